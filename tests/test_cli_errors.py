@@ -64,6 +64,19 @@ def test_the_camera_only_install_says_what_to_install(command):
     assert "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
 
 
+def test_bench_json_on_the_camera_only_install_names_the_extra_as_stderr_does():
+    """The JSON object named the raw import error where stderr said which extra to install."""
+    import json
+
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from vcam.cli import main; sys.exit(main(['bench', '--model', 'tiny', '--json']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 2, done.stderr
+    said = json.loads(done.stdout)
+    assert "camera-only install" in said["error"] and said["fix"].startswith('pip install -e ".[engine]"')
+    assert f"vcam: error: {said['error']}" in done.stderr and f"fix: {said['fix']}" in done.stderr
+
+
 def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
     from types import SimpleNamespace
 
@@ -709,3 +722,29 @@ def test_vcam_models_lines_up_its_descriptions(capsys):
     lines = capsys.readouterr().out.splitlines()
     starts = {line.index(spec.description) for line, spec in zip(lines, MODELS.values())}
     assert len(lines) == len(MODELS) >= 2 and len(starts) == 1, lines  # 832x480 and 112x64 shifted them apart
+
+
+@pytest.mark.parametrize("command", [["models"], ["devices"]])
+def test_a_listing_whose_reader_is_gone_ends_quietly_as_bench_json_does(command):
+    """`vcam models | head -c0`: the listing's write said an internal BrokenPipeError (exit 2), where `vcam bench
+    --json` ends quietly with Python's exit code for a broken pipe (1); both do that now."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", *command], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=180)
+    finally:
+        os.close(write)
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatch):
+    """Only stdout's reader going is quiet: a broken pipe elsewhere (a socket, an encoder) is still said."""
+    def fail(*a, **k):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("vcam.cli.cmd_check", fail)
+    assert main(["check", "x.yaml"]) == 2
+    assert "BrokenPipeError" in capsys.readouterr().err

@@ -232,7 +232,7 @@ def test_a_cue_that_breaks_is_said_and_the_cue_timer_goes_on():
                       "show.yaml")
     ran, said = [], []
 
-    def handle_line(line, source):
+    def handle_line(line, source, *, aim):
         ran.append(line)
         if len(ran) == 1:
             raise RuntimeError("the controller is closing")

@@ -61,7 +61,7 @@ class Rig:
         self.cues = CueList(self.show.cues, self.run_line, self.said.append, clock=self.clock, tempo=tempo,
                             lead=lead, duration=duration)
 
-    def run_line(self, line: str, source: str, aim: float | None = None) -> str:
+    def run_line(self, line: str, source: str, *, aim: float | None) -> str:  # as CueList's RunLine: aim always given
         self.ran.append((source, line))
         self.aims.append(aim)
         return f"did {line}"

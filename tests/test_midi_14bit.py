@@ -11,6 +11,7 @@ from helpers import RecordingProducer, in_thread, map_refusal, wait_for
 from vcam.control.controller import Controller, ShowState
 from vcam.control.midi import MidiRouter
 from vcam.control.midiinput import MidiInput
+from vcam.control.midimap import Knob, MidiMap
 from vcam.control.show import parse_show
 
 NANO = "Fake nanoKONTROL2 MIDI 1"
@@ -321,3 +322,10 @@ def test_a_button_on_data_increment_where_an_nrpn_knob_listens_is_refused(tmp_pa
     """It fired on every click of the NRPN knob's steps."""
     path, problem = map_refusal(tmp_path, "- {nrpn: 5, param: strength}\n  - {cc: 96, command: next}")
     assert problem.startswith(f"{path}:3: MIDI map control 2: cc 96 carries control 1's NRPN (5): "), problem
+
+
+def test_the_knob_count_says_knob_for_one_and_knobs_for_more():
+    one = MidiMap(knobs=(Knob(1, "blend", 0, 1),))
+    assert one.knobs_counted == "1 knob"
+    two = MidiMap(knobs=(Knob(1, "blend", 0, 1), Knob(2, "strength", 0, 1, bits=14)))
+    assert two.knobs_counted == "2 knobs (1 of them 14-bit)"

@@ -290,6 +290,14 @@ def test_a_touchosc_xy_pad_drives_two_parameters(rig):
     assert r.ctl.state.blend == (0, 1, 0.5)
 
 
+def test_an_xy_pad_sent_one_value_is_told_it_needs_two(rig):
+    """The count in the answer is the values the fader reads up to: one for the pad's x, two for its y."""
+    r = rig(touchosc())
+    r.send("/3/xy", 0.5)
+    said = "\n".join(r.said)
+    assert "/3/xy: expected 2 values, got 1" in said and "expected 2 value," not in said
+
+
 def test_a_touchosc_push_fires_once_and_a_toggle_turns_back(rig):
     r = rig(touchosc())
     r.send("/2/push3", 1.0)

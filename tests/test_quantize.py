@@ -774,7 +774,7 @@ BAR_CUE = SHOW + "cues:\n  - {name: drop, do: [freeze, preset ocean], at: {bar: 
 
 
 @contextlib.contextmanager
-def fast_bar_cue():
+def fast_bar_cue(show: str = BAR_CUE):
     """A bar cue at 174 bpm (a bar is 1.38 s) in a show working 1.63 s ahead of the camera (36 frames waiting, a
     block in progress): the cue fires 4.7 beats ahead of bar 4, before bar 3 has come. The controller's `land` is
     the quantizer's, each landing it planned kept in `planned`; the cue list runs on its own thread, begun, on the
@@ -790,10 +790,10 @@ def fast_bar_cue():
         return quantizer.land(spec)
 
     out = io.StringIO()
-    ctl, _, _ = controller(BAR_CUE, tempo=tempo, land=land, clock=lambda: now[0], log=ControlLog(out, {"seed": 1}))
+    ctl, _, _ = controller(show, tempo=tempo, land=land, clock=lambda: now[0], log=ControlLog(out, {"seed": 1}))
     ctl.screen = TickScreen(ctl, now)
     ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None, clock=lambda: now[0], tempo=tempo,
-                       lead=quantizer.lead)
+                       lead=quantizer.lead, lands_at=quantizer.lands_at, quantize=lambda: ctl.quantize)
 
     def look(t: float) -> None:
         now[0] = t
@@ -849,6 +849,53 @@ def test_a_bar_cue_more_than_a_bar_ahead_lands_its_picture_on_its_bar_as_before(
         assert planned and all(landing.boundary == pytest.approx(tempo.time_of(12.0)) for landing in planned)
         assert planned[0].block == quantizer.ahead(2.55).first  # the first block free: none later is nearer
         assert {at for action, at, origin in ctl.generator.given} == {planned[0].block}
+
+
+TYPED_CUES = SHOW + ("cues:\n  - {name: one, do: [live]}\n  - {name: drop, do: [freeze, preset ocean]}\n"
+                     "  - {name: three, do: [live]}\n")
+
+
+def freeze_waits_for(ctl) -> str:
+    return next(w for w in ctl.screen_waits.waiting().split(", ") if w.startswith("freeze"))
+
+
+@pytest.mark.parametrize("typed, before", [("go @bar", ["go"]), ("back @bar", ["go", "go", "go"]),
+                                           ("go", ["go"]), ("back", ["go", "go", "go"])])
+def test_a_typed_go_at_bar_more_than_a_bar_ahead_sets_its_screen_change_with_its_picture(typed, before):
+    """`go @bar` typed at 174 bpm with the show working more than a bar ahead: its freeze waited for the next bar
+    (bar 3), a bar before its picture (bar 4). Both land on the bar the picture can reach; so do those of a plain
+    `go` under the show's `quantize: bar`, which lands the cue's lines as `go @bar` does."""
+    with fast_bar_cue(TYPED_CUES) as (ctl, tempo, _, planned, _, look):
+        look(2.55)  # beat 7.4: bar 3 (beat 8) is next, the picture reaches no bar before bar 4 (beat 12)
+        for line in before:
+            ctl.handle_line(line, "typed")
+        assert "'drop'" in ctl.handle_line(typed, "typed") and tempo.beat() < 8.0
+        assert planned and planned[-1].boundary == pytest.approx(tempo.time_of(12.0))
+        assert freeze_waits_for(ctl) == "freeze on beat 1 bar 4"
+
+
+def test_a_timed_cue_under_the_shows_quantize_sets_its_screen_change_with_its_picture():
+    """A cue at 0:00.5 fires at 174 bpm with the show working more than a bar ahead: its lines land on the show's
+    `quantize: bar`, its picture on bar 4; its freeze went on bar 3, the next to come, a bar early."""
+    timed = SHOW + "cues:\n  - {name: drop, do: [freeze, preset ocean], at: '0:00.5'}\n"
+    with fast_bar_cue(timed) as (ctl, tempo, _, planned, _, look):
+        look(2.55)  # beat 7.4, 0.55 s after going on air (at 2.0)
+        assert ctl.cues.position == 1 and tempo.beat() < 8.0
+        assert wait_for(lambda: screen_waiting(ctl), 60)
+        assert planned and planned[-1].boundary == pytest.approx(tempo.time_of(12.0))
+        assert freeze_waits_for(ctl) == "freeze on beat 1 bar 4"
+
+
+def test_a_typed_go_at_bar_whose_picture_reaches_the_next_bar_sets_its_screen_change_there():
+    """Pinned: at 60 bpm the show works 1.6 beats ahead, and the picture lands on the next bar, a little after the
+    moment it could first show (within half a block): the screen change keeps that bar, not the one after."""
+    with fast_bar_cue(TYPED_CUES) as (ctl, tempo, _, planned, _, look):
+        tempo.set_bpm(60.0, "bpm", anchor=(0.0, 0.0))
+        look(2.55)  # beat 2.55: bar 2 (beat 4) is 1.45 beats away, 0.18 beats short of where the show works
+        ctl.handle_line("go", "typed")
+        assert "'drop'" in ctl.handle_line("go @bar", "typed")
+        assert planned[-1].boundary == pytest.approx(tempo.time_of(4.0))
+        assert freeze_waits_for(ctl) == "freeze on beat 1 bar 2"
 
 
 def test_a_screen_change_aimed_at_a_later_bar_keeps_it_and_one_aimed_at_a_bar_past_takes_the_next():

@@ -8,6 +8,7 @@ import socket
 import threading
 
 import pytest
+from websockets.exceptions import InvalidMessage
 
 from helpers import wait_for
 from vcam.live.pacer import Pacer, PacerSettings
@@ -410,6 +411,155 @@ def test_a_first_state_over_what_vcam_cam_reads_is_said_dropped_and_the_frames_s
     assert said[0].startswith("connected to"), said
     assert any(m.startswith("dropped a message of") for m in said), said
     assert not any("not vcam serve's state" in m for m in said), said
+
+
+@pytest.mark.parametrize("presets, does", [(proto.MAX_SERVER_TEXT // 1000 + 1, "cameras drop it and miss"),
+                                            (proto.MAX_RECEIVED // 1000 + 1, "each one is disconnected by it")])
+def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(presets, does):
+    """A state over the 16 MiB the camera's connection takes disconnects each camera (and it reconnects), where the
+    line said, as for one over the 4 MiB it reads, that cameras drop it."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    said = []
+    state = {"presets": ["x" * 1000] * presets}
+    server = FrameServer(ServeSettings(port=0), lambda line, source: None, lambda: state, said.append)
+    server._state_text()
+    server._state_text()  # said once
+    assert len(said) == 1 and does in said[0] and "fewer or shorter presets" in said[0], said
+    assert ("drop it" in said[0]) == (presets * 1000 <= proto.MAX_RECEIVED)
+
+
+def test_a_first_state_over_what_the_cameras_connection_takes_is_said_as_a_state_that_big(monkeypatch):
+    """A show's state over 16 MiB (vcam serve says each camera is disconnected by it, over and over): the camera
+    said a proxy whose vcam serve is not running, or a vcam serve of another version, and not the state's size."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.01)
+    big = json.dumps({"type": "state", "presets": ["x" * 1000] * (proto.MAX_RECEIVED // 1000 + 1)})
+
+    def handler(ws):
+        ws.send(big)
+        _then_wait(ws)
+
+    said = said_by_link(handler, "cannot be used")
+    [line] = [m for m in said if "cannot be used" in m]
+    assert f"over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam takes: a show state that big" in line, said
+    assert "proxy" not in line, said
+
+
+@contextlib.contextmanager
+def stopping_server(tries: list, then: tuple[bytes, ...] = ()):
+    """A loopback port where a vcam serve is stopping: the first try is answered with the stop's HTTP 503, the next
+    ones with `then`'s answers, each one after those is cut in its handshake, as the stop's listener cuts those not
+    past theirs. Yields its ws:// address."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    answers = (http_answer(503, "Service Unavailable", f"{proto.ENDING}\n"), *then)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            tries.append(1)
+            with conn, contextlib.suppress(OSError):
+                conn.recv(65536)  # the handshake's request
+                if len(tries) <= len(answers):
+                    conn.sendall(answers[len(tries) - 1])
+                else:
+                    conn.shutdown(socket.SHUT_RDWR)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def test_a_try_the_servers_stop_cuts_in_its_handshake_is_said_as_the_server_stopping(monkeypatch):
+    """A camera that comes as vcam serve stops is told the show is ending (503), tries again at once, and the stop,
+    still going, cuts that try in its handshake: that was said as "accepted the connection and closed it without
+    an answer ... vcam serve is not running", sending the operator to a tunnel that is fine."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    tries, said = [], []
+    with stopping_server(tries) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
+        finally:
+            link.stop()
+    assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
+    assert not any("closed it without an answer" in m for m in said), said
+    [cut] = [m for m in said if "cannot reach" in m]
+    assert f"vcam serve at 127.0.0.1 port {url.rsplit(':', 1)[1]} is stopping (it told this camera so)" in cut, said
+
+
+def http_answer(code: int, words: str, body: str, kind: str = "text/plain") -> bytes:
+    data = body.encode()
+    return (f"HTTP/1.1 {code} {words}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Length: {len(data)}\r\n"
+            "Connection: close\r\n\r\n").encode() + data
+
+
+def test_a_cut_try_after_another_answer_is_not_said_as_the_server_stopping(monkeypatch):
+    """The server said it was stopping; a later try got a proxy's page (502): the stop is over, and a try cut after
+    that was said as vcam serve stopping, which it said long before, where the port's own answer is the news."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    tries, said = [], []
+    proxy = http_answer(502, "Bad Gateway", "<html><body>502 Bad Gateway</body></html>", "text/html")
+    with stopping_server(tries, then=(proxy,)) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
+        finally:
+            link.stop()
+    assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
+    assert "HTTP 502" in said[1], said
+    [cut] = [m for m in said if "cannot reach" in m]
+    assert "is stopping" not in cut and "closed it without an answer" in cut, said
+
+
+def test_a_try_nothing_listens_for_ends_the_memory_of_the_servers_stop():
+    """Refused after the server said it was stopping: its stop is over, so a try cut later (a tunnel whose vcam serve
+    is gone) is said as the port's own closing, not as vcam serve stopping (which it said long before)."""
+    said = []
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link._refusal(503, f"{proto.ENDING}\n".encode())
+    assert link.server_stopped
+    link._closed(None, False, ConnectionRefusedError())
+    assert not link.server_stopped
+    cut = InvalidMessage("did not receive a valid HTTP response")
+    cut.__cause__ = EOFError("connection closed while reading HTTP status line")
+    link._closed(None, False, cut)  # said as a new run of failed tries would say it
+    assert "closed it without an answer" in said[-1] and "is stopping" not in said[-1], said
+
+
+def test_a_server_that_lets_the_camera_in_again_ends_the_memory_of_its_stop():
+    """Let in after the server said it was stopping, then dropped before its state: that server runs again, and a
+    try it cuts later is not its stop."""
+    from websockets.exceptions import ConnectionClosedError
+
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda _: None)
+    link._refusal(503, f"{proto.ENDING}\n".encode())
+    link._opened = True
+    link._closed(None, False, ConnectionClosedError(None, None))
+    assert not link.server_stopped
+
+
+def test_a_bare_going_away_before_the_state_is_said_as_the_server_stopping(monkeypatch):
+    """websockets 15's stop closes a camera let in, before its state, with a bare going-away: that was said as a
+    proxy whose vcam serve is not running, or a vcam serve of another version."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.01)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.01)
+
+    def handler(ws):
+        ws.close(proto.GOING_AWAY)
+
+    said = said_by_link(handler, "cannot reach")
+    assert not any("let this camera in" in m or "without an answer" in m for m in said), said
+    assert "is stopping (it told this camera so)" in said[-1], said
 
 
 def test_a_client_the_stop_closed_is_said_told_the_show_ended_not_left(local_servers):

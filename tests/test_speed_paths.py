@@ -274,6 +274,35 @@ def test_bench_json_whose_reader_is_gone_says_its_error_on_stderr_alone(argv, sa
     assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
 
 
+def test_bench_json_whose_reader_is_gone_as_the_result_comes_ends_quietly():
+    """A finished bench whose reader closed stdout (`vcam bench --json | head -c0`): its result's write ended in an
+    internal BrokenPipeError on stderr; now nothing is said, and the exit code is Python's for a broken pipe (1)."""
+    import os
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--device", "cpu", "--json",
+                               "--blocks", "1", "--warmup", "1", "--steps", "1"],
+                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write)
+    assert done.returncode == 1, done.stderr
+    assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr and "error" not in done.stderr, \
+        done.stderr
+
+
+def test_bench_json_help_is_argparse_help(capsys):
+    """--help with --json is the plain help (argparse's is text), with no JSON error object after it."""
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["bench", "--json", "--help"])
+    out = capsys.readouterr()
+    assert done.value.code == 0 and out.out.startswith("usage: ") and "--json" in out.out and out.err == ""
+    assert '{"error"' not in out.out
+
+
 @pytest.mark.slow  # scripts/gpu_check.py, three runs
 def test_gpu_check_script_runs_its_smoke_version(tmp_path):
     """The GPU script is only run where a GPU is lent; its CPU version keeps it from rotting meanwhile."""

@@ -251,6 +251,22 @@ def test_one_sender_at_a_time_and_the_place_is_free_when_it_leaves(intake_server
     assert wait_for(lambda: server.events == [True, False, True, False], 30)  # c left
 
 
+def test_a_sender_the_stop_closes_is_not_said_to_free_the_input(intake_server):
+    """At vcam serve's stop, the sending client was also said to be gone with its input "free for another
+    client", as the show ended; it is said told the show ended, and nothing of the input."""
+    server = intake_server()
+    with connect(server) as a:
+        a.send(proto.text("send"))
+        assert next_text(a, {"send_ok", "send_refused"})["type"] == "send_ok"
+        a.send(an_input_frame(0))
+        assert wait_for(lambda: server.events == [True], 30)
+        server.stop()
+    assert wait_for(lambda: any(m.endswith("was told the show ended; 0 connected") for m in server.said), 30), \
+        server.said
+    assert not any("free for another client" in m for m in server.said), server.said
+    assert wait_for(lambda: server.events == [True, False], 30)  # the show's input is still switched back
+
+
 def test_a_client_refused_the_input_is_said_on_the_servers_terminal_once_then_counted(intake_server):
     """The refused client asks again by itself every few seconds: the operator hears of it at once, with its
     address, and of the asks after it as a count, not a line each."""

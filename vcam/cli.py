@@ -9,7 +9,8 @@ import sys
 
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
-from vcam.cmdline.errorlines import internal_error, say_error
+from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_gone,
+                                     stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -29,22 +30,6 @@ class _CPUBuildOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         torch = sys.modules.get("torch")  # loaded by torchao, which is what logs; vcam's light side never loads it
         return torch is None or torch.version.cuda is not None
-
-
-# The optional parts of an install, by the top-level module whose absence shows that one is missing.
-EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "safetensors": "engine",
-          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc",
-          "aalink": "link"}
-WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
-        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 and NVFP4 support (torchao)",
-        "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
-
-
-def _missing_extra(e: ImportError) -> str | None:
-    """The optional part of the install (the pyproject extra) that `e` shows to be missing."""
-    if not isinstance(e, ModuleNotFoundError) or not e.name:
-        return None
-    return EXTRAS.get(e.name.split(".")[0])
 
 
 def _raised_by_vcam(e: BaseException) -> bool:
@@ -100,14 +85,16 @@ def _main(argv: list[str] | None) -> int:
     except ImportError as e:
         if os.environ.get("VCAM_DEBUG"):
             raise
-        extra = _missing_extra(e)
-        if extra is None:
+        missing = missing_extra(args.command, e)
+        if missing is None:
             internal_error(e)
         else:
-            print(f"vcam: error: vcam {args.command} needs {WHAT[extra]} (no module named {e.name!r})\n"
-                  f"  fix: pip install -e \".[{extra}]\"  (in the vcam folder)", file=sys.stderr)
+            say_error(missing)
         return 2
     except (ValueError, OSError, RuntimeError) as e:
+        if isinstance(e, BrokenPipeError) and stdout_gone():  # its reader took what it wanted, as bench --json's
+            stdout_to_null()
+            return READER_GONE
         if os.environ.get("VCAM_DEBUG"):
             raise
         if isinstance(e, ValueError) and _raised_by_vcam(e):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from vcam.cmdline.errorlines import said_as_json
+from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
@@ -20,10 +20,16 @@ def cmd_bench(args) -> int:
 
     def out(text: str) -> None:
         printed.append(text)
-        print(text)
+        try:
+            print(text, flush=True)  # flushed here, where the pipe's end is seen, not as Python ends
+        except BrokenPipeError:
+            stdout_to_null()
+            raise _ReaderGone() from None
 
     try:
         code = _bench(args, out)
+    except _ReaderGone:  # its reader took what it wanted (`| head -c0`): nothing to say, as a pipe's writer says
+        return READER_GONE
     except KeyboardInterrupt:  # one pressed as PyTorch loaded, said as it ends: it printed nothing there
         if not printed:
             said_as_json(STOPPED)
@@ -40,8 +46,15 @@ def cmd_bench(args) -> int:
 STOPPED = {"error": "stopped (Ctrl-C) before the timing finished: no result"}
 
 
+class _ReaderGone(Exception):
+    """Stdout's reader closed it as the result was written."""
+
+
 def failure(error: BaseException) -> dict[str, str]:
-    """The JSON object for a bench that failed: vcam's own message and fix, or the unexpected error's name."""
+    """The JSON object for a bench that failed: vcam's own message and fix (a missing extra's as stderr says it),
+    or the unexpected error's name."""
+    if isinstance(error, ImportError):
+        error = missing_extra("bench", error) or error
     if isinstance(error, VcamError):
         return {"error": error.message, "fix": error.fix} if error.fix else {"error": error.message}
     return {"error": f"{error.__class__.__name__}: {error}"}

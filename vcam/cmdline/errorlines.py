@@ -3,9 +3,30 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 
 from vcam.errors import VcamError
+
+
+# The optional parts of an install, by the top-level module whose absence shows that one is missing.
+EXTRAS = {"torch": "engine", "diffusers": "engine", "transformers": "engine", "safetensors": "engine",
+          "huggingface_hub": "engine", "mido": "midi", "rtmidi": "midi", "torchao": "fp8", "pythonosc": "osc",
+          "aalink": "link"}
+WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-only install leaves out",
+        "midi": "MIDI support (mido and python-rtmidi)", "fp8": "FP8 and NVFP4 support (torchao)",
+        "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
+
+
+def missing_extra(command: str, e: ImportError) -> VcamError | None:
+    """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra) to be missing,
+    and how to install it; None where `e` is no such part's absence. One error for stderr and `vcam bench --json`'s
+    object alike."""
+    extra = EXTRAS.get(e.name.split(".")[0]) if isinstance(e, ModuleNotFoundError) and e.name else None
+    if extra is None:
+        return None
+    return VcamError(f"vcam {command} needs {WHAT[extra]} (no module named {e.name!r})",
+                     f'pip install -e ".[{extra}]"  (in the vcam folder)')
 
 
 def internal_error(e: BaseException) -> None:
@@ -26,6 +47,29 @@ def said_as_json(error: dict[str, str]) -> None:
         print(json.dumps(error), flush=True)
     except (OSError, ValueError):
         stdout_to_null()
+
+
+# Stdout's reader closed it before a command's output was all written (`vcam models | head -c0`): nothing is said
+# (as a pipe's writer says nothing), and the exit code is the one Python's documentation gives for a broken pipe
+# (signal module, "Note on SIGPIPE"), as the output did not reach its reader whole
+READER_GONE = 1
+
+
+def stdout_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it: what a BrokenPipeError came from, where it was stdout's
+    and not another pipe's (a socket's, an encoder's)."""
+    try:
+        sys.stdout.flush()  # what the failed write left in the buffer is written again: it fails the same way
+    except BrokenPipeError:
+        return True
+    except (OSError, ValueError):
+        return False
+    try:  # an empty buffer: the pipe itself says it has no reader (POLLERR); no poll on Windows
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no descriptor under it (a test's capture)
+        return False
 
 
 def stdout_to_null() -> None:

@@ -51,12 +51,20 @@ class Tempo(Protocol):
     def listen(self, fn: Callable[[], None]) -> None: ...
 
 
+class RunLine(Protocol):
+    """How the cue list runs a cue's line (the controller's handle_line): `aim` is the beat its screen changes
+    land on at the earliest, None where they land as a typed line's would."""
+
+    def __call__(self, line: str, source: str, *, aim: float | None) -> str | None: ...
+
+
 class CueList:
     """The cue list of a running show; a part (start/stop) whose thread fires the timed cues."""
 
-    def __init__(self, cues: Sequence[Cue], run_line: Callable[[str, str], str | None], say: Callable[[str], None],
+    def __init__(self, cues: Sequence[Cue], run_line: RunLine, say: Callable[[str], None],
                  clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None,
-                 lead: Callable[[], float] | None = None, duration: float | None = None):
+                 lead: Callable[[], float] | None = None, duration: float | None = None,
+                 lands_at: Callable[[str], float | None] | None = None, quantize: Callable[[], str] | None = None):
         self.run_line = run_line
         self.say = say
         self.clock = clock
@@ -64,6 +72,12 @@ class CueList:
         # How many seconds ahead of the camera the show works (vcam.live.quantize): a bar cue fires that much
         # before its bar, its changes put on that bar (@bar), so that they show on it rather than a block late.
         self.lead = lead or (lambda: 0.0)
+        # The clock time a change quantised to a spec lands on, made now (vcam.live.quantize): a typed `go @bar`'s
+        # screen changes are aimed at its picture's bar, which at a fast tempo is a bar or more past the next one.
+        self.lands_at = lands_at
+        # The show's quantize now (the controller's): what a cue's lines with no @ of their own land on, where GO is
+        # typed without one or a timed cue fires; their screen changes are aimed at that picture's boundary too.
+        self.quantize = quantize
         self.duration = duration  # --duration: the show ends this long after going on air, as `at` times count
         self._cues: tuple[Cue, ...] = tuple(cues)
         # _lock guards the state below and is never held while a cue runs: the controller, which runs the cue's
@@ -135,7 +149,7 @@ class CueList:
             if nxt is None:
                 return (f"error: the cue list is done (cue {pos}/{len(cues)} {quoted(cues[pos - 1].name)} was the "
                         "last)" + ("; back steps back" if len(cues) > 1 else ""))
-            reply = self._fire(cues, nxt, at=at)
+            reply = self._fire(cues, nxt, at=at, aim=self._aim(at))
         self._wake.set()  # a wait: counts from this cue
         return reply
 
@@ -152,9 +166,22 @@ class CueList:
                 return f"error: cue 1 {quoted(cues[0].name)} is the only cue; there is none before it"
             if pos == 1 and not _loops(cues):
                 return f"error: cue 1 {quoted(cues[0].name)} is the first; there is none before it (go fires cue 2)"
-            reply = self._fire(cues, (pos - 2) % len(cues), at=at)  # in a list that loops, cue 1 follows the last
+            # in a list that loops, cue 1 follows the last
+            reply = self._fire(cues, (pos - 2) % len(cues), at=at, aim=self._aim(at))
         self._wake.set()
         return reply
+
+    def _aim(self, at: str | None) -> float | None:
+        """The beat a typed `go @bar` (or `back @beat`, or a cue whose lines land on the show's quantize) aims its
+        screen changes at: the boundary its picture lands on; None without a timing, a tempo or a measured show
+        (they land on the next boundary, as typed)."""
+        spec = at if at is not None else self.quantize() if self.quantize is not None else None
+        when = self.lands_at(spec) if spec is not None and self.lands_at is not None and self.tempo is not None \
+            else None
+        beat = self.tempo.beat(when) if when is not None else None
+        # a hair before it: the boundary's beat read back from its clock time may come out a hair past it, which
+        # the screen wait would round up to the boundary after
+        return beat - 1e-6 if beat is not None else None
 
     def describe(self) -> str | None:
         """"cue 3/12 'drop' next 'verse 2'" (with the next cue's timing, if it has one); None without cues."""
@@ -219,8 +246,8 @@ class CueList:
     def _fire(self, cues: tuple[Cue, ...], index: int, why: str = "", at: str | None = None,
               aim: float | None = None) -> str:
         """Runs cue `index` (0-based) of `cues` and makes it the current one; called with _firing held. A list
-        reloaded since `cues` was read fires nothing. `aim`: the beat of a bar cue fired ahead of its bar, where its
-        screen changes land (asked only then: a run_line of (line, source) serves every other cue)."""
+        reloaded since `cues` was read fires nothing. `aim`: the beat its screen changes land on at the earliest (a
+        bar cue fired ahead of its bar: its bar's; a typed `go @bar`: its picture's boundary), else None."""
         with self._lock:
             if self._cues is not cues:
                 return "error: the cue list was just reloaded; nothing fired (go again)"
@@ -228,8 +255,7 @@ class CueList:
             self._position = index + 1
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
-        aimed = {} if aim is None else {"aim": aim}
-        replies = [self.run_line(_timed(line, at), source, **aimed) for line in cue.do]
+        replies = [self.run_line(_timed(line, at), source, aim=aim) for line in cue.do]
         said = "; ".join(r for r in replies if r)
         return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") +
                 (f": {said}" if said else ""))
@@ -259,7 +285,8 @@ class CueList:
                     continue
                 skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
                     f"; cue {pos + 1} skipped" if index == pos + 1 else ""
-                self.say(self._fire(cues, index, why + skipped, at, aim))
+                # a bar cue fired ahead of its bar aims at that bar; any other at its picture's, as GO's do
+                self.say(self._fire(cues, index, why + skipped, at, aim if aim is not None else self._aim(at)))
 
     def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str, str | None, float | None]]]:
         """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why,

@@ -34,6 +34,7 @@ from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader
+from vcam.words import counted
 
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
@@ -123,7 +124,7 @@ class MidiMap:
         """The knobs that can drive something, counted, and how many of them move in 14 bits (`vcam check`)."""
         knobs = self.acting()[0]
         fine = sum(k.bits == 14 for k in knobs)
-        return f"{len(knobs)} knob{'' if len(knobs) == 1 else 's'}" + (f" ({fine} of them 14-bit)" if fine else "")
+        return counted(len(knobs), "knob") + (f" ({fine} of them 14-bit)" if fine else "")
 
     def control(self, channel: int | None, cc: int | None = None, note: int | None = None) -> Knob | Button | None:
         """The entry a control change (`cc`, either half of a 14-bit pair) or a note on `channel` drives: the show's

@@ -16,7 +16,7 @@ from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blen
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap
-from vcam.words import nearest
+from vcam.words import counted, nearest
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
 # The built-in commands that set a value a fader may sweep: their replies are held back like a fader's. The tempo
@@ -206,7 +206,7 @@ def _word(address: str, v) -> str:
 
 def _number_at(address: str, args: list, i: int) -> float:
     if i >= len(args):
-        raise Unfit(f"{shown(address)}: expected {i + 1} value{'s' if i else ''}, got {len(args)}", (address,))
+        raise Unfit(f"{shown(address)}: expected {counted(i + 1, 'value')}, got {len(args)}", (address,))
     if not _is_number(args[i]):
         raise Unfit(f"{shown(address)}: value {i + 1} must be a number (0 to 1), not {_kind(args[i])}",
                     (address,))

@@ -115,13 +115,15 @@ def make_quantizer(air: OnAir, producer: Generator, tempo: Tempo | None) -> Quan
 
 def cue_list(show: Show | None, controller: Controller, producer: Generator, replaying: bool,
              say: Callable[[str], None], tempo: Tempo | None = None,
-             lead: Callable[[], float] | None = None, duration: float | None = None) -> CueList | None:
+             lead: Callable[[], float] | None = None, duration: float | None = None,
+             lands_at: Callable[[str], float | None] | None = None) -> CueList | None:
     """The show's cue list, handed to the controller (go, back) and started with the show; its `at` times count
     from the first block on air, as --duration (`duration`) does. None in a replay, which replays what the cues
     did and fires none itself."""
     if show is None or replaying:
         return None
-    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration)
+    cues = CueList(show.cues, controller.handle_line, say, tempo=tempo, lead=lead, duration=duration,
+                   lands_at=lands_at, quantize=lambda: controller.quantize)
     controller.cues = cues
     producer.listeners.append(lambda frames: cues.begin())
     return cues

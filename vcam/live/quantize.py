@@ -190,6 +190,12 @@ class Quantizer:
                 self._landings.setdefault(landing.block, landing)
         return landing
 
+    def lands_at(self, spec: str) -> float | None:
+        """The clock time of the boundary a change quantised to `spec` made now would land on, None for at once: a
+        typed `go @bar`'s screen changes are aimed there, with its picture (vcam.control.cues)."""
+        landing = self.plan(spec, keep=False)
+        return landing.boundary if landing is not None else None
+
     def land(self, spec: str) -> int | None:
         """The controller's `land`: the block number a quantised change lands on as things stand, None for at once.
         The controller asks again as each block starts, and hands the change over once its block is the one after

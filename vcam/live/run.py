@@ -245,7 +245,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         parts.append(show_watcher(opts, model, show, controller, prompter, router, fallbacks, status.message,
                                   prep.given))
     cues = cue_list(show, controller, producer, replay is not None, status.message, tempo, quantizer.lead,
-                    opts.duration)
+                    opts.duration, quantizer.lands_at)
     if cues is not None:
         parts.append(cues)
     parts.append(OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from vcam.control.throttle import ErrorThrottle
+from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 
 
@@ -65,7 +66,7 @@ class Admission:
             return connection.respond(HTTPStatus.OK, "vcam server: connect with vcam cam ws://HOST:PORT\n")
         if self._stopped.is_set():  # its goodbye was said: one let in now would be served by nothing
             return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
-                                      "the show on this server is ending; vcam cam connects again when it is back\n")
+                                      f"{proto.ENDING}\n")
         origin = request.headers.get("Origin")
         if origin is not None:
             # Browsers send an Origin with every WebSocket handshake and vcam cam never does. Without this, a

@@ -116,10 +116,12 @@ class Intake:
                 self._release("stopped sending the input")
         self._tell_events()
 
-    def left(self, client) -> None:
+    def left(self, client, ending: bool = False) -> None:
+        """`client` is gone; where it was the sender, its input is free for another. `ending`: the show's stop ended
+        it, and no other client is coming: the input's release is said by no line."""
         with self._lock:
             if self.sender is client:
-                self._release("is gone: the input it sent is free for another client")
+                self._release(None if ending else "is gone: the input it sent is free for another client")
         self._tell_events()
 
     def frame(self, client, data: bytes) -> None:
@@ -200,10 +202,11 @@ class Intake:
         width, height = self.size
         return proto.text("send_ok", width=width, height=height, fps=round(self.rate.fps, 2), fit=self.fit)
 
-    def _release(self, why: str) -> None:
+    def _release(self, why: str | None) -> None:
         name, started = self.sender.name, self._started
         self.sender, self._started, self._told_fps = None, False, None
-        self.say(f"client {name} {why}")
+        if why is not None:
+            self.say(f"client {name} {why}")
         if started:
             self._events.append(False)
 

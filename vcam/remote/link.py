@@ -80,6 +80,9 @@ class Link(Inbox, LinkEnds):
         self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.unreachable: str | None = None  # why the last try could not connect, where it never connected
         self._unclear = False  # whether that said only that the connection was closed
+        # the server said it was going away (its stop) since this client last reached it: a try it then closes
+        # unanswered was cut by that stop, not met by a port where no vcam serve runs
+        self.server_stopped = False
         self.answered: str | None = None  # what answered in vcam serve's place (a web server), where it never connected
         self.token_refused = False  # the last try was refused for its token, after this client had been let in
         self._token_refusal_said = False
@@ -330,7 +333,7 @@ class Link(Inbox, LinkEnds):
         """The server's first message reads: it is said (with the tries it took, after a server that could not be
         used), the commands given meanwhile go, and an upload asks to start."""
         after = f" after {self.tries} tries: its state reads now" if self.broken else ""
-        self.token_refused = self._token_refusal_said = self._send_stalled = False
+        self.token_refused = self._token_refusal_said = self._send_stalled = self.server_stopped = False
         self._refusal_said = self.broken = None
         self.tries = 0
         with self._holding_lock:

@@ -9,10 +9,15 @@ import time
 
 from vcam.remote import protocol as proto
 from vcam.remote.handshake import unusable
-from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, unreachable
+from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_meanwhile, unreachable
 from vcam.words import terminal_safe
 
 TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
+# What a message over that size is, from vcam serve: a show's state that big (its terminal says so, once), which
+# comes again on each connection; else a vcam serve whose messages this vcam cam does not know
+TOO_BIG_SAID = (f"the server sent a message over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam takes: a "
+                "show state that big (vcam serve's terminal says so: fewer or shorter presets in its show file keep "
+                "it under), or a vcam serve of another version (install the same vcam on both machines)")
 DROPPED = ("dropped as it opened",)  # the throttle's key for the connections that drop as they open
 
 
@@ -65,14 +70,18 @@ class LinkEnds:
         where this client ended it (stop(): vcam cam quitting), whose close the server's frame only answers."""
         if self._stop.is_set():
             return True
-        if self._opened and not self.connected and not (received is not None and received.code == proto.GOING_AWAY
-                                                        and received.reason):
-            self._say_broken(unusable(self.url, error, received, self.FIRST_STATE_S))  # let in, but no state came
+        going_away = received is not None and received.code == proto.GOING_AWAY
+        self.server_stopped = self.server_stopped or going_away
+        if sent is None and error is not None:  # the close frame this client began the close with
+            sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
+        too_big = sent is not None and sent.code == TOO_BIG
+        if self._opened and not self.connected and not going_away:
+            self.server_stopped = False  # a server that let this client in runs again: a later cut try is not its stop
+            # let in, but no state came: one too big to take comes again on each try (vcam serve says it too)
+            self._say_broken(TOO_BIG_SAID if too_big else unusable(self.url, error, received, self.FIRST_STATE_S))
             return True
         stalled = proto.keepalive_ended(error)
         reason = terminal_safe(received.reason) if received is not None and received.reason else None
-        if sent is None and error is not None:  # the close frame this client began the close with
-            sent = own_close(getattr(error, "sent", None), getattr(error, "rcvd_then_sent", None))
         if self._send_stalled and received is None:
             self._send_stalled = False
             self._say_lost(f"sending to the server made no progress for {self.keepalive.timeout:g} s (a dropped "
@@ -83,19 +92,23 @@ class LinkEnds:
         elif stalled == "there":  # its close frame's reason was the library's "keepalive ping timeout"
             self._say_lost("the server heard nothing from this camera for too long (was this machine asleep, or a "
                            "tunnel stalled?) and dropped it")
-        elif sent is not None and sent.code == TOO_BIG:  # the library's words named its limit, not the server
-            self._say_lost(f"the server sent a message over {proto.MAX_RECEIVED // 2**20} MiB, more than vcam cam "
-                           "takes: a vcam serve of another version? install the same vcam on both machines")
+        elif too_big:  # the library's words named its limit, not the server
+            self._say_lost(TOO_BIG_SAID)
         elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
             self._say_lost(reason)
         elif reason:  # the server said why (this client broke a rule): always worth a line
             self._say_lost(f"the server disconnected this client: {reason}")
-        elif not self.connected and error is not None:
-            line = unreachable(self.url, error)
+        elif not self.connected and (error is not None or going_away):
+            line = unreachable(self.url, error) if error is not None else CLOSED_UNANSWERED
+            unclear = CLOSED_UNANSWERED in line
+            if unclear and self.server_stopped:  # its stop cut this try short
+                line = stopped_meanwhile(self.url)
+            elif not unclear:  # a clear answer (nothing listens there now): its stop is over, and a later cut is not it
+                self.server_stopped = False
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
             # could only tell that the connection was closed (the library's race hides what came before the close)
             if not reported or (self._unclear and line != self.unreachable):
-                self.unreachable, self._unclear, self.broken = line, CLOSED_UNANSWERED in line, None
+                self.unreachable, self._unclear, self.broken = line, unclear, None
                 self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
             self._say_lost(f"connection to the server lost{how_lost(error)}")
@@ -122,6 +135,7 @@ class LinkEnds:
         # It answers in another way now: a proxy's 502 while the vcam serve behind it restarts is tried as often as
         # a port nothing listens on, and the status line no longer calls it not usable
         self.broken = None
+        self.server_stopped = False  # a server that answers with a refusal of its own is no longer stopping
         self.token_refused = code == 401 and self.ever_connected
         if code == 401:
             why = "wrong token" if self.token else "missing token"
@@ -138,6 +152,8 @@ class LinkEnds:
                          f"that token: vcam cam {self.url} --token TOKEN")
             return False
         reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())
+        # only the stop's own answer keeps its memory: another (a proxy's page, a refusal) shows the stop is over
+        self.server_stopped = code == 503 and reason == proto.ENDING
         # a vcam server says why it refused and what to do, in plain text; a proxy's own page is HTML
         plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
             "text/plain"))

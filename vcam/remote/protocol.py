@@ -68,6 +68,8 @@ DEFAULT_QUALITY = 80
 TOKEN_ENV = "VCAM_TOKEN"  # where both ends read the token when --token is not given
 GOING_AWAY = 1001  # RFC 6455's close code for a server going down
 STOPPED = "the show on the server ended"  # the close reason each client gets when vcam serve stops
+# vcam serve's HTTP 503 to a camera that comes as it stops
+ENDING = "the show on this server is ending; vcam cam connects again when it is back"
 UNREAD = "the show's state could not be read on the server"  # the close's reason where a client's first state failed
 # The close frame the websockets library's keepalive sends when a ping's pong does not come in time (the other end
 # asleep or stopped, or a tunnel stalled). Its code, 1011 (internal error), is the library's other failures' too:

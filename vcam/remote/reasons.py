@@ -81,6 +81,14 @@ def unreachable(url: str, error: Exception) -> str:
     return f"{error.__class__.__name__}{detail}"
 
 
+def stopped_meanwhile(url: str) -> str:
+    """Why a try to `url` was closed unanswered, where the server there had said it was going away (its stop): it
+    was still stopping, not a port where no vcam serve runs."""
+    parts = urlsplit(url)
+    return (f"vcam serve at {shown_host(parts)} port {url_port(parts)} is stopping (it told this camera so) and "
+            "closed this try as it went: start it again there, or wait for whoever runs it")
+
+
 # getaddrinfo's "temporary failure": the resolver could not be asked, which says nothing of the name itself
 _NAME_SERVER_UNANSWERED = {getattr(socket, "EAI_AGAIN", None), 11002} - {None}  # 11002: Windows' WSATRY_AGAIN
 _NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}

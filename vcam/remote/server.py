@@ -55,6 +55,14 @@ class ServeSettings:
     keepalive: proto.Keepalive = proto.Keepalive()
 
 
+def _what_cameras_do(state: str) -> str:
+    """What a vcam cam does with a state past what it reads: one its connection still takes it drops, and goes on;
+    one past the connection's own limit (the bytes it sends) ends the connection, on every state sent."""
+    if len(state.encode()) > proto.MAX_RECEIVED:
+        return "cameras cannot take it: each one is disconnected by it as it connects, and tries again, over and over"
+    return "cameras drop it and miss the show's changes"
+
+
 def shut_down(server) -> None:
     """Closes the library's server and what it holds open with the show's end as the reason. websockets before 17
     takes no reason (pyproject allows 15): its shutdown closes with a bare going-away, where that call raised and
@@ -283,7 +291,7 @@ class FrameServer:
                 self._gone_bytes += client.bytes
             n = len(self.clients)
         self.say(f"client {client.name} {left}; {n} connected")
-        self.intake.left(client)
+        self.intake.left(client, ending=self._stopped.is_set())  # at the stop, the input is free for no one
         for line in self.intake.held_back():
             self.say(line)
 
@@ -300,14 +308,13 @@ class FrameServer:
             client.offer_state(message)
 
     def _state_text(self) -> str:
-        """The show's state as a message; one past what vcam cam reads is said here once: each camera drops it (and
-        says so), its view of the show stale, and only this terminal can say which show file made it so."""
+        """The show's state as a message; one past what vcam cam reads is said here once, with what each camera does
+        with it (and says), and only this terminal can say which show file made it so."""
         message = proto.text("state", **self.state())
         if len(message) > proto.MAX_SERVER_TEXT and not self._state_too_long_said:
             self._state_too_long_said = True
             self.say(f"the show's state is {len(message):,} characters, over the {proto.MAX_SERVER_TEXT:,} vcam cam "
-                     "reads: cameras drop it and miss the show's changes; fewer or shorter presets in the show file "
-                     "keep it under")
+                     f"reads: {_what_cameras_do(message)}; fewer or shorter presets in the show file keep it under")
         return message
 
     def broadcast_state(self) -> None:
