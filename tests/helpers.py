@@ -1,12 +1,14 @@
 """Small tools shared by the tests: those that drive a running show, and how far two pictures are apart."""
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 # A show for the tiny model, small enough for a CPU: the one the live tests play, extend and replay.
 TINY_SHOW = """\
@@ -38,6 +40,28 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def loopback_port(handle: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A loopback TCP port whose connections go to `handle` one after another, each closed after it. Yields its
+    ws:// address."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:  # the listener closed: the test is over
+                return
+            with conn:
+                handle(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
 
 
 def in_thread(fn, *args):

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import Pipe, failing_state, wait_for
+from helpers import Pipe, failing_state, loopback_port, wait_for
 from vcam.cli import main
 from vcam.remote import protocol as proto
 from vcam.remote import answers as answers_module
@@ -451,27 +451,16 @@ def other_program(banner: bytes | None, accepted):
     """A loopback port where another program listens (an SSH server): it sends `banner` to every connection and
     closes it once the client has spoken; with no banner (an ssh -L tunnel whose far end has no server) it closes
     each at once. Counts them in `accepted`. Yields its ws:// address."""
-    listener = socket.create_server(("127.0.0.1", 0))
+    def answer(conn: socket.socket) -> None:
+        accepted.append(1)
+        if banner is None:
+            return
+        conn.sendall(banner)
+        with contextlib.suppress(OSError):
+            conn.recv(1024)
 
-    def serve():
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            accepted.append(1)
-            with conn:
-                if banner is None:
-                    continue
-                conn.sendall(banner)
-                with contextlib.suppress(OSError):
-                    conn.recv(1024)
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        listener.close()
+    with loopback_port(answer) as url:
+        yield url
 
 
 def test_a_port_where_another_program_listens_is_said_without_the_librarys_traceback(monkeypatch, caplog):

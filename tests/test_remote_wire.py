@@ -10,7 +10,7 @@ import threading
 import pytest
 from websockets.exceptions import InvalidMessage
 
-from helpers import wait_for
+from helpers import loopback_port, wait_for
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
@@ -451,44 +451,42 @@ def stopping_server(tries: list, then: tuple[bytes, ...] = ()):
     """A loopback port where a vcam serve is stopping: the first try is answered with the stop's HTTP 503, the next
     ones with `then`'s answers, each one after those is cut in its handshake, as the stop's listener cuts those not
     past theirs. Yields its ws:// address."""
-    listener = socket.create_server(("127.0.0.1", 0))
     answers = (http_answer(503, "Service Unavailable", f"{proto.ENDING}\n"), *then)
 
-    def serve():
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            tries.append(1)
-            with conn, contextlib.suppress(OSError):
-                conn.recv(65536)  # the handshake's request
-                if len(tries) <= len(answers):
-                    conn.sendall(answers[len(tries) - 1])
-                else:
-                    conn.shutdown(socket.SHUT_RDWR)
+    def answer(conn: socket.socket) -> None:
+        tries.append(1)
+        with contextlib.suppress(OSError):
+            conn.recv(65536)  # the handshake's request
+            if len(tries) <= len(answers):
+                conn.sendall(answers[len(tries) - 1])
+            else:
+                conn.shutdown(socket.SHUT_RDWR)
 
-    threading.Thread(target=serve, daemon=True).start()
+    with loopback_port(answer) as url:
+        yield url
+
+
+def _said_until_cut(url: str, tries: list, monkeypatch) -> list[str]:
+    """What vcam cam's link says, trying again at once, until five tries and one it said it cannot reach."""
+    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
+    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
+    said: list[str] = []
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.start()
     try:
-        yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
+        assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
     finally:
-        listener.close()
+        link.stop()
+    return said
 
 
 def test_a_try_the_servers_stop_cuts_in_its_handshake_is_said_as_the_server_stopping(monkeypatch):
     """A camera that comes as vcam serve stops is told the show is ending (503), tries again at once, and the stop,
     still going, cuts that try in its handshake: that was said as "accepted the connection and closed it without
     an answer ... vcam serve is not running", sending the operator to a tunnel that is fine."""
-    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
-    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
-    tries, said = [], []
+    tries: list = []
     with stopping_server(tries) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
-        finally:
-            link.stop()
+        said = _said_until_cut(url, tries, monkeypatch)
     assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
     assert not any("closed it without an answer" in m for m in said), said
     [cut] = [m for m in said if "cannot reach" in m]
@@ -504,17 +502,10 @@ def http_answer(code: int, words: str, body: str, kind: str = "text/plain") -> b
 def test_a_cut_try_after_another_answer_is_not_said_as_the_server_stopping(monkeypatch):
     """The server said it was stopping; a later try got a proxy's page (502): the stop is over, and a try cut after
     that was said as vcam serve stopping, which it said long before, where the port's own answer is the news."""
-    monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
-    monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
-    tries, said = [], []
+    tries: list = []
     proxy = http_answer(502, "Bad Gateway", "<html><body>502 Bad Gateway</body></html>", "text/html")
     with stopping_server(tries, then=(proxy,)) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
-        finally:
-            link.stop()
+        said = _said_until_cut(url, tries, monkeypatch)
     assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
     assert "HTTP 502" in said[1], said
     [cut] = [m for m in said if "cannot reach" in m]
