@@ -110,8 +110,8 @@ def _picture(path: str) -> bool:
             head = f.read(16)
     except OSError:
         return False
-    still_webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP" and not _may_be_animated(path)
-    return head.startswith(_PICTURE_MAGIC) and not _may_be_animated(path) or still_webp
+    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    return (head.startswith(_PICTURE_MAGIC) or webp) and not _may_be_animated(path)
 
 
 def _capture(path: str):
