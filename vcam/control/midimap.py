@@ -246,6 +246,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
 
 NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d)")
 PITCH_CLASS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+ACCIDENTAL = {"#": 1, "♯": 1, "b": -1, "♭": -1}  # sharp, flat: a semitone up, down
 
 
 def note_named(value) -> str | None:
@@ -256,7 +257,7 @@ def note_named(value) -> str | None:
     if found is None:
         return None
     letter, accidental, octave = found.groups()
-    step = PITCH_CLASS[letter.lower()] + (1 if accidental in "#♯" and accidental else -1 if accidental else 0)
+    step = PITCH_CLASS[letter.lower()] + ACCIDENTAL.get(accidental, 0)
     ways = ((12 * (int(octave) + 1) + step, "middle C is C4"), (12 * (int(octave) + 2) + step,
                                                                   "middle C is C3, as Ableton and Yamaha name it"))
     said = [f"{n} (where {how})" for n, how in ways if 0 <= n <= 127]
