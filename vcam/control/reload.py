@@ -229,8 +229,9 @@ class ShowWatcher:
         for path in gone:  # once: its stamp stays None until it is back
             self.say(f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is "
                      "read again")
-        for path in (path for path in changed if stamps[path] is NOT_A_FILE):
-            self._not_a_file(path)
+        for path in changed:
+            if stamps[path] is NOT_A_FILE:
+                self._not_a_file(path)
         saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
             self._reload(saved)
