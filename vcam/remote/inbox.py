@@ -29,8 +29,7 @@ class Inbox:
         another version left the camera's view of the show stale, and nothing said why)."""
         text = (f"skipped a message from the server that this vcam cam cannot use ({e.__class__.__name__}: "
                 f"{str(e)[:80]}); is vcam serve of another version? install the same vcam on both machines")
-        if line := self._bad_frames.admit(("unusable", e.__class__.__name__), text, time.monotonic()):
-            self.say(line)
+        self._say_throttled(("unusable", e.__class__.__name__), text)
 
     def _receive(self, message) -> None:
         if isinstance(message, bytes):
@@ -121,8 +120,7 @@ class Inbox:
             text += ("; is vcam serve of another version than this vcam cam? install the same vcam on both "
                      "machines")
         # by its words: a damaged frame names the size it claims, which differs from one to the next
-        if line := self._bad_frames.admit((words_of(str(e)),), text, time.monotonic()):
-            self.say(line)
+        self._say_throttled((words_of(str(e)),), text)
 
     def _too_long(self, size: int) -> None:
         """A text message past MAX_SERVER_TEXT, skipped: the connection goes on (the next state may fit)."""
@@ -130,7 +128,11 @@ class Inbox:
                 "cam reads (a state naming very many or very long presets?): this camera's view of the show may lag; "
                 "fewer or shorter presets in the show file keep it under, or install the same vcam on both machines "
                 "if they differ")
-        if line := self._bad_frames.admit(("too long",), text, time.monotonic()):
+        self._say_throttled(("too long",), text)
+
+    def _say_throttled(self, key: tuple, text: str) -> None:
+        """`text` said, or held back and counted where one of its `key` was said within BAD_FRAMES_SAID_S."""
+        if line := self._bad_frames.admit(key, text, time.monotonic()):
             self.say(line)
 
     def _reply_text(self, text: object) -> None:
