@@ -94,7 +94,7 @@ class LinkEnds:
                            "tunnel stalled?) and dropped it")
         elif too_big:  # the library's words named its limit, not the server
             self._say_lost(TOO_BIG_SAID)
-        elif reason and received.code == proto.GOING_AWAY:  # vcam serve stopped: it may come back
+        elif reason and going_away:  # vcam serve stopped: it may come back
             self._say_lost(reason)
         elif reason:  # the server said why (this client broke a rule): always worth a line
             self._say_lost(f"the server disconnected this client: {reason}")
