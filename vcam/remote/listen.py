@@ -164,22 +164,19 @@ class Listener:
         """The counts of the lines held back whose window has passed (all of them, without `now`)."""
         return self._said.held_back(now)
 
-    def cut_unfinished(self, keep: set[socket.socket]) -> int:
+    def cut_unfinished(self, keep: set[socket.socket]) -> None:
         """At the stop: takes no more connections, and shuts down every one taken but `keep` (those past their
         handshake, which get their close frame). The library's stop waits for each handshake to end, and one that
         never sends its request ends only at its 10 s timeout: a flood of them held Ctrl-C that long. Shut down,
-        its reader sees the end at once and the library closes it. The number cut."""
+        its reader sees the end at once and the library closes it."""
         with self._taking:
             self._closing = True
             taken = list(self._taken)
-        cut = 0
         for sock in taken:
             if sock in keep or sock.fileno() == -1:
                 continue
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-                cut += 1
-        return cut
 
     def _tell(self, what: tuple, line: str) -> None:
         if said := self._said.admit(what, line, time.monotonic()):
