@@ -215,9 +215,10 @@ class Reader:
         """Whether `v` was written with a leading 0, which YAML 1.1 reads as octal (said): `cc: 010` is CC 8, a knob
         other than the one the manual lists, `bpm: 0120` is 80 bpm."""
         plain = isinstance(node, ScalarNode) and not node.style
-        if not (plain and isinstance(v, int) and not isinstance(v, bool) and _OCTAL.fullmatch(node.value)):
+        found = _OCTAL.fullmatch(node.value) if plain and isinstance(v, int) and not isinstance(v, bool) else None
+        if found is None:
             return False
-        sign, digits = _OCTAL.fullmatch(node.value).groups()
+        sign, digits = found.groups()
         meant = int(digits.replace("_", "") or "0")
         if meant == abs(v):  # 00 to 07 (a manual's channel 01): octal and decimal agree, the file is right
             return False
