@@ -335,13 +335,17 @@ class HostFree:
     limit: int | None = None
 
     @property
+    def machine(self) -> int:
+        """The machine's free memory, its cgroup limit left out."""
+        return self.available + self.zfs_cache + self.swap
+
+    @property
     def total(self) -> int:
-        machine = self.available + self.zfs_cache + self.swap
-        return machine if self.limit is None else min(machine, self.limit)
+        return self.machine if self.limit is None else min(self.machine, self.limit)
 
     def said(self) -> str:
         """"9.0 GiB is free (8.0 GiB available + 1.0 GiB of swap)", or the container's limit where that is less."""
-        if self.limit is not None and self.limit <= self.available + self.zfs_cache + self.swap:
+        if self.limit is not None and self.limit <= self.machine:
             return f"{self.limit / GIB:.1f} GiB is free under this container's memory limit"
         # the sum of the parts as said: each rounded alone, 8.04 + 1.04 was said 9.1 = 8.0 + 1.0
         available, swap = round((self.available + self.zfs_cache) / GIB, 1), round(self.swap / GIB, 1)
