@@ -258,8 +258,8 @@ def note_named(value) -> str | None:
         return None
     letter, accidental, octave = found.groups()
     step = PITCH_CLASS[letter.lower()] + ACCIDENTAL.get(accidental, 0)
-    ways = ((12 * (int(octave) + 1) + step, "middle C is C4"), (12 * (int(octave) + 2) + step,
-                                                                  "middle C is C3, as Ableton and Yamaha name it"))
+    ways = ((12 * (int(octave) + 1) + step, "middle C is C4"),
+            (12 * (int(octave) + 2) + step, "middle C is C3, as Ableton and Yamaha name it"))
     said = [f"{n} (where {how})" for n, how in ways if 0 <= n <= 127]
     if not said:
         return f"{value.strip()} is past MIDI's notes; write the note's number, from 0 to 127"
