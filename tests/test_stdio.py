@@ -118,3 +118,30 @@ def test_the_command_line_leaves_its_objects_to_the_os_rather_than_collect_them_
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     frozen = int(done.stderr.rsplit("frozen ", 1)[1].split()[0])
     assert frozen > 1000, done.stderr  # the modules' objects, not a handful made after the command
+
+
+def test_a_show_left_inside_a_block_with_stdout_closed_leaves_with_its_code_and_no_traceback(monkeypatch):
+    """`vcam run ... >&-` (stdout None): the flush before os._exit raised AttributeError, then the interpreter's exit
+    aborted on the producer still inside the model (exit code 134)."""
+    import sys
+    from types import SimpleNamespace
+
+    from vcam.cmdline import play
+    from vcam.live import run
+
+    def leave(code):
+        raise SystemExit(code)
+
+    monkeypatch.setattr(run, "play", lambda opts, attach=None: run.Ended(0, busy=True))
+    monkeypatch.setattr(run, "RunOptions", lambda **kw: None)
+    monkeypatch.setattr(play, "_speed_flags", lambda args: None)
+    monkeypatch.setattr(play.os, "_exit", leave)
+    monkeypatch.setattr(sys, "stdout", None)
+    with pytest.raises(SystemExit) as left:
+        play.cmd_run(SimpleNamespace(**{name: None for name in RUN_ARGS}))
+    assert left.value.code == 0
+
+
+RUN_ARGS = ("show model weights prompt seed steps transition size out fps fit input input_fit strength bias smooth "
+            "duration max_latency fallback pin_first_latent stdin midi midi_map link log_controls replay quant "
+            "decoder attention_quant tuning target_fps osc osc_reply osc_map media").split()
