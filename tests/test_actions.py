@@ -590,3 +590,15 @@ def test_a_damaged_header_is_reported_by_its_file_and_line(tmp_path, header, fra
     with pytest.raises(ValueError) as err:
         read_replay(path)
     assert str(err.value).startswith(f"{path}:1: ") and fragment in str(err.value)
+
+
+def test_a_control_applied_after_the_end_line_is_left_out_without_saying_the_log_failed(tmp_path):
+    """A CPU's block left in progress at the end (live/model_feed.py) applies its controls once the log has ended:
+    their write to the closed file was said as a log that cannot be written, after the show's last line."""
+    path, said = tmp_path / "show.jsonl", []
+    log = ControlLog(open(path, "w", encoding="utf-8"), {"seed": 1}, said.append)
+    log.applied(SetSeed(5), 0, Origin("seed 5", "stdin"))
+    log.end(1)
+    log.applied(SetSeed(6), 1, Origin("seed 6", "midi"))
+    assert said == [] and not log.failed
+    assert read_replay(str(path)).end_block == 1 and path.read_text().splitlines()[-1] == '{"end": {"blocks": 1}}'

@@ -484,3 +484,69 @@ def test_failure_news_of_a_long_show_keeps_a_minute_of_errors_and_takes_addresse
     assert said.count("new") <= 6 * 60 // 2 + 1 and None in said  # those within the minute are counted, not said
     now[0] += 1
     assert news.failed(("ValueError", "bad shape", False)) == "new" and len(news.errors) == 2
+
+
+class HeldBlock(FakeStream):
+    """A block that lasts until the test lets it end: a CPU's VAE decode, which nothing interrupts."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def next_block(self):
+        self.inside.set()
+        self.release.wait(120)
+        return super().next_block()
+
+
+def test_the_end_of_a_show_on_a_cpu_does_not_wait_for_the_block_in_progress(monkeypatch):
+    """Its frames are thrown away: Ctrl-C of `vcam serve --model tiny` waited 2 s for them (the command line leaves
+    without that block, live/run.py). A wait as long as the test's own shows that no wait is left at all."""
+    from vcam.live import model_feed
+
+    monkeypatch.setattr(model_feed, "PRODUCER_STOP_S", 600.0)
+    stream = HeldBlock()
+    pacer = Pacer(PacerSettings(fps=1000.0))
+    gen = Generator(lambda report: stream, pacer, lambda line: None)
+    feed = model_feed.ModelFeed(gen, lambda line: None, "on air", lambda: None, lambda: "live")
+    gen.start()
+    try:
+        assert stream.inside.wait(60)
+        stopping = threading.Thread(target=feed.stop, daemon=True)
+        stopping.start()
+        stopping.join(60)
+        assert not stopping.is_alive(), "the end waited for the block in progress"
+        assert not gen.stop(timeout=0)  # still inside the block: the command line leaves without it
+    finally:
+        stream.release.set()
+    assert gen.stop(timeout=60)
+    assert gen.blocks == 0  # the block made after the stop was not handed on
+
+
+class HeldBlockOnACard(HeldBlock):
+    device = torch.device("cuda")  # only its type is read: no card is needed
+
+
+def test_the_end_of_a_show_on_a_gpu_still_waits_for_the_block_in_progress(monkeypatch):
+    """A card's block ends within PRODUCER_STOP_S: the end waits for it, so the process ends without os._exit (its
+    exit hooks run); only a CPU's block is left behind."""
+    from vcam.live import model_feed
+
+    monkeypatch.setattr(model_feed, "PRODUCER_STOP_S", 600.0)
+    stream = HeldBlockOnACard()
+    pacer = Pacer(PacerSettings(fps=1000.0))
+    gen = Generator(lambda report: stream, pacer, lambda line: None)
+    feed = model_feed.ModelFeed(gen, lambda line: None, "on air", lambda: None, lambda: "live")
+    gen.start()
+    try:
+        assert stream.inside.wait(60)
+        stopping = threading.Thread(target=feed.stop, daemon=True)
+        stopping.start()
+        stopping.join(20 * model_feed.CPU_STOP_S)  # well past a CPU's wait
+        assert stopping.is_alive(), "the end left a card's block in progress behind"
+    finally:
+        stream.release.set()
+    stopping.join(60)
+    assert not stopping.is_alive() and gen.stop(timeout=0)  # out of the model once the end returned
+    assert gen.blocks == 0

@@ -3,6 +3,7 @@ for run, serve, cam and render; bench; check; tools for devices, midi, models an
 raised said in one line."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
             return _main(argv)
         finally:
             leave_at_once_on_ctrl_c()
+            # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
+            # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
+            gc.freeze()
     return _main(argv)
 
 

@@ -93,10 +93,15 @@ def leave_at_once_on_ctrl_c() -> None:
 
 
 def _leave(_sig: int, _frame) -> None:
+    flush_standard_streams()
+    os._exit(LEFT_AT_ONCE)
+
+
+def flush_standard_streams() -> None:
+    """Before os._exit: what was said comes out, where a stream was closed at the start (`>&-`: None) or since."""
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
                 stream.flush()
         except (OSError, ValueError, RuntimeError):  # RuntimeError: the signal came inside that stream's own write
             pass
-    os._exit(LEFT_AT_ONCE)

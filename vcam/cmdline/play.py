@@ -4,7 +4,6 @@ into a video file)."""
 from __future__ import annotations
 
 import os
-import sys
 
 from vcam.cmdline.errorlines import say_error
 from vcam.engine.speed import SpeedFlags
@@ -33,8 +32,9 @@ def cmd_run(args, attach=None) -> int:
         # Outputs are closed and recordings finalised by now; the show's producer is still inside a block (a long
         # one, or a model still loading): leave at once rather than wait for it or let the interpreter tear it
         # down mid-kernel.
-        sys.stdout.flush()
-        sys.stderr.flush()
+        from vcam.stdio import flush_standard_streams
+
+        flush_standard_streams()  # stdout closed (`>&-`, a daemon) is None: its flush was a traceback and a SIGABRT
         os._exit(ended.code)
     return ended.code
 

@@ -61,6 +61,7 @@ class ControlLog:
         self._name = _absolute_name(out)
         self._held: list[str] | None = [] if older else None  # the lines waiting for the show to go on air
         self._ended = False  # `end` came: a block made after it leaves an older log as it was
+        self._closed = False  # the end line is written: a line from here is not the show's
         self._aired = False  # `on_air` came before `end`: a block was handed on, whatever count `end` is given
         self._kept = False  # the older log could not be emptied on air: the file holds it whole, none of this show
         self.say = say or (lambda text: print(text, file=sys.stderr, flush=True))
@@ -165,7 +166,7 @@ class ControlLog:
         if kept:
             self.say(f"nothing logged to {self.older} (the older log there is kept as it was)")
         else:
-            self._write({"end": {"blocks": blocks}})
+            self._write({"end": {"blocks": blocks}}, last=True)
             self._write_back_if_deleted()
         try:
             self.out.close()
@@ -202,11 +203,16 @@ class ControlLog:
             return
         self.say(f"control log {name} was deleted during the show: written back to {written}")
 
-    def _write(self, entry: dict) -> None:
+    def _write(self, entry: dict, last: bool = False) -> None:
         """Writes one line. It runs on the controls' threads and under the tempo's lock (a clock's move), so a
         failing write is said once and the show goes on unlogged: it must not stop a tempo or a command."""
         line = json.dumps(entry) + "\n"
         with self._lock:
+            # A command applied by a producer left running at the end (a CPU's block is not waited for) or a clock's
+            # move after the end line: not part of the show, where it was said as a write that failed on air
+            if self._closed:
+                return
+            self._closed = last
             if self._held is not None:
                 self._held.append(line)
             else:

@@ -21,6 +21,9 @@ class NeverOnAir(VcamError):
 # limit, Pacer.stall_limit: a big size on a CPU), said once rather than at every block.
 STALLS_APART_S = 60.0
 PRODUCER_STOP_S = 2.0  # how long the end waits for a block in progress (a GPU's ends by then; a big one on a CPU not)
+# On a CPU a block takes seconds (the tiny model's too, mostly in the VAE decode), and its frames are thrown away: the
+# end waits only for a producer between blocks (its wait for room in the pacer is 10 ms), where a Ctrl-C waited 2 s.
+CPU_STOP_S = 0.1
 # --duration counts from the first frame on air (loading takes minutes). With --duration, a show whose model has
 # loaded but that has made no block gives up after the longer of --duration and this, as vcam cam does waiting for a
 # server's first frame: a size too big for the machine would otherwise keep a scheduled show on the loading card
@@ -132,5 +135,8 @@ class ModelFeed:
     def stop(self) -> None:
         """Asks the producer to stop between blocks. A block still in progress after PRODUCER_STOP_S (tens of
         seconds at a big size on a CPU, most of it in the VAE decode, which cannot be interrupted) is not waited
-        for: the outputs close meanwhile, and the command line then leaves without it (live/run.py)."""
-        self.producer.stop(timeout=PRODUCER_STOP_S)
+        for: the outputs close meanwhile, and the command line then leaves without it (live/run.py). On a CPU (or
+        with the model still loading) the block in progress is not waited for at all."""
+        stream = self.producer.stream
+        on_gpu = stream is not None and stream.device.type != "cpu"
+        self.producer.stop(timeout=PRODUCER_STOP_S if on_gpu else CPU_STOP_S)
