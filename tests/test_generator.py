@@ -1,4 +1,5 @@
 """The generator thread keeps the show going through bad changes and failing blocks."""
+import contextlib
 import threading
 import time
 
@@ -500,26 +501,32 @@ class HeldBlock(FakeStream):
         return super().next_block()
 
 
-def test_the_end_of_a_show_on_a_cpu_does_not_wait_for_the_block_in_progress(monkeypatch):
-    """Its frames are thrown away: Ctrl-C of `vcam serve --model tiny` waited 2 s for them (the command line leaves
-    without that block, live/run.py). A wait as long as the test's own shows that no wait is left at all."""
+@contextlib.contextmanager
+def ending_inside(stream: HeldBlock, monkeypatch):
+    """A show whose end is asked for while its producer is inside a held block; yields the generator and the thread
+    that runs the end (with a wait for the producer longer than any test's), and lets the block go on leaving."""
     from vcam.live import model_feed
 
     monkeypatch.setattr(model_feed, "PRODUCER_STOP_S", 600.0)
-    stream = HeldBlock()
-    pacer = Pacer(PacerSettings(fps=1000.0))
-    gen = Generator(lambda report: stream, pacer, lambda line: None)
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=1000.0)), lambda line: None)
     feed = model_feed.ModelFeed(gen, lambda line: None, "on air", lambda: None, lambda: "live")
     gen.start()
     try:
         assert stream.inside.wait(60)
         stopping = threading.Thread(target=feed.stop, daemon=True)
         stopping.start()
+        yield gen, stopping
+    finally:
+        stream.release.set()
+
+
+def test_the_end_of_a_show_on_a_cpu_does_not_wait_for_the_block_in_progress(monkeypatch):
+    """Its frames are thrown away: Ctrl-C of `vcam serve --model tiny` waited 2 s for them (the command line leaves
+    without that block, live/run.py). A wait as long as the test's own shows that no wait is left at all."""
+    with ending_inside(HeldBlock(), monkeypatch) as (gen, stopping):
         stopping.join(60)
         assert not stopping.is_alive(), "the end waited for the block in progress"
         assert not gen.stop(timeout=0)  # still inside the block: the command line leaves without it
-    finally:
-        stream.release.set()
     assert gen.stop(timeout=60)
     assert gen.blocks == 0  # the block made after the stop was not handed on
 
@@ -533,20 +540,9 @@ def test_the_end_of_a_show_on_a_gpu_still_waits_for_the_block_in_progress(monkey
     exit hooks run); only a CPU's block is left behind."""
     from vcam.live import model_feed
 
-    monkeypatch.setattr(model_feed, "PRODUCER_STOP_S", 600.0)
-    stream = HeldBlockOnACard()
-    pacer = Pacer(PacerSettings(fps=1000.0))
-    gen = Generator(lambda report: stream, pacer, lambda line: None)
-    feed = model_feed.ModelFeed(gen, lambda line: None, "on air", lambda: None, lambda: "live")
-    gen.start()
-    try:
-        assert stream.inside.wait(60)
-        stopping = threading.Thread(target=feed.stop, daemon=True)
-        stopping.start()
+    with ending_inside(HeldBlockOnACard(), monkeypatch) as (gen, stopping):
         stopping.join(20 * model_feed.CPU_STOP_S)  # well past a CPU's wait
         assert stopping.is_alive(), "the end left a card's block in progress behind"
-    finally:
-        stream.release.set()
     stopping.join(60)
     assert not stopping.is_alive() and gen.stop(timeout=0)  # out of the model once the end returned
     assert gen.blocks == 0
