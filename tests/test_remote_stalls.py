@@ -136,12 +136,15 @@ def _blocks(link: Link, now: list[float], gaps: list[float]) -> list[float]:
     stalled = []
     for gap in ([0.0] if link._blocks._number is None else []) + gaps:
         stalled += _wait(link, now, gap)
-        number = (link._blocks._number or 0) + 1
-        for index in range(12):
-            link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
-                                             proto.FrameHeader(number * 12 + index, number, index, 12, time.time(),
-                                                               16, 16)))
+        _block_of(link, (link._blocks._number or 0) + 1, 12)
     return stalled
+
+
+def _block_of(link: Link, number: int, count: int) -> None:
+    for index in range(count):
+        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                         proto.FrameHeader(number * 12 + index, number, index, count, time.time(), 16,
+                                                           16)))
 
 
 def _pong(**keys) -> str:
@@ -295,13 +298,6 @@ def test_frames_that_stop_mid_way_through_the_first_block_after_a_server_restart
     assert len(said) == 1 and said[0].startswith("no frame from the server for 5 s, though the link is up"), said
 
 
-def _block_of(link: Link, number: int, count: int) -> None:
-    for index in range(count):
-        link._receive(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
-                                         proto.FrameHeader(number * 12 + index, number, index, count, time.time(), 16,
-                                                           16)))
-
-
 @pytest.mark.parametrize("fps, max_latency, count, said", [
     (1.0, 4.0, 12, "at 1 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of "
                    "its frames will be dropped: give --max-latency 13 (the picture that much behind), or --fps 3.25 or "
@@ -316,11 +312,7 @@ def test_vcam_cam_says_a_block_outlasts_the_cap_from_the_block_length_the_server
     """vcam cam's start line took the server's blocks to be 12 frames: a server with other blocks was told figures
     that did not fit them. It is said once the server's block length is known: its second block (the stream's first
     is shorter), once."""
-    now, lines = [100.0], []
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(fps=fps, max_latency=max_latency), clock=lambda: now[0]),
-                RemoteController(lambda line: True), lines.append)
-    link._ws = type("Ws", (), {"send": lambda self, message: None})()
-    link.connected = True
+    link, lines, _ = _paced(fps=fps, max_latency=max_latency)
     _block_of(link, 0, 6)  # the stream's first block: not its length
     assert lines == []
     for number in range(1, 4):
@@ -331,11 +323,7 @@ def test_vcam_cam_says_a_block_outlasts_the_cap_from_the_block_length_the_server
 def test_vcam_cam_says_a_block_outlasts_the_cap_once_though_its_second_block_is_a_resets_short_one():
     """A camera that joined a running show whose second block was the first after a reset (6 frames) took the
     server's blocks to be 6, which fit, and never said that its blocks of 12 did not."""
-    now, lines = [100.0], []
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings(fps=2.0, max_latency=4.0), clock=lambda: now[0]),
-                RemoteController(lambda line: True), lines.append)
-    link._ws = type("Ws", (), {"send": lambda self, message: None})()
-    link.connected = True
+    link, lines, _ = _paced(fps=2.0, max_latency=4.0)
     for number, count in enumerate([12, 6, 12, 12]):
         _block_of(link, number + 5, count)
     assert [line for line in lines if "--max-latency" in line] == [
