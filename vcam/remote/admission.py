@@ -65,8 +65,7 @@ class Admission:
         if request.headers.get("Upgrade", "").lower() != "websocket":
             return connection.respond(HTTPStatus.OK, "vcam server: connect with vcam cam ws://HOST:PORT\n")
         if self._stopped.is_set():  # its goodbye was said: one let in now would be served by nothing
-            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
-                                      f"{proto.ENDING}\n")
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, f"{proto.ENDING}\n")
         origin = request.headers.get("Origin")
         if origin is not None:
             # Browsers send an Origin with every WebSocket handshake and vcam cam never does. Without this, a
