@@ -109,6 +109,7 @@ class FrameServer:
         self._sent = ByteRate()  # to every client, over the last seconds
         self._lock = threading.Lock()
         self._server = None
+        self._listener: Listener | None = None  # none until the start, or where it failed
         self._stopped = threading.Event()
         # held while a state is made and handed to the clients: a stop waits for the one in progress, so that no
         # state is made (the show's snapshot read) once the server has stopped
@@ -172,8 +173,8 @@ class FrameServer:
         for c in clients:
             c.cut()
         if self._server is not None:
-            if (listener := getattr(self, "_listener", None)) is not None:  # none where the start failed
-                listener.cut_unfinished(self._past_handshake())
+            if self._listener is not None:
+                self._listener.cut_unfinished(self._past_handshake())
             # a client let in as the stop began may still be between its handshake and its handler's goodbye: the
             # library closes what is open, and then too with the show's end as the reason, not a bare "going away"
             shut_down(self._server)
@@ -189,10 +190,14 @@ class FrameServer:
 
     def _say_held_back(self) -> None:
         """At the stop, the counts of the lines still held back, once: the watch that says them each minute is gone."""
-        listener = getattr(self, "_listener", None)  # none where the start failed
-        for line in [*self.intake.held_back(), *self.admission.held_back(),
-                     *(listener.held_back() if listener is not None else [])]:
+        for line in self._held_back():
             self.say(line)
+
+    def _held_back(self, now: float | None = None) -> list[str]:
+        """The counts of the intake's, the admission's and the listener's lines held back whose window has passed
+        (all of them, without `now`)."""
+        listener = [] if self._listener is None else self._listener.held_back(now)
+        return [*self.intake.held_back(now), *self.admission.held_back(now), *listener]
 
     # --- frames in ------------------------------------------------------------------------------------------
     def publish(self, frames: np.ndarray, block: int | None = None) -> None:
@@ -220,8 +225,7 @@ class FrameServer:
             for c in stuck:
                 self.say(f"client {c.name} stopped reading (a write waited {limit:g} s): disconnected it")
                 c.cut()
-            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self.intake.held_back(now),
-                         *self.admission.held_back(now), *self._listener.held_back(now)]:
+            for line in [*(line for c in self._clients() for line in c.held_back(now)), *self._held_back(now)]:
                 self.say(line)
 
     def _clients(self) -> list[ServedClient]:
