@@ -64,6 +64,37 @@ def loopback_port(handle: Callable[[socket.socket], None]) -> Iterator[str]:
         listener.close()
 
 
+@contextlib.contextmanager
+def ws_served(handler) -> Iterator[str]:
+    """A WebSocket server of the library's own on a free loopback port, each connection given to `handler`, served
+    on a thread; yields its ws:// address, and shuts it down after."""
+    from websockets.sync.server import serve
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
+        finally:
+            server.shutdown()
+
+
+def said_by_link(handler, until: str) -> list[str]:
+    """What vcam cam's link says of a WebSocket server whose connections go to `handler`, until it says `until`."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    said: list[str] = []
+    with ws_served(handler) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.start()
+        try:
+            assert wait_for(lambda: any(until in m for m in said), 60), said
+        finally:
+            link.stop()
+    return said
+
+
 def in_thread(fn, *args):
     """Runs fn(*args) in a thread; returns the thread and a list that collects its exception, if any."""
     errors: list[Exception] = []

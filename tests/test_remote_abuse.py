@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from helpers import Pipe, failing_state, loopback_port, wait_for
+from helpers import Pipe, failing_state, loopback_port, said_by_link, wait_for, ws_served
 from vcam.cli import main
 from vcam.remote import protocol as proto
 from vcam.remote import answers as answers_module
@@ -1031,20 +1031,6 @@ class TimedLink(Link):
     def _pause(self, delay: float) -> bool:
         self.waits.append(delay)
         return self._stop.wait(0.001)
-
-
-@contextlib.contextmanager
-def ws_served(handler):
-    """A WebSocket server of the library's own on a free loopback port, each connection given to `handler`, served
-    on a thread; yields its ws:// address, and shuts it down after."""
-    from websockets.sync.server import serve
-
-    with serve(handler, "127.0.0.1", 0) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
-        finally:
-            server.shutdown()
 
 
 @contextlib.contextmanager
@@ -2167,15 +2153,6 @@ def test_clients_refused_by_a_full_server_are_said_once_then_counted(local_serve
     assert server.admission.held_back() == ["4 more like it: refused a client: 1 connected already, at most 1"]
 
 
-def _said_by_link_served(handler, until: str) -> list[str]:
-    """What a vcam cam's link says of a WebSocket server whose connections go to `handler`, until it says `until`."""
-    said: list[str] = []
-    with ws_served(handler) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-        _tried(link, lambda: any(until in m for m in said))
-    return said
-
-
 def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone():
     def handler(ws):  # a vcam serve of another version: its state, then a message bigger than vcam cam takes
         ws.send(proto.text("state", screen="live"))
@@ -2183,7 +2160,7 @@ def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone
         with contextlib.suppress(Exception):
             ws.recv(timeout=60)  # until the camera closes it
 
-    said = _said_by_link_served(handler, "over 16 MiB")
+    said = said_by_link(handler, "over 16 MiB")
     lost = [m for m in said if "over 16 MiB" in m]
     assert lost[0].startswith("the server sent a message over 16 MiB, more than vcam cam takes: a show state that "
                               "big"), lost
@@ -2196,5 +2173,5 @@ def test_a_server_that_closes_for_a_message_too_big_is_not_said_to_have_sent_one
         ws.send(proto.text("state", screen="live"))
         ws.close(1009, "message too big for this server")
 
-    said = _said_by_link_served(handler, "message too big for this server")
+    said = said_by_link(handler, "message too big for this server")
     assert not any("over 16 MiB" in m for m in said), said  # this camera echoed the server's 1009: it sent none

@@ -10,7 +10,7 @@ import threading
 import pytest
 from websockets.exceptions import InvalidMessage
 
-from helpers import loopback_port, wait_for
+from helpers import loopback_port, said_by_link, wait_for
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
@@ -26,32 +26,6 @@ class Recorder:
 
     def push(self, frame, at=None):
         self.frames.append(frame)
-
-
-@contextlib.contextmanager
-def ws_served(handler):
-    """A WebSocket server of the library's own on a free loopback port, each connection given to `handler`."""
-    from websockets.sync.server import serve
-
-    with serve(handler, "127.0.0.1", 0, max_size=2**23) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
-        finally:
-            server.shutdown()
-
-
-def said_by_link(handler, until: str) -> list[str]:
-    """What vcam cam's link says of a server whose connections go to `handler`, until it says `until`."""
-    said: list[str] = []
-    with ws_served(handler) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-        link.start()
-        try:
-            assert wait_for(lambda: any(until in m for m in said), 60), said
-        finally:
-            link.stop()
-    return said
 
 
 def _then_wait(ws) -> None:
