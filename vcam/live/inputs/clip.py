@@ -268,14 +268,12 @@ def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fr
     if indexed and declared in (None, indexed):  # as the header's count checked out: the header's rate
         return indexed, None
     checked = _checked_count(path, declared)
-    if checked and probe.worth_counting():
+    if checked:
         # OpenCV counts a clip by its duration, so one whose timestamps pause (a recording paused, 120 frames
         # over 5 h) was counted 540,000 frames long and held its last frame for the 5 h, never looping, and one
         # joined after another (timestamps going back) lost its second part; its packets are its frames
-        packets, _ = probe.packets()
-        return (packets if packets > 0 else checked), None
-    if checked:
-        return checked, None
+        packets = probe.packets()[0] if probe.worth_counting() else 0
+        return (packets or checked), None
     packets, rate = probe.packets()
     if packets > 0:
         return packets, rate
