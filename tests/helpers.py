@@ -6,6 +6,8 @@ import io
 import math
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,6 +64,18 @@ def loopback_port(handle: Callable[[socket.socket], None]) -> Iterator[str]:
         yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         listener.close()
+
+
+def vcam_with_stdout_gone(argv: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
+    """`vcam ARGV` run with stdout a pipe whose reader closed it before vcam wrote a byte (`| head -c0`: every write
+    to it fails); stderr is captured as text."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "vcam", *argv], stdout=write, stderr=subprocess.PIPE, text=True,
+                              timeout=timeout)
+    finally:
+        os.close(write)
 
 
 def in_thread(fn, *args):
