@@ -6,6 +6,8 @@ import io
 import math
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -93,6 +95,18 @@ def said_by_link(handler, until: str) -> list[str]:
         finally:
             link.stop()
     return said
+
+
+def vcam_with_stdout_gone(argv: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
+    """`vcam ARGV` run with stdout a pipe whose reader closed it before vcam wrote a byte (`| head -c0`: every write
+    to it fails); stderr is captured as text."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "vcam", *argv], stdout=write, stderr=subprocess.PIPE, text=True,
+                              timeout=timeout)
+    finally:
+        os.close(write)
 
 
 def in_thread(fn, *args):

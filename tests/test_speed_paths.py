@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from dataclasses import replace
 
+from helpers import vcam_with_stdout_gone
 import vcam
 from vcam.bench.bench import BenchSettings, bench, flops_per_block, linear_params_per_token
 from vcam.engine.configs import get_spec
@@ -261,15 +262,7 @@ def test_bench_json_stopped_by_a_ctrl_c_before_the_timing_says_so_as_json(capsys
 def test_bench_json_whose_reader_is_gone_says_its_error_on_stderr_alone(argv, said):
     """Stdout a pipe whose reader closed it (`vcam bench --json | head -c0`): the write of the error's JSON raised
     in place of the error, said as an internal BrokenPipeError (or a traceback) instead of the reason."""
-    import os
-
-    read, write = os.pipe()
-    os.close(read)  # gone before vcam writes a byte: every write to the pipe fails
-    try:
-        done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--json", *argv],
-                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
-    finally:
-        os.close(write)
+    done = vcam_with_stdout_gone(["bench", "--model", "tiny", "--json", *argv])
     assert done.returncode == 2 and said in done.stderr, done.stderr
     assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
 
@@ -277,16 +270,8 @@ def test_bench_json_whose_reader_is_gone_says_its_error_on_stderr_alone(argv, sa
 def test_bench_json_whose_reader_is_gone_as_the_result_comes_ends_quietly():
     """A finished bench whose reader closed stdout (`vcam bench --json | head -c0`): its result's write ended in an
     internal BrokenPipeError on stderr; now nothing is said, and the exit code is Python's for a broken pipe (1)."""
-    import os
-
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--device", "cpu", "--json",
-                               "--blocks", "1", "--warmup", "1", "--steps", "1"],
-                              stdout=write, stderr=subprocess.PIPE, text=True, timeout=300)
-    finally:
-        os.close(write)
+    done = vcam_with_stdout_gone(["bench", "--model", "tiny", "--device", "cpu", "--json", "--blocks", "1",
+                                  "--warmup", "1", "--steps", "1"])
     assert done.returncode == 1, done.stderr
     assert "BrokenPipe" not in done.stderr and "Traceback" not in done.stderr and "error" not in done.stderr, \
         done.stderr

@@ -132,13 +132,21 @@ def _png_may_have_alpha(f, head: bytes) -> bool:
     """A colour type with alpha (4, 6), or a tRNS chunk before the image data, which decoders turn into alpha."""
     if len(head) < 26 or head[12:16] != b"IHDR" or head[25] in (4, 6):
         return True
+    return png_chunk_before_data(f, b"tRNS") is not False
+
+
+def png_chunk_before_data(f, kind: bytes) -> bool | None:
+    """Whether the PNG read from `f` has a `kind` chunk before its first image data (IDAT), walked chunk by chunk;
+    None where the file ends first, or a thousand chunks come first (a handful in any real file)."""
     f.seek(8)
-    for _ in range(1000):  # the chunks before IDAT: a handful in any real file
+    for _ in range(1000):
         chunk = f.read(8)
-        if len(chunk) < 8 or chunk[4:8] in (b"tRNS", b"IDAT"):
-            return len(chunk) < 8 or chunk[4:8] == b"tRNS"
+        if len(chunk) < 8:
+            return None
+        if chunk[4:8] in (kind, b"IDAT"):
+            return chunk[4:8] == kind
         f.seek(int.from_bytes(chunk[:4], "big") + 4, os.SEEK_CUR)  # its data and CRC
-    return True
+    return None
 
 
 def _webp_may_have_alpha(head: bytes) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
 from vcam.words import shell_word
-from vcam.live.frames import fit, over_black_bgr, quiet_cv2, read_shown
+from vcam.live.frames import fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -268,14 +268,12 @@ def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fr
     if indexed and declared in (None, indexed):  # as the header's count checked out: the header's rate
         return indexed, None
     checked = _checked_count(path, declared)
-    if checked and probe.worth_counting():
+    if checked:
         # OpenCV counts a clip by its duration, so one whose timestamps pause (a recording paused, 120 frames
         # over 5 h) was counted 540,000 frames long and held its last frame for the 5 h, never looping, and one
         # joined after another (timestamps going back) lost its second part; its packets are its frames
-        packets, _ = probe.packets()
-        return (packets if packets > 0 else checked), None
-    if checked:
-        return checked, None
+        packets = probe.packets()[0] if probe.worth_counting() else 0
+        return (packets or checked), None
     packets, rate = probe.packets()
     if packets > 0:
         return packets, rate
@@ -731,20 +729,10 @@ def _may_be_animated(path: str) -> bool:
                 return True
             if head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X":
                 return len(head) > 20 and bool(head[20] & 0x02)
-            return head.startswith(b"\x89PNG\r\n\x1a\n") and _png_animated(f)
+            # APNG's rule: its animation chunk comes before its first image data
+            return head.startswith(b"\x89PNG\r\n\x1a\n") and png_chunk_before_data(f, b"acTL") is True
     except OSError:
         return False
-
-
-def _png_animated(f) -> bool:
-    """Whether the PNG read from `f` has an acTL chunk before its first IDAT (APNG's rule), walked chunk by chunk."""
-    f.seek(8)
-    while len(chunk := f.read(8)) == 8:
-        length, kind = int.from_bytes(chunk[:4], "big"), chunk[4:]
-        if kind in (b"acTL", b"IDAT"):
-            return kind == b"acTL"
-        f.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
-    return False
 
 
 class ImageSource:
