@@ -728,15 +728,9 @@ def test_vcam_models_lines_up_its_descriptions(capsys):
 def test_a_listing_whose_reader_is_gone_ends_quietly_as_bench_json_does(command):
     """`vcam models | head -c0`: the listing's write said an internal BrokenPipeError (exit 2), where `vcam bench
     --json` ends quietly with Python's exit code for a broken pipe (1); both do that now."""
-    import os
+    from helpers import vcam_with_stdout_gone
 
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        done = subprocess.run([sys.executable, "-m", "vcam", *command], stdout=write, stderr=subprocess.PIPE,
-                              text=True, timeout=180)
-    finally:
-        os.close(write)
+    done = vcam_with_stdout_gone(command, timeout=180)
     assert done.returncode == 1 and done.stderr == "", done.stderr
 
 

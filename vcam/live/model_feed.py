@@ -133,10 +133,10 @@ class ModelFeed:
         return card_use(stream.device)
 
     def stop(self) -> None:
-        """Asks the producer to stop between blocks. A block still in progress after PRODUCER_STOP_S (tens of
-        seconds at a big size on a CPU, most of it in the VAE decode, which cannot be interrupted) is not waited
-        for: the outputs close meanwhile, and the command line then leaves without it (live/run.py). On a CPU (or
-        with the model still loading) the block in progress is not waited for at all."""
+        """Asks the producer to stop between blocks. On a card, a block still in progress after PRODUCER_STOP_S is
+        not waited for: the outputs close meanwhile, and the command line then leaves without it (live/run.py). On
+        a CPU (or with the model still loading) it is not waited for at all: its frames would be thrown away, and
+        its VAE decode, which cannot be interrupted, can take tens of seconds at a big size."""
         stream = self.producer.stream
         on_gpu = stream is not None and stream.device.type != "cpu"
         self.producer.stop(timeout=PRODUCER_STOP_S if on_gpu else CPU_STOP_S)
