@@ -3,6 +3,7 @@ import os
 
 import pytest
 
+from vcam import stdio
 from vcam.stdio import QuietWhenGone
 
 
@@ -120,28 +121,56 @@ def test_the_command_line_leaves_its_objects_to_the_os_rather_than_collect_them_
     assert frozen > 1000, done.stderr  # the modules' objects, not a handful made after the command
 
 
-def test_a_show_left_inside_a_block_with_stdout_closed_leaves_with_its_code_and_no_traceback(monkeypatch):
+def test_the_command_line_leaves_inside_a_block_with_its_code_and_no_traceback_with_stdout_closed(monkeypatch):
     """`vcam run ... >&-` (stdout None): the flush before os._exit raised AttributeError, then the interpreter's exit
     aborted on the producer still inside the model (exit code 134)."""
     import sys
-    from types import SimpleNamespace
-
-    from vcam.cmdline import play
-    from vcam.live import run
 
     def leave(code):
         raise SystemExit(code)
 
-    monkeypatch.setattr(run, "play", lambda opts, attach=None: run.Ended(0, busy=True))
-    monkeypatch.setattr(run, "RunOptions", lambda **kw: None)
-    monkeypatch.setattr(play, "_speed_flags", lambda args: None)
-    monkeypatch.setattr(play.os, "_exit", leave)
+    monkeypatch.setattr(stdio.os, "_exit", leave)
     monkeypatch.setattr(sys, "stdout", None)
     with pytest.raises(SystemExit) as left:
-        play.cmd_run(SimpleNamespace(**{name: None for name in RUN_ARGS}))
-    assert left.value.code == 0
+        stdio.leave_now(3)
+    assert left.value.code == 3
 
 
-RUN_ARGS = ("show model weights prompt seed steps transition size out fps fit input input_fit strength bias smooth "
-            "duration max_latency fallback pin_first_latent stdin midi midi_map link log_controls replay quant "
-            "decoder attention_quant tuning target_fps osc osc_reply osc_map media").split()
+def _left_inside_a_block(monkeypatch) -> list[str]:
+    """`vcam run` whose show ends with its producer inside a block; what happened to that block is listed."""
+    from vcam.live import run
+
+    done: list[str] = []
+    monkeypatch.setattr(run, "play", lambda opts, attach=None: run.Ended(0, True, lambda: done.append("settled")))
+    monkeypatch.setattr(run, "RunOptions", lambda **kw: None)
+    monkeypatch.setattr("vcam.cmdline.play._speed_flags", lambda args: None)
+    def leave(code):
+        done.append(f"left with {code}")
+        raise SystemExit(code)
+
+    monkeypatch.setattr(stdio.os, "_exit", leave)
+    return done
+
+
+def test_a_show_left_inside_a_block_is_waited_for_by_a_caller_in_its_own_process(monkeypatch):
+    """A test calling main with its arguments: the command line's leave-at-once (os._exit) ended pytest's process
+    part-way through a run, its exit code 0, the tests after it never run."""
+    from vcam.cli import main
+
+    done = _left_inside_a_block(monkeypatch)
+    assert main(["run", "--model", "tiny", "--out", "null"]) == 0
+    assert done == ["settled"]
+
+
+def test_the_command_lines_own_process_leaves_a_show_inside_a_block_at_once(monkeypatch):
+    from vcam.cli import main
+
+    done = _left_inside_a_block(monkeypatch)
+    monkeypatch.setattr("sys.argv", ["vcam", "run", "--model", "tiny", "--out", "null"])
+    monkeypatch.setattr(stdio, "guard_standard_streams", lambda: None)
+    monkeypatch.setattr(stdio, "leave_at_once_on_ctrl_c", lambda: None)
+    monkeypatch.setattr("gc.freeze", lambda: None)
+    with pytest.raises(SystemExit):  # os._exit's stand-in, as os._exit, does not return
+        main()
+    assert done == ["left with 0"]
+

@@ -13,7 +13,7 @@ from vcam.cmdline.check import cmd_check
 from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_gone,
                                      stdout_to_null)
 from vcam.cmdline.parser import build_parser
-from vcam.cmdline.play import cmd_cam, cmd_render, cmd_run, cmd_serve
+from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
@@ -44,17 +44,24 @@ def _raised_by_vcam(e: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the command line's own process (tests call main with their arguments, in theirs)
-        from vcam.stdio import guard_standard_streams, leave_at_once_on_ctrl_c
+        from vcam.stdio import guard_standard_streams, leave_at_once_on_ctrl_c, leave_now
 
         guard_standard_streams()
         try:
             return _main(argv)
+        except LeftInsideABlock as left:
+            leave_now(left.ended.code)
         finally:
             leave_at_once_on_ctrl_c()
             # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
             # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
             gc.freeze()
-    return _main(argv)
+    else:
+        try:
+            return _main(argv)
+        except LeftInsideABlock as left:
+            left.ended.settle()
+            return left.ended.code
 
 
 # `vcam` alone: the commands and a first one to try, where argparse said only "the following arguments are

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import threading
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 STANDARD_FDS = ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY))
 
@@ -93,8 +93,14 @@ def leave_at_once_on_ctrl_c() -> None:
 
 
 def _leave(_sig: int, _frame) -> None:
+    leave_now(LEFT_AT_ONCE)
+
+
+def leave_now(code: int) -> NoReturn:
+    """Ends the command line's process with `code`, its exit hooks skipped: a thread still inside the model would
+    make the interpreter's teardown abort (exit code 134) or wait for it."""
     flush_standard_streams()
-    os._exit(LEFT_AT_ONCE)
+    os._exit(code)
 
 
 def flush_standard_streams() -> None:

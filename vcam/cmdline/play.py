@@ -29,14 +29,19 @@ def cmd_run(args, attach=None) -> int:
     if ended.error is not None:
         say_error(ended.error)
     if ended.busy:
-        # Outputs are closed and recordings finalised by now; the show's producer is still inside a block (a long
-        # one, or a model still loading): leave at once rather than wait for it or let the interpreter tear it
-        # down mid-kernel.
-        from vcam.stdio import flush_standard_streams
-
-        flush_standard_streams()  # stdout closed (`>&-`, a daemon) is None: its flush was a traceback and a SIGABRT
-        os._exit(ended.code)
+        raise LeftInsideABlock(ended)
     return ended.code
+
+
+class LeftInsideABlock(Exception):
+    """A show ended with its producer still inside a block (a CPU's, whose frames are thrown away, or a model still
+    loading); outputs are closed and recordings finalised by now. The command line's process leaves at once rather
+    than wait for the block or let the interpreter tear it down mid-kernel (cli.main); a caller in a process of its
+    own making (a test calling main with its arguments) waits for the block instead: leaving would end its process."""
+
+    def __init__(self, ended) -> None:
+        super().__init__(ended.code)
+        self.ended = ended
 
 
 def _speed_flags(args) -> SpeedFlags:
