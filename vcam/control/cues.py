@@ -175,9 +175,10 @@ class CueList:
         """The beat a typed `go @bar` (or `back @beat`, or a cue whose lines land on the show's quantize) aims its
         screen changes at: the boundary its picture lands on; None without a timing, a tempo or a measured show
         (they land on the next boundary, as typed)."""
-        spec = at if at is not None else self.quantize() if self.quantize is not None else None
-        when = self.lands_at(spec) if spec is not None and self.lands_at is not None and self.tempo is not None \
-            else None
+        spec = at if at is not None or self.quantize is None else self.quantize()
+        if spec is None or self.lands_at is None or self.tempo is None:
+            return None
+        when = self.lands_at(spec)
         beat = self.tempo.beat(when) if when is not None else None
         # a hair before it: the boundary's beat read back from its clock time may come out a hair past it, which
         # the screen wait would round up to the boundary after
