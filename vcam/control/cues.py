@@ -149,7 +149,7 @@ class CueList:
             if nxt is None:
                 return (f"error: the cue list is done (cue {pos}/{len(cues)} {quoted(cues[pos - 1].name)} was the "
                         "last)" + ("; back steps back" if len(cues) > 1 else ""))
-            reply = self._fire(cues, nxt, at=at, aim=self._aim(at))
+            reply = self._fire(cues, nxt, at=at)
         self._wake.set()  # a wait: counts from this cue
         return reply
 
@@ -167,7 +167,7 @@ class CueList:
             if pos == 1 and not _loops(cues):
                 return f"error: cue 1 {quoted(cues[0].name)} is the first; there is none before it (go fires cue 2)"
             # in a list that loops, cue 1 follows the last
-            reply = self._fire(cues, (pos - 2) % len(cues), at=at, aim=self._aim(at))
+            reply = self._fire(cues, (pos - 2) % len(cues), at=at)
         self._wake.set()
         return reply
 
@@ -175,9 +175,10 @@ class CueList:
         """The beat a typed `go @bar` (or `back @beat`, or a cue whose lines land on the show's quantize) aims its
         screen changes at: the boundary its picture lands on; None without a timing, a tempo or a measured show
         (they land on the next boundary, as typed)."""
-        spec = at if at is not None else self.quantize() if self.quantize is not None else None
-        when = self.lands_at(spec) if spec is not None and self.lands_at is not None and self.tempo is not None \
-            else None
+        spec = at if at is not None or self.quantize is None else self.quantize()
+        if spec is None or self.lands_at is None or self.tempo is None:
+            return None
+        when = self.lands_at(spec)
         beat = self.tempo.beat(when) if when is not None else None
         # a hair before it: the boundary's beat read back from its clock time may come out a hair past it, which
         # the screen wait would round up to the boundary after
@@ -246,8 +247,10 @@ class CueList:
     def _fire(self, cues: tuple[Cue, ...], index: int, why: str = "", at: str | None = None,
               aim: float | None = None) -> str:
         """Runs cue `index` (0-based) of `cues` and makes it the current one; called with _firing held. A list
-        reloaded since `cues` was read fires nothing. `aim`: the beat its screen changes land on at the earliest (a
-        bar cue fired ahead of its bar: its bar's; a typed `go @bar`: its picture's boundary), else None."""
+        reloaded since `cues` was read fires nothing. `aim`: the beat its screen changes land on at the earliest,
+        given for a bar cue fired ahead of its bar (its bar's); any other aims at its picture's boundary (_aim)."""
+        if aim is None:
+            aim = self._aim(at)
         with self._lock:
             if self._cues is not cues:
                 return "error: the cue list was just reloaded; nothing fired (go again)"
@@ -285,8 +288,7 @@ class CueList:
                     continue
                 skipped = f"; cues {pos + 1}-{index} skipped" if index > pos + 1 else \
                     f"; cue {pos + 1} skipped" if index == pos + 1 else ""
-                # a bar cue fired ahead of its bar aims at that bar; any other at its picture's, as GO's do
-                self.say(self._fire(cues, index, why + skipped, at, aim if aim is not None else self._aim(at)))
+                self.say(self._fire(cues, index, why + skipped, at, aim))
 
     def _due(self, now: float) -> tuple[tuple[Cue, ...], list[tuple[int, str, str | None, float | None]]]:
         """The list, and those of its cues whose moment has come by `now` since the last look, in order, with why,

@@ -180,7 +180,7 @@ def _address(r: Reader, node, what: str) -> str | None:
     text = r.string(node, what, 200)
     if text is None:
         return None
-    if _builtin(text if text.startswith("/") else "/" + text):
+    if builtin_command(text if text.startswith("/") else "/" + text) is not None:
         # a binding is looked up first: /vcam/next bound to a fader no longer went next
         r.error(node, f"{what} {text!r} is one of vcam's own addresses ({BUILTIN}<command>), which needs no map; "
                       "bind the control to an address of its own, e.g. /1/fader1")
@@ -195,11 +195,12 @@ def _address(r: Reader, node, what: str) -> str | None:
     return text
 
 
-def _builtin(address: str) -> bool:
-    """Whether `address` is one of vcam's own commands (/vcam/next, /vcam/Cmd: oscrouter reads the name in any
-    case); another under /vcam/ (/vcam/fader1 of a layout made for vcam) is a map's to bind, as it always was."""
+def builtin_command(address: str) -> str | None:
+    """The command `address` is vcam's own address of (/vcam/next, /vcam/Cmd: oscrouter reads the name in any case),
+    lower case; None for any other, one under /vcam/ too (/vcam/fader1 of a layout made for vcam is a map's to bind,
+    as it always was)."""
     name = address[len(BUILTIN):].lower() if address.startswith(BUILTIN) else None
-    return name in USAGE or name == CMD
+    return name if name in USAGE or name == CMD else None
 
 
 def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:

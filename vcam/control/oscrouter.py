@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
-from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap
+from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
 from vcam.words import counted, nearest
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
@@ -99,8 +99,8 @@ class OscRouter:
         faders, buttons = self.mapping.bound(address)
         if faders or buttons:
             return bool(faders)
-        name = address[len(BUILTIN):].lower() if address.startswith(BUILTIN) else None
-        return name not in USAGE and name != CMD or name in SWEPT
+        name = builtin_command(address)
+        return name is None or name in SWEPT
 
     def _builtin(self, address: str, name: str, args: list, sender: str) -> str | None:
         if name == CMD:
