@@ -591,8 +591,8 @@ def test_a_show_that_gives_up_inside_its_first_block_says_why_and_leaves_with_co
     """The give-up comes while the producer is inside its first block: the command line says why and leaves with
     code 2 at once (the interpreter's exit would abort on a thread inside the model), and `run` raises it once the
     block is done."""
-    import vcam.cmdline.play
     import vcam.live.model_feed
+    import vcam.stdio
     from vcam.engine.stream import Stream
     from vcam.live.model_feed import NeverOnAir
 
@@ -612,9 +612,15 @@ def test_a_show_that_gives_up_inside_its_first_block_says_why_and_leaves_with_co
         release.set()  # the block ends, so the producer leaves the model
         raise SystemExit(code)
 
-    monkeypatch.setattr(vcam.cmdline.play.os, "_exit", leave)
+    # The command line's own process (main without arguments): a test's call with arguments waits for the block
+    monkeypatch.setattr(vcam.stdio.os, "_exit", leave)
+    monkeypatch.setattr(vcam.stdio, "guard_standard_streams", lambda: None)
+    monkeypatch.setattr(vcam.stdio, "leave_at_once_on_ctrl_c", lambda: None)
+    monkeypatch.setattr("gc.freeze", lambda: None)
+    monkeypatch.setattr("sys.argv", ["vcam", "run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration",
+                                     "0.1"])
     with pytest.raises(SystemExit):
-        main(["run", "--model", "tiny", "--out", "null", "--no-stdin", "--duration", "0.1"])
+        main()
     assert inside.is_set() and left == [2]
     err = capsys.readouterr().err
     assert "vcam: error: no block came within 0.2 s of the model loading" in err and "fix: give a smaller" in err
