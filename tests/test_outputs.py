@@ -1532,3 +1532,27 @@ def test_the_reader_of_stdout_piped_to_a_player_that_quits_is_said_as_a_pipes_no
         os.close(writer)
     assert said == [f"output file:/dev/fd/{writer} failed and is stopped: the program reading this pipe went away "
                     "(it quit or closed the pipe); the show goes on"]
+
+
+@pytest.mark.parametrize("fps", [30000 / 1001, 30.0])
+def test_a_recording_keeps_real_time_across_a_suspend_longer_than_an_mp4_sample_can_last(tmp_path, fps):
+    """The pacer skips the ticks of a suspended machine, so the take keeps real time. A gap past 2^31 units of the
+    track's time scale (20 h at 29.97 fps, 39 h at 30: an installation's machine asleep over a day) fits no MP4
+    sample's duration: FFmpeg put the next frame one unit after the last, and all after it a day early."""
+    import av
+
+    from vcam.live.outputs.recording import Recording, frames_held
+
+    path = str(tmp_path / "take.mp4")
+    gap = int(45 * 3600 * fps)  # 45 h asleep
+    ticks = list(range(30)) + list(range(gap, gap + 30))
+    rec = Recording(path, 64, 48, fps)
+    for tick in ticks:
+        rec.send(np.full((48, 64, 3), tick % 200, np.uint8), tick)
+    rec.close()
+    with av.open(path) as c:
+        stream = c.streams.video[0]
+        times = [float(f.pts * stream.time_base) for f in c.decode(stream)]
+    assert times[-1] == pytest.approx(ticks[-1] / fps, abs=0.5 / fps)
+    assert times[30 - len(ticks)] == pytest.approx(gap / fps, abs=0.5 / fps)  # the first frame after waking up
+    assert times == sorted(times) and frames_held(path) == rec.frames == len(times)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import math
 import os
 import stat
 import struct
@@ -98,6 +99,8 @@ def _try_making(path: str, folder: str) -> None:
 # vcam run --model tiny --duration 10 records some 350 kB, so a disk with 900 kB free takes a short take at a small
 # size, and refusing it would stop a show that works.
 FULL_BELOW = 64_000
+# The longest an MP4 sample may last, in its track's time-scale units: FFmpeg's MP4 muxer keeps durations in 32 bits
+MP4_LONGEST_SAMPLE = 2**31 - 1
 
 
 def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
@@ -228,6 +231,8 @@ class Recording:
         self._stream = None
         self._first_tick: int | None = None
         self._last_pts = -1
+        self._last_frame = None  # the last frame encoded (its own copy), shown again across a long gap
+        self._rate = Fraction(1)
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
         self._pipe = None  # the writing end of a named pipe recorded into, opened by vcam, not FFmpeg
@@ -255,7 +260,7 @@ class Recording:
                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"},
             )
             try:
-                rate = Fraction(self.fps).limit_denominator(1001)
+                rate = self._rate = Fraction(self.fps).limit_denominator(1001)
                 stream = container.add_stream("libx264", rate=rate)
                 stream.width, stream.height = self.size
                 stream.pix_fmt = "yuv420p"
@@ -280,7 +285,24 @@ class Recording:
         pts = tick - self._first_tick
         if pts <= self._last_pts:  # a tick can only be recorded once
             return
-        vf = av.VideoFrame.from_ndarray(frame, format="rgb24")
+        if self._last_frame is not None:
+            self._bridge(pts)
+        self._encode(av.VideoFrame.from_ndarray(frame, format="rgb24"), pts)
+
+    def _bridge(self, pts: int) -> None:
+        """Shows the last frame again where the ticks skipped (a machine suspended) would leave a gap no MP4 sample
+        can last: 2^31 units of the track's time scale, 20 h at 29.97 fps. FFmpeg put the next frame one unit after
+        the last, and the rest of the take that much early: it no longer kept real time."""
+        most = self._longest_gap()
+        while pts - self._last_pts > most:
+            self._encode(self._last_frame, self._last_pts + most)
+
+    def _longest_gap(self) -> int:
+        """The most ticks one frame may stay on in the file: the muxer's time base, set once it wrote the header
+        (at the first frame: zerolatency holds none back), counts 2^31 - 1 units at most."""
+        return max(1, math.floor(MP4_LONGEST_SAMPLE * Fraction(self._stream.time_base) * self._rate))
+
+    def _encode(self, vf, pts: int) -> None:
         vf.pts = pts
         try:
             for packet in self._stream.encode(vf):
@@ -292,7 +314,7 @@ class Recording:
             if os.path.isfile(self.path):  # not /dev/full or a named pipe, whose reading would take the frames
                 self.frames = min(self.frames, frames_held(self.path) or 0)
             raise self._reader_gone(e) or e from None
-        self._last_pts = pts
+        self._last_pts, self._last_frame = pts, vf
         self.frames += 1
 
     def _reader_gone(self, error: OSError) -> VcamError | None:
