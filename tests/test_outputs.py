@@ -1536,9 +1536,10 @@ def test_the_reader_of_stdout_piped_to_a_player_that_quits_is_said_as_a_pipes_no
 
 @pytest.mark.parametrize("fps", [30000 / 1001, 30.0])
 def test_a_recording_keeps_real_time_across_a_suspend_longer_than_an_mp4_sample_can_last(tmp_path, fps):
-    """The pacer skips the ticks of a suspended machine, so the take keeps real time. A gap past 2^31 units of the
-    track's time scale (20 h at 29.97 fps, 39 h at 30: an installation's machine asleep over a day) fits no MP4
-    sample's duration: FFmpeg put the next frame one unit after the last, and all after it a day early."""
+    """The pacer skips the ticks of a stalled show (stopped with Ctrl-Z, a Windows machine asleep), so the take keeps
+    real time. A gap past 2^31 units of the track's time scale (20 h at 29.97 fps, 39 h at 30: a show left stopped
+    over a day) fits no MP4 sample's duration: FFmpeg put the next frame one unit after the last, and all after it
+    a day early."""
     import av
 
     from vcam.live.outputs.recording import Recording, frames_held
@@ -1556,3 +1557,33 @@ def test_a_recording_keeps_real_time_across_a_suspend_longer_than_an_mp4_sample_
     assert times[-1] == pytest.approx(ticks[-1] / fps, abs=0.5 / fps)
     assert times[30 - len(ticks)] == pytest.approx(gap / fps, abs=0.5 / fps)  # the first frame after waking up
     assert times == sorted(times) and frames_held(path) == rec.frames == len(times)
+
+
+@pytest.mark.parametrize("fps", [30.0, 30000 / 1001, 2.5])
+def test_a_gap_one_mp4_sample_can_last_shows_no_frame_again_and_one_tick_more_shows_the_last_once(tmp_path, fps):
+    """An MP4 sample lasts 2^31 - 1 units of the time scale FFmpeg's muxer picked for the track (read back from the
+    file) at most. A frame that far after the last is not shown again; one a tick further (at 30 and 2.5 fps exactly
+    2^31 units, which FFmpeg refused too) shows the last once more in between, and both keep real time."""
+    import av
+
+    from vcam.live.outputs.recording import Recording, frames_held
+
+    def take(name: str, gap: int) -> tuple[list[int], int]:
+        path = str(tmp_path / name)
+        rec = Recording(path, 64, 48, fps)
+        for i, tick in enumerate((0, 1, 1 + gap)):
+            rec.send(np.full((48, 64, 3), 60 * i, np.uint8), tick)
+        rec.close()
+        with av.open(path) as c:
+            pts = [f.pts for f in c.decode(c.streams.video[0])]
+        assert frames_held(path) == rec.frames == len(pts)
+        return pts, rec.frames
+
+    probe, _ = take("probe.mp4", 1)
+    unit = probe[1] - probe[0]  # the track's units in one camera tick
+    longest = (2**31 - 1) // unit
+    fits, frames = take("fits.mp4", longest)
+    assert frames == 3 and fits[-1] == (1 + longest) * unit
+    over, frames = take("over.mp4", longest + 1)
+    assert frames == 4 and over[-1] == (2 + longest) * unit
+    assert all(0 < b - a <= 2**31 - 1 for a, b in zip(over, over[1:]))

@@ -290,9 +290,11 @@ class Recording:
         self._encode(av.VideoFrame.from_ndarray(frame, format="rgb24"), pts)
 
     def _bridge(self, pts: int) -> None:
-        """Shows the last frame again where the ticks skipped (a machine suspended) would leave a gap no MP4 sample
-        can last: 2^31 units of the track's time scale, 20 h at 29.97 fps. FFmpeg put the next frame one unit after
-        the last, and the rest of the take that much early: it no longer kept real time."""
+        """Shows the last frame again where the ticks skipped would leave a gap no MP4 sample can last: 2^31 units
+        of the track's time scale, 20 h at 29.97 fps (a show stopped with Ctrl-Z over a day, or a Windows machine
+        asleep: the monotonic clock of Linux and macOS stops in a suspend, so theirs leaves no gap). FFmpeg put the
+        next frame one unit after the last, and the rest of the take that much early: it no longer kept real time.
+        One frame again per 2.5 to 60 h of the gap, as the time scale is: a gap of a day costs a few frames' writing."""
         most = self._longest_gap()
         while pts - self._last_pts > most:
             self._encode(self._last_frame, self._last_pts + most)
