@@ -1532,3 +1532,33 @@ def test_the_reader_of_stdout_piped_to_a_player_that_quits_is_said_as_a_pipes_no
         os.close(writer)
     assert said == [f"output file:/dev/fd/{writer} failed and is stopped: the program reading this pipe went away "
                     "(it quit or closed the pipe); the show goes on"]
+
+
+def test_a_slow_obs_camera_is_told_a_smaller_size_it_can_be_given_as_one_word():
+    """OBS's camera on Windows and macOS is named `vcam:OBS Virtual Camera`: the size to try was said as
+    `vcam:OBS Virtual Camera@32x24`, which a shell splits into three words."""
+    started, go = threading.Event(), threading.Event()
+
+    class SlowObs:
+        name = "vcam:OBS Virtual Camera"
+
+        def send(self, frame, tick):
+            started.set()
+            go.wait(60)
+
+        def close(self):
+            pass
+
+    said = []
+    w = OutputWorker(SlowObs(), 64, 48, say=said.append)
+    try:
+        w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        assert started.wait(60)
+        for tick in range(1, 2 * LIVE_SKIPS_WORTH_SAYING + 2):  # the mailbox holds one: the rest are skipped
+            w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+        go.set()
+        w.close(10)
+    finally:
+        go.set()
+    warning = next(line for line in said if "cannot keep up" in line)
+    assert "a smaller size is faster: 'vcam:OBS Virtual Camera@32x24'" in warning
