@@ -826,3 +826,18 @@ def test_only_v4l2loopbacks_nodes_are_offered_as_loopback_devices(tmp_path):
     assert video_nodes(sys_root) == ["/dev/video2", "/dev/video9", "/dev/video10"]
     assert loopback_devices(sys_root) == ["/dev/video9", "/dev/video10"]
     assert loopback_devices(str(tmp_path / "none")) == []
+
+
+@pytest.mark.parametrize("system,version", [("Windows", "28"), ("Darwin", "30")])
+def test_vcam_devices_on_windows_and_macos_gives_that_systems_obs_setup(monkeypatch, capsys, system, version):
+    """macOS's camera needs OBS 30 and its system extension allowed; `vcam devices` said OBS 28+ everywhere."""
+    import platform
+
+    from vcam.cli import main
+
+    monkeypatch.setitem(sys.modules, "mido", None)  # the laptop's plain install
+    monkeypatch.setattr(platform, "system", lambda: system)
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert "OBS Virtual Camera" in out and f"OBS Studio ({version} or newer)" in out
+    assert "v4l2loopback" not in out
