@@ -1,5 +1,5 @@
-"""Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and Windows' Ctrl-Break (SIGBREAK) as a stop request, so that outputs are closed and recordings
-finalised on the way out; Ctrl-C again to leave at once."""
+"""Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and Windows' Ctrl-Break (SIGBREAK) as a stop request, so that
+outputs are closed and recordings finalised on the way out; Ctrl-C again to leave at once."""
 from __future__ import annotations
 
 import signal
