@@ -146,6 +146,25 @@ def test_obs_camera_missing_on_macos_names_obs_30_and_the_system_extension(monke
     assert "OBS Studio (30 or newer)" in err.value.fix and "System Settings" in err.value.fix
 
 
+def test_a_second_vcam_output_on_macos_is_said_as_one_camera_not_an_old_obs(monkeypatch):
+    """pyvirtualcam's "Multiple cameras are not supported by this backend." (OBS's one camera is this show's
+    already) was said as an OBS too old for vcam, with how to install OBS 30."""
+    laptop(monkeypatch, "Darwin", "Multiple cameras are not supported by this backend.")
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "too old" not in err.value.message and "already vcam's camera output" in err.value.message
+    assert "keep one vcam output" in err.value.fix and "install" not in err.value.fix
+
+
+def test_obs_27s_camera_on_an_older_macos_is_said_as_too_old(monkeypatch):
+    laptop(monkeypatch, "Darwin", "Your OBS Virtual Camera version is not supported. Upgrade to OBS 28 or higher. "
+                                  "After upgrading, use the Virtual Camera function once in OBS to trigger "
+                                  "installation of the virtual camera.")
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "too old" in err.value.message and "install OBS Studio" in err.value.fix
+
+
 @pytest.mark.skipif(loopback_devices() != [], reason="this machine has a v4l2loopback device")
 def test_vcam_run_without_a_device_exits_before_loading_the_model(capsys):
     from vcam.cli import main

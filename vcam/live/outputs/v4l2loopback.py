@@ -579,7 +579,10 @@ def _obs_error(said: str, device: str | None) -> VcamError:
     if "supports only the" in said:  # a Linux device or another name, typed or in a show file written on Linux
         return VcamError(f"vcam:{device} is no camera on this machine: vcam feeds OBS Virtual Camera here ({said})",
                          "use --out vcam (out: [vcam] in a show file)")
-    if "not supported" in said:  # OBS 26 or 27's camera on macOS
+    if "Multiple cameras" in said:  # macOS: OBS's one camera is this vcam's already (two vcam outputs)
+        return VcamError(f"OBS Virtual Camera is already vcam's camera output in this show ({said})",
+                         "keep one vcam output: OBS has one virtual camera")
+    if "version is not supported" in said:  # OBS 26 or 27's camera on macOS 12 and older
         return VcamError(f"this OBS virtual camera is too old for vcam ({said})", no_device_help())
     return VcamError(f"no virtual camera could be opened ({said})", no_device_help())
 
