@@ -443,6 +443,22 @@ def test_a_macos_python_without_certificates_is_told_to_install_them(monkeypatch
         assert "a certificate this machine does not trust" in said
 
 
+def test_a_chain_sent_with_its_root_to_a_macos_python_without_certificates_is_told_to_install_them(monkeypatch,
+                                                                                                     tmp_path):
+    """A server that sends its root certificate too fails as "self-signed certificate in certificate chain" (19)
+    where there are no certificates at all: it was said as a login page or a wrong address."""
+    import ssl
+
+    from vcam.remote.reasons import unreachable
+
+    missing = str(tmp_path / "cert.pem")
+    paths = ssl.DefaultVerifyPaths(missing, None, missing, missing, "SSL_CERT_DIR", str(tmp_path / "no"))
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: paths)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    said = unreachable("wss://abc-8765.proxy.example", untrusted(19, "self-signed certificate in certificate chain"))
+    assert "Install Certificates.command" in said
+
+
 def test_a_self_signed_certificate_on_macos_is_not_said_as_missing_certificates(monkeypatch):
     from vcam.remote.reasons import unreachable
 

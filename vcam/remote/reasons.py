@@ -87,14 +87,16 @@ def unreachable(url: str, error: Exception) -> str:
     return f"{error.__class__.__name__}{detail}"
 
 
-# OpenSSL's X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY: no certificate authority here that signed the chain
-_NO_ISSUER_HERE = 20
+# OpenSSL's X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (no certificate authority here signed the chain) and
+# X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (the server sent its root too, which no authority here vouches for): what any
+# server's chain gets where there are none. A self-signed certificate of its own (18) stays the server's doing.
+_NO_ISSUER_HERE = (19, 20)
 
 
 def _no_certificates(error: ssl.SSLCertVerificationError) -> bool:
     """Whether a certificate was refused because this Python has no certificate authorities at all: python.org's
     Python on macOS until its Install Certificates.command is run, which every HTTPS proxy's address then fails."""
-    if sys.platform != "darwin" or error.verify_code != _NO_ISSUER_HERE:
+    if sys.platform != "darwin" or error.verify_code not in _NO_ISSUER_HERE:
         return False
     paths = ssl.get_default_verify_paths()
     has_file = bool(paths.cafile) and os.path.isfile(paths.cafile)
