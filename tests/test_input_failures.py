@@ -669,3 +669,11 @@ def test_a_camera_that_does_not_open_on_a_laptop_names_the_cameras_privacy_setti
     with pytest.raises(InputError) as raised:
         CameraSource("0", W, H, open_capture=lambda target: _Closed())
     assert raised.value.message == "cannot open camera:0" and where in raised.value.fix
+
+
+def test_a_camera_that_does_not_open_on_another_system_names_no_windows_setting(monkeypatch):
+    """Only Windows has Settings > Privacy & security > Camera: a BSD was sent there too."""
+    monkeypatch.setattr(platform, "system", lambda: "FreeBSD")
+    with pytest.raises(InputError) as raised:
+        CameraSource("0", W, H, open_capture=lambda target: _Closed())
+    assert "Privacy" not in raised.value.fix and "no other program holds the camera" in raised.value.fix

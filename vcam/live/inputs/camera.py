@@ -76,7 +76,9 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
     if (system or platform.system()) == "Darwin":
         return ("allow the terminal vcam runs in to use the camera (System Settings > Privacy & Security > Camera), "
                 f"then start vcam again; or {pick}")
-    return f"let desktop apps use the camera (Settings > Privacy & security > Camera); or {pick}"
+    if (system or platform.system()) == "Windows":
+        return f"let desktop apps use the camera (Settings > Privacy & security > Camera); or {pick}"
+    return pick  # another system (a BSD): it has no such setting
 
 
 def _open_fix() -> str:
