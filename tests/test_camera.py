@@ -78,6 +78,93 @@ def test_help_for_windows_and_macos():
     assert "OBS" in no_device_help("Windows") and "Virtual Camera" in no_device_help("Darwin")
 
 
+# pyvirtualcam 0.14's own words, by backend, where OBS's camera does not open (native_windows_obs,
+# native_macos_obs_cmioextension, native_windows_unity_capture)
+OBS_MISSING = "OBS Virtual Camera device not found! Did you install OBS?"
+OBS_BUSY = "virtual camera output could not be started"
+OBS_ONE_NAME = "This backend supports only the 'OBS Virtual Camera' device."
+MAC_MISSING = ("OBS Virtual Camera is not installed in your system. Use the Virtual Camera function in OBS 30.0 or "
+               "later to trigger the installation and activate the System Extension in System Settings. You may "
+               "need to restart your machine after that. [Device not found]")
+UNITY_NONE = "No camera registered. Did you install any camera?"
+UNITY_NO_NAME = "No camera registered with this name."
+
+
+def refusing(message):
+    class Backend:
+        def __init__(self, **kw):
+            raise RuntimeError(message)
+
+    return Backend
+
+
+def laptop(monkeypatch, system, obs, unity=None):
+    """pyvirtualcam as on a Windows or macOS laptop: its OBS backend (and on Windows Unity Capture's after it),
+    each refusing as given."""
+    import platform
+
+    import pyvirtualcam.camera
+
+    backends = {"obs": refusing(obs)} | ({"unitycapture": refusing(unity)} if unity else {})
+    monkeypatch.setattr(pyvirtualcam.camera, "BACKENDS", backends)
+    monkeypatch.setattr(platform, "system", lambda: system)
+
+
+def test_obs_not_installed_on_windows_is_said_in_obs_words_not_unity_captures(monkeypatch):
+    laptop(monkeypatch, "Windows", OBS_MISSING, UNITY_NONE)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "Did you install OBS?" in err.value.message and "unitycapture" not in err.value.message
+    assert "install OBS Studio" in err.value.fix
+
+
+def test_obs_own_virtual_camera_running_on_windows_says_to_stop_it(monkeypatch):
+    """The camera's shared memory is there already (OBS's own Virtual Camera, or another vcam): it was said as no
+    camera at all, with how to install OBS, which the user has."""
+    laptop(monkeypatch, "Windows", OBS_BUSY, UNITY_NONE)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "busy" in err.value.message
+    assert "Stop Virtual Camera" in err.value.fix and "install" not in err.value.fix
+
+
+@pytest.mark.parametrize("system", ["Windows", "Darwin"])
+def test_a_linux_device_named_on_windows_or_macos_says_to_use_plain_vcam(monkeypatch, system):
+    """A show file written on the GPU machine (out: [vcam:/dev/video10]) played by vcam cam on a laptop."""
+    laptop(monkeypatch, system, OBS_ONE_NAME, UNITY_NO_NAME if system == "Windows" else None)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video10")
+    assert "vcam:/dev/video10" in err.value.message
+    assert "--out vcam " in err.value.fix and "install" not in err.value.fix
+
+
+def test_obs_camera_missing_on_macos_names_obs_30_and_the_system_extension(monkeypatch):
+    laptop(monkeypatch, "Darwin", MAC_MISSING)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "not installed" in err.value.message
+    assert "OBS Studio (30 or newer)" in err.value.fix and "System Settings" in err.value.fix
+
+
+def test_a_second_vcam_output_on_macos_is_said_as_one_camera_not_an_old_obs(monkeypatch):
+    """pyvirtualcam's "Multiple cameras are not supported by this backend." (OBS's one camera is this show's
+    already) was said as an OBS too old for vcam, with how to install OBS 30."""
+    laptop(monkeypatch, "Darwin", "Multiple cameras are not supported by this backend.")
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "too old" not in err.value.message and "already vcam's camera output" in err.value.message
+    assert "keep one vcam output" in err.value.fix and "install" not in err.value.fix
+
+
+def test_obs_27s_camera_on_an_older_macos_is_said_as_too_old(monkeypatch):
+    laptop(monkeypatch, "Darwin", "Your OBS Virtual Camera version is not supported. Upgrade to OBS 28 or higher. "
+                                  "After upgrading, use the Virtual Camera function once in OBS to trigger "
+                                  "installation of the virtual camera.")
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30)
+    assert "too old" in err.value.message and "install OBS Studio" in err.value.fix
+
+
 @pytest.mark.skipif(loopback_devices() != [], reason="this machine has a v4l2loopback device")
 def test_vcam_run_without_a_device_exits_before_loading_the_model(capsys):
     from vcam.cli import main
@@ -758,3 +845,18 @@ def test_only_v4l2loopbacks_nodes_are_offered_as_loopback_devices(tmp_path):
     assert video_nodes(sys_root) == ["/dev/video2", "/dev/video9", "/dev/video10"]
     assert loopback_devices(sys_root) == ["/dev/video9", "/dev/video10"]
     assert loopback_devices(str(tmp_path / "none")) == []
+
+
+@pytest.mark.parametrize("system,version", [("Windows", "28"), ("Darwin", "30")])
+def test_vcam_devices_on_windows_and_macos_gives_that_systems_obs_setup(monkeypatch, capsys, system, version):
+    """macOS's camera needs OBS 30 and its system extension allowed; `vcam devices` said OBS 28+ everywhere."""
+    import platform
+
+    from vcam.cli import main
+
+    monkeypatch.setitem(sys.modules, "mido", None)  # the laptop's plain install
+    monkeypatch.setattr(platform, "system", lambda: system)
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert "OBS Virtual Camera" in out and f"OBS Studio ({version} or newer)" in out
+    assert "v4l2loopback" not in out

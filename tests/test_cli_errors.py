@@ -64,6 +64,39 @@ def test_the_camera_only_install_says_what_to_install(command):
     assert "Traceback" not in done.stderr and "VCAM_DEBUG" not in done.stderr
 
 
+def installed_from_pypi(monkeypatch, tmp_path):
+    """vcam as `pip install vcam` puts it: a package in site-packages, with no source folder around it."""
+    import vcam.errors
+
+    monkeypatch.setattr(vcam.errors, "__file__", str(tmp_path / "site-packages" / "vcam" / "errors.py"))
+
+
+def test_a_pypi_install_is_told_the_pypi_extra_not_an_editable_install(monkeypatch, tmp_path, capsys):
+    """A laptop's plain `pip install vcam` has no vcam folder: `pip install -e ".[engine]"` there fails."""
+    installed_from_pypi(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "torch", None)
+    assert main(["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert 'fix: pip install "vcam[engine]"' in err and "-e" not in err
+
+
+def test_a_pypi_install_without_midi_is_told_the_pypi_extra(monkeypatch, tmp_path):
+    from vcam.control.midi import load_mido
+    from vcam.errors import VcamError
+
+    installed_from_pypi(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "mido", None)
+    with pytest.raises(VcamError) as err:
+        load_mido()
+    assert err.value.fix.startswith('pip install "vcam[midi]"')
+
+
+def test_a_source_install_is_told_the_editable_extra():
+    from vcam.errors import install_fix
+
+    assert install_fix("osc") == 'pip install -e ".[osc]"  (in the vcam folder)'
+
+
 def test_bench_json_on_the_camera_only_install_names_the_extra_as_stderr_does():
     """The JSON object named the raw import error where stderr said which extra to install."""
     import json

@@ -645,3 +645,35 @@ def test_a_clip_given_with_in_not_found_says_it_is_read_from_the_folder_vcam_sta
         check_input(parse_input("image:still.png"))
     assert raised.value.message.endswith("still.png: no such file")
     assert "--in image: path is relative to the folder vcam was started in" in raised.value.fix
+
+
+class _Closed:
+    """A capture that did not open: OpenCV's, where the OS refused the camera to this program."""
+
+    def isOpened(self):
+        return False
+
+    def read(self):
+        return False, None
+
+    def release(self):
+        pass
+
+
+@pytest.mark.parametrize("system,where", [("Darwin", "Privacy & Security > Camera"),
+                                          ("Windows", "Privacy & security > Camera")])
+def test_a_camera_that_does_not_open_on_a_laptop_names_the_cameras_privacy_setting(monkeypatch, system, where):
+    """macOS and Windows refuse the camera to a terminal not allowed it, and OpenCV then only fails to open it: the
+    fix spoke only of another program holding it."""
+    monkeypatch.setattr(platform, "system", lambda: system)
+    with pytest.raises(InputError) as raised:
+        CameraSource("0", W, H, open_capture=lambda target: _Closed())
+    assert raised.value.message == "cannot open camera:0" and where in raised.value.fix
+
+
+def test_a_camera_that_does_not_open_on_another_system_names_no_windows_setting(monkeypatch):
+    """Only Windows has Settings > Privacy & security > Camera: a BSD was sent there too."""
+    monkeypatch.setattr(platform, "system", lambda: "FreeBSD")
+    with pytest.raises(InputError) as raised:
+        CameraSource("0", W, H, open_capture=lambda target: _Closed())
+    assert "Privacy" not in raised.value.fix and "no other program holds the camera" in raised.value.fix

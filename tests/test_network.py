@@ -413,6 +413,60 @@ def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():
     assert "port 8765 does not answer" in unreachable("ws://10.0.0.5", TimeoutError("timed out"))
 
 
+def untrusted(code, message):
+    import ssl
+
+    error = ssl.SSLCertVerificationError(1, f"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}")
+    error.verify_code, error.verify_message = code, message
+    return error
+
+
+@pytest.mark.parametrize("platform,certificates", [("darwin", False), ("darwin", True), ("linux", False)])
+def test_a_macos_python_without_certificates_is_told_to_install_them(monkeypatch, tmp_path, platform, certificates):
+    """python.org's Python on macOS has no certificate authorities until its Install Certificates.command runs:
+    every wss:// proxy address failed as a certificate this machine does not trust, said as a hotel network's
+    login page or a wrong address."""
+    import ssl
+
+    from vcam.remote.reasons import unreachable
+
+    cafile = tmp_path / "cert.pem"
+    if certificates:
+        cafile.write_text("-----BEGIN CERTIFICATE-----\n")
+    paths = ssl.DefaultVerifyPaths(str(cafile), None, str(cafile), str(cafile), "SSL_CERT_DIR", str(tmp_path / "no"))
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: paths)
+    monkeypatch.setattr(sys, "platform", platform)
+    said = unreachable("wss://abc-8765.proxy.example", untrusted(20, "unable to get local issuer certificate"))
+    told = "Install Certificates.command" in said
+    assert told == (platform == "darwin" and not certificates), said
+    if not told:
+        assert "a certificate this machine does not trust" in said
+
+
+def test_a_chain_sent_with_its_root_to_a_macos_python_without_certificates_is_told_to_install_them(monkeypatch,
+                                                                                                     tmp_path):
+    """A server that sends its root certificate too fails as "self-signed certificate in certificate chain" (19)
+    where there are no certificates at all: it was said as a login page or a wrong address."""
+    import ssl
+
+    from vcam.remote.reasons import unreachable
+
+    missing = str(tmp_path / "cert.pem")
+    paths = ssl.DefaultVerifyPaths(missing, None, missing, missing, "SSL_CERT_DIR", str(tmp_path / "no"))
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: paths)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    said = unreachable("wss://abc-8765.proxy.example", untrusted(19, "self-signed certificate in certificate chain"))
+    assert "Install Certificates.command" in said
+
+
+def test_a_self_signed_certificate_on_macos_is_not_said_as_missing_certificates(monkeypatch):
+    from vcam.remote.reasons import unreachable
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    said = unreachable("wss://10.0.0.5", untrusted(18, "self-signed certificate"))
+    assert "Install Certificates" not in said and "does not trust (self-signed certificate)" in said
+
+
 def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
     server = server_factory()
     server.wait_on_air()

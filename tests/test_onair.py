@@ -543,3 +543,18 @@ def test_vcam_cams_start_says_nothing_of_blocks_whose_length_it_does_not_know(ca
                             block_frames=None), StatusLine(status))
     assert air.run(Feed(air.pacer, blocks=0), lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert "--max-latency" not in status.getvalue()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="stands in for SIGBREAK")
+def test_windows_ctrl_break_stops_the_show_as_sigterm_does(monkeypatch):
+    """Ctrl-Break (SIGBREAK, Windows only; SIGUSR1 stands in for it here) ended vcam at once, the control log
+    without its end line and a recording without its last second."""
+    from vcam.live.signals import StopEvent, stop_on_signals
+
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
+    before = signal.getsignal(signal.SIGUSR1)
+    stop = StopEvent()
+    with stop_on_signals(stop) as signals:
+        os.kill(os.getpid(), signal.SIGUSR1)
+        assert stop.wait(10) and signals.first == signal.SIGUSR1
+    assert signal.getsignal(signal.SIGUSR1) is before

@@ -1587,3 +1587,60 @@ def test_a_gap_one_mp4_sample_can_last_shows_no_frame_again_and_one_tick_more_sh
     over, frames = take("over.mp4", longest + 1)
     assert frames == 4 and over[-1] == (2 + longest) * unit
     assert all(0 < b - a <= 2**31 - 1 for a, b in zip(over, over[1:]))
+
+
+def test_a_slow_obs_camera_is_told_a_smaller_size_it_can_be_given_as_one_word():
+    """OBS's camera on Windows and macOS is named `vcam:OBS Virtual Camera`: the size to try was said as
+    `vcam:OBS Virtual Camera@32x24`, which a shell splits into three words."""
+    started, go = threading.Event(), threading.Event()
+
+    class SlowObs:
+        name = "vcam:OBS Virtual Camera"
+
+        def send(self, frame, tick):
+            started.set()
+            go.wait(60)
+
+        def close(self):
+            pass
+
+    said = []
+    w = OutputWorker(SlowObs(), 64, 48, say=said.append)
+    try:
+        w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        assert started.wait(60)
+        for tick in range(1, 2 * LIVE_SKIPS_WORTH_SAYING + 2):  # the mailbox holds one: the rest are skipped
+            w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+        go.set()
+        w.close(10)
+    finally:
+        go.set()
+    warning = next(line for line in said if "cannot keep up" in line)
+    assert "a smaller size is faster: 'vcam:OBS Virtual Camera@32x24'" in warning
+
+
+@pytest.mark.parametrize("text,windows,word", [
+    ("vcam:OBS Virtual Camera@416x240", True, '"vcam:OBS Virtual Camera@416x240"'),
+    ("vcam:OBS Virtual Camera@416x240", False, "'vcam:OBS Virtual Camera@416x240'"),
+    (r"file:C:\Users\me\My Videos\take.mp4", True, r'"file:C:\Users\me\My Videos\take.mp4"'),
+    ("vcam@416x240", True, "vcam@416x240"),
+    ("file:it's.mp4", True, '"file:it\'s.mp4"'),
+    ('file:say "hi".mp4', True, "'file:say \"hi\".mp4'"),
+])
+def test_a_fix_is_one_word_in_the_shell_of_the_system_it_is_said_on(text, windows, word):
+    """cmd.exe groups words in double quotes only: 'vcam:OBS Virtual Camera@416x240' was three words there, the
+    single quotes kept in the first and last."""
+    from vcam.words import shell_word
+
+    assert shell_word(text, windows=windows) == word
+
+
+def test_an_odd_size_for_obs_camera_is_fixed_with_one_shell_word():
+    """`use vcam:OBS Virtual Camera@64x48` was said bare, which a shell splits at its spaces."""
+    from vcam.live.outputs.camera import VirtualCamera
+    from vcam.words import shell_word
+
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(65, 48, 30, device="OBS Virtual Camera")
+    assert err.value.fix == f"use {shell_word('vcam:OBS Virtual Camera@64x48')}" and " Virtual" in err.value.fix
+    assert err.value.fix != "use vcam:OBS Virtual Camera@64x48"

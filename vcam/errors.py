@@ -7,6 +7,18 @@ READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
 IMAGE_FIX = "convert it to PNG or JPEG"
 
 
+def install_fix(extra: str, what: str = "") -> str:
+    """pip's line that adds the optional part `extra` (a pyproject extra) to this install: into the source folder
+    vcam runs from (the README's editable install), or from PyPI where vcam is an installed package (a laptop's
+    `pip install vcam`), which has no folder to run `pip install -e .` in. `what` names the packages it brings."""
+    import os
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if os.path.isfile(os.path.join(here, "pyproject.toml")):
+        return f'pip install -e ".[{extra}]"  ({what or "in the vcam folder"})'
+    return f'pip install "vcam[{extra}]"' + (f"  ({what})" if what else "")
+
+
 class VcamError(Exception):
     """Base of every error vcam reports to the user as one clear message (the CLI prints it and exits 2)."""
 

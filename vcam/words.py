@@ -3,6 +3,7 @@ to be."""
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shlex
 import unicodedata
@@ -95,10 +96,14 @@ def drawn(text: str, at: int) -> bool:
     return False
 
 
-def shell_word(text: str) -> str:
+def shell_word(text: str, windows: bool = os.name == "nt") -> str:
     """`text` as a shell takes it as one word, for a fix to be typed or pasted as said (a path with a space in it:
     `ffmpeg -i my take.mp4` ran on `my`): bare where it may be, in double quotes where it holds a single quote (it's)
-    and nothing a shell reads inside double quotes, which shlex.quote would write as 'it'"'"'s'."""
+    and nothing a shell reads inside double quotes, which shlex.quote would write as 'it'"'"'s'. On Windows in
+    double quotes wherever it needs quoting: cmd.exe splits 'vcam:OBS Virtual Camera@416x240' at its spaces and
+    keeps the single quotes; PowerShell takes either."""
+    if windows and '"' not in text and shlex.quote(text) != text:
+        return f'"{text}"'
     if "'" in text and not re.search(r'["$`\\!]', text):
         return f'"{text}"'
     return shlex.quote(text)

@@ -6,7 +6,7 @@ import os
 import select
 import sys
 
-from vcam.errors import VcamError
+from vcam.errors import VcamError, install_fix
 
 
 # The optional parts of an install, by the top-level module whose absence shows that one is missing.
@@ -26,7 +26,7 @@ def missing_extra(command: str, e: ImportError) -> VcamError | None:
     if extra is None:
         return None
     return VcamError(f"vcam {command} needs {WHAT[extra]} (no module named {e.name!r})",
-                     f'pip install -e ".[{extra}]"  (in the vcam folder)')
+                     install_fix(extra))
 
 
 def internal_error(e: BaseException) -> None:

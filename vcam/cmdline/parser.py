@@ -377,7 +377,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "name with input file: or image:; repeatable (default: the show file's folder, else none)")
     r.add_argument("--link", action="store_true",
                    help="take the tempo from the Ableton Link session on the local network (Live, phone apps; "
-                        "needs the link extra: pip install -e \".[link]\")")
+                        "needs the link extra: pip install \"vcam[link]\", or -e \".[link]\" in the vcam folder)")
     r.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
     r.add_argument("--log-controls", metavar="FILE", type=argtypes.user_path,
                    help="write every applied command to FILE (JSON lines); not with --replay, whose log already "

@@ -8,7 +8,7 @@ from vcam.errors import VcamError
 
 
 def cmd_devices(args) -> int:
-    from vcam.live.outputs.v4l2loopback import describe_cameras
+    from vcam.live.outputs.v4l2loopback import describe_cameras, no_device_help
     from vcam.control.midi import input_names
 
     try:
@@ -26,7 +26,8 @@ def cmd_devices(args) -> int:
         for line in describe_cameras():
             print(line)
     else:
-        print("virtual camera: OBS Virtual Camera (install OBS 28+ and start its virtual camera once)")
+        print("virtual camera: OBS Virtual Camera (--out vcam)")
+        print(f"  setup: {no_device_help()}")  # macOS's needs OBS 30 and its system extension, not Windows' 28
     return 0
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import importlib.util
 
 from vcam.control.midi import input_names, load_mido
-from vcam.errors import VcamError
+from vcam.errors import VcamError, install_fix
 
 # as load_mido's fix, for the half of MIDI support that mido only finds once it lists the ports
-INSTALL_FIX = 'pip install -e ".[midi]"  (mido and python-rtmidi)'
+INSTALL_FIX = install_fix("midi", "mido and python-rtmidi")
 
 
 def require_midi() -> list[str]:

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import partial
 
-from vcam.errors import VcamError
+from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import PRESSED, Knob, MidiMap
@@ -35,8 +35,7 @@ def load_mido():
     try:
         import mido
     except ImportError:
-        raise VcamError("MIDI support is not installed", 'pip install -e ".[midi]"  (mido and python-rtmidi)') \
-            from None
+        raise VcamError("MIDI support is not installed", install_fix("midi", "mido and python-rtmidi")) from None
     return mido
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from vcam.engine.configs import TextConfig
-from vcam.errors import VcamError
+from vcam.errors import VcamError, install_fix
 from vcam.words import clipped, quoted
 
 
@@ -24,7 +24,7 @@ def text_repair():
         import ftfy
     except ImportError:
         raise VcamError("the ftfy package is missing: prompts are cleaned with it, as the model's were in training",
-                        'pip install -e ".[engine]" again (or: pip install ftfy)') from None
+                        f"{install_fix('engine')} again (or: pip install ftfy)") from None
     return ftfy
 
 

@@ -1,5 +1,5 @@
-"""Ctrl-C, SIGTERM and a closed terminal (SIGHUP) as a stop request, so that outputs are closed and recordings
-finalised on the way out; Ctrl-C again to leave at once."""
+"""Ctrl-C, SIGTERM, a closed terminal (SIGHUP) and Windows' Ctrl-Break (SIGBREAK) as a stop request, so that
+outputs are closed and recordings finalised on the way out; Ctrl-C again to leave at once."""
 from __future__ import annotations
 
 import signal
@@ -86,6 +86,11 @@ def _stop_signals() -> list[int]:
     hangup = getattr(signal, "SIGHUP", None)
     if hangup is not None and signal.getsignal(hangup) is not signal.SIG_IGN:
         found.append(hangup)
+    # Windows' Ctrl-Break, and how a program there stops a console child it started in a group of its own
+    # (os.kill(pid, signal.CTRL_BREAK_EVENT)): its default ended vcam at once, as SIGHUP's did
+    brk = getattr(signal, "SIGBREAK", None)
+    if brk is not None and signal.getsignal(brk) is not signal.SIG_IGN:
+        found.append(brk)
     return found
 
 

@@ -5,8 +5,10 @@ place, a connection that ended without a word.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import ssl
+import sys
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -61,6 +63,10 @@ def unreachable(url: str, error: Exception) -> str:
         # a redirect the library cannot follow, to a web page: what a network's login page does to every request
         return (f"{host} port {port} sends this client to the web page {error.uri[:120]}: on a hotel, café or train "
                 f"network, {LOG_IN}; else vcam serve does not listen there (its first line names its port)")
+    if isinstance(error, ssl.SSLCertVerificationError) and _no_certificates(error):
+        return (f"{host} port {port}'s certificate cannot be checked: this Python has no certificates to check it "
+                "with (python.org's Python on macOS comes without them): run Install Certificates.command in the "
+                "Python folder of Applications, then vcam cam again")
     if isinstance(error, ssl.SSLCertVerificationError):
         return (f"{host} port {port} answered with a certificate this machine does not trust "
                 f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
@@ -79,6 +85,23 @@ def unreachable(url: str, error: Exception) -> str:
                 "port)")
     detail = f": {error}" if str(error) else ""
     return f"{error.__class__.__name__}{detail}"
+
+
+# OpenSSL's X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (no certificate authority here signed the chain) and
+# X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN (the server sent its root too, which no authority here vouches for): what any
+# server's chain gets where there are none. A self-signed certificate of its own (18) stays the server's doing.
+_NO_ISSUER_HERE = (19, 20)
+
+
+def _no_certificates(error: ssl.SSLCertVerificationError) -> bool:
+    """Whether a certificate was refused because this Python has no certificate authorities at all: python.org's
+    Python on macOS until its Install Certificates.command is run, which every HTTPS proxy's address then fails."""
+    if sys.platform != "darwin" or error.verify_code not in _NO_ISSUER_HERE:
+        return False
+    paths = ssl.get_default_verify_paths()
+    has_file = bool(paths.cafile) and os.path.isfile(paths.cafile)
+    has_folder = bool(paths.capath) and os.path.isdir(paths.capath) and bool(os.listdir(paths.capath))
+    return not (has_file or has_folder)
 
 
 def stopped_meanwhile(url: str) -> str:

@@ -71,7 +71,14 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
         return ("list the capture devices with `ls /dev/video*` or `v4l2-ctl --list-devices` and pick one: "
                 f"{flag} camera:N or camera:/dev/videoN; an OBS virtual camera or a v4l2loopback device is one "
                 "too")
-    return "check that no other program holds the camera, or pick another one: camera:1, camera:2, …"
+    pick = "check that no other program holds the camera, or pick another one: camera:1, camera:2, …"
+    # Both refuse a camera to a program not allowed it, and OpenCV then only fails to open it
+    if (system or platform.system()) == "Darwin":
+        return ("allow the terminal vcam runs in to use the camera (System Settings > Privacy & Security > Camera), "
+                f"then start vcam again; or {pick}")
+    if (system or platform.system()) == "Windows":
+        return f"let desktop apps use the camera (Settings > Privacy & security > Camera); or {pick}"
+    return pick  # another system (a BSD): it has no such setting
 
 
 def _open_fix() -> str:

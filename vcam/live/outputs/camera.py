@@ -104,9 +104,9 @@ class VirtualCamera:
         if width % 2 or height % 2:
             # The formats most backends use natively (I420, NV12, YUYV) share colour between pixel pairs: an odd
             # size would open, then fail on every frame.
-            spec = f"vcam:{device}" if device else "vcam"
+            spec = f"vcam:{device}" if device else "vcam"  # OBS's is `vcam:OBS Virtual Camera`: one shell word
             raise VcamError(f"camera size {width}x{height} must be even in both directions",
-                            f"use {spec}@{width - width % 2}x{height - height % 2}")
+                            f"use {shell_word(f'{spec}@{width - width % 2}x{height - height % 2}')}")
         refuse_a_file(device)  # before the reset, which opens the device to write
         checked = v4l2loopback.prepare(device)
         try:

@@ -52,6 +52,10 @@ def no_device_help(system: str | None = None) -> str:
             "run vcam serve there and vcam cam on the machine with OBS, record with --out file:show.mp4, or run "
             "without a camera with --out null"
         )
+    if system == "Darwin":  # pyvirtualcam reaches OBS's camera through its system extension on macOS 13 and later
+        return ("install OBS Studio (30 or newer), start its Virtual Camera once (allow its system extension in "
+                "System Settings, and restart if asked) and stop it again; then run vcam while OBS's own virtual "
+                "camera is off")
     return (
         "install OBS Studio (28 or newer), start its Virtual Camera once and stop it again, so the camera is "
         "registered; then run vcam while OBS's own virtual camera is off"
@@ -556,9 +560,39 @@ def _not_configured(text: str, detail: str, asked: Format, device: str | None,
                      f"{close} and start vcam again, or reload the module:\n    {RELOAD}")
 
 
+OBS_BUSY_FIX = ("stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), or the other vcam that feeds it, then "
+                "run vcam again")
+
+
+def _obs_said(text: str) -> str | None:
+    """What pyvirtualcam's OBS backend (Windows, macOS) said, of the lines of all the backends it tried; None where
+    it tried none. On Windows Unity Capture's line comes last, and was said in its place."""
+    return next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("'obs' backend:")),
+                None)
+
+
+def _obs_error(said: str, device: str | None) -> VcamError:
+    """OBS Virtual Camera's refusal said as what it means and its fix: a camera another program feeds (OBS's own)
+    was said as no camera, with how to install OBS."""
+    if "could not be started" in said or "shared_queue_check" in said:  # the camera's shared memory exists already
+        return VcamError(f"the OBS virtual camera is busy: another program feeds it ({said})", OBS_BUSY_FIX)
+    if "supports only the" in said:  # a Linux device or another name, typed or in a show file written on Linux
+        return VcamError(f"vcam:{device} is no camera on this machine: vcam feeds OBS Virtual Camera here ({said})",
+                         "use --out vcam (out: [vcam] in a show file)")
+    if "Multiple cameras" in said:  # macOS: OBS's one camera is this vcam's already (two vcam outputs)
+        return VcamError(f"OBS Virtual Camera is already vcam's camera output in this show ({said})",
+                         "keep one vcam output: OBS has one virtual camera")
+    if "version is not supported" in said:  # OBS 26 or 27's camera on macOS 12 and older
+        return VcamError(f"this OBS virtual camera is too old for vcam ({said})", no_device_help())
+    return VcamError(f"no virtual camera could be opened ({said})", no_device_help())
+
+
 def open_error(error: RuntimeError, device: str | None, checked: Checked, asked: Format) -> VcamError:
     """pyvirtualcam's refusal to open a camera, said as what it means here (with what the reset found) and its fix."""
     text = str(error).strip()
+    obs = _obs_said(text)
+    if obs is not None:
+        return _obs_error(obs, device)
     detail = text.splitlines()[-1] if text else "no backend"
     if "shared_queue_check" in text:
         return VcamError(f"the OBS virtual camera is busy ({detail})",

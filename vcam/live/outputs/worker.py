@@ -17,7 +17,7 @@ from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.recording import out_of_room
 from vcam.outspec import OutputSpec
-from vcam.words import counted
+from vcam.words import counted, shell_word
 
 
 LIVE_SKIPS_WORTH_SAYING = 30  # frames a camera or window skips before vcam says it cannot keep up
@@ -165,7 +165,9 @@ class OutputWorker:
         text = f"output {self.output.name} cannot keep up: {counted(dropped, 'frame')} {what}"
         if first:
             w, h = (max(16, v // 2 // 2 * 2) for v in self.size)
-            text += f" (a smaller size is faster: {self.output.name}@{w}x{h})"
+            # as one word: OBS's camera is `vcam:OBS Virtual Camera` (Windows, macOS), a recording's path may hold
+            # a space
+            text += f" (a smaller size is faster: {shell_word(f'{self.output.name}@{w}x{h}')})"
         self._say(text)
 
     def close(self, timeout: float = 5.0) -> None:
