@@ -792,3 +792,16 @@ def test_a_name_is_said_so_where_it_ends_is_plain(name, said):
         warnings.simplefilter("ignore")
         whole = ast.parse(said, mode="eval").body  # one string from the first quote to the last, as a reader sees it
     assert isinstance(whole, ast.Constant) and isinstance(whole.value, str)
+
+
+@pytest.mark.parametrize("text", ["&nbsp;", "&amp;nbsp; &#8203;", "&#xfeff;"])
+def test_a_prompt_the_text_encoder_reads_as_blank_is_refused(text):
+    """HTML entities are unescaped before the text encoder reads a prompt (as the model's captions were): `prompt
+    &nbsp;` was taken ("prompt set") and put a prompt of no words on air, where `prompt` alone is refused."""
+    with pytest.raises(CommandError) as err:
+        parse(f"prompt {text}")
+    assert "is blank" in str(err.value)
+
+
+def test_a_prompt_with_an_entity_among_its_words_is_kept():
+    assert parse("prompt fish &amp; chips").args == ("fish &amp; chips",)

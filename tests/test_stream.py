@@ -126,11 +126,20 @@ def test_weighted_blend(tiny_engine):
     assert all(diff(x, y) < 0.01 for x, y in zip(only_cat, cat))
 
 
-@pytest.mark.parametrize("bad", [{}, {"a": -1.0}, {"a": 0.0}, "   "])
+@pytest.mark.parametrize("bad", [{}, {"a": -1.0}, {"a": 0.0}, "   ", "&nbsp;", "\x00", {"a": float("inf")},
+                                 {"a": float("nan")}])
 def test_bad_prompts_are_refused(tiny_engine, bad):
     s = tiny_engine.stream("a cat")
     with pytest.raises(ValueError):
         s.set_prompt(bad)
+
+
+def test_a_blend_of_huge_weights_is_the_blend_of_their_ratio(tiny_engine):
+    """Weights that add up past a float's range (1e308 twice, from a hand-written log) made every weight 0: a
+    prompt of nothing on air, where the picture should be the even blend."""
+    huge = tiny_engine.stream({"a cat": 1e308, "a dog": 1e308}, seed=1)
+    even = tiny_engine.stream({"a cat": 1.0, "a dog": 1.0}, seed=1)
+    assert torch.allclose(huge._current_embedding(), even._current_embedding(), atol=1e-6)
 
 
 def test_steps_change_the_output(tiny_engine):

@@ -1,6 +1,7 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
+import html
 import math
 import re
 import shlex
@@ -348,7 +349,22 @@ def _input(text: str) -> str:
 def _prompt(text: str) -> str:
     if len(text) > MAX_PROMPT:
         raise CommandError(f"prompt too long ({len(text)} characters, at most {MAX_PROMPT})")
+    if blank_prompt(text):
+        raise CommandError(f"prompt {blank_said(text)}")
     return text
+
+
+def blank_prompt(text: str) -> bool:
+    """Whether the text encoder would read `text` as no words: it unescapes HTML entities twice before it reads a
+    prompt (vcam.engine.text.clean_prompt, as the model's captions were cleaned), so `&nbsp;` is a space to it."""
+    return not as_typed(html.unescape(html.unescape(text))).strip()
+
+
+def blank_said(text: str) -> str:
+    """What is wrong with a prompt `blank_prompt` finds blank, to follow where it was given."""
+    why = (": the model reads HTML entities such as &nbsp; as the characters they stand for, and these print nothing"
+           if "&" in text else ": its characters print nothing")
+    return f"{quoted(clipped(text, SHOWN_CHARS + 1))} is blank{why}; give words to generate"
 
 
 def _blend(text: str) -> tuple:
