@@ -88,7 +88,9 @@ class StreamSettings:
 
 
 def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
-    """The blend's weights, each over their sum (a weight alone is 1)."""
+    """The blend's weights, each over their sum (a weight alone is 1): worked out as it always was, so that a blend
+    gives the very picture it gave before and an old log replays to it; by their ratio to the largest first only
+    where the sum passes a float's range (1e308 twice), where each over the sum was 0, a prompt of nothing."""
     weights = {prompt: 1.0} if isinstance(prompt, str) else dict(prompt)
     if not weights:
         raise ValueError("a prompt blend needs at least one prompt")
@@ -96,10 +98,12 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
         raise ValueError("prompt weights must be finite, 0 or more, and not all 0")
     if any(not clean_prompt(text) for text in weights):  # `&nbsp;` too: no words once cleaned
         raise ValueError("a prompt must not be empty")
-    # scaled by the largest first: 1e308 twice adds up to infinity, which made every weight 0
-    top = max(weights.values())
-    total = sum(w / top for w in weights.values())
-    return {text: w / top / total for text, w in weights.items()}
+    total = sum(weights.values())
+    if total == math.inf:
+        top = max(weights.values())
+        weights = {text: w / top for text, w in weights.items()}
+        total = sum(weights.values())
+    return {text: w / total for text, w in weights.items()}
 
 
 class Stream:
