@@ -71,6 +71,15 @@ def test_strength_and_input_are_stream_actions_and_their_logged_forms_are_read_b
     ({"op": "prompt", "prompts": {"a" * 38 + "👩\u200d🎤 on stage": -1}, "transition": 1},
      "the weight of '" + "a" * 38 + "…' must be 0 or more"),
     ({"op": "prompt", "prompts": {"x": 0, "y": 0.0}, "transition": 1}, "the weights add up to 0"),
+    # json reads 1e999 as infinity: the stream's blend of it is NaN, a broken picture on replay
+    ({"op": "prompt", "prompts": {"x": float("inf")}, "transition": 1}, "the weight of 'x' must be a finite number"),
+    # json reads 400 digits as an integer past any float: float() of it was an OverflowError, not the log's line
+    ({"op": "prompt", "prompts": {"x": 10**400}, "transition": 1}, "the weight of 'x' must be a finite number, not 1"),
+    # HTML entities are read as the text encoder reads them: a no-break space alone is a blank prompt
+    ({"op": "prompt", "prompts": {"&nbsp;": 1.0}, "transition": 1}, "prompt: '&nbsp;' is blank"),
+    ({"op": "prompt", "prompts": {"\x00\ufeff": 1.0}, "transition": 1}, "is blank"),
+    # ftfy removes a terminal's colour codes before the encoder reads a prompt: the stream refused it at its block
+    ({"op": "prompt", "prompts": {"\x1b[31m": 1.0}, "transition": 1}, "colour codes"),
     ({"op": "screen", "mode": "dim"}, "mode must be one of live, freeze, blackout"),
     ({"op": "reset", "hard": True}, "reset: unknown field hard"),
     ({"op": "strength"}, "strength: missing strength"),

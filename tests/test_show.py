@@ -59,6 +59,8 @@ BROKEN = [
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n", 4, "either prompt"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: A\n    prompt: x\n", 4, "already used"),
     ("presets:\n  - name: a\n    prompt: 5\n", 3, "non-empty text"),
+    ("presets:\n  - name: a\n    prompt: '&nbsp;'\n", 3, "preset 'a' prompt '&nbsp;' is blank"),
+    ("presets:\n  - name: a\n    prompts: [{text: a cat}, {text: \"\\u200b\"}]\n", 3, "prompt 2 text"),
     ("presets:\n  - name: a\n    prompt: a\n    seed: many\n", 4, "whole number"),
     ("presets:\n  - name: a\n    prompt: a\n    transition: -2\n", 4, "out of range"),
     ("presets:\n  - name: '3'\n    prompt: a\n", 2, "plain number"),

@@ -126,11 +126,34 @@ def test_weighted_blend(tiny_engine):
     assert all(diff(x, y) < 0.01 for x, y in zip(only_cat, cat))
 
 
-@pytest.mark.parametrize("bad", [{}, {"a": -1.0}, {"a": 0.0}, "   "])
+@pytest.mark.parametrize("bad", [{}, {"a": -1.0}, {"a": 0.0}, "   ", "&nbsp;", "\x00", {"a": float("inf")},
+                                 {"a": float("nan")}])
 def test_bad_prompts_are_refused(tiny_engine, bad):
     s = tiny_engine.stream("a cat")
     with pytest.raises(ValueError):
         s.set_prompt(bad)
+
+
+def test_a_blend_of_huge_weights_is_the_blend_of_their_ratio(tiny_engine):
+    """Weights that add up past a float's range (1e308 twice, from a hand-written log) made every weight 0: a
+    prompt of nothing on air, where the picture should be the even blend."""
+    huge = tiny_engine.stream({"a cat": 1e308, "a dog": 1e308}, seed=1)
+    even = tiny_engine.stream({"a cat": 1.0, "a dog": 1.0}, seed=1)
+    assert torch.allclose(huge._current_embedding(), even._current_embedding(), atol=1e-6)
+
+
+@pytest.mark.parametrize("weights", [{"a": 0.1, "b": 0.9}, {"a": 0.3, "b": 0.3, "c": 0.4}, {"a": 2, "b": 3},
+                                     {"a": 0.7, "b": 0.2, "c": 0.1}, {"a": 0.0, "b": 0.5}, {"a": 1.0}])
+def test_a_blend_is_weighed_to_the_last_bit_as_before(tiny_engine, weights):
+    """A logged show replays to the picture it gave: each weight over the weights' sum, to the last bit (dividing by
+    the largest weight first gave 0.8999999999999999 for 0.9 of 0.1 and 0.9)."""
+    from vcam.engine.stream import _normalise_prompt
+
+    total = sum(weights.values())
+    assert _normalise_prompt(weights) == {text: w / total for text, w in weights.items()}
+    s = tiny_engine.stream(weights, seed=1)
+    by_hand = torch.stack([tiny_engine.text.encode(text) * (w / total) for text, w in weights.items()]).sum(0)
+    assert torch.equal(s._current_embedding(), by_hand)
 
 
 def test_steps_change_the_output(tiny_engine):

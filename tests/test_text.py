@@ -171,6 +171,23 @@ def test_prompts_are_cleaned_as_the_wan_pipeline_cleans_them():
     assert model.calls == 1 and torch.equal(enc.encode('a "neon" city'), same) and model.calls == 1
 
 
+def test_every_prompt_the_encoder_reads_as_nothing_is_refused_before_it_reaches_the_stream():
+    """The stream refuses a prompt that clean_prompt leaves empty at its block, after a command that named it was
+    answered and logged; vcam.control.commands.blank_prompt, which refuses it where it is given, must find blank every
+    prompt clean_prompt empties (it may find more: a zero-width space, which clean_prompt keeps, is one to the real
+    tokenizer)."""
+    from vcam.control.commands import blank_prompt
+    from vcam.engine.text import clean_prompt
+
+    chars = [chr(c) for c in [*range(0x3000), *range(0xfe00, 0x10000), 0x1d173, 0xe0001, 0xe0020]
+             if not 0xd800 <= c < 0xe000]
+    texts = chars + [f"&#{ord(c)};" for c in chars] + [
+        "&amp;amp;nbsp;", "&amp;amp;amp;#8203;", "&NBSP;", "&nbsp;&ensp;&thinsp;", "\x1b[31m", "\x1b[1;32m\x1b[0m",
+        "&#27;[0m", "\u00c2\u00a0", "\u00e2\u20ac\u0192", "\ufffc \ufeff", "\r\n\t\x0b\x0c"]
+    missed = [t for t in texts if not clean_prompt(t) and not blank_prompt(t)]
+    assert missed == []
+
+
 def test_without_ftfy_loading_is_refused_at_once_with_the_fix(monkeypatch):
     import sys
 

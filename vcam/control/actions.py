@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
-from vcam.control.commands import MAX_CLOCK_BPM, MAX_SEED, MIN_CLOCK_BPM
+from vcam.control.commands import MAX_CLOCK_BPM, MAX_SEED, MIN_CLOCK_BPM, blank_prompt, blank_said
 from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
 from vcam.words import clipped, quoted
@@ -207,6 +207,13 @@ def _whole(d: dict, key: str, lo: int, hi: int) -> int:
     return value
 
 
+def _finite(number: int | float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer past any float (json reads 400 digits as one), which float() refuses too
+        return False
+
+
 def _prompts(d: dict) -> SetPrompts:
     prompts = d.get("prompts")
     if not isinstance(prompts, dict) or not prompts:
@@ -214,10 +221,15 @@ def _prompts(d: dict) -> SetPrompts:
     for text, weight in prompts.items():
         if not text.strip():  # the stream refuses it at its block, after a render has begun
             raise ValueError("prompt: a prompt's text must not be empty")
+        if blank_prompt(text):  # `&nbsp;`: no words to the text encoder, as `prompt &nbsp;` typed is refused
+            raise ValueError(f"prompt: {blank_said(text)}")
         if isinstance(weight, bool) or not isinstance(weight, (int, float)):
             raise ValueError(f"prompt: the weight of {quoted(clipped(text, 41))} must be a number, not {weight!r}")
         if not weight >= 0:  # NaN too: the stream refuses it at the block, after a render has begun
             raise ValueError(f"prompt: the weight of {quoted(clipped(text, 41))} must be 0 or more, not {weight!r}")
+        if not _finite(weight):  # json reads 1e999 as infinity, which the stream's blend makes NaN
+            raise ValueError(f"prompt: the weight of {quoted(clipped(text, 41))} must be a finite number, not "
+                             f"{clipped(repr(weight), 21)}")
     if sum(prompts.values()) <= 0:
         raise ValueError("prompt: the weights add up to 0; one of them must be above 0")
     return SetPrompts({text: float(w) for text, w in prompts.items()}, _whole(d, "transition", 0, 1000))

@@ -1,6 +1,8 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
+import functools
+import html
 import math
 import re
 import shlex
@@ -348,7 +350,50 @@ def _input(text: str) -> str:
 def _prompt(text: str) -> str:
     if len(text) > MAX_PROMPT:
         raise CommandError(f"prompt too long ({len(text)} characters, at most {MAX_PROMPT})")
+    if blank_prompt(text):
+        raise CommandError(f"prompt {blank_said(text)}")
     return text
+
+
+@functools.lru_cache(maxsize=1024)  # a log replays the same few prompts in thousands of knob-turned blends
+def blank_prompt(text: str) -> bool:
+    """Whether the text encoder would read `text` as no words: it reads a prompt as vcam.engine.text.clean_prompt
+    leaves it (repaired by ftfy, HTML entities unescaped twice, as the model's captions were cleaned), where `&nbsp;`
+    is a space and a terminal's colour code is nothing. Not a matter of words: `🐱`, `...` or `<3` are read."""
+    return not _printed(html.unescape(html.unescape(_repaired(text)))).strip()
+
+
+def _printed(text: str) -> str:
+    return text if text.isprintable() else as_typed(text)  # as_typed goes character by character
+
+
+# What ftfy removes before the text encoder reads a prompt, of what prints: a terminal's colour codes (`ESC[31m`,
+# left by text copied from a terminal) and the object replacement character
+_TERMINAL_CODE = re.compile(r"\x1b\[[\d;]*[a-zA-Z]")
+
+
+def _repaired(text: str) -> str:
+    """`text` as ftfy repairs it before the encoder reads it. Where ftfy is not installed (`vcam cam`'s machine has
+    no engine; the server checks the command again), what of its repairs can leave a prompt with nothing to read:
+    entities unescaped until none is left and colour codes removed, again and again as ftfy does."""
+    try:
+        import ftfy
+    except ImportError:
+        while (fixed := _TERMINAL_CODE.sub("", html.unescape(text)).replace("\ufffc", "")) != text:
+            text = fixed  # each change shortens it: an entity is longer than what it stands for
+        return text
+    return ftfy.fix_text(text)
+
+
+def blank_said(text: str) -> str:
+    """What is wrong with a prompt `blank_prompt` finds blank, to follow where it was given."""
+    if not _printed(text).strip():
+        why = "its characters print nothing"
+    elif "&" in text:
+        why = "the model reads HTML entities such as &nbsp; as the characters they stand for, and these print nothing"
+    else:  # `ESC[31m`, or a space garbled by a wrong encoding (`â€ƒ`), which ftfy repairs
+        why = "once cleaned for the text encoder (colour codes and garbled characters repaired) it prints nothing"
+    return f"{quoted(clipped(text, SHOWN_CHARS + 1))} is blank: {why}; give words to generate"
 
 
 def _blend(text: str) -> tuple:

@@ -46,7 +46,8 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, as_typed, name_key, parse_quantize
+from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, as_typed, blank_prompt, blank_said, name_key,
+                                   parse_quantize)
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -346,12 +347,12 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
             r.error(node, f"{what}: give either prompt (one text) or prompts (a weighted list)")
         return None
     if "prompt" in p:
-        text = r.string(p["prompt"], f"{what} prompt")
+        text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
     out: dict[str, float] = {}
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
-        text = r.string(e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
+        text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
         weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, 100) if "weight" in e else 1.0
         if text and weight is not None:
             out[text] = out.get(text, 0.0) + weight
@@ -361,6 +362,16 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and not r.problems:
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _prompt_text(r: Reader, node, what: str) -> str | None:
+    """A prompt's text; None after recording why where it has none, or none the text encoder reads (`&nbsp;`, a
+    zero-width space: a prompt of no words on air, where `prompt &nbsp;` typed is refused)."""
+    text = r.string(node, what)
+    if text and blank_prompt(text):
+        r.error(node, f"{what} {blank_said(text)}")
+        return None
+    return text
 
 
 def _prompt_misspelt(node) -> bool:

@@ -10,6 +10,7 @@ model's own latents, as in text mode.
 """
 from __future__ import annotations
 
+import math
 from collections import deque
 from contextlib import nullcontext
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ from vcam.sizes import check_size
 from vcam.engine.device import on_device, to_host
 from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
+from vcam.engine.text import clean_prompt
 from vcam.engine.schedule import GRID, denoising_passes, renoise_sigma
 from vcam.engine.vae import FrameEncoder, StreamingEncoder
 from vcam.engine.video_in import FrameSource, as_source, check_frames, to_rgb
@@ -86,14 +88,22 @@ class StreamSettings:
 
 
 def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
+    """The blend's weights, each over their sum (a weight alone is 1): worked out as it always was, so that a blend
+    gives the very picture it gave before and an old log replays to it; by their ratio to the largest first only
+    where the sum passes a float's range (1e308 twice), where each over the sum was 0, a prompt of nothing."""
     weights = {prompt: 1.0} if isinstance(prompt, str) else dict(prompt)
     if not weights:
         raise ValueError("a prompt blend needs at least one prompt")
-    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise ValueError("prompt weights must be 0 or more, and not all 0")
-    if any(not text.strip() for text in weights):
+    if not all(0 <= w < math.inf for w in weights.values()) or max(weights.values()) <= 0:  # NaN fails both
+        raise ValueError("prompt weights must be finite, 0 or more, and not all 0")
+    if any(not clean_prompt(text) for text in weights):  # `&nbsp;` too: no words once cleaned
         raise ValueError("a prompt must not be empty")
-    return weights
+    total = sum(weights.values())
+    if total == math.inf:
+        top = max(weights.values())
+        weights = {text: w / top for text, w in weights.items()}
+        total = sum(weights.values())
+    return {text: w / total for text, w in weights.items()}
 
 
 class Stream:
@@ -396,9 +406,7 @@ class Stream:
 
     # --- prompts --------------------------------------------------------------------------------------------
     def _embed(self, prompt: Prompt) -> Tensor:
-        weights = _normalise_prompt(prompt)
-        total = sum(weights.values())
-        embs = [self.engine.text.encode(text) * (w / total) for text, w in weights.items()]
+        embs = [self.engine.text.encode(text) * w for text, w in _normalise_prompt(prompt).items()]
         return torch.stack(embs).sum(0)
 
     def _current_embedding(self) -> Tensor:
