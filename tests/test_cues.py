@@ -586,6 +586,12 @@ def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
     assert [c.timing() for c in show.cues] == ["at 0:12", "at 1:30", "at 1:02:03.5", "wait 0.5s"]
 
 
+def test_a_cue_wait_written_as_minutes_and_seconds_is_taken_as_those_seconds():
+    """A wait is a time: 1:30 is the 90 seconds YAML reads it as, where a seed or a bpm so written is a mistake."""
+    show = parse_show(PRESETS + "cues:\n  - {do: live}\n  - {do: next, wait: 1:30}\n", "show.yaml")
+    assert [c.wait for c in show.cues] == [None, 90.0]
+
+
 def test_an_unnamed_cue_is_named_by_its_line_as_written_and_the_network_hears_no_folder_of_the_server(tmp_path):
     """Its first line as the show file writes it (a clip relative to the show), not as it runs, whose path is
     whole; quoted with nothing escaped, so a backslash in a file's name (in every path on Windows) stays one and the

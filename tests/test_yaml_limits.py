@@ -343,6 +343,16 @@ TYPOS = [
      "leading 0 as octal); write 10 without"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
      "number with a leading 0 as octal); write -10 without"),
+    # digits with a colon: YAML 1.1 read them as base 60, seed 90 where a time or a ratio was meant
+    ("presets:\n  - {name: a, prompt: b, seed: 1:30}\n", 2, "preset 'a' seed 1:30 reads as 90 (YAML takes digits "
+     "with ':' as base 60, like minutes:seconds); write the number itself in digits"),
+    ("defaults: {bpm: 2:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults bpm 2:00 reads as 120 (YAML takes "
+     "digits with ':' as base 60"),
+    # a number in quotes is text: said with the number to write, as the unquoted forms are
+    ("presets:\n  - {name: a, prompt: b, seed: '010'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
+     f"{2**63 - 1}; write it without quotes: 10"),
+    ('defaults: {bpm: "120"}\npresets:\n  - {name: a, prompt: b}\n', 1, "defaults bpm must be a number from 20 to "
+     "300; write it without quotes: 120"),
     # a key in capitals or with a space: no near-name hint caught PROMPT, and 'name' was said missing as well
     ("PRESETS:\n  - {name: a, prompt: b}\n", 1, "show: key 'PRESETS' is not read as 'presets'; write it presets: "
      "(lower case, no spaces)"),

@@ -98,7 +98,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
             r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
                                "from the cue before)")
         at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
-        wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
+        wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS, clock=True) if "wait" in c else None
         _refuse_a_moment_gone(r, c.get("at"), what, at_s, at_bar, latest)
         if at_s is not None and (latest["s"] is None or at_s > latest["s"][0]):
             latest["s"] = (at_s, what)
