@@ -441,6 +441,18 @@ def test_a_missing_clip_is_a_clear_error(tmp_path):
         ClipSource(str(tmp_path), W, H)
 
 
+@pytest.mark.parametrize("kind, source, what", [("file", ClipSource, "clip"), ("image", ImageSource, "image")])
+def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what):
+    """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked."""
+    for name in ("b.mp4", "a.png", ".hidden"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(InputError) as raised:
+        source(str(tmp_path), W, H)
+    assert raised.value.message.endswith(f"{tmp_path} is a folder, not a file")
+    assert raised.value.fix == f"name one {what} in it: {kind}:{tmp_path / 'NAME'} (it holds a.png, b.mp4)"
+
+
 def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"not a video at all" * 100)

@@ -59,6 +59,8 @@ def _check_file(path: str, what: str, kind: str) -> str:
         target = os.path.join(os.path.dirname(path), os.readlink(path))
         raise InputError(f"{what} {path} is a link to {target}, which is not there",
                          "mount the drive it is on, or link to where the file now is")
+    if os.path.isdir(path):  # `--in file:clips`: said as a path to check, where the path was right
+        raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
         raise InputError(f"{what} {path}: {where}", missing_fix(kind))
@@ -68,6 +70,16 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is empty (0 bytes)", "its copy, download or export did not finish, or it "
                          "is still being written: give it once it is whole")
     return path
+
+
+def _one_file_in(folder: str, kind: str) -> str:
+    """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds."""
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith("."))
+    except OSError:
+        names = []
+    holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
+    return f"name one {'clip' if kind == 'file' else 'image'} in it: {kind}:{os.path.join(folder, 'NAME')}{holds}"
 
 
 def _streams(path: str) -> tuple[int, int] | None:
