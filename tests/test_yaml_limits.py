@@ -348,6 +348,11 @@ TYPOS = [
      "with ':' as base 60, like minutes:seconds); write the number itself in digits"),
     ("defaults: {bpm: 2:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults bpm 2:00 reads as 120 (YAML takes "
      "digits with ':' as base 60"),
+    # a quantize's number of beats too: 1:00 was taken as 60 beats and 010 as 8, with no word
+    ("defaults: {quantize: 1:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 1:00 reads as 60 "
+     "(YAML takes digits with ':' as base 60"),
+    ("defaults: {quantize: 010}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 010 reads as 8 (YAML "
+     "takes a number with a leading 0 as octal); write 10 without"),
     # a number in quotes is text: said with the number to write, as the unquoted forms are
     ("presets:\n  - {name: a, prompt: b, seed: '010'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
      f"{2**63 - 1}; write it without quotes: 10"),

@@ -404,7 +404,7 @@ def _bias(r: Reader, node, what: str) -> float | None:
 def _quantize(r: Reader, node) -> str:
     """beat, bar, a number of beats or off (YAML reads an unquoted off as false and 2 as a number)."""
     v = r.value(node, "defaults quantize")
-    if v is INVALID or v is False:
+    if v is INVALID or v is False or r.misread(node, v, "defaults quantize"):  # 010 read as 8 beats, 1:00 as 60
         return "off"
     try:
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):

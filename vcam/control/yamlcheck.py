@@ -237,7 +237,7 @@ class Reader:
                          "minutes:seconds); write the number itself in digits")
         return True
 
-    def _misread(self, node: Node, v, what: str) -> bool:
+    def misread(self, node: Node, v, what: str) -> bool:
         """Whether a plain number was written in one of YAML 1.1's forms that read as another number (said)."""
         return self._octal(node, v, what) or self._base60(node, v, what)
 
@@ -245,7 +245,7 @@ class Reader:
         v = self.value(node, what)
         if v is INVALID:
             return None
-        if self._misread(node, v, what):
+        if self.misread(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             hint = _in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi)
