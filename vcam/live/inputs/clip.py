@@ -20,7 +20,7 @@ import numpy as np
 
 from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
-from vcam.words import shell_word
+from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
@@ -73,13 +73,18 @@ def _check_file(path: str, what: str, kind: str) -> str:
 
 
 def _one_file_in(folder: str, kind: str) -> str:
-    """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds."""
+    """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds, in
+    shell words as it is typed (`My Clips`); where it holds none, a file elsewhere, as one in it cannot be named."""
+    noun = "clip" if kind == "file" else "image"
     try:
         names = sorted(e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith("."))
-    except OSError:
-        names = []
-    holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
-    return f"name one {'clip' if kind == 'file' else 'image'} in it: {kind}:{os.path.join(folder, 'NAME')}{holds}"
+    except OSError:  # not listed (no permission to read it): a file in it may still be named
+        names = None
+    if names == []:
+        return f"the folder holds no file: name a {noun} file, {kind}:PATH"
+    holds = f" (it holds {terminal_safe(', '.join(names[:3]))}{', ...' if len(names) > 3 else ''})" if names else ""
+    named = os.path.join(folder, "NAME")
+    return f"name one {noun} in it: {shell_word(f'{kind}:{named}')}{holds}"
 
 
 def _streams(path: str) -> tuple[int, int] | None:
