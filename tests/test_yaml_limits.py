@@ -372,6 +372,14 @@ TYPOS = [
 ]
 
 
+@pytest.mark.parametrize("steps, hint", [("'4.5'", ""), ("'4.0'", "; write it without quotes: 4")])
+def test_a_whole_number_in_quotes_is_told_to_lose_them_only_where_it_would_then_be_taken(steps, hint):
+    """steps: '4.5' was told "write it without quotes: 4.5", which is refused again as no whole number."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"defaults: {{steps: {steps}}}\npresets:\n  - {{name: a, prompt: b}}\n", "typo.yaml")
+    assert err.value.problems == [f"typo.yaml:1: defaults steps must be a whole number from 1 to 50{hint}"]
+
+
 def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():
     show = parse_show('presets:\n  - {name: a, prompt: "neon\\nrain\\tat night"}\n', "ok.yaml")
     assert list(show.presets[0].prompts) == ["neon\nrain\tat night"]

@@ -248,7 +248,7 @@ class Reader:
         if self.misread(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            hint = _in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi)
+            hint = _in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
@@ -311,16 +311,19 @@ def _in_digits(v, lo: int, hi: int) -> str:
     return ""
 
 
-def _unquoted(node: Node, v, lo: float, hi: float) -> str:
+def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
     """'; write it without quotes: 10' for a number in range written in quotes ('010', "120"), which YAML reads as
-    text; '' for anything else."""
+    text; '' for anything else, and where `whole` for one with a fraction ('4.5' for steps: unquoted, it is
+    refused too)."""
     if not isinstance(node, ScalarNode) or not node.style or not isinstance(v, str):
         return ""
     text = v.strip()
     if not _DECIMAL.fullmatch(text):
         return ""
     n = int(text) if text.lstrip("+-").isdigit() else float(text)  # int: a seed's 19 digits stay exact
-    return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}" if lo <= n <= hi else ""
+    if not lo <= n <= hi or (whole and not float(n).is_integer()):
+        return ""
+    return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")  # a number as a show writer writes one, in quotes
