@@ -348,6 +348,9 @@ TYPOS = [
      "with ':' as base 60, like minutes:seconds); write the number itself in digits"),
     ("defaults: {bpm: 2:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults bpm 2:00 reads as 120 (YAML takes "
      "digits with ':' as base 60"),
+    # an aspect ratio for a size: said as written, where it was said as the 969 YAML reads it as
+    ("output: {size: 16:9}\npresets:\n  - {name: a, prompt: b}\n", 1, "output size must be WIDTHxHEIGHT, like "
+     "832x480 (got 16:9)"),
     # a quantize's number of beats too: 1:00 was taken as 60 beats and 010 as 8, with no word
     ("defaults: {quantize: 1:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 1:00 reads as 60 "
      "(YAML takes digits with ':' as base 60"),

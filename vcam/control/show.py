@@ -437,8 +437,9 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             raise ValueError
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
-        got = f"got {v!r}" if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) \
-            else "got a mapping"
+        # as written where YAML read it as another number: 16:9, an aspect ratio, was said as "got 969" (base 60)
+        got = f"got {node.value}" if isinstance(v, int) and isinstance(node, ScalarNode) else f"got {v!r}" \
+            if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) else "got a mapping"
         r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 ({got})")
         return None
     try:
