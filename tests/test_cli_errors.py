@@ -299,9 +299,11 @@ def test_bench_refuses_a_cpu_index_rather_than_running_on_the_one_cpu(device, ca
 
 @pytest.mark.parametrize("device", ["cpu:0", "CPU", " cpu"])
 def test_bench_takes_cpu_0_and_capitals_as_the_cpu(device):
+    """cpu:0 too is the one CPU, echoed as cpu ("building tiny … on cpu"), where it was kept as typed."""
     from vcam.bench.bench import BenchSettings, bench_target
 
-    assert bench_target(BenchSettings(model="tiny", device=device), print).device.type == "cpu"
+    target = bench_target(BenchSettings(model="tiny", device=device), print)
+    assert target.device.type == "cpu" and str(target.device) == "cpu"
 
 
 def test_a_path_written_with_an_equals_sign_and_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch):

@@ -586,6 +586,23 @@ def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
     assert [c.timing() for c in show.cues] == ["at 0:12", "at 1:30", "at 1:02:03.5", "wait 0.5s"]
 
 
+@pytest.mark.parametrize("wait, seconds", [("1:30", 90.0), ("0:45", 45.0), ("01:30", 90.0), ('"1:30"', 90.0),
+                                           ("1:02:03.5", 3723.5), ("8", 8.0)])
+def test_a_cue_wait_written_as_minutes_and_seconds_is_taken_as_those_seconds(wait, seconds):
+    """A wait is a time, written as at: takes one: 1:30 is the 90 seconds YAML reads it as (where a seed or a bpm so
+    written is a mistake), and 0:45, 01:30 and "1:30", which YAML reads as text, were refused as no number."""
+    show = parse_show(PRESETS + f"cues:\n  - {{do: live}}\n  - {{do: next, wait: {wait}}}\n", "show.yaml")
+    assert [c.wait for c in show.cues] == [None, seconds]
+
+
+@pytest.mark.parametrize("wait, said", [('"25:00:00"', "cue 2 wait 25:00:00 is out of range (0 to 24:00:00)"),
+                                        ("1:75", "cue 2 wait must be a number from 0 to 86400")])
+def test_a_cue_wait_past_a_day_or_not_a_time_is_refused(wait, said):
+    with pytest.raises(ConfigError) as e:
+        parse_show(PRESETS + f"cues:\n  - {{do: live}}\n  - {{do: next, wait: {wait}}}\n", "show.yaml")
+    assert [said] == [p.split(": ", 1)[1] for p in e.value.problems], e.value.problems
+
+
 def test_an_unnamed_cue_is_named_by_its_line_as_written_and_the_network_hears_no_folder_of_the_server(tmp_path):
     """Its first line as the show file writes it (a clip relative to the show), not as it runs, whose path is
     whole; quoted with nothing escaped, so a backslash in a file's name (in every path on Windows) stays one and the

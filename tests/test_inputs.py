@@ -441,6 +441,45 @@ def test_a_missing_clip_is_a_clear_error(tmp_path):
         ClipSource(str(tmp_path), W, H)
 
 
+@pytest.mark.parametrize("kind, source, what", [("file", ClipSource, "clip"), ("image", ImageSource, "image")])
+def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what):
+    """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked."""
+    for name in ("b.mp4", "a.png", ".hidden"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(InputError) as raised:
+        source(str(tmp_path), W, H)
+    assert raised.value.message.endswith(f"{tmp_path} is a folder, not a file")
+    assert raised.value.fix == f"name one {what} in it: {kind}:{tmp_path / 'NAME'} (it holds a.png, b.mp4)"
+
+
+def test_a_folder_with_a_space_is_said_in_shell_words_and_an_empty_one_as_holding_none(tmp_path):
+    """`--in "file:My Clips"`: the fix to type was said without its quotes; an empty folder was asked for a file in
+    it, which it does not hold."""
+    folder = tmp_path / "My Clips"
+    folder.mkdir()
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(folder), W, H)
+    assert raised.value.fix == "the folder holds no file: name a clip file, file:PATH"
+    (folder / "take 1.mp4").write_bytes(b"x")
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(folder), W, H)
+    assert raised.value.fix == f"name one clip in it: 'file:{folder / 'NAME'}' (it holds take 1.mp4)"
+
+
+def test_a_folder_that_cannot_be_listed_is_still_said_as_a_folder(tmp_path, monkeypatch):
+    """No permission to read it (a test run as root reads any): a file in it may be named, nothing listed."""
+    import vcam.live.inputs.clip as clip
+
+    def refused(path):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(clip.os, "scandir", refused)
+    with pytest.raises(InputError) as raised:
+        ImageSource(str(tmp_path), W, H)
+    assert raised.value.fix == f"name one image in it: image:{tmp_path / 'NAME'}"
+
+
 def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"not a video at all" * 100)

@@ -20,6 +20,14 @@ from helpers import map_refusal
      "middle C is C4) or 72 (where middle C is C3, as Ableton and Yamaha name it)"),
     ("- {note: F#-1, command: next}", ":2: MIDI map control 1 note: F#-1 is a note's name; write its number: 6 "),
     ("- {note: B9, command: next}", ":2: MIDI map control 1 note: B9 is past MIDI's notes; write the note's number"),
+    # an octave past MIDI's, or none at all: said as a note's name too, not as a bare 'whole number'
+    ("- {note: C10, command: next}", ":2: MIDI map control 1 note: C10 is past MIDI's notes; write the note's number"),
+    ("- {note: C#, command: next}", ":2: MIDI map control 1 note: C# is a note's name without its octave; write the "
+     "number of the one meant: C#4 is 61 (where middle C is C4) or 73 (where middle C is C3), 12 apart"),
+    ("- {note: '010', command: next}", ":2: MIDI map control 1 note must be a whole number from 0 to 127; write it "
+     "without quotes: 10"),
+    ("- {cc: 1:30, command: next}", ":2: MIDI map control 1 cc 1:30 reads as 90 (YAML takes digits with ':' as base "
+     "60, like minutes:seconds); write the number itself in digits"),
     # a tag the value is not: said once, where the note's name check said it first as a bare 'value:'
     ("- {note: !!int abc, command: next}", ":2: MIDI map control 1 note: 'abc' is not a valid !!int; remove the tag"),
     # a leading 0, as a manual's table pads numbers: YAML 1.1 read it as octal, CC 8 where CC 10 was meant

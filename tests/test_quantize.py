@@ -331,7 +331,7 @@ def test_a_change_on_the_beat_while_the_tempo_is_stopped_says_it_lands_at_once_a
     assert ctl.handle_line("seed 6 @off", "stdin") == "seed 6 from the next block"
     assert [at for _, at, _ in ctl.generator.given] == [None] * 3
     assert ctl.handle_line("freeze @bar", "stdin") == f"screen: freeze; {stopped}: it is set at once, not on the bar"
-    assert ctl.state.screen == "freeze" and ctl.screen_waits.pending is None
+    assert ctl.state.screen == "freeze" and ctl.screen_waits.waits == []
     assert ctl.handle_line("quantize beat", "stdin") == (
         f"changes land on the beat ({stopped}: until it runs, they land at once)")
 
@@ -603,7 +603,7 @@ def screen_waiting(ctl) -> bool:
 
 def boundary(ctl) -> float:
     """The clock time of the beat the waiting screen change falls on, on the tempo as it is now."""
-    return ctl.tempo.time_of(ctl.screen_waits.pending.beat)
+    return ctl.tempo.time_of(ctl.screen_waits.waits[0].beat)
 
 
 def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_then():
@@ -615,8 +615,8 @@ def test_a_screen_change_on_the_beat_is_set_at_the_boundarys_time_and_logged_the
     now[0] = 10.0 - 100.0  # the boundary (10.5 s at 120 bpm) is 100 s of this clock away while the test looks
     assert ctl.handle_line("freeze @beat", "stdin") == "screen: freeze on the beat"
     assert wait_for(lambda: screen_waiting(ctl), 60)
-    assert ctl.screen_waits.pending.beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
-    assert ctl.tempo.time_of(ctl.screen_waits.pending.beat) == pytest.approx(-89.5)
+    assert ctl.screen_waits.waits[0].beat == -179  # the next beat after -90 s (beat -180): 120 bpm from the grid
+    assert ctl.tempo.time_of(ctl.screen_waits.waits[0].beat) == pytest.approx(-89.5)
     assert ctl.state.screen == "live" and wait_for(lambda: told == ["live"], 60)  # the command's own reply
     ctl.generator.blocks = 12
     now[0] = -89.5  # the boundary comes
@@ -635,7 +635,7 @@ def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_o
     for i in range(200):  # a flood of timed changes (an OSC surface): one thread, one change waiting
         ctl.handle_line("blackout @bar" if i % 2 else "freeze @bar", "osc")
     assert len([t for t in threading.enumerate() if t.name == "screen on the beat"]) == 1
-    assert ctl.screen_waits.pending.mode == "blackout"
+    assert ctl.screen_waits.waits[0].mode == "blackout"
     assert ctl.handle_line("live @off", "stdin") == "screen: live"  # at once, and nothing waits any more
     assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
     assert ctl.state.screen == "live"
@@ -661,7 +661,7 @@ class _HeldOnItsWayOut:
 
     def __exit__(self, *exc):
         self.lock.release()
-        if threading.current_thread().name == "screen on the beat" and self.ctl.screen_waits.pending is None \
+        if threading.current_thread().name == "screen on the beat" and self.ctl.screen_waits.waits == [] \
                 and not self.leaving.is_set():
             self.leaving.set()
             self.go.wait(60)
@@ -729,7 +729,7 @@ def test_a_screen_change_waiting_for_its_bar_waits_for_a_slower_tempo_and_a_coun
     ctl, said, _ = controller(clock=lambda: now[0])
     tempo = ctl.tempo
     ctl.handle_line("blackout @bar", "stdin")
-    pending = ctl.screen_waits.pending
+    pending = ctl.screen_waits.waits[0]
     tempo.set_bpm(60.0, "bpm")  # beat 1 at 0.5 s: the bar (beat 4) at 3.5 s, not 2 s
     now[0] = 2.0
     assert ctl.screen_waits.until(pending) == pytest.approx(1.5)
@@ -902,12 +902,12 @@ def test_a_screen_change_aimed_at_a_later_bar_keeps_it_and_one_aimed_at_a_bar_pa
     now = [2.55]  # 120 bpm: beat 5.1
     ctl, _, _ = controller(clock=lambda: now[0])
     ctl.handle_line("freeze @bar", "cue 1", aim=12.0)
-    assert ctl.screen_waits.pending.beat == 12.0
-    assert ctl.screen_waits.until(ctl.screen_waits.pending) == pytest.approx(6.0 - 2.55)  # not re-aimed
+    assert ctl.screen_waits.waits[0].beat == 12.0
+    assert ctl.screen_waits.until(ctl.screen_waits.waits[0]) == pytest.approx(6.0 - 2.55)  # not re-aimed
     ctl.handle_line("blackout @bar", "cue 2", aim=4.0)  # its bar has passed: the next one, as typed
-    assert ctl.screen_waits.pending.beat == 8.0
+    assert ctl.screen_waits.waits[0].beat == 8.0
     ctl.handle_line("live @beat", "cue 3", aim=9.5)  # its own grid's first boundary at or after the aim
-    assert ctl.screen_waits.queued[-1].beat == 10.0  # after the blackout, which lands before it
+    assert ctl.screen_waits.waits[-1].beat == 10.0  # after the blackout, which lands before it
     ctl.close()
 
 

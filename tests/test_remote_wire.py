@@ -440,15 +440,15 @@ def stopping_server(tries: list, then: tuple[bytes, ...] = ()):
         yield url
 
 
-def _said_until_cut(url: str, tries: list, monkeypatch) -> list[str]:
-    """What vcam cam's link says, trying again at once, until five tries and one it said it cannot reach."""
+def _said_until_cut(url: str, tries: list, monkeypatch, cuts: int = 1) -> list[str]:
+    """What vcam cam's link says, trying again at once, until five tries and `cuts` it said it cannot reach."""
     monkeypatch.setattr(Link, "FIRST_RETRY_S", 0.001)
     monkeypatch.setattr(Link, "LAST_RETRY_S", 0.001)
     said: list[str] = []
     link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
     link.start()
     try:
-        assert wait_for(lambda: len(tries) >= 5 and any("cannot reach" in m for m in said), 60), (said, tries)
+        assert wait_for(lambda: len(tries) >= 5 and sum("cannot reach" in m for m in said) >= cuts, 60), (said, tries)
     finally:
         link.stop()
     return said
@@ -462,9 +462,20 @@ def test_a_try_the_servers_stop_cuts_in_its_handshake_is_said_as_the_server_stop
     with stopping_server(tries) as url:
         said = _said_until_cut(url, tries, monkeypatch)
     assert said[0].startswith(f"the server answered HTTP 503: {proto.ENDING}"), said
-    assert not any("closed it without an answer" in m for m in said), said
-    [cut] = [m for m in said if "cannot reach" in m]
+    cut = next(m for m in said if "cannot reach" in m)
+    assert "closed it without an answer" not in cut, said
     assert f"vcam serve at 127.0.0.1 port {url.rsplit(':', 1)[1]} is stopping (it told this camera so)" in cut, said
+
+
+def test_a_cut_try_after_the_one_right_after_the_stop_is_not_said_as_the_server_stopping(monkeypatch):
+    """Through a tunnel, once vcam serve is gone each try is cut as its stop cut the first: every one was said as
+    the server stopping until another answer came, where the tunnel with nothing behind it is the news."""
+    tries: list = []
+    with stopping_server(tries) as url:
+        said = _said_until_cut(url, tries, monkeypatch, cuts=2)
+    first, later = [m for m in said if "cannot reach" in m][:2]
+    assert "is stopping (it told this camera so)" in first, said
+    assert "is stopping" not in later and "closed it without an answer" in later, said
 
 
 def http_answer(code: int, words: str, body: str, kind: str = "text/plain") -> bytes:

@@ -230,6 +230,16 @@ def test_bench_json_written_short_with_an_option_refused_prints_why_as_json_too(
     assert capsys.readouterr().out == ""  # without it, stdout stays empty
 
 
+@pytest.mark.parametrize("flag", ["--json=yes", "--js=yes"])
+def test_bench_json_given_a_value_prints_that_refusal_as_json_too(flag, capsys):
+    """--json=yes is refused for its value, but the run was a JSON one: its refusal printed nothing on stdout."""
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["bench", flag])
+    assert "ignored explicit argument 'yes'" in json.loads(capsys.readouterr().out)["error"]
+
+
 def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):
     import vcam.bench.bench as bench
     from vcam.cli import main

@@ -343,6 +343,24 @@ TYPOS = [
      "leading 0 as octal); write 10 without"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
      "number with a leading 0 as octal); write -10 without"),
+    # digits with a colon: YAML 1.1 read them as base 60, seed 90 where a time or a ratio was meant
+    ("presets:\n  - {name: a, prompt: b, seed: 1:30}\n", 2, "preset 'a' seed 1:30 reads as 90 (YAML takes digits "
+     "with ':' as base 60, like minutes:seconds); write the number itself in digits"),
+    ("defaults: {bpm: 2:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults bpm 2:00 reads as 120 (YAML takes "
+     "digits with ':' as base 60"),
+    # an aspect ratio for a size: said as written, where it was said as the 969 YAML reads it as
+    ("output: {size: 16:9}\npresets:\n  - {name: a, prompt: b}\n", 1, "output size must be WIDTHxHEIGHT, like "
+     "832x480 (got 16:9)"),
+    # a quantize's number of beats too: 1:00 was taken as 60 beats and 010 as 8, with no word
+    ("defaults: {quantize: 1:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 1:00 reads as 60 "
+     "(YAML takes digits with ':' as base 60"),
+    ("defaults: {quantize: 010}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 010 reads as 8 (YAML "
+     "takes a number with a leading 0 as octal); write 10 without"),
+    # a number in quotes is text: said with the number to write, as the unquoted forms are
+    ("presets:\n  - {name: a, prompt: b, seed: '010'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
+     f"{2**63 - 1}; write it without quotes: 10"),
+    ('defaults: {bpm: "120"}\npresets:\n  - {name: a, prompt: b}\n', 1, "defaults bpm must be a number from 20 to "
+     "300; write it without quotes: 120"),
     # a key in capitals or with a space: no near-name hint caught PROMPT, and 'name' was said missing as well
     ("PRESETS:\n  - {name: a, prompt: b}\n", 1, "show: key 'PRESETS' is not read as 'presets'; write it presets: "
      "(lower case, no spaces)"),
@@ -355,6 +373,14 @@ TYPOS = [
     ("presets:\n  - &p {name: a, prompt: b}\n  - <<: *p\n    prompt: c\n", 3, "preset 2: merge keys (<<: *name) are "
      "not read here"),
 ]
+
+
+@pytest.mark.parametrize("steps, hint", [("'4.5'", ""), ("'4.0'", "; write it without quotes: 4")])
+def test_a_whole_number_in_quotes_is_told_to_lose_them_only_where_it_would_then_be_taken(steps, hint):
+    """steps: '4.5' was told "write it without quotes: 4.5", which is refused again as no whole number."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"defaults: {{steps: {steps}}}\npresets:\n  - {{name: a, prompt: b}}\n", "typo.yaml")
+    assert err.value.problems == [f"typo.yaml:1: defaults steps must be a whole number from 1 to 50{hint}"]
 
 
 def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():

@@ -261,7 +261,7 @@ def _bench_device(name: str | None) -> torch.device:
     if device.type == "cpu":
         if device.index:  # torch takes cpu:7 and runs on the one CPU device, so a typo went unnoticed
             raise VcamError(f"--device {name}: the CPU is one device and takes no index", "give cpu")
-        return device
+        return torch.device("cpu")  # cpu:0 is that one device: said as cpu, as --device cpu is
     if device.type != "cuda":  # mps, xpu, meta…: the model's kernels and the timing are CUDA's or the CPU's
         raise VcamError(f"--device {name}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) or the "
                         f"CPU, not on {device.type}", "give cuda, cuda:1 or cpu")

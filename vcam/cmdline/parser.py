@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Callable
 
 from vcam import argtypes
 from vcam.control.commands import MAX_SEED
@@ -63,18 +64,18 @@ OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--
 
 
 class _Parser(argparse.ArgumentParser):
+    # what a subcommand's own parser does too with an error's message before it is said (its arguments and the
+    # message); set on that subcommand's parser alone (vcam bench's: its --json), None for the others
+    on_error: Callable[[list[str], str], None] | None = None
+
     def parse_known_args(self, args=None, namespace=None):
         self._argv = _smooth_alone(sys.argv[1:] if args is None else list(args))
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
         message += self._dash_value(message)
-        # --js too: argparse takes an option's unambiguous start for it
-        if self.prog.split()[-1] == "bench" and any(len(a) > 2 and "--json".startswith(a)
-                                                    for a in getattr(self, "_argv", [])):
-            from vcam.cmdline.errorlines import said_as_json
-
-            said_as_json({"error": message})  # a tool reading the JSON gets the reason too, as cmd_bench's
+        if self.on_error is not None:
+            self.on_error(getattr(self, "_argv", []), message)
         return super().error(message)
 
     def _dash_value(self, message: str) -> str:
@@ -477,6 +478,7 @@ def _add_bench_parser(sub) -> None:
                    help="then profile one more block: the ms of its recompute and first denoising pass in GEMM, "
                         "attention and everything else, naming the largest of the last")
     b.add_argument("--json", action="store_true", help="print the result as JSON")
+    b.on_error = _bench_json_error
     b.add_argument("--tune", action="store_true",
                    help="time every speed option that gives the same frames and save the fastest for this card "
                         "(vcam run and vcam serve use it by default)")
@@ -537,6 +539,16 @@ def _add_download_parser(sub) -> None:
                                    "already there are kept.")
     d.add_argument("--model", default="krea-14b", help="the model whose weights to fetch (krea-14b)")
     d.add_argument("--decoder", choices=DECODERS, default="vae", help="taehv: TAEHV's weights too (from GitHub)")
+
+
+def _bench_json_error(argv: list[str], message: str) -> None:
+    """vcam bench --json's refused arguments said as a JSON object on stdout too: a tool reading the JSON gets the
+    reason, as cmd_bench's own failures give it."""
+    # --js too: argparse takes an option's unambiguous start for it; --json=yes, refused for its value, is one too
+    if any(len(flag) > 2 and "--json".startswith(flag) for flag in (a.split("=", 1)[0] for a in argv)):
+        from vcam.cmdline.errorlines import said_as_json
+
+        said_as_json({"error": message})
 
 
 def build_parser() -> argparse.ArgumentParser:

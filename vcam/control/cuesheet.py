@@ -98,7 +98,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
             r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
                                "from the cue before)")
         at_s, at_bar = _cue_at(r, c["at"], what) if "at" in c else (None, None)
-        wait = r.number(c["wait"], f"{what} wait", 0, MAX_CUE_SECONDS) if "wait" in c else None
+        wait = _cue_wait(r, c["wait"], what) if "wait" in c else None
         _refuse_a_moment_gone(r, c.get("at"), what, at_s, at_bar, latest)
         if at_s is not None and (latest["s"] is None or at_s > latest["s"][0]):
             latest["s"] = (at_s, what)
@@ -198,6 +198,20 @@ def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
         r.error(node, f"{what} at {node.value} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
         seconds = None
     return seconds, None
+
+
+def _cue_wait(r: Reader, node, what: str) -> float | None:
+    """A cue's wait: seconds, or a time as at: takes one ("0:45", "1:30"). YAML reads a bare 1:30 as 90 itself, but
+    0:45, 01:30 and "1:30" as text, which were refused as no number while 1:30 was taken."""
+    v = r.value(node, f"{what} wait")
+    if v is INVALID:
+        return None
+    if isinstance(v, str) and ":" in v and (seconds := _clock_seconds(v)) is not None:
+        if seconds <= MAX_CUE_SECONDS:
+            return seconds
+        r.error(node, f"{what} wait {v.strip()} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
+        return None
+    return r.number(node, f"{what} wait", 0, MAX_CUE_SECONDS, clock=True)
 
 
 def _clock_seconds(v) -> float | None:

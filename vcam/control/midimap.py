@@ -244,7 +244,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
 
 
-NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d)")
+NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d{1,2})?")  # the octave may be left off (C#) or past MIDI (C10)
 PITCH_CLASS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 ACCIDENTAL = {"#": 1, "♯": 1, "b": -1, "♭": -1}  # sharp, flat: a semitone up, down
 
@@ -258,6 +258,10 @@ def note_named(value) -> str | None:
         return None
     letter, accidental, octave = found.groups()
     step = PITCH_CLASS[letter.lower()] + ACCIDENTAL.get(accidental, 0)
+    if octave is None:  # which one of eleven is meant is the operator's to say: the 4th's numbers show the way
+        return (f"{value.strip()} is a note's name without its octave; write the number of the one meant: "
+                f"{value.strip()}4 is {60 + step} (where middle C is C4) or {72 + step} (where middle C is C3), "
+                "12 apart for each octave")
     ways = ((12 * (int(octave) + 1) + step, "middle C is C4"),
             (12 * (int(octave) + 2) + step, "middle C is C3, as Ableton and Yamaha name it"))
     said = [f"{n} (where {how})" for n, how in ways if 0 <= n <= 127]

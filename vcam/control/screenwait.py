@@ -53,8 +53,7 @@ class ScreenWaits:
         self.tell = tell
         self.say = say
         self.stop = stop
-        self.pending: ScreenWait | None = None  # the change that lands next
-        self.queued: list[ScreenWait] = []  # those aimed at later beats, landing after it in order
+        self.waits: list[ScreenWait] = []  # the changes waiting, in the order they land: the first lands next
         self.wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
         self.thread: threading.Thread | None = None
         # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
@@ -72,9 +71,8 @@ class ScreenWaits:
         at = self._boundary(spec, aim) if spec is not None else None
         new = None if at is None else ScreenWait(mode, origin, *at)
         # aimed past the next boundary: those landing before it are other cues' own bars, not changes it replaces
-        kept = [w for w in self._all() if w.beat < new.beat] if new is not None and new.beyond > 0 else []
-        waits = [*kept, new] if new is not None else []
-        self.pending, self.queued = (waits[0], waits[1:]) if waits else (None, [])
+        kept = [w for w in self.waits if w.beat < new.beat] if new is not None and new.beyond > 0 else []
+        self.waits = [*kept, new] if new is not None else []
         self.wake.set()
         if at is None:
             self.set_screen(mode, origin)
@@ -88,11 +86,11 @@ class ScreenWaits:
     def waiting(self) -> str | None:
         """The changes waiting and their beats, as the tempo's status counts them ("freeze on beat 1 bar 18"); None
         where none waits (called with the lock held)."""
-        return ", ".join(self._when(w) for w in self._all()) or None
+        return ", ".join(self._when(w) for w in self.waits) or None
 
-    def _all(self) -> list[ScreenWait]:
-        """The changes waiting, in the order they land (called with the lock held)."""
-        return [self.pending, *self.queued] if self.pending is not None else []
+    def _next(self) -> ScreenWait | None:
+        """The change that lands next, None where none waits (called with the lock held)."""
+        return self.waits[0] if self.waits else None
 
     def _when(self, pending: ScreenWait) -> str:
         """A change and its beat: "freeze on beat 1 bar 18" ("… on the count-in, 4 beats to bar 1" before beat 0)."""
@@ -102,8 +100,7 @@ class ScreenWaits:
     def release(self) -> str | None:
         """The changes waiting are set now, in the order they would have landed (called with the lock held); their
         modes, None where none waited."""
-        waits = self._all()
-        self.pending, self.queued = None, []
+        waits, self.waits = self.waits, []
         if not waits:
             return None
         self.wake.set()  # its thread finds none waiting and ends
@@ -146,9 +143,9 @@ class ScreenWaits:
     def _wait_loop(self) -> None:
         while True:
             with self.lock:
-                pending = self.pending
+                pending = self._next()
                 if pending is None or self._ending():
-                    self.pending, self.queued = None, []
+                    self.waits = []
                     self._waiter = False
                     return
                 self.wake.clear()
@@ -157,9 +154,9 @@ class ScreenWaits:
                 self.wake.wait(min(left, SCREEN_RECHECK_S))
                 continue  # replaced, the show ends, the tempo moved or its time came: look again
             with self.lock:
-                if self.pending is not pending or self._ending():
+                if self._next() is not pending or self._ending():
                     continue
-                self.pending = self.queued.pop(0) if self.queued else None  # the next one waits now
+                self.waits.pop(0)  # the next one waits now
                 stopped = self._stopped()  # due because no boundary is coming: said, not set silently
                 self.set_screen(pending.mode, pending.origin)
             if stopped:

@@ -415,7 +415,7 @@ def _bias(r: Reader, node, what: str) -> float | None:
 def _quantize(r: Reader, node) -> str:
     """beat, bar, a number of beats or off (YAML reads an unquoted off as false and 2 as a number)."""
     v = r.value(node, "defaults quantize")
-    if v is INVALID or v is False:
+    if v is INVALID or v is False or r.misread(node, v, "defaults quantize"):  # 010 read as 8 beats, 1:00 as 60
         return "off"
     try:
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
@@ -448,8 +448,9 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             raise ValueError
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
-        got = f"got {v!r}" if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) \
-            else "got a mapping"
+        # as written where YAML read it as another number: 16:9, an aspect ratio, was said as "got 969" (base 60)
+        got = f"got {node.value}" if isinstance(v, int) and isinstance(node, ScalarNode) else f"got {v!r}" \
+            if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) else "got a mapping"
         r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 ({got})")
         return None
     try:

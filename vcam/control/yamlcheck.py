@@ -227,14 +227,29 @@ class Reader:
                          f"{written} without the leading 0")
         return True
 
+    def _base60(self, node: Node, v, what: str) -> bool:
+        """Whether `v` was written with a colon, which YAML 1.1 reads as base 60 (said): `seed: 1:30` is 90, `bpm:
+        2:00` is 120, where a time or a ratio may have been meant."""
+        plain = isinstance(node, ScalarNode) and not node.style
+        if not plain or ":" not in node.value or isinstance(v, bool) or not isinstance(v, (int, float)):
+            return False
+        self.error(node, f"{what} {node.value} reads as {v} (YAML takes digits with ':' as base 60, like "
+                         "minutes:seconds); write the number itself in digits")
+        return True
+
+    def misread(self, node: Node, v, what: str) -> bool:
+        """Whether a plain number was written in one of YAML 1.1's forms that read as another number (said)."""
+        return self._octal(node, v, what) or self._base60(node, v, what)
+
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
         v = self.value(node, what)
         if v is INVALID:
             return None
-        if self._octal(node, v, what):
+        if self.misread(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            self.error(node, f"{what} must be a whole number from {lo} to {hi}{_in_digits(self.numeric(node), lo, hi)}")
+            hint = _in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
+            self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
             self.error(node, f"{what} {v} is out of range ({lo} to {hi})")
@@ -253,12 +268,13 @@ class Reader:
                 pass
         return v
 
-    def number(self, node: Node, what: str, lo: float, hi: float) -> float | None:
+    def number(self, node: Node, what: str, lo: float, hi: float, clock: bool = False) -> float | None:
+        """A number from `lo` to `hi`; `clock`: seconds, where 1:30 means the 90 YAML reads it as."""
         v = self.numeric(node, what)
-        if v is INVALID or self._octal(node, v, what):
+        if v is INVALID or self._octal(node, v, what) or (not clock and self._base60(node, v, what)):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
-            self.error(node, f"{what} must be a number from {lo:g} to {hi:g}")
+            self.error(node, f"{what} must be a number from {lo:g} to {hi:g}{_unquoted(node, v, lo, hi)}")
             return None
         if not lo <= v <= hi:
             self.error(node, f"{what} {v:g} is out of range ({lo:g} to {hi:g})")
@@ -293,6 +309,24 @@ def _in_digits(v, lo: int, hi: int) -> str:
     if isinstance(v, float) and math.isfinite(v) and v.is_integer() and lo <= v <= hi:
         return f"; write it in digits: {int(v)}"
     return ""
+
+
+def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
+    """'; write it without quotes: 10' for a number in range written in quotes ('010', "120"), which YAML reads as
+    text; '' for anything else, and where `whole` for one with a fraction ('4.5' for steps: unquoted, it is
+    refused too)."""
+    if not isinstance(node, ScalarNode) or not node.style or not isinstance(v, str):
+        return ""
+    text = v.strip()
+    if not _DECIMAL.fullmatch(text):
+        return ""
+    n = int(text) if text.lstrip("+-").isdigit() else float(text)  # int: a seed's 19 digits stay exact
+    if not lo <= n <= hi or (whole and not float(n).is_integer()):
+        return ""
+    return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")  # a number as a show writer writes one, in quotes
 
 
 # What YAML's escapes in "double quotes" make that no prompt, name or path holds: \0 \a \b \v \f \e, each by the

@@ -103,8 +103,9 @@ class LinkEnds:
             unclear = CLOSED_UNANSWERED in line
             if unclear and self.server_stopped:  # its stop cut this try short
                 line = stopped_meanwhile(self.url)
-            elif not unclear:  # a clear answer (nothing listens there now): its stop is over, and a later cut is not it
-                self.server_stopped = False
+            # the try right after the stop was heard is the one it may have cut: through a tunnel, each later try is
+            # cut the same way once vcam serve is gone, and was said as stopping until another answer came
+            self.server_stopped = False
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
             # could only tell that the connection was closed (the library's race hides what came before the close)
             if not reported or (self._unclear and line != self.unreachable):

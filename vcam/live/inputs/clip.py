@@ -20,7 +20,7 @@ import numpy as np
 
 from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
-from vcam.words import shell_word
+from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
@@ -59,6 +59,8 @@ def _check_file(path: str, what: str, kind: str) -> str:
         target = os.path.join(os.path.dirname(path), os.readlink(path))
         raise InputError(f"{what} {path} is a link to {target}, which is not there",
                          "mount the drive it is on, or link to where the file now is")
+    if os.path.isdir(path):  # `--in file:clips`: said as a path to check, where the path was right
+        raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
         raise InputError(f"{what} {path}: {where}", missing_fix(kind))
@@ -68,6 +70,21 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is empty (0 bytes)", "its copy, download or export did not finish, or it "
                          "is still being written: give it once it is whole")
     return path
+
+
+def _one_file_in(folder: str, kind: str) -> str:
+    """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds, in
+    shell words as it is typed (`My Clips`); where it holds none, a file elsewhere, as one in it cannot be named."""
+    noun = "clip" if kind == "file" else "image"
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith("."))
+    except OSError:  # not listed (no permission to read it): a file in it may still be named
+        names = None
+    if names == []:
+        return f"the folder holds no file: name a {noun} file, {kind}:PATH"
+    holds = f" (it holds {terminal_safe(', '.join(names[:3]))}{', ...' if len(names) > 3 else ''})" if names else ""
+    named = os.path.join(folder, "NAME")
+    return f"name one {noun} in it: {shell_word(f'{kind}:{named}')}{holds}"
 
 
 def _streams(path: str) -> tuple[int, int] | None:
