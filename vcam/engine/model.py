@@ -4,8 +4,9 @@ Parameter names follow the original Wan code, so Krea's checkpoint loads as it i
 stripped). Everything a streaming pass needs is passed in explicitly: the per-frame timesteps, the cached
 cross-attention keys/values of the prompt, the RoPE frame offset and the self-attention KV cache.
 
-The residual stream is kept in float32 (as the original does under autocast); matrix work runs in the weights'
-dtype (bf16 on CUDA).
+The residual stream, the modulation and the time embedding are kept in float32 (as upstream Wan does under
+autocast); matrix work runs in the weights' dtype (bf16 on CUDA). Krea's release runs all of it in bf16 (its
+autocast lines are commented out), so its frames differ from ours by bf16 rounding only.
 """
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ class StreamSettings:
     width: int
     height: int
     seed: int = 0
-    steps: int = 4
+    steps: int = 4  # Krea's published speed is at 4 (its server defaults to 5, "use 4 for performance")
     transition: int = 4  # blocks over which a prompt change is interpolated
     shift: float = 5.0
     pin_first_latent: bool = False  # keep the stream's first latent as context instead of re-encoding a frame
@@ -410,6 +410,8 @@ class Stream:
         return torch.stack(embs).sum(0)
 
     def _current_embedding(self) -> Tensor:
+        # Weights 1/span .. 1 over the transition's blocks; Krea's linspace(0, 1, span) gives its first block the old
+        # prompt alone, a block of delay we leave out (tests/test_stream_rules.py, the blend's weights).
         if self._span == 0 or self._progress >= self._span:
             return self._target
         return torch.lerp(self._from, self._target, self._progress / self._span)
