@@ -344,17 +344,26 @@ def test_a_freeze_before_the_show_is_on_air_holds_its_first_frame_not_the_loadin
     assert all(f.min() == f.max() == 0 for f in live.frames[first:])  # then the first frame, held
 
 
+def _stops_the_show_and_puts_its_handler_back(signum: int):
+    """Sends `signum` inside `stop_on_signals`: the show's stop is set by it, and the handler before is back after.
+    Returns that handler."""
+    from vcam.live.signals import StopEvent, stop_on_signals
+
+    before = signal.getsignal(signum)
+    stop = StopEvent()
+    with stop_on_signals(stop) as signals:
+        os.kill(os.getpid(), signum)
+        assert stop.wait(10) and signals.first == signum
+    assert signal.getsignal(signum) is before
+    return before
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP here")
 def test_a_closed_terminal_stops_the_show_as_sigterm_does_unless_nohup_ignores_it():
     """SIGHUP's default ended the process at once: the control log lost its end line, a recording its last second."""
     from vcam.live.signals import StopEvent, stop_on_signals
 
-    before = signal.getsignal(signal.SIGHUP)
-    stop = StopEvent()
-    with stop_on_signals(stop) as signals:
-        os.kill(os.getpid(), signal.SIGHUP)
-        assert stop.wait(10) and signals.first == signal.SIGHUP
-    assert signal.getsignal(signal.SIGHUP) is before
+    before = _stops_the_show_and_puts_its_handler_back(signal.SIGHUP)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # under nohup
     try:
         with stop_on_signals(StopEvent()):
@@ -549,12 +558,5 @@ def test_vcam_cams_start_says_nothing_of_blocks_whose_length_it_does_not_know(ca
 def test_windows_ctrl_break_stops_the_show_as_sigterm_does(monkeypatch):
     """Ctrl-Break (SIGBREAK, Windows only; SIGUSR1 stands in for it here) ended vcam at once, the control log
     without its end line and a recording without its last second."""
-    from vcam.live.signals import StopEvent, stop_on_signals
-
     monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
-    before = signal.getsignal(signal.SIGUSR1)
-    stop = StopEvent()
-    with stop_on_signals(stop) as signals:
-        os.kill(os.getpid(), signal.SIGUSR1)
-        assert stop.wait(10) and signals.first == signal.SIGUSR1
-    assert signal.getsignal(signal.SIGUSR1) is before
+    _stops_the_show_and_puts_its_handler_back(signal.SIGUSR1)
