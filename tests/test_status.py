@@ -200,3 +200,33 @@ def test_the_line_is_pinned_only_where_commands_are_typed_on_a_terminal_that_tak
     short = StatusLine(terminal, pinned=True, size=lambda: (80, 2))  # no room for a region: rewritten in place
     short.update("LIVE")
     assert terminal.getvalue() == "\rLIVE"
+
+
+def test_a_preset_named_in_wide_characters_is_cut_to_the_terminals_columns_not_its_characters():
+    """Counted in characters, a line ending in a preset named 夜の街を走る車 was 7 columns wider than counted: on a
+    terminal a little wider than the line's characters it wrapped, and each update left a copy of the line."""
+    from vcam.live.status import fit_line, text_cells
+
+    line = "LIVE | gen  29.7 fps | out  30.0 fps | preset 夜の街を走る車"
+    assert len(line) < 58 < text_cells(line)
+    fitted = fit_line(line, 58)
+    assert text_cells(fitted) <= 57 and fitted.endswith("…") and fitted.startswith("LIVE | gen")
+    out = io.StringIO()
+    out.isatty = lambda: True
+    status = StatusLine(out, columns=lambda: 58)
+    status.update(line)
+    status.update("LIVE | short")  # padding over the longer line counts its columns too, up to the last but one
+    assert out.getvalue().endswith("\rLIVE | short" + " " * (text_cells(fitted) - len("LIVE | short")))
+
+
+def test_the_status_line_is_cut_where_a_character_starts():
+    """Cut by character count, a name written with its accents typed after each letter lost the accent of the last
+    letter kept, and an emoji built with a joiner was cut in two."""
+    from vcam.live.status import fit_line, text_cells
+
+    accented = "preset " + "e\u0301" * 40
+    fitted = fit_line(accented, 20)
+    assert fitted == "preset " + "e\u0301" * 11 + "…" and text_cells(fitted) == 19
+    singer = "preset ab👩\u200d🎤 and more"
+    fitted = fit_line(singer, 13)
+    assert fitted in ("preset ab…", "preset ab👩\u200d🎤…") and text_cells(fitted) <= 12

@@ -46,11 +46,16 @@ def clipped(text: str, length: int) -> str:
     if len(text) <= length:
         return text
     cut = length - 1
-    while cut > 0 and (unicodedata.combining(text[cut]) or unicodedata.category(text[cut]) == "Me"
-                       or "\ufe00" <= text[cut] <= "\ufe0f" or "\u200d" in text[cut - 1:cut + 1]
-                       or TAGS[0] <= text[cut] <= TAGS[1]):
+    while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
     return text[:cut] + "…"
+
+
+def starts_a_character(text: str, at: int) -> bool:
+    """Whether a cut before `text[at]` leaves both sides drawn as they were (see `clipped`)."""
+    ch = text[at]
+    return not (unicodedata.combining(ch) or unicodedata.category(ch) == "Me" or "\ufe00" <= ch <= "\ufe0f"
+                or "\u200d" in text[max(0, at - 1):at + 1] or TAGS[0] <= ch <= TAGS[1])
 
 
 def quoted(text: str) -> str:

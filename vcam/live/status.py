@@ -10,8 +10,11 @@ import os
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
+
+from vcam.words import starts_a_character
 
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
 
@@ -31,13 +34,36 @@ def terminal_columns(out: TextIO) -> int | None:
     return size[0] if size else None
 
 
+def cells(ch: str) -> int:
+    """The columns a terminal draws `ch` in: two for a wide one (CJK, most emoji), none for an accent typed after
+    its letter, a joiner or a tag character; a variation selector counts one, as the emoji it makes of a
+    character drawn narrow otherwise (☕ and U+FE0F) takes two on today's terminals."""
+    if "\ufe00" <= ch <= "\ufe0f":
+        return 1 if ch == "\ufe0f" else 0
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Mn", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def text_cells(text: str) -> int:
+    """The columns `text` takes on a terminal (see `cells`)."""
+    return sum(cells(ch) for ch in text)
+
+
 def fit_line(text: str, columns: int | None) -> str:
     """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
     carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
-    copies of the status line, one per update."""
-    if columns is None or len(text) < columns:
+    copies of the status line, one per update. Counted in the terminal's columns (a preset named in Japanese takes
+    two a character), and cut where a character starts (not between a letter and its accent)."""
+    if columns is None or text_cells(text) < columns:
         return text
-    return text[:max(1, columns - 2)] + "…"
+    cut, used = 0, 0
+    while cut < len(text) and used + cells(text[cut]) <= max(1, columns - 2):
+        used += cells(text[cut])
+        cut += 1
+    while cut > 0 and not starts_a_character(text, cut):
+        cut -= 1
+    return text[:cut] + "…"
 
 
 def typed_on(out: TextIO) -> bool:
@@ -83,9 +109,10 @@ class StatusLine:
                     self._pin(text, rows)
                     return
                 # what is left of the last line, as far as this row still reaches on a terminal made narrower
-                pad = max(0, min(self._width, columns - 1 if columns else self._width) - len(text))
+                width = text_cells(text)
+                pad = max(0, min(self._width, columns - 1 if columns else self._width) - width)
                 self.out.write("\r" + text + " " * pad)
-                self._width = len(text)
+                self._width = width
                 self.out.flush()
             elif self.clock() - self._last_log >= self.log_every:
                 self._last_log = self.clock()
