@@ -1036,3 +1036,26 @@ def test_a_log_that_names_no_model_says_which_one_makes_it_again(tmp_path, given
     said.clear()
     plan_render(RenderOptions(log=named, outs=["null"]), said.append)
     assert not any("does not name the model" in line for line in said)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="no pseudo-terminals")
+def test_a_progress_line_wider_than_the_terminal_is_cut_to_its_width():
+    """On a terminal of 40 columns the line wrapped: each redraw's carriage return went to its second row, and the
+    terminal filled with copies of its first."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    from vcam.live.progress import ByteProgress
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    with os.fdopen(leader, "rb", buffering=0) as screen, os.fdopen(follower, "w", encoding="utf-8") as terminal:
+        clock = Clock()
+        bar = ByteProgress("loading krea-realtime-video-14b.safetensors", 28_600_000_000, terminal, clock=clock)
+        clock.t += 10
+        bar.update(14_600_000_000)
+        written = screen.read(4096).decode("utf-8")
+    line = written.split("\033[K")[-1]
+    assert line.startswith("loading krea") and line.endswith("…") and len(line) <= 39

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from vcam.live.status import fit_line, terminal_columns
+
 EVERY_S = 5.0  # between two lines where the output is not a terminal
 REDRAW_S = 0.1  # the least time between two redraws of the line on a terminal
 
@@ -40,6 +42,8 @@ class _Line:
         return True
 
     def _write(self, line: str) -> None:
+        if self.tty:  # a line that wraps is rewritten from its second row on: a terminal narrower than it (a split
+            line = fit_line(line, terminal_columns(self.out))  # pane) filled with copies of its first, one a redraw
         self._line = line
         self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
         self.out.flush()
