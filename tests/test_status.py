@@ -230,3 +230,17 @@ def test_the_status_line_is_cut_where_a_character_starts():
     singer = "preset ab👩\u200d🎤 and more"
     fitted = fit_line(singer, 13)
     assert fitted in ("preset ab…", "preset ab👩\u200d🎤…") and text_cells(fitted) <= 12
+
+
+def test_a_message_clears_no_further_than_a_terminal_made_narrower_reaches():
+    """The blanks that cleared a line written at 80 columns wrapped once the terminal was 40 wide: the message
+    came a row lower, under an empty row."""
+    out = io.StringIO()
+    out.isatty = lambda: True
+    columns = [80]
+    line = StatusLine(out, columns=lambda: columns[0])
+    line.update("LIVE | " + "x" * 70)
+    columns[0] = 40
+    line.message("preset 2")
+    cleared = out.getvalue().split("\r")[-2]
+    assert cleared == " " * 39 and out.getvalue().endswith("\rvcam: preset 2\n")

@@ -138,7 +138,10 @@ class StatusLine:
         """A line of its own (a warning, an event), above the status line."""
         with self._lock:
             if self.tty and self._width:
-                self.out.write("\r" + " " * self._width + "\r")
+                # no further than the row reaches now: on a terminal made narrower the blanks wrapped, and the
+                # message came a row lower, under an empty one
+                columns = (self._size() or (None, None))[0]
+                self.out.write("\r" + " " * min(self._width, columns - 1 if columns else self._width) + "\r")
                 self._width = 0
             self.out.write(f"vcam: {text}\n")
             self.out.flush()
