@@ -244,3 +244,21 @@ def test_a_message_clears_no_further_than_a_terminal_made_narrower_reaches():
     line.message("preset 2")
     cleared = out.getvalue().split("\r")[-2]
     assert cleared == " " * 39 and out.getvalue().endswith("\rvcam: preset 2\n")
+
+
+def test_on_a_terminal_that_is_not_utf8_the_line_is_measured_as_it_prints_there():
+    """On an ASCII terminal (LC_ALL=POSIX PYTHONUTF8=0) 夜 prints as `\\u591c`, six columns where two were counted,
+    and the `…` of the cut as `\\u2026`: the line wrapped and left a copy of itself at each update."""
+    from vcam.live.status import fit_line, text_cells
+
+    line = "LIVE | gen  29.7 fps | out  30.0 fps | preset 夜の街"
+    fitted = fit_line(line, 60, "ascii")
+    assert fitted.startswith("LIVE | gen") and fitted.endswith("...") and fitted.isascii() and len(fitted) <= 59
+    assert fit_line(line, 60, "utf-8") == line and text_cells(line) < 60
+    assert fit_line("preset café", 60, "latin-1") == "preset café"  # a character the terminal has stays as it is
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="backslashreplace")
+    out.isatty = lambda: True
+    StatusLine(out, columns=lambda: 60).update(line)
+    out.flush()
+    written = out.buffer.getvalue()
+    assert written.startswith(b"\rLIVE") and len(written) <= 60

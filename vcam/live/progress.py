@@ -42,8 +42,10 @@ class _Line:
         return True
 
     def _write(self, line: str) -> None:
-        if self.tty:  # a line that wraps is rewritten from its second row on: a terminal narrower than it (a split
-            line = fit_line(line, terminal_columns(self.out))  # pane) filled with copies of its first, one a redraw
+        # a line that wraps is rewritten from its second row on: a terminal narrower than it (a split pane) filled
+        # with copies of its first, one a redraw
+        if self.tty:
+            line = fit_line(line, terminal_columns(self.out), getattr(self.out, "encoding", None))
         self._line = line
         self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
         self.out.flush()

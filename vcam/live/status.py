@@ -50,20 +50,36 @@ def text_cells(text: str) -> int:
     return sum(cells(ch) for ch in text)
 
 
-def fit_line(text: str, columns: int | None) -> str:
+def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str:
     """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
     carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
     copies of the status line, one per update. Counted in the terminal's columns (a preset named in Japanese takes
-    two a character), and cut where a character starts (not between a letter and its accent)."""
+    two a character), and cut where a character starts (not between a letter and its accent). `encoding`: the
+    terminal's, where it is not UTF-8 the text is measured as it prints there, each character it lacks escaped."""
+    text, ellipsis = as_printed(text, encoding), as_printed("…", encoding, instead="...")
     if columns is None or text_cells(text) < columns:
         return text
+    room = max(1, columns - 1 - len(ellipsis))
     cut, used = 0, 0
-    while cut < len(text) and used + cells(text[cut]) <= max(1, columns - 2):
+    while cut < len(text) and used + cells(text[cut]) <= room:
         used += cells(text[cut])
         cut += 1
     while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
-    return text[:cut] + "…"
+    return text[:cut] + ellipsis
+
+
+def as_printed(text: str, encoding: str | None, instead: str | None = None) -> str:
+    """`text` as a stream in `encoding` prints it (a character it lacks as an escape, `\\u591c`, six columns for
+    the two counted), or `instead` where given."""
+    if not encoding or encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf16", "utf32"):
+        return text
+    try:
+        return text.encode(encoding).decode(encoding)
+    except UnicodeEncodeError:
+        return instead if instead is not None else text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: measured as it is
+        return text
 
 
 def typed_on(out: TextIO) -> bool:
@@ -104,7 +120,7 @@ class StatusLine:
         with self._lock:
             if self.tty:
                 columns, rows = self._size() or (None, None)
-                text = fit_line(text, columns)
+                text = fit_line(text, columns, getattr(self.out, "encoding", None))
                 if self.pinned and rows is not None and rows >= 3:
                     self._pin(text, rows)
                     return
