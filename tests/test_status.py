@@ -262,3 +262,45 @@ def test_on_a_terminal_that_is_not_utf8_the_line_is_measured_as_it_prints_there(
     out.flush()
     written = out.buffer.getvalue()
     assert written.startswith(b"\rLIVE") and len(written) <= 60
+
+
+def test_a_line_is_not_cut_inside_a_vowel_sign_a_flag_or_a_skin_tone():
+    """A Thai or Hindi vowel sign (a mark whose combining class is 0), the second half of a flag and a skin tone were
+    each taken for a character of their own: a cut before one dropped the vowel, halved the flag, or lost the tone."""
+    from vcam.live.status import fit_line, text_cells
+    from vcam.words import clipped
+
+    thai = "preset " + "\u0e01\u0e31" * 10  # ก with the vowel sign above it, drawn in one column
+    assert fit_line(thai, 11) == "preset " + "\u0e01\u0e31" * 2 + "…"
+    hindi = "preset " + "\u0915\u093e" * 10  # का: ka and its vowel sign, a mark that takes a column of its own
+    fitted = fit_line(hindi, 12)
+    assert fitted == "preset " + "\u0915\u093e" + "…" and text_cells(fitted) <= 11
+    flags = "preset 🇫🇷🇩🇪🇮🇹"
+    assert fit_line(flags, 12) == "preset 🇫🇷…" and fit_line(flags, 13) == "preset 🇫🇷🇩🇪…"
+    assert fit_line("preset 👍🏽👍🏽", 12) == "preset …"
+    assert clipped("go 👍🏽 now", 5) == "go …" and clipped("go 🇫🇷 now", 5) == "go …"
+
+
+def test_a_tab_or_an_escape_in_a_preset_name_is_shown_not_obeyed_and_counted_as_shown():
+    """A tab took up to 8 columns where one was counted (the line wrapped), and an escape in a preset's name steered
+    the terminal at each redraw; a lone surrogate (an undecodable file name) printed as six columns counted one."""
+    from vcam.live.status import fit_line, text_cells
+
+    assert fit_line("preset a\tb\x1b[31mred\x07", 80) == "preset a b\\x1b[31mred\\x07"
+    fitted = fit_line("loading \udce9t\u00e9.safetensors", 80, "utf-8")
+    assert fitted == "loading \\udce9t\u00e9.safetensors" and text_cells(fitted) == len(fitted)
+    out = io.StringIO()
+    out.isatty = lambda: True
+    StatusLine(out, columns=lambda: 20).update("preset\t\tname\nnext")
+    assert out.getvalue() == "\rpreset  name\\nnext"
+    assert text_cells("soft\u00adhyphen") == 11  # a soft hyphen is drawn, as a hyphen, on terminals
+
+
+def test_on_a_terminal_that_is_not_utf8_the_line_is_cut_between_escapes_not_inside_one():
+    """On an ASCII terminal the cut came inside a character's escape: `preset \\u591c\\u3...`."""
+    from vcam.live.status import fit_line
+
+    line = "preset 夜の街を走る車"
+    assert fit_line(line, 20, "ascii") == "preset \\u591c..."
+    assert fit_line(line, 16, "ascii") == "preset ..."
+    assert fit_line("preset e\u0301te\u0301", 17, "ascii") == "preset ..."  # e and its accent's escape go together

@@ -6,7 +6,9 @@ key at the next update, so a command could not be seen as it was typed."""
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import re
 import sys
 import threading
 import time
@@ -34,12 +36,18 @@ def terminal_columns(out: TextIO) -> int | None:
     return size[0] if size else None
 
 
+@functools.lru_cache(maxsize=4096)  # the status line redraws several times a second, with the same few characters
 def cells(ch: str) -> int:
     """The columns a terminal draws `ch` in: two for a wide one (CJK, most emoji), none for an accent typed after
     its letter, a joiner or a tag character; a variation selector counts one, as the emoji it makes of a
-    character drawn narrow otherwise (☕ and U+FE0F) takes two on today's terminals."""
+    character drawn narrow otherwise (❤ and U+FE0F) takes two on today's terminals. An emoji built of several
+    (a family joined by zero-width joiners, a skin tone) counts each part: drawn as one on some terminals and as its
+    parts on others, the line is cut a little early on the first rather than wrapped on the second. A character
+    both narrow and wide (East Asian ambiguous, `…`) counts one, as terminals draw it outside CJK settings."""
     if "\ufe00" <= ch <= "\ufe0f":
         return 1 if ch == "\ufe0f" else 0
+    if ch == "\u00ad":  # a soft hyphen, drawn as a hyphen by terminals though Unicode calls it a format character
+        return 1
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Mn", "Cf"):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
@@ -47,7 +55,20 @@ def cells(ch: str) -> int:
 
 def text_cells(text: str) -> int:
     """The columns `text` takes on a terminal (see `cells`)."""
-    return sum(cells(ch) for ch in text)
+    return len(text) if text.isascii() else sum(map(cells, text))
+
+
+# What a terminal does not draw but obeys: a tab (up to 8 columns, counted one), a line break, an escape that steers
+# it (a preset named with one in its show); a lone surrogate (an undecodable file name), which prints as `\udce9`
+UNDRAWN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def one_row(text: str) -> str:
+    """`text` as one row that takes the columns counted: a tab as a blank, any other control character or lone
+    surrogate escaped as repr() writes it."""
+    if text.isascii() and text.isprintable():
+        return text
+    return UNDRAWN.sub(lambda m: " " if m[0] == "\t" else repr(m[0])[1:-1], text)
 
 
 def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str:
@@ -55,24 +76,34 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
     carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
     copies of the status line, one per update. Counted in the terminal's columns (a preset named in Japanese takes
     two a character), and cut where a character starts (not between a letter and its accent). `encoding`: the
-    terminal's, where it is not UTF-8 the text is measured as it prints there, each character it lacks escaped."""
-    text, ellipsis = as_printed(text, encoding), as_printed("…", encoding, instead="...")
-    if columns is None or text_cells(text) < columns:
-        return text
-    room = max(1, columns - 1 - len(ellipsis))
+    terminal's, where it is not UTF-8 the text is measured as it prints there, each character it lacks escaped,
+    and cut where a character the text holds starts, never inside its escape (`\\u59…`). Control characters (see
+    `one_row`) are escaped."""
+    text = one_row(text)
+    printed = as_printed(text, encoding)
+    if columns is None or text_cells(printed) < columns:
+        return printed
+    ellipsis = as_printed("…", encoding, instead="...")
+    room = max(1, columns - 1 - text_cells(ellipsis))
     cut, used = 0, 0
-    while cut < len(text) and used + cells(text[cut]) <= room:
-        used += cells(text[cut])
+    while cut < len(text) and used + printed_cells(text[cut], encoding) <= room:
+        used += printed_cells(text[cut], encoding)
         cut += 1
     while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
-    return text[:cut] + ellipsis
+    return as_printed(text[:cut], encoding) + ellipsis
+
+
+@functools.lru_cache(maxsize=4096)
+def printed_cells(ch: str, encoding: str | None) -> int:
+    """The columns `ch` takes as a stream in `encoding` prints it (see `as_printed`)."""
+    return cells(ch) if ch.isascii() else text_cells(as_printed(ch, encoding))
 
 
 def as_printed(text: str, encoding: str | None, instead: str | None = None) -> str:
     """`text` as a stream in `encoding` prints it (a character it lacks as an escape, `\\u591c`, six columns for
     the two counted), or `instead` where given."""
-    if not encoding or encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf16", "utf32"):
+    if not encoding or text.isascii():  # ASCII prints as itself in every terminal's encoding
         return text
     try:
         return text.encode(encoding).decode(encoding)
