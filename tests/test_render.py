@@ -138,6 +138,7 @@ def test_a_render_waiting_for_a_clip_exported_again_says_so_on_lines_of_their_ow
     """A render waiting for a clip exported again said nothing for up to 5 minutes, a frozen render to the operator;
     and what the clip said was written on the end of the progress line on a terminal. Here the render's first wait
     runs out at once, as if its few seconds had passed."""
+    monkeypatch.setenv("TERM", "xterm")  # a terminal that takes the escape that wipes the line
     let_go, waits = slow_reloads(monkeypatch)
     # each block's line drawn: on a machine whose blocks take less than a redraw's time, the line under the clip's
     # was an earlier block's
@@ -788,8 +789,10 @@ class Clock:
         return self.t
 
 
-def test_progress_rewrites_one_line_on_a_terminal_and_says_blocks_rate_and_time_left():
+def test_progress_rewrites_one_line_on_a_terminal_and_says_blocks_rate_and_time_left(monkeypatch):
     from vcam.live.progress import Progress
+
+    monkeypatch.setenv("TERM", "xterm")  # a terminal that takes the escape that wipes the line
 
     out, clock = io.StringIO(), Clock()
     progress = Progress(10, out, clock=clock, tty=True)
@@ -1036,3 +1039,45 @@ def test_a_log_that_names_no_model_says_which_one_makes_it_again(tmp_path, given
     said.clear()
     plan_render(RenderOptions(log=named, outs=["null"]), said.append)
     assert not any("does not name the model" in line for line in said)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="no pseudo-terminals")
+def test_a_progress_line_wider_than_the_terminal_is_cut_to_its_width(monkeypatch):
+    """On a terminal of 40 columns the line wrapped: each redraw's carriage return went to its second row, and the
+    terminal filled with copies of its first."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    from vcam.live.progress import ByteProgress
+
+    monkeypatch.setenv("TERM", "xterm")  # the line wiped by the escape, as where tests run without TERM it is not
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    with os.fdopen(leader, "rb", buffering=0) as screen, os.fdopen(follower, "w", encoding="utf-8") as terminal:
+        clock = Clock()
+        bar = ByteProgress("loading krea-realtime-video-14b.safetensors", 28_600_000_000, terminal, clock=clock)
+        clock.t += 10
+        bar.update(14_600_000_000)
+        written = screen.read(4096).decode("utf-8")
+    line = written.split("\033[K")[-1]
+    assert line.startswith("loading krea") and line.endswith("…") and len(line) <= 39
+
+
+def test_on_a_dumb_terminal_the_progress_line_is_rewritten_with_blanks_not_an_escape(monkeypatch):
+    """On TERM=dumb (Emacs' shell) or a Windows console, which take no escapes, each redraw printed `^[[K`."""
+    from vcam.live.progress import Progress
+
+    monkeypatch.setenv("TERM", "dumb")
+    out, clock = io.StringIO(), Clock()
+    progress = Progress(10, out, clock=clock, tty=True)
+    clock.t += 4
+    progress.update(2, 18)
+    first = "rendering: block 2/10 (20%), 18 frames, 4.5 frames/s, 0:16 left"
+    clock.t += 1
+    progress.update(3, 27)
+    progress.say("a message")
+    written = out.getvalue()
+    assert "\033" not in written and written.startswith("\r" + first + "\r" + " " * len(first) + "\rrendering: block 3")
+    assert "\rvcam: a message\nrendering: block 3/10" in written

@@ -167,3 +167,14 @@ def test_a_replay_plays_at_the_frame_rate_its_log_keeps_unless_told():
     assert resolve(RunOptions(), None, {"fps": 24.0}, MODEL_SIZE).fps == 24.0
     assert resolve(RunOptions(fps=60.0), None, {"fps": 24.0}, MODEL_SIZE).fps == 60.0
     assert resolve(RunOptions(), None, {}, MODEL_SIZE).fps == 30.0  # a log from before the rate was kept
+
+
+def test_a_long_prompt_named_in_a_note_is_cut_where_a_character_starts():
+    """Cut at 39 characters, a prompt whose 40th was the accent typed after its e lost the accent, and an emoji
+    built with a joiner was cut in two."""
+    from vcam.live.settings import _prompts_text
+
+    accented = "x" * 38 + "e\u0301te\u0301 at night"
+    assert _prompts_text({accented: 1.0}) == "'" + "x" * 38 + "…'"
+    singer = "y" * 37 + "👩\u200d🎤 on stage"
+    assert _prompts_text({singer: 1.0}) == "'" + "y" * 37 + "…'"

@@ -200,3 +200,107 @@ def test_the_line_is_pinned_only_where_commands_are_typed_on_a_terminal_that_tak
     short = StatusLine(terminal, pinned=True, size=lambda: (80, 2))  # no room for a region: rewritten in place
     short.update("LIVE")
     assert terminal.getvalue() == "\rLIVE"
+
+
+def test_a_preset_named_in_wide_characters_is_cut_to_the_terminals_columns_not_its_characters():
+    """Counted in characters, a line ending in a preset named 夜の街を走る車 was 7 columns wider than counted: on a
+    terminal a little wider than the line's characters it wrapped, and each update left a copy of the line."""
+    from vcam.live.status import fit_line, text_cells
+
+    line = "LIVE | gen  29.7 fps | out  30.0 fps | preset 夜の街を走る車"
+    assert len(line) < 58 < text_cells(line)
+    fitted = fit_line(line, 58)
+    assert text_cells(fitted) <= 57 and fitted.endswith("…") and fitted.startswith("LIVE | gen")
+    out = io.StringIO()
+    out.isatty = lambda: True
+    status = StatusLine(out, columns=lambda: 58)
+    status.update(line)
+    status.update("LIVE | short")  # padding over the longer line counts its columns too, up to the last but one
+    assert out.getvalue().endswith("\rLIVE | short" + " " * (text_cells(fitted) - len("LIVE | short")))
+
+
+def test_the_status_line_is_cut_where_a_character_starts():
+    """Cut by character count, a name written with its accents typed after each letter lost the accent of the last
+    letter kept, and an emoji built with a joiner was cut in two."""
+    from vcam.live.status import fit_line, text_cells
+
+    accented = "preset " + "e\u0301" * 40
+    fitted = fit_line(accented, 20)
+    assert fitted == "preset " + "e\u0301" * 11 + "…" and text_cells(fitted) == 19
+    singer = "preset ab👩\u200d🎤 and more"
+    fitted = fit_line(singer, 13)
+    assert fitted in ("preset ab…", "preset ab👩\u200d🎤…") and text_cells(fitted) <= 12
+
+
+def test_a_message_clears_no_further_than_a_terminal_made_narrower_reaches():
+    """The blanks that cleared a line written at 80 columns wrapped once the terminal was 40 wide: the message
+    came a row lower, under an empty row."""
+    out = io.StringIO()
+    out.isatty = lambda: True
+    columns = [80]
+    line = StatusLine(out, columns=lambda: columns[0])
+    line.update("LIVE | " + "x" * 70)
+    columns[0] = 40
+    line.message("preset 2")
+    cleared = out.getvalue().split("\r")[-2]
+    assert cleared == " " * 39 and out.getvalue().endswith("\rvcam: preset 2\n")
+
+
+def test_on_a_terminal_that_is_not_utf8_the_line_is_measured_as_it_prints_there():
+    """On an ASCII terminal (LC_ALL=POSIX PYTHONUTF8=0) 夜 prints as `\\u591c`, six columns where two were counted,
+    and the `…` of the cut as `\\u2026`: the line wrapped and left a copy of itself at each update."""
+    from vcam.live.status import fit_line, text_cells
+
+    line = "LIVE | gen  29.7 fps | out  30.0 fps | preset 夜の街"
+    fitted = fit_line(line, 60, "ascii")
+    assert fitted.startswith("LIVE | gen") and fitted.endswith("...") and fitted.isascii() and len(fitted) <= 59
+    assert fit_line(line, 60, "utf-8") == line and text_cells(line) < 60
+    assert fit_line("preset café", 60, "latin-1") == "preset café"  # a character the terminal has stays as it is
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="backslashreplace")
+    out.isatty = lambda: True
+    StatusLine(out, columns=lambda: 60).update(line)
+    out.flush()
+    written = out.buffer.getvalue()
+    assert written.startswith(b"\rLIVE") and len(written) <= 60
+
+
+def test_a_line_is_not_cut_inside_a_vowel_sign_a_flag_or_a_skin_tone():
+    """A Thai or Hindi vowel sign (a mark whose combining class is 0), the second half of a flag and a skin tone were
+    each taken for a character of their own: a cut before one dropped the vowel, halved the flag, or lost the tone."""
+    from vcam.live.status import fit_line, text_cells
+    from vcam.words import clipped
+
+    thai = "preset " + "\u0e01\u0e31" * 10  # ก with the vowel sign above it, drawn in one column
+    assert fit_line(thai, 11) == "preset " + "\u0e01\u0e31" * 2 + "…"
+    hindi = "preset " + "\u0915\u093e" * 10  # का: ka and its vowel sign, a mark that takes a column of its own
+    fitted = fit_line(hindi, 12)
+    assert fitted == "preset " + "\u0915\u093e" + "…" and text_cells(fitted) <= 11
+    flags = "preset 🇫🇷🇩🇪🇮🇹"
+    assert fit_line(flags, 12) == "preset 🇫🇷…" and fit_line(flags, 13) == "preset 🇫🇷🇩🇪…"
+    assert fit_line("preset 👍🏽👍🏽", 12) == "preset …"
+    assert clipped("go 👍🏽 now", 5) == "go …" and clipped("go 🇫🇷 now", 5) == "go …"
+
+
+def test_a_tab_or_an_escape_in_a_preset_name_is_shown_not_obeyed_and_counted_as_shown():
+    """A tab took up to 8 columns where one was counted (the line wrapped), and an escape in a preset's name steered
+    the terminal at each redraw; a lone surrogate (an undecodable file name) printed as six columns counted one."""
+    from vcam.live.status import fit_line, text_cells
+
+    assert fit_line("preset a\tb\x1b[31mred\x07", 80) == "preset a b\\x1b[31mred\\x07"
+    fitted = fit_line("loading \udce9t\u00e9.safetensors", 80, "utf-8")
+    assert fitted == "loading \\udce9t\u00e9.safetensors" and text_cells(fitted) == len(fitted)
+    out = io.StringIO()
+    out.isatty = lambda: True
+    StatusLine(out, columns=lambda: 20).update("preset\t\tname\nnext")
+    assert out.getvalue() == "\rpreset  name\\nnext"
+    assert text_cells("soft\u00adhyphen") == 11  # a soft hyphen is drawn, as a hyphen, on terminals
+
+
+def test_on_a_terminal_that_is_not_utf8_the_line_is_cut_between_escapes_not_inside_one():
+    """On an ASCII terminal the cut came inside a character's escape: `preset \\u591c\\u3...`."""
+    from vcam.live.status import fit_line
+
+    line = "preset 夜の街を走る車"
+    assert fit_line(line, 20, "ascii") == "preset \\u591c..."
+    assert fit_line(line, 16, "ascii") == "preset ..."
+    assert fit_line("preset e\u0301te\u0301", 17, "ascii") == "preset ..."  # e and its accent's escape go together

@@ -174,3 +174,38 @@ def test_the_command_lines_own_process_leaves_a_show_inside_a_block_at_once(monk
         main()
     assert done == ["left with 0"]
 
+
+
+ACCENTED_SHOW = """name: Café ☕ — nuit
+presets:
+  - name: 夜の街
+    prompt: a café at night, neon → rain…
+"""
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_show_with_accents_and_emoji_is_checked_on_a_console_that_cannot_print_them(tmp_path, encoding):
+    """`vcam check` on an ASCII terminal (PYTHONIOENCODING=ascii) or a Windows cp1252 console ended on
+    UnicodeEncodeError; its lines now come out, each character the console lacks escaped."""
+    import subprocess
+    import sys
+
+    show = tmp_path / "café ☕.yaml"
+    show.write_text(ACCENTED_SHOW, encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run([sys.executable, "-m", "vcam", "check", str(show)], capture_output=True, timeout=120,
+                          env=env)
+    out = done.stdout.decode(encoding)
+    assert done.returncode == 0, done.stderr.decode(encoding)
+    assert "\\u591c\\u306e\\u8857" in out and out.rstrip().endswith("ok")
+
+
+def test_the_help_comes_out_on_an_ascii_terminal():
+    """`vcam run --help` holds a `·` (Q·K): on an ASCII terminal it ended on UnicodeEncodeError."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONPATH": os.getcwd()}
+    done = subprocess.run([sys.executable, "-m", "vcam", "run", "--help"], capture_output=True, timeout=120,
+                          env=env)
+    assert done.returncode == 0 and b"--duration" in done.stdout, done.stderr.decode("ascii", "replace")

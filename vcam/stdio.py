@@ -66,7 +66,8 @@ class QuietWhenGone:
 def guard_standard_streams() -> None:
     """For the command line's process: a standard descriptor closed at the start (`2>&-`, `<&-`) gets the null
     device, so that no file vcam opens later (a recording) takes its number and C libraries' messages into it;
-    stderr is wrapped in QuietWhenGone."""
+    stderr is wrapped in QuietWhenGone, and stdout writes a character its encoding lacks as an escape (`\\xe9`), as
+    stderr does."""
     for fd, mode in STANDARD_FDS:
         try:
             os.fstat(fd)
@@ -76,7 +77,11 @@ def guard_standard_streams() -> None:
                 os.dup2(null, fd)
                 os.close(null)
     if sys.stderr is None:  # closed at the start: Python made no stream for it
-        sys.stderr = open(2, "w", buffering=1, closefd=False)  # the process's stderr, open until it ends
+        sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")  # open until the end
+    # A show's name or preset, a MIDI port's or a path's, printed by `vcam check`, `vcam devices` or the help on an
+    # ASCII or cp1252 console (PYTHONIOENCODING, a Windows code page), raised UnicodeEncodeError and ended the command
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     if not isinstance(sys.stderr, QuietWhenGone):
         sys.stderr = QuietWhenGone(sys.stderr, 2)
 

@@ -47,11 +47,31 @@ def clipped(text: str, length: int) -> str:
     if len(text) <= length:
         return text
     cut = length - 1
-    while cut > 0 and (unicodedata.combining(text[cut]) or unicodedata.category(text[cut]) == "Me"
-                       or "\ufe00" <= text[cut] <= "\ufe0f" or "\u200d" in text[cut - 1:cut + 1]
-                       or TAGS[0] <= text[cut] <= TAGS[1]):
+    while cut > 0 and not starts_a_character(text, cut):
         cut -= 1
     return text[:cut] + "…"
+
+
+def starts_a_character(text: str, at: int) -> bool:
+    """Whether a cut before `text[at]` leaves both sides drawn as they were (see `clipped`): not before a mark
+    written after its letter (an accent; a Thai or Hindi vowel sign, which a cut dropped), a variation selector, a
+    skin tone after its emoji, nor inside an emoji built with a joiner or tag characters, or a flag's pair."""
+    ch = text[at]
+    return not (unicodedata.category(ch).startswith("M") or unicodedata.combining(ch) or "\ufe00" <= ch <= "\ufe0f"
+                or "\u200d" in text[max(0, at - 1):at + 1] or TAGS[0] <= ch <= TAGS[1]
+                or SKIN_TONES[0] <= ch <= SKIN_TONES[1] and at > 0 and unicodedata.category(text[at - 1]) == "So"
+                or _second_of_a_flag(text, at))
+
+
+def _second_of_a_flag(text: str, at: int) -> bool:
+    """Whether `text[at]` is the second of a flag's two regional indicators (🇫 and 🇷, France's), as they pair from
+    the first of a run."""
+    if not REGIONS[0] <= text[at] <= REGIONS[1]:
+        return False
+    before = at
+    while before > 0 and REGIONS[0] <= text[before - 1] <= REGIONS[1]:
+        before -= 1
+    return (at - before) % 2 == 1
 
 
 def quoted(text: str) -> str:
@@ -78,6 +98,9 @@ JOINERS = "\u200d\u200c"
 # Emoji tag characters: after a black flag they spell the region whose flag is drawn (🏴 and g, b, e, n, g, then
 # the cancel tag: England's flag), and print nothing of their own
 TAGS = ("\U000e0020", "\U000e007f")
+# Skin tones, drawn on the emoji before them; regional indicators, drawn two by two as a flag
+SKIN_TONES = ("\U0001f3fb", "\U0001f3ff")
+REGIONS = ("\U0001f1e6", "\U0001f1ff")
 
 
 def drawn(text: str, at: int) -> bool:

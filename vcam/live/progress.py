@@ -2,9 +2,12 @@
 rewritten in place; elsewhere (a file, a CI log) a line every few seconds, so that the log stays readable."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TextIO
+
+from vcam.live.status import fit_line, terminal_columns, text_cells
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
 REDRAW_S = 0.1  # the least time between two redraws of the line on a terminal
@@ -40,9 +43,22 @@ class _Line:
         return True
 
     def _write(self, line: str) -> None:
+        # a line that wraps is rewritten from its second row on: a terminal narrower than it (a split pane) filled
+        # with copies of its first, one a redraw
+        if self.tty:
+            line = fit_line(line, terminal_columns(self.out), getattr(self.out, "encoding", None))
+        self.out.write(f"{self._back()}{line}" if self.tty else f"vcam: {line}\n")
         self._line = line
-        self.out.write(f"\r\033[K{line}" if self.tty else f"vcam: {line}\n")
         self.out.flush()
+
+    def _back(self) -> str:
+        """To the start of the line, the line shown there wiped: by an escape, or with blanks on a terminal that
+        takes none (TERM=dumb, as Emacs' shell sets it; a Windows console), which printed the escape as `^[[K`."""
+        if os.environ.get("TERM", "dumb") != "dumb":
+            return "\r\033[K"
+        columns = terminal_columns(self.out)  # no further than the row reaches now, on a terminal made narrower
+        width = min(text_cells(self._line), columns - 1) if columns else text_cells(self._line)
+        return "\r" + " " * width + "\r" if width else "\r"
 
     def done(self) -> None:
         """Ends the line on a terminal (the next output starts on a line of its own)."""
@@ -75,7 +91,7 @@ class Progress(_Line):
 
     def say(self, text: str) -> None:
         if self.tty and self._line:
-            self.out.write("\r\033[K")
+            self.out.write(self._back())
         self.out.write(f"vcam: {text}\n")
         if self.tty and self._line:
             self.out.write(self._line)

@@ -12,7 +12,7 @@ from vcam.engine.speed import ATTENTION_QUANTS, DECODERS, QUANTS, SpeedFlags
 from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
 from vcam.outspec import OutputSpec, parse_spec
-from vcam.words import quoted
+from vcam.words import clipped, quoted
 
 DEFAULT_TARGET_FPS = 10.0  # generated frames/s a show's size is chosen to keep when --target-fps is not given
 DEFAULT_PROMPT = ("A slow cinematic drift through a neon-lit city street at night, rain on the asphalt reflecting "
@@ -253,7 +253,7 @@ def _number_text(value) -> str | None:
 def _prompts_text(prompts: dict[str, float], width: int = 40) -> str:
     """Prompts as a one-line note names them: each quoted (cut to `width` characters), with its weight unless 1."""
     def text(prompt: str) -> str:
-        return quoted(prompt if len(prompt) <= width else prompt[:width - 1] + "…")
+        return quoted(clipped(prompt, width))  # cut where a character starts: an accent typed after e stays
 
     return " + ".join(text(p) if w == 1 else f"{text(p)} {w:g}" for p, w in prompts.items())
 

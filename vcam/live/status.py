@@ -6,12 +6,17 @@ key at the next update, so a command could not be seen as it was typed."""
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import re
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
+
+from vcam.words import starts_a_character
 
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
 
@@ -31,13 +36,81 @@ def terminal_columns(out: TextIO) -> int | None:
     return size[0] if size else None
 
 
-def fit_line(text: str, columns: int | None) -> str:
+@functools.lru_cache(maxsize=4096)  # the status line redraws several times a second, with the same few characters
+def cells(ch: str) -> int:
+    """The columns a terminal draws `ch` in: two for a wide one (CJK, most emoji), none for an accent typed after
+    its letter, a joiner or a tag character; a variation selector counts one, as the emoji it makes of a
+    character drawn narrow otherwise (❤ and U+FE0F) takes two on today's terminals. An emoji built of several
+    (a family joined by zero-width joiners, a skin tone) counts each part: drawn as one on some terminals and as its
+    parts on others, the line is cut a little early on the first rather than wrapped on the second. A character
+    both narrow and wide (East Asian ambiguous, `…`) counts one, as terminals draw it outside CJK settings."""
+    if "\ufe00" <= ch <= "\ufe0f":
+        return 1 if ch == "\ufe0f" else 0
+    if ch == "\u00ad":  # a soft hyphen, drawn as a hyphen by terminals though Unicode calls it a format character
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Mn", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def text_cells(text: str) -> int:
+    """The columns `text` takes on a terminal (see `cells`)."""
+    return len(text) if text.isascii() else sum(map(cells, text))
+
+
+# What a terminal does not draw but obeys: a tab (up to 8 columns, counted one), a line break, an escape that steers
+# it (a preset named with one in its show); a lone surrogate (an undecodable file name), which prints as `\udce9`
+UNDRAWN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def one_row(text: str) -> str:
+    """`text` as one row that takes the columns counted: a tab as a blank, any other control character or lone
+    surrogate escaped as repr() writes it."""
+    if text.isascii() and text.isprintable():
+        return text
+    return UNDRAWN.sub(lambda m: " " if m[0] == "\t" else repr(m[0])[1:-1], text)
+
+
+def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str:
     """`text` cut to fit a terminal row of `columns`, leaving its last column free: a line that wraps puts the
     carriage return of the next update on the second row, so the first stays on screen and the terminal fills with
-    copies of the status line, one per update."""
-    if columns is None or len(text) < columns:
+    copies of the status line, one per update. Counted in the terminal's columns (a preset named in Japanese takes
+    two a character), and cut where a character starts (not between a letter and its accent). `encoding`: the
+    terminal's, where it is not UTF-8 the text is measured as it prints there, each character it lacks escaped,
+    and cut where a character the text holds starts, never inside its escape (`\\u59…`). Control characters (see
+    `one_row`) are escaped."""
+    text = one_row(text)
+    printed = as_printed(text, encoding)
+    if columns is None or text_cells(printed) < columns:
+        return printed
+    ellipsis = as_printed("…", encoding, instead="...")
+    room = max(1, columns - 1 - text_cells(ellipsis))
+    cut, used = 0, 0
+    while cut < len(text) and used + printed_cells(text[cut], encoding) <= room:
+        used += printed_cells(text[cut], encoding)
+        cut += 1
+    while cut > 0 and not starts_a_character(text, cut):
+        cut -= 1
+    return as_printed(text[:cut], encoding) + ellipsis
+
+
+@functools.lru_cache(maxsize=4096)
+def printed_cells(ch: str, encoding: str | None) -> int:
+    """The columns `ch` takes as a stream in `encoding` prints it (see `as_printed`)."""
+    return cells(ch) if ch.isascii() else text_cells(as_printed(ch, encoding))
+
+
+def as_printed(text: str, encoding: str | None, instead: str | None = None) -> str:
+    """`text` as a stream in `encoding` prints it (a character it lacks as an escape, `\\u591c`, six columns for
+    the two counted), or `instead` where given."""
+    if not encoding or text.isascii():  # ASCII prints as itself in every terminal's encoding
         return text
-    return text[:max(1, columns - 2)] + "…"
+    try:
+        return text.encode(encoding).decode(encoding)
+    except UnicodeEncodeError:
+        return instead if instead is not None else text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: measured as it is
+        return text
 
 
 def typed_on(out: TextIO) -> bool:
@@ -78,14 +151,15 @@ class StatusLine:
         with self._lock:
             if self.tty:
                 columns, rows = self._size() or (None, None)
-                text = fit_line(text, columns)
+                text = fit_line(text, columns, getattr(self.out, "encoding", None))
                 if self.pinned and rows is not None and rows >= 3:
                     self._pin(text, rows)
                     return
                 # what is left of the last line, as far as this row still reaches on a terminal made narrower
-                pad = max(0, min(self._width, columns - 1 if columns else self._width) - len(text))
+                width = text_cells(text)
+                pad = max(0, min(self._width, columns - 1 if columns else self._width) - width)
                 self.out.write("\r" + text + " " * pad)
-                self._width = len(text)
+                self._width = width
                 self.out.flush()
             elif self.clock() - self._last_log >= self.log_every:
                 self._last_log = self.clock()
@@ -111,7 +185,10 @@ class StatusLine:
         """A line of its own (a warning, an event), above the status line."""
         with self._lock:
             if self.tty and self._width:
-                self.out.write("\r" + " " * self._width + "\r")
+                # no further than the row reaches now: on a terminal made narrower the blanks wrapped, and the
+                # message came a row lower, under an empty one
+                columns = (self._size() or (None, None))[0]
+                self.out.write("\r" + " " * min(self._width, columns - 1 if columns else self._width) + "\r")
                 self._width = 0
             self.out.write(f"vcam: {text}\n")
             self.out.flush()
