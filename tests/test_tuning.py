@@ -683,3 +683,20 @@ def test_a_tuning_file_that_is_a_link_or_in_a_folder_not_yet_made_is_tuned_and_s
         monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
         assert tune(TINY, log=lambda line: None).saved, where
         assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None, where
+
+
+def test_ctrl_c_after_a_candidate_saves_it_and_the_command_exits_130(monkeypatch, cache_dir, capsys):
+    """It exited 0, so `vcam bench --tune && vcam run` went on air after the operator stopped it, and the JSON
+    gave no sign that Ctrl-C had cut the candidates it listed as skipped."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 8.0,
+                                                     "no fuse": KeyboardInterrupt(), "no fuse, attention math": 9.0}))
+    argv = ["bench", "--tune", "--json", "--model", "tiny", "--device", "cpu", "--steps", "1", "--blocks", "1"]
+    assert main(argv) == 130
+    data = json.loads(capsys.readouterr().out)
+    assert data["saved"] and data["interrupted"] is True and "Ctrl-C" in data["untried"]
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["interrupted"] is False and data["untried"] is None
+

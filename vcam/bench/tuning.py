@@ -183,6 +183,8 @@ class TuneResult:
             "key": dataclasses.asdict(self.key), "path": str(self.path), "saved": self.saved, "date": self.date,
             "best": self.best.to_dict() if self.best else None, "blocks": self.blocks, "warmup": self.warmup,
             "candidates": [t.to_dict() for t in self.trials],
+            # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
+            "interrupted": self.interrupted, "untried": self.untried or None,
         }, indent=2)
 
 

@@ -123,8 +123,8 @@ def _tune(args, settings, log, out) -> int:
                         "ever chosen for you)")
     result = tune(settings, log=log, budget_s=args.tune_budget)
     out(result.to_json() if args.json else result.table())
-    if result.saved:
-        return 0
+    if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
+        return 130 if result.interrupted else 0
     if result.best is not None:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
                         f"make {result.path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune "
