@@ -700,3 +700,34 @@ def test_ctrl_c_after_a_candidate_saves_it_and_the_command_exits_130(monkeypatch
     data = json.loads(capsys.readouterr().out)
     assert data["interrupted"] is False and data["untried"] is None
 
+
+def test_an_empty_file_is_said_as_empty(cache_dir):
+    """It was said as "not valid JSON (Expecting value, line 1)"."""
+    (cache_dir / "tuning.json").write_text("\n")
+    warnings = []
+    assert choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append).source == "defaults"
+    assert len(warnings) == 1 and "is not used: empty;" in warnings[0] and "JSON" not in warnings[0]
+
+
+@pytest.mark.parametrize("version, said", [(2, "written by a newer vcam (layout 2; this one reads 1)"),
+                                           ("1", "not a vcam tuning file (version '1')"),
+                                           (True, "not a vcam tuning file (version True)")])
+def test_a_file_of_another_layout_is_not_read_as_this_one(cache_dir, version, said):
+    """A newer layout's entries were read and trusted as this one's: its options and rates can mean otherwise."""
+    write_measured_entry(cache_dir)
+    data = json.loads((cache_dir / "tuning.json").read_text())
+    (cache_dir / "tuning.json").write_text(json.dumps({**data, "version": version}))
+    warnings = []
+    assert choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append).source == "defaults"
+    assert len(warnings) == 1 and said in warnings[0], warnings
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {}
+
+
+@pytest.mark.parametrize("options", [{"fuse": "yes"}, {"attention": "warp"}, "no fuse", None])
+def test_a_rate_whose_options_the_show_refuses_does_not_choose_its_size(cache_dir, options):
+    """The show ran the defaults (the entry refused as damaged) at the size that the entry's rate, measured with
+    other options, had chosen."""
+    write_measured_entry(cache_dir, options=options)
+    warnings = []
+    assert choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append).source == "defaults" and len(warnings) == 1
+    assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {}

@@ -207,12 +207,20 @@ def _read_entries(path: Path) -> dict[str, dict]:
         raise _Unreadable(f"cannot read it ({e.strerror or e})") from None
     except UnicodeDecodeError:
         raise _Unreadable("not text") from None
+    if not text.strip():  # said as "not valid JSON (Expecting value, line 1)", which sent the user looking for a typo
+        raise _Unreadable("empty")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise _Unreadable(f"not valid JSON ({e.msg}, line {e.lineno})") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
         raise _Unreadable("not a vcam tuning file (no entries)")
+    version = data.get("version", FILE_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _Unreadable(f"not a vcam tuning file (version {version!r})")
+    if version > FILE_VERSION:  # its entries may mean something else: read as this layout, they were trusted as-is
+        raise _Unreadable(f"written by a newer vcam (layout {version}; this one reads {FILE_VERSION})",
+                          "run the vcam that wrote it, or delete it and run `vcam bench --tune` once with this one")
     return data["entries"]
 
 
@@ -295,6 +303,17 @@ def _measured_problem(entry: dict) -> str | None:
     if "date" in entry and not isinstance(entry["date"], str):
         return f"date {entry['date']!r} is not a date as bench writes it"
     return None
+
+
+def _options_read(entry: dict) -> bool:
+    """Whether the entry's options are ones a show can run (else lookup refuses the entry)."""
+    if not isinstance(entry.get("options"), dict):
+        return False
+    try:
+        SpeedOptions.from_dict(entry["options"])
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _error_text(e: BaseException) -> str:
@@ -514,8 +533,9 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
     for entry in entries.values():
         if not isinstance(entry, dict):
             continue
-        # damaged as the show's own entry would be said (lookup): not trusted
-        fps = _rate(entry) if _measured_problem(entry) is None else None
+        # damaged as the show's own entry would be said (lookup): not trusted, the options too, as the show would
+        # then run the defaults, not what this rate was measured with
+        fps = _rate(entry) if _measured_problem(entry) is None and _options_read(entry) else None
         # an entry from before the decoder (the attention precision, video in) was part of the key decoded with the
         # VAE (attended in SDPA, timed text only)
         same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"), entry.get("dtype"),
