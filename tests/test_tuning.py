@@ -731,3 +731,20 @@ def test_a_rate_whose_options_the_show_refuses_does_not_choose_its_size(cache_di
     warnings = []
     assert choose_speed(cpu_key(), NO_FLAGS, warn=warnings.append).source == "defaults" and len(warnings) == 1
     assert tuning.tuned_rates("cpu", "tiny", 1, "float32") == {}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
+def test_tuning_keeps_the_files_permissions_or_gives_a_new_one_the_umasks(monkeypatch, cache_dir):
+    """The file was rewritten 0600 (mkstemp's): a show run by another user sharing the cache folder could no longer
+    read the tuning it had read before."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    path = cache_dir / "tuning.json"
+    old = os.umask(0o022)
+    try:
+        assert tune(TINY, log=lambda line: None).saved
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o640)
+        assert tune(TINY, log=lambda line: None).saved
+        assert path.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)

@@ -230,6 +230,7 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".json.tmp")
     try:
+        os.chmod(tmp, _file_mode(path))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
@@ -242,6 +243,17 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
         except OSError:
             pass
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The tuned file's permissions: the old file's, else a new file's under the umask. mkstemp's 0600 made a file
+    that a show run by another user (a service sharing VCAM_CACHE_DIR) could read before a tune unreadable after."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
