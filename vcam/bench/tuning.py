@@ -157,9 +157,14 @@ class TuneResult:
                   f"{', video in' if k.video_in else ''}, on {k.device} "
                   f"(torch {k.torch})"),
                  f"  {'frames/s':>8s}  options"]
+        top = max((t.frames_per_second for t in self.trials if t.frames_per_second is not None), default=None)
+        # the rows in the noise rule's margin (_fastest): "fastest" on a slower row was not true
+        kept = (f"   <- kept: no other is faster by more than {(MEANINGFUL_GAIN - 1) * 100:.0f} % (timing noise)"
+                if self.best is not None and top is not None and self.best.frames_per_second < top
+                else "   <- fastest")
         for t in self.trials:
             if t.frames_per_second is not None:
-                mark = "   <- fastest" if t is self.best else ""
+                mark = kept if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
