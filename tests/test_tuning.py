@@ -52,6 +52,12 @@ def test_where_the_file_lives(monkeypatch, tmp_path):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert tuning_path() == tmp_path / "home" / ".cache" / "vcam" / "tuning.json"
+    # a relative one is ignored, as the XDG spec says: `vcam bench --tune` saved where it was started, and a show
+    # started from another folder did not find it
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert tuning_path() == tmp_path / "home" / ".cache" / "vcam" / "tuning.json"
+    monkeypatch.setenv("XDG_CACHE_HOME", "~/xdg")
+    assert tuning_path() == tmp_path / "home" / "xdg" / "vcam" / "tuning.json"
 
 
 @pytest.mark.parametrize("quant", ["none", "fp8"])
