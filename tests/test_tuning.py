@@ -768,3 +768,65 @@ def test_the_table_marks_a_row_kept_within_timing_noise_as_kept_not_fastest(monk
                                                      "no fuse, attention math": 4.0}))
     table = tune(TINY, log=lambda s: None).table()
     assert "5.30  attention math   <- fastest" in table and "kept" not in table
+
+
+def test_a_tune_refuses_a_file_a_newer_vcam_wrote_before_any_candidate_runs(monkeypatch, cache_dir):
+    """The tune ran, then replaced the file as a damaged one: every tuning the newer vcam had saved was lost."""
+    write_measured_entry(cache_dir)
+    path = cache_dir / "tuning.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "version": 2}))
+    before = path.read_text()
+    ran = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: ran.append(settings) or 3.0)
+    with pytest.raises(tuning.VcamError) as e:
+        tune(TINY, log=lambda line: None)
+    assert "newer vcam" in e.value.message and "VCAM_CACHE_DIR" in e.value.fix
+    assert ran == [] and path.read_text() == before
+
+
+def test_a_file_a_newer_vcam_wrote_during_the_tune_is_not_replaced(monkeypatch, cache_dir):
+    path = cache_dir / "tuning.json"
+
+    def newer_meanwhile(settings, log=print):
+        path.write_text(json.dumps({"version": 2, "entries": {}}))
+        return SimpleNamespace(frames_per_second=3.0)
+
+    monkeypatch.setattr(tuning, "bench", newer_meanwhile)
+    said = []
+    result = tune(TINY, log=said.append)
+    assert not result.saved and json.loads(path.read_text())["version"] == 2
+    assert any("newer vcam" in line and "not replaced" in line for line in said)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX's")
+def test_a_new_tuning_file_follows_a_strict_umask_and_the_umask_is_never_changed(monkeypatch, cache_dir):
+    """Reading the umask meant setting it to 0 for a moment: a file another thread made then was world-writable."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    old = os.umask(0o077)
+    try:
+        set_to = []
+        monkeypatch.setattr(os, "umask", lambda mask: set_to.append(mask) or 0o077)
+        assert tune(TINY, log=lambda line: None).saved
+        assert (cache_dir / "tuning.json").stat().st_mode & 0o777 == 0o600 and set_to == []
+    finally:
+        monkeypatch.undo()
+        os.umask(old)
+    assert not list(cache_dir.glob(".tuning-*"))
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="giving a file to another user takes root")
+def test_a_tuning_file_of_another_user_or_behind_a_link_keeps_its_mode(monkeypatch, cache_dir):
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    real = cache_dir / "real.json"
+    write_measured_entry(cache_dir)
+    (cache_dir / "tuning.json").rename(real)
+    os.chown(real, 12345, 12345)
+    real.chmod(0o644)
+    (cache_dir / "tuning.json").symlink_to(real)
+    old = os.umask(0o077)
+    try:
+        assert tune(TINY, log=lambda line: None).saved
+    finally:
+        os.umask(old)
+    assert (cache_dir / "tuning.json").stat().st_mode & 0o777 == 0o644
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None

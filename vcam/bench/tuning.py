@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import json
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -199,6 +200,10 @@ class _Unreadable(Exception):
         self.fix = fix
 
 
+class _Newer(_Unreadable):
+    """A file a newer vcam wrote: not used, and not this vcam's to replace (its tunings are whole for that one)."""
+
+
 def _read_entries(path: Path) -> dict[str, dict]:
     """The file's entries; {} when there is no file; _Unreadable saying why when it cannot be used."""
     try:
@@ -224,8 +229,8 @@ def _read_entries(path: Path) -> dict[str, dict]:
     if isinstance(version, bool) or not isinstance(version, int):
         raise _Unreadable(f"not a vcam tuning file (version {version!r})")
     if version > FILE_VERSION:  # its entries may mean something else: read as this layout, they were trusted as-is
-        raise _Unreadable(f"written by a newer vcam (layout {version}; this one reads {FILE_VERSION})",
-                          "run the vcam that wrote it, or delete it and run `vcam bench --tune` once with this one")
+        raise _Newer(f"written by a newer vcam (layout {version}; this one reads {FILE_VERSION})",
+                     "run the vcam that wrote it, or delete it and run `vcam bench --tune` once with this one")
     return data["entries"]
 
 
@@ -233,9 +238,9 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
     # Written beside the target and renamed over it: a show starting meanwhile reads the old file or the new one,
     # never half of one.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".json.tmp")
+    fd, tmp = _new_file_beside(path)
     try:
-        os.chmod(tmp, _file_mode(path))
+        _keep_mode(path, tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
@@ -250,15 +255,25 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
         raise
 
 
-def _file_mode(path: Path) -> int:
-    """The tuned file's permissions: the old file's, else a new file's under the umask. mkstemp's 0600 made a file
-    that a show run by another user (a service sharing VCAM_CACHE_DIR) could read before a tune unreadable after."""
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new file in the tuning file's folder, made as any file is (0666 less the umask). mkstemp's is 0600: a show
+    run by another user (a service sharing VCAM_CACHE_DIR) could not read it; and the umask cannot be read without
+    being set, for every thread of the process, while it is read."""
+    while True:
+        tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+
+
+def _keep_mode(path: Path, tmp: str) -> None:
+    """The old file's permissions on the new one, which replaces it: a file made readable to others stays so."""
     try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        mode = path.stat().st_mode & 0o777
+    except OSError:  # no file yet (or a link to none): the umask's
+        return
+    os.chmod(tmp, mode)
 
 
 def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
@@ -416,6 +431,15 @@ def _check_writable(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
                         f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune") \
             from None
+    try:
+        _read_entries(path)
+    except _Newer as e:  # replaced at the end as a damaged file would be, every tuning the newer vcam made was lost
+        raise VcamError(f"cannot save the tuning to {path}: it was {e}, and replacing it would lose that vcam's "
+                        "tunings",
+                        "tune with the vcam that wrote it, or set VCAM_CACHE_DIR to another folder for this one") \
+            from None
+    except _Unreadable:  # damaged: replaced at the end, and said then
+        pass
 
 
 def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
@@ -423,6 +447,8 @@ def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) 
     with _locked(path):
         try:
             entries = _read_entries(path)
+        except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
+            raise OSError(f"it was {e}: not replaced") from None
         except _Unreadable as e:
             log(f"replacing the unreadable tuning file {path} ({e})")
             entries = {}
