@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcam.argtypes import target_fps
 from vcam.bench.cards import CARDS
 from vcam.bench.live_size import LIVE_SIZES, QUANT_NAMES, Rate, choose_size
 from vcam.bench.predict import FIT_DAY, H200, H200_ROWS, MeasuredRow, fits_card, needed_gib, predict
@@ -136,7 +137,9 @@ def write_docs(root: Path = ROOT, target: float = DEFAULT_TARGET_FPS) -> dict[st
 def main(argv: list[str] | None = None, root: Path = ROOT) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="the README's table")
-    parser.add_argument("--target-fps", type=float, default=None, help=f"default {DEFAULT_TARGET_FPS:g}, vcam run's")
+    # vcam run's limits: nan, 0 or 1e9 printed "(below nan)" or the largest size as a pick for every card
+    parser.add_argument("--target-fps", type=target_fps, default=None,
+                        help=f"default {DEFAULT_TARGET_FPS:g}, vcam run's")
     parser.add_argument("--write", action="store_true",
                         help=f"rewrite the tables in {' and '.join(DOCS)} between their {BEGIN} markers")
     args = parser.parse_args(argv)

@@ -116,3 +116,12 @@ def test_printing_is_the_table_and_its_notes(tables, capsys):
     gpu_table.main(["--target-fps", "20"])
     out = capsys.readouterr().out
     assert "`vcam run` picks (target 20)" in out and "(below 20)" in out
+
+
+@pytest.mark.parametrize("target", ["nan", "0", "-5", "1e9"])
+def test_a_target_vcam_run_refuses_is_refused(target, capsys):
+    """It printed a pick "(below nan)" for every card, or the largest size for a target of 0 or below."""
+    with pytest.raises(SystemExit) as e:
+        gpu_table.main(["--target-fps", target])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "at least 0.1 and at most 240" in err and "picks" not in err

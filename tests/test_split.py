@@ -330,3 +330,21 @@ def test_a_trace_that_cannot_be_written_is_said_and_the_split_stands(tmp_path):
                                  split_trace=str(tmp_path / "a-file" / "trace.json.gz")), log=said.append)
     assert result.split is not None and [s.stage for s in result.split.stages] == ["recompute", "pass 1"]
     assert any("trace" in line and "a-file" in line for line in said)
+
+
+def test_ctrl_c_in_the_split_keeps_the_timing(monkeypatch, capsys):
+    """Ctrl-C while the profiler ran, after every block was timed, was said as "stopped (Ctrl-C) before the timing
+    finished: no result", and the timing was lost."""
+    import vcam.bench.bench
+    from vcam.cli import main
+
+    def stopped(stream, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(vcam.bench.bench, "profile_block", stopped)
+    code = main(["bench", "--model", "tiny", "--device", "cpu", "--split", "--json", "--blocks", "1", "--warmup",
+                 "2", "--steps", "1"])
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert code == 130 and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
+    assert "during the profiler split" in out.err and "no result" not in out.err

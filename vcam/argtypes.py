@@ -123,6 +123,11 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
     return parse
 
 
+def target_fps(text: str) -> float:
+    """The generated frames/s a show's size is chosen to keep (vcam run's --target-fps, scripts/gpu_table.py's)."""
+    return within(float, 0.1, 240)(text)
+
+
 def frame_rate(text: str) -> float:
     """A camera frame rate (--fps): a number, or a fraction as ffmpeg writes NTSC's 29.97 (outspec.fraction_fps)."""
     if "/" not in text:

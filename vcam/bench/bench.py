@@ -442,12 +442,16 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         elapsed = time.perf_counter() - t0
     stages = timer.averages()
     # after the timing: the profiler slows it
-    split = _profiled_split(stream, log, stages, settings.split_trace) if settings.split else None
+    try:
+        split = _profiled_split(stream, log, stages, settings.split_trace) if settings.split else None
+        stopped = False
+    except KeyboardInterrupt:  # the timing is done: said as "stopped before the timing finished: no result"
+        split, stopped = None, True
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
     ms_block = 1000.0 * elapsed / settings.blocks
     achieved = work / (ms_block / 1000.0)
-    return BenchResult(
+    result = BenchResult(
         device=target.device_name,
         model=model, width=width, height=height, steps=settings.steps, dtype=target.dtype_name,
         **settings.speed.to_dict(), blocks=settings.blocks,
@@ -458,3 +462,14 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
         input_strength=stream.strength if settings.input else None, bias=stream.bias, split=split,
     )
+    if stopped:
+        raise StoppedAfterTiming(result)
+    return result
+
+
+class StoppedAfterTiming(KeyboardInterrupt):
+    """Ctrl-C after the blocks were timed (in the profiler's split): the result, without the split."""
+
+    def __init__(self, result: BenchResult):
+        super().__init__()
+        self.result = result

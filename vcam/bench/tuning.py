@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import json
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -157,9 +158,14 @@ class TuneResult:
                   f"{', video in' if k.video_in else ''}, on {k.device} "
                   f"(torch {k.torch})"),
                  f"  {'frames/s':>8s}  options"]
+        top = max((t.frames_per_second for t in self.trials if t.frames_per_second is not None), default=None)
+        # the rows in the noise rule's margin (_fastest): "fastest" on a slower row was not true
+        kept = (f"   <- kept: no other is faster by more than {(MEANINGFUL_GAIN - 1) * 100:.0f} % (timing noise)"
+                if self.best is not None and top is not None and self.best.frames_per_second < top
+                else "   <- fastest")
         for t in self.trials:
             if t.frames_per_second is not None:
-                mark = "   <- fastest" if t is self.best else ""
+                mark = kept if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
@@ -183,6 +189,8 @@ class TuneResult:
             "key": dataclasses.asdict(self.key), "path": str(self.path), "saved": self.saved, "date": self.date,
             "best": self.best.to_dict() if self.best else None, "blocks": self.blocks, "warmup": self.warmup,
             "candidates": [t.to_dict() for t in self.trials],
+            # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
+            "interrupted": self.interrupted, "untried": self.untried or None,
         }, indent=2)
 
 
@@ -190,6 +198,10 @@ class _Unreadable(Exception):
     def __init__(self, why: str, fix: str = RETUNE):
         super().__init__(why)
         self.fix = fix
+
+
+class _Newer(_Unreadable):
+    """A file a newer vcam wrote: not used, and not this vcam's to replace (its tunings are whole for that one)."""
 
 
 def _read_entries(path: Path) -> dict[str, dict]:
@@ -205,12 +217,20 @@ def _read_entries(path: Path) -> dict[str, dict]:
         raise _Unreadable(f"cannot read it ({e.strerror or e})") from None
     except UnicodeDecodeError:
         raise _Unreadable("not text") from None
+    if not text.strip():  # said as "not valid JSON (Expecting value, line 1)", which sent the user looking for a typo
+        raise _Unreadable("empty")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise _Unreadable(f"not valid JSON ({e.msg}, line {e.lineno})") from None
     if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
         raise _Unreadable("not a vcam tuning file (no entries)")
+    version = data.get("version", FILE_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _Unreadable(f"not a vcam tuning file (version {version!r})")
+    if version > FILE_VERSION:  # its entries may mean something else: read as this layout, they were trusted as-is
+        raise _Newer(f"written by a newer vcam (layout {version}; this one reads {FILE_VERSION})",
+                     "run the vcam that wrote it, or delete it and run `vcam bench --tune` once with this one")
     return data["entries"]
 
 
@@ -218,8 +238,9 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
     # Written beside the target and renamed over it: a show starting meanwhile reads the old file or the new one,
     # never half of one.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".json.tmp")
+    fd, tmp = _new_file_beside(path)
     try:
+        _keep_mode(path, tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
@@ -232,6 +253,27 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
         except OSError:
             pass
         raise
+
+
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new file in the tuning file's folder, made as any file is (0666 less the umask). mkstemp's is 0600: a show
+    run by another user (a service sharing VCAM_CACHE_DIR) could not read it; and the umask cannot be read without
+    being set, for every thread of the process, while it is read."""
+    while True:
+        tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+
+
+def _keep_mode(path: Path, tmp: str) -> None:
+    """The old file's permissions on the new one, which replaces it: a file made readable to others stays so."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:  # no file yet (or a link to none): the umask's
+        return
+    os.chmod(tmp, mode)
 
 
 def lookup(device_name: str, model: str, width: int, height: int, steps: int, dtype: str, quant: str, *,
@@ -293,6 +335,17 @@ def _measured_problem(entry: dict) -> str | None:
     if "date" in entry and not isinstance(entry["date"], str):
         return f"date {entry['date']!r} is not a date as bench writes it"
     return None
+
+
+def _options_read(entry: dict) -> bool:
+    """Whether the entry's options are ones a show can run (else lookup refuses the entry)."""
+    if not isinstance(entry.get("options"), dict):
+        return False
+    try:
+        SpeedOptions.from_dict(entry["options"])
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _error_text(e: BaseException) -> str:
@@ -378,6 +431,15 @@ def _check_writable(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
                         f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune") \
             from None
+    try:
+        _read_entries(path)
+    except _Newer as e:  # replaced at the end as a damaged file would be, every tuning the newer vcam made was lost
+        raise VcamError(f"cannot save the tuning to {path}: it was {e}, and replacing it would lose that vcam's "
+                        "tunings",
+                        "tune with the vcam that wrote it, or set VCAM_CACHE_DIR to another folder for this one") \
+            from None
+    except _Unreadable:  # damaged: replaced at the end, and said then
+        pass
 
 
 def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
@@ -385,6 +447,8 @@ def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) 
     with _locked(path):
         try:
             entries = _read_entries(path)
+        except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
+            raise OSError(f"it was {e}: not replaced") from None
         except _Unreadable as e:
             log(f"replacing the unreadable tuning file {path} ({e})")
             entries = {}
@@ -512,8 +576,9 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
     for entry in entries.values():
         if not isinstance(entry, dict):
             continue
-        # damaged as the show's own entry would be said (lookup): not trusted
-        fps = _rate(entry) if _measured_problem(entry) is None else None
+        # damaged as the show's own entry would be said (lookup): not trusted, the options too, as the show would
+        # then run the defaults, not what this rate was measured with
+        fps = _rate(entry) if _measured_problem(entry) is None and _options_read(entry) else None
         # an entry from before the decoder (the attention precision, video in) was part of the key decoded with the
         # VAE (attended in SDPA, timed text only)
         same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"), entry.get("dtype"),

@@ -64,7 +64,7 @@ def _bench(args, out) -> int:
     from vcam.live.signals import ctrl_c_held
 
     with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
-        from vcam.bench.bench import BenchSettings, bench
+        from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
@@ -92,6 +92,10 @@ def _bench(args, out) -> int:
         raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     try:
         result = bench(settings, log=log)
+    except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
+        log("stopped (Ctrl-C) during the profiler split: the timing below is whole, the split left out")
+        out(stopped.result.to_json() if args.json else stopped.result.table())
+        return 130
     except KeyboardInterrupt:  # it left with exit code 130 and not a word
         print("vcam: stopped (Ctrl-C) before the timing finished: no result; --blocks N and --warmup N make a "
               "shorter run", file=sys.stderr)
@@ -123,8 +127,8 @@ def _tune(args, settings, log, out) -> int:
                         "ever chosen for you)")
     result = tune(settings, log=log, budget_s=args.tune_budget)
     out(result.to_json() if args.json else result.table())
-    if result.saved:
-        return 0
+    if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
+        return 130 if result.interrupted else 0
     if result.best is not None:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
                         f"make {result.path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune "

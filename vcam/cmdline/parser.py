@@ -320,7 +320,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
                    help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
                         "GPU; krea-14b's 832x480 without one)")
-    r.add_argument("--target-fps", dest="target_fps", type=argtypes.within(float, 0.1, 240), metavar="N",
+    r.add_argument("--target-fps", dest="target_fps", type=argtypes.target_fps, metavar="N",
                    help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
                         "size is chosen to keep on this GPU, in bf16 where that size keeps it in bf16, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",

@@ -6,13 +6,14 @@ from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam, else ~/.cache/vcam (not created here). A leading ~ is the home
-    folder, as huggingface_hub reads HF_HOME: set where no shell expands it (a docker ENV, a systemd unit), it would
-    otherwise make a folder named ~ in the current one."""
+    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam (not created here). A
+    leading ~ is the home folder, as huggingface_hub reads HF_HOME: set where no shell expands it (a docker ENV, a
+    systemd unit), it would otherwise make a folder named ~ in the current one."""
     if os.environ.get("VCAM_CACHE_DIR"):
         return Path(os.environ["VCAM_CACHE_DIR"]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "vcam"
+    xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
+    if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning in whatever folder vcam started in
+        return xdg / "vcam"
     return Path.home() / ".cache" / "vcam"
 
 
