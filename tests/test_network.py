@@ -1624,3 +1624,36 @@ def test_a_state_naming_a_file_whose_name_is_not_utf8_still_reaches_the_clients(
             assert answer["type"] == "reply" and answer["text"] == f"input {name}", answer
     finally:
         server.stop()
+
+
+def test_a_reply_whose_state_another_clients_change_overtook_is_followed_by_the_newest_state():
+    """Client A's command is answered with the state read after it; client B's change, told to every client between
+    that read and the reply's queueing, went out first, and A's camera and knobs mirrored the older state last."""
+    on_air = {"strength": 0.3}
+    meanwhile = []
+
+    def state():
+        seen = dict(on_air)
+        if meanwhile:  # another client's knob lands, and its round is told, before this read's reply is queued
+            meanwhile.pop()()
+        return seen
+
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", state, lambda message: None)
+    ws = BlockedSocket()
+    ws.gate.set()
+    client = ServedClient(ws, "control", "tablet A")
+    server.clients.append(client)
+
+    def other_client():
+        on_air["strength"] = 0.8
+        server.broadcast_state()
+
+    meanwhile.append(other_client)
+    try:
+        server._answer(proto.text("command", line="strength 0.3"), client)
+        assert client.sent_texts(time.monotonic() + 60)
+        texts = [json.loads(m) for m in ws.sent]
+        mirrored = [t["state"] if t["type"] == "reply" else t for t in texts]
+        assert mirrored[-1]["strength"] == 0.8  # what is on air is what the client mirrors last
+    finally:
+        client.close()

@@ -114,6 +114,7 @@ class FrameServer:
         # held while a state is made and handed to the clients: a stop waits for the one in progress, so that no
         # state is made (the show's snapshot read) once the server has stopped
         self._telling = threading.Lock()
+        self._rounds = 0  # the state rounds told, counted: a reply's state read before one must not be the last heard
         self.admission = Admission(settings, say, self._lock, self._stopped, served=lambda: len(self.clients))
         self.encoder = BlockEncoder(settings.quality, self._clients, say)
         self._state_too_long_said = False
@@ -267,9 +268,7 @@ class FrameServer:
                 if isinstance(message, bytes):
                     self.intake.frame(client, message)
                     continue
-                answered = answer(self, message, client)
-                if answered is not None:
-                    client.offer(answered)
+                self._answer(message, client)
         except _Unread as e:  # closed with a reason that names nothing of this machine; its vcam cam connects again
             ending_said = f"was disconnected: its first state could not be read ({e})"
             drop(client, Dropped(INTERNAL_ERROR, UNREAD), self.DROP_CLOSE_S)
@@ -298,6 +297,20 @@ class FrameServer:
         self.intake.left(client, ending=self._stopped.is_set())  # at the stop, the input is free for no one
         for line in self.intake.held_back():
             self.say(line)
+
+    def _answer(self, message: str, client: ServedClient) -> None:
+        """A client's message answered. A command's reply carries the state as it was read after the command; a
+        round told meanwhile (another client's knob, a cue) may reach this client first, and the older state in the
+        reply then stood on its camera and its knobs' soft takeover until the next change: the newest follows it."""
+        rounds = self._rounds
+        answered = answer(self, message, client)
+        if answered is None:
+            return
+        client.offer(answered)
+        if self._rounds != rounds:
+            with self._telling:
+                if not self._stopped.is_set():
+                    client.offer_state(self._state_text())
 
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
@@ -335,6 +348,7 @@ class FrameServer:
             self.say(f"the show's last state could not be sent to clients ({e.__class__.__name__}: {e})")
 
     def _tell(self, clients: list[ServedClient]) -> None:
+        self._rounds += 1  # under _telling; counted before the read, so a reply's state read before it is caught
         message = self._state_text()
         for c in clients:
             c.offer_state(message)
