@@ -683,7 +683,7 @@ def test_a_fader_moved_on_one_tablet_moves_on_the_other_while_it_is_in_the_first
     try:
         assert wait_for(lambda: a.last("/1/fader3") == [0.25] and b.last("/1/fader3") == [0.25], 30), (a.got, b.got)
         router.handle("/1/fader3", [0.26], "127.0.0.2:5000")  # A picks it up and rides it, the clock standing still
-        router.handle("/1/fader3", [0.75], "127.0.0.2:5000")
+        router.handle("/1/fader3", [0.75], "127.0.0.2:5001")  # a tablet app sending from a new port each time
         assert ctl.state.transition == 12
         assert wait_for(lambda: b.last("/1/fader3") == [0.75], 30), b.got  # B shows where the show is
         assert a.last("/1/fader3") == [0.25]  # A's own fader, in the hand, is not pulled at
