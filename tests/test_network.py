@@ -1624,3 +1624,100 @@ def test_a_state_naming_a_file_whose_name_is_not_utf8_still_reaches_the_clients(
             assert answer["type"] == "reply" and answer["text"] == f"input {name}", answer
     finally:
         server.stop()
+
+
+class _Overtaken(ServedClient):
+    """A client whose command's reply is queued only after `meanwhile` ran: another client's change, told to every
+    client between the reply's state read and its queueing."""
+
+    def __init__(self, ws, meanwhile):
+        super().__init__(ws, "control", "tablet A")
+        self.meanwhile = meanwhile
+
+    def offer(self, message, state_read=None):
+        while self.meanwhile and isinstance(message, str):
+            self.meanwhile.pop()()
+            if self.ws.gate.is_set():  # B's state on the wire before A's reply is queued
+                assert self.sent_texts(time.monotonic() + 60)
+        super().offer(message, state_read)
+
+
+def _overtaken(gate_open: bool):
+    """A server, its show's state, and client A, which B's knob (strength 0.8) overtakes as A sets 0.3."""
+    on_air = {"strength": 0.2}
+
+    def handle_line(line, source):
+        on_air["strength"] = 0.3
+        return "ok"
+
+    server = FrameServer(ServeSettings(port=0), handle_line, lambda: dict(on_air), lambda message: None)
+    ws = BlockedSocket()
+    if gate_open:
+        ws.gate.set()
+
+    def other_client():
+        on_air["strength"] = 0.8
+        server.broadcast_state()
+
+    client = _Overtaken(ws, [other_client])
+    server.clients.append(client)
+    return server, ws, client
+
+
+def _mirrored(ws) -> list[float]:
+    """The strengths a client's camera mirrored, in the order it was sent them (a reply carries one too)."""
+    texts = [json.loads(m) for m in ws.sent if isinstance(m, str)]
+    return [(t["state"] if t["type"] == "reply" else t)["strength"] for t in texts]
+
+
+def test_a_reply_whose_state_another_clients_change_overtook_is_followed_by_the_newest_state():
+    """Client A's command is answered with the state read after it; client B's change, told to every client between
+    that read and the reply's queueing, went out first, and A's camera and knobs mirrored the older state last."""
+    server, ws, client = _overtaken(gate_open=True)
+    try:
+        server._answer(proto.text("command", line="strength 0.3"), client)
+        assert client.sent_texts(time.monotonic() + 60)
+        assert _mirrored(ws) == [0.8, 0.3, 0.8]  # what is on air is what the client mirrors last
+    finally:
+        client.close()
+
+
+def test_a_newer_state_still_waiting_behind_an_overtaken_reply_goes_after_it_and_only_once():
+    """The same, with B's state still waiting to go when A's reply is queued: it is moved behind the reply rather
+    than sent twice."""
+    server, ws, client = _overtaken(gate_open=False)
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)  # the sender is blocked writing it: what follows waits
+        server._answer(proto.text("command", line="strength 0.3"), client)
+        ws.gate.set()
+        assert client.sent_texts(time.monotonic() + 60)
+        assert _mirrored(ws) == [0.3, 0.8]
+    finally:
+        client.close()
+
+
+def test_a_clients_own_command_is_sent_its_state_once_by_the_round_and_once_by_the_reply():
+    """One client alone: its own change's round is told before its reply's state is read (both hold the same
+    state). The reply then needs nothing after it, where a third copy of the state went with every command, a
+    knob's sweep included."""
+    on_air = {"strength": 0.2}
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: dict(on_air), lambda m: None)
+
+    def handle_line(line, source):
+        on_air["strength"] = 0.3
+        server.broadcast_state()  # the teller's round, told at once
+        return "ok"
+
+    server.handle_line = handle_line
+    ws = BlockedSocket()
+    ws.gate.set()
+    client = ServedClient(ws, "control", "tablet A")
+    server.clients.append(client)
+    try:
+        for _ in range(3):
+            server._answer(proto.text("command", line="strength 0.3"), client)
+            assert client.sent_texts(time.monotonic() + 60)
+        assert [json.loads(m)["type"] for m in ws.sent] == ["state", "reply"] * 3
+    finally:
+        client.close()

@@ -664,3 +664,28 @@ def test_a_tablet_at_another_address_than_the_replies_is_told_of_once(tablets):
     assert others == [f"OSC: 127.0.0.3 sends OSC here, and the show's state goes to 127.0.0.2:{tablet.port} only; "
                       f"--osc-reply {tablet.port} sends it to whichever machine sends (a tablet whose address "
                       "changed, a second tablet)"]
+
+
+def test_a_fader_moved_on_one_tablet_moves_on_the_other_while_it_is_in_the_first_ones_hand(tablets):
+    """--osc-reply PORT, two tablets of one layout: while tablet A's fader was in the hand, tablet B was not sent
+    that fader's position either, and stood where it had been for as long as A's operator rode it."""
+    a = tablets("127.0.0.2")
+    b = tablets("127.0.0.3", a.port)
+    ctl = Spy(transition=4)
+    clock = FakeClock()
+    router = OscRouter(touchosc(), ctl, clock=clock)  # /1/fader3: transition 0..16
+    replies = OscReplies(None, a.port, ctl.snapshot, lambda s: None, every_s=3600,
+                         faders=lambda: router.mapping, moving=router.moving)
+    ctl.listeners.append(replies.changed)
+    replies.heard(("127.0.0.2", 5000))
+    replies.heard(("127.0.0.3", 5000))
+    replies.start()
+    try:
+        assert wait_for(lambda: a.last("/1/fader3") == [0.25] and b.last("/1/fader3") == [0.25], 30), (a.got, b.got)
+        router.handle("/1/fader3", [0.26], "127.0.0.2:5000")  # A picks it up and rides it, the clock standing still
+        router.handle("/1/fader3", [0.75], "127.0.0.2:5001")  # a tablet app sending from a new port each time
+        assert ctl.state.transition == 12
+        assert wait_for(lambda: b.last("/1/fader3") == [0.75], 30), b.got  # B shows where the show is
+        assert a.last("/1/fader3") == [0.25]  # A's own fader, in the hand, is not pulled at
+    finally:
+        replies.stop()

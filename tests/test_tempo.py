@@ -25,7 +25,7 @@ from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import WINDOW_S, MidiClock
 from vcam.control.midimap import MidiMap
 from vcam.control.protocol import Shown
-from vcam.control.tempo import PHASE_TOLD, QUIET_S, TAP_BREAK_S, Tempo, beat_words
+from vcam.control.tempo import PHASE_TOLD, QUIET_S, TAP_BREAK_S, TAPS_NEEDED, Tempo, beat_words
 
 PORT = "Fake nanoKONTROL2 MIDI 1"
 
@@ -1325,3 +1325,18 @@ def test_a_pause_under_the_tap_break_at_a_fast_tempo_is_no_beat_of_the_taps(befo
         clock.now += 0.5
     assert got[:3] == [None] * 3 and got[3] == pytest.approx(120.0)
     assert tempo.beat(first) == pytest.approx(0.0)  # the first tap after the pause is the bar's first beat
+
+
+def test_two_hands_tapping_at_once_each_tap_a_series_of_their_own():
+    """A MIDI pad and a tablet both tapping the beat, a few ms apart: their taps were one series, each near-double
+    broke it off the beat, and no tempo ever came."""
+    tempo, clock = fake_tempo()
+    pad, tablet = Origin("tap", "midi"), Origin("tap", "osc")
+    got = []
+    for _ in range(TAPS_NEEDED):
+        got.append(tempo.tap(cause=pad))
+        clock.now += 0.03
+        got.append(tempo.tap(cause=tablet))
+        clock.now += 0.47
+    assert got[-2] == pytest.approx(120) and got[-1] == pytest.approx(120)
+    assert tempo.bpm == pytest.approx(120) and tempo.taps == TAPS_NEEDED

@@ -136,11 +136,12 @@ class OscReplies:
     """Sends `state_messages` from a thread of its own to host:port, or (`host` None) to `port` of each machine
     `heard` tells of (the OSC input's senders). `changed` is a listener (the controller's, the tempo's): it only
     wakes the thread, so that a fader's sweep costs the sweeping thread nothing and sends the newest state rather
-    than every step. `faders` gives the map whose faders' positions go too, `moving` which of them not to send."""
+    than every step. `faders` gives the map whose faders' positions go too, `moving` which of them not to send
+    (`moving(address, host)`: in a hand at that host; without a host, at any)."""
 
     def __init__(self, host: str | None, port: int, snapshot: Callable[[], dict], say: Callable[[str], None],
                  tempo=None, fps: Callable[[], float | None] | None = None, every_s: float = EVERY_S,
-                 faders: Callable[[], object] | None = None, moving: Callable[[str], bool] | None = None,
+                 faders: Callable[[], object] | None = None, moving: Callable[..., bool] | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.host, self.port = host, port
         self.snapshot = snapshot
@@ -149,7 +150,7 @@ class OscReplies:
         self.fps = fps
         self.every_s = every_s
         self.faders = faders
-        self.moving = moving or (lambda address: False)
+        self.moving = moving or (lambda address, host=None: False)
         self.clock = clock
         self.sent = 0  # states sent
         self._targets: dict[str, _Target] = {}  # by host, the least recently heard first
@@ -257,20 +258,29 @@ class OscReplies:
         try:
             fps = self.fps() if self.fps is not None else None
             faders = self.faders() if self.faders is not None else None
-            messages = state_messages(self.snapshot(), self.tempo, fps, faders, self.moving)
-            dgrams = [_dgram(address, values) for address, values in messages]
+            snapshot = self.snapshot()
+            with self._lock:
+                targets = list(self._targets.values())
+            # each tablet's own fader in the hand is not sent back to it; one moved on another tablet is
+            sends = [(t, [_dgram(address, values) for address, values in
+                          state_messages(snapshot, self.tempo, fps, faders, self._moving_on(t))]) for t in targets]
         except Exception as e:  # noqa: BLE001 - a state read in the middle of a reload: the next one will do
             self._complain(("state",), f"OSC replies: the state could not be read ({e.__class__.__name__}: {e})")
             return
-        with self._lock:
-            targets = list(self._targets.values())
-        if any([self._send_to(t, dgrams) for t in targets]):
+        if any([self._send_to(t, dgrams) for t, dgrams in sends]):
             self.sent += 1
         with self._lock:
             hosts = set(self._targets)
         # a machine the state no longer goes to (dropped, or pushed out by later senders) fails no more: its window
         # kept, every address that ever sent and failed would be held for the rest of the show
         self._errors.forget(lambda key: key[0] == "reply" and key[1] not in hosts)
+
+    def _moving_on(self, target: _Target) -> Callable[[str], bool]:
+        """Which faders are in a hand at `target`: those it sends (with --osc-reply HOST, whose tablet may send
+        from another address than the name's, those any sender sends)."""
+        if self.host is not None:
+            return lambda address: self.moving(address)
+        return lambda address: self.moving(address, target.host)
 
     def _send_to(self, target: _Target, dgrams: list[bytes]) -> bool:
         try:

@@ -59,7 +59,8 @@ class OscRouter:
         self.controller = controller
         self.clock = clock
         self._surfaces: dict[str, _Surface] = {}  # by the sender's host, the least recently heard first
-        self._moved: dict[str, float] = {}  # a mapped fader's address → when a message last came to it
+        # a mapped fader's address → by sender's host, when a message last came to it (those within REST_S)
+        self._moved: dict[str, dict[str, float]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -84,11 +85,22 @@ class OscRouter:
                     f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map, whose ignore: list drops "
                     "an address unsaid (said once while it keeps coming)", (address,), once=True)
 
-    def moving(self, address: str) -> bool:
+    def moving(self, address: str, host: str | None = None) -> bool:
         """Whether a mapped fader at `address` is in the operator's hand (a message came to it within REST_S):
-        its position is not sent back, which would pull at the finger with the values it sent a moment ago."""
-        at = self._moved.get(address)
-        return at is not None and self.clock() - at < REST_S
+        its position is not sent back, which would pull at the finger with the values it sent a moment ago.
+        `host`: that machine's fader only (a second tablet's follows the first's move, where it stood still for
+        as long as the first was moved); None: any sender's."""
+        now = self.clock()
+        return any(now - at < REST_S for sender, at in self._moved.get(address, {}).items()
+                   if host is None or sender == host)
+
+    def _touched(self, address: str, sender: str) -> None:
+        """A message came to the fader at `address` from `sender`: kept with the others still in a hand, replaced
+        whole so that a reply's read never sees it change."""
+        now = self.clock()
+        held = {h: at for h, at in self._moved.get(address, {}).items() if now - at < REST_S}
+        held[_host(sender).strip("[]")] = now  # as the replies name a host: an IPv6 one without its brackets
+        self._moved[address] = held
 
     def swept(self, address: str) -> bool:
         """Whether messages to `address` come in streams: a map's fader there, or the built-in address of a value a
@@ -162,7 +174,7 @@ class OscRouter:
         replies = []
         surface = self._surface(sender)
         if faders:
-            self._moved[address] = self.clock()
+            self._touched(address, sender)
         for f in faders:
             x = _number_at(address, args, f.arg)
             takeover = surface.takeovers.of((address, f.arg), f)

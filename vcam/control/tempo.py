@@ -35,6 +35,7 @@ TAPS_KEPT = 16  # the tapped tempo is the average over at most the last 16 taps
 # A gap this many times longer or shorter than the series' average gap is no beat of it (a skipped beat, a pad's
 # double press, a new tempo): it starts a new series, or the taps before it would hold the tempo wrong for 16 taps.
 TAP_OFF_BEAT = 1.5
+TAP_HANDS = 8  # the sources whose tap series are kept apart (the console, a pad, a tablet, each client)
 TOLD_BPM = 0.05  # listeners hear of a bpm that moved at least this much (a clock's estimate wavers a little)
 # watchers hear of a beat this far (in beats) from where the grid they last heard of puts it: 10 ms at 120 bpm,
 # under a camera frame; a MIDI clock's fitted line wavers about that much where ticks come late in bunches (JACK's
@@ -156,7 +157,10 @@ class Tempo:
         self.clock = clock
         self.beats_per_bar = beats_per_bar
         self._grids: dict[str, Grid] = {}
-        self._taps = TapTempo()
+        self._taps = TapTempo()  # the series the last tap went into
+        # each source taps a series of its own: a pad's and a tablet's taps on one beat, a few ms apart, made one
+        # series that every near-double broke off the beat, and no tempo came
+        self._tap_series: dict[object, TapTempo] = {}
         self._lock = threading.RLock()
         self._listeners: list[Callable[[], None]] = []
         self._followers: list[Callable[[float, str], None]] = []
@@ -208,10 +212,11 @@ class Tempo:
     def tap(self, t: float | None = None, cause: object = None) -> float | None:
         """One tap (on a beat); the tapped bpm once TAPS_NEEDED taps of a series are in, which then applies. The
         first tap of a series falls on the first beat of a bar (the nearest one of the grid in use). ValueError
-        for taps faster or slower than the bpm command allows. `cause` as for set_bpm."""
+        for taps faster or slower than the bpm command allows. `cause` as for set_bpm; its source (the console,
+        MIDI, OSC, a client) taps a series of its own."""
         with self._lock:
             t = self.clock() if t is None else t
-            taps = self._taps
+            taps = self._series(getattr(cause, "source", None))
             if taps.tap(t):
                 current = self._current(t)
                 bar = self.beats_per_bar
@@ -226,6 +231,16 @@ class Tempo:
                                  f"beat (a pause of {TAP_BREAK_S:g} s starts the taps over)")
             self.set_bpm(bpm, "tap", taps.anchor(), cause=cause)
             return bpm
+
+    def _series(self, source: object) -> TapTempo:
+        """The tap series of `source` (None: a tap of no known source), made the one the taps' replies read
+        (called with the lock held); the least recently tapped of more than TAP_HANDS is dropped."""
+        taps = self._tap_series.pop(source, None) or TapTempo()
+        self._tap_series[source] = taps
+        if len(self._tap_series) > TAP_HANDS:
+            del self._tap_series[next(iter(self._tap_series))]
+        self._taps = taps
+        return taps
 
     @property
     def taps_broke_off(self) -> bool:

@@ -17,9 +17,10 @@ from vcam.remote.controller import finite_number
 from vcam.remote.served import ServedClient
 
 
-def answer(server, message: str, client: ServedClient) -> str | None:
+def answer(server, message: str, client: ServedClient, state: Callable[[], dict] | None = None) -> str | None:
     """The answer to one text message of `client`, None where there is none. `server` (a FrameServer) gives the
-    show's side: its handle_line, state, intake and say, looked up now (a stop or a test may replace them)."""
+    show's side: its handle_line, state, intake and say, looked up now (a stop or a test may replace them);
+    `state`, where given, reads the state a command's reply carries in place of server.state."""
     try:
         data = proto.parse_text(message)
     except proto.ProtocolError as e:
@@ -45,7 +46,7 @@ def answer(server, message: str, client: ServedClient) -> str | None:
         client.latency = float(latency)
         return proto.text("ok")
     if kind == "command":
-        return _command(server, data, client)
+        return _command(server, data, client, state or server.state)
     if kind == "send":
         return server.intake.ask(client)
     if kind == "send_stop":
@@ -54,7 +55,7 @@ def answer(server, message: str, client: ServedClient) -> str | None:
     return proto.text("error", message=f"unknown message type {kind!r}")
 
 
-def _command(server, data: dict, client: ServedClient) -> str:
+def _command(server, data: dict, client: ServedClient, state: Callable[[], dict]) -> str:
     line = data.get("line")
     if not isinstance(line, str):
         return proto.text("error", message='a command message needs a "line" string')
@@ -66,7 +67,7 @@ def _command(server, data: dict, client: ServedClient) -> str:
     except Refused as e:  # the client hears what to do, the operator what it asked for here
         refused(client, e.detail, server.say)
         reply = f"error: {e}"
-    return proto.text("reply", text=reply or "", state=server.state())
+    return proto.text("reply", text=reply or "", state=state())
 
 
 # A watcher's command, refused: what it may do instead, or it hears the same line for every key it presses.

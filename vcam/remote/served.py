@@ -53,6 +53,9 @@ class ServedClient:
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
+        # the newest state offered, by the number of its read (the server numbers them in the order they are read):
+        # a reply whose state was read before it must not be the last this client mirrors
+        self._newest_state: tuple[int, str] | None = None
         self._frames: deque[tuple[float, bytes]] = deque(maxlen=self.FRAMES_WAITING)  # (offered at, frame)
         self._in_flight = InFlight()  # the frames its vcam cam has not yet said it got
         self._closed = False
@@ -60,8 +63,10 @@ class ServedClient:
         self._thread = threading.Thread(target=self._send_loop, name=f"send-{name}", daemon=True)
         self._thread.start()
 
-    def offer(self, message: bytes | str) -> None:
-        """A frame (bytes) or a text message (str: a reply, never dropped)."""
+    def offer(self, message: bytes | str, state_read: int | None = None) -> None:
+        """A frame (bytes) or a text message (str: a reply, never dropped). `state_read`: the number of the read of
+        the state a reply carries; a newer state offered before it (another client's change, told between that read
+        and now) is put after it, moved where it still waits, else sent again."""
         with self._cond:
             if isinstance(message, bytes):
                 if len(self._frames) == self._frames.maxlen:
@@ -72,21 +77,33 @@ class ServedClient:
                 while len(self._texts) >= self.REPLIES_WAITING and not self._closed:
                     self._cond.wait()
                 self._texts.append(message)
+                newest = self._newest_state
+                if state_read is not None and newest is not None and newest[0] > state_read:
+                    self._put_latest("state", newest[1])
             self._cond.notify_all()
 
-    def offer_state(self, message: str) -> None:
-        """The show's state; never waits. Only the newest matters, so it replaces one still waiting."""
-        self.offer_latest("state", message)
+    def offer_state(self, message: str, read: int | None = None) -> None:
+        """The show's state (`read`: the number of its read); never waits. Only the newest matters, so it replaces
+        one still waiting."""
+        with self._cond:
+            if read is not None and (self._newest_state is None or read > self._newest_state[0]):
+                self._newest_state = (read, message)
+            self._put_latest("state", message)
+            self._cond.notify_all()
 
     def offer_latest(self, kind: str, message: str) -> None:
         """A text message of which only the newest of its kind matters (the state, the input rate); never waits."""
         with self._cond:
-            waiting = self._latest.get(kind)
-            if waiting is not None:
-                self._texts.remove(waiting)
-            self._latest[kind] = message
-            self._texts.append(message)
+            self._put_latest(kind, message)
             self._cond.notify_all()
+
+    def _put_latest(self, kind: str, message: str) -> None:
+        """`message` queued last, in place of the one of its kind still waiting (with the lock held)."""
+        waiting = self._latest.get(kind)
+        if waiting is not None:
+            self._texts.remove(waiting)
+        self._latest[kind] = message
+        self._texts.append(message)
 
     def got(self, seq: int) -> None:
         """Its vcam cam got every frame up to `seq`: more may go (inflight.py)."""

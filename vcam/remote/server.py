@@ -114,6 +114,10 @@ class FrameServer:
         # held while a state is made and handed to the clients: a stop waits for the one in progress, so that no
         # state is made (the show's snapshot read) once the server has stopped
         self._telling = threading.Lock()
+        # the show's state is read one read at a time, each numbered: a client mirrors a reply's state and the rounds'
+        # in the order they reach it, so one whose reply was read before a round it got first is sent the newer after
+        self._reads = threading.Lock()
+        self._reads_done = 0
         self.admission = Admission(settings, say, self._lock, self._stopped, served=lambda: len(self.clients))
         self.encoder = BlockEncoder(settings.quality, self._clients, say)
         self._state_too_long_said = False
@@ -267,9 +271,7 @@ class FrameServer:
                 if isinstance(message, bytes):
                     self.intake.frame(client, message)
                     continue
-                answered = answer(self, message, client)
-                if answered is not None:
-                    client.offer(answered)
+                self._answer(message, client)
         except _Unread as e:  # closed with a reason that names nothing of this machine; its vcam cam connects again
             ending_said = f"was disconnected: its first state could not be read ({e})"
             drop(client, Dropped(INTERNAL_ERROR, UNREAD), self.DROP_CLOSE_S)
@@ -299,6 +301,22 @@ class FrameServer:
         for line in self.intake.held_back():
             self.say(line)
 
+    def _answer(self, message: str, client: ServedClient) -> None:
+        """A client's message answered. A command's reply carries the state as it was read after the command; a
+        round told between that read and the reply's queueing (another client's knob, a cue) reaches this client
+        first, and the older state in the reply then stood on its camera and its knobs' soft takeover until the
+        next change: the client puts the newer one after the reply (ServedClient.offer)."""
+        read: list[int] = []
+
+        def state() -> dict:
+            number, state = self._read_state()
+            read.append(number)
+            return state
+
+        answered = answer(self, message, client, state)
+        if answered is not None:
+            client.offer(answered, state_read=read[-1] if read else None)
+
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
         client the last). _Unread where the show's state cannot be read."""
@@ -306,20 +324,32 @@ class FrameServer:
             if self._stopped.is_set():
                 return
             try:
-                message = self._state_text()
+                number, message = self._told_state()
             except Exception as e:  # noqa: BLE001 - any failure of the show's snapshot ends this client alone
                 raise _Unread(e) from e
-            client.offer_state(message)
+            client.offer_state(message, number)
+
+    def _read_state(self) -> tuple[int, dict]:
+        """The show's state, and the number of this read in the order of all of them (one at a time)."""
+        with self._reads:
+            state = self.state()
+            self._reads_done += 1
+            return self._reads_done, state
 
     def _state_text(self) -> str:
-        """The show's state as a message; one past what vcam cam reads is said here once, with what each camera does
-        with it (and says), and only this terminal can say which show file made it so."""
-        message = proto.text("state", **self.state())
+        """The show's state as a message (_told_state's, without its number)."""
+        return self._told_state()[1]
+
+    def _told_state(self) -> tuple[int, str]:
+        """The show's state as a message, with the number of its read; one past what vcam cam reads is said here once,
+        with what each camera does with it (and says), and only this terminal can say which show file made it so."""
+        number, state = self._read_state()
+        message = proto.text("state", **state)
         if len(message) > proto.MAX_SERVER_TEXT and not self._state_too_long_said:
             self._state_too_long_said = True
             self.say(f"the show's state is {len(message):,} characters, over the {proto.MAX_SERVER_TEXT:,} vcam cam "
                      f"reads: {_what_cameras_do(message)}; fewer or shorter presets in the show file keep it under")
-        return message
+        return number, message
 
     def broadcast_state(self) -> None:
         """The show's state to every client (they mirror it: screen mode, soft takeover); nothing once stopped."""
@@ -335,9 +365,9 @@ class FrameServer:
             self.say(f"the show's last state could not be sent to clients ({e.__class__.__name__}: {e})")
 
     def _tell(self, clients: list[ServedClient]) -> None:
-        message = self._state_text()
+        number, message = self._told_state()
         for c in clients:
-            c.offer_state(message)
+            c.offer_state(message, number)
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
