@@ -75,6 +75,9 @@ BROKEN = [
     ("output:\n  size: [832, 480]\npresets:\n  - {name: a, prompt: b}\n", 2,
      "output size must be WIDTHxHEIGHT, like 832x480 (got a list)"),
     ("output:\n  size: {w: 832}\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got a mapping)"),
+    # a scalar YAML reads as no text nor number, said as written: it was said as a mapping
+    ("output:\n  size: null\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got null)"),
+    ("output:\n  size: 2024-01-01\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got 2024-01-01)"),
     ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
     ("output:\n  out:\n    - null\n    - file:take.mkv\npresets:\n  - {name: a, prompt: b}\n", 4,
      "output file:take.mkv: cannot record to take.mkv: vcam records MP4 video (.mp4), not .mkv; use file:take.mp4"),

@@ -814,6 +814,24 @@ def test_a_new_tuning_file_follows_a_strict_umask_and_the_umask_is_never_changed
     assert not list(cache_dir.glob(".tuning-*"))
 
 
+def test_a_new_tuning_file_is_opened_binary_where_the_system_has_text_mode(monkeypatch, cache_dir):
+    """On Windows os.open makes a text-mode descriptor unless told O_BINARY (open() and mkstemp always tell it): the C
+    library then added a \\r to each line end Python had written, and the file ended its lines \\r\\r\\n."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    binary = 0x40000000  # a bit no POSIX open flag uses, stood in for Windows' O_BINARY and taken off before opening
+    monkeypatch.setattr(os, "O_BINARY", binary, raising=False)
+    flags, real_open = [], os.open
+
+    def spying_open(path, flag, *args, **kwargs):
+        if str(path).endswith(".json.tmp"):  # the new file, not the lock or the writable probe
+            flags.append(flag)
+        return real_open(path, flag & ~binary, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spying_open)
+    assert tune(TINY, log=lambda line: None).saved
+    assert flags and all(flag & binary for flag in flags)
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="giving a file to another user takes root")
 def test_a_tuning_file_of_another_user_or_behind_a_link_keeps_its_mode(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))

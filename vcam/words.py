@@ -57,8 +57,9 @@ def starts_a_character(text: str, at: int) -> bool:
     written after its letter (an accent; a Thai or Hindi vowel sign, which a cut dropped), a variation selector, a
     skin tone after its emoji, nor inside an emoji built with a joiner or tag characters, or a flag's pair."""
     ch = text[at]
-    return not (unicodedata.category(ch).startswith("M") or unicodedata.combining(ch) or "\ufe00" <= ch <= "\ufe0f"
-                or "\u200d" in text[max(0, at - 1):at + 1] or TAGS[0] <= ch <= TAGS[1]
+    # a mark: accents (every character with a combining class is one) and variation selectors too
+    return not (unicodedata.category(ch).startswith("M") or "\u200d" in text[max(0, at - 1):at + 1]
+                or TAGS[0] <= ch <= TAGS[1]
                 or SKIN_TONES[0] <= ch <= SKIN_TONES[1] and at > 0 and unicodedata.category(text[at - 1]) == "So"
                 or _second_of_a_flag(text, at))
 

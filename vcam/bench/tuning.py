@@ -240,8 +240,8 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _new_file_beside(path)
     try:
-        _keep_mode(path, tmp)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:  # closes the descriptor whatever fails from here
+            _keep_mode(path, tmp)
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
             f.flush()
@@ -262,7 +262,9 @@ def _new_file_beside(path: Path) -> tuple[int, str]:
     while True:
         tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+            # binary on Windows, as open() makes it: in text mode the C library added a \r to Python's \r\n
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            return os.open(tmp, flags, 0o666), str(tmp)
         except FileExistsError:
             continue
 
@@ -298,14 +300,10 @@ def _find(keys: list[TuningKey], path: Path, warn: Callable[[str], None]
             entry = entries.get(key.text())
             if entry is None:
                 continue
-            if not isinstance(entry, dict) or not isinstance(entry.get("options"), dict):
-                raise _Unreadable(f"its entry for {key.text()} has no options")
             try:
-                options = SpeedOptions.from_dict(entry["options"])
-            except (ValueError, TypeError) as e:
-                raise _Unreadable(f"its entry for {key.text()} is damaged ({e})") from None
-            if (problem := _measured_problem(entry)) is not None:
-                raise _Unreadable(f"its entry for {key.text()} is damaged ({problem})")
+                options = _entry_options(entry)
+            except ValueError as e:
+                raise _Unreadable(f"its entry for {key.text()} {e}") from None
             # these are part of the key, so this only undoes a hand edit: none of them is ever chosen for the user
             return dataclasses.replace(options, **key.picture()), entry, key
     except _Unreadable as e:
@@ -337,15 +335,18 @@ def _measured_problem(entry: dict) -> str | None:
     return None
 
 
-def _options_read(entry: dict) -> bool:
-    """Whether the entry's options are ones a show can run (else lookup refuses the entry)."""
-    if not isinstance(entry.get("options"), dict):
-        return False
+def _entry_options(entry) -> SpeedOptions:
+    """The options of an entry a show can use; ValueError saying what makes the show refuse it otherwise (no
+    options, options it cannot run, a measure bench does not write)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("options"), dict):
+        raise ValueError("has no options")
     try:
-        SpeedOptions.from_dict(entry["options"])
-    except (ValueError, TypeError):
-        return False
-    return True
+        options = SpeedOptions.from_dict(entry["options"])
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"is damaged ({e})") from None
+    if (problem := _measured_problem(entry)) is not None:
+        raise ValueError(f"is damaged ({problem})")
+    return options
 
 
 def _error_text(e: BaseException) -> str:
@@ -574,18 +575,17 @@ def tuned_rates(device_name: str, model: str, steps: int, dtype: str = "bfloat16
         return {}  # lookup() says so when the show looks up its speed options
     rates = {}
     for entry in entries.values():
-        if not isinstance(entry, dict):
+        try:
+            _entry_options(entry)
+        except ValueError:  # refused as the show's own would be (lookup): the show would run the defaults instead
             continue
-        # damaged as the show's own entry would be said (lookup): not trusted, the options too, as the show would
-        # then run the defaults, not what this rate was measured with
-        fps = _rate(entry) if _measured_problem(entry) is None and _options_read(entry) else None
+        fps = _rate(entry)
         # an entry from before the decoder (the attention precision, video in) was part of the key decoded with the
         # VAE (attended in SDPA, timed text only)
         same = (entry.get("device"), entry.get("torch"), entry.get("model"), entry.get("steps"), entry.get("dtype"),
                 entry.get("decoder", "vae"), entry.get("attention_quant", "none"), entry.get("video_in", False)) \
             == (device_name, version, model, steps, dtype, decoder, attention_quant, video_in)
-        options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
-        if compiled is not None and bool(options.get("compile")) != compiled:
+        if compiled is not None and bool(entry["options"].get("compile")) != compiled:
             continue
         if same and fps is not None and isinstance(entry.get("width"), int) and isinstance(entry.get("height"), int):
             rates[(entry["width"], entry["height"], str(entry.get("quant", "none")))] = fps

@@ -448,10 +448,7 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             raise ValueError
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
-        # as written where YAML read it as another number: 16:9, an aspect ratio, was said as "got 969" (base 60)
-        got = f"got {node.value}" if isinstance(v, int) and isinstance(node, ScalarNode) else f"got {v!r}" \
-            if isinstance(v, (str, int, float)) else "got a list" if isinstance(v, SequenceNode) else "got a mapping"
-        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 ({got})")
+        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
         return None
     try:
         check_size(w, h)
@@ -459,6 +456,16 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
         r.error(node, f"output {e}")
         return None
     return w, h
+
+
+def _given(node, v) -> str:
+    """What a value was given as, for a message: a text quoted, anything else YAML reads as it was written (16:9, an
+    aspect ratio, was said as the 969 YAML reads in base 60; null, ~ or a date as a mapping)."""
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if not isinstance(node, ScalarNode):
+        return "a mapping"
+    return repr(v) if isinstance(v, str) else node.value
 
 
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from vcam.live.status import fit_line, terminal_columns, text_cells
+from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
 REDRAW_S = 0.1  # the least time between two redraws of the line on a terminal
@@ -56,8 +56,7 @@ class _Line:
         takes none (TERM=dumb, as Emacs' shell sets it; a Windows console), which printed the escape as `^[[K`."""
         if os.environ.get("TERM", "dumb") != "dumb":
             return "\r\033[K"
-        columns = terminal_columns(self.out)  # no further than the row reaches now, on a terminal made narrower
-        width = min(text_cells(self._line), columns - 1) if columns else text_cells(self._line)
+        width = still_on_row(text_cells(self._line), terminal_columns(self.out))
         return "\r" + " " * width + "\r" if width else "\r"
 
     def done(self) -> None:

@@ -58,6 +58,13 @@ def text_cells(text: str) -> int:
     return len(text) if text.isascii() else sum(map(cells, text))
 
 
+def still_on_row(width: int, columns: int | None) -> int:
+    """The columns a line `width` wide, written leaving a row's last column free, still takes on its row of a
+    terminal now `columns` wide: as many blanks wipe it, where more, on a terminal made narrower, wrapped onto the
+    next row."""
+    return min(width, columns - 1) if columns else width
+
+
 # What a terminal does not draw but obeys: a tab (up to 8 columns, counted one), a line break, an escape that steers
 # it (a preset named with one in its show); a lone surrogate (an undecodable file name), which prints as `\udce9`
 UNDRAWN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -155,9 +162,9 @@ class StatusLine:
                 if self.pinned and rows is not None and rows >= 3:
                     self._pin(text, rows)
                     return
-                # what is left of the last line, as far as this row still reaches on a terminal made narrower
+                # what is left of the last line past the new one
                 width = text_cells(text)
-                pad = max(0, min(self._width, columns - 1 if columns else self._width) - width)
+                pad = max(0, still_on_row(self._width, columns) - width)
                 self.out.write("\r" + text + " " * pad)
                 self._width = width
                 self.out.flush()
@@ -185,10 +192,9 @@ class StatusLine:
         """A line of its own (a warning, an event), above the status line."""
         with self._lock:
             if self.tty and self._width:
-                # no further than the row reaches now: on a terminal made narrower the blanks wrapped, and the
-                # message came a row lower, under an empty one
+                # no more blanks than the row holds now: more wrapped, and the message came a row lower
                 columns = (self._size() or (None, None))[0]
-                self.out.write("\r" + " " * min(self._width, columns - 1 if columns else self._width) + "\r")
+                self.out.write("\r" + " " * still_on_row(self._width, columns) + "\r")
                 self._width = 0
             self.out.write(f"vcam: {text}\n")
             self.out.flush()

@@ -591,12 +591,9 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     """pyvirtualcam's refusal to open a camera, said as what it means here (with what the reset found) and its fix."""
     text = str(error).strip()
     obs = _obs_said(text)
-    if obs is not None:
+    if obs is not None:  # pyvirtualcam names each backend it tried: OBS's line is the one to say on Windows and macOS
         return _obs_error(obs, device)
     detail = text.splitlines()[-1] if text else "no backend"
-    if "shared_queue_check" in text:
-        return VcamError(f"the OBS virtual camera is busy ({detail})",
-                         "stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), then run vcam again")
     if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
         dev = _named(text, r"Could not access (\S+) due to", device)
         if os.path.realpath(dev) == CONTROL_DEVICE:  # joining the video group would only lead to the next refusal
