@@ -397,8 +397,8 @@ def test_a_state_over_what_vcam_cam_reads_is_said_with_what_cameras_will_do(pres
     said = []
     state = {"presets": ["x" * 1000] * presets}
     server = FrameServer(ServeSettings(port=0), lambda line, source: None, lambda: state, said.append)
-    server._state_text()
-    server._state_text()  # said once
+    server._told_state()
+    server._told_state()  # said once
     assert len(said) == 1 and does in said[0] and "fewer or shorter presets" in said[0], said
     assert ("drop it" in said[0]) == (presets * 1000 <= proto.MAX_RECEIVED)
 

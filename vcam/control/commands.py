@@ -364,7 +364,7 @@ def blank_prompt(text: str) -> bool:
 
 
 def _printed(text: str) -> str:
-    return text if text.isprintable() else as_typed(text)  # as_typed goes character by character
+    return text if text.isprintable() else as_typed(text)  # most prompts print whole: no pass over each character
 
 
 # What ftfy removes before the text encoder reads a prompt, of what prints: a terminal's colour codes (`ESC[31m`,

@@ -253,21 +253,22 @@ def note_named(value) -> str | None:
     """What to write for a note given by its name (C4, F#2, Bb-1), which the map takes as a number only: the number
     in both ways of counting octaves, as controllers and DAWs disagree on which C is middle C. None for anything
     else (said by the number's own check)."""
-    found = NOTE_NAME.fullmatch(value.strip()) if isinstance(value, str) else None
+    name = value.strip() if isinstance(value, str) else ""
+    found = NOTE_NAME.fullmatch(name)
     if found is None:
         return None
     letter, accidental, octave = found.groups()
     step = PITCH_CLASS[letter.lower()] + ACCIDENTAL.get(accidental, 0)
     if octave is None:  # which one of eleven is meant is the operator's to say: the 4th's numbers show the way
-        return (f"{value.strip()} is a note's name without its octave; write the number of the one meant: "
-                f"{value.strip()}4 is {60 + step} (where middle C is C4) or {72 + step} (where middle C is C3), "
+        return (f"{name} is a note's name without its octave; write the number of the one meant: "
+                f"{name}4 is {60 + step} (where middle C is C4) or {72 + step} (where middle C is C3), "
                 "12 apart for each octave")
     ways = ((12 * (int(octave) + 1) + step, "middle C is C4"),
             (12 * (int(octave) + 2) + step, "middle C is C3, as Ableton and Yamaha name it"))
     said = [f"{n} (where {how})" for n, how in ways if 0 <= n <= 127]
     if not said:
-        return f"{value.strip()} is past MIDI's notes; write the note's number, from 0 to 127"
-    return f"{value.strip()} is a note's name; write its number: {' or '.join(said)}"
+        return f"{name} is past MIDI's notes; write the note's number, from 0 to 127"
+    return f"{name} is a note's name; write its number: {' or '.join(said)}"
 
 
 def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:

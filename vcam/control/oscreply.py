@@ -279,7 +279,7 @@ class OscReplies:
         """Which faders are in a hand at `target`: those it sends (with --osc-reply HOST, whose tablet may send
         from another address than the name's, those any sender sends)."""
         if self.host is not None:
-            return lambda address: self.moving(address)
+            return self.moving
         return lambda address: self.moving(address, target.host)
 
     def _send_to(self, target: _Target, dgrams: list[bytes]) -> bool:

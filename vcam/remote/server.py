@@ -306,16 +306,16 @@ class FrameServer:
         round told between that read and the reply's queueing (another client's knob, a cue) reaches this client
         first, and the older state in the reply then stood on its camera and its knobs' soft takeover until the
         next change: the client puts the newer one after the reply (ServedClient.offer)."""
-        read: list[int] = []
+        reads: list[int] = []  # the number of the state read the reply carries (none: no command, no state)
 
         def state() -> dict:
-            number, state = self._read_state()
-            read.append(number)
-            return state
+            number, snapshot = self._read_state()
+            reads.append(number)
+            return snapshot
 
         answered = answer(self, message, client, state)
         if answered is not None:
-            client.offer(answered, state_read=read[-1] if read else None)
+            client.offer(answered, state_read=reads[-1] if reads else None)
 
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
@@ -335,10 +335,6 @@ class FrameServer:
             state = self.state()
             self._reads_done += 1
             return self._reads_done, state
-
-    def _state_text(self) -> str:
-        """The show's state as a message (_told_state's, without its number)."""
-        return self._told_state()[1]
 
     def _told_state(self) -> tuple[int, str]:
         """The show's state as a message, with the number of its read; one past what vcam cam reads is said here once,
