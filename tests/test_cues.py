@@ -544,6 +544,7 @@ BAD_CUES = [
     ("  - {name: a, do: next, wait: -2}\n", 6, "cue 1 'a' wait -2 is out of range"),
     ("  - {name: a, do: next, at: soon}\n", 6, "cue 1 'a': at: takes a time"),
     ("  - {name: a, do: next, at: '1:75'}\n", 6, "cue 1 'a': at: takes a time"),
+    ("  - {name: a, do: next, at: '-0:30'}\n", 6, "cue 1 'a': at: takes a time"),
     ("  - {name: a, do: next, at: {bar: 0}}\n", 6, "cue 1 'a' at bar 0 is out of range"),
     ("  - {name: a, do: next, at: {beat: 3}}\n", 6, "cue 1 'a' at: unknown key 'beat'"),
     ("  - {name: a, do: next, at: 10, wait: 2}\n", 6, "cue 1 'a': give at: or wait:, not both"),
@@ -596,7 +597,9 @@ def test_a_cue_wait_written_as_minutes_and_seconds_is_taken_as_those_seconds(wai
 
 
 @pytest.mark.parametrize("wait, said", [('"25:00:00"', "cue 2 wait 25:00:00 is out of range (0 to 24:00:00)"),
-                                        ("1:75", "cue 2 wait must be a number from 0 to 86400")])
+                                        ("1:75", "cue 2 wait must be a number from 0 to 86400"),
+                                        ('"-0:30"', "cue 2 wait must be a number from 0 to 86400"),
+                                        ('"inf:00"', "cue 2 wait must be a number from 0 to 86400")])
 def test_a_cue_wait_past_a_day_or_not_a_time_is_refused(wait, said):
     with pytest.raises(ConfigError) as e:
         parse_show(PRESETS + f"cues:\n  - {{do: live}}\n  - {{do: next, wait: {wait}}}\n", "show.yaml")

@@ -8,6 +8,7 @@ keys need not wade through.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,7 +230,9 @@ def _clock_seconds(v) -> float | None:
         numbers = [float(p) for p in parts]
     except ValueError:
         return None
-    if any(n < 0 or n != n for n in numbers) or any(n >= 60 for n in numbers[1:]):
+    # "-0:30" is no time, though -0 is not below 0; "inf:00" would put a cue past any show
+    if any(p.strip().startswith("-") or not math.isfinite(n) for p, n in zip(parts, numbers)) \
+            or any(n >= 60 for n in numbers[1:]):
         return None
     total = 0.0
     for n in numbers:
