@@ -459,6 +459,25 @@ def test_a_chain_sent_with_its_root_to_a_macos_python_without_certificates_is_to
     assert "Install Certificates.command" in said
 
 
+def test_a_certificate_folder_that_cannot_be_read_is_said_as_an_untrusted_certificate(monkeypatch, tmp_path):
+    """A certificate folder this user may not list raised out of the line that says why the server is not reached."""
+    import ssl
+
+    from vcam.remote.reasons import unreachable
+
+    missing = str(tmp_path / "cert.pem")
+    paths = ssl.DefaultVerifyPaths(missing, str(tmp_path), missing, missing, "SSL_CERT_DIR", str(tmp_path))
+
+    def refused(path):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: paths)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr("vcam.remote.reasons.os.listdir", refused)
+    said = unreachable("wss://abc-8765.proxy.example", untrusted(20, "unable to get local issuer certificate"))
+    assert "a certificate this machine does not trust" in said
+
+
 def test_a_self_signed_certificate_on_macos_is_not_said_as_missing_certificates(monkeypatch):
     from vcam.remote.reasons import unreachable
 

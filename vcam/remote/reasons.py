@@ -100,7 +100,10 @@ def _no_certificates(error: ssl.SSLCertVerificationError) -> bool:
         return False
     paths = ssl.get_default_verify_paths()
     has_file = bool(paths.cafile) and os.path.isfile(paths.cafile)
-    has_folder = bool(paths.capath) and os.path.isdir(paths.capath) and bool(os.listdir(paths.capath))
+    try:
+        has_folder = bool(paths.capath) and os.path.isdir(paths.capath) and bool(os.listdir(paths.capath))
+    except OSError:  # a folder this user may not read: the hint would be a guess, so the usual line is said
+        return False
     return not (has_file or has_folder)
 
 
