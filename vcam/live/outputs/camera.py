@@ -121,6 +121,11 @@ class VirtualCamera:
         except RuntimeError as e:
             raise v4l2loopback.open_error(e, device, checked, v4l2loopback.Format(width, height, "YU12")) from None
         opened = cam.device
+        try:
+            v4l2loopback.refuse_a_written_device(opened, checked)
+        except VcamError:
+            cam.close()
+            raise
         if checked.calls and opened.startswith("/dev/"):
             asked = v4l2loopback.Format(width, height, v4l2loopback.V4L2_FOURCC.get(cam.fmt.name, "YU12"))
             kept = v4l2loopback.device_format(opened, checked.calls)

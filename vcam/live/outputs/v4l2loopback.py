@@ -411,7 +411,7 @@ def prepare(device: str | None) -> Checked:
     checked = Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
         state = release_exclusive_caps(device, checked.calls)
-        if state is Output.IN_USE:  # pyvirtualcam would refuse it too
+        if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
             raise _in_use(device, checked.calls)
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
@@ -422,6 +422,19 @@ def prepare(device: str | None) -> Checked:
             else:
                 checked.states[dev] = release_exclusive_caps(dev, checked.calls)
     return checked
+
+
+def _written_to(device: str, checked: Checked) -> bool:
+    """Whether another program writes to `device` though it advertises output: with exclusive_caps=0 (a plain
+    modprobe) it always does, and pyvirtualcam opens it; 0.12 then mixes both programs' frames, and 0.13 drops each
+    of vcam's with a line on stderr, not an error."""
+    return any(h.writes for h in device_holders(device, checked.calls.proc))
+
+
+def refuse_a_written_device(device: str, checked: Checked) -> None:
+    """After pyvirtualcam's scan opened `device`: one that other programs had open, and one of them writes to."""
+    if checked.calls is not None and device in checked.held and _written_to(device, checked):
+        raise _in_use(device, checked.calls)
 
 
 OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 in the modprobe line "
