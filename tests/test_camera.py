@@ -611,7 +611,6 @@ def test_obs_virtual_camera_writing_to_the_named_device_is_refused(loopback, ver
 
 
 @linux_only
-@linux_only
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("named", [True, False], ids=["named", "any"])
 def test_obs_writing_a_device_without_exclusive_caps_is_refused_before_a_frame(loopback, version, named):
@@ -630,6 +629,59 @@ def test_obs_writing_a_device_without_exclusive_caps_is_refused_before_a_frame(l
     assert not [h for h in machine.handles.values() if h[1].program == "vcam"]
 
 
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("size", [(64, 48), (128, 96)], ids=["obs-size", "other-size"])
+def test_with_no_device_named_a_free_device_after_the_one_obs_writes_to_is_used(loopback, version, size):
+    """exclusive_caps=0: OBS's virtual camera took the first device and pyvirtualcam's scan would open it too; the
+    next one is free. Before, vcam was refused (OBS's size), or 0.13.2 refused its format and vcam said to send OBS's
+    size (another size)."""
+    from loopback_model import Loopback013, Loopback0127
+
+    kind = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]
+    obs_device, free = kind(exclusive_caps=False), kind(exclusive_caps=False)
+    machine = loopback({"/dev/video10": obs_device, "/dev/video11": free})
+    machine.streaming_writer("/dev/video10")
+    cam = VirtualCamera(*size, 30, backend="v4l2loopback-model")
+    cam.send(gradient(*size), 0)
+    cam.close()
+    assert cam.name == "vcam:/dev/video11"
+    assert obs_device.frames == [bytes(64 * 48 * 3 // 2)]  # OBS's one frame, none of vcam's
+    assert len(free.frames) == 1
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]  # asked, never configured
+
+
+@linux_only
+def test_on_013_obs_writing_another_size_to_the_only_device_is_said_as_taken_not_as_a_size_to_send(loopback):
+    from loopback_model import Loopback013
+
+    machine = loopback({"/dev/video10": Loopback013(exclusive_caps=False)})
+    machine.streaming_writer("/dev/video10")  # 64x48
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(128, 96, 30, backend="v4l2loopback-model")
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
+    assert "vcam's frames would mix with its own or be lost" in err.value.message  # 0.13.2 drops them
+    assert "@64x48" not in err.value.fix
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("named", [True, False], ids=["named", "any"])
+@pytest.mark.parametrize("who,flags", [("obs (pid 4242)", os.O_RDWR | os.O_NONBLOCK), ("chrome (pid 300)", os.O_RDWR)],
+                         ids=["obs-source", "chrome"])
+def test_a_reader_of_a_device_without_exclusive_caps_is_no_reason_to_refuse_it(loopback, version, named, who, flags):
+    """OBS's video source or a browser reading the camera is the show's audience, not a second writer."""
+    from loopback_model import Loopback013, Loopback0127
+
+    device = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version](exclusive_caps=False)
+    machine = loopback({"/dev/video10": device})
+    machine.reader("/dev/video10", program=who, flags=flags)
+    assert one_run("/dev/video10" if named else None).name == "vcam:/dev/video10"
+    assert len(device.frames) == 1
+
+
+@linux_only
 @pytest.mark.parametrize("named,guess", [("/dev/video77", "/dev/video10"), ("vcam", "/dev/video10"),
                                          ("11", "/dev/video11"), ("video11", "/dev/video11")])
 def test_a_named_device_that_is_not_there_lists_the_loopback_devices_and_does_not_say_install(loopback, named,

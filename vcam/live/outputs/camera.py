@@ -109,6 +109,7 @@ class VirtualCamera:
                             f"use {shell_word(f'{spec}@{width - width % 2}x{height - height % 2}')}")
         refuse_a_file(device)  # before the reset, which opens the device to write
         checked = v4l2loopback.prepare(device)
+        device = device or v4l2loopback.past_written(checked)
         try:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
             native = cam.native_fmt
