@@ -3,8 +3,10 @@
 Read from v4l2loopback.c at v0.12.7 (what Debian 12 and Ubuntu 24.04 ship) and v0.13.2. The camera's reset talks to
 a `Machine` through its `calls`; `LoopbackBackend` is a pyvirtualcam backend that writes into the same machine the
 way pyvirtualcam 0.15's own v4l2loopback backend does (virtual_output.h), so a test can run vcam's camera against a
-device that behaves like the real driver. The V4L2 core's own argument checks are left out: none of them marks a
-handle or gives output back. Beside the devices, a machine shows what the kernel shows vcam about them: the module's
+device that behaves like the real driver. Of the V4L2 core's own argument checks one is kept: G_FMT and S_FMT on
+the output fail with EINVAL while the device's stored caps (the latest QUERYCAP's answer, with exclusive_caps=1)
+name neither capture nor output (check_fmt). The others are left out: none of them marks a handle or gives output
+back. Beside the devices, a machine shows what the kernel shows vcam about them: the module's
 version file (sysfs) and, in a directory laid out like /proc, each program's open handles with their open flags;
 in a directory laid out like /sys, each virtual node's attributes and the module's parameters.
 """
@@ -14,6 +16,7 @@ import errno
 import os
 import re
 import struct
+import sys
 import types
 from dataclasses import dataclass, field
 
@@ -87,6 +90,8 @@ class Loopback0127:
         self.pix_format = PixFormat()
         self.open_count = 0
         self.frames: list[bytes] = []
+        # video_device.device_caps: all at registration, then whatever the latest QUERYCAP (anyone's) answered
+        self.device_caps = CAP_VIDEO_CAPTURE | CAP_VIDEO_OUTPUT | CAP_STREAMING | CAP_READWRITE
 
     def caps(self) -> int:
         caps = CAP_STREAMING | CAP_READWRITE
@@ -197,8 +202,12 @@ class Loopback013(Loopback0127):
         return self.ready_for_capture + self.active_readers <= 1
 
     def s_fmt_out(self, opener: Opener, asked: PixFormat) -> PixFormat | int:
+        # inner_try_setfmt: a fixed format is handed back; only a writer makes another one (compared as asked,
+        # before max_width/max_height cut it down) an EBUSY, so with a streaming reader alone S_FMT succeeds
         if self.ready_for_capture > 0 or self.active_readers > 0:
-            return self.pix_format if self.fill(asked) == self.pix_format else -errno.EBUSY
+            changes = (asked.width, asked.height, asked.pixelformat) != (
+                self.pix_format.width, self.pix_format.height, self.pix_format.pixelformat)
+            return -errno.EBUSY if changes and self.ready_for_capture > 0 else self.pix_format
         return super().s_fmt_out(opener, asked)
 
     def streamon(self, opener: Opener, buf_type: int) -> int:
@@ -240,6 +249,11 @@ class Loopback013(Loopback0127):
                 return ret
         if opener.type != WRITER:
             return -errno.EINVAL
+        if not self.ready_for_capture:  # a writer that sent STREAMOFF writes on: counted again
+            ret = self.allocate_buffers()
+            if ret < 0:
+                return ret
+            self.ready_for_capture = 1
         self.frames.append(data[: self.buffer_size])
         return min(len(data), self.buffer_size)
 
@@ -430,12 +444,15 @@ class Machine:
         elif request == VIDIOC_QUERYCAP:
             assert len(arg) == 104
             caps = device.caps()
+            if hasattr(device, "device_caps"):  # v4l2loopback's querycap stores its answer in the video_device
+                device.device_caps = caps
             struct.pack_into("16s32s32sIII", arg, 0, device.driver, b"Dummy video device (0x0000)",
                              b"platform:v4l2loopback-000", 0x60100, caps | CAP_DEVICE_CAPS, caps)
             ret = 0
         elif request in (VIDIOC_G_FMT, VIDIOC_S_FMT):
             assert len(arg) == 208
-            if buf_type != OUTPUT:
+            if buf_type != OUTPUT or not getattr(device, "device_caps", CAP_VIDEO_OUTPUT) & (
+                    CAP_VIDEO_CAPTURE | CAP_VIDEO_OUTPUT):  # the V4L2 core's check_fmt, before the driver
                 ret = -errno.EINVAL
             elif request == VIDIOC_G_FMT:
                 ret = device.g_fmt_out(opener)
@@ -521,7 +538,8 @@ class LoopbackBackend:
     device write-only, QUERYCAP (refuse one without output, or another driver's), S_FMT, one write() per frame (never
     STREAMON), close. A device it refuses is closed again. A scan tries /dev/video0 to 99 in order and skips a
     refusal, but not a device this user may not open: that ends it. A device this process already writes to through
-    pyvirtualcam is refused before it is opened, and the driver's answer to S_FMT is not read."""
+    pyvirtualcam is refused before it is opened, and the driver's answer to S_FMT is not read. A write() that fails
+    is printed to stderr, not raised."""
 
     machine: Machine | None = None
     active: set = set()  # pyvirtualcam's ACTIVE_DEVICES: one per process, emptied by install()
@@ -586,7 +604,10 @@ class LoopbackBackend:
         return fd
 
     def send(self, frame: np.ndarray) -> None:
-        self.machine.write(self._fd, frame.tobytes()[: self._size])
+        try:
+            self.machine.write(self._fd, frame.tobytes()[: self._size])
+        except OSError as e:  # pyvirtualcam only prints a failed write ("in case it is temporary"), and goes on
+            sys.stderr.write(f"error writing frame: {e.strerror}")
 
     def close(self) -> None:
         if self._fd is not None:

@@ -315,6 +315,30 @@ def test_the_0127_model_keeps_the_drivers_rule():
     assert machine.advertises_output("/dev/video10")
 
 
+def test_the_models_refuse_format_calls_while_the_device_names_no_video_caps():
+    """The V4L2 core's check_fmt reads the caps v4l2loopback stored at the latest QUERYCAP: on a stuck 0.12.7 device
+    G_FMT fails with EINVAL, and STREAMON, which the core does not check, still marks its handle."""
+    import errno
+    import struct
+
+    from loopback_model import OUTPUT, VIDIOC_G_FMT, VIDIOC_QUERYCAP, VIDIOC_STREAMON, Loopback0127, Machine, \
+        format_buffer
+    from vcam.live.outputs.v4l2loopback import device_format
+
+    machine = Machine({"/dev/video10": Loopback0127()})
+    write_only_program(machine, "/dev/video10")
+    fd = machine.open("/dev/video10")
+    machine.ioctl(fd, VIDIOC_QUERYCAP, bytearray(104))
+    with pytest.raises(OSError) as err:
+        machine.ioctl(fd, VIDIOC_G_FMT, format_buffer(0, 0, b"YU12"))
+    assert err.value.errno == errno.EINVAL
+    assert device_format("/dev/video10", machine.calls) is None
+    with pytest.raises(OSError):
+        machine.ioctl(fd, VIDIOC_STREAMON, bytearray(struct.pack("i", OUTPUT)))
+    machine.close(fd)
+    assert machine.advertises_output("/dev/video10")
+
+
 def test_the_013_model_gives_output_back_after_a_program_that_only_writes():
     from loopback_model import Loopback013, Machine
 
@@ -587,6 +611,77 @@ def test_obs_virtual_camera_writing_to_the_named_device_is_refused(loopback, ver
 
 
 @linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("named", [True, False], ids=["named", "any"])
+def test_obs_writing_a_device_without_exclusive_caps_is_refused_before_a_frame(loopback, version, named):
+    """With exclusive_caps=0 the device advertises output while OBS's virtual camera writes to it, and pyvirtualcam
+    opens it: 0.12.7 mixed both programs' frames, 0.13.2 dropped each of vcam's with a line on stderr only."""
+    from loopback_model import Loopback013, Loopback0127
+
+    device = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version](exclusive_caps=False)
+    machine = loopback({"/dev/video10": device})
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10" if named else None)
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
+    assert "Stop Virtual Camera" in err.value.fix
+    assert device.frames == [bytes(64 * 48 * 3 // 2)]  # OBS's one frame, none of vcam's
+    assert not [h for h in machine.handles.values() if h[1].program == "vcam"]
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("size", [(64, 48), (128, 96)], ids=["obs-size", "other-size"])
+def test_with_no_device_named_a_free_device_after_the_one_obs_writes_to_is_used(loopback, version, size):
+    """exclusive_caps=0: OBS's virtual camera took the first device and pyvirtualcam's scan would open it too; the
+    next one is free. Before, vcam was refused (OBS's size), or 0.13.2 refused its format and vcam said to send OBS's
+    size (another size)."""
+    from loopback_model import Loopback013, Loopback0127
+
+    kind = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]
+    obs_device, free = kind(exclusive_caps=False), kind(exclusive_caps=False)
+    machine = loopback({"/dev/video10": obs_device, "/dev/video11": free})
+    machine.streaming_writer("/dev/video10")
+    cam = VirtualCamera(*size, 30, backend="v4l2loopback-model")
+    cam.send(gradient(*size), 0)
+    cam.close()
+    assert cam.name == "vcam:/dev/video11"
+    assert obs_device.frames == [bytes(64 * 48 * 3 // 2)]  # OBS's one frame, none of vcam's
+    assert len(free.frames) == 1
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]  # asked, never configured
+
+
+@linux_only
+def test_on_013_obs_writing_another_size_to_the_only_device_is_said_as_taken_not_as_a_size_to_send(loopback):
+    from loopback_model import Loopback013
+
+    machine = loopback({"/dev/video10": Loopback013(exclusive_caps=False)})
+    machine.streaming_writer("/dev/video10")  # 64x48
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(128, 96, 30, backend="v4l2loopback-model")
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
+    assert "vcam's frames would mix with its own or be lost" in err.value.message  # 0.13.2 drops them
+    assert "@64x48" not in err.value.fix
+    assert machine.sent("vcam", "/dev/video10") == ["QUERYCAP"]
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("named", [True, False], ids=["named", "any"])
+@pytest.mark.parametrize("who,flags", [("obs (pid 4242)", os.O_RDWR | os.O_NONBLOCK), ("chrome (pid 300)", os.O_RDWR)],
+                         ids=["obs-source", "chrome"])
+def test_a_reader_of_a_device_without_exclusive_caps_is_no_reason_to_refuse_it(loopback, version, named, who, flags):
+    """OBS's video source or a browser reading the camera is the show's audience, not a second writer."""
+    from loopback_model import Loopback013, Loopback0127
+
+    device = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version](exclusive_caps=False)
+    machine = loopback({"/dev/video10": device})
+    machine.reader("/dev/video10", program=who, flags=flags)
+    assert one_run("/dev/video10" if named else None).name == "vcam:/dev/video10"
+    assert len(device.frames) == 1
+
+
+@linux_only
 @pytest.mark.parametrize("named,guess", [("/dev/video77", "/dev/video10"), ("vcam", "/dev/video10"),
                                          ("11", "/dev/video11"), ("video11", "/dev/video11")])
 def test_a_named_device_that_is_not_there_lists_the_loopback_devices_and_does_not_say_install(loopback, named,
@@ -642,6 +737,44 @@ def test_a_reader_holding_the_last_runs_size_is_named_when_the_next_run_sends_an
     assert "apt install" not in err.value.fix
     assert not [h for h in machine.handles.values() if h[1].program == "vcam"]  # nothing of vcam's left open
     assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the size it names is taken
+
+
+def test_on_013_a_streaming_reader_alone_keeps_the_format_without_an_error():
+    """0.13.2's inner_try_setfmt: EBUSY only while a writer is counted. Once OBS's virtual camera stopped (STREAMOFF,
+    close) with OBS's source still streaming, another size's S_FMT succeeds and the reader's format stays."""
+    import struct
+
+    from loopback_model import OUTPUT, VIDIOC_G_FMT, VIDIOC_S_FMT, VIDIOC_STREAMOFF, Loopback013, Machine, format_buffer
+
+    machine = Machine({"/dev/video10": Loopback013()})
+    writer = machine.streaming_writer("/dev/video10", program="obs (pid 4243)")  # 64x48
+    machine.reader("/dev/video10")
+    machine.ioctl(writer, VIDIOC_STREAMOFF, bytearray(struct.pack("i", OUTPUT)))
+    machine.close(writer)
+    fd = machine.open("/dev/video10", os.O_WRONLY)
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(128, 96, b"YU12"))
+    fmt = format_buffer(0, 0, b"YU12")
+    machine.ioctl(fd, VIDIOC_G_FMT, fmt)
+    assert fmt[8:16] == format_buffer(64, 48, b"YU12")[8:16]
+
+
+@linux_only
+def test_on_013_a_size_the_reader_alone_holds_is_named_though_the_driver_took_vcams_format(loopback):
+    """No error from pyvirtualcam here: vcam's own look at the format after opening is what says it."""
+    import struct
+
+    from loopback_model import OUTPUT, VIDIOC_STREAMOFF, Loopback013
+
+    machine = loopback({"/dev/video10": Loopback013()})
+    writer = machine.streaming_writer("/dev/video10", program="obs (pid 4243)")
+    machine.reader("/dev/video10")
+    machine.ioctl(writer, VIDIOC_STREAMOFF, bytearray(struct.pack("i", OUTPUT)))
+    machine.close(writer)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(128, 96, 30, device="/dev/video10", backend="v4l2loopback-model")
+    assert "/dev/video10 holds the format 64x48 YU12, not the 128x96 YU12 vcam sends" in err.value.message
+    assert "obs (pid 4242) has it open" in err.value.fix
+    assert machine.devices["/dev/video10"].frames == [bytes(64 * 48 * 3 // 2)]  # OBS's frame, none of vcam's
 
 
 @linux_only

@@ -109,6 +109,7 @@ class VirtualCamera:
                             f"use {shell_word(f'{spec}@{width - width % 2}x{height - height % 2}')}")
         refuse_a_file(device)  # before the reset, which opens the device to write
         checked = v4l2loopback.prepare(device)
+        device = device or v4l2loopback.past_written(checked)
         try:
             cam = pyvirtualcam.Camera(width, height, fps, fmt=PixelFormat.RGB, device=device, backend=backend)
             native = cam.native_fmt
@@ -121,6 +122,11 @@ class VirtualCamera:
         except RuntimeError as e:
             raise v4l2loopback.open_error(e, device, checked, v4l2loopback.Format(width, height, "YU12")) from None
         opened = cam.device
+        try:
+            v4l2loopback.refuse_a_written_device(opened, checked)
+        except VcamError:
+            cam.close()
+            raise
         if checked.calls and opened.startswith("/dev/"):
             asked = v4l2loopback.Format(width, height, v4l2loopback.V4L2_FOURCC.get(cam.fmt.name, "YU12"))
             kept = v4l2loopback.device_format(opened, checked.calls)

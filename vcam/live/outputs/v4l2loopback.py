@@ -411,7 +411,7 @@ def prepare(device: str | None) -> Checked:
     checked = Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
         state = release_exclusive_caps(device, checked.calls)
-        if state is Output.IN_USE:  # pyvirtualcam would refuse it too
+        if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
             raise _in_use(device, checked.calls)
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
@@ -424,12 +424,48 @@ def prepare(device: str | None) -> Checked:
     return checked
 
 
+def _written_to(device: str, checked: Checked) -> bool:
+    """Whether another program writes to `device` though it advertises output: with exclusive_caps=0 (a plain
+    modprobe) it always does, and pyvirtualcam opens it; 0.12 then mixes both programs' frames, and 0.13 drops each
+    of vcam's with a line on stderr, not an error."""
+    return any(h.writes for h in device_holders(device, checked.calls.proc))
+
+
+def past_written(checked: Checked) -> str | None:
+    """Where no device is named: the device to name instead of pyvirtualcam's pick (the first one that advertises
+    output) when another program writes to that one, which it still advertises with exclusive_caps=0 (OBS's virtual
+    camera takes the first free device): the next one that advertises output and no program writes to. None where
+    pyvirtualcam's own pick is free of writers; VcamError, before anything is opened, where every such device is
+    written to."""
+    if checked.calls is None:
+        return None
+    written = None
+    for dev in loopback_devices():
+        state = checked.states.get(dev) or output_state(dev, checked.calls)  # held ones were not asked
+        if state is not Output.TAKES:
+            continue
+        if not any(h.writes for h in checked.held.get(dev, [])):
+            return dev if written else None
+        written = written or dev
+    if written:
+        raise _in_use(written, checked.calls)
+    return None
+
+
+def refuse_a_written_device(device: str, checked: Checked) -> None:
+    """After pyvirtualcam's scan opened `device`: one that other programs had open, and one of them writes to (it
+    began writing after past_written looked)."""
+    if checked.calls is not None and device in checked.held and _written_to(device, checked):
+        raise _in_use(device, checked.calls)
+
+
 OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 in the modprobe line "
               "makes two)")
 
 
 def _in_use(device: str, calls: DeviceCalls) -> VcamError:
-    """A device another program writes to: taking it as well would make both programs' frames alternate in it."""
+    """A device another program writes to: taking it as well would make both programs' frames alternate in it (0.12),
+    or, while its writer streams, make each of vcam's writes fail (0.13, where pyvirtualcam only prints it)."""
     found = device_holders(device, calls.proc)
     writers, names = _who(found)
     if writers:
@@ -440,7 +476,7 @@ def _in_use(device: str, calls: DeviceCalls) -> VcamError:
             else f"stop {names}" if found else f"stop the program that writes to it (sudo fuser -v {device} names it)")
     others = [d for d in loopback_devices() if d != device]
     elsewhere = f"name another device: --out vcam:{others[0]}" if others else OWN_DEVICE
-    return VcamError(f"{device} is taken: {who} writes to it, and vcam's frames would alternate with its own",
+    return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
                      f"{stop}, or {elsewhere}")
 
 
