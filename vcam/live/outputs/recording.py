@@ -236,6 +236,7 @@ class Recording:
         # last sent, whose encoder-ready copy (_last_frame) is encoded again as it is, not copied and converted anew
         self._last_array: np.ndarray | None = None
         self.conversions = 0  # frames copied and converted for the encoder (a repeated one is not)
+        self._reformatter = None  # kept, as the encoder keeps its own: a frame's own made swscale's context anew
         self._rate = Fraction(1)
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
@@ -300,9 +301,14 @@ class Recording:
     def _converted(self, vf):
         """`vf` in the encoder's own pixel format, converted as its encode would (the same swscale call), so what
         is recorded is the same to the bit."""
+        from av.video.reformatter import VideoReformatter
+
         self.conversions += 1
+        if self._reformatter is None:
+            self._reformatter = VideoReformatter()
         s = self._stream
-        return vf.reformat(s.width, s.height, s.codec_context.format, threads=s.codec_context.thread_count)
+        return self._reformatter.reformat(vf, s.width, s.height, s.codec_context.format,
+                                          threads=s.codec_context.thread_count)
 
     def _bridge(self, pts: int) -> None:
         """Shows the last frame again where the ticks skipped would leave a gap no MP4 sample can last: 2^31 units
