@@ -381,3 +381,15 @@ def test_the_flows_cost_is_a_running_mean():
         assert smoother.stats.cost_ms == pytest.approx(0.9 * 10.0 + 0.1 * 30.0)
     finally:
         smoother.close()
+
+
+def test_a_frame_two_pairs_share_is_made_grey_once_and_flows_the_same():
+    """The pairs come in order, each one's second frame the next one's first: its grey is made once, and the flows
+    are the same to the bit as where each pair's two frames were made grey anew."""
+    rng = np.random.default_rng(5)
+    frames = [cv2.GaussianBlur(rng.integers(0, 256, (48, 64, 3), dtype=np.uint8), (7, 7), 0) for _ in range(4)]
+    kept, fresh = DisFlow(), DisFlow()
+    for a, b in zip(frames, frames[1:]):
+        got, expected = kept(a, b), fresh(a.copy(), b.copy())  # copies: no frame seen before
+        assert all(np.array_equal(g, e) for g, e in zip(got, expected))
+    assert kept.greyed == len(frames) and fresh.greyed == 2 * (len(frames) - 1)

@@ -137,9 +137,19 @@ class VirtualCamera:
         self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
         self.name = f"vcam:{cam.device}"
         self.pixel_format = str(cam.fmt)
+        # the camera's ticks repeat a frame between generated ones and for all of a stall or a freeze: the last
+        # frame sent and its conversion, sent again as it is rather than converted anew
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self.conversions = 0
 
     def send(self, frame: np.ndarray, tick: int) -> None:
-        self._cam.send(self._convert(frame) if self._convert else frame)
+        self._cam.send(self._converted(frame) if self._convert else frame)
+
+    def _converted(self, frame: np.ndarray) -> np.ndarray:
+        if self._last is None or self._last[0] is not frame:
+            self._last = (frame, self._convert(frame))
+            self.conversions += 1
+        return self._last[1]
 
     def close(self) -> None:
         self._cam.close()

@@ -232,6 +232,11 @@ class Recording:
         self._first_tick: int | None = None
         self._last_pts = -1
         self._last_frame = None  # the last frame encoded (its own copy), shown again across a long gap
+        # the camera's ticks repeat a frame between generated ones and for all of a stall or a freeze: the array
+        # last sent, whose encoder-ready copy (_last_frame) is encoded again as it is, not copied and converted anew
+        self._last_array: np.ndarray | None = None
+        self.conversions = 0  # frames copied and converted for the encoder (a repeated one is not)
+        self._reformatter = None  # kept, as the encoder keeps its own: a frame's own made swscale's context anew
         self._rate = Fraction(1)
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
@@ -287,7 +292,23 @@ class Recording:
             return
         if self._last_frame is not None:
             self._bridge(pts)
-        self._encode(av.VideoFrame.from_ndarray(frame, format="rgb24"), pts)
+        if frame is not self._last_array or self._last_frame is None:
+            self._encode(self._converted(av.VideoFrame.from_ndarray(frame, format="rgb24")), pts)
+            self._last_array = frame
+            return
+        self._encode(self._last_frame, pts)
+
+    def _converted(self, vf):
+        """`vf` in the encoder's own pixel format, converted as its encode would (the same swscale call), so what
+        is recorded is the same to the bit."""
+        from av.video.reformatter import VideoReformatter
+
+        self.conversions += 1
+        if self._reformatter is None:
+            self._reformatter = VideoReformatter()
+        s = self._stream
+        return self._reformatter.reformat(vf, s.width, s.height, s.codec_context.format,
+                                          threads=s.codec_context.thread_count)
 
     def _bridge(self, pts: int) -> None:
         """Shows the last frame again where the ticks skipped would leave a gap no MP4 sample can last: 2^31 units

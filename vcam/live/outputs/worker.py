@@ -83,6 +83,10 @@ class OutputWorker:
         # answer, `awaits_display`): no slowness either
         self._excused = 0
         self._next_warning = -float("inf")
+        # the last frame offered and its fit to this output's size: the camera's ticks repeat a frame between
+        # generated ones and for all of a stall or a freeze, resized once, not at every tick
+        self._fitted: tuple[np.ndarray, np.ndarray] | None = None
+        self.fits = 0  # frames resized or framed for this output (a repeated one is not)
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
 
@@ -138,7 +142,7 @@ class OutputWorker:
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
             try:
-                self.output.send(fit(frame, *self.size, self.fit_mode), tick)
+                self.output.send(self._fit(frame), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
                 self._dropped_before_failure = before
@@ -154,6 +158,12 @@ class OutputWorker:
             if waits:
                 self._excused += self._mailbox.dropped - before
             self._warn_if_dropping()
+
+    def _fit(self, frame: np.ndarray) -> np.ndarray:
+        if self._fitted is None or self._fitted[0] is not frame:
+            self._fitted = (frame, fit(frame, *self.size, self.fit_mode))
+            self.fits += 1
+        return self._fitted[1]
 
     def _warn_if_dropping(self) -> None:
         dropped = self._mailbox.dropped - self._excused
