@@ -3,11 +3,27 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
 from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
+
+class Repeated:
+    """`work` on a frame, its result kept for the same array given again: the camera's ticks repeat a frame between
+    generated ones and for all of a stall or a freeze, and what each output makes of it need not be made anew."""
+
+    def __init__(self, work: Callable[[np.ndarray], np.ndarray]):
+        self._work = work
+        self._last: tuple[np.ndarray, np.ndarray] | None = None
+        self.made = 0  # frames worked on (a repeated one is not)
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        if self._last is None or self._last[0] is not frame:
+            self._last = (frame, self._work(frame))
+            self.made += 1
+        return self._last[1]
 
 def quiet_cv2():
     """The cv2 module, its own warnings and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vcam.live.frames import crossfade
+from vcam.live.frames import Repeated, crossfade
 
 SMOOTH_MODES = ("fade", "flow")  # --smooth alone is "fade"
 MAX_PHASES = 7  # in-between frames warped per pair at most: at 4 generated frames/s into 30, one for every tick
@@ -65,16 +65,19 @@ class DisFlow:
 
         self.scale = settings.scale
         self._dis = cv2.DISOpticalFlow_create(self.PRESETS[settings.preset])
-        # the last pair's second frame and its grey: the pairs come in order, so it is the next pair's first
-        self._kept: tuple[np.ndarray, np.ndarray] | None = None
-        self.greyed = 0  # frames made grey for the flow (the one two pairs share, once)
+        # the pairs come in order: a pair's second frame, made grey last, is the next pair's first
+        self._grey = Repeated(lambda frame: self._small(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)))
+
+    @property
+    def greyed(self) -> int:
+        """Frames made grey for the flow (the one two pairs share, once)."""
+        return self._grey.made
 
     def __call__(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         import cv2
 
         h, w = a.shape[:2]
         ga, gb = self._grey(a), self._grey(b)
-        self._kept = (b, gb)
         flows = []
         for x, y in ((ga, gb), (gb, ga)):
             f = self._dis.calc(x, y, None)
@@ -83,14 +86,6 @@ class DisFlow:
                 f *= np.float32(w / x.shape[1]), np.float32(h / x.shape[0])
             flows.append(f)
         return flows[0], flows[1]
-
-    def _grey(self, frame: np.ndarray) -> np.ndarray:
-        import cv2
-
-        if self._kept is not None and self._kept[0] is frame:
-            return self._kept[1]
-        self.greyed += 1
-        return self._small(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
 
     def _small(self, gray: np.ndarray) -> np.ndarray:
         import cv2

@@ -9,6 +9,7 @@ import stat
 import numpy as np
 
 from vcam.errors import VcamError
+from vcam.live.frames import Repeated
 from vcam.words import shell_word
 from vcam.live.outputs import v4l2loopback
 
@@ -134,22 +135,18 @@ class VirtualCamera:
                 cam.close()
                 raise v4l2loopback.format_kept(opened, asked, kept, checked.calls)
         self._cam = cam
-        self._convert = _converter(cam.fmt) if cam.fmt != PixelFormat.RGB else None
+        convert = _converter(cam.fmt)
+        self._convert = Repeated(convert) if convert else None
         self.name = f"vcam:{cam.device}"
         self.pixel_format = str(cam.fmt)
-        # the camera's ticks repeat a frame between generated ones and for all of a stall or a freeze: the last
-        # frame sent and its conversion, sent again as it is rather than converted anew
-        self._last: tuple[np.ndarray, np.ndarray] | None = None
-        self.conversions = 0
+
+    @property
+    def conversions(self) -> int:
+        """Frames converted to the camera's pixel format (a repeated one is not)."""
+        return self._convert.made if self._convert else 0
 
     def send(self, frame: np.ndarray, tick: int) -> None:
-        self._cam.send(self._converted(frame) if self._convert else frame)
-
-    def _converted(self, frame: np.ndarray) -> np.ndarray:
-        if self._last is None or self._last[0] is not frame:
-            self._last = (frame, self._convert(frame))
-            self.conversions += 1
-        return self._last[1]
+        self._cam.send(self._convert(frame) if self._convert else frame)
 
     def close(self) -> None:
         self._cam.close()

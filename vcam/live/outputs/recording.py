@@ -292,11 +292,11 @@ class Recording:
             return
         if self._last_frame is not None:
             self._bridge(pts)
-        if frame is not self._last_array or self._last_frame is None:
-            self._encode(self._converted(av.VideoFrame.from_ndarray(frame, format="rgb24")), pts)
-            self._last_array = frame
+        if frame is self._last_array:
+            self._encode(self._last_frame, pts)
             return
-        self._encode(self._last_frame, pts)
+        self._encode(self._converted(av.VideoFrame.from_ndarray(frame, format="rgb24")), pts)
+        self._last_array = frame
 
     def _converted(self, vf):
         """`vf` in the encoder's own pixel format, converted as its encode would (the same swscale call), so what

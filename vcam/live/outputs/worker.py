@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from vcam.errors import NoDisplayError, VcamError, one_line
-from vcam.live.frames import fit
+from vcam.live.frames import Repeated, fit
 from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
@@ -83,12 +83,14 @@ class OutputWorker:
         # answer, `awaits_display`): no slowness either
         self._excused = 0
         self._next_warning = -float("inf")
-        # the last frame offered and its fit to this output's size: the camera's ticks repeat a frame between
-        # generated ones and for all of a stall or a freeze, resized once, not at every tick
-        self._fitted: tuple[np.ndarray, np.ndarray] | None = None
-        self.fits = 0  # frames resized or framed for this output (a repeated one is not)
+        self._fit = Repeated(lambda frame: fit(frame, *self.size, self.fit_mode))
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
+
+    @property
+    def fits(self) -> int:
+        """Frames resized or framed for this output (a repeated one is not)."""
+        return self._fit.made
 
     @property
     def dropped(self) -> int:
@@ -158,12 +160,6 @@ class OutputWorker:
             if waits:
                 self._excused += self._mailbox.dropped - before
             self._warn_if_dropping()
-
-    def _fit(self, frame: np.ndarray) -> np.ndarray:
-        if self._fitted is None or self._fitted[0] is not frame:
-            self._fitted = (frame, fit(frame, *self.size, self.fit_mode))
-            self.fits += 1
-        return self._fitted[1]
 
     def _warn_if_dropping(self) -> None:
         dropped = self._mailbox.dropped - self._excused
