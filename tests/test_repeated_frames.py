@@ -28,8 +28,7 @@ def recorded(path) -> list[np.ndarray]:
 
 def test_a_repeated_frame_is_converted_once_for_a_recording_and_recorded_the_same(tmp_path):
     frames = ticks()
-    reused, fresh = Recording(str(tmp_path / "reused.mp4"), 64, 48, 30.0), Recording(str(tmp_path / "fresh.mp4"), 64,
-                                                                                           48, 30.0)
+    reused, fresh = (Recording(str(tmp_path / name), 64, 48, 30.0) for name in ("reused.mp4", "fresh.mp4"))
     for tick, frame in enumerate(frames):
         reused.send(frame, tick)
         fresh.send(frame.copy(), tick)  # a new array each tick: worked anew, as before repeats were kept

@@ -236,7 +236,7 @@ class Recording:
         # last sent, whose encoder-ready copy (_last_frame) is encoded again as it is, not copied and converted anew
         self._last_array: np.ndarray | None = None
         self.conversions = 0  # frames copied and converted for the encoder (a repeated one is not)
-        self._reformatter = None  # kept, as the encoder keeps its own: a frame's own made swscale's context anew
+        self._reformatter = None  # kept, as the encoder keeps its own: each frame's own set swscale up anew
         self._rate = Fraction(1)
         self._write_failed = False  # a frame's write raised: the worker said so, and the close need not again
         self._lock: int | None = None
