@@ -12,11 +12,10 @@ import numpy as np
 
 from vcam.errors import NoDisplayError, VcamError, one_line
 from vcam.live.frames import Repeated, fit
-from vcam.outspec import FITS
 from vcam.live.mailbox import Mailbox
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.recording import out_of_room
-from vcam.outspec import OutputSpec
+from vcam.outspec import FITS, OutputSpec
 from vcam.words import counted, shell_word
 
 
