@@ -546,3 +546,43 @@ def test_the_end_of_a_show_on_a_gpu_still_waits_for_the_block_in_progress(monkey
     stopping.join(60)
     assert not stopping.is_alive() and gen.stop(timeout=0)  # out of the model once the end returned
     assert gen.blocks == 0
+
+
+def test_a_block_that_comes_out_nan_on_air_is_said_once_and_the_show_starts_over_instead_of_going_black(
+        tiny_engine, monkeypatch):
+    """A NaN block (FP8 or extreme settings on a real card) went on air black, and its latents, kept as context,
+    made every later block black too, said nowhere, until vcam was restarted. Now the block is thrown away, the
+    last frame held, the stream started over at once with the current prompt, said in one line, and the restart
+    logged as a reset before the block it starts, so that a replay or render of the log makes the show's frames."""
+    import io
+    import json
+
+    from vcam.control.actions import Reset
+    from vcam.control.log import ControlLog
+
+    real, attempts = tiny_engine.model.forward, []
+    monkeypatch.setattr(tiny_engine.model, "forward", lambda *a, **k: real(*a, **k) * (
+        float("nan") if attempts == [0, 1, 2, 3] else 1.0))  # block 3's first try only
+    stream = tiny_engine.stream("a red fox in the snow", seed=1)
+    log, out, shown = [], io.StringIO(), []
+    control_log = ControlLog(out, {})
+
+    def before_start(gen):
+        gen.starting.append(attempts.append)
+        gen.listeners.append(shown.append)
+        gen.on_applied(control_log.applied)
+
+    gen = start(stream, log, before_start)
+    try:
+        assert wait_for(lambda: gen.blocks >= 6, 60), log
+    finally:
+        gen.stop()
+    assert attempts[:5] == [0, 1, 2, 3, 3] and all(block.any() for block in shown)  # none black
+    nan_lines = [m for m in log if "NaN" in m]
+    assert len(nan_lines) == 1 and "starts over from a fresh first block" in nan_lines[0], log
+    assert "generation is back after 1 retry" in log[-1]
+    logged = [json.loads(line) for line in out.getvalue().splitlines()[1:]]
+    assert [(e["block"], e["command"], e["source"], e["apply"]) for e in logged] == [
+        (3, "reset", "generator", Reset().to_dict())]
+    fresh = tiny_engine.stream("a red fox in the snow", seed=1)
+    assert np.array_equal(shown[3], fresh.next_block()) and np.array_equal(shown[4], fresh.next_block())

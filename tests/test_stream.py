@@ -239,3 +239,45 @@ def test_a_failed_decode_later_on_only_glitches(tiny_engine):
     got = _run_failing_once(tiny_engine, "decode", 8)  # the second latent of block 2's decode
     assert [b.shape for b in got] == [b.shape for b in plain]
     assert all(np.array_equal(a, b) for a, b in zip(got[:2], plain[:2]))
+
+
+def _poisoned_at(engine, monkeypatch, blocks):
+    """Every transformer pass of the given attempts at a block (counted from 0, retries included) comes out NaN,
+    as FP8 or extreme settings make on a real card."""
+    real, attempts = engine.model.forward, [-1]
+
+    def forward(*args, **kwargs):
+        out = real(*args, **kwargs)
+        return out * float("nan") if attempts[0] in blocks else out
+
+    monkeypatch.setattr(engine.model, "forward", forward)
+    return attempts
+
+
+def test_a_block_that_comes_out_nan_is_refused_and_a_reset_makes_the_stream_whole_again(tiny_engine, monkeypatch):
+    """A NaN block went out black and stayed in the context, so every later block was black too, said nowhere:
+    now it raises NonFiniteBlockError, the stream as it was, and after a reset the frames are a fresh stream's."""
+    from vcam.errors import NonFiniteBlockError
+
+    attempts = _poisoned_at(tiny_engine, monkeypatch, {2})
+    s = tiny_engine.stream("a red fox in the snow", seed=1)
+    made = []
+    for _ in range(4):
+        attempts[0] += 1
+        try:
+            made.append(s.next_block())
+        except NonFiniteBlockError:
+            assert s.block_index == 2
+            s.reset()
+    fresh = tiny_engine.stream("a red fox in the snow", seed=1)
+    assert len(made) == 3 and s.block_index == 1
+    assert np.array_equal(made[2], fresh.next_block()) and np.array_equal(s.next_block(), fresh.next_block())
+
+
+def test_a_nan_block_while_warming_up_leaves_it_to_the_show(tiny_engine, monkeypatch):
+    attempts = _poisoned_at(tiny_engine, monkeypatch, {-1})  # every warm-up block; the show's are counted on
+    s = tiny_engine.stream("a lighthouse", seed=3)
+    s.warm_up()
+    attempts[0] = 0
+    fresh = tiny_engine.stream("a lighthouse", seed=3)
+    assert s.block_index == 0 and np.array_equal(s.next_block(), fresh.next_block())

@@ -23,10 +23,11 @@ import torch
 from torch import Tensor
 
 from vcam.bias import DEFAULT_BIAS, KREA_BIAS, check_bias
+from vcam.errors import NonFiniteBlockError
 from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
-from vcam.engine.device import on_device, to_host
+from vcam.engine.device import on_device, to_host_with_flag
 from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.text import clean_prompt
@@ -259,14 +260,20 @@ class Stream:
 
     def _make_blocks(self, blocks: int) -> None:
         for _ in range(blocks):
-            self.next_block()
+            self._warm_block()
         bias = self.settings.bias
         self.settings.bias = KREA_BIAS if bias == 1.0 else 1.0
         try:
-            self.next_block()
+            self._warm_block()
         finally:
             self.settings.bias = bias
         self.reset()
+
+    def _warm_block(self) -> None:
+        try:
+            self.next_block()
+        except NonFiniteBlockError:  # its kernels ran all the same; on air the show says it and starts over
+            pass
 
     @torch.no_grad()
     def next_block(self) -> np.ndarray:
@@ -275,14 +282,15 @@ class Stream:
         trying again gives the frames it would have given (a clip or image input included; a live one gives what
         it has then); except that a failure in or after a later block's VAE decode leaves the decoder's cache moved
         on (keeping a copy would cost 1.8 GB at 832x480), which shows as a brief glitch; TAEHV's decoder rewinds
-        exactly."""
+        exactly. A block that comes out NaN or infinite raises NonFiniteBlockError, its frames thrown away, and
+        starts the decoder afresh (its cache holds the NaN): `reset` then starts the stream over."""
         saved = self._saved_state()
         try:
             with on_device(self.device):
                 return self._make_block()
-        except BaseException:
+        except BaseException as e:
             self._restore_state(saved)
-            if self._block == 0:
+            if self._block == 0 or isinstance(e, NonFiniteBlockError):
                 self._decoder.reset()  # exact: the first block starts from a fresh decoder anyway
             raise
 
@@ -310,6 +318,8 @@ class Stream:
         with timer.stage("text"):
             kv = self._advance_prompt()
         latents = self._denoise(kv)
+        # One reduction on the card, read with the frames: a NaN kept as context would blacken every later block.
+        finite = torch.isfinite(latents).all()
         self._kv_prev = kv
         with timer.stage("vae decode"):
             rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
@@ -319,7 +329,9 @@ class Stream:
         with timer.stage("host copy"):
             # in float32: in bf16 a quarter of the pixel values would land one level off
             frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
-            out = to_host(frames)
+            out, ok = to_host_with_flag(frames, finite)
+        if not ok:  # the stream is put back as it was, but for the VAE decoder's cache, which the NaN reached
+            raise NonFiniteBlockError()
         self._block += 1
         return out
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from vcam.control.actions import Action, InputOpener, Origin, Reset, apply
 from vcam.control.protocol import AppliedListener
 from vcam.control.throttle import words_of
-from vcam.errors import VcamError
+from vcam.errors import NonFiniteBlockError, VcamError
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -27,6 +27,7 @@ RETRY_WAIT_MAX_S = 8.0
 SAID_AGAIN_EVERY_S = 60.0
 
 RESTART_LINE = "restarting the stream from a fresh first block, and again at each retry while blocks fail"
+NAN_RESTART = "thrown away, the stream starts over from a fresh first block with the current prompt"
 
 Failure = tuple[str, str, bool]  # an error as it is said: its class, its text, whether the GPU ran out of memory
 
@@ -224,6 +225,7 @@ class Generator:
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
             failed: Failure | None = None
+            start_over = False
             block = self.submitted
             for listener in self.starting:
                 listener(block)
@@ -243,9 +245,11 @@ class Generator:
                     self._started_over()
                     continue
                 failed = _failure(e)
+                # a NaN kept as context would make every later block NaN: the same context gives it again
+                start_over = isinstance(e, NonFiniteBlockError)
             if failed is not None:  # out of the except block: its traceback, which holds the failed block's
                 # tensors, is gone now
-                self._retry_after(failed)
+                self._retry_after(failed, start_over)
                 continue
             if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
                 break
@@ -256,19 +260,26 @@ class Generator:
                 listener(frames)
             self.blocks += 1
 
-    def _retry_after(self, failed: Failure) -> None:
+    def _retry_after(self, failed: Failure, start_over: bool = False) -> None:
         """After a failed block: its memory handed back, the failure said as FailureNews has it, the stream
-        started over from the RETRIES_BEFORE_RESET-th failure in a row on, and a wait that doubles with each."""
+        started over from the RETRIES_BEFORE_RESET-th failure in a row on (at once where `start_over`: a block
+        that came out NaN), and a wait that doubles with each (none before a NaN block's first retry, which starts
+        from fresh noise)."""
         _free_gpu_memory(self.stream)
         news = self._failures.failed(failed)
         retries = self._failures.retries
         if news == "new":  # the card's memory as the retry finds it
             unsaid = self._failures.took_unsaid()  # in a row, the retry's number tells them
-            self._log(_failure_line(self.stream, failed, retries, unsaid if retries == 1 else 0))
+            line = _failure_line(self.stream, failed, retries, unsaid if retries == 1 else 0)
+            self._log(f"{line}; {NAN_RESTART}" if start_over else line)
         elif news == "again":
             self._failures.took_unsaid()  # the summary counts them
             self._log(_still_failing_line(self.stream, failed, retries, self._failures.failing_for()))
-        if retries >= RETRIES_BEFORE_RESET:
+        if start_over:
+            self._reset_stream()
+            if retries == 1:
+                return
+        elif retries >= RETRIES_BEFORE_RESET:
             if self._failures.once(RESTART_LINE):
                 self._log(RESTART_LINE)
             self._reset_stream()
