@@ -1081,3 +1081,35 @@ def test_on_a_dumb_terminal_the_progress_line_is_rewritten_with_blanks_not_an_es
     written = out.getvalue()
     assert "\033" not in written and written.startswith("\r" + first + "\r" + " " * len(first) + "\rrendering: block 3")
     assert "\rvcam: a message\nrendering: block 3/10" in written
+
+
+def test_a_block_that_comes_out_nan_in_a_render_starts_the_stream_over_there_as_the_show_does(tmp_path,
+                                                                                                 monkeypatch):
+    """A render that met a NaN block wrote black frames from there to its end, said nowhere; now it says it in one
+    line and starts over there, as a show does: what it writes is a render of the log with a reset there."""
+    from vcam.engine.stream import Stream
+
+    reset = {"t": 1, "block": 2, "command": "reset", "source": "generator", "apply": {"op": "reset"}}
+    restarted = Keeper()
+    render(RenderOptions(log=write_log(tmp_path / "r.jsonl", {"vcam": HEADER}, reset, {"end": {"blocks": 4}}),
+                         outs=["null"], status_out=io.StringIO()), extra=[restarted])
+    next_block, tries = Stream.next_block, []
+
+    def overflowing(self):
+        tries.append(self.block_index)
+        if tries == [0, 1, 2]:  # block 2's first try: its latents NaN
+            real = self.engine.model.forward
+            monkeypatch.setattr(self.engine.model, "forward", lambda *a, **k: real(*a, **k) * float("nan"))
+            try:
+                return next_block(self)
+            finally:
+                monkeypatch.setattr(self.engine.model, "forward", real)
+        return next_block(self)
+
+    monkeypatch.setattr(Stream, "next_block", overflowing)
+    keeper, status = Keeper(), io.StringIO()
+    render(RenderOptions(log=write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}}),
+                         outs=["null"], status_out=status), extra=[keeper])
+    assert status.getvalue().count("came out NaN or infinite") == 1 and tries == [0, 1, 2, 0, 1]
+    assert len(keeper.frames) == len(restarted.frames) == 6 + 12 + 6 + 12  # a first block again at 2
+    assert all(np.array_equal(a, b) for a, b in zip(keeper.frames, restarted.frames))

@@ -26,7 +26,7 @@ import numpy as np
 from vcam import filelock
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
 from vcam.control.log import AtFrame, Replay, replay_to_make
-from vcam.errors import VcamError, one_line
+from vcam.errors import NonFiniteBlockError, VcamError, one_line
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
@@ -366,7 +366,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
                     _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                made = _next_block(stream, blocks, frames)
+                made = _next_block(stream, blocks, frames, progress.say)
                 if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
                     break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
                 for index, frame in enumerate(made):
@@ -401,9 +401,15 @@ class _ScreenChanges:
             self.state.screen = self._waiting.pop(0).action.mode
 
 
-def _next_block(stream, block: int, frames: int):
+def _next_block(stream, block: int, frames: int, say: Callable[[str], None]):
     try:
-        return stream.next_block()
+        try:
+            return stream.next_block()
+        except NonFiniteBlockError:  # as a show does: black from here to the end otherwise; once more fails
+            say(f"block {block} came out NaN or infinite (an overflow in the model); thrown away, the stream starts "
+                "over there from a fresh first block, as a show's does")
+            stream.reset()
+            return stream.next_block()
     except Exception as e:  # what was made before it stays in the files, which are closed on the way out
         kept, up_to = _kept_up_to(block, frames)
         if _ran_out_of_memory(e):  # running again would run out again: PyTorch's paragraph named no way out
