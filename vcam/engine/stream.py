@@ -138,6 +138,8 @@ class Stream:
         self._kv_prev = self._kv
         self._pending_seed: int | None = None
         self.timer = NO_TIMER  # a StageTimer measures each stage of a block (vcam bench)
+        # whether a NaN block raises NonFiniteBlockError; vcam bench times random weights, whose pictures mean nothing
+        self.refuse_non_finite = True
         self.reset()
 
     # --- controls -------------------------------------------------------------------------------------------
@@ -330,7 +332,7 @@ class Stream:
             # in float32: in bf16 a quarter of the pixel values would land one level off
             frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
             out, ok = to_host_with_flag(frames, finite)
-        if not ok:  # the stream is put back as it was, but for the VAE decoder's cache, which the NaN reached
+        if not ok and self.refuse_non_finite:  # the stream is put back as it was, the decoder started afresh
             raise NonFiniteBlockError()
         self._block += 1
         return out
