@@ -586,3 +586,14 @@ def test_a_block_that_comes_out_nan_on_air_is_said_once_and_the_show_starts_over
         (3, "reset", "generator", Reset().to_dict())]
     fresh = tiny_engine.stream("a red fox in the snow", seed=1)
     assert np.array_equal(shown[3], fresh.next_block()) and np.array_equal(shown[4], fresh.next_block())
+
+
+def test_a_nan_block_in_fp8_names_the_precision_to_go_back_to():
+    from types import SimpleNamespace
+
+    from vcam.live.producer import _started_over_line
+
+    def line(quant):
+        return _started_over_line(SimpleNamespace(engine=SimpleNamespace(speed=SimpleNamespace(quant=quant))), "x")
+
+    assert line("fp8").endswith("start again with --quant none (fp8 overflowed)") and "--quant" not in line("none")

@@ -271,7 +271,7 @@ class Generator:
         if news == "new":  # the card's memory as the retry finds it
             unsaid = self._failures.took_unsaid()  # in a row, the retry's number tells them
             line = _failure_line(self.stream, failed, retries, unsaid if retries == 1 else 0)
-            self._log(f"{line}; {NAN_RESTART}" if start_over else line)
+            self._log(_started_over_line(self.stream, line) if start_over else line)
         elif news == "again":
             self._failures.took_unsaid()  # the summary counts them
             self._log(_still_failing_line(self.stream, failed, retries, self._failures.failing_for()))
@@ -364,6 +364,13 @@ def _failure_line(stream: Stream, failed: Failure, retry: int, unsaid: int = 0) 
     from vcam.engine.memory import out_of_memory_fix
 
     return f"{line}; if it goes on: {out_of_memory_fix(stream.device, stream.engine.speed.quant)}"
+
+
+def _started_over_line(stream: Stream, line: str) -> str:
+    """A NaN block's failure line: the stream starts over, and in a low precision, the way out where it recurs."""
+    quant = stream.engine.speed.quant
+    fix = f"; if it keeps happening, start again with --quant none ({quant} overflowed)" if quant != "none" else ""
+    return f"{line}; {NAN_RESTART}{fix}"
 
 
 def _still_failing_line(stream: Stream, failed: Failure, retries: int, for_s: float) -> str:
