@@ -597,3 +597,26 @@ def test_a_nan_block_in_fp8_names_the_precision_to_go_back_to():
         return _started_over_line(SimpleNamespace(engine=SimpleNamespace(speed=SimpleNamespace(quant=quant))), "x")
 
     assert line("fp8").endswith("start again with --quant none (fp8 overflowed)") and "--quant" not in line("none")
+
+
+def test_a_prompt_the_text_encoder_overflows_on_is_not_applied_and_the_show_stays_on_the_last(tiny_engine,
+                                                                                                monkeypatch):
+    """Its NaN embedding made every block NaN until the operator changed the prompt again; now the change is said
+    as not applied and the blocks go on under the prompt before it."""
+    from vcam.control.actions import SetPrompts
+
+    real = tiny_engine.text.encode
+    monkeypatch.setattr(tiny_engine.text, "encode", lambda text: real(text) * (float("nan") if "lava" in text else 1))
+    stream = tiny_engine.stream("a red fox in the snow", seed=1)
+    log = []
+    gen = start(stream, log)
+    try:
+        assert wait_for(lambda: gen.blocks >= 2, 60)
+        gen.submit(SetPrompts({"a lava flow": 1.0}, None))
+        made = gen.blocks
+        assert wait_for(lambda: gen.blocks >= made + 3, 60), log
+    finally:
+        gen.stop()
+    assert [m for m in log if "NaN" in m] == [
+        "control not applied (ValueError: the text encoder's output for this prompt is NaN or infinite (an overflow);"
+        " try other words)"]

@@ -421,7 +421,12 @@ class Stream:
     # --- prompts --------------------------------------------------------------------------------------------
     def _embed(self, prompt: Prompt) -> Tensor:
         embs = [self.engine.text.encode(text) * w for text, w in _normalise_prompt(prompt).items()]
-        return torch.stack(embs).sum(0)
+        emb = torch.stack(embs).sum(0)
+        # read once per prompt change, not per block: taken, it would make every block NaN until the prompt changed
+        if not bool(torch.isfinite(emb).all()):
+            raise ValueError("the text encoder's output for this prompt is NaN or infinite (an overflow); try other "
+                             "words")
+        return emb
 
     def _current_embedding(self) -> Tensor:
         # Weights 1/span .. 1 over the transition's blocks; Krea's linspace(0, 1, span) gives its first block the old
