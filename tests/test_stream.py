@@ -281,3 +281,29 @@ def test_a_nan_block_while_warming_up_leaves_it_to_the_show(tiny_engine, monkeyp
     attempts[0] = 0
     fresh = tiny_engine.stream("a lighthouse", seed=3)
     assert s.block_index == 0 and np.array_equal(s.next_block(), fresh.next_block())
+
+
+def test_a_warm_up_whose_blocks_come_out_nan_still_meets_every_later_shape(tiny_engine, monkeypatch):
+    """Refused, a NaN warm-up block was made again as the first block three times over, so the recompute and the
+    later passes' shapes were first met, and compiled, on air."""
+    from vcam.engine.stream import Stream
+
+    _poisoned_at(tiny_engine, monkeypatch, {-1})
+    real, met = Stream._denoise, []
+    monkeypatch.setattr(Stream, "_denoise", lambda self, kv: met.append(self.block_index) or real(self, kv))
+    s = tiny_engine.stream("a lighthouse", seed=3)
+    s.warm_up()
+    assert met == [0, 1, 2, 3] and s.block_index == 0 and s.refuse_non_finite
+
+
+def test_latents_of_minus_infinity_are_refused_as_nan_ones_are(tiny_engine, monkeypatch):
+    """The check is one reduction, the largest magnitude: -inf is as far from finite as +inf."""
+    from vcam.errors import NonFiniteBlockError
+
+    real = tiny_engine.model.forward
+    # a flow of +inf everywhere: every pass's x0 = x - sigma * flow is -inf, never NaN
+    monkeypatch.setattr(tiny_engine.model, "forward", lambda *a, **k: torch.full_like(real(*a, **k), float("inf")))
+    s = tiny_engine.stream("a lighthouse", seed=3)
+    with pytest.raises(NonFiniteBlockError):
+        s.next_block()
+    assert s.block_index == 0

@@ -27,7 +27,7 @@ from vcam.errors import NonFiniteBlockError
 from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
-from vcam.engine.device import on_device, to_host_with_flag
+from vcam.engine.device import on_device, to_host_with_scalar
 from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.text import clean_prompt
@@ -261,21 +261,18 @@ class Stream:
         return message
 
     def _make_blocks(self, blocks: int) -> None:
-        for _ in range(blocks):
-            self._warm_block()
-        bias = self.settings.bias
-        self.settings.bias = KREA_BIAS if bias == 1.0 else 1.0
+        # A NaN block is kept here: refused, the warm-up would make its first block again and again and meet none of
+        # the later shapes, left to compile on air. The reset below clears it; on air the show says it and starts over.
+        bias, refuse = self.settings.bias, self.refuse_non_finite
+        self.refuse_non_finite = False
         try:
-            self._warm_block()
-        finally:
-            self.settings.bias = bias
-        self.reset()
-
-    def _warm_block(self) -> None:
-        try:
+            for _ in range(blocks):
+                self.next_block()
+            self.settings.bias = KREA_BIAS if bias == 1.0 else 1.0
             self.next_block()
-        except NonFiniteBlockError:  # its kernels ran all the same; on air the show says it and starts over
-            pass
+        finally:
+            self.settings.bias, self.refuse_non_finite = bias, refuse
+        self.reset()
 
     @torch.no_grad()
     def next_block(self) -> np.ndarray:
@@ -320,8 +317,9 @@ class Stream:
         with timer.stage("text"):
             kv = self._advance_prompt()
         latents = self._denoise(kv)
-        # One reduction on the card, read with the frames: a NaN kept as context would blacken every later block.
-        finite = torch.isfinite(latents).all()
+        # One reduction kernel on the card (the largest magnitude, NaN where any is), read with the frames: a NaN
+        # kept as context would blacken every later block. isfinite().all() took two kernels and a mask.
+        peak = torch.linalg.vector_norm(latents, math.inf)
         self._kv_prev = kv
         with timer.stage("vae decode"):
             rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
@@ -331,8 +329,8 @@ class Stream:
         with timer.stage("host copy"):
             # in float32: in bf16 a quarter of the pixel values would land one level off
             frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
-            out, ok = to_host_with_flag(frames, finite)
-        if not ok and self.refuse_non_finite:  # the stream is put back as it was, the decoder started afresh
+            out, peak_value = to_host_with_scalar(frames, peak)
+        if not math.isfinite(peak_value) and self.refuse_non_finite:  # the stream put back, the decoder started afresh
             raise NonFiniteBlockError()
         self._block += 1
         return out
