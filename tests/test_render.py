@@ -1089,9 +1089,10 @@ def test_a_block_that_comes_out_nan_in_a_render_starts_the_stream_over_there_as_
     line and starts over there, as a show does: what it writes is a render of the log with a reset there."""
     from vcam.engine.stream import Stream
 
+    seed = {"t": 1, "block": 2, "command": "seed 4", "source": "generator", "apply": {"op": "seed", "seed": 4}}
     reset = {"t": 1, "block": 2, "command": "reset", "source": "generator", "apply": {"op": "reset"}}
     restarted = Keeper()
-    render(RenderOptions(log=write_log(tmp_path / "r.jsonl", {"vcam": HEADER}, reset, {"end": {"blocks": 4}}),
+    render(RenderOptions(log=write_log(tmp_path / "r.jsonl", {"vcam": HEADER}, seed, reset, {"end": {"blocks": 4}}),
                          outs=["null"], status_out=io.StringIO()), extra=[restarted])
     next_block, tries = Stream.next_block, []
 
@@ -1111,5 +1112,6 @@ def test_a_block_that_comes_out_nan_in_a_render_starts_the_stream_over_there_as_
     render(RenderOptions(log=write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}}),
                          outs=["null"], status_out=status), extra=[keeper])
     assert status.getvalue().count("came out NaN or infinite") == 1 and tries == [0, 1, 2, 0, 1]
+    assert "a fresh first block with seed 4" in status.getvalue()  # the header's 3 would make the same NaN again
     assert len(keeper.frames) == len(restarted.frames) == 6 + 12 + 6 + 12  # a first block again at 2
     assert all(np.array_equal(a, b) for a, b in zip(keeper.frames, restarted.frames))

@@ -33,7 +33,7 @@ from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
 from vcam.live.outputs.recording import TOO_LARGE, out_of_room
-from vcam.live.producer import Timetable
+from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
@@ -406,8 +406,10 @@ def _next_block(stream, block: int, frames: int, say: Callable[[str], None]):
         try:
             return stream.next_block()
         except NonFiniteBlockError:  # as a show does: black from here to the end otherwise; once more fails
+            seed = seed_after_non_finite(stream.settings.seed)
             say(f"block {block} came out NaN or infinite (an overflow in the model); thrown away, the stream starts "
-                "over there from a fresh first block, as a show's does")
+                f"over there from a fresh first block with seed {seed}, as a show's does")
+            stream.set_seed(seed)
             stream.reset()
             return stream.next_block()
     except Exception as e:  # what was made before it stays in the files, which are closed on the way out
