@@ -186,6 +186,11 @@ class Generator:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def failing(self) -> bool:
+        """Whether the last block tried failed (and none has been made since)."""
+        return self._failures.retries > 0
+
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """Applies `action` before the next block is submitted, or before block number `at_block` (counting
         every block submitted since the start, resets included), which makes a replayed show exact. `origin`
