@@ -1115,3 +1115,24 @@ def test_a_block_that_comes_out_nan_in_a_render_starts_the_stream_over_there_as_
     assert "a fresh first block with seed 4" in status.getvalue()  # the header's 3 would make the same NaN again
     assert len(keeper.frames) == len(restarted.frames) == 6 + 12 + 6 + 12  # a first block again at 2
     assert all(np.array_equal(a, b) for a, b in zip(keeper.frames, restarted.frames))
+
+
+def test_a_render_whose_restarted_stream_comes_out_nan_too_names_the_precision_not_a_rerun(tmp_path, monkeypatch):
+    """Said "run the render again", which meets the same NaN on the same seeds (in FP8 --quant none is the way)."""
+    from vcam.engine.stream import Stream
+    from vcam.errors import NonFiniteBlockError, VcamError
+
+    def overflowing(self):
+        if self.block_index == 0 and self.settings.seed == 4:  # the restart's fresh stream too
+            raise NonFiniteBlockError()
+        if self.block_index == 1:
+            raise NonFiniteBlockError()
+        return next_block(self)
+
+    next_block = Stream.next_block
+    monkeypatch.setattr(Stream, "next_block", overflowing)
+    with pytest.raises(VcamError) as failed:
+        render(RenderOptions(log=write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 3}}),
+                             outs=["null"], status_out=io.StringIO()))
+    assert "block 1 failed" in str(failed.value) and "twice" in str(failed.value)
+    assert "run the render again" not in failed.value.fix and failed.value.fix.startswith("render on the card")

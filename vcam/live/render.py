@@ -419,6 +419,11 @@ def _next_block(stream, block: int, frames: int, say: Callable[[str], None]):
 
             raise VcamError(f"block {block} failed: {out_of_memory_said(e, stream.device)}; {kept}",
                             f"{out_of_memory_fix(stream.device, stream.engine.speed.quant)}{up_to}") from None
+        if isinstance(e, NonFiniteBlockError):  # again on a fresh stream and the next seed: running again would too
+            quant = stream.engine.speed.quant
+            fix = f"give --quant none ({quant} overflowed)" if quant != "none" else \
+                "render on the card the show was made on: here a fresh stream on the next seed overflowed too"
+            raise VcamError(f"block {block} failed ({e}), twice; {kept}", f"{fix}{up_to}") from None
         raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); {kept}",
                         f"run the render again (VCAM_DEBUG=1 shows the whole error){up_to}") from e
 
