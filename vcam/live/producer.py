@@ -267,11 +267,13 @@ class Generator:
             self.blocks += 1
 
     def _retry_after(self, failed: Failure, start_over: bool = False) -> None:
-        """After a failed block: its memory handed back, the failure said as FailureNews has it, the stream
-        started over from the RETRIES_BEFORE_RESET-th failure in a row on (at once where `start_over`: a block
-        that came out NaN, on the next seed: the same seed and prompt make the same blocks up to the same NaN), and a
-        wait that doubles with each (none before a NaN block's first retry, which starts from fresh noise)."""
-        _free_gpu_memory(self.stream)
+        """After a failed block: its memory handed back (not a NaN block's), the failure said as FailureNews has
+        it, the stream started over from the RETRIES_BEFORE_RESET-th failure in a row on (at once where
+        `start_over`: a block that came out NaN, on the next seed: the same seed and prompt make the same blocks up
+        to the same NaN), and a wait that doubles with each (none before a NaN block's first retry, which starts
+        from fresh noise)."""
+        if not start_over:  # a NaN block ran in the memory it had: handed back, the fresh first block would
+            _free_gpu_memory(self.stream)  # take it from the driver again, slower, while the last frame is held
         seed = seed_after_non_finite(self.stream.settings.seed) if start_over else 0
         news = self._failures.failed(failed)
         retries = self._failures.retries
