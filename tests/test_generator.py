@@ -546,3 +546,117 @@ def test_the_end_of_a_show_on_a_gpu_still_waits_for_the_block_in_progress(monkey
     stopping.join(60)
     assert not stopping.is_alive() and gen.stop(timeout=0)  # out of the model once the end returned
     assert gen.blocks == 0
+
+
+def test_a_block_that_comes_out_nan_on_air_is_said_once_and_the_show_starts_over_instead_of_going_black(
+        tiny_engine, monkeypatch):
+    """A NaN block (FP8 or extreme settings on a real card) went on air black, and its latents, kept as context,
+    made every later block black too, said nowhere, until vcam was restarted. Now the block is thrown away, the
+    last frame held, the stream started over at once with the current prompt on the next seed (the same one would
+    make the same blocks up to the same NaN, over and over), said in one line, and the seed and the restart logged
+    before the block they start, so that a replay or render of the log makes the show's frames."""
+    import io
+    import json
+
+    from vcam.control.actions import Reset, SetSeed
+    from vcam.control.log import ControlLog
+
+    real, attempts, freed = tiny_engine.model.forward, [], []
+    monkeypatch.setattr(tiny_engine.model, "forward", lambda *a, **k: real(*a, **k) * (
+        float("nan") if attempts == [0, 1, 2, 3] else 1.0))  # block 3's first try only
+    # its memory is kept: handed back, the fresh first block would take it from the driver again, slower
+    monkeypatch.setattr("vcam.engine.device.free_cached_memory", freed.append)
+    stream = tiny_engine.stream("a red fox in the snow", seed=1)
+    log, out, shown = [], io.StringIO(), []
+    control_log = ControlLog(out, {})
+
+    def before_start(gen):
+        gen.starting.append(attempts.append)
+        gen.listeners.append(shown.append)
+        gen.on_applied(control_log.applied)
+
+    gen = start(stream, log, before_start)
+    try:
+        assert wait_for(lambda: gen.blocks >= 6, 60), log
+    finally:
+        gen.stop()
+    assert attempts[:5] == [0, 1, 2, 3, 3] and all(block.any() for block in shown)  # none black
+    assert not freed
+    nan_lines = [m for m in log if "NaN" in m]
+    assert len(nan_lines) == 1 and "starts over from a fresh first block" in nan_lines[0], log
+    assert nan_lines[0].endswith("with the current prompt and seed 2"), nan_lines
+    assert "generation is back after 1 retry" in log[-1]
+    logged = [json.loads(line) for line in out.getvalue().splitlines()[1:]]
+    assert [(e["block"], e["command"], e["source"], e["apply"]) for e in logged] == [
+        (3, "seed 2", "generator", SetSeed(2).to_dict()), (3, "reset", "generator", Reset().to_dict())]
+    fresh = tiny_engine.stream("a red fox in the snow", seed=2)
+    assert np.array_equal(shown[3], fresh.next_block()) and np.array_equal(shown[4], fresh.next_block())
+
+
+def test_a_nan_block_in_fp8_names_the_precision_to_go_back_to():
+    from types import SimpleNamespace
+
+    from vcam.live.producer import _started_over_line
+
+    def line(quant):
+        return _started_over_line(SimpleNamespace(engine=SimpleNamespace(speed=SimpleNamespace(quant=quant))), "x", 5)
+
+    assert line("fp8").endswith("seed 5; if it keeps happening, start again with --quant none (fp8 overflowed)")
+    assert line("fp8").endswith("start again with --quant none (fp8 overflowed)") and "--quant" not in line("none")
+
+
+def test_a_prompt_the_text_encoder_overflows_on_is_not_applied_and_the_show_stays_on_the_last(tiny_engine,
+                                                                                                monkeypatch):
+    """Its NaN embedding made every block NaN until the operator changed the prompt again; now the change is said
+    as not applied and the blocks go on under the prompt before it."""
+    from vcam.control.actions import SetPrompts
+
+    real = tiny_engine.text.encode
+    monkeypatch.setattr(tiny_engine.text, "encode", lambda text: real(text) * (float("nan") if "lava" in text else 1))
+    stream = tiny_engine.stream("a red fox in the snow", seed=1)
+    log = []
+    gen = start(stream, log)
+    try:
+        assert wait_for(lambda: gen.blocks >= 2, 60)
+        gen.submit(SetPrompts({"a lava flow": 1.0}, None))
+        made = gen.blocks
+        assert wait_for(lambda: gen.blocks >= made + 3, 60), log
+    finally:
+        gen.stop()
+    assert [m for m in log if "NaN" in m] == [
+        "control not applied (ValueError: the text encoder's output for this prompt is NaN or infinite (an overflow);"
+        " try other words)"]
+
+
+def test_a_nan_block_on_air_does_not_start_the_same_blocks_over_up_to_the_same_nan(tiny_engine, monkeypatch):
+    """With the seed and the prompt it had, a stream started over made the very blocks it made before, up to the
+    very block that came out NaN: a show on one prompt looped those blocks for ever. Here, as an overflow does, the
+    NaN comes each time block 3 is made from seed 1's noise."""
+    from vcam.engine.stream import Stream
+
+    real_make, seeded, nans = Stream._make_block, [], []
+
+    def make_block(self):
+        if self._pending_seed is not None:
+            seeded.append(self._pending_seed)
+        return real_make(self)
+
+    monkeypatch.setattr(Stream, "_make_block", make_block)
+    stream = tiny_engine.stream("a red fox in the snow", seed=1)
+    real_forward = tiny_engine.model.forward
+
+    def forward(*a, **k):
+        out = real_forward(*a, **k)
+        if seeded[-1] == 1 and stream.block_index == 3:
+            nans.append(len(seeded))  # which start of the stream made it
+            return out * float("nan")
+        return out
+
+    monkeypatch.setattr(tiny_engine.model, "forward", forward)
+    log = []
+    gen = start(stream, log)
+    try:
+        assert wait_for(lambda: gen.blocks >= 8, 60), log
+    finally:
+        gen.stop()
+    assert seeded[:2] == [1, 2] and stream.settings.seed == 2 and set(nans) == {1}, (seeded, log)

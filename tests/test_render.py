@@ -1081,3 +1081,58 @@ def test_on_a_dumb_terminal_the_progress_line_is_rewritten_with_blanks_not_an_es
     written = out.getvalue()
     assert "\033" not in written and written.startswith("\r" + first + "\r" + " " * len(first) + "\rrendering: block 3")
     assert "\rvcam: a message\nrendering: block 3/10" in written
+
+
+def test_a_block_that_comes_out_nan_in_a_render_starts_the_stream_over_there_as_the_show_does(tmp_path,
+                                                                                                 monkeypatch):
+    """A render that met a NaN block wrote black frames from there to its end, said nowhere; now it says it in one
+    line and starts over there, as a show does: what it writes is a render of the log with a reset there."""
+    from vcam.engine.stream import Stream
+
+    seed = {"t": 1, "block": 2, "command": "seed 4", "source": "generator", "apply": {"op": "seed", "seed": 4}}
+    reset = {"t": 1, "block": 2, "command": "reset", "source": "generator", "apply": {"op": "reset"}}
+    restarted = Keeper()
+    render(RenderOptions(log=write_log(tmp_path / "r.jsonl", {"vcam": HEADER}, seed, reset, {"end": {"blocks": 4}}),
+                         outs=["null"], status_out=io.StringIO()), extra=[restarted])
+    next_block, tries = Stream.next_block, []
+
+    def overflowing(self):
+        tries.append(self.block_index)
+        if tries == [0, 1, 2]:  # block 2's first try: its latents NaN
+            real = self.engine.model.forward
+            monkeypatch.setattr(self.engine.model, "forward", lambda *a, **k: real(*a, **k) * float("nan"))
+            try:
+                return next_block(self)
+            finally:
+                monkeypatch.setattr(self.engine.model, "forward", real)
+        return next_block(self)
+
+    monkeypatch.setattr(Stream, "next_block", overflowing)
+    keeper, status = Keeper(), io.StringIO()
+    render(RenderOptions(log=write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}}),
+                         outs=["null"], status_out=status), extra=[keeper])
+    assert status.getvalue().count("came out NaN or infinite") == 1 and tries == [0, 1, 2, 0, 1]
+    assert "a fresh first block with seed 4" in status.getvalue()  # the header's 3 would make the same NaN again
+    assert len(keeper.frames) == len(restarted.frames) == 6 + 12 + 6 + 12  # a first block again at 2
+    assert all(np.array_equal(a, b) for a, b in zip(keeper.frames, restarted.frames))
+
+
+def test_a_render_whose_restarted_stream_comes_out_nan_too_names_the_precision_not_a_rerun(tmp_path, monkeypatch):
+    """Said "run the render again", which meets the same NaN on the same seeds (in FP8 --quant none is the way)."""
+    from vcam.engine.stream import Stream
+    from vcam.errors import NonFiniteBlockError, VcamError
+
+    def overflowing(self):
+        if self.block_index == 0 and self.settings.seed == 4:  # the restart's fresh stream too
+            raise NonFiniteBlockError()
+        if self.block_index == 1:
+            raise NonFiniteBlockError()
+        return next_block(self)
+
+    next_block = Stream.next_block
+    monkeypatch.setattr(Stream, "next_block", overflowing)
+    with pytest.raises(VcamError) as failed:
+        render(RenderOptions(log=write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 3}}),
+                             outs=["null"], status_out=io.StringIO()))
+    assert "block 1 failed" in str(failed.value) and "twice" in str(failed.value)
+    assert "run the render again" not in failed.value.fix and failed.value.fix.startswith("render on the card")

@@ -661,6 +661,23 @@ def test_with_a_duration_a_show_that_never_goes_on_air_gives_up_once_its_model_h
         assert not waits.poll(PacerStats()) and not on_air.poll(PacerStats(pushed=12))
 
 
+def test_with_a_duration_a_show_whose_blocks_all_fail_gives_up_saying_so_not_that_the_machine_is_slow():
+    """Every block NaN (a broken weight file, an overflow in fp8): the give-up told the operator to pick a smaller
+    --size, which changes nothing; the failure line said before it says what does."""
+    from vcam.errors import VcamError
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    now, producer = [0.0], SimpleNamespace(state="running", stream=None, failing=True)
+    feed = ModelFeed(producer, lambda s: None, "on air", lambda: None, lambda: "live", clock=lambda: now[0],
+                     duration=5, first_block_wait=600)
+    feed.poll(PacerStats())
+    now[0] = 600.0
+    with pytest.raises(VcamError, match="never went on air: every block failed") as gave_up:
+        feed.poll(PacerStats())
+    assert "failure line above" in gave_up.value.fix and "--size" not in gave_up.value.fix
+
+
 @pytest.mark.parametrize("extra, ends", [(lambda: "", "| preset -"),
                                          (lambda: "in clip.avi 3/20", "| in clip.avi 3/20")])
 def test_the_status_line_ends_with_what_there_is_to_say_and_no_empty_field(extra, ends):

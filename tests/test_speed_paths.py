@@ -147,6 +147,16 @@ def test_bench_says_the_warm_up_it_runs_and_counts_in_words(monkeypatch):
     assert BenchSettings(warmup=5).warmup_blocks == 5
 
 
+def test_bench_times_blocks_that_overflow_rather_than_stop(monkeypatch):
+    """Random weights that overflow make NaN blocks, which a show throws away; the bench times them all the same."""
+    from vcam.engine.model import Head
+
+    real = Head.forward
+    monkeypatch.setattr(Head, "forward", lambda self, x, e: real(self, x, e) * float("inf"))
+    result = bench(BenchSettings(model="tiny", blocks=1, warmup=1, steps=1, width=32, height=16), log=lambda s: None)
+    assert result.frames_per_second > 0 and "(12 frames per block, 1 block timed)" in result.table()
+
+
 def test_bench_with_video_in_times_the_encode(capsys):
     from vcam.bench.bench import moving_clip
     from vcam.cli import main

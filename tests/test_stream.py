@@ -239,3 +239,71 @@ def test_a_failed_decode_later_on_only_glitches(tiny_engine):
     got = _run_failing_once(tiny_engine, "decode", 8)  # the second latent of block 2's decode
     assert [b.shape for b in got] == [b.shape for b in plain]
     assert all(np.array_equal(a, b) for a, b in zip(got[:2], plain[:2]))
+
+
+def _poisoned_at(engine, monkeypatch, blocks):
+    """Every transformer pass of the given attempts at a block (counted from 0, retries included) comes out NaN,
+    as FP8 or extreme settings make on a real card."""
+    real, attempts = engine.model.forward, [-1]
+
+    def forward(*args, **kwargs):
+        out = real(*args, **kwargs)
+        return out * float("nan") if attempts[0] in blocks else out
+
+    monkeypatch.setattr(engine.model, "forward", forward)
+    return attempts
+
+
+def test_a_block_that_comes_out_nan_is_refused_and_a_reset_makes_the_stream_whole_again(tiny_engine, monkeypatch):
+    """A NaN block went out black and stayed in the context, so every later block was black too, said nowhere:
+    now it raises NonFiniteBlockError, the stream as it was, and after a reset the frames are a fresh stream's."""
+    from vcam.errors import NonFiniteBlockError
+
+    attempts = _poisoned_at(tiny_engine, monkeypatch, {2})
+    s = tiny_engine.stream("a red fox in the snow", seed=1)
+    made = []
+    for _ in range(4):
+        attempts[0] += 1
+        try:
+            made.append(s.next_block())
+        except NonFiniteBlockError:
+            assert s.block_index == 2
+            s.reset()
+    fresh = tiny_engine.stream("a red fox in the snow", seed=1)
+    assert len(made) == 3 and s.block_index == 1
+    assert np.array_equal(made[2], fresh.next_block()) and np.array_equal(s.next_block(), fresh.next_block())
+
+
+def test_a_nan_block_while_warming_up_leaves_it_to_the_show(tiny_engine, monkeypatch):
+    attempts = _poisoned_at(tiny_engine, monkeypatch, {-1})  # every warm-up block; the show's are counted on
+    s = tiny_engine.stream("a lighthouse", seed=3)
+    s.warm_up()
+    attempts[0] = 0
+    fresh = tiny_engine.stream("a lighthouse", seed=3)
+    assert s.block_index == 0 and np.array_equal(s.next_block(), fresh.next_block())
+
+
+def test_a_warm_up_whose_blocks_come_out_nan_still_meets_every_later_shape(tiny_engine, monkeypatch):
+    """Refused, a NaN warm-up block was made again as the first block three times over, so the recompute and the
+    later passes' shapes were first met, and compiled, on air."""
+    from vcam.engine.stream import Stream
+
+    _poisoned_at(tiny_engine, monkeypatch, {-1})
+    real, met = Stream._denoise, []
+    monkeypatch.setattr(Stream, "_denoise", lambda self, kv: met.append(self.block_index) or real(self, kv))
+    s = tiny_engine.stream("a lighthouse", seed=3)
+    s.warm_up()
+    assert met == [0, 1, 2, 3] and s.block_index == 0 and s.refuse_non_finite
+
+
+def test_latents_of_minus_infinity_are_refused_as_nan_ones_are(tiny_engine, monkeypatch):
+    """The check is one reduction, the largest magnitude: -inf is as far from finite as +inf."""
+    from vcam.errors import NonFiniteBlockError
+
+    real = tiny_engine.model.forward
+    # a flow of +inf everywhere: every pass's x0 = x - sigma * flow is -inf, never NaN
+    monkeypatch.setattr(tiny_engine.model, "forward", lambda *a, **k: torch.full_like(real(*a, **k), float("inf")))
+    s = tiny_engine.stream("a lighthouse", seed=3)
+    with pytest.raises(NonFiniteBlockError):
+        s.next_block()
+    assert s.block_index == 0

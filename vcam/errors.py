@@ -40,6 +40,15 @@ class NoDisplayError(VcamError):
     is found as it opens or, where the display never answers, at its first frame."""
 
 
+class NonFiniteBlockError(RuntimeError):
+    """A block whose latents came out NaN or infinite (an overflow: FP8 or extreme settings on a real card). Its
+    frames are garbage, and kept as context they would make every later block NaN too: the stream must start over
+    (`Stream.reset`), which a running show does at once."""
+
+    def __init__(self):
+        super().__init__("the block came out NaN or infinite (an overflow in the model)")
+
+
 class NoGPUError(VcamError):
     pass
 

@@ -430,6 +430,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
                            strength=DEFAULT_STRENGTH, bias=settings.bias)
     timer = StageTimer(device)
     stream.timer = timer
+    stream.refuse_non_finite = False  # the check is timed, but random weights that overflow are still timed blocks
     others = warn_if_shared(device, log)
     log(f"warming up ({counted(settings.warmup_blocks, 'block')}{', compiling' if settings.speed.compile else ''}) …")
     with _compiling_said(settings.speed):

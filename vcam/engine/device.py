@@ -39,6 +39,16 @@ def to_host(frames: Tensor) -> np.ndarray:
     return host.numpy()
 
 
+def to_host_with_scalar(frames: Tensor, value: Tensor) -> tuple[np.ndarray, float]:
+    """`frames` as a host array, and `value` (a 0-d tensor) read: on CUDA copied ahead of the frames and waited for
+    by their event, so that reading it costs the block no sync of its own."""
+    if frames.device.type != "cuda":
+        return frames.numpy(), float(value)
+    host_value = torch.empty((), dtype=value.dtype, pin_memory=True)
+    host_value.copy_(value, non_blocking=True)
+    return to_host(frames), float(host_value)
+
+
 def ran_out_of_memory(error: BaseException) -> bool:
     """Whether `error` is the card running out of memory, which a smaller size or other programs closed cures."""
     return isinstance(error, torch.cuda.OutOfMemoryError)

@@ -23,10 +23,11 @@ import torch
 from torch import Tensor
 
 from vcam.bias import DEFAULT_BIAS, KREA_BIAS, check_bias
+from vcam.errors import NonFiniteBlockError
 from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
-from vcam.engine.device import on_device, to_host
+from vcam.engine.device import on_device, to_host_with_scalar
 from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
 from vcam.engine.text import clean_prompt
@@ -137,6 +138,8 @@ class Stream:
         self._kv_prev = self._kv
         self._pending_seed: int | None = None
         self.timer = NO_TIMER  # a StageTimer measures each stage of a block (vcam bench)
+        # whether a NaN block raises NonFiniteBlockError; vcam bench times random weights, whose pictures mean nothing
+        self.refuse_non_finite = True
         self.reset()
 
     # --- controls -------------------------------------------------------------------------------------------
@@ -258,14 +261,17 @@ class Stream:
         return message
 
     def _make_blocks(self, blocks: int) -> None:
-        for _ in range(blocks):
-            self.next_block()
-        bias = self.settings.bias
-        self.settings.bias = KREA_BIAS if bias == 1.0 else 1.0
+        # A NaN block is kept here: refused, the warm-up would make its first block again and again and meet none of
+        # the later shapes, left to compile on air. The reset below clears it; on air the show says it and starts over.
+        bias, refuse = self.settings.bias, self.refuse_non_finite
+        self.refuse_non_finite = False
         try:
+            for _ in range(blocks):
+                self.next_block()
+            self.settings.bias = KREA_BIAS if bias == 1.0 else 1.0
             self.next_block()
         finally:
-            self.settings.bias = bias
+            self.settings.bias, self.refuse_non_finite = bias, refuse
         self.reset()
 
     @torch.no_grad()
@@ -275,14 +281,15 @@ class Stream:
         trying again gives the frames it would have given (a clip or image input included; a live one gives what
         it has then); except that a failure in or after a later block's VAE decode leaves the decoder's cache moved
         on (keeping a copy would cost 1.8 GB at 832x480), which shows as a brief glitch; TAEHV's decoder rewinds
-        exactly."""
+        exactly. A block that comes out NaN or infinite raises NonFiniteBlockError, its frames thrown away, and
+        starts the decoder afresh (its cache holds the NaN): `reset` then starts the stream over."""
         saved = self._saved_state()
         try:
             with on_device(self.device):
                 return self._make_block()
-        except BaseException:
+        except BaseException as e:
             self._restore_state(saved)
-            if self._block == 0:
+            if self._block == 0 or isinstance(e, NonFiniteBlockError):
                 self._decoder.reset()  # exact: the first block starts from a fresh decoder anyway
             raise
 
@@ -310,6 +317,9 @@ class Stream:
         with timer.stage("text"):
             kv = self._advance_prompt()
         latents = self._denoise(kv)
+        # One reduction kernel on the card (the largest magnitude, NaN where any is), read with the frames: a NaN
+        # kept as context would blacken every later block. isfinite().all() took two kernels and a mask.
+        peak = torch.linalg.vector_norm(latents, math.inf)
         self._kv_prev = kv
         with timer.stage("vae decode"):
             rgb = self._decoder.decode(latents)[0]  # [3, n, H, W] in [-1, 1]
@@ -319,7 +329,9 @@ class Stream:
         with timer.stage("host copy"):
             # in float32: in bf16 a quarter of the pixel values would land one level off
             frames = ((rgb.permute(1, 2, 3, 0).float() + 1.0) * 127.5).round_().clamp_(0, 255).to(torch.uint8)
-            out = to_host(frames)
+            out, peak_value = to_host_with_scalar(frames, peak)
+        if not math.isfinite(peak_value) and self.refuse_non_finite:  # the stream put back, the decoder started afresh
+            raise NonFiniteBlockError()
         self._block += 1
         return out
 
@@ -407,7 +419,12 @@ class Stream:
     # --- prompts --------------------------------------------------------------------------------------------
     def _embed(self, prompt: Prompt) -> Tensor:
         embs = [self.engine.text.encode(text) * w for text, w in _normalise_prompt(prompt).items()]
-        return torch.stack(embs).sum(0)
+        emb = torch.stack(embs).sum(0)
+        # read once per prompt change, not per block: taken, it would make every block NaN until the prompt changed
+        if not bool(torch.isfinite(emb).all()):
+            raise ValueError("the text encoder's output for this prompt is NaN or infinite (an overflow); try other "
+                             "words")
+        return emb
 
     def _current_embedding(self) -> Tensor:
         # Weights 1/span .. 1 over the transition's blocks; Krea's linspace(0, 1, span) gives its first block the old

@@ -88,6 +88,10 @@ class ModelFeed:
             return  # loading (a download, a compile), or stopped with no block to play
         if self._loaded_at is None:
             self._loaded_at = now
+        if now - self._loaded_at >= self.gives_up_after and getattr(self.producer, "failing", False):
+            # a broken weight file or an overflow (every block NaN): a smaller size would not help
+            raise NeverOnAir(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
+                             "went on air: every block failed", "do what the failure line above says")
         if now - self._loaded_at >= self.gives_up_after:
             raise NeverOnAir(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
                             "went on air (--duration counts from the first frame on air)",

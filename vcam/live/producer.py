@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vcam.control.actions import Action, InputOpener, Origin, Reset, apply
+from vcam.control.actions import Action, InputOpener, Origin, Reset, SetSeed, apply
+from vcam.control.commands import MAX_SEED
 from vcam.control.protocol import AppliedListener
 from vcam.control.throttle import words_of
-from vcam.errors import VcamError
+from vcam.errors import NonFiniteBlockError, VcamError
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -27,6 +28,7 @@ RETRY_WAIT_MAX_S = 8.0
 SAID_AGAIN_EVERY_S = 60.0
 
 RESTART_LINE = "restarting the stream from a fresh first block, and again at each retry while blocks fail"
+NAN_RESTART = "thrown away, the stream starts over from a fresh first block with the current prompt and seed"
 
 Failure = tuple[str, str, bool]  # an error as it is said: its class, its text, whether the GPU ran out of memory
 
@@ -184,6 +186,11 @@ class Generator:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def failing(self) -> bool:
+        """Whether the last block tried failed (and none has been made since)."""
+        return self._failures.retries > 0
+
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """Applies `action` before the next block is submitted, or before block number `at_block` (counting
         every block submitted since the start, resets included), which makes a replayed show exact. `origin`
@@ -224,6 +231,7 @@ class Generator:
             while self._pacer.full() and not self._stop.wait(0.01):
                 pass
             failed: Failure | None = None
+            start_over = False
             block = self.submitted
             for listener in self.starting:
                 listener(block)
@@ -243,9 +251,11 @@ class Generator:
                     self._started_over()
                     continue
                 failed = _failure(e)
+                # a NaN kept as context would make every later block NaN: the same context gives it again
+                start_over = isinstance(e, NonFiniteBlockError)
             if failed is not None:  # out of the except block: its traceback, which holds the failed block's
                 # tensors, is gone now
-                self._retry_after(failed)
+                self._retry_after(failed, start_over)
                 continue
             if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
                 break
@@ -256,23 +266,40 @@ class Generator:
                 listener(frames)
             self.blocks += 1
 
-    def _retry_after(self, failed: Failure) -> None:
-        """After a failed block: its memory handed back, the failure said as FailureNews has it, the stream
-        started over from the RETRIES_BEFORE_RESET-th failure in a row on, and a wait that doubles with each."""
-        _free_gpu_memory(self.stream)
+    def _retry_after(self, failed: Failure, start_over: bool = False) -> None:
+        """After a failed block: its memory handed back (not a NaN block's), the failure said as FailureNews has
+        it, the stream started over from the RETRIES_BEFORE_RESET-th failure in a row on (at once where
+        `start_over`: a block that came out NaN, on the next seed: the same seed and prompt make the same blocks up
+        to the same NaN), and a wait that doubles with each (none before a NaN block's first retry, which starts
+        from fresh noise)."""
+        if not start_over:  # a NaN block ran in the memory it had: handed back, the fresh first block would
+            _free_gpu_memory(self.stream)  # take it from the driver again, slower, while the last frame is held
+        seed = seed_after_non_finite(self.stream.settings.seed) if start_over else 0
         news = self._failures.failed(failed)
         retries = self._failures.retries
         if news == "new":  # the card's memory as the retry finds it
             unsaid = self._failures.took_unsaid()  # in a row, the retry's number tells them
-            self._log(_failure_line(self.stream, failed, retries, unsaid if retries == 1 else 0))
+            line = _failure_line(self.stream, failed, retries, unsaid if retries == 1 else 0)
+            self._log(_started_over_line(self.stream, line, seed) if start_over else line)
         elif news == "again":
             self._failures.took_unsaid()  # the summary counts them
             self._log(_still_failing_line(self.stream, failed, retries, self._failures.failing_for()))
-        if retries >= RETRIES_BEFORE_RESET:
+        if start_over:
+            self._reseed(seed)
+            self._reset_stream()
+            if retries == 1:
+                return
+        elif retries >= RETRIES_BEFORE_RESET:
             if self._failures.once(RESTART_LINE):
                 self._log(RESTART_LINE)
             self._reset_stream()
         self._stop.wait(min(RETRY_WAIT_MAX_S, RETRY_WAIT_S * 2**retries))
+
+    def _reseed(self, seed: int) -> None:
+        """The stream's noise from `seed` on, told to the listeners as a seed change, so the control log has it."""
+        action = SetSeed(seed)
+        apply(self.stream, action)
+        self._tell(action, Origin(f"seed {seed}", "generator"))
 
     def _reset_stream(self) -> None:
         try:
@@ -353,6 +380,20 @@ def _failure_line(stream: Stream, failed: Failure, retry: int, unsaid: int = 0) 
     from vcam.engine.memory import out_of_memory_fix
 
     return f"{line}; if it goes on: {out_of_memory_fix(stream.device, stream.engine.speed.quant)}"
+
+
+def seed_after_non_finite(seed: int) -> int:
+    """The seed a stream starts over on after a NaN block: the next one, as the same seed and prompt would make the
+    same blocks again, up to the same NaN, over and over."""
+    return (seed + 1) % (MAX_SEED + 1)
+
+
+def _started_over_line(stream: Stream, line: str, seed: int) -> str:
+    """A NaN block's failure line: the stream starts over on `seed`, and in a low precision, the way out where it
+    recurs."""
+    quant = stream.engine.speed.quant
+    fix = f"; if it keeps happening, start again with --quant none ({quant} overflowed)" if quant != "none" else ""
+    return f"{line}; {NAN_RESTART} {seed}{fix}"
 
 
 def _still_failing_line(stream: Stream, failed: Failure, retries: int, for_s: float) -> str:

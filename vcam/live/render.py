@@ -26,14 +26,14 @@ import numpy as np
 from vcam import filelock
 from vcam.control.actions import STREAM_ACTIONS, Action, SetInput, SetScreen, SetSteps, apply, prompts_of
 from vcam.control.log import AtFrame, Replay, replay_to_make
-from vcam.errors import VcamError, one_line
+from vcam.errors import NonFiniteBlockError, VcamError, one_line
 from vcam.inspec import parse_input
 from vcam.live.frames import fit
 from vcam.live.inputs import InputSwitch, check_logged_inputs
 from vcam.live.outputs.base import Output, open_output
 from vcam.live.outputs.paths import check_outputs, given_output
 from vcam.live.outputs.recording import TOO_LARGE, out_of_room
-from vcam.live.producer import Timetable
+from vcam.live.producer import Timetable, seed_after_non_finite
 from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
@@ -366,7 +366,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
                     _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                made = _next_block(stream, blocks, frames)
+                made = _next_block(stream, blocks, frames, progress.say)
                 if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
                     break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
                 for index, frame in enumerate(made):
@@ -401,9 +401,17 @@ class _ScreenChanges:
             self.state.screen = self._waiting.pop(0).action.mode
 
 
-def _next_block(stream, block: int, frames: int):
+def _next_block(stream, block: int, frames: int, say: Callable[[str], None]):
     try:
-        return stream.next_block()
+        try:
+            return stream.next_block()
+        except NonFiniteBlockError:  # as a show does: black from here to the end otherwise; once more fails
+            seed = seed_after_non_finite(stream.settings.seed)
+            say(f"block {block} came out NaN or infinite (an overflow in the model); thrown away, the stream starts "
+                f"over there from a fresh first block with seed {seed}, as a show's does")
+            stream.set_seed(seed)
+            stream.reset()
+            return stream.next_block()
     except Exception as e:  # what was made before it stays in the files, which are closed on the way out
         kept, up_to = _kept_up_to(block, frames)
         if _ran_out_of_memory(e):  # running again would run out again: PyTorch's paragraph named no way out
@@ -411,6 +419,11 @@ def _next_block(stream, block: int, frames: int):
 
             raise VcamError(f"block {block} failed: {out_of_memory_said(e, stream.device)}; {kept}",
                             f"{out_of_memory_fix(stream.device, stream.engine.speed.quant)}{up_to}") from None
+        if isinstance(e, NonFiniteBlockError):  # again on a fresh stream and the next seed: running again would too
+            quant = stream.engine.speed.quant
+            fix = f"give --quant none ({quant} overflowed)" if quant != "none" else \
+                "render on the card the show was made on: here a fresh stream on the next seed overflowed too"
+            raise VcamError(f"block {block} failed ({e}), twice; {kept}", f"{fix}{up_to}") from None
         raise VcamError(f"block {block} failed ({e.__class__.__name__}: {e}); {kept}",
                         f"run the render again (VCAM_DEBUG=1 shows the whole error){up_to}") from e
 
