@@ -42,11 +42,11 @@ def to_host(frames: Tensor) -> np.ndarray:
 def to_host_with_scalar(frames: Tensor, value: Tensor) -> tuple[np.ndarray, float]:
     """`frames` as a host array, and `value` (a 0-d tensor) read: on CUDA copied ahead of the frames and waited for
     by their event, so that reading it costs the block no sync of its own."""
-    if frames.device.type != "cuda":
-        return frames.numpy(), float(value)
-    host_value = torch.empty((), dtype=value.dtype, pin_memory=True)
-    host_value.copy_(value, non_blocking=True)
-    return to_host(frames), float(host_value)
+    if frames.device.type == "cuda":
+        host_value = torch.empty((), dtype=value.dtype, pin_memory=True)
+        host_value.copy_(value, non_blocking=True)
+        value = host_value
+    return to_host(frames), float(value)
 
 
 def ran_out_of_memory(error: BaseException) -> bool:

@@ -88,14 +88,15 @@ class ModelFeed:
             return  # loading (a download, a compile), or stopped with no block to play
         if self._loaded_at is None:
             self._loaded_at = now
-        if now - self._loaded_at >= self.gives_up_after and getattr(self.producer, "failing", False):
+        if now - self._loaded_at < self.gives_up_after:
+            return
+        if getattr(self.producer, "failing", False):
             # a broken weight file or an overflow (every block NaN): a smaller size would not help
             raise NeverOnAir(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
                              "went on air: every block failed", "do what the failure line above says")
-        if now - self._loaded_at >= self.gives_up_after:
-            raise NeverOnAir(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
-                            "went on air (--duration counts from the first frame on air)",
-                            "give a smaller --size (or fewer --steps): this machine is too slow for these blocks")
+        raise NeverOnAir(f"no block came within {self.gives_up_after:g} s of the model loading, so the show never "
+                         "went on air (--duration counts from the first frame on air)",
+                         "give a smaller --size (or fewer --steps): this machine is too slow for these blocks")
 
     def _say_stall(self, stats: PacerStats) -> None:
         """A stall and its end are said; stalls that keep coming back (each block slower than the stall limit)

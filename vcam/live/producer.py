@@ -266,7 +266,7 @@ class Generator:
                 listener(frames)
             self.blocks += 1
 
-    def _retry_after(self, failed: Failure, start_over: bool = False) -> None:
+    def _retry_after(self, failed: Failure, start_over: bool) -> None:
         """After a failed block: its memory handed back (not a NaN block's), the failure said as FailureNews has
         it, the stream started over from the RETRIES_BEFORE_RESET-th failure in a row on (at once where
         `start_over`: a block that came out NaN, on the next seed: the same seed and prompt make the same blocks up
