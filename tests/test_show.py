@@ -442,6 +442,36 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     assert loaded == [3, 2]
 
 
+def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_put_on_air_half_written(tmp_path, monkeypatch):
+    """A save that held still from one look to the next was read; an editor that began its next save (truncate,
+    then write in pieces) between that look and the read put the first half of it on air, valid YAML."""
+    from vcam.control import reload as reload_module
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    presets = [f"  - {{name: p{i}, prompt: scene {i}}}\n" for i in range(4)]
+    path.write_text("presets:\n" + presets[0])
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append,
+                          show=load_show(path))
+    path.write_text("presets:\n" + "".join(presets[:3]))  # a save of three presets, which holds still
+    real = reload_module.load_show
+
+    def next_save_begins(file):  # the editor's next save of four, its first half written as the read comes
+        path.write_text("presets:\n" + "".join(presets[:2]))
+        return real(file)
+
+    monkeypatch.setattr(reload_module, "load_show", next_save_begins)
+    watcher.poll(), watcher.poll()
+    assert loaded == [], said  # the half read is not applied
+    monkeypatch.setattr(reload_module, "load_show", real)
+    path.write_text("presets:\n" + "".join(presets))  # the save ends
+    watcher.poll(), watcher.poll()
+    assert loaded == [4], said
+    watcher.poll(), watcher.poll()
+    assert loaded == [4]
+
+
 def test_a_map_name_longer_than_a_file_name_may_be_is_said_not_found_on_air_and_saves_are_read_on(tmp_path):
     """A part of a path over 255 bytes made Path.is_file raise OSError: out of `vcam check` as an error vcam did not
     expect, and on air out of the watcher's thread, which then read no later save."""

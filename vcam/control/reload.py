@@ -210,7 +210,7 @@ class ShowWatcher:
                 return
         except ConfigError:  # broken since: said by the reload, as a save that does not load is
             pass
-        self._reload([self.path])
+        self._reload([self.path], stamps)
         self._stamps = self._seen = stamps
 
     def poll(self) -> None:
@@ -234,15 +234,16 @@ class ShowWatcher:
                 self._not_a_file(path)
         saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
-            self._reload(saved)
+            self._reload(saved, stamps)
 
     def _not_a_file(self, path: str) -> None:
         self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the file "
                  "there again to reload it")
 
-    def _reload(self, saved: list[str]) -> None:
+    def _reload(self, saved: list[str], stamps: dict) -> None:
         """The show read again after a save of the files `saved`, and of the command line's maps those saved (one
-        not saved stays as read: each is read once a save)."""
+        not saved stays as read: each is read once a save). `stamps`: the files as the look before the read found
+        them; one written since, as it was read, is not applied (the next looks read it once it holds still)."""
         said = self.path if self.path in saved else saved[0]
         head = "show file" if said == self.path else f"map file {said}"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
@@ -256,6 +257,8 @@ class ShowWatcher:
         try:
             show = load_show(self.path)
             maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}
+            if self._read_stamps() != stamps:  # an editor began its next save as this one was read: what was read
+                return  # may be its first half, valid YAML, and would go on air
             if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
                 # nothing the show reads (a comment): said as such, where "reloaded: N presets" read as a change
                 self._loaded(show, maps, unchanged(said))
