@@ -256,3 +256,22 @@ def test_an_image_whose_alpha_is_read_as_floats_shows_its_colours(tmp_path, monk
     monkeypatch.setattr(frames_module, "imread_quiet",
                         lambda p, flags: floats if flags == cv2.IMREAD_UNCHANGED else real(p, flags))
     assert int(FallbackImages(32, 24).get(path)[12, 16, 0]) == 120
+
+
+def test_a_show_naming_an_image_too_large_to_decode_is_refused_with_its_line_unread(tmp_path, monkeypatch):
+    """The show's check decoded a 20000x20000 PNG whole (14 s and GBs of memory), on air on the watcher's thread as
+    a save reloaded the show; refused from its header instead, with the show's line and the fix."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+    from vcam.live import frames as frames_module
+
+    cv2.imwrite(str(tmp_path / "poster.png"), np.zeros((40, 60, 3), np.uint8))
+    monkeypatch.setattr(frames_module, "MAX_DECODED_PIXELS", 40 * 60 - 1)
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda path, flags: pytest.fail("decoded"))
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: poster.png}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    [problem] = err.value.problems
+    assert problem.startswith(f"{tmp_path / 'show.yaml'}:1: ") and "60x40" in problem and "scale it down" in problem
+    with pytest.raises(ImageError):  # a fallback changed on air: a ValueError, said when it is used
+        FallbackImages(16, 16).get(str(tmp_path / "poster.png"))

@@ -993,3 +993,45 @@ def test_a_jpegs_size_is_read_from_its_header(tmp_path):
     (tmp_path / "cut.jpg").write_bytes(open(jpeg, "rb").read()[:40])
     assert jpeg_size(jpeg) == (70, 30) and jpeg_size(png) is None and jpeg_size(str(tmp_path / "cut.jpg")) is None
     assert jpeg_size(str(tmp_path / "gone.jpg")) is None
+
+
+def test_an_image_too_large_to_decode_is_refused_from_its_header_and_a_jpeg_is_not(tmp_path, monkeypatch):
+    """A 20000x20000 PNG (1 MB on disk, a decompression bomb) as `image:` was decoded whole to show 832x480 of it:
+    7.7 s and 2.4 GB of memory, mid-show. Above MAX_DECODED_PIXELS a format decoded whole is refused unread, in one
+    line with its fix; a JPEG, read reduced, still shows."""
+    from vcam.live import frames as frames_module
+
+    png, jpeg = str(tmp_path / "poster.png"), str(tmp_path / "poster.jpg")
+    cv2.imwrite(png, _picture(400, 640))
+    cv2.imwrite(jpeg, _picture(400, 640))
+    monkeypatch.setattr(frames_module, "MAX_DECODED_PIXELS", 400 * 640 - 1)  # these are now too large
+    reads, real = [], frames_module.imread_quiet
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(p) or real(p, flags))
+    with pytest.raises(InputError) as refused:
+        ImageSource(png, 64, 48, "crop")
+    assert reads == []  # not decoded at all
+    assert "640x400" in refused.value.message and "scale it down" in refused.value.fix
+    assert ImageSource(jpeg, 64, 48, "crop").frames(0, 1)[0].shape == (48, 64, 3)
+    switch = InputSwitch(64, 48)  # on air: an input command's error, the input on before stays
+    with pytest.raises(ValueError):
+        switch.open(InputSpec("image", png))
+    assert switch.spec.kind == "none"
+
+
+@pytest.mark.parametrize("name, params", [("a.png", []), ("a.bmp", []), ("a.webp", [cv2.IMWRITE_WEBP_QUALITY, 80]),
+                                          ("b.webp", [cv2.IMWRITE_WEBP_QUALITY, 101]), ("a.jpg", [])])
+def test_an_images_size_is_read_from_its_header_as_opencv_decodes_it(tmp_path, name, params):
+    from vcam.live.frames import image_size
+
+    path = str(tmp_path / name)
+    assert cv2.imwrite(path, _picture(30, 70), params)
+    assert image_size(path) == (70, 30) == cv2.imread(path).shape[1::-1]
+
+
+def test_a_gifs_size_and_a_files_without_one(tmp_path):
+    from vcam.live.frames import image_size
+
+    (tmp_path / "a.gif").write_bytes(b"GIF89a" + (70).to_bytes(2, "little") + (30).to_bytes(2, "little") + b"\0" * 8)
+    (tmp_path / "a.txt").write_text("not an image at all, but long enough")
+    assert image_size(str(tmp_path / "a.gif")) == (70, 30)
+    assert image_size(str(tmp_path / "a.txt")) is None and image_size(str(tmp_path / "gone.png")) is None

@@ -79,11 +79,22 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
                       "the file that names it (or a whole path)")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
+    elif still and (huge := _too_large(path)) is not None:
+        r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
         r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); {IMAGE_FIX}{hint}")
     else:
         return True
     return False
+
+
+def _too_large(path: Path) -> str | None:
+    """frames.too_large and its fix, read from the header: such an image's check decoded it whole, on air on the
+    watcher's thread as a save of the show reloaded it (a 20000x20000 PNG: 14 s and GBs of memory)."""
+    from vcam.live.frames import SHRINK_FIX, too_large
+
+    huge = too_large(str(path))
+    return None if huge is None else f"{huge}; {SHRINK_FIX}"
 
 
 def _decodes(path: Path) -> bool:

@@ -184,10 +184,18 @@ def _webp_may_have_alpha(head: bytes) -> bool:
 HUGE_PIXELS = 100_000_000
 
 
+# Above this many pixels an image that cannot be decoded reduced (a PNG, a WebP, a GIF, a BMP: all but JPEG) is
+# refused before it is decoded: a 20000x20000 PNG, 1 MB on disk, took 7.7 s and 2.4 GB of memory to show, mid-show.
+MAX_DECODED_PIXELS = HUGE_PIXELS
+
+
 def read_shown(path: str, fitted: tuple[int, int, str] | None = None) -> np.ndarray | None:
     """The image at `path` as RGB, as it shows (over black where it has an alpha channel), fitted to `fitted`
-    (width, height, fit mode) where given; None where OpenCV decodes nothing. The one read of an image: input,
-    fallback. Fitted before its colours are swapped to RGB (the same pixels): a huge picture was copied whole."""
+    (width, height, fit mode) where given; None where OpenCV decodes nothing; ImageError for one too large to
+    decode (too_large). The one read of an image: input, fallback. Fitted before its colours are swapped to RGB
+    (the same pixels): a huge picture was copied whole."""
+    if (refused := too_large(path)) is not None:
+        raise ImageError(refused, SHRINK_FIX)
     cv2 = quiet_cv2()
     bgr = imread_quiet(path, _read_flags(path, fitted))
     if bgr is None:
@@ -208,6 +216,53 @@ def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
         if min(size) // factor >= max(fitted[:2]):
             return flag
     return cv2.IMREAD_COLOR
+
+
+SHRINK_FIX = "scale it down (3840 pixels on its long side is plenty), or save it as a JPEG, which is read reduced"
+
+
+def too_large(path: str) -> str | None:
+    """Why the image at `path` is not decoded, as its header gives its size: more than MAX_DECODED_PIXELS pixels in
+    a format that decodes whole (a decompression bomb among them); None where it may be read (a JPEG of any size is
+    read reduced, and a file whose header says nothing is left to OpenCV, which has its own limit)."""
+    size = image_size(path)
+    if size is None or size[0] * size[1] <= MAX_DECODED_PIXELS or jpeg_size(path) is not None:
+        return None
+    return (f"image {path} is {size[0]}x{size[1]} ({size[0] * size[1] / 1e6:.0f} megapixels), too large to decode: "
+            f"vcam decodes at most {MAX_DECODED_PIXELS / 1e6:.0f} megapixels (this one would take GBs of memory)")
+
+
+def image_size(path: str) -> tuple[int, int] | None:
+    """An image's width and height from its header, without decoding it (PNG, JPEG, WebP, GIF, BMP); None for any
+    other file, or one that cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(30)
+    except OSError:
+        return None
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and len(head) >= 24:
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP" and len(head) == 30:
+        return _webp_size(head)
+    if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
+        return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    if head[:2] == b"BM" and len(head) >= 26:
+        return (abs(int.from_bytes(head[18:22], "little", signed=True)),
+                abs(int.from_bytes(head[22:26], "little", signed=True)))
+    return jpeg_size(path)
+
+
+def _webp_size(head: bytes) -> tuple[int, int] | None:
+    """A WebP's canvas from its first chunk: lossy (VP8), lossless (VP8L) or extended (VP8X)."""
+    kind = head[12:16]
+    if kind == b"VP8X":
+        return int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
+    if kind == b"VP8L":
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, (bits >> 14 & 0x3FFF) + 1
+    if kind == b"VP8 ":
+        return int.from_bytes(head[26:28], "little") & 0x3FFF, int.from_bytes(head[28:30], "little") & 0x3FFF
+    return None
 
 
 # JPEG's start-of-frame markers, which hold the picture's size (C4, C8 and CC are other segments)

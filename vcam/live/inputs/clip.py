@@ -21,7 +21,7 @@ import numpy as np
 from vcam.errors import READ_FIX
 from vcam.inspec import missing_fix
 from vcam.words import shell_word, terminal_safe
-from vcam.live.frames import fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
+from vcam.live.frames import ImageError, fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -758,7 +758,10 @@ class ImageSource:
     def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None):
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
-        self.frame = read_shown(self.path, (width, height, fit_mode))
+        try:
+            self.frame = read_shown(self.path, (width, height, fit_mode))
+        except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
+            raise InputError(e.message, e.fix) from None
         if self.frame is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
