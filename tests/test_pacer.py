@@ -631,6 +631,21 @@ def test_a_server_far_behind_is_cut_to_two_blocks_waiting():
     assert 22 <= waiting <= 24  # 24 left after the cut, less the tick's step
 
 
+def test_a_server_whose_blocks_speed_up_has_none_of_its_frames_cut():
+    """A server's blocks every 2 s (6 frames/s), then every 0.5 s (24 frames/s, under the camera's 30): the first
+    fast block, a hiccup until the second says so, left a second of frames read at 6 frames/s as two seconds
+    behind, and two frames were cut, a jump on screen. None is cut now: the buffer's nudge plays them (passing over
+    one at most, as it catches up a producer that cannot wait)."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    made = [2.0 * (k + 1) for k in range(4)] + [8.0 + 0.5 * (k + 1) for k in range(20)]
+    for k, t in enumerate(made):
+        ft.events.append((t, lambda k=k: pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)])))
+    shown, _, _ = run_for(ft, pacer, 22.0)
+    assert pacer.stats.dropped == 0 and pacer.stats.skipped <= 1
+    assert len(set(shown)) == 12 * len(made) - pacer.stats.skipped
+
+
 def test_a_strong_gain_never_holds_the_picture_while_frames_wait():
     """With gain 2, a buffer at half its block would read as a playback rate of 0: the nudge slows the picture to half
     the production rate at most, so the last block after the producer stops plays on at once, not at the cap."""

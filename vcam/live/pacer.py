@@ -140,6 +140,7 @@ class Pacer:
         self._pos = 0.0
         self._rate: float | None = None
         self._off = 0  # +1 or -1: the last burst's rate was far above or below the estimate
+        self._last_rate = 0.0  # the last burst's rate, left out of the estimate or not
         self._burst = 0
         self._longest = 0  # the longest burst pushed, the last one included
         self._arrival: _Arrival | None = None
@@ -206,6 +207,7 @@ class Pacer:
         encoded, a retried block) and is left out: averaged in, it would slow the picture for seconds after.
         Two in a row the same way are a new rate (`steps 8`, another size), taken at once rather than over ten
         bursts of stutter."""
+        self._last_rate = inst
         if self._rate is None:
             self._rate = inst
             return
@@ -431,7 +433,11 @@ class Pacer:
             return
         block = max(1, self._burst)
         level = len(self._frames) - 1 - self._pos
-        if level <= 2 * block or (level - block) / self._rate <= s.catch_up_after:
+        # a burst far faster than the estimate, not taken yet (a hiccup until a second says so), spans the frames it
+        # brought at its own pace: read at the old one, blocks that sped up from 6 to 24 frames/s were one second
+        # of frames read as two and cut, a jump on screen where the nudge would have played them whole
+        rate = max(self._rate, self._last_rate) if self._off > 0 else self._rate
+        if level <= 2 * block or (level - block) / rate <= s.catch_up_after:
             return
         while len(self._frames) - 1 > 2 * block:
             self._drop_first()
