@@ -1035,3 +1035,29 @@ def test_a_gifs_size_and_a_files_without_one(tmp_path):
     (tmp_path / "a.txt").write_text("not an image at all, but long enough")
     assert image_size(str(tmp_path / "a.gif")) == (70, 30)
     assert image_size(str(tmp_path / "a.txt")) is None and image_size(str(tmp_path / "gone.png")) is None
+
+
+def _bmp(width: int, height: int, core: bool) -> bytes:
+    """A 24-bit BMP of one colour: an OS/2 one (its 12-byte info header, 16 bits a side) or a Windows one stored
+    top-down (its height negative)."""
+    import struct
+
+    row = (width * 3 + 3) // 4 * 4
+    pixels = (bytes([10, 20, 200]) * width + b"\0" * (row - width * 3)) * height
+    info = struct.pack("<IHHHH", 12, width, height, 1, 24) if core else \
+        struct.pack("<IiiHHIIiiII", 40, width, -height, 1, 24, 0, len(pixels), 0, 0, 0, 0)
+    offset = 14 + len(info)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + pixels
+
+
+def test_an_os2_bmp_is_shown_not_refused_as_too_large(tmp_path):
+    """An OS/2 BMP gives its size in 16 bits a side: read as a Windows one's 32, a 64x48 one was 3145792x1572865
+    pixels and refused as too large to decode, though OpenCV reads it. A top-down one (negative height) shows too."""
+    from vcam.live.frames import image_size
+
+    for name, core in (("os2.bmp", True), ("top-down.bmp", False)):
+        path = str(tmp_path / name)
+        (tmp_path / name).write_bytes(_bmp(64, 48, core))
+        assert image_size(path) == (64, 48) == cv2.imread(path).shape[1::-1]
+        assert ImageSource(path, 32, 24, "crop").frames(0, 1)[0][12, 16].tolist() == [200, 20, 10]
+

@@ -247,9 +247,17 @@ def image_size(path: str) -> tuple[int, int] | None:
     if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
         return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
     if head[:2] == b"BM" and len(head) >= 26:
-        return (abs(int.from_bytes(head[18:22], "little", signed=True)),
-                abs(int.from_bytes(head[22:26], "little", signed=True)))
+        return _bmp_size(head)
     return jpeg_size(path)
+
+
+def _bmp_size(head: bytes) -> tuple[int, int]:
+    """A BMP's size from its info header: 16 bits a side in an OS/2 one (12 bytes long), 32 in any later one, its
+    height negative for rows stored top-down. Read as 32 bits, an OS/2 one of 64x48 was 3145792x1572865, refused."""
+    if int.from_bytes(head[14:18], "little") == 12:
+        return int.from_bytes(head[18:20], "little"), int.from_bytes(head[20:22], "little")
+    return (abs(int.from_bytes(head[18:22], "little", signed=True)),
+            abs(int.from_bytes(head[22:26], "little", signed=True)))
 
 
 def _webp_size(head: bytes) -> tuple[int, int] | None:
