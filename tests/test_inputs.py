@@ -1061,3 +1061,24 @@ def test_an_os2_bmp_is_shown_not_refused_as_too_large(tmp_path):
         assert image_size(path) == (64, 48) == cv2.imread(path).shape[1::-1]
         assert ImageSource(path, 32, 24, "crop").frames(0, 1)[0][12, 16].tolist() == [200, 20, 10]
 
+
+def test_a_jpeg_too_long_to_be_read_reduced_as_it_shows_is_read_reduced_within_the_limit(tmp_path, monkeypatch):
+    """A JPEG over HUGE_PIXELS whose shorter side no reduced read keeps as large as the output (a 65000x1600
+    panorama) was decoded whole, more pixels than a PNG refused as too large; it is read reduced within
+    MAX_DECODED_PIXELS, and still shows."""
+    from vcam.live import frames as frames_module
+
+    jpeg = str(tmp_path / "panorama.jpg")
+    cv2.imwrite(jpeg, _picture(40, 1600))
+    monkeypatch.setattr(frames_module, "HUGE_PIXELS", 40 * 1600 - 1)
+    monkeypatch.setattr(frames_module, "MAX_DECODED_PIXELS", 40 * 1600 // 3)  # a half-size read fits, not whole
+    decoded, real = [], frames_module.imread_quiet
+
+    def read(path, flags):
+        image = real(path, flags)
+        decoded.append(image.shape[0] * image.shape[1])
+        return image
+
+    monkeypatch.setattr(frames_module, "imread_quiet", read)
+    assert ImageSource(jpeg, 64, 48, "crop").frames(0, 1)[0].shape == (48, 64, 3)
+    assert decoded == [20 * 800]  # half its size, on both sides

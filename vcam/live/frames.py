@@ -206,16 +206,21 @@ def read_shown(path: str, fitted: tuple[int, int, str] | None = None) -> np.ndar
 
 def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
     """IMREAD_COLOR, or for a huge JPEG shown at `fitted` the most reduced read still larger than it is, on its
-    shorter side (an EXIF turn may swap its sides)."""
+    shorter side (an EXIF turn may swap its sides); for a long one whose shorter side no reduced read keeps that
+    large (a panorama), the least reduced read within MAX_DECODED_PIXELS: decoded whole, a 65000x1600 one took
+    more memory than a PNG too large to decode, which is refused."""
     cv2 = quiet_cv2()
     size = jpeg_size(path) if fitted is not None else None
     if size is None or size[0] * size[1] <= HUGE_PIXELS:
         return cv2.IMREAD_COLOR
-    for factor, flag in ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4),
-                         (2, cv2.IMREAD_REDUCED_COLOR_2)):
+    reduced = ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4), (2, cv2.IMREAD_REDUCED_COLOR_2))
+    for factor, flag in reduced:
         if min(size) // factor >= max(fitted[:2]):
             return flag
-    return cv2.IMREAD_COLOR
+    for factor, flag in reversed(reduced):
+        if -(-size[0] // factor) * -(-size[1] // factor) <= MAX_DECODED_PIXELS:
+            return flag
+    return cv2.IMREAD_REDUCED_COLOR_8  # at most 8192x8192: JPEG's sides end at 65535
 
 
 SHRINK_FIX = "scale it down (3840 pixels on its long side is plenty), or save it as a JPEG, which is read reduced"
