@@ -1082,3 +1082,22 @@ def test_a_jpeg_too_long_to_be_read_reduced_as_it_shows_is_read_reduced_within_t
     monkeypatch.setattr(frames_module, "imread_quiet", read)
     assert ImageSource(jpeg, 64, 48, "crop").frames(0, 1)[0].shape == (48, 64, 3)
     assert decoded == [20 * 800]  # half its size, on both sides
+
+
+def test_a_tiff_too_large_to_decode_is_refused_from_its_header(tmp_path, monkeypatch):
+    """A TIFF, compressed as a PNG is (a 12000x10000 one 178 kB on disk), was decoded whole to show it: its size is
+    read from its first page's tags, as OpenCV reads that page, and one too large is refused unread."""
+    from vcam.live import frames as frames_module
+    from vcam.live.frames import image_size
+
+    path = str(tmp_path / "poster.tif")
+    assert cv2.imwrite(path, _picture(30, 70))
+    assert image_size(path) == (70, 30) == cv2.imread(path).shape[1::-1]
+    assert ImageSource(path, 64, 48, "crop").frames(0, 1)[0].shape == (48, 64, 3)
+    (tmp_path / "cut.tif").write_bytes(open(path, "rb").read()[:12])
+    assert image_size(str(tmp_path / "cut.tif")) is None
+    monkeypatch.setattr(frames_module, "MAX_DECODED_PIXELS", 70 * 30 - 1)
+    monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: pytest.fail("decoded"))
+    with pytest.raises(InputError) as refused:
+        ImageSource(path, 64, 48, "crop")
+    assert "70x30" in refused.value.message and "scale it down" in refused.value.fix
