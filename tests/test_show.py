@@ -472,6 +472,35 @@ def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_put_on_air_half_w
     assert loaded == [4]
 
 
+def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_said_broken_for_its_half(tmp_path, monkeypatch):
+    """A save begun again as the last one was read, cut where its first half does not load, was said broken (the
+    last good show stays live) and "fixed" a second later, when nothing was wrong with it; it is read once it holds
+    still, and said once, as it loads."""
+    from vcam.control import reload as reload_module
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    presets = [f"  - {{name: p{i}, prompt: scene {i}}}\n" for i in range(4)]
+    path.write_text("presets:\n" + presets[0])
+    loaded, said = [], []
+    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append,
+                          show=load_show(path))
+    path.write_text("presets:\n" + "".join(presets[:3]))
+    real = reload_module.load_show
+
+    def next_save_begins(file):  # the editor's next save, cut mid-line as the read comes
+        path.write_text("presets:\n" + presets[0] + "  - {name: p1, pro")
+        return real(file)
+
+    monkeypatch.setattr(reload_module, "load_show", next_save_begins)
+    watcher.poll(), watcher.poll()
+    assert loaded == [] and said == []
+    monkeypatch.setattr(reload_module, "load_show", real)
+    path.write_text("presets:\n" + "".join(presets))  # the save ends
+    watcher.poll(), watcher.poll()
+    assert loaded == [4] and len(said) == 1 and not said[0].startswith("fixed"), said
+
+
 def test_a_map_name_longer_than_a_file_name_may_be_is_said_not_found_on_air_and_saves_are_read_on(tmp_path):
     """A part of a path over 255 bytes made Path.is_file raise OSError: out of `vcam check` as an error vcam did not
     expect, and on air out of the watcher's thread, which then read no later save."""

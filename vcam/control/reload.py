@@ -265,7 +265,8 @@ class ShowWatcher:
                 return
             applied = self.on_show(show, maps)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
-            self._not_reloaded(head, e)
+            if self._read_stamps() == stamps:  # else the half of a save begun as it was read: said broken, then
+                self._not_reloaded(head, e)     # "fixed" a second later, where the next looks read it whole
             return
         except Exception as e:  # noqa: BLE001 - the last good show stays live, and the file is watched on: an
             # error applying it ended this thread, and no later save was ever loaded
