@@ -217,7 +217,7 @@ def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
     for factor, flag in reduced:
         if min(size) // factor >= max(fitted[:2]):
             return flag
-    for factor, flag in reversed(reduced):
+    for factor, flag in ((1, cv2.IMREAD_COLOR), *reversed(reduced)):
         if -(-size[0] // factor) * -(-size[1] // factor) <= MAX_DECODED_PIXELS:
             return flag
     return cv2.IMREAD_REDUCED_COLOR_8  # at most 8192x8192: JPEG's sides end at 65535
