@@ -283,3 +283,18 @@ def test_help_is_wrapped_at_spaces_so_a_flag_is_never_cut_at_its_hyphen(monkeypa
     monkeypatch.setenv("COLUMNS", columns)
     for parser in [TOP, *_subcommands(build_parser())]:
         assert not re.search(r"\w-\n", parser.format_help()), parser.prog
+
+
+def test_every_extra_an_install_fix_names_is_one_the_package_has():
+    """`pip install -e ".[midi]"` installs nothing where the extra is named otherwise in pyproject.toml: pip only
+    warns that the package has no such extra."""
+    import tomllib
+
+    from vcam.cmdline.errorlines import EXTRAS, WHAT
+
+    pyproject = Path(vcam.__file__).parent.parent / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    named = set(EXTRAS.values()) | set(WHAT)
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(vcam.__file__).parent.rglob("*.py"))
+    named |= set(re.findall(r"""install_fix\(["'](\w+)["']""", source))
+    assert {"engine", "midi"} <= named and named <= set(extras)
