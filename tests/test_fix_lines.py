@@ -29,6 +29,7 @@ from vcam.live.replaystart import replayed
 from vcam.live.settings import RunOptions
 
 TOP = build_parser()
+OPERATORS = "();<>|&"  # a shell's, which end a command line
 FIELD = "\x00"  # an f-string's field in its text: what it holds is not known, and ends a flag it follows
 COMMANDS = {c.prog: c for c in _subcommands(TOP)}
 # Words after a command that end it: the sentence going on ("vcam serve runs there with that --port")
@@ -41,8 +42,9 @@ OTHER_PROGRAMS = {"--list-devices", "--device", "--input", "--output", "--output
 
 
 def _words(text: str) -> list[str]:
-    """`text`'s shell words from its start, as far as a shell could read them (prose may hold a lone apostrophe)."""
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=False)
+    """`text`'s shell words from its start, as far as a shell could read them (prose may hold a lone apostrophe);
+    a shell's operators (& ; | ( ) < >) as words of their own, as a shell splits them."""
+    lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     words = []
     try:
@@ -55,16 +57,17 @@ def _words(text: str) -> list[str]:
 
 def _command(prog: str, words: list[str]) -> list[str]:
     """The arguments of `prog` at the start of `words`, up to where the sentence goes on: an option's value, the
-    positional places the command has, then prose; a word ending in , ; ) or . ends it."""
+    positional places the command has, then prose; a shell's operator ends it, as does a word ending in , . : ? or
+    a backquote."""
     parser = COMMANDS[prog]
     valued = {o for a in parser._actions if a.nargs is None for o in a.option_strings}
     places = sum(1 for a in parser._actions if not a.option_strings)
     taken, wants_value = [], False
     for word in words:
-        if word.startswith("(") or (not wants_value and word in PROSE):
+        if not word.strip(OPERATORS) or (not wants_value and word in PROSE):  # `(add --log-controls ...)`
             break
-        end = word[-1:] in (",", ";", ")", "`", ":", "?") or (word.endswith(".") and not word.endswith(".."))
-        word = word.rstrip(",;).`:?") if end else word
+        end = word[-1:] in (",", "`", ":", "?") or (word.endswith(".") and not word.endswith(".."))
+        word = word.rstrip(",.`:?") if end else word
         if wants_value:
             wants_value = False
         elif word.startswith("-"):  # one it lacks is taken to have a value, which is said with it
@@ -298,3 +301,23 @@ def test_every_extra_an_install_fix_names_is_one_the_package_has():
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path(vcam.__file__).parent.rglob("*.py"))
     named |= set(re.findall(r"""install_fix\(["'](\w+)["']""", source))
     assert {"engine", "midi"} <= named and named <= set(extras)
+
+
+@pytest.mark.parametrize("why", ["missing token", "bad token"])
+def test_a_token_refusal_gives_the_camera_command_with_the_address_as_typed(why):
+    """An address holding a shell's & (a proxy's query) was said bare: the shell ran the command up to it."""
+    from vcam.remote.client import CamOptions, _refusal
+
+    url = "wss://proxy.example/vcam?room=a&b=1"
+    assert suggests(_refusal(CamOptions(url=url), why).fix, "vcam cam", [url, "--token", "TOKEN"])
+
+
+@pytest.mark.parametrize("host,token", [("127.0.0.1", "s"), ("::1", None), ("192.168.1.5", "s"), ("0.0.0.0", "s")])
+def test_the_camera_commands_a_server_starts_with_parse(host, token):
+    from vcam.remote.listen import advertise
+
+    lines = [args for line in advertise(host, 8765, token) for prog, args in command_lines(line) if prog == "vcam cam"]
+    assert lines
+    for args in lines:
+        assert refused("vcam cam", args) == ""
+        assert ("--token" in args) == bool(token)
