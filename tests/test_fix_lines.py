@@ -321,3 +321,46 @@ def test_the_camera_commands_a_server_starts_with_parse(host, token):
     for args in lines:
         assert refused("vcam cam", args) == ""
         assert ("--token" in args) == bool(token)
+
+
+@pytest.mark.parametrize("windows", [False, True])
+def test_the_show_midi_port_is_quoted_for_the_camera_machine_whichever_system_the_server_runs(monkeypatch, windows):
+    """The line is typed on the camera's machine, often Windows (OBS's camera) while the server is Linux: single
+    quotes, which cmd.exe keeps as part of the name, were chosen by the server's system."""
+    import vcam.words
+
+    monkeypatch.setattr(vcam.words.shell_word, "__defaults__", (windows,))  # the server's system
+    show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {port: nanoKONTROL2 MIDI 1, "
+                      "map: nanokontrol2}\n", "show.yaml")
+    said = []
+    midi_setup(RunOptions(serve=True), show, False, said.append)
+    assert '--midi "nanoKONTROL2 MIDI 1" ' in "".join(said)
+
+
+def test_a_live_output_given_to_render_is_said_as_the_run_command_that_plays_it():
+    """`vcam render LOG --out 'vcam:OBS Virtual Camera'` is pointed to vcam run with that --out, as typed."""
+    from vcam.live.render import _check_outputs
+
+    with pytest.raises(VcamError) as e:
+        _check_outputs(["vcam:OBS Virtual Camera"])
+    assert suggests(e.value.fix, "vcam run", ["--replay", "LOG", "--out", "vcam:OBS Virtual Camera"])
+
+
+@pytest.mark.parametrize("columns", ["1", "12", "16", "20"])
+def test_help_on_a_narrow_terminal_keeps_each_flag_whole(monkeypatch, columns):
+    """Below about 16 columns a flag longer than the help's width (--log-controls) was cut inside itself, not at a
+    hyphen: it runs past the edge instead, whole."""
+    def flags(parser: argparse.ArgumentParser) -> list[str]:
+        return re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", parser.format_help())
+
+    monkeypatch.setenv("COLUMNS", "300")
+    wide = {p.prog: flags(p) for p in [TOP, *_subcommands(TOP)]}
+    monkeypatch.setenv("COLUMNS", columns)
+    assert {p.prog: flags(p) for p in [TOP, *_subcommands(TOP)]} == wide
+
+
+def test_a_name_a_shell_reads_inside_double_quotes_is_said_as_this_systems_shell_takes_it():
+    from vcam.words import anywhere_word, shell_word
+
+    assert anywhere_word("MIDI 1") == '"MIDI 1"' and anywhere_word("MIDI") == "MIDI"
+    assert anywhere_word("a $HOME b") == shell_word("a $HOME b") != '"a $HOME b"'

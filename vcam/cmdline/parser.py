@@ -66,14 +66,16 @@ OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--
 
 class _HelpFormatter(argparse.HelpFormatter):
     """Help wrapped at spaces only: textwrap also breaks at hyphens, and `--midi-` ending one line with `map`
-    starting the next (vcam cam --help on an 80-column terminal) is no flag a reader can copy."""
+    starting the next (vcam cam --help on an 80-column terminal) is no flag a reader can copy; a word longer than
+    the width (--log-controls on a 16-column terminal) runs past the edge whole rather than cut inside itself."""
 
     def _split_lines(self, text: str, width: int) -> list[str]:
-        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False)
+        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False,
+                             break_long_words=False)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return textwrap.fill(self._whitespace_matcher.sub(" ", text).strip(), width, initial_indent=indent,
-                             subsequent_indent=indent, break_on_hyphens=False)
+                             subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
 
 
 class _Parser(argparse.ArgumentParser):
