@@ -789,6 +789,49 @@ def test_a_size_over_the_modules_limit_is_named_with_the_limit_to_load(loopback)
     assert machine.devices["/dev/video10"].frames == []
 
 
+def _reload_made(fix: str) -> dict[str, list[str]]:
+    """The module parameters the reload line in `fix` loads v4l2loopback with, each as its list of values, after
+    checking it is the reload: the module removed, then loaded again."""
+    import re
+    import shlex
+
+    line = re.search(r"sudo modprobe -r v4l2loopback && sudo modprobe v4l2loopback [^\n]*", fix)
+    assert line, fix
+    params = dict(word.split("=", 1) for word in shlex.split(line[0].split(" && ")[1])[3:])
+    return {name: value.split(",") for name, value in params.items()}
+
+
+def _remakes(fix: str, numbers: list[str]) -> None:
+    """The reload makes every device by its number again, one value of each per-device parameter each, as
+    v4l2loopback's modprobe takes them (devices=N, then N comma-separated video_nr, card_label, exclusive_caps)."""
+    made = _reload_made(fix)
+    assert sorted(made["video_nr"], key=int) == numbers and made["devices"] == [str(len(numbers))], fix
+    assert len(made["card_label"]) == len(made["exclusive_caps"]) == len(numbers), fix
+
+
+@linux_only
+def test_a_size_over_the_limit_on_another_device_number_reloads_the_devices_there_are(loopback):
+    """The reload line made /dev/video10 alone: removing the module took /dev/video7, the one vcam was given."""
+    from loopback_model import Loopback0127
+
+    loopback({"/dev/video7": Loopback0127(max_width=48, max_height=32), "/dev/video11": Loopback0127()})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video7", backend="v4l2loopback-model")
+    _remakes(err.value.fix, ["7", "11"])
+    assert _reload_made(err.value.fix)["max_width"] == ["64"]
+
+
+@linux_only
+def test_a_stuck_device_at_another_number_is_reloaded_as_itself(loopback):
+    from loopback_model import NeverGivesBack
+
+    machine = loopback({"/dev/video3": NeverGivesBack()})
+    write_only_program(machine, "/dev/video3")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video3")
+    _remakes(err.value.fix, ["3"])
+
+
 @linux_only
 def test_a_device_this_user_may_not_open_ends_the_scan_and_says_video_group(loopback):
     from loopback_model import Loopback0127, Webcam

@@ -19,7 +19,7 @@ from vcam.engine.configs import get_spec
 from vcam.engine.memory import estimate_vram
 from vcam.engine.model import CausalWanModel, init_random_
 from vcam.engine.quant import nvfp4_fits, nvfp4_unsupported, quantize_nvfp4, require_nvfp4
-from vcam.errors import VcamError
+from vcam.errors import VcamError, install_fix
 
 CUDA = torch.device("cuda")
 
@@ -88,11 +88,20 @@ def test_rocm_is_refused_whatever_its_capability_says(card):
 def test_missing_or_old_torchao_is_named(card, monkeypatch):
     card((12, 0))
     monkeypatch.setitem(sys.modules, "torchao", None)  # not installed: importing it raises ImportError
-    assert nvfp4_unsupported(CUDA) == "NVFP4 needs torchao: pip install torchao"
+    # the fp8 extra's line, which keeps pyproject's floor on torchao; a bare `pip install torchao` did not
+    assert nvfp4_unsupported(CUDA) == f"NVFP4 needs torchao: {install_fix('fp8')}"
     monkeypatch.delitem(sys.modules, "torchao")
     pytest.importorskip("torchao")
     monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", None)  # a torchao without NVFP4's config
     assert "NVFP4 needs torchao 0.18 or newer" in nvfp4_unsupported(CUDA)
+
+
+def test_missing_torchao_is_named_for_fp8_with_the_extra_that_brings_it(card, monkeypatch):
+    from vcam.engine.quant import fp8_unsupported
+
+    card((9, 0))
+    monkeypatch.setitem(sys.modules, "torchao", None)
+    assert fp8_unsupported(CUDA) == f"FP8 needs torchao: {install_fix('fp8')}"
 
 
 def test_a_pytorch_without_fp4_is_refused(card, monkeypatch):

@@ -603,16 +603,22 @@ def test_vcam_ending_while_a_window_waits_for_the_display_stops_the_probe(slow_d
 
 
 def test_window_with_headless_opencv(monkeypatch):
-    import cv2
+    """pip installs opencv-python beside the headless build, both over the same cv2 folder: the fix removes the
+    headless one (and a window build installed over it, whose files that removal would break) before installing."""
+    import platform
+    import shlex
 
-    from vcam.live.outputs.preview import PreviewWindow, _has_gui
+    import vcam.live.outputs.preview as preview
 
-    if _has_gui(cv2):
-        pytest.skip("this OpenCV has window support")
+    monkeypatch.setattr(preview, "_has_gui", lambda cv2: False)  # the headless build, whichever this machine has
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
     monkeypatch.setenv("DISPLAY", ":99")
     with pytest.raises(VcamError) as err:
-        PreviewWindow(64, 64)
-    assert "pip install opencv-python" in err.value.fix
+        preview.PreviewWindow(64, 64)
+    line = err.value.fix.split(", or ")[0]
+    first, then = (shlex.split(part) for part in line.split(" && "))
+    assert first[:3] == ["pip", "uninstall", "-y"] and {"opencv-python-headless", "opencv-python"} <= set(first)
+    assert then == ["pip", "install", "opencv-python"]
 
 
 def test_a_recording_that_falls_behind_is_still_closed_and_says_what_it_dropped():

@@ -9,7 +9,7 @@ import torch
 import vcam
 from fixtures import save_krea_checkpoint
 from vcam.engine.configs import KREA_FILE, KREA_REPO, WAN_REPO, get_spec
-from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError
+from vcam.errors import NoGPUError, NotEnoughVRAMError, WeightsError, install_fix
 from vcam.engine.model import CausalWanModel
 from vcam.engine.memory import GIB, estimate_vram, plan_memory
 from vcam.engine.weight_files import from_folder
@@ -644,7 +644,7 @@ def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_buy_a_larger_g
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
     fix = err.value.fix
     assert "more than this GPU" not in fix and "one that runs FP8" not in fix, fix
-    assert "--size 576x320 --quant fp8" in fix and "pip install torchao" in fix
+    assert "--size 576x320 --quant fp8" in fix and install_fix("fp8") in fix  # the extra: torchao>=0.14
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15 * GIB), 16 * GIB))  # an RTX 4080
     with pytest.raises(NotEnoughVRAMError) as err:
         memory_plan(spec, torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)

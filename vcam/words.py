@@ -133,6 +133,15 @@ def shell_word(text: str, windows: bool = os.name == "nt") -> str:
     return shlex.quote(text)
 
 
+def anywhere_word(text: str) -> str:
+    """`text` as one word in a line typed on another machine, whose system this one does not know (a Windows camera
+    machine told by a Linux server): in double quotes where it needs quoting and holds nothing that sh, cmd.exe or
+    PowerShell reads inside them ($ ` \\ ! " %), so all three take it alike; else as this system's shell takes it."""
+    if shlex.quote(text) != text and not re.search(r'["$`\\!%]', text):
+        return f'"{text}"'
+    return shell_word(text)
+
+
 def terminal_safe(text: str) -> str:
     """Another machine's text as this terminal prints it: a control character (an escape sequence's ESC, a bell, a
     carriage return that wrote over the start of the line; C1's CSI) escaped as repr() writes it, as is a lone

@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import sys
+import textwrap
 from collections.abc import Callable
 
 from vcam import argtypes
@@ -63,10 +64,28 @@ OTHER_FLAGS = {"--input": "--in", "--output": "--out", "--outputs": "--out", "--
                "--frame-rate": "--fps", "--resolution": "--size"}
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help wrapped at spaces only: textwrap also breaks at hyphens, and `--midi-` ending one line with `map`
+    starting the next (vcam cam --help on an 80-column terminal) is no flag a reader can copy; a word longer than
+    the width (--log-controls on a 16-column terminal) runs past the edge whole rather than cut inside itself."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False,
+                             break_long_words=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(self._whitespace_matcher.sub(" ", text).strip(), width, initial_indent=indent,
+                             subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
+
+
 class _Parser(argparse.ArgumentParser):
     # what a subcommand's own parser does too with an error's message before it is said (its arguments and the
     # message); set on that subcommand's parser alone (vcam bench's: its --json), None for the others
     on_error: Callable[[list[str], str], None] | None = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)  # for each subcommand's parser too
+        super().__init__(*args, **kwargs)
 
     def parse_known_args(self, args=None, namespace=None):
         self._argv = _smooth_alone(sys.argv[1:] if args is None else list(args))

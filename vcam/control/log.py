@@ -39,6 +39,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import MAX_SEED
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
+from vcam.words import shell_word
 from vcam.writeback import write_back
 
 
@@ -392,8 +393,8 @@ def _not_a_log(path: str) -> str:
     """A file whose first line is no JSON object: another kind of file, most likely the show file itself."""
     said = f"{path} is not a control log: its first line is not one of the JSON lines vcam run --log-controls writes"
     if path.lower().endswith((".yaml", ".yml")):
-        return (f"{said}; a show file is played with vcam run {path} (add --log-controls show.jsonl to write a log "
-                "to render)")
+        return (f"{said}; a show file is played with vcam run {shell_word(path)} (add --log-controls show.jsonl to "
+                "write a log to render)")
     return f"{said}; give the .jsonl file that vcam run --log-controls wrote"
 
 

@@ -13,7 +13,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.control.commands import preset_twice
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
-from vcam.words import quoted
+from vcam.words import quoted, shell_word
 
 Map = TypeVar("Map")
 # each kind of map: how it is named, the option that gives it, and the keys its controls are told by
@@ -129,7 +129,7 @@ class MapFiles:
             r.error(None, "the file is empty; it needs a controls: list")
         if written_as(node) == "show":  # `--osc-map show.yaml`: said as such, not as a map of unknown keys
             r.error(node, f"this is a show file (presets:, no controls:), not {self.one}; run it as vcam run "
-                          f"{path}, and give its maps in its midi: or osc: section")
+                          f"{shell_word(str(path))}, and give its maps in its midi: or osc: section")
             r.raise_if_any()
         if (kind := map_kind(node)) not in (None, self.kind):  # said once, not as every entry's unknown keys
             one, flag, told_by = KINDS[kind]

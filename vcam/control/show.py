@@ -59,7 +59,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, written_as
 from vcam.errors import VcamError, one_line
-from vcam.words import clipped, nearest, quoted
+from vcam.words import clipped, nearest, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -171,8 +171,9 @@ def parse_show(text: str, path: str) -> Show:
     r = Reader(path)
     base = Path(path).resolve().parent
     if _a_control_log(text):
+        said = shell_word(path)
         r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
-                       f"--replay {path}, or make a video of it with vcam render {path} --out file:OUT.mp4")
+                       f"--replay {said}, or make a video of it with vcam render {said} --out file:OUT.mp4")
         r.raise_if_any()
     root = r.compose(text)
     if root is None:

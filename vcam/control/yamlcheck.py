@@ -24,7 +24,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from vcam.errors import READ_FIX
-from vcam.words import nearest
+from vcam.words import nearest, shell_word
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -441,7 +441,7 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
         if media is not None:  # `vcam run clip.mp4`: no text to convert, whatever its bytes are
             kind, src = media
             return (f"{path}:1: {what} is {kind}, not a YAML text file; to restyle it give it to vcam run --in "
-                    f"{src}:{path}")
+                    f"{shell_word(f'{src}:{path}')}")
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")

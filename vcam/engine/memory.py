@@ -17,7 +17,7 @@ from torch import nn
 from vcam.engine.configs import ModelSpec, VAEConfig, WanConfig, get_spec
 from vcam.engine.quant import fp8_unsupported, nvfp4_fits, nvfp4_weight_bytes
 from vcam.engine.speed import SpeedOptions
-from vcam.errors import NotEnoughRAMError, NotEnoughVRAMError, VcamError
+from vcam.errors import NotEnoughRAMError, NotEnoughVRAMError, VcamError, install_fix
 
 # GPU memory is said in GiB: cards are sold in binary sizes (an "80 GB" card holds 80 GiB) and PyTorch's own
 # messages say GiB
@@ -303,7 +303,7 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
     """The fix for a card that runs FP8 in an install without torchao: what fits in FP8 and torchao to get it, or,
     where even FP8 does not fit the whole card, that alone (the fix planned without FP8 would send a card that
     runs it to one that does, or a card that FP8 fits to a larger one)."""
-    torchao = "FP8 would need about half the weight memory: pip install torchao, then try again"
+    torchao = f"FP8 would need about half the weight memory: {install_fix('fp8')}, then try again"
     if speed.quant != "none":
         return f"{fix}; {torchao}"
     try:

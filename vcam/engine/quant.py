@@ -8,7 +8,7 @@ import importlib
 import torch
 from torch import nn
 
-from vcam.errors import VcamError
+from vcam.errors import VcamError, install_fix
 
 
 def fp8_unsupported(device: torch.device) -> str | None:
@@ -21,7 +21,7 @@ def fp8_unsupported(device: torch.device) -> str | None:
     try:
         importlib.import_module("torchao")
     except ImportError:
-        return "FP8 needs torchao: pip install torchao"
+        return f"FP8 needs torchao: {install_fix('fp8')}"  # the extra: torchao at the version vcam needs
     return None
 
 
@@ -79,7 +79,7 @@ def nvfp4_unsupported(device: torch.device) -> str | None:
     try:
         import torchao
     except ImportError:
-        return "NVFP4 needs torchao: pip install torchao"
+        return f"NVFP4 needs torchao: {install_fix('fp8')}"
     try:
         import torchao.prototype.mx_formats as mx_formats
     except ImportError:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from vcam.engine.configs import KREA_FILE, ModelSpec
 from vcam.errors import READ_FIX, WeightsError
+from vcam.words import shell_word
 
 # What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
 # model it can be made from.
@@ -50,7 +51,7 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
     if root.is_file():  # the checkpoint itself, most likely: the other parts sit beside it
         raise WeightsError(f"weights folder {root} is a file: --weights takes the folder that holds {KREA_FILE} "
                            "and the text_encoder/, tokenizer/ and vae/ folders",
-                           f"pass its folder instead: --weights {root.parent}")
+                           f"pass its folder instead: --weights {shell_word(str(root.parent))}")
     if not root.is_dir():
         raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
     paths = layout(root, root)
@@ -73,7 +74,7 @@ def _layout_hint(root: Path) -> str | None:
         return None
     nested = sorted(p.parent for p in root.glob(f"*/{KREA_FILE}"))
     if nested:
-        return f"{KREA_FILE} is in {nested[0]}: pass --weights {nested[0]}"
+        return f"{KREA_FILE} is in {nested[0]}: pass --weights {shell_word(str(nested[0]))}"
     if (root / "transformer").is_dir() or (root / "model_index.json").is_file():
         return (f"{root} is in diffusers' layout (a transformer/ folder): vcam reads Krea's one-file checkpoint "
                 f"{KREA_FILE} (krea/krea-realtime-video), not a diffusers transformer")

@@ -18,6 +18,7 @@ from vcam.live.onair import OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.settings import RunOptions
+from vcam.words import anywhere_word
 
 if TYPE_CHECKING:
     from vcam.control.oscmap import OscMap
@@ -37,8 +38,8 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             port = show.midi_port
         else:  # a server is usually a machine without the controller: it belongs to the camera's end
             say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … --midi {show.midi_port} --midi-map MAP (the map the show names; "
-                "controls written in the show itself need to be in a map file there), or pass --midi "
+                f"machine, run vcam cam … --midi {anywhere_word(show.midi_port)} --midi-map MAP (the map the show "
+                "names; controls written in the show itself need to be in a map file there), or pass --midi "
                 "to open it on this machine")
     if not port:
         if opts.midi_map:

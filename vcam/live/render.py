@@ -40,7 +40,7 @@ from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logge
                                 unlike_the_show, unnamed_model)
 from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
 from vcam.outspec import parse_spec
-from vcam.words import counted
+from vcam.words import counted, shell_word
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -263,7 +263,7 @@ def _check_outputs(outs: list[str]) -> None:
         if spec.kind not in RENDERABLE:
             raise VcamError(f"vcam render writes files; --out {text} plays in real time",
                             f"use --out file:PATH.mp4 here; to play the log into {spec.kind} as the show went, "
-                            f"run vcam run --replay LOG --out {text}")
+                            f"run vcam run --replay LOG --out {shell_word(text)}")
 
 
 def _check_written(opts: RenderOptions, cfg: ShowSettings, replay: Replay, total: int,

@@ -9,7 +9,7 @@ from vcam.control.log import Replay, replay_to_make
 from vcam.errors import VcamError
 from vcam.live.inputs import check_logged_inputs
 from vcam.live.settings import RunOptions
-from vcam.words import counted
+from vcam.words import counted, shell_word
 
 
 def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
@@ -24,7 +24,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
                         f"from its log and are not logged again, so {opts.log_controls} would hold a header and an "
                         "end line, not the show",
                         f"leave out --log-controls: {opts.replay} itself makes this show again (vcam run --replay "
-                        f"{opts.replay}, or vcam render {opts.replay} for a video file)")
+                        f"{shell_word(opts.replay)}, or vcam render {shell_word(opts.replay)} for a video file)")
     replay = replay_to_make(opts.replay, "replay", say)
     if opts.serve:
         say("commands from the network are not taken while a control log is replayed: clients watch it")

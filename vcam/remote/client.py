@@ -34,6 +34,7 @@ from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.remote.uploader import Uploader, open_capture
 from vcam.remote.urls import check_url
+from vcam.words import shell_word
 
 
 @dataclass
@@ -183,8 +184,8 @@ def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool)
 def _refusal(opts: CamOptions, why: str) -> VcamError:
     if why == "missing token":
         return VcamError(f"{opts.url} asks for a token and none was given",
-                         f"vcam cam {opts.url} --token TOKEN, with the token vcam serve was given (or set "
+                         f"vcam cam {shell_word(opts.url)} --token TOKEN, with the token vcam serve was given (or set "
                          f"{TOKEN_ENV})")
     return VcamError(f"{opts.url} refused the token given",
-                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): vcam cam {opts.url} "
-                     "--token TOKEN")
+                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): vcam cam "
+                     f"{shell_word(opts.url)} --token TOKEN")

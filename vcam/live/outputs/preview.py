@@ -128,7 +128,10 @@ class PreviewWindow:
                                  "available")
         if not _has_gui(cv2):
             raise VcamError("this OpenCV has no window support (opencv-python-headless is installed)",
-                            "pip install opencv-python  (it replaces the headless build), or drop --out window")
+                            # both builds write the same cv2 folder: installed beside it, opencv-python is not
+                            # the one imported, and removing the headless one after breaks the other
+                            "pip uninstall -y opencv-python-headless opencv-python && pip install opencv-python, "
+                            "or drop --out window")
         # opened in the show, a window that cannot be drawn took the whole process down at the first frame, camera
         # and recording with it
         self._probe = _start_probe() if platform.system() == "Linux" else None

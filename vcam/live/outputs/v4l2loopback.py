@@ -16,7 +16,7 @@ from typing import Callable
 from vcam.errors import VcamError
 
 MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
-RELOAD = f"sudo modprobe -r v4l2loopback && {MODPROBE}"
+RELOAD = f"sudo modprobe -r v4l2loopback && {MODPROBE}"  # where the module has no device to make again
 
 
 def _ioc(direction: int, number: int, size: int) -> int:
@@ -84,6 +84,18 @@ def is_loopback_node(device: str, sysfs: str = "/sys") -> bool:
 def loopback_devices(sysfs: str = "/sys") -> list[str]:
     """/dev/videoN nodes that belong to v4l2loopback (Linux)."""
     return [d for d in video_nodes(sysfs) if is_loopback_node(d, sysfs)]
+
+
+def reload_line(extra: str = "") -> str:
+    """The line that reloads v4l2loopback making again the devices it has now, by their numbers: removing the module
+    removes all of them, and MODPROBE's line made /dev/video10 alone, so a device vcam was given at another number
+    (or a second one, OBS's) was gone after it. Each per-device parameter gets one value a device, as the module
+    takes them: exclusive_caps=1 alone is the first device's. `extra`: module-wide parameters (max_width=)."""
+    numbers = [d.removeprefix("/dev/video") for d in loopback_devices()]
+    labels, caps = ",".join(['"vcam"'] * len(numbers)), ",".join(["1"] * len(numbers))
+    load = (f"sudo modprobe v4l2loopback devices={len(numbers)} video_nr={','.join(numbers)} card_label={labels} "
+            f"exclusive_caps={caps}" if numbers else MODPROBE)
+    return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "")
 
 
 def _read_sysfs(path: str) -> str | None:
@@ -494,13 +506,14 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
         programs = holders(device, checked.calls.proc)
         fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
                f"{'it writes' if len(programs) == 1 else 'one of them writes'} to it, stop that; otherwise the "
-               f"module is stuck: close the programs that use it and reload it:\n    {RELOAD}" if programs else
+               f"module is stuck: close the programs that use it and reload it:\n    {reload_line()}" if programs else
                "no program of yours has it open, so the module is stuck (or another user's program writes to it): "
-               f"reload it:\n    {RELOAD}")
+               f"reload it:\n    {reload_line()}")
         return VcamError(f"{device} still refuses vcam's frames after a reset ({detail})", fix)
     return VcamError(f"{device} cannot take vcam's frames ({detail})",
                      "it is a real camera, or another program writes to it: pick a free v4l2loopback device (vcam "
-                     f"devices lists them), or close the programs that use it and reload the module:\n    {RELOAD}")
+                     "devices lists them), or close the programs that use it and reload the module:\n    "
+                     + reload_line())
 
 
 # The node v4l2loopback 0.13 and later adds and removes its cameras through (0.12.7, Debian 12's and Ubuntu 24.04's,
@@ -539,7 +552,7 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if Output.REFUSES in checked.states.values():
-        fixes.append(f"close the programs that use the devices and reload the module:\n    {RELOAD}")
+        fixes.append(f"close the programs that use the devices and reload the module:\n    {reload_line()}")
     if not fixes:
         fixes.append(f"name one: --out vcam:{next(iter(checked.states))}")
     if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
@@ -567,10 +580,10 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
                f"while any program has it open: send that size ({use}), or close {names} and start vcam again")
     elif kept.width < asked.width or kept.height < asked.height:
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
-               f"({use}), or reload it with room for yours:\n    sudo modprobe -r v4l2loopback && {MODPROBE} "
-               f"max_width={asked.width} max_height={asked.height}")
+               f"({use}), or reload it with room for yours:\n    "
+               f"{reload_line(f'max_width={asked.width} max_height={asked.height}')}")
     else:
-        fix = f"send that size ({use}), or reload the module so that it forgets the format:\n    {RELOAD}"
+        fix = f"send that size ({use}), or reload the module so that it forgets the format:\n    {reload_line()}"
     said = f" ({detail})" if detail else ""
     return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
                      f"garbled{said}", fix)
@@ -593,7 +606,7 @@ def _not_configured(text: str, detail: str, asked: Format, device: str | None,
     programs = holders(dev, calls.proc) if calls else []
     close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
     return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
-                     f"{close} and start vcam again, or reload the module:\n    {RELOAD}")
+                     f"{close} and start vcam again, or reload the module:\n    {reload_line()}")
 
 
 OBS_BUSY_FIX = ("stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), or the other vcam that feeds it, then "
