@@ -120,6 +120,21 @@ def drawn(text: str, at: int) -> bool:
     return False
 
 
+def as_typed(text: str) -> str:
+    """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
+    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped, but for
+    a joiner between two characters that print and an emoji's tag characters (`drawn`). A preset's name is read so
+    too (vcam.control.show), or no typed line could name it."""
+    def kept(at: int, ch: str) -> str:
+        if ch.isprintable() or ch == "\t":
+            return ch
+        if ch.isspace():
+            return " "
+        return ch if drawn(text, at) else ""
+
+    return "".join(kept(at, ch) for at, ch in enumerate(text))
+
+
 def shell_word(text: str, windows: bool = os.name == "nt") -> str:
     """`text` as a shell takes it as one word, for a fix to be typed or pasted as said (a path with a space in it:
     `ffmpeg -i my take.mp4` ran on `my`): bare where it may be, in double quotes where it holds a single quote (it's)
