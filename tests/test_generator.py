@@ -628,6 +628,24 @@ def test_a_prompt_the_text_encoder_overflows_on_is_not_applied_and_the_show_stay
         " try other words)"]
 
 
+def test_a_first_prompt_the_text_encoder_overflows_on_refuses_the_start_in_one_line_with_the_fix(tiny_engine,
+                                                                                                  monkeypatch):
+    """A later prompt's NaN is a change not applied; the first prompt's was a plain ValueError out of the stream's
+    start, said without a fix (with VCAM_DEBUG=1, a traceback)."""
+    import pytest
+
+    from vcam.errors import VcamError
+
+    real = tiny_engine.text.encode
+    monkeypatch.setattr(tiny_engine.text, "encode", lambda text: real(text) * (float("nan") if "lava" in text else 1))
+    with pytest.raises(VcamError) as err:
+        tiny_engine.stream({"a lava flow": 0.5, "a red fox in the snow": 0.5}, seed=1)
+    assert err.value.message == ("the text encoder's output for the first prompt ('a lava flow' + 'a red fox in the "
+                                 "snow') is NaN or infinite (an overflow), so the stream cannot start on it")
+    assert "--prompt" in err.value.fix and "\n" not in err.value.message
+    assert tiny_engine.stream("a red fox in the snow", seed=1) is not None  # other words start
+
+
 def test_a_nan_block_on_air_does_not_start_the_same_blocks_over_up_to_the_same_nan(tiny_engine, monkeypatch):
     """With the seed and the prompt it had, a stream started over made the very blocks it made before, up to the
     very block that came out NaN: a show on one prompt looped those blocks for ever. Here, as an overflow does, the
