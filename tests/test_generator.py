@@ -646,6 +646,52 @@ def test_a_first_prompt_the_text_encoder_overflows_on_refuses_the_start_in_one_l
     assert tiny_engine.stream("a red fox in the snow", seed=1) is not None  # other words start
 
 
+def test_a_text_encoder_that_keeps_raising_is_said_once_then_once_a_minute_not_twice_for_each_prompt(tiny_engine,
+                                                                                                     monkeypatch):
+    """Each prompt change said two lines, the prompter's and the generator's, for as long as the encoder failed:
+    a show whose operator kept trying prompts buried everything else. Now each is said once, then counted."""
+    from vcam.control.actions import SetPrompts
+    from vcam.control.prompter import Prompter
+
+    real = tiny_engine.text.encode
+
+    def encode(text):
+        if "lava" in text:
+            raise RuntimeError("CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend)")
+        return real(text)
+
+    monkeypatch.setattr(tiny_engine.text, "encode", encode)
+    now, log, applied = [0.0], [], []
+    gen = start(tiny_engine.stream("a red fox in the snow", seed=1), log,
+                before_start=lambda g: g.on_applied(lambda action, block, origin: applied.append(action)),
+                clock=lambda: now[0])
+    prompter = Prompter(gen, lambda: tiny_engine.text, log.append, clock=lambda: now[0])
+
+    def change(i):
+        prompter.hand_over(SetPrompts({f"a lava flow {i}": 1.0}, 0))
+        prompter.hand_over(SetSeed(i))  # applied after the prompt change, which has failed by then
+        assert wait_for(lambda: SetSeed(i) in applied, 60), log
+
+    try:
+        for i in range(1, 6):
+            change(i)
+        said = [m for m in log if "pretend" in m]
+        assert said == ["could not encode 'a lava flow 1' before handing it over: CUBLAS_STATUS_EXECUTION_FAILED at "
+                        "0x7f3a00 (pretend)",
+                        "control not applied (RuntimeError: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend))"]
+        now[0] = 60.0  # a minute on: the generator's held lines are counted at its next block
+        assert wait_for(lambda: len([m for m in log if "pretend" in m]) == 3, 60), log
+        change(6)
+    finally:
+        prompter.stop(60)
+        gen.stop()
+    assert [m for m in log if "pretend" in m][2:] == [
+        "4 more like it: control not applied (RuntimeError: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend))",
+        "could not encode 'a lava flow 6' before handing it over: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 "
+        "(pretend) (and 4 more like it)",
+        "control not applied (RuntimeError: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend))"]
+
+
 def test_a_nan_block_on_air_does_not_start_the_same_blocks_over_up_to_the_same_nan(tiny_engine, monkeypatch):
     """With the seed and the prompt it had, a stream started over made the very blocks it made before, up to the
     very block that came out NaN: a show on one prompt looped those blocks for ever. Here, as an overflow does, the
