@@ -7,9 +7,9 @@ Two kinds of work, one thread:
   while no hand-over waits.
 Nothing is encoded before the engine exists (`encoder()` returns None while the model loads): hand-overs go on
 unencoded then, and preloads wait. A failed encode is said (the same error again within a minute counted, not said
-for each prompt); the producer encodes again when the change applies. A hand-over the producer refuses (its
-`submit` raises) is said, that change is lost, and the thread goes on with the next: a dead prompter would lose
-every later change without a word while the show plays on.
+for each prompt encoded ahead nor each time one prompt is handed over); the producer encodes again when the change
+applies. A hand-over the producer refuses (its `submit` raises) is said, that change is lost, and the thread goes on
+with the next: a dead prompter would lose every later change without a word while the show plays on.
 """
 from __future__ import annotations
 
@@ -135,8 +135,10 @@ class Prompter:
             encoder.encode(text)
         except Exception as e:  # the show goes on: the prompt is encoded again when it is used
             when = "ahead" if ahead else "before handing it over"
-            # the same error again within the minute is held back and counted, whichever prompt it came with
-            line = self._encode_failures.admit((ahead, e.__class__.__name__, words_of(str(e))),
+            # the same error again within the minute is held back and counted: for any prompt encoded ahead (a
+            # show's preloads), for the same prompt handed over (a blend knob's); another prompt put on air is said
+            subject = "" if ahead else text
+            line = self._encode_failures.admit((ahead, subject, e.__class__.__name__, words_of(str(e))),
                                                f"could not encode {quoted(clipped(text, 41))} {when}: {e}",
                                                self.clock())
             if line is not None:
