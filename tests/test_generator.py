@@ -642,7 +642,8 @@ def test_a_first_prompt_the_text_encoder_overflows_on_refuses_the_start_in_one_l
         tiny_engine.stream({"a lava flow": 0.5, "a red fox in the snow": 0.5}, seed=1)
     assert err.value.message == ("the text encoder's output for the first prompt ('a lava flow' + 'a red fox in the "
                                  "snow') is NaN or infinite (an overflow), so the stream cannot start on it")
-    assert "--prompt" in err.value.fix and "\n" not in err.value.message
+    # a Python caller is told no command line's option
+    assert err.value.fix == "start the stream on other words" and "\n" not in err.value.message
     assert tiny_engine.stream("a red fox in the snow", seed=1) is not None  # other words start
 
 

@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from vcam.bias import DEFAULT_BIAS, KREA_BIAS, check_bias
-from vcam.errors import NonFiniteBlockError, VcamError
+from vcam.errors import NonFiniteBlockError, NonFinitePromptError
 from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
@@ -444,9 +444,8 @@ class Stream:
         if not _finite(emb):
             texts = [prompt] if isinstance(prompt, str) else list(prompt)
             named = " + ".join(quoted(clipped(text, 41)) for text in texts)
-            raise VcamError(f"{NAN_PROMPT.replace('this prompt', f'the first prompt ({named})')}, so the stream "
-                            "cannot start on it",
-                            "start on other words: give --prompt TEXT, or put another preset of the show first")
+            raise NonFinitePromptError(f"{NAN_PROMPT.replace('this prompt', f'the first prompt ({named})')}, so the "
+                                       "stream cannot start on it", "start the stream on other words")
         return emb
 
     def _current_embedding(self) -> Tensor:
