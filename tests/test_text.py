@@ -219,6 +219,20 @@ def test_a_joiner_inside_a_word_is_read_as_typing_keeps_it():
     assert clean_prompt("a \U0001f469\u200d\U0001f3a4 on stage\u200b") == "a \U0001f469\u200d\U0001f3a4 on stage"
 
 
+@pytest.mark.parametrize("text", ["a \U0001fa77 heart", "\U0001fae8", "verse \u06dd\u0661\u0662", "year \u0600\u0661"])
+def test_a_character_that_prints_though_python_cannot_tell_is_kept_wherever_the_prompt_is_given(text):
+    """An emoji newer than this Python's Unicode (🩷, 🫨: unassigned here) and the sign round an Arabic verse's or
+    year's number print, but Python calls them not printable: a show's or a log's prompt lost them to the text
+    encoder, and one of them alone was refused as printing nothing."""
+    from vcam.control.commands import blank_prompt, parse
+    from vcam.engine.text import clean_prompt
+
+    assert not text.isprintable()  # what makes it a case: Python's own answer is no
+    assert clean_prompt(text) == text
+    assert parse(f"prompt {text}").args[0] == text and not blank_prompt(text)
+    assert clean_prompt("a\ufdd0 b\ufffe") == "a b"  # a noncharacter still prints nothing
+
+
 def test_without_ftfy_loading_is_refused_at_once_with_the_fix(monkeypatch):
     import sys
 
