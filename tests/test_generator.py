@@ -628,6 +628,112 @@ def test_a_prompt_the_text_encoder_overflows_on_is_not_applied_and_the_show_stay
         " try other words)"]
 
 
+def test_a_first_prompt_the_text_encoder_overflows_on_refuses_the_start_in_one_line_with_the_fix(tiny_engine,
+                                                                                                  monkeypatch):
+    """A later prompt's NaN is a change not applied; the first prompt's was a plain ValueError out of the stream's
+    start, said without a fix (with VCAM_DEBUG=1, a traceback)."""
+    import pytest
+
+    from vcam.errors import VcamError
+
+    real = tiny_engine.text.encode
+    monkeypatch.setattr(tiny_engine.text, "encode", lambda text: real(text) * (float("nan") if "lava" in text else 1))
+    with pytest.raises(VcamError) as err:
+        tiny_engine.stream({"a lava flow": 0.5, "a red fox in the snow": 0.5}, seed=1)
+    assert err.value.message == ("the text encoder's output for the first prompt ('a lava flow' + 'a red fox in the "
+                                 "snow') is NaN or infinite (an overflow), so the stream cannot start on it")
+    # a Python caller is told no command line's option
+    assert err.value.fix == "start the stream on other words" and "\n" not in err.value.message
+    assert tiny_engine.stream("a red fox in the snow", seed=1) is not None  # other words start
+
+
+def _failing_lava(tiny_engine, monkeypatch):
+    real = tiny_engine.text.encode
+
+    def encode(text):
+        if "lava" in text:
+            raise RuntimeError("CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend)")
+        return real(text)
+
+    monkeypatch.setattr(tiny_engine.text, "encode", encode)
+
+
+def test_a_text_encoder_that_keeps_raising_is_said_once_then_once_a_minute_not_twice_for_each_prompt(tiny_engine,
+                                                                                                     monkeypatch):
+    """Each prompt change said two lines, the prompter's and the generator's, for as long as the encoder failed: a
+    blend knob turned over a prompt it fails on buried everything else. Now each is said once, then counted."""
+    from vcam.control.actions import Origin, SetPrompts
+    from vcam.control.prompter import Prompter
+
+    _failing_lava(tiny_engine, monkeypatch)
+    now, log, applied = [0.0], [], []
+    gen = start(tiny_engine.stream("a red fox in the snow", seed=1), log,
+                before_start=lambda g: g.on_applied(lambda action, block, origin: applied.append(action)),
+                clock=lambda: now[0])
+    prompter = Prompter(gen, lambda: tiny_engine.text, log.append, clock=lambda: now[0])
+
+    def turn(i):  # the knob's blend of the same two prompts, at another weight each time
+        prompter.hand_over(SetPrompts({"a lava flow": i / 10, "a red fox in the snow": 1 - i / 10}, 0), None,
+                           Origin(f"blend {i}", "midi"))
+        prompter.hand_over(SetSeed(i))  # applied after the prompt change, which has failed by then
+        assert wait_for(lambda: SetSeed(i) in applied, 60), log
+
+    try:
+        for i in range(1, 6):
+            turn(i)
+        said = [m for m in log if "pretend" in m]
+        assert said == ["could not encode 'a lava flow' before handing it over: CUBLAS_STATUS_EXECUTION_FAILED at "
+                        "0x7f3a00 (pretend)",
+                        "control not applied (RuntimeError: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend))"]
+        now[0] = 60.0  # a minute on: the generator's held lines are counted at its next block
+        assert wait_for(lambda: len([m for m in log if "pretend" in m]) == 3, 60), log
+        turn(6)
+    finally:
+        prompter.stop(60)
+        gen.stop()
+    assert [m for m in log if "pretend" in m][2:] == [
+        "4 more like it: control not applied (RuntimeError: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend))",
+        "could not encode 'a lava flow' before handing it over: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 "
+        "(pretend) (and 4 more like it)",
+        "control not applied (RuntimeError: CUBLAS_STATUS_EXECUTION_FAILED at 0x7f3a00 (pretend))"]
+
+
+def test_another_prompt_or_a_typed_change_that_fails_as_the_last_did_is_said_at_once(tiny_engine, monkeypatch):
+    """Keyed by the error alone, a second prompt that failed as the first had (the same overflow, the same encoder
+    error: text that names no prompt) was held back for a minute as one more like the first, and so was the same
+    change typed again: its operator saw the show stay where it was without a word. The held ones are said at the
+    end of the show."""
+    from vcam.control.actions import Origin, SetPrompts
+    from vcam.control.prompter import Prompter
+
+    _failing_lava(tiny_engine, monkeypatch)
+    log, applied = [], []
+    gen = start(tiny_engine.stream("a red fox in the snow", seed=1), log,
+                before_start=lambda g: g.on_applied(lambda action, block, origin: applied.append(action)),
+                clock=lambda: 0.0)
+    prompter = Prompter(gen, lambda: tiny_engine.text, log.append, clock=lambda: 0.0)
+
+    def change(i, text, source):
+        prompter.hand_over(SetPrompts({text: 1.0}, 0), None, Origin(f"prompt {text}", source))
+        prompter.hand_over(SetSeed(i))
+        assert wait_for(lambda: SetSeed(i) in applied, 60), log
+
+    try:
+        change(1, "a lava flow", "midi")
+        change(2, "a lava lamp", "midi")  # another prompt, the same error
+        change(3, "a lava lamp", "midi")  # the same again, by a pad: counted
+        change(4, "a lava lamp", "stdin")  # typed: its operator waits for the outcome
+        encodes = [m for m in log if m.startswith("could not encode")]
+        refused = [m for m in log if m.startswith("control not applied")]
+        assert [m.split("'")[1] for m in encodes] == ["a lava flow", "a lava lamp"]
+        assert len(refused) == 3
+    finally:
+        prompter.stop(60)
+        gen.stop()
+    # the typed one told by the generator's line, the prompter's own is counted with the pad's
+    assert [m.split(":")[0] for m in log if "more like it" in m] == ["2 more like it", "1 more like it"], log
+
+
 def test_a_nan_block_on_air_does_not_start_the_same_blocks_over_up_to_the_same_nan(tiny_engine, monkeypatch):
     """With the seed and the prompt it had, a stream started over made the very blocks it made before, up to the
     very block that came out NaN: a show on one prompt looped those blocks for ever. Here, as an overflow does, the

@@ -50,7 +50,7 @@ def test_only_engine_and_bench_import_torch():
 @pytest.mark.parametrize("module", ["vcam", "vcam.cli", "vcam.live", "vcam.live.run", "vcam.live.onair",
                                     "vcam.control", "vcam.control.controller", "vcam.control.show",
                                     "vcam.remote.client", "vcam.remote.server",
-                                    "vcam.remote.uploader", "vcam.engine.weight_files",
+                                    "vcam.remote.uploader", "vcam.prompttext", "vcam.engine.weight_files",
                                     "vcam.engine.taehv_weights"])
 def test_the_light_side_leaves_torch_unloaded(module):
     code = f"import sys, {module}; print('torch' in sys.modules)"

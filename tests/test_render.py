@@ -520,6 +520,23 @@ def test_a_damaged_log_is_named_by_its_line_before_anything_renders(tmp_path, ca
     assert "building tiny" not in err and not video.exists()  # nothing loaded, nothing written
 
 
+def test_a_log_whose_first_prompt_the_text_encoder_overflows_on_is_refused_with_a_fix_a_render_can_follow(
+        tmp_path, capsys, monkeypatch):
+    """The fix was a live show's (give --prompt TEXT, or another preset first): vcam render has no --prompt, and
+    the log's first prompt is what it makes again."""
+    from vcam.engine.text import TextEncoder
+
+    encode = TextEncoder.encode
+    monkeypatch.setattr(TextEncoder, "encode",
+                        lambda self, text: encode(self, text) * (float("nan") if "lava" in text else 1))
+    log = write_log(tmp_path / "show.jsonl", {"vcam": {**HEADER, "prompts": {"a lava flow": 1.0}}},
+                    {"end": {"blocks": 2}})
+    assert main(["render", log, "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: the text encoder's output for the first prompt ('a lava flow') is NaN" in err
+    assert f"fix: {log} starts on this prompt" in err and "--prompt" not in err
+
+
 def test_a_log_saved_by_an_editor_with_a_byte_order_mark_and_crlf_line_ends_renders_as_written(tmp_path, capsys):
     """Windows' Notepad starts a saved file with a UTF-8 byte-order mark: the log was refused as "not a control
     log", its first line no longer opening with "{"."""

@@ -289,6 +289,21 @@ def test_recording_into_a_missing_folder_is_refused(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_a_first_prompt_the_text_encoder_overflows_on_is_said_in_one_line_with_its_fix(monkeypatch, capsys):
+    """It was the stream's plain ValueError, said without a fix (and as a traceback with VCAM_DEBUG=1)."""
+    from vcam.engine.text import TextEncoder
+
+    encode = TextEncoder.encode
+    monkeypatch.setattr(TextEncoder, "encode", lambda self, text: encode(self, text) * float("nan"))
+    monkeypatch.setenv("VCAM_DEBUG", "1")
+    assert main(["run", "--model", "tiny", "--out", "null", "--duration", "1", "--no-stdin",
+                 "--prompt", "a lava flow"]) == 2
+    err = capsys.readouterr().err
+    assert ("vcam: error: the text encoder's output for the first prompt ('a lava flow') is NaN or infinite (an "
+            "overflow), so the stream cannot start on it\n  fix: start on other words: give --prompt TEXT") in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="a system with /proc")
 def test_recording_into_a_folder_no_file_can_be_made_in_is_refused_at_the_start(capsys):
     """/proc passes the folder's permission check as root: the show went on air and failed there with a bare

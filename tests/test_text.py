@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from vcam.engine.text import HFTokenizer, PieceTokenizer, TextEncoder, build_umt5, pieces
@@ -173,9 +174,9 @@ def test_prompts_are_cleaned_as_the_wan_pipeline_cleans_them():
 
 def test_every_prompt_the_encoder_reads_as_nothing_is_refused_before_it_reaches_the_stream():
     """The stream refuses a prompt that clean_prompt leaves empty at its block, after a command that named it was
-    answered and logged; vcam.control.commands.blank_prompt, which refuses it where it is given, must find blank every
-    prompt clean_prompt empties (it may find more: a zero-width space, which clean_prompt keeps, is one to the real
-    tokenizer)."""
+    answered and logged; vcam.control.commands.blank_prompt, which refuses it where it is given, finds blank exactly
+    the prompts clean_prompt empties: one rule (vcam.prompttext), where the two were kept apart and blank_prompt
+    found more (a zero-width space, which clean_prompt kept and the real tokenizer read)."""
     from vcam.control.commands import blank_prompt
     from vcam.engine.text import clean_prompt
 
@@ -184,8 +185,52 @@ def test_every_prompt_the_encoder_reads_as_nothing_is_refused_before_it_reaches_
     texts = chars + [f"&#{ord(c)};" for c in chars] + [
         "&amp;amp;nbsp;", "&amp;amp;amp;#8203;", "&NBSP;", "&nbsp;&ensp;&thinsp;", "\x1b[31m", "\x1b[1;32m\x1b[0m",
         "&#27;[0m", "\u00c2\u00a0", "\u00e2\u20ac\u0192", "\ufffc \ufeff", "\r\n\t\x0b\x0c"]
-    missed = [t for t in texts if not clean_prompt(t) and not blank_prompt(t)]
-    assert missed == []
+    told_apart = [t for t in texts if (not clean_prompt(t)) != blank_prompt(t)]
+    assert told_apart == []
+
+
+# Characters that print nothing, which a page or a chat copies into a prompt: zero-width space, word joiner, byte
+# order mark, soft hyphen, left-to-right mark
+INVISIBLE = ["\u200b", "\u2060", "\ufeff", "\u00ad", "\u200e"]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_a_prompt_with_a_character_that_prints_nothing_is_one_prompt_wherever_it_is_given(mark):
+    """Typed (and sent by MIDI or OSC, which go through the same parser) the character was dropped; written in a
+    show file or replayed from a log it was kept: what looks like one prompt was two cache entries, two encodes,
+    and two sets of tokens."""
+    from vcam.control.actions import from_dict
+    from vcam.control.commands import parse
+    from vcam.control.show import parse_show
+
+    written = f"a neon{mark} city at night"
+    show = parse_show(f"presets:\n  - name: city\n    prompt: \"{written}\"\n", "show.yaml")
+    logged = from_dict({"op": "prompt", "prompts": {written: 1.0}, "transition": 0})
+    texts = [*show.presets[0].prompts, *logged.prompts, parse(f"prompt {written}").args[0]]
+    assert texts[:2] == [written, written] and texts[2] == "a neon city at night"
+    enc, model = make_encoder()
+    embeddings = [enc.encode(text) for text in texts]
+    assert model.calls == 1 and all(torch.equal(e, embeddings[0]) for e in embeddings)
+
+
+def test_a_joiner_inside_a_word_is_read_as_typing_keeps_it():
+    from vcam.engine.text import clean_prompt
+
+    assert clean_prompt("a \U0001f469\u200d\U0001f3a4 on stage\u200b") == "a \U0001f469\u200d\U0001f3a4 on stage"
+
+
+@pytest.mark.parametrize("text", ["a \U0001fa77 heart", "\U0001fae8", "verse \u06dd\u0661\u0662", "year \u0600\u0661"])
+def test_a_character_that_prints_though_python_cannot_tell_is_kept_wherever_the_prompt_is_given(text):
+    """An emoji newer than this Python's Unicode (🩷, 🫨: unassigned here) and the sign round an Arabic verse's or
+    year's number print, but Python calls them not printable: a show's or a log's prompt lost them to the text
+    encoder, and one of them alone was refused as printing nothing."""
+    from vcam.control.commands import blank_prompt, parse
+    from vcam.engine.text import clean_prompt
+
+    assert not text.isprintable()  # what makes it a case: Python's own answer is no
+    assert clean_prompt(text) == text
+    assert parse(f"prompt {text}").args[0] == text and not blank_prompt(text)
+    assert clean_prompt("a\ufdd0 b\ufffe") == "a b"  # a noncharacter still prints nothing
 
 
 def test_without_ftfy_loading_is_refused_at_once_with_the_fix(monkeypatch):

@@ -35,6 +35,12 @@ def one_line(error: BaseException) -> str:
     return str(error)
 
 
+class NonFinitePromptError(VcamError):
+    """A stream's first prompt the text encoder overflows on (NaN): the stream cannot start on it. Its fix depends on
+    where that prompt came from (a Python call's argument, --prompt or a show, a log being made again), so whoever
+    gave it may say it again with its own fix."""
+
+
 class NoDisplayError(VcamError):
     """A preview window with no display it can draw on: a show with other outputs goes on without it, whether that
     is found as it opens or, where the display never answers, at its first frame."""

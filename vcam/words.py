@@ -109,7 +109,7 @@ def drawn(text: str, at: int) -> bool:
     two characters that print (at an end or by a space it joins nothing), or a tag character after a character
     that prints or another tag."""
     def prints(c: str) -> bool:
-        return c.isprintable() and not c.isspace()
+        return c.isprintable() and not c.isspace() or _prints_unknown(c)
 
     ch = text[at]
     if ch in JOINERS:
@@ -118,6 +118,38 @@ def drawn(text: str, at: int) -> bool:
         before = text[at - 1] if at > 0 else " "
         return prints(before) or TAGS[0] <= before <= TAGS[1]
     return False
+
+
+# Characters Python does not call printable that print all the same: the signs written before Arabic, Syriac and
+# Kaithi numbers (Unicode's Prepended_Concatenation_Mark: ؀ over a year, ۝ round a verse's number)
+PREPENDED_MARKS = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+                            "\U000110bd\U000110cd")
+
+
+def _prints_unknown(ch: str) -> bool:
+    """Whether `ch` may print though Python cannot tell: a visible format character (PREPENDED_MARKS), or one newer
+    than this Python's Unicode (an emoji such as 🩷, added after it, is unassigned here and drawn by the terminal);
+    a noncharacter (U+FFFE, U+FDD0) is never drawn."""
+    if ch in PREPENDED_MARKS:
+        return True
+    code = ord(ch)
+    return (unicodedata.category(ch) == "Cn" and (code & 0xFFFE) != 0xFFFE and not 0xFDD0 <= code <= 0xFDEF)
+
+
+def as_typed(text: str) -> str:
+    """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
+    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped, but for
+    a joiner between two characters that print and an emoji's tag characters (`drawn`). A preset's name is read so
+    too (vcam.control.show), or no typed line could name it. A character that may print (`_prints_unknown`) is
+    kept."""
+    def kept(at: int, ch: str) -> str:
+        if ch.isprintable() or ch == "\t" or _prints_unknown(ch):
+            return ch
+        if ch.isspace():
+            return " "
+        return ch if drawn(text, at) else ""
+
+    return "".join(kept(at, ch) for at, ch in enumerate(text))
 
 
 def shell_word(text: str, windows: bool = os.name == "nt") -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import math
 import re
 import shlex
@@ -12,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
-from vcam.words import JOINERS, clipped, drawn, nearest, quoted
+from vcam.prompttext import printed, read_as_encoded
+from vcam.words import JOINERS, as_typed, clipped, nearest, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -357,37 +357,15 @@ def _prompt(text: str) -> str:
 
 @functools.lru_cache(maxsize=1024)  # a log replays the same few prompts in thousands of knob-turned blends
 def blank_prompt(text: str) -> bool:
-    """Whether the text encoder would read `text` as no words: it reads a prompt as vcam.engine.text.clean_prompt
-    leaves it (repaired by ftfy, HTML entities unescaped twice, as the model's captions were cleaned), where `&nbsp;`
-    is a space and a terminal's colour code is nothing. Not a matter of words: `🐱`, `...` or `<3` are read."""
-    return not _printed(html.unescape(html.unescape(_repaired(text)))).strip()
-
-
-def _printed(text: str) -> str:
-    return text if text.isprintable() else as_typed(text)  # most prompts print whole: no pass over each character
-
-
-# What ftfy removes before the text encoder reads a prompt, of what prints: a terminal's colour codes (`ESC[31m`,
-# left by text copied from a terminal) and the object replacement character
-_TERMINAL_CODE = re.compile(r"\x1b\[[\d;]*[a-zA-Z]")
-
-
-def _repaired(text: str) -> str:
-    """`text` as ftfy repairs it before the encoder reads it. Where ftfy is not installed (`vcam cam`'s machine has
-    no engine; the server checks the command again), what of its repairs can leave a prompt with nothing to read:
-    entities unescaped until none is left and colour codes removed, again and again as ftfy does."""
-    try:
-        import ftfy
-    except ImportError:
-        while (fixed := _TERMINAL_CODE.sub("", html.unescape(text)).replace("\ufffc", "")) != text:
-            text = fixed  # each change shortens it: an entity is longer than what it stands for
-        return text
-    return ftfy.fix_text(text)
+    """Whether the text encoder would read `text` as no words (vcam.prompttext's rule, ftfy's repairs or what of
+    them can empty a prompt where ftfy is missing: `vcam cam`'s machine): `&nbsp;` is a space and a terminal's
+    colour code is nothing. Not a matter of words: `🐱`, `...` or `<3` are read."""
+    return not read_as_encoded(text)
 
 
 def blank_said(text: str) -> str:
     """What is wrong with a prompt `blank_prompt` finds blank, to follow where it was given."""
-    if not _printed(text).strip():
+    if not printed(text).strip():
         why = "its characters print nothing"
     elif "&" in text:
         why = "the model reads HTML entities such as &nbsp; as the characters they stand for, and these print nothing"
@@ -711,21 +689,6 @@ def _form(command: str, timing: str | None) -> str:
     """How `command` is written (`seed N`), with `timing` after it: a hint where the argument given is refused."""
     form = USAGE[command].partition("  ")[0]
     return f"{form} @{timing}" if timing else form
-
-
-def as_typed(text: str) -> str:
-    """`text` as a line of it reaches the parser: a space of another kind (a no-break space, as Option-Space types
-    on a Mac and pages copy, a line break) is a space, and other characters that print nothing are dropped, but for
-    a joiner between two characters that print and an emoji's tag characters (`drawn`). A preset's name is read so
-    too (vcam.control.show), or no typed line could name it."""
-    def kept(at: int, ch: str) -> str:
-        if ch.isprintable() or ch == "\t":
-            return ch
-        if ch.isspace():
-            return " "
-        return ch if drawn(text, at) else ""
-
-    return "".join(kept(at, ch) for at, ch in enumerate(text))
 
 
 def name_key(name: str) -> str:

@@ -43,6 +43,7 @@ TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the sh
 # After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
 # end of input every time, and is then read twice a second rather than in a busy loop.
 EOF_PAUSE_S = 0.5
+TYPED = "stdin"  # the source a typed command is applied under (its origin in the log)
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"
@@ -115,7 +116,7 @@ class Console:
             self._say(ESCAPE_REPLY)
             return
         try:
-            answer = self.handle_line(line, "stdin")
+            answer = self.handle_line(line, TYPED)
         except Exception as e:  # noqa: BLE001 - the console must outlive any one command
             answer = f"error: {line!r} failed ({e.__class__.__name__}: {e})"
         if answer:

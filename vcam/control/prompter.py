@@ -6,9 +6,10 @@ Two kinds of work, one thread:
 - `preload(texts)`: every preset's prompts of a loaded show, so that switching later costs nothing. Done only
   while no hand-over waits.
 Nothing is encoded before the engine exists (`encoder()` returns None while the model loads): hand-overs go on
-unencoded then, and preloads wait. A failed encode is said; the producer encodes again when the change applies. A
-hand-over the producer refuses (its `submit` raises) is said, that change is lost, and the thread goes on with the
-next: a dead prompter would lose every later change without a word while the show plays on.
+unencoded then, and preloads wait. A failed encode is said (the same error again within a minute counted, not said
+for each prompt encoded ahead nor each time one prompt is handed over); the producer encodes again when the change
+applies. A hand-over the producer refuses (its `submit` raises) is said, that change is lost, and the thread goes on
+with the next: a dead prompter would lose every later change without a word while the show plays on.
 """
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from typing import Any
 
 from vcam.control.actions import Action, Origin, SetPrompts, prompts_of
 from vcam.control.protocol import Producer
-from vcam.control.throttle import ErrorThrottle
+from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.words import clipped, quoted
 
 POLL_S = 0.2  # how often waiting preloads look whether the engine exists yet
 FAILURES_SAID_EVERY_S = 30.0  # a producer that refuses every change is said twice a minute at most, then counted
+ENCODE_FAILURES_SAID_EVERY_S = 60.0  # a text encoder that raises at every prompt: said once, then once a minute
 
 
 class Prompter:
@@ -35,6 +37,7 @@ class Prompter:
         self.say = say
         self.clock = clock
         self._failures = ErrorThrottle(FAILURES_SAID_EVERY_S)
+        self._encode_failures = ErrorThrottle(ENCODE_FAILURES_SAID_EVERY_S)
         self._work = threading.Condition()
         self._hand_overs: deque[tuple[Action, int | None, Origin | None, Producer | None]] = deque()
         self._preloads: deque[str] = deque()
@@ -109,8 +112,9 @@ class Prompter:
     def _say_counts(self, now: float | None) -> None:
         """The changes lost while their line was held back, counted once its window has passed (all, without
         `now`): a loss with no other after it would otherwise never be said."""
-        for line in self._failures.held_back(now):
-            self.say(line)
+        for throttle in (self._failures, self._encode_failures):
+            for line in throttle.held_back(now):
+                self.say(line)
 
     def _next(self) -> tuple | str | None:
         """The next job (a hand-over first, else a preload once the engine exists); None once stopped. Called
@@ -131,4 +135,11 @@ class Prompter:
             encoder.encode(text)
         except Exception as e:  # the show goes on: the prompt is encoded again when it is used
             when = "ahead" if ahead else "before handing it over"
-            self.say(f"could not encode {quoted(clipped(text, 41))} {when}: {e}")
+            # the same error again within the minute is held back and counted: for any prompt encoded ahead (a
+            # show's preloads), for the same prompt handed over (a blend knob's); another prompt put on air is said
+            subject = "" if ahead else text
+            line = self._encode_failures.admit((ahead, subject, e.__class__.__name__, words_of(str(e))),
+                                               f"could not encode {quoted(clipped(text, 41))} {when}: {e}",
+                                               self.clock())
+            if line is not None:
+                self.say(line)

@@ -23,10 +23,11 @@ import torch
 from torch import Tensor
 
 from vcam.bias import DEFAULT_BIAS, KREA_BIAS, check_bias
-from vcam.errors import NonFiniteBlockError
+from vcam.errors import NonFiniteBlockError, NonFinitePromptError
 from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
+from vcam.words import clipped, quoted
 from vcam.engine.device import on_device, to_host_with_scalar
 from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
@@ -107,6 +108,13 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
     return {text: w / total for text, w in weights.items()}
 
 
+NAN_PROMPT = "the text encoder's output for this prompt is NaN or infinite (an overflow)"
+
+
+def _finite(emb: Tensor) -> bool:
+    return bool(torch.isfinite(emb).all())
+
+
 class Stream:
     """An endless video stream from one engine. Not thread-safe: drive it from one thread.
 
@@ -131,7 +139,7 @@ class Stream:
         self._input_encoder = StreamingEncoder(engine.vae)
         self._source: FrameSource | None = None
         self._gen = torch.Generator(device=self.device)
-        self._target = self._embed(prompt)
+        self._target = self._first_embedding(prompt)
         self._from = self._target
         self._progress = self._span = 0
         self._kv, self._kv_source = model.text_kv(self._target), self._target
@@ -417,13 +425,27 @@ class Stream:
             self._history.append(rgb[:, i])
 
     # --- prompts --------------------------------------------------------------------------------------------
-    def _embed(self, prompt: Prompt) -> Tensor:
+    def _blended(self, prompt: Prompt) -> Tensor:
         embs = [self.engine.text.encode(text) * w for text, w in _normalise_prompt(prompt).items()]
-        emb = torch.stack(embs).sum(0)
+        return torch.stack(embs).sum(0)
+
+    def _embed(self, prompt: Prompt) -> Tensor:
+        emb = self._blended(prompt)
         # read once per prompt change, not per block: taken, it would make every block NaN until the prompt changed
-        if not bool(torch.isfinite(emb).all()):
-            raise ValueError("the text encoder's output for this prompt is NaN or infinite (an overflow); try other "
-                             "words")
+        if not _finite(emb):
+            raise ValueError(f"{NAN_PROMPT}; try other words")
+        return emb
+
+    def _first_embedding(self, prompt: Prompt) -> Tensor:
+        """The starting prompt's embedding. One the text encoder overflows on refuses the start in one line with
+        its fix (a later one is a change not applied, the stream staying on the prompt before): taken, every block
+        would be NaN, each thrown away and the stream started over on it, and the show would never go on air."""
+        emb = self._blended(prompt)
+        if not _finite(emb):
+            texts = [prompt] if isinstance(prompt, str) else list(prompt)
+            named = " + ".join(quoted(clipped(text, 41)) for text in texts)
+            raise NonFinitePromptError(f"{NAN_PROMPT.replace('this prompt', f'the first prompt ({named})')}, so the "
+                                       "stream cannot start on it", "start the stream on other words")
         return emb
 
     def _current_embedding(self) -> Tensor:

@@ -1,7 +1,6 @@
 """Prompt text -> UMT5 text embeddings, with a cache keyed by the prompt so that a prompt seen before is free."""
 from __future__ import annotations
 
-import html
 import re
 import threading
 import unicodedata
@@ -14,6 +13,7 @@ from torch import Tensor
 
 from vcam.engine.configs import TextConfig
 from vcam.errors import VcamError, install_fix
+from vcam.prompttext import read_as_encoded
 from vcam.words import clipped, quoted
 
 
@@ -29,11 +29,10 @@ def text_repair():
 
 
 def clean_prompt(text: str) -> str:
-    """The prompt as the Wan pipeline cleans it before tokenizing (text repaired by ftfy: curly quotes, mojibake,
-    full-width letters; HTML entities; whitespace folded), so a prompt gives the tokens the model was trained on
-    and the same prompt always gives the same tokens."""
-    text = html.unescape(html.unescape(text_repair().fix_text(text)))
-    return re.sub(r"\s+", " ", text).strip()
+    """The prompt as the Wan pipeline cleans it before tokenizing (vcam.prompttext's rule, with ftfy: curly quotes,
+    mojibake, full-width letters; HTML entities; what prints nothing dropped; whitespace folded), so a prompt gives
+    the tokens the model was trained on and the same prompt always gives the same tokens."""
+    return read_as_encoded(text, text_repair().fix_text)
 
 
 # No token of a SentencePiece tokenizer such as UMT5's crosses a space, a change of Unicode script (a letter

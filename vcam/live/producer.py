@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vcam.control.actions import Action, InputOpener, Origin, Reset, SetSeed, apply
+from vcam.control.actions import Action, InputOpener, Origin, Reset, SetInput, SetPrompts, SetSeed, apply
 from vcam.control.commands import MAX_SEED
+from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener
-from vcam.control.throttle import words_of
+from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.errors import NonFiniteBlockError, VcamError
 from vcam.live.pacer import Pacer
 from vcam.words import counted
@@ -175,6 +176,10 @@ class Generator:
         self._applied: list[AppliedListener] = []  # told (action, block, origin) once applied: the control log
         self._stop = threading.Event()
         self._failures = FailureNews(clock)  # what is said of blocks failing in a row
+        self._clock = clock
+        # a change that fails as the one before did (a text encoder that raises at every prompt): said once, then
+        # at most once a minute with a count, as failing blocks are
+        self._refused = ErrorThrottle(SAID_AGAIN_EVERY_S)
         self.state = "loading"
         self.error: Exception | None = None
         self.blocks = 0  # blocks handed to the pacer
@@ -223,6 +228,8 @@ class Generator:
         except Exception as e:  # a bug, not a bad block: the main thread ends the run with the message
             self.error, self.state = e, "failed"
             return
+        finally:
+            self._say_refused(None)  # the show ends: changes not applied since the last line said are counted now
         self.state = "stopped"
 
     def _loop(self) -> None:
@@ -337,9 +344,41 @@ class Generator:
             try:
                 apply(self.stream, action, self._open_input)
             except Exception as e:  # one bad change must not stop the show
-                self._log(_with_error(self.stream, "control not applied", _failure(e)))
+                self._refuse(action, origin, _failure(e))
                 continue
             self._tell(action, origin)
+        self._say_refused(self._clock())
+
+    def _refuse(self, action: Action, origin: Origin | None, failed: Failure) -> None:
+        """Says a change not applied: an error not said in the last minute for this change at once, the same again
+        held back and counted (a text encoder raising at every prompt change said a line for each). A change is its
+        kind and what it names (its prompts without their weights, its input): another prompt or file that fails
+        with the same error is said at once, not counted as one more like the first. A typed one is always said:
+        its operator has just typed it and waits for the outcome."""
+        line = _with_error(self.stream, "control not applied", failed)
+        if origin is not None and origin.source == TYPED:
+            self._log(line)
+            return
+        said = self._refused.admit((action.__class__.__name__, _subject(action), *_error_key(failed)), line,
+                                   self._clock())
+        if said is not None:
+            self._log(said)
+
+    def _say_refused(self, now: float | None) -> None:
+        """The changes not applied while their line was held back, counted once its minute has passed (all, with
+        `now` None): a failure with no other after it would otherwise never be said."""
+        for line in self._refused.held_back(now):
+            self._log(line)
+
+
+def _subject(action: Action) -> tuple:
+    """What a change names, to tell two failing changes of a kind apart: a blend knob turned over two prompts is one
+    subject whatever their weights, another prompt or input another."""
+    if isinstance(action, SetPrompts):
+        return tuple(sorted(action.prompts))
+    if isinstance(action, SetInput):
+        return (action.spec,)
+    return ()
 
 
 def _device_lost(stream: Stream, error: Exception) -> bool:

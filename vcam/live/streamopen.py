@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from vcam.errors import NonFinitePromptError
 from vcam.live.inputs import InputSwitch
 from vcam.live.settings import RunOptions, ShowSettings
 
@@ -32,9 +33,12 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
             for text in first:
                 engine.text.encode(text)
             engine.offload_text()
-        stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
-                               steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent,
-                               bias=cfg.bias)
+        try:
+            stream = engine.stream(cfg.prompts, seed=cfg.seed, width=engine.width, height=engine.height,
+                                   steps=cfg.steps, transition=cfg.transition, pin_first_latent=cfg.pin_first_latent,
+                                   bias=cfg.bias)
+        except NonFinitePromptError as e:
+            raise NonFinitePromptError(e.message, first_prompt_fix(opts)) from None
         # a card too small for the show's size made the engine smaller: the input follows
         stream.set_input(inputs.resize(engine.width, engine.height), strength=cfg.strength)
         if engine.device.type == "cuda" or speed.options.compile:
@@ -47,3 +51,12 @@ def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedC
         return stream
 
     return open_stream
+
+
+def first_prompt_fix(opts: RunOptions) -> str:
+    """What to do about a first prompt the text encoder overflows on: a live show starts on other words; a log made
+    again (vcam render, vcam run --replay) starts on its own, which no option changes."""
+    if opts.replay:
+        return (f"{opts.replay} starts on this prompt: make it again with the model and on the kind of card its show "
+                "ran with (--model), where the text encoder read it")
+    return "start on other words: give --prompt TEXT, or put another preset of the show first"
