@@ -1460,3 +1460,12 @@ def test_a_replayed_tempo_steers_no_link_peer():
     tempo.set_bpm(128, "replay", (100.0, 0.0))
     tempo.set_bpm(90, "bpm")
     assert followed == [(90.0, "bpm")]
+
+
+def test_the_status_says_the_beat_a_time_falls_on_where_floats_read_it_a_hair_before():
+    """At 2.3 s on a grid from 0.3 s at 120 bpm, beat_at reads 3.9999999999999996: the status says beat 1 of bar 2,
+    the beat that has come, not beat 4 of bar 1."""
+    tempo, clock = fake_tempo()
+    clock.now = 2.3
+    tempo.set_bpm(120, "bpm", (0.3, 0.0))
+    assert tempo.describe() == "120.0 bpm beat 1 bar 2 (bpm)"
