@@ -685,3 +685,52 @@ def test_cues_are_logged_command_by_command_and_replayed_exactly(tmp_path, captu
     assert "cue 1/4" not in said.getvalue(), said.getvalue()  # live, the first cue fired by itself and said so
     assert len(blocks) == len(live)
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
+
+
+# --- found unchecked by mutating cues.py: each test fails where the behaviour it names is changed ---------------
+
+@pytest.mark.parametrize("before,skipped", [(1, "cue 1 skipped"), (2, "cues 1-2 skipped")])
+def test_a_timed_cue_that_comes_before_go_says_each_cue_it_skipped(before, skipped):
+    cues = "".join(f"  - {{name: c{i}, do: preset 1}}\n" for i in range(1, before + 1))
+    with Rig(cues + "  - {name: drop, do: preset 2, at: 0:10}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(110.0)
+        assert wait_for(lambda: len(rig.ran) == 1, 60)
+        assert rig.said == [f"cue {before + 1}/{before + 1} 'drop' (at 0:10; {skipped}): did preset 2"]
+
+
+def test_a_timed_cue_stepped_back_to_at_the_moment_it_fired_is_said_to_wait_for_go():
+    with Rig(MANUAL + "  - {name: drop, do: preset 2, at: 0:30}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(130.0)  # its moment exactly
+        assert wait_for(lambda: len(rig.ran) == 1, 60)
+        rig.cues.back()
+        assert rig.cues.describe() == "cue 3/4 'woods' next 'drop' at 0:30, passed: GO fires it"
+
+
+def test_a_reload_that_drops_the_list_says_the_next_cue_was_waiting_for_its_time():
+    cues = "  - {name: a, do: preset 1}\n  - {name: drop, do: preset 2, at: 5:00}\n"
+    with Rig(cues) as rig:
+        rig.cues.begin()
+        rig.cues.go()
+        assert rig.cues.replace(()) == "cue list removed at cue 1/2 'a': cue 2 'drop' (at 5:00) does not fire"
+
+
+def test_a_beat_that_goes_back_a_beat_and_a_half_has_started_over_and_brings_its_bar_cue_round_again():
+    """Less than a beat back is the grid's phase corrected; more is the music started over (a DAW's loop, a new
+    tap), and the bar comes again."""
+    tempo = FakeTempo()
+    cues = "  - {name: open, do: preset 1}\n  - {name: drop, do: preset 3, at: {bar: 2}}\n"
+    with Rig(cues, tempo=tempo) as rig:
+        rig.cues.begin()
+        tempo.now = 0.2
+        rig.look_at(101.0)
+        rig.cues.go()
+        tempo.now = 4.0  # bar 2
+        rig.look_at(102.0)
+        rig.cues.back()
+        tempo.now = 2.5
+        rig.look_at(103.0)
+        tempo.now = 4.0
+        rig.look_at(104.0)
+        assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 1", "cue 2"]
