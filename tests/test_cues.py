@@ -734,3 +734,41 @@ def test_a_beat_that_goes_back_a_beat_and_a_half_has_started_over_and_brings_its
         tempo.now = 4.0
         rig.look_at(104.0)
         assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 1", "cue 2"]
+
+
+def test_a_bar_1_cue_fires_when_the_tempo_is_first_seen_just_after_the_song_starts():
+    """A tempo first seen half a beat in is the song's start, not one joined mid-song: bar 1 has its moment."""
+    tempo = FakeTempo()
+    with Rig("  - {name: open, do: preset 1, at: {bar: 1}}\n", tempo=tempo) as rig:
+        rig.cues.begin()
+        tempo.now = 0.5
+        rig.look_at(101.0)
+        assert rig.ran == [("cue 1", "preset 1")]
+
+
+class TimedTempo(FakeTempo):
+    """A fake tempo at 120 bpm from clock time 100 (beat 0), which says when a beat falls."""
+
+    bpm = 120.0
+
+    def time_of(self, beat):
+        return 100.0 + beat / 2.0
+
+
+def test_the_timer_looks_again_the_lead_before_a_near_bar_and_every_second_before_a_far_one():
+    """A bar cue fires as far ahead as the show works: the timer must look then, not at the bar (a block late); a
+    far bar is looked at every second, as a drifting clock moves it unsaid."""
+    tempo = TimedTempo()
+    tempo.now = 0.0
+    with Rig("  - {name: drop, do: preset 3, at: {bar: 2}}\n", tempo=tempo, lead=lambda: 0.5) as rig:
+        rig.cues.begin()
+        rig.look_at(100.0)
+        assert rig.cues._next_look(101.0) == pytest.approx(0.5)  # bar 2 (beat 4) at 102, less the lead
+        assert rig.cues._next_look(100.0) == pytest.approx(1.0)  # 1.5 s away: looked at within a second
+
+
+def test_the_timer_looks_again_at_the_soonest_of_the_cues_to_come():
+    with Rig("  - {name: a, do: preset 1, at: 0:10}\n  - {name: b, do: preset 2, at: 0:20}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(101.0)
+        assert rig.cues._next_look(101.0) == pytest.approx(9.0)
