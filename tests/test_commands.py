@@ -899,3 +899,9 @@ def test_an_input_whose_path_holds_a_tab_and_an_at_reads_back_as_the_same_input(
     """A command's text is what the control log keeps: read back, the path's `\\t@x` must not become a timing."""
     cmd = parse('input "file:/clips/a\t@x.mp4"')
     assert cmd.at is None and parse(str(cmd)) == cmd
+
+
+def test_a_bar_is_as_many_beats_as_the_shows_bar_holds():
+    from vcam.control.commands import quantum_beats
+    assert [quantum_beats("bar", n) for n in (3, 4, 7)] == [3.0, 4.0, 7.0]
+    assert quantum_beats("beat", 3) == 1.0 and quantum_beats("0.5", 3) == 0.5

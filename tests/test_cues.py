@@ -772,3 +772,23 @@ def test_the_timer_looks_again_at_the_soonest_of_the_cues_to_come():
         rig.cues.begin()
         rig.look_at(101.0)
         assert rig.cues._next_look(101.0) == pytest.approx(9.0)
+
+
+def test_a_reload_shorter_than_where_the_list_stood_stands_at_its_last_cue():
+    with Rig(MANUAL) as rig:
+        for _ in range(3):
+            rig.cues.go()  # at 'woods', cue 3
+        shorter = parse_show(PRESETS + "cues:\n  - {name: x, do: preset 1}\n  - {name: y, do: preset 2}\n",
+                             "show.yaml").cues
+        assert rig.cues.replace(shorter) == ("cue list changed: cue 3 'woods' is gone; the list stands at cue 2/2 "
+                                             "'y'; it is the last")
+        assert rig.cues.position == 2
+
+
+def test_a_reload_that_takes_the_next_cues_wait_away_says_no_wait_from_now():
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(cues) as rig:
+        rig.cues.begin()
+        rig.cues.go()
+        untimed = parse_show(PRESETS + "cues:\n" + cues.replace(", wait: 8", ""), "show.yaml").cues
+        assert rig.cues.replace(untimed) == "cue list changed: at cue 1/2 'a'; next 'b'"
