@@ -1397,3 +1397,12 @@ def test_the_status_cuts_a_long_prompt_with_an_ellipsis(tmp_path):
     for held in ("e\u0301", "\u2764\ufe0f"):
         ctl.handle_line(f"prompt {'x' * 78}{held} over the moon", "stdin")
         assert ctl.describe().split(" | ")[0] == f"prompt {'x' * 78}…"
+
+
+def test_the_blend_knob_in_a_show_of_one_preset_says_it_needs_two_and_changes_nothing():
+    one = "presets:\n  - {name: city, prompt: a neon city at night}\n"
+    producer = RecordingProducer()
+    ctl = Controller(parse_show(one, "show.yaml"), ShowState(prompts={"a neon city at night": 1.0}, preset=0),
+                     producer, threading.Event(), lambda text: None)
+    assert ctl.set_param("blend", 0.5, "midi") == "error: blend needs a show with at least two presets"
+    assert producer.actions == [] and ctl.state.blend is None

@@ -792,3 +792,12 @@ def test_a_reload_that_takes_the_next_cues_wait_away_says_no_wait_from_now():
         rig.cues.go()
         untimed = parse_show(PRESETS + "cues:\n" + cues.replace(", wait: 8", ""), "show.yaml").cues
         assert rig.cues.replace(untimed) == "cue list changed: at cue 1/2 'a'; next 'b'"
+
+
+def test_a_reload_before_the_show_is_on_air_says_no_wait_counts_from_now():
+    """Before going on air a wait counts from going on air, whatever the edit: "from now" would be wrong."""
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(cues) as rig:
+        rig.cues.go()  # on the loading card
+        longer = parse_show(PRESETS + "cues:\n" + cues.replace("wait: 8", "wait: 12"), "show.yaml").cues
+        assert rig.cues.replace(longer) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 12s)"
