@@ -801,3 +801,13 @@ def test_a_reload_before_the_show_is_on_air_says_no_wait_counts_from_now():
         rig.cues.go()  # on the loading card
         longer = parse_show(PRESETS + "cues:\n" + cues.replace("wait: 8", "wait: 12"), "show.yaml").cues
         assert rig.cues.replace(longer) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 12s)"
+
+
+def test_a_reload_stands_at_the_same_one_of_two_cues_of_one_name():
+    twice = "  - {name: drop, do: preset 1}\n  - {name: calm, do: preset 2}\n  - {name: drop, do: preset 3}\n"
+    with Rig(twice) as rig:
+        for _ in range(3):
+            rig.cues.go()  # at the second 'drop', cue 3
+        moved = parse_show(PRESETS + "cues:\n  - {name: intro, do: preset 2}\n" + twice, "show.yaml").cues
+        assert rig.cues.replace(moved) == "cue list changed: cue 3 'drop' is now cue 4; it is the last"
+        assert rig.cues.position == 4
