@@ -750,3 +750,19 @@ def test_every_block_shown_is_told_even_where_playback_passed_over_its_first_fra
         first_shown.setdefault(i // 12, when)
     assert pacer.stats.skipped > 0 and any(k * 12 not in shown for k in first_shown)  # a first frame passed over
     assert told == pytest.approx(first_shown)
+
+
+def test_after_a_short_block_the_generator_is_held_back_as_for_its_longest():
+    """A block of 24 frames, then one of 2: the next may be 24 again, and must come on screen within the cap (26
+    frames at 1 fps, 27 s), so the generator waits while more than a frame waits, not 3 as a block of 2 would let."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=1.0, max_latency=27.0, producer_waits=True), clock=ft.clock)
+    pacer.push([frame(i) for i in range(24)])
+    for k in range(22):
+        ft.now = float(k)
+        pacer.tick()
+    pacer.push([frame(i) for i in range(24, 26)])
+    while pacer.waiting() > 3:
+        ft.now += 1.0
+        pacer.tick()
+    assert 1 < pacer.waiting() <= 3 and pacer.full()
