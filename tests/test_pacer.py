@@ -766,3 +766,21 @@ def test_after_a_short_block_the_generator_is_held_back_as_for_its_longest():
         ft.now += 1.0
         pacer.tick()
     assert 1 < pacer.waiting() <= 3 and pacer.full()
+
+
+def test_a_block_made_faster_than_the_last_is_counted_halfway_so_the_generator_goes_on_in_time():
+    """Blocks that took 5 s, then one that took 1 s: a hiccup may have made the slow one, or the fast one, so the next
+    block is reckoned to take 3 s, and the generator goes on while up to 16 frames wait (26 shown in the cap at 1
+    fps, less its block of 12 and a tick, plus 3 s of frames), where reckoning 1 s held it back past 14."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=1.0, max_latency=27.0, producer_waits=True), clock=ft.clock)
+    assert not pacer.full()
+    ft.now = 5.0
+    pacer.push([frame(i) for i in range(12)])
+    assert not pacer.full()
+    ft.now = 6.0
+    pacer.push([frame(i) for i in range(12, 24)])
+    while pacer.waiting() > 16:
+        ft.now += 1.0
+        pacer.tick()
+    assert 14 < pacer.waiting() <= 16 and not pacer.full()
