@@ -811,3 +811,18 @@ def test_a_reload_stands_at_the_same_one_of_two_cues_of_one_name():
         moved = parse_show(PRESETS + "cues:\n  - {name: intro, do: preset 2}\n" + twice, "show.yaml").cues
         assert rig.cues.replace(moved) == "cue list changed: cue 3 'drop' is now cue 4; it is the last"
         assert rig.cues.position == 4
+
+
+def test_go_on_a_bar_aims_its_changes_at_that_bar_never_a_hair_past_it():
+    """At 128 bpm from 0.2 s, bar 2's clock time reads back as beat 4.000000000000001: aimed there, a screen change
+    waits for the bar after (a bar late on screen)."""
+    from vcam.control.tempo import Tempo
+    clock = FakeClock(0.2)
+    tempo = Tempo(clock=clock)
+    tempo.set_bpm(128, "bpm", (0.2, 0.0))
+    aims = []
+    cues = parse_show(PRESETS + "cues:\n  - {name: drop, do: freeze}\n", "show.yaml").cues
+    cue_list = CueList(cues, lambda line, source, *, aim: aims.append(aim), lambda text: None, clock=clock,
+                       tempo=tempo, lands_at=lambda spec: tempo.time_of(4.0))
+    cue_list.go("bar")
+    assert aims == [pytest.approx(4.0)] and aims[0] <= 4.0
