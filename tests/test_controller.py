@@ -1406,3 +1406,40 @@ def test_the_blend_knob_in_a_show_of_one_preset_says_it_needs_two_and_changes_no
                      producer, threading.Event(), lambda text: None)
     assert ctl.set_param("blend", 0.5, "midi") == "error: blend needs a show with at least two presets"
     assert producer.actions == [] and ctl.state.blend is None
+
+
+# --- found unchecked by mutating controller.py: each test fails where the behaviour it names is changed ---------
+
+def _bare(show_text: str = SHOW, **state) -> tuple[Controller, RecordingProducer]:
+    show = parse_show(show_text, "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(**{"prompts": {"x": 1.0}, **state}), producer, threading.Event(), lambda s: None)
+    return ctl, producer
+
+
+def test_next_and_prev_after_a_typed_prompt_both_start_the_presets_from_the_first():
+    ctl, _ = _bare()
+    for command in ("next", "prev"):
+        ctl.handle_line("prompt a red door", "stdin")
+        assert ctl.handle_line(command, "stdin").startswith("preset 1 'city'")
+
+
+def test_a_blend_half_way_counts_as_its_second_preset_for_next():
+    ctl, _ = _bare()
+    ctl.handle_line("blend 1 2 0.5", "stdin")
+    assert ctl.state.preset == 1
+    assert ctl.handle_line("next", "stdin").startswith("preset 3 'forest'")
+
+
+def test_a_blend_mixes_a_presets_weighted_prompts_by_their_share_of_its_half():
+    weighted = ("presets:\n  - name: a\n    prompts: [{text: sun, weight: 3}, {text: rain, weight: 1}]\n"
+                "  - {name: b, prompt: snow}\n")
+    ctl, producer = _bare(weighted)
+    ctl.handle_line("blend a b 0.5", "stdin")
+    assert producer.actions[-1].prompts == pytest.approx({"sun": 0.375, "rain": 0.125, "snow": 0.5})
+
+
+def test_a_preset_switch_leaves_out_a_bias_already_on_air_and_bias_1_is_said_off():
+    ctl, _ = _bare("presets:\n  - {name: a, prompt: one, bias: 0.4}\n  - {name: b, prompt: two}\n", bias=0.4)
+    assert ctl.handle_line("preset a", "stdin") == "preset 1 'a' (over 4 blocks)"
+    assert ctl.handle_line("bias 1", "stdin").endswith(" (off)")
