@@ -1443,3 +1443,14 @@ def test_a_preset_switch_leaves_out_a_bias_already_on_air_and_bias_1_is_said_off
     ctl, _ = _bare("presets:\n  - {name: a, prompt: one, bias: 0.4}\n  - {name: b, prompt: two}\n", bias=0.4)
     assert ctl.handle_line("preset a", "stdin") == "preset 1 'a' (over 4 blocks)"
     assert ctl.handle_line("bias 1", "stdin").endswith(" (off)")
+
+
+def test_a_first_tempo_set_under_a_bar_quantize_is_no_change_asked_on_the_beat():
+    """`bpm` and `tap` act at once whatever the show's quantize: the first `bpm 120` of a show quantised to the bar
+    must not be answered as a change on the beat with no tempo to land on."""
+    said = []
+    show = parse_show("presets:\n  - {name: a, prompt: one}\ndefaults: {quantize: bar}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"one": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     said.append, tempo=Tempo())
+    assert ctl.handle_line("bpm 120", "stdin") == "tempo 120 bpm"
+    assert said == []
