@@ -1454,3 +1454,20 @@ def test_a_first_tempo_set_under_a_bar_quantize_is_no_change_asked_on_the_beat()
                      said.append, tempo=Tempo())
     assert ctl.handle_line("bpm 120", "stdin") == "tempo 120 bpm"
     assert said == []
+
+
+def test_a_preset_without_a_fallback_of_its_own_puts_the_shows_default_one_in_place(tmp_path):
+    import cv2
+    import numpy as np
+
+    for name in ("stall.png", "waves.png"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    show = parse_show(DEFAULTS_SHOW.replace("transition: 4}", "transition: 4, fallback: stall.png}")
+                      .replace("prompt: ocean waves}", "prompt: ocean waves, fallback: waves.png}"),
+                      str(tmp_path / "show.yaml"))
+    fallbacks = []
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None, on_fallback=fallbacks.append)
+    ctl.handle_line("preset b", "stdin")
+    ctl.handle_line("preset a", "stdin")
+    assert fallbacks == [str(tmp_path / "waves.png"), str(tmp_path / "stall.png")]
