@@ -905,3 +905,10 @@ def test_a_bar_is_as_many_beats_as_the_shows_bar_holds():
     from vcam.control.commands import quantum_beats
     assert [quantum_beats("bar", n) for n in (3, 4, 7)] == [3.0, 4.0, 7.0]
     assert quantum_beats("beat", 3) == 1.0 and quantum_beats("0.5", 3) == 0.5
+
+
+def test_preset_alone_names_all_of_twelve_presets_and_says_how_many_past_that():
+    from vcam.control.commands import preset_choices
+    names = [f"p{i}" for i in range(1, 14)]
+    assert preset_choices("preset", names[:12]).endswith("12 'p12'")
+    assert preset_choices("preset", names).endswith("12 'p12', … (13 in all)")
