@@ -858,3 +858,57 @@ def test_a_prompt_typed_that_the_encoder_reads_as_nothing_is_refused(text):
 def test_a_prompt_of_colour_codes_is_said_to_be_cleaned_away():
     said = blank_said("\x1b[31m")
     assert "colour codes" in said and "give words" in said
+
+
+# --- found unchecked by mutating commands.py: each test fails where the limit or rule it names is moved ----------
+
+def test_a_line_and_a_prompt_at_their_limits_are_taken_and_one_character_more_is_refused():
+    from vcam.control.commands import MAX_LINE, MAX_PROMPT
+    assert parse("next" + " " * (MAX_LINE - 4)) == Command("next")
+    with pytest.raises(CommandError, match=f"line too long \\({MAX_LINE + 1} characters, at most {MAX_LINE}\\)"):
+        parse("next" + " " * (MAX_LINE - 3))
+    assert parse("prompt " + "x" * MAX_PROMPT) == Command("prompt", ("x" * MAX_PROMPT,))
+    with pytest.raises(CommandError, match=f"prompt too long \\({MAX_PROMPT + 1} characters"):
+        parse("prompt " + "x" * (MAX_PROMPT + 1))
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("steps 50", Command("steps", (50,))),
+    ("transition 1000", Command("transition", (1000,))),
+    (f"seed {2**63 - 1}", Command("seed", (2**63 - 1,))),
+    ("quantize 0.0625", Command("quantize", ("0.0625",))),  # a 64th note, the finest grid said in the message
+    ("next @64", Command("next", at="64")),
+])
+def test_the_ends_of_each_range_said_in_the_usage_are_taken(line, expected):
+    assert parse(line) == expected
+
+
+def test_a_blend_of_a_name_with_itself_in_another_case_is_refused():
+    """The show finds its presets by name in any case: `Ocean` and `ocean` are one preset, no mix."""
+    with pytest.raises(CommandError, match="blend mixes two different presets, not 'Ocean' with itself"):
+        parse("blend Ocean ocean 0.5")
+
+
+def test_help_with_more_than_a_commands_name_is_refused_with_how_to_ask():
+    with pytest.raises(CommandError) as err:
+        parse("help blend now")
+    assert str(err.value) == "help takes a command's name, not 'blend now'; help alone lists them"
+
+
+def test_an_input_whose_path_holds_a_tab_and_an_at_reads_back_as_the_same_input():
+    """A command's text is what the control log keeps: read back, the path's `\\t@x` must not become a timing."""
+    cmd = parse('input "file:/clips/a\t@x.mp4"')
+    assert cmd.at is None and parse(str(cmd)) == cmd
+
+
+def test_a_bar_is_as_many_beats_as_the_shows_bar_holds():
+    from vcam.control.commands import quantum_beats
+    assert [quantum_beats("bar", n) for n in (3, 4, 7)] == [3.0, 4.0, 7.0]
+    assert quantum_beats("beat", 3) == 1.0 and quantum_beats("0.5", 3) == 0.5
+
+
+def test_preset_alone_names_all_of_twelve_presets_and_says_how_many_past_that():
+    from vcam.control.commands import preset_choices
+    names = [f"p{i}" for i in range(1, 14)]
+    assert preset_choices("preset", names[:12]).endswith("12 'p12'")
+    assert preset_choices("preset", names).endswith("12 'p12', … (13 in all)")

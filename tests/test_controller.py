@@ -1397,3 +1397,77 @@ def test_the_status_cuts_a_long_prompt_with_an_ellipsis(tmp_path):
     for held in ("e\u0301", "\u2764\ufe0f"):
         ctl.handle_line(f"prompt {'x' * 78}{held} over the moon", "stdin")
         assert ctl.describe().split(" | ")[0] == f"prompt {'x' * 78}…"
+
+
+def test_the_blend_knob_in_a_show_of_one_preset_says_it_needs_two_and_changes_nothing():
+    one = "presets:\n  - {name: city, prompt: a neon city at night}\n"
+    producer = RecordingProducer()
+    ctl = Controller(parse_show(one, "show.yaml"), ShowState(prompts={"a neon city at night": 1.0}, preset=0),
+                     producer, threading.Event(), lambda text: None)
+    assert ctl.set_param("blend", 0.5, "midi") == "error: blend needs a show with at least two presets"
+    assert producer.actions == [] and ctl.state.blend is None
+
+
+# --- found unchecked by mutating controller.py: each test fails where the behaviour it names is changed ---------
+
+def _bare(show_text: str = SHOW, **state) -> tuple[Controller, RecordingProducer]:
+    show = parse_show(show_text, "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(**{"prompts": {"x": 1.0}, **state}), producer, threading.Event(), lambda s: None)
+    return ctl, producer
+
+
+def test_next_and_prev_after_a_typed_prompt_both_start_the_presets_from_the_first():
+    ctl, _ = _bare()
+    for command in ("next", "prev"):
+        ctl.handle_line("prompt a red door", "stdin")
+        assert ctl.handle_line(command, "stdin").startswith("preset 1 'city'")
+
+
+def test_a_blend_half_way_counts_as_its_second_preset_for_next():
+    ctl, _ = _bare()
+    ctl.handle_line("blend 1 2 0.5", "stdin")
+    assert ctl.state.preset == 1
+    assert ctl.handle_line("next", "stdin").startswith("preset 3 'forest'")
+
+
+def test_a_blend_mixes_a_presets_weighted_prompts_by_their_share_of_its_half():
+    weighted = ("presets:\n  - name: a\n    prompts: [{text: sun, weight: 3}, {text: rain, weight: 1}]\n"
+                "  - {name: b, prompt: snow}\n")
+    ctl, producer = _bare(weighted)
+    ctl.handle_line("blend a b 0.5", "stdin")
+    assert producer.actions[-1].prompts == pytest.approx({"sun": 0.375, "rain": 0.125, "snow": 0.5})
+
+
+def test_a_preset_switch_leaves_out_a_bias_already_on_air_and_bias_1_is_said_off():
+    ctl, _ = _bare("presets:\n  - {name: a, prompt: one, bias: 0.4}\n  - {name: b, prompt: two}\n", bias=0.4)
+    assert ctl.handle_line("preset a", "stdin") == "preset 1 'a' (over 4 blocks)"
+    assert ctl.handle_line("bias 1", "stdin").endswith(" (off)")
+
+
+def test_a_first_tempo_set_under_a_bar_quantize_is_no_change_asked_on_the_beat():
+    """`bpm` and `tap` act at once whatever the show's quantize: the first `bpm 120` of a show quantised to the bar
+    must not be answered as a change on the beat with no tempo to land on."""
+    said = []
+    show = parse_show("presets:\n  - {name: a, prompt: one}\ndefaults: {quantize: bar}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"one": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     said.append, tempo=Tempo())
+    assert ctl.handle_line("bpm 120", "stdin") == "tempo 120 bpm"
+    assert said == []
+
+
+def test_a_preset_without_a_fallback_of_its_own_puts_the_shows_default_one_in_place(tmp_path):
+    import cv2
+    import numpy as np
+
+    for name in ("stall.png", "waves.png"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    show = parse_show(DEFAULTS_SHOW.replace("transition: 4}", "transition: 4, fallback: stall.png}")
+                      .replace("prompt: ocean waves}", "prompt: ocean waves, fallback: waves.png}"),
+                      str(tmp_path / "show.yaml"))
+    fallbacks = []
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None, on_fallback=fallbacks.append)
+    ctl.handle_line("preset b", "stdin")
+    ctl.handle_line("preset a", "stdin")
+    assert fallbacks == [str(tmp_path / "waves.png"), str(tmp_path / "stall.png")]

@@ -685,3 +685,144 @@ def test_cues_are_logged_command_by_command_and_replayed_exactly(tmp_path, captu
     assert "cue 1/4" not in said.getvalue(), said.getvalue()  # live, the first cue fired by itself and said so
     assert len(blocks) == len(live)
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
+
+
+# --- found unchecked by mutating cues.py: each test fails where the behaviour it names is changed ---------------
+
+@pytest.mark.parametrize("before,skipped", [(1, "cue 1 skipped"), (2, "cues 1-2 skipped")])
+def test_a_timed_cue_that_comes_before_go_says_each_cue_it_skipped(before, skipped):
+    cues = "".join(f"  - {{name: c{i}, do: preset 1}}\n" for i in range(1, before + 1))
+    with Rig(cues + "  - {name: drop, do: preset 2, at: 0:10}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(110.0)
+        assert wait_for(lambda: len(rig.ran) == 1, 60)
+        assert rig.said == [f"cue {before + 1}/{before + 1} 'drop' (at 0:10; {skipped}): did preset 2"]
+
+
+def test_a_timed_cue_stepped_back_to_at_the_moment_it_fired_is_said_to_wait_for_go():
+    with Rig(MANUAL + "  - {name: drop, do: preset 2, at: 0:30}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(130.0)  # its moment exactly
+        assert wait_for(lambda: len(rig.ran) == 1, 60)
+        rig.cues.back()
+        assert rig.cues.describe() == "cue 3/4 'woods' next 'drop' at 0:30, passed: GO fires it"
+
+
+def test_a_reload_that_drops_the_list_says_the_next_cue_was_waiting_for_its_time():
+    cues = "  - {name: a, do: preset 1}\n  - {name: drop, do: preset 2, at: 5:00}\n"
+    with Rig(cues) as rig:
+        rig.cues.begin()
+        rig.cues.go()
+        assert rig.cues.replace(()) == "cue list removed at cue 1/2 'a': cue 2 'drop' (at 5:00) does not fire"
+
+
+def test_a_beat_that_goes_back_a_beat_and_a_half_has_started_over_and_brings_its_bar_cue_round_again():
+    """Less than a beat back is the grid's phase corrected; more is the music started over (a DAW's loop, a new
+    tap), and the bar comes again."""
+    tempo = FakeTempo()
+    cues = "  - {name: open, do: preset 1}\n  - {name: drop, do: preset 3, at: {bar: 2}}\n"
+    with Rig(cues, tempo=tempo) as rig:
+        rig.cues.begin()
+        tempo.now = 0.2
+        rig.look_at(101.0)
+        rig.cues.go()
+        tempo.now = 4.0  # bar 2
+        rig.look_at(102.0)
+        rig.cues.back()
+        tempo.now = 2.5
+        rig.look_at(103.0)
+        tempo.now = 4.0
+        rig.look_at(104.0)
+        assert [source for source, _ in rig.ran] == ["cue 1", "cue 2", "cue 1", "cue 2"]
+
+
+def test_a_bar_1_cue_fires_when_the_tempo_is_first_seen_just_after_the_song_starts():
+    """A tempo first seen half a beat in is the song's start, not one joined mid-song: bar 1 has its moment."""
+    tempo = FakeTempo()
+    with Rig("  - {name: open, do: preset 1, at: {bar: 1}}\n", tempo=tempo) as rig:
+        rig.cues.begin()
+        tempo.now = 0.5
+        rig.look_at(101.0)
+        assert rig.ran == [("cue 1", "preset 1")]
+
+
+class TimedTempo(FakeTempo):
+    """A fake tempo at 120 bpm from clock time 100 (beat 0), which says when a beat falls."""
+
+    bpm = 120.0
+
+    def time_of(self, beat):
+        return 100.0 + beat / 2.0
+
+
+def test_the_timer_looks_again_the_lead_before_a_near_bar_and_every_second_before_a_far_one():
+    """A bar cue fires as far ahead as the show works: the timer must look then, not at the bar (a block late); a
+    far bar is looked at every second, as a drifting clock moves it unsaid."""
+    tempo = TimedTempo()
+    tempo.now = 0.0
+    with Rig("  - {name: drop, do: preset 3, at: {bar: 2}}\n", tempo=tempo, lead=lambda: 0.5) as rig:
+        rig.cues.begin()
+        rig.look_at(100.0)
+        assert rig.cues._next_look(101.0) == pytest.approx(0.5)  # bar 2 (beat 4) at 102, less the lead
+        assert rig.cues._next_look(100.0) == pytest.approx(1.0)  # 1.5 s away: looked at within a second
+
+
+def test_the_timer_looks_again_at_the_soonest_of_the_cues_to_come():
+    with Rig("  - {name: a, do: preset 1, at: 0:10}\n  - {name: b, do: preset 2, at: 0:20}\n") as rig:
+        rig.cues.begin()
+        rig.look_at(101.0)
+        assert rig.cues._next_look(101.0) == pytest.approx(9.0)
+
+
+def test_a_reload_shorter_than_where_the_list_stood_stands_at_its_last_cue():
+    with Rig(MANUAL) as rig:
+        for _ in range(3):
+            rig.cues.go()  # at 'woods', cue 3
+        shorter = parse_show(PRESETS + "cues:\n  - {name: x, do: preset 1}\n  - {name: y, do: preset 2}\n",
+                             "show.yaml").cues
+        assert rig.cues.replace(shorter) == ("cue list changed: cue 3 'woods' is gone; the list stands at cue 2/2 "
+                                             "'y'; it is the last")
+        assert rig.cues.position == 2
+
+
+def test_a_reload_that_takes_the_next_cues_wait_away_says_no_wait_from_now():
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(cues) as rig:
+        rig.cues.begin()
+        rig.cues.go()
+        untimed = parse_show(PRESETS + "cues:\n" + cues.replace(", wait: 8", ""), "show.yaml").cues
+        assert rig.cues.replace(untimed) == "cue list changed: at cue 1/2 'a'; next 'b'"
+
+
+def test_a_reload_before_the_show_is_on_air_says_no_wait_counts_from_now():
+    """Before going on air a wait counts from going on air, whatever the edit: "from now" would be wrong."""
+    cues = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(cues) as rig:
+        rig.cues.go()  # on the loading card
+        longer = parse_show(PRESETS + "cues:\n" + cues.replace("wait: 8", "wait: 12"), "show.yaml").cues
+        assert rig.cues.replace(longer) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 12s)"
+
+
+def test_a_reload_stands_at_the_same_one_of_two_cues_of_one_name():
+    twice = "  - {name: drop, do: preset 1}\n  - {name: calm, do: preset 2}\n  - {name: drop, do: preset 3}\n"
+    with Rig(twice) as rig:
+        for _ in range(3):
+            rig.cues.go()  # at the second 'drop', cue 3
+        moved = parse_show(PRESETS + "cues:\n  - {name: intro, do: preset 2}\n" + twice, "show.yaml").cues
+        assert rig.cues.replace(moved) == "cue list changed: cue 3 'drop' is now cue 4; it is the last"
+        assert rig.cues.position == 4
+
+
+def test_go_on_a_bar_aims_its_changes_at_that_bar_never_a_hair_past_it():
+    """At 128 bpm from 0.2 s, bar 2's clock time reads back as beat 4.000000000000001: aimed there, a screen change
+    waits for the bar after (a bar late on screen)."""
+    from vcam.control.tempo import Tempo
+    clock = FakeClock(0.2)
+    tempo = Tempo(clock=clock)
+    tempo.set_bpm(128, "bpm", (0.2, 0.0))
+    aims = []
+    cues = parse_show(PRESETS + "cues:\n  - {name: drop, do: freeze}\n", "show.yaml").cues
+    cue_list = CueList(cues, lambda line, source, *, aim: aims.append(aim), lambda text: None, clock=clock,
+                       tempo=tempo, lands_at=lambda spec: tempo.time_of(4.0))
+    cue_list.go("bar")
+    assert aims == [pytest.approx(4.0)] and aims[0] <= 4.0

@@ -364,3 +364,21 @@ def test_a_note_and_a_cc_written_as_numbers_still_bind():
 
     assert note_named(60) is None and note_named("60") is None and note_named("H4") is None
     assert note_named("Bb2").startswith("Bb2 is a note's name; write its number: 46 (where middle C is C4) or 58")
+
+
+
+@pytest.mark.parametrize("end, read", [("on", "True"), ("off", "False"), ("1.5", "1.5")])
+def test_a_map_given_at_the_start_with_a_knob_between_no_preset_name_or_number_is_refused(tmp_path, end, read):
+    """`--midi-map FILE` with `between: [on, ocean]`: YAML reads on as true, which the show's look-up took as preset
+    1 (off as preset 0), so the knob blended preset 1 where a preset named on was meant, and no check said so; the
+    same file named in the show's midi: section was refused."""
+    from vcam.control.midimap import map_named
+    from vcam.control.midirefs import missing_presets
+    from vcam.control.show import load_show
+
+    (tmp_path / "map.yaml").write_text(f"controls:\n  - {{cc: 0, param: blend, between: [{end}, ocean]}}\n")
+    _, mapping = map_named(str(tmp_path / "map.yaml"))
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW)
+    assert missing_presets(load_show(show), mapping) == [
+        f"line 2: knob cc 0 between: {read} is not a preset name or number; quote a name"]

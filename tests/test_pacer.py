@@ -689,3 +689,98 @@ def test_a_freeze_while_smoothing_holds_the_generated_frame_the_log_names_not_a_
     assert named is not None
     for picture in held:
         np.testing.assert_array_equal(picture, made[3 * named.block + named.index])
+
+
+# --- found unchecked by mutating pacer.py: each test fails where the behaviour it names is changed --------------
+
+def _rates_after(pushes: list[float], fps: float = 30.0) -> list[float]:
+    """The production rate the status line says after each push of a 12-frame block at the given times."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, stall_after=10.0), clock=ft.clock)
+    rates = []
+    for i, t in enumerate(pushes):
+        ft.now = t
+        pacer.push([frame(j) for j in range(12 * i, 12 * i + 12)])
+        pacer.tick()
+        rates.append(pacer.stats.production_fps)
+    return rates
+
+
+def test_a_block_a_little_early_moves_the_rate_only_part_of_the_way():
+    """Blocks at 12 frames/s, then one 0.8 s after the last (15 frames/s): a wobble, not a new rate; the status rate
+    moves under a third of the way, so the picture's pace does not swing with each block."""
+    rates = _rates_after([float(k) for k in range(1, 11)] + [10.8])
+    assert rates[-2] == pytest.approx(12.0)
+    assert 12.0 < rates[-1] < 13.0
+
+
+def test_after_a_slowdown_is_taken_one_slower_block_is_again_a_hiccup():
+    """12 frames/s, then two blocks at 6 (taken at once), then one 4 s late: the rate stays 6, not 3."""
+    rates = _rates_after([float(k) for k in range(1, 11)] + [12.0, 14.0, 18.0])
+    assert rates[-2] == pytest.approx(6.0)
+    assert rates[-1] == pytest.approx(6.0)
+
+
+def test_new_frames_end_a_stall_as_they_come_before_the_next_tick():
+    """vcam cam's feed reads the stall between ticks: frames pushed must not still read as a stall."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, stall_after=3.0), clock=ft.clock)
+    pacer.push([frame(0)])
+    ft.now = 4.0
+    pacer.tick()
+    assert pacer.stats.stalled
+    pacer.push([frame(1)])
+    assert not pacer.stats.stalled
+
+
+def test_every_block_shown_is_told_even_where_playback_passed_over_its_first_frame():
+    """At 30 frames/s into a 25 fps camera some frames are passed over, a block's first among them: the block still
+    came on screen (the quantised screen changes and the log wait for it), with the first of its frames shown."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=25.0, max_latency=4.0), clock=ft.clock)
+    told = {}
+    pacer.on_block_shown(lambda block, t: told.setdefault(block, t))
+    t = 0.0
+    for k in range(50):
+        t += 0.4
+        ft.events.append((t, lambda k=k: pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)], block=k)))
+    shown, times, _ = run_for(ft, pacer, 18.0)
+    first_shown = {}
+    for i, when in zip(shown, times):
+        first_shown.setdefault(i // 12, when)
+    assert pacer.stats.skipped > 0 and any(k * 12 not in shown for k in first_shown)  # a first frame passed over
+    assert told == pytest.approx(first_shown)
+
+
+def test_after_a_short_block_the_generator_is_held_back_as_for_its_longest():
+    """A block of 24 frames, then one of 2: the next may be 24 again, and must come on screen within the cap (26
+    frames at 1 fps, 27 s), so the generator waits while more than a frame waits, not 3 as a block of 2 would let."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=1.0, max_latency=27.0, producer_waits=True), clock=ft.clock)
+    pacer.push([frame(i) for i in range(24)])
+    for k in range(22):
+        ft.now = float(k)
+        pacer.tick()
+    pacer.push([frame(i) for i in range(24, 26)])
+    while pacer.waiting() > 3:
+        ft.now += 1.0
+        pacer.tick()
+    assert 1 < pacer.waiting() <= 3 and pacer.full()
+
+
+def test_a_block_made_faster_than_the_last_is_counted_halfway_so_the_generator_goes_on_in_time():
+    """Blocks that took 5 s, then one that took 1 s: a hiccup may have made the slow one, or the fast one, so the next
+    block is reckoned to take 3 s, and the generator goes on while up to 16 frames wait (26 shown in the cap at 1
+    fps, less its block of 12 and a tick, plus 3 s of frames), where reckoning 1 s held it back past 14."""
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=1.0, max_latency=27.0, producer_waits=True), clock=ft.clock)
+    assert not pacer.full()
+    ft.now = 5.0
+    pacer.push([frame(i) for i in range(12)])
+    assert not pacer.full()
+    ft.now = 6.0
+    pacer.push([frame(i) for i in range(12, 24)])
+    while pacer.waiting() > 16:
+        ft.now += 1.0
+        pacer.tick()
+    assert 14 < pacer.waiting() <= 16 and not pacer.full()

@@ -1340,3 +1340,132 @@ def test_two_hands_tapping_at_once_each_tap_a_series_of_their_own():
         clock.now += 0.47
     assert got[-2] == pytest.approx(120) and got[-1] == pytest.approx(120)
     assert tempo.bpm == pytest.approx(120) and tempo.taps == TAPS_NEEDED
+
+
+# --- found unchecked by mutating tempo.py: each test fails where the behaviour it names is changed --------------
+
+def test_the_tapped_tempo_averages_all_of_the_last_sixteen_taps_not_fewer():
+    """Ten gaps of 0.6 s, then ten of 0.5 s: the last 16 taps hold five of the slower gaps, and the tempo is theirs
+    (15 gaps over 8 s), not the last few taps' 120 nor all twenty's."""
+    tempo, clock = fake_tempo()
+    for gap in [0.6] * 10 + [0.5] * 10:
+        tempo.tap()
+        clock.now += gap
+    bpm = tempo.tap()
+    assert bpm == pytest.approx(60 * 15 / 8.0)
+
+
+def test_a_tap_nearly_a_beat_late_starts_the_series_over():
+    """Taps 0.5 s apart, then one 0.95 s after the last: more than half again the average gap, no beat of them."""
+    tempo, clock = fake_tempo()
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    clock.now += 0.45
+    assert tempo.tap() is None and tempo.taps_broke_off and tempo.taps == 1
+
+
+def test_as_many_hands_as_are_kept_apart_tapping_at_once_each_get_the_tempo():
+    """The console, pads and tablets tapping the same beat: each keeps its series, so each gives the tempo."""
+    tempo, clock = fake_tempo()
+    hands = [Origin("tap", f"client {i}") for i in range(8)]  # the eight sources the tempo keeps apart
+    got = []
+    for _ in range(TAPS_NEEDED):
+        for hand in hands:
+            got.append(tempo.tap(cause=hand))
+            clock.now += 0.01
+        clock.now += 0.42
+    assert got[-8:] == [pytest.approx(120)] * 8 and tempo.taps == TAPS_NEEDED
+
+
+def test_a_ninth_hand_tapping_drops_the_series_tapped_least_lately_not_one_going_on():
+    """Hand 0 taps first and goes on tapping; seven others tapped once, then a ninth hand comes: the series dropped
+    is one of the seven, so hand 0 and the newcomer each still give the tempo."""
+    tempo, clock = fake_tempo()
+    steady, newcomer = Origin("tap", "pad"), Origin("tap", "client 8")
+    tempo.tap(cause=steady)
+    for i in range(1, 8):
+        clock.now += 0.01
+        tempo.tap(cause=Origin("tap", f"client {i}"))
+    start = clock.now - 0.07
+    for k in (1, 2):
+        clock.now = start + 0.5 * k
+        tempo.tap(cause=steady)
+    clock.now = start + 1.2
+    tempo.tap(cause=newcomer)
+    clock.now = start + 1.5
+    assert tempo.tap(cause=steady) == pytest.approx(120)
+    for k in (1, 2, 3):
+        clock.now = start + 1.2 + 0.5 * k
+        bpm = tempo.tap(cause=newcomer)
+    assert bpm == pytest.approx(120)
+
+
+def test_a_clocks_beat_moved_by_a_tenth_of_a_beat_is_heard_by_the_watchers():
+    """50 ms at 120 bpm, a frame and more: the control log must hear of it, or a replay puts the beat there late."""
+    tempo, clock = fake_tempo()
+    heard = []
+    tempo.watch(lambda source, grid, cause: heard.append(round(grid.beat_at(clock.now), 3)))
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.0))
+    tempo.set_bpm(120, "midi clock", (clock.now, 0.1))
+    assert heard == [0.0, 0.1]
+
+
+def test_a_tap_well_before_the_beat_starts_the_series_over():
+    """Taps 0.5 s apart, then one 0.3 s after the last: shorter than the average gap by more than half again."""
+    tempo, clock = fake_tempo()
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    clock.now -= 0.2
+    assert tempo.tap() is None and tempo.taps_broke_off and tempo.taps == 1
+
+
+def test_a_pause_of_exactly_the_tap_break_after_quick_taps_starts_the_series_over():
+    tempo, clock = fake_tempo()
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    clock.now += TAP_BREAK_S - 0.5
+    assert tempo.tap() is None and tempo.taps == 1
+
+
+def test_after_a_stray_tap_the_series_starts_on_the_bar_nearest_the_tap_that_began_it():
+    """A stray tap, 1.9 s of nothing, then taps 0.5 s apart: the series is the taps after the stray one, and its
+    first (beat 5.8 of the grid in use) is the first beat of bar 2 (beat 4), not the next tap's nearest bar."""
+    tempo, clock = fake_tempo()
+    start = clock.now
+    tempo.set_bpm(120, "bpm", (start, 0.0))
+    clock.now = start + 1.0
+    tempo.tap()  # the stray one
+    clock.now = start + 2.9
+    first = clock.now
+    for _ in range(4):
+        tempo.tap()
+        clock.now += 0.5
+    assert tempo.source == "tap" and tempo.bpm == pytest.approx(120)
+    assert tempo.beat(first) == pytest.approx(4.0)
+
+
+def test_a_bar_of_no_beats_is_refused():
+    with pytest.raises(ValueError, match="beats_per_bar must be 1 or more, not 0"):
+        Tempo(beats_per_bar=0)
+
+
+def test_a_replayed_tempo_steers_no_link_peer():
+    """A replay sets the tempo the show had; the Link session follows only what an operator sets now."""
+    tempo, _ = fake_tempo()
+    followed = []
+    tempo.follow(lambda bpm, source: followed.append((bpm, source)))
+    tempo.set_bpm(128, "replay", (100.0, 0.0))
+    tempo.set_bpm(90, "bpm")
+    assert followed == [(90.0, "bpm")]
+
+
+def test_the_status_says_the_beat_a_time_falls_on_where_floats_read_it_a_hair_before():
+    """At 2.3 s on a grid from 0.3 s at 120 bpm, beat_at reads 3.9999999999999996: the status says beat 1 of bar 2,
+    the beat that has come, not beat 4 of bar 1."""
+    tempo, clock = fake_tempo()
+    clock.now = 2.3
+    tempo.set_bpm(120, "bpm", (0.3, 0.0))
+    assert tempo.describe() == "120.0 bpm beat 1 bar 2 (bpm)"

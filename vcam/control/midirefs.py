@@ -35,6 +35,11 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
         refs += [(b.where, f"button {quoted(str(b.command))}", ref) for ref in presets_named(b.command)
                  if isinstance(ref, str)]
     for where, what, ref in refs:
+        # YAML read yes/off/1.5 as such: the show's look-up took true and false as presets 1 and 0, so a knob between
+        # a preset named on and another passed here and blended preset 1, where the show's own map check refused it
+        if isinstance(ref, bool) or not isinstance(ref, (str, int)):
+            problems.append((where, f"{what}: {ref!r} is not a preset name or number; quote a name"))
+            continue
         try:
             show.find(ref)
         except KeyError as e:
