@@ -175,3 +175,17 @@ def test_the_offset_keeps_the_quickest_sample_and_drops_samples_of_another_clock
     clocks.pong(sent=30.0, server=float("nan"), now=30.1)
     clocks.pong(sent=40.0, server=1.0, now=39.0)  # a ping of another clock: its pong came before it went
     assert clocks.offset == pytest.approx(3700.0)
+
+
+def test_frames_before_a_new_connections_pong_leave_the_latency_as_it_was(monkeypatch):
+    """A server started again on another machine (or after a reboot) counts its clock from another start: its
+    frames that came before its pong were read against the last server's offset, days of latency on the status
+    line, and sent to the server as the camera's."""
+    show = Show(monkeypatch)
+    show.ping()
+    assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
+    show.link._clocks.restart()  # the link's next connection
+    show.server.mono = 3.0  # a server just booted
+    assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
+    show.ping()
+    assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)

@@ -23,9 +23,14 @@ class ClockOffset:
         self.offset = 0.0
         self._samples: collections.deque[tuple[float, float]] = collections.deque(maxlen=samples)  # (trip, offset)
 
+    @property
+    def known(self) -> bool:
+        """Whether this connection's server has answered a ping: until then the offset is another server's, maybe
+        one that counts its monotonic clock from another boot, days apart."""
+        return bool(self._samples)
+
     def restart(self) -> None:
-        """A new connection: a server restarted (or another one) counts from another start; the offset stands
-        until its first pong, the best guess there is meanwhile."""
+        """A new connection: a server restarted (or another one) counts from another start."""
         self._samples.clear()
 
     def pong(self, sent: float, server: float, now: float) -> None:

@@ -84,8 +84,9 @@ class Inbox:
             return
         self._blocks.add(header, frame)
         self.frames += 1
-        # the link's clock, as its pings are stamped: a step of this machine's wall clock moved it by as much
-        self.net_latency = max(0.0, self._clock() + self.offset - header.sent_at)
+        if self._clocks.known:  # frames may come before the pong: the last connection's offset may read another clock
+            # the link's clock, as its pings are stamped: a step of this machine's wall clock moved it by as much
+            self.net_latency = max(0.0, self._clock() + self.offset - header.sent_at)
         self._blocks.end_if_last(header)
 
     def _ack(self, seq: int) -> None:
