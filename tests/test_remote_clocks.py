@@ -122,13 +122,17 @@ def test_the_link_pings_again_while_connected(monkeypatch):
     show = Show(monkeypatch)
     link, written = show.link, []
     link._ws, link.connected = SimpleNamespace(send=written.append), True
-    link._ping()  # the connection's first
     show.advance(link.PING_EVERY_S / 2)
     link._ping_again()
     assert written == []
     show.advance(link.PING_EVERY_S / 2)
-    link._ping_again()
+    with link._send_lock:  # an upload's frame on its way: the ping does not wait for it
+        link._ping_again()
+    assert written == []
+    link._ping_again()  # the watch's next round, a second later at most
     assert [json.loads(m) for m in written] == [{"type": "ping", "t": show.camera.mono}]
+    link._ping_again()
+    assert len(written) == 1
 
 
 def test_an_upload_is_as_old_as_it_is_after_the_servers_wall_clock_steps(monkeypatch):

@@ -246,15 +246,15 @@ class Link(Inbox, LinkEnds):
 
     def _ping(self) -> str:
         """A ping stamped with the link's clock: its pong gives the offset to the server's (clockoffset.py)."""
-        self._pinged_at = self._clock()
-        return proto.text("ping", t=self._pinged_at)
+        return proto.text("ping", t=self._clock())
 
     def _ping_again(self) -> None:
-        """A ping every PING_EVERY_S while connected, never waiting for a write in progress (an upload's frame): the
-        offset measured once, as the connection opened, held a server's clock step (an older vcam's wall clock), or
-        a ping that waited behind a frame, until the next connection, maybe hours."""
-        if self.connected and self._clock() - self._pinged_at >= self.PING_EVERY_S:
-            self._send(self._ping(), wait=False)
+        """A ping every PING_EVERY_S while connected, never waiting for a write in progress (an upload's frame: the
+        next round of the watch tries again): the offset measured once, as the connection opened, held a server's
+        clock step (an older vcam's wall clock), or a ping that waited behind a frame, until the next connection."""
+        now = self._clock()
+        if self.connected and now - self._pinged_at >= self.PING_EVERY_S and self._send(self._ping(), wait=False):
+            self._pinged_at = now
 
     def _run(self) -> None:
         from websockets.exceptions import InvalidStatus
@@ -277,6 +277,7 @@ class Link(Inbox, LinkEnds):
                         break
                     with self._sending():
                         self._write(ws, [self._ping()])
+                        self._pinged_at = self._clock()
                     first = first_message(ws, self.FIRST_STATE_S)
                     self._reached(ws)
                     lost_reported = False
