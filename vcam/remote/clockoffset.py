@@ -5,8 +5,8 @@ Apart from the link because it is arithmetic on samples: each pong bounds the of
 so the sample of the shortest round trip among the last few is the best (one ping that waited behind an upload's
 frame was the estimate until the next connection, up to its whole delay off). Both ends stamp with their monotonic
 clock (time.monotonic()), which no NTP correction, time zone or DST change steps; a server of an older vcam stamps
-with its wall clock, whose step makes the next pong disagree with the samples before it: they are dropped, and the
-estimate is right again from that pong on.
+with its wall clock, whose step makes the next quick pong disagree with the samples before it: they are dropped, and
+the estimate is right again from that pong on.
 """
 from __future__ import annotations
 
@@ -38,10 +38,12 @@ class ClockOffset:
         trip = now - sent
         if not (math.isfinite(trip) and math.isfinite(server)) or trip < 0:  # a ping of another clock: unusable
             return
-        offset = server - (sent + now) / 2
-        if self._samples and not any(self._agree(s, (trip, offset)) for s in self._samples):
-            self._samples.clear()  # a clock stepped since: what came before reads the old clock
-        self._samples.append((trip, offset))
+        sample = (trip, server - (sent + now) / 2)
+        # Those that cannot read the clocks this one reads go: a clock stepped (or drifted) since them. Kept while
+        # any one agreed, a slow pong whose wide bounds held the clocks before a step and after it kept the quick
+        # ones from before it, whose offset then stood as the quickest for a minute.
+        kept = [s for s in self._samples if self._agree(s, sample)]
+        self._samples = collections.deque([*kept, sample], maxlen=self._samples.maxlen)
         self.offset = min(self._samples)[1]
 
     @staticmethod
