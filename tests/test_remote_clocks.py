@@ -7,6 +7,7 @@ inbox and link the camera's): in one process a step of the real time.time() woul
 from __future__ import annotations
 
 import json
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -129,7 +130,7 @@ def test_the_link_pings_again_while_connected(monkeypatch):
     with link._send_lock:  # an upload's frame on its way: the ping does not wait for it
         link._ping_again()
     assert written == []
-    link._ping_again()  # the watch's next round, a second later at most
+    link._ping_again()  # _write_due's next round, a second later at most
     assert [json.loads(m) for m in written] == [{"type": "ping", "t": show.camera.mono}]
     link._ping_again()
     assert len(written) == 1
@@ -193,3 +194,50 @@ def test_frames_before_a_new_connections_pong_leave_the_latency_as_it_was(monkey
     assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
     show.ping()
     assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
+
+
+def test_a_step_is_read_from_the_first_quick_pong_after_it_even_past_a_slow_pong_that_fits_both_clocks():
+    """An older server's clock stepped 0.5 s (NTP steps past 128 ms), then one pong waited 1.2 s on a wifi: its wide
+    bounds held both the old clock and the new, so the quick pongs after it, which agreed with it, never dropped the
+    quick ones from before, and the old offset stood as the quickest for a minute, every latency 0.5 s off."""
+    clocks = ClockOffset()
+    for sent in (0.0, 10.0):
+        clocks.pong(sent=sent, server=sent + 100.005, now=sent + 0.01)  # 100 s ahead, trips of 10 ms
+    clocks.pong(sent=20.0, server=20.01 + 100.5, now=21.2)  # after the step: there in 10 ms, back in 1.19 s
+    clocks.pong(sent=30.0, server=30.01 + 100.5, now=30.02)
+    assert clocks.offset == pytest.approx(100.5, abs=0.01)
+
+
+def test_a_ping_written_on_a_dropped_link_is_cut_as_any_stuck_write_is():
+    """The link's periodic ping went out from the thread that watches writes: on a link that dropped with its
+    socket full (an upload's frames), that ping's write blocked in the watch itself, which then never cut it, and
+    vcam cam stayed "connected" with a frozen picture until TCP gave up, many minutes later."""
+    from vcam.remote.protocol import Keepalive
+
+    cut, written = threading.Event(), threading.Event()
+
+    class Dropped:  # a connection whose socket is full: a write waits until the socket is shut down under it
+        socket = SimpleNamespace(shutdown=lambda how: cut.set())
+
+        def send(self, message):
+            written.set()
+            cut.wait(60)
+            raise OSError("the socket was shut down")
+
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                lambda line: None, keepalive=Keepalive(every=60, timeout=0.4, close=0.5))
+    link._ws, link.connected = Dropped(), True
+    link._pinged_at -= link.PING_EVERY_S  # a ping is due
+    for thread in _watching_threads(link):
+        thread.start()
+    try:
+        assert written.wait(60)
+        assert cut.wait(60)
+    finally:
+        link._stop.set()
+        cut.set()
+
+
+def _watching_threads(link: Link) -> list[threading.Thread]:
+    """The threads of a link that run beside its reader while it is connected."""
+    return [t for t in vars(link).values() if isinstance(t, threading.Thread) and t is not link._thread]

@@ -98,7 +98,7 @@ class Link(Inbox, LinkEnds):
         self._ws = None
         self._acking = False  # this connection's server holds frames to its link's pace: each frame got is said
         self._ack_due: int | None = None  # the newest frame got, where saying so had to wait
-        self._ack_lock = threading.Lock()  # the link's thread and its watch both say it
+        self._ack_lock = threading.Lock()  # the link's thread and _write_due both say it
         # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
         # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
         self._opening: socket.socket | None = None
@@ -125,6 +125,7 @@ class Link(Inbox, LinkEnds):
         self._blocks = Blocks(pacer, say)  # the frames received, pushed to the pacer a whole block at a time
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
+        self._due = threading.Thread(target=self._write_due, name="link-due", daemon=True)
 
     @property
     def offset(self) -> float:
@@ -142,6 +143,7 @@ class Link(Inbox, LinkEnds):
             self.uploader.start()
         self._thread.start()
         self._watch.start()
+        self._due.start()
 
     def stop(self) -> None:
         if self.uploader is not None:
@@ -235,14 +237,20 @@ class Link(Inbox, LinkEnds):
         the keepalive's timeout cuts the connection here, and the link reconnects."""
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
-            self._ping_again()
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
-            if self._ack_due is not None:  # a lock held by other means than _sending (stop, a lost connection)
-                self._say_got()
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
                 proto.cut(ws)
+
+    def _write_due(self) -> None:
+        """The writes that time brings: the ping every PING_EVERY_S, and a got left by a lock held by other means
+        than _sending (stop, a lost connection). Apart from the watch: a write on a link that dropped with its socket
+        full blocks, and written from the watch it blocked the watch itself, which then never cut it."""
+        while not self._stop.wait(min(1.0, self.keepalive.timeout / 4)):
+            self._ping_again()
+            if self._ack_due is not None:
+                self._say_got()
 
     def _ping(self) -> str:
         """A ping stamped with the link's clock: its pong gives the offset to the server's (clockoffset.py)."""
@@ -250,7 +258,7 @@ class Link(Inbox, LinkEnds):
 
     def _ping_again(self) -> None:
         """A ping every PING_EVERY_S while connected, never waiting for a write in progress (an upload's frame: the
-        next round of the watch tries again): the offset measured once, as the connection opened, held a server's
+        next round of _write_due tries again): the offset measured once, as the connection opened, held a server's
         clock step (an older vcam's wall clock), or a ping that waited behind a frame, until the next connection."""
         now = self._clock()
         if self.connected and now - self._pinged_at >= self.PING_EVERY_S and self._send(self._ping(), wait=False):
