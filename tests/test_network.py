@@ -486,6 +486,21 @@ def test_a_self_signed_certificate_on_macos_is_not_said_as_missing_certificates(
     assert "Install Certificates" not in said and "does not trust (self-signed certificate)" in said
 
 
+@pytest.mark.parametrize("code,message,said_as", [(9, "certificate is not yet valid", "is not valid yet"),
+                                                    (10, "certificate has expired", "has expired")])
+def test_a_certificate_out_of_date_by_this_machines_clock_says_to_set_the_clock(monkeypatch, code, message, said_as):
+    """A laptop whose clock is years off (started after long in a drawer, a dead clock battery, before NTP synced)
+    refuses every wss:// server's certificate for its dates: that was said as a network's login page or a wrong
+    address, and nothing named the clock."""
+    from vcam.remote import reasons
+
+    lost = SimpleNamespace(gmtime=lambda: time.gmtime(0), strftime=time.strftime)  # a machine that lost its clock
+    monkeypatch.setattr(reasons, "time", lost)
+    said = reasons.unreachable("wss://abc-8765.proxy.example", untrusted(code, message))
+    assert f"certificate {said_as} by this machine's clock (1970-01-01 00:00 UTC)" in said, said
+    assert "login" not in said and "\n" not in said
+
+
 def test_status_lines_show_rate_bandwidth_and_latency_on_both_ends(server_factory, camera):
     server = server_factory()
     server.wait_on_air()

@@ -218,14 +218,14 @@ def test_vcam_cam_says_each_frame_it_got_to_a_server_that_asks_and_nothing_to_on
     assert [json.loads(m) for m in sent] == [{"type": "got", "seq": 6}]
 
 
-def test_a_got_held_up_by_an_upload_in_progress_goes_from_the_watch():
+def test_a_got_held_up_by_an_upload_in_progress_goes_by_itself_a_moment_later():
     """Else the server, holding the next frames for it, would wait for good."""
     link, sent = _link([])
     link._receive(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
     with link._send_lock:  # an upload's write in progress
         link._receive(_frame(7))
     assert sent == []
-    link._watch.start()
+    link._due.start()
     try:
         assert wait_for(lambda: sent, 60)
     finally:

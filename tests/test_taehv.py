@@ -540,6 +540,24 @@ def test_a_part_another_show_downloads_into_over_nfs_is_kept(tmp_path, monkeypat
     assert live.exists() and not killed.exists()  # a killed run's is removed there all the same
 
 
+@pytest.mark.parametrize("ahead_s", [3600.0, -3600.0])
+def test_a_parts_age_is_read_on_the_file_systems_clock_where_it_has_no_locks(tmp_path, monkeypatch, ahead_s):
+    """This machine's clock an hour ahead of the file system's (an NFS server's behind it, or stepped back by its
+    NTP) made another show's part, written to a moment before, an hour old: with no locks to tell, it was removed
+    under that download. An hour behind, a killed run's part looked young and stayed for good."""
+    from types import SimpleNamespace
+
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setattr(filelock, "try_lock", lambda fd: None)  # a file system without locks
+    monkeypatch.setattr(tw, "time", SimpleNamespace(time=lambda: time.time() + ahead_s))
+    killed = _part(tmp_path, "killed", 2 * tw.STALE_PART_S)
+    fresh = _part(tmp_path, "fresh")
+    _download_into_cache(tmp_path)
+    assert fresh.exists() and not killed.exists()
+
+
 def test_a_part_a_run_killed_moments_before_left_is_removed_where_locks_tell_it_is_no_ones(tmp_path):
     """A show killed mid-download (a stalled network, kill -9) and started again at once downloaded the file and
     left the killed run's part for good: written to less than a minute before, it was kept as maybe another show's,

@@ -172,7 +172,12 @@ def _partial_file(path: Path) -> tuple[int, str]:
 def _remove_stale_parts(folder: Path, own: str) -> None:
     """Partial downloads beside `own` that killed runs left (each run downloads into a new one, and a run killed
     with SIGKILL never removes its own: tens of MB each time). One another run is downloading into now holds its lock,
-    or was written to in the last LOCKED_STALE_S seconds (STALE_PART_S where there are no locks), and is kept."""
+    or was written to in the last LOCKED_STALE_S seconds (STALE_PART_S where there are no locks), and is kept.
+
+    A part's age is read against `own`'s time of making, both stamped by the file system's clock: against this
+    machine's clock, an NFS server's an hour behind it (or stepped back by its NTP) made a part another show wrote to
+    a moment before an hour old, and where the file system has no locks it was removed under that download."""
+    now = _made_at(own)
     for part in folder.glob(f".{TAEHV_FILE}-*.part"):
         if str(part) == own:
             continue
@@ -183,7 +188,7 @@ def _remove_stale_parts(folder: Path, own: str) -> None:
         except OSError:  # gone meanwhile (its run finished), or another user's
             continue
         try:
-            age = time.time() - os.fstat(fd).st_mtime
+            age = now - os.fstat(fd).st_mtime
             taken = filelock.try_lock(fd)  # False: another run holds it, downloading into it now
             if taken is not False and age >= (LOCKED_STALE_S if taken else STALE_PART_S):
                 part.unlink()
@@ -191,6 +196,14 @@ def _remove_stale_parts(folder: Path, own: str) -> None:
             pass
         finally:
             os.close(fd)
+
+
+def _made_at(own: str) -> float:
+    """When the file system says `own` was made (it was, a moment ago); this machine's clock where it cannot say."""
+    try:
+        return os.stat(own).st_mtime
+    except OSError:
+        return time.time()
 
 
 def load_taehv(path: Path, cfg: TAEHVConfig, device: torch.device, dtype: torch.dtype) -> TAEHVDecoder:

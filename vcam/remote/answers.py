@@ -31,7 +31,9 @@ def answer(server, message: str, client: ServedClient, state: Callable[[], dict]
         usual = gaps.usual() if gaps is not None else None
         # its time echoed only where it is a finite number: 1e400 came back as Infinity, which no JSON holds
         t = data.get("t") if finite_number(data.get("t")) else None
-        return proto.text("pong", t=t, server=time.time(), acks=True,
+        # the server's clock for the camera's offset: monotonic, as frames and uploads are stamped (encoding.py,
+        # intake.py); a camera only ever takes differences of it, so any vcam reads it
+        return proto.text("pong", t=t, server=time.monotonic(), acks=True,
                           **({"block_s": round(usual, 3)} if usual is not None else {}))
     if kind == "got":  # not answered: one comes for each frame, and an answer would be one more message down
         seq = data.get("seq")

@@ -50,7 +50,9 @@ class BlockEncoder:
                 self._send(block, frames, watchers)
 
     def _send(self, block: int, frames: np.ndarray, watchers: list[ServedClient]) -> None:
-        sent_at = time.time()
+        # the clock pongs are stamped with (answers.py): the camera reads it against their offset, and a step of
+        # this machine's wall clock (NTP, a migrated VM) showed an hour's latency there, or none
+        sent_at = time.monotonic()
         n = len(frames)
         for i, frame in enumerate(frames):
             h, w = frame.shape[:2]

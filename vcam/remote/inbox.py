@@ -54,11 +54,13 @@ class Inbox:
             self._unanswered.answered()
         if kind == "pong":
             self._acking = data.get("acks") is True
-            if finite_number(data.get("block_s")):  # a server from before tells none: the gaps are learned alone
+            # a server from before tells none: the gaps are learned alone; told once a connection, as the pongs to
+            # the pings after the first (PING_EVERY_S) would fill the gaps learned with the server's word
+            if finite_number(data.get("block_s")) and not self._gaps_told:
                 self._blocks.gaps.told(data["block_s"])
+                self._gaps_told = True
         if kind == "pong" and finite_number(data.get("t")) and finite_number(data.get("server")):
-            now = time.time()
-            self.offset = data["server"] - (data["t"] + now) / 2
+            self._clocks.pong(data["t"], data["server"], self._clock())
         elif kind == "state":
             self._state(data)
         elif kind == "reply":
@@ -82,7 +84,9 @@ class Inbox:
             return
         self._blocks.add(header, frame)
         self.frames += 1
-        self.net_latency = max(0.0, time.time() + self.offset - header.sent_at)
+        if self._clocks.known:  # frames may come before the pong: the last connection's offset may read another clock
+            # the link's clock, as its pings are stamped: a step of this machine's wall clock moved it by as much
+            self.net_latency = max(0.0, self._clock() + self.offset - header.sent_at)
         self._blocks.end_if_last(header)
 
     def _ack(self, seq: int) -> None:

@@ -73,7 +73,7 @@ class Intake:
 
     def __init__(self, uploads: Uploads | None, on_sender: Callable[[bool], None] | None,
                  say: Callable[[str], None], size: tuple[int, int] | None = None, fit: str = "crop",
-                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.monotonic,
                  refused: Callable[[Any, str], None] | None = None):
         self.uploads = uploads
         self.on_sender = on_sender
@@ -84,6 +84,8 @@ class Intake:
         self.rate = ConsumptionRate(clock)
         self.sender: Any = None  # the served client (served.py) that sends, if one does
         self.frames = 0  # pushed from every sender
+        # `wall`: the clock of the server's stamps (pongs, frames), that captures are told in: monotonic, as a step
+        # of the wall clock made every upload 60 s old (the input said stalled) or new
         self._clock, self._wall = clock, wall
         self._lock = threading.RLock()
         self._telling = threading.Lock()  # on_sender's calls, one at a time, in the order of `_events`

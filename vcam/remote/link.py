@@ -18,6 +18,7 @@ from vcam.live.pacer import Pacer
 from vcam.remote import protocol as proto
 from vcam.remote.blocks import Blocks
 from vcam.remote.camscreen import CamScreen
+from vcam.remote.clockoffset import ClockOffset
 from vcam.remote.controller import RemoteController
 from vcam.remote.dial import Lookup, Stopped, dial, shut
 from vcam.remote.handshake import first_message
@@ -58,6 +59,7 @@ class Link(Inbox, LinkEnds):
     # A quit waits this long for the server to answer its close: one that stopped answering (a dropped wifi, a stalled
     # proxy) held Ctrl-C for the library's close timeout, 10 s
     STOP_CLOSE_S = 0.5
+    PING_EVERY_S = 10.0  # the clocks' offset measured again (clockoffset.py keeps the last minute's best)
 
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
@@ -89,12 +91,14 @@ class Link(Inbox, LinkEnds):
         self._refusal_said: str | None = None  # the server's last refusal said, not said again until it changes
         self.frames = 0
         self.bytes = 0
-        self.offset = 0.0  # server clock − local clock
+        self._clocks = ClockOffset()  # from the pongs to its pings, stamped with `clock` (monotonic, never stepped)
+        self._pinged_at = clock()  # the link's first ping, as a connection opens, sets it again
+        self._gaps_told = False  # this connection's server told its usual gap between blocks (its first pong)
         self.net_latency = 0.0
         self._ws = None
         self._acking = False  # this connection's server holds frames to its link's pace: each frame got is said
         self._ack_due: int | None = None  # the newest frame got, where saying so had to wait
-        self._ack_lock = threading.Lock()  # the link's thread and its watch both say it
+        self._ack_lock = threading.Lock()  # the link's thread and _write_due both say it
         # a copy of the socket of the connection being opened, which stop() shuts down: the library's TLS and
         # WebSocket handshakes take its socket out of reach until they end, up to OPEN_S later
         self._opening: socket.socket | None = None
@@ -121,6 +125,12 @@ class Link(Inbox, LinkEnds):
         self._blocks = Blocks(pacer, say)  # the frames received, pushed to the pacer a whole block at a time
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
+        self._due = threading.Thread(target=self._write_due, name="link-due", daemon=True)
+
+    @property
+    def offset(self) -> float:
+        """The server's clock − this link's clock (both monotonic where both ends are of this vcam)."""
+        return self._clocks.offset
 
     @property
     def frames_this_connection(self) -> int:
@@ -133,6 +143,7 @@ class Link(Inbox, LinkEnds):
             self.uploader.start()
         self._thread.start()
         self._watch.start()
+        self._due.start()
 
     def stop(self) -> None:
         if self.uploader is not None:
@@ -227,12 +238,31 @@ class Link(Inbox, LinkEnds):
         limit = self.keepalive.timeout
         while not self._stop.wait(min(1.0, limit / 4)):
             self._holds()  # a connection that brings no message still says it holds once it has lasted HELD_S
-            if self._ack_due is not None:  # a lock held by other means than _sending (stop, a lost connection)
-                self._say_got()
             started, ws = self._sending_since, self._ws
             if started is not None and ws is not None and time.monotonic() - started > limit:
                 self._send_stalled = True
                 proto.cut(ws)
+
+    def _write_due(self) -> None:
+        """The writes that time brings: the ping every PING_EVERY_S, and a got left by a lock held by other means
+        than _sending (stop, a lost connection). Apart from the watch: a write on a link that dropped with its socket
+        full blocks, and written from the watch it blocked the watch itself, which then never cut it."""
+        while not self._stop.wait(min(1.0, self.keepalive.timeout / 4)):
+            self._ping_again()
+            if self._ack_due is not None:
+                self._say_got()
+
+    def _ping(self) -> str:
+        """A ping stamped with the link's clock: its pong gives the offset to the server's (clockoffset.py)."""
+        return proto.text("ping", t=self._clock())
+
+    def _ping_again(self) -> None:
+        """A ping every PING_EVERY_S while connected, never waiting for a write in progress (an upload's frame: the
+        next round of _write_due tries again): the offset measured once, as the connection opened, held a server's
+        clock step (an older vcam's wall clock), or a ping that waited behind a frame, until the next connection."""
+        now = self._clock()
+        if self.connected and now - self._pinged_at >= self.PING_EVERY_S and self._send(self._ping(), wait=False):
+            self._pinged_at = now
 
     def _run(self) -> None:
         from websockets.exceptions import InvalidStatus
@@ -243,7 +273,8 @@ class Link(Inbox, LinkEnds):
         lost_reported = False
         races = 0  # tries in a row the library failed with its own AssertionError
         while not self._stop.is_set():
-            self._opened = self._held = self._acking = False
+            self._opened = self._held = self._acking = self._gaps_told = False
+            self._clocks.restart()
             with self._ack_lock:
                 self._ack_due = None
             try:
@@ -253,7 +284,8 @@ class Link(Inbox, LinkEnds):
                         ws.close_timeout = self.STOP_CLOSE_S
                         break
                     with self._sending():
-                        self._write(ws, [proto.text("ping", t=time.time())])
+                        self._write(ws, [self._ping()])
+                        self._pinged_at = self._clock()
                     first = first_message(ws, self.FIRST_STATE_S)
                     self._reached(ws)
                     lost_reported = False

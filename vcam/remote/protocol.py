@@ -48,14 +48,14 @@ from vcam.errors import VcamError
 from vcam.sizes import MAX_SIDE
 
 MAGIC = b"VCF1"
-# magic, seq, block, index in block, frames in block, server time of generation, width, height
+# magic, seq, block, index in block, frames in block, server time of sending (the clock its pongs give), width, height
 HEADER = struct.Struct("<4sQIHHdHH")
 MAX_TEXT = 8192
 # A text message of the server, read by vcam cam: as long as the connection takes. Its state names every preset of
 # the show (120 presets of long names passed MAX_TEXT: every camera took the server for one of another version).
 MAX_SERVER_TEXT = 2**22
 INPUT_MAGIC = b"VCI1"
-# magic, seq, capture time in the server's clock (time.time() there), width, height
+# magic, seq, capture time in the server's clock (its pongs' "server": time.monotonic() there), width, height
 INPUT_HEADER = struct.Struct("<4sQdHH")
 # The largest message the server reads: an input frame is a JPEG of the stream's size, which stays well under
 # this even for noise at 1280x720 (about 1.5 bytes a pixel at quality 80).
@@ -220,7 +220,7 @@ def parse_text(message: str, limit: int = MAX_TEXT) -> dict:
 @dataclass(frozen=True)
 class InputHeader:
     seq: int
-    captured_at: float  # the server's time.time() when the frame was captured
+    captured_at: float  # the server's clock (its pongs' "server") when the frame was captured
     width: int
     height: int
 

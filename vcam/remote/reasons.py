@@ -9,6 +9,7 @@ import os
 import socket
 import ssl
 import sys
+import time
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -67,6 +68,8 @@ def unreachable(url: str, error: Exception) -> str:
         return (f"{host} port {port}'s certificate cannot be checked: this Python has no certificates to check it "
                 "with (python.org's Python on macOS comes without them): run Install Certificates.command in the "
                 "Python folder of Applications, then vcam cam again")
+    if isinstance(error, ssl.SSLCertVerificationError) and error.verify_code in _OUT_OF_DATE:
+        return _out_of_date(f"{host} port {port}", error.verify_code)
     if isinstance(error, ssl.SSLCertVerificationError):
         return (f"{host} port {port} answered with a certificate this machine does not trust "
                 f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
@@ -85,6 +88,20 @@ def unreachable(url: str, error: Exception) -> str:
                 "port)")
     detail = f": {error}" if str(error) else ""
     return f"{error.__class__.__name__}{detail}"
+
+
+# OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED: read against this machine's clock, which
+# a laptop started after a long time off (or with a dead clock battery) has wrong until it syncs
+_OUT_OF_DATE = {9: "is not valid yet", 10: "has expired"}
+
+
+def _out_of_date(where: str, code: int) -> str:
+    """A certificate refused for its dates: this machine's clock is the likelier cause (a proxy's certificate is
+    renewed by its provider), said with the date it reads, where it was said as a login page or a wrong address."""
+    today = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return (f"{where}'s certificate {_OUT_OF_DATE[code]} by this machine's clock ({today}): if that is not now, set "
+            "this machine's date and time (or let it sync them: automatic time in its settings), then vcam cam "
+            "again; else the server's certificate needs renewing")
 
 
 # OpenSSL's X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY (no certificate authority here signed the chain) and

@@ -257,7 +257,7 @@ class Uploader:
     JOIN_S = 3.0  # the wait for each thread as the uploader stops
 
     def __init__(self, capture: Capture, say: Callable[[str], None], quality: int = proto.DEFAULT_QUALITY,
-                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.monotonic):
         self.capture = capture
         self.say = say
         self.quality = quality
@@ -267,6 +267,8 @@ class Uploader:
         self.age: float | None = None  # how old the newest frame sent was when it had gone (capture to sent)
         self.queue: Mailbox[tuple[np.ndarray, float]] = Mailbox(self.QUEUE)
         self.gate = RateGate(12.0)
+        # `wall` stamps captures, which the link's offset turns into the server's clock: the link's own clock
+        # (monotonic), as a step of the wall clock since the offset was measured moved every capture by as much
         self._clock, self._wall = clock, wall
         self._send: Callable[[bytes | str], bool] = lambda message: False
         self._offset: Callable[[], float] = lambda: 0.0
@@ -384,7 +386,7 @@ class Uploader:
             self.say(line)
 
     def offer(self, frame: np.ndarray, captured: float) -> bool:
-        """A captured frame (RGB, local time.time() of its capture) into the queue, if it is time for one."""
+        """A captured frame (RGB, the time of its capture by the link's clock) into the queue, if it is time for one."""
         if self.state != "sending" or not self.gate.allow(self._clock()):
             return False
         self.queue.put((frame, captured))
