@@ -143,3 +143,36 @@ def test_a_checkouts_presets_sit_beside_the_package(tmp_path, monkeypatch):
     assert presets_dir() == tmp_path / "presets"
     assert shipped_shows() == ["presets"]
     assert (mapfiles._maps_dir("midi") / "nanokontrol2.yaml").is_file()
+
+
+@pytest.mark.parametrize("argv, fix", [
+    # a show file given, before --prompt or after its words: the shipped name is one of the prompt's words
+    (["run", "--prompt", "neon", "club", "show.yaml"], "--prompt 'neon club' show.yaml"),
+    (["run", "show.yaml", "--prompt", "neon", "club"], "--prompt 'neon club'"),
+    (["serve", "club", "--prompt", "dark", "ambient"], "--prompt 'dark ambient'"),
+    # among other words: the words, and the show they may have ended on
+    (["run", "--prompt", "a", "neon", "club"], "--prompt 'a neon club' (or --prompt 'a neon' club, to play club, a "
+                                               "show vcam ships)"),
+])
+def test_a_shipped_shows_name_among_a_prompts_words_is_said_as_one_of_them(argv, fix, tmp_path, monkeypatch,
+                                                                            capsys):
+    """The name counted as the show wherever it stood, and the rest was refused as no argument ("vcam run takes one
+    SHOW.yaml", "--prompt takes one value"), where the fix to quote the prompt was said before."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets: []\n")
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == \
+        f"vcam {argv[0]}: error: argument --prompt: a prompt of several words goes in quotes: {fix}"
+
+
+@pytest.mark.parametrize("argv, smooth", [(["--smooth", "club"], "fade"), (["--smooth", "flow", "club"], "flow")])
+def test_smooth_alone_before_a_shipped_shows_name_is_the_cross_fade(argv, smooth, tmp_path, monkeypatch):
+    """`--smooth club` was refused as an unknown mode ("invalid choice: 'club'"), where `--smooth club.yaml` was
+    the cross-fade on that show."""
+    from vcam.cli import build_parser
+
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["run", *argv])
+    assert (args.smooth, args.show) == (smooth, "club")

@@ -49,12 +49,14 @@ def _add_smooth_arg(r: argparse.ArgumentParser) -> None:
 
 
 def _smooth_alone(argv: list[str]) -> list[str]:
-    """`--smooth` followed by a show file or a URL (the flag before its mode became optional) stays the
-    cross-fade: only a plain word after it is read as its mode, so `--smooth blur` is still refused."""
+    """`--smooth` followed by a show file, a shipped show's name (`--smooth club`) or a URL (the flag before its
+    mode became optional) stays the cross-fade: only another plain word after it is read as its mode, so `--smooth
+    blur` is still refused."""
     out = list(argv)
     for i, arg in enumerate(out[:-1]):
         nxt = out[i + 1]
-        if arg == "--smooth" and not nxt.startswith("-") and not re.fullmatch(r"[A-Za-z]+", nxt):
+        if arg == "--smooth" and not nxt.startswith("-") \
+                and (not re.fullmatch(r"[A-Za-z]+", nxt) or shipped_show(nxt) is not None):
             out[i] = "--smooth=fade"
     return out
 
@@ -119,7 +121,8 @@ class _Parser(argparse.ArgumentParser):
         spilled, shows = _prompt_spilled(argv, parsed, extras)
         if spilled:
             self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
-                                           f"{' '.join([shell_word(spilled), *map(shlex.quote, shows)])}")
+                                           f"{' '.join([shell_word(spilled), *map(shlex.quote, shows)])}"
+                                           f"{_or_the_shipped_show(spilled, shows, parsed, argv)}")
         show = getattr(parsed, "show", None)
         # a shipped show's name is no value either (`vcam run --link club`)
         if show and not os.path.exists(show) and shipped_show(show) is None \
@@ -221,11 +224,27 @@ def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[st
         if word.startswith("-") and word != "-":
             break
         words.append(word)
-    shows = [w for w in words if _a_show_name(w) or os.path.isfile(w) or shipped_show(w) is not None]
+    show = getattr(parsed, "show", None)
+    # a shipped show's name alone after the prompt is the show (`--prompt cats club`); among other words, or where a
+    # show was given before --prompt, it is one of the prompt's (`--prompt neon club show.yaml`)
+    if words == [show] and show not in extras and shipped_show(show) is not None:
+        return None, []
+    shows = [w for w in words if _a_show_name(w) or os.path.isfile(w)]
     spilled = [w for w in words if w not in shows]
-    if not spilled or not (set(words) & set(extras) or getattr(parsed, "show", None) in spilled):
+    if not spilled or not (set(words) & set(extras) or show in spilled):
         return None, []
     return " ".join([prompt] + spilled), shows
+
+
+def _or_the_shipped_show(spilled: str, shows: list[str], parsed: argparse.Namespace, argv: list[str]) -> str:
+    """The other reading of a prompt spilled up to a shipped show's name (`--prompt a neon club`: the words, or
+    `a neon` on the show club), where no show was given elsewhere; else ""."""
+    prompt, _, last = spilled.rpartition(" ")
+    given = getattr(parsed, "show", None)
+    if shows or not prompt or shipped_show(last) is None or given is None or given not in spilled.split(" ") \
+            or argv.count(given) > 1:
+        return ""
+    return f" (or --prompt {shell_word(prompt)} {last}, to play {last}, a show vcam ships)"
 
 
 def _a_show_name(word: str) -> bool:
