@@ -176,3 +176,10 @@ def test_smooth_alone_before_a_shipped_shows_name_is_the_cross_fade(argv, smooth
     monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args(["run", *argv])
     assert (args.smooth, args.show) == (smooth, "club")
+
+
+def test_smooth_before_a_shipped_shows_name_in_vcam_cam_is_still_an_unknown_mode(capsys):
+    """vcam cam plays no show: the word is said where it stands, as a mode --smooth has not."""
+    with pytest.raises(SystemExit):
+        main(["cam", "ws://127.0.0.1:8765", "--smooth", "club"])
+    assert "argument --smooth: invalid choice: 'club'" in capsys.readouterr().err

@@ -51,12 +51,13 @@ def _add_smooth_arg(r: argparse.ArgumentParser) -> None:
 def _smooth_alone(argv: list[str]) -> list[str]:
     """`--smooth` followed by a show file, a shipped show's name (`--smooth club`) or a URL (the flag before its
     mode became optional) stays the cross-fade: only another plain word after it is read as its mode, so `--smooth
-    blur` is still refused."""
+    blur` is still refused; vcam cam plays no show: `--smooth club` there is said as a mode it does not have."""
     out = list(argv)
+    plays = out[:1] in (["run"], ["serve"])
     for i, arg in enumerate(out[:-1]):
         nxt = out[i + 1]
         if arg == "--smooth" and not nxt.startswith("-") \
-                and (not re.fullmatch(r"[A-Za-z]+", nxt) or shipped_show(nxt) is not None):
+                and (not re.fullmatch(r"[A-Za-z]+", nxt) or plays and shipped_show(nxt) is not None):
             out[i] = "--smooth=fade"
     return out
 
