@@ -8,11 +8,13 @@ from vcam.words import counted, quoted
 
 def cmd_check(args) -> int:
     from vcam.control.presetlines import preset_lines
+    from vcam.control.shipped import show_file
     from vcam.control.show import load_show
 
-    show = load_show(args.show)
+    path = show_file(args.show)  # a shipped show's name: its file, whose path is said
+    show = load_show(path)
     _check_recordings(show)
-    print(f"{args.show}: show {quoted(show.name)}, {counted(len(show.presets), 'preset')}")
+    print(f"{path}: show {quoted(show.name)}, {counted(len(show.presets), 'preset')}")
     for line in preset_lines(show):
         print(line)
     d, o = show.defaults, show.output

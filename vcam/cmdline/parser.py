@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from vcam import argtypes
 from vcam.control.commands import MAX_SEED
+from vcam.control.shipped import shipped_show, shipped_shows
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
 from vcam.words import nearest, shell_word
@@ -48,12 +49,15 @@ def _add_smooth_arg(r: argparse.ArgumentParser) -> None:
 
 
 def _smooth_alone(argv: list[str]) -> list[str]:
-    """`--smooth` followed by a show file or a URL (the flag before its mode became optional) stays the
-    cross-fade: only a plain word after it is read as its mode, so `--smooth blur` is still refused."""
+    """`--smooth` followed by a show file, a shipped show's name (`--smooth club`) or a URL (the flag before its
+    mode became optional) stays the cross-fade: only another plain word after it is read as its mode, so `--smooth
+    blur` is still refused; vcam cam plays no show: `--smooth club` there is said as a mode it does not have."""
     out = list(argv)
+    plays = out[:1] in (["run"], ["serve"])
     for i, arg in enumerate(out[:-1]):
         nxt = out[i + 1]
-        if arg == "--smooth" and not nxt.startswith("-") and not re.fullmatch(r"[A-Za-z]+", nxt):
+        if arg == "--smooth" and not nxt.startswith("-") \
+                and (not re.fullmatch(r"[A-Za-z]+", nxt) or plays and shipped_show(nxt) is not None):
             out[i] = "--smooth=fade"
     return out
 
@@ -118,9 +122,12 @@ class _Parser(argparse.ArgumentParser):
         spilled, shows = _prompt_spilled(argv, parsed, extras)
         if spilled:
             self._subcommand(parsed).error(f"argument --prompt: a prompt of several words goes in quotes: --prompt "
-                                           f"{' '.join([shell_word(spilled), *map(shlex.quote, shows)])}")
+                                           f"{' '.join([shell_word(spilled), *map(shlex.quote, shows)])}"
+                                           f"{_or_the_shipped_show(spilled, shows, parsed, argv)}")
         show = getattr(parsed, "show", None)
-        if show and not os.path.exists(show) and _after_a_switch(self._subcommand(parsed), [show]):
+        # a shipped show's name is no value either (`vcam run --link club`)
+        if show and not os.path.exists(show) and shipped_show(show) is None \
+                and _after_a_switch(self._subcommand(parsed), [show]):
             extras = [show] + extras  # `vcam run --link yes`: no show file named yes, a value --link does not take
         if extras:
             command = self._subcommand(parsed)
@@ -205,7 +212,8 @@ def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[st
     """The whole prompt where one typed without quotes (`--prompt a neon city`) spilled its words into the show
     file's place and the unknown arguments ("unrecognized arguments: city", or "city: the show file does not
     exist"), and the show files among those words (`--prompt neon city show.yaml`: no part of the prompt); None
-    where the words after it are a show file (`--prompt cats show.yaml`) or nothing."""
+    where the words after it are a show file (`--prompt cats show.yaml`, or a shipped show's name: `club`) or
+    nothing."""
     prompt = getattr(parsed, "prompt", None)
     # shortened as argparse takes it too (--prom)
     flags = [i for i, a in enumerate(argv) if len(a.split("=", 1)[0]) > 2 and "--prompt".startswith(a.split("=", 1)[0])]
@@ -217,11 +225,27 @@ def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[st
         if word.startswith("-") and word != "-":
             break
         words.append(word)
+    show = getattr(parsed, "show", None)
+    # a shipped show's name alone after the prompt is the show (`--prompt cats club`); among other words, or where a
+    # show was given before --prompt, it is one of the prompt's (`--prompt neon club show.yaml`)
+    if words == [show] and show not in extras and shipped_show(show) is not None:
+        return None, []
     shows = [w for w in words if _a_show_name(w) or os.path.isfile(w)]
     spilled = [w for w in words if w not in shows]
-    if not spilled or not (set(words) & set(extras) or getattr(parsed, "show", None) in spilled):
+    if not spilled or not (set(words) & set(extras) or show in spilled):
         return None, []
     return " ".join([prompt] + spilled), shows
+
+
+def _or_the_shipped_show(spilled: str, shows: list[str], parsed: argparse.Namespace, argv: list[str]) -> str:
+    """The other reading of a prompt spilled up to a shipped show's name (`--prompt a neon club`: the words, or
+    `a neon` on the show club), where no show was given elsewhere; else ""."""
+    prompt, _, last = spilled.rpartition(" ")
+    given = getattr(parsed, "show", None)
+    if shows or not prompt or shipped_show(last) is None or given is None or given not in spilled.split(" ") \
+            or argv.count(given) > 1:
+        return ""
+    return f" (or --prompt {shell_word(prompt)} {last}, to play {last}, a show vcam ships)"
 
 
 def _a_show_name(word: str) -> bool:
@@ -323,9 +347,17 @@ _COMPILE_MODE_HELP = ("how torch.compile builds the transformer's kernels: defau
                       "(autotuned Triton GEMMs with what follows them fused; a longer first warm-up)")
 
 
+def _or_shipped() -> str:
+    """Where SHOW.yaml goes a shipped show's name goes too: said in the help, since a pip install has no presets/
+    folder whose files to name."""
+    names = shipped_shows()
+    return f", or the name of a show vcam ships: {', '.join(names)}" if names else ""
+
+
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     """The options `vcam run` and `vcam serve` share."""
-    r.add_argument("show", nargs="?", metavar="SHOW.yaml", help="a show file (presets, outputs, MIDI map)")
+    r.add_argument("show", nargs="?", metavar="SHOW.yaml",
+                   help=f"a show file (presets, outputs, MIDI map){_or_shipped()}")
     r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
@@ -586,7 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Reads a show file as vcam run would (its presets, cues, MIDI and OSC maps, the "
                                    "files it names) and prints a summary, or every error with its line and fix "
                                    "(exit code 2). Loads no model.")
-    k.add_argument("show", metavar="SHOW.yaml", help="the show file to check")
+    k.add_argument("show", metavar="SHOW.yaml", help=f"the show file to check{_or_shipped()}")
     sub.add_parser("devices", help="list MIDI inputs and virtual camera devices",
                    description="Lists the MIDI inputs (the names --midi takes) and the virtual camera devices "
                                "(v4l2loopback on Linux), saying of each camera device whether vcam can write to it "

@@ -11,10 +11,12 @@ from vcam.errors import VcamError
 
 
 def cmd_run(args, attach=None) -> int:
+    from vcam.control.shipped import show_file
     from vcam.live.run import RunOptions, play
 
     opts = RunOptions(
-        show=args.show, model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
+        show=show_file(args.show) if args.show else None,  # a shipped show's name: its file, as the show's path
+        model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth,
         duration=args.duration, max_latency=args.max_latency, fallback=args.fallback,

@@ -1,6 +1,6 @@
 """Where controller maps live and how one is named, for every kind (MIDI and OSC): the shipped maps in
-presets/<kind>/ (of the checkout, or of the installed package, where presets/ ships as vcam.presets), a map file by
-path, and reading one whole file with its problems by line."""
+presets/<kind>/ (vcam's own: control/shipped.py), a map file by path, and reading one whole file with its problems by
+line."""
 from __future__ import annotations
 
 import os
@@ -11,6 +11,7 @@ from typing import TypeVar
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import preset_twice
+from vcam.control.shipped import presets_dir
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
 from vcam.words import quoted, shell_word
@@ -23,15 +24,7 @@ MIDI_KEYS = {"cc", "note", "nrpn", "program"}
 
 
 def _maps_dir(kind: str) -> Path:
-    checkout = Path(__file__).resolve().parents[2] / "presets" / kind
-    if checkout.is_dir():
-        return checkout
-    try:
-        from importlib.resources import files
-
-        return Path(str(files("vcam.presets") / kind))
-    except (ImportError, ModuleNotFoundError, TypeError):
-        return checkout
+    return presets_dir() / kind
 
 
 def between_twice(show, between: tuple) -> str | None:

@@ -451,7 +451,7 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
         return (f"{path}:{line}: {what} is not UTF-8 text (byte 0x{e.object[e.start]:02x}); save it as UTF-8 (in "
                 "the editor's Save As, or: iconv -f latin1 -t utf-8 FILE > NEW.yaml)")
     if isinstance(e, FileNotFoundError):
-        return f"{path}: {what} does not exist; {_near_name(path) or 'check the path'}"
+        return f"{path}: {what} does not exist; {near_name(path) or 'check the path'}"
     if isinstance(e, IsADirectoryError):  # no line: a folder has none
         return f"{path}: {what} is a folder; name the YAML file in it{yaml_files_in(path)}"
     if isinstance(e, PermissionError):
@@ -481,7 +481,7 @@ def _media_kind(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _near_name(path: Path) -> str | None:
+def near_name(path: Path) -> str | None:
     """The fix for a file name mistyped: the file of its folder it was likely meant to be (another case: names are
     case-sensitive on Linux and on a show copied there from a Mac or Windows), or None."""
     try:

@@ -1,0 +1,185 @@
+"""The shows and maps vcam ships, used from any install: a shipped show named by its name (`vcam run club`, which a
+pip install needs: it has no presets/ folder), a file there winning over it, an unknown name answered with the
+shipped names; and vcam's own presets found through its package, never a top-level presets/ another package put
+into site-packages."""
+import os
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from vcam.cli import main
+from vcam.control import mapfiles, shipped
+from vcam.control.show import load_show
+from vcam.control.shipped import presets_dir, shipped_shows, show_file
+from vcam.control.yamlcheck import ConfigError
+from vcam.live.showreads import show_reads
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT_SHOWS = sorted(p.stem for p in (ROOT / "presets").glob("*.yaml"))
+
+
+def test_the_shipped_shows_are_the_checkouts_presets():
+    assert presets_dir() == ROOT / "presets"
+    assert shipped_shows() == CHECKOUT_SHOWS and "club" in CHECKOUT_SHOWS
+
+
+@pytest.mark.parametrize("typed", ["club", "club.yaml", "club.yml"])
+def test_a_shipped_shows_name_is_its_file_where_no_file_of_it_is_here(typed, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert show_file(typed) == str(ROOT / "presets" / "club.yaml")
+    assert main(["check", typed]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{ROOT / 'presets' / 'club.yaml'}: show {load_show(ROOT / 'presets' / 'club.yaml').name!r}")
+    assert out.rstrip().endswith("ok")
+
+
+@pytest.mark.parametrize("command", [["run"], ["run", "--link"], ["run", "--prompt", "cats"], ["serve", "--no-stdin"]])
+def test_run_and_serve_play_a_shipped_show_named_by_its_name(command, tmp_path, monkeypatch):
+    """`--link club` and `--prompt cats club` too: the name is the show, no value of --link nor word of the
+    prompt (which a name that is no file was taken for)."""
+    monkeypatch.chdir(tmp_path)
+    given = []
+
+    def play(opts, attach):
+        given.append(opts.show)
+        return SimpleNamespace(error=None, busy=False, code=0)
+
+    monkeypatch.setattr("vcam.live.run.play", play)
+    monkeypatch.setattr("vcam.remote.attach.attachment", lambda settings: object())
+    assert main([*command, "ambient"]) == 0
+    assert given == [str(ROOT / "presets" / "ambient.yaml")]
+
+
+@pytest.mark.parametrize("local", ["club", "club.yaml"])
+def test_a_file_here_wins_over_the_shipped_show_of_its_name(local, tmp_path, monkeypatch, capsys):
+    """A copy of a shipped show, edited, is the one meant (`vcam run club` with club.yaml here)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / local).write_text("name: my club\npresets:\n  - {name: a, prompt: b}\n")
+    assert show_file("club") == local
+    assert main(["check", "club"]) == 0
+    assert capsys.readouterr().out.startswith(f"{local}: show 'my club', 1 preset")
+
+
+def test_a_folder_of_a_shipped_shows_name_is_said_as_a_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "club").mkdir()
+    assert main(["check", "club"]) == 2
+    assert "club: the show file is a folder" in capsys.readouterr().err
+
+
+def test_a_name_that_is_neither_lists_the_shipped_shows(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "nothing-like-it"]) == 2
+    err = capsys.readouterr().err
+    assert f"nothing-like-it: the show file does not exist; check the path, or give the name of a show vcam ships: " \
+           f"{', '.join(CHECKOUT_SHOWS)}" in err
+
+
+@pytest.mark.parametrize("typed, fix", [
+    ("clbu", "did you mean club, a show vcam ships?"),
+    ("Ambient.yaml", "did you mean ambient, a show vcam ships?"),
+    # README's checkout path on a pip install, which has no presets/ folder
+    (os.path.join("presets", "club.yaml"), "did you mean club, a show vcam ships? (its name alone, without a folder)"),
+])
+def test_a_shipped_show_mistyped_or_given_a_folder_is_named(typed, fix, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as err:
+        show_file(typed)
+    assert err.value.problems == [f"{typed}: the show file does not exist; {fix}"]
+
+
+def test_a_file_near_the_name_here_is_named_before_a_shipped_show(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clubb.yaml").write_text("presets: []\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("clbub.yaml")
+    assert err.value.problems == ["clbub.yaml: the show file does not exist; did you mean clubb.yaml?"]
+
+
+@pytest.mark.parametrize("name", CHECKOUT_SHOWS)
+def test_every_file_a_shipped_show_reads_ships_with_it(name):
+    """A shipped show naming a clip, an image or a map file beside it in the checkout reads it from the package's
+    presets/ when installed: only files under presets/ go into the wheel."""
+    path = show_file(name)
+    outside = [(what, f) for what, f in show_reads(path, load_show(path))
+               if not Path(f).resolve().is_relative_to(presets_dir())]
+    assert outside == []
+
+
+def _laid_out(root: Path, *folders: str) -> Path:
+    """`root` holding vcam/control (where shipped.py finds vcam from) and `folders` of presets, each with a show
+    and a MIDI map; the control folder's shipped.py path, to stand in for the module's own."""
+    root = root.resolve()
+    (root / "vcam" / "control").mkdir(parents=True)
+    for folder in folders:
+        (root / folder / "midi").mkdir(parents=True)
+        (root / folder / f"{folder.replace('/', '-')}.yaml").write_text("presets: []\n")
+        (root / folder / "midi" / "nanokontrol2.yaml").write_text("controls: []\n")
+    return root / "vcam" / "control" / "shipped.py"
+
+
+def test_a_wheels_presets_are_vcams_own_not_a_top_level_presets_folder(tmp_path, monkeypatch):
+    """site-packages/presets (another package's) was looked at first and shadowed vcam's maps."""
+    tmp_path = tmp_path.resolve()  # as presets_dir finds the module's file
+    monkeypatch.setattr(shipped, "__file__", str(_laid_out(tmp_path, "presets", "vcam/presets")))
+    assert presets_dir() == tmp_path / "vcam" / "presets"
+    assert mapfiles._maps_dir("midi") == tmp_path / "vcam" / "presets" / "midi"
+    assert shipped_shows() == ["vcam-presets"]
+
+
+def test_a_top_level_presets_folder_is_not_vcams_even_where_the_wheel_lacks_its_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(shipped, "__file__", str(_laid_out(tmp_path, "presets")))
+    assert shipped_shows() == []
+    assert not mapfiles._maps_dir("midi").is_dir()
+
+
+def test_a_checkouts_presets_sit_beside_the_package(tmp_path, monkeypatch):
+    """An editable install or PYTHONPATH: vcam/ and presets/ side by side, told by the checkout's pyproject.toml."""
+    tmp_path = tmp_path.resolve()
+    monkeypatch.setattr(shipped, "__file__", str(_laid_out(tmp_path, "presets")))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert presets_dir() == tmp_path / "presets"
+    assert shipped_shows() == ["presets"]
+    assert (mapfiles._maps_dir("midi") / "nanokontrol2.yaml").is_file()
+
+
+@pytest.mark.parametrize("argv, fix", [
+    # a show file given, before --prompt or after its words: the shipped name is one of the prompt's words
+    (["run", "--prompt", "neon", "club", "show.yaml"], "--prompt 'neon club' show.yaml"),
+    (["run", "show.yaml", "--prompt", "neon", "club"], "--prompt 'neon club'"),
+    (["serve", "club", "--prompt", "dark", "ambient"], "--prompt 'dark ambient'"),
+    # among other words: the words, and the show they may have ended on
+    (["run", "--prompt", "a", "neon", "club"], "--prompt 'a neon club' (or --prompt 'a neon' club, to play club, a "
+                                               "show vcam ships)"),
+])
+def test_a_shipped_shows_name_among_a_prompts_words_is_said_as_one_of_them(argv, fix, tmp_path, monkeypatch,
+                                                                            capsys):
+    """The name counted as the show wherever it stood, and the rest was refused as no argument ("vcam run takes one
+    SHOW.yaml", "--prompt takes one value"), where the fix to quote the prompt was said before."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets: []\n")
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == \
+        f"vcam {argv[0]}: error: argument --prompt: a prompt of several words goes in quotes: {fix}"
+
+
+@pytest.mark.parametrize("argv, smooth", [(["--smooth", "club"], "fade"), (["--smooth", "flow", "club"], "flow")])
+def test_smooth_alone_before_a_shipped_shows_name_is_the_cross_fade(argv, smooth, tmp_path, monkeypatch):
+    """`--smooth club` was refused as an unknown mode ("invalid choice: 'club'"), where `--smooth club.yaml` was
+    the cross-fade on that show."""
+    from vcam.cli import build_parser
+
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["run", *argv])
+    assert (args.smooth, args.show) == (smooth, "club")
+
+
+def test_smooth_before_a_shipped_shows_name_in_vcam_cam_is_still_an_unknown_mode(capsys):
+    """vcam cam plays no show: the word is said where it stands, as a mode --smooth has not."""
+    with pytest.raises(SystemExit):
+        main(["cam", "ws://127.0.0.1:8765", "--smooth", "club"])
+    assert "argument --smooth: invalid choice: 'club'" in capsys.readouterr().err

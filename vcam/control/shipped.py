@@ -1,0 +1,66 @@
+"""The presets vcam ships (presets/: shows, MIDI and OSC maps), found where this vcam is: inside the package where a
+wheel puts them (vcam/presets, pyproject's package-dir), else beside it in a checkout; and a shipped show named by
+its name (`vcam run club`) where no file of that name is there."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from vcam.words import nearest
+
+SHOW_SUFFIXES = (".yaml", ".yml")
+
+
+def presets_dir() -> Path:
+    """vcam's own presets/, found from this module's file: site-packages/presets, which another package may have
+    installed, is never taken for it (a checkout is told by its pyproject.toml beside the package)."""
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent
+    if not (package / "presets").is_dir() and (checkout / "pyproject.toml").is_file() \
+            and (checkout / "presets").is_dir():
+        return checkout / "presets"
+    return package / "presets"
+
+
+def shipped_shows() -> list[str]:
+    """The names of the shows vcam ships (club, ambient, ...), each the name of a presets/*.yaml."""
+    folder = presets_dir()
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def shipped_show(ref: str) -> Path | None:
+    """The shipped show file that `ref` names by its name alone (`club`, `club.yaml`), else None: a path with a
+    folder in it (`presets/club.yaml`, `./club`) names a file, never a shipped show."""
+    if not ref or os.sep in ref or "/" in ref:
+        return None
+    stem = next((ref[:-len(s)] for s in SHOW_SUFFIXES if ref.lower().endswith(s)), ref)
+    return presets_dir() / f"{stem}.yaml" if stem in shipped_shows() else None
+
+
+def show_file(ref: str) -> str:
+    """The show file the command line's SHOW names: `ref` itself where anything is there (a file; a folder or a
+    link to nothing is said as such when it is read), else the shipped show of that name, unless the current folder
+    holds a file of it (club.yaml for `club`: an edited copy of a shipped show is the one meant); ConfigError naming
+    the shipped shows where it is neither."""
+    if os.path.lexists(ref):
+        return ref
+    shipped = shipped_show(ref)
+    if shipped is not None:
+        local = [ref + s for s in SHOW_SUFFIXES if not ref.lower().endswith(SHOW_SUFFIXES) and os.path.lexists(ref + s)]
+        return local[0] if local else str(shipped)
+    from vcam.control.yamlcheck import ConfigError, near_name
+
+    raise ConfigError([f"{ref}: the show file does not exist; {near_name(Path(ref)) or _shipped_fix(ref)}"])
+
+
+def _shipped_fix(ref: str) -> str:
+    """The fix where `ref` is no file: the shipped show it was likely meant to be, else the path to check and the
+    shipped shows' names (a pip install has no presets/ folder to give a path in)."""
+    names = shipped_shows()
+    if not names:
+        return "check the path"
+    near = nearest(Path(ref).name.lower().removesuffix(".yaml").removesuffix(".yml"), names, cutoff=0.75)
+    if near is not None:
+        alone = " (its name alone, without a folder)" if os.path.dirname(ref) else ""
+        return f"did you mean {near}, a show vcam ships?{alone}"
+    return f"check the path, or give the name of a show vcam ships: {', '.join(names)}"
