@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from vcam.control.media import Refused
+from vcam.words import clipped, quoted
 from vcam.remote.server import FrameServer, ServeSettings
 
 
@@ -30,11 +31,33 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
 
         # the controller is closed as the server stops, before it (the show closes it again after, which does
         # nothing): no state round starts then, and the last one reaches the clients before their close frames
-        return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
-                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
-                           close_first=controller.close)
+        server = FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
+                             on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
+                             close_first=controller.close)
+        tell_not_applied(controller, server)
+        return server
 
     return attach
+
+
+def tell_not_applied(controller, server: FrameServer) -> None:
+    """A change a client sent that fails as the generator applies it (a prompt the encoder overflows on, a clip
+    that does not open) is told to that client, naming the command, in the words the network is told (no folder of
+    this machine); a controller or producer that tells none (a stand-in) leaves it to the server's terminal."""
+    hear = getattr(getattr(controller, "generator", None), "on_not_applied", None)
+    if hear is None:
+        return
+
+    def told(action, origin, line: str, key: tuple) -> None:
+        if origin is None or not origin.source.startswith("net "):
+            return
+        command = quoted(clipped(controller.told_network(origin.command, action), NAMED_CHARS))
+        server.not_applied(origin.source, f"{command}: {controller.told_network(line, action)}", key)
+
+    hear(told)
+
+
+NAMED_CHARS = 60  # of a command named in a client's notice: a prompt may have 2000
 
 
 class SenderSwitch:

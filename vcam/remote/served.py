@@ -37,6 +37,9 @@ class ServedClient:
     # a client sending line after line of its own words (a patch gone wrong, a fuzzer) must not grow the watch, nor
     # the server's terminal, by a line for each.
     REFUSALS_WATCHED = 8
+    # A change it sent that failed on air, said on its own screen: the same again held back this long, then counted,
+    # as the server's own line is (vcam.live.producer.SAID_AGAIN_EVERY_S)
+    NOT_APPLIED_SAID_S = 60.0
 
     def __init__(self, ws, role: str, name: str, clock: Callable[[], float] = time.monotonic):
         self.ws = ws
@@ -50,6 +53,8 @@ class ServedClient:
         # refused (by its words: a knob's sweep is one thing), however often it asks for it
         self.refusals = ErrorThrottle(most=self.REFUSALS_WATCHED, others="its other refusals")
         self.asks_refused = ErrorThrottle(self.ASKS_SAID_S)  # the input, by reason
+        self._not_applied = ErrorThrottle(self.NOT_APPLIED_SAID_S, most=self.REFUSALS_WATCHED,
+                                          others="its other changes not applied")
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
@@ -104,6 +109,29 @@ class ServedClient:
             self._texts.remove(waiting)
         self._latest[kind] = message
         self._texts.append(message)
+
+    def tell(self, message: str) -> bool:
+        """A text message told from the show's threads, which never waits: dropped where REPLIES_WAITING wait already
+        (a client that does not read, which the server disconnects); whether it was queued."""
+        with self._cond:
+            if self._closed or len(self._texts) >= self.REPLIES_WAITING:
+                return False
+            self._texts.append(message)
+            self._cond.notify_all()
+            return True
+
+    def not_applied(self, line: str, key: tuple, typed: bool) -> None:
+        """A change it sent that failed as the show applied it, told to it as a notice (vcam cam prints it): each
+        time where its line was typed by hand (its operator waits for the outcome), else as the server's own line is
+        said, the same (`key`) again held back for NOT_APPLIED_SAID_S, then counted (tell_held_back). Never waits."""
+        said = line if typed else self._not_applied.admit(key, line, self._clock())
+        if said is not None:
+            self.tell(proto.text("notice", text=said))
+
+    def tell_held_back(self, now: float | None = None) -> None:
+        """The counts of its changes not applied held back whose window has passed (all, without `now`), told to it."""
+        for line in self._not_applied.held_back(now):
+            self.tell(proto.text("notice", text=line))
 
     def got(self, seq: int) -> None:
         """Its vcam cam got every frame up to `seq`: more may go (inflight.py)."""
