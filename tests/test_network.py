@@ -1889,3 +1889,46 @@ def test_vcam_cam_prints_a_notice_and_an_older_one_passes_over_a_type_it_does_no
     assert said[0] == "server: 'prompt lava': control not applied (ValueError: NaN\\x1b[2J)"
     assert len(said) == 2 and said[1].startswith("skipped a message from the server that this vcam cam cannot use "
                                                  "(ProtocolError: a notice whose text is a list, not a string)")
+
+
+def test_a_change_that_fails_before_its_reply_went_out_is_told_after_the_reply():
+    """The generator may apply (and fail) a change between the controller handing it over and the reply being
+    queued: the laptop printed the failure, then the reply that read as the change taken, in that order."""
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "live"}, lambda m: None)
+    line = "'prompt a lava flow': control not applied (ValueError: NaN)"
+
+    def handle_line(command, source):
+        server.not_applied(source, line, ("SetPrompts", ("a lava flow",), "NaN"))  # the generator, meanwhile
+        return "prompt a lava flow"
+
+    server.handle_line = handle_line
+    ws = BlockedSocket()
+    ws.gate.set()
+    client = ServedClient(ws, "control", "10.0.0.2:5000")
+    server.clients.append(client)
+    try:
+        server._answer(proto.text("command", line="prompt a lava flow", typed=True), client)
+        assert wait_for(lambda: len(ws.sent) == 2, 60), ws.sent
+    finally:
+        client.close()
+    assert [json.loads(m)["type"] for m in ws.sent] == ["reply", "notice"]
+    assert json.loads(ws.sent[1])["text"] == line
+
+
+def test_a_notice_is_one_bounded_line_whatever_the_error_says():
+    """An error's text is the library's: a torch error runs to paragraphs, several lines long; the laptop's terminal
+    gets one line of it, with its start, as a reply's error is one line."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import Origin, SetSeed
+    from vcam.remote.attach import NOTICE_CHARS, tell_not_applied
+
+    hooks, told = [], []
+    controller = SimpleNamespace(generator=SimpleNamespace(on_not_applied=hooks.append),
+                                 told_network=lambda text, action=None: text)
+    tell_not_applied(controller, SimpleNamespace(not_applied=lambda source, text, key: told.append(text)))
+    error = "CUDA error: an illegal memory access\nCUDA kernel errors might be reported later\n" + "x" * 20000
+    hooks[0](SetSeed(3), Origin("seed 3", "net 10.0.0.2:5000"), f"control not applied (RuntimeError: {error})",
+             ("SetSeed",))
+    assert len(told) == 1 and len(told[0]) <= NOTICE_CHARS and "\n" not in told[0], told
+    assert told[0].startswith("'seed 3': control not applied (RuntimeError: CUDA error: an illegal memory access")

@@ -5,6 +5,7 @@ Apart from the server, which knows no controller: these are the few rules where 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from vcam.control.media import Refused
@@ -52,12 +53,21 @@ def tell_not_applied(controller, server: FrameServer) -> None:
         if origin is None or not origin.source.startswith("net "):
             return
         command = quoted(clipped(controller.told_network(origin.command, action), NAMED_CHARS))
-        server.not_applied(origin.source, f"{command}: {controller.told_network(line, action)}", key)
+        server.not_applied(origin.source, one_line(f"{command}: {controller.told_network(line, action)}"), key)
 
     hear(told)
 
 
 NAMED_CHARS = 60  # of a command named in a client's notice: a prompt may have 2000
+# A notice in all: the error in it is the library's own text, which may run to paragraphs (a CUDA error's advice)
+NOTICE_CHARS = 600
+_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")  # the spaces round a line break, with it
+
+
+def one_line(text: str) -> str:
+    """A notice as one line of at most NOTICE_CHARS, cut where it is too long (said with an ellipsis): the
+    laptop's terminal shows it between its status lines, where a paragraph scrolled them away."""
+    return clipped(_BREAKS.sub(" ", text), NOTICE_CHARS)
 
 
 class SenderSwitch:

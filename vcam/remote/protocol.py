@@ -14,7 +14,8 @@ text message:
                      {"type": "state", ...}
                      {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)
                      {"type": "send_refused", "message": ...}
-                     {"type": "notice", "text": ...} (to the one client whose change failed as the show applied it)
+                     {"type": "notice", "text": ...} (to the one client whose change failed as the show applied it,
+                     after the reply to its command; one line)
 A client that sends a binary message the server cannot use as its input is disconnected, with the reason in the
 close frame: only the sender's frames reach the show, and a broken one must not hold the input. A frame whose JPEG
 is whole and of the right size but whose picture data is damaged (CorruptFrame) is skipped instead, by either end,

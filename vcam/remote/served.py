@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from vcam.control.throttle import ErrorThrottle
 from vcam.remote import protocol as proto
@@ -58,6 +59,10 @@ class ServedClient:
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
+        # told while one of its messages is answered (answering): its change may fail on air before its reply is
+        # queued, and the laptop printed the failure, then the reply that reads as the change taken
+        self._answering = False
+        self._told_meanwhile: list[str] = []
         # the newest state offered, by the number of its read (the server numbers them in the order they are read):
         # a reply whose state was read before it must not be the last this client mirrors
         self._newest_state: tuple[int, str] | None = None
@@ -112,13 +117,33 @@ class ServedClient:
 
     def tell(self, message: str) -> bool:
         """A text message told from the show's threads, which never waits: dropped where REPLIES_WAITING wait already
-        (a client that does not read, which the server disconnects); whether it was queued."""
+        (a client that does not read, which the server disconnects); whether it was queued. While one of its
+        messages is answered, it goes after that answer."""
         with self._cond:
-            if self._closed or len(self._texts) >= self.REPLIES_WAITING:
+            if self._closed or len(self._texts) + len(self._told_meanwhile) >= self.REPLIES_WAITING:
                 return False
+            if self._answering:
+                self._told_meanwhile.append(message)
+                return True
             self._texts.append(message)
             self._cond.notify_all()
             return True
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """While the answer to one of its messages is made and queued (on its handler's thread, one at a time): what
+        is told meanwhile goes after it."""
+        with self._cond:
+            self._answering = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._answering = False
+                if not self._closed:
+                    self._texts.extend(self._told_meanwhile)
+                self._told_meanwhile.clear()
+                self._cond.notify_all()
 
     def not_applied(self, line: str, key: tuple, typed: bool) -> None:
         """A change it sent that failed as the show applied it, told to it as a notice (vcam cam prints it): each

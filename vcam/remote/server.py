@@ -316,9 +316,10 @@ class FrameServer:
             reads.append(number)
             return snapshot
 
-        answered = answer(self, message, client, state)
-        if answered is not None:
-            client.offer(answered, state_read=reads[-1] if reads else None)
+        with client.answering():  # a change of its that fails on air meanwhile is told after the reply
+            answered = answer(self, message, client, state)
+            if answered is not None:
+                client.offer(answered, state_read=reads[-1] if reads else None)
 
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
