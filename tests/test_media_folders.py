@@ -10,7 +10,7 @@ from websockets.sync.client import connect
 
 from helpers import RecordingProducer, wait_for
 from vcam.cli import main
-from vcam.control.actions import SetInput
+from vcam.control.actions import Origin, SetInput
 from vcam.control.commands import CommandError, parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.media import MediaFolders, Refused
@@ -498,3 +498,24 @@ def test_a_typed_input_that_does_not_open_is_one_reply_without_parentheses_in_pa
     for line in lines:
         reply = ctl.handle_line(line, "stdin")
         assert reply.startswith("error: ") and "((" not in reply and "))" not in reply, reply
+
+
+def test_a_clients_clip_that_does_not_open_on_air_is_told_to_it_without_the_servers_folders(tree):
+    """The generator's line names the clip's whole path on this machine: a client is told the failure of its own
+    change as the state names the input, within the folder shared, and the command it sent by that name too."""
+    from types import SimpleNamespace
+
+    from vcam.remote.attach import tell_not_applied
+
+    shared, _ = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared.parent)], None))
+    hooks, told = [], []
+    producer.on_not_applied = hooks.append  # as the generator takes a listener
+    tell_not_applied(ctl, SimpleNamespace(not_applied=lambda source, text, key: told.append((source, text, key))))
+    ctl.handle_line("input file:shared/clip.mp4", "net 10.0.0.2:5000", network=True)
+    action, _, origin = producer.given[-1]
+    line = f"control not applied (InputError: {shared}/clip.mp4 is no video vcam can read)"
+    hooks[0](action, origin, line, ("SetInput",))
+    hooks[0](action, Origin(origin.command, "midi"), line, ("SetInput",))  # not a client's: nothing told
+    assert told == [("net 10.0.0.2:5000", "'input file:shared/clip.mp4': control not applied (InputError: "
+                     "shared/clip.mp4 is no video vcam can read)", ("SetInput",))]

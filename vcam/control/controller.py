@@ -718,6 +718,13 @@ class Controller:
                 mode, at = self.state.screen, None
         return {"screen": mode, "screen_at": _frame(at)}
 
+    def told_network(self, text: str, action: Action | None = None) -> str:
+        """`text` (a change not applied, for the client that sent it) as the network is told of it: the input
+        `action` names, or any the show names, by its path within the folder it lies in, never a folder of this
+        machine (an input whose file does not open names its whole path here)."""
+        spec = action.spec if isinstance(action, SetInput) else None
+        return self.media.renamed(text, [*([spec] if spec else []), *self._inputs_named(self.state.input)])
+
     def describe(self, network: bool = False) -> str:
         """The status text; `network`: as the network is told of it (media.MediaFolders.renamed, as a reply is), so
         neither the input on air nor a cue's name names a folder of this machine; else in full, as the operator set

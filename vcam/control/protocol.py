@@ -9,6 +9,9 @@ from vcam.control.actions import Action, Origin
 # Told each action once it has been applied, with the number of the block it preceded and where it came from
 # (None for a replayed one). Called on the producer's thread: it must not block.
 AppliedListener = Callable[[Action, int, "Origin | None"], None]
+# Told each action that failed as it was applied, with where it came from, the line that says it, and what makes two
+# such failures the same (the producer's key for holding back the same again). On the producer's thread: no blocking.
+NotAppliedListener = Callable[[Action, "Origin | None", str, tuple], None]
 
 
 class Producer(Protocol):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from vcam.control.actions import Action, InputOpener, Origin, Reset, SetInput, SetPrompts, SetSeed, apply
 from vcam.control.commands import MAX_SEED
 from vcam.control.console import TYPED
-from vcam.control.protocol import AppliedListener
+from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.errors import NonFiniteBlockError, VcamError
 from vcam.live.pacer import Pacer
@@ -174,6 +174,7 @@ class Generator:
         self._controls: queue.Queue[tuple[int | None, Action, Origin | None]] = queue.Queue()
         self._scheduled = Timetable()  # changes for a later block: replays, changes on the beat
         self._applied: list[AppliedListener] = []  # told (action, block, origin) once applied: the control log
+        self._not_applied: list[NotAppliedListener] = []  # told of each change that failed (vcam serve's clients)
         self._stop = threading.Event()
         self._failures = FailureNews(clock)  # what is said of blocks failing in a row
         self._clock = clock
@@ -206,6 +207,12 @@ class Generator:
         """`listener(action, block, origin)` is called on this thread after each action is applied, with the
         number of the block it precedes; it must not block."""
         self._applied.append(listener)
+
+    def on_not_applied(self, listener: NotAppliedListener) -> None:
+        """`listener(action, origin, line, key)` is called on this thread for each change that failed as it was
+        applied, whether or not its line is said here: `line` says it as this terminal does, `key` is what makes two
+        such failures the same (to hold back the same again, as this terminal does); it must not block."""
+        self._not_applied.append(listener)
 
     def stop(self, timeout: float = 2.0) -> bool:
         """Asks the loop to stop after the block in progress; waits up to `timeout` seconds. Whether it has
@@ -356,13 +363,23 @@ class Generator:
         with the same error is said at once, not counted as one more like the first. A typed one is always said:
         its operator has just typed it and waits for the outcome."""
         line = _with_error(self.stream, "control not applied", failed)
+        key = (action.__class__.__name__, _subject(action), *_error_key(failed))
+        self._tell_not_applied(action, origin, line, key)
         if origin is not None and origin.source == TYPED:
             self._log(line)
             return
-        said = self._refused.admit((action.__class__.__name__, _subject(action), *_error_key(failed)), line,
-                                   self._clock())
+        said = self._refused.admit(key, line, self._clock())
         if said is not None:
             self._log(said)
+
+    def _tell_not_applied(self, action: Action, origin: Origin | None, line: str, key: tuple) -> None:
+        """The listeners told of a change not applied: a client of vcam serve that sent it hears it on its own
+        screen, where only this terminal said it."""
+        for listener in self._not_applied:
+            try:
+                listener(action, origin, line, key)
+            except Exception as e:  # noqa: BLE001 - a client gone meanwhile must not stop the show
+                self._log(f"a change not applied could not be passed on ({e.__class__.__name__}: {e})")
 
     def _say_refused(self, now: float | None) -> None:
         """The changes not applied while their line was held back, counted once its minute has passed (all, with

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.commands import CommandError, parse
+from vcam.control.console import TYPED
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.remote import protocol as proto
@@ -64,12 +65,28 @@ def _command(server, data: dict, client: ServedClient, state: Callable[[], dict]
     if client.role != "control" and not _reads_only(line):
         refused(client, "a command: it only watches (role=watch)", server.say)
         return proto.text("error", message=WATCH_ONLY)
-    try:
-        reply = server.handle_line(line, f"net {client.name}")  # the state goes out to all after it
+    try:  # the state goes out to all after it
+        reply = server.handle_line(line, command_source(client.name, data.get("typed") is True))
     except Refused as e:  # the client hears what to do, the operator what it asked for here
         refused(client, e.detail, server.say)
         reply = f"error: {e}"
     return proto.text("reply", text=reply or "", state=state())
+
+
+def command_source(name: str, typed: bool) -> str:
+    """The source a client's command is applied and logged under: `net NAME`, and `net NAME stdin` for a line its
+    operator typed by hand at vcam cam's console ("typed": true in its message), whose failure on air that client
+    is told each time, as this console's own is said each time."""
+    return f"net {name} {TYPED}" if typed else f"net {name}"
+
+
+def sender_of(source: str) -> tuple[str, bool] | None:
+    """The client a change came from (its name, and whether its line was typed by hand), from the source
+    `command_source` made; None for any other source (this console, MIDI, OSC, a cue, the uploads' `net`)."""
+    if not source.startswith("net "):
+        return None
+    name, typed = source[len("net "):], source.endswith(f" {TYPED}")
+    return (name[:-len(TYPED) - 1] if typed else name), typed
 
 
 # A watcher's command, refused: what it may do instead, or it hears the same line for every key it presses.

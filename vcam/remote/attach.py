@@ -5,9 +5,11 @@ Apart from the server, which knows no controller: these are the few rules where 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from vcam.control.media import Refused
+from vcam.words import clipped, quoted
 from vcam.remote.server import FrameServer, ServeSettings
 
 
@@ -30,11 +32,42 @@ def attachment(settings: ServeSettings) -> Callable[..., FrameServer]:
 
         # the controller is closed as the server stops, before it (the show closes it again after, which does
         # nothing): no state round starts then, and the last one reaches the clients before their close frames
-        return FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
-                           on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
-                           close_first=controller.close)
+        server = FrameServer(settings, from_client, controller.snapshot, say, uploads=uploads,
+                             on_sender=None if replaying else SenderSwitch(controller, say), input_fit=input_fit,
+                             close_first=controller.close)
+        tell_not_applied(controller, server)
+        return server
 
     return attach
+
+
+def tell_not_applied(controller, server: FrameServer) -> None:
+    """A change a client sent that fails as the generator applies it (a prompt the encoder overflows on, a clip
+    that does not open) is told to that client, naming the command, in the words the network is told (no folder of
+    this machine); a controller or producer that tells none (a stand-in) leaves it to the server's terminal."""
+    hear = getattr(getattr(controller, "generator", None), "on_not_applied", None)
+    if hear is None:
+        return
+
+    def told(action, origin, line: str, key: tuple) -> None:
+        if origin is None or not origin.source.startswith("net "):
+            return
+        command = quoted(clipped(controller.told_network(origin.command, action), NAMED_CHARS))
+        server.not_applied(origin.source, one_line(f"{command}: {controller.told_network(line, action)}"), key)
+
+    hear(told)
+
+
+NAMED_CHARS = 60  # of a command named in a client's notice: a prompt may have 2000
+# A notice in all: the error in it is the library's own text, which may run to paragraphs (a CUDA error's advice)
+NOTICE_CHARS = 600
+_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")  # the spaces round a line break, with it
+
+
+def one_line(text: str) -> str:
+    """A notice as one line of at most NOTICE_CHARS, cut where it is too long (said with an ellipsis): the
+    laptop's terminal shows it between its status lines, where a paragraph scrolled them away."""
+    return clipped(_BREAKS.sub(" ", text), NOTICE_CHARS)
 
 
 class SenderSwitch:

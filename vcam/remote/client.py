@@ -118,13 +118,13 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
                             commands=opts.commands), status)
     link: Link | None = None
 
-    def send(line: str) -> bool:
+    def send(line: str, typed: bool = False) -> bool:
         if line == "quit":
             air.stop.set()
             return True
-        return link.send_line(line) if link else False
+        return link.send_line(line, typed) if link else False
 
-    remote = RemoteController(send, sending=opts.send is not None)
+    remote = RemoteController(send, sending=opts.send is not None, send_typed=lambda line: send(line, typed=True))
     screen = cam_screen(air.pacer)
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
     parts = []

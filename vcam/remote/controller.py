@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import Command, CommandError, parse, preset_choices
+from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
 from vcam.remote.pending import Waiting
@@ -44,8 +45,11 @@ class RemoteController:
     """Stands in for the server's controller on this machine: commands go over the wire; the state the server
     sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
 
-    def __init__(self, send: Callable[[str], bool], sending: bool = False):
+    def __init__(self, send: Callable[[str], bool], sending: bool = False,
+                 send_typed: Callable[[str], bool] | None = None):
         self._send = send
+        # a line typed at this console goes with its mark: the server then says each failure of it on air here
+        self._send_typed = send_typed or send
         self.sending = sending  # this vcam cam uploads an input (--send): `input net` puts it on air
         self.state = SimpleNamespace(seed=0, steps=4, transition=4, blend=None, preset=None, preset_removed=False,
                                      blend_knob=None, screen="live", presets=[], input="none",
@@ -102,7 +106,7 @@ class RemoteController:
             from vcam.control.commands import help_text
 
             return help_text(*cmd.args)  # `help blend`: how blend is written, as the server's console says it
-        if self._send(str(cmd)):
+        if (self._send_typed if source == TYPED else self._send)(str(cmd)):
             return _here_only(cmd, self._here_said, self.sending)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)
             return f"not connected: {cmd} will be sent if the server is back within {Waiting.STALE_S:g} s"

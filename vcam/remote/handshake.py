@@ -11,7 +11,7 @@ from vcam.remote.urls import shown_host, url_port
 from vcam.words import terminal_safe
 
 # What a vcam serve may send first: anything else is no vcam server of a version this client can read.
-SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused"})
+SERVER_KINDS = frozenset({"state", "reply", "pong", "error", "ok", "send_ok", "send_refused", "notice"})
 
 # How vcam serve's state begins (protocol.text): one too long to read is still known for what it is
 STATE_START = proto.text("state")[:-1]

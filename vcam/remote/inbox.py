@@ -74,6 +74,17 @@ class Inbox:
             message = data.get("message")
             self.say(f"server: error: {terminal_safe(message)}" if isinstance(message, str) and message.strip()
                      else "server: error (it gave no message)")
+        elif kind == "notice":  # a change of this client's that failed on air: the server held back its repeats
+            self._notice(data.get("text"))
+
+    def _notice(self, text: object) -> None:
+        """What the server tells this client alone (a change it sent that failed as the show applied it), said as
+        its other messages are; one that is no text (a server of another version) is skipped and said once a
+        minute."""
+        if not isinstance(text, str):
+            self._unusable(proto.ProtocolError(f"a notice whose text is a {type(text).__name__}, not a string"))
+        elif text.strip():
+            self.say(f"server: {terminal_safe(text)}")
 
     def _frame(self, message: bytes) -> None:
         self.bytes += len(message)

@@ -163,9 +163,11 @@ class Link(Inbox, LinkEnds):
         if self._thread.ident is not None:  # else a part of the show failed to start before it: that is said
             self._thread.join(3.0)
 
-    def send_line(self, line: str) -> bool:
+    def send_line(self, line: str, typed: bool = False) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the
-        send lock, as the commands kept are taken on connecting: one given between the two is never left behind."""
+        send lock, as the commands kept are taken on connecting: one given between the two is never left behind.
+        `typed`: by hand at this console, so the server tells each failure of it on air (a server from before
+        ignores the mark); one kept for the next connection goes without it."""
         with self._sending():
             ws = self._ws if self.connected else None
             if ws is not None:
@@ -174,7 +176,7 @@ class Link(Inbox, LinkEnds):
                 # was taken for the one to the command before its own
                 number = self._unanswered.sent(line, self._clock())
                 try:
-                    self._write(ws, [proto.text("command", line=line)])
+                    self._write(ws, [proto.text("command", line=line, **({"typed": True} if typed else {}))])
                     return True
                 except Exception:
                     self._unanswered.withdraw(number)  # it waits instead; the link thread notices the dead connection

@@ -3,7 +3,9 @@
 Frames are binary messages: a fixed header, then one JPEG. Generated frames go server → client (VCF1); input
 frames go client → server (VCI1), from the one client the server accepted as its sender. Everything else is a JSON
 text message:
-    client → server  {"type": "command", "line": "preset 2"}   {"type": "ping", "t": <client time>}
+    client → server  {"type": "command", "line": "preset 2", "typed": true} ("typed": a line typed by hand at its
+                     console, whose failure on air it is told each time; absent for a knob's)
+                     {"type": "ping", "t": <client time>}
                      {"type": "send"} (asks to send the input)   {"type": "send_stop"}
                      {"type": "got", "seq": N} (the newest frame received; not answered)
     server → client  {"type": "reply", "text": "<the command's answer>", "state": {...}}  {"type": "error",
@@ -12,6 +14,8 @@ text message:
                      {"type": "state", ...}
                      {"type": "send_ok", "width": W, "height": H, "fps": F, "fit": "crop"} (again when F changes)
                      {"type": "send_refused", "message": ...}
+                     {"type": "notice", "text": ...} (to the one client whose change failed as the show applied it,
+                     after the reply to its command; one line)
 A client that sends a binary message the server cannot use as its input is disconnected, with the reason in the
 close frame: only the sender's frames reach the show, and a broken one must not hold the input. A frame whose JPEG
 is whole and of the right size but whose picture data is damaged (CorruptFrame) is skipped instead, by either end,
@@ -28,11 +32,13 @@ no removed preset. Its "blend_knob" names the two presets a blend knob goes betw
 (the server's rule: the preset on air and the next, or either side of where a removed one stood; null without two
 presets); a client's knob takes the same pair, and one whose state has no "blend_knob" (a server from before)
 goes from the preset on air, or from the first where its name is not in "presets". Either end ignores the keys it
-does not know, so old and new ends work together. A pong with "acks": true is from a server that holds the frames
-on the way to a client that says what it got to its link's pace (inflight.py); only to such a server does a client
-send "got" (a server from before answers it with an error), and only to a client that sends it does a server hold
-them. Its "block_s" is the usual gap between the blocks the server makes (absent before it knows one, and from a
-server from before): the client waits that long, and more, before it reads the stream as stalled (blockgaps.py).
+does not know, and vcam cam a message of a type it does not know, so old and new ends work together: a server
+from before applies a "typed" command as any other, and a camera from before reads no "notice". A pong with
+"acks": true is from a server that holds the frames on the way to a client that says what it got to its link's pace
+(inflight.py); only to such a server does a client send "got" (a server from before answers it with an error),
+and only to a client that sends it does a server hold them. Its "block_s" is the usual gap between the blocks the
+server makes (absent before it knows one, and from a server from before): the client waits that long, and more,
+before it reads the stream as stalled (blockgaps.py).
 """
 from __future__ import annotations
 

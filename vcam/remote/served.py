@@ -8,7 +8,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from vcam.control.throttle import ErrorThrottle
 from vcam.remote import protocol as proto
@@ -37,6 +38,9 @@ class ServedClient:
     # a client sending line after line of its own words (a patch gone wrong, a fuzzer) must not grow the watch, nor
     # the server's terminal, by a line for each.
     REFUSALS_WATCHED = 8
+    # A change it sent that failed on air, said on its own screen: the same again held back this long, then counted,
+    # as the server's own line is (vcam.live.producer.SAID_AGAIN_EVERY_S)
+    NOT_APPLIED_SAID_S = 60.0
 
     def __init__(self, ws, role: str, name: str, clock: Callable[[], float] = time.monotonic):
         self.ws = ws
@@ -50,9 +54,15 @@ class ServedClient:
         # refused (by its words: a knob's sweep is one thing), however often it asks for it
         self.refusals = ErrorThrottle(most=self.REFUSALS_WATCHED, others="its other refusals")
         self.asks_refused = ErrorThrottle(self.ASKS_SAID_S)  # the input, by reason
+        self._not_applied = ErrorThrottle(self.NOT_APPLIED_SAID_S, most=self.REFUSALS_WATCHED,
+                                          others="its other changes not applied")
         self._cond = threading.Condition()
         self._texts: deque[str] = deque()  # in order: a reply carries the state too, and the newest must win
         self._latest: dict[str, str] = {}  # by kind, the message of that kind waiting in _texts (offer_latest)
+        # told while one of its messages is answered (answering): its change may fail on air before its reply is
+        # queued, and the laptop printed the failure, then the reply that reads as the change taken
+        self._answering = False
+        self._told_meanwhile: list[str] = []
         # the newest state offered, by the number of its read (the server numbers them in the order they are read):
         # a reply whose state was read before it must not be the last this client mirrors
         self._newest_state: tuple[int, str] | None = None
@@ -104,6 +114,49 @@ class ServedClient:
             self._texts.remove(waiting)
         self._latest[kind] = message
         self._texts.append(message)
+
+    def tell(self, message: str) -> bool:
+        """A text message told from the show's threads, which never waits: dropped where REPLIES_WAITING wait already
+        (a client that does not read, which the server disconnects); whether it was queued. While one of its
+        messages is answered, it goes after that answer."""
+        with self._cond:
+            if self._closed or len(self._texts) + len(self._told_meanwhile) >= self.REPLIES_WAITING:
+                return False
+            if self._answering:
+                self._told_meanwhile.append(message)
+                return True
+            self._texts.append(message)
+            self._cond.notify_all()
+            return True
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """While the answer to one of its messages is made and queued (on its handler's thread, one at a time): what
+        is told meanwhile goes after it."""
+        with self._cond:
+            self._answering = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._answering = False
+                if not self._closed:
+                    self._texts.extend(self._told_meanwhile)
+                self._told_meanwhile.clear()
+                self._cond.notify_all()
+
+    def not_applied(self, line: str, key: tuple, typed: bool) -> None:
+        """A change it sent that failed as the show applied it, told to it as a notice (vcam cam prints it): each
+        time where its line was typed by hand (its operator waits for the outcome), else as the server's own line is
+        said, the same (`key`) again held back for NOT_APPLIED_SAID_S, then counted (tell_held_back). Never waits."""
+        said = line if typed else self._not_applied.admit(key, line, self._clock())
+        if said is not None:
+            self.tell(proto.text("notice", text=said))
+
+    def tell_held_back(self, now: float | None = None) -> None:
+        """The counts of its changes not applied held back whose window has passed (all, without `now`), told to it."""
+        for line in self._not_applied.held_back(now):
+            self.tell(proto.text("notice", text=line))
 
     def got(self, seq: int) -> None:
         """Its vcam cam got every frame up to `seq`: more may go (inflight.py)."""

@@ -24,7 +24,7 @@ from vcam.loopback import is_loopback
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.remote.admission import Admission
-from vcam.remote.answers import answer, refused_input
+from vcam.remote.answers import answer, refused_input, sender_of
 from vcam.remote.blockgaps import BlockGaps
 from vcam.remote.encoding import BlockEncoder
 from vcam.remote.endings import LibraryLog, ended
@@ -171,6 +171,7 @@ class FrameServer:
         self.encoder.close()
         deadline = time.monotonic() + self.STOP_CLOSE_S
         for c in clients:
+            c.tell_held_back()  # its changes not applied, counted: no watch says them after this
             c.sent_texts(deadline)
             c.close()  # its sender takes no more frames: the close frame comes next
         say_goodbye(clients, self.STOP_CLOSE_S)
@@ -231,6 +232,8 @@ class FrameServer:
                 c.cut()
             for line in [*(line for c in self._clients() for line in c.held_back(now)), *self._held_back(now)]:
                 self.say(line)
+            for c in self._clients():
+                c.tell_held_back(now)
 
     def _clients(self) -> list[ServedClient]:
         with self._lock:
@@ -313,9 +316,10 @@ class FrameServer:
             reads.append(number)
             return snapshot
 
-        answered = answer(self, message, client, state)
-        if answered is not None:
-            client.offer(answered, state_read=reads[-1] if reads else None)
+        with client.answering():  # a change of its that fails on air meanwhile is told after the reply
+            answered = answer(self, message, client, state)
+            if answered is not None:
+                client.offer(answered, state_read=reads[-1] if reads else None)
 
     def _first_state(self, client: ServedClient) -> None:
         """The show's state to a client just served, as a state round tells it: none once stopped (the stop told this
@@ -364,6 +368,20 @@ class FrameServer:
         number, message = self._told_state()
         for c in clients:
             c.offer_state(message, number)
+
+    def not_applied(self, source: str, line: str, key: tuple) -> None:
+        """A change that failed as the show applied it, told to the client that sent it (`source`, as answers.py
+        made it), where only the server's terminal said it and its operator saw the picture not change; nothing
+        for a change from anywhere else. `key`: what makes two failures the same. Never waits: the generator's
+        thread calls it."""
+        sender = sender_of(source)
+        if sender is None:
+            return
+        name, typed = sender
+        with self._lock:
+            client = next((c for c in self.clients if c.name == name and not c.closed), None)
+        if client is not None:
+            client.not_applied(line, key, typed)
 
     # --- status ---------------------------------------------------------------------------------------------
     def describe(self) -> str:
