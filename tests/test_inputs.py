@@ -927,7 +927,7 @@ def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path
 
 def test_opencv_log_levels_are_this_opencvs_own():
     """vcam's two log levels are OpenCV's numbers for silent and errors only, in whichever module this OpenCV keeps
-    its level calls (cv2.utils.logging from 4.13; cv2 itself in 4.11 and 4.12, which pyproject allows)."""
+    its level calls (cv2.utils.logging from 4.13; cv2 itself in 4.11 and 4.12, which an older install may have)."""
     import cv2
     from vcam.live import frames
 

@@ -31,8 +31,8 @@ LOG_SILENT, LOG_ERROR = 0, 2
 
 
 def cv2_logging(cv2: ModuleType) -> ModuleType:
-    """Where this OpenCV keeps setLogLevel and getLogLevel: cv2.utils.logging from 4.13, the cv2 module itself
-    before (pyproject allows 4.11, which has no cv2.utils.logging)."""
+    """Where this OpenCV keeps setLogLevel and getLogLevel: cv2.utils.logging from 4.13 (pyproject's floor, and
+    every 5.x), the cv2 module itself in 4.11 and 4.12, which an install made before the floor rose may still have."""
     return getattr(cv2.utils, "logging", cv2)
 
 
