@@ -925,6 +925,25 @@ def test_check_input_opens_and_closes_before_the_model_loads(clip_path, tmp_path
         check_input("dvd")
 
 
+def test_opencv_log_levels_are_this_opencvs_own():
+    """vcam's two log levels are OpenCV's numbers for silent and errors only, in whichever module this OpenCV keeps
+    its level calls (cv2.utils.logging from 4.13; cv2 itself in 4.11 and 4.12, which an older install may have)."""
+    import cv2
+    from vcam.live import frames
+
+    logging = frames.cv2_logging(cv2)
+    before = logging.getLogLevel()
+    try:
+        for level in (frames.LOG_SILENT, frames.LOG_ERROR):
+            logging.setLogLevel(level)
+            assert logging.getLogLevel() == level
+    finally:
+        logging.setLogLevel(before)
+    named = getattr(cv2.utils, "logging", None)
+    if named is not None:
+        assert (frames.LOG_SILENT, frames.LOG_ERROR) == (named.LOG_LEVEL_SILENT, named.LOG_LEVEL_ERROR)
+
+
 def test_opencv_asked_for_meanwhile_does_not_unsilence_an_image_read_under_way(monkeypatch, tmp_path):
     """A clip opened on another thread while a fallback decodes set OpenCV's level back: libpng's error on the
     damaged image came out after all."""
@@ -936,13 +955,13 @@ def test_opencv_asked_for_meanwhile_does_not_unsilence_an_image_read_under_way(m
 
     def read_meanwhile(path, flags):
         frames.quiet_cv2()  # the other thread's clip, opening
-        levels.append(cv2.utils.logging.getLogLevel())
+        levels.append(frames.cv2_logging(cv2).getLogLevel())
         return plain(path, flags)
 
     monkeypatch.setattr(cv2, "imread", read_meanwhile)
     assert frames.imread_quiet(damaged_png(tmp_path), cv2.IMREAD_COLOR) is None
-    assert levels == [cv2.utils.logging.LOG_LEVEL_SILENT]
-    assert cv2.utils.logging.getLogLevel() == cv2.utils.logging.LOG_LEVEL_ERROR  # set back as the read ended
+    assert levels == [frames.LOG_SILENT]
+    assert frames.cv2_logging(cv2).getLogLevel() == frames.LOG_ERROR  # set back as the read ended
 
 
 def _picture(height: int, width: int) -> np.ndarray:

@@ -228,7 +228,8 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
                                                       ignore_mismatched_sizes=True, device_map={"": str(text_device)})
     # transformers loads weights the files lack (a shard of another model) as random ones, and goes on
     if info["missing_keys"] or info["mismatched_keys"]:
-        raise W.part_mismatch(paths.text_encoder, sorted(info["missing_keys"]), sorted(info["mismatched_keys"]))
+        other = W.with_shapes(paths.text_encoder, sorted(info["mismatched_keys"]), umt5)
+        raise W.part_mismatch(paths.text_encoder, sorted(info["missing_keys"]), other)
     umt5.eval()
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload, taehv=taehv)

@@ -154,6 +154,23 @@ def part_mismatch(folder: Path, missing: list[str], other: list[tuple | str]) ->
                         "its files and the files they link to, then run `vcam download` again)")
 
 
+def with_shapes(folder: Path, other: list[tuple | str], model: nn.Module) -> list[tuple | str]:
+    """`other` with each weight transformers before 5 names alone (4.56 gives no shapes) given its shape in the
+    folder's files and in `model` (loaded at its config's sizes), so that the operator sees which size differs."""
+    from safetensors import safe_open
+
+    names = {entry for entry in other if isinstance(entry, str)}
+    if not names:
+        return other
+    found = {}
+    for file in weights_in(folder):
+        with safe_open(str(file), framework="pt") as f:
+            found.update((k, tuple(f.get_slice(k).get_shape())) for k in names & set(f.keys()))
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items() if k in names}
+    return [(entry, found[entry], expected[entry]) if entry in found and entry in expected else entry
+            for entry in other]
+
+
 def _shapes(entry: tuple | str) -> str:
     if isinstance(entry, str):
         return entry

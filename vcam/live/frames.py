@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 
@@ -25,6 +26,16 @@ class Repeated:
             self.made += 1
         return self._last[1]
 
+# OpenCV's log levels (cv::utils::logging::LogLevel, the same numbers in every 4.x and 5.x)
+LOG_SILENT, LOG_ERROR = 0, 2
+
+
+def cv2_logging(cv2: ModuleType) -> ModuleType:
+    """Where this OpenCV keeps setLogLevel and getLogLevel: cv2.utils.logging from 4.13 (pyproject's floor, and
+    every 5.x), the cv2 module itself in 4.11 and 4.12, which an install made before the floor rose may still have."""
+    return getattr(cv2.utils, "logging", cv2)
+
+
 def quiet_cv2():
     """The cv2 module, its own warnings and FFmpeg's lines on the terminal lowered: a damaged clip would print a raw
     FFmpeg line per bad packet and a missing image an OpenCV warning, where vcam says what failed in one line of its
@@ -37,7 +48,7 @@ def quiet_cv2():
     if "OPENCV_LOG_LEVEL" not in os.environ:
         with _silencing:
             if _silenced[0] == 0:  # not under another thread's silenced read: it restores the level as it ends
-                cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+                cv2_logging(cv2).setLogLevel(LOG_ERROR)
     return cv2
 
 
@@ -54,7 +65,7 @@ def imread_quiet(path: str, flags: int) -> np.ndarray | None:
         return cv2.imread(path, flags)
     with _silencing:
         if _silenced[0] == 0:
-            _silenced[1] = cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+            _silenced[1] = cv2_logging(cv2).setLogLevel(LOG_SILENT)
         _silenced[0] += 1
     try:
         return cv2.imread(path, flags)
@@ -62,7 +73,7 @@ def imread_quiet(path: str, flags: int) -> np.ndarray | None:
         with _silencing:
             _silenced[0] -= 1
             if _silenced[0] == 0:
-                cv2.utils.logging.setLogLevel(_silenced[1])
+                cv2_logging(cv2).setLogLevel(_silenced[1])
 
 
 def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> np.ndarray:
