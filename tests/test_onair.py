@@ -560,3 +560,13 @@ def test_windows_ctrl_break_stops_the_show_as_sigterm_does(monkeypatch):
     without its end line and a recording without its last second."""
     monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
     _stops_the_show_and_puts_its_handler_back(signal.SIGUSR1)
+
+
+def test_a_duration_shorter_than_a_camera_tick_still_records_the_first_frame_on_air(captured):
+    """0.005 s at 60 fps rounds to no tick: the recording holds one frame, not none."""
+    air = air_for(["file:show.mp4"], duration=0.005)
+    feed = Feed(air.pacer, blocks=10**6)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    [recording] = captured
+    assert len(recording.frames) == 1
