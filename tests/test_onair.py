@@ -570,3 +570,20 @@ def test_a_duration_shorter_than_a_camera_tick_still_records_the_first_frame_on_
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     [recording] = captured
     assert len(recording.frames) == 1
+
+
+def test_a_show_stopped_by_sigterm_says_so_on_its_status_and_ends_cleanly(captured):
+    """docker stop, systemd or kill: the log says what ended the show."""
+    status = io.StringIO()
+    air = air_for(["file:show.mp4"], status=status)
+
+    class Terminated(Feed):
+        def poll(self, stats):
+            if self.pushed == 2:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return super().poll(stats)
+
+    feed = Terminated(air.pacer, blocks=1000)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert "stopping on SIGTERM" in status.getvalue() and captured[0].closed
