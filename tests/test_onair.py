@@ -587,3 +587,23 @@ def test_a_show_stopped_by_sigterm_says_so_on_its_status_and_ends_cleanly(captur
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert "stopping on SIGTERM" in status.getvalue() and captured[0].closed
+
+
+def test_the_parts_stop_in_the_reverse_of_their_start_so_one_built_on_another_stops_first(captured):
+    air = air_for(["null"])
+    feed = Feed(air.pacer)
+    feed.go.set()
+    calls = []
+
+    class Part:
+        def __init__(self, name):
+            self.name = name
+
+        def start(self):
+            calls.append(f"start {self.name}")
+
+        def stop(self):
+            calls.append(f"stop {self.name}")
+
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Part("midi"), Part("osc")]) == 0
+    assert calls == ["start midi", "start osc", "stop osc", "stop midi"]
