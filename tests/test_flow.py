@@ -393,3 +393,13 @@ def test_a_frame_two_pairs_share_is_made_grey_once_and_flows_the_same():
         got, expected = kept(a, b), fresh(a.copy(), b.copy())  # copies: no frame seen before
         assert all(np.array_equal(g, e) for g, e in zip(got, expected))
     assert kept.greyed == len(frames) and fresh.greyed == 2 * (len(frames) - 1)
+
+
+def test_the_end_says_flow_failed_on_pairs_whose_frames_never_came_on_screen():
+    """A pair whose flow failed and was then dropped past the latency cap faded no camera frame: its failure is
+    still said, not 'generation keeps up'."""
+    from vcam.live.onair import flow_report
+
+    said = flow_report(FlowStats(unneeded=40, failed=2))
+    assert said is not None and "the flow failed on 2 pairs of generated frames" in said
+    assert "keeps up" not in said

@@ -407,3 +407,31 @@ def test_a_knob_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
     router.mapping = knob  # given back as it was
     router.handle(cc(16, 124))  # 15.5: far from 8
     assert ctl.state.transition == 8
+
+
+def test_a_button_pressed_at_exactly_the_middle_value_fires_and_one_below_it_does_not():
+    """Some pads send 64 for a press: the middle, where a button counts as pressed."""
+    pressed = Pressed()
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), pressed)
+    for value in (63, 0, 64, 0):
+        router.handle(cc(41, value))
+    assert pressed.commands == ["next"]
+
+
+@pytest.mark.parametrize("button, knob", [
+    ("{cc: 16, command: next, channel: 2}", "{cc: 16, param: blend}"),
+    ("{cc: 33, command: next, channel: 2}", "{cc: 1, bits: 14, param: blend}"),  # the knob's fine half
+])
+def test_a_button_on_a_channel_written_above_a_knob_on_any_channel_fires_on_its_channel(tmp_path, button, knob):
+    """The map's check lets both be (one on a channel, then one on any channel: both act). The knob took every
+    channel, the button's too, and the button never fired."""
+    path = tmp_path / "map.yaml"
+    path.write_text(f"controls:\n  - {button}\n  - {knob}\n")
+    mapping = load_map(path)
+    control = mapping.buttons[0].cc
+    assert isinstance(mapping.control(1, cc=control), Button)
+    assert isinstance(mapping.control(0, cc=control), Knob)
+    pressed = Pressed()
+    router = MidiRouter(mapping, pressed)
+    router.handle(cc(control, 127, channel=1))
+    assert pressed.commands == ["next"]

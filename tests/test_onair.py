@@ -560,3 +560,50 @@ def test_windows_ctrl_break_stops_the_show_as_sigterm_does(monkeypatch):
     without its end line and a recording without its last second."""
     monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
     _stops_the_show_and_puts_its_handler_back(signal.SIGUSR1)
+
+
+def test_a_duration_shorter_than_a_camera_tick_still_records_the_first_frame_on_air(captured):
+    """0.005 s at 60 fps rounds to no tick: the recording holds one frame, not none."""
+    air = air_for(["file:show.mp4"], duration=0.005)
+    feed = Feed(air.pacer, blocks=10**6)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    [recording] = captured
+    assert len(recording.frames) == 1
+
+
+def test_a_show_stopped_by_sigterm_says_so_on_its_status_and_ends_cleanly(captured):
+    """docker stop, systemd or kill: the log says what ended the show."""
+    status = io.StringIO()
+    air = air_for(["file:show.mp4"], status=status)
+
+    class Terminated(Feed):
+        def poll(self, stats):
+            if self.pushed == 2:
+                os.kill(os.getpid(), signal.SIGTERM)
+            return super().poll(stats)
+
+    feed = Terminated(air.pacer, blocks=1000)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert "stopping on SIGTERM" in status.getvalue() and captured[0].closed
+
+
+def test_the_parts_stop_in_the_reverse_of_their_start_so_one_built_on_another_stops_first(captured):
+    air = air_for(["null"])
+    feed = Feed(air.pacer)
+    feed.go.set()
+    calls = []
+
+    class Part:
+        def __init__(self, name):
+            self.name = name
+
+        def start(self):
+            calls.append(f"start {self.name}")
+
+        def stop(self):
+            calls.append(f"stop {self.name}")
+
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Part("midi"), Part("osc")]) == 0
+    assert calls == ["start midi", "start osc", "stop osc", "stop midi"]

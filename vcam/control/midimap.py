@@ -128,7 +128,7 @@ class MidiMap:
 
     def control(self, channel: int | None, cc: int | None = None, note: int | None = None) -> Knob | Button | None:
         """The entry a control change (`cc`, either half of a 14-bit pair) or a note on `channel` drives: the show's
-        own entries before those of the map file they build on, and within each a knob before a button."""
+        own entries before those of the map file they build on, and within each the one written first."""
         return self._first(channel, lambda e: (cc is not None and cc in _ccs(e)) or
                            (note is not None and getattr(e, "note", None) == note))
 
@@ -144,10 +144,13 @@ class MidiMap:
 
     def _first(self, channel: int | None, matches: Callable[[Knob | Button], bool]) -> Knob | Button | None:
         k, b = self.inherited
-        for entries in (self.knobs[k:], self.buttons[b:], self.knobs[:k], self.buttons[:b]):
-            for e in entries:
-                if (e.channel is None or e.channel == channel) and matches(e):
-                    return e
+        for entries in (self.knobs[k:] + self.buttons[b:], self.knobs[:k] + self.buttons[:b]):
+            found = [e for e in entries if (e.channel is None or e.channel == channel) and matches(e)]
+            # Two entries of one list match a message only where one on its channel was written before one on any
+            # channel (read_map refuses the rest): the first written acts there, as that check promises, knob or
+            # button. Taking knobs before buttons left a button on channel 2 above a knob on any channel dead.
+            if found:
+                return next((e for e in found if e.channel is not None), found[0])
         return None
 
 

@@ -1,0 +1,160 @@
+"""A MIDI map's edges: the first and last numbers a cc, note, nrpn or channel takes, a note's name at MIDI's ends,
+a 14-bit pair's halves, and which entry a control on a channel drives. Each is what a controller's manual or a
+map's line makes the operator expect."""
+import pytest
+
+from helpers import map_refusal
+from vcam.control.midimap import Button, Knob, MidiMap, load_map, note_named
+
+
+def loaded(tmp_path, *entries: str) -> MidiMap:
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n" + "".join(f"  - {e}\n" for e in entries))
+    return load_map(path)
+
+
+@pytest.mark.parametrize("name, said", [
+    ("G9", "G9 is a note's name; write its number: 127 (where middle C is C4)"),  # MIDI's last note, one way
+    ("C-1", "C-1 is a note's name; write its number: 0 (where middle C is C4) or 12 (where middle C is C3"),
+    ("E♭3", "E♭3 is a note's name; write its number: 51 (where middle C is C4) or 63"),
+    ("F♯3", "F♯3 is a note's name; write its number: 54 (where middle C is C4) or 66"),
+    ("B3", "B3 is a note's name; write its number: 59 (where middle C is C4) or 71"),
+])
+def test_a_note_named_at_midis_ends_or_with_a_flat_sign_is_said_with_its_number(name, said):
+    assert note_named(name).startswith(said)
+
+
+def test_a_note_named_one_past_midis_last_is_said_to_be_past_midis_notes():
+    assert note_named("G#9") == "G#9 is past MIDI's notes; write the note's number, from 0 to 127"
+    assert "or" not in note_named("G9").partition("write its number:")[2]  # 139, the other way, is past them
+
+
+@pytest.mark.parametrize("entry", ["{cc: 0, param: blend}", "{cc: 127, command: next}", "{note: 0, command: next}",
+                                   "{note: 127, command: next}", "{nrpn: 0, param: blend}",
+                                   "{nrpn: 16383, param: blend}"])
+def test_the_first_and_last_numbers_midi_sends_bind(tmp_path, entry):
+    mapping = loaded(tmp_path, entry)
+    assert len(mapping.knobs) + len(mapping.buttons) == 1
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 128, command: next}", "cc 128 is out of range (0 to 127)"),
+    ("{note: 128, command: next}", "note 128 is out of range (0 to 127)"),
+    ("{nrpn: 16384, param: blend}", "nrpn 16384 is out of range (0 to 16383)"),
+    ("{cc: 16, param: blend, channel: 17}", "channel 17 is out of range (1 to 16)"),
+    ("{cc: 16, param: blend, channel: 0}", "channel 0 is out of range (1 to 16)"),
+])
+def test_a_number_one_past_what_midi_sends_is_refused(tmp_path, entry, said):
+    assert said in map_refusal(tmp_path, f"- {entry}")[1]
+
+
+def test_channel_1_in_a_map_is_the_first_midi_channel(tmp_path):
+    mapping = loaded(tmp_path, "{cc: 16, param: blend, channel: 1}", "{cc: 17, command: next, channel: 16}")
+    assert isinstance(mapping.control(0, cc=16), Knob) and mapping.control(1, cc=16) is None
+    assert isinstance(mapping.control(15, cc=17), Button) and mapping.control(14, cc=17) is None
+
+
+@pytest.mark.parametrize("entry, fix", [
+    ("{cc: 32, bits: 14, param: blend}", ": cc 32 is the fine half of cc 0, so write cc: 0"),
+    ("{cc: 63, bits: 14, param: blend}", ": cc 63 is the fine half of cc 31, so write cc: 31"),
+    ("{cc: 64, bits: 14, param: blend}", ""),  # no pair's fine half: no cc to write instead
+])
+def test_a_14_bit_cc_past_the_coarse_halves_is_refused_with_the_coarse_cc_where_there_is_one(tmp_path, entry, fix):
+    problem = map_refusal(tmp_path, f"- {entry}")[1]
+    assert problem.endswith(f"a 14-bit pair is cc 0-31 (coarse) and cc + 32 (fine){fix}")
+
+
+def test_cc_31_is_the_last_coarse_half_of_a_14_bit_pair(tmp_path):
+    knob = loaded(tmp_path, "{cc: 31, bits: 14, param: blend}").knobs[0]
+    assert knob.fine_cc == 63
+
+
+def test_a_knob_on_a_14_bit_pairs_fine_cc_clashes_with_the_pair(tmp_path):
+    problem = map_refusal(tmp_path, "- {cc: 1, bits: 14, param: blend}\n  - {cc: 33, command: next}")[1]
+    assert "cc 33 is control 1's already" in problem
+
+
+def test_a_7_bit_knob_leaves_the_cc_32_up_to_another_control(tmp_path):
+    mapping = loaded(tmp_path, "{cc: 1, param: blend}", "{cc: 33, command: next}")
+    assert isinstance(mapping.control(None, cc=33), Button)
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{note: 36, bits: 14, param: blend}", "bits is for a knob's cc or nrpn, not a note"),
+    ("{cc: 41, bits: 7, command: next}", "bits is for a knob or fader (param), not a button's command"),
+])
+def test_bits_on_a_note_or_a_button_is_refused_as_such(tmp_path, entry, said):
+    assert said in map_refusal(tmp_path, f"- {entry}")[1]
+
+
+def test_an_entry_with_no_control_is_told_to_give_one(tmp_path):
+    assert "give exactly one of cc, note, nrpn or program" in map_refusal(tmp_path, "- {param: blend}")[1]
+
+
+def test_program_change_takes_only_presets(tmp_path):
+    assert "program takes the value 'presets'" in map_refusal(tmp_path, "- {program: scenes}")[1]
+
+
+def test_program_change_on_a_channel_selects_presets_there_alone(tmp_path):
+    mapping = loaded(tmp_path, "{program: presets, channel: 10}")
+    assert mapping.program_listens(9) and not mapping.program_listens(0) and not mapping.program_listens(None)
+    assert loaded(tmp_path, "{program: presets}").program_listens(3)
+
+
+def test_two_controls_on_one_cc_and_channel_are_refused_and_on_two_channels_both_bind(tmp_path):
+    assert "cc 16 is control 1's already" in map_refusal(
+        tmp_path, "- {cc: 16, param: blend, channel: 2}\n  - {cc: 16, command: next, channel: 2}")[1]
+    mapping = loaded(tmp_path, "{cc: 16, param: blend, channel: 2}", "{cc: 16, command: next, channel: 3}")
+    assert isinstance(mapping.control(1, cc=16), Knob) and isinstance(mapping.control(2, cc=16), Button)
+    # one on any channel first takes every channel: a second on channel 3 would never act
+    assert "cc 16 is control 1's already" in map_refusal(
+        tmp_path, "- {cc: 16, param: blend}\n  - {cc: 16, command: next, channel: 3}")[1]
+
+
+def test_a_control_on_a_channel_is_deaf_to_the_others_and_one_on_any_channel_hears_them_all(tmp_path):
+    mapping = loaded(tmp_path, "{cc: 16, param: blend, channel: 2}", "{cc: 17, command: next}")
+    assert mapping.control(0, cc=16) is None and mapping.control(None, cc=16) is None
+    assert mapping.control(5, cc=17) is not None and mapping.control(None, cc=17) is not None
+
+
+def test_a_shows_own_control_wins_over_its_map_files_on_the_same_cc():
+    from_file = MidiMap("pads", knobs=(Knob(16, "blend", 0.0, 1.0),))
+    own = MidiMap("", buttons=(Button(read("next"), cc=16),))
+    merged = from_file.merged(own)
+    assert isinstance(merged.control(None, cc=16), Button)
+    assert merged.name == "pads"
+    assert merged.acting() == ((), own.buttons)  # the file's knob can drive nothing: not counted
+
+
+def test_a_map_files_knob_on_another_channel_than_the_shows_own_still_counts():
+    from_file = MidiMap("pads", knobs=(Knob(16, "blend", 0.0, 1.0, channel=1),))
+    own = MidiMap("", buttons=(Button(read("next"), cc=16, channel=2),))
+    assert from_file.merged(own).acting() == (from_file.knobs, own.buttons)
+
+
+def test_a_shows_own_nrpn_knob_shadows_its_map_files_on_the_same_nrpn_and_a_pad_its_note():
+    from_file = MidiMap("x", knobs=(Knob(None, "blend", 0.0, 1.0, bits=14, nrpn=300),),
+                        buttons=(Button(read("next"), note=36),))
+    own = MidiMap("", knobs=(Knob(None, "strength", 0.0, 1.0, bits=14, nrpn=300),),
+                  buttons=(Button(read("prev"), note=36),))
+    assert from_file.merged(own).acting() == (own.knobs, own.buttons)
+
+
+def read(line: str):
+    from vcam.control.commands import parse
+
+    return parse(line)
+
+
+@pytest.mark.parametrize("cc", [99, 98, 6, 38, 96, 97])
+def test_a_control_on_any_cc_an_nrpn_takes_is_refused_where_an_nrpn_knob_listens(tmp_path, cc):
+    path, problem = map_refusal(tmp_path, f"- {{nrpn: 5, param: strength}}\n  - {{cc: {cc}, command: next}}")
+    assert problem.startswith(f"{path}:3: MIDI map control 2: cc {cc} carries control 1's NRPN (5)"), problem
+
+
+def test_a_control_on_an_nrpn_cc_on_any_channel_is_refused_where_an_nrpn_knob_listens_on_one(tmp_path):
+    """It would be deaf on the NRPN knob's channel: the router reads CC 6 there as the NRPN's value."""
+    problem = map_refusal(tmp_path, "- {nrpn: 5, param: strength, channel: 3}\n  - {cc: 6, command: next}")[1]
+    assert "cc 6 carries control 1's NRPN (5)" in problem
+    mapping = loaded(tmp_path, "{nrpn: 5, param: strength, channel: 3}", "{cc: 6, command: next, channel: 4}")
+    assert len(mapping.buttons) == 1
