@@ -73,13 +73,14 @@ class _HelpFormatter(argparse.HelpFormatter):
     starting the next (vcam cam --help on an 80-column terminal) is no flag a reader can copy; a word longer than
     the width (--log-controls on a 16-column terminal) runs past the edge whole rather than cut inside itself."""
 
+    _AT_SPACES = {"break_on_hyphens": False, "break_long_words": False}
+
     def _split_lines(self, text: str, width: int) -> list[str]:
-        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False,
-                             break_long_words=False)
+        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width, **self._AT_SPACES)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return textwrap.fill(self._whitespace_matcher.sub(" ", text).strip(), width, initial_indent=indent,
-                             subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
+                             subsequent_indent=indent, **self._AT_SPACES)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -110,8 +110,8 @@ class Prompter:
                 self.say(line)
 
     def _say_counts(self, now: float | None) -> None:
-        """The changes lost while their line was held back, counted once its window has passed (all, without
-        `now`): a loss with no other after it would otherwise never be said."""
+        """The failures held back (changes lost, prompts not encoded), counted once their window has passed (all,
+        without `now`): one with no other after it would otherwise never be said."""
         for throttle in (self._failures, self._encode_failures):
             for line in throttle.held_back(now):
                 self.say(line)

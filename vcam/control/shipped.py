@@ -33,8 +33,13 @@ def shipped_show(ref: str) -> Path | None:
     folder in it (`presets/club.yaml`, `./club`) names a file, never a shipped show."""
     if not ref or os.sep in ref or "/" in ref:
         return None
-    stem = next((ref[:-len(s)] for s in SHOW_SUFFIXES if ref.lower().endswith(s)), ref)
+    stem = _stem(ref)
     return presets_dir() / f"{stem}.yaml" if stem in shipped_shows() else None
+
+
+def _stem(name: str) -> str:
+    """`name` without the ending a show file's name has, in any case (`club.YAML`: club)."""
+    return next((name[:-len(s)] for s in SHOW_SUFFIXES if name.lower().endswith(s)), name)
 
 
 def show_file(ref: str) -> str:
@@ -59,7 +64,7 @@ def _shipped_fix(ref: str) -> str:
     names = shipped_shows()
     if not names:
         return "check the path"
-    near = nearest(Path(ref).name.lower().removesuffix(".yaml").removesuffix(".yml"), names, cutoff=0.75)
+    near = nearest(_stem(Path(ref).name).lower(), names, cutoff=0.75)
     if near is not None:
         alone = " (its name alone, without a folder)" if os.path.dirname(ref) else ""
         return f"did you mean {near}, a show vcam ships?{alone}"

@@ -46,8 +46,7 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, as_typed, blank_prompt, blank_said, name_key,
-                                   parse_quantize)
+from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, blank_prompt, blank_said, name_key, parse_quantize
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -59,7 +58,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, written_as
 from vcam.errors import VcamError, one_line
-from vcam.words import clipped, nearest, quoted, shell_word
+from vcam.words import as_typed, clipped, nearest, quoted, shell_word
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from vcam.errors import NonFiniteBlockError, NonFinitePromptError
 from vcam.engine import compiling
 from vcam.engine.attention import KeyBias
 from vcam.sizes import check_size
-from vcam.words import clipped, quoted
 from vcam.engine.device import on_device, to_host_with_scalar
 from vcam.engine.memory import out_of_memory_said_as_error
 from vcam.engine.model import KVCache, TextKV
@@ -36,6 +35,7 @@ from vcam.engine.schedule import GRID, denoising_passes, renoise_sigma
 from vcam.engine.vae import FrameEncoder, StreamingEncoder
 from vcam.engine.video_in import FrameSource, as_source, check_frames, to_rgb
 from vcam.inspec import DEFAULT_INPUT_FIT, DEFAULT_STRENGTH, check_strength
+from vcam.words import clipped, quoted
 
 if TYPE_CHECKING:
     from vcam.engine.load import Engine
@@ -108,7 +108,10 @@ def _normalise_prompt(prompt: Prompt) -> dict[str, float]:
     return {text: w / total for text, w in weights.items()}
 
 
-NAN_PROMPT = "the text encoder's output for this prompt is NaN or infinite (an overflow)"
+def _overflowed(what: str) -> str:
+    """The refusal of a prompt the encoder overflows on, naming it as `what`: a change's and the first prompt's read
+    alike."""
+    return f"the text encoder's output for {what} is NaN or infinite (an overflow)"
 
 
 def _finite(emb: Tensor) -> bool:
@@ -433,7 +436,7 @@ class Stream:
         emb = self._blended(prompt)
         # read once per prompt change, not per block: taken, it would make every block NaN until the prompt changed
         if not _finite(emb):
-            raise ValueError(f"{NAN_PROMPT}; try other words")
+            raise ValueError(f"{_overflowed('this prompt')}; try other words")
         return emb
 
     def _first_embedding(self, prompt: Prompt) -> Tensor:
@@ -444,8 +447,8 @@ class Stream:
         if not _finite(emb):
             texts = [prompt] if isinstance(prompt, str) else list(prompt)
             named = " + ".join(quoted(clipped(text, 41)) for text in texts)
-            raise NonFinitePromptError(f"{NAN_PROMPT.replace('this prompt', f'the first prompt ({named})')}, so the "
-                                       "stream cannot start on it", "start the stream on other words")
+            said = _overflowed(f"the first prompt ({named})")
+            raise NonFinitePromptError(f"{said}, so the stream cannot start on it", "start the stream on other words")
         return emb
 
     def _current_embedding(self) -> Tensor:
