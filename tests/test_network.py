@@ -951,6 +951,78 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
     assert server.clients == []
 
 
+def test_a_camera_let_in_as_the_server_stops_keeps_its_goodbye_from_the_stops_cut(local_servers, monkeypatch):
+    """Its handler saying goodbye, the connection is closing, so out of the library's open ones: the stop took it for
+    a handshake not finished and shut its socket before its close frame went out, and vcam cam said the connection
+    was lost (now and then, as the two threads ran). Here the goodbye waits, its connection closing, for the cut."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    import vcam.remote.server as server_module
+
+    server = local_servers()
+    admitted, go, closing, cut = (threading.Event() for _ in range(4))
+
+    def state():  # the stop's last state: the camera's handshake goes through, and the stop goes on once it closes
+        go.set()
+        assert closing.wait(30)
+        return {"screen": "live"}
+
+    server.state = state
+    admit = server.admission.admit
+
+    def admit_then_wait(connection):  # let in before the stop; its handler starts during the stop
+        refused = admit(connection)
+        admitted.set()
+        assert go.wait(60)
+        return refused
+
+    server.admission.admit = admit_then_wait
+    goodbye = server_module.say_goodbye_to
+
+    def goodbye_held(ws):  # closing (its close frame made, not sent) until the stop has cut what it cuts
+        send_close = ws.protocol.send_close
+
+        def closing_then_held(*args):
+            send_close(*args)
+            closing.set()
+            assert cut.wait(30)
+
+        ws.protocol.send_close = closing_then_held
+        goodbye(ws)
+
+    monkeypatch.setattr(server_module, "say_goodbye_to", goodbye_held)
+    cut_unfinished = server._listener.cut_unfinished
+
+    def cut_then_go(keep):
+        cut_unfinished(keep)
+        cut.set()
+
+    server._listener.cut_unfinished = cut_then_go
+    got = []
+
+    def camera():
+        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=60) as ws:
+            try:
+                got.append(ws.recv(timeout=30))
+            except ConnectionClosed as e:
+                got.append(e.rcvd)
+
+    thread = threading.Thread(target=camera, daemon=True)
+    thread.start()
+    try:
+        assert admitted.wait(30)
+        server.stop()
+    finally:
+        go.set()
+        closing.set()
+        cut.set()
+    thread.join(60)
+    assert not thread.is_alive() and len(got) == 1
+    assert (getattr(got[0], "code", None), getattr(got[0], "reason", None)) == (proto.GOING_AWAY, proto.STOPPED), got
+    assert server.clients == []
+
+
 def test_vcam_serve_stops_with_a_websockets_whose_shutdown_takes_no_reason():
     """pyproject allows websockets 15 and 16, whose Server.shutdown() takes no code or reason: the stop raised
     TypeError there, after every camera had been told goodbye, and vcam serve's end failed."""
