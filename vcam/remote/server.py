@@ -111,6 +111,10 @@ class FrameServer:
         self._server = None
         self._listener: Listener | None = None  # none until the start, or where it failed
         self._stopped = threading.Event()
+        # let in as the stop began and served after it: past their handshake while their handler says goodbye, where
+        # the library's list has them no more (closing, not open), so the stop's cut passes over them as it does over
+        # the clients; cut, such a camera's close frame was lost and vcam cam said the connection was lost
+        self._leaving: set = set()
         # held while a state is made and handed to the clients: a stop waits for the one in progress, so that no
         # state is made (the show's snapshot read) once the server has stopped
         self._telling = threading.Lock()
@@ -189,7 +193,7 @@ class FrameServer:
         """The sockets of the connections past their handshake (and of those let in, about to be): at the stop they
         get their close frame, where one still in its handshake is cut."""
         with self._lock:
-            connections = [*self.admission.let_in(), *(c.ws for c in self.clients)]
+            connections = [*self.admission.let_in(), *(c.ws for c in self.clients), *self._leaving]
         connections += list(getattr(self._server, "connections", ()))  # websockets 15 has no such list
         return {getattr(c, "socket", None) for c in connections} - {None}
 
@@ -252,11 +256,13 @@ class FrameServer:
                 return  # closed as soon as it connected (a port scanner, a health check): nothing to serve or say
             # let in before the stop, served after it took the clients it says goodbye to: told as they are
             ending = self._stopped.is_set()
-            if not ending:
+            if ending:
+                self._leaving.add(ws)
+            else:
                 client = ServedClient(ws, role, peer)
                 self.clients.append(client)
         if ending:
-            say_goodbye_to(ws)
+            self._say_goodbye_to_late(ws)
             return
         announced = False
         ending_said: str | None = None  # how it ended, where that is worth more than "left"
@@ -287,6 +293,14 @@ class FrameServer:
             # at the stop, the server ended it: "left" read as if each camera had quit
             stopped = "was told the show ended" if self._stopped.is_set() else None
             self._gone(client, ending_said or stopped or ("left" if announced else "connected and left at once"))
+
+    def _say_goodbye_to_late(self, ws) -> None:
+        """The show's end to a connection let in as the stop began; kept from the stop's cut until it is said."""
+        try:
+            say_goodbye_to(ws)
+        finally:
+            with self._lock:
+                self._leaving.discard(ws)
 
     def _gone(self, client: ServedClient, left: str) -> None:
         """A client's end, said in the order it is read: why it left, then what became of the input it sent (said
