@@ -234,7 +234,9 @@ def test_the_smooth_modes_reach_the_show(command, args, mode, monkeypatch):
 
 
 @pytest.mark.parametrize("command,target", [("run", "show.yaml"), ("cam", "ws://127.0.0.1:1")])
-def test_smooth_alone_before_the_show_or_url_is_the_cross_fade(command, target, monkeypatch):
+def test_smooth_alone_before_the_show_or_url_is_the_cross_fade(command, target, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: b}\n")  # a show is read as it is named
     got = []
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: got.append(opts) or
                         Ended(0, False))
