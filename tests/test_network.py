@@ -1933,11 +1933,11 @@ def test_a_clients_knob_failing_on_air_is_told_once_a_minute_with_a_count_and_a_
     try:
         for _ in range(3):
             client.not_applied(line, key, typed=False)
+        client.tell_held_back(30.0)  # within the minute: still held, so the count comes after the typed line
         client.not_applied(line, key, typed=True)  # its operator typed it: waits for the outcome
-        client.tell_held_back(30.0)  # within the minute: still held
         now[0] = 60.0
         client.tell_held_back(60.0)
-        assert wait_for(lambda: len(ws.sent) == 3, 60), ws.sent
+        assert client.sent_texts(time.monotonic() + 60), ws.sent  # all of them: none more is waiting
     finally:
         client.close()
     assert [json.loads(m) for m in ws.sent] == [{"type": "notice", "text": line}, {"type": "notice", "text": line},
@@ -2004,7 +2004,7 @@ def test_a_change_that_fails_before_its_reply_went_out_is_told_after_the_reply()
     server.clients.append(client)
     try:
         server._answer(proto.text("command", line="prompt a lava flow", typed=True), client)
-        assert wait_for(lambda: len(ws.sent) == 2, 60), ws.sent
+        assert client.sent_texts(time.monotonic() + 60), ws.sent
     finally:
         client.close()
     assert [json.loads(m)["type"] for m in ws.sent] == ["reply", "notice"]

@@ -442,10 +442,9 @@ def test_a_show_file_written_in_two_goes_is_loaded_once_whole(tmp_path):
     assert loaded == [3, 2]
 
 
-def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_put_on_air_half_written(tmp_path, monkeypatch):
-    """A save that held still from one look to the next was read; an editor that began its next save (truncate,
-    then write in pieces) between that look and the read put the first half of it on air, valid YAML."""
-    from vcam.control import reload as reload_module
+def _watching_a_save_of_three(tmp_path):
+    """A show of one preset, watched, then saved with three, a save that holds still: the file, the four presets'
+    lines, the watcher, and the preset counts it loaded and the lines it said."""
     from vcam.control.reload import ShowWatcher
 
     path = tmp_path / "show.yaml"
@@ -454,7 +453,16 @@ def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_put_on_air_half_w
     loaded, said = [], []
     watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append,
                           show=load_show(path))
-    path.write_text("presets:\n" + "".join(presets[:3]))  # a save of three presets, which holds still
+    path.write_text("presets:\n" + "".join(presets[:3]))
+    return path, presets, watcher, loaded, said
+
+
+def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_put_on_air_half_written(tmp_path, monkeypatch):
+    """A save that held still from one look to the next was read; an editor that began its next save (truncate,
+    then write in pieces) between that look and the read put the first half of it on air, valid YAML."""
+    from vcam.control import reload as reload_module
+
+    path, presets, watcher, loaded, said = _watching_a_save_of_three(tmp_path)
     real = reload_module.load_show
 
     def next_save_begins(file):  # the editor's next save of four, its first half written as the read comes
@@ -477,15 +485,8 @@ def test_a_save_begun_as_the_watcher_reads_the_last_one_is_not_said_broken_for_i
     last good show stays live) and "fixed" a second later, when nothing was wrong with it; it is read once it holds
     still, and said once, as it loads."""
     from vcam.control import reload as reload_module
-    from vcam.control.reload import ShowWatcher
 
-    path = tmp_path / "show.yaml"
-    presets = [f"  - {{name: p{i}, prompt: scene {i}}}\n" for i in range(4)]
-    path.write_text("presets:\n" + presets[0])
-    loaded, said = [], []
-    watcher = ShowWatcher(str(path), lambda show, maps: loaded.append(len(show.presets)), said.append,
-                          show=load_show(path))
-    path.write_text("presets:\n" + "".join(presets[:3]))
+    path, presets, watcher, loaded, said = _watching_a_save_of_three(tmp_path)
     real = reload_module.load_show
 
     def next_save_begins(file):  # the editor's next save, cut mid-line as the read comes
