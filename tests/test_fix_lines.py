@@ -364,3 +364,21 @@ def test_a_name_a_shell_reads_inside_double_quotes_is_said_as_this_systems_shell
 
     assert anywhere_word("MIDI 1") == '"MIDI 1"' and anywhere_word("MIDI") == "MIDI"
     assert anywhere_word("a $HOME b") == shell_word("a $HOME b") != '"a $HOME b"'
+
+
+def test_every_modprobe_line_that_makes_several_devices_gives_each_its_exclusive_caps():
+    """v4l2loopback's exclusive_caps takes one value per device: `devices=2 video_nr=10,11 exclusive_caps=1` leaves
+    the second without it, and Chrome, Zoom and OBS's browser source never list that camera."""
+    readme = Path(vcam.__file__).parent.parent / "README.md"
+    texts = [text for _, _, text in message_strings()] + [readme.read_text(encoding="utf-8")]
+    wrong, seen = [], 0
+    for text in texts:
+        for m in re.finditer(r"devices=(\d+) video_nr=([\d,]+)", text):
+            seen += 1
+            rest = re.split(r"[\n`)]", text[m.end():], maxsplit=1)[0]  # the rest of that modprobe line
+            caps = re.search(r"exclusive_caps=([\d,]+)", rest)
+            counts = {int(m.group(1)), len(m.group(2).split(",")), len(caps.group(1).split(",")) if caps else 0}
+            if len(counts) > 1:
+                wrong.append(m.group(0) + rest)
+    assert seen >= 5  # the module's load line and the fixes for a device of vcam's own, here and in README
+    assert wrong == []

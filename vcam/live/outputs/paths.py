@@ -120,8 +120,8 @@ def refuse_shared_cameras(specs: Sequence[OutputSpec], named: OutputNamer = give
         if device in first:
             second = named(spec)
             raise VcamError(f"{named(first[device]).what} and {second.what} would both write to the camera {device}",
-                            f"{second.fix}: a camera device takes one stream (devices=2 video_nr=10,11 in the "
-                            "modprobe line makes two)")
+                            f"{second.fix}: a camera device takes one stream (devices=2 video_nr=10,11 "
+                            "exclusive_caps=1,1 in the modprobe line makes two, each seen by browsers)")
         first[device] = spec
 
 

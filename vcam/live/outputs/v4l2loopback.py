@@ -471,8 +471,9 @@ def refuse_a_written_device(device: str, checked: Checked) -> None:
         raise _in_use(device, checked.calls)
 
 
-OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 in the modprobe line "
-              "makes two)")
+# exclusive_caps takes one value per device: a lone 1 covers only the first, and a browser never lists the second
+OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 exclusive_caps=1,1 in "
+              "the modprobe line makes two)")
 
 
 def _in_use(device: str, calls: DeviceCalls) -> VcamError:
