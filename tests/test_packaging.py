@@ -29,11 +29,15 @@ FLOORS = {
     "safetensors": ("0.8", "diffusers 0.38 requires it"),
     "transformers": ("4.56", "the oldest vcam's tests pass with (it names a weight of another shape without its "
                              "shapes: vcam reads them from the files)"),
+    "accelerate": ("1.1", "transformers 5 counts an older one as missing and will not load the text encoder"),
 }
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", text))
+    parts = [int(part) for part in re.findall(r"\d+", text)]
+    while parts and parts[-1] == 0:  # 1.1 and 1.1.0 are one version
+        parts.pop()
+    return tuple(parts)
 
 
 def declared_floors() -> dict[str, str]:
@@ -60,6 +64,15 @@ def test_no_floor_is_below_what_vcam_needs(name):
     floor, why = FLOORS[name]
     declared = declared_floors()[name]
     assert _version(declared) >= _version(floor), f"{name}>={declared} is below {floor}: {why}"
+
+
+def test_the_accelerate_floor_is_one_the_installed_transformers_counts_as_installed():
+    # pip keeps an accelerate already installed when it meets vcam's floor, so a floor below what transformers
+    # checks for leaves an install that fails only at model load
+    import_utils = pytest.importorskip("transformers.utils.import_utils")
+    needed = getattr(import_utils, "ACCELERATE_MIN_VERSION", "0")
+    declared = declared_floors()["accelerate"]
+    assert _version(declared) >= _version(needed), f"accelerate>={declared}: transformers needs {needed}"
 
 
 def test_every_folder_of_vcam_modules_is_a_package_the_wheel_ships():
