@@ -1,0 +1,126 @@
+"""Edges of vcam's MIDI and beat logic that mutation testing found no test for: each test fails where the code is
+changed in the way its docstring says."""
+import mido
+import pytest
+
+from test_tempo import fake_tempo
+from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
+from vcam.control.midiclock import MidiClock
+from vcam.control.midifine import HALF, Halves, Moved
+from vcam.control.show import parse_show
+from vcam.control.throttle import ErrorThrottle
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a neon city}
+midi:
+  controls:
+    - {nrpn: 300, param: strength}
+    - {cc: 1, bits: 14, param: blend, channel: 2}
+"""
+
+
+def _map():
+    return parse_show(SHOW, "show.yaml").midi
+
+
+def _pick_nrpn(halves, mapping, number, channel=0):
+    assert halves.feed(mapping, channel, 99, number >> 7) == HALF
+    assert halves.feed(mapping, channel, 98, number & 127) == HALF
+
+
+def test_an_rpn_picked_after_an_nrpn_takes_data_entry_away_from_the_nrpn_knob():
+    """CC 101/100 pick an RPN (pitch bend range): the data entry that follows is the instrument's setting, and moved
+    the NRPN knob picked before where the RPN's pick was not kept."""
+    mapping, halves = _map(), Halves()
+    _pick_nrpn(halves, mapping, 300)
+    moved = halves.feed(mapping, 0, 6, 64)
+    assert isinstance(moved, Moved) and moved.value == 64 << 7
+    assert halves.feed(mapping, 0, 101, 0) is None and halves.feed(mapping, 0, 100, 0) is None
+    assert halves.feed(mapping, 0, 6, 12) == HALF
+    assert halves.feed(mapping, 0, 38, 0) == HALF
+
+
+def test_after_a_reconnect_data_entry_moves_no_nrpn_knob_until_its_number_is_sent_again():
+    """The NRPN picked before an unplug is stale (the controller may be another): data entry alone moved its knob."""
+    mapping, halves = _map(), Halves()
+    _pick_nrpn(halves, mapping, 300)
+    assert isinstance(halves.feed(mapping, 0, 6, 10), Moved)
+    halves.forget()
+    assert halves.feed(mapping, 0, 6, 11) == HALF
+    _pick_nrpn(halves, mapping, 300)
+    assert halves.feed(mapping, 0, 6, 11).value == 11 << 7
+
+
+def test_after_a_reconnect_the_same_coarse_half_moves_the_knob_again():
+    """The coarse half heard before an unplug is forgotten: the same step again moves the knob at once, where it
+    was taken as a repeat of the old one and moved nothing."""
+    mapping, halves = _map(), Halves()
+    assert halves.feed(mapping, 2, 1, 64) is None  # `channel: 2` is mido's channel 1 (0-15)
+    assert halves.feed(mapping, 1, 1, 64).value == 64 << 7
+    assert halves.feed(mapping, 1, 1, 64) == HALF  # the same step, before the unplug: its fine half says where
+    halves.forget()
+    moved = halves.feed(mapping, 1, 1, 64)
+    assert isinstance(moved, Moved) and moved.value == 64 << 7 and moved.coarse
+    assert halves.feed(mapping, 1, 33, 5).value == 64 << 7 | 5
+
+
+def test_a_line_after_a_quiet_window_is_said_without_a_count_of_none():
+    """A window that passed with nothing held back: the next line is said as it is, not with "(and 0 more ...)"."""
+    throttle = ErrorThrottle(every=2.0)
+    assert throttle.admit(("cc", 1), "strength 0.4 refused", 0.0) == "strength 0.4 refused"
+    assert throttle.admit(("cc", 1), "strength 0.5 refused", 3.0) == "strength 0.5 refused"
+
+
+def test_the_others_window_leaves_room_for_a_control_of_its_own():
+    """OTHERS stands for the controls past `most` and is none of them: once the watched ones' windows pass, a new
+    control is said in its own words, where OTHERS' open window held it back unsaid."""
+    throttle = ErrorThrottle(every=2.0, most=1)
+    assert throttle.admit(("a",), "a failed", 0.0) == "a failed"
+    assert throttle.admit(("b",), "b failed", 0.5) == "b failed"  # said under OTHERS
+    assert throttle.watching() == 2  # a's window and OTHERS'
+    assert throttle.admit(("c",), "c failed", 2.1) == "c failed"
+
+
+def _ticked(bpm: float, count: int, start: bool = True):
+    """A MidiClock on a tempo of the fake clock, given a start and then `count` ticks at `bpm`."""
+    tempo, clock = fake_tempo()
+    midi_clock = MidiClock(tempo)
+    if start:
+        midi_clock.handle(mido.Message("start"), clock.now)
+    _ticks(midi_clock, clock, bpm, count)
+    return tempo, clock, midi_clock
+
+
+def _ticks(midi_clock, clock, bpm: float, count: int) -> None:
+    for _ in range(count):
+        clock.now += 60 / bpm / 24
+        midi_clock.handle(mido.Message("clock"), clock.now)
+
+
+def test_a_stop_with_no_clock_after_it_freezes_the_beat_at_once():
+    """A DAW that sends no clock while stopped: the stop itself halts the beat where it was, where the beat ran on
+    at the last tempo until a tick came."""
+    tempo, clock, midi_clock = _ticked(120, 24 * 4 + 1)
+    assert tempo.running and tempo.beat() == pytest.approx(4)
+    midi_clock.handle(mido.Message("stop"), clock.now)
+    clock.now += 1.0
+    assert not tempo.running and tempo.beat() == pytest.approx(4)
+
+
+def test_a_song_position_while_playing_moves_the_beat_on_the_tick_it_names():
+    """While playing, a song position pointer names the next tick: the grid moves there on that tick's fit, not a
+    tick early (to a beat the next tick would then contradict)."""
+    tempo, clock, midi_clock = _ticked(120, 24 * 4 + 1)
+    midi_clock.handle(mido.Message("songpos", pos=32), clock.now)  # 32 sixteenths: beat 8
+    assert tempo.beat() == pytest.approx(4)
+    _ticks(midi_clock, clock, 120, 5)  # the 102nd tick heard: the grid is fitted again (every 6th)
+    assert tempo.running and tempo.beat() == pytest.approx(8 + 4 / 24)
+
+
+@pytest.mark.parametrize("bpm", [MIN_CLOCK_BPM / 2, MAX_CLOCK_BPM * 1.5])
+def test_a_clock_outside_the_tempos_vcam_takes_sets_no_tempo(bpm):
+    """Ticks steady at a tempo no music has (slower than MIN_CLOCK_BPM, or faster than MAX_CLOCK_BPM and yet no
+    flood): no estimate is taken, and the beat keeps the tempo it had (none here)."""
+    tempo, _, midi_clock = _ticked(bpm, 24 * 3)
+    assert midi_clock.bpm is None and tempo.bpm is None
