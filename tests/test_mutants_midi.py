@@ -3,11 +3,14 @@ changed in the way its docstring says."""
 import mido
 import pytest
 
-from test_tempo import fake_tempo
+from test_tempo import _clock_for, fake_tempo
+from vcam.control.actions import Origin, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.midiclock import MidiClock
+from vcam.control.midiclock import FLAP_CHANGES, MidiClock
 from vcam.control.midifine import HALF, Halves, Moved
+from vcam.control.onbeat import OnTheBeat
 from vcam.control.show import parse_show
+from vcam.control.tempo import QUIET_S
 from vcam.control.throttle import ErrorThrottle
 
 SHOW = """\
@@ -114,8 +117,8 @@ def test_a_song_position_while_playing_moves_the_beat_on_the_tick_it_names():
     tempo, clock, midi_clock = _ticked(120, 24 * 4 + 1)
     midi_clock.handle(mido.Message("songpos", pos=32), clock.now)  # 32 sixteenths: beat 8
     assert tempo.beat() == pytest.approx(4)
-    _ticks(midi_clock, clock, 120, 5)  # the 102nd tick heard: the grid is fitted again (every 6th)
-    assert tempo.running and tempo.beat() == pytest.approx(8 + 4 / 24)
+    _ticks(midi_clock, clock, 120, 6)  # the grid is fitted again on one of them (every FIT_EVERY-th)
+    assert tempo.running and tempo.beat() == pytest.approx(8 + 5 / 24)
 
 
 @pytest.mark.parametrize("bpm", [MIN_CLOCK_BPM / 2, MAX_CLOCK_BPM * 1.5])
@@ -124,3 +127,67 @@ def test_a_clock_outside_the_tempos_vcam_takes_sets_no_tempo(bpm):
     flood): no estimate is taken, and the beat keeps the tempo it had (none here)."""
     tempo, _, midi_clock = _ticked(bpm, 24 * 3)
     assert midi_clock.bpm is None and tempo.bpm is None
+
+
+def test_four_changes_of_the_clock_are_each_said_and_the_fifth_says_it_comes_and_goes():
+    """FLAP_CHANGES changes within FLAP_S are each said; only the one past them says the clock comes and goes."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    tempo.set_bpm(124, "bpm")
+    for _ in range(2):  # taken over, then silent: two changes a round
+        _clock_for(midi_clock, clock, 1.0)
+        clock.now += QUIET_S + 0.5
+        tempo.describe()  # the status line notices the silence
+    assert len(said) == FLAP_CHANGES and not any("came and went" in line for line in said)
+    _clock_for(midi_clock, clock, 1.0)
+    assert len(said) == FLAP_CHANGES + 1 and "came and went 5 times" in said[-1]
+
+
+def test_a_clock_paused_without_a_stop_is_read_afresh_when_it_comes_back():
+    """Ticks that stop for over GAP_S (a clock paused, no stop sent) and come back: the tempo after the pause is
+    read from its own ticks, not fitted with the ticks before as if they had been held up."""
+    tempo, clock, midi_clock = _ticked(120, 24 * 4)
+    assert midi_clock.fit.ticks
+    clock.now += 1.2
+    _ticks(midi_clock, clock, 120, 1)
+    assert len(midi_clock.fit.ticks) == 1
+    _ticks(midi_clock, clock, 120, 24 * 2)
+    assert midi_clock.bpm == pytest.approx(120, rel=1e-3)
+
+
+class _Producer:
+    """A producer that tells its block starts (as the generator does) and keeps what it is handed, with its block."""
+
+    def __init__(self):
+        self.starting: list = []
+        self.submitted = 0
+        self.got: list[tuple[int, int | None]] = []
+
+    def submit(self, action, at_block=None, origin=None) -> None:
+        self.got.append((action.seed, at_block))
+
+
+def _seed(seed: int, spec: str = "@bar") -> list:
+    return [(SetSeed(seed), Origin(f"seed {seed} {spec}", "stdin"))]
+
+
+def test_a_change_whose_boundary_comes_between_two_waiting_ones_of_its_kind_says_it_waits_for_the_later():
+    """Seeds on blocks 10 and 12 wait; a seed for block 11 would land before the one on 12, so it lands with it,
+    after it, and its reply says so (block 12), where it was weighed against the first and said nothing."""
+    beat = OnTheBeat(_Producer(), land=None)
+    assert beat.take(_seed(1), "bar", 10) is None
+    assert beat.take(_seed(2), "bar", 12) is None
+    assert beat.take(_seed(3), "bar", 11) == 12
+
+
+def test_quantize_off_hands_a_waiting_change_over_with_the_one_of_its_kind_already_handed_over():
+    """A seed handed over for the next block, then one waiting for a later bar, then quantize off: the waiting one
+    goes into the same block, after it, where it went into whatever block came next, with no order kept."""
+    producer = _Producer()
+    beat = OnTheBeat(producer, land=None)
+    assert beat.take(_seed(1), "beat", 1) is None  # the next block: handed over at once
+    assert beat.take(_seed(2), "bar", 5) is None
+    beat.release()
+    beat.block_starts(0)
+    assert producer.got == [(1, 1), (2, 1)]
