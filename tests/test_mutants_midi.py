@@ -4,7 +4,7 @@ import mido
 import pytest
 
 from test_tempo import _clock_for, fake_tempo
-from vcam.control.actions import Origin, SetSeed
+from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
 from vcam.control.midiclock import FLAP_CHANGES, MidiClock
 from vcam.control.midifine import HALF, Halves, Moved
@@ -191,3 +191,24 @@ def test_quantize_off_hands_a_waiting_change_over_with_the_one_of_its_kind_alrea
     beat.release()
     beat.block_starts(0)
     assert producer.got == [(1, 1), (2, 1)]
+
+
+def test_a_command_at_once_says_it_waits_for_the_latest_of_the_changes_it_lands_behind():
+    """`preset` at once (its prompts and seed) behind a seed waiting for block 12 and prompts waiting for block 10:
+    it lands after both, and its reply names block 12, where the last action weighed named block 10."""
+    beat = OnTheBeat(_Producer(), land=None)
+    assert beat.take(_seed(1), "bar", 12) is None
+    assert beat.take([(SetPrompts({"ocean waves": 1.0}, 0), Origin("ocean @beat", "stdin"))], "beat", 10) is None
+    both = [(SetSeed(7), Origin("preset ocean", "stdin")),
+            (SetPrompts({"a neon city": 1.0}, 0), Origin("preset ocean", "stdin"))]
+    assert beat.take(both, None, None) == 12
+
+
+def test_a_start_on_the_first_beat_of_ticks_sets_the_tempo_on_that_tick():
+    """The tick a start restarts the beat on is also the first with a beat's worth of ticks: the tempo is told there,
+    with beat 0 on it, where it waited for the next fit, a quarter of a beat later."""
+    tempo, clock, midi_clock = _ticked(120, 23, start=False)
+    assert tempo.bpm is None
+    midi_clock.handle(mido.Message("start"), clock.now)
+    _ticks(midi_clock, clock, 120, 1)
+    assert tempo.bpm == pytest.approx(120) and tempo.beat() == pytest.approx(0)
