@@ -212,3 +212,25 @@ def test_a_start_on_the_first_beat_of_ticks_sets_the_tempo_on_that_tick():
     midi_clock.handle(mido.Message("start"), clock.now)
     _ticks(midi_clock, clock, 120, 1)
     assert tempo.bpm == pytest.approx(120) and tempo.beat() == pytest.approx(0)
+
+
+def test_a_clock_that_stalls_and_then_pauses_is_read_again_when_it_comes_back():
+    """A tick held up (a stall), then the clock paused without a stop: the ticks after the pause are read afresh,
+    where the stall's hold outlived the pause and no tick was ever fitted again (the tempo stuck at its last)."""
+    tempo, clock, midi_clock = _ticked(120, 24 * 2)
+    clock.now += 0.2  # a stall: this tick is counted, not timed
+    midi_clock.handle(mido.Message("clock"), clock.now)
+    clock.now += 1.5
+    _ticks(midi_clock, clock, 140, 24 * 2)
+    assert midi_clock.bpm == pytest.approx(140, rel=1e-3) and tempo.bpm == pytest.approx(140, rel=1e-3)
+
+
+def test_a_change_handed_over_reaches_the_producer_only_as_a_block_starts():
+    """From a control's thread a change is handed over, and goes to the producer as the next block starts, on the
+    producer's thread: handed to it at once, a command's actions could be split over two blocks."""
+    producer = _Producer()
+    beat = OnTheBeat(producer, land=None)
+    assert beat.take(_seed(1), "beat", 1) is None
+    assert producer.got == []
+    beat.block_starts(0)
+    assert producer.got == [(1, 1)]
