@@ -234,3 +234,15 @@ def test_a_change_handed_over_reaches_the_producer_only_as_a_block_starts():
     assert producer.got == []
     beat.block_starts(0)
     assert producer.got == [(1, 1)]
+
+
+def test_a_change_after_quantize_off_waits_for_its_own_boundary_not_the_block_the_released_one_had():
+    """A seed released by quantize off goes into the next block; a seed on the beat given before that block starts
+    waits for its own boundary, where it joined the released one (landing early, its reply naming the block the
+    released seed had been aimed at)."""
+    producer = _Producer()
+    beat = OnTheBeat(producer, land=None)
+    assert beat.take(_seed(1), "bar", 5) is None
+    beat.release()
+    assert beat.take(_seed(2, "@beat"), "beat", 3) is None
+    assert [(origin.command, block) for origin, block in beat.waiting()] == [("seed 2 @beat", 3)]
