@@ -8,10 +8,12 @@ from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
 from vcam.control.midiclock import FLAP_CHANGES, MidiClock
 from vcam.control.midifine import HALF, Halves, Moved
+from vcam.control.midilearn import Learner, learn_line
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.show import parse_show
 from vcam.control.tempo import QUIET_S
 from vcam.control.throttle import ErrorThrottle
+from vcam.live.quantize import Running
 
 SHOW = """\
 presets:
@@ -21,6 +23,10 @@ midi:
     - {nrpn: 300, param: strength}
     - {cc: 1, bits: 14, param: blend, channel: 2}
 """
+
+
+def cc(control: int, value: int, channel: int = 0):
+    return mido.Message("control_change", control=control, value=value, channel=channel)
 
 
 def _map():
@@ -246,3 +252,44 @@ def test_a_change_after_quantize_off_waits_for_its_own_boundary_not_the_block_th
     beat.release()
     assert beat.take(_seed(2, "@beat"), "beat", 3) is None
     assert [(origin.command, block) for origin, block in beat.waiting()] == [("seed 2 @beat", 3)]
+
+
+def test_learn_guesses_a_knob_from_any_first_value_but_the_full_press_of_a_button():
+    """One value so far: 127 is a button's press; any other (100 here) is a knob's position, not a button."""
+    assert "a knob? one value (100)" in learn_line(cc(7, 100))
+    assert "a button? one value (127)" in learn_line(cc(7, 127))
+
+
+def test_learn_offers_no_line_for_a_key_released_as_a_note_on_of_velocity_0():
+    """Running status sends a key's release as note on with velocity 0: no pad is offered for a release alone."""
+    assert learn_line(mido.Message("note_on", note=36, velocity=0)) is None
+    assert Learner().feed(mido.Message("note_on", note=36, velocity=0), 0.0) == []
+
+
+def test_learn_takes_cc_64_as_a_control_of_its_own_not_a_fine_half_of_cc_32():
+    """Fine halves are CC 32-63: CC 64 (a sustain pedal) sent straight after CC 32, again and again, is no 14-bit
+    knob of CC 32's."""
+    learner, lines = Learner(), []
+    for value in (10, 20, 30, 40):
+        lines += learner.feed(cc(32, value), 0.0) + learner.feed(cc(64, value + 1), 0.0)
+    assert not any("bits: 14" in line for line in lines)
+    assert any("cc: 64, param: blend" in line for line in lines)
+
+
+def test_a_block_far_shorter_than_the_running_figure_is_a_hiccup_until_the_next_one_is_too():
+    """A measurement far below the figure (a block made fast once) is left out, as one far above is; two in a
+    row are a new figure, taken at once."""
+    figure = Running()
+    figure.add(1.0)
+    figure.add(0.5)
+    assert figure.value == 1.0
+    figure.add(0.5)
+    assert figure.value == 0.5
+
+
+def test_after_a_new_figure_one_far_off_the_same_way_is_a_hiccup_again():
+    """Two far above make a new figure; the next one far above that is a hiccup of its own, not a third in a row."""
+    figure = Running()
+    for x in (1.0, 2.0, 2.0, 4.0):
+        figure.add(x)
+    assert figure.value == 2.0
