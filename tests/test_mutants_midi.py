@@ -3,6 +3,7 @@ changed in the way its docstring says."""
 import mido
 import pytest
 
+from test_quantize import measured
 from test_tempo import _clock_for, fake_tempo
 from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
@@ -293,3 +294,11 @@ def test_after_a_new_figure_one_far_off_the_same_way_is_a_hiccup_again():
     for x in (1.0, 2.0, 2.0, 4.0):
         figure.add(x)
     assert figure.value == 2.0
+
+
+def test_between_blocks_a_full_pacer_holds_the_next_block_back_by_the_frames_waiting_and_its_own_first():
+    """The generator waits after block 2 (the pacer full, 90 frames): block 3's first frame comes after all 90, one
+    camera frame on, not on the last of them."""
+    quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, 2.5)], [0.0])
+    quantizer.pacer._waiting = 90.0
+    assert quantizer.ahead(2.7).shown_at == pytest.approx(2.7 + (90 + 1) / 30)
