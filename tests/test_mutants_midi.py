@@ -3,10 +3,12 @@ changed in the way its docstring says."""
 import mido
 import pytest
 
+from test_midi_14bit import rig
 from test_quantize import measured
 from test_tempo import _clock_for, fake_tempo
 from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
+from vcam.control.faders import scaled
 from vcam.control.midiclock import FLAP_CHANGES, MidiClock
 from vcam.control.midifine import HALF, Halves, Moved
 from vcam.control.midilearn import Learner, learn_line
@@ -302,3 +304,23 @@ def test_between_blocks_a_full_pacer_holds_the_next_block_back_by_the_frames_wai
     quantizer = measured([(0, 0.0, 0.5), (1, 1.0, 1.5), (2, 2.0, 2.5)], [0.0])
     quantizer.pacer._waiting = 90.0
     assert quantizer.ahead(2.7).shown_at == pytest.approx(2.7 + (90 + 1) / 30)
+
+
+@pytest.mark.parametrize("curve", ["linear", "exp", "log"])
+def test_every_curve_runs_from_its_low_end_to_its_high_end_and_the_log_one_is_the_exp_ones_inverse(curve):
+    """A fader at its ends gives its range's ends whatever its curve, and the log curve undoes the exp one: a log
+    curve that overshot its range (the top of a fader past `hi`) or bent another way than exp would fail here."""
+    assert scaled("strength", 0.2, 0.8, curve, 0.0) == pytest.approx(0.2)
+    assert scaled("strength", 0.2, 0.8, curve, 1.0) == pytest.approx(0.8)
+    for x in (0.1, 0.5, 0.9):
+        assert scaled("strength", 0.0, 1.0, "log", scaled("strength", 0.0, 1.0, "exp", x)) == pytest.approx(x)
+
+
+def test_a_knob_whose_range_leaves_out_the_parameters_value_picks_it_up_at_its_nearest_end():
+    """Strength at 0 and a knob ranged 0.2-0.8: turned to its bottom, it takes over (soft takeover meets a value it
+    cannot reach at its nearest end), where it never could and the knob did nothing all show."""
+    ctl, router = rig("{cc: 7, param: strength, range: [0.2, 0.8]}", strength=0.0)
+    router.handle(cc(7, 0))
+    assert ctl.state.strength == pytest.approx(0.2)
+    router.handle(cc(7, 127))
+    assert ctl.state.strength == pytest.approx(0.8)
