@@ -324,3 +324,13 @@ def test_a_knob_whose_range_leaves_out_the_parameters_value_picks_it_up_at_its_n
     assert ctl.state.strength == pytest.approx(0.2)
     router.handle(cc(7, 127))
     assert ctl.state.strength == pytest.approx(0.8)
+
+
+def test_a_reversed_knob_picks_its_parameter_up_where_it_meets_it():
+    """A knob ranged 1 to 0 (turned up, strength goes down) at the parameter's value takes over there, as one ranged
+    0 to 1 does, where only sweeping it across the value did."""
+    ctl, router = rig("{cc: 7, param: strength, range: [1.0, 0.0]}", strength=0.5)
+    router.handle(cc(7, 64))
+    assert ctl.state.strength == pytest.approx(1.0 - 64 / 127)
+    router.handle(cc(7, 127))
+    assert ctl.state.strength == pytest.approx(0.0)
