@@ -11,6 +11,7 @@ from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
 from vcam.control.faders import scaled
 from vcam.control.midiclock import FLAP_CHANGES, MidiClock
 from vcam.control.midifine import HALF, Halves, Moved
+from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import Learner, learn_line
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.show import parse_show
@@ -334,3 +335,15 @@ def test_a_reversed_knob_picks_its_parameter_up_where_it_meets_it():
     assert ctl.state.strength == pytest.approx(1.0 - 64 / 127)
     router.handle(cc(7, 127))
     assert ctl.state.strength == pytest.approx(0.0)
+
+
+def test_a_14_bit_knobs_two_halves_are_answered_in_one_line(fake_midi_backend):
+    """Each move of a 14-bit fader comes as two messages: the throttle keys their answers by the knob, so a move
+    is one line on the terminal, where each half was a control of its own and every move said two."""
+    ctl, router = rig("{cc: 1, bits: 14, param: strength}", strength=0.5)
+    said = []
+    midi = MidiInput("nanokontrol", router.handle, said.append)
+    for message in (cc(1, 64), cc(33, 5)):
+        midi._act(message)
+    assert ctl.state.strength == pytest.approx((64 << 7 | 5) / 16383)
+    assert len(said) == 1 and said[0].startswith("strength")
