@@ -10,6 +10,7 @@ from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
 from vcam.control.faders import scaled
 from vcam.control.midiclock import FLAP_CHANGES, MidiClock
+from vcam.control.midi import Turned
 from vcam.control.midifine import HALF, Halves, Moved
 from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import Learner, learn_line
@@ -347,3 +348,16 @@ def test_a_14_bit_knobs_two_halves_are_answered_in_one_line(fake_midi_backend):
         midi._act(message)
     assert ctl.state.strength == pytest.approx((64 << 7 | 5) / 16383)
     assert len(said) == 1 and said[0].startswith("strength")
+
+
+def test_an_error_from_a_knob_comes_after_the_count_of_its_answers_held_back(fake_midi_backend):
+    """A knob's answers held back in a sweep, then an error from it: the count of those answers is said first,
+    so the error is the last word on the knob, where the count came only later, after it."""
+    replies = iter([Turned.of("strength 0.1"), Turned.of("strength 0.2"), Turned.of("strength 0.3"),
+                    "error: strength refused during a replay"])
+    said = []
+    midi = MidiInput("nanokontrol", lambda msg: next(replies), said.append)
+    for value in range(4):
+        midi._act(cc(7, value))
+    assert said[0] == "strength 0.1" and said[-1] == "error: strength refused during a replay"
+    assert len(said) == 3 and "2 more like it" in said[1] and "strength 0.3" in said[1]
