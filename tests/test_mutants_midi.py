@@ -1,5 +1,7 @@
 """Edges of vcam's MIDI and beat logic that mutation testing found no test for: each test fails where the code is
 changed in the way its docstring says."""
+from types import SimpleNamespace
+
 import mido
 import pytest
 
@@ -8,7 +10,7 @@ from test_quantize import measured
 from test_tempo import _clock_for, fake_tempo
 from vcam.control.actions import Origin, SetPrompts, SetSeed
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.faders import scaled
+from vcam.control.faders import PARAMS, StateTrail, scaled
 from vcam.control.midiclock import FLAP_CHANGES, MidiClock
 from vcam.control.midi import Turned
 from vcam.control.midifine import HALF, Halves, Moved
@@ -361,3 +363,21 @@ def test_an_error_from_a_knob_comes_after_the_count_of_its_answers_held_back(fak
         midi._act(cc(7, value))
     assert said[0] == "strength 0.1" and said[-1] == "error: strength refused during a replay"
     assert len(said) == 3 and "2 more like it" in said[1] and "strength 0.3" in said[1]
+
+
+def _state(strength: float) -> SimpleNamespace:
+    """A state as a late mirror sends it: every knob parameter at 0 but `strength`."""
+    return SimpleNamespace(**{**{param: 0.0 for param in PARAMS}, "strength": strength, "blend": None})
+
+
+def test_a_late_states_trail_gives_each_change_since_the_mark_once():
+    """Soft takeover weighs the values a late state took since it last looked: each change once (a state that
+    repeats a value adds none), and none from before the mark."""
+    trail = StateTrail()
+    for strength in (0.1, 0.1, 0.2):
+        trail.heard(_state(strength))
+    assert trail.since("strength", 0) == ([0.1, 0.2], 3)
+    newest, mark = trail.since("strength", None)
+    assert newest == [0.2]
+    trail.heard(_state(0.3))
+    assert trail.since("strength", mark) == ([0.3], 4)
