@@ -35,6 +35,9 @@ from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
+# A block that comes within this part of the gap before its arrival's first block joins that arrival: a server that
+# sends its blocks in pairs (24 frames, then 3 s of nothing) is read over the whole pair
+JOIN_GAP = 0.5
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
@@ -197,10 +200,23 @@ class Pacer:
         if a is not None and now < a.closes:
             a.frames += n
         else:
-            a = self._arrival = _Arrival(now + n / self.settings.fps, n, self._last_push, (self._rate, self._off))
+            a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off))
         self._rate, self._off = a.before
         if a.since is not None and now > a.since:
             self._measure(a.frames / (now - a.since))
+
+    def _closes(self, now: float, n: int) -> float:
+        """Until when blocks join an arrival of `n` frames begun now: until the camera could have shown its first
+        block, or through the first part of the gap before it, whichever is later. Blocks sent in pairs (or threes)
+        each read on their own alternate a short gap, read as several times the server's rate, with a long one, a
+        far slower rate left out as a hiccup: the estimate stuck near the fast one (26.7 frames/s for a server at 8
+        whose second block of 12 came 0.45 s after the first). Joined, the pair is its frames over the whole gap
+        from the pair before. Blocks evenly spaced never come this early; where jitter makes one, the two are still
+        their frames over their whole time, the rate unchanged."""
+        closes = now + n / self.settings.fps
+        if self._last_push is not None:
+            closes = max(closes, now + JOIN_GAP * (now - self._last_push))
+        return closes
 
     def _measure(self, inst: float) -> None:
         """Folds one burst's rate into the estimate. One burst far off the estimate is a hiccup (a prompt being
