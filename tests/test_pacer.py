@@ -816,3 +816,20 @@ def test_blocks_that_come_in_pairs_are_read_at_the_servers_rate_over_whole_pairs
             holds.append(run)
         last = s
     assert max(holds) / 30.0 < 0.5
+
+
+@pytest.mark.parametrize("rate", [40.0, 60.0])
+def test_a_server_faster_than_the_camera_is_played_at_its_rate_not_piled_up_and_cut(rate):
+    # capped at a frame a tick, a server at 60 frames/s into a 30 fps camera was caught up by the buffer's nudge
+    # alone (1.5 frames a tick at most): its frames piled up until two blocks' worth were cut, a jump of over 100
+    # frames on screen every few seconds; at 40 frames/s a second of frames waited, the picture that much behind
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    schedule_bursts(ft, pacer, 0.0, int(40 * rate / 12), period=12 / rate, jitter=0.0)
+    shown, times, waiting = run_for(ft, pacer, 40.0, observe=lambda: pacer.stats.buffered)
+    assert pacer.stats.dropped == 0
+    late = [(s, w) for s, w, t in zip(shown, waiting, times) if t > 10.0]
+    jumps = [b[0] - a[0] for a, b in zip(late, late[1:])]
+    assert min(jumps) >= 1  # never runs ahead of the frames and holds one
+    assert max(jumps) <= rate / 30.0 + 1  # frames passed over evenly, no cut
+    assert max(w for _, w in late) < 2 * 12  # never more than two blocks waiting

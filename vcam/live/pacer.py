@@ -395,7 +395,7 @@ class Pacer:
             level = len(self._frames) - 1 - self._pos
             target = max(1.0, float(self._burst))
             correction = 1.0 + s.gain * (level - target) / target
-            step = max(step, min(self._rate, s.fps) / s.fps * min(1.5, max(0.5, correction)))
+            step = max(step, self._base_step() * min(1.5, max(0.5, correction)))
             if self._outpaces and self._most_waiting() < 1.5 * self._burst:
                 # held back for the latency cap (a slow camera, a tight cap), below a burst waiting: its blocks came as
                 # fast as they were played, so the rate read from them is the playback's own, and the nudge, aimed at
@@ -410,7 +410,17 @@ class Pacer:
             # played in slow motion)
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
-        return min(step, 1.0 if s.producer_waits else 1.5)
+        return min(step, 1.0 if s.producer_waits else 1.5 * max(1.0, self._base_step()))
+
+    def _base_step(self) -> float:
+        """Frames a tick at the production rate: one at most for a producer that waits (it is held back instead);
+        for one that cannot wait and makes frames faster than the camera shows them, as many as it makes, the ones
+        between passed over evenly. Capped at one frame a tick, such a producer (a server at 60 frames/s into a
+        30 fps camera) was caught up by the buffer's nudge alone, which held a second of frames at 40 frames/s and
+        at 60 piled them until they were cut, a jump of seconds on screen every few seconds."""
+        s = self.settings
+        rate = self._rate or 0.0
+        return (rate if not s.producer_waits else min(rate, s.fps)) / s.fps
 
     def _deadline_step(self, now: float) -> float:
         """The least step per tick that brings every waiting frame on screen before it is `max_latency` old, a tick
