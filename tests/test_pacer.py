@@ -6,6 +6,7 @@ import time
 import numpy as np
 import pytest
 
+from vcam.live.interp import DEFAULT_TICKS, FlowSmoother
 from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, block_outlasts_cap
 
 
@@ -833,3 +834,52 @@ def test_a_server_faster_than_the_camera_is_played_at_its_rate_not_piled_up_and_
     assert min(jumps) >= 1  # never runs ahead of the frames and holds one
     assert max(jumps) <= rate / 30.0 + 1  # frames passed over evenly, no cut
     assert max(w for _, w in late) < 2 * 12  # never more than two blocks waiting
+
+
+class ToldSmoother(FlowSmoother):
+    """A flow smoother that keeps what each pair was told (ticks on screen, a tick's seconds) and makes nothing."""
+
+    def __init__(self):
+        super().__init__()
+        self.told = []
+
+    def arrived(self, a, b, ticks=4.0, tick_s=1 / 30):
+        self.told.append((ticks, tick_s))
+
+    def between(self, a, b, t):
+        return a
+
+
+@pytest.mark.parametrize("fps, rate, ticks", [(30.0, 12.0, 2.5), (24.0, 8.0, 3.0), (30.0, 60.0, 1.0)])
+def test_flow_is_told_each_frames_ticks_on_screen_from_the_measured_rate(fps, rate, ticks):
+    # the in-between frames are planned on these: too few ticks make too few of them (a stutter between frames),
+    # too many spend the flow's time budget on frames never shown; a producer faster than the camera still shows
+    # each frame a tick at least
+    smoother = ToldSmoother()
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=fps, smooth="flow"), clock=ft.clock, smoother=smoother)
+    pacer.push([frame(i) for i in range(12)])
+    assert smoother.told[-1] == (DEFAULT_TICKS, 1 / fps)  # before any rate: the guess
+    for k in (1, 2):  # blocks faster than the camera's ticks join the first: the third reads the rate
+        ft.now = k * 12 / rate
+        pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)])
+    assert smoother.told[-1][0] == pytest.approx(ticks)
+    assert smoother.told[-1][1] == pytest.approx(1 / fps)
+
+
+def test_a_camera_that_starts_late_shows_the_streams_first_frame_before_cutting_to_two_blocks():
+    # four blocks waiting at the camera's first tick (3.2 s late, the rate known): that tick shows the stream's
+    # first frame, as a camera ticking all along would have; the cut that brings it near live comes from the next
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    told = []
+    pacer.on_block_shown(lambda block, t: told.append(block))
+    for k in range(4):
+        ft.now = float(k)
+        pacer.push([frame(i) for i in range(12 * k, 12 * k + 12)], block=k)
+    ft.now = 3.2
+    assert index(pacer.tick()) == 0 and told == [0]
+    assert pacer.stats.dropped == 0
+    ft.now += 1 / 30
+    assert index(pacer.tick()) > 12
+    assert pacer.stats.dropped > 0 and pacer.waiting() <= 24
