@@ -7,6 +7,7 @@ inbox and link the camera's): in one process a step of the real time.time() woul
 from __future__ import annotations
 
 import json
+import math
 import threading
 from types import SimpleNamespace
 
@@ -241,3 +242,49 @@ def test_a_ping_written_on_a_dropped_link_is_cut_as_any_stuck_write_is():
 def _watching_threads(link: Link) -> list[threading.Thread]:
     """The threads of a link that run beside its reader while it is connected."""
     return [t for t in vars(link).values() if isinstance(t, threading.Thread) and t is not link._thread]
+
+
+class CoarseClocks:
+    """A camera and a server whose monotonic clocks step in ticks (Windows: 15.625 ms), the server `ahead` s ahead."""
+
+    def __init__(self, tick=1 / 64, ahead=100.008):
+        self.tick, self.ahead = tick, ahead
+
+    def read(self, t):
+        return math.floor(t / self.tick) * self.tick
+
+    def pong(self, clocks, at, out=0.001, back=0.001):
+        """A ping sent at true time `at`, `out` s on the way there and `back` s on the way back."""
+        clocks.pong(sent=self.read(at), server=self.read(at + out + self.ahead), now=self.read(at + out + back))
+
+
+def test_quick_pongs_a_tick_apart_on_a_coarse_clock_are_the_same_clocks():
+    # quick pongs whose stamps fall a tick apart read offsets 15.6 ms apart with trips of 0: taken as another
+    # clock, each dropped the ones before, and the offset was only ever the last pong's
+    coarse = CoarseClocks()
+    clocks = ClockOffset(tick=coarse.tick)
+    coarse.pong(clocks, 0.0)  # the server's stamp a tick short: reads 100.0
+    first = clocks.offset
+    coarse.pong(clocks, 10.01)  # the camera's stamps a tick short: reads 100.0156
+    assert clocks.offset == first  # the quicker-or-lower of the two stands: before, the last pong's alone
+    coarse.pong(clocks, 20.005)
+    assert len(clocks._samples) == 3  # none dropped: the quickest (lowest) of them stands
+    assert abs(clocks.offset - coarse.ahead) <= coarse.tick
+
+
+def test_a_step_is_still_read_on_a_coarse_clock():
+    coarse = CoarseClocks()
+    clocks = ClockOffset(tick=coarse.tick)
+    coarse.pong(clocks, 0.0)
+    coarse.ahead += 0.5  # an older server's wall clock stepped (NTP steps past 128 ms)
+    coarse.pong(clocks, 10.0)
+    assert clocks.offset == pytest.approx(coarse.ahead, abs=coarse.tick)
+
+
+def test_the_clocks_tick_defaults_to_this_machines_monotonic_clocks(monkeypatch):
+    monkeypatch.setattr("vcam.remote.clockoffset.monotonic_tick", lambda: 1 / 64)
+    coarse = CoarseClocks()
+    clocks = ClockOffset()
+    for at in (0.0, 10.01, 20.005):
+        coarse.pong(clocks, at)
+    assert len(clocks._samples) == 3
