@@ -272,13 +272,31 @@ def test_quick_pongs_a_tick_apart_on_a_coarse_clock_are_the_same_clocks():
     assert abs(clocks.offset - coarse.ahead) <= coarse.tick
 
 
-def test_a_step_is_still_read_on_a_coarse_clock():
+@pytest.mark.parametrize("step", [0.5, 0.04])
+def test_a_step_is_still_read_on_a_coarse_clock(step):
+    # an older server's wall clock stepped (NTP steps past 128 ms); one of a few ticks is told from the clocks' own
+    # rounding too: the slack is one tick, no more
     coarse = CoarseClocks()
     clocks = ClockOffset(tick=coarse.tick)
     coarse.pong(clocks, 0.0)
-    coarse.ahead += 0.5  # an older server's wall clock stepped (NTP steps past 128 ms)
+    coarse.ahead += step
     coarse.pong(clocks, 10.0)
     assert clocks.offset == pytest.approx(coarse.ahead, abs=coarse.tick)
+
+
+def test_pongs_whose_bounds_do_not_meet_are_other_clocks_though_their_whole_trips_would():
+    # each pong puts the offset within half its trip: 100 +- 0.05, then 100.15 +- 0.05, a step of the server's clock
+    clocks = ClockOffset(tick=0.0)
+    clocks.pong(sent=0.0, server=100.05, now=0.1)
+    clocks.pong(sent=10.0, server=110.2, now=10.1)
+    assert clocks.offset == pytest.approx(100.15)
+
+
+def test_quick_pongs_within_a_millisecond_on_a_fine_clock_are_the_same_clocks():
+    clocks = ClockOffset(tick=0.0)
+    clocks.pong(sent=0.0, server=100.0, now=0.0)
+    clocks.pong(sent=10.0, server=110.0005, now=10.0)  # the stamps' rounding: no step
+    assert clocks.offset == pytest.approx(100.0)
 
 
 def test_the_clocks_tick_defaults_to_this_machines_monotonic_clocks(monkeypatch):

@@ -32,10 +32,10 @@ class ClockOffset:
         coarser, as it most often runs the same system)."""
         self.offset = 0.0
         tick = monotonic_tick() if tick is None else tick
-        # Read on a clock of ticks, a trip reads up to a tick short and the stamps' midpoint and the server's stamp
-        # a tick off each: pongs a tick apart, quick ones on Windows most of all, read as another clock and dropped
-        # each other, the offset only ever the last pong's
-        self._slack = STAMP_SLACK_S + 3 * max(0.0, tick)
+        # Read on a clock of ticks, two pongs of the same clocks read offsets up to a tick apart beyond their half
+        # trips (a trip read short makes up for the rest of its stamps' rounding): pongs a tick apart, the quick
+        # ones on Windows most of all, read as another clock and dropped each other, the offset only the last one's
+        self._slack = STAMP_SLACK_S + max(0.0, tick)
         self._samples: collections.deque[tuple[float, float]] = collections.deque(maxlen=samples)  # (trip, offset)
 
     @property
