@@ -17,7 +17,7 @@ import pytest
 from vcam.live.inputs.live_frames import LiveFrames
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import answers, encoding, inbox, intake, link as link_module
-from vcam.remote.clockoffset import ClockOffset
+from vcam.remote.clockoffset import ClockOffset, monotonic_tick
 from vcam.remote.controller import RemoteController
 from vcam.remote.encoding import BlockEncoder
 from vcam.remote.intake import Intake
@@ -285,9 +285,9 @@ def test_a_step_is_still_read_on_a_coarse_clock(step):
 
 
 def test_pongs_whose_bounds_do_not_meet_are_other_clocks_though_their_whole_trips_would():
-    # each pong puts the offset within half its trip: 100 +- 0.05, then 100.15 +- 0.05, a step of the server's clock
+    # each pong puts the offset within half its trip: 100 +- 0.045, then 100.15 +- 0.05, a step of the server's clock
     clocks = ClockOffset(tick=0.0)
-    clocks.pong(sent=0.0, server=100.05, now=0.1)
+    clocks.pong(sent=0.0, server=100.045, now=0.09)  # the quicker: it would stand, kept
     clocks.pong(sent=10.0, server=110.2, now=10.1)
     assert clocks.offset == pytest.approx(100.15)
 
@@ -300,6 +300,7 @@ def test_quick_pongs_within_a_millisecond_on_a_fine_clock_are_the_same_clocks():
 
 
 def test_the_clocks_tick_defaults_to_this_machines_monotonic_clocks(monkeypatch):
+    assert 0.0 < monotonic_tick() <= 0.02  # a nanosecond here, 15.6 ms on Windows
     monkeypatch.setattr("vcam.remote.clockoffset.monotonic_tick", lambda: 1 / 64)
     coarse = CoarseClocks()
     clocks = ClockOffset()
