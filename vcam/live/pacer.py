@@ -89,7 +89,8 @@ class PacerSettings:
     catch_up_after: float = 2.0
     # The producer waits while `full()` (the generator does): every frame is shown, one new frame per tick at most.
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
-    # frames per tick while the buffer runs high, or its latency would only grow.
+    # frames per tick while the buffer runs high (1.5 times its own rate, where that is faster than the camera's),
+    # or its latency would only grow.
     producer_waits: bool = False
     # Frames in the producer's blocks, where known (the local model's, BLOCK_FRAMES): a block is taken to be this
     # long, or as long as the longest pushed, where the last was shorter. The stream's first block is 6 frames: the
