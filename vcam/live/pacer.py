@@ -38,6 +38,9 @@ OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is 
 # A block that comes within this part of the gap before its arrival's first block joins that arrival: a server that
 # sends its blocks in pairs (24 frames, then 3 s of nothing) is read over the whole pair
 JOIN_GAP = 0.5
+# A producer that cannot wait, read as this part of the camera's rate faster than it, has frames passed over
+# (_base_step); less is the rate estimate's noise
+PASS_OVER_MARGIN = 0.1
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
@@ -208,16 +211,28 @@ class Pacer:
 
     def _closes(self, now: float, n: int) -> float:
         """Until when blocks join an arrival of `n` frames begun now: until the camera could have shown its first
-        block, or through the first part of the gap before it, whichever is later. Blocks sent in pairs (or threes)
-        each read on their own alternate a short gap, read as several times the server's rate, with a long one, a
-        far slower rate left out as a hiccup: the estimate stuck near the fast one (26.7 frames/s for a server at 8
-        whose second block of 12 came 0.45 s after the first). Joined, the pair is its frames over the whole gap
-        from the pair before. Blocks evenly spaced never come this early; where jitter makes one, the two are still
+        block, or through the first part of the gap before it where that gap is a pair's lead (read alone, far slower
+        than the rate read; not a stall), whichever is later. Blocks sent in pairs (or threes) each read on their
+        own alternate a short gap, read as several times the server's rate, with a long one, a far slower rate left
+        out as a hiccup: the estimate stuck near the fast one (26.7 frames/s for a server at 8 whose second block of
+        12 came 0.45 s after the first). Joined, the pair is its frames over the whole gap from the pair before. Blocks evenly spaced never come this early; where jitter makes one, the two are still
         their frames over their whole time, the rate unchanged."""
         closes = now + n / self.settings.fps
-        if self._last_push is not None:
-            closes = max(closes, now + JOIN_GAP * (now - self._last_push))
-        return closes
+        if self._last_push is None or not self._rate:
+            # the show's second block: a gap of warming up, not a rhythm (half of a 30 s one joined 15 s of blocks,
+            # each read with it, a rate far too slow all that time)
+            return closes
+        gap = now - self._last_push
+        if gap * self._rate <= OUTLIER_RATIO * n:
+            # read alone, in line with the rate: on time, not a pair's lead. Blocks sped up threefold (5 to 15
+            # frames/s) came within half the last slow gap, each read with it: the new rate a block late
+            return closes
+        if gap > self.stall_limit():
+            # a stall is not the server's rhythm: half of it joined the blocks after it, each read with it, far
+            # slower than they came (after a 30 s pause a rate changed meanwhile went unread for 15 s; after a hiccup
+            # read as slow, such readings were taken as the rate, 2 s more of slow motion and cuts)
+            return closes
+        return max(closes, now + JOIN_GAP * gap)
 
     def _measure(self, inst: float) -> None:
         """Folds one burst's rate into the estimate. One burst far off the estimate is a hiccup (a prompt being
@@ -394,9 +409,16 @@ class Pacer:
             return 0.0
         if self._rate is not None:
             level = len(self._frames) - 1 - self._pos
-            target = max(1.0, float(self._burst))
+            base = self._base_step()
+            # a burst's worth of ticks waiting: played faster than a frame a tick, a burst of frames was less time on
+            # screen than the late blocks of a jittery link (a frame held at 45 frames/s into 30 fps, every second)
+            target = max(1.0, float(self._burst)) * max(1.0, base)
             correction = 1.0 + s.gain * (level - target) / target
-            step = max(step, self._base_step() * min(1.5, max(0.5, correction)))
+            step = max(step, base * min(1.5, max(0.5, correction)))
+            if base >= 1.0 and not s.producer_waits:
+                # frames made faster than the camera shows them: the nudge below a frame a tick held one now and then
+                # between the ones passed over, both in the same second (31 frames/s into 30 fps)
+                step = max(step, 1.0)
             if self._outpaces and self._most_waiting() < 1.5 * self._burst:
                 # held back for the latency cap (a slow camera, a tight cap), below a burst waiting: its blocks came as
                 # fast as they were played, so the rate read from them is the playback's own, and the nudge, aimed at
@@ -421,7 +443,11 @@ class Pacer:
         at 60 piled them until they were cut, a jump of seconds on screen every few seconds."""
         s = self.settings
         rate = self._rate or 0.0
-        return (rate if not s.producer_waits else min(rate, s.fps)) / s.fps
+        if s.producer_waits or rate <= s.fps:
+            return min(rate, s.fps) / s.fps
+        # less the estimate's own noise, which the buffer's nudge takes up: a server at the camera's rate read at 31
+        # or 33 frames/s through a jittery link passed frames over, ran the buffer dry and held one, both every second
+        return max(1.0, rate / s.fps - PASS_OVER_MARGIN)
 
     def _deadline_step(self, now: float) -> float:
         """The least step per tick that brings every waiting frame on screen before it is `max_latency` old, a tick
