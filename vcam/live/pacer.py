@@ -215,8 +215,9 @@ class Pacer:
         than the rate read; not a stall), whichever is later. Blocks sent in pairs (or threes) each read on their
         own alternate a short gap, read as several times the server's rate, with a long one, a far slower rate left
         out as a hiccup: the estimate stuck near the fast one (26.7 frames/s for a server at 8 whose second block of
-        12 came 0.45 s after the first). Joined, the pair is its frames over the whole gap from the pair before. Blocks evenly spaced never come this early; where jitter makes one, the two are still
-        their frames over their whole time, the rate unchanged."""
+        12 came 0.45 s after the first). Joined, the pair is its frames over the whole gap from the pair before.
+        Blocks evenly spaced never come this early; where jitter makes one, the two are still their frames over
+        their whole time, the rate unchanged."""
         closes = now + n / self.settings.fps
         if self._last_push is None or not self._rate:
             # the show's second block: a gap of warming up, not a rhythm (half of a 30 s one joined 15 s of blocks,
