@@ -16,7 +16,7 @@ import pytest
 
 from vcam.live.inputs.live_frames import LiveFrames
 from vcam.live.pacer import Pacer, PacerSettings
-from vcam.remote import answers, encoding, inbox, intake, link as link_module
+from vcam.remote import answers, clockoffset as clockoffset_module, encoding, inbox, intake, link as link_module
 from vcam.remote.clockoffset import ClockOffset, monotonic_tick
 from vcam.remote.controller import RemoteController
 from vcam.remote.encoding import BlockEncoder
@@ -302,6 +302,23 @@ def test_quick_pongs_within_a_millisecond_on_a_fine_clock_are_the_same_clocks():
 def test_the_clocks_tick_defaults_to_this_machines_monotonic_clocks(monkeypatch):
     assert 0.0 < monotonic_tick() <= 0.02  # a nanosecond here, 15.6 ms on Windows
     monkeypatch.setattr("vcam.remote.clockoffset.monotonic_tick", lambda: 1 / 64)
+    coarse = CoarseClocks()
+    clocks = ClockOffset()
+    for at in (0.0, 10.01, 20.005):
+        coarse.pong(clocks, at)
+    assert len(clocks._samples) == 3
+
+
+def test_the_default_tick_is_read_from_the_monotonic_clock_not_another(monkeypatch):
+    # the pongs are stamped with time.monotonic: the wall clock's finer step (Windows: 100 ns where monotonic's is
+    # 15.6 ms) would leave the slack a millisecond and quick pongs a tick apart dropping each other
+    real = clockoffset_module.time.get_clock_info
+
+    def clock_info(name):
+        return SimpleNamespace(resolution=1 / 64) if name == "monotonic" else real(name)
+
+    monkeypatch.setattr(clockoffset_module.time, "get_clock_info", clock_info)
+    assert monotonic_tick() == 1 / 64
     coarse = CoarseClocks()
     clocks = ClockOffset()
     for at in (0.0, 10.01, 20.005):
