@@ -405,3 +405,37 @@ def test_the_end_says_flow_failed_on_pairs_whose_frames_never_came_on_screen():
     said = flow_report(FlowStats(unneeded=40, failed=2))
     assert said is not None and "the flow failed on 2 pairs of generated frames" in said
     assert "keeps up" not in said
+
+
+def test_a_pair_on_screen_a_whole_number_of_ticks_give_or_take_rounding_wants_one_fewer():
+    assert phases(30.0 / 10.000000001) == 2  # 3 ticks read as 2.9999999997 or 3.0000000003: two in between
+    assert phases(3.0000000003) == 2
+
+
+def test_with_no_motion_the_in_between_frame_is_the_time_weighted_blend():
+    a, b = np.full((8, 8, 3), 40, np.uint8), np.full((8, 8, 3), 200, np.uint8)
+    mid = interpolate(a, b, still(a, b), 0.25)
+    assert np.allclose(mid, 0.75 * 40 + 0.25 * 200, atol=1)
+
+
+def test_a_pair_the_smoother_never_saw_or_saw_with_another_end_is_cross_faded():
+    a, c, other = blob(0), blob(12), blob(30)
+    smoother = FlowSmoother(flow=still)
+    try:
+        assert np.array_equal(smoother.between(a, c, 0.5), crossfade(a, c, 0.5))  # never told of it
+        smoother.arrived(a, c, ticks=4.0)
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 1
+        assert np.array_equal(smoother.between(a, other, 0.5), crossfade(a, other, 0.5))
+        assert smoother.stats.faded == 2 and smoother.stats.flowed == 0
+    finally:
+        smoother.close()
+
+
+def test_a_pair_whose_size_changed_is_left_to_the_pacer_not_flowed():
+    smoother = FlowSmoother(flow=still)
+    try:
+        smoother.arrived(blob(0), np.zeros((H // 2, W // 2, 3), np.uint8), ticks=4.0)
+        assert smoother.wait_idle(WAIT_S)
+        assert smoother.stats.pairs == 0 and smoother.stats.failed == 0
+    finally:
+        smoother.close()

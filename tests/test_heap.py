@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import os
+import platform
+import sys
 import threading
 
 import numpy as np
@@ -61,3 +63,24 @@ def test_a_show_trims_the_heap_between_blocks(monkeypatch):
     assert run(RunOptions(model="tiny", outs=["null"], duration=1.0, stdin=False, status_out=status)) == 0
     assert "on air" in status.getvalue()
     assert trims and set(trims) == {"generator"}  # between blocks, on the thread that made them
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"),
+                    reason="glibc on Linux only")
+def test_glibc_on_linux_has_its_trim():
+    # the trimming test above skips where there is none: a check gone wrong would have skipped it unseen
+    trim = malloc_trim()
+    assert trim is not None and trim() in (0, 1)
+
+
+@pytest.mark.parametrize("error", [OSError, AttributeError])
+def test_a_c_library_without_malloc_trim_leaves_the_heap_alone(monkeypatch, error):
+    class Library:  # musl has no malloc_trim; a static build no dynamic symbols
+        def __init__(self, name):
+            if error is OSError:
+                raise OSError("no dynamic symbols")
+
+    monkeypatch.setattr(heap.sys, "platform", "linux")
+    monkeypatch.setattr(heap.ctypes, "CDLL", Library)
+    assert malloc_trim() is None
+    assert HeapTrimmer().trim is None

@@ -7,6 +7,7 @@ inbox and link the camera's): in one process a step of the real time.time() woul
 from __future__ import annotations
 
 import json
+import math
 import threading
 from types import SimpleNamespace
 
@@ -15,8 +16,8 @@ import pytest
 
 from vcam.live.inputs.live_frames import LiveFrames
 from vcam.live.pacer import Pacer, PacerSettings
-from vcam.remote import answers, encoding, inbox, intake, link as link_module
-from vcam.remote.clockoffset import ClockOffset
+from vcam.remote import answers, clockoffset as clockoffset_module, encoding, inbox, intake, link as link_module
+from vcam.remote.clockoffset import ClockOffset, monotonic_tick
 from vcam.remote.controller import RemoteController
 from vcam.remote.encoding import BlockEncoder
 from vcam.remote.intake import Intake
@@ -241,3 +242,85 @@ def test_a_ping_written_on_a_dropped_link_is_cut_as_any_stuck_write_is():
 def _watching_threads(link: Link) -> list[threading.Thread]:
     """The threads of a link that run beside its reader while it is connected."""
     return [t for t in vars(link).values() if isinstance(t, threading.Thread) and t is not link._thread]
+
+
+class CoarseClocks:
+    """A camera and a server whose monotonic clocks step in ticks (Windows: 15.625 ms), the server `ahead` s ahead."""
+
+    def __init__(self, tick=1 / 64, ahead=100.008):
+        self.tick, self.ahead = tick, ahead
+
+    def read(self, t):
+        return math.floor(t / self.tick) * self.tick
+
+    def pong(self, clocks, at, out=0.001, back=0.001):
+        """A ping sent at true time `at`, `out` s on the way there and `back` s on the way back."""
+        clocks.pong(sent=self.read(at), server=self.read(at + out + self.ahead), now=self.read(at + out + back))
+
+
+def test_quick_pongs_a_tick_apart_on_a_coarse_clock_are_the_same_clocks():
+    # quick pongs whose stamps fall a tick apart read offsets 15.6 ms apart with trips of 0: taken as another
+    # clock, each dropped the ones before, and the offset was only ever the last pong's
+    coarse = CoarseClocks()
+    clocks = ClockOffset(tick=coarse.tick)
+    coarse.pong(clocks, 0.0)  # the server's stamp a tick short: reads 100.0
+    first = clocks.offset
+    coarse.pong(clocks, 10.01)  # the camera's stamps a tick short: reads 100.0156
+    assert clocks.offset == first  # the quicker-or-lower of the two stands: before, the last pong's alone
+    coarse.pong(clocks, 20.005)
+    assert len(clocks._samples) == 3  # none dropped: the quickest (lowest) of them stands
+    assert abs(clocks.offset - coarse.ahead) <= coarse.tick
+
+
+@pytest.mark.parametrize("step", [0.5, 0.04])
+def test_a_step_is_still_read_on_a_coarse_clock(step):
+    # an older server's wall clock stepped (NTP steps past 128 ms); one of a few ticks is told from the clocks' own
+    # rounding too: the slack is one tick, no more
+    coarse = CoarseClocks()
+    clocks = ClockOffset(tick=coarse.tick)
+    coarse.pong(clocks, 0.0)
+    coarse.ahead += step
+    coarse.pong(clocks, 10.0)
+    assert clocks.offset == pytest.approx(coarse.ahead, abs=coarse.tick)
+
+
+def test_pongs_whose_bounds_do_not_meet_are_other_clocks_though_their_whole_trips_would():
+    # each pong puts the offset within half its trip: 100 +- 0.045, then 100.15 +- 0.05, a step of the server's clock
+    clocks = ClockOffset(tick=0.0)
+    clocks.pong(sent=0.0, server=100.045, now=0.09)  # the quicker: it would stand, kept
+    clocks.pong(sent=10.0, server=110.2, now=10.1)
+    assert clocks.offset == pytest.approx(100.15)
+
+
+def test_quick_pongs_within_a_millisecond_on_a_fine_clock_are_the_same_clocks():
+    clocks = ClockOffset(tick=0.0)
+    clocks.pong(sent=0.0, server=100.0, now=0.0)
+    clocks.pong(sent=10.0, server=110.0005, now=10.0)  # the stamps' rounding: no step
+    assert clocks.offset == pytest.approx(100.0)
+
+
+def test_the_clocks_tick_defaults_to_this_machines_monotonic_clocks(monkeypatch):
+    assert 0.0 < monotonic_tick() <= 0.02  # a nanosecond here, 15.6 ms on Windows
+    monkeypatch.setattr("vcam.remote.clockoffset.monotonic_tick", lambda: 1 / 64)
+    coarse = CoarseClocks()
+    clocks = ClockOffset()
+    for at in (0.0, 10.01, 20.005):
+        coarse.pong(clocks, at)
+    assert len(clocks._samples) == 3
+
+
+def test_the_default_tick_is_read_from_the_monotonic_clock_not_another(monkeypatch):
+    # the pongs are stamped with time.monotonic: the wall clock's finer step (Windows: 100 ns where monotonic's is
+    # 15.6 ms) would leave the slack a millisecond and quick pongs a tick apart dropping each other
+    real = clockoffset_module.time.get_clock_info
+
+    def clock_info(name):
+        return SimpleNamespace(resolution=1 / 64) if name == "monotonic" else real(name)
+
+    monkeypatch.setattr(clockoffset_module.time, "get_clock_info", clock_info)
+    assert monotonic_tick() == 1 / 64
+    coarse = CoarseClocks()
+    clocks = ClockOffset()
+    for at in (0.0, 10.01, 20.005):
+        coarse.pong(clocks, at)
+    assert len(clocks._samples) == 3

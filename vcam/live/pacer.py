@@ -35,6 +35,12 @@ from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
+# A block that comes within this part of the gap before its arrival's first block joins that arrival: a server that
+# sends its blocks in pairs (24 frames, then 3 s of nothing) is read over the whole pair
+JOIN_GAP = 0.5
+# A producer that cannot wait, read as this part of the camera's rate faster than it, has frames passed over
+# (_base_step); less is the rate estimate's noise
+PASS_OVER_MARGIN = 0.1
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
@@ -86,7 +92,8 @@ class PacerSettings:
     catch_up_after: float = 2.0
     # The producer waits while `full()` (the generator does): every frame is shown, one new frame per tick at most.
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
-    # frames per tick while the buffer runs high, or its latency would only grow.
+    # frames per tick while the buffer runs high (1.5 times its own rate, where that is faster than the camera's),
+    # or its latency would only grow.
     producer_waits: bool = False
     # Frames in the producer's blocks, where known (the local model's, BLOCK_FRAMES): a block is taken to be this
     # long, or as long as the longest pushed, where the last was shorter. The stream's first block is 6 frames: the
@@ -197,10 +204,36 @@ class Pacer:
         if a is not None and now < a.closes:
             a.frames += n
         else:
-            a = self._arrival = _Arrival(now + n / self.settings.fps, n, self._last_push, (self._rate, self._off))
+            a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off))
         self._rate, self._off = a.before
         if a.since is not None and now > a.since:
             self._measure(a.frames / (now - a.since))
+
+    def _closes(self, now: float, n: int) -> float:
+        """Until when blocks join an arrival of `n` frames begun now: until the camera could have shown its first
+        block, or through the first part of the gap before it where that gap is a pair's lead (read alone, far slower
+        than the rate read; not a stall), whichever is later. Blocks sent in pairs (or threes) each read on their
+        own alternate a short gap, read as several times the server's rate, with a long one, a far slower rate left
+        out as a hiccup: the estimate stuck near the fast one (26.7 frames/s for a server at 8 whose second block of
+        12 came 0.45 s after the first). Joined, the pair is its frames over the whole gap from the pair before.
+        Blocks evenly spaced never come this early; where jitter makes one, the two are still their frames over
+        their whole time, the rate unchanged."""
+        closes = now + n / self.settings.fps
+        if self._last_push is None or not self._rate:
+            # the show's second block: a gap of warming up, not a rhythm (half of a 30 s one joined 15 s of blocks,
+            # each read with it, a rate far too slow all that time)
+            return closes
+        gap = now - self._last_push
+        if gap * self._rate <= OUTLIER_RATIO * n:
+            # read alone, in line with the rate: on time, not a pair's lead. Blocks sped up threefold (5 to 15
+            # frames/s) came within half the last slow gap, each read with it: the new rate a block late
+            return closes
+        if gap > self.stall_limit():
+            # a stall is not the server's rhythm: half of it joined the blocks after it, each read with it, far
+            # slower than they came (after a 30 s pause a rate changed meanwhile went unread for 15 s; after a hiccup
+            # read as slow, such readings were taken as the rate, 2 s more of slow motion and cuts)
+            return closes
+        return max(closes, now + JOIN_GAP * gap)
 
     def _measure(self, inst: float) -> None:
         """Folds one burst's rate into the estimate. One burst far off the estimate is a hiccup (a prompt being
@@ -377,9 +410,16 @@ class Pacer:
             return 0.0
         if self._rate is not None:
             level = len(self._frames) - 1 - self._pos
-            target = max(1.0, float(self._burst))
+            base = self._base_step()
+            # a burst's worth of ticks waiting: played faster than a frame a tick, a burst of frames was less time on
+            # screen than the late blocks of a jittery link (a frame held at 45 frames/s into 30 fps, every second)
+            target = max(1.0, float(self._burst)) * max(1.0, base)
             correction = 1.0 + s.gain * (level - target) / target
-            step = max(step, min(self._rate, s.fps) / s.fps * min(1.5, max(0.5, correction)))
+            step = max(step, base * min(1.5, max(0.5, correction)))
+            if base >= 1.0 and not s.producer_waits:
+                # frames made faster than the camera shows them: the nudge below a frame a tick held one now and then
+                # between the ones passed over, both in the same second (31 frames/s into 30 fps)
+                step = max(step, 1.0)
             if self._outpaces and self._most_waiting() < 1.5 * self._burst:
                 # held back for the latency cap (a slow camera, a tight cap), below a burst waiting: its blocks came as
                 # fast as they were played, so the rate read from them is the playback's own, and the nudge, aimed at
@@ -394,7 +434,21 @@ class Pacer:
             # played in slow motion)
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
-        return min(step, 1.0 if s.producer_waits else 1.5)
+        return min(step, 1.0 if s.producer_waits else 1.5 * max(1.0, self._base_step()))
+
+    def _base_step(self) -> float:
+        """Frames a tick at the production rate: one at most for a producer that waits (it is held back instead);
+        for one that cannot wait and makes frames faster than the camera shows them, as many as it makes, the ones
+        between passed over evenly. Capped at one frame a tick, such a producer (a server at 60 frames/s into a
+        30 fps camera) was caught up by the buffer's nudge alone, which held a second of frames at 40 frames/s and
+        at 60 piled them until they were cut, a jump of seconds on screen every few seconds."""
+        s = self.settings
+        rate = self._rate or 0.0
+        if s.producer_waits or rate <= s.fps:
+            return min(rate, s.fps) / s.fps
+        # less the estimate's own noise, which the buffer's nudge takes up: a server at the camera's rate read at 31
+        # or 33 frames/s through a jittery link passed frames over, ran the buffer dry and held one, both every second
+        return max(1.0, rate / s.fps - PASS_OVER_MARGIN)
 
     def _deadline_step(self, now: float) -> float:
         """The least step per tick that brings every waiting frame on screen before it is `max_latency` old, a tick

@@ -12,15 +12,30 @@ from __future__ import annotations
 
 import collections
 import math
+import time
 
 SAMPLES = 6  # pongs kept: the last minute's at the link's PING_EVERY_S
+STAMP_SLACK_S = 0.001  # the stamps' own rounding, on a clock finer than that
+
+
+def monotonic_tick() -> float:
+    """The step of this machine's monotonic clock: 15.6 ms on Windows, where a pong's trip reads 0 or a whole tick
+    and its stamps are off by up to one, a nanosecond elsewhere."""
+    return time.get_clock_info("monotonic").resolution
 
 
 class ClockOffset:
     """The server's clock minus this camera's clock, from the pongs of one connection."""
 
-    def __init__(self, samples: int = SAMPLES):
+    def __init__(self, samples: int = SAMPLES, tick: float | None = None):
+        """`tick`: the clocks' step (default: this machine's monotonic clock's; the server's is taken to be no
+        coarser, as it most often runs the same system)."""
         self.offset = 0.0
+        tick = monotonic_tick() if tick is None else tick
+        # Read on a clock of ticks, two pongs of the same clocks read offsets up to a tick apart beyond their half
+        # trips (a trip read short makes up for the rest of its stamps' rounding): pongs a tick apart, the quick
+        # ones on Windows most of all, read as another clock and dropped each other, the offset only the last one's
+        self._slack = STAMP_SLACK_S + max(0.0, tick)
         self._samples: collections.deque[tuple[float, float]] = collections.deque(maxlen=samples)  # (trip, offset)
 
     @property
@@ -46,7 +61,7 @@ class ClockOffset:
         self._samples = collections.deque([*kept, sample], maxlen=self._samples.maxlen)
         self.offset = min(self._samples)[1]
 
-    @staticmethod
-    def _agree(a: tuple[float, float], b: tuple[float, float]) -> bool:
-        """Whether two samples can read the same clocks: each puts the offset within half its trip."""
-        return abs(a[1] - b[1]) <= (a[0] + b[0]) / 2 + 0.001  # a millisecond for the stamps' own rounding
+    def _agree(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """Whether two samples can read the same clocks: each puts the offset within half its trip, give or take
+        the clocks' own steps."""
+        return abs(a[1] - b[1]) <= (a[0] + b[0]) / 2 + self._slack
