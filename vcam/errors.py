@@ -29,10 +29,44 @@ class VcamError(Exception):
 
 
 def one_line(error: BaseException) -> str:
-    """An error as a running show says it on one line: a VcamError's fix after its message."""
+    """An error as a running show says it on one line: a VcamError's fix after its message; one that is most likely
+    a bug in vcam, or that has no text of its own, with its type (and a bug's place: described)."""
     if isinstance(error, VcamError):
         return f"{error.message}; {error.fix}" if error.fix else error.message
+    if isinstance(error, BUG_TYPES) or not str(error):
+        return described(error)
     return str(error)
+
+
+# What vcam's own code raises when it is wrong, not when a device, a file or a peer fails: said bare, a KeyError's
+# "'x'" or an AttributeError's "'NoneType' object has no attribute ..." read as the device's or the file's fault
+BUG_TYPES = (AttributeError, AssertionError, LookupError, NameError, NotImplementedError, TypeError,
+             ZeroDivisionError)
+
+
+def described(error: BaseException) -> str:
+    """An error caught by a handler that keeps the show going, on one line: its type and text, and for one of
+    BUG_TYPES the line of vcam's code it went through last, so that a report of it has something to go on."""
+    text = f"{error.__class__.__name__}: {error}" if str(error) else error.__class__.__name__
+    place = raised_at(error) if isinstance(error, BUG_TYPES) else None
+    return f"{text} (at {place}: a bug in vcam, please report this line)" if place else text
+
+
+def raised_at(error: BaseException) -> str | None:
+    """`vcam/live/pacer.py:123 in tick`: the innermost line of vcam's own code in the error's traceback; None where
+    it went through none (raised by a library that vcam called from no frame of its own)."""
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds the package
+    package = os.path.join(root, "vcam") + os.sep
+    place, tb = None, error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if os.path.abspath(code.co_filename).startswith(package):
+            path = os.path.relpath(code.co_filename, root).replace(os.sep, "/")
+            place = f"{path}:{tb.tb_lineno} in {code.co_name}"
+        tb = tb.tb_next
+    return place
 
 
 class NonFinitePromptError(VcamError):

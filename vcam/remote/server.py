@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from vcam.errors import VcamError
+from vcam.errors import BUG_TYPES, VcamError, described
 from vcam.loopback import is_loopback
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
@@ -287,6 +287,8 @@ class FrameServer:
         except Dropped as e:
             ending_said = f"was disconnected: {e.reason}"
             drop(client, e, self.DROP_CLOSE_S)
+        except BUG_TYPES as e:  # vcam's own code broke on a message: said as that, not as the client leaving
+            ending_said = f"was disconnected: vcam failed on its message ({described(e)})"
         except Exception as e:  # the connection ended: nothing else to do for it
             ending_said = ended(ws, e, self.settings.keepalive)
         finally:
