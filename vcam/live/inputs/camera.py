@@ -21,6 +21,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
+from vcam.errors import BUG_TYPES, described
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
 
@@ -297,15 +298,22 @@ class CameraSource:
 
     def _run(self, cap: Capture | None) -> None:
         try:
+            self._read_on(cap)
+        except Exception as e:  # noqa: BLE001 - vcam's side of a frame broke, not the device: it would again
+            self.say(f"{self.name} stopped: its frames could not be taken in ({described(e)}); the show goes on "
+                     "with its last frames")
+
+    def _read_on(self, cap: Capture | None) -> None:
+        try:
             while not self._stop.is_set():
                 if cap is None:
                     cap = self._reopen()
                     continue
                 try:
                     ok, bgr = cap.read()
-                    frame = device_rgb(bgr) if ok else None
                 except Exception:  # an unplugged device can make OpenCV raise as well as return False
-                    frame = None
+                    ok = False
+                frame = device_rgb(bgr) if ok else None  # out of the try: a bug here is no unplugged camera
                 if frame is not None:
                     self.live.push(frame)
                     continue
@@ -324,6 +332,8 @@ class CameraSource:
             return None
         try:
             cap, frame = _first_frame(self._open, self.target, self.size, settle_s=self.settle_s)
+        except BUG_TYPES:  # vcam's own code broke on the device's frame: said by _run, not waited on as gone
+            raise
         except Exception:  # still gone
             return None
         if frame is None:
