@@ -14,6 +14,7 @@ ready in time is left to the cross-fade, the cost measured again now and then.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vcam.errors import described
 from vcam.live.frames import Repeated, crossfade
 
 SMOOTH_MODES = ("fade", "flow")  # --smooth alone is "fade"
@@ -129,6 +131,7 @@ class FlowStats:
     unneeded: int = 0  # pairs that wanted no in-between frame: a generated frame lasted about a camera tick
     failed: int = 0  # pairs whose flows could not be computed (cross-faded too)
     skipped: int = 0  # pairs left to the cross-fade: by the running costs their flow would not be ready in time
+    first_failure: str = ""  # the first failed pair's error (errors.described), said with the count at the end
 
 
 def phases(ticks: float) -> int:
@@ -288,9 +291,19 @@ class FlowSmoother:
             if grid is None:
                 grid = self._grids[a.shape[:2]] = pixel_grid(*a.shape[:2])
             mids = [interpolate(a, b, flows, i / (n + 1), grid) for i in range(1, n + 1)]
-        except Exception:  # a pair that cannot be flowed is cross-faded, like a late one
+        except Exception as e:  # a pair that cannot be flowed is cross-faded, like a late one
+            self._failed(e)
             return None
         return [a, *mids, b], (flowed - start) * 1000.0, (self._clock() - flowed) * 1000.0 / n
+
+    def _failed(self, error: Exception) -> None:
+        """The first pair that could not be flowed, said at once and kept for the end's line: a flow that always
+        fails (a bug) made the show a plain cross-fade without a word until the end, which said no cause."""
+        if self.stats.first_failure:
+            return
+        self.stats.first_failure = described(error)
+        print(f"vcam: smooth flow: a pair of frames could not be flowed ({self.stats.first_failure}); such pairs are "
+              "cross-faded, the show goes on", file=sys.stderr, flush=True)
 
     def _count(self, made: tuple[list[np.ndarray], float, float] | None) -> None:
         st = self.stats
