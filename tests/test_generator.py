@@ -135,6 +135,34 @@ def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
         "generation failed (RuntimeError: CUDA out of memory (pretend)); holding the last frame, retry 1"]
 
 
+def test_a_bug_making_a_block_is_said_with_the_line_it_broke_at_and_the_show_goes_on(monkeypatch):
+    """A block that failed on a bug in vcam's own code was said as any failed block, with nothing to say where it
+    broke; the retry goes on as for any failed block."""
+    import vcam.live.producer
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.01)
+    log, calls = [], []
+    stream = FakeStream()
+    made = stream.next_block
+
+    def next_block():
+        calls.append(1)
+        if len(calls) == 3:
+            raise AttributeError("'NoneType' object has no attribute 'shape'")
+        return made()
+
+    stream.next_block = next_block
+    gen = start(stream, log, clock=lambda: 0.0)
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 30)
+    finally:
+        gen.stop()
+    failed = [m for m in log if "generation failed" in m]
+    assert len(failed) == 1 and failed[0].startswith(
+        "generation failed (AttributeError: 'NoneType' object has no attribute 'shape' (at vcam/live/producer.py:")
+    assert failed[0].endswith("a bug in vcam, please report this line)); holding the last frame, retry 1"), failed
+
+
 def test_a_stream_started_over_after_failing_blocks_is_logged_as_a_reset_before_the_block_it_starts(monkeypatch):
     """The show's pictures start over there; a replay or a render of its log, whose blocks do not fail, went on
     from the old stream and made another show from that block on."""
