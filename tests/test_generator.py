@@ -119,6 +119,30 @@ def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
         gen.stop()
 
 
+def test_a_listener_that_breaks_at_every_change_is_said_once_with_where_not_for_each_change():
+    """A listener that broke on a bug said "control applied but not passed on" for every change applied: a knob
+    swept through a hundred values made a hundred lines. Said once now (counted after), with where it broke."""
+    log, told = [], []
+    stream = FakeStream()
+    gen = start(stream, log, clock=lambda: 0.0)
+
+    def broken(action, block, origin):
+        raise TypeError("'NoneType' object is not callable")
+
+    gen.on_applied(broken)
+    gen.on_applied(lambda action, block, origin: told.append(action))
+    try:
+        for steps in range(1, 6):
+            gen.submit(SetSteps(steps), origin=f"steps {steps} from midi")
+        assert wait_for(lambda: len(told) == 5, 60)
+    finally:
+        gen.stop()
+    untold = [m for m in log if "not passed on" in m]
+    assert untold[0].startswith("control applied but not passed on (TypeError: 'NoneType' object is not callable "
+                                "(at vcam/live/producer.py:"), untold
+    assert len(untold) <= 2 and all("more like it" in m for m in untold[1:]), untold  # and the count at the end
+
+
 def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
     import vcam.live.producer
 

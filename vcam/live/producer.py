@@ -14,7 +14,7 @@ from vcam.control.commands import MAX_SEED
 from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
-from vcam.errors import BUG_TYPES, NonFiniteBlockError, VcamError, raised_at
+from vcam.errors import BUG_TYPES, NonFiniteBlockError, VcamError, described, raised_at
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -334,7 +334,10 @@ class Generator:
             try:
                 listener(action, self.submitted, origin)
             except Exception as e:  # a log that cannot be written must not stop the show either
-                self._log(f"control applied but not passed on ({e.__class__.__name__}: {e})")
+                # held back and counted as refusals are: one that breaks at every change said one line for each
+                line = f"control applied but not passed on ({described(e)})"
+                if (said := self._refused.admit(("not passed on", e.__class__.__name__), line, self._clock())):
+                    self._log(said)
 
     def _apply_controls(self) -> None:
         now: list[tuple[Action, Origin | None]] = []
