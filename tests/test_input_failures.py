@@ -700,3 +700,29 @@ def test_a_bug_taking_in_a_cameras_frame_is_said_once_not_as_the_camera_unplugge
         assert cam.frames(0, 2).shape == (2, 24, 32, 3)  # its last frames stay on
     finally:
         cam.close()
+
+
+def test_a_frame_opencv_cannot_convert_is_a_lost_camera_waited_on_not_the_end_of_its_reading(monkeypatch):
+    """The conversion of a read frame was taken out of the guard that waits on a lost camera, so that a bug in it is
+    said: an OpenCV error converting a frame a failing device gave (no bug in vcam) then ended the camera's reading
+    for the rest of the show. It is a lost camera again, waited on and taken back."""
+    import cv2
+
+    said = []
+    device = FakeDevice()
+    real, failed = camera_module.device_rgb, []
+
+    def once_broken(frame):
+        if not failed:
+            failed.append(1)
+            raise cv2.error("OpenCV(4.10.0) color.cpp:199: error: (-215:Assertion failed) !_src.empty()")
+        return real(frame)
+
+    cam = CameraSource("0", 32, 24, "crop", said.append, open_capture=device.open, retry_s=0.01)
+    try:
+        monkeypatch.setattr(camera_module, "device_rgb", once_broken)
+        assert wait_for(lambda: any("is back" in line for line in said), 60), said
+        assert cam._thread.is_alive() and not any("stopped" in line for line in said), said
+        assert any("lost" in line for line in said), said
+    finally:
+        cam.close()

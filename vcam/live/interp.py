@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vcam.errors import described
+from vcam.errors import bug_place, described
 from vcam.live.frames import Repeated, crossfade
 
+SAID_FAILURES = 3  # kinds of failed flow said on air, each once: more would be a flood of its own
 SMOOTH_MODES = ("fade", "flow")  # --smooth alone is "fade"
 MAX_PHASES = 7  # in-between frames warped per pair at most: at 4 generated frames/s into 30, one for every tick
 DEFAULT_TICKS = 4.0  # ticks a generated frame stays on screen, guessed before the production rate is known
@@ -176,6 +177,7 @@ class FlowSmoother:
         self._grids: dict[tuple[int, int], np.ndarray] = {}  # the worker's own
         self._thread: threading.Thread | None = None
         self._skips = 0  # pairs skipped as too slow in a row
+        self._failures_said: set[tuple[str, str | None]] = set()  # the kinds of failure said on air (_failed)
         self.stats = FlowStats()
 
     def arrived(self, a: np.ndarray, b: np.ndarray, ticks: float = DEFAULT_TICKS, tick_s: float = 1 / 30) -> None:
@@ -297,13 +299,18 @@ class FlowSmoother:
         return [a, *mids, b], (flowed - start) * 1000.0, (self._clock() - flowed) * 1000.0 / n
 
     def _failed(self, error: Exception) -> None:
-        """The first pair that could not be flowed, said at once and kept for the end's line: a flow that always
-        fails (a bug) made the show a plain cross-fade without a word until the end, which said no cause."""
-        if self.stats.first_failure:
+        """A pair that could not be flowed, said at once the first time it fails so (its type and, for a bug, its
+        place), the first kept for the end's line: a flow that always fails (a bug) made the show a plain cross-fade
+        without a word until the end, which said no cause. Each new kind is said too, up to SAID_FAILURES: one odd
+        pair's failure early on must not hide a later one that fails every pair."""
+        kind = (error.__class__.__name__, bug_place(error))
+        if kind in self._failures_said or len(self._failures_said) >= SAID_FAILURES:
             return
-        self.stats.first_failure = described(error)
-        print(f"vcam: smooth flow: a pair of frames could not be flowed ({self.stats.first_failure}); such pairs are "
-              "cross-faded, the show goes on", file=sys.stderr, flush=True)
+        self._failures_said.add(kind)
+        line = described(error)
+        self.stats.first_failure = self.stats.first_failure or line
+        print(f"vcam: smooth flow: a pair of frames could not be flowed ({line}); such pairs are cross-faded, the "
+              "show goes on", file=sys.stderr, flush=True)
 
     def _count(self, made: tuple[list[np.ndarray], float, float] | None) -> None:
         st = self.stats

@@ -14,7 +14,7 @@ from vcam.control.commands import MAX_SEED
 from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
-from vcam.errors import BUG_TYPES, NonFiniteBlockError, VcamError, described, raised_at
+from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -414,7 +414,7 @@ def _failure(error: Exception) -> Failure:
     the error's traceback, which holds the failed block's tensors, can go before the memory is freed."""
     from vcam.engine.device import ran_out_of_memory  # the model is loaded: torch is there already
 
-    place = raised_at(error) if isinstance(error, BUG_TYPES) else None  # a bug's report needs where it broke
+    place = bug_place(error)  # a bug's report needs where it broke
     text = f"{error} (at {place}: a bug in vcam, please report this line)" if place else str(error)
     return error.__class__.__name__, text, ran_out_of_memory(error)
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
-from vcam.errors import BUG_TYPES, described
+from vcam.errors import bug_place, described
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
 
@@ -175,6 +175,17 @@ def device_rgb(frame: Any) -> np.ndarray | None:
     return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
+def _taken_in(bgr: Any) -> np.ndarray | None:
+    """A read frame as RGB (device_rgb), or None where OpenCV cannot convert it, as a frame the device failed to
+    give: a bug in vcam's own code is raised instead, for _run to say once, not waited on as an unplugged camera."""
+    try:
+        return device_rgb(bgr)
+    except Exception as e:
+        if bug_place(e):
+            raise
+        return None
+
+
 def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float,
                    stopped: Callable[[], bool] = lambda: False) -> np.ndarray | None:
     """The first frame that reads as a picture, tried for `settle_s` (at least once) or until `stopped()`; None
@@ -313,7 +324,7 @@ class CameraSource:
                     ok, bgr = cap.read()
                 except Exception:  # an unplugged device can make OpenCV raise as well as return False
                     ok = False
-                frame = device_rgb(bgr) if ok else None  # out of the try: a bug here is no unplugged camera
+                frame = _taken_in(bgr) if ok else None
                 if frame is not None:
                     self.live.push(frame)
                     continue
@@ -332,9 +343,9 @@ class CameraSource:
             return None
         try:
             cap, frame = _first_frame(self._open, self.target, self.size, settle_s=self.settle_s)
-        except BUG_TYPES:  # vcam's own code broke on the device's frame: said by _run, not waited on as gone
-            raise
-        except Exception:  # still gone
+        except Exception as e:  # still gone; but vcam's own code broken on the device's frame is said by _run
+            if bug_place(e):
+                raise
             return None
         if frame is None:
             if cap is not None:

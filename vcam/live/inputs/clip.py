@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from vcam.errors import BUG_TYPES, READ_FIX, described
+from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import ImageError, fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
@@ -576,7 +576,7 @@ class ClipSource:
             self._drop_reload()
             # vcam's own code broke: the new file is not to blame. Not a LookupError: FFmpeg's index of a file
             # without a video stream (streams.video[0]) raises one for the file's own fault
-            if isinstance(e, BUG_TYPES) and not isinstance(e, LookupError):
+            if bug_place(e) and not isinstance(e, LookupError):
                 self.say(f"clip {self.name} could not be reloaded ({described(e)}): it plays on as it was")
                 return
             why = e.message if isinstance(e, InputError) else f"{type(e).__name__}: {e}"
