@@ -135,6 +135,32 @@ def test_a_clip_back_after_being_gone_a_while_plays_again(tmp_path):
         clip.close()
 
 
+def test_a_bug_reloading_a_clip_is_said_as_vcams_not_as_the_new_file_not_decoding(tmp_path, monkeypatch):
+    """A reload that broke on a bug in vcam's own code told the operator the new file "does not decode" and to
+    export it again: a good export was blamed, and exporting it again never helped. The clip plays on as it was."""
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
+    said: list[str] = []
+    inputs = InputSwitch(W, H, "stretch", said.append, fps=10)
+    clip = inputs.open(f"file:{path}")
+
+    def broken(self, clip):
+        raise AttributeError("'NoneType' object has no attribute 'step_toward'")
+
+    monkeypatch.setattr(clip_reload.Reload, "_follow", broken)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "good.mp4", 10, count=6), path)
+        for start in (4, 8, 12):
+            assert levels(clip.frames(start, 4)) == [0, 1, 2, 3]
+            assert clip.reload is None or clip.reload.ready.wait(30)
+        assert len(said) == 1 and "does not decode" not in said[0] and "export it again" not in said[0], said
+        assert said[0].startswith("clip loop.mp4 could not be reloaded (AttributeError: 'NoneType' object has no "
+                                  "attribute 'step_toward' (at vcam/live/inputs/clip_reload.py:"), said
+        assert said[0].endswith("it plays on as it was"), said
+    finally:
+        clip.close()
+
+
 def test_a_replacement_that_does_not_decode_is_said_once_and_the_next_good_one_reloaded(tmp_path):
     """Silently playing on as it was, the operator never learnt the export had not taken."""
     path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)

@@ -43,6 +43,24 @@ def test_a_failing_command_is_said_and_the_next_line_still_works():
     assert said[1] == "ok preset 2"
 
 
+def test_a_command_that_breaks_on_a_bug_says_where_and_typing_goes_on():
+    """A typed command that broke on a bug in vcam (here a remote command's message that cannot be made) was said
+    with its type and text only: a report of it had no place to start from."""
+    said = []
+
+    def handle(line, source):
+        if line == "seed 7":
+            raise TypeError("Object of type float32 is not JSON serializable")
+        return f"ok {line}"
+
+    console = Console(handle, said.append, io.BytesIO(b"seed 7\npreset 2\n"))
+    console.start()
+    console._thread.join(60)
+    assert said[0].startswith("error: 'seed 7' failed (TypeError: Object of type float32 is not JSON serializable "
+                              "(at vcam/control/console.py:"), said
+    assert said[1] == "ok preset 2"
+
+
 # A console in a job of its own on a terminal: started in the background, then brought to the foreground.
 # It marks (the file named by its argument) when its console has looked at the terminal from the background twice:
 # it went round its wait once, where a read would have had the kernel stop the job.

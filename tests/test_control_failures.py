@@ -54,6 +54,45 @@ def test_a_controller_plugged_back_that_does_not_open_yet_is_tried_again_until_i
         midi.stop()
 
 
+def test_a_bug_handling_a_midi_message_is_said_with_its_type_and_place(fake_midi_backend):
+    """A knob's handler that breaks on a bug was said as "error: MIDI control_change …: 'knob 41'": a KeyError's
+    bare text, which reads as the controller's fault. The port is still listened on."""
+    said, heard = [], []
+
+    def on_message(msg):
+        heard.append(msg.value)
+        raise KeyError("knob 41")
+
+    midi = MidiInput("nanokontrol", on_message, said.append, poll=0.02)
+    midi.start()
+    try:
+        fake_midi.send(PORT, mido.Message("control_change", control=41, value=1))
+        assert wait_for(lambda: any(s.startswith("error: MIDI") for s in said), 60), said
+        line = next(s for s in said if s.startswith("error: MIDI"))
+        assert "KeyError: 'knob 41' (at vcam/control/midiinput.py:" in line and "a bug in vcam" in line, line
+        fake_midi.send(PORT, mido.Message("control_change", control=41, value=2))
+        assert wait_for(lambda: heard == [1, 2], 60)
+    finally:
+        midi.stop()
+
+
+def test_a_midi_message_that_cannot_be_taken_in_is_said_not_dropped_in_silence(fake_midi_backend, monkeypatch):
+    """A message the port's reader could not hand on (a bug in taking it in) was dropped without a word: every
+    knob and button went dead for the rest of the show, and nothing said why. Said now, once while it repeats."""
+    said = []
+    midi = MidiInput("nanokontrol", lambda msg: None, said.append, poll=0.02)
+    midi.start()
+    try:
+        monkeypatch.setattr(midi._inbox, "put", lambda msg: msg.no_such_field)
+        for value in range(3):
+            fake_midi.send(PORT, mido.Message("control_change", control=41, value=value))
+        assert wait_for(lambda: any("could not be taken in" in s for s in said), 60), said
+        lost = [s for s in said if "could not be taken in" in s]
+        assert len(lost) == 1 and "AttributeError: " in lost[0] and "(at vcam/control/midiinput.py:" in lost[0], lost
+    finally:
+        midi.stop()
+
+
 class _Lister:
     """The port watch's listing, which fails while `down` (the MIDI server stopped)."""
 
@@ -246,3 +285,31 @@ def test_a_cue_that_breaks_is_said_and_the_cue_timer_goes_on():
         assert said[0] == "cue list: RuntimeError: the controller is closing"
     finally:
         cues.stop()
+
+
+def test_a_cue_timer_that_breaks_at_every_look_says_it_once_not_every_second(monkeypatch):
+    """A look that fails every time (the tempo it reads broken) was said at every look, once a second for the rest
+    of the show; said once now, with its type and place, and the timer keeps looking."""
+    from vcam.control import cues as cues_module
+    from vcam.control.cues import CueList
+    from vcam.control.show import parse_show
+
+    monkeypatch.setattr(cues_module, "BAR_RECHECK_S", 0.01)
+    show = parse_show("presets:\n  - {name: a, prompt: a}\ncues:\n  - {name: one, at: 0, do: [preset a]}\n",
+                      "show.yaml")
+    said, looks = [], []
+    cues = CueList(show.cues, lambda line, source, *, aim: None, said.append)
+
+    def broken(now):
+        looks.append(now)
+        raise TypeError("unsupported operand type(s) for *: 'NoneType' and 'float'")
+
+    cues._due = broken
+    cues.start()
+    cues.begin()
+    try:
+        assert wait_for(lambda: len(looks) >= 5, 60)
+    finally:
+        cues.stop()
+    assert len(said) == 1 and said[0].startswith("cue list: TypeError: unsupported operand") \
+        and "(at vcam/control/cues.py:" in said[0], said

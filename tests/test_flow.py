@@ -195,6 +195,67 @@ def test_a_pair_whose_flow_fails_is_cross_faded():
         pacer.close()
 
 
+def test_a_flow_that_breaks_on_a_bug_is_said_once_with_what_broke_and_the_end_names_it(capsys):
+    """--smooth flow whose own code broke (a TypeError in vcam's warp) became a plain cross-fade for the whole show
+    without a word on air, and the end said only "the flow failed on N pairs", with nothing to report."""
+    from vcam.live.onair import flow_report
+
+    def broken(x, y):
+        raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'float'")
+
+    ft = FakeTime()
+    smoother = FlowSmoother(flow=broken)
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
+    try:
+        for k in range(3):  # a new pair each second: each is tried, and fails
+            ft.now = float(k)
+            pacer.push([blob(4 * k), blob(4 * k + 2)])
+            assert smoother.wait_idle(WAIT_S)
+            pacer.tick()
+            pacer.tick()
+    finally:
+        pacer.close()
+    assert smoother.stats.failed >= 2
+    err = [line for line in capsys.readouterr().err.splitlines() if "flow" in line]
+    assert len(err) == 1 and err[0].startswith("vcam: smooth flow: a pair of frames could not be flowed (TypeError: "
+                                               "unsupported operand") and "(at vcam/live/interp.py:" in err[0], err
+    assert err[0].endswith("; such pairs are cross-faded, the show goes on"), err
+    said = flow_report(smoother.stats)
+    assert said is not None and "(cross-faded; the first: TypeError: unsupported operand" in said, said
+
+
+def test_a_later_different_flow_failure_is_said_too_not_hidden_by_the_first(capsys):
+    """Only the show's first failed flow was said: one odd pair early on (here a ValueError) hid for the rest of the
+    show a later failure of another kind that broke every pair. Each kind is said once; the end names the first."""
+    from vcam.live.onair import flow_report
+
+    calls = []
+
+    def failing(x, y):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("odd pair")
+        raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'float'")
+
+    ft = FakeTime()
+    smoother = FlowSmoother(flow=failing)
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
+    try:
+        for k in range(4):  # a new pair each second: each is tried, and fails
+            ft.now = float(k)
+            pacer.push([blob(4 * k), blob(4 * k + 2)])
+            assert smoother.wait_idle(WAIT_S)
+            pacer.tick()
+            pacer.tick()
+    finally:
+        pacer.close()
+    assert smoother.stats.failed >= 3
+    err = [line for line in capsys.readouterr().err.splitlines() if "could not be flowed" in line]
+    assert len(err) == 2 and "(ValueError: odd pair)" in err[0] and "(TypeError: unsupported operand" in err[1], err
+    said = flow_report(smoother.stats)
+    assert said is not None and "the first: ValueError: odd pair" in said, said
+
+
 def test_played_frames_leave_the_flow_worker_too():
     ft = FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0, smooth="flow", max_latency=1.0), clock=ft.clock)

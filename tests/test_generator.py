@@ -119,6 +119,30 @@ def test_a_listener_that_fails_is_reported_and_the_change_stays_applied():
         gen.stop()
 
 
+def test_a_listener_that_breaks_at_every_change_is_said_once_with_where_not_for_each_change():
+    """A listener that broke on a bug said "control applied but not passed on" for every change applied: a knob
+    swept through a hundred values made a hundred lines. Said once now (counted after), with where it broke."""
+    log, told = [], []
+    stream = FakeStream()
+    gen = start(stream, log, clock=lambda: 0.0)
+
+    def broken(action, block, origin):
+        raise TypeError("'NoneType' object is not callable")
+
+    gen.on_applied(broken)
+    gen.on_applied(lambda action, block, origin: told.append(action))
+    try:
+        for steps in range(1, 6):
+            gen.submit(SetSteps(steps), origin=f"steps {steps} from midi")
+        assert wait_for(lambda: len(told) == 5, 60)
+    finally:
+        gen.stop()
+    untold = [m for m in log if "not passed on" in m]
+    assert untold[0].startswith("control applied but not passed on (TypeError: 'NoneType' object is not callable "
+                                "(at vcam/live/producer.py:"), untold
+    assert len(untold) <= 2 and all("more like it" in m for m in untold[1:]), untold  # and the count at the end
+
+
 def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
     import vcam.live.producer
 
@@ -133,6 +157,34 @@ def test_failing_blocks_are_retried_then_the_stream_starts_over(monkeypatch):
     assert stream.resets == 1 and "generation is back after 3 retries over 0.0 s" in log
     assert [m for m in log if "generation failed" in m] == [
         "generation failed (RuntimeError: CUDA out of memory (pretend)); holding the last frame, retry 1"]
+
+
+def test_a_bug_making_a_block_is_said_with_the_line_it_broke_at_and_the_show_goes_on(monkeypatch):
+    """A block that failed on a bug in vcam's own code was said as any failed block, with nothing to say where it
+    broke; the retry goes on as for any failed block."""
+    import vcam.live.producer
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.01)
+    log, calls = [], []
+    stream = FakeStream()
+    made = stream.next_block
+
+    def next_block():
+        calls.append(1)
+        if len(calls) == 3:
+            raise AttributeError("'NoneType' object has no attribute 'shape'")
+        return made()
+
+    stream.next_block = next_block
+    gen = start(stream, log, clock=lambda: 0.0)
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 30)
+    finally:
+        gen.stop()
+    failed = [m for m in log if "generation failed" in m]
+    assert len(failed) == 1 and failed[0].startswith(
+        "generation failed (AttributeError: 'NoneType' object has no attribute 'shape' (at vcam/live/producer.py:")
+    assert failed[0].endswith("a bug in vcam, please report this line)); holding the last frame, retry 1"), failed
 
 
 def test_a_stream_started_over_after_failing_blocks_is_logged_as_a_reset_before_the_block_it_starts(monkeypatch):

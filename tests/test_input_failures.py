@@ -677,3 +677,52 @@ def test_a_camera_that_does_not_open_on_another_system_names_no_windows_setting(
     with pytest.raises(InputError) as raised:
         CameraSource("0", W, H, open_capture=lambda target: _Closed())
     assert "Privacy" not in raised.value.fix and "no other program holds the camera" in raised.value.fix
+
+
+def test_a_bug_taking_in_a_cameras_frame_is_said_once_not_as_the_camera_unplugged(monkeypatch):
+    """vcam's own code breaking on a camera's frame (here its colour conversion) was taken for a camera pulled out:
+    "camera:0 lost: … waiting for it to come back", and then every reopen failed the same way in silence, for the
+    rest of the show. Said once now, with what broke and where; the show goes on with the camera's last frames."""
+    said = []
+    device = FakeDevice()
+    cam = CameraSource("0", 32, 24, "crop", said.append, open_capture=device.open, retry_s=0.01)
+    try:
+        def broken(frame):
+            raise TypeError("cvtColor() got an unexpected keyword argument 'code'")
+
+        monkeypatch.setattr(camera_module, "device_rgb", broken)
+        assert wait_for(lambda: not cam._thread.is_alive(), 60), said  # the reading ends, cleanly
+        assert not any("lost" in line for line in said), said
+        stopped = [line for line in said if "stopped" in line]
+        assert len(stopped) == 1 and stopped[0].startswith("camera:0 stopped: its frames could not be taken in "
+                                                           "(TypeError: cvtColor() got an unexpected keyword") \
+            and "(at vcam/live/inputs/camera.py:" in stopped[0], said
+        assert cam.frames(0, 2).shape == (2, 24, 32, 3)  # its last frames stay on
+    finally:
+        cam.close()
+
+
+def test_a_frame_opencv_cannot_convert_is_a_lost_camera_waited_on_not_the_end_of_its_reading(monkeypatch):
+    """The conversion of a read frame was taken out of the guard that waits on a lost camera, so that a bug in it is
+    said: an OpenCV error converting a frame a failing device gave (no bug in vcam) then ended the camera's reading
+    for the rest of the show. It is a lost camera again, waited on and taken back."""
+    import cv2
+
+    said = []
+    device = FakeDevice()
+    real, failed = camera_module.device_rgb, []
+
+    def once_broken(frame):
+        if not failed:
+            failed.append(1)
+            raise cv2.error("OpenCV(4.10.0) color.cpp:199: error: (-215:Assertion failed) !_src.empty()")
+        return real(frame)
+
+    cam = CameraSource("0", 32, 24, "crop", said.append, open_capture=device.open, retry_s=0.01)
+    try:
+        monkeypatch.setattr(camera_module, "device_rgb", once_broken)
+        assert wait_for(lambda: any("is back" in line for line in said), 60), said
+        assert cam._thread.is_alive() and not any("stopped" in line for line in said), said
+        assert any("lost" in line for line in said), said
+    finally:
+        cam.close()

@@ -376,3 +376,38 @@ def test_a_window_alone_ends_the_show_and_one_beside_another_output_is_left_out(
     close_workers(workers)
     assert [w.no_display for w in workers] == [NoDisplay[setting] if s.kind == "window" else NoDisplay.FAILS
                                                for s in specs]
+
+
+def test_a_bug_in_a_recording_is_said_with_its_type_and_place_not_as_the_files_fault(tmp_path, monkeypatch):
+    """A recording whose own code breaks on air (here its frame conversion meets an attribute it lacks) was said as
+    "output file:… failed and is stopped: 'NoneType' object has no attribute 'reformat'": no type, no place, read as
+    the disk's fault. The show goes on without it, and the line says what broke and where."""
+    from vcam.live.outputs.recording import Recording
+
+    def broken(self, vf):
+        return None.reformat(vf)  # a bug of vcam's, raised in vcam's own recording code
+
+    monkeypatch.setattr(Recording, "_converted", broken)
+    said = []
+    w = OutputWorker(Recording(str(tmp_path / "take.mp4"), 64, 48, 30), 64, 48, say=said.append)
+    for tick in range(3):
+        w.offer(np.zeros((48, 64, 3), np.uint8), tick)
+    w.close(60)
+    stopped = [line for line in said if "failed and is stopped" in line]
+    assert len(stopped) == 1, said  # once, not per frame
+    assert "AttributeError: 'NoneType' object has no attribute 'reformat' (at vcam/live/outputs/recording.py:" \
+           in stopped[0] and "a bug in vcam" in stopped[0] and stopped[0].endswith("; the show goes on"), stopped
+
+
+def test_an_output_error_with_no_text_is_said_by_its_type_not_as_a_blank():
+    """An error raised with no text (a bare RuntimeError()) was said as "failed and is stopped: ; the show goes on"."""
+    class Silent(_Output):
+        def send(self, frame, tick):
+            raise RuntimeError()
+
+    said = []
+    w = OutputWorker(Silent(), 8, 8, say=said.append)
+    w.offer(FRAME, 0)
+    w.close(10)
+    assert said == ["output vcam:/dev/video10 failed and is stopped: RuntimeError; the show goes on"]
+    assert w.summary().endswith("FAILED and stopped: RuntimeError")

@@ -594,6 +594,35 @@ def test_commands_given_while_not_connected_reach_the_server_without_losing_one_
     assert remote.handle_line("seed 8", "stdin").startswith("not connected")  # said again once disconnected
 
 
+def test_a_command_that_breaks_as_it_is_written_is_raised_not_kept_as_if_the_server_were_gone(local_server,
+                                                                                              monkeypatch):
+    """A command whose message broke on a bug in vcam's own code, on a link that is connected, was kept "for the next
+    connection" in silence, and the operator read "not connected: … will be sent once the server is reached": the
+    bug was taken for the network. It is raised now, for the console to say with its type."""
+    said = []
+    remote = RemoteController(lambda line: link.send_line(line))
+    link = Link(url_of(local_server), None, Pacer(PacerSettings()), remote, said.append)
+    link.start()
+    try:
+        assert wait_for(lambda: link.connected, 60), said
+        made = proto.text
+
+        def text(kind, **fields):
+            if kind == "command":
+                raise TypeError("Object of type float32 is not JSON serializable")
+            return made(kind, **fields)
+
+        monkeypatch.setattr(proto, "text", text)
+        with pytest.raises(TypeError, match="not JSON serializable"):
+            remote.handle_line("seed 7", "stdin")
+        monkeypatch.undo()
+        remote.handle_line("seed 8", "stdin")  # the link still sends what it can
+        assert wait_for(lambda: "seed 8" in local_server.lines, 60), local_server.lines
+        assert "seed 7" not in local_server.lines  # not kept and sent later as if the network had held it back
+    finally:
+        link.stop()
+
+
 def _waiting(clock):
     said = []
     return Waiting(said.append, clock=lambda: clock[0]), said

@@ -252,3 +252,30 @@ def test_an_ipv6_host_on_a_machine_with_ipv6_turned_off_says_to_listen_on_ipv4(m
     assert raised.value.message == "cannot listen on [::]:0 (Address family not supported by protocol)"
     assert raised.value.fix.startswith("this machine has IPv6 turned off: --host 0.0.0.0 listens on every IPv4 "
                                        "address"), raised.value.fix
+
+
+def test_a_bug_answering_a_clients_message_is_said_as_vcams_not_as_the_client_leaving(local_server, monkeypatch):
+    """A message whose answer breaks on a bug in vcam's own code ended the connection with "client … left", as if
+    the camera had quit; the line now says what broke and where, and the server goes on serving the next client."""
+    from websockets.sync.client import connect
+
+    import vcam.remote.server as server_module
+    from helpers import wait_for
+
+    def broken(server, message, client, state=None):
+        raise AttributeError("'NoneType' object has no attribute 'usual'")
+
+    monkeypatch.setattr(server_module, "answer", broken)
+    url = f"ws://127.0.0.1:{local_server.port}"
+    with connect(url, proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("ping", t=1.0))
+        assert wait_for(lambda: any(m.startswith("client ") and "connected (" not in m for m in local_server.said),
+                        30), local_server.said
+    ended = [m for m in local_server.said if m.startswith("client ") and "connected (" not in m]
+    assert len(ended) == 1 and " left" not in ended[0], ended
+    assert "was disconnected: vcam failed on its message (AttributeError: 'NoneType' object has no attribute " \
+           "'usual' (at vcam/remote/server.py:" in ended[0] and "a bug in vcam" in ended[0], ended
+    monkeypatch.undo()
+    with connect(url, proxy=None, open_timeout=30) as ws:  # the show goes on: the next client is served
+        ws.send(proto.text("ping", t=1.0))
+        assert proto.parse_text(ws.recv(timeout=30))["type"] in ("state", "pong")

@@ -556,6 +556,26 @@ def test_a_look_that_raises_is_said_once_and_the_watcher_looks_on(tmp_path):
     assert len(said) == 2
 
 
+def test_a_look_that_breaks_on_a_bug_says_its_type_once_with_the_place_to_report(tmp_path):
+    """A bug in a look (a KeyError of vcam's own code) was said as "KeyError: 'presets'", with nowhere to start a
+    report from; the watcher goes on, and the line is said once while it repeats."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: one}\n")
+    said = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def broken() -> None:
+        raise KeyError("presets")
+
+    watcher._guarded(broken)
+    watcher._guarded(broken)
+    assert len(said) == 1 and said[0].startswith("show file watcher: KeyError: 'presets' (at vcam/control/reload.py:")
+    assert said[0].endswith("a bug in vcam, please report this line); the last good show stays live, and saves are "
+                            "still read"), said
+
+
 def test_a_look_that_raises_a_vcam_error_is_said_on_one_line_with_its_fix(tmp_path):
     """A VcamError's text puts its fix on a line of its own: it broke the status lines of a show on air."""
     from vcam.control.reload import ShowWatcher

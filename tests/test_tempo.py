@@ -972,6 +972,32 @@ def test_a_link_session_that_cannot_open_says_why_on_start():
     session.stop()
 
 
+def test_a_link_session_that_breaks_on_air_says_so_once_and_the_show_keeps_its_tempo(monkeypatch):
+    """A read of the session that raised once the show was on air (the library, or a bug in following it) ended the
+    session's thread without a word: the tempo silently stopped following the other peers for the rest of the
+    show. Said once now, with the error and what to do; the show's tempo stays as it was."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(100, "bpm")
+    said = []
+    session, link = link_session(tempo, said)
+    try:
+        assert polled(link)
+
+        def broken(self):
+            raise AttributeError("'NoneType' object has no attribute 'num_peers'")
+
+        monkeypatch.setattr(StandInLink, "num_peers", property(broken))
+        session._thread.join(60)
+        assert not session._thread.is_alive()
+        stopped = [line for line in said if "stopped" in line]
+        assert len(stopped) == 1 and stopped[0].startswith("Link: the session stopped (AttributeError: 'NoneType' "
+                                                           "object has no attribute 'num_peers' (at vcam/"), said
+        assert stopped[0].endswith("the tempo stays as it is; restart vcam to follow the session again"), said
+        assert tempo.bpm == 100
+    finally:
+        session.stop()
+
+
 NAMESPACE_SCRIPT = Path(__file__).with_name("link_peers.py")
 
 

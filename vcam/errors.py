@@ -1,6 +1,8 @@
 """Errors a user can act on: each says what went wrong and what to do about it."""
 from __future__ import annotations
 
+import os
+
 
 # Fixes said alike wherever the problem is found (a show's check, the image a show loads, a map file)
 READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
@@ -11,8 +13,6 @@ def install_fix(extra: str, what: str = "") -> str:
     """pip's line that adds the optional part `extra` (a pyproject extra) to this install: into the source folder
     vcam runs from (the README's editable install), or from PyPI where vcam is an installed package (a laptop's
     `pip install vcam`), which has no folder to run `pip install -e .` in. `what` names the packages it brings."""
-    import os
-
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if os.path.isfile(os.path.join(here, "pyproject.toml")):
         return f'pip install -e ".[{extra}]"  ({what or "in the vcam folder"})'
@@ -29,10 +29,78 @@ class VcamError(Exception):
 
 
 def one_line(error: BaseException) -> str:
-    """An error as a running show says it on one line: a VcamError's fix after its message."""
+    """An error as a running show says it on one line: a VcamError's fix after its message; one that is most likely
+    a bug in vcam, or that has no text of its own, with its type (and a bug's place: described)."""
     if isinstance(error, VcamError):
         return f"{error.message}; {error.fix}" if error.fix else error.message
+    if isinstance(error, BUG_TYPES) or not str(error):
+        return described(error)
     return str(error)
+
+
+# What vcam's own code raises when it is wrong, not when a device, a file or a peer fails: said bare, a KeyError's
+# "'x'" or an AttributeError's "'NoneType' object has no attribute ..." read as the device's or the file's fault
+BUG_TYPES = (AttributeError, AssertionError, LookupError, NameError, NotImplementedError, TypeError,
+             ZeroDivisionError)
+
+
+def described(error: BaseException) -> str:
+    """An error caught by a handler that keeps the show going, on one line: its type and text, and for a bug in vcam
+    (bug_place) the line of vcam's code it broke at, so that a report of it has something to go on."""
+    said = " ".join(str(error).split())  # on one line: a library's text can run over several (torch's, yaml's)
+    text = f"{error.__class__.__name__}: {said}" if said else error.__class__.__name__
+    place = bug_place(error)
+    return f"{text} (at {place}: a bug in vcam, please report this line)" if place else text
+
+
+def bug_place(error: BaseException) -> str | None:
+    """Where vcam's own code broke, for an error that is most likely a bug in vcam: one of BUG_TYPES as Python itself
+    raises it (a library's own subclass, as PyAV's DecoderNotFoundError, a LookupError, names a device's or a file's
+    fault), raised in a frame that is not a library's (mido or yaml raising a KeyError on their input are not vcam's
+    bug). None for any other error."""
+    if not isinstance(error, BUG_TYPES) or error.__class__.__module__ != "builtins" or _raised_in_library(error):
+        return None
+    return raised_at(error)
+
+
+def _raised_in_library(error: BaseException) -> bool:
+    """The innermost frame of the error's traceback is a library's: the standard library's, an installed package's,
+    or a compiled one's (Cython, as PyAV's, names its frames by a relative path). A C function has no frame: what it
+    raised is at the line of vcam's that called it."""
+    import os
+    import sysconfig
+
+    tb = error.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    name = tb.tb_frame.f_code.co_filename
+    if not os.path.isabs(name):
+        return True
+    name = os.path.abspath(name)
+    if name.startswith(_PACKAGE):
+        return False
+    paths = sysconfig.get_paths()
+    libraries = {os.path.abspath(paths[key]) + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    return any(name.startswith(folder) for folder in libraries)
+
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds the package
+_PACKAGE = os.path.join(_ROOT, "vcam") + os.sep
+
+
+def raised_at(error: BaseException) -> str | None:
+    """`vcam/live/pacer.py:123 in tick`: the innermost line of vcam's own code in the error's traceback; None where
+    it went through none (raised by a library that vcam called from no frame of its own)."""
+    place, tb = None, error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if os.path.abspath(code.co_filename).startswith(_PACKAGE):
+            path = os.path.relpath(code.co_filename, _ROOT).replace(os.sep, "/")
+            place = f"{path}:{tb.tb_lineno} in {code.co_name}"
+        tb = tb.tb_next
+    return place
 
 
 class NonFinitePromptError(VcamError):

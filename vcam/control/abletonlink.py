@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 
 from vcam.control.tempo import Tempo
+from vcam.errors import described
 from vcam.words import counted
 
 POLL_S = 0.05  # how often the session's tempo and beat are read (the tempo's silence limit is 2 s)
@@ -65,6 +66,9 @@ class LinkSession:
         try:
             asyncio.run(self._main())
         except BaseException as e:  # noqa: BLE001 - given to start(), which raises it on the caller's thread
+            if self._ready.is_set() and self._error is None:  # on air: start() has returned, nobody would raise it
+                self.say(f"Link: the session stopped ({described(e)}); the tempo stays as it is; restart vcam to "
+                         "follow the session again")
             self._error = e
             self._ready.set()
 

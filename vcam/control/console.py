@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from vcam.control.commands import MAX_LINE
+from vcam.errors import described
 
 FOREGROUND_POLL_S = 0.5
 READ_SIZE = 4096
@@ -118,7 +119,7 @@ class Console:
         try:
             answer = self.handle_line(line, TYPED)
         except Exception as e:  # noqa: BLE001 - the console must outlive any one command
-            answer = f"error: {line!r} failed ({e.__class__.__name__}: {e})"
+            answer = f"error: {line!r} failed ({described(e)})"
         if answer:
             self._say(answer)
 

@@ -26,6 +26,7 @@ from typing import Protocol
 
 from vcam.control.commands import CommandError, UNTIMED, parse
 from vcam.control.cuesheet import Cue, clock_text
+from vcam.errors import described
 # a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
 # of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
 from vcam.words import counted, quoted
@@ -97,6 +98,7 @@ class CueList:
         self._seen_beat: float | None = None  # the tempo's beat at the last look (a beat going back: started over)
         self._seen_reach: float | None = None  # the beat up to which bar cues have had their moment (ahead of it)
         self._said_no_tempo = False
+        self._broke: str | None = None  # the line the timer's last look broke with, said once while it repeats
         self.looked_at: float | None = None  # the clock time of the timer's last look (tests wait for it)
         self._thread = threading.Thread(target=self._run, name="cues", daemon=True)
 
@@ -270,8 +272,12 @@ class CueList:
                 self._fire_due(now)
                 timeout = self._next_look(self.clock())  # a wait: counts from a cue fired just now
             except Exception as e:  # a cue that breaks must not end the timer: the show and GO go on
-                self.say(f"cue list: {e.__class__.__name__}: {e}")
-                timeout = BAR_RECHECK_S
+                # said once while it repeats: a look that breaks every time said it every second of the show
+                if (line := f"cue list: {described(e)}") != self._broke:
+                    self.say(line)
+                self._broke, timeout = line, BAR_RECHECK_S
+            else:
+                self._broke = None
             self.looked_at = now
             self._wake.wait(timeout)
             self._wake.clear()

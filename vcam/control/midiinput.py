@@ -15,7 +15,7 @@ from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find
                                load_mido, matching, others_named, readable, stable_name, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
-from vcam.errors import VcamError
+from vcam.errors import VcamError, described
 
 POLL_S = 0.001  # how often an rtmidi input's queue is read while MIDI comes: far below a JACK period or a clock tick
 IDLE_POLL_S = 0.01  # ... and once none came for IDLE_S (a first knob's move waits up to 10 ms, for less CPU)
@@ -252,10 +252,17 @@ class MidiInput:
     def _deliver(self, msg) -> None:
         """The MIDI library's callback: clock at once, what a control may act on through the inbox, the rest (pitch
         bend, aftertouch, SysEx) dropped here (midi.heeded)."""
-        if msg.type in CLOCK_MESSAGES:
-            self._act(msg)
-        elif heeded(msg):
-            self._inbox.put(msg)
+        try:
+            if msg.type in CLOCK_MESSAGES:
+                self._act(msg)
+            elif heeded(msg):
+                self._inbox.put(msg)
+        except Exception as e:  # noqa: BLE001 - on the port's reader: said, where the reader's guard kept it quiet
+            line = f"MIDI: a message from {self.port_name} could not be taken in ({described(e)}); it is lost"
+            with self._telling:
+                said = self._errors.admit(("taken in", e.__class__.__name__), line, time.monotonic())
+            if said:
+                self.say(said)
 
     def _work(self) -> None:
         while not self._stop.is_set():
@@ -268,7 +275,7 @@ class MidiInput:
         try:
             reply = self.on_message(msg)
         except Exception as e:  # a bad message must not kill the MIDI thread
-            reply = f"error: MIDI {msg}: {e}"
+            reply = f"error: MIDI {msg}: {described(e)}"
         if isinstance(reply, Unheard):
             self._inbox.no_control(control)
         elif isinstance(reply, Turned):

@@ -23,7 +23,7 @@ from pathlib import Path
 from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
-from vcam.errors import one_line
+from vcam.errors import VcamError, described, one_line
 from vcam.words import counted
 
 # Read once, as the show starts: (section, key) as the show file spells them
@@ -184,9 +184,9 @@ class ShowWatcher:
             look()
         except Exception as e:  # noqa: BLE001 - the watcher must outlive any one look
             # on one line, between the status lines: a VcamError's text has its fix on a line of its own
-            error = " ".join(one_line(e).split())
-            said = (f"show file watcher: {e.__class__.__name__}: {error}; the last good show stays live, and saves "
-                    "are still read")
+            text = f"{e.__class__.__name__}: {one_line(e)}" if isinstance(e, VcamError) else described(e)
+            said = (f"show file watcher: {' '.join(text.split())}; the last good show stays live, and saves are "
+                    "still read")
             if said != self._broke:
                 self.say(said)
             self._broke = said

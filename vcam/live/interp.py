@@ -14,6 +14,7 @@ ready in time is left to the cross-fade, the cost measured again now and then.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -22,8 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vcam.errors import bug_place, described
 from vcam.live.frames import Repeated, crossfade
 
+SAID_FAILURES = 3  # kinds of failed flow said on air, each once: more would be a flood of its own
 SMOOTH_MODES = ("fade", "flow")  # --smooth alone is "fade"
 MAX_PHASES = 7  # in-between frames warped per pair at most: at 4 generated frames/s into 30, one for every tick
 DEFAULT_TICKS = 4.0  # ticks a generated frame stays on screen, guessed before the production rate is known
@@ -129,6 +132,7 @@ class FlowStats:
     unneeded: int = 0  # pairs that wanted no in-between frame: a generated frame lasted about a camera tick
     failed: int = 0  # pairs whose flows could not be computed (cross-faded too)
     skipped: int = 0  # pairs left to the cross-fade: by the running costs their flow would not be ready in time
+    first_failure: str = ""  # the first failed pair's error (errors.described), said with the count at the end
 
 
 def phases(ticks: float) -> int:
@@ -173,6 +177,7 @@ class FlowSmoother:
         self._grids: dict[tuple[int, int], np.ndarray] = {}  # the worker's own
         self._thread: threading.Thread | None = None
         self._skips = 0  # pairs skipped as too slow in a row
+        self._failures_said: set[tuple[str, str | None]] = set()  # the kinds of failure said on air (_failed)
         self.stats = FlowStats()
 
     def arrived(self, a: np.ndarray, b: np.ndarray, ticks: float = DEFAULT_TICKS, tick_s: float = 1 / 30) -> None:
@@ -288,9 +293,24 @@ class FlowSmoother:
             if grid is None:
                 grid = self._grids[a.shape[:2]] = pixel_grid(*a.shape[:2])
             mids = [interpolate(a, b, flows, i / (n + 1), grid) for i in range(1, n + 1)]
-        except Exception:  # a pair that cannot be flowed is cross-faded, like a late one
+        except Exception as e:  # a pair that cannot be flowed is cross-faded, like a late one
+            self._failed(e)
             return None
         return [a, *mids, b], (flowed - start) * 1000.0, (self._clock() - flowed) * 1000.0 / n
+
+    def _failed(self, error: Exception) -> None:
+        """A pair that could not be flowed, said at once the first time it fails so (its type and, for a bug, its
+        place), the first kept for the end's line: a flow that always fails (a bug) made the show a plain cross-fade
+        without a word until the end, which said no cause. Each new kind is said too, up to SAID_FAILURES: one odd
+        pair's failure early on must not hide a later one that fails every pair."""
+        kind = (error.__class__.__name__, bug_place(error))
+        if kind in self._failures_said or len(self._failures_said) >= SAID_FAILURES:
+            return
+        self._failures_said.add(kind)
+        line = described(error)
+        self.stats.first_failure = self.stats.first_failure or line
+        print(f"vcam: smooth flow: a pair of frames could not be flowed ({line}); such pairs are cross-faded, the "
+              "show goes on", file=sys.stderr, flush=True)
 
     def _count(self, made: tuple[list[np.ndarray], float, float] | None) -> None:
         st = self.stats

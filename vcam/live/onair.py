@@ -280,7 +280,8 @@ def flow_report(fs: FlowStats) -> str | None:
                     "flow would not be ready in time: the CPU is too slow or busy for it (--smooth fade cross-fades "
                     "without its cost)")
     if fs.failed:
-        said.append(f"the flow failed on {counted(fs.failed, 'pair')} of generated frames (cross-faded)")
+        first = f"; the first: {fs.first_failure}" if fs.first_failure else ""
+        said.append(f"the flow failed on {counted(fs.failed, 'pair')} of generated frames (cross-faded{first})")
     return "smooth flow: " + "; ".join(said)
 
 

@@ -14,7 +14,7 @@ from vcam.control.commands import MAX_SEED
 from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
-from vcam.errors import NonFiniteBlockError, VcamError
+from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -334,7 +334,10 @@ class Generator:
             try:
                 listener(action, self.submitted, origin)
             except Exception as e:  # a log that cannot be written must not stop the show either
-                self._log(f"control applied but not passed on ({e.__class__.__name__}: {e})")
+                # held back and counted as refusals are: one that breaks at every change said one line for each
+                line = f"control applied but not passed on ({described(e)})"
+                if (said := self._refused.admit(("not passed on", e.__class__.__name__), line, self._clock())):
+                    self._log(said)
 
     def _apply_controls(self) -> None:
         now: list[tuple[Action, Origin | None]] = []
@@ -411,7 +414,9 @@ def _failure(error: Exception) -> Failure:
     the error's traceback, which holds the failed block's tensors, can go before the memory is freed."""
     from vcam.engine.device import ran_out_of_memory  # the model is loaded: torch is there already
 
-    return error.__class__.__name__, str(error), ran_out_of_memory(error)
+    place = bug_place(error)  # a bug's report needs where it broke
+    text = f"{error} (at {place}: a bug in vcam, please report this line)" if place else str(error)
+    return error.__class__.__name__, text, ran_out_of_memory(error)
 
 
 def _with_error(stream: Stream, what: str, failed: Failure) -> str:

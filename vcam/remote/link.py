@@ -168,6 +168,8 @@ class Link(Inbox, LinkEnds):
         send lock, as the commands kept are taken on connecting: one given between the two is never left behind.
         `typed`: by hand at this console, so the server tells each failure of it on air (a server from before
         ignores the mark); one kept for the next connection goes without it."""
+        # made out of the try below: a message that breaks (a bug) is raised, where it was kept as if the link were down
+        message = proto.text("command", line=line, **({"typed": True} if typed else {}))
         with self._sending():
             ws = self._ws if self.connected else None
             if ws is not None:
@@ -176,7 +178,7 @@ class Link(Inbox, LinkEnds):
                 # was taken for the one to the command before its own
                 number = self._unanswered.sent(line, self._clock())
                 try:
-                    self._write(ws, [proto.text("command", line=line, **({"typed": True} if typed else {}))])
+                    self._write(ws, [message])
                     return True
                 except Exception:
                     self._unanswered.withdraw(number)  # it waits instead; the link thread notices the dead connection

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
-from vcam.errors import VcamError
+from vcam.errors import VcamError, bug_place, described
 from vcam.loopback import is_loopback
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
@@ -287,8 +287,9 @@ class FrameServer:
         except Dropped as e:
             ending_said = f"was disconnected: {e.reason}"
             drop(client, e, self.DROP_CLOSE_S)
-        except Exception as e:  # the connection ended: nothing else to do for it
-            ending_said = ended(ws, e, self.settings.keepalive)
+        except Exception as e:  # the connection ended, or vcam's own code broke on a message: said as that
+            ending_said = (f"was disconnected: vcam failed on its message ({described(e)})" if bug_place(e) else
+                           ended(ws, e, self.settings.keepalive))
         finally:
             # at the stop, the server ended it: "left" read as if each camera had quit
             stopped = "was told the show ended" if self._stopped.is_set() else None

@@ -21,6 +21,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
+from vcam.errors import bug_place, described
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
 
@@ -174,6 +175,17 @@ def device_rgb(frame: Any) -> np.ndarray | None:
     return cv2.cvtColor(frame, getattr(cv2, _TO_RGB[channels]))
 
 
+def _taken_in(bgr: Any) -> np.ndarray | None:
+    """A read frame as RGB (device_rgb), or None where OpenCV cannot convert it, as a frame the device failed to
+    give: a bug in vcam's own code is raised instead, for _run to say once, not waited on as an unplugged camera."""
+    try:
+        return device_rgb(bgr)
+    except Exception as e:
+        if bug_place(e):
+            raise
+        return None
+
+
 def _settled_frame(cap: Capture, clock: Callable[[], float], settle_s: float,
                    stopped: Callable[[], bool] = lambda: False) -> np.ndarray | None:
     """The first frame that reads as a picture, tried for `settle_s` (at least once) or until `stopped()`; None
@@ -297,15 +309,22 @@ class CameraSource:
 
     def _run(self, cap: Capture | None) -> None:
         try:
+            self._read_on(cap)
+        except Exception as e:  # noqa: BLE001 - vcam's side of a frame broke, not the device: it would again
+            self.say(f"{self.name} stopped: its frames could not be taken in ({described(e)}); the show goes on "
+                     "with its last frames")
+
+    def _read_on(self, cap: Capture | None) -> None:
+        try:
             while not self._stop.is_set():
                 if cap is None:
                     cap = self._reopen()
                     continue
                 try:
                     ok, bgr = cap.read()
-                    frame = device_rgb(bgr) if ok else None
                 except Exception:  # an unplugged device can make OpenCV raise as well as return False
-                    frame = None
+                    ok = False
+                frame = _taken_in(bgr) if ok else None
                 if frame is not None:
                     self.live.push(frame)
                     continue
@@ -324,7 +343,9 @@ class CameraSource:
             return None
         try:
             cap, frame = _first_frame(self._open, self.target, self.size, settle_s=self.settle_s)
-        except Exception:  # still gone
+        except Exception as e:  # still gone; but vcam's own code broken on the device's frame is said by _run
+            if bug_place(e):
+                raise
             return None
         if frame is None:
             if cap is not None:

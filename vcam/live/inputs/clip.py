@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from vcam.errors import READ_FIX
+from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import ImageError, fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
@@ -574,6 +574,11 @@ class ClipSource:
         if reload.error is not None:
             e = reload.error
             self._drop_reload()
+            # vcam's own code broke: the new file is not to blame. Not a LookupError: FFmpeg's index of a file
+            # without a video stream (streams.video[0]) raises one for the file's own fault
+            if bug_place(e) and not isinstance(e, LookupError):
+                self.say(f"clip {self.name} could not be reloaded ({described(e)}): it plays on as it was")
+                return
             why = e.message if isinstance(e, InputError) else f"{type(e).__name__}: {e}"
             self.say(f"clip {self.name} was replaced by a file that does not decode ({why}): it plays on as it "
                      "was; export it again, letting the export finish, or check the file")
