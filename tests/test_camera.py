@@ -472,7 +472,9 @@ def test_no_device_named_and_none_takes_output_names_them_and_does_not_say_insta
     with pytest.raises(VcamError) as err:
         one_run()
     assert err.value.message == "no v4l2loopback device takes vcam's frames (/dev/video10 refuses output after a reset)"
-    assert RELOAD in err.value.fix and "apt install" not in err.value.fix
+    # no device named, so none is vcam's own: the one there keeps the label the module gave it
+    kept = RELOAD.replace('"vcam"', '"Dummy video device (0x0000)"')
+    assert kept in err.value.fix and "apt install" not in err.value.fix
 
 
 @linux_only
@@ -819,6 +821,22 @@ def test_a_size_over_the_limit_on_another_device_number_reloads_the_devices_ther
         VirtualCamera(64, 48, 30, device="/dev/video7", backend="v4l2loopback-model")
     _remakes(err.value.fix, ["7", "11"])
     assert _reload_made(err.value.fix)["max_width"] == ["64"]
+
+
+@linux_only
+def test_the_reload_labels_vcams_device_vcam_and_keeps_every_other_devices_label(loopback):
+    """The reload labelled every device vcam, so OBS's own device lost its label (OBS looks its device up by it)
+    once the user pasted the line. A label the shell would read into (a quote, a $) comes through as it is."""
+    from loopback_model import Loopback0127
+
+    loopback({"/dev/video7": labelled(Loopback0127(max_width=48, max_height=32), "Dummy video device (0x0000)"),
+              "/dev/video11": labelled(Loopback0127(), "OBS Virtual Camera"),
+              "/dev/video12": labelled(Loopback0127(), "Bob's $HOME cam")})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video7", backend="v4l2loopback-model")
+    made = _reload_made(err.value.fix)
+    assert dict(zip(made["video_nr"], made["card_label"])) == {
+        "7": "vcam", "11": "OBS Virtual Camera", "12": "Bob's $HOME cam"}, err.value.fix
 
 
 @linux_only
