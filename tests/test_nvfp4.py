@@ -93,7 +93,23 @@ def test_missing_or_old_torchao_is_named(card, monkeypatch):
     monkeypatch.delitem(sys.modules, "torchao")
     pytest.importorskip("torchao")
     monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", None)  # a torchao without NVFP4's config
-    assert "NVFP4 needs torchao 0.18 or newer" in nvfp4_unsupported(CUDA)
+    assert nvfp4_unsupported(CUDA).startswith("NVFP4 needs torchao 0.18 or newer (this is ")
+
+
+def test_an_old_torchao_is_said_with_a_pip_line_a_shell_runs_as_written(card, monkeypatch):
+    """It named no line: the user was left to find the version, and a bare torchao>=0.18 typed into a shell installs
+    torchao of any version into a file named =0.18."""
+    import shlex
+
+    Requirement = pytest.importorskip("packaging.requirements").Requirement
+    pytest.importorskip("torchao")
+    card((12, 0))
+    monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", None)  # a torchao without NVFP4's config
+    line = nvfp4_unsupported(CUDA).split(": ", 1)[1]
+    prog, command, wanted = shlex.split(line, comments=False)
+    assert (prog, command) == ("pip", "install") and not any(c in line.replace(f'"{wanted}"', "") for c in "<>|&;")
+    needed = Requirement(wanted)
+    assert needed.name == "torchao" and "0.17.9" not in needed.specifier and "0.18.0" in needed.specifier
 
 
 def test_missing_torchao_is_named_for_fp8_with_the_extra_that_brings_it(card, monkeypatch):
