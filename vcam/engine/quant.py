@@ -93,11 +93,19 @@ def nvfp4_unsupported(device: torch.device) -> str | None:
     return None
 
 
+def _blackwell(device: torch.device) -> bool:
+    """Whether `device` is a Blackwell card (an NVIDIA one: ROCm reports its gfx generation as the capability)."""
+    return (device.type == "cuda" and torch.version.hip is None
+            and torch.cuda.get_device_capability(device) >= NVFP4_MIN_CAPABILITY)
+
+
 def require_nvfp4(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> None:
     why = nvfp4_unsupported(device)
     if why is not None:
         fp8 = "--quant fp8 runs on this card (FP8, about half the weight memory)" if fp8_unsupported(device) is None \
             else "run without --quant (bf16)"
+        if _blackwell(device):  # the software is what lacks: "for Blackwell cards only" misled on one
+            raise VcamError(why, f"this card runs --quant nvfp4 once that is installed; until then {fp8}")
         raise VcamError(why, f"{fp8}; --quant nvfp4 is for Blackwell cards only")
     if dtype != torch.bfloat16:
         raise VcamError(f"NVFP4 is made from bf16 weights, not {str(dtype).removeprefix('torch.')}",
