@@ -98,20 +98,32 @@ def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") ->
     if not devices:
         return f"sudo modprobe -r v4l2loopback && {MODPROBE}" + (f" {extra}" if extra else "")
     ours = os.path.realpath(own) if own else None
-    labels = ",".join(_card_label(d, "vcam" if ours in (d, os.path.realpath(d)) else None, sysfs) for d in devices)
+    labels = ",".join(_card_label(d, i, "vcam" if ours in (d, os.path.realpath(d)) else None, sysfs)
+                      for i, d in enumerate(devices))
     numbers = ",".join(d.removeprefix("/dev/video") for d in devices)
     load = (f"sudo modprobe v4l2loopback devices={len(devices)} video_nr={numbers} card_label={labels} "
             f"exclusive_caps={','.join(['1'] * len(devices))}")
     return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "")
 
 
-def _card_label(device: str, label: str | None, sysfs: str) -> str:
+def _card_label(device: str, index: int, label: str | None, sysfs: str) -> str:
     """`device`'s card_label value for the reload line, one word for the shell: `label`, else the one sysfs shows
-    (vcam where it shows none). The module splits card_label at its commas, so a comma in a label becomes a space,
-    where kept it would shift every later device's label by one."""
-    label = (label or _read_sysfs(os.path.join(_sysfs_node(device, sysfs), "name")) or "vcam").replace(",", " ")
+    (less the piece of a character the module's 31-byte cut left at its end), else the one the module gives the
+    `index`th device that names none."""
+    if not label:
+        shown = (_read_sysfs(os.path.join(_sysfs_node(device, sysfs), "name")) or "").rstrip("\ufffd")
+        label = _module_takes(shown) or f"Dummy video device (0x{index:04X})"
     # in double quotes as MODPROBE writes vcam's, where nothing in it is read inside them (bash's ! too)
-    return f'"{label}"' if not re.search(r'["$`\\!]', label) else shell_word(label, windows=False)
+    return f'"{label}"' if not re.search(r'[$`\\!]', label) else shell_word(label, windows=False)
+
+
+def _module_takes(label: str) -> str:
+    """`label` as card_label keeps it in its place. The module splits card_label at its commas (one kept would shift
+    every later device's label by one) and the kernel ends a value at a space outside its double quotes; modprobe
+    puts a value with a space in double quotes unless it opens with a quote of its own. So a comma or any space
+    becomes a plain space, a double quote a single one, and a leading quote goes."""
+    plain = "".join(" " if c.isspace() or not c.isprintable() else c for c in label)
+    return plain.replace(",", " ").replace('"', "'").lstrip("'").strip()
 
 
 def _read_sysfs(path: str) -> str | None:
