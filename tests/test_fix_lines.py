@@ -360,10 +360,11 @@ def test_help_on_a_narrow_terminal_keeps_each_flag_whole(monkeypatch, columns):
 
 
 @pytest.mark.parametrize("name, word", [("MIDI", "MIDI"), ("MIDI 1", '"MIDI 1"'), ("it's 1", '"it\'s 1"'),
-                                        ("a,b", '"a,b"'), ("@home", '"@home"'), ("a&b", '"a&b"')])
+                                        ("a,b", '"a,b"'), ("@home", '"@home"'), ("a&b", '"a&b"'),
+                                        ("1.50", '"1.50"'), ("0x10", '"0x10"'), ("1kb", '"1kb"'), ("MIDI-1", "MIDI-1")])
 def test_a_name_for_another_machine_is_written_as_sh_cmd_and_powershell_all_take_it(name, word):
-    """PowerShell splits a bare a,b at its comma and reads a bare @home as a variable: those go in double quotes,
-    which none of the three reads into where the name holds no $ ` \\ ! " or %."""
+    """PowerShell splits a bare a,b at its comma, reads a bare @home as a variable and a bare 1.50 as the number 1.5:
+    those go in double quotes, which none of the three reads into where the name holds no $ ` \\ ! " or %."""
     from vcam.words import anywhere_word
 
     assert anywhere_word(name) == word and shlex.split(word) == [name]
@@ -391,6 +392,19 @@ def test_a_show_midi_port_with_a_percent_is_given_to_the_camera_machine_by_a_par
     assert shlex.split(line) == ["--midi", "Control XL 0", "--midi-map", "MAP"] and "%" not in line
     assert "part of its name" in "".join(said) and "read its %" in "".join(said)
     assert find_port("Control XL 0", ["Launch Control", port]) == port  # --midi finds the port by that part
+
+
+@pytest.mark.parametrize("port", ["Launch%Control XL 0", "MIDI %1", "Port%1 nanoKEY"])
+def test_the_part_of_a_port_name_given_to_the_camera_machine_opens_that_port_not_midi_through(port):
+    """MIDI %1 was given as --midi MIDI, which on a Linux camera machine opened Midi Through, listed first."""
+    from vcam.control.midi import ALWAYS_THERE, find_port
+
+    show = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {{port: '{port}', "
+                      "map: nanokontrol2}\n", "show.yaml")
+    said = []
+    midi_setup(RunOptions(serve=True), show, False, said.append)
+    [midi, wanted, *_] = shlex.split(re.search(r"run vcam cam … (.*?) \(", "".join(said))[1])
+    assert midi == "--midi" and find_port(wanted, [*ALWAYS_THERE, port]) == port, said
 
 
 def test_every_modprobe_line_that_makes_several_devices_gives_each_its_exclusive_caps():

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vcam.control.controller import Controller
 from vcam.control.cues import CueList
-from vcam.control.midi import NO_MIDI
+from vcam.control.midi import ALWAYS_THERE, NO_MIDI, matching
 from vcam.control.midirefs import missing_presets
 from vcam.control.show import Show
 from vcam.control.tempo import Tempo
@@ -27,12 +27,13 @@ if TYPE_CHECKING:
 def _port_anywhere(port: str) -> tuple[str, str]:
     """`port` as --midi's value in a line typed on the camera's machine, whose shell (sh, cmd.exe, PowerShell) the
     server does not know, and what to say of it: the whole name where all three take one form of it, else the
-    longest part of it they do (--midi takes part of a name), else the name as this system's shell takes it."""
+    longest part of it they do (--midi takes part of a name) that names no input every machine has (MIDI of
+    'MIDI %1' opened Midi Through), else the name as this system's shell takes it."""
     whole = anywhere_word(port)
     if whole is not None:
         return whole, ""
     read = " ".join(dict.fromkeys(c for c in port if c in NOT_ANYWHERE)) or "control characters"
-    part = anywhere_part(port)
+    part = anywhere_part(port, fits=lambda p: not matching(p, list(ALWAYS_THERE)))
     if part is not None:
         return part, f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}"
     return shell_word(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
