@@ -873,7 +873,8 @@ def test_each_devices_label_reaches_the_module_in_its_place_whatever_it_holds(lo
     from vcam.live.outputs.v4l2loopback import reload_line
 
     machine = loopback({"/dev/video1": labelled(Loopback0127(), '"Quoted" cam'),
-                        "/dev/video3": labelled(Loopback0127()), "/dev/video5": labelled(Loopback0127(), 'say "hi", now'),
+                        "/dev/video3": labelled(Loopback0127()),
+                        "/dev/video5": labelled(Loopback0127(), 'say "hi", now'),
                         "/dev/video6": labelled(Loopback0127(), "gone"), "/dev/video8": labelled(Loopback0127()),
                         "/dev/video9": labelled(Loopback0127(), "Bob's $HOME cam!")})
     node = os.path.join(machine.sysfs, "devices", "virtual", "video4linux")
