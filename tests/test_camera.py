@@ -472,7 +472,9 @@ def test_no_device_named_and_none_takes_output_names_them_and_does_not_say_insta
     with pytest.raises(VcamError) as err:
         one_run()
     assert err.value.message == "no v4l2loopback device takes vcam's frames (/dev/video10 refuses output after a reset)"
-    assert RELOAD in err.value.fix and "apt install" not in err.value.fix
+    # no device named, so none is vcam's own: the one there keeps the label the module gave it
+    kept = RELOAD.replace('"vcam"', '"Dummy video device (0x0000)"')
+    assert kept in err.value.fix and "apt install" not in err.value.fix
 
 
 @linux_only
@@ -819,6 +821,70 @@ def test_a_size_over_the_limit_on_another_device_number_reloads_the_devices_ther
         VirtualCamera(64, 48, 30, device="/dev/video7", backend="v4l2loopback-model")
     _remakes(err.value.fix, ["7", "11"])
     assert _reload_made(err.value.fix)["max_width"] == ["64"]
+
+
+@linux_only
+def test_the_reload_labels_vcams_device_vcam_and_keeps_every_other_devices_label(loopback):
+    """The reload labelled every device vcam, so OBS's own device lost its label (OBS looks its device up by it)
+    once the user pasted the line. A label the shell would read into (a quote, a $) comes through as it is."""
+    from loopback_model import Loopback0127
+
+    loopback({"/dev/video7": labelled(Loopback0127(max_width=48, max_height=32), "Dummy video device (0x0000)"),
+              "/dev/video11": labelled(Loopback0127(), "OBS Virtual Camera"),
+              "/dev/video12": labelled(Loopback0127(), "Bob's $HOME cam")})
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(64, 48, 30, device="/dev/video7", backend="v4l2loopback-model")
+    made = _reload_made(err.value.fix)
+    assert dict(zip(made["video_nr"], made["card_label"])) == {
+        "7": "vcam", "11": "OBS Virtual Camera", "12": "Bob's $HOME cam"}, err.value.fix
+
+
+def _labels_the_module_gets(line: str) -> dict[str, str]:
+    """Each device's label as v4l2loopback 0.12.7 gets it from the reload `line` pasted into bash: bash's words
+    (shlex), kmod's modprobe joining them (a value with a space in double quotes, unless it opens with a quote),
+    the kernel's next_arg (a space outside double quotes ends a parameter; a value's outer double quotes go) and
+    param_array (card_label split at every comma), by device number."""
+    import shlex
+
+    args = shlex.split(line.split(" && ")[1])[3:]
+    joined = " ".join(f'{a.split("=", 1)[0]}="{a.split("=", 1)[1]}"' if " " in a and a.split("=", 1)[1][:1] not in "\"'"
+                      else a for a in args)
+    params, i = {}, 0
+    while i < len(joined):
+        start, equals, quoted = i, None, False
+        while i < len(joined) and (quoted or not joined[i].isspace()):
+            equals = i if equals is None and joined[i] == "=" else equals
+            quoted ^= joined[i] == '"'
+            i += 1
+        name, value = joined[start:equals], joined[equals + 1:i]
+        params[name] = value[1:].removesuffix('"') if value.startswith('"') else value
+        i += 1
+    return dict(zip(params["video_nr"].split(","), params["card_label"].split(",")))
+
+
+@linux_only
+def test_each_devices_label_reaches_the_module_in_its_place_whatever_it_holds(loopback):
+    """A label is given back as the module can take it: a comma would have shifted every later label, a double
+    quote ended the parameter at the next space, a label opening with a quote (the first device's) kept modprobe
+    from quoting it; one sysfs does not show is the module's own, not a second vcam, and the piece of a character
+    the module's 31-byte cut left is dropped."""
+    from loopback_model import Loopback0127
+
+    from vcam.live.outputs.v4l2loopback import reload_line
+
+    machine = loopback({"/dev/video1": labelled(Loopback0127(), '"Quoted" cam'),
+                        "/dev/video3": labelled(Loopback0127()),
+                        "/dev/video5": labelled(Loopback0127(), 'say "hi", now'),
+                        "/dev/video6": labelled(Loopback0127(), "gone"), "/dev/video8": labelled(Loopback0127()),
+                        "/dev/video9": labelled(Loopback0127(), "Bob's $HOME cam!")})
+    node = os.path.join(machine.sysfs, "devices", "virtual", "video4linux")
+    os.remove(os.path.join(node, "video6", "name"))
+    with open(os.path.join(node, "video8", "name"), "wb") as f:
+        f.write("Caméra de démonstration ".encode() + "é".encode()[:1] + b"\n")
+    line = reload_line(own="/dev/video3", sysfs=machine.sysfs)
+    assert "\n" not in line and _labels_the_module_gets(line) == {
+        "1": "Quoted' cam", "3": "vcam", "5": "say 'hi'  now", "6": "Dummy video device (0x0003)",
+        "8": "Caméra de démonstration", "9": "Bob's $HOME cam!"}, line
 
 
 @linux_only

@@ -359,11 +359,52 @@ def test_help_on_a_narrow_terminal_keeps_each_flag_whole(monkeypatch, columns):
     assert {p.prog: flags(p) for p in [TOP, *_subcommands(TOP)]} == wide
 
 
-def test_a_name_a_shell_reads_inside_double_quotes_is_said_as_this_systems_shell_takes_it():
-    from vcam.words import anywhere_word, shell_word
+@pytest.mark.parametrize("name, word", [("MIDI", "MIDI"), ("MIDI 1", '"MIDI 1"'), ("it's 1", '"it\'s 1"'),
+                                        ("a,b", '"a,b"'), ("@home", '"@home"'), ("a&b", '"a&b"'),
+                                        ("1.50", '"1.50"'), ("0x10", '"0x10"'), ("1kb", '"1kb"'), ("MIDI-1", "MIDI-1")])
+def test_a_name_for_another_machine_is_written_as_sh_cmd_and_powershell_all_take_it(name, word):
+    """PowerShell splits a bare a,b at its comma, reads a bare @home as a variable and a bare 1.50 as the number 1.5:
+    those go in double quotes, which none of the three reads into where the name holds no $ ` \\ ! " or %."""
+    from vcam.words import anywhere_word
 
-    assert anywhere_word("MIDI 1") == '"MIDI 1"' and anywhere_word("MIDI") == "MIDI"
-    assert anywhere_word("a $HOME b") == shell_word("a $HOME b") != '"a $HOME b"'
+    assert anywhere_word(name) == word and shlex.split(word) == [name]
+
+
+@pytest.mark.parametrize("name", ["100%", "%PATH%", "MIDI %USERNAME% 1", "a $HOME b", "a`b", "wow!", 'say "hi"',
+                                  "say \u201chi\u201d", "a\tb"])
+def test_a_name_no_one_form_keeps_in_every_shell_is_not_promised_as_one(name):
+    """cmd.exe expands %PATH% bare and inside double quotes alike, which sh and PowerShell keep: "100%" was given
+    bare, as this system's shell took it, and the line named another port on a Windows camera machine."""
+    from vcam.words import anywhere_word
+
+    assert anywhere_word(name) is None
+
+
+def test_a_show_midi_port_with_a_percent_is_given_to_the_camera_machine_by_a_part_of_its_name():
+    from vcam.control.midi import find_port
+
+    port = "Launch%Control XL 0"
+    show = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {{port: '{port}', "
+                      "map: nanokontrol2}\n", "show.yaml")
+    said = []
+    midi_setup(RunOptions(serve=True), show, False, said.append)
+    line = re.search(r"run vcam cam … (.*?) \(", "".join(said))[1]
+    assert shlex.split(line) == ["--midi", "Control XL 0", "--midi-map", "MAP"] and "%" not in line
+    assert "part of its name" in "".join(said) and "read its %" in "".join(said)
+    assert find_port("Control XL 0", ["Launch Control", port]) == port  # --midi finds the port by that part
+
+
+@pytest.mark.parametrize("port", ["Launch%Control XL 0", "MIDI %1", "Port%1 nanoKEY"])
+def test_the_part_of_a_port_name_given_to_the_camera_machine_opens_that_port_not_midi_through(port):
+    """MIDI %1 was given as --midi MIDI, which on a Linux camera machine opened Midi Through, listed first."""
+    from vcam.control.midi import ALWAYS_THERE, find_port
+
+    show = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {{port: '{port}', "
+                      "map: nanokontrol2}\n", "show.yaml")
+    said = []
+    midi_setup(RunOptions(serve=True), show, False, said.append)
+    [midi, wanted, *_] = shlex.split(re.search(r"run vcam cam … (.*?) \(", "".join(said))[1])
+    assert midi == "--midi" and find_port(wanted, [*ALWAYS_THERE, port]) == port, said
 
 
 def test_every_modprobe_line_that_makes_several_devices_gives_each_its_exclusive_caps():

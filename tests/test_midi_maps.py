@@ -382,3 +382,20 @@ def test_a_map_given_at_the_start_with_a_knob_between_no_preset_name_or_number_i
     show.write_text(SHOW)
     assert missing_presets(load_show(show), mapping) == [
         f"line 2: knob cc 0 between: {read} is not a preset name or number; quote a name"]
+
+
+def test_a_midi_map_and_an_osc_map_refuse_a_yaml_yes_for_a_preset_in_the_same_words(tmp_path):
+    """One end of a blend read by YAML as true: a MIDI map and an OSC map given apart from the show say it alike,
+    with the fix (quote the name)."""
+    from vcam.control import midirefs, oscmap
+    from vcam.control.midimap import map_named
+    from vcam.control.show import load_show
+
+    (tmp_path / "show.yaml").write_text(SHOW)
+    show = load_show(tmp_path / "show.yaml")
+    (tmp_path / "midi.yaml").write_text("controls:\n  - {cc: 0, param: blend, between: [yes, ocean]}\n")
+    (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /f, param: blend, between: [yes, ocean]}\n")
+    [midi_said] = midirefs.missing_presets(show, map_named(str(tmp_path / "midi.yaml"))[1])
+    [(_, _, osc_said)] = oscmap.missing_presets(show, oscmap.map_named(str(tmp_path / "osc.yaml"))[1])
+    wording = "between: True is not a preset name or number; quote a name"
+    assert midi_said == f"line 2: knob cc 0 {wording}" and osc_said == f"/f {wording}"

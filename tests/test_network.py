@@ -901,24 +901,16 @@ def test_a_camera_that_comes_while_the_server_says_goodbye_is_told_the_show_is_e
         stopping.join(30)
 
 
-def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no_state(local_servers):
-    """Let in just before the stop and served during its goodbye: the handler added it to the clients after the stop
-    had taken their list, read the show's state for it once stopped, and the library's own close at the end gave
-    it no reason, so vcam cam said the connection was lost, not that the show ended."""
+def _stop_as_a_camera_is_let_in(server, go: threading.Event, *held: threading.Event,
+                                shaken: threading.Event | None = None):
+    """Stops `server` while a camera is let in just before the stop: its handshake waits for `go` (the test's stop
+    sets it), so the camera's handler starts during the stop. Sets `shaken` once the camera is connected, and `go`
+    and every `held` event once the stop returns (or fails), so no thread is left waiting. What the camera got: its
+    first message, or the close frame it was sent."""
     from websockets.exceptions import ConnectionClosed
     from websockets.sync.client import connect
 
-    server = local_servers()
-    reads, admitted, go, shaken = [], threading.Event(), threading.Event(), threading.Event()
-
-    def state():
-        reads.append(threading.current_thread().name)
-        if len(reads) == 1:  # the stop's last state: the camera's handshake goes through now
-            go.set()
-            assert shaken.wait(30)
-        return {"screen": "live"}
-
-    server.state = state
+    admitted = threading.Event()
     admit = server.admission.admit
 
     def admit_then_wait(connection):  # let in before the stop; its handler starts during the stop
@@ -932,7 +924,8 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
 
     def camera():
         with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=60) as ws:
-            shaken.set()
+            if shaken is not None:
+                shaken.set()
             try:
                 got.append(ws.recv(timeout=30))
             except ConnectionClosed as e:
@@ -944,11 +937,30 @@ def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no
         assert admitted.wait(30)
         server.stop()
     finally:
-        go.set()
-        shaken.set()
+        for event in (go, *held, *(() if shaken is None else (shaken,))):
+            event.set()
     thread.join(60)
     assert not thread.is_alive() and len(got) == 1
-    assert (getattr(got[0], "code", None), getattr(got[0], "reason", None)) == (proto.GOING_AWAY, proto.STOPPED), got
+    return got[0]
+
+
+def test_a_camera_let_in_as_the_server_stops_is_told_the_show_ended_and_reads_no_state(local_servers):
+    """Let in just before the stop and served during its goodbye: the handler added it to the clients after the stop
+    had taken their list, read the show's state for it once stopped, and the library's own close at the end gave
+    it no reason, so vcam cam said the connection was lost, not that the show ended."""
+    server = local_servers()
+    reads, go, shaken = [], threading.Event(), threading.Event()
+
+    def state():
+        reads.append(threading.current_thread().name)
+        if len(reads) == 1:  # the stop's last state: the camera's handshake goes through now
+            go.set()
+            assert shaken.wait(30)
+        return {"screen": "live"}
+
+    server.state = state
+    got = _stop_as_a_camera_is_let_in(server, go, shaken=shaken)
+    assert (getattr(got, "code", None), getattr(got, "reason", None)) == (proto.GOING_AWAY, proto.STOPPED), got
     assert len(reads) == 1, reads  # the stop's own read: none once stopped
     assert server.clients == []
 
@@ -957,13 +969,10 @@ def test_a_camera_let_in_as_the_server_stops_keeps_its_goodbye_from_the_stops_cu
     """Its handler saying goodbye, the connection is closing, so out of the library's open ones: the stop took it for
     a handshake not finished and shut its socket before its close frame went out, and vcam cam said the connection
     was lost (now and then, as the two threads ran). Here the goodbye waits, its connection closing, for the cut."""
-    from websockets.exceptions import ConnectionClosed
-    from websockets.sync.client import connect
-
     import vcam.remote.server as server_module
 
     server = local_servers()
-    admitted, go, closing, cut = (threading.Event() for _ in range(4))
+    go, closing, cut = (threading.Event() for _ in range(3))
 
     def state():  # the stop's last state: the camera's handshake goes through, and the stop goes on once it closes
         go.set()
@@ -971,15 +980,6 @@ def test_a_camera_let_in_as_the_server_stops_keeps_its_goodbye_from_the_stops_cu
         return {"screen": "live"}
 
     server.state = state
-    admit = server.admission.admit
-
-    def admit_then_wait(connection):  # let in before the stop; its handler starts during the stop
-        refused = admit(connection)
-        admitted.set()
-        assert go.wait(60)
-        return refused
-
-    server.admission.admit = admit_then_wait
     goodbye = server_module.say_goodbye_to
 
     def goodbye_held(ws):  # closing (its close frame made, not sent) until the stop has cut what it cuts
@@ -1001,27 +1001,8 @@ def test_a_camera_let_in_as_the_server_stops_keeps_its_goodbye_from_the_stops_cu
         cut.set()
 
     server._listener.cut_unfinished = cut_then_go
-    got = []
-
-    def camera():
-        with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=60) as ws:
-            try:
-                got.append(ws.recv(timeout=30))
-            except ConnectionClosed as e:
-                got.append(e.rcvd)
-
-    thread = threading.Thread(target=camera, daemon=True)
-    thread.start()
-    try:
-        assert admitted.wait(30)
-        server.stop()
-    finally:
-        go.set()
-        closing.set()
-        cut.set()
-    thread.join(60)
-    assert not thread.is_alive() and len(got) == 1
-    assert (getattr(got[0], "code", None), getattr(got[0], "reason", None)) == (proto.GOING_AWAY, proto.STOPPED), got
+    got = _stop_as_a_camera_is_let_in(server, go, closing, cut)
+    assert (getattr(got, "code", None), getattr(got, "reason", None)) == (proto.GOING_AWAY, proto.STOPPED), got
     assert server.clients == []
 
 

@@ -93,7 +93,23 @@ def test_missing_or_old_torchao_is_named(card, monkeypatch):
     monkeypatch.delitem(sys.modules, "torchao")
     pytest.importorskip("torchao")
     monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", None)  # a torchao without NVFP4's config
-    assert "NVFP4 needs torchao 0.18 or newer" in nvfp4_unsupported(CUDA)
+    assert nvfp4_unsupported(CUDA).startswith("NVFP4 needs torchao 0.18 or newer (this is ")
+
+
+def test_an_old_torchao_is_said_with_a_pip_line_a_shell_runs_as_written(card, monkeypatch):
+    """It named no line: the user was left to find the version, and a bare torchao>=0.18 typed into a shell installs
+    torchao of any version into a file named =0.18."""
+    import shlex
+
+    Requirement = pytest.importorskip("packaging.requirements").Requirement
+    pytest.importorskip("torchao")
+    card((12, 0))
+    monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", None)  # a torchao without NVFP4's config
+    line = nvfp4_unsupported(CUDA).split(": ", 1)[1]
+    prog, command, wanted = shlex.split(line, comments=False)
+    assert (prog, command) == ("pip", "install") and not any(c in line.replace(f'"{wanted}"', "") for c in "<>|&;")
+    needed = Requirement(wanted)
+    assert needed.name == "torchao" and "0.17.9" not in needed.specifier and "0.18.0" in needed.specifier
 
 
 def test_missing_torchao_is_named_for_fp8_with_the_extra_that_brings_it(card, monkeypatch):
@@ -108,6 +124,35 @@ def test_a_pytorch_without_fp4_is_refused(card, monkeypatch):
     card((10, 0))
     monkeypatch.delattr(torch, "float4_e2m1fn_x2")
     assert "PyTorch 2.8 or newer" in nvfp4_unsupported(CUDA)
+
+
+@pytest.mark.parametrize("lacking", ["cuda", "pytorch", "torchao", "old torchao"])
+def test_a_blackwell_card_with_old_software_is_told_to_update_it_not_that_nvfp4_is_for_blackwell(card, monkeypatch,
+                                                                                                  lacking):
+    """The fix ended "--quant nvfp4 is for Blackwell cards only", said to the owner of one: what lacks is software."""
+    card((12, 0), cuda="12.6" if lacking == "cuda" else "12.8")
+    if lacking == "pytorch":
+        monkeypatch.delattr(torch, "float4_e2m1fn_x2", raising=False)
+    elif lacking == "torchao":
+        monkeypatch.setitem(sys.modules, "torchao", None)
+    else:
+        pytest.importorskip("torchao")
+        monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", None)
+    if lacking != "pytorch" and not hasattr(torch, "float4_e2m1fn_x2"):
+        pytest.skip("this PyTorch has no FP4 type, which is refused first")
+    with pytest.raises(VcamError) as err:
+        require_nvfp4(CUDA)
+    assert "Blackwell" not in err.value.fix and "this card runs --quant nvfp4 once that is installed" in err.value.fix
+    # FP8 needs torchao too: without it, bf16 is what runs until then
+    assert ("run without --quant (bf16)" if lacking == "torchao" else "--quant fp8 runs on this card") in err.value.fix
+
+
+def test_a_card_older_than_blackwell_is_still_told_nvfp4_is_for_blackwell_cards(card):
+    pytest.importorskip("torchao")
+    card((9, 0))
+    with pytest.raises(VcamError) as err:
+        require_nvfp4(CUDA)
+    assert err.value.fix.endswith("--quant nvfp4 is for Blackwell cards only") and "once" not in err.value.fix
 
 
 @pytest.mark.parametrize("command", [["bench", "--model", "tiny", "--device", "cpu", "--blocks", "1"],

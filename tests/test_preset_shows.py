@@ -114,11 +114,23 @@ def test_starting_shows_write_prompts_the_way_the_model_wants(path):
             assert MIN_WORDS <= len(text.split()) <= MAX_WORDS, (preset.name, len(text.split()))
 
 
-@pytest.mark.parametrize("path", STARTERS, ids=lambda p: p.name)
-def test_starting_shows_say_how_to_run_them(path):
+@pytest.mark.parametrize("path", SHOWS, ids=lambda p: p.name)
+def test_shipped_shows_say_how_to_play_them_by_name_and_as_a_copy(path, tmp_path, monkeypatch):
+    """Their header's lines named presets/NAME.yaml, which is only there in a checkout's own folder; installed with
+    pip a show plays by its name alone, in any folder, and a copy of it in the current folder is played instead."""
+    from vcam.control.shipped import show_file
+
     text = path.read_text(encoding="utf-8")
-    assert f"vcam run presets/{path.name}" in text
-    assert "--model tiny" in text  # a way to try it on a machine without a GPU
+    header = text[:text.index("\n\n")]
+    commands = re.findall(r"^#   vcam (?:run|check) (\S+)", header, re.MULTILINE)
+    assert commands and set(commands) == {path.stem}, commands
+    monkeypatch.chdir(tmp_path)
+    assert Path(show_file(path.stem)) == path  # the name finds this file from another folder
+    assert f"`vcam check {path.stem}` prints" in header  # where the file is, to copy it
+    copy = "my-show.yaml" if path.stem == "example" else f"{path.stem}.yaml"
+    assert f"into your folder as {copy}" in header
+    assert "presets/" not in header
+    assert "--model tiny" in header  # a way to try it on a machine without a GPU
 
 
 def test_readme_lists_every_show_in_presets():

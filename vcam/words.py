@@ -7,7 +7,7 @@ import os
 import re
 import shlex
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 def counted(n: int, noun: str) -> str:
@@ -165,13 +165,34 @@ def shell_word(text: str, windows: bool = os.name == "nt") -> str:
     return shlex.quote(text)
 
 
-def anywhere_word(text: str) -> str:
+# Characters no one form of a word keeps in sh, cmd.exe and PowerShell alike: sh reads $ ` \ (and bash's !) inside
+# double quotes, where cmd.exe keeps single quotes as part of the word; PowerShell reads $ and ` inside double
+# quotes, and takes a typographic double quote for a plain one; cmd.exe expands %NAME% bare and inside double
+# quotes alike, and its ^% is kept as typed by the other two
+NOT_ANYWHERE = '"$`\\!%\u201c\u201d\u201e'
+
+
+def anywhere_word(text: str) -> str | None:
     """`text` as one word in a line typed on another machine, whose system this one does not know (a Windows camera
-    machine told by a Linux server): in double quotes where it needs quoting and holds nothing that sh, cmd.exe or
-    PowerShell reads inside them ($ ` \\ ! " %), so all three take it alike; else as this system's shell takes it."""
-    if shlex.quote(text) != text and not re.search(r'["$`\\!%]', text):
+    machine told by a Linux server): bare where sh, cmd.exe and PowerShell all take it so, else in double quotes
+    (PowerShell splits a bare word at a comma, reads a leading @, and reads a bare word that opens with a digit, a
+    dot or a + as a number where it can be one: 1.50 as 1.5, 0x10 as 16, 1kb as 1024); None where it holds a
+    character of NOT_ANYWHERE, which no one form keeps in all three, or a control character: the caller says
+    something else (a part of the name)."""
+    if not text or not text.isprintable() or any(c in NOT_ANYWHERE for c in text):
+        return None
+    if shlex.quote(text) != text or "," in text or text[0] in "@+.0123456789":
         return f'"{text}"'
-    return shell_word(text)
+    return text
+
+
+def anywhere_part(text: str, shortest: int = 3, fits: Callable[[str], bool] = lambda part: True) -> str | None:
+    """The longest stretch of `text` that anywhere_word can write and `fits` takes, as anywhere_word writes it, for a
+    name that is matched by a part of it (a MIDI port: --midi nano); None where none is `shortest` characters long,
+    which would match too much."""
+    cut = "".join(c if c.isprintable() and c not in NOT_ANYWHERE else "\0" for c in text)
+    parts = sorted(dict.fromkeys(p.strip() for p in cut.split("\0")), key=len, reverse=True)
+    return next((anywhere_word(p) for p in parts if len(p) >= shortest and fits(p)), None)
 
 
 def terminal_safe(text: str) -> str:

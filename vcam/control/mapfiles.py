@@ -27,6 +27,15 @@ def _maps_dir(kind: str) -> Path:
     return presets_dir() / kind
 
 
+def not_a_preset(ref, written: str | None = None) -> str | None:
+    """Why a preset a map names (a knob's or fader's `between`, a button's command) is no preset at all, else None:
+    YAML reads an unquoted yes/off/1.5/null as such, where a preset named so was meant. `written`: the entry as the
+    map has it (yes), where known; else the value read (True). One wording for MIDI and OSC maps alike."""
+    if isinstance(ref, str) or (isinstance(ref, int) and not isinstance(ref, bool)):
+        return None
+    return f"{written if written is not None else repr(ref)} is not a preset name or number; quote a name"
+
+
 def between_twice(show, between: tuple) -> str | None:
     """What is wrong with a blend knob's or fader's `between` whose two ends are one preset of `show`, by number and
     by name (`[1, neon city]`), else None (also where an end is no preset: that is said as missing). The controller

@@ -113,6 +113,11 @@ def matching(wanted: str, names: list[str]) -> list[str]:
     return [n for _, _, n in sorted(ranked)]
 
 
+# Inputs a machine has with no controller plugged in: ALSA's Midi Through (Linux), the IAC Driver's bus (macOS, once
+# enabled). A part of a port's name that names one of these opens it on the camera's machine, listed first.
+ALWAYS_THERE = ("Midi Through:Midi Through Port-0 14:0", "IAC Driver Bus 1")
+
+
 def find_port(wanted: str, names: list[str]) -> str | None:
     """The port `wanted` names best: the whole name before a part of it, case-insensitive; None when none."""
     found = matching(wanted, names)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.control.commands import blend_twice
-from vcam.control.mapfiles import between_twice
+from vcam.control.mapfiles import between_twice, not_a_preset
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
 from vcam.words import quoted
@@ -37,8 +37,8 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
     for where, what, ref in refs:
         # YAML read yes/off/1.5 as such: the show's look-up took true and false as presets 1 and 0, so a knob between
         # a preset named on and another passed here and blended preset 1, where the show's own map check refused it
-        if isinstance(ref, bool) or not isinstance(ref, (str, int)):
-            problems.append((where, f"{what}: {ref!r} is not a preset name or number; quote a name"))
+        if reason := not_a_preset(ref):
+            problems.append((where, f"{what}: {reason}"))
             continue
         try:
             show.find(ref)
@@ -62,10 +62,8 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
     knob_at, button_at = _entries_of(r, midi, node, base)
 
     def missing(ref, entry: _Entry, line_node, what: str) -> None:
-        if isinstance(ref, bool) or not isinstance(ref, (str, int)):  # YAML read yes/off/1.5/null as such
-            shown = line_node.value if isinstance(line_node, ScalarNode) else repr(ref)
-            reason = f"{shown} is not a preset name or number; quote a name"
-        else:
+        reason = not_a_preset(ref, line_node.value if isinstance(line_node, ScalarNode) else None)
+        if reason is None:
             try:
                 show.find(ref)
                 return

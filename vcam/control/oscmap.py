@@ -24,7 +24,7 @@ from pathlib import Path
 
 from vcam.control.commands import USAGE, Command, blend_twice, read_command
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.mapfiles import MapFiles, between_twice
+from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
 from vcam.words import counted, quoted
@@ -224,8 +224,8 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tu
     once per press."""
     problems = []
     for what, ref, (path, line) in preset_refs(mapping):
-        if isinstance(ref, bool) or not isinstance(ref, (str, int)):  # YAML read yes/off/1.5 as such
-            problems.append((path, line, f"{what}: {ref!r} is not a preset name or number; quote a name"))
+        if reason := not_a_preset(ref):
+            problems.append((path, line, f"{what}: {reason}"))
             continue
         if isinstance(ref, int) and path != inline:
             continue

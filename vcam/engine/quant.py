@@ -56,6 +56,9 @@ def quantize_fp8(blocks: nn.Module, device: torch.device) -> nn.Module:
 NVFP4_MIN_CAPABILITY = (10, 0)  # B200/GB200 are 10.0, B300 10.3, RTX PRO 6000 Blackwell and RTX 5090 12.0
 NVFP4_MIN_CUDA = (12, 8)
 NVFP4_BLOCK = 16
+# The torchao release NVFP4's config came with, above the fp8 extra's floor: its install line names it as pyproject
+# names that one (torchao>=0.14), in double quotes, where a shell would take a bare >= for a redirection
+NVFP4_TORCHAO = "0.18"
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -85,8 +88,15 @@ def nvfp4_unsupported(device: torch.device) -> str | None:
     except ImportError:
         mx_formats = None
     if not hasattr(mx_formats, "NVFP4DynamicActivationNVFP4WeightConfig"):  # the config vcam was built against
-        return f"NVFP4 needs torchao 0.18 or newer; this is {getattr(torchao, '__version__', 'an unknown version')}"
+        return (f"NVFP4 needs torchao {NVFP4_TORCHAO} or newer (this is "
+                f"{getattr(torchao, '__version__', 'an unknown version')}): pip install \"torchao>={NVFP4_TORCHAO}\"")
     return None
+
+
+def _blackwell(device: torch.device) -> bool:
+    """Whether `device` is a Blackwell card (an NVIDIA one: ROCm reports its gfx generation as the capability)."""
+    return (device.type == "cuda" and torch.version.hip is None
+            and torch.cuda.get_device_capability(device) >= NVFP4_MIN_CAPABILITY)
 
 
 def require_nvfp4(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> None:
@@ -94,6 +104,8 @@ def require_nvfp4(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> 
     if why is not None:
         fp8 = "--quant fp8 runs on this card (FP8, about half the weight memory)" if fp8_unsupported(device) is None \
             else "run without --quant (bf16)"
+        if _blackwell(device):  # the software is what lacks: "for Blackwell cards only" misled on one
+            raise VcamError(why, f"this card runs --quant nvfp4 once that is installed; until then {fp8}")
         raise VcamError(why, f"{fp8}; --quant nvfp4 is for Blackwell cards only")
     if dtype != torch.bfloat16:
         raise VcamError(f"NVFP4 is made from bf16 weights, not {str(dtype).removeprefix('torch.')}",

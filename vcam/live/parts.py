@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from vcam.control.controller import Controller
 from vcam.control.cues import CueList
-from vcam.control.midi import NO_MIDI
+from vcam.control.midi import ALWAYS_THERE, NO_MIDI, matching
 from vcam.control.midirefs import missing_presets
 from vcam.control.show import Show
 from vcam.control.tempo import Tempo
@@ -18,10 +18,25 @@ from vcam.live.onair import OnAir
 from vcam.live.producer import Generator
 from vcam.live.quantize import Quantizer
 from vcam.live.settings import RunOptions
-from vcam.words import anywhere_word
+from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word, shell_word
 
 if TYPE_CHECKING:
     from vcam.control.oscmap import OscMap
+
+
+def _port_anywhere(port: str) -> tuple[str, str]:
+    """`port` as --midi's value in a line typed on the camera's machine, whose shell (sh, cmd.exe, PowerShell) the
+    server does not know, and what to say of it: the whole name where all three take one form of it, else the
+    longest part of it they do (--midi takes part of a name) that names no input every machine has (MIDI of
+    'MIDI %1' opened Midi Through), else the name as this system's shell takes it."""
+    whole = anywhere_word(port)
+    if whole is not None:
+        return whole, ""
+    read = " ".join(dict.fromkeys(c for c in port if c in NOT_ANYWHERE)) or "control characters"
+    part = anywhere_part(port, fits=lambda p: not matching(p, list(ALWAYS_THERE)))
+    if part is not None:
+        return part, f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}"
+    return shell_word(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
 
 
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
@@ -37,10 +52,11 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         if not opts.serve:
             port = show.midi_port
         else:  # a server is usually a machine without the controller: it belongs to the camera's end
+            word, note = _port_anywhere(show.midi_port)
             say(f"the show's MIDI port {show.midi_port!r} is not opened by vcam serve: on the camera's "
-                f"machine, run vcam cam … --midi {anywhere_word(show.midi_port)} --midi-map MAP (the map the show "
-                "names; controls written in the show itself need to be in a map file there), or pass --midi "
-                "to open it on this machine")
+                f"machine, run vcam cam … --midi {word} --midi-map MAP (the map the show names; controls written "
+                f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
+                "machine")
     if not port:
         if opts.midi_map:
             say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from vcam.errors import VcamError
+from vcam.words import shell_word
 
 MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
 RELOAD = f"sudo modprobe -r v4l2loopback && {MODPROBE}"  # where the module has no device to make again
@@ -86,16 +87,43 @@ def loopback_devices(sysfs: str = "/sys") -> list[str]:
     return [d for d in video_nodes(sysfs) if is_loopback_node(d, sysfs)]
 
 
-def reload_line(extra: str = "") -> str:
+def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") -> str:
     """The line that reloads v4l2loopback making again the devices it has now, by their numbers: removing the module
     removes all of them, and MODPROBE's line made /dev/video10 alone, so a device vcam was given at another number
     (or a second one, OBS's) was gone after it. Each per-device parameter gets one value a device, as the module
-    takes them: exclusive_caps=1 alone is the first device's. `extra`: module-wide parameters (max_width=)."""
-    numbers = [d.removeprefix("/dev/video") for d in loopback_devices()]
-    labels, caps = ",".join(['"vcam"'] * len(numbers)), ",".join(["1"] * len(numbers))
-    load = (f"sudo modprobe v4l2loopback devices={len(numbers)} video_nr={','.join(numbers)} card_label={labels} "
-            f"exclusive_caps={caps}" if numbers else MODPROBE)
+    takes them: exclusive_caps=1 alone is the first device's. `own`: the device vcam was given, labelled vcam;
+    every other keeps the label it has (OBS finds its own device by its label). `extra`: module-wide parameters
+    (max_width=)."""
+    devices = loopback_devices()
+    if not devices:
+        return f"sudo modprobe -r v4l2loopback && {MODPROBE}" + (f" {extra}" if extra else "")
+    ours = os.path.realpath(own) if own else None
+    labels = ",".join(_card_label(d, i, "vcam" if ours in (d, os.path.realpath(d)) else None, sysfs)
+                      for i, d in enumerate(devices))
+    numbers = ",".join(d.removeprefix("/dev/video") for d in devices)
+    load = (f"sudo modprobe v4l2loopback devices={len(devices)} video_nr={numbers} card_label={labels} "
+            f"exclusive_caps={','.join(['1'] * len(devices))}")
     return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "")
+
+
+def _card_label(device: str, index: int, label: str | None, sysfs: str) -> str:
+    """`device`'s card_label value for the reload line, one word for the shell: `label`, else the one sysfs shows
+    (less the piece of a character the module's 31-byte cut left at its end), else the one the module gives the
+    `index`th device that names none."""
+    if not label:
+        shown = (_read_sysfs(os.path.join(_sysfs_node(device, sysfs), "name")) or "").rstrip("\ufffd")
+        label = _module_takes(shown) or f"Dummy video device (0x{index:04X})"
+    # in double quotes as MODPROBE writes vcam's, where nothing in it is read inside them (bash's ! too)
+    return f'"{label}"' if not re.search(r'[$`\\!]', label) else shell_word(label, windows=False)
+
+
+def _module_takes(label: str) -> str:
+    """`label` as card_label keeps it in its place. The module splits card_label at its commas (one kept would shift
+    every later device's label by one) and the kernel ends a value at a space outside its double quotes; modprobe
+    puts a value with a space in double quotes unless it opens with a quote of its own. So a comma or any space
+    becomes a plain space, a double quote a single one, and a leading quote goes."""
+    plain = "".join(" " if c.isspace() or not c.isprintable() else c for c in label)
+    return plain.replace(",", " ").replace('"', "'").lstrip("'").strip()
 
 
 def _read_sysfs(path: str) -> str | None:
@@ -503,18 +531,19 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
                          f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
     if state is Output.IN_USE:
         return _in_use(device, checked.calls)
+    reload = reload_line(own=device, sysfs=checked.calls.sysfs)
     if state is Output.REFUSES:
         programs = holders(device, checked.calls.proc)
         fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
                f"{'it writes' if len(programs) == 1 else 'one of them writes'} to it, stop that; otherwise the "
-               f"module is stuck: close the programs that use it and reload it:\n    {reload_line()}" if programs else
+               f"module is stuck: close the programs that use it and reload it:\n    {reload}" if programs else
                "no program of yours has it open, so the module is stuck (or another user's program writes to it): "
-               f"reload it:\n    {reload_line()}")
+               f"reload it:\n    {reload}")
         return VcamError(f"{device} still refuses vcam's frames after a reset ({detail})", fix)
     return VcamError(f"{device} cannot take vcam's frames ({detail})",
                      "it is a real camera, or another program writes to it: pick a free v4l2loopback device (vcam "
                      "devices lists them), or close the programs that use it and reload the module:\n    "
-                     + reload_line())
+                     + reload)
 
 
 # The node v4l2loopback 0.13 and later adds and removes its cameras through (0.12.7, Debian 12's and Ubuntu 24.04's,
@@ -553,7 +582,8 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if Output.REFUSES in checked.states.values():
-        fixes.append(f"close the programs that use the devices and reload the module:\n    {reload_line()}")
+        fixes.append("close the programs that use the devices and reload the module:\n    "
+                     f"{reload_line(sysfs=checked.calls.sysfs)}")
     if not fixes:
         fixes.append(f"name one: --out vcam:{next(iter(checked.states))}")
     if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
@@ -582,9 +612,10 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     elif kept.width < asked.width or kept.height < asked.height:
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
                f"({use}), or reload it with room for yours:\n    "
-               f"{reload_line(f'max_width={asked.width} max_height={asked.height}')}")
+               f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs)}")
     else:
-        fix = f"send that size ({use}), or reload the module so that it forgets the format:\n    {reload_line()}"
+        fix = (f"send that size ({use}), or reload the module so that it forgets the format:\n    "
+               f"{reload_line(own=device, sysfs=calls.sysfs)}")
     said = f" ({detail})" if detail else ""
     return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
                      f"garbled{said}", fix)
@@ -607,7 +638,8 @@ def _not_configured(text: str, detail: str, asked: Format, device: str | None,
     programs = holders(dev, calls.proc) if calls else []
     close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
     return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
-                     f"{close} and start vcam again, or reload the module:\n    {reload_line()}")
+                     f"{close} and start vcam again, or reload the module:\n    "
+                     f"{reload_line(own=dev, sysfs=calls.sysfs if calls else '/sys')}")
 
 
 OBS_BUSY_FIX = ("stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), or the other vcam that feeds it, then "
