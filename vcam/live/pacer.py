@@ -43,7 +43,8 @@ JOIN_GAP = 0.5
 # (_base_step); less is the rate estimate's noise
 PASS_OVER_MARGIN = 0.1
 RHYTHM_ARRIVALS = 3  # the arrivals before one that say what its link's usual arrival is (Pacer._cut_behind)
-# Arrivals whose rates read alone alternate this far either side of their pair's are read in pairs (Pacer._reading)
+# Arrivals whose rates read alone alternate this far either side of their pair's, the fast ones (or the slow) this
+# close to each other, are read in pairs (Pacer._reading)
 PAIR_RATIO = 1.25
 HELD_UP_MARGIN = 0.1  # blocks held up together read no faster than the rate, less its noise (Pacer._held_up_with)
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
@@ -238,8 +239,10 @@ class Pacer:
         first, last = frames1 / (end1 - since1), frames2 / (end2 - since2)
         pair = (frames2 + a.frames) / (now - since2)
         fast, slow = PAIR_RATIO * pair, pair / PAIR_RATIO
-        # and the two alike, a rhythm: not 15 frames/s, a 30 s pause, then 7.5 (read with the pause, 0.8 frames/s)
-        alike = max(alone, first) <= OUTLIER_RATIO * min(alone, first)
+        # and the two alike, a rhythm: not 15 frames/s, a 30 s pause, then 7.5 (read with the pause, 0.8 frames/s),
+        # nor a one-off late block between two on time: read 11.9 and 8.0 frames/s either side of it for a server at 8
+        # (alike within the outlier's margin), the three read 5.7 with it, taken as the rate: the picture in slow motion
+        alike = max(alone, first) <= PAIR_RATIO * min(alone, first)
         if alike and (min(alone, first) > fast > slow > last or max(alone, first) < slow < fast < last):
             return pair
         return alone
