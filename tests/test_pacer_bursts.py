@@ -139,3 +139,17 @@ def test_a_block_late_once_between_two_on_time_is_not_read_as_a_rhythm_of_pairs(
         ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
     _, times, rates = run_for(ft, pacer, arrivals[-1], observe=lambda: pacer.stats.production_fps)
     assert all(abs(r - RATE) < 1.5 for r, t in zip(rates, times) if t > 10.0)
+
+
+@pytest.mark.parametrize("max_latency", [1.0, 10.0])
+def test_bundled_blocks_still_come_on_screen_within_the_latency_cap(max_latency):
+    # played whole rather than cut, a bundle still binds to --max-latency: under 1 s, what the camera cannot show
+    # within it is dropped or passed over; under 10 s, three blocks every 4.5 s all play
+    arrivals = bundled(3, 40.0)
+    pacer, shown, times = serve(arrivals, 40.0, max_latency=max_latency)
+    came = {}  # each frame's first tick on screen: a last frame held through the gap after is not late
+    for s, t in zip(shown, times):
+        came.setdefault(s, t)
+    late = [t - arrivals[s // BLOCK] for s, t in came.items()]
+    assert max(late) <= max_latency + 1 / 30.0
+    assert (pacer.stats.dropped + pacer.stats.skipped == 0) == (max_latency > 3 * MADE_EVERY)

@@ -94,7 +94,9 @@ class PacerSettings:
     stall_after: float = 5.0
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
     # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
-    # seconds of its frames, the oldest are dropped down to two blocks (see Pacer._cut_behind).
+    # seconds of its frames, the oldest are dropped down to two blocks, where an arrival far larger than the ones
+    # before brought them (a stall) or as many seconds still waited when the last came; blocks a link sends a few at
+    # a time, whose gaps drain them, play whole within `max_latency` (see Pacer._cut_behind).
     catch_up_after: float = 2.0
     # The producer waits while `full()` (the generator does): every frame is shown, one new frame per tick at most.
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
