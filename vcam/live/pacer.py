@@ -13,7 +13,8 @@ than a block per `max_latency`, whose blocks play within the cap and whose last 
 
 A producer that cannot wait and falls far behind (frames held up on the network, then come all at once) is cut to
 two blocks before its newest frame (`catch_up_after`): a live picture seconds behind its operator is worse than a
-jump. Less than that is the buffer's nudge, played whole.
+jump. Less than that is the buffer's nudge, played whole, and so are blocks a link sends a few at a time, whose
+backlog the gap after them drains.
 """
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ JOIN_GAP = 0.5
 # A producer that cannot wait, read as this part of the camera's rate faster than it, has frames passed over
 # (_base_step); less is the rate estimate's noise
 PASS_OVER_MARGIN = 0.1
+RHYTHM_ARRIVALS = 3  # the arrivals before one that say what its link's usual arrival is (Pacer._cut_behind)
+# Arrivals whose rates read alone alternate this far either side of their pair's, the fast ones (or the slow) this
+# close to each other, are read in pairs (Pacer._reading)
+PAIR_RATIO = 1.25
+HELD_UP_MARGIN = 0.1  # blocks held up together read no faster than the rate, less its noise (Pacer._held_up_with)
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
@@ -88,7 +94,9 @@ class PacerSettings:
     stall_after: float = 5.0
     gain: float = 0.15  # how strongly the playback rate follows the buffer level
     # A producer that cannot wait: once more than two blocks wait and those past the first span more than this many
-    # seconds of its frames, the oldest are dropped down to two blocks (see Pacer._cut_behind).
+    # seconds of its frames, the oldest are dropped down to two blocks, where an arrival far larger than the ones
+    # before brought them (a stall) or as many seconds still waited when the last came; blocks a link sends a few at
+    # a time, whose gaps drain them, play whole within `max_latency` (see Pacer._cut_behind).
     catch_up_after: float = 2.0
     # The producer waits while `full()` (the generator does): every frame is shown, one new frame per tick at most.
     # A producer that cannot wait (frames arriving from the network) is caught up instead, by playing up to 1.5
@@ -151,6 +159,11 @@ class Pacer:
         self._burst = 0
         self._longest = 0  # the longest burst pushed, the last one included
         self._arrival: _Arrival | None = None
+        # frames still waiting when the last arrival came: what the gap before it did not drain (see _cut_behind)
+        self._backlog = 0.0
+        # the arrivals before the last, as (frames, since, last push): the rhythm it is read against (_cut_behind,
+        # _reading)
+        self._before: deque[tuple[int, float | None, float]] = deque(maxlen=RHYTHM_ARRIVALS)
         self._last_push: float | None = None
         self._released: float | None = None  # when `full()` last let a waiting producer go on (None: since pushed)
         self._making_s = 0.0  # how long its blocks take to make from there (the slowest of late, see push)
@@ -201,13 +214,53 @@ class Pacer:
         the arrival read again from the estimate it found (a gap after a one-off stall is left out as a hiccup,
         see _measure)."""
         a = self._arrival
-        if a is not None and now < a.closes:
+        if a is not None and (now < a.closes or self._held_up_with(a, now, n)):
             a.frames += n
         else:
+            if a is not None and self._last_push is not None:
+                self._before.append((a.frames, a.since, self._last_push))
             a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off))
+            self._backlog = max(0.0, len(self._frames) - 1 - self._pos)
         self._rate, self._off = a.before
         if a.since is not None and now > a.since:
-            self._measure(a.frames / (now - a.since))
+            self._measure(self._reading(a, now))
+
+    def _reading(self, a: _Arrival, now: float) -> float:
+        """The rate arrival `a` reads at `now`: its frames over the time since the arrival before, or where the gaps
+        alternate short and long (this and the arrival two before read fast, the one between slow, or the other way
+        round), its frames and the last arrival's over both gaps. Pairs whose second block came at exactly half the
+        gap before the first (a block 0.5 s late every 3 s) were never joined: their blocks read 12 and 6 frames/s
+        for a server at 8, and the slow ones, each left out as a hiccup, left the estimate at 12, the picture held
+        28 ticks every pair; blocks bundled four at a time whose last one came apart read 80 and 6.5."""
+        alone = a.frames / (now - a.since)
+        if self.settings.producer_waits or len(self._before) < 2:
+            return alone  # the generator's gaps are its own making, not a link's rhythm
+        (frames1, since1, end1), (frames2, since2, end2) = self._before[-2], self._before[-1]
+        if since1 is None or since2 is None or end1 <= since1 or end2 <= since2 or now <= since2:
+            return alone
+        first, last = frames1 / (end1 - since1), frames2 / (end2 - since2)
+        pair = (frames2 + a.frames) / (now - since2)
+        fast, slow = PAIR_RATIO * pair, pair / PAIR_RATIO
+        # and the two alike, a rhythm: not 15 frames/s, a 30 s pause, then 7.5 (read with the pause, 0.8 frames/s),
+        # nor a one-off late block between two on time: read 11.9 and 8.0 frames/s either side of it for a server at 8
+        # (alike within the outlier's margin), the three read 5.7 with it, taken as the rate: the picture in slow motion
+        alike = max(alone, first) <= PAIR_RATIO * min(alone, first)
+        if alike and (min(alone, first) > fast > slow > last or max(alone, first) < slow < fast < last):
+            return pair
+        return alone
+
+    def _held_up_with(self, a: _Arrival, now: float, n: int) -> bool:
+        """Whether `n` frames pushed now come on the heels of arrival `a`, held up with it: so soon after its last
+        block that read alone they would be far faster than the rate, and read with it no faster than that. Blocks
+        held up by a stall and let through one by one as the link reads them, a block's ticks apart or more, each
+        read alone said 24 to 80 frames/s for a server at 8: taken as its rate, the picture played fast with frames
+        passed over, and blocks bundled four at a time whose last one came apart from the three had the show read at
+        80 frames/s. A producer that speeds up is not joined: read with the arrival, its frames are more than the rate
+        made in that time (blocks 0.8 s apart after blocks 2.4 s apart, joined, read the new rate a block late)."""
+        if self.settings.producer_waits or not self._rate or self._last_push is None or a.since is None:
+            return False  # the generator pushes each block as it is made: nothing of it is held up on the way
+        soon = (now - self._last_push) * self._rate * OUTLIER_RATIO < n
+        return soon and (a.frames + n) <= (1.0 + HELD_UP_MARGIN) * self._rate * (now - a.since)
 
     def _closes(self, now: float, n: int) -> float:
         """Until when blocks join an arrival of `n` frames begun now: until the camera could have shown its first
@@ -478,10 +531,16 @@ class Pacer:
         for a 6 s stall of a server at 8 frames/s, whose held blocks come at once.
 
         Far behind is both more than two blocks waiting (less is a late block with the next: the nudge's, played
-        whole) and those past the first spanning more than `catch_up_after` seconds of production (three blocks
-        held up 2.4 s at 15 frames/s are 1.6 s: played whole too; a producer that makes blocks fast needs more of
-        them). The lag on the link itself is not counted: frames dropped here cannot make the next ones come
-        sooner, so only the lag waiting in this buffer can be won back."""
+        whole) and those past the first spanning more than `catch_up_after` seconds of production (three blocks held
+        up 2.4 s at 15 frames/s are 1.6 s: played whole too; a producer that makes blocks fast needs more of them),
+        where that is no rhythm the gaps drain: an arrival out of line with the ones before it (blocks held up by a
+        stall, which come with the usual gap after them: cut at once), or more than `catch_up_after` seconds of
+        frames still waiting as the last arrival came (a backlog the gap before it did not drain). Arrivals alike
+        are the link's rhythm: blocks bundled three at a time (a wifi link, 36 frames every 4.5 s at 8 frames/s)
+        were cut at every bundle, 27 frames dropped and the picture frozen 0.7 s, a jump and a freeze every 4.5 s.
+
+        The lag on the link itself is not counted: frames dropped here cannot make the next ones come sooner, so only
+        the lag waiting in this buffer can be won back."""
         s = self.settings
         if s.producer_waits or not self._rate or not self._on_air:
             return
@@ -493,8 +552,13 @@ class Pacer:
         rate = max(self._rate, self._last_rate) if self._off > 0 else self._rate
         if level <= 2 * block or (level - block) / rate <= s.catch_up_after:
             return
+        arrived = self._arrival.frames if self._arrival is not None else 0
+        usual = max((frames for frames, _, _ in self._before), default=0)
+        if arrived <= OUTLIER_RATIO * usual and self._backlog / rate <= s.catch_up_after:
+            return
         while len(self._frames) - 1 > 2 * block:
             self._drop_first()
+        self._backlog = 0.0
 
     def _drop_first(self) -> None:
         """Drops the frame on screen or next to come, unseen or not; the next one comes on at this tick."""

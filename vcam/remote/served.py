@@ -28,7 +28,7 @@ class ServedClient:
     FRAMES_WAITING = 48  # 4 blocks
     # A frame that waited this long is dropped where a newer one waits: over a link slower than the stream (a hotel's
     # wifi), the queue stayed full and every frame went out 4 blocks (4 s) after it was made, for good, where vcam
-    # cam's own catch-up (the pacer's catch_up_after) keeps its picture no more than 2 s behind.
+    # cam's own catch-up (the pacer's catch_up_after) keeps no more than 2 s of frames waiting as the next come.
     FRAME_WAIT_S = 2.0
     # A client refused the input asks again by itself every few seconds (vcam cam: every 5) for as long as another
     # one sends: said at once, then counted once a minute, not a line for every ask.

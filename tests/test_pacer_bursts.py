@@ -1,0 +1,155 @@
+"""The pacer under blocks that come several at a time (a link that bundles them), held up by a stall, or trickling in
+behind: cut only where the picture has truly fallen behind, never at the link's own rhythm."""
+import pytest
+
+from test_pacer import FakeTime, frame, longest_hold, run_for
+from vcam.live.pacer import Pacer, PacerSettings
+
+RATE = 8.0  # the server's frames/s
+BLOCK = 12
+MADE_EVERY = BLOCK / RATE
+
+
+def serve(blocks, until, max_latency=4.0):
+    """Pushes block k at `blocks[k]` (when it arrives) to a 30 fps camera; returns the pacer, the frames shown, and
+    their times."""
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=max_latency), clock=ft.clock)
+    for k, at in enumerate(blocks):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    shown, times, _ = run_for(ft, pacer, until)
+    return pacer, shown, times
+
+
+def bundled(size, until, spacing=0.02):
+    """Arrival times of blocks made every MADE_EVERY s that a link holds and sends `size` at a time, back to back
+    (`spacing` apart), as the bundle's last block is made."""
+    arrivals, k = [], 0
+    while MADE_EVERY * (k + size) < until:
+        sent = MADE_EVERY * (k + size)
+        arrivals += [sent + spacing * j for j in range(size)]
+        k += size
+    return arrivals
+
+
+@pytest.mark.parametrize("size", [2, 3, 4])
+@pytest.mark.parametrize("spacing", [0.02, 0.15])
+def test_blocks_a_link_bundles_play_whole_without_a_jump(size, spacing):
+    # Three blocks of 12 every 4.5 s at 8 frames/s (a wifi link bundling them) were cut at every bundle, down to two
+    # blocks waiting: 27 frames dropped and the picture frozen 43 ticks, a jump and a freeze every 4.5 s. The gap
+    # after a bundle drains it: every frame plays, in order, and the longest hold is what the latency cap leaves
+    # (each bundle shown within 4 s of coming, a 4.5 s gap leaves 0.5 s), a frame's own time or two aside. (The show's
+    # first bundle, before any rate, may come apart and be read too fast: frames passed over then, not after.)
+    pacer, shown, times = serve(bundled(size, 60.0, spacing), 60.0)
+    late = [(s, t) for s, t in zip(shown, times) if t > 2 * size * MADE_EVERY + 1.0]
+    assert pacer.stats.dropped == 0
+    assert all(b[0] - a[0] in (0, 1) for a, b in zip(late, late[1:]))
+    cycle = size * MADE_EVERY
+    assert longest_hold(shown, times, after=25.0) / 30.0 <= max(0.0, cycle - 4.0) + 2 / RATE
+
+
+def test_with_room_under_the_latency_cap_bundled_blocks_hold_no_longer_than_a_block_made_late():
+    # the same three at a time under --max-latency 6: nothing cut, and no freeze of the cap's making either
+    pacer, shown, times = serve(bundled(3, 60.0), 60.0, max_latency=6.0)
+    assert pacer.stats.dropped == 0
+    assert longest_hold(shown, times, after=25.0) / 30.0 <= 3 * MADE_EVERY / 4  # was 45 ticks, 1.5 s
+
+
+def test_a_stall_in_a_bundling_link_is_still_cut_back_near_live():
+    # bundles of three, then the link stalls 6 s: what it held comes at once, far more than a bundle, and is cut as it
+    # comes; the bundles after it play whole again
+    arrivals = [max(t, 26.02) if 20.0 <= t <= 26.02 else t for t in bundled(3, 60.0)]
+    pacer, shown, times = serve(sorted(arrivals), 60.0)
+    assert pacer.stats.dropped >= 2 * BLOCK
+    after = [(s, t) for s, t in zip(shown, times) if t > 31.0]
+    assert all(b[0] - a[0] in (0, 1) for a, b in zip(after, after[1:]))
+    assert len(set(shown)) + pacer.stats.dropped + pacer.stats.skipped == max(shown) + 1  # each frame lost is counted
+
+
+def stalled(length, spacing, until=45.0, at=15.0):
+    """Arrival times of blocks made every MADE_EVERY s whose link stalls `length` s from `at`, then lets what it held
+    through `spacing` apart."""
+    back, held, arrivals = at + length, 0, []
+    for k in range(int(until / MADE_EVERY)):
+        made = MADE_EVERY * (k + 1)
+        if at <= made <= back:
+            arrivals.append(back + spacing * held)
+            held += 1
+        else:
+            arrivals.append(made)
+    return arrivals, back
+
+
+def serve_stalled(arrivals, until):
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    for k, at in enumerate(arrivals):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    shown, times, seen = run_for(ft, pacer, until, observe=lambda: (pacer.stats.dropped, pacer.stats.production_fps))
+    return pacer, shown, times, seen
+
+
+@pytest.mark.parametrize("spacing", [0.02, 0.15, 0.5])
+def test_blocks_held_up_by_a_stall_are_read_at_the_servers_rate_and_cut_as_they_come(spacing):
+    # After a 6 s stall the blocks held up come one after another, as fast as the link reads them (0.5 s apart: a
+    # block's ticks and more). Each read alone said 24 frames/s or more for a server at 8: two in a row were taken
+    # as its rate, the picture played fast with frames passed over, and read so fast they were never cut. Held up
+    # together they are one arrival far larger than the ones before: the rate stays, and they are cut as they come,
+    # before the next block made after the stall
+    arrivals, back = stalled(6.0, spacing)
+    pacer, shown, times, seen = serve_stalled(arrivals, 40.0)
+    assert all(abs(rate - RATE) < 1.0 for _, rate in seen[len(seen) // 4:])
+    first_cut = next(t for t, (dropped, _) in zip(times, seen) if dropped)
+    assert back <= first_cut < back + 4 * spacing + MADE_EVERY
+    assert pacer.stats.dropped >= 2 * BLOCK and pacer.stats.skipped == 0
+    made = [MADE_EVERY * (k + 1) for k in range(len(arrivals))]
+    delays = [t - made[s // BLOCK] for s, t in zip(shown, times)]
+    usual = max(d for d, t in zip(delays, times) if 5.0 < t < 15.0)
+    assert max(d for d, t in zip(delays, times) if t > back + 6.0) < usual + 1.0
+
+
+@pytest.mark.parametrize("late_by", [0.5, 0.3])
+def test_blocks_late_by_the_same_every_other_time_are_read_at_the_servers_rate(late_by):
+    # every other block 0.5 s late at 8 frames/s: it comes 1 s before the next, exactly half the 2 s gap before it,
+    # too late to join it as a pair. Read alone the blocks said 12 and 6 frames/s, the slow ones each left out as a
+    # hiccup: the status line read 12 frames/s and the picture played each pair fast, then held 28 ticks
+    arrivals = [MADE_EVERY * (k + 1) + (late_by if k % 2 == 0 else 0.0) for k in range(40)]
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    for k, at in enumerate(arrivals):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    shown, times, rates = run_for(ft, pacer, arrivals[-1], observe=lambda: pacer.stats.production_fps)
+    assert all(abs(r - RATE) < 1.0 for r, t in zip(rates, times) if t > 20.0)
+    assert longest_hold(shown, times, after=20.0) / 30.0 <= 2 / RATE
+    assert pacer.stats.dropped == pacer.stats.skipped == 0
+
+
+def test_a_block_late_once_between_two_on_time_is_not_read_as_a_rhythm_of_pairs():
+    # a link that holds some blocks back 1 to 2.5 s: a block 1.2 s late between one just after a pair (read 11.9
+    # frames/s) and one on time (8.0) read with the on-time one 5.7 frames/s, taken as the rate since the late one,
+    # read alone, had been left out as slow the same way: the picture in slow motion for a server at 8
+    delays = [1.2, 2.5, 1.0] + [0.02] * 5 + [2.5, 1.2, 2.5, 1.0, 0.02, 2.5, 2.5, 1.0, 1.2, 0.02, 1.2, 1.2] + [0.02] * 8
+    arrivals, last = [], 0.0
+    for k, delay in enumerate(delays):
+        last = max(last + 0.005, MADE_EVERY * (k + 1) + delay)
+        arrivals.append(last)
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    for k, at in enumerate(arrivals):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    _, times, rates = run_for(ft, pacer, arrivals[-1], observe=lambda: pacer.stats.production_fps)
+    assert all(abs(r - RATE) < 1.5 for r, t in zip(rates, times) if t > 10.0)
+
+
+@pytest.mark.parametrize("max_latency", [1.0, 10.0])
+def test_bundled_blocks_still_come_on_screen_within_the_latency_cap(max_latency):
+    # played whole rather than cut, a bundle still binds to --max-latency: under 1 s, what the camera cannot show
+    # within it is dropped or passed over; under 10 s, three blocks every 4.5 s all play
+    arrivals = bundled(3, 40.0)
+    pacer, shown, times = serve(arrivals, 40.0, max_latency=max_latency)
+    came = {}  # each frame's first tick on screen: a last frame held through the gap after is not late
+    for s, t in zip(shown, times):
+        came.setdefault(s, t)
+    late = [t - arrivals[s // BLOCK] for s, t in came.items()]
+    assert max(late) <= max_latency + 1 / 30.0
+    assert (pacer.stats.dropped + pacer.stats.skipped == 0) == (max_latency > 3 * MADE_EVERY)
