@@ -94,3 +94,41 @@ def test_a_repeated_frame_is_fitted_to_another_size_once_and_sent_the_same(mode)
     assert worker.fits == 4
     assert len(out.frames) == len(frames)
     assert all(np.array_equal(got, fit(frame, 96, 96, mode)) for got, frame in zip(out.frames, frames))
+
+
+def test_a_recorded_frame_is_converted_from_the_array_itself_and_the_file_is_the_same_to_the_bit(tmp_path):
+    """PyAV's from_ndarray copied each tick's frame holding the GIL before converting it: a contiguous array is
+    wrapped now (no copy), a view that is not is still copied, and the file is the one the copies made."""
+    import av
+
+    from vcam.live.outputs import recording
+
+    a, b = picture(64, 48, 1), picture(64, 48, 2)
+    view = picture(128, 48, 3)[:, ::2]  # every other column: not contiguous
+    assert np.shares_memory(np.asarray(recording._wrapped(av, a).planes[0]), a)
+    assert not np.shares_memory(np.asarray(recording._wrapped(av, view).planes[0]), view)
+    frames = [a, a, b, view, a.copy(), b]
+    ours, copied = (Recording(str(tmp_path / name), 64, 48, 30.0) for name in ("ours.mp4", "copied.mp4"))
+    copying = lambda av, frame: av.VideoFrame.from_ndarray(frame, format="rgb24")  # noqa: E731
+    for tick, frame in enumerate(frames):
+        ours.send(frame, tick)
+        real, recording._wrapped = recording._wrapped, copying
+        try:
+            copied.send(frame, tick)
+        finally:
+            recording._wrapped = real
+    ours.close(), copied.close()
+    assert (tmp_path / "ours.mp4").read_bytes() == (tmp_path / "copied.mp4").read_bytes()
+
+
+def test_the_longest_gap_a_recording_bridges_is_worked_out_once_per_take_not_per_frame(tmp_path, monkeypatch):
+    """It is Fraction arithmetic on the muxer's time base, which is fixed once the header is written."""
+    take = Recording(str(tmp_path / "take.mp4"), 64, 48, 30.0)
+    worked = []
+    longest = Recording._longest_gap
+    monkeypatch.setattr(Recording, "_longest_gap", lambda self: worked.append(1) or longest(self))
+    frames = ticks()
+    for tick, frame in enumerate(frames):
+        take.send(frame, tick)
+    take.close()
+    assert len(worked) == 1 and take.frames == len(frames)

@@ -1510,3 +1510,22 @@ def test_a_show_of_one_step_says_one_step_on_air_and_in_its_render(tmp_path):
     said = io.StringIO()
     render(RenderOptions(log=str(log), outs=["null"], status_out=said))
     assert "tiny at 112x64, 1 step, 30 fps" in said.getvalue(), said.getvalue()
+
+
+def test_the_cards_memory_is_read_at_most_once_a_second_for_the_status_line(monkeypatch):
+    """A terminal redraws the line 4 times a second; each read of the card's memory is a call into CUDA on the main
+    thread beside the generator's launches, for a number that moves with blocks."""
+    import vcam.engine.memory
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    reads = []
+    monkeypatch.setattr(vcam.engine.memory, "card_use", lambda device: reads.append(device) or (3.0, 80.0))
+    now = [0.0]
+    producer = SimpleNamespace(state="running", stream=SimpleNamespace(device=SimpleNamespace(type="cuda")))
+    feed = ModelFeed(producer, lambda line: None, "on air", lambda: None, lambda: "live", clock=lambda: now[0])
+    lines = []
+    for poll in range(40):  # 10 s at the loop's 4 polls a second
+        now[0] = poll * 0.25
+        lines.append(feed.status(PacerStats(pushed=12), 30.0, []))
+    assert len(reads) == 10 and all("VRAM 3.0/80 GiB" in line for line in lines)
