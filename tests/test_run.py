@@ -714,8 +714,9 @@ def test_a_card_that_stops_answering_leaves_the_status_lines_vram_empty(monkeypa
     from vcam.live.model_feed import ModelFeed
     from vcam.live.pacer import PacerStats
 
+    now = [0.0]
     feed = ModelFeed(SimpleNamespace(state="running", stream=SimpleNamespace(device=torch.device("cuda"))),
-                     lambda s: None, "on air", lambda: None, lambda: "live")
+                     lambda s: None, "on air", lambda: None, lambda: "live", clock=lambda: now[0])
     stats = PacerStats(pushed=12, production_fps=8.0)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * 2**30, 24 * 2**30))
     assert "| VRAM 22.0/24 GiB |" in feed.status(stats, 30.0, [])
@@ -724,6 +725,7 @@ def test_a_card_that_stops_answering_leaves_the_status_lines_vram_empty(monkeypa
         raise RuntimeError("CUDA error: an illegal memory access was encountered")
 
     monkeypatch.setattr(torch.cuda, "mem_get_info", lost)
+    now[0] += 1.0  # the next read (one a second)
     assert "| VRAM - |" in feed.status(stats, 30.0, [])
 
 
