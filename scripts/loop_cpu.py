@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -94,7 +95,23 @@ def spin_alone(seconds: float) -> float:
     return rounds / (time.monotonic() - start)
 
 
-def measure(mode: str, seconds: float, gen_fps: float, spin: bool, outs: list[str]) -> dict:
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def watching_client(port: int) -> subprocess.Popen:
+    """`vcam cam` watching the served show, in a process of its own (its CPU is not this one's)."""
+    return subprocess.Popen([sys.executable, "-m", "vcam", "cam", f"ws://127.0.0.1:{port}", "--out", "null"],
+                            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def measure(mode: str, seconds: float, gen_fps: float, spin: bool, outs: list[str] | None,
+            serve: bool = False) -> dict:
     import memory_camera
     from vcam.engine.stream import Stream
     from vcam.live.run import run
@@ -126,10 +143,26 @@ def measure(mode: str, seconds: float, gen_fps: float, spin: bool, outs: list[st
     sampler = threading.Thread(target=sample, name="bench-sampler", daemon=True)
     sampler.start()
     status = io.StringIO()
+    attach, client = None, None
+    if serve:
+        from vcam.remote.attach import attachment
+        from vcam.remote.server import ServeSettings
+
+        port = free_port()
+        attach = attachment(ServeSettings(port=port))
+        client = threading.Timer(2.0, lambda: clients.append(watching_client(port)))
+        clients: list[subprocess.Popen] = []
+        client.start()
     try:
         run(RunOptions(model="tiny", size=(WIDTH, HEIGHT), outs=outs, fps=30.0, duration=seconds + 6.0,
-                       smooth=None if mode == "none" else mode, stdin=False, status_out=status, tuning=False))
+                       smooth=None if mode == "none" else mode, stdin=False, status_out=status, tuning=False,
+                       serve=serve), attach)
     finally:
+        if client is not None:
+            client.cancel()
+            for proc in clients:
+                proc.terminate()
+                proc.wait(30)
         done.set()
         Stream.next_block = original
         memory_camera.uninstall()
@@ -156,14 +189,18 @@ def main() -> int:
     ap.add_argument("--modes", default="none,fade,flow", help="--smooth modes to run, 'none' for repeated frames")
     ap.add_argument("--spin", action="store_true", help="the generator spins in Python (a GIL estimate)")
     ap.add_argument("--no-record", action="store_true", help="the camera only, no MP4 recording")
+    ap.add_argument("--serve", action="store_true",
+                    help="vcam serve instead, no local output, one vcam cam watching it from another process")
     args = ap.parse_args()
     alone = spin_alone(3.0) if args.spin else None
-    print(f"{os.cpu_count()} CPUs; {WIDTH}x{HEIGHT}, generator {args.gen_fps:g} frames/s, camera 30 frames/s"
-          f"{'' if args.no_record else ' + MP4 recording'}{', generator spins in Python' if args.spin else ''}")
+    outputs = ("vcam serve, no local output, one vcam cam client" if args.serve else
+               "camera 30 frames/s" + ("" if args.no_record else " + MP4 recording"))
+    print(f"{os.cpu_count()} CPUs; {WIDTH}x{HEIGHT}, generator {args.gen_fps:g} frames/s, {outputs}"
+          f"{', generator spins in Python' if args.spin else ''}")
     with tempfile.TemporaryDirectory() as tmp:
         for mode in args.modes.split(","):
-            outs = ["vcam"] + ([] if args.no_record else [f"file:{tmp}/{mode}.mp4"])
-            result = measure(mode, args.seconds, args.gen_fps, args.spin, outs)
+            outs = None if args.serve else ["vcam"] + ([] if args.no_record else [f"file:{tmp}/{mode}.mp4"])
+            result = measure(mode, args.seconds, args.gen_fps, args.spin, outs, args.serve)
             rows = result["rows"]
             print(f"\n--smooth {mode}: CPU s per wall s over {result['wall']:.1f} s")
             generator = rows.pop("generator", 0.0) if "generator" in rows else None

@@ -1531,3 +1531,23 @@ def test_the_cards_memory_is_read_at_most_once_a_second_for_the_status_line(monk
         now[0] = poll * 0.25
         lines.append(feed.status(PacerStats(pushed=12), 30.0, []))
     assert len(reads) == 10 and all("VRAM 3.0/80 GiB" in line for line in lines)
+
+
+@pytest.mark.parametrize("smooth", ["fade", "flow"])
+def test_a_served_show_without_a_local_output_makes_no_blends_and_no_flows_and_says_so(monkeypatch, smooth):
+    """vcam serve with --smooth and no --out blended (and with flow, worked out DIS flows on a thread of its own,
+    a third of a core) every tick for no output: the clients get the generated frames and smooth their own."""
+    import vcam.live.interp
+    import vcam.live.pacer
+
+    made = []
+    monkeypatch.setattr(vcam.live.pacer, "crossfade", lambda a, b, t: made.append("fade") or a)
+    real_flow = vcam.live.interp.FlowSmoother
+    monkeypatch.setattr(vcam.live.pacer, "FlowSmoother", lambda *a, **kw: made.append("flow") or real_flow(*a, **kw))
+    status = io.StringIO()
+    code = run(RunOptions(model="tiny", serve=True, smooth=smooth, fps=FPS, duration=1.5, size=(112, 64),
+                          stdin=False, status_out=status))
+    text = status.getvalue()
+    assert code == 0 and "on air" in text and made == [], text
+    assert f"--smooth {smooth} is not used: no output here shows the camera's frames" in text
+    assert f"vcam cam URL --smooth {smooth}" in text
