@@ -189,7 +189,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
-                            smooth=_smoothing(opts, cfg, status.message), max_latency=opts.max_latency, duration=opts.duration,
+                            smooth=_smoothing(opts, cfg, status.message), max_latency=opts.max_latency,
+                            duration=opts.duration,
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
                             commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
