@@ -132,3 +132,35 @@ def test_the_longest_gap_a_recording_bridges_is_worked_out_once_per_take_not_per
         take.send(frame, tick)
     take.close()
     assert len(worked) == 1 and take.frames == len(frames)
+
+
+@pytest.mark.parametrize("size", [(50, 36), (66, 38), (854, 480)])
+def test_a_wrapped_frame_written_over_right_after_its_send_is_recorded_as_it_was_sent(tmp_path, size):
+    """The recording wraps the caller's array rather than copying it: its rows (150, 198, 2562 bytes: not a multiple
+    of 16 or 32) are read where they are, and an array the caller writes into again once `send` has returned (a
+    pool of frames, a blend made in place) must not reach the file. The file is the one from_ndarray's copies made."""
+    import av
+
+    from vcam.live.outputs import recording
+
+    w, h = size
+    pictures = [picture(w, h, seed) for seed in range(4)]
+    copying = lambda av, frame: av.VideoFrame.from_ndarray(frame, format="rgb24")  # noqa: E731
+    paths = {name: tmp_path / f"{name}.mp4" for name in ("wrapped", "copied")}
+    for name, path in paths.items():
+        take = Recording(str(path), w, h, 30.0)
+        for tick, shown in enumerate(pictures):
+            frame = shown.copy()
+            if name == "copied":
+                real, recording._wrapped = recording._wrapped, copying
+            try:
+                take.send(frame, tick)
+            finally:
+                if name == "copied":
+                    recording._wrapped = real
+            frame[:] = 255 - frame  # written over at once
+        take.close()
+    assert np.shares_memory(np.asarray(recording._wrapped(av, pictures[0]).planes[0]), pictures[0])
+    assert paths["wrapped"].read_bytes() == paths["copied"].read_bytes()
+    got = recorded(paths["wrapped"])
+    assert len(got) == len(pictures) and not np.array_equal(got[0], got[1])

@@ -889,3 +889,25 @@ def test_a_bug_in_a_sending_thread_is_one_line_the_status_says_failed_and_both_t
     assert len(stopped) == 1 and "\n" not in stopped[0], said
     assert f"its {broken} failed (RuntimeError: a bug in the" in stopped[0]
     assert json.loads(sent[-1]) == {"type": "send_stop"}  # the server knows its input stopped
+
+
+@pytest.mark.parametrize("answer", ["send_ok", "send_refused"])
+def test_the_servers_answer_to_a_send_asked_before_a_thread_broke_leaves_the_input_failed(answer):
+    """A refusal made a FAILED input REFUSED, 'asking again' with no thread left to ask; a place given stayed this
+    client's, no send_stop following, so that no other client could send for the whole connection."""
+    now = [0.0]
+    said, sent = [], []
+    up = Uploader(FakeCapture(now), said.append, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(lambda m: (sent.append(m), True)[1], lambda: 0.0)
+    up.connected()  # asks to send; the answer is on its way as the capture thread breaks
+
+    def broken():
+        raise RuntimeError("a bug in the capture")
+
+    up._guarded(broken, "capture")
+    up.answer({"type": answer, "width": 16, "height": 16, "fps": 30.0, "message": "taken"})
+    assert up.state == "failed"
+    assert not any("does not take" in line or "sending test:frames as" in line for line in said), said
+    stops = [m for m in sent if isinstance(m, str) and json.loads(m) == {"type": "send_stop"}]
+    assert len(stops) == (1 if answer == "send_ok" else 0), sent
+    up.stop()

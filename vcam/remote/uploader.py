@@ -330,6 +330,8 @@ class Uploader:
 
     def answer(self, data: dict) -> None:
         """The server's send_ok or send_refused."""
+        if self._answered_after_failing(data):
+            return
         if data["type"] == "send_refused":
             with self._lock:
                 self.state, self._asked_at = "refused", self._clock()
@@ -358,6 +360,17 @@ class Uploader:
         if first:
             self.say(f"sending {self.capture.name} as the server's input ({width}x{height}, at most {fps:.1f} "
                      "frames/s)")
+
+    def _answered_after_failing(self, data: dict) -> bool:
+        """An answer to a `send` asked just before a thread broke: the input stays FAILED (a refusal made it REFUSED,
+        'asking again' with no thread left to ask), and a place the server gave is handed back with send_stop, where
+        it stayed this client's for the connection and no other client could send."""
+        with self._lock:
+            if self.state != "failed":
+                return False
+        if data["type"] == "send_ok":  # failed is for good: no frame can follow this send_stop on the wire
+            self._send(proto.text("send_stop"))
+        return True
 
     # --- the threads ----------------------------------------------------------------------------------------
     def _guarded(self, loop: Callable[[], None], what: str) -> None:
