@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from vcam.live import outputs
+from vcam.live import onair, outputs
 from vcam.control.protocol import Shown
 from vcam.live.onair import AirSettings, FeedFailed, OnAir
 from vcam.live.pacer import Pacer, PacerSettings
@@ -607,3 +607,35 @@ def test_the_parts_stop_in_the_reverse_of_their_start_so_one_built_on_another_st
 
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Part("midi"), Part("osc")]) == 0
     assert calls == ["start midi", "start osc", "stop osc", "stop midi"]
+
+
+class CountingFeed(Feed):
+    """Ends after `polls` polls; counts the status lines built."""
+
+    def __init__(self, pacer, polls):
+        super().__init__(pacer)
+        self.polls, self.built = polls, 0
+
+    def poll(self, stats):
+        self.polls -= 1
+        return self.polls <= 0
+
+    def status(self, stats, out_fps, failed):
+        self.built += 1
+        return "FAKE"
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_the_status_line_is_built_only_when_it_is_shown(monkeypatch, tty):
+    """In a log (stderr not a terminal) the line is written every 10 s: it was built, the card's memory read from the
+    driver, at each of the loop's 4 polls a second all the same. A terminal shows every one."""
+    monkeypatch.setattr(onair, "POLL_S", 0.0)
+    out = io.StringIO()
+    out.isatty = lambda: tty
+    now = [0.0]
+    air = OnAir(AirSettings(outs=[], width=W, height=H, stdin=False), StatusLine(out, clock=lambda: now[0]))
+    feed = CountingFeed(air.pacer, 40)
+    air.feed, air.workers = feed, []
+    air._loop()  # 39 polls at one instant, then the end
+    assert feed.built == (39 if tty else 1)
+    assert out.getvalue().count("FAKE") == (39 if tty else 1)

@@ -1650,3 +1650,23 @@ def test_an_odd_size_for_obs_camera_is_fixed_with_one_shell_word():
         VirtualCamera(65, 48, 30, device="OBS Virtual Camera")
     assert err.value.fix == f"use {shell_word('vcam:OBS Virtual Camera@64x48')}" and " Virtual" in err.value.fix
     assert err.value.fix != "use vcam:OBS Virtual Camera@64x48"
+
+
+def test_a_frame_the_ticks_repeat_is_converted_and_drawn_once_in_the_preview_window(slow_display, monkeypatch):
+    """Each tick converted its frame to BGR and drew it again, between generated frames and for all of a freeze;
+    the window kept showing the same picture. Its events are still taken at every tick."""
+    preview, drawn, tmp_path = slow_display
+    keys = []
+    monkeypatch.setattr(drawn, "waitKey", lambda delay: keys.append(delay) or -1, raising=False)
+    converted = []
+    monkeypatch.setattr(drawn, "cvtColor", lambda frame, code: converted.append(code) or frame[..., ::-1].copy(),
+                        raising=False)
+    (tmp_path / "answer").touch()
+    window = preview.PreviewWindow(64, 48)
+    a, b = np.zeros((48, 64, 3), np.uint8), np.full((48, 64, 3), 9, np.uint8)
+    try:
+        for tick, frame in enumerate([a, a, a, b, b, a.copy()]):
+            window.send(frame, tick)
+    finally:
+        window.close()
+    assert drawn.drawn == ["window"] + [(48, 64, 3)] * 3 and len(converted) == 3 and len(keys) == 6

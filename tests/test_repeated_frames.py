@@ -94,3 +94,73 @@ def test_a_repeated_frame_is_fitted_to_another_size_once_and_sent_the_same(mode)
     assert worker.fits == 4
     assert len(out.frames) == len(frames)
     assert all(np.array_equal(got, fit(frame, 96, 96, mode)) for got, frame in zip(out.frames, frames))
+
+
+def test_a_recorded_frame_is_converted_from_the_array_itself_and_the_file_is_the_same_to_the_bit(tmp_path):
+    """PyAV's from_ndarray copied each tick's frame holding the GIL before converting it: a contiguous array is
+    wrapped now (no copy), a view that is not is still copied, and the file is the one the copies made."""
+    import av
+
+    from vcam.live.outputs import recording
+
+    a, b = picture(64, 48, 1), picture(64, 48, 2)
+    view = picture(128, 48, 3)[:, ::2]  # every other column: not contiguous
+    assert np.shares_memory(np.asarray(recording._wrapped(av, a).planes[0]), a)
+    assert not np.shares_memory(np.asarray(recording._wrapped(av, view).planes[0]), view)
+    frames = [a, a, b, view, a.copy(), b]
+    ours, copied = (Recording(str(tmp_path / name), 64, 48, 30.0) for name in ("ours.mp4", "copied.mp4"))
+    copying = lambda av, frame: av.VideoFrame.from_ndarray(frame, format="rgb24")  # noqa: E731
+    for tick, frame in enumerate(frames):
+        ours.send(frame, tick)
+        real, recording._wrapped = recording._wrapped, copying
+        try:
+            copied.send(frame, tick)
+        finally:
+            recording._wrapped = real
+    ours.close(), copied.close()
+    assert (tmp_path / "ours.mp4").read_bytes() == (tmp_path / "copied.mp4").read_bytes()
+
+
+def test_the_longest_gap_a_recording_bridges_is_worked_out_once_per_take_not_per_frame(tmp_path, monkeypatch):
+    """It is Fraction arithmetic on the muxer's time base, which is fixed once the header is written."""
+    take = Recording(str(tmp_path / "take.mp4"), 64, 48, 30.0)
+    worked = []
+    longest = Recording._longest_gap
+    monkeypatch.setattr(Recording, "_longest_gap", lambda self: worked.append(1) or longest(self))
+    frames = ticks()
+    for tick, frame in enumerate(frames):
+        take.send(frame, tick)
+    take.close()
+    assert len(worked) == 1 and take.frames == len(frames)
+
+
+@pytest.mark.parametrize("size", [(50, 36), (66, 38), (854, 480)])
+def test_a_wrapped_frame_written_over_right_after_its_send_is_recorded_as_it_was_sent(tmp_path, size):
+    """The recording wraps the caller's array rather than copying it: its rows (150, 198, 2562 bytes: not a multiple
+    of 16 or 32) are read where they are, and an array the caller writes into again once `send` has returned (a
+    pool of frames, a blend made in place) must not reach the file. The file is the one from_ndarray's copies made."""
+    import av
+
+    from vcam.live.outputs import recording
+
+    w, h = size
+    pictures = [picture(w, h, seed) for seed in range(4)]
+    copying = lambda av, frame: av.VideoFrame.from_ndarray(frame, format="rgb24")  # noqa: E731
+    paths = {name: tmp_path / f"{name}.mp4" for name in ("wrapped", "copied")}
+    for name, path in paths.items():
+        take = Recording(str(path), w, h, 30.0)
+        for tick, shown in enumerate(pictures):
+            frame = shown.copy()
+            if name == "copied":
+                real, recording._wrapped = recording._wrapped, copying
+            try:
+                take.send(frame, tick)
+            finally:
+                if name == "copied":
+                    recording._wrapped = real
+            frame[:] = 255 - frame  # written over at once
+        take.close()
+    assert np.shares_memory(np.asarray(recording._wrapped(av, pictures[0]).planes[0]), pictures[0])
+    assert paths["wrapped"].read_bytes() == paths["copied"].read_bytes()
+    got = recorded(paths["wrapped"])
+    assert len(got) == len(pictures) and not np.array_equal(got[0], got[1])

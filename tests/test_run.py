@@ -714,8 +714,9 @@ def test_a_card_that_stops_answering_leaves_the_status_lines_vram_empty(monkeypa
     from vcam.live.model_feed import ModelFeed
     from vcam.live.pacer import PacerStats
 
+    now = [0.0]
     feed = ModelFeed(SimpleNamespace(state="running", stream=SimpleNamespace(device=torch.device("cuda"))),
-                     lambda s: None, "on air", lambda: None, lambda: "live")
+                     lambda s: None, "on air", lambda: None, lambda: "live", clock=lambda: now[0])
     stats = PacerStats(pushed=12, production_fps=8.0)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (2 * 2**30, 24 * 2**30))
     assert "| VRAM 22.0/24 GiB |" in feed.status(stats, 30.0, [])
@@ -724,6 +725,7 @@ def test_a_card_that_stops_answering_leaves_the_status_lines_vram_empty(monkeypa
         raise RuntimeError("CUDA error: an illegal memory access was encountered")
 
     monkeypatch.setattr(torch.cuda, "mem_get_info", lost)
+    now[0] += 1.0  # the next read (one a second)
     assert "| VRAM - |" in feed.status(stats, 30.0, [])
 
 
@@ -1510,3 +1512,42 @@ def test_a_show_of_one_step_says_one_step_on_air_and_in_its_render(tmp_path):
     said = io.StringIO()
     render(RenderOptions(log=str(log), outs=["null"], status_out=said))
     assert "tiny at 112x64, 1 step, 30 fps" in said.getvalue(), said.getvalue()
+
+
+def test_the_cards_memory_is_read_at_most_once_a_second_for_the_status_line(monkeypatch):
+    """A terminal redraws the line 4 times a second; each read of the card's memory is a call into CUDA on the main
+    thread beside the generator's launches, for a number that moves with blocks."""
+    import vcam.engine.memory
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import PacerStats
+
+    reads = []
+    monkeypatch.setattr(vcam.engine.memory, "card_use", lambda device: reads.append(device) or (3.0, 80.0))
+    now = [0.0]
+    producer = SimpleNamespace(state="running", stream=SimpleNamespace(device=SimpleNamespace(type="cuda")))
+    feed = ModelFeed(producer, lambda line: None, "on air", lambda: None, lambda: "live", clock=lambda: now[0])
+    lines = []
+    for poll in range(40):  # 10 s at the loop's 4 polls a second
+        now[0] = poll * 0.25
+        lines.append(feed.status(PacerStats(pushed=12), 30.0, []))
+    assert len(reads) == 10 and all("VRAM 3.0/80 GiB" in line for line in lines)
+
+
+@pytest.mark.parametrize("smooth", ["fade", "flow"])
+def test_a_served_show_without_a_local_output_makes_no_blends_and_no_flows_and_says_so(monkeypatch, smooth):
+    """vcam serve with --smooth and no --out blended (and with flow, worked out DIS flows on a thread of its own,
+    a third of a core) every tick for no output: the clients get the generated frames and smooth their own."""
+    import vcam.live.interp
+    import vcam.live.pacer
+
+    made = []
+    monkeypatch.setattr(vcam.live.pacer, "crossfade", lambda a, b, t: made.append("fade") or a)
+    real_flow = vcam.live.interp.FlowSmoother
+    monkeypatch.setattr(vcam.live.pacer, "FlowSmoother", lambda *a, **kw: made.append("flow") or real_flow(*a, **kw))
+    status = io.StringIO()
+    code = run(RunOptions(model="tiny", serve=True, smooth=smooth, fps=FPS, duration=1.5, size=(112, 64),
+                          stdin=False, status_out=status))
+    text = status.getvalue()
+    assert code == 0 and "on air" in text and made == [], text
+    assert f"--smooth {smooth} is not used: no output here shows the camera's frames" in text
+    assert f"vcam cam URL --smooth {smooth}" in text

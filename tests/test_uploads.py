@@ -848,3 +848,66 @@ def test_a_sender_leaving_puts_back_the_input_on_air_before_it_came():
     ctl = _served_controller("none")
     _, said = _sends_then_leaves(ctl, level=90)
     assert ctl.state.input == "none" and said[-1] == "the network input left: text only from the next block"
+
+
+class BrokenCapture(FakeCapture):
+    def read(self):
+        frame = super().read()
+        if frame is not None and frame.mean() == 99:
+            raise RuntimeError("a bug in the capture")
+        return frame
+
+
+@pytest.mark.parametrize("broken", ["capture", "upload"])
+def test_a_bug_in_a_sending_thread_is_one_line_the_status_says_failed_and_both_threads_end(monkeypatch, broken):
+    """It printed a traceback and the upload stopped, while the status line went on saying it was sending."""
+    uncaught = []
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+    if broken == "upload":
+        def encode_input(*args):
+            raise RuntimeError("a bug in the encoder")
+        monkeypatch.setattr(uploader_module.proto, "encode_input", encode_input)
+    now = [0.0]
+    capture, said, sent = BrokenCapture(now), [], []
+    up = Uploader(capture, said.append, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(lambda m: (sent.append(m), True)[1], lambda: 0.0)
+    up.start()
+    try:
+        up.connected()
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 30.0})
+        capture.frames.put(grey(99 if broken == "capture" else 50))
+        assert wait_for(lambda: up.state == "failed", 30)
+        capture.frames.put(grey(50))  # a capture thread waiting in a read sees the failure after it
+        assert wait_for(lambda: not any(t.is_alive() for t in up._threads), 30)
+        up.connected()  # the link reconnecting does not bring back a sender that broke
+        assert up.state == "failed"
+    finally:
+        capture.frames.put(None)
+        up.stop()
+    assert uncaught == [] and up.frames_sent == 0
+    stopped = [line for line in said if "stopped" in line]
+    assert len(stopped) == 1 and "\n" not in stopped[0], said
+    assert f"its {broken} failed (RuntimeError: a bug in the" in stopped[0]
+    assert json.loads(sent[-1]) == {"type": "send_stop"}  # the server knows its input stopped
+
+
+@pytest.mark.parametrize("answer", ["send_ok", "send_refused"])
+def test_the_servers_answer_to_a_send_asked_before_a_thread_broke_leaves_the_input_failed(answer):
+    """A refusal made a FAILED input REFUSED, 'asking again' with no thread left to ask; a place given stayed this
+    client's, no send_stop following, so that no other client could send for the whole connection."""
+    now = [0.0]
+    said, sent = [], []
+    up = Uploader(FakeCapture(now), said.append, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(lambda m: (sent.append(m), True)[1], lambda: 0.0)
+    up.connected()  # asks to send; the answer is on its way as the capture thread breaks
+
+    def broken():
+        raise RuntimeError("a bug in the capture")
+
+    up._guarded(broken, "capture")
+    up.answer({"type": answer, "width": 16, "height": 16, "fps": 30.0, "message": "taken"})
+    assert up.state == "failed"
+    assert not any("does not take" in line or "sending test:frames as" in line for line in said), said
+    stops = [m for m in sent if isinstance(m, str) and json.loads(m) == {"type": "send_stop"}]
+    assert len(stops) == (1 if answer == "send_ok" else 0), sent
+    up.stop()

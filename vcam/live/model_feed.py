@@ -29,6 +29,10 @@ CPU_STOP_S = 0.1
 # server's first frame: a size too big for the machine would otherwise keep a scheduled show on the loading card
 # for ever. Counted from the end of loading, so a first download or compile is never cut short.
 FIRST_BLOCK_WAIT_S = 600.0
+# The card's memory on the status line is read from the driver at most this often, not at each of the terminal's 4
+# redraws a second: a call into CUDA on the main thread, beside the generator's launches, for a number that moves
+# with blocks, not ticks.
+VRAM_EVERY_S = 1.0
 
 
 class ModelFeed:
@@ -55,6 +59,7 @@ class ModelFeed:
         self._started = clock()
         self._loaded_at: float | None = None
         self._said_loading = False
+        self._vram_read: tuple[float, tuple[float, float] | None] | None = None  # (when, what) the card last said
 
     def start(self) -> None:
         self._started = self.clock()
@@ -133,9 +138,13 @@ class ModelFeed:
             return None
         from vcam.engine.memory import card_use  # torch is loaded by now: the stream is on the card
 
+        now = self.clock()
+        if self._vram_read is not None and now - self._vram_read[0] < VRAM_EVERY_S:
+            return self._vram_read[1]
         # None where the card does not answer (its context lost): the producer says so and ends the show, which an
         # error raised here in the main loop would end first, as an internal error
-        return card_use(stream.device)
+        self._vram_read = (now, card_use(stream.device))
+        return self._vram_read[1]
 
     def stop(self) -> None:
         """Asks the producer to stop between blocks. On a card, a block still in progress after PRODUCER_STOP_S is

@@ -184,8 +184,9 @@ class OnAir:
                 # nothing is left to show the show on: refused as at the start (its message and fix, exit code 2), a
                 # display that never answers being the one that refuses it there
                 raise ended
-            failed = [w.output.name for w in self.workers if w.error is not None]
-            self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
+            if self.status.due():  # a log's line, every 10 s, was built 4 times a second and thrown away
+                failed = [w.output.name for w in self.workers if w.error is not None]
+                self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
             if self._over.is_set():
                 return
             if self.feed.duration_from == "start" and self.settings.duration is not None \

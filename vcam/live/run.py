@@ -189,7 +189,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
-                            smooth=opts.smooth, max_latency=opts.max_latency, duration=opts.duration,
+                            smooth=_smoothing(opts, cfg, status.message), max_latency=opts.max_latency,
+                            duration=opts.duration,
                             fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
                             commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
@@ -260,6 +261,17 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
                      duration=opts.duration)
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
+
+
+def _smoothing(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> str | None:
+    """--smooth where an output here shows the camera's frames; without one (vcam serve, no --out) its blends and
+    flows, a third of a core for `flow`, would go nowhere: the clients get the generated frames and smooth their
+    own. Nothing else of the show depends on it (which frame is on screen, the log's timing)."""
+    if opts.smooth is None or cfg.outs:
+        return opts.smooth
+    say(f"--smooth {opts.smooth} is not used: no output here shows the camera's frames; vcam cam smooths a served "
+        f"show itself (vcam cam URL --smooth {opts.smooth})")
+    return None
 
 
 def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,

@@ -154,6 +154,11 @@ class StatusLine:
         if self.pinned:
             atexit.register(self._end_at_exit)  # a show that ends on an error must not leave the region set
 
+    def due(self) -> bool:
+        """Whether an update now would be shown: on a terminal always, in a log only every `log_every` seconds.
+        The show's loop builds the line (the card's memory read from the driver, each part's text) only then."""
+        return self.tty or self.clock() - self._last_log >= self.log_every
+
     def update(self, text: str) -> None:
         with self._lock:
             if self.tty:

@@ -21,12 +21,13 @@ import os
 import shlex
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
 
-from vcam.errors import VcamError
+from vcam.errors import VcamError, one_line
 from vcam.inspec import USAGE, InputSpec, MeantError, missing_said, parse_input
 from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
@@ -282,8 +283,10 @@ class Uploader:
         self._refusal_said = False
         self._asked_at = 0.0
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._capture_loop, name="capture", daemon=True),
-                         threading.Thread(target=self._send_loop, name="upload", daemon=True)]
+        self._threads = [threading.Thread(target=self._guarded, args=(self._capture_loop, "capture"), name="capture",
+                                          daemon=True),
+                         threading.Thread(target=self._guarded, args=(self._send_loop, "upload"), name="upload",
+                                          daemon=True)]
 
     def bind(self, send: Callable[[bytes | str], bool], offset: Callable[[], float]) -> None:
         """`send` puts a message on the connection (False when there is none); `offset` is server − local time."""
@@ -327,6 +330,8 @@ class Uploader:
 
     def answer(self, data: dict) -> None:
         """The server's send_ok or send_refused."""
+        if self._answered_after_failing(data):
+            return
         if data["type"] == "send_refused":
             with self._lock:
                 self.state, self._asked_at = "refused", self._clock()
@@ -356,7 +361,36 @@ class Uploader:
             self.say(f"sending {self.capture.name} as the server's input ({width}x{height}, at most {fps:.1f} "
                      "frames/s)")
 
+    def _answered_after_failing(self, data: dict) -> bool:
+        """An answer to a `send` asked just before a thread broke: the input stays FAILED (a refusal made it REFUSED,
+        'asking again' with no thread left to ask), and a place the server gave is handed back with send_stop, where
+        it stayed this client's for the connection and no other client could send."""
+        with self._lock:
+            if self.state != "failed":
+                return False
+        if data["type"] == "send_ok":  # failed is for good: no frame can follow this send_stop on the wire
+            self._send(proto.text("send_stop"))
+        return True
+
     # --- the threads ----------------------------------------------------------------------------------------
+    def _guarded(self, loop: Callable[[], None], what: str) -> None:
+        """Runs a thread's loop; a bug in it is said in one line and the input marked FAILED on the status line,
+        where a traceback was printed and the status went on saying it was sending. The video keeps coming."""
+        try:
+            loop()
+        except Exception as e:
+            if self._stop.is_set():  # stopping: what broke no longer matters to the show
+                return
+            self.say(f"sending {self.capture.name} stopped: its {what} failed ({e.__class__.__name__}: "
+                     f"{one_line(e)}); the video goes on; start vcam cam again to send, and if it happens again, "
+                     "run with VCAM_DEBUG=1 and keep the message")
+            if os.environ.get("VCAM_DEBUG"):
+                traceback.print_exc()
+            self._end("failed")
+            # the other thread leaves too: nothing more is sent, and a camera read for nothing is let go
+            self.queue.close(drain=False)
+            self.capture.interrupt()
+
     def _capture_loop(self) -> None:
         try:
             self._capture_until_stopped()
@@ -364,7 +398,7 @@ class Uploader:
             self.capture.close()
 
     def _capture_until_stopped(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.is_set() and self.state != "failed":
             self._fit_capture()
             frame = self.capture.read()
             if frame is None:

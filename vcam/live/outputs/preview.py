@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from vcam.errors import NoDisplayError, VcamError
+from vcam.live.frames import Repeated
 
 TITLE = "vcam preview"
 
@@ -148,6 +149,9 @@ class PreviewWindow:
         self.name = "window"
         self.size = (width, height)
         self._open = False
+        # a frame the ticks repeat is converted and drawn once: the window keeps showing it, events still pumped
+        self._bgr = Repeated(lambda frame: self._cv2.cvtColor(frame, self._cv2.COLOR_RGB2BGR))
+        self._drawn: np.ndarray | None = None
         self._closed = False
 
     def send(self, frame: np.ndarray, tick: int) -> None:
@@ -171,7 +175,9 @@ class PreviewWindow:
             cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
             cv2.resizeWindow(TITLE, *self.size)
             self._open = True
-        cv2.imshow(TITLE, cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        if (bgr := self._bgr(frame)) is not self._drawn:
+            cv2.imshow(TITLE, bgr)
+            self._drawn = bgr
         cv2.waitKey(1)
 
     @property

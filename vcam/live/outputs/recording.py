@@ -232,6 +232,7 @@ class Recording:
         self._first_tick: int | None = None
         self._last_pts = -1
         self._last_frame = None  # the last frame encoded (its own copy), shown again across a long gap
+        self._most_ticks: int | None = None  # _longest_gap's answer, fixed once the header is written
         # the camera's ticks repeat a frame between generated ones and for all of a stall or a freeze: the array
         # last sent, whose encoder-ready copy (_last_frame) is encoded again as it is, not copied and converted anew
         self._last_array: np.ndarray | None = None
@@ -295,7 +296,7 @@ class Recording:
         if frame is self._last_array:
             self._encode(self._last_frame, pts)
             return
-        self._encode(self._converted(av.VideoFrame.from_ndarray(frame, format="rgb24")), pts)
+        self._encode(self._converted(_wrapped(av, frame)), pts)
         self._last_array = frame
 
     def _converted(self, vf):
@@ -316,7 +317,9 @@ class Recording:
         asleep: the monotonic clock of Linux and macOS stops in a suspend, so theirs leaves no gap). FFmpeg put the
         next frame one unit after the last, and the rest of the take that much early: it no longer kept real time.
         One frame again per 2.5 to 60 h of the gap, as the time scale is: a gap of a day costs a few frames' writing."""
-        most = self._longest_gap()
+        if self._most_ticks is None:  # Fraction arithmetic, 30 times a second under the GIL, for a constant
+            self._most_ticks = self._longest_gap()
+        most = self._most_ticks
         while pts - self._last_pts > most:
             self._encode(self._last_frame, self._last_pts + most)
 
@@ -508,3 +511,13 @@ def cut_partial_fragment(path: str) -> int:
             return end - keep
     except OSError:
         return 0
+
+
+def _wrapped(av, frame: np.ndarray):
+    """`frame` as a PyAV frame for the conversion to the encoder's format. A C-contiguous array is wrapped, not
+    copied: `from_ndarray` copies it holding the GIL (0.7 ms at 832x480, 30 times a second, taken from the
+    generator's thread that launches the GPU's work). The wrapper lives only until the conversion has made the
+    encoder's own frame (yuv420p, never rgb24: the recording keeps that frame, not the array)."""
+    if frame.flags.c_contiguous:
+        return av.VideoFrame.from_numpy_buffer(frame, format="rgb24")
+    return av.VideoFrame.from_ndarray(frame, format="rgb24")
