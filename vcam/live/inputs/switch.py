@@ -111,10 +111,20 @@ class InputSwitch:
             uploads.fit_to(width, height, fit)
         self.spec = InputSpec("none")
         self.source = None
+        # A camera is opened (or closed) by the stream's thread and checked (opened and closed) by a command's
+        # thread: at once, the device is busy for one of them (V4L2 streams to one reader, Windows' cameras are
+        # exclusive). One at a time: a check waits for the open and then finds the camera on air.
+        self._camera = threading.Lock()
 
     def open(self, spec: InputSpec | str):
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened."""
         spec = _spec(spec)
+        if spec.kind != "camera" and self.spec.kind != "camera":
+            return self._open(spec)  # no camera comes or goes: a check has nothing to wait for
+        with self._camera:
+            return self._open(spec)
+
+    def _open(self, spec: InputSpec):
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source
@@ -146,9 +156,12 @@ class InputSwitch:
     def check(self, spec: InputSpec | str) -> InputSpec:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
-        if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
-            return spec
-        return check_input(spec, self.uploads is not None, self.open_capture)
+        if spec.kind != "camera":
+            return check_input(spec, self.uploads is not None, self.open_capture)
+        with self._camera:  # not while the stream's thread opens or closes a camera: the device would be busy
+            if self.spec.kind == "camera" and _device(spec) == _device(self.spec):
+                return spec
+            return check_input(spec, self.uploads is not None, self.open_capture)
 
     def _close(self, source) -> None:
         # the uploads outlive any switch to another input: the server keeps filling them

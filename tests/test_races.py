@@ -1,0 +1,118 @@
+"""Races between vcam's threads, each provoked at its critical point: one thread held there (a threading.Event in a
+test double) while the other does what it did in the show, so that the test fails the same way every run where the
+two are not kept apart."""
+from __future__ import annotations
+
+import threading
+
+from fake_capture import FakeCapture, FakeDevice
+from vcam.inspec import InputSpec
+from vcam.live.inputs import CameraSource, InputSwitch
+
+W, H = 32, 24
+WAIT_S = 10.0  # a safety bound: every wait below ends on its event long before
+
+
+class ExclusiveDevice(FakeDevice):
+    """A camera one reader at a time (V4L2 streams to one, Windows' cameras are exclusive): opened while another
+    capture holds it, it is busy (not opened). The first read of the capture that `holder` opens waits until
+    `arrived` is set: the other thread has reached the device, or the lock kept from it."""
+
+    def __init__(self, holder: str):
+        super().__init__()
+        self.holder = holder
+        self.arrived = threading.Event()
+        self.holding = threading.Event()  # the holder's capture is open and reading
+
+    def open(self, target: str) -> FakeCapture:
+        me = threading.current_thread().name
+        if me != self.holder:
+            self.arrived.set()
+        busy = self.open_captures() > 0
+        cap = super().open(target)
+        cap.opened = not busy
+        if me == self.holder and not busy:
+            read = cap.read
+
+            def held_read():
+                self.holding.set()
+                self.arrived.wait(WAIT_S)
+                cap.read = read
+                return read()
+
+            cap.read = held_read
+        return cap
+
+
+class Announcing:
+    """The switch's camera lock, setting `arrived` as the thread other than `holder` asks for it."""
+
+    def __init__(self, lock, device: ExclusiveDevice):
+        self.lock, self.device = lock, device
+
+    def __enter__(self):
+        if threading.current_thread().name != self.device.holder:
+            self.device.arrived.set()
+        return self.lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self.lock.__exit__(*exc)
+
+
+def _run(name: str, fn) -> tuple[threading.Thread, list]:
+    """`fn()` on a thread named `name`; what it returned or raised, in the list, once joined."""
+    out: list = []
+
+    def body():
+        try:
+            out.append(fn())
+        except Exception as e:  # noqa: BLE001 - handed to the test
+            out.append(e)
+
+    thread = threading.Thread(target=body, name=name, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def _switch(device: ExclusiveDevice) -> InputSwitch:
+    switch = InputSwitch(W, H, open_capture=device.open)
+    if hasattr(switch, "_camera"):  # without it (the race as it was) the device alone tells of the other thread
+        switch._camera = Announcing(switch._camera, device)
+    return switch
+
+
+def test_a_camera_checked_by_a_command_is_not_busy_for_the_stream_opening_it():
+    """`input camera` typed twice (an OSC button sent on press and release): the second's check opened the device as
+    the stream's thread opened it for the first, and that open found it busy: the camera never came on air while
+    the status said it was on."""
+    device = ExclusiveDevice(holder="command")
+    switch = _switch(device)
+    try:
+        check, checked = _run("command", lambda: switch.check("camera:0"))
+        assert device.holding.wait(WAIT_S)
+        stream, opened = _run("generator", lambda: switch.open("camera:0"))
+        for thread in (check, stream):
+            thread.join(WAIT_S)
+        assert checked == [InputSpec("camera", "0")]
+        assert isinstance(opened[0], CameraSource), opened
+    finally:
+        switch.close()
+    assert device.open_captures() == 0
+
+
+def test_a_command_checking_the_camera_the_stream_opens_finds_it_on_air():
+    """The other way round: a check made while the stream's thread opened the camera found it busy, and the
+    operator was told the camera cannot be opened as it came on air."""
+    device = ExclusiveDevice(holder="generator")
+    switch = _switch(device)
+    try:
+        stream, opened = _run("generator", lambda: switch.open("camera:0"))
+        assert device.holding.wait(WAIT_S)
+        check, checked = _run("command", lambda: switch.check("camera:0"))
+        for thread in (stream, check):
+            thread.join(WAIT_S)
+        assert isinstance(opened[0], CameraSource), opened
+        assert checked == [InputSpec("camera", "0")], checked
+        assert len(device.opened) == 1  # the check found it on air: it opened nothing
+    finally:
+        switch.close()
