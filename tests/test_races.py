@@ -3,11 +3,16 @@ test double) while the other does what it did in the show, so that the test fail
 two are not kept apart."""
 from __future__ import annotations
 
+import json
+import queue
 import threading
+
+import numpy as np
 
 from fake_capture import FakeCapture, FakeDevice
 from vcam.inspec import InputSpec
 from vcam.live.inputs import CameraSource, InputSwitch
+from vcam.remote.uploader import Uploader
 
 W, H = 32, 24
 WAIT_S = 10.0  # a safety bound: every wait below ends on its event long before
@@ -116,3 +121,78 @@ def test_a_command_checking_the_camera_the_stream_opens_finds_it_on_air():
         assert len(device.opened) == 1  # the check found it on air: it opened nothing
     finally:
         switch.close()
+
+
+# --- vcam cam's upload: a refused client's ask again against a reconnect's --------------------------------------
+
+class _Frames:
+    """A capture whose reads the test hands in (None: its end)."""
+
+    name, live = "test:frames", False
+
+    def __init__(self):
+        self.frames: queue.Queue = queue.Queue()
+        self.reads = threading.Semaphore(0)  # released as each read starts
+
+    def read(self):
+        self.reads.release()
+        return self.frames.get(timeout=WAIT_S)
+
+    def reopen(self):
+        return False
+
+    def fit_mode(self, width, height):
+        return None
+
+    def interrupt(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_a_refused_uploader_asking_again_leaves_a_reconnects_send_ok_standing():
+    """The capture thread looked at "refused" (its retry due), then asked again: where the link reconnected and the
+    server said send_ok in between, the ask took the sending back to asking and sent a second ask, its frames
+    numbered from 0 again."""
+    now = [0.0]
+    capture, sent = _Frames(), []
+    at_point, go = threading.Event(), threading.Event()
+    up = Uploader(capture, lambda line: None, clock=lambda: now[0], wall=lambda: now[0])
+
+    def send(message):
+        sent.append(message)
+        if threading.current_thread().name == "capture":
+            at_point.set()  # the ask again made in one step: the reconnect comes after it
+        return True
+
+    up.bind(send, lambda: 0.0)
+    connected = up.connected
+
+    def held_connected():
+        if threading.current_thread().name == "capture":  # the ask again, past its look at the state
+            at_point.set()
+            go.wait(WAIT_S)
+        connected()
+
+    up.connected = held_connected
+    up.answer({"type": "send_refused", "message": "another client sends"})
+    now[0] += Uploader.RETRY_S  # the retry is due
+    up.start()
+    try:
+        assert capture.reads.acquire(timeout=WAIT_S)
+        capture.frames.put(np.zeros((16, 16, 3), np.uint8))
+        assert at_point.wait(WAIT_S)
+        # the link's thread: the connection dropped and came back, its ask answered
+        up.disconnected()
+        up.connected()
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+        go.set()
+        assert capture.reads.acquire(timeout=WAIT_S)  # the capture thread is past its ask again, reading on
+        assert up.state == "sending"
+        asks = [m for m in sent if isinstance(m, str) and json.loads(m)["type"] == "send"]
+        assert len(asks) == 2  # the retry's, which came first, and the reconnect's: none after the send_ok
+    finally:
+        capture.frames.put(None)
+        go.set()
+        up.stop()
