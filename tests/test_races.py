@@ -196,3 +196,54 @@ def test_a_refused_uploader_asking_again_leaves_a_reconnects_send_ok_standing():
         capture.frames.put(None)
         go.set()
         up.stop()
+
+
+# --- a replay's end: the producer's last block against the camera's tick ----------------------------------------
+
+class _TwoBlocks:
+    """A stream whose second block waits for `second` (the first's frames played meanwhile)."""
+
+    def __init__(self):
+        self.second = threading.Event()
+        self.made = 0
+
+    def next_block(self):
+        if self.made == 1:
+            assert self.second.wait(WAIT_S)
+        self.made += 1
+        return np.zeros((4, 8, 8, 3), np.uint8)
+
+
+def test_a_replay_ends_once_its_last_block_is_played_not_as_it_arrives():
+    """The generator pushes its last block and stops; the loop read the frames waiting as of the camera's last
+    tick, from before that push: a drained buffer (generation slower than the camera) read as the replay played
+    out, and the show ended without its last block, missing from the recording."""
+    from helpers import wait_for
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.live.producer import Generator
+
+    now = [0.0]
+    pacer = Pacer(PacerSettings(fps=30.0), clock=lambda: now[0])
+    stream = _TwoBlocks()
+    gen = Generator(lambda report: stream, pacer, lambda line: None)
+    gen.limit = 2  # a replay's: the log's blocks
+    feed = ModelFeed(gen, lambda line: None, "on air", lambda: None, lambda: "live")
+    gen.start()
+    try:
+        assert wait_for(lambda: pacer.stats.pushed == 4, WAIT_S)
+        while pacer.stats.buffered > 0 or pacer.stats.ticks < 2:  # the first block played: its last frame held
+            now[0] += 1 / 30
+            pacer.tick()
+        stream.second.set()  # the last block, pushed between two ticks
+        assert wait_for(lambda: gen.state == "stopped", WAIT_S)
+        assert not feed.poll(pacer.stats), "the replay ended with its last block still to play"
+        for _ in range(200):
+            now[0] += 1 / 30
+            pacer.tick()
+            if feed.poll(pacer.stats):
+                break
+        assert pacer.waiting() <= 0 and feed.poll(pacer.stats)  # played out: it ends
+    finally:
+        stream.second.set()
+        gen.stop()

@@ -197,6 +197,10 @@ class Generator:
         """Whether the last block tried failed (and none has been made since)."""
         return self._failures.retries > 0
 
+    def waiting(self) -> float:
+        """Frames handed to the pacer and not yet played, now (Pacer.waiting)."""
+        return self._pacer.waiting()
+
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """Applies `action` before the next block is submitted, or before block number `at_block` (counting
         every block submitted since the start, resets included), which makes a replayed show exact. `origin`
