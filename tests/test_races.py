@@ -8,6 +8,7 @@ import queue
 import threading
 
 import numpy as np
+import pytest
 
 from fake_capture import FakeCapture, FakeDevice
 from vcam.inspec import InputSpec
@@ -55,13 +56,19 @@ class Announcing:
     def __init__(self, lock, device: ExclusiveDevice):
         self.lock, self.device = lock, device
 
-    def __enter__(self):
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if threading.current_thread().name != self.device.holder:
             self.device.arrived.set()
-        return self.lock.__enter__()
+        return self.lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def __enter__(self):
+        return self.acquire()
 
     def __exit__(self, *exc):
-        return self.lock.__exit__(*exc)
+        self.release()
 
 
 def _run(name: str, fn) -> tuple[threading.Thread, list]:
@@ -247,3 +254,171 @@ def test_a_replay_ends_once_its_last_block_is_played_not_as_it_arrives():
     finally:
         stream.second.set()
         gen.stop()
+
+
+# --- the stream's thread never waits for a command's check ----------------------------------------------------
+
+class HeldDevice(FakeDevice):
+    """A camera whose first read waits for `go`: a check (or an open) that takes seconds, held at `holding`."""
+
+    def __init__(self):
+        super().__init__()
+        self.holding, self.go = threading.Event(), threading.Event()
+        self.held = True
+
+    def open(self, target: str) -> FakeCapture:
+        cap = super().open(target)
+        if self.held:
+            self.held = False
+            read = cap.read
+
+            def held_read():
+                self.holding.set()
+                self.go.wait(WAIT_S)
+                cap.read = read
+                return read()
+
+            cap.read = held_read
+        return cap
+
+
+def test_the_stream_keeps_its_input_while_a_command_checks_a_camera():
+    """A check of a camera that answers slowly (a bad USB hub: seconds in its open) held the lock the stream's
+    thread took to put a camera on air, and the show froze until the check was done: the stream's open is told
+    the switch is busy at once, its input on air unchanged, and opens the camera once the check is over."""
+    from vcam.control.actions import InputBusy
+
+    device = HeldDevice()
+    switch = InputSwitch(W, H, open_capture=device.open)
+    try:
+        check, checked = _run("command", lambda: switch.check("camera:1"))
+        assert device.holding.wait(WAIT_S)
+        try:
+            switch.open_now("camera:0")
+        except InputBusy:
+            pass
+        else:
+            raise AssertionError("the stream's open waited for the check, or opened the camera beside it")
+        assert switch.spec == InputSpec("none") and switch.source is None  # nothing changed
+        device.go.set()
+        check.join(WAIT_S)
+        assert checked == [InputSpec("camera", "1")]
+        assert isinstance(switch.open_now("camera:0"), CameraSource)  # the check over: the next block's try
+    finally:
+        device.go.set()
+        switch.close()
+
+
+def test_a_check_gives_up_on_a_camera_the_stream_cannot_finish_opening():
+    """A camera that hangs in its open on the stream's thread (a v4l2loopback device nobody writes to): a command
+    checking a camera meanwhile waited as long, and with it every command after it (the controller's lock): it is
+    answered that the camera is not checked, to send it again."""
+    from vcam.live.inputs import InputError
+
+    device = HeldDevice()
+    switch = InputSwitch(W, H, open_capture=device.open, check_wait_s=0.01)
+    try:
+        stream, opened = _run("generator", lambda: switch.open("camera:0"))
+        assert device.holding.wait(WAIT_S)
+        try:
+            switch.check("camera:1")
+        except InputError as e:
+            assert "send the command again" in str(e)
+        else:
+            raise AssertionError("the check opened the camera beside the stream's open")
+        device.go.set()
+        stream.join(WAIT_S)
+        assert isinstance(opened[0], CameraSource), opened
+    finally:
+        device.go.set()
+        switch.close()
+
+
+class _Blocks:
+    """A stream of one-frame blocks whose inputs are recorded (`seen`: those set before each block); `made` is
+    released as each block is made."""
+
+    def __init__(self):
+        self.inputs: list = []
+        self.seen: list[list] = []
+        self.made = threading.Semaphore(0)
+        self.go = threading.Semaphore(0)  # a block is made once the test lets it
+
+    def set_input(self, source, strength=None):
+        self.inputs.append(source)
+
+    def next_block(self):
+        self.seen.append(list(self.inputs))
+        assert self.go.acquire(timeout=WAIT_S)
+        self.made.release()
+        return np.zeros((1, 8, 8, 3), np.uint8)
+
+
+def _generator(opener):
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.live.producer import Generator
+
+    stream = _Blocks()
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda line: None, open_input=opener)
+    applied: list = []
+    gen.on_applied(lambda action, block, origin: applied.append((action, block)))
+    return gen, stream, applied
+
+
+def test_an_input_the_switch_is_busy_for_goes_on_air_at_the_next_block():
+    from vcam.control.actions import InputBusy, SetInput
+
+    busy = [True]
+
+    def opener(spec):
+        if busy[0]:
+            busy[0] = False
+            raise InputBusy(spec)
+        return f"source {spec}"
+
+    gen, stream, applied = _generator(opener)
+    gen.submit(SetInput("camera:0"))
+    gen.start()
+    try:
+        for _ in range(2):
+            stream.go.release()
+            assert stream.made.acquire(timeout=WAIT_S)
+        # block 0 made on the input on air (the open was busy, and did not wait), block 1 on the camera
+        assert stream.seen[:2] == [[], ["source camera:0"]]
+        assert applied == [(SetInput("camera:0"), 1)]  # logged at the block it went on air
+    finally:
+        gen.stop(0.0)
+        for _ in range(3):
+            stream.go.release()
+        gen.stop(WAIT_S)
+
+
+@pytest.mark.parametrize("later_at", [None, 1], ids=["same-block", "next-block"])
+def test_an_input_held_back_by_a_busy_switch_gives_way_to_a_later_one(later_at):
+    """`input camera` then `input file:b.mp4` while a check holds the camera: the file, typed last, stays on air;
+    the camera, tried again after it, took its place."""
+    from vcam.control.actions import InputBusy, SetInput
+
+    busy = [True]
+
+    def opener(spec):
+        if spec == "camera:0" and busy[0]:
+            busy[0] = False  # free from the next block on: the camera held back would open then
+            raise InputBusy(spec)
+        return f"source {spec}"
+
+    gen, stream, applied = _generator(opener)
+    gen.submit(SetInput("camera:0"))
+    gen.submit(SetInput("file:b.mp4"), at_block=later_at)
+    gen.start()
+    try:
+        for _ in range(3):
+            stream.go.release()
+            assert stream.made.acquire(timeout=WAIT_S)
+        assert stream.inputs == ["source file:b.mp4"]
+        assert applied == [(SetInput("file:b.mp4"), later_at or 0)]
+    finally:
+        gen.stop(0.0)
+        for _ in range(3):
+            stream.go.release()
+        gen.stop(WAIT_S)
