@@ -154,6 +154,12 @@ STREAM_ACTIONS = (SetPrompts, SetSeed, SetSteps, SetTransition, Reset, SetStreng
 InputOpener = Callable[[str], Any]
 
 
+class InputBusy(Exception):
+    """An InputOpener that cannot open the input now without waiting (a command is checking a camera): the input
+    on air stays, and the change is tried again before the next block. The stream's thread never waits for it: a
+    camera that takes seconds to answer a check would freeze the show."""
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where an action came from: the command's text and its source (stdin, midi, net …, reload), for the log."""

@@ -79,7 +79,10 @@ class ModelFeed:
         if stats.stalled != self._stalled:
             self._stalled = stats.stalled
             self._say_stall(stats)
-        return producer.state == "stopped" and stats.buffered <= 0  # a replay played to its end
+        # a replay played to its end: the frames waiting now, read after the state (the last block is pushed before
+        # the producer stops), not `stats.buffered`, which is as of the last tick: a last block pushed since then
+        # read as played, and the show ended without it (a tick at most after a drained buffer's push)
+        return producer.state == "stopped" and producer.waiting() <= 0
 
     def _wait_for_air(self) -> None:
         """Before the first block, with --duration: says once that the duration has not begun, and gives up (the

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vcam.control.actions import Action, InputOpener, Origin, Reset, SetInput, SetPrompts, SetSeed, apply
+from vcam.control.actions import Action, InputBusy, InputOpener, Origin, Reset, SetInput, SetPrompts, SetSeed, apply
 from vcam.control.commands import MAX_SEED
 from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
@@ -163,7 +163,7 @@ class Generator:
                  listeners: list[Callable] | None = None, open_input: InputOpener | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self._open_stream = open_stream
-        self._open_input = open_input  # opens what an `input` action names (vcam.live.inputs.InputSwitch.open)
+        self._open_input = open_input  # opens what an `input` action names (InputSwitch.open_now)
         self._pacer = pacer
         self._log = log
         self._on_loading = on_loading or (lambda msg: None)
@@ -173,6 +173,9 @@ class Generator:
         # Changes to the stream as data, applied between blocks: (at_block or None for the next, action, origin).
         self._controls: queue.Queue[tuple[int | None, Action, Origin | None]] = queue.Queue()
         self._scheduled = Timetable()  # changes for a later block: replays, changes on the beat
+        # an input whose opener was busy (InputBusy): tried again before the next block, unless a later input
+        # replaces it first
+        self._held_input: tuple[Action, Origin | None] | None = None
         self._applied: list[AppliedListener] = []  # told (action, block, origin) once applied: the control log
         self._not_applied: list[NotAppliedListener] = []  # told of each change that failed (vcam serve's clients)
         self._stop = threading.Event()
@@ -196,6 +199,10 @@ class Generator:
     def failing(self) -> bool:
         """Whether the last block tried failed (and none has been made since)."""
         return self._failures.retries > 0
+
+    def waiting(self) -> float:
+        """Frames handed to the pacer and not yet played, now (Pacer.waiting)."""
+        return self._pacer.waiting()
 
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """Applies `action` before the next block is submitted, or before block number `at_block` (counting
@@ -340,6 +347,23 @@ class Generator:
                     self._log(said)
 
     def _apply_controls(self) -> None:
+        for action, origin in self._due_controls():
+            if isinstance(action, SetInput):  # a later input than one held back: the held one is not put on after it
+                self._held_input = None
+            try:
+                apply(self.stream, action, self._open_input)
+            except InputBusy:  # the input on air stays a block longer: this thread never waits for a command
+                self._held_input = (action, origin)
+                continue
+            except Exception as e:  # one bad change must not stop the show
+                self._refuse(action, origin, _failure(e))
+                continue
+            self._tell(action, origin)
+        self._say_refused(self._clock())
+
+    def _due_controls(self) -> list[tuple[Action, Origin | None]]:
+        """The changes to apply before this block, in order: an input held back by a busy opener first, unless a
+        later input is among them (the operator's last input is the one that goes on air)."""
         now: list[tuple[Action, Origin | None]] = []
         while True:
             try:
@@ -350,14 +374,11 @@ class Generator:
                 now.append((action, origin))
             else:
                 self._scheduled.add(at_block, action, origin)
-        for action, origin in self._scheduled.due(self.submitted) + now:
-            try:
-                apply(self.stream, action, self._open_input)
-            except Exception as e:  # one bad change must not stop the show
-                self._refuse(action, origin, _failure(e))
-                continue
-            self._tell(action, origin)
-        self._say_refused(self._clock())
+        due = self._scheduled.due(self.submitted) + now
+        held, self._held_input = self._held_input, None
+        if held is not None and not any(isinstance(action, SetInput) for action, _ in due):
+            due.insert(0, held)
+        return due
 
     def _refuse(self, action: Action, origin: Origin | None, failed: Failure) -> None:
         """Says a change not applied: an error not said in the last minute for this change at once, the same again

@@ -197,7 +197,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
     producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
                                        status.message), air.pacer, status.message, air.set_card,
-                         open_input=inputs.open)
+                         open_input=inputs.open_now)  # a command checking a camera: tried at the next block
     log_file = open_log(opts.log_controls)
     log = _control_log(log_file, opts, prep, air.pacer, producer) if log_file else None
 

@@ -408,8 +408,17 @@ class Uploader:
                     return
                 continue
             self.offer(frame, self._wall())
-            if self.state == "refused" and self._clock() - self._asked_at >= self.RETRY_S:
-                self.connected()  # the place may be free now
+            self._ask_again()
+
+    def _ask_again(self) -> None:
+        """Refused RETRY_S ago: asks again, the place may be free now. Looked at and changed in one step: a
+        reconnect's ask answered (send_ok) between the look and this ask was asked again, the sending taken back to
+        asking for the server's second answer, its frames numbered from 0 again."""
+        with self._lock:
+            if self.state != "refused" or self._clock() - self._asked_at < self.RETRY_S:
+                return
+            self.state, self._asked_at, self._seq = "asking", self._clock(), 0
+        self._send(proto.text("send"))
 
     def _fit_capture(self) -> None:
         """Asks the capture for the mode of the server's stream, once its size is known: here, between two reads,

@@ -16,12 +16,18 @@ import time
 from collections.abc import Iterable
 from typing import Callable
 
+from vcam.control.actions import InputBusy
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
 from vcam.live.inputs.clip import SHOW_FPS, ClipSource, ImageSource
 from vcam.live.inputs.live_frames import STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
+
+# How long a command's check of a camera waits for the stream's thread to finish opening or closing one (a normal
+# camera takes a second or two, a read stuck in the driver JOIN_S): past it, the operator is told to send it again
+# rather than every command (the controller's lock is held meanwhile) waiting on a device that hangs.
+CHECK_WAIT_S = 5.0
 
 
 def _net_only() -> InputError:
@@ -102,8 +108,10 @@ class InputSwitch:
     def __init__(self, width: int, height: int, fit: str = "crop", say: Say = lambda text: None,
                  uploads: LiveFrames | None = None, open_capture: OpenCapture | None = None,
                  clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
-                 fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None):
+                 fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None,
+                 check_wait_s: float = CHECK_WAIT_S):
         self.width, self.height, self.fit, self.say, self.fps = width, height, fit, say, fps
+        self.check_wait_s = check_wait_s
         self.offline, self.stop = offline, stop
         self.uploads = uploads
         self.open_capture, self.clock, self.stall_after_s = open_capture, clock, stall_after_s
@@ -111,10 +119,31 @@ class InputSwitch:
             uploads.fit_to(width, height, fit)
         self.spec = InputSpec("none")
         self.source = None
+        # A camera is opened (or closed) by the stream's thread and checked (opened and closed) by a command's
+        # thread: at once, the device is busy for one of them (V4L2 streams to one reader, Windows' cameras are
+        # exclusive). One at a time: a check waits for the open and then finds the camera on air; the stream's
+        # thread, between two blocks, does not wait for a check (`wait` False): it keeps its input a block longer.
+        self._camera = threading.Lock()
 
-    def open(self, spec: InputSpec | str):
-        """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened."""
+    def open(self, spec: InputSpec | str, wait: bool = True):
+        """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
+        `wait` False (the stream's thread between blocks): InputBusy, nothing changed, while a command checks a
+        camera that this open would open or close."""
         spec = _spec(spec)
+        if spec.kind != "camera" and self.spec.kind != "camera":
+            return self._open(spec)  # no camera comes or goes: a check has nothing to wait for
+        if not self._camera.acquire(blocking=wait):
+            raise InputBusy(f"input {spec}: a command is checking a camera")
+        try:
+            return self._open(spec)
+        finally:
+            self._camera.release()
+
+    def open_now(self, spec: str):
+        """open() without waiting for a command's check (InputBusy instead): the producer's InputOpener."""
+        return self.open(spec, wait=False)
+
+    def _open(self, spec: InputSpec):
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source
@@ -146,9 +175,18 @@ class InputSwitch:
     def check(self, spec: InputSpec | str) -> InputSpec:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
-        if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
-            return spec
-        return check_input(spec, self.uploads is not None, self.open_capture)
+        if spec.kind != "camera":
+            return check_input(spec, self.uploads is not None, self.open_capture)
+        # not while the stream's thread opens or closes a camera: the device would be busy
+        if not self._camera.acquire(timeout=self.check_wait_s):
+            raise InputError(f"input {spec}: not checked, the stream is still opening or closing a camera "
+                             f"({self.check_wait_s:g} s so far)", "send the command again in a moment")
+        try:
+            if self.spec.kind == "camera" and _device(spec) == _device(self.spec):
+                return spec
+            return check_input(spec, self.uploads is not None, self.open_capture)
+        finally:
+            self._camera.release()
 
     def _close(self, source) -> None:
         # the uploads outlive any switch to another input: the server keeps filling them
