@@ -195,6 +195,24 @@ def test_a_pair_whose_flow_fails_is_cross_faded():
         pacer.close()
 
 
+def _flow_pairs(flow, pairs: int) -> FlowSmoother:
+    """A pacer with --smooth flow given a new pair of frames each second, `pairs` times, each flowed by `flow`; the
+    smoother, once the pacer is closed."""
+    ft = FakeTime()
+    smoother = FlowSmoother(flow=flow)
+    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
+    try:
+        for k in range(pairs):
+            ft.now = float(k)
+            pacer.push([blob(4 * k), blob(4 * k + 2)])
+            assert smoother.wait_idle(WAIT_S)
+            pacer.tick()
+            pacer.tick()
+    finally:
+        pacer.close()
+    return smoother
+
+
 def test_a_flow_that_breaks_on_a_bug_is_said_once_with_what_broke_and_the_end_names_it(capsys):
     """--smooth flow whose own code broke (a TypeError in vcam's warp) became a plain cross-fade for the whole show
     without a word on air, and the end said only "the flow failed on N pairs", with nothing to report."""
@@ -203,18 +221,7 @@ def test_a_flow_that_breaks_on_a_bug_is_said_once_with_what_broke_and_the_end_na
     def broken(x, y):
         raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'float'")
 
-    ft = FakeTime()
-    smoother = FlowSmoother(flow=broken)
-    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
-    try:
-        for k in range(3):  # a new pair each second: each is tried, and fails
-            ft.now = float(k)
-            pacer.push([blob(4 * k), blob(4 * k + 2)])
-            assert smoother.wait_idle(WAIT_S)
-            pacer.tick()
-            pacer.tick()
-    finally:
-        pacer.close()
+    smoother = _flow_pairs(broken, 3)
     assert smoother.stats.failed >= 2
     err = [line for line in capsys.readouterr().err.splitlines() if "flow" in line]
     assert len(err) == 1 and err[0].startswith("vcam: smooth flow: a pair of frames could not be flowed (TypeError: "
@@ -237,18 +244,7 @@ def test_a_later_different_flow_failure_is_said_too_not_hidden_by_the_first(caps
             raise ValueError("odd pair")
         raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'float'")
 
-    ft = FakeTime()
-    smoother = FlowSmoother(flow=failing)
-    pacer = Pacer(PacerSettings(fps=30.0, smooth="flow"), clock=ft.clock, smoother=smoother)
-    try:
-        for k in range(4):  # a new pair each second: each is tried, and fails
-            ft.now = float(k)
-            pacer.push([blob(4 * k), blob(4 * k + 2)])
-            assert smoother.wait_idle(WAIT_S)
-            pacer.tick()
-            pacer.tick()
-    finally:
-        pacer.close()
+    smoother = _flow_pairs(failing, 4)
     assert smoother.stats.failed >= 3
     err = [line for line in capsys.readouterr().err.splitlines() if "could not be flowed" in line]
     assert len(err) == 2 and "(ValueError: odd pair)" in err[0] and "(TypeError: unsupported operand" in err[1], err

@@ -19,6 +19,20 @@ W, H = 32, 24
 WAIT_S = 10.0  # a safety bound: every wait below ends on its event long before
 
 
+def hold_first_read(cap: FakeCapture, holding: threading.Event, go: threading.Event) -> None:
+    """The capture's first read sets `holding`, then waits for `go`: its thread is held mid-open, where a race
+    happens; later reads are the capture's own."""
+    read = cap.read
+
+    def held_read():
+        holding.set()
+        go.wait(WAIT_S)
+        cap.read = read
+        return read()
+
+    cap.read = held_read
+
+
 class ExclusiveDevice(FakeDevice):
     """A camera one reader at a time (V4L2 streams to one, Windows' cameras are exclusive): opened while another
     capture holds it, it is busy (not opened). The first read of the capture that `holder` opens waits until
@@ -38,15 +52,7 @@ class ExclusiveDevice(FakeDevice):
         cap = super().open(target)
         cap.opened = not busy
         if me == self.holder and not busy:
-            read = cap.read
-
-            def held_read():
-                self.holding.set()
-                self.arrived.wait(WAIT_S)
-                cap.read = read
-                return read()
-
-            cap.read = held_read
+            hold_first_read(cap, self.holding, self.arrived)
         return cap
 
 
@@ -270,15 +276,7 @@ class HeldDevice(FakeDevice):
         cap = super().open(target)
         if self.held:
             self.held = False
-            read = cap.read
-
-            def held_read():
-                self.holding.set()
-                self.go.wait(WAIT_S)
-                cap.read = read
-                return read()
-
-            cap.read = held_read
+            hold_first_read(cap, self.holding, self.go)
         return cap
 
 
