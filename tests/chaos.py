@@ -114,10 +114,16 @@ class Watcher:
             with connect(self.url, proxy=None, max_size=proto.MAX_RECEIVED, close_timeout=2, open_timeout=WAIT_S,
                          ping_interval=None) as ws:
                 self._ready.set()
+                ws.send(proto.text("ping"))  # its pong says whether the server takes acks, as vcam cam's link asks
+                acks = False
                 while True:
                     message = ws.recv(timeout=WAIT_S)
                     if isinstance(message, bytes):
                         self._frame(message)
+                        if acks:  # as vcam cam does: the server paces its frames to them (inflight.py)
+                            ws.send(proto.text("got", seq=proto.frame_seq(message)))
+                    elif json.loads(message).get("type") == "pong":
+                        acks = json.loads(message).get("acks") is True
         except ConnectionClosed as e:
             got = e.rcvd
             self._end((got.code, got.reason) if got is not None else ("no close frame", str(e)))
@@ -366,6 +372,16 @@ class Chaos:
                 reset(ws.socket)
         self.ended("duplicate_login", how="cut by us")
 
+    def send_toggle(self, rng: random.Random) -> None:
+        """Asks for the input and gives it up, over and over, reading nothing, then goes as it asks again."""
+        with ws_client(self.url) as ws:
+            for _ in range(rng.randrange(1, 30)):
+                ws.send(proto.text("send"))
+                if rng.random() < 0.7:
+                    ws.send(proto.text("send_stop"))
+            reset(ws.socket)
+        self.ended("send_toggle", how="cut by us")
+
     def _input_taken(self, kinds: list[str]) -> bool:
         """Both refused: another chaos client (an uploader) holds the input, which is right."""
         return kinds == ["send_refused", "send_refused"]
@@ -448,7 +464,7 @@ class Chaos:
             time.sleep(0.05)
 
     ACTIONS = ("cut_handshake", "cut_mid_message", "garbage", "oversized", "stray_binary", "slow_reader",
-               "duplicate_login", "command_flood", "uploader")
+               "duplicate_login", "command_flood", "uploader", "send_toggle")
 
 
 def queued(client) -> int:
