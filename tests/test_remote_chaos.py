@@ -34,13 +34,15 @@ def run(local_servers, seed: int, steps: int = 4, most_at_once: int = 3) -> chao
     watcher = chaos.Watcher(f"ws://127.0.0.1:{server.port}")
     watcher.start()
     run = chaos.Chaos(seed, server, show, watcher, rng)
+    cam = CamLink(server.port)  # a vcam cam's own link, which types a command after each step
     plan = chaos.schedule(rng, steps, most_at_once)
     for names in plan[:-1]:
         left = chaos.joined(chaos.start_actions(run, names), 2 * chaos.WAIT_S)
         assert not left, f"seed {seed}: misbehaving clients never ended: {left}"
         assert watcher.more_frames(4), f"seed {seed}: the camera that behaves got no frame after {names}"
+        assert cam.more_frames(), f"seed {seed}: vcam cam got no frame after {names}: {cam.said}"
         # each misbehaving client gone is gone from the server too, its place given back
-        assert wait_for(lambda: server.places_taken() == 1 and len(server.clients) == 1, chaos.WAIT_S), \
+        assert wait_for(lambda: server.places_taken() == 2 and len(server.clients) == 2, chaos.WAIT_S), \
             f"seed {seed}: after {names}, {server.places_taken()} places taken, {len(server.clients)} clients"
     threads = chaos.start_actions(run, plan[-1])
     time.sleep(rng.uniform(0.0, 0.5))  # the schedule's own moment for the stop, mid-everything
@@ -51,7 +53,36 @@ def run(local_servers, seed: int, steps: int = 4, most_at_once: int = 3) -> chao
     show.stop()
     run.left = chaos.joined(threads, 2 * chaos.WAIT_S)
     watcher.join()
+    run.cam_told = wait_for(lambda: any("ended" in line for line in cam.said), chaos.WAIT_S)
+    cam.stop()
+    run.cam = cam
     return run
+
+
+class CamLink:
+    """vcam cam's link to the server, as `vcam cam` runs it, less the camera: its frames counted, its lines kept."""
+
+    def __init__(self, port: int):
+        from vcam.live.pacer import Pacer, PacerSettings
+        from vcam.remote.controller import RemoteController
+        from vcam.remote.link import Link
+
+        self.said: list[str] = []
+        self.link = Link(f"ws://127.0.0.1:{port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                         self.said.append)
+        self.link.start()
+        assert wait_for(lambda: self.link.frames > 0, chaos.WAIT_S), f"vcam cam got no frame: {self.said}"
+        self.commands = 0
+
+    def more_frames(self) -> bool:
+        """Whether frames still come, and a command it types still reaches the server."""
+        before = self.link.frames
+        self.commands += 1
+        self.link.send_line(f"preset cam {self.commands}", typed=True)
+        return wait_for(lambda: self.link.frames > before, chaos.WAIT_S)
+
+    def stop(self) -> None:
+        self.link.stop()
 
 
 def check(run: chaos.Chaos, baseline: set) -> None:
@@ -61,6 +92,10 @@ def check(run: chaos.Chaos, baseline: set) -> None:
     assert run.stop_s < STOP_BOUND_S, f"seed {seed}: the stop took {run.stop_s:.1f} s"
     assert not run.watcher.out_of_order, f"seed {seed}: frames out of order: {run.watcher.out_of_order[:3]}"
     assert run.watcher.ending == (proto.GOING_AWAY, proto.STOPPED), f"seed {seed}: {run.watcher.ending}"
+    assert run.cam_told, f"seed {seed}: vcam cam was not told the show ended: {run.cam.said}"
+    assert not any("Traceback" in line for line in run.cam.said), f"seed {seed}: {run.cam.said}"
+    typed = [line for line in run.server.lines if line.startswith("preset cam ")]
+    assert typed == [f"preset cam {i}" for i in range(1, run.cam.commands + 1)], f"seed {seed}: commands {typed}"
     for e in run.endings:
         assert e.how != "timeout", f"seed {seed}: {e.action} was never ended nor dropped"
         if e.action in NEEDS_A_REASON and e.how == "closed":
