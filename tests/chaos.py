@@ -297,6 +297,10 @@ class Chaos:
     failures: list[str] = field(default_factory=list)  # a misbehaving client's own unexpected error
     queued: list[int] = field(default_factory=list)  # the most frames and texts any served client held, sampled
     stopping: threading.Event = field(default_factory=threading.Event)  # the server's stop has begun
+    cam: object = None  # vcam cam's link, held by the run
+    stop_s: float = 0.0  # how long the server's stop took
+    left: list[str] = field(default_factory=list)  # misbehaving clients still running after the stop
+    cam_told: bool = False  # vcam cam said the show ended
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

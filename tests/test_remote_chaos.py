@@ -34,8 +34,17 @@ def run(local_servers, seed: int, steps: int = 4, most_at_once: int = 3) -> chao
     watcher = chaos.Watcher(f"ws://127.0.0.1:{server.port}")
     watcher.start()
     run = chaos.Chaos(seed, server, show, watcher, rng)
-    cam = CamLink(server.port)  # a vcam cam's own link, which types a command after each step
-    plan = chaos.schedule(rng, steps, most_at_once)
+    run.cam = CamLink(server.port)  # a vcam cam's own link, which types a command after each step
+    try:
+        steps_then_stop(run, chaos.schedule(rng, steps, most_at_once))
+    finally:  # a failed run leaves no link retrying nor show publishing into the tests after it
+        run.cam.stop()
+        show.stop()
+    return run
+
+
+def steps_then_stop(run: chaos.Chaos, plan: list[list[str]]) -> None:
+    seed, server, watcher, cam = run.seed, run.server, run.watcher, run.cam
     for names in plan[:-1]:
         left = chaos.joined(chaos.start_actions(run, names), 2 * chaos.WAIT_S)
         assert not left, f"seed {seed}: misbehaving clients never ended: {left}"
@@ -45,18 +54,14 @@ def run(local_servers, seed: int, steps: int = 4, most_at_once: int = 3) -> chao
         assert wait_for(lambda: server.places_taken() == 2 and len(server.clients) == 2, chaos.WAIT_S), \
             f"seed {seed}: after {names}, {server.places_taken()} places taken, {len(server.clients)} clients"
     threads = chaos.start_actions(run, plan[-1])
-    time.sleep(rng.uniform(0.0, 0.5))  # the schedule's own moment for the stop, mid-everything
+    time.sleep(run.rng.uniform(0.0, 0.5))  # the schedule's own moment for the stop, mid-everything
     run.stopping.set()
     began = time.monotonic()
     server.stop()
     run.stop_s = time.monotonic() - began
-    show.stop()
     run.left = chaos.joined(threads, 2 * chaos.WAIT_S)
     watcher.join()
     run.cam_told = wait_for(lambda: any("ended" in line for line in cam.said), chaos.WAIT_S)
-    cam.stop()
-    run.cam = cam
-    return run
 
 
 class CamLink:
