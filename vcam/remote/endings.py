@@ -40,7 +40,8 @@ class LibraryLog(logging.LoggerAdapter):
     "keepalive ping failed" and traceback (the server says in its own words which client stopped answering), and
     less the "opening handshake failed" of websockets 15 and 16 for a connection that ended before its handshake did:
     a port scanner, and each handshake the stop cuts, printed a traceback each on the terminal, where websockets 17
-    ends them without a word."""
+    ends them without a word; and less the "unexpected internal error" of its reader fed data on a connection another
+    thread had just closed (a camera gone as its data came), whose EOFError traceback read as the server failing."""
 
     def __init__(self):
         super().__init__(logging.getLogger("websockets.server"), {})
@@ -50,6 +51,9 @@ class LibraryLog(logging.LoggerAdapter):
         if kwargs.get("exc_info") is True:
             error = sys.exc_info()[1]
             if proto.keepalive_ended(error) is not None or (msg == "opening handshake failed" and cut_short(error)):
+                return
+            # the library raises EOFError from its reader only for data fed after the connection's end
+            if msg == "unexpected internal error" and isinstance(error, EOFError):
                 return
         super().log(level, msg, *args, **kwargs)
 
