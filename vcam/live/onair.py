@@ -24,6 +24,7 @@ from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, bloc
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
+from vcam.errors import one_line
 from vcam.words import counted
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
@@ -146,13 +147,15 @@ class OnAir:
                     self._close(started, pacer_thread, signals)
                     report_outputs(self.workers, self.status.message)
                     raise
-                self._close(started, pacer_thread, signals)
+                close_failed = self._close(started, pacer_thread, signals)
                 code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
             except KeyboardInterrupt:  # Ctrl-C again while stopping
                 return self._leave_at_once()
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
             return 1
+        if close_failed is not None:  # said as it failed; the show itself ended well
+            return code or 1
         return code
 
     def _start_and_loop(self, feed: Feed, handle_line: Callable[[str, str], str | None], parts: Sequence[Part],
@@ -218,22 +221,37 @@ class OnAir:
         self._over.set()
         return True
 
-    def _close(self, started: list[Part], pacer_thread: threading.Thread, signals: StopSignals) -> None:
+    def _close(self, started: list[Part], pacer_thread: threading.Thread, signals: StopSignals) -> Exception | None:
+        """Stops the parts, the pacer, the feed, then closes the outputs: each step runs whatever the steps before
+        it raised (a part that failed to stop must not leave a recording without its end, nor the feed running),
+        each failure said in one line; the first is returned. A KeyboardInterrupt (Ctrl-C again) is not caught:
+        it leaves at once."""
         self.stop.set()
         self.status.end()
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
             self.status.message("stopping … (Ctrl-C again to leave at once)")
         elif signals.first is not None:  # docker stop, systemd, kill, a closed terminal: the log says why it ended
             self.status.message(f"stopping on {signal.Signals(signals.first).name} …")
-        for part in reversed(started):
-            part.stop()
+        steps: list[tuple[str, Callable[[], None]]] = [(_part_name(p), p.stop) for p in reversed(started)]
+        steps += [("the camera's pacer", lambda: self._end_pacer(pacer_thread)),
+                  ("the feed", self.feed.stop),
+                  # last: returns once every recording's file is complete
+                  ("the outputs", lambda: close_workers(self.workers, say=self.status.message))]
+        first: Exception | None = None
+        for what, step in steps:
+            try:
+                step()
+            except Exception as e:
+                self.status.message(f"stopping {what} failed: {one_line(e)}; the rest of the show was still closed")
+                first = first or e
+        return first
+
+    def _end_pacer(self, pacer_thread: threading.Thread) -> None:
         if pacer_thread.ident is not None:
             pacer_thread.join(2.0)
         self._report_flow()
         if errors := self.pacer.stats.errors:  # said as they came at most once a minute: the count is here
             self.status.message(f"{counted(errors, 'camera tick')} failed in all; the camera went on after each")
-        self.feed.stop()
-        close_workers(self.workers, say=self.status.message)  # returns once every recording's file is complete
 
     def _report_flow(self) -> None:
         """With --smooth flow: what its in-between frames were and cost (flow_report)."""
@@ -253,6 +271,12 @@ class OnAir:
                 self.status.message(w.summary())
         self.status.message(f"left at once (Ctrl-C again); exit code {LEFT_AT_ONCE}")
         return LEFT_AT_ONCE
+
+
+def _part_name(part: Part) -> str:
+    """How the end names a part that failed to stop: its own name where it has one, else its kind."""
+    name = getattr(part, "name", None)
+    return name if isinstance(name, str) and name else type(part).__name__
 
 
 def flow_report(fs: FlowStats) -> str | None:
