@@ -61,7 +61,7 @@ class Worker:
 
 
 class Broken:
-    name = "the MIDI input"
+    what = "the MIDI input"
 
     def start(self):
         pass
@@ -104,9 +104,10 @@ def test_a_close_step_that_raises_leaves_the_rest_closed_and_the_recording_playa
     import av
 
     code, said, path, feed, worker, air = _show(tmp_path, monkeypatch, fails)
-    assert code == 1  # the show ended well: the failure to close decides the exit status
+    assert code == 1  # the show ended well: the failure to close decides the exit status, and the end says so
     lines = [line for line in said.splitlines() if f"stopping {what} failed:" in line]
     assert len(lines) == 1 and "the rest of the show was still closed" in lines[0]
+    assert said.splitlines()[-1] == f"vcam: exiting with code 1: stopping {what} failed (the reason is above)"
     assert feed.stopped
     worker.thread.join(5.0)
     assert not worker.thread.is_alive()
@@ -188,7 +189,7 @@ def test_ctrl_c_again_after_a_failure_to_stop_still_leaves_at_once_with_the_reco
     feed = SlowToStop(air)
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Broken()]) == 130
     said = status.getvalue()
-    assert "stopping the MIDI input failed" in said and "left at once" in said and not never.is_set()
+    assert "stopping the MIDI input failed" in said and "left at once" in said
     _plays_as_said(path, said)
 
 
@@ -200,3 +201,66 @@ def _plays_as_said(path, said: str) -> None:
         frames = sum(1 for _ in container.decode(video=0))
     recorded = re.search(r"recorded (\d+) frames", said)
     assert frames >= 4 * BLOCKS and recorded and int(recorded.group(1)) == frames
+
+
+def test_an_output_that_failed_keeps_its_own_exit_line_beside_a_failure_to_stop(tmp_path, monkeypatch):
+    """An output failed on air and a part failed to stop: the exit code is 1 once, said for the output."""
+    class Fails(NullOutput):
+        def send(self, frame, tick):
+            raise OSError("the camera went away")
+
+    monkeypatch.setitem(outputs.OPENERS, "null", lambda spec, w, h, fps: Fails())
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False,
+                            duration=4 * BLOCKS / 30), StatusLine(status))
+    assert air.run(Feed(air), lambda line, source: None, SimpleNamespace(screen="live"), [Broken()]) == 1
+    exits = [line for line in status.getvalue().splitlines() if "exiting with code" in line]
+    assert exits == ["vcam: exiting with code 1: output null failed (the reason is above)"]
+
+
+@pytest.mark.parametrize("debug", ["1", ""])
+def test_vcam_debug_shows_the_traceback_of_a_failure_to_stop(tmp_path, monkeypatch, capsys, debug):
+    """The one line replaced the traceback the command line showed for an error: VCAM_DEBUG still shows it."""
+    monkeypatch.setenv("VCAM_DEBUG", debug)
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False,
+                            duration=4 * BLOCKS / 30), StatusLine(status))
+    assert air.run(Feed(air), lambda line, source: None, SimpleNamespace(screen="live"), [Broken()]) == 1
+    err = capsys.readouterr().err
+    assert ("Traceback" in err and "OSError: the port went away" in err) == bool(debug)
+
+
+def test_the_shows_parts_are_named_in_words_where_they_fail_to_stop():
+    """What the end says of a part that failed to stop: "stopping the MIDI input failed", not the class's name."""
+    from vcam.control.abletonlink import LinkSession
+    from vcam.control.cues import CueList
+    from vcam.control.midiinput import MidiInput
+    from vcam.control.oscinput import OscInput
+    from vcam.control.oscreply import OscReplies
+    from vcam.control.reload import ShowWatcher
+    from vcam.live.onair import _part_name
+    from vcam.live.run import _Started
+    from vcam.remote.server import FrameServer
+
+    kinds = [LinkSession, CueList, MidiInput, OscInput, OscReplies, ShowWatcher, FrameServer]
+    names = [_part_name(kind.__new__(kind)) for kind in kinds] + [_part_name(_Started(lambda: None, "the prompter"))]
+    assert all(name.startswith("the ") for name in names), names
+    assert len(set(names)) == len(names)
+
+
+def test_vcam_cams_feed_says_what_its_link_held_back_even_where_the_link_fails_to_stop():
+    from vcam.remote.feed import LinkFeed
+
+    class FailingLink:
+        held_back_said = False
+
+        def stop(self):
+            raise OSError("the webcam went away")
+
+        def say_held_back(self):
+            self.held_back_said = True
+
+    link = FailingLink()
+    with pytest.raises(OSError, match="webcam went away"):
+        LinkFeed(link).stop()
+    assert link.held_back_said

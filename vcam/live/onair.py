@@ -7,9 +7,11 @@ opens and closes, the status line, Ctrl-C, and the report at the end.
 """
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
@@ -154,8 +156,9 @@ class OnAir:
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
             return 1
-        if close_failed is not None:  # said as it failed; the show itself ended well
-            return code or 1
+        if close_failed is not None and not code:  # said as it failed; the show itself and its outputs ended well
+            self.status.message(f"exiting with code 1: stopping {close_failed[0]} failed (the reason is above)")
+            return 1
         return code
 
     def _start_and_loop(self, feed: Feed, handle_line: Callable[[str, str], str | None], parts: Sequence[Part],
@@ -221,11 +224,12 @@ class OnAir:
         self._over.set()
         return True
 
-    def _close(self, started: list[Part], pacer_thread: threading.Thread, signals: StopSignals) -> Exception | None:
+    def _close(self, started: list[Part], pacer_thread: threading.Thread,
+               signals: StopSignals) -> tuple[str, Exception] | None:
         """Stops the parts, the pacer, the feed, then closes the outputs: each step runs whatever the steps before
         it raised (a part that failed to stop must not leave a recording without its end, nor the feed running),
-        each failure said in one line; the first is returned. A KeyboardInterrupt (Ctrl-C again) is not caught:
-        it leaves at once."""
+        each failure said in one line (with VCAM_DEBUG its traceback too); the first is returned with what failed.
+        A KeyboardInterrupt (Ctrl-C again) is not caught: it leaves at once."""
         self.stop.set()
         self.status.end()
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
@@ -237,13 +241,15 @@ class OnAir:
                   ("the feed", self.feed.stop),
                   # last: returns once every recording's file is complete
                   ("the outputs", lambda: close_workers(self.workers, say=self.status.message))]
-        first: Exception | None = None
+        first: tuple[str, Exception] | None = None
         for what, step in steps:
             try:
                 step()
             except Exception as e:
                 self.status.message(f"stopping {what} failed: {one_line(e)}; the rest of the show was still closed")
-                first = first or e
+                if os.environ.get("VCAM_DEBUG"):  # the one line replaced the traceback the command line showed
+                    traceback.print_exception(type(e), e, e.__traceback__)
+                first = first or (what, e)
         return first
 
     def _end_pacer(self, pacer_thread: threading.Thread) -> None:
@@ -274,9 +280,10 @@ class OnAir:
 
 
 def _part_name(part: Part) -> str:
-    """How the end names a part that failed to stop: its own name where it has one, else its kind."""
-    name = getattr(part, "name", None)
-    return name if isinstance(name, str) and name else type(part).__name__
+    """How the end names a part that failed to stop: in its own words (`what`: "the MIDI input") where it has them,
+    else by its kind."""
+    what = getattr(part, "what", None)
+    return what if isinstance(what, str) and what else type(part).__name__
 
 
 def flow_report(fs: FlowStats) -> str | None:

@@ -82,6 +82,8 @@ class FrameServer:
     published block's); `input_fit` is the fit the sender uses to get there.
     """
 
+    what = "the server"  # as the show's end names it where its stop fails
+
     QUIET_S = 1.0  # how long a new client may stay silent before it is announced
     DROP_CLOSE_S = 2.0  # a dropped client that does not read gets its socket shut after this
     STOP_CLOSE_S = 1.0  # how long the server's end waits for its clients' closing handshakes
