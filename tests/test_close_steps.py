@@ -264,3 +264,41 @@ def test_vcam_cams_feed_says_what_its_link_held_back_even_where_the_link_fails_t
     with pytest.raises(OSError, match="webcam went away"):
         LinkFeed(link).stop()
     assert link.held_back_said
+
+
+def test_a_failure_to_stop_said_alike_twice_is_said_once(tmp_path):
+    """vcam serve's server closes the controller before the show's own step for it: a controller that fails to
+    close fails alike in both, and is said once."""
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False,
+                            duration=4 * BLOCKS / 30), StatusLine(status))
+
+    class Server(Broken):
+        what = "the server"
+
+    assert air.run(Feed(air), lambda line, source: None, SimpleNamespace(screen="live"), [Broken(), Server()]) == 1
+    lines = [line for line in status.getvalue().splitlines() if "the port went away" in line]
+    assert lines == ["vcam: stopping the server failed: the port went away; the rest of the show was still closed"]
+
+
+def test_a_terminal_gone_as_the_show_closes_still_leaves_every_step_run_and_the_recording_complete(tmp_path):
+    """The terminal closed (SIGHUP): every line said from then on fails; the steps after a failure still run."""
+    path = tmp_path / "show.mp4"
+    air = None
+
+    class GoneTerminal(io.StringIO):
+        def write(self, text):
+            if air is not None and air.stop.is_set():
+                raise OSError(5, "Input/output error")
+            return super().write(text)
+
+    air = OnAir(AirSettings(outs=[outputs.parse_spec(f"file:{path}")], width=W, height=H, fps=30, stdin=False,
+                            duration=4 * BLOCKS / 30), StatusLine(GoneTerminal()))
+    feed = Feed(air)
+    with pytest.raises(OSError, match="Input/output error"):  # the end's report, once everything is closed
+        air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Broken()])
+    assert feed.stopped
+    import av
+
+    with av.open(str(path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 4 * BLOCKS

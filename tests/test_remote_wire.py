@@ -592,9 +592,12 @@ def test_a_show_side_that_fails_to_close_still_closes_every_client_and_the_serve
         threads = [t for t in threading.enumerate() if t.name in names]
         with pytest.raises(RuntimeError, match="would not close"):
             server.stop()
-        with pytest.raises(ConnectionClosed):
+        with pytest.raises(ConnectionClosed) as closed:
             while True:
                 ws.recv(timeout=30)
+        # the show's close frame, that its vcam cam says as the show's end, not a connection cut
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, proto.STOPPED)
     for t in threads:
         t.join(10.0)
     assert threads and not [t.name for t in threads if t.is_alive()]

@@ -231,26 +231,40 @@ class OnAir:
         each failure said in one line (with VCAM_DEBUG its traceback too); the first is returned with what failed.
         A KeyboardInterrupt (Ctrl-C again) is not caught: it leaves at once."""
         self.stop.set()
-        self.status.end()
+        self._say_closing(self.status.end)
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
-            self.status.message("stopping … (Ctrl-C again to leave at once)")
+            self._say_closing(self.status.message, "stopping … (Ctrl-C again to leave at once)")
         elif signals.first is not None:  # docker stop, systemd, kill, a closed terminal: the log says why it ended
-            self.status.message(f"stopping on {signal.Signals(signals.first).name} …")
+            self._say_closing(self.status.message, f"stopping on {signal.Signals(signals.first).name} …")
         steps: list[tuple[str, Callable[[], None]]] = [(_part_name(p), p.stop) for p in reversed(started)]
         steps += [("the camera's pacer", lambda: self._end_pacer(pacer_thread)),
                   ("the feed", self.feed.stop),
                   # last: returns once every recording's file is complete
                   ("the outputs", lambda: close_workers(self.workers, say=self.status.message))]
         first: tuple[str, Exception] | None = None
+        said: set[str] = set()
         for what, step in steps:
             try:
                 step()
             except Exception as e:
-                self.status.message(f"stopping {what} failed: {one_line(e)}; the rest of the show was still closed")
-                if os.environ.get("VCAM_DEBUG"):  # the one line replaced the traceback the command line showed
-                    traceback.print_exception(type(e), e, e.__traceback__)
+                # once: the server closes the controller first, and the show's step for it may fail alike after it
+                if (why := one_line(e)) not in said:
+                    said.add(why)
+                    self._say_closing(self.status.message,
+                                      f"stopping {what} failed: {why}; the rest of the show was still closed")
+                    if os.environ.get("VCAM_DEBUG"):  # the one line replaced the traceback the command line showed
+                        self._say_closing(traceback.print_exception, type(e), e, e.__traceback__)
                 first = first or (what, e)
         return first
+
+    @staticmethod
+    def _say_closing(say: Callable[..., None], *args) -> None:
+        """A line said as the show closes: a terminal gone (its window closed, the SIGHUP that ends the show) must
+        not keep the steps after it from closing the recordings."""
+        try:
+            say(*args)
+        except (OSError, ValueError):  # ValueError: stderr closed
+            pass
 
     def _end_pacer(self, pacer_thread: threading.Thread) -> None:
         if pacer_thread.ident is not None:
