@@ -232,7 +232,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter.stop, "the prompt encoder"), _Started(controller.close, "the controller")] + ([extra] if extra else []) + tempo_parts
+    parts: list = [_Started(prompter.stop, "the prompt encoder"), _Started(controller.close, "the controller"),
+                   *([extra] if extra else []), *tempo_parts]
     router = None
     if prep.midi is not None:
         from vcam.control.midi import MidiRouter
