@@ -572,3 +572,80 @@ def test_a_handshake_cut_short_leaves_no_traceback_but_another_failure_is_logged
     with caplog.at_level("ERROR", logger="websockets.server"):
         assert logged(eof) == [] and logged(broken) == []
         assert len(logged(ValueError("a bug of the server's own"))) == 1
+
+
+def test_a_show_side_that_fails_to_close_still_closes_every_client_and_the_servers_threads(local_servers):
+    """vcam serve's stop closes the controller first: where that raises, the clients still get their close frame
+    and the server's threads end, then the failure is raised for the show's end to say."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    server = local_servers()
+
+    def broken():
+        raise RuntimeError("the controller would not close")
+
+    server.close_first = broken
+    names = ("serve", "encode", "watch-clients")
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+        ws.recv(timeout=30)
+        threads = [t for t in threading.enumerate() if t.name in names]
+        with pytest.raises(RuntimeError, match="would not close"):
+            server.stop()
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=30)
+        # the show's close frame, that its vcam cam says as the show's end, not a connection cut
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1001, proto.STOPPED)
+    for t in threads:
+        t.join(10.0)
+    assert threads and not [t.name for t in threads if t.is_alive()]
+
+
+def test_a_camera_input_that_fails_to_stop_still_ends_vcam_cams_link_and_its_threads():
+    """vcam cam's link stops its sender first: where that raises, the connection is still closed and the link's
+    threads end, then the failure is raised for the show's end to say."""
+    from helpers import ws_served
+    from websockets.exceptions import ConnectionClosed
+
+    closed, connected = threading.Event(), threading.Event()
+
+    class Uploader:
+        def bind(self, send, offset):
+            pass
+
+        def start(self):
+            pass
+
+        def connected(self):
+            pass
+
+        def disconnected(self):
+            pass
+
+        def stop(self):
+            raise OSError("the webcam went away")
+
+    def handler(ws):
+        ws.send(proto.text("state", screen="live"))
+        try:
+            while True:
+                ws.recv(timeout=60)
+        except (ConnectionClosed, TimeoutError):
+            closed.set()
+
+    with ws_served(handler) as url:
+        def say(text):
+            if text.startswith("connected to"):
+                connected.set()
+
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), say, uploader=Uploader())
+        link.start()
+        assert connected.wait(30)
+        with pytest.raises(OSError, match="webcam went away"):
+            link.stop()
+        assert closed.wait(30)
+    for t in (link._thread, link._watch, link._due):
+        t.join(10.0)
+    assert not [t.name for t in (link._thread, link._watch, link._due) if t.is_alive()]

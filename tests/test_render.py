@@ -1153,3 +1153,32 @@ def test_a_render_whose_restarted_stream_comes_out_nan_too_names_the_precision_n
                              outs=["null"], status_out=io.StringIO()))
     assert "block 1 failed" in str(failed.value) and "twice" in str(failed.value)
     assert "run the render again" not in failed.value.fix and failed.value.fix.startswith("render on the card")
+
+
+class GoneTerminal(io.StringIO):
+    """A terminal that goes away (its window closed, an ssh session cut) once `gone` is set: every write fails."""
+
+    gone = False
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        if self.gone:
+            raise OSError(5, "Input/output error")
+        return super().write(text)
+
+
+def test_a_terminal_gone_as_a_render_ends_still_leaves_its_recording_complete(tmp_path):
+    """The progress line's end cannot be written: the error is the render's, and its file still gets its end."""
+    log = write_log(tmp_path / "t.jsonl", {"vcam": HEADER}, {"end": {"blocks": 3}})
+    video, status, keeper = tmp_path / "t.mp4", GoneTerminal(), Keeper()
+
+    def on_block(done):
+        if done == 3:
+            status.gone = True
+
+    with pytest.raises(OSError, match="Input/output error"):
+        render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status), extra=[keeper], on_block=on_block)
+    made = len(keeper.frames)
+    assert made and mp4_frames(video)[0] == made

@@ -25,6 +25,8 @@ class LinkSession:
     aalink.Link by default; tests pass a stand-in with the same attributes: enabled, quantum, num_peers, tempo,
     beat)."""
 
+    what = "the Ableton Link session"  # as the show's end names it where its stop fails
+
     def __init__(self, tempo: Tempo, say: Callable[[str], None], make_link: Callable[[float], object] | None = None,
                  poll: float = POLL_S):
         if make_link is None:  # aalink's Link, made on the session's loop (it needs a running one)

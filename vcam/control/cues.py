@@ -62,6 +62,8 @@ class RunLine(Protocol):
 class CueList:
     """The cue list of a running show; a part (start/stop) whose thread fires the timed cues."""
 
+    what = "the cue list"  # as the show's end names it where its stop fails
+
     def __init__(self, cues: Sequence[Cue], run_line: RunLine, say: Callable[[str], None],
                  clock: Callable[[], float] = time.monotonic, tempo: Tempo | None = None,
                  lead: Callable[[], float] | None = None, duration: float | None = None,

@@ -160,6 +160,8 @@ class MidiInput:
     the newest rather than queued. A knob's replies are held back as it sweeps: one line, then a count naming the
     last."""
 
+    what = "the MIDI input"  # as the show's end names it where its stop fails
+
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None, where: str | None = None):
         self.wanted = wanted

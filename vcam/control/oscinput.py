@@ -53,6 +53,8 @@ class OscInput:
     address. `heard(peer)` is told who sent each packet that is OSC (replies to whoever sends: oscreply.py);
     `own(peer)` says whether a packet is the state replies' own, come back in, which is dropped."""
 
+    what = "the OSC input"  # as the show's end names it where its stop fails
+
     def __init__(self, host: str, port: int, handle: Callable[[str, list, str], list[str]],
                  say: Callable[[str], None], throttle_s: float = 2.0,
                  swept: Callable[[str], bool] | None = None, clock: Callable[[], float] = time.monotonic,

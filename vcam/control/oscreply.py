@@ -139,6 +139,8 @@ class OscReplies:
     than every step. `faders` gives the map whose faders' positions go too, `moving` which of them not to send
     (`moving(address, host)`: in a hand at that host; without a host, at any)."""
 
+    what = "the OSC replies"  # as the show's end names it where its stop fails
+
     def __init__(self, host: str | None, port: int, snapshot: Callable[[], dict], say: Callable[[str], None],
                  tempo=None, fps: Callable[[], float | None] | None = None, every_s: float = EVERY_S,
                  faders: Callable[[], object] | None = None, moving: Callable[..., bool] | None = None,

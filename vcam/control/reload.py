@@ -129,6 +129,8 @@ class ShowWatcher:
     of where the show starts `on_first_preset`. A save that leaves the show as it runs (a comment,
     the layout) is said so and not applied."""
 
+    what = "the show file's watch"  # as the show's end names it where its stop fails
+
     def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
                  given: Sequence[GivenMap] = (), overridden: Mapping[tuple[str, str], str] | None = None,

@@ -7,9 +7,11 @@ opens and closes, the status line, Ctrl-C, and the report at the end.
 """
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
@@ -24,6 +26,7 @@ from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, bloc
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
+from vcam.errors import one_line
 from vcam.words import counted
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
@@ -146,12 +149,15 @@ class OnAir:
                     self._close(started, pacer_thread, signals)
                     report_outputs(self.workers, self.status.message)
                     raise
-                self._close(started, pacer_thread, signals)
+                close_failed = self._close(started, pacer_thread, signals)
                 code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
             except KeyboardInterrupt:  # Ctrl-C again while stopping
                 return self._leave_at_once()
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
+            return 1
+        if close_failed is not None and not code:  # said as it failed; the show itself and its outputs ended well
+            self.status.message(f"exiting with code 1: stopping {close_failed[0]} failed (the reason is above)")
             return 1
         return code
 
@@ -218,22 +224,54 @@ class OnAir:
         self._over.set()
         return True
 
-    def _close(self, started: list[Part], pacer_thread: threading.Thread, signals: StopSignals) -> None:
+    def _close(self, started: list[Part], pacer_thread: threading.Thread,
+               signals: StopSignals) -> tuple[str, Exception] | None:
+        """Stops the parts, the pacer, the feed, then closes the outputs: each step runs whatever the steps before
+        it raised (a part that failed to stop must not leave a recording without its end, nor the feed running),
+        each failure said in one line (with VCAM_DEBUG its traceback too); the first is returned with what failed.
+        A KeyboardInterrupt (Ctrl-C again) is not caught: it leaves at once."""
         self.stop.set()
-        self.status.end()
+        self._say_closing(self.status.end)
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
-            self.status.message("stopping … (Ctrl-C again to leave at once)")
+            self._say_closing(self.status.message, "stopping … (Ctrl-C again to leave at once)")
         elif signals.first is not None:  # docker stop, systemd, kill, a closed terminal: the log says why it ended
-            self.status.message(f"stopping on {signal.Signals(signals.first).name} …")
-        for part in reversed(started):
-            part.stop()
+            self._say_closing(self.status.message, f"stopping on {signal.Signals(signals.first).name} …")
+        steps: list[tuple[str, Callable[[], None]]] = [(_part_name(p), p.stop) for p in reversed(started)]
+        steps += [("the camera's pacer", lambda: self._end_pacer(pacer_thread)),
+                  ("the feed", self.feed.stop),
+                  # last: returns once every recording's file is complete
+                  ("the outputs", lambda: close_workers(self.workers, say=self.status.message))]
+        first: tuple[str, Exception] | None = None
+        said: set[str] = set()
+        for what, step in steps:
+            try:
+                step()
+            except Exception as e:
+                # once: the server closes the controller first, and the show's step for it may fail alike after it
+                if (why := one_line(e)) not in said:
+                    said.add(why)
+                    self._say_closing(self.status.message,
+                                      f"stopping {what} failed: {why}; the rest of the show was still closed")
+                    if os.environ.get("VCAM_DEBUG"):  # the one line replaced the traceback the command line showed
+                        self._say_closing(traceback.print_exception, type(e), e, e.__traceback__)
+                first = first or (what, e)
+        return first
+
+    @staticmethod
+    def _say_closing(say: Callable[..., None], *args) -> None:
+        """A line said as the show closes: a terminal gone (its window closed, the SIGHUP that ends the show) must
+        not keep the steps after it from closing the recordings."""
+        try:
+            say(*args)
+        except (OSError, ValueError):  # ValueError: stderr closed
+            pass
+
+    def _end_pacer(self, pacer_thread: threading.Thread) -> None:
         if pacer_thread.ident is not None:
             pacer_thread.join(2.0)
         self._report_flow()
         if errors := self.pacer.stats.errors:  # said as they came at most once a minute: the count is here
             self.status.message(f"{counted(errors, 'camera tick')} failed in all; the camera went on after each")
-        self.feed.stop()
-        close_workers(self.workers, say=self.status.message)  # returns once every recording's file is complete
 
     def _report_flow(self) -> None:
         """With --smooth flow: what its in-between frames were and cost (flow_report)."""
@@ -253,6 +291,13 @@ class OnAir:
                 self.status.message(w.summary())
         self.status.message(f"left at once (Ctrl-C again); exit code {LEFT_AT_ONCE}")
         return LEFT_AT_ONCE
+
+
+def _part_name(part: Part) -> str:
+    """How the end names a part that failed to stop: in its own words (`what`: "the MIDI input") where it has them,
+    else by its kind."""
+    what = getattr(part, "what", None)
+    return what if isinstance(what, str) and what else type(part).__name__
 
 
 def flow_report(fs: FlowStats) -> str | None:

@@ -132,7 +132,10 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         raise
     finally:
         if progress is not None:
-            progress.done()
+            try:
+                progress.done()
+            except OSError:  # the terminal is gone: the files must still get their ends (the next write raises it)
+                pass
         full.say = say
         try:  # after a failure, that failure is the render's error: the files' own are said
             _close_all([o for o, _ in outputs if not full.stopped_at(o)], say if failed else None)

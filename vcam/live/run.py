@@ -232,7 +232,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     # Last: after the attachment has the block. What the block freed goes back to the system, or a long show's
     # resident memory creeps up (live/heap.py).
     producer.listeners.append(HeapTrimmer())
-    parts: list = [_Started(prompter.stop), _Started(controller.close)] + ([extra] if extra else []) + tempo_parts
+    parts: list = [_Started(prompter.stop, "the prompt encoder"), _Started(controller.close, "the controller"),
+                   *([extra] if extra else []), *tempo_parts]
     router = None
     if prep.midi is not None:
         from vcam.control.midi import MidiRouter
@@ -355,8 +356,9 @@ def _extra_status(inputs: InputSwitch, extra: Attachment | None,
 class _Started:
     """A part that runs from its creation (the prompter's thread, the input's capture), stopped with the show."""
 
-    def __init__(self, stop: Callable[[], None]):
+    def __init__(self, stop: Callable[[], None], what: str):
         self.stop = stop
+        self.what = what  # as the show's end names it where its stop fails
 
     def start(self) -> None:
         pass

@@ -136,5 +136,7 @@ class LinkFeed:
         return [f"up {self._up.rate() / 1024:4.0f} KB/s", f"input {age}"]
 
     def stop(self) -> None:
-        self.link.stop()
-        self.link.say_held_back()
+        try:
+            self.link.stop()
+        finally:  # what the link held back is said however its stop ended
+            self.link.say_held_back()

@@ -146,8 +146,12 @@ class Link(Inbox, LinkEnds):
         self._due.start()
 
     def stop(self) -> None:
-        if self.uploader is not None:
-            self.uploader.stop()  # first: it tells the server the input stops
+        failed: Exception | None = None
+        try:
+            if self.uploader is not None:
+                self.uploader.stop()  # first: it tells the server the input stops
+        except Exception as e:  # raised once the link is closed: its threads must not be left running
+            failed = e
         self._stop.set()
         with self._opening_lock:
             shut(self._opening)
@@ -162,6 +166,8 @@ class Link(Inbox, LinkEnds):
             close_within(ws, self.STOP_CLOSE_S)
         if self._thread.ident is not None:  # else a part of the show failed to start before it: that is said
             self._thread.join(3.0)
+        if failed is not None:
+            raise failed
 
     def send_line(self, line: str, typed: bool = False) -> bool:
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the

@@ -82,6 +82,8 @@ class FrameServer:
     published block's); `input_fit` is the fit the sender uses to get there.
     """
 
+    what = "the server"  # as the show's end names it where its stop fails
+
     QUIET_S = 1.0  # how long a new client may stay silent before it is announced
     DROP_CLOSE_S = 2.0  # a dropped client that does not read gets its socket shut after this
     STOP_CLOSE_S = 1.0  # how long the server's end waits for its clients' closing handshakes
@@ -160,8 +162,12 @@ class FrameServer:
         blackout) is on every camera; a client that does not read holds none of it past STOP_CLOSE_S."""
         if self._stopped.is_set():
             return
-        if self.close_first is not None:
-            self.close_first()
+        failed: Exception | None = None
+        try:
+            if self.close_first is not None:
+                self.close_first()
+        except Exception as e:  # raised once the clients and the network are closed: they must not be left open
+            failed = e
         telling = self._telling.acquire(timeout=self.STOP_CLOSE_S)  # a round being told finishes first
         try:
             self._stopped.set()
@@ -188,6 +194,8 @@ class FrameServer:
             # library closes what is open, and then too with the show's end as the reason, not a bare "going away"
             shut_down(self._server)
         self._say_held_back()
+        if failed is not None:
+            raise failed
 
     def _past_handshake(self) -> set:
         """The sockets of the connections past their handshake (and of those let in, about to be): at the stop they

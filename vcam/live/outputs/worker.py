@@ -252,13 +252,22 @@ def close_workers(workers: list[OutputWorker], timeout: float = 5.0,
     (and counted) but each output still finishes the frame in hand and is closed, so a recording's file is
     complete. Only an output that is stuck (FINISH_TIMEOUT more) is left behind, and says so. With `say`,
     recordings that have fallen behind are said first: their catching up is seconds in which nothing else is."""
-    for w in workers:
-        w._begin_close()
+    failure: Exception | None = None
+    for w in workers:  # each output is begun and finished whatever another raised: a recording must get its end
+        try:
+            w._begin_close()
+        except Exception as e:
+            failure = failure or e
     if say is not None and (line := _finishing(workers, timeout)):
         say(line)
     deadline = time.monotonic() + timeout
     for w in workers:
-        w._finish(deadline, timeout)
+        try:
+            w._finish(deadline, timeout)
+        except Exception as e:
+            failure = failure or e
+    if failure is not None:  # raised once all are closed
+        raise failure
 
 
 def _finishing(workers: list[OutputWorker], timeout: float) -> str | None:
