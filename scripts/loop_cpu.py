@@ -6,16 +6,18 @@ as the tests use) at 30 frames/s and an MP4 recording, once per smoothing mode. 
 gives each thread's CPU seconds (utime+stime), named by Python's threads. With --spin the generator thread does pure
 Python work until each block is due (a stand-in for the kernel launches a real generator makes from Python, which
 need the GIL): the share of that work the rest of the loop takes away, against the same work alone, estimates how
-much of the GIL the loop holds.
+much of the GIL the loop holds. With --serve it runs `vcam serve` instead, with no local output and one `vcam cam`
+watching it from a process of its own (whose CPU is not counted).
 
-    python scripts/loop_cpu.py [--seconds 20] [--gen-fps 10] [--modes none,fade,flow] [--spin]
+    python scripts/loop_cpu.py [--seconds 20] [--gen-fps 10] [--modes none,fade,flow] [--spin] [--no-record] [--serve]
 
-Prints one table per mode: CPU seconds per wall second for each thread, the process's total, and the generator's
+Prints one table per mode: CPU seconds per wall second for each thread, their total but the generator's, and its
 lost share. Not a test: the numbers depend on the machine.
 """
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import subprocess
 import sys
@@ -61,7 +63,7 @@ def spin_until(deadline: float) -> int:
 class FakeBlocks:
     """Stands in for the stream's `next_block`: ready frames, one block every BLOCK / gen_fps seconds."""
 
-    def __init__(self, gen_fps: float, spin: bool):
+    def __init__(self, gen_fps: float, spin: bool) -> None:
         self.period = BLOCK / gen_fps
         self.spin = spin
         self.rounds = 0
@@ -73,7 +75,7 @@ class FakeBlocks:
         self.frames = np.stack([np.roll(big, 4 * i, axis=1) for i in range(BLOCK)])
         self.n = 0
 
-    def __call__(self, stream) -> np.ndarray:
+    def __call__(self, stream: object) -> np.ndarray:
         now = time.monotonic()
         self.due = (self.due or now) + self.period
         if self.due < now:  # fell behind (the camera held the producer back): no catching up in a burst
@@ -95,14 +97,6 @@ def spin_alone(seconds: float) -> float:
     return rounds / (time.monotonic() - start)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def watching_client(port: int) -> subprocess.Popen:
     """`vcam cam` watching the served show, in a process of its own (its CPU is not this one's)."""
     return subprocess.Popen([sys.executable, "-m", "vcam", "cam", f"ws://127.0.0.1:{port}", "--out", "null"],
@@ -116,7 +110,6 @@ def measure(mode: str, seconds: float, gen_fps: float, spin: bool, outs: list[st
     from vcam.engine.stream import Stream
     from vcam.live.run import run
     from vcam.live.settings import RunOptions
-    import io
 
     fake = FakeBlocks(gen_fps, spin)
     original = Stream.next_block
@@ -145,13 +138,14 @@ def measure(mode: str, seconds: float, gen_fps: float, spin: bool, outs: list[st
     status = io.StringIO()
     attach, client = None, None
     if serve:
+        from helpers import free_port
         from vcam.remote.attach import attachment
         from vcam.remote.server import ServeSettings
 
         port = free_port()
         attach = attachment(ServeSettings(port=port))
-        client = threading.Timer(2.0, lambda: clients.append(watching_client(port)))
         clients: list[subprocess.Popen] = []
+        client = threading.Timer(2.0, lambda: clients.append(watching_client(port)))
         client.start()
     try:
         run(RunOptions(model="tiny", size=(WIDTH, HEIGHT), outs=outs, fps=30.0, duration=seconds + 6.0,
@@ -203,7 +197,7 @@ def main() -> int:
             result = measure(mode, args.seconds, args.gen_fps, args.spin, outs, args.serve)
             rows = result["rows"]
             print(f"\n--smooth {mode}: CPU s per wall s over {result['wall']:.1f} s")
-            generator = rows.pop("generator", 0.0) if "generator" in rows else None
+            generator = rows.pop("generator", None)
             for name, share in sorted(rows.items(), key=lambda kv: -kv[1]):
                 if share >= 0.002:
                     print(f"  {name:<28} {share:6.3f}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds the package
+_PACKAGE = os.path.join(_ROOT, "vcam") + os.sep
 
 # Fixes said alike wherever the problem is found (a show's check, the image a show loads, a map file)
 READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
@@ -13,6 +15,7 @@ def install_fix(extra: str, what: str = "") -> str:
     """pip's line that adds the optional part `extra` (a pyproject extra) to this install: into the source folder
     vcam runs from (the README's editable install), or from PyPI where vcam is an installed package (a laptop's
     `pip install vcam`), which has no folder to run `pip install -e .` in. `what` names the packages it brings."""
+    # read at each call, not _ROOT: the tests stand in a PyPI install by moving __file__ into a site-packages
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if os.path.isfile(os.path.join(here, "pyproject.toml")):
         return f'pip install -e ".[{extra}]"  ({what or "in the vcam folder"})'
@@ -67,7 +70,6 @@ def _raised_in_library(error: BaseException) -> bool:
     """The innermost frame of the error's traceback is a library's: the standard library's, an installed package's,
     or a compiled one's (Cython, as PyAV's, names its frames by a relative path). A C function has no frame: what it
     raised is at the line of vcam's that called it."""
-    import os
     import sysconfig
 
     tb = error.__traceback__
@@ -84,10 +86,6 @@ def _raised_in_library(error: BaseException) -> bool:
     paths = sysconfig.get_paths()
     libraries = {os.path.abspath(paths[key]) + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")}
     return any(name.startswith(folder) for folder in libraries)
-
-
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds the package
-_PACKAGE = os.path.join(_ROOT, "vcam") + os.sep
 
 
 def raised_at(error: BaseException) -> str | None:

@@ -27,7 +27,7 @@ def _maps_dir(kind: str) -> Path:
     return presets_dir() / kind
 
 
-def not_a_preset(ref, written: str | None = None) -> str | None:
+def not_a_preset(ref: object, written: str | None = None) -> str | None:
     """Why a preset a map names (a knob's or fader's `between`, a button's command) is no preset at all, else None:
     YAML reads an unquoted yes/off/1.5/null as such, where a preset named so was meant. `written`: the entry as the
     map has it (yes), where known; else the value read (True). One wording for MIDI and OSC maps alike."""

@@ -114,7 +114,8 @@ def matching(wanted: str, names: list[str]) -> list[str]:
 
 
 # Inputs a machine has with no controller plugged in: ALSA's Midi Through (Linux), the IAC Driver's bus (macOS, once
-# enabled). A part of a port's name that names one of these opens it on the camera's machine, listed first.
+# enabled). A part of a port's name given to the camera's machine must name none of these: listed first there, the
+# one it names would be the port opened.
 ALWAYS_THERE = ("Midi Through:Midi Through Port-0 14:0", "IAC Driver Bus 1")
 
 
