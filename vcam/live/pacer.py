@@ -46,6 +46,7 @@ RHYTHM_ARRIVALS = 3  # the arrivals before one that say what its link's usual ar
 # Arrivals whose rates read alone alternate this far either side of their pair's, the fast ones (or the slow) this
 # close to each other, are read in pairs (Pacer._reading)
 PAIR_RATIO = 1.25
+BUNDLE_S = 1.0  # blocks a link lets through back to back, held up together, come within this (_bundled_before_rate)
 HELD_UP_MARGIN = 0.1  # blocks held up together read no faster than the rate, less its noise (Pacer._held_up_with)
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
@@ -64,6 +65,7 @@ class _Arrival:
     frames: int
     since: float | None  # the last push of the arrival before: this one's frames were made after it
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
+    began: float  # its first push
 
 
 # Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
@@ -214,12 +216,12 @@ class Pacer:
         the arrival read again from the estimate it found (a gap after a one-off stall is left out as a hiccup,
         see _measure)."""
         a = self._arrival
-        if a is not None and (now < a.closes or self._held_up_with(a, now, n)):
+        if a is not None and (now < a.closes or self._held_up_with(a, now, n) or self._bundled_before_rate(a, now, n)):
             a.frames += n
         else:
             if a is not None and self._last_push is not None:
                 self._before.append((a.frames, a.since, self._last_push))
-            a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off))
+            a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off), now)
             self._backlog = max(0.0, len(self._frames) - 1 - self._pos)
         self._rate, self._off = a.before
         if a.since is not None and now > a.since:
@@ -248,6 +250,20 @@ class Pacer:
         if alike and (min(alone, first) > fast > slow > last or max(alone, first) < slow < fast < last):
             return pair
         return alone
+
+    def _bundled_before_rate(self, a: _Arrival, now: float, n: int) -> bool:
+        """Whether `n` frames pushed now, from a link, come back to back with arrival `a` begun before any rate: at
+        more than twice the camera's pace after the last block (a link letting held-up blocks through as it reads
+        them, not a server making them), within a second of its first block. The show's first bundle (four blocks
+        0.15 s apart after a 6 s start) closed a tick-frame after its first block: its last block came apart, read
+        with the one before it alone said 80 frames/s for a server at 8, and 40 frames on air were passed over at
+        that pace. Once a rate is known as an arrival begins, `_held_up_with` reads such blocks; the generator
+        pushes each block as it is made. The second keeps a producer that truly makes frames that fast from going
+        unmeasured."""
+        s = self.settings
+        if s.producer_waits or a.before[0] is not None or self._last_push is None:
+            return False
+        return now - self._last_push < n / (2.0 * s.fps) and now - a.began < BUNDLE_S
 
     def _held_up_with(self, a: _Arrival, now: float, n: int) -> bool:
         """Whether `n` frames pushed now come on the heels of arrival `a`, held up with it: so soon after its last
