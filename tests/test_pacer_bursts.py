@@ -62,6 +62,20 @@ def test_the_shows_first_bundle_is_read_whole_however_its_blocks_trickle_in(size
     assert abs(pacer.stats.production_fps - RATE) <= 0.1 * RATE
 
 
+def test_the_shows_first_bundle_plays_near_the_servers_pace_not_rushed_then_frozen():
+    # Four blocks at once 6 s into the show, before any rate: played a frame a tick (30 frames/s for a server at 8),
+    # then the picture froze 133 ticks for the next bundle, twice as long as any bundle after. From the time since
+    # the camera's first tick they play near the server's pace, the latency cap binding, and hold no longer than later.
+    pacer, shown, times = serve(bundled(4, 40.0), 40.0)
+    came_on = {}
+    for s, t in zip(shown, times):
+        came_on.setdefault(s, t)
+    bundle = 4 * BLOCK
+    assert (bundle - 1) / (came_on[bundle - 1] - came_on[0]) <= 2 * RATE
+    assert longest_hold(shown, times, after=0.0) <= longest_hold(shown, times, after=25.0) + 2 * 30 / RATE
+    assert pacer.stats.dropped == 0 and pacer.stats.skipped == 0
+
+
 def test_with_room_under_the_latency_cap_bundled_blocks_hold_no_longer_than_a_block_made_late():
     # the same three at a time under --max-latency 6: nothing cut, and no freeze of the cap's making either
     pacer, shown, times = serve(bundled(3, 60.0), 60.0, max_latency=6.0)

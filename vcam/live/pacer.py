@@ -172,6 +172,7 @@ class Pacer:
         self._held = False  # `full()` has held the producer back since its last block
         self._outpaces = False  # ... it had before its last block: it makes frames faster than the camera shows them
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
+        self._first_tick: float | None = None  # the camera's first tick: a link's first frames were made after it
         self._on_air = False  # a generated frame has come on screen
         self._card: np.ndarray | None = None
         self._fallback: np.ndarray | None = None
@@ -424,6 +425,8 @@ class Pacer:
         """Moves playback on by one tick: the frame to show, or the two frames and the weight to blend."""
         st = self.stats
         st.ticks += 1
+        if self._first_tick is None:
+            self._first_tick = now
         st.stalled = self._last_push is not None and now - self._last_push > self.stall_limit()
         self._covered = None
         if not self._frames:
@@ -468,8 +471,9 @@ class Pacer:
         meanwhile is dropped, and counted, by _drop_past_cap.
 
         Before any rate, blocks that came together (one arrival, see _Arrival) are frames already late, held up on
-        the way: they play at one frame per tick, which brings the latency down fastest with none skipped, until the
-        next arrival measures the rate. A first block alone plays as the cap needs."""
+        the way: they play at no more than one frame per tick, none skipped, at the pace their frames can have been
+        made since the camera's first tick (_bundle_step), until the next arrival measures the rate. A first block
+        alone plays as the cap needs."""
         s = self.settings
         step = self._deadline_step(now)
         if not self._on_air:
@@ -496,7 +500,7 @@ class Pacer:
                 # (30 fps and up), the nudge is above its aim and plays a frame a tick as it is.
                 step = 1.0
         elif self._arrival is not None and self._arrival.frames > self._burst:
-            step = max(step, 1.0)
+            step = max(step, self._bundle_step())
         elif s.producer_waits and self._held:
             # before any rate, a producer held back since its block makes frames faster than the camera shows them: a
             # frame a tick, not the cap's pace (the first block, held to wait for a whole next block within the cap,
@@ -504,6 +508,16 @@ class Pacer:
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5 * max(1.0, self._base_step()))
+
+    def _bundle_step(self) -> float:
+        """Before any rate, the step for the show's first arrival of several blocks from a link: its frames over the
+        time since the camera's first tick, the most they can have taken to make, a frame a tick at most. A bundle of
+        four blocks after a 6 s start played at a frame a tick (30 frames/s for a server at 8), then froze 4.4 s for
+        the next; blocks made before the camera came (the server's, on joining a show) still play a frame a tick."""
+        a, start = self._arrival, self._first_tick
+        if a is None or start is None or a.began <= start:
+            return 1.0
+        return min(1.0, a.frames / (a.began - start) / self.settings.fps)
 
     def _base_step(self) -> float:
         """Frames a tick at the production rate: one at most for a producer that waits (it is held back instead);
