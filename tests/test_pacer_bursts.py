@@ -181,3 +181,21 @@ def test_bundled_blocks_still_come_on_screen_within_the_latency_cap(max_latency)
     late = [t - arrivals[s // BLOCK] for s, t in came.items()]
     assert max(late) <= max_latency + 1 / 30.0
     assert (pacer.stats.dropped + pacer.stats.skipped == 0) == (max_latency > 3 * MADE_EVERY)
+
+
+def test_the_local_models_first_blocks_after_a_long_load_play_a_frame_a_tick_not_at_the_caps_pace():
+    # The local model loads for a minute while the camera ticks; its first two blocks, made 0.2 s apart, then one
+    # every 0.5 s. Read as a link's first bundle over the minute since the first tick (0.4 frames/s), they played at
+    # the cap's pace: the first second of the show in slow motion. The generator's blocks are not held up on the way.
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0, producer_waits=True), clock=ft.clock)
+    pushes = [60.0, 60.2] + [60.2 + 0.5 * k for k in range(1, 10)]
+    for k, at in enumerate(pushes):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    shown, times, _ = run_for(ft, pacer, 64.0)
+    came_on = {}
+    for s, t in zip(shown, times):
+        came_on.setdefault(s, t)
+    assert all(i in came_on for i in range(2 * BLOCK))
+    # from the second block on, the two a frame a tick (slow motion played them over 1.37 s), two ticks to spare
+    assert came_on[2 * BLOCK - 1] - came_on[0] <= pushes[1] - pushes[0] + (2 * BLOCK + 1) / 30.0
