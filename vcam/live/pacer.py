@@ -163,6 +163,9 @@ class Pacer:
         self._arrival: _Arrival | None = None
         # frames still waiting when the last arrival came: what the gap before it did not drain (see _cut_behind)
         self._backlog = 0.0
+        # frames pushed up to the end of the show's first bundle, where the next blocks came before it played out: a
+        # frame a tick up to there (_arrive)
+        self._late_to = 0
         # the arrivals before the last, as (frames, since, last push): the rhythm it is read against (_cut_behind,
         # _reading)
         self._before: deque[tuple[int, float | None, float]] = deque(maxlen=RHYTHM_ARRIVALS)
@@ -222,8 +225,16 @@ class Pacer:
         else:
             if a is not None and self._last_push is not None:
                 self._before.append((a.frames, a.since, self._last_push))
+            waits = self.settings.producer_waits
+            bundle = a is not None and a.before[0] is None and a.frames > self._burst and not waits
             a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off), now)
             self._backlog = max(0.0, len(self._frames) - 1 - self._pos)
+            if bundle:
+                # the show's first bundle, played at the pace its frames can have been made since the camera's first
+                # tick (_bundle_step), still waits as the next blocks come: a server's backlog (a client joining a
+                # show, or after a model load), not its pace. Left to the rate's pace and cut as a backlog the gap did
+                # not drain, 17 to 20 of its frames were dropped in the show's first seconds.
+                self._late_to, self._backlog = self.stats.pushed, 0.0
         self._rate, self._off = a.before
         if a.since is not None and now > a.since:
             self._measure(self._reading(a, now))
@@ -499,6 +510,8 @@ class Pacer:
                 # a burst, would slow both, a frame held every block or so. Held back for a burst and a half waiting
                 # (30 fps and up), the nudge is above its aim and plays a frame a tick as it is.
                 step = 1.0
+            if self.stats.pushed - len(self._frames) + self._pos < self._late_to - 1:
+                step = max(step, 1.0)  # the first bundle, late (_arrive)
         elif self._arrival is not None and self._arrival.frames > self._burst:
             step = max(step, self._bundle_step())
         elif s.producer_waits and self._held:
