@@ -226,7 +226,8 @@ class Pacer:
             if a is not None and self._last_push is not None:
                 self._before.append((a.frames, a.since, self._last_push))
             waits = self.settings.producer_waits
-            bundle = a is not None and a.before[0] is None and a.frames > self._burst and not waits
+            # the show's first arrival, played at _bundle_step: no rate was read from it (nothing came before it)
+            bundle = a is not None and a.since is None and a.frames > self._burst and not waits
             a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off), now)
             self._backlog = max(0.0, len(self._frames) - 1 - self._pos)
             if bundle:
