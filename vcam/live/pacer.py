@@ -46,6 +46,7 @@ RHYTHM_ARRIVALS = 3  # the arrivals before one that say what its link's usual ar
 # Arrivals whose rates read alone alternate this far either side of their pair's, the fast ones (or the slow) this
 # close to each other, are read in pairs (Pacer._reading)
 PAIR_RATIO = 1.25
+BUNDLE_S = 1.0  # blocks a link lets through back to back, held up together, come within this (_bundled_before_rate)
 HELD_UP_MARGIN = 0.1  # blocks held up together read no faster than the rate, less its noise (Pacer._held_up_with)
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
@@ -64,6 +65,7 @@ class _Arrival:
     frames: int
     since: float | None  # the last push of the arrival before: this one's frames were made after it
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
+    began: float  # its first push
 
 
 # Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
@@ -161,6 +163,9 @@ class Pacer:
         self._arrival: _Arrival | None = None
         # frames still waiting when the last arrival came: what the gap before it did not drain (see _cut_behind)
         self._backlog = 0.0
+        # frames pushed up to the end of the show's first bundle, where the next blocks came before it played out: a
+        # frame a tick up to there (_arrive)
+        self._late_to = 0
         # the arrivals before the last, as (frames, since, last push): the rhythm it is read against (_cut_behind,
         # _reading)
         self._before: deque[tuple[int, float | None, float]] = deque(maxlen=RHYTHM_ARRIVALS)
@@ -170,6 +175,7 @@ class Pacer:
         self._held = False  # `full()` has held the producer back since its last block
         self._outpaces = False  # ... it had before its last block: it makes frames faster than the camera shows them
         self._head_since: float | None = None  # when the frame on screen (the first one kept) came on
+        self._first_tick: float | None = None  # the camera's first tick: a link's first frames were made after it
         self._on_air = False  # a generated frame has come on screen
         self._card: np.ndarray | None = None
         self._fallback: np.ndarray | None = None
@@ -214,13 +220,22 @@ class Pacer:
         the arrival read again from the estimate it found (a gap after a one-off stall is left out as a hiccup,
         see _measure)."""
         a = self._arrival
-        if a is not None and (now < a.closes or self._held_up_with(a, now, n)):
+        if a is not None and (now < a.closes or self._held_up_with(a, now, n) or self._bundled_before_rate(a, now, n)):
             a.frames += n
         else:
             if a is not None and self._last_push is not None:
                 self._before.append((a.frames, a.since, self._last_push))
-            a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off))
+            waits = self.settings.producer_waits
+            # the show's first arrival, played at _bundle_step: no rate was read from it (nothing came before it)
+            bundle = a is not None and a.since is None and a.frames > self._burst and not waits
+            a = self._arrival = _Arrival(self._closes(now, n), n, self._last_push, (self._rate, self._off), now)
             self._backlog = max(0.0, len(self._frames) - 1 - self._pos)
+            if bundle:
+                # the show's first bundle, played at the pace its frames can have been made since the camera's first
+                # tick (_bundle_step), still waits as the next blocks come: a server's backlog (a client joining a
+                # show, or after a model load), not its pace. Left to the rate's pace and cut as a backlog the gap did
+                # not drain, 17 to 20 of its frames were dropped in the show's first seconds.
+                self._late_to, self._backlog = self.stats.pushed, 0.0
         self._rate, self._off = a.before
         if a.since is not None and now > a.since:
             self._measure(self._reading(a, now))
@@ -248,6 +263,20 @@ class Pacer:
         if alike and (min(alone, first) > fast > slow > last or max(alone, first) < slow < fast < last):
             return pair
         return alone
+
+    def _bundled_before_rate(self, a: _Arrival, now: float, n: int) -> bool:
+        """Whether `n` frames pushed now, from a link, come back to back with arrival `a` begun before any rate: at
+        more than twice the camera's pace after the last block (a link letting held-up blocks through as it reads
+        them, not a server making them), within a second of its first block. The show's first bundle (four blocks
+        0.15 s apart after a 6 s start) closed a tick-frame after its first block: its last block came apart, read
+        with the one before it alone said 80 frames/s for a server at 8, and 40 frames on air were passed over at
+        that pace. Once a rate is known as an arrival begins, `_held_up_with` reads such blocks; the generator
+        pushes each block as it is made. The second keeps a producer that truly makes frames that fast from going
+        unmeasured."""
+        s = self.settings
+        if s.producer_waits or a.before[0] is not None or self._last_push is None:
+            return False
+        return now - self._last_push < n / (2.0 * s.fps) and now - a.began < BUNDLE_S
 
     def _held_up_with(self, a: _Arrival, now: float, n: int) -> bool:
         """Whether `n` frames pushed now come on the heels of arrival `a`, held up with it: so soon after its last
@@ -408,6 +437,8 @@ class Pacer:
         """Moves playback on by one tick: the frame to show, or the two frames and the weight to blend."""
         st = self.stats
         st.ticks += 1
+        if self._first_tick is None:
+            self._first_tick = now
         st.stalled = self._last_push is not None and now - self._last_push > self.stall_limit()
         self._covered = None
         if not self._frames:
@@ -452,8 +483,9 @@ class Pacer:
         meanwhile is dropped, and counted, by _drop_past_cap.
 
         Before any rate, blocks that came together (one arrival, see _Arrival) are frames already late, held up on
-        the way: they play at one frame per tick, which brings the latency down fastest with none skipped, until the
-        next arrival measures the rate. A first block alone plays as the cap needs."""
+        the way: they play at no more than one frame per tick, none skipped, at the pace their frames can have been
+        made since the camera's first tick (_bundle_step), until the next arrival measures the rate. A first block
+        alone plays as the cap needs."""
         s = self.settings
         step = self._deadline_step(now)
         if not self._on_air:
@@ -479,8 +511,10 @@ class Pacer:
                 # a burst, would slow both, a frame held every block or so. Held back for a burst and a half waiting
                 # (30 fps and up), the nudge is above its aim and plays a frame a tick as it is.
                 step = 1.0
+            if self.stats.pushed - len(self._frames) + self._pos < self._late_to - 1:
+                step = max(step, 1.0)  # the first bundle, late (_arrive)
         elif self._arrival is not None and self._arrival.frames > self._burst:
-            step = max(step, 1.0)
+            step = max(step, self._bundle_step())
         elif s.producer_waits and self._held:
             # before any rate, a producer held back since its block makes frames faster than the camera shows them: a
             # frame a tick, not the cap's pace (the first block, held to wait for a whole next block within the cap,
@@ -488,6 +522,18 @@ class Pacer:
             step = max(step, 1.0)
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5 * max(1.0, self._base_step()))
+
+    def _bundle_step(self) -> float:
+        """Before any rate, the step for the show's first arrival of several blocks from a link: its frames over the
+        time since the camera's first tick, the most they can have taken to make, a frame a tick at most. A bundle of
+        four blocks after a 6 s start played at a frame a tick (30 frames/s for a server at 8), then froze 4.4 s for
+        the next; blocks made before the camera came (the server's, on joining a show) still play a frame a tick. The
+        local model's blocks, pushed as made, are not held up: after a minute's model load its first two, 0.2 s apart,
+        read 0.4 frames/s and played at the cap's pace, a fast generator's first second in slow motion."""
+        a, start = self._arrival, self._first_tick
+        if self.settings.producer_waits or a is None or start is None or a.began <= start:
+            return 1.0
+        return min(1.0, a.frames / (a.began - start) / self.settings.fps)
 
     def _base_step(self) -> float:
         """Frames a tick at the production rate: one at most for a producer that waits (it is held back instead);
