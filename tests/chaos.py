@@ -2,9 +2,10 @@
 (it reads every frame, in order), and clients that misbehave on a schedule drawn from a seed: cut mid-handshake,
 mid-message or mid-upload, garbage and oversized frames, readers that stop reading, two clients asking for the
 input at once, commands flooding while another camera reconnects, uploads while the operator switches the input, and
-the server's stop while all of it goes on. A failure names its seed; `run(seed)` replays it.
+the server's stop while all of it goes on. A failure names its seed; test_remote_chaos.run(local_servers, seed)
+replays it.
 
-Each misbehaving client records how it ended (`Ending`); the run checks the invariants in `Chaos.check`.
+Each misbehaving client records how it ended (`Ending`); test_remote_chaos.check holds the run to its invariants.
 """
 from __future__ import annotations
 
@@ -316,6 +317,9 @@ class Chaos:
             self.endings.append(Ending(action, code, reason, how))
 
     # --- the misbehaviours: each one client, run on its own thread ---------------------------------------------
+    ACTIONS = ("cut_handshake", "cut_mid_message", "garbage", "oversized", "stray_binary", "slow_reader",
+               "duplicate_login", "command_flood", "uploader", "send_toggle")
+
     def cut_handshake(self, rng: random.Random) -> None:
         s = raw_socket(self.port)
         s.sendall(HANDSHAKE[:rng.randrange(1, len(HANDSHAKE))])
@@ -466,9 +470,6 @@ class Chaos:
         while time.monotonic() < deadline:
             self.queued.append(max((queued(c) for c in self.server._clients()), default=0))
             time.sleep(0.05)
-
-    ACTIONS = ("cut_handshake", "cut_mid_message", "garbage", "oversized", "stray_binary", "slow_reader",
-               "duplicate_login", "command_flood", "uploader", "send_toggle")
 
 
 def queued(client) -> int:

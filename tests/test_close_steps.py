@@ -1,8 +1,8 @@
 """Closing a show runs every step (the parts, the pacer, the feed, the outputs) whatever an earlier one raised:
 the recording is finalised and plays, no thread of the show is left running, each failure is one line."""
 import io
-import re
 import os
+import re
 import signal
 import threading
 from types import SimpleNamespace
@@ -18,6 +18,13 @@ from vcam.live.status import StatusLine
 
 W, H = 32, 16
 BLOCKS = 3
+SHOW_S = 4 * BLOCKS / 30  # a --duration that ends the show once every frame pushed is recorded
+
+
+def _air(out, *outs: str, duration: float | None = SHOW_S) -> OnAir:
+    """A show at W x H and 30 fps, without stdin, onto `outs`; its status lines written to `out`."""
+    return OnAir(AirSettings(outs=[outputs.parse_spec(o) for o in outs], width=W, height=H, fps=30, stdin=False,
+                             duration=duration), StatusLine(out))
 
 
 class Feed:
@@ -70,7 +77,7 @@ class Broken:
         raise OSError("the port went away")
 
 
-class StuckNull(NullOutput):
+class EndFailsNull(NullOutput):
     """An output whose end raises as the show closes (before the recording after it is begun)."""
 
     def end_wait(self):
@@ -80,11 +87,9 @@ class StuckNull(NullOutput):
 def _show(tmp_path, monkeypatch, fails: str):
     status = io.StringIO()
     path = tmp_path / "show.mp4"
-    outs = ["null", f"file:{path}"]
     if fails == "outputs":
-        monkeypatch.setitem(outputs.OPENERS, "null", lambda spec, w, h, fps: StuckNull())
-    air = OnAir(AirSettings(outs=[outputs.parse_spec(o) for o in outs], width=W, height=H, fps=30, stdin=False,
-                            duration=4 * BLOCKS / 30), StatusLine(status))
+        monkeypatch.setitem(outputs.OPENERS, "null", lambda spec, w, h, fps: EndFailsNull())
+    air = _air(status, "null", f"file:{path}")
     feed = Feed(air, fail_stop=fails == "feed")
     if fails == "pacer":
         monkeypatch.setattr(air, "_report_flow", lambda: (_ for _ in ()).throw(RuntimeError("the flow broke")))
@@ -132,8 +137,7 @@ def test_a_failure_to_stop_with_a_fix_is_said_on_one_line_and_the_shows_error_st
     is one line with its fix, and the recording still plays."""
     status = io.StringIO()
     path = tmp_path / "show.mp4"
-    air = OnAir(AirSettings(outs=[outputs.parse_spec(f"file:{path}")], width=W, height=H, fps=30, stdin=False),
-                StatusLine(status))
+    air = _air(status, f"file:{path}", duration=None)
 
     class FailsOnAir(Feed):
         def poll(self, stats):
@@ -152,8 +156,7 @@ def test_a_failure_to_stop_with_a_fix_is_said_on_one_line_and_the_shows_error_st
 
 def test_a_show_that_cannot_start_raises_its_own_error_not_the_failure_to_stop(tmp_path):
     status = io.StringIO()
-    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False),
-                StatusLine(status))
+    air = _air(status, "null", duration=None)
 
     class NoModel(Feed):
         def poll(self, stats):
@@ -171,8 +174,7 @@ def test_a_show_that_cannot_start_raises_its_own_error_not_the_failure_to_stop(t
 def test_ctrl_c_again_after_a_failure_to_stop_still_leaves_at_once_with_the_recording_closed(tmp_path):
     status = io.StringIO()
     path = tmp_path / "show.mp4"
-    air = OnAir(AirSettings(outs=[outputs.parse_spec(f"file:{path}")], width=W, height=H, fps=30, stdin=False),
-                StatusLine(status))
+    air = _air(status, f"file:{path}", duration=None)
     never = threading.Event()
 
     class SlowToStop(Feed):
@@ -211,8 +213,7 @@ def test_an_output_that_failed_keeps_its_own_exit_line_beside_a_failure_to_stop(
 
     monkeypatch.setitem(outputs.OPENERS, "null", lambda spec, w, h, fps: Fails())
     status = io.StringIO()
-    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False,
-                            duration=4 * BLOCKS / 30), StatusLine(status))
+    air = _air(status, "null")
     assert air.run(Feed(air), lambda line, source: None, SimpleNamespace(screen="live"), [Broken()]) == 1
     exits = [line for line in status.getvalue().splitlines() if "exiting with code" in line]
     assert exits == ["vcam: exiting with code 1: output null failed (the reason is above)"]
@@ -223,8 +224,7 @@ def test_vcam_debug_shows_the_traceback_of_a_failure_to_stop(tmp_path, monkeypat
     """The one line replaced the traceback the command line showed for an error: VCAM_DEBUG still shows it."""
     monkeypatch.setenv("VCAM_DEBUG", debug)
     status = io.StringIO()
-    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False,
-                            duration=4 * BLOCKS / 30), StatusLine(status))
+    air = _air(status, "null")
     assert air.run(Feed(air), lambda line, source: None, SimpleNamespace(screen="live"), [Broken()]) == 1
     err = capsys.readouterr().err
     assert ("Traceback" in err and "OSError: the port went away" in err) == bool(debug)
@@ -270,8 +270,7 @@ def test_a_failure_to_stop_said_alike_twice_is_said_once(tmp_path):
     """vcam serve's server closes the controller before the show's own step for it: a controller that fails to
     close fails alike in both, and is said once."""
     status = io.StringIO()
-    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=30, stdin=False,
-                            duration=4 * BLOCKS / 30), StatusLine(status))
+    air = _air(status, "null")
 
     class Server(Broken):
         what = "the server"
@@ -292,8 +291,7 @@ def test_a_terminal_gone_as_the_show_closes_still_leaves_every_step_run_and_the_
                 raise OSError(5, "Input/output error")
             return super().write(text)
 
-    air = OnAir(AirSettings(outs=[outputs.parse_spec(f"file:{path}")], width=W, height=H, fps=30, stdin=False,
-                            duration=4 * BLOCKS / 30), StatusLine(GoneTerminal()))
+    air = _air(GoneTerminal(), f"file:{path}")
     feed = Feed(air)
     with pytest.raises(OSError, match="Input/output error"):  # the end's report, once everything is closed
         air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [Broken()])

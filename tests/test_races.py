@@ -94,8 +94,7 @@ def _run(name: str, fn) -> tuple[threading.Thread, list]:
 
 def _switch(device: ExclusiveDevice) -> InputSwitch:
     switch = InputSwitch(W, H, open_capture=device.open)
-    if hasattr(switch, "_camera"):  # without it (the race as it was) the device alone tells of the other thread
-        switch._camera = Announcing(switch._camera, device)
+    switch._camera = Announcing(switch._camera, device)
     return switch
 
 

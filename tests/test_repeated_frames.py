@@ -26,6 +26,18 @@ def recorded(path) -> list[np.ndarray]:
         return [frame.to_ndarray(format="yuv420p") for frame in container.decode(video=0)]
 
 
+def send_copied(take: Recording, frame: np.ndarray, tick: int) -> None:
+    """`take.send(frame, tick)` with each frame copied by PyAV's from_ndarray, as before a frame was wrapped."""
+    from vcam.live.outputs import recording
+
+    real = recording._wrapped
+    recording._wrapped = lambda av, array: av.VideoFrame.from_ndarray(array, format="rgb24")
+    try:
+        take.send(frame, tick)
+    finally:
+        recording._wrapped = real
+
+
 def test_a_repeated_frame_is_converted_once_for_a_recording_and_recorded_the_same(tmp_path):
     frames = ticks()
     reused, fresh = (Recording(str(tmp_path / name), 64, 48, 30.0) for name in ("reused.mp4", "fresh.mp4"))
@@ -109,14 +121,9 @@ def test_a_recorded_frame_is_converted_from_the_array_itself_and_the_file_is_the
     assert not np.shares_memory(np.asarray(recording._wrapped(av, view).planes[0]), view)
     frames = [a, a, b, view, a.copy(), b]
     ours, copied = (Recording(str(tmp_path / name), 64, 48, 30.0) for name in ("ours.mp4", "copied.mp4"))
-    copying = lambda av, frame: av.VideoFrame.from_ndarray(frame, format="rgb24")  # noqa: E731
     for tick, frame in enumerate(frames):
         ours.send(frame, tick)
-        real, recording._wrapped = recording._wrapped, copying
-        try:
-            copied.send(frame, tick)
-        finally:
-            recording._wrapped = real
+        send_copied(copied, frame, tick)
     ours.close(), copied.close()
     assert (tmp_path / "ours.mp4").read_bytes() == (tmp_path / "copied.mp4").read_bytes()
 
@@ -145,19 +152,15 @@ def test_a_wrapped_frame_written_over_right_after_its_send_is_recorded_as_it_was
 
     w, h = size
     pictures = [picture(w, h, seed) for seed in range(4)]
-    copying = lambda av, frame: av.VideoFrame.from_ndarray(frame, format="rgb24")  # noqa: E731
     paths = {name: tmp_path / f"{name}.mp4" for name in ("wrapped", "copied")}
     for name, path in paths.items():
         take = Recording(str(path), w, h, 30.0)
         for tick, shown in enumerate(pictures):
             frame = shown.copy()
             if name == "copied":
-                real, recording._wrapped = recording._wrapped, copying
-            try:
+                send_copied(take, frame, tick)
+            else:
                 take.send(frame, tick)
-            finally:
-                if name == "copied":
-                    recording._wrapped = real
             frame[:] = 255 - frame  # written over at once
         take.close()
     assert np.shares_memory(np.asarray(recording._wrapped(av, pictures[0]).planes[0]), pictures[0])

@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol
 
 import numpy as np
 
+from vcam.errors import one_line
 from vcam.live.frames import card
 from vcam.live.interp import FlowStats
 from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_workers, open_outputs, report_outputs,
@@ -26,7 +27,6 @@ from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, bloc
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
-from vcam.errors import one_line
 from vcam.words import counted
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock

@@ -190,9 +190,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
                             smooth=_smoothing(opts, cfg, status.message), max_latency=opts.max_latency,
-                            duration=opts.duration,
-                            fallback=prep.fallback, card=f"loading {model}...", stdin=opts.stdin and replay is None,
-                            commands=opts.commands), status, producer_waits=True)
+                            duration=opts.duration, fallback=prep.fallback, card=f"loading {model}...",
+                            stdin=opts.stdin and replay is None, commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
     producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,

@@ -174,7 +174,8 @@ class Link(Inbox, LinkEnds):
         send lock, as the commands kept are taken on connecting: one given between the two is never left behind.
         `typed`: by hand at this console, so the server tells each failure of it on air (a server from before
         ignores the mark); one kept for the next connection goes without it."""
-        # made out of the try below: a message that breaks (a bug) is raised, where it was kept as if the link were down
+        # made before the send's try: a message that breaks (a bug) is raised for the console to say, not kept as if
+        # the link were down
         message = proto.text("command", line=line, **({"typed": True} if typed else {}))
         with self._sending():
             ws = self._ws if self.connected else None

@@ -20,8 +20,8 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.errors import bug_place, described
+from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
 

@@ -22,7 +22,7 @@ from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
 from vcam.live.inputs.clip import SHOW_FPS, ClipSource, ImageSource
 from vcam.live.inputs.live_frames import STALL_AFTER_S, LiveFrames
-from vcam.live.inputs.source import InputError, Say
+from vcam.live.inputs.source import FrameSource, InputError, Say
 
 # How long a command's check of a camera waits for the stream's thread to finish opening or closing one (a normal
 # camera takes a second or two, a read stuck in the driver JOIN_S): past it, the operator is told to send it again
@@ -125,7 +125,7 @@ class InputSwitch:
         # thread, between two blocks, does not wait for a check (`wait` False): it keeps its input a block longer.
         self._camera = threading.Lock()
 
-    def open(self, spec: InputSpec | str, wait: bool = True):
+    def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
         `wait` False (the stream's thread between blocks): InputBusy, nothing changed, while a command checks a
         camera that this open would open or close."""
@@ -139,11 +139,11 @@ class InputSwitch:
         finally:
             self._camera.release()
 
-    def open_now(self, spec: str):
+    def open_now(self, spec: str) -> FrameSource | None:
         """open() without waiting for a command's check (InputBusy instead): the producer's InputOpener."""
         return self.open(spec, wait=False)
 
-    def _open(self, spec: InputSpec):
+    def _open(self, spec: InputSpec) -> FrameSource | None:
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source

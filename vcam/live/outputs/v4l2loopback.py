@@ -96,7 +96,7 @@ def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") ->
     (max_width=)."""
     devices = loopback_devices()
     if not devices:
-        return f"sudo modprobe -r v4l2loopback && {MODPROBE}" + (f" {extra}" if extra else "")
+        return RELOAD + (f" {extra}" if extra else "")
     ours = os.path.realpath(own) if own else None
     labels = ",".join(_card_label(d, i, "vcam" if ours in (d, os.path.realpath(d)) else None, sysfs)
                       for i, d in enumerate(devices))
