@@ -891,6 +891,29 @@ def test_a_bug_in_a_sending_thread_is_one_line_the_status_says_failed_and_both_t
     assert json.loads(sent[-1]) == {"type": "send_stop"}  # the server knows its input stopped
 
 
+def test_a_sending_threads_bug_names_its_type_once_and_its_place(monkeypatch):
+    """The line said the type, then one_line's own type for a bug: '(AttributeError: AttributeError: …)'."""
+    def encode_input(*args):
+        raise AttributeError("'NoneType' object has no attribute 'shape'")
+    monkeypatch.setattr(uploader_module.proto, "encode_input", encode_input)
+    now = [0.0]
+    capture, said = BrokenCapture(now), []
+    up = Uploader(capture, said.append, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(lambda m: True, lambda: 0.0)
+    up.start()
+    try:
+        up.connected()
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 30.0})
+        capture.frames.put(grey(50))
+        assert wait_for(lambda: up.state == "failed", 30)
+    finally:
+        capture.frames.put(None)
+        up.stop()
+    stopped = [line for line in said if "stopped" in line]
+    assert len(stopped) == 1 and stopped[0].count("AttributeError") == 1, said
+    assert "(AttributeError: 'NoneType' object has no attribute 'shape' (at vcam/remote/uploader.py:" in stopped[0]
+
+
 @pytest.mark.parametrize("answer", ["send_ok", "send_refused"])
 def test_the_servers_answer_to_a_send_asked_before_a_thread_broke_leaves_the_input_failed(answer):
     """A refusal made a FAILED input REFUSED, 'asking again' with no thread left to ask; a place given stayed this

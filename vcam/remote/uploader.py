@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vcam.errors import VcamError, one_line
+from vcam.errors import VcamError, described
 from vcam.inspec import USAGE, InputSpec, MeantError, missing_said, parse_input
 from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
@@ -381,8 +381,8 @@ class Uploader:
         except Exception as e:
             if self._stop.is_set():  # stopping: what broke no longer matters to the show
                 return
-            self.say(f"sending {self.capture.name} stopped: its {what} failed ({e.__class__.__name__}: "
-                     f"{one_line(e)}); the video goes on; start vcam cam again to send, and if it happens again, "
+            self.say(f"sending {self.capture.name} stopped: its {what} failed ({described(e)}); "
+                     "the video goes on; start vcam cam again to send, and if it happens again, "
                      "run with VCAM_DEBUG=1 and keep the message")
             if os.environ.get("VCAM_DEBUG"):
                 traceback.print_exc()
