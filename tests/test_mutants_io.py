@@ -71,3 +71,79 @@ def test_a_camera_that_takes_yuv_shows_the_colours_sent(native, decode, shape):
     sent = _converter(getattr(PixelFormat, native))(frame)
     seen = cv2.cvtColor(np.ascontiguousarray(sent).reshape(shape), getattr(cv2, decode))
     assert np.abs(seen.astype(int) - frame).max() <= 6
+
+
+@pytest.mark.parametrize("shape,dtype", [((48, 64, 2), np.uint8), ((48, 64, 3), np.float32), ((48, 64, 3), np.int8)])
+def test_a_camera_frame_that_is_no_picture_opencv_converts_is_taken_as_none(shape, dtype):
+    """A driver that hands OpenCV raw two-channel YUYV (CAP_PROP_CONVERT_RGB off) or float frames gives no RGB
+    picture: it is None, a frame the device failed to give, where with the dtype and channel check gone a
+    two-channel frame raised a KeyError (said as a bug in vcam, the camera input stopped) and a float one went on
+    into the show as a float picture."""
+    from vcam.live.inputs.camera import device_rgb
+
+    assert device_rgb(np.zeros(shape, dtype)) is None
+    assert device_rgb(np.zeros((48, 64, 3), np.uint8)).shape == (48, 64, 3)  # a BGR frame is a picture
+
+
+def test_a_tick_offered_twice_is_recorded_once_and_the_take_plays_whole(tmp_path):
+    """The same tick sent again (a frame offered twice at one camera tick) is dropped: where `pts <= last` became
+    `<`, it was encoded at the same time stamp as the frame before, and the take broke there."""
+    import av
+
+    from vcam.live.outputs.recording import Recording
+
+    path = tmp_path / "take.mp4"
+    rec = Recording(str(path), 64, 48, 30.0)
+    for tick, value in [(0, 0), (1, 60), (1, 120), (2, 180)]:
+        rec.send(np.full((48, 64, 3), value, np.uint8), tick)
+    rec.close()
+    with av.open(str(path)) as container:
+        shown = [int(f.to_ndarray(format="rgb24")[0, 0, 0]) for f in container.decode(video=0)]
+    assert rec.frames == 3 and len(shown) == 3
+    assert abs(shown[1] - 60) <= 8  # the tick's first frame is the one kept
+
+
+def test_frames_lost_as_the_take_closed_are_counted_as_those_encoded_less_those_the_file_holds(tmp_path, monkeypatch):
+    """The end says how many frames the last fragment lost (a disk that filled as the file closed): 10 encoded, 7
+    in the file, 3 lost, where `encoded - held` turned to `+` said 17."""
+    from vcam.errors import VcamError
+    from vcam.live.outputs import recording
+
+    path = tmp_path / "take.mp4"
+    rec = recording.Recording(str(path), 64, 48, 30.0)
+    for tick in range(10):
+        rec.send(np.full((48, 64, 3), tick * 20, np.uint8), tick)
+    monkeypatch.setattr(recording, "frames_held", lambda path: 7)
+    with pytest.raises(VcamError) as raised:
+        rec.close()
+    assert raised.value.message.startswith(f"its last 3 frames could not be written to {path} as it was closed")
+    assert "the 7 frames before play" in raised.value.message and rec.frames == 7
+
+
+def test_a_clip_reload_cancelled_mid_decoding_stops_after_the_frame_in_hand_and_closes_its_clip():
+    """Switched away from (or the show ending) while the re-exported clip decodes toward the show's frame, the
+    reload stops after the frame it decodes and closes the file; where the first stop check returned no more, it
+    decoded on to the show's frame (seconds of a long 1080p clip) or, short of it, never ended."""
+    import threading
+
+    from vcam.live.inputs.clip_reload import Reload
+
+    class Far:
+        """A clip whose show frame is never reached, one step at a time."""
+
+        def __init__(self):
+            self.stepping, self.closed = threading.Event(), threading.Event()
+
+        def step_toward(self, position):
+            self.stepping.set()
+            return False
+
+        def close(self):
+            self.closed.set()
+
+    clip = Far()
+    reload = Reload(lambda: clip, 1000)
+    assert clip.stepping.wait(10)
+    reload.cancel()
+    assert clip.closed.wait(10)
+    assert wait_for(lambda: not reload._thread.is_alive())
