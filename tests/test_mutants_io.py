@@ -147,3 +147,54 @@ def test_a_clip_reload_cancelled_mid_decoding_stops_after_the_frame_in_hand_and_
     reload.cancel()
     assert clip.closed.wait(10)
     assert wait_for(lambda: not reload._thread.is_alive())
+
+
+def test_a_clip_exported_again_lets_go_of_the_old_files_decoder_once_the_new_one_plays(tmp_path):
+    """Taking up the clip opened again closes the one it played: where `_adopt`'s `self.close()` was dropped, each
+    export of the clip on air left the old file's decoder open (its memory and the file held to the show's end)."""
+    from helpers import pyav_clip
+    from vcam.live.inputs import ClipSource
+
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=30)
+    clip = ClipSource(path, 32, 24, "stretch", fps=10)
+    try:
+        clip.frames(0, 5)
+        old = clip._cap
+        assert old is not None and old.isOpened()  # the clip is read on from it
+        os.replace(pyav_clip(tmp_path / "new.mp4", 10, count=9), path)
+        clip.frames(5, 4)  # the block it is seen changed in
+        clip.frames(9, 9)  # held still: opened beside the show
+        assert clip.reload.ready.wait(30)
+        clip.frames(18, 9)  # taken up
+        assert clip.length == 9 and clip._cap is not old and not old.isOpened()
+    finally:
+        clip.close()
+
+
+def test_no_free_camera_keeps_pyvirtualcams_own_reason_in_the_line():
+    """No device named and none opened: the line lists what each device said and keeps pyvirtualcam's own reason
+    (here a device that vanished between the scan and the open), where with `found.append(detail)` dropped the one
+    clue to a cause vcam does not know was gone."""
+    from vcam.live.outputs import v4l2loopback
+    from vcam.live.outputs.v4l2loopback import Checked, Format, Output
+
+    checked = Checked(states={"/dev/video10": Output.TAKES})
+    said = "'v4l2loopback' backend: could not open /dev/video10: No such device"
+    error = v4l2loopback.open_error(RuntimeError(said), None, checked, Format(64, 48, "YU12"))
+    assert error.message == f"no v4l2loopback device takes vcam's frames (/dev/video10 takes output; {said})"
+    assert error.fix == "name one: --out vcam:/dev/video10"
+
+
+def test_a_clip_on_air_when_the_model_loads_smaller_gives_frames_at_the_new_size(tmp_path):
+    """The model loaded at a smaller size to fit the card: the clip on air is opened again at the stream's new size,
+    where with the switch's size not updated it gave frames at the old one, which the stream could not take."""
+    from helpers import pyav_clip
+    from vcam.live.inputs import InputSwitch
+
+    switch = InputSwitch(64, 48)
+    try:
+        switch.open(f"file:{pyav_clip(tmp_path / 'loop.mp4', 10, count=5)}")
+        assert switch.resize(32, 24).frames(0, 2).shape == (2, 24, 32, 3)
+        assert switch.resize(32, 24) is switch.source  # the same size again: nothing is opened anew
+    finally:
+        switch.close()
