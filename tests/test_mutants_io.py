@@ -198,3 +198,18 @@ def test_a_clip_on_air_when_the_model_loads_smaller_gives_frames_at_the_new_size
         assert switch.resize(32, 24) is switch.source  # the same size again: nothing is opened anew
     finally:
         switch.close()
+
+
+@pytest.mark.parametrize("system", ["Windows", "Darwin"])
+def test_off_linux_the_camera_is_opened_with_no_v4l2loopback_reset_tried(system, monkeypatch):
+    """On Windows and macOS (OBS's camera) nothing of v4l2loopback is looked at: where the Linux check was dropped,
+    the reset's `import fcntl` failed on Windows and no camera opened."""
+    from vcam.live.outputs import v4l2loopback
+
+    def no_fcntl():
+        raise ModuleNotFoundError("No module named 'fcntl'")
+
+    monkeypatch.setattr(v4l2loopback.platform, "system", lambda: system)
+    monkeypatch.setattr(v4l2loopback, "system_calls", no_fcntl)
+    checked = v4l2loopback.prepare(None)
+    assert checked.calls is None and checked.states == {} and v4l2loopback.past_written(checked) is None
