@@ -2,7 +2,7 @@
 test for: each test fails where the code is changed in the way its docstring says."""
 import pytest
 
-from vcam.control.presetlines import LEFT_OUT, clipped
+from vcam.control.presetlines import LEFT_OUT, clipped, opening_to_skip, preset_lines
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
 
@@ -85,3 +85,19 @@ def test_an_output_of_500_characters_loads_and_one_of_501_is_refused(tmp_path):
     show = parse_show(_output_of("500"), str(tmp_path / "show.yaml"))
     assert show.output.out == (f"file:{tmp_path}/{'a/' * 245}x.mp4",)
     assert _problems(_output_of("501")) == ["show.yaml:1: output out entry is too long (501 characters, at most 500)"]
+
+
+def test_vcam_check_gives_weights_only_where_a_preset_blends_prompts():
+    """A preset of one prompt is listed as its text alone; it was listed with ` ×1`, a weight it blends nothing by."""
+    show = parse_show("presets:\n  - {name: a, prompt: a neon city}\n  - name: b\n    prompts:\n"
+                      "      - {text: x, weight: 2}\n      - {text: y}\n", "show.yaml")
+    assert preset_lines(show) == ["   1. a: a neon city", "   2. b: x ×2 + y ×1"]
+
+
+def test_a_shared_opening_whose_last_clause_ends_too_early_is_left_out_to_its_last_word():
+    """Where what follows the shared opening's last clause is too long to leave room (40 columns: 14 characters
+    after the … at most), the opening is left out to its last word; a room taken as 2 characters more left out only
+    the clause, and the line reached no difference."""
+    text = "alpha beta, gamma delta eps" + "X" * 30  # shares its first 27 characters with another prompt
+    assert opening_to_skip(text, 27, 40) == len("alpha beta, gamma delta ")
+    assert opening_to_skip(text, 26, 40) == len("alpha beta, ")  # 14 after the clause: that much shows
