@@ -101,3 +101,24 @@ def test_a_shared_opening_whose_last_clause_ends_too_early_is_left_out_to_its_la
     text = "alpha beta, gamma delta eps" + "X" * 30  # shares its first 27 characters with another prompt
     assert opening_to_skip(text, 27, 40) == len("alpha beta, gamma delta ")
     assert opening_to_skip(text, 26, 40) == len("alpha beta, ")  # 14 after the clause: that much shows
+
+
+def test_vcam_check_lists_a_long_prompt_to_the_hundredth_column():
+    """The preset list fills 100 columns, the width it is written for; it stopped at 99."""
+    show = parse_show(f"presets:\n  - {{name: a, prompt: {'x' * 200}}}\n", "show.yaml")
+    [line] = preset_lines(show)
+    assert len(line) == 100 and line.endswith("x" + LEFT_OUT)
+
+
+def test_a_cue_name_of_100_characters_loads_and_one_of_101_is_refused():
+    """A cue's name may be 100 characters, as its line says: one of 100 was refused."""
+    cue = "presets:\n  - {{name: a, prompt: x}}\ncues:\n  - {{name: {}, do: preset a}}\n"
+    assert parse_show(cue.format("c" * 100), "show.yaml").cues[0].name == "c" * 100
+    assert _problems(cue.format("c" * 101)) == ["show.yaml:4: cue 1 name is too long (101 characters, at most 100)"]
+
+
+def test_a_cue_time_of_four_parts_is_refused_not_read_as_hours():
+    """`at: "0:01:30:00"` is no time (h:mm:ss at most): it was read as 5400 s, a cue that fired an hour and a half
+    in, where the writer meant 1:30."""
+    problems = _problems('presets:\n  - {name: a, prompt: x}\ncues:\n  - {do: preset a, at: "0:01:30:00"}\n')
+    assert len(problems) == 1 and problems[0].startswith("show.yaml:4: cue 1: at: takes a time")
