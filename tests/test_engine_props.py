@@ -70,6 +70,14 @@ def test_a_bias_on_every_key_or_on_none_changes_nothing(kernel):
         torch.testing.assert_close(got.double(), plain, atol=3e-5, rtol=3e-5)
 
 
+def test_a_key_bias_takes_any_span_of_offsets_empty_ones_too():
+    for start, end in ((0, 0), (7, 7), (0, 9), (3, 40)):
+        assert (KeyBias(start, end, 0.3).start, KeyBias(start, end, 0.3).end) == (start, end)
+    for start, end in ((5, 4), (-1, 3)):
+        with pytest.raises(ValueError, match=f"biased keys \\[{start}, {end}\\) is not a span of offsets"):
+            KeyBias(start, end, 0.3)
+
+
 def test_the_bias_weighs_the_span_and_not_its_neighbours():
     """Moving the span by one key changes the output: the bias lands on [start, end), not a key before or after."""
     q, k, v = qkv(6, 30, 16, torch.float32, seed=5)
