@@ -262,6 +262,7 @@ def test_to_rgb_is_the_vae_layout_in_minus_one_to_one():
     (np.zeros((9, H + 1, W, 3), np.uint8), "gave 64x33 frames for the stream's 64x32"),
     (np.zeros((9, H, W - 1, 3), np.uint8), "gave 63x32 frames for the stream's 64x32"),
     (np.zeros((8, H, W, 3), np.uint8), "gave 8 frames where the stream asked for 9"),
+    (np.zeros((10, H, W, 3), np.uint8), "gave 10 frames where the stream asked for 9"),
     (np.zeros((9, H, W, 3), np.float32), "gave float32 frames, not uint8"),
 ])
 def test_a_sources_wrong_frames_are_named_by_what_is_wrong(frames, fragment):
