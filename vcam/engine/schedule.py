@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import torch
+
 GRID = 1000  # the training schedule's number of timesteps
 
 
@@ -30,7 +32,9 @@ def denoising_passes(steps: int, shift: float = 5.0, strength: float = 1.0) -> l
     if not 0.0 <= strength <= 1.0:  # also refuses NaN
         raise ValueError(f"strength must be in [0, 1] (got {strength})")
     top = round(strength * GRID, 6)  # (0.7 - 0.4) * 1000 is 299.99999999999994: the grid point meant is 300
-    grid_points = [int(top - k * top / (steps - 1)) if steps > 1 else int(top) for k in range(steps)]
+    # Krea's float32 linspace, truncated: from 15 steps on its rounding puts some middle points one grid point below
+    # the exact quotient (15 steps at 0.51: 254, not 255), and the model's schedule is Krea's
+    grid_points = torch.linspace(top, 0, steps, dtype=torch.float32, device="cpu").long().tolist()
     passes = []
     for g in grid_points:
         sigma = shifted_sigma(g / GRID, shift)
