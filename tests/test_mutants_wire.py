@@ -180,8 +180,9 @@ def test_a_block_that_outlasts_the_cap_is_said_as_the_servers_second_block_begin
 def test_the_server_says_the_first_three_frames_it_cannot_encode_and_numbers_the_rest_on():
     """Frames that cannot be encoded are said up to ERRORS_SAID (`<=` turned `<` said two), then counted; the
     frames of the block that can go still go, numbered on from the last sent, and a block put without a number is
-    the one after the last (`block + 1` turned `- 1` sent the camera's block numbers backwards: a freeze named by
-    its block landed on the wrong frame). Its bytes a frame is a running mean of the frames sent."""
+    the one after the last, the first 0 (`block + 1` turned `- 1` sent the camera's block numbers backwards: a
+    freeze named by its block landed on the wrong frame). Its bytes a frame is a running mean of the frames sent,
+    and once closed its loop ends."""
     from vcam.remote.encoding import BlockEncoder
 
     offered, said = [], []
@@ -190,15 +191,18 @@ def test_the_server_says_the_first_three_frames_it_cannot_encode_and_numbers_the
     runs.start()
     try:
         good, bad = np.zeros((16, 16, 3), np.uint8), np.zeros((16, 16, 2), np.uint8)  # no RGB picture
+        encoder.put([good])  # a show's first block, published without a number
         encoder.put([bad] * 5 + [good], block=5)
         encoder.put([good, good])
-        assert wait_for(lambda: len(offered) == 3)
+        assert wait_for(lambda: len(offered) == 4)
     finally:
         encoder.close()
         runs.join(30)
+    assert not runs.is_alive()  # closed, its loop ends
     assert len(said) == BlockEncoder.ERRORS_SAID and all("a frame could not be sent to clients" in m for m in said)
     headers = [proto.decode_frame(m)[0] for m in offered]
-    assert [(h.seq, h.block, h.index, h.count) for h in headers] == [(0, 5, 5, 6), (1, 6, 0, 2), (2, 6, 1, 2)]
+    assert [(h.seq, h.block, h.index, h.count) for h in headers] == [(0, 0, 0, 1), (1, 5, 5, 6), (2, 6, 0, 2),
+                                                                      (3, 6, 1, 2)]
     # the status line's bytes a frame: the first frame's size, then a running mean that leans on the past
     mean = float(len(offered[0]))
     for message in offered[1:]:
