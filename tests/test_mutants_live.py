@@ -1,0 +1,78 @@
+"""Edges of vcam's live loop that mutation testing found no test for: each test fails where the code is changed in
+the way its docstring says."""
+import io
+import os
+
+from vcam.live import status as status_module
+from vcam.live.producer import FailureNews
+from vcam.live.status import StatusLine, TickCounter, fit_line
+
+
+def _ticked(times: list[float]) -> TickCounter:
+    """A counter that counted a frame at each of `times` (a fake clock)."""
+    now = [0.0]
+    counter = TickCounter(clock=lambda: now[0])
+    for t in times:
+        now[0] = t
+        counter.next()
+    return counter
+
+
+def test_the_out_rate_on_the_status_line_is_measured_over_the_last_60_frames():
+    """A pause 60 frames back still slows the rate shown, one 61 frames back no more (caught: the window kept at
+    59 frames, `> 60` made `>= 60`, or the pause left in it)."""
+    paused = [0.0] + [100.0 + i for i in range(59)]  # 60 frames: a 100 s pause, then one a second
+    assert _ticked(paused).fps() == 59 / 158
+    assert _ticked(paused + [159.0]).fps() == 1.0
+
+
+def test_the_out_rate_is_frames_over_seconds_and_0_before_there_is_a_second_frame_or_time_between_them():
+    """30 frames 1/30 s apart are 30 fps; one frame, or two at the same instant, show 0 rather than raising (caught:
+    the division turned, or a guard dropped)."""
+    assert abs(_ticked([i / 30 for i in range(30)]).fps() - 30.0) < 1e-9
+    assert _ticked([5.0]).fps() == 0.0 and _ticked([5.0, 5.0]).fps() == 0.0 and TickCounter().fps() == 0.0
+
+
+def test_the_ticks_are_numbered_from_0():
+    """The pacer numbers the camera's ticks by what `next` returns: the first is 0 (caught: `count - 1` made
+    `count + 1`, or the count not kept)."""
+    counter = TickCounter(clock=lambda: 0.0)
+    assert [counter.next() for _ in range(3)] == [0, 1, 2] and counter.count == 3
+
+
+def test_an_emoji_made_wide_by_its_variation_selector_is_counted_two_columns_on_the_status_line():
+    """A preset named "love \u2764\ufe0f": the selector makes the heart an emoji two columns wide, so a line that
+    just fits without it is cut, not wrapped onto a second row (caught: the selector's branch dropped, which counted
+    it as an accent, none)."""
+    line = "x" * 7 + "\u2764\ufe0f"
+    assert fit_line(line, 10) == line
+    assert fit_line(line, 9) == "x" * 7 + "\u2026"
+
+
+def test_the_gpu_running_out_of_memory_for_another_allocation_is_the_same_error_on_the_terminal():
+    """PyTorch names the allocation that failed, in MiB one time and GiB the next: within the minute the second is
+    held back and counted, not said in full as a new error (caught: out-of-memory errors keyed by their text)."""
+    now = [0.0]
+    news = FailureNews(lambda: now[0])
+    oom = "CUDA out of memory. Tried to allocate {}. GPU 0 has a total capacity of 79.25 GiB of which {} is free"
+    assert news.failed(("OutOfMemoryError", oom.format("20.00 MiB", "3.50 MiB"), True)) == "new"
+    now[0] += 1.0
+    assert news.failed(("OutOfMemoryError", oom.format("2.00 GiB", "1.10 GiB"), True)) is None
+    assert news.took_unsaid() == 1
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return 2
+
+
+def test_a_terminal_that_says_it_is_0_columns_wide_gets_the_whole_status_line(monkeypatch):
+    """A serial console or a pty nobody sized says 0x0: that is no width, and the line is written whole, not cut to
+    one character and an ellipsis (caught: a 0x0 size taken as the terminal's)."""
+    monkeypatch.setattr(status_module.os, "get_terminal_size", lambda fd: os.terminal_size((0, 0)))
+    out = _Terminal()
+    StatusLine(out, pinned=False).update("LIVE | gen 12.0 fps | preset storm")
+    assert out.getvalue() == "\rLIVE | gen 12.0 fps | preset storm"
