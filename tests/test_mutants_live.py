@@ -2,8 +2,10 @@
 the way its docstring says."""
 import io
 import os
+from types import SimpleNamespace
 
 from vcam.live import status as status_module
+from vcam.live.attachment import attached
 from vcam.live.producer import FailureNews
 from vcam.live.status import StatusLine, TickCounter, fit_line
 
@@ -76,3 +78,37 @@ def test_a_terminal_that_says_it_is_0_columns_wide_gets_the_whole_status_line(mo
     out = _Terminal()
     StatusLine(out, pinned=False).update("LIVE | gen 12.0 fps | preset storm")
     assert out.getvalue() == "\rLIVE | gen 12.0 fps | preset storm"
+
+
+class _Client:
+    """A stand-in for vcam serve's server: what it was made with, the blocks it was given and the states it sent."""
+
+    def __init__(self, controller, say, uploads, fit, replaying):
+        self.made = (controller, uploads, fit, replaying)
+        self.blocks: list[tuple[str, int]] = []
+        self.states = 0
+
+    def publish(self, frames, block=None):
+        self.blocks.append((frames, block))
+
+    def broadcast_state(self):
+        self.states += 1
+
+
+def test_a_served_shows_clients_get_each_block_numbered_as_the_camera_numbers_it_and_each_change_of_state():
+    """The frame a screen change names is the same frame on a client's camera only where each block goes out with
+    the number of blocks handed to the pacer before it (caught: the block listener or the state listener not wired,
+    the attachment not made or not returned); a show with no server has none."""
+    producer = SimpleNamespace(listeners=[], blocks=0)
+    controller = SimpleNamespace(listeners=[])
+    inputs = SimpleNamespace(uploads=object(), fit="crop")
+    client = attached(_Client, controller, producer, print, inputs, replaying=True)
+    assert isinstance(client, _Client) and client.made == (controller, inputs.uploads, "crop", True)
+    for frames in ("first", "second"):
+        for listener in producer.listeners:
+            listener(frames)
+        producer.blocks += 1
+    for listener in controller.listeners:
+        listener()
+    assert client.blocks == [("first", 0), ("second", 1)] and client.states == 1
+    assert attached(None, controller, producer, print, inputs, replaying=False) is None
