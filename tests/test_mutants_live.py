@@ -4,10 +4,14 @@ import io
 import os
 from types import SimpleNamespace
 
+import pytest
+
 from vcam.live import status as status_module
 from vcam.live.attachment import attached
+from vcam.engine.speed import SpeedOptions
 from vcam.live.producer import FailureNews
 from vcam.live.status import StatusLine, TickCounter, fit_line
+from vcam.live.streamopen import first_prompt_fix, stream_opener
 
 
 def _ticked(times: list[float]) -> TickCounter:
@@ -112,3 +116,58 @@ def test_a_served_shows_clients_get_each_block_numbered_as_the_camera_numbers_it
         listener()
     assert client.blocks == [("first", 0), ("second", 1)] and client.states == 1
     assert attached(None, controller, producer, print, inputs, replaying=False) is None
+
+
+class _Stream:
+    def __init__(self):
+        self.input, self.warmed = None, False
+
+    def set_input(self, source, strength):
+        self.input = (source, strength)
+
+    def warm_up(self, say):
+        self.warmed = True
+
+
+def _opened(monkeypatch, device: str, compile: bool):
+    """A stream opened on a fake engine that made the show smaller (a card too small for 832x480): what was said,
+    what the loading card showed, the stream."""
+    import vcam.engine.load as load_module
+
+    stream = _Stream()
+    engine = SimpleNamespace(width=416, height=240, device=SimpleNamespace(type=device), offload_text_after_start=False,
+                             text=SimpleNamespace(on_cut=None), stream=lambda prompts, **kw: stream)
+    monkeypatch.setattr(load_module, "load", lambda *a, **kw: engine)
+    cfg = SimpleNamespace(width=832, height=480, prompts={"a neon city": 1.0}, seed=0, steps=4, transition=4,
+                          pin_first_latent=False, bias=1.0, strength=0.6, adapt=True)
+    inputs = SimpleNamespace(resize=lambda w, h: f"camera at {w}x{h}")
+    said, card = [], []
+    opened = stream_opener(SimpleNamespace(weights=None, replay=None), "krea-14b", cfg,
+                           SimpleNamespace(options=SpeedOptions(compile=compile)), [], inputs, said.append)(card.append)
+    assert opened is stream
+    return said, card, stream
+
+
+@pytest.mark.parametrize("device, compile, line", [("cuda", False, "warming up"), ("cpu", True, "compiling for")])
+def test_a_show_on_a_gpu_or_compiled_warms_up_before_going_on_air_and_says_so(monkeypatch, device, compile, line):
+    """The first blocks are slow (kernels picked, or compiled): made before going on air, said on the terminal and on
+    the loading card; the show's input follows the smaller size the engine took (caught: the warm-up's condition
+    turned, its line not said or not on the card, the input left at the show's size or without its strength)."""
+    said, card, stream = _opened(monkeypatch, device, compile)
+    assert stream.warmed and said[0].startswith(line) and card[-1] == said[0]
+    assert stream.input == ("camera at 416x240", 0.6)
+
+
+def test_a_show_on_a_cpu_uncompiled_goes_on_air_without_a_warm_up(monkeypatch):
+    """tiny on a CPU has nothing to pick or compile: no warm-up, and nothing said (caught: `or` made `and` the other
+    way, or the condition dropped)."""
+    said, card, stream = _opened(monkeypatch, "cpu", False)
+    assert not stream.warmed and said == [] and card == []
+
+
+def test_a_first_prompt_the_encoder_overflows_on_is_fixed_by_other_words_live_and_by_the_model_in_a_replay():
+    """A live show starts on other words; a replayed log starts on its own prompt, which no option changes (caught:
+    the replay's branch dropped or turned)."""
+    assert "--prompt" in first_prompt_fix(SimpleNamespace(replay=None))
+    replay = first_prompt_fix(SimpleNamespace(replay="show.log"))
+    assert replay.startswith("show.log starts on this prompt") and "--prompt" not in replay
