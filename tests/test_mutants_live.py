@@ -171,3 +171,40 @@ def test_a_first_prompt_the_encoder_overflows_on_is_fixed_by_other_words_live_an
     assert "--prompt" in first_prompt_fix(SimpleNamespace(replay=None))
     replay = first_prompt_fix(SimpleNamespace(replay="show.log"))
     assert replay.startswith("show.log starts on this prompt") and "--prompt" not in replay
+
+
+def test_a_pinned_line_gives_the_terminal_back_at_exit_and_an_unpinned_one_leaves_nothing_to_do(monkeypatch):
+    """A show that ends on an error must not leave the scroll region set (every later line of the shell would stay
+    above the last row): a pinned line registers its end at exit, which gives the region back; a line not pinned
+    registers nothing (caught: the registration's condition dropped or turned)."""
+    registered = []
+    monkeypatch.setattr(status_module.atexit, "register", registered.append)
+    out = _Terminal()
+    pinned = StatusLine(out, pinned=True, size=lambda: (80, 24))
+    StatusLine(_Terminal(), pinned=False, size=lambda: (80, 24))
+    assert len(registered) == 1
+    pinned.update("LIVE | one")
+    registered[0]()
+    assert out.getvalue().endswith("\x1b7\x1b[r\x1b[24;1H\x1b[K\x1b8\rLIVE | one\x1b[K\n")
+
+
+class _Log:
+    """A log file as `tail -f` sees it: only what was flushed."""
+
+    def __init__(self):
+        self.buffered, self.seen = "", ""
+
+    def write(self, text: str) -> None:
+        self.buffered += text
+
+    def flush(self) -> None:
+        self.seen, self.buffered = self.seen + self.buffered, ""
+
+
+def test_the_status_line_in_a_log_reaches_it_as_it_is_written():
+    """Without a terminal (stderr sent to a file), each periodic status line is flushed as it is written, so one
+    watching the log sees the show now, not a buffer's worth later (caught: the log branch's flush dropped)."""
+    log, now = _Log(), [100.0]
+    line = StatusLine(log, log_every=10.0, clock=lambda: now[0])
+    line.update("LIVE | gen 12.0 fps")
+    assert log.seen == "LIVE | gen 12.0 fps\n"
