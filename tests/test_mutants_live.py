@@ -208,3 +208,16 @@ def test_the_status_line_in_a_log_reaches_it_as_it_is_written():
     line = StatusLine(log, log_every=10.0, clock=lambda: now[0])
     line.update("LIVE | gen 12.0 fps")
     assert log.seen == "LIVE | gen 12.0 fps\n"
+
+
+class _BufferedTerminal(_Log):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_pinned_status_line_reaches_the_terminal_at_each_update():
+    """stderr is line-buffered on a terminal, and the pinned line ends in no line break: unflushed, the last row
+    stayed as it was until the next message (caught: the pinned write's flush dropped)."""
+    out = _BufferedTerminal()
+    StatusLine(out, pinned=True, size=lambda: (80, 24)).update("LIVE | two")
+    assert out.seen.endswith("\x1b7\x1b[24;1HLIVE | two\x1b[K\x1b8") and out.buffered == ""
