@@ -49,10 +49,14 @@ def test_the_ticks_are_numbered_from_0():
 def test_an_emoji_made_wide_by_its_variation_selector_is_counted_two_columns_on_the_status_line():
     """A preset named "love \u2764\ufe0f": the selector makes the heart an emoji two columns wide, so a line that
     just fits without it is cut, not wrapped onto a second row (caught: the selector's branch dropped, which counted
-    it as an accent, none)."""
+    it as an accent, none; the text-style selector counted one; a wide character counted three)."""
     line = "x" * 7 + "\u2764\ufe0f"
     assert fit_line(line, 10) == line
     assert fit_line(line, 9) == "x" * 7 + "\u2026"
+    text_style = "x" * 8 + "\u263a\ufe0e"  # the text-style selector draws the smiley narrow: none for it
+    assert fit_line(text_style, 10) == text_style
+    wide = "x" * 5 + "\u65e5\u672c"  # two CJK characters, two columns each
+    assert fit_line(wide, 10) == wide and fit_line(wide, 9) == "x" * 5 + "\u65e5\u2026"
 
 
 def test_the_gpu_running_out_of_memory_for_another_allocation_is_the_same_error_on_the_terminal():
@@ -75,10 +79,11 @@ class _Terminal(io.StringIO):
         return 2
 
 
-def test_a_terminal_that_says_it_is_0_columns_wide_gets_the_whole_status_line(monkeypatch):
+@pytest.mark.parametrize("size", [(0, 0), (0, 24)])
+def test_a_terminal_that_says_it_is_0_columns_wide_gets_the_whole_status_line(monkeypatch, size):
     """A serial console or a pty nobody sized says 0x0: that is no width, and the line is written whole, not cut to
-    one character and an ellipsis (caught: a 0x0 size taken as the terminal's)."""
-    monkeypatch.setattr(status_module.os, "get_terminal_size", lambda fd: os.terminal_size((0, 0)))
+    one character and an ellipsis (caught: a 0x0 size taken as the terminal's, or a size with either part 0)."""
+    monkeypatch.setattr(status_module.os, "get_terminal_size", lambda fd: os.terminal_size(size))
     out = _Terminal()
     StatusLine(out, pinned=False).update("LIVE | gen 12.0 fps | preset storm")
     assert out.getvalue() == "\rLIVE | gen 12.0 fps | preset storm"
