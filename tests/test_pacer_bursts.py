@@ -3,7 +3,7 @@ behind: cut only where the picture has truly fallen behind, never at the link's 
 import pytest
 
 from test_pacer import FakeTime, frame, longest_hold, run_for
-from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.pacer import OUTLIER_RATIO, Pacer, PacerSettings
 
 RATE = 8.0  # the server's frames/s
 BLOCK = 12
@@ -215,3 +215,21 @@ def test_the_local_models_first_blocks_after_a_long_load_play_a_frame_a_tick_not
     assert all(i in came_on for i in range(2 * BLOCK))
     # from the second block on, the two a frame a tick (slow motion played them over 1.37 s), two ticks to spare
     assert came_on[2 * BLOCK - 1] - came_on[0] <= pushes[1] - pushes[0] + (2 * BLOCK + 1) / 30.0
+
+
+@pytest.mark.parametrize("size", [3, 4])
+@pytest.mark.parametrize("late", [0.4, 0.5, 0.6])
+def test_a_last_block_of_the_shows_first_bundle_that_comes_apart_is_read_with_the_bundle(size, late):
+    # The first bundle's blocks back to back but its last one `late` s after the rest: read with the one before it
+    # alone, it said 20 to 30 frames/s for a server at 8, the first rate, and the next bundle, read at 8, was left out
+    # as a hiccup: the picture played fast for two bundles (12 s) and up to 11 frames were passed over. The last
+    # block joins the bundle it came with, and the first rate read is the server's.
+    arrivals = bundled(size, 62.0)
+    arrivals[size - 1] = arrivals[size - 2] + late
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    for k, at in enumerate(arrivals):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    _, _, rates = run_for(ft, pacer, 62.0, observe=lambda: pacer.stats.production_fps)
+    assert max(rates) <= OUTLIER_RATIO * RATE
+    assert pacer.stats.skipped == 0 and pacer.stats.dropped == 0

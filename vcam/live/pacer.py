@@ -66,6 +66,7 @@ class _Arrival:
     since: float | None  # the last push of the arrival before: this one's frames were made after it
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
     began: float  # its first push
+    pushes: int = 1  # the blocks pushed into it
 
 
 # Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
@@ -222,6 +223,7 @@ class Pacer:
         a = self._arrival
         if a is not None and (now < a.closes or self._held_up_with(a, now, n) or self._bundled_before_rate(a, now, n)):
             a.frames += n
+            a.pushes += 1
         else:
             if a is not None and self._last_push is not None:
                 self._before.append((a.frames, a.since, self._last_push))
@@ -272,11 +274,24 @@ class Pacer:
         with the one before it alone said 80 frames/s for a server at 8, and 40 frames on air were passed over at
         that pace. Once a rate is known as an arrival begins, `_held_up_with` reads such blocks; the generator
         pushes each block as it is made. The second keeps a producer that truly makes frames that fast from going
-        unmeasured."""
+        unmeasured. A straggler of the show's first bundle joins it too (_straggles)."""
         s = self.settings
-        if s.producer_waits or a.before[0] is not None or self._last_push is None:
+        if s.producer_waits or a.before[0] is not None or self._last_push is None or now - a.began >= BUNDLE_S:
             return False
-        return now - self._last_push < n / (2.0 * s.fps) and now - a.began < BUNDLE_S
+        return now - self._last_push < n / (2.0 * s.fps) or self._straggles(a, now, n)
+
+    def _straggles(self, a: _Arrival, now: float, n: int) -> bool:
+        """Whether `n` frames pushed now are the last of the show's first bundle `a` (blocks back to back), come
+        apart from it: far sooner than the pace its frames can have been made at since the camera's first tick
+        (_bundle_step), as `_held_up_with` reads a block against the rate. Such a last block 0.5 s after the rest,
+        read with the one before it alone, said 26 frames/s for a server at 8, the show's first rate; the next bundle,
+        read at 8, was left out as a hiccup, and the picture played fast for two bundles (12 s), frames passed over."""
+        start, last = self._first_tick, self._last_push
+        if a.since is not None or a.pushes < 2 or start is None or last is None or a.began <= start:
+            return False
+        together = (last - a.began) / (a.pushes - 1) < self._burst / (2.0 * self.settings.fps)
+        pace = a.frames / (a.began - start)
+        return together and (now - last) * pace * OUTLIER_RATIO < n
 
     def _held_up_with(self, a: _Arrival, now: float, n: int) -> bool:
         """Whether `n` frames pushed now come on the heels of arrival `a`, held up with it: so soon after its last
