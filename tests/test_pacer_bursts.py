@@ -233,3 +233,31 @@ def test_a_last_block_of_the_shows_first_bundle_that_comes_apart_is_read_with_th
     _, _, rates = run_for(ft, pacer, 62.0, observe=lambda: pacer.stats.production_fps)
     assert max(rates) <= OUTLIER_RATIO * RATE
     assert pacer.stats.skipped == 0 and pacer.stats.dropped == 0
+
+
+@pytest.mark.parametrize("making", [1.1, 0.6])
+def test_the_local_models_first_block_alone_plays_at_the_pace_it_was_made_not_the_caps(making):
+    # The generator's first block (6 frames) made in `making` s, then a block of 12 every `making` s: alone, before
+    # any rate, the first block played at the pace the 4 s cap needs, its first frame held 0.8 s and the block's
+    # six spread over 1.4 s (slow motion) until the second came. It plays at the pace it was made.
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0, producer_waits=True, block_frames=BLOCK), clock=ft.clock)
+    made = [0]
+
+    def poll():
+        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + making, produce))
+
+    def produce():
+        n = BLOCK if made[0] else BLOCK // 2
+        pacer.push([frame(i) for i in range(made[0], made[0] + n)])
+        made[0] += n
+        ft.events.append((ft.now, poll))
+
+    ft.events.append((30.0, poll))  # after the model's load
+    shown, times, _ = run_for(ft, pacer, 36.0)
+    came_on = {}
+    for s, t in zip(shown, times):
+        came_on.setdefault(s, t)
+    first = [came_on[i] for i in range(BLOCK // 2)]
+    assert max(b - a for a, b in zip(first, first[1:])) <= making / (BLOCK // 2) + 2 / 30.0
+    assert pacer.stats.dropped == pacer.stats.skipped == 0 and all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))

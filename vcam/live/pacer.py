@@ -535,6 +535,11 @@ class Pacer:
             # frame a tick, not the cap's pace (the first block, held to wait for a whole next block within the cap,
             # played in slow motion)
             step = max(step, 1.0)
+        elif s.producer_waits and self._making_s > 0:
+            # before any rate, the first block alone plays at the pace it was made (from when `full()` let the
+            # producer go), a frame a tick at most: at the cap's pace a first block made in 1.1 s held its first frame
+            # 0.8 s and spread its six over 1.4 s until the second came, the show's first second in slow motion
+            step = max(step, min(1.0, self._burst / (self._making_s * s.fps)))
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5 * max(1.0, self._base_step()))
 
