@@ -261,3 +261,18 @@ def test_the_local_models_first_block_alone_plays_at_the_pace_it_was_made_not_th
     first = [came_on[i] for i in range(BLOCK // 2)]
     assert max(b - a for a, b in zip(first, first[1:])) <= making / (BLOCK // 2) + 2 / 30.0
     assert pacer.stats.dropped == pacer.stats.skipped == 0 and all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))
+
+
+@pytest.mark.parametrize("spacing", [0.15, 0.3, 0.5])
+def test_blocks_held_up_by_a_stall_and_trickling_in_are_cut_in_one_jump(spacing):
+    # After a 6 s stall the link lets the blocks it held through `spacing` apart, in order. Cut as each came, down to
+    # two blocks before the newest, the picture made three or four jumps of 5 to 12 frames within two seconds. Cut
+    # once they stop coming, it makes one, before the next block made after the stall.
+    arrivals, back = stalled(6.0, spacing)
+    for k in range(1, len(arrivals)):
+        arrivals[k] = max(arrivals[k], arrivals[k - 1] + 0.005)  # a link delivers in order
+    _, shown, times, _ = serve_stalled(arrivals, 30.0)
+    trickled = max(t for t in arrivals if t < back + 5 * spacing)
+    jumps = [t for a, b, t in zip(shown, shown[1:], times[1:]) if b - a > 1 and back <= t]
+    assert len(jumps) >= 1 and jumps[0] < trickled + MADE_EVERY
+    assert len([t for t in jumps if t < trickled + MADE_EVERY]) == 1

@@ -67,6 +67,7 @@ class _Arrival:
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
     began: float  # its first push
     pushes: int = 1  # the blocks pushed into it
+    cut_at: int = 0  # its frames when the buffer was last cut behind (Pacer._cut_behind): the ones after are new
 
 
 # Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
@@ -459,7 +460,7 @@ class Pacer:
         if not self._frames:
             return self._card
         self._drop_past_cap(now)
-        self._cut_behind()
+        self._cut_behind(now)
         self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
         while self._pos >= 1.0 and len(self._frames) > 1:
             if self._head_since is None:  # passed over before it came on
@@ -590,7 +591,7 @@ class Pacer:
         while len(self._frames) > keep and now - self._frames[0][1] > self.settings.max_latency:
             self._drop_first()
 
-    def _cut_behind(self) -> None:
+    def _cut_behind(self, now: float) -> None:
         """Far behind a producer that cannot wait, drops the oldest frames down to two blocks waiting (counted as
         dropped): a jump, where a live picture would otherwise stay seconds behind its operator. The buffer's nudge
         plays at most half as fast again as the production rate, which takes seconds for each second behind: twelve
@@ -618,13 +619,31 @@ class Pacer:
         rate = max(self._rate, self._last_rate) if self._off > 0 else self._rate
         if level <= 2 * block or (level - block) / rate <= s.catch_up_after:
             return
-        arrived = self._arrival.frames if self._arrival is not None else 0
+        # frames of the arrival since a cut: a block that joins the blocks held up after it was cut (the next made
+        # after a stall, come on their heels) is no more out of line than any, where it was cut again, a second jump
+        arrived = self._arrival.frames - self._arrival.cut_at if self._arrival is not None else 0
         usual = max((frames for frames, _, _ in self._before), default=0)
         if arrived <= OUTLIER_RATIO * usual and self._backlog / rate <= s.catch_up_after:
+            return
+        if self._trickling(now):
             return
         while len(self._frames) - 1 > 2 * block:
             self._drop_first()
         self._backlog = 0.0
+        if self._arrival is not None:
+            self._arrival.cut_at = self._arrival.frames
+
+    def _trickling(self, now: float) -> bool:
+        """Whether the blocks held up together in the last arrival may still be coming in, one by one as the link
+        lets them through: a next block now would join it (_held_up_with), and its blocks so far came less than
+        twice their own spacing, a tick more, before now. Cut as each came, blocks held up 6 s and let through 0.15
+        to 0.5 s apart made three or four jumps of 5 to 12 frames in a second or two; cut once they stop coming,
+        one jump, still before the next block made after the stall comes."""
+        a, last = self._arrival, self._last_push
+        if a is None or last is None or a.pushes < 2 or not self._held_up_with(a, now, self._burst):
+            return False
+        spacing = (last - a.began) / (a.pushes - 1)
+        return now - last < 2.0 * spacing + 1.0 / self.settings.fps
 
     def _drop_first(self) -> None:
         """Drops the frame on screen or next to come, unseen or not; the next one comes on at this tick."""
