@@ -1,5 +1,7 @@
 """The pacer under blocks that come several at a time (a link that bundles them), held up by a stall, or trickling in
 behind: cut only where the picture has truly fallen behind, never at the link's own rhythm."""
+import re
+
 import pytest
 
 from test_pacer import FakeTime, frame, longest_hold, run_for
@@ -276,3 +278,43 @@ def test_blocks_held_up_by_a_stall_and_trickling_in_are_cut_in_one_jump(spacing)
     jumps = [t for a, b, t in zip(shown, shown[1:], times[1:]) if b - a > 1 and back <= t]
     assert len(jumps) >= 1 and jumps[0] < trickled + MADE_EVERY
     assert len([t for t in jumps if t < trickled + MADE_EVERY]) == 1
+
+
+def test_a_link_that_bundles_blocks_further_apart_than_the_cap_is_told_the_max_latency_that_plays_them_evenly():
+    # Triples every 4.5 s at the default 4 s cap: each bundle is played within the cap, faster than it was made,
+    # then its last frame held 14 ticks for the next, and nothing said that a larger --max-latency plays it through.
+    # The line names the link's rhythm and a cap that does: under it the hold is shorter and nothing more is said.
+    pacer, shown, times = serve(bundled(3, 60.0), 60.0)
+    line = pacer.bundles_held()
+    assert line is not None and "3 at a time every 4.5 s" in line
+    [given] = re.findall(r"give --max-latency (\S+) to play them through evenly", line)
+    held = longest_hold(shown, times, after=25.0)
+    pacer, shown, times = serve(bundled(3, 60.0), 60.0, max_latency=float(given))
+    assert pacer.bundles_held() is None and longest_hold(shown, times, after=25.0) < held
+
+
+@pytest.mark.parametrize("arrivals", [bundled(2, 60.0), [MADE_EVERY * (k + 1) for k in range(40)]])
+def test_a_link_whose_bundles_or_blocks_fit_the_cap_is_told_nothing(arrivals):
+    pacer, _, _ = serve(arrivals, 60.0)
+    assert pacer.bundles_held() is None
+
+
+def test_vcam_cam_says_once_that_its_link_bundles_blocks_past_the_cap():
+    from vcam.remote.blocks import Blocks
+    from vcam.remote.protocol import FrameHeader
+
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    said: list[str] = []
+    blocks = Blocks(pacer, said.append)
+
+    def receive(k):
+        for i in range(BLOCK):
+            header = FrameHeader(seq=BLOCK * k + i, block=k, index=i, count=BLOCK, sent_at=0.0, width=4, height=4)
+            blocks.add(header, frame(BLOCK * k + i))
+            blocks.end_if_last(header)
+
+    for k, at in enumerate(bundled(3, 60.0)):
+        ft.events.append((at, lambda k=k: receive(k)))
+    run_for(ft, pacer, 60.0)
+    assert said == [pacer.bundles_held()] and "give --max-latency 5 " in said[0]

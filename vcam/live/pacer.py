@@ -387,6 +387,31 @@ class Pacer:
             most = min(most, max(0.0, shown_in_cap - 1 - block + s.fps * self._making_s))
         return most
 
+    def bundles_held(self) -> str | None:
+        """The line to say where a link sends its blocks several at a time, each bundle further from the last than
+        --max-latency: to show every frame within it, the camera plays each bundle faster than it was made, then holds
+        its last frame until the next (triples every 4.5 s at a 4 s cap: 14 ticks a bundle), which a larger cap
+        would play through evenly. Read over the link's last RHYTHM_ARRIVALS arrivals, all such bundles; else None."""
+        with self._lock:
+            return self._bundles_held()
+
+    def _bundles_held(self) -> str | None:
+        s, block = self.settings, self._longest
+        if s.producer_waits or not self._rate or block <= 0 or len(self._before) < RHYTHM_ARRIVALS:
+            return None
+        if any(since is None or frames <= block for frames, since, _ in self._before):
+            return None
+        cycles = [last - since for _, since, last in self._before if since is not None]
+        cycle = sum(cycles) / len(cycles)
+        # a frame's own time on screen is no hold; bundles far apart from each other are no rhythm
+        if cycle - s.max_latency <= 1.0 / self._rate or max(cycles) > OUTLIER_RATIO * min(cycles):
+            return None
+        blocks = round(sum(frames for frames, _, _ in self._before) / len(self._before) / block)
+        return (f"the server's blocks come {blocks} at a time every {cycle:.1f} s on this link, further apart than "
+                f"--max-latency {s.max_latency:g} s: the picture holds {cycle - s.max_latency:.1f} s after each "
+                f"bundle; give --max-latency {math.ceil(cycle + 0.5):g} to play them through evenly (the picture "
+                f"that much behind)")
+
     def stall_limit(self) -> float:
         """Seconds without new frames that make a stall: `stall_after`, for a producer that waits counted from when
         the camera has shown its last block, one frame a tick. A slow camera holds it back until then: below ~2.4 fps
