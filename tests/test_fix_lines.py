@@ -248,10 +248,10 @@ def test_the_latency_and_rate_a_slow_camera_is_offered_parse(fps, latency):
 def test_the_latency_a_link_that_bundles_blocks_is_offered_parses():
     now = [0.0]
     pacer = Pacer(PacerSettings(), clock=lambda: now[0])
-    for k in range(15):  # blocks of 12 at 8 frames/s, sent three at a time
-        now[0] = 4.5 * (k // 3 + 1) + 0.02 * (k % 3)
+    for k in range(20):  # blocks of 12 at 8 frames/s, sent four at a time
+        now[0] = 6.0 * (k // 4 + 1) + 0.02 * (k % 4)
         pacer.push([np.zeros((2, 2, 3), np.uint8)] * 12)
-    [latency] = re.findall(r"give --max-latency (\S+) to play them", pacer.bundles_held() or "")
+    [latency] = re.findall(r"give --max-latency (\S+) to hold it", pacer.bundles_held() or "")
     assert refused("vcam cam", ["ws://gpu:8765", "--max-latency", latency]) == ""
 
 

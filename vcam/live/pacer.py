@@ -48,6 +48,8 @@ RHYTHM_ARRIVALS = 3  # the arrivals before one that say what its link's usual ar
 PAIR_RATIO = 1.25
 BUNDLE_S = 1.0  # blocks a link lets through back to back, held up together, come within this (_bundled_before_rate)
 HELD_UP_MARGIN = 0.1  # blocks held up together read no faster than the rate, less its noise (Pacer._held_up_with)
+# A hold after each bundle that a larger --max-latency would shorten by less than this is not worth saying
+HOLD_WON_S = 0.5
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
@@ -390,8 +392,8 @@ class Pacer:
     def bundles_held(self) -> str | None:
         """The line to say where a link sends its blocks several at a time, each bundle further from the last than
         --max-latency: to show every frame within it, the camera plays each bundle faster than it was made, then holds
-        its last frame until the next (triples every 4.5 s at a 4 s cap: 14 ticks a bundle), which a larger cap
-        would play through evenly. Read over the link's last RHYTHM_ARRIVALS arrivals, all such bundles; else None."""
+        its last frame until the next (four at a time every 6 s at a 4 s cap: 2 s a bundle), which a larger cap
+        would hold less. Read over the link's last RHYTHM_ARRIVALS arrivals, all such bundles; else None."""
         with self._lock:
             return self._bundles_held()
 
@@ -403,14 +405,32 @@ class Pacer:
             return None
         cycles = [last - since for _, since, last in self._before if since is not None]
         cycle = sum(cycles) / len(cycles)
-        # a frame's own time on screen is no hold; bundles far apart from each other are no rhythm
-        if cycle - s.max_latency <= 1.0 / self._rate or max(cycles) > OUTLIER_RATIO * min(cycles):
+        if max(cycles) > OUTLIER_RATIO * min(cycles):  # bundles far apart from each other are no rhythm
             return None
-        blocks = round(sum(frames for frames, _, _ in self._before) / len(self._before) / block)
-        return (f"the server's blocks come {blocks} at a time every {cycle:.1f} s on this link, further apart than "
-                f"--max-latency {s.max_latency:g} s: the picture holds {cycle - s.max_latency:.1f} s after each "
-                f"bundle; give --max-latency {math.ceil(cycle + 0.5):g} to play them through evenly (the picture "
+        frames = sum(frames for frames, _, _ in self._before) / len(self._before)
+        # the buffer's nudge plays a bundle faster than the rate whatever the cap, and holds its last frame the rest
+        # of the gap: only what the cap adds to that is won back. Triples every 4.5 s at a 4 s cap held 14 ticks and
+        # 11 under the --max-latency 5 that was offered, the picture a second further behind for a tenth of a second
+        played = self._nudged_s(frames, cycle)
+        held, free = cycle - s.max_latency, cycle - played + 1.0 / self._rate
+        if held - free < HOLD_WON_S:
+            return None
+        return (f"the server's blocks come {max(2, round(frames / block))} at a time every {cycle:.1f} s on this "
+                f"link, further apart than --max-latency {s.max_latency:g} s: the picture holds {held:.1f} s after "
+                f"each bundle; give --max-latency {math.ceil(played + 0.5):g} to hold it {free:.1f} s (the picture "
                 f"that much behind)")
+
+    def _nudged_s(self, frames: float, most: float) -> float:
+        """Seconds the buffer's nudge (_step) takes to play `frames` waiting at once, the cap aside; `most` at most."""
+        s = self.settings
+        base = self._base_step()
+        target = max(1.0, float(self._burst)) * max(1.0, base)
+        level, ticks = frames, 0
+        while level > 0 and ticks < most * s.fps:
+            step = base * min(1.5, max(0.5, 1.0 + s.gain * (level - target) / target))
+            level -= max(step, 1.0) if base >= 1.0 else step
+            ticks += 1
+        return ticks / s.fps
 
     def stall_limit(self) -> float:
         """Seconds without new frames that make a stall: `stall_after`, for a producer that waits counted from when
