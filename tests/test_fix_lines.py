@@ -10,6 +10,7 @@ import re
 import shlex
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import vcam
@@ -23,7 +24,7 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.engine.memory import _flags, _smaller_sizes
 from vcam.engine.weight_files import from_folder
 from vcam.errors import VcamError, WeightsError
-from vcam.live.pacer import block_outlasts_cap
+from vcam.live.pacer import Pacer, PacerSettings, block_outlasts_cap
 from vcam.live.parts import midi_setup
 from vcam.live.replaystart import replayed
 from vcam.live.settings import RunOptions
@@ -242,6 +243,16 @@ def test_the_latency_and_rate_a_slow_camera_is_offered_parse(fps, latency):
     said = block_outlasts_cap(fps, latency)
     [(latency, rate)] = re.findall(r"give --max-latency (\S+) .*, or --fps (\S+) or more$", said)
     assert refused("vcam run", ["--max-latency", latency]) == refused("vcam run", ["--fps", rate]) == ""
+
+
+def test_the_latency_a_link_that_bundles_blocks_is_offered_parses():
+    now = [0.0]
+    pacer = Pacer(PacerSettings(), clock=lambda: now[0])
+    for k in range(20):  # blocks of 12 at 8 frames/s, sent four at a time
+        now[0] = 6.0 * (k // 4 + 1) + 0.02 * (k % 4)
+        pacer.push([np.zeros((2, 2, 3), np.uint8)] * 12)
+    [latency] = re.findall(r"give --max-latency (\S+) to hold it", pacer.bundles_held() or "")
+    assert refused("vcam cam", ["ws://gpu:8765", "--max-latency", latency]) == ""
 
 
 def test_the_commands_the_console_suggests_for_words_it_lacks_are_its_own():

@@ -1,9 +1,11 @@
 """The pacer under blocks that come several at a time (a link that bundles them), held up by a stall, or trickling in
 behind: cut only where the picture has truly fallen behind, never at the link's own rhythm."""
+import re
+
 import pytest
 
 from test_pacer import FakeTime, frame, longest_hold, run_for
-from vcam.live.pacer import Pacer, PacerSettings
+from vcam.live.pacer import OUTLIER_RATIO, Pacer, PacerSettings
 
 RATE = 8.0  # the server's frames/s
 BLOCK = 12
@@ -215,3 +217,163 @@ def test_the_local_models_first_blocks_after_a_long_load_play_a_frame_a_tick_not
     assert all(i in came_on for i in range(2 * BLOCK))
     # from the second block on, the two a frame a tick (slow motion played them over 1.37 s), two ticks to spare
     assert came_on[2 * BLOCK - 1] - came_on[0] <= pushes[1] - pushes[0] + (2 * BLOCK + 1) / 30.0
+
+
+@pytest.mark.parametrize("size", [3, 4])
+@pytest.mark.parametrize("late", [0.4, 0.5, 0.6])
+def test_a_last_block_of_the_shows_first_bundle_that_comes_apart_is_read_with_the_bundle(size, late):
+    # The first bundle's blocks back to back but its last one `late` s after the rest: read with the one before it
+    # alone, it said 20 to 30 frames/s for a server at 8, the first rate, and the next bundle, read at 8, was left out
+    # as a hiccup: the picture played fast for two bundles (12 s) and up to 11 frames were passed over. The last
+    # block joins the bundle it came with, and the first rate read is the server's.
+    arrivals = bundled(size, 62.0)
+    arrivals[size - 1] = arrivals[size - 2] + late
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    for k, at in enumerate(arrivals):
+        ft.events.append((at, lambda k=k: pacer.push([frame(i) for i in range(BLOCK * k, BLOCK * k + BLOCK)])))
+    _, _, rates = run_for(ft, pacer, 62.0, observe=lambda: pacer.stats.production_fps)
+    assert max(rates) <= OUTLIER_RATIO * RATE
+    assert pacer.stats.skipped == 0 and pacer.stats.dropped == 0
+
+
+@pytest.mark.parametrize("making", [1.1, 0.6])
+def test_the_local_models_first_block_alone_plays_at_the_pace_it_was_made_not_the_caps(making):
+    # The generator's first block (6 frames) made in `making` s, then a block of 12 every `making` s: alone, before
+    # any rate, the first block played at the pace the 4 s cap needs, its first frame held 0.8 s and the block's
+    # six spread over 1.4 s (slow motion) until the second came. It plays at the pace it was made.
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0, producer_waits=True, block_frames=BLOCK), clock=ft.clock)
+    made = [0]
+
+    def poll():
+        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + making, produce))
+
+    def produce():
+        n = BLOCK if made[0] else BLOCK // 2
+        pacer.push([frame(i) for i in range(made[0], made[0] + n)])
+        made[0] += n
+        ft.events.append((ft.now, poll))
+
+    ft.events.append((30.0, poll))  # after the model's load
+    shown, times, _ = run_for(ft, pacer, 36.0)
+    came_on = {}
+    for s, t in zip(shown, times):
+        came_on.setdefault(s, t)
+    first = [came_on[i] for i in range(BLOCK // 2)]
+    assert max(b - a for a, b in zip(first, first[1:])) <= making / (BLOCK // 2) + 2 / 30.0
+    assert pacer.stats.dropped == pacer.stats.skipped == 0 and all(b - a in (0, 1) for a, b in zip(shown, shown[1:]))
+
+
+@pytest.mark.parametrize("spacing", [0.15, 0.3, 0.5])
+def test_blocks_held_up_by_a_stall_and_trickling_in_are_cut_in_one_jump(spacing):
+    # After a 6 s stall the link lets the blocks it held through `spacing` apart, in order. Cut as each came, down to
+    # two blocks before the newest, the picture made three or four jumps of 5 to 12 frames within two seconds. Cut
+    # once they stop coming, it makes one, before the next block made after the stall.
+    arrivals, back = stalled(6.0, spacing)
+    for k in range(1, len(arrivals)):
+        arrivals[k] = max(arrivals[k], arrivals[k - 1] + 0.005)  # a link delivers in order
+    _, shown, times, _ = serve_stalled(arrivals, 30.0)
+    trickled = max(t for t in arrivals if t < back + 5 * spacing)
+    jumps = [t for a, b, t in zip(shown, shown[1:], times[1:]) if b - a > 1 and back <= t]
+    assert len(jumps) >= 1 and jumps[0] < trickled + MADE_EVERY
+    assert len([t for t in jumps if t < trickled + MADE_EVERY]) == 1
+
+
+def test_a_link_that_bundles_blocks_further_apart_than_the_cap_is_told_the_max_latency_that_holds_them_less():
+    # Four at a time every 6 s at the default 4 s cap: each bundle is played within the cap, faster than it was made,
+    # then its last frame held 2 s for the next, and nothing said that a larger --max-latency holds it less. The line
+    # names the link's rhythm, the hold and the one a cap it names leaves, both as they come on screen.
+    pacer, shown, times = serve(bundled(4, 60.0), 60.0)
+    line = pacer.bundles_held()
+    assert line is not None and "4 at a time every 6.0 s" in line
+    said = r"holds (\S+) s after each bundle; give --max-latency (\S+) to hold it (\S+) s"
+    [(now, given, then)] = re.findall(said, line)
+    held = longest_hold(shown, times, after=25.0)
+    assert abs(held / 30.0 - float(now)) <= 0.1
+    pacer, shown, times = serve(bundled(4, 60.0), 60.0, max_latency=float(given))
+    assert pacer.bundles_held() is None and abs(longest_hold(shown, times, after=25.0) / 30.0 - float(then)) <= 0.1
+
+
+@pytest.mark.parametrize("arrivals", [bundled(2, 60.0), [MADE_EVERY * (k + 1) for k in range(40)], bundled(3, 60.0)])
+def test_a_link_whose_bundles_or_blocks_fit_the_cap_is_told_nothing(arrivals):
+    # triples every 4.5 s at the 4 s cap hold 14 ticks a bundle, 11 of them the buffer's nudge's own: the
+    # --max-latency 5 offered held 11, the picture a second further behind for a tenth of a second
+    pacer, _, _ = serve(arrivals, 60.0)
+    assert pacer.bundles_held() is None
+
+
+def test_vcam_cam_says_once_that_its_link_bundles_blocks_past_the_cap():
+    from vcam.remote.blocks import Blocks
+    from vcam.remote.protocol import FrameHeader
+
+    ft = FakeTime(oversleep=0.003)
+    pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)
+    said: list[str] = []
+    blocks = Blocks(pacer, said.append)
+
+    def receive(k):
+        for i in range(BLOCK):
+            header = FrameHeader(seq=BLOCK * k + i, block=k, index=i, count=BLOCK, sent_at=0.0, width=4, height=4)
+            blocks.add(header, frame(BLOCK * k + i))
+            blocks.end_if_last(header)
+
+    for k, at in enumerate(bundled(4, 60.0)):
+        ft.events.append((at, lambda k=k: receive(k)))
+    run_for(ft, pacer, 60.0)
+    assert said == [pacer.bundles_held()] and "give --max-latency 6 " in said[0]
+
+
+@pytest.mark.parametrize("length, spacing", [(20.0, 0.5), (20.0, 0.9), (6.0, 0.9)])
+def test_blocks_trickling_in_long_after_a_stall_are_cut_late_but_never_shown_past_the_cap(length, spacing):
+    # Held-up blocks let through one by one wait to be cut until they stop coming: a link that drains a 20 s stall
+    # a block every 0.5 to 0.9 s keeps them coming for seconds. Meanwhile no frame comes on screen past the cap.
+    arrivals, back = stalled(length, spacing, until=60.0)
+    for k in range(1, len(arrivals)):
+        arrivals[k] = max(arrivals[k], arrivals[k - 1] + 0.005)
+    _, shown, times, _ = serve_stalled(arrivals, 60.0)
+    came = {}
+    for s, t in zip(shown, times):
+        came.setdefault(s, t)
+    assert max(t - arrivals[s // BLOCK] for s, t in came.items()) <= 4.0 + 1 / 30.0
+    assert all(b >= a for a, b in zip(shown, shown[1:]))
+
+
+@pytest.mark.parametrize("arrivals", [
+    [MADE_EVERY * (k + 1) + (5.5 - (MADE_EVERY * (k + 1)) % 9.0 if (MADE_EVERY * (k + 1)) % 9.0 < 5.5 else 0.0)
+     + 0.02 * k for k in range(40)],  # a link that stalls 5.5 s every 9 s
+    [30.0 + 0.2 * k for k in range(150)],  # a server at 60 frames/s after a 30 s warm-up
+    [30.0 + 0.02 * (k % 3) + MADE_EVERY * 3 * (k // 3) for k in range(3)] + [40.0 + MADE_EVERY * k for k in range(20)],
+])
+def test_a_link_with_stalls_a_fast_server_or_one_early_bundle_is_not_told_to_raise_the_cap(arrivals):
+    pacer, _, _ = serve(sorted(arrivals), max(arrivals) + 1.0)
+    assert pacer.bundles_held() is None
+
+
+@pytest.mark.parametrize("making", [[3.0], [40.0, 1.0], [0.5, 1.0]])
+def test_the_local_models_first_block_made_slowly_or_in_warm_up_still_comes_on_screen_within_the_cap(making):
+    # the first block's pace is how long it took: a generator slower than the camera, or a first block that took a
+    # compile's 40 s, plays it no slower than the cap allows, and every frame comes on, in order
+    ft = FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=4.0, producer_waits=True, block_frames=BLOCK), clock=ft.clock)
+    made, pushed = [0], {}
+
+    def poll():
+        took = making[min(1, len(making) - 1)] if pushed else making[0]
+        ft.events.append((ft.now + 0.01, poll) if pacer.full() else (ft.now + took, produce))
+
+    def produce():
+        n = BLOCK if made[0] else BLOCK // 2
+        pushed.update((i, ft.now) for i in range(made[0], made[0] + n))
+        pacer.push([frame(i) for i in range(made[0], made[0] + n)])
+        made[0] += n
+        ft.events.append((ft.now, poll))
+
+    ft.events.append((5.0, poll))
+    shown, times, _ = run_for(ft, pacer, 5.0 + sum(making) + 6 * max(making[-1], 1.0))
+    came = {}
+    for s, t in zip(shown, times):
+        came.setdefault(s, t)
+    assert sorted(came) == list(range(len(came))) and len(came) > BLOCK
+    assert max(t - pushed[s] for s, t in came.items()) <= 4.0 + 1 / 30.0
+    assert pacer.stats.dropped == pacer.stats.skipped == 0

@@ -48,6 +48,8 @@ RHYTHM_ARRIVALS = 3  # the arrivals before one that say what its link's usual ar
 PAIR_RATIO = 1.25
 BUNDLE_S = 1.0  # blocks a link lets through back to back, held up together, come within this (_bundled_before_rate)
 HELD_UP_MARGIN = 0.1  # blocks held up together read no faster than the rate, less its noise (Pacer._held_up_with)
+# A hold after each bundle that a larger --max-latency would shorten by less than this is not worth saying
+HOLD_WON_S = 0.5
 TICK_ERRORS_SAID_EVERY_S = 60.0  # a camera tick that keeps failing is said once, then once a minute with a count
 
 
@@ -66,6 +68,8 @@ class _Arrival:
     since: float | None  # the last push of the arrival before: this one's frames were made after it
     before: tuple[float | None, int]  # the estimate and its outlier state before this arrival was read in
     began: float  # its first push
+    pushes: int = 1  # the blocks pushed into it
+    cut_at: int = 0  # its frames when the buffer was last cut behind (Pacer._cut_behind): the ones after are new
 
 
 # Frames in a block of the models (vcam.engine.stream: 3 latents of 4 frames), which a camera-side module reads
@@ -222,6 +226,7 @@ class Pacer:
         a = self._arrival
         if a is not None and (now < a.closes or self._held_up_with(a, now, n) or self._bundled_before_rate(a, now, n)):
             a.frames += n
+            a.pushes += 1
         else:
             if a is not None and self._last_push is not None:
                 self._before.append((a.frames, a.since, self._last_push))
@@ -272,11 +277,24 @@ class Pacer:
         with the one before it alone said 80 frames/s for a server at 8, and 40 frames on air were passed over at
         that pace. Once a rate is known as an arrival begins, `_held_up_with` reads such blocks; the generator
         pushes each block as it is made. The second keeps a producer that truly makes frames that fast from going
-        unmeasured."""
+        unmeasured. A straggler of the show's first bundle joins it too (_straggles)."""
         s = self.settings
-        if s.producer_waits or a.before[0] is not None or self._last_push is None:
+        if s.producer_waits or a.before[0] is not None or self._last_push is None or now - a.began >= BUNDLE_S:
             return False
-        return now - self._last_push < n / (2.0 * s.fps) and now - a.began < BUNDLE_S
+        return now - self._last_push < n / (2.0 * s.fps) or self._straggles(a, now, n)
+
+    def _straggles(self, a: _Arrival, now: float, n: int) -> bool:
+        """Whether `n` frames pushed now are the last of the show's first bundle `a` (blocks back to back), come
+        apart from it: far sooner than the pace its frames can have been made at since the camera's first tick
+        (_bundle_step), as `_held_up_with` reads a block against the rate. Such a last block 0.5 s after the rest,
+        read with the one before it alone, said 26 frames/s for a server at 8, the show's first rate; the next bundle,
+        read at 8, was left out as a hiccup, and the picture played fast for two bundles (12 s), frames passed over."""
+        start, last = self._first_tick, self._last_push
+        if a.since is not None or a.pushes < 2 or start is None or last is None or a.began <= start:
+            return False
+        together = (last - a.began) / (a.pushes - 1) < self._burst / (2.0 * self.settings.fps)
+        pace = a.frames / (a.began - start)
+        return together and (now - last) * pace * OUTLIER_RATIO < n
 
     def _held_up_with(self, a: _Arrival, now: float, n: int) -> bool:
         """Whether `n` frames pushed now come on the heels of arrival `a`, held up with it: so soon after its last
@@ -371,6 +389,49 @@ class Pacer:
             most = min(most, max(0.0, shown_in_cap - 1 - block + s.fps * self._making_s))
         return most
 
+    def bundles_held(self) -> str | None:
+        """The line to say where a link sends its blocks several at a time, each bundle further from the last than
+        --max-latency: to show every frame within it, the camera plays each bundle faster than it was made, then holds
+        its last frame until the next (four at a time every 6 s at a 4 s cap: 2 s a bundle), which a larger cap
+        would hold less. Read over the link's last RHYTHM_ARRIVALS arrivals, all such bundles; else None."""
+        with self._lock:
+            return self._bundles_held()
+
+    def _bundles_held(self) -> str | None:
+        s, block = self.settings, self._longest
+        if s.producer_waits or not self._rate or block <= 0 or len(self._before) < RHYTHM_ARRIVALS:
+            return None
+        if any(since is None or frames <= block for frames, since, _ in self._before):
+            return None
+        cycles = [last - since for _, since, last in self._before if since is not None]
+        cycle = sum(cycles) / len(cycles)
+        if max(cycles) > OUTLIER_RATIO * min(cycles):  # bundles far apart from each other are no rhythm
+            return None
+        frames = sum(frames for frames, _, _ in self._before) / len(self._before)
+        # the buffer's nudge plays a bundle faster than the rate whatever the cap, and holds its last frame the rest
+        # of the gap: only what the cap adds to that is won back. Triples every 4.5 s at a 4 s cap held 14 ticks and
+        # 11 under the --max-latency 5 that was offered, the picture a second further behind for a tenth of a second
+        played = self._nudged_s(frames, cycle)
+        held, free = cycle - s.max_latency, cycle - played + 1.0 / self._rate
+        if held - free < HOLD_WON_S:
+            return None
+        return (f"the server's blocks come {max(2, round(frames / block))} at a time every {cycle:.1f} s on this "
+                f"link, further apart than --max-latency {s.max_latency:g} s: the picture holds {held:.1f} s after "
+                f"each bundle; give --max-latency {math.ceil(played + 0.5):g} to hold it {free:.1f} s (the picture "
+                f"that much behind)")
+
+    def _nudged_s(self, frames: float, most: float) -> float:
+        """Seconds the buffer's nudge (_step) takes to play `frames` waiting at once, the cap aside; `most` at most."""
+        s = self.settings
+        base = self._base_step()
+        target = max(1.0, float(self._burst)) * max(1.0, base)
+        level, ticks = frames, 0
+        while level > 0 and ticks < most * s.fps:
+            step = base * min(1.5, max(0.5, 1.0 + s.gain * (level - target) / target))
+            level -= max(step, 1.0) if base >= 1.0 else step
+            ticks += 1
+        return ticks / s.fps
+
     def stall_limit(self) -> float:
         """Seconds without new frames that make a stall: `stall_after`, for a producer that waits counted from when
         the camera has shown its last block, one frame a tick. A slow camera holds it back until then: below ~2.4 fps
@@ -444,7 +505,7 @@ class Pacer:
         if not self._frames:
             return self._card
         self._drop_past_cap(now)
-        self._cut_behind()
+        self._cut_behind(now)
         self._pos = min(self._pos + self._step(now), len(self._frames) - 1.0)
         while self._pos >= 1.0 and len(self._frames) > 1:
             if self._head_since is None:  # passed over before it came on
@@ -520,6 +581,11 @@ class Pacer:
             # frame a tick, not the cap's pace (the first block, held to wait for a whole next block within the cap,
             # played in slow motion)
             step = max(step, 1.0)
+        elif s.producer_waits and self._making_s > 0:
+            # before any rate, the first block alone plays at the pace it was made (from when `full()` let the
+            # producer go), a frame a tick at most: at the cap's pace a first block made in 1.1 s held its first frame
+            # 0.8 s and spread its six over 1.4 s until the second came, the show's first second in slow motion
+            step = max(step, min(1.0, self._burst / (self._making_s * s.fps)))
         # A producer that waits is held back instead: skipping frames would play the show fast.
         return min(step, 1.0 if s.producer_waits else 1.5 * max(1.0, self._base_step()))
 
@@ -570,7 +636,7 @@ class Pacer:
         while len(self._frames) > keep and now - self._frames[0][1] > self.settings.max_latency:
             self._drop_first()
 
-    def _cut_behind(self) -> None:
+    def _cut_behind(self, now: float) -> None:
         """Far behind a producer that cannot wait, drops the oldest frames down to two blocks waiting (counted as
         dropped): a jump, where a live picture would otherwise stay seconds behind its operator. The buffer's nudge
         plays at most half as fast again as the production rate, which takes seconds for each second behind: twelve
@@ -598,13 +664,31 @@ class Pacer:
         rate = max(self._rate, self._last_rate) if self._off > 0 else self._rate
         if level <= 2 * block or (level - block) / rate <= s.catch_up_after:
             return
-        arrived = self._arrival.frames if self._arrival is not None else 0
+        # frames of the arrival since a cut: a block that joins the blocks held up after it was cut (the next made
+        # after a stall, come on their heels) is no more out of line than any, where it was cut again, a second jump
+        arrived = self._arrival.frames - self._arrival.cut_at if self._arrival is not None else 0
         usual = max((frames for frames, _, _ in self._before), default=0)
         if arrived <= OUTLIER_RATIO * usual and self._backlog / rate <= s.catch_up_after:
+            return
+        if self._trickling(now):
             return
         while len(self._frames) - 1 > 2 * block:
             self._drop_first()
         self._backlog = 0.0
+        if self._arrival is not None:
+            self._arrival.cut_at = self._arrival.frames
+
+    def _trickling(self, now: float) -> bool:
+        """Whether the blocks held up together in the last arrival may still be coming in, one by one as the link
+        lets them through: a next block now would join it (_held_up_with), and its blocks so far came less than
+        twice their own spacing, a tick more, before now. Cut as each came, blocks held up 6 s and let through 0.15
+        to 0.5 s apart made three or four jumps of 5 to 12 frames in a second or two; cut once they stop coming,
+        one jump, still before the next block made after the stall comes."""
+        a, last = self._arrival, self._last_push
+        if a is None or last is None or a.pushes < 2 or not self._held_up_with(a, now, self._burst):
+            return False
+        spacing = (last - a.began) / (a.pushes - 1)
+        return now - last < 2.0 * spacing + 1.0 / self.settings.fps
 
     def _drop_first(self) -> None:
         """Drops the frame on screen or next to come, unseen or not; the next one comes on at this tick."""

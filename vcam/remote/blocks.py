@@ -24,12 +24,14 @@ class Blocks:
 
     def __init__(self, pacer: Pacer, say: Callable[[str], None] | None = None):
         """`say`: told once, as the server's block length becomes known, where one block cannot be shown within
-        the latency cap at the camera's rate (pacer.block_outlasts_cap)."""
+        the latency cap at the camera's rate (pacer.block_outlasts_cap); and once, where the link sends the blocks
+        in bundles further apart than the cap, each held on screen until the next (Pacer.bundles_held)."""
         self.pacer = pacer
         self._say = say
         self._blocks_seen = 0  # blocks begun on this link
         self._longest = 0  # the most frames a block begun on this link was to have (its header's count)
         self._said_slow = False
+        self._said_bundles = False
         self._frames: list[np.ndarray] = []
         self._indices: list[int] = []  # each of _frames' index in its block: some may be lost on the way
         self._number: int | None = None
@@ -79,6 +81,9 @@ class Blocks:
     def _push(self, gap: bool = True) -> None:
         self.pacer.push(self._frames, self._number, self._indices)
         self._frames, self._indices = [], []
+        if not self._said_bundles and self._say is not None and (line := self.pacer.bundles_held()) is not None:
+            self._said_bundles = True
+            self._say(line)
         if not gap:
             return
         self.gaps.block(self.pacer.clock())
