@@ -289,6 +289,7 @@ def test_a_link_that_bundles_blocks_further_apart_than_the_cap_is_told_the_max_l
     assert line is not None and "4 at a time every 6.0 s" in line
     said = r"holds (\S+) s after each bundle; give --max-latency (\S+) to hold it (\S+) s"
     [(now, given, then)] = re.findall(said, line)
+    assert f"(the picture up to {given} s behind)" in line  # the cap it names, not the hold, is how far behind
     held = longest_hold(shown, times, after=25.0)
     assert abs(held / 30.0 - float(now)) <= 0.1
     pacer, shown, times = serve(bundled(4, 60.0), 60.0, max_latency=float(given))

@@ -276,8 +276,8 @@ class Pacer:
         0.15 s apart after a 6 s start) closed a tick-frame after its first block: its last block came apart, read
         with the one before it alone said 80 frames/s for a server at 8, and 40 frames on air were passed over at
         that pace. Once a rate is known as an arrival begins, `_held_up_with` reads such blocks; the generator
-        pushes each block as it is made. The second keeps a producer that truly makes frames that fast from going
-        unmeasured. A straggler of the show's first bundle joins it too (_straggles)."""
+        pushes each block as it is made. The one-second limit keeps a producer that truly makes frames that fast from
+        going unmeasured. A straggler of the show's first bundle joins it too (_straggles)."""
         s = self.settings
         if s.producer_waits or a.before[0] is not None or self._last_push is None or now - a.began >= BUNDLE_S:
             return False
@@ -287,8 +287,8 @@ class Pacer:
         """Whether `n` frames pushed now are the last of the show's first bundle `a` (blocks back to back), come
         apart from it: far sooner than the pace its frames can have been made at since the camera's first tick
         (_bundle_step), as `_held_up_with` reads a block against the rate. Such a last block 0.5 s after the rest,
-        read with the one before it alone, said 26 frames/s for a server at 8, the show's first rate; the next bundle,
-        read at 8, was left out as a hiccup, and the picture played fast for two bundles (12 s), frames passed over."""
+        read alone, said 24 frames/s for a server at 8, the show's first rate; the next bundle, read at 8, was left
+        out as a hiccup, and the picture played fast for two bundles (12 s), frames passed over."""
         start, last = self._first_tick, self._last_push
         if a.since is not None or a.pushes < 2 or start is None or last is None or a.began <= start:
             return False
@@ -393,7 +393,8 @@ class Pacer:
         """The line to say where a link sends its blocks several at a time, each bundle further from the last than
         --max-latency: to show every frame within it, the camera plays each bundle faster than it was made, then holds
         its last frame until the next (four at a time every 6 s at a 4 s cap: 2 s a bundle), which a larger cap
-        would hold less. Read over the link's last RHYTHM_ARRIVALS arrivals, all such bundles; else None."""
+        would hold at least HOLD_WON_S less. Read over the link's last RHYTHM_ARRIVALS arrivals, all such bundles;
+        else None."""
         with self._lock:
             return self._bundles_held()
 
@@ -415,10 +416,11 @@ class Pacer:
         held, free = cycle - s.max_latency, cycle - played + 1.0 / self._rate
         if held - free < HOLD_WON_S:
             return None
+        latency = math.ceil(played + 0.5)
         return (f"the server's blocks come {max(2, round(frames / block))} at a time every {cycle:.1f} s on this "
                 f"link, further apart than --max-latency {s.max_latency:g} s: the picture holds {held:.1f} s after "
-                f"each bundle; give --max-latency {math.ceil(played + 0.5):g} to hold it {free:.1f} s (the picture "
-                f"that much behind)")
+                f"each bundle; give --max-latency {latency} to hold it {free:.1f} s (the picture up to {latency} s "
+                f"behind)")
 
     def _nudged_s(self, frames: float, most: float) -> float:
         """Seconds the buffer's nudge (_step) takes to play `frames` waiting at once, the cap aside; `most` at most."""
@@ -546,7 +548,8 @@ class Pacer:
         Before any rate, blocks that came together (one arrival, see _Arrival) are frames already late, held up on
         the way: they play at no more than one frame per tick, none skipped, at the pace their frames can have been
         made since the camera's first tick (_bundle_step), until the next arrival measures the rate. A first block
-        alone plays as the cap needs."""
+        alone plays as the cap needs, or from the generator at the pace it was made where that is faster, a frame a
+        tick at most."""
         s = self.settings
         step = self._deadline_step(now)
         if not self._on_air:
