@@ -1,8 +1,10 @@
-"""Edges of vcam's control modules (the prompter, OSC bundles timed ahead) that mutation testing found no test for:
+"""Edges of vcam's control modules (the prompter, OSC bundles timed ahead, typed commands) that mutation testing found no test for:
 each test fails where the code is changed in the way its docstring says."""
 from helpers import RecordingProducer, wait_for
-from test_osc_tablet import WALL, Paced, bundle
+from test_osc_tablet import AHEAD_SAID, WALL, Paced, bundle, dgram
+from vcam.control import console, osctimed
 from vcam.control.actions import SetPrompts
+from vcam.control.console import Console
 from vcam.control.oscinput import POLL_S
 from vcam.control.oscrouter import MAX_SURFACES
 from vcam.control.prompter import Prompter
@@ -44,3 +46,65 @@ def test_senders_whose_bundles_wait_are_said_for_at_most_max_surfaces_hosts():
     assert len(p.said) == MAX_SURFACES
     assert not any("10.0.0.17:" in line for line in p.said)
     assert len(p.input.timed._ahead_said) == MAX_SURFACES
+
+
+def test_a_bundle_exactly_a_second_ahead_is_not_said_to_wait():
+    """Catches `> SAID_AHEAD_S` turned to `>=`: a sender's usual latency of a second was said as a clock off."""
+    p = Paced()
+    p.arrive(bundle(("/2/push1", 1.0), at=WALL + osctimed.SAID_AHEAD_S))
+    assert p.said == []
+    p.arrive(bundle(("/2/push2", 1.0), at=WALL + osctimed.SAID_AHEAD_S + 0.5))
+    assert len(p.said) == 1
+
+
+def test_a_tablet_that_comes_back_from_another_port_is_not_said_to_wait_again():
+    """Catches the host taken as the whole `ip:port` (`rpartition(":")[0] and sender`): a tablet that reconnected
+    from a new port was said again each time, where the line is meant once for each sender machine."""
+    p = Paced()
+    p.input._datagram(bundle(("/2/push1", 1.0), at=WALL + 4.0), ("10.0.0.6", 9000))
+    p.input._datagram(bundle(("/2/push2", 1.0), at=WALL + 4.0), ("10.0.0.6", 9001))
+    assert p.said == [AHEAD_SAID.format(sender="10.0.0.6:9000", ahead=4.0)]
+
+
+def test_a_plain_message_while_the_timed_cap_is_full_acts_and_no_drop_is_said(monkeypatch):
+    """Catches messages due now counted as waiting (`0.0 <= a`): with the cap full, a fader's plain message was
+    said as 'dropped 1 timed ahead' though it acted at once."""
+    monkeypatch.setattr(osctimed, "MAX_TIMED", 2)
+    p = Paced()
+    p.arrive(bundle(("/2/push1", 1.0), ("/2/push2", 1.0), at=WALL + 0.5))
+    p.arrive(dgram("/1/fader1", 0.3))
+    assert p.said == []
+    assert p.handled == [("/1/fader1", [0.3])]
+
+
+class _Unreadable:
+    """Stdin closed under the console: every read raises."""
+
+    def read(self, size=-1):
+        raise OSError(9, "Bad file descriptor")
+
+    read1 = read
+
+
+def test_stdin_that_can_no_longer_be_read_is_said_once_not_also_as_its_end():
+    """Catches the return after a failed read dropped: the operator was told both that stdin could no longer be
+    read and, after it, that piped input had ended."""
+    said = []
+    typed = Console(lambda line, source: None, said.append, source=_Unreadable())
+    typed.start()
+    typed._thread.join(60)
+    assert not typed._thread.is_alive()
+    assert len(said) == 1 and said[0].startswith("typed commands: stdin can no longer be read")
+
+
+def test_ctrl_d_pressed_again_and_again_reads_at_a_pause_not_in_a_busy_loop(monkeypatch):
+    """Catches the end of input not remembered (`ended = False`): a key held on Ctrl-D (or a terminal that reads
+    as ended every time while still a terminal) read in a busy loop, a core spent on it during the show."""
+    reads = iter([b"", b"", b"", b"preset 2\n"])
+    pauses, ends = [], []
+    monkeypatch.setattr(console.os, "read", lambda fd, size: next(reads))
+    monkeypatch.setattr(console.os, "isatty", lambda fd: True)
+    monkeypatch.setattr(console.time, "sleep", pauses.append)
+    chunks = console._chunks_of(99, False, lambda: ends.append(1))
+    assert next(chunks) == b"preset 2\n"
+    assert len(ends) == 3 and pauses == [console.EOF_PAUSE_S] * 2
