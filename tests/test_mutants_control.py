@@ -108,3 +108,13 @@ def test_ctrl_d_pressed_again_and_again_reads_at_a_pause_not_in_a_busy_loop(monk
     chunks = console._chunks_of(99, False, lambda: ends.append(1))
     assert next(chunks) == b"preset 2\n"
     assert len(ends) == 3 and pauses == [console.EOF_PAUSE_S] * 2
+
+
+def test_bundles_that_fill_the_timed_cap_exactly_are_kept(monkeypatch):
+    """Catches the cap refusing at `< MAX_TIMED`: a cue program's bundle that filled the cap exactly was dropped."""
+    monkeypatch.setattr(osctimed, "MAX_TIMED", 2)
+    p = Paced()
+    p.arrive(bundle(("/2/push1", 1.0), ("/2/push2", 1.0), at=WALL + 0.5))
+    assert p.said == []
+    p.later(1)
+    assert [a for a, _ in p.handled] == ["/2/push1", "/2/push2"]
