@@ -1,12 +1,19 @@
 """Edges of vcam's control modules (the prompter, OSC bundles timed ahead, typed commands) that mutation testing found no test for:
 each test fails where the code is changed in the way its docstring says."""
+import io
+
+import pytest
+
 from helpers import RecordingProducer, wait_for
+from test_actions import write_log
 from test_osc_tablet import AHEAD_SAID, WALL, Paced, bundle, dgram
 from vcam.control import console, osctimed
 from vcam.control.actions import SetPrompts
 from vcam.control.console import Console
+from vcam.control.log import ControlLog, read_replay
 from vcam.control.oscinput import POLL_S
 from vcam.control.oscrouter import MAX_SURFACES
+from vcam.live.run import _log_failed
 from vcam.control.prompter import Prompter
 
 
@@ -100,7 +107,7 @@ def test_stdin_that_can_no_longer_be_read_is_said_once_not_also_as_its_end():
 def test_ctrl_d_pressed_again_and_again_reads_at_a_pause_not_in_a_busy_loop(monkeypatch):
     """Catches the end of input not remembered (`ended = False`): a key held on Ctrl-D (or a terminal that reads
     as ended every time while still a terminal) read in a busy loop, a core spent on it during the show."""
-    reads = iter([b"", b"", b"", b"preset 2\n"])
+    reads = iter([b"", b"", b"", b"preset 2\n", b"", b"seed 5\n"])
     pauses, ends = [], []
     monkeypatch.setattr(console.os, "read", lambda fd, size: next(reads))
     monkeypatch.setattr(console.os, "isatty", lambda fd: True)
@@ -108,6 +115,10 @@ def test_ctrl_d_pressed_again_and_again_reads_at_a_pause_not_in_a_busy_loop(monk
     chunks = console._chunks_of(99, False, lambda: ends.append(1))
     assert next(chunks) == b"preset 2\n"
     assert len(ends) == 3 and pauses == [console.EOF_PAUSE_S] * 2
+    # a line read ends the run of Ctrl-Ds: the next one is said at once, not after a pause (catches `ended = False`
+    # dropped after a chunk)
+    assert next(chunks) == b"seed 5\n"
+    assert len(ends) == 4 and len(pauses) == 2
 
 
 def test_bundles_that_fill_the_timed_cap_exactly_are_kept(monkeypatch):
@@ -118,3 +129,49 @@ def test_bundles_that_fill_the_timed_cap_exactly_are_kept(monkeypatch):
     assert p.said == []
     p.later(1)
     assert [a for a, _ in p.handled] == ["/2/push1", "/2/push2"]
+
+
+def test_a_log_of_a_show_with_seed_0_replays(tmp_path):
+    """Catches the header's seed bound raised to 1: `seed 0`, a seed the command line takes, made its show's log
+    refused by render and replay."""
+    path = write_log(tmp_path / "c.jsonl", {"vcam": {"seed": 0}})
+    assert read_replay(path).header == {"seed": 0}
+
+
+@pytest.mark.parametrize("header,fragment", [
+    ({"steps": 51}, "steps must be a whole number from 1 to 50"),  # catches the bound raised to 51
+    ({"size": [640, "480"]}, "size must be [width, height]"),  # catches `and all(...)` turned to `or`
+])
+def test_a_log_header_out_of_the_command_lines_bounds_is_refused_by_its_line(tmp_path, header, fragment):
+    path = write_log(tmp_path / "c.jsonl", {"vcam": header})
+    with pytest.raises(ValueError) as err:
+        read_replay(path)
+    assert str(err.value).startswith(f"{path}:1: ") and fragment in str(err.value)
+
+
+class _FullAfterAir(io.StringIO):
+    """An older log emptied as the show goes on air; the disk fills after that."""
+    name = "show.jsonl"
+    full = False
+
+    def write(self, text):
+        if self.full:
+            raise OSError(28, "No space left on device")
+        return super().write(text)
+
+
+def test_a_log_emptied_on_air_whose_disk_fills_later_is_said_incomplete_not_the_older_show():
+    """Catches `kept_older` true once the older log was replaced (`_held is None`): a show whose log filled the
+    disk after going on air was said to hold none of the show, the older log kept, where the file holds this
+    show's start."""
+    said = []
+    out = _FullAfterAir('{"vcam": {"seed": 7}}\n{"end": {"blocks": 40}}\n')
+    log = ControlLog(out, {"seed": 1}, said.append, older="show.jsonl")
+    assert log.kept_older  # not on air yet: the older log is whole
+    log.on_air()
+    assert not log.kept_older and '"seed": 1' in out.getvalue()
+    out.full = True
+    log.end(3)
+    assert log.failed and not log.kept_older
+    assert _log_failed(log, 0, said.append) == 1
+    assert said[-1].startswith("control log show.jsonl is incomplete")
