@@ -7,6 +7,7 @@ import pytest
 from helpers import RecordingProducer, wait_for
 from test_actions import write_log
 from test_osc_tablet import AHEAD_SAID, WALL, Paced, bundle, dgram
+from test_tempo import fake_tempo
 from vcam.control import console, osctimed
 from vcam.control.actions import SetPrompts
 from vcam.control.console import Console
@@ -175,3 +176,14 @@ def test_a_log_emptied_on_air_whose_disk_fills_later_is_said_incomplete_not_the_
     assert log.failed and not log.kept_older
     assert _log_failed(log, 0, said.append) == 1
     assert said[-1].startswith("control log show.jsonl is incomplete")
+
+
+@pytest.mark.parametrize("source,logged", [("replay", 0), ("bpm", 1)])
+def test_a_grid_set_before_the_log_follows_the_tempo_is_logged_unless_replayed(source, logged):
+    """Catches the replay check made on the grid, not its source (`current[1] != "replay"`): a replay whose tempo
+    was set before its own log followed it logged that tempo again, as if an operator had set it."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, source, (clock.now, 0.0))
+    log = ControlLog(io.StringIO(), {"seed": 1})
+    log.follow_tempo(tempo, lambda: 0)
+    assert log.out.getvalue().count('"op": "tempo"') == logged
