@@ -1,5 +1,5 @@
-"""Edges of vcam's control modules (the prompter, OSC bundles timed ahead, typed commands) that mutation testing found no test for:
-each test fails where the code is changed in the way its docstring says."""
+"""Edges of vcam's control modules (the prompter, OSC bundles timed ahead, typed commands, the control log) that
+mutation testing found no test for: each test fails where the code is changed in the way its docstring says."""
 import io
 
 import pytest
@@ -14,8 +14,8 @@ from vcam.control.console import Console
 from vcam.control.log import ControlLog, read_replay
 from vcam.control.oscinput import POLL_S
 from vcam.control.oscrouter import MAX_SURFACES
-from vcam.live.run import _log_failed
 from vcam.control.prompter import Prompter
+from vcam.live.run import _log_failed
 
 
 def test_a_prompt_typed_while_the_model_loads_is_handed_over_without_an_error_line():
