@@ -141,6 +141,7 @@ def test_a_log_of_a_show_with_seed_0_replays(tmp_path):
 
 @pytest.mark.parametrize("header,fragment", [
     ({"steps": 51}, "steps must be a whole number from 1 to 50"),  # catches the bound raised to 51
+    ({"seed": -1}, "seed must be a whole number from 0"),  # catches the seed's check dropped
     ({"size": [640, "480"]}, "size must be [width, height]"),  # catches `and all(...)` turned to `or`
 ])
 def test_a_log_header_out_of_the_command_lines_bounds_is_refused_by_its_line(tmp_path, header, fragment):
@@ -187,3 +188,13 @@ def test_a_grid_set_before_the_log_follows_the_tempo_is_logged_unless_replayed(s
     log = ControlLog(io.StringIO(), {"seed": 1})
     log.follow_tempo(tempo, lambda: 0)
     assert log.out.getvalue().count('"op": "tempo"') == logged
+
+
+def test_a_line_cut_short_in_the_middle_of_a_log_is_refused_by_its_number(tmp_path):
+    """Catches a line that stops unfinished taken as cut short wherever it is (`cut_short or _unfinished`): a log
+    damaged in its middle replayed without the command on that line, and nothing said."""
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"vcam": {"seed": 1}}\n{"t": 1, "block": 2, "comm\n{"end": {"blocks": 4}}\n')
+    with pytest.raises(ValueError) as err:
+        read_replay(str(path))
+    assert str(err.value).startswith(f"{path}:2: ") and "not a control log line" in str(err.value)
