@@ -142,6 +142,7 @@ def test_a_log_of_a_show_with_seed_0_replays(tmp_path):
 @pytest.mark.parametrize("header,fragment", [
     ({"steps": 51}, "steps must be a whole number from 1 to 50"),  # catches the bound raised to 51
     ({"seed": -1}, "seed must be a whole number from 0"),  # catches the seed's check dropped
+    ({"prompts": {"x": "high"}}, "prompts must be a non-empty mapping of text to weight"),  # `or not all` to `and`
     ({"size": [640, "480"]}, "size must be [width, height]"),  # catches `and all(...)` turned to `or`
 ])
 def test_a_log_header_out_of_the_command_lines_bounds_is_refused_by_its_line(tmp_path, header, fragment):
@@ -198,3 +199,12 @@ def test_a_line_cut_short_in_the_middle_of_a_log_is_refused_by_its_number(tmp_pa
     with pytest.raises(ValueError) as err:
         read_replay(str(path))
     assert str(err.value).startswith(f"{path}:2: ") and "not a control log line" in str(err.value)
+
+
+def test_a_log_path_that_cannot_be_opened_for_another_reason_says_why(tmp_path):
+    """Catches the last reason dropped from `_unreadable`: a name too long for the file system was refused with
+    the message None."""
+    path = str(tmp_path / ("x" * 300 + ".jsonl"))
+    with pytest.raises(ValueError) as err:
+        read_replay(path)
+    assert str(err.value).startswith(f"cannot read control log {path} (") and "long" in str(err.value)
