@@ -15,6 +15,7 @@ from vcam.control.log import ControlLog, read_replay
 from vcam.control.oscinput import POLL_S
 from vcam.control.oscrouter import MAX_SURFACES
 from vcam.control.prompter import Prompter
+from vcam.control.protocol import Shown
 from vcam.live.run import _log_failed
 
 
@@ -208,3 +209,12 @@ def test_a_log_path_that_cannot_be_opened_for_another_reason_says_why(tmp_path):
     with pytest.raises(ValueError) as err:
         read_replay(path)
     assert str(err.value).startswith(f"cannot read control log {path} (") and "long" in str(err.value)
+
+
+def test_a_control_log_that_follows_no_tempo_takes_each_frame_shown_without_error():
+    """Catches the early return for a log that follows no tempo dropped: each frame the camera showed raised in the
+    pacer's listener (the log has no tempo to place a grid on)."""
+    log = ControlLog(io.StringIO(), {"seed": 1})
+    log.frame_shown(Shown(1, 0, 0.0))
+    log.frame_shown(Shown(1, 1, 0.04))
+    assert not log.failed and log.out.getvalue().count("\n") == 1  # its header, nothing after it
