@@ -218,3 +218,21 @@ def test_a_control_log_that_follows_no_tempo_takes_each_frame_shown_without_erro
     log.frame_shown(Shown(1, 0, 0.0))
     log.frame_shown(Shown(1, 1, 0.04))
     assert not log.failed and log.out.getvalue().count("\n") == 1  # its header, nothing after it
+
+
+def test_a_terminal_is_read_only_once_a_line_is_there(monkeypatch):
+    """Catches the `continue` after a select with nothing ready dropped: the read started at once, and a show sent
+    to the background (Ctrl-Z, bg) while waiting in it was stopped by the kernel, camera and recording with it."""
+    waits = iter([([], [], []), ([99], [], [])])  # the first wait ends with nothing typed, the second with a line
+    selected = []
+
+    def select(r, w, x, timeout):
+        selected.append(timeout)
+        return next(waits)
+
+    monkeypatch.setattr(console.select, "select", select)
+    monkeypatch.setattr(console, "_in_foreground", lambda fd: True)
+    monkeypatch.setattr(console.os, "read", lambda fd, size: b"preset 2\n")
+    chunks = console._chunks_of(99, True, lambda: None)
+    assert next(chunks) == b"preset 2\n"
+    assert selected == [console.FOREGROUND_POLL_S] * 2
