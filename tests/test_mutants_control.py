@@ -236,3 +236,16 @@ def test_a_terminal_is_read_only_once_a_line_is_there(monkeypatch):
     chunks = console._chunks_of(99, True, lambda: None)
     assert next(chunks) == b"preset 2\n"
     assert selected == [console.FOREGROUND_POLL_S] * 2
+
+
+def test_a_show_in_the_background_waits_for_the_foreground_at_a_pause(monkeypatch):
+    """Catches the pause while in the background dropped: `vcam run … &` asked the terminal's foreground in a busy
+    loop, a core spent on it for as long as the show ran in the background."""
+    foreground = iter([False, False, True, True])
+    pauses = []
+    monkeypatch.setattr(console, "_in_foreground", lambda fd: next(foreground))
+    monkeypatch.setattr(console.time, "sleep", pauses.append)
+    monkeypatch.setattr(console.select, "select", lambda r, w, x, timeout: ([99], [], []))
+    monkeypatch.setattr(console.os, "read", lambda fd, size: b"preset 2\n")
+    assert next(console._chunks_of(99, True, lambda: None)) == b"preset 2\n"
+    assert pauses == [console.FOREGROUND_POLL_S] * 2
