@@ -34,6 +34,25 @@ def test_a_prompt_typed_while_the_model_loads_is_handed_over_without_an_error_li
     assert said == []
 
 
+def test_an_encode_that_outlasts_stop_leaves_the_process_free_to_exit():
+    """Catches the prompter's thread made a non-daemon: a text encode stuck on the GPU at quit kept vcam from
+    exiting after the show had ended."""
+    producer, release = RecordingProducer(), []
+
+    class Stuck:
+        def encode(self, text):
+            release.append(text)
+            assert wait_for(lambda: len(release) > 1, 60)
+
+    prompter = Prompter(producer, Stuck, lambda line: None)
+    prompter.hand_over(SetPrompts({"stuck": 1.0}, 0))
+    assert wait_for(lambda: release, 60)
+    prompter.stop(0.01)
+    assert prompter.alive and prompter._thread.daemon  # still encoding, and the interpreter need not wait for it
+    release.append("go")
+    prompter._thread.join(60)
+
+
 def test_the_input_wakes_for_a_bundle_due_sooner_than_its_poll():
     """Catches `due_in` answering None (no bundle waits): the input's loop slept its whole poll, and a cue
     program's bundle timed 50 ms ahead acted up to a quarter second late."""
