@@ -1,0 +1,175 @@
+"""More edges of `vcam serve`'s network side that mutation testing found no test for (the input's intake, the
+camera's dial and its reasons, the server's answers, vcam's own handshake): each test fails where the code is
+changed in the way its docstring says."""
+import json
+
+import numpy as np
+import pytest
+
+from vcam.remote import protocol as proto
+from vcam.remote.handshake import Unreadable, first_message, unusable
+from vcam.remote.intake import POLICY, ConsumptionRate, Dropped, Intake
+
+SIZE = (64, 48)
+
+
+class _Client:
+    """A client of the server as the intake sees it; what it is offered is kept."""
+
+    def __init__(self, name: str = "laptop:1", role: str = "control"):
+        self.name, self.role, self.offered = name, role, []
+
+    def offer_latest(self, kind, message):
+        self.offered.append(json.loads(message))
+
+
+def _noisy(seq: int, at: float) -> bytes:
+    """An input frame a JPEG can't squeeze below a few KB."""
+    picture = np.random.default_rng(seq).integers(0, 256, (SIZE[1], SIZE[0], 3), np.uint8)
+    return proto.encode_input(picture, seq, at)
+
+
+def _sending(now: list[float], said: list[str] | None = None) -> tuple[Intake, _Client, list]:
+    """An intake of SIZE on the fake clock `now` (wall and monotonic alike), a client sending to it, its uploads."""
+    pushed: list = []
+    uploads = type("Uploads", (), {"push": lambda self, frame, at=None: pushed.append((frame, at))})()
+    intake = Intake(uploads, None, (said if said is not None else []).append, size=SIZE,
+                    clock=lambda: now[0], wall=lambda: now[0])
+    client = _Client()
+    assert json.loads(intake.ask(client))["type"] == "send_ok"
+    return intake, client, pushed
+
+
+# --- the input's intake -----------------------------------------------------------------------------------------
+
+def test_a_server_that_takes_no_input_refuses_a_sender_and_says_why():
+    """A vcam serve started without uploads (no network input) accepted a client's send (its `if self.uploads is
+    None` made False): the camera sent frames nowhere, its operator never told the server takes none."""
+    refused: list = []
+    intake = Intake(None, None, lambda line: None, size=SIZE, refused=lambda client, what: refused.append(what))
+    answer = json.loads(intake.ask(_Client()))
+    assert answer == {"type": "send_refused", "message": "this server takes no input from clients"}
+    assert refused == ["sending the input: this server takes no input from clients"]
+
+
+def test_the_upload_rate_on_the_servers_terminal_is_since_its_last_line():
+    """The upload's KB/s is measured since the status line before it: with its bytes and time not kept
+    (`self._last_bytes, self._last_time = ...` dropped), a sender that stopped sending still read as uploading."""
+    now = [0.0]
+    intake, client, _ = _sending(now)
+    now[0] = 1.0
+    data = _noisy(1, now[0])
+    assert len(data) > 2048  # a rate kept since the start would read 1 KB/s or more
+    intake.frame(client, data)
+    first = intake.describe()
+    assert first == f"input from laptop:1 {len(data) / 1024:4.0f} KB/s, 0.00 s old", first
+    now[0] = 2.0
+    assert intake.describe() == "input from laptop:1    0 KB/s, 1.00 s old"
+
+
+def test_the_first_rate_measured_is_taken_whole():
+    """The first gap between two blocks is the show's rate, taken as it is (the start's 12 fps is a guess): blended
+    with the guess (`self._measured` starting True), a sender to a show that takes 24 frames a second was told
+    16, its uploads a third short until later blocks corrected it."""
+    now = [0.0]
+    rate = ConsumptionRate(clock=lambda: now[0])
+    rate.block(12)
+    now[0] = 0.5
+    assert rate.block(12) == 24.0
+
+
+def test_later_rates_are_smoothed_not_taken_whole():
+    """After the first, each gap moves the rate a third of the way (`self._measured = True` dropped took each one
+    whole): one slow block made the sender halve its uploads at once."""
+    now = [0.0]
+    rate = ConsumptionRate(clock=lambda: now[0])
+    for now[0] in (0.0, 0.5, 1.5):
+        fps = rate.block(12)
+    assert abs(fps - (0.7 * 24.0 + 0.3 * 12.0)) < 1e-9, fps
+
+
+def test_an_input_frame_before_the_stream_has_a_size_drops_the_sender_with_why():
+    """A sender whose frames come before the server told it the stream's size (no send_ok yet) broke the rules:
+    with that check made False (or its raise dropped) the frame was decoded at no size and the server's line read
+    a bug, not this reason."""
+    intake = Intake(type("Uploads", (), {"push": lambda self, frame, at=None: None})(), None, lambda line: None)
+    client = _Client()
+    assert intake.ask(client) is None  # no block yet, so no size: its send_ok waits for the first block
+    with pytest.raises(Dropped) as dropped:
+        intake.frame(client, _noisy(1, 0.0))
+    assert (dropped.value.code, dropped.value.reason) == (
+        POLICY, "an input frame before the server gave the stream's size")
+
+
+def test_a_frame_whose_sender_left_while_it_was_decoded_is_not_taken(monkeypatch):
+    """A sender that leaves (or stops) while its frame is decoded: that frame no longer goes into the uploads, and
+    is not counted (the sender's test after the decode made False, or its return dropped, pushed it into the
+    input of whatever the show switched back to)."""
+    now = [0.0]
+    intake, client, pushed = _sending(now)
+    decode = proto.decode_input
+
+    def decoded_as_it_leaves(data, size):
+        intake.left(client)
+        return decode(data, size)
+
+    monkeypatch.setattr(proto, "decode_input", decoded_as_it_leaves)
+    intake.frame(client, _noisy(1, 0.0))
+    assert pushed == [] and intake.describe() is None
+
+
+# --- vcam's own handshake ---------------------------------------------------------------------------------------
+
+class _Ws:
+    """A connection whose server's first message is `message`."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def recv(self, timeout=None):
+        return self.message
+
+
+def _first(message):
+    """What first_message makes of `message`: the message, or the Unreadable's words."""
+    try:
+        return first_message(_Ws(message), 1.0)
+    except Unreadable as e:
+        return f"Unreadable: {e}"
+
+
+def test_a_show_whose_state_is_longer_than_a_message_may_be_is_let_through_unparsed():
+    """A show of many presets sends a state over MAX_SERVER_TEXT: taken as vcam serve's state as it is (its test
+    made False, or its `return` dropped), it was parsed, found too long, and the camera said the server was
+    another program, never connecting to it."""
+    state = proto.text("state")[:-1] + ', "presets": "' + "x" * proto.MAX_SERVER_TEXT + '"}'
+    assert _first(state) is state
+
+
+def test_only_a_long_message_of_type_state_is_let_through_unparsed():
+    """A long message whose type merely begins with "state" (STATE_START cut a character short) or any long one
+    (the test's `and` made `or`) was let through as the show's state."""
+    other = '{"type": "statement", "text": "' + "x" * proto.MAX_SERVER_TEXT + '"}'
+    assert _first(other).startswith("Unreadable: "), _first(other)[:80]
+
+
+def test_a_vcam_frame_as_the_first_message_is_let_through():
+    """A vcam serve's frame may come before its state is read: its `return` dropped (it fell through to the text's
+    checks), or its magic compared a byte too long, a camera dropped a vcam serve for another program."""
+    frame = proto.encode_frame(np.zeros((4, 4, 3), np.uint8), proto.FrameHeader(0, 0, 0, 12, 0.0, 4, 4))
+    assert _first(frame) is frame
+    assert _first(b"VCF9" + bytes(40)) == "Unreadable: a binary message that is not a vcam frame"
+
+
+def test_a_first_message_of_another_kind_names_its_type_cut_at_40_characters():
+    kind = "k" * 50
+    assert _first(json.dumps({"type": kind})) == f"Unreadable: a message of type {'k' * 40!r}"
+
+
+def test_a_server_that_closed_before_the_state_came_with_a_reason_is_said_with_it():
+    """A proxy or vcam serve that closed the connection with a reason before its state: that reason is the one
+    the camera's operator reads (the `if reason:` made False, or its `return` dropped, said a proxy's guess)."""
+    closed = type("Close", (), {"reason": "the server is shutting down"})()
+    assert unusable("ws://example.org:8765", None, closed, 5.0) == (
+        "example.org port 8765 let this camera in, then closed the connection before the show's state came: "
+        "the server is shutting down")
