@@ -9,6 +9,7 @@ import pytest
 from vcam.remote import protocol as proto
 from vcam.remote.handshake import Unreadable, first_message, unusable
 from vcam.remote.intake import POLICY, ConsumptionRate, Dropped, Intake
+from vcam.remote.reasons import HandshakeUnanswered, how_lost, not_vcam, stopped_meanwhile, unreachable
 
 SIZE = (64, 48)
 
@@ -57,14 +58,14 @@ def test_the_upload_rate_on_the_servers_terminal_is_since_its_last_line():
     (`self._last_bytes, self._last_time = ...` dropped), a sender that stopped sending still read as uploading."""
     now = [0.0]
     intake, client, _ = _sending(now)
-    now[0] = 1.0
+    now[0] = 2.0
     data = _noisy(1, now[0])
-    assert len(data) > 2048  # a rate kept since the start would read 1 KB/s or more
+    assert len(data) > 2048  # a rate kept since the start would read 1 KB/s (0.5 and up) or more
     intake.frame(client, data)
     first = intake.describe()
-    assert first == f"input from laptop:1 {len(data) / 1024:4.0f} KB/s, 0.00 s old", first
-    now[0] = 2.0
-    assert intake.describe() == "input from laptop:1    0 KB/s, 1.00 s old"
+    assert first == f"input from laptop:1 {len(data) / 1024 / 2:4.0f} KB/s, 0.00 s old", first
+    now[0] = 4.0
+    assert intake.describe() == "input from laptop:1    0 KB/s, 2.00 s old"
 
 
 def test_the_first_rate_measured_is_taken_whole():
@@ -173,3 +174,41 @@ def test_a_server_that_closed_before_the_state_came_with_a_reason_is_said_with_i
     assert unusable("ws://example.org:8765", None, closed, 5.0) == (
         "example.org port 8765 let this camera in, then closed the connection before the show's state came: "
         "the server is shutting down")
+
+
+# --- why a try failed, in the camera's words --------------------------------------------------------------------
+
+def test_a_port_that_took_the_connection_but_never_answered_the_handshake_is_said_as_stalled():
+    """Its own line (its test made False, or its return dropped, said only that the port does not answer, sending
+    the operator to check a firewall that is not to blame), with the seconds waited."""
+    line = unreachable("ws://gpu.example:8765", HandshakeUnanswered(10.0))
+    assert line.startswith("gpu.example port 8765 took the connection but gave no answer in 10 s: vcam serve there "
+                           "is stalled"), line
+
+
+def test_a_server_stopping_as_the_camera_tried_is_said_as_such():
+    assert stopped_meanwhile("ws://gpu.example:8765") == (
+        "vcam serve at gpu.example port 8765 is stopping (it told this camera so) and closed this try as it went: "
+        "start it again there, or wait for whoever runs it")
+
+
+@pytest.mark.parametrize("code, start", [
+    (511, "the network this machine is on asks for a login (HTTP 511) before it reaches gpu.example: "),
+    (502, "gpu.example port 8765 answered HTTP 502, as a proxy does when nothing answers behind it: "),
+    (404, "gpu.example port 8765 answered HTTP 404, as a web server does: vcam serve does not listen there"),
+])
+def test_an_http_answer_in_vcam_serves_place_is_said_by_who_gives_it(code, start):
+    """A captive portal's 511, a proxy's 502 with nothing behind it, a web server's 404: each its own line (a test
+    made False or turned `not in`, or a return dropped, sent the operator to the wrong machine)."""
+    line = not_vcam("ws://gpu.example:8765", code)
+    assert line.startswith(start), line
+
+
+def test_a_connection_lost_is_said_with_how():
+    """No error: nothing added; a close without a word from the server: said as a kill, a crash or a drop; any
+    other error: its type (a test made False or flipped, or a return dropped, added nothing or the wrong words)."""
+    from websockets.exceptions import ConnectionClosedError
+
+    assert how_lost(None) == ""
+    assert how_lost(ConnectionClosedError(None, None)).startswith(" without a word from it (vcam serve killed")
+    assert how_lost(BrokenPipeError()) == " (BrokenPipeError)"
