@@ -66,6 +66,18 @@ def test_the_upload_rate_on_the_servers_terminal_is_since_its_last_line():
     assert first == f"input from laptop:1 {len(data) / 1024 / 2:4.0f} KB/s, 0.00 s old", first
     now[0] = 4.0
     assert intake.describe() == "input from laptop:1    0 KB/s, 2.00 s old"
+    now[0] = 4.5  # a line half a second after the last: its bytes over that half second
+    data = _noisy(2, now[0])
+    intake.frame(client, data)
+    assert intake.describe() == f"input from laptop:1 {len(data) / 1024 / 0.5:4.0f} KB/s, 0.00 s old"
+
+
+def test_two_blocks_at_the_same_instant_measure_no_rate():
+    """No time between two blocks is no rate (`0 < gap` made `0 <= gap` divided by it: the producer failed)."""
+    now = [0.0]
+    rate = ConsumptionRate(clock=lambda: now[0])
+    rate.block(12)
+    assert rate.block(12) == ConsumptionRate.START_FPS
 
 
 def test_the_first_rate_measured_is_taken_whole():
