@@ -224,3 +224,31 @@ def test_a_connection_lost_is_said_with_how():
     assert how_lost(None) == ""
     assert how_lost(ConnectionClosedError(None, None)).startswith(" without a word from it (vcam serve killed")
     assert how_lost(BrokenPipeError()) == " (BrokenPipeError)"
+
+
+def test_a_login_page_redirect_a_port_that_closes_unanswered_and_any_other_error_are_each_said_as_such():
+    """A redirect to a web page (a network's login page), a port that closed before any answer, and an error of
+    no known kind: each its own line (a test made False or its `and` an `or`, a return dropped, fell through to
+    the next one's words)."""
+    from websockets.exceptions import ConnectionClosedError, InvalidStatus, InvalidURI
+    from websockets.http11 import Response
+
+    try:
+        try:
+            raise InvalidStatus(Response(302, "Found", {}))
+        except InvalidStatus:
+            raise InvalidURI("http://login.hotel.example/", "not a WebSocket URI")
+    except InvalidURI as e:
+        portal = e
+    assert unreachable("ws://gpu.example:8765", portal).startswith(
+        "gpu.example port 8765 sends this client to the web page http://login.hotel.example/: ")
+    assert unreachable("ws://gpu.example:8765", ConnectionClosedError(None, None)).startswith(
+        "gpu.example port 8765 accepted the connection and closed it without an answer: through an ssh -L tunnel")
+    assert unreachable("ws://gpu.example:8765", RuntimeError("odd")) == "RuntimeError: odd"
+    assert unreachable("ws://gpu.example:8765", RuntimeError()) == "RuntimeError"
+
+
+def test_a_web_server_on_a_ws_address_is_told_that_a_proxy_wants_wss():
+    """Only a ws:// address gets the hint (its `==` made `!=` gave it to a wss:// one, already right)."""
+    assert not_vcam("ws://gpu.example:80", 404).endswith(" (through an HTTP proxy, the address starts with wss://)")
+    assert not_vcam("wss://gpu.example:443", 404).endswith("(vcam serve's first line names it)")
