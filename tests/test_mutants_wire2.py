@@ -252,3 +252,16 @@ def test_a_web_server_on_a_ws_address_is_told_that_a_proxy_wants_wss():
     """Only a ws:// address gets the hint (its `==` made `!=` gave it to a wss:// one, already right)."""
     assert not_vcam("ws://gpu.example:80", 404).endswith(" (through an HTTP proxy, the address starts with wss://)")
     assert not_vcam("wss://gpu.example:443", 404).endswith("(vcam serve's first line names it)")
+
+
+@pytest.mark.parametrize("code, onward", [(300, True), (399, True), (400, False)])
+def test_only_a_3xx_answer_is_said_as_sending_the_camera_on(code, onward):
+    """The redirect's range is 300 to 399 (its bounds moved by one, a 300 was said as another error, or a 400,
+    the server's refusal, as sending the camera on to an empty address)."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.http11 import Response
+
+    error = ValueError("redirect")
+    error.__cause__ = InvalidStatus(Response(code, "", {"Location": "ws://elsewhere.example:8765"}))
+    line = unreachable("ws://gpu.example:8765", error)
+    assert line.startswith("gpu.example port 8765 sends this client on to ws://elsewhere.example:8765: ") == onward
