@@ -1,38 +1,11 @@
 """Engine behaviours that a mutation pass found unwatched, each held to a plain reference written here from the
-model's facts (Wan's RoPE tables, Krea's video-to-video noising, the prompt blend's rule), never to vcam's own code
-run a second time."""
+model's facts (Krea's video-to-video noising, the prompt blend's rule), never to vcam's own code run twice."""
 import numpy as np
 import torch
 
 from test_stream_rules import OTHER_PROMPT, PROMPT, recompute_and_denoise, watch_stream
 
 THIRD_PROMPT = "a snowy pine forest under a green aurora"
-
-
-# --- RoPE tables ------------------------------------------------------------------------------------------------
-def wan_rope_cos(head_dim: int, frames: range, h: int, w: int) -> torch.Tensor:
-    """Wan's rope_params per axis (theta 10000, head_dim split frame/height/width as d - 4·(d//6), 2·(d//6),
-    2·(d//6)); every token's angles, each cosine given to both members of its pair: [L, 1, head_dim]."""
-    hw = 2 * (head_dim // 6)
-    split = (head_dim - 2 * hw, hw, hw)
-    inv = [1.0 / 10000.0 ** (torch.arange(0, d, 2, dtype=torch.float64) / d) for d in split]
-    rows = []
-    for f in frames:
-        for y in range(h):
-            for x in range(w):
-                rows.append(torch.cat([f * inv[0], y * inv[1], x * inv[2]]))
-    return torch.stack(rows).cos().repeat_interleave(2, dim=-1)[:, None]
-
-
-def test_the_rope_tables_of_a_later_frame_start_are_its_own_after_frame_0s_of_the_same_shape(tiny_engine):
-    # A stream asks for two tables of the same shape: the recompute's at frames 0..2 and the passes' at 3..5. A
-    # table kept per shape without its frame start would rotate the new block as if it were the context.
-    model = tiny_engine.model
-    h, w = 3, 5  # a shape no other test asks for, so both tables are built here
-    model.rope_tables(0, 3, h, w)
-    cos, _ = model.rope_tables(3, 3, h, w)
-    expected = wan_rope_cos(model.cfg.head_dim, range(3, 6), h, w)
-    torch.testing.assert_close(cos.double(), expected, atol=1e-6, rtol=0)
 
 
 # --- video to video at strength 0 ----------------------------------------------------------------------------------
@@ -83,3 +56,20 @@ def test_a_reset_during_a_transition_starts_on_the_new_prompt(tiny_engine):
     for b, got in enumerate(block_embeddings(log, sources)[2:], start=2):
         torch.testing.assert_close(got, other, atol=1e-6, rtol=0, msg=lambda m: f"block {b}: {m}")
     assert recompute_and_denoise(log[2])[0] is None  # the reset's block is a first block: no recompute
+
+
+def test_a_clip_plays_on_under_a_text_only_first_block_by_the_9_frames_it_would_have_encoded(tiny_engine):
+    # Block 0 encodes 9 frames (Krea: 9 into 3 latents from a fresh encoder), every later block 12. A first block
+    # made text only (strength 1) still moves the clip by its 9, so the encoder, starting fresh in block 1 on 13
+    # frames (the first only priming it), reads frames 9..21.
+    rng = np.random.default_rng(6)
+    clip = rng.integers(0, 256, size=(40, tiny_engine.spec.height, tiny_engine.spec.width, 3), dtype=np.uint8)
+
+    def text_only_first(b, stream):
+        stream.strength = 1.0 if b == 0 else 0.5
+
+    log, _ = watch_stream(tiny_engine, 2, input=clip, strength=1.0, before_block=text_only_first)
+    assert log[0].inputs == []
+    (rgb, _), = log[1].inputs
+    expected = torch.from_numpy(clip[9:22]).permute(3, 0, 1, 2)[None].double() / 127.5 - 1.0
+    torch.testing.assert_close(rgb.double(), expected, atol=1e-6, rtol=0)
