@@ -10,7 +10,8 @@ from test_osc import SHOW, FakeClock, Spy, touchosc
 from test_osc_tablet import Paced, dgram
 from vcam.control.media import MediaFolders
 from vcam.control.oscinput import MIN_GAP_S, OscInput
-from vcam.control.oscrouter import REST_S, OscRouter
+from vcam.control.oscreply import OscReplies
+from vcam.control.oscrouter import MAX_SURFACES, REST_S, OscRouter, shown
 from vcam.control.teller import Teller
 from vcam.errors import VcamError
 
@@ -98,3 +99,45 @@ def test_a_fader_value_held_back_goes_as_soon_as_its_gap_has_passed():
     p.clock.t = MIN_GAP_S  # as the input's loop wakes for it (_wait_s)
     p._release()
     assert p.handled == [("/1/fader1", [0.1]), ("/1/fader1", [0.2])]
+
+
+def test_a_long_address_is_said_as_its_first_60_characters():
+    """Catches the cut one character off (`address[:61]`): an address anyone on the network sends, past 60
+    characters, was said one character longer than the 60 the terminal's line allows for it."""
+    long = "/" + "x" * 99
+    assert shown(long) == long[:60] + "…" and shown(long[:60]) == long[:60]
+
+
+def test_as_many_tablets_as_the_cap_each_keep_their_faders_picked_up():
+    """Catches the cap on senders counted inclusively (`>= MAX_SURFACES`): the last of MAX_SURFACES tablets pushed
+    out the first, whose faders then had to be picked up again though the cap had room for it."""
+    router = OscRouter(touchosc(), Spy(SHOW), clock=FakeClock())
+    for i in range(MAX_SURFACES):
+        router.handle("/1/fader2", [0.5], f"10.0.0.{i + 1}:9000")
+    assert list(router._surfaces) == [f"10.0.0.{i + 1}" for i in range(MAX_SURFACES)]
+
+
+def test_an_osc_input_stopped_frees_its_port():
+    """Catches the socket left open at `stop`: vcam's OSC port stayed taken after the show's end, and a show started
+    again in the same process (or a test after it) could not listen there."""
+    inp = OscInput("127.0.0.1", 0, lambda a, v, s: [], lambda line: None)
+    inp.start()
+    inp.stop()
+    again = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        again.bind(("127.0.0.1", inp.port))
+    finally:
+        again.close()
+
+
+def test_osc_replies_stopped_wait_for_their_thread_and_ones_never_started_stop_quietly():
+    """Catches `stop`'s join turned around (`ident is None`): replies whose --osc-reply host could not be looked up
+    failed again at the show's end, joining a thread never started, and started ones outlived the show's end."""
+    failed = OscReplies("no-such-host.invalid", 9000, dict, lambda line: None)
+    with pytest.raises(VcamError):
+        failed.start()
+    failed.stop()
+    running = OscReplies(None, 9000, dict, lambda line: None, every_s=3600)
+    running.start()
+    running.stop()
+    assert not running._thread.is_alive()
