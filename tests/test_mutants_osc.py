@@ -141,3 +141,13 @@ def test_osc_replies_stopped_wait_for_their_thread_and_ones_never_started_stop_q
     running.start()
     running.stop()
     assert not running._thread.is_alive()
+
+
+def test_a_built_in_push_at_half_way_is_a_press():
+    """Catches the push's release counted up to half way (`<= ON`): a TouchOSC button or a fader sending 0.5 to
+    /vcam/next did nothing, where a map's button takes 0.5 as pressed."""
+    ctl = Spy(SHOW)
+    router = OscRouter(None, ctl)
+    router.handle("/vcam/next", [0.49], "127.0.0.1:5000")
+    router.handle("/vcam/next", [0.5], "127.0.0.1:5000")
+    assert ctl.lines == [("next", "osc")]
