@@ -151,3 +151,15 @@ def test_a_built_in_push_at_half_way_is_a_press():
     router.handle("/vcam/next", [0.49], "127.0.0.1:5000")
     router.handle("/vcam/next", [0.5], "127.0.0.1:5000")
     assert ctl.lines == [("next", "osc")]
+
+
+def test_a_tablet_heard_again_is_said_once_and_its_failures_forgotten():
+    """Catches the early return for a sender already known dropped: each message from a tablet said again that
+    the state goes to it, a line per fader step on the terminal."""
+    said = []
+    replies = OscReplies(None, 9000, dict, said.append)
+    replies.heard(("192.168.1.20", 5000))
+    replies._targets["192.168.1.20"].failing_since = 1.0
+    replies.heard(("192.168.1.20", 5001))
+    assert said == ["OSC: 192.168.1.20 sends OSC here: the show's state goes to 192.168.1.20:9000"]
+    assert replies.targets() == ["192.168.1.20:9000"] and replies._targets["192.168.1.20"].failing_since is None
