@@ -163,3 +163,11 @@ def test_a_tablet_heard_again_is_said_once_and_its_failures_forgotten():
     replies.heard(("192.168.1.20", 5001))
     assert said == ["OSC: 192.168.1.20 sends OSC here: the show's state goes to 192.168.1.20:9000"]
     assert replies.targets() == ["192.168.1.20:9000"] and replies._targets["192.168.1.20"].failing_since is None
+
+
+def test_a_tablet_on_ipv6_link_local_gets_the_state_at_its_scope():
+    """Catches the peer's scope read from the wrong part (`peer[4]`): the first message from a tablet on IPv6
+    failed in `heard`, and that tablet never got the show's state."""
+    replies = OscReplies(None, 9000, dict, lambda line: None)
+    replies.heard(("fe80::1", 5000, 0, 3))
+    assert replies._targets["fe80::1"].where == ("fe80::1", 9000, 0, 3)
