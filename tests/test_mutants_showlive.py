@@ -52,7 +52,8 @@ def _osc_watched(tmp_path, show_text=TINY_SHOW):
     said, fake = [], _Fake()
     opts = RunOptions(show=str(path), osc="127.0.0.1:9", osc_map=str(pad))
     given, _ = given_maps(opts, None, (pad, load_map(pad)))
-    return show_watcher(opts, "tiny", load_show(path), fake, fake, None, fake, said.append, given), path, pad, said, fake
+    watcher = show_watcher(opts, "tiny", load_show(path), fake, fake, None, fake, said.append, given)
+    return watcher, path, pad, said, fake
 
 
 def test_a_show_save_that_drops_a_preset_the_osc_map_plays_is_refused_naming_the_maps_line(tmp_path):
@@ -126,3 +127,56 @@ def test_a_control_log_over_a_file_whose_first_line_is_json_but_no_log_header_is
     notes.write_text(first + "\nthe tour's notes\n")
     assert _no_log_in(str(notes)) == "it is not a control log (its first line is not a log's header)"
     assert _no_log_in(str(tmp_path / "new.jsonl")) is None  # no file yet: a new log
+
+
+def test_a_save_that_fails_as_it_is_applied_again_is_said_in_one_line_as_the_same_problem(tmp_path):
+    """Each save of a show that fails as it is applied (a full disk decoding its images) repeated the error: the
+    second is one line, "the same problem", in the singular, and the show on air stays."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW)
+    said = []
+
+    def on_show(show, maps):
+        raise OSError(28, "No space left on device")
+
+    watcher = ShowWatcher(str(path), on_show, said.append, show=load_show(path))
+    _saved(watcher, path, TINY_SHOW.replace("forest", "woods"))
+    _saved(watcher, path, TINY_SHOW.replace("forest", "woods"))
+    assert said[-1] == ("show file still not reloaded: the same problem as at the last save; the last good show "
+                        "stays live"), said
+    assert [p.name for p in watcher.show.presets] == ["city", "ocean", "forest"]
+
+
+def test_the_files_both_maps_in_force_switch_to_are_among_those_the_show_reads(tmp_path):
+    """--midi-map and --osc-map both in force: each map file, and the clip each one's button switches to, is a
+    file the show reads, which no recording or control log may write over."""
+    from vcam.control import midimap, oscmap
+    from vcam.live.showreads import given_maps, read_files
+
+    (tmp_path / "pads.mp4").write_bytes(b"")
+    (tmp_path / "tablet.mp4").write_bytes(b"")
+    pads, tablet = tmp_path / "pads.yaml", tmp_path / "tablet.yaml"
+    pads.write_text("controls:\n  - {note: 36, command: 'input file:pads.mp4'}\n")
+    tablet.write_text("controls:\n  - {address: /clip, command: 'input file:tablet.mp4'}\n")
+    opts = RunOptions(midi="pads", midi_map=str(pads), osc="127.0.0.1:9", osc_map=str(tablet))
+    in_force, every = given_maps(opts, (pads, midimap.load_map(pads)), (tablet, oscmap.load_map(tablet)))
+    assert [g.flag for g in in_force] == [g.flag for g in every] == ["--midi-map", "--osc-map"]
+    reads = {path for _, path in read_files(opts, SimpleNamespace(input="none", fallback=None), None, None, every)}
+    assert {str(pads), str(tablet), str(tmp_path / "pads.mp4"), str(tmp_path / "tablet.mp4")} <= reads, reads
+
+
+def test_a_show_file_watch_stopped_before_it_started_stops_and_one_started_has_ended_once_stopped(tmp_path):
+    """A start refused after the watcher was made stops it unstarted; a show's end waits for its thread, which no
+    save read after the end may reload into a show that has ended."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW)
+    unstarted = ShowWatcher(str(path), lambda show, maps: None, print, show=load_show(path))
+    unstarted.stop()
+    watcher = ShowWatcher(str(path), lambda show, maps: None, print, show=load_show(path))
+    watcher.start()
+    watcher.stop()
+    assert not watcher._thread.is_alive()
