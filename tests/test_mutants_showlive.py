@@ -180,3 +180,15 @@ def test_a_show_file_watch_stopped_before_it_started_stops_and_one_started_has_e
     watcher.start()
     watcher.stop()
     assert not watcher._thread.is_alive()
+
+
+def test_the_clip_a_cue_switches_to_is_a_file_the_show_reads_and_its_other_commands_are_not(tmp_path):
+    """A recording over the clip a cue plays later would be read back as the cue's input: it is among the files
+    the show reads (named as the cue's), and a cue's preset or strength names no file."""
+    from vcam.live.showreads import show_reads
+
+    (tmp_path / "loop.mp4").write_bytes(b"")
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + "cues:\n  - {do: 'preset ocean'}\n  - {do: ['strength 0.5', 'input file:loop.mp4']}\n")
+    cued = [(what, file) for what, file in show_reads(str(path), load_show(path)) if what.startswith("a cue's")]
+    assert [file for _, file in cued] == [str(tmp_path / "loop.mp4")], cued
