@@ -45,12 +45,15 @@ def test_an_encode_that_outlasts_stop_leaves_the_process_free_to_exit():
             assert wait_for(lambda: len(release) > 1, 60)
 
     prompter = Prompter(producer, Stuck, lambda line: None)
-    prompter.hand_over(SetPrompts({"stuck": 1.0}, 0))
-    assert wait_for(lambda: release, 60)
-    prompter.stop(0.01)
-    assert prompter.alive and prompter._thread.daemon  # still encoding, and the interpreter need not wait for it
-    release.append("go")
+    try:
+        prompter.hand_over(SetPrompts({"stuck": 1.0}, 0))
+        assert wait_for(lambda: release, 60)
+        prompter.stop(0.01)
+        assert prompter.alive and prompter._thread.daemon  # still encoding, and the interpreter need not wait for it
+    finally:
+        release.append("go")  # the encode let go whatever failed: no thread left for the tests after this one
     prompter._thread.join(60)
+    assert not prompter.alive
 
 
 def test_the_input_wakes_for_a_bundle_due_sooner_than_its_poll():
