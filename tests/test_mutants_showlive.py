@@ -2,11 +2,11 @@
 showwrites.py): edges mutation testing found no test for."""
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 
 import pytest
 from helpers import TINY_SHOW
+from test_run import _saved
 
 from vcam.control.show import load_show
 from vcam.live.settings import RunOptions
@@ -29,15 +29,6 @@ class _Fake:
         pass
 
 
-def _saved(watcher, path, text):
-    """A save of `path` seen by `watcher`: loaded once it held from one look to the next (a stamp of its own)."""
-    path.write_text(text)
-    _saved.count += 1
-    os.utime(path, ns=(10**18 + _saved.count,) * 2)
-    watcher.poll(), watcher.poll()
-
-
-_saved.count = 0
 PAD = "controls:\n  - {address: /sea, command: preset ocean}\n"
 
 
