@@ -83,7 +83,6 @@ class Intake:
         self.fit = fit
         self.rate = ConsumptionRate(clock)
         self.sender: Any = None  # the served client (served.py) that sends, if one does
-        self.frames = 0  # pushed from every sender
         # `wall`: the clock of the server's stamps (pongs, frames), that captures are told in: monotonic, as a step
         # of the wall clock made every upload 60 s old (the input said stalled) or new
         self._clock, self._wall = clock, wall
@@ -155,7 +154,6 @@ class Intake:
             at = self._clock() - age
             self.uploads.push(rgb, at)
             self._newest_at = at
-            self.frames += 1
             if not self._started:
                 self._started = True
                 self._events.append(True)

@@ -47,12 +47,12 @@ class OutputWorker:
     """Feeds one output from its own thread. `offer` never blocks: past `queue` waiting frames the oldest go,
     counted in `dropped` and reported through `say` (at once, then at most every DROP_WARNING_EVERY seconds).
 
-    Cameras and windows want the newest frame (queue 1); a recording wants every frame (`every_frame`, a longer
-    queue). `no_display`: what a display it cannot draw on, found at the first frame (one that never answered),
-    does (NoDisplay). LEAVES_OUT: a preview window beside other outputs is left out (`left_out`) as one found so
-    at the start is: said in one line, no failure (the end says nothing of it, the exit code is not 1). ENDS_SHOW:
-    a window with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as a
-    display refusing at the start refuses the show), rather than running on showing nothing.
+    Cameras and windows want the newest frames (open_outputs gives them a queue of 3); a recording wants every frame
+    (`every_frame`, a longer queue). `no_display`: what a display it cannot draw on, found at the first frame (one that
+    never answered), does (NoDisplay). LEAVES_OUT: a preview window beside other outputs is left out (`left_out`) as one
+    found so at the start is: said in one line, no failure (the end says nothing of it, the exit code is not 1).
+    ENDS_SHOW: a window with nothing else to show on keeps the error in `ended_show`, unsaid, for the show to end on (as
+    a display refusing at the start refuses the show), rather than running on showing nothing.
     """
 
     def __init__(self, output: Output, width: int, height: int, fit_mode: str = "letterbox", queue: int = 2,
