@@ -4,6 +4,7 @@ one; a live bias against the block it lands in; video input of odd lengths and s
 count against Krea's float32 rule."""
 import math
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -254,6 +255,21 @@ def test_to_rgb_is_the_vae_layout_in_minus_one_to_one():
     want = torch.from_numpy(frames.astype(np.float64) / 127.5 - 1.0)  # [n, H, W, 3]
     torch.testing.assert_close(rgb[0].permute(1, 2, 3, 0).double(), want, atol=1e-6, rtol=0)
     assert rgb.min() >= -1.0 and rgb.max() <= 1.0
+
+
+def test_to_rgb_takes_read_only_frames_without_a_warning(monkeypatch):
+    """A live source may hand frames over bytes it received (np.frombuffer: read-only); PyTorch warns on those (once
+    a process, so the test also watches what reaches it)."""
+    frames = odd_clip(2, W, H)
+    frozen = np.frombuffer(frames.tobytes(), np.uint8).reshape(frames.shape)
+    assert not frozen.flags.writeable
+    handed, from_numpy = [], torch.from_numpy
+    monkeypatch.setattr(torch, "from_numpy", lambda a: handed.append(a.flags.writeable) or from_numpy(a))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rgb = to_rgb(frozen, torch.device("cpu"))
+    assert handed == [True]
+    torch.testing.assert_close(rgb, to_rgb(frames, torch.device("cpu")), atol=0, rtol=0)
 
 
 @pytest.mark.parametrize("frames, fragment", [

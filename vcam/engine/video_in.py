@@ -83,5 +83,8 @@ def check_frames(frames, count: int, width: int, height: int) -> None:
 def to_rgb(frames: np.ndarray, device: torch.device) -> Tensor:
     """uint8 frames [n, H, W, 3] as the VAE's video [1, 3, n, H, W] in [-1, 1], converted on `device` (a quarter of
     the bytes cross to it)."""
-    x = torch.from_numpy(np.ascontiguousarray(frames)).to(device)
+    frames = np.ascontiguousarray(frames)
+    if not frames.flags.writeable:  # e.g. np.frombuffer over received bytes: torch warns on the operator's terminal
+        frames = frames.copy()
+    x = torch.from_numpy(frames).to(device)
     return (x.permute(3, 0, 1, 2)[None].float() / 127.5 - 1.0)
