@@ -32,3 +32,43 @@ def test_a_rate_exactly_at_the_target_keeps_the_size():
     choice = choose_size(rate_of, 10.0, LIVE_SIZES, ALL_FIT)
     assert _picked(choice) == (832, 480, "none") and choice.met
     assert choice.message.startswith("size 832x480 bf16: predicted 10.0 frames/s on this card (target 10)")
+
+
+# --- tuned rates the size choice trusts -------------------------------------------------------------------------
+
+
+def _entry(**changes) -> dict:
+    """An entry for krea-14b at 832x480 bf16 on an H200 as `vcam bench --tune` writes it, with `changes`."""
+    from vcam.engine.speed import SpeedOptions
+
+    return {"device": "NVIDIA H200", "torch": torch.__version__, "model": "krea-14b", "width": 832, "height": 480,
+            "steps": 4, "dtype": "bfloat16", "quant": "none", "options": SpeedOptions(compile=True).to_dict(),
+            "date": "2026-12-02T10:00:00", "frames_per_second": 14.0, **changes}
+
+
+def _rates(tmp_path, *entries, **query) -> dict:
+    from vcam.bench.tuning import tuned_rates
+
+    path = tmp_path / "tuning.json"
+    path.write_text(json.dumps({"version": 1, "entries": {str(i): e for i, e in enumerate(entries)}}))
+    return tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, **query)
+
+
+@pytest.mark.parametrize("other", [{"model": "tiny"}, {"dtype": "float32"}])
+def test_a_tuned_rate_of_another_model_or_dtype_does_not_size_the_show(tmp_path, other):
+    """A tiny model's 14 frames/s (or a float32 run's) is nothing krea-14b in bf16 runs at: read as the show's own
+    (the entry's model or dtype taken for the show's), it chose 832x480 in bf16 on a card that cannot keep it."""
+    assert _rates(tmp_path, _entry(**other)) == {}
+    assert _rates(tmp_path, _entry(**other), _entry(width=704, height=400, frames_per_second=11.0)) \
+        == {(704, 400, "none"): 11.0}
+
+
+@pytest.mark.parametrize("damage", [{"height": None}, {"width": "832"}, {"height": 480.0}])
+def test_a_tuned_entry_without_a_whole_size_is_passed_over_not_a_crash(tmp_path, damage):
+    """A hand-edited entry whose size is missing or not a whole number is no rate for any size: the show starts on
+    the others (a missing height read as `entry['height']` stopped `vcam run` with a KeyError)."""
+    entry = _entry(**damage)
+    if damage.get("height", 0) is None:
+        del entry["height"]
+    assert _rates(tmp_path, entry, _entry(width=640, height=368, frames_per_second=20.0)) \
+        == {(640, 368, "none"): 20.0}
