@@ -34,6 +34,16 @@ def test_a_rate_exactly_at_the_target_keeps_the_size():
     assert choice.message.startswith("size 832x480 bf16: predicted 10.0 frames/s on this card (target 10)")
 
 
+
+def test_the_why_line_names_the_size_where_bf16_exactly_keeps_the_target():
+    """bf16 keeps a target it reaches exactly: `>=` turned `>` in the line's reason said "bf16 keeps it only at"
+    the next size down (or "reaches it at no size") where bf16 reaches 10.0 at 704x400."""
+    bf16 = {(832, 480): 8.0, (768, 448): 9.0, (704, 400): 10.0}
+    rate_of = lambda w, h, q: Rate(12.0 if q == "fp8" else bf16.get((w, h), 11.0), False)  # noqa: E731
+    choice = choose_size(rate_of, 10.0, LIVE_SIZES, ALL_FIT)
+    assert _picked(choice) == (832, 480, "fp8")
+    assert "bf16 keeps it only at 704x400, and FP8 changes the picture slightly" in choice.message
+
 # --- tuned rates the size choice trusts -------------------------------------------------------------------------
 
 
