@@ -82,3 +82,48 @@ def test_a_tuned_entry_without_a_whole_size_is_passed_over_not_a_crash(tmp_path,
         del entry["height"]
     assert _rates(tmp_path, entry, _entry(width=640, height=368, frames_per_second=20.0)) \
         == {(640, 368, "none"): 20.0}
+
+
+# --- the choice on a pretend H200 -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def h200(monkeypatch, tmp_path):
+    """This machine as an H200 with FP8 and 139 GiB free, and a tuning file of its own."""
+    import vcam.engine.quant
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (139 * 2**30, 140 * 2**30))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    return tmp_path / "tuning.json"
+
+
+def _save(path, entries) -> None:
+    path.write_text(json.dumps({"version": 1, "entries": {str(i): e for i, e in enumerate(entries)}}))
+
+
+def test_a_show_of_other_steps_is_not_sized_by_a_four_step_tuning(h200):
+    """A tune at 4 steps times twice the denoising a 2-step show runs: read for the 2-step show (the steps not
+    passed on), its 5 frames/s at 832x480 bf16 pushed the show into FP8 where bf16 keeps the target."""
+    from vcam.bench.live_size import live_size
+
+    _save(h200, [_entry(frames_per_second=5.0), _entry(quant="fp8", frames_per_second=5.5)])
+    choice = live_size("krea-14b", 2, 10.0, path=h200)
+    assert _picked(choice) == (832, 480, "none") and not choice.rate.measured, choice.message
+    assert _picked(live_size("krea-14b", 4, 10.0, path=h200)) != (832, 480, "none")
+
+
+def test_a_card_that_holds_the_model_in_fp8_only_gets_a_size_in_fp8(h200, monkeypatch):
+    """30 GiB free holds krea-14b in FP8 (29 GiB at 832x480) and in bf16 at no size: a check of what fits that
+    counted bf16 alone handed such a card to the memory plan with no size chosen."""
+    from vcam.bench.live_size import live_size
+    from vcam.bench.predict import needed_gib
+
+    free = 30 * 2**30
+    assert needed_gib(832, 480, "fp8") < 30 < needed_gib(416, 240, "none")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free, 140 * 2**30))
+    choice = live_size("krea-14b", 4, 10.0, path=h200)
+    assert _picked(choice) == (832, 480, "fp8"), choice
+    assert "bf16 does not fit this H200 at any size" in choice.message
