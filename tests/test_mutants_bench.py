@@ -127,3 +127,33 @@ def test_a_card_that_holds_the_model_in_fp8_only_gets_a_size_in_fp8(h200, monkey
     choice = live_size("krea-14b", 4, 10.0, path=h200)
     assert _picked(choice) == (832, 480, "fp8"), choice
     assert "bf16 does not fit this H200 at any size" in choice.message
+
+
+# --- the card table and the speed model -------------------------------------------------------------------------
+
+
+def test_a_card_name_missing_its_edition_is_measured_not_taken_for_one_in_the_table():
+    """Names match whole: "RTX PRO 6000 Blackwell" alone (a Max-Q's or a future edition's name cut short) is part
+    of the Workstation Edition's name, and a match on part of a name priced it by that card's clocks."""
+    from vcam.bench.cards import card_named
+
+    assert card_named("NVIDIA RTX PRO 6000 Blackwell") is None
+    assert card_named("NVIDIA H100") is None
+    assert card_named("NVIDIA RTX PRO 6000 Blackwell Server Edition").name == "RTX PRO 6000 Blackwell"
+
+
+def test_a_card_holds_the_model_only_with_room_for_the_driver_and_the_decoder_it_runs():
+    """The table's "fits" leaves CONTEXT_GIB to the CUDA context and the desktop (a card with half a GiB to spare
+    by the estimate was said to hold it), and counts the show's decoder (TAEHV's beside the VAE's encoder)."""
+    import dataclasses
+
+    from vcam.bench.predict import CONTEXT_GIB, H200, fits_card, needed_gib
+
+    need = needed_gib(832, 480, "fp8")
+    tight = dataclasses.replace(H200, vram_gib=need + CONTEXT_GIB / 2)
+    roomy = dataclasses.replace(H200, vram_gib=need + CONTEXT_GIB + 1e-6)
+    assert not fits_card(tight, 832, 480, "fp8") and fits_card(roomy, 832, 480, "fp8")
+    taehv = needed_gib(832, 480, "fp8", decoder="taehv")
+    assert taehv > need
+    assert not fits_card(roomy, 832, 480, "fp8", decoder="taehv")
+    assert fits_card(dataclasses.replace(H200, vram_gib=taehv + CONTEXT_GIB + 1e-6), 832, 480, "fp8", decoder="taehv")
