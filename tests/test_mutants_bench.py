@@ -157,3 +157,26 @@ def test_a_card_holds_the_model_only_with_room_for_the_driver_and_the_decoder_it
     assert taehv > need
     assert not fits_card(roomy, 832, 480, "fp8", decoder="taehv")
     assert fits_card(dataclasses.replace(H200, vram_gib=taehv + CONTEXT_GIB + 1e-6), 832, 480, "fp8", decoder="taehv")
+
+
+# --- speed options ----------------------------------------------------------------------------------------------
+
+
+def test_no_compile_given_is_a_flag_given_and_turns_compiling_off():
+    """`--no-compile` is a flag given as False: taken as not given (a test of truth, not of None), a show on a GPU
+    compiled anyway and said nothing of it."""
+    from vcam.engine.speed import SpeedFlags, SpeedOptions
+
+    flags = SpeedFlags(compile=False)
+    assert flags and flags.given() == {"compile": False}
+    assert flags.over(SpeedOptions.live_defaults(on_gpu=True)) == SpeedOptions(compile=False)
+
+
+def test_the_live_defaults_keep_the_precision_asked_and_never_compile_a_model_of_random_weights():
+    """On a GPU a show compiles, in the precision it asked for; tiny's random weights are never compiled (it takes
+    longer than the show)."""
+    from vcam.engine.speed import SpeedOptions
+
+    assert SpeedOptions.live_defaults(on_gpu=True, quant="fp8") == SpeedOptions(compile=True, quant="fp8")
+    assert not SpeedOptions.live_defaults(on_gpu=True, random_weights=True).compile
+    assert not SpeedOptions.live_defaults(on_gpu=False).compile
