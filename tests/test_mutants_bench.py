@@ -180,3 +180,13 @@ def test_the_live_defaults_keep_the_precision_asked_and_never_compile_a_model_of
     assert SpeedOptions.live_defaults(on_gpu=True, quant="fp8") == SpeedOptions(compile=True, quant="fp8")
     assert not SpeedOptions.live_defaults(on_gpu=True, random_weights=True).compile
     assert not SpeedOptions.live_defaults(on_gpu=False).compile
+
+
+def test_a_measured_card_of_compute_capability_8_9_is_priced_with_fp8():
+    """Ada cards (8.9: an RTX 4080, an L20) have FP8 tensor cores: one missing from the table and measured was
+    priced without FP8 (`>=` turned `>`), so its show never got FP8's larger size."""
+    from vcam.bench.cards import card_from_measurement
+
+    ada = card_from_measurement("RTX 4080", 100.0, 600.0, 16.0, (8, 9))
+    assert ada.has_fp8 and ada.fp8_tflops == pytest.approx(2 * ada.bf16_tflops)
+    assert card_from_measurement("RTX 3090", 60.0, 800.0, 24.0, (8, 6)).fp8_tflops is None
