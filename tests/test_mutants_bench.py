@@ -190,3 +190,21 @@ def test_a_measured_card_of_compute_capability_8_9_is_priced_with_fp8():
     ada = card_from_measurement("RTX 4080", 100.0, 600.0, 16.0, (8, 9))
     assert ada.has_fp8 and ada.fp8_tflops == pytest.approx(2 * ada.bf16_tflops)
     assert card_from_measurement("RTX 3090", 60.0, 800.0, 24.0, (8, 6)).fp8_tflops is None
+
+
+@pytest.mark.parametrize("fps, kept", [(0, False), (0.0, False), (100_000.0, True)])
+def test_a_tuned_rate_of_zero_is_damage_and_the_largest_believable_rate_is_kept(tmp_path, fps, kept):
+    """No bench measures 0 frames/s: taken as a rate (`0 < fps` turned `0 <=`), it priced the model's own size out
+    of every show. MAX_FRAMES_PER_SECOND itself is still a rate (`<=` turned `<` refused it)."""
+    assert _rates(tmp_path, _entry(frames_per_second=fps)) == ({(832, 480, "none"): fps} if kept else {})
+
+
+@pytest.mark.parametrize("text, said", [
+    ("x" * 160, "x" * 160),  # exactly the limit: whole, no ellipsis
+    ("\n\n  disk failed\nmore", "disk failed"),  # blank lines before the first: skipped
+    (". " + "y" * 200, ". " + "y" * 158 + "…"),  # a sentence end at the very start is no first sentence
+])
+def test_a_failed_measurements_cause_is_its_first_line_as_said(text, said):
+    from vcam.bench.cards import first_line
+
+    assert first_line(RuntimeError(text)) == said
