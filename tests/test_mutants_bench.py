@@ -1,0 +1,210 @@
+"""Edges of the speed choice a show makes for itself (the size and precision for --target-fps, the tuning entries it
+trusts, the speed model's rows) that no other test held: each test fails where the code is changed in the way its
+docstring says."""
+import json
+
+import pytest
+import torch
+
+from vcam.bench.live_size import LIVE_SIZES, Rate, choose_size, sizes_for
+
+ALL_FIT = lambda w, h, q: True  # noqa: E731
+
+
+def _picked(choice):
+    return choice.width, choice.height, choice.quant
+
+
+# --- the size chooser -------------------------------------------------------------------------------------------
+
+
+def test_a_square_model_keeps_the_landscape_sizes():
+    """Only a portrait model (taller than wide) gets the sizes turned: `h > w` turned `h >= w` turned them for a
+    square one too."""
+    assert sizes_for((480, 480)) == list(LIVE_SIZES)
+    assert sizes_for((832, 480)) == list(LIVE_SIZES)
+
+
+def test_a_rate_exactly_at_the_target_keeps_the_size():
+    """The target is reached by a rate equal to it: `>=` turned `>` passed the model's own size over for a smaller
+    one at exactly 10.0 frames/s against --target-fps 10."""
+    rate_of = lambda w, h, q: Rate(10.0 * 832 * 480 / (w * h), False)  # noqa: E731
+    choice = choose_size(rate_of, 10.0, LIVE_SIZES, ALL_FIT)
+    assert _picked(choice) == (832, 480, "none") and choice.met
+    assert choice.message.startswith("size 832x480 bf16: predicted 10.0 frames/s on this card (target 10)")
+
+
+
+def test_the_why_line_names_the_size_where_bf16_exactly_keeps_the_target():
+    """bf16 keeps a target it reaches exactly: `>=` turned `>` in the line's reason said "bf16 keeps it only at"
+    the next size down (or "reaches it at no size") where bf16 reaches 10.0 at 704x400."""
+    bf16 = {(832, 480): 8.0, (768, 448): 9.0, (704, 400): 10.0}
+    rate_of = lambda w, h, q: Rate(12.0 if q == "fp8" else bf16.get((w, h), 11.0), False)  # noqa: E731
+    choice = choose_size(rate_of, 10.0, LIVE_SIZES, ALL_FIT)
+    assert _picked(choice) == (832, 480, "fp8")
+    assert "bf16 keeps it only at 704x400, and FP8 changes the picture slightly" in choice.message
+
+# --- tuned rates the size choice trusts -------------------------------------------------------------------------
+
+
+def _entry(**changes) -> dict:
+    """An entry for krea-14b at 832x480 bf16 on an H200 as `vcam bench --tune` writes it, with `changes`."""
+    from vcam.engine.speed import SpeedOptions
+
+    return {"device": "NVIDIA H200", "torch": torch.__version__, "model": "krea-14b", "width": 832, "height": 480,
+            "steps": 4, "dtype": "bfloat16", "quant": "none", "options": SpeedOptions(compile=True).to_dict(),
+            "date": "2026-12-02T10:00:00", "frames_per_second": 14.0, **changes}
+
+
+def _rates(tmp_path, *entries, **query) -> dict:
+    from vcam.bench.tuning import tuned_rates
+
+    path = tmp_path / "tuning.json"
+    path.write_text(json.dumps({"version": 1, "entries": {str(i): e for i, e in enumerate(entries)}}))
+    return tuned_rates("NVIDIA H200", "krea-14b", 4, path=path, **query)
+
+
+@pytest.mark.parametrize("other", [{"model": "tiny"}, {"dtype": "float32"}])
+def test_a_tuned_rate_of_another_model_or_dtype_does_not_size_the_show(tmp_path, other):
+    """A tiny model's 14 frames/s (or a float32 run's) is nothing krea-14b in bf16 runs at: read as the show's own
+    (the entry's model or dtype taken for the show's), it chose 832x480 in bf16 on a card that cannot keep it."""
+    assert _rates(tmp_path, _entry(**other)) == {}
+    assert _rates(tmp_path, _entry(**other), _entry(width=704, height=400, frames_per_second=11.0)) \
+        == {(704, 400, "none"): 11.0}
+
+
+@pytest.mark.parametrize("damage", [{"height": None}, {"width": "832"}, {"height": 480.0}])
+def test_a_tuned_entry_without_a_whole_size_is_passed_over_not_a_crash(tmp_path, damage):
+    """A hand-edited entry whose size is missing or not a whole number is no rate for any size: the show starts on
+    the others (a missing height read as `entry['height']` stopped `vcam run` with a KeyError)."""
+    entry = _entry(**damage)
+    if damage.get("height", 0) is None:
+        del entry["height"]
+    assert _rates(tmp_path, entry, _entry(width=640, height=368, frames_per_second=20.0)) \
+        == {(640, 368, "none"): 20.0}
+
+
+# --- the choice on a pretend H200 -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def h200(monkeypatch, tmp_path):
+    """This machine as an H200 with FP8 and 139 GiB free, and a tuning file of its own."""
+    import vcam.engine.quant
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (139 * 2**30, 140 * 2**30))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    return tmp_path / "tuning.json"
+
+
+def _save(path, entries) -> None:
+    path.write_text(json.dumps({"version": 1, "entries": {str(i): e for i, e in enumerate(entries)}}))
+
+
+def test_a_show_of_other_steps_is_not_sized_by_a_four_step_tuning(h200):
+    """A tune at 4 steps times twice the denoising a 2-step show runs: read for the 2-step show (the steps not
+    passed on), its 5 frames/s at 832x480 bf16 pushed the show into FP8 where bf16 keeps the target."""
+    from vcam.bench.live_size import live_size
+
+    _save(h200, [_entry(frames_per_second=5.0), _entry(quant="fp8", frames_per_second=5.5)])
+    choice = live_size("krea-14b", 2, 10.0, path=h200)
+    assert _picked(choice) == (832, 480, "none") and not choice.rate.measured, choice.message
+    assert _picked(live_size("krea-14b", 4, 10.0, path=h200)) != (832, 480, "none")
+
+
+def test_a_card_that_holds_the_model_in_fp8_only_gets_a_size_in_fp8(h200, monkeypatch):
+    """30 GiB free holds krea-14b in FP8 (29 GiB at 832x480) and in bf16 at no size: a check of what fits that
+    counted bf16 alone handed such a card to the memory plan with no size chosen."""
+    from vcam.bench.live_size import live_size
+    from vcam.bench.predict import needed_gib
+
+    free = 30 * 2**30
+    assert needed_gib(832, 480, "fp8") < 30 < needed_gib(416, 240, "none")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free, 140 * 2**30))
+    choice = live_size("krea-14b", 4, 10.0, path=h200)
+    assert _picked(choice) == (832, 480, "fp8"), choice
+    assert "bf16 does not fit this H200 at any size" in choice.message
+
+
+# --- the card table and the speed model -------------------------------------------------------------------------
+
+
+def test_a_card_name_missing_its_edition_is_measured_not_taken_for_one_in_the_table():
+    """Names match whole: "RTX PRO 6000 Blackwell" alone (a Max-Q's or a future edition's name cut short) is part
+    of the Workstation Edition's name, and a match on part of a name priced it by that card's clocks."""
+    from vcam.bench.cards import card_named
+
+    assert card_named("NVIDIA RTX PRO 6000 Blackwell") is None
+    assert card_named("NVIDIA H100") is None
+    assert card_named("NVIDIA RTX PRO 6000 Blackwell Server Edition").name == "RTX PRO 6000 Blackwell"
+
+
+def test_a_card_holds_the_model_only_with_room_for_the_driver_and_the_decoder_it_runs():
+    """The table's "fits" leaves CONTEXT_GIB to the CUDA context and the desktop (a card with half a GiB to spare
+    by the estimate was said to hold it), and counts the show's decoder (TAEHV's beside the VAE's encoder)."""
+    import dataclasses
+
+    from vcam.bench.predict import CONTEXT_GIB, H200, fits_card, needed_gib
+
+    need = needed_gib(832, 480, "fp8")
+    tight = dataclasses.replace(H200, vram_gib=need + CONTEXT_GIB / 2)
+    roomy = dataclasses.replace(H200, vram_gib=need + CONTEXT_GIB + 1e-6)
+    assert not fits_card(tight, 832, 480, "fp8") and fits_card(roomy, 832, 480, "fp8")
+    taehv = needed_gib(832, 480, "fp8", decoder="taehv")
+    assert taehv > need
+    assert not fits_card(roomy, 832, 480, "fp8", decoder="taehv")
+    assert fits_card(dataclasses.replace(H200, vram_gib=taehv + CONTEXT_GIB + 1e-6), 832, 480, "fp8", decoder="taehv")
+
+
+# --- speed options ----------------------------------------------------------------------------------------------
+
+
+def test_no_compile_given_is_a_flag_given_and_turns_compiling_off():
+    """`--no-compile` is a flag given as False: taken as not given (a test of truth, not of None), a show on a GPU
+    compiled anyway and said nothing of it."""
+    from vcam.engine.speed import SpeedFlags, SpeedOptions
+
+    flags = SpeedFlags(compile=False)
+    assert flags and flags.given() == {"compile": False}
+    assert flags.over(SpeedOptions.live_defaults(on_gpu=True)) == SpeedOptions(compile=False)
+
+
+def test_the_live_defaults_keep_the_precision_asked_and_never_compile_a_model_of_random_weights():
+    """On a GPU a show compiles, in the precision it asked for; tiny's random weights are never compiled (it takes
+    longer than the show)."""
+    from vcam.engine.speed import SpeedOptions
+
+    assert SpeedOptions.live_defaults(on_gpu=True, quant="fp8") == SpeedOptions(compile=True, quant="fp8")
+    assert not SpeedOptions.live_defaults(on_gpu=True, random_weights=True).compile
+    assert not SpeedOptions.live_defaults(on_gpu=False).compile
+
+
+def test_a_measured_card_of_compute_capability_8_9_is_priced_with_fp8():
+    """Ada cards (8.9: an RTX 4080, an L20) have FP8 tensor cores: one missing from the table and measured was
+    priced without FP8 (`>=` turned `>`), so its show never got FP8's larger size."""
+    from vcam.bench.cards import card_from_measurement
+
+    ada = card_from_measurement("RTX 4080", 100.0, 600.0, 16.0, (8, 9))
+    assert ada.has_fp8 and ada.fp8_tflops == pytest.approx(2 * ada.bf16_tflops)
+    assert card_from_measurement("RTX 3090", 60.0, 800.0, 24.0, (8, 6)).fp8_tflops is None
+
+
+@pytest.mark.parametrize("fps, kept", [(0, False), (0.0, False), (100_000.0, True)])
+def test_a_tuned_rate_of_zero_is_damage_and_the_largest_believable_rate_is_kept(tmp_path, fps, kept):
+    """No bench measures 0 frames/s: taken as a rate (`0 < fps` turned `0 <=`), it priced the model's own size out
+    of every show. MAX_FRAMES_PER_SECOND itself is still a rate (`<=` turned `<` refused it)."""
+    assert _rates(tmp_path, _entry(frames_per_second=fps)) == ({(832, 480, "none"): fps} if kept else {})
+
+
+@pytest.mark.parametrize("text, said", [
+    ("x" * 160, "x" * 160),  # exactly the limit: whole, no ellipsis
+    ("\n\n  disk failed\nmore", "disk failed"),  # blank lines before the first: skipped
+    (". " + "y" * 200, ". " + "y" * 158 + "…"),  # a sentence end at the very start is no first sentence
+])
+def test_a_failed_measurements_cause_is_its_first_line_as_said(text, said):
+    from vcam.bench.cards import first_line
+
+    assert first_line(RuntimeError(text)) == said
