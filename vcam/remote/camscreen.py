@@ -37,7 +37,7 @@ class CamScreen:
     stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame.
 
     After a restart of the server (see the module), `showing` still names the old server's frame held on screen
-    until a frame of the new numbering comes on: it is not read until then."""
+    until a frame of the new numbering comes on (one at or below it): it is not read until then."""
 
     def __init__(self, stalled: Callable[[], bool] = lambda: False,
                  showing: Callable[[], Shown | None] = lambda: None):
@@ -91,8 +91,10 @@ class CamScreen:
         the next tick (those at one before it, never shown here, were made as it came on: `screen`)."""
         at = (shown.block, shown.index)
         with self._lock:
-            if self._old is not None and at < self._old:
-                self._old = None  # the restarted server's numbering is on: `showing` names its frames
+            # the restarted server's numbering is on: `showing` names its frames. A frame of the held one's very
+            # number is the new server's too (that one was shown already): kept, none of the frames after it ended it
+            if self._old is not None and at <= self._old:
+                self._old = None
             self._shown = at
             self._make_up_to(at)
 

@@ -1,0 +1,92 @@
+"""Edges of `vcam cam`'s side of the link (the commands it holds for the server, the camera's screen, the link and
+its ends, the upload, the mirrored controller) that mutation testing found no test for: each test fails where the
+code is changed in the way its docstring says."""
+import threading
+
+from vcam.control.protocol import Shown
+from vcam.remote.camscreen import CamScreen
+from vcam.remote.pending import Unanswered
+
+
+# --- the commands held for the server ---------------------------------------------------------------------------
+
+
+def test_presses_pushed_out_of_the_unanswered_then_all_answered_are_not_named_at_a_drop():
+    """Past MOST presses unanswered the oldest are counted; once the server has answered past the last of them,
+    none is missing: where that count was not cleared (`_pushed_out = 0` dropped), a drop after the server had
+    answered every command said 'the server had not answered ... and 2 more' of presses it had carried out."""
+    sent = Unanswered()
+    for k in range(Unanswered.MOST + 2):
+        sent.sent(f"preset {k}", 0.0)
+    for _ in range(Unanswered.MOST + 2):
+        sent.answered()
+    assert sent.take() == ([], [], 0)
+
+
+# --- the camera's screen ----------------------------------------------------------------------------------------
+
+
+def _restarted_at(old: Shown, blocks: int, stall: threading.Event, on: list) -> CamScreen:
+    """A screen that showed the old server's frame `old`, then heard a server that made `blocks` blocks name a
+    freeze at (1, 0), before its last change (at `old`): a restart."""
+    on[0] = old
+    screen = CamScreen(stalled=stall.is_set, showing=lambda: on[0])
+    screen.shown(old)
+    screen.heard({"screen": "live", "screen_at": [old.block, old.index], "block": old.block})
+    screen.heard({"screen": "freeze", "screen_at": [1, 0], "block": blocks})
+    return screen
+
+
+def test_a_restarted_servers_frame_numbered_as_the_old_one_held_ends_the_old_numbering():
+    """The camera held the old server's (5, 0) when the new one (at block 5) was heard; the first frame of the new
+    numbering is (5, 0) again. The old frame was shown already, so that one is the new server's: where only a frame
+    strictly below ended the old numbering (`at <= self._old` turned `<`), none of the new server's frames after it
+    did, and a blackout whose frame was lost never came when the stream stalled: the camera stayed live."""
+    stall, on = threading.Event(), [None]
+    screen = _restarted_at(Shown(5, 0, 0.0), 5, stall, on)
+    assert (screen.screen, screen.waiting()) == ("live", 1)  # the held old frame is not read as past (1, 0)
+    on[0] = Shown(5, 0, 1.0)
+    screen.shown(on[0])
+    assert screen.screen == "freeze"
+    screen.heard({"screen": "blackout", "screen_at": [5, 4], "block": 5})
+    assert (screen.screen, screen.waiting()) == ("freeze", 1)
+    stall.set()  # (5, 4) never comes
+    assert (screen.screen, screen.waiting()) == ("blackout", 0)
+
+
+def test_a_restarted_server_at_the_held_frames_block_waits_for_its_own_frames():
+    """The new server is at block 5, the camera holds the old (5, 3): its frames (5, 0), (5, 1) may still come, so
+    the held frame is not read as past its freeze at (1, 0), nor its blackout at (5, 1). Where a server at exactly
+    that block counted as past it (`blocks <= old[0]` turned `<`), both were made at once on the old frame."""
+    stall, on = threading.Event(), [None]
+    screen = _restarted_at(Shown(5, 3, 0.0), 5, stall, on)
+    screen.heard({"screen": "blackout", "screen_at": [5, 1], "block": 5})
+    assert (screen.screen, screen.waiting()) == ("live", 2)
+    on[0] = Shown(5, 0, 1.0)
+    screen.shown(on[0])
+    assert (screen.screen, screen.waiting()) == ("freeze", 1)
+    on[0] = Shown(5, 1, 1.1)
+    screen.shown(on[0])
+    assert (screen.screen, screen.waiting()) == ("blackout", 0)
+
+
+def test_a_screen_change_naming_a_frame_half_malformed_is_made_at_once():
+    """A screen_at whose index is no count (a server of another version, a garbled message) names no frame: the
+    change is made on arrival, as a server from before's. Where one good number of the two was enough (`all`
+    turned `any`), the blackout waited for a frame (3, -1) that never comes."""
+    for at in ([3, -1], [3, "x"], [True, 2]):
+        screen = CamScreen()
+        screen.heard({"screen": "blackout", "screen_at": at})
+        assert (screen.screen, screen.waiting()) == ("blackout", 0), at
+
+
+def test_a_server_that_has_made_no_block_yet_is_told_restarted():
+    """A state of block 0 (a server restarted, its model still loading) says the frame on this camera is the old
+    server's: its blackout at (0, 2) waits for its own frame. Where a count of 0 read as no count (`value >= 0`
+    turned `>= 1`), the blackout was taken as long past the old (8, 3) and made at once."""
+    on = [Shown(8, 3, 0.0)]
+    screen = CamScreen(showing=lambda: on[0])
+    screen.shown(on[0])
+    screen.heard({"screen": "live", "block": 0})
+    screen.heard({"screen": "blackout", "screen_at": [0, 2], "block": 0})
+    assert (screen.screen, screen.waiting()) == ("live", 1)
