@@ -1,11 +1,19 @@
 """Edges of `vcam cam`'s side of the link (the commands it holds for the server, the camera's screen, the link and
 its ends, the upload, the mirrored controller) that mutation testing found no test for: each test fails where the
 code is changed in the way its docstring says."""
+import json
 import threading
+from types import SimpleNamespace
 
+import pytest
+
+from fake_capture import HandedFrames
+from helpers import wait_for
 from vcam.control.protocol import Shown
+from vcam.remote.client import CamOptions, _no_frame_text
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.pending import Unanswered
+from vcam.remote.uploader import Uploader
 
 
 # --- the commands held for the server ---------------------------------------------------------------------------
@@ -90,3 +98,63 @@ def test_a_server_that_has_made_no_block_yet_is_told_restarted():
     screen.heard({"screen": "live", "block": 0})
     screen.heard({"screen": "blackout", "screen_at": [0, 2], "block": 0})
     assert (screen.screen, screen.waiting()) == ("live", 1)
+
+
+# --- the upload -------------------------------------------------------------------------------------------------
+
+
+def _asking() -> tuple[Uploader, list, list]:
+    """An uploader bound to a connection that takes every message, asking to send; not started."""
+    said, sent = [], []
+    up = Uploader(HandedFrames(), said.append)
+    up.bind(lambda message: sent.append(message) or True, lambda: 0.0)
+    up.connected()
+    return up, said, sent
+
+
+@pytest.mark.parametrize("width, height, fps", [(8192, 8192, 240.0), (1, 1, 0.1)])
+def test_a_send_ok_at_the_edges_of_what_is_sent_starts_the_upload(width, height, fps):
+    """8192 pixels a side and 0.1 to 240 frames a second are sent: a bound made strict (`<=` turned `<`) refused a
+    server at that edge with 'not sending'."""
+    up, said, _ = _asking()
+    up.answer({"type": "send_ok", "width": width, "height": height, "fps": fps})
+    assert up.state == "sending" and said and said[-1].startswith("sending test:frames as the server's input"), said
+
+
+@pytest.mark.parametrize("width, height, fps", [(8193, 480, 12.0), (832, 0, 12.0), (832, 480, 241.0),
+                                                (832, 480, 0.05)])
+def test_a_send_ok_past_what_is_sent_is_said_and_nothing_is_sent(width, height, fps):
+    """A size or a rate no camera upload could be (a server of another version, a garbled answer) is said in one
+    line and the upload does not start: where that check was dropped, the uploader took 8193x480 and sent."""
+    up, said, _ = _asking()
+    up.answer({"type": "send_ok", "width": width, "height": height, "fps": fps})
+    assert said == [f"the server asked for {width}x{height} at {fps:g} fps: not sending"]
+    assert up.state == "asking"
+
+
+def test_a_clip_that_gives_no_more_frames_says_so_and_frees_the_servers_input():
+    """A clip's read failing is its end (a camera's is reopened): said once, the upload FAILED on the status line,
+    and send_stop tells the server its input is free."""
+    up, said, sent = _asking()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    up.start()
+    try:
+        up.capture.frames.put(None)
+        assert wait_for(lambda: up.state == "failed", 30)
+        assert wait_for(lambda: json.dumps({"type": "send_stop"}) in [m for m in sent if isinstance(m, str)], 30)
+    finally:
+        up.stop()
+    assert "test:frames gives no more frames: the server's input stops here" in said, said
+    assert not any("reopen" in line for line in said), said
+
+
+# --- vcam cam's last line ---------------------------------------------------------------------------------------
+
+
+def test_a_cam_that_got_frames_but_no_whole_block_says_so_at_its_end():
+    """Connected, frames came, but no block whole (the server stopped mid-block): said as such, not as a server that
+    sent none or could not be reached."""
+    link = SimpleNamespace(ever_connected=True, answered=None, broken=None, unreachable=None, frames=5)
+    text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
+    assert text == ("no frame came from ws://gpu:8765: connected, but no whole block of frames came; exiting with "
+                    "code 1")
