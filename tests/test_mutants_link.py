@@ -10,7 +10,10 @@ import pytest
 from fake_capture import HandedFrames
 from helpers import wait_for
 from vcam.control.protocol import Shown
+from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote.client import CamOptions, _no_frame_text
+from vcam.remote.controller import RemoteController
+from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.pending import Unanswered
 from vcam.remote.uploader import Uploader
@@ -29,6 +32,26 @@ def test_presses_pushed_out_of_the_unanswered_then_all_answered_are_not_named_at
     for _ in range(Unanswered.MOST + 2):
         sent.answered()
     assert sent.take() == ([], [], 0)
+
+
+# --- the server's messages --------------------------------------------------------------------------------------
+
+
+def _link(said: list | None = None, screen: CamScreen | None = None, clock=None) -> Link:
+    """A link that is never started: the test hands it the server's messages and its connection."""
+    return Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                (said if said is not None else []).append, screen=screen,
+                **({"clock": clock} if clock is not None else {}))
+
+
+def test_the_state_a_reply_carries_is_mirrored_on_the_camera():
+    """The server answers a command with its state after it: the controller here (MIDI soft takeover, `status`)
+    and the camera's screen take it, where dropped they waited for the next state, which may not come for long."""
+    screen = CamScreen()
+    link = _link(screen=screen)
+    link._receive(json.dumps({"type": "reply", "text": "", "state": {"seed": 42, "screen": "blackout"}}))
+    assert link.remote.state.seed == 42
+    assert screen.screen == "blackout"
 
 
 # --- the camera's screen ----------------------------------------------------------------------------------------
