@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from fake_capture import HandedFrames
-from helpers import wait_for
+from helpers import wait_for, ws_served
 from vcam.control.protocol import Shown
+from vcam.remote import protocol as proto
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote.client import CamOptions, _no_frame_text
 from vcam.remote.controller import RemoteController
@@ -52,6 +53,77 @@ def test_the_state_a_reply_carries_is_mirrored_on_the_camera():
     link._receive(json.dumps({"type": "reply", "text": "", "state": {"seed": 42, "screen": "blackout"}}))
     assert link.remote.state.seed == 42
     assert screen.screen == "blackout"
+
+
+# --- the link ---------------------------------------------------------------------------------------------------
+
+
+class _Wire:
+    """A connection that takes every message written."""
+
+    def __init__(self):
+        self.sent: list = []
+
+    def send(self, message) -> None:
+        self.sent.append(message)
+
+
+def _connected(link: Link) -> _Wire:
+    link._ws = wire = _Wire()
+    link._reached(wire)
+    return wire
+
+
+def test_a_latency_of_zero_is_sent_to_the_server():
+    """A link as fast as the clocks can tell measures 0.0 s: a measure, sent like any other. Where only a latency
+    above 0 was (`0.0 <= latency` turned `<`), the server's status line kept the last one it had."""
+    link = _link()
+    wire = _connected(link)
+    link.send_stats(0.0)
+    assert [json.loads(m) for m in wire.sent if '"stats"' in m] == [{"type": "stats", "latency": 0.0}]
+
+
+class _UploadCalls:
+    """An uploader as the link sees it: what it is told is kept."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def bind(self, send, offset) -> None:
+        pass
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def connected(self) -> None:
+        self.calls.append("connected")
+
+    def disconnected(self) -> None:
+        self.calls.append("disconnected")
+
+    def answer(self, data) -> None:
+        pass
+
+
+def test_the_upload_is_told_each_connection_that_ends():
+    """The uploader hears of a drop: its status goes off and its queued frames go, rather than the status line
+    saying it sends while the link is down and frames of before the drop going up on the next connection."""
+    def handler(ws):
+        ws.send(proto.text("state", screen="live"))  # then the server drops it
+
+    upload = _UploadCalls()
+    with ws_served(handler) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None,
+                    uploader=upload)
+        link.start()
+        try:
+            assert wait_for(lambda: "disconnected" in upload.calls[upload.calls.index("connected"):]
+                            if "connected" in upload.calls else False, 60), upload.calls
+        finally:
+            link.stop()
 
 
 # --- the camera's screen ----------------------------------------------------------------------------------------
