@@ -5,6 +5,7 @@ import json
 import threading
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from fake_capture import HandedFrames
@@ -124,6 +125,59 @@ def test_the_upload_is_told_each_connection_that_ends():
                             if "connected" in upload.calls else False, 60), upload.calls
         finally:
             link.stop()
+
+
+def _half_block(block: int, frames: int = 6, count: int = 12) -> list[bytes]:
+    return [proto.encode_frame(np.zeros((48, 64, 3), np.uint8), proto.FrameHeader(i, block, i, count, 0.0, 64, 48))
+            for i in range(frames)]
+
+
+class _Pushes(Pacer):
+    """A pacer that keeps the number of each block pushed to it."""
+
+    def __init__(self):
+        super().__init__(PacerSettings())
+        self.blocks: list = []
+
+    def push(self, frames, block=None, indices=None) -> None:
+        self.blocks.append(block)
+        super().push(frames, block, indices)
+
+
+def test_a_block_cut_short_by_a_drop_goes_on_screen_at_the_drop():
+    """The server dropped the camera halfway through block 3: its six frames go on screen then, not kept back for
+    a next connection that may bring no frame for long (a server loading its model), or never."""
+    connections = []
+
+    def handler(ws):
+        connections.append(ws)
+        ws.send(proto.text("state", screen="live"))
+        if len(connections) == 1:
+            for message in _half_block(3):
+                ws.send(message)
+            return  # dropped
+        try:
+            while True:
+                ws.recv(timeout=60)
+        except Exception:  # noqa: BLE001 - the camera's close ends it
+            pass
+
+    pacer = _Pushes()
+    with ws_served(handler) as url:
+        link = Link(url, None, pacer, RemoteController(lambda line: True), lambda line: None)
+        link.start()
+        try:
+            assert wait_for(lambda: 3 in pacer.blocks, 60), pacer.blocks
+        finally:
+            link.stop()
+
+
+def test_the_bytes_of_each_frame_received_are_counted_for_the_status_line():
+    """The status line's download rate reads them: where not counted it said 0 B/s while the picture came."""
+    link = _link()
+    message = _half_block(3, frames=1)[0]
+    link._receive(message)
+    assert (link.bytes, link.frames) == (len(message), 1)
 
 
 # --- the camera's screen ----------------------------------------------------------------------------------------
