@@ -297,6 +297,27 @@ def test_a_clip_that_gives_no_more_frames_says_so_and_frees_the_servers_input():
     assert not any("reopen" in line for line in said), said
 
 
+def test_a_frame_encoded_as_the_upload_stops_never_follows_send_stop():
+    """The upload stopped (a quit, a drop) while a frame was being encoded: send_stop went, and the frame must not
+    follow it on the wire, as the server drops a client that sends frames it no longer takes. Where the state was
+    not looked at again under the wire's lock, it did."""
+    up, _, sent = _asking()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    encode = up._encode
+
+    def stopped_meanwhile(frame, captured):
+        message = encode(frame, captured)
+        up._end("off")
+        return message
+
+    up._encode = stopped_meanwhile
+    up.queue.put((np.zeros((16, 16, 3), np.uint8), 0.0))
+    up.queue.close()
+    up._send_loop()
+    assert sent[-1] == proto.text("send_stop") and not any(isinstance(m, bytes) for m in sent), sent
+    assert up.frames_sent == 0
+
+
 # --- vcam cam's last line ---------------------------------------------------------------------------------------
 
 
