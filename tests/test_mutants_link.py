@@ -18,7 +18,7 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.pending import Unanswered
-from vcam.remote.uploader import Uploader
+from vcam.remote.uploader import RateGate, Uploader
 
 
 # --- the commands held for the server ---------------------------------------------------------------------------
@@ -316,6 +316,60 @@ def test_a_frame_encoded_as_the_upload_stops_never_follows_send_stop():
     up._send_loop()
     assert sent[-1] == proto.text("send_stop") and not any(isinstance(m, bytes) for m in sent), sent
     assert up.frames_sent == 0
+
+
+def _sent_frames(up: Uploader, sent: list, *levels: int) -> list[int]:
+    """Sends a frame of each level through the upload's sending loop (not started); their numbers as sent."""
+    for level in levels:
+        up.queue.put((np.full((16, 16, 3), level, np.uint8), 0.0))
+    before = len(sent)
+    up.queue.close()
+    up._send_loop()
+    up.queue = type(up.queue)(up.QUEUE)  # open again for the next connection
+    return [proto.INPUT_HEADER.unpack_from(m)[1] for m in sent[before:] if isinstance(m, bytes)]
+
+
+def test_an_uploads_frames_are_numbered_from_0_again_on_each_connection():
+    """The server counts a sender's frames from its send_ok: where a reconnect's ask left the count where the last
+    connection's ended, the first frame of the new connection was numbered 2."""
+    up, _, sent = _asking()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    assert _sent_frames(up, sent, 10, 20) == [0, 1]
+    up.disconnected()
+    up.connected()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    assert _sent_frames(up, sent, 30) == [0]
+
+
+def test_frames_captured_before_a_drop_are_not_sent_on_the_next_connection():
+    """The frames waiting when the link dropped are of before it: where they were kept, the next connection's first
+    frames up were seconds old."""
+    up, _, sent = _asking()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    up.queue.put((np.full((16, 16, 3), 10, np.uint8), 0.0))
+    up.disconnected()
+    up.connected()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    assert _sent_frames(up, sent) == []
+
+
+def test_a_frame_exactly_one_period_late_keeps_the_rate_gates_beat():
+    """Late by exactly one frame's period is no gap: the next frame is due on the old beat. Where it counted as a
+    gap (`> period` turned `>=`), the beat started over from it and the next frame, on time, was refused."""
+    gate = RateGate(4.0)  # a period of 0.25 s, exact in binary
+    assert gate.allow(0.0)
+    assert gate.allow(0.5)  # due at 0.25: one period late
+    assert gate.allow(0.625)  # due at 0.5 on the old beat
+
+
+def test_at_the_lowest_quality_an_input_frame_over_the_limit_is_skipped_without_a_word(monkeypatch):
+    """Quality goes down by 10 to MIN_QUALITY, and no further: a frame still too big there is skipped. Where the
+    floor was reached once more (`>` turned `>=`), quality went to 20 and a line said so."""
+    monkeypatch.setattr(proto, "MAX_MESSAGE", 16)
+    up, said, _ = _asking()
+    up.quality = Uploader.MIN_QUALITY
+    assert up._encode(np.zeros((16, 16, 3), np.uint8), 0.0) is None
+    assert up.quality == Uploader.MIN_QUALITY and said == []
 
 
 # --- vcam cam's last line ---------------------------------------------------------------------------------------
