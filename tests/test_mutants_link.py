@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from fake_capture import HandedFrames
+from fake_capture import FakeDevice, HandedFrames
 from helpers import wait_for, ws_served
 from vcam.control.protocol import Shown
+from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote.client import CamOptions, _no_frame_text
@@ -18,7 +19,8 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.pending import Unanswered
-from vcam.remote.uploader import RateGate, Uploader
+from vcam.remote import uploader as uploader_module
+from vcam.remote.uploader import CvCapture, RateGate, Uploader, _unopenable
 
 
 # --- the commands held for the server ---------------------------------------------------------------------------
@@ -370,6 +372,26 @@ def test_at_the_lowest_quality_an_input_frame_over_the_limit_is_skipped_without_
     up.quality = Uploader.MIN_QUALITY
     assert up._encode(np.zeros((16, 16, 3), np.uint8), 0.0) is None
     assert up.quality == Uploader.MIN_QUALITY and said == []
+
+
+def test_a_camera_reopened_lets_its_old_handle_go_first(monkeypatch):
+    """A reopen (the camera unplugged and back) closes the capture it had before opening the device again: where
+    the old one was kept open, a V4L2 camera was held twice, and the second open found it busy."""
+    device = FakeDevice()
+    monkeypatch.setattr(uploader_module, "open_device", lambda target, flag: device.open(target))
+    capture = CvCapture(parse_input("camera:0"))
+    try:
+        assert capture.reopen()
+        assert device.open_captures() == 1
+    finally:
+        capture.close()
+
+
+@pytest.mark.parametrize("spec, named", [("camera:2", "cannot open camera 2"),
+                                         ("camera", "cannot open camera the first camera (0)")])
+def test_a_camera_that_cannot_be_opened_is_named(spec, named):
+    """--send camera:2 names camera 2, not the first one (`or` turned `and` named them the other way round)."""
+    assert named in _unopenable(parse_input(spec)).message
 
 
 # --- vcam cam's last line ---------------------------------------------------------------------------------------
