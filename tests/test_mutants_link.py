@@ -299,6 +299,24 @@ def test_a_clip_that_gives_no_more_frames_says_so_and_frees_the_servers_input():
     assert not any("reopen" in line for line in said), said
 
 
+def test_a_refused_upload_asks_again_5_s_after_the_refusal():
+    """The refusal's line says 'asking again every 5 s': asked sooner, a server whose input another client holds
+    got an ask (and the status line a flip to asking) twice as often as said."""
+    now = [0.0]
+    sent = []
+    up = Uploader(HandedFrames(), lambda line: None, clock=lambda: now[0], wall=lambda: now[0])
+    up.bind(lambda message: sent.append(message) or True, lambda: 0.0)
+    up.connected()
+    up.answer({"type": "send_refused", "message": "another client sends"})
+    asks = len(sent)
+    now[0] = 4.9
+    up._ask_again()
+    assert (len(sent), up.state) == (asks, "refused")
+    now[0] = 5.0
+    up._ask_again()
+    assert (sent[asks:], up.state) == ([proto.text("send")], "asking")
+
+
 def test_a_frame_encoded_as_the_upload_stops_never_follows_send_stop():
     """The upload stopped (a quit, a drop) while a frame was being encoded: send_stop went, and the frame must not
     follow it on the wire, as the server drops a client that sends frames it no longer takes. Where the state was
