@@ -18,7 +18,7 @@ from vcam.remote.client import CamOptions, _no_frame_text
 from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
-from vcam.remote.pending import Unanswered
+from vcam.remote.pending import Unanswered, Waiting
 from vcam.remote import uploader as uploader_module
 from vcam.remote.uploader import CvCapture, RateGate, Uploader, _unopenable
 
@@ -36,6 +36,21 @@ def test_presses_pushed_out_of_the_unanswered_then_all_answered_are_not_named_at
     for _ in range(Unanswered.MOST + 2):
         sent.answered()
     assert sent.take() == ([], [], 0)
+
+
+
+def test_five_late_presses_name_four_and_count_the_fifth():
+    """Past four, the presses not sent are counted: where only a sixth was (`> 4` turned `> 5`), the fifth went
+    unnamed and uncounted, as if four were all that was not sent."""
+    now = [0.0]
+    said: list[str] = []
+    waiting = Waiting(said.append, lambda: now[0])
+    for k in range(5):
+        waiting.add(f"preset {k}")
+    now[0] = 60.0
+    assert waiting.take() == []
+    assert said == ["not sent, preset 0, preset 1, preset 2, preset 3 and 1 more: given more than 10 s before the "
+                    "server was back"]
 
 
 # --- the server's messages --------------------------------------------------------------------------------------
@@ -146,6 +161,30 @@ class _Pushes(Pacer):
         super().push(frames, block, indices)
 
 
+def test_five_presses_unanswered_at_a_drop_name_four_and_count_the_fifth():
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    for k in range(5):
+        assert link.send_line(f"preset {k}")
+    link._connection_lost()
+    assert [line for line in said if "had not answered" in line] == [
+        "the server had not answered preset 0, preset 1, preset 2, preset 3 and 1 more when the link dropped: it may "
+        "not have got them; not sent again, as it may have been carried out (give it again if not)"]
+
+
+def test_a_connection_that_lasted_exactly_held_s_held():
+    """HELD_S is how long a connection lasts to have held (the tries' backoff starts over after it): one of exactly
+    that long did, where `<` turned `<=` took it for one that dropped as it opened."""
+    now = [100.0]
+    link = _link(clock=lambda: now[0])
+    _connected(link)
+    now[0] += Link.HELD_S - 0.5
+    assert not link._holds()
+    now[0] += 0.5
+    assert link._holds()
+
+
 def test_a_block_cut_short_by_a_drop_goes_on_screen_at_the_drop():
     """The server dropped the camera halfway through block 3: its six frames go on screen then, not kept back for
     a next connection that may bring no frame for long (a server loading its model), or never."""
@@ -180,6 +219,16 @@ def test_the_bytes_of_each_frame_received_are_counted_for_the_status_line():
     message = _half_block(3, frames=1)[0]
     link._receive(message)
     assert (link.bytes, link.frames) == (len(message), 1)
+
+
+def test_the_listeners_of_the_mirrored_state_hear_each_state():
+    """OSC replies (--osc-reply) are sent as each state comes: where the listeners were not told, the tablet's
+    faders never moved with the show."""
+    remote = RemoteController(lambda line: True)
+    heard = []
+    remote.listeners.append(lambda: heard.append(remote.state.seed))
+    remote.update({"seed": 7})
+    assert heard == [7]
 
 
 # --- the camera's screen ----------------------------------------------------------------------------------------
