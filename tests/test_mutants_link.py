@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from fake_capture import FakeDevice, HandedFrames
-from helpers import wait_for, ws_served
+from helpers import loopback_port, wait_for, ws_served
 from vcam.control.protocol import Shown
 from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
@@ -185,6 +185,36 @@ def test_a_connection_that_lasted_exactly_held_s_held():
     assert link._holds()
 
 
+def test_a_server_that_then_cannot_be_reached_at_all_is_said_after_one_that_could_not_be_used():
+    """Let in, but no state came ('cannot be used'); then the port refuses: that is new, and said. Where the unusable
+    line was not marked as one that tells nothing of reaching the server, the refusals after it went unsaid."""
+    said: list[str] = []
+    link = _link(said)
+    link._opened = True
+    reported = link._closed(None, False, TimeoutError())
+    assert said and said[-1].startswith("the server cannot be used"), said
+    link._opened = False
+    link._closed(None, reported, ConnectionRefusedError(111, "Connection refused"))
+    assert said[-1].startswith("cannot reach the server"), said
+
+
+def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
+    """vcam cam started without the token the server asks: a mistake in its command line, which it ends on (run_cam
+    says how to give the token). Where the refusal did not end the link, it asked again every few seconds for ever."""
+    def handle(conn):
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+
+    with loopback_port(handle) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None)
+        link.start()
+        try:
+            assert wait_for(lambda: not link._thread.is_alive(), 60)
+        finally:
+            link.stop()
+    assert link.refused == "missing token"
+
+
 def test_a_block_cut_short_by_a_drop_goes_on_screen_at_the_drop():
     """The server dropped the camera halfway through block 3: its six frames go on screen then, not kept back for
     a next connection that may bring no frame for long (a server loading its model), or never."""
@@ -229,6 +259,16 @@ def test_the_listeners_of_the_mirrored_state_hear_each_state():
     remote.listeners.append(lambda: heard.append(remote.state.seed))
     remote.update({"seed": 7})
     assert heard == [7]
+
+
+@pytest.mark.parametrize("blend", [(0, 5, 0.5), (5, 0, 0.5)])
+def test_a_blend_naming_a_preset_past_the_shows_list_falls_back_to_the_next_pair(blend):
+    """A state's blend whose presets are not both in the list (a reload took one out): a knob turned then blends the
+    current preset and the next, where checking only the first of the two (`[:2]` turned `[:1]`) failed the knob
+    with an IndexError."""
+    remote = RemoteController(lambda line: True)
+    remote.update({"presets": ["a", "b"], "preset": "b", "blend": list(blend)})
+    assert remote._blend_pair(["a", "b"]) == ("b", "a")
 
 
 # --- the camera's screen ----------------------------------------------------------------------------------------
