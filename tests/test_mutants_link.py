@@ -198,6 +198,24 @@ def test_a_server_that_then_cannot_be_reached_at_all_is_said_after_one_that_coul
     assert said[-1].startswith("cannot reach the server"), said
 
 
+def test_a_token_refused_again_after_the_camera_got_back_in_is_said_again():
+    """The server was restarted with another token (said once, the camera keeps trying), then with the old one again
+    (the camera is back in), then once more with another: the new refusal is said too, and the status line's
+    'token refused' is cleared while the camera was in. Where getting in did not clear them, the second refusal went
+    unsaid."""
+    said: list[str] = []
+    link = _link(said)
+    link.token = "old"
+    _connected(link)
+    link._connection_lost()
+    link._refusal(401, b"")
+    _connected(link)
+    assert not link.token_refused
+    link._connection_lost()
+    link._refusal(401, b"")
+    assert len([line for line in said if line.startswith("the server now refuses the token it accepted")]) == 2, said
+
+
 def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
     """vcam cam started without the token the server asks: a mistake in its command line, which it ends on (run_cam
     says how to give the token). Where the refusal did not end the link, it asked again every few seconds for ever."""
