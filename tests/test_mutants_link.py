@@ -129,19 +129,22 @@ class _UploadCalls:
 def test_the_upload_is_told_each_connection_that_ends():
     """The uploader hears of a drop: its status goes off and its queued frames go, rather than the status line
     saying it sends while the link is down and frames of before the drop going up on the next connection."""
+    links: list[Link] = []
+
     def handler(ws):
-        ws.send(proto.text("state", screen="live"))  # then the server drops it
+        ws.send(proto.text("state", screen="live"))
+        wait_for(lambda: links[0].connected, 60)  # then the server drops it
 
     upload = _UploadCalls()
     with ws_served(handler) as url:
-        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None,
-                    uploader=upload)
-        link.start()
+        links.append(Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), lambda line: None,
+                          uploader=upload))
+        links[0].start()
         try:
             assert wait_for(lambda: "disconnected" in upload.calls[upload.calls.index("connected"):]
                             if "connected" in upload.calls else False, 60), upload.calls
         finally:
-            link.stop()
+            links[0].stop()
 
 
 def _half_block(block: int, frames: int = 6, count: int = 12) -> list[bytes]:
@@ -236,29 +239,28 @@ def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
 def test_a_block_cut_short_by_a_drop_goes_on_screen_at_the_drop():
     """The server dropped the camera halfway through block 3: its six frames go on screen then, not kept back for
     a next connection that may bring no frame for long (a server loading its model), or never."""
-    connections = []
+    links: list[Link] = []
 
     def handler(ws):
-        connections.append(ws)
         ws.send(proto.text("state", screen="live"))
-        if len(connections) == 1:
-            for message in _half_block(3):
-                ws.send(message)
-            return  # dropped
-        try:
-            while True:
-                ws.recv(timeout=60)
-        except Exception:  # noqa: BLE001 - the camera's close ends it
-            pass
+        if links[0].ever_connected:  # a later connection: it brings no frame
+            try:
+                while True:
+                    ws.recv(timeout=60)
+            except Exception:  # noqa: BLE001 - the camera's close ends it
+                return
+        for message in _half_block(3):
+            ws.send(message)
+        wait_for(lambda: links[0].frames == 6, 60)  # read by the camera: then dropped
 
-    pacer = _Pushes()
+    pacer, said = _Pushes(), []
     with ws_served(handler) as url:
-        link = Link(url, None, pacer, RemoteController(lambda line: True), lambda line: None)
-        link.start()
+        links.append(Link(url, None, pacer, RemoteController(lambda line: True), said.append))
+        links[0].start()
         try:
-            assert wait_for(lambda: 3 in pacer.blocks, 60), pacer.blocks
+            assert wait_for(lambda: 3 in pacer.blocks, 60), (pacer.blocks, said)
         finally:
-            link.stop()
+            links[0].stop()
 
 
 def test_the_bytes_of_each_frame_received_are_counted_for_the_status_line():
