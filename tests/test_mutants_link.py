@@ -291,6 +291,23 @@ def test_a_blend_naming_a_preset_past_the_shows_list_falls_back_to_the_next_pair
     assert remote._blend_pair(["a", "b"]) == ("b", "a")
 
 
+def test_a_blend_knob_on_a_show_of_one_preset_says_it_needs_two():
+    """Where one preset was enough (`< 2` turned `< 1`), the knob sent 'blend a a' for the server to refuse."""
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update({"presets": ["a"], "preset": "a"})
+    assert remote.set_param("blend", 0.5, "midi") == "error: blend needs a show with at least two presets on the server"
+    assert sent == []
+
+
+def test_a_blend_knob_from_a_server_that_names_no_pair_blends_the_current_preset_with_the_next():
+    """Of three presets, the one after the current: with two, the next and the one before are the same, and
+    `current + 1` turned `current - 1` blended towards the preset before."""
+    remote = RemoteController(lambda line: True)
+    remote.update({"presets": ["a", "b", "c"], "preset": "a"})
+    assert remote._blend_pair(["a", "b", "c"]) == ("a", "b")
+
+
 # --- the camera's screen ----------------------------------------------------------------------------------------
 
 
