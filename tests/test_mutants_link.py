@@ -1,6 +1,7 @@
 """Edges of `vcam cam`'s side of the link (the commands it holds for the server, the camera's screen, the link and
 its ends, the upload, the mirrored controller) that mutation testing found no test for: each test fails where the
 code is changed in the way its docstring says."""
+import io
 import json
 import threading
 from types import SimpleNamespace
@@ -9,12 +10,12 @@ import numpy as np
 import pytest
 
 from fake_capture import FakeDevice, HandedFrames
-from helpers import loopback_port, wait_for, ws_served
+from helpers import Pipe, free_port, in_thread, loopback_port, wait_for, ws_served
 from vcam.control.protocol import Shown
 from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
 from vcam.live.pacer import Pacer, PacerSettings
-from vcam.remote.client import CamOptions, _no_frame_text
+from vcam.remote.client import CamOptions, _no_frame_text, run_cam
 from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
@@ -548,3 +549,19 @@ def test_a_cam_that_got_frames_but_no_whole_block_says_so_at_its_end():
     text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
     assert text == ("no frame came from ws://gpu:8765: connected, but no whole block of frames came; exiting with "
                     "code 1")
+
+
+def test_quit_typed_while_the_server_cannot_be_reached_ends_the_cam_without_a_not_connected_line(camera):
+    """`quit` is this camera's own: where it read as a command the link could not send, vcam cam said 'not
+    connected: quit will be sent if the server is back within 10 s' as it ended."""
+    status, typed = io.StringIO(), Pipe()
+    opts = CamOptions(url=f"ws://127.0.0.1:{free_port()}", outs=["vcam"], size=(112, 64), commands=typed.reader,
+                      status_out=status)
+    thread, errors = in_thread(run_cam, opts)
+    try:
+        assert wait_for(lambda: "cannot reach the server" in status.getvalue(), 60), status.getvalue()
+    finally:
+        typed.send("quit")
+        thread.join(60)
+    assert not thread.is_alive() and not errors, errors
+    assert "not connected: quit" not in status.getvalue(), status.getvalue()
