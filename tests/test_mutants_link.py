@@ -237,6 +237,25 @@ def test_a_camera_refused_for_its_token_before_ever_getting_in_ends_its_link():
     assert link.refused == "missing token"
 
 
+def test_drops_held_back_are_counted_once_a_connection_holds():
+    """Connections that drop as they open are said once, then counted; the count comes when a connection holds,
+    before the line that says it holds, where dropped it never came (the window is a minute: no later drop flushed
+    it)."""
+    now = [100.0]
+    said: list[str] = []
+    link = _link(said, clock=lambda: now[0])
+    for _ in range(4):
+        _connected(link)
+        link._say_lost("the server closed the connection")
+        link._connection_lost()
+    _connected(link)
+    before = len(said)
+    now[0] += Link.HELD_S
+    assert link._holds()
+    assert len(said[before:]) == 2 and said[before].startswith("2 more like it"), said[before:]
+    assert said[-1] == "connected to ws://127.0.0.1:9: the connection holds now, after 4 that dropped as they opened"
+
+
 def test_a_block_cut_short_by_a_drop_goes_on_screen_at_the_drop():
     """The server dropped the camera halfway through block 3: its six frames go on screen then, not kept back for
     a next connection that may bring no frame for long (a server loading its model), or never."""
