@@ -4,6 +4,7 @@ code is changed in the way its docstring says."""
 import io
 import json
 import threading
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -326,6 +327,18 @@ def test_a_blend_knob_from_a_server_that_names_no_pair_blends_the_current_preset
     remote = RemoteController(lambda line: True)
     remote.update({"presets": ["a", "b", "c"], "preset": "a"})
     assert remote._blend_pair(["a", "b", "c"]) == ("a", "b")
+
+
+def test_frames_that_cannot_be_read_are_counted_a_minute_after_the_first_was_said():
+    """A server of another version sends frames this camera cannot read: the first is said, the others counted, and
+    the count said once a minute, not every two minutes (BAD_FRAMES_SAID_S doubled)."""
+    said: list[str] = []
+    link = _link(said)
+    for _ in range(3):
+        link._receive(b"VCF9 a frame of another protocol")
+    assert len(said) == 1, said
+    link.say_held_back(time.monotonic() + 61.0)
+    assert len(said) == 2 and said[-1].startswith("2 more like it"), said
 
 
 # --- the camera's screen ----------------------------------------------------------------------------------------
