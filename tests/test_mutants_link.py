@@ -16,7 +16,7 @@ from vcam.control.protocol import Shown
 from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
 from vcam.live.pacer import Pacer, PacerSettings
-from vcam.remote.client import CamOptions, _no_frame_text, run_cam
+from vcam.remote.client import CamOptions, _no_frame_text, cam_screen, run_cam
 from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
@@ -386,6 +386,74 @@ def test_a_restarted_server_at_the_held_frames_block_waits_for_its_own_frames():
     on[0] = Shown(5, 1, 1.1)
     screen.shown(on[0])
     assert (screen.screen, screen.waiting()) == ("blackout", 0)
+
+
+class PacedScreen:
+    """The camera's screen as vcam cam wires it to its pacer (cam_screen), on a fake clock, ticked by hand."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.pacer = Pacer(PacerSettings(fps=30.0), clock=lambda: self.now)
+        self.screen = cam_screen(self.pacer)
+
+    def push(self, block: int, *indices: int) -> None:
+        """The frames (block, index) pushed as one block, as the link pushes what came of it."""
+        self.pacer.push([np.zeros((2, 2, 3), np.uint8)] * len(indices), block, list(indices))
+
+    def show(self, block: int, index: int) -> None:
+        """Ticks until frame (block, index) came on and was told shown (a second of ticks at most)."""
+        for _ in range(30):
+            self.tick(1 / 30)
+            if self.pacer.showing()[:2] == (block, index):
+                return
+        raise AssertionError(f"({block}, {index}) never came on; showing {self.pacer.showing()}")
+
+    def tick(self, after: float) -> None:
+        self.now += after
+        self.pacer.tick()
+        self.pacer._tell_shown()
+
+
+def test_a_restarted_servers_first_frames_shown_here_end_the_old_numbering_whatever_their_number():
+    """Every frame of the old server had come on (the last, (5, 0), held) when the new one, at block 5, was heard.
+    Its first frames shown here are (5, 3) and (5, 4) (the ones before passed over, dropped or lost): they are the
+    new server's though numbered past the held one. Its blackout at (5, 6), lost, is made once the stream stalls;
+    where only a frame numbered at or below the held one ended the old numbering, the camera stayed frozen through
+    the blackout until the next restart."""
+    cam = PacedScreen()
+    cam.push(5, 0)
+    cam.show(5, 0)
+    cam.screen.heard({"screen": "live", "screen_at": [5, 0], "block": 5})
+    cam.screen.heard({"screen": "freeze", "screen_at": [1, 0], "block": 5})  # before the last change: restarted
+    for index in (3, 4):
+        cam.tick(0.4)
+        cam.push(5, index)
+        cam.show(5, index)
+    assert (cam.screen.screen, cam.screen.waiting()) == ("freeze", 0)
+    cam.screen.heard({"screen": "blackout", "screen_at": [5, 6], "block": 5})
+    assert (cam.screen.screen, cam.screen.waiting()) == ("freeze", 1)
+    cam.tick(30.0)  # (5, 6) never comes: the stream stalls
+    assert cam.pacer.stats.stalled
+    assert (cam.screen.screen, cam.screen.waiting()) == ("blackout", 0)
+
+
+def test_the_old_servers_frames_still_to_come_at_a_restart_leave_the_old_numbering_on():
+    """The old server's (5, 1) and (5, 2) were pushed as its connection ended, (5, 0) on screen, when the new server
+    was heard: they come on after, and they are the old server's, so they do not end its numbering. The stream then
+    stalls (the new server's frames on their way): its blackout at (5, 6) still waits for its frame. Where any next
+    frame ended the old numbering, the old (5, 1) did, and the stall made the blackout before its frame."""
+    cam = PacedScreen()
+    cam.push(5, 0)
+    cam.show(5, 0)
+    cam.screen.heard({"screen": "live", "screen_at": [5, 0], "block": 5})
+    cam.push(5, 1, 2)  # the rest of the old block, at the drop
+    cam.screen.heard({"screen": "live", "screen_at": [1, 0], "block": 5})  # before the last change: restarted
+    cam.screen.heard({"screen": "blackout", "screen_at": [5, 6], "block": 5})
+    cam.show(5, 1)
+    cam.show(5, 2)
+    cam.tick(30.0)
+    assert cam.pacer.stats.stalled
+    assert (cam.screen.screen, cam.screen.waiting()) == ("live", 1)
 
 
 def test_a_screen_change_naming_a_frame_half_malformed_is_made_at_once():
