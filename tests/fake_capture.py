@@ -2,6 +2,7 @@
 the modes it has, which it chooses among as a real device does."""
 from __future__ import annotations
 
+import queue
 import threading
 import time
 
@@ -121,3 +122,29 @@ class FakeCapture:
 
     def release(self) -> None:
         self.released = True
+
+
+class HandedFrames:
+    """A capture of the uploader's (vcam.remote.uploader.Capture) whose frames the test hands in through `frames`
+    (None: the source failed); each read waits up to `wait_s` for one. A clip's: it is never reopened."""
+
+    name, live = "test:frames", False
+
+    def __init__(self, wait_s: float = 60.0):
+        self.frames: queue.Queue = queue.Queue()
+        self.wait_s = wait_s
+
+    def read(self):
+        return self.frames.get(timeout=self.wait_s)
+
+    def reopen(self) -> bool:
+        return False
+
+    def fit_mode(self, width: int, height: int) -> None:
+        return None
+
+    def interrupt(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

@@ -4,13 +4,12 @@ two are not kept apart."""
 from __future__ import annotations
 
 import json
-import queue
 import threading
 
 import numpy as np
 import pytest
 
-from fake_capture import FakeCapture, FakeDevice
+from fake_capture import FakeCapture, FakeDevice, HandedFrames
 from vcam.inspec import InputSpec
 from vcam.live.inputs import CameraSource, InputSwitch
 from vcam.remote.uploader import Uploader
@@ -137,30 +136,16 @@ def test_a_command_checking_the_camera_the_stream_opens_finds_it_on_air():
 
 # --- vcam cam's upload: a refused client's ask again against a reconnect's --------------------------------------
 
-class _Frames:
+class _Frames(HandedFrames):
     """A capture whose reads the test hands in (None: its end)."""
 
-    name, live = "test:frames", False
-
     def __init__(self):
-        self.frames: queue.Queue = queue.Queue()
+        super().__init__(WAIT_S)
         self.reads = threading.Semaphore(0)  # released as each read starts
 
     def read(self):
         self.reads.release()
-        return self.frames.get(timeout=WAIT_S)
-
-    def reopen(self):
-        return False
-
-    def fit_mode(self, width, height):
-        return None
-
-    def interrupt(self):
-        pass
-
-    def close(self):
-        pass
+        return super().read()
 
 
 def test_a_refused_uploader_asking_again_leaves_a_reconnects_send_ok_standing():

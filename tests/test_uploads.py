@@ -2,7 +2,6 @@
 process (no model) whose uploads go to a recorder."""
 import io
 import json
-import queue
 import struct
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from fake_capture import WEBCAM, FakeDevice
+from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import Pipe, wait_for, write_clip
 from vcam.cli import main
 from vcam.errors import VcamError
@@ -447,31 +446,17 @@ def test_the_server_measures_the_rate_it_consumes_and_tells_the_sender():
     assert len(client.notes) >= 2 and abs(client.notes[-1]["fps"] - 6.0) < 1.0
 
 
-class FakeCapture:
+class FakeCapture(HandedFrames):
     """Frames the test hands in; each read moves the fake clock on by a 30 fps frame."""
 
-    name, live = "test:frames", False
-
     def __init__(self, now):
+        super().__init__()
         self.now = now
-        self.frames = queue.Queue()
 
     def read(self):
-        frame = self.frames.get(timeout=60)
+        frame = super().read()
         self.now[0] += 1 / 30
         return frame
-
-    def reopen(self):
-        return False
-
-    def fit_mode(self, width, height):
-        return None
-
-    def interrupt(self):
-        pass
-
-    def close(self):
-        pass
 
 
 def grey(level):

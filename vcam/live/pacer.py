@@ -188,6 +188,7 @@ class Pacer:
         self._covered: np.ndarray | None = None  # the generated frame under the last tick's fallback image or blend
         self._frame_listeners: list[ShownListener] = []
         self._came: list[Shown] = []  # frames that came on screen, for the listeners after the tick's emit
+        self._telling = 0  # frames taken from _came whose listeners are being told now (off the lock)
         self.stats = PacerStats()
         self._tick_errors = ErrorThrottle(TICK_ERRORS_SAID_EVERY_S)
 
@@ -464,6 +465,13 @@ class Pacer:
         with self._lock:
             return self._on_screen_now
 
+    def untold(self) -> int:
+        """Frames pushed that the `on_frame_shown` listeners may still be told of: those not on screen yet (the ones
+        passed over or dropped never will be), and those come on whose listeners are not told yet."""
+        with self._lock:
+            on = 1 if self._head_since is not None else 0  # the frame on screen, told or being told
+            return len(self._frames) - on + len(self._came) + self._telling
+
     def last_tick(self) -> LastTick:
         """What the last tick showed, in one read: the camera's emit asks for all of it on every tick."""
         with self._lock:
@@ -726,9 +734,15 @@ class Pacer:
         with self._lock:
             came, self._came = self._came, []
             listeners = list(self._frame_listeners)
-        for shown in came:
-            for listener in listeners:
-                listener(shown)
+            self._telling = len(came)
+        try:
+            for shown in came:
+                for listener in listeners:
+                    listener(shown)
+        finally:
+            if came:
+                with self._lock:
+                    self._telling = 0
 
     def run(
         self,
