@@ -1,0 +1,183 @@
+"""Edges of how `vcam cam` checks its server's address, looks it up and dials it, and of the messages both ends
+read, that mutation testing found no test for: each test fails where the code is changed in the way its docstring
+says."""
+import errno
+import selectors
+import socket
+import threading
+from types import SimpleNamespace
+
+import pytest
+
+from vcam.remote import dial as dial_module
+from vcam.remote.dial import Lookup, dial
+
+# --- dialling, on a network and a clock of the test's own ------------------------------------------------------
+
+
+class _Address:
+    """A socket being connected to one address: it connects (`answers`: "yes"), is refused ("refused") once the
+    clock reaches `at`, or never answers (None)."""
+
+    def __init__(self, answers: str | None = None, at: float = 0.0):
+        self.answers, self.at, self.closed = answers, at, False
+        self.blocking = False
+
+    def getsockopt(self, level, option) -> int:
+        return errno.ECONNREFUSED if self.answers == "refused" else 0
+
+    def setblocking(self, flag: bool) -> None:
+        self.blocking = flag
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _Network:
+    """Stands in for the clock, the sockets and the selector dial uses: time passes only as dial waits, and each
+    start and wait is recorded with the time it came at."""
+
+    def __init__(self, monkeypatch, addresses: dict):
+        self.now, self.addresses = 0.0, addresses
+        self.started: list[tuple[str, float]] = []
+        self.waits: list[float] = []
+        monkeypatch.setattr(dial_module, "time", SimpleNamespace(monotonic=lambda: self.now))
+        monkeypatch.setattr(dial_module, "selectors", SimpleNamespace(DefaultSelector=lambda: self,
+                                                                      EVENT_WRITE=selectors.EVENT_WRITE))
+        monkeypatch.setattr(dial_module, "_start", self._start)
+        self.watched: list[_Address] = []
+
+    def _start(self, info):
+        self.started.append((info, self.now))
+        address = self.addresses[info]
+        if address == "fails":
+            return None, OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return address, None
+
+    def register(self, sock, events) -> None:
+        self.watched.append(sock)
+
+    def unregister(self, sock) -> None:
+        self.watched.remove(sock)
+
+    def select(self, wait):
+        assert len(self.waits) < 1000, "dial waits on and on"
+        self.waits.append(wait)
+        due = [sock for sock in self.watched if sock.answers is not None and sock.at <= self.now + wait]
+        self.now = max([self.now + (0 if due else wait), *(sock.at for sock in due)])
+        return [(SimpleNamespace(fileobj=sock), selectors.EVENT_WRITE) for sock in due]
+
+    def close(self) -> None:
+        pass
+
+    def at(self, info) -> float:
+        return next(t for started, t in self.started if started == info)
+
+
+def test_addresses_that_never_answer_are_started_a_stagger_apart_and_the_try_ends_at_its_bound(monkeypatch):
+    """Each next address waits its stagger (next_at = now + stagger turned next_at = now started all at once, the
+    order of preference lost); the try gives up at its bound, not past it (now >= deadline given a second more, or
+    the wait for the next start not cut at the deadline)."""
+    net = _Network(monkeypatch, {"a": _Address(), "b": _Address(), "c": _Address()})
+    with pytest.raises(TimeoutError, match="no address answered in 0.6 s"):
+        dial(["a", "b", "c"], 0.6, stagger=0.25)
+    assert [net.at(info) for info in "abc"] == [0.0, 0.25, 0.5]
+    assert net.now == pytest.approx(0.6)
+    assert all(address.closed for address in net.addresses.values())
+    net = _Network(monkeypatch, {"a": _Address(), "b": _Address()})
+    with pytest.raises(TimeoutError):
+        dial(["a", "b"], 0.5, stagger=30.0)
+    assert max(net.waits) == pytest.approx(0.5) and net.now == pytest.approx(0.5)
+
+
+def test_an_address_that_fails_or_is_refused_lets_the_next_start_at_once(monkeypatch):
+    """An address whose socket cannot be made (IPv6 turned off), or that is refused, starts the next at once: given
+    its stagger after a failure, each one held the camera's try a quarter second more."""
+    refused = _Address("refused", at=0.1)
+    net = _Network(monkeypatch, {"v6": "fails", "a": refused, "b": _Address("yes", at=0.15)})
+    won = dial(["v6", "a", "b"], 5.0, stagger=0.25)
+    assert won is net.addresses["b"] and won.blocking and not won.closed
+    assert [net.at(info) for info in ("v6", "a", "b")] == [0.0, 0.0, 0.1]
+    assert refused.closed, "a refused address's socket is left open"
+
+
+def test_the_first_address_to_connect_wins_and_the_others_started_are_closed(monkeypatch):
+    net = _Network(monkeypatch, {"slow": _Address(), "fast": _Address("yes", at=0.3)})
+    assert dial(["slow", "fast"], 5.0, stagger=0.25) is net.addresses["fast"]
+    assert net.addresses["slow"].closed and not net.addresses["fast"].closed
+
+
+def test_a_name_with_no_address_is_said_as_such_not_as_a_timeout():
+    """dial of no address at all raises the error it starts with: turned into another, the camera said a host with
+    no address as one that did not answer."""
+    with pytest.raises(OSError, match="the host name has no address") as raised:
+        dial([], 5.0)
+    assert not isinstance(raised.value, TimeoutError)
+
+
+# --- dialling real sockets ------------------------------------------------------------------------------------
+
+
+def _made_sockets(monkeypatch) -> list[socket.socket]:
+    made, real = [], socket.socket
+
+    def recording(*args, **kwargs):
+        sock = real(*args, **kwargs)
+        made.append(sock)
+        return sock
+
+    monkeypatch.setattr(socket, "socket", recording)
+    return made
+
+
+def test_an_address_whose_connection_fails_as_it_starts_leaves_no_socket_open(monkeypatch):
+    """A socket whose connect failed at once was closed before the next address was tried: left open, each try
+    of a camera that cannot reach its server kept a file descriptor until the process ran out of them."""
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        made = _made_sockets(monkeypatch)
+        bad = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("255.255.255.255", port))  # unreachable at once
+        with dial([bad, (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))], 5.0) as sock:
+            assert sock.getpeername() == ("127.0.0.1", port)
+    assert len(made) == 2 and made[0].fileno() == -1
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="connects over a Unix socket")
+def test_a_connection_made_as_it_starts_is_taken(tmp_path):
+    """Some connections are made at once, not in progress (connect_ex 0: a Unix socket, loopback on some systems):
+    0 left out of the codes that are no failure, such an address was refused with 'Success'."""
+    path = str(tmp_path / "serve.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listening:
+        listening.bind(path)
+        listening.listen(1)
+        with dial([(socket.AF_UNIX, socket.SOCK_STREAM, 0, "", path)], 5.0) as sock:
+            assert sock.getpeername() == path
+
+
+# --- the lookup -------------------------------------------------------------------------------------------------
+
+
+def test_a_lookup_for_another_port_of_the_same_host_is_a_new_one():
+    """The lookup still running is reused only for the same host and port: reused for another port, it answered
+    addresses that carry the first port."""
+    release = threading.Event()
+
+    def resolve(host, port, type):
+        release.wait(30)
+        return [(socket.AF_INET, type, 6, "", ("127.0.0.1", port))]
+
+    lookup = Lookup(resolve)
+    with pytest.raises(socket.gaierror):
+        lookup.addresses("gpu.example", 8765, 0.01)
+    release.set()
+    assert lookup.addresses("gpu.example", 9000, 30.0)[0][4] == ("127.0.0.1", 9000)
+
+
+def test_a_lookup_that_fails_other_than_by_the_network_raises_its_error():
+    """A name the system's lookup cannot even encode (a label over 63 characters) fails with a UnicodeError, not an
+    OSError: it is raised, not handed on as the name's addresses to be dialled."""
+    def resolve(host, port, type):
+        raise UnicodeError("label empty or too long")
+
+    with pytest.raises(UnicodeError):
+        Lookup(resolve).addresses("gpu.example", 8765, 30.0)
