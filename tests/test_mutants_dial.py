@@ -11,6 +11,7 @@ import pytest
 
 from vcam.remote import dial as dial_module
 from vcam.remote.dial import Lookup, dial
+from vcam.remote.urls import check_url, dialled
 
 # --- dialling, on a network and a clock of the test's own ------------------------------------------------------
 
@@ -181,3 +182,38 @@ def test_a_lookup_that_fails_other_than_by_the_network_raises_its_error():
 
     with pytest.raises(UnicodeError):
         Lookup(resolve).addresses("gpu.example", 8765, 30.0)
+
+
+# --- the server's address ---------------------------------------------------------------------------------------
+
+
+def test_an_address_ending_in_a_colon_goes_to_vcam_serves_port():
+    """ws://gpu-box: (a port left off after its colon) is taken: the colon kept, it was dialled as gpu-box::8765,
+    which no library reads."""
+    check_url("ws://gpu-box:")
+    assert dialled("ws://gpu-box:/?role=watch") == "ws://gpu-box:8765/?role=watch"
+
+
+def test_an_address_given_without_its_scheme_but_with_its_slashes_names_the_one_to_give():
+    """//gpu-box:9000 (ws: left off) was said with only the general form: the ws:// to give was ws:////gpu-box."""
+    with pytest.raises(ValueError, match="is not a server address; use ws://gpu-box:9000$"):
+        check_url("//gpu-box:9000")
+
+
+@pytest.mark.parametrize("host", ["gpu\u00a0box", "gpu\u2003box"])
+def test_a_host_holding_a_space_other_than_the_ascii_one_is_refused(host):
+    """A no-break space (pasted from a chat or a document) is a space too: only ' ' checked, the address was looked
+    up every few seconds, never found."""
+    with pytest.raises(ValueError, match="holds a space, which no host name does"):
+        check_url(f"ws://{host}:8765")
+
+
+@pytest.mark.parametrize("host", ["gpu..box", ".gpu-box", "a" * 64 + ".example"])
+def test_a_host_with_an_empty_or_overlong_part_is_refused_before_anything_opens(host):
+    """A double dot (a typo), a dot at the start, or a part over 63 characters cannot even be encoded for the lookup:
+    taken, every try of vcam cam failed with Python's own "UnicodeError: encoding with 'idna' codec failed" until
+    --duration."""
+    with pytest.raises(ValueError, match=r"is no host name: each part between its dots holds 1 to 63 letters"):
+        check_url(f"ws://{host}:8765")
+    check_url("ws://" + "a" * 63 + ".example:8765")
+
