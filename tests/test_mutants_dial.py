@@ -2,6 +2,7 @@
 read, that mutation testing found no test for: each test fails where the code is changed in the way its docstring
 says."""
 import errno
+import json
 import selectors
 import socket
 import threading
@@ -9,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from vcam.remote import dial as dial_module
+from vcam.remote import answers, dial as dial_module
+from vcam.remote import protocol as proto
 from vcam.remote.dial import Lookup, dial
 from vcam.remote.urls import check_url, dialled
 
@@ -217,3 +219,75 @@ def test_a_host_with_an_empty_or_overlong_part_is_refused_before_anything_opens(
         check_url(f"ws://{host}:8765")
     check_url("ws://" + "a" * 63 + ".example:8765")
 
+
+
+# --- the token and the keepalive --------------------------------------------------------------------------------
+
+
+def test_a_token_given_with_the_flag_is_used_over_the_environments():
+    """--token is the one given for this run: VCAM_TOKEN read first, a server started with another --token than the
+    shell's refused every camera."""
+    assert proto.given_token(" flag-token ", {proto.TOKEN_ENV: "shell-token"}) == "flag-token"
+    assert proto.given_token(None, {proto.TOKEN_ENV: "shell-token"}) == "shell-token"
+
+
+def test_the_keepalive_gives_the_library_each_of_its_bounds_as_it_was_set():
+    assert proto.Keepalive(every=5.0, timeout=7.0, close=3.0).options() == {
+        "ping_interval": 5.0, "ping_timeout": 7.0, "close_timeout": 3.0}
+
+
+# --- the server's answers ---------------------------------------------------------------------------------------
+
+
+def _strict(message: str) -> dict:
+    """A message as a strict JSON reader reads it: Infinity and NaN are no JSON."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is no JSON")
+
+    return json.loads(message, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("t", ["1e400", "-1e400", '"soon"', "true", "null"])
+def test_a_ping_whose_time_is_no_finite_number_gets_a_pong_without_it(t):
+    """Only a finite number is echoed: 1e400 came back as Infinity, which a camera's JSON reader refuses, and a
+    string or true came back as the ping's time, a clock offset of nonsense."""
+    pong = _strict(answers.answer(SimpleNamespace(), '{"type": "ping", "t": %s}' % t, None))
+    assert pong["type"] == "pong" and pong["t"] is None
+
+
+def test_a_ping_whose_time_is_a_number_gets_it_back():
+    pong = _strict(answers.answer(SimpleNamespace(), '{"type": "ping", "t": 12.5}', None))
+    assert pong["t"] == 12.5 and pong["acks"] is True and "block_s" not in pong
+
+
+def test_a_pong_gives_the_usual_gap_between_blocks_to_the_millisecond():
+    """A gap of 1.2345 s was given as 1 s (rounded to whole seconds): a camera read the stream as stalled early."""
+    server = SimpleNamespace(block_gaps=SimpleNamespace(usual=lambda: 1.2345))
+    pong = _strict(answers.answer(server, '{"type": "ping", "t": 1.0}', None))
+    assert pong["block_s"] == pytest.approx(1.2345, abs=0.0006)
+
+
+@pytest.mark.parametrize("seq", ["true", '"5"', "2.5", "-1", "null"])
+def test_a_got_message_without_a_frames_number_is_answered_with_an_error_and_counts_for_no_frame(seq):
+    """Only a whole number of 0 or more is a frame's: true was taken as frame 1, 2.5 as a frame between two, and a
+    string failed the server's comparison with 0 on the connection's thread."""
+    client = SimpleNamespace(acked=[])
+    client.got = client.acked.append
+    error = _strict(answers.answer(SimpleNamespace(), '{"type": "got", "seq": %s}' % seq, client))
+    assert error == {"type": "error", "message": 'a got message needs the "seq" of a frame'}
+    assert client.acked == []
+    assert answers.answer(SimpleNamespace(), '{"type": "got", "seq": 0}', client) is None and client.acked == [0]
+
+
+@pytest.mark.parametrize("latency, taken", [("0", 0.0), ("0.25", 0.25), ("3599.5", 3599.5), ("3600", None),
+                                            ("-0.001", None), ('"0.5"', None), ("null", None), ("1e400", None)])
+def test_a_stats_message_is_taken_from_no_latency_up_to_an_hour(latency, taken):
+    """A camera's latency is 0 s or more and under MAX_LATENCY_S: 0 (a camera on the server's own machine) was
+    refused, an hour taken, and a string failed the server's comparison with 0 on the connection's thread."""
+    client = SimpleNamespace(latency=None)
+    said = _strict(answers.answer(SimpleNamespace(), '{"type": "stats", "latency": %s}' % latency, client))
+    if taken is None:
+        assert said == {"type": "error", "message": 'a stats message needs a "latency" in seconds'}
+        assert client.latency is None
+    else:
+        assert said == {"type": "ok"} and client.latency == taken and isinstance(client.latency, float)
