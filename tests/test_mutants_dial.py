@@ -8,12 +8,14 @@ import socket
 import threading
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from vcam.remote import answers, dial as dial_module
 from vcam.remote import protocol as proto
 from vcam.remote.dial import Lookup, dial
 from vcam.remote.urls import check_url, dialled
+from vcam.sizes import MAX_SIDE
 
 # --- dialling, on a network and a clock of the test's own ------------------------------------------------------
 
@@ -291,3 +293,62 @@ def test_a_stats_message_is_taken_from_no_latency_up_to_an_hour(latency, taken):
         assert client.latency is None
     else:
         assert said == {"type": "ok"} and client.latency == taken and isinstance(client.latency, float)
+
+
+# --- frames -----------------------------------------------------------------------------------------------------
+
+
+def test_only_a_whole_generated_frames_header_gives_a_frame_number():
+    header = proto.HEADER.pack(proto.MAGIC, 41, 3, 2, 12, 1.5, 64, 48)
+    assert proto.frame_seq(header + b"jpeg") == 41
+    assert proto.frame_seq(header[:-1]) is None  # cut inside its header: no number read past its end
+    assert proto.frame_seq(proto.INPUT_HEADER.pack(proto.INPUT_MAGIC, 41, 0.0, 64, 48) + bytes(40)) is None
+
+
+def _frame(width: int = 64, height: int = 48) -> bytes:
+    picture = np.full((48, 64, 3), 120, np.uint8)
+    return proto.encode_frame(picture, proto.FrameHeader(41, 3, 2, 12, 1.5, width, height))
+
+
+def test_a_frame_without_the_generated_frames_magic_is_not_read_as_one():
+    """A binary message that is not VCF1 (an input frame's VCI1 sent the wrong way) is no frame, whatever follows."""
+    header, rgb = proto.decode_frame(_frame())
+    assert (header.seq, header.block, header.index, header.count) == (41, 3, 2, 12) and rgb.shape == (48, 64, 3)
+    with pytest.raises(proto.ProtocolError, match=f"^{proto.NOT_A_FRAME}$"):
+        proto.decode_frame(proto.INPUT_MAGIC + _frame()[4:])
+
+
+@pytest.mark.parametrize("width, height", [(0, 48), (64, 0), (64, MAX_SIDE + 1), (MAX_SIDE + 1, 48)])
+def test_a_frame_claiming_no_picture_or_one_past_the_largest_side_says_the_size_it_claims(width, height):
+    with pytest.raises(proto.ProtocolError, match=f"it claims {width}x{height}; a stream is at most {MAX_SIDE} a side"):
+        proto.decode_frame(_frame(width, height))
+
+
+# --- text messages ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("message, said", [
+    ('{"type": "ping",', "not JSON (Expecting property name enclosed in double quotes)"),
+    ("[" * 5000, "JSON nested too deeply"),
+    ('{"type": "ping", "t": ' + "7" * 5000 + "}", "not JSON (exceeds the limit (4300 digits) for integer string "
+                                                  "conversion)"),
+    ('["ping"]', 'a message is a JSON object with a "type"'),
+    ('{"type": 5}', 'a message is a JSON object with a "type"'),
+    ('{"kind": "ping"}', 'a message is a JSON object with a "type"'),
+])
+def test_a_text_message_that_is_no_message_says_what_is_wrong_with_it(message, said):
+    """Each is a ProtocolError the sender is told, not an error of Python's that ended its connection: an array
+    failed on .get, a nesting past Python's recursion limit or an integer past its digits limit escaped the parse."""
+    with pytest.raises(proto.ProtocolError) as raised:
+        proto.parse_text(message)
+    assert str(raised.value) == said
+
+
+def test_a_message_of_the_clients_limit_is_read_and_one_past_it_is_said_too_long():
+    message = '{"type": "ping", "pad": "%s"}'
+    fits = message % ("x" * (proto.MAX_TEXT - len(message % "")))
+    assert len(fits) == proto.MAX_TEXT and proto.parse_text(fits)["type"] == "ping"
+    with pytest.raises(proto.ProtocolError, match=f"message too long \\({proto.MAX_TEXT + 1} characters, at most "
+                                                  f"{proto.MAX_TEXT}\\)"):
+        proto.parse_text(fits + " ")
+    assert proto.parse_text(fits + " ", limit=proto.MAX_SERVER_TEXT)["type"] == "ping"
