@@ -11,6 +11,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from vcam.control.media import Refused
+from vcam.control.throttle import ErrorThrottle
 from vcam.remote import answers, dial as dial_module
 from vcam.remote import protocol as proto
 from vcam.remote.dial import Lookup, dial
@@ -352,3 +354,112 @@ def test_a_message_of_the_clients_limit_is_read_and_one_past_it_is_said_too_long
                                                   f"{proto.MAX_TEXT}\\)"):
         proto.parse_text(fits + " ")
     assert proto.parse_text(fits + " ", limit=proto.MAX_SERVER_TEXT)["type"] == "ping"
+
+
+class _Show:
+    """The server's side of a command: the lines it handled (with their source), what it said on its terminal."""
+
+    def __init__(self, reply: str | None = "seed 3", refuse: Refused | None = None):
+        self.handled: list[tuple[str, str]] = []
+        self.said: list[str] = []
+        self.stopped: list = []
+        self.reply, self.refuse = reply, refuse
+        self.intake = SimpleNamespace(ask=lambda client: "asked", stop=self.stopped.append)
+
+    def handle_line(self, line: str, source: str) -> str | None:
+        self.handled.append((line, source))
+        if self.refuse is not None:
+            raise self.refuse
+        return self.reply
+
+    def state(self) -> dict:
+        return {"seed": 3}
+
+    def say(self, line: str) -> None:
+        self.said.append(line)
+
+
+def _asking(role: str = "control") -> SimpleNamespace:
+    """A client whose refusals' windows last the whole test: a line held back is held back however slow the machine."""
+    return SimpleNamespace(name="laptop", role=role, refusals=ErrorThrottle(1e9, most=8),
+                           asks_refused=ErrorThrottle(1e9))
+
+
+def _command(show: _Show, client, **fields) -> dict:
+    return _strict(answers.answer(show, json.dumps({"type": "command", **fields}), client))
+
+
+def test_a_command_is_applied_under_its_clients_name_and_answered_with_its_reply_and_the_state():
+    """Only "typed": true marks a line typed by hand (a truthy "yes" taken for it made a knob's failures said each
+    time); a command with no reply is answered with an empty text, not null; the state a caller gives is the one
+    sent."""
+    show, client = _Show(), _asking()
+    assert _command(show, client, line="seed 3") == {"type": "reply", "text": "seed 3", "state": {"seed": 3}}
+    _command(show, client, line="seed 4", typed=True)
+    _command(show, client, line="seed 5", typed="yes")
+    assert show.handled == [("seed 3", "net laptop"), ("seed 4", "net laptop stdin"), ("seed 5", "net laptop")]
+    show.reply = None
+    said = _strict(answers.answer(show, json.dumps({"type": "command", "line": "freeze"}), client,
+                                  state=lambda: {"seed": 9}))
+    assert said == {"type": "reply", "text": "", "state": {"seed": 9}}
+
+
+@pytest.mark.parametrize("line", [None, 5, ["seed 3"]])
+def test_a_command_without_a_line_string_is_answered_with_an_error_and_applies_nothing(line):
+    show = _Show()
+    said = _command(show, _asking(), line=line)
+    assert said == {"type": "error", "message": 'a command message needs a "line" string'} and show.handled == []
+
+
+@pytest.mark.parametrize("role", ["watch", "viewer", "Control"])
+def test_a_watcher_may_ask_the_status_and_nothing_else_and_the_operator_hears_of_the_rest(role):
+    """Any role but control only watches: one of another name (a typo) steered the show, a line that does not
+    parse was handed to the show, and any command at all passed as a status."""
+    show, client = _Show(), _asking(role)
+    assert _command(show, client, line="status")["type"] == "reply"
+    for line in ("seed 3", "sed 3", "status status"):
+        assert _command(show, client, line=line) == {"type": "error", "message": answers.WATCH_ONLY}
+    assert show.handled == [("status", "net laptop")]
+    assert show.said == ["client laptop was refused a command: it only watches (role=watch)"]
+
+
+def test_a_command_the_show_refuses_tells_the_client_what_to_do_and_the_operator_what_it_asked():
+    show = _Show(refuse=Refused("no such file on the server", "the file /home/show/x.png, outside its folders"))
+    said = _command(show, _asking(), line="image x.png")
+    assert said["type"] == "reply" and said["text"] == "error: no such file on the server"
+    assert show.said == ["client laptop was refused the file /home/show/x.png, outside its folders"]
+
+
+def test_a_clients_refusals_differing_only_in_their_numbers_are_said_once_then_counted():
+    """A knob turned through a replayed show is refused a line for each value: keyed by its whole line, each was
+    said. The input's refusals are keyed by their whole reason: another sender (cam2 after cam1) is said at once."""
+    client, said = _asking(), []
+    for value in ("0.41", "0.42"):
+        answers.refused(client, f"'strength {value}' during a replay", said.append)
+    for sender in ("cam1", "cam1", "cam2"):
+        answers.refused_input(client, f"sending the input: another client ({sender}) is sending it", said.append)
+    assert said == ["client laptop was refused 'strength 0.41' during a replay",
+                    "client laptop was refused sending the input: another client (cam1) is sending it",
+                    "client laptop was refused sending the input: another client (cam2) is sending it"]
+
+
+def test_a_send_is_answered_by_the_intake_and_a_send_stop_stops_it_with_an_ok():
+    show, client = _Show(), _asking()
+    assert answers.answer(show, '{"type": "send"}', client) == "asked"
+    assert _strict(answers.answer(show, '{"type": "send_stop"}', client)) == {"type": "ok"}
+    assert show.stopped == [client]
+
+
+def test_a_message_of_a_type_the_server_does_not_know_is_named_in_its_error():
+    said = _strict(answers.answer(_Show(), '{"type": "sned"}', _asking()))
+    assert said == {"type": "error", "message": "unknown message type 'sned'"}
+
+
+@pytest.mark.parametrize("source, sender", [("net laptop", ("laptop", False)), ("net laptop stdin", ("laptop", True)),
+                                            ("net mystdin", ("mystdin", False)), ("net", None), ("netbook", None),
+                                            ("stdin", None), ("midi", None)])
+def test_the_client_a_change_came_from_is_read_back_from_its_source(source, sender):
+    """The uploads' own source is `net`, with no client: read as one named '', a failure on air went to no one."""
+    assert answers.sender_of(source) == sender
+    if sender is not None:
+        assert answers.command_source(*sender) == source
