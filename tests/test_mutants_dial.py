@@ -463,3 +463,27 @@ def test_the_client_a_change_came_from_is_read_back_from_its_source(source, send
     assert answers.sender_of(source) == sender
     if sender is not None:
         assert answers.command_source(*sender) == source
+
+
+def _input(captured_at: float = 2.5) -> bytes:
+    return proto.encode_input(np.full((48, 64, 3), 120, np.uint8), 7, captured_at)
+
+
+def test_an_input_frame_is_read_with_its_width_and_height_as_sent():
+    header, rgb = proto.decode_input(_input(), (64, 48))
+    assert (header.seq, header.captured_at, header.width, header.height) == (7, 2.5, 64, 48)
+    assert rgb.shape == (48, 64, 3)
+
+
+def test_an_input_frame_cut_inside_its_header_is_refused_as_no_input_frame():
+    """Its magic alone passed for a header: the read past its end failed with struct's own error, which cut the
+    sender off without the reason a broken frame gets."""
+    with pytest.raises(proto.ProtocolError, match="not an input frame"):
+        proto.decode_input(_input()[:proto.INPUT_HEADER.size - 1], (64, 48))
+
+
+@pytest.mark.parametrize("captured_at", [float("nan"), float("inf"), float("-inf")])
+def test_an_input_frame_without_a_finite_capture_time_is_refused(captured_at):
+    """Refused with its reason: taken, -inf read as a frame as old as the input's frames may be, NaN as one of now."""
+    with pytest.raises(proto.ProtocolError, match="an input frame without a capture time"):
+        proto.decode_input(_input(captured_at), (64, 48))
