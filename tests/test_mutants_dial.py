@@ -487,3 +487,19 @@ def test_an_input_frame_without_a_finite_capture_time_is_refused(captured_at):
     """Refused with its reason: taken, -inf read as a frame as old as the input's frames may be, NaN as one of now."""
     with pytest.raises(proto.ProtocolError, match="an input frame without a capture time"):
         proto.decode_input(_input(captured_at), (64, 48))
+
+
+def test_an_input_frame_whose_jpeg_names_its_size_then_another_is_refused_as_damaged():
+    """Its first start-of-frame says the stream's size, a second the picture's own: the size read ahead agrees, and
+    only the decoded picture's own size tells that it is another (unchecked, a 32x24 picture went on to the show
+    in a 64x48 stream)."""
+    small = proto.encode_input(np.full((24, 32, 3), 120, np.uint8), 7, 2.5)
+    jpeg, i = small[proto.INPUT_HEADER.size:], 2
+    while jpeg[i + 1] not in proto._SOF:
+        i += 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3])
+    claim = bytearray(jpeg[i:i + 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3])])
+    claim[5:9] = (48).to_bytes(2, "big") + (64).to_bytes(2, "big")
+    crafted = jpeg[:i] + bytes(claim) + jpeg[i:]
+    assert proto.jpeg_size(crafted) == (64, 48)
+    with pytest.raises(proto.ProtocolError, match="a damaged input frame"):
+        proto.decode_input(proto.INPUT_HEADER.pack(proto.INPUT_MAGIC, 7, 2.5, 64, 48) + crafted, (64, 48))
