@@ -503,3 +503,11 @@ def test_an_input_frame_whose_jpeg_names_its_size_then_another_is_refused_as_dam
     assert proto.jpeg_size(crafted) == (64, 48)
     with pytest.raises(proto.ProtocolError, match="a damaged input frame"):
         proto.decode_input(proto.INPUT_HEADER.pack(proto.INPUT_MAGIC, 7, 2.5, 64, 48) + crafted, (64, 48))
+
+
+def test_only_data_that_starts_as_a_jpeg_gives_a_jpeg_size():
+    """Data whose first marker is not a JPEG's start (FF D8) is no JPEG, whatever segments follow it."""
+    jpeg = _input()[proto.INPUT_HEADER.size:]
+    assert proto.jpeg_size(jpeg) == (64, 48)
+    assert proto.jpeg_size(b"\xff\xd9" + jpeg[2:]) is None
+    assert proto.jpeg_size(b"\x00\xd8" + jpeg[2:]) is None
