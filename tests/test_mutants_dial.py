@@ -511,3 +511,13 @@ def test_only_data_that_starts_as_a_jpeg_gives_a_jpeg_size():
     assert proto.jpeg_size(jpeg) == (64, 48)
     assert proto.jpeg_size(b"\xff\xd9" + jpeg[2:]) is None
     assert proto.jpeg_size(b"\x00\xd8" + jpeg[2:]) is None
+
+
+def test_a_jpegs_size_is_read_past_markers_that_carry_no_length_and_not_past_a_byte_that_is_no_marker():
+    """A marker with no length (TEM, a restart) before the frame's size was read as one with a length, and the size
+    never found: a whole frame was refused as damaged. A byte that is no marker where one must be ends the read."""
+    frame = _input()
+    header, jpeg = frame[:proto.INPUT_HEADER.size], frame[proto.INPUT_HEADER.size:]
+    _, rgb = proto.decode_input(header + jpeg[:2] + b"\xff\x01\xff\xd3" + jpeg[2:], (64, 48))
+    assert rgb.shape == (48, 64, 3)
+    assert proto.jpeg_size(jpeg[:2] + b"\x00" + jpeg[2:]) is None
