@@ -514,10 +514,20 @@ def test_only_data_that_starts_as_a_jpeg_gives_a_jpeg_size():
 
 
 def test_a_jpegs_size_is_read_past_markers_that_carry_no_length_and_not_past_a_byte_that_is_no_marker():
-    """A marker with no length (TEM, a restart) before the frame's size was read as one with a length, and the size
+    """A marker with no length (TEM, a restart, an end of image) before the frame's size was read as one with a length, and the size
     never found: a whole frame was refused as damaged. A byte that is no marker where one must be ends the read."""
     frame = _input()
     header, jpeg = frame[:proto.INPUT_HEADER.size], frame[proto.INPUT_HEADER.size:]
-    _, rgb = proto.decode_input(header + jpeg[:2] + b"\xff\x01\xff\xd3" + jpeg[2:], (64, 48))
+    _, rgb = proto.decode_input(header + jpeg[:2] + b"\xff\x01\xff\xd3\xff\xd9" + jpeg[2:], (64, 48))
     assert rgb.shape == (48, 64, 3)
     assert proto.jpeg_size(jpeg[:2] + b"\x00" + jpeg[2:]) is None
+
+
+@pytest.mark.parametrize("segment", [b"\xff\xcc\x00\x04\x00\x00", b"\xff\xc4\x00\x02", b"\xff\xc8\x00\x02"])
+def test_a_jpegs_size_is_read_past_the_segments_of_its_start_of_frame_range_that_give_none(segment):
+    """A Huffman table (C4), an arithmetic coding one (CC) or the reserved C8 before the frame's size was read as the
+    size: a frame that decodes was refused as damaged."""
+    frame = _input()
+    header, jpeg = frame[:proto.INPUT_HEADER.size], frame[proto.INPUT_HEADER.size:]
+    _, rgb = proto.decode_input(header + jpeg[:2] + segment + jpeg[2:], (64, 48))
+    assert rgb.shape == (48, 64, 3)
