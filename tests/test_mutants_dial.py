@@ -514,8 +514,9 @@ def test_only_data_that_starts_as_a_jpeg_gives_a_jpeg_size():
 
 
 def test_a_jpegs_size_is_read_past_markers_that_carry_no_length_and_not_past_a_byte_that_is_no_marker():
-    """A marker with no length (TEM, a restart, an end of image) before the frame's size was read as one with a length, and the size
-    never found: a whole frame was refused as damaged. A byte that is no marker where one must be ends the read."""
+    """A marker with no length (TEM, a restart, an end of image) before the frame's size was read as one with a
+    length, and the size never found: a frame that decodes was refused as damaged. A byte that is no marker where one
+    must be ends the read."""
     frame = _input()
     header, jpeg = frame[:proto.INPUT_HEADER.size], frame[proto.INPUT_HEADER.size:]
     _, rgb = proto.decode_input(header + jpeg[:2] + b"\xff\x01\xff\xd3\xff\xd9" + jpeg[2:], (64, 48))
