@@ -79,9 +79,15 @@ def check_url(url: str) -> None:
 def _no_host(host: str) -> str | None:
     """Why `host` can name no machine, else None: numbers and dots that are no IPv4 address (999.1.1.1, a typo of
     one; no name ends in a number), or a space. Looked up, either failed as a name not found, every few seconds
-    until --duration."""
+    until --duration; a part between dots that is empty (gpu..box) or over 63 characters, as an error of Python's
+    own (UnicodeError: encoding with 'idna' codec failed)."""
     if any(c.isspace() for c in host):
         return f"{host!r} holds a space, which no host name does"
+    try:
+        host.encode("idna")  # the lookup's first step: one that fails here failed each try with a codec's error
+    except UnicodeError:
+        return (f"{host!r} is no host name: each part between its dots holds 1 to 63 letters, digits or hyphens (a "
+                "double dot, or a dot at its start, leaves one empty)")
     if ":" in host or not all(label.isdigit() for label in host.split(".")):
         return None
     try:
