@@ -85,9 +85,8 @@ def _no_host(host: str) -> str | None:
         return f"{host!r} holds a space, which no host name does"
     try:
         host.encode("idna")  # the lookup's first step: one that fails here failed each try with a codec's error
-    except UnicodeError:
-        return (f"{host!r} is no host name: each part between its dots holds 1 to 63 letters, digits or hyphens (a "
-                "double dot, or a dot at its start, leaves one empty)")
+    except UnicodeError as e:
+        return _unencodable(host, e)
     if ":" in host or not all(label.isdigit() for label in host.split(".")):
         return None
     try:
@@ -95,3 +94,19 @@ def _no_host(host: str) -> str | None:
     except OSError:
         return f"{host} is no IPv4 address: four numbers from 0 to 255, as 192.168.1.20"
     return None
+
+
+def _unencodable(host: str, error: UnicodeError) -> str:
+    """Why the lookup cannot encode `host`, naming the part at fault where one is empty or too long (else the
+    codec's own reason: a character no name may hold, a mix of writing directions)."""
+    labels = (host[:-1] if host.endswith(".") else host).split(".")  # one final dot: a fully qualified name
+    for label in labels:
+        if not label:
+            return f"{host!r} has an empty part between its dots (a double dot, or a dot at its start): a typo?"
+        size = len(label) if label.isascii() else 4 + len(label.encode("punycode"))  # xn--…, as it is looked up
+        if size > 63:
+            form = "" if label.isascii() else " in the xn-- form it is looked up by"
+            shown = label if len(label) <= 24 else label[:24] + "…"
+            return f"{host!r} is no host name: its part {shown!r} is {size} characters{form}, at most 63"
+    why = str(error).rpartition("UnicodeError: ")[2].rstrip(")")
+    return f"{host!r} is no host name the lookup can take ({why})"
