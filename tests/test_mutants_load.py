@@ -31,6 +31,41 @@ def test_the_checkpoint_given_for_the_folder_is_answered_with_its_folder_alone(w
     assert err.value.fix == f"pass its folder instead: --weights {shell_word(str(weights_folder))}"
 
 
+def test_a_checkpoint_one_folder_down_is_named_in_the_message_by_that_folder(tmp_path):
+    """A --weights folder one level above the real one is told where the checkpoint is: `nested[0]` turned `root`
+    said the checkpoint "is in" the very folder that lacks it."""
+    from vcam.engine.configs import KREA_FILE
+
+    inner = tmp_path / "krea"
+    inner.mkdir()
+    (inner / KREA_FILE).write_bytes(b"")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path)
+    assert err.value.fix.startswith(f"{KREA_FILE} is in {inner}: pass --weights {inner}")
+
+
+def test_a_diffusers_folder_known_by_its_model_index_alone_is_said_as_such(tmp_path):
+    """A diffusers pipeline folder whose transformer/ was not copied still has its model_index.json: dropping that
+    check said nothing of the layout, only the missing files."""
+    (tmp_path / "model_index.json").write_text("{}")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path)
+    assert f"{tmp_path} is in diffusers' layout" in err.value.fix
+
+
+def test_a_header_length_past_the_files_end_is_a_damaged_header_not_a_json_error(tmp_path):
+    """A header length that reaches past the end of the file (its first 8 bytes overwritten) is said as a damaged
+    header outright: `size - 8` turned `size` read the header and said "damaged header (JSONDecodeError)"."""
+    import struct
+
+    from vcam.engine.weight_files import safetensors_problem
+
+    path = tmp_path / "x.safetensors"
+    body = b'{"a": 1}' + b" " * 24
+    path.write_bytes(struct.pack("<Q", len(body) + 4) + body)
+    assert safetensors_problem(path) == "damaged header"
+
+
 # --- TAEHV's file -----------------------------------------------------------------------------------------------
 
 
@@ -47,6 +82,21 @@ def test_taehvs_file_missing_with_the_hub_offline_is_said_and_never_fetched(tmp_
     assert err.value.message.endswith("and downloading is off") and "HF_HUB_OFFLINE" in err.value.fix
 
 
+def test_a_part_seconds_old_on_a_file_system_without_locks_is_kept_as_another_shows(tmp_path, monkeypatch):
+    """Without locks only a part's age tells, and another show's download writes every few seconds at most: a part
+    last written 10 s ago is kept. The shorter age kept where locks tell (`LOCKED_STALE_S`) used there too removed
+    that show's download under it."""
+    from test_taehv import _download_into_cache, _part
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setattr(filelock, "try_lock", lambda fd: None)
+    assert tw.LOCKED_STALE_S < 2 * tw.LOCKED_STALE_S < tw.STALE_PART_S
+    recent, killed = _part(tmp_path, "recent", 2 * tw.LOCKED_STALE_S), _part(tmp_path, "killed", 2 * tw.STALE_PART_S)
+    _download_into_cache(tmp_path)
+    assert recent.exists() and not killed.exists()
+
+
 # --- the card's memory ------------------------------------------------------------------------------------------
 
 
@@ -60,3 +110,41 @@ def test_a_card_with_exactly_what_everything_needs_free_holds_everything():
     full = estimate_vram(spec, 832, 480).total
     plan = plan_memory(spec, 832, 480, full)
     assert plan.text_on_gpu and not plan.offload_text_after_start and plan.note == "everything on the GPU"
+
+
+def _parts_at_the_start_and_with_the_text_encoder_on_the_cpu(width, height):
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram
+
+    spec = get_spec("krea-14b")
+    full = estimate_vram(spec, width, height)
+    return spec, full.total - full.parts["kv cache"], estimate_vram(spec, width, height, text_on_gpu=False).total
+
+
+def test_the_text_encoder_moved_after_the_start_is_planned_at_the_larger_of_its_two_peaks():
+    """At 832x480 the start (text encoder and weights, no KV cache yet) is the larger peak; at 1280x720 the stream's
+    KV cache outweighs the text encoder. `max(at_start, lean) <= free` turned `at_start <= free` planned the move on
+    a card the stream then overran; `peak` always `lean` said a smaller need than the start's."""
+    from vcam.engine.memory import plan_memory
+    from vcam.errors import NotEnoughVRAMError
+
+    spec, at_start, lean = _parts_at_the_start_and_with_the_text_encoder_on_the_cpu(832, 480)
+    assert at_start > lean
+    plan = plan_memory(spec, 832, 480, at_start)
+    assert plan.offload_text_after_start and plan.estimate.total == at_start
+    spec, at_start, lean = _parts_at_the_start_and_with_the_text_encoder_on_the_cpu(1280, 720)
+    assert lean > at_start
+    plan = plan_memory(spec, 1280, 720, lean)
+    assert plan.offload_text_after_start and plan.estimate.total == lean
+    with pytest.raises(NotEnoughVRAMError):
+        plan_memory(spec, 1280, 720, (at_start + lean) // 2)
+
+
+def test_a_card_adapted_to_fp8_at_the_asked_size_says_so_in_the_note():
+    """The note says FP8 is what changed: `" in FP8"` dropped said "running 832x480 instead", the size asked."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import GIB, plan_memory
+
+    plan = plan_memory(get_spec("krea-14b"), 832, 480, 30.5 * GIB, fp8_possible=True, adapt=True)
+    assert plan.adapted == (832, 480, "fp8")
+    assert "running 832x480 in FP8 instead" in plan.note
