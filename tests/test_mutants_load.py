@@ -66,6 +66,23 @@ def test_a_header_length_past_the_files_end_is_a_damaged_header_not_a_json_error
     assert safetensors_problem(path) == "damaged header"
 
 
+def test_a_checkpoint_short_of_its_last_bytes_is_said_truncated(tmp_path):
+    """A download cut a few bytes short is no whole file: the data ends 8 bytes (the header's length) after the
+    offsets the header gives, and `8 + n + end` turned `n + end` took a file up to 8 bytes short for whole."""
+    import torch
+    from safetensors.torch import save_file
+
+    from vcam.engine.weight_files import safetensors_problem
+
+    path = tmp_path / "x.safetensors"
+    save_file({"w": torch.arange(64, dtype=torch.float32)}, str(path))
+    whole = path.read_bytes()
+    assert safetensors_problem(path) is None
+    for short in (1, 8):
+        path.write_bytes(whole[:-short])
+        assert safetensors_problem(path) == f"truncated: {len(whole) - short} of {len(whole)} bytes", short
+
+
 # --- TAEHV's file -----------------------------------------------------------------------------------------------
 
 
