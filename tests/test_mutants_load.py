@@ -165,3 +165,41 @@ def test_a_card_adapted_to_fp8_at_the_asked_size_says_so_in_the_note():
     plan = plan_memory(get_spec("krea-14b"), 832, 480, 30.5 * GIB, fp8_possible=True, adapt=True)
     assert plan.adapted == (832, 480, "fp8")
     assert "running 832x480 in FP8 instead" in plan.note
+
+
+
+def test_a_card_that_fp8_would_not_fit_either_is_not_told_to_install_fp8(monkeypatch):
+    """A 16 GB card that runs FP8, in an install without torchao, holds krea-14b in FP8 at no size: installing the
+    extra would not help, so its line is left out. `least > total` dropped offered it all the same (a line that
+    never names torchao itself: the extra's install line)."""
+    import torch
+
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import GIB, memory_plan
+    from vcam.engine.speed import SpeedOptions
+    from vcam.errors import NotEnoughVRAMError, install_fix
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15 * GIB), 16 * GIB))
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: "FP8 needs torchao: pip install torchao")
+    with pytest.raises(NotEnoughVRAMError) as err:
+        memory_plan(get_spec("krea-14b"), torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
+    assert "more than this GPU's 16.0 GiB" in err.value.fix
+    assert install_fix("fp8") not in err.value.fix and "half the weight memory" not in err.value.fix
+
+
+
+# --- the machine's memory ---------------------------------------------------------------------------------------
+
+
+def test_a_container_limit_above_what_the_machine_has_free_is_not_what_is_said():
+    """Under a 16 GiB container limit on a host with 4 GiB free, the refusal says the 4 GiB: `limit <= machine`
+    dropped said "16.0 GiB is free under this container's memory limit", more than the text encoder needed, as the
+    reason it was refused."""
+    from vcam.engine.memory import GIB, HostFree
+
+    free = HostFree(available=4 * GIB, swap=GIB, limit=16 * GIB)
+    assert free.total == 5 * GIB
+    assert free.said() == "5.0 GiB is free (4.0 GiB available + 1.0 GiB of swap)"
+    assert HostFree(available=4 * GIB, limit=5 * GIB).said() == "4.0 GiB is free (4.0 GiB available + 0.0 GiB of swap)"
+    assert HostFree(available=8 * GIB, limit=5 * GIB).said() == "5.0 GiB is free under this container's memory limit"
