@@ -83,6 +83,20 @@ def test_a_checkpoint_short_of_its_last_bytes_is_said_truncated(tmp_path):
         assert safetensors_problem(path) == f"truncated: {len(whole) - short} of {len(whole)} bytes", short
 
 
+
+def test_a_part_whose_folder_is_missing_is_named_once(tmp_path):
+    """A folder without its config.json is one line, not a second one for its weights as well: dropping the
+    `continue` after it listed "vae (no .safetensors weights)" beside "vae/config.json (missing)" for every part."""
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weight_files import check_files, layout
+
+    with pytest.raises(WeightsError) as err:
+        check_files(layout(tmp_path, tmp_path))
+    assert err.value.message.splitlines()[1:] == [
+        f"    {tmp_path / KREA_FILE} (missing)", f"    {tmp_path / 'text_encoder' / 'config.json'} (missing)",
+        f"    {tmp_path / 'vae' / 'config.json'} (missing)", f"    {tmp_path / 'tokenizer'} (missing)"]
+
+
 # --- TAEHV's file -----------------------------------------------------------------------------------------------
 
 
@@ -203,3 +217,39 @@ def test_a_container_limit_above_what_the_machine_has_free_is_not_what_is_said()
     assert free.said() == "5.0 GiB is free (4.0 GiB available + 1.0 GiB of swap)"
     assert HostFree(available=4 * GIB, limit=5 * GIB).said() == "4.0 GiB is free (4.0 GiB available + 0.0 GiB of swap)"
     assert HostFree(available=8 * GIB, limit=5 * GIB).said() == "5.0 GiB is free under this container's memory limit"
+
+
+
+def _limited(folder, limit: int, used: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "memory.max").write_text(f"{limit}\n")
+    (folder / "memory.current").write_text(f"{used}\n")
+    (folder / "memory.stat").write_text(f"anon {used}\n")
+
+
+def test_where_the_machines_free_memory_cannot_be_read_the_containers_room_still_bounds_it(tmp_path):
+    """A container hiding /proc/meminfo but not its cgroup: the room under its limit is what it has. Returning None
+    there skipped the check, and the kernel killed the show as its text encoder moved to the CPU."""
+    from vcam.engine.memory import GIB, host_ram_free
+
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    (proc / "self" / "cgroup").write_text("0::/ctr\n")
+    _limited(tmp_path / "cgroup" / "ctr", 8 * GIB, 5 * GIB)
+    free = host_ram_free(str(proc), str(tmp_path / "cgroup"))
+    assert free is not None and free.total == 3 * GIB
+    assert free.said() == "3.0 GiB is free under this container's memory limit"
+
+
+def test_of_nested_cgroup_limits_the_tightest_is_the_room(tmp_path):
+    """A pod's limit inside a node's: the least room among them bounds the show (`min` turned `max` took the
+    loosest one and passed a text encoder the inner limit killed)."""
+    from vcam.engine.memory import GIB, host_ram_free
+
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    (proc / "meminfo").write_text(f"MemAvailable:   {64 * GIB // 1024} kB\n")
+    (proc / "self" / "cgroup").write_text("0::/node/pod\n")
+    _limited(tmp_path / "cgroup" / "node", 32 * GIB, 10 * GIB)
+    _limited(tmp_path / "cgroup" / "node" / "pod", 12 * GIB, 8 * GIB)
+    assert host_ram_free(str(proc), str(tmp_path / "cgroup")).total == 4 * GIB
