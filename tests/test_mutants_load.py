@@ -253,3 +253,37 @@ def test_of_nested_cgroup_limits_the_tightest_is_the_room(tmp_path):
     _limited(tmp_path / "cgroup" / "node", 32 * GIB, 10 * GIB)
     _limited(tmp_path / "cgroup" / "node" / "pod", 12 * GIB, 8 * GIB)
     assert host_ram_free(str(proc), str(tmp_path / "cgroup")).total == 4 * GIB
+
+
+
+# --- loading as the plan says -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text_on_gpu, offload", [(False, False), (True, True)])
+def test_a_load_runs_at_the_size_and_precision_the_plan_adapted_to_with_the_text_encoder_where_it_put_it(
+        monkeypatch, text_on_gpu, offload):
+    """A card too small for 832x480 in bf16 runs 576x320 in FP8, as its log line says: the adapted quant dropped
+    from the speed options loaded bf16 weights at the smaller size (out of memory on a card planned for FP8); the
+    plan's text encoder device ignored loaded it on a card planned without it; the size left off the engine
+    streamed at the size that did not fit."""
+    import torch
+
+    import vcam.engine.load as load_module
+    from vcam.engine.memory import GIB, MemoryPlan, VRAMEstimate
+
+    plan = MemoryPlan(text_on_gpu, VRAMEstimate({"transformer": 20 * GIB}), "adapted",
+                      offload_text_after_start=offload, adapted=(576, 320, "fp8"))
+    monkeypatch.setattr(load_module, "memory_plan", lambda *a, **k: (plan, 22 * GIB))
+    monkeypatch.setattr(load_module, "check_host_ram", lambda *a, **k: None)
+    monkeypatch.setattr(load_module, "fp8_unsupported", lambda device: None)  # an FP8 card, here without one
+    built = {}
+
+    def fake_built(spec, weights, device, dtype, speed, text_device, offload, progress, report, log):
+        built.update(speed=speed, text_device=text_device, offload=offload)
+        return load_module.Engine(spec, None, None, None, device, speed=speed)
+
+    monkeypatch.setattr(load_module, "_built", fake_built)
+    engine = load_module.load("krea-14b", device="cuda", progress=False, adapt=True)
+    assert built["speed"].quant == "fp8" and (engine.width, engine.height) == (576, 320)
+    assert built["text_device"] == (torch.device("cuda") if text_on_gpu else torch.device("cpu"))
+    assert built["offload"] is offload
