@@ -256,6 +256,60 @@ def test_of_nested_cgroup_limits_the_tightest_is_the_room(tmp_path):
 
 
 
+def _plan(text_on_gpu: bool, offload: bool):
+    from vcam.engine.memory import MemoryPlan, VRAMEstimate
+
+    return MemoryPlan(text_on_gpu, VRAMEstimate({}), "", offload_text_after_start=offload)
+
+
+def test_the_machines_memory_refusal_says_when_the_text_encoder_goes_there_and_exactly_enough_passes():
+    """"once the first prompts are encoded" where the plan moves it then (the machine's memory is needed minutes
+    into the show, not at its start): one wording for both said the wrong moment. Exactly the memory it needs
+    free passes (`need <= free` turned `<` refused it)."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import GIB, HOST_HEADROOM, HostFree, check_host_ram, text_encoder_bytes
+    from vcam.errors import NotEnoughRAMError
+
+    spec = get_spec("krea-14b")
+    for plan, when in ((_plan(False, False), "from the start"), (_plan(True, True), "once the first prompts are "
+                                                                                     "encoded")):
+        with pytest.raises(NotEnoughRAMError) as err:
+            check_host_ram(spec, plan, 832, 480, 40 * GIB, free_ram=lambda: HostFree(GIB))
+        assert err.value.message.startswith(f"{spec.name}'s text encoder goes to the CPU {when} (too little GPU")
+    need = text_encoder_bytes(spec) + HOST_HEADROOM
+    check_host_ram(spec, _plan(False, False), 832, 480, 40 * GIB, free_ram=lambda: HostFree(need))
+
+
+def test_running_out_of_memory_in_fp8_is_not_told_to_use_fp8(monkeypatch):
+    """The fix offers --quant fp8 only where the show is not in FP8 (or NVFP4) already: dropping `quant == "none"`
+    told a show running out of memory in FP8 to start again with --quant fp8."""
+    import torch
+
+    import vcam.engine.memory as memory
+
+    monkeypatch.setattr(memory, "fp8_unsupported", lambda device: None)
+    cuda = torch.device("cuda")
+    assert "--quant fp8" in memory.out_of_memory_fix(cuda, "none")
+    for quant in ("fp8", "nvfp4"):
+        assert "--quant fp8" not in memory.out_of_memory_fix(cuda, quant)
+
+
+def test_the_planned_settings_of_a_show_that_does_not_adapt_are_the_ones_asked(monkeypatch):
+    """Without --adapt (or with it) a show's tuned speed options are looked up at the size that will run: the
+    plan's adapted size taken without `adapt` looked up another size's options than the one the show loads at."""
+    import torch
+
+    import vcam.engine.memory as memory
+    from vcam.engine.memory import MemoryPlan, VRAMEstimate
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    plan = MemoryPlan(False, VRAMEstimate({}), "", adapted=(576, 320, "fp8"))
+    monkeypatch.setattr(memory, "memory_plan", lambda *a, **k: (plan, 0))
+    assert memory.planned_settings("krea-14b", 832, 480, "none", adapt=False) == (832, 480, "none")
+    assert memory.planned_settings("krea-14b", 832, 480, "none", adapt=True) == (576, 320, "fp8")
+
+
+
 # --- loading as the plan says -----------------------------------------------------------------------------------
 
 
