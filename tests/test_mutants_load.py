@@ -203,6 +203,22 @@ def test_a_card_that_fp8_would_not_fit_either_is_not_told_to_install_fp8(monkeyp
 
 
 
+def test_fp8_from_weights_other_than_bf16_is_refused_with_the_dtype_to_use(monkeypatch):
+    """torchao's per-row FP8 scales bf16 weights only: dropping the dtype check let a float16 load reach torchao
+    minutes in, where the refusal says it before anything loads."""
+    import torch
+
+    import vcam.engine.quant as quant
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(quant, "fp8_unsupported", lambda device: None)
+    quant.require_fp8(torch.device("cuda"), torch.bfloat16)
+    with pytest.raises(VcamError) as err:
+        quant.require_fp8(torch.device("cuda"), torch.float16)
+    assert err.value.message == "FP8 is made from bf16 weights, not float16" and "bf16" in err.value.fix
+
+
+
 # --- the machine's memory ---------------------------------------------------------------------------------------
 
 
