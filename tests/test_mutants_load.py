@@ -219,6 +219,28 @@ def test_fp8_from_weights_other_than_bf16_is_refused_with_the_dtype_to_use(monke
 
 
 
+# --- the download's room ----------------------------------------------------------------------------------------
+
+
+def test_files_the_cache_holds_already_need_no_room_on_the_disk(tmp_path, monkeypatch):
+    """A download cut short after the checkpoint (28.6 GB) finished needs room for the text encoder alone: the dry
+    run's files that will not download counted too (`will_download` ignored) refused a disk with room to finish."""
+    from types import SimpleNamespace
+
+    from test_weights_hub import WAN_BYTES, assert_fetched, online_hub, sizes
+    from vcam.engine import hub
+    from vcam.engine.configs import KREA_REPO
+
+    def dry(repo, **kw):
+        done = repo == KREA_REPO  # the checkpoint's repo is whole in the cache
+        return [SimpleNamespace(**{**vars(f), "will_download": not done}) for f in sizes(repo)]
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: WAN_BYTES + 2 * hub.DISK_MARGIN)
+    assert_fetched(monkeypatch, dry, tmp_path / "hub")
+
+
+
 # --- the machine's memory ---------------------------------------------------------------------------------------
 
 
