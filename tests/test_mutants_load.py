@@ -1,0 +1,381 @@
+"""Edges of how vcam finds, downloads, checks and loads model weights and plans the card's and the machine's memory
+that no other test pinned: each test fails where the code is changed in the way its docstring says."""
+import pytest
+
+from vcam.engine.weight_files import from_folder
+from vcam.errors import WeightsError
+
+
+# --- a --weights folder ---------------------------------------------------------------------------------------
+
+
+def test_a_weights_path_of_blanks_is_said_as_empty_not_read_as_a_folder_named_blank(tmp_path, monkeypatch):
+    """`--weights " "` (a variable holding a space, a quoted blank in a script) is no folder: `str(folder).strip()`
+    turned `str(folder)` looked for a folder named ' ' and said it "does not exist", where the empty path's
+    message says what --weights takes."""
+    monkeypatch.chdir(tmp_path)
+    for blank in (" ", "\t", " \n"):
+        with pytest.raises(WeightsError) as err:
+            from_folder(blank)
+        assert err.value.message == "--weights was given an empty path", blank
+
+
+def test_the_checkpoint_given_for_the_folder_is_answered_with_its_folder_alone(weights_folder):
+    """The fix names the folder that holds the checkpoint: `root.parent` turned `root` offered `--weights` the same
+    file again (a line that still began with the folder's path)."""
+    from vcam.engine.configs import KREA_FILE
+    from vcam.words import shell_word
+
+    with pytest.raises(WeightsError) as err:
+        from_folder(weights_folder / KREA_FILE)
+    assert err.value.fix == f"pass its folder instead: --weights {shell_word(str(weights_folder))}"
+
+
+def test_a_checkpoint_one_folder_down_is_named_in_the_message_by_that_folder(tmp_path):
+    """A --weights folder one level above the real one is told where the checkpoint is: `nested[0]` turned `root`
+    said the checkpoint "is in" the very folder that lacks it."""
+    from vcam.engine.configs import KREA_FILE
+
+    inner = tmp_path / "krea"
+    inner.mkdir()
+    (inner / KREA_FILE).write_bytes(b"")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path)
+    assert err.value.fix.startswith(f"{KREA_FILE} is in {inner}: pass --weights {inner}")
+
+
+def test_a_diffusers_folder_known_by_its_model_index_alone_is_said_as_such(tmp_path):
+    """A diffusers pipeline folder whose transformer/ was not copied still has its model_index.json: dropping that
+    check said nothing of the layout, only the missing files."""
+    (tmp_path / "model_index.json").write_text("{}")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path)
+    assert f"{tmp_path} is in diffusers' layout" in err.value.fix
+
+
+def test_a_header_length_past_the_files_end_is_a_damaged_header_not_a_json_error(tmp_path):
+    """A header length that reaches past the end of the file (its first 8 bytes overwritten) is said as a damaged
+    header outright: `size - 8` turned `size` read the header and said "damaged header (JSONDecodeError)"."""
+    import struct
+
+    from vcam.engine.weight_files import safetensors_problem
+
+    path = tmp_path / "x.safetensors"
+    body = b'{"a": 1}' + b" " * 24
+    path.write_bytes(struct.pack("<Q", len(body) + 4) + body)
+    assert safetensors_problem(path) == "damaged header"
+
+
+def test_a_checkpoint_short_of_its_last_bytes_is_said_truncated(tmp_path):
+    """A download cut a few bytes short is no whole file: the data ends 8 bytes (the header's length) after the
+    offsets the header gives, and `8 + n + end` turned `n + end` took a file up to 8 bytes short for whole."""
+    import torch
+    from safetensors.torch import save_file
+
+    from vcam.engine.weight_files import safetensors_problem
+
+    path = tmp_path / "x.safetensors"
+    save_file({"w": torch.arange(64, dtype=torch.float32)}, str(path))
+    whole = path.read_bytes()
+    assert safetensors_problem(path) is None
+    for short in (1, 8):
+        path.write_bytes(whole[:-short])
+        assert safetensors_problem(path) == f"truncated: {len(whole) - short} of {len(whole)} bytes", short
+
+
+
+def test_a_part_whose_folder_is_missing_is_named_once(tmp_path):
+    """A folder without its config.json is one line, not a second one for its weights as well: dropping the
+    `continue` after it listed "vae (no .safetensors weights)" beside "vae/config.json (missing)" for every part."""
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weight_files import check_files, layout
+
+    with pytest.raises(WeightsError) as err:
+        check_files(layout(tmp_path, tmp_path))
+    assert err.value.message.splitlines()[1:] == [
+        f"    {tmp_path / KREA_FILE} (missing)", f"    {tmp_path / 'text_encoder' / 'config.json'} (missing)",
+        f"    {tmp_path / 'vae' / 'config.json'} (missing)", f"    {tmp_path / 'tokenizer'} (missing)"]
+
+
+# --- TAEHV's file -----------------------------------------------------------------------------------------------
+
+
+def test_taehvs_file_missing_with_the_hub_offline_is_said_and_never_fetched(tmp_path, monkeypatch):
+    """HF_HUB_OFFLINE keeps vcam off the network for TAEHV's file too: `not download or _offline()` turned
+    `not download` went to GitHub anyway (and, with no network, said "could not download" and "check the network")."""
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(tw, "_download", lambda *a, **k: pytest.fail("downloaded while offline"))
+    with pytest.raises(WeightsError) as err:
+        tw.find_taehv(None)
+    assert err.value.message.endswith("and downloading is off") and "HF_HUB_OFFLINE" in err.value.fix
+
+
+def test_a_part_seconds_old_on_a_file_system_without_locks_is_kept_as_another_shows(tmp_path, monkeypatch):
+    """Without locks only a part's age tells, and another show's download writes every few seconds at most: a part
+    last written 10 s ago is kept. The shorter age kept where locks tell (`LOCKED_STALE_S`) used there too removed
+    that show's download under it."""
+    from test_taehv import _download_into_cache, _part
+    from vcam import filelock
+    from vcam.engine import taehv_weights as tw
+
+    monkeypatch.setattr(filelock, "try_lock", lambda fd: None)
+    assert tw.LOCKED_STALE_S < 2 * tw.LOCKED_STALE_S < tw.STALE_PART_S
+    recent, killed = _part(tmp_path, "recent", 2 * tw.LOCKED_STALE_S), _part(tmp_path, "killed", 2 * tw.STALE_PART_S)
+    _download_into_cache(tmp_path)
+    assert recent.exists() and not killed.exists()
+
+
+# --- the card's memory ------------------------------------------------------------------------------------------
+
+
+def test_a_card_with_exactly_what_everything_needs_free_holds_everything():
+    """The plan's figure is what fits: `full.total <= free` turned `<` moved the text encoder to the CPU (a new prompt
+    then takes seconds) on a card with exactly that much free."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram, plan_memory
+
+    spec = get_spec("krea-14b")
+    full = estimate_vram(spec, 832, 480).total
+    plan = plan_memory(spec, 832, 480, full)
+    assert plan.text_on_gpu and not plan.offload_text_after_start and plan.note == "everything on the GPU"
+
+
+def _parts_at_the_start_and_with_the_text_encoder_on_the_cpu(width, height):
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram
+
+    spec = get_spec("krea-14b")
+    full = estimate_vram(spec, width, height)
+    return spec, full.total - full.parts["kv cache"], estimate_vram(spec, width, height, text_on_gpu=False).total
+
+
+def test_the_text_encoder_moved_after_the_start_is_planned_at_the_larger_of_its_two_peaks():
+    """At 832x480 the start (text encoder and weights, no KV cache yet) is the larger peak; at 1280x720 the stream's
+    KV cache outweighs the text encoder. `max(at_start, lean) <= free` turned `at_start <= free` planned the move on
+    a card the stream then overran; `peak` always `lean` said a smaller need than the start's."""
+    from vcam.engine.memory import plan_memory
+    from vcam.errors import NotEnoughVRAMError
+
+    spec, at_start, lean = _parts_at_the_start_and_with_the_text_encoder_on_the_cpu(832, 480)
+    assert at_start > lean
+    plan = plan_memory(spec, 832, 480, at_start)
+    assert plan.offload_text_after_start and plan.estimate.total == at_start
+    spec, at_start, lean = _parts_at_the_start_and_with_the_text_encoder_on_the_cpu(1280, 720)
+    assert lean > at_start
+    plan = plan_memory(spec, 1280, 720, lean)
+    assert plan.offload_text_after_start and plan.estimate.total == lean
+    with pytest.raises(NotEnoughVRAMError):
+        plan_memory(spec, 1280, 720, (at_start + lean) // 2)
+
+
+def test_a_card_adapted_to_fp8_at_the_asked_size_says_so_in_the_note():
+    """The note says FP8 is what changed: `" in FP8"` dropped said "running 832x480 instead", the size asked."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import GIB, plan_memory
+
+    plan = plan_memory(get_spec("krea-14b"), 832, 480, 30.5 * GIB, fp8_possible=True, adapt=True)
+    assert plan.adapted == (832, 480, "fp8")
+    assert "running 832x480 in FP8 instead" in plan.note
+
+
+
+def test_a_card_that_fp8_would_not_fit_either_is_not_told_to_install_fp8(monkeypatch):
+    """A 16 GB card that runs FP8, in an install without torchao, holds krea-14b in FP8 at no size: installing the
+    extra would not help, so its line is left out. `least > total` dropped offered it all the same (a line that
+    never names torchao itself: the extra's install line)."""
+    import torch
+
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import GIB, memory_plan
+    from vcam.engine.speed import SpeedOptions
+    from vcam.errors import NotEnoughVRAMError, install_fix
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(15 * GIB), 16 * GIB))
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: "FP8 needs torchao: pip install torchao")
+    with pytest.raises(NotEnoughVRAMError) as err:
+        memory_plan(get_spec("krea-14b"), torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=True)
+    assert "more than this GPU's 16.0 GiB" in err.value.fix
+    assert install_fix("fp8") not in err.value.fix and "half the weight memory" not in err.value.fix
+
+
+
+def test_fp8_from_weights_other_than_bf16_is_refused_with_the_dtype_to_use(monkeypatch):
+    """torchao's per-row FP8 scales bf16 weights only: dropping the dtype check let a float16 load reach torchao
+    minutes in, where the refusal says it before anything loads."""
+    import torch
+
+    import vcam.engine.quant as quant
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(quant, "fp8_unsupported", lambda device: None)
+    quant.require_fp8(torch.device("cuda"), torch.bfloat16)
+    with pytest.raises(VcamError) as err:
+        quant.require_fp8(torch.device("cuda"), torch.float16)
+    assert err.value.message == "FP8 is made from bf16 weights, not float16" and "bf16" in err.value.fix
+
+
+
+# --- the download's room ----------------------------------------------------------------------------------------
+
+
+def test_files_the_cache_holds_already_need_no_room_on_the_disk(tmp_path, monkeypatch):
+    """A download cut short after the checkpoint (28.6 GB) finished needs room for the text encoder alone: the dry
+    run's files that will not download counted too (`will_download` ignored) refused a disk with room to finish."""
+    from types import SimpleNamespace
+
+    from test_weights_hub import WAN_BYTES, assert_fetched, online_hub, sizes
+    from vcam.engine import hub
+    from vcam.engine.configs import KREA_REPO
+
+    def dry(repo, **kw):
+        done = repo == KREA_REPO  # the checkpoint's repo is whole in the cache
+        return [SimpleNamespace(**{**vars(f), "will_download": not done}) for f in sizes(repo)]
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: WAN_BYTES + 2 * hub.DISK_MARGIN)
+    assert_fetched(monkeypatch, dry, tmp_path / "hub")
+
+
+
+# --- the machine's memory ---------------------------------------------------------------------------------------
+
+
+def test_a_container_limit_above_what_the_machine_has_free_is_not_what_is_said():
+    """Under a 16 GiB container limit on a host with 4 GiB free, the refusal says the 4 GiB: `limit <= machine`
+    dropped said "16.0 GiB is free under this container's memory limit", more than the text encoder needed, as the
+    reason it was refused."""
+    from vcam.engine.memory import GIB, HostFree
+
+    free = HostFree(available=4 * GIB, swap=GIB, limit=16 * GIB)
+    assert free.total == 5 * GIB
+    assert free.said() == "5.0 GiB is free (4.0 GiB available + 1.0 GiB of swap)"
+    assert HostFree(available=4 * GIB, limit=5 * GIB).said() == "4.0 GiB is free (4.0 GiB available + 0.0 GiB of swap)"
+    assert HostFree(available=8 * GIB, limit=5 * GIB).said() == "5.0 GiB is free under this container's memory limit"
+
+
+
+def _limited(folder, limit: int, used: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "memory.max").write_text(f"{limit}\n")
+    (folder / "memory.current").write_text(f"{used}\n")
+    (folder / "memory.stat").write_text(f"anon {used}\n")
+
+
+def test_where_the_machines_free_memory_cannot_be_read_the_containers_room_still_bounds_it(tmp_path):
+    """A container hiding /proc/meminfo but not its cgroup: the room under its limit is what it has. Returning None
+    there skipped the check, and the kernel killed the show as its text encoder moved to the CPU."""
+    from vcam.engine.memory import GIB, host_ram_free
+
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    (proc / "self" / "cgroup").write_text("0::/ctr\n")
+    _limited(tmp_path / "cgroup" / "ctr", 8 * GIB, 5 * GIB)
+    free = host_ram_free(str(proc), str(tmp_path / "cgroup"))
+    assert free is not None and free.total == 3 * GIB
+    assert free.said() == "3.0 GiB is free under this container's memory limit"
+
+
+def test_of_nested_cgroup_limits_the_tightest_is_the_room(tmp_path):
+    """A pod's limit inside a node's: the least room among them bounds the show (`min` turned `max` took the
+    loosest one and passed a text encoder the inner limit killed)."""
+    from vcam.engine.memory import GIB, host_ram_free
+
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    (proc / "meminfo").write_text(f"MemAvailable:   {64 * GIB // 1024} kB\n")
+    (proc / "self" / "cgroup").write_text("0::/node/pod\n")
+    _limited(tmp_path / "cgroup" / "node", 32 * GIB, 10 * GIB)
+    _limited(tmp_path / "cgroup" / "node" / "pod", 12 * GIB, 8 * GIB)
+    assert host_ram_free(str(proc), str(tmp_path / "cgroup")).total == 4 * GIB
+
+
+
+def _plan(text_on_gpu: bool, offload: bool):
+    from vcam.engine.memory import MemoryPlan, VRAMEstimate
+
+    return MemoryPlan(text_on_gpu, VRAMEstimate({}), "", offload_text_after_start=offload)
+
+
+def test_the_machines_memory_refusal_says_when_the_text_encoder_goes_there_and_exactly_enough_passes():
+    """"once the first prompts are encoded" where the plan moves it then (the machine's memory is needed minutes
+    into the show, not at its start): one wording for both said the wrong moment. Exactly the memory it needs
+    free passes (`need <= free` turned `<` refused it)."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import GIB, HOST_HEADROOM, HostFree, check_host_ram, text_encoder_bytes
+    from vcam.errors import NotEnoughRAMError
+
+    spec = get_spec("krea-14b")
+    for plan, when in ((_plan(False, False), "from the start"), (_plan(True, True), "once the first prompts are "
+                                                                                     "encoded")):
+        with pytest.raises(NotEnoughRAMError) as err:
+            check_host_ram(spec, plan, 832, 480, 40 * GIB, free_ram=lambda: HostFree(GIB))
+        assert err.value.message.startswith(f"{spec.name}'s text encoder goes to the CPU {when} (too little GPU")
+    need = text_encoder_bytes(spec) + HOST_HEADROOM
+    check_host_ram(spec, _plan(False, False), 832, 480, 40 * GIB, free_ram=lambda: HostFree(need))
+
+
+def test_running_out_of_memory_in_fp8_is_not_told_to_use_fp8(monkeypatch):
+    """The fix offers --quant fp8 only where the show is not in FP8 (or NVFP4) already: dropping `quant == "none"`
+    told a show running out of memory in FP8 to start again with --quant fp8."""
+    import torch
+
+    import vcam.engine.memory as memory
+
+    monkeypatch.setattr(memory, "fp8_unsupported", lambda device: None)
+    cuda = torch.device("cuda")
+    assert "--quant fp8" in memory.out_of_memory_fix(cuda, "none")
+    for quant in ("fp8", "nvfp4"):
+        assert "--quant fp8" not in memory.out_of_memory_fix(cuda, quant)
+
+
+def test_the_planned_settings_of_a_show_that_does_not_adapt_are_the_ones_asked(monkeypatch):
+    """Without --adapt (or with it) a show's tuned speed options are looked up at the size that will run: the
+    plan's adapted size taken without `adapt` looked up another size's options than the one the show loads at."""
+    import torch
+
+    import vcam.engine.memory as memory
+    from vcam.engine.memory import MemoryPlan, VRAMEstimate
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    plan = MemoryPlan(False, VRAMEstimate({}), "", adapted=(576, 320, "fp8"))
+    monkeypatch.setattr(memory, "memory_plan", lambda *a, **k: (plan, 0))
+    assert memory.planned_settings("krea-14b", 832, 480, "none", adapt=False) == (832, 480, "none")
+    assert memory.planned_settings("krea-14b", 832, 480, "none", adapt=True) == (576, 320, "fp8")
+
+
+
+# --- loading as the plan says -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text_on_gpu, offload", [(False, False), (True, True)])
+def test_a_load_runs_at_the_size_and_precision_the_plan_adapted_to_with_the_text_encoder_where_it_put_it(
+        monkeypatch, text_on_gpu, offload):
+    """A card too small for 832x480 in bf16 runs 576x320 in FP8, as its log line says: the adapted quant dropped
+    from the speed options loaded bf16 weights at the smaller size (out of memory on a card planned for FP8); the
+    plan's text encoder device ignored loaded it on a card planned without it; the size left off the engine
+    streamed at the size that did not fit."""
+    import torch
+
+    import vcam.engine.load as load_module
+    from vcam.engine.memory import GIB, MemoryPlan, VRAMEstimate
+
+    plan = MemoryPlan(text_on_gpu, VRAMEstimate({"transformer": 20 * GIB}), "adapted",
+                      offload_text_after_start=offload, adapted=(576, 320, "fp8"))
+    monkeypatch.setattr(load_module, "memory_plan", lambda *a, **k: (plan, 22 * GIB))
+    monkeypatch.setattr(load_module, "check_host_ram", lambda *a, **k: None)
+    monkeypatch.setattr(load_module, "fp8_unsupported", lambda device: None)  # an FP8 card, here without one
+    built = {}
+
+    def fake_built(spec, weights, device, dtype, speed, text_device, offload, progress, report, log):
+        built.update(speed=speed, text_device=text_device, offload=offload)
+        return load_module.Engine(spec, None, None, None, device, speed=speed)
+
+    monkeypatch.setattr(load_module, "_built", fake_built)
+    engine = load_module.load("krea-14b", device="cuda", progress=False, adapt=True)
+    assert built["speed"].quant == "fp8" and (engine.width, engine.height) == (576, 320)
+    assert built["text_device"] == (torch.device("cuda") if text_on_gpu else torch.device("cpu"))
+    assert built["offload"] is offload
