@@ -232,6 +232,13 @@ def test_a_host_with_an_empty_or_overlong_part_is_refused_before_anything_opens(
         check_url(f"ws://{host}:8765")
 
 
+def test_a_user_name_without_a_password_is_refused_before_anything_opens():
+    """The websockets library refuses such an address ("username provided without password") at every try."""
+    with pytest.raises(ValueError, match=re.escape("'ws://vj@gpu-box:8765': a user name (vj@) goes with a password")):
+        check_url("ws://vj@gpu-box:8765")
+    check_url("wss://vj:secret@gpu-box:8765")
+
+
 @pytest.mark.parametrize("host", ["a" * 63 + ".example", "gpu.box.", "[fe80::1%eth0]", "b\u00fccher.example",
                                   "my_gpu", "_srv._tcp.example", "GPU-BOX", "[::1]"])
 def test_host_names_the_lookup_takes_are_let_through(host):

@@ -74,6 +74,9 @@ def check_url(url: str) -> None:
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{url!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
+    if parts.username is not None and parts.password is None:  # refused by the websockets library at each try
+        raise ValueError(f"{url!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
+                         "leave it out: vcam serve asks for its --token, which vcam cam gives with its own --token")
 
 
 def _no_host(host: str) -> str | None:
