@@ -1,0 +1,164 @@
+"""Edges of `vcam serve`'s serving side (who it lets in, where it listens, what each client is sent and when) that
+no other test pinned: each test fails where the code is changed in the way its docstring says."""
+import threading
+from http import HTTPStatus
+from types import SimpleNamespace
+
+import pytest
+
+from helpers import wait_for
+from vcam.remote import listen as listen_module
+from vcam.remote import protocol as proto
+from vcam.remote.admission import Admission
+from vcam.remote.listen import advertise
+from vcam.remote.served import ServedClient
+
+
+# --- who is let in ----------------------------------------------------------------------------------------------
+
+
+class _Connection:
+    def __init__(self, address=("192.0.2.7", 52822)):
+        self.remote_address = address
+        self.socket = SimpleNamespace(fileno=lambda: 5)
+
+    def respond(self, status, body):
+        return SimpleNamespace(status=status, body=body)
+
+
+def _admission(token=None, max_clients=16) -> tuple[Admission, list[str]]:
+    said: list[str] = []
+    settings = SimpleNamespace(token=token, max_clients=max_clients)
+    return Admission(settings, said.append, threading.Lock(), threading.Event(), served=lambda: 0), said
+
+
+def _handshake(**headers):
+    return SimpleNamespace(path="/", headers={"Upgrade": "websocket", **headers})
+
+
+def test_a_token_in_the_header_with_spaces_round_it_is_the_token():
+    """A header written by hand (curl, a proxy's rule) may carry the token with a space more after "Bearer" or a
+    space after it: without the strip that takes them off, the right token was refused as wrong."""
+    admission, said = _admission(token="s3cret")
+    assert admission.check(_Connection(), _handshake(Authorization="Bearer  s3cret ")) is None
+    assert said == []
+
+
+def test_a_connection_let_in_is_one_the_stop_gives_a_close_frame_until_its_handler_takes_it():
+    """The stop shuts down every connection still in its handshake but those let in (their handler is about to say
+    goodbye): let_in() turned empty cut such a camera, which then said the connection was lost, not the show ended."""
+    admission, _ = _admission()
+    ws = _Connection()
+    assert admission.check(ws, _handshake()) is None
+    assert admission.let_in() == [ws]
+    assert admission.take(ws) == "192.0.2.7:52822"
+    assert admission.let_in() == []
+
+
+# --- where it listens -------------------------------------------------------------------------------------------
+
+
+def _addresses(monkeypatch, found):
+    asked = []
+
+    def addresses(ipv6=False, ipv4=True):
+        asked.append(ipv6)
+        return [a for a in found if ipv6 or ":" not in a]
+
+    monkeypatch.setattr(listen_module, "machine_addresses", addresses)
+    return asked
+
+
+def test_serve_on_every_ipv4_address_names_no_ipv6_address_its_socket_does_not_take(monkeypatch):
+    """--host 0.0.0.0 listens on IPv4 alone: asking for the machine's IPv6 addresses too (ipv6=":" in host turned
+    True) advertised a vcam cam command for an address nothing listens on."""
+    asked = _addresses(monkeypatch, ["2001:db8::5", "10.1.2.3"])
+    lines = advertise("0.0.0.0", 8765, "s3cret")
+    assert asked == [False]
+    assert "vcam cam ws://10.1.2.3:8765 --token TOKEN" in lines[1] and "2001:db8" not in "\n".join(lines)
+
+
+def test_a_machine_with_one_address_is_not_said_to_have_a_list_of_them(monkeypatch):
+    """The other addresses are named only where there are others (len > 1 turned > 0 added "this machine's
+    addresses: 10.1.2.3" after the command that names it already)."""
+    _addresses(monkeypatch, ["10.1.2.3"])
+    lines = advertise("0.0.0.0", 8765, None)
+    assert lines[1] == "on the OBS machine: vcam cam ws://10.1.2.3:8765"
+
+
+def test_what_token_to_give_is_said_once_in_the_advertised_commands(monkeypatch):
+    """"(TOKEN: the one vcam serve was given)" follows the first command that names TOKEN, not each of them: with
+    `which` not emptied after the machine's address, the cloud provider's line said it again."""
+    _addresses(monkeypatch, ["10.1.2.3"])
+    said = "\n".join(advertise("0.0.0.0", 8765, "s3cret"))
+    assert said.count("(TOKEN: the one vcam serve was given)") == 1
+    _addresses(monkeypatch, [])  # no address of its own: the provider's line says it
+    lines = advertise("0.0.0.0", 8765, "s3cret")
+    assert lines[-1].endswith("(TOKEN: the one vcam serve was given)")
+
+
+# --- what one client is sent ------------------------------------------------------------------------------------
+
+
+class _HeldSocket:
+    """A connection whose writes wait until released: a client that stopped reading."""
+
+    def __init__(self):
+        self.gate = threading.Event()
+        self.writing = threading.Event()
+        self.sent: list = []
+
+    def send(self, message):
+        self.writing.set()
+        assert self.gate.wait(60), "the test never let the message through"
+        self.sent.append(message)
+
+
+def _behind() -> tuple[ServedClient, _HeldSocket]:
+    """A client whose sender is blocked writing its first message, and REPLIES_WAITING replies waiting behind it."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "slow")
+    client.offer(b"frame in flight")
+    assert ws.writing.wait(60)
+    for i in range(ServedClient.REPLIES_WAITING):
+        client.offer(proto.text("reply", text=f"r{i}"))
+    return client, ws
+
+
+def _offer_in_thread(client: ServedClient, message: str) -> threading.Thread:
+    thread = threading.Thread(target=client.offer, args=(message,), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_reply_past_the_ones_waiting_waits_for_room_and_goes_once_there_is():
+    """REPLIES_WAITING is how many wait, not one fewer: the next reply's reader waits (>= turned > let one more in),
+    and goes on once the client reads again, its reply sent after the others."""
+    client, ws = _behind()
+    try:
+        late = _offer_in_thread(client, proto.text("reply", text="late"))
+        late.join(0.5)
+        assert late.is_alive()  # held: the client reads nothing
+        ws.gate.set()
+        late.join(60)
+        assert not late.is_alive()
+        assert wait_for(lambda: len(ws.sent) == 1 + ServedClient.REPLIES_WAITING + 1, 60)
+        assert ws.sent[-1] == proto.text("reply", text="late")
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+def test_a_reply_waiting_for_room_is_let_go_when_its_client_is_closed():
+    """A client that stopped reading is cut: its handler, waiting to queue a reply, must go on to clean up (without
+    the closed check in its wait, it waited for ever and the client's threads with it)."""
+    client, ws = _behind()
+    try:
+        late = _offer_in_thread(client, proto.text("reply", text="late"))
+        late.join(0.2)
+        client.close()
+        late.join(60)
+        assert not late.is_alive()
+    finally:
+        ws.gate.set()
+        client.close()
