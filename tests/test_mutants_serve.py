@@ -1,16 +1,15 @@
 """Edges of `vcam serve`'s serving side (who it lets in, where it listens, what each client is sent and when) that
 no other test pinned: each test fails where the code is changed in the way its docstring says."""
+import socket
 import threading
-from http import HTTPStatus
 from types import SimpleNamespace
-
-import pytest
 
 from helpers import wait_for
 from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
 from vcam.remote.admission import Admission
-from vcam.remote.listen import advertise
+from vcam.remote.inflight import STALE_S, InFlight
+from vcam.remote.listen import advertise, listen_fix
 from vcam.remote.served import ServedClient
 
 
@@ -97,6 +96,13 @@ def test_what_token_to_give_is_said_once_in_the_advertised_commands(monkeypatch)
     assert lines[-1].endswith("(TOKEN: the one vcam serve was given)")
 
 
+def test_a_host_no_name_server_knows_is_said_as_such_where_the_resolvers_codes_are_positive():
+    """macOS's and Windows' resolver codes (EAI_NONAME: 8, 11001) are positive, unlike Linux's: without the
+    gaierror check a misspelled --host there was told to pick another --port."""
+    fix = listen_fix(socket.gaierror(8, "nodename nor servname provided, or not known"), "vcam-gpu.lan", 8765)
+    assert fix.startswith("--host takes an address of this machine")
+
+
 # --- what one client is sent ------------------------------------------------------------------------------------
 
 
@@ -162,3 +168,69 @@ def test_a_reply_waiting_for_room_is_let_go_when_its_client_is_closed():
     finally:
         ws.gate.set()
         client.close()
+
+
+def test_a_reply_whose_state_was_read_before_the_newest_state_is_followed_by_that_newest_one():
+    """The newest state offered is the one of the highest read, kept as reads come (read > newest turned < kept the
+    first for good): a reply whose state was read between two rounds was then the last state the camera mirrored."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        client.offer_state(proto.text("state", strength=0.1), read=1)
+        client.offer_state(proto.text("state", strength=0.8), read=3)
+        client.offer(proto.text("reply", text="ok", state={"strength": 0.3}), state_read=2)
+        ws.gate.set()
+        assert wait_for(lambda: len(ws.sent) == 3, 60)
+        assert ws.sent[1:] == [proto.text("reply", text="ok", state={"strength": 0.3}),
+                               proto.text("state", strength=0.8)]
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+# --- how many frames may be on the way ------------------------------------------------------------------------
+
+
+def _paced(gap: float) -> tuple[InFlight, float]:
+    """A link that carried 100 kB/s (its window 100 kB, a probe's 10 kB), idle for `gap` since its last answer."""
+    flight, now = InFlight(), 0.0
+    for seq in range(30):  # times a float holds exactly: the gap is as given
+        flight.sent(seq, 12_500, now)
+        now += 0.125
+        flight.got(seq, now)
+    return flight, now + gap
+
+
+def _may_go(flight: InFlight, now: float, size: int = 9_000, first_seq: int = 100) -> int:
+    """How many frames of `size` go at `now` before the window is full."""
+    n = 0
+    while flight.may_send(now) and n < 1000:
+        flight.sent(first_seq + n, size, now)
+        n += 1
+    return n
+
+
+def test_a_stream_whose_blocks_come_a_second_apart_pays_no_check_of_the_links_rate():
+    """Only a rate older than STALE_S is checked by a probe: `now - last > STALE_S` turned `> 0` held the first
+    frames of every block to a tenth of the window until an answer came back."""
+    flight, now = _paced(1.0)
+    assert _may_go(flight, now) == 11  # 99 kB on the way with the last
+
+
+def test_a_rate_exactly_as_old_as_the_stale_bound_is_not_checked_yet():
+    flight, now = _paced(STALE_S)
+    assert _may_go(flight, now) == 11
+    flight, now = _paced(STALE_S + 0.01)  # past it: one frame, then its answer
+    assert _may_go(flight, now) == 1
+
+
+def test_frames_let_go_before_a_camera_first_says_what_it_got_leave_no_bytes_on_the_way():
+    """A camera whose first "got" comes after GIVE_UP_S (a slow start) had the frames let go meanwhile still
+    counted as on the way, for good (their bytes not taken off): from then on one frame went at a time."""
+    flight = InFlight()
+    for seq in range(30):  # a frame of 4 kB a second, none said got
+        flight.sent(seq, 4_000, float(seq))
+    flight.got(29, 30.5)  # its rate under the first window: that window holds
+    assert _may_go(flight, 31.0, size=4_000) == 4
