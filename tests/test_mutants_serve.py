@@ -1,5 +1,6 @@
 """Edges of `vcam serve`'s serving side (who it lets in, where it listens, what each client is sent and when) that
 no other test pinned: each test fails where the code is changed in the way its docstring says."""
+import errno
 import socket
 import threading
 from types import SimpleNamespace
@@ -8,7 +9,7 @@ from helpers import wait_for
 from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
 from vcam.remote.admission import Admission
-from vcam.remote.inflight import STALE_S, InFlight
+from vcam.remote.inflight import GIVE_UP_S, STALE_S, InFlight
 from vcam.remote.listen import advertise, listen_fix
 from vcam.remote.served import ServedClient
 
@@ -103,6 +104,20 @@ def test_a_host_no_name_server_knows_is_said_as_such_where_the_resolvers_codes_a
     assert fix.startswith("--host takes an address of this machine")
 
 
+def test_an_address_not_of_this_machine_is_answered_with_the_ones_that_are(monkeypatch):
+    monkeypatch.setattr(listen_module, "machine_addresses", lambda ipv6=False: ["10.1.2.3", "192.168.5.6"])
+    fix = listen_fix(OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address"), "10.9.9.9", 8765)
+    assert fix.endswith(", or one of 10.1.2.3, 192.168.5.6")
+
+
+def test_a_port_refused_from_1024_up_is_not_said_to_need_root():
+    """Ports below 1024 need root; 1024 does not (port < 1024 turned <= told the user to run as root or pick
+    1024 or above, which it was)."""
+    refused = OSError(errno.EACCES, "Permission denied")
+    assert "need root" in listen_fix(refused, "127.0.0.1", 1023)
+    assert "need root" not in listen_fix(refused, "127.0.0.1", 1024)
+
+
 # --- what one client is sent ------------------------------------------------------------------------------------
 
 
@@ -190,6 +205,38 @@ def test_a_reply_whose_state_was_read_before_the_newest_state_is_followed_by_tha
         client.close()
 
 
+def test_messages_told_to_a_client_stop_being_queued_at_replies_waiting():
+    """The show's messages to a client that reads nothing are dropped once REPLIES_WAITING wait, not one later
+    (>= turned >)."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "asleep")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 1)]
+        assert told == [True] * ServedClient.REPLIES_WAITING + [False]
+    finally:
+        ws.gate.set()
+        client.close()
+
+
+def test_messages_told_while_a_client_is_answered_are_bounded_too():
+    """What is told while a client's message is answered waits apart until the answer is queued, and counts against
+    REPLIES_WAITING: left out of the count, a show saying line after line during one answer grew it without
+    bound."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        with client.answering():
+            told = [client.tell(proto.text("notice", text=f"n{i}")) for i in range(ServedClient.REPLIES_WAITING + 5)]
+        assert told.count(True) == ServedClient.REPLIES_WAITING
+    finally:
+        ws.gate.set()
+        client.close()
+
+
 # --- how many frames may be on the way ------------------------------------------------------------------------
 
 
@@ -234,3 +281,16 @@ def test_frames_let_go_before_a_camera_first_says_what_it_got_leave_no_bytes_on_
         flight.sent(seq, 4_000, float(seq))
     flight.got(29, 30.5)  # its rate under the first window: that window holds
     assert _may_go(flight, 31.0, size=4_000) == 4
+
+
+def test_frames_given_up_on_leave_no_bytes_on_the_way():
+    """A camera that stopped answering for GIVE_UP_S has the frames on the way let go, their bytes with them: left
+    counted, the window stayed full once it answered again, and its frames went one at a time for good."""
+    flight, now = _paced(0.0)
+    assert _may_go(flight, now) == 11  # the window full, and no answer comes
+    now += GIVE_UP_S + 0.5
+    assert flight.may_send(now)  # given up on
+    flight.sent(200, 9_000, now)  # the first after the pause: its answer checks the rate
+    now += 0.125
+    flight.got(200, now)
+    assert _may_go(flight, now, first_seq=300) >= 9  # about the rate kept; left counted, 1
