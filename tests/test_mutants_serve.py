@@ -118,6 +118,13 @@ def test_a_port_refused_from_1024_up_is_not_said_to_need_root():
     assert "need root" not in listen_fix(refused, "127.0.0.1", 1024)
 
 
+def test_a_low_port_already_in_use_is_said_as_in_use_not_as_needing_root():
+    """Only a refusal (EACCES) of a port below 1024 is root's: without that check, port 80 taken by a web server
+    (vcam serve run as root) was said to need root, not to be in use."""
+    fix = listen_fix(OSError(errno.EADDRINUSE, "Address already in use"), "0.0.0.0", 80)
+    assert "need root" not in fix and "stop the program that listens there" in fix
+
+
 # --- what one client is sent ------------------------------------------------------------------------------------
 
 
