@@ -3,6 +3,8 @@ no other test pinned: each test fails where the code is changed in the way its d
 import errno
 import socket
 import threading
+
+import pytest
 from types import SimpleNamespace
 
 from helpers import wait_for
@@ -10,7 +12,7 @@ from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
 from vcam.remote.admission import Admission
 from vcam.remote.inflight import GIVE_UP_S, STALE_S, InFlight
-from vcam.remote.listen import advertise, listen_fix
+from vcam.remote.listen import Listener, advertise, listen_fix
 from vcam.remote.served import ServedClient
 
 
@@ -123,6 +125,71 @@ def test_a_low_port_already_in_use_is_said_as_in_use_not_as_needing_root():
     (vcam serve run as root) was said to need root, not to be in use."""
     fix = listen_fix(OSError(errno.EADDRINUSE, "Address already in use"), "0.0.0.0", 80)
     assert "need root" not in fix and "stop the program that listens there" in fix
+
+
+class _Taken:
+    """A connection accept() hands over."""
+
+    def __init__(self):
+        self.closed = False
+
+    def fileno(self):
+        return -1 if self.closed else 7
+
+    def close(self):
+        self.closed = True
+
+
+class _ListeningSocket:
+    """A listening socket whose accept() gives what `comes` holds in turn: an error to raise, or a connection."""
+
+    def __init__(self, *comes):
+        self.comes = list(comes)
+
+    def settimeout(self, seconds):
+        pass
+
+    def accept(self):
+        come = self.comes.pop(0)
+        if isinstance(come, BaseException):
+            raise come
+        return come, ("192.0.2.7", 52822)
+
+
+@pytest.mark.parametrize("error", [TimeoutError(), OSError(errno.ECONNABORTED, "Software caused connection abort"),
+                                   OSError(errno.EPROTO, "Protocol error")])
+def test_an_accept_that_timed_out_or_whose_caller_left_takes_the_next_connection(error):
+    """accept() waits RETRY_S at most, and a caller may leave before it is taken: neither ends the library's accept
+    loop (continue turned raise, or the caller's errors left out of those taken again, left vcam serve deaf, the
+    show going on with no camera able to connect), and neither is said."""
+    said: list[str] = []
+    taken = _Taken()
+    listener = Listener(_ListeningSocket(error, taken), 4, said.append)
+    assert listener.accept()[0] is taken
+    assert said == [] and listener.open_now() == 1
+
+
+def test_a_machine_short_of_files_is_left_a_moment_before_the_next_try(monkeypatch):
+    """The connection that could not be taken still waits: tried again at once, it fails again, the accept loop
+    spinning on a core while the show runs."""
+    slept: list[float] = []
+    monkeypatch.setattr(listen_module.time, "sleep", slept.append)
+    said: list[str] = []
+    taken = _Taken()
+    listener = Listener(_ListeningSocket(OSError(errno.EMFILE, "Too many open files"), taken), 4, said.append)
+    assert listener.accept()[0] is taken
+    assert slept == [Listener.RETRY_S] and len(said) == 1 and "ulimit -n" in said[0]
+
+
+def test_a_connection_that_comes_once_the_stop_began_is_closed_and_ends_the_accepts():
+    """Taken after the stop read the connections to cut, its handshake would hold the stop up to the library's
+    10 s: it is closed at once, and the library's accept loop told to end."""
+    late = _Taken()
+    listener = Listener(_ListeningSocket(late), 4, lambda line: None)
+    listener.cut_unfinished(set())
+    with pytest.raises(OSError) as raised:
+        listener.accept()
+    assert raised.value.errno == errno.EBADF and late.closed and listener.open_now() == 0
 
 
 # --- what one client is sent ------------------------------------------------------------------------------------
@@ -301,3 +368,26 @@ def test_frames_given_up_on_leave_no_bytes_on_the_way():
     now += 0.125
     flight.got(200, now)
     assert _may_go(flight, now, first_seq=300) >= 9  # about the rate kept; left counted, 1
+
+
+# --- vcam cam's wait for a first frame ----------------------------------------------------------------------------
+
+
+def test_vcam_cam_waits_for_its_first_frame_from_when_it_starts_not_from_when_it_was_made():
+    """--duration's bound on the wait for a first frame counts from the start (a feed made, then started after the
+    outputs opened: a camera, a recording's file): counted from its making, it gave up that much sooner."""
+    from vcam.live.pacer import Pacer, PacerSettings, PacerStats
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.feed import LinkFeed
+    from vcam.remote.link import Link
+
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), print)
+    link.start = lambda: None  # no connection: the feed's own clock is what is tested
+    now = [1000.0]
+    feed = LinkFeed(link, 30.0, first_frame_wait=600.0, clock=lambda: now[0])
+    now[0] += 100.0
+    feed.start()
+    now[0] += 599.0
+    assert not feed.poll(PacerStats()) and not feed.gave_up
+    now[0] += 1.0
+    assert feed.poll(PacerStats()) and feed.gave_up
