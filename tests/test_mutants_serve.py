@@ -3,6 +3,7 @@ no other test pinned: each test fails where the code is changed in the way its d
 import errno
 import socket
 import threading
+import time
 
 import pytest
 from types import SimpleNamespace
@@ -308,6 +309,25 @@ def test_messages_told_while_a_client_is_answered_are_bounded_too():
         assert told.count(True) == ServedClient.REPLIES_WAITING
     finally:
         ws.gate.set()
+        client.close()
+
+
+def test_a_notice_told_during_one_answer_is_sent_once_not_again_after_the_next():
+    """What was told meanwhile goes once, after its answer: left in its list (its clear left out), every later
+    answer sent it again, and counted it against REPLIES_WAITING for good."""
+    ws = _HeldSocket()
+    ws.gate.set()
+    client = ServedClient(ws, "control", "tablet")
+    try:
+        with client.answering():
+            client.tell(proto.text("notice", text="not applied"))
+            client.offer(proto.text("reply", text="first"))
+        with client.answering():
+            client.offer(proto.text("reply", text="second"))
+        assert client.sent_texts(time.monotonic() + 60)
+        assert ws.sent == [proto.text("reply", text="first"), proto.text("notice", text="not applied"),
+                           proto.text("reply", text="second")]
+    finally:
         client.close()
 
 
