@@ -133,6 +133,10 @@ class _Taken:
 
     def __init__(self):
         self.closed = False
+        self.shut = False
+
+    def shutdown(self, how):
+        self.shut = True
 
     def fileno(self):
         return -1 if self.closed else 7
@@ -191,6 +195,17 @@ def test_a_connection_that_comes_once_the_stop_began_is_closed_and_ends_the_acce
     with pytest.raises(OSError) as raised:
         listener.accept()
     assert raised.value.errno == errno.EBADF and late.closed and listener.open_now() == 0
+
+
+def test_the_stop_cuts_the_handshakes_not_finished_and_leaves_the_clients_their_close_frame():
+    """A connection past its handshake (`keep`) gets its close frame saying the show ended; shut down with the
+    handshakes (the keep check left out), its vcam cam said the connection was lost."""
+    client, handshake = _Taken(), _Taken()
+    listener = Listener(_ListeningSocket(client, handshake), 4, lambda line: None)
+    listener.accept()
+    listener.accept()
+    listener.cut_unfinished({client})
+    assert handshake.shut and not client.shut
 
 
 # --- what one client is sent ------------------------------------------------------------------------------------
@@ -411,3 +426,40 @@ def test_vcam_cam_waits_for_its_first_frame_from_when_it_starts_not_from_when_it
     assert not feed.poll(PacerStats()) and not feed.gave_up
     now[0] += 1.0
     assert feed.poll(PacerStats()) and feed.gave_up
+
+
+# --- the server's stop ----------------------------------------------------------------------------------------------
+
+
+class _Camera:
+    """A client's connection as the server's stop uses it: what it was sent, its close, and its socket's shutdown."""
+
+    def __init__(self):
+        self.sent: list = []
+        self.closed_with = None
+        self.socket = _Taken()
+
+    def send(self, message):
+        self.sent.append(message)
+
+    def close(self, code=1000, reason=""):
+        self.closed_with = (code, reason)
+
+
+def test_the_stop_tells_each_client_its_changes_not_applied_held_back_then_closes_and_cuts_it():
+    """At the stop, the count of a client's changes that failed on air and were held back is told to it (no watch
+    says it after), before its close frame; and its socket is shut under a write that may still block."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: {"screen": "live"},
+                         lambda line: None)
+    ws = _Camera()
+    client = ServedClient(ws, "control", "10.0.0.2:5000", clock=lambda: 0.0)
+    server.clients.append(client)
+    line = "'blend 1 2 0.5': control not applied (RuntimeError: boom)"
+    for _ in range(3):
+        client.not_applied(line, ("blend",), typed=False)  # said once, then held back
+    server.stop()
+    notices = [m for m in ws.sent if isinstance(m, str) and '"notice"' in m]
+    assert notices == [proto.text("notice", text=line), proto.text("notice", text=f"2 more like it: {line}")]
+    assert ws.closed_with == (proto.GOING_AWAY, proto.STOPPED) and ws.socket.shut
