@@ -405,19 +405,27 @@ def test_frames_given_up_on_leave_no_bytes_on_the_way():
     assert _may_go(flight, now, first_seq=300) >= 9  # about the rate kept; left counted, 1
 
 
-# --- vcam cam's wait for a first frame ----------------------------------------------------------------------------
+# --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
+
+
+def _link():
+    """A link that never connects: the feed's own reading of it is what is tested."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), print)
+    link.start = lambda: None
+    return link
 
 
 def test_vcam_cam_waits_for_its_first_frame_from_when_it_starts_not_from_when_it_was_made():
     """--duration's bound on the wait for a first frame counts from the start (a feed made, then started after the
     outputs opened: a camera, a recording's file): counted from its making, it gave up that much sooner."""
-    from vcam.live.pacer import Pacer, PacerSettings, PacerStats
-    from vcam.remote.controller import RemoteController
+    from vcam.live.pacer import PacerStats
     from vcam.remote.feed import LinkFeed
-    from vcam.remote.link import Link
 
-    link = Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), print)
-    link.start = lambda: None  # no connection: the feed's own clock is what is tested
+    link = _link()
     now = [1000.0]
     feed = LinkFeed(link, 30.0, first_frame_wait=600.0, clock=lambda: now[0])
     now[0] += 100.0
@@ -463,3 +471,19 @@ def test_the_stop_tells_each_client_its_changes_not_applied_held_back_then_close
     notices = [m for m in ws.sent if isinstance(m, str) and '"notice"' in m]
     assert notices == [proto.text("notice", text=line), proto.text("notice", text=f"2 more like it: {line}")]
     assert ws.closed_with == (proto.GOING_AWAY, proto.STOPPED) and ws.socket.shut
+
+
+def test_vcam_cams_status_line_shows_the_bandwidth_of_the_camera_it_sends():
+    """The upload's rate is read from the sender's byte count on each poll: left unread, the line said "up 0 KB/s"
+    while the camera went out at 100 KB/s."""
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    link.uploader = SimpleNamespace(bytes_sent=0, state="sending", age=0.25)
+    now = [100.0]
+    feed = LinkFeed(link, clock=lambda: now[0])
+    feed.poll(PacerStats())
+    now[0], link.uploader.bytes_sent = 102.0, 200 * 1024
+    feed.poll(PacerStats())
+    assert feed.status(PacerStats(), 12.0, []).endswith("up  100 KB/s | input 0.25 s old")
