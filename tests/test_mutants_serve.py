@@ -13,7 +13,7 @@ from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
 from vcam.remote.admission import Admission
 from vcam.remote.inflight import GIVE_UP_S, STALE_S, InFlight
-from vcam.remote.listen import Listener, advertise, listen_fix
+from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix
 from vcam.remote.served import ServedClient
 
 
@@ -208,6 +208,16 @@ def test_the_stop_cuts_the_handshakes_not_finished_and_leaves_the_clients_their_
     assert handshake.shut and not client.shut
 
 
+def test_a_file_limit_that_holds_exactly_max_clients_says_no_fewer_clients(monkeypatch):
+    """Connections capped to 16 by the open-file limit, with --max-clients 16: every client still fits, so the line
+    says the connections' cap alone (allowed < max_clients turned <= added "so at most 16 clients, not 16")."""
+    monkeypatch.setattr(listen_module, "open_file_limit", lambda: (32 + 3 * 16, 0))
+    allowed, line = capped_by_files(64, 16)
+    assert allowed == 16 and line is not None and "clients" not in line
+    monkeypatch.setattr(listen_module, "open_file_limit", lambda: (32 + 3 * 15, 0))
+    assert "; so at most 15 clients, not 16;" in capped_by_files(64, 16)[1]
+
+
 # --- what one client is sent ------------------------------------------------------------------------------------
 
 
@@ -342,6 +352,18 @@ def test_a_notice_told_during_one_answer_is_sent_once_not_again_after_the_next()
         assert client.sent_texts(time.monotonic() + 60)
         assert ws.sent == [proto.text("reply", text="first"), proto.text("notice", text="not applied"),
                            proto.text("reply", text="second")]
+    finally:
+        client.close()
+
+
+def test_the_count_of_a_clients_refused_asks_for_the_input_is_said_with_its_other_counts():
+    """A client refused the input asks again every few seconds: said once, then counted; that count is among what
+    the server says of it (held_back), where it was left out and never said."""
+    client = ServedClient(_HeldSocket(), "control", "10.0.0.2:5000")
+    try:
+        for t in range(3):
+            client.asks_refused.admit(("busy",), "10.0.0.2:5000 refused the input: another client sends", float(t))
+        assert [line for line in client.held_back() if "refused the input" in line]
     finally:
         client.close()
 
@@ -487,3 +509,24 @@ def test_vcam_cams_status_line_shows_the_bandwidth_of_the_camera_it_sends():
     now[0], link.uploader.bytes_sent = 102.0, 200 * 1024
     feed.poll(PacerStats())
     assert feed.status(PacerStats(), 12.0, []).endswith("up  100 KB/s | input 0.25 s old")
+
+
+def test_vcam_cam_reports_its_latency_to_the_server_only_once_frames_came():
+    """Connected but with no frame yet (a server loading its model), vcam cam has no latency to report: sent all the
+    same, the server's status line showed one for a camera that showed nothing; and the first report after the first
+    frame comes at once, not STATS_EVERY_S after the one skipped."""
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    reported: list[float] = []
+    link.send_stats = reported.append
+    link.connected, link.frames = True, 0
+    now = [100.0]
+    feed = LinkFeed(link, clock=lambda: now[0])
+    feed.poll(PacerStats())
+    assert reported == []
+    now[0] += 0.5
+    link.frames = 12
+    feed.poll(PacerStats(latency=0.5))
+    assert reported == [0.5]
