@@ -218,6 +218,14 @@ def test_a_file_limit_that_holds_exactly_max_clients_says_no_fewer_clients(monke
     assert "; so at most 15 clients, not 16;" in capped_by_files(64, 16)[1]
 
 
+def test_the_open_file_limit_to_raise_to_is_the_power_of_two_that_holds_the_connections(monkeypatch):
+    """8192 files hold 7968 open, the 32 kept and 64 connections of 3 exactly: the line asks for 8192, not twice
+    that ((needed - 1).bit_length() turned needed.bit_length())."""
+    monkeypatch.setattr(listen_module, "open_file_limit", lambda: (8000, 8192 - 32 - 3 * 64))
+    line = capped_by_files(64, 16)[1]
+    assert line.endswith("run ulimit -n 8192 before vcam serve to raise it")
+
+
 # --- what one client is sent ------------------------------------------------------------------------------------
 
 
@@ -527,6 +535,6 @@ def test_vcam_cam_reports_its_latency_to_the_server_only_once_frames_came():
     feed.poll(PacerStats())
     assert reported == []
     now[0] += 0.5
-    link.frames = 12
+    link.frames, link.net_latency = 12, 0.25
     feed.poll(PacerStats(latency=0.5))
-    assert reported == [0.5]
+    assert reported == [0.75]  # the network's part and the camera's own
