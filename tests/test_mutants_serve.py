@@ -13,7 +13,7 @@ from vcam.remote import listen as listen_module
 from vcam.remote import protocol as proto
 from vcam.remote.admission import Admission
 from vcam.remote.inflight import GIVE_UP_S, STALE_S, InFlight
-from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix
+from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix, turn_away
 from vcam.remote.served import ServedClient
 
 
@@ -224,6 +224,34 @@ def test_the_open_file_limit_to_raise_to_is_the_power_of_two_that_holds_the_conn
     monkeypatch.setattr(listen_module, "open_file_limit", lambda: (8000, 8192 - 32 - 3 * 64))
     line = capped_by_files(64, 16)[1]
     assert line.endswith("run ulimit -n 8192 before vcam serve to raise it")
+
+
+def test_a_connection_turned_away_is_answered_and_closed():
+    """Each one of a flood past the cap is closed once answered: left open, each held a file, and a flood brought
+    the process to the open-file limit the cap is there to keep it from."""
+    caller, turned = socket.socketpair()
+    with caller:
+        caller.settimeout(30)
+        caller.sendall(b"GET / HTTP/1.1\r\nHost: vcam\r\n\r\n")
+        turn_away(turned, 64, 5.0)
+        answer = b""
+        while chunk := caller.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 503") and turned.fileno() == -1
+
+
+def test_the_stop_keeps_a_connection_let_in_but_not_served_yet_from_its_cut():
+    """A camera let in as the stop began is between its handshake and its handler, which says the show ended: its
+    socket is among those the stop's cut passes over (the let-in ones left out, it was cut and said connection
+    lost)."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, lambda line: None)
+    server._server = SimpleNamespace(connections=[])
+    ws = _Connection()
+    ws.socket = _Taken()
+    assert server.admission.check(ws, _handshake()) is None
+    assert server._past_handshake() == {ws.socket}
 
 
 # --- what one client is sent ------------------------------------------------------------------------------------
@@ -538,3 +566,20 @@ def test_vcam_cam_reports_its_latency_to_the_server_only_once_frames_came():
     link.frames, link.net_latency = 12, 0.25
     feed.poll(PacerStats(latency=0.5))
     assert reported == [0.75]  # the network's part and the camera's own
+    now[0] += 0.5
+    feed.poll(PacerStats(latency=0.5))
+    assert reported == [0.75]  # one report each STATS_EVERY_S, not one each poll
+    now[0] += LinkFeed.STATS_EVERY_S
+    feed.poll(PacerStats(latency=0.5))
+    assert reported == [0.75, 0.75]
+
+
+def test_vcam_cam_ends_its_show_once_the_server_refused_it_for_good():
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    feed = LinkFeed(link, clock=lambda: 100.0)
+    assert not feed.poll(PacerStats())
+    link.refused = "wrong or missing token"
+    assert feed.poll(PacerStats())
