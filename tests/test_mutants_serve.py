@@ -463,6 +463,21 @@ def test_frames_given_up_on_leave_no_bytes_on_the_way():
     assert _may_go(flight, now, first_seq=300) >= 9  # about the rate kept; left counted, 1
 
 
+@pytest.mark.parametrize("stall_timeout, looks_every", [(20.0, 1.0), (2.0, 0.5)])
+def test_the_server_looks_for_clients_that_stopped_reading_every_second_at_most(stall_timeout, looks_every):
+    """A client whose write waited past the stall timeout is cut by the watch, which looks once a second (a quarter of
+    that timeout where it is shorter): looking once each timeout, such a client held its threads up to twice as long,
+    and the counts held back were said up to 20 s late."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    server = FrameServer(ServeSettings(port=0, stall_timeout=stall_timeout), lambda line, source: "ok", dict,
+                         lambda line: None)
+    waited: list[float] = []
+    server._stopped = SimpleNamespace(wait=lambda seconds: waited.append(seconds) or len(waited) > 1)
+    server._watch_loop()
+    assert waited == [looks_every, looks_every]
+
+
 # --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
 
 
@@ -583,3 +598,30 @@ def test_vcam_cam_ends_its_show_once_the_server_refused_it_for_good():
     assert not feed.poll(PacerStats())
     link.refused = "wrong or missing token"
     assert feed.poll(PacerStats())
+
+
+def test_a_stall_long_after_the_ones_that_kept_coming_back_is_said_with_its_end_again():
+    """Stalls that keep coming back are said once as such; one long after them is a stall of its own again, said
+    with its end (the flag for the ones that came back left set, its end went unsaid, and so did the next run of
+    them)."""
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import STALLS_APART_S, LinkFeed
+
+    said: list[str] = []
+    link = _link()
+    link.say = said.append
+    link.connected, link.frames = True, 30
+    now = [100.0]
+    feed = LinkFeed(link, clock=lambda: now[0])
+    flowing, stalled = PacerStats(pushed=30), PacerStats(pushed=30, stalled=True)
+    for _ in range(3):
+        feed.poll(stalled)
+        now[0] += 6.0
+        feed.poll(flowing)
+        now[0] += 1.0
+    assert said[-1].startswith("frames from the server keep stopping"), said
+    now[0] += STALLS_APART_S
+    feed.poll(stalled)
+    now[0] += 6.0
+    feed.poll(flowing)
+    assert said[-2].startswith("no frame from the server for 5 s") and said[-1] == "frames come from the server again"
