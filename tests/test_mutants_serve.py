@@ -478,6 +478,28 @@ def test_the_server_looks_for_clients_that_stopped_reading_every_second_at_most(
     assert waited == [looks_every, looks_every]
 
 
+def test_the_watch_says_and_cuts_a_client_that_stopped_reading_once_not_each_second_until_it_is_gone():
+    """A client cut for a write that waited past the stall timeout stays in the list until its handler removes it,
+    its write perhaps still not returned: the watch passes over it (closed), where it said "stopped reading" and cut
+    it again each second."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0, stall_timeout=2.0), lambda line, source: "ok", dict, said.append)
+    cut: list[str] = []
+
+    def stuck(name: str, closed: bool):
+        return SimpleNamespace(name=name, closed=closed, sending_for=lambda now: 60.0, cut=lambda: cut.append(name),
+                               held_back=lambda now: [], tell_held_back=lambda now: None)
+
+    server.clients += [stuck("10.0.0.2:5000", closed=True), stuck("10.0.0.3:5000", closed=False)]
+    waited: list[float] = []
+    server._stopped = SimpleNamespace(wait=lambda seconds: waited.append(seconds) or len(waited) > 1)
+    server._watch_loop()
+    assert cut == ["10.0.0.3:5000"]
+    assert said == ["client 10.0.0.3:5000 stopped reading (a write waited 2 s): disconnected it"]
+
+
 # --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
 
 
@@ -625,3 +647,22 @@ def test_a_stall_long_after_the_ones_that_kept_coming_back_is_said_with_its_end_
     now[0] += 6.0
     feed.poll(flowing)
     assert said[-2].startswith("no frame from the server for 5 s") and said[-1] == "frames come from the server again"
+
+
+@pytest.mark.parametrize("connection, state", [
+    (dict(frames=0, tries=0), "CONNECTING"),
+    (dict(frames=0, tries=1), "CONNECTING (1 try failed)"),
+    (dict(frames=40, tries=2), "RECONNECTING (2 tries failed)"),
+    (dict(frames=40, tries=2, token_refused=True), "TOKEN REFUSED, RETRYING"),
+])
+def test_vcam_cams_status_line_says_where_its_connection_stands_while_it_has_none(connection, state):
+    """A camera that never had a frame is connecting, one that had frames reconnecting, with the tries that failed;
+    one whose token a restarted server refused says so (not "reconnecting", as if the server were down)."""
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    for name, value in connection.items():
+        setattr(link, name, value)
+    feed = LinkFeed(link, clock=lambda: 100.0)
+    assert feed.status(PacerStats(), 0.0, []).startswith(state + " | ")
