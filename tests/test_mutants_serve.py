@@ -404,6 +404,34 @@ def test_the_count_of_a_clients_refused_asks_for_the_input_is_said_with_its_othe
         client.close()
 
 
+def test_what_a_client_was_sent_is_counted_for_the_servers_bandwidth():
+    ws = _HeldSocket()
+    ws.gate.set()
+    client = ServedClient(ws, "watch", "laptop")
+    try:
+        client.offer(b"x" * 1000)
+        client.offer(proto.text("reply", text="ok"))
+        assert wait_for(lambda: client.bytes == 1000 + len(proto.text("reply", text="ok")), 60), client.bytes
+    finally:
+        client.close()
+
+
+def test_a_client_whose_connection_failed_under_a_write_is_closed():
+    """Closed, it takes no more messages, and the stop waits for none of them to go: left open, the show's messages
+    queued for a connection gone, and the stop waited its whole bound for a last state that never went."""
+    class Gone:
+        def send(self, message):
+            raise ConnectionResetError("Connection reset by peer")
+
+    client = ServedClient(Gone(), "watch", "laptop")
+    try:
+        client.offer(b"frame")
+        assert wait_for(lambda: client.closed, 60)
+        assert not client.tell(proto.text("notice", text="not applied"))
+    finally:
+        client.close()
+
+
 # --- how many frames may be on the way ------------------------------------------------------------------------
 
 
@@ -498,6 +526,58 @@ def test_the_watch_says_and_cuts_a_client_that_stopped_reading_once_not_each_sec
     server._watch_loop()
     assert cut == ["10.0.0.3:5000"]
     assert said == ["client 10.0.0.3:5000 stopped reading (a write waited 2 s): disconnected it"]
+
+
+def test_the_watch_tells_each_client_its_changes_not_applied_held_back_as_their_minute_passes():
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, lambda line: None)
+    told: list[float] = []
+    server.clients.append(SimpleNamespace(name="10.0.0.2:5000", closed=False, sending_for=lambda now: 0.0,
+                                          held_back=lambda now: [], tell_held_back=told.append))
+    waited: list[float] = []
+    server._stopped = SimpleNamespace(wait=lambda seconds: waited.append(seconds) or len(waited) > 1)
+    server._watch_loop()
+    assert len(told) == 1 and told[0] is not None  # with the time: only the counts whose minute passed
+
+
+class _Handshake:
+    """A connection the library hands the server's handler: let in, open, silent, then closed by its camera."""
+
+    def __init__(self, path: str):
+        from websockets.protocol import State
+
+        self.request = SimpleNamespace(path=path)
+        self.protocol = SimpleNamespace(state=State.OPEN)
+        self.remote_address = ("192.0.2.7", 52822)
+        self.socket = _Taken()
+        self.sent: list = []
+
+    def respond(self, status, body):
+        return SimpleNamespace(status=status, body=body)
+
+    def recv(self, timeout=None):
+        raise TimeoutError
+
+    def __iter__(self):
+        return iter(())
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+@pytest.mark.parametrize("path", ["/?role=viewer", "/?role=%1b%5b2J%1b%5bH"])
+def test_a_client_asking_a_role_vcam_does_not_have_is_served_and_named_as_one_that_watches(path):
+    """A role other than control watches, and the terminal names it so: named as asked, a role in the address could
+    write escapes to the server's terminal (clear its screen), and "viewer" read as a role vcam has."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, said.append)
+    ws = _Handshake(path)
+    assert server.admission.check(ws, _handshake()) is None
+    server._handler(ws)
+    assert said[0] == "client 192.0.2.7:52822 connected (watch); 1 connected", said
 
 
 # --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
