@@ -432,6 +432,44 @@ def test_a_client_whose_connection_failed_under_a_write_is_closed():
         client.close()
 
 
+def test_a_closed_client_is_sent_nothing_more_of_what_waited():
+    """Its close frame comes next (the stop's goodbye): without the closed check after the wait, the sender sent the
+    frames still waiting, and one with nothing waiting died on an empty queue with a traceback."""
+    ws = _HeldSocket()
+    client = ServedClient(ws, "watch", "laptop")
+    client.offer(b"frame in flight")
+    assert ws.writing.wait(60)
+    client.offer(b"waiting 1")
+    client.offer(b"waiting 2")
+    client.close()
+    ws.gate.set()
+    client._thread.join(60)
+    assert not client._thread.is_alive() and ws.sent == [b"frame in flight"]
+
+
+def test_frames_that_all_waited_too_long_leave_the_newest_to_go():
+    """Only frames with a newer one behind them are dropped for their age: where every frame waiting is older than
+    FRAME_WAIT_S (a slow link as the show paused), the newest still goes, and the sender goes on (dropping them
+    all, it died on the empty queue and the camera got no frame again while connected)."""
+    now = [0.0]
+    ws = _HeldSocket()
+    client = ServedClient(ws, "watch", "hotel", clock=lambda: now[0])
+    try:
+        client.offer(b"frame in flight")
+        assert ws.writing.wait(60)
+        client.offer(b"old")
+        client.offer(b"newest")
+        now[0] = ServedClient.FRAME_WAIT_S + 1.0
+        ws.gate.set()
+        assert wait_for(lambda: len(ws.sent) == 2, 60)
+        assert ws.sent == [b"frame in flight", b"newest"] and client.dropped == 1
+        client.offer(b"after")
+        assert wait_for(lambda: len(ws.sent) == 3, 60)
+    finally:
+        ws.gate.set()
+        client.close()
+
+
 # --- how many frames may be on the way ------------------------------------------------------------------------
 
 
@@ -746,3 +784,15 @@ def test_vcam_cams_status_line_says_where_its_connection_stands_while_it_has_non
         setattr(link, name, value)
     feed = LinkFeed(link, clock=lambda: 100.0)
     assert feed.status(PacerStats(), 0.0, []).startswith(state + " | ")
+
+
+def test_vcam_cams_status_line_shows_the_whole_latency_every_frame_lost_and_an_input_not_sending():
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    link.connected, link.frames, link.net_latency = True, 40, 1.0
+    link.uploader = SimpleNamespace(bytes_sent=0, state="paused", age=None)
+    feed = LinkFeed(link, clock=lambda: 100.0)
+    line = feed.status(PacerStats(latency=0.5, dropped=2, skipped=3), 12.0, [])
+    assert "| latency  1.5 s |" in line and "| lost 5 |" in line and line.endswith("| input PAUSED")
