@@ -618,6 +618,22 @@ def test_a_client_asking_a_role_vcam_does_not_have_is_served_and_named_as_one_th
     assert said[0] == "client 192.0.2.7:52822 connected (watch); 1 connected", said
 
 
+def test_a_connection_closed_before_its_handler_began_is_neither_served_nor_said():
+    """A port scanner or a health check connects and closes at once: its handler finds it closed and says nothing
+    (served all the same, each made two lines on the terminal, "connected" and "connected and left at once")."""
+    from websockets.protocol import State
+
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, said.append)
+    ws = _Handshake("/")
+    assert server.admission.check(ws, _handshake()) is None
+    ws.protocol.state = State.CLOSED
+    server._handler(ws)
+    assert said == [] and server.clients == [] and server.places_taken() == 0
+
+
 # --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
 
 
@@ -796,3 +812,14 @@ def test_vcam_cams_status_line_shows_the_whole_latency_every_frame_lost_and_an_i
     feed = LinkFeed(link, clock=lambda: 100.0)
     line = feed.status(PacerStats(latency=0.5, dropped=2, skipped=3), 12.0, [])
     assert "| latency  1.5 s |" in line and "| lost 5 |" in line and line.endswith("| input PAUSED")
+
+
+def test_vcam_cam_says_what_its_link_held_back_as_the_show_runs_not_only_at_its_end():
+    from vcam.live.pacer import PacerStats
+    from vcam.remote.feed import LinkFeed
+
+    link = _link()
+    asked: list = []
+    link.say_held_back = asked.append
+    LinkFeed(link, clock=lambda: 100.0).poll(PacerStats())
+    assert len(asked) == 1 and asked[0] is not None  # with the time: the counts whose minute passed
