@@ -634,6 +634,33 @@ def test_a_connection_closed_before_its_handler_began_is_neither_served_nor_said
     assert said == [] and server.clients == [] and server.places_taken() == 0
 
 
+def test_a_connection_that_closes_within_a_moment_of_its_handshake_is_said_in_one_line():
+    """The handler waits up to QUIET_S for a client's first message before it says the client connected: a health
+    check whose close comes a few milliseconds after its handshake is one line, "connected and left at once", not
+    "connected" then "left"."""
+    from websockets.exceptions import ConnectionClosedOK
+    from websockets.frames import Close
+
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    class Checked(_Handshake):
+        def recv(self, timeout=None):
+            if timeout is not None and timeout < 0.05:  # its close is on the way, not here yet
+                raise TimeoutError
+            raise ConnectionClosedOK(Close(1000, ""), Close(1000, ""), True)
+
+        def __iter__(self):
+            self.recv()
+            return iter(())
+
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, said.append)
+    ws = Checked("/")
+    assert server.admission.check(ws, _handshake()) is None
+    server._handler(ws)
+    assert said == ["client 192.0.2.7:52822 connected and left at once; 0 connected"], said
+
+
 # --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
 
 
