@@ -17,7 +17,7 @@ from vcam.remote.listen import Listener, advertise, capped_by_files, listen_fix,
 from vcam.remote.served import ServedClient
 
 
-# --- who is let in ----------------------------------------------------------------------------------------------
+# --- who is let in -------------------------------------------------------------------------------------------------
 
 
 class _Connection:
@@ -58,7 +58,7 @@ def test_a_connection_let_in_is_one_the_stop_gives_a_close_frame_until_its_handl
     assert admission.let_in() == []
 
 
-# --- where it listens -------------------------------------------------------------------------------------------
+# --- where it listens ----------------------------------------------------------------------------------------------
 
 
 def _addresses(monkeypatch, found):
@@ -254,7 +254,7 @@ def test_the_stop_keeps_a_connection_let_in_but_not_served_yet_from_its_cut():
     assert server._past_handshake() == {ws.socket}
 
 
-# --- what one client is sent ------------------------------------------------------------------------------------
+# --- what one client is sent ---------------------------------------------------------------------------------------
 
 
 class _HeldSocket:
@@ -470,7 +470,7 @@ def test_frames_that_all_waited_too_long_leave_the_newest_to_go():
         client.close()
 
 
-# --- how many frames may be on the way ------------------------------------------------------------------------
+# --- how many frames may be on the way -----------------------------------------------------------------------------
 
 
 def _paced(gap: float) -> tuple[InFlight, float]:
@@ -661,7 +661,7 @@ def test_a_connection_that_closes_within_a_moment_of_its_handshake_is_said_in_on
     assert said == ["client 192.0.2.7:52822 connected and left at once; 0 connected"], said
 
 
-# --- vcam cam's feed -------------------------------------------------------------------------------------------------------------------------------------------------------------------------
+# --- vcam cam's feed -----------------------------------------------------------------------------------------------
 
 
 def _link():
@@ -692,7 +692,7 @@ def test_vcam_cam_waits_for_its_first_frame_from_when_it_starts_not_from_when_it
     assert feed.poll(PacerStats()) and feed.gave_up
 
 
-# --- the server's stop ----------------------------------------------------------------------------------------------
+# --- the server's stop ---------------------------------------------------------------------------------------------
 
 
 class _Camera:
