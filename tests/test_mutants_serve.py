@@ -661,6 +661,43 @@ def test_a_connection_that_closes_within_a_moment_of_its_handshake_is_said_in_on
     assert said == ["client 192.0.2.7:52822 connected and left at once; 0 connected"], said
 
 
+def test_the_servers_status_line_counts_the_bytes_of_clients_gone_and_shows_the_worst_latency():
+    """Bytes sent to a client that left stay in the total the bandwidth is read from (dropped, the figure fell to
+    nothing as a client left); the latency shown is the worst client's; the rate is in megabits."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, lambda line: None)
+    totals: list[int] = []
+    server._sent = SimpleNamespace(add=lambda now, total: totals.append(total) or 125_000.0)
+    clients = [ServedClient(_HeldSocket(), "watch", f"10.0.0.{i}:5000") for i in (2, 3, 4)]
+    for client, (sent, latency) in zip(clients, [(1000, 0.4), (2000, 1.2), (500, None)]):
+        client.bytes, client.latency = sent, latency
+    server.clients += clients
+    try:
+        server._gone(clients[2], "left")
+        line = server.describe()
+    finally:
+        for client in clients:
+            client.close()
+    assert totals == [3500]
+    assert line.startswith("clients 2 |  1.00 Mbit/s |") and "| latency 1.2 s" in line
+
+
+def test_the_senders_leaving_at_the_stop_is_not_said_as_its_input_freed_for_another():
+    """At the stop no other client is coming: "the input it sent is free for another client" read as if one could
+    take it."""
+    from vcam.remote.server import FrameServer, ServeSettings
+
+    said: list[str] = []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, said.append)
+    client = ServedClient(_HeldSocket(), "control", "10.0.0.2:5000")
+    server.clients.append(client)
+    server.intake.sender = client
+    server._stopped.set()
+    server._gone(client, "was told the show ended")
+    assert said == ["client 10.0.0.2:5000 was told the show ended; 0 connected"], said
+
+
 # --- vcam cam's feed -----------------------------------------------------------------------------------------------
 
 
