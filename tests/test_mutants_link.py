@@ -456,6 +456,55 @@ def test_the_old_servers_frames_still_to_come_at_a_restart_leave_the_old_numberi
     assert (cam.screen.screen, cam.screen.waiting()) == ("live", 1)
 
 
+def test_the_new_servers_first_frames_shown_after_the_old_ones_still_to_come_end_the_old_numbering():
+    """The old server's (5, 1) was still to come as the new one, at block 5, was heard: it comes on, and it is the
+    old server's. The new server's first frames shown here are (5, 3) and (5, 4): they end the old numbering though
+    numbered past the held one, and its blackout at (5, 6), lost, is made once the stream stalls. Where a frame
+    still to come as the restart was heard left the old numbering on for good, the camera stayed frozen through
+    the blackout until the next restart."""
+    cam = PacedScreen()
+    cam.push(5, 0)
+    cam.show(5, 0)
+    cam.screen.heard({"screen": "live", "screen_at": [5, 0], "block": 5})
+    cam.push(5, 1)  # the rest of the old block, at the drop
+    cam.screen.heard({"screen": "freeze", "screen_at": [1, 0], "block": 5})  # before the last change: restarted
+    cam.show(5, 1)
+    for index in (3, 4):
+        cam.tick(0.4)
+        cam.push(5, index)
+        cam.show(5, index)
+    assert (cam.screen.screen, cam.screen.waiting()) == ("freeze", 0)
+    cam.screen.heard({"screen": "blackout", "screen_at": [5, 6], "block": 5})
+    cam.tick(30.0)  # (5, 6) never comes: the stream stalls
+    assert cam.pacer.stats.stalled
+    assert (cam.screen.screen, cam.screen.waiting()) == ("blackout", 0)
+
+
+def test_a_restart_heard_as_the_old_servers_last_frame_comes_on_leaves_the_next_frame_to_end_the_old_numbering():
+    """The old server's last frame (5, 1) came on at a tick, and the restart was heard before its listeners were
+    told (the tick's frame still being emitted): the new server's first frame shown after, (5, 3), ends the old
+    numbering, and its blackout at (5, 6), lost, is made once the stream stalls."""
+    cam = PacedScreen()
+    cam.push(5, 0)
+    cam.show(5, 0)
+    cam.screen.heard({"screen": "live", "screen_at": [5, 0], "block": 5})
+    cam.push(5, 1)
+    for _ in range(30):
+        cam.now += 1 / 30
+        cam.pacer.tick()
+        if cam.pacer.showing()[:2] == (5, 1):
+            break
+    cam.screen.heard({"screen": "freeze", "screen_at": [1, 0], "block": 5})  # restarted, (5, 1) not told yet
+    cam.pacer._tell_shown()
+    cam.tick(0.4)
+    cam.push(5, 3)
+    cam.show(5, 3)
+    cam.screen.heard({"screen": "blackout", "screen_at": [5, 6], "block": 5})
+    cam.tick(30.0)
+    assert cam.pacer.stats.stalled
+    assert (cam.screen.screen, cam.screen.waiting()) == ("blackout", 0)
+
+
 def test_a_screen_change_naming_a_frame_half_malformed_is_made_at_once():
     """A screen_at whose index is no count (a server of another version, a garbled message) names no frame: the
     change is made on arrival, as a server from before's. Where one good number of the two was enough (`all`

@@ -966,3 +966,36 @@ def test_a_jittery_server_faster_than_the_camera_never_holds_a_frame(seed):
     shown, times, _ = run_for(ft, pacer, 40.0)
     late = [s for s, t in zip(shown, times) if t > 10.0]
     assert min(b - a for a, b in zip(late, late[1:])) >= 1
+
+
+def test_a_listener_told_of_a_frame_reads_the_frames_pushed_before_it():
+    """`telling()` as the `on_frame_shown` listeners are told of a frame: the frames pushed before it, whether the
+    ones between came on, were passed over (a producer at 60 frames/s into 30 fps) or dropped past the latency cap,
+    and for each of two frames told together (a tick whose emit failed); None outside the listeners."""
+    now = [0.0]
+    pacer = Pacer(PacerSettings(fps=30.0, max_latency=1.0), clock=lambda: now[0])
+    told = []
+    pacer.on_frame_shown(lambda shown: told.append((12 * shown.block + shown.index, pacer.telling())))
+
+    def tick(after: float, tell: bool = True) -> None:
+        now[0] += after
+        pacer.tick()
+        if tell:
+            pacer._tell_shown()
+
+    for block in range(4):  # 12 frames every 0.2 s: passed over
+        pacer.push([frame(i) for i in range(12)], block=block)
+        for _ in range(6):
+            tick(1 / 30)
+    pacer.push([frame(i) for i in range(12)], block=4)
+    tick(1 / 30, tell=False)
+    tick(1 / 30, tell=False)
+    pacer._tell_shown()
+    pacer.push([frame(i) for i in range(12)], block=5)
+    now[0] += 1.5  # past the cap: block 5's first frames dropped at the next push
+    pacer.push([frame(i) for i in range(12)], block=6)
+    for _ in range(12):
+        tick(1 / 30)
+    assert pacer.stats.skipped > 0 and pacer.stats.dropped > 0 and len(told) > 20
+    assert [before for _, before in told] == [ordinal for ordinal, _ in told]
+    assert pacer.telling() is None and pacer.pushed() == 84

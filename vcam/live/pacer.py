@@ -187,8 +187,9 @@ class Pacer:
         self._on_screen_now: Shown | None = None  # the numbered frame the last tick showed
         self._covered: np.ndarray | None = None  # the generated frame under the last tick's fallback image or blend
         self._frame_listeners: list[ShownListener] = []
-        self._came: list[Shown] = []  # frames that came on screen, for the listeners after the tick's emit
-        self._telling = 0  # frames taken from _came whose listeners are being told now (off the lock)
+        # frames that came on screen, for the listeners after the tick's emit, each with the frames pushed before it
+        self._came: list[tuple[Shown, int]] = []
+        self._telling: int | None = None  # the frames pushed before the one whose listeners are told now (`telling`)
         self.stats = PacerStats()
         self._tick_errors = ErrorThrottle(TICK_ERRORS_SAID_EVERY_S)
 
@@ -465,12 +466,15 @@ class Pacer:
         with self._lock:
             return self._on_screen_now
 
-    def untold(self) -> int:
-        """Frames pushed that the `on_frame_shown` listeners may still be told of: those not on screen yet (the ones
-        passed over or dropped never will be), and those come on whose listeners are not told yet."""
+    def pushed(self) -> int:
+        """Frames pushed so far: the frames pushed after now are those `telling` says were pushed after as many."""
         with self._lock:
-            on = 1 if self._head_since is not None else 0  # the frame on screen, told or being told
-            return len(self._frames) - on + len(self._came) + self._telling
+            return self.stats.pushed
+
+    def telling(self) -> int | None:
+        """For an `on_frame_shown` listener, as it is told of a frame: the frames pushed before that one (a frame
+        pushed after some moment is one told with `telling() >= pushed()` read then). None outside the listeners."""
+        return self._telling
 
     def last_tick(self) -> LastTick:
         """What the last tick showed, in one read: the camera's emit asks for all of it on every tick."""
@@ -722,8 +726,8 @@ class Pacer:
         frame, born, block, pos = self._frames[0]
         if pos is not None:
             self._on_screen_now = Shown(pos[0], pos[1], now)
-            if self._frame_listeners:
-                self._came.append(self._on_screen_now)
+            if self._frame_listeners:  # the first frame kept: those popped before it were pushed before it
+                self._came.append((self._on_screen_now, self.stats.pushed - len(self._frames)))
         if block is not None:
             self._frames[0] = (frame, born, None, pos)
             if self._shown is not None:
@@ -734,15 +738,13 @@ class Pacer:
         with self._lock:
             came, self._came = self._came, []
             listeners = list(self._frame_listeners)
-            self._telling = len(came)
         try:
-            for shown in came:
+            for shown, before in came:
+                self._telling = before  # read on this thread alone, by the listeners
                 for listener in listeners:
                     listener(shown)
         finally:
-            if came:
-                with self._lock:
-                    self._telling = 0
+            self._telling = None
 
     def run(
         self,

@@ -11,9 +11,9 @@ or shown before this client came) is made on the first tick that shows a later f
 A restarted server numbers its frames from 0 again, while this camera may still hold a frame of the old numbering:
 a state whose server has made fewer blocks than that frame's (its "block"), or a change at a frame before the
 last change heard, says so. The old frame is then forgotten, so that a change the new server makes waits for its
-own frame to come here, rather than being made at once as already past. Where every frame of the old server was
-on screen (or passed over) by then, the next one shown is the new server's whatever its number: the first ones of
-the new numbering may never come here (passed over, dropped past the latency cap, lost on the way).
+own frame to come here, rather than being made at once as already past. The first frame shown here of those
+pushed after the restart was heard is the new server's whatever its number: the first ones of the new numbering
+may never come here (passed over, dropped past the latency cap, lost on the way).
 """
 from __future__ import annotations
 
@@ -39,14 +39,17 @@ class CamScreen:
     stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame.
 
     After a restart of the server (see the module), `showing` still names the old server's frame held on screen
-    until a frame of the new numbering comes on (one at or below it, or any where `untold`, the frames pushed that
-    may still come on, said none as the restart was heard): it is not read until then."""
+    until a frame of the new numbering comes on (one at or below it, or any pushed to the pacer after the restart
+    was heard: `pushed`, the frames pushed by then, and `telling`, those pushed before the frame `shown` is told
+    of): it is not read until then."""
 
     def __init__(self, stalled: Callable[[], bool] = lambda: False,
-                 showing: Callable[[], Shown | None] = lambda: None, untold: Callable[[], int] | None = None):
+                 showing: Callable[[], Shown | None] = lambda: None,
+                 pushed: Callable[[], int] | None = None, telling: Callable[[], int | None] | None = None):
         self._stalled = stalled
         self._showing = showing
-        self._untold = untold
+        self._pushed = pushed
+        self._telling = telling
         self._lock = threading.Lock()
         self._mode = "live"
         self._waiting: deque[tuple[str, Frame]] = deque()  # (mode, its frame), in the order the server made them
@@ -55,7 +58,8 @@ class CamScreen:
         self._last_at: Frame | None = None  # the frame of the last change heard with one: the server's numbering
         # the frame on this camera when the server was heard restarted: the old numbering, until a lower one comes
         self._old: Frame | None = None
-        self._new_next = False  # ... and no frame of the old server's can still come on: the next one ends it
+        # ... and the frames pushed as the restart was heard: a frame pushed after those is the new server's
+        self._new_from: int | None = None
 
     @property
     def screen(self) -> str:
@@ -76,10 +80,10 @@ class CamScreen:
         at, blocks = _frame(state.get("screen_at")), _count(state.get("block"))
         # before our lock, as in `screen`; the old server's frames were all pushed as its connection ended, before
         # this state came on the same thread
-        left = self._untold() if self._untold is not None else None
+        pushed = self._pushed() if self._pushed is not None else None
         with self._lock:
             if self._renumbered(at, blocks):
-                self._restarted(at, blocks, left)
+                self._restarted(at, blocks, pushed)
             if mode not in SCREEN_MODES:
                 return
             if at is None:  # a server that names no frame: at once, and it overrides any change still waiting
@@ -98,12 +102,12 @@ class CamScreen:
         """A numbered frame came on the camera (its tick emitted): the changes made at it are made now, to act from
         the next tick (those at one before it, never shown here, were made as it came on: `screen`)."""
         at = (shown.block, shown.index)
+        before = self._telling() if self._telling is not None else None  # the frames pushed before this one
         with self._lock:
             # the restarted server's numbering is on: `showing` names its frames. A frame of the held one's very
             # number is the new server's too (that one was shown already): kept, none of the frames after it ended it
-            if self._old is not None and (self._new_next or at <= self._old):
-                self._old = None
-            self._new_next = False
+            if self._old is not None and (at <= self._old or _at_least(before, self._new_from)):
+                self._old = self._new_from = None
             self._shown = at
             self._make_up_to(at)
 
@@ -113,22 +117,24 @@ class CamScreen:
         is at its camera's frame then, never before the change before."""
         return _below(blocks, self._shown) or at is not None and self._last_at is not None and at < self._last_at
 
-    def _restarted(self, at: Frame | None, blocks: int | None, left: int | None) -> None:
+    def _restarted(self, at: Frame | None, blocks: int | None, pushed: int | None) -> None:
         """Forgets the old server's numbering: its changes still waiting, its last change, the frame on this camera;
         called locked. Where the new numbering is below that frame, it is kept as `_old` until a lower one comes
         on: meanwhile `showing` (that frame, held) is not read, and the stream's stall (the old server's, whose
         frames stopped) makes no change of the new server's: its frames are on their way. Not where the new server
         has made more blocks than that frame's: its frames to come are numbered past it, none would end the wait
-        (and the stall would never again make a change), and its changes before that frame are long past. `left`:
-        the frames pushed that may still come on (None: not known); none, the next frame shown ends the wait."""
+        (and the stall would never again make a change), and its changes before that frame are long past. `pushed`:
+        the frames pushed by now (None: not known); the first shown of those pushed after them ends the wait."""
         self._waiting.clear()
         self._heard = self._last_at = None
         old, self._shown = self._shown, None
         if old is not None:  # else no frame came on since an earlier restart: the frame held then (`_old`) still is
             self._old = old if (blocks <= old[0] if blocks is not None else at is not None and at < old) else None
-        # the first frames of the new numbering, at or below the held one, may never come here: once none of the
-        # old server's can come on any more, the next one shown is the new server's, whatever its number
-        self._new_next = self._old is not None and left == 0
+        # the first frames of the new numbering, at or below the held one, may never come here: the first one shown
+        # of those pushed from now on is the new server's, whatever its number. By the frames pushed, not by none of
+        # the old server's left to come: one still to come (a restart within the buffer's seconds) or still being
+        # told (heard during the tick's emit) then left the held frame on for good, no stall making a change again
+        self._new_from = pushed if self._old is not None else None
 
     def _make_up_to(self, at: Frame, strictly: bool = False) -> None:
         """Makes the waiting changes at frames up to `at` (before it, `strictly`), in order; called locked."""
@@ -152,6 +158,11 @@ def _frame(value: object) -> Frame | None:
 def _count(value: object) -> int | None:
     """The blocks a server has made, as its state says ("block"); None where it says nothing usable."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _at_least(before: int | None, pushed: int | None) -> bool:
+    """Whether a frame with `before` frames pushed before it was pushed after `pushed` frames (both known)."""
+    return before is not None and pushed is not None and before >= pushed
 
 
 def _below(blocks: int | None, frame: Frame | None) -> bool:

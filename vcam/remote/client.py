@@ -149,7 +149,8 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
 def cam_screen(pacer: Pacer) -> CamScreen:
     """The camera's freeze and blackout, the server's made when the frame it names comes on through `pacer` (or,
     where that frame never comes here, on the first tick that shows a later one)."""
-    screen = CamScreen(stalled=lambda: pacer.stats.stalled, showing=pacer.showing, untold=pacer.untold)
+    screen = CamScreen(stalled=lambda: pacer.stats.stalled, showing=pacer.showing,
+                        pushed=pacer.pushed, telling=pacer.telling)
     pacer.on_frame_shown(screen.shown)
     return screen
 
