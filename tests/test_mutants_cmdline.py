@@ -1,0 +1,196 @@
+"""Edges of the `vcam` command line (its options' values, --out and --in, what each command says and exits with)
+that no test held: each test fails where the code is changed in the way its docstring says."""
+import argparse
+
+import pytest
+
+from vcam import argtypes
+
+# --- sizes ------------------------------------------------------------------------------------------------------
+
+
+def test_a_size_with_a_capital_x_is_taken_as_with_a_small_one():
+    """`--size 832X480` (as a spec sheet writes it) is 832x480: the text not lowered before it is split at `x`
+    refused it as "not WIDTHxHEIGHT"."""
+    assert argtypes.frame_size("832X480") == (832, 480)
+    assert argtypes.output_size("1280X720") == (1280, 720)
+
+
+@pytest.mark.parametrize("text, w, h", [("16x16", 16, 16), ("7680x4320", 7680, 4320), ("7680x16", 7680, 16)])
+def test_an_output_size_at_either_end_of_its_range_is_taken(text, w, h):
+    """vcam cam's --size takes 16x16 to 7680x4320: `16 <= w` turned `<` (or `w <= 7680` turned `<`) refused the
+    ends of the range the error itself names."""
+    assert argtypes.output_size(text) == (w, h)
+
+
+@pytest.mark.parametrize("text", ["640x361", "641x360", "14x16", "7682x4320", "1920x4322"])
+def test_an_output_size_odd_or_out_of_range_is_refused_naming_what_was_given(text):
+    """An odd height (`or h % 2` dropped) would reach the camera's pixel format, which needs even sides; the size
+    given is named before the rule (the f-string's `{text}: ` dropped said the rule alone)."""
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.output_size(text)
+    assert str(e.value) == f"{text}: width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)"
+
+
+def test_a_generated_size_the_model_cannot_make_is_refused_with_the_rule():
+    """--size for a show is checked as the model needs it (multiples of 16): the check dropped let 833x480 through
+    to fail only once the model had loaded."""
+    with pytest.raises(argparse.ArgumentTypeError, match="multiples of 16"):
+        argtypes.frame_size("840x480")
+
+
+# --- vcam serve's --host ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),
+    ("0.0.0.0:8765", "'0.0.0.0:8765' holds a port: give --host 0.0.0.0 --port 8765"),
+    (":8765", "':8765' holds a port: give --host 127.0.0.1 --port 8765"),
+    ("[::1", "'[::1' is no address: an IPv6 one in brackets ends with them"),
+    ("[::1]x", "'[::1]x' is no address: an IPv6 one in brackets ends with them"),
+    ("  ", "give an address of this machine: 127.0.0.1"),
+])
+def test_a_listen_address_with_a_port_or_broken_brackets_says_what_to_give(text, said):
+    """A port copied in with the address is said as the two flags (`:8765` alone as the loopback's, not 0.0.0.0's);
+    an unclosed bracket or text after it, and a blank address, are refused rather than looked up as a name."""
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        argtypes.listen_host(text)
+    assert str(e.value).startswith(said)
+
+
+@pytest.mark.parametrize("text, host", [("[::1]", "::1"), ("::1", "::1"), ("[::]", "::"), (" 0.0.0.0 ", "0.0.0.0"),
+                                        ("fe80::1", "fe80::1"), ("gpu-box", "gpu-box")])
+def test_a_listen_address_is_taken_without_its_brackets(text, host):
+    """[::1] as a URL writes it is the address ::1 (`host = inner` dropped kept the brackets, no address a socket
+    binds); an IPv6 address with colons and no port is no host:port."""
+    assert argtypes.listen_host(text) == host
+
+
+# --- numbers within limits --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("parse, text, said", [
+    (argtypes.within(int, 1, 65535), "0", "0 must be at least 1 and at most 65535"),
+    (argtypes.within(int, 1, 65535), "65536", "65536 must be at least 1 and at most 65535"),
+    (argtypes.within(int, 1), "0", "0 must be at least 1"),
+    (argtypes.positive(float), "0", "0 must be more than 0"),
+    (argtypes.positive(float), "-2.5", "-2.5 must be more than 0"),
+    (argtypes.within(float, 0), "inf", "inf is not a finite number: give one at least 0"),
+    (argtypes.within(float, 0.1, 240), "nan", "nan is not a finite number: give one at least 0.1 and at most 240"),
+    (argtypes.within(int, 0), "1.5", "'1.5' is not a whole number"),
+    (argtypes.within(float, 0), "fast", "'fast' is not a number"),
+    (argtypes.target_fps, "240.5", "240.5 must be at least 0.1 and at most 240"),
+    (argtypes.target_fps, "0.05", "0.05 must be at least 0.1 and at most 240"),
+])
+def test_a_number_out_of_its_limits_says_them(parse, text, said):
+    """Each limit said as it is: `at least` for a bound that is allowed, `more than` for one that is not, no `at
+    most` where there is no top; a whole number asked for as one."""
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        parse(text)
+    assert str(e.value) == said
+
+
+@pytest.mark.parametrize("parse, text, value", [
+    (argtypes.within(int, 1, 65535), "1", 1), (argtypes.within(int, 1, 65535), "65535", 65535),
+    (argtypes.within(int, 0), "0", 0), (argtypes.positive(float), "0.001", 0.001),
+    (argtypes.target_fps, "0.1", 0.1), (argtypes.target_fps, "240", 240.0),
+])
+def test_a_number_at_its_limits_is_taken(parse, text, value):
+    """`value < lo` turned `<=` (or `value > hi` turned `>=`) refused the very limits the error names."""
+    assert parse(text) == value
+
+
+def test_a_frame_rate_is_a_number_or_a_fraction_each_in_its_limits():
+    """--fps 30000/1001 is NTSC's rate and 240 the top (a fraction read as a plain number, `"/" not in` turned
+    `in`, refused the first; a plain number read as a fraction refused 30)."""
+    assert argtypes.frame_rate("30") == 30.0
+    assert argtypes.frame_rate("240") == 240.0
+    assert argtypes.frame_rate("30000/1001") == pytest.approx(29.97003)
+    with pytest.raises(argparse.ArgumentTypeError, match="0.5 must be at least 1 and at most 240"):
+        argtypes.frame_rate("0.5")
+
+
+# --- lengths of time --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, seconds", [("2:03:04", 7384.0), ("0:59", 59.0), ("1.5m", 90.0), ("0.5H", 1800.0),
+                                           (" 45S ", 45.0), ("0:0:1", 1.0)])
+def test_a_duration_adds_its_hours_minutes_and_seconds(text, seconds):
+    """1:00:00 alone could not tell `60 ** i` from `60 * i` (both 3600 there): 2:03:04 is 7384 s; a unit is taken
+    in capitals and with spaces around, and 59 is a second's largest count."""
+    assert argtypes.duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["1:2:3:4", "-1:30", "-0.1:30", "1:-30", "1:60", "0:00", "infs", "0s", "1e400s", ":", "m"])
+def test_a_duration_that_is_no_length_of_time_is_refused(text):
+    """Four parts, a negative part anywhere, 60 of a minute's seconds, nothing at all, or an infinite length are no
+    show's length (each check's bound moved or dropped let one through: `--duration inf` then ran for ever)."""
+    with pytest.raises(argparse.ArgumentTypeError):
+        argtypes.duration(text)
+
+
+# --- inputs, prompts, paths, ports ------------------------------------------------------------------------------
+
+
+def test_an_input_path_is_made_whole_with_the_home_folder(monkeypatch, tmp_path):
+    """A file's or image's path is kept whole, `~` made the home folder, so that a control log's replay finds it
+    from any folder (an image's was kept as typed where only file: was made whole)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert argtypes.input_source("image:~/still.png") == f"image:{tmp_path}/still.png"
+    assert argtypes.input_source("file:clip.mp4") == f"file:{tmp_path}/clip.mp4"
+    assert argtypes.input_source("camera:2") == "camera:2"
+
+
+@pytest.mark.parametrize("parse", [argtypes.prompt, argtypes.fallback_image, argtypes.midi_port,
+                                   argtypes.midi_input, argtypes.cam_midi_port])
+def test_a_value_of_spaces_alone_is_refused_as_empty(parse):
+    """A value of spaces (a variable holding one) is no prompt, no image and no port: only `not text` checked let it
+    through, to fail after the model had loaded or to open no input."""
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse("   ")
+
+
+def test_a_path_flag_expands_the_home_folder(monkeypatch, tmp_path):
+    """`--log-controls=~/show.jsonl` and `--fallback=~/still.png` reach vcam with `~` unexpanded by the shell."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert argtypes.user_path("~/show.jsonl") == f"{tmp_path}/show.jsonl"
+    assert argtypes.fallback_image("~/still.png") == f"{tmp_path}/still.png"
+
+
+def test_an_empty_midi_port_names_none_only_where_none_is_taken():
+    """vcam run's --midi says `none` takes even the show's input away; vcam midi learn needs an input and offers
+    none."""
+    assert "none for no input (not even the show's)" in _refused(argtypes.midi_port, "")
+    assert "none" not in _refused(argtypes.midi_input, "")
+    assert "none for no input, or leave" in _refused(argtypes.cam_midi_port, "")
+
+
+def test_the_osc_reply_address_says_a_port_alone_goes_to_whoever_sends():
+    """--osc-reply and --osc are read each by its own rule (swapped, --osc-reply's error named --osc's forms)."""
+    assert "to whoever sends" in _refused(argtypes.osc_address(True), "tablet")
+    assert "e.g. 8000 or 0.0.0.0:8000" in _refused(argtypes.osc_address(False), "tablet")
+    assert argtypes.osc_address(True)("9000") == "9000"
+
+
+@pytest.mark.parametrize("text, said", [("0,5", "did you mean 0.5?"), ("1.5", "strength must be from 0"),
+                                        ("0", None), ("1", None)])
+def test_a_strength_is_from_0_to_1_both_taken(text, said):
+    """0 (keep the input) and 1 (text only) are strengths; a decimal comma is answered with the number meant."""
+    if said is None:
+        assert argtypes.strength(text) == float(text)
+    else:
+        assert said in _refused(argtypes.strength, text)
+
+
+@pytest.mark.parametrize("text, said", [("0", "bias must"), ("0,3", "'0,3' is not a number above 0 and at most 1"),
+                                        ("1.5", "bias must")])
+def test_a_bias_out_of_range_says_the_rule_and_one_not_a_number_says_the_number_meant(text, said):
+    """A bias out of (0, 1] is said in check_bias's words; text that is no number in the flag's own."""
+    assert said in _refused(argtypes.bias, text)
+
+
+def _refused(parse, text: str) -> str:
+    with pytest.raises(argparse.ArgumentTypeError) as e:
+        parse(text)
+    return str(e.value)
