@@ -5,6 +5,8 @@ import argparse
 import pytest
 
 from vcam import argtypes
+from vcam.errors import VcamError
+from vcam.outspec import OutputSpec, check_recording_name, fraction_fps, parse_spec, rate_text
 
 # --- sizes ------------------------------------------------------------------------------------------------------
 
@@ -48,10 +50,11 @@ def test_a_generated_size_the_model_cannot_make_is_refused_with_the_rule():
     (":8765", "':8765' holds a port: give --host 127.0.0.1 --port 8765"),
     ("[::1", "'[::1' is no address: an IPv6 one in brackets ends with them"),
     ("[::1]x", "'[::1]x' is no address: an IPv6 one in brackets ends with them"),
+    ("[::1]:ssh", "'[::1]:ssh' is no address: an IPv6 one in brackets ends with them"),
     ("  ", "give an address of this machine: 127.0.0.1"),
 ])
 def test_a_listen_address_with_a_port_or_broken_brackets_says_what_to_give(text, said):
-    """A port copied in with the address is said as the two flags (`:8765` alone as the loopback's, not 0.0.0.0's);
+    """A port copied in with the address is said as the two flags (a name after the colon is no port) (`:8765` alone as the loopback's, not 0.0.0.0's);
     an unclosed bracket or text after it, and a blank address, are refused rather than looked up as a name."""
     with pytest.raises(argparse.ArgumentTypeError) as e:
         argtypes.listen_host(text)
@@ -173,10 +176,11 @@ def test_the_osc_reply_address_says_a_port_alone_goes_to_whoever_sends():
     assert argtypes.osc_address(True)("9000") == "9000"
 
 
-@pytest.mark.parametrize("text, said", [("0,5", "did you mean 0.5?"), ("1.5", "strength must be from 0"),
+@pytest.mark.parametrize("text, said", [("0,5", "did you mean 0.5?"), ("0,0", "did you mean 0?"), ("1.5", "strength must be from 0"),
                                         ("0", None), ("1", None)])
 def test_a_strength_is_from_0_to_1_both_taken(text, said):
-    """0 (keep the input) and 1 (text only) are strengths; a decimal comma is answered with the number meant."""
+    """0 (keep the input) and 1 (text only) are strengths; a decimal comma is answered with the number meant, 0
+    included (offered only above 0, `0,0` was offered nothing)."""
     if said is None:
         assert argtypes.strength(text) == float(text)
     else:
@@ -194,3 +198,103 @@ def _refused(parse, text: str) -> str:
     with pytest.raises(argparse.ArgumentTypeError) as e:
         parse(text)
     return str(e.value)
+
+
+# --- --out ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, value", [("1/1", 1.0), ("240/1", 240.0), ("30000/1001", 30000 / 1001)])
+def test_a_fraction_frame_rate_at_its_limits_is_taken(text, value):
+    """1 and 240 frames/s are within the range the error names (`MIN_FPS <=` or `<= MAX_FPS` made strict refused
+    them); numerator over denominator, not the other way round."""
+    assert fraction_fps(text) == value
+
+
+@pytest.mark.parametrize("text, said", [("1/2", "1/2 is 0.5 frames/s: it must be at least 1 and at most 240"),
+                                        ("241/1", "241/1 is 241 frames/s"), ("30/0", "'30/0' is not a frame rate")])
+def test_a_fraction_frame_rate_out_of_range_says_its_value(text, said):
+    with pytest.raises(ValueError) as e:
+        fraction_fps(text)
+    assert str(e.value).startswith(said)
+
+
+@pytest.mark.parametrize("fps, said", [(30.0, "30"), (29.97, "29.97"), (123.4567, "123.4567"),
+                                       (30000 / 1001, "30000/1001"), (24000 / 1001, "24000/1001"),
+                                       (0.1 + 0.2, "0.30000000000000004")])
+def test_a_frame_rate_is_said_back_as_typed(fps, said):
+    """NTSC's rates as their fraction (shorter than their decimal, and exact), a short decimal as itself, and a rate
+    no small fraction is exactly in full: `0.1 + 0.2` is not 3/10, which only rounds to it."""
+    assert rate_text(fps) == said
+
+
+@pytest.mark.parametrize("spec, said", [(OutputSpec("window"), "window"), (OutputSpec("vcam"), "vcam"),
+                                        (OutputSpec("vcam", "/dev/video2", 640, 360), "vcam:/dev/video2@640x360"),
+                                        (OutputSpec("file", "a.mp4"), "file:a.mp4")])
+def test_an_output_is_said_as_it_is_written(spec, said):
+    """A kind without a target has no colon after it; a size is WIDTHxHEIGHT, in that order."""
+    assert str(spec) == said
+
+
+@pytest.mark.parametrize("text, spec", [
+    (" file:show.mp4 ", OutputSpec("file", "show.mp4")),
+    ("file:take@640x480.mp4", OutputSpec("file", "take@640x480.mp4")),
+    ("file:show@2x.mp4", OutputSpec("file", "show@2x.mp4")),
+    ("vcam@16x16", OutputSpec("vcam", None, 16, 16)),
+    ("null@7680x4320", OutputSpec("null", None, 7680, 4320)),
+    ("vcam", OutputSpec("vcam")),
+])
+def test_an_output_is_read_with_its_size_only_at_its_end(text, spec):
+    """A size is only `@WxH` at the end of the spec (a name holding `@640x480` before its extension, unanchored,
+    lost it); the spaces around a copied name are not part of it; both ends of the size range are taken."""
+    assert parse_spec(text) == spec
+
+
+def test_an_output_path_expands_the_home_folder(monkeypatch, tmp_path):
+    """No shell expands a `~` after `file:`: vcam does."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert parse_spec("file:~/show.mp4").target == f"{tmp_path}/show.mp4"
+
+
+@pytest.mark.parametrize("text, said", [
+    ("file:show.mp4@hd", "output 'file:show.mp4@hd': '@hd' is not a size; give @WIDTHxHEIGHT, e.g. "
+                         "file:show.mp4@1280x720"),
+    ("vcam@1280x72O", "'@1280x72O' is not a size"),
+    ("vcam@", "'@' is not a size"),
+    ("file", "output 'file' needs a path: file:PATH.mp4"),
+    ("null:x", "output 'null:x' takes no target"),
+    ("null@1920x4322", "output size 1920x4322 is out of range"),
+    ("vcam@15x480", "output size 15x480 is out of range"),
+    ("C://x.mp4", "did you mean file:C://x.mp4?"),
+    ("v:/dev/video2", "did you mean vcam:/dev/video2?"),
+    ("D:\\takes\\show", "did you mean file:D:\\takes\\show?"),
+    ("show.MP4", "did you mean file:show.MP4?"),
+    ("windw", "did you mean window?"),
+    ("preview", "did you mean window?"),
+    ("vcma:/dev/video2", "did you mean vcam:/dev/video2?"),
+    ("fil:take", "did you mean file:take?"),
+    ("cam:/dev/video2", "did you mean vcam:/dev/video2?"),
+    ("cam@640x360", "did you mean vcam@640x360?"),
+])
+def test_an_output_not_written_as_one_says_the_one_meant(text, said):
+    """A size mistyped is said as one, with the output it was given with; a path, a device or a kind written
+    another way is answered with the output meant (a drive's path, `C://x.mp4`, is no network stream)."""
+    with pytest.raises(ValueError) as e:
+        parse_spec(text)
+    assert said in str(e.value)
+
+
+def test_a_preview_with_a_target_is_offered_nothing():
+    """A window takes no target: `preview:x` is not offered as `window:x`, refused in turn."""
+    with pytest.raises(ValueError) as e:
+        parse_spec("preview:x")
+    assert "did you mean" not in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["take", "take.mp4", "take.MP4", "takes/take"])
+def test_a_recording_named_mp4_or_without_an_extension_is_taken(name):
+    check_recording_name(name)
+
+
+def test_a_recording_named_as_another_format_is_refused():
+    with pytest.raises(VcamError, match="not .avi"):
+        check_recording_name("take.avi")
