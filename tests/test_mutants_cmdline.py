@@ -6,6 +6,8 @@ import pytest
 
 from vcam import argtypes
 from vcam.errors import VcamError
+from vcam.inspec import (InputSpec, MeantError, check_strength, missing_fix, missing_said, parse_input, typed_fix,
+                         unescaped)
 from vcam.outspec import OutputSpec, check_recording_name, fraction_fps, parse_spec, rate_text
 
 # --- sizes ------------------------------------------------------------------------------------------------------
@@ -298,3 +300,118 @@ def test_a_recording_named_mp4_or_without_an_extension_is_taken(name):
 def test_a_recording_named_as_another_format_is_refused():
     with pytest.raises(VcamError, match="not .avi"):
         check_recording_name("take.avi")
+
+
+# --- --in -------------------------------------------------------------------------------------------------------
+
+
+def test_an_input_is_said_as_written_and_live_where_it_keeps_its_own_clock():
+    assert str(InputSpec("camera")) == "camera" and str(InputSpec("file", "a.mp4")) == "file:a.mp4"
+    assert InputSpec("net").live and InputSpec("camera", "0").live
+    assert not InputSpec("file", "a.mp4").live and not InputSpec("image", "a.png").live
+
+
+def test_a_show_files_input_path_is_read_from_the_show_folder_unless_whole():
+    """An image's relative path too is the show folder's; a `~` path is whole already (joined to the folder it
+    became /shows/~/a.mp4)."""
+    assert InputSpec("image", "a.png").relative_to("/shows") == InputSpec("image", "/shows/a.png")
+    assert InputSpec("file", "~/a.mp4").relative_to("/shows") == InputSpec("file", "~/a.mp4")
+    assert InputSpec("camera", "0").relative_to("/shows") == InputSpec("camera", "0")
+
+
+def test_the_fix_for_a_typed_input_names_the_command_and_where_its_path_is_read_from():
+    assert typed_fix(missing_fix("file"), InputSpec("file", "a.mp4")).startswith("check the path; a typed file: path")
+    assert typed_fix(missing_fix("image"), InputSpec("image", "~/a.png")) == "check the path"
+    assert typed_fix(missing_fix("file"), InputSpec("file", "/clips/a.mp4")) == "check the path"
+    assert typed_fix("give --in camera:1", InputSpec("camera", "0")) == "give input camera:1"
+
+
+def test_a_missing_path_given_without_its_kind_is_said_missing_with_the_kind(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "there.mp4").write_bytes(b"")
+    assert missing_said(InputSpec("file", "there.mp4"), "--in file:there.mp4") is None
+    assert missing_said(InputSpec("camera", "/dev/video9"), "--in camera:/dev/video9") is None
+    assert missing_said(InputSpec("file", "gone.mp4"), "--in file:gone.mp4") == (
+        f"video file {tmp_path}/gone.mp4: no such file (a --in path is relative to the folder vcam was started in): "
+        "check the path, and give it with its kind: --in file:gone.mp4")
+    assert missing_said(InputSpec("image", f"{tmp_path}/gone.png"), "--in image:X") == (
+        f"image {tmp_path}/gone.png: no such file: check the path, and give it with its kind: --in image:X")
+
+
+@pytest.mark.parametrize("path, plain", [
+    ("My\\ Clips/loop\\ \\(2\\).mp4", "My Clips/loop (2).mp4"),
+    ("a\\\\b.mp4", "a\\b.mp4"),
+    ("a\\\\\\(b.mp4", "a\\\\(b.mp4"),
+    ("clip\\", "clip\\"),
+    ("C:\\shows\\(old)\\a.mp4", "C:\\shows\\(old)\\a.mp4"),
+])
+def test_a_shells_escapes_are_taken_out_of_a_path_once(path, plain):
+    """A name's own backslash before what a shell escapes stays doubled (so the canonical form reads back the
+    same); a trailing backslash is kept, not an IndexError; a Windows path's backslashes are its folders'."""
+    assert unescaped(path, windows=False) == plain
+    assert unescaped(plain, windows=False) == unescaped(unescaped(plain, windows=False), windows=False)
+
+
+@pytest.mark.parametrize("text, meant", [
+    (".hidden_clip", InputSpec("file", ".hidden_clip")),
+    ("show.mpeg", InputSpec("file", "show.mpeg")),
+    ("/dev/video2", InputSpec("camera", "/dev/video2")),
+    ("photo.PNG", InputSpec("image", "photo.PNG")),
+    ("cam:0", InputSpec("camera", "0")),
+    ("fil:a.mp4", InputSpec("file", "a.mp4")),
+    ("clip:My\\ Clips/a.mp4", InputSpec("file", "My Clips/a.mp4")),
+    ("video0", InputSpec("camera", "0")),
+    ("camera01", InputSpec("camera", "1")),
+    ("webcam", InputSpec("camera")),
+])
+def test_an_input_written_another_way_is_answered_with_the_one_meant(text, meant):
+    with pytest.raises(MeantError) as e:
+        parse_input(text)
+    assert e.value.meant == meant
+
+
+@pytest.mark.parametrize("text, said", [
+    ("", "unknown input ''"),
+    ("cam:x", "unknown input 'cam:x'"),
+    ("file:file://localhost/home/me/a.mp4", "is a file's address: give its path, as file:/home/me/a.mp4"),
+    ("file:file:///C:/clips/a.mp4", "is a file's address: give its path, as file:C:/clips/a.mp4"),
+    ("https://host/a.mp4", "download the clip and play it as file:PATH"),
+    ("image:https://host/a.png", "download the image and show it as image:PATH"),
+    ("net:x", "input 'net:x' takes nothing after 'net'"),
+    ("none:x", "takes nothing after 'none'"),
+    ("image:", "input 'image:' needs a path: image:PATH"),
+    ("camera:", "needs a device after 'camera:'"),
+    ("camera:x", "camera 'x' is neither an index"),
+])
+def test_an_input_that_is_none_says_why(text, said):
+    with pytest.raises(ValueError) as e:
+        parse_input(text)
+    assert not isinstance(e.value, MeantError) or said.startswith("unknown")
+    assert said in str(e.value)
+
+
+@pytest.mark.parametrize("text, spec", [
+    (" camera ", InputSpec("camera")), ("camera", InputSpec("camera")), ("FILE:a.mp4", InputSpec("file", "a.mp4")),
+    ("camera:/dev/video2", InputSpec("camera", "/dev/video2")), ("image:a\\ b.png", InputSpec("image", "a b.png")),
+    ("file:C://clips/a.mp4", InputSpec("file", "C://clips/a.mp4")), ("net", InputSpec("net")),
+])
+def test_an_input_is_read_as_written(text, spec):
+    assert parse_input(text) == spec
+
+
+def test_a_path_that_is_there_is_no_address_though_it_reads_as_one(monkeypatch, tmp_path):
+    """A folder named `http:` holding x is a path: refused as an address, it could not be played at all."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "http:").mkdir()
+    (tmp_path / "http:" / "x").write_bytes(b"")
+    assert parse_input("file:http://x") == InputSpec("file", "http://x")
+
+
+@pytest.mark.parametrize("value, ok", [(0.0, True), (1.0, True), (1.01, False), (-0.01, False),
+                                       (float("nan"), False)])
+def test_a_strength_of_0_or_1_is_one(value, ok):
+    if ok:
+        assert check_strength(value) == value
+    else:
+        with pytest.raises(ValueError, match="strength must be from 0"):
+            check_strength(value)
