@@ -415,3 +415,108 @@ def test_a_strength_of_0_or_1_is_one(value, ok):
     else:
         with pytest.raises(ValueError, match="strength must be from 0"):
             check_strength(value)
+
+
+# --- the options' defaults and limits ---------------------------------------------------------------------------
+
+
+def _parsed(argv: list[str]) -> argparse.Namespace:
+    from vcam.cmdline.parser import build_parser
+
+    return build_parser().parse_args(argv)
+
+
+def _usage_error(argv: list[str], capsys) -> str:
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    return capsys.readouterr().err.rstrip().splitlines()[-1]
+
+
+def test_vcam_serve_listens_on_the_loopback_at_8765_and_sends_quality_80_by_default():
+    """As its help says: 127.0.0.1 (0.0.0.0 by default would put the show on the network without a token)."""
+    args = _parsed(["serve"])
+    assert (args.host, args.port, args.quality, args.token) == ("127.0.0.1", 8765, 80, None)
+    assert (args.max_latency, args.stdin, args.tuning) == (4.0, True, True)
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["serve", "--port", "65536"], "argument --port: 65536 must be at least 1 and at most 65535"),
+    (["serve", "--quality", "9"], "argument --quality: 9 must be at least 10 and at most 100"),
+    (["run", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),
+    (["render", "log.jsonl", "--out", "null", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
+    (["midi", "learn", "--count", "0"], "argument --count: 0 must be at least 1"),
+    (["render", "log.jsonl"], "the following arguments are required: --out"),
+    (["bench", "--warmup", "-1"], "argument --warmup: -1 must be at least 0"),
+])
+def test_an_option_past_its_limits_is_one_usage_line(argv, said, capsys):
+    assert said in _usage_error(argv, capsys)
+
+
+def test_a_seed_and_a_transition_of_0_are_taken():
+    args = _parsed(["run", "--seed", "0", "--transition", "0", "--steps", "50"])
+    assert (args.seed, args.transition, args.steps) == (0, 0, 50)
+
+
+def test_vcam_cam_defaults_to_30_fps_letterboxed_reading_stdin():
+    args = _parsed(["cam", "ws://host"])
+    assert (args.fps, args.fit, args.max_latency, args.stdin, args.out) == (30.0, "letterbox", 4.0, True, None)
+    assert _parsed(["cam", "ws://host", "--no-stdin"]).stdin is False
+    assert _parsed(["run", "--no-stdin"]).stdin is False
+
+
+def test_vcam_bench_defaults_to_the_real_model_and_its_settings():
+    """krea-14b, 4 steps, 8 timed blocks after 3 warm-up ones, fused q/k/v, bias 1 (off), as its help says."""
+    args = _parsed(["bench"])
+    assert (args.model, args.steps, args.blocks, args.warmup) == ("krea-14b", 4, 8, 3)
+    assert (args.fuse, args.bias, args.quant, args.decoder, args.attention) == (True, 1.0, "none", "vae", "auto")
+    assert _parsed(["bench", "--no-fuse"]).fuse is False
+
+
+def test_vcam_download_fetches_the_real_model_and_vcam_render_uses_saved_tuning_by_default():
+    assert (_parsed(["download"]).model, _parsed(["download"]).decoder) == ("krea-14b", "vae")
+    assert _parsed(["render", "log.jsonl", "--out", "null"]).tuning is True
+    assert _parsed(["render", "log.jsonl", "--out", "null", "--no-tuning"]).tuning is False
+
+
+@pytest.mark.parametrize("argv, smooth", [
+    (["run", "--smooth"], "fade"), (["serve", "--smooth", "club"], "fade"), (["run", "--smooth", "show.yaml"], "fade"),
+    (["cam", "ws://host", "--smooth", "--no-stdin"], "fade"),
+])
+def test_smooth_alone_is_the_cross_fade(argv, smooth):
+    """--smooth alone (before another flag, or before a show vcam run or serve plays) is the cross-fade, as its
+    help says: not flow, which costs the CPU."""
+    assert _parsed(argv).smooth == smooth
+
+
+def test_an_osc_reply_port_alone_is_taken_and_said_in_its_own_words(capsys):
+    assert _parsed(["run", "--osc-reply", "9000"]).osc_reply == "9000"
+    assert "to whoever sends" in _usage_error(["run", "--osc-reply", "tablet"], capsys)
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["run", "--input", "camera"], "did you mean --in?"),
+    (["run", "--versio"], "the version is vcam's own: vcam --version"),
+    (["run", "a.yml", "b.yml"], "vcam run takes one SHOW.yaml"),
+    (["cam", "ws://host", "--out", "vcam", "null"], "--out takes one OUTPUT: give --out again for each (--out null)"),
+    (["run", "--fit", "strech"], "did you mean stretch?"),
+])
+def test_a_word_vcam_does_not_take_is_answered_with_the_one_meant(argv, said, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.yml", "b.yml"):
+        (tmp_path / name).write_text("presets:\n  - {name: a, prompt: x}\n")
+    assert said in _usage_error(argv, capsys)
+
+
+def test_bench_json_shortened_says_a_refused_value_as_json_too(capsys):
+    """`--js` is --json as argparse takes it shortened: the refusal goes to stdout as JSON as well."""
+    import json
+
+    from vcam.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--js", "--steps", "0"])
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"error": "argument --steps: 0 must be at least 1 and at most 50"}
