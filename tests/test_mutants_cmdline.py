@@ -520,3 +520,72 @@ def test_bench_json_shortened_says_a_refused_value_as_json_too(capsys):
         main(["bench", "--js", "--steps", "0"])
     out = capsys.readouterr().out
     assert json.loads(out) == {"error": "argument --steps: 0 must be at least 1 and at most 50"}
+
+
+# --- vcam check -------------------------------------------------------------------------------------------------
+
+FULL_SHOW = """name: Full show
+defaults: {seed: 9, steps: 3, transition: 2, fallback: still.png, input: camera, strength: 0.5, input_fit: crop,
+           quantize: bar, bias: 0.8, bpm: 124}
+output: {size: 640x368, fps: 25, fit: crop, out: [null, "file:takes/a.mp4@320x192"]}
+presets:
+  - {name: a, prompt: x}
+  - {name: b, prompt: y}
+midi: {map: nanokontrol2, port: nano}
+cues:
+  - {name: one, do: preset a}
+  - {name: two, do: preset b, loop: true}
+"""
+
+
+def _checked(tmp_path, capsys, text: str) -> tuple[int, str, str]:
+    import cv2
+    import numpy as np
+
+    from vcam.cli import main
+
+    cv2.imwrite(str(tmp_path / "still.png"), np.zeros((16, 16, 3), np.uint8))
+    (tmp_path / "takes").mkdir(exist_ok=True)
+    (tmp_path / "show.yaml").write_text(text)
+    code = main(["check", str(tmp_path / "show.yaml")])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_vcam_check_says_every_default_the_output_the_midi_port_and_the_cue_loop(tmp_path, capsys):
+    """Each part of the summary as the show gives it: its seed (not its steps), what it sets and only that, its
+    output's own size, rate, fit and outputs, the MIDI port and program changes, and the list's loop on its last cue."""
+    code, out, err = _checked(tmp_path, capsys, FULL_SHOW)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[3:] == [
+        f"  defaults: seed 9, steps 3, transition 2, fallback {tmp_path}/still.png, input camera, strength 0.5, "
+        "bias 0.8, input_fit crop, 124 bpm, changes land on the bar",
+        f"  output: 640x368, 25 fps, crop, null, file:{tmp_path}/takes/a.mp4@320x192",
+        "  midi: Korg nanoKONTROL2: 5 knobs, 14 buttons, program change selects presets, port 'nano'",
+        "  cues: 2, looping (go fires the next, back steps back; after the last, cue 1 again)",
+        "   1. one: preset a",
+        "   2. two: preset b (then cue 1 again)",
+        "ok"]
+
+
+def test_vcam_check_of_a_bare_show_says_the_defaults_and_no_more(tmp_path, capsys):
+    code, out, err = _checked(tmp_path, capsys, "presets:\n  - {name: a, prompt: x}\n")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2:] == ["  defaults: seed 0, steps 4, transition 4", "ok"]
+
+
+def test_vcam_check_says_an_output_list_alone_with_the_rate_and_fit_a_show_gets(tmp_path, capsys):
+    """An output list with nothing else is still said, at the 30 fps and letterbox vcam run plays it at."""
+    code, out, _ = _checked(tmp_path, capsys, "output: {out: [window]}\npresets:\n  - {name: a, prompt: x}\n")
+    assert code == 0
+    assert "  output: size picked for the card, 30 fps, letterbox, window\n" in out
+
+
+def test_vcam_check_checks_a_recording_at_its_own_size_and_the_shows_rate(tmp_path, capsys):
+    """A recording's @WxH is checked as it will be written (H.264's even sides), not at the show's size; one with no
+    rate of the show's is checked at 30 fps."""
+    code, _, err = _checked(tmp_path, capsys, FULL_SHOW.replace("@320x192", "@321x193"))
+    assert code == 2
+    assert f"{tmp_path}/show.yaml: output file:{tmp_path}/takes/a.mp4@321x193: recording size 321x193" in err
+    code, out, err = _checked(tmp_path, capsys, FULL_SHOW.replace("fps: 25, ", ""))
+    assert (code, err) == (0, "") and "  output: 640x368, 30 fps, crop," in out
