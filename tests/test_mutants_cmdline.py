@@ -589,3 +589,17 @@ def test_vcam_check_checks_a_recording_at_its_own_size_and_the_shows_rate(tmp_pa
     assert f"{tmp_path}/show.yaml: output file:{tmp_path}/takes/a.mp4@321x193: recording size 321x193" in err
     code, out, err = _checked(tmp_path, capsys, FULL_SHOW.replace("fps: 25, ", ""))
     assert (code, err) == (0, "") and "  output: 640x368, 30 fps, crop," in out
+
+
+def test_vcam_check_names_the_camera_a_show_without_an_output_list_plays_to(tmp_path, capsys):
+    code, out, _ = _checked(tmp_path, capsys, "output: {fps: 25}\npresets:\n  - {name: a, prompt: x}\n")
+    assert code == 0
+    assert "  output: size picked for the card, 25 fps, letterbox, vcam\n" in out
+
+
+def test_a_double_dash_before_the_subcommand_is_said_as_vcams_to_refuse(capsys):
+    """`vcam -- run`: `--` is no shortened --help or --version (a start of two characters is taken as one only past
+    them)."""
+    assert _usage_error(["--", "run"], capsys) == (
+        "vcam: error: unrecognized arguments: -- (before the subcommand, vcam takes -h and --version only; vcam "
+        "run's options go after it)")
