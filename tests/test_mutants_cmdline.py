@@ -1,11 +1,18 @@
 """Edges of the `vcam` command line (its options' values, --out and --in, what each command says and exits with)
 that no test held: each test fails where the code is changed in the way its docstring says."""
 import argparse
+import os
+import sys
+import sysconfig
+from types import SimpleNamespace
 
 import pytest
 
-from vcam import argtypes
-from vcam.errors import VcamError
+from vcam import argtypes, errors
+from vcam.cmdline.errorlines import (internal_error, missing_extra, said_as_json, say_error, stdout_gone,
+                                     stdout_to_null)
+from vcam.control.yamlcheck import ConfigError
+from vcam.errors import VcamError, bug_place, described, install_fix, one_line
 from vcam.inspec import (InputSpec, MeantError, check_strength, missing_fix, missing_said, parse_input, typed_fix,
                          unescaped)
 from vcam.outspec import OutputSpec, check_recording_name, fraction_fps, parse_spec, rate_text
@@ -603,3 +610,225 @@ def test_a_double_dash_before_the_subcommand_is_said_as_vcams_to_refuse(capsys):
     assert _usage_error(["--", "run"], capsys) == (
         "vcam: error: unrecognized arguments: -- (before the subcommand, vcam takes -h and --version only; vcam "
         "run's options go after it)")
+
+
+# --- errors said on one line ------------------------------------------------------------------------------------
+
+_FAKE_VCAM = os.path.join(os.path.dirname(os.path.abspath(errors.__file__)), "_not_a_module.py")
+
+
+def _raised(*frames: tuple[str, str]) -> BaseException:
+    """The error `frames` raise: (file name, the line a function of it runs), outermost first; each calls the next,
+    the last raises. The file names give each frame its place (vcam's own, a library's)."""
+    call = None
+    for i, (filename, line) in reversed(list(enumerate(frames))):
+        ns = {"call": call, "json": __import__("json")}
+        exec(compile(f"def f{i}():\n    {line}\n", filename, "exec"), ns)
+        call = ns[f"f{i}"]
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001 - the error is what is under test
+        return e
+    raise AssertionError("nothing raised")
+
+
+def test_an_install_fix_names_the_editable_extra_in_the_source_folder_and_the_pypi_one_elsewhere(monkeypatch, tmp_path):
+    assert install_fix("midi") == 'pip install -e ".[midi]"  (in the vcam folder)'
+    assert install_fix("midi", "mido") == 'pip install -e ".[midi]"  (mido)'
+    monkeypatch.setattr(errors, "__file__", str(tmp_path / "site-packages" / "vcam" / "errors.py"))
+    assert install_fix("midi") == 'pip install "vcam[midi]"'
+    assert install_fix("midi", "mido") == 'pip install "vcam[midi]"  (mido)'
+
+
+def test_an_error_with_a_fix_is_said_with_it_and_one_without_alone():
+    assert str(VcamError("m", "f")) == "m\n  fix: f" and str(VcamError("m")) == "m"
+    assert one_line(VcamError("m", "f")) == "m; f" and one_line(VcamError("m")) == "m"
+
+
+def test_an_error_without_text_or_a_lookup_error_is_said_with_its_type():
+    """A KeyError's bare "'x'" reads as a device's or a file's fault; a RuntimeError with no text said nothing."""
+    assert one_line(RuntimeError()) == "RuntimeError"
+    assert one_line(KeyError("x")) == "KeyError: 'x'"
+    assert one_line(RuntimeError("two\n  lines")) == "two\n  lines"
+    assert described(RuntimeError("two\n  lines")) == "RuntimeError: two lines"
+
+
+def test_a_bug_in_vcam_is_said_at_its_innermost_line_of_vcams_code():
+    e = _raised((_FAKE_VCAM, "call()"), (_FAKE_VCAM, "raise TypeError('bad')"))
+    assert bug_place(e) == "vcam/_not_a_module.py:2 in f1"
+    assert described(e) == "TypeError: bad (at vcam/_not_a_module.py:2 in f1: a bug in vcam, please report this line)"
+
+
+@pytest.mark.parametrize("library", ["av/container.pyx", os.path.join(sysconfig.get_paths()["purelib"], "lib.py"),
+                                     os.path.join(sysconfig.get_paths()["stdlib"], "lib.py")])
+def test_an_error_raised_inside_a_library_is_no_bug_of_vcams(library):
+    """Raised in a compiled library's frame (a relative name), an installed package's or the standard library's,
+    a TypeError called from vcam is the library's to say: no place in vcam is named."""
+    e = _raised((_FAKE_VCAM, "call()"), (library, "raise TypeError('bad input')"))
+    assert bug_place(e) is None
+    assert described(e) == "TypeError: bad input"
+
+
+def test_a_librarys_own_lookup_error_raised_in_vcam_is_no_bug():
+    class NotFound(LookupError):
+        pass
+
+    e = _raised((_FAKE_VCAM, "raise call"))
+    assert bug_place(e) is not None
+    try:
+        exec(compile("raise NotFound('codec')\n", _FAKE_VCAM, "exec"), {"NotFound": NotFound})
+    except NotFound as raised:
+        NotFound.__module__ = "av.error"
+        assert bug_place(raised) is None
+
+
+# --- what the command line says and exits with ------------------------------------------------------------------
+
+
+def test_a_missing_optional_part_is_named_by_its_top_module_and_a_plain_import_error_is_not():
+    said = missing_extra("devices", ModuleNotFoundError("no", name="rtmidi._rtmidi"))
+    assert said.message == ("vcam devices needs MIDI support (mido and python-rtmidi) (no module named "
+                            "'rtmidi._rtmidi')")
+    assert missing_extra("devices", ImportError("cannot import name x", name="mido")) is None
+
+
+def test_an_error_without_a_fix_is_one_line_and_an_internal_one_points_at_the_traceback(capsys):
+    say_error(VcamError("m"))
+    assert capsys.readouterr().err == "vcam: error: m\n"
+    internal_error(RuntimeError("x"))
+    assert capsys.readouterr().err == "vcam: error: RuntimeError: x\n  (set VCAM_DEBUG=1 for the full traceback)\n"
+
+
+class _GoneStdout:
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self):
+        raise ValueError("no descriptor")
+
+
+def test_a_json_failure_to_a_reader_that_is_gone_is_said_to_none(monkeypatch):
+    monkeypatch.setattr(sys, "stdout", _GoneStdout())
+    said_as_json({"error": "x"})  # no BrokenPipeError out of it
+    assert stdout_gone()
+
+
+def test_stdout_is_gone_only_where_its_pipe_has_no_reader(monkeypatch):
+    read, write = os.pipe()
+    out = os.fdopen(write, "w")
+    try:
+        monkeypatch.setattr(sys, "stdout", out)
+        assert not stdout_gone()  # a reader is there: the pipe can be written
+        os.close(read)
+        read = None
+        assert stdout_gone()
+    finally:
+        out.close()
+        if read is not None:
+            os.close(read)
+
+
+def test_stdout_pointed_at_the_null_device_leaves_its_pipe(monkeypatch):
+    """What is left to write drains into the null device, not into the pipe (whose reader is gone)."""
+    read, write = os.pipe()
+    out = os.fdopen(write, "w")
+    try:
+        monkeypatch.setattr(sys, "stdout", out)
+        stdout_to_null()
+        os.write(out.fileno(), b"x")
+        assert os.read(read, 10) == b""  # the pipe's only writer is gone: it ends
+    finally:
+        out.close()
+        os.close(read)
+
+
+@pytest.mark.parametrize("raised, code, said", [
+    (BrokenPipeError(32, "Broken pipe"), 2, "vcam: error: BrokenPipeError: [Errno 32] Broken pipe"),
+    (OSError(5, "I/O error"), 2, "vcam: error: OSError: [Errno 5] I/O error"),
+    (FileNotFoundError(2, "No such file or directory", "show.yaml"), 2, "vcam: error: show.yaml: No such file"),
+    (ImportError("cannot import name x"), 2, "vcam: error: ImportError: cannot import name x"),
+    (KeyboardInterrupt(), 130, None),
+    (ConfigError(["show.yaml:3: bad"], "show.yaml"), 2, "vcam: error in show.yaml:\n  show.yaml:3: bad"),
+    (VcamError("m"), 2, "vcam: error: m"),
+])
+def test_what_a_command_raises_is_one_clear_error_and_its_exit_code(raised, code, said, monkeypatch, capsys):
+    """A broken pipe that is not stdout's (a socket's, an encoder's) is an error, not a reader gone; an OSError
+    with no file is said with its type; Ctrl-C in a command exits 130."""
+    import vcam.cli as cli
+
+    def command(args):
+        raise raised
+
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "stdout_gone", lambda: False)
+    monkeypatch.setattr(cli, "cmd_models", command)
+    assert cli.main(["models"]) == code
+    if said is not None:
+        assert capsys.readouterr().err.startswith(said)
+
+
+def test_a_broken_pipe_on_stdout_exits_1_without_a_word(monkeypatch, capsys):
+    import vcam.cli as cli
+
+    def command(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "stdout_gone", lambda: True)
+    monkeypatch.setattr(cli, "stdout_to_null", lambda: None)
+    monkeypatch.setattr(cli, "cmd_models", command)
+    assert cli.main(["models"]) == 1
+    assert capsys.readouterr().err == ""
+
+
+def test_a_value_error_inside_a_library_is_said_with_its_type_and_one_of_vcams_bare(monkeypatch, capsys):
+    import vcam.cli as cli
+
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    inside = _raised((_FAKE_VCAM, "call()"), (os.path.join(sysconfig.get_paths()["stdlib"], "lib.py"),
+                                              "raise ValueError('bad')"))
+    own = _raised((_FAKE_VCAM, "raise ValueError('give a number')"))
+    assert not cli._raised_by_vcam(inside) and cli._raised_by_vcam(own)
+    for raised, said in ((inside, "vcam: error: ValueError: bad\n"), (own, "vcam: error: give a number\n")):
+        monkeypatch.setattr(cli, "cmd_models", lambda args, e=raised: (_ for _ in ()).throw(e))
+        assert cli.main(["models"]) == 2
+        assert capsys.readouterr().err.startswith(said)
+
+
+def test_a_missing_optional_part_is_said_for_the_command_that_needs_it(monkeypatch, capsys):
+    import vcam.cli as cli
+
+    def command(args):
+        raise ModuleNotFoundError("no", name="mido")
+
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "cmd_devices", command)
+    assert cli.main(["devices"]) == 2
+    assert capsys.readouterr().err.startswith("vcam: error: vcam devices needs MIDI support")
+
+
+def test_the_import_chatter_of_optional_packages_is_quieted_unless_debugging(monkeypatch):
+    import logging
+
+    import vcam.cli as cli
+
+    logger = logging.getLogger(cli.IMPORT_CHATTER[0])
+    monkeypatch.setattr(logger, "level", logging.NOTSET)
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    monkeypatch.setattr(cli, "cmd_models", lambda args: 0)
+    assert cli.main(["models"]) == 0
+    assert logger.level == logging.ERROR
+
+
+def test_torchaos_gpu_extension_message_is_kept_only_on_a_cuda_build(monkeypatch):
+    import logging
+
+    import vcam.cli as cli
+
+    record = logging.LogRecord("torchao", logging.WARNING, "x", 1, "no extension", None, None)
+    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(version=SimpleNamespace(cuda=None)))
+    assert not cli._CPUBuildOnly().filter(record)
+    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(version=SimpleNamespace(cuda="12.4")))
+    assert cli._CPUBuildOnly().filter(record)
