@@ -832,3 +832,29 @@ def test_torchaos_gpu_extension_message_is_kept_only_on_a_cuda_build(monkeypatch
     assert not cli._CPUBuildOnly().filter(record)
     monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(version=SimpleNamespace(cuda="12.4")))
     assert cli._CPUBuildOnly().filter(record)
+
+
+def test_a_json_failure_is_pushed_out_at_once_so_a_reader_gone_is_found_there(monkeypatch):
+    """Left in the buffer, the write failed only as Python ended, said as an ignored BrokenPipeError."""
+    import vcam.cmdline.errorlines as errorlines
+
+    class Buffered(_GoneStdout):
+        def write(self, text):
+            return len(text)
+
+    pointed = []
+    monkeypatch.setattr(sys, "stdout", Buffered())
+    monkeypatch.setattr(errorlines, "stdout_to_null", lambda: pointed.append(True))
+    errorlines.said_as_json({"error": "x"})
+    assert pointed == [True]
+
+
+def test_help_on_a_narrow_terminal_breaks_no_flag_at_its_hyphen(monkeypatch, capsys):
+    """`--midi-` ending one line with `map` starting the next is no flag a reader can copy."""
+    from vcam.cli import main
+
+    monkeypatch.setenv("COLUMNS", "60")
+    with pytest.raises(SystemExit):
+        main(["cam", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.rstrip()[-2:-1].isalpha() and line.rstrip().endswith("-")] == []
