@@ -858,3 +858,42 @@ def test_help_on_a_narrow_terminal_breaks_no_flag_at_its_hyphen(monkeypatch, cap
         main(["cam", "--help"])
     lines = capsys.readouterr().out.splitlines()
     assert [line for line in lines if line.rstrip()[-2:-1].isalpha() and line.rstrip().endswith("-")] == []
+
+
+# --- vcam bench -------------------------------------------------------------------------------------------------
+
+
+def test_a_bench_failure_as_json_gives_vcams_message_and_fix_or_the_errors_type():
+    from vcam.cmdline.bench import failure
+
+    assert failure(VcamError("m", "f")) == {"error": "m", "fix": "f"}
+    assert failure(VcamError("m")) == {"error": "m"}
+    assert failure(RuntimeError("x")) == {"error": "RuntimeError: x"}
+    said = failure(ModuleNotFoundError("no", name="torch"))
+    assert said["error"].startswith("vcam bench needs the engine") and "pip install" in said["fix"]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["--tune", "--bias", "0.3"], "vcam: error: --bias times one run; --tune picks speed options at bias 1"),
+    (["--tune", "--split"], "vcam: error: --split profiles one run; --tune times many"),
+    (["--tune", "--no-fuse", "--compile"], "vcam: error: --tune tries the speed options itself; --compile, --no-fuse "
+                                           "would be ignored"),
+    (["--tune", "--no-compile", "--compile-mode", "default"], "vcam: error: --tune tries the speed options itself; "
+                                                              "--no-compile, --compile-mode would be ignored"),
+])
+def test_a_tuning_run_refuses_what_it_would_ignore_before_timing_anything(argv, said, capsys, monkeypatch):
+    from vcam.cli import main
+
+    monkeypatch.setattr("vcam.bench.tuning.tune", lambda *a, **k: pytest.fail("tuned"))
+    assert main(["bench", "--model", "tiny", *argv]) == 2
+    assert capsys.readouterr().err.startswith(said)
+
+
+def test_a_tuning_run_refused_says_so_as_json_too(capsys):
+    import json
+
+    from vcam.cli import main
+
+    assert main(["bench", "--model", "tiny", "--json", "--tune", "--split"]) == 2
+    assert json.loads(capsys.readouterr().out) == {"error": "--split profiles one run; --tune times many",
+                                                   "fix": "leave out --split with --tune"}
