@@ -897,3 +897,36 @@ def test_a_tuning_run_refused_says_so_as_json_too(capsys):
     assert main(["bench", "--model", "tiny", "--json", "--tune", "--split"]) == 2
     assert json.loads(capsys.readouterr().out) == {"error": "--split profiles one run; --tune times many",
                                                    "fix": "leave out --split with --tune"}
+
+
+def test_a_tune_budget_without_tune_is_refused_rather_than_ignored(monkeypatch, capsys):
+    from vcam.cli import main
+
+    monkeypatch.setattr("vcam.bench.bench.bench", lambda *a, **k: pytest.fail("timed"))
+    assert main(["bench", "--model", "tiny", "--no-compile", "--tune-budget", "5"]) == 2
+    assert capsys.readouterr().err.startswith("vcam: error: --tune-budget only applies to a tuning run")
+
+
+def test_a_bench_stopped_before_its_result_says_so_as_json(monkeypatch, capsys):
+    """Ctrl-C while timing exits 130; with --json, stdout still gets an object saying no result came."""
+    import json
+
+    from vcam.cli import main
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vcam.bench.bench.bench", stopped)
+    assert main(["bench", "--model", "tiny", "--no-compile", "--json"]) == 130
+    assert json.loads(capsys.readouterr().out) == {"error": "stopped (Ctrl-C) before the timing finished: no result"}
+
+
+@pytest.mark.parametrize("interrupted, code", [(False, 0), (True, 130)])
+def test_a_tuning_stopped_after_saving_what_it_measured_still_exits_130(interrupted, code, monkeypatch, capsys):
+    """What was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too."""
+    from vcam.cli import main
+
+    result = SimpleNamespace(saved=True, interrupted=interrupted, best=None, table=lambda: "table")
+    monkeypatch.setattr("vcam.bench.tuning.tune", lambda *a, **k: result)
+    assert main(["bench", "--model", "tiny", "--tune"]) == code
+    assert capsys.readouterr().out == "table\n"
