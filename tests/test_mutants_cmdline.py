@@ -63,8 +63,9 @@ def test_a_generated_size_the_model_cannot_make_is_refused_with_the_rule():
     ("  ", "give an address of this machine: 127.0.0.1"),
 ])
 def test_a_listen_address_with_a_port_or_broken_brackets_says_what_to_give(text, said):
-    """A port copied in with the address is said as the two flags (a name after the colon is no port) (`:8765` alone as the loopback's, not 0.0.0.0's);
-    an unclosed bracket or text after it, and a blank address, are refused rather than looked up as a name."""
+    """A port copied in with the address is said as the two flags (a name after the colon is no port) (`:8765`
+    alone as the loopback's, not 0.0.0.0's); an unclosed bracket or text after it, and a blank address, are refused
+    rather than looked up as a name."""
     with pytest.raises(argparse.ArgumentTypeError) as e:
         argtypes.listen_host(text)
     assert str(e.value).startswith(said)
@@ -133,7 +134,8 @@ def test_a_duration_adds_its_hours_minutes_and_seconds(text, seconds):
     assert argtypes.duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["1:2:3:4", "-1:30", "-0.1:30", "1:-30", "1:60", "0:00", "infs", "0s", "1e400s", ":", "m"])
+@pytest.mark.parametrize("text", ["1:2:3:4", "-1:30", "-0.1:30", "1:-30", "1:60", "0:00", "infs", "0s", "1e400s",
+                                  ":", "m"])
 def test_a_duration_that_is_no_length_of_time_is_refused(text):
     """Four parts, a negative part anywhere, 60 of a minute's seconds, nothing at all, or an infinite length are no
     show's length (each check's bound moved or dropped let one through: `--duration inf` then ran for ever)."""
@@ -185,8 +187,8 @@ def test_the_osc_reply_address_says_a_port_alone_goes_to_whoever_sends():
     assert argtypes.osc_address(True)("9000") == "9000"
 
 
-@pytest.mark.parametrize("text, said", [("0,5", "did you mean 0.5?"), ("0,0", "did you mean 0?"), ("1.5", "strength must be from 0"),
-                                        ("0", None), ("1", None)])
+@pytest.mark.parametrize("text, said", [("0,5", "did you mean 0.5?"), ("0,0", "did you mean 0?"),
+                                        ("1.5", "strength must be from 0"), ("0", None), ("1", None)])
 def test_a_strength_is_from_0_to_1_both_taken(text, said):
     """0 (keep the input) and 1 (text only) are strengths; a decimal comma is answered with the number meant, 0
     included (offered only above 0, `0,0` was offered nothing)."""
