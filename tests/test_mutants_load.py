@@ -379,3 +379,94 @@ def test_a_load_runs_at_the_size_and_precision_the_plan_adapted_to_with_the_text
     assert built["speed"].quant == "fp8" and (engine.width, engine.height) == (576, 320)
     assert built["text_device"] == (torch.device("cuda") if text_on_gpu else torch.device("cpu"))
     assert built["offload"] is offload
+
+
+# --- survivors of the hub, quant and load passes ------------------------------------------------------------------
+
+
+def test_a_partial_download_is_resumed_where_the_hub_cannot_say_which_file_it_is(tmp_path, monkeypatch):
+    """Where the hub answers the dry run but not which blob each file is (an older hub, a refused path query), the
+    partial files are taken as the download's, as before that query: 20 GB of the checkpoint fetched leave room
+    enough on a 40 GB disk. Counting them as never resumed refused that disk and told to delete them."""
+    from huggingface_hub import HfApi
+
+    from test_weights_hub import assert_fetched, online_hub, partial_blob, sizes_at
+    from vcam.engine import hub
+
+    def no_answer(self, *a, **kw):
+        raise OSError("the hub could not say")
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(HfApi, "get_paths_info", no_answer)
+    partial_blob(tmp_path, "0123abcd", 20_000_000_000)
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: 40_000_000_000)
+    assert_fetched(monkeypatch, sizes_at, tmp_path / "hub")
+
+
+def test_a_torchao_whose_mx_formats_lacks_the_nvfp4_config_is_told_to_update(monkeypatch):
+    """A torchao whose prototype mx_formats imports but has no NVFP4DynamicActivationNVFP4WeightConfig (a release
+    before 0.18) is refused with the version to install: checking the import alone passed it, and the load failed
+    minutes in with torchao's ImportError."""
+    import sys
+    from types import ModuleType
+
+    import torch
+
+    from vcam.engine.quant import nvfp4_unsupported
+
+    pytest.importorskip("torchao.prototype")
+    import torchao.prototype
+
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (12, 0))
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.version, "hip", None)
+    assert nvfp4_unsupported(torch.device("cuda")) is None
+    older = ModuleType("torchao.prototype.mx_formats")
+    monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", older)
+    monkeypatch.setattr(torchao.prototype, "mx_formats", older, raising=False)
+    why = nvfp4_unsupported(torch.device("cuda"))
+    assert why is not None and why.startswith("NVFP4 needs torchao 0.18 or newer (this is ")
+    assert why.endswith('pip install "torchao>=0.18"')
+
+
+def test_a_load_without_weights_says_it_fetches_them_from_the_hub_and_a_folder_does_not(tmp_path, monkeypatch):
+    """A first run with no --weights says, before the download's own line, that it fetches them and about how much
+    (tens of GB, minutes): nothing said there left the log silent on why a start took so long. A --weights folder
+    is no download, and is not said as one."""
+    import torch
+
+    import vcam.engine.load as load_module
+    from vcam.engine import hub
+    from vcam.engine.configs import get_spec
+    from vcam.engine.speed import SpeedOptions
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    monkeypatch.setattr(hub, "from_hub", stop)
+    monkeypatch.setattr(load_module, "from_folder", stop)
+    for weights, lines in ((None, [f"fetching weights from the Hugging Face hub (first run: up to about "
+                                   f"{hub.HUB_DOWNLOAD_GB} GB, with a progress line)"]), (tmp_path, [])):
+        said = []
+        with pytest.raises(Stop):
+            load_module._built(get_spec("krea-14b"), weights, torch.device("cpu"), torch.bfloat16, SpeedOptions(),
+                               torch.device("cpu"), False, False, None, said.append)
+        assert said == lines, weights
+
+
+def test_which_quantization_cannot_run_here_is_said_for_the_one_asked(monkeypatch):
+    """`vcam live --quant fp8` on a card without FP8 is refused with FP8's reason, `--quant nvfp4` with NVFP4's:
+    swapped, a Hopper card was refused FP8 for lacking Blackwell and let NVFP4 through to fail at load."""
+    import torch
+
+    import vcam.engine.load as load_module
+
+    monkeypatch.setattr(load_module, "default_device", lambda spec: torch.device("cuda"))
+    monkeypatch.setattr(load_module, "fp8_unsupported", lambda device: f"no FP8 on {device}")
+    monkeypatch.setattr(load_module, "nvfp4_unsupported", lambda device: f"no NVFP4 on {device}")
+    assert load_module.quant_unsupported("tiny", "fp8") == "no FP8 on cuda"
+    assert load_module.quant_unsupported("tiny", "nvfp4") == "no NVFP4 on cuda"
+    assert load_module.quant_unsupported("tiny", "none") is None and load_module.quant_unsupported("tiny", None) is None
