@@ -1,5 +1,7 @@
 """Edges of how vcam finds, downloads, checks and loads model weights and plans the card's and the machine's memory
 that no other test pinned: each test fails where the code is changed in the way its docstring says."""
+from pathlib import Path
+
 import pytest
 
 from vcam.engine.weight_files import from_folder
@@ -470,3 +472,63 @@ def test_which_quantization_cannot_run_here_is_said_for_the_one_asked(monkeypatc
     assert load_module.quant_unsupported("tiny", "fp8") == "no FP8 on cuda"
     assert load_module.quant_unsupported("tiny", "nvfp4") == "no NVFP4 on cuda"
     assert load_module.quant_unsupported("tiny", "none") is None and load_module.quant_unsupported("tiny", None) is None
+
+
+# --- vcam's own cache folder ------------------------------------------------------------------------------------
+
+
+def test_vcams_cache_folder_given_with_a_tilde_or_empty_is_read_as_a_shell_would(tmp_path, monkeypatch):
+    """VCAM_CACHE_DIR=~/vcam set where no shell expands it (a docker ENV) is the home folder's, not a folder named ~
+    in the current one; set empty (`VCAM_CACHE_DIR= vcam live`) it is unset, not the current folder."""
+    from vcam.engine.cachedir import cache_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("VCAM_CACHE_DIR", "~/vcam")
+    assert cache_dir() == tmp_path / "home" / "vcam"
+    monkeypatch.setenv("VCAM_CACHE_DIR", "")
+    assert cache_dir() == tmp_path / "home" / ".cache" / "vcam"
+
+
+@pytest.fixture
+def compile_cache_unset(monkeypatch, tmp_path):
+    """The compile caches' variables as a fresh shell has them (none set), restored afterwards; vcam's cache in
+    tmp_path."""
+    for name in ("TORCHINDUCTOR_CACHE_DIR", "TRITON_CACHE_DIR"):
+        monkeypatch.setenv(name, "placeholder")  # remembered as it was, for the undo
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_compiled_kernels_go_to_vcams_cache_where_no_folder_was_chosen(compile_cache_unset):
+    """With neither variable set, inductor's and Triton's kernels both land in vcam's cache, which outlives /tmp:
+    Triton's left unset kept its kernels in ~/.triton, and inductor's in /tmp, compiled again on every machine."""
+    import os
+
+    from vcam.engine.cachedir import keep_compiled_kernels
+
+    assert keep_compiled_kernels() == compile_cache_unset / "inductor"
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == str(compile_cache_unset / "inductor")
+    assert os.environ["TRITON_CACHE_DIR"] == str(compile_cache_unset / "inductor" / "triton")
+
+
+def test_pytorchs_own_default_is_replaced_and_a_chosen_folder_kept(compile_cache_unset, monkeypatch):
+    """PyTorch writes its /tmp default into TORCHINDUCTOR_CACHE_DIR itself once imported: that value is replaced as
+    if unset. A folder the user chose is kept, with the Triton folder they chose or left as it was."""
+    import os
+
+    pytest.importorskip("torch._inductor.runtime.cache_dir_utils")
+    from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+    from vcam.engine.cachedir import keep_compiled_kernels
+
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", default_cache_dir())
+    monkeypatch.setenv("TRITON_CACHE_DIR", "/chosen/triton")
+    assert keep_compiled_kernels() == compile_cache_unset / "inductor"
+    assert os.environ["TRITON_CACHE_DIR"] == "/chosen/triton"
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", "/chosen/inductor")
+    monkeypatch.delenv("TRITON_CACHE_DIR")
+    assert keep_compiled_kernels() == Path("/chosen/inductor")
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == "/chosen/inductor" and "TRITON_CACHE_DIR" not in os.environ
