@@ -532,3 +532,99 @@ def test_pytorchs_own_default_is_replaced_and_a_chosen_folder_kept(compile_cache
     monkeypatch.delenv("TRITON_CACHE_DIR")
     assert keep_compiled_kernels() == Path("/chosen/inductor")
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == "/chosen/inductor" and "TRITON_CACHE_DIR" not in os.environ
+
+
+# --- the card a show runs on ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def card_calls(monkeypatch):
+    """torch.cuda's calls that the device's checks make, recorded with the card current at each: `broken` makes
+    synchronizing raise, as a card whose context is gone does."""
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    import torch
+
+    state = SimpleNamespace(calls=[], current="cuda:0", broken=False)
+
+    @contextmanager
+    def current(device):
+        before, state.current = state.current, str(device)
+        try:
+            yield
+        finally:
+            state.current = before
+
+    def synchronize(device=None):
+        state.calls.append(("synchronize", str(device)))
+        if state.broken:
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    monkeypatch.setattr(torch.cuda, "device", current)
+    monkeypatch.setattr(torch.cuda, "synchronize", synchronize)
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: state.calls.append(("empty_cache", state.current)))
+    return state
+
+
+def test_a_card_is_lost_only_where_synchronizing_it_fails(card_calls):
+    """A show on cuda:1 asks that card, not cuda:0 (`synchronize()` with no device asked the other one); a failed
+    synchronize is a lost card, a passing one is not; a CPU is never lost and no card is asked."""
+    import torch
+
+    from vcam.engine.device import device_unusable
+
+    card = torch.device("cuda:1")
+    assert device_unusable(card) is False and card_calls.calls == [("synchronize", "cuda:1")]
+    card_calls.broken = True
+    assert device_unusable(card) is True
+    card_calls.calls.clear()
+    assert device_unusable(torch.device("cpu")) is False and card_calls.calls == []
+
+
+def test_running_out_of_memory_never_counts_as_a_lost_card(card_calls):
+    """Running out of memory is retried with a smaller need, never given up as a lost card: `not` dropped from
+    `not ran_out_of_memory(error)`, or the check dropped, gave up a show whose card only ran out of memory; any other
+    error is a lost card only where the card fails to synchronize."""
+    import torch
+
+    from vcam.engine.device import lost_with, ran_out_of_memory
+
+    card = torch.device("cuda:1")
+    oom = torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+    assert ran_out_of_memory(oom) and not ran_out_of_memory(RuntimeError("boom"))
+    card_calls.broken = True
+    assert lost_with(card, oom) is False and card_calls.calls == []
+    assert lost_with(card, RuntimeError("CUDA error: an illegal memory access was encountered")) is True
+    card_calls.broken = False
+    assert lost_with(card, RuntimeError("boom")) is False
+
+
+def test_cached_memory_is_handed_back_on_the_shows_own_card(card_calls):
+    """After a failed block the allocator's cache is emptied on the show's card (cuda:1), not whichever is current
+    in the thread (cuda:0); a CPU show has none and asks no card."""
+    import torch
+
+    from vcam.engine.device import free_cached_memory, on_device
+
+    free_cached_memory(torch.device("cpu"))
+    assert card_calls.calls == []
+    free_cached_memory(torch.device("cuda:1"))
+    assert card_calls.calls == [("empty_cache", "cuda:1")]
+    with on_device(torch.device("cuda:1")):
+        assert card_calls.current == "cuda:1"
+    with on_device(torch.device("cpu")):
+        assert card_calls.current == "cuda:0"
+
+
+def test_frames_and_the_value_read_with_them_come_back_as_they_were():
+    """The frames come to the host unchanged and the 0-d value read with them (the block's check of its own frames)
+    as its float: a changed value there misread every block."""
+    import numpy as np
+    import torch
+
+    from vcam.engine.device import to_host_with_scalar
+
+    frames = torch.arange(24, dtype=torch.uint8).reshape(2, 3, 4)
+    host, value = to_host_with_scalar(frames, torch.tensor(3.5))
+    assert isinstance(host, np.ndarray) and np.array_equal(host, frames.numpy()) and value == 3.5
