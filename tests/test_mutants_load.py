@@ -628,3 +628,119 @@ def test_frames_and_the_value_read_with_them_come_back_as_they_were():
     frames = torch.arange(24, dtype=torch.uint8).reshape(2, 3, 4)
     host, value = to_host_with_scalar(frames, torch.tensor(3.5))
     assert isinstance(host, np.ndarray) and np.array_equal(host, frames.numpy()) and value == 3.5
+
+
+# --- reading the transformer's checkpoint ------------------------------------------------------------------------
+
+
+def _tiny_on_meta():
+    import torch
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.model import CausalWanModel
+
+    with torch.device("meta"):
+        return CausalWanModel(get_spec("tiny").transformer)
+
+
+def test_a_checkpoint_cut_short_read_directly_is_said_truncated_with_its_sizes(tmp_path, weights_folder):
+    """load_checkpoint checks the file itself (the bench and tools call it without the folder's checks): skipping
+    that said safetensors' own wording ("incomplete metadata") where the sizes say what is wrong."""
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weights import DAMAGED_FIX, load_checkpoint
+
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    path = tmp_path / KREA_FILE
+    path.write_bytes(whole[:len(whole) // 2])
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False)
+    assert err.value.message == f"checkpoint {path} is damaged (truncated: {len(whole) // 2} of {len(whole)} bytes)"
+    assert err.value.fix == DAMAGED_FIX
+
+
+def test_a_checkpoint_lacking_a_key_alone_is_said_with_krea_s_file_as_the_fix(tmp_path):
+    """One tensor missing and none extra is a mismatch too: `missing and unexpected` read on, and stopped with a
+    bare KeyError. Without a fix of the caller's, the fix names Krea's own file."""
+    import torch
+
+    from fixtures import save_krea_checkpoint
+    from vcam.engine.configs import KREA_FILE, get_spec
+    from vcam.engine.load import _random_engine
+    from vcam.engine.weights import load_checkpoint
+
+    path = tmp_path / KREA_FILE
+    save_krea_checkpoint(_random_engine(get_spec("tiny"), torch.device("cpu"), torch.float32).model, path,
+                         drop=("head.modulation",))
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False)
+    assert err.value.message == f"checkpoint {path} does not match the model: 1 missing keys (head.modulation)"
+    assert err.value.fix == "use the krea-realtime-video-14b.safetensors file from krea/krea-realtime-video"
+
+
+def test_loading_the_transformer_reports_its_progress_a_twentieth_at_a_time(weights_folder):
+    """The status line a live page shows while the transformer loads: from 0%, at every twentieth of its tensors,
+    with the share read so far."""
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weights import load_checkpoint
+
+    model = _tiny_on_meta()
+    n = len(model.state_dict())
+    assert n >= 40  # enough tensors for twenty lines
+    said = []
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, progress=False,
+                    report=said.append)
+    step = n // 20
+    assert said == [f"loading transformer {100 * i // n}%" for i in range(0, n, step)]
+    assert said[0] == "loading transformer 0%" and len(said) >= 20
+
+
+def test_a_bf16_load_keeps_the_parameters_that_stay_float32_in_float32(weights_folder):
+    """Loaded for bf16, the modulation and norms the model keeps in float32 stay float32 (as a random model builds
+    them): `param_dtype` dropped converted them to bf16 with the rest, losing the precision kept for them."""
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.model import param_dtype
+    from vcam.engine.weights import load_checkpoint
+
+    model = _tiny_on_meta()
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.bfloat16, progress=False)
+    got = {name: t.dtype for name, t in model.state_dict().items()}
+    assert got == {name: param_dtype(name, torch.bfloat16) for name in got}
+    assert set(got.values()) == {torch.float32, torch.bfloat16}
+
+
+# --- the card krea-14b needs ------------------------------------------------------------------------------------
+
+
+def test_an_ampere_card_of_capability_8_0_runs_krea(monkeypatch):
+    """An A100 (8.0) is the first card with bf16 tensor cores and runs krea-14b: `<=` in place of `<` refused it."""
+    import torch
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.weights import check_cuda
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0))
+    assert check_cuda(get_spec("krea-14b")) == torch.device("cuda")
+
+
+def test_no_gpu_says_whether_pytorch_was_built_without_cuda_or_finds_no_card(monkeypatch):
+    """A CPU-only PyTorch (pip's default wheel on some machines) is said as such, a CUDA build that sees no card as
+    that: one wording for both sent the first to look for a driver problem."""
+    import torch
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.weights import NoGPUError, check_cuda
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for cuda, said in ((None, "a CPU-only build of PyTorch"), ("12.8", "no usable CUDA GPU")):
+        monkeypatch.setattr(torch.version, "cuda", cuda)
+        with pytest.raises(NoGPUError) as err:
+            check_cuda(get_spec("krea-14b"))
+        assert err.value.message == f"krea-14b needs a CUDA GPU, and this machine has {said}"
