@@ -662,7 +662,7 @@ def test_a_checkpoint_cut_short_read_directly_is_said_truncated_with_its_sizes(t
 
 def test_a_checkpoint_lacking_a_key_alone_is_said_with_krea_s_file_as_the_fix(tmp_path):
     """One tensor missing and none extra is a mismatch too: `missing and unexpected` read on, and stopped with a
-    bare KeyError. Without a fix of the caller's, the fix names Krea's own file."""
+    bare KeyError. The caller's fix is given where it has one, else Krea's own file is named."""
     import torch
 
     from fixtures import save_krea_checkpoint
@@ -677,6 +677,10 @@ def test_a_checkpoint_lacking_a_key_alone_is_said_with_krea_s_file_as_the_fix(tm
         load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False)
     assert err.value.message == f"checkpoint {path} does not match the model: 1 missing keys (head.modulation)"
     assert err.value.fix == "use the krea-realtime-video-14b.safetensors file from krea/krea-realtime-video"
+    with pytest.raises(WeightsError) as err:  # the caller's fix where Krea's file is not the answer (tiny)
+        load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False,
+                        mismatch_fix="leave out --weights")
+    assert err.value.fix == "leave out --weights"
 
 
 def test_loading_the_transformer_reports_its_progress_a_twentieth_at_a_time(weights_folder):
