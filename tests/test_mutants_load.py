@@ -748,3 +748,19 @@ def test_no_gpu_says_whether_pytorch_was_built_without_cuda_or_finds_no_card(mon
         with pytest.raises(NoGPUError) as err:
             check_cuda(get_spec("krea-14b"))
         assert err.value.message == f"krea-14b needs a CUDA GPU, and this machine has {said}"
+
+
+def test_the_checkpoints_progress_ends_at_the_whole_file(weights_folder):
+    """The last progress line of a checkpoint read says 100%: its tensors alone never reach the file's size (its
+    header is counted in it), and without the final update a log's last line said the read stopped short."""
+    import io
+
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weights import load_checkpoint
+
+    out = io.StringIO()
+    load_checkpoint(_tiny_on_meta(), weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, out=out)
+    lines = out.getvalue().splitlines()
+    assert lines and lines[-1].startswith(f"vcam: loading {KREA_FILE}: ") and "(100%)" in lines[-1], lines
