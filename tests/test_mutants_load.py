@@ -764,3 +764,24 @@ def test_the_checkpoints_progress_ends_at_the_whole_file(weights_folder):
     load_checkpoint(_tiny_on_meta(), weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, out=out)
     lines = out.getvalue().splitlines()
     assert lines and lines[-1].startswith(f"vcam: loading {KREA_FILE}: ") and "(100%)" in lines[-1], lines
+
+
+def test_a_sharded_part_is_checked_by_its_shards_not_a_single_file_beside_them(tmp_path):
+    """diffusers reads the shards an index names, never the single-file name beside them (a VAE of another model
+    kept there): checking that file instead refused a sharded folder that loads."""
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+    from torch import nn
+
+    from vcam.engine.weights import DIFFUSERS_FILE, check_part
+
+    model = nn.Linear(4, 2)
+    save_file({"weight": torch.zeros(2, 4)}, str(tmp_path / "diffusion_pytorch_model-00001-of-00002.safetensors"))
+    save_file({"bias": torch.zeros(2)}, str(tmp_path / "diffusion_pytorch_model-00002-of-00002.safetensors"))
+    (tmp_path / "diffusion_pytorch_model.safetensors.index.json").write_text(json.dumps({"weight_map": {
+        "weight": "diffusion_pytorch_model-00001-of-00002.safetensors",
+        "bias": "diffusion_pytorch_model-00002-of-00002.safetensors"}}))
+    save_file({"weight": torch.zeros(3, 3)}, str(tmp_path / DIFFUSERS_FILE))  # another model's
+    check_part(tmp_path, model)
