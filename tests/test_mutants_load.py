@@ -1,5 +1,7 @@
 """Edges of how vcam finds, downloads, checks and loads model weights and plans the card's and the machine's memory
 that no other test pinned: each test fails where the code is changed in the way its docstring says."""
+from pathlib import Path
+
 import pytest
 
 from vcam.engine.weight_files import from_folder
@@ -379,3 +381,407 @@ def test_a_load_runs_at_the_size_and_precision_the_plan_adapted_to_with_the_text
     assert built["speed"].quant == "fp8" and (engine.width, engine.height) == (576, 320)
     assert built["text_device"] == (torch.device("cuda") if text_on_gpu else torch.device("cpu"))
     assert built["offload"] is offload
+
+
+# --- survivors of the hub, quant and load passes ------------------------------------------------------------------
+
+
+def test_a_partial_download_is_resumed_where_the_hub_cannot_say_which_file_it_is(tmp_path, monkeypatch):
+    """Where the hub answers the dry run but not which blob each file is (an older hub, a refused path query), the
+    partial files are taken as the download's, as before that query: 20 GB of the checkpoint fetched leave room
+    enough on a 40 GB disk. Counting them as never resumed refused that disk and told to delete them."""
+    from huggingface_hub import HfApi
+
+    from test_weights_hub import assert_fetched, online_hub, partial_blob, sizes_at
+    from vcam.engine import hub
+
+    def no_answer(self, *a, **kw):
+        raise OSError("the hub could not say")
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(HfApi, "get_paths_info", no_answer)
+    partial_blob(tmp_path, "0123abcd", 20_000_000_000)
+    monkeypatch.setattr(hub, "_free_bytes", lambda path: 40_000_000_000)
+    assert_fetched(monkeypatch, sizes_at, tmp_path / "hub")
+
+
+def test_a_torchao_whose_mx_formats_lacks_the_nvfp4_config_is_told_to_update(monkeypatch):
+    """A torchao whose prototype mx_formats imports but has no NVFP4DynamicActivationNVFP4WeightConfig (a release
+    before 0.18) is refused with the version to install: checking the import alone passed it, and the load failed
+    minutes in with torchao's ImportError."""
+    import sys
+    from types import ModuleType
+
+    import torch
+
+    from vcam.engine.quant import nvfp4_unsupported
+
+    pytest.importorskip("torchao.prototype")
+    import torchao.prototype
+
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (12, 0))
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.version, "hip", None)
+    assert nvfp4_unsupported(torch.device("cuda")) is None
+    older = ModuleType("torchao.prototype.mx_formats")
+    monkeypatch.setitem(sys.modules, "torchao.prototype.mx_formats", older)
+    monkeypatch.setattr(torchao.prototype, "mx_formats", older, raising=False)
+    why = nvfp4_unsupported(torch.device("cuda"))
+    assert why is not None and why.startswith("NVFP4 needs torchao 0.18 or newer (this is ")
+    assert why.endswith('pip install "torchao>=0.18"')
+
+
+def test_a_load_without_weights_says_it_fetches_them_from_the_hub_and_a_folder_does_not(tmp_path, monkeypatch):
+    """A first run with no --weights says, before the download's own line, that it fetches them and about how much
+    (tens of GB, minutes): nothing said there left the log silent on why a start took so long. A --weights folder
+    is no download, and is not said as one."""
+    import torch
+
+    import vcam.engine.load as load_module
+    from vcam.engine import hub
+    from vcam.engine.configs import get_spec
+    from vcam.engine.speed import SpeedOptions
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    monkeypatch.setattr(hub, "from_hub", stop)
+    monkeypatch.setattr(load_module, "from_folder", stop)
+    for weights, lines in ((None, [f"fetching weights from the Hugging Face hub (first run: up to about "
+                                   f"{hub.HUB_DOWNLOAD_GB} GB, with a progress line)"]), (tmp_path, [])):
+        said = []
+        with pytest.raises(Stop):
+            load_module._built(get_spec("krea-14b"), weights, torch.device("cpu"), torch.bfloat16, SpeedOptions(),
+                               torch.device("cpu"), False, False, None, said.append)
+        assert said == lines, weights
+
+
+def test_which_quantization_cannot_run_here_is_said_for_the_one_asked(monkeypatch):
+    """`vcam live --quant fp8` on a card without FP8 is refused with FP8's reason, `--quant nvfp4` with NVFP4's:
+    swapped, a Hopper card was refused FP8 for lacking Blackwell and let NVFP4 through to fail at load."""
+    import torch
+
+    import vcam.engine.load as load_module
+
+    monkeypatch.setattr(load_module, "default_device", lambda spec: torch.device("cuda"))
+    monkeypatch.setattr(load_module, "fp8_unsupported", lambda device: f"no FP8 on {device}")
+    monkeypatch.setattr(load_module, "nvfp4_unsupported", lambda device: f"no NVFP4 on {device}")
+    assert load_module.quant_unsupported("tiny", "fp8") == "no FP8 on cuda"
+    assert load_module.quant_unsupported("tiny", "nvfp4") == "no NVFP4 on cuda"
+    assert load_module.quant_unsupported("tiny", "none") is None and load_module.quant_unsupported("tiny", None) is None
+
+
+# --- vcam's own cache folder ------------------------------------------------------------------------------------
+
+
+def test_vcams_cache_folder_given_with_a_tilde_or_empty_is_read_as_a_shell_would(tmp_path, monkeypatch):
+    """VCAM_CACHE_DIR=~/vcam set where no shell expands it (a docker ENV) is the home folder's, not a folder named ~
+    in the current one; set empty (`VCAM_CACHE_DIR= vcam live`) it is unset, not the current folder."""
+    from vcam.engine.cachedir import cache_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("VCAM_CACHE_DIR", "~/vcam")
+    assert cache_dir() == tmp_path / "home" / "vcam"
+    monkeypatch.setenv("VCAM_CACHE_DIR", "")
+    assert cache_dir() == tmp_path / "home" / ".cache" / "vcam"
+
+
+@pytest.fixture
+def compile_cache_unset(monkeypatch, tmp_path):
+    """The compile caches' variables as a fresh shell has them (none set), restored afterwards; vcam's cache in
+    tmp_path."""
+    for name in ("TORCHINDUCTOR_CACHE_DIR", "TRITON_CACHE_DIR"):
+        monkeypatch.setenv(name, "placeholder")  # remembered as it was, for the undo
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_compiled_kernels_go_to_vcams_cache_where_no_folder_was_chosen(compile_cache_unset):
+    """With neither variable set, inductor's and Triton's kernels both land in vcam's cache, which outlives /tmp:
+    Triton's left unset kept its kernels in ~/.triton, and inductor's in /tmp, compiled again on every machine."""
+    import os
+
+    from vcam.engine.cachedir import keep_compiled_kernels
+
+    assert keep_compiled_kernels() == compile_cache_unset / "inductor"
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == str(compile_cache_unset / "inductor")
+    assert os.environ["TRITON_CACHE_DIR"] == str(compile_cache_unset / "inductor" / "triton")
+
+
+def test_pytorchs_own_default_is_replaced_and_a_chosen_folder_kept(compile_cache_unset, monkeypatch):
+    """PyTorch writes its /tmp default into TORCHINDUCTOR_CACHE_DIR itself once imported: that value is replaced as
+    if unset. A folder the user chose is kept, with the Triton folder they chose or left as it was."""
+    import os
+
+    pytest.importorskip("torch._inductor.runtime.cache_dir_utils")
+    from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+    from vcam.engine.cachedir import keep_compiled_kernels
+
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", default_cache_dir())
+    monkeypatch.setenv("TRITON_CACHE_DIR", "/chosen/triton")
+    assert keep_compiled_kernels() == compile_cache_unset / "inductor"
+    assert os.environ["TRITON_CACHE_DIR"] == "/chosen/triton"
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", "/chosen/inductor")
+    monkeypatch.delenv("TRITON_CACHE_DIR")
+    assert keep_compiled_kernels() == Path("/chosen/inductor")
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == "/chosen/inductor" and "TRITON_CACHE_DIR" not in os.environ
+
+
+# --- the card a show runs on ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def card_calls(monkeypatch):
+    """torch.cuda's calls that the device's checks make, recorded with the card current at each: `broken` makes
+    synchronizing raise, as a card whose context is gone does."""
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    import torch
+
+    state = SimpleNamespace(calls=[], current="cuda:0", broken=False)
+
+    @contextmanager
+    def current(device):
+        before, state.current = state.current, str(device)
+        try:
+            yield
+        finally:
+            state.current = before
+
+    def synchronize(device=None):
+        state.calls.append(("synchronize", str(device)))
+        if state.broken:
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    monkeypatch.setattr(torch.cuda, "device", current)
+    monkeypatch.setattr(torch.cuda, "synchronize", synchronize)
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: state.calls.append(("empty_cache", state.current)))
+    return state
+
+
+def test_a_card_is_lost_only_where_synchronizing_it_fails(card_calls):
+    """A show on cuda:1 asks that card, not cuda:0 (`synchronize()` with no device asked the other one); a failed
+    synchronize is a lost card, a passing one is not; a CPU is never lost and no card is asked."""
+    import torch
+
+    from vcam.engine.device import device_unusable
+
+    card = torch.device("cuda:1")
+    assert device_unusable(card) is False and card_calls.calls == [("synchronize", "cuda:1")]
+    card_calls.broken = True
+    assert device_unusable(card) is True
+    card_calls.calls.clear()
+    assert device_unusable(torch.device("cpu")) is False and card_calls.calls == []
+
+
+def test_running_out_of_memory_never_counts_as_a_lost_card(card_calls):
+    """Running out of memory is retried with a smaller need, never given up as a lost card: `not` dropped from
+    `not ran_out_of_memory(error)`, or the check dropped, gave up a show whose card only ran out of memory; any other
+    error is a lost card only where the card fails to synchronize."""
+    import torch
+
+    from vcam.engine.device import lost_with, ran_out_of_memory
+
+    card = torch.device("cuda:1")
+    oom = torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+    assert ran_out_of_memory(oom) and not ran_out_of_memory(RuntimeError("boom"))
+    card_calls.broken = True
+    assert lost_with(card, oom) is False and card_calls.calls == []
+    assert lost_with(card, RuntimeError("CUDA error: an illegal memory access was encountered")) is True
+    card_calls.broken = False
+    assert lost_with(card, RuntimeError("boom")) is False
+
+
+def test_cached_memory_is_handed_back_on_the_shows_own_card(card_calls):
+    """After a failed block the allocator's cache is emptied on the show's card (cuda:1), not whichever is current
+    in the thread (cuda:0); a CPU show has none and asks no card."""
+    import torch
+
+    from vcam.engine.device import free_cached_memory, on_device
+
+    free_cached_memory(torch.device("cpu"))
+    assert card_calls.calls == []
+    free_cached_memory(torch.device("cuda:1"))
+    assert card_calls.calls == [("empty_cache", "cuda:1")]
+    with on_device(torch.device("cuda:1")):
+        assert card_calls.current == "cuda:1"
+    with on_device(torch.device("cpu")):
+        assert card_calls.current == "cuda:0"
+
+
+def test_frames_and_the_value_read_with_them_come_back_as_they_were():
+    """The frames come to the host unchanged and the 0-d value read with them (the block's check of its own frames)
+    as its float: a changed value there misread every block."""
+    import numpy as np
+    import torch
+
+    from vcam.engine.device import to_host_with_scalar
+
+    frames = torch.arange(24, dtype=torch.uint8).reshape(2, 3, 4)
+    host, value = to_host_with_scalar(frames, torch.tensor(3.5))
+    assert isinstance(host, np.ndarray) and np.array_equal(host, frames.numpy()) and value == 3.5
+
+
+# --- reading the transformer's checkpoint ------------------------------------------------------------------------
+
+
+def _tiny_on_meta():
+    import torch
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.model import CausalWanModel
+
+    with torch.device("meta"):
+        return CausalWanModel(get_spec("tiny").transformer)
+
+
+def test_a_checkpoint_cut_short_read_directly_is_said_truncated_with_its_sizes(tmp_path, weights_folder):
+    """load_checkpoint checks the file itself (the bench and tools call it without the folder's checks): skipping
+    that said safetensors' own wording ("incomplete metadata") where the sizes say what is wrong."""
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weights import DAMAGED_FIX, load_checkpoint
+
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    path = tmp_path / KREA_FILE
+    path.write_bytes(whole[:len(whole) // 2])
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False)
+    assert err.value.message == f"checkpoint {path} is damaged (truncated: {len(whole) // 2} of {len(whole)} bytes)"
+    assert err.value.fix == DAMAGED_FIX
+
+
+def test_a_checkpoint_lacking_a_key_alone_is_said_with_krea_s_file_as_the_fix(tmp_path):
+    """One tensor missing and none extra is a mismatch too: `missing and unexpected` read on, and stopped with a
+    bare KeyError. The caller's fix is given where it has one, else Krea's own file is named."""
+    import torch
+
+    from fixtures import save_krea_checkpoint
+    from vcam.engine.configs import KREA_FILE, get_spec
+    from vcam.engine.load import _random_engine
+    from vcam.engine.weights import load_checkpoint
+
+    path = tmp_path / KREA_FILE
+    save_krea_checkpoint(_random_engine(get_spec("tiny"), torch.device("cpu"), torch.float32).model, path,
+                         drop=("head.modulation",))
+    with pytest.raises(WeightsError) as err:
+        load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False)
+    assert err.value.message == f"checkpoint {path} does not match the model: 1 missing keys (head.modulation)"
+    assert err.value.fix == "use the krea-realtime-video-14b.safetensors file from krea/krea-realtime-video"
+    with pytest.raises(WeightsError) as err:  # the caller's fix where Krea's file is not the answer (tiny)
+        load_checkpoint(_tiny_on_meta(), path, torch.device("cpu"), torch.float32, progress=False,
+                        mismatch_fix="leave out --weights")
+    assert err.value.fix == "leave out --weights"
+
+
+def test_loading_the_transformer_reports_its_progress_a_twentieth_at_a_time(weights_folder):
+    """The status line a live page shows while the transformer loads: from 0%, at every twentieth of its tensors,
+    with the share read so far."""
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weights import load_checkpoint
+
+    model = _tiny_on_meta()
+    n = len(model.state_dict())
+    assert n >= 40  # enough tensors for twenty lines
+    said = []
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, progress=False,
+                    report=said.append)
+    step = n // 20
+    assert said == [f"loading transformer {100 * i // n}%" for i in range(0, n, step)]
+    assert said[0] == "loading transformer 0%" and len(said) >= 20
+
+
+def test_a_bf16_load_keeps_the_parameters_that_stay_float32_in_float32(weights_folder):
+    """Loaded for bf16, the modulation and norms the model keeps in float32 stay float32 (as a random model builds
+    them): `param_dtype` dropped converted them to bf16 with the rest, losing the precision kept for them."""
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.model import param_dtype
+    from vcam.engine.weights import load_checkpoint
+
+    model = _tiny_on_meta()
+    load_checkpoint(model, weights_folder / KREA_FILE, torch.device("cpu"), torch.bfloat16, progress=False)
+    got = {name: t.dtype for name, t in model.state_dict().items()}
+    assert got == {name: param_dtype(name, torch.bfloat16) for name in got}
+    assert set(got.values()) == {torch.float32, torch.bfloat16}
+
+
+# --- the card krea-14b needs ------------------------------------------------------------------------------------
+
+
+def test_an_ampere_card_of_capability_8_0_runs_krea(monkeypatch):
+    """An A100 (8.0) is the first card with bf16 tensor cores and runs krea-14b: `<=` in place of `<` refused it."""
+    import torch
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.weights import check_cuda
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0))
+    assert check_cuda(get_spec("krea-14b")) == torch.device("cuda")
+
+
+def test_no_gpu_says_whether_pytorch_was_built_without_cuda_or_finds_no_card(monkeypatch):
+    """A CPU-only PyTorch (pip's default wheel on some machines) is said as such, a CUDA build that sees no card as
+    that: one wording for both sent the first to look for a driver problem."""
+    import torch
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.weights import NoGPUError, check_cuda
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for cuda, said in ((None, "a CPU-only build of PyTorch"), ("12.8", "no usable CUDA GPU")):
+        monkeypatch.setattr(torch.version, "cuda", cuda)
+        with pytest.raises(NoGPUError) as err:
+            check_cuda(get_spec("krea-14b"))
+        assert err.value.message == f"krea-14b needs a CUDA GPU, and this machine has {said}"
+
+
+def test_the_checkpoints_progress_ends_at_the_whole_file(weights_folder):
+    """The last progress line of a checkpoint read says 100%: its tensors alone never reach the file's size (its
+    header is counted in it), and without the final update a log's last line said the read stopped short."""
+    import io
+
+    import torch
+
+    from vcam.engine.configs import KREA_FILE
+    from vcam.engine.weights import load_checkpoint
+
+    out = io.StringIO()
+    load_checkpoint(_tiny_on_meta(), weights_folder / KREA_FILE, torch.device("cpu"), torch.float32, out=out)
+    lines = out.getvalue().splitlines()
+    assert lines and lines[-1].startswith(f"vcam: loading {KREA_FILE}: ") and "(100%)" in lines[-1], lines
+
+
+def test_a_sharded_part_is_checked_by_its_shards_not_a_single_file_beside_them(tmp_path):
+    """diffusers reads the shards an index names, never the single-file name beside them (a VAE of another model
+    kept there): checking that file instead refused a sharded folder that loads."""
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+    from torch import nn
+
+    from vcam.engine.weights import DIFFUSERS_FILE, check_part
+
+    model = nn.Linear(4, 2)
+    save_file({"weight": torch.zeros(2, 4)}, str(tmp_path / "diffusion_pytorch_model-00001-of-00002.safetensors"))
+    save_file({"bias": torch.zeros(2)}, str(tmp_path / "diffusion_pytorch_model-00002-of-00002.safetensors"))
+    (tmp_path / "diffusion_pytorch_model.safetensors.index.json").write_text(json.dumps({"weight_map": {
+        "weight": "diffusion_pytorch_model-00001-of-00002.safetensors",
+        "bias": "diffusion_pytorch_model-00002-of-00002.safetensors"}}))
+    save_file({"weight": torch.zeros(3, 3)}, str(tmp_path / DIFFUSERS_FILE))  # another model's
+    check_part(tmp_path, model)
