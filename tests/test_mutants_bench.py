@@ -208,3 +208,26 @@ def test_a_failed_measurements_cause_is_its_first_line_as_said(text, said):
     from vcam.bench.cards import first_line
 
     assert first_line(RuntimeError(text)) == said
+
+
+# --- the profiler split of a pass -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["triton_red_fused_addmm_native_layer_norm_4",
+                                  "triton_per_fused__scaled_dot_product_flash_attention_1",
+                                  "triton_red_fused_convolution_sum_2"])
+def test_inductors_reduction_kernels_are_everything_else_whatever_ops_they_name(name):
+    """Only a `triton_tem_` template is a GEMM or attention: a reduction (`red`, `per`) that lists addmm or an
+    attention op among what it fused is the norm or softmax around it (only `poi` was taken as such)."""
+    from vcam.bench.split import OTHER, kernel_kind
+
+    assert kernel_kind(name) == OTHER
+
+
+def test_a_template_kernel_naming_no_product_is_everything_else():
+    """A `triton_tem_` kernel is a GEMM where its name says mm or conv (attention where it says attention): one
+    naming neither is not claimed for the GEMMs."""
+    from vcam.bench.split import GEMM, OTHER, kernel_kind
+
+    assert kernel_kind("triton_tem_fused_0") == OTHER
+    assert kernel_kind("triton_tem_fused_bmm_1") == GEMM
