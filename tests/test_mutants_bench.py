@@ -231,3 +231,45 @@ def test_a_template_kernel_naming_no_product_is_everything_else():
 
     assert kernel_kind("triton_tem_fused_0") == OTHER
     assert kernel_kind("triton_tem_fused_bmm_1") == GEMM
+
+
+def test_atens_own_kernels_are_everything_else_whatever_their_name_holds():
+    """ATen's kernels (`at::native::`) are its elementwise, reduction, copy and direct kernels; its GEMMs run in
+    cuBLAS. A depthwise convolution's direct kernel (no matrix unit) holds "conv" and was taken for a GEMM by the
+    library rules that come after."""
+    from vcam.bench.split import OTHER, kernel_kind
+
+    name = "void at::native::(anonymous namespace)::conv_depthwise2d_forward_kernel<1, c10::BFloat16, float, int>"
+    assert kernel_kind(name) == OTHER
+
+
+@pytest.mark.parametrize("name", ["aten::linear_backward", "aten::matmul_backward"])
+def test_an_op_whose_name_only_begins_as_a_products_is_not_a_gemm(name):
+    """ATen's GEMM ops are matched by their whole name: autograd's `linear_backward` (which launches mm ops of its
+    own, counted there) is not one more matrix product."""
+    from vcam.bench.split import GEMM, OTHER, kernel_kind
+
+    assert kernel_kind(name) == OTHER
+    assert kernel_kind(name.split("_")[0]) == GEMM
+
+
+def test_a_libraries_convert_kernel_is_no_convolution():
+    """"conv" marks a convolution, "convert" a cast: a library's conversion kernel (not ATen's, not Triton's) was
+    counted as a GEMM."""
+    from vcam.bench.split import GEMM, OTHER, kernel_kind
+
+    assert kernel_kind("void convert_fp32_to_bf16_kernel<128>(float const*, __nv_bfloat16*, int)") == OTHER
+    assert kernel_kind("void implicit_convolve_sgemm<float, float, 128, 5, 5, 3, 3, 3, 1, false>") == GEMM
+
+
+def test_a_stage_within_the_margin_of_its_timing_is_not_said_to_hold_too_much():
+    """Kernel time up to OVER_TIMED past the stage's own timing is the two clocks' difference, not misplaced
+    kernels: 110 ms of kernels in a stage timed at 100 ms is not flagged; 120 ms is."""
+    from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
+
+    def table(kernel_ms):
+        stage = StageSplit("pass 1", kernel_ms, {GEMM: kernel_ms, ATTENTION: 0.0, OTHER: 0.0})
+        return Split("cuda", [stage], 500, 10, timed_ms={"pass 1": 100.0}).table()
+
+    assert "more kernel time" not in table(110.0)
+    assert "more kernel time than the stage took" in table(120.0)
