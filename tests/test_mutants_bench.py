@@ -1,12 +1,14 @@
 """Edges of the speed choice a show makes for itself (the size and precision for --target-fps, the tuning entries it
-trusts, the speed model's rows) that no other test held: each test fails where the code is changed in the way its
+trusts, the speed model's rows, the profiler split of a pass) that no other test held: each test fails where the code is changed in the way its
 docstring says."""
 import json
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from vcam.bench.live_size import LIVE_SIZES, Rate, choose_size, sizes_for
+from vcam.bench.split import STAGE_MARK
 
 ALL_FIT = lambda w, h, q: True  # noqa: E731
 
@@ -273,3 +275,74 @@ def test_a_stage_within_the_margin_of_its_timing_is_not_said_to_hold_too_much():
 
     assert "more kernel time" not in table(110.0)
     assert "more kernel time than the stage took" in table(120.0)
+
+
+def _cpu_event(name, self_us, is_async=False):
+    from torch.autograd import DeviceType
+
+    return SimpleNamespace(name=name, self_cpu_time_total=self_us, device_type=DeviceType.CPU, cpu_parent=None,
+                           is_async=is_async)
+
+
+def test_the_cpu_split_counts_each_ops_own_time_and_nothing_else():
+    """A stage's mark holds only Python's time between its ops, an async range overlaps the ops it spans, and an op
+    of no time of its own is nothing to name: counted, each made the split hold time no op took (or a 0.00 ms
+    row under "everything else")."""
+    from vcam.bench.split import STAGE_MARK, Timed, timed_events
+
+    events = [_cpu_event(STAGE_MARK + "pass 1", 3000.0), _cpu_event("aten::mm", 2000.0),
+              _cpu_event("aten::add", 0.0), _cpu_event("cuda stream wait", 5000.0, is_async=True)]
+    assert timed_events(events) == ([Timed("aten::mm", 2.0)], 2.0)
+
+
+def test_a_trace_with_some_launches_is_placed_by_them_and_not_said_to_lack_them(monkeypatch):
+    """The profiler's links are the fallback for a trace with no launches at all: a kernel launched outside every
+    mark (a memset after the block) is no reason to give up the launches of all the others."""
+    import vcam.bench.split as split
+
+    launched = [("nvjet_tst_x", 1.0, (STAGE_MARK + "pass 1",)), ("Memset (Device)", 0.5, ())]
+    monkeypatch.setattr(split, "by_launch", lambda events: launched)
+    monkeypatch.setattr(split, "by_link", lambda events: [("nvjet_tst_x", 9.0, ())])
+    said = []
+    timed, total_ms = split.timed_kernels([], log=said.append)
+    assert [(t.name, t.ms, t.within) for t in timed] == launched and total_ms == 1.5 and said == []
+
+
+def test_a_kernel_name_exactly_as_wide_as_the_table_is_shown_whole():
+    """Names are cut to 100 characters with an ellipsis: one of exactly 100 fits whole; one of 101 is cut."""
+    from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
+
+    def table(name):
+        stage = StageSplit("pass 1", 1.0, {GEMM: 0.0, ATTENTION: 0.0, OTHER: 1.0}, [(name, 1.0)])
+        return Split("cuda", [stage], 5, 1).table()
+
+    assert "k" * 100 in table("k" * 100) and "…" not in table("k" * 100)
+    assert "k" * 99 + "…" in table("k" * 101) and "k" * 100 not in table("k" * 101)
+
+
+class _TraceProfile:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def export_chrome_trace(self, path):
+        with open(path, "w") as f:
+            json.dump({"traceEvents": []}, f)
+
+
+def test_time_outside_the_stages_is_never_below_zero(monkeypatch):
+    """Every kernel in the stages: the block's total, summed in launch order, came out a hair under the stages'
+    sum of parts (0.9299999999999999 against 0.93), and the table said "outside these stages: -0.0 ms"."""
+    import vcam.bench.split as split
+
+    mark = (STAGE_MARK + "pass 1",)
+    timed = [split.Timed("nvjet_tst_x", 0.19, mark), split.Timed("triton_poi_fused_add_0", 0.3, mark),
+             split.Timed("fmha_cutlassF_bf16", 0.18, mark), split.Timed("Memset (Device)", 0.26, mark)]
+    monkeypatch.setattr(torch.profiler, "profile", lambda activities: _TraceProfile())
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: None)
+    monkeypatch.setattr(split, "timed_kernels", lambda events, log: (timed, sum(t.ms for t in timed)))
+    stream = SimpleNamespace(device=torch.device("cuda"), timer=None, next_block=lambda: None)
+    result = split.profile_block(stream, stages=("pass 1",))
+    assert result.outside_ms == 0.0 and "outside these stages: 0.0 ms" in result.table()
