@@ -1,6 +1,6 @@
 """Edges of the speed choice a show makes for itself (the size and precision for --target-fps, the tuning entries it
-trusts, the speed model's rows, the profiler split of a pass) that no other test held: each test fails where the code is changed in the way its
-docstring says."""
+trusts, the speed model's rows) and of the profiler split of a pass that no other test held: each test fails where
+the code is changed in the way its docstring says."""
 import json
 from types import SimpleNamespace
 
