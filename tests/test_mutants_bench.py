@@ -346,3 +346,43 @@ def test_time_outside_the_stages_is_never_below_zero(monkeypatch):
     stream = SimpleNamespace(device=torch.device("cuda"), timer=None, next_block=lambda: None)
     result = split.profile_block(stream, stages=("pass 1",))
     assert result.outside_ms == 0.0 and "outside these stages: 0.0 ms" in result.table()
+
+
+# --- what vcam bench runs -----------------------------------------------------------------------------------------
+
+
+def test_bench_on_the_cpu_says_nothing_of_a_dtype_it_runs_anyway():
+    """--dtype fp32 is what the CPU runs: saying it "is not used" there was a warning about nothing."""
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    said = []
+    target = bench_target(BenchSettings(model="tiny", device="cpu", dtype="fp32"), said.append)
+    assert str(target.dtype) == "torch.float32" and said == []
+
+
+@pytest.fixture
+def one_card(monkeypatch):
+    """This machine as one with a CUDA card (nothing runs on it: only bench's choice of what to run is asked)."""
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+
+
+def test_bench_on_a_card_runs_the_model_asked_not_tiny(one_card):
+    """Only the CPU falls back to tiny for a model that needs CUDA: on a card, krea-14b was swapped for tiny and
+    the card's figures were tiny's."""
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    said = []
+    target = bench_target(BenchSettings(model="krea-14b", device="cuda"), said.append)
+    assert (target.model, target.device_name, str(target.dtype)) == ("krea-14b", "NVIDIA H200", "torch.bfloat16")
+    assert said == []
+
+
+def test_bench_runs_the_size_asked():
+    """--width and --height each replace the model's own: a --width alone was dropped."""
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    target = bench_target(BenchSettings(model="tiny", device="cpu", width=48), lambda message: None)
+    assert target.width == 48 and target.height == bench_target(BenchSettings(model="tiny", device="cpu")).height
