@@ -386,3 +386,18 @@ def test_bench_runs_the_size_asked():
 
     target = bench_target(BenchSettings(model="tiny", device="cpu", width=48), lambda message: None)
     assert target.width == 48 and target.height == bench_target(BenchSettings(model="tiny", device="cpu")).height
+
+
+# --- the tuning's choice ------------------------------------------------------------------------------------------
+
+
+def test_a_candidate_faster_by_exactly_the_meaningful_gain_is_chosen():
+    """MEANINGFUL_GAIN is what a candidate must beat the defaults by: 103 frames/s against the defaults' 100 is
+    that much and wins; 102.9 is within the noise and keeps the defaults."""
+    from vcam.bench.tuning import MEANINGFUL_GAIN, Trial, _fastest
+    from vcam.engine.speed import SpeedOptions
+
+    compiled, cudnn = SpeedOptions(compile=True), SpeedOptions(compile=True, attention="cudnn")
+    assert MEANINGFUL_GAIN * 100.0 == 103.0
+    assert _fastest([Trial(compiled, 100.0), Trial(cudnn, 103.0)]).options == cudnn
+    assert _fastest([Trial(compiled, 100.0), Trial(cudnn, 102.9)]).options == compiled
