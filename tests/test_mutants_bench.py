@@ -401,3 +401,19 @@ def test_a_candidate_faster_by_exactly_the_meaningful_gain_is_chosen():
     assert MEANINGFUL_GAIN * 100.0 == 103.0
     assert _fastest([Trial(compiled, 100.0), Trial(cudnn, 103.0)]).options == cudnn
     assert _fastest([Trial(compiled, 100.0), Trial(cudnn, 102.9)]).options == compiled
+
+
+# --- the decoder comparison ---------------------------------------------------------------------------------------
+
+
+def test_the_decoders_speedup_leaves_out_the_first_blocks_set_up():
+    """The first block's time includes each decoder's set-up: the speedup is the steady state's, from the second
+    block on (5x here, where the first block counted made it 6.7x); a single block is all there is."""
+    from vcam.bench.decoders import DecoderComparison
+
+    def compared(vae_ms, taehv_ms):
+        n = len(vae_ms)
+        return DecoderComparison(832, 480, n, "random", vae_ms, taehv_ms, [0.0] * n, [0.0] * n, [40.0] * n)
+
+    assert compared([100.0, 10.0, 10.0], [50.0, 2.0, 2.0]).speedup == pytest.approx(5.0)
+    assert compared([100.0], [50.0]).speedup == pytest.approx(2.0)
