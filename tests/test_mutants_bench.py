@@ -388,6 +388,18 @@ def test_bench_runs_the_size_asked():
     assert target.width == 48 and target.height == bench_target(BenchSettings(model="tiny", device="cpu")).height
 
 
+
+def test_an_unknown_decoder_is_refused_and_a_tuned_rate_naming_one_sizes_nothing(tmp_path):
+    """The decoders are the VAE's and TAEHV's: any other name is refused saying which there are, and a hand-edited
+    entry whose options name one is damage the show passes over (its rate was trusted)."""
+    from vcam.engine.speed import SpeedOptions
+
+    with pytest.raises(ValueError, match="unknown decoder 'tae'; choose one of vae, taehv"):
+        SpeedOptions(decoder="tae")
+    options = {**SpeedOptions(compile=True).to_dict(), "decoder": "tae"}
+    assert _rates(tmp_path, _entry(options=options), _entry(width=704, height=400, frames_per_second=11.0)) \
+        == {(704, 400, "none"): 11.0}
+
 # --- the tuning's choice ------------------------------------------------------------------------------------------
 
 
