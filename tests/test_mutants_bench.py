@@ -308,6 +308,15 @@ def test_a_trace_with_some_launches_is_placed_by_them_and_not_said_to_lack_them(
     assert [(t.name, t.ms, t.within) for t in timed] == launched and total_ms == 1.5 and said == []
 
 
+def test_a_trace_with_no_kernels_is_not_said_to_lack_launches():
+    """A block whose trace holds no kernel at all has nothing to place: the fallback to the profiler's links (and
+    its line) is for kernels whose launches are missing."""
+    from vcam.bench.split import timed_kernels
+
+    said = []
+    assert timed_kernels([], log=said.append) == ([], 0) and said == []
+
+
 def test_a_kernel_name_exactly_as_wide_as_the_table_is_shown_whole():
     """Names are cut to 100 characters with an ellipsis: one of exactly 100 fits whole; one of 101 is cut."""
     from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
