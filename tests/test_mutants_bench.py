@@ -329,6 +329,22 @@ def test_a_kernel_name_exactly_as_wide_as_the_table_is_shown_whole():
     assert "k" * 99 + "…" in table("k" * 101) and "k" * 100 not in table("k" * 101)
 
 
+def test_the_split_table_says_what_time_it_counts_on_each_device():
+    """On a CPU the time is each op's self time and there is no trace of launches; on CUDA it is kernel time, and
+    a kernel whose launch the trace lacks falls outside the stages."""
+    from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
+
+    def table(device):
+        stage = StageSplit("pass 1", 1.0, {GEMM: 1.0, ATTENTION: 0.0, OTHER: 0.0})
+        return Split(device, [stage], 5, 1).table().splitlines()
+
+    cpu, cuda = table("cpu"), table("cuda")
+    assert "(CPU op self time, one profiled block of 5 ms)" in cpu[0] and "kernel" not in cpu[0]
+    assert cpu[-1] == "  outside these stages: 1.0 ms (the rest of the block)"
+    assert "(kernel time, one profiled block of 5 ms)" in cuda[0]
+    assert cuda[-1].endswith("(the rest of the block, and any kernel whose launch the trace lacks)")
+
+
 class _TraceProfile:
     def __enter__(self):
         return self
