@@ -1,12 +1,14 @@
 """Edges of the speed choice a show makes for itself (the size and precision for --target-fps, the tuning entries it
-trusts, the speed model's rows) that no other test held: each test fails where the code is changed in the way its
-docstring says."""
+trusts, the speed model's rows) and of the profiler split of a pass that no other test held: each test fails where
+the code is changed in the way its docstring says."""
 import json
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from vcam.bench.live_size import LIVE_SIZES, Rate, choose_size, sizes_for
+from vcam.bench.split import STAGE_MARK
 
 ALL_FIT = lambda w, h, q: True  # noqa: E731
 
@@ -208,3 +210,247 @@ def test_a_failed_measurements_cause_is_its_first_line_as_said(text, said):
     from vcam.bench.cards import first_line
 
     assert first_line(RuntimeError(text)) == said
+
+
+# --- the profiler split of a pass -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["triton_red_fused_addmm_native_layer_norm_4",
+                                  "triton_per_fused__scaled_dot_product_flash_attention_1",
+                                  "triton_red_fused_convolution_sum_2"])
+def test_inductors_reduction_kernels_are_everything_else_whatever_ops_they_name(name):
+    """Only a `triton_tem_` template is a GEMM or attention: a reduction (`red`, `per`) that lists addmm or an
+    attention op among what it fused is the norm or softmax around it (only `poi` was taken as such)."""
+    from vcam.bench.split import OTHER, kernel_kind
+
+    assert kernel_kind(name) == OTHER
+
+
+def test_a_template_kernel_naming_no_product_is_everything_else():
+    """A `triton_tem_` kernel is a GEMM where its name says mm or conv (attention where it says attention): one
+    naming neither is not claimed for the GEMMs."""
+    from vcam.bench.split import GEMM, OTHER, kernel_kind
+
+    assert kernel_kind("triton_tem_fused_0") == OTHER
+    assert kernel_kind("triton_tem_fused_bmm_1") == GEMM
+
+
+def test_atens_own_kernels_are_everything_else_whatever_their_name_holds():
+    """ATen's kernels (`at::native::`) are its elementwise, reduction, copy and direct kernels; its GEMMs run in
+    cuBLAS. A depthwise convolution's direct kernel (no matrix unit) holds "conv" and was taken for a GEMM by the
+    library rules that come after."""
+    from vcam.bench.split import OTHER, kernel_kind
+
+    name = "void at::native::(anonymous namespace)::conv_depthwise2d_forward_kernel<1, c10::BFloat16, float, int>"
+    assert kernel_kind(name) == OTHER
+
+
+@pytest.mark.parametrize("name", ["aten::linear_backward", "aten::matmul_backward"])
+def test_an_op_whose_name_only_begins_as_a_products_is_not_a_gemm(name):
+    """ATen's GEMM ops are matched by their whole name: autograd's `linear_backward` (which launches mm ops of its
+    own, counted there) is not one more matrix product."""
+    from vcam.bench.split import GEMM, OTHER, kernel_kind
+
+    assert kernel_kind(name) == OTHER
+    assert kernel_kind(name.split("_")[0]) == GEMM
+
+
+def test_a_libraries_convert_kernel_is_no_convolution():
+    """"conv" marks a convolution, "convert" a cast: a library's conversion kernel (not ATen's, not Triton's) was
+    counted as a GEMM."""
+    from vcam.bench.split import GEMM, OTHER, kernel_kind
+
+    assert kernel_kind("void convert_fp32_to_bf16_kernel<128>(float const*, __nv_bfloat16*, int)") == OTHER
+    assert kernel_kind("void implicit_convolve_sgemm<float, float, 128, 5, 5, 3, 3, 3, 1, false>") == GEMM
+
+
+def test_a_stage_within_the_margin_of_its_timing_is_not_said_to_hold_too_much():
+    """Kernel time up to OVER_TIMED past the stage's own timing is the two clocks' difference, not misplaced
+    kernels: 110 ms of kernels in a stage timed at 100 ms is not flagged; 120 ms is."""
+    from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
+
+    def table(kernel_ms):
+        stage = StageSplit("pass 1", kernel_ms, {GEMM: kernel_ms, ATTENTION: 0.0, OTHER: 0.0})
+        return Split("cuda", [stage], 500, 10, timed_ms={"pass 1": 100.0}).table()
+
+    assert "more kernel time" not in table(110.0)
+    assert "more kernel time than the stage took" in table(120.0)
+
+
+def _cpu_event(name, self_us, is_async=False):
+    from torch.autograd import DeviceType
+
+    return SimpleNamespace(name=name, self_cpu_time_total=self_us, device_type=DeviceType.CPU, cpu_parent=None,
+                           is_async=is_async)
+
+
+def test_the_cpu_split_counts_each_ops_own_time_and_nothing_else():
+    """A stage's mark holds only Python's time between its ops, an async range overlaps the ops it spans, and an op
+    of no time of its own is nothing to name: counted, each made the split hold time no op took (or a 0.00 ms
+    row under "everything else")."""
+    from vcam.bench.split import STAGE_MARK, Timed, timed_events
+
+    events = [_cpu_event(STAGE_MARK + "pass 1", 3000.0), _cpu_event("aten::mm", 2000.0),
+              _cpu_event("aten::add", 0.0), _cpu_event("cuda stream wait", 5000.0, is_async=True)]
+    assert timed_events(events) == ([Timed("aten::mm", 2.0)], 2.0)
+
+
+def test_a_trace_with_some_launches_is_placed_by_them_and_not_said_to_lack_them(monkeypatch):
+    """The profiler's links are the fallback for a trace with no launches at all: a kernel launched outside every
+    mark (a memset after the block) is no reason to give up the launches of all the others."""
+    import vcam.bench.split as split
+
+    launched = [("nvjet_tst_x", 1.0, (STAGE_MARK + "pass 1",)), ("Memset (Device)", 0.5, ())]
+    monkeypatch.setattr(split, "by_launch", lambda events: launched)
+    monkeypatch.setattr(split, "by_link", lambda events: [("nvjet_tst_x", 9.0, ())])
+    said = []
+    timed, total_ms = split.timed_kernels([], log=said.append)
+    assert [(t.name, t.ms, t.within) for t in timed] == launched and total_ms == 1.5 and said == []
+
+
+def test_a_trace_with_no_kernels_is_not_said_to_lack_launches():
+    """A block whose trace holds no kernel at all has nothing to place: the fallback to the profiler's links (and
+    its line) is for kernels whose launches are missing."""
+    from vcam.bench.split import timed_kernels
+
+    said = []
+    assert timed_kernels([], log=said.append) == ([], 0) and said == []
+
+
+def test_a_kernel_name_exactly_as_wide_as_the_table_is_shown_whole():
+    """Names are cut to 100 characters with an ellipsis: one of exactly 100 fits whole; one of 101 is cut."""
+    from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
+
+    def table(name):
+        stage = StageSplit("pass 1", 1.0, {GEMM: 0.0, ATTENTION: 0.0, OTHER: 1.0}, [(name, 1.0)])
+        return Split("cuda", [stage], 5, 1).table()
+
+    assert "k" * 100 in table("k" * 100) and "…" not in table("k" * 100)
+    assert "k" * 99 + "…" in table("k" * 101) and "k" * 100 not in table("k" * 101)
+
+
+def test_the_split_table_says_what_time_it_counts_on_each_device():
+    """On a CPU the time is each op's self time and there is no trace of launches; on CUDA it is kernel time, and
+    a kernel whose launch the trace lacks falls outside the stages."""
+    from vcam.bench.split import ATTENTION, GEMM, OTHER, Split, StageSplit
+
+    def table(device):
+        stage = StageSplit("pass 1", 1.0, {GEMM: 1.0, ATTENTION: 0.0, OTHER: 0.0})
+        return Split(device, [stage], 5, 1).table().splitlines()
+
+    cpu, cuda = table("cpu"), table("cuda")
+    assert "(CPU op self time, one profiled block of 5 ms)" in cpu[0] and "kernel" not in cpu[0]
+    assert cpu[-1] == "  outside these stages: 1.0 ms (the rest of the block)"
+    assert "(kernel time, one profiled block of 5 ms)" in cuda[0]
+    assert cuda[-1].endswith("(the rest of the block, and any kernel whose launch the trace lacks)")
+
+
+class _TraceProfile:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def export_chrome_trace(self, path):
+        with open(path, "w") as f:
+            json.dump({"traceEvents": []}, f)
+
+
+def test_time_outside_the_stages_is_never_below_zero(monkeypatch):
+    """Every kernel in the stages: the block's total, summed in launch order, came out a hair under the stages'
+    sum of parts (0.9299999999999999 against 0.93), and the table said "outside these stages: -0.0 ms"."""
+    import vcam.bench.split as split
+
+    mark = (STAGE_MARK + "pass 1",)
+    timed = [split.Timed("nvjet_tst_x", 0.19, mark), split.Timed("triton_poi_fused_add_0", 0.3, mark),
+             split.Timed("fmha_cutlassF_bf16", 0.18, mark), split.Timed("Memset (Device)", 0.26, mark)]
+    monkeypatch.setattr(torch.profiler, "profile", lambda activities: _TraceProfile())
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: None)
+    monkeypatch.setattr(split, "timed_kernels", lambda events, log: (timed, sum(t.ms for t in timed)))
+    stream = SimpleNamespace(device=torch.device("cuda"), timer=None, next_block=lambda: None)
+    result = split.profile_block(stream, stages=("pass 1",))
+    assert result.outside_ms == 0.0 and "outside these stages: 0.0 ms" in result.table()
+
+
+# --- what vcam bench runs -----------------------------------------------------------------------------------------
+
+
+def test_bench_on_the_cpu_says_nothing_of_a_dtype_it_runs_anyway():
+    """--dtype fp32 is what the CPU runs: saying it "is not used" there was a warning about nothing."""
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    said = []
+    target = bench_target(BenchSettings(model="tiny", device="cpu", dtype="fp32"), said.append)
+    assert str(target.dtype) == "torch.float32" and said == []
+
+
+@pytest.fixture
+def one_card(monkeypatch):
+    """This machine as one with a CUDA card (nothing runs on it: only bench's choice of what to run is asked)."""
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+
+
+def test_bench_on_a_card_runs_the_model_asked_not_tiny(one_card):
+    """Only the CPU falls back to tiny for a model that needs CUDA: on a card, krea-14b was swapped for tiny and
+    the card's figures were tiny's."""
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    said = []
+    target = bench_target(BenchSettings(model="krea-14b", device="cuda"), said.append)
+    assert (target.model, target.device_name, str(target.dtype)) == ("krea-14b", "NVIDIA H200", "torch.bfloat16")
+    assert said == []
+
+
+def test_bench_runs_the_size_asked():
+    """--width and --height each replace the model's own: a --width alone was dropped."""
+    from vcam.bench.bench import BenchSettings, bench_target
+
+    target = bench_target(BenchSettings(model="tiny", device="cpu", width=48), lambda message: None)
+    assert target.width == 48 and target.height == bench_target(BenchSettings(model="tiny", device="cpu")).height
+
+
+
+def test_an_unknown_decoder_is_refused_and_a_tuned_rate_naming_one_sizes_nothing(tmp_path):
+    """The decoders are the VAE's and TAEHV's: any other name is refused saying which there are, and a hand-edited
+    entry whose options name one is damage the show passes over (its rate was trusted)."""
+    from vcam.engine.speed import SpeedOptions
+
+    with pytest.raises(ValueError, match="unknown decoder 'tae'; choose one of vae, taehv"):
+        SpeedOptions(decoder="tae")
+    options = {**SpeedOptions(compile=True).to_dict(), "decoder": "tae"}
+    assert _rates(tmp_path, _entry(options=options), _entry(width=704, height=400, frames_per_second=11.0)) \
+        == {(704, 400, "none"): 11.0}
+
+# --- the tuning's choice ------------------------------------------------------------------------------------------
+
+
+def test_a_candidate_faster_by_exactly_the_meaningful_gain_is_chosen():
+    """MEANINGFUL_GAIN is what a candidate must beat the defaults by: 103 frames/s against the defaults' 100 is
+    that much and wins; 102.9 is within the noise and keeps the defaults."""
+    from vcam.bench.tuning import MEANINGFUL_GAIN, Trial, _fastest
+    from vcam.engine.speed import SpeedOptions
+
+    compiled, cudnn = SpeedOptions(compile=True), SpeedOptions(compile=True, attention="cudnn")
+    assert MEANINGFUL_GAIN * 100.0 == 103.0
+    assert _fastest([Trial(compiled, 100.0), Trial(cudnn, 103.0)]).options == cudnn
+    assert _fastest([Trial(compiled, 100.0), Trial(cudnn, 102.9)]).options == compiled
+
+
+# --- the decoder comparison ---------------------------------------------------------------------------------------
+
+
+def test_the_decoders_speedup_leaves_out_the_first_blocks_set_up():
+    """The first block's time includes each decoder's set-up: the speedup is the steady state's, from the second
+    block on (5x here, where the first block counted made it 6.7x); a single block is all there is."""
+    from vcam.bench.decoders import DecoderComparison
+
+    def compared(vae_ms, taehv_ms):
+        n = len(vae_ms)
+        return DecoderComparison(832, 480, n, "random", vae_ms, taehv_ms, [0.0] * n, [0.0] * n, [40.0] * n)
+
+    assert compared([100.0, 10.0, 10.0], [50.0, 2.0, 2.0]).speedup == pytest.approx(5.0)
+    assert compared([100.0], [50.0]).speedup == pytest.approx(2.0)
