@@ -1,0 +1,74 @@
+"""Edges of vcam's control core (the cue list, the typed commands and their replies, the controller's state) that
+mutation testing found no test for: each test fails where the code is changed in the way its docstring says."""
+import re
+
+import pytest
+
+from test_cues import Rig
+from vcam.control.commands import MAX_LINE, MAX_PROMPT, MAX_SEED, Command, CommandError, parse
+
+
+# --- the cue list -----------------------------------------------------------------------------------------------
+
+
+def test_go_past_the_end_of_a_list_of_two_cues_says_back_steps_back():
+    """Any list of more than one cue has a cue to step back to: `len(cues) > 1` turned `> 2` left '; back steps
+    back' out of the reply to GO past the end of a list of two."""
+    with Rig("  - {name: one, do: preset 1}\n  - {name: two, do: preset 2}\n") as rig:
+        rig.cues.go()
+        rig.cues.go()
+        assert rig.cues.go() == "error: the cue list is done (cue 2/2 'two' was the last); back steps back"
+        assert rig.cues.back() == "cue 1/2 'one': did preset 1"
+
+
+def test_a_timed_cue_that_fired_on_its_moment_is_not_said_lost_when_the_list_is_removed():
+    """A cue fired at its own `at:` second has had its moment: stepped back before it and the list then removed,
+    it is no cue that 'does not fire' (`seen < at` turned `<=` said the cue that had fired as one still to come)."""
+    with Rig("  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, at: 10}\n  - {name: c, do: preset 3}\n") as rig:
+        rig.cues.go()
+        rig.cues.begin()  # on air at 100
+        rig.look_at(110.0)
+        assert rig.cues.position == 2 and ("cue 2", "preset 2") in rig.ran
+        assert rig.cues.back() == "cue 1/3 'a': did preset 1"
+        assert rig.cues.replace(()) == "cue list removed at cue 1/3 'a'"
+
+
+# --- typed commands: the ends of each range are taken ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("line, args", [
+    ("steps 1", (1,)), ("steps 50", (50,)), ("transition 0", (0,)), ("transition 1000", (1000,)),
+    ("seed 0", (0,)), (f"seed {MAX_SEED}", (MAX_SEED,)), ("bpm 20", (20.0,)), ("bpm 300", (300.0,)),
+    ("strength 0", (0.0,)), ("strength 1", (1.0,)), ("quantize 64", ("64",)), ("quantize 0.0625", ("0.0625",)),
+    ("blend 1 2 0", (1, 2, 0.0)), ("blend 1 2 1", (1, 2, 1.0)),
+])
+def test_a_value_at_either_end_of_its_range_is_taken(line, args):
+    """Each range's ends are in it (the help says steps 1-50, and so on): `lo <= value` or `value <= hi` turned
+    strict refused `steps 50`, `seed 9223372036854775807`, `bpm 300` or `blend 1 2 0` as out of range, and a
+    range cut short by one (`steps 1, 49`) refused its top."""
+    assert parse(line) == Command(line.split()[0], args)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("steps 51", "steps 51 is out of range (1 to 50)"), ("steps 0", "steps 0 is out of range (1 to 50)"),
+    ("transition 1001", "transition 1001 is out of range (0 to 1000)"),
+    (f"seed {MAX_SEED + 1}", f"seed {MAX_SEED + 1} is out of range (0 to {MAX_SEED})"),
+    ("bpm 19.5", "bpm 19.5 is out of range (20 to 300)"), ("bpm 300.5", "bpm 300.5 is out of range (20 to 300)"),
+    ("quantize 64.5", "quantize 64.5 beats is out of range (0.0625, a 64th note, to 64)"),
+    ("quantize 0.05", "quantize 0.05 beats is out of range (0.0625, a 64th note, to 64)"),
+])
+def test_a_value_just_past_either_end_of_its_range_is_refused_naming_the_range(line, said):
+    with pytest.raises(CommandError, match=re.escape(said)):
+        parse(line)
+
+
+def test_a_prompt_and_a_line_of_exactly_the_longest_length_are_taken():
+    """MAX_PROMPT and MAX_LINE are the longest taken, not the first refused (`>` turned `>=`)."""
+    prompt = "x" * MAX_PROMPT
+    assert parse(f"prompt {prompt}") == Command("prompt", (prompt,))
+    with pytest.raises(CommandError, match=f"prompt too long \\({MAX_PROMPT + 1} characters, at most {MAX_PROMPT}\\)"):
+        parse(f"prompt {prompt}x")
+    line = "steps 4" + " " * (MAX_LINE - len("steps 4"))  # a line padded out to the limit is read as any other
+    assert len(line) == MAX_LINE and parse(line) == Command("steps", (4,))
+    with pytest.raises(CommandError, match=f"line too long \\({MAX_LINE + 1} characters, at most {MAX_LINE}\\)"):
+        parse(line + " ")
