@@ -1,11 +1,16 @@
 """Edges of vcam's control core (the cue list, the typed commands and their replies, the controller's state) that
 mutation testing found no test for: each test fails where the code is changed in the way its docstring says."""
 import re
+import threading
 
 import pytest
 
-from test_cues import Rig
+from helpers import RecordingProducer
+from test_cues import FakeTempo, Rig
+from vcam.control.actions import SetBias
 from vcam.control.commands import MAX_LINE, MAX_PROMPT, MAX_SEED, Command, CommandError, parse
+from vcam.control.controller import Controller, ShowState
+from vcam.control.show import parse_show
 
 
 # --- the cue list -----------------------------------------------------------------------------------------------
@@ -31,6 +36,22 @@ def test_a_timed_cue_that_fired_on_its_moment_is_not_said_lost_when_the_list_is_
         assert rig.cues.position == 2 and ("cue 2", "preset 2") in rig.ran
         assert rig.cues.back() == "cue 1/3 'a': did preset 1"
         assert rig.cues.replace(()) == "cue list removed at cue 1/3 'a'"
+
+
+def test_a_tempo_first_seen_a_whole_beat_in_was_joined_mid_song_and_bar_1_does_not_fire():
+    """RESTART_BEATS is where a tempo first seen stops counting as the song's start: at beat 1.0 exactly, bar 1
+    (beat 0) has passed and its cue waits for GO (`beat >= RESTART_BEATS` turned `>` fired it a beat late); the bars
+    after it still fire."""
+    tempo = FakeTempo()
+    with Rig("  - {name: open, do: preset 1, at: {bar: 1}}\n  - {name: two, do: preset 2, at: {bar: 2}}\n",
+             tempo=tempo) as rig:
+        rig.cues.begin()
+        tempo.now = 1.0
+        rig.look_at(101.0)
+        assert rig.ran == []
+        tempo.now = 4.0  # bar 2
+        rig.look_at(102.0)
+        assert rig.ran == [("cue 2", "preset 2")]
 
 
 # --- typed commands: the ends of each range are taken ---------------------------------------------------------
@@ -72,3 +93,35 @@ def test_a_prompt_and_a_line_of_exactly_the_longest_length_are_taken():
     assert len(line) == MAX_LINE and parse(line) == Command("steps", (4,))
     with pytest.raises(CommandError, match=f"line too long \\({MAX_LINE + 1} characters, at most {MAX_LINE}\\)"):
         parse(line + " ")
+
+
+# --- the controller ---------------------------------------------------------------------------------------------
+
+TWO = parse_show("presets:\n  - {name: city, prompt: a neon city}\n  - {name: ocean, prompt: ocean waves}\n",
+                 "show.yaml")
+
+
+def _controller(show=TWO, **state) -> tuple[Controller, RecordingProducer]:
+    producer = RecordingProducer()
+    state.setdefault("prompts", dict(show.presets[0].prompts))
+    return Controller(show, ShowState(**state), producer, threading.Event(), lambda text: None), producer
+
+
+def test_a_bias_knob_sets_the_bias_it_stands_at_not_a_whole_number():
+    """A knob on bias gives a fraction like strength's (`param in ("strength", "bias")` without bias made it a
+    whole number: 0.3 became 0, refused, and the knob did nothing)."""
+    ctl, producer = _controller(preset=0)
+    assert ctl.set_param("bias", 0.3, "midi") == "bias 0.3 from the next block"
+    assert ctl.state.bias == 0.3 and producer.actions == [SetBias(0.3)]
+
+
+def test_quit_from_the_network_is_refused_with_what_to_do_and_other_commands_are_taken():
+    """Only the console ends the show: `cmd.name not in TYPED_ONLY` turned `in` let a client's quit stop it and
+    refused every other command from the network (`next` said 'is not taken from the network')."""
+    ctl, _ = _controller(preset=0)
+    assert ctl.handle_line("quit", "net", network=True) == (
+        "error: quit is not taken from the network: the show ends where vcam runs (quit typed there, or Ctrl-C); "
+        "blackout hides the picture")
+    assert not ctl.stop.is_set()
+    assert ctl.handle_line("next", "net", network=True) == "preset 2 'ocean' (over 4 blocks)"
+    assert ctl.handle_line("quit", "stdin") == "stopping" and ctl.stop.is_set()
