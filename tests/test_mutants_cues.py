@@ -2,6 +2,7 @@
 mutation testing found no test for: each test fails where the code is changed in the way its docstring says."""
 import re
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -9,7 +10,7 @@ from helpers import RecordingProducer
 from test_cues import FakeTempo, Rig
 from vcam.control.actions import SetBias
 from vcam.control.commands import MAX_LINE, MAX_PROMPT, MAX_SEED, Command, CommandError, parse
-from vcam.control.controller import Controller, ShowState
+from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.show import parse_show
 
 
@@ -125,3 +126,22 @@ def test_quit_from_the_network_is_refused_with_what_to_do_and_other_commands_are
     assert not ctl.stop.is_set()
     assert ctl.handle_line("next", "net", network=True) == "preset 2 'ocean' (over 4 blocks)"
     assert ctl.handle_line("quit", "stdin") == "stopping" and ctl.stop.is_set()
+
+
+def test_no_tempo_for_changes_on_the_beat_is_said_once_and_again_after_a_tempo_goes_away():
+    """Changes asked on the beat with no tempo land at once, which is said once, not on every press (the `if not
+    _said_no_tempo` dropped), and said again once a tempo has come and gone (its reset dropped: never again)."""
+    said: list[str] = []
+    tempo = SimpleNamespace(bpm=None, running=True, watch=lambda fn: None)  # a MIDI clock that comes and goes
+    ctl = Controller(TWO, ShowState(prompts=dict(TWO.presets[0].prompts), preset=0), RecordingProducer(),
+                     threading.Event(), said.append, tempo=tempo)
+    ctl.quantize = "bar"
+    no_tempo = f"{NO_TEMPO} (until then, changes asked on the beat land at once)"
+    assert ctl.handle_line("next", "stdin") == "preset 2 'ocean' (over 4 blocks)"
+    ctl.handle_line("next", "stdin")
+    assert said == [no_tempo]
+    tempo.bpm = 120.0
+    ctl.handle_line("next", "stdin")
+    tempo.bpm = None
+    ctl.handle_line("next", "stdin")
+    assert said == [no_tempo, no_tempo]
