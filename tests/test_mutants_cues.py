@@ -145,3 +145,16 @@ def test_no_tempo_for_changes_on_the_beat_is_said_once_and_again_after_a_tempo_g
     tempo.bpm = None
     ctl.handle_line("next", "stdin")
     assert said == [no_tempo, no_tempo]
+
+
+@pytest.mark.parametrize("blocks, why", [
+    (0, "not on air yet: it lands as the show goes on air"),
+    (1, "the first blocks on air are still being timed: it lands from the next block"),
+])
+def test_a_change_on_the_beat_with_no_boundary_to_aim_at_says_why_it_lands_at_once(blocks, why):
+    """Before the first block the show is not on air; from the first block on it is, its blocks still being timed:
+    `blocks == 0` turned `<= 1` said a show one block on air was not on air yet."""
+    tempo = SimpleNamespace(bpm=120.0, running=True, watch=lambda fn: None)
+    ctl = Controller(TWO, ShowState(prompts=dict(TWO.presets[0].prompts), preset=0), RecordingProducer(blocks=blocks),
+                     threading.Event(), lambda text: None, tempo=tempo, land=lambda spec: None)
+    assert ctl.handle_line("seed 5 @bar", "stdin") == f"seed 5; {why}, not on the bar"
