@@ -96,6 +96,13 @@ def test_a_prompt_and_a_line_of_exactly_the_longest_length_are_taken():
         parse(line + " ")
 
 
+@pytest.mark.parametrize("line", ["#next", "#", "  #preset 2 @bar"])
+def test_a_hash_with_no_space_after_it_starts_a_comment_too(line):
+    """A line commented out as `#next` is a comment, as `# next` is (`startswith("#")` turned `"# "` refused it as
+    an unknown command '#next')."""
+    assert parse(line) is None
+
+
 # --- the controller ---------------------------------------------------------------------------------------------
 
 TWO = parse_show("presets:\n  - {name: city, prompt: a neon city}\n  - {name: ocean, prompt: ocean waves}\n",
@@ -158,3 +165,14 @@ def test_a_change_on_the_beat_with_no_boundary_to_aim_at_says_why_it_lands_at_on
     ctl = Controller(TWO, ShowState(prompts=dict(TWO.presets[0].prompts), preset=0), RecordingProducer(blocks=blocks),
                      threading.Event(), lambda text: None, tempo=tempo, land=lambda spec: None)
     assert ctl.handle_line("seed 5 @bar", "stdin") == f"seed 5; {why}, not on the bar"
+
+
+@pytest.mark.parametrize("line, said", [
+    ("bias 1", "bias 1 from the next block (off)"),
+    ("bias 0.995", "bias 0.995 from the next block"),
+    ("bias 0.3", "bias 0.3 from the next block"),
+])
+def test_the_bias_reply_says_off_only_at_1(line, said):
+    """Only a bias of 1 is no bias at all: `bias == 1.0` turned `>= 0.99` said 0.995, still at work, was off."""
+    ctl, _ = _controller(preset=0)
+    assert ctl.handle_line(line, "stdin") == said
