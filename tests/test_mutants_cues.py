@@ -6,12 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import RecordingProducer
-from test_cues import FakeTempo, Rig
+from helpers import RecordingProducer, wait_for
+from test_cues import PRESETS, FakeTempo, Rig
 from vcam.control.actions import SetBias
-from vcam.control.commands import MAX_LINE, MAX_PROMPT, MAX_SEED, Command, CommandError, parse
+from vcam.control.commands import MAX_LINE, MAX_PROMPT, MAX_SEED, Command, CommandError, blend_twice, parse
 from vcam.control.controller import NO_TEMPO, Controller, ShowState
 from vcam.control.show import parse_show
+from vcam.control.tempo import TAPS_NEEDED, Tempo
 
 
 # --- the cue list -----------------------------------------------------------------------------------------------
@@ -37,6 +38,24 @@ def test_a_timed_cue_that_fired_on_its_moment_is_not_said_lost_when_the_list_is_
         assert rig.cues.position == 2 and ("cue 2", "preset 2") in rig.ran
         assert rig.cues.back() == "cue 1/3 'a': did preset 1"
         assert rig.cues.replace(()) == "cue list removed at cue 1/3 'a'"
+
+
+def test_a_reload_that_changes_the_next_cues_wait_counts_the_new_wait_from_the_reload():
+    """An edit of the wait: of the next cue (8 s to 4 s) counts it from the save, as an edit that puts a wait cue
+    next does: `old wait != new wait` turned `old wait is None` counted 4 s from the cue before, long past, and
+    fired it the moment the file was saved."""
+    waits = "  - {name: a, do: preset 1}\n  - {name: b, do: preset 2, wait: 8}\n"
+    with Rig(waits) as rig:
+        rig.cues.begin()
+        rig.look_at(110.0)
+        rig.cues.go()
+        rig.clock.t = 115.0
+        edited = parse_show(PRESETS + "cues:\n" + waits.replace("wait: 8", "wait: 4"), "show.yaml")
+        assert rig.cues.replace(edited.cues) == "cue list changed: at cue 1/2 'a'; next 'b' (wait 4s from now)"
+        rig.look_at(118.9)
+        assert rig.ran == [("cue 1", "preset 1")]
+        rig.look_at(119.0)
+        assert wait_for(lambda: len(rig.ran) == 2, 60)
 
 
 def test_a_tempo_first_seen_a_whole_beat_in_was_joined_mid_song_and_bar_1_does_not_fire():
@@ -101,6 +120,23 @@ def test_a_hash_with_no_space_after_it_starts_a_comment_too(line):
     """A line commented out as `#next` is a comment, as `# next` is (`startswith("#")` turned `"# "` refused it as
     an unknown command '#next')."""
     assert parse(line) is None
+
+
+def test_a_word_that_begins_with_go_is_not_answered_with_go():
+    """GO fires a cue on air: a word that only begins with it (`gofast`) is not pointed at it (`len(c) > 2` turned
+    `> 1` answered it 'did you mean go?')."""
+    with pytest.raises(CommandError) as raised:
+        parse("gofast")
+    assert str(raised.value) == "unknown command 'gofast'; type 'help' for the list"
+
+
+def test_only_a_blend_of_one_preset_named_two_ways_is_refused_as_named_twice():
+    """`blend 1 city 0.5` names preset 1 twice; `blend 1 ocean 0.5` names two (`i if i == j` turned `i` refused
+    every blend of a map or a cue as one preset named twice)."""
+    assert blend_twice(TWO, parse("blend 1 ocean 0.5")) is None
+    assert blend_twice(TWO, parse("blend 1 city 0.5")) == (
+        "blend 1 city 0.5: blend mixes two different presets: 'city' is preset 1, named twice; give two, as in "
+        "blend 1 2 0.5 (or preset NAME for one)")
 
 
 # --- the controller ---------------------------------------------------------------------------------------------
@@ -176,3 +212,18 @@ def test_the_bias_reply_says_off_only_at_1(line, said):
     """Only a bias of 1 is no bias at all: `bias == 1.0` turned `>= 0.99` said 0.995, still at work, was off."""
     ctl, _ = _controller(preset=0)
     assert ctl.handle_line(line, "stdin") == said
+
+
+def test_each_tap_short_of_a_tempo_says_how_many_more_it_needs():
+    """Four taps make a tempo: the first says 3 more (`TAPS_NEEDED - taps` less one said 2, and the operator
+    stopped a tap short)."""
+    clock = [10.0]
+    tempo = Tempo(clock=lambda: clock[0])
+    ctl = Controller(TWO, ShowState(prompts=dict(TWO.presets[0].prompts), preset=0), RecordingProducer(),
+                     threading.Event(), lambda text: None, tempo=tempo)
+    replies = []
+    for _ in range(TAPS_NEEDED):
+        replies.append(ctl.handle_line("tap", "stdin"))
+        clock[0] += 0.5
+    assert replies[:-1] == [f"tap {n}: {TAPS_NEEDED - n} more for a tempo" for n in range(1, TAPS_NEEDED)]
+    assert replies[-1] == "tapped 120.0 bpm"
