@@ -227,3 +227,22 @@ def test_each_tap_short_of_a_tempo_says_how_many_more_it_needs():
         clock[0] += 0.5
     assert replies[:-1] == [f"tap {n}: {TAPS_NEEDED - n} more for a tempo" for n in range(1, TAPS_NEEDED)]
     assert replies[-1] == "tapped 120.0 bpm"
+
+
+def test_the_status_names_a_quantize_and_a_bias_only_where_they_are_on():
+    """The status line says ` | quantize bar` and ` | bias 0.30` only where they are set: the `quantize != "off"`
+    test turned always on said ` | quantize off`, and the bias's turned off never said a bias at work."""
+    ctl, _ = _controller(preset=0)
+    plain = "preset 1 'city' | seed 0 | steps 4 | transition 4 | screen live | block 0"
+    assert ctl.describe() == plain
+    ctl.handle_line("quantize bar", "stdin")
+    ctl.handle_line("bias 0.3", "stdin")
+    assert ctl.describe() == ("preset 1 'city' | seed 0 | steps 4 | transition 4 | bias 0.30 | screen live | "
+                              "quantize bar | block 0")
+
+
+def test_a_preset_index_past_the_shows_presets_names_no_preset():
+    """A state whose preset index is one past the show's last preset names none (`index >= len` turned `>` read
+    past the list)."""
+    ctl, _ = _controller(preset=len(TWO.presets))
+    assert ctl.preset_name() is None
