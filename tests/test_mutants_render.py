@@ -96,3 +96,104 @@ def test_an_in_between_frame_is_the_blend_of_the_two_made_nearest_its_moment():
         assert np.array_equal(smoother.between(a, b, 0.5), crossfade(a, b, 0.5))
     finally:
         smoother.close()
+
+
+# --- progress on long waits -------------------------------------------------------------------------------------
+
+
+class _Clock:
+    def __init__(self, t: float = 0.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.mark.parametrize("seconds, said", [(-2.0, "0:00"), (65, "1:05"), (3725, "1:02:05"), (3600, "1:00:00")])
+def test_time_left_reads_as_a_clock(seconds, said):
+    """An hour and more shows its hours (`if h` turned `if h > 1` said 1:02:05 as 62:05); a time a clock step makes
+    negative is 0:00, not -1:59:58 (the floor at 0 dropped)."""
+    from vcam.live.progress import clock_time
+
+    assert clock_time(seconds) == said
+
+
+@pytest.mark.parametrize("n, said", [(0, "0.0 GB"), (1e8, "0.1 GB"), (99_999_999, "100.0 MB"), (28.6e9, "28.6 GB")])
+def test_sizes_are_said_in_gigabytes_down_to_a_tenth_of_one(n, said):
+    from vcam.live.progress import gigabytes
+
+    assert gigabytes(n) == said
+
+
+def test_a_message_before_any_progress_line_is_written_alone_and_the_end_ends_the_line_once(monkeypatch):
+    """On a terminal a message before the first progress line has no line to wipe or draw again below it (`and
+    self._line` dropped wrote the wipe first); the end's newline is written once however often the end is called
+    (the line not forgotten: a blank line each time)."""
+    from vcam.live.progress import Progress
+
+    monkeypatch.setenv("TERM", "xterm")
+    out, clock = io.StringIO(), _Clock()
+    progress = Progress(4, out, clock=clock, tty=True)
+    progress.say("first")
+    assert out.getvalue() == "vcam: first\n"
+    clock.t = 1.0
+    progress.update(1, 12)
+    progress.done()
+    progress.done()
+    assert out.getvalue().endswith("left\n") and not out.getvalue().endswith("\n\n")
+    progress.say("after")
+    assert out.getvalue().endswith("left\nvcam: after\n")
+
+
+def test_the_end_of_a_progress_in_a_log_adds_no_blank_line():
+    """Elsewhere than on a terminal each line ends itself: `done` must add nothing (`self.tty and` dropped added
+    an empty line to the log)."""
+    from vcam.live.progress import Progress
+
+    out = io.StringIO()
+    progress = Progress(2, out, clock=_Clock(), tty=False)
+    progress.update(1, 12)
+    progress.done()
+    assert out.getvalue().count("\n") == 1
+
+
+def test_a_resumed_download_shows_the_rate_of_this_run_and_the_end_once():
+    """A download resumed at 2 GB of 10: the rate counts only the bytes this run fetched, from its first figure
+    (not from the bar's making, not from 0), the line reaching the total is shown at once even within the interval
+    and never again after it, with no time left, and bytes past the total read as 100 %."""
+    from vcam.live.progress import ByteProgress
+
+    out, clock = io.StringIO(), _Clock()
+    bar = ByteProgress("downloading x", 10_000_000_000, out, clock=clock, tty=False, every_s=5.0)
+    clock.t = 20.0
+    bar.update(2_000_000_000)
+    clock.t = 30.0
+    bar.update(3_000_000_000)
+    assert out.getvalue().splitlines()[-1] == "vcam: downloading x: 3.0 of 10.0 GB (30%), 100 MB/s, 1:10 left"
+    clock.t = 31.0
+    bar.update(10_000_000_000)
+    last = out.getvalue().splitlines()[-1]
+    assert last.startswith("vcam: downloading x: 10.0 of 10.0 GB (100%), 727 MB/s") and "left" not in last, last
+    for t in (32.0, 33.0):
+        clock.t = t
+        bar.update(10_000_000_000)
+    assert len(out.getvalue().splitlines()) == 3
+    clock.t = 40.0
+    bar.update(12_000_000_000)
+    assert "(100%)" in out.getvalue().splitlines()[-1]
+
+
+def test_a_negative_total_is_an_unknown_one():
+    from vcam.live.progress import ByteProgress
+
+    bar = ByteProgress("loading x", -1, io.StringIO(), clock=_Clock(), tty=False)
+    assert bar.text(5_000_000) == "loading x: 5.0 MB"
+
+
+def test_bytes_done_in_another_unit_than_the_total_keep_their_unit():
+    """5 MB of a 10 GB file: only a figure in the total's unit drops its own (the unit check dropped read it as
+    5.0 of 10.0 GB)."""
+    from vcam.live.progress import ByteProgress
+
+    bar = ByteProgress("loading x", 10_000_000_000, io.StringIO(), clock=_Clock(), tty=False)
+    assert bar.text(5_000_000) == "loading x: 5.0 MB of 10.0 GB (0%)"
