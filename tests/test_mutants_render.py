@@ -197,3 +197,101 @@ def test_bytes_done_in_another_unit_than_the_total_keep_their_unit():
 
     bar = ByteProgress("loading x", 10_000_000_000, io.StringIO(), clock=_Clock(), tty=False)
     assert bar.text(5_000_000) == "loading x: 5.0 MB of 10.0 GB (0%)"
+
+
+# --- freeze and blackout ----------------------------------------------------------------------------------------
+
+
+def _screen():
+    from types import SimpleNamespace
+
+    from vcam.live.screen import Screen
+
+    state = SimpleNamespace(screen="live")
+    return state, Screen(state)
+
+
+def test_a_freeze_holds_the_picture_of_the_tick_before_it_and_keeps_holding_it():
+    """The frame on screen when the freeze came stays, whatever comes next (re-taken each tick, `if self._frozen is
+    None` turned `if True`, the picture moved on a tick behind the stream); back to live and frozen again, the new
+    freeze holds the new picture (the old hold kept, `self._frozen = None` dropped, jumped back in time)."""
+    state, screen = _screen()
+    g = [_grey(v) for v in (10, 20, 30, 40, 50, 60)]
+    assert screen.apply(g[0]) is g[0]
+    state.screen = "freeze"
+    assert screen.apply(g[1]) is g[0] and screen.apply(g[2]) is g[0] and screen.apply(g[3]) is g[0]
+    state.screen = "live"
+    assert screen.apply(g[4]) is g[4]
+    state.screen = "freeze"
+    assert screen.apply(g[5]) is g[4]
+
+
+def test_a_freeze_after_a_blackout_holds_the_frame_it_came_after_not_the_one_before_the_blackout():
+    """`self._frozen = None` under the blackout dropped: freeze, blackout, freeze showed the first freeze's
+    picture again, minutes old."""
+    state, screen = _screen()
+    old, later, now = _grey(10), _grey(20), _grey(30)
+    screen.apply(old)
+    state.screen = "freeze"
+    screen.apply(_grey(15))
+    state.screen = "blackout"
+    screen.apply(later)
+    state.screen = "freeze"
+    assert screen.apply(now) is later
+
+
+def test_a_blackout_is_black_at_the_size_of_each_frame():
+    """A blackout over a frame of another size (the stream resized, a fallback image) is black at that size, not the
+    last blackout's (the shape check dropped), and black, not the cards' dark grey."""
+    state, screen = _screen()
+    state.screen = "blackout"
+    small = screen.apply(_grey(90, 4, 6))
+    assert small.shape == (4, 6, 3) and not small.any()
+    large = screen.apply(_grey(90, 8, 10))
+    assert large.shape == (8, 10, 3) and not large.any()
+
+
+def test_a_freeze_during_a_stall_holds_the_generated_frame_under_the_fallback_image():
+    """Under the fallback image the freeze holds the generated frame it stands in for (`covered`), the one the log
+    names: the fallback image held (covered ignored) or the frame under the image not taken for the held one (the
+    `else picture` turned `else frame`) showed a picture no replay can make."""
+    state, screen = _screen()
+    generated, fallback = _grey(10), _grey(200)
+    screen.apply(fallback, covered=generated)
+    state.screen = "freeze"
+    assert screen.apply(fallback, covered=generated) is generated
+    state, screen = _screen()  # no tick before it: the frame under this tick's image
+    state.screen = "freeze"
+    assert screen.apply(fallback, covered=generated) is generated
+
+
+def test_a_freeze_after_a_size_change_holds_this_ticks_picture_not_the_older_size():
+    """The last tick's picture at another size cannot stand in this tick's place (the shape check dropped held a
+    frame of the old size, which the outputs cannot take)."""
+    state, screen = _screen()
+    screen.apply(_grey(10, 4, 6))
+    state.screen = "freeze"
+    now = _grey(20, 8, 10)
+    assert screen.apply(now) is now
+
+
+def test_a_freeze_on_the_loading_card_takes_hold_on_the_first_generated_frame():
+    """The card is no picture of the show: a freeze before the show is on air shows the card, then holds the first
+    generated frame, not the card (the card kept as the last picture, or the card frozen at once)."""
+    state, screen = _screen()
+    card, first, second = _grey(16), _grey(100), _grey(120)
+    screen.apply(card, on_air=False)
+    state.screen = "freeze"
+    assert screen.apply(card, on_air=False) is card
+    assert screen.apply(first) is first
+    assert screen.apply(second) is first
+
+
+def test_a_change_of_screen_names_the_generated_frame_of_the_last_tick():
+    """`set` says the frame the change comes after, which the log keeps and the clients freeze on (None before
+    any frame)."""
+    _, screen = _screen()
+    assert screen.set("live") is None
+    shown = object()
+    screen.apply(_grey(10), shown=shown)
+    assert screen.set("freeze") is shown
