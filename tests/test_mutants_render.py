@@ -295,3 +295,154 @@ def test_a_change_of_screen_names_the_generated_frame_of_the_last_tick():
     shown = object()
     screen.apply(_grey(10), shown=shown)
     assert screen.set("freeze") is shown
+
+
+# --- what the operator is told of a local show ------------------------------------------------------------------
+
+
+def _feed(producer=None, clock=None, **kw):
+    from types import SimpleNamespace
+
+    from vcam.live.model_feed import ModelFeed
+
+    said: list[str] = []
+    producer = producer or SimpleNamespace(state="running", stream=None)
+    feed = ModelFeed(producer, said.append, "on air", lambda: None, kw.pop("screen", lambda: "live"),
+                     clock=clock or _Clock(), **kw)
+    return feed, said
+
+
+def test_the_show_is_said_on_air_once():
+    """`and not self._on_air` dropped said "on air" again at every poll of the camera's loop."""
+    from vcam.live.pacer import PacerStats
+
+    feed, said = _feed()
+    feed.poll(PacerStats())
+    assert said == []
+    for pushed in (4, 8, 12):
+        feed.poll(PacerStats(pushed=pushed))
+    assert said == ["on air"]
+
+
+def test_a_failure_before_the_first_frame_is_the_shows_own_error_and_after_it_the_feed_failing(monkeypatch):
+    """Before any frame the producer's error is the show's (a usage or setup error, exit 2); after frames went on
+    air it ends the show as a feed that failed (exit 1). `not stats.pushed or` dropped turned a setup error into
+    a failure of the feed."""
+    from types import SimpleNamespace
+
+    from vcam.errors import VcamError
+    from vcam.live.onair import FeedFailed
+    from vcam.live.pacer import PacerStats
+
+    monkeypatch.delenv("VCAM_DEBUG", raising=False)
+    error = VcamError("no such model", "name one vcam knows")
+    feed, _ = _feed(SimpleNamespace(state="failed", error=error, stream=None))
+    with pytest.raises(VcamError) as raised:
+        feed.poll(PacerStats())
+    assert raised.value is error
+    with pytest.raises(FeedFailed):
+        feed.poll(PacerStats(pushed=4))
+
+
+def test_a_replay_ends_once_its_producer_stopped_and_no_frame_waits():
+    from types import SimpleNamespace
+
+    from vcam.live.pacer import PacerStats
+
+    waiting = [1]
+    producer = SimpleNamespace(state="running", stream=None, waiting=lambda: waiting[0])
+    feed, _ = _feed(producer)
+    assert not feed.poll(PacerStats(pushed=4))
+    producer.state = "stopped"
+    assert not feed.poll(PacerStats(pushed=4))  # the last block still to play
+    waiting[0] = 0
+    assert feed.poll(PacerStats(pushed=4))
+
+
+def test_stalls_are_said_then_said_once_as_slowness_until_generation_keeps_up_a_minute():
+    """A stall and its end are said; one again within STALLS_APART_S of the end is said once as slowness, with no
+    rate where none is known, and its ends are not said; a minute after the last end a stall is said afresh, and
+    its end too. (The resume time not kept, `>=` turned `>`, the slowness flag not reset: each changed these.)"""
+    from vcam.live.pacer import PacerStats
+
+    clock = _Clock()
+    feed, said = _feed(clock=clock)
+    for t, stalled in ((0, True), (1, False), (2, True), (3, False), (4, True), (5, False), (65, True), (66, False)):
+        clock.t = t
+        feed.poll(PacerStats(pushed=4, stalled=stalled))
+    assert said[1:] == [
+        "generation stalled: holding the last frame", "generation resumed",
+        "generation keeps stalling: each block takes longer than the camera can wait; the last frame is held between "
+        "blocks (a smaller --size or fewer --steps is faster)",
+        "generation stalled: holding the last frame", "generation resumed"], said
+
+
+def test_slowness_is_said_with_the_rate_blocks_come_at():
+    from vcam.live.pacer import PacerStats
+
+    feed, said = _feed()
+    for stalled in (True, False, True):
+        feed.poll(PacerStats(pushed=4, stalled=stalled, production_fps=0.8))
+    assert "the camera can wait (0.8 frames/s); the last frame is held" in said[-1], said
+
+
+@pytest.mark.parametrize("stalled, pushed, screen, state", [
+    (True, 4, "freeze", "STALLED (freeze)"), (False, 4, "blackout", "LIVE (blackout)"), (False, 0, "live", "LOADING"),
+    (False, 4, "live", "LIVE |")])
+def test_the_status_line_starts_with_the_shows_state_and_the_screens(stalled, pushed, screen, state):
+    from vcam.live.pacer import PacerStats
+
+    feed, _ = _feed(screen=lambda: screen)
+    text = feed.status(PacerStats(pushed=pushed, stalled=stalled), 30.0, [])
+    assert text.startswith(state), text
+
+
+@pytest.mark.parametrize("device, timeout", [(None, "cpu"), ("cpu", "cpu"), ("cuda", "gpu"), ("mps", "gpu")])
+def test_the_end_waits_for_a_block_in_progress_only_on_an_accelerator(device, timeout):
+    """A card's block ends within PRODUCER_STOP_S and is waited for, an Apple GPU's too (`!= "cpu"` turned
+    `== "cuda"` left it); a CPU's or a loading model's is not."""
+    from types import SimpleNamespace
+
+    from vcam.live import model_feed
+
+    waited = []
+    stream = None if device is None else SimpleNamespace(device=SimpleNamespace(type=device))
+    producer = SimpleNamespace(state="running", stream=stream, stop=lambda timeout: waited.append(timeout))
+    feed, _ = _feed(producer)
+    feed.stop()
+    assert waited == [model_feed.CPU_STOP_S if timeout == "cpu" else model_feed.PRODUCER_STOP_S]
+
+
+def test_with_a_duration_the_wait_for_air_is_said_once_when_the_duration_has_passed():
+    from vcam.live.pacer import PacerStats
+
+    clock = _Clock()
+    feed, said = _feed(clock=clock, duration=10.0)
+    for t, lines in ((9.0, 0), (10.0, 1), (11.0, 1)):
+        clock.t = t
+        feed.poll(PacerStats())
+        assert len(said) == lines, (t, said)
+    assert said == ["--duration 10 s counts from the first frame on air: not on air yet"]
+
+
+def test_a_model_still_loading_never_gives_up_and_a_loaded_one_gives_up_at_the_wait_to_the_second():
+    """The wait counts from the end of loading (a first download can take an hour): `!= "running"` turned
+    `== "failed"` gave up on a model still loading; `<` turned `<=` gave up a poll late."""
+    from types import SimpleNamespace
+
+    from vcam.live.model_feed import NeverOnAir
+    from vcam.live.pacer import PacerStats
+
+    clock = _Clock()
+    producer = SimpleNamespace(state="loading", stream=None)
+    feed, _ = _feed(producer, clock=clock, duration=10.0, first_block_wait=0.0)
+    for t in (0.0, 30.0, 100.0):
+        clock.t = t
+        feed.poll(PacerStats())
+    producer.state = "running"
+    feed.poll(PacerStats())
+    clock.t = 109.0
+    feed.poll(PacerStats())
+    clock.t = 110.0
+    with pytest.raises(NeverOnAir):
+        feed.poll(PacerStats())
