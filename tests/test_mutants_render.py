@@ -446,3 +446,71 @@ def test_a_model_still_loading_never_gives_up_and_a_loaded_one_gives_up_at_the_w
     clock.t = 110.0
     with pytest.raises(NeverOnAir):
         feed.poll(PacerStats())
+
+
+# --- a render from a log ----------------------------------------------------------------------------------------
+
+
+def test_a_logged_screen_change_applies_after_the_frame_on_screen_when_it_came():
+    """A freeze logged with frame 2 of block 1 on screen takes hold after that frame is written, in order with the
+    others: not a frame early (`<=` turned `<`), nor only at the end of its block, nor before an earlier change."""
+    from vcam.control.actions import SetScreen
+    from vcam.control.log import AtFrame
+    from vcam.live.render import _ScreenChanges, _ScreenState
+
+    state = _ScreenState()
+    after = _ScreenChanges([AtFrame(2, (1, 2), SetScreen("live")), AtFrame(1, (1, 1), SetScreen("freeze")),
+                            AtFrame(3, (3, 0), SetScreen("blackout"))], state)
+    after.frame_done(0, None)
+    after.frame_done(1, 0)
+    assert state.screen == "live"
+    after.frame_done(1, 1)
+    assert state.screen == "freeze"
+    after.frame_done(1, 2)
+    assert state.screen == "live"
+    after.frame_done(2, None)  # a block this model made shorter than the show's: its changes are not lost
+    after.frame_done(3, 0)
+    assert state.screen == "blackout"
+
+
+def test_a_change_at_a_frame_this_model_never_made_applies_at_the_end_of_its_block():
+    from vcam.control.actions import SetScreen
+    from vcam.control.log import AtFrame
+    from vcam.live.render import _ScreenChanges, _ScreenState
+
+    state = _ScreenState()
+    after = _ScreenChanges([AtFrame(0, (0, 9), SetScreen("blackout"))], state)
+    after.frame_done(0, 3)
+    assert state.screen == "live"
+    after.frame_done(0, None)
+    assert state.screen == "blackout"
+
+
+@pytest.mark.parametrize("block, frames, said", [
+    (0, 0, ("no frame was made", "")), (3, 1, ("the 1 frame made before it is kept", "; --blocks 3 renders up to it")),
+    (4, 48, ("the 48 frames made before it are kept", "; --blocks 4 renders up to it"))])
+def test_a_failed_render_says_what_it_keeps_and_how_to_stop_short_of_the_block(block, frames, said):
+    from vcam.live.render import _kept_up_to
+
+    assert _kept_up_to(block, frames) == said
+
+
+def test_the_files_are_said_with_their_frames_and_seconds_and_one_stopped_short_with_where():
+    from types import SimpleNamespace
+
+    from vcam.live.render import _FullFiles, _say_files
+
+    said: list[str] = []
+    whole = SimpleNamespace(name="file", path="/out/a.mp4", frames=48)
+    empty = SimpleNamespace(name="file", path="/out/b.mp4", frames=0, kept_older=True)
+    full = _FullFiles(said.append)
+    full._stopped.append((whole, 2, "the disk filled"))
+    _say_files([whole, empty], 16.0, full, said.append)
+    assert said == ["/out/a.mp4: 48 frames, 3.00 s at 16 fps; STOPPED at block 2: the disk filled",
+                    "/out/b.mp4: nothing written (the older file there is kept as it was)"]
+    said.clear()
+    _say_files([whole, empty], 16.0, _FullFiles(said.append), said.append, begun_only=True)
+    assert said == ["/out/a.mp4: 48 frames, 3.00 s at 16 fps"]
+    said.clear()
+    _say_files([SimpleNamespace(name="file", path="/out/c.mp4", frames=0)], 16.0, full, said.append)
+    assert said == ["/out/c.mp4: nothing written"]  # no older file there: none is said kept
