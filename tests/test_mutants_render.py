@@ -514,3 +514,74 @@ def test_the_files_are_said_with_their_frames_and_seconds_and_one_stopped_short_
     said.clear()
     _say_files([SimpleNamespace(name="file", path="/out/c.mp4", frames=0)], 16.0, full, said.append)
     assert said == ["/out/c.mp4: nothing written"]  # no older file there: none is said kept
+
+
+def test_a_progress_line_before_the_first_block_says_no_rate_or_time_left():
+    """No block done yet: no rate, no time left to divide by it (`blocks and` dropped raised ZeroDivisionError)."""
+    from vcam.live.progress import Progress
+
+    clock = _Clock()
+    progress = Progress(4, io.StringIO(), clock=clock, tty=False)
+    clock.t = 3.0
+    assert progress.text(0, 0) == "rendering: block 0/4 (0%), 0 frames"
+
+
+# --- a frame fitted to an output ------------------------------------------------------------------------------
+
+
+def test_a_stretched_frame_has_the_outputs_width_and_height():
+    """(width, height) given to the resize as (height, width) turned a 10x8 output's frame 8x10."""
+    from vcam.live.frames import fit
+
+    assert fit(_grey(90, 4, 6), 10, 8, "stretch").shape == (8, 10, 3)
+
+
+def test_a_letterboxed_frame_fills_its_width_and_its_bars_are_centred_the_odd_row_below():
+    """A 20x10 frame in a 60x41 output is 60x30 between a bar of 5 rows above and 6 below: its scale taken from the
+    wrong side made it 40x20, the odd row put above moved the picture a row down."""
+    from vcam.live.frames import fit
+
+    out = fit(_grey(200, 10, 20), 60, 41)
+    rows = out.any(axis=(1, 2))
+    assert out.shape == (41, 60, 3) and rows[5:35].all() and not rows[:5].any() and not rows[35:].any()
+    assert out[5:35].all()
+
+
+def test_a_fitted_side_is_rounded_to_the_nearest_pixel():
+    """7x4 into a width of 10 scales by 10/7: 4 rows become 5.7, shown as 6 (truncated, a row short)."""
+    from vcam.live.frames import fit
+
+    out = fit(_grey(200, 4, 7), 10, 100)
+    assert out.any(axis=(1, 2)).sum() == 6
+
+
+def test_a_card_centres_its_text():
+    from vcam.live.frames import card
+
+    img = card(400, 100, ["x"])
+    cols = np.nonzero((img > 100).any(axis=(0, 2)))[0]
+    assert abs((cols.min() + cols.max()) / 2 - 200) < 20, cols
+
+
+def test_a_half_transparent_pixel_of_a_16_bit_alpha_rounds_half_up():
+    """1 x 32768/65535 is just over a half: 1, not 0 (the + 0.5 dropped truncated it)."""
+    from vcam.live.frames import over_black_bgr
+
+    out = over_black_bgr(np.full((1, 1, 3), 1, np.uint8), np.full((1, 1, 1), 32768, np.uint16))
+    assert out.dtype == np.uint8 and (out == 1).all()
+
+
+def test_an_image_is_letterboxed_and_a_jpegs_size_read_as_width_then_height(tmp_path):
+    """A fallback image keeps its shape inside the output (stretched, a wide logo was squashed); a JPEG's header
+    gives its height before its width, which the size read swaps."""
+    import cv2
+
+    from vcam.live.frames import jpeg_size, load_image
+
+    path = str(tmp_path / "wide.png")
+    cv2.imwrite(path, np.full((10, 20, 3), 200, np.uint8))
+    rows = load_image(path, 20, 20).any(axis=(1, 2))
+    assert not rows[:5].any() and rows[5:15].all() and not rows[15:].any()
+    jpeg = str(tmp_path / "wide.jpg")
+    cv2.imwrite(jpeg, np.full((10, 30, 3), 200, np.uint8))
+    assert jpeg_size(jpeg) == (30, 10)
