@@ -585,3 +585,29 @@ def test_an_image_is_letterboxed_and_a_jpegs_size_read_as_width_then_height(tmp_
     jpeg = str(tmp_path / "wide.jpg")
     cv2.imwrite(jpeg, np.full((10, 30, 3), 200, np.uint8))
     assert jpeg_size(jpeg) == (30, 10)
+
+
+def test_a_warps_cost_is_the_pairs_warping_time_shared_by_its_in_between_frames():
+    """Flows 10 ms, three warps 10 ms together: one warp costs 3.3 ms (not divided, or the flows' cost taken for
+    it on the first pair, it read 10 ms and later pairs got fewer in-between frames than time allowed)."""
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 0.010
+        return now[0]
+
+    a, b = _grey(10), _grey(90)
+    smoother = FlowSmoother(flow=_still, clock=clock)
+    try:
+        smoother.arrived(a, b, ticks=4.0)
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 1
+        assert smoother.stats.cost_ms == pytest.approx(10.0) and smoother.stats.frame_ms == pytest.approx(10.0 / 3)
+    finally:
+        smoother.close()
+
+
+def test_at_most_three_kinds_of_flow_failure_are_said(capsys):
+    smoother = FlowSmoother(flow=_still)
+    for kind in (ValueError, KeyError, OSError, TypeError):
+        smoother._failed(kind("broken"))
+    assert capsys.readouterr().err.count("could not be flowed") == 3
