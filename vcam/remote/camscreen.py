@@ -56,7 +56,7 @@ class CamScreen:
         self._heard: tuple[str, Frame] | None = None  # the last change heard with its frame: each state repeats it
         self._shown: Frame | None = None  # the last numbered frame on this camera
         self._last_at: Frame | None = None  # the frame of the last change heard with one: the server's numbering
-        # the frame on this camera when the server was heard restarted: the old numbering, until a lower one comes
+        # the frame on this camera when the server was heard restarted: the old numbering, until a new frame comes
         self._old: Frame | None = None
         # ... and the frames pushed as the restart was heard: a frame pushed after those is the new server's
         self._new_from: int | None = None
@@ -104,8 +104,8 @@ class CamScreen:
         at = (shown.block, shown.index)
         before = self._telling() if self._telling is not None else None  # the frames pushed before this one
         with self._lock:
-            # the restarted server's numbering is on: `showing` names its frames. A frame of the held one's very
-            # number is the new server's too (that one was shown already): kept, none of the frames after it ended it
+            # the restarted server's numbering is on: `showing` names its frames. The held frame was told of already,
+            # so one told at its very number is the new server's; so is any pushed after the restart was heard
             if self._old is not None and (at <= self._old or _at_least(before, self._new_from)):
                 self._old = self._new_from = None
             self._shown = at
