@@ -232,6 +232,15 @@ def test_a_host_with_an_empty_or_overlong_part_is_refused_before_anything_opens(
         check_url(f"ws://{host}:8765")
 
 
+@pytest.mark.parametrize("host, said", [("10.0.0.1.", "an address takes no final dot (10.0.0.1)"),
+                                       ("127.1.", "an address takes no final dot (127.1)"),
+                                       ("999.1.1.1.", "four numbers from 0 to 255")])
+def test_an_ipv4_address_with_a_final_dot_is_refused_before_anything_opens(host, said):
+    """The lookup takes 10.0.0.1. for a name, and finds none, every few seconds until --duration."""
+    with pytest.raises(ValueError, match=re.escape(f"{host} is no IPv4 address: {said}")):
+        check_url(f"ws://{host}:8765")
+
+
 def test_a_user_name_without_a_password_is_refused_before_anything_opens():
     """The websockets library refuses such an address ("username provided without password") at every try."""
     with pytest.raises(ValueError, match=re.escape("'ws://vj@gpu-box:8765': a user name (vj@) goes with a password")):

@@ -81,21 +81,24 @@ def check_url(url: str) -> None:
 
 def _no_host(host: str) -> str | None:
     """Why `host` can name no machine, else None: numbers and dots that are no IPv4 address (999.1.1.1, a typo of
-    one; no name ends in a number), or a space. Looked up, either failed as a name not found, every few seconds
-    until --duration; a part between dots that is empty (gpu..box) or over 63 characters, as an error of Python's
-    own (UnicodeError: encoding with 'idna' codec failed)."""
+    one; no name ends in a number; 10.0.0.1. with a name's final dot), or a space. Looked up, either failed as a
+    name not found, every few seconds until --duration; a part between dots that is empty (gpu..box) or over 63
+    characters, as an error of Python's own (UnicodeError: encoding with 'idna' codec failed)."""
     if any(c.isspace() for c in host):
         return f"{host!r} holds a space, which no host name does"
     try:
         host.encode("idna")  # the lookup's first step: one that fails here failed each try with a codec's error
     except UnicodeError as e:
         return _unencodable(host, e)
-    if ":" in host or not all(label.isdigit() for label in host.split(".")):
+    digits = host.removesuffix(".")
+    if ":" in host or not all(label.isdigit() for label in digits.split(".")):
         return None
     try:
-        socket.inet_aton(host)  # what the lookup reads: 127.1 is 127.0.0.1 there
+        socket.inet_aton(digits)  # what the lookup reads: 127.1 is 127.0.0.1 there
     except OSError:
         return f"{host} is no IPv4 address: four numbers from 0 to 255, as 192.168.1.20"
+    if digits != host:  # a name's final dot: the lookup takes it for a name, and finds none
+        return f"{host} is no IPv4 address: an address takes no final dot ({digits})"
     return None
 
 
