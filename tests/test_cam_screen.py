@@ -317,3 +317,87 @@ def test_a_restarted_server_already_past_the_old_frame_leaves_the_stall_to_make_
     assert (screen.screen, screen.waiting()) == ("freeze", 1)
     stall.set()  # block 61 never comes
     assert (screen.screen, screen.waiting()) == ("blackout", 0)
+
+
+def _old_frames_then_restart(cam: Cam, held_block: int, blocks: int, new_blocks: int) -> None:
+    """The old server's blocks `held_block`.. up to `blocks` - 1 wait in the camera's pacer (its last change, live,
+    named its first frame) when the server is heard restarted: its change at (1, 0) is before that one, and it has
+    made `new_blocks` blocks."""
+    old = [m for block in range(held_block, blocks) for m in block_messages(block)]
+    cam.at(0.0, state("live", [held_block, 0], block=blocks), *old)
+    cam.at(0.05, state("live", [1, 0], block=new_blocks))
+
+
+def test_a_restarted_servers_blackout_lets_the_old_servers_frames_still_buffered_play_live():
+    """The new server, past the held frame's block, blacks out at (10, 6): the old server's (10, 6), still in the
+    pacer as the restart was heard, is not it. The old frames all play live, and the blackout falls after the new
+    server's own (10, 6)."""
+    cam = Cam()
+    _old_frames_then_restart(cam, 10, 12, new_blocks=11)
+    cam.at(0.1, state("blackout", [10, 6], block=11))
+    cam.at(1.0, *block_messages(10))  # the new server's block, after the old frames played out (at 0.8 s)
+    cam.run(until=2.0)
+    shown = [frame for frame, _, _ in cam.ticks]
+    last_old = shown.index((11, 11))
+    assert all(out == frame and mode == "live" for frame, out, mode in cam.ticks[:last_old + 1])
+    assert cam.changes() == [("blackout", (10, 6))] and cam.first("blackout") > last_old
+    assert cam.screen.waiting() == 0
+
+
+def test_a_restarted_servers_freeze_heard_over_an_old_frame_numbered_past_it_holds_its_own_frame():
+    """The camera shows the old server's block 11 when the new server freezes at (10, 2): that old frame is past
+    (10, 2) by its number only. The freeze holds the new server's (10, 2), not an old picture at once."""
+    cam = Cam()
+    _old_frames_then_restart(cam, 10, 12, new_blocks=11)
+    cam.at(0.5, state("freeze", [10, 2], block=11))  # old (11, 3) or so on
+    cam.at(1.0, *block_messages(10))
+    cam.run(until=2.0)
+    last_old = [frame for frame, _, _ in cam.ticks].index((11, 11))
+    assert cam.times[last_old] > 0.5  # the freeze was heard over the old frames
+    assert cam.changes() == [("freeze", (10, 2))] and cam.first("freeze") > last_old
+    assert cam.held("freeze") == {(10, 2)}
+
+
+def test_a_restarted_servers_state_is_not_read_against_the_old_servers_frames_as_another_restart():
+    """The new server has made 10 blocks, past the held (9, 0): its freeze at (9, 2) and live at (9, 5) wait for its
+    frames while the old server's block 11 plays. Its next state (a knob, the same screen) says 10 blocks, fewer
+    than the old frame's block: that is no new restart, which would forget the freeze before its frame came."""
+    cam = Cam()
+    _old_frames_then_restart(cam, 9, 12, new_blocks=10)
+    cam.at(0.1, state("freeze", [9, 2], block=10))
+    cam.at(0.15, state("live", [9, 5], block=10))
+    cam.at(0.9, state("live", [9, 5], block=10, seed=4))  # old (11, 2) or so on
+    cam.at(1.3, *block_messages(9))  # the new server's block, after the old frames played out (at 1.2 s)
+    cam.run(until=2.5)
+    last_old = [frame for frame, _, _ in cam.ticks].index((11, 11))
+    assert cam.times[last_old] > 0.9
+    assert cam.changes() == [("freeze", (9, 2)), ("live", (9, 5))] and cam.first("freeze") > last_old
+    assert cam.held("freeze") == {(9, 2)}
+
+
+def test_a_restarted_servers_freeze_at_its_first_frames_waits_for_them_past_the_old_servers_still_buffered():
+    """The new server has made no more blocks than the held (8, 0)'s: the old server's (8, 1) and on, still in the
+    pacer, are numbered past its freeze at (3, 0), but are not its frames: they play live, and the freeze holds the
+    new server's (3, 0)."""
+    cam = Cam()
+    _old_frames_then_restart(cam, 8, 10, new_blocks=4)
+    cam.at(0.1, state("freeze", [3, 0], block=4))
+    cam.at(1.0, *block_messages(3))
+    cam.run(until=2.0)
+    last_old = [frame for frame, _, _ in cam.ticks].index((9, 11))
+    assert all(out == frame and mode == "live" for frame, out, mode in cam.ticks[:last_old + 1])
+    assert cam.changes() == [("freeze", (3, 0))] and cam.held("freeze") == {(3, 0)}
+
+
+def test_a_restarted_servers_change_at_its_first_frames_lost_on_the_way_lets_none_of_its_frames_out_unchanged():
+    """The camera holds the old server's (9, 11) when the new one comes back from 0; its blackout at (2, 4) names a
+    frame lost on the way with the ones before it, so its first frame here is (2, 5), below the held one: the
+    blackout falls before that frame's picture, not a tick after it went out live."""
+    cam = Cam()
+    cam.at(0.0, state("live", [9, 0], block=10), *block_messages(9))
+    cam.at(20.0, state("live", block=0))
+    cam.at(20.5, state("blackout", [2, 4], block=3), *block_messages(2, lost=(0, 1, 2, 3, 4)))
+    cam.run(until=22.0)
+    assert cam.changes() == [("blackout", (9, 11))]  # after the old frame held, as (2, 5) came on
+    assert all(out is None for shown, out, _ in cam.ticks if shown is not None and shown < (9, 0))
+    assert cam.screen.waiting() == 0

@@ -439,9 +439,10 @@ def test_a_restarted_servers_first_frames_shown_here_end_the_old_numbering_whate
 
 def test_the_old_servers_frames_still_to_come_at_a_restart_leave_the_old_numbering_on():
     """The old server's (5, 1) and (5, 2) were pushed as its connection ended, (5, 0) on screen, when the new server
-    was heard: they come on after, and they are the old server's, so they do not end its numbering. The stream then
-    stalls (the new server's frames on their way): its blackout at (5, 6) still waits for its frame. Where any next
-    frame ended the old numbering, the old (5, 1) did, and the stall made the blackout before its frame."""
+    was heard: they come on after, and they are the old server's, so they do not end its numbering, nor make its
+    changes (its live at (1, 0) waits too). The stream then stalls (the new server's frames on their way): its
+    blackout at (5, 6) still waits for its frame. Where any next frame ended the old numbering, the old (5, 1) did,
+    and the stall made the blackout before its frame."""
     cam = PacedScreen()
     cam.push(5, 0)
     cam.show(5, 0)
@@ -453,7 +454,7 @@ def test_the_old_servers_frames_still_to_come_at_a_restart_leave_the_old_numberi
     cam.show(5, 2)
     cam.tick(30.0)
     assert cam.pacer.stats.stalled
-    assert (cam.screen.screen, cam.screen.waiting()) == ("live", 1)
+    assert (cam.screen.screen, cam.screen.waiting()) == ("live", 2)
 
 
 def test_the_new_servers_first_frames_shown_after_the_old_ones_still_to_come_end_the_old_numbering():
@@ -502,6 +503,29 @@ def test_a_restart_heard_as_the_old_servers_last_frame_comes_on_leaves_the_next_
     cam.screen.heard({"screen": "blackout", "screen_at": [5, 6], "block": 5})
     cam.tick(30.0)
     assert cam.pacer.stats.stalled
+    assert (cam.screen.screen, cam.screen.waiting()) == ("blackout", 0)
+
+
+def test_a_restarted_servers_change_heard_while_the_old_stream_is_stalled_waits_for_its_frame():
+    """The old server's stream stalled on (5, 0); the new server, past that block, blacks out at (6, 3) as its
+    first frames are on their way. The stall is the old server's: the blackout waits for the new server's (6, 3),
+    its frames before it live. Where the stall made a change while the old numbering was on, the camera blacked
+    out at once, over the old picture."""
+    cam = PacedScreen()
+    cam.push(5, 0)
+    cam.show(5, 0)
+    cam.screen.heard({"screen": "live", "screen_at": [5, 0], "block": 6})
+    cam.tick(30.0)
+    assert cam.pacer.stats.stalled
+    cam.screen.heard({"screen": "live", "screen_at": [1, 0], "block": 7})  # before the last change: restarted
+    cam.screen.heard({"screen": "blackout", "screen_at": [6, 3], "block": 7})
+    assert (cam.screen.screen, cam.screen.waiting()) == ("live", 2)  # its live at (1, 0) too: its frames make it
+    cam.tick(1.0)
+    assert (cam.screen.screen, cam.screen.waiting()) == ("live", 2)
+    cam.push(6, *range(12))
+    cam.show(6, 2)
+    assert (cam.screen.screen, cam.screen.waiting()) == ("live", 1)
+    cam.show(6, 3)
     assert (cam.screen.screen, cam.screen.waiting()) == ("blackout", 0)
 
 

@@ -11,9 +11,13 @@ or shown before this client came) is made on the first tick that shows a later f
 A restarted server numbers its frames from 0 again, while this camera may still hold a frame of the old numbering:
 a state whose server has made fewer blocks than that frame's (its "block"), or a change at a frame before the
 last change heard, says so. The old frame is then forgotten, so that a change the new server makes waits for its
-own frame to come here, rather than being made at once as already past. The first frame shown here of those
-pushed after the restart was heard is the new server's whatever its number: the first ones of the new numbering
-may never come here (passed over, dropped past the latency cap, lost on the way).
+own frame to come here, rather than being made at once as already past. The old server's frames still waiting in
+the pacer then play on, but as the old server's: their numbers say nothing of the new server's, so they make none
+of its changes (a blackout would land early, a freeze hold an old picture) and a later state of its blocks is not
+read against them as yet another restart. The first frame shown here of those pushed after the restart was heard
+is the new server's whatever its number: the first ones of the new numbering may never come here (passed over,
+dropped past the latency cap, lost on the way). A change of the new server's at a frame before that first one may
+then be made only as it comes on, to act from the next tick: which frame on screen is whose is known as it is told.
 """
 from __future__ import annotations
 
@@ -38,10 +42,13 @@ class CamScreen:
     next frame out live for a tick. One whose frame never comes at all (lost with a connection) is made once the
     stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame.
 
-    After a restart of the server (see the module), `showing` still names the old server's frame held on screen
-    until a frame of the new numbering comes on (one at or below it, or any pushed to the pacer after the restart
-    was heard: `pushed`, the frames pushed by then, and `telling`, those pushed before the frame `shown` is told
-    of): it is not read until then."""
+    After a restart of the server (see the module), the frames told by `shown` and named by `showing` are the old
+    server's until one pushed to the pacer after the restart was heard comes on (`pushed`, the frames pushed by
+    then, and `telling`, those pushed before the frame `shown` is told of), or, where the new server has made no
+    more blocks than the frame held on screen then, one numbered at or below that frame: meanwhile they make none
+    of the new server's changes, `showing` is not read (but for a frame below the held one), and the stall (the old
+    server's) makes no change. Without `pushed` and `telling`, only that held frame is the old server's (and only
+    where the new server has made no more blocks than its): the frames told after it are read as the new one's."""
 
     def __init__(self, stalled: Callable[[], bool] = lambda: False,
                  showing: Callable[[], Shown | None] = lambda: None,
@@ -58,17 +65,18 @@ class CamScreen:
         self._last_at: Frame | None = None  # the frame of the last change heard with one: the server's numbering
         # the frame on this camera when the server was heard restarted: the old numbering, until a new frame comes
         self._old: Frame | None = None
-        # ... and the frames pushed as the restart was heard: a frame pushed after those is the new server's
+        # the frames pushed as the restart was heard (None: not known, or no restart pending): a frame told as pushed
+        # before them is the old server's, one pushed after them the new server's and the end of the old numbering
         self._new_from: int | None = None
 
     @property
     def screen(self) -> str:
         on = self._showing()  # before our lock: the pacer's lock is never taken under it
         with self._lock:
-            if self._waiting and self._stalled() and self._old is None:
+            if self._waiting and self._stalled() and self._old is None and self._new_from is None:
                 self._mode = self._waiting[-1][0]
                 self._waiting.clear()
-            elif on is not None and (self._old is None or (on.block, on.index) < self._old):
+            elif on is not None and self._reads((on.block, on.index)):
                 # the frame named is past without having come (`shown` makes the one at the very frame after its
                 # tick, as the server did)
                 self._make_up_to((on.block, on.index), strictly=True)
@@ -106,10 +114,23 @@ class CamScreen:
         with self._lock:
             # the restarted server's numbering is on: `showing` names its frames. The held frame was told of already,
             # so one told at its very number is the new server's; so is any pushed after the restart was heard
-            if self._old is not None and (at <= self._old or _at_least(before, self._new_from)):
+            if self._old is not None and at <= self._old or _at_least(before, self._new_from):
                 self._old = self._new_from = None
+            elif self._new_from is not None and before is not None:
+                # pushed before the restart was heard: the old server's, still in the pacer then. Its number is not
+                # the new server's: it makes none of its changes, nor is a state of its blocks read against it
+                return
             self._shown = at
             self._make_up_to(at)
+
+    def _reads(self, on: Frame) -> bool:
+        """Whether the frame `showing` names now tells the changes before it made; called locked. Not while the
+        old numbering is on: the frame is the old server's until the first one pushed after the restart is told
+        (none yet: this one may be it, told after this tick), except one below the held frame where the new server
+        has made no more blocks than its (the old server's frames after it are numbered past it)."""
+        if self._old is not None:
+            return on < self._old
+        return self._new_from is None
 
     def _renumbered(self, at: Frame | None, blocks: int | None) -> bool:
         """Whether a state comes from a server that numbers its frames anew (restarted); called locked. A server
@@ -119,22 +140,26 @@ class CamScreen:
 
     def _restarted(self, at: Frame | None, blocks: int | None, pushed: int | None) -> None:
         """Forgets the old server's numbering: its changes still waiting, its last change, the frame on this camera;
-        called locked. Where the new numbering is below that frame, it is kept as `_old` until a lower one comes
-        on: meanwhile `showing` (that frame, held) is not read, and the stream's stall (the old server's, whose
-        frames stopped) makes no change of the new server's: its frames are on their way. Not where the new server
-        has made more blocks than that frame's: its frames to come are numbered past it, none would end the wait
-        (and the stall would never again make a change), and its changes before that frame are long past. `pushed`:
-        the frames pushed by now (None: not known); the first shown of those pushed after them ends the wait."""
+        called locked. `pushed`: the frames pushed by now (None: not known); until the first shown of those pushed
+        after them, the frames shown are the old server's (`shown`), `showing` is not read, and the stream's stall
+        (the old server's, whose frames stopped) makes no change of the new server's: its frames are on their way.
+        Where the new numbering is below that frame, it is also kept as `_old`: one at or below it coming on ends the
+        wait too (the new server's first frames, should they come before its first state), and one below it on
+        screen is read. Where the new server has made more blocks than that frame's, not: its frames are numbered
+        past it, as the old server's still to come are. Without `pushed`, not there either: none of its frames would
+        end the wait (and the stall would never again make a change), and its changes before that frame are long
+        past."""
         self._waiting.clear()
         self._heard = self._last_at = None
         old, self._shown = self._shown, None
-        if old is not None:  # else no frame came on since an earlier restart: the frame held then (`_old`) still is
+        # None: no frame of the new numbering came on since an earlier restart: the frame held then (`_old`) still is
+        if old is not None:
             self._old = old if (blocks <= old[0] if blocks is not None else at is not None and at < old) else None
-        # the first frames of the new numbering, at or below the held one, may never come here: the first one shown
-        # of those pushed from now on is the new server's, whatever its number. By the frames pushed, not by none of
-        # the old server's left to come: one still to come (a restart within the buffer's seconds) or still being
-        # told (heard during the tick's emit) then left the held frame on for good, no stall making a change again
-        self._new_from = pushed if self._old is not None else None
+        # the first frames of the new numbering, at or below the held one, may never come here, and the old server's
+        # still to come (a restart within the buffer's seconds, or one still being told, heard during the tick's emit)
+        # are numbered as the new server's may be: the first one shown of those pushed from now on is the new
+        # server's, whatever its number, and the ones before it are the old server's, whatever theirs
+        self._new_from = pushed
 
     def _make_up_to(self, at: Frame, strictly: bool = False) -> None:
         """Makes the waiting changes at frames up to `at` (before it, `strictly`), in order; called locked."""
