@@ -266,7 +266,7 @@ def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
 
 def test_a_restart_is_told_by_the_blocks_made_or_by_a_change_before_the_last_not_by_a_change_already_on():
     on = [Shown(500, 11, 0.0)]
-    screen = CamScreen(showing=lambda: on[0])
+    screen = CamScreen(showing=lambda: (on[0], None))
     screen.shown(on[0])
     screen.heard({"screen": "blackout", "screen_at": [3, 0], "block": 4})  # fewer blocks than the frame on
     assert (screen.screen, screen.waiting()) == ("live", 1)  # the old frame still held is not read as past it
@@ -306,7 +306,7 @@ def test_a_restarted_server_already_past_the_old_frame_leaves_the_stall_to_make_
     force, or a later change whose frame is lost was never made when the stream stalled."""
     stall = threading.Event()
     on = [Shown(40, 3, 0.0)]
-    screen = CamScreen(stalled=stall.is_set, showing=lambda: on[0])
+    screen = CamScreen(stalled=stall.is_set, showing=lambda: (on[0], None))
     screen.shown(on[0])
     screen.heard({"screen": "live", "screen_at": [40, 0], "block": 41})
     screen.heard({"screen": "freeze", "screen_at": [10, 0], "block": 60})  # before the last change: restarted
@@ -401,3 +401,33 @@ def test_a_restarted_servers_change_at_its_first_frames_lost_on_the_way_lets_non
     assert cam.changes() == [("blackout", (9, 11))]  # after the old frame held, as (2, 5) came on
     assert all(out is None for shown, out, _ in cam.ticks if shown is not None and shown < (9, 0))
     assert cam.screen.waiting() == 0
+
+
+def test_a_restarted_servers_blackout_at_a_frame_lost_on_the_way_falls_before_its_first_frame_past_the_held_one():
+    """The camera holds the old server's (2, 11) when it comes back blacked out at (1, 4), having made 7 blocks: its
+    own frames come numbered past the held one from (7, 0). Not one of them goes out live, though the frame the
+    blackout names never comes: the first one is told as the new server's as it comes on screen."""
+    cam = Cam()
+    cam.at(0.0, state("live", [2, 5], block=3), *block_messages(2))
+    cam.at(5.0, state("blackout", [1, 4], block=7))
+    cam.at(5.2, *block_messages(7))
+    cam.run(until=7.0)
+    assert cam.changes() == [("blackout", (2, 11))]  # after the old frame held, before the new server's first
+    assert all(out is None for shown, out, _ in cam.ticks if shown is not None and shown >= (7, 0))
+    assert cam.screen.waiting() == 0
+
+
+def test_frames_pushed_without_their_order_told_leave_no_restart_waiting_on_it():
+    """A screen given the frames pushed but not the order each frame was pushed in cannot tell the old server's
+    frames from the new one's by it: it goes by the numbers, and a stalled stream still makes the change waiting."""
+    stall = threading.Event()
+    screen = CamScreen(stalled=stall.is_set, pushed=lambda: 5)
+    screen.shown(Shown(2, 11, 0.0))
+    screen.heard({"screen": "live", "screen_at": [2, 5], "block": 3})
+    screen.heard({"screen": "blackout", "screen_at": [1, 4], "block": 7})  # restarted, past the held block
+    screen.heard({"screen": "freeze", "screen_at": [7, 3], "block": 8})
+    screen.shown(Shown(7, 0, 1.0))
+    screen.shown(Shown(7, 1, 1.1))
+    assert (screen.screen, screen.waiting()) == ("blackout", 1)
+    stall.set()  # (7, 3) never comes
+    assert (screen.screen, screen.waiting()) == ("freeze", 0)

@@ -348,7 +348,7 @@ def _restarted_at(old: Shown, blocks: int, stall: threading.Event, on: list) -> 
     """A screen that showed the old server's frame `old`, then heard a server that made `blocks` blocks name a
     freeze at (1, 0), before its last change (at `old`): a restart."""
     on[0] = old
-    screen = CamScreen(stalled=stall.is_set, showing=lambda: on[0])
+    screen = CamScreen(stalled=stall.is_set, showing=lambda: (on[0], None))
     screen.shown(old)
     screen.heard({"screen": "live", "screen_at": [old.block, old.index], "block": old.block})
     screen.heard({"screen": "freeze", "screen_at": [1, 0], "block": blocks})
@@ -544,7 +544,7 @@ def test_a_server_that_has_made_no_block_yet_is_told_restarted():
     server's: its blackout at (0, 2) waits for its own frame. Where a count of 0 read as no count (`value >= 0`
     turned `>= 1`), the blackout was taken as long past the old (8, 3) and made at once."""
     on = [Shown(8, 3, 0.0)]
-    screen = CamScreen(showing=lambda: on[0])
+    screen = CamScreen(showing=lambda: (on[0], None))
     screen.shown(on[0])
     screen.heard({"screen": "live", "block": 0})
     screen.heard({"screen": "blackout", "screen_at": [0, 2], "block": 0})

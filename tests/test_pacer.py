@@ -971,15 +971,18 @@ def test_a_jittery_server_faster_than_the_camera_never_holds_a_frame(seed):
 def test_a_listener_told_of_a_frame_reads_the_frames_pushed_before_it():
     """`telling()` as the `on_frame_shown` listeners are told of a frame: the frames pushed before it, whether the
     ones between came on, were passed over (a producer at 60 frames/s into 30 fps) or dropped past the latency cap,
-    and for each of two frames told together (a tick whose emit failed); None outside the listeners."""
+    and for each of two frames told together (a tick whose emit failed); None outside the listeners. The emit, before
+    them, reads the same of the frame on screen (`showing_placed`)."""
     now = [0.0]
     pacer = Pacer(PacerSettings(fps=30.0, max_latency=1.0), clock=lambda: now[0])
-    told = []
+    told, placed = [], []
     pacer.on_frame_shown(lambda shown: told.append((12 * shown.block + shown.index, pacer.telling())))
 
     def tick(after: float, tell: bool = True) -> None:
         now[0] += after
         pacer.tick()
+        on, before = pacer.showing_placed()  # as the emit reads it, before the listeners are told
+        placed.append((12 * on.block + on.index, before))
         if tell:
             pacer._tell_shown()
 
@@ -999,3 +1002,5 @@ def test_a_listener_told_of_a_frame_reads_the_frames_pushed_before_it():
     assert pacer.stats.skipped > 0 and pacer.stats.dropped > 0 and len(told) > 20
     assert [before for _, before in told] == [ordinal for ordinal, _ in told]
     assert pacer.telling() is None and pacer.pushed() == 84
+    assert [before for _, before in placed] == [ordinal for ordinal, _ in placed]
+    assert {ordinal for ordinal, _ in told} == {ordinal for ordinal, _ in placed}

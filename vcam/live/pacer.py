@@ -185,6 +185,7 @@ class Pacer:
         self._fallback: np.ndarray | None = None
         self._shown: Callable[[int, float], None] | None = None
         self._on_screen_now: Shown | None = None  # the numbered frame the last tick showed
+        self._on_screen_after: int | None = None  # ... and the frames pushed before it
         self._covered: np.ndarray | None = None  # the generated frame under the last tick's fallback image or blend
         self._frame_listeners: list[ShownListener] = []
         # frames that came on screen, for the listeners after the tick's emit, each with the frames pushed before it
@@ -466,6 +467,12 @@ class Pacer:
         with self._lock:
             return self._on_screen_now
 
+    def showing_placed(self) -> tuple[Shown | None, int | None]:
+        """`showing`, with the frames pushed before that frame (as `telling` says of it), in one read: whether the
+        frame on screen was pushed after some moment, before its listeners are told of it."""
+        with self._lock:
+            return self._on_screen_now, self._on_screen_after
+
     def pushed(self) -> int:
         """Frames pushed so far: the frames pushed after now are those `telling` says were pushed after as many."""
         with self._lock:
@@ -726,8 +733,10 @@ class Pacer:
         frame, born, block, pos = self._frames[0]
         if pos is not None:
             self._on_screen_now = Shown(pos[0], pos[1], now)
-            if self._frame_listeners:  # the first frame kept: those popped before it were pushed before it
-                self._came.append((self._on_screen_now, self.stats.pushed - len(self._frames)))
+            # the first frame kept: those popped before it were pushed before it
+            self._on_screen_after = self.stats.pushed - len(self._frames)
+            if self._frame_listeners:
+                self._came.append((self._on_screen_now, self._on_screen_after))
         if block is not None:
             self._frames[0] = (frame, born, None, pos)
             if self._shown is not None:

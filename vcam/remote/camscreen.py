@@ -16,8 +16,7 @@ the pacer then play on, but as the old server's: their numbers say nothing of th
 of its changes (a blackout would land early, a freeze hold an old picture) and a later state of its blocks is not
 read against them as yet another restart. The first frame shown here of those pushed after the restart was heard
 is the new server's whatever its number: the first ones of the new numbering may never come here (passed over,
-dropped past the latency cap, lost on the way). A change of the new server's at a frame before that first one may
-then be made only as it comes on, to act from the next tick: which frame on screen is whose is known as it is told.
+dropped past the latency cap, lost on the way).
 """
 from __future__ import annotations
 
@@ -37,7 +36,8 @@ class CamScreen:
     `on_frame_shown`, on the camera's thread: a change made there acts from the next tick, as on the server).
 
     A change whose frame never comes on this camera is made on the first tick that shows a later one (`showing`,
-    the pacer's frame on screen now, read before the tick's picture is made): a frame lost on the way, or one
+    the pacer's frame on screen now with the frames pushed before it, None where not known, read before the tick's
+    picture is made): a frame lost on the way, or one
     named by a client that came after it (joining a blacked-out show: black from its first frame), never lets the
     next frame out live for a tick. One whose frame never comes at all (lost with a connection) is made once the
     stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame.
@@ -46,12 +46,14 @@ class CamScreen:
     server's until one pushed to the pacer after the restart was heard comes on (`pushed`, the frames pushed by
     then, and `telling`, those pushed before the frame `shown` is told of), or, where the new server has made no
     more blocks than the frame held on screen then, one numbered at or below that frame: meanwhile they make none
-    of the new server's changes, `showing` is not read (but for a frame below the held one), and the stall (the old
-    server's) makes no change. Without `pushed` and `telling`, only that held frame is the old server's (and only
-    where the new server has made no more blocks than its): the frames told after it are read as the new one's."""
+    of the new server's changes, `showing` is not read (but for a frame pushed after the restart, or one below the
+    held frame), and the stall (the old server's) makes no change: one of the new server's whose frames never come
+    (it went again at once) waits for the next frame that does. Without `pushed` and `telling` (both or neither),
+    only that held frame is the old server's (and only where the new server has made no more blocks than its):
+    the frames told after it are read as the new one's."""
 
     def __init__(self, stalled: Callable[[], bool] = lambda: False,
-                 showing: Callable[[], Shown | None] = lambda: None,
+                 showing: Callable[[], tuple[Shown | None, int | None]] = lambda: (None, None),
                  pushed: Callable[[], int] | None = None, telling: Callable[[], int | None] | None = None):
         self._stalled = stalled
         self._showing = showing
@@ -71,12 +73,12 @@ class CamScreen:
 
     @property
     def screen(self) -> str:
-        on = self._showing()  # before our lock: the pacer's lock is never taken under it
+        on, after = self._showing()  # before our lock: the pacer's lock is never taken under it
         with self._lock:
             if self._waiting and self._stalled() and self._old is None and self._new_from is None:
                 self._mode = self._waiting[-1][0]
                 self._waiting.clear()
-            elif on is not None and self._reads((on.block, on.index)):
+            elif on is not None and self._reads((on.block, on.index), after):
                 # the frame named is past without having come (`shown` makes the one at the very frame after its
                 # tick, as the server did)
                 self._make_up_to((on.block, on.index), strictly=True)
@@ -88,7 +90,8 @@ class CamScreen:
         at, blocks = _frame(state.get("screen_at")), _count(state.get("block"))
         # before our lock, as in `screen`; the old server's frames were all pushed as its connection ended, before
         # this state came on the same thread
-        pushed = self._pushed() if self._pushed is not None else None
+        # with both or neither: pushed frames never told in order would leave the old numbering on for good
+        pushed = self._pushed() if self._pushed is not None and self._telling is not None else None
         with self._lock:
             if self._renumbered(at, blocks):
                 self._restarted(at, blocks, pushed)
@@ -123,11 +126,14 @@ class CamScreen:
             self._shown = at
             self._make_up_to(at)
 
-    def _reads(self, on: Frame) -> bool:
-        """Whether the frame `showing` names now tells the changes before it made; called locked. Not while the
-        old numbering is on: the frame is the old server's until the first one pushed after the restart is told
-        (none yet: this one may be it, told after this tick), except one below the held frame where the new server
-        has made no more blocks than its (the old server's frames after it are numbered past it)."""
+    def _reads(self, on: Frame, after: int | None) -> bool:
+        """Whether the frame `showing` names now (with `after` frames pushed before it) tells the changes before
+        it made; called locked. Not while the old numbering is on, but for a frame pushed after the restart was
+        heard (the new server's, on screen before it is told of: a change before it lost on the way is made before
+        its picture), or one below the held frame where the new server has made no more blocks than its (the old
+        server's frames after it are numbered past it)."""
+        if _at_least(after, self._new_from):
+            return True
         if self._old is not None:
             return on < self._old
         return self._new_from is None
@@ -141,14 +147,14 @@ class CamScreen:
     def _restarted(self, at: Frame | None, blocks: int | None, pushed: int | None) -> None:
         """Forgets the old server's numbering: its changes still waiting, its last change, the frame on this camera;
         called locked. `pushed`: the frames pushed by now (None: not known); until the first shown of those pushed
-        after them, the frames shown are the old server's (`shown`), `showing` is not read, and the stream's stall
-        (the old server's, whose frames stopped) makes no change of the new server's: its frames are on their way.
-        Where the new numbering is below that frame, it is also kept as `_old`: one at or below it coming on ends the
-        wait too (the new server's first frames, should they come before its first state), and one below it on
-        screen is read. Where the new server has made more blocks than that frame's, not: its frames are numbered
-        past it, as the old server's still to come are. Without `pushed`, not there either: none of its frames would
-        end the wait (and the stall would never again make a change), and its changes before that frame are long
-        past."""
+        after them, the frames shown are the old server's (`shown`), `showing` names one of theirs (but where it
+        says the frame was pushed after them) and is not read, and the stream's stall (the old server's, whose
+        frames stopped) makes no change of the new server's: its frames are on their way. Where the new numbering is
+        below that frame, it is also kept as `_old`: one at or below it coming on ends the wait too (the new
+        server's first frames, should they come before its first state; and without `pushed`, the only end), and
+        one below it on screen is read. Where the new server has made more blocks than that frame's, not: its
+        frames are numbered past it, as the old server's still to come are, so that without `pushed` none would end
+        the wait (and the stall would never again make a change); its changes before that frame are long past."""
         self._waiting.clear()
         self._heard = self._last_at = None
         old, self._shown = self._shown, None

@@ -149,7 +149,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
 def cam_screen(pacer: Pacer) -> CamScreen:
     """The camera's freeze and blackout, the server's made when the frame it names comes on through `pacer` (or,
     where that frame never comes here, on the first tick that shows a later one)."""
-    screen = CamScreen(stalled=lambda: pacer.stats.stalled, showing=pacer.showing,
+    screen = CamScreen(stalled=lambda: pacer.stats.stalled, showing=pacer.showing_placed,
                         pushed=pacer.pushed, telling=pacer.telling)
     pacer.on_frame_shown(screen.shown)
     return screen
