@@ -431,3 +431,40 @@ def test_frames_pushed_without_their_order_told_leave_no_restart_waiting_on_it()
     assert (screen.screen, screen.waiting()) == ("blackout", 1)
     stall.set()  # (7, 3) never comes
     assert (screen.screen, screen.waiting()) == ("freeze", 0)
+
+
+def test_a_restarted_servers_freeze_at_a_frame_lost_on_the_way_holds_its_first_frame_not_the_old_servers():
+    """As the blackout above, but a freeze: made as the new server's first frame came on, it would hold the picture
+    of the tick before, the old server's. It holds the new server's (7, 0), which it names as its frame."""
+    cam = Cam()
+    cam.at(0.0, state("live", [2, 5], block=3), *block_messages(2))
+    cam.at(5.0, state("freeze", [1, 4], block=7))
+    cam.at(5.2, *block_messages(7))
+    cam.run(until=7.0)
+    assert cam.held("freeze") == {(7, 0)} and cam.changes() == [("freeze", (7, 0))]
+    assert cam.screen.waiting() == 0
+
+
+def test_a_restarted_servers_freeze_below_the_held_frame_lost_on_the_way_holds_its_own_first_frame():
+    """The new server has made no more blocks than the held (9, 11)'s; its freeze names (2, 4), lost on the way
+    with the frames before it: the freeze holds its (2, 5), not the old server's picture."""
+    cam = Cam()
+    cam.at(0.0, state("live", [9, 0], block=10), *block_messages(9))
+    cam.at(20.0, state("live", block=0))
+    cam.at(20.5, state("freeze", [2, 4], block=3), *block_messages(2, lost=(0, 1, 2, 3, 4)))
+    cam.run(until=22.0)
+    assert cam.held("freeze") == {(2, 5)} and cam.screen.waiting() == 0
+
+
+def test_a_restarted_servers_blackout_then_freeze_lost_on_the_way_go_black_then_hold_its_first_frame():
+    """Both changes name frames lost on the way: the blackout falls before the new server's first picture, the
+    freeze after it holds that picture, not the old server's."""
+    cam = Cam()
+    cam.at(0.0, state("live", [2, 5], block=3), *block_messages(2))
+    cam.at(5.0, state("blackout", [1, 4], block=7), state("freeze", [1, 6], block=7))
+    cam.at(5.2, *block_messages(7))
+    cam.run(until=7.0)
+    assert [mode for mode, _ in cam.changes()] == ["blackout", "freeze"]
+    assert all(out is None for shown, out, mode in cam.ticks if shown is not None and mode != "freeze"
+               and shown >= (7, 0))
+    assert cam.held("freeze") == {(7, 0)}

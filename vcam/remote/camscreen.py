@@ -37,10 +37,10 @@ class CamScreen:
 
     A change whose frame never comes on this camera is made on the first tick that shows a later one (`showing`,
     the pacer's frame on screen now with the frames pushed before it, None where not known, read before the tick's
-    picture is made): a frame lost on the way, or one
-    named by a client that came after it (joining a blacked-out show: black from its first frame), never lets the
-    next frame out live for a tick. One whose frame never comes at all (lost with a connection) is made once the
-    stream stalls (`stalled`): the camera never stays live through a blackout for lack of a frame.
+    picture is made): a frame lost on the way, or one named by a client that came after it (joining a blacked-out
+    show: black from its first frame), never lets the next frame out live for a tick. One whose frame never comes at
+    all (lost with a connection) is made once the stream stalls (`stalled`): the camera never stays live through a
+    blackout for lack of a frame (but after a restart: below).
 
     After a restart of the server (see the module), the frames told by `shown` and named by `showing` are the old
     server's until one pushed to the pacer after the restart was heard comes on (`pushed`, the frames pushed by
@@ -80,8 +80,10 @@ class CamScreen:
                 self._waiting.clear()
             elif on is not None and self._reads((on.block, on.index), after):
                 # the frame named is past without having come (`shown` makes the one at the very frame after its
-                # tick, as the server did)
-                self._make_up_to((on.block, on.index), strictly=True)
+                # tick, as the server did). The new server's first frame on, the tick before showed the old one's:
+                # a freeze made now would hold that picture; it is left to `shown`, to hold this frame
+                renumbering = self._old is not None or self._new_from is not None
+                self._make_up_to((on.block, on.index), strictly=True, last_freeze=not renumbering)
             return self._mode
 
     def heard(self, state: dict) -> None:
@@ -167,9 +169,15 @@ class CamScreen:
         # server's, whatever its number, and the ones before it are the old server's, whatever theirs
         self._new_from = pushed
 
-    def _make_up_to(self, at: Frame, strictly: bool = False) -> None:
-        """Makes the waiting changes at frames up to `at` (before it, `strictly`), in order; called locked."""
-        while self._waiting and (self._waiting[0][1] < at or not strictly and self._waiting[0][1] == at):
+    def _make_up_to(self, at: Frame, strictly: bool = False, last_freeze: bool = True) -> None:
+        """Makes the waiting changes at frames up to `at` (before it, `strictly`), in order, but the last of them
+        where it is a freeze and not `last_freeze`; called locked."""
+        due = 0
+        while due < len(self._waiting) and (self._waiting[due][1] < at or not strictly and self._waiting[due][1] == at):
+            due += 1
+        if due and not last_freeze and self._waiting[due - 1][0] == "freeze":
+            due -= 1
+        for _ in range(due):
             self._mode = self._waiting.popleft()[0]
 
     def waiting(self) -> int:
