@@ -250,6 +250,7 @@ def test_only_a_second_ctrl_d_in_a_row_slows_the_next_read(monkeypatch):
         assert wait_for(lambda: len(handled) == 3, timeout=60), handled
         assert paused == [EOF_PAUSE_S]
     finally:
+        monkeypatch.undo()  # the real pause again, for the reads of a terminal that hung up
         os.close(master)
     console._thread.join(60)
     assert not console._thread.is_alive()
