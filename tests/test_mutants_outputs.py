@@ -550,3 +550,42 @@ def test_a_file_on_a_file_system_without_locks_is_not_said_to_be_another_shows(t
     assert filelock.written_now(str(path)) is False and not held_by_another(str(path))
     with open(path, "rb+") as f:
         assert filelock.try_lock(f.fileno()) is None and filelock.take(f.fileno()) is True
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file deleted while open stays readable on POSIX only")
+def test_a_file_system_that_reads_short_still_gets_the_whole_file_written_back(tmp_path, monkeypatch):
+    """A network or FUSE file system may answer a read with fewer bytes than asked: the next read starts where that
+    one ended. Stepping by the size asked for skipped what it left, and the copy came back cut."""
+    from vcam.writeback import write_back
+
+    data = bytes(range(256)) * 40
+    path = tmp_path / "show.mp4"
+    fd = _deleted(path, data)
+    real = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, offset: real(fd, min(n, 1000), offset))
+    try:
+        assert write_back(fd, str(path)) == str(path)
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == data
+
+
+def test_an_output_busy_past_the_close_with_nothing_waiting_is_not_said_to_drop_frames():
+    """A camera or recording still on its last frame as the close timeout ends has no frame waiting: it was said as
+    'dropping the 0 frames it has not taken yet', where nothing was dropped."""
+    said = []
+    out = Gated("vcam:/dev/video10")
+
+    def say(line):  # the close has given up waiting: the frame in hand then comes back
+        said.append(line)
+        out.open.set()
+
+    w = OutputWorker(out, 8, 8, say=say)
+    try:
+        w.offer(FRAME, 0)
+        assert out.entered.acquire(timeout=60)
+        w.close(0.1)
+    finally:
+        _ended(w)
+    assert said == ["output vcam:/dev/video10 is still busy after 0.1 s: closing it"]
+    assert out.ticks == [0] and out.closed and not w.failed and w.dropped == 0
