@@ -252,6 +252,45 @@ def test_outputs_opened_before_one_that_cannot_open_are_closed_and_their_threads
         _ended(*started)
 
 
+def test_each_output_is_opened_and_fitted_at_its_own_size(monkeypatch):
+    """`null@32x24` beside the show's 64x48: opening every output at the show's size ignored the size given."""
+    opened = []
+
+    def opener(spec, w, h, fps):
+        opened.append((w, h))
+        return Gated("null", every_gate=False)
+
+    monkeypatch.setitem(base.OPENERS, "null", opener)
+    workers = open_outputs([parse_spec("null@32x24"), parse_spec("null")], 64, 48, 30, "letterbox",
+                           say=lambda text: None)
+    try:
+        for w in workers:
+            w.offer(np.zeros((48, 64, 3), np.uint8), 0)
+        close_workers(workers, 60)
+    finally:
+        _ended(*workers)
+    assert opened == [(32, 24), (64, 48)] and [w.size for w in workers] == [(32, 24), (64, 48)]
+
+
+def test_a_recording_still_busy_after_leaving_at_once_says_its_end_may_be_missing():
+    """Leaving at once (Ctrl-C again) gives a recording a moment for the frame in hand: one still busy after it is
+    said as such, where not marking it closed said a recording stuck mid-frame as if it had ended well."""
+    from vcam.live.outputs import leave_workers
+
+    out = Gated("take.mp4")
+    w = OutputWorker(out, 8, 8, queue=10, every_frame=True, say=lambda text: None)
+    try:
+        w.offer(FRAME, 0)
+        assert out.entered.acquire(timeout=60)
+        w.offer(FRAME, 1)
+        leave_workers([w], 0.1)
+        assert w.stuck and w.failed
+        assert w.summary() == ("nothing recorded to take.mp4; 1 frame dropped (it could not keep up); still busy "
+                               "when vcam stopped, so its end may be missing")
+    finally:
+        _ended(w)
+
+
 class _LeftOutUnclosable:
     """A window whose display cannot be drawn on, and whose closing then fails."""
 
