@@ -202,8 +202,9 @@ class OutputWorker:
             return
         left = self._mailbox.clear()
         self.discarded += left
-        self._say(f"output {self.output.name} is still busy after {timeout:g} s: dropping the "
-                  f"{counted(left, 'frame')} it has not taken yet and closing it")
+        # with nothing waiting, only the frame in hand holds it: no frame is dropped, as "dropping the 0 frames" said
+        dropping = f"dropping the {counted(left, 'frame')} it has not taken yet and " if left else ""
+        self._say(f"output {self.output.name} is still busy after {timeout:g} s: {dropping}closing it")
         self._thread.join(FINISH_TIMEOUT)
         if self._thread.is_alive():
             self._say(f"output {self.output.name} did not close {FINISH_TIMEOUT:g} s later; leaving it "
