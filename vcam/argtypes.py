@@ -207,6 +207,16 @@ def fallback_image(text: str) -> str:
     return user_path(text)
 
 
+def show_ref(text: str) -> str:
+    """SHOW.yaml of vcam run and serve: a show file's path or a shipped show's name. An empty one (an unset
+    variable in a script, `vcam run "$SHOW"`) was taken as no show at all, silently: the default prompt went on
+    air."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name names no show: give a show file's path or the name of a show "
+                                         "vcam ships, or leave SHOW.yaml out")
+    return text
+
+
 def strength(text: str) -> float:
     try:
         value = float(text)

@@ -357,7 +357,7 @@ def _or_shipped() -> str:
 
 def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     """The options `vcam run` and `vcam serve` share."""
-    r.add_argument("show", nargs="?", metavar="SHOW.yaml",
+    r.add_argument("show", nargs="?", metavar="SHOW.yaml", type=argtypes.show_ref,
                    help=f"a show file (presets, outputs, MIDI map){_or_shipped()}")
     r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
