@@ -190,3 +190,9 @@ def test_an_osc_faders_end_yaml_read_as_no_name_is_said_once_with_the_fix(end, s
     mapping = OscMap(faders=(OscFader("/f", "blend", 0.0, 1.0, between=(end, "forest"), where=("show.yaml", 4)),))
     assert missing_presets(parse_show(SHOW, "show.yaml"), mapping, "show.yaml") == [
         ("show.yaml", 4, f"/f between: {said} is not a preset name or number; quote a name")]
+
+
+def test_a_cc_written_as_a_notes_name_is_told_to_be_a_number_not_a_note(tmp_path):
+    """`cc: C4`: a cc has no note names, so the line asks for the cc's number, not for note C4's."""
+    path = _midi_file(tmp_path, "{cc: C4, param: blend}")
+    assert _problems(load_map, path) == [f"{path}:2: MIDI map control 1 cc must be a whole number from 0 to 127"]
