@@ -103,8 +103,9 @@ class MidiMap:
         return any(c is None or c == channel for c in self.program_channels)
 
     def merged(self, other: "MidiMap") -> "MidiMap":
-        """This map (a map file) with `other`'s entries (a show's own) added: on a control both bind, `other`'s."""
-        return MidiMap(self.name or other.name, self.knobs + other.knobs, self.buttons + other.buttons,
+        """This map (a map file) with `other`'s entries (a show's own) added: on a control both bind, `other`'s. The
+        show's own `name:` names it where it gives one, as an osc: section's does (`vcam check` says it)."""
+        return MidiMap(other.name or self.name, self.knobs + other.knobs, self.buttons + other.buttons,
                        self.program_channels + other.program_channels, (len(self.knobs), len(self.buttons)))
 
     def acting(self) -> tuple[tuple[Knob, ...], tuple[Button, ...]]:
