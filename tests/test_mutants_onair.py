@@ -145,3 +145,139 @@ def test_a_quit_typed_as_the_last_line_is_not_followed_by_no_more_typed_commands
             t.join(30)
     assert lines == ["quit"]
     assert "no more typed commands" not in status.getvalue()
+
+
+class FailsToStop:
+    def __init__(self, what, why):
+        self.what, self.why = what, why
+
+    def start(self):
+        pass
+
+    def stop(self):
+        raise OSError(self.why)
+
+
+def test_where_two_steps_fail_to_stop_the_exit_line_names_the_first(captured):
+    status = io.StringIO()
+    air = _air(["null"], status)
+
+    class FeedFailsToStop(Feed):
+        def stop(self):
+            super().stop()
+            raise RuntimeError("the link would not close")
+
+    code = air.run(FeedFailsToStop(air.pacer), lambda line, source: None, LIVE,
+                   [FailsToStop("the MIDI input", "the port went away")])
+    said = status.getvalue()
+    assert code == 1
+    assert "stopping the MIDI input failed: the port went away" in said
+    assert "stopping the feed failed: the link would not close" in said
+    assert said.splitlines()[-1] == "vcam: exiting with code 1: stopping the MIDI input failed (the reason is above)"
+
+
+def test_stderr_closed_as_the_show_closes_still_leaves_every_step_run(captured):
+    """`2>&-` or a supervisor that closed the stream: each line said from then on raises ValueError."""
+    air = None
+
+    class Closed(io.StringIO):
+        def write(self, text):
+            if air is not None and air.stop.is_set():
+                raise ValueError("I/O operation on closed file")
+            return super().write(text)
+
+    air = _air(["file:show.mp4"], Closed())
+    feed = Feed(air.pacer)
+    with pytest.raises(ValueError, match="closed file"):  # the end's report, once everything is closed
+        air.run(feed, lambda line, source: None, LIVE, [FailsToStop("the MIDI input", "the port went away")])
+    assert feed.calls == ["start", "stop"] and captured[0].closed
+
+
+def test_a_part_that_cannot_start_leaves_no_word_of_the_camera_that_never_started(captured):
+    status = io.StringIO()
+    air = _air(["null"], status)
+
+    class Busy:
+        def start(self):
+            raise OSError("port taken")
+
+        def stop(self):
+            pass
+
+    with pytest.raises(OSError, match="port taken"):
+        air.run(Feed(air.pacer), lambda line, source: None, LIVE, [Busy()])
+    assert "failed" not in status.getvalue(), status.getvalue()
+
+
+@pytest.mark.parametrize("what", ["", None, 3])
+def test_a_part_without_words_of_its_own_is_named_by_its_kind_where_it_fails_to_stop(what):
+    from vcam.live.onair import _part_name
+
+    class OscBridge:
+        pass
+
+    part = OscBridge()
+    part.what = what
+    assert _part_name(part) == "OscBridge"
+
+
+def test_a_show_whose_flow_was_skipped_does_not_say_generation_kept_up():
+    from vcam.live.interp import FlowStats
+    from vcam.live.onair import flow_report
+
+    line = flow_report(FlowStats(unneeded=2, skipped=3))
+    assert line is not None and "keeps up" not in line
+    assert "3 pairs of generated frames left to the cross-fade" in line and "CPU is too slow" in line
+
+
+def test_frames_by_flow_without_a_pair_measured_claim_no_cost():
+    from vcam.live.interp import FlowStats
+    from vcam.live.onair import flow_report
+
+    line = flow_report(FlowStats(flowed=5, faded=1, pairs=0))
+    assert "ms" not in line and "by flow" not in line and "1 camera frame cross-faded" in line
+
+
+def test_a_vcam_error_on_air_is_said_as_its_message_and_fix_not_as_a_crash(captured):
+    from vcam.errors import VcamError
+    from vcam.live.onair import FeedFailed
+
+    status = io.StringIO()
+    air = _air(["null"], status)
+
+    class Lost(Feed):
+        def poll(self, stats):
+            if self.pushed >= 2:
+                raise FeedFailed(VcamError("the GPU was lost", "restart vcam"))
+            return super().poll(stats)
+
+    assert air.run(Lost(air.pacer), lambda line, source: None, LIVE) == 1
+    said = status.getvalue()
+    assert "vcam: error: the GPU was lost\n  fix: restart vcam" in said
+    assert "the show stopped" not in said and "VCAM_DEBUG" not in said
+
+
+def test_more_ctrl_c_after_the_one_that_leaves_at_once_do_not_cut_it_short():
+    from vcam.live.signals import StopEvent, StopSignals
+
+    signals = StopSignals(StopEvent())
+    signals.handle(signal.SIGINT, None)  # the first: a stop
+    assert signals.stop.is_set() and signals.first == signal.SIGINT
+    with pytest.raises(KeyboardInterrupt):
+        signals.handle(signal.SIGINT, None)  # again: leave at once
+    try:
+        for _ in range(2):  # pressed on while leaving: nothing more
+            signals.handle(signal.SIGINT, None)
+    except KeyboardInterrupt:
+        pytest.fail("a later Ctrl-C interrupted the leaving")
+
+
+def test_a_signal_after_quit_is_not_said_to_be_why_the_show_ended():
+    """`quit` was typed (or --duration ran out); a SIGTERM as it closes must not have the log blame the signal."""
+    from vcam.live.signals import StopEvent, StopSignals
+
+    stop = StopEvent()
+    signals = StopSignals(stop)
+    stop.set()  # quit
+    signals.handle(signal.SIGTERM, None)
+    assert signals.first is None and stop.is_set()
