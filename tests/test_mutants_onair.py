@@ -3,6 +3,7 @@ on a failure, what Ctrl-C and the stop signals do, and the exit codes (vcam.live
 import io
 import os
 import signal
+import sys
 import threading
 from types import SimpleNamespace
 
@@ -281,3 +282,93 @@ def test_a_signal_after_quit_is_not_said_to_be_why_the_show_ended():
     stop.set()  # quit
     signals.handle(signal.SIGTERM, None)
     assert signals.first is None and stop.is_set()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="stands in for SIGBREAK")
+def test_a_ctrl_break_ignored_by_whoever_started_vcam_stays_ignored(monkeypatch):
+    from vcam.live.signals import StopEvent, stop_on_signals
+
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGUSR1, raising=False)
+    before = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    try:
+        with stop_on_signals(StopEvent()):
+            assert signal.getsignal(signal.SIGUSR1) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+
+
+def _in_a_thread(fn):
+    """Runs `fn` on a thread of its own: what it returned, or raised."""
+    done = []
+
+    def run():
+        try:
+            done.append(("returned", fn()))
+        except BaseException as e:  # handed back to the test
+            done.append(("raised", e))
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive()
+    return done[0]
+
+
+def test_a_show_run_off_the_main_thread_takes_no_signal_handlers():
+    """A show run from a thread of its caller (an embedding program, a test): only the main thread may install
+    handlers, and the show goes on without them."""
+    from vcam.live.signals import StopEvent, stop_on_signals
+
+    def show():
+        with stop_on_signals(StopEvent()) as signals:
+            return signals.first, signal.getsignal(signal.SIGINT)
+
+    assert _in_a_thread(show) == ("returned", (None, signal.default_int_handler))
+
+
+def test_holding_ctrl_c_off_the_main_thread_or_where_sigint_is_ignored_changes_nothing():
+    from vcam.live.signals import ctrl_c_held
+
+    def held():
+        with ctrl_c_held():
+            return "imported"
+
+    assert _in_a_thread(held) == ("returned", "imported")
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # `vcam run … &` from a script: Ctrl-C is not for it
+    try:
+        with ctrl_c_held():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def test_a_stop_landing_just_before_a_long_wait_sleeps_still_wakes_it_soon():
+    """The handler sets the stop between the wait's look at the flag and its sleep, where no notify can wake it:
+    a wait of an hour still comes back within a slice, not at its end."""
+    from vcam.live.signals import StopEvent, StopSignals
+
+    stop = StopEvent()
+    signals, fired, woke = StopSignals(stop), [], []
+
+    def tracer(frame, event, arg):
+        if event == "call" and frame.f_code is threading.Condition.wait.__code__ and not fired:
+            fired.append(True)
+            signals.handle(signal.SIGTERM, None)
+        return None
+
+    def waits():
+        sys.settrace(tracer)
+        try:
+            woke.append(stop.wait(3600))
+        finally:
+            sys.settrace(None)
+
+    waiter = threading.Thread(target=waits, daemon=True)
+    waiter.start()
+    try:
+        waiter.join(60)
+        assert fired and not waiter.is_alive() and woke == [True]
+    finally:
+        stop.set()  # a sleeper left by a failure wakes at this notify
+        waiter.join(60)
