@@ -372,3 +372,51 @@ def test_a_stop_landing_just_before_a_long_wait_sleeps_still_wakes_it_soon():
     finally:
         stop.set()  # a sleeper left by a failure wakes at this notify
         waiter.join(60)
+
+
+SHOW_WITH_PORT = "presets:\n  - {name: a, prompt: a neon city}\nmidi: {port: launchpad, map: nanokontrol2}\n"
+
+
+def test_a_replay_of_a_show_with_a_midi_port_opens_no_midi_input_and_says_nothing_of_midi_none():
+    """A knob turned during a replay would make another show than the log's."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show(SHOW_WITH_PORT, "show.yaml")
+    assert midi_setup(RunOptions(show="show.yaml"), show, True, said.append) is None
+    assert not any("--midi none" in s for s in said), said
+
+
+def test_a_served_show_with_a_midi_port_says_where_to_open_it_not_that_midi_none_was_given():
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show(SHOW_WITH_PORT, "show.yaml")
+    assert midi_setup(RunOptions(show="show.yaml", serve=True), show, False, said.append) is None
+    assert len(said) == 1 and "is not opened by vcam serve" in said[0]
+
+
+def test_a_midi_flag_without_midi_support_is_refused_as_the_flags_not_the_show_files(monkeypatch):
+    from vcam.errors import VcamError
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    monkeypatch.setitem(sys.modules, "mido", None)  # not installed
+    with pytest.raises(VcamError) as refused:
+        midi_setup(RunOptions(show="show.yaml", midi="launchpad"), None, False, lambda s: None)
+    assert "show.yaml" not in refused.value.message and "or run without --midi" in refused.value.fix
+
+
+def test_a_replay_reads_no_osc_map_as_it_opens_no_osc_input(tmp_path):
+    """The map of an input a replay does not open is not read: a map file gone since the show is no reason to refuse
+    its replay."""
+    from vcam.live.parts import read_osc_map
+    from vcam.live.settings import RunOptions
+
+    gone = str(tmp_path / "gone.yaml")
+    assert read_osc_map(RunOptions(osc="9000", osc_map=gone, replay=str(tmp_path / "show.jsonl")), None) is None
+    assert read_osc_map(RunOptions(osc_map=gone), None) is None  # no --osc: no input to map
