@@ -420,3 +420,116 @@ def test_a_replay_reads_no_osc_map_as_it_opens_no_osc_input(tmp_path):
     gone = str(tmp_path / "gone.yaml")
     assert read_osc_map(RunOptions(osc="9000", osc_map=gone, replay=str(tmp_path / "show.jsonl")), None) is None
     assert read_osc_map(RunOptions(osc_map=gone), None) is None  # no --osc: no input to map
+
+
+class _Fakes:
+    """What vcam.live.run's end works with, each call written down: the show's loop gives `code` (or raises
+    `raises`), its producer is out of the model (`producer_out`) or not, its prompter alive or not."""
+
+    def __init__(self, code=0, raises=None, producer_out=True, prompter_alive=False, left_at_once=False, log=None):
+        self.calls, self.said = [], io.StringIO()
+        self.code, self.raises, self.producer_out, self.log = code, raises, producer_out, log
+        self.air = SimpleNamespace(run=self._air_run, left_at_once=left_at_once, status=StatusLine(self.said))
+        self.producer = SimpleNamespace(blocks=7, stop=self._producer_stop)
+        self.prompter = SimpleNamespace(alive=prompter_alive, stop=lambda timeout=2.0: self.calls.append("prompter"))
+        self.inputs = SimpleNamespace(close=lambda: self.calls.append("inputs closed"))
+
+    def _air_run(self, *args):
+        if self.raises is not None:
+            raise self.raises
+        return self.code
+
+    def _producer_stop(self, timeout):
+        self.calls.append(f"producer stop {timeout:g}")
+        return self.producer_out
+
+    def end(self):
+        from vcam.live.run import _on_air
+
+        return _on_air(self.air, object(), SimpleNamespace(handle_line=None), SimpleNamespace(state=None), [],
+                       self.producer, self.prompter, self.log, self.inputs)
+
+
+class _Log:
+    def __init__(self, failed=False, kept_older=False):
+        self.failed, self.kept_older, self.ended = failed, kept_older, []
+        self.out = SimpleNamespace(name="show.jsonl")
+
+    def end(self, blocks):
+        self.ended.append(blocks)
+
+
+def test_a_show_that_ends_well_closes_its_input_and_leaves_nothing_to_wait_for():
+    fakes = _Fakes(log=_Log())
+    ended = fakes.end()
+    assert (ended.code, ended.busy, ended.error) == (0, False, None)
+    assert "inputs closed" in fakes.calls and fakes.log.ended == [7]  # the log's end line counts the blocks
+
+
+@pytest.mark.parametrize("busy", [{"producer_out": False}, {"prompter_alive": True}, {"left_at_once": True}])
+def test_a_show_that_left_a_thread_running_is_busy_and_its_input_waits_for_the_producer(busy):
+    """The command line then leaves with os._exit; a caller in its own process settles first: the input is closed
+    only once the producer is out of its block (it may be reading the input)."""
+    fakes = _Fakes(**busy)
+    ended = fakes.end()
+    assert ended.busy and "inputs closed" not in fakes.calls
+    fakes.calls.clear()
+    ended.settle()
+    closed = fakes.producer_out
+    assert fakes.calls == ["producer stop 600"] + (["inputs closed"] if closed else []) + ["prompter"]
+
+
+def test_ctrl_c_just_after_the_show_put_its_handlers_back_leaves_with_130_and_the_log_ended():
+    fakes = _Fakes(raises=KeyboardInterrupt(), log=_Log())
+    ended = fakes.end()
+    assert ended.code == 130 and ended.busy and ended.error is None and fakes.log.ended == [7]
+
+
+def test_a_show_that_never_went_on_air_ends_with_code_2_and_its_reason_for_the_caller():
+    from vcam.live.model_feed import NeverOnAir
+
+    gave_up = NeverOnAir("no block came within 600 s", "try a smaller --size")
+    fakes = _Fakes(raises=gave_up, log=_Log())
+    ended = fakes.end()
+    assert ended.code == 2 and ended.error is gave_up and fakes.log.ended == [7]
+
+
+@pytest.mark.parametrize("code, ends", [(0, 1), (1, 1), (2, 2), (130, 130)])
+def test_a_control_log_that_failed_makes_a_good_end_exit_1_and_keeps_any_other_code(code, ends):
+    fakes = _Fakes(code=code, log=_Log(failed=True))
+    assert fakes.end().code == ends
+    assert "vcam: control log show.jsonl is incomplete: a write failed" in fakes.said.getvalue()
+
+
+def test_a_control_log_written_well_says_nothing_at_the_end():
+    fakes = _Fakes(code=0, log=_Log())
+    assert fakes.end().code == 0 and "control log" not in fakes.said.getvalue()
+
+
+def test_a_show_that_cannot_start_lets_its_input_go(monkeypatch):
+    """A camera opened before the model loads is let go when the start fails later (it stayed in use)."""
+    from vcam.live import run
+    from vcam.live.settings import RunOptions
+
+    closed = []
+    monkeypatch.setattr(run, "_prepare", lambda opts: SimpleNamespace(opts=opts, cfg=None,
+                                                                      status=StatusLine(io.StringIO())))
+    monkeypatch.setattr(run, "_open_input", lambda opts, cfg, say: SimpleNamespace(close=lambda: closed.append(1)))
+
+    def refused(*args):
+        raise OSError("address in use")
+
+    monkeypatch.setattr(run, "_play", refused)
+    with pytest.raises(OSError, match="address in use"):
+        run.play(RunOptions())
+    assert closed == [1]
+
+
+@pytest.mark.parametrize("texts, line", [(["", "client 1", None], "client 1"), ([None, "", ""], "")])
+def test_the_status_lines_end_has_no_empty_field(texts, line):
+    from vcam.live.run import _extra_status
+
+    inputs = SimpleNamespace(status=lambda: texts[0])
+    extra = SimpleNamespace(describe=lambda: texts[1])
+    status = _extra_status(inputs, extra, lambda: texts[2], None)
+    assert status() == line
