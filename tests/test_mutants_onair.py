@@ -533,3 +533,29 @@ def test_the_status_lines_end_has_no_empty_field(texts, line):
     extra = SimpleNamespace(describe=lambda: texts[1])
     status = _extra_status(inputs, extra, lambda: texts[2], None)
     assert status() == line
+
+
+def test_a_replay_opens_no_osc_input_and_says_so():
+    pytest.importorskip("pythonosc")
+    from vcam.live.parts import make_osc_parts
+    from vcam.live.settings import RunOptions
+
+    said = []
+    controller = SimpleNamespace(tempo=None)
+    air = SimpleNamespace(pacer=SimpleNamespace(stats=SimpleNamespace(production_fps=None)))
+    parts = make_osc_parts(RunOptions(osc="127.0.0.1:0", replay="show.jsonl"), None, controller, air, None,
+                           said.append)
+    assert parts == [] and said == ["--osc is not used while a control log is replayed (the log's commands are the "
+                                    "show's)"]
+
+
+def test_a_served_shows_midi_port_that_every_shell_takes_whole_is_named_whole_with_no_note():
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    midi_setup(RunOptions(show="show.yaml", serve=True), parse_show(SHOW_WITH_PORT, "show.yaml"), False, said.append)
+    [line] = said
+    assert "run vcam cam … --midi launchpad --midi-map MAP (" in line
+    assert "part of its name" not in line and "quoted" not in line
