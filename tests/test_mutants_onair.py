@@ -559,3 +559,35 @@ def test_a_served_shows_midi_port_that_every_shell_takes_whole_is_named_whole_wi
     [line] = said
     assert "run vcam cam … --midi launchpad --midi-map MAP (" in line
     assert "part of its name" not in line and "quoted" not in line
+
+
+def test_the_quantizer_of_a_show_measures_its_producers_blocks():
+    """Changes on the beat land by the blocks measured: a quantizer that heard none puts every change at once."""
+    from vcam.control.tempo import Tempo
+    from vcam.live.parts import make_quantizer
+
+    air = OnAir(AirSettings(outs=[], width=W, height=H, stdin=False), StatusLine(io.StringIO()))
+    producer = SimpleNamespace(starting=[], listeners=[])
+    quantizer = make_quantizer(air, producer, Tempo())
+    assert producer.starting == [quantizer.block_started] and producer.listeners == [quantizer.block_made]
+
+
+@pytest.mark.parametrize("busy", [True, False])
+def test_run_returns_only_once_the_shows_threads_are_out_of_the_model_and_then_raises_why_it_never_went_on(
+        monkeypatch, busy):
+    """A caller in its own process (vcam serve, a script) may end as `run` returns: a thread still inside the
+    model would abort the interpreter's exit."""
+    from vcam.errors import VcamError
+    from vcam.live import run
+    from vcam.live.settings import RunOptions
+
+    done = []
+    monkeypatch.setattr(run, "play", lambda opts, attach=None: run.Ended(0, busy, lambda: done.append("settled")))
+    assert run.run(RunOptions()) == 0 and done == (["settled"] if busy else [])
+    gave_up = VcamError("the show never went on air", "try a smaller --size")
+    monkeypatch.setattr(run, "play", lambda opts, attach=None: run.Ended(2, busy, lambda: done.append("settled"),
+                                                                        gave_up))
+    done.clear()
+    with pytest.raises(VcamError) as raised:
+        run.run(RunOptions())
+    assert raised.value is gave_up and done == (["settled"] if busy else [])
