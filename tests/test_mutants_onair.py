@@ -591,3 +591,39 @@ def test_run_returns_only_once_the_shows_threads_are_out_of_the_model_and_then_r
     with pytest.raises(VcamError) as raised:
         run.run(RunOptions())
     assert raised.value is gave_up and done == (["settled"] if busy else [])
+
+
+def test_a_start_refused_as_its_osc_parts_are_made_leaves_no_prompt_encoder_and_the_older_log_whole(
+        tmp_path, monkeypatch):
+    """Refused after the control log opened and the prompt encoder's thread started (a bad --osc-map, a server
+    off loopback without a token): the thread is stopped and the older log is kept as it was."""
+    from vcam.errors import VcamError
+    from vcam.live import run as run_module
+
+    made = []
+
+    class Kept(run_module.Prompter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    def refused(*args, **kwargs):
+        raise VcamError("the OSC map does not fit this show", "correct the map")
+
+    monkeypatch.setattr(run_module, "Prompter", Kept)
+    monkeypatch.setattr(run_module, "make_osc_parts", refused)
+    monkeypatch.chdir(tmp_path)
+    older = '{"vcam": {}}\n' + '{"t": 0.0}\n' * 180
+    (tmp_path / "log.jsonl").write_text(older)
+    status = io.StringIO()
+    try:
+        with pytest.raises(VcamError, match="does not fit"):
+            run_module.run(run_module.RunOptions(model="tiny", outs=["null"], log_controls="log.jsonl",
+                                                 duration=0.5, stdin=False, status_out=status))
+        assert len(made) == 1 and not made[0].alive
+        assert f"nothing logged to {tmp_path / 'log.jsonl'} (the older log there is kept as it was)" in \
+            status.getvalue()
+        assert (tmp_path / "log.jsonl").read_text() == older
+    finally:
+        for prompter in made:
+            prompter.stop(timeout=30)
