@@ -627,3 +627,22 @@ def test_a_start_refused_as_its_osc_parts_are_made_leaves_no_prompt_encoder_and_
     finally:
         for prompter in made:
             prompter.stop(timeout=30)
+
+
+def test_a_replay_reads_no_typed_commands(tmp_path, monkeypatch):
+    """As its start says: the log's commands are the show's, a line typed meanwhile would make another."""
+    import json
+
+    from vcam.control import console
+    from vcam.live.run import RunOptions, run
+
+    started = []
+    monkeypatch.setattr(console.Console, "start", lambda self: started.append(self))
+    header = {"model": "tiny", "seed": 3, "prompts": {"a neon city at night": 1.0}, "steps": 4, "transition": 2,
+              "size": [112, 64], "pin_first_latent": False, "input": "none", "input_fit": "crop", "strength": 0.6,
+              "fps": 24.0, "quant": "none"}
+    log = tmp_path / "show.jsonl"
+    log.write_text(json.dumps({"vcam": header}) + "\n" + json.dumps({"end": {"blocks": 1}}) + "\n")
+    status = io.StringIO()
+    assert run(RunOptions(replay=str(log), outs=["null"], commands=io.BytesIO(b"seed 5\n"), status_out=status)) == 0
+    assert started == [] and "typed commands are not read while a control log is replayed" in status.getvalue()
