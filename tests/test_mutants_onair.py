@@ -646,3 +646,14 @@ def test_a_replay_reads_no_typed_commands(tmp_path, monkeypatch):
     status = io.StringIO()
     assert run(RunOptions(replay=str(log), outs=["null"], commands=io.BytesIO(b"seed 5\n"), status_out=status)) == 0
     assert started == [] and "typed commands are not read while a control log is replayed" in status.getvalue()
+
+
+def test_media_folders_without_a_network_to_take_commands_from_are_said_to_be_unused(tmp_path):
+    from vcam.live.run import RunOptions, _media
+
+    said = []
+    _media(RunOptions(media=[str(tmp_path)]), said.append)
+    assert len(said) == 1 and said[0].startswith("--media is not used: it limits the files named by commands from")
+    said.clear()
+    _media(RunOptions(media=[str(tmp_path)], osc="9000"), said.append)  # a folder of its own: nothing to say
+    assert said == []
