@@ -657,3 +657,29 @@ def test_media_folders_without_a_network_to_take_commands_from_are_said_to_be_un
     said.clear()
     _media(RunOptions(media=[str(tmp_path)], osc="9000"), said.append)  # a folder of its own: nothing to say
     assert said == []
+
+
+def test_a_preset_whose_fallback_image_cannot_be_read_on_air_is_said_and_the_show_goes_on(tmp_path, monkeypatch):
+    """Written over since the start (a half-copied file): the press says the image is not used, in one line, and the
+    show ends well."""
+    import cv2
+
+    from vcam.live import fallbacks
+    from vcam.live.frames import ImageError
+    from vcam.live.run import RunOptions, run
+
+    cv2.imwrite(str(tmp_path / "stall.png"), np.full((64, 112, 3), 90, np.uint8))  # read well as the show loads
+
+    def unreadable(path, width, height):
+        raise ImageError(f"{os.path.basename(path)} is not an image vcam can read", "convert it to PNG or JPEG")
+
+    monkeypatch.setattr(fallbacks, "load_image", unreadable)  # from the start on
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {seed: 3, transition: 2}\noutput: {size: 112x64}\npresets:\n"
+                    "  - {name: city, prompt: a neon city at night}\n"
+                    "  - {name: ocean, prompt: ocean waves at noon, fallback: stall.png}\n")
+    status = io.StringIO()
+    assert run(RunOptions(show=str(show), model="tiny", outs=["null"], duration=0.5,
+                          commands=io.BytesIO(b"preset ocean\n"), status_out=status)) == 0
+    said = status.getvalue()
+    assert "vcam: fallback image not used: stall.png is not an image vcam can read; convert it" in said, said
