@@ -683,3 +683,12 @@ def test_a_preset_whose_fallback_image_cannot_be_read_on_air_is_said_and_the_sho
                           commands=io.BytesIO(b"preset ocean\n"), status_out=status)) == 0
     said = status.getvalue()
     assert "vcam: fallback image not used: stall.png is not an image vcam can read; convert it" in said, said
+
+
+def test_a_strength_with_an_input_is_taken_without_a_word():
+    from vcam.live.run import RunOptions, _prepare
+
+    status = io.StringIO()
+    assert _prepare(RunOptions(outs=["null"], input="camera:0", strength=0.5, model="tiny",
+                               status_out=status)).cfg.input == "camera:0"  # opened later, by the input switch
+    assert "--strength" not in status.getvalue()
