@@ -692,3 +692,24 @@ def test_a_strength_with_an_input_is_taken_without_a_word():
     assert _prepare(RunOptions(outs=["null"], input="camera:0", strength=0.5, model="tiny",
                                status_out=status)).cfg.input == "camera:0"  # opened later, by the input switch
     assert "--strength" not in status.getvalue()
+
+
+def test_smoothing_asked_with_an_output_here_is_kept_without_a_word():
+    from vcam.live.run import RunOptions, _smoothing
+
+    said = []
+    assert _smoothing(RunOptions(smooth="fade"), SimpleNamespace(outs=("null",)), said.append) == "fade"
+    assert said == []
+    assert _smoothing(RunOptions(smooth="flow", serve=True), SimpleNamespace(outs=()), said.append) is None
+    assert len(said) == 1 and said[0].startswith("--smooth flow is not used: no output here shows")
+
+
+def test_a_show_size_the_model_does_not_play_at_is_said_at_the_start(tmp_path):
+    from vcam.live.run import RunOptions, _prepare
+
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {size: 224x128}\npresets:\n  - {name: city, prompt: a neon city at night}\n")
+    status = io.StringIO()
+    prepared = _prepare(RunOptions(show=str(show), model="tiny", outs=["null"], status_out=status))
+    assert (prepared.cfg.width, prepared.cfg.height) == (112, 64)
+    assert "vcam: the show asks for 224x128; this model plays at its own 112x64" in status.getvalue()
