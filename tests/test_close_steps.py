@@ -30,8 +30,6 @@ def _air(out, *outs: str, duration: float | None = SHOW_S) -> OnAir:
 class Feed:
     """Pushes a block of 4 frames on each of its first BLOCKS polls."""
 
-    duration_from = "air"
-
     def __init__(self, air, fail_stop=False):
         self.air, self.fail_stop, self.pushed, self.stopped = air, fail_stop, 0, False
 

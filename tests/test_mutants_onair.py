@@ -45,8 +45,6 @@ def captured(monkeypatch):
 class Feed:
     """Pushes a block on each poll; ends after `blocks` of them."""
 
-    duration_from = "air"
-
     def __init__(self, pacer, blocks=4):
         self.pacer, self.blocks, self.pushed, self.calls = pacer, blocks, 0, []
 

@@ -34,8 +34,6 @@ class Capture:
 class Feed:
     """Pushes a block on every poll once `go` is set; after `blocks` of them it ends, or fails when told to."""
 
-    duration_from = "air"
-
     def __init__(self, pacer, fail_with=None, blocks=4):
         self.pacer, self.fail_with, self.blocks = pacer, fail_with, blocks
         self.go, self.pushed, self.calls = threading.Event(), 0, []

@@ -36,8 +36,6 @@ VRAM_EVERY_S = 1.0
 
 
 class ModelFeed:
-    duration_from = "air"
-
     def __init__(self, producer: Generator, say: Callable[[str], None], on_air_text: str,
                  preset_name: Callable[[], str | None], screen: Callable[[], str],
                  extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,11 +63,8 @@ class FeedFailed(Exception):
 
 
 class Feed(Protocol):
-    """Where the frames come from."""
-
-    # "air": --duration counts from the first frame on air (a model loads for minutes first); "start": from the
-    # start (a client counts its time from launch, connected or not).
-    duration_from: str
+    """Where the frames come from. --duration counts from the first frame on air, whatever the feed: a model loads
+    for minutes first, a server still loading sends none, and a recording of the loading card is not the show."""
 
     def start(self) -> None:
         """Begins pushing blocks into the pacer from threads of its own."""
@@ -181,7 +177,6 @@ class OnAir:
         return None
 
     def _loop(self) -> None:
-        started = time.monotonic()
         while not self.stop.wait(POLL_S):
             stats = self.pacer.stats
             if self.feed.poll(stats):
@@ -194,9 +189,6 @@ class OnAir:
                 failed = [w.output.name for w in self.workers if w.error is not None]
                 self.status.update(self.feed.status(stats, self.ticks.fps(), failed))
             if self._over.is_set():
-                return
-            if self.feed.duration_from == "start" and self.settings.duration is not None \
-                    and time.monotonic() - started >= self.settings.duration:
                 return
 
     def _emit(self, frame: np.ndarray, tick: int) -> None:
@@ -215,7 +207,7 @@ class OnAir:
         """Whether --duration, counted in camera ticks from the first tick on air, has run out at `tick` (then the
         loop is told to end)."""
         s = self.settings
-        if s.duration is None or self.feed.duration_from != "air":
+        if s.duration is None:
             return False
         if self._end_tick is None:
             self._end_tick = tick + max(1, round(s.duration * s.fps))

@@ -23,9 +23,6 @@ STALLS_APART_S = 60.0
 class LinkFeed:
     """The feed of `vcam cam`: blocks received by the link; the status line shows the network's side."""
 
-    # --duration counts from the first frame received: a server still loading its model sends none for minutes,
-    # and a recording of the loading card is not what was asked for
-    duration_from = "air"
     STATS_EVERY_S = 2.0
 
     def __init__(self, link: Link, duration: float | None = None, first_frame_wait: float = FIRST_FRAME_WAIT_S,
