@@ -571,6 +571,22 @@ def test_a_quoted_exponent_stays_text_and_is_refused_as_a_bias(loader):
     assert "bias must be a number above 0" in only_problem(err)
 
 
+@pytest.mark.parametrize("line, said", [
+    ("defaults:\n  bias: 0,3", "defaults bias must be a number above 0 and at most 1 (1 = off); write it as 0.3"),
+    ("output:\n  fps: 29,97", "output fps must be a number from 1 to 240; write it as 29.97"),
+    ("defaults:\n  bpm: 124bpm", "defaults bpm must be a number from 20 to 300; write it as 124"),
+    ("defaults:\n  steps: 4 steps", "defaults steps must be a whole number from 1 to 50; write it as 4"),
+    ("defaults:\n  strength: 0,5", "defaults strength must be a number from 0 to 1; write it as 0.5"),
+    ("defaults:\n  strength: 5,5", "defaults strength must be a number from 0 to 1"),
+])
+def test_a_number_with_a_decimal_comma_or_a_unit_is_told_the_number_to_write(line, said):
+    """`bias: 0,3` (a decimal comma, read by YAML as text) was told only that it must be a number, where the flag
+    and the typed command offer 0.3; one that is no number in range (5,5) is told the range alone."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"{line}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert err.value.problems == [f"show.yaml:2: {said}"]
+
+
 @pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
                                            ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):

@@ -56,7 +56,7 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, written_as
+from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, quoted, shell_word
 
@@ -403,7 +403,8 @@ def _bias(r: Reader, node, what: str) -> float | None:
     if v is INVALID:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off)")
+        hint = number_written_as(v, lambda n: 0 < n <= 1)
+        r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off){hint}")
         return None
     try:
         return check_bias(v)
