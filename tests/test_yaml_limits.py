@@ -587,6 +587,17 @@ def test_a_number_with_a_decimal_comma_or_a_unit_is_told_the_number_to_write(lin
     assert err.value.problems == [f"show.yaml:2: {said}"]
 
 
+def test_a_decimal_comma_in_braces_is_told_apart_from_an_unknown_key():
+    """`{seed: 42, bias: 0,3}` reads as bias 0 and a key '3', which was said only as an unknown key with the list of
+    known ones; a key of digits with a space before it is an unknown key as before."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {seed: 42, bias: 0,3}\noutput: {fps: 29, 97}\npresets:\n  - {name: a, prompt: b}\n",
+                   "show.yaml")
+    assert err.value.problems[0] == ("show.yaml:1: defaults: unknown key '3'; in {...} a comma separates keys: for "
+                                     "0,3 write bias: 0.3")
+    assert "show.yaml:2: output: unknown key '97'; known keys: size, fps, fit, out" in err.value.problems
+
+
 @pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
                                            ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):

@@ -115,7 +115,9 @@ class Reader:
         out: dict[str, Node] = {}
         # the known keys given in another case or with spaces, or that a merge key was to bring: not said missing too
         recased: set[str] = set()
+        before = None  # the pair before this one
         for key_node, value in node.value:
+            pair, before = before, (key_node, value)
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             written = key.strip().lower() if isinstance(key, str) else None
             if key not in known and written in known and written not in out:
@@ -136,6 +138,9 @@ class Reader:
                 hint = f"; did you mean {meant}?" if meant else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
+                if comma := _decimal_comma(node, pair, key_node, value):
+                    self.error(key_node, f"{what}: unknown key {key!r}{comma}")
+                    continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
             else:
                 out[key] = value
@@ -327,6 +332,26 @@ def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
     if not lo <= n <= hi or (whole and not float(n).is_integer()):
         return ""
     return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
+
+
+def _decimal_comma(node: MappingNode, pair, key_node: Node, value: Node) -> str:
+    """'; ...' where an unknown key of digits is the decimals of the number before it, cut off by a decimal comma
+    in a mapping in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for anything else."""
+    if not node.flow_style or pair is None or not _plain_digits(key_node) or not _plain_null(value):
+        return ""
+    key_before, number = pair
+    if not (_plain_digits(number) and number.end_mark.index + 1 == key_node.start_mark.index):
+        return ""
+    return (f"; in {{...}} a comma separates keys: for {number.value},{key_node.value} write "
+            f"{key_before.value}: {number.value}.{key_node.value}")
+
+
+def _plain_digits(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and not node.style and node.value.isdigit()
+
+
+def _plain_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and not node.style and node.value == ""
 
 
 def number_written_as(v, fits) -> str:
