@@ -350,6 +350,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
     out: dict[str, float] = {}
+    said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
         text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
@@ -359,7 +360,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if out and sum(out.values()) <= 0:
         r.error(p["prompts"], f"{what}: the weights add up to 0; give at least one a weight above 0")
         return None
-    if not out and not r.problems:
+    if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
 
