@@ -1175,3 +1175,12 @@ def test_an_empty_prompts_list_is_said_even_after_an_earlier_presets_error():
         parse_show("presets:\n  - {name: a, prompt: ''}\n  - {name: b, prompts: []}\n", "show.yaml")
     assert err.value.problems == ["show.yaml:2: preset 'a' prompt must be non-empty text",
                                   "show.yaml:3: preset 'b': prompts is empty"]
+
+
+def test_an_empty_preset_is_said_once_with_what_to_write():
+    """A `-` left alone (a preset's lines deleted under it) was said as two problems, "must be a mapping" and "give
+    either prompt or prompts", neither naming the empty line as the thing to fill in or delete."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  -\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert err.value.problems == ["show.yaml:2: preset 1 is empty; give it a name and a prompt ({name: NAME, "
+                                  "prompt: TEXT}), or delete its line"]

@@ -265,9 +265,14 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
 
 def _a_prompt_alone(r: Reader, node, i: int) -> bool:
     """Whether preset `i` is written as a text alone (`- a neon city`: a list of prompts, as a newcomer writes
-    presets first), said once with how a preset is written rather than as two problems without it."""
-    if not isinstance(node, ScalarNode) or not str(node.value).strip():
+    presets first) or is empty (a `-` alone), said once with how a preset is written rather than as two problems
+    without it."""
+    if not isinstance(node, ScalarNode):
         return False
+    if not str(node.value).strip():  # a `-` with nothing after it (a preset's lines deleted under it)
+        r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
+                      "delete its line")
+        return True
     text = clipped(" ".join(str(node.value).split()), 40)
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: - {{name: NAME, prompt: "
                   f"{text}}}")
