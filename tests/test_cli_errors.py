@@ -177,6 +177,19 @@ def test_a_number_written_with_a_decimal_comma_is_refused_alike_as_a_flag_and_ty
     assert f"argument --{flag}: {typed!r} is not a number" in err
 
 
+@pytest.mark.parametrize("argv", [["run", "--log-controls", ""], ["run", "--replay", ""], ["run", "--midi-map", " "],
+                                  ["serve", "--osc-map", ""], ["run", "--media", ""], ["cam", "ws://x", "--midi-map", ""]])
+def test_an_empty_path_is_refused_not_taken_as_the_option_left_out(argv, capsys):
+    """`--log-controls "$LOG"` with the variable unset wrote no log, and `--replay "$LOG"` played a live show, without
+    a word."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:  # read only: where it were taken, nothing starts
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2
+    assert f"argument {argv[-2]}: the path is empty (an unset variable in a script?)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv, offer", [
     (["run", "--fps", "29,97"], "'29,97' is not a number (did you mean 29.97?)"),
     (["run", "--max-latency", "2,5"], "'2,5' is not a number (did you mean 2.5?)"),

@@ -206,7 +206,11 @@ def prompt(text: str) -> str:
 
 def user_path(text: str) -> str:
     """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
-    expands `~` only at a word's start)."""
+    expands `~` only at a word's start). An empty one (`--log-controls "$LOG"` with the variable unset) was taken
+    as the option left out, silently: no log written, a live show in place of a replay."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty (an unset variable in a script?): give the path, or "
+                                         "leave the option out")
     return os.path.expanduser(text)
 
 
