@@ -190,6 +190,21 @@ def test_an_empty_path_is_refused_not_taken_as_the_option_left_out(argv, capsys)
     assert f"argument {argv[-2]}: the path is empty (an unset variable in a script?)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, said", [
+    (["render", "--out", "null", ""], "argument LOG.jsonl: the path is empty (an unset variable in a script?): give "
+                                      "the .jsonl file vcam run --log-controls wrote"),
+    (["cam", "ws://x", "--send", ""], "argument --send: an empty source sends nothing"),
+])
+def test_an_empty_log_to_render_or_source_to_send_is_refused_as_empty(argv, said, capsys):
+    """vcam render said "control log  does not exist" of an empty name, and `vcam cam --send ""` sent nothing without
+    a word."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:  # read only: nothing starts either way
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2 and said in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv, offer", [
     (["run", "--fps", "29,97"], "'29,97' is not a number (did you mean 29.97?)"),
     (["run", "--max-latency", "2,5"], "'2,5' is not a number (did you mean 2.5?)"),

@@ -214,6 +214,24 @@ def user_path(text: str) -> str:
     return os.path.expanduser(text)
 
 
+def log_path(text: str) -> str:
+    """vcam render's LOG.jsonl (user_path), which cannot be left out: an empty one was said as "control log  does
+    not exist"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty (an unset variable in a script?): give the .jsonl file "
+                                         "vcam run --log-controls wrote")
+    return os.path.expanduser(text)
+
+
+def send_source(text: str) -> str:
+    """vcam cam's --send: an empty one (`--send "$SRC"` unset) sent nothing, without a word, while the client
+    told the server it was sending."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty source sends nothing: give camera, camera:N, camera:/dev/videoN "
+                                         "or file:CLIP, or leave --send out")
+    return text
+
+
 def fallback_image(text: str) -> str:
     """An image's path (user_path). An empty one (an unset variable in a script) was taken as no --fallback at all,
     silently."""
