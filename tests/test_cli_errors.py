@@ -177,6 +177,60 @@ def test_a_number_written_with_a_decimal_comma_is_refused_alike_as_a_flag_and_ty
     assert f"argument --{flag}: {typed!r} is not a number" in err
 
 
+@pytest.mark.parametrize("argv", [["run", "--log-controls", ""], ["run", "--replay", ""], ["run", "--midi-map", " "],
+                                  ["serve", "--osc-map", ""], ["run", "--media", ""], ["cam", "ws://x", "--midi-map", ""]])
+def test_an_empty_path_is_refused_not_taken_as_the_option_left_out(argv, capsys):
+    """`--log-controls "$LOG"` with the variable unset wrote no log, and `--replay "$LOG"` played a live show, without
+    a word."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:  # read only: where it were taken, nothing starts
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2
+    assert f"argument {argv[-2]}: the path is empty (an unset variable in a script?)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["render", "--out", "null", ""], "argument LOG.jsonl: the path is empty (an unset variable in a script?): give "
+                                      "the .jsonl file vcam run --log-controls wrote"),
+    (["cam", "ws://x", "--send", ""], "argument --send: an empty source sends nothing"),
+])
+def test_an_empty_log_to_render_or_source_to_send_is_refused_as_empty(argv, said, capsys):
+    """vcam render said "control log  does not exist" of an empty name, and `vcam cam --send ""` sent nothing without
+    a word."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:  # read only: nothing starts either way
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2 and said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, offer", [
+    (["run", "--fps", "29,97"], "'29,97' is not a number (did you mean 29.97?)"),
+    (["run", "--max-latency", "2,5"], "'2,5' is not a number (did you mean 2.5?)"),
+    (["run", "--target-fps", "10,5"], "'10,5' is not a number (did you mean 10.5?)"),
+    (["run", "--duration", "1,5"], "'1,5' is not a length of time (did you mean 1.5?)"),
+    (["run", "--seed", "1e3"], "'1e3' is not a whole number (did you mean 1000?)"),
+    (["serve", "--port", "8,765"], "'8,765' is not a whole number (did you mean 8765?)"),
+])
+def test_every_number_flag_offers_the_number_a_decimal_comma_or_a_float_meant(argv, offer, capsys):
+    """`--fps 29,97` and `--max-latency 2,5` were only "not a number", where `--strength 0,5` offered 0.5, and
+    `--seed 1e3` only "not a whole number", where a typed `seed 1e3` offered 1000."""
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert offer in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["run", "--fps", "0,5"], ["run", "--fps", "fast"], ["run", "--steps", "1.5"],
+                                  ["run", "--max-latency", "0,0"]])
+def test_a_number_flag_offers_nothing_that_it_would_refuse(argv, capsys):
+    """0.5 frames/s is below the least --fps, and 1.5 steps no whole number: offering them sends the operator on to
+    another refusal."""
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert "did you mean" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("given, kind, name", [("clip.mp4", "file", "clip.mp4"), ("still.png", "image", "still.png"),
                                                ("clip:take.mp4", "file", "take.mp4")])
 def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, name, tmp_path, monkeypatch, capsys):

@@ -1166,3 +1166,21 @@ def test_an_output_fps_written_as_ffmpeg_writes_ntsc_is_read_as_it_is_from_the_c
     with pytest.raises(ConfigError) as err:
         parse_show("output: {fps: 1/2}\npresets:\n  - {name: a, prompt: b}\n", "s.yaml")
     assert err.value.problems == ["s.yaml:1: output fps 1/2 is 0.5 frames/s: it must be at least 1 and at most 240"]
+
+
+def test_an_empty_prompts_list_is_said_even_after_an_earlier_presets_error():
+    """vcam check lists every error: `prompts: []` went unsaid wherever a preset before it had one, and came up only
+    once that was fixed."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: ''}\n  - {name: b, prompts: []}\n", "show.yaml")
+    assert err.value.problems == ["show.yaml:2: preset 'a' prompt must be non-empty text",
+                                  "show.yaml:3: preset 'b': prompts is empty"]
+
+
+def test_an_empty_preset_is_said_once_with_what_to_write():
+    """A `-` left alone (a preset's lines deleted under it) was said as two problems, "must be a mapping" and "give
+    either prompt or prompts", neither naming the empty line as the thing to fill in or delete."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  -\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert err.value.problems == ["show.yaml:2: preset 1 is empty; give it a name and a prompt ({name: NAME, "
+                                  "prompt: TEXT}), or delete its line"]

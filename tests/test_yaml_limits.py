@@ -571,6 +571,33 @@ def test_a_quoted_exponent_stays_text_and_is_refused_as_a_bias(loader):
     assert "bias must be a number above 0" in only_problem(err)
 
 
+@pytest.mark.parametrize("line, said", [
+    ("defaults:\n  bias: 0,3", "defaults bias must be a number above 0 and at most 1 (1 = off); write it as 0.3"),
+    ("output:\n  fps: 29,97", "output fps must be a number from 1 to 240; write it as 29.97"),
+    ("defaults:\n  bpm: 124bpm", "defaults bpm must be a number from 20 to 300; write it as 124"),
+    ("defaults:\n  steps: 4 steps", "defaults steps must be a whole number from 1 to 50; write it as 4"),
+    ("defaults:\n  strength: 0,5", "defaults strength must be a number from 0 to 1; write it as 0.5"),
+    ("defaults:\n  strength: 5,5", "defaults strength must be a number from 0 to 1"),
+])
+def test_a_number_with_a_decimal_comma_or_a_unit_is_told_the_number_to_write(line, said):
+    """`bias: 0,3` (a decimal comma, read by YAML as text) was told only that it must be a number, where the flag
+    and the typed command offer 0.3; one that is no number in range (5,5) is told the range alone."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"{line}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert err.value.problems == [f"show.yaml:2: {said}"]
+
+
+def test_a_decimal_comma_in_braces_is_told_apart_from_an_unknown_key():
+    """`{seed: 42, bias: 0,3}` reads as bias 0 and a key '3', which was said only as an unknown key with the list of
+    known ones; a key of digits with a space before it is an unknown key as before."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {seed: 42, bias: 0,3}\noutput: {fps: 29, 97}\npresets:\n  - {name: a, prompt: b}\n",
+                   "show.yaml")
+    assert err.value.problems[0] == ("show.yaml:1: defaults: unknown key '3'; in {...} a comma separates keys: for "
+                                     "0,3 write bias: 0.3")
+    assert "show.yaml:2: output: unknown key '97'; known keys: size, fps, fit, out" in err.value.problems
+
+
 @pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
                                            ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):

@@ -13,7 +13,7 @@ import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.control.commands import number_meant
+from vcam.control.commands import number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import check_size
@@ -109,8 +109,10 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}") \
-                from None
+            # `--fps 29,97`, `--seed 1e3`: offered as `--strength 0,5` and a typed `transition 1e3` are
+            meant = _meant(text, kind, lo, hi, above)
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}"
+                                             f"{meant}") from None
         if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
             shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
             limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
@@ -121,6 +123,15 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
         return value
 
     return parse
+
+
+def _meant(text: str, kind, lo: float, hi: float, above: bool) -> str:
+    """" (did you mean 29.97?)" for a number `within` refused as written that was meant as one it takes (a decimal
+    comma, a unit after it, a whole number as 1e3 or 2,000); "" where there is none."""
+    if kind is int:
+        return whole_meant(text.strip(), int(lo), int(min(hi, 2 ** 63)))
+    return number_meant(text.strip(), lambda v: math.isfinite(v) and lo <= v <= hi and not (above and v == lo),
+                        share=False)
 
 
 def target_fps(text: str) -> float:
@@ -161,8 +172,9 @@ def duration(text: str) -> float:
         else:
             seconds = float(t[:-1]) * _UNITS[t[-1]]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a length of time: give seconds (90), or 90s, 10m, 1h, "
-                                         "1:30") from None
+        meant = number_meant(t, lambda v: math.isfinite(v) and v > 0, share=False) if "," in t else ""
+        raise argparse.ArgumentTypeError(f"{text!r} is not a length of time{meant}: give seconds (90), or 90s, 10m, "
+                                         "1h, 1:30") from None
     if not math.isfinite(seconds) or seconds <= 0:
         raise argparse.ArgumentTypeError(f"{text} must be a finite length of time more than 0")
     return seconds
@@ -194,8 +206,30 @@ def prompt(text: str) -> str:
 
 def user_path(text: str) -> str:
     """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
-    expands `~` only at a word's start)."""
+    expands `~` only at a word's start). An empty one (`--log-controls "$LOG"` with the variable unset) was taken
+    as the option left out, silently: no log written, a live show in place of a replay."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty (an unset variable in a script?): give the path, or "
+                                         "leave the option out")
     return os.path.expanduser(text)
+
+
+def log_path(text: str) -> str:
+    """vcam render's LOG.jsonl (user_path), which cannot be left out: an empty one was said as "control log  does
+    not exist"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the path is empty (an unset variable in a script?): give the .jsonl file "
+                                         "vcam run --log-controls wrote")
+    return os.path.expanduser(text)
+
+
+def send_source(text: str) -> str:
+    """vcam cam's --send: an empty one (`--send "$SRC"` unset) sent nothing, without a word, while the client
+    told the server it was sending."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty source sends nothing: give camera, camera:N, camera:/dev/videoN "
+                                         "or file:CLIP, or leave --send out")
+    return text
 
 
 def fallback_image(text: str) -> str:

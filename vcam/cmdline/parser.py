@@ -487,7 +487,7 @@ def _add_cam_parser(sub) -> None:
                      help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
     _add_osc_args(cam, show=False)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
-    cam.add_argument("--send", metavar="SRC",
+    cam.add_argument("--send", metavar="SRC", type=argtypes.send_source,
                      help="send this machine's camera or a clip up as the server's input: camera, camera:N, "
                           "camera:/dev/videoN or file:CLIP (one client at a time; the server's input is net)")
 
@@ -546,7 +546,8 @@ def _add_render_parser(sub) -> None:
                                    "frames). With the same model, size and steps the frames are the show's; "
                                    "--size, --steps, --model and --quant make a finer one. To play a log into the "
                                    "camera in real time, use vcam run --replay.")
-    r.add_argument("log", metavar="LOG.jsonl", help="a control log (vcam run --log-controls FILE)")
+    r.add_argument("log", metavar="LOG.jsonl", type=argtypes.log_path,
+                   help="a control log (vcam run --log-controls FILE)")
     r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
                    help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
     r.add_argument("--model", help="the model to render with (default: the show's)")

@@ -15,7 +15,8 @@ def cmd_run(args, attach=None) -> int:
     from vcam.live.run import RunOptions, play
 
     opts = RunOptions(
-        show=show_file(args.show) if args.show else None,  # a shipped show's name: its file, as the show's path
+        # a shipped show's name: its file, as the show's path; "" (`"$SHOW"` unset) is refused, not played as none
+        show=show_file(args.show) if args.show is not None else None,
         model=args.model, weights=args.weights, prompt=args.prompt, seed=args.seed,
         steps=args.steps, transition=args.transition, size=args.size, outs=args.out, fps=args.fps, fit=args.fit,
         input=args.input, input_fit=args.input_fit, strength=args.strength, bias=args.bias, smooth=args.smooth,

@@ -148,7 +148,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{_whole(text, lo, hi)}; usage: "
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{whole_meant(text, lo, hi)}; usage: "
                            f"{usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
@@ -199,7 +199,7 @@ def _united(text: str) -> str | None:
     return found[1] if found else None
 
 
-def _whole(text: str, lo: int, hi: int) -> str:
+def whole_meant(text: str, lo: int, hi: int) -> str:
     """`2,000,000`, `1e3`, `2 blocks` → " (did you mean 2000000?)": a whole number written with a thousands'
     separator, as a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with
     301 digits). `1.000` and `1,000` are one thousand where the mark groups thousands and one where it is a decimal

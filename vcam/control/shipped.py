@@ -49,12 +49,17 @@ def show_file(ref: str) -> str:
     the shipped shows where it is neither."""
     if os.path.lexists(ref):
         return ref
+    from vcam.control.yamlcheck import ConfigError, near_name
+
+    if not ref.strip():  # `vcam run "$SHOW"` with the variable unset: said as ": the show file does not exist"
+        names = shipped_shows()
+        shipped = f", or the name of a show vcam ships: {', '.join(names)}" if names else ""
+        raise ConfigError([f"the show file's name is empty ({ref!r}: an unset variable in a script?); give the path "
+                           f"of a show file{shipped}"])
     shipped = shipped_show(ref)
     if shipped is not None:
         local = [ref + s for s in SHOW_SUFFIXES if not ref.lower().endswith(SHOW_SUFFIXES) and os.path.lexists(ref + s)]
         return local[0] if local else str(shipped)
-    from vcam.control.yamlcheck import ConfigError, near_name
-
     raise ConfigError([f"{ref}: the show file does not exist; {near_name(Path(ref)) or _shipped_fix(ref)}"])
 
 

@@ -56,7 +56,7 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import INVALID, Reader, key_nodes, read_file, written_as
+from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, quoted, shell_word
 
@@ -265,9 +265,14 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
 
 def _a_prompt_alone(r: Reader, node, i: int) -> bool:
     """Whether preset `i` is written as a text alone (`- a neon city`: a list of prompts, as a newcomer writes
-    presets first), said once with how a preset is written rather than as two problems without it."""
-    if not isinstance(node, ScalarNode) or not str(node.value).strip():
+    presets first) or is empty (a `-` alone), said once with how a preset is written rather than as two problems
+    without it."""
+    if not isinstance(node, ScalarNode):
         return False
+    if not str(node.value).strip():  # a `-` with nothing after it (a preset's lines deleted under it)
+        r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
+                      "delete its line")
+        return True
     text = clipped(" ".join(str(node.value).split()), 40)
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: - {{name: NAME, prompt: "
                   f"{text}}}")
@@ -350,6 +355,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
     out: dict[str, float] = {}
+    said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
         text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
@@ -359,7 +365,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if out and sum(out.values()) <= 0:
         r.error(p["prompts"], f"{what}: the weights add up to 0; give at least one a weight above 0")
         return None
-    if not out and not r.problems:
+    if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
 
@@ -403,7 +409,8 @@ def _bias(r: Reader, node, what: str) -> float | None:
     if v is INVALID:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off)")
+        hint = number_written_as(v, lambda n: 0 < n <= 1)
+        r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off){hint}")
         return None
     try:
         return check_bias(v)

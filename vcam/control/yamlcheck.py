@@ -23,6 +23,7 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
+from vcam.control.commands import number_meant, whole_meant
 from vcam.errors import READ_FIX
 from vcam.words import nearest, shell_word
 
@@ -114,7 +115,9 @@ class Reader:
         out: dict[str, Node] = {}
         # the known keys given in another case or with spaces, or that a merge key was to bring: not said missing too
         recased: set[str] = set()
+        before = None  # the pair before this one
         for key_node, value in node.value:
+            pair, before = before, (key_node, value)
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             written = key.strip().lower() if isinstance(key, str) else None
             if key not in known and written in known and written not in out:
@@ -135,6 +138,9 @@ class Reader:
                 hint = f"; did you mean {meant}?" if meant else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
+                if comma := _decimal_comma(node, pair, key_node, value):
+                    self.error(key_node, f"{what}: unknown key {key!r}{comma}")
+                    continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
             else:
                 out[key] = value
@@ -248,7 +254,8 @@ class Reader:
         if self.misread(node, v, what):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            hint = _in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
+            hint = (_in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
+                    or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else ""))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
@@ -274,7 +281,8 @@ class Reader:
         if v is INVALID or self._octal(node, v, what) or (not clock and self._base60(node, v, what)):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
-            self.error(node, f"{what} must be a number from {lo:g} to {hi:g}{_unquoted(node, v, lo, hi)}")
+            hint = _unquoted(node, v, lo, hi) or number_written_as(v, lambda n: lo <= n <= hi)
+            self.error(node, f"{what} must be a number from {lo:g} to {hi:g}{hint}")
             return None
         if not lo <= v <= hi:
             self.error(node, f"{what} {v:g} is out of range ({lo:g} to {hi:g})")
@@ -324,6 +332,40 @@ def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
     if not lo <= n <= hi or (whole and not float(n).is_integer()):
         return ""
     return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
+
+
+def _decimal_comma(node: MappingNode, pair, key_node: Node, value: Node) -> str:
+    """'; ...' where an unknown key of digits is the decimals of the number before it, cut off by a decimal comma
+    in a mapping in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for anything else."""
+    if not node.flow_style or pair is None or not _plain_digits(key_node) or not _plain_null(value):
+        return ""
+    key_before, number = pair
+    if not (_plain_digits(number) and number.end_mark.index + 1 == key_node.start_mark.index):
+        return ""
+    return (f"; in {{...}} a comma separates keys: for {number.value},{key_node.value} write "
+            f"{key_before.value}: {number.value}.{key_node.value}")
+
+
+def _plain_digits(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and not node.style and node.value.isdigit()
+
+
+def _plain_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and not node.style and node.value == ""
+
+
+def number_written_as(v, fits) -> str:
+    """'; write it as 0.3' for text `v` that means a number `fits` takes (0,3, 124bpm); '' for anything else."""
+    if not isinstance(v, str):
+        return ""
+    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=False))
+
+
+def _written_as(v, meant: str) -> str:
+    """'; write it as 0.3' for text that means a number in range (a decimal comma, 0,3, which YAML reads as text; a
+    unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none."""
+    offered = re.fullmatch(r" \(did you mean (.+)\?\)", meant)
+    return f"; write it as {offered[1]}" if offered else ""
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")  # a number as a show writer writes one, in quotes
