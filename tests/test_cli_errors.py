@@ -178,7 +178,8 @@ def test_a_number_written_with_a_decimal_comma_is_refused_alike_as_a_flag_and_ty
 
 
 @pytest.mark.parametrize("argv", [["run", "--log-controls", ""], ["run", "--replay", ""], ["run", "--midi-map", " "],
-                                  ["serve", "--osc-map", ""], ["run", "--media", ""], ["cam", "ws://x", "--midi-map", ""]])
+                                  ["serve", "--osc-map", ""], ["run", "--media", ""],
+                                  ["cam", "ws://x", "--midi-map", ""]])
 def test_an_empty_path_is_refused_not_taken_as_the_option_left_out(argv, capsys):
     """`--log-controls "$LOG"` with the variable unset wrote no log, and `--replay "$LOG"` played a live show, without
     a word."""
