@@ -724,6 +724,17 @@ def test_a_cam_that_got_frames_but_no_whole_block_says_so_at_its_end():
                     "code 1")
 
 
+def test_a_cam_the_server_turned_away_each_time_ends_on_the_servers_reason():
+    """A server that let the camera in never, answering each try with its reason (too many clients), was said at
+    the end as one that could not be reached, with no reason at all."""
+    link = _link([])
+    link._refusal(503, b"too many clients (16 connected, at most 16): close one, then connect again",
+                  {"Content-Type": "text/plain"})
+    text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
+    assert text == ("no frame came from ws://gpu:8765: the server answered HTTP 503: too many clients (16 connected, "
+                    "at most 16): close one, then connect again; exiting with code 1")
+
+
 def test_quit_typed_while_the_server_cannot_be_reached_ends_the_cam_without_a_not_connected_line(camera):
     """`quit` is this camera's own: where it read as a command the link could not send, vcam cam said 'not
     connected: quit will be sent if the server is back within 10 s' as it ended."""
