@@ -150,13 +150,22 @@ def test_prompts_without_a_show(tiny_engine):
     assert torch.allclose(stream._target, tiny_engine.text.encode("y"))
 
 
+@pytest.mark.parametrize("line", ["next", "preset 2", "blend 1 2 0.5", "go", "back"])
+def test_a_command_that_needs_a_show_file_names_vcam_serve_as_well_as_vcam_run(line):
+    """A served show without a show file answers its camera clients too: sending them to vcam run alone would
+    have them start a show on the laptop instead of giving the server one."""
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    reply = ctl.handle_line(line, "stdin")
+    assert reply.startswith("error: ") and "(vcam run SHOW.yaml, or vcam serve SHOW.yaml" in reply
+
+
 def test_reload_without_a_show_file_says_there_is_none_and_how_to_play_one():
     """`reload` with no show file playing was told the show file is read again each time it is saved."""
     ctl = Controller(None, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
     for word in ("reload", "Reload", "refresh"):
         assert ctl.handle_line(word, "stdin") == ("error: no show file is playing, so there is none to reload: start "
-                                                  "vcam with one (vcam run SHOW.yaml), and each save of it is read "
-                                                  "again on air")
+                                                  "vcam with one (vcam run SHOW.yaml, or vcam serve SHOW.yaml), "
+                                                  "and each save of it is read again on air")
     assert ctl.handle_line("fly", "stdin") == "error: unknown command 'fly'; type 'help' for the list"
     with_show = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
                            threading.Event(), print)

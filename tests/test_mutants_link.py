@@ -65,6 +65,37 @@ def _link(said: list | None = None, screen: CamScreen | None = None, clock=None)
                 **({"clock": clock} if clock is not None else {}))
 
 
+def test_each_line_typed_at_the_console_gets_its_error_at_once_where_a_knobs_sweep_is_counted():
+    """Two lines typed one after the other that the same error answers (a value out of range, then another): the
+    second answer was held back and said seconds later as "1 more like it", as for a fader's sweep."""
+    said: list[str] = []
+    link = _link(said)
+
+    def error(value: str) -> str:
+        return json.dumps({"type": "reply", "text": f"error: strength {value} is out of range (0 to 1)", "state": {}})
+
+    for value in ("2", "1.5"):
+        link._unanswered.sent(f"strength {value}", 0.0, typed=True)
+        link._receive(error(value))
+    assert said == ["error: strength 2 is out of range (0 to 1)", "error: strength 1.5 is out of range (0 to 1)"]
+    for value in ("3", "4", "5"):  # a knob's: not typed
+        link._unanswered.sent(f"strength {value}", 0.0)
+        link._receive(error(value))
+    assert said[2:] == ["error: strength 3 is out of range (0 to 1)"], said  # then counted, not said again
+
+
+def test_an_answer_tells_whether_its_command_was_typed_in_the_order_sent():
+    sent = Unanswered()
+    sent.sent("preset 1", 0.0, typed=True)
+    sent.sent("strength 0.5", 0.0)
+    sent.sent("seed 3", 0.0, typed=True)
+    assert [sent.answered(), sent.answered(), sent.answered(), sent.answered()] == [True, False, True, False]
+    number = sent.sent("seed 4", 0.0, typed=True)
+    sent.withdraw(number)  # its write failed: it waits, and an answer to another is not taken for its
+    sent.sent("seed 5", 0.0)
+    assert sent.answered() is False
+
+
 def test_the_state_a_reply_carries_is_mirrored_on_the_camera():
     """The server answers a command with its state after it: the controller here (MIDI soft takeover, `status`)
     and the camera's screen take it, where dropped they waited for the next state, which may not come for long."""
@@ -722,6 +753,17 @@ def test_a_cam_that_got_frames_but_no_whole_block_says_so_at_its_end():
     text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
     assert text == ("no frame came from ws://gpu:8765: connected, but no whole block of frames came; exiting with "
                     "code 1")
+
+
+def test_a_cam_the_server_turned_away_each_time_ends_on_the_servers_reason():
+    """A server that let the camera in never, answering each try with its reason (too many clients), was said at
+    the end as one that could not be reached, with no reason at all."""
+    link = _link([])
+    link._refusal(503, b"too many clients (16 connected, at most 16): close one, then connect again",
+                  {"Content-Type": "text/plain"})
+    text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
+    assert text == ("no frame came from ws://gpu:8765: the server answered HTTP 503: too many clients (16 connected, "
+                    "at most 16): close one, then connect again; exiting with code 1")
 
 
 def test_quit_typed_while_the_server_cannot_be_reached_ends_the_cam_without_a_not_connected_line(camera):

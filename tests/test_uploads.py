@@ -284,6 +284,26 @@ def test_a_client_refused_the_input_is_said_on_the_servers_terminal_once_then_co
     assert wait_for(lambda: f"2 more like it: {line}" in server.said, 30), server.said
 
 
+@pytest.mark.parametrize("query", ["?role=watch", "/?role=viewer"])
+def test_vcam_cam_refuses_send_with_an_address_that_only_watches_before_opening_anything(tmp_path, capsys, query):
+    """The server never takes a watching client's input: the client was let in and asked again every few seconds
+    for the whole show, sending nothing."""
+    out = tmp_path / "x.mp4"
+    code = main(["cam", f"ws://127.0.0.1:9{query}", "--out", f"file:{out}", "--no-stdin", "--send", "camera"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--send camera uploads as the server's input" in err and "it only watches" in err
+    assert "fix: leave ?role= out of the address" in err and "Traceback" not in err
+    assert not out.exists()  # refused before the outputs open
+
+
+def test_an_address_asks_to_watch_where_its_role_is_other_than_control():
+    from vcam.remote.urls import asks_to_watch
+
+    assert asks_to_watch("ws://h:1/?role=watch") and asks_to_watch("ws://h:1?role=Control")
+    assert not asks_to_watch("ws://h:1") and not asks_to_watch("ws://h:1/?role=control")
+    assert not asks_to_watch("ws://h:1/?x=1")
+
+
 def test_a_watching_client_refused_the_input_is_said_with_its_address(intake_server):
     server = intake_server()
     from websockets.sync.client import connect as ws_connect

@@ -564,9 +564,12 @@ MEANT = {
     "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
     **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
+# How a show file is played, where a command needs one: said to a vcam cam client as well, whose show is served
+# (vcam run alone sent its operator to start the laptop's own show)
+WITH_A_SHOW_FILE = "vcam run SHOW.yaml, or vcam serve SHOW.yaml"
 # Said instead to those words where vcam plays no show file (MEANT's answer told them of one)
-NO_SHOW_FILE = ("no show file is playing, so there is none to reload: start vcam with one (vcam run SHOW.yaml), and "
-                "each save of it is read again on air")
+NO_SHOW_FILE = (f"no show file is playing, so there is none to reload: start vcam with one ({WITH_A_SHOW_FILE}), "
+                "and each save of it is read again on air")
 
 
 def no_show_file(error: CommandError) -> str | None:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (UNTIMED, Command, CommandError, help_text, lands_on, no_show_file, parse,
-                                   preset_choices, typed_only)
+from vcam.control.commands import (UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
+                                   no_show_file, parse, preset_choices, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -349,8 +349,8 @@ class Controller:
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
         if self.cues is None:
-            return ("error: there is no cue list here: go and back fire the cues: of a show file run with vcam run "
-                    "SHOW.yaml (a replay replays what its cues did)")
+            return ("error: there is no cue list here: go and back fire the cues: of a show file "
+                    f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
         return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
@@ -653,7 +653,7 @@ class Controller:
 
     def _need_show(self) -> Show:
         if self.show is None or not self.show.presets:
-            raise ValueError("no show loaded: presets need a show file (vcam run SHOW.yaml)")
+            raise ValueError(f"no show loaded: presets need a show file ({WITH_A_SHOW_FILE})")
         return self.show
 
     def _submit(self, action: Action, origin: Origin) -> None:

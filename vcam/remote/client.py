@@ -33,7 +33,7 @@ from vcam.remote.feed import FIRST_FRAME_WAIT_S, LinkFeed
 from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.remote.uploader import Uploader, open_capture
-from vcam.remote.urls import check_url
+from vcam.remote.urls import asks_to_watch, check_url
 from vcam.words import shell_word
 
 
@@ -83,6 +83,12 @@ def run_cam(opts: CamOptions) -> int:
     no frame ever came; VcamError (exit 2) when the server refused the token before ever letting it in."""
     status = StatusLine(opts.status_out or sys.stderr)
     check_url(opts.url)
+    if opts.send and asks_to_watch(opts.url):
+        # the server refuses a watching client's input for as long as it is connected: the client asked again every
+        # few seconds, uploading nothing, for the whole show
+        raise VcamError(f"--send {opts.send} uploads as the server's input, which a client whose address asks "
+                        f"?role= other than control may not: it only watches ({opts.url})",
+                        "leave ?role= out of the address to steer and send, or leave out --send to only watch")
     specs = [parse_spec(s) for s in opts.outs]
     _check_written(specs, opts.fallback, opts.send)
     width, height = opts.size or (832, 480)

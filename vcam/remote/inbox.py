@@ -50,8 +50,7 @@ class Inbox:
             self._unusable(e)
             return
         kind = data["type"]
-        if kind in ("reply", "error"):
-            self._unanswered.answered()
+        typed = self._unanswered.answered() if kind in ("reply", "error") else False
         if kind == "pong":
             self._acking = data.get("acks") is True
             # a server from before tells none: the gaps are learned alone; told once a connection, as the pongs to
@@ -65,7 +64,7 @@ class Inbox:
             self._state(data)
         elif kind == "reply":
             self._state(data["state"] if isinstance(data.get("state"), dict) else {})
-            self._reply_text(data.get("text"))
+            self._reply_text(data.get("text"), typed)
         elif kind in ("send_ok", "send_refused") and self.uploader is not None:
             self.uploader.answer(data)
         elif kind == "ok":
@@ -150,18 +149,21 @@ class Inbox:
         if line := self._bad_frames.admit(key, text, time.monotonic()):
             self.say(line)
 
-    def _reply_text(self, text: object) -> None:
+    def _reply_text(self, text: object, typed: bool = False) -> None:
         """A reply's text, which the protocol makes a string (a command's answer); another kind of value (a server
         of another version) is said in one line, where it was printed as a Python list or dict."""
         if isinstance(text, str):
             if text:
-                self._say_reply(text)
+                self._say_reply(text, typed)
         elif text is not None:
             self._unusable(proto.ProtocolError(f"a reply whose text is a {type(text).__name__}, not a string"))
 
-    def _say_reply(self, text: str) -> None:
+    def _say_reply(self, text: str, typed: bool = False) -> None:
+        """A reply said; an error said once, then counted, for the same error again within a few seconds (a knob's
+        sweep), but each time to a line typed at this console: its answer was held back, then said as "1 more like
+        it", where the operator typed two lines the same error answers (a value out of range, then another)."""
         text = terminal_safe(text)
-        if text.startswith("error"):  # the same error for each message of a sweep: said once, then counted
+        if text.startswith("error") and not typed:  # a sweep: the same error for each message, said once, then counted
             text = self._errors.admit((words_of(text),), text, time.monotonic())  # whatever value each names
         if text:
             self.say(text)

@@ -183,7 +183,7 @@ class Link(Inbox, LinkEnds):
                 # counted before the write: its answer can come, and be counted on the link's thread, before the
                 # write returns here; counted after, that answer was an answer to none, and each answer after it
                 # was taken for the one to the command before its own
-                number = self._unanswered.sent(line, self._clock())
+                number = self._unanswered.sent(line, self._clock(), typed)
                 try:
                     self._write(ws, [message])
                     return True

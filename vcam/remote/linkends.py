@@ -159,7 +159,9 @@ class LinkEnds:
         plain = "<" not in reason and (headers is None or headers.get("Content-Type", "text/plain").startswith(
             "text/plain"))
         if code in (403, 503) and reason and plain:
-            line = f"the server answered HTTP {code}: {reason[:300]}"
+            # kept for the end's line too: a client turned away all along (too many clients) ended on "it could not
+            # be reached", as if nothing had answered
+            self.answered = line = f"the server answered HTTP {code}: {reason[:300]}"
         else:
             self.answered = line = not_vcam(self.url, code)
         # tried again every few seconds for as long as it lasts: said once, and again when the answer changes

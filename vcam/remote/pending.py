@@ -97,11 +97,15 @@ class Unanswered:
         self._presses: deque[tuple[int, str, float]] = deque()
         self._pushed_out = 0
         self._pushed_last = -1  # the number of the last press pushed out: all of them are answered past it
+        self._typed: set[int] = set()  # the numbers of the lines typed by hand not answered yet
 
-    def sent(self, line: str, at: float) -> int:
-        """Counts a command written (or about to be); its number."""
+    def sent(self, line: str, at: float, typed: bool = False) -> int:
+        """Counts a command written (or about to be); its number. `typed`: by hand at this console, whose answer is
+        always said (answered tells)."""
         with self._lock:
             number, self._sent = self._sent, self._sent + 1
+            if typed:
+                self._typed.add(number)
             if key := _knob(line):
                 self._knobs.pop(key, None)
                 self._knobs[key] = (number, line, at)
@@ -116,13 +120,17 @@ class Unanswered:
         """The command of that number was not written after all (its write failed: it waits for the next
         connection, where it is sent): not named or sent again as one in flight."""
         with self._lock:
+            self._typed.discard(number)
             self._presses = deque(entry for entry in self._presses if entry[0] != number)
             for key in [key for key, (n, _, _) in self._knobs.items() if n == number]:
                 del self._knobs[key]
 
-    def answered(self) -> None:
-        """The oldest command not answered is; an answer past the commands sent (one to no command) counts none."""
+    def answered(self) -> bool:
+        """The oldest command not answered is; an answer past the commands sent (one to no command) counts none.
+        Whether that command was typed by hand at this console."""
         with self._lock:
+            typed = self._answered < self._sent and self._answered in self._typed
+            self._typed.discard(self._answered)
             self._answered = min(self._answered + 1, self._sent)
             while self._presses and self._presses[0][0] < self._answered:
                 self._presses.popleft()
@@ -130,6 +138,7 @@ class Unanswered:
                 self._pushed_out = 0
             for key in [key for key, (number, _, _) in self._knobs.items() if number < self._answered]:
                 del self._knobs[key]
+        return typed
 
     def take(self) -> tuple[list[tuple[str, float]], list[str], int]:
         """The knobs' values not answered (with when each was sent), the presses not answered, and how many more
@@ -139,7 +148,7 @@ class Unanswered:
             presses, more = [line for _, line, _ in self._presses], self._pushed_out
             self._sent = self._answered = self._pushed_out = 0
             self._pushed_last = -1
-            self._knobs, self._presses = {}, deque()
+            self._knobs, self._presses, self._typed = {}, deque(), set()
         return knobs, presses, more
 
 

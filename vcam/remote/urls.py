@@ -4,7 +4,7 @@ most likely meant), the port it connects to, and its host as said to the operato
 from __future__ import annotations
 
 import socket
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
@@ -28,6 +28,12 @@ def dialled(url: str) -> str:
     if parts.scheme != "ws" or parts.port is not None:
         return url
     return urlunsplit(parts._replace(netloc=f"{parts.netloc.rstrip(':')}:{proto.DEFAULT_PORT}"))
+
+
+def asks_to_watch(url: str) -> bool:
+    """Whether the address asks vcam serve to let this client only watch: a `?role=` other than control, as the
+    server reads it (any role but control watches)."""
+    return parse_qs(urlsplit(url).query).get("role", ["control"])[0] != "control"
 
 
 _SCHEMES_MEANT = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
