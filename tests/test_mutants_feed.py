@@ -287,3 +287,33 @@ def test_a_bigtiffs_size_is_read_from_its_header_and_one_too_large_is_refused(tm
     path.write_bytes(b"II+\0" + struct.pack("<HHQ", 8, 0, 16) + ifd)
     assert image_size(str(path)) == (20000, 70000)
     assert "20000x70000" in too_large(str(path))
+
+
+def test_a_picture_thinner_than_a_pixel_once_fitted_still_shows_as_one_row(tmp_path):
+    """A 2000x4 banner letterboxed into 64x48 is 0.128 of a pixel tall: kept one row tall, not a resize to
+    nothing."""
+    from vcam.live.frames import load_image
+
+    path = str(tmp_path / "banner.png")
+    cv2.imwrite(path, np.full((4, 2000, 3), 200, np.uint8))
+    frame = load_image(path, 64, 48)
+    assert frame.shape == (48, 64, 3) and np.flatnonzero(frame.max(axis=(1, 2))).tolist() == [23]  # (48 - 1) // 2
+    assert (frame[23] == 200).all()
+
+
+def test_a_jpegs_size_is_read_past_huffman_tables_written_before_its_frame(tmp_path):
+    """Some encoders write the Huffman tables (marker C4, in the range of the frame markers) before the frame's
+    header: their bytes are not the picture's size."""
+    from vcam.live.frames import jpeg_size
+
+    data = cv2.imencode(".jpg", _picture(30, 70))[1].tobytes()
+    segments, at = [], 2
+    while data[at + 1] != 0xDA:  # up to the scan
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        segments.append(data[at:at + 2 + length])
+        at += 2 + length
+    tables = [s for s in segments if s[1] == 0xC4]
+    assert tables
+    path = tmp_path / "tables-first.jpg"
+    path.write_bytes(data[:2] + b"".join(tables + [s for s in segments if s[1] != 0xC4]) + data[at:])
+    assert jpeg_size(str(path)) == (70, 30) == cv2.imread(str(path)).shape[1::-1]
