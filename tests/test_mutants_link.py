@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from websockets.exceptions import InvalidMessage
 
 from fake_capture import FakeDevice, HandedFrames
 from helpers import Pipe, free_port, in_thread, loopback_port, wait_for, ws_served
@@ -21,6 +22,7 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.pending import Unanswered, Waiting
+from vcam.remote.reasons import CLOSED_UNANSWERED
 from vcam.remote import uploader as uploader_module
 from vcam.remote.uploader import CvCapture, RateGate, Uploader, _unopenable
 
@@ -74,14 +76,18 @@ def test_each_line_typed_at_the_console_gets_its_error_at_once_where_a_knobs_swe
     def error(value: str) -> str:
         return json.dumps({"type": "reply", "text": f"error: strength {value} is out of range (0 to 1)", "state": {}})
 
+    wire = _connected(link)
+    said.clear()  # "connected to ..."
     for value in ("2", "1.5"):
-        link._unanswered.sent(f"strength {value}", 0.0, typed=True)
+        assert link.send_line(f"strength {value}", typed=True)
         link._receive(error(value))
     assert said == ["error: strength 2 is out of range (0 to 1)", "error: strength 1.5 is out of range (0 to 1)"]
     for value in ("3", "4", "5"):  # a knob's: not typed
-        link._unanswered.sent(f"strength {value}", 0.0)
+        assert link.send_line(f"strength {value}")
         link._receive(error(value))
     assert said[2:] == ["error: strength 3 is out of range (0 to 1)"], said  # then counted, not said again
+    commands = [json.loads(m) for m in wire.sent if '"command"' in m]
+    assert [c.get("typed", False) for c in commands] == [True, True, False, False, False]
 
 
 def test_an_answer_tells_whether_its_command_was_typed_in_the_order_sent():
@@ -764,6 +770,32 @@ def test_a_cam_the_server_turned_away_each_time_ends_on_the_servers_reason():
     text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
     assert text == ("no frame came from ws://gpu:8765: the server answered HTTP 503: too many clients (16 connected, "
                     "at most 16): close one, then connect again; exiting with code 1")
+
+
+def test_a_cam_turned_away_then_finding_nothing_listening_ends_on_the_later_reason():
+    """Turned away once (too many clients), then vcam serve stopped: every later try found nothing listening, and
+    the end's line still named the first refusal, after the status line had said nothing listens."""
+    said: list[str] = []
+    link = _link(said)
+    link._refusal(503, b"too many clients (16 connected, at most 16): close one, then connect again",
+                  {"Content-Type": "text/plain"})
+    link._closed(None, False, ConnectionRefusedError(111, "Connection refused"))
+    text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
+    assert "HTTP 503" not in text and link.unreachable is not None and link.unreachable in text, (text, said)
+
+
+def test_a_cam_turned_away_keeps_the_reason_over_a_try_closed_before_anything_answered():
+    """A try the library saw closed with nothing said (its race hides what came first) tells nothing new: the
+    server's reason stays the end's line."""
+    link = _link([])
+    link._refusal(503, b"too many clients (16 connected, at most 16): close one, then connect again",
+                  {"Content-Type": "text/plain"})
+    closed = InvalidMessage("did not receive a valid HTTP response")
+    closed.__cause__ = EOFError("connection closed while reading HTTP status line")
+    link._closed(None, False, closed)
+    assert CLOSED_UNANSWERED in link.unreachable
+    text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
+    assert "HTTP 503: too many clients" in text, text
 
 
 def test_quit_typed_while_the_server_cannot_be_reached_ends_the_cam_without_a_not_connected_line(camera):
