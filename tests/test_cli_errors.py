@@ -222,6 +222,15 @@ def test_every_number_flag_offers_the_number_a_decimal_comma_or_a_float_meant(ar
     assert offer in capsys.readouterr().err
 
 
+def test_a_whole_number_flag_given_thousands_of_digit_groups_is_refused_as_no_whole_number(capsys):
+    """`--steps 100,100,...` past Python's 4300 digits raised from inside the offer, and argparse printed its own
+    "invalid parse value" line in place of the flag's."""
+    with pytest.raises(SystemExit):
+        main(["run", "--steps", ",".join(["100"] * 1500)])
+    err = capsys.readouterr().err
+    assert "argument --steps: '100,100,100," in err and "is not a whole number" in err and "invalid" not in err
+
+
 @pytest.mark.parametrize("argv", [["run", "--fps", "0,5"], ["run", "--fps", "fast"], ["run", "--steps", "1.5"],
                                   ["run", "--max-latency", "0,0"]])
 def test_a_number_flag_offers_nothing_that_it_would_refuse(argv, capsys):

@@ -901,7 +901,7 @@ def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),
-                                        ("show.jsonl", "--log-controls")])
+                                        ("show.jsonl", "vcam run --log-controls")])
 def test_a_recording_named_as_no_video_is_fixed_without_a_conversion_that_cannot_run(name, hint):
     """`--out file:club.yaml` was answered with `ffmpeg -i club.mp4 club.yaml`, which no ffmpeg can do; a show file
     named there is likely the show to play."""
@@ -912,6 +912,18 @@ def test_a_recording_named_as_no_video_is_fixed_without_a_conversion_that_cannot
     stem, _, ext = name.rpartition(".")
     assert err.value.fix.startswith(f"use file:{stem}.mp4 (.{ext} is not a video format)"), err.value.fix
     assert "ffmpeg" not in err.value.fix and hint in err.value.fix
+
+
+@pytest.mark.parametrize("name", ["take.h264", "take.hevc", "take.yuv", "take.mjpeg", "take.MKV", "take.qt"])
+def test_a_recording_named_as_a_video_ffmpeg_writes_is_told_the_conversion(name):
+    """Video formats past a short list (.h264, .yuv) were told they are no video format, where ffmpeg converts the
+    MP4 into them."""
+    from vcam.outspec import check_recording_name
+
+    with pytest.raises(VcamError) as err:
+        check_recording_name(name)
+    stem, _, ext = name.rpartition(".")
+    assert err.value.fix == f"use file:{stem}.mp4, then convert it if .{ext} is needed: ffmpeg -i {stem}.mp4 {name}"
 
 
 def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):

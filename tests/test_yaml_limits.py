@@ -598,6 +598,22 @@ def test_a_decimal_comma_in_braces_is_told_apart_from_an_unknown_key():
     assert "show.yaml:2: output: unknown key '97'; known keys: size, fps, fit, out" in err.value.problems
 
 
+def test_a_comma_in_braces_before_three_digits_is_offered_as_thousands_too():
+    """`{seed: 12,345}` was told to write seed: 12.345, which a seed (a whole number) then refused: both readings are
+    offered. A key before that is no known key (`{0: 1,2}`, `{[a]: 1,2}`) is named by no hint at all, where the
+    hint printed YAML's own node for a key in brackets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {seed: 12,345, bias: 0,300}\npresets:\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert err.value.problems[:2] == [
+        "show.yaml:1: defaults: unknown key '345'; in {...} a comma separates keys: for 12,345 write seed: 12345 (a "
+        "thousands comma) or seed: 12.345 (a decimal one)",
+        "show.yaml:1: defaults: unknown key '300'; in {...} a comma separates keys: for 0,300 write bias: 0.300"]
+    for braces in ("{0: 1,2}", "{[a]: 1,2}"):
+        with pytest.raises(ConfigError) as err:
+            parse_show(f"defaults: {braces}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+        assert not any("comma separates" in p or "Node" in p for p in err.value.problems), err.value.problems
+
+
 @pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
                                            ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):

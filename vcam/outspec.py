@@ -140,17 +140,18 @@ def check_recording_name(path: str) -> None:
     if not ext or ext.lower() in WRITTEN_EXTENSIONS:
         return
     use = f"use {shell_word(f'file:{stem}.mp4')}"
-    if ext.lower() in VIDEO_EXTENSIONS:
+    if ext.lower() not in NOT_VIDEO_EXTENSIONS:  # the formats ffmpeg writes are many (.h264, .hevc, .yuv, ...)
         fix = f"{use}, then convert it if {ext} is needed: ffmpeg -i {shell_word(stem + '.mp4')} {shell_word(path)}"
     else:  # no video converts to take.yaml or take.txt: an ffmpeg line to one would fail as it was pasted
         fix = f"{use} ({ext} is not a video format)"
         if ext.lower() in (".yaml", ".yml"):  # `--out file:club.yaml`, meaning the show to play
-            fix += f"; a show file to play is given alone, without --out: vcam run {shell_word(path)}"
+            fix += f"; a show file is played, not recorded to: vcam run {shell_word(path)}"
         elif ext.lower() in (".jsonl", ".json"):
-            fix += "; a control log is written with --log-controls FILE.jsonl"
+            fix += "; a control log is written by vcam run --log-controls FILE.jsonl"
     raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}", fix)
 
 
-# Formats ffmpeg writes a video into, where converting the MP4 afterwards is the fix
-VIDEO_EXTENSIONS = (".avi", ".mkv", ".mov", ".webm", ".m4v", ".ts", ".mts", ".m2ts", ".flv", ".wmv", ".mpg",
-                    ".mpeg", ".ogv", ".3gp", ".mxf", ".gif", ".y4m", ".nut", ".asf", ".vob", ".f4v", ".dv")
+# Names of text a show writer keeps beside a show, which no video converts to: every other name may be one of the
+# many formats ffmpeg writes a video into, where converting the MP4 afterwards is the fix
+NOT_VIDEO_EXTENSIONS = (".yaml", ".yml", ".json", ".jsonl", ".txt", ".md", ".csv", ".log", ".toml", ".ini", ".cfg",
+                        ".py", ".sh", ".html", ".xml")

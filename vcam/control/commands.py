@@ -206,6 +206,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
     point or comma: both are said. Where only one reading is a whole number that fits, a dot's is not said (the
     other may be the one meant), a comma's thousands are (`12,500`: a comma groups thousands where numbers are
     written in English, and a decimal comma's 12.5 is no whole number); `2.000.000` is only two million."""
+    if len(text) > 40:  # no whole number a command or flag takes has as many digits; int() refuses past 4300
+        return ""
     if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
         mark = grouped[1]
         thousands = int(text.replace(mark, ""))

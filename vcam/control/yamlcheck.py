@@ -138,7 +138,7 @@ class Reader:
                 hint = f"; did you mean {meant}?" if meant else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
-                if comma := _decimal_comma(node, pair, key_node, value):
+                if comma := _decimal_comma(node, pair, key_node, value, known):
                     self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
@@ -334,16 +334,23 @@ def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
     return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
 
 
-def _decimal_comma(node: MappingNode, pair, key_node: Node, value: Node) -> str:
-    """'; ...' where an unknown key of digits is the decimals of the number before it, cut off by a decimal comma
-    in a mapping in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for anything else."""
+def _decimal_comma(node: MappingNode, pair, key_node: Node, value: Node, known) -> str:
+    """'; ...' where an unknown key of digits is the rest of the number before it, cut off by a comma in a mapping
+    in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for anything else. Three digits after it
+    may group thousands (`{seed: 12,345}`): both readings are offered, as a whole number's key takes only one."""
     if not node.flow_style or pair is None or not _plain_digits(key_node) or not _plain_null(value):
         return ""
     key_before, number = pair
     if not (_plain_digits(number) and number.end_mark.index + 1 == key_node.start_mark.index):
         return ""
-    return (f"; in {{...}} a comma separates keys: for {number.value},{key_node.value} write "
-            f"{key_before.value}: {number.value}.{key_node.value}")
+    if not (isinstance(key_before, ScalarNode) and key_before.value in known):  # `{0: 1,2}`: no key to name
+        return ""
+    key, whole, rest = key_before.value, number.value, key_node.value
+    decimal = f"{key}: {whole}.{rest}"
+    if len(rest) == 3 and not whole.startswith("0"):
+        return (f"; in {{...}} a comma separates keys: for {whole},{rest} write {key}: {whole}{rest} (a thousands "
+                f"comma) or {decimal} (a decimal one)")
+    return f"; in {{...}} a comma separates keys: for {whole},{rest} write {decimal}"
 
 
 def _plain_digits(node: Node) -> bool:
