@@ -150,3 +150,20 @@ def capture(monkeypatch):
     monkeypatch.setattr(Pacer, "push", push)
     monkeypatch.setattr(vcam.engine.load.Engine, "stream", stream)
     return blocks, streams
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """The null: and file: outputs the show opens, each a Capture, in the order opened."""
+    from helpers import Capture
+    from vcam.live import outputs
+
+    made = []
+
+    def opener(spec, w, h, fps):
+        made.append(Capture(str(spec)))
+        return made[-1]
+
+    monkeypatch.setitem(outputs.OPENERS, "null", opener)
+    monkeypatch.setitem(outputs.OPENERS, "file", opener)
+    return made

@@ -419,3 +419,16 @@ def with_junk(path: str, damaged: str, junk_at) -> str:
             packet.stream = copy
             out.mux(packet)
     return damaged
+
+
+class Capture:
+    """An output that keeps every frame sent to it (`captured`)."""
+
+    def __init__(self, name):
+        self.name, self.frames, self.closed = name, [], False
+
+    def send(self, frame, tick):
+        self.frames.append(frame.copy())
+
+    def close(self):
+        self.closed = True

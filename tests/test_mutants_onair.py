@@ -18,30 +18,6 @@ W, H = 32, 16
 LIVE = SimpleNamespace(screen="live")
 
 
-class Capture:
-    def __init__(self, name):
-        self.name, self.frames, self.closed = name, [], False
-
-    def send(self, frame, tick):
-        self.frames.append(frame.copy())
-
-    def close(self):
-        self.closed = True
-
-
-@pytest.fixture
-def captured(monkeypatch):
-    made = []
-
-    def opener(spec, w, h, fps):
-        made.append(Capture(str(spec)))
-        return made[-1]
-
-    monkeypatch.setitem(outputs.OPENERS, "null", opener)
-    monkeypatch.setitem(outputs.OPENERS, "file", opener)
-    return made
-
-
 class Feed:
     """Pushes a block on each poll; ends after `blocks` of them."""
 

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from helpers import Capture
 from vcam.live import onair, outputs
 from vcam.control.protocol import Shown
 from vcam.live.onair import AirSettings, FeedFailed, OnAir
@@ -18,17 +19,6 @@ from vcam.live.screen import Screen
 from vcam.live.status import StatusLine
 
 W, H = 32, 16
-
-
-class Capture:
-    def __init__(self, name):
-        self.name, self.frames, self.closed = name, [], False
-
-    def send(self, frame, tick):
-        self.frames.append(frame.copy())
-
-    def close(self):
-        self.closed = True
 
 
 class Feed:
@@ -56,19 +46,6 @@ class Feed:
 
     def stop(self):
         self.calls.append("stop")
-
-
-@pytest.fixture
-def captured(monkeypatch):
-    made = []
-
-    def opener(spec, w, h, fps):
-        made.append(Capture(str(spec)))
-        return made[-1]
-
-    monkeypatch.setitem(outputs.OPENERS, "null", opener)
-    monkeypatch.setitem(outputs.OPENERS, "file", opener)
-    return made
 
 
 def air_for(outs, status=None, **settings):
