@@ -22,7 +22,7 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.pending import Unanswered, Waiting
-from vcam.remote.reasons import CLOSED_UNANSWERED
+from vcam.remote.reasons import CLOSED_UNANSWERED, unreachable
 from vcam.remote import uploader as uploader_module
 from vcam.remote.uploader import CvCapture, RateGate, Uploader, _unopenable
 
@@ -782,6 +782,21 @@ def test_a_cam_turned_away_then_finding_nothing_listening_ends_on_the_later_reas
     link._closed(None, False, ConnectionRefusedError(111, "Connection refused"))
     text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
     assert "HTTP 503" not in text and link.unreachable is not None and link.unreachable in text, (text, said)
+
+
+def test_a_cam_that_failed_before_it_was_turned_away_ends_on_what_the_last_tries_found():
+    """A first try that timed out (the GPU machine still booting), then a refusal, then vcam serve stopped: the end's
+    line named the timeout, older than the refusal, and the terminal never said that nothing listened."""
+    said: list[str] = []
+    link = _link(said)
+    reported = link._closed(None, False, TimeoutError())
+    link._refusal(503, b"too many clients (16 connected, at most 16): close one, then connect again",
+                  {"Content-Type": "text/plain"})
+    link._closed(None, reported, ConnectionRefusedError(111, "Connection refused"))
+    text = _no_frame_text(CamOptions(url="ws://gpu:8765"), link, SimpleNamespace(gave_up=False), recorded=False)
+    refused = unreachable(link.url, ConnectionRefusedError(111, "Connection refused"))
+    assert link.unreachable == refused and refused in text and "HTTP 503" not in text, text
+    assert said[-1].startswith(f"cannot reach the server: {refused}"), said
 
 
 def test_a_cam_turned_away_keeps_the_reason_over_a_try_closed_before_anything_answered():

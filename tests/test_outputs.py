@@ -901,10 +901,12 @@ def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),
-                                        ("show.jsonl", "vcam run --log-controls")])
+                                        ("show.jsonl", "vcam run --log-controls"), ("take.png", ""),
+                                        ("take.wav", ""), ("take.zip", "")])
 def test_a_recording_named_as_no_video_is_fixed_without_a_conversion_that_cannot_run(name, hint):
-    """`--out file:club.yaml` was answered with `ffmpeg -i club.mp4 club.yaml`, which no ffmpeg can do; a show file
-    named there is likely the show to play."""
+    """`--out file:club.yaml` was answered with `ffmpeg -i club.mp4 club.yaml`, which no ffmpeg can do (nor to an
+    image without -frames:v 1, audio from an MP4 without sound, or an archive); a show file named there is likely the
+    show to play."""
     from vcam.outspec import check_recording_name
 
     with pytest.raises(VcamError) as err:

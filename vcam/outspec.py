@@ -140,7 +140,7 @@ def check_recording_name(path: str) -> None:
     if not ext or ext.lower() in WRITTEN_EXTENSIONS:
         return
     use = f"use {shell_word(f'file:{stem}.mp4')}"
-    if ext.lower() not in NOT_VIDEO_EXTENSIONS:  # the formats ffmpeg writes are many (.h264, .hevc, .yuv, ...)
+    if ext.lower() in VIDEO_EXTENSIONS:
         fix = f"{use}, then convert it if {ext} is needed: ffmpeg -i {shell_word(stem + '.mp4')} {shell_word(path)}"
     else:  # no video converts to take.yaml or take.txt: an ffmpeg line to one would fail as it was pasted
         fix = f"{use} ({ext} is not a video format)"
@@ -151,7 +151,9 @@ def check_recording_name(path: str) -> None:
     raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}", fix)
 
 
-# Names of text a show writer keeps beside a show, which no video converts to: every other name may be one of the
-# many formats ffmpeg writes a video into, where converting the MP4 afterwards is the fix
-NOT_VIDEO_EXTENSIONS = (".yaml", ".yml", ".json", ".jsonl", ".txt", ".md", ".csv", ".log", ".toml", ".ini", ".cfg",
-                        ".py", ".sh", ".html", ".xml")
+# Formats ffmpeg writes a video into, where converting the MP4 afterwards is the fix: containers, then raw streams.
+# Not an image's (.png: one frame, without -frames:v 1 ffmpeg refuses), nor audio's (the MP4 has no sound)
+VIDEO_EXTENSIONS = (".avi", ".mkv", ".mov", ".webm", ".m4v", ".ts", ".mts", ".m2ts", ".flv", ".wmv", ".mpg",
+                    ".mpeg", ".ogv", ".ogg", ".3gp", ".3g2", ".mxf", ".gif", ".apng", ".y4m", ".nut", ".asf", ".vob",
+                    ".f4v", ".dv", ".qt", ".mk3d", ".h264", ".264", ".hevc", ".h265", ".265", ".m2v", ".mjpeg",
+                    ".mjpg", ".yuv")

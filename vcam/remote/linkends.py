@@ -106,11 +106,14 @@ class LinkEnds:
             # the try right after the stop was heard is the one it may have cut: through a tunnel, each later try is
             # cut the same way once vcam serve is gone, and was said as stopping until another answer came
             self.server_stopped = False
-            if not unclear:  # nothing answers there now: the end's line says this, not an answer from before
+            # nothing answers there now where something did (a refusal, a web server): the end's line and the
+            # terminal say this, not the answer, nor a failure from before that answer
+            superseded = not unclear and self.answered is not None
+            if superseded:
                 self.answered = None
             # said once for a run of failed tries; again where a later try tells what answered, where the line said
             # could only tell that the connection was closed (the library's race hides what came before the close)
-            if not reported or (self._unclear and line != self.unreachable):
+            if not reported or superseded or (self._unclear and line != self.unreachable):
                 self.unreachable, self._unclear, self.broken = line, unclear, None
                 self.say(f"cannot reach the server: {line}; {self._holding()}, reconnecting")
         elif not reported:
