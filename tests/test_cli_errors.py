@@ -178,8 +178,7 @@ def test_a_number_written_with_a_decimal_comma_is_refused_alike_as_a_flag_and_ty
 
 
 @pytest.mark.parametrize("argv", [["run", "--log-controls", ""], ["run", "--replay", ""], ["run", "--midi-map", " "],
-                                  ["serve", "--osc-map", ""], ["run", "--media", ""],
-                                  ["cam", "ws://x", "--midi-map", ""]])
+                                  ["serve", "--osc-map", ""], ["cam", "ws://x", "--midi-map", ""]])
 def test_an_empty_path_is_refused_not_taken_as_the_option_left_out(argv, capsys):
     """`--log-controls "$LOG"` with the variable unset wrote no log, and `--replay "$LOG"` played a live show, without
     a word."""
@@ -189,6 +188,18 @@ def test_an_empty_path_is_refused_not_taken_as_the_option_left_out(argv, capsys)
         build_parser().parse_args(argv)
     assert ended.value.code == 2
     assert f"argument {argv[-2]}: the path is empty (an unset variable in a script?)" in capsys.readouterr().err
+
+
+def test_an_empty_media_folder_is_refused_naming_the_folder_vcam_runs_in(capsys):
+    """`--media ""` shared the folder vcam runs in; told to leave the option out, the operator would share the show
+    file's folder instead."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:
+        build_parser().parse_args(["run", "--media", ""])
+    err = capsys.readouterr().err
+    assert ended.value.code == 2 and "argument --media: the folder is empty" in err
+    assert ". for the one vcam runs in" in err and "leave the option out" not in err
 
 
 @pytest.mark.parametrize("argv, said", [
@@ -213,6 +224,8 @@ def test_an_empty_log_to_render_or_source_to_send_is_refused_as_empty(argv, said
     (["run", "--duration", "1,5"], "'1,5' is not a length of time (did you mean 1.5?)"),
     (["run", "--seed", "1e3"], "'1e3' is not a whole number (did you mean 1000?)"),
     (["serve", "--port", "8,765"], "'8,765' is not a whole number (did you mean 8765?)"),
+    (["run", "--duration", "3,600"], "'3,600' is not a length of time (did you mean 3600 or 3.6?)"),
+    (["run", "--fps", "29,970"], "'29,970' is not a number (did you mean 29.97?)"),
 ])
 def test_every_number_flag_offers_the_number_a_decimal_comma_or_a_float_meant(argv, offer, capsys):
     """`--fps 29,97` and `--max-latency 2,5` were only "not a number", where `--strength 0,5` offered 0.5, and

@@ -214,6 +214,15 @@ def user_path(text: str) -> str:
     return os.path.expanduser(text)
 
 
+def media_folder(text: str) -> str:
+    """--media's folder (user_path). An empty one shared the folder vcam runs in, and left out the option shares the
+    show file's: neither is said to be meant."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the folder is empty (an unset variable in a script?): give the folder, . "
+                                         "for the one vcam runs in")
+    return os.path.expanduser(text)
+
+
 def log_path(text: str) -> str:
     """vcam render's LOG.jsonl (user_path), which cannot be left out: an empty one was said as "control log  does
     not exist"."""

@@ -425,7 +425,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
                    help="nanokontrol2, midimix, apc-mini-mk2 or a map file (default: the show's midi: section)")
     _add_osc_args(r)
-    r.add_argument("--media", action="append", metavar="DIR", type=argtypes.user_path,
+    r.add_argument("--media", action="append", metavar="DIR", type=argtypes.media_folder,
                    help="a folder whose clips and images commands from the network (vcam cam clients, --osc) may "
                         "name with input file: or image:; repeatable (default: the show file's folder, else none)")
     r.add_argument("--link", action="store_true",

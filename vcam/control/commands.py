@@ -178,7 +178,11 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
 def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
     """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
     the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
-    meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1."""
+    meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1. A comma before
+    three digits may group thousands too (`--duration 3,600`, an hour): each reading that fits is said."""
+    if re.fullmatch(r"[1-9]\d{0,2},\d{3}", text):
+        fitting = [v for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v)]
+        return f" (did you mean {' or '.join(f'{v:g}' for v in fitting)}?)" if fitting else ""
     try:
         if text.count(",") == 1:
             meant = float(text.replace(",", "."))
