@@ -762,6 +762,17 @@ def test_a_command_address_mistyped_is_one_short_line_naming_the_address_meant()
     assert all(name in listed for name in ("preset", "strength", "blend"))
 
 
+def test_control_characters_in_an_address_reach_the_terminal_escaped(rig):
+    """Anyone on the network may send an address: its ESC, carriage return or bell must not steer the terminal."""
+    r = rig(touchosc())
+    r.send("/a\x1b[2J\rX\x07", 1.0)
+    r.send("/vcam/\x1b[31m", 1.0)
+    said = "\n".join(r.said)
+    assert "nothing listens at /a\\x1b[2J\\rX\\x07:" in said
+    assert "OSC: /vcam/\\x1b[31m: there is no command" in said
+    assert not any(c in said for c in "\x1b\r\x07")
+
+
 def test_the_router_follows_the_show_file_as_it_is_reloaded():
     ctl = Spy()
     router = OscRouter(lambda: ctl.show.osc, ctl)

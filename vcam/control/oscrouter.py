@@ -16,7 +16,7 @@ from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blen
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
-from vcam.words import counted, nearest
+from vcam.words import counted, nearest, terminal_safe
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
 # The built-in commands that set a value a fader may sweep: their replies are held back like a fader's. The tempo
@@ -244,5 +244,6 @@ def _no_command(address: str, name: str) -> str:
 
 
 def shown(address: str) -> str:
-    """An address as the terminal says it: its first 60 characters (anyone on the network may send a long one)."""
-    return address if len(address) <= 60 else address[:60] + "…"
+    """An address as the terminal says it: its first 60 characters (anyone on the network may send a long one), a
+    control character escaped (an ESC sent in an address cleared or recoloured the operator's terminal)."""
+    return terminal_safe(address if len(address) <= 60 else address[:60] + "…")
