@@ -39,6 +39,16 @@ def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
                                  "neon geometry")
 
 
+def test_a_long_name_that_is_no_presets_is_said_back_cut_not_whole():
+    """A name of thousands of characters (sent over OSC or the network) was said back whole on the terminal."""
+    show = parse_show("presets:\n  - {name: city, prompt: a}\n", "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find("x" * 4000)
+    said = err.value.args[0]
+    assert said.startswith("no preset named 'xxxx") and "x…'" in said and len(said) < 120
+    assert said.endswith("; presets: city")
+
+
 @pytest.mark.parametrize("name", ["nanokontrol2", "midimix", "apc-mini-mk2"])
 def test_shipped_maps_load(name):
     assert name in shipped_maps()

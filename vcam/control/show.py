@@ -46,7 +46,8 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_BPM, MAX_SEED, MIN_BPM, blank_prompt, blank_said, name_key, parse_quantize
+from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, name_key,
+                                   parse_quantize)
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -126,7 +127,8 @@ class Show:
         if (index := self.named(ref)) is not None:
             return index
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
-        raise KeyError(f"no preset named {quoted(ref)}{self._meant(ref)}; presets: {names}")
+        # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
+        raise KeyError(f"no preset named {quoted(clipped(ref, SHOWN_CHARS + 1))}{self._meant(ref)}; presets: {names}")
 
     def named(self, name: str) -> int | None:
         """Index of the preset named `name` (case-insensitive), None where none is: a plain look-up, for a check
