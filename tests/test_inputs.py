@@ -70,6 +70,14 @@ def test_parse_input_refuses_bad_forms_saying_why(text, says):
         parse_input(text)
 
 
+def test_an_unknown_input_of_thousands_of_characters_is_said_back_cut():
+    """A word of thousands of characters (sent over OSC or the network) was said back whole on the terminal."""
+    with pytest.raises(ValueError) as e:
+        parse_input("x" * 4000)
+    assert str(e.value).startswith("unknown input 'xxxx") and "x…':" in str(e.value)
+    assert len(str(e.value)) < 300
+
+
 @pytest.mark.parametrize("kind", ["file", "image"])
 def test_a_local_files_address_is_answered_with_its_path(kind):
     """A file:// address (a browser's bar, a file manager's copy): it is no download, and the fix said to get

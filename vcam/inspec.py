@@ -15,7 +15,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 
-from vcam.words import nearest
+from vcam.words import clipped, nearest
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
@@ -208,7 +208,8 @@ def parse_input(text: str) -> InputSpec:
             raise _address(text, "file")
         if _looks_like_path(text):
             raise BarePathError(_meant(unescaped(text)))
-        raise ValueError(f"unknown input {text!r}: {USAGE}")
+        # a word sent over the network may run to thousands of characters: said back cut
+        raise ValueError(f"unknown input {clipped(text, 41)!r}: {USAGE}")
     if kind in ("none", "net") and sep:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
     if kind in ("file", "image") and not target:
