@@ -108,6 +108,8 @@ def test_blank_and_comments(line):
     ("bpm fast", "bpm needs a number from 20 to 300, not 'fast'"),
     ("bpm 400", "bpm 400 is out of range (20 to 300)"),
     ("bpm 120 @bar", "bpm acts at once: it takes no @bar"),
+    # a timing of thousands of characters (sent over OSC) was said back whole
+    ("tap @" + "x" * 3000, "tap acts at once: it takes no @" + "x" * 40 + "…"),
     ("tap now", "takes nothing after it"),
     ("quantize sometimes", "quantize takes beat, bar, a number of beats or off, not 'sometimes'"),
     ("quantize 0", "quantize 0 beats is out of range"),

@@ -457,7 +457,7 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
         return rest, None
     head, tail = (rest[:cut], rest[cut + 2:]) if cut >= 0 else ("", rest[1:])
     if name in UNTIMED:
-        raise CommandError(f"{name} acts at once: it takes no @{tail.strip()}")
+        raise CommandError(f"{name} acts at once: it takes no @{clipped(tail.strip(), SHOWN_CHARS + 1)}")
     if not tail.strip():  # `next @`: the timing left unwritten
         line = " ".join(filter(None, (name, head.strip())))
         raise CommandError(f"the line ends in an @ with no timing after it: give one, as in {line} @bar (beat, bar, "
