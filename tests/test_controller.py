@@ -695,6 +695,23 @@ def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prom
     assert ctl.snapshot()["preset"] is None
 
 
+def test_a_mix_left_on_air_by_a_reload_shows_each_of_its_long_texts_in_the_status():
+    """Cut whole to 80 characters, the mix of two long prompts read as the first prompt alone on air."""
+    city, ocean = "a slow drift through a neon city at night " * 3, "aerial view of turquoise ocean waves " * 3
+    long = SHOW.replace("prompt: a neon city at night", f"prompt: {city.strip()}").replace(
+        "prompt: ocean waves", f"prompt: {ocean.strip()}")
+    show = parse_show(long, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(tell_at_once=True),
+                     threading.Event(), lambda s: None)
+    ctl.handle_line("blend city ocean 0.5", "stdin")
+    ctl.replace_show(parse_show(long.replace("  - {name: ocean, prompt: " + ocean.strip()
+                                             + ", seed: 7, transition: 2}\n", "").replace(
+        "command: preset 3", "command: preset 2"), "show.yaml"))
+    where = ctl.describe().split(" | ")[0]
+    assert ctl.state.blend is None and where.startswith("prompt a slow drift") and " + aerial view" in where
+    assert len(where) <= len("prompt ") + 80 + 3
+
+
 def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_from_where_it_stood(tmp_path):
     """The preset on air taken out of the file: the status told its prompt as if typed, the reload's line said
     nothing of it, and `next` went to preset 1 rather than the one that followed it."""

@@ -275,3 +275,27 @@ def test_a_show_naming_an_image_too_large_to_decode_is_refused_with_its_line_unr
     assert problem.startswith(f"{tmp_path / 'show.yaml'}:1: ") and "60x40" in problem and "scale it down" in problem
     with pytest.raises(ImageError):  # a fallback changed on air: a ValueError, said when it is used
         FallbackImages(16, 16).get(str(tmp_path / "poster.png"))
+
+
+def test_an_image_saved_over_with_what_does_not_decode_keeps_its_last_good_picture_said_once_per_save(tmp_path):
+    """A fallback saved half-written while on air: each preset press said it unused, and left the previous preset's
+    image on the stall."""
+    path = image(tmp_path / "stall.png", 70)
+    images = FallbackImages(32, 24)
+    images.warm([path])
+    said = []
+    (tmp_path / "stall.png").write_bytes(b"half a png")
+    assert int(images.get(path, said.append).max()) == 70
+    assert int(images.get(path, said.append).max()) == 70
+    assert len(said) == 1 and "stall.png" in said[0] and "before this save stays" in said[0]
+    assert "convert" not in said[0]  # the file is a PNG: the fix is to save it whole, not to convert it
+    image(tmp_path / "stall.png", 180)
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10**9))
+    assert int(images.get(path, said.append).max()) == 180 and len(said) == 1
+
+
+def test_an_image_that_never_decoded_is_still_refused_with_its_fix(tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    with pytest.raises(ImageError, match="broken.png"):
+        FallbackImages(16, 16).get(str(broken), [].append)

@@ -763,6 +763,17 @@ def test_a_replay_says_that_typed_commands_are_not_read_and_what_ends_it(tmp_pat
     assert "typed commands" not in prepared_status(replay=replay_log(tmp_path), stdin=False)
 
 
+def test_a_replay_of_a_log_without_its_end_says_it_plays_on_until_stopped(tmp_path):
+    """The log of a killed show replayed on past its blocks without a word, where vcam render names its missing end."""
+    log = tmp_path / "killed.jsonl"
+    log.write_text(open(replay_log(tmp_path)).read().splitlines()[0] + "\n")
+    for stdin in (True, False):
+        said = prepared_status(replay=str(log), stdin=stdin)
+        assert "killed.jsonl has no end line (the show did not end cleanly)" in said
+        assert "goes on past its start (it logs no change) until Ctrl-C; --duration SECONDS stops it" in said
+    assert "no end line" not in prepared_status(replay=replay_log(tmp_path))
+
+
 def test_a_replay_takes_no_midi_and_no_network_commands_and_says_so(tmp_path, fake_midi_backend):
     """--midi PORT was opened during a replay: a knob turned then made another show than the log's (as --osc, it is
     said and left closed)."""

@@ -744,8 +744,10 @@ class Controller:
         elif dropped is not None:  # its prompts on air belong to no preset of the file any more
             where = f"preset (removed) {quoted(dropped.preset.name)}"
         else:
-            text = " + ".join(st.prompts)
-            where = "prompt " + clipped(text, 80)  # cut: said so, not mid-word alone
+            # each text cut to its share (said so, not mid-word alone): a mix whose blend a reload took apart, cut
+            # whole, read as its first text alone
+            share = max(24, 80 // max(1, len(st.prompts)))
+            where = "prompt " + " + ".join(clipped(text, share) for text in st.prompts)
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""

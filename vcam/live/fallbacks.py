@@ -4,17 +4,19 @@ Selecting a preset sets its fallback image (the stall's picture), on the control
 decoding a large JPEG there held every press for tens of milliseconds, and a reload did the same. The show's
 images are decoded ahead (at the start, and by the show watcher's thread before a reload applies); a press then
 finds its image here. An image edited since is decoded again; one deleted since (its folder cleaned up, the show's
-folder moved) is shown as it was decoded, as the last good show stays live when its file goes.
+folder moved) is shown as it was decoded, as the last good show stays live when its file goes; so is one saved
+over with what does not decode (an editor's save caught half-written, a broken export), said once per save.
 """
 from __future__ import annotations
 
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from vcam.errors import one_line
 from vcam.live.frames import load_image
 
 
@@ -27,8 +29,11 @@ class FallbackImages:
         self._images: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._last: dict[str, tuple] = {}  # a path's last decoded file, for when it is gone
         self._lock = threading.Lock()  # a press (controller) and a reload's warm-up (watcher) may meet here
+        self._said_broken: set[tuple] = set()  # the saves that did not decode, said once each
 
-    def get(self, path: str) -> np.ndarray:
+    def get(self, path: str, say: Callable[[str], None] | None = None) -> np.ndarray:
+        """The image at `path`; where its file was saved over with what does not decode, the one decoded before
+        (said with `say`, once per save), as a press otherwise left the previous preset's image on the stall."""
         key = _key(path)
         with self._lock:
             if key is None and not os.path.lexists(path):  # gone since: every press said "not found", where the
@@ -36,13 +41,33 @@ class FallbackImages:
             if key is not None and key in self._images:
                 self._images.move_to_end(key)
                 return self._images[key]
-        image = load_image(path, self.width, self.height)  # outside the lock: the other thread need not wait
+        try:
+            image = load_image(path, self.width, self.height)  # outside the lock: the other thread need not wait
+        except ValueError as e:
+            return self._before(path, key, e, say)
         if key is not None:
             with self._lock:
                 self._images[key] = image
                 self._last[os.path.abspath(path)] = key
                 while len(self._images) > self.keep:
                     self._images.popitem(last=False)
+        return image
+
+    def _before(self, path: str, key: tuple | None, error: ValueError, say: Callable[[str], None] | None):
+        """The image decoded from an earlier save of `path` (raising `error` where there is none)."""
+        with self._lock:
+            last = self._last.get(os.path.abspath(path))
+            if last is None or last not in self._images:
+                raise error
+            self._images.move_to_end(last)
+            first = key not in self._said_broken
+            if key is not None:
+                self._said_broken.add(key)
+            image = self._images[last]
+        if say is not None and first:
+            why = getattr(error, "message", None) or one_line(error)  # its fix (convert it) is not this one's
+            say(f"{why}: the fallback image as it was before this save stays until {os.path.basename(path)} is "
+                "saved again whole")
         return image
 
     def warm(self, paths: Iterable[str]) -> None:

@@ -207,7 +207,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     def set_fallback(path: str | None) -> None:
         path = path or cfg.fallback
         try:
-            air.pacer.set_fallback(fallbacks.get(path) if path else None)
+            air.pacer.set_fallback(fallbacks.get(path, status.message) if path else None)
         except ValueError as e:
             status.message(f"fallback image not used: {one_line(e)}")
 
