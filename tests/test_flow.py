@@ -12,10 +12,7 @@ from vcam.live.frames import crossfade
 from vcam.live.interp import DisFlow, FlowSettings, FlowSmoother, FlowStats, affordable, interpolate, phases
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.live.run import Ended
-import test_onair
 from test_pacer import FakeTime
-
-captured = test_onair.captured  # the on-air tests' fixture, shared
 
 H, W = 192, 320  # DIS sizes its pyramid by the frame's: smaller frames find only small motions
 WAIT_S = 60.0  # for the flow's worker thread: generous, the machine is loaded
