@@ -712,6 +712,21 @@ def test_a_mix_left_on_air_by_a_reload_shows_each_of_its_long_texts_in_the_statu
     assert len(where) <= len("prompt ") + 80 + 3
 
 
+def test_a_mix_shown_in_the_status_is_whole_where_it_fits_and_counts_texts_past_three():
+    """Each text cut to an equal share cut a mix that fitted whole, and left a short text's room unused; a mix of
+    many prompts ran past the line's width."""
+    from vcam.control.controller import _mix_shown
+    from vcam.words import clipped
+
+    fits = ["a neon city at night", "aerial view of turquoise ocean waves at golden hour"]
+    assert _mix_shown(fits, 80) == " + ".join(fits)
+    short, long = _mix_shown(["a cat", "x" * 100], 80).split(" + ")
+    assert short == "a cat" and len(long) == 80 - len(" + a cat")
+    many = _mix_shown([f"prompt number {k} of a long blend of texts" for k in range(6)], 80)
+    assert many.endswith(" + 3 more") and many.count(" + ") == 3 and len(many) <= 90
+    assert _mix_shown(["one " * 30], 80) == clipped("one " * 30, 80)
+
+
 def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_from_where_it_stood(tmp_path):
     """The preset on air taken out of the file: the status told its prompt as if typed, the reload's line said
     nothing of it, and `next` went to preset 1 rather than the one that followed it."""

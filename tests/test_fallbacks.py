@@ -294,6 +294,33 @@ def test_an_image_saved_over_with_what_does_not_decode_keeps_its_last_good_pictu
     assert int(images.get(path, said.append).max()) == 180 and len(said) == 1
 
 
+def test_a_broken_save_a_reloads_warm_up_met_first_is_said_at_the_next_press(tmp_path):
+    """The show file saved after the image broke: its reload decodes the show's images ahead, saying nothing, and
+    the press after it said nothing either, the old picture on the stall without a word."""
+    path = image(tmp_path / "stall.png", 70)
+    images = FallbackImages(32, 24)
+    images.warm([path])
+    (tmp_path / "stall.png").write_bytes(b"half a png")
+    images.warm([path])
+    said = []
+    assert int(images.get(path, said.append).max()) == 70
+    assert len(said) == 1 and "saved again whole" in said[0]
+
+
+def test_an_image_saved_over_too_large_keeps_its_picture_and_its_own_fix(tmp_path, monkeypatch):
+    """Saved again whole would not help an image too large to decode: its fix (scale it down) is said."""
+    from vcam.live import frames as frames_module
+
+    path = image(tmp_path / "stall.png", 70)
+    images = FallbackImages(32, 24)
+    images.warm([path])
+    cv2.imwrite(path, np.full((41, 60, 3), 90, np.uint8))
+    monkeypatch.setattr(frames_module, "MAX_DECODED_PIXELS", 40 * 60)
+    said = []
+    assert int(images.get(path, said.append).max()) == 70
+    assert len(said) == 1 and "before stays; scale it down" in said[0] and "saved again whole" not in said[0]
+
+
 def test_an_image_that_never_decoded_is_still_refused_with_its_fix(tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not an image")

@@ -772,6 +772,8 @@ def test_a_replay_of_a_log_without_its_end_says_it_plays_on_until_stopped(tmp_pa
         assert "killed.jsonl has no end line (the show did not end cleanly)" in said
         assert "goes on past its start (it logs no change) until Ctrl-C; --duration SECONDS stops it" in said
     assert "no end line" not in prepared_status(replay=replay_log(tmp_path))
+    said = prepared_status(replay=str(log), duration=30.0)
+    assert "goes on past its start (it logs no change) until --duration's 30 s on air" in said and "SECONDS" not in said
 
 
 def test_a_replay_takes_no_midi_and_no_network_commands_and_says_so(tmp_path, fake_midi_backend):

@@ -744,10 +744,7 @@ class Controller:
         elif dropped is not None:  # its prompts on air belong to no preset of the file any more
             where = f"preset (removed) {quoted(dropped.preset.name)}"
         else:
-            # each text cut to its share (said so, not mid-word alone): a mix whose blend a reload took apart, cut
-            # whole, read as its first text alone
-            share = max(24, 80 // max(1, len(st.prompts)))
-            where = "prompt " + " + ".join(clipped(text, share) for text in st.prompts)
+            where = "prompt " + _mix_shown(list(st.prompts), 80)
         # the strength matters only with an input: text-only shows are not told about it
         restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
@@ -838,3 +835,21 @@ def _knob_pair(show: Show, preset: int | None, dropped: Dropped | None) -> tuple
         return (a, b) if a != b else (a, (a + 1) % n)  # one preset of the old order is left round it
     a = preset or 0
     return a, (a + 1) % n
+
+
+def _mix_shown(texts: list[str], width: int) -> str:
+    """The texts on air joined by " + " within about `width` characters: whole where they fit, else each cut to a
+    share (said so, not mid-word alone), a short one's room left to the others. Cut whole, a mix whose blend a
+    reload took apart read as its first text alone. Past 3 texts, the rest are counted."""
+    shown, more = texts[:3], len(texts) - 3
+    tail = f" + {more} more" if more > 0 else ""
+    joined = " + ".join(shown)
+    if len(joined) + len(tail) <= width:
+        return joined + tail
+    room = max(24 * len(shown), width - len(tail) - 3 * (len(shown) - 1))
+    cut = []
+    for k, text in enumerate(sorted(range(len(shown)), key=lambda i: len(shown[i]))):
+        share = room // (len(shown) - k)  # the shortest first: what they leave goes to the longer ones
+        cut.append((text, clipped(shown[text], share)))
+        room -= len(cut[-1][1])
+    return " + ".join(text for _, text in sorted(cut)) + tail

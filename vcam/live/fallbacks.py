@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from vcam.errors import one_line
+from vcam.errors import IMAGE_FIX, one_line
 from vcam.live.frames import load_image
 
 
@@ -60,14 +60,13 @@ class FallbackImages:
             if last is None or last not in self._images:
                 raise error
             self._images.move_to_end(last)
-            first = key not in self._said_broken
-            if key is not None:
+            # marked only as it is said: a reload's warm-up, which says nothing, meets a broken save first
+            first = say is not None and key not in self._said_broken
+            if first and key is not None:
                 self._said_broken.add(key)
             image = self._images[last]
-        if say is not None and first:
-            why = getattr(error, "message", None) or one_line(error)  # its fix (convert it) is not this one's
-            say(f"{why}: the fallback image as it was before this save stays until {os.path.basename(path)} is "
-                "saved again whole")
+        if first:
+            say(_kept_line(path, error))
         return image
 
     def warm(self, paths: Iterable[str]) -> None:
@@ -77,6 +76,16 @@ class FallbackImages:
                 self.get(path)
             except ValueError:
                 pass
+
+
+def _kept_line(path: str, error: ValueError) -> str:
+    """What an image that no longer reads says, its last good picture kept: a save that does not decode (likely
+    caught half-written) is to be saved again whole; one too large, or a folder now, keeps its own fix."""
+    why, fix = getattr(error, "message", None) or one_line(error), getattr(error, "fix", None)
+    if fix == IMAGE_FIX:
+        return (f"{why}: the fallback image as it was before this save stays until {os.path.basename(path)} is "
+                "saved again whole, as a PNG or JPEG")
+    return f"{why}: the fallback image as it was before stays" + (f"; {fix}" if fix else "")
 
 
 def _key(path: str) -> tuple | None:

@@ -29,7 +29,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
     if opts.serve:
         say("commands from the network are not taken while a control log is replayed: clients watch it")
     if replay.end_block is None:
-        _say_endless(opts.replay, replay, say)
+        _say_endless(opts.replay, replay, opts.duration, say)
     if opts.stdin:
         ends = (f"it ends after the log's {counted(replay.end_block, 'block')}, Ctrl-C ends it sooner"
                 if replay.end_block is not None else "Ctrl-C ends it")
@@ -38,7 +38,7 @@ def replayed(opts: RunOptions, say: Callable[[str], None]) -> Replay | None:
     return replay
 
 
-def _say_endless(path: str, replay: Replay, say: Callable[[str], None]) -> None:
+def _say_endless(path: str, replay: Replay, duration: float | None, say: Callable[[str], None]) -> None:
     """A log without its end line plays on past its last change until stopped: said, where a replay of a show that
     was killed ran on with no word of why, as vcam render names the same log's missing end."""
     from vcam import filelock
@@ -47,7 +47,9 @@ def _say_endless(path: str, replay: Replay, say: Callable[[str], None]) -> None:
     last = f"its last change (block {max(blocks)})" if blocks else "its start (it logs no change)"
     why = ("is still being written by the show on air" if filelock.written_now(path)
            else "has no end line (the show did not end cleanly)")
-    say(f"{path} {why}: the replay goes on past {last} until Ctrl-C; --duration SECONDS stops it")
+    until = (f"until --duration's {duration:g} s on air" if duration is not None
+             else "until Ctrl-C; --duration SECONDS stops it")
+    say(f"{path} {why}: the replay goes on past {last} {until}")
 
 
 def check_replayed_inputs(path: str, replay: Replay, start: str) -> None:
