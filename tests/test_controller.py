@@ -725,6 +725,7 @@ def test_a_mix_shown_in_the_status_is_whole_where_it_fits_and_counts_texts_past_
     many = _mix_shown([f"prompt number {k} of a long blend of texts" for k in range(6)], 80)
     assert many.endswith(" + 3 more") and many.count(" + ") == 3 and len(many) <= 90
     assert _mix_shown(["one " * 30], 80) == clipped("one " * 30, 80)
+    assert _mix_shown(["a", "b", "c", "d"], 80) == "a + b + c + d"
 
 
 def test_a_reload_that_removes_the_preset_on_air_keeps_its_picture_and_goes_on_from_where_it_stood(tmp_path):

@@ -840,7 +840,9 @@ def _knob_pair(show: Show, preset: int | None, dropped: Dropped | None) -> tuple
 def _mix_shown(texts: list[str], width: int) -> str:
     """The texts on air joined by " + " within about `width` characters: whole where they fit, else each cut to a
     share (said so, not mid-word alone), a short one's room left to the others. Cut whole, a mix whose blend a
-    reload took apart read as its first text alone. Past 3 texts, the rest are counted."""
+    reload took apart read as its first text alone. Past 3 texts that do not fit, the rest are counted."""
+    if len(whole := " + ".join(texts)) <= width:
+        return whole
     shown, more = texts[:3], len(texts) - 3
     tail = f" + {more} more" if more > 0 else ""
     joined = " + ".join(shown)
