@@ -204,60 +204,54 @@ def prompt(text: str) -> str:
     return text
 
 
+def given(text: str, refusal: str) -> str:
+    """`text`, refused with `refusal` where it is blank: an unset variable in a script (`--replay "$LOG"`) reaches
+    vcam as "", which an option took as left out, silently (no log written, a live show in place of a replay)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(refusal)
+    return text
+
+
+UNSET = "(an unset variable in a script?)"
+
+
 def user_path(text: str) -> str:
     """A path with `~` made the home folder: `--log-controls=~/show.jsonl` reaches vcam as written (the shell
-    expands `~` only at a word's start). An empty one (`--log-controls "$LOG"` with the variable unset) was taken
-    as the option left out, silently: no log written, a live show in place of a replay."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the path is empty (an unset variable in a script?): give the path, or "
-                                         "leave the option out")
-    return os.path.expanduser(text)
+    expands `~` only at a word's start)."""
+    return os.path.expanduser(given(text, f"the path is empty {UNSET}: give the path, or leave the option out"))
 
 
 def media_folder(text: str) -> str:
     """--media's folder (user_path). An empty one shared the folder vcam runs in, and left out the option shares the
     show file's: neither is said to be meant."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the folder is empty (an unset variable in a script?): give the folder, . "
-                                         "for the one vcam runs in")
-    return os.path.expanduser(text)
+    return os.path.expanduser(given(text, f"the folder is empty {UNSET}: give the folder, . for the one vcam runs in"))
 
 
 def log_path(text: str) -> str:
     """vcam render's LOG.jsonl (user_path), which cannot be left out: an empty one was said as "control log  does
     not exist"."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the path is empty (an unset variable in a script?): give the .jsonl file "
-                                         "vcam run --log-controls wrote")
-    return os.path.expanduser(text)
+    return os.path.expanduser(given(text, f"the path is empty {UNSET}: give the .jsonl file vcam run --log-controls "
+                                          "wrote"))
 
 
 def send_source(text: str) -> str:
-    """vcam cam's --send: an empty one (`--send "$SRC"` unset) sent nothing, without a word, while the client
-    told the server it was sending."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty source sends nothing: give camera, camera:N, camera:/dev/videoN "
-                                         "or file:CLIP, or leave --send out")
-    return text
+    """vcam cam's --send: an empty one sent nothing, without a word, while the client told the server it was
+    sending."""
+    return given(text, "an empty source sends nothing: give camera, camera:N, camera:/dev/videoN or file:CLIP, or "
+                       "leave --send out")
 
 
 def fallback_image(text: str) -> str:
-    """An image's path (user_path). An empty one (an unset variable in a script) was taken as no --fallback at all,
-    silently."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty path names no image: give the image's path (--fallback "
-                                         "still.png), or leave --fallback out")
-    return user_path(text)
+    """An image's path (user_path); an empty one was taken as no --fallback at all."""
+    return os.path.expanduser(given(text, "an empty path names no image: give the image's path (--fallback "
+                                          "still.png), or leave --fallback out"))
 
 
 def show_ref(text: str) -> str:
-    """SHOW.yaml of vcam run and serve: a show file's path or a shipped show's name. An empty one (an unset
-    variable in a script, `vcam run "$SHOW"`) was taken as no show at all, silently: the default prompt went on
-    air."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("an empty name names no show: give a show file's path or the name of a show "
-                                         "vcam ships, or leave SHOW.yaml out")
-    return text
+    """SHOW.yaml of vcam run and serve: a show file's path or a shipped show's name. An empty one (`vcam run
+    "$SHOW"`) was taken as no show at all: the default prompt went on air."""
+    return given(text, "an empty name names no show: give a show file's path or the name of a show vcam ships, or "
+                       "leave SHOW.yaml out")
 
 
 def strength(text: str) -> float:
