@@ -195,15 +195,6 @@ def input_source(text: str) -> str:
     return str(spec)
 
 
-def prompt(text: str) -> str:
-    """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
-    word, and one of spaces was refused only once the model had loaded."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the prompt is empty: give the text to generate, or leave out --prompt "
-                                         "(the show's first preset, else a default prompt)")
-    return text
-
-
 def given(text: str, refusal: str) -> str:
     """`text`, refused with `refusal` where it is blank: an unset variable in a script (`--replay "$LOG"`) reaches
     vcam as "", which an option took as left out, silently (no log written, a live show in place of a replay)."""
@@ -213,6 +204,13 @@ def given(text: str, refusal: str) -> str:
 
 
 UNSET = "(an unset variable in a script?)"
+
+
+def prompt(text: str) -> str:
+    """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
+    word, and one of spaces was refused only once the model had loaded."""
+    return given(text, "the prompt is empty: give the text to generate, or leave out --prompt (the show's first "
+                       "preset, else a default prompt)")
 
 
 def user_path(text: str) -> str:
@@ -292,10 +290,8 @@ def cam_midi_port(text: str) -> str:
 
 
 def _non_empty_port(text: str, none: str) -> str:
-    if not text.strip():
-        raise argparse.ArgumentTypeError(f"an empty port name opens no input: give a port's name or a part of "
-                                         f"it (vcam devices lists them), {none}or leave --midi out")
-    return text
+    return given(text, f"an empty port name opens no input: give a port's name or a part of it (vcam devices lists "
+                       f"them), {none}or leave --midi out")
 
 
 def osc_address(reply: bool):
