@@ -999,3 +999,27 @@ def test_a_fader_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
     maps.append(fader)  # given back as it was
     router.handle("/f", [0.97], "10.0.0.9:9000")  # 15.5: far from 8
     assert ctl.state.transition == 8
+
+
+def test_a_shipped_map_of_the_other_kind_is_said_as_such_not_as_not_found():
+    from vcam.control.midimap import map_named as midi_map_named
+
+    with pytest.raises(ValueError) as err:
+        map_named("nanokontrol2")
+    assert str(err.value) == ("'nanokontrol2' is a MIDI map shipped with vcam, not an OSC map; give it with --midi-map "
+                              "nanokontrol2 (shipped OSC maps: touchosc-simple)")
+    with pytest.raises(ValueError, match=r"^'touchosc-simple.yaml' is an OSC map shipped with vcam, not a MIDI map; "
+                                         r"give it with --osc-map touchosc-simple.yaml \(shipped MIDI maps: .*midimix"):
+        midi_map_named("touchosc-simple.yaml")
+
+
+def test_a_show_naming_a_shipped_map_of_the_other_kind_is_told_the_section_it_belongs_in(tmp_path):
+    path = tmp_path / "show.yaml"
+    path.write_text("midi: {map: touchosc-simple}\nosc: {map: nanokontrol2}\npresets:\n  - {name: a, prompt: one}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(str(path))
+    assert err.value.problems == [
+        f"{path}:1: 'touchosc-simple' is an OSC map shipped with vcam, not a MIDI map; give it as map: in the show's "
+        "osc: section (shipped MIDI maps: apc-mini-mk2, midimix, nanokontrol2)",
+        f"{path}:2: 'nanokontrol2' is a MIDI map shipped with vcam, not an OSC map; give it as map: in the show's midi: "
+        "section (shipped OSC maps: touchosc-simple)"]

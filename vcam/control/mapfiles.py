@@ -102,8 +102,9 @@ class MapFiles:
             return f"{self.what} {ref!r} is a folder; name the map's YAML file in it{yaml_files_in(folder)}"
         if any(os.path.exists(c) for c in written):  # a named pipe (never opened: it waits for a writer), a device
             return f"{self.what} {ref!r} is a named pipe or a device, not a file; save the map there as a file"
-        return (f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
-                f"{', '.join(self.shipped())}")
+        return self._other_kind(ref, in_show=True) or (
+            f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
+            f"{', '.join(self.shipped())}")
 
     def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
@@ -113,8 +114,19 @@ class MapFiles:
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
                              f"{yaml_files_in(_home_expanded(ref))}")
         if path is None:
-            raise ValueError(f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
+            raise ValueError(self._other_kind(ref) or
+                             f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
         return path, load(path)
+
+    def _other_kind(self, ref: str, in_show: bool = False) -> str | None:
+        """What a shipped map of the other kind, named where this kind goes, is told (`--osc-map nanokontrol2`, or
+        as a show's osc: map), where "not found" listed this kind's maps as if the name were mistyped."""
+        for kind, (one, flag, _) in KINDS.items():
+            if kind != self.kind and any(os.path.isfile(_maps_dir(kind) / name) for name in (ref, f"{ref}.yaml")):
+                where = f"as map: in the show's {kind}: section" if in_show else f"with {flag} {shell_word(ref)}"
+                return (f"{ref!r} is {one} shipped with vcam, not {self.one}; give it {where} (shipped "
+                        f"{self.what}s: {', '.join(self.shipped()) or 'none'})")
+        return None
 
     def load(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
         """One map file, read by `read(reader, node)`; ConfigError with every problem by line, naming the map's
