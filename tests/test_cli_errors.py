@@ -496,6 +496,20 @@ def test_an_empty_prompt_is_refused_before_anything_loads(command, prompt, capsy
     assert f"vcam {command}: error: argument --prompt: the prompt is empty" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("prompt,said", [
+    ("&nbsp;", "'&nbsp;' is blank: the model reads HTML entities"),
+    ("\x1b[31m", "is blank: once cleaned for the text encoder"),
+    ("x" * 2001, "too long (2001 characters, at most 2000)")])
+def test_a_prompt_a_typed_one_would_refuse_is_refused_before_anything_loads(prompt, said, capsys, monkeypatch):
+    """As a typed `prompt` is: a blank one was refused only once the model had loaded, not naming --prompt."""
+    monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: pytest.fail("the show started"))
+    with pytest.raises(SystemExit) as done:
+        main(["run", "--model", "tiny", "--prompt", prompt])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "vcam run: error: argument --prompt: prompt " in err and said in err
+
+
 def test_vcam_cam_help_names_no_show_file_and_says_what_each_option_does():
     # vcam cam plays no show: its --osc-map had no show's osc: section to default to
     import argparse

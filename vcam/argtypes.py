@@ -13,7 +13,7 @@ import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.control.commands import number_meant, whole_meant
+from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import check_size
@@ -209,8 +209,12 @@ UNSET = "(an unset variable in a script?)"
 def prompt(text: str) -> str:
     """A prompt with some text: an empty one (an unset variable in a script) played the default prompt without a
     word, and one of spaces was refused only once the model had loaded."""
-    return given(text, "the prompt is empty: give the text to generate, or leave out --prompt (the show's first "
-                       "preset, else a default prompt)")
+    given(text, "the prompt is empty: give the text to generate, or leave out --prompt (the show's first "
+                "preset, else a default prompt)")
+    try:  # as a typed `prompt` is: `&nbsp;` was refused only once the model had loaded, without naming --prompt
+        return checked_prompt(text)
+    except CommandError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def user_path(text: str) -> str:

@@ -353,7 +353,8 @@ def _input(text: str) -> str:
         raise CommandError(f"{e}; usage: {usage('input')}") from None
 
 
-def _prompt(text: str) -> str:
+def checked_prompt(text: str) -> str:
+    """`text` as a prompt, else CommandError: one rule for typed, mapped and command-line prompts."""
     if len(text) > MAX_PROMPT:
         raise CommandError(f"prompt too long ({len(text)} characters, at most {MAX_PROMPT})")
     if blank_prompt(text):
@@ -412,7 +413,7 @@ def _blend(text: str) -> tuple:
 
 # a command's name → what its argument text becomes (its args)
 _ARGS = {
-    "prompt": lambda t: (_prompt(t),),
+    "prompt": lambda t: (checked_prompt(t),),
     "preset": lambda t: (preset_ref(t),),
     "seed": lambda t: (_int(t, "seed", 0, MAX_SEED),),
     "transition": lambda t: (_int(t, "transition", 0, 1000),),
