@@ -614,6 +614,25 @@ def test_a_comma_in_braces_before_three_digits_is_offered_as_thousands_too():
         assert not any("comma separates" in p or "Node" in p for p in err.value.problems), err.value.problems
 
 
+@pytest.mark.parametrize("preset, said", [
+    ("{name: a, prompt: b, seed: 1,000,000}", ["unknown key '000'; in {...} a comma separates keys: for 1,000,000 "
+                                               "write seed: 1000000"]),
+    ("{name: a, prompt: b, seed: 1,23,456}", ["unknown key '23'; in {...} a comma separates keys: for 1,23,456 write "
+                                              "seed: 123456"]),
+    ("{name: a, prompt: b, Seed: 1,234}", ["key 'Seed' is not read as 'seed'; write it seed: (lower case, no spaces)",
+                                           "unknown key '234'; in {...} a comma separates keys: for 1,234 write seed: "
+                                           "1234 (a thousands comma) or seed: 1.234 (a decimal one)"]),
+    ("{name: 1,234, prompt: b}", ["unknown key '234'; in {...} a comma separates keys: for 1,234 write name: '1,234' "
+                                  "(quoted)"])])
+def test_a_number_cut_by_commas_in_braces_is_told_whole_once(preset, said):
+    """`{seed: 1,000,000}` was told to write seed: 1000, then the second group again as an unknown key with the list
+    of known ones; a recased key had no hint; a name, which is no number, was told to write one."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {preset}\n", "show.yaml")
+    assert err.value.problems[:len(said)] == [f"show.yaml:2: preset 1: {line}" for line in said]
+    assert sum("unknown key" in p for p in err.value.problems) == 1, err.value.problems
+
+
 @pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
                                            ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):

@@ -115,9 +115,7 @@ class Reader:
         out: dict[str, Node] = {}
         # the known keys given in another case or with spaces, or that a merge key was to bring: not said missing too
         recased: set[str] = set()
-        before = None  # the pair before this one
-        for key_node, value in node.value:
-            pair, before = before, (key_node, value)
+        for i, (key_node, value) in enumerate(node.value):
             key = key_node.value if isinstance(key_node, ScalarNode) else None
             written = key.strip().lower() if isinstance(key, str) else None
             if key not in known and written in known and written not in out:
@@ -138,8 +136,9 @@ class Reader:
                 hint = f"; did you mean {meant}?" if meant else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
-                if comma := _decimal_comma(node, pair, key_node, value, known):
-                    self.error(key_node, f"{what}: unknown key {key!r}{comma}")
+                if (comma := _decimal_comma(node, i, known)) is not None:
+                    if comma:  # else a later group of the number that the first one's line told whole
+                        self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
             else:
@@ -334,23 +333,56 @@ def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
     return f"; write it without quotes: {n if isinstance(n, int) else format(n, 'g')}"
 
 
-def _decimal_comma(node: MappingNode, pair, key_node: Node, value: Node, known) -> str:
-    """'; ...' where an unknown key of digits is the rest of the number before it, cut off by a comma in a mapping
-    in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for anything else. Three digits after it
-    may group thousands (`{seed: 12,345}`): both readings are offered, as a whole number's key takes only one."""
-    if not node.flow_style or pair is None or not _plain_digits(key_node) or not _plain_null(value):
+def _decimal_comma(node: MappingNode, i: int, known) -> str | None:
+    """'; ...' where the unknown key `i` of digits is the rest of the number before it, cut off by a comma in a
+    mapping in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for a later group of digits of a
+    number so cut (`{seed: 1,000,000}`: the first group's line tells the whole number); None for anything else.
+    Three digits after it may group thousands (`{seed: 12,345}`): both readings are offered, as a whole number's key
+    takes only one; a name or prompt is told to be quoted, as it is no number."""
+    if not node.flow_style:
+        return None
+    start = i
+    while start > 0 and _cut_group(node.value[start - 1], node.value[start]):
+        start -= 1
+    if start == i:
+        return None
+    key_before, number = node.value[start]
+    written = key_before.value.strip().lower() if isinstance(key_before, ScalarNode) else None
+    if not (_plain_digits(number) and written in known):  # `{0: 1,2}`: no key to name
+        return None
+    groups = [number.value] + [k.value for k, _ in node.value[start + 1:_run_end(node, start + 1)]]
+    said = ",".join(groups)
+    if written in TEXT_KEYS:
+        readings = f"{written}: '{said}' (quoted)"
+    elif len(groups) > 2:  # 1,000,000, or 1,23,456 grouped in lakhs: one whole number either way
+        readings = f"{written}: {''.join(groups)}"
+    elif len(groups[1]) == 3 and not groups[0].startswith("0"):
+        readings = f"{written}: {''.join(groups)} (a thousands comma) or {written}: {'.'.join(groups)} (a decimal one)"
+    else:
+        readings = f"{written}: {'.'.join(groups)}"
+    if start + 1 < i:
         return ""
-    key_before, number = pair
-    if not (_plain_digits(number) and number.end_mark.index + 1 == key_node.start_mark.index):
-        return ""
-    if not (isinstance(key_before, ScalarNode) and key_before.value in known):  # `{0: 1,2}`: no key to name
-        return ""
-    key, whole, rest = key_before.value, number.value, key_node.value
-    decimal = f"{key}: {whole}.{rest}"
-    if len(rest) == 3 and not whole.startswith("0"):
-        return (f"; in {{...}} a comma separates keys: for {whole},{rest} write {key}: {whole}{rest} (a thousands "
-                f"comma) or {decimal} (a decimal one)")
-    return f"; in {{...}} a comma separates keys: for {whole},{rest} write {decimal}"
+    return f"; in {{...}} a comma separates keys: for {said} write {readings}"
+
+
+def _cut_group(pair: tuple, after: tuple) -> bool:
+    """Whether `after` is a key of digits with no value that follows `pair`'s plain digits (its value's, or its own
+    key's where it is a group too) with only a comma between: `1,000` read as `1` and a key `000`."""
+    key_node, value = after
+    if not (_plain_digits(key_node) and _plain_null(value)):
+        return False
+    end = pair[1] if _plain_digits(pair[1]) else pair[0] if _plain_null(pair[1]) else None
+    return end is not None and _plain_digits(end) and end.end_mark.index + 1 == key_node.start_mark.index
+
+
+def _run_end(node: MappingNode, start: int) -> int:
+    end = start + 1
+    while end < len(node.value) and _cut_group(node.value[end - 1], node.value[end]):
+        end += 1
+    return end
+
+
+TEXT_KEYS = {"name", "prompt", "text"}  # read as words, where digits and commas are no number
 
 
 def _plain_digits(node: Node) -> bool:
