@@ -326,3 +326,20 @@ def test_an_image_that_never_decoded_is_still_refused_with_its_fix(tmp_path):
     broken.write_bytes(b"not an image")
     with pytest.raises(ImageError, match="broken.png"):
         FallbackImages(16, 16).get(str(broken), [].append)
+
+
+def test_a_link_whose_image_is_gone_keeps_the_picture_and_is_said_once_per_target(tmp_path):
+    """Every preset press said the dangling link again; linked to another missing file, it is said again."""
+    path = tmp_path / "stall.png"
+    os.symlink(image(tmp_path / "one.png", 70), path)
+    images = FallbackImages(32, 24)
+    images.warm([str(path)])
+    os.remove(tmp_path / "one.png")
+    said = []
+    assert all(int(images.get(str(path), said.append).max()) == 70 for _ in range(3))
+    assert len(said) == 1 and "stall.png not found: the fallback image as it was before stays" in said[0]
+    path.unlink()
+    os.symlink(tmp_path / "two.png", path)
+    images.get(str(path), said.append)
+    images.get(str(path), said.append)
+    assert len(said) == 2

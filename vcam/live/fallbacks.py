@@ -61,9 +61,10 @@ class FallbackImages:
                 raise error
             self._images.move_to_end(last)
             # marked only as it is said: a reload's warm-up, which says nothing, meets a broken save first
-            first = say is not None and key not in self._said_broken
-            if first and key is not None:
-                self._said_broken.add(key)
+            said_as = key if key is not None else _link_key(path)  # a link to a file gone: said once per target
+            first = say is not None and said_as not in self._said_broken
+            if first and said_as is not None:
+                self._said_broken.add(said_as)
             image = self._images[last]
         if first:
             say(_kept_line(path, error))
@@ -95,3 +96,11 @@ def _key(path: str) -> tuple | None:
     except OSError:
         return None
     return os.path.realpath(path), st.st_mtime_ns, st.st_size
+
+
+def _link_key(path: str) -> tuple | None:
+    """A link whose file is gone, as the target it names (None for anything else): every press said it again."""
+    try:
+        return os.path.abspath(path), os.readlink(path)
+    except OSError:
+        return None
