@@ -90,6 +90,32 @@ def test_each_line_typed_at_the_console_gets_its_error_at_once_where_a_knobs_swe
     assert [c.get("typed", False) for c in commands] == [True, True, False, False, False]
 
 
+def test_a_line_typed_while_the_link_is_down_keeps_its_mark_when_it_is_sent_on_reconnecting():
+    """Typed while disconnected, a line went without its mark once the server was back: its failure was then
+    counted with a knob's sweep ("1 more like it") where a line typed when connected was said at once."""
+    said: list[str] = []
+    link = _link(said)
+    assert not link.send_line("preset 2", typed=True)
+    assert not link.send_line("strength 0.3")  # a knob's
+    assert not link.send_line("seed 4", typed=True)
+    wire = _connected(link)
+    commands = [json.loads(m) for m in wire.sent if '"command"' in m]
+    assert [(c["line"], c.get("typed", False)) for c in commands] == [("preset 2", True), ("strength 0.3", False),
+                                                                     ("seed 4", True)]
+    assert [link._unanswered.answered() for _ in commands] == [True, False, True]
+
+
+def test_a_knobs_value_waiting_carries_the_mark_of_whoever_set_it_last():
+    """A knob's value replaces its value waiting: the mark goes with the value kept, not the first one given."""
+    waiting = Waiting([].append, lambda: 0.0)
+    waiting.add("strength 0.2", typed=True)
+    waiting.add("strength 0.4")  # the knob turned after the typed line
+    waiting.add("seed 3")
+    waiting.add("seed 5", typed=True)
+    waiting.add("preset p1", typed=True)
+    assert waiting.take(marked=True) == [("strength 0.4", False), ("seed 5", True), ("preset p1", True)]
+
+
 def test_an_answer_tells_whether_its_command_was_typed_in_the_order_sent():
     sent = Unanswered()
     sent.sent("preset 1", 0.0, typed=True)

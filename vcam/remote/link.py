@@ -173,10 +173,10 @@ class Link(Inbox, LinkEnds):
         """Sends a command; False (and the command kept for the next connection) when not connected. Under the
         send lock, as the commands kept are taken on connecting: one given between the two is never left behind.
         `typed`: by hand at this console, so the server tells each failure of it on air (a server from before
-        ignores the mark); one kept for the next connection goes without it."""
+        ignores the mark); one kept for the next connection goes with it."""
         # made before the send's try: a message that breaks (a bug) is raised for the console to say, not kept as if
         # the link were down
-        message = proto.text("command", line=line, **({"typed": True} if typed else {}))
+        message = _command(line, typed)
         with self._sending():
             ws = self._ws if self.connected else None
             if ws is not None:
@@ -189,7 +189,7 @@ class Link(Inbox, LinkEnds):
                     return True
                 except Exception:
                     self._unanswered.withdraw(number)  # it waits instead; the link thread notices the dead connection
-            self._waiting.add(line)
+            self._waiting.add(line, typed)
         return False
 
     def _send_message(self, message: bytes | str) -> bool:
@@ -384,15 +384,15 @@ class Link(Inbox, LinkEnds):
             if self._drops < 2:  # else said once it holds (_holds): the connections that drop as they open are counted
                 self.say(f"connected to {self.url}{after}")
         with self._sending():
-            lines = self._waiting.take()
+            lines = self._waiting.take(marked=True)
             # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
             # press is named), where they were lost without a word. Cleared first: the answers on this connection are
             # to its own commands, not to one a write stuck on the last connection finished after it was counted lost.
             self._unanswered.take()
             now = self._clock()
-            for line in lines:
-                self._unanswered.sent(line, now)
-            self._write(ws, [proto.text("command", line=line) for line in lines])
+            for line, typed in lines:
+                self._unanswered.sent(line, now, typed)
+            self._write(ws, [_command(line, typed) for line, typed in lines])
             self.connected = self.ever_connected = True
         if self.uploader is not None:
             self.uploader.connected()
@@ -429,3 +429,8 @@ def _library_log() -> logging.Logger | None:
     quiet = logging.Logger("vcam.link")  # in no hierarchy: nothing reaches the root's handlers
     quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
     return quiet
+
+
+def _command(line: str, typed: bool) -> str:
+    """A command's message; `typed` marks one typed by hand at this console."""
+    return proto.text("command", line=line, **({"typed": True} if typed else {}))

@@ -26,16 +26,21 @@ class Waiting:
         self._clock = clock
         # in the order given; a parameter's own key, else one per command; each with when it was given
         self._lines: dict[object, tuple[str, float]] = {}
+        self._typed: set[object] = set()  # the keys of the lines typed by hand at this console
         self._lock = threading.Lock()
         self._n = 0
         self._overflowed = False  # one was dropped past MOST since the last take: that first one is named
         self._pushed_out = 0  # dropped past MOST after that one, counted in take's line
 
-    def add(self, line: str) -> None:
+    def add(self, line: str, typed: bool = False) -> None:
+        """`typed`: by hand at this console; it goes with that mark once the server is back (take)."""
         with self._lock:
             self._n += 1
             key = _knob(line) or self._n
             self._lines.pop(key, None)
+            self._typed.discard(key)
+            if typed:
+                self._typed.add(key)
             dropped = self._keep(key, line, self._clock())
         self._say_dropped(dropped)
 
@@ -55,7 +60,9 @@ class Waiting:
         self._lines[key] = (line, at)
         if len(self._lines) <= self.MOST:
             return None
-        dropped = self._lines.pop(next(iter(self._lines)))[0]
+        oldest = next(iter(self._lines))
+        self._typed.discard(oldest)
+        dropped = self._lines.pop(oldest)[0]
         if self._overflowed:
             self._pushed_out += 1
             return None
@@ -67,19 +74,20 @@ class Waiting:
             self.say(f"not connected, and {self.MOST} commands wait to be sent already: the oldest, {dropped}, "
                      "will not be (nor the oldest of any given after it; they are counted when the server is back)")
 
-    def take(self) -> list[str]:
+    def take(self, marked: bool = False) -> list:
         """The commands to send now, in order; none wait after. The presses given too long ago, and those pushed
-        out, are said (one line) and left out."""
+        out, are said (one line) and left out. `marked`: each as (line, typed by hand at this console)."""
         now = self._clock()
         with self._lock:
             waiting, self._lines = list(self._lines.items()), {}
+            typed, self._typed = self._typed, set()
             pushed_out, self._pushed_out, self._overflowed = self._pushed_out, 0, False
         late = [line for key, (line, at) in waiting if not isinstance(key, str) and now - at > self.STALE_S]
-        sent = [line for key, (line, at) in waiting if isinstance(key, str) or now - at <= self.STALE_S]
+        sent = [(line, key in typed) for key, (line, at) in waiting if isinstance(key, str) or now - at <= self.STALE_S]
         if late or pushed_out:
             knobs = any(isinstance(key, str) for key, _ in waiting)
             self.say(_not_sent(late, self.STALE_S, pushed_out, knobs))
-        return sent
+        return sent if marked else [line for line, _ in sent]
 
 
 class Unanswered:
