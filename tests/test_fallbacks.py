@@ -343,3 +343,25 @@ def test_a_link_whose_image_is_gone_keeps_the_picture_and_is_said_once_per_targe
     images.get(str(path), said.append)
     images.get(str(path), said.append)
     assert len(said) == 2
+
+
+def test_a_broken_save_is_decoded_once_not_at_every_press_and_a_chmod_reads_it_again(tmp_path, counted):
+    """Each preset press decoded the broken save again, on the controller's thread, to fail again."""
+    path = image(tmp_path / "stall.png", 70)
+    images = FallbackImages(32, 24)
+    images.warm([path])
+    (tmp_path / "stall.png").write_bytes(b"half a png")
+    said = []
+    assert all(int(images.get(path, said.append).max()) == 70 for _ in range(4))
+    assert counted == ["stall.png"] * 2 and len(said) == 1
+    never = tmp_path / "never.png"
+    never.write_bytes(b"not an image")
+    for _ in range(2):
+        with pytest.raises(ImageError, match="never.png"):
+            images.get(str(never), said.append)
+    assert counted.count("never.png") == 1
+    changed = os.stat(path).st_ctime_ns
+    while os.stat(path).st_ctime_ns == changed:  # the same bytes, its change time moved (a coarse clock's tick)
+        os.chmod(path, 0o600)
+    images.get(path, said.append)
+    assert counted.count("stall.png") == 3

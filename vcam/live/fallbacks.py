@@ -30,6 +30,8 @@ class FallbackImages:
         self._last: dict[str, tuple] = {}  # a path's last decoded file, for when it is gone
         self._lock = threading.Lock()  # a press (controller) and a reload's warm-up (watcher) may meet here
         self._said_broken: set[tuple] = set()  # the saves that did not decode, said once each
+        # the saves that did not decode, with why: each press decoded a broken save again, on the controller's thread
+        self._broken: OrderedDict[tuple, ValueError] = OrderedDict()
 
     def get(self, path: str, say: Callable[[str], None] | None = None) -> np.ndarray:
         """The image at `path`; where its file was saved over with what does not decode, the one decoded before
@@ -41,9 +43,17 @@ class FallbackImages:
             if key is not None and key in self._images:
                 self._images.move_to_end(key)
                 return self._images[key]
+            broken = self._broken.get(key) if key is not None else None
+        if broken is not None:
+            return self._before(path, key, broken, say)
         try:
             image = load_image(path, self.width, self.height)  # outside the lock: the other thread need not wait
         except ValueError as e:
+            if key is not None:
+                with self._lock:
+                    self._broken[key] = e
+                    while len(self._broken) > self.keep:
+                        self._broken.popitem(last=False)
             return self._before(path, key, e, say)
         if key is not None:
             with self._lock:
@@ -90,12 +100,13 @@ def _kept_line(path: str, error: ValueError) -> str:
 
 
 def _key(path: str) -> tuple | None:
-    """The file as it is now (None where it is gone: load_image says so)."""
+    """The file as it is now (None where it is gone: load_image says so); its change time too: a save refused for
+    its permissions reads once `chmod` has made it readable, which leaves the modification time as it was."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return os.path.realpath(path), st.st_mtime_ns, st.st_size
+    return os.path.realpath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size
 
 
 def _link_key(path: str) -> tuple | None:
