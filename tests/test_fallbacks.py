@@ -1,6 +1,8 @@
 """Fallback images decoded once: a preset press found its image decoded again, under the controller's lock."""
 import io
 import os
+import time
+import traceback
 
 import cv2
 import numpy as np
@@ -345,7 +347,7 @@ def test_a_link_whose_image_is_gone_keeps_the_picture_and_is_said_once_per_targe
     assert len(said) == 2
 
 
-def test_a_broken_save_is_decoded_once_not_at_every_press_and_a_chmod_reads_it_again(tmp_path, counted):
+def test_a_broken_save_is_decoded_once_not_at_every_press_and_again_once_its_change_time_moves(tmp_path, counted):
     """Each preset press decoded the broken save again, on the controller's thread, to fail again."""
     path = image(tmp_path / "stall.png", 70)
     images = FallbackImages(32, 24)
@@ -360,8 +362,40 @@ def test_a_broken_save_is_decoded_once_not_at_every_press_and_a_chmod_reads_it_a
         with pytest.raises(ImageError, match="never.png"):
             images.get(str(never), said.append)
     assert counted.count("never.png") == 1
-    changed = os.stat(path).st_ctime_ns
-    while os.stat(path).st_ctime_ns == changed:  # the same bytes, its change time moved (a coarse clock's tick)
+    changed, deadline = os.stat(path).st_ctime_ns, time.monotonic() + 60
+    while os.stat(path).st_ctime_ns == changed and time.monotonic() < deadline:  # a coarse clock's next tick
         os.chmod(path, 0o600)
     images.get(path, said.append)
     assert counted.count("stall.png") == 3
+
+
+def test_a_broken_file_named_two_ways_is_said_by_the_name_each_gave_and_its_error_does_not_grow(tmp_path):
+    (tmp_path / "img.png").write_bytes(b"not an image")
+    os.symlink(tmp_path / "img.png", tmp_path / "a.png")
+    os.symlink(tmp_path / "img.png", tmp_path / "b.png")
+    images = FallbackImages(16, 16)
+    with pytest.raises(ImageError, match="a.png"):
+        images.get(str(tmp_path / "a.png"))
+    with pytest.raises(ImageError, match="b.png"):
+        images.get(str(tmp_path / "b.png"))
+    depths = []
+    for _ in range(3):  # the kept error raised again carried every press's frames before
+        with pytest.raises(ImageError) as err:
+            images.get(str(tmp_path / "b.png"))
+        depths.append(len(traceback.extract_tb(err.value.__traceback__)))
+    assert depths[0] == depths[-1], depths
+
+
+def test_a_link_read_again_then_gone_again_is_said_again(tmp_path):
+    path = tmp_path / "stall.png"
+    os.symlink(image(tmp_path / "one.png", 70), path)
+    images = FallbackImages(32, 24)
+    images.warm([str(path)])
+    said = []
+    os.remove(tmp_path / "one.png")
+    images.get(str(path), said.append)
+    image(tmp_path / "one.png", 90)
+    assert int(images.get(str(path), said.append).max()) == 90
+    os.remove(tmp_path / "one.png")
+    assert int(images.get(str(path), said.append).max()) == 90
+    assert len(said) == 2, said

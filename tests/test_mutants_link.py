@@ -105,6 +105,17 @@ def test_a_line_typed_while_the_link_is_down_keeps_its_mark_when_it_is_sent_on_r
     assert [link._unanswered.answered() for _ in commands] == [True, False, True]
 
 
+def test_a_typed_knob_line_the_server_had_not_answered_when_the_link_dropped_is_sent_again_marked():
+    link = _link()
+    _connected(link)
+    assert link.send_line("strength 0.3", typed=True)
+    assert link.send_line("seed 4")
+    link._connection_lost()
+    wire = _connected(link)
+    commands = [json.loads(m) for m in wire.sent if '"command"' in m]
+    assert [(c["line"], c.get("typed", False)) for c in commands] == [("strength 0.3", True), ("seed 4", False)]
+
+
 def test_a_knobs_value_waiting_carries_the_mark_of_whoever_set_it_last():
     """A knob's value replaces its value waiting: the mark goes with the value kept, not the first one given."""
     waiting = Waiting([].append, lambda: 0.0)

@@ -1021,5 +1021,5 @@ def test_a_show_naming_a_shipped_map_of_the_other_kind_is_told_the_section_it_be
     assert err.value.problems == [
         f"{path}:1: 'touchosc-simple' is an OSC map shipped with vcam, not a MIDI map; give it as map: in the show's "
         "osc: section (shipped MIDI maps: apc-mini-mk2, midimix, nanokontrol2)",
-        f"{path}:2: 'nanokontrol2' is a MIDI map shipped with vcam, not an OSC map; give it as map: in the show's midi: "
-        "section (shipped OSC maps: touchosc-simple)"]
+        f"{path}:2: 'nanokontrol2' is a MIDI map shipped with vcam, not an OSC map; give it as map: in the show's "
+        "midi: section (shipped OSC maps: touchosc-simple)"]

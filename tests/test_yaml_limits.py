@@ -614,6 +614,14 @@ def test_a_comma_in_braces_before_three_digits_is_offered_as_thousands_too():
         assert not any("comma separates" in p or "Node" in p for p in err.value.problems), err.value.problems
 
 
+@pytest.mark.parametrize("value", ["1,2,3", "0,3,5", "1,000,00"])
+def test_groups_that_make_no_one_number_get_no_reading(value):
+    """`{seed: 1,2,3}` was told to write seed: 123, `{bias: 0,3,5}` bias: 035."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {value}}}\n", "show.yaml")
+    assert not any("comma separates" in p for p in err.value.problems), err.value.problems
+
+
 @pytest.mark.parametrize("preset, said", [
     ("{name: a, prompt: b, seed: 1,000,000}", ["unknown key '000'; in {...} a comma separates keys: for 1,000,000 "
                                                "write seed: 1000000"]),
@@ -622,6 +630,10 @@ def test_a_comma_in_braces_before_three_digits_is_offered_as_thousands_too():
     ("{name: a, prompt: b, Seed: 1,234}", ["key 'Seed' is not read as 'seed'; write it seed: (lower case, no spaces)",
                                            "unknown key '234'; in {...} a comma separates keys: for 1,234 write seed: "
                                            "1234 (a thousands comma) or seed: 1.234 (a decimal one)"]),
+    ("{name: a, prompt: b, seed: 12,34,567}", ["unknown key '34'; in {...} a comma separates keys: for 12,34,567 "
+                                               "write seed: 1234567"]),
+    ("{name: a, prompt: b, fallback: 1,000}", ["unknown key '000'; in {...} a comma separates keys: for 1,000 write "
+                                               "fallback: '1,000' (quoted)"]),
     ("{name: 1,234, prompt: b}", ["unknown key '234'; in {...} a comma separates keys: for 1,234 write name: '1,234' "
                                   "(quoted)"])])
 def test_a_number_cut_by_commas_in_braces_is_told_whole_once(preset, said):

@@ -44,6 +44,9 @@ TOO_MANY = (f"more than {MAX_NODES} values up to here (aliases count each time t
 INVALID = object()
 
 
+# keys read as words or paths, where digits and commas are no number: a comma cutting one is told to quote it
+TEXT_KEYS = {"name", "prompt", "text", "fallback", "input", "map", "command", "do", "release", "port", "address"}
+
 class ConfigError(ValueError):
     """One or more problems in a YAML file, each as 'file:line: message'; `what` names the kind of file."""
 
@@ -338,7 +341,7 @@ def _decimal_comma(node: MappingNode, i: int, known) -> str | None:
     mapping in braces (`{seed: 42, bias: 0,3}` reads as bias 0 and a key 3); '' for a later group of digits of a
     number so cut (`{seed: 1,000,000}`: the first group's line tells the whole number); None for anything else.
     Three digits after it may group thousands (`{seed: 12,345}`): both readings are offered, as a whole number's key
-    takes only one; a name or prompt is told to be quoted, as it is no number."""
+    takes only one; a name or prompt (TEXT_KEYS) is told to be quoted, as it is no number."""
     if not node.flow_style:
         return None
     start = i
@@ -354,8 +357,10 @@ def _decimal_comma(node: MappingNode, i: int, known) -> str | None:
     said = ",".join(groups)
     if written in TEXT_KEYS:
         readings = f"{written}: '{said}' (quoted)"
-    elif len(groups) > 2:  # 1,000,000, or 1,23,456 grouped in lakhs: one whole number either way
+    elif len(groups) > 2 and _grouped(groups):  # 1,000,000, or 1,23,456 grouped in lakhs: one whole number
         readings = f"{written}: {''.join(groups)}"
+    elif len(groups) > 2:  # 0,3,5: no one number
+        return None
     elif len(groups[1]) == 3 and not groups[0].startswith("0"):
         readings = f"{written}: {''.join(groups)} (a thousands comma) or {written}: {'.'.join(groups)} (a decimal one)"
     else:
@@ -375,14 +380,19 @@ def _cut_group(pair: tuple, after: tuple) -> bool:
     return end is not None and _plain_digits(end) and end.end_mark.index + 1 == key_node.start_mark.index
 
 
+def _grouped(groups: list[str]) -> bool:
+    """Whether digit groups read as one whole number: thousands (1,000,000) or lakhs (12,34,567)."""
+    *middle, last = groups[1:]
+    return (not groups[0].startswith("0") and len(last) == 3
+            and (all(len(g) == 3 for g in middle) or all(len(g) == 2 for g in middle)))
+
+
 def _run_end(node: MappingNode, start: int) -> int:
+    """The index past the last key of digits cut off the same number as the key at `start`."""
     end = start + 1
     while end < len(node.value) and _cut_group(node.value[end - 1], node.value[end]):
         end += 1
     return end
-
-
-TEXT_KEYS = {"name", "prompt", "text"}  # read as words, where digits and commas are no number
 
 
 def _plain_digits(node: Node) -> bool:

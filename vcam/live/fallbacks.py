@@ -43,7 +43,8 @@ class FallbackImages:
             if key is not None and key in self._images:
                 self._images.move_to_end(key)
                 return self._images[key]
-            broken = self._broken.get(key) if key is not None else None
+            # by the path as named too: the error names it, and two names may link one file
+            broken = self._broken.get((os.path.abspath(path), key)) if key is not None else None
         if broken is not None:
             return self._before(path, key, broken, say)
         try:
@@ -51,7 +52,7 @@ class FallbackImages:
         except ValueError as e:
             if key is not None:
                 with self._lock:
-                    self._broken[key] = e
+                    self._broken[(os.path.abspath(path), key)] = e
                     while len(self._broken) > self.keep:
                         self._broken.popitem(last=False)
             return self._before(path, key, e, say)
@@ -61,6 +62,7 @@ class FallbackImages:
                 self._last[os.path.abspath(path)] = key
                 while len(self._images) > self.keep:
                     self._images.popitem(last=False)
+                self._said_broken.discard(_link_key(path))  # a link read again: its target gone again is said
         return image
 
     def _before(self, path: str, key: tuple | None, error: ValueError, say: Callable[[str], None] | None):
@@ -68,7 +70,8 @@ class FallbackImages:
         with self._lock:
             last = self._last.get(os.path.abspath(path))
             if last is None or last not in self._images:
-                raise error
+                # without the traceback it has: raised again at each press, the kept error grew by every one's frames
+                raise error.with_traceback(None)
             self._images.move_to_end(last)
             # marked only as it is said: a reload's warm-up, which says nothing, meets a broken save first
             said_as = key if key is not None else _link_key(path)  # a link to a file gone: said once per target

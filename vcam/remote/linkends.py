@@ -35,8 +35,8 @@ class LinkEnds:
         finally:
             if took:
                 self._send_lock.release()
-        for line, at in knobs:
-            self._waiting.put_back(line, at)
+        for line, at, typed in knobs:
+            self._waiting.put_back(line, at, typed)
         if (presses or more) and not self._stop.is_set():
             n = len(presses) + more
             named = ", ".join(presses[:4]) + (f" and {n - 4} more" if n > 4 else "")

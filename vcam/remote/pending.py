@@ -44,13 +44,15 @@ class Waiting:
             dropped = self._keep(key, line, self._clock())
         self._say_dropped(dropped)
 
-    def put_back(self, line: str, at: float) -> None:
-        """A knob's value sent at `at` on a connection that died before the server answered it: it waits again,
-        unless a newer value of that knob waits already."""
+    def put_back(self, line: str, at: float, typed: bool = False) -> None:
+        """A knob's value sent at `at` on a connection that died before the server answered it: it waits again
+        (typed by hand still marked so), unless a newer value of that knob waits already."""
         key = _knob(line)
         with self._lock:
             if not key or key in self._lines:
                 return
+            if typed:
+                self._typed.add(key)
             dropped = self._keep(key, line, at)
         self._say_dropped(dropped)
 
@@ -61,7 +63,7 @@ class Waiting:
         if len(self._lines) <= self.MOST:
             return None
         oldest = next(iter(self._lines))
-        self._typed.discard(oldest)
+        self._typed.discard(oldest)  # else kept for the whole wait: a pad held down on a dead link adds hundreds
         dropped = self._lines.pop(oldest)[0]
         if self._overflowed:
             self._pushed_out += 1
@@ -148,11 +150,11 @@ class Unanswered:
                 del self._knobs[key]
         return typed
 
-    def take(self) -> tuple[list[tuple[str, float]], list[str], int]:
-        """The knobs' values not answered (with when each was sent), the presses not answered, and how many more
-        presses were pushed out; none are kept after."""
+    def take(self) -> tuple[list[tuple[str, float, bool]], list[str], int]:
+        """The knobs' values not answered (with when each was sent, and whether typed by hand), the presses not
+        answered, and how many more presses were pushed out; none are kept after."""
         with self._lock:
-            knobs = [(line, at) for _, line, at in sorted(self._knobs.values())]
+            knobs = [(line, at, number in self._typed) for number, line, at in sorted(self._knobs.values())]
             presses, more = [line for _, line, _ in self._presses], self._pushed_out
             self._sent = self._answered = self._pushed_out = 0
             self._pushed_last = -1
