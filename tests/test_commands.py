@@ -124,7 +124,7 @@ def test_blank_and_comments(line):
     ("next @100", "@100 beats is out of range (0.0625, a 64th note, to 64)"),
     ("prompt a sign saying @home", "after @ comes beat, bar, a number of beats or off, not 'home'; for an @ in the "
                                    "prompt's text, end the line with its timing: prompt a sign saying @home @off"),
-    ("go now", "takes nothing after it"),
+    ("back now", "takes nothing after it"),
     ("input", "needs an argument; usage: input SRC"),
     ("input dvd", "unknown input 'dvd'"),
     ("input file:", "needs a path"),

@@ -351,7 +351,9 @@ class Controller:
         if self.cues is None:
             return ("error: there is no cue list here: go and back fire the cues: of a show file "
                     f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
-        return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
+        if cmd.name == "back":
+            return self.cues.back(cmd.at)
+        return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> str:
