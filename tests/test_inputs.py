@@ -1128,3 +1128,62 @@ def test_a_tiff_too_large_to_decode_is_refused_from_its_header(tmp_path, monkeyp
     with pytest.raises(InputError) as refused:
         ImageSource(path, 64, 48, "crop")
     assert "70x30" in refused.value.message and "scale it down" in refused.value.fix
+
+
+def _solid_png(path, bgr, size=(40, 30)) -> None:
+    """A one-colour PNG at `path`, its mtime moved on so that a save within the same tick is seen as one."""
+    cv2.imwrite(str(path), np.full((size[1], size[0], 3), bgr, dtype=np.uint8))
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_an_image_saved_again_on_air_is_shown_once_it_has_held_still_for_a_block(tmp_path):
+    """An `image:` input edited on disk (a logo saved again from an editor) stayed as it was read at the start,
+    where a clip exported again over itself is taken on air."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))  # red
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    assert tuple(image.frames(0, 1)[0, 0, 0]) == (255, 0, 0)
+    _solid_png(path, (255, 0, 0), (50, 30))  # blue, saved over it
+    assert tuple(image.frames(12, 1)[0, 0, 0]) == (255, 0, 0)  # still being written, for all it knows
+    assert tuple(image.frames(24, 1)[0, 0, 0]) == (0, 0, 255)  # held still for a block: shown
+    assert said == ["image logo.png reloaded"]
+    image.frames(36, 1)
+    assert said == ["image logo.png reloaded"]  # said once
+
+
+def test_an_image_saved_broken_or_deleted_on_air_keeps_its_picture_and_says_so_once(tmp_path):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n half of it")
+    for start in (12, 24, 36):
+        assert tuple(image.frames(start, 1)[0, 0, 0]) == (255, 0, 0)
+    assert len(said) == 1 and said[0].startswith("image logo.png was saved again but does not read as an image")
+    assert "the picture stays as it was" in said[0] and "save it again" in said[0]
+    path.unlink()
+    for start in (48, 60, 72):
+        assert tuple(image.frames(start, 1)[0, 0, 0]) == (255, 0, 0)
+    assert len(said) == 2 and said[1].startswith(f"image logo.png is gone ({path} was deleted or moved")
+    path.mkdir()
+    image.frames(84, 1)
+    assert tuple(image.frames(96, 1)[0, 0, 0]) == (255, 0, 0) and said[2].startswith("image logo.png is a folder now")
+    path.rmdir()
+    _solid_png(path, (0, 255, 0))
+    image.frames(108, 1)
+    assert tuple(image.frames(120, 1)[0, 0, 0]) == (0, 255, 0) and said[3:] == ["image logo.png reloaded"]
+
+
+def test_an_image_resized_with_the_stream_still_says_its_reload(tmp_path):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    switch = InputSwitch(W, H, "stretch", said.append)
+    switch.open(f"image:{path}")
+    image = switch.resize(W * 2, H * 2)
+    _solid_png(path, (255, 0, 0))
+    image.frames(0, 1)
+    assert image.frames(12, 1).shape == (1, H * 2, W * 2, 3) and said == ["image logo.png reloaded"]
+    switch.close()

@@ -758,24 +758,61 @@ def _may_be_animated(path: str) -> bool:
 
 
 class ImageSource:
-    """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
+    """`image:PATH`: one still, fitted to width×height, the input of every frame of every block. An image saved
+    again on air (an edited logo) is shown as it now is, as a clip exported again is; not where `follow` is False
+    (a render: its blocks would depend on when the save came)."""
 
-    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None):
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None,
+                 follow: bool = True):
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
+        self.say, self.follow = say, follow
+        self._fitted = (width, height, fit_mode)
+        self._stamp = self._seen = _stamp(self.path)  # taken first: a save while it is read is seen later
         try:
-            self.frame = read_shown(self.path, (width, height, fit_mode))
+            frame = read_shown(self.path, self._fitted)
         except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
             raise InputError(e.message, e.fix) from None
-        if self.frame is None:
+        if frame is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
+        self.frame = frame
         if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
             count = f" ({frames} frames)" if frames > 1 else ""
             say(f"image {self.name} is animated{count}: only its first frame is used; "
                 f"{shell_word(f'file:{self.path}')} plays it as a clip")
 
+    def _follow_file(self) -> None:
+        """The file saved again (or another moved in under its name) is read once it has held still from one block
+        to the next: an editor writing in pieces, or a JPEG half written (which decodes grey at its foot), is not
+        read meanwhile. One that does not read, or gone, leaves the picture as it was; each is said once."""
+        stamp = _stamp(self.path)
+        settled, self._seen = stamp == self._seen, stamp
+        if not settled or stamp == self._stamp:
+            return
+        self._stamp = stamp
+        if stamp is None:
+            self.say(f"image {self.name} is gone ({self.path} was deleted or moved): the picture stays as it was; "
+                     "put the file back, or give another input")
+            return
+        if os.path.isdir(self.path):
+            self.say(f"image {self.name} is a folder now ({self.path}): the picture stays as it was; put the image "
+                     "back in its place, or give another input")
+            return
+        try:
+            frame, why = read_shown(self.path, self._fitted), ""
+        except ImageError as e:
+            frame, why = None, f" ({e.message}; {e.fix})"
+        if frame is None:
+            self.say(f"image {self.name} was saved again but does not read as an image{why}: the picture stays as "
+                     "it was; save it again as a PNG, JPEG or WebP")
+            return
+        self.frame = frame
+        self.say(f"image {self.name} reloaded")
+
     def frames(self, start: int, count: int) -> np.ndarray:
+        if self.follow:
+            self._follow_file()
         return repeat(self.frame, count)
 
     def status(self) -> str:
