@@ -847,6 +847,8 @@ def test_go_to_a_cue_the_list_lacks_says_the_cues_there_are_and_fires_nothing():
         assert rig.cues.go(cue=0).startswith("error: no cue 0: this show has cues 1 to 3")
         assert rig.cues.go(cue="wood") == ("error: no cue named 'wood'; the cues: 1 'open', 2 'swell', 3 'woods'; "
                                            "go alone fires the next (cue 1)")
+        assert rig.cues.go(cue="-1").startswith("error: no cue named '-1' (a cue's number is a whole number from 1 "
+                                                "to 3); the cues: 1 'open'")
         assert rig.ran == [] and rig.cues.position == 0
 
 

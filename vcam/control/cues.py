@@ -19,6 +19,7 @@ comes once: a second round would stop there for GO), which the show file's check
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -510,7 +511,9 @@ def _cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None) -> int | 
         return next((i for i in named if nxt is not None and i >= nxt), named[0])
     listed = ", ".join(f"{i + 1} {quoted(c.name)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
-    return f"error: no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}; the cues: {listed}{more}{then}"
+    number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    return f"error: no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}{then}"
 
 
 def _same_position(old: tuple[Cue, ...], pos: int, new: tuple[Cue, ...]) -> int:
