@@ -1187,3 +1187,24 @@ def test_an_image_resized_with_the_stream_still_says_its_reload(tmp_path):
     image.frames(0, 1)
     assert image.frames(12, 1).shape == (1, H * 2, W * 2, 3) and said == ["image logo.png reloaded"]
     switch.close()
+
+
+def test_an_image_saved_again_too_large_to_decode_keeps_its_picture_and_says_the_fix(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + header + chunk(b"IEND", b""))
+    image.frames(0, 1)
+    assert tuple(image.frames(12, 1)[0, 0, 0]) == (255, 0, 0)
+    assert len(said) == 1 and said[0].startswith("image logo.png was saved again, but image ")
+    assert "too large to decode" in said[0] and said[0].endswith("the picture stays as it was; scale it down (3840 "
+                                                                 "pixels on its long side is plenty), or save it as a "
+                                                                 "JPEG, which is read reduced")

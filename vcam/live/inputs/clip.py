@@ -800,12 +800,13 @@ class ImageSource:
                      "back in its place, or give another input")
             return
         try:
-            frame, why = read_shown(self.path, self._fitted), ""
-        except ImageError as e:
-            frame, why = None, f" ({e.message}; {e.fix})"
+            frame = read_shown(self.path, self._fitted)
+        except ImageError as e:  # too large to decode: its own fix, not a save again
+            self.say(f"image {self.name} was saved again, but {e.message}: the picture stays as it was; {e.fix}")
+            return
         if frame is None:
-            self.say(f"image {self.name} was saved again but does not read as an image{why}: the picture stays as "
-                     "it was; save it again as a PNG, JPEG or WebP")
+            self.say(f"image {self.name} was saved again but does not read as an image: the picture stays as it "
+                     "was; save it again as a PNG, JPEG or WebP")
             return
         self.frame = frame
         self.say(f"image {self.name} reloaded")
