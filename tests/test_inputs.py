@@ -1208,3 +1208,28 @@ def test_an_image_saved_again_too_large_to_decode_keeps_its_picture_and_says_the
     assert "too large to decode" in said[0] and said[0].endswith("the picture stays as it was; scale it down (3840 "
                                                                  "pixels on its long side is plenty), or save it as a "
                                                                  "JPEG, which is read reduced")
+
+
+@pytest.mark.parametrize("kind, source", [("image", ImageSource), ("file", ClipSource)])
+def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path, kind, source):
+    """`input image: logo.png` was refused as no such file ' logo.png', with a fix about folders."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    with pytest.raises(InputError) as raised:
+        source(str(tmp_path / " logo.png"), W, H)
+    assert raised.value.fix.startswith(f"did you mean {kind}:{path}? a space after the colon")
+    with pytest.raises(InputError) as raised:
+        source(str(tmp_path / " other.png"), W, H)
+    assert "did you mean" not in raised.value.fix
+
+
+def test_a_show_file_input_with_a_space_after_its_kind_names_the_file_meant(tmp_path):
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    _solid_png(tmp_path / "logo.png", (0, 0, 255))
+    show = tmp_path / "show.yaml"
+    show.write_text('defaults: {input: "image: logo.png"}\npresets:\n  - {name: a, prompt: x}\n')
+    with pytest.raises(ConfigError) as raised:
+        load_show(str(show))
+    assert f"did you mean image:{tmp_path / 'logo.png'}? a space after the colon" in raised.value.problems[0]

@@ -15,7 +15,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 
-from vcam.words import clipped, nearest
+from vcam.words import clipped, nearest, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
@@ -68,6 +68,17 @@ def missing_fix(kind: str) -> str:
     show file where they are read from the folder vcam was started in."""
     return (f"check the path; a {FLAG} {kind}: path is relative to the folder vcam was started in, one in a show "
             "file to the show file's folder")
+
+
+def spaced_fix(path: str, kind: str) -> str | None:
+    """The fix for a file or image (`kind`) not there whose name has spaces round it and is there without them
+    (`input image: logo.png`, typed as YAML writes a key): the space was read as part of the name. None where that
+    file is not there either."""
+    folder, name = os.path.split(str(path))
+    trimmed = os.path.join(folder, name.strip())
+    if not name.strip() or trimmed == str(path) or not os.path.isfile(trimmed):
+        return None
+    return f"did you mean {shell_word(f'{kind}:{trimmed}')}? a space after the colon is read as part of the name"
 
 
 def typed_fix(fix: str, written: InputSpec) -> str:

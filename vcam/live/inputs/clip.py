@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import READ_FIX, bug_place, described
-from vcam.inspec import missing_fix
+from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import ImageError, fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
@@ -63,7 +63,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
-        raise InputError(f"{what} {path}: {where}", missing_fix(kind))
+        raise InputError(f"{what} {path}: {where}", spaced_fix(path, kind) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
