@@ -35,7 +35,7 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
+from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, missing_fix, parse_input, typed_fix
 from vcam.words import clipped, counted, quoted
 
 
@@ -597,7 +597,7 @@ class Controller:
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed) if typed is not None else e.fix
+            fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {spec}: {e}") from None
@@ -814,6 +814,17 @@ def _input_of(line: str) -> str | None:
     except CommandError:  # a cue's lines were checked as the show was read; a cue's own name may be anything
         return None
     return cmd.args[0] if cmd is not None and cmd.name == "input" else None
+
+
+def _gone_fix(fix: str, spec: str) -> str:
+    """The fix for a preset's input that did not open, as the show file gives it (made whole against its folder):
+    one not there was there as the show was read, so the fix for a path given wrong (relative to which folder)
+    would not help."""
+    kind = parse_input(spec).kind
+    if kind in ("file", "image") and fix == missing_fix(kind):
+        return (f"it was there as the show file was read: put it back, or give the preset another {kind}: in the "
+                "show file")
+    return fix
 
 
 def _whole_path(text: str) -> str:
