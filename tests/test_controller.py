@@ -1525,7 +1525,7 @@ def test_a_presets_input_gone_since_the_show_was_read_says_to_put_it_back(on_air
     (tmp_path / "walk.mp4").unlink()
     reply = ctl.handle_line("preset walk", "stdin")
     assert f"its input is not used: video file {tmp_path / 'walk.mp4'}: no such file (it was there as the show file " \
-           "was read: put it back, or give the preset another file: in the show file)" in reply
+           "was read: put it back, or name another file: in the show file)" in reply
     assert "--in" not in reply
     # a typed input keeps its own fix: the path as typed
     assert "check the path" in ctl.handle_line(f"input file:{tmp_path / 'walk.mp4'}", "stdin")

@@ -864,3 +864,18 @@ def test_go_with_a_cue_is_parsed_and_sent_to_the_cue_list_by_the_controller():
     assert controller.handle_line("go 3", "stdin").startswith("cue 3/3 'woods' (cues 1-2 skipped): preset 3")
     assert controller.handle_line("go open", "stdin").startswith("cue 1/3 'open': preset 1")
     assert [o.command for _, _, o in gen.given] == ["preset forest", "preset 1"]
+
+
+def test_a_cues_clip_gone_since_the_show_was_read_says_to_put_it_back(tmp_path):
+    from vcam.live.inputs import check_input
+
+    clip = tmp_path / "walk.mp4"
+    clip.write_bytes(b"x")
+    show = parse_show(PRESETS + "cues:\n  - {name: walk, do: input file:walk.mp4}\n", str(tmp_path / "show.yaml"))
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(),
+                            lambda text: None, check_input=check_input)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    clip.unlink()
+    reply = controller.handle_line("go", "stdin")
+    assert reply == (f"cue 1/1 'walk': error: video file {clip}: no such file (it was there as the show file was "
+                     "read: put it back, or name another file: in the show file)")

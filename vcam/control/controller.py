@@ -559,7 +559,8 @@ class Controller:
                 return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
             return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
-        self._check_input(spec, parse_input(cmd.args[0]))
+        # a cue's line is the show file's, its path made whole against its folder as the show was read
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
         return f"input {spec}{NEXT_BLOCK}" if spec != "none" else f"text only{NEXT_BLOCK}"
@@ -817,13 +818,12 @@ def _input_of(line: str) -> str | None:
 
 
 def _gone_fix(fix: str, spec: str) -> str:
-    """The fix for a preset's input that did not open, as the show file gives it (made whole against its folder):
-    one not there was there as the show was read, so the fix for a path given wrong (relative to which folder)
-    would not help."""
+    """The fix for a preset's or a cue's input that did not open, as the show file gives it (made whole against its
+    folder): one not there was there as the show was read, so the fix for a path given wrong (relative to which
+    folder) would not help."""
     kind = parse_input(spec).kind
     if kind in ("file", "image") and fix == missing_fix(kind):
-        return (f"it was there as the show file was read: put it back, or give the preset another {kind}: in the "
-                "show file")
+        return f"it was there as the show file was read: put it back, or name another {kind}: in the show file"
     return fix
 
 
