@@ -1233,3 +1233,14 @@ def test_a_show_file_input_with_a_space_after_its_kind_names_the_file_meant(tmp_
     with pytest.raises(ConfigError) as raised:
         load_show(str(show))
     assert f"did you mean image:{tmp_path / 'logo.png'}? a space after the colon" in raised.value.problems[0]
+
+
+@pytest.mark.parametrize("name", ["show.yaml", "log.jsonl"])
+def test_a_show_file_or_a_log_named_as_a_clip_is_said_to_be_text(tmp_path, name):
+    """`input file:show.yaml` was said as a video damaged or still being recorded, with an ffmpeg line to convert
+    it."""
+    text = tmp_path / name
+    text.write_text("presets:\n  - {name: a, prompt: x}\n" * 20)
+    with pytest.raises(InputError, match=f"{name} is a text file, not a video") as raised:
+        ClipSource(str(text), W, H)
+    assert "ffmpeg" not in raised.value.fix

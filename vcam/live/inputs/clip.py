@@ -102,6 +102,9 @@ def _undecodable(path: str) -> InputError:
     """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
     being written would not help, so those are told apart from a codec OpenCV does not read."""
     convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    if _text(path):  # a show file or a control log named where a clip goes: converting it would not help
+        return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
+                          "(image:PATH)")
     if _picture(path):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         return InputError(f"cannot decode {path} as a video: it is a still picture",
                           f"show it with {shell_word(f'image:{path}')}")
@@ -114,6 +117,26 @@ def _undecodable(path: str) -> InputError:
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+# Files of text a show keeps beside its clips (a show file, a map, a control log), by their names' endings
+_TEXT_ENDINGS = (".yaml", ".yml", ".json", ".jsonl", ".txt", ".md", ".csv")
+
+
+def _text(path: str) -> bool:
+    """Whether `path` is named as a text file and its first bytes read as UTF-8 text."""
+    if not path.lower().endswith(_TEXT_ENDINGS):
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3  # a character cut at the end of what was read
+    return b"\0" not in head
 
 
 # The headers of still pictures (JPEG, PNG, WebP, TIFF both ways round)
