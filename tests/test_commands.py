@@ -917,7 +917,7 @@ def test_preset_alone_names_all_of_twelve_presets_and_says_how_many_past_that():
 
 
 @pytest.mark.parametrize("line, meant", [("go2", "go 2"), ("go:3", "go 3"), ("go2 @bar", "go 2 @bar"),
-                                         ("back2", "back")])
+                                         ("back2", "back"), ("go!", "go"), ("go.", "go"), ("go-1", "go")])
 def test_a_cue_glued_to_go_is_answered_with_the_line_that_fires_it(line, meant):
     with pytest.raises(CommandError, match=re.escape(f"(did you mean {meant}?)")):
         parse(line)

@@ -620,8 +620,9 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
         return f" (did you mean {clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1)}?)"
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
-    # go takes a cue as its argument, though none is needed (`go2`: go 2)
-    takes_one = glued is not None and (glued[1].lower() not in NO_ARGS or glued[1].lower() == "go")
+    # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
+    takes_one = glued is not None and (glued[1].lower() not in NO_ARGS or (
+        glued[1].lower() == "go" and (glued[2] or glued[3] or "").strip().isdigit()))
     if glued and (command := glued[1].lower()) in known and takes_one and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
         return f" (did you mean {_glued_line(command, arg, console)}?)"

@@ -780,6 +780,31 @@ def _may_be_animated(path: str) -> bool:
         return False
 
 
+def _image_stamp(path: str) -> tuple | None:
+    """An image's file as _stamp has it, with its change time: made readable by `chmod`, it is read again."""
+    stamp = _stamp(path)
+    try:
+        return stamp and (*stamp, os.stat(path).st_ctime_ns)
+    except OSError:
+        return None
+
+
+class _Decoded:
+    """An image saved again, decoded in a Reload's thread: it is there at once (step_toward)."""
+
+    def __init__(self, path: str, fitted: tuple):
+        frame = read_shown(path, fitted)  # ImageError, too large to decode: said with its own fix
+        if frame is None:
+            raise ValueError("does not read as an image")
+        self.frame = frame
+
+    def step_toward(self, position: int) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
 class ImageSource:
     """`image:PATH`: one still, fitted to width×height, the input of every frame of every block. An image saved
     again on air (an edited logo) is shown as it now is, as a clip exported again is; not where `follow` is False
@@ -791,7 +816,8 @@ class ImageSource:
         self.name = os.path.basename(self.path)
         self.say, self.follow = say, follow
         self._fitted = (width, height, fit_mode)
-        self._stamp = self._seen = _stamp(self.path)  # taken first: a save while it is read is seen later
+        self._stamp = self._seen = _image_stamp(self.path)  # taken first: a save while it is read is seen later
+        self._decoding: Reload | None = None  # a save being decoded in its thread
         try:
             frame = read_shown(self.path, self._fitted)
         except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
@@ -808,31 +834,47 @@ class ImageSource:
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block
         to the next: an editor writing in pieces, or a JPEG half written (which decodes grey at its foot), is not
-        read meanwhile. One that does not read, or gone, leaves the picture as it was; each is said once."""
-        stamp = _stamp(self.path)
+        read meanwhile. It is decoded in a thread, the picture as it was shown until then: a large picture took
+        seconds, which on the stream's thread held up a block. One that does not read, or gone, leaves the picture
+        as it was; each save is said once."""
+        self._take_decoded()
+        stamp = _image_stamp(self.path)
         settled, self._seen = stamp == self._seen, stamp
         if not settled or stamp == self._stamp:
             return
         self._stamp = stamp
+        if self._decoding is not None:  # an older save still decoding: this one replaces it
+            self._decoding.cancel()
+            self._decoding = None
         if stamp is None:
             self.say(f"image {self.name} is gone ({self.path} was deleted or moved): the picture stays as it was; "
                      "put the file back, or give another input")
-            return
-        if os.path.isdir(self.path):
+        elif os.path.isdir(self.path):
             self.say(f"image {self.name} is a folder now ({self.path}): the picture stays as it was; put the image "
                      "back in its place, or give another input")
+        elif not os.access(self.path, os.R_OK):  # a fix about the format would not help; a chmod is seen (ctime)
+            self.say(f"image {self.name} was saved again, but it cannot be read (permission denied): the picture "
+                     f"stays as it was; {READ_FIX}")
+        else:
+            self._decoding = Reload(lambda: _Decoded(self.path, self._fitted), 0)
+
+    def _take_decoded(self) -> None:
+        """The save decoded in its thread, put on air (or why it could not be, said), once it is done."""
+        decoding = self._decoding
+        if decoding is None or not decoding.ready.is_set():
             return
-        try:
-            frame = read_shown(self.path, self._fitted)
-        except ImageError as e:  # too large to decode: its own fix, not a save again
+        self._decoding = None
+        if isinstance(e := decoding.error, ImageError):  # too large to decode: its own fix, not a save again
             self.say(f"image {self.name} was saved again, but {e.message}: the picture stays as it was; {e.fix}")
             return
-        if frame is None:
+        if e is not None:
             self.say(f"image {self.name} was saved again but does not read as an image: the picture stays as it "
                      "was; save it again as a PNG, JPEG or WebP")
             return
-        self.frame = frame
-        self.say(f"image {self.name} reloaded")
+        decoded = decoding.take(0)
+        if decoded is not None:
+            self.frame = decoded.frame
+            self.say(f"image {self.name} reloaded")
 
     def frames(self, start: int, count: int) -> np.ndarray:
         if self.follow:
@@ -843,4 +885,6 @@ class ImageSource:
         return f"in {self.name}"
 
     def close(self) -> None:
-        pass
+        if self._decoding is not None:  # not waited for: the show's end never waits on a decode
+            self._decoding.cancel()
+            self._decoding = None
