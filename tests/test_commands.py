@@ -124,7 +124,7 @@ def test_blank_and_comments(line):
     ("next @100", "@100 beats is out of range (0.0625, a 64th note, to 64)"),
     ("prompt a sign saying @home", "after @ comes beat, bar, a number of beats or off, not 'home'; for an @ in the "
                                    "prompt's text, end the line with its timing: prompt a sign saying @home @off"),
-    ("go now", "takes nothing after it"),
+    ("back now", "takes nothing after it"),
     ("input", "needs an argument; usage: input SRC"),
     ("input dvd", "unknown input 'dvd'"),
     ("input file:", "needs a path"),
@@ -914,3 +914,10 @@ def test_preset_alone_names_all_of_twelve_presets_and_says_how_many_past_that():
     names = [f"p{i}" for i in range(1, 14)]
     assert preset_choices("preset", names[:12]).endswith("12 'p12'")
     assert preset_choices("preset", names).endswith("12 'p12', … (13 in all)")
+
+
+@pytest.mark.parametrize("line, meant", [("go2", "go 2"), ("go:3", "go 3"), ("go2 @bar", "go 2 @bar"),
+                                         ("back2", "back"), ("go!", "go"), ("go.", "go"), ("go-1", "go")])
+def test_a_cue_glued_to_go_is_answered_with_the_line_that_fires_it(line, meant):
+    with pytest.raises(CommandError, match=re.escape(f"(did you mean {meant}?)")):
+        parse(line)

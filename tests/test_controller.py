@@ -1513,3 +1513,19 @@ def test_a_preset_without_a_fallback_of_its_own_puts_the_shows_default_one_in_pl
     ctl.handle_line("preset b", "stdin")
     ctl.handle_line("preset a", "stdin")
     assert fallbacks == [str(tmp_path / "waves.png"), str(tmp_path / "stall.png")]
+
+
+def test_a_presets_input_gone_since_the_show_was_read_says_to_put_it_back(on_air):
+    """A preset's clip deleted on air was said with the fix for a path given wrong: "a --in file: path is relative
+    to the folder vcam was started in", naming a flag that was not given, for a path the show file had right."""
+    from vcam.live.inputs import check_input
+
+    ctl, _, _, tmp_path = on_air
+    ctl.check_input = check_input
+    (tmp_path / "walk.mp4").unlink()
+    reply = ctl.handle_line("preset walk", "stdin")
+    assert f"its input is not used: video file {tmp_path / 'walk.mp4'}: no such file (it was there as the show file " \
+           "was read: put it back, or name another file: in the show file)" in reply
+    assert "--in" not in reply
+    # a typed input keeps its own fix: the path as typed
+    assert "check the path" in ctl.handle_line(f"input file:{tmp_path / 'walk.mp4'}", "stdin")

@@ -826,3 +826,56 @@ def test_go_on_a_bar_aims_its_changes_at_that_bar_never_a_hair_past_it():
                        tempo=tempo, lands_at=lambda spec: tempo.time_of(4.0))
     cue_list.go("bar")
     assert aims == [pytest.approx(4.0)] and aims[0] <= 4.0
+
+
+def test_go_with_a_cue_number_or_name_fires_that_cue_and_says_what_it_skipped():
+    """`go 2` was refused as "go takes nothing after it", leaving no way to jump to a cue on air."""
+    with Rig(MANUAL) as rig:
+        cues = rig.cues
+        assert cues.go(cue=3) == "cue 3/3 'woods' (cues 1-2 skipped): did preset forest"
+        assert cues.position == 3 and rig.ran == [("cue 3", "preset forest")]
+        assert cues.go(cue="Swell") == "cue 2/3 'swell': did preset ocean; did seed 5"  # back up, by name
+        assert cues.describe() == "cue 2/3 'swell' next 'woods'"
+        assert cues.go(cue=2).startswith("cue 2/3 'swell'")  # the cue on air, again
+        cues.go(cue=1)
+        assert cues.go(cue=3).startswith("cue 3/3 'woods' (cue 2 skipped)")
+
+
+def test_go_to_a_cue_the_list_lacks_says_the_cues_there_are_and_fires_nothing():
+    with Rig(MANUAL) as rig:
+        assert rig.cues.go(cue=4) == "error: no cue 4: this show has cues 1 to 3; go alone fires the next (cue 1)"
+        assert rig.cues.go(cue=0).startswith("error: no cue 0: this show has cues 1 to 3")
+        assert rig.cues.go(cue="wood") == ("error: no cue named 'wood'; the cues: 1 'open', 2 'swell', 3 'woods'; "
+                                           "go alone fires the next (cue 1)")
+        assert rig.cues.go(cue="-1").startswith("error: no cue named '-1' (a cue's number is a whole number from 1 "
+                                                "to 3); the cues: 1 'open'")
+        assert rig.ran == [] and rig.cues.position == 0
+
+
+def test_go_with_a_cue_is_parsed_and_sent_to_the_cue_list_by_the_controller():
+    from vcam.control.commands import Command, parse
+
+    assert parse("go 2") == Command("go", (2,)) and parse("GO 'swell' @bar") == Command("go", ("swell",), at="bar")
+    assert str(parse('go "a @ b"')) == "go \"a @ b\"" and parse(str(parse('go "a @ b"'))) == parse('go "a @ b"')
+    show = parse_show(PRESETS + "cues:\n" + MANUAL, "show.yaml")
+    gen = RecordingProducer()
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), gen, threading.Event(), lambda text: None)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    assert controller.handle_line("go 3", "stdin").startswith("cue 3/3 'woods' (cues 1-2 skipped): preset 3")
+    assert controller.handle_line("go open", "stdin").startswith("cue 1/3 'open': preset 1")
+    assert [o.command for _, _, o in gen.given] == ["preset forest", "preset 1"]
+
+
+def test_a_cues_clip_gone_since_the_show_was_read_says_to_put_it_back(tmp_path):
+    from vcam.live.inputs import check_input
+
+    clip = tmp_path / "walk.mp4"
+    clip.write_bytes(b"x")
+    show = parse_show(PRESETS + "cues:\n  - {name: walk, do: input file:walk.mp4}\n", str(tmp_path / "show.yaml"))
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(),
+                            lambda text: None, check_input=check_input)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    clip.unlink()
+    reply = controller.handle_line("go", "stdin")
+    assert reply == (f"cue 1/1 'walk': error: video file {clip}: no such file (it was there as the show file was "
+                     "read: put it back, or name another file: in the show file)")

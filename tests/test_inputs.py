@@ -1128,3 +1128,183 @@ def test_a_tiff_too_large_to_decode_is_refused_from_its_header(tmp_path, monkeyp
     with pytest.raises(InputError) as refused:
         ImageSource(path, 64, 48, "crop")
     assert "70x30" in refused.value.message and "scale it down" in refused.value.fix
+
+
+def _solid_png(path, bgr, size=(40, 30)) -> None:
+    """A one-colour PNG at `path`, its mtime moved on so that a save within the same tick is seen as one."""
+    cv2.imwrite(str(path), np.full((size[1], size[0], 3), bgr, dtype=np.uint8))
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def _decoded(image: ImageSource, start: int) -> np.ndarray:
+    """The frames at `start` once a save seen there has been decoded (in its thread; the block before goes on with
+    the picture as it was)."""
+    first = image.frames(start, 1)
+    if image._decoding is None:
+        return first
+    assert image._decoding.ready.wait(60)
+    return image.frames(start, 1)
+
+
+def test_an_image_saved_again_on_air_is_shown_once_it_has_held_still_for_a_block(tmp_path):
+    """An `image:` input edited on disk (a logo saved again from an editor) stayed as it was read at the start,
+    where a clip exported again over itself is taken on air."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))  # red
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    assert tuple(image.frames(0, 1)[0, 0, 0]) == (255, 0, 0)
+    _solid_png(path, (255, 0, 0), (50, 30))  # blue, saved over it
+    assert tuple(image.frames(12, 1)[0, 0, 0]) == (255, 0, 0)  # still being written, for all it knows
+    assert tuple(_decoded(image, 24)[0, 0, 0]) == (0, 0, 255)  # held still for a block: shown
+    assert said == ["image logo.png reloaded"]
+    image.frames(36, 1)
+    assert said == ["image logo.png reloaded"]  # said once
+
+
+def test_an_image_saved_again_is_decoded_beside_the_blocks_which_go_on_with_the_picture_as_it_was(tmp_path,
+                                                                                                  monkeypatch):
+    """Decoded on the stream's thread, a large picture saved again held a block up for seconds."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    image = ImageSource(str(path), W, H, "stretch")
+    release, reading = threading.Event(), threading.Event()
+    real = clip_module.read_shown
+
+    def slow(*args):
+        reading.set()
+        assert release.wait(60)
+        return real(*args)
+
+    monkeypatch.setattr(clip_module, "read_shown", slow)
+    _solid_png(path, (255, 0, 0))
+    image.frames(12, 1)
+    assert tuple(image.frames(24, 1)[0, 0, 0]) == (255, 0, 0)  # the decode started: this block does not wait
+    assert reading.wait(60)
+    assert tuple(image.frames(36, 1)[0, 0, 0]) == (255, 0, 0)
+    release.set()
+    assert wait_for(lambda: tuple(image.frames(48, 1)[0, 0, 0]) == (0, 0, 255), 60)
+    image.close()
+
+
+def test_an_image_closed_while_its_save_decodes_stops_that_decode(tmp_path, monkeypatch):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    image = ImageSource(str(path), W, H, "stretch")
+    release = threading.Event()
+    monkeypatch.setattr(clip_module, "read_shown", lambda *args: release.wait(60) and None)
+    _solid_png(path, (255, 0, 0))
+    image.frames(12, 1)
+    image.frames(24, 1)
+    decoding = image._decoding
+    image.close()
+    release.set()
+    decoding._thread.join(60)
+    assert not decoding._thread.is_alive() and decoding.take(0) is None
+
+
+def test_an_image_saved_broken_or_deleted_on_air_keeps_its_picture_and_says_so_once(tmp_path):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n half of it")
+    for start in (12, 24, 36):
+        assert tuple(_decoded(image, start)[0, 0, 0]) == (255, 0, 0)
+    assert len(said) == 1 and said[0].startswith("image logo.png was saved again but does not read as an image")
+    assert "the picture stays as it was" in said[0] and "save it again" in said[0]
+    path.unlink()
+    for start in (48, 60, 72):
+        assert tuple(image.frames(start, 1)[0, 0, 0]) == (255, 0, 0)
+    assert len(said) == 2 and said[1].startswith(f"image logo.png is gone ({path} was deleted or moved")
+    path.mkdir()
+    image.frames(84, 1)
+    assert tuple(image.frames(96, 1)[0, 0, 0]) == (255, 0, 0) and said[2].startswith("image logo.png is a folder now")
+    path.rmdir()
+    _solid_png(path, (0, 255, 0))
+    image.frames(108, 1)
+    assert tuple(_decoded(image, 120)[0, 0, 0]) == (0, 255, 0) and said[3:] == ["image logo.png reloaded"]
+
+
+def test_an_image_resized_with_the_stream_still_says_its_reload(tmp_path):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    switch = InputSwitch(W, H, "stretch", said.append)
+    switch.open(f"image:{path}")
+    image = switch.resize(W * 2, H * 2)
+    _solid_png(path, (255, 0, 0))
+    image.frames(0, 1)
+    assert _decoded(image, 12).shape == (1, H * 2, W * 2, 3) and said == ["image logo.png reloaded"]
+    switch.close()
+
+
+def test_an_image_saved_again_too_large_to_decode_keeps_its_picture_and_says_the_fix(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    header = chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + header + chunk(b"IEND", b""))
+    image.frames(0, 1)
+    assert tuple(_decoded(image, 12)[0, 0, 0]) == (255, 0, 0)
+    assert len(said) == 1 and said[0].startswith("image logo.png was saved again, but image ")
+    assert "too large to decode" in said[0] and said[0].endswith("the picture stays as it was; scale it down (3840 "
+                                                                 "pixels on its long side is plenty), or save it as a "
+                                                                 "JPEG, which is read reduced")
+
+
+@pytest.mark.parametrize("kind, source", [("image", ImageSource), ("file", ClipSource)])
+def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path, kind, source):
+    """`input image: logo.png` was refused as no such file ' logo.png', with a fix about folders."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    with pytest.raises(InputError) as raised:
+        source(str(tmp_path / " logo.png"), W, H)
+    assert raised.value.fix.startswith(f"did you mean {kind}:logo.png? a space after the colon")
+    with pytest.raises(InputError) as raised:
+        source(str(tmp_path / " other.png"), W, H)
+    assert "did you mean" not in raised.value.fix
+
+
+@pytest.mark.parametrize("given, meant", [(" sub/logo.png", "sub/logo.png"), ("  sub/logo.png ", "sub/logo.png"),
+                                          (" {tmp}/sub/logo.png", "{tmp}/sub/logo.png")])
+def test_a_space_after_the_kind_is_offered_the_path_as_given_not_made_whole(tmp_path, given, meant):
+    """Only a bare name was offered, and as the whole path: a network sender was told the show's folder."""
+    (tmp_path / "sub").mkdir()
+    _solid_png(tmp_path / "sub" / "logo.png", (0, 0, 255))
+    given, meant = given.format(tmp=tmp_path), meant.format(tmp=tmp_path)
+    with pytest.raises(InputError) as raised:
+        ImageSource(os.path.join(str(tmp_path), given), W, H)  # made whole as the controller does
+    assert raised.value.fix.startswith(f"did you mean image:{meant}? a space after the colon"), raised.value.fix
+    assert meant.startswith(str(tmp_path)) or str(tmp_path) not in raised.value.fix
+
+
+def test_a_show_file_input_with_a_space_after_its_kind_names_the_file_meant(tmp_path):
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    _solid_png(tmp_path / "logo.png", (0, 0, 255))
+    show = tmp_path / "show.yaml"
+    show.write_text('defaults: {input: "image: logo.png"}\npresets:\n  - {name: a, prompt: x}\n')
+    with pytest.raises(ConfigError) as raised:
+        load_show(str(show))
+    assert "did you mean image:logo.png? a space after the colon" in raised.value.problems[0]
+
+
+@pytest.mark.parametrize("name", ["show.yaml", "log.jsonl"])
+def test_a_show_file_or_a_log_named_as_a_clip_is_said_to_be_text(tmp_path, name):
+    """`input file:show.yaml` was said as a video damaged or still being recorded, with an ffmpeg line to convert
+    it."""
+    text = tmp_path / name
+    text.write_text("presets:\n  - {name: a, prompt: x}\n" * 20)
+    with pytest.raises(InputError, match=f"{name} is a text file, not a video") as raised:
+        ClipSource(str(text), W, H)
+    assert "ffmpeg" not in raised.value.fix

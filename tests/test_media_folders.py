@@ -519,3 +519,13 @@ def test_a_clients_clip_that_does_not_open_on_air_is_told_to_it_without_the_serv
     hooks[0](action, Origin(origin.command, "midi"), line, ("SetInput",))  # not a client's: nothing told
     assert told == [("net 10.0.0.2:5000", "'input file:shared/clip.mp4': control not applied (InputError: "
                      "shared/clip.mp4 is no video vcam can read)", ("SetInput",))]
+
+
+def test_a_file_given_as_a_media_folder_is_said_as_a_file_with_its_folder_as_the_fix(tmp_path):
+    """`--media clip.mp4` was refused as "no such folder", as if nothing were there."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    with pytest.raises(VcamError) as raised:
+        MediaFolders.chosen([str(clip)], None)
+    assert str(raised.value).startswith(f"--media {clip}: a file, not a folder")
+    assert f"--media {tmp_path}" in raised.value.fix

@@ -15,7 +15,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 
-from vcam.words import clipped, nearest
+from vcam.words import clipped, nearest, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
@@ -68,6 +68,28 @@ def missing_fix(kind: str) -> str:
     show file where they are read from the folder vcam was started in."""
     return (f"check the path; a {FLAG} {kind}: path is relative to the folder vcam was started in, one in a show "
             "file to the show file's folder")
+
+
+def spaced_fix(path: str, kind: str) -> str | None:
+    """The fix for a file or image (`kind`) not there whose path, as given, starts with a space and is there
+    without it (`input image: logo.png`, typed as YAML writes a key): the space was read as part of the name. The
+    path offered is the one given, without the space (`image:logo.png`, `image:/abs/logo.png`, `image:~/x.png`),
+    never the folder it was made whole with: a network sender is not told where the show's files are. None where
+    that file is not there either."""
+    parts = str(path).split(os.sep)
+    spaced = next((i for i, part in enumerate(parts) if part[:1].isspace()), None)
+    if spaced is None:
+        return None
+    first = parts[spaced].strip()
+    # ` /abs/logo.png`, made whole as folder/ /abs/logo.png: the space stands alone before a whole path
+    given = os.sep.join([first, *parts[spaced + 1:]]) if first else os.sep + os.sep.join(parts[spaced + 1:])
+    given = given.rstrip()
+    whole = os.path.expanduser(given)
+    if not os.path.isabs(whole):
+        whole = os.sep.join([*parts[:spaced], given])
+    if not given.strip(os.sep) or not os.path.isfile(whole):
+        return None
+    return f"did you mean {shell_word(f'{kind}:{given}')}? a space after the colon is read as part of the name"
 
 
 def typed_fix(fix: str, written: InputSpec) -> str:

@@ -37,7 +37,7 @@ USAGE: dict[str, str] = {
     "blackout": "blackout               show black",
     "live": "live                   undo freeze or blackout",
     "reset": "reset                  start the stream over from a fresh first block",
-    "go": "go                     fire the next cue of the show's cue list",
+    "go": "go [N|NAME]            fire the next cue of the show's cue list, or cue N (by number or name)",
     "back": "back                   step back to the previous cue and fire it",
     "bpm": "bpm N                  set the tempo by hand (20-300 beats a minute)",
     "tap": "tap                    tap the tempo (on every beat, 4 times or more)",
@@ -96,8 +96,8 @@ class Command:
     def __str__(self) -> str:
         if self.name == "prompt":
             text = f"prompt {self.args[0]}"
-        elif self.name == "preset":
-            text = f"preset {_name_said(self.args[0])}"
+        elif self.name in ("preset", "go") and self.args:
+            text = f"{self.name} {_name_said(self.args[0])}"
         elif self.name == "blend":
             a, b, x = self.args
             text = f"blend {blend_side(a)} {blend_side(b)} {x:g}"
@@ -435,10 +435,18 @@ def preset_ref(text: str) -> str | int:
     return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
 
 
+def cue_ref(text: str) -> str | int:
+    """A cue given by number (1-based, as int) or by name (str), read as a preset's is (preset_ref)."""
+    name = _unquoted(text)
+    return _numbered(_named("go", unescaped(text, windows=False) if name == text else name))
+
+
 def _named(command: str, name: str) -> str:
     """A name as typed, without the spaces round it, which a show's names never have (vcam.control.show reads
     them without): `preset " neon"` is the preset neon. CommandError for quotes round nothing."""
     if not name.strip():
+        if command == "go":
+            raise CommandError("go: the quotes hold no name: give a cue's name or number, as in go 2, or go alone")
         example = "preset ocean or preset 2" if command == "preset" else "blend ocean city 0.5 or blend 1 2 0.5"
         raise CommandError(f"{command}: the quotes hold no name: give a preset's name or number, as in {example}")
     return name.strip()
@@ -512,7 +520,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
     if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
         quoted = _shell_quoted(rest)
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
-    if name not in ("input", "preset") or cut < 0:
+    if name not in ("input", "preset", "go") or cut < 0:
         return cut
     if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
         return _last_at(name, rest, cut + 1)
@@ -613,7 +621,10 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
         return f" (did you mean {clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1)}?)"
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
-    if glued and (command := glued[1].lower()) in known and command not in NO_ARGS and (arg := " ".join(
+    # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
+    takes_one = glued is not None and (glued[1].lower() not in NO_ARGS or (
+        glued[1].lower() == "go" and (glued[2] or glued[3] or "").strip().isdigit()))
+    if glued and (command := glued[1].lower()) in known and takes_one and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
         return f" (did you mean {_glued_line(command, arg, console)}?)"
     if (spaced := _spaced_line(typed or name, known, rest, console)) is not None:
@@ -739,6 +750,8 @@ def parse(line: str, console: bool = True) -> Command | None:
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
+    if name == "go" and rest:  # a cue to fire, as a console's GO to a cue: the next one is go alone
+        return Command(name, (cue_ref(rest),), at=at)
     if name in NO_ARGS:
         if rest:
             raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")

@@ -35,7 +35,7 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, parse_input, typed_fix
+from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, missing_fix, parse_input, typed_fix
 from vcam.words import clipped, counted, quoted
 
 
@@ -351,7 +351,9 @@ class Controller:
         if self.cues is None:
             return ("error: there is no cue list here: go and back fire the cues: of a show file "
                     f"({WITH_A_SHOW_FILE}); a replay replays what its cues did")
-        return self.cues.go(cmd.at) if cmd.name == "go" else self.cues.back(cmd.at)
+        if cmd.name == "back":
+            return self.cues.back(cmd.at)
+        return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
                aim: float | None = None) -> str:
@@ -557,7 +559,8 @@ class Controller:
                 return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
             return f"strength {st.strength:g}{NEXT_BLOCK}"
         spec = _whole_path(cmd.args[0])
-        self._check_input(spec, parse_input(cmd.args[0]))
+        # a cue's line is the show file's, its path made whole against its folder as the show was read
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
         return f"input {spec}{NEXT_BLOCK}" if spec != "none" else f"text only{NEXT_BLOCK}"
@@ -595,7 +598,7 @@ class Controller:
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed) if typed is not None else e.fix
+            fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {spec}: {e}") from None
@@ -812,6 +815,16 @@ def _input_of(line: str) -> str | None:
     except CommandError:  # a cue's lines were checked as the show was read; a cue's own name may be anything
         return None
     return cmd.args[0] if cmd is not None and cmd.name == "input" else None
+
+
+def _gone_fix(fix: str, spec: str) -> str:
+    """The fix for a preset's or a cue's input that did not open, as the show file gives it (made whole against its
+    folder): one not there was there as the show was read, so the fix for a path given wrong (relative to which
+    folder) would not help."""
+    kind = parse_input(spec).kind
+    if kind in ("file", "image") and fix == missing_fix(kind):
+        return f"it was there as the show file was read: put it back, or name another {kind}: in the show file"
+    return fix
 
 
 def _whole_path(text: str) -> str:

@@ -46,6 +46,10 @@ class MediaFolders:
         folders = []
         for folder in given:
             real = os.path.realpath(os.path.expanduser(folder))
+            if os.path.isfile(real):  # a clip or an image named where its folder goes
+                raise VcamError(f"--media {folder}: a file, not a folder",
+                                f"give the folder it is in (--media {os.path.dirname(real)}); the network may then "
+                                "name every clip and image in it")
             if not os.path.isdir(real):
                 raise VcamError(f"--media {folder}: no such folder",
                                 "give a folder whose clips and images the network may name (repeatable)")

@@ -15,7 +15,7 @@ from pathlib import Path
 from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
 from vcam.errors import IMAGE_FIX, READ_FIX
-from vcam.inspec import InputSpec, parse_input
+from vcam.inspec import InputSpec, parse_input, spaced_fix
 
 
 def read_input(r: Reader, node, what: str, base: Path) -> str | None:
@@ -38,7 +38,7 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
         return written
     path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
     named = f"{written.kind} {written.target}"
-    if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image",
+    if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image", kind=written.kind,
                    not_still=f"{what}: {named}", hint=" (a video is file:PATH)"):
         return None
     return InputSpec(written.kind, str(path))
@@ -68,15 +68,18 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     return str(path)
 
 
-def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "") -> bool:
+def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "",
+            kind: str | None = None) -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
-    which, `named` (or `not_still`) saying where in the show it was named."""
+    which, `named` (or `not_still`) saying where in the show it was named. `kind`: the input's (file, image), where
+    the path is one's."""
     # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
     if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
     elif not os.path.isfile(path):
-        r.error(node, f"{named} not found (looked at {path}); put it there, or give its path from the folder of "
-                      "the file that names it (or a whole path)")
+        fix = (kind and spaced_fix(str(path), kind)) or \
+            "put it there, or give its path from the folder of the file that names it (or a whole path)"
+        r.error(node, f"{named} not found (looked at {path}); {fix}")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
     elif still and (huge := _too_large(path)) is not None:

@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import READ_FIX, bug_place, described
-from vcam.inspec import missing_fix
+from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import ImageError, fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
 from vcam.live.inputs.clip_reload import Reload
@@ -63,7 +63,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
     if not os.path.isfile(path):
         where = "no such file" if not os.path.exists(path) else "not a file"
-        raise InputError(f"{what} {path}: {where}", missing_fix(kind))
+        raise InputError(f"{what} {path}: {where}", spaced_fix(path, kind) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
@@ -102,6 +102,9 @@ def _undecodable(path: str) -> InputError:
     """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
     being written would not help, so those are told apart from a codec OpenCV does not read."""
     convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    if _text(path):  # a show file or a control log named where a clip goes: converting it would not help
+        return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
+                          "(image:PATH)")
     if _picture(path):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         return InputError(f"cannot decode {path} as a video: it is a still picture",
                           f"show it with {shell_word(f'image:{path}')}")
@@ -114,6 +117,26 @@ def _undecodable(path: str) -> InputError:
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+# Files of text a show keeps beside its clips (a show file, a map, a control log), by their names' endings
+_TEXT_ENDINGS = (".yaml", ".yml", ".json", ".jsonl", ".txt", ".md", ".csv")
+
+
+def _text(path: str) -> bool:
+    """Whether `path` is named as a text file and its first bytes read as UTF-8 text."""
+    if not path.lower().endswith(_TEXT_ENDINGS):
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3  # a character cut at the end of what was read
+    return b"\0" not in head
 
 
 # The headers of still pictures (JPEG, PNG, WebP, TIFF both ways round)
@@ -757,29 +780,111 @@ def _may_be_animated(path: str) -> bool:
         return False
 
 
-class ImageSource:
-    """`image:PATH`: one still, fitted to width×height, the input of every frame of every block."""
+def _image_stamp(path: str) -> tuple | None:
+    """An image's file as _stamp has it, with its change time: made readable by `chmod`, it is read again."""
+    stamp = _stamp(path)
+    try:
+        return stamp and (*stamp, os.stat(path).st_ctime_ns)
+    except OSError:
+        return None
 
-    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None):
+
+class _Decoded:
+    """An image saved again, decoded in a Reload's thread: it is there at once (step_toward)."""
+
+    def __init__(self, path: str, fitted: tuple):
+        frame = read_shown(path, fitted)  # ImageError, too large to decode: said with its own fix
+        if frame is None:
+            raise ValueError("does not read as an image")
+        self.frame = frame
+
+    def step_toward(self, position: int) -> bool:
+        return True
+
+    def close(self) -> None:
+        pass
+
+
+class ImageSource:
+    """`image:PATH`: one still, fitted to width×height, the input of every frame of every block. An image saved
+    again on air (an edited logo) is shown as it now is, as a clip exported again is; not where `follow` is False
+    (a render: its blocks would depend on when the save came)."""
+
+    def __init__(self, path: str, width: int, height: int, fit_mode: str = "crop", say: Say = lambda text: None,
+                 follow: bool = True):
         self.path = _check_file(path, "image", "image")
         self.name = os.path.basename(self.path)
+        self.say, self.follow = say, follow
+        self._fitted = (width, height, fit_mode)
+        self._stamp = self._seen = _image_stamp(self.path)  # taken first: a save while it is read is seen later
+        self._decoding: Reload | None = None  # a save being decoded in its thread
         try:
-            self.frame = read_shown(self.path, (width, height, fit_mode))
+            frame = read_shown(self.path, self._fitted)
         except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
             raise InputError(e.message, e.fix) from None
-        if self.frame is None:
+        if frame is None:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
+        self.frame = frame
         if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
             count = f" ({frames} frames)" if frames > 1 else ""
             say(f"image {self.name} is animated{count}: only its first frame is used; "
                 f"{shell_word(f'file:{self.path}')} plays it as a clip")
 
+    def _follow_file(self) -> None:
+        """The file saved again (or another moved in under its name) is read once it has held still from one block
+        to the next: an editor writing in pieces, or a JPEG half written (which decodes grey at its foot), is not
+        read meanwhile. It is decoded in a thread, the picture as it was shown until then: a large picture took
+        seconds, which on the stream's thread held up a block. One that does not read, or gone, leaves the picture
+        as it was; each save is said once."""
+        self._take_decoded()
+        stamp = _image_stamp(self.path)
+        settled, self._seen = stamp == self._seen, stamp
+        if not settled or stamp == self._stamp:
+            return
+        self._stamp = stamp
+        if self._decoding is not None:  # an older save still decoding: this one replaces it
+            self._decoding.cancel()
+            self._decoding = None
+        if stamp is None:
+            self.say(f"image {self.name} is gone ({self.path} was deleted or moved): the picture stays as it was; "
+                     "put the file back, or give another input")
+        elif os.path.isdir(self.path):
+            self.say(f"image {self.name} is a folder now ({self.path}): the picture stays as it was; put the image "
+                     "back in its place, or give another input")
+        elif not os.access(self.path, os.R_OK):  # a fix about the format would not help; a chmod is seen (ctime)
+            self.say(f"image {self.name} was saved again, but it cannot be read (permission denied): the picture "
+                     f"stays as it was; {READ_FIX}")
+        else:
+            self._decoding = Reload(lambda: _Decoded(self.path, self._fitted), 0)
+
+    def _take_decoded(self) -> None:
+        """The save decoded in its thread, put on air (or why it could not be, said), once it is done."""
+        decoding = self._decoding
+        if decoding is None or not decoding.ready.is_set():
+            return
+        self._decoding = None
+        if isinstance(e := decoding.error, ImageError):  # too large to decode: its own fix, not a save again
+            self.say(f"image {self.name} was saved again, but {e.message}: the picture stays as it was; {e.fix}")
+            return
+        if e is not None:
+            self.say(f"image {self.name} was saved again but does not read as an image: the picture stays as it "
+                     "was; save it again as a PNG, JPEG or WebP")
+            return
+        decoded = decoding.take(0)
+        if decoded is not None:
+            self.frame = decoded.frame
+            self.say(f"image {self.name} reloaded")
+
     def frames(self, start: int, count: int) -> np.ndarray:
+        if self.follow:
+            self._follow_file()
         return repeat(self.frame, count)
 
     def status(self) -> str:
         return f"in {self.name}"
 
     def close(self) -> None:
-        pass
+        if self._decoding is not None:  # not waited for: the show's end never waits on a decode
+            self._decoding.cancel()
+            self._decoding = None

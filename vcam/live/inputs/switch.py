@@ -60,7 +60,7 @@ def open_source(spec: InputSpec | str, width: int, height: int, fit: str = "crop
     if spec.kind == "file":
         return ClipSource(spec.target, width, height, fit, fps, say, offline, stop)
     if spec.kind == "image":
-        return ImageSource(spec.target, width, height, fit, say)
+        return ImageSource(spec.target, width, height, fit, say, follow=not offline)
     if spec.kind == "camera":
         return CameraSource(spec.target, width, height, fit, say, open_capture=open_capture, clock=clock,
                             stall_after_s=stall_after_s)
@@ -168,7 +168,8 @@ class InputSwitch:
             return self.source
         spec, self.spec = self.spec, InputSpec("none")  # a clip or an image: opened again at the new size
         if spec.kind == "image":  # without a word: what opening it said (an animated image) was said already
-            self.source, self.spec = ImageSource(spec.target, width, height, self.fit), spec
+            self.source, self.spec = ImageSource(spec.target, width, height, self.fit, follow=not self.offline), spec
+            self.source.say = self.say  # a save of it on air is said from now on
             return self.source
         return self.open(spec)
 
