@@ -1,12 +1,15 @@
 """Edges of the link of `vcam cam`, its upload, and `vcam serve`'s side of the connection that no test pinned: each
 test fails where the code is changed in the way its docstring says."""
+import cv2
+import pytest
 
-from fake_capture import WEBCAM, FakeDevice
+from fake_capture import WEBCAM, FakeDevice, HandedFrames
+from helpers import wait_for, write_clip
 from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
 from vcam.remote import uploader as uploader_module
 from vcam.remote.server import _what_cameras_do
-from vcam.remote.uploader import CvCapture
+from vcam.remote.uploader import CvCapture, RateGate, Uploader
 
 
 def _camera(monkeypatch, device: FakeDevice) -> CvCapture:
@@ -44,6 +47,104 @@ def test_a_camera_that_gives_nothing_in_any_mode_is_let_go_as_the_mode_is_asked(
         assert cap.read() is None
     finally:
         cap.close()
+
+
+class _Clock:
+    """A clock that a sleep moves on, with each sleep kept."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def _clip(tmp_path, fps: float, clock: _Clock) -> CvCapture:
+    path = write_clip(tmp_path / "clip.avi", count=10, fps=fps)
+    return CvCapture(parse_input(f"file:{path}"), clock=clock, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize("fps, period", [(10, 0.1), (480, 1 / 30)])
+def test_a_sent_clip_is_read_at_its_own_rate_or_30_frames_a_second_past_240(tmp_path, fps, period):
+    """A clip is read at its own frame rate: the second read waits one period. A rate past 240 frames/s (a clip's
+    header that cannot be right) is read at 30: where the bound was dropped, it was read as fast as it claimed; where
+    the wait was dropped, a clip was read as fast as it decodes."""
+    clock = _Clock()
+    cap = _clip(tmp_path, fps, clock)
+    try:
+        assert cap.read() is not None and clock.sleeps == []
+        assert cap.read() is not None
+        assert clock.sleeps == [pytest.approx(period)]
+    finally:
+        cap.close()
+
+
+def test_a_sent_clip_read_late_by_a_second_starts_its_beat_over_rather_than_catch_up(tmp_path):
+    """The machine stalled for a second between two reads: the frames after it come at the clip's rate again
+    after one, not in a burst of the ten frames the second held."""
+    clock = _Clock()
+    cap = _clip(tmp_path, 10, clock)
+    try:
+        cap.read()
+        clock.now += 1.0
+        for _ in range(4):
+            assert cap.read() is not None
+        assert clock.sleeps == [pytest.approx(0.1)] * 2
+    finally:
+        cap.close()
+
+
+def test_a_sent_camera_waits_for_its_frames_by_itself_and_a_failed_read_is_no_clips_end(monkeypatch):
+    """A camera's read is paced by the camera: never slept for here. A failed read is the camera lost, not a clip
+    at its end to be read again from its start (a second wait on a device that is gone)."""
+    clock = _Clock()
+    device = FakeDevice()
+    monkeypatch.setattr(uploader_module, "open_device", lambda target, flag: device.open(target))
+    cap = CvCapture(parse_input("camera:0"), clock=clock, sleep=clock.sleep)
+    try:
+        assert cap.read() is not None and cap.read() is not None
+        assert clock.sleeps == []
+        device.plugged = False
+        assert cap.read() is None
+        assert all(prop != cv2.CAP_PROP_POS_FRAMES for prop, _ in device.opened[0].asked)
+    finally:
+        cap.close()
+
+
+def test_a_frame_on_the_rate_gates_beat_goes_through():
+    """A frame that comes exactly when the next is due is let through: where `<` turned `<=`, a camera whose
+    rate is the server's had every other frame refused, and half the rate went up."""
+    gate = RateGate(4.0)  # a period of 0.25 s, exact in binary
+    assert gate.allow(0.0)
+    assert gate.allow(0.25)
+    assert gate.allow(0.5)
+
+
+def test_an_upload_that_failed_stays_failed_across_a_reconnect():
+    """A clip that gave no more frames ended the upload for good: after the link drops and comes back, the status
+    line still says it failed and no `send` is asked, where it went back to off and asked again with nothing to
+    send."""
+    frames, said, sent = HandedFrames(), [], []
+    up = Uploader(frames, said.append)
+    up.bind(lambda message: sent.append(message) or True, lambda: 0.0)
+    up.start()
+    try:
+        up.connected()
+        up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+        frames.frames.put(None)
+        assert wait_for(lambda: up.state == "failed", 60), said
+        up.disconnected()
+        assert up.state == "failed"
+        asked = sent.count(proto.text("send"))
+        up.connected()
+        assert up.state == "failed" and sent.count(proto.text("send")) == asked
+    finally:
+        up.stop()
 
 
 # --- vcam serve ---------------------------------------------------------------------------------------------------
