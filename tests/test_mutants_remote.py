@@ -5,6 +5,7 @@ import pytest
 
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import wait_for, write_clip
+from test_mutants_link import _asking
 from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
 from vcam.remote import uploader as uploader_module
@@ -145,6 +146,16 @@ def test_an_upload_that_failed_stays_failed_across_a_reconnect():
         assert up.state == "failed" and sent.count(proto.text("send")) == asked
     finally:
         up.stop()
+
+
+@pytest.mark.parametrize("width, height", [(0, 480), (832, 8193)])
+def test_a_send_ok_of_no_width_or_too_tall_is_said_and_nothing_is_sent(width, height):
+    """A width of 0 or a height past 8192 is no stream a camera can be fitted to: said, and the upload does not
+    start, where a bound moved took it and sent."""
+    up, said, _ = _asking()
+    up.answer({"type": "send_ok", "width": width, "height": height, "fps": 12.0})
+    assert said == [f"the server asked for {width}x{height} at 12 fps: not sending"]
+    assert up.state == "asking"
 
 
 # --- vcam serve ---------------------------------------------------------------------------------------------------
