@@ -1,6 +1,9 @@
 """Edges of the link of `vcam cam`, its upload, and `vcam serve`'s side of the connection that no test pinned: each
 test fails where the code is changed in the way its docstring says."""
+import threading
+
 import cv2
+import numpy as np
 import pytest
 
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
@@ -156,6 +159,69 @@ def test_a_send_ok_of_no_width_or_too_tall_is_said_and_nothing_is_sent(width, he
     up.answer({"type": "send_ok", "width": width, "height": height, "fps": 12.0})
     assert said == [f"the server asked for {width}x{height} at 12 fps: not sending"]
     assert up.state == "asking"
+
+
+def test_an_upload_is_fitted_to_the_servers_stream_as_the_server_says():
+    """The server's send_ok names its fit: a wide camera letterboxed into a square stream keeps black bands above
+    and below, where the fit was ignored and every upload cropped."""
+    up, _, sent = _asking()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0, "fit": "letterbox"})
+    up.queue.put((np.full((16, 32, 3), 200, np.uint8), 0.0))
+    up.queue.close()
+    up._send_loop()
+    [message] = [m for m in sent if isinstance(m, bytes)]
+    _, frame = proto.decode_input(message, (16, 16))
+    assert frame[0].max() < 40 and frame[8].min() > 150
+
+
+def test_a_refusal_after_the_upload_was_let_in_is_said_again():
+    """Refused, then let in, then refused again (another camera took the input meanwhile): the second refusal is
+    said too, where getting in did not clear the first's mark and it went unsaid."""
+    up, said, _ = _asking()
+    refused = {"type": "send_refused", "message": "another client sends"}
+    up.answer(refused)
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    up.answer(refused)
+    assert sum(line.startswith("the server does not take this client's input") for line in said) == 2, said
+
+
+def test_a_second_send_ok_while_sending_says_nothing_new():
+    """A send_ok that comes while the upload is already sending (a server that answers again) changes what is
+    sent without a second 'sending ... as the server's input' line."""
+    up, said, _ = _asking()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    up.answer({"type": "send_ok", "width": 32, "height": 16, "fps": 12.0})
+    assert sum(line.startswith("sending test:frames") for line in said) == 1, said
+
+
+class _ReadCutByStop(HandedFrames):
+    """A capture whose read raises once it is interrupted, as OpenCV may as a capture is let go under it."""
+
+    def __init__(self):
+        super().__init__()
+        self.reading = threading.Event()
+        self._cut = threading.Event()
+
+    def read(self):
+        self.reading.set()
+        assert self._cut.wait(60)
+        raise RuntimeError("capture released")
+
+    def interrupt(self) -> None:
+        self._cut.set()
+
+
+def test_a_capture_that_fails_as_the_upload_stops_says_nothing():
+    """vcam cam quitting interrupts a read, which may raise: the show is ending, and no 'its capture failed ... run
+    with VCAM_DEBUG=1' line comes after Ctrl-C."""
+    capture, said = _ReadCutByStop(), []
+    up = Uploader(capture, said.append)
+    up.start()
+    try:
+        assert capture.reading.wait(60)
+    finally:
+        up.stop()
+    assert not up._threads[0].is_alive() and said == []
 
 
 # --- vcam serve ---------------------------------------------------------------------------------------------------
