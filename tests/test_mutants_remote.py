@@ -224,6 +224,37 @@ def test_a_capture_that_fails_as_the_upload_stops_says_nothing():
     assert not up._threads[0].is_alive() and said == []
 
 
+class _Replugged(HandedFrames):
+    """A camera whose frames the test hands in, that can be reopened once it failed."""
+
+    name, live = "camera:0", True
+
+    def reopen(self) -> bool:
+        return True
+
+    def interrupt(self) -> None:
+        self.frames.put(None)  # the read waiting ends
+
+
+def test_the_frame_that_finds_a_camera_back_is_the_first_one_sent():
+    """The read that finds a replugged camera back gives a picture: it goes up, where it was dropped and the
+    server's input waited for the camera's next frame (for a camera that gives one frame a minute, that long)."""
+    capture, said, sent = _Replugged(), [], []
+    up = Uploader(capture, said.append)
+    up.REOPEN_S = 0.01
+    up.bind(lambda message: sent.append(message) or True, lambda: 0.0)
+    up.connected()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    capture.frames.put(None)
+    capture.frames.put(np.full((16, 16, 3), 200, np.uint8))
+    up.start()
+    try:
+        assert wait_for(lambda: up.frames_sent == 1, 60), said
+        assert "camera:0 is back" in said
+    finally:
+        up.stop()
+
+
 # --- vcam serve ---------------------------------------------------------------------------------------------------
 
 
