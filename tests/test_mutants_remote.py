@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
-from helpers import wait_for, write_clip
+from helpers import in_thread, wait_for, write_clip
 from test_mutants_link import _asking
 from vcam.inspec import parse_input
 from vcam.remote import protocol as proto
@@ -252,6 +252,42 @@ def test_the_frame_that_finds_a_camera_back_is_the_first_one_sent():
         assert wait_for(lambda: up.frames_sent == 1, 60), said
         assert "camera:0 is back" in said
     finally:
+        up.stop()
+
+
+def test_an_upload_stops_while_its_frame_is_stuck_on_a_dead_link():
+    """A frame's write blocked on a link that dropped holds the wire: vcam cam's quit waits for it a moment, then
+    ends without the send_stop it cannot write (the connection's close frees the server's input), where it waited
+    for the write for as long as TCP took to give up."""
+    capture, said, sent = HandedFrames(), [], []
+    writing, freed = threading.Event(), threading.Event()
+
+    def send(message) -> bool:
+        if isinstance(message, bytes):
+            writing.set()
+            freed.wait(60)
+        sent.append(message)
+        return True
+
+    up = Uploader(capture, said.append)
+    up.STOP_WAIT_S = up.JOIN_S = 0.05
+    up.bind(send, lambda: 0.0)
+    up.connected()
+    up.answer({"type": "send_ok", "width": 16, "height": 16, "fps": 12.0})
+    up.start()
+    stopping = None
+    try:
+        capture.frames.put(np.full((16, 16, 3), 90, np.uint8))
+        assert writing.wait(60)
+        stopping, errors = in_thread(up.stop)
+        stopping.join(60)
+        assert not stopping.is_alive() and errors == []
+        assert proto.text("send_stop") not in sent and up.state == "off"
+    finally:
+        freed.set()
+        capture.frames.put(None)
+        if stopping is not None:
+            stopping.join(60)
         up.stop()
 
 
