@@ -7,11 +7,15 @@ import numpy as np
 import pytest
 
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
-from helpers import in_thread, wait_for, write_clip
+from helpers import in_thread, loopback_port, wait_for, write_clip, ws_served
 from test_mutants_link import _asking
 from vcam.inspec import parse_input
+from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
+from vcam.remote import link as link_module
 from vcam.remote import uploader as uploader_module
+from vcam.remote.controller import RemoteController
+from vcam.remote.link import Link
 from vcam.remote.server import _what_cameras_do
 from vcam.remote.uploader import CvCapture, RateGate, Uploader
 
@@ -20,6 +24,56 @@ def _camera(monkeypatch, device: FakeDevice) -> CvCapture:
     """--send camera:0, opened on `device`, settling in a mode for a few reads at most."""
     monkeypatch.setattr(uploader_module, "open_device", lambda target, flag: device.open(target))
     return CvCapture(parse_input("camera:0"), settle_s=0.05)
+
+
+# --- the link -----------------------------------------------------------------------------------------------------
+
+
+def _started_link(url: str, said: list, open_s: float = Link.OPEN_S) -> Link:
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.OPEN_S = open_s
+    link.start()
+    return link
+
+
+def test_an_assertion_failing_after_the_server_let_the_camera_in_is_said_at_once(monkeypatch):
+    """Only a try that fails with the library's AssertionError before the server let the camera in is its handshake
+    race, passed over in silence; one after (the server's first message could not be taken) is said on the first
+    try, where counted as a race it went unsaid for four tries."""
+    def unreadable(ws, seconds):
+        raise AssertionError("no state")
+
+    monkeypatch.setattr(link_module, "first_message", unreadable)
+    said: list[str] = []
+    with ws_served(lambda ws: ws.recv()) as url:
+        link = _started_link(url, said)
+        try:
+            assert wait_for(lambda: link.tries >= 1, 60)
+            assert said and said[0].startswith("the server cannot be used"), said
+        finally:
+            link.stop()
+
+
+def test_a_quit_during_the_handshake_with_a_server_that_never_answers_ends_the_link_at_once():
+    """Something took the connection and never answers the WebSocket handshake: a quit shuts the socket being
+    opened, and the link's thread ends within the stop, where it waited for the handshake's own bound."""
+    asked = threading.Event()
+    hold = threading.Event()
+
+    def silent(conn):
+        conn.recv(65536)  # the handshake's request, never answered
+        asked.set()
+        hold.wait(60)
+
+    with loopback_port(silent) as url:
+        link = _started_link(url, [], open_s=60.0)
+        try:
+            assert asked.wait(60)
+            link.stop()
+            assert not link._thread.is_alive()
+        finally:
+            hold.set()
+            link.stop()
 
 
 # --- the upload's camera ----------------------------------------------------------------------------------------
