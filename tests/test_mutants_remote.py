@@ -76,6 +76,29 @@ def test_a_quit_during_the_handshake_with_a_server_that_never_answers_ends_the_l
             link.stop()
 
 
+def test_a_token_refusal_is_forgotten_once_a_later_try_fails_otherwise():
+    """The server, restarted with another token, refused the camera; then it went away: the status line says the
+    server cannot be reached ("RECONNECTING"), not still "TOKEN REFUSED" from a server no longer there."""
+    tries = []
+
+    def refuses_then_gone(conn):
+        tries.append(conn.recv(65536))
+        if len(tries) == 1:
+            conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+
+    said: list[str] = []
+    with loopback_port(refuses_then_gone) as url:
+        link = Link(url, "old", Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        link.ever_connected = True  # let in before, in this run
+        link.start()
+        try:
+            assert wait_for(lambda: link.tries >= 2, 60), said
+            assert any(line.startswith("the server now refuses the token") for line in said), said
+            assert not link.token_refused
+        finally:
+            link.stop()
+
+
 # --- the upload's camera ----------------------------------------------------------------------------------------
 
 
