@@ -9,6 +9,7 @@ import pytest
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import in_thread, loopback_port, wait_for, write_clip, ws_served
 from test_mutants_link import _asking
+from test_remote_failures import _a_picture, _damaged
 from vcam.inspec import parse_input
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
@@ -407,3 +408,28 @@ def test_a_camera_back_but_giving_nothing_in_any_mode_is_not_left_held(monkeypat
         assert device.open_captures() == 0
     finally:
         cap.close()
+
+
+class _Uploads:
+    def push(self, frame, at=None) -> None:
+        pass
+
+
+class _Sender:
+    name, role = "laptop:1", "control"
+
+    def offer_latest(self, kind, message) -> None:
+        pass
+
+
+def test_damaged_input_frames_not_yet_counted_are_counted_at_the_stop(local_servers):
+    """Damaged input frames are said once, then counted once a minute: the count still held back when the show
+    ends is said by the stop, where it was lost with the watch that says it each minute."""
+    server = local_servers(uploads=_Uploads(), input_size=(112, 64))
+    client = _Sender()
+    assert '"send_ok"' in server.intake.ask(client)
+    for seq in range(3):
+        server.intake.frame(client, _damaged(proto.encode_input(_a_picture(), seq, 0.0), proto.INPUT_HEADER.size,
+                                             "cut"))
+    server.stop()
+    assert f"2 more like it: skipped an input frame from laptop:1: {proto.CORRUPT}" in server.said, server.said
