@@ -9,6 +9,7 @@ import pytest
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import in_thread, loopback_port, wait_for, write_clip, ws_served
 from test_mutants_link import _asking
+from test_remote_clocks import Show
 from test_remote_failures import _a_picture, _damaged
 from vcam.inspec import parse_input
 from vcam.live.pacer import Pacer, PacerSettings
@@ -98,6 +99,34 @@ def test_a_token_refusal_is_forgotten_once_a_later_try_fails_otherwise():
             assert not link.token_refused
         finally:
             link.stop()
+
+
+class _Bound:
+    """An uploader as the link starts it: what it is bound to is kept."""
+
+    def bind(self, send, offset) -> None:
+        self.offset = offset
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def disconnected(self) -> None:
+        pass
+
+
+def test_the_upload_stamps_its_frames_with_the_offset_the_link_measured(monkeypatch):
+    """The camera's clock is 34188 s off the server's: the upload is bound to the link's measure of it, where
+    bound to none its frames were stamped hours old (or new) on the server, and its input showed stalled."""
+    show = Show(monkeypatch)
+    show.ping()
+    upload = _Bound()
+    show.link.uploader = upload
+    show.link.start()
+    show.link.stop()
+    assert upload.offset() == show.link.offset == pytest.approx(812.0 - 35_000.0, abs=0.01)
 
 
 # --- the upload's camera ----------------------------------------------------------------------------------------
