@@ -462,3 +462,20 @@ def test_damaged_input_frames_not_yet_counted_are_counted_at_the_stop(local_serv
                                              "cut"))
     server.stop()
     assert f"2 more like it: skipped an input frame from laptop:1: {proto.CORRUPT}" in server.said, server.said
+
+
+def test_a_client_that_leaves_has_its_sending_thread_ended(local_server):
+    """A camera that quits ends its connection: the thread that sent to it ends too, where it waited for frames to
+    send for ever, one more thread for each camera that came and went."""
+    from websockets.sync.client import connect
+
+    with connect(f"ws://127.0.0.1:{local_server.port}", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("ping", t=0.0))
+        assert wait_for(lambda: len(local_server.clients) == 1, 60)
+        [client] = local_server.clients
+    try:
+        assert wait_for(lambda: not local_server.clients, 60), local_server.said
+        client._thread.join(60)
+        assert client.closed and not client._thread.is_alive()
+    finally:
+        client.close()  # no thread left behind where it was not
