@@ -1,6 +1,7 @@
 """Edges of the link of `vcam cam`, its upload, and `vcam serve`'s side of the connection that no test pinned: each
 test fails where the code is changed in the way its docstring says."""
 import threading
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -16,7 +17,9 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
 from vcam.remote import link as link_module
 from vcam.remote import uploader as uploader_module
+from vcam.remote.admission import peer
 from vcam.remote.controller import RemoteController
+from vcam.remote.intake import ConsumptionRate
 from vcam.remote.link import Link
 from vcam.remote.server import _what_cameras_do
 from vcam.remote.uploader import CvCapture, RateGate, Uploader
@@ -479,3 +482,20 @@ def test_a_client_that_leaves_has_its_sending_thread_ended(local_server):
         assert client.closed and not client._thread.is_alive()
     finally:
         client.close()  # no thread left behind where it was not
+
+
+@pytest.mark.parametrize("frames, seconds, fps", [(1, 9.0, ConsumptionRate.LOW), (12, 0.01, ConsumptionRate.HIGH)])
+def test_the_rate_the_show_consumes_is_held_between_1_and_60_frames_a_second(frames, seconds, fps):
+    """Two blocks close together (a burst after a stall) or far apart (a slow card) measure a rate past what a
+    sender is asked for: held at 60 or 1, where unbounded a sender was asked for 1200 frames a second, or 0.1."""
+    now = [0.0]
+    rate = ConsumptionRate(lambda: now[0])
+    rate.block(12)
+    now[0] += seconds
+    assert rate.block(frames) == fps
+
+
+def test_a_peer_whose_address_has_no_host_and_port_is_named_by_a_question_mark():
+    """A connection whose address reads as no (host, port) pair (a socket of another family) is named "?", where
+    the handshake's check failed on it."""
+    assert peer(SimpleNamespace(remote_address="")) == "?"
