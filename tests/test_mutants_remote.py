@@ -1,5 +1,6 @@
 """Edges of the link of `vcam cam`, its upload, and `vcam serve`'s side of the connection that no test pinned: each
 test fails where the code is changed in the way its docstring says."""
+import socket
 import threading
 from types import SimpleNamespace
 
@@ -499,3 +500,53 @@ def test_a_peer_whose_address_has_no_host_and_port_is_named_by_a_question_mark()
     """A connection whose address reads as no (host, port) pair (a socket of another family) is named "?", where
     the handshake's check failed on it."""
     assert peer(SimpleNamespace(remote_address="")) == "?"
+
+
+def _turned_away(port: int) -> bytes:
+    """What a connection to a full listener is answered before it is closed."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_connections_turned_away_and_not_yet_counted_are_counted_at_the_stop(local_server):
+    """Connections past what may be open at once are turned away, said once, then counted once a minute: the
+    count still held back as the show ends is said by the stop, where it was lost."""
+    local_server._listener.most = 1
+    with socket.create_connection(("127.0.0.1", local_server.port), timeout=60):  # the one open, silent
+        assert wait_for(lambda: local_server._listener.open_now() == 1, 60)
+        for _ in range(3):
+            assert _turned_away(local_server.port).startswith(b"HTTP/1.1 503")
+        local_server.stop()
+    assert any(line.startswith("2 more like it: closed a connection as it came") for line in local_server.said), \
+        local_server.said
+
+
+def test_damaged_input_frames_not_yet_counted_are_counted_as_their_sender_leaves(local_servers):
+    """A sender whose input frames came damaged leaves: the count of those not said yet is said then, where it
+    waited for the next minute's round, or for the show's end."""
+    from websockets.sync.client import connect
+
+    server = local_servers(uploads=_Uploads(), input_size=(112, 64))
+    with connect(f"ws://127.0.0.1:{server.port}", proxy=None, open_timeout=30) as ws:
+        ws.send(proto.text("send"))
+        assert wait_for(lambda: server.intake.sender is not None, 60)
+        name = server.intake.sender.name
+        for seq in range(3):
+            ws.send(_damaged(proto.encode_input(_a_picture(), seq, 0.0), proto.INPUT_HEADER.size, "cut"))
+        assert wait_for(lambda: f"skipped an input frame from {name}: {proto.CORRUPT}" in server.said, 60)
+    line = f"2 more like it: skipped an input frame from {name}: {proto.CORRUPT}"
+    assert wait_for(lambda: line in server.said, 60), server.said
+
+
+def test_blocks_exactly_a_pause_apart_measure_the_rate():
+    """Up to PAUSE_S between two blocks is the show's rate (a slow card); only a longer gap is a pause. Where exactly
+    PAUSE_S was taken for a pause, such a show's sender was asked for the start's 12 frames a second."""
+    now = [0.0]
+    rate = ConsumptionRate(lambda: now[0])
+    rate.block(12)
+    now[0] += ConsumptionRate.PAUSE_S
+    assert rate.block(12) == pytest.approx(1.2)
