@@ -11,7 +11,7 @@ import pytest
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import in_thread, loopback_port, wait_for, write_clip, ws_served
 from test_mutants_link import _asking
-from test_remote_clocks import Show
+from test_remote_clocks import DELAY_S, Show
 from test_remote_failures import _a_picture, _damaged
 from vcam.inspec import parse_input
 from vcam.live.pacer import Pacer, PacerSettings
@@ -131,6 +131,22 @@ def test_the_upload_stamps_its_frames_with_the_offset_the_link_measured(monkeypa
     show.link.start()
     show.link.stop()
     assert upload.offset() == show.link.offset == pytest.approx(812.0 - 35_000.0, abs=0.01)
+
+
+def test_each_try_forgets_the_last_servers_clock(monkeypatch):
+    """After a drop, the next server may be another one (or the same, rebooted) counting its clock from another
+    start: each try forgets the last one's offset, so the new server's first frames, before its pong, leave the
+    latency as it was, where they were read against the old offset as days of latency."""
+    show = Show(monkeypatch)
+    show.ping()
+    assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
+    show.link.start()
+    try:
+        assert wait_for(lambda: show.link.tries >= 1, 60)
+    finally:
+        show.link.stop()
+    show.server.mono = 3.0  # a server just booted
+    assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
 
 
 # --- the upload's camera ----------------------------------------------------------------------------------------
