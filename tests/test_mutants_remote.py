@@ -10,7 +10,7 @@ import pytest
 
 from fake_capture import WEBCAM, FakeDevice, HandedFrames
 from helpers import in_thread, loopback_port, wait_for, write_clip, ws_served
-from test_mutants_link import _asking
+from test_mutants_link import _asking, _connected, _link
 from test_remote_clocks import DELAY_S, Show
 from test_remote_failures import _a_picture, _damaged
 from vcam.inspec import parse_input
@@ -147,6 +147,22 @@ def test_each_try_forgets_the_last_servers_clock(monkeypatch):
         show.link.stop()
     show.server.mono = 3.0  # a server just booted
     assert show.frame_latency() == pytest.approx(DELAY_S, abs=0.005)
+
+
+def test_a_new_connection_answers_only_its_own_commands():
+    """A press counted on the last connection after its loss was said (a write that finished late) is no command
+    of the new one: where the count was not cleared as the new one began, the server's answers were matched one
+    command off, and its next drop named a press it never had."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    link._connection_lost()
+    link._unanswered.sent("preset 9", 0.0)  # the late write's count
+    _connected(link)
+    assert link.send_line("preset 2")
+    link._connection_lost()
+    lost = [line for line in said if "had not answered" in line]
+    assert len(lost) == 1 and lost[0].startswith("the server had not answered preset 2 when"), said
 
 
 # --- the upload's camera ----------------------------------------------------------------------------------------
