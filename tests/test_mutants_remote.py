@@ -20,7 +20,7 @@ from vcam.remote import link as link_module
 from vcam.remote import uploader as uploader_module
 from vcam.remote.admission import peer
 from vcam.remote.controller import RemoteController
-from vcam.remote.intake import ConsumptionRate
+from vcam.remote.intake import ConsumptionRate, Intake
 from vcam.remote.link import Link
 from vcam.remote.server import _what_cameras_do
 from vcam.remote.uploader import CvCapture, RateGate, Uploader
@@ -582,3 +582,33 @@ def test_blocks_exactly_a_pause_apart_measure_the_rate():
     rate.block(12)
     now[0] += ConsumptionRate.PAUSE_S
     assert rate.block(12) == pytest.approx(1.2)
+
+
+class _Pushed:
+    """The show's uploads: the capture time each frame was pushed with."""
+
+    def __init__(self):
+        self.at: list[float] = []
+
+    def push(self, frame, at=None) -> None:
+        self.at.append(at)
+
+
+@pytest.mark.parametrize("captured, age", [(1000.0 - 120.0, 60.0), (1000.0 + 5.0, 0.0)])
+def test_an_input_frame_is_at_most_a_minute_old_and_never_from_the_future(captured, age):
+    """A capture stamped two minutes back is a clock gone wrong: taken as a minute old, not older; one stamped in the
+    future (the clocks' offset measured off) is taken as new, not as coming seconds from now."""
+    uploads, client = _Pushed(), _Sender()
+    intake = Intake(uploads, None, lambda line: None, size=(112, 64), clock=lambda: 500.0, wall=lambda: 1000.0)
+    assert '"send_ok"' in intake.ask(client)
+    intake.frame(client, proto.encode_input(_a_picture(), 0, captured))
+    assert uploads.at == [500.0 - age]
+
+
+def test_a_sender_that_asks_again_is_answered_again():
+    """The sender asks again (its send_ok lost to it, or a second ask on the same connection): it is answered with
+    the stream's size again, where it was left waiting for an answer that never came."""
+    client = _Sender()
+    intake = Intake(_Uploads(), None, lambda line: None, size=(112, 64))
+    assert '"send_ok"' in intake.ask(client)
+    assert '"send_ok"' in intake.ask(client)
