@@ -22,7 +22,7 @@ from vcam.remote.admission import peer
 from vcam.remote.controller import RemoteController
 from vcam.remote.intake import ConsumptionRate, Intake
 from vcam.remote.link import Link
-from vcam.remote.server import _what_cameras_do
+from vcam.remote.server import FrameServer, ServeSettings, _what_cameras_do
 from vcam.remote.uploader import CvCapture, RateGate, Uploader
 
 
@@ -612,3 +612,15 @@ def test_a_sender_that_asks_again_is_answered_again():
     intake = Intake(_Uploads(), None, lambda line: None, size=(112, 64))
     assert '"send_ok"' in intake.ask(client)
     assert '"send_ok"' in intake.ask(client)
+
+
+def test_a_client_served_as_the_show_ended_reads_no_state_of_the_stopped_show():
+    """A camera let in as the stop began was told the last state by the stop: its own first state is not read from
+    the show once it ended, where its snapshot was read after the show's side had closed."""
+    reads, offered = [], []
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: reads.append(1) or {},
+                          lambda line: None)
+    server.stop()
+    reads.clear()  # the stop's own last state
+    server._first_state(SimpleNamespace(offer_state=lambda message, number: offered.append(message)))
+    assert reads == [] and offered == []
