@@ -624,3 +624,17 @@ def test_a_client_served_as_the_show_ended_reads_no_state_of_the_stopped_show():
     reads.clear()  # the stop's own last state
     server._first_state(SimpleNamespace(offer_state=lambda message, number: offered.append(message)))
     assert reads == [] and offered == []
+
+
+def test_a_sender_is_told_a_rate_that_moved_by_more_than_15_percent():
+    """The show's rate fell from the start's 12 to 10 frames a second (17 %): the sender is told it, where a
+    threshold moved up kept it sending a fifth more frames than the show takes."""
+    now, told = [0.0], []
+    client = SimpleNamespace(name="laptop:1", role="control", offer_latest=lambda kind, message: told.append(message))
+    intake = Intake(_Uploads(), None, lambda line: None, size=(112, 64), clock=lambda: now[0])
+    assert '"fps": 12.0' in intake.ask(client)
+    block = np.zeros((12, 64, 112, 3), np.uint8)
+    intake.published(block)
+    now[0] += 1.2
+    intake.published(block)
+    assert len(told) == 1 and '"fps": 10.0' in told[0], told
