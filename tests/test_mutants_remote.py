@@ -1,5 +1,6 @@
 """Edges of the link of `vcam cam`, its upload, and `vcam serve`'s side of the connection that no test pinned: each
 test fails where the code is changed in the way its docstring says."""
+import json
 import socket
 import threading
 from types import SimpleNamespace
@@ -19,6 +20,7 @@ from vcam.remote import protocol as proto
 from vcam.remote import link as link_module
 from vcam.remote import uploader as uploader_module
 from vcam.remote.admission import peer
+from vcam.remote.answers import answer
 from vcam.remote.controller import RemoteController
 from vcam.remote.intake import ConsumptionRate, Intake
 from vcam.remote.link import Link
@@ -638,3 +640,17 @@ def test_a_sender_is_told_a_rate_that_moved_by_more_than_15_percent():
     now[0] += 1.2
     intake.published(block)
     assert len(told) == 1 and '"fps": 10.0' in told[0], told
+
+
+def test_the_blocks_the_server_publishes_tell_a_camera_their_usual_gap():
+    """A camera's first pong carries the usual gap between the server's blocks, learned from those it publishes, so
+    that a server slower than the stall wait is not read as stalled between its first blocks."""
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, lambda line: None)
+    try:
+        block = np.zeros((12, 48, 64, 3), np.uint8)
+        server.publish(block)
+        server.publish(block)
+        pong = json.loads(answer(server, proto.text("ping", t=0.0), None))
+        assert "block_s" in pong, pong
+    finally:
+        server.stop()
