@@ -167,6 +167,22 @@ def test_a_new_connection_answers_only_its_own_commands():
     assert len(lost) == 1 and lost[0].startswith("the server had not answered preset 2 when"), said
 
 
+def test_a_connection_that_holds_after_two_that_dropped_as_they_opened_is_said():
+    """Two connections dropped as they opened, so the third's 'connected to' waits until it holds: then it is said,
+    with the two counted, where only three or more were and the camera never said it was connected."""
+    now = [100.0]
+    said: list[str] = []
+    link = _link(said, clock=lambda: now[0])
+    for _ in range(2):
+        _connected(link)
+        link._say_lost("the server closed the connection")
+        link._connection_lost()
+    _connected(link)
+    now[0] += Link.HELD_S
+    assert link._holds()
+    assert said[-1] == "connected to ws://127.0.0.1:9: the connection holds now, after 2 that dropped as they opened"
+
+
 # --- the upload's camera ----------------------------------------------------------------------------------------
 
 
@@ -654,3 +670,17 @@ def test_the_blocks_the_server_publishes_tell_a_camera_their_usual_gap():
         assert "block_s" in pong, pong
     finally:
         server.stop()
+
+
+def test_the_status_line_says_the_upload_in_kilobytes_of_1024_and_its_first_frame_awaited():
+    """The server's status line: "no frame yet" until the sender's first frame, then its rate in KB/s (of 1024
+    bytes) since the last line."""
+    now = [0.0]
+    client = _Sender()
+    intake = Intake(_Uploads(), None, lambda line: None, size=(112, 64), clock=lambda: now[0], wall=lambda: 0.0)
+    intake.ask(client)
+    assert intake.describe() == "input from laptop:1    0 KB/s, no frame yet"
+    message = proto.encode_input(_a_picture(), 0, 0.0)
+    intake.frame(client, message)
+    now[0] += 0.01
+    assert intake.describe() == f"input from laptop:1 {len(message) / 1024 / 0.01:4.0f} KB/s, 0.01 s old"
