@@ -684,3 +684,30 @@ def test_the_status_line_says_the_upload_in_kilobytes_of_1024_and_its_first_fram
     intake.frame(client, message)
     now[0] += 0.01
     assert intake.describe() == f"input from laptop:1 {len(message) / 1024 / 0.01:4.0f} KB/s, 0.01 s old"
+
+
+def test_a_sender_the_show_ends_for_is_not_said_to_leave():
+    """At the stop, the sender's input is free for no one: no line says so, where a line "client laptop:1 None" came
+    with the show's end."""
+    said: list[str] = []
+    client = _Sender()
+    intake = Intake(_Uploads(), None, said.append, size=(112, 64))
+    intake.ask(client)
+    intake.left(client, ending=True)
+    assert said == ["client laptop:1 sends the input"] and intake.sender is None
+
+
+def test_a_state_one_character_past_what_a_camera_reads_is_said_once():
+    """The show's state one character over what vcam cam reads is said on the server's terminal, once, where a limit
+    moved let states a little over it go unsaid while every camera dropped them."""
+    said: list[str] = []
+    empty = len(proto.text("state", presets=""))
+    state = {"presets": "x" * (proto.MAX_SERVER_TEXT + 1 - empty)}
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", lambda: state, said.append)
+    try:
+        server.broadcast_state()
+        server.broadcast_state()
+        assert len(proto.text("state", **state)) == proto.MAX_SERVER_TEXT + 1
+        assert sum(line.startswith("the show's state is") for line in said) == 1, said
+    finally:
+        server.stop()
