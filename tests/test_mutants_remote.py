@@ -711,3 +711,15 @@ def test_a_state_one_character_past_what_a_camera_reads_is_said_once():
         assert sum(line.startswith("the show's state is") for line in said) == 1, said
     finally:
         server.stop()
+
+
+def test_the_servers_status_line_has_no_latency_until_a_client_reports_one():
+    """A client that has not reported its latency yet has none: the status line says "-", where it read as a client
+    with no latency at all (0.0 s)."""
+    server = FrameServer(ServeSettings(port=0), lambda line, source: "ok", dict, lambda line: None)
+    try:
+        server.clients.append(SimpleNamespace(bytes=0, latency=None))
+        assert "| latency - |" in server.describe() + " |", server.describe()
+    finally:
+        server.clients.clear()
+        server.stop()
