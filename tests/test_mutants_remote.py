@@ -214,6 +214,37 @@ def test_a_camera_that_gives_nothing_in_any_mode_is_let_go_as_the_mode_is_asked(
         cap.close()
 
 
+def test_a_camera_that_does_not_open_again_is_opened_once_and_not_asked_for_a_mode(monkeypatch):
+    """Unplugged after the server's size was known: each reopen try opens the device once and asks it nothing.
+    Where a capture that did not open was asked for the mode anyway, each try opened the device a second time; where
+    it was not released, OpenCV's handle was left to the garbage collector."""
+    device = FakeDevice(modes=WEBCAM)
+    cap = _camera(monkeypatch, device)
+    try:
+        assert cap.fit_mode(832, 480)
+        device.plugged = False
+        before = len(device.opened)
+        assert not cap.reopen()
+        assert len(device.opened) == before + 1 and device.opened[-1].asked == []
+        assert device.opened[-1].released
+    finally:
+        cap.close()
+
+
+def test_a_camera_back_but_giving_nothing_in_any_mode_is_not_left_held(monkeypatch):
+    """Reopened after the server's size was known, the camera opens but gives no frame in the mode asked nor in its
+    own: the try fails and the device is let go, where it stayed held by a capture no one would read or release."""
+    device = FakeDevice(modes=WEBCAM)
+    cap = _camera(monkeypatch, device)
+    try:
+        assert cap.fit_mode(832, 480)
+        device.gives_frames = False
+        assert not cap.reopen()
+        assert device.open_captures() == 0
+    finally:
+        cap.close()
+
+
 class _Clock:
     """A clock that a sleep moves on, with each sleep kept."""
 
@@ -460,37 +491,6 @@ def test_a_state_one_byte_past_what_a_camera_takes_is_said_to_disconnect_the_cam
     cameras only drop it. Where the limit was moved, a state past it was said as one the cameras merely drop."""
     assert _what_cameras_do("x" * proto.MAX_RECEIVED) == "cameras drop it and miss the show's changes"
     assert _what_cameras_do("x" * (proto.MAX_RECEIVED + 1)).startswith("cameras cannot take it")
-
-
-def test_a_camera_that_does_not_open_again_is_opened_once_and_not_asked_for_a_mode(monkeypatch):
-    """Unplugged after the server's size was known: each reopen try opens the device once and asks it nothing.
-    Where a capture that did not open was asked for the mode anyway, each try opened the device a second time; where
-    it was not released, OpenCV's handle was left to the garbage collector."""
-    device = FakeDevice(modes=WEBCAM)
-    cap = _camera(monkeypatch, device)
-    try:
-        assert cap.fit_mode(832, 480)
-        device.plugged = False
-        before = len(device.opened)
-        assert not cap.reopen()
-        assert len(device.opened) == before + 1 and device.opened[-1].asked == []
-        assert device.opened[-1].released
-    finally:
-        cap.close()
-
-
-def test_a_camera_back_but_giving_nothing_in_any_mode_is_not_left_held(monkeypatch):
-    """Reopened after the server's size was known, the camera opens but gives no frame in the mode asked nor in its
-    own: the try fails and the device is let go, where it stayed held by a capture no one would read or release."""
-    device = FakeDevice(modes=WEBCAM)
-    cap = _camera(monkeypatch, device)
-    try:
-        assert cap.fit_mode(832, 480)
-        device.gives_frames = False
-        assert not cap.reopen()
-        assert device.open_captures() == 0
-    finally:
-        cap.close()
 
 
 class _Uploads:
