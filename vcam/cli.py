@@ -10,8 +10,8 @@ import sys
 
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
-from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_gone,
-                                     stdout_to_null)
+from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_failure,
+                                     stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -108,7 +108,10 @@ def _main(argv: list[str] | None) -> int:
             return READER_GONE
         if os.environ.get("VCAM_DEBUG"):
             raise
-        if isinstance(e, ValueError) and _raised_by_vcam(e):
+        if isinstance(e, OSError) and (failure := stdout_failure(e)) is not None:
+            stdout_to_null()  # what the failed write left is not tried again as Python ends
+            say_error(failure)
+        elif isinstance(e, ValueError) and _raised_by_vcam(e):
             print(f"vcam: error: {e}", file=sys.stderr)  # one of vcam's own checks: the message is the whole story
         elif isinstance(e, OSError) and e.filename and e.strerror:  # a path the user gave, or one made from it
             print(f"vcam: error: {e.filename}: {e.strerror}", file=sys.stderr)
