@@ -104,10 +104,20 @@ def safetensors_problem(path: Path) -> str | None:
         return UNREADABLE
     except (OSError, ValueError, UnicodeDecodeError) as e:
         return f"damaged header ({e.__class__.__name__})"
-    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    end = _data_end(header)
+    if end is None:  # JSON, but not a table of tensors: damaged bytes, or another format under the name
+        return "damaged header: not a table of tensors"
     if 8 + n + end > size:
         return f"truncated: {size} of {8 + n + end} bytes"
     return None
+
+
+def _data_end(header) -> int | None:
+    """Where the last tensor's bytes end, after the header, by a safetensors header's table; None where it is none."""
+    try:
+        return max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 def _not_a_file(path: Path) -> str:
