@@ -249,6 +249,36 @@ def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypa
     assert f"fetching {WAN_REPO}" in out.getvalue() and "23.0 GB" in out.getvalue()
 
 
+class Began(Exception):
+    """The download itself was reached."""
+
+
+def began(repo, **kw):
+    raise Began(repo)
+
+
+def test_a_hub_that_does_not_answer_is_said_every_few_seconds_with_what_to_check(tmp_path, monkeypatch):
+    """huggingface_hub asks the hub about a repo with no time limit: behind a network that swallows packets (a
+    firewall, a stalled proxy) `vcam download` showed nothing at all for minutes. A line says it is still waiting."""
+    from helpers import wait_for
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "QUIET_S", 0.01)
+    out = io.StringIO()
+
+    def silent_for_a_while(repo, **kw):  # answers once two lines have said the wait
+        assert wait_for(lambda: out.getvalue().count("has not answered") >= 2, 120), out.getvalue()
+        return []
+
+    fake_hub(monkeypatch, began, dry=silent_for_a_while)
+    with pytest.raises(Began):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    waits = [line for line in out.getvalue().splitlines() if "has not answered" in line]
+    assert waits[0].startswith(f"vcam: the Hugging Face hub has not answered about {KREA_REPO} in "), waits
+    assert waits[0].endswith(" s; still waiting (Ctrl-C stops: check the network, and behind a proxy set "
+                             "HTTPS_PROXY)"), waits
+
+
 def test_loading_the_checkpoint_shows_gigabytes_read_in_a_log(weights_folder, monkeypatch):
     """The load was a tqdm bar that a log never showed: minutes of silence for 28.6 GB."""
     clock = Clock()
