@@ -495,6 +495,23 @@ def test_a_diffusers_folder_is_said_as_such(tmp_path, weights_folder):
     assert "diffusers' layout" in err.value.fix and KREA_FILE in err.value.fix
 
 
+@pytest.mark.parametrize("given, variable, cache", [
+    ("hf", "HF_HOME", "hf"), ("hf/hub", "HF_HUB_CACHE", "hf/hub"),
+    ("hf/hub/models--krea--krea-realtime-video", "HF_HUB_CACHE", "hf/hub"),
+    ("hf/hub/models--krea--krea-realtime-video/snapshots/0", "HF_HUB_CACHE", "hf/hub"),
+    ("hf/hub/models--Wan-AI--Wan2.1-T2V-14B-Diffusers/snapshots/0", "HF_HUB_CACHE", "hf/hub")])
+def test_a_hub_cache_given_as_the_weights_folder_is_said_with_the_variable_that_reads_it(
+        tmp_path, weights_folder, given, variable, cache):
+    """--weights given the hub cache `vcam download` filled (HF_HOME, its hub/, a repo's folder or snapshot in it) was
+    told only that every file is missing, or to copy the files in: the cache is read by naming it, not by --weights."""
+    fill_hub_cache(tmp_path / "hf" / "hub", weights_folder)
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / given)
+    assert err.value.fix.startswith(f"{tmp_path / given} is "), err.value.fix
+    assert f"a Hugging Face hub cache, which vcam reads itself: leave out --weights and run with {variable}=" \
+           f"{tmp_path / cache} set; " in err.value.fix, err.value.fix
+
+
 def test_a_renamed_checkpoint_and_a_folder_one_level_up_are_pointed_at(tmp_path, weights_folder):
     folder = copy_folder(weights_folder, tmp_path / "w")
     (folder / KREA_FILE).rename(folder / "krea.safetensors")

@@ -70,6 +70,8 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
 
 def _layout_hint(root: Path) -> str | None:
     """What a folder laid out otherwise than vcam reads holds instead, where that is recognisable."""
+    if (cached := _hub_cache_hint(root)) is not None:
+        return cached
     if (root / KREA_FILE).is_file():
         return None
     nested = sorted(p.parent for p in root.glob(f"*/{KREA_FILE}"))
@@ -83,6 +85,27 @@ def _layout_hint(root: Path) -> str | None:
         return (f"{root} holds {', '.join(others[:3])} but no {KREA_FILE}: if one is Krea's checkpoint under "
                 f"another name, rename it {KREA_FILE}")
     return None
+
+
+def _hub_cache_hint(root: Path) -> str | None:
+    """Where `root` is a Hugging Face hub cache or a part of one (where `vcam download` or `hf download` put the
+    files), how to have vcam read it: the cache keeps each repo in a folder of its own, as no --weights folder does."""
+    def repos(folder: Path) -> bool:
+        return any(folder.glob("models--*"))
+
+    resolved, where = root.resolve(), "inside "
+    if repos(root / "hub"):
+        name, cache, where = "HF_HOME", resolved, ""
+    elif repos(root):
+        name, cache, where = "HF_HUB_CACHE", resolved, ""
+    elif resolved.name.startswith("models--"):
+        name, cache = "HF_HUB_CACHE", resolved.parent
+    elif resolved.parent.name == "snapshots" and resolved.parent.parent.name.startswith("models--"):
+        name, cache = "HF_HUB_CACHE", resolved.parent.parent.parent
+    else:
+        return None
+    return (f"{root} is {where}a Hugging Face hub cache, which vcam reads itself: leave out --weights and run with "
+            f"{name}={shell_word(str(cache))} set")
 
 
 def safetensors_problem(path: Path) -> str | None:
