@@ -221,6 +221,32 @@ def test_fp8_from_weights_other_than_bf16_is_refused_with_the_dtype_to_use(monke
 
 
 
+@pytest.mark.parametrize("quant", ["fp8", "nvfp4"])
+def test_a_quantization_refused_on_a_cpu_says_what_runs_there_and_which_cards_run_it(quant):
+    """`vcam run --quant fp8` on a CPU was told to run in bf16 (a CPU runs float32) "or on a card that supports it",
+    naming none."""
+    import vcam
+    from vcam.errors import VcamError
+
+    with pytest.raises(VcamError) as err:
+        vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(quant=quant))
+    assert "bf16" not in err.value.fix and "float32" in err.value.fix, err.value.fix
+    assert ("compute capability 8.9 or newer" if quant == "fp8" else "Blackwell cards") in err.value.fix
+
+
+def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_find_another_card(monkeypatch):
+    """An Ada or Hopper card lacking torchao was sent "on a card that supports it": this one does, once installed."""
+    import torch
+
+    import vcam.engine.quant as quant
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(quant, "fp8_unsupported", lambda device: "FP8 needs torchao: pip install torchao")
+    with pytest.raises(VcamError) as err:
+        quant.require_fp8(torch.device("cuda"), torch.bfloat16)
+    assert err.value.fix == "install it as said, or run without --quant fp8 (bf16)"
+
+
 # --- the download's room ----------------------------------------------------------------------------------------
 
 
