@@ -848,10 +848,11 @@ def test_a_listing_whose_reader_is_gone_ends_quietly_as_bench_json_does(command)
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write finds the disk full")
-@pytest.mark.parametrize("command", [["models"], ["devices"], ["check", "example"]])
+@pytest.mark.parametrize("command", [["models"], ["devices"], ["check", "example"], ["--help"], ["models", "--help"]])
 def test_a_listing_onto_a_full_disk_is_said_as_the_outputs_failure_not_an_internal_error(command):
     """`vcam models > /dev/full` (a redirect onto a full disk) was said as an internal OSError, with the hint to set
-    VCAM_DEBUG for a traceback; it is the output that failed, said with what to do, and the exit code is not 0."""
+    VCAM_DEBUG for a traceback, and `vcam --help > /dev/full` exited 0 having written nothing; it is the output that
+    failed, said with what to do, and the exit code is not 0."""
     with open("/dev/full", "w") as full:
         done = subprocess.run([sys.executable, "-m", "vcam", *command], stdout=full, stderr=subprocess.PIPE,
                               text=True, timeout=180)
@@ -859,6 +860,14 @@ def test_a_listing_onto_a_full_disk_is_said_as_the_outputs_failure_not_an_intern
     assert done.returncode == 2, done.stderr
     assert lines[0] == "vcam: error: could not write the output to stdout: No space left on device", lines
     assert len(lines) == 2 and lines[1].startswith("  fix: free space where stdout goes"), lines
+
+
+def test_the_help_whose_reader_is_gone_ends_quietly():
+    """`vcam --help | head -c0`: a reader that took what it wanted is no failure of the help's."""
+    from helpers import vcam_with_stdout_gone
+
+    done = vcam_with_stdout_gone(["--help"], timeout=180)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
 def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatch):

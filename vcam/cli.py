@@ -10,8 +10,8 @@ import sys
 
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
-from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_failure,
-                                     stdout_gone, stdout_to_null)
+from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, output_lost, say_error,
+                                     stdout_failure, stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -78,6 +78,12 @@ def _main(argv: list[str] | None) -> int:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading
         return 130
+    except SystemExit as e:
+        if e.code == 0 and (lost := output_lost()) is not None:  # --help onto a full disk: argparse drops the error
+            stdout_to_null()
+            say_error(lost)
+            return 2
+        raise
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:
             logging.getLogger(name).setLevel(logging.ERROR)

@@ -84,8 +84,17 @@ def stdout_failure(e: OSError) -> VcamError | None:
     failed = getattr(sys.stdout, "failed", None)  # remembered by vcam.stdio.RemembersFailure, in the command line's
     if not isinstance(failed, OSError) or e.filename is not None or e.errno != failed.errno:
         return None
-    reason = e.strerror or str(e)
-    if e.errno in NO_ROOM:
+    return output_lost()
+
+
+def output_lost() -> VcamError | None:
+    """What to say where a write to stdout failed in this process, though nothing raised it (argparse drops the
+    failure of its help's write, and exited 0 having written nothing); None where none failed."""
+    failed = getattr(sys.stdout, "failed", None)
+    if not isinstance(failed, OSError) or isinstance(failed, BrokenPipeError):  # a reader gone is no failure to say
+        return None
+    reason = failed.strerror or str(failed)
+    if failed.errno in NO_ROOM:
         return VcamError(f"could not write the output to stdout: {reason}",
                          "free space where stdout goes, or send it to another disk (`> FILE` there)")
     return VcamError(f"could not write the output to stdout: {reason}")
