@@ -106,6 +106,11 @@ def _still_waiting(repo: str, out: TextIO) -> Iterator[None]:
         thread.join()
 
 
+def cached(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths | None:
+    """The weights of `spec` where the hub cache holds every file whole, else None; the hub is asked nothing."""
+    return _in_cache(spec, cache_dir)
+
+
 def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
     """The weights as the hub cache holds them, if every file is there and whole."""
     from huggingface_hub import snapshot_download
