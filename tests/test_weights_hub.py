@@ -2,6 +2,7 @@
 terminal, no network, the hub's refusals, a read-only shared cache, a --weights folder laid out otherwise."""
 import functools
 import io
+import threading
 import shutil
 import sys
 from pathlib import Path
@@ -277,6 +278,28 @@ def test_a_hub_that_does_not_answer_is_said_every_few_seconds_with_what_to_check
     assert waits[0].startswith(f"vcam: the Hugging Face hub has not answered about {KREA_REPO} in "), waits
     assert waits[0].endswith(" s; still waiting (Ctrl-C stops: check the network, and behind a proxy set "
                              "HTTPS_PROXY)"), waits
+    assert not [t for t in threading.enumerate() if t.name == "vcam-hub-wait"]  # the note ends with the wait
+
+
+def test_a_hub_that_answers_at_once_says_no_waiting_line_and_leaves_no_thread(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+    out = io.StringIO()
+    interrupted = []
+
+    def ctrl_c_in_the_second_wait(repo, **kw):
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted.append(repo)
+        return []
+
+    fake_hub(monkeypatch, began, dry=lambda repo, **kw: [])
+    with pytest.raises(Began):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    fake_hub(monkeypatch, began, dry=ctrl_c_in_the_second_wait)
+    with pytest.raises((Began, KeyboardInterrupt)):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "has not answered" not in out.getvalue()
+    assert not [t for t in threading.enumerate() if t.name == "vcam-hub-wait"]
 
 
 def test_loading_the_checkpoint_shows_gigabytes_read_in_a_log(weights_folder, monkeypatch):
@@ -496,20 +519,21 @@ def test_a_diffusers_folder_is_said_as_such(tmp_path, weights_folder):
 
 
 @pytest.mark.parametrize("given, variable, cache", [
-    ("hf", "HF_HOME", "hf"), ("hf/hub", "HF_HUB_CACHE", "hf/hub"),
+    ("hf", "HF_HUB_CACHE", "hf/hub"), ("hf/hub", "HF_HUB_CACHE", "hf/hub"),
     ("hf/hub/models--krea--krea-realtime-video", "HF_HUB_CACHE", "hf/hub"),
     ("hf/hub/models--krea--krea-realtime-video/snapshots/0", "HF_HUB_CACHE", "hf/hub"),
     ("hf/hub/models--Wan-AI--Wan2.1-T2V-14B-Diffusers/snapshots/0", "HF_HUB_CACHE", "hf/hub")])
 def test_a_hub_cache_given_as_the_weights_folder_is_said_with_the_variable_that_reads_it(
         tmp_path, weights_folder, given, variable, cache):
     """--weights given the hub cache `vcam download` filled (HF_HOME, its hub/, a repo's folder or snapshot in it) was
-    told only that every file is missing, or to copy the files in: the cache is read by naming it, not by --weights."""
+    told only that every file is missing, or to copy the files in: the cache is read by naming it, not by --weights.
+    HF_HUB_CACHE names it in every case: it outranks HF_HOME, which a shell may have set elsewhere."""
     fill_hub_cache(tmp_path / "hf" / "hub", weights_folder)
     with pytest.raises(WeightsError) as err:
         from_folder(tmp_path / given)
     assert err.value.fix.startswith(f"{tmp_path / given} is "), err.value.fix
-    assert f"a Hugging Face hub cache, which vcam reads itself: leave out --weights and run with {variable}=" \
-           f"{tmp_path / cache} set; " in err.value.fix, err.value.fix
+    assert err.value.fix.endswith(f"a Hugging Face hub cache, which vcam reads itself: leave out --weights and run "
+                                  f"with {variable}={tmp_path / cache} set"), err.value.fix  # not told to copy files
 
 
 def test_a_renamed_checkpoint_and_a_folder_one_level_up_are_pointed_at(tmp_path, weights_folder):

@@ -48,20 +48,43 @@ def main(argv: list[str] | None = None) -> int:
 
         guard_standard_streams()
         try:
-            return _main(argv)
+            code = _main(argv)
         except LeftInsideABlock as left:
             leave_now(left.ended.code)
+        except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
+            if (failed := _stdout_flushed(gone=done.code)) is not None:
+                return failed
+            raise
         finally:
             leave_at_once_on_ctrl_c()
             # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
             # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
             gc.freeze()
+        return _stdout_flushed() or code
     else:
         try:
             return _main(argv)
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
+
+
+def _stdout_flushed(gone=READER_GONE) -> int | None:
+    """Stdout's buffer written out while its failure can still be said: left to the interpreter's exit, a full
+    disk was said as "Exception ignored" with a traceback, and exit 120. The exit code where it failed (`gone`
+    where its reader took what it wanted: `| head -c0`, as bench --json's), else None."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_to_null()
+        return gone
+    except OSError as e:
+        stdout_to_null()
+        say_error(output_lost() or VcamError(f"could not write the output to stdout: {e.strerror or e}"))
+        return 2
+    except (ValueError, AttributeError):  # closed by the command itself, or no stdout at all (pythonw)
+        pass
+    return None
 
 
 # `vcam` alone: the commands and a first one to try, where argparse said only "the following arguments are

@@ -37,7 +37,7 @@ def require_fp8(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> No
 def _fp8_fix(device: torch.device, why: str) -> str:
     """What to do where FP8 cannot run: on a CPU there is no bf16 to fall back to, and no card to name ("a card that
     supports it" said nothing of which); on an FP8 card without torchao, no other card either."""
-    if device.type != "cuda":
+    if device.type == "cpu":
         return ("run without --quant fp8 (a CPU runs the model in float32); FP8 is for NVIDIA cards of compute "
                 "capability 8.9 or newer (Ada, Hopper, Blackwell: an RTX 4090, L40S or H100)")
     if "torchao" in why:

@@ -63,15 +63,16 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
         fix = (f"copy complete files into {root}: {spec.name}'s own weights, laid out as krea-14b's ({KREA_FILE} and "
                f"the text_encoder/, tokenizer/ and vae/ folders); or leave out --weights: {spec.name} builds random "
                "weights and needs no files")
-    hint = _layout_hint(root)
-    check_files(paths, f"{hint}; {fix}" if hint else fix)
+    # a hub cache's own fix replaces the copying one: its files are complete where they are
+    hint = _hub_cache_hint(root)
+    if hint is None and (hint := _layout_hint(root)) is not None:
+        hint = f"{hint}; {fix}"
+    check_files(paths, hint or fix)
     return paths
 
 
 def _layout_hint(root: Path) -> str | None:
     """What a folder laid out otherwise than vcam reads holds instead, where that is recognisable."""
-    if (cached := _hub_cache_hint(root)) is not None:
-        return cached
     if (root / KREA_FILE).is_file():
         return None
     nested = sorted(p.parent for p in root.glob(f"*/{KREA_FILE}"))
@@ -93,9 +94,10 @@ def _hub_cache_hint(root: Path) -> str | None:
     def repos(folder: Path) -> bool:
         return any(folder.glob("models--*"))
 
+    # named by HF_HUB_CACHE even where it is HF_HOME's hub/: that variable outranks HF_HOME, so it works either way
     resolved, where = root.resolve(), "inside "
     if repos(root / "hub"):
-        name, cache, where = "HF_HOME", resolved, ""
+        name, cache, where = "HF_HUB_CACHE", resolved / "hub", ""
     elif repos(root):
         name, cache, where = "HF_HUB_CACHE", resolved, ""
     elif resolved.name.startswith("models--"):
