@@ -97,14 +97,15 @@ def said_by_link(handler, until: str) -> list[str]:
     return said
 
 
-def vcam_with_stdout_gone(argv: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
+def vcam_with_stdout_gone(argv: list[str], timeout: float = 300,
+                          env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`vcam ARGV` run with stdout a pipe whose reader closed it before vcam wrote a byte (`| head -c0`: every write
     to it fails); stderr is captured as text."""
     read, write = os.pipe()
     os.close(read)
     try:
         return subprocess.run([sys.executable, "-m", "vcam", *argv], stdout=write, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
+                              timeout=timeout, env=env)
     finally:
         os.close(write)
 

@@ -1,5 +1,6 @@
 """What the command line says when it stops: a usage error is one line (and its fix); only an error raised inside a
 library, which vcam did not foresee, points at VCAM_DEBUG."""
+import os
 import subprocess
 import sys
 
@@ -850,14 +851,47 @@ def test_vcam_models_lines_up_its_descriptions(capsys):
     assert len(lines) == len(MODELS) >= 2 and len(starts) == 1, lines  # 832x480 and 112x64 shifted them apart
 
 
+@pytest.mark.parametrize("buffered", [True, False])
 @pytest.mark.parametrize("command", [["models"], ["devices"]])
-def test_a_listing_whose_reader_is_gone_ends_quietly_as_bench_json_does(command):
+def test_a_listing_whose_reader_is_gone_ends_quietly_as_bench_json_does(command, buffered):
     """`vcam models | head -c0`: the listing's write said an internal BrokenPipeError (exit 2), where `vcam bench
     --json` ends quietly with Python's exit code for a broken pipe (1); both do that now."""
     from helpers import vcam_with_stdout_gone
 
-    done = vcam_with_stdout_gone(command, timeout=180)
+    done = vcam_with_stdout_gone(command, timeout=180, env=child_env(buffered))
     assert done.returncode == 1 and done.stderr == "", done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write finds the disk full")
+@pytest.mark.parametrize("buffered", [True, False])
+@pytest.mark.parametrize("command", [["models"], ["devices"], ["check", "example"], ["--help"], ["models", "--help"]])
+def test_a_listing_onto_a_full_disk_is_said_as_the_outputs_failure_not_an_internal_error(command, buffered):
+    """`vcam models > /dev/full` (a redirect onto a full disk) was said as an internal OSError, with the hint to set
+    VCAM_DEBUG for a traceback, and `vcam --help > /dev/full` exited 0 having written nothing; it is the output that
+    failed, said with what to do, and the exit code is not 0. Buffered, as stdout into a file is in a shell, the
+    failure came only as the interpreter ended: "Exception ignored", a traceback and exit 120."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "vcam", *command], stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=180, env=child_env(buffered))
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, done.stderr
+    assert lines[0] == "vcam: error: could not write the output to stdout: No space left on device", lines
+    assert len(lines) == 2 and lines[1].startswith("  fix: free space where stdout goes"), lines
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+def test_the_help_whose_reader_is_gone_ends_quietly(buffered):
+    """`vcam --help | head -c0`: a reader that took what it wanted is no failure of the help's."""
+    from helpers import vcam_with_stdout_gone
+
+    done = vcam_with_stdout_gone(["--help"], timeout=180, env=child_env(buffered))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def child_env(buffered: bool) -> dict[str, str]:
+    """A child's environment with stdout buffered as a shell's redirect has it, or unbuffered (PYTHONUNBUFFERED)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return env if buffered else {**env, "PYTHONUNBUFFERED": "1"}
 
 
 def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatch):

@@ -221,6 +221,32 @@ def test_fp8_from_weights_other_than_bf16_is_refused_with_the_dtype_to_use(monke
 
 
 
+@pytest.mark.parametrize("quant", ["fp8", "nvfp4"])
+def test_a_quantization_refused_on_a_cpu_says_what_runs_there_and_which_cards_run_it(quant):
+    """`vcam run --quant fp8` on a CPU was told to run in bf16 (a CPU runs float32) "or on a card that supports it",
+    naming none."""
+    import vcam
+    from vcam.errors import VcamError
+
+    with pytest.raises(VcamError) as err:
+        vcam.load("tiny", progress=False, speed=vcam.SpeedOptions(quant=quant))
+    assert "bf16" not in err.value.fix and "float32" in err.value.fix, err.value.fix
+    assert ("compute capability 8.9 or newer" if quant == "fp8" else "Blackwell cards") in err.value.fix
+
+
+def test_an_fp8_card_without_torchao_is_told_to_install_it_not_to_find_another_card(monkeypatch):
+    """An Ada or Hopper card lacking torchao was sent "on a card that supports it": this one does, once installed."""
+    import torch
+
+    import vcam.engine.quant as quant
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(quant, "fp8_unsupported", lambda device: "FP8 needs torchao: pip install torchao")
+    with pytest.raises(VcamError) as err:
+        quant.require_fp8(torch.device("cuda"), torch.bfloat16)
+    assert err.value.fix == "install it as said, or run without --quant fp8 (bf16)"
+
+
 # --- the download's room ----------------------------------------------------------------------------------------
 
 
@@ -449,6 +475,7 @@ def test_a_load_without_weights_says_it_fetches_them_from_the_hub_and_a_folder_d
         raise Stop
 
     monkeypatch.setattr(hub, "from_hub", stop)
+    monkeypatch.setattr(hub, "cached", lambda spec: None)
     monkeypatch.setattr(load_module, "from_folder", stop)
     for weights, lines in ((None, [f"fetching weights from the Hugging Face hub (first run: up to about "
                                    f"{hub.HUB_DOWNLOAD_GB} GB, with a progress line)"]), (tmp_path, [])):
@@ -457,6 +484,36 @@ def test_a_load_without_weights_says_it_fetches_them_from_the_hub_and_a_folder_d
             load_module._built(get_spec("krea-14b"), weights, torch.device("cpu"), torch.bfloat16, SpeedOptions(),
                                torch.device("cpu"), False, False, None, said.append)
         assert said == lines, weights
+
+
+def test_a_load_from_a_whole_hub_cache_does_not_say_it_fetches_them(tmp_path, weights_folder, monkeypatch):
+    """A show started from a whole hub cache (no network, on a stage) was told at every start that the weights were
+    being fetched from the hub, tens of GB."""
+    import torch
+
+    import vcam.engine.load as load_module
+    from test_weights import fill_hub_cache
+    from vcam.engine import hub
+    from vcam.engine.configs import get_spec
+    from vcam.engine.speed import SpeedOptions
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    real_cached = hub.cached
+    monkeypatch.setattr(hub, "cached", lambda spec: real_cached(spec, str(tmp_path / "hub")))
+    monkeypatch.setattr(hub, "from_hub", stop)
+    monkeypatch.setattr(load_module.W, "load_checkpoint", stop)  # the files were found: nothing more to see
+    said = []
+    with pytest.raises(Stop):
+        load_module._built(get_spec("krea-14b"), None, torch.device("cpu"), torch.bfloat16, SpeedOptions(),
+                           torch.device("cpu"), False, False, None, said.append)
+    assert said == [f"loading transformer from {tmp_path / 'hub'}/models--krea--krea-realtime-video/snapshots/0/"
+                    "krea-realtime-video-14b.safetensors"], said
 
 
 def test_which_quantization_cannot_run_here_is_said_for_the_one_asked(monkeypatch):

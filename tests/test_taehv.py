@@ -213,6 +213,29 @@ def test_the_download_is_checked_against_the_pinned_commits_blob(tmp_path):
     assert not other.exists() and list(other.parent.iterdir()) == []  # no partial file left behind
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write finds the disk full")
+def test_a_full_disk_under_the_download_is_said_as_the_disk_not_the_network(tmp_path, monkeypatch):
+    """TAEHV's file written onto a full disk was said as a failed download, with the fix to check the network and
+    to copy the file into the very folder that had no room for it."""
+    from vcam.engine import taehv_weights as tw
+
+    source = write_published_file(tmp_path / "published.safetensors", SMALL)
+    target = tmp_path / "cache" / "taew2_1.safetensors"
+    target.parent.mkdir()
+    part = target.parent / ".taew2_1.safetensors-x.part"
+
+    def on_a_full_disk(path):
+        part.write_bytes(b"")
+        return os.open("/dev/full", os.O_WRONLY), str(part)
+
+    monkeypatch.setattr(tw, "_partial_file", on_a_full_disk)
+    with pytest.raises(WeightsError) as e:
+        tw._download(source.as_uri(), target, expected_blob=tw.git_blob_id(source))
+    assert e.value.message == f"could not keep taew2_1.safetensors in {target.parent}: No space left on device"
+    assert e.value.fix.startswith(f"free space on the disk of {target.parent}") and "network" not in e.value.fix
+    assert not part.exists() and not target.exists()
+
+
 def test_git_blob_id_is_gits():
     import subprocess
     import tempfile

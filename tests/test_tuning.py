@@ -1,5 +1,6 @@
 """`vcam bench --tune` saves the fastest speed options per card; `vcam run` and `vcam serve` pick them up."""
 import dataclasses
+import errno
 import io
 import json
 import os
@@ -644,6 +645,41 @@ def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_r
     assert not timed
     assert all(words in err for words in (f"cannot save the tuning to {folder / 'tuning.json'}", *said)), err
     assert ("writable" in err) == (blocked == "read-only"), err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write finds the disk full")
+def test_a_full_disk_under_the_tuning_file_is_refused_before_any_candidate_runs_with_room_as_the_fix(
+        monkeypatch, tmp_path, capsys):
+    """A full disk still makes an empty file, so the folder passed as writable: every candidate was timed, minutes on
+    a card, and the file could not be saved, with the fix to make a writable folder writable."""
+    def on_a_full_disk(*args, **kwargs):  # the probe's name made, its bytes refused
+        probe = tmp_path / ".tuning-probe"
+        probe.write_text("")
+        return os.open("/dev/full", os.O_WRONLY), str(probe)
+
+    monkeypatch.setattr(tuning.tempfile, "mkstemp", on_a_full_disk)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed and not (tmp_path / ".tuning-probe").exists()
+    assert f"cannot save the tuning to {tmp_path / 'tuning.json'} (No space left on device)" in err, err
+    assert f"fix: free space on the disk of {tmp_path}, or set VCAM_CACHE_DIR" in err and "writable" not in err, err
+
+
+def test_a_tuning_that_found_the_disk_full_at_the_end_is_told_to_free_space_not_to_make_it_writable(monkeypatch,
+                                                                                                    capsys):
+    """A disk that filled while the candidates ran (the probe passed) was told to make the folder writable."""
+    def full(path, entries):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    monkeypatch.setattr(tuning, "_write_entries", full)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "measured but could not be saved to" in err and "fix: free space on the disk of" in err, err
+    assert "writable" not in err, err
 
 
 def write_measured_entry(cache_dir, **changes) -> None:

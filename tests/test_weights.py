@@ -130,6 +130,21 @@ def test_garbage_checkpoint_gives_a_clear_error(tmp_path, weights_folder):
         vcam.load("tiny", weights=folder, progress=False)
 
 
+@pytest.mark.parametrize("header", [b"[1, 2, 3]", b'"text"', b'{"w": {"dtype": "F32"}}', b'{"w": {"data_offsets": 7}}',
+                                    b'{"w": {"data_offsets": ["a", "b"]}}'])
+@pytest.mark.parametrize("part", [KREA_FILE, "vae/diffusion_pytorch_model.safetensors"])
+def test_a_header_that_is_json_but_no_table_of_tensors_is_named_as_damaged(tmp_path, weights_folder, header, part):
+    """A .safetensors file whose header reads as JSON of another shape (damaged bytes, another format under the
+    name) stopped the check with a traceback (AttributeError, KeyError) instead of naming the file."""
+    import struct
+
+    folder = copy_folder(weights_folder, tmp_path / "w")
+    (folder / part).write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 64)
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert f"{folder / part} (damaged header: not a table of tensors)" in err.value.message
+
+
 def test_missing_parts_are_all_named(tmp_path, weights_folder):
     folder = copy_folder(weights_folder, tmp_path / "w")
     shutil.rmtree(folder / "vae")

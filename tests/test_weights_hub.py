@@ -2,6 +2,7 @@
 terminal, no network, the hub's refusals, a read-only shared cache, a --weights folder laid out otherwise."""
 import functools
 import io
+import threading
 import shutil
 import sys
 from pathlib import Path
@@ -249,6 +250,58 @@ def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypa
     assert f"fetching {WAN_REPO}" in out.getvalue() and "23.0 GB" in out.getvalue()
 
 
+class Began(Exception):
+    """The download itself was reached."""
+
+
+def began(repo, **kw):
+    raise Began(repo)
+
+
+def test_a_hub_that_does_not_answer_is_said_every_few_seconds_with_what_to_check(tmp_path, monkeypatch):
+    """huggingface_hub asks the hub about a repo with no time limit: behind a network that swallows packets (a
+    firewall, a stalled proxy) `vcam download` showed nothing at all for minutes. A line says it is still waiting."""
+    from helpers import wait_for
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "QUIET_S", 0.01)
+    out = io.StringIO()
+
+    def silent_for_a_while(repo, **kw):  # answers once two lines have said the wait
+        assert wait_for(lambda: out.getvalue().count("has not answered") >= 2, 120), out.getvalue()
+        return []
+
+    fake_hub(monkeypatch, began, dry=silent_for_a_while)
+    with pytest.raises(Began):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    waits = [line for line in out.getvalue().splitlines() if "has not answered" in line]
+    assert waits[0].startswith(f"vcam: the Hugging Face hub has not answered about {KREA_REPO} in "), waits
+    assert waits[0].endswith(" s; still waiting (Ctrl-C stops: check the network, and behind a proxy set "
+                             "HTTPS_PROXY)"), waits
+    assert not [t for t in threading.enumerate() if t.name == "vcam-hub-wait"]  # the note ends with the wait
+
+
+def test_a_hub_that_answers_at_once_says_no_waiting_line_and_leaves_no_thread(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+    out = io.StringIO()
+    interrupted = []
+
+    def ctrl_c_in_the_second_wait(repo, **kw):
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted.append(repo)
+        return []
+
+    fake_hub(monkeypatch, began, dry=lambda repo, **kw: [])
+    with pytest.raises(Began):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    fake_hub(monkeypatch, began, dry=ctrl_c_in_the_second_wait)
+    with pytest.raises((Began, KeyboardInterrupt)):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "has not answered" not in out.getvalue()
+    assert not [t for t in threading.enumerate() if t.name == "vcam-hub-wait"]
+
+
 def test_loading_the_checkpoint_shows_gigabytes_read_in_a_log(weights_folder, monkeypatch):
     """The load was a tqdm bar that a log never showed: minutes of silence for 28.6 GB."""
     clock = Clock()
@@ -463,6 +516,24 @@ def test_a_diffusers_folder_is_said_as_such(tmp_path, weights_folder):
     with pytest.raises(WeightsError) as err:
         from_folder(folder)
     assert "diffusers' layout" in err.value.fix and KREA_FILE in err.value.fix
+
+
+@pytest.mark.parametrize("given, variable, cache", [
+    ("hf", "HF_HUB_CACHE", "hf/hub"), ("hf/hub", "HF_HUB_CACHE", "hf/hub"),
+    ("hf/hub/models--krea--krea-realtime-video", "HF_HUB_CACHE", "hf/hub"),
+    ("hf/hub/models--krea--krea-realtime-video/snapshots/0", "HF_HUB_CACHE", "hf/hub"),
+    ("hf/hub/models--Wan-AI--Wan2.1-T2V-14B-Diffusers/snapshots/0", "HF_HUB_CACHE", "hf/hub")])
+def test_a_hub_cache_given_as_the_weights_folder_is_said_with_the_variable_that_reads_it(
+        tmp_path, weights_folder, given, variable, cache):
+    """--weights given the hub cache `vcam download` filled (HF_HOME, its hub/, a repo's folder or snapshot in it) was
+    told only that every file is missing, or to copy the files in: the cache is read by naming it, not by --weights.
+    HF_HUB_CACHE names it in every case: it outranks HF_HOME, which a shell may have set elsewhere."""
+    fill_hub_cache(tmp_path / "hf" / "hub", weights_folder)
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / given)
+    assert err.value.fix.startswith(f"{tmp_path / given} is "), err.value.fix
+    assert err.value.fix.endswith(f"a Hugging Face hub cache, which vcam reads itself: leave out --weights and run "
+                                  f"with {variable}={tmp_path / cache} set"), err.value.fix  # not told to copy files
 
 
 def test_a_renamed_checkpoint_and_a_folder_one_level_up_are_pointed_at(tmp_path, weights_folder):

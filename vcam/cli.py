@@ -10,8 +10,8 @@ import sys
 
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
-from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, say_error, stdout_gone,
-                                     stdout_to_null)
+from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, output_lost, say_error,
+                                     stdout_failure, stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -48,20 +48,43 @@ def main(argv: list[str] | None = None) -> int:
 
         guard_standard_streams()
         try:
-            return _main(argv)
+            code = _main(argv)
         except LeftInsideABlock as left:
             leave_now(left.ended.code)
+        except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
+            if (failed := _stdout_flushed(gone=done.code)) is not None:
+                return failed
+            raise
         finally:
             leave_at_once_on_ctrl_c()
             # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
             # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
             gc.freeze()
+        return _stdout_flushed() or code
     else:
         try:
             return _main(argv)
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
+
+
+def _stdout_flushed(gone=READER_GONE) -> int | None:
+    """Stdout's buffer written out while its failure can still be said: left to the interpreter's exit, a full
+    disk was said as "Exception ignored" with a traceback, and exit 120. The exit code where it failed (`gone`
+    where its reader took what it wanted: `| head -c0`, as bench --json's), else None."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_to_null()
+        return gone
+    except OSError as e:
+        stdout_to_null()
+        say_error(output_lost() or VcamError(f"could not write the output to stdout: {e.strerror or e}"))
+        return 2
+    except (ValueError, AttributeError):  # closed by the command itself, or no stdout at all (pythonw)
+        pass
+    return None
 
 
 # `vcam` alone: the commands and a first one to try, where argparse said only "the following arguments are
@@ -78,6 +101,12 @@ def _main(argv: list[str] | None) -> int:
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading
         return 130
+    except SystemExit as e:
+        if e.code == 0 and (lost := output_lost()) is not None:  # --help onto a full disk: argparse drops the error
+            stdout_to_null()
+            say_error(lost)
+            return 2
+        raise
     if not os.environ.get("VCAM_DEBUG"):
         for name in IMPORT_CHATTER:
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -108,7 +137,10 @@ def _main(argv: list[str] | None) -> int:
             return READER_GONE
         if os.environ.get("VCAM_DEBUG"):
             raise
-        if isinstance(e, ValueError) and _raised_by_vcam(e):
+        if isinstance(e, OSError) and (failure := stdout_failure(e)) is not None:
+            stdout_to_null()  # what the failed write left is not tried again as Python ends
+            say_error(failure)
+        elif isinstance(e, ValueError) and _raised_by_vcam(e):
             print(f"vcam: error: {e}", file=sys.stderr)  # one of vcam's own checks: the message is the whole story
         elif isinstance(e, OSError) and e.filename and e.strerror:  # a path the user gave, or one made from it
             print(f"vcam: error: {e.filename}: {e.strerror}", file=sys.stderr)

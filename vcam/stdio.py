@@ -63,11 +63,37 @@ class QuietWhenGone:
         return getattr(self._stream, name)
 
 
+class RemembersFailure:
+    """A text stream that remembers the error its last failed write or flush raised (raised all the same): a failure
+    of stdout (a full disk, /dev/full) is then said as the output's, not as a fault inside vcam."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+        self.failed: OSError | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as e:
+            self.failed = e
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as e:
+            self.failed = e
+            raise
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def guard_standard_streams() -> None:
     """For the command line's process: a standard descriptor closed at the start (`2>&-`, `<&-`) gets the null
     device, so that no file vcam opens later (a recording) takes its number and C libraries' messages into it;
-    stderr is wrapped in QuietWhenGone, and stdout writes a character its encoding lacks as an escape (`\\xe9`), as
-    stderr does."""
+    stderr is wrapped in QuietWhenGone, stdout in RemembersFailure, and stdout writes a character its encoding lacks
+    as an escape (`\\xe9`), as stderr does."""
     for fd, mode in STANDARD_FDS:
         try:
             os.fstat(fd)
@@ -82,6 +108,8 @@ def guard_standard_streams() -> None:
     # ASCII or cp1252 console (PYTHONIOENCODING, a Windows code page), raised UnicodeEncodeError and ended the command
     if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
+    if sys.stdout is not None and not isinstance(sys.stdout, RemembersFailure):
+        sys.stdout = RemembersFailure(sys.stdout)
     if not isinstance(sys.stderr, QuietWhenGone):
         sys.stderr = QuietWhenGone(sys.stderr, 2)
 

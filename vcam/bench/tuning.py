@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import json
 import os
 import secrets
@@ -142,6 +143,7 @@ class TuneResult:
     warmup: int = 0
     interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
+    save_errno: int | None = None  # why the file could not be written, where it could not
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
@@ -409,8 +411,23 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             _save_entry(path, key.text(), tuned.entry(), log)
             tuned.saved = True
         except OSError as e:
+            tuned.save_errno = e.errno
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+# What the probe of the tuning file's folder writes: more than a file of many tunings takes.
+PROBE_BYTES = 64 * 1024
+# A write to a disk with no room left for it: none on the disk, none left in the user's quota.
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def save_fix(path: Path, error: int | None) -> str:
+    """What to do about a tuning file that could not be written for `error` (an errno): a full disk is not made
+    writable by changing its permissions."""
+    if error in NO_ROOM:
+        return f"free space on the disk of {path.parent}, or set VCAM_CACHE_DIR to a folder on another disk"
+    return f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is"
 
 
 def _check_writable(path: Path) -> None:
@@ -422,16 +439,19 @@ def _check_writable(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
-        os.close(fd)
-        os.unlink(probe)
+        try:  # bytes too, not a name alone: a full disk still makes an empty file
+            if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        finally:
+            os.close(fd)
+            os.unlink(probe)
     except (FileExistsError, NotADirectoryError):
         raise VcamError(f"cannot save the tuning to {path}: a file stands where its folder goes, on the path of "
                         "VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
                         "point VCAM_CACHE_DIR at a folder, or move that file out of the way, then tune") from None
     except OSError as e:
         raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
-                        f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is, then tune") \
-            from None
+                        save_fix(path, e.errno) + ", then tune") from None
     try:
         _read_entries(path)
     except _Newer as e:  # replaced at the end as a damaged file would be, every tuning the newer vcam made was lost

@@ -1,6 +1,7 @@
 """An error as the command line says it on stderr: one line, and the fix under it where there is one."""
 from __future__ import annotations
 
+import errno
 import json
 import os
 import select
@@ -70,6 +71,33 @@ def stdout_gone() -> bool:
         return any(events & select.POLLERR for _, events in poller.poll(0))
     except (AttributeError, OSError, ValueError):  # no descriptor under it (a test's capture)
         return False
+
+
+# What a write to a file or disk with no room left raises: no room on the disk, over the user's quota, over the
+# file size the system allows
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def stdout_failure(e: OSError) -> VcamError | None:
+    """What to say where `e` is stdout's own failure (`vcam models > /dev/full`, a redirect onto a full disk): the
+    output's, with its fix, where it was said as an internal error; None where `e` is not stdout's."""
+    failed = getattr(sys.stdout, "failed", None)  # remembered by vcam.stdio.RemembersFailure, in the command line's
+    if not isinstance(failed, OSError) or e.filename is not None or e.errno != failed.errno:
+        return None
+    return output_lost()
+
+
+def output_lost() -> VcamError | None:
+    """What to say where a write to stdout failed in this process, though nothing raised it (argparse drops the
+    failure of its help's write, and exited 0 having written nothing); None where none failed."""
+    failed = getattr(sys.stdout, "failed", None)
+    if not isinstance(failed, OSError) or isinstance(failed, BrokenPipeError):  # a reader gone is no failure to say
+        return None
+    reason = failed.strerror or str(failed)
+    if failed.errno in NO_ROOM:
+        return VcamError(f"could not write the output to stdout: {reason}",
+                         "free space where stdout goes, or send it to another disk (`> FILE` there)")
+    return VcamError(f"could not write the output to stdout: {reason}")
 
 
 def stdout_to_null() -> None:

@@ -9,7 +9,8 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -63,13 +64,51 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
     _check_folder(where)
-    plans = {repo: _plan(repo, patterns, cache_dir, where) for repo, patterns in spec.hub_files}
+    plans = {}
+    for repo, patterns in spec.hub_files:
+        with _still_waiting(repo, out):
+            plans[repo] = _plan(repo, patterns, cache_dir, where)
     _check_room(plans, where)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out) for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
     check_files(paths, "delete the files named (in the hub cache, the file each one links to as well) and run "
                        "`vcam download` again")
     return paths
+
+
+# How long the hub may stay silent before a line says vcam is still waiting for it: huggingface_hub asks it about a
+# repo with no time limit, and a network that swallows packets (a firewall, a stalled proxy) left the terminal blank.
+QUIET_S = 15.0
+
+
+@contextmanager
+def _still_waiting(repo: str, out: TextIO) -> Iterator[None]:
+    """A line on `out` every QUIET_S seconds the hub has not answered about `repo`, while inside."""
+    every_s = QUIET_S
+    stop = threading.Event()
+
+    def note() -> None:
+        waited = 0.0
+        while not stop.wait(every_s):
+            waited += every_s
+            try:
+                print(f"vcam: the Hugging Face hub has not answered about {repo} in {waited:.0f} s; still waiting "
+                      "(Ctrl-C stops: check the network, and behind a proxy set HTTPS_PROXY)", file=out, flush=True)
+            except (OSError, ValueError):  # the terminal gone: the wait goes on without its note
+                return
+
+    thread = threading.Thread(target=note, name="vcam-hub-wait", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def cached(spec: ModelSpec, cache_dir: str | None = None) -> WeightPaths | None:
+    """The weights of `spec` where the hub cache holds every file whole, else None; the hub is asked nothing."""
+    return _in_cache(spec, cache_dir)
 
 
 def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:

@@ -191,10 +191,7 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     if spec.builds_at_random(weights):
         log(f"building {spec.name} (random weights)")
         return _tune(_random_engine(spec, device, dtype), speed)
-    if weights is None:
-        log(f"fetching weights from the Hugging Face hub (first run: up to about {hub.HUB_DOWNLOAD_GB} GB, with a "
-            "progress line)")
-    paths = from_folder(weights, spec) if weights is not None else hub.from_hub(spec)
+    paths = from_folder(weights, spec) if weights is not None else _from_hub(spec, log)
     taehv_file = find_taehv(weights) if speed.decoder == "taehv" else None  # a missing file is said now
 
     log(f"loading transformer from {paths.transformer}")
@@ -234,6 +231,17 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     text = TextEncoder(umt5, HFTokenizer(str(paths.tokenizer)), spec.text.max_length, device, dtype)
     engine = Engine(spec, transformer, vae, text, device, offload_text_after_start=offload, taehv=taehv)
     return _tune(engine, speed, blocks_ready=True)
+
+
+def _from_hub(spec: ModelSpec, log: Callable[[str], None]):
+    """The weights from the hub cache, fetched first where it lacks them, which is said then only: a show started
+    from a whole cache (no network, on a stage) was told at every start that the weights were being fetched."""
+    paths = hub.cached(spec)
+    if paths is not None:
+        return paths
+    log(f"fetching weights from the Hugging Face hub (first run: up to about {hub.HUB_DOWNLOAD_GB} GB, with a "
+        "progress line)")
+    return hub.from_hub(spec)
 
 
 def _sized_as(folder) -> str:

@@ -28,10 +28,21 @@ def fp8_unsupported(device: torch.device) -> str | None:
 def require_fp8(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> None:
     why = fp8_unsupported(device)
     if why is not None:
-        raise VcamError(why, "run without --quant fp8 (bf16), or on a card that supports it")
+        raise VcamError(why, _fp8_fix(device, why))
     if dtype != torch.bfloat16:  # torchao's per-row FP8 scales bf16 weights only
         raise VcamError(f"FP8 is made from bf16 weights, not {str(dtype).removeprefix('torch.')}",
                         "leave the dtype at bf16 with --quant fp8")
+
+
+def _fp8_fix(device: torch.device, why: str) -> str:
+    """What to do where FP8 cannot run: on a CPU there is no bf16 to fall back to, and no card to name ("a card that
+    supports it" said nothing of which); on an FP8 card without torchao, no other card either."""
+    if device.type == "cpu":
+        return ("run without --quant fp8 (a CPU runs the model in float32); FP8 is for NVIDIA cards of compute "
+                "capability 8.9 or newer (Ada, Hopper, Blackwell: an RTX 4090, L40S or H100)")
+    if "torchao" in why:
+        return "install it as said, or run without --quant fp8 (bf16)"
+    return "run without --quant fp8 (bf16), or on a card that supports it"
 
 
 def quantize_fp8(blocks: nn.Module, device: torch.device) -> nn.Module:
@@ -103,7 +114,7 @@ def require_nvfp4(device: torch.device, dtype: torch.dtype = torch.bfloat16) -> 
     why = nvfp4_unsupported(device)
     if why is not None:
         fp8 = "--quant fp8 runs on this card (FP8, about half the weight memory)" if fp8_unsupported(device) is None \
-            else "run without --quant (bf16)"
+            else "run without --quant (bf16)" if device.type == "cuda" else "run without --quant (float32 on a CPU)"
         if _blackwell(device):  # the software is what lacks: "for Blackwell cards only" misled on one
             raise VcamError(why, f"this card runs --quant nvfp4 once that is installed; until then {fp8}")
         raise VcamError(why, f"{fp8}; --quant nvfp4 is for Blackwell cards only")

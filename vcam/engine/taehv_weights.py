@@ -9,6 +9,7 @@ Finding and checking the file needs no torch (`check_taehv` runs before a show o
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sys
@@ -147,6 +148,10 @@ def _download(url: str, path: Path, expected_blob: str = TAEHV_BLOB) -> None:
                                f"run again; if it persists, download {TAEHV_URL} by hand into {path.parent}")
         os.replace(tmp, path)
     except (urllib.error.URLError, OSError) as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):  # the disk, not the network: a copy from elsewhere would not fit
+            raise WeightsError(f"could not keep {TAEHV_FILE} in {path.parent}: {e.strerror or e}",
+                               f"free space on the disk of {path.parent} (the file takes tens of MB), or point "
+                               "VCAM_CACHE_DIR at a folder on another disk, then run again") from None
         reason = getattr(e, "reason", None) or e
         raise WeightsError(f"could not download {TAEHV_FILE} from github.com/{TAEHV_REPO} ({reason})",
                            f"check the network, or download {TAEHV_URL} elsewhere and put it in {path.parent} "

@@ -63,8 +63,11 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
         fix = (f"copy complete files into {root}: {spec.name}'s own weights, laid out as krea-14b's ({KREA_FILE} and "
                f"the text_encoder/, tokenizer/ and vae/ folders); or leave out --weights: {spec.name} builds random "
                "weights and needs no files")
-    hint = _layout_hint(root)
-    check_files(paths, f"{hint}; {fix}" if hint else fix)
+    # a hub cache's own fix replaces the copying one: its files are complete where they are
+    hint = _hub_cache_hint(root)
+    if hint is None and (hint := _layout_hint(root)) is not None:
+        hint = f"{hint}; {fix}"
+    check_files(paths, hint or fix)
     return paths
 
 
@@ -83,6 +86,28 @@ def _layout_hint(root: Path) -> str | None:
         return (f"{root} holds {', '.join(others[:3])} but no {KREA_FILE}: if one is Krea's checkpoint under "
                 f"another name, rename it {KREA_FILE}")
     return None
+
+
+def _hub_cache_hint(root: Path) -> str | None:
+    """Where `root` is a Hugging Face hub cache or a part of one (where `vcam download` or `hf download` put the
+    files), how to have vcam read it: the cache keeps each repo in a folder of its own, as no --weights folder does."""
+    def repos(folder: Path) -> bool:
+        return any(folder.glob("models--*"))
+
+    # named by HF_HUB_CACHE even where it is HF_HOME's hub/: that variable outranks HF_HOME, so it works either way
+    resolved, where = root.resolve(), "inside "
+    if repos(root / "hub"):
+        name, cache, where = "HF_HUB_CACHE", resolved / "hub", ""
+    elif repos(root):
+        name, cache, where = "HF_HUB_CACHE", resolved, ""
+    elif resolved.name.startswith("models--"):
+        name, cache = "HF_HUB_CACHE", resolved.parent
+    elif resolved.parent.name == "snapshots" and resolved.parent.parent.name.startswith("models--"):
+        name, cache = "HF_HUB_CACHE", resolved.parent.parent.parent
+    else:
+        return None
+    return (f"{root} is {where}a Hugging Face hub cache, which vcam reads itself: leave out --weights and run with "
+            f"{name}={shell_word(str(cache))} set")
 
 
 def safetensors_problem(path: Path) -> str | None:
@@ -104,10 +129,20 @@ def safetensors_problem(path: Path) -> str | None:
         return UNREADABLE
     except (OSError, ValueError, UnicodeDecodeError) as e:
         return f"damaged header ({e.__class__.__name__})"
-    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    end = _data_end(header)
+    if end is None:  # JSON, but not a table of tensors: damaged bytes, or another format under the name
+        return "damaged header: not a table of tensors"
     if 8 + n + end > size:
         return f"truncated: {size} of {8 + n + end} bytes"
     return None
+
+
+def _data_end(header) -> int | None:
+    """Where the last tensor's bytes end, after the header, by a safetensors header's table; None where it is none."""
+    try:
+        return max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 def _not_a_file(path: Path) -> str:
