@@ -217,3 +217,13 @@ def test_an_entry_the_example_leaves_commented_out_loads_once_uncommented(indent
         return {(b.cc, b.note, b.channel, str(b.command)) for b in show.midi.acting()[1]}
 
     assert acting(before) <= acting(after)
+
+
+def test_the_example_gives_each_knob_parameter_its_own_range():
+    """A knob's range: must lie within its parameter's own, which differs from the typed command's (steps 1 to 50
+    typed, 1 to 8 on a knob): the example names each, as a map's range is checked against it."""
+    from vcam.control.faders import PARAMS
+
+    text = re.sub(r"\s*#\s*", " ", example_sections()["midi"])
+    for param, (lo, hi, _) in PARAMS.items():
+        assert f"{param} ({lo:.10g} to {hi:.10g})" in text, param
