@@ -434,3 +434,15 @@ def test_every_modprobe_line_that_makes_several_devices_gives_each_its_exclusive
                 wrong.append(m.group(0) + rest)
     assert seen >= 5  # the module's load line and the fixes for a device of vcam's own, here and in README
     assert wrong == []
+
+
+def test_the_prompt_help_says_what_plays_with_neither_a_prompt_nor_a_show():
+    """`vcam run --model tiny` alone plays a prompt of vcam's own, which --prompt's help names."""
+    from vcam.live.settings import DEFAULT_PROMPT, resolve
+
+    cfg = resolve(RunOptions(), None, {}, (112, 64), own_size_only=True)
+    assert dict(cfg.prompts) == {DEFAULT_PROMPT: 1.0}
+    text = re.sub(r"\s+", " ", COMMANDS["vcam run"].format_help())
+    said = re.search(r"--prompt PROMPT (.*?) --seed", text).group(1)
+    assert "with no show" in said and "neon-lit city street at night" in said
+    assert "neon-lit city street at night" in DEFAULT_PROMPT

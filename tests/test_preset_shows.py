@@ -199,3 +199,31 @@ def test_the_key_check_sees_a_key_left_out():
     assert names_key(text, "bpm") and names_key(text, "fallback") and names_key("  {cc: 1, range: [0, 1]}", "range")
     assert not names_key(text.replace("bpm:", "tempo:"), "bpm")
     assert not names_key("the tempo as in defaults: here", "defaults")
+
+
+# example.yaml's commented-out entries that stand alone (a map's controls, a pad, program change): what a new user
+# uncomments, one at a time
+COMMENTED_ENTRIES = re.findall(r"^([ \t]*)# (- \{.*\})", EXAMPLE.read_text(encoding="utf-8"), re.MULTILINE)
+
+
+@pytest.mark.parametrize("indent,entry", COMMENTED_ENTRIES, ids=[e for _, e in COMMENTED_ENTRIES])
+def test_an_entry_the_example_leaves_commented_out_loads_once_uncommented(indent, entry):
+    """The example's header says to remove the # to use a commented key: each such control, uncommented, loads,
+    and takes none of the buttons the show had (a 14-bit knob's fine half on a map's button replaced it)."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    before = load_show(EXAMPLE)
+    after = parse_show(text.replace(f"{indent}# {entry}", f"{indent}{entry}", 1), str(EXAMPLE))
+    def acting(show: Show) -> set:
+        return {(b.cc, b.note, b.channel, str(b.command)) for b in show.midi.acting()[1]}
+
+    assert acting(before) <= acting(after)
+
+
+def test_the_example_gives_each_knob_parameter_its_own_range():
+    """A knob's range: must lie within its parameter's own, which differs from the typed command's (steps 1 to 50
+    typed, 1 to 8 on a knob): the example names each, as a map's range is checked against it."""
+    from vcam.control.faders import PARAMS
+
+    text = re.sub(r"\s*#\s*", " ", example_sections()["midi"])
+    for param, (lo, hi, _) in PARAMS.items():
+        assert f"{param} ({lo:.10g} to {hi:.10g})" in text, param
