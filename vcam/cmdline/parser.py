@@ -363,8 +363,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
     r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
                                                     "(default: download from the Hugging Face hub)")
-    r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset; with no show, a neon-lit "
-                        "city street at night in the rain)")
+    r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset; "
+                                                         "with no show, a neon-lit city street at night in the rain)")
     r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED),
                    help="noise seed (default: the show's seed:, else 0)")
     r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N", help="denoising steps (4)")
