@@ -32,7 +32,7 @@ USAGE: dict[str, str] = {
     "steps": "steps N                denoising steps per block (1-50)",
     "strength": "strength X             how much of the input survives, 0 (all of it) to 1 (text only)",
     "bias": "bias X                 attention on the last frames, 1 (as trained) down to near 0 (Krea uses 0.3)",
-    "input": "input SRC              restyle none, camera[:N], file:PATH, image:PATH or net (uploads)",
+    "input": "input SRC              restyle none, camera[:N or :/dev/videoN], file:PATH, image:PATH or net (uploads)",
     "freeze": "freeze                 hold the picture (generation goes on)",
     "blackout": "blackout               show black",
     "live": "live                   undo freeze or blackout",
