@@ -286,13 +286,17 @@ def destroyAllWindows():
 class _DrawnCv2:
     """The show's own OpenCV, drawing nowhere: what it was asked to draw is kept."""
 
-    WINDOW_NORMAL, COLOR_RGB2BGR = 0, 4
+    # OpenCV's own values: Qt's toolbar and status bar are left out by WINDOW_GUI_NORMAL alone
+    WINDOW_NORMAL, WINDOW_AUTOSIZE, WINDOW_KEEPRATIO, WINDOW_FREERATIO = 0x0, 0x1, 0x0, 0x100
+    WINDOW_GUI_NORMAL, WINDOW_GUI_EXPANDED, COLOR_RGB2BGR = 0x10, 0x0, 4
 
     def __init__(self):
         self.drawn = []
+        self.flags = []
 
     def namedWindow(self, title, flags):
         self.drawn.append("window")
+        self.flags.append(flags)
 
     def resizeWindow(self, title, width, height):
         pass
@@ -344,6 +348,21 @@ def test_a_display_slow_to_answer_does_not_hold_up_the_shows_start_and_the_windo
         assert (tmp_path / "answered").exists() and drawn.drawn == ["window", (48, 64, 3)]
     finally:
         window.close()
+
+
+def test_the_preview_window_shows_the_picture_alone_resizable_and_in_its_shape(slow_display):
+    """OpenCV's Qt build (pip's opencv-python on Linux) put its toolbar and status bar inside the window's size: the
+    picture was drawn a fifth smaller at 640x360, and not at all at the tiny model's 112x64."""
+    preview, drawn, tmp_path = slow_display
+    (tmp_path / "answer").touch()
+    window = preview.PreviewWindow(112, 64)
+    try:
+        window.send(np.zeros((64, 112, 3), np.uint8), 0)
+    finally:
+        window.close()
+    [flags] = drawn.flags
+    assert flags & drawn.WINDOW_GUI_NORMAL  # no toolbar, no status bar
+    assert not flags & (drawn.WINDOW_AUTOSIZE | drawn.WINDOW_FREERATIO)  # resizable, the picture kept in its shape
 
 
 def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_display, monkeypatch):

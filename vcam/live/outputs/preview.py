@@ -113,6 +113,14 @@ def _has_gui(cv2) -> bool:
     return "NONE" not in gui.upper()
 
 
+def window_flags(cv2) -> int:
+    """The preview's window: resizable, the picture kept whole in its shape, and none of OpenCV's Qt toolbar and
+    status bar (pip's opencv-python on Linux is its Qt build), which took the window's own size from the picture:
+    at 640x360 it was drawn a fifth smaller, and at a small size (the tiny model's 112x64) not at all. A build without
+    Qt has none to leave out."""
+    return cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
+
+
 class PreviewWindow:
     def __init__(self, width: int, height: int):
         import cv2
@@ -172,7 +180,7 @@ class PreviewWindow:
         if self._closed:
             return
         if not self._open:  # made on the thread that draws into it
-            cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
+            cv2.namedWindow(TITLE, window_flags(cv2))
             cv2.resizeWindow(TITLE, *self.size)
             self._open = True
         if (bgr := self._bgr(frame)) is not self._drawn:
