@@ -289,10 +289,20 @@ class _DrawnCv2:
     # OpenCV's own values: Qt's toolbar and status bar are left out by WINDOW_GUI_NORMAL alone
     WINDOW_NORMAL, WINDOW_AUTOSIZE, WINDOW_KEEPRATIO, WINDOW_FREERATIO = 0x0, 0x1, 0x0, 0x100
     WINDOW_GUI_NORMAL, WINDOW_GUI_EXPANDED, COLOR_RGB2BGR = 0x10, 0x0, 4
+    WND_PROP_VISIBLE = 4
+    error = RuntimeError  # cv2.error's place
 
     def __init__(self):
         self.drawn = []
         self.flags = []
+        self.destroyed = 0
+        self.visible = [1.0]  # what getWindowProperty answers in turn; the last one from then on
+
+    def getWindowProperty(self, title, prop):
+        answer = self.visible[0] if len(self.visible) == 1 else self.visible.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def namedWindow(self, title, flags):
         self.drawn.append("window")
@@ -311,7 +321,7 @@ class _DrawnCv2:
         return -1
 
     def destroyWindow(self, title):
-        pass
+        self.destroyed += 1
 
 
 @pytest.fixture
@@ -363,6 +373,36 @@ def test_the_preview_window_shows_the_picture_alone_resizable_and_in_its_shape(s
     [flags] = drawn.flags
     assert flags & drawn.WINDOW_GUI_NORMAL  # no toolbar, no status bar
     assert not flags & (drawn.WINDOW_AUTOSIZE | drawn.WINDOW_FREERATIO)  # resizable, the picture kept in its shape
+
+
+@pytest.mark.parametrize("gone", [0.0, -1.0, RuntimeError("NULL window")])
+def test_a_preview_window_its_user_closed_stays_closed_and_the_show_goes_on(slow_display, gone):
+    """Its title bar's close took the window away until the next new frame, which drew it again: it could not be
+    closed while the show ran. Closed, it is neither drawn again nor destroyed a second time, and no error is said."""
+    preview, drawn, tmp_path = slow_display
+    (tmp_path / "answer").touch()
+    drawn.visible = [-1.0, 1.0, 1.0, gone]  # being mapped, on screen, closed
+    window = preview.PreviewWindow(64, 48)
+    try:
+        for tick in range(8):
+            window.send(np.full((48, 64, 3), tick, np.uint8), tick)
+    finally:
+        window.close()
+    assert drawn.drawn == ["window"] + [(48, 64, 3)] * 4 and drawn.destroyed == 0
+
+
+def test_a_window_whose_opencv_never_says_it_is_on_screen_is_drawn_all_along(slow_display):
+    """An OpenCV build that answers -1 (not known) for a window's visibility: the window is not taken for closed."""
+    preview, drawn, tmp_path = slow_display
+    (tmp_path / "answer").touch()
+    drawn.visible = [-1.0]
+    window = preview.PreviewWindow(64, 48)
+    try:
+        for tick in range(5):
+            window.send(np.full((48, 64, 3), tick, np.uint8), tick)
+    finally:
+        window.close()
+    assert drawn.drawn == ["window"] + [(48, 64, 3)] * 5 and drawn.destroyed == 1
 
 
 def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_display, monkeypatch):

@@ -161,6 +161,7 @@ class PreviewWindow:
         self._bgr = Repeated(lambda frame: self._cv2.cvtColor(frame, self._cv2.COLOR_RGB2BGR))
         self._drawn: np.ndarray | None = None
         self._closed = False
+        self._seen = False  # the window was on screen once: not being so since means its user closed it
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         cv2 = self._cv2
@@ -187,6 +188,22 @@ class PreviewWindow:
             cv2.imshow(TITLE, bgr)
             self._drawn = bgr
         cv2.waitKey(1)
+        if self._closed_by_user():
+            # its title bar's close: drawn again, it came back at the next new frame, and could not be closed at all
+            # while the show ran; the show goes on without it
+            self._closed, self._open = True, False
+
+    def _closed_by_user(self) -> bool:
+        """Whether the window, seen on screen before, is no longer: its user closed it. A window never seen (one
+        still being mapped, or an OpenCV whose windows do not say: -1) is not taken for closed."""
+        try:
+            visible = self._cv2.getWindowProperty(TITLE, self._cv2.WND_PROP_VISIBLE) >= 1
+        except self._cv2.error:  # a window gone, where this build raises for one it does not know
+            visible = False
+        if visible:
+            self._seen = True
+            return False
+        return self._seen
 
     @property
     def awaits_display(self) -> bool:
