@@ -959,6 +959,19 @@ def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeyp
     assert err.value.fix == "use file:take.mp4, then convert it if .avi is needed: ffmpeg -i take.mp4 take.avi"
 
 
+def test_a_recording_named_minus_is_refused_with_standard_outputs_name(tmp_path, monkeypatch):
+    """`--out file:-` made a file named - in the current folder, and a player piped to vcam waited for a stream that
+    never came."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(VcamError) as err:
+        check_path("-")
+    assert "file:/dev/stdout" in err.value.fix and "file:show.mp4" in err.value.fix
+    assert not (tmp_path / "-").exists()
+    check_path("./-")  # a file named so on purpose, said as a path
+
+
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),
                                         ("show.jsonl", "vcam run --log-controls"), ("take.png", ""),
                                         ("take.wav", ""), ("take.zip", "")])
