@@ -389,13 +389,16 @@ def test_a_preview_window_its_user_closed_stays_closed_and_the_show_goes_on(slow
     finally:
         window.close()
     assert drawn.drawn == ["window"] + [(48, 64, 3)] * 4 and drawn.destroyed == 0
+    assert window.frames == 3 and "closed on air by its user" in window.note  # the end says so, and what it drew
 
 
-def test_a_window_whose_opencv_never_says_it_is_on_screen_is_drawn_all_along(slow_display):
-    """An OpenCV build that answers -1 (not known) for a window's visibility: the window is not taken for closed."""
+@pytest.mark.parametrize("unknown", [-1.0, float("nan")])
+def test_a_window_whose_opencv_never_says_it_is_on_screen_is_drawn_all_along(slow_display, unknown):
+    """An OpenCV build that answers -1 (not known) for a window's visibility, or NaN (GTK's while the window is
+    there): the window is not taken for closed."""
     preview, drawn, tmp_path = slow_display
     (tmp_path / "answer").touch()
-    drawn.visible = [-1.0]
+    drawn.visible = [unknown]
     window = preview.PreviewWindow(64, 48)
     try:
         for tick in range(5):
@@ -970,6 +973,22 @@ def test_a_recording_named_minus_is_refused_with_standard_outputs_name(tmp_path,
     assert "file:/dev/stdout" in err.value.fix and "file:show.mp4" in err.value.fix
     assert not (tmp_path / "-").exists()
     check_path("./-")  # a file named so on purpose, said as a path
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # a folder this user may not write (root may)
+    with pytest.raises(VcamError, match="cannot record to -: vcam takes it for a file named -"):
+        check_path("-")  # standard output's line, not "folder … is not writable"
+
+
+def test_a_show_file_recording_to_minus_is_refused_with_a_file_named_minus_there(tmp_path):
+    """`out: [file:-]` passed the show's check where a file named - was there already, which an earlier run made."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "-").touch()
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [file:-]}\npresets:\n  - {name: a, prompt: x}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(str(show))
+    assert "output file:-: cannot record to -: vcam takes it for a file named -" in err.value.problems[0]
 
 
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),

@@ -1522,6 +1522,34 @@ def test_a_control_log_whose_disk_was_full_from_its_first_line_is_not_said_to_re
         read_replay(str(path))
 
 
+def test_an_empty_control_log_named_from_a_current_folder_gone_since_is_still_said_as_empty(tmp_path,
+                                                                                             monkeypatch):
+    """Its name as typed, relative, could not be found at the end: the old "--blocks N" line came back."""
+    import errno
+
+    from vcam.control.log import ControlLog
+    from vcam.live.run import _log_failed
+
+    folder = tmp_path / "shows"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+
+    class FullDisk(io.StringIO):
+        name = "show.jsonl"
+
+        def write(self, text):
+            (folder / "show.jsonl").touch()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    said = []
+    log = ControlLog(FullDisk(), {"seed": 1}, said.append)
+    log.on_air()
+    log.end(3)
+    monkeypatch.chdir(tmp_path)  # as if the folder it was named from were gone
+    assert _log_failed(log, 0, said.append) == 1
+    assert "holds nothing of the show" in said[-1] and "--blocks" not in said[-1]
+
+
 def test_a_control_log_cut_short_after_its_first_line_is_said_to_render_with_blocks(tmp_path):
     """The header is whole, then the disk filled: vcam render --blocks N makes the show's start from it."""
     import errno

@@ -328,7 +328,7 @@ def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
     if log.kept_older:  # its end lines are the older show's: rendered, it makes that show, not this one
         say(f"control log {name} holds none of this show: it could not be emptied as the show went on air (the "
             "reason is above), so the older log there is kept as it was")
-    elif _holds_no_header(name):  # vcam render refuses such a file, --blocks or not
+    elif _holds_no_header(log.path or name):  # vcam render refuses such a file, --blocks or not
         say(f"control log {name} holds nothing of the show: a write failed before its first line was whole (the "
             "reason is above), so vcam render cannot make the show from it")
     else:

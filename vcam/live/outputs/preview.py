@@ -162,6 +162,8 @@ class PreviewWindow:
         self._drawn: np.ndarray | None = None
         self._closed = False
         self._seen = False  # the window was on screen once: not being so since means its user closed it
+        self.frames = 0  # the frames it drew: one closed by its user draws none after, which the end says
+        self.note: str | None = None  # said at the end after the count
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         cv2 = self._cv2
@@ -192,10 +194,14 @@ class PreviewWindow:
             # its title bar's close: drawn again, it came back at the next new frame, and could not be closed at all
             # while the show ran; the show goes on without it
             self._closed, self._open = True, False
+            self.note = "closed on air by its user: not drawn again this show (--out window opens it at the next run)"
+            return
+        self.frames += 1
 
     def _closed_by_user(self) -> bool:
         """Whether the window, seen on screen before, is no longer: its user closed it. A window never seen (one
-        still being mapped, or an OpenCV whose windows do not say: -1) is not taken for closed."""
+        still being mapped, or an OpenCV whose windows do not say: -1, or NaN as GTK's builds answer while it is
+        there) is not taken for closed: on those the window comes back at the next frame, as it always did."""
         try:
             visible = self._cv2.getWindowProperty(TITLE, self._cv2.WND_PROP_VISIBLE) >= 1
         except self._cv2.error:  # a window gone, where this build raises for one it does not know
