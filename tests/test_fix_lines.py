@@ -245,6 +245,15 @@ def test_the_latency_and_rate_a_slow_camera_is_offered_parse(fps, latency):
     assert refused("vcam run", ["--max-latency", latency]) == refused("vcam run", ["--fps", rate]) == ""
 
 
+@pytest.mark.parametrize("fps,latency", [(30, 0.01), (240, 0.05), (1, 0.01)])
+def test_a_latency_too_short_for_any_camera_rate_is_offered_only_a_latency_that_parses(fps, latency):
+    """--max-latency 0.01 was told "or --fps 1300 or more", a rate --fps refuses (240 at most)."""
+    said = block_outlasts_cap(fps, latency)
+    offered = re.findall(r"(--max-latency|--fps) (\d\S*)", said.split(": give ", 1)[1])
+    assert [flag for flag, _ in offered] == ["--max-latency"]
+    assert all(refused("vcam run", [flag, value]) == "" for flag, value in offered)
+
+
 def test_the_latency_a_link_that_bundles_blocks_is_offered_parses():
     now = [0.0]
     pacer = Pacer(PacerSettings(), clock=lambda: now[0])

@@ -322,10 +322,15 @@ def test_a_left_out_window_whose_close_fails_is_still_said_at_the_end():
 class _Cv2:
     """The show's own OpenCV, drawing nowhere: what it was asked to do is kept."""
 
-    WINDOW_NORMAL, COLOR_RGB2BGR = 0, 4
+    WINDOW_NORMAL, WINDOW_KEEPRATIO, WINDOW_GUI_NORMAL, COLOR_RGB2BGR = 0x0, 0x0, 0x10, 4  # OpenCV's own values
+    WND_PROP_VISIBLE = 4
+    error = RuntimeError
 
     def __init__(self):
         self.calls = []
+
+    def getWindowProperty(self, title, prop):
+        return 1.0
 
     def namedWindow(self, title, flags):
         self.calls.append("namedWindow")

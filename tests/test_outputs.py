@@ -286,13 +286,27 @@ def destroyAllWindows():
 class _DrawnCv2:
     """The show's own OpenCV, drawing nowhere: what it was asked to draw is kept."""
 
-    WINDOW_NORMAL, COLOR_RGB2BGR = 0, 4
+    # OpenCV's own values: Qt's toolbar and status bar are left out by WINDOW_GUI_NORMAL alone
+    WINDOW_NORMAL, WINDOW_AUTOSIZE, WINDOW_KEEPRATIO, WINDOW_FREERATIO = 0x0, 0x1, 0x0, 0x100
+    WINDOW_GUI_NORMAL, WINDOW_GUI_EXPANDED, COLOR_RGB2BGR = 0x10, 0x0, 4
+    WND_PROP_VISIBLE = 4
+    error = RuntimeError  # cv2.error's place
 
     def __init__(self):
         self.drawn = []
+        self.flags = []
+        self.destroyed = 0
+        self.visible = [1.0]  # what getWindowProperty answers in turn; the last one from then on
+
+    def getWindowProperty(self, title, prop):
+        answer = self.visible[0] if len(self.visible) == 1 else self.visible.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def namedWindow(self, title, flags):
         self.drawn.append("window")
+        self.flags.append(flags)
 
     def resizeWindow(self, title, width, height):
         pass
@@ -307,7 +321,7 @@ class _DrawnCv2:
         return -1
 
     def destroyWindow(self, title):
-        pass
+        self.destroyed += 1
 
 
 @pytest.fixture
@@ -344,6 +358,54 @@ def test_a_display_slow_to_answer_does_not_hold_up_the_shows_start_and_the_windo
         assert (tmp_path / "answered").exists() and drawn.drawn == ["window", (48, 64, 3)]
     finally:
         window.close()
+
+
+def test_the_preview_window_shows_the_picture_alone_resizable_and_in_its_shape(slow_display):
+    """OpenCV's Qt build (pip's opencv-python on Linux) put its toolbar and status bar inside the window's size: the
+    picture was drawn a fifth smaller at 640x360, and not at all at the tiny model's 112x64."""
+    preview, drawn, tmp_path = slow_display
+    (tmp_path / "answer").touch()
+    window = preview.PreviewWindow(112, 64)
+    try:
+        window.send(np.zeros((64, 112, 3), np.uint8), 0)
+    finally:
+        window.close()
+    [flags] = drawn.flags
+    assert flags & drawn.WINDOW_GUI_NORMAL  # no toolbar, no status bar
+    assert not flags & (drawn.WINDOW_AUTOSIZE | drawn.WINDOW_FREERATIO)  # resizable, the picture kept in its shape
+
+
+@pytest.mark.parametrize("gone", [0.0, -1.0, RuntimeError("NULL window")])
+def test_a_preview_window_its_user_closed_stays_closed_and_the_show_goes_on(slow_display, gone):
+    """Its title bar's close took the window away until the next new frame, which drew it again: it could not be
+    closed while the show ran. Closed, it is neither drawn again nor destroyed a second time, and no error is said."""
+    preview, drawn, tmp_path = slow_display
+    (tmp_path / "answer").touch()
+    drawn.visible = [-1.0, 1.0, 1.0, gone]  # being mapped, on screen, closed
+    window = preview.PreviewWindow(64, 48)
+    try:
+        for tick in range(8):
+            window.send(np.full((48, 64, 3), tick, np.uint8), tick)
+    finally:
+        window.close()
+    assert drawn.drawn == ["window"] + [(48, 64, 3)] * 4 and drawn.destroyed == 0
+    assert window.frames == 3 and "closed on air by its user" in window.note  # the end says so, and what it drew
+
+
+@pytest.mark.parametrize("unknown", [-1.0, float("nan")])
+def test_a_window_whose_opencv_never_says_it_is_on_screen_is_drawn_all_along(slow_display, unknown):
+    """An OpenCV build that answers -1 (not known) for a window's visibility, or NaN (GTK's while the window is
+    there): the window is not taken for closed."""
+    preview, drawn, tmp_path = slow_display
+    (tmp_path / "answer").touch()
+    drawn.visible = [unknown]
+    window = preview.PreviewWindow(64, 48)
+    try:
+        for tick in range(5):
+            window.send(np.full((48, 64, 3), tick, np.uint8), tick)
+    finally:
+        window.close()
+    assert drawn.drawn == ["window"] + [(48, 64, 3)] * 5 and drawn.destroyed == 1
 
 
 def test_a_display_that_never_answers_stops_the_window_before_it_draws(slow_display, monkeypatch):
@@ -898,6 +960,35 @@ def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeyp
     with pytest.raises(VcamError) as err:
         check_recording_name("take.avi")  # a name a shell takes as it is stays bare
     assert err.value.fix == "use file:take.mp4, then convert it if .avi is needed: ffmpeg -i take.mp4 take.avi"
+
+
+def test_a_recording_named_minus_is_refused_with_standard_outputs_name(tmp_path, monkeypatch):
+    """`--out file:-` made a file named - in the current folder, and a player piped to vcam waited for a stream that
+    never came."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(VcamError) as err:
+        check_path("-")
+    assert "file:/dev/stdout" in err.value.fix and "file:show.mp4" in err.value.fix
+    assert not (tmp_path / "-").exists()
+    check_path("./-")  # a file named so on purpose, said as a path
+    monkeypatch.setattr(os, "access", lambda path, mode: False)  # a folder this user may not write (root may)
+    with pytest.raises(VcamError, match="cannot record to -: vcam takes it for a file named -"):
+        check_path("-")  # standard output's line, not "folder … is not writable"
+
+
+def test_a_show_file_recording_to_minus_is_refused_with_a_file_named_minus_there(tmp_path):
+    """`out: [file:-]` passed the show's check where a file named - was there already, which an earlier run made."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "-").touch()
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [file:-]}\npresets:\n  - {name: a, prompt: x}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(str(show))
+    assert "output file:-: cannot record to -: vcam takes it for a file named -" in err.value.problems[0]
 
 
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),

@@ -1494,6 +1494,88 @@ def test_a_control_log_whose_older_log_cannot_be_emptied_on_air_says_at_the_end_
     assert said[-1].startswith("control log show.jsonl holds none of this show") and "--blocks" not in said[-1]
 
 
+def test_a_control_log_whose_disk_was_full_from_its_first_line_is_not_said_to_render_with_blocks(tmp_path):
+    """A disk full as the show started left the log empty, and the end said "vcam render needs --blocks N for it":
+    vcam render refuses a log without its header line, --blocks or not."""
+    import errno
+
+    from vcam.control.log import ControlLog
+    from vcam.live.run import _log_failed
+
+    path = tmp_path / "show.jsonl"
+
+    class FullDisk(io.StringIO):
+        name = str(path)
+
+        def write(self, text):
+            path.touch()  # made, as open() makes it, but nothing fits
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    said = []
+    log = ControlLog(FullDisk(), {"seed": 1}, said.append)
+    log.on_air()
+    log.end(3)
+    assert log.failed and path.read_bytes() == b""
+    assert _log_failed(log, 0, said.append) == 1
+    assert "holds nothing of the show" in said[-1] and "--blocks" not in said[-1]
+    with pytest.raises(ValueError, match="no header line"):  # as vcam render finds it
+        read_replay(str(path))
+
+
+def test_an_empty_control_log_named_from_a_current_folder_gone_since_is_still_said_as_empty(tmp_path,
+                                                                                             monkeypatch):
+    """Its name as typed, relative, could not be found at the end: the old "--blocks N" line came back."""
+    import errno
+
+    from vcam.control.log import ControlLog
+    from vcam.live.run import _log_failed
+
+    folder = tmp_path / "shows"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+
+    class FullDisk(io.StringIO):
+        name = "show.jsonl"
+
+        def write(self, text):
+            (folder / "show.jsonl").touch()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    said = []
+    log = ControlLog(FullDisk(), {"seed": 1}, said.append)
+    log.on_air()
+    log.end(3)
+    monkeypatch.chdir(tmp_path)  # as if the folder it was named from were gone
+    assert _log_failed(log, 0, said.append) == 1
+    assert "holds nothing of the show" in said[-1] and "--blocks" not in said[-1]
+
+
+def test_a_control_log_cut_short_after_its_first_line_is_said_to_render_with_blocks(tmp_path):
+    """The header is whole, then the disk filled: vcam render --blocks N makes the show's start from it."""
+    import errno
+
+    from vcam.control.log import ControlLog
+    from vcam.live.run import _log_failed
+
+    path = tmp_path / "show.jsonl"
+
+    class FillsAfterHeader(io.StringIO):
+        name = str(path)
+
+        def write(self, text):
+            if path.exists():
+                raise OSError(errno.ENOSPC, "No space left on device")
+            path.write_text(text)
+            return len(text)
+
+    said = []
+    log = ControlLog(FillsAfterHeader(), {"seed": 1}, said.append)
+    log.on_air()
+    log.end(3)
+    assert log.failed and _log_failed(log, 0, said.append) == 1
+    assert "is incomplete" in said[-1] and "vcam render needs --blocks N" in said[-1]
+
+
 def test_two_outputs_on_one_camera_device_are_refused_before_anything_opens(capsys):
     """On v4l2loopback 0.12 the second opened as well, and both wrote into the device."""
     assert main(["run", "--model", "tiny", "--duration", "0.5", "--out", "vcam:/dev/video10",

@@ -136,6 +136,11 @@ def check_recording_name(path: str) -> None:
     """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
     a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing.
     Text only, so a show file's check names the line."""
+    if path == "-":  # a shell's word for standard output: it made a file named -, and a player piped to waited
+        stdout = "" if os.name == "nt" else "to send it to a program reading standard output (| ffplay -), use " \
+            "file:/dev/stdout; "
+        raise VcamError("cannot record to -: vcam takes it for a file named -, not standard output",
+                        f"{stdout}to record to a file, name it: file:show.mp4")
     stem, ext = os.path.splitext(path)
     if not ext or ext.lower() in WRITTEN_EXTENSIONS:
         return

@@ -76,6 +76,12 @@ class ControlLog:
         self._unplaced = False  # a grid logged before any frame was on screen: placed again at the first
         self._write({"vcam": header})
 
+    @property
+    def path(self) -> str | None:
+        """The log's file as named whole when the show started (None for one without a name): still true at the end
+        where the current folder it was named from is gone."""
+        return self._name
+
     def record(self, action: Action, block: int, origin: Origin, shown: Shown | None = None) -> None:
         entry = {"t": round(time.monotonic() - self.started, 3), "block": block}
         if shown is not None:

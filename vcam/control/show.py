@@ -492,6 +492,8 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
             continue
         try:
             spec = parse_spec(text)
+            if spec.kind == "file" and spec.target == "-":  # before the test of a file there: `-` is one a run made
+                check_recording_name(spec.target)
             if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
                 # by its line, as the show writes it; a file there already may be one the show reads, which the
                 # start's check of clashes names, saying more than its extension does

@@ -13,6 +13,8 @@ does is in attachment.py.
 from __future__ import annotations
 
 import datetime
+import os
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -326,10 +328,26 @@ def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
     if log.kept_older:  # its end lines are the older show's: rendered, it makes that show, not this one
         say(f"control log {name} holds none of this show: it could not be emptied as the show went on air (the "
             "reason is above), so the older log there is kept as it was")
+    elif _holds_no_header(log.path or name):  # vcam render refuses such a file, --blocks or not
+        say(f"control log {name} holds nothing of the show: a write failed before its first line was whole (the "
+            "reason is above), so vcam render cannot make the show from it")
     else:
         say(f"control log {name} is incomplete: a write failed (the reason is above), so it lacks the show's later "
             "controls and its end line (vcam render needs --blocks N for it)")
     return code or 1
+
+
+def _holds_no_header(path: str) -> bool:
+    """Whether the log's file is a plain file that holds no whole first line, the show's header (a disk full as the
+    show went on air). False where that cannot be read: a device or a pipe (/dev/full reads without end), a file
+    gone."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before opening it: a named pipe's open waits for a writer
+            return False
+        with open(path, "rb") as f:
+            return not f.readline().endswith(b"\n")
+    except (OSError, TypeError, ValueError):
+        return False
 
 
 def _open_input(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> InputSwitch:

@@ -113,6 +113,14 @@ def _has_gui(cv2) -> bool:
     return "NONE" not in gui.upper()
 
 
+def window_flags(cv2) -> int:
+    """The preview's window: resizable, the picture kept whole in its shape, and none of OpenCV's Qt toolbar and
+    status bar (pip's opencv-python on Linux is its Qt build), which took the window's own size from the picture:
+    at 640x360 it was drawn a fifth smaller, and at a small size (the tiny model's 112x64) not at all. A build without
+    Qt has none to leave out."""
+    return cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL
+
+
 class PreviewWindow:
     def __init__(self, width: int, height: int):
         import cv2
@@ -153,6 +161,9 @@ class PreviewWindow:
         self._bgr = Repeated(lambda frame: self._cv2.cvtColor(frame, self._cv2.COLOR_RGB2BGR))
         self._drawn: np.ndarray | None = None
         self._closed = False
+        self._seen = False  # the window was on screen once: not being so since means its user closed it
+        self.frames = 0  # the frames it drew: one closed by its user draws none after, which the end says
+        self.note: str | None = None  # said at the end after the count
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         cv2 = self._cv2
@@ -172,13 +183,33 @@ class PreviewWindow:
         if self._closed:
             return
         if not self._open:  # made on the thread that draws into it
-            cv2.namedWindow(TITLE, cv2.WINDOW_NORMAL)
+            cv2.namedWindow(TITLE, window_flags(cv2))
             cv2.resizeWindow(TITLE, *self.size)
             self._open = True
         if (bgr := self._bgr(frame)) is not self._drawn:
             cv2.imshow(TITLE, bgr)
             self._drawn = bgr
         cv2.waitKey(1)
+        if self._closed_by_user():
+            # its title bar's close: drawn again, it came back at the next new frame, and could not be closed at all
+            # while the show ran; the show goes on without it
+            self._closed, self._open = True, False
+            self.note = "closed on air by its user: not drawn again this show (--out window opens it at the next run)"
+            return
+        self.frames += 1
+
+    def _closed_by_user(self) -> bool:
+        """Whether the window, seen on screen before, is no longer: its user closed it. A window never seen (one
+        still being mapped, or an OpenCV whose windows do not say: -1, or NaN as GTK's builds answer while it is
+        there) is not taken for closed: on those the window comes back at the next frame, as it always did."""
+        try:
+            visible = self._cv2.getWindowProperty(TITLE, self._cv2.WND_PROP_VISIBLE) >= 1
+        except self._cv2.error:  # a window gone, where this build raises for one it does not know
+            visible = False
+        if visible:
+            self._seen = True
+            return False
+        return self._seen
 
     @property
     def awaits_display(self) -> bool:

@@ -28,6 +28,8 @@ def check_path(path: str, in_use: bool = True) -> None:
     """VcamError unless `path` can be recorded to: a file in a folder that exists and can be written, and (with
     `in_use`) not one another show is recording into now. Checked when the show starts: the file itself is made at
     the first frame, on air."""
+    if path == "-":  # standard output's word, said as such before whatever its folder would have said of a file
+        check_recording_name(path)
     if os.path.isdir(path):
         raise VcamError(f"cannot record to {path}: it is a folder",
                         f"name a file in it, like {shell_word('file:' + os.path.join(path, 'show.mp4'))}")
