@@ -38,25 +38,6 @@ def test_a_ctrl_c_while_the_show_starts_lets_the_camera_go(monkeypatch):
     assert closed == [1]
 
 
-@pytest.mark.parametrize("given, video_in", [(None, False), ("camera:0", True)])
-def test_the_speed_of_a_show_with_an_input_is_chosen_as_tuned_with_video_in(monkeypatch, given, video_in):
-    """A show with an input encodes a block of it each block: its speed options are those tuned with video in (an
-    input's rate differs), a show without one those tuned without."""
-    import vcam.bench.tuning
-    from vcam.live.run import RunOptions, _prepare
-
-    asked = []
-    real = vcam.bench.tuning.live_choice
-
-    def choice(*args, **kwargs):
-        asked.append(kwargs["video_in"])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(vcam.bench.tuning, "live_choice", choice)
-    _prepare(RunOptions(outs=["null"], input=given, model="tiny", status_out=io.StringIO()))
-    assert asked == [video_in]
-
-
 def test_the_start_holds_a_ctrl_c_while_it_imports_the_model_code(monkeypatch):
     """PyTorch's import (the first of the model's code) runs Python from C++, where a Ctrl-C aborted the process:
     the start holds a Ctrl-C for its length, and chooses the model only after it."""
@@ -91,3 +72,27 @@ def test_the_heap_trim_asks_the_c_library_to_keep_no_padding(monkeypatch):
     monkeypatch.setattr(heap.ctypes, "CDLL", lambda name: library)
     trim = heap.malloc_trim()
     assert trim() == 1 and asked == [0]
+
+
+def test_an_older_error_back_within_a_minute_of_another_failure_line_is_held_back_not_summed_up():
+    """Blocks failing in a row with two errors by turns: a line about failed blocks said 20 s ago holds back the
+    summary of the first error too, so the terminal gets at most one such line a minute."""
+    from vcam.live.producer import FailureNews
+
+    now = [0.0]
+    news = FailureNews(lambda: now[0])
+    boom, shape = ("RuntimeError", "boom", False), ("ValueError", "bad shape", False)
+    assert news.failed(boom) == "new"
+    now[0] = 50.0
+    assert news.failed(shape) == "new"
+    now[0] = 70.0
+    assert news.failed(boom) is None  # its own line is 70 s old, the last line 20 s
+    now[0] = 111.0
+    assert news.failed(boom) == "again" and news.took_unsaid() == 1
+
+
+@pytest.mark.parametrize("seconds, said", [(9.96, "10.0 s"), (10, "10 s"), (59.6, "1 min 00 s"), (3600, "1 h 00 min")])
+def test_a_stretch_of_time_is_said_in_tenths_below_ten_seconds_and_in_whole_units_from_there(seconds, said):
+    from vcam.live.producer import _how_long
+
+    assert _how_long(seconds) == said
