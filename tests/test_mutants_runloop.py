@@ -96,3 +96,61 @@ def test_a_stretch_of_time_is_said_in_tenths_below_ten_seconds_and_in_whole_unit
     from vcam.live.producer import _how_long
 
     assert _how_long(seconds) == said
+
+
+class _FullPacer:
+    """Stands in for the pacer: says it is full the first `full_for` times it is asked, and writes down each
+    question and each block handed to it."""
+
+    def __init__(self, full_for: int):
+        self.full_for, self.events = full_for, []
+
+    def full(self) -> bool:
+        full = self.full_for > 0
+        self.full_for -= 1
+        self.events.append(f"full {full}")
+        return full
+
+    def push(self, frames, block) -> None:
+        self.events.append(f"push {block}")
+
+    def waiting(self) -> float:
+        return 0.0
+
+
+def test_the_generator_makes_no_block_while_the_pacer_is_full():
+    """A model faster than the camera (tiny on a CPU, small frames) waits for room: a block made into a full pacer
+    would push out frames not yet played."""
+    from helpers import wait_for
+    from test_generator import FakeStream
+    from vcam.live.producer import Generator
+
+    pacer = _FullPacer(full_for=3)
+    gen = Generator(lambda report: FakeStream(), pacer, lambda line: None)
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert pacer.events[:5] == ["full True", "full True", "full True", "full False", "push 0"]
+
+
+def test_a_stream_gone_eager_on_air_is_logged_as_a_reset_before_the_block_it_starts():
+    """Going on eager after a recompile failed starts the stream over: the control log has it as a reset there, or
+    a replay or a render of the log, which never fails that way, goes on from the old stream and makes another show."""
+    from helpers import wait_for
+    from test_generator import FakeStream, start
+    from vcam.control.actions import Reset
+
+    class CompileFailsOnce(FakeStream):
+        def fall_back_to_eager(self, e):
+            return "compiling failed on this machine: going on eager (pretend)"
+
+    stream, log, told = CompileFailsOnce(fail_at={3}), [], []
+    gen = start(stream, log, lambda g: g.on_applied(lambda action, block, origin: told.append(
+        (type(action), block, origin.source))))
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 60)
+    finally:
+        gen.stop()
+    assert told == [(Reset, 2, "generator")] and log == ["compiling failed on this machine: going on eager (pretend)"]
