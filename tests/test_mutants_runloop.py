@@ -154,3 +154,39 @@ def test_a_stream_gone_eager_on_air_is_logged_as_a_reset_before_the_block_it_sta
     finally:
         gen.stop()
     assert told == [(Reset, 2, "generator")] and log == ["compiling failed on this machine: going on eager (pretend)"]
+
+
+def test_failed_blocks_a_summary_counted_are_not_counted_again_by_the_next_failure_line(monkeypatch):
+    """Blocks failing for a minute are summed up with their retries; a failure minutes after generation came back
+    is said alone, not as following failed blocks that the summary already told of."""
+    import numpy as np
+
+    import vcam.live.producer
+    from helpers import wait_for
+    from test_generator import FakeStream, start
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.0001)
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_MAX_S", 0.001)
+    now = [0.0]
+
+    class FailsTwice(FakeStream):
+        """Block k is made at 5k s on the show's clock; blocks 2 to 14 fail, and block 40."""
+
+        def next_block(self):
+            now[0] += 5.0
+            self.made += 1
+            if 2 <= self.made <= 14 or self.made == 40:
+                raise RuntimeError("boom")
+            return np.full((12, 4, 4, 3), self.made % 256, np.uint8)
+
+    log, stream = [], FailsTwice()
+    gen = start(stream, log, clock=lambda: now[0])
+    try:
+        assert wait_for(lambda: stream.made > 41, 60), log
+    finally:
+        gen.stop()
+    failed = [line for line in log if "boom" in line]
+    assert failed == ["generation failed (RuntimeError: boom); holding the last frame, retry 1",
+                      "generation still failing (RuntimeError: boom); 13 retries over 1 min 00 s, holding the last "
+                      "frame",
+                      "generation failed (RuntimeError: boom); holding the last frame, retry 1"], log
