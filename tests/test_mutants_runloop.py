@@ -190,3 +190,25 @@ def test_failed_blocks_a_summary_counted_are_not_counted_again_by_the_next_failu
                       "generation still failing (RuntimeError: boom); 13 retries over 1 min 00 s, holding the last "
                       "frame",
                       "generation failed (RuntimeError: boom); holding the last frame, retry 1"], log
+
+
+def test_a_nan_blocks_first_retry_starts_over_at_once_without_the_failed_blocks_wait(tiny_engine, monkeypatch):
+    """The stream starts over from fresh noise on the next seed: nothing is gained by waiting, and the camera holds
+    its last frame the while. (Waits made long here: one taken would outlast the test's own.)"""
+    import vcam.live.producer
+    from helpers import wait_for
+    from test_generator import start
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 1000.0)
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_MAX_S", 1000.0)
+    real, attempts = tiny_engine.model.forward, []
+    monkeypatch.setattr(tiny_engine.model, "forward", lambda *a, **k: real(*a, **k) * (
+        float("nan") if attempts == [0, 1] else 1.0))  # block 1's first try only
+    monkeypatch.setattr("vcam.engine.device.free_cached_memory", lambda device: None)
+    log = []
+    gen = start(tiny_engine.stream("a red fox in the snow", seed=1), log, lambda g: g.starting.append(attempts.append))
+    try:
+        assert wait_for(lambda: gen.blocks >= 3, 60), log
+    finally:
+        gen.stop()
+    assert attempts[:3] == [0, 1, 1] and sum("NaN" in line for line in log) == 1
