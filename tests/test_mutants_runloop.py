@@ -212,3 +212,26 @@ def test_a_nan_blocks_first_retry_starts_over_at_once_without_the_failed_blocks_
     finally:
         gen.stop()
     assert attempts[:3] == [0, 1, 1] and sum("NaN" in line for line in log) == 1
+
+
+@pytest.mark.usefixtures("shared_tiny")
+def test_a_preset_without_a_fallback_goes_back_to_the_one_the_command_line_gives(tmp_path, monkeypatch):
+    """`--fallback stall.png` with a show whose presets name none: a preset pressed keeps the command line's image
+    for the stalls to come, not the last frame."""
+    import cv2
+    import numpy as np
+
+    from helpers import TINY_SHOW
+    from vcam.live.pacer import Pacer
+    from vcam.live.run import RunOptions, run
+
+    cv2.imwrite(str(tmp_path / "stall.png"), np.full((64, 112, 3), 90, np.uint8))
+    show = tmp_path / "show.yaml"
+    show.write_text(TINY_SHOW)
+    shown, real = [], Pacer.set_fallback
+    monkeypatch.setattr(Pacer, "set_fallback", lambda self, frame: shown.append(frame is not None) or real(self, frame))
+    status = io.StringIO()
+    assert run(RunOptions(show=str(show), model="tiny", outs=["null"], duration=0.5,
+                          fallback=str(tmp_path / "stall.png"), commands=io.BytesIO(b"preset ocean\n"),
+                          status_out=status)) == 0, status.getvalue()
+    assert shown and all(shown), status.getvalue()
