@@ -235,3 +235,18 @@ def test_a_preset_without_a_fallback_goes_back_to_the_one_the_command_line_gives
                           fallback=str(tmp_path / "stall.png"), commands=io.BytesIO(b"preset ocean\n"),
                           status_out=status)) == 0, status.getvalue()
     assert shown and all(shown), status.getvalue()
+
+
+@pytest.mark.usefixtures("shared_tiny")
+def test_a_midi_port_the_show_file_names_is_waited_for_naming_the_show_file(tmp_path, fake_midi_backend):
+    """The port is not plugged in: the line says where its name came from, so the operator knows which file to
+    correct for a typo."""
+    from helpers import TINY_SHOW
+    from vcam.live.run import RunOptions, run
+
+    show = tmp_path / "show.yaml"
+    show.write_text(TINY_SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
+    status = io.StringIO()
+    assert run(RunOptions(show=str(show), model="tiny", outs=["null"], duration=0.5, stdin=False,
+                          status_out=status)) == 0
+    assert f"waiting for MIDI input 'launchpad' (the midi: port of {show}; inputs now: " in status.getvalue()
