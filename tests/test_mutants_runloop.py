@@ -250,3 +250,25 @@ def test_a_midi_port_the_show_file_names_is_waited_for_naming_the_show_file(tmp_
     assert run(RunOptions(show=str(show), model="tiny", outs=["null"], duration=0.5, stdin=False,
                           status_out=status)) == 0
     assert f"waiting for MIDI input 'launchpad' (the midi: port of {show}; inputs now: " in status.getvalue()
+
+
+def test_a_stream_that_could_not_start_over_logs_no_reset(monkeypatch):
+    """The stream went on from where it was: a reset in the control log would make its replay or render start over
+    there, and show other pictures than the show did."""
+    import vcam.live.producer
+    from helpers import wait_for
+    from test_generator import FakeStream, start
+
+    class Stuck(FakeStream):
+        def reset(self):
+            super().reset()
+            raise OSError("device busy")
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 0.0001)
+    stream, log, told = Stuck(fail_at={3, 4, 5}), [], []
+    gen = start(stream, log, lambda g: g.on_applied(lambda action, block, origin: told.append(action)))
+    try:
+        assert wait_for(lambda: gen.blocks >= 4, 60), log
+    finally:
+        gen.stop()
+    assert stream.resets == 1 and told == [] and "could not restart the stream (OSError: device busy)" in log
