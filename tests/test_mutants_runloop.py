@@ -272,3 +272,21 @@ def test_a_stream_that_could_not_start_over_logs_no_reset(monkeypatch):
     finally:
         gen.stop()
     assert stream.resets == 1 and told == [] and "could not restart the stream (OSError: device busy)" in log
+
+
+def test_flow_failures_of_many_kinds_are_said_for_the_first_three_kinds_only(capsys):
+    """Each new kind of failed flow is said on air, up to three: a flow breaking a new way at every pair must not
+    flood the terminal in turn."""
+    from test_flow import _flow_pairs
+
+    kinds = [ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, LookupError]
+    calls = []
+
+    def failing(x, y):
+        calls.append(1)
+        raise kinds[min(len(calls), len(kinds)) - 1](f"pair {len(calls)}")
+
+    smoother = _flow_pairs(failing, 6)
+    assert smoother.stats.failed >= 6
+    err = [line for line in capsys.readouterr().err.splitlines() if "could not be flowed" in line]
+    assert [line.split("(")[1].split(":")[0] for line in err] == ["ValueError", "TypeError", "KeyError"], err
