@@ -290,3 +290,39 @@ def test_flow_failures_of_many_kinds_are_said_for_the_first_three_kinds_only(cap
     assert smoother.stats.failed >= 6
     err = [line for line in capsys.readouterr().err.splitlines() if "could not be flowed" in line]
     assert [line.split("(")[1].split(":")[0] for line in err] == ["ValueError", "TypeError", "KeyError"], err
+
+
+def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_same_block():
+    """Two inputs typed within a block, the first busy (a command checking that camera): the later one goes on air
+    and stays there; the older one is not put on after it once its camera is free."""
+    from helpers import wait_for
+    from test_generator import FakeStream
+    from vcam.control.actions import InputBusy, SetInput
+    from vcam.live.producer import Generator
+
+    class InputStream(FakeStream):
+        def __init__(self):
+            super().__init__()
+            self.inputs = []
+
+        def set_input(self, source):
+            self.inputs.append(source)
+
+    busy = ["camera:1"]
+
+    def opener(spec):
+        if spec in busy:
+            busy.remove(spec)  # free from the next block on
+            raise InputBusy(spec)
+        return f"source {spec}"
+
+    stream, pacer = InputStream(), _FullPacer(full_for=0)
+    gen = Generator(lambda report: stream, pacer, lambda line: None, open_input=opener)
+    gen.submit(SetInput("camera:1"))
+    gen.submit(SetInput("clip.mp4"))
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 3, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert stream.inputs == ["source clip.mp4"] and not busy
