@@ -292,12 +292,11 @@ def test_flow_failures_of_many_kinds_are_said_for_the_first_three_kinds_only(cap
     assert [line.split("(")[1].split(":")[0] for line in err] == ["ValueError", "TypeError", "KeyError"], err
 
 
-def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_same_block():
-    """Two inputs typed within a block, the first busy (a command checking that camera): the later one goes on air
-    and stays there; the older one is not put on after it once its camera is free."""
-    from helpers import wait_for
+def _inputs_generator(busy: list):
+    """A generator on a stream that writes down each input set on it, and an opener that finds the inputs `busy`
+    busy once (each is taken off the list as it is refused)."""
     from test_generator import FakeStream
-    from vcam.control.actions import InputBusy, SetInput
+    from vcam.control.actions import InputBusy
     from vcam.live.producer import Generator
 
     class InputStream(FakeStream):
@@ -308,16 +307,24 @@ def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_s
         def set_input(self, source):
             self.inputs.append(source)
 
-    busy = ["camera:1"]
-
     def opener(spec):
         if spec in busy:
             busy.remove(spec)  # free from the next block on
             raise InputBusy(spec)
         return f"source {spec}"
 
-    stream, pacer = InputStream(), _FullPacer(full_for=0)
-    gen = Generator(lambda report: stream, pacer, lambda line: None, open_input=opener)
+    stream = InputStream()
+    return Generator(lambda report: stream, _FullPacer(full_for=0), lambda line: None, open_input=opener), stream
+
+
+def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_same_block():
+    """Two inputs typed within a block, the first busy (a command checking that camera): the later one goes on air
+    and stays there; the older one is not put on after it once its camera is free."""
+    from helpers import wait_for
+    from vcam.control.actions import SetInput
+
+    busy = ["camera:1"]
+    gen, stream = _inputs_generator(busy)
     gen.submit(SetInput("camera:1"))
     gen.submit(SetInput("clip.mp4"))
     gen.start()
@@ -326,3 +333,20 @@ def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_s
     finally:
         assert gen.stop(timeout=60)
     assert stream.inputs == ["source clip.mp4"] and not busy
+
+
+def test_an_input_whose_opener_is_busy_goes_on_air_at_a_later_block():
+    """A camera being checked by a command is not waited for: the input on air stays a block longer, and the
+    change is tried again, not dropped."""
+    from helpers import wait_for
+    from vcam.control.actions import SetInput
+
+    busy = ["camera:1"]
+    gen, stream = _inputs_generator(busy)
+    gen.submit(SetInput("camera:1"))
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["source camera:1"], 60), stream.inputs
+    finally:
+        assert gen.stop(timeout=60)
+    assert not busy and gen.submitted >= 2
