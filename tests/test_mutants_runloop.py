@@ -350,3 +350,24 @@ def test_an_input_whose_opener_is_busy_goes_on_air_at_a_later_block():
     finally:
         assert gen.stop(timeout=60)
     assert not busy and gen.submitted >= 2
+
+
+@pytest.mark.usefixtures("shared_tiny")
+def test_the_status_line_of_a_show_with_cues_says_where_its_cue_list_stands(tmp_path, monkeypatch):
+    from helpers import TINY_SHOW
+    from vcam.live import run as run_module
+
+    feeds, real = [], run_module.ModelFeed
+
+    def feed(*args, **kwargs):
+        feeds.append(real(*args, **kwargs))
+        return feeds[-1]
+
+    monkeypatch.setattr(run_module, "ModelFeed", feed)
+    show = tmp_path / "show.yaml"
+    show.write_text(TINY_SHOW + "cues:\n  - {name: open, do: preset ocean}\n  - {name: woods, do: preset forest}\n")
+    status = io.StringIO()
+    assert run_module.run(run_module.RunOptions(show=str(show), model="tiny", outs=["null"], duration=0.5,
+                                                stdin=False, status_out=status)) == 0, status.getvalue()
+    [made] = feeds
+    assert made.extra_status().endswith("cue 0/2 next 'open'")
