@@ -371,3 +371,25 @@ def test_the_status_line_of_a_show_with_cues_says_where_its_cue_list_stands(tmp_
                                                 stdin=False, status_out=status)) == 0, status.getvalue()
     [made] = feeds
     assert made.extra_status().endswith("cue 0/2 next 'open'")
+
+
+def test_a_change_for_now_applies_after_one_scheduled_for_the_same_block():
+    """A change landing on the beat (or a replay's) and one typed for the next block meet before the same block:
+    the typed one, the later, is the one that stays."""
+    from helpers import wait_for
+    from test_generator import FakeStream, start
+    from vcam.control.actions import SetSteps
+
+    stream, told = FakeStream(), []
+
+    def before(gen):
+        gen.on_applied(lambda action, block, origin: told.append((action.steps, block)))
+        gen.submit(SetSteps(2), at_block=0)
+        gen.submit(SetSteps(3))
+
+    gen = start(stream, [], before)
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        gen.stop()
+    assert told == [(2, 0), (3, 0)] and stream.steps == 3
