@@ -393,3 +393,21 @@ def test_a_change_for_now_applies_after_one_scheduled_for_the_same_block():
     finally:
         gen.stop()
     assert told == [(2, 0), (3, 0)] and stream.steps == 3
+
+
+def test_an_input_held_back_is_not_opened_once_a_later_input_came_in_meanwhile():
+    """The camera held back is free by the next block, when another input has come: only the later one is opened,
+    not the older one for an instant before it."""
+    from helpers import wait_for
+    from vcam.control.actions import SetInput
+
+    busy = ["camera:1"]
+    gen, stream = _inputs_generator(busy)
+    gen.submit(SetInput("camera:1"))
+    gen.starting.append(lambda block: block == 1 and gen.submit(SetInput("clip.mp4")))
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 3, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert stream.inputs == ["source clip.mp4"] and not busy
