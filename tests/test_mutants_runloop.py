@@ -411,3 +411,22 @@ def test_an_input_held_back_is_not_opened_once_a_later_input_came_in_meanwhile()
     finally:
         assert gen.stop(timeout=60)
     assert stream.inputs == ["source clip.mp4"] and not busy
+
+
+def test_a_shows_control_log_reads_the_frame_on_screen_from_the_pacer_and_replaces_the_older_log_on_air():
+    """A tempo's move is logged against the frame the camera shows (the pacer's), its first frame places a grid
+    logged while loading, and the show's first block replaces the older log the file held."""
+    from vcam.live.run import RunOptions, _control_log
+
+    shown, producer = [], SimpleNamespace(listeners=[])
+    pacer = SimpleNamespace(showing=lambda: "frame 7", on_frame_shown=shown.append)
+    prep = SimpleNamespace(cfg=SimpleNamespace(log_header=lambda model, show: {"model": model}), model="tiny",
+                           speed=SimpleNamespace(options=SimpleNamespace(quant="none")),
+                           status=StatusLine(io.StringIO()))
+    out = io.StringIO('{"vcam": {"model": "older"}}\n')
+    log = _control_log(SimpleNamespace(out=out, older=out.getvalue()), RunOptions(), prep, pacer, producer)
+    assert log.on_screen() == "frame 7" and shown == [log.frame_shown]
+    assert "older" in out.getvalue()
+    for listener in producer.listeners:
+        listener(None)
+    assert "older" not in out.getvalue() and '"model": "tiny"' in out.getvalue()
