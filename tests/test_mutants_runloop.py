@@ -430,3 +430,50 @@ def test_a_shows_control_log_reads_the_frame_on_screen_from_the_pacer_and_replac
     for listener in producer.listeners:
         listener(None)
     assert "older" not in out.getvalue() and '"model": "tiny"' in out.getvalue()
+
+
+def test_a_change_not_applied_is_told_to_those_listening_for_it():
+    """vcam serve's clients hear a change of theirs that failed on their own screen, where only this terminal said
+    it."""
+    from helpers import wait_for
+    from test_generator import FakeStream, start
+    from vcam.control.actions import SetSeed
+
+    told = []
+
+    def before(gen):
+        gen.on_not_applied(lambda action, origin, line, key: told.append((action, line)))
+        gen.submit(SetSeed(5))
+
+    gen = start(FakeStream(), [], before)  # its seed cannot be set: the noise table cannot be read
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        gen.stop()
+    assert told == [(SetSeed(5), "control not applied (OSError: disk full while reading the noise table (pretend))")]
+
+
+def test_a_replay_of_a_log_naming_no_model_says_which_model_makes_it(tmp_path):
+    import json
+
+    from vcam.live.run import RunOptions, _prepare
+
+    header = {"seed": 3, "prompts": {"a neon city at night": 1.0}, "steps": 4, "transition": 2, "size": [112, 64],
+              "input": "none", "fps": 24.0, "quant": "none"}
+    log = tmp_path / "show.jsonl"
+    log.write_text(json.dumps({"vcam": header}) + "\n" + json.dumps({"end": {"blocks": 1}}) + "\n")
+    status = io.StringIO()
+    prepared = _prepare(RunOptions(replay=str(log), outs=["null"], status_out=status))
+    assert (f"{log} does not name the model the show ran (an older log): replaying with {prepared.model}, this "
+            "machine's default (--model sets it)") in status.getvalue()
+
+
+@pytest.mark.usefixtures("shared_tiny")
+def test_the_card_on_the_camera_while_the_model_loads_names_the_model(monkeypatch):
+    from vcam.live import run as run_module
+
+    cards, real = [], run_module.AirSettings
+    monkeypatch.setattr(run_module, "AirSettings", lambda **kw: cards.append(kw["card"]) or real(**kw))
+    assert run_module.run(run_module.RunOptions(model="tiny", outs=["null"], duration=0.2, stdin=False,
+                                                status_out=io.StringIO())) == 0
+    assert cards == ["loading tiny..."]
