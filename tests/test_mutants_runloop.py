@@ -477,3 +477,10 @@ def test_the_card_on_the_camera_while_the_model_loads_names_the_model(monkeypatc
     assert run_module.run(run_module.RunOptions(model="tiny", outs=["null"], duration=0.2, stdin=False,
                                                 status_out=io.StringIO())) == 0
     assert cards == ["loading tiny..."]
+
+
+def test_the_seed_after_a_nan_block_is_the_next_one_and_wraps_only_past_the_largest():
+    from vcam.control.commands import MAX_SEED
+    from vcam.live.producer import seed_after_non_finite
+
+    assert [seed_after_non_finite(s) for s in (1, MAX_SEED - 1, MAX_SEED)] == [2, MAX_SEED, 0]
