@@ -292,9 +292,10 @@ def test_flow_failures_of_many_kinds_are_said_for_the_first_three_kinds_only(cap
     assert [line.split("(")[1].split(":")[0] for line in err] == ["ValueError", "TypeError", "KeyError"], err
 
 
-def _inputs_generator(busy: list):
+def _inputs_generator(busy: list, log=None):
     """A generator on a stream that writes down each input set on it, and an opener that finds the inputs `busy`
-    busy once (each is taken off the list as it is refused)."""
+    busy once (each is taken off the list as it is refused) and the files named `gone*` missing; `log` gets what it
+    says."""
     from test_generator import FakeStream
     from vcam.control.actions import InputBusy
     from vcam.live.producer import Generator
@@ -308,13 +309,16 @@ def _inputs_generator(busy: list):
             self.inputs.append(source)
 
     def opener(spec):
+        if spec.startswith("gone"):
+            raise OSError("no such file")
         if spec in busy:
             busy.remove(spec)  # free from the next block on
             raise InputBusy(spec)
         return f"source {spec}"
 
     stream = InputStream()
-    return Generator(lambda report: stream, _FullPacer(full_for=0), lambda line: None, open_input=opener), stream
+    say = log.append if log is not None else (lambda line: None)
+    return Generator(lambda report: stream, _FullPacer(full_for=0), say, open_input=opener), stream
 
 
 def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_same_block():
@@ -484,3 +488,44 @@ def test_the_seed_after_a_nan_block_is_the_next_one_and_wraps_only_past_the_larg
     from vcam.live.producer import seed_after_non_finite
 
     assert [seed_after_non_finite(s) for s in (1, MAX_SEED - 1, MAX_SEED)] == [2, MAX_SEED, 0]
+
+
+def test_two_inputs_that_fail_alike_are_each_said_for_the_file_they_name():
+    """Another file failing with the same error is news (a second clip also missing), not one more of the first."""
+    from helpers import wait_for
+    from vcam.control.actions import SetInput
+
+    log = []
+    gen, stream = _inputs_generator([], log)
+    gen.submit(SetInput("gone-a.mp4"))
+    gen.submit(SetInput("gone-b.mp4"))
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert log == ["control not applied (OSError: no such file)"] * 2
+
+
+def test_the_frames_waiting_are_the_pacers():
+    """What a replay's end waits on: its last block pushed is played before the show ends."""
+    from vcam.live.producer import Generator
+
+    pacer = _FullPacer(full_for=0)
+    pacer.waiting = lambda: 12.0
+    assert Generator(lambda report: None, pacer, lambda line: None).waiting() == 12.0
+
+
+def test_the_generator_is_failing_from_its_first_failed_block(monkeypatch):
+    """A show that never went on air because its blocks fail says so, not that the machine is slow: the first
+    failure counts."""
+    import vcam.live.producer
+    from helpers import wait_for
+    from test_generator import FakeStream, start
+
+    monkeypatch.setattr(vcam.live.producer, "RETRY_WAIT_S", 1000.0)  # the retry waits past the test
+    gen = start(FakeStream(fail_at={1}), [])
+    try:
+        assert wait_for(lambda: gen.failing, 60) and gen.submitted == 0
+    finally:
+        gen.stop()
