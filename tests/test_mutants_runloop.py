@@ -1,6 +1,6 @@
 """A local show's run as the operator meets it: what its start opens and in which order, what a Ctrl-C or a stop
-does to what it opened, and the lines it chooses to say (vcam.live.run); then the generator thread, the hand-over
-between threads, the heap's trim and the flow smoother underneath it."""
+does to what it opened, and the lines it chooses to say (vcam.live.run); then the generator thread, the heap's trim
+and the flow smoother underneath it."""
 import io
 from types import SimpleNamespace
 
