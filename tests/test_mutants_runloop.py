@@ -529,3 +529,17 @@ def test_the_generator_is_failing_from_its_first_failed_block(monkeypatch):
         assert wait_for(lambda: gen.failing, 60) and gen.submitted == 0
     finally:
         gen.stop()
+
+
+def test_a_flow_estimated_on_shrunk_frames_comes_back_at_the_frames_size_and_in_their_pixels():
+    """`scale` below 1 (a slow CPU) estimates the motion on smaller frames: the flows still cover every pixel of
+    the frames, and a move of 6 pixels reads as 6, not as the 3 it is on the half-size frames."""
+    import numpy as np
+
+    from test_flow import H, W, blob
+    from vcam.live.interp import DisFlow, FlowSettings
+
+    forward, backward = DisFlow(FlowSettings(scale=0.5))(blob(0), blob(6))
+    assert forward.shape == backward.shape == (H, W, 2)
+    centre = forward[50:70, 70:90].reshape(-1, 2).mean(axis=0)  # where the blob is
+    assert np.allclose(centre, [6, 3], atol=1.5), centre
