@@ -543,3 +543,22 @@ def test_a_flow_estimated_on_shrunk_frames_comes_back_at_the_frames_size_and_in_
     assert forward.shape == backward.shape == (H, W, 2)
     centre = forward[50:70, 70:90].reshape(-1, 2).mean(axis=0)  # where the blob is
     assert np.allclose(centre, [6, 3], atol=1.5), centre
+
+
+def test_the_cost_of_an_in_between_frame_is_a_running_mean():
+    """As the flows' cost is: one slow warp (a loaded moment) moves it a tenth of the way, so the next pairs still
+    get their in-between frames."""
+    from test_flow import WAIT_S, blob, still
+    from vcam.live.interp import MAX_PHASES, FlowSmoother
+
+    # each pair's start, its flows done, its warps done: 7 warps in 4 ms, then in 14 ms
+    times = iter([0.0, 0.010, 0.014, 1.0, 1.010, 1.024])
+    smoother = FlowSmoother(flow=still, clock=lambda: next(times))
+    made = [blob(i) for i in range(3)]
+    try:
+        for x, y in zip(made, made[1:]):
+            smoother.arrived(x, y, ticks=30.0)  # a second on screen: every in-between frame made
+        assert smoother.wait_idle(WAIT_S) and smoother.stats.pairs == 2
+        assert smoother.stats.frame_ms == pytest.approx(0.9 * 4.0 / MAX_PHASES + 0.1 * 14.0 / MAX_PHASES)
+    finally:
+        smoother.close()
