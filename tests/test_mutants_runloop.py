@@ -562,3 +562,20 @@ def test_the_cost_of_an_in_between_frame_is_a_running_mean():
         assert smoother.stats.frame_ms == pytest.approx(0.9 * 4.0 / MAX_PHASES + 0.1 * 14.0 / MAX_PHASES)
     finally:
         smoother.close()
+
+
+def test_closing_the_flow_smoother_ends_its_worker_at_once():
+    """The worker waits for pairs; closing wakes it to leave, rather than the close waiting for it in vain and
+    leaving it behind."""
+    import threading
+
+    from test_flow import WAIT_S, blob, still
+    from vcam.live.interp import FlowSmoother
+
+    before = set(threading.enumerate())
+    smoother = FlowSmoother(flow=still)
+    smoother.arrived(blob(0), blob(1), ticks=30.0)
+    assert smoother.wait_idle(WAIT_S)
+    workers = [t for t in threading.enumerate() if t.name == "flow" and t not in before]
+    smoother.close()
+    assert workers and not any(t.is_alive() for t in workers)
