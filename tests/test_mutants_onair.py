@@ -428,6 +428,7 @@ class _Log:
     def __init__(self, failed=False, kept_older=False):
         self.failed, self.kept_older, self.ended = failed, kept_older, []
         self.out = SimpleNamespace(name="show.jsonl")
+        self.path = None  # as ControlLog's where its name is not known whole
 
     def end(self, blocks):
         self.ended.append(blocks)
