@@ -1182,3 +1182,21 @@ def test_a_terminal_gone_as_a_render_ends_still_leaves_its_recording_complete(tm
         render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status), extra=[keeper], on_block=on_block)
     made = len(keeper.frames)
     assert made and mp4_frames(video)[0] == made
+
+
+def test_a_clip_or_image_a_log_names_by_a_relative_path_is_read_from_the_logs_folder(tmp_path, monkeypatch):
+    from vcam.control.log import read_replay
+    from vcam.control.actions import SetInput
+
+    shows = tmp_path / "shows"
+    shows.mkdir()
+    log = write_log(shows / "show.jsonl", {"vcam": {"model": "tiny", "input": "image:logo.png"}},
+                    {"t": 1.0, "block": 2, "command": "input file:clips/a.mp4", "source": "stdin",
+                     "apply": {"op": "input", "spec": "file:clips/a.mp4"}},
+                    {"t": 2.0, "block": 3, "command": "input file:/abs/b.mp4", "source": "stdin",
+                     "apply": {"op": "input", "spec": "file:/abs/b.mp4"}},
+                    {"end": {"blocks": 4}})
+    monkeypatch.chdir(tmp_path)  # rendered from another folder than the log's
+    replay = read_replay(os.path.relpath(log))
+    assert replay.header["input"] == f"image:{shows / 'logo.png'}"
+    assert replay.actions == [(2, SetInput(f"file:{shows / 'clips' / 'a.mp4'}")), (3, SetInput("file:/abs/b.mp4"))]

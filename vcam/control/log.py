@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from vcam import filelock
-from vcam.control.actions import Action, Origin, Quit, SetScreen, SetTempo, from_dict
+from vcam.control.actions import Action, Origin, Quit, SetInput, SetScreen, SetTempo, from_dict
 from vcam.control.protocol import OnFrameShown, Producer, Shown
 from vcam.errors import VcamError
 from vcam.bias import check_bias
@@ -458,7 +458,19 @@ def read_replay(path: str) -> Replay:
             raise ValueError(f"{path}:{i}: {e}") from None
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
+    _from_log_folder(header, actions, os.path.dirname(os.path.abspath(path)))
     return Replay(header, actions, end[0] if end else None, at_frames, cut)
+
+
+def _from_log_folder(header: dict, actions: list[tuple[int, Action]], folder: str) -> None:
+    """A clip or image path written relative (by hand: vcam logs whole paths) is read from the log's folder, as a
+    show file's are from the show's: read from the current folder, a log moved with its clips, or rendered from
+    another folder, found none of them."""
+    if "input" in header:
+        header["input"] = str(parse_input(header["input"]).relative_to(folder))
+    for i, (block, action) in enumerate(actions):
+        if isinstance(action, SetInput):
+            actions[i] = (block, SetInput(str(parse_input(action.spec).relative_to(folder))))
 
 
 def _line_fix(line: int) -> str:

@@ -95,7 +95,8 @@ def check_logged_inputs(log: str, named: Iterable[tuple[str, str]]) -> None:
         except VcamError as e:
             raise VcamError(f"{what} of {log} ({text}): {e.message}",
                             f"put the file back at that path, or change the path in {log} (a control log names "
-                            "the clips and images its show restyled by their whole path)") from None
+                            "the clips and images its show restyled by their whole path; a path written relative "
+                            "is read from the log's folder)") from None
 
 
 class InputSwitch:
