@@ -352,3 +352,54 @@ def test_the_end_of_stdin_is_said_as_what_stdin_is(tmp_path, stdin, said):
         console.start()
         console._thread.join(60)
     assert answers == [said] and handled == ([] if stdin == "null" else ["preset 2"])
+
+
+def test_lines_after_quit_are_not_applied_and_are_answered_once():
+    """`quit` followed by more commands in the same pipe: each was applied to the closing show and answered as if
+    it went on air, burying the report of the recordings under their replies."""
+    import threading
+
+    from vcam.control.console import STOPPING_REPLY
+
+    stop = threading.Event()
+    r, w = os.pipe()
+    os.write(w, b"quit\n" + b"preset 2\nprompt a cat\n" * 500)
+    os.close(w)
+    handled, said = [], []
+
+    def handle(line, source):
+        handled.append(line)
+        if line == "quit":
+            stop.set()
+            return "stopping"
+        return f"applied {line}"
+
+    console = Console(handle, said.append, os.fdopen(r, "rb", buffering=0), stopping=stop.is_set)
+    console.start()
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["quit"] and said == ["stopping", STOPPING_REPLY]
+
+
+def test_a_line_typed_once_the_show_stops_otherwise_is_not_applied():
+    """Stopped by Ctrl-C or --duration's end, not by a typed quit: the line typed next is refused, not applied."""
+    import threading
+
+    from vcam.control.console import STOPPING_REPLY
+
+    stop = threading.Event()
+    r, w = os.pipe()
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0),
+                      stopping=stop.is_set)
+    console.start()
+    try:
+        os.write(w, b"preset 1\n")
+        assert wait_for(lambda: handled == ["preset 1"], timeout=60)
+        stop.set()
+        os.write(w, b"preset 2\nfreeze\n")
+        console._thread.join(60)
+        assert not console._thread.is_alive()
+    finally:
+        os.close(w)
+    assert handled == ["preset 1"] and said == [STOPPING_REPLY]

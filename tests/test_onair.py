@@ -614,3 +614,14 @@ def test_the_status_line_is_built_only_when_it_is_shown(monkeypatch, tty):
     air._loop()  # 39 polls at one instant, then the end
     assert feed.built == (39 if tty else 1)
     assert out.getvalue().count("FAKE") == (39 if tty else 1)
+
+
+def test_a_duration_too_long_to_count_in_ticks_records_the_show_as_one_without_an_end(captured):
+    """--duration 1e308 at the camera's rate is more ticks than a float holds: every camera tick failed on it and
+    the recording held nothing."""
+    air = air_for(["file:show.mp4"], duration=1e308)
+    feed = Feed(air.pacer)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    [recording] = captured
+    assert recording.frames and air.pacer.stats.errors == 0

@@ -1,6 +1,8 @@
 """The live status line: what the operator reads during a show."""
 import io
 
+import pytest
+
 from vcam.live.status import StatusLine, format_status
 
 
@@ -304,3 +306,13 @@ def test_on_a_terminal_that_is_not_utf8_the_line_is_cut_between_escapes_not_insi
     assert fit_line(line, 20, "ascii") == "preset \\u591c..."
     assert fit_line(line, 16, "ascii") == "preset ..."
     assert fit_line("preset e\u0301te\u0301", 17, "ascii") == "preset ..."  # e and its accent's escape go together
+
+
+@pytest.mark.parametrize("columns, encoding", [(1, "utf-8"), (2, "utf-8"), (3, "utf-8"), (3, "ascii"), (4, "ascii")])
+def test_a_pane_a_few_columns_wide_gets_a_status_line_that_does_not_wrap(columns, encoding):
+    """A terminal pane squeezed to one or two columns got a letter and the ellipsis, wider than the pane: each
+    update wrapped onto a new row."""
+    from vcam.live.status import fit_line, text_cells
+
+    fitted = fit_line("LIVE | gen  29.7 fps | out  30.0 fps", columns, encoding)
+    assert text_cells(fitted) < columns

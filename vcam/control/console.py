@@ -41,6 +41,10 @@ NULL_STDIN = "stdin is the null device (</dev/null): no typed commands; Ctrl-C e
 OTHER_EOF = "end of input on stdin: no more typed commands; Ctrl-C ends the show"
 NO_STDIN = "no stdin (it was closed when vcam started): no typed commands; Ctrl-C ends the show"
 TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the show"
+# Said once, to the first line read after `quit`, Ctrl-C or --duration's end: the commands piped or typed after it
+# were applied to a show already closing, each answered as if it went on air, a thousand lines burying the end's
+# report of the recordings.
+STOPPING_REPLY = "the show is stopping: typed commands are no longer taken (Ctrl-C leaves at once)"
 # After two ends of input in a row on a terminal, the next read waits this long: a terminal that hung up reads as an
 # end of input every time, and is then read twice a second rather than in a busy loop.
 EOF_PAUSE_S = 0.5
@@ -80,6 +84,9 @@ class Console:
                       else _chunks_of(fd, job_control and terminal, self._ended if terminal else None))
             encoding = "utf-8" if fd is None else _encoding_of(fd)
             for raw in split_lines(chunks, LINE_BYTES):
+                if self.stopping():
+                    self._say(STOPPING_REPLY)
+                    return
                 self.lines += 1
                 if raw is TOO_LONG:
                     self._say(TOO_LONG_REPLY)

@@ -7,6 +7,7 @@ opens and closes, the status line, Ctrl-C, and the report at the end.
 """
 from __future__ import annotations
 
+import math
 import os
 import signal
 import threading
@@ -113,7 +114,7 @@ class OnAir:
         self.left_at_once = False
         # --duration counted from the first frame on air in camera ticks, not by the clock of the loop that checks
         # it: a recording of 5 s at 30 fps holds 150 frames however busy the machine is
-        self._end_tick: int | None = None
+        self._end_tick: int | float | None = None
         self._over = threading.Event()
 
     def set_card(self, text: str) -> None:
@@ -210,7 +211,9 @@ class OnAir:
         if s.duration is None:
             return False
         if self._end_tick is None:
-            self._end_tick = tick + max(1, round(s.duration * s.fps))
+            ticks = s.duration * s.fps
+            # a length no float counts in ticks (--duration 1e308) failed every camera tick: nothing was recorded
+            self._end_tick = tick + max(1, round(ticks)) if math.isfinite(ticks) else math.inf
         if tick < self._end_tick:
             return False
         self._over.set()

@@ -91,7 +91,9 @@ def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str
     if columns is None or text_cells(printed) < columns:
         return printed
     ellipsis = as_printed("…", encoding, instead="...")
-    room = max(1, columns - 1 - text_cells(ellipsis))
+    room = columns - 1 - text_cells(ellipsis)
+    if room < 1:  # a pane 1 or 2 columns wide: a letter and the ellipsis wrapped, a new row at each update
+        return ellipsis if text_cells(ellipsis) < columns else ""
     cut, used = 0, 0
     while cut < len(text) and used + printed_cells(text[cut], encoding) <= room:
         used += printed_cells(text[cut], encoding)
