@@ -625,3 +625,12 @@ def test_a_duration_too_long_to_count_in_ticks_records_the_show_as_one_without_a
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     [recording] = captured
     assert recording.frames and air.pacer.stats.errors == 0
+
+
+def test_typed_lines_count_as_after_the_stop_once_the_duration_is_over():
+    """--duration's end is seen by the pacer's thread a poll before the show stops: a line typed between the two was
+    applied after the recordings had ended."""
+    air = air_for(["null"])
+    assert not air._stopping()
+    air._over.set()
+    assert air._stopping() and not air.stop.is_set()

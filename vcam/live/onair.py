@@ -170,7 +170,7 @@ class OnAir:
         if self.settings.stdin:
             from vcam.control.console import Console
 
-            Console(handle_line, self.status.message, self.settings.commands, stopping=self.stop.is_set).start()
+            Console(handle_line, self.status.message, self.settings.commands, stopping=self._stopping).start()
         try:
             self._loop()
         except FeedFailed as e:
@@ -218,6 +218,12 @@ class OnAir:
             return False
         self._over.set()
         return True
+
+    def _stopping(self) -> bool:
+        """Whether the show is ending: stopped, or its --duration over, which the pacer's thread sees up to a poll
+        before the main thread stops the show (a line typed between the two was applied after the recordings
+        ended)."""
+        return self.stop.is_set() or self._over.is_set()
 
     def _close(self, started: list[Part], pacer_thread: threading.Thread,
                signals: StopSignals) -> tuple[str, Exception] | None:
