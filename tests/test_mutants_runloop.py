@@ -292,6 +292,17 @@ def test_flow_failures_of_many_kinds_are_said_for_the_first_three_kinds_only(cap
     assert [line.split("(")[1].split(":")[0] for line in err] == ["ValueError", "TypeError", "KeyError"], err
 
 
+def _three_blocks(gen) -> None:
+    """Runs `gen` until it has made three blocks, then stops it."""
+    from helpers import wait_for
+
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 3, 60)
+    finally:
+        assert gen.stop(timeout=60)
+
+
 def _inputs_generator(busy: list, log=None):
     """A generator on a stream that writes down each input set on it, and an opener that finds the inputs `busy`
     busy once (each is taken off the list as it is refused) and the files named `gone*` missing; `log` gets what it
@@ -324,18 +335,13 @@ def _inputs_generator(busy: list, log=None):
 def test_an_input_held_back_by_a_busy_opener_is_dropped_for_a_later_one_of_the_same_block():
     """Two inputs typed within a block, the first busy (a command checking that camera): the later one goes on air
     and stays there; the older one is not put on after it once its camera is free."""
-    from helpers import wait_for
     from vcam.control.actions import SetInput
 
     busy = ["camera:1"]
     gen, stream = _inputs_generator(busy)
     gen.submit(SetInput("camera:1"))
     gen.submit(SetInput("clip.mp4"))
-    gen.start()
-    try:
-        assert wait_for(lambda: gen.blocks >= 3, 60)
-    finally:
-        assert gen.stop(timeout=60)
+    _three_blocks(gen)
     assert stream.inputs == ["source clip.mp4"] and not busy
 
 
@@ -402,18 +408,13 @@ def test_a_change_for_now_applies_after_one_scheduled_for_the_same_block():
 def test_an_input_held_back_is_not_opened_once_a_later_input_came_in_meanwhile():
     """The camera held back is free by the next block, when another input has come: only the later one is opened,
     not the older one for an instant before it."""
-    from helpers import wait_for
     from vcam.control.actions import SetInput
 
     busy = ["camera:1"]
     gen, stream = _inputs_generator(busy)
     gen.submit(SetInput("camera:1"))
     gen.starting.append(lambda block: block == 1 and gen.submit(SetInput("clip.mp4")))
-    gen.start()
-    try:
-        assert wait_for(lambda: gen.blocks >= 3, 60)
-    finally:
-        assert gen.stop(timeout=60)
+    _three_blocks(gen)
     assert stream.inputs == ["source clip.mp4"] and not busy
 
 
