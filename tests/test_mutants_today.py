@@ -2,10 +2,17 @@
 typed kind with a space after it, stdout's failure at exit, a fallback image's refusals, a line typed while the
 link is down, a number cut by commas in a show file, and a map named where the other kind goes. Each test fails
 where the code is changed in the way its docstring says."""
+import os
+import threading
+
 import pytest
 
+from helpers import wait_for
 from test_cues import MANUAL, Rig
+from test_inputs import H, W, _decoded, _solid_png
 from vcam.control.commands import SHOWN_CHARS
+from vcam.live.inputs import ImageSource
+from vcam.live.inputs import clip as clip_module
 
 
 # --- go N / go NAME ----------------------------------------------------------------------------------------------
@@ -96,3 +103,133 @@ def test_a_long_missing_cue_name_is_said_to_its_first_characters():
     with Rig(MANUAL) as rig:
         reply = rig.cues.go(cue=long)
     assert reply.startswith(f"error: no cue named '{'x' * SHOWN_CHARS}…';")
+
+
+# --- an image input saved again on air ---------------------------------------------------------------------------
+
+
+def _first_pixel(frames) -> tuple:
+    return tuple(int(v) for v in frames[0, 0, 0])
+
+
+def test_an_image_left_as_it_is_is_never_read_again_nor_said_reloaded(tmp_path):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    for start in range(0, 120, 12):
+        image.frames(start, 1)
+        assert image._decoding is None, start
+    assert said == []
+
+
+def test_an_image_written_in_two_pieces_is_read_once_whole(tmp_path):
+    """Half a file seen at one block and the rest at the next is not decoded half written: the save is read once it
+    has held still for a block."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    whole = tmp_path / "whole.png"
+    _solid_png(whole, (255, 0, 0), (50, 30))
+    data = whole.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+    image.frames(12, 1)
+    if image._decoding is not None:  # a decode of the half: let it end before the rest comes
+        assert image._decoding.ready.wait(60)
+    path.write_bytes(data)
+    for start in (24, 36, 48, 60):
+        shown = _decoded(image, start)
+    assert _first_pixel(shown) == (0, 0, 255) and said == ["image logo.png reloaded"]
+
+
+def test_an_image_not_followed_keeps_its_first_picture_when_saved_again(tmp_path):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append, follow=False)
+    _solid_png(path, (255, 0, 0))
+    for start in range(0, 60, 12):
+        assert _first_pixel(image.frames(start, 1)) == (255, 0, 0)
+    assert image._decoding is None and said == []
+
+
+def _unreadable(monkeypatch, path) -> list[bool]:
+    """Has `path` refused to be read (as chmod a-r does for any user but root) while the list holds True."""
+    real, refused = os.access, [True]
+
+    def access(p, mode, **kwargs):
+        return not (refused[0] and os.fspath(p) == str(path)) and real(p, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    return refused
+
+
+def test_an_image_saved_again_unreadable_says_to_let_vcam_read_it_then_a_chmod_puts_it_on_air(tmp_path, monkeypatch):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    refused = _unreadable(monkeypatch, path)
+    _solid_png(path, (255, 0, 0))
+    for start in (12, 24, 36):
+        assert _first_pixel(_decoded(image, start)) == (255, 0, 0)
+    assert said == ["image logo.png was saved again, but it cannot be read (permission denied): the picture stays as "
+                    "it was; let the user running vcam read it (chmod a+r FILE)"]
+    refused[0] = False
+    st = os.stat(path)
+    os.chmod(path, 0o600)
+    os.chmod(path, 0o644)  # only the change time moves
+    assert (os.stat(path).st_mtime_ns, os.stat(path).st_size) == (st.st_mtime_ns, st.st_size)
+    for start in (48, 60, 72):
+        shown = _decoded(image, start)
+    assert _first_pixel(shown) == (0, 0, 255) and said[1:] == ["image logo.png reloaded"]
+
+
+def _held_reads(monkeypatch) -> threading.Event:
+    """Holds every decode of a save until the event is set; each then reads the file as it is."""
+    release, real = threading.Event(), clip_module.read_shown
+
+    def held(*args):
+        assert release.wait(60)
+        return real(*args)
+
+    monkeypatch.setattr(clip_module, "read_shown", held)
+    return release
+
+
+def test_an_image_saved_again_while_its_last_save_decodes_drops_that_decode(tmp_path, monkeypatch):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    said = []
+    image = ImageSource(str(path), W, H, "stretch", said.append)
+    release = _held_reads(monkeypatch)
+    _solid_png(path, (255, 0, 0))
+    image.frames(12, 1)
+    image.frames(24, 1)
+    older = image._decoding
+    _solid_png(path, (0, 255, 0))
+    image.frames(36, 1)
+    image.frames(48, 1)
+    assert image._decoding is not older
+    release.set()
+    older._thread.join(60)
+    assert not older._thread.is_alive() and older.take(0) is None
+    assert wait_for(lambda: _first_pixel(image.frames(60, 1)) == (0, 255, 0), 60)
+    assert said == ["image logo.png reloaded"]
+    image.close()
+
+
+def test_an_image_closed_while_a_readable_save_decodes_drops_that_picture(tmp_path, monkeypatch):
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    image = ImageSource(str(path), W, H, "stretch")
+    release = _held_reads(monkeypatch)
+    _solid_png(path, (255, 0, 0))
+    image.frames(12, 1)
+    image.frames(24, 1)
+    decoding = image._decoding
+    image.close()
+    release.set()
+    decoding._thread.join(60)
+    assert not decoding._thread.is_alive() and decoding.error is None and decoding.take(0) is None
