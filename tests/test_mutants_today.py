@@ -233,3 +233,30 @@ def test_an_image_closed_while_a_readable_save_decodes_drops_that_picture(tmp_pa
     release.set()
     decoding._thread.join(60)
     assert not decoding._thread.is_alive() and decoding.error is None and decoding.take(0) is None
+
+
+# --- a space after the kind --------------------------------------------------------------------------------------
+
+
+def test_a_home_path_typed_after_a_space_is_offered_as_typed(tmp_path, monkeypatch):
+    from vcam.inspec import spaced_fix
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _solid_png(tmp_path / "logo.png", (0, 0, 255))
+    fix = spaced_fix(os.path.join(str(tmp_path / "show"), " ~/logo.png"), "image")
+    assert fix is not None and fix.startswith("did you mean 'image:~/logo.png'? a space after the colon")
+
+
+def test_a_folder_named_after_a_space_is_offered_nothing(tmp_path):
+    from vcam.inspec import spaced_fix
+
+    (tmp_path / "logo.png").mkdir()
+    assert spaced_fix(os.path.join(str(tmp_path), " logo.png"), "image") is None
+
+
+def test_a_name_with_a_space_inside_is_offered_quoted_for_the_shell(tmp_path):
+    from vcam.inspec import spaced_fix
+
+    _solid_png(tmp_path / "my logo.png", (0, 0, 255))
+    fix = spaced_fix(os.path.join(str(tmp_path), " my logo.png"), "image")
+    assert fix is not None and fix.startswith("did you mean 'image:my logo.png'? a space")
