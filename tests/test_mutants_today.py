@@ -260,3 +260,23 @@ def test_a_name_with_a_space_inside_is_offered_quoted_for_the_shell(tmp_path):
     _solid_png(tmp_path / "my logo.png", (0, 0, 255))
     fix = spaced_fix(os.path.join(str(tmp_path), " my logo.png"), "image")
     assert fix is not None and fix.startswith("did you mean 'image:my logo.png'? a space")
+
+
+# --- stdout's failure at the end of a command ----------------------------------------------------------------------
+
+
+def test_stdout_closed_by_the_command_itself_is_no_failure_at_its_end(monkeypatch):
+    import io
+    import sys
+
+    from vcam.cli import _stdout_flushed
+
+    class Closed(io.StringIO):
+        def flush(self):
+            raise ValueError("I/O operation on closed file.")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert _stdout_flushed() is None
+    monkeypatch.setattr(sys, "stdout", None)  # no stdout at all (pythonw)
+    assert _stdout_flushed() is None
+
