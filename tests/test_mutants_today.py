@@ -280,3 +280,54 @@ def test_stdout_closed_by_the_command_itself_is_no_failure_at_its_end(monkeypatc
     monkeypatch.setattr(sys, "stdout", None)  # no stdout at all (pythonw)
     assert _stdout_flushed() is None
 
+
+
+# --- a fallback image's broken saves -------------------------------------------------------------------------------
+
+
+def test_the_broken_saves_kept_are_the_most_recent_ones(tmp_path, monkeypatch):
+    """Of more broken saves than the images kept, the oldest is decoded again at its next press, the newest not."""
+    from vcam.live import fallbacks as fallbacks_module
+    from vcam.live.fallbacks import FallbackImages
+
+    counted, real = [], fallbacks_module.load_image
+
+    def load(path, width, height):
+        counted.append(os.path.basename(path))
+        return real(path, width, height)
+
+    monkeypatch.setattr(fallbacks_module, "load_image", load)
+
+    images = FallbackImages(32, 24, keep=2)
+    paths = []
+    for name in ("a.txt.png", "b.txt.png", "c.txt.png"):
+        (tmp_path / name).write_bytes(b"not a png")
+        paths.append(str(tmp_path / name))
+    for path in paths:
+        with pytest.raises(ValueError):
+            images.get(path)
+    with pytest.raises(ValueError):
+        images.get(paths[2])
+    assert counted == ["a.txt.png", "b.txt.png", "c.txt.png"]
+    with pytest.raises(ValueError):
+        images.get(paths[0])
+    assert counted[3:] == ["a.txt.png"]
+
+
+def test_links_in_two_folders_to_a_name_gone_in_each_are_each_said(tmp_path):
+    """Two links that name `logo.png` in their own folders are two targets, each said once."""
+    from test_fallbacks import image
+    from vcam.live.fallbacks import FallbackImages
+
+    images, said, links = FallbackImages(32, 24), [], []
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        image(tmp_path / folder / "logo.png", 70)
+        os.symlink("logo.png", tmp_path / folder / "stall.png")
+        links.append(str(tmp_path / folder / "stall.png"))
+    images.warm(links)
+    for folder in ("one", "two"):
+        os.remove(tmp_path / folder / "logo.png")
+    for link in links * 2:
+        assert int(images.get(link, said.append).max()) == 70
+    assert len(said) == 2 and "one" in said[0] and "two" in said[1], said
