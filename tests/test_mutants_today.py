@@ -331,3 +331,33 @@ def test_links_in_two_folders_to_a_name_gone_in_each_are_each_said(tmp_path):
     for link in links * 2:
         assert int(images.get(link, said.append).max()) == 70
     assert len(said) == 2 and "one" in said[0] and "two" in said[1], said
+
+
+# --- a line typed while the link is down ---------------------------------------------------------------------------
+
+
+def test_a_typed_knob_line_pushed_out_leaves_no_mark_on_that_knobs_value_put_back_later():
+    from vcam.remote.pending import Waiting
+
+    waiting = Waiting([].append, lambda: 0.0)
+    waiting.add("strength 0.2", typed=True)
+    for n in range(Waiting.MOST):
+        waiting.add(f"preset p{n}")  # the typed line pushed out past MOST
+    waiting.put_back("strength 0.5", 0.0)  # turned on a fader, unanswered as the link dropped
+    sent = waiting.take(marked=True)
+    assert ("strength 0.5", False) in sent and not any(typed for _, typed in sent)
+
+
+def test_a_typed_mark_does_not_outlast_the_wait_it_was_sent_in():
+    from vcam.remote.pending import Unanswered, Waiting
+
+    waiting = Waiting([].append, lambda: 0.0)
+    waiting.add("strength 0.2", typed=True)
+    assert waiting.take(marked=True) == [("strength 0.2", True)]
+    waiting.put_back("strength 0.5", 0.0)
+    assert waiting.take(marked=True) == [("strength 0.5", False)]
+    unanswered = Unanswered()
+    unanswered.sent("strength 0.2", 1.0, typed=True)
+    assert unanswered.take() == ([("strength 0.2", 1.0, True)], [], 0)
+    unanswered.sent("strength 0.4", 2.0)  # on the next connection, numbered from 0 again
+    assert unanswered.take() == ([("strength 0.4", 2.0, False)], [], 0)
