@@ -361,3 +361,26 @@ def test_a_typed_mark_does_not_outlast_the_wait_it_was_sent_in():
     assert unanswered.take() == ([("strength 0.2", 1.0, True)], [], 0)
     unanswered.sent("strength 0.4", 2.0)  # on the next connection, numbered from 0 again
     assert unanswered.take() == ([("strength 0.4", 2.0, False)], [], 0)
+
+
+# --- a number cut by commas in a show file's braces --------------------------------------------------------------
+
+
+def test_a_number_cut_into_four_groups_is_told_whole():
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b, seed: 1,000,000,000}\n", "show.yaml")
+    assert err.value.problems[0] == ("show.yaml:2: preset 1: unknown key '000'; in {...} a comma separates keys: for "
+                                     "1,000,000,000 write seed: 1000000000")
+
+
+def test_groups_after_a_leading_zero_make_no_one_number():
+    """0,123,456 is no thousands grouping: told as 0123456 it would read a number no one wrote."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b, seed: 0,123,456}\n", "show.yaml")
+    assert not any("comma separates" in p for p in err.value.problems), err.value.problems
