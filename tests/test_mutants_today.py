@@ -1,7 +1,6 @@
 """Edges of what changed most recently: `go N` / `go NAME` on the cue list, an image input saved again on air, a
 typed kind with a space after it, stdout's failure at exit, a fallback image's refusals, a line typed while the
-link is down, a number cut by commas in a show file, and a map named where the other kind goes. Each test fails
-where the code is changed in the way its docstring says."""
+link is down, and a number cut by commas in a show file."""
 import os
 import threading
 
