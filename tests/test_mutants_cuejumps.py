@@ -1,6 +1,6 @@
-"""Edges that mutation testing found no test for: `go N` / `go NAME` on the cue list, an image input saved again on air, a
-typed kind with a space after it, stdout's failure at exit, a fallback image's refusals, a line typed while the
-link is down, and a number cut by commas in a show file."""
+"""Edges that mutation testing found no test for: `go N` / `go NAME` on the cue list, an image input saved again on
+air, a typed kind with a space after it, stdout's failure at exit, a fallback image's refusals, a line typed while
+the link is down, and a number cut by commas in a show file."""
 import os
 import threading
 
