@@ -260,6 +260,14 @@ def test_an_output_is_read_with_its_size_only_at_its_end(text, spec):
     assert parse_spec(text) == spec
 
 
+def test_an_output_size_out_of_range_is_told_one_within_it():
+    """`--out file:x.mp4@2x2` was told the range with nothing to write instead."""
+    with pytest.raises(ValueError) as err:
+        parse_spec("file:x.mp4@2x2")
+    assert str(err.value) == ("output size 2x2 is out of range (16x16 to 7680x4320); give one within it, e.g. "
+                              "file:x.mp4@1280x720, or leave @2x2 out for the show's size")
+
+
 def test_an_output_path_expands_the_home_folder(monkeypatch, tmp_path):
     """No shell expands a `~` after `file:`: vcam does."""
     monkeypatch.setenv("HOME", str(tmp_path))

@@ -87,7 +87,8 @@ def parse_spec(text: str) -> OutputSpec:
         raise ValueError(f"output {quoted(text)} takes no target: {usage}")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
     if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
-        raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320)")
+        raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "
+                         f"{body.strip()}@1280x720, or leave @{w}x{h} out for the show's size")
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
