@@ -2200,6 +2200,33 @@ def test_a_message_over_what_vcam_cam_takes_is_said_as_such_not_as_a_server_gone
     assert not any("without a word" in m for m in said), said
 
 
+@pytest.mark.parametrize("then", ["too big", "closes"])
+def test_a_state_that_came_before_the_camera_could_ping_is_read_and_the_end_said_as_a_loss(monkeypatch, then):
+    from websockets.protocol import State
+
+    def handler(ws):  # a busy machine: the server's state, then its end, all before the camera wrote its ping
+        ws.send(proto.text("state", screen="live"))
+        if then == "too big":
+            ws.send(proto.MAGIC + bytes(2**24))
+            with contextlib.suppress(Exception):
+                ws.recv(timeout=60)
+        else:
+            ws.close(1011, "vcam serve broke")
+
+    ping = Link._ping
+
+    def late_ping(link):
+        assert wait_for(lambda: link._ws.protocol.state is not State.OPEN, 60)
+        return ping(link)
+
+    monkeypatch.setattr(Link, "_ping", late_ping)
+    said = said_by_link(handler, "over 16 MiB" if then == "too big" else "vcam serve broke")
+    assert said[0].startswith("connected to ws://"), said  # its state read: a vcam serve, which then went
+    assert not any("cannot be used" in m or "before the show's state came" in m for m in said), said
+    if then == "too big":
+        assert said[1].startswith("the server sent a message over 16 MiB"), said
+
+
 def test_a_server_that_closes_for_a_message_too_big_is_not_said_to_have_sent_one():
     def handler(ws):  # a vcam serve of another version that takes less than this camera sends: the close is its
         ws.send(proto.text("state", screen="live"))

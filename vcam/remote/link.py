@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 from vcam.control.throttle import ErrorThrottle
@@ -276,7 +276,7 @@ class Link(Inbox, LinkEnds):
             self._pinged_at = now
 
     def _run(self) -> None:
-        from websockets.exceptions import InvalidStatus
+        from websockets.exceptions import ConnectionClosed, InvalidStatus
         from websockets.sync.client import connect
 
         delay = self.FIRST_RETRY_S
@@ -295,7 +295,11 @@ class Link(Inbox, LinkEnds):
                         ws.close_timeout = self.STOP_CLOSE_S
                         break
                     with self._sending():
-                        self._write(ws, [self._ping()])
+                        # A server that sent its state, then closed (or a message this camera cannot take) before
+                        # this ping went, still sent its state: it is read below, then the close is said as a loss,
+                        # where a failed ping said it was no vcam server, or one that closed before the state
+                        with suppress(ConnectionClosed):
+                            self._write(ws, [self._ping()])
                         self._pinged_at = self._clock()
                     first = first_message(ws, self.FIRST_STATE_S)
                     self._reached(ws)
