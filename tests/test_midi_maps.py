@@ -113,7 +113,7 @@ def test_a_midi_map_that_does_not_fit_the_show_is_refused_at_the_start(tmp_path,
     with pytest.raises(VcamError) as err:
         run(RunOptions(show=str(tmp_path / "show.yaml"), model="tiny", outs=["null"], midi="nano",
                        midi_map=str(tmp_path / "map.yaml"), duration=1, stdin=False))
-    assert "does not fit this show's presets: line 2: knob cc 0 between names preset 3 ('forest') twice" in \
+    assert "does not fit this show: line 2: knob cc 0 between names preset 3 ('forest') twice" in \
         err.value.message
 
 

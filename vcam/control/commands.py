@@ -792,6 +792,11 @@ def preset_twice(show, a: str | int, b: str | int) -> int | None:
     return i if i == j else None
 
 
+def presets_named(cmd: Command) -> tuple:
+    """The presets a command names (a button's, or a cue's): `preset A`, or both sides of `blend A B x`."""
+    return cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
+
+
 def blend_twice(show, cmd: Command) -> str | None:
     """What is wrong with `cmd`, a blend of one preset of `show` with itself (`blend 1 city 0.5`), as the controller
     would refuse it on every press; None for any other command."""

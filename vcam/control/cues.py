@@ -19,18 +19,17 @@ comes once: a second round would stop there for GO), which the show file's check
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from vcam.control.commands import MAX_CHOICES, SHOWN_CHARS, UNTIMED, CommandError, name_key, parse
-from vcam.control.cuesheet import Cue, clock_text
+from vcam.control.commands import UNTIMED, CommandError, parse
+from vcam.control.cuesheet import Cue, clock_text, cue_index
 from vcam.errors import described
 # a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
 # of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
-from vcam.words import clipped, counted, quoted
+from vcam.words import counted, quoted
 
 # While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)
 # moves the bar's clock time without telling anyone.
@@ -152,9 +151,10 @@ class CueList:
                 return "error: this show has no cues; add a cues: list to the show file"
             nxt = _next_index(cues, pos)
             if cue is not None:
-                index = _cue_index(cues, cue, nxt)
+                index = cue_index(cues, cue, nxt)
                 if isinstance(index, str):
-                    return index
+                    then = f"go alone fires the next (cue {nxt + 1})" if nxt is not None else "the list is done"
+                    return f"error: {index}; {then}"
                 skipped = f"cue {pos + 1} skipped" if index == pos + 1 else \
                     f"cues {pos + 1}-{index} skipped" if index > pos + 1 else ""
                 reply = self._fire(cues, index, skipped, at=at)
@@ -495,25 +495,6 @@ def _next_index(cues: Sequence[Cue], position: int) -> int | None:
     if position < len(cues):
         return position
     return 0 if _loops(cues) else None
-
-
-def _cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None) -> int | str:
-    """The cue (0-based) `go CUE` names: by number, or by name (any case; of cues of one name, the first from the
-    next one on); else the error that says the cues there are."""
-    then = f"; go alone fires the next (cue {nxt + 1})" if nxt is not None else "; the list is done"
-    if isinstance(cue, int):
-        if 1 <= cue <= len(cues):
-            return cue - 1
-        return f"error: no cue {cue}: this show has " + (f"cues 1 to {len(cues)}" if len(cues) > 1 else "cue 1") + then
-    key = name_key(cue)
-    named = [i for i, c in enumerate(cues) if name_key(c.name) == key]
-    if named:
-        return next((i for i in named if nxt is not None and i >= nxt), named[0])
-    listed = ", ".join(f"{i + 1} {quoted(c.name)}" for i, c in enumerate(cues[:MAX_CHOICES]))
-    more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
-    number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
-    return f"error: no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}{then}"
 
 
 def _same_position(old: tuple[Cue, ...], pos: int, new: tuple[Cue, ...]) -> int:

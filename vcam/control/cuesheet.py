@@ -9,17 +9,18 @@ keys need not wade through.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import blend_twice, read_command
-from vcam.control.midirefs import presets_named
+from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, name_key, presets_named,
+                                   read_command)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
-from vcam.words import quoted
+from vcam.words import clipped, quoted
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -238,3 +239,33 @@ def _clock_seconds(v) -> float | None:
     for n in numbers:
         total = total * 60 + n
     return total
+
+
+def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> int | str:
+    """The cue (0-based) `go CUE` names: by number, or by name (any case; of cues of one name, the first from `nxt`,
+    the next one, on); else why there is none, with the cues there are."""
+    if isinstance(cue, int):
+        if 1 <= cue <= len(cues):
+            return cue - 1
+        return f"no cue {cue}: this show has " + (f"cues 1 to {len(cues)}" if len(cues) > 1 else "cue 1")
+    key = name_key(cue)
+    named = [i for i, c in enumerate(cues) if name_key(c.name) == key]
+    if named:
+        return next((i for i in named if nxt is not None and i >= nxt), named[0])
+    listed = ", ".join(f"{i + 1} {quoted(c.name)}" for i, c in enumerate(cues[:MAX_CHOICES]))
+    more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
+    number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
+
+
+def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:
+    """Why `cmd`, a map's button, would be refused at each press as a `go CUE` that finds no cue of the show; None
+    where it finds one, or is no such command. By name always; by number only where `numbers` (the show's own map):
+    a map file lays out a row of cue buttons for shows of any length, as it does preset buttons."""
+    if cmd.name != "go" or not cmd.args or (isinstance(cmd.args[0], int) and not numbers):
+        return None
+    if not cues:
+        return "this show has no cues; add a cues: list to the show file, or give the button another command"
+    found = cue_index(cues, cmd.args[0])
+    return found if isinstance(found, str) else None

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import ScalarNode, SequenceNode
 
-from vcam.control.commands import blend_twice
+from vcam.control.commands import blend_twice, presets_named
+from vcam.control.cuesheet import missing_cue
 from vcam.control.mapfiles import between_twice, not_a_preset
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
@@ -47,13 +48,16 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
     problems += [(k.where, f"knob {k.named} between {twice}") for k in midi.knobs
                  if k.between and (twice := between_twice(show, k.between))]
     problems += [(b.where, f"button {twice}") for b in midi.buttons if (twice := blend_twice(show, b.command))]
+    problems += [(b.where, f"button {quoted(str(b.command))}: {why}") for b in midi.buttons
+                 if (why := missing_cue(show.cues, b.command, numbers=False))]
     return [f"line {line}: {problem}" if line else problem
             for (_, line), problem in sorted(problems, key=lambda p: p[0][1])]
 
 
-def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -> None:
+def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path, cues: tuple | None) -> None:
     """Every preset a knob's `between` or a button's command names must be in this show, and a knob's two ends
-    must be two presets.
+    must be two presets; every cue a button's `go CUE` names must be in `cues` (None: the cue list could not be read,
+    and is not checked against).
 
     A misspelt `between` would otherwise fail on every fader message, many times a second, on air. Preset
     numbers on buttons of a map file are left alone: map files lay out fixed rows of preset buttons (the shipped
@@ -86,9 +90,12 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
         for ref in presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
                 missing(ref, entry, entry.keys.get("command"), f"command {quoted(str(button.command))}")
+        at = entry.keys.get("command")
+        line = (at if at is not None else node).start_mark.line + 1
         if twice := blend_twice(show, button.command):
-            at = entry.keys.get("command")
-            r.add(entry.path, (at if at is not None else node).start_mark.line + 1, f"{entry.what} command {twice}")
+            r.add(entry.path, line, f"{entry.what} command {twice}")
+        if cues is not None and (why := missing_cue(cues, button.command, numbers=entry.inline)):
+            r.add(entry.path, line, f"{entry.what} command {quoted(str(button.command))}: {why}")
 
 
 def _entries_of(r: Reader, midi: MidiMap, node, base: Path) -> tuple[list[_Entry], list[_Entry]]:
@@ -123,9 +130,6 @@ def _written_at(path: str, entries: list[_Entry], inline: bool, kind: str, key: 
     return found[0] if len(found) == 1 else _Entry(path, f"midi {kind} {key} {number}", {}, inline)
 
 
-def presets_named(cmd) -> tuple:
-    """The presets a command names (a button's, or a cue's): `preset A`, or both sides of `blend A B x`."""
-    return cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
 
 
 @dataclass(frozen=True)

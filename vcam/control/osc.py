@@ -118,7 +118,7 @@ def read_map_file(map_ref: str, show, whole_paths: bool = True) -> tuple[Path, O
 
     path, mapping = map_named(map_ref, whole_paths)
     if show is not None and (problems := missing_presets(show, mapping)):
-        raise VcamError(f"OSC map {path} does not fit this show's presets: "
+        raise VcamError(f"OSC map {path} does not fit this show: "
                         + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),
-                        f"correct the names in {path} (or name presets by number there)")
+                        f"correct the names in {path} (or name presets and cues by number there)")
     return path, mapping

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from vcam.control.commands import USAGE, Command, blend_twice, read_command
+from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
+from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset
 from vcam.control.showpaths import whole_command
@@ -210,16 +211,17 @@ def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]
         refs += [(f"{f.address} between", ref, f.where) for ref in f.between or ()]
     for b in mapping.buttons:
         for key, cmd in (("command", b.command), ("release", b.release)):
-            named = () if cmd is None else cmd.args[:1] if cmd.name == "preset" else \
-                cmd.args[:2] if cmd.name == "blend" else ()
+            named = () if cmd is None else presets_named(cmd)
             refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where) for ref in named]
     return refs
 
 
-def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tuple[str, int, str]]:
-    """(file, line, problem) for each preset the map names that `show` lacks, and for each blend of its faders or
+def missing_presets(show, mapping: OscMap, inline: str | None = None,
+                    cues: bool = True) -> list[tuple[str, int, str]]:
+    """(file, line, problem) for each preset the map names that `show` lacks, for each blend of its faders or
     buttons that names one preset of `show` twice (by number and by name), which would be refused on every move or
-    press. Preset numbers are checked for being there only in entries written in the file `inline` (the show's
+    press, and (where `cues`: the show's cue list was read whole) for each button's `go CUE` to a cue it lacks.
+    Preset and cue numbers are checked for being there only in entries written in the file `inline` (the show's
     own): a map file lays out a row of preset buttons for shows of any length, and a button past the end answers
     once per press."""
     problems = []
@@ -238,6 +240,9 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None) -> list[tu
     problems += [(*b.where, f"{b.address} {key} {twice}") for b in mapping.buttons
                  for key, cmd in (("command", b.command), ("release", b.release))
                  if cmd is not None and (twice := blend_twice(show, cmd))]
+    problems += [(*b.where, f"{b.address} {key} {quoted(str(cmd))}: {why}") for b in mapping.buttons if cues
+                 for key, cmd in (("command", b.command), ("release", b.release))
+                 if cmd is not None and (why := missing_cue(show.cues, cmd, numbers=b.where[0] == inline))]
     return sorted(problems, key=lambda p: (p[0], p[1]))
 
 

@@ -233,15 +233,18 @@ def parse_show(text: str, path: str) -> Show:
     midi, port = None, None
     if "midi" in top:
         midi, port = read_map(r, top["midi"], "midi", base)
-        # with a broken preset its name would look missing. The controls read are checked even where others (or
-        # the map file under them) are broken, so that a reload does not hold back the next problem
-        if presets_read:
-            check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
+    before_cues = len(r.problems)
     cues = read_cues(r, top["cues"], Show(path, name, tuple(presets)) if presets_read else None, base) \
         if "cues" in top else ()
-    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets)) if presets_read else None) \
-        if "osc" in top else None
+    # a broken cue is left out of the list: a button's `go` to it would look missing
+    cues_read = cues if len(r.problems) == before_cues else None
+    # with a broken preset its name would look missing. The controls read are checked even where others (or the map
+    # file under them) are broken, so that a reload does not hold back the next problem
+    if midi is not None and presets_read:
+        check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base, cues_read)
+    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
+                    else None, cues_read is not None) if "osc" in top else None
     r.raise_if_any()
     maps = tuple(str(f) for key, find in (("midi", find_map_file), ("osc", oscmap.find_map_file))
                  if key in top and (f := _map_file(top[key], base, find)) is not None)
@@ -254,13 +257,14 @@ def _map_file(node, base: Path, find) -> Path | None:
     return find(ref.value.strip(), base) if isinstance(ref, ScalarNode) and ref.value.strip() else None
 
 
-def _read_osc(r: Reader, node, base: Path, show: Show | None) -> oscmap.OscMap:
-    """The osc: section; the presets it names are checked against `show` (None: its presets could not be read,
-    and a name would look missing). The entries read are checked even where others, or the map file under them,
-    are broken: each entry knows its own line, and one left out for its problem names no preset here."""
+def _read_osc(r: Reader, node, base: Path, show: Show | None, cues_read: bool) -> oscmap.OscMap:
+    """The osc: section; the presets and cues it names are checked against `show` (None: its presets could not be
+    read, and a name would look missing; `cues_read` false: nor its cues). The entries read are checked even where
+    others, or the map file under them, are broken: each entry knows its own line, and one left out for its problem
+    names no preset here."""
     osc = oscmap.read_map(r, node, "osc", base)
     if show is not None:
-        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path):
+        for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path, cues=cues_read):
             r.add(file, line, f"osc: {problem}")
     return osc
 

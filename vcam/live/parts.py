@@ -72,8 +72,8 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         path, mapping = map_named(opts.midi_map)
         if show is not None and (problems := missing_presets(show, mapping)):
             # said now: on air, each fader message would fail
-            raise VcamError(f"MIDI map {path} does not fit this show's presets: {'; '.join(problems)}",
-                            f"correct the names in {path} (or name presets by number there)")
+            raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
+                            f"correct the names in {path} (or name presets and cues by number there)")
     else:
         path, mapping = None, show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button

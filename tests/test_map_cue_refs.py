@@ -1,0 +1,90 @@
+"""A map's buttons that jump to a cue (`go 3`, `go drop`) checked against the show's cue list as the show is read,
+as their presets are: a cue misspelt or past the list would otherwise be refused at each press, on air."""
+import pytest
+
+from vcam.control.show import load_show, parse_show
+from vcam.control.yamlcheck import ConfigError
+
+SHOW = """\
+presets:
+  - {name: city, prompt: a}
+  - {name: ocean, prompt: b}
+cues:
+  - {name: intro, do: [preset city]}
+  - {name: drop, do: [preset ocean]}
+"""
+
+
+def _refused(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    return err.value.problems
+
+
+@pytest.mark.parametrize("command, said", [
+    ("go 3", "show.yaml:9: midi control 1 command 'go 3': no cue 3: this show has cues 1 to 2"),
+    ("go dorp", "show.yaml:9: midi control 1 command 'go dorp': no cue named 'dorp'; the cues: 1 'intro', 2 'drop'"),
+])
+def test_a_shows_own_midi_button_to_a_cue_it_lacks_is_refused_at_its_line(command, said):
+    assert _refused(SHOW + f"midi:\n  controls:\n    - {{note: 36, command: {command}}}\n") == [said]
+
+
+@pytest.mark.parametrize("command", ["go 2", "go DROP", "go", "go intro"])
+def test_a_shows_own_midi_button_to_a_cue_it_has_loads(command):
+    show = parse_show(SHOW + f"midi:\n  controls:\n    - {{note: 36, command: {command}}}\n", "show.yaml")
+    assert str(show.midi.buttons[0].command) == command
+
+
+def test_a_button_to_a_cue_of_a_show_without_cues_says_to_add_them():
+    text = SHOW.split("cues:")[0] + "midi:\n  controls:\n    - {note: 36, command: go drop}\n"
+    [said] = _refused(text)
+    assert said.startswith("show.yaml:6: midi control 1 command 'go drop': this show has no cues; add a cues: list"), \
+        said
+
+
+def test_a_broken_cue_leaves_the_buttons_cues_unchecked_rather_than_said_missing():
+    text = (SHOW.replace("  - {name: drop, do: [preset ocean]}", "  - {name: drop, do: [preset nowhere]}")
+            + "midi:\n  controls:\n    - {note: 36, command: go drop}\n")
+    problems = _refused(text)
+    assert len(problems) == 1 and "no preset named 'nowhere'" in problems[0], problems
+
+
+def test_a_cue_number_on_a_map_files_button_is_left_alone_and_a_name_is_checked(tmp_path):
+    """A map file lays out a row of cue buttons for shows of any length, as it does preset buttons."""
+    (tmp_path / "map.yaml").write_text("controls:\n  - {note: 40, command: go 8}\n  - {note: 41, command: go outro}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW + "midi:\n  map: map.yaml\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{tmp_path / 'map.yaml'}:3: MIDI map control 2 command 'go outro': no cue named "
+                                  "'outro'; the cues: 1 'intro', 2 'drop'"]
+
+
+def test_a_midi_map_given_apart_says_a_cue_it_names_that_the_show_lacks(tmp_path):
+    from vcam.control.midimap import map_named
+    from vcam.control.midirefs import missing_presets
+
+    (tmp_path / "map.yaml").write_text("controls:\n  - {note: 40, command: go 8}\n  - {note: 41, command: go outro}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW)
+    assert missing_presets(load_show(show), map_named(str(tmp_path / "map.yaml"))[1]) == [
+        "line 3: button 'go outro': no cue named 'outro'; the cues: 1 'intro', 2 'drop'"]
+
+
+def test_a_shows_own_osc_button_and_its_release_to_a_cue_it_lacks_are_refused_at_their_line():
+    text = SHOW + ("osc:\n  controls:\n    - {address: /x/a, command: go 2, release: go 5}\n"
+                   "    - {address: /x/b, command: go dorp}\n")
+    assert _refused(text) == ["show.yaml:9: osc: /x/a release 'go 5': no cue 5: this show has cues 1 to 2",
+                              "show.yaml:10: osc: /x/b command 'go dorp': no cue named 'dorp'; the cues: 1 'intro', "
+                              "2 'drop'"]
+
+
+def test_an_osc_map_given_apart_leaves_cue_numbers_alone_and_checks_names(tmp_path):
+    from vcam.control import oscmap
+
+    (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /a, command: go 9}\n  - {address: /b, command: go x}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW)
+    said = oscmap.missing_presets(load_show(show), oscmap.map_named(str(tmp_path / "osc.yaml"))[1])
+    assert [(line, problem) for _, line, problem in said] == [
+        (3, "/b command 'go x': no cue named 'x'; the cues: 1 'intro', 2 'drop'")]
