@@ -28,6 +28,33 @@ midi:
     - {note: 36, command: preset 3}
 """
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
+PROBE_CC = 119  # no control of the tests' maps
+
+
+class Probed:
+    """An input's messages, the probes taken out before `then` gets the rest. JACK puts a new connection into its
+    graph at a later cycle (later still on a busy machine): what a port sends before it is lost, as what a controller
+    sends as it is plugged in. A test that sends right after a port opens or comes back first probes it (through)."""
+
+    def __init__(self, then):
+        self.then = then
+        self._heard = threading.Event()
+
+    def __call__(self, msg):
+        if msg.type == "control_change" and msg.control == PROBE_CC:
+            self._heard.set()
+            return None
+        return self.then(msg)
+
+    def through(self, port, timeout: float = 60) -> bool:
+        """Sends probes on `port` until one is heard."""
+        self._heard.clear()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            port.send(mido.Message("control_change", control=PROBE_CC, value=0))
+            if self._heard.wait(0.5):
+                return True
+        return False
 HANG_S = 300  # a JACK test still running after this has hung (the longest waits 2 x 120 s for a busy machine)
 
 
@@ -105,10 +132,12 @@ def test_rtmidi_through_jack(jack_server):
     controller_port = jack_server.open_output("vcam-test-controller", virtual=True)
     mido.set_backend(JACK_API, load=True)
     said = []
-    midi = MidiInput("vcam-test-controller", router.handle, said.append, poll=0.2)
+    probed = Probed(router.handle)
+    midi = MidiInput("vcam-test-controller", probed, said.append, poll=0.2)
     try:
         midi.start()
-        assert "vcam-test-controller" in midi.port_name  # connected: what is sent from now on arrives
+        assert "vcam-test-controller" in midi.port_name
+        assert probed.through(controller_port)  # connected: what is sent from now on arrives
         controller_port.send(mido.Message("control_change", control=41, value=127))
         controller_port.send(mido.Message("control_change", control=41, value=0))
         assert wait_for(lambda: state.preset == 1, 60), state.preset
@@ -140,9 +169,11 @@ def test_the_input_is_read_without_a_callback_into_python(jack_server, monkeypat
     controller_port = jack_server.open_output("vcam-test-queue", virtual=True)
     mido.set_backend(JACK_API, load=True)
     heard = []
-    midi = MidiInput("vcam-test-queue", lambda msg: heard.append(msg.value) and None, lambda s: None)
+    probed = Probed(lambda msg: heard.append(msg.value) and None)
+    midi = MidiInput("vcam-test-queue", probed, lambda s: None)
     try:
         midi.start()
+        assert probed.through(controller_port)
         for value in range(8):
             controller_port.send(mido.Message("control_change", control=1, value=value))
         assert wait_for(lambda: heard == list(range(8)), 60), heard
@@ -172,9 +203,11 @@ def test_the_port_watch_opens_no_client_and_loses_no_message(jack_server, monkey
         else:
             last.set()
 
-    midi = MidiInput("vcam-test-burst", receive, lambda s: None, poll=0.02)
+    probed = Probed(receive)
+    midi = MidiInput("vcam-test-burst", probed, lambda s: None, poll=0.02)
     try:
         midi.start()
+        assert probed.through(controller_port)
         created.clear()
         for i in range(64):  # a fader moved fast, while the watch looks for an unplug many times over
             controller_port.send(mido.Message("control_change", control=1, value=i))
@@ -307,16 +340,19 @@ def test_a_controller_with_a_name_in_another_script_unplugged_and_back_through_j
     port = jack_server.open_output(name, virtual=True)
     mido.set_backend(JACK_API, load=True)
     said, heard = [], []
-    midi = MidiInput("contrôleur ünï", lambda msg: heard.append(msg.value) and None, said.append, poll=0.1)
+    probed = Probed(lambda msg: heard.append(msg.value) and None)
+    midi = MidiInput("contrôleur ünï", probed, said.append, poll=0.1)
     try:
         midi.start()
         assert midi.port_name.endswith(name) and said == [f"MIDI: listening on {midi.port_name}"]
+        assert probed.through(port)
         port.send(mido.Message("control_change", control=1, value=1))
         assert wait_for(lambda: heard == [1], 60)
         port.close()
         assert wait_for(lambda: any("unplugged" in s for s in said), 60), said
         port = jack_server.open_output(name, virtual=True)
         assert wait_for(lambda: any("is back" in s for s in said), 60), said
+        assert probed.through(port)
         port.send(mido.Message("control_change", control=1, value=2))
         assert wait_for(lambda: heard == [1, 2], 60)
         assert [s.split(" ")[-1] for s in said[1:]] == ["on)", "back"], said  # unplugged, back: once each
@@ -331,7 +367,8 @@ def test_a_controller_plugged_in_after_the_start_is_opened_through_jack(jack_ser
     client at each look finds it, and its MIDI is read as any other's."""
     mido.set_backend(JACK_API, load=True)
     said, heard = [], []
-    midi = MidiInput("vcam-test-late", lambda msg: heard.append(msg.value) and None, said.append, poll=0.1)
+    probed = Probed(lambda msg: heard.append(msg.value) and None)
+    midi = MidiInput("vcam-test-late", probed, said.append, poll=0.1)
     port = None
     try:
         midi.start()
@@ -339,6 +376,7 @@ def test_a_controller_plugged_in_after_the_start_is_opened_through_jack(jack_ser
         port = jack_server.open_output("vcam-test-late", virtual=True)
         assert wait_for(lambda: any(s.startswith("MIDI: listening on") for s in said), 60), said
         assert said[1].startswith("MIDI input ") and said[1].endswith("vcam-test-late connected"), said
+        assert probed.through(port)
         port.send(mido.Message("control_change", control=1, value=5))
         assert wait_for(lambda: heard == [5], 60), heard
     finally:
