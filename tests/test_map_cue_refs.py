@@ -82,7 +82,8 @@ def test_a_shows_own_osc_button_and_its_release_to_a_cue_it_lacks_are_refused_at
 def test_an_osc_map_given_apart_leaves_cue_numbers_alone_and_checks_names(tmp_path):
     from vcam.control import oscmap
 
-    (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /a, command: go 9}\n  - {address: /b, command: go x}\n")
+    (tmp_path / "osc.yaml").write_text("controls:\n  - {address: /a, command: go 9}\n"
+                                       "  - {address: /b, command: go x}\n")
     show = tmp_path / "show.yaml"
     show.write_text(SHOW)
     said = oscmap.missing_presets(load_show(show), oscmap.map_named(str(tmp_path / "osc.yaml"))[1])
