@@ -234,11 +234,7 @@ def parse_show(text: str, path: str) -> Show:
     if "midi" in top:
         midi, port = read_map(r, top["midi"], "midi", base)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
-    before_cues = len(r.problems)
-    cues = read_cues(r, top["cues"], Show(path, name, tuple(presets)) if presets_read else None, base) \
-        if "cues" in top else ()
-    # a broken cue is left out of the list: a button's `go` to it would look missing
-    cues_read = cues if len(r.problems) == before_cues else None
+    cues, cues_read = _cue_list(r, top, Show(path, name, tuple(presets)) if presets_read else None, base)
     # with a broken preset its name would look missing. The controls read are checked even where others (or the map
     # file under them) are broken, so that a reload does not hold back the next problem
     if midi is not None and presets_read:
@@ -249,6 +245,14 @@ def parse_show(text: str, path: str) -> Show:
     maps = tuple(str(f) for key, find in (("midi", find_map_file), ("osc", oscmap.find_map_file))
                  if key in top and (f := _map_file(top[key], base, find)) is not None)
     return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc, map_files=maps)
+
+
+def _cue_list(r: Reader, top: dict, show: Show | None, base: Path) -> tuple[tuple, tuple | None]:
+    """The show's cues, and the same where they were read whole (None where one was broken, and left out: a button's
+    `go` to it would look missing)."""
+    before = len(r.problems)
+    cues = read_cues(r, top["cues"], show, base) if "cues" in top else ()
+    return cues, cues if len(r.problems) == before else None
 
 
 def _map_file(node, base: Path, find) -> Path | None:
