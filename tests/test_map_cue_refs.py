@@ -38,8 +38,8 @@ def test_a_shows_own_midi_button_to_a_cue_it_has_loads(command):
 def test_a_button_to_a_cue_of_a_show_without_cues_says_to_add_them():
     text = SHOW.split("cues:")[0] + "midi:\n  controls:\n    - {note: 36, command: go drop}\n"
     [said] = _refused(text)
-    assert said.startswith("show.yaml:6: midi control 1 command 'go drop': this show has no cues; add a cues: list"), \
-        said
+    assert said == ("show.yaml:6: midi control 1 command 'go drop': this show has no cues: write them in its cues: "
+                    "list, or give the button another command"), said
 
 
 def test_a_broken_cue_leaves_the_buttons_cues_unchecked_rather_than_said_missing():
@@ -89,3 +89,24 @@ def test_an_osc_map_given_apart_leaves_cue_numbers_alone_and_checks_names(tmp_pa
     said = oscmap.missing_presets(load_show(show), oscmap.map_named(str(tmp_path / "osc.yaml"))[1])
     assert [(line, problem) for _, line, problem in said] == [
         (3, "/b command 'go x': no cue named 'x'; the cues: 1 'intro', 2 'drop'")]
+
+
+def test_the_shows_problems_are_said_in_the_order_of_their_lines():
+    text = ("presets:\n  - {name: city, prompt: a}\nmidi:\n  controls:\n    - {note: 36, command: preset nowhere}\n"
+            "cues:\n  - {name: a, do: [preset elsewhere]}\n")
+    assert [p.split(":")[1] for p in _refused(text)] == ["5", "7"]
+
+
+def test_a_midi_map_given_at_the_start_that_names_a_cue_the_show_lacks_is_refused_with_the_fix(tmp_path,
+                                                                                                fake_midi_backend):
+    from vcam.errors import VcamError
+    from vcam.live.run import RunOptions, run
+
+    (tmp_path / "show.yaml").write_text(SHOW)
+    (tmp_path / "map.yaml").write_text("controls:\n  - {note: 41, command: go outro}\n")
+    with pytest.raises(VcamError) as err:
+        run(RunOptions(show=str(tmp_path / "show.yaml"), model="tiny", outs=["null"], midi="nano",
+                       midi_map=str(tmp_path / "map.yaml"), duration=1, stdin=False))
+    assert err.value.message.endswith("does not fit this show: line 2: button 'go outro': no cue named 'outro'; the "
+                                      "cues: 1 'intro', 2 'drop'"), err.value.message
+    assert err.value.fix.startswith("name the show's presets and cues in "), err.value.fix

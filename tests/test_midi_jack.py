@@ -28,6 +28,7 @@ midi:
     - {note: 36, command: preset 3}
 """
 JACK_API = "mido.backends.rtmidi/UNIX_JACK"
+HANG_S = 300  # a JACK test still running after this has hung (each of its waits gives a busy machine up to 60 s)
 PROBE_CC = 119  # no control of the tests' maps
 
 
@@ -55,7 +56,6 @@ class Probed:
             if self._heard.wait(0.5):
                 return True
         return False
-HANG_S = 300  # a JACK test still running after this has hung (the longest waits 2 x 120 s for a busy machine)
 
 
 def jackd_command(jackd: str, name: str) -> list[str]:

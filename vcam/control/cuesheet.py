@@ -266,6 +266,6 @@ def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | Non
     if cmd.name != "go" or not cmd.args or (isinstance(cmd.args[0], int) and not numbers):
         return None
     if not cues:
-        return "this show has no cues; add a cues: list to the show file, or give the button another command"
+        return "this show has no cues: write them in its cues: list, or give the button another command"
     found = cue_index(cues, cmd.args[0])
     return found if isinstance(found, str) else None

@@ -54,10 +54,9 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
             for (_, line), problem in sorted(problems, key=lambda p: p[0][1])]
 
 
-def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path, cues: tuple | None) -> None:
+def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) -> None:
     """Every preset a knob's `between` or a button's command names must be in this show, and a knob's two ends
-    must be two presets; every cue a button's `go CUE` names must be in `cues` (None: the cue list could not be read,
-    and is not checked against).
+    must be two presets.
 
     A misspelt `between` would otherwise fail on every fader message, many times a second, on air. Preset
     numbers on buttons of a map file are left alone: map files lay out fixed rows of preset buttons (the shipped
@@ -90,12 +89,19 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path, cu
         for ref in presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
                 missing(ref, entry, entry.keys.get("command"), f"command {quoted(str(button.command))}")
-        at = entry.keys.get("command")
-        line = (at if at is not None else node).start_mark.line + 1
         if twice := blend_twice(show, button.command):
-            r.add(entry.path, line, f"{entry.what} command {twice}")
-        if cues is not None and (why := missing_cue(cues, button.command, numbers=entry.inline)):
-            r.add(entry.path, line, f"{entry.what} command {quoted(str(button.command))}: {why}")
+            at = entry.keys.get("command")
+            r.add(entry.path, (at if at is not None else node).start_mark.line + 1, f"{entry.what} command {twice}")
+
+
+def check_cue_refs(r: Reader, cues: tuple, midi: MidiMap, node, base: Path) -> None:
+    """Every cue a button's `go CUE` names must be in the show's `cues`, as a press would find it; cue numbers on
+    buttons of a map file are left alone, as preset numbers are (check_preset_refs)."""
+    for button, entry in zip(midi.buttons, _entries_of(r, midi, node, base)[1]):
+        if why := missing_cue(cues, button.command, numbers=entry.inline):
+            at = entry.keys.get("command")
+            r.add(entry.path, (at if at is not None else node).start_mark.line + 1,
+                  f"{entry.what} command {quoted(str(button.command))}: {why}")
 
 
 def _entries_of(r: Reader, midi: MidiMap, node, base: Path) -> tuple[list[_Entry], list[_Entry]]:
@@ -128,8 +134,6 @@ def _written_at(path: str, entries: list[_Entry], inline: bool, kind: str, key: 
     scratch = Reader(path)  # the entries' problems are said already
     found = [e for e in entries if key in e.keys and scratch.value(e.keys[key]) == number]
     return found[0] if len(found) == 1 else _Entry(path, f"midi {kind} {key} {number}", {}, inline)
-
-
 
 
 @dataclass(frozen=True)

@@ -120,5 +120,6 @@ def read_map_file(map_ref: str, show, whole_paths: bool = True) -> tuple[Path, O
     if show is not None and (problems := missing_presets(show, mapping)):
         raise VcamError(f"OSC map {path} does not fit this show: "
                         + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),
-                        f"correct the names in {path} (or name presets and cues by number there)")
+                        f"name the show's presets and cues in {path} as the show does "
+                        "(a preset may be named by its number there)")
     return path, mapping

@@ -54,7 +54,7 @@ from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_
 from vcam.sizes import check_size
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
-from vcam.control.midirefs import check_preset_refs
+from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
@@ -233,12 +233,14 @@ def parse_show(text: str, path: str) -> Show:
     midi, port = None, None
     if "midi" in top:
         midi, port = read_map(r, top["midi"], "midi", base)
+        # with a broken preset its name would look missing. The controls read are checked even where others (or
+        # the map file under them) are broken, so that a reload does not hold back the next problem
+        if presets_read:
+            check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
     cues, cues_read = _cue_list(r, top, Show(path, name, tuple(presets)) if presets_read else None, base)
-    # with a broken preset its name would look missing. The controls read are checked even where others (or the map
-    # file under them) are broken, so that a reload does not hold back the next problem
-    if midi is not None and presets_read:
-        check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base, cues_read)
+    if midi is not None and cues_read is not None:
+        check_cue_refs(r, cues_read, midi, top["midi"], base)
     osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
                     else None, cues_read is not None) if "osc" in top else None
     r.raise_if_any()
@@ -248,8 +250,8 @@ def parse_show(text: str, path: str) -> Show:
 
 
 def _cue_list(r: Reader, top: dict, show: Show | None, base: Path) -> tuple[tuple, tuple | None]:
-    """The show's cues, and the same where they were read whole (None where one was broken, and left out: a button's
-    `go` to it would look missing)."""
+    """The show's cues, and the same where the cues: section was read without a problem (else None: a cue broken and
+    left out, or its name not read, would look missing to a button's `go`; the buttons are checked once it reads)."""
     before = len(r.problems)
     cues = read_cues(r, top["cues"], show, base) if "cues" in top else ()
     return cues, cues if len(r.problems) == before else None

@@ -73,7 +73,8 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         if show is not None and (problems := missing_presets(show, mapping)):
             # said now: on air, each fader message would fail
             raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
-                            f"correct the names in {path} (or name presets and cues by number there)")
+                            f"name the show's presets and cues in {path} as the show does "
+                            "(a preset may be named by its number there)")
     else:
         path, mapping = None, show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
