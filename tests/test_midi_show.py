@@ -367,3 +367,42 @@ def test_a_midi_section_saved_on_air_reaches_the_inputs_inbox_as_it_is_put_in_fo
                                          "{cc: 33, command: next}]}\n")
         assert wait_for(lambda: "reloaded" in status.getvalue(), 60), status.getvalue()
         assert len(told) == 1
+
+
+def test_a_controller_sending_on_another_channel_than_the_map_is_told_so_once_and_still_acts_on_nothing(
+        fake_midi_backend):
+    """A controller set to channel 2 under a map written for channel 1: its knobs and buttons did nothing and nothing
+    was said, so a VJ could not tell a wrong channel from a dead cable. The first message of each control says the
+    channel it came on and the one the map hears it on; the rest stay unsaid."""
+    ctl = controller()
+    knob = Knob(16, "steps", 1, 8, channel=0)
+    router = MidiRouter(MidiMap(knobs=(knob,), buttons=(Button(parse("next"), cc=41, channel=0),)), ctl)
+    said = []
+    midi, _ = watched("nanokontrol", said, router.handle)
+    try:
+        for value in (0, 40, 80, 127):
+            fake_midi.send(NANO, cc(16, value, channel=1))
+        fake_midi.send(NANO, cc(41, 127, channel=1))
+        fake_midi.send(NANO, cc(41, 0, channel=1))
+        fake_midi.send(NANO, cc(41, 127, channel=0))  # the same button on the map's channel
+        assert wait_for(lambda: ctl.state.preset == 1, 60)
+        off = [s for s in said if "came on channel 2" in s]
+        assert off == [
+            "MIDI: cc 16 came on channel 2, but the map listens for it on channel 1 only, so it does nothing: set the "
+            "controller to send on channel 1, or write channel: 2 on that control (leave channel out to hear it on "
+            "every channel)",
+            "MIDI: cc 41 came on channel 2, but the map listens for it on channel 1 only, so it does nothing: set the "
+            "controller to send on channel 1, or write channel: 2 on that control (leave channel out to hear it on "
+            "every channel)"], said
+        assert ctl.state.steps == ShowState(prompts=ctl.state.prompts).steps  # the knob on channel 2 moved nothing
+    finally:
+        midi.stop()
+
+
+def test_a_control_the_map_has_on_no_channel_at_all_stays_unsaid():
+    """Only a control the map has on another channel is said: an unmapped knob moved (a spare fader) says nothing."""
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=0),),
+                                buttons=(Button(parse("next"), note=36),)), controller())
+    assert router.handle(cc(17, 64, channel=1)) == ""
+    assert router.handle(mido.Message("note_on", note=37, velocity=90, channel=4)) == ""
+    assert "note 36" not in router.handle(mido.Message("note_on", note=36, velocity=90, channel=4))  # on any channel

@@ -176,8 +176,8 @@ class Turned(str):
 
 class Unheard(str):
     """The router's answer to a message that no control of its map is on (a CC, key or program change mapped to
-    nothing): empty, so nothing is said, and MidiInput lets that control's messages wait without parting a knob's
-    flood, as acting on them in any order does nothing."""
+    nothing): empty, so nothing is said (but once, where the map has that control on another channel), and MidiInput
+    lets that control's messages wait without parting a knob's flood, as acting on them in any order does nothing."""
 
 
 UNHEARD = Unheard()
@@ -185,6 +185,17 @@ UNHEARD = Unheard()
 
 def _unheard() -> Unheard:
     return UNHEARD
+
+
+def off_channel_line(what: str, channel: int, listens: set[int | None]) -> str:
+    """What is said of a control that came on `channel` (0-based) where the map has it on `listens` only: the knob
+    or button did nothing, and the controller's channel setting is the usual cause (one set to send on channel 2,
+    a map written for channel 1)."""
+    mapped = sorted(c + 1 for c in listens if c is not None)
+    where = " or ".join(map(str, mapped))
+    return (f"MIDI: {what} came on channel {channel + 1}, but the map listens for it on channel {where} only, so it "
+            f"does nothing: set the controller to send on channel {mapped[0]}, or write channel: {channel + 1} on "
+            "that control (leave channel out to hear it on every channel)")
 
 
 class MidiRouter:
@@ -202,6 +213,7 @@ class MidiRouter:
         self._halves = Halves()
         self._button_prev: dict[tuple, int] = {}
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
+        self._off_channel: set[tuple] = set()  # the controls said to come on a channel the map does not hear them on
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -221,6 +233,8 @@ class MidiRouter:
         changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
         self._mapping = mapping
         if changed:
+            with self._lock:
+                self._off_channel.clear()  # the new map may put them on yet another channel: said again
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -267,19 +281,29 @@ class MidiRouter:
                 pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None
-            return _unheard
+            return self._unheard(f"cc {msg.control}", channel, mapping.channels_of(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
                 return partial(self.controller.apply, entry.command, "midi")
-            return _unheard
+            return self._unheard(f"note {msg.note}", channel, mapping.channels_of(note=msg.note))
         elif msg.type == "program_change":
             if not mapping.program_listens(channel):
-                return _unheard
+                return self._unheard("a program change", channel, set(mapping.program_channels))
             from vcam.control.commands import Command
 
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
         return None
+
+    def _unheard(self, what: str, channel: int | None, listens: set[int | None]) -> Callable[[], Unheard]:
+        """The answer to a message no control of the map is on: UNHEARD, said once per control and channel (until
+        the map changes) where the map has that control on other channels only."""
+        key = (what, channel)
+        if channel is None or not listens - {None} or key in self._off_channel:
+            return _unheard
+        self._off_channel.add(key)
+        line = Unheard(off_channel_line(what, channel, listens))
+        return lambda: line
 
     def _fine(self, moved: Moved) -> Callable[[], str | None] | None:
         """A 14-bit knob's move, weighed by the takeover of the physical control (both its halves, or its NRPN)."""
