@@ -87,6 +87,32 @@ def test_a_port_name_in_another_script_is_matched_whatever_its_unicode_form_or_c
     assert find_port("STRASSE", ["Straße MIDI 1"]) == "Straße MIDI 1"
 
 
+@pytest.mark.parametrize("copied, listed", [
+    ("nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"),
+    ("nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"),  # the port part, as ALSA's tools show it
+    ("a2j:nanoKONTROL2 [20] (capture): nanoKONTROL2 MIDI 1", "a2j:nanoKONTROL2 [24] (capture): nanoKONTROL2 MIDI 1"),
+])
+def test_a_name_copied_with_alsas_numbers_still_names_the_controller_once_they_have_changed(copied, listed):
+    """A show's port: copied from `vcam devices` named no input after a replug or a reboot (ALSA numbers the client
+    anew), and vcam waited for a controller that was right there, through every replug."""
+    names = ["Midi Through:Midi Through Port-0 14:0", listed]
+    assert find_port(copied, names) == listed
+    assert find_port(copied, names[:1]) is None  # Midi Through is no nanoKONTROL2, whatever its numbers
+    second = listed.replace("24", "28")
+    assert find_port(copied.replace("20", "28"), [listed, second]) == second  # numbers that still hold win
+
+
+def test_a_port_copied_before_a_replug_is_opened_at_the_start(fake_midi_backend):
+    listed = "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"
+    fake_midi.PRESENT.add(listed)
+    said = []
+    midi, _ = watched("nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", said)
+    try:
+        assert midi.port_name == listed and said == [f"MIDI: listening on {listed}"]
+    finally:
+        midi.stop()
+
+
 def test_two_controllers_of_one_make_are_said_and_the_first_is_opened(fake_midi_backend):
     fake_midi.PRESENT.add(NANO + " #2")
     said = []

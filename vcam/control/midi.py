@@ -95,16 +95,20 @@ def _folded(text: str) -> str:
 
 def _rank(wanted: str, name: str) -> int | None:
     """How well `wanted` names the port `name`: 0 the whole name, 1 the name without ALSA's numbers or its client or
-    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 a part of it;
-    None not at all."""
+    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 the name or
+    part with numbers ALSA has since given anew (copied from `vcam devices` before a replug or a reboot: '... 20:0'
+    for '... 24:0'), 3 a part of it; None not at all."""
     w = _folded(wanted)
     forms = {_folded(n) for n in (name, readable(name))}
     if w in forms:
         return 0
-    parts = {stable_name(p).strip() for f in forms for p in (f, *f.split(":"))}
-    if w in parts:
+    parts = {p.strip() for f in forms for p in (f, *f.split(":"), f.partition(":")[2])}
+    stable = {stable_name(p) for p in parts}
+    if w in stable or w in parts:
         return 1
-    return 2 if w and any(w in f for f in forms) else None
+    if stable_name(w) != w and stable_name(w).strip() in stable - {""}:
+        return 2
+    return 3 if w and any(w in f for f in forms) else None
 
 
 def matching(wanted: str, names: list[str]) -> list[str]:
