@@ -398,11 +398,13 @@ def test_a_midi_section_saved_on_air_reaches_the_inputs_inbox_as_it_is_put_in_fo
 def test_a_controller_sending_on_another_channel_than_the_map_is_told_so_once_and_still_acts_on_nothing(
         fake_midi_backend):
     """A controller set to channel 2 under a map written for channel 1: its knobs and buttons did nothing and nothing
-    was said, so a VJ could not tell a wrong channel from a dead cable. The first message of each control says the
-    channel it came on and the one the map hears it on; the rest stay unsaid."""
+    was said, so a VJ could not tell a wrong channel from a dead cable. The first message on channel 2 says the
+    channel it came on and the one the map hears it on; the rest stay unsaid, as does a pad the map has on channel
+    10 touched on channel 2, until one on channel 3."""
     ctl = controller()
     knob = Knob(16, "steps", 1, 8, channel=0)
-    router = MidiRouter(MidiMap(knobs=(knob,), buttons=(Button(parse("next"), cc=41, channel=0),)), ctl)
+    pad = Button(parse("blackout"), note=36, channel=9)
+    router = MidiRouter(MidiMap(knobs=(knob,), buttons=(Button(parse("next"), cc=41, channel=0), pad)), ctl)
     said = []
     midi, _ = watched("nanokontrol", said, router.handle)
     try:
@@ -410,15 +412,20 @@ def test_a_controller_sending_on_another_channel_than_the_map_is_told_so_once_an
             fake_midi.send(NANO, cc(16, value, channel=1))
         fake_midi.send(NANO, cc(41, 127, channel=1))
         fake_midi.send(NANO, cc(41, 0, channel=1))
+        fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=90, channel=1))
+        fake_midi.send(NANO, cc(41, 127, channel=2))
         fake_midi.send(NANO, cc(41, 127, channel=0))  # the same button on the map's channel
         assert wait_for(lambda: ctl.state.preset == 1, 60)
-        off = [s for s in said if "came on channel 2" in s]
+        off = [s for s in said if "came on channel" in s]
         assert off == [
             "MIDI: cc 16 came on channel 2, but the map listens for it on channel 1 only, so it does nothing: set the "
             "controller to send on channel 1, or write channel: 2 on that control (leave channel out to hear it on "
             "every channel)",
-            "MIDI: cc 41 came on channel 2, but the map listens for it on channel 1 only, so it does nothing: set the "
-            "controller to send on channel 1, or write channel: 2 on that control (leave channel out to hear it on "
+            "MIDI: note 36 came on channel 2, but the map listens for it on channel 10 only, so it does nothing: set "
+            "the controller to send on channel 10, or write channel: 2 on that control (leave channel out to hear it "
+            "on every channel)",
+            "MIDI: cc 41 came on channel 3, but the map listens for it on channel 1 only, so it does nothing: set the "
+            "controller to send on channel 1, or write channel: 3 on that control (leave channel out to hear it on "
             "every channel)"], said
         assert ctl.state.steps == ShowState(prompts=ctl.state.prompts).steps  # the knob on channel 2 moved nothing
     finally:

@@ -217,7 +217,7 @@ class MidiRouter:
         self._halves = Halves()
         self._button_prev: dict[tuple, int] = {}
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
-        self._off_channel: set[tuple] = set()  # the controls said to come on a channel the map does not hear them on
+        self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -300,9 +300,10 @@ class MidiRouter:
         return None
 
     def _unheard(self, what: str, channel: int | None, listens: set[int | None]) -> Callable[[], Unheard]:
-        """The answer to a message no control of the map is on: UNHEARD, said once per control and channel (until
-        the map changes) where the map has that control on other channels only."""
-        key = (what, channel)
+        """The answer to a message no control of the map is on: UNHEARD, said where the map has that control on other
+        channels only, once for each channel it came on and channels it is mapped on (until the map changes): a
+        controller set to the wrong channel is said once, not once for every knob and button on it."""
+        key = (channel, frozenset(listens))
         if channel is None or not listens - {None} or key in self._off_channel:
             return _unheard
         self._off_channel.add(key)
