@@ -419,14 +419,14 @@ def test_a_controller_sending_on_another_channel_than_the_map_is_told_so_once_an
         off = [s for s in said if "came on channel" in s]
         assert off == [
             "MIDI: cc 16 came on channel 2, but the map listens for it on channel 1 only, so it does nothing: set the "
-            "controller to send on channel 1, or write channel: 2 on that control (leave channel out to hear it on "
-            "every channel)",
+            "controller to send on channel 1, or give channel: 2 in the map (or no channel, to hear every "
+            "one)",
             "MIDI: note 36 came on channel 2, but the map listens for it on channel 10 only, so it does nothing: set "
-            "the controller to send on channel 10, or write channel: 2 on that control (leave channel out to hear it "
-            "on every channel)",
+            "the controller to send on channel 10, or give channel: 2 in the map (or no channel, to hear every "
+            "one)",
             "MIDI: cc 41 came on channel 3, but the map listens for it on channel 1 only, so it does nothing: set the "
-            "controller to send on channel 1, or write channel: 3 on that control (leave channel out to hear it on "
-            "every channel)"], said
+            "controller to send on channel 1, or give channel: 3 in the map (or no channel, to hear every "
+            "one)"], said
         assert ctl.state.steps == ShowState(prompts=ctl.state.prompts).steps  # the knob on channel 2 moved nothing
     finally:
         midi.stop()

@@ -198,8 +198,8 @@ def off_channel_line(what: str, channel: int, listens: set[int | None]) -> str:
     mapped = sorted(c + 1 for c in listens if c is not None)
     where = " or ".join(map(str, mapped))
     return (f"MIDI: {what} came on channel {channel + 1}, but the map listens for it on channel {where} only, so it "
-            f"does nothing: set the controller to send on channel {mapped[0]}, or write channel: {channel + 1} on "
-            "that control (leave channel out to hear it on every channel)")
+            f"does nothing: set the controller to send on channel {mapped[0]}, or give channel: {channel + 1} in the "
+            "map (or no channel, to hear every one)")
 
 
 class MidiRouter:
