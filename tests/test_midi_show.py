@@ -98,6 +98,7 @@ def test_a_name_copied_with_alsas_numbers_still_names_the_controller_once_they_h
     names = ["Midi Through:Midi Through Port-0 14:0", listed]
     assert find_port(copied, names) == listed
     assert find_port(copied, names[:1]) is None  # Midi Through is no nanoKONTROL2, whatever its numbers
+    assert find_port(" 20:0", ["Fake MIDImix", listed]) is None  # numbers alone name nothing
     second = listed.replace("24", "28")
     assert find_port(copied.replace("20", "28"), [listed, second]) == second  # numbers that still hold win
 
@@ -439,3 +440,14 @@ def test_a_control_the_map_has_on_no_channel_at_all_stays_unsaid():
     assert router.handle(cc(17, 64, channel=1)) == ""
     assert router.handle(mido.Message("note_on", note=37, velocity=90, channel=4)) == ""
     assert "note 36" not in router.handle(mido.Message("note_on", note=36, velocity=90, channel=4))  # on any channel
+
+
+def test_a_map_put_in_force_on_air_says_a_wrong_channel_again():
+    """A map saved on air may put the controls on yet another channel: the controller's is said again, once."""
+    ctl = controller()
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=0),)), ctl)
+    assert "came on channel 2" in router.handle(cc(16, 64, channel=1))
+    assert router.handle(cc(16, 64, channel=1)) == ""
+    router.mapping = MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=2),))
+    assert "the map listens for it on channel 3 only" in router.handle(cc(16, 64, channel=1))
+    assert router.handle(cc(16, 64, channel=1)) == ""

@@ -237,8 +237,6 @@ class MidiRouter:
         changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
         self._mapping = mapping
         if changed:
-            with self._lock:
-                self._off_channel.clear()  # the new map may put them on yet another channel: said again
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -301,8 +299,8 @@ class MidiRouter:
 
     def _unheard(self, what: str, channel: int | None, listens: set[int | None]) -> Callable[[], Unheard]:
         """The answer to a message no control of the map is on: UNHEARD, said where the map has that control on other
-        channels only, once for each channel it came on and channels it is mapped on (until the map changes): a
-        controller set to the wrong channel is said once, not once for every knob and button on it."""
+        channels only, once for each channel it came on and channels it is mapped on (a map saved on air that moves
+        them says it again): a controller set to the wrong channel is said once, not for every knob and button."""
         key = (channel, frozenset(listens))
         if channel is None or not listens - {None} or key in self._off_channel:
             return _unheard
