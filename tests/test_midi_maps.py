@@ -325,6 +325,10 @@ def test_a_shows_own_14_bit_fader_whose_fine_half_is_a_map_files_button_is_refus
     # on another channel than the map's, or on a pair whose fine half the map leaves free, it loads
     show.write_text(head + "    - {cc: 0, bits: 14, param: blend, channel: 2}\n    - {cc: 16, bits: 14, param: bias}\n")
     assert len(parse_show(show.read_text(), str(show)).midi.knobs) == 7
+    # the map file's own 14-bit fader on that pair is the same control: the show's own entry replaces it
+    (tmp_path / "faders.yaml").write_text("controls:\n  - {cc: 0, bits: 14, param: blend}\n")
+    show.write_text(head.replace("nanokontrol2", "faders.yaml") + "    - {cc: 0, bits: 14, param: strength}\n")
+    assert parse_show(show.read_text(), str(show)).midi.acting()[0][0].param == "strength"
 
 
 def test_a_shows_own_cc_6_on_another_channel_than_its_map_files_nrpn_knob_acts(tmp_path):
