@@ -442,6 +442,16 @@ def test_a_control_the_map_has_on_no_channel_at_all_stays_unsaid():
     assert "note 36" not in router.handle(mido.Message("note_on", note=36, velocity=90, channel=4))  # on any channel
 
 
+def test_an_nrpn_knob_turned_on_another_channel_than_the_map_is_told_so_once():
+    router = MidiRouter(MidiMap(knobs=(Knob(None, "strength", 0.0, 1.0, channel=0, bits=14, nrpn=1234),)),
+                        controller())
+    said = [router.handle(cc(control, value, channel=3)) for control, value in ((99, 9), (98, 82), (6, 64), (38, 0))]
+    assert said == [
+        "MIDI: cc 99 (an NRPN's number or value) came on channel 4, but the map listens for it on channel 1 only, so "
+        "it does nothing: set the controller to send on channel 1, or give channel: 4 in the map (or no channel, to "
+        "hear every one)", "", "", ""], said
+
+
 def test_a_map_put_in_force_on_air_says_a_wrong_channel_again():
     """A map saved on air may put the controls on yet another channel: the controller's is said again, once."""
     ctl = controller()

@@ -15,7 +15,7 @@ from functools import partial
 from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
-from vcam.control.midimap import PRESSED, Knob, MidiMap
+from vcam.control.midimap import NRPN_CCS, PRESSED, Knob, MidiMap
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -283,7 +283,8 @@ class MidiRouter:
                 pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None
-            return self._unheard(f"cc {msg.control}", channel, mapping.channels_of(cc=msg.control))
+            what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
+            return self._unheard(what, channel, mapping.channels_of(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
@@ -302,7 +303,7 @@ class MidiRouter:
         channels only, once for each channel it came on and channels it is mapped on (a map saved on air that moves
         them says it again): a controller set to the wrong channel is said once, not for every knob and button."""
         key = (channel, frozenset(listens))
-        if channel is None or not listens - {None} or key in self._off_channel:
+        if channel is None or not listens or None in listens or key in self._off_channel:
             return _unheard
         self._off_channel.add(key)
         line = Unheard(off_channel_line(what, channel, listens))
