@@ -11,11 +11,12 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
-from vcam.control.midimap import NRPN_CCS, PRESSED, Knob, MidiMap
+from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Knob, MidiMap
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -191,15 +192,24 @@ def _unheard() -> Unheard:
     return UNHEARD
 
 
-def off_channel_line(what: str, channel: int, listens: set[int | None]) -> str:
+def off_channel_line(what: str, channel: int, listens: set[int | None], written: tuple[str, int] | None = None) -> str:
     """What is said of a control that came on `channel` (0-based) where the map has it on `listens` only: the knob
     or button did nothing, and the controller's channel setting is the usual cause (one set to send on channel 2,
-    a map written for channel 1)."""
+    a map written for channel 1); but a controller may send one control on two channels on purpose (a push of an
+    encoder), hence the if. `written`: the file and line of the map's entry, where the channel is changed: in a
+    show built on a shipped map, the show's own `channel:` moves only the show's controls."""
     mapped = sorted(c + 1 for c in listens if c is not None)
-    where = " or ".join(map(str, mapped))
-    return (f"MIDI: {what} came on channel {channel + 1}, but the map listens for it on channel {where} only, so it "
-            f"does nothing: set the controller to send on channel {mapped[0]}, or give channel: {channel + 1} in the "
-            "map (or no channel, to hear every one)")
+    on = " or ".join(map(str, mapped))
+    known = bool(written and written[0])
+    at = f" ({Path(written[0]).name} line {written[1]})" if known else ""
+    if known and Path(written[0]).resolve().parent == Path(MAPS_DIR).resolve():  # vcam's own: an update rewrites it
+        change = (f"copy {Path(written[0]).name} beside the show, give it channel: {channel + 1}, and name the copy "
+                  "in the show's map:")
+    else:
+        change = (f"give it channel: {channel + 1} {'there' if known else 'in the map'} (or no channel, to hear every "
+                  "one)")
+    return (f"MIDI: {what} came on channel {channel + 1}, but the map listens for it on channel {on} only{at}, so it "
+            f"does nothing; if it is meant to act, set the controller to send on channel {mapped[0]}, or {change}")
 
 
 class MidiRouter:
@@ -283,13 +293,15 @@ class MidiRouter:
                 pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None
+            if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
+                return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
             what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
-            return self._unheard(what, channel, mapping.channels_of(cc=msg.control))
+            return self._unheard_on(what, channel, mapping.entries_on(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
                 return partial(self.controller.apply, entry.command, "midi")
-            return self._unheard(f"note {msg.note}", channel, mapping.channels_of(note=msg.note))
+            return self._unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
             if not mapping.program_listens(channel):
                 return self._unheard("a program change", channel, set(mapping.program_channels))
@@ -298,16 +310,22 @@ class MidiRouter:
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
         return None
 
-    def _unheard(self, what: str, channel: int | None, listens: set[int | None]) -> Callable[[], Unheard]:
+    def _unheard(self, what: str, channel: int | None, listens: set[int | None],
+                 written: tuple[str, int] | None = None) -> Callable[[], Unheard]:
         """The answer to a message no control of the map is on: UNHEARD, said where the map has that control on other
-        channels only, once for each channel it came on and channels it is mapped on (a map saved on air that moves
-        them says it again): a controller set to the wrong channel is said once, not for every knob and button."""
+        channels only (`listens`; `written`: the file and line of its entry), once for each channel it came on and
+        channels it is mapped on (a map saved on air that moves them says it again): a controller set to the wrong
+        channel is said once, not for every knob and button."""
         key = (channel, frozenset(listens))
         if channel is None or not listens or None in listens or key in self._off_channel:
             return _unheard
         self._off_channel.add(key)
-        line = Unheard(off_channel_line(what, channel, listens))
+        line = Unheard(off_channel_line(what, channel, listens, written))
         return lambda: line
+
+    def _unheard_on(self, what: str, channel: int | None, entries: list) -> Callable[[], Unheard]:
+        """_unheard for a control the map has `entries` on."""
+        return self._unheard(what, channel, {e.channel for e in entries}, entries[0].where if entries else None)
 
     def _fine(self, moved: Moved) -> Callable[[], str | None] | None:
         """A 14-bit knob's move, weighed by the takeover of the physical control (both its halves, or its NRPN)."""

@@ -138,13 +138,13 @@ class MidiMap:
         found = self._first(channel, lambda e: getattr(e, "nrpn", None) == number)
         return found if isinstance(found, Knob) else None
 
-    def channels_of(self, cc: int | None = None, note: int | None = None) -> set[int | None]:
-        """The channels the entries on `cc` (either half of a 14-bit pair, or one an NRPN knob takes) or `note`
-        listen on (None: any)."""
+    def entries_on(self, cc: int | None = None, note: int | None = None) -> list[Knob | Button]:
+        """The entries on `cc` (either half of a 14-bit pair, or one an NRPN knob takes) or `note`, whatever their
+        channel."""
         nrpn = cc in NRPN_CCS
-        return {e.channel for e in self.knobs + self.buttons
+        return [e for e in self.knobs + self.buttons
                 if (cc is not None and cc in _ccs(e)) or (note is not None and getattr(e, "note", None) == note)
-                or (nrpn and getattr(e, "nrpn", None) is not None)}
+                or (nrpn and getattr(e, "nrpn", None) is not None)]
 
     def reads_nrpn(self, channel: int | None) -> bool:
         """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38/96/97 are then the NRPN's, not controls'
