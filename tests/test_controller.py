@@ -13,7 +13,7 @@ from vcam.control.commands import Command, parse
 from vcam.control.actions import SetPrompts, SetSeed, apply
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog
-from vcam.control.midi import UNHEARD, MidiRouter, find_port
+from vcam.control.midi import UNHEARD, MidiRouter, Unheard, find_port
 from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
@@ -302,7 +302,9 @@ def test_channel_filter(rig):
     ctl, *_ = rig
     knob = Knob(5, "steps", 1, 8, channel=3)
     router = MidiRouter(MidiMap(knobs=(knob,)), ctl)
-    assert router.handle(cc(5, 127, channel=0)) is UNHEARD  # the knob listens on another channel
+    said = router.handle(cc(5, 127, channel=0))  # the knob listens on another channel: said once, acts on nothing
+    assert isinstance(said, Unheard) and "cc 5 came on channel 1, but the map listens for it on channel 4" in said
+    assert router.handle(cc(5, 127, channel=0)) is UNHEARD
     ctl.handle_line("steps 8", "stdin")
     router.handle(cc(5, 127, channel=3))
     assert ctl.state.steps == 8

@@ -115,3 +115,36 @@ def test_learn_waits_for_a_controller_plugged_in_after_it_started(fake_midi_back
         fake_midi.unplug(late)
     thread.join(30)
     assert not thread.is_alive() and errors == []
+
+
+def test_learn_says_once_that_a_pitch_wheel_or_pressure_is_not_read_and_counts_none_of_it(fake_midi_backend):
+    """A pitch wheel or a touch strip moved in `vcam midi learn` printed nothing at all, as if the controller were
+    dead: it is said once per kind and channel, with what to do; --count still counts controls alone."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, 2, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        for pitch in range(-8000, 8000, 1000):
+            fake_midi.send(nano, mido.Message("pitchwheel", pitch=pitch, channel=1))
+        fake_midi.send(nano, mido.Message("aftertouch", value=30))
+        fake_midi.send(nano, mido.Message("aftertouch", value=40))
+        fake_midi.send(nano, cc(41, 127))
+        fake_midi.send(nano, cc(41, 0))
+        thread.join(30)
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and errors == []
+    notes = [line.split("# ", 1)[1] for line in out if "a map reads" in line]
+    assert notes == ["pitch bend on channel 2: a map reads CCs, NRPNs, notes and program changes, not this; set this "
+                     "control to send a CC in the controller's editor, or map another",
+                     "channel pressure (aftertouch) on channel 1: a map reads CCs, NRPNs, notes and program changes, "
+                     "not this; set this control to send a CC in the controller's editor, or map another"], out
+    assert any("{cc: 41, command: next, channel: 1}" in line for line in out), out  # the button, counted to 2

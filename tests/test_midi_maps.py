@@ -307,6 +307,30 @@ def test_a_shows_own_control_on_a_cc_its_map_files_nrpn_knob_carries_is_refused_
         "channel; give this control another cc or channel"], err.value.problems
 
 
+def test_a_shows_own_14_bit_fader_whose_fine_half_is_a_map_files_button_is_refused_naming_both(tmp_path):
+    """`{cc: 0, bits: 14, param: blend}` in a show built on the nanoKONTROL2 map loaded, and its S1 button (cc 32,
+    preset 1) did nothing from then on but nudge the blend, and nothing said so."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    show = tmp_path / "show.yaml"
+    head = "presets:\n  - {name: a, prompt: a}\n  - {name: b, prompt: b}\nmidi:\n  map: nanokontrol2\n  controls:\n"
+    show.write_text(head + "    - {cc: 0, bits: 14, param: blend}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(show.read_text(), str(show))
+    assert err.value.problems == [
+        f"{show}:7: midi control 1: cc 32 (the fine half of cc 0) is nanokontrol2.yaml line 10's control, in the map "
+        "file this builds on, which would never act again: give this knob another channel, or leave bits out if the "
+        "controller sends cc 0 alone"], err.value.problems
+    # on another channel than the map's, or on a pair whose fine half the map leaves free, it loads
+    show.write_text(head + "    - {cc: 0, bits: 14, param: blend, channel: 2}\n    - {cc: 16, bits: 14, param: bias}\n")
+    assert len(parse_show(show.read_text(), str(show)).midi.knobs) == 7
+    # the map file's own 14-bit fader on that pair is the same control: the show's own entry replaces it
+    (tmp_path / "faders.yaml").write_text("controls:\n  - {cc: 0, bits: 14, param: blend}\n")
+    show.write_text(head.replace("nanokontrol2", "faders.yaml") + "    - {cc: 0, bits: 14, param: strength}\n")
+    assert parse_show(show.read_text(), str(show)).midi.acting()[0][0].param == "strength"
+
+
 def test_a_shows_own_cc_6_on_another_channel_than_its_map_files_nrpn_knob_acts(tmp_path):
     from vcam.control.show import parse_show
 

@@ -9,7 +9,7 @@ from helpers import RecordingProducer
 from vcam.remote.controller import RemoteController
 from vcam.control.commands import parse
 from vcam.control.controller import Controller, ShowState
-from vcam.control.midi import UNHEARD, MidiRouter
+from vcam.control.midi import UNHEARD, MidiRouter, Unheard
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Button, Knob, MidiMap, find_map_file, load_map
 from vcam.control.show import parse_show
@@ -175,6 +175,8 @@ def test_program_change_listens_only_on_its_channel(tmp_path, text):
     path.write_text(text)
     ctl = server_controller()
     router = MidiRouter(load_map(path), ctl)
+    said = router.handle(mido.Message("program_change", program=2, channel=0))
+    assert isinstance(said, Unheard) and "came on channel 1, but the map listens for it on channel 10" in said
     assert router.handle(mido.Message("program_change", program=2, channel=0)) is UNHEARD
     assert ctl.state.preset == 0
     assert "forest" in router.handle(mido.Message("program_change", program=2, channel=9))

@@ -87,6 +87,33 @@ def test_a_port_name_in_another_script_is_matched_whatever_its_unicode_form_or_c
     assert find_port("STRASSE", ["Straße MIDI 1"]) == "Straße MIDI 1"
 
 
+@pytest.mark.parametrize("copied, listed", [
+    ("nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"),
+    ("nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"),  # the port part, as ALSA's tools show it
+    ("a2j:nanoKONTROL2 [20] (capture): nanoKONTROL2 MIDI 1", "a2j:nanoKONTROL2 [24] (capture): nanoKONTROL2 MIDI 1"),
+])
+def test_a_name_copied_with_alsas_numbers_still_names_the_controller_once_they_have_changed(copied, listed):
+    """A show's port: copied from `vcam devices` named no input after a replug or a reboot (ALSA numbers the client
+    anew), and vcam waited for a controller that was right there, through every replug."""
+    names = ["Midi Through:Midi Through Port-0 14:0", listed]
+    assert find_port(copied, names) == listed
+    assert find_port(copied, names[:1]) is None  # Midi Through is no nanoKONTROL2, whatever its numbers
+    assert find_port(" 20:0", ["Fake MIDImix", listed]) is None  # numbers alone name nothing
+    second = listed.replace("24", "28")
+    assert find_port(copied.replace("20", "28"), [listed, second]) == second  # numbers that still hold win
+
+
+def test_a_port_copied_before_a_replug_is_opened_at_the_start(fake_midi_backend):
+    listed = "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"
+    fake_midi.PRESENT.add(listed)
+    said = []
+    midi, _ = watched("nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", said)
+    try:
+        assert midi.port_name == listed and said == [f"MIDI: listening on {listed}"]
+    finally:
+        midi.stop()
+
+
 def test_two_controllers_of_one_make_are_said_and_the_first_is_opened(fake_midi_backend):
     fake_midi.PRESENT.add(NANO + " #2")
     said = []
@@ -367,3 +394,107 @@ def test_a_midi_section_saved_on_air_reaches_the_inputs_inbox_as_it_is_put_in_fo
                                          "{cc: 33, command: next}]}\n")
         assert wait_for(lambda: "reloaded" in status.getvalue(), 60), status.getvalue()
         assert len(told) == 1
+
+
+def test_a_controller_sending_on_another_channel_than_the_map_is_told_so_once_and_still_acts_on_nothing(
+        fake_midi_backend):
+    """A controller set to channel 2 under a map written for channel 1: its knobs and buttons did nothing and nothing
+    was said, so a VJ could not tell a wrong channel from a dead cable. The first message on channel 2 says the
+    channel it came on and the one the map hears it on, as does a pad the map has on channel 10 touched on channel
+    2 (another set of channels); the rest on channel 2 stay unsaid, until one on channel 3."""
+    ctl = controller()
+    knob = Knob(16, "steps", 1, 8, channel=0)
+    pad = Button(parse("blackout"), note=36, channel=9)
+    router = MidiRouter(MidiMap(knobs=(knob,), buttons=(Button(parse("next"), cc=41, channel=0), pad)), ctl)
+    said = []
+    midi, _ = watched("nanokontrol", said, router.handle)
+    try:
+        for value in (0, 40, 80, 127):
+            fake_midi.send(NANO, cc(16, value, channel=1))
+        fake_midi.send(NANO, cc(41, 127, channel=1))
+        fake_midi.send(NANO, cc(41, 0, channel=1))
+        fake_midi.send(NANO, mido.Message("note_on", note=36, velocity=90, channel=1))
+        fake_midi.send(NANO, cc(41, 127, channel=2))
+        fake_midi.send(NANO, cc(41, 127, channel=0))  # the same button on the map's channel
+        assert wait_for(lambda: ctl.state.preset == 1, 60)
+        off = [s for s in said if "came on channel" in s]
+        assert off == [
+            "MIDI: cc 16 came on channel 2, but the map listens for it on channel 1 only, so it does nothing; if it is "
+            "meant to act, set the controller to send on channel 1, or give it channel: 2 in the map (or no channel, "
+            "to hear every one)",
+            "MIDI: note 36 came on channel 2, but the map listens for it on channel 10 only, so it does nothing; if it "
+            "is meant to act, set the controller to send on channel 10, or give it channel: 2 in the map (or no "
+            "channel, to hear every one)",
+            "MIDI: cc 41 came on channel 3, but the map listens for it on channel 1 only, so it does nothing; if it is "
+            "meant to act, set the controller to send on channel 1, or give it channel: 3 in the map (or no channel, "
+            "to hear every one)"], said
+        assert ctl.state.steps == ShowState(prompts=ctl.state.prompts).steps  # the knob on channel 2 moved nothing
+    finally:
+        midi.stop()
+
+
+def test_a_control_the_map_has_on_no_channel_at_all_stays_unsaid():
+    """Only a control the map has on another channel is said: an unmapped knob moved (a spare fader) says nothing."""
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=0),),
+                                buttons=(Button(parse("next"), note=36),)), controller())
+    assert router.handle(cc(17, 64, channel=1)) == ""
+    assert router.handle(mido.Message("note_on", note=37, velocity=90, channel=4)) == ""
+    assert "note 36" not in router.handle(mido.Message("note_on", note=36, velocity=90, channel=4))  # on any channel
+
+
+def test_an_nrpn_knob_turned_on_another_channel_than_the_map_is_told_so_once():
+    router = MidiRouter(MidiMap(knobs=(Knob(None, "strength", 0.0, 1.0, channel=0, bits=14, nrpn=1234),)),
+                        controller())
+    said = [router.handle(cc(control, value, channel=3)) for control, value in ((99, 9), (98, 82), (6, 64), (38, 0))]
+    assert said == [
+        "MIDI: cc 99 (an NRPN's number or value) came on channel 4, but the map listens for it on channel 1 only, so "
+        "it does nothing; if it is meant to act, set the controller to send on channel 1, or give it channel: 4 in "
+        "the map (or no channel, to hear every one)", "", "", ""], said
+
+
+def test_a_keyboards_rpn_on_another_channel_than_an_nrpn_knobs_is_not_said_as_an_nrpn():
+    """A keyboard sets its pitch-bend range (RPN 0: cc 101, 100, then data entry on cc 6 and 38) on every channel at
+    power-up: no NRPN knob's, and no wrong channel to tell."""
+    router = MidiRouter(MidiMap(knobs=(Knob(None, "strength", 0.0, 1.0, channel=0, bits=14, nrpn=1234),)),
+                        controller())
+    for channel in range(1, 16):
+        said = [router.handle(cc(control, value, channel=channel)) for control, value in ((101, 0), (100, 0), (6, 2),
+                                                                                           (38, 0))]
+        assert said == ["", "", "", ""], (channel, said)
+    assert "came on channel 4" in router.handle(cc(99, 9, channel=3))  # an NRPN's number picked there: said
+
+
+def test_a_control_of_a_shipped_map_on_another_channel_is_told_to_copy_the_map_with_its_line(tmp_path):
+    """A show built on a shipped map whose own `channel:` moves only the show's controls: the line names the map's
+    file and line, and a copy of it, where the channel is changed."""
+    from vcam.control.show import parse_show
+
+    show = parse_show("presets:\n  - {name: a, prompt: x}\nmidi:\n  map: nanokontrol2\n  channel: 2\n",
+                      str(tmp_path / "show.yaml"))
+    router = MidiRouter(show.midi, controller())
+    said = router.handle(cc(0, 64, channel=1))
+    assert said.startswith("MIDI: cc 0 came on channel 2, but the map listens for it on channel 1 only "
+                           "(nanokontrol2.yaml line "), said
+    assert said.endswith("set the controller to send on channel 1, or copy nanokontrol2.yaml beside the show, give it "
+                         "channel: 2, and name the copy in the show's map:"), said
+
+
+def test_a_control_of_a_map_file_of_the_users_on_another_channel_names_its_file_and_line(tmp_path):
+    from vcam.control.midimap import load_map
+
+    (tmp_path / "mine.yaml").write_text("channel: 1\ncontrols:\n  - {cc: 7, param: strength}\n")
+    router = MidiRouter(load_map(tmp_path / "mine.yaml"), controller())
+    said = router.handle(cc(7, 64, channel=4))
+    assert "listens for it on channel 1 only (mine.yaml line 3), so it does nothing" in said, said
+    assert said.endswith("or give it channel: 5 there (or no channel, to hear every one)"), said
+
+
+def test_a_map_put_in_force_on_air_says_a_wrong_channel_again():
+    """A map saved on air may put the controls on yet another channel: the controller's is said again, once."""
+    ctl = controller()
+    router = MidiRouter(MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=0),)), ctl)
+    assert "came on channel 2" in router.handle(cc(16, 64, channel=1))
+    assert router.handle(cc(16, 64, channel=1)) == ""
+    router.mapping = MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=2),))
+    assert "the map listens for it on channel 3 only" in router.handle(cc(16, 64, channel=1))
+    assert router.handle(cc(16, 64, channel=1)) == ""

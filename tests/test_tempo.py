@@ -1312,6 +1312,25 @@ def test_a_clock_that_falls_silent_with_no_other_tempo_is_said_to():
     assert said[2:] == ["MIDI clock: the tempo follows it (128.0 bpm)"]
 
 
+def test_a_clock_stopped_and_then_silent_says_the_beat_stays_stopped_not_that_it_goes_on():
+    """A DAW sends stop, then no clock while stopped (as most do): vcam said the beat went on at its last tempo, where
+    the beat (and the status line) stayed stopped, so a VJ waited for changes on the beat that never came."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append)
+    _clock_for(midi_clock, clock, 3.0)
+    midi_clock.handle(mido.Message("stop"), clock.now)
+    stopped = tempo.describe()
+    clock.now += QUIET_S + 0.5
+    assert tempo.describe() == stopped.replace("(midi clock)", "(midi clock, silent)")
+    assert said[1:] == [f"MIDI clock: stopped, and silent for {QUIET_S:g} s; the beat stays stopped at "
+                        f"{stopped.split(' stopped at ')[1].split(' (')[0]} (128.0 bpm) until the clock starts or "
+                        "continues"], said
+    midi_clock.handle(mido.Message("continue"), clock.now)
+    _clock_for(midi_clock, clock, 1.0)
+    assert said[2:] == ["MIDI clock: the tempo follows it (128.0 bpm)"] and tempo.running
+
+
 def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():
     """A clock that kept dropping out for over 2 s (a loose cable, a DAW started and stopped while rehearsing)
     printed two lines for each dropout, for as long as it went on."""

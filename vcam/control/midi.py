@@ -11,11 +11,12 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
-from vcam.control.midimap import PRESSED, Knob, MidiMap
+from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Knob, MidiMap
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -95,16 +96,20 @@ def _folded(text: str) -> str:
 
 def _rank(wanted: str, name: str) -> int | None:
     """How well `wanted` names the port `name`: 0 the whole name, 1 the name without ALSA's numbers or its client or
-    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 a part of it;
-    None not at all."""
+    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 the name or
+    part with numbers ALSA has since given anew (copied from `vcam devices` before a replug or a reboot: '... 20:0'
+    for '... 24:0'), 3 a part of it; None not at all."""
     w = _folded(wanted)
     forms = {_folded(n) for n in (name, readable(name))}
     if w in forms:
         return 0
-    parts = {stable_name(p).strip() for f in forms for p in (f, *f.split(":"))}
-    if w in parts:
+    parts = {p.strip() for f in forms for p in (f, *f.split(":"), f.partition(":")[2])}
+    stable = {stable_name(p) for p in parts}
+    if w in stable or w in parts:
         return 1
-    return 2 if w and any(w in f for f in forms) else None
+    if stable_name(w) != w and stable_name(w).strip() in stable - {""}:
+        return 2
+    return 3 if w and any(w in f for f in forms) else None
 
 
 def matching(wanted: str, names: list[str]) -> list[str]:
@@ -176,8 +181,8 @@ class Turned(str):
 
 class Unheard(str):
     """The router's answer to a message that no control of its map is on (a CC, key or program change mapped to
-    nothing): empty, so nothing is said, and MidiInput lets that control's messages wait without parting a knob's
-    flood, as acting on them in any order does nothing."""
+    nothing): empty, so nothing is said (but once, where the map has that control on another channel), and MidiInput
+    lets that control's messages wait without parting a knob's flood, as acting on them in any order does nothing."""
 
 
 UNHEARD = Unheard()
@@ -185,6 +190,26 @@ UNHEARD = Unheard()
 
 def _unheard() -> Unheard:
     return UNHEARD
+
+
+def off_channel_line(what: str, channel: int, listens: set[int | None], written: tuple[str, int] | None = None) -> str:
+    """What is said of a control that came on `channel` (0-based) where the map has it on `listens` only: the knob
+    or button did nothing, and the controller's channel setting is the usual cause (one set to send on channel 2,
+    a map written for channel 1); but a controller may send one control on two channels on purpose (a push of an
+    encoder), hence the if. `written`: the file and line of the map's entry, where the channel is changed: in a
+    show built on a shipped map, the show's own `channel:` moves only the show's controls."""
+    mapped = sorted(c + 1 for c in listens if c is not None)
+    on = " or ".join(map(str, mapped))
+    known = bool(written and written[0])
+    at = f" ({Path(written[0]).name} line {written[1]})" if known else ""
+    if known and Path(written[0]).resolve().parent == Path(MAPS_DIR).resolve():  # vcam's own: an update rewrites it
+        change = (f"copy {Path(written[0]).name} beside the show, give it channel: {channel + 1}, and name the copy "
+                  "in the show's map:")
+    else:
+        change = (f"give it channel: {channel + 1} {'there' if known else 'in the map'} (or no channel, to hear every "
+                  "one)")
+    return (f"MIDI: {what} came on channel {channel + 1}, but the map listens for it on channel {on} only{at}, so it "
+            f"does nothing; if it is meant to act, set the controller to send on channel {mapped[0]}, or {change}")
 
 
 class MidiRouter:
@@ -202,6 +227,7 @@ class MidiRouter:
         self._halves = Halves()
         self._button_prev: dict[tuple, int] = {}
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
+        self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -267,19 +293,39 @@ class MidiRouter:
                 pressed = msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None
-            return _unheard
+            if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
+                return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
+            what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
+            return self._unheard_on(what, channel, mapping.entries_on(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
                 return partial(self.controller.apply, entry.command, "midi")
-            return _unheard
+            return self._unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
             if not mapping.program_listens(channel):
-                return _unheard
+                return self._unheard("a program change", channel, set(mapping.program_channels))
             from vcam.control.commands import Command
 
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
         return None
+
+    def _unheard(self, what: str, channel: int | None, listens: set[int | None],
+                 written: tuple[str, int] | None = None) -> Callable[[], Unheard]:
+        """The answer to a message no control of the map is on: UNHEARD, said where the map has that control on other
+        channels only (`listens`; `written`: the file and line of its entry), once for each channel it came on and
+        channels it is mapped on (a map saved on air that moves them says it again): a controller set to the wrong
+        channel is said once, not for every knob and button."""
+        key = (channel, frozenset(listens))
+        if channel is None or not listens or None in listens or key in self._off_channel:
+            return _unheard
+        self._off_channel.add(key)
+        line = Unheard(off_channel_line(what, channel, listens, written))
+        return lambda: line
+
+    def _unheard_on(self, what: str, channel: int | None, entries: list) -> Callable[[], Unheard]:
+        """_unheard for a control the map has `entries` on."""
+        return self._unheard(what, channel, {e.channel for e in entries}, entries[0].where if entries else None)
 
     def _fine(self, moved: Moved) -> Callable[[], str | None] | None:
         """A 14-bit knob's move, weighed by the takeover of the physical control (both its halves, or its NRPN)."""

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.tempo import QUIET_S, Tempo, silent
+from vcam.control.tempo import QUIET_S, Grid, Tempo, beat_words, silent
 
 TICKS_PER_BEAT = 24
 WINDOW_S = 6.0  # ticks of the last 6 s make the estimate
@@ -254,10 +254,16 @@ def _ramp(points: list[tuple[int, float]]) -> Fit:
     return fit
 
 
-def _change_line(state: str, source: str, bpm: float) -> str:
-    """What is said as the clock takes the tempo over (`state` live) or falls silent, handing it to `source`."""
+def _change_line(state: str, source: str, grid: Grid, beats_per_bar: int) -> str:
+    """What is said as the clock takes the tempo over (`state` live) or falls silent, handing it to `source`; `grid`
+    the tempo's now."""
+    bpm = grid.bpm
     if state == "live":
         return f"MIDI clock: the tempo follows it ({bpm:.1f} bpm)"
+    if state == "silent" and not grid.running:  # a DAW stopped: most send no clock while stopped
+        where = beat_words(math.floor(grid.beat + 1e-9), beats_per_bar)
+        return (f"MIDI clock: stopped, and silent for {QUIET_S:g} s; the beat stays stopped at {where} ({bpm:.1f} "
+                "bpm) until the clock starts or continues")
     if state == "silent":
         return (f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({bpm:.1f} bpm) until it "
                 "is heard again")
@@ -359,7 +365,7 @@ class MidiClock:
             line = self._flapping(now)
             if line is None and self._muted:
                 return
-        self._say(line or _change_line(state, source, grid.bpm))
+        self._say(line or _change_line(state, source, grid, self.tempo.beats_per_bar))
 
     def _flapping(self, now: float) -> str | None:
         """Counts a change at `now` (holding _state_lock); the line that says the clock comes and goes, the first time

@@ -89,6 +89,11 @@ class Halves:
             return None
         return self._half(knob, (channel, knob.cc), cc == knob.cc, value)
 
+    def picks_rpn(self, channel: int | None) -> bool:
+        """Whether an RPN's number was picked last on `channel`: its data entry is no NRPN knob's."""
+        picked = self._picked.get(channel)
+        return picked is not None and picked[0] == "rpn"
+
     def _nrpn(self, mapping: MidiMap, channel: int | None, cc: int, value: int) -> Moved | Unmapped | str:
         picked = self._picked.setdefault(channel, ["nrpn", None, None])
         if cc in NRPN_NUMBER:

@@ -163,9 +163,11 @@ class MidiInput:
     what = "the MIDI input"  # as the show's end names it where its stop fails
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
-                 on_reconnect: Callable[[], None] | None = None, where: str | None = None):
+                 on_reconnect: Callable[[], None] | None = None, where: str | None = None,
+                 unheeded: Callable | None = None):
         self.wanted = wanted
         self.on_message = on_message
+        self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
         self.on_reconnect = on_reconnect or (lambda: None)
         self.say = say
         self.poll = poll
@@ -259,6 +261,8 @@ class MidiInput:
                 self._act(msg)
             elif heeded(msg):
                 self._inbox.put(msg)
+            elif self.unheeded is not None:
+                self.unheeded(msg)
         except Exception as e:  # noqa: BLE001 - on the port's reader: said, where the reader's guard kept it quiet
             line = f"MIDI: a message from {self.port_name} could not be taken in ({described(e)}); it is lost"
             with self._telling:

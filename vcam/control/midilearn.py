@@ -24,6 +24,9 @@ QUIET = 1.0  # seconds without a message after which an undecided control gets i
 # instrument (its pitch bend range), which no map reads.
 SELECTS = {99: "NRPN", 98: "NRPN", 101: "RPN", 100: "RPN"}
 DATA = (6, 38, 96, 97)
+# what a wheel, a touch strip or a key's pressure sends, which no map reads
+UNMAPPABLE = {"pitchwheel": "pitch bend", "aftertouch": "channel pressure (aftertouch)",
+              "polytouch": "key pressure (polyphonic aftertouch)"}
 PAIRED = 2  # times a coarse CC (0-31) came straight before its fine half (+32) for the two to be one 14-bit control
 
 
@@ -81,6 +84,8 @@ class Learner:
         self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
 
     def feed(self, msg, now: float) -> list[str]:
+        if msg.type in UNMAPPABLE:
+            return self._unmappable(msg)
         if msg.type == "control_change" and (msg.control in SELECTS or
                                              (msg.control in DATA and msg.channel in self._selected)):
             return self._parameter_number(msg)
@@ -177,6 +182,17 @@ class Learner:
                            "decrement), which a map does not read; set this control to send its value (CC 6/38) in "
                            "the controller's editor and move it again")]
 
+    def _unmappable(self, msg) -> list[str]:
+        """A wheel, a touch strip or a key's pressure, which no map reads: said once per kind and channel, where
+        nothing at all was printed and the control looked dead."""
+        key = (msg.type, msg.channel)
+        if key in self._said:
+            return []
+        self._said.add(key)
+        return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads CCs, NRPNs, notes and "
+                           "program changes, not this; set this control to send a CC in the controller's editor, "
+                           "or map another")]
+
     def _rpn(self, msg) -> list[str]:
         key = ("RPN", msg.channel)
         if key in self._said:
@@ -225,7 +241,7 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     listened to again when it comes back."""
     inbox: queue.Queue = queue.Queue()
     learner = Learner()
-    midi = MidiInput(wanted, inbox.put, say, poll=poll)
+    midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put)
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
@@ -237,10 +253,9 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                 for line in learner.due(time.monotonic()):
                     out(line)
                 continue
-            if learnable(msg):
-                seen += 1
-                for line in learner.feed(msg, time.monotonic()):
-                    out(line)
+            seen += learnable(msg)  # a wheel is said, not counted (--count)
+            for line in learner.feed(msg, time.monotonic()):
+                out(line)
     finally:
         midi.stop()
         for line in learner.due():

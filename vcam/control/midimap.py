@@ -138,6 +138,14 @@ class MidiMap:
         found = self._first(channel, lambda e: getattr(e, "nrpn", None) == number)
         return found if isinstance(found, Knob) else None
 
+    def entries_on(self, cc: int | None = None, note: int | None = None) -> list[Knob | Button]:
+        """The entries on `cc` (either half of a 14-bit pair, or one an NRPN knob takes) or `note`, whatever their
+        channel."""
+        nrpn = cc in NRPN_CCS
+        return [e for e in self.knobs + self.buttons
+                if (cc is not None and cc in _ccs(e)) or (note is not None and getattr(e, "note", None) == note)
+                or (nrpn and getattr(e, "nrpn", None) is not None)]
+
     def reads_nrpn(self, channel: int | None) -> bool:
         """Whether an NRPN knob listens on `channel`: its CC 99/98/6/38/96/97 are then the NRPN's, not controls'
         own."""
@@ -240,6 +248,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                                    "(its steps) on its channel; give this knob another channel")
             else:
                 cc_uses.append((what, entry, tuple(c for c in (found.cc, found.fine_cc) if c is not None), ch))
+                if (dead := _fine_half_taken(result, found)) is not None:
+                    r.error(entry, f"{what}: cc {found.fine_cc} (the fine half of cc {found.cc}) is {dead}'s control, "
+                                   "in the map file this builds on, which would never act again: give this knob "
+                                   f"another channel, or leave bits out if the controller sends cc {found.cc} alone")
         elif isinstance(found, Button):
             buttons.append(found)
             if found.cc is not None:
@@ -356,6 +368,20 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, 
 
 def _file_line(e: Knob | Button) -> str:
     return f"{Path(e.where[0]).name} line {e.where[1]}"
+
+
+def _fine_half_taken(built_on: MidiMap, knob: Knob) -> str | None:
+    """Where in the map file a show's section builds on the control is (file and line) that a show's own 14-bit knob
+    takes by its fine half alone, on a channel both listen on: a button on cc + 32 (a nanoKONTROL2's S button over
+    its fader) fired no more, and nudged the knob instead. None where there is none. A control the knob takes by its
+    coarse cc is one the show's own entry replaces, as written."""
+    if knob.fine_cc is None:
+        return None
+    for e in (*built_on.knobs, *built_on.buttons):
+        ccs = _ccs(e)
+        if knob.fine_cc in ccs and knob.cc not in ccs and (knob.channel is None or e.channel in (None, knob.channel)):
+            return _file_line(e)
+    return None
 
 
 def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[str, int | None]]) -> None:
