@@ -2227,6 +2227,39 @@ def test_a_state_that_came_before_the_camera_could_ping_is_read_and_the_end_said
         assert said[1].startswith("the server sent a message over 16 MiB"), said
 
 
+def test_a_state_then_a_close_before_the_commands_kept_went_is_said_as_a_loss(monkeypatch):
+    """A command given while the link was down goes as the next connection's state comes: a server that sent its
+    state, then closed before that write (a busy machine), was said to be no vcam server, one that closed before
+    its state came, after the camera had said it was connected to it."""
+    from websockets.protocol import State
+
+    def handler(ws):
+        ws.send(proto.text("state", screen="live", seed=7))
+        ws.close(1011, "vcam serve broke")
+
+    write = Link._write
+
+    def late_commands(link, ws, messages):
+        if any('"command"' in m for m in messages):  # the commands kept: written once the close has come
+            assert wait_for(lambda: ws.protocol.state is not State.OPEN, 60)
+        return write(link, ws, messages)
+
+    monkeypatch.setattr(Link, "_write", late_commands)
+    said: list[str] = []
+    with ws_served(handler) as url:
+        link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+        assert not link.send_line("seed 42")  # not connected yet: it waits
+        link.start()
+        try:
+            assert wait_for(lambda: any("vcam serve broke" in m for m in said), 60), said
+        finally:
+            link.stop()
+    assert said[0] == f"connected to {url}", said
+    assert said[1].startswith("the server disconnected this client: vcam serve broke;"), said
+    assert not any("cannot be used" in m or "before the show's state came" in m for m in said), said
+    assert link.ever_connected and link.remote.state.seed == 7  # its state was read
+
+
 def test_a_server_that_closes_for_a_message_too_big_is_not_said_to_have_sent_one():
     def handler(ws):  # a vcam serve of another version that takes less than this camera sends: the close is its
         ws.send(proto.text("state", screen="live"))
