@@ -1313,8 +1313,8 @@ def test_a_knob_turned_as_the_tunnel_stalled_lands_on_the_server_once_the_camera
     link.start()
     try:
         assert wait_for(lambda: link.connected and server.clients, 30)
-        # The keepalive gives up on no ping until the knob is turned, however late a busy machine turns it: its
-        # pings wait without a bound, and one answered after that acknowledges any sent before, with the bound
+        # The keepalive may give up on no ping until the knob is turned, however late a busy machine turns it: its
+        # pings are waited on without a bound from here, and this one's answer acknowledges any sent before
         ws = link._ws
         ws.ping_timeout = None
         assert ws.ping().wait(30)
