@@ -379,6 +379,8 @@ class Link(Inbox, LinkEnds):
     def _reached(self, ws) -> None:
         """The server's first message reads: it is said (with the tries it took, after a server that could not be
         used), the commands given meanwhile go, and an upload asks to start."""
+        from websockets.exceptions import ConnectionClosed
+
         after = f" after {self.tries} tries: its state reads now" if self.broken else ""
         self.token_refused = self._token_refusal_said = self._send_stalled = self.server_stopped = False
         self._refusal_said = self.broken = None
@@ -396,7 +398,10 @@ class Link(Inbox, LinkEnds):
             now = self._clock()
             for line, typed in lines:
                 self._unanswered.sent(line, now, typed)
-            self._write(ws, [_command(line, typed) for line, typed in lines])
+            # A server that closed after its state, before this write (a busy machine), was reached all the same: its
+            # state is read, and the close said as a loss, where the failed write said it was no vcam server
+            with suppress(ConnectionClosed):
+                self._write(ws, [_command(line, typed) for line, typed in lines])
             self.connected = self.ever_connected = True
         if self.uploader is not None:
             self.uploader.connected()
