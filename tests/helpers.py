@@ -343,7 +343,8 @@ def held_openings(monkeypatch) -> tuple[threading.Event, list]:
         opened_in.append(threading.current_thread())
         if threading.current_thread() is not threading.main_thread():
             opened_in.held.set()
-            assert let_go.wait(30)
+            # let go at the latest as the show or render ends, which a busy machine takes well over 30 s to reach
+            assert let_go.wait(600)
         return real_first(*args)
 
     monkeypatch.setattr(clip_module, "_first", held_first)
