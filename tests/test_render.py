@@ -551,6 +551,33 @@ def test_a_log_saved_by_an_editor_with_a_byte_order_mark_and_crlf_line_ends_rend
     assert "rendered 2 blocks in" in capsys.readouterr().err
 
 
+def test_a_log_an_editor_saved_as_utf16_renders_as_written(tmp_path, capsys):
+    """Notepad's "Unicode" saves UTF-16 with its byte-order mark: the log was refused as "not text"."""
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain = write_log(tmp_path / "plain.jsonl", *lines)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes("".join(json.dumps(x) + "\r\n" for x in lines).encode("utf-16"))
+    from vcam.control.log import read_replay
+
+    assert read_replay(str(edited)) == read_replay(plain)
+    assert main(["render", str(edited), "--out", "null"]) == 0
+    assert "rendered 2 blocks in" in capsys.readouterr().err
+
+
+def test_a_log_an_editor_saved_in_latin1_names_the_line_and_says_to_save_it_as_utf8(tmp_path, capsys):
+    """A prompt typed with an accent, saved as Windows-1252: it was said to be no control log ("not text")."""
+    edited = tmp_path / "edited.jsonl"
+    prompt = {"op": "prompt", "prompts": {"une crème brûlée": 1.0}, "transition": 0}
+    lines = [{"vcam": HEADER}, ACTION, {"t": 1.0, "block": 1, "command": "prompt", "source": "stdin",
+                                        "apply": prompt}, {"end": {"blocks": 2}}]
+    edited.write_bytes("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("cp1252"))
+    assert main(["render", str(edited), "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: {edited}:3: byte 0xe8 is not UTF-8 text: an editor saved the control log in another " \
+           "encoding" in err and "save it as UTF-8" in err
+    assert "not a control log" not in err
+
+
 def test_an_older_log_saved_with_a_byte_order_mark_is_one_a_new_log_may_replace(tmp_path):
     from vcam.live.showwrites import _no_log_in
 

@@ -388,11 +388,37 @@ def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
     if isinstance(e, IsADirectoryError):
         return f"control log {path} is a folder; name the .jsonl file in it that vcam run --log-controls wrote"
     if isinstance(e, UnicodeDecodeError):
+        if (said := _not_utf8(path, e)) is not None:
+            return said
         return (f"{path} is not a control log: it is not text (byte 0x{e.object[e.start]:02x}); give the .jsonl "
                 "file that vcam run --log-controls wrote")
     if isinstance(e, PermissionError):
         return f"cannot read control log {path} (permission denied); let the user running vcam read it (chmod a+r)"
     return f"cannot read control log {path} ({e.strerror or e})"
+
+
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # the byte-order marks an editor's "Unicode" (UTF-16) starts a file with
+
+
+def _log_text(data: bytes) -> str:
+    """A log's bytes as text. vcam writes UTF-8; an editor may save it again with a UTF-8 byte-order mark (Windows'
+    Notepad: refused as "not a control log", its first line no longer opening with "{") or as UTF-16 with its mark
+    (Notepad's "Unicode": refused as "not text"), both read as written."""
+    if data.startswith(UTF16_MARKS):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def _not_utf8(path: str, e: UnicodeDecodeError) -> str | None:
+    """Why a log that is JSON lines in another encoding than UTF-8 cannot be read (an editor that saved a prompt
+    typed with an accent as Latin-1 or Windows-1252), with the line of its first such byte; None for a file that
+    is no log at all (a recording), said as not text."""
+    data = e.object
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        return None
+    line = data.count(b"\n", 0, e.start) + 1
+    return (f"{path}:{line}: byte 0x{data[e.start]:02x} is not UTF-8 text: an editor saved the control log in another "
+            "encoding (Latin-1, Windows-1252); open it again and save it as UTF-8, the encoding vcam writes")
 
 
 def _not_a_log(path: str) -> str:
@@ -417,9 +443,8 @@ def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""
     try:
-        # utf-8-sig: a log saved by an editor that starts the file with a byte-order mark (Windows' Notepad) was
-        # refused as "not a control log", its first line no longer opening with "{"
-        text = open(path, encoding="utf-8-sig").read()
+        with open(path, "rb") as f:
+            text = _log_text(f.read())
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
