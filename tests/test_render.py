@@ -551,6 +551,19 @@ def test_a_log_saved_by_an_editor_with_a_byte_order_mark_and_crlf_line_ends_rend
     assert "rendered 2 blocks in" in capsys.readouterr().err
 
 
+def test_a_render_names_the_change_edited_in_after_the_logs_end_and_renders_the_rest(tmp_path, capsys):
+    """A change at block 300 of a 2-block log was left out of the render without a word."""
+    log = write_log(tmp_path / "show.jsonl", {"vcam": HEADER}, ACTION, {**ACTION, "block": 300},
+                    {"end": {"blocks": 2}})
+    assert main(["render", log, "--out", "null"]) == 0
+    err = capsys.readouterr().err
+    assert f"{log}:3: the change at block 300 comes after the end line's 2 blocks, so it is not made; raise the " \
+           "end line's blocks above 300 to make it" in err and "rendered 2 blocks in" in err
+    write_log(tmp_path / "show.jsonl", {"vcam": HEADER}, {**ACTION, "block": 2}, {"end": {"blocks": 2}})
+    assert main(["render", log, "--out", "null"]) == 0  # one at the count: a change applied as the show stopped
+    assert "after the end line's" not in capsys.readouterr().err
+
+
 def test_a_log_an_editor_saved_as_utf16_renders_as_written(tmp_path, capsys):
     """Notepad's "Unicode" saves UTF-16 with its byte-order mark: the log was refused as "not text"."""
     lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]

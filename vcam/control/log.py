@@ -297,6 +297,19 @@ class Replay:
     end_block: int | None
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
     cut_line: int | None = None  # the number of the last line, left out: cut short as the show ended writing it
+    past_end: list[tuple[int, int]] = field(default_factory=list)  # (line, block) of changes after the end line's
+
+    def say_past_end(self, path: str, say: Callable[[str], None]) -> None:
+        """Says the changes logged at a block after the end line's count (a line edited in by hand), which neither
+        a render nor a replay reaches: they were left out without a word. A show logs none there (its changes come
+        before the blocks it counts, at most one at the count: applied as it stopped)."""
+        if not self.past_end:
+            return
+        line, block = self.past_end[0]
+        more = len(self.past_end) - 1
+        others = f" (and {more} more after it)" if more else ""
+        say(f"{path}:{line}: the change at block {block}{others} comes after the end line's {self.end_block} "
+            f"blocks, so it is not made; raise the end line's blocks above {block} to make it")
 
     def say_cut(self, path: str, say: Callable[[str], None]) -> None:
         """Says the last line left out, cut short, where there was one: the show's change there is not made."""
@@ -435,6 +448,7 @@ def replay_to_make(path: str, what: str, say: Callable[[str], None]) -> Replay:
     no block refused (VcamError) before anything loads."""
     replay = read_replay(path)
     replay.say_cut(path, say)
+    replay.say_past_end(path, say)
     replay.refuse_if_empty(path, what)
     return replay
 
@@ -449,6 +463,7 @@ def read_replay(path: str) -> Replay:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
     header, actions, at_frames, end, cut = None, [], [], None, None
+    lines_of: list[tuple[int, int]] = []  # (line, block) of each stream change
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -476,6 +491,7 @@ def read_replay(path: str) -> Replay:
                     at_frames.append(AtFrame(block, _frame(entry["shown"]), action))
                 else:
                     actions.append((block, action))
+                    lines_of.append((i, block))
             else:
                 raise ValueError("not a control log line (neither the header, an action with its block and "
                                  f"'apply', nor the end); {_line_fix(i)}")
@@ -484,7 +500,8 @@ def read_replay(path: str) -> Replay:
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
     _from_log_folder(header, actions, os.path.dirname(os.path.abspath(path)))
-    return Replay(header, actions, end[0] if end else None, at_frames, cut)
+    past_end = [(i, block) for i, block in lines_of if end is not None and block > end[0]]
+    return Replay(header, actions, end[0] if end else None, at_frames, cut, past_end)
 
 
 def _from_log_folder(header: dict, actions: list[tuple[int, Action]], folder: str) -> None:
