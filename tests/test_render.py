@@ -586,9 +586,32 @@ def test_a_log_an_editor_saved_in_latin1_names_the_line_and_says_to_save_it_as_u
     edited.write_bytes("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("cp1252"))
     assert main(["render", str(edited), "--out", "null"]) == 2
     err = capsys.readouterr().err
-    assert f"vcam: error: {edited}:3: byte 0xe8 is not UTF-8 text: an editor saved the control log in another " \
-           "encoding" in err and "save it as UTF-8" in err
+    assert f"vcam: error: {edited}:3: byte 0xe8 is not UTF-8 text (was the control log saved in another " \
+           "encoding, such as Latin-1 or Windows-1252?)" in err and "save it as UTF-8" in err
     assert "not a control log" not in err
+
+
+def test_a_log_saved_as_utf32_reads_as_written(tmp_path):
+    from vcam.control.log import read_replay
+
+    plain = tmp_path / "plain.jsonl"
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    for encoding in ("utf-32", "utf-32-be"):
+        saved = tmp_path / f"{encoding}.jsonl"
+        text = plain.read_text()
+        marked = text.encode(encoding) if encoding == "utf-32" else b"\x00\x00\xfe\xff" + text.encode(encoding)
+        saved.write_bytes(marked)
+        assert read_replay(str(saved)) == read_replay(str(plain)), encoding
+
+
+def test_a_screen_change_edited_in_to_show_after_the_logs_end_is_named(tmp_path, capsys):
+    log = tmp_path / "edited.jsonl"
+    freeze = {"t": 1, "block": 300, "shown": [300, 0], "command": "freeze", "source": "stdin",
+              "apply": {"op": "screen", "mode": "freeze"}}
+    log.write_text("".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, freeze, {"end": {"blocks": 2}}]))
+    assert main(["render", str(log), "--out", "null"]) == 0
+    assert f"{log}:2: the change at block 300 comes after the end line's 2 blocks" in capsys.readouterr().err
 
 
 def test_an_older_log_saved_with_a_byte_order_mark_is_one_a_new_log_may_replace(tmp_path):

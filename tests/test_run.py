@@ -786,7 +786,7 @@ def test_a_replay_names_a_change_edited_in_after_the_logs_end(tmp_path):
     log.write_text("".join(json.dumps(line) + "\n" for line in lines))
     said = prepared_status(replay=str(log), stdin=False)
     assert f"{log}:3: the change at block 7 (and 1 more after it) comes after the end line's 3 blocks, so it is " \
-           "not made; raise the end line's blocks above 7 to make it" in said
+           "not made; raise the end line's blocks above 9 to make them" in said
     assert "after the end line's" not in prepared_status(replay=replay_log(tmp_path), stdin=False)
 
 

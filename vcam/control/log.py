@@ -308,8 +308,10 @@ class Replay:
         line, block = self.past_end[0]
         more = len(self.past_end) - 1
         others = f" (and {more} more after it)" if more else ""
+        last = max(b for _, b in self.past_end)
         say(f"{path}:{line}: the change at block {block}{others} comes after the end line's {self.end_block} "
-            f"blocks, so it is not made; raise the end line's blocks above {block} to make it")
+            f"blocks, so it is not made; raise the end line's blocks above {last} to make "
+            f"{'them' if more else 'it'}")
 
     def say_cut(self, path: str, say: Callable[[str], None]) -> None:
         """Says the last line left out, cut short, where there was one: the show's change there is not made."""
@@ -411,12 +413,15 @@ def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
 
 
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # the byte-order marks an editor's "Unicode" (UTF-16) starts a file with
+UTF32_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")  # UTF-32's, the first of which starts as UTF-16's does
 
 
 def _log_text(data: bytes) -> str:
     """A log's bytes as text. vcam writes UTF-8; an editor may save it again with a UTF-8 byte-order mark (Windows'
     Notepad: refused as "not a control log", its first line no longer opening with "{") or as UTF-16 with its mark
     (Notepad's "Unicode": refused as "not text"), both read as written."""
+    if data.startswith(UTF32_MARKS):
+        return data.decode("utf-32")
     if data.startswith(UTF16_MARKS):
         return data.decode("utf-16")
     return data.decode("utf-8-sig")
@@ -430,8 +435,9 @@ def _not_utf8(path: str, e: UnicodeDecodeError) -> str | None:
     if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
         return None
     line = data.count(b"\n", 0, e.start) + 1
-    return (f"{path}:{line}: byte 0x{data[e.start]:02x} is not UTF-8 text: an editor saved the control log in another "
-            "encoding (Latin-1, Windows-1252); open it again and save it as UTF-8, the encoding vcam writes")
+    return (f"{path}:{line}: byte 0x{data[e.start]:02x} is not UTF-8 text (was the control log saved in another "
+            "encoding, such as Latin-1 or Windows-1252?); open it in an editor and save it as UTF-8, the encoding vcam "
+            "writes")
 
 
 def _not_a_log(path: str) -> str:
@@ -448,8 +454,8 @@ def replay_to_make(path: str, what: str, say: Callable[[str], None]) -> Replay:
     no block refused (VcamError) before anything loads."""
     replay = read_replay(path)
     replay.say_cut(path, say)
-    replay.say_past_end(path, say)
     replay.refuse_if_empty(path, what)
+    replay.say_past_end(path, say)
     return replay
 
 
@@ -463,7 +469,7 @@ def read_replay(path: str) -> Replay:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
     header, actions, at_frames, end, cut = None, [], [], None, None
-    lines_of: list[tuple[int, int]] = []  # (line, block) of each stream change
+    lines_of: list[tuple[int, int]] = []  # (line, block) of each change: the block it is made at
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -489,6 +495,7 @@ def read_replay(path: str) -> Replay:
                 block, action = _logged_action(entry, i)
                 if "shown" in entry and isinstance(action, CAMERA_SIDE):
                     at_frames.append(AtFrame(block, _frame(entry["shown"]), action))
+                    lines_of.append((i, at_frames[-1].frame[0]))  # made as that block is on screen
                 else:
                     actions.append((block, action))
                     lines_of.append((i, block))
