@@ -551,6 +551,69 @@ def test_a_log_saved_by_an_editor_with_a_byte_order_mark_and_crlf_line_ends_rend
     assert "rendered 2 blocks in" in capsys.readouterr().err
 
 
+def test_a_render_names_the_change_edited_in_after_the_logs_end_and_renders_the_rest(tmp_path, capsys):
+    """A change at block 300 of a 2-block log was left out of the render without a word."""
+    log = write_log(tmp_path / "show.jsonl", {"vcam": HEADER}, ACTION, {**ACTION, "block": 300},
+                    {"end": {"blocks": 2}})
+    assert main(["render", log, "--out", "null"]) == 0
+    err = capsys.readouterr().err
+    assert f"{log}:3: the change at block 300 comes after the end line's 2 blocks, so it is not made; raise the " \
+           "end line's blocks above 300 to make it" in err and "rendered 2 blocks in" in err
+    write_log(tmp_path / "show.jsonl", {"vcam": HEADER}, {**ACTION, "block": 2}, {"end": {"blocks": 2}})
+    assert main(["render", log, "--out", "null"]) == 0  # one at the count: a change applied as the show stopped
+    assert "after the end line's" not in capsys.readouterr().err
+
+
+def test_a_log_an_editor_saved_as_utf16_renders_as_written(tmp_path, capsys):
+    """Notepad's "Unicode" saves UTF-16 with its byte-order mark: the log was refused as "not text"."""
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain = write_log(tmp_path / "plain.jsonl", *lines)
+    edited = tmp_path / "edited.jsonl"
+    edited.write_bytes("".join(json.dumps(x) + "\r\n" for x in lines).encode("utf-16"))
+    from vcam.control.log import read_replay
+
+    assert read_replay(str(edited)) == read_replay(plain)
+    assert main(["render", str(edited), "--out", "null"]) == 0
+    assert "rendered 2 blocks in" in capsys.readouterr().err
+
+
+def test_a_log_an_editor_saved_in_latin1_names_the_line_and_says_to_save_it_as_utf8(tmp_path, capsys):
+    """A prompt typed with an accent, saved as Windows-1252: it was said to be no control log ("not text")."""
+    edited = tmp_path / "edited.jsonl"
+    prompt = {"op": "prompt", "prompts": {"une crème brûlée": 1.0}, "transition": 0}
+    lines = [{"vcam": HEADER}, ACTION, {"t": 1.0, "block": 1, "command": "prompt", "source": "stdin",
+                                        "apply": prompt}, {"end": {"blocks": 2}}]
+    edited.write_bytes("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode("cp1252"))
+    assert main(["render", str(edited), "--out", "null"]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: {edited}:3: byte 0xe8 is not UTF-8 text (was the control log saved in another " \
+           "encoding, such as Latin-1 or Windows-1252?)" in err and "save it as UTF-8" in err
+    assert "not a control log" not in err
+
+
+def test_a_log_saved_as_utf32_reads_as_written(tmp_path):
+    from vcam.control.log import read_replay
+
+    plain = tmp_path / "plain.jsonl"
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    for encoding in ("utf-32", "utf-32-be"):
+        saved = tmp_path / f"{encoding}.jsonl"
+        text = plain.read_text()
+        marked = text.encode(encoding) if encoding == "utf-32" else b"\x00\x00\xfe\xff" + text.encode(encoding)
+        saved.write_bytes(marked)
+        assert read_replay(str(saved)) == read_replay(str(plain)), encoding
+
+
+def test_a_screen_change_edited_in_to_show_after_the_logs_end_is_named(tmp_path, capsys):
+    log = tmp_path / "edited.jsonl"
+    freeze = {"t": 1, "block": 300, "shown": [300, 0], "command": "freeze", "source": "stdin",
+              "apply": {"op": "screen", "mode": "freeze"}}
+    log.write_text("".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, freeze, {"end": {"blocks": 2}}]))
+    assert main(["render", str(log), "--out", "null"]) == 0
+    assert f"{log}:2: the change at block 300 comes after the end line's 2 blocks" in capsys.readouterr().err
+
+
 def test_an_older_log_saved_with_a_byte_order_mark_is_one_a_new_log_may_replace(tmp_path):
     from vcam.live.showwrites import _no_log_in
 

@@ -776,6 +776,20 @@ def test_a_replay_of_a_log_without_its_end_says_it_plays_on_until_stopped(tmp_pa
     assert "goes on past its start (it logs no change) until --duration's 30 s on air" in said and "SECONDS" not in said
 
 
+def test_a_replay_names_a_change_edited_in_after_the_logs_end(tmp_path):
+    """A change at a block past the end line's count was never made, without a word."""
+    import json
+
+    log = tmp_path / "edited.jsonl"
+    seed = {"t": 1, "block": 7, "command": "seed 4", "source": "stdin", "apply": {"op": "seed", "seed": 4}}
+    lines = [{"vcam": REPLAY_HEADER}, {**seed, "block": 3}, seed, {**seed, "block": 9}, {"end": {"blocks": 3}}]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    said = prepared_status(replay=str(log), stdin=False)
+    assert f"{log}:3: the change at block 7 (and 1 more after it) comes after the end line's 3 blocks, so it is " \
+           "not made; raise the end line's blocks above 9 to make them" in said
+    assert "after the end line's" not in prepared_status(replay=replay_log(tmp_path), stdin=False)
+
+
 def test_a_replay_takes_no_midi_and_no_network_commands_and_says_so(tmp_path, fake_midi_backend):
     """--midi PORT was opened during a replay: a knob turned then made another show than the log's (as --osc, it is
     said and left closed)."""

@@ -297,6 +297,21 @@ class Replay:
     end_block: int | None
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
     cut_line: int | None = None  # the number of the last line, left out: cut short as the show ended writing it
+    past_end: list[tuple[int, int]] = field(default_factory=list)  # (line, block) of changes after the end line's
+
+    def say_past_end(self, path: str, say: Callable[[str], None]) -> None:
+        """Says the changes logged at a block after the end line's count (a line edited in by hand), which neither
+        a render nor a replay reaches: they were left out without a word. A show logs none there (its changes come
+        before the blocks it counts, at most one at the count: applied as it stopped)."""
+        if not self.past_end:
+            return
+        line, block = self.past_end[0]
+        more = len(self.past_end) - 1
+        others = f" (and {more} more after it)" if more else ""
+        last = max(b for _, b in self.past_end)
+        say(f"{path}:{line}: the change at block {block}{others} comes after the end line's {self.end_block} "
+            f"blocks, so it is not made; raise the end line's blocks above {last} to make "
+            f"{'them' if more else 'it'}")
 
     def say_cut(self, path: str, say: Callable[[str], None]) -> None:
         """Says the last line left out, cut short, where there was one: the show's change there is not made."""
@@ -388,11 +403,41 @@ def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
     if isinstance(e, IsADirectoryError):
         return f"control log {path} is a folder; name the .jsonl file in it that vcam run --log-controls wrote"
     if isinstance(e, UnicodeDecodeError):
+        if (said := _not_utf8(path, e)) is not None:
+            return said
         return (f"{path} is not a control log: it is not text (byte 0x{e.object[e.start]:02x}); give the .jsonl "
                 "file that vcam run --log-controls wrote")
     if isinstance(e, PermissionError):
         return f"cannot read control log {path} (permission denied); let the user running vcam read it (chmod a+r)"
     return f"cannot read control log {path} ({e.strerror or e})"
+
+
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")  # the byte-order marks an editor's "Unicode" (UTF-16) starts a file with
+UTF32_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")  # UTF-32's, the first of which starts as UTF-16's does
+
+
+def _log_text(data: bytes) -> str:
+    """A log's bytes as text. vcam writes UTF-8; an editor may save it again with a UTF-8 byte-order mark (Windows'
+    Notepad: refused as "not a control log", its first line no longer opening with "{") or as UTF-16 with its mark
+    (Notepad's "Unicode": refused as "not text"), both read as written."""
+    if data.startswith(UTF32_MARKS):
+        return data.decode("utf-32")
+    if data.startswith(UTF16_MARKS):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def _not_utf8(path: str, e: UnicodeDecodeError) -> str | None:
+    """Why a log that is JSON lines in another encoding than UTF-8 cannot be read (an editor that saved a prompt
+    typed with an accent as Latin-1 or Windows-1252), with the line of its first such byte; None for a file that
+    is no log at all (a recording), said as not text."""
+    data = e.object
+    if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"{"):
+        return None
+    line = data.count(b"\n", 0, e.start) + 1
+    return (f"{path}:{line}: byte 0x{data[e.start]:02x} is not UTF-8 text (was the control log saved in another "
+            "encoding, such as Latin-1 or Windows-1252?); open it in an editor and save it as UTF-8, the encoding vcam "
+            "writes")
 
 
 def _not_a_log(path: str) -> str:
@@ -410,6 +455,7 @@ def replay_to_make(path: str, what: str, say: Callable[[str], None]) -> Replay:
     replay = read_replay(path)
     replay.say_cut(path, say)
     replay.refuse_if_empty(path, what)
+    replay.say_past_end(path, say)
     return replay
 
 
@@ -417,13 +463,13 @@ def read_replay(path: str) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
     what such a log holds (the header first, then actions, then at most one end line)."""
     try:
-        # utf-8-sig: a log saved by an editor that starts the file with a byte-order mark (Windows' Notepad) was
-        # refused as "not a control log", its first line no longer opening with "{"
-        text = open(path, encoding="utf-8-sig").read()
+        with open(path, "rb") as f:
+            text = _log_text(f.read())
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
     header, actions, at_frames, end, cut = None, [], [], None, None
+    lines_of: list[tuple[int, int]] = []  # (line, block) of each change: the block it is made at
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -449,8 +495,10 @@ def read_replay(path: str) -> Replay:
                 block, action = _logged_action(entry, i)
                 if "shown" in entry and isinstance(action, CAMERA_SIDE):
                     at_frames.append(AtFrame(block, _frame(entry["shown"]), action))
+                    lines_of.append((i, at_frames[-1].frame[0]))  # made as that block is on screen
                 else:
                     actions.append((block, action))
+                    lines_of.append((i, block))
             else:
                 raise ValueError("not a control log line (neither the header, an action with its block and "
                                  f"'apply', nor the end); {_line_fix(i)}")
@@ -459,7 +507,8 @@ def read_replay(path: str) -> Replay:
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
     _from_log_folder(header, actions, os.path.dirname(os.path.abspath(path)))
-    return Replay(header, actions, end[0] if end else None, at_frames, cut)
+    past_end = [(i, block) for i, block in lines_of if end is not None and block > end[0]]
+    return Replay(header, actions, end[0] if end else None, at_frames, cut, past_end)
 
 
 def _from_log_folder(header: dict, actions: list[tuple[int, Action]], folder: str) -> None:
