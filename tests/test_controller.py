@@ -1,6 +1,7 @@
 """The controller applies every command in one place; MIDI through a mido backend module of ours."""
 import io
 import json
+import os
 import threading
 
 import mido
@@ -632,8 +633,12 @@ def knobs_moved(tmp_path):
     producer.given.clear()
     watcher = ShowWatcher(str(path), lambda show, maps: ctl.replace_show(show), said.append, show=show)
 
+    saves = []
+
     def edit(text: str) -> None:
         path.write_text(text)
+        saves.append(text)
+        os.utime(path, ns=(10**18 + len(saves),) * 2)  # a save of the same size within the clock's grain is seen too
         watcher.poll()  # seen changed
         watcher.poll()  # held from one look to the next: loaded
 
