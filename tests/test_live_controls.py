@@ -3,6 +3,7 @@ import contextlib
 import io
 import json
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -134,6 +135,29 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     run(RunOptions(model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False))
     assert len(blocks) == len(live)
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
+
+
+def test_a_block_handed_on_before_the_quit_is_counted_in_the_logs_end_while_its_listeners_still_run(
+        show_file, tmp_path, capture, monkeypatch):
+    """The log's end counted the blocks once each block's listeners had run: a quit while the last block on air was
+    still with them ended the log a block short, and its replay made one block fewer than the show."""
+    from vcam.control.log import ControlLog
+    from vcam.live import producer as producer_module
+
+    blocks, _ = capture
+    log, ended = tmp_path / "controls.jsonl", threading.Event()
+    end = ControlLog.end
+    monkeypatch.setattr(ControlLog, "end", lambda self, count: (end(self, count), ended.set())[0])
+    init = producer_module.Generator.__init__
+
+    def held_at_the_third(self, *args, **kwargs):  # the first listener: held at block 3 until the log has ended
+        init(self, *args, **kwargs)
+        self.listeners.insert(0, lambda frames: len(blocks) == 3 and ended.wait(60))
+
+    monkeypatch.setattr(producer_module.Generator, "__init__", held_at_the_third)
+    with on_air(show_file, fps=FAST, log_controls=str(log)):
+        assert wait_for(lambda: len(blocks) >= 3, 120)
+    assert json.loads(log.read_text().splitlines()[-1])["end"]["blocks"] == len(blocks) == 3
 
 
 def test_end_of_input_does_not_stop_the_show(show_file, tmp_path, monkeypatch, capsys):
