@@ -186,7 +186,7 @@ class Generator:
         self._refused = ErrorThrottle(SAID_AGAIN_EVERY_S)
         self.state = "loading"
         self.error: Exception | None = None
-        self.blocks = 0  # blocks handed to the pacer
+        self.blocks = 0  # blocks whose listeners have run (handed_on: those handed to the pacer)
         # held from the stop's last check to the count of a block handed to the pacer: the end's count (handed_on)
         # then holds every block the pacer got, also one whose listeners still run
         self._handing_on = threading.Lock()
