@@ -112,12 +112,12 @@ def test_a_close_step_that_raises_leaves_the_rest_closed_and_the_recording_playa
     assert len(lines) == 1 and "the rest of the show was still closed" in lines[0]
     assert said.splitlines()[-1] == f"vcam: exiting with code 1: stopping {what} failed (the reason is above)"
     assert feed.stopped
-    worker.thread.join(5.0)
+    worker.thread.join(60)
     assert not worker.thread.is_alive()
     for w in air.workers:
-        w._thread.join(5.0)
+        w._thread.join(60)
     for t in air.started_threads:  # a show's threads end soon after it closes, or never where a step was skipped
-        t.join(5.0)
+        t.join(60)
     assert not [t.name for t in air.started_threads if t.is_alive()]
     with av.open(str(path)) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
@@ -165,7 +165,7 @@ def test_a_show_that_cannot_start_raises_its_own_error_not_the_failure_to_stop(t
         air.run(feed, lambda line, source: None, SimpleNamespace(screen="live"), [worker, Broken()])
     assert "stopping the MIDI input failed: the port went away" in status.getvalue()
     assert feed.stopped
-    worker.thread.join(5.0)
+    worker.thread.join(60)
     assert not worker.thread.is_alive()
 
 

@@ -3,6 +3,7 @@ import contextlib
 import io
 import json
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -29,27 +30,32 @@ def show_file(tmp_path):
 @contextlib.contextmanager
 def on_air(show_file, **options):
     """The show run on the tiny model in a thread, with `options` as its other RunOptions: yields the Pipe its typed
-    commands come from and the status text it writes. On leaving, it is told to quit and must end without an error."""
+    commands come from and the status text it writes. On leaving, it is told to quit and must end without an error.
+    Its --duration is only a backstop for a quit that never comes: a short one, counted on the camera's clock, was
+    reached on a busy machine before the test's steps were done."""
     pipe, status = Pipe(), io.StringIO()
     thread, errors = in_thread(run, RunOptions(show=str(show_file), model="tiny", outs=["null"], commands=pipe.reader,
-                                               status_out=status, **options))
+                                               status_out=status, duration=600, **options))
     try:
         yield pipe, status
     finally:
         pipe.send("quit")
         thread.join(120)
+    assert not thread.is_alive(), "the show did not end at its quit"
     assert not errors, errors
 
 
 def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, capture):
     blocks, streams = capture
-    with on_air(show_file, duration=12) as (pipe, status):
+    with on_air(show_file) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 2)
         # a good edit: a new preset appears and can be selected without restarting the stream
         show_file.write_text(SHOW + "  - {name: desert, prompt: sand dunes under a red sky}\n")
         assert wait_for(lambda: "reloaded" in status.getvalue(), 60)
         pipe.send("preset desert")
         assert wait_for(lambda: "preset 4 'desert'" in status.getvalue(), 60)
+        desert = streams[0].engine.text.encode("sand dunes under a red sky")
+        assert wait_for(lambda: torch.allclose(streams[0]._target, desert), 60)  # taken by the stream at a block
         # a bad edit is reported with its line, and the last good show stays live
         show_file.write_text(SHOW + "  - {name: broken, promt: oops}\n")
         assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
@@ -62,7 +68,7 @@ def test_hot_reload_applies_good_edits_and_keeps_the_last_good_show(show_file, c
 
 def test_a_reload_applies_the_defaults_transition_and_says_what_waits_for_the_next_start(show_file, capture):
     blocks, streams = capture
-    with on_air(show_file, fps=FAST, duration=20) as (pipe, status):
+    with on_air(show_file, fps=FAST) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("{seed: 3, transition: 2}", "{steps: 2, seed: 9, transition: 0, bias: 0.5}")
                              .replace("112x64", "128x64"))
@@ -133,6 +139,29 @@ def test_replay_equals_the_live_run(show_file, tmp_path, capture):
     assert all(np.array_equal(a, b) for a, b in zip(blocks, live))
 
 
+def test_a_block_handed_on_before_the_quit_is_counted_in_the_logs_end_while_its_listeners_still_run(
+        show_file, tmp_path, capture, monkeypatch):
+    """The log's end counted the blocks once each block's listeners had run: a quit while the last block on air was
+    still with them ended the log a block short, and its replay made one block fewer than the show."""
+    from vcam.control.log import ControlLog
+    from vcam.live import producer as producer_module
+
+    blocks, _ = capture
+    log, ended = tmp_path / "controls.jsonl", threading.Event()
+    end = ControlLog.end
+    monkeypatch.setattr(ControlLog, "end", lambda self, count: (end(self, count), ended.set())[0])
+    init = producer_module.Generator.__init__
+
+    def held_at_the_third(self, *args, **kwargs):  # the first listener: held at block 3 until the log has ended
+        init(self, *args, **kwargs)
+        self.listeners.insert(0, lambda frames: len(blocks) == 3 and ended.wait(60))
+
+    monkeypatch.setattr(producer_module.Generator, "__init__", held_at_the_third)
+    with on_air(show_file, fps=FAST, log_controls=str(log)):
+        assert wait_for(lambda: len(blocks) >= 3, 120)
+    assert json.loads(log.read_text().splitlines()[-1])["end"]["blocks"] == len(blocks) == 3
+
+
 def test_end_of_input_does_not_stop_the_show(show_file, tmp_path, monkeypatch, capsys):
     """`echo "preset 2" | vcam run show.yaml`: the command is applied, and stdin's end leaves the show on air."""
     out = tmp_path / "x.mp4"
@@ -172,7 +201,7 @@ def test_editing_the_show_keeps_the_midi_map_given_on_the_command_line(show_file
                                                                        routers):
     blocks, _ = capture
     show_file.write_text(MIDI_SHOW)
-    with on_air(show_file, fps=FAST, duration=20, midi="midimix", midi_map="midimix") as (pipe, status):
+    with on_air(show_file, fps=FAST, midi="midimix", midi_map="midimix") as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         assert routers[0].mapping.name == "Akai MIDImix"
         show_file.write_text(MIDI_SHOW.replace("seed: 3", "seed: 4"))
@@ -186,7 +215,7 @@ def test_the_shows_midi_port_is_opened_without_midi_on_the_command_line(show_fil
 
     blocks, _ = capture
     show_file.write_text(SHOW + "midi: {port: nano, map: nanokontrol2}\n")
-    with on_air(show_file, fps=FAST, duration=20) as (pipe, status):
+    with on_air(show_file, fps=FAST) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         assert "MIDI: listening on Fake nanoKONTROL2 MIDI 1" in status.getvalue()
         fake_midi_backend.send("Fake nanoKONTROL2 MIDI 1", mido.Message("control_change", control=59, value=127))
@@ -204,7 +233,7 @@ def test_a_controller_plugged_in_after_the_show_started_is_opened_when_it_comes(
     blocks, _ = capture
     show_file.write_text(SHOW + "midi: {port: launchpad, map: nanokontrol2}\n")
     try:
-        with on_air(show_file, fps=FAST, duration=30) as (pipe, status):
+        with on_air(show_file, fps=FAST) as (pipe, status):
             assert wait_for(lambda: len(blocks) >= 1)
             assert (f"waiting for MIDI input 'launchpad' (the midi: port of {show_file}; inputs now: Fake MIDImix, "
                     "Fake nanoKONTROL2 MIDI 1); plug it in") in status.getvalue()
@@ -277,7 +306,7 @@ def test_an_edit_that_drops_a_preset_the_command_lines_midi_map_names_is_not_loa
     blocks, _ = capture
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {cc: 0, param: blend, between: [city, ocean]}\n")
-    with on_air(show_file, fps=FAST, duration=20, midi="nano", midi_map=str(mapping)) as (pipe, status):
+    with on_air(show_file, fps=FAST, midi="nano", midi_map=str(mapping)) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
         assert wait_for(lambda: "not reloaded" in status.getvalue(), 60)
@@ -303,7 +332,7 @@ def test_an_edit_that_drops_a_preset_the_command_lines_osc_map_names_is_not_load
     mapping = tmp_path / "map.yaml"
     mapping.write_text("name: my map\ncontrols:\n  - {address: /fader, param: blend, between: [city, ocean]}\n")
     osc = str(free_port(socket.SOCK_DGRAM))
-    with on_air(show_file, fps=FAST, duration=20, osc=osc, osc_map=str(mapping)) as (pipe, status):
+    with on_air(show_file, fps=FAST, osc=osc, osc_map=str(mapping)) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(SHOW.replace("name: ocean", "name: sea"))
         assert wait_for(lambda: "reloaded" in status.getvalue(), 60)

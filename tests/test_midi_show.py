@@ -388,7 +388,7 @@ def test_a_midi_section_saved_on_air_reaches_the_inputs_inbox_as_it_is_put_in_fo
     blocks, _ = capture
     show_file = tmp_path / "show.yaml"
     show_file.write_text(TINY_SHOW + "midi: {port: nano, controls: [{cc: 1, bits: 14, param: strength}]}\n")
-    with on_air(show_file, fps=FAST, duration=20) as (pipe, status):
+    with on_air(show_file, fps=FAST) as (pipe, status):
         assert wait_for(lambda: len(blocks) >= 1)
         show_file.write_text(TINY_SHOW + "midi: {port: nano, controls: [{cc: 1, param: strength}, "
                                          "{cc: 33, command: next}]}\n")

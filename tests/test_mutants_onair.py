@@ -404,7 +404,7 @@ class _Fakes:
         self.calls, self.said = [], io.StringIO()
         self.code, self.raises, self.producer_out, self.log = code, raises, producer_out, log
         self.air = SimpleNamespace(run=self._air_run, left_at_once=left_at_once, status=StatusLine(self.said))
-        self.producer = SimpleNamespace(blocks=7, stop=self._producer_stop)
+        self.producer = SimpleNamespace(blocks=7, handed_on=lambda: 7, stop=self._producer_stop)
         self.prompter = SimpleNamespace(alive=prompter_alive, stop=lambda timeout=2.0: self.calls.append("prompter"))
         self.inputs = SimpleNamespace(close=lambda: self.calls.append("inputs closed"))
 

@@ -186,7 +186,11 @@ class Generator:
         self._refused = ErrorThrottle(SAID_AGAIN_EVERY_S)
         self.state = "loading"
         self.error: Exception | None = None
-        self.blocks = 0  # blocks handed to the pacer
+        self.blocks = 0  # blocks whose listeners have run (handed_on: those handed to the pacer)
+        # held from the stop's last check to the count of a block handed to the pacer: the end's count (handed_on)
+        # then holds every block the pacer got, also one whose listeners still run
+        self._handing_on = threading.Lock()
+        self._handed_on = 0
         self.submitted = 0  # blocks made, counting those made after the show stopped (not handed to the pacer)
         self.stream: Stream | None = None
         self.limit: int | None = None  # stop after this many blocks (replays end where the log ended)
@@ -194,6 +198,12 @@ class Generator:
 
     def start(self) -> None:
         self._thread.start()
+
+    def handed_on(self) -> int:
+        """The blocks handed to the pacer, where `blocks` may not count the last yet (its listeners still run): a
+        control log's end, which a replay makes as many blocks as."""
+        with self._handing_on:
+            return self._handed_on
 
     @property
     def failing(self) -> bool:
@@ -278,11 +288,13 @@ class Generator:
                 # tensors, is gone now
                 self._retry_after(failed, start_over)
                 continue
-            if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
-                break
-            if (back := self._failures.recovered()) is not None:
-                self._log(back)
-            self._pacer.push(frames, block)
+            with self._handing_on:
+                if self._stop.is_set():  # stopped while this block was made: the run has ended, and its log with it
+                    break
+                if (back := self._failures.recovered()) is not None:
+                    self._log(back)
+                self._pacer.push(frames, block)
+                self._handed_on += 1
             for listener in self.listeners:
                 listener(frames)
             self.blocks += 1

@@ -306,7 +306,7 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
         code, error = 2, e
     finally:
         if log is not None:
-            log.end(producer.blocks)
+            log.end(producer.handed_on())
     if log is not None and log.failed:
         code = _log_failed(log, code, air.status.message)
 
