@@ -92,9 +92,8 @@ class Learner:
         if msg.type != "control_change":
             key = (msg.type, getattr(msg, "channel", None), getattr(msg, "note", None))
             line = learn_line(msg)
-            if line is None or key in self._said:
+            if line is None or not self._first(key):
                 return []
-            self._said.add(key)
             return [_show(msg, line)]
         last, self._last[msg.channel] = self._last.get(msg.channel), msg.control
         if last is not None and last < FINE and msg.control != last + FINE:
@@ -171,13 +170,18 @@ class Learner:
         return [_show(msg, f"- {{nrpn: {number}{bits}, param: blend, channel: {msg.channel + 1}}}    # an NRPN knob "
                            f"or fader (CC 99/98 its number, CC 6{'' if bits else '/38'} its value)")]
 
+    def _first(self, key: tuple) -> bool:
+        """Whether `key` is said for the first time (and is from now on said)."""
+        if key in self._said:
+            return False
+        self._said.add(key)
+        return True
+
     def _stepped(self, msg, number: int) -> list[str]:
         """An NRPN stepped with data increment/decrement, which a map does not read (midifine.Stepped): said once
         per NRPN, with what to set."""
-        key = ("stepped", msg.channel, number)
-        if key in self._said:
+        if not self._first(("stepped", msg.channel, number)):
             return []
-        self._said.add(key)
         return [_show(msg, f"# NRPN {number} on channel {msg.channel + 1} steps with CC 96/97 (data increment/"
                            "decrement), which a map does not read; set this control to send its value (CC 6/38) in "
                            "the controller's editor and move it again")]
@@ -185,19 +189,15 @@ class Learner:
     def _unmappable(self, msg) -> list[str]:
         """A wheel, a touch strip or a key's pressure, which no map reads: said once per kind and channel, where
         nothing at all was printed and the control looked dead."""
-        key = (msg.type, msg.channel)
-        if key in self._said:
+        if not self._first((msg.type, msg.channel)):
             return []
-        self._said.add(key)
         return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads CCs, NRPNs, notes and "
                            "program changes, not this; set this control to send a CC in the controller's editor, "
                            "or map another")]
 
     def _rpn(self, msg) -> list[str]:
-        key = ("RPN", msg.channel)
-        if key in self._said:
+        if not self._first(("RPN", msg.channel)):
             return []
-        self._said.add(key)
         return [_show(msg, "# RPN (CC 101/100 pick an instrument setting, CC 6/38 carry its value): a map reads "
                            "CCs, NRPNs and notes; set this control to send one of those in the controller's editor "
                            "and move it again")]
