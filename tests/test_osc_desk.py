@@ -1,0 +1,36 @@
+"""A lighting desk or a tablet's editor set to another range than vcam's: fader values past 0 to 1, a flood of
+messages that fills the port before a button, and the other ways a surface is played wrong."""
+import socket
+
+import pytest
+
+from test_osc import Spy
+from vcam.control.oscinput import OscInput
+from vcam.control.oscmap import OscFader, OscMap
+from vcam.control.oscrouter import OscRouter, Unfit
+
+STRENGTH = OscMap(faders=(OscFader("/1/fader2", "strength", 0.0, 1.0),))
+XY = OscMap(faders=(OscFader("/3/xy", "blend", 0.0, 1.0), OscFader("/3/xy", "strength", 0.0, 1.0, arg=1)))
+
+
+@pytest.mark.parametrize("value", [64, 127, 1.5, -0.5])
+def test_a_fader_value_past_0_to_1_is_refused_and_names_the_range(value):
+    ctl = Spy(strength=0.3)
+    with pytest.raises(Unfit) as e:
+        OscRouter(STRENGTH, ctl).handle("/1/fader2", [value], "10.0.0.7:9000")
+    assert "past a fader's 0 to 1" in str(e.value) and "0 to 127" in str(e.value)
+    assert ctl.state.strength == 0.3 and ctl.applied == []  # not put at full (or nothing) from a desk's first step
+
+
+@pytest.mark.parametrize("value,expected", [(0, 0.0), (1, 1.0), (0.25, 0.25), (1.0000001, 1.0)])
+def test_a_fader_value_within_0_to_1_moves_it_as_an_int_or_a_float(value, expected):
+    ctl = Spy(strength=expected)  # where the show is: soft takeover picks the fader up at once
+    OscRouter(STRENGTH, ctl).handle("/1/fader2", [value], "10.0.0.7:9000")
+    assert ctl.state.strength == pytest.approx(expected)
+
+
+def test_an_xy_pad_with_one_value_past_the_range_moves_neither_parameter():
+    ctl = Spy(strength=0.5)
+    with pytest.raises(Unfit, match="value 2 is 64"):
+        OscRouter(XY, ctl).handle("/3/xy", [0.0, 64], "10.0.0.7:9000")
+    assert ctl.applied == [] and ctl.state.strength == 0.5
