@@ -1,9 +1,12 @@
 """A lighting desk or a tablet's editor set to another range than vcam's: fader values past 0 to 1, a flood of
 messages that fills the port before a button, and the other ways a surface is played wrong."""
 import socket
+import threading
 
 import pytest
+from pythonosc.udp_client import SimpleUDPClient
 
+from helpers import wait_for
 from test_osc import Spy
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscFader, OscMap
@@ -34,3 +37,37 @@ def test_an_xy_pad_with_one_value_past_the_range_moves_neither_parameter():
     with pytest.raises(Unfit, match="value 2 is 64"):
         OscRouter(XY, ctl).handle("/3/xy", [0.0, 64], "10.0.0.7:9000")
     assert ctl.applied == [] and ctl.state.strength == 0.5
+
+
+def test_the_input_asks_for_a_bigger_buffer_than_a_sockets_default():
+    fresh = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    osc = OscInput("127.0.0.1", 0, lambda a, v, s: [], lambda s: None)
+    try:
+        osc.start()
+        default = fresh.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        assert osc._sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) > default
+    finally:
+        osc.stop()
+        fresh.close()
+
+
+def test_a_button_pressed_after_a_flood_that_came_while_the_input_was_busy_is_not_lost():
+    busy, handled = threading.Event(), []
+
+    def handle(address, values, sender):
+        busy.wait(60)  # the show busy while the flood comes: the datagrams wait in the system's buffer
+        handled.append(address)
+        return []
+
+    osc = OscInput("127.0.0.1", 0, handle, lambda s: None, swept=lambda a: a != "/2/push1")
+    try:
+        osc.start()
+        sender = SimpleUDPClient("127.0.0.1", osc.port)
+        for i in range(400):
+            sender.send_message("/1/fader2", i / 400)
+        sender.send_message("/2/push1", 1.0)
+        busy.set()
+        assert wait_for(lambda: "/2/push1" in handled, 60), "the press after the flood was lost"
+    finally:
+        busy.set()
+        osc.stop()
