@@ -7,10 +7,13 @@ import pytest
 from pythonosc.udp_client import SimpleUDPClient
 
 from helpers import wait_for
+import test_osc
 from test_osc import Spy
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscFader, OscMap
 from vcam.control.oscrouter import OscRouter, Unfit
+
+rig = test_osc.rig  # an OSC input on a free port, stopped after the test
 
 STRENGTH = OscMap(faders=(OscFader("/1/fader2", "strength", 0.0, 1.0),))
 XY = OscMap(faders=(OscFader("/3/xy", "blend", 0.0, 1.0), OscFader("/3/xy", "strength", 0.0, 1.0, arg=1)))
@@ -99,3 +102,19 @@ def test_a_preset_named_0_in_text_is_still_looked_up():
     ctl = Spy()
     (reply,) = OscRouter(None, ctl).handle("/vcam/preset", ["0"], "10.0.0.7:9000")
     assert reply.startswith("error") and ctl.lines == [("preset 0", "osc")]
+
+
+def test_a_message_with_a_type_tag_osc_has_not_is_said_with_its_address_and_tags(rig):
+    r = rig()
+    r.send_raw(b"/vcam/seed\x00\x00,q\x00\x00\x00\x00\x00\x05")
+    r.send("/vcam/seed", 42)  # read after it: one thread reads in order
+    (line,) = [s for s in r.said if "type tags" in s]
+    assert "/vcam/seed" in line and "',q'" in line and "not an OSC message" not in line
+    assert r.ctl.state.seed == 42  # the input goes on
+
+
+def test_a_datagram_that_is_no_osc_at_all_is_still_said_as_such(rig):
+    r = rig()
+    r.send_raw(b"hello")
+    r.send("/vcam/seed", 42)
+    assert any("5 bytes from 127.0.0.1 that are not an OSC message" in s for s in r.said)

@@ -14,12 +14,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from vcam.control.oscpackets import load_pythonosc, readable, timed_messages
+from vcam.control.oscpackets import load_pythonosc, readable, timed_messages, unknown_tags
 from vcam.control.oscports import written
 from vcam.control.oscrouter import BUILTIN, Unfit, shown
 from vcam.control.osctimed import TimedBundles
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
+from vcam.words import terminal_safe
 from vcam.loopback import is_loopback
 
 MAX_DATAGRAM = 65536
@@ -141,6 +142,12 @@ class OscInput:
                 raise ValueError("not OSC")
             messages = timed_messages(data)
         except Exception:  # noqa: BLE001 - anything may arrive on a UDP port
+            if (odd := unknown_tags(data)) is not None:
+                address, tags = odd
+                self._complain(("garbage",), f"OSC: a message from {peer[0]} to {shown(address)} has type tags "
+                                             f"{terminal_safe(tags[:20])!r} that OSC 1.0 has not; ignored (send int, "
+                                             "float, string or blob values)", self.clock())
+                return
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
                                          "ignored", self.clock())
             return
