@@ -89,21 +89,6 @@ def test_a_mistyped_command_under_vcam_in_capitals_names_the_one_meant():
         OscRouter(None, Spy()).handle("/VCAM/prest", [1], "10.0.0.7:9000")
 
 
-@pytest.mark.parametrize("release", [0, 0.0, False])
-def test_a_push_sending_a_presets_number_then_0_switches_once_and_its_release_says_nothing(release):
-    ctl = Spy()
-    router = OscRouter(None, ctl)
-    assert "error" not in " ".join(router.handle("/vcam/preset", [3], "10.0.0.7:9000"))
-    assert router.handle("/vcam/preset", [release], "10.0.0.7:9000") == []
-    assert ctl.lines == [("preset 3", "osc")] and ctl.state.preset == 2
-
-
-def test_a_preset_named_0_in_text_is_still_looked_up():
-    ctl = Spy()
-    (reply,) = OscRouter(None, ctl).handle("/vcam/preset", ["0"], "10.0.0.7:9000")
-    assert reply.startswith("error") and ctl.lines == [("preset 0", "osc")]
-
-
 def test_a_message_with_a_type_tag_osc_has_not_is_said_with_its_address_and_tags(rig):
     r = rig()
     r.send_raw(b"/vcam/seed\x00\x00,q\x00\x00\x00\x00\x00\x05")

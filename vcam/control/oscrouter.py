@@ -124,10 +124,6 @@ class OscRouter:
             if float(args[0]) < ON:
                 return None  # a push button's release
             args = []
-        if name == "preset" and len(args) == 1 and _is_number(args[0]) and args[0] == 0:
-            # a push set to send a preset's number sends 0 as it is let go (TouchOSC: 3, then 0); there is no
-            # preset 0, and every press was followed by a line saying so
-            return None
         words = [_word(address, a) for a in args]
         if name == "blend":  # its presets are split like a shell's words: quoted as its typed line is
             words = [blend_side(w) for w in words[:2]] + words[2:]
