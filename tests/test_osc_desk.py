@@ -76,19 +76,6 @@ def test_a_button_pressed_after_a_flood_that_came_while_the_input_was_busy_is_no
         osc.stop()
 
 
-@pytest.mark.parametrize("address", ["/VCAM/next", "/Vcam/Next", "/vcam/NEXT"])
-def test_vcams_own_addresses_are_read_in_any_case_as_their_command_is(address):
-    ctl = Spy()
-    router = OscRouter(None, ctl)
-    router.handle(address, [1.0], "10.0.0.7:9000")
-    assert ctl.lines == [("next", "osc")] and not router.swept(address)  # a press: acted each time, not merged
-
-
-def test_a_mistyped_command_under_vcam_in_capitals_names_the_one_meant():
-    with pytest.raises(Unfit, match="did you mean /vcam/preset"):
-        OscRouter(None, Spy()).handle("/VCAM/prest", [1], "10.0.0.7:9000")
-
-
 def test_a_message_with_a_type_tag_osc_has_not_is_said_with_its_address_and_tags(rig):
     r = rig()
     r.send_raw(b"/vcam/seed\x00\x00,q\x00\x00\x00\x00\x00\x05")

@@ -196,17 +196,11 @@ def _address(r: Reader, node, what: str) -> str | None:
     return text
 
 
-def is_builtin(address: str) -> bool:
-    """Whether `address` is under /vcam/, in any case as its command is: /VCAM/next, typed in a layout editor, was
-    said to be listened at by nothing while /vcam/NEXT worked."""
-    return address[:len(BUILTIN)].lower() == BUILTIN
-
-
 def builtin_command(address: str) -> str | None:
     """The command `address` is vcam's own address of (/vcam/next, /vcam/Cmd: oscrouter reads the name in any case),
     lower case; None for any other, one under /vcam/ too (/vcam/fader1 of a layout made for vcam is a map's to bind,
     as it always was)."""
-    name = address[len(BUILTIN):].lower() if is_builtin(address) else None
+    name = address[len(BUILTIN):].lower() if address.startswith(BUILTIN) else None
     return name if name in USAGE or name == CMD else None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
-from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command, is_builtin
+from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
 from vcam.words import counted, nearest, terminal_safe
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
@@ -77,7 +77,7 @@ class OscRouter:
             self._unbound(address, {f.arg for f in faders}, sender)
             if faders or buttons:
                 return [r for r in self._mapped(address, args, faders, buttons, sender) if r]
-            if is_builtin(address):
+            if address.startswith(BUILTIN):
                 reply = self._builtin(address, address[len(BUILTIN):].lower(), args, sender)
                 return [reply] if reply else []
             if mapping.ignores(address):
