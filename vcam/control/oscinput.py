@@ -145,8 +145,8 @@ class OscInput:
             if (odd := unknown_tags(data)) is not None:
                 address, tags = odd
                 self._complain(("garbage",), f"OSC: a message from {peer[0]} to {shown(address)} has type tags "
-                                             f"{terminal_safe(tags[:20])!r} that OSC 1.0 has not; ignored (send int, "
-                                             "float, string or blob values)", self.clock())
+                                             f"{terminal_safe(tags[:20])!r}, which vcam does not read; ignored (send "
+                                             "int, float, string or blob values)", self.clock())
                 return
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
                                          "ignored", self.clock())

@@ -234,8 +234,9 @@ def _fader_at(address: str, args: list, i: int) -> float:
     127 (MIDI's range) put the show's fader at full from its first step, unsaid."""
     x = _number_at(address, args, i)
     if not -FADER_SLACK <= x <= 1 + FADER_SLACK:
+        midi = " (a range of 0 to 127 is MIDI's)" if 1 < x <= 127 and x == int(x) else ""
         raise Unfit(f"{shown(address)}: value {i + 1} is {_word(address, args[i])}, past a fader's 0 to 1; set "
-                    "the sender's control to send 0 to 1 (a range of 0 to 127 is MIDI's)", (address,))
+                    f"the sender's control to send 0 to 1{midi}", (address,))
     return x
 
 
