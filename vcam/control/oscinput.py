@@ -14,15 +14,17 @@ import threading
 import time
 from collections.abc import Callable
 
-from vcam.control.oscpackets import load_pythonosc, readable, timed_messages
+from vcam.control.oscpackets import load_pythonosc, readable, timed_messages, unknown_tags
 from vcam.control.oscports import written
 from vcam.control.oscrouter import BUILTIN, Unfit, shown
 from vcam.control.osctimed import TimedBundles
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError
+from vcam.words import terminal_safe
 from vcam.loopback import is_loopback
 
 MAX_DATAGRAM = 65536
+RECEIVE_BUFFER = 4 << 20  # bytes of datagrams the system keeps for the input while it is busy (thousands of messages)
 POLL_S = 0.25  # how soon the input's thread sees that the show is stopping
 # Addresses whose bad messages are counted apart at once (an address's count ends a few seconds after its last
 # line); past these, all others share one count (a sender spraying random addresses must not grow the counts
@@ -140,6 +142,12 @@ class OscInput:
                 raise ValueError("not OSC")
             messages = timed_messages(data)
         except Exception:  # noqa: BLE001 - anything may arrive on a UDP port
+            if (odd := unknown_tags(data)) is not None:
+                address, tags = odd
+                self._complain(("garbage",), f"OSC: a message from {peer[0]} to {shown(address)} has type tags "
+                                             f"{terminal_safe(tags[:20])!r}, which vcam does not read; ignored (send "
+                                             "int, float, string or blob values)", self.clock())
+                return
             self._complain(("garbage",), f"OSC: {len(data)} bytes from {peer[0]} that are not an OSC message; "
                                          "ignored", self.clock())
             return
@@ -280,5 +288,12 @@ def _bind(host: str, port: int) -> socket.socket:
         fix = here if e.errno == errno.EADDRNOTAVAIL else \
             "pick another --osc port, or stop the program that uses this one"
         raise VcamError(f"cannot listen for OSC on {written(host, port)} ({e.strerror or e})", fix) from None
+    try:
+        # a flood (a patch sending every frame, a Wi-Fi burst) overran the system's default buffer (a few hundred
+        # messages) while the input was busy, and the button pressed after it was lost unsaid; the system may
+        # give less than asked
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+    except OSError:
+        pass
     sock.settimeout(POLL_S)
     return sock

@@ -71,3 +71,19 @@ def readable(data: bytes) -> bool:
     tags_end = data.find(b"\x00", tags_at)
     tags = data[tags_at + 1:tags_end if tags_end >= 0 else len(data)]
     return set(tags.decode("latin-1")) <= TYPE_TAGS
+
+
+def unknown_tags(data: bytes) -> tuple[str, str] | None:
+    """For a lone message with a type tag OSC 1.0 and python-osc do not know: its address and its type tags, as the
+    line refusing it says them (it was said to be no OSC message at all, which sent the sender looking for the
+    wrong fault). None for anything else."""
+    end = data.find(b"\x00")
+    if data.startswith(b"#bundle") or not data.startswith(b"/") or end < 0:
+        return None
+    tags_at = (end // 4 + 1) * 4
+    tags_end = data.find(b"\x00", tags_at)
+    tags = data[tags_at:tags_end if tags_end >= 0 else len(data)].decode("latin-1")
+    odd = sorted(set(tags[1:]) - TYPE_TAGS)
+    if not tags.startswith(",") or not odd:
+        return None
+    return data[:end].decode("latin-1"), tags

@@ -24,6 +24,7 @@ ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC se
 SWEPT = (*PARAMS, "bpm")
 # Senders each with soft takeover of their own (two tablets); past it the least recently heard is forgotten
 MAX_SURFACES = 16
+FADER_SLACK = 0.001  # a fader's value this far past 0 to 1 is a float's rounding, taken as the end
 REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
 
 
@@ -175,8 +176,9 @@ class OscRouter:
         surface = self._surface(sender)
         if faders:
             self._touched(address, sender)
-        for f in faders:
-            x = _number_at(address, args, f.arg)
+        # every fader's value read before any moves: an XY pad with one value wrong moves neither
+        xs = [_fader_at(address, args, f.arg) for f in faders]
+        for f, x in zip(faders, xs):
             takeover = surface.takeovers.of((address, f.arg), f)
             replies.append(takeover.turn(f, f.value(x)))
         for b in buttons:
@@ -225,6 +227,17 @@ def _number_at(address: str, args: list, i: int) -> float:
     if not math.isfinite(args[i]):  # a NaN fader blended NaN weights and failed the stream a block later
         raise Unfit(f"{shown(address)}: value {i + 1} must be a number (0 to 1), not {args[i]}", (address,))
     return float(args[i])
+
+
+def _fader_at(address: str, args: list, i: int) -> float:
+    """A fader's value, 0 to 1. One past that is refused, not taken as the end: a desk or a fader set to send 0 to
+    127 (MIDI's range) put the show's fader at full from its first step, unsaid."""
+    x = _number_at(address, args, i)
+    if not -FADER_SLACK <= x <= 1 + FADER_SLACK:
+        midi = " (a range of 0 to 127 is MIDI's)" if 1 < x <= 127 and x == int(x) else ""
+        raise Unfit(f"{shown(address)}: value {i + 1} is {_word(address, args[i])}, past a fader's 0 to 1; set "
+                    f"the sender's control to send 0 to 1{midi}", (address,))
+    return x
 
 
 def _kind(v) -> str:

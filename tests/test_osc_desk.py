@@ -1,0 +1,93 @@
+"""A lighting desk or a tablet's editor set to another range than vcam's: fader values past 0 to 1, a flood of
+messages that fills the port before a button, and the other ways a surface is played wrong."""
+import socket
+import threading
+
+import pytest
+from pythonosc.udp_client import SimpleUDPClient
+
+from helpers import wait_for
+import test_osc
+from test_osc import Spy
+from vcam.control.oscinput import OscInput
+from vcam.control.oscmap import OscFader, OscMap
+from vcam.control.oscrouter import OscRouter, Unfit
+
+rig = test_osc.rig  # an OSC input on a free port, stopped after the test
+
+STRENGTH = OscMap(faders=(OscFader("/1/fader2", "strength", 0.0, 1.0),))
+XY = OscMap(faders=(OscFader("/3/xy", "blend", 0.0, 1.0), OscFader("/3/xy", "strength", 0.0, 1.0, arg=1)))
+
+
+@pytest.mark.parametrize("value", [64, 127, 1.5, -0.5])
+def test_a_fader_value_past_0_to_1_is_refused_and_names_the_range(value):
+    ctl = Spy(strength=0.3)
+    with pytest.raises(Unfit) as e:
+        OscRouter(STRENGTH, ctl).handle("/1/fader2", [value], "10.0.0.7:9000")
+    assert "past a fader's 0 to 1" in str(e.value)
+    assert ("MIDI" in str(e.value)) == (value in (64, 127)), str(e.value)  # a 1.5 is no MIDI range
+    assert ctl.state.strength == 0.3 and ctl.applied == []  # not put at full (or nothing) from a desk's first step
+
+
+@pytest.mark.parametrize("value,expected", [(0, 0.0), (1, 1.0), (0.25, 0.25), (1.0000001, 1.0)])
+def test_a_fader_value_within_0_to_1_moves_it_as_an_int_or_a_float(value, expected):
+    ctl = Spy(strength=expected)  # where the show is: soft takeover picks the fader up at once
+    OscRouter(STRENGTH, ctl).handle("/1/fader2", [value], "10.0.0.7:9000")
+    assert ctl.state.strength == pytest.approx(expected)
+
+
+def test_an_xy_pad_with_one_value_past_the_range_moves_neither_parameter():
+    ctl = Spy(strength=0.5)
+    with pytest.raises(Unfit, match="value 2 is 64"):
+        OscRouter(XY, ctl).handle("/3/xy", [0.0, 64], "10.0.0.7:9000")
+    assert ctl.applied == [] and ctl.state.strength == 0.5
+
+
+def test_the_input_asks_for_a_bigger_buffer_than_a_sockets_default():
+    fresh = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    osc = OscInput("127.0.0.1", 0, lambda a, v, s: [], lambda s: None)
+    try:
+        osc.start()
+        default = fresh.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        assert osc._sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) > default
+    finally:
+        osc.stop()
+        fresh.close()
+
+
+def test_a_button_pressed_after_a_flood_that_came_while_the_input_was_busy_is_not_lost():
+    busy, handled = threading.Event(), []
+
+    def handle(address, values, sender):
+        busy.wait(60)  # the show busy while the flood comes: the datagrams wait in the system's buffer
+        handled.append(address)
+        return []
+
+    osc = OscInput("127.0.0.1", 0, handle, lambda s: None, swept=lambda a: a != "/2/push1")
+    try:
+        osc.start()
+        sender = SimpleUDPClient("127.0.0.1", osc.port)
+        for i in range(400):
+            sender.send_message("/1/fader2", i / 400)
+        sender.send_message("/2/push1", 1.0)
+        busy.set()
+        assert wait_for(lambda: "/2/push1" in handled, 60), "the press after the flood was lost"
+    finally:
+        busy.set()
+        osc.stop()
+
+
+def test_a_message_with_a_type_tag_osc_has_not_is_said_with_its_address_and_tags(rig):
+    r = rig()
+    r.send_raw(b"/vcam/seed\x00\x00,q\x00\x00\x00\x00\x00\x05")
+    r.send("/vcam/seed", 42)  # read after it: one thread reads in order
+    (line,) = [s for s in r.said if "type tags" in s]
+    assert "/vcam/seed" in line and "',q'" in line and "not an OSC message" not in line
+    assert r.ctl.state.seed == 42  # the input goes on
+
+
+def test_a_datagram_that_is_no_osc_at_all_is_still_said_as_such(rig):
+    r = rig()
+    r.send_raw(b"hello")
+    r.send("/vcam/seed", 42)
+    assert any("5 bytes from 127.0.0.1 that are not an OSC message" in s for s in r.said)
