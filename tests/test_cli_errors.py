@@ -902,3 +902,30 @@ def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatc
     monkeypatch.setattr("vcam.cli.cmd_check", fail)
     assert main(["check", "x.yaml"]) == 2
     assert "BrokenPipeError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,usage", [
+    (["help"], "usage: vcam [-h]"),
+    (["help", "run"], "usage: vcam run [-h]"),
+    (["help", "midi", "learn"], "usage: vcam midi learn [-h]"),
+])
+def test_vcam_help_prints_the_help_of_the_command_named(argv, usage, capsys):
+    """`vcam help` and `vcam help run` were refused as "invalid choice: 'help'"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0 and capsys.readouterr().out.startswith(usage)
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["models", "all"], "vcam models: error: unrecognized arguments: all; vcam models takes no arguments"),
+    (["devices", "--list"], "vcam devices: error: unrecognized arguments: --list; vcam devices takes no arguments"),
+    (["cam", "ws://host", "--show", "club"], "vcam cam: error: unrecognized arguments: --show club; vcam cam plays "
+                                             "the show vcam serve plays: give the show file to vcam serve (vcam serve "
+                                             "SHOW.yaml)"),
+])
+def test_an_argument_a_command_has_no_place_for_says_where_it_goes(argv, said, capsys):
+    """`vcam models all` and `vcam cam URL --show club` said only "unrecognized arguments"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said

@@ -117,7 +117,7 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
         # --modle", with `vcam`'s usage): said here by the subcommand, with the option likely meant
-        argv = sys.argv[1:] if args is None else list(args)
+        argv = _help_command(sys.argv[1:] if args is None else list(args))
         self._said_before_subcommand(argv)
         parsed, extras = self.parse_known_args(argv, namespace)
         spilled, shows = _prompt_spilled(argv, parsed, extras)
@@ -207,6 +207,12 @@ class _Parser(argparse.ArgumentParser):
             if name not in (subs.choices if subs is not None else {}):
                 return parser
             parser = subs.choices[name]
+
+
+def _help_command(argv: list[str]) -> list[str]:
+    """`vcam help` and `vcam help run` (as git and pip take them) read as `vcam --help` and `vcam run --help`: they
+    were refused as "invalid choice: 'help'"."""
+    return [*argv[1:], "--help"] if argv[:1] == ["help"] else argv
 
 
 def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> tuple[str | None, list[str]]:
@@ -324,10 +330,14 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     places = [a.metavar for a in parser._actions if not a.option_strings and a.nargs in (None, "?")]
     if places and not any(extra.startswith("-") for extra in extras):  # `vcam run a.yaml b.yaml`
         return f"; {parser.prog} takes one {places[0]}"
+    if not places and not any(a.option_strings != ["-h", "--help"] for a in parser._actions):  # `vcam models all`
+        return f"; {parser.prog} takes no arguments"
     for extra in extras:
         flag = extra.split("=", 1)[0]
         if flag.lower() in ("--show", "--show-file") and shows:
             return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
+        if flag.lower() in ("--show", "--show-file") and any(a.dest == "url" for a in parser._actions):  # vcam cam
+            return "; vcam cam plays the show vcam serve plays: give the show file to vcam serve (vcam serve SHOW.yaml)"
         if not flag.startswith("--"):
             continue
         if flag in known:  # its own option, unknown only past `--` (`vcam run -- show.yaml --model tiny`)
