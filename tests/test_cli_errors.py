@@ -929,3 +929,16 @@ def test_an_argument_a_command_has_no_place_for_says_where_it_goes(argv, said, c
         main(argv)
     assert done.value.code == 2
     assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize("flag", ["--steps", "--transition", "--size", "--fps", "--fit", "--in-fit", "--strength",
+                                  "--fallback", "--seed", "--bias", "--in"])
+def test_the_help_of_a_setting_a_show_file_also_gives_says_the_show_comes_first(command, flag):
+    """`--fit (letterbox)` while club.yaml plays crop: each of these flags is read from the show file when left out
+    (vcam.live.settings.resolve), so its help names the show's before the built-in default."""
+    from vcam.cmdline.parser import build_parser
+
+    parser = dict(_commands(build_parser()))[f"vcam {command}"]
+    action = next(a for a in parser._actions if flag in a.option_strings)
+    assert "(default: the show's " in action.help and ", else " in action.help

@@ -377,29 +377,32 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                                                          "with no show, a neon-lit city street at night in the rain)")
     r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED),
                    help="noise seed (default: the show's seed:, else 0)")
-    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N", help="denoising steps (4)")
+    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
+                   help="denoising steps (default: the show's steps:, else 4)")
     r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
-                   help="blocks over which a prompt change blends in (4)")
+                   help="blocks over which a prompt change blends in (default: the show's transition:, else 4)")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
-                   help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
-                        "GPU; krea-14b's 832x480 without one)")
+                   help="generated frame size (default: the show's size:, else the largest up to 832x480 that keeps "
+                        "--target-fps on this GPU; krea-14b's 832x480 without one)")
     r.add_argument("--target-fps", dest="target_fps", type=argtypes.target_fps, metavar="N",
                    help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
                         "size is chosen to keep on this GPU, in bf16 where that size keeps it in bf16, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
-    r.add_argument("--fps", type=argtypes.frame_rate, help="camera frame rate (30)")
+    r.add_argument("--fps", type=argtypes.frame_rate, help="camera frame rate (default: the show's fps:, else 30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
-                   help="how generated frames fit an output of another shape (letterbox)")
+                   help="how generated frames fit an output of another shape (default: the show's fit:, else "
+                        "letterbox)")
     _add_smooth_arg(r)
     r.add_argument("--in", dest="input", type=argtypes.input_source, metavar="SRC",
                    help="video to restyle: none (text only), camera, camera:N, camera:/dev/videoN, file:CLIP, "
                         "image:PICTURE or net (what vcam cam --send uploads) (default: the show's input:, else none)")
     r.add_argument("--in-fit", dest="input_fit", choices=INPUT_FITS,
-                   help="how the input fits the generated frame size (crop)")
+                   help="how the input fits the generated frame size (default: the show's input_fit:, else crop)")
     r.add_argument("--strength", type=argtypes.strength, metavar="X",
-                   help=f"how much of the input survives: 0 keeps it all, 1 is text only ({DEFAULT_STRENGTH:g})")
+                   help=f"how much of the input survives: 0 keeps it all, 1 is text only (default: the "
+                        f"show's strength:, else {DEFAULT_STRENGTH:g})")
     r.add_argument("--bias", type=argtypes.bias, metavar="X",
                    help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
                         "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
@@ -409,7 +412,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", type=argtypes.fallback_image,
-                   help="image shown while generation is stalled (default: hold the last frame)")
+                   help="image shown while generation is stalled (default: the show's fallback:, else hold the "
+                        "last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
