@@ -942,3 +942,19 @@ def test_the_help_of_a_setting_a_show_file_also_gives_says_the_show_comes_first(
     parser = dict(_commands(build_parser()))[f"vcam {command}"]
     action = next(a for a in parser._actions if flag in a.option_strings)
     assert "(default: the show's " in action.help and ", else " in action.help
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["run", "-m", "tiny"], "vcam run: error: unrecognized arguments: -m; vcam run's options are written in full: "
+                            "--model, --max-latency, --midi, --midi-map or --media?"),
+    (["cam", "ws://host", "-d", "10"], "vcam cam: error: unrecognized arguments: -d 10; vcam cam's options are "
+                                       "written in full: --duration?"),
+    (["check", "-x", "show.yaml"], "vcam check: error: unrecognized arguments: -x; vcam check's options are written "
+                                   "in full (vcam check --help lists them)"),
+])
+def test_a_one_letter_option_is_answered_with_the_options_it_may_stand_for(argv, said, capsys):
+    """`vcam run -m tiny` said only "unrecognized arguments: -m"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said

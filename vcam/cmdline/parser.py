@@ -338,6 +338,8 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
             return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
         if flag.lower() in ("--show", "--show-file") and any(a.dest == "url" for a in parser._actions):  # vcam cam
             return "; vcam cam plays the show vcam serve plays: give the show file to vcam serve (vcam serve SHOW.yaml)"
+        if re.fullmatch(r"-[A-Za-z]", flag):  # `-m tiny`, `-o null`: vcam's options have no one-letter forms
+            return _long_forms(parser.prog, flag[1], known)
         if not flag.startswith("--"):
             continue
         if flag in known:  # its own option, unknown only past `--` (`vcam run -- show.yaml --model tiny`)
@@ -346,6 +348,16 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
         if meant in known:
             return f"; did you mean {meant}?"
     return ""
+
+
+def _long_forms(prog: str, letter: str, known: list[str]) -> str:
+    """"; vcam run's options are written in full: --model, --midi, …" for a one-letter option (`-m`), naming those
+    that start with its letter."""
+    starting = list(dict.fromkeys(o for o in known if o[2:3].lower() == letter.lower()))  # as --help lists them
+    if not starting:
+        return f"; {prog}'s options are written in full ({prog} --help lists them)"
+    named = starting[0] if len(starting) == 1 else f"{', '.join(starting[:-1])} or {starting[-1]}"
+    return f"; {prog}'s options are written in full: {named}?"
 
 
 ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "
