@@ -958,3 +958,19 @@ def test_a_one_letter_option_is_answered_with_the_options_it_may_stand_for(argv,
         main(argv)
     assert done.value.code == 2
     assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["serve", "--token", ""], "argument --token: the token is empty (an unset variable in a script?)"),
+    (["cam", "ws://x", "--token", " "], "argument --token: the token is empty (an unset variable in a script?)"),
+    (["run", "--weights", ""], "argument --weights: the path is empty (an unset variable in a script?)"),
+    (["render", "show.jsonl", "--out", "null", "--weights", ""], "argument --weights: the path is empty"),
+])
+def test_an_empty_token_or_weights_folder_is_refused_not_taken_as_left_out(argv, said, capsys):
+    """`--token "$SECRET"` unset served with $VCAM_TOKEN or no token at all, without a word; `--weights ""` was said
+    as "--weights : a weights folder is krea-14b's"."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2 and said in capsys.readouterr().err

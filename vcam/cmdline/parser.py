@@ -383,8 +383,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help=f"a show file (presets, outputs, MIDI map){_or_shipped()}")
     r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
-    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
-                                                    "(default: download from the Hugging Face hub)")
+    r.add_argument("--weights", metavar="DIR", type=argtypes.user_path,
+                   help="a local folder laid out like the hub repos (default: download from the Hugging Face hub)")
     r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset; "
                                                          "with no show, a neon-lit city street at night in the rain)")
     r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED),
@@ -481,7 +481,8 @@ def _add_serve_parser(sub) -> None:
     s.add_argument("--host", type=argtypes.listen_host, default="127.0.0.1",
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
     s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765, help="port to listen on (8765)")
-    s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
+    s.add_argument("--token", type=argtypes.token, default=None,
+                   help="a secret clients must give (default: $VCAM_TOKEN)")
     s.add_argument("--quality", type=argtypes.within(int, 10, 100), default=80, metavar="Q",
                    help="JPEG quality of the frames sent (80)")
 
@@ -493,7 +494,7 @@ def _add_cam_parser(sub) -> None:
     cam.add_argument("url", metavar="ws://HOST:PORT",
                      help="the vcam serve to watch: ws://HOST:PORT, or wss://ADDRESS through an HTTPS proxy (a port "
                           "left out is 8765 for ws://)")
-    cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
+    cam.add_argument("--token", type=argtypes.token, default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=argtypes.output_size, metavar="WxH", help="output size (default 832x480)")
     cam.add_argument("--fps", type=argtypes.frame_rate, default=30.0, help="camera frame rate (30)")
@@ -578,7 +579,8 @@ def _add_render_parser(sub) -> None:
     r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
                    help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
     r.add_argument("--model", help="the model to render with (default: the show's)")
-    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
+    r.add_argument("--weights", metavar="DIR", type=argtypes.user_path,
+                   help="a local folder laid out like the hub repos")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="generated frame size (default: the show's)")
     r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
                    help="denoising steps for every block, the show's changes of steps included (default: the "
