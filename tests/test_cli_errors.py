@@ -974,3 +974,20 @@ def test_an_empty_token_or_weights_folder_is_refused_not_taken_as_left_out(argv,
     with pytest.raises(SystemExit) as ended:
         build_parser().parse_args(argv)
     assert ended.value.code == 2 and said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given,said", [
+    ("shows\\my.yaml", "shows\\my.yaml: the show file does not exist; did you mean shows/my.yaml? (folders are "
+                       "separated by / here)"),
+    ("presets\\club.yaml", "presets\\club.yaml: the show file does not exist; did you mean club, a show vcam ships? "
+                           "(its name alone, without a folder)"),
+])
+@pytest.mark.skipif(os.sep != "/", reason="a backslash separates folders there")
+def test_a_show_path_written_with_backslashes_is_answered_with_the_show_meant(given, said, tmp_path, monkeypatch,
+                                                                              capsys):
+    """`vcam check shows\\my.yaml`, copied from a Windows guide, said only "check the path"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shows").mkdir()
+    (tmp_path / "shows" / "my.yaml").write_text("presets:\n  - name: a\n    prompt: a\n")
+    assert main(["check", given]) == 2
+    assert said in capsys.readouterr().err
