@@ -991,3 +991,16 @@ def test_a_show_path_written_with_backslashes_is_answered_with_the_show_meant(gi
     (tmp_path / "shows" / "my.yaml").write_text("presets:\n  - name: a\n    prompt: a\n")
     assert main(["check", given]) == 2
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["run", "--link=yes"], "vcam run: error: argument --link: takes no value ('yes' given): give --link alone"),
+    (["bench", "--compile=false"], "vcam bench: error: argument --compile/--no-compile: takes no value ('false' "
+                                   "given): give --compile or --no-compile alone"),
+])
+def test_a_value_given_to_an_option_that_takes_none_says_to_give_it_alone(argv, said, capsys):
+    """`--link=yes` was said as argparse's "ignored explicit argument 'yes'", which named no fix."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said

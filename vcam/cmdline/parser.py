@@ -97,7 +97,7 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
-        message += self._dash_value(message)
+        message = _switch_valued(message) + self._dash_value(message)
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
         return super().error(message)
@@ -207,6 +207,17 @@ class _Parser(argparse.ArgumentParser):
             if name not in (subs.choices if subs is not None else {}):
                 return parser
             parser = subs.choices[name]
+
+
+def _switch_valued(message: str) -> str:
+    """argparse's "ignored explicit argument 'yes'" for a value given to an option that takes none (`--link=yes`,
+    `--compile=false`) said as what to give instead; any other message as it is."""
+    said = re.fullmatch(r"argument (\S+): ignored explicit argument (.*)", message)
+    if said is None:
+        return message
+    flags = said.group(1).split("/")
+    alone = flags[0] if len(flags) == 1 else " or ".join(flags)
+    return f"argument {said.group(1)}: takes no value ({said.group(2)} given): give {alone} alone"
 
 
 def _help_command(argv: list[str]) -> list[str]:
