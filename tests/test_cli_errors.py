@@ -727,7 +727,8 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
     (["cam", "ws://host", "--fallback", "-x.png"], "vcam cam: error: argument --fallback: expected one argument (a "
                                                    "value that starts with - is taken for an option: give it as "
                                                    "--fallback=-x.png)"),
-    (["run", "--out", "--dur", "1"], "vcam run: error: argument --out: expected one argument"),  # left out: no hint
+    # left out: no dash hint, the form to give
+    (["run", "--out", "--dur", "1"], "vcam run: error: argument --out: expected one argument: give --out OUTPUT"),
 ])
 def test_a_value_that_starts_with_a_dash_is_said_how_to_give(argv, said, capsys):
     """`--prompt -dark` was answered "expected one argument", with the value right there on the line."""
@@ -1000,6 +1001,20 @@ def test_a_show_path_written_with_backslashes_is_answered_with_the_show_meant(gi
 ])
 def test_a_value_given_to_an_option_that_takes_none_says_to_give_it_alone(argv, said, capsys):
     """`--link=yes` was said as argparse's "ignored explicit argument 'yes'", which named no fix."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["run", "--out"], "vcam run: error: argument --out: expected one argument: give --out OUTPUT"),
+    (["run", "--fit", "--duration", "10"], "vcam run: error: argument --fit: expected one argument: give --fit "
+                                           "letterbox|crop|stretch"),
+    (["serve", "--port"], "vcam serve: error: argument --port: expected one argument: give --port PORT"),
+])
+def test_an_option_whose_value_is_left_out_says_the_form_to_give(argv, said, capsys):
+    """`vcam run --out` said only "expected one argument"."""
     with pytest.raises(SystemExit) as done:
         main(argv)
     assert done.value.code == 2

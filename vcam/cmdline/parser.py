@@ -97,10 +97,21 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
-        message = _switch_valued(message) + self._dash_value(message)
+        message = _switch_valued(message) + (self._dash_value(message) or self._value_left_out(message))
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
         return super().error(message)
+
+    def _value_left_out(self, message: str) -> str:
+        """`vcam run --out` (its value left out, or another option after it): argparse's "expected one argument"
+        with the form to give it in."""
+        said = re.fullmatch(r"argument (\S+): expected one argument", message)
+        flag = said.group(1).split("/")[-1] if said else ""
+        action = next((a for a in self._actions if flag in a.option_strings), None)
+        if action is None:
+            return ""
+        value = action.metavar or ("|".join(map(str, action.choices)) if action.choices else action.dest.upper())
+        return f": give {flag} {value}"
 
     def _dash_value(self, message: str) -> str:
         """`--prompt -dark` (a prompt, a size that starts with a dash): argparse took the value for an unknown option
