@@ -945,13 +945,23 @@ def test_the_help_of_a_setting_a_show_file_also_gives_says_the_show_comes_first(
     assert "(default: the show's " in action.help and ", else " in action.help
 
 
+def test_the_help_of_run_out_says_the_shows_outputs_come_first_and_serve_has_none():
+    from vcam.cmdline.parser import build_parser
+
+    commands = dict(_commands(build_parser()))
+    said = {c: next(a for a in commands[f"vcam {c}"]._actions if "--out" in a.option_strings).help
+            for c in ("run", "serve")}
+    assert said["run"].endswith("(default: the show's out:, else vcam)") and said["serve"].endswith("(default: none)")
+
+
 @pytest.mark.parametrize("argv,said", [
     (["run", "-m", "tiny"], "vcam run: error: unrecognized arguments: -m; vcam run's options are written in full: "
                             "--model, --max-latency, --midi, --midi-map or --media?"),
     (["cam", "ws://host", "-d", "10"], "vcam cam: error: unrecognized arguments: -d 10; vcam cam's options are "
                                        "written in full: --duration?"),
-    (["check", "-x", "show.yaml"], "vcam check: error: unrecognized arguments: -x; vcam check's options are written "
-                                   "in full (vcam check --help lists them)"),
+    (["check", "-x", "show.yaml"], "vcam check: error: unrecognized arguments: -x; vcam check takes no options"),
+    (["bench", "-x"], "vcam bench: error: unrecognized arguments: -x; vcam bench's options are written in full "
+                      "(vcam bench --help lists them)"),
 ])
 def test_a_one_letter_option_is_answered_with_the_options_it_may_stand_for(argv, said, capsys):
     """`vcam run -m tiny` said only "unrecognized arguments: -m"."""

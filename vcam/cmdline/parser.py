@@ -376,6 +376,8 @@ def _long_forms(prog: str, letter: str, known: list[str]) -> str:
     """"; vcam run's options are written in full: --model, --midi, …" for a one-letter option (`-m`), naming those
     that start with its letter."""
     starting = list(dict.fromkeys(o for o in known if o[2:3].lower() == letter.lower()))  # as --help lists them
+    if not set(known) - {"--help"}:
+        return f"; {prog} takes no options"
     if not starting:
         return f"; {prog}'s options are written in full ({prog} --help lists them)"
     named = starting[0] if len(starting) == 1 else f"{', '.join(starting[:-1])} or {starting[-1]}"
@@ -492,7 +494,7 @@ def _add_run_parser(sub) -> None:
     r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
                        description="Loads the model and streams it into every --out at a steady frame rate. "
                                    "Settings given here override the show file's.")
-    _add_live_args(r, "vcam")
+    _add_live_args(r, "the show's out:, else vcam")
 
 
 def _add_serve_parser(sub) -> None:
