@@ -727,7 +727,8 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
     (["cam", "ws://host", "--fallback", "-x.png"], "vcam cam: error: argument --fallback: expected one argument (a "
                                                    "value that starts with - is taken for an option: give it as "
                                                    "--fallback=-x.png)"),
-    (["run", "--out", "--dur", "1"], "vcam run: error: argument --out: expected one argument"),  # left out: no hint
+    # left out: no dash hint, the form to give
+    (["run", "--out", "--dur", "1"], "vcam run: error: argument --out: expected one argument: give --out OUTPUT"),
 ])
 def test_a_value_that_starts_with_a_dash_is_said_how_to_give(argv, said, capsys):
     """`--prompt -dark` was answered "expected one argument", with the value right there on the line."""
@@ -902,3 +903,129 @@ def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatc
     monkeypatch.setattr("vcam.cli.cmd_check", fail)
     assert main(["check", "x.yaml"]) == 2
     assert "BrokenPipeError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,usage", [
+    (["help"], "usage: vcam [-h]"),
+    (["help", "run"], "usage: vcam run [-h]"),
+    (["help", "midi", "learn"], "usage: vcam midi learn [-h]"),
+])
+def test_vcam_help_prints_the_help_of_the_command_named(argv, usage, capsys):
+    """`vcam help` and `vcam help run` were refused as "invalid choice: 'help'"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0 and capsys.readouterr().out.startswith(usage)
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["models", "all"], "vcam models: error: unrecognized arguments: all; vcam models takes no arguments"),
+    (["devices", "--list"], "vcam devices: error: unrecognized arguments: --list; vcam devices takes no arguments"),
+    (["cam", "ws://host", "--show", "club"], "vcam cam: error: unrecognized arguments: --show club; vcam cam plays "
+                                             "the show vcam serve plays: give the show file to vcam serve (vcam serve "
+                                             "SHOW.yaml)"),
+])
+def test_an_argument_a_command_has_no_place_for_says_where_it_goes(argv, said, capsys):
+    """`vcam models all` and `vcam cam URL --show club` said only "unrecognized arguments"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+@pytest.mark.parametrize("command", ["run", "serve"])
+@pytest.mark.parametrize("flag", ["--steps", "--transition", "--size", "--fps", "--fit", "--in-fit", "--strength",
+                                  "--fallback", "--seed", "--bias", "--in"])
+def test_the_help_of_a_setting_a_show_file_also_gives_says_the_show_comes_first(command, flag):
+    """`--fit (letterbox)` while club.yaml plays crop: each of these flags is read from the show file when left out
+    (vcam.live.settings.resolve), so its help names the show's before the built-in default."""
+    from vcam.cmdline.parser import build_parser
+
+    parser = dict(_commands(build_parser()))[f"vcam {command}"]
+    action = next(a for a in parser._actions if flag in a.option_strings)
+    assert "(default: the show's " in action.help and ", else " in action.help
+
+
+def test_the_help_of_run_out_says_the_shows_outputs_come_first_and_serve_has_none():
+    from vcam.cmdline.parser import build_parser
+
+    commands = dict(_commands(build_parser()))
+    said = {c: next(a for a in commands[f"vcam {c}"]._actions if "--out" in a.option_strings).help
+            for c in ("run", "serve")}
+    assert said["run"].endswith("(default: the show's out:, else vcam)") and said["serve"].endswith("(default: none)")
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["run", "-m", "tiny"], "vcam run: error: unrecognized arguments: -m; vcam run's options are written in full: "
+                            "--model, --max-latency, --midi, --midi-map or --media?"),
+    (["cam", "ws://host", "-d", "10"], "vcam cam: error: unrecognized arguments: -d 10; vcam cam's options are "
+                                       "written in full: --duration?"),
+    (["check", "-x", "show.yaml"], "vcam check: error: unrecognized arguments: -x; vcam check takes no options"),
+    (["bench", "-x"], "vcam bench: error: unrecognized arguments: -x; vcam bench's options are written in full "
+                      "(vcam bench --help lists them)"),
+])
+def test_a_one_letter_option_is_answered_with_the_options_it_may_stand_for(argv, said, capsys):
+    """`vcam run -m tiny` said only "unrecognized arguments: -m"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["serve", "--token", ""], "argument --token: the token is empty (an unset variable in a script?)"),
+    (["cam", "ws://x", "--token", " "], "argument --token: the token is empty (an unset variable in a script?)"),
+    (["run", "--weights", ""], "argument --weights: the path is empty (an unset variable in a script?)"),
+    (["render", "show.jsonl", "--out", "null", "--weights", ""], "argument --weights: the path is empty"),
+])
+def test_an_empty_token_or_weights_folder_is_refused_not_taken_as_left_out(argv, said, capsys):
+    """`--token "$SECRET"` unset served with $VCAM_TOKEN or no token at all, without a word; `--weights ""` was said
+    as "--weights : a weights folder is krea-14b's"."""
+    from vcam.cmdline.parser import build_parser
+
+    with pytest.raises(SystemExit) as ended:
+        build_parser().parse_args(argv)
+    assert ended.value.code == 2 and said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("given,said", [
+    ("shows\\my.yaml", "shows\\my.yaml: the show file does not exist; did you mean shows/my.yaml? (folders are "
+                       "separated by / here)"),
+    ("presets\\club.yaml", "presets\\club.yaml: the show file does not exist; did you mean club, a show vcam ships? "
+                           "(its name alone, without a folder)"),
+])
+@pytest.mark.skipif(os.sep != "/", reason="a backslash separates folders there")
+def test_a_show_path_written_with_backslashes_is_answered_with_the_show_meant(given, said, tmp_path, monkeypatch,
+                                                                              capsys):
+    """`vcam check shows\\my.yaml`, copied from a Windows guide, said only "check the path"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shows").mkdir()
+    (tmp_path / "shows" / "my.yaml").write_text("presets:\n  - name: a\n    prompt: a\n")
+    assert main(["check", given]) == 2
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["run", "--link=yes"], "vcam run: error: argument --link: takes no value ('yes' given): give --link alone"),
+    (["bench", "--compile=false"], "vcam bench: error: argument --compile/--no-compile: takes no value ('false' "
+                                   "given): give --compile or --no-compile alone"),
+])
+def test_a_value_given_to_an_option_that_takes_none_says_to_give_it_alone(argv, said, capsys):
+    """`--link=yes` was said as argparse's "ignored explicit argument 'yes'", which named no fix."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["run", "--out"], "vcam run: error: argument --out: expected one argument: give --out OUTPUT"),
+    (["run", "--fit", "--duration", "10"], "vcam run: error: argument --fit: expected one argument: give --fit "
+                                           "letterbox|crop|stretch"),
+    (["serve", "--port"], "vcam serve: error: argument --port: expected one argument: give --port PORT"),
+])
+def test_an_option_whose_value_is_left_out_says_the_form_to_give(argv, said, capsys):
+    """`vcam run --out` said only "expected one argument"."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said

@@ -247,7 +247,7 @@ def test_bench_json_given_a_value_prints_that_refusal_as_json_too(flag, capsys):
 
     with pytest.raises(SystemExit):
         main(["bench", flag])
-    assert "ignored explicit argument 'yes'" in json.loads(capsys.readouterr().out)["error"]
+    assert "argument --json: takes no value ('yes' given)" in json.loads(capsys.readouterr().out)["error"]
 
 
 def test_bench_json_names_an_unexpected_error(capsys, monkeypatch):

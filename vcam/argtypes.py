@@ -223,6 +223,13 @@ def user_path(text: str) -> str:
     return os.path.expanduser(given(text, f"the path is empty {UNSET}: give the path, or leave the option out"))
 
 
+def token(text: str) -> str:
+    """--token's secret: an empty one (`--token "$SECRET"` unset) was taken as left out, the server started with
+    $VCAM_TOKEN or no token at all, without a word."""
+    return given(text, f"the token is empty {UNSET}: give the secret, or leave out --token (then $VCAM_TOKEN is "
+                       "used, where set)")
+
+
 def media_folder(text: str) -> str:
     """--media's folder (user_path). An empty one shared the folder vcam runs in, and left out the option shares the
     show file's: neither is said to be meant."""

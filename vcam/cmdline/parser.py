@@ -97,10 +97,21 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
-        message += self._dash_value(message)
+        message = _switch_valued(message) + (self._dash_value(message) or self._value_left_out(message))
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
         return super().error(message)
+
+    def _value_left_out(self, message: str) -> str:
+        """`vcam run --out` (its value left out, or another option after it): argparse's "expected one argument"
+        with the form to give it in."""
+        said = re.fullmatch(r"argument (\S+): expected one argument", message)
+        flag = said.group(1).split("/")[-1] if said else ""
+        action = next((a for a in self._actions if flag in a.option_strings), None)
+        if action is None:
+            return ""
+        value = action.metavar or ("|".join(map(str, action.choices)) if action.choices else action.dest.upper())
+        return f": give {flag} {value}"
 
     def _dash_value(self, message: str) -> str:
         """`--prompt -dark` (a prompt, a size that starts with a dash): argparse took the value for an unknown option
@@ -117,7 +128,7 @@ class _Parser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         # argparse says a subcommand's unknown option as the top level's ("vcam: error: unrecognized arguments:
         # --modle", with `vcam`'s usage): said here by the subcommand, with the option likely meant
-        argv = sys.argv[1:] if args is None else list(args)
+        argv = _help_command(sys.argv[1:] if args is None else list(args))
         self._said_before_subcommand(argv)
         parsed, extras = self.parse_known_args(argv, namespace)
         spilled, shows = _prompt_spilled(argv, parsed, extras)
@@ -207,6 +218,23 @@ class _Parser(argparse.ArgumentParser):
             if name not in (subs.choices if subs is not None else {}):
                 return parser
             parser = subs.choices[name]
+
+
+def _switch_valued(message: str) -> str:
+    """argparse's "ignored explicit argument 'yes'" for a value given to an option that takes none (`--link=yes`,
+    `--compile=false`) said as what to give instead; any other message as it is."""
+    said = re.fullmatch(r"argument (\S+): ignored explicit argument (.*)", message)
+    if said is None:
+        return message
+    flags = said.group(1).split("/")
+    alone = flags[0] if len(flags) == 1 else " or ".join(flags)
+    return f"argument {said.group(1)}: takes no value ({said.group(2)} given): give {alone} alone"
+
+
+def _help_command(argv: list[str]) -> list[str]:
+    """`vcam help` and `vcam help run` (as git and pip take them) read as `vcam --help` and `vcam run --help`: they
+    were refused as "invalid choice: 'help'"."""
+    return [*argv[1:], "--help"] if argv[:1] == ["help"] else argv
 
 
 def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> tuple[str | None, list[str]]:
@@ -324,10 +352,16 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
     places = [a.metavar for a in parser._actions if not a.option_strings and a.nargs in (None, "?")]
     if places and not any(extra.startswith("-") for extra in extras):  # `vcam run a.yaml b.yaml`
         return f"; {parser.prog} takes one {places[0]}"
+    if not places and not any(a.option_strings != ["-h", "--help"] for a in parser._actions):  # `vcam models all`
+        return f"; {parser.prog} takes no arguments"
     for extra in extras:
         flag = extra.split("=", 1)[0]
         if flag.lower() in ("--show", "--show-file") and shows:
             return f"; a show file is given without a flag: {parser.prog} {shows[0]}"
+        if flag.lower() in ("--show", "--show-file") and any(a.dest == "url" for a in parser._actions):  # vcam cam
+            return "; vcam cam plays the show vcam serve plays: give the show file to vcam serve (vcam serve SHOW.yaml)"
+        if re.fullmatch(r"-[A-Za-z]", flag):  # `-m tiny`, `-o null`: vcam's options have no one-letter forms
+            return _long_forms(parser.prog, flag[1], known)
         if not flag.startswith("--"):
             continue
         if flag in known:  # its own option, unknown only past `--` (`vcam run -- show.yaml --model tiny`)
@@ -336,6 +370,18 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
         if meant in known:
             return f"; did you mean {meant}?"
     return ""
+
+
+def _long_forms(prog: str, letter: str, known: list[str]) -> str:
+    """"; vcam run's options are written in full: --model, --midi, …" for a one-letter option (`-m`), naming those
+    that start with its letter."""
+    starting = list(dict.fromkeys(o for o in known if o[2:3].lower() == letter.lower()))  # as --help lists them
+    if not set(known) - {"--help"}:
+        return f"; {prog} takes no options"
+    if not starting:
+        return f"; {prog}'s options are written in full ({prog} --help lists them)"
+    named = starting[0] if len(starting) == 1 else f"{', '.join(starting[:-1])} or {starting[-1]}"
+    return f"; {prog}'s options are written in full: {named}?"
 
 
 ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "
@@ -361,35 +407,38 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help=f"a show file (presets, outputs, MIDI map){_or_shipped()}")
     r.add_argument("--model", help="krea-14b (CUDA) or tiny (random weights, any machine); "
                                    "default: krea-14b where a CUDA GPU exists, else tiny")
-    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos "
-                                                    "(default: download from the Hugging Face hub)")
+    r.add_argument("--weights", metavar="DIR", type=argtypes.user_path,
+                   help="a local folder laid out like the hub repos (default: download from the Hugging Face hub)")
     r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset; "
                                                          "with no show, a neon-lit city street at night in the rain)")
     r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED),
                    help="noise seed (default: the show's seed:, else 0)")
-    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N", help="denoising steps (4)")
+    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
+                   help="denoising steps (default: the show's steps:, else 4)")
     r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
-                   help="blocks over which a prompt change blends in (4)")
+                   help="blocks over which a prompt change blends in (default: the show's transition:, else 4)")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
-                   help="generated frame size (default: the largest up to 832x480 that keeps --target-fps on this "
-                        "GPU; krea-14b's 832x480 without one)")
+                   help="generated frame size (default: the show's size:, else the largest up to 832x480 that keeps "
+                        "--target-fps on this GPU; krea-14b's 832x480 without one)")
     r.add_argument("--target-fps", dest="target_fps", type=argtypes.target_fps, metavar="N",
                    help="with neither --size nor --quant (nor a show's size, nor --replay): generated frames/s the "
                         "size is chosen to keep on this GPU, in bf16 where that size keeps it in bf16, else FP8 (10)")
     r.add_argument("--out", action="append", metavar="OUTPUT",
                    help="vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally @WxH; repeatable "
                         f"(default: {default_out})")
-    r.add_argument("--fps", type=argtypes.frame_rate, help="camera frame rate (30)")
+    r.add_argument("--fps", type=argtypes.frame_rate, help="camera frame rate (default: the show's fps:, else 30)")
     r.add_argument("--fit", choices=("letterbox", "crop", "stretch"),
-                   help="how generated frames fit an output of another shape (letterbox)")
+                   help="how generated frames fit an output of another shape (default: the show's fit:, else "
+                        "letterbox)")
     _add_smooth_arg(r)
     r.add_argument("--in", dest="input", type=argtypes.input_source, metavar="SRC",
                    help="video to restyle: none (text only), camera, camera:N, camera:/dev/videoN, file:CLIP, "
                         "image:PICTURE or net (what vcam cam --send uploads) (default: the show's input:, else none)")
     r.add_argument("--in-fit", dest="input_fit", choices=INPUT_FITS,
-                   help="how the input fits the generated frame size (crop)")
+                   help="how the input fits the generated frame size (default: the show's input_fit:, else crop)")
     r.add_argument("--strength", type=argtypes.strength, metavar="X",
-                   help=f"how much of the input survives: 0 keeps it all, 1 is text only ({DEFAULT_STRENGTH:g})")
+                   help=f"how much of the input survives: 0 keeps it all, 1 is text only (default: the "
+                        f"show's strength:, else {DEFAULT_STRENGTH:g})")
     r.add_argument("--bias", type=argtypes.bias, metavar="X",
                    help="Krea's attention bias on the past frames, above 0 to 1: lower leans less on the frames "
                         "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
@@ -399,7 +448,8 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
     r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", type=argtypes.fallback_image,
-                   help="image shown while generation is stalled (default: hold the last frame)")
+                   help="image shown while generation is stalled (default: the show's fallback:, else hold the "
+                        "last frame)")
     r.add_argument("--quant", choices=QUANTS,
                    help="fp8: FP8 matrices through torchao (CUDA compute capability 8.9+; see BENCHMARKS.md); "
                         "nvfp4: 4-bit NVFP4 matrices (Blackwell, 10.0+; untested on a card yet); "
@@ -444,7 +494,7 @@ def _add_run_parser(sub) -> None:
     r = sub.add_parser("run", help="generate live video into the virtual camera and other outputs",
                        description="Loads the model and streams it into every --out at a steady frame rate. "
                                    "Settings given here override the show file's.")
-    _add_live_args(r, "vcam")
+    _add_live_args(r, "the show's out:, else vcam")
 
 
 def _add_serve_parser(sub) -> None:
@@ -455,7 +505,8 @@ def _add_serve_parser(sub) -> None:
     s.add_argument("--host", type=argtypes.listen_host, default="127.0.0.1",
                    help="address to listen on (127.0.0.1: reach it through ssh -L; 0.0.0.0 needs --token)")
     s.add_argument("--port", type=argtypes.within(int, 1, 65535), default=8765, help="port to listen on (8765)")
-    s.add_argument("--token", default=None, help="a secret clients must give (default: $VCAM_TOKEN)")
+    s.add_argument("--token", type=argtypes.token, default=None,
+                   help="a secret clients must give (default: $VCAM_TOKEN)")
     s.add_argument("--quality", type=argtypes.within(int, 10, 100), default=80, metavar="Q",
                    help="JPEG quality of the frames sent (80)")
 
@@ -467,7 +518,7 @@ def _add_cam_parser(sub) -> None:
     cam.add_argument("url", metavar="ws://HOST:PORT",
                      help="the vcam serve to watch: ws://HOST:PORT, or wss://ADDRESS through an HTTPS proxy (a port "
                           "left out is 8765 for ws://)")
-    cam.add_argument("--token", default=None, help="the server's token (default: $VCAM_TOKEN)")
+    cam.add_argument("--token", type=argtypes.token, default=None, help="the server's token (default: $VCAM_TOKEN)")
     cam.add_argument("--out", action="append", metavar="OUTPUT", help="as for vcam run (default: vcam)")
     cam.add_argument("--size", type=argtypes.output_size, metavar="WxH", help="output size (default 832x480)")
     cam.add_argument("--fps", type=argtypes.frame_rate, default=30.0, help="camera frame rate (30)")
@@ -552,7 +603,8 @@ def _add_render_parser(sub) -> None:
     r.add_argument("--out", action="append", required=True, metavar="OUTPUT",
                    help="file:PATH.mp4 (optionally @WxH) or null; repeatable")
     r.add_argument("--model", help="the model to render with (default: the show's)")
-    r.add_argument("--weights", metavar="DIR", help="a local folder laid out like the hub repos")
+    r.add_argument("--weights", metavar="DIR", type=argtypes.user_path,
+                   help="a local folder laid out like the hub repos")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="generated frame size (default: the show's)")
     r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
                    help="denoising steps for every block, the show's changes of steps included (default: the "

@@ -60,7 +60,17 @@ def show_file(ref: str) -> str:
     if shipped is not None:
         local = [ref + s for s in SHOW_SUFFIXES if not ref.lower().endswith(SHOW_SUFFIXES) and os.path.lexists(ref + s)]
         return local[0] if local else str(shipped)
-    raise ConfigError([f"{ref}: the show file does not exist; {near_name(Path(ref)) or _shipped_fix(ref)}"])
+    fix = _slashed(ref) or near_name(Path(ref)) or _shipped_fix(ref)
+    raise ConfigError([f"{ref}: the show file does not exist; {fix}"])
+
+
+def _slashed(ref: str) -> str | None:
+    """The fix for a path written with Windows' backslashes where folders are separated by / (`presets\\club.yaml`,
+    a line copied from a Windows guide): the file it names with slashes, where there is one; else None."""
+    slashed = ref.replace("\\", "/")
+    if os.sep != "/" or slashed == ref or not os.path.lexists(slashed):
+        return None
+    return f"did you mean {slashed}? (folders are separated by / here)"
 
 
 def _shipped_fix(ref: str) -> str:
@@ -69,8 +79,9 @@ def _shipped_fix(ref: str) -> str:
     names = shipped_shows()
     if not names:
         return "check the path"
-    near = nearest(_stem(Path(ref).name).lower(), names, cutoff=0.75)
+    path = ref.replace("\\", "/") if os.sep == "/" else ref  # a Windows path's folders too (presets\club.yaml)
+    near = nearest(_stem(Path(path).name).lower(), names, cutoff=0.75)
     if near is not None:
-        alone = " (its name alone, without a folder)" if os.path.dirname(ref) else ""
+        alone = " (its name alone, without a folder)" if os.path.dirname(path) else ""
         return f"did you mean {near}, a show vcam ships?{alone}"
     return f"check the path, or give the name of a show vcam ships: {', '.join(names)}"
