@@ -1188,22 +1188,6 @@ def test_an_image_saved_again_is_decoded_beside_the_blocks_which_go_on_with_the_
     image.close()
 
 
-def test_an_image_closed_while_its_save_decodes_stops_that_decode(tmp_path, monkeypatch):
-    path = tmp_path / "logo.png"
-    _solid_png(path, (0, 0, 255))
-    image = ImageSource(str(path), W, H, "stretch")
-    release = threading.Event()
-    monkeypatch.setattr(clip_module, "read_shown", lambda *args: release.wait(60) and None)
-    _solid_png(path, (255, 0, 0))
-    image.frames(12, 1)
-    image.frames(24, 1)
-    decoding = image._decoding
-    image.close()
-    release.set()
-    decoding._thread.join(60)
-    assert not decoding._thread.is_alive() and decoding.take(0) is None
-
-
 def test_an_image_saved_broken_or_deleted_on_air_keeps_its_picture_and_says_so_once(tmp_path):
     path = tmp_path / "logo.png"
     _solid_png(path, (0, 0, 255))
