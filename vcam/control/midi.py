@@ -16,7 +16,7 @@ from pathlib import Path
 from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
-from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Knob, MidiMap
+from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -192,19 +192,19 @@ def _unheard() -> Unheard:
     return UNHEARD
 
 
-def off_channel_line(what: str, channel: int, listens: set[int | None], written: tuple[str, int] | None = None) -> str:
+def off_channel_line(what: str, channel: int, listens: set[int | None], entry: Knob | Button | None = None) -> str:
     """What is said of a control that came on `channel` (0-based) where the map has it on `listens` only: the knob
     or button did nothing, and the controller's channel setting is the usual cause (one set to send on channel 2,
     a map written for channel 1); but a controller may send one control on two channels on purpose (a push of an
-    encoder), hence the if. `written`: the file and line of the map's entry, where the channel is changed: in a
-    show built on a shipped map, the show's own `channel:` moves only the show's controls."""
+    encoder), hence the if. `entry`: the map's entry on it, whose file and line are where the channel is changed:
+    in a show built on a shipped map, the show's own `channel:` moves only the show's controls."""
     mapped = sorted(c + 1 for c in listens if c is not None)
     on = " or ".join(map(str, mapped))
-    known = bool(written and written[0])
-    at = f" ({Path(written[0]).name} line {written[1]})" if known else ""
-    if known and Path(written[0]).resolve().parent == Path(MAPS_DIR).resolve():  # vcam's own: an update rewrites it
-        change = (f"copy {Path(written[0]).name} beside the show, give it channel: {channel + 1}, and name the copy "
-                  "in the show's map:")
+    known = entry is not None and bool(entry.where[0])
+    at = f" ({file_line(entry)})" if known else ""
+    if known and Path(entry.where[0]).resolve().parent == Path(MAPS_DIR).resolve():  # vcam's own: an update rewrites
+        change = (f"copy {Path(entry.where[0]).name} beside the show, give it channel: {channel + 1}, and name the "
+                  "copy in the show's map:")
     else:
         change = (f"give it channel: {channel + 1} {'there' if known else 'in the map'} (or no channel, to hear every "
                   "one)")
@@ -296,36 +296,36 @@ class MidiRouter:
             if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
                 return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
             what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
-            return self._unheard_on(what, channel, mapping.entries_on(cc=msg.control))
+            return self._said_unheard_on(what, channel, mapping.entries_on(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
                 return partial(self.controller.apply, entry.command, "midi")
-            return self._unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
+            return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
             if not mapping.program_listens(channel):
-                return self._unheard("a program change", channel, set(mapping.program_channels))
+                return self._said_unheard("a program change", channel, set(mapping.program_channels))
             from vcam.control.commands import Command
 
             return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
         return None
 
-    def _unheard(self, what: str, channel: int | None, listens: set[int | None],
-                 written: tuple[str, int] | None = None) -> Callable[[], Unheard]:
+    def _said_unheard(self, what: str, channel: int | None, listens: set[int | None],
+                      entry: Knob | Button | None = None) -> Callable[[], Unheard]:
         """The answer to a message no control of the map is on: UNHEARD, said where the map has that control on other
-        channels only (`listens`; `written`: the file and line of its entry), once for each channel it came on and
+        channels only (`listens`; `entry`: the map's entry on it), once for each channel it came on and
         channels it is mapped on (a map saved on air that moves them says it again): a controller set to the wrong
         channel is said once, not for every knob and button."""
         key = (channel, frozenset(listens))
         if channel is None or not listens or None in listens or key in self._off_channel:
             return _unheard
         self._off_channel.add(key)
-        line = Unheard(off_channel_line(what, channel, listens, written))
+        line = Unheard(off_channel_line(what, channel, listens, entry))
         return lambda: line
 
-    def _unheard_on(self, what: str, channel: int | None, entries: list) -> Callable[[], Unheard]:
-        """_unheard for a control the map has `entries` on."""
-        return self._unheard(what, channel, {e.channel for e in entries}, entries[0].where if entries else None)
+    def _said_unheard_on(self, what: str, channel: int | None, entries: list) -> Callable[[], Unheard]:
+        """_said_unheard for a control the map has `entries` on."""
+        return self._said_unheard(what, channel, {e.channel for e in entries}, entries[0] if entries else None)
 
     def _fine(self, moved: Moved) -> Callable[[], str | None] | None:
         """A 14-bit knob's move, weighed by the takeover of the physical control (both its halves, or its NRPN)."""

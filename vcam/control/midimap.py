@@ -199,10 +199,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
     # (whose NRPN, said so, and its channel) of each NRPN knob: the map file's, whose CCs a show's own entry cannot
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
-    nrpn_uses = [(f"the NRPN ({k.nrpn}) of {_file_line(k)}, the map file this builds on", k.channel)
+    nrpn_uses = [(f"the NRPN ({k.nrpn}) of {file_line(k)}, the map file this builds on", k.channel)
                  for k in result.knobs if k.nrpn is not None]
     # the map file's controls on those CCs, which a show's own NRPN knob on their channel would leave dead
-    file_ccs = [(f"{_file_line(e)}'s control, in the map file this builds on", c, e.channel)
+    file_ccs = [(f"{file_line(e)}'s control, in the map file this builds on", c, e.channel)
                 for e in (*result.knobs, *result.buttons) for c in sorted(_ccs(e) - {None}) if c in NRPN_CCS]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
@@ -366,7 +366,7 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, 
     return None
 
 
-def _file_line(e: Knob | Button) -> str:
+def file_line(e: Knob | Button) -> str:
     return f"{Path(e.where[0]).name} line {e.where[1]}"
 
 
@@ -380,7 +380,7 @@ def _fine_half_taken(built_on: MidiMap, knob: Knob) -> str | None:
     for e in (*built_on.knobs, *built_on.buttons):
         ccs = _ccs(e)
         if knob.fine_cc in ccs and knob.cc not in ccs and (knob.channel is None or e.channel in (None, knob.channel)):
-            return _file_line(e)
+            return file_line(e)
     return None
 
 
