@@ -65,12 +65,9 @@ def readable(data: bytes) -> bool:
     end = data.find(b"\x00")
     if end < 0:
         return False
-    tags_at = (end // 4 + 1) * 4  # the address is padded to a multiple of 4 bytes
-    if tags_at >= len(data) or data[tags_at:tags_at + 1] != b",":
-        return True  # no type tags: a message without values, or garbage python-osc refuses itself
-    tags_end = data.find(b"\x00", tags_at)
-    tags = data[tags_at + 1:tags_end if tags_end >= 0 else len(data)]
-    return set(tags.decode("latin-1")) <= TYPE_TAGS
+    tags = _type_tags(data, end)
+    # no type tags: a message without values, or garbage python-osc refuses itself
+    return tags is None or set(tags[1:]) <= TYPE_TAGS
 
 
 def unknown_tags(data: bytes) -> tuple[str, str] | None:
@@ -80,10 +77,16 @@ def unknown_tags(data: bytes) -> tuple[str, str] | None:
     end = data.find(b"\x00")
     if data.startswith(b"#bundle") or not data.startswith(b"/") or end < 0:
         return None
-    tags_at = (end // 4 + 1) * 4
-    tags_end = data.find(b"\x00", tags_at)
-    tags = data[tags_at:tags_end if tags_end >= 0 else len(data)].decode("latin-1")
-    odd = sorted(set(tags[1:]) - TYPE_TAGS)
-    if not tags.startswith(",") or not odd:
+    tags = _type_tags(data, end)
+    if tags is None or set(tags[1:]) <= TYPE_TAGS:
         return None
     return data[:end].decode("latin-1"), tags
+
+
+def _type_tags(data: bytes, end: int) -> str | None:
+    """A message's type tag string (",if"), after its address that ends at `end`; None where it has none."""
+    tags_at = (end // 4 + 1) * 4  # the address is padded to a multiple of 4 bytes
+    if tags_at >= len(data) or data[tags_at:tags_at + 1] != b",":
+        return None
+    tags_end = data.find(b"\x00", tags_at)
+    return data[tags_at:tags_end if tags_end >= 0 else len(data)].decode("latin-1")
