@@ -103,6 +103,37 @@ def test_a_name_copied_with_alsas_numbers_still_names_the_controller_once_they_h
     assert find_port(copied.replace("20", "28"), [listed, second]) == second  # numbers that still hold win
 
 
+
+def test_a_name_copied_with_alsas_numbers_keeps_its_port_number_when_the_client_is_numbered_anew():
+    """A controller with two ports of one name (20:0 and 20:1): the second, copied from `vcam devices`, found the
+    first once ALSA numbered the client 24, though 24:1 was listed too. Only the client number changes."""
+    copied = "USB MIDI Interface:USB MIDI Interface MIDI 1 20:1"
+    first, second = copied.replace("20:1", "24:0"), copied.replace("20:1", "24:1")
+    assert find_port(copied, [first, second]) == second
+    assert find_port(copied.replace("20:1", "20:0"), [first, second]) == first
+    assert matching(copied, [first, second]) == [second, first]
+    assert find_port(copied, [first]) == first  # that port number gone: the name still holds
+
+
+def test_a_port_with_a_twin_of_its_name_comes_back_on_its_own_port_number(fake_midi_backend):
+    """Unplugged and back under another client number, both ports at once: the one in use came back as the other."""
+    twin = "USB MIDI Interface:USB MIDI Interface MIDI 1 20:{}"
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({twin.format(0), twin.format(1)})
+    said = []
+    midi, _ = watched(twin.format(1), said)
+    try:
+        assert midi.port_name == twin.format(1)
+        with fake_midi.LOCK:  # both ports go and come back renumbered between two looks
+            fake_midi.PRESENT.clear()
+            fake_midi.OPEN[:] = []
+            fake_midi.PRESENT.update({twin.replace("20", "24").format(0), twin.replace("20", "24").format(1)})
+        assert wait_for(lambda: any("is back" in s for s in said), 60), said
+        assert midi.port_name == twin.replace("20", "24").format(1)
+    finally:
+        midi.stop()
+
+
 def test_a_port_copied_before_a_replug_is_opened_at_the_start(fake_midi_backend):
     listed = "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0"
     fake_midi.PRESENT.add(listed)

@@ -89,6 +89,19 @@ def stable_name(name: str) -> str:
     return re.sub(r" \[\d+\]| \d+:\d+$", "", name)
 
 
+def _port_number(name: str) -> str | None:
+    """The port's number within its ALSA client ('1' of '... 20:1'): kept when ALSA numbers the client anew, and
+    what tells apart two ports of one controller that share a name."""
+    found = re.search(r" \d+:(\d+)$", name)
+    return found.group(1) if found else None
+
+
+def renumbered(lost: str, names: list[str]) -> list[str]:
+    """The ports of `names` that are `lost` under a client number ALSA gave anew, those with its port number first."""
+    alike = [n for n in names if stable_name(n) == stable_name(lost)]
+    return sorted(alike, key=lambda n: _port_number(n) != _port_number(lost))
+
+
 def _folded(text: str) -> str:
     """For comparing names: case and Unicode form aside (a name typed as NFC, listed as NFD)."""
     return unicodedata.normalize("NFC", text).casefold()
@@ -97,8 +110,9 @@ def _folded(text: str) -> str:
 def _rank(wanted: str, name: str) -> int | None:
     """How well `wanted` names the port `name`: 0 the whole name, 1 the name without ALSA's numbers or its client or
     port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 the name or
-    part with numbers ALSA has since given anew (copied from `vcam devices` before a replug or a reboot: '... 20:0'
-    for '... 24:0'), 3 a part of it; None not at all."""
+    part with a client number ALSA has since given anew (copied from `vcam devices` before a replug or a reboot:
+    '... 20:1' for '... 24:1'), 3 the same with another port number ('... 20:1' for '... 24:0': a renumbering keeps
+    the port's number within the client), 4 a part of it; None not at all."""
     w = _folded(wanted)
     forms = {_folded(n) for n in (name, readable(name))}
     if w in forms:
@@ -108,8 +122,8 @@ def _rank(wanted: str, name: str) -> int | None:
     if w in stable or w in parts:
         return 1
     if stable_name(w) != w and stable_name(w).strip() in stable - {""}:
-        return 2
-    return 3 if w and any(w in f for f in forms) else None
+        return 2 if _port_number(w) == _port_number(name) else 3
+    return 4 if w and any(w in f for f in forms) else None
 
 
 def matching(wanted: str, names: list[str]) -> list[str]:

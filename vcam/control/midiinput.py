@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
-                               load_mido, matching, others_named, readable, stable_name, unavailable, waiting_line)
+                               load_mido, matching, others_named, readable, renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
@@ -350,7 +350,7 @@ class MidiInput:
         second one of the same make), not this one back."""
         lost = self._lost or self.port_name or ""
         fresh = [n for n in names if n == lost or n not in self._known]
-        for found in ([n for n in fresh if n == lost], [n for n in fresh if stable_name(n) == stable_name(lost)],
+        for found in ([n for n in fresh if n == lost], renumbered(lost, fresh),
                       matching(self.wanted, fresh)):
             if found:
                 return found[0]
