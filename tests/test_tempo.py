@@ -16,7 +16,7 @@ import pytest
 from helpers import RecordingProducer, wait_for
 import test_midi_jack
 from vcam.control.actions import Origin, SetTempo, from_dict
-from vcam.control.commands import MIN_BPM
+from vcam.control.commands import MIN_BPM, parse
 from vcam.control.controller import Controller, ShowState
 from vcam.control.abletonlink import LinkSession
 from vcam.control.log import ControlLog, read_replay
@@ -1325,10 +1325,33 @@ def test_a_clock_stopped_and_then_silent_says_the_beat_stays_stopped_not_that_it
     assert tempo.describe() == stopped.replace("(midi clock)", "(midi clock, silent)")
     assert said[1:] == [f"MIDI clock: stopped, and silent for {QUIET_S:g} s; the beat stays stopped at "
                         f"{stopped.split(' stopped at ')[1].split(' (')[0]} (128.0 bpm) until the clock starts or "
-                        "continues"], said
+                        f"continues, or another tempo takes over: tap ({TAPS_NEEDED} times or more), bpm N"], said
     midi_clock.handle(mido.Message("continue"), clock.now)
     _clock_for(midi_clock, clock, 1.0)
     assert said[2:] == ["MIDI clock: the tempo follows it (128.0 bpm)"] and tempo.running
+
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_a_clock_stopped_and_silent_names_what_takes_its_tempo_over_and_those_do(link):
+    """A DAW closed after its stop left the beat stopped, and the line said only the clock could start it again: the
+    VJ was not told that a tap, `bpm N` or a Link peer (where the show joined Link) takes the tempo over."""
+    tempo, clock = fake_tempo()
+    said = []
+    midi_clock = MidiClock(tempo, say=said.append, link=link)
+    _clock_for(midi_clock, clock, 3.0)
+    midi_clock.handle(mido.Message("stop"), clock.now)
+    clock.now += QUIET_S + 0.5
+    assert tempo.describe().endswith("(midi clock, silent)")
+    assert said[-1].endswith(f", or another tempo takes over: tap ({TAPS_NEEDED} times or more), bpm N"
+                             + (", or a peer in the Link session" if link else "")), said
+    assert [c.name for c in (parse("tap"), parse("bpm 100"))] == ["tap", "bpm"]  # the words as the console takes them
+    for _ in range(TAPS_NEEDED):
+        tempo.tap(clock.now)
+        clock.now += 0.5
+    assert tempo.source == "tap" and tempo.running and round(tempo.bpm) == 120
+    tempo.set_bpm(100, "bpm")
+    assert tempo.source == "bpm" and tempo.running
 
 
 def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():

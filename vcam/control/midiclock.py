@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from vcam.control.commands import MAX_CLOCK_BPM, MIN_CLOCK_BPM
-from vcam.control.tempo import QUIET_S, Grid, Tempo, beat_words, silent
+from vcam.control.tempo import QUIET_S, TAPS_NEEDED, Grid, Tempo, beat_words, silent
 
 TICKS_PER_BEAT = 24
 WINDOW_S = 6.0  # ticks of the last 6 s make the estimate
@@ -254,16 +254,19 @@ def _ramp(points: list[tuple[int, float]]) -> Fit:
     return fit
 
 
-def _change_line(state: str, source: str, grid: Grid, beats_per_bar: int) -> str:
+def _change_line(state: str, source: str, grid: Grid, beats_per_bar: int, link: bool = False) -> str:
     """What is said as the clock takes the tempo over (`state` live) or falls silent, handing it to `source`; `grid`
-    the tempo's now."""
+    the tempo's now; `link`: Ableton Link is on (--link), whose peers may take the tempo over too."""
     bpm = grid.bpm
     if state == "live":
         return f"MIDI clock: the tempo follows it ({bpm:.1f} bpm)"
     if state == "silent" and not grid.running:  # a DAW stopped: most send no clock while stopped
         where = beat_words(math.floor(grid.beat + 1e-9), beats_per_bar)
+        # a DAW closed for the night leaves the beat stopped for good: what else gives one
+        peer = ", or a peer in the Link session" if link else ""
         return (f"MIDI clock: stopped, and silent for {QUIET_S:g} s; the beat stays stopped at {where} ({bpm:.1f} "
-                "bpm) until the clock starts or continues")
+                f"bpm) until the clock starts or continues, or another tempo takes over: tap ({TAPS_NEEDED} times or "
+                f"more), bpm N{peer}")
     if state == "silent":
         return (f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({bpm:.1f} bpm) until it "
                 "is heard again")
@@ -276,8 +279,10 @@ class MidiClock:
     first one heard (beat 0); `start` puts beat 0 on the next tick, `continue` goes on from where `stop` froze the
     beat, a song position pointer moves it (while stopped, as a DAW sends it)."""
 
-    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None):
+    def __init__(self, tempo: Tempo, window_s: float = WINDOW_S, say: Callable[[str], None] | None = None,
+                 link: bool = False):
         self.tempo = tempo
+        self.link = link  # Ableton Link is on: named where the stopped clock's tempo may be taken over
         self.fit = ClockFit(window_s)
         self._state: str | None = None  # the clock's part in the tempo when last heard: live, silent or other
         self._say = say
@@ -365,7 +370,7 @@ class MidiClock:
             line = self._flapping(now)
             if line is None and self._muted:
                 return
-        self._say(line or _change_line(state, source, grid, self.tempo.beats_per_bar))
+        self._say(line or _change_line(state, source, grid, self.tempo.beats_per_bar, self.link))
 
     def _flapping(self, now: float) -> str | None:
         """Counts a change at `now` (holding _state_lock); the line that says the clock comes and goes, the first time

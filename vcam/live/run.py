@@ -241,7 +241,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
         from vcam.control.midiinput import routed_input
         from vcam.control.midiclock import MidiClock
 
-        router = MidiRouter(prep.midi[1], controller, status.message, clock=MidiClock(tempo, say=status.message))
+        clock = MidiClock(tempo, say=status.message, link=opts.link)
+        router = MidiRouter(prep.midi[1], controller, status.message, clock=clock)
         parts.append(routed_input(prep.midi[0], router, status.message, where=None if opts.midi else opts.show))
     parts += osc
     if show is not None:
