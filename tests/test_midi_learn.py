@@ -148,3 +148,39 @@ def test_learn_says_once_that_a_pitch_wheel_or_pressure_is_not_read_and_counts_n
                      "channel pressure (aftertouch) on channel 1: a map reads CCs, NRPNs, notes and program changes, "
                      "not this; set this control to send a CC in the controller's editor, or map another"], out
     assert any("{cc: 41, command: next, channel: 1}" in line for line in out), out  # the button, counted to 2
+
+
+def test_learn_shows_each_message_with_the_channel_the_map_line_beside_it_takes():
+    """The message learnt was printed as mido has it, channel=2 beside the line's `channel: 3`: copying the first set
+    the map a channel off, and that knob did nothing. Both count from 1, as the controller's settings do."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = learner.feed(cc(16, 10, channel=2), 0.0) + learner.feed(cc(16, 20, channel=2), 0.1)
+    lines += learner.feed(mido.Message("note_on", note=36, velocity=100, channel=9), 0.2)
+    lines += learner.feed(mido.Message("program_change", program=4, channel=15), 0.3)
+    shown = [line.split(" - ")[0].rstrip() for line in lines]
+    assert shown == ["control_change channel=3 control=16 value=20", "note_on channel=10 note=36 velocity=100",
+                     "program_change channel=16 program=4"], lines
+    assert [line.rsplit("channel: ", 1)[1][:2] for line in lines] == ["3}", "10", "16"], lines
+
+
+def test_a_midi_message_that_fails_is_said_with_its_channel_counted_from_1(fake_midi_backend):
+    """A knob's command that failed was said with mido's channel (0 for channel 1) where every other line and the
+    map count from 1."""
+    import fake_midi
+    from helpers import wait_for
+    from vcam.control.midiinput import MidiInput
+
+    def failing(msg):
+        raise RuntimeError("the controller is closed")
+
+    said = []
+    midi = MidiInput("nano", failing, said.append, poll=0.02)
+    midi.start()
+    try:
+        fake_midi.send("Fake nanoKONTROL2 MIDI 1", cc(7, 64, channel=0))
+        assert wait_for(lambda: any(s.startswith("error: MIDI") for s in said), 30), said
+    finally:
+        midi.stop()
+    assert "error: MIDI control_change channel=1 control=7 value=64: " in [s for s in said if "error" in s][0], said

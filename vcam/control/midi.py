@@ -30,6 +30,14 @@ def heeded(msg) -> bool:
     return msg.type in ("control_change", "program_change") or (msg.type == "note_on" and msg.velocity > 0)
 
 
+def message_text(msg) -> str:
+    """A MIDI message as vcam shows it: mido's words, its channel counted from 1 as a map's `channel:` and the
+    controller's own settings count it (mido's 0 is channel 1: a user copying it set the map a channel off), and
+    without mido's time, which is always 0 here."""
+    text = re.sub(r"\bchannel=(\d+)", lambda m: f"channel={int(m.group(1)) + 1}", str(msg))
+    return re.sub(r" time=\S+$", "", text)
+
+
 def load_mido():
     """The mido module; a VcamError with the install command where MIDI support is not installed (the light
     install for a machine that only shows frames has none)."""

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
-                               load_mido, matching, others_named, readable, renumbered, unavailable, waiting_line)
+                               load_mido, matching, message_text, others_named, readable, renumbered, unavailable,
+                               waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
@@ -281,7 +282,7 @@ class MidiInput:
         try:
             reply = self.on_message(msg)
         except Exception as e:  # a bad message must not kill the MIDI thread
-            reply = f"error: MIDI {msg}: {described(e)}"
+            reply = f"error: MIDI {message_text(msg)}: {described(e)}"
         if isinstance(reply, Unheard):
             self._inbox.no_control(control)
         elif isinstance(reply, Turned):

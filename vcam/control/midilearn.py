@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, input_names, require_port, stable_name
+from vcam.control.midi import PRESSED, input_names, message_text, require_port, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 
@@ -213,7 +213,7 @@ class Learner:
 
 
 def _show(msg, line: str) -> str:
-    return f"{str(msg):45s} {line}"
+    return f"{message_text(msg):45s} {line}"
 
 
 def learnable(msg) -> bool:
