@@ -157,6 +157,27 @@ def test_two_controllers_of_one_make_are_said_and_the_first_is_opened(fake_midi_
         midi.stop()
 
 
+
+def test_a_part_of_a_name_that_names_midi_through_and_a_controller_opens_the_controller(fake_midi_backend):
+    """`--midi midi` named ALSA's Midi Through, listed first, and a controller: Midi Through was opened, and no knob
+    did anything. The controller is what is meant; the line names the port passed over."""
+    through = "Midi Through:Midi Through Port-0 14:0"
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({through, NANO})
+    assert find_port("midi", [through, NANO]) == NANO and matching("midi", [through, NANO]) == [NANO, through]
+    assert find_port("midi through", [through, NANO]) == through  # named: opened
+    assert find_port("midi", [through]) == through  # nothing else: that one
+    said = []
+    midi, _ = watched("midi", said)
+    try:
+        assert midi.port_name == NANO
+        assert said == [f"MIDI: listening on {NANO}",
+                        f"MIDI: 'midi' also names '{through}'; listening on '{NANO}' only (give more of the name of "
+                        "the one you mean; vcam devices lists them)"], said
+    finally:
+        midi.stop()
+
+
 # --- unplugged and back -------------------------------------------------------------------------------------------
 
 def test_a_controller_unplugged_and_back_is_said_once_each_way(fake_midi_backend):

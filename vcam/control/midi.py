@@ -134,10 +134,19 @@ def _rank(wanted: str, name: str) -> int | None:
     return 4 if w and any(w in f for f in forms) else None
 
 
+THROUGH = ("midi through", "midi-through")  # ALSA's pass-through client, listed first on most Linux systems
+
+
+def is_through(name: str) -> bool:
+    """Whether `name` is ALSA's Midi Through, which passes on what another program sends it: no controller."""
+    return _folded(name).startswith(THROUGH)
+
+
 def matching(wanted: str, names: list[str]) -> list[str]:
-    """The ports whose name `wanted` names, best first (in listing order among equals)."""
-    ranked = [(r, i, n) for i, n in enumerate(names) if (r := _rank(wanted, n)) is not None]
-    return [n for _, _, n in sorted(ranked)]
+    """The ports whose name `wanted` names, best first (in listing order among equals, Midi Through after the rest:
+    'midi' names it and a controller alike, and the controller is what is meant)."""
+    ranked = [(r, is_through(n), i, n) for i, n in enumerate(names) if (r := _rank(wanted, n)) is not None]
+    return [n for *_, n in sorted(ranked)]
 
 
 # Inputs a machine has with no controller plugged in: ALSA's Midi Through (Linux), the IAC Driver's bus (macOS, once

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, input_names, message_text, require_port, stable_name
+from vcam.control.midi import PRESSED, input_names, is_through, message_text, require_port, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 
@@ -220,9 +220,6 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
-THROUGH = ("midi through", "midi-through")  # ALSA's pass-through client, listed first on most Linux systems
-
-
 def default_port() -> str:
     """The first input that is a controller (not ALSA's "Midi Through", client 14, listed before any controller),
     by a part of its name that survives a replug: ALSA numbers a controller's client anew each time it is plugged
@@ -230,7 +227,7 @@ def default_port() -> str:
     names = input_names()
     if not names:
         require_port("")  # raises, saying there is no input
-    controllers = [n for n in names if not n.casefold().startswith(THROUGH)]
+    controllers = [n for n in names if not is_through(n)]
     return stable_name((controllers or names)[0])
 
 
