@@ -87,6 +87,24 @@ def test_bits_on_a_note_or_a_button_is_refused_as_such(tmp_path, entry, said):
     assert said in map_refusal(tmp_path, f"- {entry}")[1]
 
 
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 41, command: next, toggle: yes please}", "control 1 toggle must be true or false"),
+    ("{cc: 16, param: blend, toggle: true}", "control 1: toggle is for a button (command:) on a cc, not a knob or "
+                                             "fader"),
+    ("{note: 36, command: next, toggle: true}", "control 1: toggle is for a button on a cc; a pad set to toggle sends "
+                                                "its note's release on every other press, which no map reads: set the "
+                                                "pad to momentary in the controller's editor"),
+])
+def test_toggle_is_refused_where_it_cannot_act(tmp_path, entry, said):
+    assert said in map_refusal(tmp_path, f"- {entry}")[1]
+
+
+def test_toggle_false_is_a_plain_button(tmp_path):
+    assert loaded(tmp_path, "{cc: 41, command: next, toggle: false}").buttons[0].toggle is False
+    assert loaded(tmp_path, "{note: 36, command: next, toggle: false}").buttons[0].toggle is False
+
+
 def test_an_entry_with_no_control_is_told_to_give_one(tmp_path):
     assert "give exactly one of cc, note, nrpn or program" in map_refusal(tmp_path, "- {param: blend}")[1]
 

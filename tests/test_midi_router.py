@@ -298,6 +298,24 @@ def test_a_lost_button_release_does_not_latch_the_button():
     assert pressed.commands == ["next"] * 4
 
 
+
+def test_a_button_the_controller_toggles_acts_on_every_press_where_its_entry_says_toggle(tmp_path):
+    """A button set to toggle on the controller sends 127 on one press and 0 on the next: read as press and release,
+    it acted on every other press. `toggle: true` on its entry makes each message a press."""
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {cc: 41, command: next, toggle: true}\n  - {cc: 42, command: freeze}\n")
+    mapping = load_map(path)
+    assert [b.toggle for b in mapping.buttons] == [True, False]
+    pressed = Pressed()
+    router = MidiRouter(mapping, pressed)
+    for value in (127, 0, 127, 0, 0):  # four presses, then one whose 127 was lost
+        router.handle(cc(41, value))
+    assert pressed.commands == ["next"] * 5
+    for value in (127, 0, 127, 0):  # a momentary button beside it: two presses
+        router.handle(cc(42, value))
+    assert pressed.commands == ["next"] * 5 + ["freeze"] * 2
+
+
 def test_a_knob_used_as_a_button_fires_once_as_it_passes_the_middle():
     from vcam.control.midimap import Button
 

@@ -82,6 +82,8 @@ class Button:
     note: int | None = None
     channel: int | None = None
     where: tuple[str, int] = field(default=("", 0), compare=False)  # the file and line it is written on
+    # a button the controller toggles (`toggle: true`): 127 on one press, 0 on the next, so every message is a press
+    toggle: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,8 @@ def _ccs(e: Knob | Button) -> set[int | None]:
     return {e.cc, getattr(e, "fine_cc", None)}
 
 
-ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between", "nrpn", "bits")
+ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between", "nrpn", "bits",
+              "toggle")
 
 
 def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False,
@@ -317,10 +320,14 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
         cmd = read_command(r, e["command"], f"{what} command")
         if cmd is not None:
             cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
-        if not cmd or number is None:
+        toggle = _toggle(r, e, what, kind) if "toggle" in e else False
+        if not cmd or number is None or toggle is None:
             return None
         return Button(cmd, cc=number if kind == "cc" else None, note=number if kind == "note" else None, channel=ch,
-                      where=at)
+                      where=at, toggle=toggle)
+    if "toggle" in e:
+        r.error(e["toggle"], f"{what}: toggle is for a button (command:) on a cc, not a knob or fader")
+        return None
     if kind == "note":
         r.error(entry, f"{what}: a param is driven by a cc or an nrpn (a knob or fader), not a note")
         return None
@@ -330,6 +337,22 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
     param, lo, hi, curve, between = fader
     return Knob(number if kind == "cc" else None, param, lo, hi, curve, ch, between, at, bits,
                 number if kind == "nrpn" else None)
+
+
+def _toggle(r: Reader, e: dict, what: str, kind: str) -> bool | None:
+    """A button's `toggle`: true or false, on a cc only; None where it is refused (said)."""
+    v = r.value(e["toggle"], f"{what} toggle")
+    if v is INVALID:
+        return None
+    if not isinstance(v, bool):
+        r.error(e["toggle"], f"{what} toggle must be true or false")
+        return None
+    if v and kind != "cc":
+        r.error(e["toggle"], f"{what}: toggle is for a button on a cc; a pad set to toggle sends its note's release "
+                             "on every other press, which no map reads: set the pad to momentary in the controller's "
+                             "editor")
+        return None
+    return v
 
 
 def _bits(r: Reader, e: dict, what: str, kind: str, number: int | None) -> int | None:
