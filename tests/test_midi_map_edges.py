@@ -87,7 +87,6 @@ def test_bits_on_a_note_or_a_button_is_refused_as_such(tmp_path, entry, said):
     assert said in map_refusal(tmp_path, f"- {entry}")[1]
 
 
-
 @pytest.mark.parametrize("entry, said", [
     ("{cc: 41, command: next, toggle: yes please}", "control 1 toggle must be true or false"),
     ("{cc: 16, param: blend, toggle: true}", "control 1: toggle is for a button (command:) on a cc, not a knob or "
@@ -95,6 +94,7 @@ def test_bits_on_a_note_or_a_button_is_refused_as_such(tmp_path, entry, said):
     ("{note: 36, command: next, toggle: true}", "control 1: toggle is for a button on a cc; a pad set to toggle sends "
                                                 "its note's release on every other press, which no map reads: set the "
                                                 "pad to momentary in the controller's editor"),
+    ("{program: presets, toggle: true}", "control 1: toggle is for a button (command:) on a cc; remove it here"),
 ])
 def test_toggle_is_refused_where_it_cannot_act(tmp_path, entry, said):
     assert said in map_refusal(tmp_path, f"- {entry}")[1]

@@ -298,7 +298,6 @@ def test_a_lost_button_release_does_not_latch_the_button():
     assert pressed.commands == ["next"] * 4
 
 
-
 def test_a_button_the_controller_toggles_acts_on_every_press_where_its_entry_says_toggle(tmp_path):
     """A button set to toggle on the controller sends 127 on one press and 0 on the next: read as press and release,
     it acted on every other press. `toggle: true` on its entry makes each message a press."""

@@ -103,7 +103,6 @@ def test_a_name_copied_with_alsas_numbers_still_names_the_controller_once_they_h
     assert find_port(copied.replace("20", "28"), [listed, second]) == second  # numbers that still hold win
 
 
-
 def test_a_name_copied_with_alsas_numbers_keeps_its_port_number_when_the_client_is_numbered_anew():
     """A controller with two ports of one name (20:0 and 20:1): the second, copied from `vcam devices`, found the
     first once ALSA numbered the client 24, though 24:1 was listed too. Only the client number changes."""
@@ -157,23 +156,42 @@ def test_two_controllers_of_one_make_are_said_and_the_first_is_opened(fake_midi_
         midi.stop()
 
 
-
 def test_a_part_of_a_name_that_names_midi_through_and_a_controller_opens_the_controller(fake_midi_backend):
     """`--midi midi` named ALSA's Midi Through, listed first, and a controller: Midi Through was opened, and no knob
-    did anything. The controller is what is meant; the line names the port passed over."""
+    did anything. The controller is what is meant, under ALSA's names and a2j's alike."""
     through = "Midi Through:Midi Through Port-0 14:0"
+    a2j_through = "a2j:Midi Through [14] (capture): Midi Through Port-0"
+    a2j_nano = "a2j:nanoKONTROL2 [20] (capture): nanoKONTROL2 MIDI 1"
     fake_midi.PRESENT.clear()
     fake_midi.PRESENT.update({through, NANO})
-    assert find_port("midi", [through, NANO]) == NANO and matching("midi", [through, NANO]) == [NANO, through]
+    assert find_port("midi", [through, NANO]) == NANO and matching("midi", [through, NANO]) == [NANO]
+    assert matching("midi", [a2j_through, a2j_nano]) == [a2j_nano]
     assert find_port("midi through", [through, NANO]) == through  # named: opened
-    assert find_port("midi", [through]) == through  # nothing else: that one
+    assert find_port("through", [through, NANO]) == through
     said = []
     midi, _ = watched("midi", said)
     try:
         assert midi.port_name == NANO
-        assert said == [f"MIDI: listening on {NANO}",
-                        f"MIDI: 'midi' also names '{through}'; listening on '{NANO}' only (give more of the name of "
-                        "the one you mean; vcam devices lists them)"], said
+        assert said == [f"MIDI: listening on {NANO}"], said  # Midi Through is not one it names: nothing to say
+    finally:
+        midi.stop()
+
+
+def test_a_part_of_a_name_that_names_only_midi_through_waits_for_the_controller(fake_midi_backend):
+    """`--midi midi` with only Midi Through there opened it, and the controller plugged in later was never looked
+    for: the show waits for the controller, Midi Through listed among the inputs there are."""
+    through = "Midi Through:Midi Through Port-0 14:0"
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.add(through)
+    assert find_port("midi", [through]) is None
+    said = []
+    midi, _ = watched("midi", said)
+    try:
+        assert midi.port_name is None
+        assert said == [f"waiting for MIDI input 'midi' (inputs now: {through}); plug it in"], said
+        fake_midi.plug(NANO)
+        assert wait_for(lambda: f"MIDI: listening on {NANO}" in said, 60), said
+        assert midi.port_name == NANO
     finally:
         midi.stop()
 

@@ -350,7 +350,6 @@ def test_taps_outside_the_bpm_range_are_refused():
     assert tempo.bpm is None
 
 
-
 def test_a_double_press_on_the_third_tap_starts_the_series_over():
     tempo, clock = fake_tempo()
     tempo.tap()
@@ -1329,7 +1328,6 @@ def test_a_clock_stopped_and_then_silent_says_the_beat_stays_stopped_not_that_it
     midi_clock.handle(mido.Message("continue"), clock.now)
     _clock_for(midi_clock, clock, 1.0)
     assert said[2:] == ["MIDI clock: the tempo follows it (128.0 bpm)"] and tempo.running
-
 
 
 @pytest.mark.parametrize("link", [False, True])

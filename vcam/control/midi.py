@@ -138,14 +138,17 @@ THROUGH = ("midi through", "midi-through")  # ALSA's pass-through client, listed
 
 
 def is_through(name: str) -> bool:
-    """Whether `name` is ALSA's Midi Through, which passes on what another program sends it: no controller."""
-    return _folded(name).startswith(THROUGH)
+    """Whether `name` is ALSA's Midi Through, which passes on what another program sends it: no controller. Any
+    part of the name counts, as a2j lists it behind its own ("a2j:Midi Through [14] (capture): …")."""
+    return any(part.strip().startswith(THROUGH) for part in _folded(name).split(":"))
 
 
 def matching(wanted: str, names: list[str]) -> list[str]:
-    """The ports whose name `wanted` names, best first (in listing order among equals, Midi Through after the rest:
-    'midi' names it and a controller alike, and the controller is what is meant)."""
-    ranked = [(r, is_through(n), i, n) for i, n in enumerate(names) if (r := _rank(wanted, n)) is not None]
+    """The ports whose name `wanted` names, best first (in listing order among equals). Midi Through is named by a
+    part only where the part says "through": 'midi' names it and a controller alike, and the controller is what is
+    meant, also when it is plugged in after the show starts (opened on Midi Through, the show would stay there)."""
+    ranked = [(r, i, n) for i, n in enumerate(names) if (r := _rank(wanted, n)) is not None
+              and not (r == 4 and is_through(n) and "through" not in _folded(wanted))]
     return [n for *_, n in sorted(ranked)]
 
 
@@ -187,7 +190,7 @@ def others_named(wanted: str, port: str, names: list[str]) -> str | None:
     """What to say when `wanted` names other inputs as well as it names `port`, the one opened; None when it does
     not (a second controller of the same make, a nanoKONTROL2 and a nanoKONTROL Studio)."""
     best = _rank(wanted, port)
-    others = [readable(n) for n in names if n != port and _rank(wanted, n) == best]
+    others = [readable(n) for n in matching(wanted, names) if n != port and _rank(wanted, n) == best]
     if not others:
         return None
     return (f"MIDI: {wanted!r} also names {', '.join(map(repr, others))}; listening on {readable(port)!r} only "

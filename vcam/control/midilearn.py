@@ -36,7 +36,9 @@ def learn_line(msg, kind: str | None = None) -> str | None:
     ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
     if msg.type == "control_change":
         if kind == "button":
-            return f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when released)"
+            # a button set to toggle shows itself the same way, a press and the next: it acts on every other
+            return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when "
+                    "released; one set to toggle on the controller takes toggle: true)")
         if kind == "knob":
             return f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob or fader"
         if msg.value == 127:

@@ -10,6 +10,7 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
       - {cc: 1, bits: 14, param: blend}                 # a 14-bit fader: coarse on CC 1, fine on CC 33
       - {nrpn: 1234, param: transition, range: [0, 12]} # a 14-bit NRPN knob (CC 99/98 its number, CC 6/38 its value)
       - {cc: 41, command: next}                         # a button that sends CC 127 then 0
+      - {cc: 42, command: next, toggle: true}           # a button set to toggle: 127 one press, 0 the next
       - {note: 36, command: "preset 1"}                 # a pad or key
       - {program: presets}                              # program change N -> preset N+1
     channel: 1  (per entry or for the whole map; 1-16 as in every MIDI UI; default: any channel)
@@ -224,8 +225,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         kind = kinds[0]
         if "program" in e:
-            if r.value(e["program"]) != "presets":
-                r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
+            _check_program(r, e, what)
             programs.append(ch)
             continue
         # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
@@ -261,6 +261,13 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                 cc_uses.append((what, entry, (found.cc,), ch))
     _check_nrpn_ccs(r, cc_uses, nrpn_uses)
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
+
+
+def _check_program(r: Reader, e: dict, what: str) -> None:
+    if r.value(e["program"]) != "presets":
+        r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
+    if "toggle" in e:  # read nowhere: a program change is a press already
+        r.error(e["toggle"], f"{what}: toggle is for a button (command:) on a cc; remove it here")
 
 
 NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d{1,2})?")  # the octave may be left off (C#) or past MIDI (C10)
