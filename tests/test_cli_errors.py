@@ -909,6 +909,7 @@ def test_a_broken_pipe_that_is_not_stdout_is_said_as_an_error(capsys, monkeypatc
     (["help"], "usage: vcam [-h]"),
     (["help", "run"], "usage: vcam run [-h]"),
     (["help", "midi", "learn"], "usage: vcam midi learn [-h]"),
+    (["help", "help"], "usage: vcam [-h]"),
 ])
 def test_vcam_help_prints_the_help_of_the_command_named(argv, usage, capsys):
     """`vcam help` and `vcam help run` were refused as "invalid choice: 'help'"."""

@@ -233,8 +233,10 @@ def _switch_valued(message: str) -> str:
 
 def _help_command(argv: list[str]) -> list[str]:
     """`vcam help` and `vcam help run` (as git and pip take them) read as `vcam --help` and `vcam run --help`: they
-    were refused as "invalid choice: 'help'"."""
-    return [*argv[1:], "--help"] if argv[:1] == ["help"] else argv
+    were refused as "invalid choice: 'help'"; `vcam help help` is the first."""
+    if argv[:1] != ["help"]:
+        return argv
+    return [*(argv[1:] if argv[1:2] != ["help"] else argv[2:]), "--help"]
 
 
 def _prompt_spilled(argv: list[str], parsed: argparse.Namespace, extras: list[str]) -> tuple[str | None, list[str]]:
