@@ -991,6 +991,20 @@ def test_a_show_file_recording_to_minus_is_refused_with_a_file_named_minus_there
     assert "output file:-: cannot record to -: vcam takes it for a file named -" in err.value.problems[0]
 
 
+def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded_as_a_file_of_its_name(tmp_path):
+    """`out: [file:takes/]` was made whole without its slash: the show recorded into a file named takes, no word."""
+    from vcam.control.show import load_show
+    from vcam.live.outputs.recording import check_path
+    from vcam.outspec import parse_spec
+
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [file:takes/]}\npresets:\n  - {name: a, prompt: x}\n")
+    (out,) = load_show(str(show)).output.out
+    assert out == f"file:{tmp_path / 'takes'}{os.sep}"
+    with pytest.raises(VcamError, match="it names a folder, and folder .* does not exist"):
+        check_path(parse_spec(out).target)
+
+
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),
                                         ("show.jsonl", "vcam run --log-controls"), ("take.png", ""),
                                         ("take.wav", ""), ("take.zip", "")])
@@ -1025,6 +1039,28 @@ def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
     with pytest.raises(VcamError) as err:
         Recording(str(tmp_path), 64, 48, 30.0)
     assert "is a folder" in err.value.message and f"file:{tmp_path / 'show.mp4'}" in err.value.fix
+
+
+def test_a_recording_named_as_a_folder_not_there_yet_is_told_to_name_a_file_in_it(tmp_path, monkeypatch):
+    """`--out file:takes/`, the folder not made yet, said "no file can be made in FOLDER (Is a directory)", fix "pick
+    a folder on a disk that can be written", of a folder that takes files."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    name = "takes" + os.sep
+    with pytest.raises(VcamError) as err:
+        check_path(name)
+    assert err.value.message == f"cannot record to {name}: it names a folder, and folder {tmp_path / 'takes'} " \
+        "does not exist"
+    assert err.value.fix == f"create it and name a file in it, like file:{os.path.join('takes', 'show.mp4')}"
+    assert not list(tmp_path.iterdir())
+    (tmp_path / "take.mp4").write_bytes(b"older")
+    with pytest.raises(VcamError) as err:  # a slash typed after a file's name
+        check_path("take.mp4" + os.sep)
+    assert err.value.message == f"cannot record to take.mp4{os.sep}: it names a folder, and {tmp_path / 'take.mp4'} " \
+        "is a file"
+    assert err.value.fix == f"leave out the {os.sep} at the end: file:take.mp4"
+    assert (tmp_path / "take.mp4").read_bytes() == b"older"
 
 
 def test_a_recording_name_the_disk_refuses_is_said_as_the_names_fault_not_the_folders(tmp_path):
