@@ -1021,6 +1021,20 @@ def test_a_recording_named_as_no_video_is_fixed_without_a_conversion_that_cannot
     assert "ffmpeg" not in err.value.fix and hint in err.value.fix
 
 
+@pytest.mark.parametrize("name, use", [("take.mp4.", "use file:take.mp4 "), ("take.mp4.bak", "use file:take.mp4 "),
+                                       ("show.MP4.txt", "use file:show.MP4 "),
+                                       ("take.mp4.mkv", "use file:take.mp4, then convert it if .mkv is needed: "
+                                                        "ffmpeg -i take.mp4 take.mp4.mkv")])
+def test_a_recording_named_mp4_and_more_is_told_its_mp4_name_not_one_with_mp4_twice(name, use):
+    """`--out file:take.mp4.` (a full stop typed after the name) was told to use file:take.mp4.mp4."""
+    from vcam.outspec import check_recording_name
+
+    with pytest.raises(VcamError) as err:
+        check_recording_name(name)
+    assert err.value.fix.startswith(use), err.value.fix
+    assert ".mp4.mp4" not in err.value.fix.lower()
+
+
 @pytest.mark.parametrize("name", ["take.h264", "take.hevc", "take.yuv", "take.mjpeg", "take.MKV", "take.qt"])
 def test_a_recording_named_as_a_video_ffmpeg_writes_is_told_the_conversion(name):
     """Video formats past a short list (.h264, .yuv) were told they are no video format, where ffmpeg converts the
