@@ -183,7 +183,7 @@ def test_ctrl_c_while_the_close_waits_for_a_recording_still_waits_for_its_end_wh
 
     main = threading.main_thread().ident
 
-    def in_the_join() -> bool:  # the close waits for the output's thread: Ctrl-C now lands in that wait
+    def in_the_join() -> bool:  # the close waits for the output to have closed: Ctrl-C now lands in that wait
         frame = sys._current_frames().get(main)
         waiting = frame is not None and frame.f_code.co_name in ("_wait_for_tstate_lock", "wait")
         while frame is not None:

@@ -1003,6 +1003,8 @@ def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded
     assert out == f"file:{tmp_path / 'takes'}{os.sep}"
     with pytest.raises(VcamError, match="it names a folder, and folder .* does not exist"):
         check_path(parse_spec(out).target)
+    show.write_text("output: {out: [file:/]}\npresets:\n  - {name: a, prompt: x}\n")
+    assert load_show(str(show)).output.out == ("file:/",)  # the root's slash is there already: not file://
 
 
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),
@@ -1073,8 +1075,29 @@ def test_a_recording_named_as_a_folder_not_there_yet_is_told_to_name_a_file_in_i
         check_path("take.mp4" + os.sep)
     assert err.value.message == f"cannot record to take.mp4{os.sep}: it names a folder, and {tmp_path / 'take.mp4'} " \
         "is a file"
-    assert err.value.fix == f"leave out the {os.sep} at the end: file:take.mp4"
+    assert err.value.fix == f"leave out the trailing {os.sep}: file:take.mp4"
     assert (tmp_path / "take.mp4").read_bytes() == b"older"
+    with pytest.raises(VcamError) as err:  # the slash typed twice: the fix must not be refused again
+        check_path("take.mp4" + os.sep * 2)
+    assert err.value.fix == f"leave out the trailing {os.sep}: file:take.mp4"
+    with pytest.raises(VcamError) as err:
+        check_path("takes" + os.sep * 2)
+    assert err.value.fix == f"create it and name a file in it, like file:{os.path.join('takes', 'show.mp4')}"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="a link to a folder, as POSIX makes it")
+def test_a_recording_into_a_link_to_a_folder_not_there_says_what_it_points_to_not_to_create_it(tmp_path,
+                                                                                              monkeypatch):
+    """`file:stick/` where stick links to a USB stick not mounted: "create it" could not be done (it exists)."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "stick").symlink_to(tmp_path / "media" / "usb")
+    with pytest.raises(VcamError) as err:
+        check_path("stick" + os.sep)
+    assert err.value.message == (f"cannot record to stick{os.sep}: {tmp_path / 'stick'} is a link to "
+                                 f"{tmp_path / 'media' / 'usb'}, which is not there")
+    assert err.value.fix.startswith("mount or plug in what it points to")
 
 
 def test_a_recording_name_the_disk_refuses_is_said_as_the_names_fault_not_the_folders(tmp_path):
