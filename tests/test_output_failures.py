@@ -2,12 +2,14 @@
 that fails to close, one that never comes back from a frame; a render closes every file whatever one of them did."""
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import threading
 
 import numpy as np
 import pytest
+from helpers import wait_for
 
 from vcam.errors import VcamError
 from vcam.live.outputs import OutputWorker, report_outputs
@@ -170,6 +172,38 @@ def test_leaving_at_once_counts_the_frames_it_drops_in_the_end_line():
             w.offer(FRAME, tick)
         leave_workers([w], 0.1)
         assert w.dropped == 5 and "; 5 frames dropped" in w.summary(), w.summary()
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="sends Ctrl-C's signal to the main thread")
+def test_ctrl_c_while_the_close_waits_for_a_recording_still_waits_for_its_end_when_leaving_at_once():
+    """Ctrl-C again while the close waited for a recording that had fallen behind: Python (3.11, 3.12) took the
+    recording's thread, interrupted in its join, for one that had ended, so vcam left without its close: "recorded 4
+    frames", and a file that held none."""
+    from vcam.live.outputs import close_workers, leave_workers
+
+    main = threading.main_thread().ident
+
+    def in_the_join() -> bool:  # the close waits for the output to have closed: Ctrl-C now lands in that wait
+        frame = sys._current_frames().get(main)
+        waiting = frame is not None and frame.f_code.co_name in ("_wait_for_tstate_lock", "wait")
+        while frame is not None:
+            if frame.f_code.co_name == "_finish":
+                return waiting
+            frame = frame.f_back
+        return False
+
+    def press_ctrl_c() -> None:
+        if wait_for(in_the_join):
+            signal.pthread_kill(main, signal.SIGINT)
+
+    with stuck_in_its_first_frame(queue=100, every_frame=True) as (w, _):
+        pressing = threading.Thread(target=press_ctrl_c, daemon=True)
+        pressing.start()
+        with pytest.raises(KeyboardInterrupt):
+            close_workers([w], 60)
+        pressing.join(60)
+        leave_workers([w], 0.1)
+        assert w.stuck and "still busy when vcam stopped, so its end may be missing" in w.summary(), w.summary()
 
 
 def test_an_output_that_never_comes_back_from_a_frame_is_left_and_the_end_says_its_end_may_be_missing(monkeypatch):

@@ -991,6 +991,22 @@ def test_a_show_file_recording_to_minus_is_refused_with_a_file_named_minus_there
     assert "output file:-: cannot record to -: vcam takes it for a file named -" in err.value.problems[0]
 
 
+def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded_as_a_file_of_its_name(tmp_path):
+    """`out: [file:takes/]` was made whole without its slash: the show recorded into a file named takes, no word."""
+    from vcam.control.show import load_show
+    from vcam.live.outputs.recording import check_path
+    from vcam.outspec import parse_spec
+
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [file:takes/]}\npresets:\n  - {name: a, prompt: x}\n")
+    (out,) = load_show(str(show)).output.out
+    assert out == f"file:{tmp_path / 'takes'}{os.sep}"
+    with pytest.raises(VcamError, match="it names a folder, and folder .* does not exist"):
+        check_path(parse_spec(out).target)
+    show.write_text("output: {out: [file:/]}\npresets:\n  - {name: a, prompt: x}\n")
+    assert load_show(str(show)).output.out == ("file:/",)  # the root's slash is there already: not file://
+
+
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),
                                         ("show.jsonl", "vcam run --log-controls"), ("take.png", ""),
                                         ("take.wav", ""), ("take.zip", "")])
@@ -1005,6 +1021,20 @@ def test_a_recording_named_as_no_video_is_fixed_without_a_conversion_that_cannot
     stem, _, ext = name.rpartition(".")
     assert err.value.fix.startswith(f"use file:{stem}.mp4 (.{ext} is not a video format)"), err.value.fix
     assert "ffmpeg" not in err.value.fix and hint in err.value.fix
+
+
+@pytest.mark.parametrize("name, use", [("take.mp4.", "use file:take.mp4 "), ("take.mp4.bak", "use file:take.mp4 "),
+                                       ("show.MP4.txt", "use file:show.MP4 "),
+                                       ("take.mp4.mkv", "use file:take.mp4, then convert it if .mkv is needed: "
+                                                        "ffmpeg -i take.mp4 take.mp4.mkv")])
+def test_a_recording_named_mp4_and_more_is_told_its_mp4_name_not_one_with_mp4_twice(name, use):
+    """`--out file:take.mp4.` (a full stop typed after the name) was told to use file:take.mp4.mp4."""
+    from vcam.outspec import check_recording_name
+
+    with pytest.raises(VcamError) as err:
+        check_recording_name(name)
+    assert err.value.fix.startswith(use), err.value.fix
+    assert ".mp4.mp4" not in err.value.fix.lower()
 
 
 @pytest.mark.parametrize("name", ["take.h264", "take.hevc", "take.yuv", "take.mjpeg", "take.MKV", "take.qt"])
@@ -1025,6 +1055,49 @@ def test_a_recording_into_a_folder_is_refused_with_a_file_to_name(tmp_path):
     with pytest.raises(VcamError) as err:
         Recording(str(tmp_path), 64, 48, 30.0)
     assert "is a folder" in err.value.message and f"file:{tmp_path / 'show.mp4'}" in err.value.fix
+
+
+def test_a_recording_named_as_a_folder_not_there_yet_is_told_to_name_a_file_in_it(tmp_path, monkeypatch):
+    """`--out file:takes/`, the folder not made yet, said "no file can be made in FOLDER (Is a directory)", fix "pick
+    a folder on a disk that can be written", of a folder that takes files."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    name = "takes" + os.sep
+    with pytest.raises(VcamError) as err:
+        check_path(name)
+    assert err.value.message == f"cannot record to {name}: it names a folder, and folder {tmp_path / 'takes'} " \
+        "does not exist"
+    assert err.value.fix == f"create it and name a file in it, like file:{os.path.join('takes', 'show.mp4')}"
+    assert not list(tmp_path.iterdir())
+    (tmp_path / "take.mp4").write_bytes(b"older")
+    with pytest.raises(VcamError) as err:  # a slash typed after a file's name
+        check_path("take.mp4" + os.sep)
+    assert err.value.message == f"cannot record to take.mp4{os.sep}: it names a folder, and {tmp_path / 'take.mp4'} " \
+        "is a file"
+    assert err.value.fix == f"leave out the trailing {os.sep}: file:take.mp4"
+    assert (tmp_path / "take.mp4").read_bytes() == b"older"
+    with pytest.raises(VcamError) as err:  # the slash typed twice: the fix must not be refused again
+        check_path("take.mp4" + os.sep * 2)
+    assert err.value.fix == f"leave out the trailing {os.sep}: file:take.mp4"
+    with pytest.raises(VcamError) as err:
+        check_path("takes" + os.sep * 2)
+    assert err.value.fix == f"create it and name a file in it, like file:{os.path.join('takes', 'show.mp4')}"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="a link to a folder, as POSIX makes it")
+def test_a_recording_into_a_link_to_a_folder_not_there_says_what_it_points_to_not_to_create_it(tmp_path,
+                                                                                              monkeypatch):
+    """`file:stick/` where stick links to a USB stick not mounted: "create it" could not be done (it exists)."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "stick").symlink_to(tmp_path / "media" / "usb")
+    with pytest.raises(VcamError) as err:
+        check_path("stick" + os.sep)
+    assert err.value.message == (f"cannot record to stick{os.sep}: {tmp_path / 'stick'} is a link to "
+                                 f"{tmp_path / 'media' / 'usb'}, which is not there")
+    assert err.value.fix.startswith("mount or plug in what it points to")
 
 
 def test_a_recording_name_the_disk_refuses_is_said_as_the_names_fault_not_the_folders(tmp_path):

@@ -145,9 +145,11 @@ def check_recording_name(path: str) -> None:
     stem, ext = os.path.splitext(path)
     if not ext or ext.lower() in WRITTEN_EXTENSIONS:
         return
-    use = f"use {shell_word(f'file:{stem}.mp4')}"
+    # take.mp4. (a full stop typed after it), take.mp4.bak: the name is there already, not take.mp4.mp4
+    mp4 = stem if os.path.splitext(stem)[1].lower() in WRITTEN_EXTENSIONS else stem + ".mp4"
+    use = f"use {shell_word(f'file:{mp4}')}"
     if ext.lower() in VIDEO_EXTENSIONS:
-        fix = f"{use}, then convert it if {ext} is needed: ffmpeg -i {shell_word(stem + '.mp4')} {shell_word(path)}"
+        fix = f"{use}, then convert it if {ext} is needed: ffmpeg -i {shell_word(mp4)} {shell_word(path)}"
     else:  # no video converts to take.yaml or take.txt: an ffmpeg line to one would fail as it was pasted
         fix = f"{use} ({ext} is not a video format)"
         if ext.lower() in (".yaml", ".yml"):  # `--out file:club.yaml`, meaning the show to play

@@ -515,6 +515,10 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
             r.error(item, str(e))
             continue
         if spec.kind == "file":
-            text = str(replace(spec, target=str(base / os.path.expanduser(spec.target))))
+            target = str(base / os.path.expanduser(spec.target))
+            # a folder's slash kept (file:takes/): the join drops it, and the show recorded into a file named takes
+            ends = tuple(sep for sep in (os.sep, os.altsep) if sep)
+            target += os.sep if spec.target.endswith(ends) and not target.endswith(ends) else ""
+            text = str(replace(spec, target=target))
         outs.append(text)
     return tuple(outs)

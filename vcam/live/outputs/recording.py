@@ -33,6 +33,18 @@ def check_path(path: str, in_use: bool = True) -> None:
     if os.path.isdir(path):
         raise VcamError(f"cannot record to {path}: it is a folder",
                         f"name a file in it, like {shell_word('file:' + os.path.join(path, 'show.mp4'))}")
+    if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+        # a folder not made yet: its parent exists, and opening the name failed on air as "Is a directory"
+        where = os.path.abspath(path)
+        bare = path.rstrip(os.sep + (os.altsep or ""))
+        if os.path.islink(where):  # a link to a USB stick not mounted: creating the folder would fail, it exists
+            raise VcamError(f"cannot record to {path}: {where} is a link to {os.readlink(where)}, which is not there",
+                            "mount or plug in what it points to, or name a file in a folder that is there")
+        if os.path.exists(where):  # take.mp4/, a slash typed after a file
+            raise VcamError(f"cannot record to {path}: it names a folder, and {where} is a file",
+                            f"leave out the trailing {path[-1]}: {shell_word('file:' + bare)}")
+        raise VcamError(f"cannot record to {path}: it names a folder, and folder {where} does not exist",
+                        f"create it and name a file in it, like {shell_word('file:' + os.path.join(bare, 'show.mp4'))}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise VcamError(f"cannot record to {path}: folder {folder} does not exist", "create it or pick another path")

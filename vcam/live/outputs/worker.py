@@ -83,6 +83,9 @@ class OutputWorker:
         self._excused = 0
         self._next_warning = -float("inf")
         self._fit = Repeated(lambda frame: fit(frame, *self.size, self.fit_mode))
+        # set once the output is closed, and waited on instead of the thread: Ctrl-C in a Thread.join (Python 3.11,
+        # 3.12) marks the thread ended while it still runs, and vcam left without a recording's close, its file empty
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"output-{output.name}", daemon=True)
         self._thread.start()
 
@@ -116,7 +119,7 @@ class OutputWorker:
     @property
     def stuck(self) -> bool:
         """Closed, but the output is still busy: whatever it was writing may be incomplete."""
-        return self._closing and self._thread.is_alive()
+        return self._closing and not self._done.is_set()
 
     @property
     def failed(self) -> bool:
@@ -134,6 +137,8 @@ class OutputWorker:
             except Exception as e:
                 self.close_error = e
                 self._say(f"closing output {self.output.name} failed: {one_line(e)}")
+            finally:
+                self._done.set()
 
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
@@ -197,16 +202,14 @@ class OutputWorker:
             end_wait()
 
     def _finish(self, deadline: float, timeout: float) -> None:
-        self._thread.join(max(0.0, deadline - time.monotonic()))
-        if not self._thread.is_alive():
+        if self._done.wait(max(0.0, deadline - time.monotonic())):
             return
         left = self._mailbox.clear()
         self.discarded += left
         # with nothing waiting, only the frame in hand holds it: no frame is dropped, as "dropping the 0 frames" said
         dropping = f"dropping the {counted(left, 'frame')} it has not taken yet and " if left else ""
         self._say(f"output {self.output.name} is still busy after {timeout:g} s: {dropping}closing it")
-        self._thread.join(FINISH_TIMEOUT)
-        if self._thread.is_alive():
+        if not self._done.wait(FINISH_TIMEOUT):
             self._say(f"output {self.output.name} did not close {FINISH_TIMEOUT:g} s later; leaving it "
                       "(what it was writing may be incomplete)")
 
@@ -290,7 +293,7 @@ def leave_workers(workers: list[OutputWorker], timeout: float = 1.0) -> None:
         w.discarded += w._mailbox.close(drain=False)  # counted: the end's line says them dropped
     deadline = time.monotonic() + timeout
     for w in workers:
-        w._thread.join(max(0.0, deadline - time.monotonic()))
+        w._done.wait(max(0.0, deadline - time.monotonic()))
 
 
 def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, fit_mode: str,
