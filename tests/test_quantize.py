@@ -383,6 +383,25 @@ def held_controller(where: list, prompter=None):
     return ctl, producer
 
 
+def test_a_preset_on_the_beat_whose_block_starts_as_it_is_typed_says_the_block_it_lands_on():
+    """The generator started the block chosen for `preset ocean` while the preset was being made: the change went
+    into the next block, where the control log has it, and the reply named the one before."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = BlockStarts(submitted=30)
+
+    def land(spec):  # block 31 is chosen, then the generator starts it before the change is handed over
+        producer.start(31)
+        return 31
+
+    ctl = Controller(show, ShowState(prompts={"a": 1.0}, preset=0), producer, threading.Event(), lambda m: None,
+                     land=land, tempo=tempo_at())
+    reply = ctl.handle_line("preset ocean", "stdin")
+    assert producer.given == []  # block 31 has taken its controls
+    producer.start(32)  # the change goes into this block, as the log says
+    assert [at for _, at, _ in producer.given] == [32, 32]
+    assert reply.endswith("; on the bar, block 32")
+
+
 def test_a_change_waiting_for_its_bar_when_the_tempo_stops_lands_at_once_and_says_so():
     """A DAW's transport stopped while `preset ocean @bar` waited: it went on air at the next block, unsaid."""
     where: list = [40]

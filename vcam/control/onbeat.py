@@ -61,6 +61,8 @@ class OnTheBeat:
         self._held: list[_Held] = []  # in the order given; a change leaves once all its actions are handed over
         self._landed: dict[type, int] = {}  # by kind of action, the latest block a change on the beat went into
         self._starting = False  # in block_starts: on the producer's thread, before it takes the block's controls
+        self._started: int | None = None  # the last block whose start was heard: its controls are taken
+        self.taken_at: int | None = None  # the block the last change taken on the beat lands on, as taken
         starting = getattr(producer, "starting", None)  # told the number of each block as it starts
         # a producer that tells no block start (a stand-in) takes each change at the block chosen as it is given
         self._follows = starting is not None
@@ -80,6 +82,11 @@ class OnTheBeat:
         with self._lock:
             if planned is None:
                 return self._at_once(actions)
+            # a block that started since `planned` was chosen has taken its controls: this change goes into the
+            # next one, which its reply names (it named the started one, a block before the change and its log)
+            if self._follows and self._started is not None and planned <= self._started:
+                planned = self._started + 1
+            self.taken_at = planned
             kinds = {type(action) for action, _ in actions}
             earlier = self._last_holding(kinds)
             if earlier is not None and (at := _lands_at(earlier)) is not None and at >= planned:
@@ -128,6 +135,7 @@ class OnTheBeat:
         encoded (_forward)."""
         with self._lock:
             self._starting = True
+            self._started = block
             try:
                 self._place_again(block)
             finally:
