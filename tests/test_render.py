@@ -603,6 +603,50 @@ def test_a_log_an_editor_saved_in_latin1_names_the_line_and_says_to_save_it_as_u
     assert "not a control log" not in err
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_log_saved_as_utf16_without_a_byte_order_mark_reads_as_written(tmp_path, encoding):
+    """UTF-16 without its mark (a script's, PowerShell's) was read as UTF-8, a NUL after (or before) each character:
+    refused with "correct line 1, or delete it", of a log that was whole."""
+    from vcam.control.log import read_replay
+
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain = write_log(tmp_path / "plain.jsonl", *lines)
+    saved = tmp_path / f"{encoding}.jsonl"
+    saved.write_bytes("".join(json.dumps(x) + "\r\n" for x in lines).encode(encoding))
+    assert read_replay(str(saved)) == read_replay(plain)
+
+
+def test_a_log_saved_as_utf16_and_cut_short_says_to_save_it_as_utf8(tmp_path):
+    """Its half character at the end was said as Latin-1 or Windows-1252 text."""
+    from vcam.control.log import read_replay
+
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    saved = tmp_path / "cut.jsonl"
+    saved.write_bytes("".join(json.dumps(x) + "\n" for x in lines).encode("utf-16-le")[:-1])
+    with pytest.raises(ValueError) as e:
+        read_replay(str(saved))
+    assert str(e.value) == (f"{saved}:3: the control log is saved as UTF-16 and its text is damaged or cut short "
+                            "there; open it in an editor and save it as UTF-8, the encoding vcam writes")
+
+
+@pytest.mark.parametrize("encoding,mark", [("utf-16", b""), ("utf-16-le", b""), ("utf-16-be", b""),
+                                           ("utf-32", b""), ("utf-32-be", b"\x00\x00\xfe\xff"),
+                                           ("utf-8", b"\xef\xbb\xbf")])
+def test_an_older_log_in_any_encoding_a_log_is_read_in_is_one_a_new_log_may_replace(tmp_path, encoding, mark):
+    """An older log an editor saved as UTF-16 (or UTF-32) was refused to --log-controls as "not a control log",
+    where vcam render read it."""
+    from vcam.control.log import read_replay
+    from vcam.live.showwrites import _no_log_in
+
+    older = tmp_path / "show.jsonl"
+    older.write_bytes(mark + "".join(json.dumps(x) + "\r\n" for x in [{"vcam": HEADER}, ACTION]).encode(encoding))
+    assert read_replay(str(older)).actions  # a log, as vcam render reads it
+    assert _no_log_in(str(older)) is None
+    show = tmp_path / "show.yaml"  # the slip this guards against, in the same encoding
+    show.write_bytes(mark + "presets:\n  - {name: city, prompt: a city}\n".encode(encoding))
+    assert _no_log_in(str(show)) == "it is not a control log (a show file?)"
+
+
 def test_a_log_saved_as_utf32_reads_as_written(tmp_path):
     from vcam.control.log import read_replay
 

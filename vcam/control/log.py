@@ -404,6 +404,10 @@ def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
     if isinstance(e, IsADirectoryError):
         return f"control log {path} is a folder; name the .jsonl file in it that vcam run --log-controls wrote"
     if isinstance(e, UnicodeDecodeError):
+        if e.encoding.startswith(("utf-16", "utf-32")):  # read as its editor saved it, and damaged or cut short
+            line = e.object.count(b"\n", 0, e.start) + 1
+            return (f"{path}:{line}: the control log is saved as {e.encoding.upper()[:6]} and its text is damaged "
+                    "or cut short there; open it in an editor and save it as UTF-8, the encoding vcam writes")
         if (said := _not_utf8(path, e)) is not None:
             return said
         return (f"{path} is not a control log: it is not text (byte 0x{e.object[e.start]:02x}); give the .jsonl "
@@ -420,12 +424,37 @@ UTF32_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")  # UTF-32's, the first 
 def _log_text(data: bytes) -> str:
     """A log's bytes as text. vcam writes UTF-8; an editor may save it again with a UTF-8 byte-order mark (Windows'
     Notepad: refused as "not a control log", its first line no longer opening with "{") or as UTF-16 with its mark
-    (Notepad's "Unicode": refused as "not text"), both read as written."""
+    (Notepad's "Unicode": refused as "not text"), or without one (a script's UTF-16 LE or BE: misread as UTF-8, its
+    every other byte a NUL, and refused at line 1 as damaged), all read as written."""
+    return data.decode(_encoding(data))
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding a log's bytes are in, by their byte-order mark, else by where the NULs of UTF-16 fall in its
+    start (a log starts with ASCII, `{"vcam"`: each character a byte and a NUL, or a NUL and a byte)."""
     if data.startswith(UTF32_MARKS):
-        return data.decode("utf-32")
+        return "utf-32"
     if data.startswith(UTF16_MARKS):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+        return "utf-16"
+    head = data[:64]
+    if len(head) >= 2 and len(head) % 2 == 0:
+        even, odd = head[0::2], head[1::2]
+        if not odd.strip(b"\0") and 0 not in even:
+            return "utf-16-le"
+        if not even.strip(b"\0") and 0 not in odd:
+            return "utf-16-be"
+    return "utf-8-sig"
+
+
+def starts_a_log(head: bytes) -> bool:
+    """Whether `head`, the start of a file, opens with a control log's header line ({"vcam": {...}}), in any
+    encoding a log is read in (`_log_text`); a character cut at the end of `head` is no matter."""
+    lines = head.decode(_encoding(head), errors="ignore").splitlines()
+    try:
+        entry = json.loads(lines[0]) if lines else None
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and "vcam" in entry
 
 
 def _not_utf8(path: str, e: UnicodeDecodeError) -> str | None:
