@@ -10,6 +10,7 @@ import pytest
 
 from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, reloads_ready_as,
                      slow_reloads, write_clip)
+from vcam.control.actions import SetSeed
 from vcam.cli import main
 from vcam.live import progress as progress_module
 from vcam.live.inputs import clip as clip_module
@@ -645,6 +646,53 @@ def test_an_older_log_in_any_encoding_a_log_is_read_in_is_one_a_new_log_may_repl
     show = tmp_path / "show.yaml"  # the slip this guards against, in the same encoding
     show.write_bytes(mark + "presets:\n  - {name: city, prompt: a city}\n".encode(encoding))
     assert _no_log_in(str(show)) == "it is not a control log (a show file?)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_written(tmp_path, monkeypatch):
+    """`vcam run --replay` (or vcam render) on a mkfifo pipe waited for a writer for ever, without a word."""
+    from vcam.control import log as log_module
+
+    monkeypatch.setattr(log_module, "PIPE_QUIET_S", 0.0, raising=False)
+    pipe = tmp_path / "show.jsonl"
+    os.mkfifo(pipe)
+    text = "".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]).encode()
+    said: list[str] = []
+
+    def write_it(line: str) -> None:  # the writer comes once the wait is said (the reader is open by then)
+        said.append(line)
+        fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, text)
+        os.close(fd)
+
+    # on a reader that waits in its open, a writer that comes and goes ends the wait with nothing read
+    unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
+    unblock.start()
+    try:
+        replay = log_module.replay_to_make(str(pipe), "replay", write_it)
+    finally:
+        unblock.cancel()
+        unblock.join()
+    assert said == [f"{pipe} is a named pipe that nothing has written yet: waiting for the control log to be written "
+                    "into it, read whole before the show starts (Ctrl-C stops; give the log's .jsonl file itself to "
+                    "read it at once)"]
+    assert replay.actions == [(1, SetSeed(4))] and replay.end_block == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/fd"), reason="bash's <(...) names a pipe under /dev/fd")
+def test_a_pipe_whose_writer_is_there_is_read_without_a_word(tmp_path):
+    """`vcam render <(zcat show.jsonl.gz)`: the pipe is read at once, no wait said."""
+    from vcam.control.log import replay_to_make
+
+    read, write = os.pipe()
+    try:
+        os.write(write, "".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, ACTION]).encode())
+        os.close(write)
+        said: list[str] = []
+        replay = replay_to_make(f"/dev/fd/{read}", "render", said.append)
+    finally:
+        os.close(read)
+    assert replay.actions == [(1, SetSeed(4))] and not [line for line in said if "named pipe" in line]
 
 
 def test_a_log_saved_as_utf32_reads_as_written(tmp_path):

@@ -482,19 +482,19 @@ def _not_a_log(path: str) -> str:
 def replay_to_make(path: str, what: str, say: Callable[[str], None]) -> Replay:
     """The log at `path` read for a render or replay (`what`): a last line cut short said, and one whose show made
     no block refused (VcamError) before anything loads."""
-    replay = read_replay(path)
+    replay = read_replay(path, say)
     replay.say_cut(path, say)
     replay.refuse_if_empty(path, what)
     replay.say_past_end(path, say)
     return replay
 
 
-def read_replay(path: str) -> Replay:
+def read_replay(path: str, say: Callable[[str], None] | None = None) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
-    what such a log holds (the header first, then actions, then at most one end line)."""
+    what such a log holds (the header first, then actions, then at most one end line). A named pipe that nothing
+    writes yet is waited for, said through `say`."""
     try:
-        with open(path, "rb") as f:
-            text = _log_text(f.read())
+        text = _log_text(_log_bytes(path, say))
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
@@ -541,6 +541,41 @@ def read_replay(path: str) -> Replay:
     # blocks count from 0: a change at the end line's count acts on a block after the last one made
     past_end = [(i, block) for i, block in lines_of if end is not None and block >= end[0]]
     return Replay(header, actions, end[0] if end else None, at_frames, cut, past_end)
+
+
+PIPE_QUIET_S = 1.0  # how long a named pipe may take to bring its first bytes before the wait for a writer is said
+
+
+def _log_bytes(path: str, say: Callable[[str], None] | None) -> bytes:
+    """The whole file at `path`. A named pipe (mkfifo) is opened without waiting: opened as a file, it waited for a
+    writer without a word, for ever where none came; one with nothing written within PIPE_QUIET_S is said, then
+    waited for (Ctrl-C stops the wait). A pipe with its writer there (bash's <(zcat show.jsonl.gz)) is read at once."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    try:
+        fifo = nonblocking and stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        fifo = False  # opening it says why
+    if not fifo:
+        with open(path, "rb") as f:
+            return f.read()
+    fd = os.open(path, os.O_RDONLY | nonblocking)
+    with os.fdopen(fd, "rb") as f:
+        if not _readable(fd, PIPE_QUIET_S) and say is not None:
+            say(f"{path} is a named pipe that nothing has written yet: waiting for the control log to be written "
+                "into it, read whole before the show starts (Ctrl-C stops; give the log's .jsonl file itself to "
+                "read it at once)")
+        _readable(fd, None)
+        os.set_blocking(fd, True)  # read up to the writer's close
+        return f.read()
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether the pipe `fd` has bytes, or its writer has closed it, within `timeout` seconds (None: waits)."""
+    import select
+
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(None if timeout is None else int(timeout * 1000)))
 
 
 def _from_log_folder(header: dict, actions: list[tuple[int, Action]], folder: str) -> None:
