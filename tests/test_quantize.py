@@ -1164,6 +1164,30 @@ def test_a_commands_actions_encoded_one_by_one_still_go_into_one_block(line, rep
     assert stream.set == [("prompts", 41), ("seed", 41)]
 
 
+def test_a_preset_on_the_beat_encoded_after_its_block_started_says_the_block_it_lands_on():
+    """Its reply named block 40, its text was still being encoded as block 40 started, and it went into block 41
+    (where the control log has it) without a word: the operator's line and the log named different blocks."""
+    stream, jobs, said = Applied(), Jobs(), []
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen,
+                     threading.Event(), said.append, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
+    block_starts(gen, 40)  # its prompts are not encoded yet
+    jobs.done()
+    jobs.done()
+    block_starts(gen, 41)
+    block_starts(gen, 42)
+    assert stream.set == [("prompts", 41), ("seed", 41)]
+    assert said == ["preset lands on block 41, not block 40 as said: its text was still being encoded as block 40 "
+                    "started"]
+    said.clear()
+    assert ctl.handle_line("preset city", "stdin").endswith("on the bar, block 43")  # the next block to start
+    jobs.done()
+    block_starts(gen, 43)  # encoded in time for the block it went into
+    assert said == [] and stream.set[-1] == ("prompts", 43)
+
+
 def test_one_change_at_once_goes_on_as_it_is_encoded():
     stream, gen, jobs, ctl = _stepped()
     ctl.handle_line("seed 9 @off", "stdin")  # one change alone goes on as it is encoded, as before

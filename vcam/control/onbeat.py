@@ -40,6 +40,7 @@ class _Held:
     whole: list[int] = field(default_factory=list)  # where each command's actions end in `actions`
     sent: int = 0  # the actions handed to the producer, from the first
     block: object = _WAITING  # once handed over: the block it went into (None: the next one made)
+    said_late: bool = False  # it went into a later block than `block`, which was said
 
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """The prompter's hand-over: the next of its actions is encoded (the prompter keeps their order)."""
@@ -163,9 +164,7 @@ class OnTheBeat:
                 behind |= held.kinds
                 continue
             if at is None and held.spec is not None:  # the tempo stopped while it waited: no boundary comes
-                names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions))
-                self.say(f"the tempo stopped: {', '.join(names)} {'lands' if len(names) == 1 else 'land'} from "
-                         f"the next block, not {lands_on(held.spec)}")
+                self.say(f"the tempo stopped: {_lands(held)} from the next block, not {lands_on(held.spec)}")
             self._hand_over(held, at)
 
     def _at_once(self, actions: list[tuple[Action, Origin]]) -> int | None:
@@ -252,6 +251,13 @@ class OnTheBeat:
         if held.block is _WAITING or (self._follows and not self._starting):
             return
         whole = max((end for end in held.whole if end <= held.ready), default=0)
+        late = held.block is not None and self._started is not None and held.block < self._started
+        if late and held.sent < whole and not held.said_late:
+            # its reply named the block it was handed over for, which started before it was encoded: it goes into
+            # this one, where the control log has it
+            held.said_late = True
+            self.say(f"{_lands(held)} on block {self._started}, not block {held.block} as said: its text was still "
+                     f"being encoded as block {held.block} started")
         while held.sent < whole:
             action, origin = held.actions[held.sent]
             held.sent += 1
@@ -269,6 +275,12 @@ class OnTheBeat:
     def _made(self) -> int:
         """Blocks the producer has made (the number of the one in progress)."""
         return getattr(self.producer, "submitted", 0)
+
+
+def _lands(held: _Held) -> str:
+    """The commands of `held` by name, with the verb: "preset lands", "preset, seed land"."""
+    names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions))
+    return f"{', '.join(names)} {'lands' if len(names) == 1 else 'land'}"
 
 
 def _lands_at(held: _Held) -> int | None:
