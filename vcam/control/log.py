@@ -297,13 +297,12 @@ class Replay:
     end_block: int | None
     at_frames: list[AtFrame] = field(default_factory=list)  # in the log's order
     cut_line: int | None = None  # the number of the last line, left out: cut short as the show ended writing it
-    past_end: list[tuple[int, int]] = field(default_factory=list)  # (line, block) of changes at or after the end
+    past_end: list[tuple[int, int]] = field(default_factory=list)  # (line, block) of changes after the end line's
 
     def say_past_end(self, path: str, say: Callable[[str], None]) -> None:
-        """Says the changes logged at the end line's count of blocks or after it (a line edited in by hand), which
-        neither a render nor a replay reaches: they were left out without a word, one at the count too, as it acts on
-        a block never made (blocks count from 0). A show logs its quit there, left unsaid; a change it applied as it
-        stopped, there too, never reached its screen either."""
+        """Says the changes logged at a block after the end line's count (a line edited in by hand), which neither
+        a render nor a replay reaches: they were left out without a word. A show logs none there (its changes come
+        before the blocks it counts, at most one at the count: applied as it stopped)."""
         if not self.past_end:
             return
         line, block = self.past_end[0]
@@ -528,8 +527,7 @@ def read_replay(path: str, say: Callable[[str], None] | None = None) -> Replay:
                     lines_of.append((i, at_frames[-1].frame[0]))  # made as that block is on screen
                 else:
                     actions.append((block, action))
-                    if not isinstance(action, Quit):  # logged at the end line's count by every show that quits
-                        lines_of.append((i, block))
+                    lines_of.append((i, block))
             else:
                 raise ValueError("not a control log line (neither the header, an action with its block and "
                                  f"'apply', nor the end); {_line_fix(i)}")
@@ -538,8 +536,7 @@ def read_replay(path: str, say: Callable[[str], None] | None = None) -> Replay:
     if header is None:
         raise ValueError(f"{path}: empty, no header line; is this a log written by vcam run --log-controls?")
     _from_log_folder(header, actions, os.path.dirname(os.path.abspath(path)))
-    # blocks count from 0: a change at the end line's count acts on a block after the last one made
-    past_end = [(i, block) for i, block in lines_of if end is not None and block >= end[0]]
+    past_end = [(i, block) for i, block in lines_of if end is not None and block > end[0]]
     return Replay(header, actions, end[0] if end else None, at_frames, cut, past_end)
 
 
