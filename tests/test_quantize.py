@@ -1414,3 +1414,24 @@ def test_a_later_change_of_a_kind_waits_behind_an_earlier_one_even_where_its_own
         producer.start(block)
     seeds = [(action.seed, at) for action, at, _ in handed(ctl) if isinstance(action, SetSeed)]
     assert seeds == [(7, 44), (5, 44)]
+
+
+def test_a_change_joined_to_one_on_the_beat_that_is_late_names_only_the_commands_late():
+    """A seed given while a preset on the bar waited joined it; the preset went into the block said, the seed's
+    change a block later: the late line named both."""
+    stream, jobs, said = Applied(), Jobs(), []
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen,
+                     threading.Event(), said.append, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
+    ctl.handle_line("seed 7 @bar", "stdin")
+    jobs.done()
+    jobs.done()
+    block_starts(gen, 40)  # the preset's prompts and seed encoded: in as said
+    jobs.done()
+    block_starts(gen, 41)
+    block_starts(gen, 42)
+    assert ("prompts", 40) in stream.set and ("seed", 41) in stream.set
+    assert said == ["seed lands on block 41, not block 40 as said: its text was still being encoded as block 40 "
+                    "started"], said

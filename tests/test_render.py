@@ -641,17 +641,24 @@ def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_wri
     """`vcam run --replay` (or vcam render) on a mkfifo pipe waited for a writer for ever, without a word."""
     from vcam.control import log as log_module
 
-    monkeypatch.setattr(log_module, "PIPE_QUIET_S", 0.0, raising=False)
+    monkeypatch.setattr(log_module, "PIPE_QUIET_S", 0.0)
     pipe = tmp_path / "show.jsonl"
     os.mkfifo(pipe)
     text = "".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]).encode()
     said: list[str] = []
+    rest: list[threading.Timer] = []
 
     def write_it(line: str) -> None:  # the writer comes once the wait is said (the reader is open by then)
         said.append(line)
         fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
-        os.write(fd, text)
-        os.close(fd)
+        os.write(fd, text[:20])
+
+        def the_rest() -> None:  # a writer that writes in pieces: the log is read up to its close, not cut
+            os.write(fd, text[20:])
+            os.close(fd)
+
+        rest.append(threading.Timer(0.5, the_rest))
+        rest[0].start()
 
     # on a reader that waits in its open, a writer that comes and goes ends the wait with nothing read
     unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
@@ -661,6 +668,8 @@ def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_wri
     finally:
         unblock.cancel()
         unblock.join()
+        for timer in rest:
+            timer.join(60)
     assert said == [f"{pipe} is a named pipe that nothing has written yet: waiting for the control log to be written "
                     "into it, read whole before the show starts (Ctrl-C stops; give the log's .jsonl file itself to "
                     "read it at once)"]

@@ -254,10 +254,10 @@ class OnTheBeat:
         late = held.block is not None and self._started is not None and held.block < self._started
         if late and held.sent < whole and not held.said_late:
             # its reply named the block it was handed over for, which started before it was encoded: it goes into
-            # this one, where the control log has it
+            # this one, where the control log has it (those of its actions already handed over went in as said)
             held.said_late = True
-            self.say(f"{_lands(held)} on block {self._started}, not block {held.block} as said: its text was still "
-                     f"being encoded as block {held.block} started")
+            self.say(f"{_lands(held, held.sent, whole)} on block {self._started}, not block {held.block} as said: "
+                     f"its text was still being encoded as block {held.block} started")
         while held.sent < whole:
             action, origin = held.actions[held.sent]
             held.sent += 1
@@ -277,9 +277,10 @@ class OnTheBeat:
         return getattr(self.producer, "submitted", 0)
 
 
-def _lands(held: _Held) -> str:
-    """The commands of `held` by name, with the verb: "preset lands", "preset, seed land"."""
-    names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions))
+def _lands(held: _Held, first: int = 0, end: int | None = None) -> str:
+    """The commands of `held` (its actions from `first` to `end`) by name, with the verb: "preset lands", "preset,
+    seed land"."""
+    names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions[first:end]))
     return f"{', '.join(names)} {'lands' if len(names) == 1 else 'land'}"
 
 
