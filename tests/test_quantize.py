@@ -383,6 +383,25 @@ def held_controller(where: list, prompter=None):
     return ctl, producer
 
 
+def test_a_preset_on_the_beat_whose_block_starts_as_it_is_typed_says_the_block_it_lands_on():
+    """The generator started the block chosen for `preset ocean` while the preset was being made: the change went
+    into the next block, where the control log has it, and the reply named the one before."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = BlockStarts(submitted=30)
+
+    def land(spec):  # block 31 is chosen, then the generator starts it before the change is handed over
+        producer.start(31)
+        return 31
+
+    ctl = Controller(show, ShowState(prompts={"a": 1.0}, preset=0), producer, threading.Event(), lambda m: None,
+                     land=land, tempo=tempo_at())
+    reply = ctl.handle_line("preset ocean", "stdin")
+    assert producer.given == []  # block 31 has taken its controls
+    producer.start(32)  # the change goes into this block, as the log says
+    assert [at for _, at, _ in producer.given] == [32, 32]
+    assert reply.endswith("; on the bar, block 32")
+
+
 def test_a_change_waiting_for_its_bar_when_the_tempo_stops_lands_at_once_and_says_so():
     """A DAW's transport stopped while `preset ocean @bar` waited: it went on air at the next block, unsaid."""
     where: list = [40]
@@ -1145,6 +1164,30 @@ def test_a_commands_actions_encoded_one_by_one_still_go_into_one_block(line, rep
     assert stream.set == [("prompts", 41), ("seed", 41)]
 
 
+def test_a_preset_on_the_beat_encoded_after_its_block_started_says_the_block_it_lands_on():
+    """Its reply named block 40, its text was still being encoded as block 40 started, and it went into block 41
+    (where the control log has it) without a word: the operator's line and the log named different blocks."""
+    stream, jobs, said = Applied(), Jobs(), []
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen,
+                     threading.Event(), said.append, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
+    block_starts(gen, 40)  # its prompts are not encoded yet
+    jobs.done()
+    jobs.done()
+    block_starts(gen, 41)
+    block_starts(gen, 42)
+    assert stream.set == [("prompts", 41), ("seed", 41)]
+    assert said == ["preset lands on block 41, not block 40 as said: its text was still being encoded as block 40 "
+                    "started"]
+    said.clear()
+    assert ctl.handle_line("preset city", "stdin").endswith("on the bar, block 43")  # the next block to start
+    jobs.done()
+    block_starts(gen, 43)  # encoded in time for the block it went into
+    assert said == [] and stream.set[-1] == ("prompts", 43)
+
+
 def test_one_change_at_once_goes_on_as_it_is_encoded():
     stream, gen, jobs, ctl = _stepped()
     ctl.handle_line("seed 9 @off", "stdin")  # one change alone goes on as it is encoded, as before
@@ -1371,3 +1414,24 @@ def test_a_later_change_of_a_kind_waits_behind_an_earlier_one_even_where_its_own
         producer.start(block)
     seeds = [(action.seed, at) for action, at, _ in handed(ctl) if isinstance(action, SetSeed)]
     assert seeds == [(7, 44), (5, 44)]
+
+
+def test_a_change_joined_to_one_on_the_beat_that_is_late_names_only_the_commands_late():
+    """A seed given while a preset on the bar waited joined it; the preset went into the block said, the seed's
+    change a block later: the late line named both."""
+    stream, jobs, said = Applied(), Jobs(), []
+    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
+    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen,
+                     threading.Event(), said.append, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
+    ctl.handle_line("seed 7 @bar", "stdin")
+    jobs.done()
+    jobs.done()
+    block_starts(gen, 40)  # the preset's prompts and seed encoded: in as said
+    jobs.done()
+    block_starts(gen, 41)
+    block_starts(gen, 42)
+    assert ("prompts", 40) in stream.set and ("seed", 41) in stream.set
+    assert said == ["seed lands on block 41, not block 40 as said: its text was still being encoded as block 40 "
+                    "started"], said

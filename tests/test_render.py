@@ -10,6 +10,7 @@ import pytest
 
 from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, reloads_ready_as,
                      slow_reloads, write_clip)
+from vcam.control.actions import SetSeed
 from vcam.cli import main
 from vcam.live import progress as progress_module
 from vcam.live.inputs import clip as clip_module
@@ -589,6 +590,106 @@ def test_a_log_an_editor_saved_in_latin1_names_the_line_and_says_to_save_it_as_u
     assert f"vcam: error: {edited}:3: byte 0xe8 is not UTF-8 text (was the control log saved in another " \
            "encoding, such as Latin-1 or Windows-1252?)" in err and "save it as UTF-8" in err
     assert "not a control log" not in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_log_saved_as_utf16_without_a_byte_order_mark_reads_as_written(tmp_path, encoding):
+    """UTF-16 without its mark (a script's, PowerShell's) was read as UTF-8, a NUL after (or before) each character:
+    refused with "correct line 1, or delete it", of a log that was whole."""
+    from vcam.control.log import read_replay
+
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    plain = write_log(tmp_path / "plain.jsonl", *lines)
+    saved = tmp_path / f"{encoding}.jsonl"
+    saved.write_bytes("".join(json.dumps(x) + "\r\n" for x in lines).encode(encoding))
+    assert read_replay(str(saved)) == read_replay(plain)
+
+
+def test_a_log_saved_as_utf16_and_cut_short_says_to_save_it_as_utf8(tmp_path):
+    """Its half character at the end was said as Latin-1 or Windows-1252 text."""
+    from vcam.control.log import read_replay
+
+    lines = [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]
+    saved = tmp_path / "cut.jsonl"
+    saved.write_bytes("".join(json.dumps(x) + "\n" for x in lines).encode("utf-16-le")[:-1])
+    with pytest.raises(ValueError) as e:
+        read_replay(str(saved))
+    assert str(e.value) == (f"{saved}:3: the control log is saved as UTF-16 and its text is damaged or cut short "
+                            "there; open it in an editor and save it as UTF-8, the encoding vcam writes")
+
+
+@pytest.mark.parametrize("encoding,mark", [("utf-16", b""), ("utf-16-le", b""), ("utf-16-be", b""),
+                                           ("utf-32", b""), ("utf-32-be", b"\x00\x00\xfe\xff"),
+                                           ("utf-8", b"\xef\xbb\xbf")])
+def test_an_older_log_in_any_encoding_a_log_is_read_in_is_one_a_new_log_may_replace(tmp_path, encoding, mark):
+    """An older log an editor saved as UTF-16 (or UTF-32) was refused to --log-controls as "not a control log",
+    where vcam render read it."""
+    from vcam.control.log import read_replay
+    from vcam.live.showwrites import _no_log_in
+
+    older = tmp_path / "show.jsonl"
+    older.write_bytes(mark + "".join(json.dumps(x) + "\r\n" for x in [{"vcam": HEADER}, ACTION]).encode(encoding))
+    assert read_replay(str(older)).actions  # a log, as vcam render reads it
+    assert _no_log_in(str(older)) is None
+    show = tmp_path / "show.yaml"  # the slip this guards against, in the same encoding
+    show.write_bytes(mark + "presets:\n  - {name: city, prompt: a city}\n".encode(encoding))
+    assert _no_log_in(str(show)) == "it is not a control log (a show file?)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_written(tmp_path, monkeypatch):
+    """`vcam run --replay` (or vcam render) on a mkfifo pipe waited for a writer for ever, without a word."""
+    from vcam.control import log as log_module
+
+    monkeypatch.setattr(log_module, "PIPE_QUIET_S", 0.0)
+    pipe = tmp_path / "show.jsonl"
+    os.mkfifo(pipe)
+    text = "".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, ACTION, {"end": {"blocks": 2}}]).encode()
+    said: list[str] = []
+    rest: list[threading.Timer] = []
+
+    def write_it(line: str) -> None:  # the writer comes once the wait is said (the reader is open by then)
+        said.append(line)
+        fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, text[:20])
+
+        def the_rest() -> None:  # a writer that writes in pieces: the log is read up to its close, not cut
+            os.write(fd, text[20:])
+            os.close(fd)
+
+        rest.append(threading.Timer(0.5, the_rest))
+        rest[0].start()
+
+    # on a reader that waits in its open, a writer that comes and goes ends the wait with nothing read
+    unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
+    unblock.start()
+    try:
+        replay = log_module.replay_to_make(str(pipe), "replay", write_it)
+    finally:
+        unblock.cancel()
+        unblock.join()
+        for timer in rest:
+            timer.join(60)
+    assert said == [f"{pipe} is a named pipe that nothing has written yet: waiting for the control log to be written "
+                    "into it, read whole before the show starts (Ctrl-C stops; give the log's .jsonl file itself to "
+                    "read it at once)"]
+    assert replay.actions == [(1, SetSeed(4))] and replay.end_block == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/fd"), reason="bash's <(...) names a pipe under /dev/fd")
+def test_a_pipe_whose_writer_is_there_is_read_without_a_word(tmp_path):
+    """`vcam render <(zcat show.jsonl.gz)`: the pipe is read at once, no wait said."""
+    from vcam.control.log import replay_to_make
+
+    read, write = os.pipe()
+    try:
+        os.write(write, "".join(json.dumps(x) + "\n" for x in [{"vcam": HEADER}, ACTION]).encode())
+        os.close(write)
+        said: list[str] = []
+        replay = replay_to_make(f"/dev/fd/{read}", "render", said.append)
+    finally:
+        os.close(read)
+    assert replay.actions == [(1, SetSeed(4))] and not [line for line in said if "named pipe" in line]
 
 
 def test_a_log_saved_as_utf32_reads_as_written(tmp_path):

@@ -684,7 +684,10 @@ class Controller:
             yield made
         finally:
             self._gathered = outer
-            made.waits = self._beat.take(made.actions, spec, None if made.at is _UNSET else made.at)
+            planned = None if made.at is _UNSET else made.at
+            made.waits = self._beat.take(made.actions, spec, planned)
+            if planned is not None and made.actions:  # a block that started meanwhile moved it to the next
+                made.at = self._beat.taken_at
 
     def _record(self, action: Action, origin: Origin) -> None:
         """Logs an action that takes effect at once, outside the generator (quit; the screen's has its frame)."""

@@ -403,6 +403,10 @@ def _unreadable(path: str, e: OSError | UnicodeDecodeError) -> str:
     if isinstance(e, IsADirectoryError):
         return f"control log {path} is a folder; name the .jsonl file in it that vcam run --log-controls wrote"
     if isinstance(e, UnicodeDecodeError):
+        if e.encoding.startswith(("utf-16", "utf-32")):  # read as its editor saved it, and damaged or cut short
+            line = e.object.count(b"\n", 0, e.start) + 1
+            return (f"{path}:{line}: the control log is saved as {e.encoding.upper()[:6]} and its text is damaged "
+                    "or cut short there; open it in an editor and save it as UTF-8, the encoding vcam writes")
         if (said := _not_utf8(path, e)) is not None:
             return said
         return (f"{path} is not a control log: it is not text (byte 0x{e.object[e.start]:02x}); give the .jsonl "
@@ -419,12 +423,37 @@ UTF32_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")  # UTF-32's, the first 
 def _log_text(data: bytes) -> str:
     """A log's bytes as text. vcam writes UTF-8; an editor may save it again with a UTF-8 byte-order mark (Windows'
     Notepad: refused as "not a control log", its first line no longer opening with "{") or as UTF-16 with its mark
-    (Notepad's "Unicode": refused as "not text"), both read as written."""
+    (Notepad's "Unicode": refused as "not text"), or without one (a script's UTF-16 LE or BE: misread as UTF-8, its
+    every other byte a NUL, and refused at line 1 as damaged), all read as written."""
+    return data.decode(_encoding(data))
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding a log's bytes are in, by their byte-order mark, else by where the NULs of UTF-16 fall in its
+    start (a log starts with ASCII, `{"vcam"`: each character a byte and a NUL, or a NUL and a byte)."""
     if data.startswith(UTF32_MARKS):
-        return data.decode("utf-32")
+        return "utf-32"
     if data.startswith(UTF16_MARKS):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+        return "utf-16"
+    head = data[:64]
+    if len(head) >= 2 and len(head) % 2 == 0:
+        even, odd = head[0::2], head[1::2]
+        if not odd.strip(b"\0") and 0 not in even:
+            return "utf-16-le"
+        if not even.strip(b"\0") and 0 not in odd:
+            return "utf-16-be"
+    return "utf-8-sig"
+
+
+def starts_a_log(head: bytes) -> bool:
+    """Whether `head`, the start of a file, opens with a control log's header line ({"vcam": {...}}), in any
+    encoding a log is read in (`_log_text`); a character cut at the end of `head` is no matter."""
+    lines = head.decode(_encoding(head), errors="ignore").splitlines()
+    try:
+        entry = json.loads(lines[0]) if lines else None
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and "vcam" in entry
 
 
 def _not_utf8(path: str, e: UnicodeDecodeError) -> str | None:
@@ -452,19 +481,19 @@ def _not_a_log(path: str) -> str:
 def replay_to_make(path: str, what: str, say: Callable[[str], None]) -> Replay:
     """The log at `path` read for a render or replay (`what`): a last line cut short said, and one whose show made
     no block refused (VcamError) before anything loads."""
-    replay = read_replay(path)
+    replay = read_replay(path, say)
     replay.say_cut(path, say)
     replay.refuse_if_empty(path, what)
     replay.say_past_end(path, say)
     return replay
 
 
-def read_replay(path: str) -> Replay:
+def read_replay(path: str, say: Callable[[str], None] | None = None) -> Replay:
     """A control log written by --log-controls, read and checked whole; ValueError naming the line that is not
-    what such a log holds (the header first, then actions, then at most one end line)."""
+    what such a log holds (the header first, then actions, then at most one end line). A named pipe that nothing
+    writes yet is waited for, said through `say`."""
     try:
-        with open(path, "rb") as f:
-            text = _log_text(f.read())
+        text = _log_text(_log_bytes(path, say))
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(_unreadable(path, e)) from None
     lines = text.splitlines()
@@ -509,6 +538,41 @@ def read_replay(path: str) -> Replay:
     _from_log_folder(header, actions, os.path.dirname(os.path.abspath(path)))
     past_end = [(i, block) for i, block in lines_of if end is not None and block > end[0]]
     return Replay(header, actions, end[0] if end else None, at_frames, cut, past_end)
+
+
+PIPE_QUIET_S = 1.0  # how long a named pipe may take to bring its first bytes before the wait for a writer is said
+
+
+def _log_bytes(path: str, say: Callable[[str], None] | None) -> bytes:
+    """The whole file at `path`. A named pipe (mkfifo) is opened without waiting: opened as a file, it waited for a
+    writer without a word, for ever where none came; one with nothing written within PIPE_QUIET_S is said, then
+    waited for (Ctrl-C stops the wait). A pipe with its writer there (bash's <(zcat show.jsonl.gz)) is read at once."""
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    try:
+        fifo = nonblocking and stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        fifo = False  # opening it says why
+    if not fifo:
+        with open(path, "rb") as f:
+            return f.read()
+    fd = os.open(path, os.O_RDONLY | nonblocking)
+    with os.fdopen(fd, "rb") as f:
+        if not _readable(fd, PIPE_QUIET_S) and say is not None:
+            say(f"{path} is a named pipe that nothing has written yet: waiting for the control log to be written "
+                "into it, read whole before the show starts (Ctrl-C stops; give the log's .jsonl file itself to "
+                "read it at once)")
+        _readable(fd, None)
+        os.set_blocking(fd, True)  # read up to the writer's close
+        return f.read()
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether the pipe `fd` has bytes, or its writer has closed it, within `timeout` seconds (None: waits)."""
+    import select
+
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    return bool(poll.poll(None if timeout is None else int(timeout * 1000)))
 
 
 def _from_log_folder(header: dict, actions: list[tuple[int, Action]], folder: str) -> None:

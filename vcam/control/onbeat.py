@@ -40,6 +40,7 @@ class _Held:
     whole: list[int] = field(default_factory=list)  # where each command's actions end in `actions`
     sent: int = 0  # the actions handed to the producer, from the first
     block: object = _WAITING  # once handed over: the block it went into (None: the next one made)
+    said_late: bool = False  # it went into a later block than `block`, which was said
 
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """The prompter's hand-over: the next of its actions is encoded (the prompter keeps their order)."""
@@ -61,6 +62,8 @@ class OnTheBeat:
         self._held: list[_Held] = []  # in the order given; a change leaves once all its actions are handed over
         self._landed: dict[type, int] = {}  # by kind of action, the latest block a change on the beat went into
         self._starting = False  # in block_starts: on the producer's thread, before it takes the block's controls
+        self._started: int | None = None  # the last block whose start was heard: its controls are taken
+        self.taken_at: int | None = None  # the block the last change taken on the beat lands on, as taken
         starting = getattr(producer, "starting", None)  # told the number of each block as it starts
         # a producer that tells no block start (a stand-in) takes each change at the block chosen as it is given
         self._follows = starting is not None
@@ -80,6 +83,11 @@ class OnTheBeat:
         with self._lock:
             if planned is None:
                 return self._at_once(actions)
+            # a block that started since `planned` was chosen has taken its controls: this change goes into the
+            # next one, which its reply names (it named the started one, a block before the change and its log)
+            if self._follows and self._started is not None and planned <= self._started:
+                planned = self._started + 1
+            self.taken_at = planned
             kinds = {type(action) for action, _ in actions}
             earlier = self._last_holding(kinds)
             if earlier is not None and (at := _lands_at(earlier)) is not None and at >= planned:
@@ -128,6 +136,7 @@ class OnTheBeat:
         encoded (_forward)."""
         with self._lock:
             self._starting = True
+            self._started = block
             try:
                 self._place_again(block)
             finally:
@@ -155,9 +164,7 @@ class OnTheBeat:
                 behind |= held.kinds
                 continue
             if at is None and held.spec is not None:  # the tempo stopped while it waited: no boundary comes
-                names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions))
-                self.say(f"the tempo stopped: {', '.join(names)} {'lands' if len(names) == 1 else 'land'} from "
-                         f"the next block, not {lands_on(held.spec)}")
+                self.say(f"the tempo stopped: {_lands(held)} from the next block, not {lands_on(held.spec)}")
             self._hand_over(held, at)
 
     def _at_once(self, actions: list[tuple[Action, Origin]]) -> int | None:
@@ -244,6 +251,13 @@ class OnTheBeat:
         if held.block is _WAITING or (self._follows and not self._starting):
             return
         whole = max((end for end in held.whole if end <= held.ready), default=0)
+        late = held.block is not None and self._started is not None and held.block < self._started
+        if late and held.sent < whole and not held.said_late:
+            # its reply named the block it was handed over for, which started before it was encoded: it goes into
+            # this one, where the control log has it (those of its actions already handed over went in as said)
+            held.said_late = True
+            self.say(f"{_lands(held, held.sent, whole)} on block {self._started}, not block {held.block} as said: "
+                     f"its text was still being encoded as block {held.block} started")
         while held.sent < whole:
             action, origin = held.actions[held.sent]
             held.sent += 1
@@ -261,6 +275,13 @@ class OnTheBeat:
     def _made(self) -> int:
         """Blocks the producer has made (the number of the one in progress)."""
         return getattr(self.producer, "submitted", 0)
+
+
+def _lands(held: _Held, first: int = 0, end: int | None = None) -> str:
+    """The commands of `held` (its actions from `first` to `end`) by name, with the verb: "preset lands", "preset,
+    seed land"."""
+    names = list(dict.fromkeys(origin.command.split()[0] for _, origin in held.actions[first:end]))
+    return f"{', '.join(names)} {'lands' if len(names) == 1 else 'land'}"
 
 
 def _lands_at(held: _Held) -> int | None:

@@ -2,12 +2,11 @@
 would write over a file the show reads (live/showreads.py) or over another, or over a file that is no control log."""
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from functools import partial
 
-from vcam.control.log import Replay
+from vcam.control.log import Replay, starts_a_log
 from vcam.control.show import Show
 from vcam.live.outputs.paths import Written, check_outputs, given_output
 from vcam.live.settings import RunOptions, ShowSettings
@@ -35,23 +34,14 @@ def _no_log_in(path: str) -> str | None:
     with the log, said only as `replacing show.yaml`."""
     try:
         with open(path, "rb") as f:
-            first = f.readline(1 << 16)
+            head = f.read(1 << 16)  # not a line: UTF-16's newline is two bytes, a line's end splits it
     except OSError:  # opening it for the log says why
         return None
-    if not first.strip() or _starts_a_log(first):
+    if not head.strip() or starts_a_log(head):
         return None
     kind = {".yaml": "a show file?", ".yml": "a show file?", ".mp4": "a recording?"}.get(
         os.path.splitext(path)[1].lower(), "its first line is not a log's header")
     return f"it is not a control log ({kind})"
-
-
-def _starts_a_log(line: bytes) -> bool:
-    """Whether `line` is a control log's header line ({"vcam": {...}}), which every log starts with."""
-    try:
-        entry = json.loads(line.decode("utf-8-sig"))  # -sig: a log an editor saved with a byte-order mark
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(entry, dict) and "vcam" in entry
 
 
 def show_output_written(path: str, spec) -> Written:
