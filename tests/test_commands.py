@@ -921,3 +921,66 @@ def test_preset_alone_names_all_of_twelve_presets_and_says_how_many_past_that():
 def test_a_cue_glued_to_go_is_answered_with_the_line_that_fires_it(line, meant):
     with pytest.raises(CommandError, match=re.escape(f"(did you mean {meant}?)")):
         parse(line)
+
+
+@pytest.mark.parametrize("line", ["second line of the sky", "weekend", "friend", "ending", "halted", "blacker"])
+def test_a_longer_word_holding_a_word_for_a_command_is_not_answered_with_that_command(line):
+    """`second` was answered "did you mean quit?" (it holds `end`), `blacker` "did you mean back?" (a cue fired): a
+    typo adds a letter at most, so a longer word is no typo of it, and the command spelled nearest is not meant."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    said = str(err.value)
+    assert "did you mean" not in said
+    assert not re.search(r"\b(quit|back|blackout)\b", said)
+
+
+@pytest.mark.parametrize("line", ["unfreez", "blak", "ext"])
+def test_a_typo_one_letter_off_a_word_for_a_command_still_names_it(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "did you mean" in str(err.value)
+
+
+@pytest.mark.parametrize("console", [True, False])
+def test_a_line_of_words_naming_no_command_names_the_prompt_line_that_generates_them(console):
+    """A prompt typed without `prompt`, or the second line of one pasted over several, was answered "unknown command
+    'a'; type 'help' for the list", which lists no way to generate the words."""
+    with pytest.raises(CommandError) as err:
+        parse("a foggy forest at dawn", console)
+    said = str(err.value)
+    assert said == ("unknown command 'a' (to generate these words, put prompt before them: prompt a foggy forest at "
+                    "dawn); type 'help' for the list")
+    assert parse(said.split("them: ")[1].split(")")[0], console) == Command("prompt", ("a foggy forest at dawn",))
+
+
+def test_a_long_line_of_words_is_named_as_a_prompt_cut_short():
+    with pytest.raises(CommandError) as err:
+        parse("the " + "very " * 30 + "long sky")
+    assert "put prompt before them: prompt the very very" in str(err.value)
+    assert "…)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["jump", "the end", "x y @zz"])
+def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)
+
+
+@pytest.mark.parametrize("line,meant", [
+    ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5'),
+    ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5')])
+def test_a_blend_with_typographic_quotes_is_answered_with_the_straight_ones(line, meant):
+    """`blend “neon city” ocean 0.5` (quotes a word processor or a web page put) was told to put the name with
+    spaces in quotes, which it had."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == ("blend: “ and ” are typographic quotes, which hold no words together: type straight "
+                              f"ones, as in {meant}")
+    assert parse(meant).name == "blend"
+
+
+def test_a_blend_of_names_without_quotes_still_asks_for_quotes():
+    with pytest.raises(CommandError) as err:
+        parse("blend neon city ocean 0.5")
+    assert "put a name with spaces in quotes" in str(err.value)

@@ -391,6 +391,9 @@ def _blend(text: str) -> tuple:
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
+    if len(parts) > 3 and (straight := _straight_quotes(text)) != text:
+        raise CommandError(f"blend: “ and ” are typographic quotes, which hold no words together: type straight ones, "
+                           f"as in blend {clipped(straight, SHOWN_CHARS + 1)}")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -409,6 +412,12 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
+
+
+def _straight_quotes(text: str) -> str:
+    """`text` with the typographic double quotes a word processor or a web page puts (“neon city”, „…“) made the
+    straight ones a line takes; not the single ones, which stand for an apostrophe as often (bob’s dream)."""
+    return text.translate(str.maketrans(dict.fromkeys("“”„", '"')))
 
 
 # a command's name → what its argument text becomes (its args)
@@ -641,11 +650,23 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
         return f" (did you mean {glued_to}?)"
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
     # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
-    # such a word as to a command (`ext`: exit, not next, which changes the picture on air)
+    # such a word as to a command (`ext`: exit, not next, which changes the picture on air). Not a longer word
+    # that holds one of them (`second`, `weekend`: end; a line of a prompt pasted without prompt before it): a typo
+    # adds a letter at most, and the word it was near would have ended the show; nor is the command spelled nearest
+    # to it (`blacker`: back, which fires a cue) the one meant.
     meant = nearest(name, [*known, *MEANT], prefer=MEANT)
     if meant in MEANT:
-        return _did_you_mean(meant, console)
+        return _did_you_mean(meant, console) if len(name) <= len(meant) + 1 else ""
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _prompt_meant(text: str, console: bool) -> str:
+    """A line of words that names no command (`a foggy forest at dawn`, or the second line of a prompt pasted over
+    several): " (to generate these words, put prompt before them: prompt a foggy forest at dawn)". Empty for a word
+    or two, which may be a command misspelt, and where the prompt would be refused."""
+    if len(text.split()) < 3 or not _parses(f"prompt {text}", console):
+        return ""
+    return f" (to generate these words, put prompt before them: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
 
 
 # Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
@@ -745,8 +766,8 @@ def parse(line: str, console: bool = True) -> Command | None:
         if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
             said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
             raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
-                           "the list", unknown=name)
+        hint = _did_you_mean(name, console, rest, word) or _prompt_meant(text, console)
+        raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
