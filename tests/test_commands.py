@@ -984,3 +984,40 @@ def test_a_blend_of_names_without_quotes_still_asks_for_quotes():
     with pytest.raises(CommandError) as err:
         parse("blend neon city ocean 0.5")
     assert "put a name with spaces in quotes" in str(err.value)
+
+
+@pytest.mark.parametrize("line,meant", [("seed 5@bar", "seed 5 @bar"), ("steps 4@beat", "steps 4 @beat"),
+                                        ("blend 1 2 0.5@bar", "blend 1 2 0.5 @bar"), ("input none@2", "input none @2"),
+                                        ("preset 2@bar", "preset 2 @bar"), ("go 3@bar", "go 3 @bar")])
+def test_a_timing_glued_to_the_argument_is_answered_with_the_line_spaced(line, meant):
+    """`seed 5@bar` was told seed needs a whole number, not '5@bar', and `preset 2@bar` that no preset is named
+    '2@bar': neither said that the timing wants a space before it."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a timing is set apart by a space: did you mean {meant}?"
+    assert parse(meant).at is not None
+
+
+def test_a_prompt_ending_in_a_glued_timing_is_not_put_on_air_with_the_timing_in_its_words():
+    """`prompt a red sky@bar` went on air at once, with "@bar" among the words the model read."""
+    with pytest.raises(CommandError) as err:
+        parse("prompt a red sky@bar")
+    assert str(err.value) == ("a timing is set apart by a space: did you mean prompt a red sky @bar, or, for the @ "
+                              "word as the prompt's own text, prompt a red sky@bar @off?")
+    assert parse("prompt a red sky @bar") == Command("prompt", ("a red sky",), at="bar")
+    assert parse("prompt a red sky@bar @off") == Command("prompt", ("a red sky@bar",), at="off")
+
+
+@pytest.mark.parametrize("line,args", [("prompt mail me@example.com", ("mail me@example.com",)),
+                                       ("preset ocean@bar", ("ocean@bar",)), ("go dusk@2", ("dusk@2",)),
+                                       ("input file:me@bar", ("file:me@bar",))])
+def test_an_at_inside_a_word_that_is_no_glued_timing_of_a_number_stays_in_the_argument(line, args):
+    # a preset's or a cue's name may hold an @ (the show knows its names), and so may a path or an address
+    cmd = parse(line)
+    assert cmd.args[0].endswith(args[0].partition(":")[2] or args[0]) and cmd.at is None
+
+
+def test_a_glued_word_after_an_at_that_is_no_timing_keeps_the_commands_own_refusal():
+    with pytest.raises(CommandError) as err:
+        parse("seed 5@bra")
+    assert str(err.value).startswith("seed needs a whole number, not '5@bra'")

@@ -771,6 +771,11 @@ def parse(line: str, console: bool = True) -> Command | None:
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
+    if name in ("prompt", "preset", "go") and (spaced := _timing_spaced(name, rest, at, console)) is not None:
+        # `prompt a red sky@bar` went on air at once with "@bar" among its words; `preset 2@bar` named no preset
+        own = f", or, for the @ word as the prompt's own text, {name} {clipped(rest, SHOWN_CHARS + 1)} @off" \
+            if name == "prompt" else ""
+        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}{own}?")
     if name == "go" and rest:  # a cue to fire, as a console's GO to a cue: the next one is go alone
         return Command(name, (cue_ref(rest),), at=at)
     if name in NO_ARGS:
@@ -779,7 +784,24 @@ def parse(line: str, console: bool = True) -> Command | None:
         return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
-    return Command(name, _ARGS[name](rest), at=at)
+    try:
+        return Command(name, _ARGS[name](rest), at=at)
+    except CommandError as e:
+        if (spaced := _timing_spaced(name, rest, at, console)) is None:
+            raise
+        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}?", e.missing, e.unknown) from None
+
+
+def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str | None:
+    """`seed 5@bar` → `seed 5 @bar`: the line meant by an argument with a timing glued to its end, where that line
+    is taken; None for any other."""
+    glued = re.fullmatch(r"(.*\S)@(\S+)", rest, re.DOTALL)
+    if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
+        return None
+    if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
+        return None
+    line = f"{name} {glued[1]} @{glued[2]}"
+    return clipped(line, SHOWN_CHARS + 1) if _parses(line, console) else None
 
 
 def read_command(r: "Reader", node, what: str) -> Command | None:
