@@ -1021,3 +1021,22 @@ def test_a_glued_word_after_an_at_that_is_no_timing_keeps_the_commands_own_refus
     with pytest.raises(CommandError) as err:
         parse("seed 5@bra")
     assert str(err.value).startswith("seed needs a whole number, not '5@bra'")
+
+
+@pytest.mark.parametrize("line,said", [
+    ("bpm 300.0000001", "bpm 300.0000001 is out of range (20 to 300)"),
+    ("strength 1.0000000001", "strength 1.0000000001 is out of range (0 to 1)"),
+    ("bias 1.0000001", "not 1.0000001;"),
+    ("blend 1 2 1.0000001", "blend position 1.0000001 is outside 0 to 1"),
+    ("quantize 0.06249999", "quantize 0.06249999 beats is out of range (0.0625")])
+def test_a_number_just_past_a_bound_is_said_as_given_not_rounded_onto_the_bound(line, said):
+    """`bpm 300.0000001` was answered "bpm 300 is out of range (20 to 300)", a number inside the range it names."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+def test_a_number_far_out_of_range_is_still_said_short():
+    with pytest.raises(CommandError) as err:
+        parse("bpm 1e9")
+    assert str(err.value).startswith("bpm 1e+09 is out of range (20 to 300)")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, nearest, quoted
+from vcam.words import JOINERS, as_typed, clipped, nearest, number_said, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -171,7 +171,7 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
                            f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
-        raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
+        raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
@@ -267,7 +267,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
-        raise ValueError(f"{what}{beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
+        raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
 
@@ -406,7 +406,7 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
                            f"{number_meant(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
-        raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
+        raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
