@@ -948,15 +948,15 @@ def test_a_line_of_words_naming_no_command_names_the_prompt_line_that_generates_
     with pytest.raises(CommandError) as err:
         parse("a foggy forest at dawn", console)
     said = str(err.value)
-    assert said == ("unknown command 'a' (to generate these words, put prompt before them: prompt a foggy forest at "
+    assert said == ("unknown command 'a' (words to generate follow prompt, all on one line: prompt a foggy forest at "
                     "dawn); type 'help' for the list")
-    assert parse(said.split("them: ")[1].split(")")[0], console) == Command("prompt", ("a foggy forest at dawn",))
+    assert parse(said.split("line: ")[1].split(")")[0], console) == Command("prompt", ("a foggy forest at dawn",))
 
 
 def test_a_long_line_of_words_is_named_as_a_prompt_cut_short():
     with pytest.raises(CommandError) as err:
         parse("the " + "very " * 30 + "long sky")
-    assert "put prompt before them: prompt the very very" in str(err.value)
+    assert "all on one line: prompt the very very" in str(err.value)
     assert "…)" in str(err.value)
 
 

@@ -403,3 +403,29 @@ def test_a_line_typed_once_the_show_stops_otherwise_is_not_applied():
     finally:
         os.close(w)
     assert handled == ["preset 1"] and said == [STOPPING_REPLY]
+
+
+def test_a_prompt_pasted_over_several_lines_says_a_prompt_is_one_line_and_typing_goes_on():
+    """The second line of a prompt pasted over several (`second line of the sky`) was answered "did you mean quit?":
+    it holds `end`, a word for quit."""
+    from vcam.control.commands import CommandError, parse
+
+    said, handled = [], []
+
+    def handle(line, source):
+        try:
+            cmd = parse(line)
+        except CommandError as e:
+            return f"error: {e}"
+        handled.append(cmd)
+        return None
+
+    console = Console(handle, said.append, io.BytesIO(b"prompt a red sky over the hills,\r\nsecond line of the sky\r\n"
+                                                      b"next\r\n"))
+    console.start()
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert [c.name for c in handled] == ["prompt", "next"]
+    assert said[0] == ("error: unknown command 'second' (words to generate follow prompt, all on one line: prompt "
+                       "second line of the sky); type 'help' for the list")
+    assert "quit" not in said[0]

@@ -662,11 +662,11 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
 
 def _prompt_meant(text: str, console: bool) -> str:
     """A line of words that names no command (`a foggy forest at dawn`, or the second line of a prompt pasted over
-    several): " (to generate these words, put prompt before them: prompt a foggy forest at dawn)". Empty for a word
-    or two, which may be a command misspelt, and where the prompt would be refused."""
+    several): " (words to generate follow prompt, all on one line: prompt a foggy forest at dawn)". Empty for a
+    word or two, which may be a command misspelt, and where the prompt would be refused."""
     if len(text.split()) < 3 or not _parses(f"prompt {text}", console):
         return ""
-    return f" (to generate these words, put prompt before them: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
+    return f" (words to generate follow prompt, all on one line: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
 
 
 # Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
