@@ -1040,3 +1040,21 @@ def test_a_number_far_out_of_range_is_still_said_short():
     with pytest.raises(CommandError) as err:
         parse("bpm 1e9")
     assert str(err.value).startswith("bpm 1e+09 is out of range (20 to 300)")
+
+
+@pytest.mark.parametrize("line,meant", [("dark forest at night", "blackout"), ("black and white photo", "blackout"),
+                                        ("hold the light high", "freeze")])
+def test_a_word_for_an_argless_command_starting_a_line_of_words_names_the_prompt_line_too(line, meant):
+    """`black and white photo of a harbour`, a prompt typed without prompt, was answered only "did you mean
+    blackout?": followed, it blacked the show out."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == (f"unknown command {line.split()[0]!r} (did you mean {meant}? words to generate follow "
+                              f"prompt, all on one line: prompt {line}); type 'help' for the list")
+
+
+@pytest.mark.parametrize("line", ["dark", "black out", "mix 1 2 0.5", "tempo 128 bpm", "reload the show now"])
+def test_a_word_for_a_command_alone_or_with_its_arguments_is_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)

@@ -588,6 +588,9 @@ MEANT = {
     "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
     **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
+# MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
+# the first of a prompt's
+ARGLESS_MEANT = frozenset(word for word, said in MEANT.items() if not re.search(r"\b[A-Z]+\b|input|show file", said))
 # How a show file is played, where a command needs one: said to a vcam cam client as well, whose show is served
 # (vcam run alone sent its operator to start the laptop's own show)
 WITH_A_SHOW_FILE = "vcam run SHOW.yaml, or vcam serve SHOW.yaml"
@@ -766,7 +769,12 @@ def parse(line: str, console: bool = True) -> Command | None:
         if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
             said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
             raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-        hint = _did_you_mean(name, console, rest, word) or _prompt_meant(text, console)
+        hint = _did_you_mean(name, console, rest, word)
+        # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
+        # blackout, whose command alone, followed, would black the show out
+        prompted = _prompt_meant(text, console) if not hint or name in ARGLESS_MEANT else ""
+        if prompted:
+            hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
