@@ -429,3 +429,34 @@ def test_a_prompt_pasted_over_several_lines_says_a_prompt_is_one_line_and_typing
     assert said[0] == ("error: unknown command 'second' (words to generate follow prompt, all on one line: prompt "
                        "second line of the sky); type 'help' for the list")
     assert "quit" not in said[0]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_commands_file_is_read_whole_not_from_its_second_line(codec):
+    """A commands file saved as UTF-16 with its mark (Windows PowerShell's `>`) had its first line refused as not
+    UTF-8 and every other line applied, NULs dropped: the show ran all but the first command."""
+    mark = "\ufeff".encode(codec)
+    r, w = os.pipe()
+    os.write(w, mark + "preset 3\r\nprompt café ☕\r\nnext\r\n".encode(codec))
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 3", "prompt café ☕", "next"]
+    assert said == ["end of piped input: no more typed commands; Ctrl-C ends the show"]
+
+
+def test_the_first_chunk_is_handed_on_at_once_whatever_follows():
+    """A terminal's first line (`q`, two bytes) is not held back waiting for enough bytes to tell UTF-16 apart."""
+    from vcam.control.console import _utf16_as_utf8
+
+    def typed():
+        yield b"q\n"
+        raise AssertionError("the second chunk was asked for before the first was handed on")
+
+    assert next(_utf16_as_utf8(typed())) == b"q\n"
+
+
+def test_bytes_that_only_start_like_a_utf16_mark_are_read_as_utf8():
+    from vcam.control.console import _utf16_as_utf8
+    assert b"".join(_utf16_as_utf8([b"\xff\xfe\nprompt caf\xe9\n", b"next\n"])) == b"\xff\xfe\nprompt caf\xe9\nnext\n"
