@@ -934,11 +934,20 @@ def test_a_longer_word_holding_a_word_for_a_command_is_not_answered_with_that_co
     assert not re.search(r"\b(quit|back|blackout)\b", said)
 
 
-@pytest.mark.parametrize("line", ["unfreez", "blak", "ext"])
-def test_a_typo_one_letter_off_a_word_for_a_command_still_names_it(line):
+@pytest.mark.parametrize("line,meant", [("unfreez", "live"), ("blak", "blackout"), ("ext", "quit")])
+def test_a_typo_one_letter_off_a_word_for_a_command_still_names_it(line, meant):
     with pytest.raises(CommandError) as err:
         parse(line)
-    assert "did you mean" in str(err.value)
+    assert f"(did you mean {meant}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["cue 3 @bar", "cue opening scene now", "pause the video @bar"])
+def test_a_word_for_a_command_that_takes_an_argument_or_a_line_ending_in_a_timing_gets_no_prompt_line(line):
+    """`cue 3 @bar` was answered "did you mean go? … prompt cue 3 @bar": followed, it put the words "cue 3" on air
+    where cue 3 was meant (go takes a cue); a line that ends in a timing is a command being typed, not a prompt."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value) and "(did you mean" in str(err.value)
 
 
 @pytest.mark.parametrize("console", [True, False])
@@ -1008,13 +1017,26 @@ def test_a_prompt_ending_in_a_glued_timing_is_not_put_on_air_with_the_timing_in_
     assert parse("prompt a red sky@bar @off") == Command("prompt", ("a red sky@bar",), at="off")
 
 
+@pytest.mark.parametrize("text", ["neon sign reading open 24@7", "sky@0.5", "room@2", "a red sky@bar"])
+def test_a_prompt_with_an_at_in_its_words_is_its_text_where_no_console_typed_it(text):
+    """A show's cue, a MIDI or OSC map's button, or a line from the network: `prompt neon sign reading open 24@7`
+    loaded as its text, and a show that loaded must go on loading."""
+    assert parse(f"prompt {text}", console=False) == Command("prompt", (text,))
+
+
+@pytest.mark.parametrize("text", ["neon sign reading open 24@7", "sky@0.5"])
+def test_a_prompt_ending_in_an_at_and_a_number_is_its_text_at_a_console_too(text):
+    # a number of beats glued on is as likely the prompt's own words (24@7): only bar, beat and off are refused
+    assert parse(f"prompt {text}") == Command("prompt", (text,))
+
+
 @pytest.mark.parametrize("line,args", [("prompt mail me@example.com", ("mail me@example.com",)),
                                        ("preset ocean@bar", ("ocean@bar",)), ("go dusk@2", ("dusk@2",)),
                                        ("input file:me@bar", ("file:me@bar",))])
-def test_an_at_inside_a_word_that_is_no_glued_timing_of_a_number_stays_in_the_argument(line, args):
+def test_an_at_inside_a_word_that_is_no_glued_timing_stays_in_the_argument(line, args):
     # a preset's or a cue's name may hold an @ (the show knows its names), and so may a path or an address
     cmd = parse(line)
-    assert cmd.args[0].endswith(args[0].partition(":")[2] or args[0]) and cmd.at is None
+    assert str(cmd.args[0]).endswith(args[0].partition(":")[2] or args[0]) and cmd.at is None
 
 
 def test_a_glued_word_after_an_at_that_is_no_timing_keeps_the_commands_own_refusal():

@@ -457,6 +457,13 @@ def test_the_first_chunk_is_handed_on_at_once_whatever_follows():
     assert next(_utf16_as_utf8(typed())) == b"q\n"
 
 
+def test_a_utf16_mark_that_comes_alone_in_its_chunk_is_read_with_what_follows():
+    """A writer that wrote the mark, then the lines: the first chunk told nothing, and the file was read as UTF-8."""
+    from vcam.control.console import _utf16_as_utf8
+    lines = "next\nprompt café\n".encode("utf-16-le")
+    assert b"".join(_utf16_as_utf8([b"\xff", b"\xfe", lines])) == "next\nprompt café\n".encode()
+
+
 def test_bytes_that_only_start_like_a_utf16_mark_are_read_as_utf8():
     from vcam.control.console import _utf16_as_utf8
     assert b"".join(_utf16_as_utf8([b"\xff\xfe\nprompt caf\xe9\n", b"next\n"])) == b"\xff\xfe\nprompt caf\xe9\nnext\n"

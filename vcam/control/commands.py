@@ -590,7 +590,8 @@ MEANT = {
 }
 # MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
 # the first of a prompt's
-ARGLESS_MEANT = frozenset(word for word, said in MEANT.items() if not re.search(r"\b[A-Z]+\b|input|show file", said))
+ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
+                          if not re.search(r"\b[A-Z]+\b|input|show file", said) and word != "cue")  # go takes one
 # How a show file is played, where a command needs one: said to a vcam cam client as well, whose show is served
 # (vcam run alone sent its operator to start the laptop's own show)
 WITH_A_SHOW_FILE = "vcam run SHOW.yaml, or vcam serve SHOW.yaml"
@@ -772,14 +773,17 @@ def parse(line: str, console: bool = True) -> Command | None:
         hint = _did_you_mean(name, console, rest, word)
         # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
         # blackout, whose command alone, followed, would black the show out
-        prompted = _prompt_meant(text, console) if not hint or name in ARGLESS_MEANT else ""
+        # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
+        timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+        prompted = _prompt_meant(text, console) if (not hint or name in ARGLESS_MEANT) and not timed else ""
         if prompted:
             hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
-    if name in ("prompt", "preset", "go") and (spaced := _timing_spaced(name, rest, at, console)) is not None:
+    # at a console only: a show's or a map's prompt that ends in `24@7` is its text, as it loaded before
+    if console and name in ("prompt", "preset", "go") and (spaced := _timing_spaced(name, rest, at, console)):
         # `prompt a red sky@bar` went on air at once with "@bar" among its words; `preset 2@bar` named no preset
         own = f", or, for the @ word as the prompt's own text, {name} {clipped(rest, SHOWN_CHARS + 1)} @off" \
             if name == "prompt" else ""
@@ -807,6 +811,8 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
     if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
         return None
     if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
+        return None
+    if name == "prompt" and glued[2].lower() not in ("bar", "beat", "off"):  # `open 24@7`, `sky@0.5`: its words
         return None
     line = f"{name} {glued[1]} @{glued[2]}"
     return clipped(line, SHOWN_CHARS + 1) if _parses(line, console) else None

@@ -177,7 +177,11 @@ def _utf16_as_utf8(chunks: Iterable[bytes]) -> Iterator[bytes]:
     went on air. Told apart by its first chunk alone: a terminal's first line is not waited on."""
     chunks = iter(chunks)
     first = next(chunks, b"")
-    if not re.match(rb"\xff\xfe[^\x00]\x00|\xfe\xff\x00[^\x00]", first):
+    while 0 < len(first) < 4 and first[0] in b"\xff\xfe":  # a mark alone in its chunk: never UTF-8, no line waits
+        if (more := next(chunks, None)) is None:
+            break
+        first += more
+    if not re.match(rb"\xff\xfe[^\x00]\x00|\xfe\xff\x00[^\x00]", first):  # a command's first letter, ASCII
         if first:
             yield first
         yield from chunks
