@@ -921,3 +921,162 @@ def test_preset_alone_names_all_of_twelve_presets_and_says_how_many_past_that():
 def test_a_cue_glued_to_go_is_answered_with_the_line_that_fires_it(line, meant):
     with pytest.raises(CommandError, match=re.escape(f"(did you mean {meant}?)")):
         parse(line)
+
+
+@pytest.mark.parametrize("line", ["second line of the sky", "weekend", "friend", "ending", "halted", "blacker"])
+def test_a_longer_word_holding_a_word_for_a_command_is_not_answered_with_that_command(line):
+    """`second` was answered "did you mean quit?" (it holds `end`), `blacker` "did you mean back?" (a cue fired): a
+    typo adds a letter at most, so a longer word is no typo of it, and the command spelled nearest is not meant."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    said = str(err.value)
+    assert "did you mean" not in said
+    assert not re.search(r"\b(quit|back|blackout)\b", said)
+
+
+@pytest.mark.parametrize("line,meant", [("unfreez", "live"), ("blak", "blackout"), ("ext", "quit")])
+def test_a_typo_one_letter_off_a_word_for_a_command_still_names_it(line, meant):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["cue 3 @bar", "cue opening scene now", "pause the video @bar"])
+def test_a_word_for_a_command_that_takes_an_argument_or_a_line_ending_in_a_timing_gets_no_prompt_line(line):
+    """`cue 3 @bar` was answered "did you mean go? … prompt cue 3 @bar": followed, it put the words "cue 3" on air
+    where cue 3 was meant (go takes a cue); a line that ends in a timing is a command being typed, not a prompt."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value) and "(did you mean" in str(err.value)
+
+
+@pytest.mark.parametrize("console", [True, False])
+def test_a_line_of_words_naming_no_command_names_the_prompt_line_that_generates_them(console):
+    """A prompt typed without `prompt`, or the second line of one pasted over several, was answered "unknown command
+    'a'; type 'help' for the list", which lists no way to generate the words."""
+    with pytest.raises(CommandError) as err:
+        parse("a foggy forest at dawn", console)
+    said = str(err.value)
+    assert said == ("unknown command 'a' (words to generate follow prompt, all on one line: prompt a foggy forest at "
+                    "dawn); type 'help' for the list")
+    assert parse(said.split("line: ")[1].split(")")[0], console) == Command("prompt", ("a foggy forest at dawn",))
+
+
+def test_a_long_line_of_words_is_named_as_a_prompt_cut_short():
+    with pytest.raises(CommandError) as err:
+        parse("the " + "very " * 30 + "long sky")
+    assert "all on one line: prompt the very very" in str(err.value)
+    assert "…)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["jump", "the end", "x y @zz"])
+def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)
+
+
+@pytest.mark.parametrize("line,meant", [
+    ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5'),
+    ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5')])
+def test_a_blend_with_typographic_quotes_is_answered_with_the_straight_ones(line, meant):
+    """`blend “neon city” ocean 0.5` (quotes a word processor or a web page put) was told to put the name with
+    spaces in quotes, which it had."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == ("blend: “ and ” are typographic quotes, which hold no words together: type straight "
+                              f"ones, as in {meant}")
+    assert parse(meant).name == "blend"
+
+
+def test_a_blend_of_names_without_quotes_still_asks_for_quotes():
+    with pytest.raises(CommandError) as err:
+        parse("blend neon city ocean 0.5")
+    assert "put a name with spaces in quotes" in str(err.value)
+
+
+@pytest.mark.parametrize("line,meant", [("seed 5@bar", "seed 5 @bar"), ("steps 4@beat", "steps 4 @beat"),
+                                        ("blend 1 2 0.5@bar", "blend 1 2 0.5 @bar"), ("input none@2", "input none @2"),
+                                        ("preset 2@bar", "preset 2 @bar"), ("go 3@bar", "go 3 @bar")])
+def test_a_timing_glued_to_the_argument_is_answered_with_the_line_spaced(line, meant):
+    """`seed 5@bar` was told seed needs a whole number, not '5@bar', and `preset 2@bar` that no preset is named
+    '2@bar': neither said that the timing wants a space before it."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a timing is set apart by a space: did you mean {meant}?"
+    assert parse(meant).at is not None
+
+
+def test_a_prompt_ending_in_a_glued_timing_is_not_put_on_air_with_the_timing_in_its_words():
+    """`prompt a red sky@bar` went on air at once, with "@bar" among the words the model read."""
+    with pytest.raises(CommandError) as err:
+        parse("prompt a red sky@bar")
+    assert str(err.value) == ("a timing is set apart by a space: did you mean prompt a red sky @bar, or, for the @ "
+                              "word as the prompt's own text, prompt a red sky@bar @off?")
+    assert parse("prompt a red sky @bar") == Command("prompt", ("a red sky",), at="bar")
+    assert parse("prompt a red sky@bar @off") == Command("prompt", ("a red sky@bar",), at="off")
+
+
+@pytest.mark.parametrize("text", ["neon sign reading open 24@7", "sky@0.5", "room@2", "a red sky@bar"])
+def test_a_prompt_with_an_at_in_its_words_is_its_text_where_no_console_typed_it(text):
+    """A show's cue, a MIDI or OSC map's button, or a line from the network: `prompt neon sign reading open 24@7`
+    loaded as its text, and a show that loaded must go on loading."""
+    assert parse(f"prompt {text}", console=False) == Command("prompt", (text,))
+
+
+@pytest.mark.parametrize("text", ["neon sign reading open 24@7", "sky@0.5"])
+def test_a_prompt_ending_in_an_at_and_a_number_is_its_text_at_a_console_too(text):
+    # a number of beats glued on is as likely the prompt's own words (24@7): only bar, beat and off are refused
+    assert parse(f"prompt {text}") == Command("prompt", (text,))
+
+
+@pytest.mark.parametrize("line,args", [("prompt mail me@example.com", ("mail me@example.com",)),
+                                       ("preset ocean@bar", ("ocean@bar",)), ("go dusk@2", ("dusk@2",)),
+                                       ("input file:me@bar", ("file:me@bar",))])
+def test_an_at_inside_a_word_that_is_no_glued_timing_stays_in_the_argument(line, args):
+    # a preset's or a cue's name may hold an @ (the show knows its names), and so may a path or an address
+    cmd = parse(line)
+    assert str(cmd.args[0]).endswith(args[0].partition(":")[2] or args[0]) and cmd.at is None
+
+
+def test_a_glued_word_after_an_at_that_is_no_timing_keeps_the_commands_own_refusal():
+    with pytest.raises(CommandError) as err:
+        parse("seed 5@bra")
+    assert str(err.value).startswith("seed needs a whole number, not '5@bra'")
+
+
+@pytest.mark.parametrize("line,said", [
+    ("bpm 300.0000001", "bpm 300.0000001 is out of range (20 to 300)"),
+    ("strength 1.0000000001", "strength 1.0000000001 is out of range (0 to 1)"),
+    ("bias 1.0000001", "not 1.0000001;"),
+    ("blend 1 2 1.0000001", "blend position 1.0000001 is outside 0 to 1"),
+    ("quantize 0.06249999", "quantize 0.06249999 beats is out of range (0.0625")])
+def test_a_number_just_past_a_bound_is_said_as_given_not_rounded_onto_the_bound(line, said):
+    """`bpm 300.0000001` was answered "bpm 300 is out of range (20 to 300)", a number inside the range it names."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+def test_a_number_far_out_of_range_is_still_said_short():
+    with pytest.raises(CommandError) as err:
+        parse("bpm 1e9")
+    assert str(err.value).startswith("bpm 1e+09 is out of range (20 to 300)")
+
+
+@pytest.mark.parametrize("line,meant", [("dark forest at night", "blackout"), ("black and white photo", "blackout"),
+                                        ("hold the light high", "freeze")])
+def test_a_word_for_an_argless_command_starting_a_line_of_words_names_the_prompt_line_too(line, meant):
+    """`black and white photo of a harbour`, a prompt typed without prompt, was answered only "did you mean
+    blackout?": followed, it blacked the show out."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == (f"unknown command {line.split()[0]!r} (did you mean {meant}? words to generate follow "
+                              f"prompt, all on one line: prompt {line}); type 'help' for the list")
+
+
+@pytest.mark.parametrize("line", ["dark", "black out", "mix 1 2 0.5", "tempo 128 bpm", "reload the show now"])
+def test_a_word_for_a_command_alone_or_with_its_arguments_is_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)

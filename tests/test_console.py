@@ -403,3 +403,67 @@ def test_a_line_typed_once_the_show_stops_otherwise_is_not_applied():
     finally:
         os.close(w)
     assert handled == ["preset 1"] and said == [STOPPING_REPLY]
+
+
+def test_a_prompt_pasted_over_several_lines_says_a_prompt_is_one_line_and_typing_goes_on():
+    """The second line of a prompt pasted over several (`second line of the sky`) was answered "did you mean quit?":
+    it holds `end`, a word for quit."""
+    from vcam.control.commands import CommandError, parse
+
+    said, handled = [], []
+
+    def handle(line, source):
+        try:
+            cmd = parse(line)
+        except CommandError as e:
+            return f"error: {e}"
+        handled.append(cmd)
+        return None
+
+    console = Console(handle, said.append, io.BytesIO(b"prompt a red sky over the hills,\r\nsecond line of the sky\r\n"
+                                                      b"next\r\n"))
+    console.start()
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert [c.name for c in handled] == ["prompt", "next"]
+    assert said[0] == ("error: unknown command 'second' (words to generate follow prompt, all on one line: prompt "
+                       "second line of the sky); type 'help' for the list")
+    assert "quit" not in said[0]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_commands_file_is_read_whole_not_from_its_second_line(codec):
+    """A commands file saved as UTF-16 with its mark (Windows PowerShell's `>`) had its first line refused as not
+    UTF-8 and every other line applied, NULs dropped: the show ran all but the first command."""
+    mark = "\ufeff".encode(codec)
+    r, w = os.pipe()
+    os.write(w, mark + "preset 3\r\nprompt café ☕\r\nnext\r\n".encode(codec))
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 3", "prompt café ☕", "next"]
+    assert said == ["end of piped input: no more typed commands; Ctrl-C ends the show"]
+
+
+def test_the_first_chunk_is_handed_on_at_once_whatever_follows():
+    """A terminal's first line (`q`, two bytes) is not held back waiting for enough bytes to tell UTF-16 apart."""
+    from vcam.control.console import _utf16_as_utf8
+
+    def typed():
+        yield b"q\n"
+        raise AssertionError("the second chunk was asked for before the first was handed on")
+
+    assert next(_utf16_as_utf8(typed())) == b"q\n"
+
+
+def test_a_utf16_mark_that_comes_alone_in_its_chunk_is_read_with_what_follows():
+    """A writer that wrote the mark, then the lines: the first chunk told nothing, and the file was read as UTF-8."""
+    from vcam.control.console import _utf16_as_utf8
+    lines = "next\nprompt café\n".encode("utf-16-le")
+    assert b"".join(_utf16_as_utf8([b"\xff", b"\xfe", lines])) == "next\nprompt café\n".encode()
+
+
+def test_bytes_that_only_start_like_a_utf16_mark_are_read_as_utf8():
+    from vcam.control.console import _utf16_as_utf8
+    assert b"".join(_utf16_as_utf8([b"\xff\xfe\nprompt caf\xe9\n", b"next\n"])) == b"\xff\xfe\nprompt caf\xe9\nnext\n"

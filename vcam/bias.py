@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from vcam.words import number_said
+
 DEFAULT_BIAS = 1.0  # attention as the model was trained; Krea's pipeline and Daydream Scope run 0.3
 KREA_BIAS = 0.3
 
@@ -18,5 +20,5 @@ def check_bias(value: float) -> float:
     value = float(value)
     if not (0.0 < value <= 1.0) or not math.isfinite(value):  # also refuses NaN
         raise ValueError(f"bias must be above 0 and at most 1 (1 = off, Krea's own runs use {KREA_BIAS:g}), "
-                         f"not {value:g}")
+                         f"not {number_said(value)}")
     return value

@@ -15,7 +15,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 
-from vcam.words import clipped, nearest, shell_word
+from vcam.words import clipped, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
@@ -249,5 +249,5 @@ def check_strength(value: float) -> float:
     """A strength in [0, 1]; ValueError otherwise."""
     value = float(value)
     if not 0.0 <= value <= 1.0:  # also refuses NaN
-        raise ValueError(f"strength must be from 0 (keep the input) to 1 (text only), not {value:g}")
+        raise ValueError(f"strength must be from 0 (keep the input) to 1 (text only), not {number_said(value)}")
     return value

@@ -21,6 +21,13 @@ def few(names: list[str], n: int) -> str:
     return ", ".join(names[:n]) + more
 
 
+def number_said(value: float) -> str:
+    """`value` as a message says it: short (`1e+09`, `0.5`), but in full where the short form would round it onto
+    another number, such as a bound it passed (`bpm 300.0000001 is out of range (20 to 300)`, not `bpm 300`)."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
+
+
 def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterable[str] = ()) -> str | None:
     """The one of `known` that `word` was likely meant to be (`prst` → `preset`), or None where none is near: a typo
     answered with the word meant, not only with the whole list. Of words as near as each other, one in `prefer`

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, unescaped
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, nearest, quoted
+from vcam.words import JOINERS, as_typed, clipped, nearest, number_said, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -171,7 +171,7 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
         raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
                            f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
-        raise CommandError(f"{name} {value:g} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
+        raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
 
 
@@ -267,7 +267,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
-        raise ValueError(f"{what}{beats:g} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
+        raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
 
@@ -391,6 +391,9 @@ def _blend(text: str) -> tuple:
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
+    if len(parts) > 3 and (straight := _straight_quotes(text)) != text:
+        raise CommandError(f"blend: “ and ” are typographic quotes, which hold no words together: type straight ones, "
+                           f"as in blend {clipped(straight, SHOWN_CHARS + 1)}")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -403,12 +406,18 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
                            f"{number_meant(parts[2])}") from None
     if not 0.0 <= x <= 1.0:
-        raise CommandError(f"blend position {x:g} is outside 0 to 1; usage: {usage('blend')}")
+        raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
     if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
+
+
+def _straight_quotes(text: str) -> str:
+    """`text` with the typographic double quotes a word processor or a web page puts (“neon city”, „…“) made the
+    straight ones a line takes; not the single ones, which stand for an apostrophe as often (bob’s dream)."""
+    return text.translate(str.maketrans(dict.fromkeys("“”„", '"')))
 
 
 # a command's name → what its argument text becomes (its args)
@@ -579,6 +588,10 @@ MEANT = {
     "fade": "did you mean transition N (the blocks a change blends over) or blend A B X?",
     **dict.fromkeys(("camera", "cam", "webcam"), "did you mean input camera?"),
 }
+# MEANT's words for a command that takes nothing after it (quit, live, blackout, …): one with words after it may be
+# the first of a prompt's
+ARGLESS_MEANT = frozenset(word for word, said in MEANT.items()
+                          if not re.search(r"\b[A-Z]+\b|input|show file", said) and word != "cue")  # go takes one
 # How a show file is played, where a command needs one: said to a vcam cam client as well, whose show is served
 # (vcam run alone sent its operator to start the laptop's own show)
 WITH_A_SHOW_FILE = "vcam run SHOW.yaml, or vcam serve SHOW.yaml"
@@ -641,11 +654,23 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
         return f" (did you mean {glued_to}?)"
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
     # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
-    # such a word as to a command (`ext`: exit, not next, which changes the picture on air)
+    # such a word as to a command (`ext`: exit, not next, which changes the picture on air). Not a longer word
+    # that holds one of them (`second`, `weekend`: end; a line of a prompt pasted without prompt before it): a typo
+    # adds a letter at most, and the word it was near would have ended the show; nor is the command spelled nearest
+    # to it (`blacker`: back, which fires a cue) the one meant.
     meant = nearest(name, [*known, *MEANT], prefer=MEANT)
     if meant in MEANT:
-        return _did_you_mean(meant, console)
+        return _did_you_mean(meant, console) if len(name) <= len(meant) + 1 else ""
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _prompt_meant(text: str, console: bool) -> str:
+    """A line of words that names no command (`a foggy forest at dawn`, or the second line of a prompt pasted over
+    several): " (words to generate follow prompt, all on one line: prompt a foggy forest at dawn)". Empty for a
+    word or two, which may be a command misspelt, and where the prompt would be refused."""
+    if len(text.split()) < 3 or not _parses(f"prompt {text}", console):
+        return ""
+    return f" (words to generate follow prompt, all on one line: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
 
 
 # Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
@@ -745,11 +770,24 @@ def parse(line: str, console: bool = True) -> Command | None:
         if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
             said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
             raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-        raise CommandError(f"unknown command {_shown(word)}{_did_you_mean(name, console, rest, word)}; type 'help' for "
-                           "the list", unknown=name)
+        hint = _did_you_mean(name, console, rest, word)
+        # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
+        # blackout, whose command alone, followed, would black the show out
+        # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
+        timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+        prompted = _prompt_meant(text, console) if (not hint or name in ARGLESS_MEANT) and not timed else ""
+        if prompted:
+            hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
+        raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
+    # at a console only: a show's or a map's prompt that ends in `24@7` is its text, as it loaded before
+    if console and name in ("prompt", "preset", "go") and (spaced := _timing_spaced(name, rest, at, console)):
+        # `prompt a red sky@bar` went on air at once with "@bar" among its words; `preset 2@bar` named no preset
+        own = f", or, for the @ word as the prompt's own text, {name} {clipped(rest, SHOWN_CHARS + 1)} @off" \
+            if name == "prompt" else ""
+        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}{own}?")
     if name == "go" and rest:  # a cue to fire, as a console's GO to a cue: the next one is go alone
         return Command(name, (cue_ref(rest),), at=at)
     if name in NO_ARGS:
@@ -758,7 +796,26 @@ def parse(line: str, console: bool = True) -> Command | None:
         return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
-    return Command(name, _ARGS[name](rest), at=at)
+    try:
+        return Command(name, _ARGS[name](rest), at=at)
+    except CommandError as e:
+        if (spaced := _timing_spaced(name, rest, at, console)) is None:
+            raise
+        raise CommandError(f"a timing is set apart by a space: did you mean {spaced}?", e.missing, e.unknown) from None
+
+
+def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str | None:
+    """`seed 5@bar` → `seed 5 @bar`: the line meant by an argument with a timing glued to its end, where that line
+    is taken; None for any other."""
+    glued = re.fullmatch(r"(.*\S)@(\S+)", rest, re.DOTALL)
+    if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
+        return None
+    if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
+        return None
+    if name == "prompt" and glued[2].lower() not in ("bar", "beat", "off"):  # `open 24@7`, `sky@0.5`: its words
+        return None
+    line = f"{name} {glued[1]} @{glued[2]}"
+    return clipped(line, SHOWN_CHARS + 1) if _parses(line, console) else None
 
 
 def read_command(r: "Reader", node, what: str) -> Command | None:

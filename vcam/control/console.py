@@ -9,7 +9,10 @@ without being kept: whatever is piped in, the console holds at most one line's w
 """
 from __future__ import annotations
 
+import codecs
+import itertools
 import os
+import re
 import select
 import stat
 import sys
@@ -83,6 +86,8 @@ class Console:
             chunks = (_chunks_of_stream(self.source) if fd is None
                       else _chunks_of(fd, job_control and terminal, self._ended if terminal else None))
             encoding = "utf-8" if fd is None else _encoding_of(fd)
+            if encoding == "utf-8":
+                chunks = _utf16_as_utf8(chunks)
             for raw in split_lines(chunks, LINE_BYTES):
                 if self.stopping():
                     self._say(STOPPING_REPLY)
@@ -164,6 +169,27 @@ def _encoding_of(fd: int, windows: bool = os.name == "nt") -> str:
     if windows and os.isatty(fd):
         return os.device_encoding(fd) or "utf-8"
     return "utf-8"
+
+
+def _utf16_as_utf8(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks, in UTF-8 where they are UTF-16 text that starts with its byte order mark (a commands file Windows
+    PowerShell saved with `>`), whose NULs were dropped and first line refused, so that every line but the first
+    went on air. Told apart by its first chunk alone: a terminal's first line is not waited on."""
+    chunks = iter(chunks)
+    first = next(chunks, b"")
+    while 0 < len(first) < 4 and first[0] in b"\xff\xfe":  # a mark alone in its chunk: never UTF-8, no line waits
+        if (more := next(chunks, None)) is None:
+            break
+        first += more
+    if not re.match(rb"\xff\xfe[^\x00]\x00|\xfe\xff\x00[^\x00]", first):  # a command's first letter, ASCII
+        if first:
+            yield first
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    for chunk in itertools.chain((first,), chunks):
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
 
 
 def _in_foreground(fd: int) -> bool:
