@@ -548,6 +548,18 @@ def test_a_renamed_checkpoint_and_a_folder_one_level_up_are_pointed_at(tmp_path,
     assert f"pass --weights {folder}" in err.value.fix
 
 
+@pytest.mark.parametrize("part", ["vae", "text_encoder", "tokenizer"])
+def test_a_part_of_the_weights_folder_given_as_it_points_one_level_up(tmp_path, weights_folder, part):
+    """--weights DIR/vae (or DIR/text_encoder, with its model-*.safetensors) was told to rename the part's own
+    weights to Krea's checkpoint, were it that."""
+    folder = copy_folder(weights_folder, tmp_path / "my weights")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder / part)
+    assert err.value.fix.startswith(f"{folder / part} is the {part}/ folder of the weights folder {folder}: pass "
+                                    f"--weights '{folder}'"), err.value.fix
+    assert "rename" not in err.value.fix
+
+
 def test_a_folder_without_the_vae_names_it(tmp_path, weights_folder):
     folder = copy_folder(weights_folder, tmp_path / "w")
     shutil.rmtree(folder / "vae")
@@ -706,3 +718,34 @@ def test_hf_hub_offline_is_read_as_huggingface_hub_reads_it(monkeypatch, value, 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setenv("HF_HUB_OFFLINE", value)
     assert W._offline() is offline
+
+
+def hub_lock(hub: Path, repo: str) -> Path:
+    """A lock file huggingface_hub takes in the cache while it fetches one of `repo`'s files."""
+    locks = hub / ".locks" / ("models--" + repo.replace("/", "--"))
+    locks.mkdir(parents=True, exist_ok=True)
+    return locks / "0123abcd.lock"
+
+
+def test_a_second_download_into_the_same_cache_is_said_before_it_waits_or_checks_the_disk(tmp_path, monkeypatch):
+    """While one download runs, a second (another terminal, a show's first start) waited with no word on the hub's
+    lock of each file, or was refused for room, told to delete the first one's growing files as ones cut short."""
+    from filelock import FileLock
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, never, dry=sizes)
+    hub = tmp_path / "hub"
+    with FileLock(str(hub_lock(hub, WAN_REPO))):  # the other download, fetching a file of Wan's repo
+        with pytest.raises(WeightsError) as err:
+            from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=io.StringIO())
+    text = str(err.value)
+    assert f"another download of {WAN_REPO} into the hub cache {hub} is running now" in text, text
+    assert "let it finish, then run again" in err.value.fix
+
+
+def test_a_lock_file_left_by_a_finished_download_does_not_stop_the_next(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub_lock(tmp_path / "hub", KREA_REPO).write_text("")  # huggingface_hub leaves its lock files behind
+    assert_fetched(monkeypatch, sizes, tmp_path / "hub")

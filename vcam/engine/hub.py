@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
@@ -64,6 +65,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
     _check_folder(where)
+    _check_alone(spec, where)
     plans = {}
     for repo, patterns in spec.hub_files:
         with _still_waiting(repo, out):
@@ -238,6 +240,39 @@ def _check_folder(where: Path) -> None:
     raise WeightsError(f"the hub cache {where} cannot be a folder: {blocker} is a file",
                        f"point {name} at a folder (`export {name}={folder}`, say), or move the file {blocker} out "
                        "of the way, then run again")
+
+
+def _check_alone(spec: ModelSpec, where: Path) -> None:
+    """Says another download of the model's files into the same cache (a second `vcam download`, `hf download`, a
+    show fetching them at its first start) before this one starts: it waited with no word on huggingface_hub's lock
+    of each file the other was fetching, or its disk check took the other's growing files for ones cut short and
+    refused, telling to delete them."""
+    for repo, _ in spec.hub_files:
+        if _locked(where / ".locks" / _repo_folder(where, repo).name):
+            raise WeightsError(f"another download of {repo} into the hub cache {where} is running now (a second "
+                               "`vcam download`, an `hf download`, or a show fetching the weights at its first start)",
+                               "let it finish, then run again: what it fetched is in the cache and is not fetched "
+                               "twice; or stop it first (Ctrl-C where it runs)")
+
+
+def _locked(locks: Path) -> bool:
+    """Whether a process holds one of the lock files huggingface_hub takes in `locks` while it fetches a file: held
+    only while it runs (the system drops a lock with its holder), where a lock file itself is left behind."""
+    try:
+        files = list(locks.glob("*.lock"))
+    except OSError:
+        return False
+    for file in files:
+        try:
+            fd = os.open(file, os.O_RDONLY)
+        except OSError:  # gone since it was listed, or not ours to read: nothing to tell
+            continue
+        try:
+            if filelock.try_lock(fd) is False:
+                return True
+        finally:
+            os.close(fd)
+    return False
 
 
 def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
