@@ -389,8 +389,14 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
     # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
     offline = {"local_files_only": True} if _offline() else {}
+    blobs = _repo_folder(where, repo) / "blobs"
+    before = _own_partials(blobs)
     try:
-        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
+        root = Path(_aside(lambda: snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
+                                                     **bars, **offline)))
+    except KeyboardInterrupt:
+        _drop(_own_partials(blobs) - before)
+        raise
     except Exception as e:
         raise _said(repo, e, where) from None
     finally:
@@ -405,6 +411,49 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         raise WeightsError(f"{repo} in the hub cache {where} lacks {', '.join(missing)}",
                            "run `vcam download` again with a network connection to complete the download")
     return root
+
+
+def _aside(fetch: Callable[[], str]) -> str:
+    """`fetch()` run on a thread of its own while this one waits, so that a Ctrl-C stops the wait at once: on this
+    thread, huggingface_hub's pool of download threads held it back until each file in transfer was whole (the
+    checkpoint's 28.6 GB: tens of minutes), a second Ctrl-C as well. Its threads go on until the process ends."""
+    done: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            done["root"] = fetch()
+        except BaseException as e:  # handed to the waiting thread, which says it
+            done["error"] = e
+
+    thread = threading.Thread(target=run, name="vcam-download", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in done:
+        raise done["error"]
+    return done["root"]
+
+
+def _own_partials(blobs: Path) -> set[Path]:
+    """The partial files of huggingface_hub 2.x in `blobs` (BLOB.<8 hex digits of its process's own>.incomplete),
+    which no download resumes: one left by a download stopped with Ctrl-C only takes room. Those of 1.x and older
+    (BLOB.incomplete), which the next download resumes, are not among them."""
+    try:
+        return {f for f in blobs.glob("*.*.incomplete") if _unique_suffix(f.name.removesuffix(".incomplete"))}
+    except OSError:
+        return set()
+
+
+def _unique_suffix(name: str) -> bool:
+    suffix = name.rpartition(".")[2]
+    return len(suffix) == 8 and all(c in "0123456789abcdef" for c in suffix)
+
+
+def _drop(files: set[Path]) -> None:
+    for f in files:
+        try:
+            f.unlink()
+        except OSError:  # gone already (its transfer failed), or not ours to delete: it only takes room
+            pass
 
 
 def _said(repo: str, e: BaseException, where: Path) -> BaseException:
