@@ -794,3 +794,10 @@ def test_ctrl_c_stops_a_download_at_once_and_drops_the_partial_file_no_download_
         for thread in threading.enumerate():  # the download, which goes on by itself once stopped at once
             if thread.name == "vcam-download":
                 thread.join(60)
+
+
+def test_the_hubs_dry_run_draws_no_bars(tmp_path, monkeypatch, capsys):
+    """Asking the sizes drew "[dry-run] Fetching 1 files" bars on stderr, in a log as lines of carriage returns."""
+    real_snapshot_download(monkeypatch, tmp_path, chunks=1)
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
+    assert "dry-run" not in capsys.readouterr().err

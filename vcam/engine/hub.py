@@ -153,7 +153,8 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     if _offline():  # the download answers from the cache alone, and says what it lacks
         return DownloadPlan(None)
     try:
-        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True)
+        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
+                                  tqdm_class=_silent_bars())
     except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
         return DownloadPlan(None)
     except _dry_run_error() as e:
@@ -607,6 +608,19 @@ def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
         thread.join()
 
     return end
+
+
+def _silent_bars():
+    """A tqdm class that draws nothing: the hub's dry run drew "[dry-run] Fetching 1 files" bars, which read as if
+    nothing would be downloaded, and came into a log as lines of carriage returns."""
+    from tqdm.std import tqdm
+
+    class Silent(tqdm):
+        def __init__(self, *args, **kwargs):
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
+    return Silent
 
 
 def _line_bars(progress: DownloadLine):
