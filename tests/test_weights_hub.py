@@ -801,3 +801,28 @@ def test_the_hubs_dry_run_draws_no_bars(tmp_path, monkeypatch, capsys):
     real_snapshot_download(monkeypatch, tmp_path, chunks=1)
     from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
     assert "dry-run" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("variable", ["HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"])
+@pytest.mark.parametrize("when", ["before", "during"])
+def test_a_read_only_cache_placed_by_a_variable_over_hf_home_names_only_that_variable(tmp_path, monkeypatch,
+                                                                                      variable, when):
+    """With HF_HUB_CACHE set, the fix offered HF_HOME too, which it outranks: pointing HF_HOME elsewhere changed
+    nothing, and the next run said the same."""
+    online_hub(monkeypatch)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, str(tmp_path / "hub"))
+    if when == "before":
+        monkeypatch.setattr(W, "_writable", lambda path: False)
+        fake_hub(monkeypatch, never, dry=sizes)
+    else:
+        def online(repo, **kw):
+            raise PermissionError(13, "Permission denied", str(tmp_path / "hub" / "blobs" / "x.lock"))
+
+        fake_hub(monkeypatch, online)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
+    assert "is read-only" in err.value.message
+    assert f"point {variable} (set here, it outranks HF_HOME) at a writable folder" in err.value.fix, err.value.fix
+    assert "(or HF_HOME)" not in err.value.fix

@@ -50,6 +50,13 @@ def _move_cache() -> str:
     return MOVE_CACHE
 
 
+def _writable_fix() -> str:
+    """The variable to point at a writable cache: the one set that outranks HF_HOME, where one is (pointing HF_HOME
+    elsewhere would change nothing)."""
+    name = _cache_variable()
+    return f"{name} (set here, it outranks HF_HOME)" if name else "HF_HUB_CACHE (or HF_HOME)"
+
+
 def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None = None) -> WeightPaths:
     """Finds the files of `spec` in the hub cache, or downloads what is missing, with a progress line on `out`
     (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
@@ -282,7 +289,7 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
     if missing and not _writable(where):
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
                            f"({few(missing, 3)})", "download them into it from a machine that can write it (`vcam "
-                           "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
+                           f"download`), or point {_writable_fix()} at a writable folder")
     xet = _xet_cache()
     if missing and xet is not None and not _writable(xet):
         raise WeightsError(f"huggingface_hub's Xet cache {xet} is read-only: its downloads of the model's files "
@@ -478,7 +485,7 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     if errno in (EACCES, EROFS) or isinstance(e, PermissionError):
         return WeightsError(f"the hub cache {where} is read-only and lacks files of {repo} ({first})",
                             "download them into it from a machine that can write it (`vcam download`), or point "
-                            "HF_HUB_CACHE (or HF_HOME) at a writable folder")
+                            f"{_writable_fix()} at a writable folder")
     if isinstance(e, (OfflineModeIsEnabled, LocalEntryNotFoundError)):
         if _offline():
             return WeightsError(f"HF_HUB_OFFLINE is set and the hub cache {where} lacks {repo}",
