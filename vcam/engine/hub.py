@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
@@ -29,6 +29,7 @@ HUB_DOWNLOAD_GB = 52
 # Room kept free beyond the files themselves (the hub's lock and ref files, the file system's own reserve).
 DISK_MARGIN = 10**9
 ENOSPC, EACCES, EROFS = 28, 13, 30
+T = TypeVar("T")
 # Where rented GPU machines (RunPod, Vast.ai, Lambda, …) mount their large volume beside a small root disk.
 VOLUMES = ("/workspace", "/data", "/mnt/data", "/home/workspace")
 MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a rented GPU machine often the "
@@ -160,8 +161,8 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     if _offline():  # the download answers from the cache alone, and says what it lacks
         return DownloadPlan(None)
     try:
-        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
-                                  tqdm_class=_silent_bars())
+        files = _aside(lambda: snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
+                                                 dry_run=True, tqdm_class=_silent_bars()))
     except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
         return DownloadPlan(None)
     except _dry_run_error() as e:
@@ -421,10 +422,11 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     return root
 
 
-def _aside(fetch: Callable[[], str]) -> str:
+def _aside(fetch: Callable[[], T]) -> T:
     """`fetch()` run on a thread of its own while this one waits, so that a Ctrl-C stops the wait at once: on this
     thread, huggingface_hub's pool of download threads held it back until each file in transfer was whole (the
-    checkpoint's 28.6 GB: tens of minutes), a second Ctrl-C as well. Its threads go on until the process ends."""
+    checkpoint's 28.6 GB: tens of minutes), a second Ctrl-C as well, and until the hub answered each file's size
+    (its dry run). Its threads go on until the process ends."""
     done: dict[str, object] = {}
 
     def run() -> None:
