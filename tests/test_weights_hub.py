@@ -876,3 +876,22 @@ def test_ctrl_c_while_the_hub_is_asked_the_sizes_stops_at_once(tmp_path, monkeyp
         for thread in threading.enumerate():
             if thread.name == "vcam-download":
                 thread.join(60)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_with_the_hubs_bars_turned_off_gets_vcams_line(tmp_path, monkeypatch):
+    """HF_HUB_DISABLE_PROGRESS_BARS=1 (set in many docker images) left a terminal with nothing to see for the tens
+    of minutes of a download: the hub's bars are off there, and vcam drew its own only for a log."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("huggingface_hub.utils.tqdm"), "HF_HUB_DISABLE_PROGRESS_BARS", True)
+    real_snapshot_download(monkeypatch, tmp_path, chunks=10)
+    out = Terminal()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    lines = out.getvalue().split("\n")  # a bar's redraws are one line, its carriage returns within
+    assert lines[1].startswith(f"\r\x1b[Kdownloading {KREA_REPO}: ") and "28.6 of 28.6 GB (100%)" in lines[1], lines
+    assert lines[2].startswith(f"vcam: fetching {WAN_REPO} "), lines  # on a line of its own, not after the bar

@@ -392,7 +392,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     size = f", {gigabytes(plan.total)}" if plan.total else ""
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
     bars, stop = {}, None
-    if not out.isatty():
+    if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off
         line = ByteProgress(f"downloading {repo}", plan.total, out)
         progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
@@ -602,7 +602,7 @@ def _blob_bytes(blobs: Path) -> int:
 
 
 def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
-    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it."""
+    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it and ends the line."""
     stop = threading.Event()
 
     def run() -> None:
@@ -615,8 +615,19 @@ def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
     def end() -> None:
         stop.set()
         thread.join()
+        progress.done()  # huggingface_hub closes no bar at the end: a terminal's next line went on after the bar's
 
     return end
+
+
+def _hub_bars_off() -> bool:
+    """Whether huggingface_hub's own bars are off (HF_HUB_DISABLE_PROGRESS_BARS, set in many docker images): a
+    terminal then showed nothing for the tens of minutes of a download."""
+    try:
+        from huggingface_hub.utils import are_progress_bars_disabled
+    except ImportError:
+        return False
+    return bool(are_progress_bars_disabled())
 
 
 def _silent_bars():
