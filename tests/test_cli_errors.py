@@ -424,30 +424,6 @@ def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     assert "download stopped; the files it finished are kept: run `vcam download` again to fetch the rest" in err
 
 
-def test_a_download_stopped_with_ctrl_c_leaves_the_process_at_once(capsys, monkeypatch):
-    """The hub's download threads are still inside a file's transfer, which the interpreter's exit waited for
-    (minutes) after the line was said: the command line's own process leaves with os._exit, exit code 130."""
-    import vcam.engine.hub
-    import vcam.stdio
-
-    def stopped(spec):
-        raise KeyboardInterrupt
-
-    def leave(code):
-        raise SystemExit(f"left at once with {code}")
-
-    monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)
-    monkeypatch.setattr(vcam.stdio.os, "_exit", leave)
-    monkeypatch.setattr(vcam.stdio, "guard_standard_streams", lambda: None)
-    monkeypatch.setattr(vcam.stdio, "leave_at_once_on_ctrl_c", lambda: None)
-    monkeypatch.setattr("gc.freeze", lambda: None)
-    monkeypatch.setattr("sys.argv", ["vcam", "download"])
-    with pytest.raises(SystemExit) as done:
-        main()
-    assert done.value.code == "left at once with 130"
-    assert "download stopped; the files it finished are kept" in capsys.readouterr().err
-
-
 @pytest.mark.parametrize("argv,fragment", [
     (["run", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
     (["render", "x.jsonl", "--out", "null", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),

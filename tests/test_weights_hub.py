@@ -751,53 +751,6 @@ def test_a_lock_file_left_by_a_finished_download_does_not_stop_the_next(tmp_path
     assert_fetched(monkeypatch, sizes, tmp_path / "hub")
 
 
-def test_ctrl_c_stops_a_download_at_once_and_drops_the_partial_file_no_download_resumes(tmp_path, monkeypatch):
-    """huggingface_hub fetches each file on a pool thread and, on a Ctrl-C, waited for the files in transfer to be
-    whole (the checkpoint: tens of minutes), a second Ctrl-C too. Stopped at once, the partial file it was writing
-    under its own name (never resumed) is deleted; a resumable one of an older huggingface_hub is kept."""
-    import signal
-
-    from huggingface_hub import _snapshot_download as snap
-    from huggingface_hub.file_download import DryRunFileInfo
-
-    from helpers import wait_for
-
-    real_snapshot_download(monkeypatch, tmp_path)
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
-    partial_blob(tmp_path, "0123abcd", 10)  # left by huggingface_hub 1.x: the next download resumes it
-    transferring, release, whole = threading.Event(), threading.Event(), threading.Event()
-
-    def hf_hub_download(repo_id, filename, cache_dir=None, revision=None, dry_run=False, **kw):
-        if dry_run:
-            return DryRunFileInfo(commit_hash=revision, file_size=1, filename=filename, local_path="", is_cached=False,
-                                  will_download=True)
-        (blobs / "4567cdef.1a2b3c4d.incomplete").write_bytes(b"x")  # as 2.x names the file in transfer
-        transferring.set()
-        release.wait(30)  # a transfer that outlasts the test, unless the Ctrl-C waits for it
-        whole.set()
-        return downloaded(tmp_path / repo_id)
-
-    monkeypatch.setattr(snap, "hf_hub_download", hf_hub_download)
-
-    def ctrl_c() -> None:
-        if transferring.wait(60) and wait_for(waiting, 60):
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-
-    presser = threading.Thread(target=ctrl_c)
-    presser.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
-        assert transferring.is_set() and not whole.is_set(), "the Ctrl-C waited for the file in transfer"
-        assert sorted(f.name for f in blobs.iterdir()) == ["0123abcd.incomplete"]
-    finally:
-        release.set()
-        presser.join()
-        for thread in threading.enumerate():  # the download, which goes on by itself once stopped at once
-            if thread.name == "vcam-download":
-                thread.join(60)
-
-
 def test_the_hubs_dry_run_draws_no_bars(tmp_path, monkeypatch, capsys):
     """Asking the sizes drew "[dry-run] Fetching 1 files" bars on stderr, in a log as lines of carriage returns."""
     real_snapshot_download(monkeypatch, tmp_path, chunks=1)
@@ -828,54 +781,6 @@ def test_a_read_only_cache_placed_by_a_variable_over_hf_home_names_only_that_var
     assert "is read-only" in err.value.message
     assert f"point {variable} (set here, it outranks HF_HOME) at a writable folder" in err.value.fix, err.value.fix
     assert "(or HF_HOME)" not in err.value.fix
-
-
-def waiting() -> bool:
-    """Whether the main thread waits for another, past starting it: a Ctrl-C pressed as a person would, not in the
-    instant a thread starts."""
-    frame, names = sys._current_frames().get(threading.main_thread().ident), []
-    while frame is not None:
-        names.append(frame.f_code.co_name)
-        frame = frame.f_back
-    return bool(names) and names[0] in ("wait", "acquire", "join", "_wait_for_tstate_lock") and "start" not in names
-
-
-def test_ctrl_c_while_the_hub_is_asked_the_sizes_stops_at_once(tmp_path, monkeypatch):
-    """The line saying the hub has not answered says Ctrl-C stops: the hub asks each file's size on a pool thread,
-    and a Ctrl-C waited for every answer (the hub's time limit, or for ever on a network that swallows packets)."""
-    import signal
-
-    from huggingface_hub import _snapshot_download as snap
-
-    from helpers import wait_for
-
-    real_snapshot_download(monkeypatch, tmp_path)
-    asking, release, answered = threading.Event(), threading.Event(), threading.Event()
-
-    def hf_hub_download(repo_id, filename, **kw):
-        asking.set()
-        release.wait(30)  # a hub that outlasts the test, unless the Ctrl-C waits for it
-        answered.set()
-        raise AssertionError("answered")
-
-    monkeypatch.setattr(snap, "hf_hub_download", hf_hub_download)
-
-    def ctrl_c() -> None:
-        if asking.wait(60) and wait_for(waiting, 60):
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-
-    presser = threading.Thread(target=ctrl_c)
-    presser.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
-        assert asking.is_set() and not answered.is_set(), "the Ctrl-C waited for the hub's answer"
-    finally:
-        release.set()
-        presser.join()
-        for thread in threading.enumerate():
-            if thread.name == "vcam-download":
-                thread.join(60)
 
 
 class Terminal(io.StringIO):

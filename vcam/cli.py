@@ -14,7 +14,7 @@ from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra,
                                      stdout_failure, stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
-from vcam.cmdline.tools import StoppedMidDownload, cmd_devices, cmd_download, cmd_midi, cmd_models
+from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
 from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError
 
@@ -51,8 +51,6 @@ def main(argv: list[str] | None = None) -> int:
             code = _main(argv)
         except LeftInsideABlock as left:
             leave_now(left.ended.code)
-        except StoppedMidDownload as stopped:
-            leave_now(stopped.code)
         except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
             if (failed := _stdout_flushed(gone=done.code)) is not None:
                 return failed
@@ -69,8 +67,6 @@ def main(argv: list[str] | None = None) -> int:
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
-        except StoppedMidDownload as stopped:
-            return stopped.code
 
 
 def _stdout_flushed(gone=READER_GONE) -> int | None:

@@ -49,16 +49,6 @@ def cmd_models(args) -> int:
     return 0
 
 
-class StoppedMidDownload(Exception):
-    """`vcam download` stopped with Ctrl-C, said, with its exit code. huggingface_hub's download threads are still
-    inside a file's transfer, which the interpreter's exit would wait for (minutes): the command line's process
-    leaves at once (cli.main); a caller in a process of its own making (a test calling main) gets the code."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 def cmd_download(args) -> int:
     from vcam.engine.configs import get_spec
     from vcam.engine.hub import from_hub
@@ -75,7 +65,7 @@ def cmd_download(args) -> int:
     except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
         print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
               "rest", file=sys.stderr)
-        raise StoppedMidDownload(130) from None
+        return 130
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
     if args.decoder == "taehv":
         from vcam.engine.taehv_weights import find_taehv

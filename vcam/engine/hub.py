@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
 from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
@@ -29,7 +29,6 @@ HUB_DOWNLOAD_GB = 52
 # Room kept free beyond the files themselves (the hub's lock and ref files, the file system's own reserve).
 DISK_MARGIN = 10**9
 ENOSPC, EACCES, EROFS = 28, 13, 30
-T = TypeVar("T")
 # Where rented GPU machines (RunPod, Vast.ai, Lambda, …) mount their large volume beside a small root disk.
 VOLUMES = ("/workspace", "/data", "/mnt/data", "/home/workspace")
 MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a rented GPU machine often the "
@@ -161,8 +160,8 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     if _offline():  # the download answers from the cache alone, and says what it lacks
         return DownloadPlan(None)
     try:
-        files = _aside(lambda: snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
-                                                 dry_run=True, tqdm_class=_silent_bars()))
+        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
+                                  tqdm_class=_silent_bars())
     except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
         return DownloadPlan(None)
     except _dry_run_error() as e:
@@ -398,14 +397,8 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
     # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
     offline = {"local_files_only": True} if _offline() else {}
-    blobs = _repo_folder(where, repo) / "blobs"
-    before = _own_partials(blobs)
     try:
-        root = Path(_aside(lambda: snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
-                                                     **bars, **offline)))
-    except KeyboardInterrupt:
-        _drop(_own_partials(blobs) - before)
-        raise
+        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
     except Exception as e:
         raise _said(repo, e, where) from None
     finally:
@@ -420,50 +413,6 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         raise WeightsError(f"{repo} in the hub cache {where} lacks {', '.join(missing)}",
                            "run `vcam download` again with a network connection to complete the download")
     return root
-
-
-def _aside(fetch: Callable[[], T]) -> T:
-    """`fetch()` run on a thread of its own while this one waits, so that a Ctrl-C stops the wait at once: on this
-    thread, huggingface_hub's pool of download threads held it back until each file in transfer was whole (the
-    checkpoint's 28.6 GB: tens of minutes), a second Ctrl-C as well, and until the hub answered each file's size
-    (its dry run). Its threads go on until the process ends."""
-    done: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            done["root"] = fetch()
-        except BaseException as e:  # handed to the waiting thread, which says it
-            done["error"] = e
-
-    thread = threading.Thread(target=run, name="vcam-download", daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in done:
-        raise done["error"]
-    return done["root"]
-
-
-def _own_partials(blobs: Path) -> set[Path]:
-    """The partial files of huggingface_hub 2.x in `blobs` (BLOB.<8 hex digits of its process's own>.incomplete),
-    which no download resumes: one left by a download stopped with Ctrl-C only takes room. Those of 1.x and older
-    (BLOB.incomplete), which the next download resumes, are not among them."""
-    try:
-        return {f for f in blobs.glob("*.*.incomplete") if _unique_suffix(f.name.removesuffix(".incomplete"))}
-    except OSError:
-        return set()
-
-
-def _unique_suffix(name: str) -> bool:
-    suffix = name.rpartition(".")[2]
-    return len(suffix) == 8 and all(c in "0123456789abcdef" for c in suffix)
-
-
-def _drop(files: set[Path]) -> None:
-    for f in files:
-        try:
-            f.unlink()
-        except OSError:  # gone already (its transfer failed), or not ours to delete: it only takes room
-            pass
 
 
 def _said(repo: str, e: BaseException, where: Path) -> BaseException:
