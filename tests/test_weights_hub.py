@@ -2,6 +2,7 @@
 terminal, no network, the hub's refusals, a read-only shared cache, a --weights folder laid out otherwise."""
 import functools
 import io
+import os
 import threading
 import shutil
 import sys
@@ -749,6 +750,29 @@ def test_a_lock_file_left_by_a_finished_download_does_not_stop_the_next(tmp_path
     monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
     hub_lock(tmp_path / "hub", KREA_REPO).write_text("")  # huggingface_hub leaves its lock files behind
     assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+
+
+def test_another_vcam_looking_at_the_locks_at_the_same_moment_is_no_download_and_the_look_lets_go(tmp_path,
+                                                                                                  monkeypatch):
+    """Two shows starting at once each looked at the hub's locks: a look that held one as a download does would
+    have been taken by the other for a download running, and one left held would stop this process's own."""
+    import fcntl
+
+    from filelock import FileLock
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    lock = hub_lock(tmp_path / "hub", KREA_REPO)
+    lock.write_text("")
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # the other vcam's look, at this moment
+        assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+    finally:
+        os.close(fd)
+    taken = FileLock(str(lock))
+    taken.acquire(timeout=0)  # nothing of the look is held: huggingface_hub takes it at once
+    taken.release()
 
 
 def test_the_hubs_dry_run_draws_no_bars(tmp_path, monkeypatch, capsys):

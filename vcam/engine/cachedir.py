@@ -34,8 +34,8 @@ def keep_compiled_kernels() -> Path:
         why = _unwritable(ours)
         if why is not None:  # torch.compile stopped the show with "No such file or directory", once it had loaded
             _say_once(f"vcam: compiled kernels cannot be kept in {ours} ({why}): they go to PyTorch's own folder "
-                      f"this time and are compiled again after a restart; set VCAM_CACHE_DIR to a writable folder "
-                      "to keep them")
+                      f"this time ({current or torch_default}, which a reboot may wipe: then they are compiled "
+                      "again); set VCAM_CACHE_DIR to a writable folder to keep them")
             return Path(current or torch_default or ours)
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = current = str(ours)
         # Triton's kernels too: inductor only derives their folder once, from whatever was set first.

@@ -265,22 +265,13 @@ def _check_alone(spec: ModelSpec, where: Path) -> None:
 
 def _locked(locks: Path) -> bool:
     """Whether a process holds one of the lock files huggingface_hub takes in `locks` while it fetches a file: held
-    only while it runs (the system drops a lock with its holder), where a lock file itself is left behind."""
+    only while it runs (the system drops a lock with its holder), where a lock file itself is left behind. Looked
+    at with a shared lock, which two vcams starting at once do not refuse each other."""
     try:
         files = list(locks.glob("*.lock"))
     except OSError:
         return False
-    for file in files:
-        try:
-            fd = os.open(file, os.O_RDONLY)
-        except OSError:  # gone since it was listed, or not ours to read: nothing to tell
-            continue
-        try:
-            if filelock.try_lock(fd) is False:
-                return True
-        finally:
-            os.close(fd)
-    return False
+    return any(filelock.written_now(str(file)) for file in files)
 
 
 def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
