@@ -842,3 +842,26 @@ def test_a_sharded_part_is_checked_by_its_shards_not_a_single_file_beside_them(t
         "bias": "diffusion_pytorch_model-00002-of-00002.safetensors"}}))
     save_file({"weight": torch.zeros(3, 3)}, str(tmp_path / DIFFUSERS_FILE))  # another model's
     check_part(tmp_path, model)
+
+
+@pytest.mark.parametrize("blocker", ["file", "read-only"])
+def test_a_cache_folder_that_cannot_be_written_leaves_the_kernels_in_pytorchs_folder_and_says_so(
+        compile_cache_unset, monkeypatch, capsys, blocker):
+    """A read-only home, or VCAM_CACHE_DIR naming a file: torch.compile stopped the show once the model had loaded,
+    with "No such file or directory" and no fix. The kernels go to PyTorch's own folder, said once."""
+    import os
+
+    import vcam.engine.cachedir as cachedir
+
+    if blocker == "file":
+        (compile_cache_unset / "a file").write_text("")
+        monkeypatch.setenv("VCAM_CACHE_DIR", str(compile_cache_unset / "a file" / "vcam"))
+    else:
+        monkeypatch.setattr(cachedir.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(cachedir, "_said", set())
+    cachedir.keep_compiled_kernels()
+    cachedir.keep_compiled_kernels()
+    assert os.environ.get("TORCHINDUCTOR_CACHE_DIR") is None and os.environ.get("TRITON_CACHE_DIR") is None
+    err = capsys.readouterr().err
+    assert err.count("vcam: compiled kernels cannot be kept in ") == 1, err
+    assert "set VCAM_CACHE_DIR to a writable folder to keep them" in err

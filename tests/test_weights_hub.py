@@ -2,6 +2,7 @@
 terminal, no network, the hub's refusals, a read-only shared cache, a --weights folder laid out otherwise."""
 import functools
 import io
+import os
 import threading
 import shutil
 import sys
@@ -548,6 +549,18 @@ def test_a_renamed_checkpoint_and_a_folder_one_level_up_are_pointed_at(tmp_path,
     assert f"pass --weights {folder}" in err.value.fix
 
 
+@pytest.mark.parametrize("part", ["vae", "text_encoder", "tokenizer"])
+def test_a_part_of_the_weights_folder_given_as_it_points_one_level_up(tmp_path, weights_folder, part):
+    """--weights DIR/vae (or DIR/text_encoder, with its model-*.safetensors) was told to rename the part's own
+    weights to Krea's checkpoint, were it that."""
+    folder = copy_folder(weights_folder, tmp_path / "my weights")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder / part)
+    assert err.value.fix.startswith(f"{folder / part} is the {part}/ folder of the weights folder {folder}: pass "
+                                    f"--weights '{folder}'"), err.value.fix
+    assert "rename" not in err.value.fix
+
+
 def test_a_folder_without_the_vae_names_it(tmp_path, weights_folder):
     folder = copy_folder(weights_folder, tmp_path / "w")
     shutil.rmtree(folder / "vae")
@@ -706,3 +719,108 @@ def test_hf_hub_offline_is_read_as_huggingface_hub_reads_it(monkeypatch, value, 
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setenv("HF_HUB_OFFLINE", value)
     assert W._offline() is offline
+
+
+def hub_lock(hub: Path, repo: str) -> Path:
+    """A lock file huggingface_hub takes in the cache while it fetches one of `repo`'s files."""
+    locks = hub / ".locks" / ("models--" + repo.replace("/", "--"))
+    locks.mkdir(parents=True, exist_ok=True)
+    return locks / "0123abcd.lock"
+
+
+def test_a_second_download_into_the_same_cache_is_said_before_it_waits_or_checks_the_disk(tmp_path, monkeypatch):
+    """While one download runs, a second (another terminal, a show's first start) waited with no word on the hub's
+    lock of each file, or was refused for room, told to delete the first one's growing files as ones cut short."""
+    from filelock import FileLock
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, never, dry=sizes)
+    hub = tmp_path / "hub"
+    with FileLock(str(hub_lock(hub, WAN_REPO))):  # the other download, fetching a file of Wan's repo
+        with pytest.raises(WeightsError) as err:
+            from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=io.StringIO())
+    text = str(err.value)
+    assert f"another download of {WAN_REPO} into the hub cache {hub} is running now" in text, text
+    assert "let it finish, then run again" in err.value.fix
+
+
+def test_a_lock_file_left_by_a_finished_download_does_not_stop_the_next(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub_lock(tmp_path / "hub", KREA_REPO).write_text("")  # huggingface_hub leaves its lock files behind
+    assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+
+
+def test_another_vcam_looking_at_the_locks_at_the_same_moment_is_no_download_and_the_look_lets_go(tmp_path,
+                                                                                                  monkeypatch):
+    """Two shows starting at once each looked at the hub's locks: a look that held one as a download does would
+    have been taken by the other for a download running, and one left held would stop this process's own."""
+    import fcntl
+
+    from filelock import FileLock
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    lock = hub_lock(tmp_path / "hub", KREA_REPO)
+    lock.write_text("")
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # the other vcam's look, at this moment
+        assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+    finally:
+        os.close(fd)
+    taken = FileLock(str(lock))
+    taken.acquire(timeout=0)  # nothing of the look is held: huggingface_hub takes it at once
+    taken.release()
+
+
+def test_the_hubs_dry_run_draws_no_bars(tmp_path, monkeypatch, capsys):
+    """Asking the sizes drew "[dry-run] Fetching 1 files" bars on stderr, in a log as lines of carriage returns."""
+    real_snapshot_download(monkeypatch, tmp_path, chunks=1)
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
+    assert "dry-run" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("variable", ["HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"])
+@pytest.mark.parametrize("when", ["before", "during"])
+def test_a_read_only_cache_placed_by_a_variable_over_hf_home_names_only_that_variable(tmp_path, monkeypatch,
+                                                                                      variable, when):
+    """With HF_HUB_CACHE set, the fix offered HF_HOME too, which it outranks: pointing HF_HOME elsewhere changed
+    nothing, and the next run said the same."""
+    online_hub(monkeypatch)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, str(tmp_path / "hub"))
+    if when == "before":
+        monkeypatch.setattr(W, "_writable", lambda path: False)
+        fake_hub(monkeypatch, never, dry=sizes)
+    else:
+        def online(repo, **kw):
+            raise PermissionError(13, "Permission denied", str(tmp_path / "hub" / "blobs" / "x.lock"))
+
+        fake_hub(monkeypatch, online)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
+    assert "is read-only" in err.value.message
+    assert f"point {variable} (set here, it outranks HF_HOME) at a writable folder" in err.value.fix, err.value.fix
+    assert "(or HF_HOME)" not in err.value.fix
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_with_the_hubs_bars_turned_off_gets_vcams_line(tmp_path, monkeypatch):
+    """HF_HUB_DISABLE_PROGRESS_BARS=1 (set in many docker images) left a terminal with nothing to see for the tens
+    of minutes of a download: the hub's bars are off there, and vcam drew its own only for a log."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("huggingface_hub.utils.tqdm"), "HF_HUB_DISABLE_PROGRESS_BARS", True)
+    real_snapshot_download(monkeypatch, tmp_path, chunks=10)
+    out = Terminal()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    lines = out.getvalue().split("\n")  # a bar's redraws are one line, its carriage returns within
+    assert lines[1].startswith(f"\r\x1b[Kdownloading {KREA_REPO}: ") and "28.6 of 28.6 GB (100%)" in lines[1], lines
+    assert lines[2].startswith(f"vcam: fetching {WAN_REPO} "), lines  # on a line of its own, not after the bar

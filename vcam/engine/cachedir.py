@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -29,7 +30,33 @@ def keep_compiled_kernels() -> Path:
         torch_default = None
     current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     if current is None or current == torch_default:
-        os.environ["TORCHINDUCTOR_CACHE_DIR"] = current = str(cache_dir() / "inductor")
+        ours = cache_dir() / "inductor"
+        why = _unwritable(ours)
+        if why is not None:  # torch.compile stopped the show with "No such file or directory", once it had loaded
+            _say_once(f"vcam: compiled kernels cannot be kept in {ours} ({why}): they go to PyTorch's own folder "
+                      f"this time ({current or torch_default}, which a reboot may wipe: then they are compiled "
+                      "again); set VCAM_CACHE_DIR to a writable folder to keep them")
+            return Path(current or torch_default or ours)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = current = str(ours)
         # Triton's kernels too: inductor only derives their folder once, from whatever was set first.
         os.environ.setdefault("TRITON_CACHE_DIR", str(Path(current) / "triton"))
     return Path(current)
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why `folder` cannot be made or written (a read-only home, a cache variable naming a file), else None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return e.strerror or str(e)
+    return None if os.access(folder, os.W_OK) else "not writable by this user"
+
+
+_said: set[str] = set()
+
+
+def _say_once(line: str) -> None:
+    """`line` on stderr, once a process: a bench compiles engine after engine."""
+    if line not in _said:
+        _said.add(line)
+        print(line, file=sys.stderr, flush=True)

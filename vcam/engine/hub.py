@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
@@ -49,6 +50,13 @@ def _move_cache() -> str:
     return MOVE_CACHE
 
 
+def _writable_fix() -> str:
+    """The variable to point at a writable cache: the one set that outranks HF_HOME, where one is (pointing HF_HOME
+    elsewhere would change nothing)."""
+    name = _cache_variable()
+    return f"{name} (set here, it outranks HF_HOME)" if name else "HF_HUB_CACHE (or HF_HOME)"
+
+
 def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None = None) -> WeightPaths:
     """Finds the files of `spec` in the hub cache, or downloads what is missing, with a progress line on `out`
     (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
@@ -64,6 +72,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
     _check_folder(where)
+    _check_alone(spec, where)
     plans = {}
     for repo, patterns in spec.hub_files:
         with _still_waiting(repo, out):
@@ -151,7 +160,8 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     if _offline():  # the download answers from the cache alone, and says what it lacks
         return DownloadPlan(None)
     try:
-        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True)
+        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
+                                  tqdm_class=_silent_bars())
     except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
         return DownloadPlan(None)
     except _dry_run_error() as e:
@@ -240,13 +250,37 @@ def _check_folder(where: Path) -> None:
                        "of the way, then run again")
 
 
+def _check_alone(spec: ModelSpec, where: Path) -> None:
+    """Says another download of the model's files into the same cache (a second `vcam download`, `hf download`, a
+    show fetching them at its first start) before this one starts: it waited with no word on huggingface_hub's lock
+    of each file the other was fetching, or its disk check took the other's growing files for ones cut short and
+    refused, telling to delete them."""
+    for repo, _ in spec.hub_files:
+        if _locked(where / ".locks" / _repo_folder(where, repo).name):
+            raise WeightsError(f"another download of {repo} into the hub cache {where} is running now (a second "
+                               "`vcam download`, an `hf download`, or a show fetching the weights at its first start)",
+                               "let it finish, then run again: what it fetched is in the cache and is not fetched "
+                               "twice; or stop it first (Ctrl-C where it runs)")
+
+
+def _locked(locks: Path) -> bool:
+    """Whether a process holds one of the lock files huggingface_hub takes in `locks` while it fetches a file: held
+    only while it runs (the system drops a lock with its holder), where a lock file itself is left behind. Looked
+    at with a shared lock, which two vcams starting at once do not refuse each other."""
+    try:
+        files = list(locks.glob("*.lock"))
+    except OSError:
+        return False
+    return any(filelock.written_now(str(file)) for file in files)
+
+
 def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
     """Says a read-only cache, or a disk too small for what is left to download, before anything is fetched."""
     missing = [f"{repo}: {name}" for repo, plan in plans.items() for name in (plan.sizes or {})]
     if missing and not _writable(where):
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
                            f"({few(missing, 3)})", "download them into it from a machine that can write it (`vcam "
-                           "download`), or point HF_HUB_CACHE (or HF_HOME) at a writable folder")
+                           f"download`), or point {_writable_fix()} at a writable folder")
     xet = _xet_cache()
     if missing and xet is not None and not _writable(xet):
         raise WeightsError(f"huggingface_hub's Xet cache {xet} is read-only: its downloads of the model's files "
@@ -348,7 +382,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     size = f", {gigabytes(plan.total)}" if plan.total else ""
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
     bars, stop = {}, None
-    if not out.isatty():
+    if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off
         line = ByteProgress(f"downloading {repo}", plan.total, out)
         progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
@@ -393,7 +427,7 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     if errno in (EACCES, EROFS) or isinstance(e, PermissionError):
         return WeightsError(f"the hub cache {where} is read-only and lacks files of {repo} ({first})",
                             "download them into it from a machine that can write it (`vcam download`), or point "
-                            "HF_HUB_CACHE (or HF_HOME) at a writable folder")
+                            f"{_writable_fix()} at a writable folder")
     if isinstance(e, (OfflineModeIsEnabled, LocalEntryNotFoundError)):
         if _offline():
             return WeightsError(f"HF_HUB_OFFLINE is set and the hub cache {where} lacks {repo}",
@@ -508,7 +542,7 @@ def _blob_bytes(blobs: Path) -> int:
 
 
 def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
-    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it."""
+    """Measures the disk every `every_s` seconds in a thread of its own; returns what stops it and ends the line."""
     stop = threading.Event()
 
     def run() -> None:
@@ -521,8 +555,32 @@ def _watch(progress: DownloadLine, every_s: float) -> Callable[[], None]:
     def end() -> None:
         stop.set()
         thread.join()
+        progress.done()  # huggingface_hub closes no bar at the end: a terminal's next line went on after the bar's
 
     return end
+
+
+def _hub_bars_off() -> bool:
+    """Whether huggingface_hub's own bars are off (HF_HUB_DISABLE_PROGRESS_BARS, set in many docker images): a
+    terminal then showed nothing for the tens of minutes of a download."""
+    try:
+        from huggingface_hub.utils import are_progress_bars_disabled
+    except ImportError:
+        return False
+    return bool(are_progress_bars_disabled())
+
+
+def _silent_bars():
+    """A tqdm class that draws nothing: the hub's dry run drew "[dry-run] Fetching 1 files" bars, which read as if
+    nothing would be downloaded, and came into a log as lines of carriage returns."""
+    from tqdm.std import tqdm
+
+    class Silent(tqdm):
+        def __init__(self, *args, **kwargs):
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
+    return Silent
 
 
 def _line_bars(progress: DownloadLine):

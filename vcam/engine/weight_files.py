@@ -75,6 +75,9 @@ def _layout_hint(root: Path) -> str | None:
     """What a folder laid out otherwise than vcam reads holds instead, where that is recognisable."""
     if (root / KREA_FILE).is_file():
         return None
+    if (root.parent / KREA_FILE).is_file():  # DIR/vae: its own weights are no checkpoint to rename
+        return (f"{root} is the {root.name}/ folder of the weights folder {root.parent}: pass --weights "
+                f"{shell_word(str(root.parent))}")
     nested = sorted(p.parent for p in root.glob(f"*/{KREA_FILE}"))
     if nested:
         return f"{KREA_FILE} is in {nested[0]}: pass --weights {shell_word(str(nested[0]))}"
