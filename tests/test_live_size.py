@@ -586,3 +586,39 @@ def test_a_show_sized_for_text_says_which_presets_switch_to_video_in(h200, tmp_p
     show.write_text("presets:\n  - {name: calm, prompt: a calm sea}\n")
     prepared(["run", str(show), "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
     assert "video input" not in capsys.readouterr().err
+
+
+
+@pytest.mark.parametrize("name, arch, capability, fp8", [
+    ("AMD Instinct MI250X/MI250", "gfx90a:sramecc+:xnack-", (9, 0), False),
+    ("AMD Radeon RX 7900 XTX", "gfx1100", (11, 0), False),
+    ("AMD Instinct MI300X", "gfx942:sramecc+:xnack-", (9, 4), True),
+    ("AMD Instinct MI355X", "gfx950:sramecc+:xnack-", (9, 5), True),
+    ("AMD Radeon RX 9070 XT", "gfx1201", (12, 0), True)])
+def test_an_amd_card_is_offered_fp8_by_its_architecture_not_its_gfx_number(name, arch, capability, fp8,
+                                                                            monkeypatch):
+    """ROCm's PyTorch reports an AMD card's gfx generation as its compute capability: an MI250X (gfx90a) says 9.0
+    and a Radeon RX 7900 (gfx1100) 11.0, past NVIDIA's 8.9 for FP8, though neither has FP8 products. The size
+    choice put them in FP8, which failed as the show loaded; --quant fp8 was let through to the same failure."""
+    from types import SimpleNamespace
+
+    import vcam.bench.cards
+    import vcam.engine.quant
+
+    pytest.importorskip("torchao")  # an FP8 card's check asks for it
+    monkeypatch.setattr(torch.version, "hip", "6.4.0")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=64 * 2**30, major=capability[0], minor=capability[1], gcnArchName=arch))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (63 * 2**30, 64 * 2**30))
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 300.0)
+    monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 2800.0)
+    why = vcam.engine.quant.fp8_unsupported(torch.device("cuda"))
+    if fp8:
+        assert why is None
+    else:
+        assert why is not None and f"this GPU is {arch.split(':')[0]}" in why and "MI300" in why, why
+    choice = live_size_module.live_size("krea-14b", 4, 30.0, use_tuning=False)
+    assert (choice.quant == "fp8") == fp8 and ("fp8" in choice.message) == fp8, choice.message
