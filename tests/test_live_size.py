@@ -622,3 +622,19 @@ def test_an_amd_card_is_offered_fp8_by_its_architecture_not_its_gfx_number(name,
         assert why is not None and f"this GPU is {arch.split(':')[0]}" in why and "MI300" in why, why
     choice = live_size_module.live_size("krea-14b", 4, 30.0, use_tuning=False)
     assert (choice.quant == "fp8") == fp8 and ("fp8" in choice.message) == fp8, choice.message
+
+
+@pytest.mark.parametrize("extra, command", [
+    ([], "vcam bench --tune --quant fp8"),  # the size choice went to FP8: a plain tune measured bf16
+    (["--size", "576x320"], "vcam bench --tune --size 576x320"),
+    (["--size", "640x368", "--quant", "fp8", "--steps", "3"], "vcam bench --tune --size 640x368 --steps 3 --quant fp8"),
+    (["--size", "832x480", "--decoder", "taehv"], "vcam bench --tune --decoder taehv")])
+def test_a_show_without_a_tuning_names_the_tune_that_would_measure_it(extra, command, h200, tmp_path, monkeypatch,
+                                                                      capsys):
+    """After a plain `vcam bench --tune` (832x480 bf16), a show sized into FP8, or given another size, was told to
+    run `vcam bench --tune` once: done again, it measured 832x480 bf16 again, and the show still ran untuned."""
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 8.2)
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", *extra], monkeypatch)
+    assert prep.speed.source == "defaults"
+    assert f"run `{command}` once to pick the fastest settings" in capsys.readouterr().err

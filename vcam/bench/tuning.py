@@ -555,8 +555,22 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
     said = f"speed: {defaults.describe()} (the defaults"
     if not use_tuning:
         return SpeedChoice(defaults, "defaults", f"{said}, --no-tuning)")
-    return SpeedChoice(defaults, "defaults", f"{said}; run `vcam bench --tune` once to pick the fastest "
+    return SpeedChoice(defaults, "defaults", f"{said}; run `{tune_command(key)}` once to pick the fastest "
                                              "settings for this card)")
+
+
+def tune_command(key: TuningKey) -> str:
+    """The `vcam bench --tune` that measures this key, bench's defaults left out: a plain one measures the model's
+    own size in bf16, which a show sized into FP8 or given another size never finds."""
+    spec = get_spec(key.model)
+    flags = [("--model", key.model, key.model == BenchSettings.model),
+             ("--size", f"{key.width}x{key.height}", (key.width, key.height) == (spec.width, spec.height)),
+             ("--steps", str(key.steps), key.steps == BenchSettings.steps),
+             ("--quant", key.quant, key.quant == "none"),
+             ("--decoder", key.decoder, key.decoder == "vae"),
+             ("--attention-quant", key.attention_quant, key.attention_quant == "none")]
+    return " ".join(["vcam bench --tune"] + [f"{flag} {value}" for flag, value, default in flags if not default]
+                    + (["--in"] if key.video_in else []))
 
 
 def live_choice(model: str, width: int, height: int, steps: int, quant: str | None, flags: SpeedFlags, *,
