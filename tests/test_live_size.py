@@ -638,3 +638,21 @@ def test_a_show_without_a_tuning_names_the_tune_that_would_measure_it(extra, com
     prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", *extra], monkeypatch)
     assert prep.speed.source == "defaults"
     assert f"run `{command}` once to pick the fastest settings" in capsys.readouterr().err
+
+
+def test_a_card_missing_from_the_table_is_not_measured_for_a_show_the_speed_model_does_not_price(h200, tmp_path,
+                                                                                                 monkeypatch):
+    """An uncompiled show (or one with video in) is sized by `vcam bench --tune` rates alone: measuring the card
+    for the speed model cost a second, and a failed measurement stopped a start that never needed it."""
+    import vcam.bench.cards
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA Mystery 9000")
+    monkeypatch.setattr(vcam.bench.cards, "measure_card", lambda device: pytest.fail("measured for nothing"))
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    own = live_size_module.live_size("krea-14b", 4, TARGET, compiled=False)
+    assert own.message.startswith("size 832x480, krea-14b's own, not chosen") and "--no-compile" in own.message
+    save_tuned(tmp_path / "tuning.json", 704, 400, "none", 11.0, device="NVIDIA Mystery 9000", compiled=False)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, compiled=False)
+    assert picked(choice) == (704, 400, "none")
+    assert choice.message.startswith("size 704x400 bf16: measured 11.0 frames/s on this Mystery 9000 by vcam bench "
+                                     "--tune"), choice.message
