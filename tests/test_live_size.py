@@ -656,3 +656,17 @@ def test_a_card_missing_from_the_table_is_not_measured_for_a_show_the_speed_mode
     assert picked(choice) == (704, 400, "none")
     assert choice.message.startswith("size 704x400 bf16: measured 11.0 frames/s on this Mystery 9000 by vcam bench "
                                      "--tune"), choice.message
+
+
+def test_a_target_not_used_on_a_card_too_small_for_any_size_says_which_of_the_two_it_is(h200, monkeypatch, capsys):
+    """A 24 GB RTX 3090 (no FP8) holds krea-14b at no size; --target-fps 5 there was 'not used: no CUDA GPU here, or
+    no size fits', on a machine with a CUDA GPU."""
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA GeForce RTX 3090")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 6))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(23.2 * 2**30), 24 * 2**30))
+    monkeypatch.setattr("vcam.engine.quant.fp8_unsupported", lambda device: "no FP8 on this card")
+    monkeypatch.setattr("vcam.engine.memory.fp8_unsupported", lambda device: "no FP8 on this card")
+    prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "5"], monkeypatch)
+    err = capsys.readouterr().err
+    assert "--target-fps 5 is not used: no size fits this GPU's free memory (23.2 GiB" in err, err
+    assert "no CUDA GPU" not in err

@@ -27,8 +27,7 @@ def sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
                        video_in=cfg.input != "none", attention_quant=opts.attention_quant)
     if chosen is None:
         if opts.target_fps is not None:
-            say(f"--target-fps {opts.target_fps:g} is not used: no CUDA GPU here, or no size fits its free memory "
-                "(the memory plan says what would)")
+            say(f"--target-fps {opts.target_fps:g} is not used: {_unsized_why()}")
         return cfg, opts.quant
     say(chosen.message)
     if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
@@ -57,3 +56,13 @@ def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
     if random_weights:
         return f"{model} has random weights and plays at its own size"
     return "the show file gives the size (output: size:)"
+
+
+def _unsized_why() -> str:
+    """Why no size was chosen (live_size gave none): no CUDA, or a card that holds the model at no size."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return "no CUDA GPU here (a CPU keeps the model's own size)"
+    free = torch.cuda.mem_get_info(torch.device("cuda"))[0] / 1024**3
+    return f"no size fits this GPU's free memory ({free:.1f} GiB; the memory plan says what would)"
