@@ -364,6 +364,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     path = path or tuning_path()
     _check_writable(path)
     target = bench_target(settings, log)
+    _check_quant(settings.speed.quant, target.device)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
@@ -414,6 +415,17 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             tuned.save_errno = e.errno
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _check_quant(quant: str, device: torch.device) -> None:
+    """Refuses a precision the device cannot run before any candidate does: each failed on it in turn, and the run
+    ended in "every candidate failed", never in what to do about the precision."""
+    from vcam.engine.quant import require_fp8, require_nvfp4
+
+    if quant == "fp8":
+        require_fp8(device)
+    elif quant == "nvfp4":
+        require_nvfp4(device)
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.
