@@ -189,3 +189,14 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
                        f"speed model does not price {not_priced}, and no `vcam bench --tune"
                        f"{' --in' if video_in else ''}` rate matches it; --size chooses otherwise")
     return chosen
+
+
+def unsized_why() -> str:
+    """Why live_size chose no size: no CUDA, or a card that holds the model at no size (said with its free memory;
+    "no CUDA GPU here, or no size fits" left an RTX 3090's owner to guess which)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return "no CUDA GPU here (a CPU keeps the model's own size)"
+    free = torch.cuda.mem_get_info(torch.device("cuda"))[0] / 1024**3
+    return f"no size fits this GPU's free memory ({free:.1f} GiB; the memory plan says what would)"

@@ -20,14 +20,14 @@ def sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
         if opts.target_fps is not None:
             say(f"--target-fps {opts.target_fps:g} is not used: {_sized_by(opts, model, random_weights)}")
         return cfg, opts.quant
-    from vcam.bench.live_size import SizeChoice, live_size
+    from vcam.bench.live_size import SizeChoice, live_size, unsized_why
 
     chosen = live_size(model, cfg.steps, opts.target_fps or DEFAULT_TARGET_FPS, use_tuning=opts.tuning,
                        decoder=opts.decoder or "vae", compiled=opts.speed.compile is not False,
                        video_in=cfg.input != "none", attention_quant=opts.attention_quant)
     if chosen is None:
         if opts.target_fps is not None:
-            say(f"--target-fps {opts.target_fps:g} is not used: {_unsized_why()}")
+            say(f"--target-fps {opts.target_fps:g} is not used: {unsized_why()}")
         return cfg, opts.quant
     say(chosen.message)
     if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
@@ -56,13 +56,3 @@ def _sized_by(opts: RunOptions, model: str, random_weights: bool) -> str:
     if random_weights:
         return f"{model} has random weights and plays at its own size"
     return "the show file gives the size (output: size:)"
-
-
-def _unsized_why() -> str:
-    """Why no size was chosen (live_size gave none): no CUDA, or a card that holds the model at no size."""
-    import torch
-
-    if not torch.cuda.is_available():
-        return "no CUDA GPU here (a CPU keeps the model's own size)"
-    free = torch.cuda.mem_get_info(torch.device("cuda"))[0] / 1024**3
-    return f"no size fits this GPU's free memory ({free:.1f} GiB; the memory plan says what would)"
