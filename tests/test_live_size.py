@@ -670,3 +670,10 @@ def test_a_target_not_used_on_a_card_too_small_for_any_size_says_which_of_the_tw
     err = capsys.readouterr().err
     assert "--target-fps 5 is not used: no size fits this GPU's free memory (23.2 GiB" in err, err
     assert "no CUDA GPU" not in err
+
+
+def test_a_rate_equal_to_the_target_keeps_it():
+    """--target-fps 8.2 on a card `vcam bench --tune` measured at 8.2 keeps that size: the rate reaches the target."""
+    choice = choose_size(card_rates(model_rates(H200), {(832, 480, "none"): 8.2}), 8.2, LIVE_SIZES,
+                         lambda w, h, q: True, card="this H200")
+    assert picked(choice) == (832, 480, "none") and choice.met and "(target 8.2)" in choice.message
