@@ -588,13 +588,12 @@ def test_a_show_sized_for_text_says_which_presets_switch_to_video_in(h200, tmp_p
     assert "video input" not in capsys.readouterr().err
 
 
-
 @pytest.mark.parametrize("name, arch, capability, fp8", [
     ("AMD Instinct MI250X/MI250", "gfx90a:sramecc+:xnack-", (9, 0), False),
     ("AMD Radeon RX 7900 XTX", "gfx1100", (11, 0), False),
     ("AMD Instinct MI300X", "gfx942:sramecc+:xnack-", (9, 4), True),
     ("AMD Instinct MI355X", "gfx950:sramecc+:xnack-", (9, 5), True),
-    ("AMD Radeon RX 9070 XT", "gfx1201", (12, 0), True)])
+    ("AMD Radeon RX 9070 XT", "gfx1201", (12, 0), False)])  # FP8 products, but torchao refuses it
 def test_an_amd_card_is_offered_fp8_by_its_architecture_not_its_gfx_number(name, arch, capability, fp8,
                                                                             monkeypatch):
     """ROCm's PyTorch reports an AMD card's gfx generation as its compute capability: an MI250X (gfx90a) says 9.0

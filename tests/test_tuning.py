@@ -895,3 +895,14 @@ def test_tune_refuses_a_quant_the_device_cannot_run_before_any_candidate(quant, 
     err = capsys.readouterr().err
     assert f"vcam: error: {why}" in err and "fix: run without --quant" in err, err
     assert "candidate" not in err and not tuning_path().exists()
+
+
+def test_tune_refuses_fp8_from_weights_that_are_not_bf16_before_any_candidate(monkeypatch, capsys):
+    """On an FP8 card, `--quant fp8 --dtype fp16` failed in every candidate's load: FP8 is made from bf16 weights."""
+    import vcam.engine.quant
+
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)  # as on an FP8 card
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: pytest.fail("a candidate ran"))
+    assert main(["bench", "--tune", "--model", "tiny", "--device", "cpu", "--quant", "fp8"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: FP8 is made from bf16 weights, not float32" in err and "candidate" not in err, err

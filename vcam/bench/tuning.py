@@ -364,7 +364,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     path = path or tuning_path()
     _check_writable(path)
     target = bench_target(settings, log)
-    _check_quant(settings.speed.quant, target.device)
+    _check_quant(settings.speed.quant, target.device, target.dtype)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
@@ -417,15 +417,15 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     return tuned
 
 
-def _check_quant(quant: str, device: torch.device) -> None:
-    """Refuses a precision the device cannot run before any candidate does: each failed on it in turn, and the run
-    ended in "every candidate failed", never in what to do about the precision."""
+def _check_quant(quant: str, device: torch.device, dtype: torch.dtype) -> None:
+    """Refuses a precision the device (with the weights' `dtype`) cannot run before any candidate does: each failed
+    on it in turn, and the run ended in "every candidate failed", never in what to do about the precision."""
     from vcam.engine.quant import require_fp8, require_nvfp4
 
     if quant == "fp8":
-        require_fp8(device)
+        require_fp8(device, dtype)
     elif quant == "nvfp4":
-        require_nvfp4(device)
+        require_nvfp4(device, dtype)
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.
