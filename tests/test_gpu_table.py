@@ -125,3 +125,32 @@ def test_a_target_vcam_run_refuses_is_refused(target, capsys):
         gpu_table.main(["--target-fps", target])
     err = capsys.readouterr().err
     assert e.value.code == 2 and "at least 0.1 and at most 240" in err and "picks" not in err
+
+
+@pytest.mark.parametrize("card", gpu_table.CARDS, ids=lambda c: c.name)
+def test_the_readme_pick_is_what_vcam_run_picks_on_that_card(card, monkeypatch):
+    """The README's "`vcam run` picks" column against the choice `vcam run` makes on a machine that is that card
+    (its name as the driver gives it, its capability, its memory less what the driver takes, no tuning): the table
+    is made by the script from the speed model, the show by vcam.bench.live_size from this machine, and either
+    could change without the other."""
+    import torch
+
+    import vcam.engine.quant
+    from vcam.bench.live_size import QUANT_NAMES, live_size
+    from vcam.bench.predict import CONTEXT_GIB
+
+    row = next(line for line in gpu_table.table_in((ROOT / "README.md").read_text(encoding="utf-8"), "README.md")
+               .splitlines() if line.startswith(f"| {card.name} |") or line.startswith(f"| {card.name} (measured) |"))
+    said = row.strip(" |").split(" | ")[-1]
+    free = int((card.vram_gib - CONTEXT_GIB) * 2**30)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: f"NVIDIA {card.device_names[0]}")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: card.capability)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free, int(card.vram_gib * 2**30)))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported",
+                        lambda device: None if card.has_fp8 else "no FP8 on this card")
+    choice = live_size("krea-14b", 4, gpu_table.DEFAULT_TARGET_FPS, use_tuning=False)
+    picked = f"{choice.width}x{choice.height} {QUANT_NAMES[choice.quant]}, {choice.rate.frames_per_second:.1f}"
+    assert said == (picked if choice.met else f"{picked} (below {gpu_table.DEFAULT_TARGET_FPS:g})"), choice.message
+    assert choice.message.startswith(f"size {choice.width}x{choice.height} {QUANT_NAMES[choice.quant]}: predicted "
+                                     f"{choice.rate.frames_per_second:.1f} frames/s on this {card.name}")

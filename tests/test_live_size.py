@@ -586,3 +586,106 @@ def test_a_show_sized_for_text_says_which_presets_switch_to_video_in(h200, tmp_p
     show.write_text("presets:\n  - {name: calm, prompt: a calm sea}\n")
     prepared(["run", str(show), "--model", "krea-14b", "--out", "null", "--no-stdin"], monkeypatch)
     assert "video input" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, arch, capability, fp8", [
+    ("AMD Instinct MI250X/MI250", "gfx90a:sramecc+:xnack-", (9, 0), False),
+    ("AMD Radeon RX 7900 XTX", "gfx1100", (11, 0), False),
+    ("AMD Instinct MI300X", "gfx942:sramecc+:xnack-", (9, 4), True),
+    ("AMD Instinct MI355X", "gfx950:sramecc+:xnack-", (9, 5), True),
+    ("AMD Radeon RX 9070 XT", "gfx1201", (12, 0), False)])  # FP8 products, but torchao refuses it
+def test_an_amd_card_is_offered_fp8_by_its_architecture_not_its_gfx_number(name, arch, capability, fp8,
+                                                                            monkeypatch):
+    """ROCm's PyTorch reports an AMD card's gfx generation as its compute capability: an MI250X (gfx90a) says 9.0
+    and a Radeon RX 7900 (gfx1100) 11.0, past NVIDIA's 8.9 for FP8, though neither has FP8 products. The size
+    choice put them in FP8, which failed as the show loaded; --quant fp8 was let through to the same failure."""
+    from types import SimpleNamespace
+
+    import vcam.bench.cards
+    import vcam.engine.quant
+
+    pytest.importorskip("torchao")  # an FP8 card's check asks for it
+    monkeypatch.setattr(torch.version, "hip", "6.4.0")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=64 * 2**30, major=capability[0], minor=capability[1], gcnArchName=arch))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (63 * 2**30, 64 * 2**30))
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 300.0)
+    monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 2800.0)
+    why = vcam.engine.quant.fp8_unsupported(torch.device("cuda"))
+    if fp8:
+        assert why is None
+    else:
+        assert why is not None and why.endswith(f"this GPU is {arch.split(':')[0]}") and "MI300" in why, why
+    choice = live_size_module.live_size("krea-14b", 4, 30.0, use_tuning=False)
+    assert (choice.quant == "fp8") == fp8 and ("fp8" in choice.message) == fp8, choice.message
+
+
+@pytest.mark.parametrize("extra, command", [
+    ([], "vcam bench --tune --quant fp8"),  # the size choice went to FP8: a plain tune measured bf16
+    (["--size", "576x320"], "vcam bench --tune --size 576x320"),
+    (["--size", "640x368", "--quant", "fp8", "--steps", "3"], "vcam bench --tune --size 640x368 --steps 3 --quant fp8"),
+    (["--size", "832x480", "--decoder", "taehv"], "vcam bench --tune --decoder taehv"),
+    (["--size", "576x320", "--attention-quant", "int8"], "vcam bench --tune --size 576x320 --attention-quant int8"),
+    (["--size", "576x320", "--in", "camera"], "vcam bench --tune --size 576x320 --in")])
+def test_a_show_without_a_tuning_names_the_tune_that_would_measure_it(extra, command, h200, tmp_path, monkeypatch,
+                                                                      capsys):
+    """After a plain `vcam bench --tune` (832x480 bf16), a show sized into FP8, or given another size, was told to
+    run `vcam bench --tune` once: done again, it measured 832x480 bf16 again, and the show still ran untuned."""
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    save_tuned(tmp_path / "tuning.json", 832, 480, "none", 8.2)
+    prep = prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", *extra], monkeypatch)
+    assert prep.speed.source == "defaults"
+    assert f"run `{command}` once to pick the fastest settings" in capsys.readouterr().err
+
+
+def test_a_card_missing_from_the_table_is_not_measured_for_a_show_the_speed_model_does_not_price(h200, tmp_path,
+                                                                                                 monkeypatch):
+    """An uncompiled show (or one with video in) is sized by `vcam bench --tune` rates alone: measuring the card
+    for the speed model cost a second, and a failed measurement stopped a start that never needed it."""
+    import vcam.bench.cards
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA Mystery 9000")
+    monkeypatch.setattr(vcam.bench.cards, "measure_card", lambda device: pytest.fail("measured for nothing"))
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
+    own = live_size_module.live_size("krea-14b", 4, TARGET, compiled=False)
+    assert own.message.startswith("size 832x480, krea-14b's own, not chosen") and "--no-compile" in own.message
+    save_tuned(tmp_path / "tuning.json", 704, 400, "none", 11.0, device="NVIDIA Mystery 9000", compiled=False)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, compiled=False)
+    assert picked(choice) == (704, 400, "none")
+    assert choice.message.startswith("size 704x400 bf16: measured 11.0 frames/s on this Mystery 9000 by vcam bench "
+                                     "--tune"), choice.message
+    # a card in the table is named as the table names it, as where it is priced
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H100 80GB HBM3")
+    save_tuned(tmp_path / "tuning.json", 704, 400, "none", 10.5, device="NVIDIA H100 80GB HBM3", compiled=False)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, compiled=False)
+    assert "measured 10.5 frames/s on this H100 SXM by" in choice.message, choice.message
+
+
+def test_a_target_not_used_on_a_card_too_small_for_any_size_says_which_of_the_two_it_is(h200, monkeypatch, capsys):
+    """A 24 GB RTX 3090 (no FP8) holds krea-14b at no size; --target-fps 5 there was 'not used: no CUDA GPU here, or
+    no size fits', on a machine with a CUDA GPU."""
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA GeForce RTX 3090")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 6))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(23.2 * 2**30), 24 * 2**30))
+    monkeypatch.setattr("vcam.engine.quant.fp8_unsupported", lambda device: "no FP8 on this card")
+    monkeypatch.setattr("vcam.engine.memory.fp8_unsupported", lambda device: "no FP8 on this card")
+    prepared(["run", "--model", "krea-14b", "--out", "null", "--no-stdin", "--target-fps", "5"], monkeypatch)
+    err = capsys.readouterr().err
+    assert "--target-fps 5 is not used: no size fits this GPU's free memory (23.2 GiB" in err, err
+    assert "no CUDA GPU" not in err
+
+
+def test_a_rate_equal_to_the_target_keeps_it():
+    """--target-fps 8.2 on a card `vcam bench --tune` measured at 8.2 keeps that size: the rate reaches the target."""
+    choice = choose_size(card_rates(model_rates(H200), {(832, 480, "none"): 8.2}), 8.2, LIVE_SIZES,
+                         lambda w, h, q: True, card="this H200")
+    assert picked(choice) == (832, 480, "none") and choice.met and "(target 8.2)" in choice.message
+
+
+def test_without_cuda_no_size_is_chosen_for_that_alone(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: pytest.fail("asked a card that is not there"))
+    assert live_size_module.unsized_why() == "no CUDA GPU here (a CPU keeps the model's own size)"

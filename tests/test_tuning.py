@@ -884,3 +884,25 @@ def test_a_tuning_file_of_another_user_or_behind_a_link_keeps_its_mode(monkeypat
         os.umask(old)
     assert (cache_dir / "tuning.json").stat().st_mode & 0o777 == 0o644
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+
+
+@pytest.mark.parametrize("quant, why", [("fp8", "FP8 needs"), ("nvfp4", "NVFP4 needs")])
+def test_tune_refuses_a_quant_the_device_cannot_run_before_any_candidate(quant, why, monkeypatch, capsys):
+    """Every candidate failed on the same refusal, said once a candidate, then 'every candidate failed' with 'see
+    each candidate's error above' for a fix: never what to do about the precision."""
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: pytest.fail("a candidate ran"))
+    assert main(["bench", "--tune", "--model", "tiny", "--device", "cpu", "--quant", quant]) == 2
+    err = capsys.readouterr().err
+    assert f"vcam: error: {why}" in err and "fix: run without --quant" in err, err
+    assert "candidate" not in err and not tuning_path().exists()
+
+
+def test_tune_refuses_fp8_from_weights_that_are_not_bf16_before_any_candidate(monkeypatch, capsys):
+    """On an FP8 card, `--quant fp8 --dtype fp16` failed in every candidate's load: FP8 is made from bf16 weights."""
+    import vcam.engine.quant
+
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)  # as on an FP8 card
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: pytest.fail("a candidate ran"))
+    assert main(["bench", "--tune", "--model", "tiny", "--device", "cpu", "--quant", "fp8"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: FP8 is made from bf16 weights, not float32" in err and "candidate" not in err, err

@@ -103,8 +103,7 @@ def measure_card(device: torch.device) -> Card:
     device-to-device copy, each timed after a warm-up. Its failure is a VcamError that says what failed and how to
     start without it."""
     with _measurement_failure_said(device):
-        # a card whose driver gives no name is still said as something: "on this  from its speed" before
-        name = torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip() or "unnamed CUDA card"
+        name = driver_name(device)
         props = torch.cuda.get_device_properties(device)
         matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
         torch.cuda.empty_cache()
@@ -159,6 +158,18 @@ def _timed(fn, device: torch.device, reps: int) -> float:
         fn()
     torch.cuda.synchronize(device)
     return (time.perf_counter() - t0) / reps
+
+
+def driver_name(device: torch.device) -> str:
+    """The card's name as its driver gives it, without "NVIDIA "."""
+    # a card whose driver gives no name is still said as something: "on this  from its speed" before
+    return torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip() or "unnamed CUDA card"
+
+
+def card_name(device: torch.device) -> str:
+    """The card's name as the table has it where it is there, else as its driver gives it: without measuring."""
+    card = card_named(torch.cuda.get_device_name(device))
+    return card.name if card else driver_name(device)
 
 
 def this_card(device: torch.device) -> Card:

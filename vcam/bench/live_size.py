@@ -142,7 +142,8 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
               attention_quant: str = "none") -> SizeChoice | OwnSize | None:
     """The choice for this machine's GPU; None without CUDA (a CPU keeps the model's own size and says nothing)
     or when nothing fits (the memory plan says why). The card's figures come from the card table when its name is
-    there, else from a second's measurement (vcam.bench.cards.this_card); free memory from the card itself.
+    there, else from a second's measurement (vcam.bench.cards.this_card) where the speed model prices the show; free
+    memory from the card itself.
     Where the speed model does not price the show (`unpriced`), only `vcam bench --tune` rates with its decoder
     (uncompiled, its compile; with video in, those of `--tune --in`) count; without any, OwnSize. Rates are never
     mixed across video in: a text-only rate would overstate a show that encodes its input every block."""
@@ -150,7 +151,7 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
 
     if not torch.cuda.is_available():
         return None
-    from vcam.bench.cards import this_card
+    from vcam.bench.cards import card_name, this_card
     from vcam.bench.predict import needed_gib, predict
     from vcam.bench.tuning import tuned_rates
     from vcam.engine.configs import get_spec
@@ -166,23 +167,36 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
         # The memory plan says what it would take. A card missing from the table is not measured for nothing: a
         # card too small for the model wastes the second, and one that other programs fill runs out of memory.
         return None
-    card = this_card(device)
     not_priced = unpriced(decoder, compiled, video_in, attention_quant)
+    # only tuned rates count where the speed model does not price the show: a card missing from the table is not
+    # measured for them (a second, and a failure that would stop a start that never needed it)
+    card = None if not_priced else this_card(device)
 
     def predicted(w: int, h: int, q: str) -> Rate | None:
-        p = None if not_priced else predict(card, w, h, q, steps, model, decoder=decoder)
+        p = None if card is None else predict(card, w, h, q, steps, model, decoder=decoder)
         return Rate(p.frames_per_second, measured=False) if p else None
 
     tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,
                         attention_quant=attention_quant, compiled=None if compiled else False, video_in=video_in) \
         if use_tuning else {}
     # with video in every rate is one that `--tune --in` measured: the card's name carries that into the line said
-    name = f"this {card.name}" + (" with video in" if video_in else "")
+    name = f"this {card.name if card else card_name(device)}" + (" with video in" if video_in else "")
     # a card missing from the table is priced by what it measured as the show started; a tuned rate needs no word
-    basis = " from its speed measured just now" if card.measured else ""
+    basis = " from its speed measured just now" if card is not None and card.measured else ""
     chosen = choose_size(card_rates(predicted, tuned), target, sizes, fits, quants, card=name, predicted_from=basis)
     if chosen is None and not_priced:  # something fits (above), and nothing prices it
         return OwnSize(f"size {spec.width}x{spec.height}, {model}'s own, not chosen for {target:g} frames/s: the "
                        f"speed model does not price {not_priced}, and no `vcam bench --tune"
                        f"{' --in' if video_in else ''}` rate matches it; --size chooses otherwise")
     return chosen
+
+
+def unsized_why() -> str:
+    """Why live_size chose no size: no CUDA, or a card that holds the model at no size (said with its free memory;
+    "no CUDA GPU here, or no size fits" left an RTX 3090's owner to guess which)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return "no CUDA GPU here (a CPU keeps the model's own size)"
+    free = torch.cuda.mem_get_info(torch.device("cuda"))[0] / 1024**3
+    return f"no size fits this GPU's free memory ({free:.1f} GiB; the memory plan says what would)"

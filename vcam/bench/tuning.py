@@ -364,6 +364,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     path = path or tuning_path()
     _check_writable(path)
     target = bench_target(settings, log)
+    _check_quant(settings.speed.quant, target.device, target.dtype)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
@@ -414,6 +415,17 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             tuned.save_errno = e.errno
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _check_quant(quant: str, device: torch.device, dtype: torch.dtype) -> None:
+    """Refuses a precision the device (with the weights' `dtype`) cannot run before any candidate does: each failed
+    on it in turn, and the run ended in "every candidate failed", never in what to do about the precision."""
+    from vcam.engine.quant import require_fp8, require_nvfp4
+
+    if quant == "fp8":
+        require_fp8(device, dtype)
+    elif quant == "nvfp4":
+        require_nvfp4(device, dtype)
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.
@@ -555,8 +567,22 @@ def choose_speed(key: TuningKey, flags: SpeedFlags, *, use_tuning: bool = True,
     said = f"speed: {defaults.describe()} (the defaults"
     if not use_tuning:
         return SpeedChoice(defaults, "defaults", f"{said}, --no-tuning)")
-    return SpeedChoice(defaults, "defaults", f"{said}; run `vcam bench --tune` once to pick the fastest "
+    return SpeedChoice(defaults, "defaults", f"{said}; run `{tune_command(key)}` once to pick the fastest "
                                              "settings for this card)")
+
+
+def tune_command(key: TuningKey) -> str:
+    """The `vcam bench --tune` that measures this key, bench's defaults left out: a plain one measures the model's
+    own size in bf16, which a show sized into FP8 or given another size never finds."""
+    spec = get_spec(key.model)
+    flags = [("--model", key.model, key.model == BenchSettings.model),
+             ("--size", f"{key.width}x{key.height}", (key.width, key.height) == (spec.width, spec.height)),
+             ("--steps", str(key.steps), key.steps == BenchSettings.steps),
+             ("--quant", key.quant, key.quant == "none"),
+             ("--decoder", key.decoder, key.decoder == "vae"),
+             ("--attention-quant", key.attention_quant, key.attention_quant == "none")]
+    return " ".join(["vcam bench --tune"] + [f"{flag} {value}" for flag, value, default in flags if not default]
+                    + (["--in"] if key.video_in else []))
 
 
 def live_choice(model: str, width: int, height: int, steps: int, quant: str | None, flags: SpeedFlags, *,

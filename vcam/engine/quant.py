@@ -11,17 +11,32 @@ from torch import nn
 from vcam.errors import VcamError, install_fix
 
 
+# The AMD architectures torchao's FP8 quantisation accepts: MI300 (gfx94x), MI350 (gfx95x, in a torchao that knows
+# it). ROCm reports a card's gfx generation as its compute capability (an MI250X's gfx90a as 9.0, a Radeon RX 7900's
+# gfx1100 as 11.0), so NVIDIA's 8.9 floor let cards without FP8 through to a failure at load; a Radeon RX 9000
+# (gfx120x) has FP8 products, which torchao refuses all the same.
+ROCM_FP8_ARCHS = ("gfx94", "gfx95")
+
+
 def fp8_unsupported(device: torch.device) -> str | None:
     """Why FP8 cannot run here, or None when it can."""
     if device.type != "cuda":
-        return "FP8 needs an NVIDIA GPU"
-    major, minor = torch.cuda.get_device_capability(device)
-    if (major, minor) < (8, 9):
-        return f"FP8 needs compute capability 8.9 or newer (Ada, Hopper, Blackwell); this GPU has {major}.{minor}"
+        return "FP8 needs an NVIDIA GPU (compute capability 8.9 or newer) or an AMD Instinct MI300 or newer"
+    arch = None
+    if torch.version.hip is not None:
+        arch = (getattr(torch.cuda.get_device_properties(device), "gcnArchName", "") or "").split(":")[0]
+        if not arch.startswith(ROCM_FP8_ARCHS):
+            return (f"FP8 needs an AMD Instinct MI300 or newer (gfx942, gfx950) on ROCm; this GPU is "
+                    f"{arch or 'of an unknown architecture'}")
+    elif (capability := torch.cuda.get_device_capability(device)) < (8, 9):
+        return (f"FP8 needs compute capability 8.9 or newer (Ada, Hopper, Blackwell); this GPU has "
+                f"{capability[0]}.{capability[1]}")
     try:
         importlib.import_module("torchao")
     except ImportError:
         return f"FP8 needs torchao: {install_fix('fp8')}"  # the extra: torchao at the version vcam needs
+    if arch and arch.startswith("gfx95") and not hasattr(importlib.import_module("torchao.utils"), "is_MI350"):
+        return f"FP8 on an MI350 needs a newer torchao than this one: {install_fix('fp8')} (pip install -U torchao)"
     return None
 
 

@@ -20,15 +20,14 @@ def sized(opts: RunOptions, model: str, cfg: ShowSettings, random_weights: bool,
         if opts.target_fps is not None:
             say(f"--target-fps {opts.target_fps:g} is not used: {_sized_by(opts, model, random_weights)}")
         return cfg, opts.quant
-    from vcam.bench.live_size import SizeChoice, live_size
+    from vcam.bench.live_size import SizeChoice, live_size, unsized_why
 
     chosen = live_size(model, cfg.steps, opts.target_fps or DEFAULT_TARGET_FPS, use_tuning=opts.tuning,
                        decoder=opts.decoder or "vae", compiled=opts.speed.compile is not False,
                        video_in=cfg.input != "none", attention_quant=opts.attention_quant)
     if chosen is None:
         if opts.target_fps is not None:
-            say(f"--target-fps {opts.target_fps:g} is not used: no CUDA GPU here, or no size fits its free memory "
-                "(the memory plan says what would)")
+            say(f"--target-fps {opts.target_fps:g} is not used: {unsized_why()}")
         return cfg, opts.quant
     say(chosen.message)
     if not isinstance(chosen, SizeChoice):  # nothing prices this show: the model's own size
