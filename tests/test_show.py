@@ -1194,3 +1194,54 @@ def test_an_empty_preset_is_said_once_with_what_to_write():
         parse_show("presets:\n  -\n  - {name: a, prompt: b}\n", "show.yaml")
     assert err.value.problems == ["show.yaml:2: preset 1 is empty; give it a name and a prompt ({name: NAME, "
                                   "prompt: TEXT}), or delete its line"]
+
+
+def _same_tick(path, text: str, tick: int) -> None:
+    """`text` written over `path` in place, its mtime set to `tick`: a file time that ticks in whole seconds."""
+    path.write_text(text)
+    os.utime(path, ns=(tick, tick))
+
+
+def test_a_second_save_within_the_file_times_tick_is_reloaded(tmp_path):
+    """On a share whose file times tick in seconds, a second save of the same size within the tick of the first
+    left the file's stamp as the first left it: the show ran the first save's text, silently, for the rest of it."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    start = "defaults: {transition: 2}\npresets:\n  - {name: a, prompt: x}\n"
+    _same_tick(path, start, 10**18)
+    said: list[str] = []
+    now = [0.0]
+    watcher = ShowWatcher(str(path), lambda show, maps: [f"transition {show.defaults.transition}"], said.append,
+                          show=load_show(path), clock=lambda: now[0])
+    _same_tick(path, start.replace("transition: 2", "transition: 3"), 10**18 + 10**9)
+    watcher.poll(), watcher.poll()
+    assert said == [f"reloaded {path}: 1 preset; transition 3"]
+    now[0] = 1.0
+    _same_tick(path, start.replace("transition: 2", "transition: 5"), 10**18 + 10**9)  # the same tick and size
+    watcher.poll(), watcher.poll()
+    assert said[1:] == [f"reloaded {path}: 1 preset; transition 5"]
+
+
+def test_a_file_whose_stamp_holds_still_is_neither_read_again_nor_said_saved(tmp_path, monkeypatch):
+    """Once its file time's tick is long past, a watched file is not read at each look, and its content's digest
+    kept as last read does not show as a save."""
+    from vcam.control import reload
+    from vcam.control.reload import FRESH_S, ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    _same_tick(path, "presets:\n  - {name: a, prompt: x}\n", 10**18)
+    said: list[str] = []
+    now = [0.0]
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path), clock=lambda: now[0])
+    reads: list[str] = []
+    digest = reload._digest
+    monkeypatch.setattr(reload, "_digest", lambda p: reads.append(p) or digest(p))
+    watcher.poll(), watcher.poll()
+    assert len(reads) == 2
+    now[0] = FRESH_S + 1
+    watcher.poll(), watcher.poll(), watcher.poll()
+    assert len(reads) == 2 and said == []
+    _same_tick(path, "presets:\n  - {name: a, prompt: xy}\n", 10**18 + 10**9)
+    watcher.poll(), watcher.poll()
+    assert said == [f"reloaded {path}: 1 preset"] and len(reads) > 2  # read again once the stamp changed
