@@ -1245,3 +1245,23 @@ def test_a_file_whose_stamp_holds_still_is_neither_read_again_nor_said_saved(tmp
     _same_tick(path, "presets:\n  - {name: a, prompt: xy}\n", 10**18 + 10**9)
     watcher.poll(), watcher.poll()
     assert said == [f"reloaded {path}: 1 preset"] and len(reads) > 2  # read again once the stamp changed
+
+
+def test_a_side_of_the_blend_on_air_renamed_is_said_on_the_reload_line():
+    """A preset of the blend on air renamed went by unannounced (only the status showed the new name), where the
+    preset on air renamed is said."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+
+    text = ("presets:\n  - {name: city, prompt: a city}\n  - {name: ocean, prompt: waves}\n"
+            "  - {name: forest, prompt: trees}\n")
+    show = parse_show(text, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.handle_line("blend city forest 0.25", "stdin")
+    applied = ctl.replace_show(parse_show(text.replace("name: forest", "name: woods"), "show.yaml"))
+    assert applied == ["preset 'forest' of the blend on air was renamed: preset 3 'woods'"]
+    assert ctl.state.blend == (0, 2, 0.25)
+    assert ctl.replace_show(parse_show(text.replace("name: forest", "name: Woods"), "show.yaml")) == []  # recased
