@@ -1265,3 +1265,17 @@ def test_a_side_of_the_blend_on_air_renamed_is_said_on_the_reload_line():
     assert applied == ["preset 'forest' of the blend on air was renamed: preset 3 'woods'"]
     assert ctl.state.blend == (0, 2, 0.25)
     assert ctl.replace_show(parse_show(text.replace("name: forest", "name: Woods"), "show.yaml")) == []  # recased
+
+
+@pytest.mark.parametrize("data, line", [(bytes(64), 1), (b"presets:\n  - {name: a, prompt: x}\n" + bytes(64), 3)],
+                         ids=["zeros only", "text then zeros"])
+def test_a_show_file_with_its_end_not_written_yet_is_said_so_not_utf16(tmp_path, data, line):
+    """A file a network share had sized but not filled yet (zeros where its text goes) was said to be UTF-16,
+    with an iconv to run on it."""
+    path = tmp_path / "show.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as e:
+        load_show(path)
+    assert e.value.problems == [f"{path}:{line}: NUL bytes (0) from column 1 on, where text should be: the file is not "
+                                "written whole (a save still under way on a network share, or one a crash cut short); "
+                                "save it again from the editor"]
