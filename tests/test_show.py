@@ -1279,3 +1279,24 @@ def test_a_show_file_with_its_end_not_written_yet_is_said_so_not_utf16(tmp_path,
     assert e.value.problems == [f"{path}:{line}: NUL bytes (0) from column 1 on, where text should be: the file is not "
                                 "written whole (a save still under way on a network share, or one a crash cut short); "
                                 "save it again from the editor"]
+
+
+def test_a_watched_file_that_became_a_named_pipe_is_read_without_waiting_for_a_writer(tmp_path):
+    """The content of a watched file is read to tell a save within its file time's tick: a named pipe made there
+    since its stat held the watcher until something wrote to it."""
+    import threading
+
+    from vcam.control import reload
+
+    pipe = tmp_path / "show.yaml"
+    os.mkfifo(pipe)
+    got: list = []
+    reader = threading.Thread(target=lambda: got.append(reload._digest(str(pipe))), daemon=True)
+    reader.start()
+    reader.join(30)
+    waited = reader.is_alive()
+    if waited:  # let it go: a writer opening the pipe ends its wait
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(30)
+    assert not waited and got == [None]
+    assert reload._digest(str(tmp_path)) is None and reload._digest(str(tmp_path / "gone.yaml")) is None

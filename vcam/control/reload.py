@@ -111,11 +111,20 @@ FRESH_S = 3.0
 
 
 def _digest(path: str) -> bytes | None:
+    """The digest of the file at `path`; None where it is no file. Opened without waiting: a named pipe made there
+    since its stat would hold the watcher until a writer came."""
     try:
-        with open(path, "rb") as f:
-            return hashlib.blake2b(f.read(), digest_size=16).digest()
-    except OSError:  # a folder, or gone since its stat
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:  # gone since its stat
         return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, or a pipe
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return hashlib.blake2b(f.read(), digest_size=16).digest()
+        except OSError:  # a share gone as it was read: the stamp tells the rest
+            return None
 
 
 def named_maps(path: str) -> tuple[str, ...]:
