@@ -1223,6 +1223,31 @@ def test_a_second_save_within_the_file_times_tick_is_reloaded(tmp_path):
     assert said[1:] == [f"reloaded {path}: 1 preset; transition 5"]
 
 
+def test_a_content_change_seen_at_the_end_of_its_window_is_loaded_only_once_it_holds_still(tmp_path):
+    """A change in the content alone, first seen at the window's last look: the next look, past the window, kept the
+    digest of that read and took the file for still, and loaded what no two looks had seen (a file half-rewritten
+    in place, on air)."""
+    from vcam.control.reload import FRESH_S, ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    start = "defaults: {transition: 2}\npresets:\n  - {name: a, prompt: x}\n"
+    _same_tick(path, start, 10**18)
+    said: list[str] = []
+    now = [0.0]
+    watcher = ShowWatcher(str(path), lambda show, maps: [f"transition {show.defaults.transition}"], said.append,
+                          show=load_show(path), clock=lambda: now[0])
+    watcher.poll()
+    now[0] = FRESH_S
+    _same_tick(path, start.replace("transition: 2", "transition: 3"), 10**18)  # seen at the window's last look
+    watcher.poll()
+    now[0] = FRESH_S + 0.5
+    _same_tick(path, start.replace("transition: 2", "transition: 4"), 10**18)  # written on before the next look
+    watcher.poll()
+    assert said == [], said  # no look saw 4 twice
+    watcher.poll()
+    assert said == [f"reloaded {path}: 1 preset; transition 4"], said
+
+
 def test_a_file_whose_stamp_holds_still_is_neither_read_again_nor_said_saved(tmp_path, monkeypatch):
     """Once its file time's tick is long past, a watched file is not read at each look, and its content's digest
     kept as last read does not show as a save."""
@@ -1279,6 +1304,21 @@ def test_a_show_file_with_its_end_not_written_yet_is_said_so_not_utf16(tmp_path,
     assert e.value.problems == [f"{path}:{line}: NUL bytes (0) from column 1 on, where text should be: the file is not "
                                 "written whole (a save still under way on a network share, or one a crash cut short); "
                                 "save it again from the editor"]
+
+
+@pytest.mark.parametrize("data, line", [
+    ("presets:\n  - {name: café, prompt: x}\n".encode("utf-16-le")[:60] + bytes(64), 2),
+    ("presets:\n  - {name: café".encode()[:-1] + bytes(64), 2)], ids=["utf-16 cut", "utf-8 cut in a character"])
+def test_a_show_file_cut_short_that_is_no_utf8_is_said_not_written_whole_not_given_an_iconv(tmp_path, data, line):
+    """A UTF-16 file with an accent, or a UTF-8 one cut inside a character, zeros after: told to convert it from
+    Latin-1, which garbles it."""
+    path = tmp_path / "show.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as e:
+        load_show(path)
+    assert e.value.problems == [f"{path}:{line}: NUL bytes where text should be: the file is not written whole (a "
+                                "save still under way on a network share, or one a crash cut short); save it again "
+                                "from the editor"]
 
 
 def test_a_watched_file_that_became_a_named_pipe_is_read_without_waiting_for_a_writer(tmp_path):

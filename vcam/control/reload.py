@@ -114,17 +114,18 @@ def _digest(path: str) -> bytes | None:
     """The digest of the file at `path`; None where it is no file. Opened without waiting: a named pipe made there
     since its stat would hold the watcher until a writer came."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # Windows has none, and no named pipes there
     except OSError:  # gone since its stat
         return None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, or a pipe
-        os.close(fd)
-        return None
-    with os.fdopen(fd, "rb") as f:
-        try:
-            return hashlib.blake2b(f.read(), digest_size=16).digest()
-        except OSError:  # a share gone as it was read: the stamp tells the rest
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, or a pipe
             return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return hashlib.blake2b(f.read(), digest_size=16).digest()
+    except OSError:  # a share gone as it was stat'ed or read: the stamp tells the rest
+        return None
+    finally:
+        os.close(fd)
 
 
 def named_maps(path: str) -> tuple[str, ...]:
@@ -199,7 +200,8 @@ class ShowWatcher:
         return self._watched[1]
 
     def _read_stamps(self) -> dict:
-        return {path: self._with_content(path, _stamp(path)) for path in self.watched()}  # a few stats a look: cheap
+        # a few stats a look, and whole reads only for FRESH_S after a change: cheap
+        return {path: self._with_content(path, _stamp(path)) for path in self.watched()}
 
     def _with_content(self, path: str, stamp):
         """A file's stamp, with its content's digest: read again at each look for FRESH_S after the stamp last
@@ -210,8 +212,10 @@ class ShowWatcher:
         now = self._clock()
         if last != stamp or since is None:
             since = now
-        if now - since <= FRESH_S:
-            digest = _digest(path)
+        if now - since <= FRESH_S and (read := _digest(path)) is not None:  # a read that failed tells nothing
+            if read != digest:  # changed in its content alone: read on until it holds still for a look
+                since = now
+            digest = read
         self._content[path] = (stamp, digest, since)
         return (*stamp, digest)
 
