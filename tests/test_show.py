@@ -1194,3 +1194,149 @@ def test_an_empty_preset_is_said_once_with_what_to_write():
         parse_show("presets:\n  -\n  - {name: a, prompt: b}\n", "show.yaml")
     assert err.value.problems == ["show.yaml:2: preset 1 is empty; give it a name and a prompt ({name: NAME, "
                                   "prompt: TEXT}), or delete its line"]
+
+
+def _same_tick(path, text: str, tick: int) -> None:
+    """`text` written over `path` in place, its mtime set to `tick`: a file time that ticks in whole seconds."""
+    path.write_text(text)
+    os.utime(path, ns=(tick, tick))
+
+
+def test_a_second_save_within_the_file_times_tick_is_reloaded(tmp_path):
+    """On a share whose file times tick in seconds, a second save of the same size within the tick of the first
+    left the file's stamp as the first left it: the show ran the first save's text, silently, for the rest of it."""
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    start = "defaults: {transition: 2}\npresets:\n  - {name: a, prompt: x}\n"
+    _same_tick(path, start, 10**18)
+    said: list[str] = []
+    now = [0.0]
+    watcher = ShowWatcher(str(path), lambda show, maps: [f"transition {show.defaults.transition}"], said.append,
+                          show=load_show(path), clock=lambda: now[0])
+    _same_tick(path, start.replace("transition: 2", "transition: 3"), 10**18 + 10**9)
+    watcher.poll(), watcher.poll()
+    assert said == [f"reloaded {path}: 1 preset; transition 3"]
+    now[0] = 1.0
+    _same_tick(path, start.replace("transition: 2", "transition: 5"), 10**18 + 10**9)  # the same tick and size
+    watcher.poll(), watcher.poll()
+    assert said[1:] == [f"reloaded {path}: 1 preset; transition 5"]
+
+
+def test_a_content_change_seen_at_the_end_of_its_window_is_loaded_only_once_it_holds_still(tmp_path):
+    """A change in the content alone, first seen at the window's last look: the next look, past the window, kept the
+    digest of that read and took the file for still, and loaded what no two looks had seen (a file half-rewritten
+    in place, on air)."""
+    from vcam.control.reload import FRESH_S, ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    start = "defaults: {transition: 2}\npresets:\n  - {name: a, prompt: x}\n"
+    _same_tick(path, start, 10**18)
+    said: list[str] = []
+    now = [0.0]
+    watcher = ShowWatcher(str(path), lambda show, maps: [f"transition {show.defaults.transition}"], said.append,
+                          show=load_show(path), clock=lambda: now[0])
+    watcher.poll()
+    now[0] = FRESH_S
+    _same_tick(path, start.replace("transition: 2", "transition: 3"), 10**18)  # seen at the window's last look
+    watcher.poll()
+    now[0] = FRESH_S + 0.5
+    _same_tick(path, start.replace("transition: 2", "transition: 4"), 10**18)  # written on before the next look
+    watcher.poll()
+    assert said == [], said  # no look saw 4 twice
+    watcher.poll()
+    assert said == [f"reloaded {path}: 1 preset; transition 4"], said
+
+
+def test_a_file_whose_stamp_holds_still_is_neither_read_again_nor_said_saved(tmp_path, monkeypatch):
+    """Once its file time's tick is long past, a watched file is not read at each look, and its content's digest
+    kept as last read does not show as a save."""
+    from vcam.control import reload
+    from vcam.control.reload import FRESH_S, ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    _same_tick(path, "presets:\n  - {name: a, prompt: x}\n", 10**18)
+    said: list[str] = []
+    now = [0.0]
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path), clock=lambda: now[0])
+    reads: list[str] = []
+    digest = reload._digest
+    monkeypatch.setattr(reload, "_digest", lambda p: reads.append(p) or digest(p))
+    watcher.poll(), watcher.poll()
+    assert len(reads) == 2
+    now[0] = FRESH_S + 1
+    watcher.poll(), watcher.poll(), watcher.poll()
+    assert len(reads) == 2 and said == []
+    _same_tick(path, "presets:\n  - {name: a, prompt: xy}\n", 10**18 + 10**9)
+    watcher.poll(), watcher.poll()
+    assert said == [f"reloaded {path}: 1 preset"] and len(reads) > 2  # read again once the stamp changed
+
+
+def test_a_side_of_the_blend_on_air_renamed_is_said_on_the_reload_line():
+    """A preset of the blend on air renamed went by unannounced (only the status showed the new name), where the
+    preset on air renamed is said."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+
+    text = ("presets:\n  - {name: city, prompt: a city}\n  - {name: ocean, prompt: waves}\n"
+            "  - {name: forest, prompt: trees}\n")
+    show = parse_show(text, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.handle_line("blend city forest 0.25", "stdin")
+    applied = ctl.replace_show(parse_show(text.replace("name: forest", "name: woods"), "show.yaml"))
+    assert applied == ["preset 'forest' of the blend on air was renamed: preset 3 'woods'"]
+    assert ctl.state.blend == (0, 2, 0.25)
+    assert ctl.replace_show(parse_show(text.replace("name: forest", "name: Woods"), "show.yaml")) == []  # recased
+
+
+@pytest.mark.parametrize("data, line", [(bytes(64), 1), (b"presets:\n  - {name: a, prompt: x}\n" + bytes(64), 3)],
+                         ids=["zeros only", "text then zeros"])
+def test_a_show_file_with_its_end_not_written_yet_is_said_so_not_utf16(tmp_path, data, line):
+    """A file a network share had sized but not filled yet (zeros where its text goes) was said to be UTF-16,
+    with an iconv to run on it."""
+    path = tmp_path / "show.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as e:
+        load_show(path)
+    assert e.value.problems == [f"{path}:{line}: NUL bytes (0) from column 1 on, where text should be: the file is not "
+                                "written whole (a save still under way on a network share, or one a crash cut short); "
+                                "save it again from the editor"]
+
+
+@pytest.mark.parametrize("data, line", [
+    ("presets:\n  - {name: café, prompt: x}\n".encode("utf-16-le")[:60] + bytes(64), 2),
+    ("presets:\n  - {name: café".encode()[:-1] + bytes(64), 2)], ids=["utf-16 cut", "utf-8 cut in a character"])
+def test_a_show_file_cut_short_that_is_no_utf8_is_said_not_written_whole_not_given_an_iconv(tmp_path, data, line):
+    """A UTF-16 file with an accent, or a UTF-8 one cut inside a character, zeros after: told to convert it from
+    Latin-1, which garbles it."""
+    path = tmp_path / "show.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as e:
+        load_show(path)
+    assert e.value.problems == [f"{path}:{line}: NUL bytes where text should be: the file is not written whole (a "
+                                "save still under way on a network share, or one a crash cut short); save it again "
+                                "from the editor"]
+
+
+def test_a_watched_file_that_became_a_named_pipe_is_read_without_waiting_for_a_writer(tmp_path):
+    """The content of a watched file is read to tell a save within its file time's tick: a named pipe made there
+    since its stat held the watcher until something wrote to it."""
+    import threading
+
+    from vcam.control import reload
+
+    pipe = tmp_path / "show.yaml"
+    os.mkfifo(pipe)
+    got: list = []
+    reader = threading.Thread(target=lambda: got.append(reload._digest(str(pipe))), daemon=True)
+    reader.start()
+    reader.join(30)
+    waited = reader.is_alive()
+    if waited:  # let it go: a writer opening the pipe ends its wait
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(30)
+    assert not waited and got == [None]
+    assert reload._digest(str(tmp_path)) is None and reload._digest(str(tmp_path / "gone.yaml")) is None

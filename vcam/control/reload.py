@@ -13,9 +13,11 @@ it: a save of one reloads the show as a save of the show file does. vcam's shipp
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +104,30 @@ def _stamp(path: str):
         return None
 
 
+# A network share's or a FAT stick's file times tick in whole seconds (FAT's in two): a second save within the tick
+# of the first, of the same size, leaves the file's stamp as the first left it, and was never read. A file's content
+# is compared as well for this long after its stamp last changed, on the watcher's clock.
+FRESH_S = 3.0
+
+
+def _digest(path: str) -> bytes | None:
+    """The digest of the file at `path`; None where it is no file. Opened without waiting: a named pipe made there
+    since its stat would hold the watcher until a writer came."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # Windows has none, and no named pipes there
+    except OSError:  # gone since its stat
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, or a pipe
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return hashlib.blake2b(f.read(), digest_size=16).digest()
+    except OSError:  # a share gone as it was stat'ed or read: the stamp tells the rest
+        return None
+    finally:
+        os.close(fd)
+
+
 def named_maps(path: str) -> tuple[str, ...]:
     """The map files a show file names (`map:` under midi: and osc:), found as loading it finds them, from its
     text alone: a save that does not load, over a problem in a map it names anew, is fixed by a save of that map,
@@ -134,7 +160,7 @@ class ShowWatcher:
     def __init__(self, path: str, on_show: Callable[[Show, dict[str, object]], Sequence[str] | None],
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
                  given: Sequence[GivenMap] = (), overridden: Mapping[tuple[str, str], str] | None = None,
-                 on_first_preset: bool = True):
+                 on_first_preset: bool = True, clock: Callable[[], float] = time.monotonic):
         self.path = path
         self.on_show = on_show
         self.say = say
@@ -150,6 +176,8 @@ class ShowWatcher:
         self._watched: tuple[tuple[str, ...] | None, list[str]] = (None, [])  # for the show's map files
         self._named: tuple[str, ...] = ()  # the maps a show file that did not load names, watched until one does
         self._broke: str | None = None  # what the last look that raised said, until a look goes through
+        self._clock = clock
+        self._content: dict[str, tuple] = {}  # by path: its stamp, its content's digest, when the stamp last changed
         self._stamps = self._seen = self._read_stamps()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="show-watch", daemon=True)
@@ -172,7 +200,24 @@ class ShowWatcher:
         return self._watched[1]
 
     def _read_stamps(self) -> dict:
-        return {path: _stamp(path) for path in self.watched()}  # a few stats a look: cheap
+        # a few stats a look, and whole reads only for FRESH_S after a change: cheap
+        return {path: self._with_content(path, _stamp(path)) for path in self.watched()}
+
+    def _with_content(self, path: str, stamp):
+        """A file's stamp, with its content's digest: read again at each look for FRESH_S after the stamp last
+        changed, where a save within the file time's tick shows in the content alone; kept as last read after."""
+        if stamp is None or stamp is NOT_A_FILE:
+            return stamp
+        last, digest, since = self._content.get(path, (None, None, None))
+        now = self._clock()
+        if last != stamp or since is None:
+            since = now
+        if now - since <= FRESH_S and (read := _digest(path)) is not None:  # a read that failed tells nothing
+            if read != digest:  # changed in its content alone: read on until it holds still for a look
+                since = now
+            digest = read
+        self._content[path] = (stamp, digest, since)
+        return (*stamp, digest)
 
     def _run(self) -> None:
         self._guarded(self.saved_since_load)

@@ -163,7 +163,11 @@ def _blend_kept(old: Show, new: Show, on_air: Playing) -> ShowEdit:
     new_a, new_b = sides
     edited = (old.presets[a].prompts, old.presets[b].prompts) != (new.presets[new_a].prompts,
                                                                   new.presets[new_b].prompts)
-    return ShowEdit(preset=_same_preset(old, on_air.preset, new), blend=(new_a, new_b, x),
+    # said as a rename of the preset on air is: the status alone showed the new name, unannounced
+    renamed = tuple(f"preset {quoted(was)} of the blend on air was renamed: preset {side + 1} {quoted(now)}"
+                    for i, side in ((a, new_a), (b, new_b))
+                    if name_key(was := old.presets[i].name) != name_key(now := new.presets[side].name))
+    return ShowEdit(preset=_same_preset(old, on_air.preset, new), blend=(new_a, new_b, x), said=renamed,
                     reblend=Command("blend", (new_a + 1, new_b + 1, x)) if edited else None)
 
 

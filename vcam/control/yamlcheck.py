@@ -447,17 +447,27 @@ def _unreadable_character(e: yaml.reader.ReaderError, text: str, at: int) -> str
     two lines and named no fix: the NUL bytes of UTF-16 saved without its byte order mark (PowerShell, some
     Windows editors), or one control character (a paste from a terminal or a word processor)."""
     code = _code(e)
+    column = at - text.rfind("\n", 0, at)
+    if code == 0 and NUL_RUN in text:
+        return f"NUL bytes (0) from column {column} on, where text should be: {NOT_WHOLE}"
     if code == 0 and _utf16_unmarked(text):
         return _utf16_said(text.startswith("\0"))
-    column = at - text.rfind("\n", 0, at)
     return (f"a control character (U+{code:04X}, column {column}) that YAML does not allow; delete it (a paste from "
             "a terminal or a word processor can bring one)")
 
 
+# UTF-16 text has no three NUL bytes in a row (but for U+0000, no text): a run of them is a file not written whole
+# (zeros where a network share or a crash left its end unwritten), not UTF-16
+NUL_RUN = "\0" * 4
+NOT_WHOLE = ("the file is not written whole (a save still under way on a network share, or one a crash cut short); "
+             "save it again from the editor")
+
+
 def _utf16_unmarked(data: str | bytes) -> bool:
     """Whether `data` reads as UTF-16 saved without its byte order mark: at least a quarter NUL (a text file has
-    none; UTF-16's ASCII is half NUL, its accents and emoji fewer)."""
-    return data.count("\0" if isinstance(data, str) else b"\0") * 4 >= len(data)
+    none; UTF-16's ASCII is half NUL, its accents and emoji fewer), and no run of them."""
+    nul, run = ("\0", NUL_RUN) if isinstance(data, str) else (b"\0", NUL_RUN.encode())
+    return data.count(nul) * 4 >= len(data) and run not in data
 
 
 def _utf16_said(big_endian: bool) -> str:
@@ -536,6 +546,9 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")
+        if (run := e.object.find(NUL_RUN.encode())) >= 0:  # UTF-16 or UTF-8 cut short: iconv would garble it
+            line = e.object[:run].count(b"\n") + 1
+            return f"{path}:{line}: NUL bytes where text should be: {NOT_WHOLE}"
         if _utf16_unmarked(e.object):  # an é or emoji in it: no UTF-8, where ASCII alone decodes (and YAML refuses)
             return f"{path}:1: {_utf16_said(e.object[:1] == bytes(1))}"
         line = e.object[:e.start].count(b"\n") + 1
