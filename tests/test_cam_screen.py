@@ -252,6 +252,24 @@ def test_a_restarted_servers_change_waits_for_its_frame_while_the_old_servers_la
     assert cam.screen.waiting() == 0
 
 
+def test_a_blackout_stays_black_over_a_server_restart_until_the_new_servers_first_frame_comes():
+    """The operator blacked out at (9, 5), then restarted vcam serve. The new server's first state says live with no
+    frame (it has shown none yet), and its first frames come after its model loads: the camera stays black until
+    then, where it went live at once on the old server's last frame, the very picture the blackout hid."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("live", block=0))  # the new server, on connecting, loading its model
+    cam.at(30.0, state("live", block=0, seed=4))  # each state repeats its screen
+    cam.at(40.0, *block_messages(0))
+    cam.run(until=42.0)
+    assert [change for change, _ in cam.changes()] == ["blackout", "live"] and cam.held("blackout") == {None}
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
+    assert next(out for _, out, mode in after if mode == "live") == (0, 0)  # the new server's first frame
+    assert cam.screen.waiting() == 0
+
+
 def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
     cam = Cam()
     cam.at(0.0, *block_messages(8))
