@@ -192,10 +192,23 @@ class CamScreen:
         for _ in range(due):
             self._mode = self._waiting.popleft()[0]
 
+    @property
+    def mode(self) -> str:
+        """The mode the camera is in now, as the last tick made it (nothing is read of the stream)."""
+        with self._lock:
+            return self._mode
+
     def waiting(self) -> int:
         """Changes heard whose frame has not come on this camera yet."""
         with self._lock:
             return len(self._waiting)
+
+
+def covering(screen: CamScreen | None) -> str | None:
+    """What the camera shows whatever frames come, as a line says it: black, or its frozen frame; None while live
+    (or without a screen)."""
+    mode = screen.mode if screen is not None else "live"
+    return {"blackout": "the camera stays black (blackout)", "freeze": "the camera holds its frozen frame"}.get(mode)
 
 
 def _frame(value: object) -> Frame | None:

@@ -8,6 +8,7 @@ import threading
 import time
 
 from vcam.remote import protocol as proto
+from vcam.remote.camscreen import covering
 from vcam.remote.handshake import unusable
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_meanwhile, unreachable
 from vcam.words import shell_word, terminal_safe
@@ -131,9 +132,12 @@ class LinkEnds:
 
     def _holding(self) -> str:
         """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
-        stalled, where one is set; before any frame, the card."""
+        stalled, where one is set; before any frame, the card; under a blackout or a freeze, that (the camera shows
+        no frame of the stream then)."""
         if not self.frames:  # nothing came yet: the camera shows the card that says it connects
             return "the camera shows its 'connecting' card"
+        if (covered := covering(self.screen)) is not None:
+            return covered
         return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
 
     def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
