@@ -486,3 +486,20 @@ def test_a_restarted_servers_blackout_then_freeze_lost_on_the_way_go_black_then_
     assert all(out is None for shown, out, mode in cam.ticks if shown is not None and mode != "freeze"
                and shown >= (7, 0))
     assert cam.held("freeze") == {(7, 0)}
+
+
+def test_a_line_says_the_mode_the_changes_heard_bring_not_only_the_one_on_now():
+    """Blacked out, then live at a frame not come yet, and the link dropped: the line said "the camera stays black"
+    while the stall made live seconds later; a blackout waiting for its frame was said as "holding the last frame"."""
+    from vcam.remote.camscreen import covering
+
+    screen = CamScreen()
+    screen.shown(Shown(8, 0, 0.0))
+    screen.heard({"screen": "blackout", "screen_at": [8, 2]})
+    assert screen.screen == "live" and covering(screen) == "the camera stays black (blackout)"
+    screen.shown(Shown(8, 2, 1.0))
+    screen.heard({"screen": "live", "screen_at": [9, 3]})
+    assert screen.screen == "blackout" and covering(screen) is None
+    screen.heard({"screen": "freeze", "screen_at": [9, 5]})
+    assert covering(screen) == "the camera holds its frozen frame"
+    assert covering(None) is None

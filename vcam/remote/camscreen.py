@@ -192,11 +192,12 @@ class CamScreen:
         for _ in range(due):
             self._mode = self._waiting.popleft()[0]
 
-    @property
-    def mode(self) -> str:
-        """The mode the camera is in now, as the last tick made it (nothing is read of the stream)."""
+    def ahead(self) -> str:
+        """The mode the camera comes to with the frames it has been told of: the last change still waiting for its
+        frame (which the frames in hand, or a stall, will make), else the one it is in. Where a restarted server's
+        frames have not come, the one it is in: the changes wait for frames not yet made."""
         with self._lock:
-            return self._mode
+            return self._waiting[-1][0] if self._waiting and not self._renumbering() else self._mode
 
     def waiting(self) -> int:
         """Changes heard whose frame has not come on this camera yet."""
@@ -207,7 +208,7 @@ class CamScreen:
 def covering(screen: CamScreen | None) -> str | None:
     """What the camera shows whatever frames come, as a line says it: black, or its frozen frame; None while live
     (or without a screen)."""
-    mode = screen.mode if screen is not None else "live"
+    mode = screen.ahead() if screen is not None else "live"
     return {"blackout": "the camera stays black (blackout)", "freeze": "the camera holds its frozen frame"}.get(mode)
 
 

@@ -153,12 +153,12 @@ class LinkEnds:
                 self.refused = why
                 return True
             # Let in before, in this run: the server was restarted with another token. The camera may be in use
-            # (OBS), so it holds the last frame and the client keeps trying, as after any drop; said once.
+            # (OBS), so it goes on showing what it shows and the client keeps trying, as after any drop; said once.
             if not self._token_refusal_said:
                 self._token_refusal_said = True
                 token = "the token it accepted before" if self.token else "this client, which has no token,"
                 self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
-                         f"--token? {self._holding()} and retrying; to get back on, restart this client with "
+                         f"--token? Meanwhile: {self._holding()}, retrying; to get back on, restart this client with "
                          f"that token: vcam cam {shell_word(self.url)} --token TOKEN")
             return False
         reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())

@@ -98,10 +98,15 @@ def _unbracketed_ipv6(url: str) -> str | None:
     scheme, _, rest = url.partition("://")
     netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
     user, at, host = netloc.rpartition("@")
-    if "[" in host or host.count(":") < 2 or not _is_ipv6(host):
+    if "[" in host or host.count(":") < 2:
         return None
     address, _, last = host.rpartition(":")
-    bracketed = f"[{address}]:{last}" if last.isdigit() and _is_ipv6(address) else f"[{host}]"
+    if last.isdigit() and 1 <= int(last) <= 65535 and _is_ipv6(address):  # ::1:18765 is no address, but with a port
+        bracketed = f"[{address}]:{last}"
+    elif _is_ipv6(host):
+        bracketed = f"[{host}]"
+    else:
+        return None
     return f"{scheme}://{user}{at}{bracketed}{rest[len(netloc):]}"
 
 
