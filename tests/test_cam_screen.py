@@ -252,6 +252,24 @@ def test_a_restarted_servers_change_waits_for_its_frame_while_the_old_servers_la
     assert cam.screen.waiting() == 0
 
 
+def test_a_blackout_stays_black_over_a_server_restart_until_the_new_servers_first_frame_comes():
+    """The operator blacked out at (9, 5), then restarted vcam serve. The new server's first state says live with no
+    frame (it has shown none yet), and its first frames come after its model loads: the camera stays black until
+    then, where it went live at once on the old server's last frame, the very picture the blackout hid."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("live", block=0))  # the new server, on connecting, loading its model
+    cam.at(30.0, state("live", block=0, seed=4))  # each state repeats its screen
+    cam.at(40.0, *block_messages(0))
+    cam.run(until=42.0)
+    assert [change for change, _ in cam.changes()] == ["blackout", "live"] and cam.held("blackout") == {None}
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
+    assert next(out for _, out, mode in after if mode == "live") == (0, 0)  # the new server's first frame
+    assert cam.screen.waiting() == 0
+
+
 def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
     cam = Cam()
     cam.at(0.0, *block_messages(8))
@@ -468,3 +486,20 @@ def test_a_restarted_servers_blackout_then_freeze_lost_on_the_way_go_black_then_
     assert all(out is None for shown, out, mode in cam.ticks if shown is not None and mode != "freeze"
                and shown >= (7, 0))
     assert cam.held("freeze") == {(7, 0)}
+
+
+def test_a_line_says_the_mode_the_changes_heard_bring_not_only_the_one_on_now():
+    """Blacked out, then live at a frame not come yet, and the link dropped: the line said "the camera stays black"
+    while the stall made live seconds later; a blackout waiting for its frame was said as "holding the last frame"."""
+    from vcam.remote.camscreen import covering
+
+    screen = CamScreen()
+    screen.shown(Shown(8, 0, 0.0))
+    screen.heard({"screen": "blackout", "screen_at": [8, 2]})
+    assert screen.screen == "live" and covering(screen) == "the camera stays black (blackout)"
+    screen.shown(Shown(8, 2, 1.0))
+    screen.heard({"screen": "live", "screen_at": [9, 3]})
+    assert screen.screen == "blackout" and covering(screen) is None
+    screen.heard({"screen": "freeze", "screen_at": [9, 5]})
+    assert covering(screen) == "the camera holds its frozen frame"
+    assert covering(None) is None

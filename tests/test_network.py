@@ -1,6 +1,7 @@
 """vcam serve (tiny model) and vcam cam, on loopback only."""
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -401,6 +402,25 @@ def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
 
     with pytest.raises(ValueError, match=r"not a server address .*an IPv6 host in brackets: ws://\[::1\]:8765"):
         check_url("ws://[::1")  # urlsplit's own ValueError was said as an internal error
+
+
+@pytest.mark.parametrize("url, meant", [("ws://::1:8765", "ws://[::1]:8765"),
+                                        ("ws://fe80::1:8765", "ws://[fe80::1]:8765"),
+                                        ("ws://2001:db8::5", "ws://[2001:db8::5]"),
+                                        ("wss://::1/vcam?role=watch", "wss://[::1]/vcam?role=watch"),
+                                        ("::1:8765", "ws://[::1]:8765"), ("http://::1", "ws://[::1]"),
+                                        ("ws://::1:18765", "ws://[::1]:18765"),
+                                        ("ws://fe80::1:10000", "ws://[fe80::1]:10000"),
+                                        ("ws://::ffff:1.2.3.4:8765", "ws://[::ffff:1.2.3.4]:8765"),
+                                        ("ws://::1:0", "ws://[::1:0]")])
+def test_cam_names_the_bracketed_form_of_an_ipv6_address_given_without_brackets(url, meant):
+    """Read as host:port, ws://::1:8765 named no host and ws://2001:db8::5 a port that is none; a bare one had only
+    the general form to follow."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError, match=re.escape(f"use {meant}")):
+        check_url(url)
+    check_url(meant)  # the address named is taken
 
 
 def test_a_server_that_cannot_be_reached_is_said_with_what_to_check():

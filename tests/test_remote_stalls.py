@@ -45,6 +45,31 @@ def test_frames_that_stop_on_a_link_that_stays_up_are_said_and_shown_as_stalled(
     assert feed.status(flowing, 30.0, []).startswith("LIVE |")
 
 
+@pytest.mark.parametrize("mode, shown", [("blackout", "the camera stays black (blackout)"),
+                                         ("freeze", "the camera holds its frozen frame")])
+def test_a_stall_and_a_drop_under_a_blackout_or_a_freeze_say_what_the_camera_shows(mode, shown):
+    """Blacked out, the camera stays black whatever the stream does: a stall, and the server's stop, were said as
+    "holding the last frame", the very picture the operator had hidden."""
+    from websockets.frames import Close
+
+    from vcam.remote.camscreen import CamScreen
+
+    said: list[str] = []
+    link, feed, now = _connected(said)
+    link.screen = CamScreen()
+    link.screen.heard({"screen": mode})
+    feed.poll(PacerStats(pushed=30))
+    now[0] += 6.0
+    feed.poll(PacerStats(pushed=30, stalled=True, fallback=True))
+    assert said == ["no frame from the server for 5 s, though the link is up (its generation stalled, or the network "
+                    f"or tunnel stalls; its terminal says which): {shown}, waiting"], said
+    link._closed(Close(proto.GOING_AWAY, proto.STOPPED), False)
+    assert said[1:] == [f"{proto.STOPPED}; {shown}, reconnecting"], said
+    link.screen.heard({"screen": "live"})
+    link._closed(Close(proto.GOING_AWAY, proto.STOPPED), False)
+    assert said[2:] == [f"{proto.STOPPED}; holding the last frame, reconnecting"], said
+
+
 def test_stalls_that_keep_coming_back_are_said_once_as_such():
     """A server whose every block takes longer than the camera waits stalls between each: one line for them all,
     and a stall long after the last is said again."""

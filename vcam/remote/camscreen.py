@@ -28,6 +28,7 @@ from vcam.control.actions import SCREEN_MODES
 from vcam.control.protocol import Shown
 
 Frame = tuple[int, int]  # (block, index in the block)
+BEFORE_ANY: Frame = (-1, -1)  # before every frame a server numbers: a change made as its first frame comes on
 
 
 class CamScreen:
@@ -82,7 +83,7 @@ class CamScreen:
                 # the frame named is past without having come (`shown` makes the one at the very frame after its
                 # tick, as the server did). The new server's first frame on, the tick before showed the old one's:
                 # a freeze made now would hold that picture; it is left to `shown`, to hold this frame
-                renumbering = self._old is not None or self._new_from is not None
+                renumbering = self._renumbering()
                 self._make_up_to((on.block, on.index), strictly=True, last_freeze=not renumbering)
             return self._mode
 
@@ -98,6 +99,13 @@ class CamScreen:
             if self._renumbered(at, blocks):
                 self._restarted(at, blocks, pushed)
             if mode not in SCREEN_MODES:
+                return
+            if at is None and mode == "live" and self._mode != "live" and self._renumbering():
+                # a restarted server that has shown no frame yet: live at once would bring back the old server's
+                # last frame, the picture a blackout hid, for as long as the new one loads its model. Made as its
+                # first frame comes on (the frame before any of its own)
+                if not self._waiting or self._waiting[-1] != ("live", BEFORE_ANY):
+                    self._waiting.append(("live", BEFORE_ANY))
                 return
             if at is None:  # a server that names no frame: at once, and it overrides any change still waiting
                 self._waiting.clear()
@@ -127,6 +135,10 @@ class CamScreen:
                 return
             self._shown = at
             self._make_up_to(at)
+
+    def _renumbering(self) -> bool:
+        """Whether a restarted server has been heard whose frames have not come on this camera yet; called locked."""
+        return self._old is not None or self._new_from is not None
 
     def _reads(self, on: Frame, after: int | None) -> bool:
         """Whether the frame `showing` names now (with `after` frames pushed before it) tells the changes before
@@ -180,10 +192,24 @@ class CamScreen:
         for _ in range(due):
             self._mode = self._waiting.popleft()[0]
 
+    def ahead(self) -> str:
+        """The mode the camera comes to with the frames it has been told of: the last change still waiting for its
+        frame (which the frames in hand, or a stall, will make), else the one it is in. Where a restarted server's
+        frames have not come, the one it is in: the changes wait for frames not yet made."""
+        with self._lock:
+            return self._waiting[-1][0] if self._waiting and not self._renumbering() else self._mode
+
     def waiting(self) -> int:
         """Changes heard whose frame has not come on this camera yet."""
         with self._lock:
             return len(self._waiting)
+
+
+def covering(screen: CamScreen | None) -> str | None:
+    """What the camera shows whatever frames come, as a line says it: black, or its frozen frame; None while live
+    (or without a screen)."""
+    mode = screen.ahead() if screen is not None else "live"
+    return {"blackout": "the camera stays black (blackout)", "freeze": "the camera holds its frozen frame"}.get(mode)
 
 
 def _frame(value: object) -> Frame | None:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from vcam.live.pacer import PacerStats
+from vcam.remote.camscreen import covering
 from vcam.remote.link import Link
 from vcam.remote.rate import ByteRate
 
@@ -88,7 +89,7 @@ class LinkFeed:
         if self._stall_said:
             return
         self._stall_said = True
-        shown = "showing the fallback image" if stats.fallback else "holding the last frame"
+        shown = covering(link.screen) or ("showing the fallback image" if stats.fallback else "holding the last frame")
         if self._resumed_at is None or now - self._resumed_at >= STALLS_APART_S:
             self._stalls_said = False
             waited = link.pacer.stall_limit()  # the blocks' own pace, 5 s at least (blockgaps.py)

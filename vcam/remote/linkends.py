@@ -8,6 +8,7 @@ import threading
 import time
 
 from vcam.remote import protocol as proto
+from vcam.remote.camscreen import covering
 from vcam.remote.handshake import unusable
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_meanwhile, unreachable
 from vcam.words import shell_word, terminal_safe
@@ -131,9 +132,12 @@ class LinkEnds:
 
     def _holding(self) -> str:
         """What the camera shows while no frame comes: the last one, then the fallback image once the stream has
-        stalled, where one is set; before any frame, the card."""
+        stalled, where one is set; before any frame, the card; under a blackout or a freeze, that (the camera shows
+        no frame of the stream then)."""
         if not self.frames:  # nothing came yet: the camera shows the card that says it connects
             return "the camera shows its 'connecting' card"
+        if (covered := covering(self.screen)) is not None:
+            return covered
         return "holding the last frame" + (" (then the fallback image)" if self.pacer.stats.fallback else "")
 
     def _refusal(self, code: int, body: bytes | None, headers=None) -> bool:
@@ -149,12 +153,12 @@ class LinkEnds:
                 self.refused = why
                 return True
             # Let in before, in this run: the server was restarted with another token. The camera may be in use
-            # (OBS), so it holds the last frame and the client keeps trying, as after any drop; said once.
+            # (OBS), so it goes on showing what it shows and the client keeps trying, as after any drop; said once.
             if not self._token_refusal_said:
                 self._token_refusal_said = True
                 token = "the token it accepted before" if self.token else "this client, which has no token,"
                 self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
-                         f"--token? {self._holding()} and retrying; to get back on, restart this client with "
+                         f"--token? Meanwhile: {self._holding()}, retrying; to get back on, restart this client with "
                          f"that token: vcam cam {shell_word(self.url)} --token TOKEN")
             return False
         reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())

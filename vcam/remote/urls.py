@@ -3,6 +3,8 @@ most likely meant), the port it connects to, and its host as said to the operato
 """
 from __future__ import annotations
 
+import ipaddress
+import re
 import socket
 from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
@@ -49,6 +51,7 @@ def _meant_url(url: str) -> str | None:
         meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
     else:
         return None
+    meant = _unbracketed_ipv6(meant) or meant
     try:
         check_url(meant)
     except ValueError:
@@ -64,6 +67,9 @@ def check_url(url: str) -> None:
         meant = _meant_url(url)
         raise ValueError(f"{url!r} is not a server address; use {meant}" if meant
                          else f"{url!r} is not a server address; {looks}")
+    if (bracketed := _unbracketed_ipv6(url)) is not None:
+        # read as host ':' port, it named no host or a port of its last group, and it was said as such
+        raise ValueError(f"{url!r}: an IPv6 address goes in brackets (a port after them): use {bracketed}")
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket
@@ -83,6 +89,33 @@ def check_url(url: str) -> None:
     if parts.username is not None and parts.password is None:  # refused by the websockets library at each try
         raise ValueError(f"{url!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
                          "leave it out: vcam serve asks for its --token, which vcam cam gives with its own --token")
+
+
+def _unbracketed_ipv6(url: str) -> str | None:
+    """The address `url` meant where its host is an IPv6 address without brackets (ws://::1:8765, ws://fe80::2), else
+    None. A last group of digits after an address is taken for the port (fe80::1:8765 is [fe80::1]:8765): an address
+    that ends in a decimal group is rarer than a port copied after it."""
+    scheme, _, rest = url.partition("://")
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    user, at, host = netloc.rpartition("@")
+    if "[" in host or host.count(":") < 2:
+        return None
+    address, _, last = host.rpartition(":")
+    if last.isdigit() and 1 <= int(last) <= 65535 and _is_ipv6(address):  # ::1:18765 is no address, but with a port
+        bracketed = f"[{address}]:{last}"
+    elif _is_ipv6(host):
+        bracketed = f"[{host}]"
+    else:
+        return None
+    return f"{scheme}://{user}{at}{bracketed}{rest[len(netloc):]}"
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _no_host(host: str) -> str | None:
