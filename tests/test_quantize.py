@@ -1164,14 +1164,20 @@ def test_a_commands_actions_encoded_one_by_one_still_go_into_one_block(line, rep
     assert stream.set == [("prompts", 41), ("seed", 41)]
 
 
-def test_a_preset_on_the_beat_encoded_after_its_block_started_says_the_block_it_lands_on():
-    """Its reply named block 40, its text was still being encoded as block 40 started, and it went into block 41
-    (where the control log has it) without a word: the operator's line and the log named different blocks."""
+def _on_the_bar_at_40():
+    """A controller whose changes on the bar land at block 40, its prompts encoded by `jobs` as a test says."""
     stream, jobs, said = Applied(), Jobs(), []
     gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
     gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
     ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen,
                      threading.Event(), said.append, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    return stream, jobs, said, gen, ctl
+
+
+def test_a_preset_on_the_beat_encoded_after_its_block_started_says_the_block_it_lands_on():
+    """Its reply named block 40, its text was still being encoded as block 40 started, and it went into block 41
+    (where the control log has it) without a word: the operator's line and the log named different blocks."""
+    stream, jobs, said, gen, ctl = _on_the_bar_at_40()
     assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
     block_starts(gen, 40)  # its prompts are not encoded yet
     jobs.done()
@@ -1419,11 +1425,7 @@ def test_a_later_change_of_a_kind_waits_behind_an_earlier_one_even_where_its_own
 def test_a_change_joined_to_one_on_the_beat_that_is_late_names_only_the_commands_late():
     """A seed given while a preset on the bar waited joined it; the preset went into the block said, the seed's
     change a block later: the late line named both."""
-    stream, jobs, said = Applied(), Jobs(), []
-    gen = Generator(lambda report: stream, Pacer(PacerSettings(fps=30.0)), lambda m: None)
-    gen.stream, gen.submitted, stream.gen, jobs.generator = stream, 40, gen, gen
-    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), gen,
-                     threading.Event(), said.append, land=lambda spec: 40, tempo=tempo_at(), prompter=jobs)
+    stream, jobs, said, gen, ctl = _on_the_bar_at_40()
     assert ctl.handle_line("preset ocean", "stdin").endswith("on the bar, block 40")
     ctl.handle_line("seed 7 @bar", "stdin")
     jobs.done()

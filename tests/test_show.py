@@ -1202,9 +1202,9 @@ def _same_tick(path, text: str, tick: int) -> None:
     os.utime(path, ns=(tick, tick))
 
 
-def test_a_second_save_within_the_file_times_tick_is_reloaded(tmp_path):
-    """On a share whose file times tick in seconds, a second save of the same size within the tick of the first
-    left the file's stamp as the first left it: the show ran the first save's text, silently, for the rest of it."""
+def _watched_on_a_share(tmp_path):
+    """A show file whose time ticks in whole seconds, watched on a clock a test moves; its reloads say the
+    transition."""
     from vcam.control.reload import ShowWatcher
 
     path = tmp_path / "show.yaml"
@@ -1214,6 +1214,13 @@ def test_a_second_save_within_the_file_times_tick_is_reloaded(tmp_path):
     now = [0.0]
     watcher = ShowWatcher(str(path), lambda show, maps: [f"transition {show.defaults.transition}"], said.append,
                           show=load_show(path), clock=lambda: now[0])
+    return path, start, said, now, watcher
+
+
+def test_a_second_save_within_the_file_times_tick_is_reloaded(tmp_path):
+    """On a share whose file times tick in seconds, a second save of the same size within the tick of the first
+    left the file's stamp as the first left it: the show ran the first save's text, silently, for the rest of it."""
+    path, start, said, now, watcher = _watched_on_a_share(tmp_path)
     _same_tick(path, start.replace("transition: 2", "transition: 3"), 10**18 + 10**9)
     watcher.poll(), watcher.poll()
     assert said == [f"reloaded {path}: 1 preset; transition 3"]
@@ -1227,15 +1234,9 @@ def test_a_content_change_seen_at_the_end_of_its_window_is_loaded_only_once_it_h
     """A change in the content alone, first seen at the window's last look: the next look, past the window, kept the
     digest of that read and took the file for still, and loaded what no two looks had seen (a file half-rewritten
     in place, on air)."""
-    from vcam.control.reload import FRESH_S, ShowWatcher
+    from vcam.control.reload import FRESH_S
 
-    path = tmp_path / "show.yaml"
-    start = "defaults: {transition: 2}\npresets:\n  - {name: a, prompt: x}\n"
-    _same_tick(path, start, 10**18)
-    said: list[str] = []
-    now = [0.0]
-    watcher = ShowWatcher(str(path), lambda show, maps: [f"transition {show.defaults.transition}"], said.append,
-                          show=load_show(path), clock=lambda: now[0])
+    path, start, said, now, watcher = _watched_on_a_share(tmp_path)
     watcher.poll()
     now[0] = FRESH_S
     _same_tick(path, start.replace("transition: 2", "transition: 3"), 10**18)  # seen at the window's last look
