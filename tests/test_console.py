@@ -233,6 +233,97 @@ def test_a_huge_piped_line_is_refused_as_it_passes_the_limit_and_never_held():
     assert peak < 1 << 20, f"{peak} bytes held while reading a 16 MB line"
 
 
+def test_a_stream_with_no_line_end_is_given_up_once_it_passes_the_bound():
+    from vcam.control.console import NO_LINE_END, TOO_LONG, split_lines
+
+    assert list(split_lines([b"ab\n", b"x" * 5, b"x" * 5, b"\nnever"], 4, 8)) == [b"ab\n", TOO_LONG, NO_LINE_END]
+    # the bound is a line's, not the stream's: each line end starts the count again
+    assert list(split_lines([b"x" * 7 + b"\n", b"x" * 7 + b"\r", b"ok\n"], 4, 8)) == [TOO_LONG, TOO_LONG, b"ok\n"]
+
+
+class Zeros(io.RawIOBase):
+    """NUL bytes without a line end, as `< /dev/zero` reads, that end after `total` bytes; counts what was read."""
+
+    def __init__(self, total: int):
+        self.left = total
+        self.read_bytes = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        n = min(len(buffer), self.left)
+        buffer[:n] = bytes(n)
+        self.left -= n
+        self.read_bytes += n
+        return n
+
+
+def test_an_endless_stream_without_line_ends_is_given_up_with_one_line_not_read_all_show():
+    """`vcam run < /dev/zero` kept a core busy reading and dropping NUL bytes for the whole show."""
+    from vcam.control.console import NO_LINE_END_BYTES, TOO_LONG_REPLY
+
+    handled, said = [], []
+    source = Zeros(4 * NO_LINE_END_BYTES)
+    console = Console(lambda line, src: handled.append(line), said.append, source)
+    console.start()
+    console._thread.join(120)
+    assert not console._thread.is_alive()
+    assert handled == [] and said[0] == TOO_LONG_REPLY
+    assert said[1:] == [f"stdin sent {NO_LINE_END_BYTES >> 20} MiB with no line end: it is not a commands file "
+                        "(/dev/zero, a binary stream?); typed commands are off; Ctrl-C ends the show"]
+    assert source.read_bytes <= NO_LINE_END_BYTES + (1 << 16), f"read {source.read_bytes} bytes before giving up"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_dev_zero_on_stdin_is_given_up_and_the_reading_ends():
+    said = []
+    source = open("/dev/zero", "rb", buffering=0)
+    try:
+        console = Console(lambda line, src: None, said.append, source)
+        console.start()
+        console._thread.join(120)
+        assert not console._thread.is_alive(), "still reading /dev/zero"
+    finally:
+        source.close()  # a reading left running ends on the closed file
+    assert len(said) == 2 and "typed commands are off" in said[1]
+
+
+# --- line ends ----------------------------------------------------------------------------------------------------
+
+def test_a_lone_cr_ends_a_line_and_a_crlf_split_across_chunks_ends_only_one():
+    from vcam.control.console import split_lines
+
+    chunks = [b"preset 1\rsta", b"tus\r", b"", b"\nnext\r\n", b"\r", b"last\r"]
+    assert list(split_lines(chunks, 16)) == [b"preset 1\r", b"status\r", b"next\r\n", b"\r", b"last\r"]
+    assert list(split_lines([b"a\r\r\nb"], 16)) == [b"a\r", b"\r\n", b"b"]
+
+
+def test_a_line_ending_in_cr_is_handed_on_before_the_next_chunk_is_read():
+    """A line is not held back waiting to see whether a \\n follows its \\r."""
+    from vcam.control.console import split_lines
+
+    def typed():
+        yield b"preset 2\r"
+        raise AssertionError("the next chunk was asked for before the line was handed on")
+
+    assert next(split_lines(typed(), 16)) == b"preset 2\r"
+
+
+def test_a_commands_file_with_old_mac_line_ends_is_read_line_by_line(tmp_path):
+    """A file whose lines end in a lone \\r was read as one line, an unknown command made of all of them."""
+    from vcam.control.console import FILE_EOF
+
+    path = tmp_path / "commands.txt"
+    path.write_bytes(b"preset 2\rstatus\r\nseed 7\r")
+    handled, said = [], []
+    with open(path, "rb", buffering=0) as source:
+        console = Console(lambda line, src: handled.append(line), said.append, source)
+        console.start()
+        console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2", "status", "seed 7"] and said == [FILE_EOF]
+
 # --- the end of input ---------------------------------------------------------------------------------------------
 
 def test_a_line_with_an_arrow_key_is_said_to_need_typing_not_run():

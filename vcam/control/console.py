@@ -5,7 +5,11 @@ show; stopping vcam simply leaves the thread behind. The end of input is said on
 more than the read it came in, and typing goes on; a pipe's end is the last of its commands.
 
 A line longer than any command is refused as soon as it passes the limit, and the rest of it is read and dropped
-without being kept: whatever is piped in, the console holds at most one line's worth and reads in linear time.
+without being kept: whatever is piped in, the console holds at most one line's worth and reads in linear time. A
+stream with no line end in NO_LINE_END_BYTES (`< /dev/zero`, a binary stream) is not a commands file: the console
+says so and stops reading, where it kept a core busy reading it for the whole show.
+
+A line ends with \n, \r\n or a lone \r (a commands file saved with old Mac line ends).
 """
 from __future__ import annotations
 
@@ -28,6 +32,10 @@ FOREGROUND_POLL_S = 0.5
 READ_SIZE = 4096
 # The longest line kept, its end included: MAX_LINE characters of up to 4 bytes each in UTF-8, and \r\n.
 LINE_BYTES = 4 * MAX_LINE + 2
+# Far past any line a commands file holds (a 16 MB line is still only refused, and the next one read), yet read in
+# well under a second.
+NO_LINE_END_BYTES = 64 << 20
+_LINE_END = re.compile(rb"\r\n?|\n")
 
 
 class TooLong:
@@ -35,6 +43,15 @@ class TooLong:
 
 
 TOO_LONG = TooLong()
+
+
+class NoLineEnd:
+    """Stands for a stream that passed the give-up size with no line end: the last item split_lines yields."""
+
+
+NO_LINE_END = NoLineEnd()
+NO_LINE_END_REPLY = (f"stdin sent {NO_LINE_END_BYTES >> 20} MiB with no line end: it is not a commands file "
+                     "(/dev/zero, a binary stream?); typed commands are off; Ctrl-C ends the show")
 TOO_LONG_REPLY = (f"error: line too long (over {LINE_BYTES} bytes; a command is at most {MAX_LINE} characters); "
                   "skipped to its end")
 TERMINAL_EOF = "end of input: typed commands are still read; Ctrl-C or `quit` ends the show"
@@ -88,9 +105,12 @@ class Console:
             encoding = "utf-8" if fd is None else _encoding_of(fd)
             if encoding == "utf-8":
                 chunks = _utf16_as_utf8(chunks)
-            for raw in split_lines(chunks, LINE_BYTES):
+            for raw in split_lines(chunks, LINE_BYTES, NO_LINE_END_BYTES):
                 if self.stopping():
                     self._say(STOPPING_REPLY)
+                    return
+                if raw is NO_LINE_END:
+                    self._say(NO_LINE_END_REPLY)
                     return
                 self.lines += 1
                 if raw is TOO_LONG:
@@ -199,17 +219,29 @@ def _in_foreground(fd: int) -> bool:
         return True
 
 
-def split_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes | TooLong]:
-    """The lines in a stream of chunks, each with its \\n (the last one may lack it); TOO_LONG, once, for a line
-    past `limit` bytes, as soon as it passes it. Each byte is looked at once: the search for the end of a line
-    starts in the new chunk, and a line being dropped is not kept."""
+def split_lines(chunks: Iterable[bytes], limit: int,
+                give_up: int | None = None) -> Iterator[bytes | TooLong | NoLineEnd]:
+    """The lines in a stream of chunks, each with its end (\\n, \\r\\n or a lone \\r; the last line may lack it);
+    TOO_LONG, once, for a line past `limit` bytes, as soon as it passes it; NO_LINE_END, and nothing more, once a
+    line passes `give_up` bytes. Each byte is looked at once: the search for the end of a line starts in the new
+    chunk, and a line being dropped is not kept. A line that ends in \\r is handed on at once, not held until the
+    next chunk tells whether a \\n follows: that \\n is then skipped."""
     pending = bytearray()
     dropping = False  # inside a line already answered with TOO_LONG
+    length = 0  # of the line being read, dropped bytes included
+    after_cr = False  # the last chunk ended with a \r: a \n that starts the next one belongs to it
     for chunk in chunks:
-        start = 0
+        if not chunk:
+            continue
+        start = 1 if after_cr and chunk[0] == 0x0A else 0
+        after_cr = False
         while start < len(chunk):
-            end = chunk.find(b"\n", start)
-            stop = len(chunk) if end < 0 else end + 1
+            end = _LINE_END.search(chunk, start)
+            stop = len(chunk) if end is None else end.end()
+            length += stop - start
+            if give_up is not None and length > give_up:
+                yield NO_LINE_END
+                return
             if not dropping:
                 if len(pending) + stop - start > limit:
                     pending.clear()
@@ -217,11 +249,13 @@ def split_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes | TooLong
                     yield TOO_LONG
                 else:
                     pending += chunk[start:stop]
-            if end >= 0:
+            if end is not None:
+                after_cr = stop == len(chunk) and chunk[-1] == 0x0D
                 if not dropping:
                     yield bytes(pending)
                     pending.clear()
                 dropping = False
+                length = 0
             start = stop
     if pending:
         yield bytes(pending)
