@@ -371,3 +371,47 @@ def reloaded(path: str, show: Show, applied: Sequence[str], later: str, saved: s
     if later:
         line += f"; at the next start: {later}"
     return line + "".join(f"; {item}" for item in kept)
+
+
+def map_changed(old, new) -> str:
+    """What a save changed in a MIDI or OSC map in force (`old`, `new`: MidiMap, OscMap, None for none), in a few
+    words for the reload's line ("cc 16 now transition, cc 17 added"); "" where no control acts otherwise (a
+    comment, lines moved, a name). Past a few changes only their count is said ("14 controls changed"): one line."""
+    before, after = _controls(old), _controls(new)
+    changes = [f"{name} {_change(before.get(name), after.get(name))}" for name in {**before, **after}
+               if before.get(name) != after.get(name)]
+    return ", ".join(changes) if len(changes) <= 3 else f"{counted(len(changes), 'control')} changed"
+
+
+def _change(old, new) -> str:
+    if old is None:
+        return "added"
+    if new is None:
+        return "removed"
+    return f"now {new[0]}" if new[0] != old[0] else "changed"  # the same action, another range, curve or channel
+
+
+def _controls(mapping) -> dict[str, tuple]:
+    """A map's controls that act, by how the operator names them ("cc 16", "note 36 ch 2", "/1/fader1"): what each
+    does in words, then the whole entry (its range, curve: changed without a word of its own)."""
+    if isinstance(mapping, midimap.MidiMap):
+        knobs, buttons = mapping.acting()
+        found: dict[str, tuple] = {}
+        for e in (*knobs, *buttons):  # a show's own first: they win over its map file's (MidiMap.control)
+            what = e.param if isinstance(e, midimap.Knob) else str(e.command)
+            number = e.named.split(" (")[0] if isinstance(e, midimap.Knob) else \
+                f"cc {e.cc}" if e.cc is not None else f"note {e.note}"
+            found.setdefault(number + (f" ch {e.channel + 1}" if e.channel is not None else ""), (what, e))
+        for ch in mapping.program_channels:
+            found.setdefault("program change" + (f" ch {ch + 1}" if ch is not None else ""), ("presets",))
+        return found
+    if isinstance(mapping, oscmap.OscMap):
+        found = {}
+        for name, what, e in [*((f.address + (f" arg {f.arg}" if f.arg else ""), f.param, f) for f in mapping.faders),
+                              *((b.address, str(b.command), b) for b in mapping.buttons),
+                              *((f"ignore {pattern}", "ignored", None) for pattern in mapping.ignore)]:
+            # a fader and a button may share an address: both act on it
+            was = found.get(name)
+            found[name] = (what, e) if was is None else (f"{was[0]} and {what}", *was[1:], e)
+        return found
+    return {}
