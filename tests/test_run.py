@@ -1092,8 +1092,11 @@ KNOBS = "midi: {controls: [{cc: 16, param: strength}, {cc: 18, param: bias}, {no
     (KNOBS.replace("{note: 36, command: next}", "{note: 36, command: next, channel: 2}"),
      "note 36 removed, note 36 ch 2 added"),
     (KNOBS.replace("{note: 36, command: next}", "{program: presets}"), "note 36 removed, program change added"),
-    (KNOBS.replace("16", "20").replace("18", "21").replace("36", "37"), "6 controls changed"),  # past a few: counted
-], ids=["remapped-and-added", "removed", "range", "channel", "program", "counted"])
+    # past a few, counted: a control moved is one removed and one added
+    (KNOBS.replace("16", "20").replace("18", "21").replace("36", "37"), "3 controls added, 3 removed"),
+    (KNOBS.replace("param: strength", "param: transition").replace("param: bias", "param: strength").replace(
+        "next}", "prev}, {cc: 17, param: bias}"), "3 controls changed, 1 added"),
+], ids=["remapped-and-added", "removed", "range", "channel", "program", "moved", "counted"])
 def test_a_save_that_remaps_the_shows_midi_controls_says_which_on_the_reload_line(tmp_path, edit, words):
     """A save of the midi: section alone was applied, but its line said only "reloaded …: 3 presets": the operator
     could not tell the knob remapped took."""

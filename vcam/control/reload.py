@@ -376,19 +376,26 @@ def reloaded(path: str, show: Show, applied: Sequence[str], later: str, saved: s
 def map_changed(old, new) -> str:
     """What a save changed in a MIDI or OSC map in force (`old`, `new`: MidiMap, OscMap, None for none), in a few
     words for the reload's line ("cc 16 now transition, cc 17 added"); "" where no control acts otherwise (a
-    comment, lines moved, a name). Past a few changes only their count is said ("14 controls changed"): one line."""
+    comment, lines moved, a name). Past a few changes only their counts are said ("3 controls added, 3 removed"): one
+    line."""
     before, after = _controls(old), _controls(new)
-    changes = [f"{name} {_change(before.get(name), after.get(name))}" for name in {**before, **after}
+    changes = [(name, _change(before.get(name), after.get(name))) for name in {**before, **after}
                if before.get(name) != after.get(name)]
-    return ", ".join(changes) if len(changes) <= 3 else f"{counted(len(changes), 'control')} changed"
+    if len(changes) <= 3:
+        return ", ".join(f"{name} {words}" for name, (_, words) in changes)
+    # by kind: a control moved to another cc (or channel) is one removed and one added
+    kinds = [(n, kind) for kind in ("changed", "added", "removed") if (n := sum(k == kind for _, (k, _) in changes))]
+    return ", ".join(f"{counted(n, 'control') if i == 0 else n} {kind}" for i, (n, kind) in enumerate(kinds))
 
 
-def _change(old, new) -> str:
+def _change(old, new) -> tuple[str, str]:
+    """How a control changed: its kind (changed, added, removed), and in words."""
     if old is None:
-        return "added"
+        return "added", "added"
     if new is None:
-        return "removed"
-    return f"now {new[0]}" if new[0] != old[0] else "changed"  # the same action, another range, curve or channel
+        return "removed", "removed"
+    # the same action with another range, curve or toggle: changed, without more words
+    return "changed", f"now {new[0]}" if new[0] != old[0] else "changed"
 
 
 def _controls(mapping) -> dict[str, tuple]:
