@@ -1111,14 +1111,33 @@ def test_a_save_that_remaps_the_shows_midi_controls_says_which_on_the_reload_lin
     assert said == [f"reloaded {path}: 3 presets; MIDI map: {words}"] and router.mapping == load_show(path).midi
 
 
+def test_a_map_change_names_a_14_bit_knob_by_its_cc_an_nrpn_by_its_number_and_both_controls_on_one_address(tmp_path):
+    from vcam.control import midimap, oscmap
+    from vcam.control.reload import map_changed
+
+    def read(kind, name, text):
+        (tmp_path / name).write_text(text)
+        return kind.load_map(tmp_path / name)
+
+    old = read(midimap, "a.yaml", "controls:\n  - {cc: 1, bits: 14, param: blend}\n  - {nrpn: 1234, param: strength}\n")
+    new = read(midimap, "b.yaml", "controls:\n  - {cc: 1, param: blend}\n  - {nrpn: 1234, param: bias}\n")
+    assert map_changed(old, new) == "cc 1 changed, nrpn 1234 now bias"
+    assert map_changed(old, old) == "" and map_changed(None, None) == ""
+    pad = read(oscmap, "p.yaml", "controls:\n  - {address: /x, param: strength}\n  - {address: /x, command: next}\n")
+    assert map_changed(pad, None) == "/x removed"
+    assert map_changed(None, pad) == "/x added"
+    moved = read(oscmap, "q.yaml", "controls:\n  - {address: /x, param: strength}\n  - {address: /x, command: prev}\n")
+    assert map_changed(pad, moved) == "/x now strength and prev"
+
+
 def test_a_save_of_the_shows_osc_section_says_what_the_osc_input_now_does_and_nothing_without_one(tmp_path):
     from vcam.live.showwatch import show_watcher
 
     path = tmp_path / "show.yaml"
     section = "osc: {controls: [{address: /1/fader1, param: strength}, {address: /go, command: next}]}\n"
     path.write_text(TINY_SHOW + section)
-    saved = TINY_SHOW + section.replace("command: next", "command: prev").replace("]}", "], ignore: [/1]}")
-    for osc, words in (("127.0.0.1:9", "; OSC map: /go now prev, ignore /1 added"), (None, "")):
+    saved = TINY_SHOW + section.replace("next", "prev").replace("strength", "bias").replace("]}", "], ignore: [/1]}")
+    for osc, words in (("127.0.0.1:9", "; OSC map: /1/fader1 now bias, /go now prev, ignore /1 added"), (None, "")):
         path.write_text(TINY_SHOW + section)
         show, said, fake = load_show(path), [], _Recorded()
         watcher = show_watcher(RunOptions(show=str(path), osc=osc), "tiny", show, fake, fake, None, fake, said.append)
