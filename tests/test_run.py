@@ -1090,7 +1090,7 @@ KNOBS = "midi: {controls: [{cc: 16, param: strength}, {cc: 18, param: bias}, {no
     (KNOBS.replace("{cc: 18, param: bias}, ", ""), "cc 18 removed"),
     (KNOBS.replace("param: bias}", "param: bias, range: [0.1, 0.5]}"), "cc 18 changed"),  # its range alone
     (KNOBS.replace("{note: 36, command: next}", "{note: 36, command: next, channel: 2}"),
-     "note 36 removed, note 36 ch 2 added"),
+     "note 36 now on channel 2 only"),
     (KNOBS.replace("{note: 36, command: next}", "{program: presets}"), "note 36 removed, program change added"),
     # past a few, counted: a control moved is one removed and one added
     (KNOBS.replace("16", "20").replace("18", "21").replace("36", "37"), "3 controls added, 3 removed"),
@@ -1109,6 +1109,21 @@ def test_a_save_that_remaps_the_shows_midi_controls_says_which_on_the_reload_lin
     watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
     _saved(watcher, path, TINY_SHOW + edit)
     assert said == [f"reloaded {path}: 3 presets; MIDI map: {words}"] and router.mapping == load_show(path).midi
+
+
+def test_a_shows_own_control_over_a_shipped_maps_knob_is_said_as_that_knob_remapped_not_removed(tmp_path):
+    """nanokontrol2.yaml's knobs listen on channel 1 and a show's own entry on any: a show taking knob 1 over was
+    said "cc 16 ch 1 removed, cc 16 added", which read as a dead knob."""
+    from vcam.control.reload import map_changed
+    from vcam.control.show import parse_show
+
+    def midi(text: str):
+        return parse_show(TINY_SHOW + text, str(tmp_path / "show.yaml")).midi
+
+    shipped = midi("midi: {map: nanokontrol2}\n")
+    own = midi("midi: {map: nanokontrol2, controls: [{cc: 16, param: bias}]}\n")
+    assert map_changed(shipped, own) == "cc 16 ch 1 now bias on any channel"
+    assert map_changed(own, shipped) == "cc 16 now transition on channel 1 only"
 
 
 def test_a_map_change_names_a_14_bit_knob_by_its_cc_an_nrpn_by_its_number_and_both_controls_on_one_address(tmp_path):

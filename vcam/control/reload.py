@@ -26,7 +26,7 @@ from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
 from vcam.errors import VcamError, described, one_line
-from vcam.words import counted
+from vcam.words import clipped, counted
 
 # Read once, as the show starts: (section, key) as the show file spells them
 AT_START = (("output", "size"), ("output", "fps"), ("output", "fit"), ("output", "out"), ("defaults", "seed"),
@@ -379,8 +379,8 @@ def map_changed(old, new) -> str:
     comment, lines moved, a name). Past a few changes only their counts are said ("3 controls added, 3 removed"): one
     line."""
     before, after = _controls(old), _controls(new)
-    changes = [(name, _change(before.get(name), after.get(name))) for name in {**before, **after}
-               if before.get(name) != after.get(name)]
+    changes = _rechanneled([(name, _change(before.get(name), after.get(name))) for name in {**before, **after}
+                            if before.get(name) != after.get(name)], before, after)
     if len(changes) <= 3:
         return ", ".join(f"{name} {words}" for name, (_, words) in changes)
     # by kind: a control moved to another cc (or channel) is one removed and one added
@@ -395,7 +395,26 @@ def _change(old, new) -> tuple[str, str]:
     if new is None:
         return "removed", "removed"
     # the same action with another range, curve or toggle: changed, without more words
-    return "changed", f"now {new[0]}" if new[0] != old[0] else "changed"
+    return "changed", f"now {clipped(new[0], 41)}" if new[0] != old[0] else "changed"
+
+
+def _rechanneled(changes: list[tuple[str, tuple[str, str]]], before: dict,
+                 after: dict) -> list[tuple[str, tuple[str, str]]]:
+    """`changes` with a control removed on one channel and added on any (or the reverse) said as one: a show's own
+    `{cc: 16, param: strength}` over a shipped map's knob on channel 1 still acts there, and "cc 16 ch 1 removed,
+    cc 16 added" read as a dead knob."""
+    removed = [name for name, (kind, _) in changes if kind == "removed"]
+    for gone in removed:
+        base = gone.split(" ch ")[0]
+        come = next((name for name, (kind, _) in changes if kind == "added" and name.split(" ch ")[0] == base
+                     and base in (name, gone)), None)
+        if come is None:
+            continue
+        where = "any channel" if come == base else f"channel {come.rsplit(' ', 1)[1]} only"
+        what = "" if after[come][0] == before[gone][0] else f"{clipped(after[come][0], 41)} "
+        said = (gone, ("changed", f"now {what}on {where}"))
+        changes = [said if name == gone else change for change in changes if (name := change[0]) != come]
+    return changes
 
 
 def _controls(mapping) -> dict[str, tuple]:
