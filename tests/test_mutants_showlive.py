@@ -103,7 +103,7 @@ def test_an_edit_of_the_shows_midi_section_reaches_the_router(tmp_path):
     router = SimpleNamespace(mapping=show.midi)
     watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
     _saved(watcher, path, TINY_SHOW + "midi: {controls: [{note: 36, command: prev}]}\n")
-    assert said == [f"reloaded {path}: 3 presets"], said
+    assert said == [f"reloaded {path}: 3 presets; MIDI map: note 36 now prev"], said
     assert str(router.mapping.buttons[0].command) == "prev"
 
 

@@ -969,7 +969,7 @@ def test_a_save_of_the_map_file_a_show_names_reloads_the_show_and_the_router_tak
                     "command 'preset nope': no preset named 'nope'; presets: city, ocean, forest"], said
     assert fake.shows == [] and str(router.mapping.buttons[0].command) == "next"  # the last good map stays
     _saved(watcher, pads, "controls:\n  - {note: 36, command: prev}\n")
-    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets; MIDI map: note 36 now prev", said
     assert len(fake.shows) == 1 and str(router.mapping.buttons[0].command) == "prev"
     _saved(watcher, pads, "# the pads\ncontrols:\n  - {note: 36, command: prev}\n")
     assert said[-1] == f"{pads} saved with no change to the show: nothing applied"
@@ -989,7 +989,7 @@ def test_a_map_file_deleted_during_the_show_is_said_once_and_its_map_stays(tmp_p
     _saved(watcher, path, TINY_SHOW + "midi: {map: pads.yaml}\n# saved\n")  # the show saved meanwhile: refused
     assert said[-1].startswith("show file not reloaded") and "pads.yaml" in said[-1] and fake.shows == []
     _saved(watcher, pads, PADS.replace("next", "prev"))  # back
-    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets; MIDI map: note 36 now prev", said
     assert str(router.mapping.buttons[0].command) == "prev"
 
 
@@ -1010,7 +1010,7 @@ def test_a_fix_of_a_map_file_a_show_save_names_anew_reloads_the_show(tmp_path):
     watcher.poll(), watcher.poll()  # pads.yaml is watched from now: as it was, no save
     assert len(said) == 1 and fake.shows == []
     _saved(watcher, pads, PADS)
-    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets", said
+    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets; MIDI map: note 36 added", said
     assert len(fake.shows) == 1 and str(router.mapping.buttons[0].command) == "next"
     _saved(watcher, path, TINY_SHOW + "midi: {map: gone.yaml}\n")  # a map that is not there: nothing to watch
     assert said[-1].startswith("show file not reloaded") and watcher.watched() == [str(path), str(pads)]
@@ -1036,7 +1036,8 @@ def test_a_save_of_the_command_lines_midi_map_is_checked_against_the_show_and_ta
                     "line 2: button 'preset sea': no preset named 'sea'; presets: city, ocean, forest"], said
     assert str(router.mapping.buttons[0].command) == "next"
     _saved(watcher, pads, "\n\ncontrols:\n  - {note: 36, command: preset ocean}\n")
-    assert said[-1] == f"fixed: reloaded {path} ({pads} saved): 3 presets; --midi-map {pads} as saved", said
+    assert said[-1] == (f"fixed: reloaded {path} ({pads} saved): 3 presets; --midi-map {pads} as saved: note 36 "
+                        "now preset ocean"), said
     assert str(router.mapping.buttons[0].command) == "preset ocean"
     _saved(watcher, pads, "controls:\n  - {note: 36, command: preset ocean}\n")  # only its lines moved
     assert said[-1] == f"{pads} saved with no change to the show: nothing applied"
@@ -1076,8 +1077,101 @@ def test_a_save_of_the_command_lines_osc_map_reaches_the_osc_input(tmp_path):
     (osc_input,) = make_osc_parts(opts, show, SimpleNamespace(tempo=None), SimpleNamespace(), given, said.append)
     watcher = show_watcher(opts, "tiny", show, fake, fake, None, fake, said.append, [given])
     _saved(watcher, pad, "controls:\n  - {address: /go, command: prev}\n")
-    assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved"], said
+    assert said == [f"reloaded {path} ({pad} saved): 3 presets; --osc-map {pad} as saved: /go now prev"], said
     assert [str(b.command) for b in osc_input.handle.__self__.mapping.buttons] == ["prev"]
+
+
+KNOBS = "midi: {controls: [{cc: 16, param: strength}, {cc: 18, param: bias}, {note: 36, command: next}]}\n"
+
+
+@pytest.mark.parametrize("edit, words", [
+    (KNOBS.replace("cc: 16, param: strength", "cc: 16, param: transition").replace(
+        "{note", "{cc: 17, param: strength}, {note"), "cc 16 now transition, cc 17 added"),
+    (KNOBS.replace("{cc: 18, param: bias}, ", ""), "cc 18 removed"),
+    (KNOBS.replace("param: bias}", "param: bias, range: [0.1, 0.5]}"), "cc 18 changed"),  # its range alone
+    (KNOBS.replace("{note: 36, command: next}", "{note: 36, command: next, channel: 2}"),
+     "note 36 now on channel 2 only"),
+    (KNOBS.replace("{note: 36, command: next}", "{program: presets}"), "note 36 removed, program change added"),
+    # past a few, counted: a control moved is one removed and one added
+    (KNOBS.replace("16", "20").replace("18", "21").replace("36", "37"), "3 controls added, 3 removed"),
+    (KNOBS.replace("param: strength", "param: transition").replace("param: bias", "param: strength").replace(
+        "next}", "prev}, {cc: 17, param: bias}"), "3 controls changed, 1 added"),
+], ids=["remapped-and-added", "removed", "range", "channel", "program", "moved", "counted"])
+def test_a_save_that_remaps_the_shows_midi_controls_says_which_on_the_reload_line(tmp_path, edit, words):
+    """A save of the midi: section alone was applied, but its line said only "reloaded …: 3 presets": the operator
+    could not tell the knob remapped took."""
+    from vcam.live.showwatch import show_watcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + KNOBS)
+    show, said, fake = load_show(path), [], _Recorded()
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
+    _saved(watcher, path, TINY_SHOW + edit)
+    assert said == [f"reloaded {path}: 3 presets; MIDI map: {words}"] and router.mapping == load_show(path).midi
+
+
+def test_a_shows_own_control_over_a_shipped_maps_knob_is_said_as_that_knob_remapped_not_removed(tmp_path):
+    """nanokontrol2.yaml's knobs listen on channel 1 and a show's own entry on any: a show taking knob 1 over was
+    said "cc 16 ch 1 removed, cc 16 added", which read as a dead knob."""
+    from vcam.control.reload import map_changed
+    from vcam.control.show import parse_show
+
+    def midi(text: str):
+        return parse_show(TINY_SHOW + text, str(tmp_path / "show.yaml")).midi
+
+    shipped = midi("midi: {map: nanokontrol2}\n")
+    own = midi("midi: {map: nanokontrol2, controls: [{cc: 16, param: bias}]}\n")
+    assert map_changed(shipped, own) == "cc 16 ch 1 now bias on any channel"
+    assert map_changed(own, shipped) == "cc 16 now transition on channel 1 only"
+
+
+def test_a_map_change_names_a_14_bit_knob_by_its_cc_an_nrpn_by_its_number_and_both_controls_on_one_address(tmp_path):
+    from vcam.control import midimap, oscmap
+    from vcam.control.reload import map_changed
+
+    def read(kind, name, text):
+        (tmp_path / name).write_text(text)
+        return kind.load_map(tmp_path / name)
+
+    old = read(midimap, "a.yaml", "controls:\n  - {cc: 1, bits: 14, param: blend}\n  - {nrpn: 1234, param: strength}\n")
+    new = read(midimap, "b.yaml", "controls:\n  - {cc: 1, param: blend}\n  - {nrpn: 1234, param: bias}\n")
+    assert map_changed(old, new) == "cc 1 changed, nrpn 1234 now bias"
+    assert map_changed(old, old) == "" and map_changed(None, None) == ""
+    pad = read(oscmap, "p.yaml", "controls:\n  - {address: /x, param: strength}\n  - {address: /x, command: next}\n")
+    assert map_changed(pad, None) == "/x removed"
+    assert map_changed(None, pad) == "/x added"
+    moved = read(oscmap, "q.yaml", "controls:\n  - {address: /x, param: strength}\n  - {address: /x, command: prev}\n")
+    assert map_changed(pad, moved) == "/x now strength and prev"
+
+
+def test_a_save_of_the_shows_osc_section_says_what_the_osc_input_now_does_and_nothing_without_one(tmp_path):
+    from vcam.live.showwatch import show_watcher
+
+    path = tmp_path / "show.yaml"
+    section = "osc: {controls: [{address: /1/fader1, param: strength}, {address: /go, command: next}]}\n"
+    path.write_text(TINY_SHOW + section)
+    saved = TINY_SHOW + section.replace("next", "prev").replace("strength", "bias").replace("]}", "], ignore: [/1]}")
+    for osc, words in (("127.0.0.1:9", "; OSC map: /1/fader1 now bias, /go now prev, ignore /1 added"), (None, "")):
+        path.write_text(TINY_SHOW + section)
+        show, said, fake = load_show(path), [], _Recorded()
+        watcher = show_watcher(RunOptions(show=str(path), osc=osc), "tiny", show, fake, fake, None, fake, said.append)
+        _saved(watcher, path, saved)
+        assert said == [f"reloaded {path}: 3 presets{words}"], said  # no OSC input: no map acts, none said
+
+
+def test_a_map_file_saved_broken_then_back_as_it_was_is_said_fixed_with_no_change(tmp_path):
+    """The mapping in force stays through the refused save; the save that restores it says it is fixed, and names
+    no remapped control, none having changed."""
+    path, pads, said, fake, router, watcher = _watching_pads(tmp_path)
+    _saved(watcher, pads, PADS.replace("note: 36", "note: 36x"))
+    assert said[-1].startswith(f"map file {pads} not reloaded, the last good show stays live:\n  {pads}:2:"), said
+    assert str(router.mapping.buttons[0].command) == "next" and router.mapping.buttons[0].note == 36
+    _saved(watcher, pads, PADS)
+    assert said[-1] == f"fixed: {pads} saved with no change to the show: nothing applied", said
+    _saved(watcher, pads, PADS + "  - {cc: 16, param: strength}\n")
+    assert said[-1] == f"reloaded {path} ({pads} saved): 3 presets; MIDI map: cc 16 added", said
+    assert len(fake.shows) == 1 and router.mapping.knobs[0].cc == 16
 
 
 @pytest.mark.parametrize("opts, edit, said", [

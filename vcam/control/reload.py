@@ -26,7 +26,7 @@ from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
 from vcam.errors import VcamError, described, one_line
-from vcam.words import counted
+from vcam.words import clipped, counted
 
 # Read once, as the show starts: (section, key) as the show file spells them
 AT_START = (("output", "size"), ("output", "fps"), ("output", "fit"), ("output", "out"), ("defaults", "seed"),
@@ -371,3 +371,73 @@ def reloaded(path: str, show: Show, applied: Sequence[str], later: str, saved: s
     if later:
         line += f"; at the next start: {later}"
     return line + "".join(f"; {item}" for item in kept)
+
+
+def map_changed(old, new) -> str:
+    """What a save changed in a MIDI or OSC map in force (`old`, `new`: MidiMap, OscMap, None for none), in a few
+    words for the reload's line ("cc 16 now transition, cc 17 added"); "" where no control acts otherwise (a
+    comment, lines moved, a name). Past a few changes only their counts are said ("3 controls added, 3 removed"): one
+    line."""
+    before, after = _controls(old), _controls(new)
+    changes = _rechanneled([(name, _change(before.get(name), after.get(name))) for name in {**before, **after}
+                            if before.get(name) != after.get(name)], before, after)
+    if len(changes) <= 3:
+        return ", ".join(f"{name} {words}" for name, (_, words) in changes)
+    # by kind: a control moved to another cc (or channel) is one removed and one added
+    kinds = [(n, kind) for kind in ("changed", "added", "removed") if (n := sum(k == kind for _, (k, _) in changes))]
+    return ", ".join(f"{counted(n, 'control') if i == 0 else n} {kind}" for i, (n, kind) in enumerate(kinds))
+
+
+def _change(old, new) -> tuple[str, str]:
+    """How a control changed: its kind (changed, added, removed), and in words."""
+    if old is None:
+        return "added", "added"
+    if new is None:
+        return "removed", "removed"
+    # the same action with another range, curve or toggle: changed, without more words
+    return "changed", f"now {clipped(new[0], 41)}" if new[0] != old[0] else "changed"
+
+
+def _rechanneled(changes: list[tuple[str, tuple[str, str]]], before: dict,
+                 after: dict) -> list[tuple[str, tuple[str, str]]]:
+    """`changes` with a control removed on one channel and added on any (or the reverse) said as one: a show's own
+    `{cc: 16, param: strength}` over a shipped map's knob on channel 1 still acts there, and "cc 16 ch 1 removed,
+    cc 16 added" read as a dead knob."""
+    removed = [name for name, (kind, _) in changes if kind == "removed"]
+    for gone in removed:
+        base = gone.split(" ch ")[0]
+        come = next((name for name, (kind, _) in changes if kind == "added" and name.split(" ch ")[0] == base
+                     and base in (name, gone)), None)
+        if come is None:
+            continue
+        where = "any channel" if come == base else f"channel {come.rsplit(' ', 1)[1]} only"
+        what = "" if after[come][0] == before[gone][0] else f"{clipped(after[come][0], 41)} "
+        said = (gone, ("changed", f"now {what}on {where}"))
+        changes = [said if name == gone else change for change in changes if (name := change[0]) != come]
+    return changes
+
+
+def _controls(mapping) -> dict[str, tuple]:
+    """A map's controls that act, by how the operator names them ("cc 16", "note 36 ch 2", "/1/fader1"): what each
+    does in words, then the whole entry (its range, curve: changed without a word of its own)."""
+    if isinstance(mapping, midimap.MidiMap):
+        knobs, buttons = mapping.acting()
+        found: dict[str, tuple] = {}
+        for e in (*knobs, *buttons):  # a show's own first: they win over its map file's (MidiMap.control)
+            what = e.param if isinstance(e, midimap.Knob) else str(e.command)
+            number = e.named.split(" (")[0] if isinstance(e, midimap.Knob) else \
+                f"cc {e.cc}" if e.cc is not None else f"note {e.note}"
+            found.setdefault(number + (f" ch {e.channel + 1}" if e.channel is not None else ""), (what, e))
+        for ch in mapping.program_channels:
+            found.setdefault("program change" + (f" ch {ch + 1}" if ch is not None else ""), ("presets",))
+        return found
+    if isinstance(mapping, oscmap.OscMap):
+        found = {}
+        for name, what, e in [*((f.address + (f" arg {f.arg}" if f.arg else ""), f.param, f) for f in mapping.faders),
+                              *((b.address, str(b.command), b) for b in mapping.buttons),
+                              *((f"ignore {pattern}", "ignored", None) for pattern in mapping.ignore)]:
+            # a fader and a button may share an address: both act on it
+            was = found.get(name)
+            found[name] = (what, e) if was is None else (f"{was[0]} and {what}", *was[1:], e)
+        return found
+    return {}

@@ -25,7 +25,7 @@ def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controlle
     GivenMaps of the command line's maps in force (given_maps), --osc-map's the OSC input reads, --midi-map's the
     router has: a save of their files reloads as the show's does. An edit must still fit them, and they the show."""
     from vcam.control.oscmap import missing_presets as missing_osc_presets
-    from vcam.control.reload import ShowWatcher
+    from vcam.control.reload import ShowWatcher, map_changed
 
     prompter.preload(show.prompts())
     running = [show]  # the show on air, to tell what an edit changed in the sections the command line's maps replace
@@ -41,6 +41,8 @@ def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controlle
             raise ConfigError([f"{opts.show}: --osc-map {opts.osc_map}: line {line}: {p}"
                                for _, line, p in osc_problems])
         fallbacks.warm(fallbacks_of(new))
+        old_midi = router.mapping if router is not None else None
+        old_osc = _osc_in_force(opts, running[0], next((g.mapping for g in given if g.flag == "--osc-map"), None))
         applied = controller.replace_show(new)
         prompter.preload(new.prompts())
         if router is not None:  # --midi-map overrides the show
@@ -55,11 +57,26 @@ def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controlle
                    ("osc", "--osc-map", opts.osc_map, opts.osc is not None))
                   if ref and used and getattr(new, key) != getattr(running[0], key)]
         running[0] = new
-        return (applied + [f"{g.flag} {g.ref} as saved" for g in given if maps.get(g.flag) != g.mapping]
-                + unused)
+        remapped = {"--midi-map": map_changed(old_midi, router.mapping if router is not None else None),
+                    "--osc-map": map_changed(old_osc, _osc_in_force(opts, new, maps.get("--osc-map")))}
+        return applied + _maps_said(remapped, given, maps) + unused
 
     return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts, model),
                        on_first_preset=not opts.prompt)
+
+
+def _osc_in_force(opts: RunOptions, show: Show, given_osc):
+    """The OSC map the OSC input reads (--osc-map's, else the show's), None where there is no OSC input."""
+    return None if opts.osc is None else given_osc if given_osc is not None else show.osc
+
+
+def _maps_said(remapped: dict[str, str], given: Sequence, maps: dict) -> list[str]:
+    """The reload's items for the maps in force: a command line's map saved, and what changed in each map (by flag,
+    reload.map_changed's words): a remapped knob is said, where "reloaded: N presets" left it unknown."""
+    said = [f"{g.flag} {g.ref} as saved" + (f": {remapped[g.flag]}" if remapped[g.flag] else "")
+            for g in given if maps.get(g.flag) != g.mapping]
+    return said + [f"{kind} map: {remapped[flag]}" for kind, flag in (("MIDI", "--midi-map"), ("OSC", "--osc-map"))
+                   if remapped[flag] and flag not in maps]
 
 
 def overridden_by(opts: RunOptions, model: str) -> dict[tuple[str, str], str]:
