@@ -845,6 +845,23 @@ def test_a_written_file_that_is_read_or_written_twice_is_refused_whatever_its_sp
     refuse_clashes([Written("--out file:a.mp4", "a.mp4", "")], [("the show file", "show.yaml")])  # no clash
 
 
+def test_a_read_file_its_words_name_already_is_said_once(tmp_path, monkeypatch):
+    """`would write over the input (file:/x/show.mp4) (/x/show.mp4)` said the path twice; one typed otherwise is
+    still said as the file it leads to."""
+    from vcam.live.outputs.paths import Written, refuse_clashes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.mp4").write_bytes(b"")
+    show = str(tmp_path / "show.mp4")
+    for what in (f"the input (file:{show})", f"the clip --send file:{show} uploads"):
+        with pytest.raises(VcamError) as err:
+            refuse_clashes([Written("--out file:show.mp4", "show.mp4", "give --out another file")], [(what, show)])
+        assert err.value.message == f"--out file:show.mp4 would write over {what}"
+    with pytest.raises(VcamError) as err:
+        refuse_clashes([Written("--out file:show.mp4", "show.mp4", "")], [("the input (file:show.mp4)", show)])
+    assert err.value.message == f"--out file:show.mp4 would write over the input (file:show.mp4) ({show})"
+
+
 def test_two_names_of_one_file_are_refused_as_one_file(tmp_path, monkeypatch):
     """A hard link (or a name in another case on a disk that ignores case) names the file another output writes:
     both recordings were opened, the second failed on air as "another show is recording into it now", and the end
