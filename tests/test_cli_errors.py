@@ -406,7 +406,7 @@ def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(
 
     monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(vcam.engine.hub, "from_hub", lambda spec: pytest.fail("the model was fetched first"))
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", lambda spec, **kw: pytest.fail("the model was fetched first"))
     assert main(["download", "--decoder", "taehv"]) == 2
     err = capsys.readouterr().err
     assert "TAEHV's weights (taew2_1.safetensors) are not in" in err and "Traceback" not in err, err
@@ -415,7 +415,7 @@ def test_download_offline_without_taehvs_file_says_so_before_fetching_the_model(
 def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     import vcam.engine.hub
 
-    def stopped(spec):
+    def stopped(spec, **kw):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)

@@ -354,7 +354,7 @@ def _downloading(monkeypatch, fetched=None) -> list[str]:
 
     done: list[str] = []
 
-    def from_hub(spec):
+    def from_hub(spec, **kw):
         done.append(f"fetched {spec.name}")
         if fetched is not None:
             raise fetched

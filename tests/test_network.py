@@ -1434,7 +1434,7 @@ def test_cam_refuses_to_record_over_the_clip_it_sends_before_anything_opens(tmp_
     monkeypatch.setattr(client_module, "_run_cam", lambda *args: 0)  # on air: the check let it through
     assert main(["cam", "ws://127.0.0.1:9", "--send", f"file:{clip}", "--out", "file:./clip.mp4", "--no-stdin"]) == 2
     err = capsys.readouterr().err
-    assert f"--out file:./clip.mp4 would write over the clip --send file:{clip} uploads ({clip})" in err, err
+    assert f"--out file:./clip.mp4 would write over the clip --send file:{clip} uploads\n" in err, err
     assert "output file:" not in err and clip.read_bytes() == b"the user's only copy"
 
 def test_a_camera_started_while_the_server_loads_its_model_connects_and_waits_for_frames(server_factory,
@@ -2029,3 +2029,42 @@ def test_a_notice_is_one_bounded_line_whatever_the_error_says():
              ("SetSeed",))
     assert len(told) == 1 and len(told[0]) <= NOTICE_CHARS and "\n" not in told[0], told
     assert told[0].startswith("'seed 3': control not applied (RuntimeError: CUDA error: an illegal memory access")
+
+
+def test_vcam_cam_to_a_plain_port_by_wss_exits_2_saying_to_use_ws(local_servers, capsys):
+    """wss:// to vcam serve's own port (no TLS there) was tried again for ever, each try saying "does not speak TLS":
+    no try can get in, so the client ends on it, as on a wrong token, with the address to give."""
+    server = local_servers()
+    result = []
+    thread = threading.Thread(target=lambda: result.append(main(
+        ["cam", f"wss://127.0.0.1:{server.port}", "--out", "null", "--no-stdin", "--duration", "5"])), daemon=True)
+    thread.start()
+    thread.join(120)
+    err = capsys.readouterr().err
+    assert result == [2], err
+    assert f"wss://127.0.0.1:{server.port} does not speak TLS" in err, err
+    assert f"fix: through an SSH tunnel or to vcam serve's port itself, give the address with ws://: vcam cam " \
+           f"ws://127.0.0.1:{server.port}" in err, err
+    assert "no frame came" not in err, err
+
+
+def test_a_camera_let_in_before_keeps_trying_a_port_that_no_longer_speaks_tls(local_servers):
+    """Once in, a TLS failure is the address's end changing under a running show (a proxy restarted): the camera
+    keeps trying, as after any drop, not ends."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    server = local_servers()
+    said = []
+    link = Link(f"wss://127.0.0.1:{server.port}", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
+                said.append)
+    link.ever_connected = True
+    link.FIRST_RETRY_S = link.LAST_RETRY_S = 0.05
+    link.start()
+    try:
+        assert wait_for(lambda: link.tries >= 3, 60), said
+        assert link.refused is None and link._thread.is_alive()
+    finally:
+        link.stop()
+    assert any("does not speak TLS" in line for line in said), said

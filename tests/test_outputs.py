@@ -37,6 +37,14 @@ def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
         parse_spec(text)
 
 
+@pytest.mark.parametrize("text,meant", [("file: a.mp4", "file:a.mp4"), ("file:  a.mp4@640x360", "file:a.mp4@640x360"),
+                                        ("vcam: /dev/video10", "vcam:/dev/video10")])
+def test_a_space_after_the_colon_is_refused_with_the_output_meant(text, meant):
+    """`--out "file: a.mp4"` recorded to a file named " a.mp4"; refused, as --in refuses `file: a.mp4`."""
+    with pytest.raises(ValueError, match=f"a space after the colon is read as part of the name; did you mean {meant}"):
+        parse_spec(text)
+
+
 @pytest.mark.parametrize("text,target", [("file:takes@2/show.mp4", "takes@2/show.mp4"),
                                          ("file:show@2x.mp4", "show@2x.mp4"), ("file:me@home", "me@home")])
 def test_an_at_sign_in_a_path_is_kept(text, target):
@@ -835,6 +843,23 @@ def test_a_written_file_that_is_read_or_written_twice_is_refused_whatever_its_sp
     assert "--out file:a.mp4 and --log-controls ./a.mp4 would write the same file" in err.value.message
     assert "--log-controls another file" in err.value.fix
     refuse_clashes([Written("--out file:a.mp4", "a.mp4", "")], [("the show file", "show.yaml")])  # no clash
+
+
+def test_a_read_file_its_words_name_already_is_said_once(tmp_path, monkeypatch):
+    """`would write over the input (file:/x/show.mp4) (/x/show.mp4)` said the path twice; one typed otherwise is
+    still said as the file it leads to."""
+    from vcam.live.outputs.paths import Written, refuse_clashes
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.mp4").write_bytes(b"")
+    show = str(tmp_path / "show.mp4")
+    for what in (f"the input (file:{show})", f"the clip --send file:{show} uploads"):
+        with pytest.raises(VcamError) as err:
+            refuse_clashes([Written("--out file:show.mp4", "show.mp4", "give --out another file")], [(what, show)])
+        assert err.value.message == f"--out file:show.mp4 would write over {what}"
+    with pytest.raises(VcamError) as err:
+        refuse_clashes([Written("--out file:show.mp4", "show.mp4", "")], [("the input (file:show.mp4)", show)])
+    assert err.value.message == f"--out file:show.mp4 would write over the input (file:show.mp4) ({show})"
 
 
 def test_two_names_of_one_file_are_refused_as_one_file(tmp_path, monkeypatch):

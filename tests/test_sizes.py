@@ -22,7 +22,7 @@ def test_sizes_the_model_makes_pass_everywhere(w, h):
     assert show.output.size == (w, h)
 
 
-@pytest.mark.parametrize("w,h,nearest", [(830, 480, "832x480"), (832, 0, "832x16"), (-16, 320, "16x320"),
+@pytest.mark.parametrize("w,h,nearest", [(830, 480, "832x480"), (832, 0, "832x16"),
                                          (1920, 1080, "1920x1088")])
 def test_every_place_refuses_other_sizes_with_the_same_words(w, h, nearest, capsys):
     with pytest.raises(ValueError) as by_rule:
@@ -36,6 +36,27 @@ def test_every_place_refuses_other_sizes_with_the_same_words(w, h, nearest, caps
         parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
     assert any(p.startswith("show.yaml:2") and said in p for p in in_show.value.problems), in_show.value.problems
     with pytest.raises(ValueError) as in_run:  # a size from Python or a control log: refused before loading
+        run(RunOptions(model="tiny", size=(w, h), outs=["null"], stdin=False))
+    assert str(in_run.value) == said
+
+
+@pytest.mark.parametrize("w,h,fix", [
+    (-832, 480, "did you mean 832x480?"), (832, -480, "did you mean 832x480?"), (-16, -320, "did you mean 16x320?"),
+    (-830, 480, "give both as positive multiples of 16 (e.g. 832x480, 576x320, 480x832)"),
+    (-9999, 480, "give both as positive multiples of 16 (e.g. 832x480, 576x320, 480x832)")])
+def test_a_negative_size_is_refused_as_negative_everywhere(w, h, fix):
+    """--size=-832x480 was told "the nearest is 16x480", a size no one meant: the minus sign is the slip."""
+    said = f"size {w}x{h}: a side cannot be negative; {fix}"
+    with pytest.raises(ValueError) as by_rule:
+        check_size(w, h)
+    assert str(by_rule.value) == said
+    with pytest.raises(argparse.ArgumentTypeError) as on_cli:
+        frame_size(f"{w}x{h}")
+    assert str(on_cli.value) == said
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {w}x{h}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert any(said in p for p in in_show.value.problems), in_show.value.problems
+    with pytest.raises(ValueError) as in_run:
         run(RunOptions(model="tiny", size=(w, h), outs=["null"], stdin=False))
     assert str(in_run.value) == said
 

@@ -824,3 +824,52 @@ def test_a_terminal_with_the_hubs_bars_turned_off_gets_vcams_line(tmp_path, monk
     lines = out.getvalue().split("\n")  # a bar's redraws are one line, its carriage returns within
     assert lines[1].startswith(f"\r\x1b[Kdownloading {KREA_REPO}: ") and "28.6 of 28.6 GB (100%)" in lines[1], lines
     assert lines[2].startswith(f"vcam: fetching {WAN_REPO} "), lines  # on a line of its own, not after the bar
+
+
+def _download_said(monkeypatch, tmp_path, capsys) -> str:
+    """What `vcam download` says, the hub cache an empty folder."""
+    from huggingface_hub import constants
+
+    from vcam.cli import main
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    assert main(["download"]) == 2
+    return capsys.readouterr().err
+
+
+def test_download_offline_names_the_command_that_takes_a_weights_folder(tmp_path, monkeypatch, capsys):
+    """`vcam download` offline was told to "pass --weights DIR", which it does not take: `vcam run` does."""
+    from huggingface_hub import HfApi, constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(HfApi, "repo_info", never)
+    err = _download_said(monkeypatch, tmp_path, capsys)
+    assert f"HF_HUB_OFFLINE is set and the hub cache {tmp_path / 'hub'} lacks {KREA_REPO}" in err, err
+    assert "give the files' folder to `vcam run --weights DIR` instead" in err and "pass --weights" not in err, err
+
+
+def test_download_without_a_network_names_the_command_that_takes_a_weights_folder(tmp_path, monkeypatch, capsys):
+    import importlib
+
+    from huggingface_hub import _snapshot_download as snap
+
+    name = next((n for n in ("httpx2", "httpx") if hasattr(snap, n)), None)
+    if name is None:
+        pytest.skip("huggingface_hub here uses neither httpx nor httpx2")
+    refusing_hub(monkeypatch, importlib.import_module(name).ConnectError("[Errno -3] Temporary failure in name "
+                                                                          "resolution"))
+    err = _download_said(monkeypatch, tmp_path, capsys)
+    assert "could not reach the Hugging Face hub" in err, err
+    assert "download the files elsewhere and give the files' folder to `vcam run --weights DIR`" in err, err
+
+
+def test_a_run_offline_is_told_to_pass_its_weights_folder(tmp_path, monkeypatch):
+    from huggingface_hub import HfApi, constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(HfApi, "repo_info", never)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.fix.endswith("or pass the files' folder with --weights DIR"), err.value.fix

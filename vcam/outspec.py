@@ -85,6 +85,11 @@ def parse_spec(text: str) -> OutputSpec:
         raise ValueError(f"output {quoted(text)} needs a path: file:PATH.mp4")
     if kind in ("window", "null") and target:
         raise ValueError(f"output {quoted(text)} takes no target: {usage}")
+    if target[:1].isspace():
+        # `file: a.mp4` recorded to " a.mp4", a name no one lists; refused as --in refuses `file: a.mp4`
+        meant = f"{kind}:{target.strip()}{text[len(body):]}"
+        raise ValueError(f"output {quoted(text)}: a space after the colon is read as part of the name; "
+                         f"did you mean {shell_word(meant)}?")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
     if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
         raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "

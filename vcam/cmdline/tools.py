@@ -51,7 +51,7 @@ def cmd_models(args) -> int:
 
 def cmd_download(args) -> int:
     from vcam.engine.configs import get_spec
-    from vcam.engine.hub import from_hub
+    from vcam.engine.hub import DOWNLOAD_FOLDER_FIX, from_hub
 
     spec = get_spec(args.model)
     if spec.random_weights:
@@ -61,7 +61,7 @@ def cmd_download(args) -> int:
 
     check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
     try:
-        paths = from_hub(spec)
+        paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command that takes --weights
     except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
         print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
               "rest", file=sys.stderr)

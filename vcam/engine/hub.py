@@ -32,8 +32,12 @@ ENOSPC, EACCES, EROFS = 28, 13, 30
 # Where rented GPU machines (RunPod, Vast.ai, Lambda, …) mount their large volume beside a small root disk.
 VOLUMES = ("/workspace", "/data", "/mnt/data", "/home/workspace")
 MOVE_CACHE = ("point HF_HOME at a larger, writable volume before running (on a rented GPU machine often the "
-              "/workspace volume: `export HF_HOME=/workspace/hf`), or download the files elsewhere and pass "
-              "--weights DIR")
+              "/workspace volume: `export HF_HOME=/workspace/hf`), or download the files elsewhere and ")
+# How a fix says to use the files from a folder instead, as the command that asks the hub takes one: `vcam run`,
+# serve, bench and render take --weights; `vcam download` takes none, so it names the command that does.
+FOLDER_FIX = "pass the files' folder with --weights DIR"
+DOWNLOAD_FOLDER_FIX = ("give the files' folder to `vcam run --weights DIR` instead (serve, bench and render take it "
+                       "too)")
 
 
 def _cache_variable() -> str | None:
@@ -42,12 +46,12 @@ def _cache_variable() -> str | None:
     return next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE") if os.environ.get(name)), None)
 
 
-def _move_cache() -> str:
+def _move_cache(folder_fix: str) -> str:
     # where HF_HUB_CACHE (or its older name) is set, it outranks HF_HOME: moving HF_HOME would change nothing
     name = _cache_variable()
     if name:
-        return MOVE_CACHE.replace("point HF_HOME", f"point {name} (set here, it outranks HF_HOME)")
-    return MOVE_CACHE
+        return MOVE_CACHE.replace("point HF_HOME", f"point {name} (set here, it outranks HF_HOME)") + folder_fix
+    return MOVE_CACHE + folder_fix
 
 
 def _writable_fix() -> str:
@@ -57,13 +61,15 @@ def _writable_fix() -> str:
     return f"{name} (set here, it outranks HF_HOME)" if name else "HF_HUB_CACHE (or HF_HOME)"
 
 
-def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None = None) -> WeightPaths:
+def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None = None,
+             folder_fix: str = FOLDER_FIX) -> WeightPaths:
     """Finds the files of `spec` in the hub cache, or downloads what is missing, with a progress line on `out`
     (stderr; a bar where it is a terminal, a line every few seconds where it is a log). A complete cache is used
     without asking the hub anything, so a show starts with no network and from a read-only cache. Before a
     download, the hub is asked the sizes of what is missing and a disk too small for them is said then, not
     tens of GB later. A download cut short keeps its finished files; its partial ones (kept apart as `.incomplete`,
-    never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x."""
+    never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x. `folder_fix`:
+    how a fix says to use a folder of the files instead, as the command that runs takes one."""
     cached = _in_cache(spec, cache_dir)
     if cached is not None:
         return cached
@@ -76,9 +82,10 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     plans = {}
     for repo, patterns in spec.hub_files:
         with _still_waiting(repo, out):
-            plans[repo] = _plan(repo, patterns, cache_dir, where)
-    _check_room(plans, where)
-    roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out) for repo, patterns in spec.hub_files}
+            plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix)
+    _check_room(plans, where, folder_fix)
+    roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
+             for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
     check_files(paths, "delete the files named (in the hub cache, the file each one links to as well) and run "
                        "`vcam download` again")
@@ -154,7 +161,7 @@ class DownloadPlan:
         return sum(self.sizes.values()) if self.sizes else 0
 
 
-def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path) -> DownloadPlan:
+def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, folder_fix: str) -> DownloadPlan:
     from huggingface_hub import snapshot_download
 
     if _offline():  # the download answers from the cache alone, and says what it lacks
@@ -166,10 +173,10 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         return DownloadPlan(None)
     except _dry_run_error() as e:
         if _http_error(e.__cause__):  # the hub answered, with a refusal (401, gated, 429): said now
-            raise _said(repo, e.__cause__, where) from None
+            raise _said(repo, e.__cause__, where, folder_fix) from None
         return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
     except Exception as e:
-        raise _said(repo, e, where) from None
+        raise _said(repo, e, where, folder_fix) from None
     pending = [f for f in files if f.will_download]
     sizes = {f.filename: f.file_size or 0 for f in pending}
     return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
@@ -274,7 +281,7 @@ def _locked(locks: Path) -> bool:
     return any(filelock.written_now(str(file)) for file in files)
 
 
-def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
+def _check_room(plans: dict[str, DownloadPlan], where: Path, folder_fix: str = FOLDER_FIX) -> None:
     """Says a read-only cache, or a disk too small for what is left to download, before anything is fetched."""
     missing = [f"{repo}: {name}" for repo, plan in plans.items() for name in (plan.sizes or {})]
     if missing and not _writable(where):
@@ -294,7 +301,8 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path) -> None:
             spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
             raise WeightsError(f"the weights need {gigabytes(need)} more in {place}, and its disk has "
                                f"{gigabytes(free)} free{spare}",
-                               _stale_fix(plans, where) + _room_fix(_roomy_volume(need + DISK_MARGIN, place)))
+                               _stale_fix(plans, where)
+                               + _room_fix(_roomy_volume(need + DISK_MARGIN, place), folder_fix))
 
 
 def _xet_cache() -> Path | None:
@@ -350,12 +358,13 @@ def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
             f"download running, delete them ({files}); if that is not room enough, ")
 
 
-def _room_fix(roomy: Path | None) -> str:
+def _room_fix(roomy: Path | None, folder_fix: str) -> str:
+    move = _move_cache(folder_fix)
     if roomy is None:
-        return _move_cache()
+        return move
     if name := _cache_variable():
-        return f"{roomy} has room: `export {name}={roomy / 'hf' / 'hub'}` and run again; or {_move_cache()}"
-    return f"{roomy} has room: `export HF_HOME={roomy / 'hf'}` and run again; or {_move_cache()}"
+        return f"{roomy} has room: `export {name}={roomy / 'hf' / 'hub'}` and run again; or {move}"
+    return f"{roomy} has room: `export HF_HOME={roomy / 'hf'}` and run again; or {move}"
 
 
 def _roomy_volume(need: int, where: Path) -> Path | None:
@@ -376,7 +385,7 @@ def _missing(root: Path, patterns: tuple[str, ...]) -> list[str]:
 
 
 def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, plan: DownloadPlan,
-           out: TextIO) -> Path:
+           out: TextIO, folder_fix: str) -> Path:
     from huggingface_hub import snapshot_download
 
     size = f", {gigabytes(plan.total)}" if plan.total else ""
@@ -391,7 +400,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     try:
         root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
     except Exception as e:
-        raise _said(repo, e, where) from None
+        raise _said(repo, e, where, folder_fix) from None
     finally:
         if stop is not None:
             stop()
@@ -399,14 +408,14 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     if missing and _offline():
         raise WeightsError(f"HF_HUB_OFFLINE is set and {repo} in the hub cache {where} lacks {', '.join(missing)}",
                            "unset HF_HUB_OFFLINE and run `vcam download` with a network connection to complete "
-                           "it, or pass --weights DIR with the files")
+                           f"it, or {folder_fix}")
     if missing:
         raise WeightsError(f"{repo} in the hub cache {where} lacks {', '.join(missing)}",
                            "run `vcam download` again with a network connection to complete the download")
     return root
 
 
-def _said(repo: str, e: BaseException, where: Path) -> BaseException:
+def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX) -> BaseException:
     """The hub's or the disk's failure as one WeightsError line with its fix; `e` itself where it is none of
     theirs."""
     from huggingface_hub.errors import (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
@@ -423,7 +432,7 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     if "No space left" in text or "os error 28" in text or errno == ENOSPC:
         return WeightsError(f"downloading {repo} failed: the disk holding {where} is full",
                             f"free space there (the weights take about {HUB_DOWNLOAD_GB} GB in all), or "
-                            f"{_move_cache()}; then {again}")
+                            f"{_move_cache(folder_fix)}; then {again}")
     if errno in (EACCES, EROFS) or isinstance(e, PermissionError):
         return WeightsError(f"the hub cache {where} is read-only and lacks files of {repo} ({first})",
                             "download them into it from a machine that can write it (`vcam download`), or point "
@@ -431,11 +440,11 @@ def _said(repo: str, e: BaseException, where: Path) -> BaseException:
     if isinstance(e, (OfflineModeIsEnabled, LocalEntryNotFoundError)):
         if _offline():
             return WeightsError(f"HF_HUB_OFFLINE is set and the hub cache {where} lacks {repo}",
-                                "unset HF_HUB_OFFLINE and run `vcam download` with a network connection, or pass "
-                                "--weights DIR with the files")
+                                "unset HF_HUB_OFFLINE and run `vcam download` with a network connection, or "
+                                f"{folder_fix}")
         return WeightsError(f"could not reach the Hugging Face hub for {repo}, and the hub cache {where} lacks it",
                             "check the network connection (behind a proxy: set HTTPS_PROXY) and run again, or "
-                            "download the files elsewhere and pass the folder with --weights DIR")
+                            f"download the files elsewhere and {folder_fix}")
     if isinstance(e, GatedRepoError):
         return WeightsError(f"{repo} is gated: the hub serves it only to accounts that accepted its terms",
                             f"accept them at https://huggingface.co/{repo}, then log in here with `hf auth login` "

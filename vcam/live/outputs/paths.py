@@ -6,6 +6,7 @@ replace it without a word, so it is refused; recording a take again over an olde
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ def refuse_clashes(writes: Sequence[Written], reads: Sequence[tuple[str, str]]) 
         key = _identity(where)
         if key in read_at:
             what, other = read_at[key]
-            raise VcamError(f"{w.what} would write over {what} ({_one_file(other, where)})", w.fix)
+            raise VcamError(f"{w.what} would write over {_naming(what, _one_file(other, where))}", w.fix)
         if key in written_at:
             first = written_at[key]
             raise VcamError(f"{first.what} and {w.what} would write the same file "
@@ -188,6 +189,14 @@ def _identity(where: str) -> object:
         return where
     # a file system that numbers no file (st_ino 0: some network shares on Windows) would make all its files one
     return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) and st.st_ino else where
+
+
+def _naming(what: str, file: str) -> str:
+    """What is read, followed by the file it is where its words do not name that file already: `the input
+    (file:/x/show.mp4)` said the path twice, with ` (/x/show.mp4)` after it."""
+    if re.search(rf"(?:^|[\s:(]){re.escape(file)}(?:$|[\s)])", what):
+        return what
+    return f"{what} ({file})"
 
 
 def _one_file(first: str, second: str) -> str:
