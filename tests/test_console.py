@@ -310,19 +310,24 @@ def test_a_line_ending_in_cr_is_handed_on_before_the_next_chunk_is_read():
     assert next(split_lines(typed(), 16)) == b"preset 2\r"
 
 
-def test_a_commands_file_with_old_mac_line_ends_is_read_line_by_line(tmp_path):
-    """A file whose lines end in a lone \\r was read as one line, an unknown command made of all of them."""
-    from vcam.control.console import FILE_EOF
-
-    path = tmp_path / "commands.txt"
-    path.write_bytes(b"preset 2\rstatus\r\nseed 7\r")
+def _read_whole(path) -> tuple[list[str], list[str]]:
+    """The commands a console read from the file at `path` to its end, and what it said."""
     handled, said = [], []
     with open(path, "rb", buffering=0) as source:
         console = Console(lambda line, src: handled.append(line), said.append, source)
         console.start()
         console._thread.join(60)
     assert not console._thread.is_alive()
-    assert handled == ["preset 2", "status", "seed 7"] and said == [FILE_EOF]
+    return handled, said
+
+
+def test_a_commands_file_with_old_mac_line_ends_is_read_line_by_line(tmp_path):
+    """A file whose lines end in a lone \\r was read as one line, an unknown command made of all of them."""
+    from vcam.control.console import FILE_EOF
+
+    path = tmp_path / "commands.txt"
+    path.write_bytes(b"preset 2\rstatus\r\nseed 7\r")
+    assert _read_whole(path) == (["preset 2", "status", "seed 7"], [FILE_EOF])
 
 # --- the end of input ---------------------------------------------------------------------------------------------
 
@@ -437,12 +442,7 @@ def test_the_end_of_stdin_is_said_as_what_stdin_is(tmp_path, stdin, said):
     path = os.devnull if stdin == "null" else tmp_path / "commands.txt"
     if stdin == "file":
         path.write_bytes(b"preset 2\n")
-    handled, answers = [], []
-    with open(path, "rb", buffering=0) as source:
-        console = Console(lambda line, src: handled.append(line), answers.append, source)
-        console.start()
-        console._thread.join(60)
-    assert answers == [said] and handled == ([] if stdin == "null" else ["preset 2"])
+    assert _read_whole(path) == ([] if stdin == "null" else ["preset 2"], [said])
 
 
 def test_lines_after_quit_are_not_applied_and_are_answered_once():

@@ -1293,18 +1293,26 @@ def test_a_side_of_the_blend_on_air_renamed_is_said_on_the_reload_line():
     assert ctl.replace_show(parse_show(text.replace("name: forest", "name: Woods"), "show.yaml")) == []  # recased
 
 
+NOT_WHOLE = ("the file is not written whole (a save still under way on a network share, or one a crash cut short); "
+             "save it again from the editor")
+
+
+def _problems_of(path, data: bytes) -> list[str]:
+    """What loading a show file holding `data` refuses it with."""
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as e:
+        load_show(path)
+    return e.value.problems
+
+
 @pytest.mark.parametrize("data, line", [(bytes(64), 1), (b"presets:\n  - {name: a, prompt: x}\n" + bytes(64), 3)],
                          ids=["zeros only", "text then zeros"])
 def test_a_show_file_with_its_end_not_written_yet_is_said_so_not_utf16(tmp_path, data, line):
     """A file a network share had sized but not filled yet (zeros where its text goes) was said to be UTF-16,
     with an iconv to run on it."""
     path = tmp_path / "show.yaml"
-    path.write_bytes(data)
-    with pytest.raises(ConfigError) as e:
-        load_show(path)
-    assert e.value.problems == [f"{path}:{line}: NUL bytes (0) from column 1 on, where text should be: the file is not "
-                                "written whole (a save still under way on a network share, or one a crash cut short); "
-                                "save it again from the editor"]
+    said = f"{path}:{line}: NUL bytes (0) from column 1 on, where text should be: {NOT_WHOLE}"
+    assert _problems_of(path, data) == [said]
 
 
 @pytest.mark.parametrize("data, line", [
@@ -1314,12 +1322,7 @@ def test_a_show_file_cut_short_that_is_no_utf8_is_said_not_written_whole_not_giv
     """A UTF-16 file with an accent, or a UTF-8 one cut inside a character, zeros after: told to convert it from
     Latin-1, which garbles it."""
     path = tmp_path / "show.yaml"
-    path.write_bytes(data)
-    with pytest.raises(ConfigError) as e:
-        load_show(path)
-    assert e.value.problems == [f"{path}:{line}: NUL bytes where text should be: the file is not written whole (a "
-                                "save still under way on a network share, or one a crash cut short); save it again "
-                                "from the editor"]
+    assert _problems_of(path, data) == [f"{path}:{line}: NUL bytes where text should be: {NOT_WHOLE}"]
 
 
 def test_a_watched_file_that_became_a_named_pipe_is_read_without_waiting_for_a_writer(tmp_path):
