@@ -32,7 +32,6 @@ from vcam.remote.controller import RemoteController
 from vcam.remote.feed import FIRST_FRAME_WAIT_S, LinkFeed
 from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
-from vcam.remote.reasons import NO_TLS
 from vcam.remote.uploader import Uploader, open_capture
 from vcam.remote.urls import asks_to_watch, check_url
 from vcam.words import shell_word
@@ -190,11 +189,6 @@ def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool)
 
 
 def _refusal(opts: CamOptions, why: str) -> VcamError:
-    if why == NO_TLS:
-        plain = "ws://" + opts.url.split("://", 1)[1]
-        return VcamError(f"{opts.url} does not speak TLS: wss:// is for an HTTPS proxy's address",
-                         "through an SSH tunnel or to vcam serve's port itself, give the address with ws://: "
-                         f"vcam cam {shell_word(plain)}")
     if why == "missing token":
         return VcamError(f"{opts.url} asks for a token and none was given",
                          f"vcam cam {shell_word(opts.url)} --token TOKEN, with the token vcam serve was given (or set "

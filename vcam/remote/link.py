@@ -25,7 +25,7 @@ from vcam.remote.handshake import first_message
 from vcam.remote.inbox import Inbox
 from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within, own_close
 from vcam.remote.pending import Unanswered, Waiting
-from vcam.remote.reasons import NO_TLS, HandshakeUnanswered, speaks_no_tls
+from vcam.remote.reasons import HandshakeUnanswered
 from vcam.remote.uploader import Uploader
 from vcam.remote.urls import dialled, url_port
 
@@ -79,7 +79,7 @@ class Link(Inbox, LinkEnds):
         self._opened = False  # this try's handshake succeeded (the server let this client in)
         self.tries = 0  # tries that failed since the server was last reached
         self.broken: str | None = None  # why the server that lets this client in cannot be used, as said
-        self.refused: str | None = None  # why this client will never get in (a wrong token, wss:// to a plain port)
+        self.refused: str | None = None  # why the server will never let this client in (a wrong token)
         self.unreachable: str | None = None  # why the last try could not connect, where it never connected
         self._unclear = False  # whether that said only that the connection was closed
         # the server said it was going away (its stop) since this client last reached it: a try it then closes
@@ -318,9 +318,6 @@ class Link(Inbox, LinkEnds):
                     return
             except Exception as e:
                 self.token_refused = False
-                if not self.ever_connected and speaks_no_tls(e):  # wss:// to a plain port: no try will get in
-                    self.refused = NO_TLS  # a mistake in this command line, as a wrong token: run_cam says the fix
-                    return
                 # the library's own race (its reader meets the socket closed under its handshake) says nothing of
                 # what answered: the next try does, unless it happens every time
                 races = races + 1 if isinstance(e, AssertionError) and not self._opened else 0

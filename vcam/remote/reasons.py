@@ -28,15 +28,6 @@ class HandshakeUnanswered(TimeoutError):
         self.seconds = seconds
 
 
-NO_TLS = "no TLS"  # Link.refused where a wss:// address leads to a port without it
-
-
-def speaks_no_tls(error: BaseException) -> bool:
-    """Whether a wss:// try failed in TLS itself, as at a plain port (vcam serve's own, an ssh -L tunnel's), not
-    over a certificate this machine refused (said as such)."""
-    return isinstance(error, ssl.SSLError) and not isinstance(error, ssl.SSLCertVerificationError)
-
-
 def unreachable(url: str, error: Exception) -> str:
     """Why a try to connect to `url` failed, with what to check: a name no resolver knows, a port nobody listens
     on, no answer at all, or a network that wants a login first (a hotel's or a café's: its page answers in the
@@ -84,7 +75,7 @@ def unreachable(url: str, error: Exception) -> str:
                 f"({error.verify_message or error.reason}): on a hotel, café or train network, its login page may "
                 f"answer in the server's place ({LOG_IN}); else check that the address is the one the cloud "
                 "provider shows for the port")
-    if speaks_no_tls(error):
+    if isinstance(error, ssl.SSLError):
         return (f"{host} port {port} does not speak TLS: wss:// is for an HTTPS proxy's address; through an SSH tunnel "
                 f"or to the port itself, the address starts with ws://")
     if isinstance(error, InvalidMessage) and not isinstance(error.__cause__, EOFError):
