@@ -292,11 +292,13 @@ def test_dev_zero_on_stdin_is_given_up_and_the_reading_ends():
 # --- line ends ----------------------------------------------------------------------------------------------------
 
 def test_a_lone_cr_ends_a_line_and_a_crlf_split_across_chunks_ends_only_one():
-    from vcam.control.console import split_lines
+    from vcam.control.console import TOO_LONG, split_lines
 
     chunks = [b"preset 1\rsta", b"tus\r", b"", b"\nnext\r\n", b"\r", b"last\r"]
     assert list(split_lines(chunks, 16)) == [b"preset 1\r", b"status\r", b"next\r\n", b"\r", b"last\r"]
     assert list(split_lines([b"a\r\r\nb"], 16)) == [b"a\r", b"\r\n", b"b"]
+    # a line dropped as too long that ends in a \r: its \n in the next read is no empty line of its own
+    assert list(split_lines([b"x" * 7 + b"\r", b"\nok\n"], 4)) == [TOO_LONG, b"ok\n"]
 
 
 def test_a_line_ending_in_cr_is_handed_on_before_the_next_chunk_is_read():

@@ -45,6 +45,11 @@ def test_a_space_after_the_colon_is_refused_with_the_output_meant(text, meant):
         parse_spec(text)
 
 
+def test_a_file_output_of_spaces_alone_needs_a_path_not_a_form_refused_in_turn():
+    with pytest.raises(ValueError, match=r"needs a path: file:PATH.mp4"):
+        parse_spec("file: @640x360")
+
+
 @pytest.mark.parametrize("text,target", [("file:takes@2/show.mp4", "takes@2/show.mp4"),
                                          ("file:show@2x.mp4", "show@2x.mp4"), ("file:me@home", "me@home")])
 def test_an_at_sign_in_a_path_is_kept(text, target):

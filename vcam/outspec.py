@@ -81,7 +81,7 @@ def parse_spec(text: str) -> OutputSpec:
         meant = _meant(body)
         said = f"did you mean {meant + text[len(body):]}? ({usage})" if meant else usage
         raise ValueError(f"unknown output {quoted(text)}: {said}")
-    if kind == "file" and not target:
+    if kind == "file" and not target.strip():  # `file: @640x360`: no name, whatever spaces stand for it
         raise ValueError(f"output {quoted(text)} needs a path: file:PATH.mp4")
     if kind in ("window", "null") and target:
         raise ValueError(f"output {quoted(text)} takes no target: {usage}")
