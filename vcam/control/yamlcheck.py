@@ -437,8 +437,10 @@ def _code(e: yaml.reader.ReaderError) -> int:
 def _unreadable_at(e: yaml.reader.ReaderError, text: str) -> int:
     """Where in `text` the character YAML refused is: libyaml's position counts UTF-8 bytes, not characters, so
     after an é or an emoji it points further on (a line or a column too far); the first of that character is the
-    one refused, as every character before it was taken."""
-    at = text.find(chr(_code(e)))
+    one refused, as every character before it was taken. For a NUL, where the run of them (the part not written)
+    starts, where there is one: a stray NUL before it is not where the file stops being text."""
+    code = _code(e)
+    at = text.find(NUL_RUN) if code == 0 and NUL_RUN in text else text.find(chr(code))
     return at if at >= 0 else max(e.position, 0)
 
 
@@ -448,8 +450,14 @@ def _unreadable_character(e: yaml.reader.ReaderError, text: str, at: int) -> str
     Windows editors), or one control character (a paste from a terminal or a word processor)."""
     code = _code(e)
     column = at - text.rfind("\n", 0, at)
+    if code == 0 and _utf32(text.encode("utf-8", "surrogatepass")):
+        return _utf32_said(text.startswith("\0"))
     if code == 0 and NUL_RUN in text:
-        return f"NUL bytes (0) from column {column} on, where text should be: {NOT_WHOLE}"
+        length = len(text[at:]) - len(text[at:].lstrip("\0"))
+        # zeros to the end: its end not written yet; a run with text after it: that many bytes not written
+        run = f"NUL bytes (0) from column {column} on" if at + length == len(text) else \
+            f"{length} NUL bytes (0) from column {column}"
+        return f"{run}, where text should be: {NOT_WHOLE}"
     if code == 0 and _utf16_unmarked(text):
         return _utf16_said(text.startswith("\0"))
     return (f"a control character (U+{code:04X}, column {column}) that YAML does not allow; delete it (a paste from "
@@ -468,6 +476,22 @@ def _utf16_unmarked(data: str | bytes) -> bool:
     none; UTF-16's ASCII is half NUL, its accents and emoji fewer), and no run of them."""
     nul, run = ("\0", NUL_RUN) if isinstance(data, str) else (b"\0", NUL_RUN.encode())
     return data.count(nul) * 4 >= len(data) and run not in data
+
+
+def _utf32(data: bytes) -> bool:
+    """Whether `data` reads as UTF-32, with its byte order mark or without: in whole units of four bytes, none of
+    them 0 (a unit of zeros is a file not written whole), each a code point (at most 0x10FFFF), little- or
+    big-endian. Told before UTF-16 (whose mark starts its little-endian mark) and before the runs of NULs (an ASCII
+    letter then an emoji or a CJK character makes one), which it is not."""
+    if not data or len(data) % 4 or any(data[i:i + 4] == bytes(4) for i in range(0, len(data), 4)):
+        return False
+    return any(not data[high::4].strip(b"\0") and max(data[plane::4]) <= 0x10 for high, plane in ((3, 2), (0, 1)))
+
+
+def _utf32_said(big_endian: bool) -> str:
+    """UTF-32 text, said with the fix: UTF-16's iconv would garble it."""
+    return (f"the file is UTF-32 text, not UTF-8 (three bytes of every four are 0); save it as UTF-8 (in the "
+            f"editor's Save As, or: iconv -f utf-32{'be' if big_endian else 'le'} -t utf-8 FILE > NEW.yaml)")
 
 
 def _utf16_said(big_endian: bool) -> str:
@@ -543,6 +567,8 @@ def _unreadable(path: Path, e: OSError | UnicodeDecodeError, what: str) -> str:
             kind, src = media
             return (f"{path}:1: {what} is {kind}, not a YAML text file; to restyle it give it to vcam run --in "
                     f"{shell_word(f'{src}:{path}')}")
+        if _utf32(e.object):
+            return f"{path}:1: {_utf32_said(e.object[:1] == bytes(1))}"
         if e.object[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Windows Notepad's "Unicode": latin1 would garble it
             return (f"{path}:1: {what} is UTF-16 text, not UTF-8; save it as UTF-8 (in the editor's Save As, or: "
                     "iconv -f utf-16 -t utf-8 FILE > NEW.yaml)")

@@ -1,0 +1,56 @@
+"""Editing the show file on air: what a save that cannot be read is told as, and what the reload's line says of a
+save that loads."""
+from __future__ import annotations
+
+import pytest
+
+from vcam.control.show import load_show
+from vcam.control.yamlcheck import ConfigError
+
+NOT_WHOLE = ("the file is not written whole (a save still under way on a network share, or one a crash cut short); "
+             "save it again from the editor")
+
+
+def _problems_of(path, data: bytes) -> list[str]:
+    """What loading a show file holding `data` refuses it with."""
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as e:
+        load_show(path)
+    return e.value.problems
+
+
+SHOW = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: waves \U0001f600 by night}\n"
+
+
+@pytest.mark.parametrize("encoding, data, iconv", [
+    ("utf-32-le", SHOW.encode("utf-32-le"), "utf-32le"),
+    ("utf-32-be", SHOW.encode("utf-32-be"), "utf-32be"),
+    ("ascii utf-32-le", SHOW.replace("\U0001f600 ", "").encode("utf-32-le"), "utf-32le"),
+    ("utf-32 with its mark", SHOW.encode("utf-32"), "utf-32le")], ids=lambda v: v if isinstance(v, str) else "")
+def test_a_utf32_show_file_is_told_as_utf32_with_its_fix(tmp_path, encoding, data, iconv):
+    """UTF-32 saved by a script: an ASCII letter then an emoji makes a run of four NULs, told as a file not
+    written whole (save it again: the same file again); ASCII alone was told UTF-16, with an iconv that garbles it."""
+    path = tmp_path / "show.yaml"
+    assert _problems_of(path, data) == [
+        f"{path}:1: the file is UTF-32 text, not UTF-8 (three bytes of every four are 0); save it as UTF-8 (in the "
+        f"editor's Save As, or: iconv -f {iconv} -t utf-8 FILE > NEW.yaml)"]
+
+
+def test_a_utf32_file_cut_short_is_still_told_not_written_whole(tmp_path):
+    """Zeros after the text are no UTF-32 character: the file is not written whole."""
+    path = tmp_path / "show.yaml"
+    data = SHOW.replace("\U0001f600 ", "").encode("utf-32-le")
+    assert _problems_of(path, data[:40] + bytes(64))[0].endswith(NOT_WHOLE)
+
+
+def test_a_run_of_nuls_in_the_middle_is_told_where_it_starts_and_how_long_it_is(tmp_path):
+    """A stray NUL in a prompt, then a block of zeros a share left unwritten: the first NUL's line and column were
+    said (line 2, "from column 25 on"), which is neither where the file stops being text nor to its end."""
+    path = tmp_path / "show.yaml"
+    data = (b"presets:\n  - {name: a, prompt: \"x\0y\"}\n  - {name: b, prompt: y}\n" + bytes(40)
+            + b"\n  - {name: c, prompt: z}\n")
+    assert _problems_of(path, data) == [
+        f"{path}:4: 40 NUL bytes (0) from column 1, where text should be: {NOT_WHOLE}"]
+    # to the end of the file: "on", as before
+    assert _problems_of(path, b"presets:\n  - {name: a, prompt: x}\n" + bytes(64)) == [
+        f"{path}:3: NUL bytes (0) from column 1 on, where text should be: {NOT_WHOLE}"]
