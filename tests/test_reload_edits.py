@@ -54,3 +54,26 @@ def test_a_run_of_nuls_in_the_middle_is_told_where_it_starts_and_how_long_it_is(
     # to the end of the file: "on", as before
     assert _problems_of(path, b"presets:\n  - {name: a, prompt: x}\n" + bytes(64)) == [
         f"{path}:3: NUL bytes (0) from column 1 on, where text should be: {NOT_WHOLE}"]
+
+
+def test_a_show_folder_moved_away_and_back_is_said_back_not_saved(tmp_path):
+    """The show's folder renamed away (said deleted or renamed), then back as it was: "saved with no change",
+    though no one saved it."""
+    from vcam.control.reload import ShowWatcher
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    path = folder / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    said: list[str] = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+    folder.rename(tmp_path / "away")
+    watcher.poll(), watcher.poll()
+    (tmp_path / "away").rename(folder)
+    watcher.poll(), watcher.poll()
+    assert said == [f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is read "
+                    "again", f"{path} is back, as the show runs it: nothing applied"], said
+    path.write_text("presets:\n  - {name: a, prompt: x}\n# saved\n")
+    path.touch()
+    watcher.poll(), watcher.poll()
+    assert said[-1] == f"{path} saved with no change to the show: nothing applied", said

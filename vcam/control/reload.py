@@ -18,7 +18,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -269,6 +269,7 @@ class ShowWatcher:
             return
         # a file watched since the last reload (a map it named anew) counts from now, not as a save
         changed = [path for path, stamp in stamps.items() if stamp != self._stamps.get(path, stamp)]
+        back = {path for path in changed if path in self._stamps and self._stamps[path] is None}
         self._stamps = stamps
         if not changed:
             return
@@ -281,16 +282,17 @@ class ShowWatcher:
                 self._not_a_file(path)
         saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
-            self._reload(saved, stamps)
+            self._reload(saved, stamps, back)
 
     def _not_a_file(self, path: str) -> None:
         self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the file "
                  "there again to reload it")
 
-    def _reload(self, saved: list[str], stamps: dict) -> None:
+    def _reload(self, saved: list[str], stamps: dict, back: Collection[str] = ()) -> None:
         """The show read again after a save of the files `saved`, and of the command line's maps those saved (one
         not saved stays as read: each is read once a save). `stamps`: the files as the look before the read found
-        them; one written since, as it was read, is not applied (the next looks read it once it holds still)."""
+        them; one written since, as it was read, is not applied (the next looks read it once it holds still).
+        `back`: those that were gone (said deleted or renamed), there again."""
         said = self.path if self.path in saved else saved[0]
         head = "show file" if said == self.path else f"map file {said}"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
@@ -308,7 +310,7 @@ class ShowWatcher:
                 return  # may be its first half, valid YAML, and would go on air
             if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
                 # nothing the show reads (a comment): said as such, where "reloaded: N presets" read as a change
-                self._loaded(show, maps, unchanged(said))
+                self._loaded(show, maps, unchanged(said, said in back))
                 return
             applied = self.on_show(show, maps)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
@@ -355,8 +357,11 @@ class ShowWatcher:
         self._named = named_maps(self.path)
 
 
-def unchanged(path: str) -> str:
-    """The line for a save that changed nothing in the show: nothing is applied."""
+def unchanged(path: str, back: bool = False) -> str:
+    """The line for a save that changed nothing in the show: nothing is applied. `back`: the file was gone (its
+    folder moved away, or the file itself) and is there again as the show runs it, which no one saved."""
+    if back:
+        return f"{path} is back, as the show runs it: nothing applied"
     return f"{path} saved with no change to the show: nothing applied"
 
 
