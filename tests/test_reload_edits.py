@@ -77,3 +77,27 @@ def test_a_show_folder_moved_away_and_back_is_said_back_not_saved(tmp_path):
     path.touch()
     watcher.poll(), watcher.poll()
     assert said[-1] == f"{path} saved with no change to the show: nothing applied", said
+
+
+@pytest.mark.parametrize("edit, said", [
+    (("seed: 7, ", ""), "preset 1 'a' on air no longer gives its seed: seed 42 stays on air"),
+    (("seed: 7, strength: 0.4, ", ""),
+     "preset 1 'a' on air no longer gives its seed or strength: seed 42, strength 0.6 stay on air")],
+    ids=["seed", "seed and strength"])
+def test_a_seed_taken_out_of_the_preset_on_air_is_said_to_stay(edit, said):
+    """`seed:` taken out of the preset on air: a preset without one keeps the seed on air, so the old one stayed,
+    and the reload's line said nothing of it (the operator took the edit for applied)."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.show import parse_show
+
+    text = "presets:\n  - {name: a, seed: 7, strength: 0.4, prompt: x}\n  - {name: b, prompt: y}\n"
+    show = parse_show(text, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, preset=0, seed=42, strength=0.6), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    assert ctl.replace_show(parse_show(text.replace(*edit), "show.yaml")) == [said]
+    assert (ctl.state.seed, ctl.state.strength) == (42, 0.6)
+    # an edit elsewhere says nothing of it again
+    assert ctl.replace_show(parse_show(text.replace(*edit).replace("b, ", "b, seed: 3, "), "show.yaml")) == []

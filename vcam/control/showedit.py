@@ -93,9 +93,11 @@ class ShowEdit:
         An edit changes on air only what it changed: of the preset on air, each of its prompts, seed, input,
         strength and bias that the file now says otherwise goes on air, as a command would put it; what the edit
         left alone stays as the operator set it (a seed, a strength or a bias moved live is not put back to the
-        preset's), and an edit elsewhere in the file sends nothing. A blend on air is blended again where the text
-        of either side changed (a blend puts only their prompts on air). A preset's transition is read when it is
-        selected, and a new fallback image only replaces the stall's picture: neither sends anything. The
+        preset's), and an edit elsewhere in the file sends nothing. One the edit takes out of the preset stays too,
+        as selecting a preset without it keeps what is on air: said, where silence read as the edit applied. A
+        blend on air is blended again where the text of either side changed (a blend puts only their prompts on
+        air). A preset's transition is read when it is selected, and a new fallback image only replaces the
+        stall's picture: neither sends anything. The
         defaults' transition and quantize govern later changes and apply at once, where the file changed them
         (else what the operator set live stays), and so does its bpm, as `bpm N` would set it (a clock leads
         still); what the show only starts with is left to the next start (vcam.control.reload says which).
@@ -147,6 +149,7 @@ def _picked(old: Show | None, new: Show, on_air: Playing) -> ShowEdit:
     # names compared as the show compares them: one only recased, or given a joiner or losing one, is the same name
     renamed = name_key(was) != name_key(now)
     said = (f"preset {quoted(was)} on air was renamed: preset {same + 1} {quoted(now)}",) if renamed else ()
+    said += _left_out(old.presets[index], new.presets[same], same, on_air)
     return ShowEdit(preset=same, said=said, edits=_edits(old.presets[index], new.presets[same], on_air))
 
 
@@ -177,7 +180,8 @@ def _back(was: Dropped, old: Show | None, new: Show, on_air: Playing) -> ShowEdi
     if (index := new.named(was.preset.name)) is None:
         return ShowEdit(dropped=was.carried(old, new) if old is not None else was)
     return ShowEdit(preset=index, said=(f"preset {index + 1} {quoted(new.presets[index].name)} on air is in the show "
-                                        "again",), edits=_edits(was.preset, new.presets[index], on_air))
+                                        "again", *_left_out(was.preset, new.presets[index], index, on_air)),
+                    edits=_edits(was.preset, new.presets[index], on_air))
 
 
 def _edits(before: Preset, after: Preset, on_air: Playing) -> tuple[Action, ...]:
@@ -197,6 +201,19 @@ def _edits(before: Preset, after: Preset, on_air: Playing) -> tuple[Action, ...]
     if _changed(after.bias, before.bias, on_air.bias):
         edits.append(SetBias(after.bias))
     return tuple(edits)
+
+
+def _left_out(before: Preset, after: Preset, index: int, on_air: Playing) -> tuple[str, ...]:
+    """The values of the preset on air that the edit took out of it, in words: as a preset that leaves one out
+    keeps what is on air, the value on air stays, which the line says (silence read as the edit applied)."""
+    live = (("seed", SetSeed(on_air.seed)), ("input", SetInput(on_air.input)),
+            ("strength", SetStrength(on_air.strength)), ("bias", SetBias(on_air.bias)))
+    kept = [(key, action) for key, action in live if getattr(before, key) is not None and getattr(after, key) is None]
+    if not kept:
+        return ()
+    keys, values = " or ".join(key for key, _ in kept), ", ".join(in_words(action) for _, action in kept)
+    return (f"preset {index + 1} {quoted(after.name)} on air no longer gives its {keys}: {values} "
+            f"stay{'s' if len(kept) == 1 else ''} on air",)
 
 
 def _changed(after: object, before: object, live: object) -> bool:
