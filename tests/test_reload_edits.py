@@ -101,3 +101,65 @@ def test_a_seed_taken_out_of_the_preset_on_air_is_said_to_stay(edit, said):
     assert (ctl.state.seed, ctl.state.strength) == (42, 0.6)
     # an edit elsewhere says nothing of it again
     assert ctl.replace_show(parse_show(text.replace(*edit).replace("b, ", "b, seed: 3, "), "show.yaml")) == []
+
+
+def _osc(text: str):
+    from vcam.control import oscmap
+    from vcam.control.yamlcheck import Reader
+
+    r = Reader("map.yaml")
+    mapping = oscmap.read_map(r, r.compose(text), "osc", None)
+    assert r.problems == []
+    return mapping
+
+
+def _midi(text: str):
+    from vcam.control import midimap
+    from vcam.control.yamlcheck import Reader
+
+    r = Reader("map.yaml")
+    mapping = midimap.read_map(r, r.compose(text), "midi", None)[0]
+    assert r.problems == []
+    return mapping
+
+
+FADER = "controls:\n  - {address: /x, param: strength}\n"
+
+
+@pytest.mark.parametrize("before, after, said", [
+    (FADER, FADER + "  - {address: /x, command: next}\n", "/x button next added"),
+    (FADER + "  - {address: /x, command: next}\n", FADER + "  - {address: /x, command: prev}\n", "/x button now prev"),
+    (FADER + "  - {address: /x, command: next}\n", FADER, "/x button next removed"),
+    (FADER + "  - {address: /x, command: next}\n",
+     FADER.replace("strength", "seed") + "  - {address: /x, command: next}\n", "/x fader now seed")],
+    ids=["added", "changed", "removed", "fader changed"])
+def test_a_button_at_a_faders_osc_address_is_said_as_a_button(before, after, said):
+    """A button added at a fader's address read "/x now strength and next", as if one control now moved both."""
+    from vcam.control.reload import map_changed
+
+    assert map_changed(_osc(before), _osc(after)) == said
+
+
+@pytest.mark.parametrize("before, after, said", [
+    (FADER, FADER.replace("}", ", range: [0.2, 0.8], curve: exp}"), "/x range now 0.2 to 0.8 and curve now exp"),
+    ("controls:\n  - {cc: 16, param: transition}\n  - {cc: 20, command: next}\n",
+     "controls:\n  - {cc: 16, param: transition, bits: 14}\n  - {cc: 20, command: next, toggle: true}\n",
+     "cc 16 now 14-bit, cc 20 now a toggle")], ids=["osc range and curve", "midi bits and toggle"])
+def test_a_control_whose_range_curve_or_bits_alone_changed_says_what_changed(before, after, said):
+    """A save that changed only a fader's range and curve, or a knob's bits, read "changed", the operator left to
+    guess what the save did to the control under the hand."""
+    from vcam.control.reload import map_changed
+
+    read = _osc if "address" in before else _midi
+    assert map_changed(read(before), read(after)) == said
+
+
+def test_ignore_patterns_and_program_changes_are_not_counted_as_controls():
+    """Four `ignore:` patterns added read "4 controls added", and `program: presets` entries counted as controls."""
+    from vcam.control.reload import map_changed
+
+    assert map_changed(_osc(FADER), _osc(FADER + "ignore: [/1, /2, /3, /4]\n")) == "4 ignore patterns added"
+    knob = "controls:\n  - {cc: 16, param: transition}\n"
+    programs = "".join(f"  - {{program: presets, channel: {ch}}}\n" for ch in (1, 2, 3))
+    assert map_changed(_midi(knob), _midi(knob + "  - {cc: 20, command: next}\n" + programs)) == \
+        "1 control added, 3 program changes added"

@@ -1088,7 +1088,7 @@ KNOBS = "midi: {controls: [{cc: 16, param: strength}, {cc: 18, param: bias}, {no
     (KNOBS.replace("cc: 16, param: strength", "cc: 16, param: transition").replace(
         "{note", "{cc: 17, param: strength}, {note"), "cc 16 now transition, cc 17 added"),
     (KNOBS.replace("{cc: 18, param: bias}, ", ""), "cc 18 removed"),
-    (KNOBS.replace("param: bias}", "param: bias, range: [0.1, 0.5]}"), "cc 18 changed"),  # its range alone
+    (KNOBS.replace("param: bias}", "param: bias, range: [0.1, 0.5]}"), "cc 18 range now 0.1 to 0.5"),  # its range alone
     (KNOBS.replace("{note: 36, command: next}", "{note: 36, command: next, channel: 2}"),
      "note 36 now on channel 2 only"),
     (KNOBS.replace("{note: 36, command: next}", "{program: presets}"), "note 36 removed, program change added"),
@@ -1136,13 +1136,13 @@ def test_a_map_change_names_a_14_bit_knob_by_its_cc_an_nrpn_by_its_number_and_bo
 
     old = read(midimap, "a.yaml", "controls:\n  - {cc: 1, bits: 14, param: blend}\n  - {nrpn: 1234, param: strength}\n")
     new = read(midimap, "b.yaml", "controls:\n  - {cc: 1, param: blend}\n  - {nrpn: 1234, param: bias}\n")
-    assert map_changed(old, new) == "cc 1 changed, nrpn 1234 now bias"
+    assert map_changed(old, new) == "cc 1 now 7-bit, nrpn 1234 now bias"
     assert map_changed(old, old) == "" and map_changed(None, None) == ""
     pad = read(oscmap, "p.yaml", "controls:\n  - {address: /x, param: strength}\n  - {address: /x, command: next}\n")
     assert map_changed(pad, None) == "/x removed"
     assert map_changed(None, pad) == "/x added"
     moved = read(oscmap, "q.yaml", "controls:\n  - {address: /x, param: strength}\n  - {address: /x, command: prev}\n")
-    assert map_changed(pad, moved) == "/x now strength and prev"
+    assert map_changed(pad, moved) == "/x button now prev"
 
 
 def test_a_save_of_the_shows_osc_section_says_what_the_osc_input_now_does_and_nothing_without_one(tmp_path):

@@ -388,9 +388,20 @@ def map_changed(old, new) -> str:
                             if before.get(name) != after.get(name)], before, after)
     if len(changes) <= 3:
         return ", ".join(f"{name} {words}" for name, (_, words) in changes)
-    # by kind: a control moved to another cc (or channel) is one removed and one added
-    kinds = [(n, kind) for kind in ("changed", "added", "removed") if (n := sum(k == kind for _, (k, _) in changes))]
-    return ", ".join(f"{counted(n, 'control') if i == 0 else n} {kind}" for i, (n, kind) in enumerate(kinds))
+    # by what each is, then by kind: a control moved to another cc (or channel) is one removed and one added
+    said = []
+    for noun in ("control", "program change", "ignore pattern"):
+        kinds = [(n, kind) for kind in ("changed", "added", "removed")
+                 if (n := sum(k == kind and _noun(name) == noun for name, (k, _) in changes))]
+        said += [f"{counted(n, noun) if i == 0 else n} {kind}" for i, (n, kind) in enumerate(kinds)]
+    return ", ".join(said)
+
+
+def _noun(name: str) -> str:
+    """What a map's entry named `name` (_controls) is, counted as such: `ignore:` patterns and `program: presets`
+    are no controls."""
+    return "ignore pattern" if name.startswith("ignore ") else \
+        "program change" if name.startswith("program change") else "control"
 
 
 def _change(old, new) -> tuple[str, str]:
@@ -399,8 +410,48 @@ def _change(old, new) -> tuple[str, str]:
         return "added", "added"
     if new is None:
         return "removed", "removed"
-    # the same action with another range, curve or toggle: changed, without more words
-    return "changed", f"now {clipped(new[0], 41)}" if new[0] != old[0] else "changed"
+    if len(old) > 2 or len(new) > 2:  # a fader and a button at one OSC address
+        return "changed", _parts_changed(old[1:], new[1:])
+    if new[0] != old[0]:
+        return "changed", f"now {clipped(new[0], 41)}"
+    # the same action with another range, curve or toggle
+    return "changed", _detail(old[1], new[1]) if len(old) > 1 else "changed"
+
+
+def _parts_changed(old: tuple, new: tuple) -> str:
+    """What changed of the entries at an OSC address a fader and a button share, each said as what it is ("button
+    next added"): "now strength and next" read as one control now moving both."""
+    gone, said = [e for e in old if e not in new], []
+    for e in (e for e in new if e not in old):
+        was = next((g for g in gone if type(g) is type(e)), None)
+        if was is None:
+            said.append(f"{_part(e)} added")
+            continue
+        gone.remove(was)
+        role, what = _part(e).split(" ", 1)
+        said.append(f"{role} now {what}" if _part(was) != _part(e) else f"{role} {_detail(was, e)}")
+    return " and ".join(said + [f"{_part(e)} removed" for e in gone])
+
+
+def _part(e) -> str:
+    """An OSC entry as what it is and what it does: "fader strength", "button next"."""
+    return f"fader {e.param}" if isinstance(e, oscmap.OscFader) else f"button {clipped(str(e.command), 41)}"
+
+
+# what else an entry that does the same may change, in words (None: the entry has none now)
+_DETAILS = (("curve", lambda v: f"curve now {v}"), ("bits", lambda v: f"now {v}-bit"),
+            ("between", lambda v: f"between now {v[0]} / {v[1]}" if v else "between no longer set"),
+            ("toggle", lambda v: "now a toggle" if v else "no longer a toggle"),
+            ("release", lambda v: f"release now {v}" if v else "no release now"))
+
+
+def _detail(old, new) -> str:
+    """What changed in an entry that still does the same (its range, curve, bits, toggle ...), in words; "changed"
+    where none of those says it: "changed" alone left the operator to guess what the save did."""
+    said = [f"range now {new.lo:g} to {new.hi:g}"] if hasattr(new, "lo") and (old.lo, old.hi) != (new.lo, new.hi) \
+        else []
+    said += [words(getattr(new, key)) for key, words in _DETAILS if getattr(old, key, None) != getattr(new, key, None)]
+    return " and ".join(said) or "changed"  # and, not a comma: the reload's line lists the controls with commas
 
 
 def _rechanneled(changes: list[tuple[str, tuple[str, str]]], before: dict,
@@ -424,7 +475,7 @@ def _rechanneled(changes: list[tuple[str, tuple[str, str]]], before: dict,
 
 def _controls(mapping) -> dict[str, tuple]:
     """A map's controls that act, by how the operator names them ("cc 16", "note 36 ch 2", "/1/fader1"): what each
-    does in words, then the whole entry (its range, curve: changed without a word of its own)."""
+    does in words, then the whole entry (its range, curve: said by _detail where only they changed)."""
     if isinstance(mapping, midimap.MidiMap):
         knobs, buttons = mapping.acting()
         found: dict[str, tuple] = {}
