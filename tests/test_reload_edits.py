@@ -163,3 +163,35 @@ def test_ignore_patterns_and_program_changes_are_not_counted_as_controls():
     programs = "".join(f"  - {{program: presets, channel: {ch}}}\n" for ch in (1, 2, 3))
     assert map_changed(_midi(knob), _midi(knob + "  - {cc: 20, command: next}\n" + programs)) == \
         "1 control added, 3 program changes added"
+
+
+def test_a_map_summary_that_fails_after_the_new_show_went_on_air_says_the_show_was_reloaded(tmp_path, monkeypatch):
+    """An error telling what a save changed in the maps, raised once the new show was on air, was said "show file
+    not reloaded; the last good show stays live", and the next save was compared with the show no longer on air."""
+    from types import SimpleNamespace
+
+    from helpers import TINY_SHOW
+    from test_run import _saved
+
+    from vcam.control import reload
+    from vcam.live.settings import RunOptions
+    from vcam.live.showwatch import show_watcher
+
+    def broken(old, new):
+        raise RuntimeError("no summary")
+
+    monkeypatch.setattr(reload, "map_changed", broken)
+    path = tmp_path / "show.yaml"
+    path.write_text(TINY_SHOW + "midi: {controls: [{note: 36, command: next}]}\n")
+    show, said, shows = load_show(path), [], []
+    fake = SimpleNamespace(replace_show=lambda new: shows.append(new) or [], preload=lambda texts: None,
+                           warm=lambda paths: None)
+    router = SimpleNamespace(mapping=show.midi)
+    watcher = show_watcher(RunOptions(show=str(path), midi="pads"), "tiny", show, fake, fake, router, fake, said.append)
+    edited = TINY_SHOW + "midi: {controls: [{note: 36, command: prev}]}\n"
+    _saved(watcher, path, edited)
+    assert said == [f"reloaded {path}: 3 presets; what the save changed in the maps cannot be said (RuntimeError: "
+                    "no summary)"], said
+    assert len(shows) == 1 and watcher.show == shows[0] == load_show(path)
+    _saved(watcher, path, edited + "# a comment\n")  # compared with the show on air: nothing to apply
+    assert said[-1] == f"{path} saved with no change to the show: nothing applied" and len(shows) == 1, said

@@ -10,6 +10,7 @@ from vcam.control.midirefs import missing_presets
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show
 from vcam.control.yamlcheck import ConfigError
+from vcam.errors import described
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.parts import clock_only
 from vcam.live.settings import RunOptions
@@ -57,9 +58,13 @@ def show_watcher(opts: RunOptions, model: str, show: Show, controller: Controlle
                    ("osc", "--osc-map", opts.osc_map, opts.osc is not None))
                   if ref and used and getattr(new, key) != getattr(running[0], key)]
         running[0] = new
-        remapped = {"--midi-map": map_changed(old_midi, router.mapping if router is not None else None),
-                    "--osc-map": map_changed(old_osc, _osc_in_force(opts, new, maps.get("--osc-map")))}
-        return applied + _maps_said(remapped, given, maps) + unused
+        try:
+            remapped = {"--midi-map": map_changed(old_midi, router.mapping if router is not None else None),
+                        "--osc-map": map_changed(old_osc, _osc_in_force(opts, new, maps.get("--osc-map")))}
+            maps_said = _maps_said(remapped, given, maps)
+        except Exception as e:  # noqa: BLE001 - the new show is on air already: raised, it was said not reloaded
+            maps_said = [f"what the save changed in the maps cannot be said ({described(e)})"]
+        return applied + maps_said + unused
 
     return ShowWatcher(opts.show, on_show, say, show=show, given=given, overridden=overridden_by(opts, model),
                        on_first_preset=not opts.prompt)
