@@ -2,6 +2,8 @@
 save that loads."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from vcam.control.show import load_show
@@ -195,3 +197,38 @@ def test_a_map_summary_that_fails_after_the_new_show_went_on_air_says_the_show_w
     assert len(shows) == 1 and watcher.show == shows[0] == load_show(path)
     _saved(watcher, path, edited + "# a comment\n")  # compared with the show on air: nothing to apply
     assert said[-1] == f"{path} saved with no change to the show: nothing applied" and len(shows) == 1, said
+
+
+def test_a_show_file_that_is_a_link_is_named_with_the_file_it_links_to(tmp_path):
+    """The show run as show.yaml, a link to the set's file: a save that did not load, and the set's file renamed,
+    named the link alone, not the file the operator has open."""
+    real = tmp_path / "sets" / "tour.yaml"
+    real.parent.mkdir()
+    link = tmp_path / "show.yaml"
+    link.symlink_to(real)
+    said, save = _watched(real, "presets:\n  - {name: a, prompt: x}\n", link)
+    named = f"{link} (-> {os.path.realpath(real)})"
+    save("presets:\n  - {name: a, prompt: x, seed: x}\n")
+    assert said[-1].startswith(f"show file {named} not reloaded, the last good show stays live:\n  {link}:2:"), said
+    real.rename(real.with_name("old.yaml"))
+    save(None)
+    assert said[-1] == (f"{named} was deleted or renamed: the last good show stays live, and a save of {link} is read "
+                        "again"), said
+
+
+def _watched(path, text: str, watched=None):
+    """The show file `text` written at `path` and watched (as `watched`, a link to it, where given): what the
+    watcher says, and a save of new text (None: no save, a look), seen as one save within the clock's grain too."""
+    from vcam.control.reload import ShowWatcher
+
+    path.write_text(text)
+    said: list[str] = []
+    watcher = ShowWatcher(str(watched or path), lambda show, maps: None, said.append, show=load_show(path))
+
+    def save(new: str | None) -> None:
+        if new is not None:
+            path.write_text(new)
+            os.utime(path, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    return said, save

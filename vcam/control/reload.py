@@ -275,7 +275,7 @@ class ShowWatcher:
             return
         gone = [path for path in changed if stamps[path] is None]
         for path in gone:  # once: its stamp stays None until it is back
-            self.say(f"{path} was deleted or renamed: the last good show stays live, and a save of {path} is "
+            self.say(f"{linked(path)} was deleted or renamed: the last good show stays live, and a save of {path} is "
                      "read again")
         for path in changed:
             if stamps[path] is NOT_A_FILE:
@@ -294,7 +294,8 @@ class ShowWatcher:
         them; one written since, as it was read, is not applied (the next looks read it once it holds still).
         `back`: those that were gone (said deleted or renamed), there again."""
         said = self.path if self.path in saved else saved[0]
-        head = "show file" if said == self.path else f"map file {said}"
+        head = f"map file {linked(said)}" if said != self.path else \
+            f"show file {linked(said)}" if os.path.islink(said) else "show file"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
         self._unread.update(g.path for g in self.given if g.path in saved)
         if _stamp(self.path) is NOT_A_FILE:
@@ -355,6 +356,12 @@ class ShowWatcher:
             self.say(said)
         self._failing = said
         self._named = named_maps(self.path)
+
+
+def linked(path: str) -> str:
+    """`path`, and the file it links to where it is a symbolic link ("show.yaml (-> /sets/tour.yaml)"): the file
+    the operator edits may be known by its own name, and a link moved to another set edits another file."""
+    return f"{path} (-> {os.path.realpath(path)})" if os.path.islink(path) else path
 
 
 def unchanged(path: str, back: bool = False) -> str:
