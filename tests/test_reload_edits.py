@@ -45,6 +45,20 @@ def test_a_utf32_file_cut_short_is_still_told_not_written_whole(tmp_path):
     assert _problems_of(path, data[:40] + bytes(64))[0].endswith(NOT_WHOLE)
 
 
+@pytest.mark.parametrize("data, iconv", [
+    (SHOW.encode("utf-32")[:-1], "utf-32le"), (SHOW.replace("\U0001f600 ", "").encode("utf-32-le")[:-2], "utf-32le"),
+    (SHOW.replace("\U0001f600 ", "").replace("night}", "nigh\u0100}").encode("utf-32-le"), "utf-32le")],
+    ids=["marked, cut", "ascii, cut", "U+0100"])
+def test_a_utf32_file_cut_mid_character_or_with_a_wide_letter_is_told_as_utf32_on_its_first_line(tmp_path, data,
+                                                                                                  iconv):
+    """A UTF-32 save cut in its last character was told UTF-16, with an iconv that garbles it; one with a letter past
+    U+00FF was told on that letter's line, where the whole file is UTF-32."""
+    path = tmp_path / "show.yaml"
+    assert _problems_of(path, data) == [
+        f"{path}:1: the file is UTF-32 text, not UTF-8 (three bytes of every four are 0); save it as UTF-8 (in the "
+        f"editor's Save As, or: iconv -f {iconv} -t utf-8 FILE > NEW.yaml)"]
+
+
 def test_a_run_of_nuls_in_the_middle_is_told_where_it_starts_and_how_long_it_is(tmp_path):
     """A stray NUL in a prompt, then a block of zeros a share left unwritten: the first NUL's line and column were
     said (line 2, "from column 25 on"), which is neither where the file stops being text nor to its end."""
@@ -84,8 +98,10 @@ def test_a_show_folder_moved_away_and_back_is_said_back_not_saved(tmp_path):
 @pytest.mark.parametrize("edit, said", [
     (("seed: 7, ", ""), "preset 1 'a' on air no longer gives its seed: seed 42 stays on air"),
     (("seed: 7, strength: 0.4, ", ""),
-     "preset 1 'a' on air no longer gives its seed or strength: seed 42, strength 0.6 stay on air")],
-    ids=["seed", "seed and strength"])
+     "preset 1 'a' on air no longer gives its seed or strength: seed 42, strength 0.6 stay on air"),
+    (("seed: 7, strength: 0.4, input: none, ", ""), "preset 1 'a' on air no longer gives its seed, input or "
+     "strength: seed 42, text only, strength 0.6 stay on air")],
+    ids=["seed", "seed and strength", "three"])
 def test_a_seed_taken_out_of_the_preset_on_air_is_said_to_stay(edit, said):
     """`seed:` taken out of the preset on air: a preset without one keeps the seed on air, so the old one stayed,
     and the reload's line said nothing of it (the operator took the edit for applied)."""
@@ -95,7 +111,7 @@ def test_a_seed_taken_out_of_the_preset_on_air_is_said_to_stay(edit, said):
     from vcam.control.controller import Controller, ShowState
     from vcam.control.show import parse_show
 
-    text = "presets:\n  - {name: a, seed: 7, strength: 0.4, prompt: x}\n  - {name: b, prompt: y}\n"
+    text = "presets:\n  - {name: a, seed: 7, strength: 0.4, input: none, prompt: x}\n  - {name: b, prompt: y}\n"
     show = parse_show(text, "show.yaml")
     ctl = Controller(show, ShowState(prompts={"x": 1.0}, preset=0, seed=42, strength=0.6), RecordingProducer(),
                      threading.Event(), lambda s: None)
@@ -146,7 +162,11 @@ def test_a_button_at_a_faders_osc_address_is_said_as_a_button(before, after, sai
     (FADER, FADER.replace("}", ", range: [0.2, 0.8], curve: exp}"), "/x range now 0.2 to 0.8 and curve now exp"),
     ("controls:\n  - {cc: 16, param: transition}\n  - {cc: 20, command: next}\n",
      "controls:\n  - {cc: 16, param: transition, bits: 14}\n  - {cc: 20, command: next, toggle: true}\n",
-     "cc 16 now 14-bit, cc 20 now a toggle")], ids=["osc range and curve", "midi bits and toggle"])
+     "cc 16 now 14-bit, cc 20 now a toggle"),
+    ("controls:\n  - {address: /b, command: next}\n",
+     "controls:\n  - {address: /b, command: next, release: 'prompt " + "a very long prompt " * 5 + "'}\n",
+     "/b release now prompt a very long prompt a very long pr…")],
+    ids=["osc range and curve", "midi bits and toggle", "long release"])
 def test_a_control_whose_range_curve_or_bits_alone_changed_says_what_changed(before, after, said):
     """A save that changed only a fader's range and curve, or a knob's bits, read "changed", the operator left to
     guess what the save did to the control under the hand."""

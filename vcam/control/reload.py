@@ -449,7 +449,7 @@ def _part(e) -> str:
 _DETAILS = (("curve", lambda v: f"curve now {v}"), ("bits", lambda v: f"now {v}-bit"),
             ("between", lambda v: f"between now {v[0]} / {v[1]}" if v else "between no longer set"),
             ("toggle", lambda v: "now a toggle" if v else "no longer a toggle"),
-            ("release", lambda v: f"release now {v}" if v else "no release now"))
+            ("release", lambda v: f"release now {clipped(str(v), 41)}" if v else "no release now"))
 
 
 def _detail(old, new) -> str:

@@ -97,10 +97,10 @@ class ShowEdit:
         as selecting a preset without it keeps what is on air: said, where silence read as the edit applied. A
         blend on air is blended again where the text of either side changed (a blend puts only their prompts on
         air). A preset's transition is read when it is selected, and a new fallback image only replaces the
-        stall's picture: neither sends anything. The
-        defaults' transition and quantize govern later changes and apply at once, where the file changed them
-        (else what the operator set live stays), and so does its bpm, as `bpm N` would set it (a clock leads
-        still); what the show only starts with is left to the next start (vcam.control.reload says which).
+        stall's picture: neither sends anything. The defaults' transition and quantize govern later changes and
+        apply at once, where the file changed them (else what the operator set live stays), and so does its bpm, as
+        `bpm N` would set it (a clock leads still); what the show only starts with is left to the next start
+        (vcam.control.reload says which).
 
         A preset on air that the edit takes out (or renames beyond recognition) stays on air until another is
         picked: the status names it as removed, `next` and `prev` go to the preset that followed or preceded it
@@ -123,7 +123,7 @@ def in_words(action: Action) -> str:
     if isinstance(action, SetSeed):
         return f"seed {action.seed}"
     if isinstance(action, SetInput):
-        return f"input {action.spec}"
+        return f"input {action.spec}" if action.spec != "none" else "text only"
     if isinstance(action, SetStrength):
         return f"strength {action.value:g}"
     if isinstance(action, SetBias):
@@ -211,7 +211,9 @@ def _left_out(before: Preset, after: Preset, index: int, on_air: Playing) -> tup
     kept = [(key, action) for key, action in live if getattr(before, key) is not None and getattr(after, key) is None]
     if not kept:
         return ()
-    keys, values = " or ".join(key for key, _ in kept), ", ".join(in_words(action) for _, action in kept)
+    names = [key for key, _ in kept]
+    keys = " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
+    values = ", ".join(in_words(action) for _, action in kept)
     return (f"preset {index + 1} {quoted(after.name)} on air no longer gives its {keys}: {values} "
             f"stay{'s' if len(kept) == 1 else ''} on air",)
 

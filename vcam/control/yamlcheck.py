@@ -440,6 +440,8 @@ def _unreadable_at(e: yaml.reader.ReaderError, text: str) -> int:
     one refused, as every character before it was taken. For a NUL, where the run of them (the part not written)
     starts, where there is one: a stray NUL before it is not where the file stops being text."""
     code = _code(e)
+    if code == 0 and _utf32(text.encode("utf-8", "surrogatepass")):
+        return 0  # the whole file is UTF-32, not its line with a character past U+00FF
     at = text.find(NUL_RUN) if code == 0 and NUL_RUN in text else text.find(chr(code))
     return at if at >= 0 else max(e.position, 0)
 
@@ -481,9 +483,10 @@ def _utf16_unmarked(data: str | bytes) -> bool:
 def _utf32(data: bytes) -> bool:
     """Whether `data` reads as UTF-32, with its byte order mark or without: in whole units of four bytes, none of
     them 0 (a unit of zeros is a file not written whole), each a code point (at most 0x10FFFF), little- or
-    big-endian. Told before UTF-16 (whose mark starts its little-endian mark) and before the runs of NULs (an ASCII
-    letter then an emoji or a CJK character makes one), which it is not."""
-    if not data or len(data) % 4 or any(data[i:i + 4] == bytes(4) for i in range(0, len(data), 4)):
+    big-endian; a last unit cut short aside. Told before UTF-16 (whose mark starts its little-endian mark) and
+    before the runs of NULs (an ASCII letter then an emoji or a CJK character makes one), which it is not."""
+    data = data[:len(data) // 4 * 4]  # a save cut mid-character is still UTF-32: its whole units say so
+    if not data or any(data[i:i + 4] == bytes(4) for i in range(0, len(data), 4)):
         return False
     return any(not data[high::4].strip(b"\0") and max(data[plane::4]) <= 0x10 for high, plane in ((3, 2), (0, 1)))
 
