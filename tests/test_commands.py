@@ -691,6 +691,26 @@ def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
         assert "(it counts beats: 0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)
 
 
+@pytest.mark.parametrize("line, said", [
+    ("quantize bra", "not 'bra' (did you mean bar?); usage: quantize"),
+    ("quantize beta", "not 'beta' (did you mean beat?)"),
+    ("QUANTIZE Of", "not 'Of' (did you mean off?)"),
+    ("next @bra", "not 'bra' (did you mean @bar?)"),
+    ("preset 2 @beet", "not 'beet' (did you mean @beat?)"),
+])
+def test_a_timing_word_mistyped_is_answered_with_the_word_meant(line, said):
+    """`quantize bra` was told the words a quantize takes, with no word of the one a letter away."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+def test_a_count_of_bars_is_told_it_counts_beats_not_sent_to_bar():
+    with pytest.raises(CommandError) as err:
+        parse("quantize 2 bars")
+    assert "did you mean" not in str(err.value) and "(it counts beats" in str(err.value)
+
+
 @pytest.mark.parametrize("line", ["@", "@xyz", "@ bar"])
 def test_an_at_word_that_is_no_timing_is_an_unknown_command(line):
     with pytest.raises(CommandError) as err:

@@ -262,8 +262,11 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         beats = _float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
+        # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
+        meant = nearest(word, ("beat", "bar", "off")) if word.isalpha() else None
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
-        beats = "" if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else "" if after_at
+                 else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
         raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
