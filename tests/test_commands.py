@@ -1095,6 +1095,24 @@ def test_a_word_for_an_argless_command_starting_a_line_of_words_names_the_prompt
                               f"prompt, all on one line: prompt {line}); type 'help' for the list")
 
 
+@pytest.mark.parametrize("line, hint", [("dark forest", "(did you mean blackout? words to generate follow prompt, all on "
+                                                       "one line: prompt dark forest)"),
+                                        ("neon city", "(words to generate follow prompt, all on one line: prompt neon "
+                                                      "city)")])
+def test_two_words_that_name_no_command_are_named_as_a_prompt_line_too(line, hint):
+    """`dark forest` was answered only "did you mean blackout?", where three words were told they make a prompt."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} {hint}; type 'help' for the list"
+
+
+@pytest.mark.parametrize("line", ["xyz 5", "full black", "dark @bar", "cue 3"])
+def test_two_words_that_may_be_a_command_are_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)
+
+
 @pytest.mark.parametrize("line", ["dark", "black out", "mix 1 2 0.5", "tempo 128 bpm", "reload the show now"])
 def test_a_word_for_a_command_alone_or_with_its_arguments_is_not_named_as_a_prompt(line):
     with pytest.raises(CommandError) as err:

@@ -669,11 +669,20 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
 
 def _prompt_meant(text: str, console: bool) -> str:
     """A line of words that names no command (`a foggy forest at dawn`, or the second line of a prompt pasted over
-    several): " (words to generate follow prompt, all on one line: prompt a foggy forest at dawn)". Empty for a
-    word or two, which may be a command misspelt, and where the prompt would be refused."""
-    if len(text.split()) < 3 or not _parses(f"prompt {text}", console):
+    several): " (words to generate follow prompt, all on one line: prompt a foggy forest at dawn)"; two words too
+    (`dark forest`, `neon city`), but for two that may be a command (_command_in_two). Empty for a word alone, which
+    may be a command misspelt, and where the prompt would be refused."""
+    words = text.split()
+    if len(words) < 2 or len(words) == 2 and _command_in_two(words) or not _parses(f"prompt {text}", console):
         return ""
     return f" (words to generate follow prompt, all on one line: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
+
+
+def _command_in_two(words: list[str]) -> bool:
+    """Whether two words may be a command, misspelt or spelt apart, rather than a prompt: a word and a number (`sed
+    5`), a word and a command or a word for one (`the end`), or two that run together make one (`black out`)."""
+    second = words[1].lower()
+    return not any(c.isalpha() for c in second) or any(w in USAGE or w in MEANT for w in (second, "".join(words).lower()))
 
 
 # Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
