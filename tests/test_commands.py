@@ -1095,10 +1095,9 @@ def test_a_word_for_an_argless_command_starting_a_line_of_words_names_the_prompt
                               f"prompt, all on one line: prompt {line}); type 'help' for the list")
 
 
-@pytest.mark.parametrize("line, hint", [("dark forest", "(did you mean blackout? words to generate follow prompt, all on "
-                                                       "one line: prompt dark forest)"),
-                                        ("neon city", "(words to generate follow prompt, all on one line: prompt neon "
-                                                      "city)")])
+@pytest.mark.parametrize("line, hint", [
+    ("dark forest", "(did you mean blackout? words to generate follow prompt, all on one line: prompt dark forest)"),
+    ("neon city", "(words to generate follow prompt, all on one line: prompt neon city)")])
 def test_two_words_that_name_no_command_are_named_as_a_prompt_line_too(line, hint):
     """`dark forest` was answered only "did you mean blackout?", where three words were told they make a prompt."""
     with pytest.raises(CommandError) as err:
@@ -1118,3 +1117,37 @@ def test_a_word_for_a_command_alone_or_with_its_arguments_is_not_named_as_a_prom
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, meant", [("seed 5 # the drop", "seed 5"), ("next # to the chorus", "next"),
+                                         ("blend 1 2 0.5 # halfway", "blend 1 2 0.5"),
+                                         ("preset 2 @bar # on the one", "preset 2 @bar")])
+def test_a_comment_after_a_command_is_refused_saying_where_a_comment_goes(line, meant):
+    """`seed 5 # the drop` was told seed needs a whole number, not '5 # the drop', with no word of the comment."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).endswith(f"; a # starts a comment only at the start of a line: did you mean {meant}?")
+
+
+def test_a_hash_in_a_prompt_is_its_text_and_a_line_that_starts_with_one_a_comment():
+    assert parse("prompt neon sign #1 # glowing") == Command("prompt", ("neon sign #1 # glowing",))
+    assert parse("  # preset 2") is None
+
+
+def test_a_preset_or_cue_named_with_a_comment_after_it_is_answered_with_the_line_meant():
+    """`preset 2 # note` typed (or in a commands file) was answered "no preset named '2 # note'", and `go 1 # x`
+    "no cue named '1 # x'", as if the show lacked them."""
+    from vcam.control.cuesheet import cue_index
+    from vcam.control.show import parse_show
+
+    show = parse_show("presets:\n  - {name: city, prompt: a}\n  - {name: dusk, prompt: b}\n"
+                      "cues:\n  - {name: drop, do: [next]}\n", "show.yaml")
+    for ref, meant in (("2 # the drop", "preset 2"), ("Dusk # slow", "preset Dusk")):
+        with pytest.raises(KeyError) as err:
+            show.find(ref)
+        assert f"(a # starts a comment only at the start of a line: did you mean {meant}?)" in str(err.value)
+    assert "did you mean go drop?" in cue_index(show.cues, "drop # the big one")
+    for ref in ("9 # none", "nope # none"):  # the part before the # names none either: no line is offered
+        with pytest.raises(KeyError) as err:
+            show.find(ref)
+        assert "did you mean" not in str(err.value)

@@ -682,7 +682,8 @@ def _command_in_two(words: list[str]) -> bool:
     """Whether two words may be a command, misspelt or spelt apart, rather than a prompt: a word and a number (`sed
     5`), a word and a command or a word for one (`the end`), or two that run together make one (`black out`)."""
     second = words[1].lower()
-    return not any(c.isalpha() for c in second) or any(w in USAGE or w in MEANT for w in (second, "".join(words).lower()))
+    joined = "".join(words).lower()
+    return not any(c.isalpha() for c in second) or any(w in USAGE or w in MEANT for w in (second, joined))
 
 
 # Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
@@ -791,6 +792,17 @@ def parse(line: str, console: bool = True) -> Command | None:
         if prompted:
             hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
+    try:
+        return _command(name, rest, console)
+    except CommandError as e:
+        # `seed 5 # the drop`: a comment after the command, read as its argument
+        if not (meant := comment_meant(name, rest, lambda line: _parses(line, console))):
+            raise
+        raise CommandError(f"{e}; {meant}", e.missing, e.unknown) from None
+
+
+def _command(name: str, rest: str, console: bool) -> Command:
+    """The command `name` (one of USAGE) with the argument text `rest`; CommandError where it is refused."""
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
@@ -828,6 +840,20 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
         return None
     line = f"{name} {glued[1]} @{glued[2]}"
     return clipped(line, SHOWN_CHARS + 1) if _parses(line, console) else None
+
+
+COMMENT_WHERE = "a # starts a comment only at the start of a line"
+
+
+def comment_meant(name: str, text: str, takes: Callable[[str], bool]) -> str:
+    """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
+    `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
+    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
+    found = re.search(r"(?:^|\s)#", text)
+    if found is None:
+        return ""
+    line = " ".join(filter(None, (name, text[:found.start()].strip())))
+    return f"{COMMENT_WHERE}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
 def read_command(r: "Reader", node, what: str) -> Command | None:
