@@ -435,6 +435,33 @@ def test_a_line_that_is_not_utf8_is_said_to_be_so_and_the_next_line_works():
                         "commands file, in UTF-8"]
 
 
+def test_a_binary_stream_on_stdin_is_given_up_after_lines_in_a_row_that_are_not_text():
+    """`< /dev/urandom` was answered with one "not UTF-8" line for each of its lines, all show long."""
+    from vcam.control.console import NOT_TEXT_LINES, NOT_TEXT_REPLY
+
+    r, w = os.pipe()
+    os.write(w, b"".join(b"\xff\x00\x9c%d\n\n" % i for i in range(NOT_TEXT_LINES * 3)) + b"preset 2\n")
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert "preset 2" not in handled and said[-1] == NOT_TEXT_REPLY and len(said) == NOT_TEXT_LINES + 1, said
+    assert "typed commands are off" in NOT_TEXT_REPLY
+
+
+def test_lines_that_are_not_text_between_commands_are_each_said_and_reading_goes_on():
+    from vcam.control.console import NOT_TEXT_LINES, PIPE_EOF
+
+    r, w = os.pipe()
+    run = b"prompt caf\xe9\n" * (NOT_TEXT_LINES - 1)
+    os.write(w, run + b"status\n" + run + b"preset 2\n")
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert handled == ["status", "preset 2"]
+    assert len(said) == 2 * (NOT_TEXT_LINES - 1) + 1 and said[-1] == PIPE_EOF
+
+
 @pytest.mark.parametrize("stdin,said", [
     ("null", "stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show"),
     ("file", "end of the commands file on stdin: no more typed commands; Ctrl-C ends the show"),
