@@ -347,6 +347,19 @@ def test_a_line_with_an_arrow_key_is_said_to_need_typing_not_run():
     assert len(said) == 3 and all("arrow keys are not supported here; type the command" in s for s in said[:2])
 
 
+@pytest.mark.parametrize("typed, reply", [
+    (b"\x1b[H", "KEY"), (b"pre\x1b[3~set 2", "KEY"), (b"\x1bOP", "KEY"), (b"\x1b", "KEY"),
+    (b"\x1b[31mprompt red sky\x1b[0m", "COLOUR"), (b"\x1bOA", "ESCAPE"), (b"\x1b[1;5D", "ESCAPE"),
+])
+def test_a_key_or_a_colour_code_that_sends_an_escape_is_said_as_what_it_is(typed, reply):
+    """Home, Delete, F1 or a pasted colour code were each answered "arrow keys are not supported here"."""
+    from vcam.control import console as module
+
+    handled, said = [], []
+    Console(lambda line, source: handled.append(line), said.append, io.BytesIO(typed + b"\nstatus\n"))._run()
+    assert said[0] == getattr(module, f"{reply}_REPLY") and handled == ["status"], said
+
+
 def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal_closes():
     """Ctrl-D used to end the console for the rest of the show, silently: `preset 3` and `status` went unanswered.
     A terminal that hangs up reads empty for ever: that ends the reading, said once, rather than a loop."""

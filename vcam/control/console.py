@@ -79,6 +79,13 @@ TYPED = "stdin"  # the source a typed command is applied under (its origin in th
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"
+# Other keys that send one (Home `\x1b[H`, Delete `\x1b[3~`, F1 `\x1bOP`, Escape alone), and a terminal's colour code
+# pasted with a line copied from coloured output (`\x1b[31m`): each answered as what it is, not as an arrow key.
+KEY_REPLY = ("keys such as Home, End, Delete, Escape or F1 are not supported here; type the command (Backspace "
+             "corrects it)")
+COLOUR_REPLY = "the line holds a terminal colour code (pasted from coloured text?); type or paste it as plain text"
+_ARROW = re.compile(r"\x1b(?:\[[\d;]*|O)[ABCD]")
+_COLOUR = re.compile(r"\x1b\[[\d;]*m")
 
 
 class Console:
@@ -160,7 +167,7 @@ class Console:
         # Outside the reading's try: a command that fails (a full disk under --log-controls) is said, and typing
         # keeps working for the rest of the show.
         if "\x1b" in line:  # said as what it is, where it was an unknown command `[A`
-            self._say(ESCAPE_REPLY)
+            self._say(ESCAPE_REPLY if _ARROW.search(line) else COLOUR_REPLY if _COLOUR.search(line) else KEY_REPLY)
             return
         try:
             answer = self.handle_line(line, TYPED)
