@@ -1129,6 +1129,18 @@ def test_a_comment_after_a_command_is_refused_saying_where_a_comment_goes(line, 
     assert str(err.value).endswith(f"; a # starts a comment only at the start of a line: did you mean {meant}?")
 
 
+def test_a_comment_after_a_command_offers_one_line_and_says_where_a_comment_goes_in_a_file():
+    """`input camera # x` was offered `input camera:# x` and `input camera` at once; in a show or a map, where YAML's
+    comments start anywhere, the comment was said to go only at the start of a line."""
+    with pytest.raises(CommandError) as err:
+        parse("input camera # x")
+    assert str(err.value) == "a # starts a comment only at the start of a line: did you mean input camera?"
+    with pytest.raises(CommandError) as err:
+        parse("seed 5 # the drop", console=False)
+    assert str(err.value).endswith("; a # inside the quotes is the command's own text: put a comment after the "
+                                   "closing quote: did you mean seed 5?")
+
+
 def test_a_hash_in_a_prompt_is_its_text_and_a_line_that_starts_with_one_a_comment():
     assert parse("prompt neon sign #1 # glowing") == Command("prompt", ("neon sign #1 # glowing",))
     assert parse("  # preset 2") is None
@@ -1151,3 +1163,20 @@ def test_a_preset_or_cue_named_with_a_comment_after_it_is_answered_with_the_line
         with pytest.raises(KeyError) as err:
             show.find(ref)
         assert "did you mean" not in str(err.value)
+    assert "did you mean go?" in cue_index(show.cues, "# the drop")  # go alone: the next cue
+
+
+def test_a_name_that_holds_a_hash_mistyped_is_answered_with_that_name_not_the_part_before_it():
+    """With presets `verse` and `verse #2`, `preset verse #3` was told to mean `preset verse`: followed, the wrong
+    preset went on air; with cues `drop` and `drop #2`, `go drop #3` was sent to `drop`."""
+    from vcam.control.cuesheet import cue_index
+    from vcam.control.show import parse_show
+
+    show = parse_show("presets:\n  - {name: verse, prompt: a}\n  - {name: 'verse #2', prompt: b}\n"
+                      "cues:\n  - {name: drop, do: [next]}\n  - {name: 'drop #2', do: [prev]}\n", "show.yaml")
+    for ref in ("verse #3", "verse  #2", "verse # 2"):
+        with pytest.raises(KeyError) as err:
+            show.find(ref)
+        assert "did you mean 'verse #2'?" in str(err.value) and "preset verse?" not in str(err.value), ref
+    for ref in ("drop #3", "drop  #2"):
+        assert "go drop?" not in cue_index(show.cues, ref)

@@ -475,6 +475,35 @@ def test_lines_that_are_not_text_between_commands_are_each_said_and_reading_goes
     assert len(said) == 2 * (NOT_TEXT_LINES - 1) + 1 and said[-1] == PIPE_EOF
 
 
+def test_a_commands_file_in_another_encoding_is_read_on_past_its_accented_lines():
+    """A Latin-1 commands file with ten accented prompts in a row was given up as a binary stream, and the commands
+    after them never ran: text in another encoding holds no control bytes, a binary stream's lines do."""
+    from vcam.control.console import NOT_TEXT_LINES, PIPE_EOF
+
+    r, w = os.pipe()
+    os.write(w, "prompt café au lait\n".encode("cp1252") * (NOT_TEXT_LINES + 2) + b"preset 2\nnext\n")
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert handled == ["preset 2", "next"] and said[-1] == PIPE_EOF, said
+
+
+def test_a_terminal_is_read_on_past_lines_that_are_not_text(monkeypatch):
+    """A typist sees each answer and may set the encoding right: a terminal is never given up."""
+    from vcam.control.console import NOT_TEXT_LINES, NOT_TEXT_REPLY
+
+    master, slave = pty.openpty()
+    monkeypatch.delattr(os, "tcgetpgrp")  # read as a terminal without job control, as in the test above
+    monkeypatch.setattr(select, "select", lambda *a: (_ for _ in ()).throw(OSError("not a socket")))
+    console, handled, said = started_reading(slave)
+    os.write(master, b"\xff\x01\x9c\x02\n" * (NOT_TEXT_LINES + 5) + b"preset 2\n")
+    wait_for(lambda: handled, timeout=60)
+    os.close(master)
+    console._thread.join(60)
+    assert handled == ["preset 2"] and NOT_TEXT_REPLY not in said
+    assert sum("is not UTF-8 text" in line for line in said) == NOT_TEXT_LINES + 5, said
+
+
 @pytest.mark.parametrize("stdin,said", [
     ("null", "stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show"),
     ("file", "end of the commands file on stdin: no more typed commands; Ctrl-C ends the show"),

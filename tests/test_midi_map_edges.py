@@ -183,6 +183,8 @@ def test_a_control_on_an_nrpn_cc_on_any_channel_is_refused_where_an_nrpn_knob_li
                                           "channel beside program: presets (program N selects preset N+1)"),
     ("{program: presets, param: blend, range: [0, 1], channel: 2}", "control 1: param and range are not read on a "
                                                                      "program entry"),
+    ("{program: presets, param: blend, range: [0, 1], curve: exp}", "control 1: param, range and curve are not read "
+                                                                    "on a program entry"),
 ])
 def test_a_program_entry_with_a_key_it_does_not_read_is_refused_naming_the_key(tmp_path, entry, said):
     """`{program: presets, command: next}` loaded as a program entry alone, its command dropped unsaid: the button

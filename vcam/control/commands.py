@@ -796,9 +796,11 @@ def parse(line: str, console: bool = True) -> Command | None:
         return _command(name, rest, console)
     except CommandError as e:
         # `seed 5 # the drop`: a comment after the command, read as its argument
-        if not (meant := comment_meant(name, rest, lambda line: _parses(line, console))):
+        if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
             raise
-        raise CommandError(f"{e}; {meant}", e.missing, e.unknown) from None
+        # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
+        said = meant if "did you mean" in str(e) else f"{e}; {meant}"
+        raise CommandError(said, e.missing, e.unknown) from None
 
 
 def _command(name: str, rest: str, console: bool) -> Command:
@@ -843,9 +845,11 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
 
 
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
+# in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
+COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
 
 
-def comment_meant(name: str, text: str, takes: Callable[[str], bool]) -> str:
+def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:
     """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
@@ -853,7 +857,8 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool]) -> str:
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
-    return f"{COMMENT_WHERE}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+    where = COMMENT_WHERE if console else COMMENT_IN_QUOTES
+    return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
 def read_command(r: "Reader", node, what: str) -> Command | None:

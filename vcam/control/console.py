@@ -86,6 +86,7 @@ KEY_REPLY = ("keys such as Home, End, Delete, Escape or F1 are not supported her
 COLOUR_REPLY = "the line holds a terminal colour code (pasted from coloured text?); type or paste it as plain text"
 _ARROW = re.compile(r"\x1b(?:\[[\d;]*|O)[ABCD]")
 _COLOUR = re.compile(r"\x1b\[[\d;]*m")
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")  # control bytes but tab, line ends, ESC
 
 
 class Console:
@@ -131,7 +132,9 @@ class Console:
                 if raw is TOO_LONG:
                     self._say(TOO_LONG_REPLY)
                 elif not self._decoded(raw, encoding):
-                    not_text += 1
+                    # a line of text in another encoding (a Latin-1 commands file) counts neither way: its commands
+                    # that do decode still go; a binary stream's lines hold control bytes, which text has none of
+                    not_text += 1 if _BINARY.search(raw) else 0
                     if not_text >= NOT_TEXT_LINES and not terminal:
                         self._say(NOT_TEXT_REPLY)
                         return

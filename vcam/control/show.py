@@ -141,14 +141,15 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        if said := comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2])):
-            return f" ({said})"
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
-        return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)" if meant else ""
+        if meant:
+            return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
+        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
+        return f" ({said})" if said else ""
 
     def _names(self, ref: str) -> bool:
         """Whether `ref`, typed after preset, names one of the show's (by number or name)."""
