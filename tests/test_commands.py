@@ -691,6 +691,26 @@ def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
         assert "(it counts beats: 0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)
 
 
+@pytest.mark.parametrize("line, said", [
+    ("quantize bra", "not 'bra' (did you mean bar?); usage: quantize"),
+    ("quantize beta", "not 'beta' (did you mean beat?)"),
+    ("QUANTIZE Of", "not 'Of' (did you mean off?)"),
+    ("next @bra", "not 'bra' (did you mean @bar?)"),
+    ("preset 2 @beet", "not 'beet' (did you mean @beat?)"),
+])
+def test_a_timing_word_mistyped_is_answered_with_the_word_meant(line, said):
+    """`quantize bra` was told the words a quantize takes, with no word of the one a letter away."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+def test_a_count_of_bars_is_told_it_counts_beats_not_sent_to_bar():
+    with pytest.raises(CommandError) as err:
+        parse("quantize 2 bars")
+    assert "did you mean" not in str(err.value) and "(it counts beats" in str(err.value)
+
+
 @pytest.mark.parametrize("line", ["@", "@xyz", "@ bar"])
 def test_an_at_word_that_is_no_timing_is_an_unknown_command(line):
     with pytest.raises(CommandError) as err:
@@ -1075,8 +1095,88 @@ def test_a_word_for_an_argless_command_starting_a_line_of_words_names_the_prompt
                               f"prompt, all on one line: prompt {line}); type 'help' for the list")
 
 
+@pytest.mark.parametrize("line, hint", [
+    ("dark forest", "(did you mean blackout? words to generate follow prompt, all on one line: prompt dark forest)"),
+    ("neon city", "(words to generate follow prompt, all on one line: prompt neon city)")])
+def test_two_words_that_name_no_command_are_named_as_a_prompt_line_too(line, hint):
+    """`dark forest` was answered only "did you mean blackout?", where three words were told they make a prompt."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"unknown command {line.split()[0]!r} {hint}; type 'help' for the list"
+
+
+@pytest.mark.parametrize("line", ["xyz 5", "full black", "dark @bar", "cue 3"])
+def test_two_words_that_may_be_a_command_are_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)
+
+
 @pytest.mark.parametrize("line", ["dark", "black out", "mix 1 2 0.5", "tempo 128 bpm", "reload the show now"])
 def test_a_word_for_a_command_alone_or_with_its_arguments_is_not_named_as_a_prompt(line):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, meant", [("seed 5 # the drop", "seed 5"), ("next # to the chorus", "next"),
+                                         ("blend 1 2 0.5 # halfway", "blend 1 2 0.5"),
+                                         ("preset 2 @bar # on the one", "preset 2 @bar")])
+def test_a_comment_after_a_command_is_refused_saying_where_a_comment_goes(line, meant):
+    """`seed 5 # the drop` was told seed needs a whole number, not '5 # the drop', with no word of the comment."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).endswith(f"; a # starts a comment only at the start of a line: did you mean {meant}?")
+
+
+def test_a_comment_after_a_command_offers_one_line_and_says_where_a_comment_goes_in_a_file():
+    """`input camera # x` was offered `input camera:# x` and `input camera` at once; in a show or a map, where YAML's
+    comments start anywhere, the comment was said to go only at the start of a line."""
+    with pytest.raises(CommandError) as err:
+        parse("input camera # x")
+    assert str(err.value) == "a # starts a comment only at the start of a line: did you mean input camera?"
+    with pytest.raises(CommandError) as err:
+        parse("seed 5 # the drop", console=False)
+    assert str(err.value).endswith("; a # inside the quotes is the command's own text: put a comment after the "
+                                   "closing quote: did you mean seed 5?")
+
+
+def test_a_hash_in_a_prompt_is_its_text_and_a_line_that_starts_with_one_a_comment():
+    assert parse("prompt neon sign #1 # glowing") == Command("prompt", ("neon sign #1 # glowing",))
+    assert parse("  # preset 2") is None
+
+
+def test_a_preset_or_cue_named_with_a_comment_after_it_is_answered_with_the_line_meant():
+    """`preset 2 # note` typed (or in a commands file) was answered "no preset named '2 # note'", and `go 1 # x`
+    "no cue named '1 # x'", as if the show lacked them."""
+    from vcam.control.cuesheet import cue_index
+    from vcam.control.show import parse_show
+
+    show = parse_show("presets:\n  - {name: city, prompt: a}\n  - {name: dusk, prompt: b}\n"
+                      "cues:\n  - {name: drop, do: [next]}\n", "show.yaml")
+    for ref, meant in (("2 # the drop", "preset 2"), ("Dusk # slow", "preset Dusk")):
+        with pytest.raises(KeyError) as err:
+            show.find(ref)
+        assert f"(a # starts a comment only at the start of a line: did you mean {meant}?)" in str(err.value)
+    assert "did you mean go drop?" in cue_index(show.cues, "drop # the big one")
+    for ref in ("9 # none", "nope # none"):  # the part before the # names none either: no line is offered
+        with pytest.raises(KeyError) as err:
+            show.find(ref)
+        assert "did you mean" not in str(err.value)
+    assert "did you mean go?" in cue_index(show.cues, "# the drop")  # go alone: the next cue
+
+
+def test_a_name_that_holds_a_hash_mistyped_is_answered_with_that_name_not_the_part_before_it():
+    """With presets `verse` and `verse #2`, `preset verse #3` was told to mean `preset verse`: followed, the wrong
+    preset went on air; with cues `drop` and `drop #2`, `go drop #3` was sent to `drop`."""
+    from vcam.control.cuesheet import cue_index
+    from vcam.control.show import parse_show
+
+    show = parse_show("presets:\n  - {name: verse, prompt: a}\n  - {name: 'verse #2', prompt: b}\n"
+                      "cues:\n  - {name: drop, do: [next]}\n  - {name: 'drop #2', do: [prev]}\n", "show.yaml")
+    for ref in ("verse #3", "verse  #2", "verse # 2"):
+        with pytest.raises(KeyError) as err:
+            show.find(ref)
+        assert "did you mean 'verse #2'?" in str(err.value) and "preset verse?" not in str(err.value), ref
+    for ref in ("drop #3", "drop  #2"):
+        assert "go drop?" not in cue_index(show.cues, ref)

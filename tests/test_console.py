@@ -347,6 +347,19 @@ def test_a_line_with_an_arrow_key_is_said_to_need_typing_not_run():
     assert len(said) == 3 and all("arrow keys are not supported here; type the command" in s for s in said[:2])
 
 
+@pytest.mark.parametrize("typed, reply", [
+    (b"\x1b[H", "KEY"), (b"pre\x1b[3~set 2", "KEY"), (b"\x1bOP", "KEY"), (b"\x1b", "KEY"),
+    (b"\x1b[31mprompt red sky\x1b[0m", "COLOUR"), (b"\x1bOA", "ESCAPE"), (b"\x1b[1;5D", "ESCAPE"),
+])
+def test_a_key_or_a_colour_code_that_sends_an_escape_is_said_as_what_it_is(typed, reply):
+    """Home, Delete, F1 or a pasted colour code were each answered "arrow keys are not supported here"."""
+    from vcam.control import console as module
+
+    handled, said = [], []
+    Console(lambda line, source: handled.append(line), said.append, io.BytesIO(typed + b"\nstatus\n"))._run()
+    assert said[0] == getattr(module, f"{reply}_REPLY") and handled == ["status"], said
+
+
 def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal_closes():
     """Ctrl-D used to end the console for the rest of the show, silently: `preset 3` and `status` went unanswered.
     A terminal that hangs up reads empty for ever: that ends the reading, said once, rather than a loop."""
@@ -433,6 +446,62 @@ def test_a_line_that_is_not_utf8_is_said_to_be_so_and_the_next_line_works():
                         "commands file, in UTF-8",
                         "error: line 2 is not UTF-8 text (byte 0xe9); skipped: set the terminal, or save the "
                         "commands file, in UTF-8"]
+
+
+def test_a_binary_stream_on_stdin_is_given_up_after_lines_in_a_row_that_are_not_text():
+    """`< /dev/urandom` was answered with one "not UTF-8" line for each of its lines, all show long."""
+    from vcam.control.console import NOT_TEXT_LINES, NOT_TEXT_REPLY
+
+    r, w = os.pipe()
+    os.write(w, b"".join(b"\xff\x00\x9c%d\n\n" % i for i in range(NOT_TEXT_LINES * 3)) + b"preset 2\n")
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert "preset 2" not in handled and said[-1] == NOT_TEXT_REPLY and len(said) == NOT_TEXT_LINES + 1, said
+    assert "typed commands are off" in NOT_TEXT_REPLY
+
+
+def test_lines_that_are_not_text_between_commands_are_each_said_and_reading_goes_on():
+    from vcam.control.console import NOT_TEXT_LINES, PIPE_EOF
+
+    r, w = os.pipe()
+    run = b"prompt caf\xe9\n" * (NOT_TEXT_LINES - 1)
+    os.write(w, run + b"status\n" + run + b"preset 2\n")
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert handled == ["status", "preset 2"]
+    assert len(said) == 2 * (NOT_TEXT_LINES - 1) + 1 and said[-1] == PIPE_EOF
+
+
+def test_a_commands_file_in_another_encoding_is_read_on_past_its_accented_lines():
+    """A Latin-1 commands file with ten accented prompts in a row was given up as a binary stream, and the commands
+    after them never ran: text in another encoding holds no control bytes, a binary stream's lines do."""
+    from vcam.control.console import NOT_TEXT_LINES, PIPE_EOF
+
+    r, w = os.pipe()
+    os.write(w, "prompt café au lait\n".encode("cp1252") * (NOT_TEXT_LINES + 2) + b"preset 2\nnext\n")
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    assert handled == ["preset 2", "next"] and said[-1] == PIPE_EOF, said
+
+
+def test_a_terminal_is_read_on_past_lines_that_are_not_text(monkeypatch):
+    """A typist sees each answer and may set the encoding right: a terminal is never given up."""
+    from vcam.control.console import NOT_TEXT_LINES, NOT_TEXT_REPLY
+
+    master, slave = pty.openpty()
+    monkeypatch.delattr(os, "tcgetpgrp")  # read as a terminal without job control, as in the test above
+    monkeypatch.setattr(select, "select", lambda *a: (_ for _ in ()).throw(OSError("not a socket")))
+    console, handled, said = started_reading(slave)
+    os.write(master, b"\xff\x01\x9c\x02\n" * (NOT_TEXT_LINES + 5) + b"preset 2\n")
+    wait_for(lambda: handled, timeout=60)
+    os.close(master)
+    console._thread.join(60)
+    assert handled == ["preset 2"] and NOT_TEXT_REPLY not in said
+    assert sum("is not UTF-8 text" in line for line in said) == NOT_TEXT_LINES + 5, said
 
 
 @pytest.mark.parametrize("stdin,said", [

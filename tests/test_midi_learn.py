@@ -165,6 +165,18 @@ def test_learn_shows_each_message_with_the_channel_the_map_line_beside_it_takes(
     assert [line.rsplit("channel: ", 1)[1][:2] for line in lines] == ["3}", "10", "16"], lines
 
 
+def test_learn_says_the_preset_a_program_change_selects_beside_its_number_counted_from_0():
+    """`program_change channel=2 program=0` stood beside a map line with no word of which preset it selects: beside a
+    channel counted from 1, program 0 read as counted from 1 too, and the operator's preset 1 as program 1."""
+    from vcam.control.midilearn import Learner
+
+    for program, preset in ((0, 1), (4, 5), (127, 128)):
+        line, = Learner().feed(mido.Message("program_change", program=program, channel=1), 0.0)
+        assert line.startswith(f"program_change channel=2 program={program} ")
+        assert line.endswith(f"# program change: program={program} selects preset {preset} (program N, counted from 0 "
+                             "as MIDI sends it, selects preset N+1)"), line
+
+
 def test_a_midi_message_that_fails_is_said_with_its_channel_counted_from_1(fake_midi_backend):
     """A knob's command that failed was said with mido's channel (0 for channel 1) where every other line and the
     map count from 1."""

@@ -176,3 +176,17 @@ def test_a_control_on_an_nrpn_cc_on_any_channel_is_refused_where_an_nrpn_knob_li
     assert "cc 6 carries control 1's NRPN (5)" in problem
     mapping = loaded(tmp_path, "{nrpn: 5, param: strength, channel: 3}", "{cc: 6, command: next, channel: 4}")
     assert len(mapping.buttons) == 1
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{program: presets, command: next}", "control 1: command is not read on a program entry, which takes only "
+                                          "channel beside program: presets (program N selects preset N+1)"),
+    ("{program: presets, param: blend, range: [0, 1], channel: 2}", "control 1: param and range are not read on a "
+                                                                     "program entry"),
+    ("{program: presets, param: blend, range: [0, 1], curve: exp}", "control 1: param, range and curve are not read "
+                                                                    "on a program entry"),
+])
+def test_a_program_entry_with_a_key_it_does_not_read_is_refused_naming_the_key(tmp_path, entry, said):
+    """`{program: presets, command: next}` loaded as a program entry alone, its command dropped unsaid: the button
+    the operator meant never sent next."""
+    assert said in map_refusal(tmp_path, f"- {entry}")[1]

@@ -289,8 +289,28 @@ def test_a_change_on_the_beat_says_only_when_it_lands():
     assert ctl.handle_line("steps 3", "stdin") == "steps 3; on the bar, block 40"  # said it only this way before
     ctl, _, _ = controller(CLUB)
     ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None)
-    assert ctl.handle_line("go", "stdin") == (
-        "cue 1/1 'drop': bias 0.4; on the bar, block 40; preset 2 'strobe storm'; on the bar, block 40")
+    assert ctl.handle_line("go", "stdin") == "cue 1/1 'drop' on the bar, block 40: bias 0.4; preset 2 'strobe storm'"
+
+
+DUSK = """\
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves}
+cues:
+  - {name: dusk, do: [preset ocean, seed 4]}
+  - {name: drop, do: [preset city, seed 5 @off, steps 2]}
+"""
+
+
+def test_a_cue_whose_changes_land_on_one_block_says_it_once_and_one_of_mixed_timings_says_each():
+    """`go dusk @bar` said "on the bar, block N" after each of the cue's lines, twice in a line for one landing."""
+    for cue, said in (("dusk @bar", "cue 1/2 'dusk' on the bar, block 40: preset 2 'ocean' (over 4 blocks); seed 4"),
+                      ("drop @2", "cue 2/2 'drop' (cue 1 skipped): preset 1 'city' (over 4 blocks); on the 2-beat "
+                                  "grid, block 40; seed 5 from the next block; steps 2; on the 2-beat grid, "
+                                  "block 40")):
+        ctl, _, _ = controller(DUSK)
+        ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None)
+        assert ctl.handle_line(f"go {cue}", "stdin") == said
 
 
 def test_a_change_on_the_beat_asked_before_the_show_is_on_air_says_it_lands_as_the_show_goes_on_air():

@@ -1304,7 +1304,8 @@ def test_a_clock_that_falls_silent_with_no_other_tempo_is_said_to():
     clock.now += QUIET_S + 0.5
     assert tempo.source == "midi clock" and tempo.describe().endswith("(midi clock, silent)")
     assert said == ["MIDI clock: the tempo follows it (128.0 bpm)", f"MIDI clock: silent for {QUIET_S:g} s; the "
-                    "beat goes on at its last tempo (128.0 bpm) until it is heard again"]
+                    "beat goes on at its last tempo (128.0 bpm) until it is heard again, or another tempo takes over: "
+                    f"tap ({TAPS_NEEDED} times or more), bpm N"]
     tempo.set_bpm(120, "bpm")  # the operator's tempo while it is silent: nothing more of the clock to say
     assert tempo.source == "bpm" and len(said) == 2
     _clock_for(midi_clock, clock, 1.0)
@@ -1350,6 +1351,25 @@ def test_a_clock_stopped_and_silent_names_what_takes_its_tempo_over_and_those_do
     assert tempo.source == "tap" and tempo.running and round(tempo.bpm) == 120
     tempo.set_bpm(100, "bpm")
     assert tempo.source == "bpm" and tempo.running
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_a_clock_silent_while_running_names_what_takes_its_tempo_over_as_a_stopped_one_does(link):
+    """A cable pulled while the DAW played said only that the beat went on until the clock was heard again, where the
+    same silence after a stop named a tap, `bpm N` and a Link peer: the two lines end alike."""
+    ends = []
+    for stop in (False, True):
+        tempo, clock = fake_tempo()
+        said = []
+        midi_clock = MidiClock(tempo, say=said.append, link=link)
+        _clock_for(midi_clock, clock, 3.0)
+        if stop:
+            midi_clock.handle(mido.Message("stop"), clock.now)
+        clock.now += QUIET_S + 0.5
+        assert tempo.describe().endswith("(midi clock, silent)")
+        ends.append(said[-1].rpartition(", or another tempo takes over")[1:])
+    assert ends[0] == ends[1] == (", or another tempo takes over", f": tap ({TAPS_NEEDED} times or more), bpm N"
+                                  + (", or a peer in the Link session" if link else "")), ends
 
 
 def test_a_clock_that_comes_and_goes_is_said_a_few_times_not_at_every_dropout():

@@ -262,8 +262,11 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         beats = _float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
+        # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
+        meant = nearest(word, ("beat", "bar", "off")) if word.isalpha() else None
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
-        beats = "" if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else "" if after_at
+                 else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
         raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
@@ -666,11 +669,21 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
 
 def _prompt_meant(text: str, console: bool) -> str:
     """A line of words that names no command (`a foggy forest at dawn`, or the second line of a prompt pasted over
-    several): " (words to generate follow prompt, all on one line: prompt a foggy forest at dawn)". Empty for a
-    word or two, which may be a command misspelt, and where the prompt would be refused."""
-    if len(text.split()) < 3 or not _parses(f"prompt {text}", console):
+    several): " (words to generate follow prompt, all on one line: prompt a foggy forest at dawn)"; two words too
+    (`dark forest`, `neon city`), but for two that may be a command (_command_in_two). Empty for a word alone, which
+    may be a command misspelt, and where the prompt would be refused."""
+    words = text.split()
+    if len(words) < 2 or len(words) == 2 and _command_in_two(words) or not _parses(f"prompt {text}", console):
         return ""
     return f" (words to generate follow prompt, all on one line: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
+
+
+def _command_in_two(words: list[str]) -> bool:
+    """Whether two words may be a command, misspelt or spelt apart, rather than a prompt: a word and a number (`sed
+    5`), a word and a command or a word for one (`the end`), or two that run together make one (`black out`)."""
+    second = words[1].lower()
+    joined = "".join(words).lower()
+    return not any(c.isalpha() for c in second) or any(w in USAGE or w in MEANT for w in (second, joined))
 
 
 # Commands whose argument is free text (a prompt, a preset's name): any word glued to them parses, so a line made by
@@ -779,6 +792,19 @@ def parse(line: str, console: bool = True) -> Command | None:
         if prompted:
             hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
+    try:
+        return _command(name, rest, console)
+    except CommandError as e:
+        # `seed 5 # the drop`: a comment after the command, read as its argument
+        if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
+            raise
+        # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
+        said = meant if "did you mean" in str(e) else f"{e}; {meant}"
+        raise CommandError(said, e.missing, e.unknown) from None
+
+
+def _command(name: str, rest: str, console: bool) -> Command:
+    """The command `name` (one of USAGE) with the argument text `rest`; CommandError where it is refused."""
     if name == "help" and rest:  # before the timings: in `help @bar`, the @ word is no timing but what is asked
         return _help(rest)
     rest, at = _split_at(name, rest)
@@ -816,6 +842,23 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
         return None
     line = f"{name} {glued[1]} @{glued[2]}"
     return clipped(line, SHOWN_CHARS + 1) if _parses(line, console) else None
+
+
+COMMENT_WHERE = "a # starts a comment only at the start of a line"
+# in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
+COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+
+
+def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:
+    """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
+    `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
+    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
+    found = re.search(r"(?:^|\s)#", text)
+    if found is None:
+        return ""
+    line = " ".join(filter(None, (name, text[:found.start()].strip())))
+    where = COMMENT_WHERE if console else COMMENT_IN_QUOTES
+    return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
 def read_command(r: "Reader", node, what: str) -> Command | None:

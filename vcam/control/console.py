@@ -7,7 +7,8 @@ more than the read it came in, and typing goes on; a pipe's end is the last of i
 A line longer than any command is refused as soon as it passes the limit, and the rest of it is read and dropped
 without being kept: whatever is piped in, the console holds at most one line's worth and reads in linear time. A
 stream with no line end in NO_LINE_END_BYTES (`< /dev/zero`, a binary stream) is not a commands file: the console
-says so and stops reading, where it kept a core busy reading it for the whole show.
+says so and stops reading, where it kept a core busy reading it for the whole show; so does one whose lines are
+not text, NOT_TEXT_LINES in a row (`< /dev/urandom`), unless it is a terminal.
 
 A line ends with \n, \r\n or a lone \r (a commands file saved with old Mac line ends).
 """
@@ -52,6 +53,12 @@ class NoLineEnd:
 NO_LINE_END = NoLineEnd()
 NO_LINE_END_REPLY = (f"stdin sent {NO_LINE_END_BYTES >> 20} MiB with no line end: it is not a commands file "
                      "(/dev/zero, a binary stream?); typed commands are off; Ctrl-C ends the show")
+# Lines in a row that are not text in stdin's encoding, after which a stdin that is no terminal is given up: a binary
+# stream (`< /dev/urandom`, a video piped in by mistake) answered one line at a time flooded the terminal all show.
+# A terminal is read on: its typist sees each answer, and may set its encoding right.
+NOT_TEXT_LINES = 10
+NOT_TEXT_REPLY = (f"stdin sent {NOT_TEXT_LINES} lines in a row that are not text: it is not a commands file "
+                  "(/dev/urandom, a binary stream?); typed commands are off; Ctrl-C ends the show")
 TOO_LONG_REPLY = (f"error: line too long (over {LINE_BYTES} bytes; a command is at most {MAX_LINE} characters); "
                   "skipped to its end")
 TERMINAL_EOF = "end of input: typed commands are still read; Ctrl-C or `quit` ends the show"
@@ -72,6 +79,14 @@ TYPED = "stdin"  # the source a typed command is applied under (its origin in th
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"
+# Other keys that send one (Home `\x1b[H`, Delete `\x1b[3~`, F1 `\x1bOP`, Escape alone), and a terminal's colour code
+# pasted with a line copied from coloured output (`\x1b[31m`): each answered as what it is, not as an arrow key.
+KEY_REPLY = ("keys such as Home, End, Delete, Escape or F1 are not supported here; type the command (Backspace "
+             "corrects it)")
+COLOUR_REPLY = "the line holds a terminal colour code (pasted from coloured text?); type or paste it as plain text"
+_ARROW = re.compile(r"\x1b(?:\[[\d;]*|O)[ABCD]")
+_COLOUR = re.compile(r"\x1b\[[\d;]*m")
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")  # control bytes but tab, line ends, ESC
 
 
 class Console:
@@ -105,6 +120,7 @@ class Console:
             encoding = "utf-8" if fd is None else _encoding_of(fd)
             if encoding == "utf-8":
                 chunks = _utf16_as_utf8(chunks)
+            not_text = 0  # lines in a row that are not text (blank ones and those too long count neither way)
             for raw in split_lines(chunks, LINE_BYTES, NO_LINE_END_BYTES):
                 if self.stopping():
                     self._say(STOPPING_REPLY)
@@ -115,8 +131,15 @@ class Console:
                 self.lines += 1
                 if raw is TOO_LONG:
                     self._say(TOO_LONG_REPLY)
-                else:
-                    self._decoded(raw, encoding)
+                elif not self._decoded(raw, encoding):
+                    # a line of text in another encoding (a Latin-1 commands file) counts neither way: its commands
+                    # that do decode still go; a binary stream's lines hold control bytes, which text has none of
+                    not_text += 1 if _BINARY.search(raw) else 0
+                    if not_text >= NOT_TEXT_LINES and not terminal:
+                        self._say(NOT_TEXT_REPLY)
+                        return
+                elif raw.strip():
+                    not_text = 0
         except (OSError, ValueError) as e:  # stdin closed under us: the show goes on without it
             self._say(f"typed commands: stdin can no longer be read ({e}); no more typed commands; Ctrl-C ends "
                       "the show")
@@ -124,17 +147,18 @@ class Console:
         if not self.stopping():  # `printf '…\nquit\n' | vcam run`: "no more typed commands" after "stopping"
             self._say(TERMINAL_GONE if terminal else _end_of(fd))
 
-    def _decoded(self, raw: bytes, encoding: str) -> None:
+    def _decoded(self, raw: bytes, encoding: str) -> bool:
         """A line that is not text in `encoding` is said to be so, where it was decoded with replacement
-        characters, an unknown command made of them (or a prompt with them in it)."""
+        characters, an unknown command made of them (or a prompt with them in it); whether it was text."""
         try:
             line = raw.decode(encoding)
         except UnicodeDecodeError as e:
             name = encoding.upper()
             self._say(f"error: line {self.lines} is not {name} text (byte 0x{raw[e.start]:02x}); skipped: set the "
                       f"terminal, or save the commands file, in {name}")
-            return
+            return False
         self._handle(line.rstrip("\r\n"))
+        return True
 
     def _ended(self) -> None:
         """An end of input on a terminal (Ctrl-D): said the first time, so that typing on is not a surprise."""
@@ -146,7 +170,7 @@ class Console:
         # Outside the reading's try: a command that fails (a full disk under --log-controls) is said, and typing
         # keeps working for the rest of the show.
         if "\x1b" in line:  # said as what it is, where it was an unknown command `[A`
-            self._say(ESCAPE_REPLY)
+            self._say(ESCAPE_REPLY if _ARROW.search(line) else COLOUR_REPLY if _COLOUR.search(line) else KEY_REPLY)
             return
         try:
             answer = self.handle_line(line, TYPED)

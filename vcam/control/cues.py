@@ -19,6 +19,7 @@ comes once: a second round would stop there for GO), which the show file's check
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -271,9 +272,10 @@ class CueList:
             self._position = index + 1
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
-        replies = [self.run_line(_timed(line, at), source, aim=aim) for line in cue.do]
-        said = "; ".join(r for r in replies if r)
-        return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") +
+        replies = [r for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
+        replies, lands = _landing_once(replies)
+        said = "; ".join(replies)
+        return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") + lands +
                 (f": {said}" if said else ""))
 
     def _run(self) -> None:
@@ -487,6 +489,20 @@ def _timed(line: str, at: str | None) -> str:
 def _loops(cues: Sequence[Cue]) -> bool:
     """Whether the list starts over after its last cue (`loop: true` on it)."""
     return bool(cues) and cues[-1].loop
+
+
+# how the controller's reply to a change on the beat ends (`; on the bar, block 40`)
+_LANDS = re.compile(r"; (on the (?:beat|bar|\S+-beat grid), block \d+)$")
+
+
+def _landing_once(replies: list[str]) -> tuple[list[str], str]:
+    """A cue's replies, and where they land (" on the bar, block 40") where all of them land there: said once, after
+    the cue's name, not after each of its lines. Replies that land apart (one at once, one waiting for its block)
+    keep their own."""
+    found = [_LANDS.search(r) for r in replies]
+    if len(replies) < 2 or not all(found) or len({f[1] for f in found}) > 1:
+        return replies, ""
+    return [r[:f.start()] for r, f in zip(replies, found)], f" {found[0][1]}"
 
 
 def _next_index(cues: Sequence[Cue], position: int) -> int | None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, name_key, presets_named,
-                                   read_command)
+from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
+                                   presets_named, read_command)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.words import clipped, quoted
@@ -256,7 +256,16 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
+    if not any("#" in c.name for c in cues) and \
+            (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
+        number = f" ({said})"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
+
+
+def _cue_named(cues: tuple[Cue, ...], ref: str) -> bool:
+    """Whether `ref`, typed after go, names one of `cues` (by number or name)."""
+    return isinstance(cue_index(cues, int(ref) if ref.isdecimal() else ref), int) if ref else True  # go: the next
 
 
 def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:

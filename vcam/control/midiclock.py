@@ -260,16 +260,16 @@ def _change_line(state: str, source: str, grid: Grid, beats_per_bar: int, link: 
     bpm = grid.bpm
     if state == "live":
         return f"MIDI clock: the tempo follows it ({bpm:.1f} bpm)"
+    # a DAW closed for the night, a cable pulled for good: what else gives the beat, said alike stopped or running
+    others = (f", or another tempo takes over: tap ({TAPS_NEEDED} times or more), bpm N"
+              + (", or a peer in the Link session" if link else ""))
     if state == "silent" and not grid.running:  # a DAW stopped: most send no clock while stopped
         where = beat_words(math.floor(grid.beat + 1e-9), beats_per_bar)
-        # a DAW closed for the night leaves the beat stopped for good: what else gives one
-        peer = ", or a peer in the Link session" if link else ""
         return (f"MIDI clock: stopped, and silent for {QUIET_S:g} s; the beat stays stopped at {where} ({bpm:.1f} "
-                f"bpm) until the clock starts or continues, or another tempo takes over: tap ({TAPS_NEEDED} times or "
-                f"more), bpm N{peer}")
+                f"bpm) until the clock starts or continues{others}")
     if state == "silent":
         return (f"MIDI clock: silent for {QUIET_S:g} s; the beat goes on at its last tempo ({bpm:.1f} bpm) until it "
-                "is heard again")
+                f"is heard again{others}")
     return (f"MIDI clock: silent for {QUIET_S:g} s; the tempo comes from {source} ({bpm:.1f} bpm) until the clock is "
             "heard again")
 

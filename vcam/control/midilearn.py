@@ -49,7 +49,10 @@ def learn_line(msg, kind: str | None = None) -> str | None:
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
     if msg.type == "program_change":
-        return f"- {{program: presets{ch}}}    # program change selects a preset"
+        # the number as sent, from 0 (as the message beside it shows it), said with the preset it selects: beside a
+        # channel counted from 1 it read as counted from 1 too, a preset off
+        return (f"- {{program: presets{ch}}}    # program change: program={msg.program} selects preset "
+                f"{msg.program + 1} (program N, counted from 0 as MIDI sends it, selects preset N+1)")
     return None
 
 

@@ -268,6 +268,14 @@ def _check_program(r: Reader, e: dict, what: str) -> None:
         r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
     if "toggle" in e:  # read nowhere: a program change is a press already
         r.error(e["toggle"], f"{what}: toggle is for a button (command:) on a cc; remove it here")
+    # read nowhere either, and dropped unsaid: `{program: presets, command: next}` never sent next
+    dropped = [key for key in e if key not in ("program", "channel", "toggle")]
+    if dropped:
+        keys = dropped[0] if len(dropped) == 1 else f"{', '.join(dropped[:-1])} and {dropped[-1]}"
+        are, them = ("is", "it") if len(dropped) == 1 else ("are", "them")
+        r.error(e[dropped[0]], f"{what}: {keys} {are} not read on a program entry, which takes only channel beside "
+                               f"program: presets (program N selects preset N+1): remove {them} here, and give a "
+                               "button (cc or note) or a knob (cc or nrpn) an entry of its own")
 
 
 NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d{1,2})?")  # the octave may be left off (C#) or past MIDI (C10)

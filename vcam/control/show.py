@@ -46,8 +46,8 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, name_key,
-                                   parse_quantize)
+from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, comment_meant,
+                                   name_key, parse_quantize)
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -146,7 +146,15 @@ class Show:
         typed = " ".join(name_key(ref).split())
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
-        return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)" if meant else ""
+        if meant:
+            return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
+        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
+        return f" ({said})" if said else ""
+
+    def _names(self, ref: str) -> bool:
+        """Whether `ref`, typed after preset, names one of the show's (by number or name)."""
+        number = ref.isdecimal() and 1 <= int(ref) <= len(self.presets)
+        return number or self.named(ref) is not None
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
