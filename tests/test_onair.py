@@ -634,3 +634,44 @@ def test_typed_lines_count_as_after_the_stop_once_the_duration_is_over():
     assert not air._stopping()
     air._over.set()
     assert air._stopping() and not air.stop.is_set()
+
+
+def test_a_recording_whose_disk_fills_on_air_is_said_once_and_the_other_outputs_keep_the_show(monkeypatch):
+    import errno
+
+    class FillsAfter(Capture):
+        """A recording whose disk is full after its third frame: every write after fails with ENOSPC."""
+
+        path = "/shows/take.mp4"
+        ticks: list
+
+        def send(self, frame, tick):
+            if len(self.frames) >= 3:
+                raise OSError(errno.ENOSPC, "No space left on device", self.path)
+            super().send(frame, tick)
+            self.ticks.append(tick)
+
+    live, take = Capture("null"), FillsAfter("file:/shows/take.mp4")
+    take.ticks, live_ticks = [], []
+    live_send = live.send
+    live.send = lambda frame, tick: (live_ticks.append(tick), live_send(frame, tick))
+    monkeypatch.setitem(outputs.OPENERS, "null", lambda spec, w, h, fps: live)
+    monkeypatch.setitem(outputs.OPENERS, "file", lambda spec, w, h, fps: take)
+    status = io.StringIO()
+    air = air_for(["null", "file:/shows/take.mp4"], status=status)
+
+    class UntilLiveGoesOn(Feed):
+        def poll(self, stats):  # the show goes on until the live output has had a second more after the failure
+            if time.monotonic() > give_up:  # a live output stopped too: the asserts below say so, not a hang
+                return True
+            return bool(take.ticks) and len([t for t in live_ticks if t > take.ticks[-1]]) > 60
+
+    give_up = time.monotonic() + 300
+    feed = UntilLiveGoesOn(air.pacer)
+    air.pacer.push(np.full((4, H, W, 3), 200, np.uint8))
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 1
+    said = status.getvalue()
+    assert said.count("output file:/shows/take.mp4 failed and is stopped") == 1, said
+    assert "the disk is full: free space on its disk (df -h /shows" in said and "; the show goes on" in said
+    assert len(take.frames) == 3 and take.closed and live.closed
+    assert "exiting with code 1: output file:/shows/take.mp4 failed" in said

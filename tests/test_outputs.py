@@ -127,6 +127,37 @@ def test_crop_fills_the_frame():
     assert out[0, 32].tolist() == [255, 255, 255] and out[0, 0].tolist() == [0, 0, 0]
 
 
+def test_a_crop_into_a_larger_output_of_another_shape_makes_no_picture_larger_than_the_output(monkeypatch):
+    """832x480 cropped into a vertical 2160x3840 camera was resized whole to 6656x3840 first, three quarters of it
+    then cut away: several times the work of the output's own pixels, and the camera could not keep up."""
+    import cv2
+
+    sizes = []
+    resize = cv2.resize
+    monkeypatch.setattr(cv2, "resize", lambda src, dsize, **kw: sizes.append(dsize) or resize(src, dsize, **kw))
+    frame = np.zeros((48, 96, 3), np.uint8)
+    frame[:, 42:54] = 255  # a bright band in the middle, between the dark sides the crop keeps of it
+    out = fit(frame, 36, 64, "crop")
+    assert out.shape == (64, 36, 3) and all(w * h <= 36 * 64 for w, h in sizes), sizes
+    assert out[:, 18].min() == 255 and out[:, 0].max() == 0 and out[:, -1].max() == 0
+    whole = resize(frame, (128, 64), interpolation=cv2.INTER_LINEAR)  # the whole, then the cut: the same picture
+    assert np.abs(out.astype(int) - whole[:, 46:82]).max() <= 1
+    noise = np.random.default_rng(0).integers(0, 256, (48, 96, 3), dtype=np.uint8)
+    whole = resize(noise, (128, 64), interpolation=cv2.INTER_LINEAR)
+    assert np.abs(fit(noise, 36, 64, "crop").astype(int) - whole[:, 46:82]).max() <= 1
+
+
+def test_a_crop_into_a_larger_output_on_opencv_4_is_the_resize_and_the_cut(monkeypatch):
+    """OpenCV 4's warpAffine is slower than the resize and the cut, differs by up to 8 levels, and refuses a side of
+    32767 pixels: there, the crop is made as before, to the pixel."""
+    import cv2
+
+    monkeypatch.setattr(cv2, "__version__", "4.13.0")
+    noise = np.random.default_rng(1).integers(0, 256, (480, 832, 3), dtype=np.uint8)
+    whole = cv2.resize(noise, (1920, 1108), interpolation=cv2.INTER_LINEAR)  # 832x480 scaled by 1920/832
+    assert np.array_equal(fit(noise, 1920, 1080, "crop"), whole[14:1094])
+
+
 def test_stretch_and_same_size():
     frame = np.zeros((48, 96, 3), np.uint8)
     assert fit(frame, 64, 64, "stretch").shape == (64, 64, 3)

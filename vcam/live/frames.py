@@ -87,6 +87,8 @@ def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> 
         return cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA if w > width else cv2.INTER_LINEAR)
     scale = min(width / w, height / h) if mode == "letterbox" else max(width / w, height / h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+    if mode == "crop" and scale > 1 and _warp_is_faster(cv2):
+        return _enlarged_crop(frame, width, height, nw, nh)
     resized = cv2.resize(frame, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     if mode == "crop":
         x, y = (nw - width) // 2, (nh - height) // 2
@@ -95,6 +97,27 @@ def fit(frame: np.ndarray, width: int, height: int, mode: str = "letterbox") -> 
     x, y = (width - nw) // 2, (height - nh) // 2
     out[y:y + nh, x:x + nw] = resized
     return out
+
+
+def _warp_is_faster(cv2: ModuleType) -> bool:
+    """Whether this OpenCV's warpAffine beats a resize and a cut: from 5.0. In 4.x it is several times slower on the
+    common 1280x720 into 1920x1080, differs from the resize by up to 8 levels, and refuses a side of 32767 pixels."""
+    return int(cv2.__version__.split(".")[0]) >= 5
+
+
+def _enlarged_crop(frame: np.ndarray, width: int, height: int, nw: int, nh: int) -> np.ndarray:
+    """The middle width x height of `frame` enlarged to nw x nh, made alone: 832x480 cropped into a vertical
+    2160x3840 was resized whole to 6656x3840 and three quarters of it cut away, several times the work, and the
+    camera could not keep up. The same pixels, to a level, as the resize and the cut, on OpenCV 5 (_warp_is_faster)."""
+    import cv2
+
+    h, w = frame.shape[:2]
+    sx, sy = nw / w, nh / h
+    x, y = (nw - width) // 2, (nh - height) // 2
+    # where each output pixel is read in `frame`: the resize's pixel centres, shifted by the cut
+    to_source = np.float32([[1 / sx, 0, (x + 0.5) / sx - 0.5], [0, 1 / sy, (y + 0.5) / sy - 0.5]])
+    return cv2.warpAffine(frame, to_source, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def crossfade(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
