@@ -404,6 +404,21 @@ def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
         check_url("ws://[::1")  # urlsplit's own ValueError was said as an internal error
 
 
+@pytest.mark.parametrize("url, stray, meant", [("ws://[::1]x:80", "x", "ws://[::1]:80"),
+                                               ("ws://a[::1]:8765", "a", "ws://[::1]:8765"),
+                                               ("ws://[::1]]", "]", "ws://[::1]"),
+                                               ("wss://vj:pw@[::1]x:443/vcam?role=watch", "x",
+                                                "wss://vj:pw@[::1]:443/vcam?role=watch")])
+def test_cam_refuses_what_stands_beside_an_ipv6_address_brackets_with_the_form_to_use(url, stray, meant):
+    """urlsplit reads the host between the brackets and drops the rest: ws://[::1]x:80 was taken and dialled ::1."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError, match=re.escape(f"{stray!r} stands beside the IPv6 address's brackets")) as e:
+        check_url(url)
+    assert str(e.value).endswith(f"use {meant}")
+    check_url(meant)  # the address named is taken
+
+
 @pytest.mark.parametrize("url, meant", [("ws://::1:8765", "ws://[::1]:8765"),
                                         ("ws://fe80::1:8765", "ws://[fe80::1]:8765"),
                                         ("ws://2001:db8::5", "ws://[2001:db8::5]"),
