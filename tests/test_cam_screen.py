@@ -270,6 +270,24 @@ def test_a_blackout_stays_black_over_a_server_restart_until_the_new_servers_firs
     assert cam.screen.waiting() == 0
 
 
+def test_a_blackout_over_a_server_restart_that_comes_back_frozen_stays_black_until_the_new_servers_first_frame():
+    """The new server's first state says freeze with no frame (frozen before it showed one): frozen at once, the
+    camera held the old server's last frame, the very picture the blackout hid, while the new one loaded."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("freeze", block=0))  # the new server, on connecting, loading its model
+    cam.at(30.0, state("freeze", block=0, seed=4))  # each state repeats its screen
+    cam.at(40.0, *block_messages(0))
+    cam.run(until=42.0)
+    assert cam.held("blackout") == {None}
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
+    assert not any(out is not None and out[0] == 9 for _, out, _ in after)  # no picture of the old server's
+    assert cam.held("freeze") == {(0, 0)}  # the new server's first frame
+    assert cam.screen.waiting() == 0
+
+
 def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
     cam = Cam()
     cam.at(0.0, *block_messages(8))

@@ -100,12 +100,13 @@ class CamScreen:
                 self._restarted(at, blocks, pushed)
             if mode not in SCREEN_MODES:
                 return
-            if at is None and mode == "live" and self._mode != "live" and self._renumbering():
-                # a restarted server that has shown no frame yet: live at once would bring back the old server's
-                # last frame, the picture a blackout hid, for as long as the new one loads its model. Made as its
-                # first frame comes on (the frame before any of its own)
-                if not self._waiting or self._waiting[-1] != ("live", BEFORE_ANY):
-                    self._waiting.append(("live", BEFORE_ANY))
+            if at is None and self._renumbering() and _uncovers(self._mode, mode):
+                # a restarted server that has shown no frame yet: live (or a freeze, which holds the last picture
+                # made) at once would bring back the old server's last frame, the picture a blackout hid, for as
+                # long as the new one loads its model. Made as its first frame comes on (the frame before any of its
+                # own)
+                if not self._waiting or self._waiting[-1] != (mode, BEFORE_ANY):
+                    self._waiting.append((mode, BEFORE_ANY))
                 return
             if at is None:  # a server that names no frame: at once, and it overrides any change still waiting
                 self._waiting.clear()
@@ -210,6 +211,12 @@ def covering(screen: CamScreen | None) -> str | None:
     (or without a screen)."""
     mode = screen.ahead() if screen is not None else "live"
     return {"blackout": "the camera stays black (blackout)", "freeze": "the camera holds its frozen frame"}.get(mode)
+
+
+def _uncovers(now: str, mode: str) -> bool:
+    """Whether going from `now` to `mode` shows the last picture on this camera again: live from a freeze or
+    blackout, a freeze from a blackout."""
+    return mode == "live" and now != "live" or mode == "freeze" and now == "blackout"
 
 
 def _frame(value: object) -> Frame | None:
