@@ -288,6 +288,23 @@ def test_a_blackout_over_a_server_restart_that_comes_back_frozen_stays_black_unt
     assert cam.screen.waiting() == 0
 
 
+def test_a_blackout_lifted_while_the_connection_was_down_stays_black_until_a_frame_after_it_comes():
+    """The same server went live at (10, 3) while the connection was down; the state saying so comes on
+    reconnecting, with the stream stalled. Made at once for the stall, live showed the last frame on this camera,
+    the very picture the blackout hid, until the next block came."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("live", [10, 3], block=11))  # reconnected: the server's own state, then its next block
+    cam.at(25.0, *block_messages(11))
+    cam.run(until=27.0)
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert not any(out is not None and out[0] == 9 for _, out, _ in after)  # the picture the blackout hid
+    assert all(mode == "blackout" for t, _, mode in after if t < 25.0)
+    assert next(out for _, out, mode in after if mode == "live") == (11, 0)
+    assert cam.screen.waiting() == 0
+
+
 def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
     cam = Cam()
     cam.at(0.0, *block_messages(8))

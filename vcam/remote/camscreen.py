@@ -41,7 +41,8 @@ class CamScreen:
     picture is made): a frame lost on the way, or one named by a client that came after it (joining a blacked-out
     show: black from its first frame), never lets the next frame out live for a tick. One whose frame never comes at
     all (lost with a connection) is made once the stream stalls (`stalled`): the camera never stays live through a
-    blackout for lack of a frame (but after a restart: below).
+    blackout for lack of a frame (but after a restart: below). Not live after a freeze or blackout: the stalled
+    stream's frame is one the server never showed live (a blackout hid it); live waits for a later frame.
 
     After a restart of the server (see the module), the frames told by `shown` and named by `showing` are the old
     server's until one pushed to the pacer after the restart was heard comes on (`pushed`, the frames pushed by
@@ -76,7 +77,10 @@ class CamScreen:
     def screen(self) -> str:
         on, after = self._showing()  # before our lock: the pacer's lock is never taken under it
         with self._lock:
-            if self._waiting and self._stalled() and self._old is None and self._new_from is None:
+            if self._waiting and self._stalled() and not self._renumbering() and not (
+                    self._waiting[-1][0] == "live" and self._mode != "live"):
+                # but live waits for a frame at or after its own: made in the stall, it showed the last frame on this
+                # camera, one a blackout hid (lifted while the connection was down) and the server never showed
                 self._mode = self._waiting[-1][0]
                 self._waiting.clear()
             elif on is not None and self._reads((on.block, on.index), after):
