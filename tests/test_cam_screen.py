@@ -305,6 +305,22 @@ def test_a_blackout_lifted_while_the_connection_was_down_stays_black_until_a_fra
     assert cam.screen.waiting() == 0
 
 
+def test_a_blackout_lifted_while_frames_were_lost_is_said_to_stay_until_the_next_frame():
+    """Held black for a frame that may never come (lost with the connection, the server stalled after): the lines
+    said "holding the last frame" of a black camera."""
+    from vcam.remote.camscreen import covering
+
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("live", [10, 3], block=11))  # reconnected, and no frame since
+    cam.run(until=30.0)
+    after = [(out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for _, mode in after) and not any(out and out[0] == 9 for out, _ in after)
+    assert covering(cam.screen) == ("the camera stays black until the server's next frame (the blackout was lifted "
+                                    "while its frames were lost)")
+
+
 def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
     cam = Cam()
     cam.at(0.0, *block_messages(8))

@@ -66,8 +66,8 @@ def test_a_pause_of_the_process_itself_is_said_as_such_not_as_generation_that_ke
         clock.t = t
         ticks = round(30 * min(t, 2.0) + 30 * max(0.0, t - 60.0))  # the camera's 30 a second, none while paused
         feed.poll(PacerStats(pushed=4, production_fps=0.1 if t >= 60 else 8.0, stalled=stalled, ticks=ticks))
-    assert said[1] == ("vcam did not run for 58 s: its process was paused (stopped, then continued), not slow to "
-                       "generate")
+    assert said[1] == ("vcam did not run for 58 s (the process was stopped, suspended or starved): the stall it "
+                       "leaves is not the generator's")
     assert not [line for line in said if "keeps stalling" in line], said
     # polls that come when they should say no pause, and a stall that keeps coming back later is slowness again
     for tick in range(66 * 4, 103 * 4):
@@ -75,6 +75,26 @@ def test_a_pause_of_the_process_itself_is_said_as_such_not_as_generation_that_ke
         feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=100 <= clock.t < 101 or clock.t >= 102,
                              ticks=round(30 * (clock.t - 58.0))))
     assert "keeps stalling" in said[-1] and len([line for line in said if "did not run" in line]) == 1, said
+
+
+def test_a_slowness_said_before_a_pause_keeps_its_stalls_quiet_after_it():
+    """A CPU show already told it keeps stalling, then paused: each stall after the pause was said again, with its
+    end, for half a minute (22 lines), and then the advice again."""
+    from vcam.live.model_feed import PAUSED_S
+
+    clock = _Clock()
+    feed, said = _feed(clock, paused_after=PAUSED_S)
+    for tick in range(0, 20 * 4):  # stalls 1 s in every 3: slow, said once
+        clock.t = tick * 0.25
+        feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=clock.t % 3 >= 2, ticks=round(30 * clock.t)))
+    assert sum("keeps stalling" in line for line in said) == 1, said
+    before = len(said)
+    for tick in range(60 * 4, 110 * 4):  # paused from 20 s to 60 s, then as slow as before
+        clock.t = tick * 0.25
+        feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=clock.t % 3 >= 2,
+                             ticks=round(30 * (clock.t - 40.0))))
+    after = said[before:]
+    assert len(after) == 1 and "did not run for 40 s" in after[0], after
 
 
 def test_a_show_whose_loop_alone_was_held_up_while_its_camera_ticked_on_says_no_pause():

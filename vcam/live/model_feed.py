@@ -106,9 +106,12 @@ class ModelFeed:
         gap = now - last[0]
         if gap < self.paused_after or ticks - last[1] >= gap:
             return
-        self._paused_at, self._resumed_at, self._said_slow = now, -float("inf"), False
-        self.say(f"vcam did not run for {gap:.0f} s: its process was paused (stopped, then continued), not slow to "
-                 "generate")
+        self._paused_at = now
+        if not self._said_slow:  # a slowness said before the pause stays said: its stalls stay quiet
+            self._resumed_at = -float("inf")
+        # stopped (SIGSTOP, Ctrl-Z), a suspended container, or starved of the CPU: the check sees only the gap
+        self.say(f"vcam did not run for {gap:.0f} s (the process was stopped, suspended or starved): the stall it "
+                 "leaves is not the generator's")
 
     def _wait_for_air(self) -> None:
         """Before the first block, with --duration: says once that the duration has not begun, and gives up (the
@@ -140,9 +143,10 @@ class ModelFeed:
         if not stats.stalled:
             if not self._said_slow:
                 self.say("generation resumed")
-            if now - self._paused_at >= AFTER_PAUSE_S:  # a stall the pause left is no slowness to count
+            # a stall the pause left is no slowness to count (but a slowness said before it goes on as it was)
+            if now - self._paused_at >= AFTER_PAUSE_S or self._said_slow:
                 self._resumed_at = now
-        elif now - self._resumed_at >= STALLS_APART_S or now - self._paused_at < AFTER_PAUSE_S:
+        elif now - self._resumed_at >= STALLS_APART_S or now - self._paused_at < AFTER_PAUSE_S and not self._said_slow:
             self._said_slow = False
             shown = "showing the fallback image" if stats.fallback else "holding the last frame"
             self.say(f"generation stalled: {shown}")

@@ -77,10 +77,7 @@ class CamScreen:
     def screen(self) -> str:
         on, after = self._showing()  # before our lock: the pacer's lock is never taken under it
         with self._lock:
-            if self._waiting and self._stalled() and not self._renumbering() and not (
-                    self._waiting[-1][0] == "live" and self._mode != "live"):
-                # but live waits for a frame at or after its own: made in the stall, it showed the last frame on this
-                # camera, one a blackout hid (lifted while the connection was down) and the server never showed
+            if self._waiting and self._stalled() and not self._renumbering() and not self._held_in_stall():
                 self._mode = self._waiting[-1][0]
                 self._waiting.clear()
             elif on is not None and self._reads((on.block, on.index), after):
@@ -197,12 +194,25 @@ class CamScreen:
         for _ in range(due):
             self._mode = self._waiting.popleft()[0]
 
+    def _held_in_stall(self) -> bool:
+        """Whether the last change waiting, made in a stall, would go live from a freeze or a blackout (lifted while
+        the connection was down): live would show the last frame on this camera, a picture the server never showed,
+        so it waits for a frame at or after its own; called locked. (A freeze is made: it holds that frame.)"""
+        return bool(self._waiting) and self._waiting[-1][0] == "live" and self._mode != "live" and self._stalled()
+
+    def lifted_unseen(self) -> bool:
+        """Whether a freeze or blackout was lifted while the stream stalled: the camera keeps it until a frame comes."""
+        with self._lock:
+            return not self._renumbering() and self._held_in_stall()
+
     def ahead(self) -> str:
         """The mode the camera comes to with the frames it has been told of: the last change still waiting for its
         frame (which the frames in hand, or a stall, will make), else the one it is in. Where a restarted server's
         frames have not come, the one it is in: the changes wait for frames not yet made."""
         with self._lock:
-            return self._waiting[-1][0] if self._waiting and not self._renumbering() else self._mode
+            if self._waiting and not self._renumbering() and not self._held_in_stall():
+                return self._waiting[-1][0]
+            return self._mode
 
     def waiting(self) -> int:
         """Changes heard whose frame has not come on this camera yet."""
@@ -214,6 +224,9 @@ def covering(screen: CamScreen | None) -> str | None:
     """What the camera shows whatever frames come, as a line says it: black, or its frozen frame; None while live
     (or without a screen)."""
     mode = screen.ahead() if screen is not None else "live"
+    if mode != "live" and screen is not None and screen.lifted_unseen():
+        kept = "stays black" if mode == "blackout" else "holds its frozen frame"
+        return f"the camera {kept} until the server's next frame (the {mode} was lifted while its frames were lost)"
     return {"blackout": "the camera stays black (blackout)", "freeze": "the camera holds its frozen frame"}.get(mode)
 
 
