@@ -270,6 +270,57 @@ def test_a_blackout_stays_black_over_a_server_restart_until_the_new_servers_firs
     assert cam.screen.waiting() == 0
 
 
+def test_a_blackout_over_a_server_restart_that_comes_back_frozen_stays_black_until_the_new_servers_first_frame():
+    """The new server's first state says freeze with no frame (frozen before it showed one): frozen at once, the
+    camera held the old server's last frame, the very picture the blackout hid, while the new one loaded."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("freeze", block=0))  # the new server, on connecting, loading its model
+    cam.at(30.0, state("freeze", block=0, seed=4))  # each state repeats its screen
+    cam.at(40.0, *block_messages(0))
+    cam.run(until=42.0)
+    assert cam.held("blackout") == {None}
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
+    assert not any(out is not None and out[0] == 9 for _, out, _ in after)  # no picture of the old server's
+    assert cam.held("freeze") == {(0, 0)}  # the new server's first frame
+    assert cam.screen.waiting() == 0
+
+
+def test_a_blackout_lifted_while_the_connection_was_down_stays_black_until_a_frame_after_it_comes():
+    """The same server went live at (10, 3) while the connection was down; the state saying so comes on
+    reconnecting, with the stream stalled. Made at once for the stall, live showed the last frame on this camera,
+    the very picture the blackout hid, until the next block came."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("live", [10, 3], block=11))  # reconnected: the server's own state, then its next block
+    cam.at(25.0, *block_messages(11))
+    cam.run(until=27.0)
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert not any(out is not None and out[0] == 9 for _, out, _ in after)  # the picture the blackout hid
+    assert all(mode == "blackout" for t, _, mode in after if t < 25.0)
+    assert next(out for _, out, mode in after if mode == "live") == (11, 0)
+    assert cam.screen.waiting() == 0
+
+
+def test_a_blackout_lifted_while_frames_were_lost_is_said_to_stay_until_the_next_frame():
+    """Held black for a frame that may never come (lost with the connection, the server stalled after): the lines
+    said "holding the last frame" of a black camera."""
+    from vcam.remote.camscreen import covering
+
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state("live", [10, 3], block=11))  # reconnected, and no frame since
+    cam.run(until=30.0)
+    after = [(out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for _, mode in after) and not any(out and out[0] == 9 for out, _ in after)
+    assert covering(cam.screen) == ("the camera stays black until the server's next frame (the blackout was lifted "
+                                    "while its frames were lost)")
+
+
 def test_a_restarted_servers_freeze_holds_its_own_frame_not_the_old_servers():
     cam = Cam()
     cam.at(0.0, *block_messages(8))

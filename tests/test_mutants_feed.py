@@ -51,6 +51,65 @@ def test_a_stall_within_a_minute_of_the_last_ones_end_is_said_as_slowness_not_as
         "generation stalled", "generation resumed", "generation keeps stalling", "generation stalled"], said
 
 
+def test_a_pause_of_the_process_itself_is_said_as_such_not_as_generation_that_keeps_stalling():
+    """SIGSTOP then SIGCONT: every thread stopped, the loop's polls with them. The stalls the pause left (the frames
+    waiting too old, the rate measured across it) were said as "generation keeps stalling (0.1 frames/s)", with a
+    smaller --size to give."""
+    from vcam.live.model_feed import PAUSED_S
+
+    clock = _Clock()
+    feed, said = _feed(clock, paused_after=PAUSED_S)
+    polls = [(t * 0.25, False) for t in range(8)]  # on air, its loop polling 4 times a second
+    polls += [(60.0, True), (60.25, True), (61.0, False), (63.0, True), (64.0, False)]  # paused at 2 s for 58 s
+    polls += [(64.0 + t * 0.25, False) for t in range(1, 8)]
+    for t, stalled in polls:
+        clock.t = t
+        ticks = round(30 * min(t, 2.0) + 30 * max(0.0, t - 60.0))  # the camera's 30 a second, none while paused
+        feed.poll(PacerStats(pushed=4, production_fps=0.1 if t >= 60 else 8.0, stalled=stalled, ticks=ticks))
+    assert said[1] == ("vcam did not run for 58 s (the process was stopped, suspended or starved): the stall it "
+                       "leaves is not the generator's")
+    assert not [line for line in said if "keeps stalling" in line], said
+    # polls that come when they should say no pause, and a stall that keeps coming back later is slowness again
+    for tick in range(66 * 4, 103 * 4):
+        clock.t = tick * 0.25
+        feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=100 <= clock.t < 101 or clock.t >= 102,
+                             ticks=round(30 * (clock.t - 58.0))))
+    assert "keeps stalling" in said[-1] and len([line for line in said if "did not run" in line]) == 1, said
+
+
+def test_a_slowness_said_before_a_pause_keeps_its_stalls_quiet_after_it():
+    """A CPU show already told it keeps stalling, then paused: each stall after the pause was said again, with its
+    end, for half a minute (22 lines), and then the advice again."""
+    from vcam.live.model_feed import PAUSED_S
+
+    clock = _Clock()
+    feed, said = _feed(clock, paused_after=PAUSED_S)
+    for tick in range(0, 20 * 4):  # stalls 1 s in every 3: slow, said once
+        clock.t = tick * 0.25
+        feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=clock.t % 3 >= 2, ticks=round(30 * clock.t)))
+    assert sum("keeps stalling" in line for line in said) == 1, said
+    before = len(said)
+    for tick in range(60 * 4, 110 * 4):  # paused from 20 s to 60 s, then as slow as before
+        clock.t = tick * 0.25
+        feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=clock.t % 3 >= 2,
+                             ticks=round(30 * (clock.t - 40.0))))
+    after = said[before:]
+    assert len(after) == 1 and "did not run for 40 s" in after[0], after
+
+
+def test_a_show_whose_loop_alone_was_held_up_while_its_camera_ticked_on_says_no_pause():
+    """A status line written to a stalled terminal holds the loop's polls, not the camera: no pause of the process
+    is said, and stalls that keep coming back are said as slowness."""
+    from vcam.live.model_feed import PAUSED_S
+
+    clock = _Clock()
+    feed, said = _feed(clock, paused_after=PAUSED_S)
+    for t, stalled in ((0.0, False), (1.0, True), (30.0, False), (30.25, True)):
+        clock.t = t
+        feed.poll(PacerStats(pushed=4, production_fps=0.8, stalled=stalled, ticks=round(30 * t)))
+    assert "keeps stalling" in said[-1] and not [line for line in said if "did not run" in line], said
+
+
 def test_a_stall_that_lasts_many_polls_is_said_once():
     """The camera's loop polls the feed 4 times a second through a stall: it is said as it begins, and its end
     once, not a line at each poll."""

@@ -404,6 +404,41 @@ def test_cam_refuses_an_ipv6_address_cut_short_with_the_form_to_use():
         check_url("ws://[::1")  # urlsplit's own ValueError was said as an internal error
 
 
+@pytest.mark.parametrize("url, stray, meant", [("ws://[::1]x:80", "x", "ws://[::1]:80"),
+                                               ("ws://a[::1]:8765", "a", "ws://[::1]:8765"),
+                                               ("ws://[::1]]", "]", "ws://[::1]"),
+                                               ("wss://vj:pw@[::1]x:443/vcam?role=watch", "x",
+                                                "wss://vj:pw@[::1]:443/vcam?role=watch")])
+def test_cam_refuses_what_stands_beside_an_ipv6_address_brackets_with_the_form_to_use(url, stray, meant):
+    """urlsplit reads the host between the brackets and drops the rest: ws://[::1]x:80 was taken and dialled ::1."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError, match=re.escape(f"{stray!r} stands beside the IPv6 address's brackets")) as e:
+        check_url(url)
+    assert str(e.value).endswith(f"use {meant}")
+    check_url(meant)  # the address named is taken
+
+
+@pytest.mark.parametrize("url", ["ws://[::1]:80 ", "ws://[::1]:abc", "ws://[::1]:-1", "ws://[::1]:80x",
+                                 "ws://[::1]:80:90", "ws://[::1]:70000"])
+def test_a_bracketed_address_with_a_port_that_is_no_port_is_told_of_its_port(url):
+    """A port past the brackets that is no number (a space pasted after it, a letter) was told to be text beside the
+    brackets, and the fix offered dropped the port: followed, it dialled 8765."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert "the port must be a number from 1 to 65535" in str(e.value) and "beside" not in str(e.value), e.value
+
+
+def test_text_beside_the_brackets_is_told_with_the_port_as_typed():
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url("ws://[::1]x:70000")
+    assert str(e.value).endswith("use ws://[::1]:70000")
+
+
 @pytest.mark.parametrize("url, meant", [("ws://::1:8765", "ws://[::1]:8765"),
                                         ("ws://fe80::1:8765", "ws://[fe80::1]:8765"),
                                         ("ws://2001:db8::5", "ws://[2001:db8::5]"),

@@ -676,6 +676,30 @@ def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_wri
     assert replay.actions == [(1, SetSeed(4))] and replay.end_block == 2
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
+def test_a_named_pipe_whose_writer_closes_without_writing_is_said_as_such(tmp_path, monkeypatch):
+    """It was said as a file "empty, no header line", where nothing came through the pipe to read."""
+    from vcam.control import log as log_module
+
+    monkeypatch.setattr(log_module, "PIPE_QUIET_S", 0.0)
+    pipe = tmp_path / "show.jsonl"
+    os.mkfifo(pipe)
+
+    def come_and_go(line: str) -> None:  # a writer that opens the pipe once the reader waits, and closes it at once
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
+    unblock.start()
+    try:
+        with pytest.raises(ValueError) as e:
+            log_module.read_replay(str(pipe), come_and_go)
+    finally:
+        unblock.cancel()
+        unblock.join()
+    assert str(e.value).startswith(f"{pipe}: its writer closed this pipe without sending anything"), e.value
+    assert "empty, no header" not in str(e.value)
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/fd"), reason="bash's <(...) names a pipe under /dev/fd")
 def test_a_pipe_whose_writer_is_there_is_read_without_a_word(tmp_path):
     """`vcam render <(zcat show.jsonl.gz)`: the pipe is read at once, no wait said."""

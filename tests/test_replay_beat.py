@@ -255,11 +255,13 @@ def slow_blocks(block_s: float):
     return happen
 
 
-def landed(path, events, end_s: float = 16.0) -> tuple[float, float, list, int]:
+def landed(path, events, end_s: float = 16.0, said: list[str] | None = None) -> tuple[float, float, list, int]:
     """A show of 0.875 s blocks at 120 bpm from 1 s, `events` (a line to type, or a happening) at their moments,
     logged to `path`: the seconds from the boundary of `next @8`'s grid nearest the moment its change's first frame
     came on the camera (on the grid that holds then), that grid's beat length, the blocks the status line measured
-    a change on, and the block the change went into."""
+    a change on, and the block the change went into. `said`: takes the replies to the lines typed and the lines the
+    show says."""
+    said = [] if said is None else said
     ft, stop = FakeTime(), threading.Event()
     pacer = Pacer(PacerSettings(fps=FPS, producer_waits=True), clock=ft.clock)
     tempo = Tempo(clock=ft.clock)
@@ -267,14 +269,15 @@ def landed(path, events, end_s: float = 16.0) -> tuple[float, float, list, int]:
     quantizer = Quantizer(pacer, tempo, clock=ft.clock)
     quantizer.attach(gen)
     log = ControlLog(open(path, "w"), {"seed": 1})
-    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"start": 1.0}), gen, stop, lambda m: None,
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"start": 1.0}), gen, stop, said.append,
                      log, tempo=tempo, land=quantizer.land, clock=ft.clock)
     firsts: dict[int, float] = {}
     measured = []
     pacer.on_frame_shown(lambda shown: firsts.setdefault(shown.block, shown.since))
     pacer.on_frame_shown(lambda shown: quantizer.last in measured or measured.append(quantizer.last))
     for t, event in [(1.0, "bpm 120"), *events]:
-        ft.at(t, (lambda e=event: e(gen)) if callable(event) else (lambda line=event: ctl.handle_line(line, "stdin")))
+        ft.at(t, (lambda e=event: e(gen)) if callable(event)
+              else (lambda line=event: said.append(ctl.handle_line(line, "stdin"))))
     ft.at(end_s, stop.set)
     pacer.run(lambda frame, tick: None, stop, sleep=ft.sleep)
     log.end(gen.blocks)
@@ -302,6 +305,23 @@ def test_a_change_on_the_beat_lands_on_the_boundary_of_the_grid_that_holds_when_
     assert measured == [block]  # the status line measured the block the change went into, and no other
     again = replay(path, 0.4, 1.0)
     assert next(b for b, (prompt, _) in enumerate(again.made) if prompt != "start") == block
+
+
+def test_a_change_on_the_beat_placed_on_another_block_than_its_reply_named_says_so(tmp_path):
+    """Placed again as each block starts, a change went into the block the control log names while its reply had
+    named another, without a word: the operator reading the log against the replies found them a block or more
+    apart."""
+    path = tmp_path / "show.jsonl"
+    said: list[str] = []
+    _, _, _, planned = landed(path, [(5.05, "next @8")], said=said)
+    assert said[1].endswith(f"on the 8-beat grid, block {planned}") and not [s for s in said if "as said" in s], said
+    said.clear()
+    _, _, _, block = landed(path, [(5.05, "next @8"), (5.2, slow_blocks(2.5)), (7.0, slow_blocks(0.875))], said=said)
+    assert said[1].endswith(f"on the 8-beat grid, block {planned}") and block != planned, said
+    assert [s for s in said if "as said" in s] == [
+        f"next lands on block {block}, not block {planned} as said: the generator's pace or the tempo moved, and "
+        f"block {block} now comes nearest the boundary on the 8-beat grid"], said
+    assert [b for b, action in read_replay(str(path)).actions if isinstance(action, SetPrompts)] == [block]
 
 
 def test_the_pacer_tells_each_numbered_frame_once_after_its_tick_and_says_which_is_on_screen():

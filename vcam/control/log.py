@@ -563,7 +563,11 @@ def _log_bytes(path: str, say: Callable[[str], None] | None) -> bytes:
                 "read it at once)")
         _readable(fd, None)
         os.set_blocking(fd, True)  # read up to the writer's close
-        return f.read()
+        data = f.read()
+    if not data:  # no file that is empty: nothing came through (a writer that failed, or a cat of an empty file)
+        raise ValueError(f"{path}: its writer closed this pipe without sending anything (did the command writing "
+                         "it fail?); write the control log into it, or give the log's .jsonl file itself")
+    return data
 
 
 def _readable(fd: int, timeout: float | None) -> bool:

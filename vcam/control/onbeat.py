@@ -41,6 +41,7 @@ class _Held:
     sent: int = 0  # the actions handed to the producer, from the first
     block: object = _WAITING  # once handed over: the block it went into (None: the next one made)
     said_late: bool = False  # it went into a later block than `block`, which was said
+    said: int | None = None  # the block its reply named (`planned` as it was taken)
 
     def submit(self, action: Action, at_block: int | None = None, origin: Origin | None = None) -> None:
         """The prompter's hand-over: the next of its actions is encoded (the prompter keeps their order)."""
@@ -95,7 +96,7 @@ class OnTheBeat:
                     self._join(earlier, action, origin)
                 self._whole(earlier)
                 return at
-            held = _Held(spec, planned, self)
+            held = _Held(spec, planned, self, said=planned)
             self._held.append(held)
             for action, origin in actions:
                 self._join(held, action, origin)
@@ -166,6 +167,11 @@ class OnTheBeat:
             if at is None and held.spec is not None:  # the tempo stopped while it waited: no boundary comes
                 self.say(f"the tempo stopped: {_lands(held)} from the next block, not {lands_on(held.spec)}")
             self._hand_over(held, at)
+            if at is not None and held.said is not None and held.block != held.said:
+                # placed again as the blocks came: the control log has this block, not the one its reply named
+                self.say(f"{_lands(held)} on block {held.block}, not block {held.said} as said: the generator's pace "
+                         f"or the tempo moved, and block {held.block} now comes nearest the boundary "
+                         f"{lands_on(held.spec)}")
 
     def _at_once(self, actions: list[tuple[Action, Origin]]) -> int | None:
         waits: int | None = None

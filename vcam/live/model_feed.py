@@ -29,6 +29,14 @@ CPU_STOP_S = 0.1
 # server's first frame: a size too big for the machine would otherwise keep a scheduled show on the loading card
 # for ever. Counted from the end of loading, so a first download or compile is never cut short.
 FIRST_BLOCK_WAIT_S = 600.0
+# A gap this long between two of the show's polls (4 a second), over which the camera's thread made under a tick a
+# second (it makes its frame rate's), is the process itself stopped (a SIGSTOP, Ctrl-Z, a paused container), every
+# thread with it: the stalls it leaves are not the generator's slowness. The loop alone held up (a status line
+# written to a stalled terminal) is not: the camera ticked on meanwhile.
+PAUSED_S = 10.0
+# The stalls that begin this soon after such a pause are the pause's (the frames waiting were dropped as too old,
+# the rate measured across it): said as stalls, never as generation that keeps stalling.
+AFTER_PAUSE_S = 30.0
 # The card's memory on the status line is read from the driver at most this often, not at each of the terminal's 4
 # redraws a second: a call into CUDA on the main thread, beside the generator's launches, for a number that moves
 # with blocks, not ticks.
@@ -39,7 +47,8 @@ class ModelFeed:
     def __init__(self, producer: Generator, say: Callable[[str], None], on_air_text: str,
                  preset_name: Callable[[], str | None], screen: Callable[[], str],
                  extra_status: Callable[[], str] | None = None, clock: Callable[[], float] = time.monotonic,
-                 duration: float | None = None, first_block_wait: float | None = None):
+                 duration: float | None = None, first_block_wait: float | None = None,
+                 paused_after: float | None = None):
         self.producer = producer
         self.say = say
         self.on_air_text = on_air_text
@@ -58,12 +67,17 @@ class ModelFeed:
         self._loaded_at: float | None = None
         self._said_loading = False
         self._vram_read: tuple[float, tuple[float, float] | None] | None = None  # (when, what) the card last said
+        # a gap between polls past which the process was paused (None: polls are not regular, no pause looked for)
+        self.paused_after = paused_after
+        self._polled_at: tuple[float, int] | None = None  # when the last poll came, and the camera's ticks then
+        self._paused_at = -float("inf")
 
     def start(self) -> None:
         self._started = self.clock()
         self.producer.start()
 
     def poll(self, stats: PacerStats) -> bool:
+        self._look_for_pause(stats.ticks)
         producer = self.producer
         if producer.state == "failed":
             if not stats.pushed or os.environ.get("VCAM_DEBUG"):
@@ -81,6 +95,23 @@ class ModelFeed:
         # the producer stops), not `stats.buffered`, which is as of the last tick: a last block pushed since then
         # read as played, and the show ended without it (a tick at most after a drained buffer's push)
         return producer.state == "stopped" and producer.waiting() <= 0
+
+    def _look_for_pause(self, ticks: int) -> None:
+        """Says a pause of the process itself (the gap since the last poll past `paused_after`, the camera's
+        `ticks` stopped with it), and forgets the stalls before it: the one it leaves is not a block too slow."""
+        now = self.clock()
+        last, self._polled_at = self._polled_at, (now, ticks)
+        if self.paused_after is None or last is None:
+            return
+        gap = now - last[0]
+        if gap < self.paused_after or ticks - last[1] >= gap:
+            return
+        self._paused_at = now
+        if not self._said_slow:  # a slowness said before the pause stays said: its stalls stay quiet
+            self._resumed_at = -float("inf")
+        # stopped (SIGSTOP, Ctrl-Z), a suspended container, or starved of the CPU: the check sees only the gap
+        self.say(f"vcam did not run for {gap:.0f} s (the process was stopped, suspended or starved): the stall it "
+                 "leaves is not the generator's")
 
     def _wait_for_air(self) -> None:
         """Before the first block, with --duration: says once that the duration has not begun, and gives up (the
@@ -112,8 +143,10 @@ class ModelFeed:
         if not stats.stalled:
             if not self._said_slow:
                 self.say("generation resumed")
-            self._resumed_at = now
-        elif now - self._resumed_at >= STALLS_APART_S:
+            # a stall the pause left is no slowness to count (but a slowness said before it goes on as it was)
+            if now - self._paused_at >= AFTER_PAUSE_S or self._said_slow:
+                self._resumed_at = now
+        elif now - self._resumed_at >= STALLS_APART_S or now - self._paused_at < AFTER_PAUSE_S and not self._said_slow:
             self._said_slow = False
             shown = "showing the fallback image" if stats.fallback else "holding the last frame"
             self.say(f"generation stalled: {shown}")

@@ -32,7 +32,7 @@ from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
 from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.logfile import LogFile, open_log
-from vcam.live.model_feed import ModelFeed, NeverOnAir
+from vcam.live.model_feed import PAUSED_S, ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
 from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
@@ -262,7 +262,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     feed = ModelFeed(producer, status.message, on_air,
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
-                     duration=opts.duration)
+                     duration=opts.duration, paused_after=PAUSED_S)
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
 
 

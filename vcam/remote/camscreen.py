@@ -41,7 +41,8 @@ class CamScreen:
     picture is made): a frame lost on the way, or one named by a client that came after it (joining a blacked-out
     show: black from its first frame), never lets the next frame out live for a tick. One whose frame never comes at
     all (lost with a connection) is made once the stream stalls (`stalled`): the camera never stays live through a
-    blackout for lack of a frame (but after a restart: below).
+    blackout for lack of a frame (but after a restart: below). Not live after a freeze or blackout: the stalled
+    stream's frame is one the server never showed live (a blackout hid it); live waits for a later frame.
 
     After a restart of the server (see the module), the frames told by `shown` and named by `showing` are the old
     server's until one pushed to the pacer after the restart was heard comes on (`pushed`, the frames pushed by
@@ -76,7 +77,7 @@ class CamScreen:
     def screen(self) -> str:
         on, after = self._showing()  # before our lock: the pacer's lock is never taken under it
         with self._lock:
-            if self._waiting and self._stalled() and self._old is None and self._new_from is None:
+            if self._waiting and self._stalled() and not self._renumbering() and not self._held_in_stall():
                 self._mode = self._waiting[-1][0]
                 self._waiting.clear()
             elif on is not None and self._reads((on.block, on.index), after):
@@ -100,12 +101,13 @@ class CamScreen:
                 self._restarted(at, blocks, pushed)
             if mode not in SCREEN_MODES:
                 return
-            if at is None and mode == "live" and self._mode != "live" and self._renumbering():
-                # a restarted server that has shown no frame yet: live at once would bring back the old server's
-                # last frame, the picture a blackout hid, for as long as the new one loads its model. Made as its
-                # first frame comes on (the frame before any of its own)
-                if not self._waiting or self._waiting[-1] != ("live", BEFORE_ANY):
-                    self._waiting.append(("live", BEFORE_ANY))
+            if at is None and self._renumbering() and _uncovers(self._mode, mode):
+                # a restarted server that has shown no frame yet: live (or a freeze, which holds the last picture
+                # made) at once would bring back the old server's last frame, the picture a blackout hid, for as
+                # long as the new one loads its model. Made as its first frame comes on (the frame before any of its
+                # own)
+                if not self._waiting or self._waiting[-1] != (mode, BEFORE_ANY):
+                    self._waiting.append((mode, BEFORE_ANY))
                 return
             if at is None:  # a server that names no frame: at once, and it overrides any change still waiting
                 self._waiting.clear()
@@ -192,12 +194,25 @@ class CamScreen:
         for _ in range(due):
             self._mode = self._waiting.popleft()[0]
 
+    def _held_in_stall(self) -> bool:
+        """Whether the last change waiting, made in a stall, would go live from a freeze or a blackout (lifted while
+        the connection was down): live would show the last frame on this camera, a picture the server never showed,
+        so it waits for a frame at or after its own; called locked. (A freeze is made: it holds that frame.)"""
+        return bool(self._waiting) and self._waiting[-1][0] == "live" and self._mode != "live" and self._stalled()
+
+    def lifted_unseen(self) -> bool:
+        """Whether a freeze or blackout was lifted while the stream stalled: the camera keeps it until a frame comes."""
+        with self._lock:
+            return not self._renumbering() and self._held_in_stall()
+
     def ahead(self) -> str:
         """The mode the camera comes to with the frames it has been told of: the last change still waiting for its
         frame (which the frames in hand, or a stall, will make), else the one it is in. Where a restarted server's
         frames have not come, the one it is in: the changes wait for frames not yet made."""
         with self._lock:
-            return self._waiting[-1][0] if self._waiting and not self._renumbering() else self._mode
+            if self._waiting and not self._renumbering() and not self._held_in_stall():
+                return self._waiting[-1][0]
+            return self._mode
 
     def waiting(self) -> int:
         """Changes heard whose frame has not come on this camera yet."""
@@ -209,7 +224,16 @@ def covering(screen: CamScreen | None) -> str | None:
     """What the camera shows whatever frames come, as a line says it: black, or its frozen frame; None while live
     (or without a screen)."""
     mode = screen.ahead() if screen is not None else "live"
+    if mode != "live" and screen is not None and screen.lifted_unseen():
+        kept = "stays black" if mode == "blackout" else "holds its frozen frame"
+        return f"the camera {kept} until the server's next frame (the {mode} was lifted while its frames were lost)"
     return {"blackout": "the camera stays black (blackout)", "freeze": "the camera holds its frozen frame"}.get(mode)
+
+
+def _uncovers(now: str, mode: str) -> bool:
+    """Whether going from `now` to `mode` shows the last picture on this camera again: live from a freeze or
+    blackout, a freeze from a blackout."""
+    return mode == "live" and now != "live" or mode == "freeze" and now == "blackout"
 
 
 def _frame(value: object) -> Frame | None:

@@ -19,8 +19,9 @@ def ended(ws, error: Exception, keepalive: proto.Keepalive) -> str | None:
         return f"was disconnected: {big}"
     stalled = proto.keepalive_ended(error)
     if stalled == "here":
+        # a camera quit behind the stalled tunnel ends this way too, its goodbye lost: it may never come back
         return (f"stopped answering for {keepalive.timeout:g} s (a stalled tunnel, or a machine "
-                "asleep?) and was disconnected; its vcam cam reconnects by itself")
+                "asleep?) and was disconnected; its vcam cam, if still running, reconnects by itself")
     if stalled == "there":
         return ("heard nothing from this server for too long (a stalled tunnel, or was this machine paused?) and "
                 "left; its vcam cam reconnects by itself")

@@ -81,6 +81,11 @@ def check_url(url: str) -> None:
         port = 0
     if not parts.hostname:
         raise ValueError(f"{url!r} names no host; {looks}")
+    if (stray := _stray_by_brackets(parts)) is not None:
+        # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
+        text, port_typed = stray
+        raise ValueError(f"{url!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
+                         f"after a colon; use {_bracketed_form(parts, port_typed)}")
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{url!r}: {why}; {looks}")
     if port is not None and not 1 <= port <= 65535:
@@ -89,6 +94,24 @@ def check_url(url: str) -> None:
     if parts.username is not None and parts.password is None:  # refused by the websockets library at each try
         raise ValueError(f"{url!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
                          "leave it out: vcam serve asks for its --token, which vcam cam gives with its own --token")
+
+
+def _stray_by_brackets(parts: SplitResult) -> tuple[str, str] | None:
+    """What stands beside a bracketed host before its colon (the x of [::1]x:80), with the port typed after that
+    colon as typed (a port that is no number is the port check's to say), else None."""
+    host_port = parts.netloc.rpartition("@")[2]
+    if "[" not in host_port:
+        return None
+    before, _, rest = host_port.partition("[")
+    after, _, port = rest.partition("]")[2].partition(":")
+    return (before + after, port) if before + after else None
+
+
+def _bracketed_form(parts: SplitResult, port: str) -> str:
+    """The address with its bracketed host alone beside the port typed."""
+    user = parts.netloc.rpartition("@")[0]
+    netloc = f"{user}@" * bool(user) + url_host(parts.hostname or "") + (f":{port}" if port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _unbracketed_ipv6(url: str) -> str | None:
