@@ -758,3 +758,18 @@ def test_a_measured_card_has_fp8_by_the_rule_the_load_goes_by(arch, capability, 
     monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 300.0)
     monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 2800.0)
     assert measure_card(torch.device("cuda")).has_fp8 == fp8 == (fp8_unsupported(torch.device("cuda")) is None)
+
+
+def test_a_target_no_size_reaches_is_said_with_the_size_taken():
+    """Every size missing the target took the smallest with no word that no size reaches it; where only tuned rates
+    count, "even at the smallest size" was said of the smallest size that had a rate, 832x480 say."""
+    rate_of = lambda w, h, q: Rate((2.5 if q == "fp8" else 2.0) * 832 * 480 / (w * h), False)  # noqa: E731
+    choice = choose_size(rate_of, 30.0, LIVE_SIZES, lambda w, h, q: True, card="this L4")
+    assert picked(choice) == (416, 240, "fp8") and not choice.met
+    assert choice.message.startswith("size 416x240 fp8: predicted 10.0 frames/s on this L4, below the target 30: no "
+                                     "size reaches it, so the smallest is taken; --size")
+    tuned_only = lambda w, h, q: Rate(6.0, True) if (w, h, q) == (832, 480, "none") else None  # noqa: E731
+    choice = choose_size(tuned_only, 10.0, LIVE_SIZES, lambda w, h, q: True, card="this L4")
+    assert picked(choice) == (832, 480, "none") and not choice.met
+    assert "below the target 10: no size reaches it, so the smallest with a rate is taken (416x240 and others have " \
+        "none: `vcam bench --tune --size WxH` measures one)" in choice.message
