@@ -873,3 +873,39 @@ def test_a_run_offline_is_told_to_pass_its_weights_folder(tmp_path, monkeypatch)
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.fix.endswith("or pass the files' folder with --weights DIR"), err.value.fix
+
+
+@pytest.mark.parametrize("name, value, hub", [("HF_HOME", "hf", "hf/hub"), ("HF_HUB_CACHE", "models", "models")])
+def test_a_relative_hub_cache_is_said_once_where_it_really_is(name, value, hub, tmp_path, weights_folder,
+                                                             monkeypatch):
+    """HF_HOME=hf (or HF_HUB_CACHE=models) put the cache in whatever folder vcam started in, with no word: started
+    from another, the weights were looked for, and downloaded again, there. The start says the absolute folder."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", hub)  # as huggingface_hub reads it at import
+    monkeypatch.setattr(W, "_said_where", set(), raising=False)
+    monkeypatch.chdir(tmp_path)
+    fill_hub_cache(tmp_path / hub, weights_folder)
+    out = io.StringIO()
+    for _ in range(2):  # a bench loads again and again: said once
+        assert from_hub(get_spec("krea-14b"), out=out).transformer.is_file()
+    assert out.getvalue() == (f"vcam: the hub cache is {tmp_path / hub}: {name}={value} is a relative path, found "
+                              "from the folder vcam starts in (started elsewhere, the weights are looked for there); "
+                              f"set {name} to an absolute path to keep one cache\n")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / hub))
+    monkeypatch.setenv(name, str(tmp_path / value))
+    out = io.StringIO()
+    assert from_hub(get_spec("krea-14b"), out=out).transformer.is_file() and out.getvalue() == ""
+
+
+def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp_path, monkeypatch):
+    """huggingface_hub keeps HF_XET_CACHE="~/x" as written; hf_xet (1.8), which alone works there, reads the
+    variable itself and takes ~ for the home folder (its log folder appears under $HOME/x as it is imported, none in
+    the current folder). vcam's check of that folder looks at the same place, not at a folder named ~."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    xet_cache(monkeypatch, Path("~/x"))
+    assert W._xet_cache() == tmp_path / "home" / "x"
