@@ -723,7 +723,12 @@ def test_a_mig_slice_named_as_the_whole_card_is_measured_and_said_to_be_a_slice(
 
 @pytest.mark.parametrize("name, gib, multiprocessors, row", [
     ("NVIDIA H200", 140.4, 132, "H200"), ("NVIDIA L40S", 44.4, 142, "L40S"),  # ECC on: 44.4 of 48 GiB
-    ("NVIDIA H100 80GB HBM3", 79.1, 132, "H100 SXM")])
+    ("NVIDIA H100 80GB HBM3", 79.1, 132, "H100 SXM"), ("NVIDIA H100 PCIe", 79.1, 114, "H100 PCIe"),
+    ("NVIDIA B200", 178.4, 148, "B200"), ("NVIDIA RTX PRO 6000 Blackwell Server Edition", 94.9, 188,
+                                          "RTX PRO 6000 Blackwell"),
+    ("NVIDIA GeForce RTX 5090", 31.4, 170, "RTX 5090"), ("NVIDIA GeForce RTX 4090", 23.5, 128, "RTX 4090"),
+    ("NVIDIA A100-SXM4-80GB", 79.1, 108, "A100 80GB"), ("NVIDIA A100 80GB PCIe", 79.1, 108, "A100 80GB"),
+    ("NVIDIA L4", 22.5, 58, "L4")])
 def test_a_whole_card_keeps_its_row_and_is_not_measured(name, gib, multiprocessors, row, monkeypatch):
     import vcam.bench.cards
 
@@ -734,6 +739,18 @@ def test_a_whole_card_keeps_its_row_and_is_not_measured(name, gib, multiprocesso
     card = vcam.bench.cards.this_card(torch.device("cuda"))
     assert card.name == row and not card.measured
     assert vcam.bench.cards.card_name(torch.device("cuda")) == row
+
+
+def test_an_a100s_largest_slice_is_told_a_slice_by_its_multiprocessors(monkeypatch):
+    """A MIG 7g.80gb instance shows 79 GiB and 98 of the A100's 108 multiprocessors: priced as the whole card, about
+    a tenth too fast."""
+    import vcam.bench.cards
+
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=int(79.1 * 2**30), major=8, minor=0, multi_processor_count=98))
+    row = vcam.bench.cards.card_named("NVIDIA A100-SXM4-80GB")
+    assert vcam.bench.cards.slice_name(torch.device("cuda"), row) == \
+        "A100 80GB slice (79 GiB, 98 of its 108 multiprocessors; not priced as the whole card)"
 
 
 @pytest.mark.parametrize("arch, capability, fp8", [
@@ -771,5 +788,5 @@ def test_a_target_no_size_reaches_is_said_with_the_size_taken():
     tuned_only = lambda w, h, q: Rate(6.0, True) if (w, h, q) == (832, 480, "none") else None  # noqa: E731
     choice = choose_size(tuned_only, 10.0, LIVE_SIZES, lambda w, h, q: True, card="this L4")
     assert picked(choice) == (832, 480, "none") and not choice.met
-    assert "below the target 10: no size reaches it, so the smallest with a rate is taken (416x240 and others have " \
-        "none: `vcam bench --tune --size WxH` measures one)" in choice.message
+    assert "below the target 10: no measured size reaches it, so the smallest with a rate is taken (416x240 and " \
+        "others have none: `vcam bench --tune --size WxH` measures one)" in choice.message

@@ -177,9 +177,10 @@ def driver_name(device: torch.device) -> str:
 
 # A MIG slice's driver may give the whole card's name ("NVIDIA H100 80GB HBM3" for a 3g.40gb slice): it is told by
 # having less memory or fewer multiprocessors than the row. The driver shows a little less memory than is sold (an
-# L40S with ECC on 44.4 of 48 GiB); the smallest slice of a card is a seventh of it.
+# L40S with ECC on 44.4 of 48 GiB); the smallest slice of a card is a seventh of it, the largest an A100's 7g.80gb
+# with 98 of its 108 multiprocessors (0.907), and every whole card shows all of the row's.
 SLICE_MEMORY = 0.85
-SLICE_MULTIPROCESSORS = 0.9
+SLICE_MULTIPROCESSORS = 0.95
 
 
 def slice_name(device: torch.device, row: Card) -> str | None:

@@ -94,7 +94,8 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
         taken = "so the smallest is taken" if (w, h) == tuple(sizes[-1]) else (
             f"so the smallest with a rate is taken ({sizes[-1][0]}x{sizes[-1][1]} and others have none: "
             "`vcam bench --tune --size WxH` measures one)")
-        return f"{head}, below the target {target:g}: no size reaches it, {taken}; --size, --quant or --target-fps " \
+        reaches = "no size reaches it" if (w, h) == tuple(sizes[-1]) else "no measured size reaches it"
+        return f"{head}, below the target {target:g}: {reaches}, {taken}; --size, --quant or --target-fps " \
             "choose otherwise"
     # the next size up, the one that just missed in every precision
     larger = next(((a, b) for a, b in reversed(sizes) if a * b > w * h

@@ -205,7 +205,7 @@ class OnAir:
             # the start (a feed without the method says it from its poll)
             self._said_on_air = True
             if (said := getattr(self.feed, "went_on_air", None)) is not None:
-                said()
+                self._say_closing(said)  # a terminal gone must not keep the first frame from the outputs
         for w in self.workers:
             if w.every_frame and not on_air:  # recordings hold the show, not the loading card
                 continue
