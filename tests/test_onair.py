@@ -634,3 +634,18 @@ def test_typed_lines_count_as_after_the_stop_once_the_duration_is_over():
     assert not air._stopping()
     air._over.set()
     assert air._stopping() and not air.stop.is_set()
+
+
+def test_an_on_air_line_the_terminal_refuses_keeps_no_frame_from_the_outputs(captured):
+    """The on-air line is said from the camera's thread as the first frame goes out: a terminal gone (EPIPE) raised
+    there, and the first frame of the show never reached the recording."""
+    air = air_for(["file:show.mp4"])
+
+    class SaysOnAir(Feed):
+        def went_on_air(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    feed = SaysOnAir(air.pacer, blocks=1)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert air.pacer.stats.errors == 0 and captured[0].frames  # no camera tick failed, the first one's frame kept
