@@ -7,6 +7,7 @@ import importlib.util
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -147,6 +148,9 @@ def test_the_readme_pick_is_what_vcam_run_picks_on_that_card(card, monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: f"NVIDIA {card.device_names[0]}")
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: card.capability)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free, int(card.vram_gib * 2**30)))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=int(card.vram_gib * 2**30), major=card.capability[0], minor=card.capability[1],
+        multi_processor_count=card.multiprocessors))
     monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported",
                         lambda device: None if card.has_fp8 else "no FP8 on this card")
     choice = live_size("krea-14b", 4, gpu_table.DEFAULT_TARGET_FPS, use_tuning=False)

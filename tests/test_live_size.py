@@ -1,6 +1,7 @@
 """The size and precision a show picks when given neither: the rule on a table of cards (no GPU needed), the tuned
 rates it trusts over predictions, and the command line that says what it chose."""
 import dataclasses
+from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -157,6 +158,8 @@ def h200(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=140 * 2**30, major=9, minor=0, multi_processor_count=132))
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (139 * 2**30, 140 * 2**30))
     monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
     monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
@@ -689,3 +692,101 @@ def test_without_cuda_no_size_is_chosen_for_that_alone(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: pytest.fail("asked a card that is not there"))
     assert live_size_module.unsized_why() == "no CUDA GPU here (a CPU keeps the model's own size)"
+
+
+@pytest.mark.parametrize("gib, multiprocessors", [(19.5, 26), (39.4, 60), (79.1, 66), (39.4, 0)])
+def test_a_mig_slice_named_as_the_whole_card_is_measured_and_said_to_be_a_slice(gib, multiprocessors, monkeypatch):
+    """A MIG slice whose driver gives the whole card's name ("NVIDIA H100 80GB HBM3") was priced from the whole
+    H100's row, about twice as fast as it runs. Less memory or fewer multiprocessors than the row tell it: it is
+    measured, and the line names it as a slice."""
+    import vcam.bench.cards
+    import vcam.engine.quant
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H100 80GB HBM3")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=int(gib * 2**30), major=9, minor=0, multi_processor_count=multiprocessors))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(gib * 2**30) - 2**30, int(gib * 2**30)))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 380.0)
+    monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 1400.0)
+    card = vcam.bench.cards.this_card(torch.device("cuda"))
+    assert card.measured and card.name.startswith("H100 SXM slice (") and "not priced as the whole card" in card.name
+    if multiprocessors:
+        assert "of its 132 multiprocessors" in card.name
+    assert vcam.bench.cards.card_name(torch.device("cuda")) == card.name  # where only tuned rates count
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, use_tuning=False)
+    if gib > 30:  # the model fits at some size
+        assert "on this H100 SXM slice" in choice.message and "from its speed measured just now" in choice.message
+
+
+@pytest.mark.parametrize("name, gib, multiprocessors, row", [
+    ("NVIDIA H200", 140.4, 132, "H200"), ("NVIDIA L40S", 44.4, 142, "L40S"),  # ECC on: 44.4 of 48 GiB
+    ("NVIDIA H100 80GB HBM3", 79.1, 132, "H100 SXM"), ("NVIDIA H100 PCIe", 79.1, 114, "H100 PCIe"),
+    ("NVIDIA B200", 178.4, 148, "B200"), ("NVIDIA RTX PRO 6000 Blackwell Server Edition", 94.9, 188,
+                                          "RTX PRO 6000 Blackwell"),
+    ("NVIDIA GeForce RTX 5090", 31.4, 170, "RTX 5090"), ("NVIDIA GeForce RTX 4090", 23.5, 128, "RTX 4090"),
+    ("NVIDIA A100-SXM4-80GB", 79.1, 108, "A100 80GB"), ("NVIDIA A100 80GB PCIe", 79.1, 108, "A100 80GB"),
+    ("NVIDIA L4", 22.5, 58, "L4")])
+def test_a_whole_card_keeps_its_row_and_is_not_measured(name, gib, multiprocessors, row, monkeypatch):
+    import vcam.bench.cards
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=int(gib * 2**30), major=9, minor=0, multi_processor_count=multiprocessors))
+    monkeypatch.setattr(vcam.bench.cards, "measure_card", lambda device: pytest.fail("a listed card was measured"))
+    card = vcam.bench.cards.this_card(torch.device("cuda"))
+    assert card.name == row and not card.measured
+    assert vcam.bench.cards.card_name(torch.device("cuda")) == row
+
+
+def test_an_a100s_largest_slice_is_told_a_slice_by_its_multiprocessors(monkeypatch):
+    """A MIG 7g.80gb instance shows 79 GiB and 98 of the A100's 108 multiprocessors: priced as the whole card, about
+    a tenth too fast."""
+    import vcam.bench.cards
+
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=int(79.1 * 2**30), major=8, minor=0, multi_processor_count=98))
+    row = vcam.bench.cards.card_named("NVIDIA A100-SXM4-80GB")
+    assert vcam.bench.cards.slice_name(torch.device("cuda"), row) == \
+        "A100 80GB slice (79 GiB, 98 of its 108 multiprocessors; not priced as the whole card)"
+
+
+@pytest.mark.parametrize("arch, capability, fp8", [
+    (None, (8, 0), False), (None, (8, 6), False), (None, (8, 9), True), (None, (9, 0), True), (None, (12, 0), True),
+    ("gfx90a:sramecc+:xnack-", (9, 0), False), ("gfx1100", (11, 0), False), ("gfx1201", (12, 0), False),
+    ("", (9, 4), False), ("gfx942:sramecc+:xnack-", (9, 4), True), ("gfx950", (9, 5), True)])
+def test_a_measured_card_has_fp8_by_the_rule_the_load_goes_by(arch, capability, fp8, monkeypatch):
+    """A measured card's figures gave FP8 to every capability from 8.9 on, where the load asks an AMD card's
+    architecture: an MI250X (ROCm's 9.0) or a Radeon RX 7900 (11.0) was priced in FP8 that it cannot run."""
+    from vcam.bench.cards import card_from_measurement, measure_card
+    import vcam.bench.cards
+    from vcam.engine.quant import fp8_chip_lacks, fp8_unsupported
+
+    pytest.importorskip("torchao")  # the load's check asks for it on an FP8 card
+    assert card_from_measurement("card", 300.0, 2800.0, 64.0, capability, arch).has_fp8 == fp8
+    assert (fp8_chip_lacks(capability, arch) is None) == fp8
+    monkeypatch.setattr(torch.version, "hip", None if arch is None else "6.4.0")
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA Mystery 9000")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=64 * 2**30, major=capability[0], minor=capability[1], gcnArchName=arch))
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 300.0)
+    monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 2800.0)
+    assert measure_card(torch.device("cuda")).has_fp8 == fp8 == (fp8_unsupported(torch.device("cuda")) is None)
+
+
+def test_a_target_no_size_reaches_is_said_with_the_size_taken():
+    """Every size missing the target took the smallest with no word that no size reaches it; where only tuned rates
+    count, "even at the smallest size" was said of the smallest size that had a rate, 832x480 say."""
+    rate_of = lambda w, h, q: Rate((2.5 if q == "fp8" else 2.0) * 832 * 480 / (w * h), False)  # noqa: E731
+    choice = choose_size(rate_of, 30.0, LIVE_SIZES, lambda w, h, q: True, card="this L4")
+    assert picked(choice) == (416, 240, "fp8") and not choice.met
+    assert choice.message.startswith("size 416x240 fp8: predicted 10.0 frames/s on this L4, below the target 30: no "
+                                     "size reaches it, so the smallest is taken; --size")
+    tuned_only = lambda w, h, q: Rate(6.0, True) if (w, h, q) == (832, 480, "none") else None  # noqa: E731
+    choice = choose_size(tuned_only, 10.0, LIVE_SIZES, lambda w, h, q: True, card="this L4")
+    assert picked(choice) == (832, 480, "none") and not choice.met
+    assert "below the target 10: no measured size reaches it, so the smallest with a rate is taken (416x240 and " \
+        "others have none: `vcam bench --tune --size WxH` measures one)" in choice.message

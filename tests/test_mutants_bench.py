@@ -96,6 +96,8 @@ def h200(monkeypatch, tmp_path):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=140 * 2**30, major=9, minor=0, multi_processor_count=132))
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (139 * 2**30, 140 * 2**30))
     monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
     monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))

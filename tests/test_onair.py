@@ -675,3 +675,18 @@ def test_a_recording_whose_disk_fills_on_air_is_said_once_and_the_other_outputs_
     assert "the disk is full: free space on its disk (df -h /shows" in said and "; the show goes on" in said
     assert len(take.frames) == 3 and take.closed and live.closed
     assert "exiting with code 1: output file:/shows/take.mp4 failed" in said
+
+
+def test_an_on_air_line_the_terminal_refuses_keeps_no_frame_from_the_outputs(captured):
+    """The on-air line is said from the camera's thread as the first frame goes out: a terminal gone (EPIPE) raised
+    there, and the first frame of the show never reached the recording."""
+    air = air_for(["file:show.mp4"])
+
+    class SaysOnAir(Feed):
+        def went_on_air(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    feed = SaysOnAir(air.pacer, blocks=1)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert air.pacer.stats.errors == 0 and captured[0].frames  # no camera tick failed, the first one's frame kept

@@ -445,3 +445,20 @@ def test_an_output_error_with_no_text_is_said_by_its_type_not_as_a_blank():
     w.close(10)
     assert said == ["output vcam:/dev/video10 failed and is stopped: RuntimeError; the show goes on"]
     assert w.summary().endswith("FAILED and stopped: RuntimeError")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write fails with ENOSPC")
+def test_a_recording_whose_disk_is_full_from_the_start_fails_after_the_on_air_line():
+    """A recording gets its first frame as the show goes on air, and /dev/full fails at once: its line came before
+    "on air" (said by the loop's next look, a quarter second later), read as a start-up fault. The show is said to
+    be on air first."""
+    import io
+
+    from vcam.live.run import RunOptions, run
+
+    status = io.StringIO()
+    code = run(RunOptions(model="tiny", outs=["null", "file:/dev/full"], duration=0.5, stdin=False,
+                          status_out=status))
+    text = status.getvalue()
+    assert code == 1 and "vcam: on air: tiny" in text and "output file:/dev/full failed and is stopped" in text, text
+    assert text.index("vcam: on air: tiny") < text.index("output file:/dev/full failed"), text

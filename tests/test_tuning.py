@@ -906,3 +906,46 @@ def test_tune_refuses_fp8_from_weights_that_are_not_bf16_before_any_candidate(mo
     assert main(["bench", "--tune", "--model", "tiny", "--device", "cpu", "--quant", "fp8"]) == 2
     err = capsys.readouterr().err
     assert "vcam: error: FP8 is made from bf16 weights, not float32" in err and "candidate" not in err, err
+
+
+@pytest.fixture
+def an_h200(monkeypatch):
+    """This machine as one with an FP8 card (nothing runs on it: tune must refuse before any candidate does)."""
+    import vcam.engine.quant
+
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: pytest.fail("a candidate ran"))
+
+
+def test_tune_on_a_card_refuses_fp8_from_fp16_weights_before_any_candidate(an_h200, capsys):
+    assert main(["bench", "--tune", "--model", "tiny", "--device", "cuda", "--dtype", "fp16", "--quant", "fp8"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: FP8 is made from bf16 weights, not float16" in err and "candidate" not in err, err
+    assert "fix: leave the dtype at bf16 with --quant fp8" in err and not tuning_path().exists()
+
+
+@pytest.mark.parametrize("model, capability, why", [
+    ("krea-14b", (9, 0), "needs SageAttention: pip install"), ("krea-14b", (7, 5), "needs compute capability 8.0"),
+    ("tiny", (9, 0), "supports heads of 64, 96, 128; this model's are")])
+def test_tune_refuses_int8_attention_the_card_cannot_run_before_any_candidate(model, capability, why, an_h200,
+                                                                             monkeypatch, capsys):
+    """`--attention-quant int8` without SageAttention, or on a card older than Ampere, failed in every candidate's
+    load in turn and ended in "every candidate failed", never in what to do about the attention."""
+    import importlib
+
+    import vcam.engine.attention
+
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    real_import = importlib.import_module
+    monkeypatch.setattr(vcam.engine.attention.importlib, "import_module", lambda name, *a: (_ for _ in ()).throw(
+        ImportError(name)) if name == "sageattention" else real_import(name, *a))
+    assert main(["bench", "--tune", "--model", model, "--device", "cuda", "--attention-quant", "int8"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: INT8 attention" in err and why in err and "candidate" not in err, err
+    assert "fix: run without --attention-quant int8" in err and not tuning_path().exists()

@@ -873,3 +873,59 @@ def test_a_run_offline_is_told_to_pass_its_weights_folder(tmp_path, monkeypatch)
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.fix.endswith("or pass the files' folder with --weights DIR"), err.value.fix
+
+
+class _BeforeTheDownload(Exception):
+    pass
+
+
+@pytest.mark.parametrize("name, value, hub", [("HF_HOME", "hf", "hf/hub"), ("HF_HUB_CACHE", "models", "models"),
+                                              ("HOME", ".", ".cache/huggingface/hub")])
+def test_a_relative_hub_cache_is_said_where_it_really_is_before_a_download(name, value, hub, tmp_path, monkeypatch):
+    """HF_HOME=hf (or HF_HUB_CACHE=models, or HOME=. with neither) put the cache in whatever folder vcam started in,
+    with no word: started from another, the weights were downloaded again, tens of GB, there. The download says the
+    absolute folder first."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", hub)  # as huggingface_hub reads it at import
+    monkeypatch.setattr(W, "_check_folder", lambda where: (_ for _ in ()).throw(_BeforeTheDownload()))
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    with pytest.raises(_BeforeTheDownload):
+        from_hub(get_spec("krea-14b"), out=out)
+    told = "HF_HOME" if name == "HOME" else name
+    assert out.getvalue() == (f"vcam: the hub cache is {tmp_path / hub}: {name}={value} is a relative path, found "
+                              "from the folder vcam starts in (started elsewhere, the weights are looked for there); "
+                              f"set {told} to an absolute path to keep one cache\n")
+
+
+def test_a_hub_cache_found_or_absolute_or_set_empty_says_no_relative_path(tmp_path, weights_folder, monkeypatch):
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HOME", "hf")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "hf/hub")
+    fill_hub_cache(tmp_path / "hf/hub", weights_folder)
+    out = io.StringIO()
+    assert from_hub(get_spec("krea-14b"), out=out).transformer.is_file() and out.getvalue() == ""  # found: no fetch
+    monkeypatch.setenv("HF_HUB_CACHE", "")  # set but empty: _check_set's own refusal, with its fix, alone
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "")
+    out = io.StringIO()
+    with pytest.raises(WeightsError):
+        from_hub(get_spec("krea-14b"), out=out)
+    assert "relative path" not in out.getvalue()
+
+
+def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp_path, monkeypatch):
+    """huggingface_hub keeps HF_XET_CACHE="~/x" as written; hf_xet (1.8), which alone works there, reads the
+    variable itself and takes ~ for the home folder (its log folder appears under $HOME/x as it is imported, none in
+    the current folder). vcam's check of that folder looks at the same place, not at a folder named ~."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    xet_cache(monkeypatch, Path("~/x"))
+    assert W._xet_cache() == tmp_path / "home" / "x"

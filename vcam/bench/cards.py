@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from vcam.engine.memory import out_of_memory_said_as_error
+from vcam.engine.quant import fp8_chip_lacks, rocm_arch
 from vcam.errors import VcamError
 
 GIB = 1024**3
@@ -31,38 +32,43 @@ class Card:
     fp32_tflops: float = 0.0  # non-tensor FP32: only to show what the common FP32-based guess would say
     device_names: tuple[str, ...] = ()  # torch.cuda.get_device_name() of this card, without "NVIDIA "
     measured: bool = False  # figures measured on the card (measure_card), not from a datasheet
+    multiprocessors: int = 0  # streaming multiprocessors of the whole chip (what a MIG slice has fewer of)
 
     @property
     def has_fp8(self) -> bool:
-        return self.fp8_tflops is not None and self.capability >= (8, 9)
+        # the table gives an FP8 rate only to cards with FP8, and card_from_measurement only by quant's rule
+        return self.fp8_tflops is not None
 
 
 CARDS: tuple[Card, ...] = (
     # NVIDIA H100 datasheet (SXM5 column): 1,979 bf16 / 3,958 FP8 TFLOPS "with sparsity"; 3.35 TB/s; 80 GB
-    Card("H100 SXM", 989.4, 1978.9, None, 3350, 80, (9, 0), 67, ("H100 80GB HBM3", "H100 SXM5 80GB")),
+    Card("H100 SXM", 989.4, 1978.9, None, 3350, 80, (9, 0), 67, ("H100 80GB HBM3", "H100 SXM5 80GB"),
+         multiprocessors=132),
     # NVIDIA H100 datasheet (PCIe column): 1,513 / 3,026 with sparsity; 2.0 TB/s; 80 GB
-    Card("H100 PCIe", 756.5, 1513, None, 2000, 80, (9, 0), 51, ("H100 PCIe",)),
+    Card("H100 PCIe", 756.5, 1513, None, 2000, 80, (9, 0), 51, ("H100 PCIe",), multiprocessors=114),
     # NVIDIA H200 datasheet (SXM): 1,979 bf16 / 3,958 FP8 with sparsity; 4.8 TB/s; 141 GB. The measured card.
-    Card("H200", 989.4, 1978.9, None, 4800, 141, (9, 0), 67, ("H200",)),
+    Card("H200", 989.4, 1978.9, None, 4800, 141, (9, 0), 67, ("H200",), multiprocessors=132),
     # NVIDIA HGX B200 datasheet, per GPU: 4.5 PF bf16 / 9 PF FP8 / 18 PF FP4 with sparsity; 7.7 TB/s; 180 GB
-    Card("B200", 2250, 4500, 9000, 7700, 180, (10, 0), 75, ("B200",)),
+    Card("B200", 2250, 4500, 9000, 7700, 180, (10, 0), 75, ("B200",), multiprocessors=148),
     # NVIDIA RTX PRO 6000 Blackwell Workstation Edition datasheet: 4,000 AI TOPS (FP4, with sparsity), 125 TFLOPS
     # FP32, 1,792 GB/s, 96 GB; full-rate FP32 accumulation (a professional card): 504 bf16 / 1,008 FP8 dense
     Card("RTX PRO 6000 Blackwell", 503.8, 1007.6, 2015, 1792, 96, (12, 0), 125.9,
-         ("RTX PRO 6000 Blackwell Workstation Edition", "RTX PRO 6000 Blackwell Server Edition")),
+         ("RTX PRO 6000 Blackwell Workstation Edition", "RTX PRO 6000 Blackwell Server Edition"),
+         multiprocessors=188),
     # NVIDIA RTX Blackwell architecture whitepaper, GeForce RTX 5090: 209.5 bf16 / 419 FP8 (FP32 accumulate) /
     # 1,676 FP4 dense (3,352 AI TOPS with sparsity); 104.8 TFLOPS FP32; 1,792 GB/s; 32 GB
-    Card("RTX 5090", 209.5, 419, 1676, 1792, 32, (12, 0), 104.8, ("GeForce RTX 5090",)),
+    Card("RTX 5090", 209.5, 419, 1676, 1792, 32, (12, 0), 104.8, ("GeForce RTX 5090",), multiprocessors=170),
     # NVIDIA Ada Lovelace architecture whitepaper, GeForce RTX 4090: 165.2 bf16 / 330.3 FP8 with FP32 accumulate,
     # dense; 82.6 TFLOPS FP32; 1,008 GB/s; 24 GB
-    Card("RTX 4090", 165.2, 330.3, None, 1008, 24, (8, 9), 82.6, ("GeForce RTX 4090",)),
+    Card("RTX 4090", 165.2, 330.3, None, 1008, 24, (8, 9), 82.6, ("GeForce RTX 4090",), multiprocessors=128),
     # NVIDIA L40S datasheet: 362.05 bf16 (733 with sparsity), 733 FP8 (1,466 with sparsity); 91.6 TFLOPS FP32;
     # 864 GB/s; 48 GB
-    Card("L40S", 362.05, 733, None, 864, 48, (8, 9), 91.6, ("L40S",)),
+    Card("L40S", 362.05, 733, None, 864, 48, (8, 9), 91.6, ("L40S",), multiprocessors=142),
     # NVIDIA A100 datasheet (80GB SXM): 312 bf16 (624 with sparsity), no FP8; 19.5 TFLOPS FP32; 2,039 GB/s
-    Card("A100 80GB", 312, None, None, 2039, 80, (8, 0), 19.5, ("A100-SXM4-80GB", "A100 80GB PCIe")),
+    Card("A100 80GB", 312, None, None, 2039, 80, (8, 0), 19.5, ("A100-SXM4-80GB", "A100 80GB PCIe"),
+         multiprocessors=108),
     # NVIDIA L4 datasheet: 242 bf16 / 485 FP8 with sparsity; 30.3 TFLOPS FP32; 300 GB/s; 24 GB
-    Card("L4", 121, 242.5, None, 300, 24, (8, 9), 30.3, ("L4",)),
+    Card("L4", 121, 242.5, None, 300, 24, (8, 9), 30.3, ("L4",), multiprocessors=58),
 )
 
 
@@ -81,11 +87,13 @@ COPY_OF_DATASHEET = 0.87
 
 
 def card_from_measurement(name: str, matmul_tflops: float, copy_gbs: float, vram_gib: float,
-                          capability: tuple[int, int]) -> Card:
+                          capability: tuple[int, int], arch: str | None = None) -> Card:
     """A card known only by what it measured. Its FP8 rate is taken as twice bf16's where the card has FP8 (as on
-    every card in CARDS with FP8); FP4 is left unknown."""
+    every card in CARDS with FP8), by the rule the load goes by (`arch`: a ROCm card's gcnArchName, where ROCm
+    gives its gfx generation as the capability); FP4 is left unknown."""
     bf16 = matmul_tflops / MATMUL_OF_DATASHEET
-    return Card(name=name, bf16_tflops=bf16, fp8_tflops=2 * bf16 if capability >= (8, 9) else None, fp4_tflops=None,
+    fp8 = None if fp8_chip_lacks(capability, arch) else 2 * bf16
+    return Card(name=name, bf16_tflops=bf16, fp8_tflops=fp8, fp4_tflops=None,
                 bandwidth_gbs=copy_gbs / COPY_OF_DATASHEET, vram_gib=vram_gib, capability=capability, measured=True)
 
 
@@ -107,7 +115,8 @@ def measure_card(device: torch.device) -> Card:
         props = torch.cuda.get_device_properties(device)
         matmul_tflops, copy_gbs = _matmul_tflops(device), _copy_gbs(device)
         torch.cuda.empty_cache()
-    return card_from_measurement(name, matmul_tflops, copy_gbs, props.total_memory / GIB, (props.major, props.minor))
+    return card_from_measurement(name, matmul_tflops, copy_gbs, props.total_memory / GIB, (props.major, props.minor),
+                                 rocm_arch(device))
 
 
 @contextmanager
@@ -166,13 +175,36 @@ def driver_name(device: torch.device) -> str:
     return torch.cuda.get_device_name(device).removeprefix("NVIDIA ").strip() or "unnamed CUDA card"
 
 
+# A MIG slice's driver may give the whole card's name ("NVIDIA H100 80GB HBM3" for a 3g.40gb slice): it is told by
+# having less memory or fewer multiprocessors than the row. The driver shows a little less memory than is sold (an
+# L40S with ECC on 44.4 of 48 GiB); the smallest slice of a card is a seventh of it, the largest an A100's 7g.80gb
+# with 98 of its 108 multiprocessors (0.907), and every whole card shows all of the row's.
+SLICE_MEMORY = 0.85
+SLICE_MULTIPROCESSORS = 0.95
+
+
+def slice_name(device: torch.device, row: Card) -> str | None:
+    """How the line names this card where it is a slice of `row`'s card (a MIG instance), else None."""
+    props = torch.cuda.get_device_properties(device)
+    gib, sms = props.total_memory / GIB, getattr(props, "multi_processor_count", 0)
+    if gib >= SLICE_MEMORY * row.vram_gib and not 0 < sms < SLICE_MULTIPROCESSORS * row.multiprocessors:
+        return None
+    of = f", {sms} of its {row.multiprocessors} multiprocessors" if sms else ""
+    return f"{row.name} slice ({gib:.0f} GiB{of}; not priced as the whole card)"
+
+
 def card_name(device: torch.device) -> str:
     """The card's name as the table has it where it is there, else as its driver gives it: without measuring."""
     card = card_named(torch.cuda.get_device_name(device))
-    return card.name if card else driver_name(device)
+    return (slice_name(device, card) or card.name) if card else driver_name(device)
 
 
 def this_card(device: torch.device) -> Card:
     """The table's row when the card is in it (its datasheet figures are what the speed model was fitted in terms
-    of, and reading them costs nothing), else a measurement."""
-    return card_named(torch.cuda.get_device_name(device)) or measure_card(device)
+    of, and reading them costs nothing), else a measurement; a slice of a card in it (MIG) is measured too, and
+    named as a slice: the whole card's row made it about twice as fast as it is."""
+    card = card_named(torch.cuda.get_device_name(device))
+    if card is None:
+        return measure_card(device)
+    part = slice_name(device, card)
+    return card if part is None else replace(measure_card(device), name=part)

@@ -90,8 +90,13 @@ def _said(w: int, h: int, q: str, r: Rate, target: float, sizes: Sequence[tuple[
     head = (f"size {w}x{h} {QUANT_NAMES.get(q, q)}: {how} {r.frames_per_second:.1f} frames/s on {card}"
             + (" by vcam bench --tune" if r.measured else predicted_from))
     if not met:
-        return f"{head}, below the target {target:g} even at the smallest size; --size, --quant or --target-fps " \
-               "choose otherwise"
+        # the smallest with a rate: where only `vcam bench --tune` rates count, smaller sizes may have none
+        taken = "so the smallest is taken" if (w, h) == tuple(sizes[-1]) else (
+            f"so the smallest with a rate is taken ({sizes[-1][0]}x{sizes[-1][1]} and others have none: "
+            "`vcam bench --tune --size WxH` measures one)")
+        reaches = "no size reaches it" if (w, h) == tuple(sizes[-1]) else "no measured size reaches it"
+        return f"{head}, below the target {target:g}: {reaches}, {taken}; --size, --quant or --target-fps " \
+            "choose otherwise"
     # the next size up, the one that just missed in every precision
     larger = next(((a, b) for a, b in reversed(sizes) if a * b > w * h
                    and any((a, b, p) in options for p in quants)), None)

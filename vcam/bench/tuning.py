@@ -365,6 +365,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     _check_writable(path)
     target = bench_target(settings, log)
     _check_quant(settings.speed.quant, target.device, target.dtype)
+    _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
@@ -426,6 +427,16 @@ def _check_quant(quant: str, device: torch.device, dtype: torch.dtype) -> None:
         require_fp8(device, dtype)
     elif quant == "nvfp4":
         require_nvfp4(device, dtype)
+
+
+def _check_attention_quant(attention_quant: str, device: torch.device, model: str) -> None:
+    """Refuses INT8 attention the device cannot run (no SageAttention, a card before Ampere) before any candidate
+    does, as _check_quant does a precision: each candidate's load failed on it in turn."""
+    from vcam.engine.attention import require_int8_attention
+    from vcam.engine.configs import get_spec
+
+    if attention_quant == "int8":
+        require_int8_attention(device, get_spec(model).transformer.head_dim)
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.

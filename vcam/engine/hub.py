@@ -77,6 +77,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
+        _say_relative(where, out)
     _check_folder(where)
     _check_alone(spec, where)
     plans = {}
@@ -230,6 +231,25 @@ def _free_bytes(path: Path) -> int:
 
 def _writable(path: Path) -> bool:
     return os.access(_existing(path), os.W_OK)
+
+
+def _say_relative(where: Path, out: TextIO) -> None:
+    """Says where a hub cache given by a relative path (HF_HOME=hf, HF_HUB_CACHE=models, HOME=.) really is, before a
+    download: it is found from the folder vcam starts in, so a start from another folder downloaded tens of GB of
+    weights again, there, with no word of where. A variable set but empty is _check_set's to say."""
+    if where.is_absolute():
+        return
+    # the variable that decides the cache, in huggingface_hub's order; none set: the home folder's .cache
+    name = next((n for n in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME")
+                 if n in os.environ), None)
+    value = os.environ.get(name or "HOME", "").strip()
+    if name is not None and not value:
+        return
+    what = (f"{name or 'HOME'}={value} is a relative path" if "$" not in value else
+            f"{name}={value} holds a $ variable left as written, read as a relative path")
+    print(f"vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts in (started "
+          f"elsewhere, the weights are looked for there); set {name or 'HF_HOME'} to an absolute path to keep one "
+          "cache", file=out, flush=True)
 
 
 def _check_set(where: Path) -> None:

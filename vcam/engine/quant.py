@@ -18,19 +18,36 @@ from vcam.errors import VcamError, install_fix
 ROCM_FP8_ARCHS = ("gfx94", "gfx95")
 
 
+def fp8_chip_lacks(capability: tuple[int, int], arch: str | None) -> str | None:
+    """Why a chip has no FP8 that torchao runs, or None where it has: on ROCm (`arch`, its gcnArchName, given) by
+    the architecture, elsewhere by NVIDIA's compute capability 8.9. The one rule the load, the size choice and a
+    measured card's figures all go by."""
+    if arch is not None:
+        arch = arch.split(":")[0]
+        if not arch.startswith(ROCM_FP8_ARCHS):
+            return (f"FP8 needs an AMD Instinct MI300 or newer (gfx942, gfx950) on ROCm; this GPU is "
+                    f"{arch or 'of an unknown architecture'}")
+    elif capability < (8, 9):
+        return (f"FP8 needs compute capability 8.9 or newer (Ada, Hopper, Blackwell); this GPU has "
+                f"{capability[0]}.{capability[1]}")
+    return None
+
+
+def rocm_arch(device: torch.device) -> str | None:
+    """A ROCm card's architecture (gcnArchName: "gfx942:sramecc+:xnack-"), "" where it gives none; None off ROCm."""
+    if torch.version.hip is None:
+        return None
+    return getattr(torch.cuda.get_device_properties(device), "gcnArchName", "") or ""
+
+
 def fp8_unsupported(device: torch.device) -> str | None:
     """Why FP8 cannot run here, or None when it can."""
     if device.type != "cuda":
         return "FP8 needs an NVIDIA GPU (compute capability 8.9 or newer) or an AMD Instinct MI300 or newer"
-    arch = None
-    if torch.version.hip is not None:
-        arch = (getattr(torch.cuda.get_device_properties(device), "gcnArchName", "") or "").split(":")[0]
-        if not arch.startswith(ROCM_FP8_ARCHS):
-            return (f"FP8 needs an AMD Instinct MI300 or newer (gfx942, gfx950) on ROCm; this GPU is "
-                    f"{arch or 'of an unknown architecture'}")
-    elif (capability := torch.cuda.get_device_capability(device)) < (8, 9):
-        return (f"FP8 needs compute capability 8.9 or newer (Ada, Hopper, Blackwell); this GPU has "
-                f"{capability[0]}.{capability[1]}")
+    arch = rocm_arch(device)
+    why = fp8_chip_lacks(torch.cuda.get_device_capability(device) if arch is None else (0, 0), arch)
+    if why is not None:
+        return why
     try:
         importlib.import_module("torchao")
     except ImportError:

@@ -3,6 +3,7 @@ it (loading progress on the card, "on air", stalls, VRAM on the status line)."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -57,6 +58,7 @@ class ModelFeed:
         self.extra_status = extra_status
         self.clock = clock
         self._on_air = False
+        self._on_air_lock = threading.Lock()
         self._stalled = False
         self._resumed_at = -float("inf")
         self._said_slow = False
@@ -86,8 +88,7 @@ class ModelFeed:
         if not stats.pushed and self.duration is not None:
             self._wait_for_air()
         if stats.pushed and not self._on_air:
-            self._on_air = True
-            self.say(self.on_air_text)
+            self.went_on_air()
         if stats.stalled != self._stalled:
             self._stalled = stats.stalled
             self._say_stall(stats)
@@ -112,6 +113,15 @@ class ModelFeed:
         # stopped (SIGSTOP, Ctrl-Z), a suspended container, or starved of the CPU: the check sees only the gap
         self.say(f"vcam did not run for {gap:.0f} s (the process was stopped, suspended or starved): the stall it "
                  "leaves is not the generator's")
+
+    def went_on_air(self) -> None:
+        """Says the show is on air, once: from the pacer's thread as the first frame on air goes to the outputs, or
+        from `poll`, whichever comes first. A recording that fails on that frame (a full disk) said so before the
+        loop's next look said "on air", and its line read as a fault of the start."""
+        with self._on_air_lock:
+            if not self._on_air:
+                self._on_air = True
+                self.say(self.on_air_text)
 
     def _wait_for_air(self) -> None:
         """Before the first block, with --duration: says once that the duration has not begun, and gives up (the

@@ -116,6 +116,7 @@ class OnAir:
         # it: a recording of 5 s at 30 fps holds 150 frames however busy the machine is
         self._end_tick: int | float | None = None
         self._over = threading.Event()
+        self._said_on_air = False
 
     def set_card(self, text: str) -> None:
         """Rewrites the card's second line (the loading progress)."""
@@ -199,6 +200,12 @@ class OnAir:
         on_air = last.on_air  # this tick's: a block pushed since the tick made the card is not in `frame`
         if on_air and self._past_duration(tick):
             on_air = False  # the show's time is up: recordings end here, the loop closes the rest
+        if on_air and not self._said_on_air:
+            # said before the outputs get the frame: a recording that fails on it is said after, not as a fault of
+            # the start (a feed without the method says it from its poll)
+            self._said_on_air = True
+            if (said := getattr(self.feed, "went_on_air", None)) is not None:
+                self._say_closing(said)  # a terminal gone must not keep the first frame from the outputs
         for w in self.workers:
             if w.every_frame and not on_air:  # recordings hold the show, not the loading card
                 continue
