@@ -873,3 +873,160 @@ def test_a_run_offline_is_told_to_pass_its_weights_folder(tmp_path, monkeypatch)
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     assert err.value.fix.endswith("or pass the files' folder with --weights DIR"), err.value.fix
+
+
+@pytest.fixture
+def served_hub(tmp_path, weights_folder):
+    """The two repos served over HTTP from the tiny model's files, the checkpoint stalling after its first bytes
+    (a transfer of tens of GB), and the environment that has a vcam download from it into tmp_path/hub."""
+    from slow_hub import SlowHub
+
+    krea, wan = tmp_path / "krea", tmp_path / "wan"
+    krea.mkdir()
+    shutil.copy(weights_folder / KREA_FILE, krea / KREA_FILE)
+    for part in ("text_encoder", "tokenizer", "vae"):
+        shutil.copytree(weights_folder / part, wan / part)
+    hub = SlowHub({KREA_REPO: krea, WAN_REPO: wan})
+    hub.stall = (KREA_REPO, KREA_FILE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_"))}
+    env.update(HF_ENDPOINT=hub.url, HF_HUB_CACHE=str(tmp_path / "hub"), HF_HUB_DISABLE_XET="1",
+               HF_HUB_DISABLE_PROGRESS_BARS="1", HF_HUB_DISABLE_TELEMETRY="1")
+    try:
+        yield hub, env
+    finally:
+        hub.close()
+
+
+def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
+    """`command` run until its checkpoint's transfer has begun, then sent a Ctrl-C: (exit code, stderr). The
+    process is killed where it does not leave within a generous time (a loaded machine is slow)."""
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not [f for f in blobs.glob("*.incomplete") if f.name.count(".") == 2 and _opened_by(proc.pid, f)]:
+            assert proc.poll() is None and time.monotonic() < deadline, "the transfer never began"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            pytest.fail(f"still waiting for the file in transfer two minutes after Ctrl-C: {err}")
+        return proc.returncode, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _opened_by(pid: int, path: Path) -> bool:
+    """Whether process `pid` holds `path` open: its own partial file, not one of another download's."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd) == str(path):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def others_partials(hub, blobs: Path) -> dict[Path, object]:
+    """Partial files of another download into the same cache, held open by this process as that download would:
+    one of 2.x (a name of its own) and one of 1.x (resumed by the next download), both of the checkpoint's blob."""
+    blobs.mkdir(parents=True, exist_ok=True)
+    blob = hub.blob(KREA_REPO, KREA_FILE)
+    held = {}
+    for name in (f"{blob}.0badcafe.incomplete", f"{blob}.incomplete"):
+        (blobs / name).write_bytes(b"another download's bytes")
+        held[blobs / name] = open(blobs / name, "rb")
+    return held
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the files a process holds open are told by /proc")
+def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_and_a_second_run_completes(
+        tmp_path, served_hub):
+    """huggingface_hub's threads finished each file in transfer before the process could end (the checkpoint: tens of
+    minutes). Now it leaves at once, says what became of the file, and touches no other download's partial files."""
+    hub, env = served_hub
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    held = others_partials(hub, blobs)
+    try:
+        code, err = stopped_mid_transfer([sys.executable, "-m", "vcam", "download"], env, blobs)
+        assert code == 130, err
+        assert "vcam: download stopped; " in err and "of krea/krea-realtime-video in transfer removed" in err, err
+        assert "run the same command again to go on" in err and "Traceback" not in err, err
+        assert sorted(f.name for f in blobs.iterdir()) == sorted(f.name for f in held), "own partial file left"
+        assert all(f.read_bytes() == b"another download's bytes" for f in held)
+        hub.released.set()  # the second run's transfer goes through
+        import subprocess
+
+        done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+        blob = blobs / hub.blob(KREA_REPO, KREA_FILE)
+        assert blob.read_bytes() == hub.files[KREA_REPO][KREA_FILE]
+        assert all(f.read_bytes() == b"another download's bytes" for f in held)
+    finally:
+        for f in held.values():
+            f.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the files a process holds open are told by /proc")
+def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_all_the_same(tmp_path, served_hub):
+    """vcam bench and render catch the Ctrl-C of a model load and end as usual (130): the interpreter's exit then
+    waited for the hub's threads to finish the file in transfer. A command doing as they do, in vcam's own process."""
+    hub, env = served_hub
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    code = ("import sys\n"
+            "import vcam.cli, vcam.engine.hub as hub\n"
+            "from vcam.engine.configs import get_spec\n"
+            "def stopped_as_bench(args):\n"
+            "    try:\n"
+            "        hub.from_hub(get_spec('krea-14b'))\n"
+            "    except KeyboardInterrupt:\n"
+            "        print('vcam: stopped (Ctrl-C) before the timing finished', file=sys.stderr)\n"
+            "        return 130\n"
+            "    return 0\n"
+            "vcam.cli.cmd_bench = stopped_as_bench\n"
+            "sys.argv = ['vcam', 'bench']\n"
+            "sys.exit(vcam.cli.main())\n")
+    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
+    assert exit_code == 130, err
+    assert err.index("stopped (Ctrl-C) before the timing") < err.index("vcam: download stopped; "), err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
+
+def test_a_partial_file_the_next_download_resumes_is_kept_and_said_to_go_on(tmp_path):
+    """huggingface_hub 1.x and older resume BLOB.incomplete: kept. 2.x's BLOB.<8 hex>.incomplete is never resumed:
+    removed. Only those this process holds open: another download's beside them stays."""
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    resumed, own, other = (blobs / f"{'a' * 64}.incomplete", blobs / f"{'b' * 64}.1234abcd.incomplete",
+                           blobs / f"{'b' * 64}.0badcafe.incomplete")
+    for f in (resumed, own, other):
+        f.write_bytes(b"x" * 2_000_000)
+    with open(resumed, "ab"), open(own, "ab"):
+        said = W._partials_left(KREA_REPO, blobs)
+    if W._open_here(blobs) is None:
+        assert "are kept in" in said and resumed.exists() and own.exists() and other.exists()
+        return
+    assert resumed.exists() and other.exists() and not own.exists()
+    assert said == ("2.0 MB of krea/krea-realtime-video in transfer kept (the next download goes on from it); "
+                    "2.0 MB of krea/krea-realtime-video in transfer removed (huggingface_hub starts a file cut short "
+                    "afresh)"), said
+
+
+def test_no_download_under_way_leaves_nothing_to_say_and_the_process_goes_on(monkeypatch):
+    monkeypatch.setattr("vcam.stdio.leave_now", lambda code: pytest.fail("left although no download runs"))
+    assert not W.downloading()
+    W.leave_mid_download(130)

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             code = _main(argv)
         except LeftInsideABlock as left:
+            _leave_mid_download(left.ended.code)
             leave_now(left.ended.code)
         except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
             if (failed := _stdout_flushed(gone=done.code)) is not None:
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
             # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
             gc.freeze()
+        _leave_mid_download(code)
         return _stdout_flushed() or code
     else:
         try:
@@ -67,6 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
+
+
+def _leave_mid_download(code: int) -> None:
+    """Leaves at once where a download is still under way (a command stopped with Ctrl-C as it fetched the weights,
+    a show ended while its model was fetched), saying what is kept: the interpreter's exit waited for each file in
+    transfer to finish, tens of minutes for the checkpoint."""
+    hub = sys.modules.get("vcam.engine.hub")  # not imported: nothing was downloaded
+    if hub is not None:
+        hub.leave_mid_download(code)
 
 
 def _stdout_flushed(gone=READER_GONE) -> int | None:
