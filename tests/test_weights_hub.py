@@ -1006,6 +1006,34 @@ def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_a
     assert not list(blobs.glob("*.incomplete")), "own partial file left"
 
 
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the files a process holds open are told by /proc")
+def test_a_show_stopped_while_its_model_is_fetched_says_the_download_stopped_as_it_leaves(tmp_path, served_hub):
+    """vcam run fetches the weights on the model's thread; a Ctrl-C stops the show on the main thread, which leaves
+    at once (LeftInsideABlock). It said nothing of the download, and left 2.x's partial file, never resumed, behind.
+    A command doing as the show does, in vcam's own process."""
+    hub, env = served_hub
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    code = ("import signal, sys, threading\n"
+            "from types import SimpleNamespace\n"
+            "import vcam.cli, vcam.engine.hub as hub\n"
+            "from vcam.cmdline.play import LeftInsideABlock\n"
+            "from vcam.engine.configs import get_spec\n"
+            "def show(args):\n"
+            "    stop = threading.Event()\n"
+            "    signal.signal(signal.SIGINT, lambda sig, frame: stop.set())\n"
+            "    threading.Thread(target=hub.from_hub, args=(get_spec('krea-14b'),), daemon=True).start()\n"
+            "    stop.wait()\n"
+            "    print('vcam: stopping', file=sys.stderr)\n"
+            "    raise LeftInsideABlock(SimpleNamespace(code=130))\n"
+            "vcam.cli.cmd_run = show\n"
+            "sys.argv = ['vcam', 'run']\n"
+            "sys.exit(vcam.cli.main())\n")
+    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
+    assert exit_code == 130, err
+    assert err.index("vcam: stopping") < err.index("vcam: download stopped; "), err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
 def test_a_partial_file_the_next_download_resumes_is_kept_and_said_to_go_on(tmp_path):
     """huggingface_hub 1.x and older resume BLOB.incomplete: kept. 2.x's BLOB.<8 hex>.incomplete is never resumed:
     removed. Only those this process holds open: another download's beside them stays."""
@@ -1030,3 +1058,22 @@ def test_no_download_under_way_leaves_nothing_to_say_and_the_process_goes_on(mon
     monkeypatch.setattr("vcam.stdio.leave_now", lambda code: pytest.fail("left although no download runs"))
     assert not W.downloading()
     W.leave_mid_download(130)
+
+
+def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the_commands_code(tmp_path, monkeypatch,
+                                                                                               capsys):
+    """A transfer still asking the hub about its file has no partial file yet: no "0 GB removed" is said."""
+    class Left(Exception):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, tmp_path / "blobs"))
+    assert W.downloading()
+    with pytest.raises(Left) as left:
+        W.leave_mid_download(130)
+    assert left.value.args == (130,)
+    assert capsys.readouterr().err == ("\nvcam: download stopped; the files it finished are kept: run the same command "
+                                       "again to go on\n")

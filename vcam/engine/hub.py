@@ -461,37 +461,31 @@ def leave_mid_download(code: int) -> None:
         return
     from vcam.stdio import leave_now
 
-    print(f"\nvcam: download stopped; {'; '.join(_partials_left(repo, blobs) for repo, blobs in under_way)}; the files "
-          "it finished are kept: run the same command again to go on", file=sys.stderr)
+    said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
+    print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
+          file=sys.stderr)
     leave_now(code)
 
 
 def _partials_left(repo: str, blobs: Path) -> str:
-    """What becomes of the partial files this process writes in `blobs`, said. huggingface_hub 2.x writes each under
-    a name of its own (BLOB.<8 hex digits>.incomplete), which no later download goes on from: removed. 1.x and older
-    write BLOB.incomplete, which the next download resumes: kept. Only those this process holds open are touched: a
-    second download into the same cache (another vcam, an `hf download`) has partial files of its own there."""
+    """What becomes of the partial files this process writes in `blobs`, said ("" where it has none yet: the
+    transfer was still asking the hub about a file). huggingface_hub 2.x writes each under a name of its own
+    (BLOB.<8 hex digits>.incomplete), which no later download goes on from: removed. 1.x and older write
+    BLOB.incomplete, which the next download resumes: kept. Only those this process holds open are touched: a second
+    download into the same cache (another vcam, an `hf download`) has partial files of its own there."""
     own = _open_here(blobs)
     if own is None:  # no /proc/self/fd: which are this process's cannot be told, so none is removed
         return (f"partial files of {repo} are kept in {blobs} (a *.<8 hex digits>.incomplete one is not resumed: "
                 "delete it once no download runs)")
-    removed = kept = 0
-    for path in own:
-        size = _size(path)
-        if _resumed(path.name):
-            kept += size
-        else:
-            try:
-                path.unlink()
-                removed += size
-            except OSError:  # gone already, or the folder not writable: it only takes room
-                pass
+    kept = [path for path in own if _resumed(path.name)]
+    removed = [size for size in (_remove(path) for path in own if path not in kept) if size is not None]
     said = []
     if kept:
-        said.append(f"{gigabytes(kept)} of {repo} in transfer kept (the next download goes on from it)")
-    if removed or not kept:
-        said.append(f"{gigabytes(removed)} of {repo} in transfer removed (huggingface_hub starts a file cut short "
-                    "afresh)")
+        said.append(f"{gigabytes(sum(map(_size, kept)))} of {repo} in transfer kept (the next download goes on "
+                    "from it)")
+    if removed:
+        said.append(f"{gigabytes(sum(removed))} of {repo} in transfer removed (huggingface_hub starts a file "
+                    "cut short afresh)")
     return "; ".join(said)
 
 
@@ -518,6 +512,17 @@ def _resumed(name: str) -> bool:
     """Whether a partial file of this name is gone on from by the next download: BLOB.incomplete (huggingface_hub
     1.x and older), not BLOB.<8 hex digits>.incomplete (2.x's own name for each download)."""
     return "." not in name.removesuffix(".incomplete")
+
+
+def _remove(path: Path) -> int | None:
+    """Removes `path`: its size, or None where it could not be removed (gone already, a folder not writable: it
+    only takes room)."""
+    size = _size(path)
+    try:
+        path.unlink()
+    except OSError:
+        return None
+    return size
 
 
 def _size(path: Path) -> int:
