@@ -965,6 +965,7 @@ def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_a
         assert code == 130, err
         assert "vcam: download stopped; " in err and "of krea/krea-realtime-video in transfer removed" in err, err
         assert "run the same command again to go on" in err and "Traceback" not in err, err
+        assert err.count("download stopped") == 1, err  # said once, where the process leaves
         assert sorted(f.name for f in blobs.iterdir()) == sorted(f.name for f in held), "own partial file left"
         assert all(f.read_bytes() == b"another download's bytes" for f in held)
         hub.released.set()  # the second run's transfer goes through
@@ -973,6 +974,7 @@ def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_a
         done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+        assert "download stopped" not in done.stderr, done.stderr  # a finished transfer is under way no more
         blob = blobs / hub.blob(KREA_REPO, KREA_FILE)
         assert blob.read_bytes() == hub.files[KREA_REPO][KREA_FILE]
         assert all(f.read_bytes() == b"another download's bytes" for f in held)
