@@ -44,14 +44,18 @@ def _raised_by_vcam(e: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the command line's own process (tests call main with their arguments, in theirs)
-        from vcam.stdio import guard_standard_streams, leave_at_once_on_ctrl_c, leave_now
+        from vcam.stdio import LEFT_AT_ONCE, guard_standard_streams, leave_at_once_on_ctrl_c, leave_now
 
         guard_standard_streams()
         try:
             code = _main(argv)
+            _leave_mid_download(code)  # before the Ctrl-C handler below, which would leave without the line
         except LeftInsideABlock as left:
             _leave_mid_download(left.ended.code)
             leave_now(left.ended.code)
+        except KeyboardInterrupt:  # a second Ctrl-C as the command returned: a transfer under way is still said
+            _leave_mid_download(LEFT_AT_ONCE)
+            raise
         except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
             if (failed := _stdout_flushed(gone=done.code)) is not None:
                 return failed
@@ -61,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
             # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
             # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
             gc.freeze()
-        _leave_mid_download(code)
         return _stdout_flushed() or code
     else:
         try:

@@ -7,6 +7,7 @@ import fnmatch
 import importlib
 import os
 import shutil
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -439,8 +440,13 @@ def _aside(repo: str, blobs: Path, fetch: Callable[[], str]) -> str:
             ended.set()
 
     _TRANSFERS[ended] = (repo, blobs)
-    threading.Thread(target=run, name="vcam-download", daemon=True).start()
-    ended.wait()
+    try:
+        threading.Thread(target=run, name="vcam-download", daemon=True).start()
+    except BaseException:  # no thread to take it out as it ends: no transfer is under way
+        _TRANSFERS.pop(ended, None)
+        raise
+    while not ended.wait(0.25):  # in steps: on Windows before Python 3.14, Ctrl-C does not end a wait without one
+        pass
     if "error" in done:
         raise done["error"]
     return done["root"]
@@ -461,10 +467,14 @@ def leave_mid_download(code: int) -> None:
         return
     from vcam.stdio import leave_now
 
-    said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
-    print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
-          file=sys.stderr)
-    leave_now(code)
+    if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the line or the removal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
+        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
+              file=sys.stderr)
+    finally:
+        leave_now(code)
 
 
 def _partials_left(repo: str, blobs: Path) -> str:
@@ -481,12 +491,17 @@ def _partials_left(repo: str, blobs: Path) -> str:
     removed = [size for size in (_remove(path) for path in own if path not in kept) if size is not None]
     said = []
     if kept:
-        said.append(f"{gigabytes(sum(map(_size, kept)))} of {repo} in transfer kept (the next download goes on "
-                    "from it)")
+        said.append(f"{_amount(sum(map(_size, kept)))} of {repo} in transfer kept (the next download goes on from it)")
     if removed:
-        said.append(f"{gigabytes(sum(removed))} of {repo} in transfer removed (huggingface_hub starts a file "
-                    "cut short afresh)")
+        said.append(f"{_amount(sum(removed))} of {repo} in transfer removed (huggingface_hub starts a file cut short "
+                    "afresh)")
     return "; ".join(said)
+
+
+def _amount(size: int) -> str:
+    """A partial file's size as the line says it; "the part" where it is empty, not "0.0 GB" (huggingface_hub writes
+    in 10 MB chunks: a file stopped early is open and empty)."""
+    return gigabytes(size) if size else "the part"
 
 
 def _open_here(blobs: Path) -> list[Path] | None:
