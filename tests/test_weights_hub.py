@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import huggingface_hub
 import pytest
 import torch
 
@@ -929,3 +930,223 @@ def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp
     monkeypatch.chdir(tmp_path)
     xet_cache(monkeypatch, Path("~/x"))
     assert W._xet_cache() == tmp_path / "home" / "x"
+
+
+@pytest.fixture
+def served_hub(tmp_path, weights_folder):
+    """The two repos served over HTTP from the tiny model's files, the checkpoint stalling after its first bytes
+    (a transfer of tens of GB), and the environment that has a vcam download from it into tmp_path/hub."""
+    from slow_hub import SlowHub
+
+    krea, wan = tmp_path / "krea", tmp_path / "wan"
+    krea.mkdir()
+    shutil.copy(weights_folder / KREA_FILE, krea / KREA_FILE)
+    for part in ("text_encoder", "tokenizer", "vae"):
+        shutil.copytree(weights_folder / part, wan / part)
+    hub = SlowHub({KREA_REPO: krea, WAN_REPO: wan})
+    hub.stall = (KREA_REPO, KREA_FILE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_"))}
+    env.update(HF_ENDPOINT=hub.url, HF_HUB_CACHE=str(tmp_path / "hub"), HF_HUB_DISABLE_XET="1",
+               HF_HUB_DISABLE_PROGRESS_BARS="1", HF_HUB_DISABLE_TELEMETRY="1")
+    try:
+        yield hub, env
+    finally:
+        hub.close()
+
+
+# A Ctrl-C sent to a process of its own (slow, as every such test), mid-transfer as huggingface_hub 2.x names its
+# partial file (BLOB.<8 hex>.incomplete), told open by /proc
+def sigint_mid_transfer(test):
+    return pytest.mark.slow(pytest.mark.skipif(
+        not Path("/proc/self/fd").is_dir() or int(huggingface_hub.__version__.split(".")[0]) < 2,
+        reason="told by huggingface_hub 2.x's partial files, held open as /proc shows")(test))
+
+
+def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
+    """`command` run until its checkpoint's transfer has begun, then sent a Ctrl-C: (exit code, stderr). The
+    process is killed where it does not leave within a generous time (a loaded machine is slow)."""
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not [f for f in blobs.glob("*.incomplete") if f.name.count(".") == 2 and _opened_by(proc.pid, f)]:
+            assert proc.poll() is None and time.monotonic() < deadline, "the transfer never began"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            pytest.fail(f"still waiting for the file in transfer two minutes after Ctrl-C: {err}")
+        return proc.returncode, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _opened_by(pid: int, path: Path) -> bool:
+    """Whether process `pid` holds `path` open: its own partial file, not one of another download's."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(fd) == str(path):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def others_partials(hub, blobs: Path) -> dict[Path, object]:
+    """Partial files of another download into the same cache, held open by this process as that download would:
+    one of 2.x (a name of its own) and one of 1.x (resumed by the next download), both of the checkpoint's blob."""
+    blobs.mkdir(parents=True, exist_ok=True)
+    blob = hub.blob(KREA_REPO, KREA_FILE)
+    held = {}
+    for name in (f"{blob}.0badcafe.incomplete", f"{blob}.incomplete"):
+        (blobs / name).write_bytes(b"another download's bytes")
+        held[blobs / name] = open(blobs / name, "rb")
+    return held
+
+
+@sigint_mid_transfer
+def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_and_a_second_run_completes(
+        tmp_path, served_hub):
+    """huggingface_hub's threads finished each file in transfer before the process could end (the checkpoint: tens of
+    minutes). Now it leaves at once, says what became of the file, and touches no other download's partial files."""
+    hub, env = served_hub
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    held = others_partials(hub, blobs)
+    try:
+        code, err = stopped_mid_transfer([sys.executable, "-m", "vcam", "download"], env, blobs)
+        assert code == 130, err
+        assert "vcam: download stopped; " in err and "of krea/krea-realtime-video in transfer removed" in err, err
+        assert "run the same command again to go on" in err and "Traceback" not in err, err
+        assert err.count("download stopped") == 1, err  # said once, where the process leaves
+        assert sorted(f.name for f in blobs.iterdir()) == sorted(f.name for f in held), "own partial file left"
+        assert all(f.read_bytes() == b"another download's bytes" for f in held)
+        hub.released.set()  # the second run's transfer goes through
+        import subprocess
+
+        done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+        assert "download stopped" not in done.stderr, done.stderr  # a finished transfer is under way no more
+        blob = blobs / hub.blob(KREA_REPO, KREA_FILE)
+        assert blob.read_bytes() == hub.files[KREA_REPO][KREA_FILE]
+        assert all(f.read_bytes() == b"another download's bytes" for f in held)
+    finally:
+        for f in held.values():
+            f.close()
+
+
+@sigint_mid_transfer
+def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_all_the_same(tmp_path, served_hub):
+    """vcam bench and render catch the Ctrl-C of a model load and end as usual (130): the interpreter's exit then
+    waited for the hub's threads to finish the file in transfer. A command doing as they do, in vcam's own process."""
+    hub, env = served_hub
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    code = ("import sys\n"
+            "import vcam.cli, vcam.engine.hub as hub\n"
+            "from vcam.engine.configs import get_spec\n"
+            "def stopped_as_bench(args):\n"
+            "    try:\n"
+            "        hub.from_hub(get_spec('krea-14b'))\n"
+            "    except KeyboardInterrupt:\n"
+            "        print('vcam: stopped (Ctrl-C) before the timing finished', file=sys.stderr)\n"
+            "        return 130\n"
+            "    return 0\n"
+            "vcam.cli.cmd_bench = stopped_as_bench\n"
+            "sys.argv = ['vcam', 'bench']\n"
+            "sys.exit(vcam.cli.main())\n")
+    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
+    assert exit_code == 130, err
+    assert err.index("stopped (Ctrl-C) before the timing") < err.index("vcam: download stopped; "), err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
+
+@sigint_mid_transfer
+def test_a_show_stopped_while_its_model_is_fetched_says_the_download_stopped_as_it_leaves(tmp_path, served_hub):
+    """vcam run fetches the weights on the model's thread; a Ctrl-C stops the show on the main thread, which leaves
+    at once (LeftInsideABlock). It said nothing of the download, and left 2.x's partial file, never resumed, behind.
+    A command doing as the show does, in vcam's own process."""
+    hub, env = served_hub
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    code = ("import signal, sys, threading\n"
+            "from types import SimpleNamespace\n"
+            "import vcam.cli, vcam.engine.hub as hub\n"
+            "from vcam.cmdline.play import LeftInsideABlock\n"
+            "from vcam.engine.configs import get_spec\n"
+            "def show(args):\n"
+            "    stop = threading.Event()\n"
+            "    signal.signal(signal.SIGINT, lambda sig, frame: stop.set())\n"
+            "    threading.Thread(target=hub.from_hub, args=(get_spec('krea-14b'),), daemon=True).start()\n"
+            "    stop.wait()\n"
+            "    print('vcam: stopping', file=sys.stderr)\n"
+            "    raise LeftInsideABlock(SimpleNamespace(code=130))\n"
+            "vcam.cli.cmd_run = show\n"
+            "sys.argv = ['vcam', 'run']\n"
+            "sys.exit(vcam.cli.main())\n")
+    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
+    assert exit_code == 130, err
+    assert err.index("vcam: stopping") < err.index("vcam: download stopped; "), err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
+
+def test_a_partial_file_the_next_download_resumes_is_kept_and_said_to_go_on(tmp_path):
+    """huggingface_hub 1.x and older resume BLOB.incomplete: kept. 2.x's BLOB.<8 hex>.incomplete is never resumed:
+    removed. Only those this process holds open: another download's beside them stays."""
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    resumed, own, other = (blobs / f"{'a' * 64}.incomplete", blobs / f"{'b' * 64}.1234abcd.incomplete",
+                           blobs / f"{'b' * 64}.0badcafe.incomplete")
+    for f in (resumed, own, other):
+        f.write_bytes(b"x" * 2_000_000)
+    with open(resumed, "ab"), open(own, "ab"):
+        said = W._partials_left(KREA_REPO, blobs)
+    if W._open_here(blobs) is None:
+        assert "are kept in" in said and resumed.exists() and own.exists() and other.exists()
+        return
+    assert resumed.exists() and other.exists() and not own.exists()
+    assert said == ("2.0 MB of krea/krea-realtime-video in transfer kept (the next download goes on from it); "
+                    "2.0 MB of krea/krea-realtime-video in transfer removed (huggingface_hub starts a file cut short "
+                    "afresh)"), said
+    empty = blobs / f"{'c' * 64}.5678abcd.incomplete"  # stopped before its first 10 MB chunk: open and empty
+    with open(empty, "ab"):
+        said = W._partials_left(KREA_REPO, blobs)
+    assert said == ("the part of krea/krea-realtime-video in transfer removed (huggingface_hub starts a file cut short "
+                    "afresh)") and not empty.exists(), said
+
+
+def test_no_download_under_way_leaves_nothing_to_say_and_the_process_goes_on(monkeypatch):
+    monkeypatch.setattr("vcam.stdio.leave_now", lambda code: pytest.fail("left although no download runs"))
+    assert not W.downloading()
+    W.leave_mid_download(130)
+
+
+def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the_commands_code(tmp_path, monkeypatch,
+                                                                                               capsys):
+    """A transfer still asking the hub about its file has no partial file yet: no "0 GB removed" is said."""
+    class Left(Exception):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, tmp_path / "blobs"))
+    assert W.downloading()
+    with pytest.raises(Left) as left:
+        W.leave_mid_download(130)
+    assert left.value.args == (130,)
+    assert capsys.readouterr().err == ("\nvcam: download stopped; the files it finished are kept: run the same command "
+                                       "again to go on\n")

@@ -44,13 +44,18 @@ def _raised_by_vcam(e: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the command line's own process (tests call main with their arguments, in theirs)
-        from vcam.stdio import guard_standard_streams, leave_at_once_on_ctrl_c, leave_now
+        from vcam.stdio import LEFT_AT_ONCE, guard_standard_streams, leave_at_once_on_ctrl_c, leave_now
 
         guard_standard_streams()
         try:
             code = _main(argv)
+            _leave_mid_download(code)  # before the Ctrl-C handler below, which would leave without the line
         except LeftInsideABlock as left:
+            _leave_mid_download(left.ended.code)
             leave_now(left.ended.code)
+        except KeyboardInterrupt:  # a second Ctrl-C as the command returned: a transfer under way is still said
+            _leave_mid_download(LEFT_AT_ONCE)
+            raise
         except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
             if (failed := _stdout_flushed(gone=done.code)) is not None:
                 return failed
@@ -67,6 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
+
+
+def _leave_mid_download(code: int) -> None:
+    """Leaves at once where a download is still under way (a command stopped with Ctrl-C as it fetched the weights,
+    a show ended while its model was fetched), saying what is kept: the interpreter's exit waited for each file in
+    transfer to finish, tens of minutes for the checkpoint."""
+    hub = sys.modules.get("vcam.engine.hub")  # not imported: nothing was downloaded
+    if hub is not None:
+        hub.leave_mid_download(code)
 
 
 def _stdout_flushed(gone=READER_GONE) -> int | None:

@@ -51,7 +51,7 @@ def cmd_models(args) -> int:
 
 def cmd_download(args) -> int:
     from vcam.engine.configs import get_spec
-    from vcam.engine.hub import DOWNLOAD_FOLDER_FIX, from_hub
+    from vcam.engine.hub import DOWNLOAD_FOLDER_FIX, downloading, from_hub
 
     spec = get_spec(args.model)
     if spec.random_weights:
@@ -63,6 +63,8 @@ def cmd_download(args) -> int:
     try:
         paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command that takes --weights
     except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
+        if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
+            return 130
         print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
               "rest", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ import fnmatch
 import importlib
 import os
 import shutil
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -418,7 +419,8 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     # huggingface_hub reads HF_HUB_OFFLINE once, as it is imported; set later, it is honoured here all the same
     offline = {"local_files_only": True} if _offline() else {}
     try:
-        root = Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline))
+        root = Path(_aside(repo, _repo_folder(where, repo) / "blobs", lambda: snapshot_download(
+            repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline)))
     except Exception as e:
         raise _said(repo, e, where, folder_fix) from None
     finally:
@@ -433,6 +435,136 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
         raise WeightsError(f"{repo} in the hub cache {where} lacks {', '.join(missing)}",
                            "run `vcam download` again with a network connection to complete the download")
     return root
+
+
+# The transfers under way in this process, each with its repo and the blobs folder it writes in: a transfer is
+# taken out as it ends. (Not told by its thread's is_alive(): a Ctrl-C in a join marks the thread ended.)
+_TRANSFERS: dict[object, tuple[str, Path]] = {}
+
+
+def _aside(repo: str, blobs: Path, fetch: Callable[[], str]) -> str:
+    """`fetch()` on a thread of its own while this one waits, so that a Ctrl-C ends the wait at once and the command
+    stops as it does elsewhere: on this thread, huggingface_hub's pool of download threads held the Ctrl-C back until
+    each file in transfer was whole (the checkpoint's 28.6 GB: tens of minutes). The transfer goes on until the
+    process leaves, which it does at once (leave_mid_download), not waiting for it as the interpreter's exit would."""
+    done: dict[str, object] = {}
+    ended = threading.Event()
+
+    def run() -> None:
+        try:
+            done["root"] = fetch()
+        except BaseException as e:  # handed to the waiting thread, which says it
+            done["error"] = e
+        finally:
+            _TRANSFERS.pop(ended, None)
+            ended.set()
+
+    _TRANSFERS[ended] = (repo, blobs)
+    try:
+        threading.Thread(target=run, name="vcam-download", daemon=True).start()
+    except BaseException:  # no thread to take it out as it ends: no transfer is under way
+        _TRANSFERS.pop(ended, None)
+        raise
+    while not ended.wait(0.25):  # in steps: on Windows before Python 3.14, Ctrl-C does not end a wait without one
+        pass
+    if "error" in done:
+        raise done["error"]
+    return done["root"]
+
+
+def downloading() -> bool:
+    """Whether a transfer of this process is under way: left running by a command stopped with Ctrl-C, or by a show
+    that ended while its model was being fetched."""
+    return bool(_TRANSFERS)
+
+
+def leave_mid_download(code: int) -> None:
+    """Where a transfer of this process is under way: says in one line what becomes of the file in transfer, removes
+    its partial file where no later download goes on from it, and ends the process at once with `code`. The
+    interpreter's exit waited for huggingface_hub's threads to finish each file in transfer. Returns where none is."""
+    under_way = list(_TRANSFERS.values())
+    if not under_way:
+        return
+    from vcam.stdio import leave_now
+
+    if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the line or the removal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
+        print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
+              file=sys.stderr)
+    finally:
+        leave_now(code)
+
+
+def _partials_left(repo: str, blobs: Path) -> str:
+    """What becomes of the partial files this process writes in `blobs`, said ("" where it has none yet: the
+    transfer was still asking the hub about a file). huggingface_hub 2.x writes each under a name of its own
+    (BLOB.<8 hex digits>.incomplete), which no later download goes on from: removed. 1.x and older write
+    BLOB.incomplete, which the next download resumes: kept. Only those this process holds open are touched: a second
+    download into the same cache (another vcam, an `hf download`) has partial files of its own there."""
+    own = _open_here(blobs)
+    if own is None:  # no /proc/self/fd: which are this process's cannot be told, so none is removed
+        return (f"partial files of {repo} are kept in {blobs} (a *.<8 hex digits>.incomplete one is not resumed: "
+                "delete it once no download runs)")
+    kept = [path for path in own if _resumed(path.name)]
+    removed = [size for size in (_remove(path) for path in own if path not in kept) if size is not None]
+    said = []
+    if kept:
+        said.append(f"{_amount(sum(map(_size, kept)))} of {repo} in transfer kept (the next download goes on from it)")
+    if removed:
+        said.append(f"{_amount(sum(removed))} of {repo} in transfer removed (huggingface_hub starts a file cut short "
+                    "afresh)")
+    return "; ".join(said)
+
+
+def _amount(size: int) -> str:
+    """A partial file's size as the line says it; "the part" where it is empty, not "0.0 GB" (huggingface_hub writes
+    in 10 MB chunks: a file stopped early is open and empty)."""
+    return gigabytes(size) if size else "the part"
+
+
+def _open_here(blobs: Path) -> list[Path] | None:
+    """The partial files in `blobs` this process holds open, as /proc/self/fd shows them; None where it cannot."""
+    fds = Path("/proc/self/fd")
+    try:
+        entries = list(fds.iterdir())
+        folder = blobs.resolve()
+    except OSError:
+        return None
+    found = set()
+    for entry in entries:
+        try:
+            target = Path(os.readlink(entry))
+        except OSError:  # closed since the listing
+            continue
+        if target.parent == folder and target.name.endswith(".incomplete"):
+            found.add(target)
+    return sorted(found)
+
+
+def _resumed(name: str) -> bool:
+    """Whether a partial file of this name is gone on from by the next download: BLOB.incomplete (huggingface_hub
+    1.x and older), not BLOB.<8 hex digits>.incomplete (2.x's own name for each download)."""
+    return "." not in name.removesuffix(".incomplete")
+
+
+def _remove(path: Path) -> int | None:
+    """Removes `path`: its size, or None where it could not be removed (gone already, a folder not writable: it
+    only takes room)."""
+    size = _size(path)
+    try:
+        path.unlink()
+    except OSError:
+        return None
+    return size
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _said(repo: str, e: BaseException, where: Path, folder_fix: str = FOLDER_FIX) -> BaseException:
