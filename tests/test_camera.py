@@ -1102,3 +1102,20 @@ def test_vcam_devices_on_windows_and_macos_gives_that_systems_obs_setup(monkeypa
     out = capsys.readouterr().out
     assert "OBS Virtual Camera" in out and f"OBS Studio ({version} or newer)" in out
     assert "v4l2loopback" not in out
+
+
+@linux_only
+@pytest.mark.skipif(loopback_devices() != [] or glob.glob("/dev/video*") != [], reason="this machine has cameras")
+@pytest.mark.parametrize("out", ["vcam:/dev/video0@160x96", "vcam@160x96"], ids=["webcam-named", "none-named"])
+def test_a_fix_that_names_another_device_keeps_the_size_given(loopback, capsys, out):
+    """`--out vcam:/dev/video0@160x96` (a webcam) was told `--out vcam:/dev/video10`: typed as said, the camera came up
+    at the show's size, not the one asked for."""
+    from loopback_model import Loopback0127, Webcam
+    from vcam.cli import main
+
+    machine = loopback({"/dev/video0": Webcam(), "/dev/video10": Loopback0127()})
+    one_run("/dev/video10")  # a run before this one, with OBS reading since: the device is stuck and held
+    machine.reader("/dev/video10")
+    assert main(["run", "--model", "tiny", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert "--out vcam:/dev/video10@160x96" in err and "--out vcam:/dev/video10 " not in err + " "
