@@ -1119,3 +1119,23 @@ def test_a_fix_that_names_another_device_keeps_the_size_given(loopback, capsys, 
     assert main(["run", "--model", "tiny", "--out", out]) == 2
     err = capsys.readouterr().err
     assert "--out vcam:/dev/video10@160x96" in err and "--out vcam:/dev/video10 " not in err + " "
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_reload_names_the_programs_on_the_other_devices_that_keep_the_module_from_being_removed(loopback, version):
+    """The kernel refuses to remove v4l2loopback while any of its devices is open ("modprobe: FATAL: Module
+    v4l2loopback is in use"): with OBS's virtual camera on /dev/video11, the reload said for /dev/video10 failed as
+    typed."""
+    from loopback_model import Loopback013, Loopback0127
+
+    kind = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]
+    machine = loopback({"/dev/video10": kind(max_width=1920, max_height=1080),
+                        "/dev/video11": kind(max_width=1920, max_height=1080)})
+    machine.streaming_writer("/dev/video11")  # OBS's own virtual camera
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(3840, 2160, 30, device="/dev/video10", backend="v4l2loopback-model")
+    reload, note = err.value.fix.splitlines()[-2:]
+    assert reload.strip().startswith("sudo modprobe -r v4l2loopback && ") and "max_width=3840" in reload
+    assert note.strip() == ("(first close obs (pid 4242) on /dev/video11: the module is not removed while a program "
+                            "has one of its devices open)")

@@ -87,7 +87,7 @@ def loopback_devices(sysfs: str = "/sys") -> list[str]:
     return [d for d in video_nodes(sysfs) if is_loopback_node(d, sysfs)]
 
 
-def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") -> str:
+def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys", proc: str = "/proc") -> str:
     """The line that reloads v4l2loopback making again the devices it has now, by their numbers: removing the module
     removes all of them, and MODPROBE's line made /dev/video10 alone, so a device vcam was given at another number
     (or a second one, OBS's) was gone after it. Each per-device parameter gets one value a device, as the module
@@ -103,7 +103,19 @@ def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") ->
     numbers = ",".join(d.removeprefix("/dev/video") for d in devices)
     load = (f"sudo modprobe v4l2loopback devices={len(devices)} video_nr={numbers} card_label={labels} "
             f"exclusive_caps={','.join(['1'] * len(devices))}")
-    return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "")
+    return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "") + _unload_blockers(
+        devices, ours, proc)
+
+
+def _unload_blockers(devices: list[str], ours: str | None, proc: str) -> str:
+    """A line after the reload naming the programs that have another of the module's devices open (vcam's own device
+    is the caller's to speak of): the kernel does not remove the module while any of its devices is open, so the
+    reload fails as typed ("modprobe: FATAL: Module v4l2loopback is in use"). Empty where none has."""
+    held = [f"{h} on {d}" for d in devices if ours not in (d, os.path.realpath(d)) for h in device_holders(d, proc)]
+    if not held:
+        return ""
+    return (f"\n    (first close {', '.join(held)}: the module is not removed while a program has one of its devices "
+            "open)")
 
 
 def _card_label(device: str, index: int, label: str | None, sysfs: str) -> str:
@@ -531,7 +543,7 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
                          f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
     if state is Output.IN_USE:
         return _in_use(device, checked.calls)
-    reload = reload_line(own=device, sysfs=checked.calls.sysfs)
+    reload = reload_line(own=device, sysfs=checked.calls.sysfs, proc=checked.calls.proc)
     if state is Output.REFUSES:
         programs = holders(device, checked.calls.proc)
         fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
@@ -583,7 +595,7 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if Output.REFUSES in checked.states.values():
         fixes.append("close the programs that use the devices and reload the module:\n    "
-                     f"{reload_line(sysfs=checked.calls.sysfs)}")
+                     f"{reload_line(sysfs=checked.calls.sysfs, proc=checked.calls.proc)}")
     if not fixes:
         fixes.append(f"name one: --out vcam:{next(iter(checked.states))}")
     if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
@@ -612,10 +624,10 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     elif kept.width < asked.width or kept.height < asked.height:
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
                f"({use}), or reload it with room for yours:\n    "
-               f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs)}")
+               f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
     else:
         fix = (f"send that size ({use}), or reload the module so that it forgets the format:\n    "
-               f"{reload_line(own=device, sysfs=calls.sysfs)}")
+               f"{reload_line(own=device, sysfs=calls.sysfs, proc=calls.proc)}")
     said = f" ({detail})" if detail else ""
     return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
                      f"garbled{said}", fix)
@@ -639,7 +651,7 @@ def _not_configured(text: str, detail: str, asked: Format, device: str | None,
     close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
     return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
                      f"{close} and start vcam again, or reload the module:\n    "
-                     f"{reload_line(own=dev, sysfs=calls.sysfs if calls else '/sys')}")
+                     + (reload_line(own=dev, sysfs=calls.sysfs, proc=calls.proc) if calls else reload_line(own=dev)))
 
 
 OBS_BUSY_FIX = ("stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), or the other vcam that feeds it, then "
