@@ -1139,3 +1139,33 @@ def test_a_reload_names_the_programs_on_the_other_devices_that_keep_the_module_f
     assert reload.strip().startswith("sudo modprobe -r v4l2loopback && ") and "max_width=3840" in reload
     assert note.strip() == ("(first close obs (pid 4242) on /dev/video11: the module is not removed while a program "
                             "has one of its devices open)")
+
+
+def write_another_pixel_format(machine, path, program="ffmpeg (pid 88)"):
+    """A program that wrote YUYV frames the way ffmpeg's v4l2 output does (read-write, S_FMT, write()), then ended."""
+    from loopback_model import VIDIOC_S_FMT, format_buffer
+
+    fd = machine.open(path, os.O_RDWR, program)
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(64, 48, b"YUYV"))
+    machine.write(fd, bytes(64 * 48 * 2))
+    return fd
+
+
+@linux_only
+def test_a_device_held_to_another_pixel_format_at_vcams_size_is_not_answered_with_that_size(loopback, monkeypatch,
+                                                                                            capsys):
+    """vcam sends YU12 alone: `send that size` named the size it had just sent, and the same refusal came back."""
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video10")
+    obs = machine.reader("/dev/video10")  # opened while ffmpeg wrote, and reading on: its YUYV holds
+    machine.close(ffmpeg)
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video10 holds the format 64x48 YUYV, not the 64x48 YU12 vcam sends" in err.value.message
+    assert "@64x48" not in err.value.fix and "close obs (pid 4242) and start vcam again" in err.value.fix
+    said = vcam_devices(monkeypatch, capsys)[1]
+    assert said == '  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV'
+    machine.close(obs)
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works

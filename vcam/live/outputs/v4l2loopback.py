@@ -422,8 +422,8 @@ def describe_device(device: str, calls: DeviceCalls) -> str:
         said.append("written to by a program this user cannot see")
         written = True
     held = _held_format(device, calls, programs)
-    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold
-        said.append(f"holds {held}" + ("" if written else
+    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold, in its format
+        said.append(f"holds {held}" + ("" if written or held.fourcc != V4L2_FOURCC["I420"] else
                                        f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
     return f"{head}: {'; '.join(said) or 'free'}"
 
@@ -618,15 +618,17 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     programs = holders(device, calls.proc)
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
+    # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
+    send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc else ""
     if programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
-               f"while any program has it open: send that size ({use}), or close {names} and start vcam again")
+               f"while any program has it open: {send}close {names} and start vcam again")
     elif kept.width < asked.width or kept.height < asked.height:
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
                f"({use}), or reload it with room for yours:\n    "
                f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
     else:
-        fix = (f"send that size ({use}), or reload the module so that it forgets the format:\n    "
+        fix = (f"{send}reload the module so that it forgets the format:\n    "
                f"{reload_line(own=device, sysfs=calls.sysfs, proc=calls.proc)}")
     said = f" ({detail})" if detail else ""
     return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
