@@ -1169,3 +1169,30 @@ def test_a_device_held_to_another_pixel_format_at_vcams_size_is_not_answered_wit
     assert said == '  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV'
     machine.close(obs)
     assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("sent", [False, True], ids=["opened", "sending"])
+def test_a_second_camera_output_with_none_named_leaves_the_shows_own_device_alone_and_says_it_is_taken(loopback,
+                                                                                                        version, sent):
+    """`--out vcam:/dev/video10 --out vcam` with one device: the second was told to name /dev/video10 (the first's,
+    which the show then refuses), or to stop the program that writes to it (vcam itself), after a reset of the device
+    the first output was writing to."""
+    machine = loopback({"/dev/video10": model(version)})
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        if sent:
+            first.send(gradient(64, 48), 0)
+        before = len(machine.log)
+        with pytest.raises(VcamError) as err:
+            VirtualCamera(64, 48, 30, backend="v4l2loopback-model")
+        assert "/dev/video10 is this show's camera output already" in err.value.message
+        assert err.value.fix.startswith("give each vcam output a device of its own")
+        assert "--out vcam:/dev/video10" not in err.value.fix and "stop" not in err.value.fix
+        assert [entry for entry in machine.log[before:] if entry[1] == "/dev/video10"] == []  # not even asked
+        first.send(gradient(64, 48), 1)
+        assert len(machine.devices["/dev/video10"].frames) == 1 + sent  # the first output goes on
+    finally:
+        first.close()
+    assert one_run().name == "vcam:/dev/video10"  # once it closed, the device is free again

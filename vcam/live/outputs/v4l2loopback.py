@@ -332,6 +332,16 @@ def _open_flags(pid_dir: str, fd: str) -> int | None:
 def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
     """The other programs that have `device` open, among those this user may look into. A handle whose flags
     cannot be read does not count as a writer's."""
+    return _holders(device, proc, own=False)
+
+
+def writes_here(device: str, proc: str = "/proc") -> bool:
+    """Whether this process writes to `device` (another camera output of the show sends to it)."""
+    return any(h.writes for h in _holders(device, proc, own=True))
+
+
+def _holders(device: str, proc: str, own: bool) -> list[Holder]:
+    """The programs other than this process that have `device` open, or (`own`) this process where it has."""
     try:
         target = os.path.realpath(device)
     except OSError:
@@ -340,7 +350,7 @@ def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
     for fd_dir in sorted(glob.glob(os.path.join(proc, "[0-9]*", "fd"))):
         pid_dir = os.path.dirname(fd_dir)
         pid = int(os.path.basename(pid_dir))
-        if pid == os.getpid():
+        if (pid == os.getpid()) != own:
             continue
         try:
             links = os.listdir(fd_dir)
@@ -453,11 +463,13 @@ class Checked:
     calls: DeviceCalls | None = None  # None off Linux, where nothing is checked
     states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
     held: dict[str, list[Holder]] = field(default_factory=dict)  # devices left alone: the programs that have them open
+    mine: list[str] = field(default_factory=list)  # devices left alone: this show's other camera outputs send to them
 
 
 def prepare(device: str | None) -> Checked:
     """Resets the named device, or each free v4l2loopback device where none is named, before pyvirtualcam opens one;
-    what was found is kept for the message said if the device still refuses."""
+    what was found is kept for the message said if the device still refuses. A device this process writes to (another
+    camera output of the show) is left alone: other programs' handles alone are counted, so it looked free."""
     if platform.system() != "Linux":
         return Checked()
     checked = Checked(system_calls())
@@ -468,6 +480,9 @@ def prepare(device: str | None) -> Checked:
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
         for dev in loopback_devices():
+            if writes_here(dev, checked.calls.proc):
+                checked.mine.append(dev)
+                continue
             found = device_holders(dev, checked.calls.proc)
             if found:
                 checked.held[dev] = found
@@ -493,6 +508,8 @@ def past_written(checked: Checked) -> str | None:
         return None
     written = None
     for dev in loopback_devices():
+        if dev in checked.mine:  # pyvirtualcam's scan passes over the devices this process sends to
+            continue
         state = checked.states.get(dev) or output_state(dev, checked.calls)  # held ones were not asked
         if state is not Output.TAKES:
             continue
@@ -588,7 +605,9 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
               for dev, state in checked.states.items()]
     written += [dev for dev, state in checked.states.items() if state is Output.IN_USE]
-    fixes = []
+    found[:0] = [f"{dev} is this show's camera output already" for dev in checked.mine]
+    fixes = ["give each vcam output a device of its own (devices=2 video_nr=10,11 exclusive_caps=1,1 in the modprobe "
+             "line makes two), or keep one"] if checked.mine else []
     if read:
         fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
     if written:
@@ -711,7 +730,7 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
         return VcamError(f"{device or 'the device'} is already vcam's camera output in this show ({detail})",
                          "give each vcam output a device of its own, or keep one")
-    if not device and (checked.held or checked.states):
+    if not device and (checked.held or checked.states or checked.mine):
         return _none_free(detail, checked)
     if device and "does not exist" in text and loopback_devices():
         return _no_such_device(device, detail, loopback_devices())
