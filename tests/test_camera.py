@@ -1196,3 +1196,25 @@ def test_a_second_camera_output_with_none_named_leaves_the_shows_own_device_alon
     finally:
         first.close()
     assert one_run().name == "vcam:/dev/video10"  # once it closed, the device is free again
+
+
+@linux_only
+def test_a_device_the_kernel_has_but_this_dev_lacks_says_to_pass_it_into_the_container(loopback, monkeypatch,
+                                                                                         capsys):
+    """In a container started without --device, /sys shows the host's v4l2loopback devices and /dev has none of
+    them: vcam was told to name /dev/video10, then that there is no /dev/video10 while the devices here are
+    /dev/video10."""
+    import vcam.live.outputs.v4l2loopback as v4l2loopback
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    machine.devices.pop("/dev/video10")  # its node in /sys stays: the host's
+    monkeypatch.setattr(v4l2loopback, "loopback_devices", lambda: ["/dev/video10"])
+    for named in (None, "/dev/video10"):
+        with pytest.raises(VcamError) as err:
+            one_run(named)
+        assert "there is no /dev/video10 here" in err.value.message and "the devices here are" not in err.value.message
+        assert "docker run --device /dev/video10" in err.value.fix and "name one" not in err.value.fix
+    assert vcam_devices(monkeypatch, capsys)[1] == ('  /dev/video10 "Dummy video device (0x0000)": there is no '
+                                                    '/dev/video10 here; in a container, pass it in: docker run '
+                                                    '--device /dev/video10')

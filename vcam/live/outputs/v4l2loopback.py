@@ -403,12 +403,30 @@ def _held_format(device: str, calls: DeviceCalls, programs: list[Holder]) -> For
     return held if held is not None and held.width and held.height else None
 
 
+def pass_in(device: str) -> str:
+    """The fix for a device the kernel has (/sys shows it) and this /dev lacks: a container started without it."""
+    return f"in a container, pass it in: docker run --device {device}"
+
+
+def _no_node(device: str, calls: DeviceCalls) -> bool:
+    """Whether `device` has no node here (where /sys shows it: the host's, seen from a container)."""
+    try:
+        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 def _denied(device: str, calls: DeviceCalls) -> str | None:
     """Why this user cannot open `device` as vcam would, None where it can."""
     try:
         calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
     except PermissionError:
         return f"this user may not open it; {VIDEO_GROUP}"
+    except FileNotFoundError:
+        return f"there is no {device} here; {pass_in(device)}"
     except OSError as e:
         return f"cannot be opened ({e.strerror or e})"
     return None
@@ -602,7 +620,10 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     for dev, programs in checked.held.items():
         (written if any(h.writes for h in programs) else read).append(dev)
         found.append(f"{dev} is {_held_by(programs)}, left alone")
-    found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
+    nodeless = [dev for dev, state in checked.states.items()
+                if state is Output.UNKNOWN and _no_node(dev, checked.calls)]
+    found += [f"{dev} is the kernel's, but there is no {dev} here" if dev in nodeless else
+              f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
               for dev, state in checked.states.items()]
     written += [dev for dev, state in checked.states.items() if state is Output.IN_USE]
     found[:0] = [f"{dev} is this show's camera output already" for dev in checked.mine]
@@ -612,6 +633,8 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
         fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
+    if nodeless:
+        fixes.append(pass_in(nodeless[0]))
     if Output.REFUSES in checked.states.values():
         fixes.append("close the programs that use the devices and reload the module:\n    "
                      f"{reload_line(sysfs=checked.calls.sysfs, proc=checked.calls.proc)}")
@@ -732,6 +755,9 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
                          "give each vcam output a device of its own, or keep one")
     if not device and (checked.held or checked.states or checked.mine):
         return _none_free(detail, checked)
+    if device and "does not exist" in text and device in loopback_devices():  # /sys has it: the host's
+        return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
+                         f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
         return _no_such_device(device, detail, loopback_devices())
     where = f" {device}" if device else ""
