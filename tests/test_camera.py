@@ -1172,6 +1172,25 @@ def test_a_device_held_to_another_pixel_format_at_vcams_size_is_not_answered_wit
 
 
 @linux_only
+def test_a_smaller_size_in_another_pixel_format_held_by_a_program_not_seen_is_not_said_as_the_modules_limit(loopback):
+    """Skype (another user's, not in /proc) holds YUYV 32x24: vcam said the module's max_width was below its size and
+    to send 32x24, both untrue: the module takes 8192, and YU12 at 32x24 is refused as well."""
+    from loopback_model import VIDIOC_S_FMT, Loopback0127, format_buffer
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    machine.hidden.add("skype (pid 9)")
+    fd = machine.open("/dev/video10", os.O_RDWR, "skype (pid 9)")
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(32, 24, b"YUYV"))
+    machine.write(fd, bytes(32 * 24 * 2))
+    machine.reader("/dev/video10", program="skype (pid 9)")
+    machine.close(fd)
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "holds the format 32x24 YUYV" in err.value.message
+    assert "max_width" not in err.value.fix and "@32x24" not in err.value.fix, err.value.fix
+
+
+@linux_only
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("sent", [False, True], ids=["opened", "sending"])
 def test_a_second_camera_output_with_none_named_leaves_the_shows_own_device_alone_and_says_it_is_taken(loopback,

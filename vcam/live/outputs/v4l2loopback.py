@@ -665,7 +665,7 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     if programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
                f"while any program has it open: {send}close {names} and start vcam again")
-    elif kept.width < asked.width or kept.height < asked.height:
+    elif send and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
                f"({use}), or reload it with room for yours:\n    "
                f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
@@ -693,8 +693,9 @@ def _not_configured(text: str, detail: str, asked: Format, device: str | None,
         return format_kept(dev, asked, kept, calls, detail)
     programs = holders(dev, calls.proc) if calls else []
     close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
+    # the reload too waits for them: a device held open keeps the module from being removed
     return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
-                     f"{close} and start vcam again, or reload the module:\n    "
+                     f"{close}, then start vcam again, or reload the module:\n    "
                      + (reload_line(own=dev, sysfs=calls.sysfs, proc=calls.proc) if calls else reload_line(own=dev)))
 
 
