@@ -1102,3 +1102,138 @@ def test_vcam_devices_on_windows_and_macos_gives_that_systems_obs_setup(monkeypa
     out = capsys.readouterr().out
     assert "OBS Virtual Camera" in out and f"OBS Studio ({version} or newer)" in out
     assert "v4l2loopback" not in out
+
+
+@linux_only
+@pytest.mark.skipif(loopback_devices() != [] or glob.glob("/dev/video*") != [], reason="this machine has cameras")
+@pytest.mark.parametrize("out", ["vcam:/dev/video0@160x96", "vcam@160x96"], ids=["webcam-named", "none-named"])
+def test_a_fix_that_names_another_device_keeps_the_size_given(loopback, capsys, out):
+    """`--out vcam:/dev/video0@160x96` (a webcam) was told `--out vcam:/dev/video10`: typed as said, the camera came up
+    at the show's size, not the one asked for."""
+    from loopback_model import Loopback0127, Webcam
+    from vcam.cli import main
+
+    machine = loopback({"/dev/video0": Webcam(), "/dev/video10": Loopback0127()})
+    one_run("/dev/video10")  # a run before this one, with OBS reading since: the device is stuck and held
+    machine.reader("/dev/video10")
+    assert main(["run", "--model", "tiny", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert "--out vcam:/dev/video10@160x96" in err and "--out vcam:/dev/video10 " not in err + " "
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_reload_names_the_programs_on_the_other_devices_that_keep_the_module_from_being_removed(loopback, version):
+    """The kernel refuses to remove v4l2loopback while any of its devices is open ("modprobe: FATAL: Module
+    v4l2loopback is in use"): with OBS's virtual camera on /dev/video11, the reload said for /dev/video10 failed as
+    typed."""
+    from loopback_model import Loopback013, Loopback0127
+
+    kind = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]
+    machine = loopback({"/dev/video10": kind(max_width=1920, max_height=1080),
+                        "/dev/video11": kind(max_width=1920, max_height=1080)})
+    machine.streaming_writer("/dev/video11")  # OBS's own virtual camera
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(3840, 2160, 30, device="/dev/video10", backend="v4l2loopback-model")
+    reload, note = err.value.fix.splitlines()[-2:]
+    assert reload.strip().startswith("sudo modprobe -r v4l2loopback && ") and "max_width=3840" in reload
+    assert note.strip() == ("(first close obs (pid 4242) on /dev/video11: the module is not removed while a program "
+                            "has one of its devices open)")
+
+
+def write_another_pixel_format(machine, path, program="ffmpeg (pid 88)"):
+    """A program that wrote YUYV frames the way ffmpeg's v4l2 output does (read-write, S_FMT, write()), then ended."""
+    from loopback_model import VIDIOC_S_FMT, format_buffer
+
+    fd = machine.open(path, os.O_RDWR, program)
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(64, 48, b"YUYV"))
+    machine.write(fd, bytes(64 * 48 * 2))
+    return fd
+
+
+@linux_only
+def test_a_device_held_to_another_pixel_format_at_vcams_size_is_not_answered_with_that_size(loopback, monkeypatch,
+                                                                                            capsys):
+    """vcam sends YU12 alone: `send that size` named the size it had just sent, and the same refusal came back."""
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video10")
+    obs = machine.reader("/dev/video10")  # opened while ffmpeg wrote, and reading on: its YUYV holds
+    machine.close(ffmpeg)
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video10 holds the format 64x48 YUYV, not the 64x48 YU12 vcam sends" in err.value.message
+    assert "@64x48" not in err.value.fix and "close obs (pid 4242) and start vcam again" in err.value.fix
+    said = vcam_devices(monkeypatch, capsys)[1]
+    assert said == '  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV'
+    machine.close(obs)
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works
+
+
+@linux_only
+def test_a_smaller_size_in_another_pixel_format_held_by_a_program_not_seen_is_not_said_as_the_modules_limit(loopback):
+    """Skype (another user's, not in /proc) holds YUYV 32x24: vcam said the module's max_width was below its size and
+    to send 32x24, both untrue: the module takes 8192, and YU12 at 32x24 is refused as well."""
+    from loopback_model import VIDIOC_S_FMT, Loopback0127, format_buffer
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    machine.hidden.add("skype (pid 9)")
+    fd = machine.open("/dev/video10", os.O_RDWR, "skype (pid 9)")
+    machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(32, 24, b"YUYV"))
+    machine.write(fd, bytes(32 * 24 * 2))
+    machine.reader("/dev/video10", program="skype (pid 9)")
+    machine.close(fd)
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "holds the format 32x24 YUYV" in err.value.message
+    assert "max_width" not in err.value.fix and "@32x24" not in err.value.fix, err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("sent", [False, True], ids=["opened", "sending"])
+def test_a_second_camera_output_with_none_named_leaves_the_shows_own_device_alone_and_says_it_is_taken(loopback,
+                                                                                                        version, sent):
+    """`--out vcam:/dev/video10 --out vcam` with one device: the second was told to name /dev/video10 (the first's,
+    which the show then refuses), or to stop the program that writes to it (vcam itself), after a reset of the device
+    the first output was writing to."""
+    machine = loopback({"/dev/video10": model(version)})
+    first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        if sent:
+            first.send(gradient(64, 48), 0)
+        before = len(machine.log)
+        with pytest.raises(VcamError) as err:
+            VirtualCamera(64, 48, 30, backend="v4l2loopback-model")
+        assert "/dev/video10 is this show's camera output already" in err.value.message
+        assert err.value.fix.startswith("give each vcam output a device of its own")
+        assert "--out vcam:/dev/video10" not in err.value.fix and "stop" not in err.value.fix
+        assert [entry for entry in machine.log[before:] if entry[1] == "/dev/video10"] == []  # not even asked
+        first.send(gradient(64, 48), 1)
+        assert len(machine.devices["/dev/video10"].frames) == 1 + sent  # the first output goes on
+    finally:
+        first.close()
+    assert one_run().name == "vcam:/dev/video10"  # once it closed, the device is free again
+
+
+@linux_only
+def test_a_device_the_kernel_has_but_this_dev_lacks_says_to_pass_it_into_the_container(loopback, monkeypatch,
+                                                                                         capsys):
+    """In a container started without --device, /sys shows the host's v4l2loopback devices and /dev has none of
+    them: vcam was told to name /dev/video10, then that there is no /dev/video10 while the devices here are
+    /dev/video10."""
+    import vcam.live.outputs.v4l2loopback as v4l2loopback
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    machine.devices.pop("/dev/video10")  # its node in /sys stays: the host's
+    monkeypatch.setattr(v4l2loopback, "loopback_devices", lambda: ["/dev/video10"])
+    for named in (None, "/dev/video10"):
+        with pytest.raises(VcamError) as err:
+            one_run(named)
+        assert "there is no /dev/video10 here" in err.value.message and "the devices here are" not in err.value.message
+        assert "docker run --device /dev/video10" in err.value.fix and "name one" not in err.value.fix
+    assert vcam_devices(monkeypatch, capsys)[1] == ('  /dev/video10 "Dummy video device (0x0000)": there is no '
+                                                    '/dev/video10 here; in a container, pass it in: docker run '
+                                                    '--device /dev/video10')

@@ -6,6 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
+from vcam.errors import VcamError
 from vcam.outspec import OutputSpec
 
 
@@ -28,9 +29,14 @@ Opener = Callable[[OutputSpec, int, int, float], Output]
 
 
 def _camera(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
-    from vcam.live.outputs.camera import VirtualCamera
+    from vcam.live.outputs.camera import VirtualCamera, keep_size
 
-    return VirtualCamera(width, height, fps, device=spec.target)
+    try:
+        return VirtualCamera(width, height, fps, device=spec.target)
+    except VcamError as e:
+        if spec.width is None:
+            raise
+        raise keep_size(e, width, height) from None
 
 
 def _recording(spec: OutputSpec, width: int, height: int, fps: float) -> Output:

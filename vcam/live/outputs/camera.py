@@ -95,6 +95,13 @@ def refuse_a_file(device: str | None) -> None:
                     "--out vcam:/dev/video10 on Linux (vcam devices lists them), or --out vcam for the first free one")
 
 
+def keep_size(error: VcamError, width: int, height: int) -> VcamError:
+    """`error` with the size given (@WxH) kept in each device its fix names: typed as said, `--out vcam:/dev/video10`
+    would bring the camera up at the show's size instead. A device named with a size of its own is left as it is."""
+    fix = re.sub(r"(--out vcam:/dev/video\d+)(?![@\d])", rf"\g<1>@{width}x{height}", error.fix)
+    return error if fix == error.fix else VcamError(error.message, fix)
+
+
 class VirtualCamera:
     """A pyvirtualcam camera fed RGB frames, converted once to the pixel format its backend uses natively."""
 

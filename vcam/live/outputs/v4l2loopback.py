@@ -87,7 +87,7 @@ def loopback_devices(sysfs: str = "/sys") -> list[str]:
     return [d for d in video_nodes(sysfs) if is_loopback_node(d, sysfs)]
 
 
-def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") -> str:
+def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys", proc: str = "/proc") -> str:
     """The line that reloads v4l2loopback making again the devices it has now, by their numbers: removing the module
     removes all of them, and MODPROBE's line made /dev/video10 alone, so a device vcam was given at another number
     (or a second one, OBS's) was gone after it. Each per-device parameter gets one value a device, as the module
@@ -103,7 +103,19 @@ def reload_line(extra: str = "", own: str | None = None, sysfs: str = "/sys") ->
     numbers = ",".join(d.removeprefix("/dev/video") for d in devices)
     load = (f"sudo modprobe v4l2loopback devices={len(devices)} video_nr={numbers} card_label={labels} "
             f"exclusive_caps={','.join(['1'] * len(devices))}")
-    return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "")
+    return f"sudo modprobe -r v4l2loopback && {load}" + (f" {extra}" if extra else "") + _unload_blockers(
+        devices, ours, proc)
+
+
+def _unload_blockers(devices: list[str], ours: str | None, proc: str) -> str:
+    """A line after the reload naming the programs that have another of the module's devices open (vcam's own device
+    is the caller's to speak of): the kernel does not remove the module while any of its devices is open, so the
+    reload fails as typed ("modprobe: FATAL: Module v4l2loopback is in use"). Empty where none has."""
+    held = [f"{h} on {d}" for d in devices if ours not in (d, os.path.realpath(d)) for h in device_holders(d, proc)]
+    if not held:
+        return ""
+    return (f"\n    (first close {', '.join(held)}: the module is not removed while a program has one of its devices "
+            "open)")
 
 
 def _card_label(device: str, index: int, label: str | None, sysfs: str) -> str:
@@ -320,6 +332,16 @@ def _open_flags(pid_dir: str, fd: str) -> int | None:
 def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
     """The other programs that have `device` open, among those this user may look into. A handle whose flags
     cannot be read does not count as a writer's."""
+    return _holders(device, proc, own=False)
+
+
+def writes_here(device: str, proc: str = "/proc") -> bool:
+    """Whether this process writes to `device` (another camera output of the show sends to it)."""
+    return any(h.writes for h in _holders(device, proc, own=True))
+
+
+def _holders(device: str, proc: str, own: bool) -> list[Holder]:
+    """The programs other than this process that have `device` open, or (`own`) this process where it has."""
     try:
         target = os.path.realpath(device)
     except OSError:
@@ -328,7 +350,7 @@ def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
     for fd_dir in sorted(glob.glob(os.path.join(proc, "[0-9]*", "fd"))):
         pid_dir = os.path.dirname(fd_dir)
         pid = int(os.path.basename(pid_dir))
-        if pid == os.getpid():
+        if (pid == os.getpid()) != own:
             continue
         try:
             links = os.listdir(fd_dir)
@@ -381,12 +403,30 @@ def _held_format(device: str, calls: DeviceCalls, programs: list[Holder]) -> For
     return held if held is not None and held.width and held.height else None
 
 
+def pass_in(device: str) -> str:
+    """The fix for a device the kernel has (/sys shows it) and this /dev lacks: a container started without it."""
+    return f"in a container, pass it in: docker run --device {device}"
+
+
+def _no_node(device: str, calls: DeviceCalls) -> bool:
+    """Whether `device` has no node here (where /sys shows it: the host's, seen from a container)."""
+    try:
+        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 def _denied(device: str, calls: DeviceCalls) -> str | None:
     """Why this user cannot open `device` as vcam would, None where it can."""
     try:
         calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
     except PermissionError:
         return f"this user may not open it; {VIDEO_GROUP}"
+    except FileNotFoundError:
+        return f"there is no {device} here; {pass_in(device)}"
     except OSError as e:
         return f"cannot be opened ({e.strerror or e})"
     return None
@@ -410,8 +450,8 @@ def describe_device(device: str, calls: DeviceCalls) -> str:
         said.append("written to by a program this user cannot see")
         written = True
     held = _held_format(device, calls, programs)
-    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold
-        said.append(f"holds {held}" + ("" if written else
+    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold, in its format
+        said.append(f"holds {held}" + ("" if written or held.fourcc != V4L2_FOURCC["I420"] else
                                        f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
     return f"{head}: {'; '.join(said) or 'free'}"
 
@@ -441,11 +481,13 @@ class Checked:
     calls: DeviceCalls | None = None  # None off Linux, where nothing is checked
     states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
     held: dict[str, list[Holder]] = field(default_factory=dict)  # devices left alone: the programs that have them open
+    mine: list[str] = field(default_factory=list)  # devices left alone: this show's other camera outputs send to them
 
 
 def prepare(device: str | None) -> Checked:
     """Resets the named device, or each free v4l2loopback device where none is named, before pyvirtualcam opens one;
-    what was found is kept for the message said if the device still refuses."""
+    what was found is kept for the message said if the device still refuses. A device this process writes to (another
+    camera output of the show) is left alone: other programs' handles alone are counted, so it looked free."""
     if platform.system() != "Linux":
         return Checked()
     checked = Checked(system_calls())
@@ -456,6 +498,9 @@ def prepare(device: str | None) -> Checked:
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
         for dev in loopback_devices():
+            if writes_here(dev, checked.calls.proc):
+                checked.mine.append(dev)
+                continue
             found = device_holders(dev, checked.calls.proc)
             if found:
                 checked.held[dev] = found
@@ -481,6 +526,8 @@ def past_written(checked: Checked) -> str | None:
         return None
     written = None
     for dev in loopback_devices():
+        if dev in checked.mine:  # pyvirtualcam's scan passes over the devices this process sends to
+            continue
         state = checked.states.get(dev) or output_state(dev, checked.calls)  # held ones were not asked
         if state is not Output.TAKES:
             continue
@@ -531,7 +578,7 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
                          f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
     if state is Output.IN_USE:
         return _in_use(device, checked.calls)
-    reload = reload_line(own=device, sysfs=checked.calls.sysfs)
+    reload = reload_line(own=device, sysfs=checked.calls.sysfs, proc=checked.calls.proc)
     if state is Output.REFUSES:
         programs = holders(device, checked.calls.proc)
         fix = (f"{', '.join(programs)} {'has' if len(programs) == 1 else 'have'} it open: if "
@@ -573,17 +620,24 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     for dev, programs in checked.held.items():
         (written if any(h.writes for h in programs) else read).append(dev)
         found.append(f"{dev} is {_held_by(programs)}, left alone")
-    found += [f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
+    nodeless = [dev for dev, state in checked.states.items()
+                if state is Output.UNKNOWN and _no_node(dev, checked.calls)]
+    found += [f"{dev} is the kernel's, but there is no {dev} here" if dev in nodeless else
+              f"{dev} {state.value}" + (" after a reset" if state is Output.REFUSES else "")
               for dev, state in checked.states.items()]
     written += [dev for dev, state in checked.states.items() if state is Output.IN_USE]
-    fixes = []
+    found[:0] = [f"{dev} is this show's camera output already" for dev in checked.mine]
+    fixes = ["give each vcam output a device of its own (devices=2 video_nr=10,11 exclusive_caps=1,1 in the modprobe "
+             "line makes two), or keep one"] if checked.mine else []
     if read:
         fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
+    if nodeless:
+        fixes.append(pass_in(nodeless[0]))
     if Output.REFUSES in checked.states.values():
         fixes.append("close the programs that use the devices and reload the module:\n    "
-                     f"{reload_line(sysfs=checked.calls.sysfs)}")
+                     f"{reload_line(sysfs=checked.calls.sysfs, proc=checked.calls.proc)}")
     if not fixes:
         fixes.append(f"name one: --out vcam:{next(iter(checked.states))}")
     if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
@@ -606,16 +660,18 @@ def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, de
     programs = holders(device, calls.proc)
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
+    # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
+    send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc else ""
     if programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
-               f"while any program has it open: send that size ({use}), or close {names} and start vcam again")
-    elif kept.width < asked.width or kept.height < asked.height:
+               f"while any program has it open: {send}close {names} and start vcam again")
+    elif send and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
         fix = (f"the module's max_width x max_height is below {asked.width}x{asked.height}: send at most that size "
                f"({use}), or reload it with room for yours:\n    "
-               f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs)}")
+               f"{reload_line(f'max_width={asked.width} max_height={asked.height}', device, calls.sysfs, calls.proc)}")
     else:
-        fix = (f"send that size ({use}), or reload the module so that it forgets the format:\n    "
-               f"{reload_line(own=device, sysfs=calls.sysfs)}")
+        fix = (f"{send}reload the module so that it forgets the format:\n    "
+               f"{reload_line(own=device, sysfs=calls.sysfs, proc=calls.proc)}")
     said = f" ({detail})" if detail else ""
     return VcamError(f"{device} holds the format {kept}, not the {asked} vcam sends, so its frames would come out "
                      f"garbled{said}", fix)
@@ -637,9 +693,10 @@ def _not_configured(text: str, detail: str, asked: Format, device: str | None,
         return format_kept(dev, asked, kept, calls, detail)
     programs = holders(dev, calls.proc) if calls else []
     close = f"close {', '.join(programs)}" if programs else "close the programs that use it"
+    # the reload too waits for them: a device held open keeps the module from being removed
     return VcamError(f"{dev} refuses vcam's format {asked} ({detail})",
-                     f"{close} and start vcam again, or reload the module:\n    "
-                     f"{reload_line(own=dev, sysfs=calls.sysfs if calls else '/sys')}")
+                     f"{close}, then start vcam again, or reload the module:\n    "
+                     + (reload_line(own=dev, sysfs=calls.sysfs, proc=calls.proc) if calls else reload_line(own=dev)))
 
 
 OBS_BUSY_FIX = ("stop OBS's own Virtual Camera (in OBS: Stop Virtual Camera), or the other vcam that feeds it, then "
@@ -697,8 +754,11 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
         return VcamError(f"{device or 'the device'} is already vcam's camera output in this show ({detail})",
                          "give each vcam output a device of its own, or keep one")
-    if not device and (checked.held or checked.states):
+    if not device and (checked.held or checked.states or checked.mine):
         return _none_free(detail, checked)
+    if device and "does not exist" in text and device in loopback_devices():  # /sys has it: the host's
+        return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
+                         f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
         return _no_such_device(device, detail, loopback_devices())
     where = f" {device}" if device else ""
