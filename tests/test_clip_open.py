@@ -355,3 +355,27 @@ def test_an_interlaced_clip_is_not_counted_by_its_packets(tmp_path, monkeypatch,
     path = pyav_clip(tmp_path / "broadcast.ts", 25, count=50, options=options)  # its header's count checks out
     monkeypatch.setattr(clip_module, "_packets", lambda container: (100, None))  # one per field
     assert ClipSource(path, 64, 48, fps=25).length == length
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_a_photo_given_as_a_clip_comes_in_upright_as_an_image_does(tmp_path, orientation):
+    """A phone's photo stores its pixels one way and says in EXIF how to turn them: given as file:, it shows as
+    image: shows it, not on its side."""
+    from PIL import Image
+
+    from vcam.live.inputs import ImageSource
+
+    stored = np.zeros((40, 80, 3), np.uint8)
+    stored[:, :40] = 255  # left half white, as stored
+    photo = Image.fromarray(stored)
+    exif = photo.getexif()
+    exif[0x0112] = orientation
+    path = str(tmp_path / "photo.jpg")
+    photo.save(path, exif=exif, quality=95)
+    as_image = ImageSource(path, 64, 64, "stretch").frames(0, 1)
+    clip = ClipSource(path, 64, 64, "stretch")
+    try:
+        as_clip = clip.frames(0, 2)
+    finally:
+        clip.close()
+    assert np.array_equal(as_clip[0], as_image[0]) and np.array_equal(as_clip[1], as_image[0])
