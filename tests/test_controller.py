@@ -1567,4 +1567,5 @@ presets:
     assert ctl.handle_line("preset loud", "stdin") == "preset 1 'loud' (over 4 blocks), text only"
     assert ctl.handle_line("preset soft", "stdin") == "preset 3 'soft' (over 4 blocks), input camera, strength 0.5"
     walk = tmp_path / "walk.mp4"
-    assert ctl.handle_line("preset under", "stdin") == f"preset 4 'under' (over 4 blocks), input file:{walk}, strength 1"
+    reply = ctl.handle_line("preset under", "stdin")
+    assert reply == f"preset 4 'under' (over 4 blocks), input file:{walk}, strength 1"
