@@ -379,3 +379,16 @@ def test_a_photo_given_as_a_clip_comes_in_upright_as_an_image_does(tmp_path, ori
     finally:
         clip.close()
     assert np.array_equal(as_clip[0], as_image[0]) and np.array_equal(as_clip[1], as_image[0])
+
+
+def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_reads_it(tmp_path, monkeypatch):
+    from PIL import Image
+
+    path = str(tmp_path / "huge.png")
+    Image.fromarray(np.full((H, W, 3), 90, np.uint8)).save(path)
+    monkeypatch.setattr(frames_module, "too_large", lambda p: "too large to decode")
+    clip = ClipSource(path, W, H)
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], np.full((H, W, 3), 90, np.uint8))
+    finally:
+        clip.close()

@@ -496,7 +496,7 @@ class ClipSource:
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(self.path)
-            first = self._upright(first, cap)
+            first = self._upright(first)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
                 length, counted_rate = _frame_count(self.path, declared, probe)
@@ -514,16 +514,15 @@ class ClipSource:
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
 
-    def _upright(self, first: np.ndarray, cap) -> np.ndarray:
+    def _upright(self, first: np.ndarray) -> np.ndarray:
         """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
         its EXIF orientation, so a phone's portrait photo given as file: came in on its side."""
         if not _picture(self.path):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
-        except ImageError as e:  # too large to decode as an image: said with its own fix
-            cap.release()
-            raise InputError(e.message, e.fix) from None
+        except ImageError:  # too large for image: (a huge PNG), which the capture decoded all the same: as it read it
+            return first
         return first if shown is None else quiet_cv2().cvtColor(shown, quiet_cv2().COLOR_RGB2BGR)
 
     def _follow_file(self, position: int) -> None:
