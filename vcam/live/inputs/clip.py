@@ -112,11 +112,41 @@ def _undecodable(path: str) -> InputError:
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
                           "give a video file; a still picture is image:PATH")
+    if (streams is None or streams == (0, 0)) and not _video_header(path):  # a PDF, a zip, subtitles
+        return InputError(f"cannot decode {path} as a video: it does not start as a video file does (a document, an "
+                          "archive, subtitles?)", "give a video file (file:PATH) or a picture (image:PATH); a video "
+                          "in a format this FFmpeg does not know: " + convert)
     if streams is None or streams == (0, 0):  # a cut-short MP4 may open with a data stream and nothing else
         return InputError(f"cannot decode {path} as a video: it is damaged, cut short or still being recorded",
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+# The first bytes of a video container, or of video bare: MP4 and MOV's first boxes, Matroska/WebM, Ogg, FLV, ASF,
+# MXF, MPEG's start codes (a program stream, H.264 or MPEG-2 bare)
+_VIDEO_MAGIC = (b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x30\x26\xb2\x75", b"\x06\x0e\x2b\x34", b"\x00\x00\x01",
+                b"\x00\x00\x00\x01")
+TS_PACKET, M2TS_PACKET = 188, 192
+_MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot", b"uuid", b"junk", b"styp", b"sidx")
+
+
+def _video_header(path: str) -> bool:
+    """Whether the file starts as a video does (_VIDEO_MAGIC, an MP4/MOV box, an AVI, an MPEG-TS or M2TS packet) or
+    as nothing yet (zeros),
+    so that one FFmpeg cannot open is said as damaged or still being recorded, and another (a PDF, a zip, subtitles)
+    as no video file: the fix for a recording cut short would not help it. True where it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2 * M2TS_PACKET)
+    except OSError:
+        return True
+    avi = head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX")
+    # a TS packet's sync byte, and the next one's where the file is that long; M2TS puts 4 bytes before each packet
+    transport = any(head[at:at + 1] == b"G" and head[at + size:at + size + 1] in (b"", b"G")
+                    for at, size in ((0, TS_PACKET), (4, M2TS_PACKET)))
+    unwritten = not head.strip(b"\0")  # space a copy or a download set aside, still to be filled
+    return head.startswith(_VIDEO_MAGIC) or head[4:8] in _MOV_BOXES or avi or transport or unwritten
 
 
 # Files of text a show keeps beside its clips (a show file, a map, a control log), by their names' endings
