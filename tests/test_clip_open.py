@@ -392,3 +392,22 @@ def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_
         assert np.array_equal(clip.frames(0, 1)[0], np.full((H, W, 3), 90, np.uint8))
     finally:
         clip.close()
+
+
+def test_an_animated_webp_that_ffmpeg_plays_still_is_said_to_show_still(tmp_path):
+    """An animated WebP as file: played its first frame still, with no word, where this FFmpeg (before 8) decodes
+    no WebP animation; a GIF of one frame is no animation played still."""
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((H, W, 3), 50 * i, np.uint8)) for i in range(4)]
+    path = str(tmp_path / "loop.webp")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, say=said.append)
+    clip.close()
+    still = "clip loop.webp is animated, but this FFmpeg decodes only its first frame: it shows still; convert it"
+    assert [line.startswith(still) for line in said] == ([True] if clip.length == 1 else [])
+    single = str(tmp_path / "one.gif")
+    frames[1].save(single)
+    ClipSource(single, W, H, say=said.append).close()
+    assert len(said) == (1 if clip.length == 1 else 0)

@@ -513,6 +513,9 @@ class ClipSource:
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
         self._load()
         self._shown = 0
+        if self.length == 1 and _stills_its_animation(self.path):
+            say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                "convert it to an MP4 or a GIF to play it")
 
     def _load(self) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
@@ -803,6 +806,17 @@ def animated_frames(path: str) -> int | None:
             return (stream.frames or 1) if decoded > 1 else None
     except Exception:  # av.FFmpegError, IndexError (no video in it): no clip to offer; OpenCV's read stands
         return None
+
+
+def _stills_its_animation(path: str) -> bool:
+    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that
+    FFmpeg gives one frame of (its WebP decoder reads no animation before FFmpeg 8) played still without a word."""
+    try:
+        with open(path, "rb") as f:
+            gif = f.read(4) == b"GIF8"
+    except OSError:
+        return False
+    return not gif and _may_be_animated(path)
 
 
 def _may_be_animated(path: str) -> bool:
