@@ -758,7 +758,8 @@ def test_a_file_that_is_no_video_is_not_said_to_be_a_recording_cut_short(tmp_pat
 @pytest.mark.parametrize("head", [
     b"\x00\x00\x00\x20ftypisom", b"\x00\x00\x00\x08wide\x00\x00", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81",
     b"RIFF\x00\x00\x00\x00AVI LIST", b"G" + bytes(187) + b"G" + bytes(10), b"\x00\x00\x00\x00G" + bytes(191) + b"G",
-    b"\x00\x00\x01\xba\x44\x00", b"OggS\x00\x02", bytes(16)])
+    b"\x00\x00\x01\xba\x44\x00", b"OggS\x00\x02", bytes(16), b"YUV4MPEG2 W64 H48", b"DKIF\x00\x00\x20\x00VP80",
+    b"nut/multimedia container\x00", b".RMF\x00\x00\x00\x12", b"\x1f\x07\x00\x3f"])
 def test_a_damaged_file_that_starts_as_a_video_is_still_said_damaged(tmp_path, head):
     path = tmp_path / "clip.bin"
     path.write_bytes(head + bytes(64))

@@ -35,7 +35,8 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, missing_fix, parse_input, typed_fix
+from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
+                         typed_fix)
 from vcam.words import clipped, counted, quoted
 
 
@@ -568,9 +569,7 @@ class Controller:
     def _unseen(self) -> str:
         """What the reply to an input put on air adds where the strength on air leaves nothing of it (1: text only):
         unsaid, the operator saw the input said on air and nothing of it in the picture."""
-        if self.state.strength < 1.0:
-            return ""
-        return f"; strength 1 is text only: lower it (strength {DEFAULT_STRENGTH:g}) to restyle the input"
+        return HIDDEN_BY_STRENGTH if self.state.strength >= 1.0 else ""
 
     def _set_tempo(self, cmd: Command, origin: Origin) -> str:
         """`bpm N` (from OSC: the tempo's source "osc") or a tap. The log hears of the grid it moves from the tempo

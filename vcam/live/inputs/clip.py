@@ -124,18 +124,18 @@ def _undecodable(path: str) -> InputError:
 
 
 # The first bytes of a video container, or of video bare: MP4 and MOV's first boxes, Matroska/WebM, Ogg, FLV, ASF,
-# MXF, MPEG's start codes (a program stream, H.264 or MPEG-2 bare)
+# MXF, MPEG's start codes (a program stream, H.264 or MPEG-2 bare), Y4M, IVF, NUT, RealMedia, DV
 _VIDEO_MAGIC = (b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x30\x26\xb2\x75", b"\x06\x0e\x2b\x34", b"\x00\x00\x01",
-                b"\x00\x00\x00\x01")
+                b"\x00\x00\x00\x01", b"YUV4MPEG2", b"DKIF", b"nut/multimedia container", b".RMF", b"\x1f\x07\x00")
 TS_PACKET, M2TS_PACKET = 188, 192
 _MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot", b"uuid", b"junk", b"styp", b"sidx")
 
 
 def _video_header(path: str) -> bool:
     """Whether the file starts as a video does (_VIDEO_MAGIC, an MP4/MOV box, an AVI, an MPEG-TS or M2TS packet) or
-    as nothing yet (zeros),
-    so that one FFmpeg cannot open is said as damaged or still being recorded, and another (a PDF, a zip, subtitles)
-    as no video file: the fix for a recording cut short would not help it. True where it cannot be read."""
+    as nothing yet (zeros), so that one FFmpeg cannot open is said as damaged or still being recorded, and another (a
+    PDF, a zip, subtitles) as no video file: the fix for a recording cut short would not help it. True where it
+    cannot be read."""
     try:
         with open(path, "rb") as f:
             head = f.read(2 * M2TS_PACKET)
@@ -343,9 +343,9 @@ def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fr
         # over 5 h) was counted 540,000 frames long and held its last frame for the 5 h, never looping, and one
         # joined after another (timestamps going back) lost its second part; its packets are its frames
         packets = probe.packets()[0] if probe.worth_counting() else 0
-        return (packets or checked), None
+        return (packets if not _one_of_an_animation(path, packets) else 0) or checked, None
     packets, rate = probe.packets()
-    if packets > 0:
+    if packets > 0 and not _one_of_an_animation(path, packets):
         return packets, rate
     cap = _capture(path)
     try:
@@ -515,7 +515,7 @@ class ClipSource:
         self._shown = 0
         if self.length == 1 and _stills_its_animation(self.path):
             say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                "convert it to an MP4 or a GIF to play it")
+                "convert it to a GIF to play it (magick IN.webp OUT.gif)")
 
     def _load(self) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
@@ -529,9 +529,9 @@ class ClipSource:
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(self.path)
-            first = self._upright(first)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
+                first = self._upright(first)
                 length, counted_rate = _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
@@ -808,9 +808,15 @@ def animated_frames(path: str) -> int | None:
         return None
 
 
+def _one_of_an_animation(path: str, packets: int) -> bool:
+    """Whether `packets`, FFmpeg's count of the file's video packets, is the one its WebP demuxer gives a whole
+    animation (FFmpeg 8.1 still does), which OpenCV's capture plays frame by frame: counted by decoding instead."""
+    return packets == 1 and _may_be_animated(path)
+
+
 def _stills_its_animation(path: str) -> bool:
-    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that
-    FFmpeg gives one frame of (its WebP decoder reads no animation before FFmpeg 8) played still without a word."""
+    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that this
+    FFmpeg decodes one frame of, counted so, played still without a word."""
     try:
         with open(path, "rb") as f:
             gif = f.read(4) == b"GIF8"
