@@ -355,3 +355,77 @@ def test_an_interlaced_clip_is_not_counted_by_its_packets(tmp_path, monkeypatch,
     path = pyav_clip(tmp_path / "broadcast.ts", 25, count=50, options=options)  # its header's count checks out
     monkeypatch.setattr(clip_module, "_packets", lambda container: (100, None))  # one per field
     assert ClipSource(path, 64, 48, fps=25).length == length
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_a_photo_given_as_a_clip_comes_in_upright_as_an_image_does(tmp_path, orientation):
+    """A phone's photo stores its pixels one way and says in EXIF how to turn them: given as file:, it shows as
+    image: shows it, not on its side."""
+    from PIL import Image
+
+    from vcam.live.inputs import ImageSource
+
+    stored = np.zeros((40, 80, 3), np.uint8)
+    stored[:, :40] = 255  # left half white, as stored
+    photo = Image.fromarray(stored)
+    exif = photo.getexif()
+    exif[0x0112] = orientation
+    path = str(tmp_path / "photo.jpg")
+    photo.save(path, exif=exif, quality=95)
+    as_image = ImageSource(path, 64, 64, "stretch").frames(0, 1)
+    clip = ClipSource(path, 64, 64, "stretch")
+    try:
+        as_clip = clip.frames(0, 2)
+    finally:
+        clip.close()
+    assert np.array_equal(as_clip[0], as_image[0]) and np.array_equal(as_clip[1], as_image[0])
+
+
+def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_reads_it(tmp_path, monkeypatch):
+    from PIL import Image
+
+    path = str(tmp_path / "huge.png")
+    Image.fromarray(np.full((H, W, 3), 90, np.uint8)).save(path)
+    monkeypatch.setattr(frames_module, "too_large", lambda p: "too large to decode")
+    clip = ClipSource(path, W, H)
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], np.full((H, W, 3), 90, np.uint8))
+    finally:
+        clip.close()
+
+
+def test_an_animated_webp_plays_its_frames_though_ffmpeg_counts_one_packet(tmp_path):
+    """FFmpeg's WebP demuxer gives a whole animation one packet: counted so, an animated WebP that OpenCV plays frame
+    by frame played its first frame still."""
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((H, W, 3), 60 * i, np.uint8)) for i in range(4)]
+    path = str(tmp_path / "loop.webp")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True)
+    said: list[str] = []
+    clip = ClipSource(path, W, H, say=said.append)
+    try:
+        assert clip.length == 4 and said == []
+        assert len({int(clip.frames(i, 1)[0].mean()) for i in range(0, 12, 3)}) > 1  # it moves
+    finally:
+        clip.close()
+
+
+def test_an_animation_this_ffmpeg_decodes_one_frame_of_is_said_to_show_still(tmp_path, monkeypatch):
+    """Where the capture too gives one frame of an animated WebP, it played still without a word; a GIF of one frame
+    is no animation played still."""
+    import vcam.live.inputs.clip as clip_module
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((H, W, 3), 50 * i, np.uint8)) for i in range(4)]
+    path = str(tmp_path / "loop.webp")
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    monkeypatch.setattr(clip_module, "_frame_count", lambda path, declared, probe: (1, None))  # as such an FFmpeg
+    said: list[str] = []
+    ClipSource(path, W, H, say=said.append).close()
+    assert said == ["clip loop.webp is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                    "convert it to a GIF to play it (magick IN.webp OUT.gif)"]
+    single = str(tmp_path / "one.gif")
+    frames[1].save(single)
+    ClipSource(single, W, H, say=said.append).close()
+    assert len(said) == 1

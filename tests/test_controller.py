@@ -1537,3 +1537,59 @@ def test_a_presets_input_gone_since_the_show_was_read_says_to_put_it_back(on_air
     assert "--in" not in reply
     # a typed input keeps its own fix: the path as typed
     assert "check the path" in ctl.handle_line(f"input file:{tmp_path / 'walk.mp4'}", "stdin")
+
+
+def test_an_input_put_on_at_strength_1_is_said_to_show_nothing_until_the_strength_is_lowered(on_air):
+    """At strength 1 a block is text only: an input put on then was said on air and left the picture as it was."""
+    ctl, _, _, _ = on_air
+    ctl.handle_line("strength 1", "stdin")
+    reply = ctl.handle_line("input camera:2", "stdin")
+    assert reply == ("input camera:2 from the next block; strength 1 is text only: lower it (strength 0.6) to "
+                     "restyle the input")
+    assert ctl.handle_line("strength 0.5", "stdin") == "strength 0.5 from the next block"
+    assert ctl.handle_line("input camera:3", "stdin") == "input camera:3 from the next block"
+
+
+def test_a_cue_that_puts_an_input_on_and_lowers_the_strength_itself_is_not_told_to_lower_it():
+    """`do: [input camera, strength 0.5]` at strength 1 was answered "lower it (strength 0.6)" beside its own
+    "strength 0.5"; a cue that leaves the strength at 1 still hears it."""
+    from vcam.control.cues import CueList
+
+    show = parse_show("""\
+presets:
+  - {name: loud, prompt: text only, strength: 1}
+  - {name: cam, prompt: the camera, input: camera}
+cues:
+  - {name: bring in, do: ["input camera", "strength 0.5"]}
+  - {name: two, do: ["preset cam", "strength 0.5"]}
+  - {name: three, do: ["input camera"]}
+""", "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, input="none", strength=1.0),
+                     RecordingProducer(blocks=4, tell_at_once=True), threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for cue in range(2):
+        reply = ctl.handle_line("go", "stdin")
+        assert "lower it" not in reply and "strength 0.5" in reply, reply
+        ctl.handle_line("input none", "stdin"), ctl.handle_line("strength 1", "stdin")
+    assert "strength 1 is text only: lower it (strength 0.6)" in ctl.handle_line("go", "stdin")
+
+
+def test_a_preset_that_puts_an_input_on_at_strength_1_says_it_shows_nothing_until_lowered(tmp_path):
+    (tmp_path / "walk.mp4").write_bytes(b"")
+    show = parse_show("""\
+presets:
+  - {name: loud, prompt: text only, input: none, strength: 1}
+  - {name: cam, prompt: the camera, input: camera}
+  - {name: soft, prompt: the camera softly, input: camera, strength: 0.5}
+  - {name: under, prompt: the clip under the text, input: "file:walk.mp4", strength: 1}
+""", str(tmp_path / "show.yaml"))
+    state = ShowState(prompts=show.presets[0].prompts, preset=0, input="none", strength=1.0)
+    ctl = Controller(show, state, RecordingProducer(blocks=4, tell_at_once=True), threading.Event(),
+                     lambda s: None, ControlLog(io.StringIO(), {}))
+    assert ctl.handle_line("preset cam", "stdin") == ("preset 2 'cam' (over 4 blocks), input camera; strength 1 is "
+                                                      "text only: lower it (strength 0.6) to restyle the input")
+    assert ctl.handle_line("preset loud", "stdin") == "preset 1 'loud' (over 4 blocks), text only"
+    assert ctl.handle_line("preset soft", "stdin") == "preset 3 'soft' (over 4 blocks), input camera, strength 0.5"
+    walk = tmp_path / "walk.mp4"
+    reply = ctl.handle_line("preset under", "stdin")
+    assert reply == f"preset 4 'under' (over 4 blocks), input file:{walk}, strength 1"

@@ -726,3 +726,43 @@ def test_a_frame_opencv_cannot_convert_is_a_lost_camera_waited_on_not_the_end_of
         assert any("lost" in line for line in said), said
     finally:
         cam.close()
+
+
+def _zip_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("set.txt", "intro, drop, outro\n" * 50)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, data", [
+    ("setlist.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+    ("clips.zip", _zip_bytes()),
+    ("lyrics.srt", b"1\n00:00:01,000 --> 00:00:02,000\nHello\n\n2\n00:00:03,000 --> 00:00:04,000\nAgain\n"),
+    ("download.mp4", b"<html><head><title>403 Forbidden</title></head><body>Forbidden</body></html>\n"),
+])
+def test_a_file_that_is_no_video_is_not_said_to_be_a_recording_cut_short(tmp_path, name, data):
+    """A document, an archive, subtitles or an error page saved under a clip's name were said damaged, cut short or
+    still being recorded, with a fix about stopping a recording."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="does not start as a video file does") as raised:
+        ClipSource(str(path), W, H)
+    assert "recorded" not in raised.value.message and "recording" not in raised.value.fix
+    assert raised.value.fix.startswith("give a video file (file:PATH) or a picture (image:PATH)")
+
+
+@pytest.mark.parametrize("head", [
+    b"\x00\x00\x00\x20ftypisom", b"\x00\x00\x00\x08wide\x00\x00", b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81",
+    b"RIFF\x00\x00\x00\x00AVI LIST", b"G" + bytes(187) + b"G" + bytes(10), b"\x00\x00\x00\x00G" + bytes(191) + b"G",
+    b"\x00\x00\x01\xba\x44\x00", b"OggS\x00\x02", bytes(16), b"YUV4MPEG2 W64 H48", b"DKIF\x00\x00\x20\x00VP80",
+    b"nut/multimedia container\x00", b".RMF\x00\x00\x00\x12", b"\x1f\x07\x00\x3f"])
+def test_a_damaged_file_that_starts_as_a_video_is_still_said_damaged(tmp_path, head):
+    path = tmp_path / "clip.bin"
+    path.write_bytes(head + bytes(64))
+    assert clip_module._video_header(str(path))
+    (tmp_path / "other.bin").write_bytes(b"G" + bytes(187) + b"x" + bytes(20))  # a G, but no packet after it
+    assert not clip_module._video_header(str(tmp_path / "other.bin"))

@@ -35,7 +35,8 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import DEFAULT_STRENGTH, InputSpec, check_strength, missing_fix, parse_input, typed_fix
+from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
+                         typed_fix)
 from vcam.words import clipped, counted, quoted
 
 
@@ -563,7 +564,12 @@ class Controller:
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
-        return f"input {spec}{NEXT_BLOCK}" if spec != "none" else f"text only{NEXT_BLOCK}"
+        return f"input {spec}{NEXT_BLOCK}{self._unseen()}" if spec != "none" else f"text only{NEXT_BLOCK}"
+
+    def _unseen(self) -> str:
+        """What the reply to an input put on air adds where the strength on air leaves nothing of it (1: text only):
+        unsaid, the operator saw the input said on air and nothing of it in the picture."""
+        return HIDDEN_BY_STRENGTH if self.state.strength >= 1.0 else ""
 
     def _set_tempo(self, cmd: Command, origin: Origin) -> str:
         """`bpm N` (from OSC: the tempo's source "osc") or a tap. The log hears of the grid it moves from the tempo
@@ -647,7 +653,10 @@ class Controller:
             self._submit(SetBias(preset.bias), origin)
             also.append(f"bias {preset.bias:g}")
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
-        return reply + "".join(f", {item}" for item in also) + unused
+        # a preset giving its own strength 1 with its input runs the clip under the text on purpose: not said
+        put_on = preset.strength is None and any(item.startswith("input ") for item in also)
+        unseen = self._unseen() if put_on else ""
+        return reply + "".join(f", {item}" for item in also) + unused + unseen
 
     def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)

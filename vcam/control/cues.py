@@ -28,6 +28,7 @@ from typing import Protocol
 from vcam.control.commands import UNTIMED, CommandError, parse
 from vcam.control.cuesheet import Cue, clock_text, cue_index
 from vcam.errors import described
+from vcam.inspec import HIDDEN_BY_STRENGTH
 # a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
 # of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
 from vcam.words import counted, quoted
@@ -273,6 +274,8 @@ class CueList:
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
         replies = [r for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
+        if any(line.split()[:1] == ["strength"] for line in cue.do):  # the cue sets it: "lower it" would contradict
+            replies = [r.replace(HIDDEN_BY_STRENGTH, "") for r in replies]
         replies, lands = _landing_once(replies)
         said = "; ".join(replies)
         return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") + lands +

@@ -112,11 +112,41 @@ def _undecodable(path: str) -> InputError:
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
                           "give a video file; a still picture is image:PATH")
+    if (streams is None or streams == (0, 0)) and not _video_header(path):  # a PDF, a zip, subtitles
+        return InputError(f"cannot decode {path} as a video: it does not start as a video file does (a document, an "
+                          "archive, subtitles?)", "give a video file (file:PATH) or a picture (image:PATH); a video "
+                          "in a format this FFmpeg does not know: " + convert)
     if streams is None or streams == (0, 0):  # a cut-short MP4 may open with a data stream and nothing else
         return InputError(f"cannot decode {path} as a video: it is damaged, cut short or still being recorded",
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+# The first bytes of a video container, or of video bare: MP4 and MOV's first boxes, Matroska/WebM, Ogg, FLV, ASF,
+# MXF, MPEG's start codes (a program stream, H.264 or MPEG-2 bare), Y4M, IVF, NUT, RealMedia, DV
+_VIDEO_MAGIC = (b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x30\x26\xb2\x75", b"\x06\x0e\x2b\x34", b"\x00\x00\x01",
+                b"\x00\x00\x00\x01", b"YUV4MPEG2", b"DKIF", b"nut/multimedia container", b".RMF", b"\x1f\x07\x00")
+TS_PACKET, M2TS_PACKET = 188, 192
+_MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot", b"uuid", b"junk", b"styp", b"sidx")
+
+
+def _video_header(path: str) -> bool:
+    """Whether the file starts as a video does (_VIDEO_MAGIC, an MP4/MOV box, an AVI, an MPEG-TS or M2TS packet) or
+    as nothing yet (zeros), so that one FFmpeg cannot open is said as damaged or still being recorded, and another (a
+    PDF, a zip, subtitles) as no video file: the fix for a recording cut short would not help it. True where it
+    cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2 * M2TS_PACKET)
+    except OSError:
+        return True
+    avi = head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX")
+    # a TS packet's sync byte, and the next one's where the file is that long; M2TS puts 4 bytes before each packet
+    transport = any(head[at:at + 1] == b"G" and head[at + size:at + size + 1] in (b"", b"G")
+                    for at, size in ((0, TS_PACKET), (4, M2TS_PACKET)))
+    unwritten = not head.strip(b"\0")  # space a copy or a download set aside, still to be filled
+    return head.startswith(_VIDEO_MAGIC) or head[4:8] in _MOV_BOXES or avi or transport or unwritten
 
 
 # Files of text a show keeps beside its clips (a show file, a map, a control log), by their names' endings
@@ -313,9 +343,9 @@ def _frame_count(path: str, declared: int | None, probe: Probe) -> tuple[int, Fr
         # over 5 h) was counted 540,000 frames long and held its last frame for the 5 h, never looping, and one
         # joined after another (timestamps going back) lost its second part; its packets are its frames
         packets = probe.packets()[0] if probe.worth_counting() else 0
-        return (packets or checked), None
+        return (packets if not _one_of_an_animation(path, packets) else 0) or checked, None
     packets, rate = probe.packets()
-    if packets > 0:
+    if packets > 0 and not _one_of_an_animation(path, packets):
         return packets, rate
     cap = _capture(path)
     try:
@@ -483,6 +513,9 @@ class ClipSource:
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
         self._load()
         self._shown = 0
+        if self.length == 1 and _stills_its_animation(self.path):
+            say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                "convert it to a GIF to play it (magick IN.webp OUT.gif)")
 
     def _load(self) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
@@ -498,6 +531,7 @@ class ClipSource:
                 raise _undecodable(self.path)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
+                first = self._upright(first)
                 length, counted_rate = _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
@@ -512,6 +546,17 @@ class ClipSource:
         self._dead_from = self.length  # the first frame that never decodes (the tail of a clip counted long)
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
+
+    def _upright(self, first: np.ndarray) -> np.ndarray:
+        """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
+        its EXIF orientation, so a phone's portrait photo given as file: came in on its side."""
+        if not _picture(self.path):
+            return first
+        try:
+            shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
+        except ImageError:  # too large for image: (a huge PNG), which the capture decoded all the same: as it read it
+            return first
+        return first if shown is None else quiet_cv2().cvtColor(shown, quiet_cv2().COLOR_RGB2BGR)
 
     def _follow_file(self, position: int) -> None:
         """A clip exported again over itself on air (or another moved in under its name) plays as it is now, its own
@@ -761,6 +806,23 @@ def animated_frames(path: str) -> int | None:
             return (stream.frames or 1) if decoded > 1 else None
     except Exception:  # av.FFmpegError, IndexError (no video in it): no clip to offer; OpenCV's read stands
         return None
+
+
+def _one_of_an_animation(path: str, packets: int) -> bool:
+    """Whether `packets`, FFmpeg's count of the file's video packets, is the one its WebP demuxer gives a whole
+    animation (FFmpeg 8.1 still does), which OpenCV's capture plays frame by frame: counted by decoding instead."""
+    return packets == 1 and _may_be_animated(path)
+
+
+def _stills_its_animation(path: str) -> bool:
+    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that this
+    FFmpeg decodes one frame of, counted so, played still without a word."""
+    try:
+        with open(path, "rb") as f:
+            gif = f.read(4) == b"GIF8"
+    except OSError:
+        return False
+    return not gif and _may_be_animated(path)
 
 
 def _may_be_animated(path: str) -> bool:
