@@ -79,6 +79,9 @@ def open_regular(path: str) -> int | None:
         regular = stat.S_ISREG(os.fstat(fd).st_mode)
     except OSError:
         regular = False
+    except BaseException:  # a Ctrl-C: the descriptor is closed all the same
+        os.close(fd)
+        raise
     if not regular:
         os.close(fd)
         return None
