@@ -252,20 +252,28 @@ def test_a_restarted_servers_change_waits_for_its_frame_while_the_old_servers_la
     assert cam.screen.waiting() == 0
 
 
+def _blacked_out_over_a_restart(screen: str) -> tuple[Cam, list]:
+    """A camera blacked out at (9, 5) whose server restarted: the new one's first states say `screen` with no frame
+    (it loads its model) from 20 s, its first frames come at 40 s. The camera, and (time, frame shown, mode) of each
+    tick after the blackout, all black until that first frame."""
+    cam = Cam()
+    cam.at(0.0, *block_messages(8))
+    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
+    cam.at(20.0, state(screen, block=0))  # the new server, on connecting, loading its model
+    cam.at(30.0, state(screen, block=0, seed=4))  # each state repeats its screen
+    cam.at(40.0, *block_messages(0))
+    cam.run(until=42.0)
+    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
+    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
+    return cam, after
+
+
 def test_a_blackout_stays_black_over_a_server_restart_until_the_new_servers_first_frame_comes():
     """The operator blacked out at (9, 5), then restarted vcam serve. The new server's first state says live with no
     frame (it has shown none yet), and its first frames come after its model loads: the camera stays black until
     then, where it went live at once on the old server's last frame, the very picture the blackout hid."""
-    cam = Cam()
-    cam.at(0.0, *block_messages(8))
-    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
-    cam.at(20.0, state("live", block=0))  # the new server, on connecting, loading its model
-    cam.at(30.0, state("live", block=0, seed=4))  # each state repeats its screen
-    cam.at(40.0, *block_messages(0))
-    cam.run(until=42.0)
+    cam, after = _blacked_out_over_a_restart("live")
     assert [change for change, _ in cam.changes()] == ["blackout", "live"] and cam.held("blackout") == {None}
-    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
-    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
     assert next(out for _, out, mode in after if mode == "live") == (0, 0)  # the new server's first frame
     assert cam.screen.waiting() == 0
 
@@ -273,16 +281,8 @@ def test_a_blackout_stays_black_over_a_server_restart_until_the_new_servers_firs
 def test_a_blackout_over_a_server_restart_that_comes_back_frozen_stays_black_until_the_new_servers_first_frame():
     """The new server's first state says freeze with no frame (frozen before it showed one): frozen at once, the
     camera held the old server's last frame, the very picture the blackout hid, while the new one loaded."""
-    cam = Cam()
-    cam.at(0.0, *block_messages(8))
-    cam.at(0.8, *block_messages(9), state("blackout", [9, 5], block=10))
-    cam.at(20.0, state("freeze", block=0))  # the new server, on connecting, loading its model
-    cam.at(30.0, state("freeze", block=0, seed=4))  # each state repeats its screen
-    cam.at(40.0, *block_messages(0))
-    cam.run(until=42.0)
+    cam, after = _blacked_out_over_a_restart("freeze")
     assert cam.held("blackout") == {None}
-    after = [(t, out, mode) for t, (_, out, mode) in zip(cam.times, cam.ticks) if t > 2.0]
-    assert all(mode == "blackout" for t, _, mode in after if t < 40.0)
     assert not any(out is not None and out[0] == 9 for _, out, _ in after)  # no picture of the old server's
     assert cam.held("freeze") == {(0, 0)}  # the new server's first frame
     assert cam.screen.waiting() == 0

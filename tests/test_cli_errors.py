@@ -9,6 +9,19 @@ import pytest
 from vcam.cli import main
 
 
+def _refused(argv: list[str], capsys) -> str:
+    """What `vcam ARGV` wrote to stderr, having stopped with 2, the exit of a usage error."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    return capsys.readouterr().err
+
+
+def _last_line(argv: list[str], capsys) -> str:
+    """The last line `vcam ARGV` wrote, having stopped with a usage error: argparse's "vcam CMD: error: …"."""
+    return _refused(argv, capsys).rstrip().splitlines()[-1]
+
+
 def test_vcam_alone_lists_the_commands_and_a_first_one_to_try(capsys):
     """`vcam` alone said only "the following arguments are required: command"."""
     assert main([]) == 2
@@ -153,10 +166,7 @@ def test_vcam_devices_without_midi_says_why_and_offers_no_option_it_lacks(capsys
     (["--in-fit", "zoom"], "argument --in-fit: invalid choice: 'zoom'"),
 ])
 def test_a_bad_input_option_is_one_usage_line(command, args, fragment, capsys):
-    with pytest.raises(SystemExit) as done:
-        main([command, *args])
-    assert done.value.code == 2
-    err = capsys.readouterr().err
+    err = _refused([command, *args], capsys)
     assert f"vcam {command}: error: {fragment}" in err and "Traceback" not in err
 
 
@@ -265,10 +275,8 @@ def test_a_path_without_its_kind_says_at_once_whether_it_is_there(given, kind, n
     whole = tmp_path / name
 
     def said(typed):
-        with pytest.raises(SystemExit) as done:
-            main(["run", "--model", "tiny", "--in", typed])
-        assert done.value.code == 2
-        return capsys.readouterr().err.rstrip().splitlines()[-1].removeprefix("vcam run: error: argument --in: ")
+        line = _last_line(["run", "--model", "tiny", "--in", typed], capsys)
+        return line.removeprefix("vcam run: error: argument --in: ")
 
     assert said(given) == (f"{what} {whole}: no such file (a --in path is relative to the folder vcam was started "
                            f"in): check the path, and give it with its kind: --in {kind}:{name}")
@@ -443,10 +451,7 @@ def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
 ])
 def test_a_number_out_of_range_says_its_limits_in_one_line(argv, fragment, capsys):
     # not argparse's list of the 50 allowed step counts, nor "inf must be more than 0"
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    err = capsys.readouterr().err
+    err = _refused(argv, capsys)
     assert f"vcam {argv[0]}: error: {fragment}" in err and "choose from" not in err
 
 
@@ -491,10 +496,8 @@ def test_ctrl_c_while_the_options_are_read_ends_with_130_and_no_traceback(monkey
 @pytest.mark.parametrize("prompt", ["", "   "])
 def test_an_empty_prompt_is_refused_before_anything_loads(command, prompt, capsys, monkeypatch):
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: pytest.fail("the show started"))
-    with pytest.raises(SystemExit) as done:
-        main([command, "--model", "tiny", "--prompt", prompt])
-    assert done.value.code == 2
-    assert f"vcam {command}: error: argument --prompt: the prompt is empty" in capsys.readouterr().err
+    err = _refused([command, "--model", "tiny", "--prompt", prompt], capsys)
+    assert f"vcam {command}: error: argument --prompt: the prompt is empty" in err
 
 
 @pytest.mark.parametrize("prompt,said", [
@@ -504,10 +507,7 @@ def test_an_empty_prompt_is_refused_before_anything_loads(command, prompt, capsy
 def test_a_prompt_a_typed_one_would_refuse_is_refused_before_anything_loads(prompt, said, capsys, monkeypatch):
     """As a typed `prompt` is: a blank one was refused only once the model had loaded, not naming --prompt."""
     monkeypatch.setattr("vcam.live.run.play", lambda opts, attach=None: pytest.fail("the show started"))
-    with pytest.raises(SystemExit) as done:
-        main(["run", "--model", "tiny", "--prompt", prompt])
-    assert done.value.code == 2
-    err = capsys.readouterr().err
+    err = _refused(["run", "--model", "tiny", "--prompt", prompt], capsys)
     assert "vcam run: error: argument --prompt: prompt " in err and said in err
 
 
@@ -572,10 +572,7 @@ def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_wai
 def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said, capsys):
     """`vcam run --input camera` was answered with `vcam`'s usage and "vcam: error: unrecognized arguments:
     --input", naming neither the command's options nor --in."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    err = capsys.readouterr().err
+    err = _refused(argv, capsys)
     assert err.rstrip().splitlines()[-1] == said
     assert err.startswith(f"usage: vcam {argv[0]}")
 
@@ -604,10 +601,7 @@ def test_an_unknown_option_is_said_by_its_command_with_the_one_meant(argv, said,
 def test_an_option_before_the_subcommand_is_said_so_by_vcam(argv, said, capsys):
     """`vcam --unknown run` was answered "vcam run: error: unrecognized arguments: --unknown", as if run had been
     given it, and `vcam --model tiny run` as if run did not know --model."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    err = capsys.readouterr().err
+    err = _refused(argv, capsys)
     assert err.rstrip().splitlines()[-1] == said and err.startswith("usage: vcam ")
 
 
@@ -671,10 +665,7 @@ def test_a_duration_that_is_no_length_of_time_says_the_forms(text, said, capsys)
 @pytest.mark.parametrize("argv", [["run"], ["serve"], ["cam", "ws://host"]])
 def test_an_empty_fallback_says_what_to_give(argv, capsys):
     """`--fallback "$IMAGE"` with the variable unset ran with no fallback image, saying nothing."""
-    with pytest.raises(SystemExit) as done:
-        main(argv + ["--fallback", ""])
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == (
+    assert _last_line(argv + ["--fallback", ""], capsys) == (
         f"vcam {argv[0]}: error: argument --fallback: an empty path names no image: give the image's path "
         "(--fallback still.png), or leave --fallback out")
 
@@ -715,10 +706,7 @@ def test_a_windows_path_given_as_an_output_is_answered_with_its_file_kind(out, c
 ])
 def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
     """`vcam rn` and `--fit strech` were answered with the whole list of choices, the typo left to be found."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1].startswith(said)
+    assert _last_line(argv, capsys).startswith(said)
 
 
 @pytest.mark.parametrize("argv, said", [
@@ -732,10 +720,7 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
 ])
 def test_a_value_that_starts_with_a_dash_is_said_how_to_give(argv, said, capsys):
     """`--prompt -dark` was answered "expected one argument", with the value right there on the line."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said
 
 
 def test_a_value_that_starts_with_a_dash_given_with_its_flag_is_taken():
@@ -764,10 +749,7 @@ def test_words_past_the_arguments_say_what_was_meant(argv, said, capsys, tmp_pat
     """A prompt typed without quotes was answered "unrecognized arguments: city", or with two words "city: the
     show file does not exist"; a second show file, "unrecognized arguments: b.yaml"."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said
 
 
 def test_a_prompt_of_one_word_before_a_show_file_is_taken(tmp_path):
@@ -816,10 +798,7 @@ def test_a_hint_names_the_word_at_fault(argv, said, tmp_path, monkeypatch, capsy
 ])
 def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, capsys):
     """`--size 1001*1001` was answered "did you mean 1001x1001?", which, typed, was refused in turn."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    err = capsys.readouterr().err
+    err = _refused(argv, capsys)
     assert f"vcam {argv[0]}: error: argument --size: {said}" in err and "did you mean" not in err
 
 
@@ -837,10 +816,7 @@ def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, c
 ])
 def test_a_second_value_is_said_as_the_options(argv, said, capsys):
     """`--out file:a.mp4 file:b.mp4` after a show file was answered "vcam run takes one SHOW.yaml"."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said
 
 
 def test_vcam_models_lines_up_its_descriptions(capsys):
@@ -927,10 +903,7 @@ def test_vcam_help_prints_the_help_of_the_command_named(argv, usage, capsys):
 ])
 def test_an_argument_a_command_has_no_place_for_says_where_it_goes(argv, said, capsys):
     """`vcam models all` and `vcam cam URL --show club` said only "unrecognized arguments"."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said
 
 
 @pytest.mark.parametrize("command", ["run", "serve"])
@@ -966,10 +939,7 @@ def test_the_help_of_run_out_says_the_shows_outputs_come_first_and_serve_has_non
 ])
 def test_a_one_letter_option_is_answered_with_the_options_it_may_stand_for(argv, said, capsys):
     """`vcam run -m tiny` said only "unrecognized arguments: -m"."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said
 
 
 @pytest.mark.parametrize("argv,said", [
@@ -1012,10 +982,7 @@ def test_a_show_path_written_with_backslashes_is_answered_with_the_show_meant(gi
 ])
 def test_a_value_given_to_an_option_that_takes_none_says_to_give_it_alone(argv, said, capsys):
     """`--link=yes` was said as argparse's "ignored explicit argument 'yes'", which named no fix."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said
 
 
 @pytest.mark.parametrize("argv,said", [
@@ -1026,7 +993,4 @@ def test_a_value_given_to_an_option_that_takes_none_says_to_give_it_alone(argv, 
 ])
 def test_an_option_whose_value_is_left_out_says_the_form_to_give(argv, said, capsys):
     """`vcam run --out` said only "expected one argument"."""
-    with pytest.raises(SystemExit) as done:
-        main(argv)
-    assert done.value.code == 2
-    assert capsys.readouterr().err.rstrip().splitlines()[-1] == said
+    assert _last_line(argv, capsys) == said

@@ -25,6 +25,16 @@ def started_reading(fd: int) -> tuple[Console, list[str], list[str]]:
     return console, handled, said
 
 
+def read_to_the_end(data: bytes) -> tuple[Console, list[str], list[str]]:
+    """started_reading's three, once the console has read a pipe holding `data`, its writer closed, to the end."""
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    console, handled, said = started_reading(r)
+    console._thread.join(60)
+    return console, handled, said
+
+
 def test_a_failing_command_is_said_and_the_next_line_still_works():
     said, handled = [], []
 
@@ -386,11 +396,7 @@ def test_ctrl_d_on_a_terminal_is_said_once_and_typing_goes_on_until_the_terminal
 def test_the_end_of_piped_input_is_said_once_and_ends_the_reading():
     from vcam.control.console import PIPE_EOF
 
-    r, w = os.pipe()
-    os.write(w, b"preset 2\nstatus")  # the last line without its end is a command too
-    os.close(w)
-    console, handled, said = started_reading(r)
-    console._thread.join(60)
+    console, handled, said = read_to_the_end(b"preset 2\nstatus")  # the last line without its end is a command too
     assert not console._thread.is_alive()
     assert handled == ["preset 2", "status"]
     assert said == [PIPE_EOF]
@@ -436,11 +442,7 @@ def test_a_process_started_with_stdin_closed_says_there_are_no_typed_commands(mo
 def test_a_line_that_is_not_utf8_is_said_to_be_so_and_the_next_line_works():
     """A line of bytes that are not UTF-8 (`\\xff\\xfe`) was answered as an unknown command of two replacement
     characters."""
-    r, w = os.pipe()
-    os.write(w, b"\xff\xfe\nprompt caf\xe9\npreset 2\n")
-    os.close(w)
-    console, handled, said = started_reading(r)
-    console._thread.join(60)
+    console, handled, said = read_to_the_end(b"\xff\xfe\nprompt caf\xe9\npreset 2\n")
     assert handled == ["preset 2"]
     assert said[:2] == ["error: line 1 is not UTF-8 text (byte 0xff); skipped: set the terminal, or save the "
                         "commands file, in UTF-8",
@@ -452,11 +454,8 @@ def test_a_binary_stream_on_stdin_is_given_up_after_lines_in_a_row_that_are_not_
     """`< /dev/urandom` was answered with one "not UTF-8" line for each of its lines, all show long."""
     from vcam.control.console import NOT_TEXT_LINES, NOT_TEXT_REPLY
 
-    r, w = os.pipe()
-    os.write(w, b"".join(b"\xff\x00\x9c%d\n\n" % i for i in range(NOT_TEXT_LINES * 3)) + b"preset 2\n")
-    os.close(w)
-    console, handled, said = started_reading(r)
-    console._thread.join(60)
+    binary = b"".join(b"\xff\x00\x9c%d\n\n" % i for i in range(NOT_TEXT_LINES * 3))
+    console, handled, said = read_to_the_end(binary + b"preset 2\n")
     assert not console._thread.is_alive()
     assert "preset 2" not in handled and said[-1] == NOT_TEXT_REPLY and len(said) == NOT_TEXT_LINES + 1, said
     assert "typed commands are off" in NOT_TEXT_REPLY
@@ -465,12 +464,8 @@ def test_a_binary_stream_on_stdin_is_given_up_after_lines_in_a_row_that_are_not_
 def test_lines_that_are_not_text_between_commands_are_each_said_and_reading_goes_on():
     from vcam.control.console import NOT_TEXT_LINES, PIPE_EOF
 
-    r, w = os.pipe()
     run = b"prompt caf\xe9\n" * (NOT_TEXT_LINES - 1)
-    os.write(w, run + b"status\n" + run + b"preset 2\n")
-    os.close(w)
-    console, handled, said = started_reading(r)
-    console._thread.join(60)
+    console, handled, said = read_to_the_end(run + b"status\n" + run + b"preset 2\n")
     assert handled == ["status", "preset 2"]
     assert len(said) == 2 * (NOT_TEXT_LINES - 1) + 1 and said[-1] == PIPE_EOF
 
@@ -480,11 +475,8 @@ def test_a_commands_file_in_another_encoding_is_read_on_past_its_accented_lines(
     after them never ran: text in another encoding holds no control bytes, a binary stream's lines do."""
     from vcam.control.console import NOT_TEXT_LINES, PIPE_EOF
 
-    r, w = os.pipe()
-    os.write(w, "prompt café au lait\n".encode("cp1252") * (NOT_TEXT_LINES + 2) + b"preset 2\nnext\n")
-    os.close(w)
-    console, handled, said = started_reading(r)
-    console._thread.join(60)
+    accented = "prompt café au lait\n".encode("cp1252") * (NOT_TEXT_LINES + 2)
+    console, handled, said = read_to_the_end(accented + b"preset 2\nnext\n")
     assert handled == ["preset 2", "next"] and said[-1] == PIPE_EOF, said
 
 
@@ -598,11 +590,7 @@ def test_a_utf16_commands_file_is_read_whole_not_from_its_second_line(codec):
     """A commands file saved as UTF-16 with its mark (Windows PowerShell's `>`) had its first line refused as not
     UTF-8 and every other line applied, NULs dropped: the show ran all but the first command."""
     mark = "\ufeff".encode(codec)
-    r, w = os.pipe()
-    os.write(w, mark + "preset 3\r\nprompt café ☕\r\nnext\r\n".encode(codec))
-    os.close(w)
-    console, handled, said = started_reading(r)
-    console._thread.join(60)
+    console, handled, said = read_to_the_end(mark + "preset 3\r\nprompt café ☕\r\nnext\r\n".encode(codec))
     assert not console._thread.is_alive()
     assert handled == ["preset 3", "prompt café ☕", "next"]
     assert said == ["end of piped input: no more typed commands; Ctrl-C ends the show"]

@@ -6,22 +6,16 @@ import os
 
 import pytest
 
+from test_show import NOT_WHOLE, _problems_of
 from vcam.control.show import load_show
-from vcam.control.yamlcheck import ConfigError
-
-NOT_WHOLE = ("the file is not written whole (a save still under way on a network share, or one a crash cut short); "
-             "save it again from the editor")
-
-
-def _problems_of(path, data: bytes) -> list[str]:
-    """What loading a show file holding `data` refuses it with."""
-    path.write_bytes(data)
-    with pytest.raises(ConfigError) as e:
-        load_show(path)
-    return e.value.problems
-
 
 SHOW = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: waves \U0001f600 by night}\n"
+
+
+def _told_utf32(path, iconv: str) -> str:
+    """How a show file saved as UTF-32 is told, with the iconv that makes it UTF-8."""
+    return (f"{path}:1: the file is UTF-32 text, not UTF-8 (three bytes of every four are 0); save it as UTF-8 (in "
+            f"the editor's Save As, or: iconv -f {iconv} -t utf-8 FILE > NEW.yaml)")
 
 
 @pytest.mark.parametrize("encoding, data, iconv", [
@@ -33,9 +27,7 @@ def test_a_utf32_show_file_is_told_as_utf32_with_its_fix(tmp_path, encoding, dat
     """UTF-32 saved by a script: an ASCII letter then an emoji makes a run of four NULs, told as a file not
     written whole (save it again: the same file again); ASCII alone was told UTF-16, with an iconv that garbles it."""
     path = tmp_path / "show.yaml"
-    assert _problems_of(path, data) == [
-        f"{path}:1: the file is UTF-32 text, not UTF-8 (three bytes of every four are 0); save it as UTF-8 (in the "
-        f"editor's Save As, or: iconv -f {iconv} -t utf-8 FILE > NEW.yaml)"]
+    assert _problems_of(path, data) == [_told_utf32(path, iconv)]
 
 
 def test_a_utf32_file_cut_short_is_still_told_not_written_whole(tmp_path):
@@ -54,9 +46,7 @@ def test_a_utf32_file_cut_mid_character_or_with_a_wide_letter_is_told_as_utf32_o
     """A UTF-32 save cut in its last character was told UTF-16, with an iconv that garbles it; one with a letter past
     U+00FF was told on that letter's line, where the whole file is UTF-32."""
     path = tmp_path / "show.yaml"
-    assert _problems_of(path, data) == [
-        f"{path}:1: the file is UTF-32 text, not UTF-8 (three bytes of every four are 0); save it as UTF-8 (in the "
-        f"editor's Save As, or: iconv -f {iconv} -t utf-8 FILE > NEW.yaml)"]
+    assert _problems_of(path, data) == [_told_utf32(path, iconv)]
 
 
 def test_a_run_of_nuls_in_the_middle_is_told_where_it_starts_and_how_long_it_is(tmp_path):

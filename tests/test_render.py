@@ -1,9 +1,11 @@
 """vcam render: a show's control log made again offline, every generated frame once, at the show's frame rate."""
+import contextlib
 import io
 import json
 import os
 import signal
 import threading
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -636,6 +638,19 @@ def test_an_older_log_in_any_encoding_a_log_is_read_in_is_one_a_new_log_may_repl
     assert _no_log_in(str(show)) == "it is not a control log (a show file?)"
 
 
+@contextlib.contextmanager
+def _unblocked_in_time(pipe) -> Iterator[None]:
+    """A reader of the named pipe `pipe` that waits in its open, its writer never come (a test gone wrong), is let go
+    after 30 s by a writer that comes and goes: the wait ends with nothing read."""
+    unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
+    unblock.start()
+    try:
+        yield
+    finally:
+        unblock.cancel()
+        unblock.join()
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX's")
 def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_written(tmp_path, monkeypatch):
     """`vcam run --replay` (or vcam render) on a mkfifo pipe waited for a writer for ever, without a word."""
@@ -660,14 +675,10 @@ def test_a_named_pipe_nothing_writes_yet_is_said_as_waited_for_and_read_once_wri
         rest.append(threading.Timer(0.5, the_rest))
         rest[0].start()
 
-    # on a reader that waits in its open, a writer that comes and goes ends the wait with nothing read
-    unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
-    unblock.start()
     try:
-        replay = log_module.replay_to_make(str(pipe), "replay", write_it)
+        with _unblocked_in_time(pipe):
+            replay = log_module.replay_to_make(str(pipe), "replay", write_it)
     finally:
-        unblock.cancel()
-        unblock.join()
         for timer in rest:
             timer.join(60)
     assert said == [f"{pipe} is a named pipe that nothing has written yet: waiting for the control log to be written "
@@ -688,14 +699,8 @@ def test_a_named_pipe_whose_writer_closes_without_writing_is_said_as_such(tmp_pa
     def come_and_go(line: str) -> None:  # a writer that opens the pipe once the reader waits, and closes it at once
         os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
 
-    unblock = threading.Timer(30.0, lambda: os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)))
-    unblock.start()
-    try:
-        with pytest.raises(ValueError) as e:
-            log_module.read_replay(str(pipe), come_and_go)
-    finally:
-        unblock.cancel()
-        unblock.join()
+    with _unblocked_in_time(pipe), pytest.raises(ValueError) as e:
+        log_module.read_replay(str(pipe), come_and_go)
     assert str(e.value).startswith(f"{pipe}: its writer closed this pipe without sending anything"), e.value
     assert "empty, no header" not in str(e.value)
 

@@ -990,6 +990,15 @@ def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
             proc.communicate()
 
 
+def stopped_says_first(code: str, env: dict, blobs: Path, first: str) -> None:
+    """`python -c CODE`, a vcam command that fetches the weights, stopped by a Ctrl-C mid-transfer: it leaves with
+    130, says `first` before it says the download stopped, and leaves no partial file of its own."""
+    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
+    assert exit_code == 130, err
+    assert err.index(first) < err.index("vcam: download stopped; "), err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
+
 def _opened_by(pid: int, path: Path) -> bool:
     """Whether process `pid` holds `path` open: its own partial file, not one of another download's."""
     try:
@@ -1067,10 +1076,7 @@ def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_a
             "vcam.cli.cmd_bench = stopped_as_bench\n"
             "sys.argv = ['vcam', 'bench']\n"
             "sys.exit(vcam.cli.main())\n")
-    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
-    assert exit_code == 130, err
-    assert err.index("stopped (Ctrl-C) before the timing") < err.index("vcam: download stopped; "), err
-    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+    stopped_says_first(code, env, blobs, "stopped (Ctrl-C) before the timing")
 
 
 @sigint_mid_transfer
@@ -1095,10 +1101,7 @@ def test_a_show_stopped_while_its_model_is_fetched_says_the_download_stopped_as_
             "vcam.cli.cmd_run = show\n"
             "sys.argv = ['vcam', 'run']\n"
             "sys.exit(vcam.cli.main())\n")
-    exit_code, err = stopped_mid_transfer([sys.executable, "-c", code], env, blobs)
-    assert exit_code == 130, err
-    assert err.index("vcam: stopping") < err.index("vcam: download stopped; "), err
-    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+    stopped_says_first(code, env, blobs, "vcam: stopping")
 
 
 def test_a_partial_file_the_next_download_resumes_is_kept_and_said_to_go_on(tmp_path):

@@ -51,13 +51,10 @@ def written_now(path: str) -> bool:
     where it cannot be told (no such file, no locks here)."""
     if fcntl is None:
         return False
-    try:  # not blocking: a named pipe opened for reading waits for a writer, and a render given one hung here
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+    fd = open_regular(path)  # not blocking: a render given a named pipe hung here
+    if fd is None:
         return False
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return False
         # shared: only a writer's lock refuses it, where an exclusive one taken to look was refused by another
         # render looking at the same moment, which was then told that a show was writing the log
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -68,3 +65,24 @@ def written_now(path: str) -> bool:
     finally:
         os.close(fd)  # lets the lock just taken go
     return False
+
+
+def open_regular(path: str) -> int | None:
+    """A read-only descriptor on the plain file at `path`, for the caller to close; None where there is none (no such
+    file, a folder, a named pipe, a device). Opened without blocking: a named pipe opened for reading waits for a
+    writer, and held whatever opened it until one came."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # Windows has none, and no named pipes there
+    except OSError:
+        return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    except BaseException:  # a Ctrl-C: the descriptor is closed all the same
+        os.close(fd)
+        raise
+    if not regular:
+        os.close(fd)
+        return None
+    return fd

@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vcam import filelock
 from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
@@ -113,13 +114,10 @@ FRESH_S = 3.0
 def _digest(path: str) -> bytes | None:
     """The digest of the file at `path`; None where it is no file. Opened without waiting: a named pipe made there
     since its stat would hold the watcher until a writer came."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # Windows has none, and no named pipes there
-    except OSError:  # gone since its stat
+    fd = filelock.open_regular(path)
+    if fd is None:  # gone since its stat, a folder, or a pipe
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, or a pipe
-            return None
         with os.fdopen(fd, "rb", closefd=False) as f:
             return hashlib.blake2b(f.read(), digest_size=16).digest()
     except OSError:  # a share gone as it was stat'ed or read: the stamp tells the rest
