@@ -906,3 +906,40 @@ def test_tune_refuses_fp8_from_weights_that_are_not_bf16_before_any_candidate(mo
     assert main(["bench", "--tune", "--model", "tiny", "--device", "cpu", "--quant", "fp8"]) == 2
     err = capsys.readouterr().err
     assert "vcam: error: FP8 is made from bf16 weights, not float32" in err and "candidate" not in err, err
+
+
+def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeypatch, cache_dir):
+    """Freeing a compiled 14B engine takes a while on a card; a Ctrl-C then ended the tune with nothing saved."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    freed = []
+
+    def release(device, compiled=True):
+        freed.append(device)
+        if len(freed) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(tuning, "release_engines", release)
+    result = tune(TINY, log=lambda s: None)
+    assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
+    assert result.interrupted and result.saved and result.best.options == SpeedOptions(attention="math")
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
+
+
+def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):
+    """The first Ctrl-C says the candidates measured are saved; a second one pressed as they were written ended
+    the tune with no file and `--json` saying "no result"."""
+    import signal
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": KeyboardInterrupt(),
+                                                     "no fuse": 1.0, "no fuse, attention math": 1.0}))
+    write = tuning._write_entries
+
+    def pressed_while_writing(path, entries):
+        signal.raise_signal(signal.SIGINT)
+        write(path, entries)
+
+    monkeypatch.setattr(tuning, "_write_entries", pressed_while_writing)
+    result = tune(TINY, log=lambda s: None)
+    assert result.saved and result.interrupted and result.best.options == SpeedOptions()
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()

@@ -29,6 +29,7 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
+from vcam.live.signals import ctrl_c_held
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -400,6 +401,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         finally:
             try:
                 release_engines(target.device, opt.compile)
+            except KeyboardInterrupt:  # freeing a compiled card's engine takes a while: what was measured still counts
+                log("  stopped: the candidates measured so far are compared and saved")
+                stopped = interrupted = True
+                untried = untried or "tuning was stopped (Ctrl-C)"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
@@ -409,8 +414,11 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        interrupted=interrupted, untried=untried)
     if tuned.best is not None:
         try:
-            _save_entry(path, key.text(), tuned.entry(), log)
-            tuned.saved = True
+            with ctrl_c_held():  # a second Ctrl-C, pressed while the first one's "saved" is written, waits for it
+                _save_entry(path, key.text(), tuned.entry(), log)
+                tuned.saved = True
+        except KeyboardInterrupt:
+            tuned.interrupted = True
         except OSError as e:
             tuned.save_errno = e.errno
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
