@@ -943,3 +943,14 @@ def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, c
     result = tune(TINY, log=lambda s: None)
     assert result.saved and result.interrupted and result.best.options == SpeedOptions()
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
+
+
+def test_ctrl_c_before_any_candidate_finished_does_not_say_it_saves(monkeypatch, cache_dir):
+    """The line under the candidate said "the candidates measured so far are compared and saved", and the table
+    under it "nothing saved"."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): KeyboardInterrupt()
+                                                     for c in candidates("cpu", "none")}))
+    logged = []
+    result = tune(TINY, log=logged.append)
+    assert not result.saved and not any("saved" in line for line in logged), logged
+    assert "  stopped before any candidate finished: nothing to save" in logged

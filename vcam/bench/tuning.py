@@ -385,7 +385,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         try:
             result = bench(one, log)
         except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
-            log("  stopped: the candidates measured so far are compared and saved")
+            log(_stopped_line(trials))
             trials.append(Trial(opt, skipped=True))
             stopped = interrupted = True
             untried = "tuning was stopped (Ctrl-C)"
@@ -402,7 +402,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             try:
                 release_engines(target.device, opt.compile)
             except KeyboardInterrupt:  # freeing a compiled card's engine takes a while: what was measured still counts
-                log("  stopped: the candidates measured so far are compared and saved")
+                log(_stopped_line(trials))
                 stopped = interrupted = True
                 untried = untried or "tuning was stopped (Ctrl-C)"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
@@ -423,6 +423,13 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             tuned.save_errno = e.errno
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _stopped_line(trials: list[Trial]) -> str:
+    """What a Ctrl-C during tuning is said as: saving what was measured, where anything was."""
+    if any(t.frames_per_second is not None for t in trials):
+        return "  stopped: the candidates measured so far are compared and saved"
+    return "  stopped before any candidate finished: nothing to save"
 
 
 def _check_quant(quant: str, device: torch.device, dtype: torch.dtype) -> None:
