@@ -908,6 +908,14 @@ def test_tune_refuses_fp8_from_weights_that_are_not_bf16_before_any_candidate(mo
     assert "vcam: error: FP8 is made from bf16 weights, not float32" in err and "candidate" not in err, err
 
 
+def tune_not_ended_by_ctrl_c() -> tuning.TuneResult:
+    """tune(TINY), failing the test (not ending the test run) where a Ctrl-C comes out of it."""
+    try:
+        return tune(TINY, log=lambda s: None)
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C ended the tune: what it measured was lost")
+
+
 def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeypatch, cache_dir):
     """Freeing a compiled 14B engine takes a while on a card; a Ctrl-C then ended the tune with nothing saved."""
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
@@ -920,7 +928,7 @@ def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeyp
             raise KeyboardInterrupt
 
     monkeypatch.setattr(tuning, "release_engines", release)
-    result = tune(TINY, log=lambda s: None)
+    result = tune_not_ended_by_ctrl_c()
     assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
     assert result.interrupted and result.saved and result.best.options == SpeedOptions(attention="math")
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
@@ -940,7 +948,7 @@ def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, c
         write(path, entries)
 
     monkeypatch.setattr(tuning, "_write_entries", pressed_while_writing)
-    result = tune(TINY, log=lambda s: None)
+    result = tune_not_ended_by_ctrl_c()
     assert result.saved and result.interrupted and result.best.options == SpeedOptions()
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
 
