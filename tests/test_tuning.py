@@ -948,9 +948,37 @@ def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, c
         write(path, entries)
 
     monkeypatch.setattr(tuning, "_write_entries", pressed_while_writing)
-    result = tune_not_ended_by_ctrl_c()
+    # Python's own Ctrl-C handler, as a terminal's vcam has (under nohup SIGINT is ignored, and this would test nothing)
+    monkeypatch.setattr(signal, "getsignal", lambda sig: signal.default_int_handler)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = tune_not_ended_by_ctrl_c()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert result.saved and result.interrupted and result.best.options == SpeedOptions()
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
+
+
+def test_a_ctrl_c_while_another_tunes_save_holds_the_lock_stops_the_wait(monkeypatch, cache_dir):
+    """A Ctrl-C waited for the save, and the save for another tune's lock, held for as long as that tune is stopped
+    (Ctrl-Z): no press could end it. The write alone holds a Ctrl-C back."""
+    import signal
+    from contextlib import contextmanager
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    @contextmanager
+    def held_by_another(path):
+        signal.raise_signal(signal.SIGINT)  # pressed while waiting for the lock
+        yield
+
+    monkeypatch.setattr(tuning, "_locked", held_by_another)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = tune_not_ended_by_ctrl_c()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and not result.saved
 
 
 def test_ctrl_c_before_any_candidate_finished_does_not_say_it_saves(monkeypatch, cache_dir):

@@ -414,10 +414,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        interrupted=interrupted, untried=untried)
     if tuned.best is not None:
         try:
-            with ctrl_c_held():  # a second Ctrl-C, pressed while the first one's "saved" is written, waits for it
-                _save_entry(path, key.text(), tuned.entry(), log)
-                tuned.saved = True
-        except KeyboardInterrupt:
+            stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
+            tuned.saved = True
+            tuned.interrupted = tuned.interrupted or stopped_in_write
+        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved
             tuned.interrupted = True
         except OSError as e:
             tuned.save_errno = e.errno
@@ -490,18 +490,30 @@ def _check_writable(path: Path) -> None:
         pass
 
 
-def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> bool:
+    """Saves `entry` under `name`; whether a Ctrl-C came as it was written (held back until it was)."""
     # Locked from read to rename: two tunes ending together (one per card of a two-GPU machine) each keep their entry.
+    # A Ctrl-C (the second, pressed while the first one's "saved" is written) waits for the write, not for the lock:
+    # another tune's save stopped with Ctrl-Z holds it for as long as it likes.
     with _locked(path):
         try:
-            entries = _read_entries(path)
-        except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
-            raise OSError(f"it was {e}: not replaced") from None
-        except _Unreadable as e:
-            log(f"replacing the unreadable tuning file {path} ({e})")
-            entries = {}
-        entries[name] = entry
-        _write_entries(path, entries)
+            with ctrl_c_held():
+                _write_entry(path, name, entry, log)
+        except KeyboardInterrupt:
+            return True
+    return False
+
+
+def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+    try:
+        entries = _read_entries(path)
+    except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
+        raise OSError(f"it was {e}: not replaced") from None
+    except _Unreadable as e:
+        log(f"replacing the unreadable tuning file {path} ({e})")
+        entries = {}
+    entries[name] = entry
+    _write_entries(path, entries)
 
 
 @contextmanager
