@@ -135,7 +135,7 @@ def write_docs(root: Path = ROOT, target: float = DEFAULT_TARGET_FPS) -> dict[st
 
 
 def main(argv: list[str] | None = None, root: Path = ROOT) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])  # the first paragraph: whole sentences
     parser.add_argument("--short", action="store_true", help="the README's table")
     # vcam run's limits: nan, 0 or 1e9 printed "(below nan)" or the largest size as a pick for every card
     parser.add_argument("--target-fps", type=target_fps, default=None,

@@ -158,3 +158,11 @@ def test_the_readme_pick_is_what_vcam_run_picks_on_that_card(card, monkeypatch):
     assert said == (picked if choice.met else f"{picked} (below {gpu_table.DEFAULT_TARGET_FPS:g})"), choice.message
     assert choice.message.startswith(f"size {choice.width}x{choice.height} {QUANT_NAMES[choice.quant]}: predicted "
                                      f"{choice.rate.frames_per_second:.1f} frames/s on this {card.name}")
+
+
+def test_help_describes_the_script_in_whole_sentences(capsys):
+    """Its description was the docstring's first line, which stops mid-sentence ("frames/s predicted by")."""
+    with pytest.raises(SystemExit):
+        gpu_table.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "frames/s predicted by vcam's speed model" in text and "at 832x480 and 576x320" in text

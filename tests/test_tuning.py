@@ -949,3 +949,87 @@ def test_tune_refuses_int8_attention_the_card_cannot_run_before_any_candidate(mo
     err = capsys.readouterr().err
     assert "vcam: error: INT8 attention" in err and why in err and "candidate" not in err, err
     assert "fix: run without --attention-quant int8" in err and not tuning_path().exists()
+
+
+def tune_not_ended_by_ctrl_c() -> tuning.TuneResult:
+    """tune(TINY), failing the test (not ending the test run) where a Ctrl-C comes out of it."""
+    try:
+        return tune(TINY, log=lambda s: None)
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C ended the tune: what it measured was lost")
+
+
+def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeypatch, cache_dir):
+    """Freeing a compiled 14B engine takes a while on a card; a Ctrl-C then ended the tune with nothing saved."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    freed = []
+
+    def release(device, compiled=True):
+        freed.append(device)
+        if len(freed) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(tuning, "release_engines", release)
+    result = tune_not_ended_by_ctrl_c()
+    assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
+    assert result.interrupted and result.saved and result.best.options == SpeedOptions(attention="math")
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
+
+
+def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):
+    """The first Ctrl-C says the candidates measured are saved; a second one pressed as they were written ended
+    the tune with no file and `--json` saying "no result"."""
+    import signal
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": KeyboardInterrupt(),
+                                                     "no fuse": 1.0, "no fuse, attention math": 1.0}))
+    write = tuning._write_entries
+
+    def pressed_while_writing(path, entries):
+        signal.raise_signal(signal.SIGINT)
+        write(path, entries)
+
+    monkeypatch.setattr(tuning, "_write_entries", pressed_while_writing)
+    # Python's own Ctrl-C handler, as a terminal's vcam has (under nohup SIGINT is ignored, and this would test nothing)
+    monkeypatch.setattr(signal, "getsignal", lambda sig: signal.default_int_handler)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = tune_not_ended_by_ctrl_c()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.saved and result.interrupted and result.best.options == SpeedOptions()
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
+
+
+def test_a_ctrl_c_while_another_tunes_save_holds_the_lock_stops_the_wait(monkeypatch, cache_dir):
+    """A Ctrl-C waited for the save, and the save for another tune's lock, held for as long as that tune is stopped
+    (Ctrl-Z): no press could end it. The write alone holds a Ctrl-C back."""
+    import signal
+    from contextlib import contextmanager
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    @contextmanager
+    def held_by_another(path):
+        signal.raise_signal(signal.SIGINT)  # pressed while waiting for the lock
+        yield
+
+    monkeypatch.setattr(tuning, "_locked", held_by_another)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = tune_not_ended_by_ctrl_c()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and not result.saved
+
+
+def test_ctrl_c_before_any_candidate_finished_does_not_say_it_saves(monkeypatch, cache_dir):
+    """The line under the candidate said "the candidates measured so far are compared and saved", and the table
+    under it "nothing saved"."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): KeyboardInterrupt()
+                                                     for c in candidates("cpu", "none")}))
+    logged = []
+    result = tune(TINY, log=logged.append)
+    assert not result.saved and not any("saved" in line for line in logged), logged
+    assert "  stopped before any candidate finished: nothing to save" in logged

@@ -29,6 +29,7 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
+from vcam.live.signals import ctrl_c_held
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -385,7 +386,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         try:
             result = bench(one, log)
         except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
-            log("  stopped: the candidates measured so far are compared and saved")
+            log(_stopped_line(trials))
             trials.append(Trial(opt, skipped=True))
             stopped = interrupted = True
             untried = "tuning was stopped (Ctrl-C)"
@@ -401,6 +402,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         finally:
             try:
                 release_engines(target.device, opt.compile)
+            except KeyboardInterrupt:  # freeing a compiled card's engine takes a while: what was measured still counts
+                log(_stopped_line(trials))
+                stopped = interrupted = True
+                untried = untried or "tuning was stopped (Ctrl-C)"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
@@ -410,12 +415,22 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        interrupted=interrupted, untried=untried)
     if tuned.best is not None:
         try:
-            _save_entry(path, key.text(), tuned.entry(), log)
+            stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
             tuned.saved = True
+            tuned.interrupted = tuned.interrupted or stopped_in_write
+        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved
+            tuned.interrupted = True
         except OSError as e:
             tuned.save_errno = e.errno
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+def _stopped_line(trials: list[Trial]) -> str:
+    """What a Ctrl-C during tuning is said as: saving what was measured, where anything was."""
+    if any(t.frames_per_second is not None for t in trials):
+        return "  stopped: the candidates measured so far are compared and saved"
+    return "  stopped before any candidate finished: nothing to save"
 
 
 def _check_quant(quant: str, device: torch.device, dtype: torch.dtype) -> None:
@@ -486,18 +501,30 @@ def _check_writable(path: Path) -> None:
         pass
 
 
-def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> bool:
+    """Saves `entry` under `name`; whether a Ctrl-C came as it was written (held back until it was)."""
     # Locked from read to rename: two tunes ending together (one per card of a two-GPU machine) each keep their entry.
+    # A Ctrl-C (the second, pressed while the first one's "saved" is written) waits for the write, not for the lock:
+    # another tune's save stopped with Ctrl-Z holds it for as long as it likes.
     with _locked(path):
         try:
-            entries = _read_entries(path)
-        except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
-            raise OSError(f"it was {e}: not replaced") from None
-        except _Unreadable as e:
-            log(f"replacing the unreadable tuning file {path} ({e})")
-            entries = {}
-        entries[name] = entry
-        _write_entries(path, entries)
+            with ctrl_c_held():
+                _write_entry(path, name, entry, log)
+        except KeyboardInterrupt:
+            return True
+    return False
+
+
+def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+    try:
+        entries = _read_entries(path)
+    except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
+        raise OSError(f"it was {e}: not replaced") from None
+    except _Unreadable as e:
+        log(f"replacing the unreadable tuning file {path} ({e})")
+        entries = {}
+    entries[name] = entry
+    _write_entries(path, entries)
 
 
 @contextmanager
