@@ -16,10 +16,10 @@ The built-in addresses /vcam/<command> need no map; an entry of a show overrides
 """
 from __future__ import annotations
 
-import fnmatch
 import math
+import re
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
@@ -82,7 +82,7 @@ class OscMap:
     name: str = ""
     faders: tuple[OscFader, ...] = ()
     buttons: tuple[OscButton, ...] = ()
-    ignore: tuple[str, ...] = ()  # address patterns (fnmatch) received and dropped without a word
+    ignore: tuple[str, ...] = ()  # address patterns (OSC's, _pattern) received and dropped without a word
 
     def merged(self, other: "OscMap") -> "OscMap":
         """This map (a map file) with `other`'s entries (a show's own) on top: at an address `other` binds, only
@@ -97,7 +97,7 @@ class OscMap:
                 [b for b in self.buttons if b.address == address])
 
     def ignores(self, address: str) -> bool:
-        return any(fnmatch.fnmatchcase(address, pattern) for pattern in self.ignore)
+        return any(_pattern(pattern).fullmatch(address) for pattern in self.ignore)
 
     def describe(self) -> str:
         return (f"{self.name or 'inline map'}: {counted(len(self.faders), 'fader')}, "
@@ -194,6 +194,34 @@ def _address(r: Reader, node, what: str) -> str | None:
                       "e.g. /1/fader1")
         return None
     return text
+
+
+@lru_cache(maxsize=256)
+def _pattern(text: str) -> re.Pattern:
+    """An ignore entry as OSC 1.0 writes a pattern: ? one character, [0-9] and [!0-9] one of a range or not,
+    {fader,push} one of the words (read as themselves, {1,2} never matched TouchOSC's page /1), * any run of
+    characters, a / included (`/4/multitoggle/*` drops the toggles' /4/multitoggle/3/2). A bracket left open is
+    the character itself."""
+    out, at = [], 0
+    while at < len(text):
+        c = text[at]
+        close = text.find("]" if c == "[" else "}", at + 1) if c in "[{" else -1
+        if c == "*":
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[" and close > at + 1 and text[at + 1:close] != "!":
+            inside = text[at + 1:close]
+            negated = inside.startswith("!")
+            out.append("[" + "^" * negated + re.escape(inside[negated:]).replace("\\-", "-") + "]")
+            at = close
+        elif c == "{" and close > at:
+            out.append("(?:" + "|".join(re.escape(word) for word in text[at + 1:close].split(",")) + ")")
+            at = close
+        else:
+            out.append(re.escape(c))
+        at += 1
+    return re.compile("".join(out), re.DOTALL)
 
 
 def builtin_command(address: str) -> str | None:
