@@ -487,6 +487,22 @@ def test_a_port_in_use_is_one_clear_error():
     assert "another --osc port" in e.value.fix
 
 
+def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):
+    """--osc 53 as a user was told to stop the program that uses the port: there is none, and no other program's
+    stop would have helped."""
+    import errno
+
+    def refused(self, where):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(socket.socket, "bind", refused)
+    with pytest.raises(VcamError) as e:
+        OscInput("127.0.0.1", 53, lambda a, v, s: [], lambda s: None).start()
+    assert "cannot listen for OSC on 127.0.0.1:53 (Permission denied)" in e.value.message
+    assert "ports below 1024 need root" in e.value.fix and "--osc 8000" in e.value.fix
+    assert "stop the program" not in e.value.fix
+
+
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")
 def test_an_ipv6_address_listened_on_is_said_in_brackets():
     """`--osc [::1]:8000` was said as listening on ::1:8000, and [::]:8000 as ':::8000', which no one can type back."""

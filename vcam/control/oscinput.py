@@ -287,6 +287,8 @@ def _bind(host: str, port: int) -> socket.socket:
         # an address of another machine (the tablet's, given where its own goes in --osc-reply) is no busy port
         fix = here if e.errno == errno.EADDRNOTAVAIL else \
             "pick another --osc port, or stop the program that uses this one"
+        if e.errno == errno.EACCES and port < 1024:  # no program holds it: only root may
+            fix = "ports below 1024 need root: pick one of 1024 or above, e.g. --osc 8000"
         raise VcamError(f"cannot listen for OSC on {written(host, port)} ({e.strerror or e})", fix) from None
     try:
         # a flood (a patch sending every frame, a Wi-Fi burst) overran the system's default buffer (a few hundred
