@@ -226,6 +226,17 @@ def touchosc():
     return load_map(find_map_file("touchosc-simple", None))
 
 
+@pytest.mark.parametrize("address", ["/vcam/{next,prev}", "/1/fader[1-2]", "/1/*", "/vcam/nex?"])
+def test_an_address_pattern_sent_is_said_to_be_one_and_acts_on_nothing(address):
+    """A program that sends OSC's patterns (Max, Pd) to reach several controls at once was told that nothing
+    listens at /1/fader[1-2] while /1/fader1 is bound, or that there is no command '{next,prev}'."""
+    ctl = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(touchosc(), ctl).handle(address, [1.0], "10.0.0.9:9000")
+    assert str(e.value).startswith(f"{address} is an OSC address pattern, which vcam does not expand: send to each ")
+    assert e.value.once and ctl.lines == [] and ctl.applied == []
+
+
 def test_the_shipped_touchosc_map_covers_the_simple_layout():
     m = touchosc()
     assert {f.param for f in m.faders} >= {"blend", "strength", "transition", "steps"}
