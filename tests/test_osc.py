@@ -512,6 +512,9 @@ def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is
     assert "cannot listen for OSC on 127.0.0.1:53 (Permission denied)" in e.value.message
     assert "ports below 1024 need root" in e.value.fix and "--osc 8000" in e.value.fix
     assert "stop the program" not in e.value.fix
+    with pytest.raises(VcamError) as e:
+        OscInput("0.0.0.0", 80, lambda a, v, s: [], lambda s: None).start()
+    assert e.value.fix.endswith("e.g. --osc 0.0.0.0:8000")  # the network it was to listen on kept
 
 
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")

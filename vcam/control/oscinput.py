@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.oscpackets import load_pythonosc, readable, timed_messages, unknown_tags
-from vcam.control.oscports import written
+from vcam.control.oscports import DEFAULT_HOST, written
 from vcam.control.oscrouter import BUILTIN, Unfit, shown
 from vcam.control.osctimed import TimedBundles
 from vcam.control.throttle import ErrorThrottle
@@ -288,7 +288,8 @@ def _bind(host: str, port: int) -> socket.socket:
         fix = here if e.errno == errno.EADDRNOTAVAIL else \
             "pick another --osc port, or stop the program that uses this one"
         if e.errno == errno.EACCES and port < 1024:  # no program holds it: only root may
-            fix = "ports below 1024 need root: pick one of 1024 or above, e.g. --osc 8000"
+            example = 8000 if host == DEFAULT_HOST else written(host, 8000)  # the host given kept (0.0.0.0:80)
+            fix = f"ports below 1024 need root: pick one of 1024 or above, e.g. --osc {example}"
         raise VcamError(f"cannot listen for OSC on {written(host, port)} ({e.strerror or e})", fix) from None
     try:
         # a flood (a patch sending every frame, a Wi-Fi burst) overran the system's default buffer (a few hundred
