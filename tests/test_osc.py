@@ -506,7 +506,10 @@ def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is
     def refused(self, where):
         raise PermissionError(errno.EACCES, "Permission denied")
 
+    import vcam.control.oscinput as oscinput
+
     monkeypatch.setattr(socket.socket, "bind", refused)
+    monkeypatch.setattr(oscinput, "_first_unprivileged_port", lambda: 1024)  # a user's, on Linux
     with pytest.raises(VcamError) as e:
         OscInput("127.0.0.1", 53, lambda a, v, s: [], lambda s: None).start()
     assert "cannot listen for OSC on 127.0.0.1:53 (Permission denied)" in e.value.message
@@ -515,6 +518,25 @@ def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is
     with pytest.raises(VcamError) as e:
         OscInput("0.0.0.0", 80, lambda a, v, s: [], lambda s: None).start()
     assert e.value.fix.endswith("e.g. --osc 0.0.0.0:8000")  # the network it was to listen on kept
+    monkeypatch.setattr(oscinput, "_first_unprivileged_port", lambda: 0)  # root, a container, Windows: not the port
+    with pytest.raises(VcamError) as e:
+        OscInput("127.0.0.1", 53, lambda a, v, s: [], lambda s: None).start()
+    assert "need root" not in e.value.fix and "stop the program that uses this one" in e.value.fix
+
+
+def test_the_lowest_port_a_user_may_have_is_read_from_the_system(monkeypatch):
+    import os
+    import sys
+
+    from vcam.control.oscinput import _first_unprivileged_port
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert _first_unprivileged_port() == 0
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert _first_unprivileged_port() == 0
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert _first_unprivileged_port() in range(0, 65536)
 
 
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")

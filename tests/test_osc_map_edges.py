@@ -163,6 +163,20 @@ def test_an_ignore_pattern_reads_oscs_own_wildcards():
     assert not mapping.ignores("/{1,2}")
 
 
+def test_an_ignore_pattern_never_raises_nor_backtracks_without_end():
+    """A range written backwards raised re.error at every unbound packet, and `/*/*/*/*/x` against a long address
+    took seconds a packet, the router's lock held, every control waiting."""
+    mapping = OscMap(ignore=("/x[9-0]", "/*/*/*/*/*/*/x", "/{" + ",".join("abcdefghij") + "}" + "{0,1}" * 10))
+    assert not mapping.ignores("/x5") and not mapping.ignores("/a" * 400)
+    assert mapping.ignores("/a0000000000") and len(oscmap_globs("/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}")) == 64
+
+
+def oscmap_globs(text):
+    from vcam.control.oscmap import _globs
+
+    return _globs(text)
+
+
 def test_an_ignore_pattern_with_a_bracket_left_open_matches_it_as_written():
     mapping = OscMap(ignore=("/a{b", "/c[d", "/e[!]"))
     assert mapping.ignores("/a{b") and mapping.ignores("/c[d") and mapping.ignores("/e[!]")

@@ -83,7 +83,8 @@ class OscRouter:
                 return [r for r in self._mapped(address, args, faders, buttons, sender) if r]
             if PATTERN.search(address) and not mapping.ignores(address):
                 raise Unfit(f"{shown(address)} is an OSC address pattern, which vcam does not expand: send to each "
-                            f"control's own address ({BUILTIN}next, /1/fader1)", (address,), once=True)
+                            f"control's own address ({BUILTIN}next, /1/fader1); a control whose own address holds "
+                            "* ? [ ] { } cannot be mapped (a map's ignore: can drop it)", (address,), once=True)
             if address.startswith(BUILTIN):
                 reply = self._builtin(address, address[len(BUILTIN):].lower(), args, sender)
                 return [reply] if reply else []
