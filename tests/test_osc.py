@@ -226,6 +226,17 @@ def touchosc():
     return load_map(find_map_file("touchosc-simple", None))
 
 
+@pytest.mark.parametrize("address", ["/vcam/{next,prev}", "/1/fader[1-2]", "/1/*", "/vcam/nex?"])
+def test_an_address_pattern_sent_is_said_to_be_one_and_acts_on_nothing(address):
+    """A program that sends OSC's patterns (Max, Pd) to reach several controls at once was told that nothing
+    listens at /1/fader[1-2] while /1/fader1 is bound, or that there is no command '{next,prev}'."""
+    ctl = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(touchosc(), ctl).handle(address, [1.0], "10.0.0.9:9000")
+    assert str(e.value).startswith(f"{address} is an OSC address pattern, which vcam does not expand: send to each ")
+    assert e.value.once and ctl.lines == [] and ctl.applied == []
+
+
 def test_the_shipped_touchosc_map_covers_the_simple_layout():
     m = touchosc()
     assert {f.param for f in m.faders} >= {"blend", "strength", "transition", "steps"}
@@ -485,6 +496,47 @@ def test_a_port_in_use_is_one_clear_error():
         taken.close()
     assert "cannot listen for OSC on 127.0.0.1:" in e.value.message and "--osc" in e.value.fix
     assert "another --osc port" in e.value.fix
+
+
+def test_a_port_below_1024_without_root_says_root_is_needed_not_that_the_port_is_busy(monkeypatch):
+    """--osc 53 as a user was told to stop the program that uses the port: there is none, and no other program's
+    stop would have helped."""
+    import errno
+
+    def refused(self, where):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    import vcam.control.oscinput as oscinput
+
+    monkeypatch.setattr(socket.socket, "bind", refused)
+    monkeypatch.setattr(oscinput, "_first_unprivileged_port", lambda: 1024)  # a user's, on Linux
+    with pytest.raises(VcamError) as e:
+        OscInput("127.0.0.1", 53, lambda a, v, s: [], lambda s: None).start()
+    assert "cannot listen for OSC on 127.0.0.1:53 (Permission denied)" in e.value.message
+    assert "ports below 1024 need root" in e.value.fix and "--osc 8000" in e.value.fix
+    assert "stop the program" not in e.value.fix
+    with pytest.raises(VcamError) as e:
+        OscInput("0.0.0.0", 80, lambda a, v, s: [], lambda s: None).start()
+    assert e.value.fix.endswith("e.g. --osc 0.0.0.0:8000")  # the network it was to listen on kept
+    monkeypatch.setattr(oscinput, "_first_unprivileged_port", lambda: 0)  # root, a container, Windows: not the port
+    with pytest.raises(VcamError) as e:
+        OscInput("127.0.0.1", 53, lambda a, v, s: [], lambda s: None).start()
+    assert "need root" not in e.value.fix and "stop the program that uses this one" in e.value.fix
+
+
+def test_the_lowest_port_a_user_may_have_is_read_from_the_system(monkeypatch):
+    import os
+    import sys
+
+    from vcam.control.oscinput import _first_unprivileged_port
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert _first_unprivileged_port() == 0
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert _first_unprivileged_port() == 0
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert _first_unprivileged_port() in range(0, 65536)
 
 
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 here")

@@ -150,3 +150,34 @@ def test_the_presets_a_map_lacks_are_said_in_the_order_of_their_lines():
     mapping = OscMap(buttons=(OscButton("/b", parse("preset desert"), where=("show.yaml", 9)),
                               OscButton("/a", parse("preset ocean"), where=("show.yaml", 3))))
     assert [line for _, line, _ in problems(mapping)] == [3, 9]
+
+
+def test_an_ignore_pattern_reads_oscs_own_wildcards():
+    """OSC 1.0's patterns, as a tablet's documentation writes them: {a,b} alternatives and [0-9] / [!0-9] ranges.
+    {1,2} was read as the two characters, and the page changes it names were said on every touch."""
+    mapping = OscMap(ignore=("/{1,2}", "/4/multi[0-9]", "/ping[!0-9]", "/x/{fader,push}[1-3]/*"))
+    assert mapping.ignores("/1") and mapping.ignores("/2") and not mapping.ignores("/3")
+    assert mapping.ignores("/4/multi7") and not mapping.ignores("/4/multix")
+    assert mapping.ignores("/pingx") and not mapping.ignores("/ping5")
+    assert mapping.ignores("/x/push2/z") and mapping.ignores("/x/fader3/z") and not mapping.ignores("/x/push4/z")
+    assert not mapping.ignores("/{1,2}")
+
+
+def test_an_ignore_pattern_never_raises_nor_backtracks_without_end():
+    """A range written backwards raised re.error at every unbound packet, and `/*/*/*/*/x` against a long address
+    took seconds a packet, the router's lock held, every control waiting."""
+    mapping = OscMap(ignore=("/x[9-0]", "/*/*/*/*/*/*/x", "/{" + ",".join("abcdefghij") + "}" + "{0,1}" * 10))
+    assert not mapping.ignores("/x5") and not mapping.ignores("/a" * 400)
+    assert mapping.ignores("/a0000000000") and len(oscmap_globs("/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}")) == 64
+
+
+def oscmap_globs(text):
+    from vcam.control.oscmap import _globs
+
+    return _globs(text)
+
+
+def test_an_ignore_pattern_with_a_bracket_left_open_matches_it_as_written():
+    mapping = OscMap(ignore=("/a{b", "/c[d", "/e[!]"))
+    assert mapping.ignores("/a{b") and mapping.ignores("/c[d") and mapping.ignores("/e[!]")
+    assert not mapping.ignores("/ab")

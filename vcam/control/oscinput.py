@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import errno
 import math
+import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 
 from vcam.control.oscpackets import load_pythonosc, readable, timed_messages, unknown_tags
-from vcam.control.oscports import written
+from vcam.control.oscports import DEFAULT_HOST, written
 from vcam.control.oscrouter import BUILTIN, Unfit, shown
 from vcam.control.osctimed import TimedBundles
 from vcam.control.throttle import ErrorThrottle
@@ -273,6 +275,19 @@ def _sender(peer) -> str:
     return written(*peer[:2])
 
 
+def _first_unprivileged_port() -> int:
+    """The lowest port a user may listen on: Linux's own setting (1024 unless changed; 0 in a Docker container). 0
+    (no port needs root) for root, and off Linux: Windows refuses a low port for another reason (a range the system
+    reserved, another program's exclusive bind), macOS lets any user have one."""
+    if not sys.platform.startswith("linux") or os.geteuid() == 0:
+        return 0
+    try:
+        with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 1024
+
+
 def _bind(host: str, port: int) -> socket.socket:
     here = "give --osc an address of this machine (127.0.0.1, 0.0.0.0 or one of its own)"
     try:
@@ -287,6 +302,9 @@ def _bind(host: str, port: int) -> socket.socket:
         # an address of another machine (the tablet's, given where its own goes in --osc-reply) is no busy port
         fix = here if e.errno == errno.EADDRNOTAVAIL else \
             "pick another --osc port, or stop the program that uses this one"
+        if e.errno == errno.EACCES and port < (first := _first_unprivileged_port()):  # no program holds it
+            example = 8000 if host == DEFAULT_HOST else written(host, 8000)  # the host given kept (0.0.0.0:80)
+            fix = f"ports below {first} need root: pick one of {first} or above, e.g. --osc {example}"
         raise VcamError(f"cannot listen for OSC on {written(host, port)} ({e.strerror or e})", fix) from None
     try:
         # a flood (a patch sending every frame, a Wi-Fi burst) overran the system's default buffer (a few hundred

@@ -19,7 +19,7 @@ from __future__ import annotations
 import fnmatch
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
@@ -82,7 +82,7 @@ class OscMap:
     name: str = ""
     faders: tuple[OscFader, ...] = ()
     buttons: tuple[OscButton, ...] = ()
-    ignore: tuple[str, ...] = ()  # address patterns (fnmatch) received and dropped without a word
+    ignore: tuple[str, ...] = ()  # address patterns (OSC's, _globs) received and dropped without a word
 
     def merged(self, other: "OscMap") -> "OscMap":
         """This map (a map file) with `other`'s entries (a show's own) on top: at an address `other` binds, only
@@ -97,7 +97,7 @@ class OscMap:
                 [b for b in self.buttons if b.address == address])
 
     def ignores(self, address: str) -> bool:
-        return any(fnmatch.fnmatchcase(address, pattern) for pattern in self.ignore)
+        return any(fnmatch.fnmatchcase(address, glob) for pattern in self.ignore for glob in _globs(pattern))
 
     def describe(self) -> str:
         return (f"{self.name or 'inline map'}: {counted(len(self.faders), 'fader')}, "
@@ -194,6 +194,25 @@ def _address(r: Reader, node, what: str) -> str | None:
                       "e.g. /1/fader1")
         return None
     return text
+
+
+# The words an ignore entry's {a,b} groups make at most: a map's typo (ten groups of ten) is not a million patterns
+MAX_ALTERNATIVES = 64
+
+
+@lru_cache(maxsize=1024)
+def _globs(text: str) -> tuple[str, ...]:
+    """An ignore entry as the fnmatch patterns it stands for: OSC 1.0's {fader,push} (read as themselves, {1,2}
+    never matched TouchOSC's page /1) expanded into one pattern per word, the rest fnmatch's own, as OSC writes them
+    too: ? one character, [0-9] and [!0-9] one of a range or not, * any run, a / included (`/4/multitoggle/*` drops
+    the toggles' /4/multitoggle/3/2). fnmatch, not a regex of our own: it never backtracks without end on a long
+    address, and a range written backwards matches nothing rather than raising. A brace left open is itself."""
+    at = text.find("{")
+    close = text.find("}", at + 1) if at >= 0 else -1
+    if close < 0:
+        return (text,)
+    words, rest = text[at + 1:close].split(","), _globs(text[close + 1:])
+    return tuple(text[:at] + word + after for word in words for after in rest)[:MAX_ALTERNATIVES]
 
 
 def builtin_command(address: str) -> str | None:

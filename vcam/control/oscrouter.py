@@ -7,6 +7,7 @@ messages come in streams (OscRouter.swept), is decided here, for a socket's mess
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,9 @@ SWEPT = (*PARAMS, "bpm")
 # Senders each with soft takeover of their own (two tablets); past it the least recently heard is forgotten
 MAX_SURFACES = 16
 FADER_SLACK = 0.001  # a fader's value this far past 0 to 1 is a float's rounding, taken as the end
+# OSC's wildcards: a sender's pattern would reach every control it matches (a bracket left open is no pattern: an
+# ESC sequence sent in an address holds one)
+PATTERN = re.compile(r"[*?]|\[[^\]]*\]|\{[^}]*\}")
 REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
 
 
@@ -77,6 +81,10 @@ class OscRouter:
             self._unbound(address, {f.arg for f in faders}, sender)
             if faders or buttons:
                 return [r for r in self._mapped(address, args, faders, buttons, sender) if r]
+            if PATTERN.search(address) and not mapping.ignores(address):
+                raise Unfit(f"{shown(address)} is an OSC address pattern, which vcam does not expand: send to each "
+                            f"control's own address ({BUILTIN}next, /1/fader1); a control whose own address holds "
+                            "* ? [ ] { } cannot be mapped (a map's ignore: can drop it)", (address,), once=True)
             if address.startswith(BUILTIN):
                 reply = self._builtin(address, address[len(BUILTIN):].lower(), args, sender)
                 return [reply] if reply else []
