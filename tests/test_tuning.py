@@ -225,6 +225,38 @@ def test_an_unreadable_file_warns_and_tuning_replaces_it(cache_dir, monkeypatch)
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
 
 
+def test_tuning_keeps_an_unreadable_file_it_replaces_under_a_free_name(cache_dir, monkeypatch):
+    """A stray comma in a hand-edited file: the tune that replaces it keeps it as tuning.json.bak (numbered where
+    that is taken), so the other cards' entries can be mended, and says where."""
+    path = cache_dir / "tuning.json"
+    damaged = '{"version": 1, "entries": {"other card": {"options": {}},}}'
+    path.write_text(damaged)
+    (cache_dir / "tuning.json.bak").write_text("an earlier copy")
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    logged = []
+    assert tune(TINY, log=logged.append).saved
+    kept = cache_dir / "tuning.json.bak.1"
+    assert kept.read_text() == damaged and (cache_dir / "tuning.json.bak").read_text() == "an earlier copy"
+    assert any("replacing the unreadable tuning file" in line and str(kept) in line for line in logged)
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+
+
+def test_an_unreadable_file_is_moved_aside_where_no_second_name_can_be_made(cache_dir, monkeypatch):
+    """A disk without hard links (or another user's file): the damaged file is renamed aside instead."""
+    path = cache_dir / "tuning.json"
+    path.write_text("{broken")
+
+    def no_links(src, dst, **kw):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(tuning.os, "link", no_links)
+    logged = []
+    tuning._write_entry(path, "key", {"options": {}}, logged.append)
+    assert (cache_dir / "tuning.json.bak").read_text() == "{broken"
+    assert json.loads(path.read_text())["entries"] == {"key": {"options": {}}}
+    assert str(cache_dir / "tuning.json.bak") in logged[0]
+
+
 def test_a_hand_edited_quant_is_never_chosen(cache_dir):
     entry = {"options": {"quant": "fp8", "compile": True}, "date": "2026-01-02T03:04:05", "frames_per_second": 2.0}
     (cache_dir / "tuning.json").write_text(json.dumps({"version": 1, "entries": {KEY: entry}}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import errno
+import itertools
 import json
 import os
 import secrets
@@ -521,10 +522,47 @@ def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None])
     except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
         raise OSError(f"it was {e}: not replaced") from None
     except _Unreadable as e:
-        log(f"replacing the unreadable tuning file {path} ({e})")
+        kept = _keep_aside(path)
+        log(f"replacing the unreadable tuning file {path} ({e})"
+            + (f"; it is kept as {kept}, where its other entries can be mended by hand" if kept else ""))
         entries = {}
     entries[name] = entry
     _write_entries(path, entries)
+
+
+def _keep_aside(path: Path) -> Path | None:
+    """Keeps the unreadable tuning file under a free name beside it (tuning.json.bak, else .bak.1, ...): one stray
+    comma made the file unreadable, and replacing it dropped every other card's tunings. None when it is gone."""
+    for n in itertools.count():
+        kept = path.with_name(f"{path.name}.bak" + (f".{n}" if n else ""))
+        try:  # a second name: the file stays in place (and keeps its permissions) until the new one replaces it
+            os.link(path, kept)
+            return kept
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return None
+        except OSError:  # no hard links on this disk, or another user's file: moved aside instead
+            return _move_aside(path, kept)
+    raise AssertionError("unreachable")
+
+
+def _move_aside(path: Path, kept: Path) -> Path | None:
+    while True:
+        try:  # the name is taken first, so that no earlier copy is renamed over
+            os.close(os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            break
+        except FileExistsError:
+            kept = kept.with_name(f"{kept.name}.1")
+    try:
+        os.replace(path, kept)
+    except FileNotFoundError:
+        kept.unlink()
+        return None
+    except OSError as e:  # the save fails instead: its table is still shown, and the file keeps what it holds
+        kept.unlink()
+        raise OSError(e.errno, f"the unreadable file could not be kept aside ({e.strerror or e})") from None
+    return kept
 
 
 @contextmanager
