@@ -9,13 +9,37 @@ from pathlib import Path
 def cache_dir() -> Path:
     """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam (not created here). A
     leading ~ is the home folder, as huggingface_hub reads HF_HOME: set where no shell expands it (a docker ENV, a
-    systemd unit), it would otherwise make a folder named ~ in the current one."""
+    systemd unit), it would otherwise make a folder named ~ in the current one. A relative $VCAM_CACHE_DIR is made
+    whole against the folder vcam started in, and said."""
     if os.environ.get("VCAM_CACHE_DIR"):
-        return Path(os.environ["VCAM_CACHE_DIR"]).expanduser()
+        return _chosen(os.environ["VCAM_CACHE_DIR"])
     xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
     if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning in whatever folder vcam started in
         return xdg / "vcam"
     return Path.home() / ".cache" / "vcam"
+
+
+_resolved: dict[str, Path] = {}
+
+
+def _chosen(value: str) -> Path:
+    """$VCAM_CACHE_DIR made whole once a process, and said where it was relative: `vcam bench --tune` saved the
+    tuning where it was started, and a show started from another folder did not find it, with no word why. Unlike a
+    relative XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
+    if value in _resolved:  # a later change of folder (a show's) moves nothing
+        return _resolved[value]
+    folder = Path(value).expanduser()
+    if folder.is_absolute():
+        return folder
+    try:
+        whole = folder.absolute()
+    except OSError:  # the current folder was deleted: nowhere to make it whole against
+        return folder
+    _resolved[value] = whole
+    _say_once(f"vcam: VCAM_CACHE_DIR={value} is relative: the tuning and compiled kernels are kept in {whole}, which a "
+              "vcam started in another folder will not find; set VCAM_CACHE_DIR to a whole path (e.g. "
+              f"{whole}) to share them")
+    return whole
 
 
 def keep_compiled_kernels() -> Path:
