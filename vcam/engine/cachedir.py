@@ -19,15 +19,10 @@ def cache_dir() -> Path:
     return Path.home() / ".cache" / "vcam"
 
 
-_resolved: dict[str, Path] = {}
-
-
 def _chosen(value: str) -> Path:
-    """$VCAM_CACHE_DIR made whole once a process, and said where it was relative: `vcam bench --tune` saved the
-    tuning where it was started, and a show started from another folder did not find it, with no word why. Unlike a
-    relative XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
-    if value in _resolved:  # a later change of folder (a show's) moves nothing
-        return _resolved[value]
+    """$VCAM_CACHE_DIR made whole, and said (once) where it was relative: `vcam bench --tune` saved the tuning where it
+    was started, and a show started from another folder did not find it, with no word why. Unlike a relative
+    XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
     folder = Path(value).expanduser()
     if folder.is_absolute():
         return folder
@@ -35,7 +30,6 @@ def _chosen(value: str) -> Path:
         whole = folder.absolute()
     except OSError:  # the current folder was deleted: nowhere to make it whole against
         return folder
-    _resolved[value] = whole
     _say_once(f"vcam: VCAM_CACHE_DIR={value} is relative: the tuning and compiled kernels are kept in {whole}, which a "
               "vcam started in another folder will not find; set VCAM_CACHE_DIR to a whole path (e.g. "
               f"{whole}) to share them")
