@@ -381,6 +381,44 @@ def test_a_photo_given_as_a_clip_comes_in_upright_as_an_image_does(tmp_path, ori
     assert np.array_equal(as_clip[0], as_image[0]) and np.array_equal(as_clip[1], as_image[0])
 
 
+@pytest.mark.parametrize("orientation", [None, 1])
+def test_a_photo_that_says_no_turn_given_as_a_clip_is_not_decoded_twice(tmp_path, monkeypatch, orientation):
+    """A 24 MP photo given as file: was decoded again, to turn it as image: does, though it says no turn: up to half
+    a second more as the input went on air, on the stream's thread, between blocks."""
+    from PIL import Image
+
+    import vcam.live.inputs.clip as clip_module
+
+    photo = Image.fromarray(np.full((40, 80, 3), 120, np.uint8))
+    exif = photo.getexif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    path = str(tmp_path / "photo.jpg")
+    photo.save(path, exif=exif)
+    monkeypatch.setattr(clip_module, "read_shown", lambda *a: pytest.fail("decoded a second time"))
+    ClipSource(path, 64, 64).close()
+
+
+def test_a_jpegs_orientation_is_read_from_its_exif_in_either_byte_order(tmp_path):
+    from PIL import Image
+
+    from vcam.live.frames import _tiff_orientation, jpeg_orientation
+
+    for orientation in range(1, 9):
+        photo = Image.fromarray(np.zeros((8, 8, 3), np.uint8))
+        exif = photo.getexif()
+        exif[0x0110] = "phone"  # another tag before it
+        exif[0x0112] = orientation
+        photo.save(tmp_path / "p.jpg", exif=exif)
+        assert jpeg_orientation(str(tmp_path / "p.jpg")) == orientation
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "plain.jpg")
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
+    assert jpeg_orientation(str(tmp_path / "plain.jpg")) is None and jpeg_orientation(str(tmp_path / "p.png")) is None
+    entry = bytes.fromhex("0112 0003 00000001 0006 0000")  # orientation, a short, one of it: 6
+    big_endian = b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big") + entry
+    assert _tiff_orientation(big_endian) == 6 and _tiff_orientation(big_endian[:14]) is None
+
+
 def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_reads_it(tmp_path, monkeypatch):
     from PIL import Image
 

@@ -361,6 +361,45 @@ def jpeg_size(path: str) -> tuple[int, int] | None:
     return None
 
 
+def jpeg_orientation(path: str) -> int | None:
+    """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segment, without decoding it; None for any
+    other file, or one that says none."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(2) != b"\xff\xd8":
+                return None
+            for _ in range(1000):  # the segments before the frame's: a handful in any real file
+                marker = f.read(4)
+                if len(marker) < 4 or marker[0] != 0xFF or marker[1] in _SOF:
+                    return None
+                length = int.from_bytes(marker[2:4], "big") - 2
+                if marker[1] == 0xE1:
+                    segment = f.read(length)
+                    if segment.startswith(b"Exif\0\0"):
+                        return _tiff_orientation(segment[6:])
+                    continue
+                f.seek(length, os.SEEK_CUR)
+    except OSError:
+        pass
+    return None
+
+
+def _tiff_orientation(tiff: bytes) -> int | None:
+    """The orientation tag (0x0112) of the first image directory of EXIF's TIFF block; None where it has none."""
+    order = {b"II": "little", b"MM": "big"}.get(tiff[:2])
+    if order is None or len(tiff) < 8:
+        return None
+    at = int.from_bytes(tiff[4:8], order)
+    count = int.from_bytes(tiff[at:at + 2], order)
+    for entry in range(at + 2, at + 2 + 12 * count, 12):
+        if len(tiff) < entry + 12:
+            return None
+        if int.from_bytes(tiff[entry:entry + 2], order) == 0x0112:
+            value = int.from_bytes(tiff[entry + 8:entry + 10], order)
+            return value if 1 <= value <= 8 else None
+    return None
+
+
 def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
     keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""

@@ -21,7 +21,8 @@ import numpy as np
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
-from vcam.live.frames import ImageError, fit, over_black_bgr, png_chunk_before_data, quiet_cv2, read_shown
+from vcam.live.frames import (ImageError, fit, jpeg_orientation, jpeg_size, over_black_bgr, png_chunk_before_data,
+                              quiet_cv2, read_shown)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -550,7 +551,9 @@ class ClipSource:
     def _upright(self, first: np.ndarray) -> np.ndarray:
         """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
         its EXIF orientation, so a phone's portrait photo given as file: came in on its side."""
-        if not _picture(self.path):
+        # a JPEG (a phone's photo) that says no turn is as the capture read it: decoding it again cost a 24 MP one
+        # up to half a second more as the input was put on air, on the stream's thread, between blocks
+        if not _picture(self.path) or jpeg_size(self.path) is not None and jpeg_orientation(self.path) in (None, 1):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
