@@ -419,6 +419,46 @@ def test_a_jpegs_orientation_is_read_from_its_exif_in_either_byte_order(tmp_path
     assert _tiff_orientation(big_endian) == 6 and _tiff_orientation(big_endian[:14]) is None
 
 
+def _app1_exif(tags: dict[int, int]) -> bytes:
+    """An APP1 Exif segment whose first image directory holds `tags` (SHORT values), little-endian."""
+    entries = b"".join(tag.to_bytes(2, "little") + (3).to_bytes(2, "little") + (1).to_bytes(4, "little")
+                       + value.to_bytes(2, "little") + bytes(2) for tag, value in sorted(tags.items()))
+    tiff = b"II*\0" + (8).to_bytes(4, "little") + len(tags).to_bytes(2, "little") + entries + bytes(4)
+    body = b"Exif\0\0" + tiff
+    return b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body
+
+
+@pytest.mark.parametrize("where", ["a second exif segment", "after the frame header"])
+def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
+    """OpenCV reads every Exif segment up to the scan (one with no orientation, a tool's, beside the older one that
+    has it; one after the frame header): the look that stopped at the first, or at the frame header, took such a
+    photo for unturned, and file: showed it on its side."""
+    from PIL import Image
+
+    from vcam.live.frames import jpeg_orientation
+    from vcam.live.inputs import ImageSource
+
+    stored = np.zeros((40, 80, 3), np.uint8)
+    stored[:, :40] = 255
+    plain = tmp_path / "plain.jpg"
+    Image.fromarray(stored).save(plain, quality=95)
+    data = plain.read_bytes()
+    if where == "a second exif segment":
+        data = data[:2] + _app1_exif({0x010F: 1}) + _app1_exif({0x0112: 6}) + data[2:]
+    else:
+        sof = data.index(b"\xff\xc0")
+        end = sof + 2 + int.from_bytes(data[sof + 2:sof + 4], "big")
+        data = data[:end] + _app1_exif({0x0112: 6}) + data[end:]
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data)
+    assert jpeg_orientation(str(path)) == 6
+    clip = ClipSource(str(path), 64, 64, "stretch")
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
+    finally:
+        clip.close()
+
+
 def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_reads_it(tmp_path, monkeypatch):
     from PIL import Image
 

@@ -368,15 +368,19 @@ def jpeg_orientation(path: str) -> int | None:
         with open(path, "rb") as f:
             if f.read(2) != b"\xff\xd8":
                 return None
-            for _ in range(1000):  # the segments before the frame's: a handful in any real file
+            # the segments before the scan's (SOS, which an APP1 may follow SOF to come before), as libjpeg reads
+            # them: an Exif segment with no orientation (a tool's added beside an older one) does not end the look
+            for _ in range(1000):
                 marker = f.read(4)
-                if len(marker) < 4 or marker[0] != 0xFF or marker[1] in _SOF:
+                if len(marker) < 4 or marker[0] != 0xFF or marker[1] in (0xDA, 0xD9):
                     return None
                 length = int.from_bytes(marker[2:4], "big") - 2
+                if length < 0:
+                    return None
                 if marker[1] == 0xE1:
                     segment = f.read(length)
-                    if segment.startswith(b"Exif\0\0"):
-                        return _tiff_orientation(segment[6:])
+                    if segment.startswith(b"Exif\0\0") and (found := _tiff_orientation(segment[6:])) is not None:
+                        return found
                     continue
                 f.seek(length, os.SEEK_CUR)
     except OSError:
