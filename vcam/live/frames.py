@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import numpy as np
@@ -343,49 +343,44 @@ _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 def jpeg_size(path: str) -> tuple[int, int] | None:
     """A JPEG's width and height from its start-of-frame segment, without decoding it; None for any other file."""
-    try:
-        with open(path, "rb") as f:
-            if f.read(2) != b"\xff\xd8":
-                return None
-            for _ in range(1000):  # the segments before the frame's: a handful in any real file
-                marker = f.read(4)
-                if len(marker) < 4 or marker[0] != 0xFF:
-                    return None
-                if marker[1] in _SOF:
-                    frame = f.read(5)
-                    return (int.from_bytes(frame[3:5], "big"), int.from_bytes(frame[1:3], "big")) \
-                        if len(frame) == 5 else None
-                f.seek(int.from_bytes(marker[2:4], "big") - 2, os.SEEK_CUR)
-    except OSError:
-        pass
+    for marker, body in _jpeg_segments(path, lambda marker: 5 if marker in _SOF else 0):
+        if marker in _SOF:
+            return (int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big")) if len(body) == 5 else None
     return None
 
 
 def jpeg_orientation(path: str) -> int | None:
-    """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segment, without decoding it; None for any
-    other file, or one that says none."""
+    """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segments, without decoding it; None for any
+    other file, or one that says none. Every Exif segment up to the scan, as libjpeg reads them: one with no
+    orientation (a tool's, added beside the older one that has it), or one after the frame header, does not end the
+    look."""
+    for marker, body in _jpeg_segments(path, lambda marker: -1 if marker == 0xE1 else 0):
+        if marker == 0xE1 and body.startswith(b"Exif\0\0") and (found := _tiff_orientation(body[6:])) is not None:
+            return found
+    return None
+
+
+def _jpeg_segments(path: str, wanted: Callable[[int], int]) -> Iterator[tuple[int, bytes]]:
+    """The markers of a JPEG's segments before its scan (SOS), each with the first `wanted(marker)` bytes of its
+    body (-1: all of it; 0: none, skipped unread); nothing for any other file, and none past one cut short or
+    malformed. At most a thousand: a handful in any real file."""
     try:
         with open(path, "rb") as f:
             if f.read(2) != b"\xff\xd8":
-                return None
-            # the segments before the scan's (SOS, which an APP1 may follow SOF to come before), as libjpeg reads
-            # them: an Exif segment with no orientation (a tool's added beside an older one) does not end the look
+                return
             for _ in range(1000):
                 marker = f.read(4)
                 if len(marker) < 4 or marker[0] != 0xFF or marker[1] in (0xDA, 0xD9):
-                    return None
+                    return
                 length = int.from_bytes(marker[2:4], "big") - 2
                 if length < 0:
-                    return None
-                if marker[1] == 0xE1:
-                    segment = f.read(length)
-                    if segment.startswith(b"Exif\0\0") and (found := _tiff_orientation(segment[6:])) is not None:
-                        return found
-                    continue
-                f.seek(length, os.SEEK_CUR)
+                    return
+                size = wanted(marker[1])
+                body = f.read(length if size < 0 else min(size, length)) if size else b""
+                yield marker[1], body
+                f.seek(length - len(body), os.SEEK_CUR)
     except OSError:
-        pass
-    return None
+        return
 
 
 def _tiff_orientation(tiff: bytes) -> int | None:
