@@ -27,6 +27,7 @@ from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
+from vcam.control.replies import Reply
 from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
@@ -368,18 +369,17 @@ class Controller:
         if name in SCREEN_MODES:
             return self._screen(name, origin, spec, aim)
         with self._gathering(spec) as made:
-            reply = self._change(cmd, origin)
+            reply = Reply.of(self._change(cmd, origin))
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
-            reply = _landing_said(name, reply)
-            return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
+            return _landing_said(name, reply, f"{lands_on(spec)}: {held}" if spec is not None else held)
         if at is None and spec is not None and self.land is not None:
             # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
-            return f"{_landing_said(name, reply)}; {self._no_boundary()}, not {lands_on(spec)}"
+            return _landing_said(name, reply, f"{self._no_boundary()}, not {lands_on(spec)}")
         if at is _UNSET or at is None:
             return reply
-        return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
+        return _landing_said(name, reply, lands=f"{lands_on(spec)}, block {at}")
 
     def _change(self, cmd: Command, origin: Origin) -> str:
         name = cmd.name
@@ -564,12 +564,12 @@ class Controller:
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
-        return f"input {spec}{NEXT_BLOCK}{self._unseen()}" if spec != "none" else f"text only{NEXT_BLOCK}"
+        return Reply(f"input {spec}{NEXT_BLOCK}", self._unseen()) if spec != "none" else f"text only{NEXT_BLOCK}"
 
-    def _unseen(self) -> str:
-        """What the reply to an input put on air adds where the strength on air leaves nothing of it (1: text only):
-        unsaid, the operator saw the input said on air and nothing of it in the picture."""
-        return HIDDEN_BY_STRENGTH if self.state.strength >= 1.0 else ""
+    def _unseen(self) -> tuple[str, ...]:
+        """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
+        only): unsaid, the operator saw the input said on air and nothing of it in the picture."""
+        return (HIDDEN_BY_STRENGTH,) if self.state.strength >= 1.0 else ()
 
     def _set_tempo(self, cmd: Command, origin: Origin) -> str:
         """`bpm N` (from OSC: the tempo's source "osc") or a tap. The log hears of the grid it moves from the tempo
@@ -655,8 +655,7 @@ class Controller:
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
         # a preset giving its own strength 1 with its input runs the clip under the text on purpose: not said
         put_on = preset.strength is None and any(item.startswith("input ") for item in also)
-        unseen = self._unseen() if put_on else ""
-        return reply + "".join(f", {item}" for item in also) + unused + unseen
+        return Reply(reply + "".join(f", {item}" for item in also) + unused, self._unseen() if put_on else ())
 
     def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)
@@ -790,13 +789,15 @@ def _follow(st: ShowState, action: Action) -> None:
         st.input = action.spec
 
 
-def _landing_said(name: str, reply: str) -> str:
-    """The reply to command `name` for a change that lands on a later block, which the caller says: without its
-    "from the next block" (its last: an input's path may hold the words)."""
-    if name not in SAYS_NEXT_BLOCK:
-        return reply
-    head, cut, tail = reply.rpartition(NEXT_BLOCK)
-    return head + tail if cut else reply
+def _landing_said(name: str, reply: Reply, note: str | None = None, lands: str = "") -> Reply:
+    """The reply to command `name` for a change that lands on a later block, said by `note` (after the reply's own
+    notes) or `lands` (on the beat): what it did without its "from the next block" (its last: an input's path may
+    hold the words)."""
+    done = reply.done
+    if name in SAYS_NEXT_BLOCK:
+        head, cut, tail = done.rpartition(NEXT_BLOCK)
+        done = head + tail if cut else done
+    return Reply(done, [*reply.notes, *([note] if note is not None else [])], lands)
 
 
 def _preset_with(show: Show | None, prompts: dict[str, float]) -> int | None:
