@@ -313,6 +313,44 @@ def test_a_cue_whose_changes_land_on_one_block_says_it_once_and_one_of_mixed_tim
         assert ctl.handle_line(f"go {cue}", "stdin") == said
 
 
+TEXT_ONLY = """\
+defaults: {quantize: bar}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves}
+cues:
+  - {name: dusk, do: [preset ocean, seed 4, steps 2]}
+  - {name: bring in, do: [input camera, strength 0.5]}
+  - {name: cam, do: [input camera, preset city]}
+"""
+
+
+@pytest.mark.parametrize("cue, said", [
+    ("dusk", "cue 1/3 'dusk' on the bar, block 40: preset 2 'ocean' (over 4 blocks); seed 4; steps 2"),
+    ("bring in", "cue 2/3 'bring in' (cue 1 skipped) on the bar, block 40: input camera; strength 0.5"),
+    ("cam", "cue 3/3 'cam' (cues 1-2 skipped) on the bar, block 40: input camera; strength 1 is text only: lower it "
+            "(strength 0.6) to restyle the input; preset 1 'city' (over 4 blocks)")])
+def test_a_cue_whose_lines_land_on_one_block_says_it_once_after_its_name_and_its_notes_with_their_line(cue, said):
+    """Three lines on one bar say the bar once; a cue that lowers the strength itself is not told to lower it, and
+    one that leaves it at 1 hears so after its input, not after the landing."""
+    ctl, _, _ = controller(TEXT_ONLY)
+    ctl.state.strength = 1.0
+    ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None)
+    assert ctl.handle_line(f"go {cue}", "stdin") == said
+
+
+def test_an_input_put_on_on_the_beat_at_strength_1_says_the_note_and_the_landing_as_parts_of_its_reply():
+    """The cue list joins its lines' replies by these parts; the text is what the console and OSC say."""
+    from vcam.inspec import HIDDEN_BY_STRENGTH
+
+    ctl, _, _ = controller(TEXT_ONLY)
+    ctl.state.strength = 1.0
+    reply = ctl.handle_line("input camera", "stdin")
+    assert reply == ("input camera; strength 1 is text only: lower it (strength 0.6) to restyle the input; on the bar, "
+                     "block 40")
+    assert (reply.done, reply.notes, reply.lands) == ("input camera", (HIDDEN_BY_STRENGTH,), "on the bar, block 40")
+
+
 def test_a_change_on_the_beat_asked_before_the_show_is_on_air_says_it_lands_as_the_show_goes_on_air():
     """While the model loads no block is made and none measured: `next @bar` went into the first block, and its
     reply said nothing of when it would land."""
