@@ -1495,3 +1495,11 @@ def test_a_change_joined_to_one_on_the_beat_that_is_late_names_only_the_commands
     assert ("prompts", 40) in stream.set and ("seed", 41) in stream.set
     assert said == ["seed lands on block 41, not block 40 as said: its text was still being encoded as block 40 "
                     "started"], said
+
+
+def test_a_reply_refuses_one_note_given_bare_which_it_would_join_letter_by_letter():
+    from vcam.control.replies import Reply
+
+    assert Reply("input a", ["note"]) == "input a; note"
+    with pytest.raises(TypeError, match="sequence of notes"):
+        Reply("input a", "note")

@@ -358,7 +358,7 @@ class Controller:
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
-               aim: float | None = None) -> str:
+               aim: float | None = None) -> Reply | str:
         origin = Origin(str(cmd), source)
         name = cmd.name
         if name in ("help", "status", "quit"):
@@ -381,7 +381,7 @@ class Controller:
             return reply
         return _landing_said(name, reply, lands=f"{lands_on(spec)}, block {at}")
 
-    def _change(self, cmd: Command, origin: Origin) -> str:
+    def _change(self, cmd: Command, origin: Origin) -> Reply | str:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
@@ -551,7 +551,7 @@ class Controller:
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
 
-    def _set_input(self, cmd: Command, origin: Origin) -> str:
+    def _set_input(self, cmd: Command, origin: Origin) -> Reply | str:
         st = self.state
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
@@ -619,7 +619,7 @@ class Controller:
         return self._set_prompts(mix, self.state.transition, origin,
                                  f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
 
-    def _go_to_preset(self, index: int, origin: Origin) -> str:
+    def _go_to_preset(self, index: int, origin: Origin) -> Reply | str:
         """Puts preset `index` on air; the reply names, after its prompts, what else of it differs from what was
         on air (its seed, input, strength, bias): the status would show them changed, unannounced."""
         preset = self.show.presets[index]

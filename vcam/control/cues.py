@@ -56,9 +56,11 @@ class Tempo(Protocol):
 
 class RunLine(Protocol):
     """How the cue list runs a cue's line (the controller's handle_line): `aim` is the beat its screen changes
-    land on at the earliest, None where they land as a typed line's would."""
+    land on at the earliest, None where they land as a typed line's would. Its replies keep their parts
+    (vcam.control.replies): a reply rebuilt as plain text reads as all done, so the cue would say its landing after
+    every line and keep a note that another of its lines answers."""
 
-    def __call__(self, line: str, source: str, *, aim: float | None) -> str | None: ...
+    def __call__(self, line: str, source: str, *, aim: float | None) -> Reply | str | None: ...
 
 
 class CueList:

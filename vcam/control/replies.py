@@ -15,6 +15,8 @@ class Reply(str):
     lands: str
 
     def __new__(cls, done: str, notes: Sequence[str] = (), lands: str = "") -> Reply:
+        if isinstance(notes, str):  # one note given bare would be joined letter by letter
+            raise TypeError("Reply's notes are a sequence of notes, not one string")
         reply = super().__new__(cls, "; ".join([done, *notes, *([lands] if lands else [])]))
         reply.done, reply.notes, reply.lands = done, tuple(notes), lands
         return reply
