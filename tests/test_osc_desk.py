@@ -91,3 +91,31 @@ def test_a_datagram_that_is_no_osc_at_all_is_still_said_as_such(rig):
     r.send_raw(b"hello")
     r.send("/vcam/seed", 42)
     assert any("5 bytes from 127.0.0.1 that are not an OSC message" in s for s in r.said)
+
+
+def test_a_button_sending_true_to_the_preset_address_is_told_to_send_a_preset_and_picks_none(rig):
+    """OSC's T (a button set to send true/false) was read as the number 1: every press went to preset 1."""
+    r = rig(ctl=Spy())
+    r.send("/vcam/next")  # away from the first preset, so that a jump back to it shows
+    r.send("/vcam/preset", True)
+    r.send("/vcam/preset", False)  # the button's release
+    r.send("/vcam/next")  # the input goes on
+    assert [c for c, _ in r.ctl.applied] == ["next", "next"] and r.ctl.state.preset == 2
+    said = [line for line in r.said if "/vcam/preset" in line]
+    assert len(said) == 1, r.said
+    assert "True" in said[0] and "preset NAME|NUMBER" in said[0] and "/vcam/preset 3" in said[0], said
+
+
+@pytest.mark.parametrize("address", ["/vcam/seed", "/vcam/steps", "/vcam/prompt", "/vcam/preset", "/vcam/blend"])
+def test_a_true_or_false_sent_where_a_command_takes_a_value_changes_nothing(address):
+    ctl = Spy()
+    with pytest.raises(Unfit, match="a button's"):
+        OscRouter(None, ctl).handle(address, [True], "10.0.0.7:9000")
+    assert ctl.lines == [] and OscRouter(None, ctl).handle(address, [False], "10.0.0.7:9000") == []
+    assert ctl.lines == []
+
+
+def test_a_text_t_sent_to_the_preset_address_is_refused_naming_the_presets():
+    ctl = Spy()
+    reply = OscRouter(None, ctl).handle("/vcam/preset", ["T"], "10.0.0.7:9000")
+    assert ctl.state.preset == 0 and reply[0].startswith("error") and "city, neon city, forest" in reply[0], reply

@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only
+from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only,
+                                   usage)
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
@@ -29,6 +30,9 @@ FADER_SLACK = 0.001  # a fader's value this far past 0 to 1 is a float's roundin
 # OSC's wildcards: a sender's pattern would reach every control it matches (a bracket left open is no pattern: an
 # ESC sequence sent in an address holds one)
 PATTERN = re.compile(r"[*?]|\[[^\]]*\]|\{[^}]*\}")
+# what a command that takes a value is sent, for the line refusing a button's true there
+EXAMPLES = {"preset": "3", "blend": "1 3 0.5", "seed": "42", "transition": "8", "steps": "2", "strength": "0.6",
+            "bias": "0.3", "bpm": "128", "quantize": "bar", "input": "none", "prompt": '"a red fox in snow"'}
 REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
 
 
@@ -132,6 +136,10 @@ class OscRouter:
             if float(args[0]) < ON:
                 return None  # a push button's release
             args = []
+        if name not in NO_ARGS and args and isinstance(args[0], bool):
+            if not args[0]:
+                return None  # the release of a button that sends true, then false
+            raise Unfit(_no_value(address, name), (address,))
         words = [_word(address, a) for a in args]
         if name == "blend":  # its presets are split like a shell's words: quoted as its typed line is
             words = [blend_side(w) for w in words[:2]] + words[2:]
@@ -251,6 +259,14 @@ def _fader_at(address: str, args: list, i: int) -> float:
 def _kind(v) -> str:
     kinds = {str: "text", bytes: "blob", type(None): "nil", list: "array", tuple: "MIDI or RGBA"}
     return next((name for t, name in kinds.items() if isinstance(v, t)), type(v).__name__)
+
+
+def _no_value(address: str, name: str) -> str:
+    """A button's true (OSC's T) sent where a command takes a value: read as the number 1, it took every press on
+    /vcam/preset to preset 1."""
+    example = f", e.g. {shown(address)} {EXAMPLES[name]}" if name in EXAMPLES else ""
+    return (f"{shown(address)} got True (OSC's T, a button's press), which is no value: set the button to send "
+            f"the value itself{example} ({usage(name)})")
 
 
 def _no_command(address: str, name: str) -> str:
