@@ -9,6 +9,7 @@ from pythonosc.udp_client import SimpleUDPClient
 from helpers import wait_for
 import test_osc
 from test_osc import Spy
+from vcam.control.media import MediaFolders
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscFader, OscMap
 from vcam.control.oscrouter import OscRouter, Unfit
@@ -119,3 +120,29 @@ def test_a_text_t_sent_to_the_preset_address_is_refused_naming_the_presets():
     ctl = Spy()
     reply = OscRouter(None, ctl).handle("/vcam/preset", ["T"], "10.0.0.7:9000")
     assert ctl.state.preset == 0 and reply[0].startswith("error") and "city, neon city, forest" in reply[0], reply
+
+
+def _sharing(folder) -> Spy:
+    ctl = Spy()
+    ctl.media = MediaFolders.chosen([str(folder)], None)
+    return ctl
+
+
+@pytest.mark.parametrize("values", [["image:", "a  b.png"], ["image:a", "b.png"], ["image:", "{folder}/a b.png"]])
+def test_an_input_split_into_values_whose_joined_path_is_no_file_is_told_to_send_one_value(tmp_path, values):
+    """A file name holding two spaces, split by the sender into values, was joined with one and named a file that
+    is not there (after `image:` alone, a path starting with a space)."""
+    (tmp_path / "a  b.png").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    values = [v.format(folder=tmp_path) for v in values]
+    with pytest.raises(Unfit, match="send the input as one text value") as e:
+        OscRouter(None, ctl).handle("/vcam/input", values, "10.0.0.7:9000")
+    assert "joined with a space" in str(e.value) and ctl.lines == [], str(e.value)
+
+
+def test_an_input_split_at_the_one_space_of_a_file_that_is_there_is_taken(tmp_path):
+    """QLab's network cue sends `/vcam/input image:a b.png` as two values: joined, they name the file."""
+    (tmp_path / "a b.png").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    reply = OscRouter(None, ctl).handle("/vcam/input", ["image:a", "b.png"], "10.0.0.7:9000")
+    assert ctl.lines == [("input image:a b.png", "osc")] and not reply[0].startswith("error"), reply

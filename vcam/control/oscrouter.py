@@ -7,17 +7,19 @@ messages come in streams (OscRouter.swept), is decided here, for a socket's mess
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only,
-                                   usage)
+from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, Command, CommandError, blend_side, parse,
+                                   typed_only, usage)
 from vcam.control.faders import PARAMS, Takeovers
-from vcam.control.media import Refused
+from vcam.control.media import MediaFolders, Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
+from vcam.inspec import parse_input
 from vcam.words import counted, nearest, terminal_safe
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
@@ -141,6 +143,8 @@ class OscRouter:
                 return None  # the release of a button that sends true, then false
             raise Unfit(_no_value(address, name), (address,))
         words = [_word(address, a) for a in args]
+        if name == "input" and len(words) > 1:
+            self._split_path(address, " ".join(words), len(words))
         if name == "blend":  # its presets are split like a shell's words: quoted as its typed line is
             words = [blend_side(w) for w in words[:2]] + words[2:]
         return self._line(" ".join([name, *words]), sender)
@@ -153,6 +157,25 @@ class OscRouter:
             raise Unfit(f"{shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
                         (address,))
         return self._line(line, sender)
+
+    def _split_path(self, address: str, joined: str, values: int) -> None:
+        """Unfit for an input's file sent as several values whose join (one space between, the typed line's rule)
+        names no file: a name with two spaces or a tab, or a path sent apart from its `image:`, opened nothing. A
+        file only the server of vcam cam sees, or one the controller refuses, is left to it."""
+        media = getattr(self.controller, "media", None)
+        try:
+            spec = parse_input(joined)
+            admitted = media.admit(Command("input", (joined,))) if isinstance(media, MediaFolders) else None
+        except ValueError:  # Refused too: the controller says it
+            return
+        if spec.kind not in ("file", "image") or admitted is None:
+            return
+        path = parse_input(admitted.args[0]).target
+        if not os.path.isfile(path):
+            example = "image:my still.png" if spec.kind == "image" else "file:my clip.mp4"
+            raise Unfit(f"{shown(address)}: {spec.kind}:{terminal_safe(path)} is no file (its {values} values "
+                        f"joined with a space); send the input as one text value, e.g. {address} \"{example}\", "
+                        "which keeps a name's spaces as they are", (address,))
 
     def _line(self, line: str, sender: str) -> str | None:
         try:
