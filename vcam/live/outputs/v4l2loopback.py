@@ -451,9 +451,14 @@ def describe_device(device: str, calls: DeviceCalls) -> str:
         written = True
     held = _held_format(device, calls, programs)
     if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold, in its format
-        said.append(f"holds {held}" + ("" if written or held.fourcc != V4L2_FOURCC["I420"] else
+        said.append(f"holds {held}" + ("" if written or not _sent_at(held) else
                                        f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
     return f"{head}: {'; '.join(said) or 'free'}"
+
+
+def _sent_at(held: Format | None) -> bool:
+    """Whether vcam may write to a device readers hold to `held`: at that size, in vcam's pixel format only."""
+    return held is not None and held.fourcc == V4L2_FOURCC["I420"]
 
 
 def describe_cameras(calls: DeviceCalls | None = None) -> list[str]:
@@ -616,10 +621,16 @@ def _not_video(device: str, detail: str) -> VcamError:
 
 def _none_free(detail: str, checked: Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
-    found, written, read = [], [], []
+    found, written, read = [], [], []  # read: (device, the format its readers hold that vcam may send at)
     for dev, programs in checked.held.items():
-        (written if any(h.writes for h in programs) else read).append(dev)
-        found.append(f"{dev} is {_held_by(programs)}, left alone")
+        if any(h.writes for h in programs):
+            written.append(dev)
+            found.append(f"{dev} is {_held_by(programs)}, left alone")
+            continue
+        # named alone, a device its readers hold to another size refused the next run too, for that size
+        held = _held_format(dev, checked.calls, programs)
+        read.append((dev, held if _sent_at(held) else None))
+        found.append(f"{dev} is {_held_by(programs)}, left alone" + (f"; it holds {held}" if held else ""))
     nodeless = [dev for dev, state in checked.states.items()
                 if state is Output.UNKNOWN and _no_node(dev, checked.calls)]
     found += [f"{dev} is the kernel's, but there is no {dev} here" if dev in nodeless else
@@ -630,7 +641,9 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     fixes = ["give each vcam output a device of its own (devices=2 video_nr=10,11 exclusive_caps=1,1 in the modprobe "
              "line makes two), or keep one"] if checked.mine else []
     if read:
-        fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
+        dev, held = read[0]
+        size = f"@{held.width}x{held.height} (the size its readers hold)" if held else ""
+        fixes.append(f"name a device to reset it even while it is open: --out vcam:{dev}{size}")
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if nodeless:
