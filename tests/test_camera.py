@@ -1180,7 +1180,8 @@ def test_a_device_held_to_another_pixel_format_at_vcams_size_is_not_answered_wit
     assert "/dev/video10 holds the format 64x48 YUYV, not the 64x48 YU12 vcam sends" in err.value.message
     assert "@64x48" not in err.value.fix and "close obs (pid 4242) and start vcam again" in err.value.fix
     said = vcam_devices(monkeypatch, capsys)[1]
-    assert said == '  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV'
+    assert said == ('  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV, which '
+                    'vcam does not send (it sends YU12): close obs (pid 4242), then start vcam')
     machine.close(obs)
     assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works
 

@@ -450,10 +450,18 @@ def describe_device(device: str, calls: DeviceCalls) -> str:
         said.append("written to by a program this user cannot see")
         written = True
     held = _held_format(device, calls, programs)
-    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold, in its format
-        said.append(f"holds {held}" + ("" if written or not _sent_at(held) else
-                                       f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
+    if held:
+        said.append(f"holds {held}" + ("" if written else _readers_fix(device, held, programs)))
     return f"{head}: {'; '.join(said) or 'free'}"
+
+
+def _readers_fix(device: str, held: Format, programs: list[Holder]) -> str:
+    """What a run does with a device that readers alone hold to `held` (a writer keeps it whatever is sent): send
+    at that size in vcam's pixel format; held to another, none of vcam's frames is taken until they close it."""
+    if _sent_at(held):
+        return f": send that size, --out vcam:{device}@{held.width}x{held.height}"
+    who = ", ".join(map(str, programs)) or "the program that has it open"
+    return f", which vcam does not send (it sends {V4L2_FOURCC['I420']}): close {who}, then start vcam"
 
 
 def _sent_at(held: Format | None) -> bool:
