@@ -163,10 +163,11 @@ class OscRouter:
         names no file: a name with two spaces or a tab, or a path sent apart from its `image:`, opened nothing. A
         file only the server of vcam cam sees, or one the controller refuses, is left to it."""
         media = getattr(self.controller, "media", None)
-        try:
-            spec = parse_input(joined)
-            admitted = media.admit(Command("input", (joined,))) if isinstance(media, MediaFolders) else None
-        except ValueError:  # Refused too: the controller says it
+        try:  # read as the controller reads the line: a timing after the path (@bar) and quotes are not the path
+            cmd = parse(f"input {joined}")
+            spec = parse_input(cmd.args[0])
+            admitted = media.admit(cmd) if isinstance(media, MediaFolders) else None
+        except (CommandError, ValueError):  # Refused too: the controller says it
             return
         if spec.kind not in ("file", "image") or admitted is None:
             return
