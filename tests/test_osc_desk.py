@@ -157,3 +157,11 @@ def test_an_input_split_into_values_with_a_timing_or_quotes_is_taken_as_the_cont
     ctl = _sharing(tmp_path)
     reply = OscRouter(None, ctl).handle("/vcam/input", values, "10.0.0.7:9000")
     assert ctl.lines == [("input " + " ".join(values), "osc")] and not reply[0].startswith("error"), reply
+
+
+@pytest.mark.parametrize("args", [[1, 3, True], ["neon", False, 0.5]])
+def test_a_true_or_false_among_a_commands_values_is_refused_not_read_as_a_number(args):
+    ctl = Spy()
+    with pytest.raises(Unfit, match="got (True|False).*which is no value"):
+        OscRouter(None, ctl).handle("/vcam/blend", args, "10.0.0.7:9000")
+    assert ctl.lines == []

@@ -138,10 +138,11 @@ class OscRouter:
             if float(args[0]) < ON:
                 return None  # a push button's release
             args = []
-        if name not in NO_ARGS and args and isinstance(args[0], bool):
-            if not args[0]:
+        if name not in NO_ARGS and any(isinstance(a, bool) for a in args):
+            if args == [False]:
                 return None  # the release of a button that sends true, then false
-            raise Unfit(_no_value(address, name), (address,))
+            # a true among values too (/vcam/blend 1 3 T)
+            raise Unfit(_no_value(address, name, any(a is True for a in args)), (address,))
         words = [_word(address, a) for a in args]
         if name == "input" and len(words) > 1:
             self._split_path(address, " ".join(words), len(words))
@@ -285,11 +286,12 @@ def _kind(v) -> str:
     return next((name for t, name in kinds.items() if isinstance(v, t)), type(v).__name__)
 
 
-def _no_value(address: str, name: str) -> str:
+def _no_value(address: str, name: str, true: bool) -> str:
     """A button's true (OSC's T) sent where a command takes a value: read as the number 1, it took every press on
     /vcam/preset to preset 1."""
     example = f", e.g. {shown(address)} {EXAMPLES[name]}" if name in EXAMPLES else ""
-    return (f"{shown(address)} got True (OSC's T, a button's press), which is no value: set the button to send "
+    got = "True (OSC's T, a button's press)" if true else "False (OSC's F, a button's release)"
+    return (f"{shown(address)} got {got}, which is no value: set the button to send "
             f"the value itself{example} ({usage(name)})")
 
 
