@@ -435,6 +435,20 @@ def test_a_device_a_reader_holds_to_another_size_is_offered_with_that_size_when_
 
 
 @linux_only
+def test_a_device_a_reader_holds_to_another_pixel_format_is_not_offered_when_none_is_named(loopback):
+    """Named alone, or at any size, a device its reader holds to YUYV takes none of vcam's frames: the fix is to close
+    the reader, not to name the device."""
+    machine = loopback({"/dev/video10": model("0.12.7")})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video10")
+    machine.reader("/dev/video10")  # opened while YUYV was written: held to it once ffmpeg ends
+    machine.close(ffmpeg)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(32, 24, 30, backend="v4l2loopback-model")
+    assert "it holds 64x48 YUYV" in err.value.message, err.value.message
+    assert "--out vcam:/dev/video10" not in err.value.fix and "close obs (pid 4242), then start vcam" in err.value.fix
+
+
+@linux_only
 @pytest.mark.parametrize("version", VERSIONS)
 def test_obs_writing_its_own_camera_keeps_it_when_none_is_named(loopback, version):
     machine = loopback({"/dev/video0": model(version), "/dev/video10": model(version)})

@@ -629,7 +629,7 @@ def _not_video(device: str, detail: str) -> VcamError:
 
 def _none_free(detail: str, checked: Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
-    found, written, read = [], [], []  # read: (device, the format its readers hold that vcam may send at)
+    found, written, read = [], [], []  # read: (device, the format its readers hold, they)
     for dev, programs in checked.held.items():
         if any(h.writes for h in programs):
             written.append(dev)
@@ -637,7 +637,7 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
             continue
         # named alone, a device its readers hold to another size refused the next run too, for that size
         held = _held_format(dev, checked.calls, programs)
-        read.append((dev, held if _sent_at(held) else None))
+        read.append((dev, held, programs))
         found.append(f"{dev} is {_held_by(programs)}, left alone" + (f"; it holds {held}" if held else ""))
     nodeless = [dev for dev, state in checked.states.items()
                 if state is Output.UNKNOWN and _no_node(dev, checked.calls)]
@@ -649,9 +649,7 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     fixes = ["give each vcam output a device of its own (devices=2 video_nr=10,11 exclusive_caps=1,1 in the modprobe "
              "line makes two), or keep one"] if checked.mine else []
     if read:
-        dev, held = read[0]
-        size = f"@{held.width}x{held.height} (the size its readers hold)" if held else ""
-        fixes.append(f"name a device to reset it even while it is open: --out vcam:{dev}{size}")
+        fixes.append(_read_fix(*read[0]))
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if nodeless:
@@ -664,6 +662,16 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
         found.append(detail)
     return VcamError(f"no v4l2loopback device takes vcam's frames ({'; '.join(found)})", "; or ".join(fixes))
+
+
+def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
+    """The fix for a device only read from, where no device was named: named alone, one its readers hold to another
+    size refused the next run too, for that size; one held to a pixel format vcam does not send takes no frame of
+    vcam's at any size until its readers close it."""
+    if held is not None and not _sent_at(held):
+        return _readers_fix(device, held, programs).lstrip(", ")
+    size = f"@{held.width}x{held.height} (the size its readers hold)" if held else ""
+    return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
 def _no_such_device(device: str, detail: str, found: list[str]) -> VcamError:
