@@ -240,7 +240,8 @@ def test_a_frame_rate_is_said_back_as_typed(fps, said):
 
 @pytest.mark.parametrize("fps, said", [(60000 / 1001, "59.94"), (30000 / 1001, "29.97"), (24000 / 1001, "23.976"),
                                        (120000 / 1001, "119.88"), (59.94, "59.94"), (30.0, "30"), (12.5, "12.5"),
-                                       (123.4567, "123.457"), (15000 / 1001, "14.985")])
+                                       (123.4567, "123.457"), (15000 / 1001, "14.985"), (float("nan"), "nan"),
+                                       (float("inf"), "inf")])
 def test_a_frame_rate_is_said_in_a_line_as_it_is_known(fps, said):
     """NTSC's rates as everyone writes them (59.94, not 59.9401); others as short as before."""
     assert rate_said(fps) == said
