@@ -211,3 +211,10 @@ def test_a_button_entry_written_over_several_lines_is_told_each_key_to_delete(tm
     path, problem = map_refusal(tmp_path, "- cc: 41\n    command: next\n    range: [0, 12]\n    curve: exp")
     assert problem.startswith(f"{path}:4: ") and problem.endswith("delete range: [0, 12] and curve: exp from this "
                                                                   "entry"), problem
+
+
+def test_a_button_entrys_knob_key_with_its_value_below_it_is_told_at_the_keys_line_with_its_values_lines(tmp_path):
+    """`between:` with its presets on the lines below: told at the value's first item, and "delete between:" left
+    those items behind as broken YAML."""
+    path, problem = map_refusal(tmp_path, "- cc: 42\n    command: next\n    between:\n      - a\n      - c")
+    assert problem.startswith(f"{path}:4: ") and "delete between: with the lines of its value from" in problem, problem

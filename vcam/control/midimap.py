@@ -363,8 +363,8 @@ def _knob_keys(r: Reader, entry: MappingNode, what: str) -> bool:
     if not dropped:
         return False
     keys = _and_list([k.value for k, _ in dropped])
-    texts = _and_list([r.written(k, v) or f"{k.value}:" for k, v in dropped])
-    r.error(dropped[0][1], f"{what}: {keys} {'is' if len(dropped) == 1 else 'are'} not read on a button "
+    texts = _and_list([r.written(k, v) or f"{k.value}: with the lines of its value" for k, v in dropped])
+    r.error(dropped[0][0], f"{what}: {keys} {'is' if len(dropped) == 1 else 'are'} not read on a button "
                            f"(command:), which takes only cc or note, command, channel and toggle: delete {texts} "
                            "from this entry")
     return True
