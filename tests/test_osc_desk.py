@@ -148,7 +148,8 @@ def test_an_input_split_at_the_one_space_of_a_file_that_is_there_is_taken(tmp_pa
     assert ctl.lines == [("input image:a b.png", "osc")] and not reply[0].startswith("error"), reply
 
 
-@pytest.mark.parametrize("values", [["file:clip.mp4", "@bar"], ["file:my", "clip.mp4", "@off"], ['file:"my', 'clip.mp4"']])
+@pytest.mark.parametrize("values", [["file:clip.mp4", "@bar"], ["file:my", "clip.mp4", "@off"],
+                                    ['file:"my', 'clip.mp4"']])
 def test_an_input_split_into_values_with_a_timing_or_quotes_is_taken_as_the_controller_reads_it(tmp_path, values):
     """A network cue's words arrive as values: a timing after the path, or quotes around it, are not the path,
     so the file that is there is not refused as missing."""

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, Command, CommandError, blend_side, parse,
+from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse,
                                    typed_only, usage)
 from vcam.control.faders import PARAMS, Takeovers
 from vcam.control.media import MediaFolders, Refused
