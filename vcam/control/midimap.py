@@ -35,7 +35,7 @@ from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader
-from vcam.words import counted
+from vcam.words import counted, listed
 
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
@@ -272,7 +272,7 @@ def _check_program(r: Reader, e: dict, what: str) -> None:
     # read nowhere either, and dropped unsaid: `{program: presets, command: next}` never sent next
     dropped = [key for key in e if key not in ("program", "channel", "toggle")]
     if dropped:
-        keys = _and_list(dropped)
+        keys = listed(dropped)
         are, them = ("is", "it") if len(dropped) == 1 else ("are", "them")
         r.error(e[dropped[0]], f"{what}: {keys} {are} not read on a program entry, which takes only channel beside "
                                f"program: presets (program N selects preset N+1): remove {them} here, and give a "
@@ -362,17 +362,12 @@ def _knob_keys(r: Reader, entry: MappingNode, what: str) -> bool:
     dropped = [(k, v) for k, v in entry.value if k.value in KNOB_KEYS]
     if not dropped:
         return False
-    keys = _and_list([k.value for k, _ in dropped])
-    texts = _and_list([r.written(k, v) or f"{k.value}: with the lines of its value" for k, v in dropped])
+    keys = listed([k.value for k, _ in dropped])
+    texts = listed([r.written(k, v) or f"{k.value}: with the lines of its value" for k, v in dropped])
     r.error(dropped[0][0], f"{what}: {keys} {'is' if len(dropped) == 1 else 'are'} not read on a button "
                            f"(command:), which takes only cc or note, command, channel and toggle: delete {texts} "
                            "from this entry")
     return True
-
-
-def _and_list(words: list[str]) -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _toggle(r: Reader, e: dict, what: str, kind: str) -> bool | None:
