@@ -922,6 +922,24 @@ def test_a_hub_cache_found_or_absolute_or_set_empty_says_no_relative_path(tmp_pa
     assert "relative path" not in out.getvalue()
 
 
+def test_an_empty_xdg_cache_home_deciding_the_hub_cache_is_refused_before_a_download(tmp_path, monkeypatch):
+    """XDG_CACHE_HOME set to nothing, with no HF_ variable over it, makes huggingface_hub's cache huggingface/hub in
+    whatever folder vcam starts in: the download said nothing of it and landed there, tens of GB."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "huggingface/hub")  # as huggingface_hub reads it at import
+    monkeypatch.setattr(W, "_check_folder", lambda where: (_ for _ in ()).throw(_BeforeTheDownload()))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.message == (f"XDG_CACHE_HOME is set but empty, so the hub cache would be "
+                                 f"{tmp_path / 'huggingface/hub'} (in the current folder)"), err.value.message
+    assert err.value.fix.startswith("unset XDG_CACHE_HOME "), err.value.fix
+
+
 def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp_path, monkeypatch):
     """huggingface_hub keeps HF_XET_CACHE="~/x" as written; hf_xet (1.8), which alone works there, reads the
     variable itself and takes ~ for the home folder (its log folder appears under $HOME/x as it is imported, none in
