@@ -554,6 +554,13 @@ def test_a_jpegs_size_is_read_past_markers_that_carry_no_length_and_not_past_a_b
     assert proto.jpeg_size(jpeg[:2] + b"\x00" + jpeg[2:]) is None
 
 
+def test_a_jpegs_size_on_the_wire_is_read_past_any_number_of_fill_bytes():
+    """FFmpeg's decoder passes over any number of fill bytes before a marker; the walk of a picture file stops after
+    a thousand steps, the wire's only at the frame's end."""
+    jpeg = _input()[proto.INPUT_HEADER.size:]
+    assert proto.jpeg_size(jpeg[:2] + b"\xff" * 5000 + jpeg[2:]) == (64, 48)
+
+
 @pytest.mark.parametrize("segment", [b"\xff\xcc\x00\x04\x00\x00", b"\xff\xc4\x00\x02", b"\xff\xc8\x00\x02"])
 def test_a_jpegs_size_is_read_past_the_segments_of_its_start_of_frame_range_that_give_none(segment):
     """A Huffman table (C4), an arithmetic coding one (CC) or the reserved C8 before the frame's size was read as the
