@@ -15,6 +15,7 @@ import pytest
 
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle
+from vcam.jpeg import SOF
 from vcam.remote import answers, dial as dial_module
 from vcam.remote import protocol as proto
 from vcam.remote.dial import Lookup, dial
@@ -525,7 +526,7 @@ def test_an_input_frame_whose_jpeg_names_its_size_then_another_is_refused_as_dam
     in a 64x48 stream)."""
     small = proto.encode_input(np.full((24, 32, 3), 120, np.uint8), 7, 2.5)
     jpeg, i = small[proto.INPUT_HEADER.size:], 2
-    while jpeg[i + 1] not in proto._SOF:
+    while jpeg[i + 1] not in SOF:
         i += 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3])
     claim = bytearray(jpeg[i:i + 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3])])
     claim[5:9] = (48).to_bytes(2, "big") + (64).to_bytes(2, "big")

@@ -18,7 +18,8 @@ def segments(read: Callable[[int, int], bytes], wanted: Callable[[int], int],
              steps: int = MAX_STEPS) -> Iterator[tuple[int, bytes]]:
     """The markers of a JPEG's segments before its scan (SOS), each with the first `wanted(marker)` bytes of its
     body (-1: all of it; 0: none, left unread); a marker with no length comes with none, and fill bytes (FF) between
-    segments are passed over, as libjpeg and FFmpeg read them. `read(at, count)`: `count` bytes from offset `at`,
+    segments are passed over as libjpeg and FFmpeg pass them (unlike them, other bytes between segments end the walk
+    rather than being skipped to the next marker). `read(at, count)`: `count` bytes from offset `at`,
     fewer where the data ends. Nothing for data that does not start as a JPEG, and none past data cut short or a
     byte that is no marker where one must be; at most `steps` markers and fill bytes."""
     if read(0, 2) != b"\xff\xd8":

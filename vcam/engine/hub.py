@@ -55,7 +55,8 @@ def _deciding_variable() -> str:
 def _cache_variable() -> str | None:
     """The variable that places the hub cache over HF_HOME, where one is set: HF_HUB_CACHE, or the older
     HUGGINGFACE_HUB_CACHE that huggingface_hub still reads (set in many older docker images)."""
-    return next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE") if os.environ.get(name)), None)
+    # set but empty, they still decide the cache (_deciding_variable); only a set value is named in a fix
+    return next((name for name in CACHE_VARIABLES[:2] if os.environ.get(name)), None)
 
 
 def _move_cache(folder_fix: str) -> str:

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vcam.errors import VcamError
-from vcam.jpeg import SOF, bytes_reader, frame_size, segments, size_wanted
+from vcam.jpeg import bytes_reader, frame_size, segments, size_wanted
 from vcam.sizes import MAX_SIDE
 
 MAGIC = b"VCF1"
@@ -313,7 +313,6 @@ def _rgb(frame) -> np.ndarray:
     return cv2.cvtColor(cv2.merge([y, full(cr), full(cb)]), cv2.COLOR_YCrCb2RGB)
 
 
-_SOF = SOF  # the start-of-frame markers, which hold the picture's size
 
 
 def jpeg_size(data) -> tuple[int, int] | None:
