@@ -568,3 +568,35 @@ def test_a_map_put_in_force_on_air_says_a_wrong_channel_again():
     router.mapping = MidiMap(knobs=(Knob(16, "steps", 1, 8, channel=2),))
     assert "the map listens for it on channel 3 only" in router.handle(cc(16, 64, channel=1))
     assert router.handle(cc(16, 64, channel=1)) == ""
+
+
+# The names these controllers have on Ubuntu (ALSA cuts a port's name after 31 characters) and elsewhere
+MIDIMIX_ALSA = "MIDI Mix:MIDI Mix MIDI 1 24:0"
+APC_ALSA = ["APC mini mk2:APC mini mk2 APC mini mk2 Contr 28:0", "APC mini mk2:APC mini mk2 APC mini mk2 Notes 28:1"]
+
+
+@pytest.mark.parametrize("typed", ["midimix", "MIDIMix", "midi-mix"])
+def test_a_controller_named_as_its_map_is_found_whatever_spaces_its_maker_put_in_its_name(typed):
+    """`--midi midimix --midi-map midimix`, with a MIDImix plugged in (listed as 'MIDI Mix'): the show said it was
+    waiting for the controller and to plug it in."""
+    names = ["Midi Through:Midi Through Port-0 14:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", MIDIMIX_ALSA]
+    assert find_port(typed, names) == MIDIMIX_ALSA
+    assert find_port("apc-mini-mk2", APC_ALSA) == APC_ALSA[0]
+    assert find_port("mix", ["MIDI Mix", "Remix Pad"]) == "MIDI Mix"  # a plain part still ranks first
+    assert find_port("midimix", ["Midi Through:Midi Through Port-0 14:0"]) is None
+
+
+@pytest.mark.parametrize("typed, port", [("APC mini mk2 Control", 0), ("apc mini mk2 control", 0),
+                                         ("APC mini mk2 Notes", 1)])
+def test_a_port_named_as_macos_and_windows_list_it_is_found_under_the_name_alsa_cut_short(typed, port):
+    """A show written on a Mac (`port: APC mini mk2 Control`) played on Ubuntu, where ALSA lists the port as
+    '... APC mini mk2 Contr 28:0': the show waited for a controller that was plugged in."""
+    assert find_port(typed, APC_ALSA) == APC_ALSA[port]
+    assert matching(typed, APC_ALSA) == [APC_ALSA[port]]
+
+
+def test_a_name_longer_than_a_port_name_alsa_did_not_cut_does_not_name_it():
+    """Only a name ALSA cut (31 characters) stands for a longer one: 'Launch Control XL' is not the plain one."""
+    assert find_port("Launch Control XL", ["Launch Control:Launch Control MIDI 1 20:0"]) is None
+    assert find_port("Launch Control XL", ["Launch Control:Launch Control 20:0"]) is None
+    assert find_port("APC mini mk2 Keys", APC_ALSA) is None

@@ -115,23 +115,43 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
+ALSA_CUT = 31  # ALSA keeps a port's own name to 31 characters: 'APC mini mk2 APC mini mk2 Contr' for '... Control'
+
+
+def _cut_short(wanted: str, form: str) -> bool:
+    """Whether `form` ('client:port N:M', folded) is the port `wanted` names as macOS and Windows list it, its port
+    part cut by ALSA: ALSA writes it as the client's name, a space and the name the maker gave the port."""
+    client, _, port = form.partition(":")
+    port = stable_name(port)
+    return len(port) == ALSA_CUT and any(w.startswith(port) for w in (wanted, f"{client} {wanted}"))
+
+
+def _squeezed(text: str) -> str:
+    """A name without its spaces, hyphens and underscores: 'midimix' and 'apc-mini-mk2' (as vcam's maps are named)
+    for the 'MIDI Mix' and the 'APC mini mk2' their makers list."""
+    return re.sub(r"[\s_-]+", "", text)
+
+
 def _rank(wanted: str, name: str) -> int | None:
     """How well `wanted` names the port `name`: 0 the whole name, 1 the name without ALSA's numbers or its client or
-    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), 2 the name or
-    part with a client number ALSA has since given anew (copied from `vcam devices` before a replug or a reboot:
-    '... 20:1' for '... 24:1'), 3 the same with another port number ('... 20:1' for '... 24:0': a renumbering keeps
-    the port's number within the client), 4 a part of it; None not at all."""
+    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), or the port's name
+    as macOS and Windows list it where ALSA cut it short, 2 the name or part with a client number ALSA has since
+    given anew (copied from `vcam devices` before a replug or a reboot: '... 20:1' for '... 24:1'), 3 the same with
+    another port number ('... 20:1' for '... 24:0': a renumbering keeps the port's number within the client), 4 a
+    part of it, 5 a part of it once spaces, hyphens and underscores are left out of both; None not at all."""
     w = _folded(wanted)
     forms = {_folded(n) for n in (name, readable(name))}
     if w in forms:
         return 0
     parts = {p.strip() for f in forms for p in (f, *f.split(":"), f.partition(":")[2])}
     stable = {stable_name(p) for p in parts}
-    if w in stable or w in parts:
+    if w in stable or w in parts or any(_cut_short(w, f) for f in forms):
         return 1
     if stable_name(w) != w and stable_name(w).strip() in stable - {""}:
         return 2 if _port_number(w) == _port_number(name) else 3
-    return 4 if w and any(w in f for f in forms) else None
+    if w and any(w in f for f in forms):
+        return 4
+    return 5 if _squeezed(w) and any(_squeezed(w) in _squeezed(f) for f in forms) else None
 
 
 THROUGH = ("midi through", "midi-through")  # ALSA's pass-through client, listed first on most Linux systems
@@ -148,7 +168,7 @@ def matching(wanted: str, names: list[str]) -> list[str]:
     part only where the part says "through": 'midi' names it and a controller alike, and the controller is what is
     meant, also when it is plugged in after the show starts (opened on Midi Through, the show would stay there)."""
     ranked = [(r, i, n) for i, n in enumerate(names) if (r := _rank(wanted, n)) is not None
-              and not (r == 4 and is_through(n) and "through" not in _folded(wanted))]
+              and not (r >= 4 and is_through(n) and "through" not in _folded(wanted))]
     return [n for *_, n in sorted(ranked)]
 
 
