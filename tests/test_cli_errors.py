@@ -994,3 +994,28 @@ def test_a_value_given_to_an_option_that_takes_none_says_to_give_it_alone(argv, 
 def test_an_option_whose_value_is_left_out_says_the_form_to_give(argv, said, capsys):
     """`vcam run --out` said only "expected one argument"."""
     assert _last_line(argv, capsys) == said
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["cam", "ws://127.0.0.1:9"], ["midi", "learn"]])
+def test_a_second_midi_controller_given_is_refused_rather_than_the_first_left_deaf(command, capsys):
+    """`--midi nano --midi apc`, two controllers plugged in: the show listened on the APC alone and the nanoKONTROL2
+    did nothing, unsaid."""
+    from vcam.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([*command, "--midi", "nano", "--midi", "apc"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err.rstrip().splitlines()[-1]
+    assert "argument --midi: given twice ('nano', then 'apc')" in err and "one MIDI input" in err
+    assert build_parser().parse_args([*command, "--midi", "nano", "--midi", "nano"]).midi == "nano"  # the same one
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["cam", "ws://127.0.0.1:9"]])
+def test_a_second_midi_map_given_is_refused_rather_than_the_first_dropped(command, capsys):
+    from vcam.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([*command, "--midi-map", "nanokontrol2", "--midi-map", "apc-mini-mk2"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err.rstrip().splitlines()[-1]
+    assert "argument --midi-map: given twice ('nanokontrol2', then 'apc-mini-mk2')" in err

@@ -23,6 +23,18 @@ MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vc
                   "plugged in yet is waited for, and opened when it comes")
 
 
+class _OneController(argparse.Action):
+    """--midi and --midi-map, which vcam takes once: it listens to one MIDI input, with one map. Given twice (two
+    controllers plugged in, a flag for each), argparse kept the last, and the first controller did nothing, unsaid."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        before = getattr(namespace, self.dest, None)
+        if before is not None and before != values:
+            parser.error(f"argument {option_string}: given twice ({before!r}, then {values!r}): vcam listens to one "
+                         "MIDI input, with one map; give the controller to play with once")
+        setattr(namespace, self.dest, values)
+
+
 def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:
     """The OSC options; `show`: the command plays a show file, whose osc: section is the default map (vcam cam has
     none)."""
@@ -471,10 +483,10 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                     help="ignore the saved tuning (defaults, or the flags above)")
     r.add_argument("--pin-first-latent", action="store_true",
                    help="keep the stream's first latent as context instead of re-encoding recent frames")
-    r.add_argument("--midi", metavar="PORT", type=argtypes.midi_port,
+    r.add_argument("--midi", metavar="PORT", action=_OneController, type=argtypes.midi_port,
                    help=f"a MIDI input, {MIDI_PORT_HELP} (vcam run defaults to the show's midi: port; none opens "
                         "no input)")
-    r.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
+    r.add_argument("--midi-map", metavar="MAP", action=_OneController, type=argtypes.user_path,
                    help="nanokontrol2, midimix, apc-mini-mk2 or a map file (default: the show's midi: section)")
     _add_osc_args(r)
     r.add_argument("--media", action="append", metavar="DIR", type=argtypes.media_folder,
@@ -533,10 +545,10 @@ def _add_cam_parser(sub) -> None:
                      help="drop the oldest frames past this much delay (4)")
     cam.add_argument("--fallback", metavar="IMAGE", type=argtypes.fallback_image,
                      help="image shown while the server is unreachable")
-    cam.add_argument("--midi", metavar="PORT", type=argtypes.cam_midi_port,
+    cam.add_argument("--midi", metavar="PORT", action=_OneController, type=argtypes.cam_midi_port,
                      help=f"a MIDI input, {MIDI_PORT_HELP}, whose commands go to the server; needs --midi-map"
                           " (none opens no input)")
-    cam.add_argument("--midi-map", metavar="MAP", type=argtypes.user_path,
+    cam.add_argument("--midi-map", metavar="MAP", action=_OneController, type=argtypes.user_path,
                      help="nanokontrol2, midimix, apc-mini-mk2 or a map file, for --midi")
     _add_osc_args(cam, show=False)
     cam.add_argument("--no-stdin", dest="stdin", action="store_false", help="ignore commands on stdin")
@@ -631,7 +643,7 @@ def _add_midi_parser(sub) -> None:
     learn = msub.add_parser("learn", help="print each incoming control and the mapping line to paste",
                             description="Prints each control touched on the controller with the line to paste "
                                         "into a show's midi: controls: or a map file, until --count or Ctrl-C.")
-    learn.add_argument("--midi", metavar="PORT", type=argtypes.midi_input,
+    learn.add_argument("--midi", metavar="PORT", action=_OneController, type=argtypes.midi_input,
                        help="the input, by its name or a part of it (default: the first)")
     learn.add_argument("--count", type=argtypes.within(int, 1),
                        help="stop after this many messages from controls (notes, CCs, program changes; MIDI clock, "
