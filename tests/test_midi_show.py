@@ -11,6 +11,7 @@ from helpers import wait_for
 from test_midi_router import server_controller as controller
 from vcam.control.commands import parse
 from vcam.control.controller import ShowState
+from vcam.control import midi as midi_module
 from vcam.control.midi import MidiRouter, find_port, matching, readable
 from vcam.control.midiinput import MidiInput
 from vcam.control.midiclock import MidiClock
@@ -600,3 +601,37 @@ def test_a_name_longer_than_a_port_name_alsa_did_not_cut_does_not_name_it():
     assert find_port("Launch Control XL", ["Launch Control:Launch Control MIDI 1 20:0"]) is None
     assert find_port("Launch Control XL", ["Launch Control:Launch Control 20:0"]) is None
     assert find_port("APC mini mk2 Keys", APC_ALSA) is None
+
+
+def test_on_windows_a_name_copied_with_its_number_still_names_the_controller_once_the_number_changed(monkeypatch):
+    """Windows lists a port with its place among the inputs after it ('nanoKONTROL2 1'), which changes as other
+    controllers come and go: a name copied from `vcam devices` named no input the next day."""
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    names = ["MIDI Mix 0", "nanoKONTROL2 2"]
+    assert find_port("nanoKONTROL2 1", names) == "nanoKONTROL2 2"
+    assert find_port("nanoKONTROL2", names) == "nanoKONTROL2 2"
+    assert find_port("MIDI Mix 3", ["MIDI Mix 2 0", "MIDI Mix 1"]) == "MIDI Mix 1"
+    monkeypatch.setattr(midi_module.sys, "platform", "darwin")  # macOS's numbers are the ports' own
+    assert find_port("IAC Driver Bus 1", ["IAC Driver Bus 2"]) is None
+
+
+def test_on_windows_the_controller_listened_to_is_found_again_when_its_number_changes(fake_midi_backend, monkeypatch):
+    """Another controller unplugged moves the one listened to from 'MIDI Mix 1' to 'MIDI Mix 0': the show said it
+    was unplugged and waited for it for ever, as it was there all along under its new number."""
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({"nanoKONTROL2 0", "MIDI Mix 1"})
+    said, heard = [], []
+    midi, looks = watched("MIDI Mix 1", said, heard.append)
+    try:
+        assert midi.port_name == "MIDI Mix 1"
+        with fake_midi.LOCK:  # the nanoKONTROL2 goes: Windows numbers the MIDImix anew
+            fake_midi.PRESENT.clear()
+            fake_midi.OPEN[:] = []
+            fake_midi.PRESENT.add("MIDI Mix 0")
+        assert wait_for(lambda: any("is back" in s for s in said), 60), said
+        assert midi.port_name == "MIDI Mix 0"
+        fake_midi.send("MIDI Mix 0", cc(62, 100))
+        assert wait_for(lambda: heard, 60)
+    finally:
+        midi.stop()

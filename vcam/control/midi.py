@@ -93,8 +93,12 @@ def readable(name: str) -> str:
 
 def stable_name(name: str) -> str:
     """A port's name without the client number ALSA gives a controller anew each time it is plugged in
-    ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...')."""
-    return re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+    ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...'),
+    and on Windows without the place among the inputs that rtmidi puts after it ('nanoKONTROL2 1' is 'nanoKONTROL2
+    0' once an input listed before it has gone). Elsewhere a number at the end is the port's own ('IAC Driver Bus
+    2')."""
+    name = re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+    return re.sub(r" \d+$", "", name) if sys.platform == "win32" else name
 
 
 def _port_number(name: str) -> str | None:
