@@ -585,6 +585,8 @@ def test_a_controller_named_as_its_map_is_found_whatever_spaces_its_maker_put_in
     assert find_port("apc-mini-mk2", APC_ALSA) == APC_ALSA[0]
     assert find_port("mix", ["MIDI Mix", "Remix Pad"]) == "MIDI Mix"  # a plain part still ranks first
     assert find_port("midimix", ["Midi Through:Midi Through Port-0 14:0"]) is None
+    # nor Midi Through, named so only once its hyphen is left out: a controller plugged in later is what is meant
+    assert find_port("port 0", ["Midi Through:Midi Through Port-0 14:0"]) is None
 
 
 @pytest.mark.parametrize("typed, port", [("APC mini mk2 Control", 0), ("apc mini mk2 control", 0),
