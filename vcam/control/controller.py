@@ -33,7 +33,7 @@ from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
 from vcam.control.showedit import Dropped, Playing, ShowEdit, in_words
 from vcam.control.teller import Teller
-from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
+from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo, clock_leads
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
@@ -591,8 +591,9 @@ class Controller:
                             " (the tap before the pause is left out: the taps count from the one after it)")
                 return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"
             reply = f"tapped {bpm:.1f} bpm"
-        if tempo.source in CLOCKS:
-            reply += f" (the {tempo.source} leads while it runs)"
+        got = tempo.grid()
+        if got is not None and got[0] in CLOCKS:
+            reply += f" ({clock_leads(*got)})"
         return reply
 
     def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:

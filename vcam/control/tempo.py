@@ -87,6 +87,18 @@ def beat_words(beat: float, beats_per_bar: int) -> str:
     return f"beat {_count(at + 1)} bar {_count(bar + 1)}"
 
 
+def clock_leads(source: str, grid: Grid) -> str:
+    """What a tempo set by hand (bpm, tap, OSC) meets where a clock's grid (`source`'s) applies, in words: a Link
+    session with peers takes it (vcam.control.abletonlink follows the operator's tempo), and with it the DJ's and
+    every peer's; a MIDI clock sets it aside while it is heard, stopped or running."""
+    if source == "link":
+        return "the Link session takes it, and its peers follow"
+    if not grid.running:  # a DAW stopped but sending clock: the tempo typed does not start the beat
+        return (f"the {source} leads while it is heard, and it is stopped: the beat stands still until it starts or "
+                "goes quiet")
+    return f"the {source} leads while it runs"
+
+
 def _count(number: float) -> str:
     """A count as said: whole in all its digits (bar 1000001 of a session days long, not 1e+06), else as :g."""
     return str(int(number)) if number == int(number) else f"{number:g}"
