@@ -111,6 +111,44 @@ def test_the_status_line_reports_the_offset_the_camera_saw():
     assert plan.block >= plan.first and plan.block in shown
     assert quantizer.last is plan
     assert plan.offset == pytest.approx(shown[plan.block] - plan.boundary)
+    # 150 ms (4.5 camera frames) off the bar, the nearest a block came: how far apart blocks come is said with it
+    assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms (blocks 0.6 s apart)"
+
+
+def one_change_shown(block_s: float, bpm: float, spec: str, ask_at: float) -> tuple[Quantizer, object, dict]:
+    """The real pacer at 30 fps, a producer taking `block_s` a 12-frame block, one change quantised to `spec` asked
+    at `ask_at`: the quantizer, the change's plan and when each block's first frame was handed to the camera."""
+    ft = bench.FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=True), clock=ft.clock)
+    quantizer = Quantizer(pacer, bench.steady_tempo(bpm, ft.clock, phase=0.3), clock=ft.clock)
+    producer = bench.Producer(ft, pacer, block_s, jitter=0.0)
+    quantizer.attach(producer)
+    plans = []
+    ft.at(ask_at, lambda: plans.append(quantizer.plan(spec)))
+    shown: dict[int, float] = {}
+
+    def emit(frame, tick):
+        shown.setdefault(int(frame[0, 0, 0]), ft.now)
+
+    producer.start()
+    pacer.run(emit, bench._Until(ft, ask_at + 8 * block_s + 8 * 60.0 / bpm), sleep=ft.sleep)
+    (plan,) = plans
+    assert quantizer.last is plan
+    return quantizer, plan, shown
+
+
+def test_a_slow_machines_block_nearest_the_bar_far_off_it_has_the_blocks_spacing_said():
+    """3 s blocks against a 124 bpm bar (1.9 s): the nearest block's first frame is most of a beat off the bar,
+    which "on beat -428 ms" alone read as the timing gone wrong; the status says how far apart blocks come."""
+    quantizer, plan, shown = one_change_shown(3.0, 124.0, "bar", ask_at=20.0)
+    best = min(abs(t - plan.boundary) for b, t in shown.items() if b >= plan.first)
+    assert abs(plan.offset) == pytest.approx(best) and abs(plan.offset) > 0.2  # no block came nearer
+    assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms (blocks 3.0 s apart)"
+
+
+def test_a_change_within_two_camera_frames_of_the_beat_says_its_offset_alone():
+    quantizer, plan, _ = one_change_shown(0.3, 90.0, "beat", ask_at=9.0)
+    assert abs(plan.offset) <= 2 / 30.0
     assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms"
 
 
