@@ -1541,3 +1541,21 @@ def test_a_reply_refuses_one_note_given_bare_which_it_would_join_letter_by_lette
     assert Reply("input a", ["note"]) == "input a; note"
     with pytest.raises(TypeError, match="sequence of notes"):
         Reply("input a", "note")
+
+
+def test_a_change_given_its_own_timing_without_a_tempo_says_in_its_reply_that_it_lands_at_once():
+    """`next @bar` with no tempo: the line saying changes land at once is said once, on the console; a second
+    `@bar` (or one sent by a network client, who never sees that line) was answered as if on time."""
+    ctl, said, landed = controller(tempo=tempo_at(None))
+    ctl.handle_line("seed 3 @beat", "stdin")  # the first: the line is said
+    assert ctl.handle_line("next @bar", "stdin") == ("preset 2 'ocean' (over 4 blocks), seed 7; no tempo yet (tap, "
+                                                     "bpm N, MIDI clock or --link): it lands from the next block, "
+                                                     "not on the bar")
+    assert ctl.handle_line("seed 5 @4", "stdin") == ("seed 5; no tempo yet (tap, bpm N, MIDI clock or --link): it "
+                                                     "lands from the next block, not on the 4-beat grid")
+    assert ctl.handle_line("freeze @bar", "stdin") == ("screen: freeze; no tempo yet (tap, bpm N, MIDI clock or "
+                                                       "--link): it is set at once, not on the bar")
+    assert ctl.state.screen == "freeze" and landed == [] and len(said) == 1
+    # the show's quantize alone, or @off, asked for nothing the reply must answer
+    assert ctl.handle_line("seed 6", "stdin") == "seed 6 from the next block"
+    assert ctl.handle_line("seed 8 @off", "stdin") == "seed 8 from the next block"

@@ -366,8 +366,10 @@ class Controller:
         if name == "quantize":
             return self._set_quantize(cmd.args[0])
         spec = None if at_once else self._timing(cmd)
+        untimed = None if at_once or spec is not None else self._no_tempo_for(cmd.at)
         if name in SCREEN_MODES:
-            return self._screen(name, origin, spec, aim)
+            reply = self._screen(name, origin, spec, aim)
+            return reply if untimed is None else f"{reply}; {untimed}: it is set at once, not {lands_on(cmd.at)}"
         with self._gathering(spec) as made:
             reply = Reply.of(self._change(cmd, origin))
         at, waits = made.at, made.waits
@@ -378,7 +380,8 @@ class Controller:
             # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
             return _landing_said(name, reply, f"{self._no_boundary()}, not {lands_on(spec)}")
         if at is _UNSET or at is None:
-            return reply
+            return reply if untimed is None else _landing_said(name, reply, f"{untimed}: it lands{NEXT_BLOCK}, not "
+                                                                             f"{lands_on(cmd.at)}")
         return _landing_said(name, reply, lands=f"{lands_on(spec)}, block {at}")
 
     def _change(self, cmd: Command, origin: Origin) -> Reply | str:
@@ -407,6 +410,13 @@ class Controller:
             return None
         self._said_no_tempo = False  # said again if the tempo goes away
         return spec
+
+    def _no_tempo_for(self, at: str | None) -> str | None:
+        """Why a change given its own timing (`next @bar`) lands at once where there is no tempo, for its reply: the
+        line said once (_timing) reaches the console only, and a second `@bar` was answered as if on time."""
+        if at is None or at == "off" or (self.tempo is not None and self.tempo.bpm is not None):
+            return None
+        return "no tempo yet (tap, bpm N, MIDI clock or --link)"
 
     def _no_boundary(self) -> str:
         """Why a change asked on the beat lands at once, with when it lands: no block made yet (the model loads; it
