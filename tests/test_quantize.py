@@ -1548,14 +1548,24 @@ def test_a_change_given_its_own_timing_without_a_tempo_says_in_its_reply_that_it
     `@bar` (or one sent by a network client, who never sees that line) was answered as if on time."""
     ctl, said, landed = controller(tempo=tempo_at(None))
     ctl.handle_line("seed 3 @beat", "stdin")  # the first: the line is said
-    assert ctl.handle_line("next @bar", "stdin") == ("preset 2 'ocean' (over 4 blocks), seed 7; no tempo yet (tap, "
-                                                     "bpm N, MIDI clock or --link): it lands from the next block, "
-                                                     "not on the bar")
-    assert ctl.handle_line("seed 5 @4", "stdin") == ("seed 5; no tempo yet (tap, bpm N, MIDI clock or --link): it "
-                                                     "lands from the next block, not on the 4-beat grid")
-    assert ctl.handle_line("freeze @bar", "stdin") == ("screen: freeze; no tempo yet (tap, bpm N, MIDI clock or "
-                                                       "--link): it is set at once, not on the bar")
+    no_tempo = "no tempo yet (tap, bpm N, a MIDI clock or a Link peer gives one)"
+    assert ctl.handle_line("next @bar", "stdin") == (f"preset 2 'ocean' (over 4 blocks), seed 7; {no_tempo}: it lands "
+                                                     "from the next block, not on the bar")
+    assert ctl.handle_line("seed 5 @4", "stdin") == (f"seed 5; {no_tempo}: it lands from the next block, not on the "
+                                                     "4-beat grid")
+    assert ctl.handle_line("freeze @bar", "stdin") == f"screen: freeze; {no_tempo}: it is set at once, not on the bar"
     assert ctl.state.screen == "freeze" and landed == [] and len(said) == 1
     # the show's quantize alone, or @off, asked for nothing the reply must answer
     assert ctl.handle_line("seed 6", "stdin") == "seed 6 from the next block"
     assert ctl.handle_line("seed 8 @off", "stdin") == "seed 8 from the next block"
+
+
+def test_no_tempo_names_a_link_peer_as_a_source_not_the_flag_alone():
+    """--link with no other peer in the session gives no tempo: the line told the operator who had given --link to
+    give it."""
+    ctl, said, _ = controller(tempo=tempo_at(None))
+    ctl.handle_line("next @bar", "stdin")
+    assert said == ["no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) (until then, "
+                    "changes asked on the beat land at once)"]
+    assert ctl.handle_line("quantize beat", "stdin") == ("changes land on the beat (no tempo yet: tap, bpm N, a MIDI "
+                                                         "clock or a peer in the Link session (--link))")

@@ -57,7 +57,8 @@ class ShowState:
     bias: float = DEFAULT_BIAS  # Krea's attention bias on the past frames (1: off)
 
 
-NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
+# a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given
+NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link)"
 # How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
 # of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -416,7 +417,7 @@ class Controller:
         line said once (_timing) reaches the console only, and a second `@bar` was answered as if on time."""
         if at is None or at == "off" or (self.tempo is not None and self.tempo.bpm is not None):
             return None
-        return "no tempo yet (tap, bpm N, MIDI clock or --link)"
+        return "no tempo yet (tap, bpm N, a MIDI clock or a Link peer gives one)"
 
     def _no_boundary(self) -> str:
         """Why a change asked on the beat lands at once, with when it lands: no block made yet (the model loads; it
