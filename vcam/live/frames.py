@@ -8,6 +8,7 @@ from types import ModuleType
 
 import numpy as np
 
+from vcam import jpeg
 from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
@@ -165,12 +166,12 @@ def _may_have_alpha(path: str) -> bool:
     """Whether the file's header leaves room for an alpha channel: not a JPEG, a PNG without alpha or a tRNS
     chunk, a WebP whose header says none; True for any other file (its alpha is looked for by decoding it)."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(32)
+        with HeadFirst(path) as data:
+            head = data.read(0, 32)
             if head.startswith(b"\xff\xd8\xff"):
                 return False
             if head.startswith(b"\x89PNG\r\n\x1a\n"):
-                return _png_may_have_alpha(f, head)
+                return _png_may_have_alpha(data.read, head)
             if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
                 return _webp_may_have_alpha(head)
     except OSError:
@@ -178,24 +179,53 @@ def _may_have_alpha(path: str) -> bool:
     return True
 
 
-def _png_may_have_alpha(f, head: bytes) -> bool:
+class HeadFirst:
+    """A file read by offset: from its first bytes, read already (`head`), where they hold what is asked, else from
+    the file, opened at the first read past them and closed on leaving. A walk of a header's chunks or segments
+    that ends within the head opens nothing more; one that runs past it (an Exif segment after a large ICC profile)
+    is read on in the file, not cut off."""
+
+    def __init__(self, path: str, head: bytes = b""):
+        self.path, self.head = path, head
+        self._file = None
+
+    def read(self, at: int, count: int) -> bytes:
+        """`count` bytes from offset `at`, fewer where the file ends; OSError where it cannot be read."""
+        if at + count <= len(self.head):
+            return self.head[at:at + count]
+        if self._file is None:
+            self._file = open(self.path, "rb")
+        self._file.seek(at)
+        return self._file.read(count)
+
+    def __enter__(self) -> HeadFirst:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _png_may_have_alpha(read: Callable[[int, int], bytes], head: bytes) -> bool:
     """A colour type with alpha (4, 6), or a tRNS chunk before the image data, which decoders turn into alpha."""
     if len(head) < 26 or head[12:16] != b"IHDR" or head[25] in (4, 6):
         return True
-    return png_chunk_before_data(f, b"tRNS") is not False
+    return png_chunk_before_data(read, b"tRNS") is not False
 
 
-def png_chunk_before_data(f, kind: bytes) -> bool | None:
-    """Whether the PNG read from `f` has a `kind` chunk before its first image data (IDAT), walked chunk by chunk;
-    None where the file ends first, or a thousand chunks come first (a handful in any real file)."""
-    f.seek(8)
+def png_chunk_before_data(read: Callable[[int, int], bytes], kind: bytes) -> bool | None:
+    """Whether the PNG read by `read(at, count)` (HeadFirst.read) has a `kind` chunk before its first image data
+    (IDAT), walked chunk by chunk; None where the file ends first, or a thousand chunks come first (a handful in any
+    real file)."""
+    at = 8
     for _ in range(1000):
-        chunk = f.read(8)
+        chunk = read(at, 8)
         if len(chunk) < 8:
             return None
         if chunk[4:8] in (kind, b"IDAT"):
             return chunk[4:8] == kind
-        f.seek(int.from_bytes(chunk[:4], "big") + 4, os.SEEK_CUR)  # its data and CRC
+        at += 8 + int.from_bytes(chunk[:4], "big") + 4  # past its length and kind, its data and its CRC
     return None
 
 
@@ -337,16 +367,9 @@ def tiff_size(path: str) -> tuple[int, int] | None:
     return (sides[256], sides[257]) if len(sides) == 2 else None
 
 
-# JPEG's start-of-frame markers, which hold the picture's size (C4, C8 and CC are other segments)
-_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
-
 def jpeg_size(path: str) -> tuple[int, int] | None:
     """A JPEG's width and height from its start-of-frame segment, without decoding it; None for any other file."""
-    for marker, body in _jpeg_segments(path, lambda marker: 5 if marker in _SOF else 0):
-        if marker in _SOF:
-            return (int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big")) if len(body) == 5 else None
-    return None
+    return jpeg.frame_size(_jpeg_segments(path, jpeg.size_wanted))
 
 
 def jpeg_orientation(path: str) -> int | None:
@@ -354,31 +377,44 @@ def jpeg_orientation(path: str) -> int | None:
     other file, or one that says none. Every Exif segment up to the scan, as libjpeg reads them: one with no
     orientation (a tool's, added beside the older one that has it), or one after the frame header, does not end the
     look."""
-    for marker, body in _jpeg_segments(path, lambda marker: -1 if marker == 0xE1 else 0):
-        if marker == 0xE1 and body.startswith(b"Exif\0\0") and (found := _tiff_orientation(body[6:])) is not None:
-            return found
-    return None
+    return jpeg_header(path)[1]
 
 
-def _jpeg_segments(path: str, wanted: Callable[[int], int]) -> Iterator[tuple[int, bytes]]:
-    """The markers of a JPEG's segments before its scan (SOS), each with the first `wanted(marker)` bytes of its
-    body (-1: all of it; 0: none, skipped unread); nothing for any other file, and none past one cut short or
-    malformed. At most a thousand: a handful in any real file."""
+def jpeg_header(path: str, head: bytes = b"") -> tuple[tuple[int, int] | None, int | None]:
+    """A JPEG's size and EXIF orientation, each as jpeg_size and jpeg_orientation give it, from one walk of its
+    segments; `head`: the file's first bytes where they are read already (HeadFirst)."""
+    size = turn = None
+    sized = False
+    for marker, body in _jpeg_segments(path, _header_wanted, head):
+        if marker in jpeg.SOF and not sized:
+            size, sized = jpeg.sof_size(body), True
+        elif marker == 0xE1 and turn is None and body.startswith(b"Exif\0\0"):
+            turn = _tiff_orientation(body[6:])
+        if sized and turn is not None:
+            break
+    return size, turn
+
+
+def _header_wanted(marker: int) -> int:
+    """What jpeg_header reads of a segment's body: an APP1 (Exif) one whole, a frame header's size."""
+    return -1 if marker == 0xE1 else jpeg.size_wanted(marker)
+
+
+# Markers past which libjpeg (OpenCV's reader) finds no picture in a file: an end of image, a second start
+_NO_IMAGE = (0xD8, 0xD9)
+
+
+def _jpeg_segments(path: str, wanted: Callable[[int], int], head: bytes = b"") -> Iterator[tuple[int, bytes]]:
+    """The file's JPEG segments as jpeg.segments walks them, up to where libjpeg finds no picture; none where it
+    cannot be read. From `head` as far as it goes (HeadFirst), then from the file: an Exif segment (a phone's holds
+    a thumbnail, up to 64 KB) or an ICC profile may run past any head of a fixed size, and an Exif segment may
+    follow the frame header."""
     try:
-        with open(path, "rb") as f:
-            if f.read(2) != b"\xff\xd8":
-                return
-            for _ in range(1000):
-                marker = f.read(4)
-                if len(marker) < 4 or marker[0] != 0xFF or marker[1] in (0xDA, 0xD9):
+        with HeadFirst(path, head) as data:
+            for marker, body in jpeg.segments(data.read, wanted):
+                if marker in _NO_IMAGE:
                     return
-                length = int.from_bytes(marker[2:4], "big") - 2
-                if length < 0:
-                    return
-                size = wanted(marker[1])
-                body = f.read(length if size < 0 else min(size, length)) if size else b""
-                yield marker[1], body
-                f.seek(length - len(body), os.SEEK_CUR)
+                yield marker, body
     except OSError:
         return
 
