@@ -1589,3 +1589,26 @@ def test_a_tempo_by_hand_while_a_stopped_midi_clock_is_heard_says_the_beat_stand
     assert ctl.handle_line("bpm 128", "stdin") == ("tempo 128 bpm (the midi clock leads while it is heard, and it is "
                                                    "stopped: the beat stands still until it starts or goes quiet)")
     assert not tempo.running and tempo.source == "midi clock"
+
+
+def test_a_tempo_by_hand_while_a_midi_clock_leads_says_the_link_session_takes_it_too():
+    """A typed bpm goes to the Link session whichever source leads: with a MIDI clock running and peers in the
+    session, the reply said only that the clock leads while the DJ's Link tempo changed to the one typed."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(140, "midi clock", (clock.now, 0.0))
+    ctl, _ = controller(tempo)
+    said: list[str] = []
+    session, link = link_session(tempo, said)
+    try:
+        assert polled(link)  # alone in the session: no one follows
+        assert ctl.handle_line("bpm 90", "stdin") == "tempo 90 bpm (the midi clock leads while it runs)"
+        link.session_tempo, link.num_peers_now = 133.0, 1
+        assert polled(link) and tempo.source == "midi clock"
+        assert ctl.handle_line("bpm 96", "stdin") == ("tempo 96 bpm (the midi clock leads while it runs; the Link "
+                                                      "session takes it, and its peers follow)")
+        assert wait_for(lambda: link.tempo == 96, 60) and tempo.bpm == 140  # the DJ's tempo moved, the show's not
+        link.num_peers_now = 0  # the last peer leaves: no one follows the next
+        assert polled(link)
+        assert ctl.handle_line("bpm 97", "stdin") == "tempo 97 bpm (the midi clock leads while it runs)"
+    finally:
+        session.stop()

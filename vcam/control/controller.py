@@ -33,7 +33,7 @@ from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
 from vcam.control.showedit import Dropped, Playing, ShowEdit, in_words
 from vcam.control.teller import Teller
-from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo, clock_leads
+from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
@@ -57,8 +57,9 @@ class ShowState:
     bias: float = DEFAULT_BIAS  # Krea's attention bias on the past frames (1: off)
 
 
-# a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given
-NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link)"
+# a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given.
+# One wording for the line said once, the quantize reply and the note in a reply to a command given its own @
+NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
 # How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
 # of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -366,11 +367,10 @@ class Controller:
             return self._session(cmd, origin, network)
         if name == "quantize":
             return self._set_quantize(cmd.args[0])
-        spec = None if at_once else self._timing(cmd)
-        untimed = None if at_once or spec is not None else self._no_tempo_for(cmd.at)
+        spec, untimed = (None, False) if at_once else self._timing(cmd, origin.source)
         if name in SCREEN_MODES:
             reply = self._screen(name, origin, spec, aim)
-            return reply if untimed is None else f"{reply}; {untimed}: it is set at once, not {lands_on(cmd.at)}"
+            return Reply(reply, _no_tempo_notes("it is set at once", cmd.at)) if untimed else reply
         with self._gathering(spec) as made:
             reply = Reply.of(self._change(cmd, origin))
         at, waits = made.at, made.waits
@@ -381,8 +381,7 @@ class Controller:
             # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
             return _landing_said(name, reply, f"{self._no_boundary()}, not {lands_on(spec)}")
         if at is _UNSET or at is None:
-            return reply if untimed is None else _landing_said(name, reply, f"{untimed}: it lands{NEXT_BLOCK}, not "
-                                                                             f"{lands_on(cmd.at)}")
+            return _landing_said(name, reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
         return _landing_said(name, reply, lands=f"{lands_on(spec)}, block {at}")
 
     def _change(self, cmd: Command, origin: Origin) -> Reply | str:
@@ -398,26 +397,22 @@ class Controller:
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
 
     # --- on the beat --------------------------------------------------------------------------------------
-    def _timing(self, cmd: Command) -> str | None:
-        """What the command's change is quantised to (its @, else the show's quantize); None for at once, also
-        without a tempo (said once)."""
+    def _timing(self, cmd: Command, source: str) -> tuple[str | None, bool]:
+        """What the command's change is quantised to (its @, else the show's quantize), None for at once; and
+        whether it lands at once for want of a tempo though given its own @, which its reply says (_no_tempo_notes):
+        a second `@bar` was answered as if on time. Without a tempo, the line saying so is said once where no reply
+        says it on the console: a change quantised by the show, or one given its @ by a network client."""
         spec = cmd.at if cmd.at is not None else self.quantize
         if spec == "off" or cmd.name in UNTIMED:
-            return None
+            return None, False
         if self.tempo is None or self.tempo.bpm is None:
-            if not self._said_no_tempo:
+            own = cmd.at is not None
+            if not self._said_no_tempo and not (own and _replied_here(source)):
                 self._said_no_tempo = True
                 self.say(f"{NO_TEMPO} (until then, changes asked on the beat land at once)")
-            return None
+            return None, own
         self._said_no_tempo = False  # said again if the tempo goes away
-        return spec
-
-    def _no_tempo_for(self, at: str | None) -> str | None:
-        """Why a change given its own timing (`next @bar`) lands at once where there is no tempo, for its reply: the
-        line said once (_timing) reaches the console only, and a second `@bar` was answered as if on time."""
-        if at is None or at == "off" or (self.tempo is not None and self.tempo.bpm is not None):
-            return None
-        return "no tempo yet (tap, bpm N, a MIDI clock or a Link peer gives one)"
+        return spec, False
 
     def _no_boundary(self) -> str:
         """Why a change asked on the beat lands at once, with when it lands: no block made yet (the model loads; it
@@ -603,9 +598,8 @@ class Controller:
                 return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"
             reply = f"tapped {bpm:.1f} bpm"
         got = tempo.grid()
-        if got is not None and got[0] in CLOCKS:
-            reply += f" ({clock_leads(*got)})"
-        return reply
+        met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
+        return f"{reply} ({met})" if met is not None else reply
 
     def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
@@ -801,15 +795,27 @@ def _follow(st: ShowState, action: Action) -> None:
         st.input = action.spec
 
 
-def _landing_said(name: str, reply: Reply, note: str | None = None, lands: str = "") -> Reply:
-    """The reply to command `name` for a change that lands on a later block, said by `note` (after the reply's own
+def _landing_said(name: str, reply: Reply, *notes: str, lands: str = "") -> Reply:
+    """The reply to command `name` for a change that lands on a later block, said by `notes` (after the reply's own
     notes) or `lands` (on the beat): what it did without its "from the next block" (its last: an input's path may
     hold the words)."""
     done = reply.done
     if name in SAYS_NEXT_BLOCK:
         head, cut, tail = done.rpartition(NEXT_BLOCK)
         done = head + tail if cut else done
-    return Reply(done, [*reply.notes, *([note] if note is not None else [])], lands)
+    return Reply(done, [*reply.notes, *notes], lands)
+
+
+def _no_tempo_notes(lands: str, at: str) -> tuple[str, str]:
+    """The notes of a reply to a change given its own @ (`at`) with no tempo: when it lands instead, and why. Two
+    notes, so that a cue of several such lines says why once (vcam.control.cues drops a note said before)."""
+    return f"{lands}, not {lands_on(at)}", NO_TEMPO
+
+
+def _replied_here(source: str) -> bool:
+    """Whether the reply to a command from `source` is said on this console: all but a vcam cam client's
+    (`net NAME`, vcam.remote.answers.command_source), which goes back to that client alone."""
+    return not source.startswith("net ")
 
 
 def _preset_with(show: Show | None, prompts: dict[str, float]) -> int | None:

@@ -215,12 +215,15 @@ class Quantizer:
     def status(self) -> str | None:
         """For the status line: how far from its boundary the last quantised change reached the camera, and where
         that is more than SAID_FRAMES camera frames, how far apart blocks come: a slow machine's block nearest the
-        bar may show a second off it, which read as "on beat -950 ms" alone looked like a fault of the timing."""
+        bar may show a second off it, which read as "on beat -950 ms" alone looked like a fault of the timing. Only
+        where the spacing explains it: the block nearest a boundary is at most half the spacing (and a frame) off
+        it, so a miss further than that is not the spacing's, and is said alone."""
         last = self.last
         if last is None:
             return None
         said = f"on beat {last.offset * 1000:+.0f} ms"
-        if abs(last.offset) > SAID_FRAMES / self.pacer.settings.fps and last.period > 0:
+        frame = 1.0 / self.pacer.settings.fps
+        if SAID_FRAMES * frame < abs(last.offset) <= last.period / 2 + frame:
             said += f" (blocks {last.period:.1f} s apart)"
         return said
 
