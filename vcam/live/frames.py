@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
@@ -397,6 +398,84 @@ def _tiff_orientation(tiff: bytes) -> int | None:
             value = int.from_bytes(tiff[entry + 8:entry + 10], order)
             return value if 1 <= value <= 8 else None
     return None
+
+
+# The most chunks a PNG's walk reads to its end: a 48 MP one's image data comes in some thousands
+PNG_CHUNKS = 100_000
+
+
+def still_orientation(path: str) -> int | None:
+    """The EXIF orientation (1 to 8; 1: as stored) that imread applies to the PNG or WebP at `path`, read from its
+    chunks without decoding it, as OpenCV reads them: a PNG's first eXIf chunk before its end (after its image data
+    too), a WebP's first EXIF chunk where its extended header says it has one. None for any other file, or one its
+    chunks leave in doubt (cut short, an EXIF chunk damaged or not a TIFF block): decoded to be sure."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if head.startswith(b"\x89PNG\r\n\x1a\n"):
+                return _png_orientation(f)
+            if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+                return _webp_orientation(f, int.from_bytes(head[4:8], "little") + 8)
+    except OSError:
+        pass
+    return None
+
+
+def _png_orientation(f) -> int | None:
+    """still_orientation of the PNG read from `f`: libpng keeps the first eXIf chunk whose CRC checks out."""
+    f.seek(8)
+    for _ in range(PNG_CHUNKS):
+        chunk = f.read(8)
+        if len(chunk) < 8:
+            return None
+        size, kind = int.from_bytes(chunk[:4], "big"), chunk[4:8]
+        if kind == b"IEND":
+            return 1
+        if kind == b"eXIf":
+            body, crc = f.read(size), f.read(4)
+            if len(crc) < 4 or zlib.crc32(kind + body) != int.from_bytes(crc, "big"):
+                return None  # libpng passes over it with a warning, and may take a later one
+            return _exif_orientation(body)
+        f.seek(size + 4, os.SEEK_CUR)  # its data and CRC
+    return None
+
+
+def _webp_orientation(f, end: int) -> int | None:
+    """still_orientation of the WebP read from `f` (its RIFF block ending at `end`): libwebp reads an EXIF chunk
+    only where the extended header (VP8X) flags one, wherever it lies."""
+    first = f.read(9)
+    if first[:4] != b"VP8X":
+        return 1  # a simple WebP: no metadata is read
+    if len(first) < 9:
+        return None
+    if not first[8] & 0x08:
+        return 1
+    at = 12
+    for _ in range(1000):  # a handful in any real file
+        f.seek(at)
+        chunk = f.read(8)
+        if len(chunk) < 8 or at + 8 > end:
+            return None  # flagged, and none found
+        size = int.from_bytes(chunk[4:8], "little")
+        if chunk[:4] == b"EXIF":
+            body = f.read(size)
+            return _exif_orientation(body) if len(body) == size else None
+        at += 8 + size + (size & 1)  # a chunk of an odd size is padded to an even one
+    return None
+
+
+def _exif_orientation(tiff: bytes) -> int | None:
+    """The orientation an EXIF chunk's TIFF block gives imread (1: none, where it has no valid one); None where the
+    chunk is no TIFF block (an "Exif" header before it, which OpenCV refuses)."""
+    if tiff[:2] not in (b"II", b"MM"):
+        return None
+    return _tiff_orientation(tiff) or 1
+
+
+def shows_as_decoded(path: str) -> bool:
+    """Whether the PNG or WebP at `path` shows as any read of its colours gives it: its chunks say no EXIF turn and
+    its header rules out an alpha channel (shown over black)."""
+    return still_orientation(path) == 1 and not _may_have_alpha(path)
 
 
 def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:

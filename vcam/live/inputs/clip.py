@@ -22,7 +22,7 @@ from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import (ImageError, fit, jpeg_orientation, jpeg_size, over_black_bgr, png_chunk_before_data,
-                              quiet_cv2, read_shown)
+                              quiet_cv2, read_shown, shows_as_decoded)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -183,6 +183,16 @@ def _picture(path: str) -> bool:
         return False
     webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     return (head.startswith(_PICTURE_MAGIC) or webp) and not _may_be_animated(path)
+
+
+def _read_upright(path: str) -> bool:
+    """Whether the capture's first frame of the still picture at `path` is as image: shows it, by its header: a
+    JPEG (a phone's photo) whose EXIF says no turn, a PNG or WebP whose chunks say none and that has no alpha to show
+    over black. Decoded again, a 24 MP JPEG cost up to half a second more as the input was put on air, on the
+    stream's thread between blocks, and a 48 MP PNG twice its time to open and 300 MB more."""
+    if jpeg_size(path) is not None:
+        return jpeg_orientation(path) in (None, 1)
+    return shows_as_decoded(path)
 
 
 def _capture(path: str):
@@ -551,9 +561,7 @@ class ClipSource:
     def _upright(self, first: np.ndarray) -> np.ndarray:
         """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
         its EXIF orientation, so a phone's portrait photo given as file: came in on its side."""
-        # a JPEG (a phone's photo) that says no turn is as the capture read it: decoding it again cost a 24 MP one
-        # up to half a second more as the input was put on air, on the stream's thread, between blocks
-        if not _picture(self.path) or jpeg_size(self.path) is not None and jpeg_orientation(self.path) in (None, 1):
+        if not _picture(self.path) or _read_upright(self.path):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
