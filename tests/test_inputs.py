@@ -556,6 +556,46 @@ def test_an_animated_image_says_only_its_first_frame_is_used_and_that_file_plays
     assert said == []
 
 
+def _animated_webp(path, levels) -> str:
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((48, 64, 3), level, np.uint8)) for level in levels]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True)
+    return str(path)
+
+
+def test_an_animated_webp_as_an_image_says_only_its_first_frame_is_used_and_that_file_plays_it(tmp_path):
+    """`input image:anim.webp` showed its first frame without a word where PyAV's FFmpeg does not decode an
+    animated WebP: OpenCV's, which file: plays it through, does."""
+    path = _animated_webp(tmp_path / "anim.webp", [0, 80, 160, 240])
+    said = []
+    switch = InputSwitch(W, H, say=said.append)
+    image = switch.open(f"image:{path}")
+    assert np.array_equal(image.frames(0, 1)[0], image.frames(5, 1)[0])  # still: the first frame
+    assert said == [f"image anim.webp is animated: only its first frame is used; file:{path} plays it as a clip"]
+    clip = switch.open(f"file:{path}")  # what the line offers does play it
+    assert len({int(frame.mean()) // 40 for frame in clip.frames(0, 30)}) > 1
+    switch.close()
+
+
+def test_an_animation_that_no_decoder_here_plays_is_said_to_show_still_as_an_image(tmp_path, monkeypatch):
+    """Where neither FFmpeg gives a second frame, file: would show it still too: the line says to convert it."""
+    path = _animated_webp(tmp_path / "anim.webp", [0, 120])
+    monkeypatch.setattr(clip_module, "_captured_animation", lambda path: None)
+    said = []
+    InputSwitch(W, H, say=said.append).open(f"image:{path}")
+    assert said == ["image anim.webp is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                    "convert it to a GIF to play it as a clip (magick IN.webp OUT.gif, then file:OUT.gif)"]
+    single = str(tmp_path / "one.gif")
+    cv2.imwrite(str(tmp_path / "one.png"), np.zeros((48, 64, 3), np.uint8))
+    from PIL import Image
+
+    Image.open(tmp_path / "one.png").save(single)  # a GIF of one frame is no animation
+    said.clear()
+    InputSwitch(W, H, say=said.append).open(f"image:{single}")
+    assert said == []
+
+
 def test_an_animated_image_is_said_once_where_the_stream_is_made_smaller_to_fit_the_card(tmp_path):
     """The model loaded at a smaller size reopened the image, which said it was animated a second time."""
     path = _animated_gif(tmp_path / "anim.gif", [0, 80, 160])

@@ -814,9 +814,21 @@ def animated_frames(path: str) -> int | None:
         with av.open(path) as container:
             stream = container.streams.video[0]
             decoded = sum(1 for _, _ in zip(range(2), container.decode(stream)))
-            return (stream.frames or 1) if decoded > 1 else None
-    except Exception:  # av.FFmpegError, IndexError (no video in it): no clip to offer; OpenCV's read stands
-        return None
+            if decoded > 1:
+                return stream.frames or 1
+    except Exception:  # av.FFmpegError, IndexError (no video in it): OpenCV's capture may read it still
+        pass
+    return _captured_animation(path)
+
+
+def _captured_animation(path: str) -> int | None:
+    """1 where OpenCV's capture, which file: plays a clip through, gives a second frame of the image at `path`: its
+    FFmpeg may decode an animation that PyAV's does not (an animated WebP), said as shown still without a word."""
+    cap = _capture(path)
+    try:
+        return 1 if cap.isOpened() and cap.grab() and cap.grab() else None
+    finally:
+        cap.release()
 
 
 def _one_of_an_animation(path: str, packets: int) -> bool:
@@ -899,10 +911,18 @@ class ImageSource:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
         self.frame = frame
-        if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
+        self._say_animated()
+
+    def _say_animated(self) -> None:
+        """Where the image is an animation, that only its first frame shows, and how to play it: otherwise its
+        first frame was shown still without a word."""
+        if (frames := animated_frames(self.path)) is not None:
             count = f" ({frames} frames)" if frames > 1 else ""
-            say(f"image {self.name} is animated{count}: only its first frame is used; "
-                f"{shell_word(f'file:{self.path}')} plays it as a clip")
+            self.say(f"image {self.name} is animated{count}: only its first frame is used; "
+                     f"{shell_word(f'file:{self.path}')} plays it as a clip")
+        elif _stills_its_animation(self.path):  # file: would show it still as well
+            self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                     "convert it to a GIF to play it as a clip (magick IN.webp OUT.gif, then file:OUT.gif)")
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block
