@@ -459,6 +459,41 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
         clip.close()
 
 
+def test_a_turn_said_past_a_large_segment_is_found(tmp_path):
+    """An Exif segment after an ICC profile of 200 KB (in APP2 segments of up to 64 KB, as a wide-gamut photo
+    carries it) is read where it is: a look at a fixed first part of the file would miss it."""
+    from PIL import Image
+
+    from vcam.live.frames import jpeg_header, jpeg_orientation
+
+    plain = tmp_path / "plain.jpg"
+    Image.fromarray(np.zeros((40, 80, 3), np.uint8)).save(plain)
+    data = plain.read_bytes()
+    profile = b"".join(b"\xff\xe2" + (65533 + 2).to_bytes(2, "big") + b"ICC_PROFILE\0" + bytes(65533 - 12)
+                       for _ in range(3))
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data[:2] + profile + _app1_exif({0x0112: 6}) + data[2:])
+    assert jpeg_orientation(str(path)) == 6
+    head = path.read_bytes()[:clip_module.HEAD_BYTES]  # as a clip reads it as it opens
+    assert jpeg_header(str(path)) == jpeg_header(str(path), head) == ((80, 40), 6)
+
+
+def test_a_picture_files_size_is_read_past_fill_bytes_and_markers_with_no_length_as_libjpeg_reads_them(tmp_path):
+    """Fill bytes (FF) before a marker and markers with no length (TEM, a restart) are passed over by libjpeg, as by
+    the walk of an input frame on the wire; an end of image, or a second start, ends the picture for libjpeg."""
+    import cv2
+
+    from vcam.live.frames import jpeg_size
+
+    data = cv2.imencode(".jpg", np.zeros((30, 70, 3), np.uint8))[1].tobytes()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data[:2] + b"\xff\xff\xff\x01\xff\xd3" + data[2:])
+    assert jpeg_size(str(path)) == (70, 30) == cv2.imread(str(path)).shape[1::-1]
+    for ends in (b"\xff\xd9", b"\xff\xd8"):
+        path.write_bytes(data[:2] + ends + data[2:])
+        assert jpeg_size(str(path)) is None, ends
+
+
 def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_reads_it(tmp_path, monkeypatch):
     from PIL import Image
 

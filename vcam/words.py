@@ -15,6 +15,11 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def listed(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def few(names: list[str], n: int) -> str:
     """The first `n` of `names`, joined, and how many more there are: a long list named in one line."""
     more = f", … {len(names) - n} more" if len(names) > n else ""
