@@ -416,7 +416,43 @@ def test_a_jpegs_orientation_is_read_from_its_exif_in_either_byte_order(tmp_path
     assert jpeg_orientation(str(tmp_path / "plain.jpg")) is None and jpeg_orientation(str(tmp_path / "p.png")) is None
     entry = bytes.fromhex("0112 0003 00000001 0006 0000")  # orientation, a short, one of it: 6
     big_endian = b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big") + entry
-    assert _tiff_orientation(big_endian) == 6 and _tiff_orientation(big_endian[:14]) is None
+    assert _tiff_orientation(big_endian) == 6
+
+
+def test_an_exif_block_cut_short_is_read_as_far_as_opencv_reads_it():
+    """OpenCV reads an orientation entry's first 10 bytes: a block that ends at its value turns the picture (taken
+    for one of no turn, file: showed it unturned); one cut short before it leaves the turn in doubt, not "none"."""
+    from vcam.live.frames import UNSURE, _tiff_orientation
+
+    entry = bytes.fromhex("0112 0003 00000001 0006 0000")  # orientation, a short, one of it: 6
+    big_endian = b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big") + entry
+    assert _tiff_orientation(big_endian[:20]) == 6
+    for cut in (4, 9, 14, 19):
+        assert _tiff_orientation(big_endian[:cut]) == UNSURE, cut
+    assert _tiff_orientation(b"Exif\0\0" + big_endian) is None  # no TIFF block at all
+
+
+def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turned(tmp_path):
+    """A 20-byte Exif block, its orientation entry's padding left off: imread turns the photo, as file: now does."""
+    from PIL import Image
+
+    from vcam.live.frames import jpeg_orientation
+    from vcam.live.inputs import ImageSource
+
+    stored = np.zeros((40, 80, 3), np.uint8)
+    stored[:10, :10] = 255
+    plain = tmp_path / "plain.jpg"
+    Image.fromarray(stored).save(plain, quality=95)
+    body = b"Exif\0\0" + bytes.fromhex("49492a00 08000000 0100 1201 0300 01000000 0600")
+    data = plain.read_bytes()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data[:2] + b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body + data[2:])
+    assert jpeg_orientation(str(path)) == 6
+    clip = ClipSource(str(path), 64, 64, "stretch")
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
+    finally:
+        clip.close()
 
 
 def _app1_exif(tags: dict[int, int]) -> bytes:
@@ -616,7 +652,8 @@ def _EXIF(orientation: int) -> bytes:
     return _webp_chunk(b"EXIF", _tiff_turn(orientation))
 
 
-# Files whose EXIF OpenCV reads (orientation, as imread turns it), or leaves in doubt (None: decoded to be sure)
+# Files whose EXIF OpenCV reads (orientation, as imread turns it), or leaves in doubt (None: decoded to be sure): a
+# WebP's EXIF chunk that imread leaves out (not flagged, or in a simple WebP), which FFmpeg reads, among them
 STILLS = {
     "png, no exif": (lambda b: _png(b), 1),
     "png, exif before its image data": (lambda b: _png(b, before=_eXIf(6)), 6),
@@ -626,12 +663,17 @@ STILLS = {
     "png, exif that says no turn": (lambda b: _png(b, before=_eXIf(1)), 1),
     "png, exif of no orientation": (lambda b: _png(b, after=_eXIf(9)), 1),
     "png, exif past its end": (lambda b: _png(b) + _eXIf(6), 1),
+    "png, exif ending at its orientation": (lambda b: _png(b, before=_png_chunk(b"eXIf", _tiff_turn(6)[:20])), 6),
     "png, exif damaged": (lambda b: _png(b, before=_eXIf(6, crc_ok=False)), None),
     "png, exif with a jpeg's header": (lambda b: _png(b, before=_png_chunk(b"eXIf", b"Exif\0\0" + _tiff_turn(6))),
                                        None),
     "webp, simple": (lambda b: _webp(b, flags=None), 1),
-    "webp, simple with exif after it": (lambda b: _webp(b, flags=None, after=_EXIF(6)), 1),
-    "webp, exif unflagged": (lambda b: _webp(b, flags=0, after=_EXIF(6)), 1),
+    "webp, simple with exif after it": (lambda b: _webp(b, flags=None, after=_EXIF(6)), None),
+    "webp, exif unflagged": (lambda b: _webp(b, flags=0, after=_EXIF(6)), None),
+    "webp, lossy, exif unflagged": (lambda b: _webp(b, flags=0, after=_EXIF(6), lossless=False), None),
+    "webp, exif ending at its orientation": (lambda b: _webp(b, after=_webp_chunk(b"EXIF", _tiff_turn(6)[:20])), 6),
+    "webp, exif cut short before its orientation": (lambda b: _webp(b, after=_webp_chunk(b"EXIF", _tiff_turn(6)[:19])),
+                                                    None),
     "webp, exif after its image": (lambda b: _webp(b, after=_EXIF(6)), 6),
     "webp, exif before its image": (lambda b: _webp(b, before=_EXIF(7)), 7),
     "webp, two exif chunks": (lambda b: _webp(b, after=_EXIF(2) + _EXIF(1)), 2),
@@ -656,6 +698,9 @@ def test_a_png_or_webp_turn_is_read_as_imread_turns_it(tmp_path, name):
     read = cv2.imread(str(path))
     if orientation is not None and "lossy" not in name:
         assert np.array_equal(read, _as_exif_turns(stored, orientation))
+    if name in ("webp, simple with exif after it", "webp, exif unflagged",
+                "webp, exif cut short before its orientation"):
+        assert np.array_equal(read, stored)  # imread leaves it unturned, where FFmpeg may not
 
 
 @pytest.mark.parametrize("name", [name for name, (_, turn) in STILLS.items() if turn == 1])
@@ -668,8 +713,12 @@ def test_a_png_or_webp_that_says_no_turn_given_as_a_clip_is_not_decoded_twice(tm
     ClipSource(str(path), W, H).close()
 
 
-# (FFmpeg decodes no frame of a PNG whose EXIF has a JPEG's header: said a still picture, to show as image:)
-@pytest.mark.parametrize("name", [name for name, (_, turn) in STILLS.items() if turn != 1 and "header" not in name])
+# FFmpeg decodes no frame of a PNG whose EXIF has a JPEG's header, or is cut short: said a still picture, to show
+# as image:
+NOT_A_CLIP = ("png, exif with a jpeg's header", "png, exif ending at its orientation")
+
+
+@pytest.mark.parametrize("name", [name for name, (_, turn) in STILLS.items() if turn != 1 and name not in NOT_A_CLIP])
 def test_a_png_or_webp_given_as_a_clip_comes_in_as_imread_turns_it(tmp_path, name):
     """Turned, or in doubt, it is read as image: reads it, turned as imread turns it."""
     import cv2

@@ -415,9 +415,9 @@ def jpeg_size(path: str) -> tuple[int, int] | None:
 
 def jpeg_orientation(path: str) -> int | None:
     """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segments, without decoding it; None for any
-    other file, or one that says none. Every Exif segment up to the scan, as libjpeg reads them: one with no
-    orientation (a tool's, added beside the older one that has it), or one after the frame header, does not end the
-    look."""
+    other file, or one that says none; UNSURE where an Exif block is cut short before it says (decoded to be sure).
+    Every Exif segment up to the scan, as libjpeg reads them: one with no orientation (a tool's, added beside the
+    older one that has it), or one after the frame header, does not end the look."""
     return jpeg_header(path)[1]
 
 
@@ -460,16 +460,27 @@ def _jpeg_segments(path: str, wanted: Callable[[int], int], head: bytes = b"") -
         return
 
 
+# _tiff_orientation where EXIF's TIFF block is cut short before it says whether it turns the picture: in doubt,
+# the picture is decoded to be sure
+UNSURE = 0
+
+
 def _tiff_orientation(tiff: bytes) -> int | None:
-    """The orientation tag (0x0112) of the first image directory of EXIF's TIFF block; None where it has none."""
+    """The orientation tag (0x0112) of the first image directory of EXIF's TIFF block, read as OpenCV reads it (its
+    value from the first 10 bytes of its entry); None where it has none, or one out of range; UNSURE where the block
+    is cut short before it says."""
     order = {b"II": "little", b"MM": "big"}.get(tiff[:2])
-    if order is None or len(tiff) < 8:
+    if order is None:
         return None
+    if len(tiff) < 8:
+        return UNSURE
     at = int.from_bytes(tiff[4:8], order)
+    if len(tiff) < at + 2:
+        return UNSURE
     count = int.from_bytes(tiff[at:at + 2], order)
     for entry in range(at + 2, at + 2 + 12 * count, 12):
-        if len(tiff) < entry + 12:
-            return None
+        if len(tiff) < entry + 10:  # an entry's tag, type, count and a SHORT value (its 2 bytes of padding unread)
+            return UNSURE
         if int.from_bytes(tiff[entry:entry + 2], order) == 0x0112:
             value = int.from_bytes(tiff[entry + 8:entry + 10], order)
             return value if 1 <= value <= 8 else None
@@ -484,8 +495,9 @@ def still_orientation(path: str, head: bytes = b"") -> int | None:
     """The EXIF orientation (1 to 8; 1: as stored) that imread applies to the PNG or WebP at `path`, read from its
     chunks without decoding it, as OpenCV reads them: a PNG's first eXIf chunk before its end (after its image data
     too), a WebP's first EXIF chunk where its extended header says it has one. None for any other file, or one its
-    chunks leave in doubt (cut short, an EXIF chunk damaged or not a TIFF block): decoded to be sure. `head`: the
-    file's first bytes where they are read already (HeadFirst)."""
+    chunks leave in doubt (cut short, an EXIF chunk damaged or not a TIFF block, a WebP's EXIF chunk that imread
+    leaves out, which FFmpeg reads): decoded to be sure. `head`: the file's first bytes where they are read already
+    (HeadFirst)."""
     try:
         with HeadFirst(path, head) as data:
             start = data.read(0, 21)
@@ -513,25 +525,27 @@ def _png_orientation(read: Callable[[int, int], bytes]) -> int | None:
 
 def _webp_orientation(read: Callable[[int, int], bytes], flags: int | None) -> int | None:
     """still_orientation of the WebP read by `read`, its VP8X flags `flags` (webp_flags): libwebp reads an EXIF chunk
-    only where the flags say it has one, wherever it lies."""
-    if flags is None or not flags & WEBP_EXIF:
-        return 1  # no metadata is read
+    only where the flags say it has one, wherever it lies. FFmpeg reads one flagged or not, and turns a lossless
+    WebP (played through PyAV) by it: one imread leaves out is in doubt, as is a flagged one not there."""
     try:
         exif = next(((at, size) for at, size, kind in webp_chunks(read) if kind == b"EXIF"), None)
     except ValueError:
         return None
     if exif is None:
-        return None  # flagged, and none found
+        return None if flags is not None and flags & WEBP_EXIF else 1
+    if flags is None or not flags & WEBP_EXIF:
+        return None
     body = read(exif[0] + 8, exif[1])
     return _exif_orientation(body) if len(body) == exif[1] else None
 
 
 def _exif_orientation(tiff: bytes) -> int | None:
     """The orientation an EXIF chunk's TIFF block gives imread (1: none, where it has no valid one); None where the
-    chunk is no TIFF block (an "Exif" header before it, which OpenCV refuses)."""
+    chunk is no TIFF block (an "Exif" header before it, which OpenCV refuses), or one cut short before it says."""
     if tiff[:2] not in (b"II", b"MM"):
         return None
-    return _tiff_orientation(tiff) or 1
+    turn = _tiff_orientation(tiff)
+    return None if turn == UNSURE else turn or 1
 
 
 def shows_as_decoded(path: str, head: bytes = b"") -> bool:
