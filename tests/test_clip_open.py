@@ -436,7 +436,7 @@ def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turn
     """A 20-byte Exif block, its orientation entry's padding left off: imread turns the photo, as file: now does."""
     from PIL import Image
 
-    from vcam.live.frames import jpeg_orientation
+    from vcam.live.frames import UNSURE, jpeg_orientation
     from vcam.live.inputs import ImageSource
 
     stored = np.zeros((40, 80, 3), np.uint8)
@@ -453,6 +453,9 @@ def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turn
         assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
     finally:
         clip.close()
+    cut = body[:-1]  # in doubt: decoded to be sure, not taken for no turn
+    path.write_bytes(data[:2] + b"\xff\xe1" + (len(cut) + 2).to_bytes(2, "big") + cut + data[2:])
+    assert jpeg_orientation(str(path)) == UNSURE
 
 
 def _app1_exif(tags: dict[int, int]) -> bytes:
