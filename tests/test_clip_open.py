@@ -581,6 +581,11 @@ def test_an_animation_this_ffmpeg_decodes_one_frame_of_is_said_to_show_still(tmp
     frames[1].save(single)
     ClipSource(single, W, H, say=said.append).close()
     assert len(said) == 1
+    data = open(path, "rb").read()  # a WebP flagged animated that holds one frame: nothing more to play
+    second = data.index(b"ANMF", data.index(b"ANMF") + 4)
+    open(path, "wb").write(data[:4] + (second - 8).to_bytes(4, "little") + data[8:second])
+    ClipSource(path, W, H, say=said.append).close()
+    assert len(said) == 1
 
 
 # --- a PNG's or a WebP's EXIF turn, read from its chunks as OpenCV reads it ---------------------------------------

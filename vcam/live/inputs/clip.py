@@ -22,7 +22,8 @@ from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import (WEBP_ANIMATION, HeadFirst, ImageError, fit, jpeg_header, over_black_bgr,
-                              png_chunk_before_data, quiet_cv2, read_shown, shows_as_decoded, webp_flags)
+                              png_chunk_before_data, png_chunks, quiet_cv2, read_shown, shows_as_decoded, webp_chunks,
+                              webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -537,9 +538,9 @@ class ClipSource:
         head = _head(self.path)  # its header, read once for every look at it as it opens
         self._load(head)
         self._shown = 0
-        if self.length == 1 and _stills_its_animation(self.path, head):
+        if self.length == 1 and (convert := _gif_conversion(self.path, head)) is not None:
             say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                "convert it to a GIF to play it (magick IN.webp OUT.gif)")
+                f"convert it to a GIF to play it ({convert})")
 
     def _load(self, head: bytes | None) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
@@ -850,13 +851,29 @@ def _one_of_an_animation(path: str, packets: int) -> bool:
     return packets == 1 and _may_be_animated(path)
 
 
-def _stills_its_animation(path: str, head: bytes | None = None) -> bool:
-    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that this
-    FFmpeg decodes one frame of, counted so, played still without a word. `head`: as _head."""
+def _gif_conversion(path: str, head: bytes | None = None) -> str | None:
+    """The command that converts the file to a GIF where it is an animated WebP or PNG of more than one frame by its
+    chunks (a GIF of one frame is a GIF still; a WebP or PNG of one frame has no more to play): one that this FFmpeg
+    decodes one frame of, counted so, played still without a word; None for any other file. `head`: as _head."""
     head = _head(path) if head is None else head
-    if head is None:
-        return False
-    return not head.startswith(b"GIF8") and _may_be_animated(path, head)
+    if head is None or head.startswith(b"GIF8") or not _may_be_animated(path, head) or _frames_said(path, head) < 2:
+        return None
+    # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one
+    return "magick apng:IN.png OUT.gif" if head.startswith(b"\x89PNG") else "magick IN.webp OUT.gif"
+
+
+def _frames_said(path: str, head: bytes) -> int:
+    """The frames of an animated WebP (its ANMF chunks) or PNG (its acTL chunk's count), counted up to 2; 2 where its
+    chunks cannot be read (it may be more)."""
+    try:
+        with HeadFirst(path, head) as data:
+            if head.startswith(b"\x89PNG"):
+                at = next((at for at, _, kind in png_chunks(data.read, 1000) if kind in (b"acTL", b"IDAT")), None)
+                count = data.read(at + 4, 8) if at is not None else b""
+                return int.from_bytes(count[4:], "big") if count[:4] == b"acTL" and len(count) == 8 else 2
+            return sum(1 for _ in zip(range(2), (k for _, _, k in webp_chunks(data.read) if k == b"ANMF")))
+    except (OSError, ValueError):
+        return 2
 
 
 def _may_be_animated(path: str, head: bytes | None = None) -> bool:
@@ -936,9 +953,9 @@ class ImageSource:
             count = f" ({frames} frames)" if frames > 1 else ""
             self.say(f"image {self.name} is animated{count}: only its first frame is used; "
                      f"{shell_word(f'file:{self.path}')} plays it as a clip")
-        elif _stills_its_animation(self.path):  # file: would show it still as well
+        elif (convert := _gif_conversion(self.path)) is not None:  # file: would show it still as well
             self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                     "convert it to a GIF to play it as a clip (magick IN.webp OUT.gif, then file:OUT.gif)")
+                     f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block
