@@ -489,6 +489,18 @@ def test_opencv_raising_as_the_device_opens_is_said_as_the_device_with_the_fix()
     assert raised.value.fix
 
 
+def test_opencv_text_over_several_lines_as_the_device_opens_is_said_on_one_line():
+    """cv2.error's text runs over lines: escaped in the error's one line, it read "\\n >" between its parts."""
+    def broken(target):
+        raise cv2.error("OpenCV(4.10.0) cap.cpp:99: error: (-2:Unspecified error) in function 'open'\n"
+                        "> backend is busy:\n>     'device'\n")
+
+    with pytest.raises(InputError) as raised:
+        CameraSource("2", W, H, open_capture=broken)
+    assert raised.value.message == ("cannot open camera:2 (OpenCV(4.10.0) cap.cpp:99: error: (-2:Unspecified error) "
+                                    "in function 'open' > backend is busy: > 'device')")
+
+
 class _Raising(FakeCapture):
     """A capture whose reads raise once its device is unplugged, as OpenCV's may."""
 
