@@ -432,12 +432,22 @@ def test_an_exif_block_cut_short_is_read_as_far_as_opencv_reads_it():
     assert _tiff_orientation(b"Exif\0\0" + big_endian) is None  # no TIFF block at all
 
 
+def _comes_in_as_an_image_does(path) -> None:
+    """The picture at `path` given as file: comes in as image: shows it (turned as imread turns it)."""
+    from vcam.live.inputs import ImageSource
+
+    clip = ClipSource(str(path), 64, 64, "stretch")
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
+    finally:
+        clip.close()
+
+
 def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turned(tmp_path):
     """A 20-byte Exif block, its orientation entry's padding left off: imread turns the photo, as file: now does."""
     from PIL import Image
 
     from vcam.live.frames import UNSURE, jpeg_orientation
-    from vcam.live.inputs import ImageSource
 
     stored = np.zeros((40, 80, 3), np.uint8)
     stored[:10, :10] = 255
@@ -448,11 +458,7 @@ def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turn
     path = tmp_path / "photo.jpg"
     path.write_bytes(data[:2] + b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body + data[2:])
     assert jpeg_orientation(str(path)) == 6
-    clip = ClipSource(str(path), 64, 64, "stretch")
-    try:
-        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
-    finally:
-        clip.close()
+    _comes_in_as_an_image_does(path)
     cut = body[:-1]  # in doubt: decoded to be sure, not taken for no turn
     path.write_bytes(data[:2] + b"\xff\xe1" + (len(cut) + 2).to_bytes(2, "big") + cut + data[2:])
     assert jpeg_orientation(str(path)) == UNSURE
@@ -475,7 +481,6 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
     from PIL import Image
 
     from vcam.live.frames import jpeg_orientation
-    from vcam.live.inputs import ImageSource
 
     stored = np.zeros((40, 80, 3), np.uint8)
     stored[:, :40] = 255
@@ -491,11 +496,7 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
     path = tmp_path / "photo.jpg"
     path.write_bytes(data)
     assert jpeg_orientation(str(path)) == 6
-    clip = ClipSource(str(path), 64, 64, "stretch")
-    try:
-        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
-    finally:
-        clip.close()
+    _comes_in_as_an_image_does(path)
 
 
 def test_a_turn_said_past_a_large_segment_is_found(tmp_path):
