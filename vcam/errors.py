@@ -48,9 +48,11 @@ BUG_TYPES = (AttributeError, AssertionError, LookupError, NameError, NotImplemen
 
 
 def _flat(error: BaseException) -> str:
-    """An error's text on one line, its runs of spaces and line breaks as one space: a library's text can run over
-    several (OpenCV's, torch's, yaml's), which a line of vcam's own said with "\\n" escapes between its parts."""
-    return " ".join(str(error).split())
+    """An error's text on one line: a library's text can run over several (OpenCV's, torch's, yaml's), which a line
+    of vcam's own said with "\\n" escapes between its parts; set out over lines, its runs of spaces go too (OpenCV
+    indents), while a text of one line keeps them, as a file's name it holds may have two."""
+    text = str(error)
+    return " ".join(text.split()) if "\n" in text or "\r" in text else text.strip()
 
 
 def described(error: BaseException) -> str:
