@@ -577,7 +577,7 @@ def test_an_animation_this_ffmpeg_decodes_one_frame_of_is_said_to_show_still(tmp
     said: list[str] = []
     ClipSource(path, W, H, say=said.append).close()
     assert said == ["clip loop.webp is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                    "convert it to a GIF to play it (magick IN.webp OUT.gif)"]
+                    "convert it to a GIF to play it (convert IN.webp OUT.gif)"]
     single = str(tmp_path / "one.gif")
     frames[1].save(single)
     ClipSource(single, W, H, say=said.append).close()

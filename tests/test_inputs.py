@@ -585,7 +585,7 @@ def test_an_animation_that_no_decoder_here_plays_is_said_to_show_still_as_an_ima
     said = []
     InputSwitch(W, H, say=said.append).open(f"image:{path}")
     assert said == ["image anim.webp is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                    "convert it to a GIF to play it as a clip (magick IN.webp OUT.gif, then file:OUT.gif)"]
+                    "convert it to a GIF to play it as a clip (convert IN.webp OUT.gif, then file:OUT.gif)"]
     single = str(tmp_path / "one.gif")
     cv2.imwrite(str(tmp_path / "one.png"), np.zeros((48, 64, 3), np.uint8))
     from PIL import Image
@@ -626,7 +626,7 @@ def test_an_animated_png_that_no_decoder_here_plays_is_told_how_to_convert_a_png
     said = []
     InputSwitch(W, H, say=said.append).open(f"image:{path}")
     assert said == ["image anim.png is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                    "convert it to a GIF to play it as a clip (magick apng:IN.png OUT.gif, then file:OUT.gif)"]
+                    "convert it to a GIF to play it as a clip (convert apng:IN.png OUT.gif, then file:OUT.gif)"]
     data = open(path, "rb").read()
     count = data.index(b"acTL") + 4  # its frame count, said as 1: nothing more to play
     open(path, "wb").write(data[:count] + (1).to_bytes(4, "big") + data[count + 4:])

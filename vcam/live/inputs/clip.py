@@ -858,8 +858,9 @@ def _gif_conversion(path: str, head: bytes | None = None) -> str | None:
     head = _head(path) if head is None else head
     if head is None or head.startswith(b"GIF8") or not _may_be_animated(path, head) or _frames_said(path, head) < 2:
         return None
-    # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one
-    return "magick apng:IN.png OUT.gif" if head.startswith(b"\x89PNG") else "magick IN.webp OUT.gif"
+    # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one; `convert` is the name both
+    # ImageMagick 6 (Ubuntu 24.04's) and 7 answer to, `magick` 7's alone
+    return "convert apng:IN.png OUT.gif" if head.startswith(b"\x89PNG") else "convert IN.webp OUT.gif"
 
 
 def _frames_said(path: str, head: bytes) -> int:
