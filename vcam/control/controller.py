@@ -331,7 +331,7 @@ class Controller:
         reply = self._apply(cmd, "reload", at_once=True)
         return f"transition {value} for later changes" if name == "transition" else reply
 
-    def _edited(self, edit: ShowEdit) -> str:
+    def _edited(self, edit: ShowEdit) -> Reply:
         """What a reload's edit changed in the preset on air goes on air, in one block as a command's changes do
         (called with the lock held, the edit's preset picked); what went on air, in words, as one item. An input
         that cannot be opened is said, and the rest goes on air."""
@@ -348,7 +348,16 @@ class Controller:
                 _follow(self.state, action)
                 self._submit(action, origin)
                 done.append(in_words(action))
-        return f"preset {edit.preset + 1} {quoted(self.show.presets[edit.preset].name)} on air: {', '.join(done)}"
+        name = quoted(self.show.presets[edit.preset].name)
+        return Reply(f"preset {edit.preset + 1} {name} on air: {', '.join(done)}", self._unseen_edit(edit))
+
+    def _unseen_edit(self, edit: ShowEdit) -> tuple[str, ...]:
+        """The note a reload's line has where its edit put an input on air that the strength on air (1: text only)
+        leaves out of the picture, as a typed `input` is told; not where the preset gives strength 1 itself (the
+        clip under the text on purpose), nor where the input was not used (state.input unchanged)."""
+        put_on = any(isinstance(a, SetInput) and a.spec != "none" and a.spec == self.state.input for a in edit.edits)
+        own = self.show.presets[edit.preset].strength
+        return self._unseen() if put_on and (own is None or own < 1.0) else ()
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
