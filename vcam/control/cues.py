@@ -278,7 +278,7 @@ class CueList:
         replies = [Reply.of(r) for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
         if any(line.split()[:1] == ["strength"] for line in cue.do):  # the cue sets it: "lower it" would contradict
             replies = [r.without(HIDDEN_BY_STRENGTH) for r in replies]
-        replies, lands = _landing_once(replies)
+        replies, lands = _landing_once(_notes_once(replies))
         said = "; ".join(replies)
         return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") + lands +
                 (f": {said}" if said else ""))
@@ -504,6 +504,17 @@ def _landing_once(replies: list[Reply]) -> tuple[list[Reply], str]:
     if len(replies) < 2 or len(lands) > 1 or "" in lands:
         return replies, ""
     return [r.unlanded() for r in replies], f" {replies[0].lands}"
+
+
+def _notes_once(replies: list[Reply]) -> list[Reply]:
+    """A cue's replies, each less the notes an earlier one has said: a cue of three `@bar` lines with no tempo said
+    why they land at once three times."""
+    said: set[str] = set()
+    kept = []
+    for reply in replies:
+        kept.append(Reply(reply.done, [n for n in reply.notes if n not in said], reply.lands))
+        said.update(reply.notes)
+    return kept
 
 
 def _next_index(cues: Sequence[Cue], position: int) -> int | None:

@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from vcam.errors import VcamError, described
+from vcam.errors import VcamError, described, one_line
 from vcam.inspec import USAGE, InputSpec, MeantError, missing_said, parse_input
 from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
@@ -156,7 +156,8 @@ class CvCapture:
                 self._why = e
                 return False
             except Exception as e:  # OpenCV's own error, while the device is still gone
-                self._why = InputError(f"--send {self.spec}: cannot open camera {self.spec.target or 0} ({e})",
+                camera = self.spec.target or 0
+                self._why = InputError(f"--send {self.spec}: cannot open camera {camera} ({one_line(e)})",
                                        _unopenable(self.spec).fix)
                 return False
         else:

@@ -21,8 +21,9 @@ import numpy as np
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
-from vcam.live.frames import (HeadFirst, ImageError, fit, jpeg_header, over_black_bgr, png_chunk_before_data,
-                              quiet_cv2, read_shown)
+from vcam.live.frames import (WEBP_ANIMATION, HeadFirst, ImageError, fit, jpeg_header, over_black_bgr,
+                              png_chunk_before_data, png_chunks, quiet_cv2, read_shown, shows_as_decoded, webp_chunks,
+                              webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -194,6 +195,17 @@ def _head(path: str) -> bytes | None:
             return f.read(HEAD_BYTES)
     except OSError:
         return None
+
+
+def _read_upright(path: str, head: bytes | None) -> bool:
+    """Whether the capture's first frame of the still picture at `path` is as image: shows it, by its header: a
+    JPEG (a phone's photo) whose EXIF says no turn, a PNG or WebP whose chunks say none and that has no alpha to show
+    over black. Decoded again, a 24 MP JPEG cost up to half a second more as the input was put on air, on the
+    stream's thread between blocks, and a 48 MP PNG twice its time to open and 300 MB more. `head`: as _head."""
+    size, turn = jpeg_header(path, head or b"")
+    if size is not None:
+        return turn in (None, 1)
+    return shows_as_decoded(path, head or b"")
 
 
 def _capture(path: str):
@@ -526,9 +538,9 @@ class ClipSource:
         head = _head(self.path)  # its header, read once for every look at it as it opens
         self._load(head)
         self._shown = 0
-        if self.length == 1 and _stills_its_animation(self.path, head):
+        if self.length == 1 and (convert := _gif_conversion(self.path, head)) is not None:
             say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                "convert it to a GIF to play it (magick IN.webp OUT.gif)")
+                f"convert it to a GIF to play it ({convert})")
 
     def _load(self, head: bytes | None) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
@@ -563,12 +575,7 @@ class ClipSource:
     def _upright(self, first: np.ndarray, head: bytes | None) -> np.ndarray:
         """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
         its EXIF orientation, so a phone's portrait photo given as file: came in on its side. `head`: as _head."""
-        if not _picture(self.path, head):
-            return first
-        # a JPEG (a phone's photo) that says no turn is as the capture read it: decoding it again cost a 24 MP one
-        # up to half a second more as the input was put on air, on the stream's thread, between blocks
-        size, turn = jpeg_header(self.path, head or b"")
-        if size is not None and turn in (None, 1):
+        if not _picture(self.path, head) or _read_upright(self.path, head):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
@@ -821,9 +828,21 @@ def animated_frames(path: str) -> int | None:
         with av.open(path) as container:
             stream = container.streams.video[0]
             decoded = sum(1 for _, _ in zip(range(2), container.decode(stream)))
-            return (stream.frames or 1) if decoded > 1 else None
-    except Exception:  # av.FFmpegError, IndexError (no video in it): no clip to offer; OpenCV's read stands
-        return None
+            if decoded > 1:
+                return stream.frames or 1
+    except Exception:  # av.FFmpegError, IndexError (no video in it): OpenCV's capture may read it still
+        pass
+    return _captured_animation(path)
+
+
+def _captured_animation(path: str) -> int | None:
+    """1 where OpenCV's capture, which file: plays a clip through, gives a second frame of the image at `path`: its
+    FFmpeg may decode an animation that PyAV's does not (an animated WebP), said as shown still without a word."""
+    cap = _capture(path)
+    try:
+        return 1 if cap.isOpened() and cap.grab() and cap.grab() else None
+    finally:
+        cap.release()
 
 
 def _one_of_an_animation(path: str, packets: int) -> bool:
@@ -832,13 +851,30 @@ def _one_of_an_animation(path: str, packets: int) -> bool:
     return packets == 1 and _may_be_animated(path)
 
 
-def _stills_its_animation(path: str, head: bytes | None = None) -> bool:
-    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that this
-    FFmpeg decodes one frame of, counted so, played still without a word. `head`: as _head."""
+def _gif_conversion(path: str, head: bytes | None = None) -> str | None:
+    """The command that converts the file to a GIF where it is an animated WebP or PNG of more than one frame by its
+    chunks (a GIF of one frame is a GIF still; a WebP or PNG of one frame has no more to play): one that this FFmpeg
+    decodes one frame of, counted so, played still without a word; None for any other file. `head`: as _head."""
     head = _head(path) if head is None else head
-    if head is None:
-        return False
-    return not head.startswith(b"GIF8") and _may_be_animated(path, head)
+    if head is None or head.startswith(b"GIF8") or not _may_be_animated(path, head) or _frames_said(path, head) < 2:
+        return None
+    # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one; `convert` is the name both
+    # ImageMagick 6 (Ubuntu 24.04's) and 7 answer to, `magick` 7's alone
+    return "convert apng:IN.png OUT.gif" if head.startswith(b"\x89PNG") else "convert IN.webp OUT.gif"
+
+
+def _frames_said(path: str, head: bytes) -> int:
+    """The frames of an animated WebP (its ANMF chunks) or PNG (its acTL chunk's count), counted up to 2; 2 where its
+    chunks cannot be read (it may be more)."""
+    try:
+        with HeadFirst(path, head) as data:
+            if head.startswith(b"\x89PNG"):
+                at = next((at for at, _, kind in png_chunks(data.read, 1000) if kind in (b"acTL", b"IDAT")), None)
+                count = data.read(at + 4, 8) if at is not None else b""
+                return int.from_bytes(count[4:], "big") if count[:4] == b"acTL" and len(count) == 8 else 2
+            return sum(1 for _ in zip(range(2), (k for _, _, k in webp_chunks(data.read) if k == b"ANMF")))
+    except (OSError, ValueError):
+        return 2
 
 
 def _may_be_animated(path: str, head: bytes | None = None) -> bool:
@@ -850,8 +886,8 @@ def _may_be_animated(path: str, head: bytes | None = None) -> bool:
         return False
     if head.startswith(b"GIF8"):
         return True
-    if head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X":
-        return len(head) > 20 and bool(head[20] & 0x02)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return bool((webp_flags(head) or 0) & WEBP_ANIMATION)
     if not head.startswith(b"\x89PNG\r\n\x1a\n"):
         return False
     # APNG's rule: its animation chunk comes before its first image data; the chunks before it (an ICC profile,
@@ -909,10 +945,18 @@ class ImageSource:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
         self.frame = frame
-        if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
+        self._say_animated()
+
+    def _say_animated(self) -> None:
+        """Where the image is an animation, that only its first frame shows, and how to play it: otherwise its
+        first frame was shown still without a word."""
+        if (frames := animated_frames(self.path)) is not None:
             count = f" ({frames} frames)" if frames > 1 else ""
-            say(f"image {self.name} is animated{count}: only its first frame is used; "
-                f"{shell_word(f'file:{self.path}')} plays it as a clip")
+            self.say(f"image {self.name} is animated{count}: only its first frame is used; "
+                     f"{shell_word(f'file:{self.path}')} plays it as a clip")
+        elif (convert := _gif_conversion(self.path)) is not None:  # file: would show it still as well
+            self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                     f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block
