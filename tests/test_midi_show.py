@@ -605,16 +605,35 @@ def test_a_name_longer_than_a_port_name_alsa_did_not_cut_does_not_name_it():
     assert find_port("APC mini mk2 Keys", APC_ALSA) is None
 
 
-def test_on_windows_a_name_copied_with_its_number_still_names_the_controller_once_the_number_changed(monkeypatch):
+def test_on_windows_a_name_is_found_without_the_number_rtmidi_puts_after_every_input(monkeypatch):
     """Windows lists a port with its place among the inputs after it ('nanoKONTROL2 1'), which changes as other
-    controllers come and go: a name copied from `vcam devices` named no input the next day."""
+    controllers come and go: the name without it names the controller wherever it is listed."""
     monkeypatch.setattr(midi_module.sys, "platform", "win32")
-    names = ["MIDI Mix 0", "nanoKONTROL2 2"]
-    assert find_port("nanoKONTROL2 1", names) == "nanoKONTROL2 2"
-    assert find_port("nanoKONTROL2", names) == "nanoKONTROL2 2"
-    assert find_port("MIDI Mix 3", ["MIDI Mix 2 0", "MIDI Mix 1"]) == "MIDI Mix 1"
+    names = ["nanoKONTROL2 Studio 0", "nanoKONTROL2 1"]
+    assert find_port("nanoKONTROL2", names) == "nanoKONTROL2 1"  # the whole name, before a part of the Studio's
+    assert find_port("loopMIDI Port 1", ["loopMIDI Port 0", "loopMIDI Port 1 1"]) == "loopMIDI Port 1 1"
+
+
+@pytest.mark.parametrize("typed, names", [("loopMIDI Port 2", ["loopMIDI Port 0", "loopMIDI Port 1 1"]),
+                                          ("MPK mini 3", ["MPK mini 0"]), ("MIDI Mix 3", ["MIDI Mix 2 0"])])
+def test_on_windows_a_typed_name_ending_in_a_number_does_not_name_another_port(typed, names, monkeypatch):
+    """A number at the end of a typed name is the port's own: `--midi 'loopMIDI Port 2'` with that port missing
+    opened 'loopMIDI Port', and 'MPK mini 3' an MPK mini mk2; the port named is waited for."""
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    assert find_port(typed, names) is None
     monkeypatch.setattr(midi_module.sys, "platform", "darwin")  # macOS's numbers are the ports' own
     assert find_port("IAC Driver Bus 1", ["IAC Driver Bus 2"]) is None
+
+
+def test_on_windows_the_input_midi_learn_listens_on_by_default_is_the_first(monkeypatch):
+    """'loopMIDI Port 1 0' (the port 'loopMIDI Port 1') listed before 'loopMIDI Port 1' (the port 'loopMIDI Port'):
+    `vcam midi learn` without --midi listened on the second."""
+    from vcam.control import midilearn
+
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    names = ["loopMIDI Port 1 0", "loopMIDI Port 1"]
+    monkeypatch.setattr(midilearn, "input_names", lambda: names)
+    assert find_port(midilearn.default_port(), names) == "loopMIDI Port 1 0"
 
 
 def test_on_windows_the_controller_listened_to_is_found_again_when_its_number_changes(fake_midi_backend, monkeypatch):
@@ -637,3 +656,38 @@ def test_on_windows_the_controller_listened_to_is_found_again_when_its_number_ch
         assert wait_for(lambda: heard, 60)
     finally:
         midi.stop()
+
+
+def test_a_squeezed_name_that_is_a_whole_name_ranks_before_one_found_inside_a_longer_name():
+    """`--midi launchcontrol` with a Launch Control XL listed before a Launch Control opened the XL."""
+    names = ["Launch Control XL:Launch Control XL MIDI 1 20:0", "Launch Control:Launch Control MIDI 1 24:0"]
+    assert find_port("launchcontrol", names) == names[1]
+    assert find_port("launchcontrolxl", names) == names[0]
+
+
+def test_a_squeezed_name_does_not_run_the_port_number_into_alsas_numbers():
+    """'MIDI Mix MIDI 1 20:0' squeezed read 'midimixmidi120:0': `--midi 'MIDI 12'` opened the MIDI Mix."""
+    names = ["Midi Through:Midi Through Port-0 14:0", "MIDI Mix:MIDI Mix MIDI 1 20:0"]
+    assert find_port("MIDI 12", names) is None
+    assert find_port("midi1", names) == names[1]
+
+
+def test_on_windows_a_squeezed_name_does_not_run_the_ports_name_into_its_place(monkeypatch):
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    assert find_port("midi12", ["MIDI 1 2"]) is None  # the port 'MIDI 1', listed third
+    assert find_port("midi1", ["MIDI 1 2"]) == "MIDI 1 2"
+
+
+def test_two_ports_alsa_cut_to_one_name_are_both_said_with_how_to_name_the_other():
+    """Both ports listed as 'Launchkey MK4 49 Launchkey MK4 ' (31 characters): the show opened the first and said
+    to give more of the name, which tells them apart no more."""
+    from vcam.control.midi import others_named
+
+    names = ["Launchkey MK4 49:Launchkey MK4 49 Launchkey MK4  44:0",
+             "Launchkey MK4 49:Launchkey MK4 49 Launchkey MK4  44:1"]
+    port = find_port("Launchkey MK4 49 DAW In", names)
+    said = others_named("Launchkey MK4 49 DAW In", port, names)
+    assert port == names[0] and repr(names[1]) in said and "its numbers too" in said
+    assert find_port(names[1], names) == names[1]
+    assert "give more of the name" in others_named("nano", "nanoKONTROL2 MIDI 1", ["nanoKONTROL2 MIDI 1",
+                                                                                    "nanoKONTROL Studio MIDI 1"])

@@ -93,11 +93,15 @@ def readable(name: str) -> str:
 
 def stable_name(name: str) -> str:
     """A port's name without the client number ALSA gives a controller anew each time it is plugged in
-    ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...'),
-    and on Windows without the place among the inputs that rtmidi puts after it ('nanoKONTROL2 1' is 'nanoKONTROL2
-    0' once an input listed before it has gone). Elsewhere a number at the end is the port's own ('IAC Driver Bus
-    2')."""
-    name = re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+    ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...')."""
+    return re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+
+
+def placeless(name: str) -> str:
+    """A listed port's name without the place among the inputs that rtmidi puts after every name on Windows
+    ('nanoKONTROL2 1' is 'nanoKONTROL2 0' once an input listed before it has gone). Only a listed name has it: a
+    typed one ending in a number means that number ('loopMIDI Port 2'), as does a number at the end elsewhere ('IAC
+    Driver Bus 2')."""
     return re.sub(r" \d+$", "", name) if sys.platform == "win32" else name
 
 
@@ -110,8 +114,14 @@ def _port_number(name: str) -> str | None:
 
 def renumbered(lost: str, names: list[str]) -> list[str]:
     """The ports of `names` that are `lost` under a client number ALSA gave anew, those with its port number first."""
-    alike = [n for n in names if stable_name(n) == stable_name(lost)]
+    alike = [n for n in names if _same_port(n) == _same_port(lost)]
     return sorted(alike, key=lambda n: _port_number(n) != _port_number(lost))
+
+
+def _same_port(listed: str) -> str:
+    """A listed port's name without the numbers that change while it stays the same port: ALSA's client number,
+    Windows' place among the inputs."""
+    return stable_name(placeless(listed))
 
 
 def _folded(text: str) -> str:
@@ -136,26 +146,40 @@ def _squeezed(text: str) -> str:
     return re.sub(r"[\s_-]+", "", text)
 
 
+def _parts(form: str) -> set[str]:
+    """A name ('client:port', folded), its client and its port part, and what follows its first colon."""
+    return {p.strip() for p in (form, *form.split(":"), form.partition(":")[2])}
+
+
 def _rank(wanted: str, name: str) -> int | None:
-    """How well `wanted` names the port `name`: 0 the whole name, 1 the name without ALSA's numbers or its client or
-    port part ('Launch Control' for 'Launch Control:Launch Control MIDI 1 20:0', not for '... XL'), or the port's name
-    as macOS and Windows list it where ALSA cut it short, 2 the name or part with a client number ALSA has since
-    given anew (copied from `vcam devices` before a replug or a reboot: '... 20:1' for '... 24:1'), 3 the same with
-    another port number ('... 20:1' for '... 24:0': a renumbering keeps the port's number within the client), 4 a
-    part of it, 5 a part of it once spaces, hyphens and underscores are left out of both; None not at all."""
+    """How well `wanted` names the port `name`: 0 the whole name (on Windows with or without the place rtmidi puts
+    after it), 1 the name without ALSA's numbers or its client or port part ('Launch Control' for 'Launch
+    Control:Launch Control MIDI 1 20:0', not for '... XL'), or the port's name as macOS lists it where ALSA cut it
+    short, 2 the name or part with a client number ALSA has since given anew (copied from `vcam devices` before a
+    replug or a reboot: '... 20:1' for '... 24:1'), 3 the same with another port number ('... 20:1' for '... 24:0': a
+    renumbering keeps the port's number within the client), 4 the name or a part once spaces, hyphens and underscores
+    are left out of both ('launchcontrol' for the 'Launch Control', not the XL), 5 a part of it, 6 a part of it once
+    those are left out; None not at all."""
     w = _folded(wanted)
-    forms = {_folded(n) for n in (name, readable(name))}
+    listed = {name, readable(name)}
+    forms = {_folded(n) for n in listed} | {_folded(placeless(n)) for n in listed}
     if w in forms:
         return 0
-    parts = {p.strip() for f in forms for p in (f, *f.split(":"), f.partition(":")[2])}
+    parts = {p for f in forms for p in _parts(f)}
     stable = {stable_name(p) for p in parts}
     if w in stable or w in parts or any(_cut_short(w, f) for f in forms):
         return 1
     if stable_name(w) != w and stable_name(w).strip() in stable - {""}:
         return 2 if _port_number(w) == _port_number(name) else 3
-    if w and any(w in f for f in forms):
+    # squeezed without the numbers ALSA and Windows add, which would join the port's own ('midi 12' is not 'MIDI 1
+    # 20:0')
+    bare = {_folded(_same_port(n)) for n in listed}
+    squeezed = _squeezed(w)
+    if squeezed and squeezed in {_squeezed(p) for f in bare for p in _parts(f)}:
         return 4
-    return 5 if _squeezed(w) and any(_squeezed(w) in _squeezed(f) for f in forms) else None
+    if w and any(w in f for f in forms):
+        return 5
+    return 6 if squeezed and any(squeezed in _squeezed(f) for f in bare) else None
 
 
 THROUGH = ("midi through", "midi-through")  # ALSA's pass-through client, listed first on most Linux systems
@@ -214,11 +238,17 @@ def others_named(wanted: str, port: str, names: list[str]) -> str | None:
     """What to say when `wanted` names other inputs as well as it names `port`, the one opened; None when it does
     not (a second controller of the same make, a nanoKONTROL2 and a nanoKONTROL Studio)."""
     best = _rank(wanted, port)
-    others = [readable(n) for n in matching(wanted, names) if n != port and _rank(wanted, n) == best]
-    if not others:
+    alike = [n for n in matching(wanted, names) if n != port and _rank(wanted, n) == best]
+    if not alike:
         return None
-    return (f"MIDI: {wanted!r} also names {', '.join(map(repr, others))}; listening on {readable(port)!r} only "
-            "(give more of the name of the one you mean; vcam devices lists them)")
+    others = ", ".join(repr(readable(n)) for n in alike)
+    # ports that share the name but for their numbers (ALSA cut both to the same 31 characters, two controllers
+    # of one make on Windows): no more of the name tells them apart
+    twins = all(_same_port(n) == _same_port(port) for n in alike)
+    how = ("give the whole name of the one you mean, its numbers too" if twins
+           else "give more of the name of the one you mean")
+    return (f"MIDI: {wanted!r} also names {others}; listening on {readable(port)!r} only ({how}; vcam devices "
+            "lists them)")
 
 
 class Turned(str):
