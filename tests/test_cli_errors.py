@@ -1008,6 +1008,18 @@ def test_a_second_midi_controller_given_is_refused_rather_than_the_first_left_de
     err = capsys.readouterr().err.rstrip().splitlines()[-1]
     assert "argument --midi: given twice ('nano', then 'apc')" in err and "one MIDI input" in err
     assert build_parser().parse_args([*command, "--midi", "nano", "--midi", "nano"]).midi == "nano"  # the same one
+    assert build_parser().parse_args([*command, "--midi", "nano", "--midi", "NANO"]).midi  # case aside, as matched
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["cam", "ws://127.0.0.1:9"]])
+def test_midi_none_and_a_port_given_together_say_to_give_one_or_the_other(command, capsys):
+    """`--midi none --midi nano` said vcam listens to one MIDI input, of none, which is no input."""
+    from vcam.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*command, "--midi", "none", "--midi", "nano"])
+    err = capsys.readouterr().err.rstrip().splitlines()[-1]
+    assert err.endswith("given twice ('none', then 'nano'): give either none (no input) or the input to listen to")
 
 
 @pytest.mark.parametrize("command", [["run"], ["serve"], ["cam", "ws://127.0.0.1:9"]])
@@ -1018,4 +1030,5 @@ def test_a_second_midi_map_given_is_refused_rather_than_the_first_dropped(comman
         build_parser().parse_args([*command, "--midi-map", "nanokontrol2", "--midi-map", "apc-mini-mk2"])
     assert done.value.code == 2
     err = capsys.readouterr().err.rstrip().splitlines()[-1]
-    assert "argument --midi-map: given twice ('nanokontrol2', then 'apc-mini-mk2')" in err
+    assert err.endswith("argument --midi-map: given twice ('nanokontrol2', then 'apc-mini-mk2'): vcam plays with "
+                        "one map; give one")

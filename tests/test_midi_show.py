@@ -571,7 +571,7 @@ def test_a_map_put_in_force_on_air_says_a_wrong_channel_again():
     assert router.handle(cc(16, 64, channel=1)) == ""
 
 
-# The names these controllers have on Ubuntu (ALSA cuts a port's name after 31 characters) and elsewhere
+# The names these controllers have on Ubuntu (ALSA cuts a port's name after 31 characters)
 MIDIMIX_ALSA = "MIDI Mix:MIDI Mix MIDI 1 24:0"
 APC_ALSA = ["APC mini mk2:APC mini mk2 APC mini mk2 Contr 28:0", "APC mini mk2:APC mini mk2 APC mini mk2 Notes 28:1"]
 
@@ -591,7 +591,7 @@ def test_a_controller_named_as_its_map_is_found_whatever_spaces_its_maker_put_in
 
 @pytest.mark.parametrize("typed, port", [("APC mini mk2 Control", 0), ("apc mini mk2 control", 0),
                                          ("APC mini mk2 Notes", 1)])
-def test_a_port_named_as_macos_and_windows_list_it_is_found_under_the_name_alsa_cut_short(typed, port):
+def test_a_port_named_as_macos_lists_it_is_found_under_the_name_alsa_cut_short(typed, port):
     """A show written on a Mac (`port: APC mini mk2 Control`) played on Ubuntu, where ALSA lists the port as
     '... APC mini mk2 Contr 28:0': the show waited for a controller that was plugged in."""
     assert find_port(typed, APC_ALSA) == APC_ALSA[port]
@@ -612,6 +612,9 @@ def test_on_windows_a_name_is_found_without_the_number_rtmidi_puts_after_every_i
     names = ["nanoKONTROL2 Studio 0", "nanoKONTROL2 1"]
     assert find_port("nanoKONTROL2", names) == "nanoKONTROL2 1"  # the whole name, before a part of the Studio's
     assert find_port("loopMIDI Port 1", ["loopMIDI Port 0", "loopMIDI Port 1 1"]) == "loopMIDI Port 1 1"
+    # the port 'loopMIDI Port 1' listed third, not 'loopMIDI Port' listed second as 'loopMIDI Port 1'
+    assert find_port("loopMIDI Port 1", ["MIDI Mix 0", "loopMIDI Port 1", "loopMIDI Port 1 2"]) == "loopMIDI Port 1 2"
+    assert find_port("MIDI Mix 1", ["MIDI Mix 0", "MIDI Mix 1"]) == "MIDI Mix 1"  # two of one make: the place tells
 
 
 @pytest.mark.parametrize("typed, names", [("loopMIDI Port 2", ["loopMIDI Port 0", "loopMIDI Port 1 1"]),

@@ -279,6 +279,16 @@ def test_vcam_devices_elsewhere_than_linux_names_obs_camera_and_its_setup(monkey
         "MIDI inputs:", "  pad", "virtual camera: OBS Virtual Camera (--out vcam)", "  setup: install OBS Studio"]
 
 
+def test_vcam_devices_on_windows_lists_an_input_by_the_name_that_stays_its_place_beside_it(monkeypatch, capsys):
+    """rtmidi puts each input's place after its name on Windows ('nanoKONTROL2 1'), which changes as other inputs
+    come and go: the name copied with it named no input the next day."""
+    import vcam.control.midi
+
+    monkeypatch.setattr(vcam.control.midi.sys, "platform", "win32")
+    assert _devices(monkeypatch, capsys, "Windows", ["MIDI Mix 0", "loopMIDI Port 1 1"])[:3] == [
+        "MIDI inputs:", "  MIDI Mix  (input 0)", "  loopMIDI Port 1  (input 1)"]
+
+
 # --- vcam midi learn --------------------------------------------------------------------------------------------
 
 

@@ -25,14 +25,33 @@ MIDI_PORT_HELP = ("by its name or a part of it, the whole name before a part (vc
 
 class _OneController(argparse.Action):
     """--midi and --midi-map, which vcam takes once: it listens to one MIDI input, with one map. Given twice (two
-    controllers plugged in, a flag for each), argparse kept the last, and the first controller did nothing, unsaid."""
+    controllers plugged in, a flag for each), argparse kept the last, and the first controller did nothing, unsaid.
+    The same port twice, case aside, is one port (its name is matched so)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         before = getattr(namespace, self.dest, None)
-        if before is not None and before != values:
-            parser.error(f"argument {option_string}: given twice ({before!r}, then {values!r}): vcam listens to one "
-                         "MIDI input, with one map; give the controller to play with once")
+        if before is not None and not self._same(before, values):
+            parser.error(f"argument {option_string}: given twice ({before!r}, then {values!r}): "
+                         f"{self._once(before, values)}")
         setattr(namespace, self.dest, values)
+
+    def _none(self, *values: str) -> bool:
+        """Whether one of `values` is --midi none, no input (vcam midi learn has no such: it is a port's name)."""
+        from vcam.control.midi import NO_MIDI  # here: the command line is read before MIDI's modules are needed
+
+        return self.type is not argtypes.midi_input and NO_MIDI in values
+
+    def _same(self, before: str, now: str) -> bool:
+        if self.dest != "midi" or self._none(before, now):  # a map is a file's path
+            return before == now
+        return before.casefold() == now.casefold()
+
+    def _once(self, before: str, now: str) -> str:
+        if self.dest == "midi_map":
+            return "vcam plays with one map; give one"
+        if self._none(before, now):
+            return "give either none (no input) or the input to listen to"
+        return "vcam listens to one MIDI input; give the controller to play with once"
 
 
 def _add_osc_args(r: argparse.ArgumentParser, show: bool = True) -> None:

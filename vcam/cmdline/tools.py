@@ -9,13 +9,16 @@ from vcam.errors import VcamError
 
 def cmd_devices(args) -> int:
     from vcam.live.outputs.v4l2loopback import describe_cameras, no_device_help
-    from vcam.control.midi import input_names
+    from vcam.control.midi import input_names, placeless
 
     try:
         names = input_names()
         print("MIDI inputs:" if names else "MIDI inputs: none (is a controller plugged in?)")
         for n in names:
-            print(f"  {n}")
+            # on Windows the number rtmidi puts after a name changes as other inputs come and go: the name to copy
+            # for --midi is the one without it
+            name = placeless(n)
+            print(f"  {n}" if name == n else f"  {name}  (input {n[len(name):].strip()})")
     except VcamError as e:
         print(f"MIDI inputs: unavailable: {e.message}")  # set out as the virtual cameras' below
         if e.fix:

@@ -133,7 +133,7 @@ ALSA_CUT = 31  # ALSA keeps a port's own name to 31 characters: 'APC mini mk2 AP
 
 
 def _cut_short(wanted: str, form: str) -> bool:
-    """Whether `form` ('client:port N:M', folded) is the port `wanted` names as macOS and Windows list it, its port
+    """Whether `form` ('client:port N:M', folded) is the port `wanted` names as macOS lists it, its port
     part cut by ALSA: ALSA writes it as the client's name, a space and the name the maker gave the port."""
     client, _, port = form.partition(":")
     port = stable_name(port)
@@ -152,21 +152,24 @@ def _parts(form: str) -> set[str]:
 
 
 def _rank(wanted: str, name: str) -> int | None:
-    """How well `wanted` names the port `name`: 0 the whole name (on Windows with or without the place rtmidi puts
-    after it), 1 the name without ALSA's numbers or its client or port part ('Launch Control' for 'Launch
-    Control:Launch Control MIDI 1 20:0', not for '... XL'), or the port's name as macOS lists it where ALSA cut it
-    short, 2 the name or part with a client number ALSA has since given anew (copied from `vcam devices` before a
-    replug or a reboot: '... 20:1' for '... 24:1'), 3 the same with another port number ('... 20:1' for '... 24:0': a
-    renumbering keeps the port's number within the client), 4 the name or a part once spaces, hyphens and underscores
-    are left out of both ('launchcontrol' for the 'Launch Control', not the XL), 5 a part of it, 6 a part of it once
-    those are left out; None not at all."""
+    """How well `wanted` names the port `name`: 0 the whole name (on Windows without the place rtmidi puts after it),
+    1 the name without ALSA's numbers or its client or port part ('Launch Control' for 'Launch Control:Launch Control
+    MIDI 1 20:0', not for '... XL'), on Windows the name with its place, or the port's name as macOS lists it where
+    ALSA cut it short, 2 the name or part with a client number ALSA has since given anew (copied from `vcam devices`
+    before a replug or a reboot: '... 20:1' for '... 24:1'), 3 the same with another port number ('... 20:1' for
+    '... 24:0': a renumbering keeps the port's number within the client), 4 the name or a part once spaces, hyphens
+    and underscores are left out of both ('launchcontrol' for the 'Launch Control', not the XL), 5 a part of it, 6 a
+    part of it once those are left out; None not at all."""
     w = _folded(wanted)
     listed = {name, readable(name)}
-    forms = {_folded(n) for n in listed} | {_folded(placeless(n)) for n in listed}
-    if w in forms:
+    whole = {_folded(placeless(n)) for n in listed}
+    if w in whole:
         return 0
+    forms = whole | {_folded(n) for n in listed}
     parts = {p for f in forms for p in _parts(f)}
     stable = {stable_name(p) for p in parts}
+    # on Windows the whole name with its place ('MIDI Mix 1', to tell two of one make apart) comes after the name
+    # without it: 'loopMIDI Port 1' is the port of that name ('loopMIDI Port 1 2'), not 'loopMIDI Port' listed second
     if w in stable or w in parts or any(_cut_short(w, f) for f in forms):
         return 1
     if stable_name(w) != w and stable_name(w).strip() in stable - {""}:
