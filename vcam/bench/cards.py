@@ -193,6 +193,21 @@ def slice_name(device: torch.device, row: Card) -> str | None:
     return f"{row.name} slice ({gib:.0f} GiB{of}; not priced as the whole card)"
 
 
+def tuning_name(device: torch.device) -> str:
+    """The name this card's `vcam bench --tune` entries are kept under: the driver's name, as always (tuning files
+    written before slices were told apart still match), and for a slice of a card in the table (MIG, where its
+    driver gives the whole card's name) that name with the slice's memory and multiprocessors: a tune on a 1g.10gb
+    slice chose the whole card's size, and the whole card's the slice's."""
+    name = torch.cuda.get_device_name(device)
+    card = card_named(name)
+    if card is None or slice_name(device, card) is None:
+        return name
+    props = torch.cuda.get_device_properties(device)
+    sms = getattr(props, "multi_processor_count", 0)
+    # whole GiB: a driver update that shows a few MiB more or less keeps the slice's entries
+    return f"{name} MIG slice, {props.total_memory / GIB:.0f} GiB" + (f", {sms} multiprocessors" if sms else "")
+
+
 def card_name(device: torch.device) -> str:
     """The card's name as the table has it where it is there, else as its driver gives it: without measuring."""
     card = card_named(torch.cuda.get_device_name(device))

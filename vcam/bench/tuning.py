@@ -25,6 +25,7 @@ from pathlib import Path
 import torch
 
 from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
+from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
@@ -67,7 +68,7 @@ def _warn_on_stderr(message: str) -> None:
 
 @dataclass(frozen=True)
 class TuningKey:
-    device: str  # the card's name ("NVIDIA H100 80GB HBM3") or "cpu"
+    device: str  # the card's name ("NVIDIA H100 80GB HBM3"; a MIG slice's with its figures: cards.tuning_name) or "cpu"
     torch: str
     model: str
     width: int
@@ -84,7 +85,9 @@ class TuningKey:
         """The key of what `bench` really runs for these settings (device, model and dtype after the defaults and
         the CPU fallback), so `vcam run` and `vcam bench --tune` find the same entry."""
         target = bench_target(settings, lambda message: None)
-        return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
+        # a MIG slice's entries apart from its whole card's, where its driver gives both one name
+        device = tuning_name(target.device) if target.device.type == "cuda" else target.device_name
+        return cls(device=device, torch=torch.__version__, model=target.model, width=target.width,
                    height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant,
                    decoder=settings.speed.decoder, attention_quant=settings.speed.attention_quant,
                    video_in=settings.input)
