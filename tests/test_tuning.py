@@ -1080,3 +1080,83 @@ def test_ctrl_c_before_any_candidate_finished_does_not_say_it_saves(monkeypatch,
     result = tune(TINY, log=logged.append)
     assert not result.saved and not any("saved" in line for line in logged), logged
     assert "  stopped before any candidate finished: nothing to save" in logged
+
+
+# --- a folder two users tune into (a service and its operator sharing VCAM_CACHE_DIR) ---
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def shared_folder(tmp_path, monkeypatch):
+    """A cache folder everyone may write, and `as_other(lock_mode)`: a context in which the tuning file's lock file,
+    made by this user, is another user's with that mode. As root (whose file permissions refuse nothing) the
+    effective user becomes nobody inside it; as anyone else the lock's owner bits get the mode's other bits."""
+    import shutil
+    import tempfile
+    from contextlib import contextmanager
+
+    root = os.geteuid() == 0
+    folder = __import__("pathlib").Path(tempfile.mkdtemp()) if root else tmp_path / "shared"
+    folder.mkdir(exist_ok=True)
+    folder.chmod(0o777)  # not sticky: a tune replaces the other user's tuning.json by renaming over it
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
+
+    @contextmanager
+    def as_other(lock_mode: int):
+        lock = folder / "tuning.json.lock"
+        if not lock.exists():
+            lock.touch()
+        lock.chmod(lock_mode if root else (lock_mode & 0o7) << 6)
+        if not root:
+            yield
+            return
+        os.setegid(NOBODY)
+        os.seteuid(NOBODY)
+        try:
+            yield
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+
+    yield folder, as_other
+    if root:
+        shutil.rmtree(folder)
+
+
+def test_a_tune_saves_beside_a_lock_file_another_user_made(shared_folder, monkeypatch, capsys):
+    """The lock file is made as the umask has it (0644): a second user's tune, in a folder both may write, could
+    not open it for writing, and after minutes of candidates ended in "could not save the tuning (Permission
+    denied)" with the fix to make a writable folder writable."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    with as_other(0o644):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None  # the first user's entry kept
+    assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none") is not None
+
+
+def test_a_lock_file_another_user_keeps_private_is_refused_before_any_candidate_with_its_name(shared_folder,
+                                                                                          monkeypatch, capsys):
+    """A lock file this user cannot even read (another user's, under a umask of 077) failed the save only after
+    every candidate was timed, saying to make the writable folder writable."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    with as_other(0o600):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    lock = folder / "tuning.json.lock"
+    assert code == 2 and not timed, err
+    assert f"cannot save the tuning to {folder / 'tuning.json'}: its lock file {lock} cannot be opened" in err, err
+    assert f"fix: delete {lock}" in err and "VCAM_CACHE_DIR" in err and "writable" not in err, err

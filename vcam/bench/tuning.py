@@ -494,6 +494,7 @@ def _check_writable(path: Path) -> None:
     except OSError as e:
         raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
                         save_fix(path, e.errno) + ", then tune") from None
+    _check_lock(path)
     try:
         _read_entries(path)
     except _Newer as e:  # replaced at the end as a damaged file would be, every tuning the newer vcam made was lost
@@ -503,6 +504,16 @@ def _check_writable(path: Path) -> None:
             from None
     except _Unreadable:  # damaged: replaced at the end, and said then
         pass
+
+
+def _check_lock(path: Path) -> None:
+    """Refuses a lock file this user cannot open before any candidate runs, as _check_writable does its folder."""
+    if sys.platform == "win32":  # no lock taken there (_locked)
+        return
+    try:
+        os.close(_open_lock(path))
+    except OSError as e:
+        raise VcamError(f"cannot save the tuning to {path}: {e.strerror}", lock_fix(path) + ", then tune") from None
 
 
 def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> bool:
@@ -568,6 +579,31 @@ def _move_aside(path: Path, kept: Path) -> Path | None:
     return kept
 
 
+def lock_path(path: Path) -> Path:
+    """The file beside the tuning file whose lock keeps two tunes from saving at once."""
+    return path.with_name(path.name + ".lock")
+
+
+def _open_lock(path: Path) -> int:
+    """A descriptor on the tuning file's lock file (made where there is none), for the caller to close; OSError
+    naming the lock file where it cannot be opened. Another user's tune made it as the umask has it (0644): opened
+    for writing, it refused every other user's save once their tune had run. flock takes an exclusive lock through
+    a descriptor opened for reading all the same (NFS, which wants one open for writing, is asked that first)."""
+    lock = lock_path(path)
+    try:
+        try:
+            return os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:
+            return os.open(lock, os.O_RDONLY)
+    except OSError as e:
+        raise OSError(e.errno, f"its lock file {lock} cannot be opened ({e.strerror or e})") from None
+
+
+def lock_fix(path: Path) -> str:
+    """What to do about a lock file this user cannot open (another user's, made under a umask like 077)."""
+    return f"delete {lock_path(path)} (it holds no tunings), or set VCAM_CACHE_DIR to a folder of your own"
+
+
 @contextmanager
 def _locked(path: Path):
     """Holds an exclusive lock on a file beside `path` (where the OS has flock; elsewhere tunes are not serialised)."""
@@ -577,12 +613,19 @@ def _locked(path: Path):
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+    fd = _open_lock(path)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (or NFS refusing one on a read-only open): saved all the same
+            yield
+            return
         try:
             yield
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 MEANINGFUL_GAIN = 1.03  # a candidate must beat the defaults by this much to be chosen over them
