@@ -694,6 +694,24 @@ def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_r
     assert ("writable" in err) == (blocked == "read-only"), err
 
 
+@pytest.mark.parametrize("folder", ["/proc/vcam-cache", "/proc/vcam-cache/tuning", "/sys/vcam-cache"])
+def test_a_cache_folder_that_cannot_be_made_is_refused_with_another_folder_as_the_fix(folder, monkeypatch, capsys):
+    """VCAM_CACHE_DIR=/proc/x was told to "make /proc/x writable": no folder can be made there, so the fix is
+    another folder."""
+    top = "/" + folder.split("/")[1]
+    if not os.path.isdir(top) or os.path.exists(folder):
+        pytest.skip(f"needs {top}, where no folder can be made")
+    monkeypatch.setenv("VCAM_CACHE_DIR", folder)
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed and f"cannot save the tuning to {folder}/tuning.json: the folder {top}/vcam-cache cannot be " \
+        "made there" in err, err
+    assert "fix: set VCAM_CACHE_DIR to another folder" in err and "writable," not in err, err
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write finds the disk full")
 def test_a_full_disk_under_the_tuning_file_is_refused_before_any_candidate_runs_with_room_as_the_fix(
         monkeypatch, tmp_path, capsys):

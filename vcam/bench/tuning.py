@@ -472,6 +472,25 @@ def save_fix(path: Path, error: int | None) -> str:
     return f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is"
 
 
+def _make_folder(path: Path) -> None:
+    """Makes the tuning file's folder; VcamError where a folder cannot be made there (VCAM_CACHE_DIR=/proc/x: /proc
+    and /sys take none, nor a read-only disk), which was told to "make /proc/x writable", a folder that is not there
+    and never can be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file on the path: said by the caller
+        raise
+    except OSError as e:
+        if e.errno in NO_ROOM:
+            raise
+        missing = e.filename or path.parent
+        fix = (f"create {missing} writable for this user, or set VCAM_CACHE_DIR to a folder this user can write"
+               if e.errno == errno.EACCES else
+               "set VCAM_CACHE_DIR to another folder, one this user can make or write (e.g. ~/.cache/vcam)")
+        raise VcamError(f"cannot save the tuning to {path}: the folder {missing} cannot be made there "
+                        f"({e.strerror or e})", fix + ", then tune") from None
+
+
 def _check_writable(path: Path) -> None:
     """Refuses a tuning file that could not be saved before any candidate runs: on a card, tuning takes minutes that
     a folder nobody can write into would throw away at the end."""
@@ -479,7 +498,7 @@ def _check_writable(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path}: a folder stands where the file goes",
                         f"move {path} out of the way, or set VCAM_CACHE_DIR to another folder, then tune")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path)
         fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
         try:  # bytes too, not a name alone: a full disk still makes an empty file
             if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
