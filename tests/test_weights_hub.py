@@ -676,6 +676,19 @@ def test_a_total_unknown_or_passed_gives_a_line_every_few_seconds_not_one_per_up
     assert len(out.getvalue().splitlines()) == 4
 
 
+def test_a_download_line_says_its_bytes_in_the_totals_unit_alone(tmp_path, monkeypatch):
+    """A small download measured on disk before its first byte said "0.0 GB of 0.6 MB", and 5 MB of the checkpoint
+    "5.0 MB of 28.6 GB": two units on one line."""
+    clock = Clock()
+    monkeypatch.setattr(W, "ByteProgress", functools.partial(ByteProgress, clock=clock, tty=False))
+    out = io.StringIO()
+    W.DownloadLine(W.ByteProgress("downloading x", 600_000, out), tmp_path / "blobs").measure()
+    assert out.getvalue() == "vcam: downloading x: 0.0 of 0.6 MB (0%)\n"
+    out = io.StringIO()
+    W.DownloadLine(W.ByteProgress("downloading y", 0, out), tmp_path / "blobs").add(5_000_000, KREA_BYTES)
+    assert out.getvalue().startswith("vcam: downloading y: 0.0 of 28.6 GB (0%)"), out.getvalue()
+
+
 def test_a_hub_that_feeds_no_byte_bars_still_gives_lines_from_the_disk(tmp_path, monkeypatch):
     """huggingface_hub 1.0 and older hand a custom tqdm class only the count of files, and a 28.6 GB checkpoint is one
     file: the log showed nothing until the end. The blobs folder's growth is measured instead."""
@@ -1153,3 +1166,4 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
     assert left.value.args == (130,)
     assert capsys.readouterr().err == ("\nvcam: download stopped; the files it finished are kept: run the same command "
                                        "again to go on\n")
+

@@ -100,7 +100,13 @@ class Progress(_Line):
 def gigabytes(n: float) -> str:
     """28.6 GB, 0.25 GB (the hub's and disks' decimal gigabytes, as the sizes vcam quotes are); 12.3 MB below a
     tenth of one (the tiny model's files)."""
-    return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
+    scale, unit = _unit(n)
+    return f"{n / scale:.1f} {unit}"
+
+
+def _unit(n: float) -> tuple[float, str]:
+    """The unit `gigabytes` says `n` in, and its bytes."""
+    return (1e9, "GB") if n >= 1e8 or n == 0 else (1e6, "MB")
 
 
 class ByteProgress(_Line):
@@ -119,12 +125,12 @@ class ByteProgress(_Line):
 
     def text(self, done: int) -> str:
         elapsed = self.clock() - self.started
-        done_text, total_text = gigabytes(done), gigabytes(self.total)
-        if self.total and done_text[-2:] == total_text[-2:]:
-            done_text = done_text[:-3]  # "14.6 of 28.6 GB"
-        line = f"{self.what}: {done_text}"
-        if self.total:
-            line += f" of {total_text} ({100 * min(done, self.total) // self.total}%)"
+        if self.total:  # both in the total's unit: "0.0 GB of 0.6 MB" as a small file began, "5.0 MB of 10.0 GB"
+            scale, unit = _unit(self.total)
+            line = (f"{self.what}: {done / scale:.1f} of {self.total / scale:.1f} {unit} "
+                    f"({100 * min(done, self.total) // self.total}%)")
+        else:
+            line = f"{self.what}: {gigabytes(done)}"
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
         if rate > 0:
             line += f", {rate / 1e6:.0f} MB/s"
