@@ -1178,3 +1178,17 @@ def test_a_lock_file_another_user_keeps_private_is_refused_before_any_candidate_
     assert code == 2 and not timed, err
     assert f"cannot save the tuning to {folder / 'tuning.json'}: its lock file {lock} cannot be opened" in err, err
     assert f"fix: delete {lock}" in err and "VCAM_CACHE_DIR" in err and "writable" not in err, err
+
+
+def test_a_tune_saves_on_a_file_system_without_locks(monkeypatch, cache_dir):
+    """flock refused by the file system (some network and FUSE mounts, NFS on a lock file opened for reading only)
+    failed the save after every candidate had run: the entry is saved unlocked, as a recording is written."""
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert tune(TINY, log=lambda s: None).saved
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None

@@ -636,13 +636,14 @@ def _locked(path: Path):
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            locked = True
         except OSError:  # a file system without locks (or NFS refusing one on a read-only open): saved all the same
-            yield
-            return
+            locked = False
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
