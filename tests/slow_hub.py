@@ -8,7 +8,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 COMMIT = "c0ffee" * 6 + "c0ff"  # 40 hex digits: a commit hash
 FIRST_BYTES = 64 * 1024  # what a stalled file sends before it stalls
@@ -56,9 +56,15 @@ def _handler(hub: SlowHub):
         def do_HEAD(self) -> None:
             self._answer(body=False)
 
-        def do_POST(self) -> None:  # paths-info: nothing said of the partial files, which the download reads as its
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self._json([])
+        def do_POST(self) -> None:  # paths-info: which blob each file is, as the hub says it of an LFS file
+            form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+            path = unquote(urlsplit(self.path).path)
+            repo = next((r for r in hub.files if path.startswith(f"/api/models/{r}/paths-info/")), None)
+            files = hub.files.get(repo, {})
+            self._json([{"type": "file", "path": name, "size": len(files[name]),
+                         "oid": hashlib.sha1(files[name]).hexdigest(),
+                         "lfs": {"oid": hub.blob(repo, name), "size": len(files[name]), "pointerSize": 134}}
+                        for name in form.get("paths", []) if name in files])
 
         def _answer(self, body: bool) -> None:
             path = unquote(urlsplit(self.path).path)

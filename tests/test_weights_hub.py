@@ -613,6 +613,8 @@ def real_snapshot_download(monkeypatch, tmp_path, chunks: int = 100):
     monkeypatch.setattr(HfApi, "repo_info", lambda self, repo_id, **kw: SimpleNamespace(sha="a" * 40))
     monkeypatch.setattr(HfApi, "list_repo_tree", lambda self, repo_id, **kw: iter(
         [RepoFile(path=name, size=size, oid="b" * 40) for name, size in REPO_FILES[repo_id].items()]))
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo_id, paths, **kw: [
+        RepoFile(path=name, size=REPO_FILES[repo_id][name], oid="b" * 40) for name in paths])
 
     def hf_hub_download(repo_id, filename, cache_dir=None, revision=None, tqdm_class=None, dry_run=False, **kw):
         size = REPO_FILES[repo_id][filename]
@@ -1050,7 +1052,8 @@ def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_a
     try:
         code, err = stopped_mid_transfer([sys.executable, "-m", "vcam", "download"], env, blobs)
         assert code == 130, err
-        assert "vcam: download stopped; " in err and "of krea/krea-realtime-video in transfer removed" in err, err
+        assert "vcam: download stopped; " in err, err
+        assert f"of {KREA_FILE} ({KREA_REPO}) in transfer removed" in err, err  # the file cut short, by name
         assert "run the same command again to go on" in err and "Traceback" not in err, err
         assert err.count("download stopped") == 1, err  # said once, where the process leaves
         assert sorted(f.name for f in blobs.iterdir()) == sorted(f.name for f in held), "own partial file left"
@@ -1167,3 +1170,34 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
     assert capsys.readouterr().err == ("\nvcam: download stopped; the files it finished are kept: run the same command "
                                        "again to go on\n")
 
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")
+def test_a_download_stopped_mid_transfer_names_the_file_cut_short(tmp_path, monkeypatch, capsys):
+    """"download stopped; 3.1 GB of Wan-AI/Wan2.1-T2V-14B in transfer removed" left the user guessing which of the
+    repo's files was cut short: the line names it, as the hub said which blob each file is."""
+    class Left(BaseException):
+        pass
+
+    def leave_now(code):
+        raise Left(code)
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
+    monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "_BLOB_FILES", {}, raising=False)  # what other tests' downloads learnt stays theirs
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+
+    def online(repo, **kw):  # huggingface_hub 2.x's partial file of the checkpoint, open, as a Ctrl-C comes
+        blobs = tmp_path / "hub" / ("models--" + repo.replace("/", "--")) / "blobs"
+        blobs.mkdir(parents=True, exist_ok=True)
+        with open(blobs / "0123abcd.1a2b3c4d.incomplete", "wb") as f:
+            f.write(b"x" * 3_000_000)
+            f.flush()
+            W.leave_mid_download(130)
+
+    fake_hub(monkeypatch, online, dry=sizes_at)
+    with pytest.raises(Left):
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    err = capsys.readouterr().err
+    assert f"download stopped; 3.0 MB of {KREA_FILE} ({KREA_REPO}) in transfer removed (huggingface_hub" in err, err
