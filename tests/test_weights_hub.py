@@ -2,6 +2,7 @@
 terminal, no network, the hub's refusals, a read-only shared cache, a --weights folder laid out otherwise."""
 import functools
 import io
+import json
 import os
 import threading
 import shutil
@@ -1174,7 +1175,8 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial files in transfer are told by /proc")
 def test_a_download_stopped_mid_transfer_names_the_file_cut_short(tmp_path, monkeypatch, capsys):
     """"download stopped; 3.1 GB of Wan-AI/Wan2.1-T2V-14B in transfer removed" left the user guessing which of the
-    repo's files was cut short: the line names it, as the hub said which blob each file is."""
+    repo's files was cut short: the line names it, as the tree listing huggingface_hub keeps beside the blobs says
+    which blob each file is (read from the disk: nothing asked of a hub that may never answer)."""
     class Left(BaseException):
         pass
 
@@ -1185,12 +1187,14 @@ def test_a_download_stopped_mid_transfer_names_the_file_cut_short(tmp_path, monk
     monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
     monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
     monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
-    monkeypatch.setattr(W, "_BLOB_FILES", {}, raising=False)  # what other tests' downloads learnt stays theirs
-    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
 
-    def online(repo, **kw):  # huggingface_hub 2.x's partial file of the checkpoint, open, as a Ctrl-C comes
+    def online(repo, **kw):  # huggingface_hub 2.x's listing and partial file of the checkpoint, open, as a Ctrl-C comes
         blobs = tmp_path / "hub" / ("models--" + repo.replace("/", "--")) / "blobs"
         blobs.mkdir(parents=True, exist_ok=True)
+        (blobs.parent / "trees").mkdir()
+        (blobs.parent / "trees" / ("c" * 40 + ".json")).write_text(json.dumps({"format_version": 1, "files": {
+            "config.json": {"size": 519, "blob_id": "f00d"},
+            KREA_FILE: {"size": KREA_BYTES, "blob_id": "git-hash", "lfs_sha256": "0123abcd", "lfs_size": KREA_BYTES}}}))
         with open(blobs / "0123abcd.1a2b3c4d.incomplete", "wb") as f:
             f.write(b"x" * 3_000_000)
             f.flush()
@@ -1201,3 +1205,22 @@ def test_a_download_stopped_mid_transfer_names_the_file_cut_short(tmp_path, monk
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
     err = capsys.readouterr().err
     assert f"download stopped; 3.0 MB of {KREA_FILE} ({KREA_REPO}) in transfer removed (huggingface_hub" in err, err
+
+
+@pytest.mark.slow
+def test_a_download_with_no_partial_file_waits_on_no_paths_info_answer(tmp_path, served_hub):
+    """The hub is asked which blob each file is only where partial files are there to be counted: a download into
+    an empty cache from a hub that takes that question and never answers it (huggingface_hub sets no time limit)
+    waited for ever, where it had finished in a second."""
+    import subprocess
+
+    hub, env = served_hub
+    hub.paths_info_silent = True
+    hub.released.set()  # every file sent whole
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        said = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
+        pytest.fail(f"the download still waited five minutes on the hub's paths-info answer: {said}")
+    assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr

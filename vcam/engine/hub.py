@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import json
 import os
 import shutil
 import signal
@@ -181,45 +182,31 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         raise _said(repo, e, where, folder_fix) from None
     pending = [f for f in files if f.will_download]
     sizes = {f.filename: f.file_size or 0 for f in pending}
-    fetched = _blobs_of(repo, pending)
-    _BLOB_FILES.update({blob: name for blob, (name, _) in (fetched or {}).items()})
-    return DownloadPlan(sizes, *_partial_bytes(fetched, _repo_folder(where, repo) / "blobs"))
+    return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
 
 
-# The file each blob that a download fetches is in its repo: what a download stopped by Ctrl-C names the file in
-# transfer by ("3.1 GB of krea/krea-realtime-video in transfer removed" left the user guessing which of its files).
-_BLOB_FILES: dict[str, str] = {}
-
-
-def _blobs_of(repo: str, pending: list) -> dict[str, tuple[str, int]] | None:
-    """The blobs the download will fetch, each with its file's name in the repo and its size, as the hub says; None
-    where it cannot say (no network: the download says so)."""
-    if not pending:
-        return {}
-    from huggingface_hub import HfApi
-
-    try:  # a blob is named by its LFS sha256, or by its git hash for a small file
-        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
-        return {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): (i.path, i.size) for i in infos
-                if hasattr(i, "blob_id")}
-    except Exception:  # noqa: BLE001 - whatever the hub or the network raised, the download goes on without it
-        return None
-
-
-def _partial_bytes(pending: dict[str, tuple[str, int]] | None, blobs: Path) -> tuple[int, int]:
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
     """Bytes of the partial files the download will resume, and of those it will not. Resumed: those of the blobs it
-    is about to fetch (`pending`, as _blobs_of says them). A partial file of another revision, or one huggingface_hub
-    2.x named for a process killed mid-download (it never resumes them), is left aside: counting it would pass a
-    disk that fills up tens of GB later, and it only takes room."""
+    is about to fetch. A partial file of another revision, or one huggingface_hub 2.x named for a process killed
+    mid-download (it never resumes them), is left aside: counting it would pass a disk that fills up tens of GB
+    later, and it only takes room."""
     try:
         partial = {f.name.removesuffix(".incomplete"): f.stat().st_size for f in blobs.glob("*.incomplete")}
     except OSError:
         return 0, 0
-    if not partial or pending == {}:
+    # asked only where there are partial files: huggingface_hub sets no time limit, and a hub that never answered
+    # this one question held every download for ever
+    if not partial or not pending:
         return 0, sum(partial.values())
-    if pending is None:  # the hub could not say: the partial files are taken as the download's, as before
+    from huggingface_hub import HfApi
+
+    try:  # a blob is named by its LFS sha256, or by its git hash for a small file
+        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
+        sizes = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
+                 if hasattr(i, "blob_id")}
+    except Exception:  # the hub could not say: the partial files are taken as the download's, as before
         return sum(partial.values()), 0
-    resumed = sum(min(size, pending[blob][1]) for blob, size in partial.items() if blob in pending)
+    resumed = sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
     return resumed, sum(partial.values()) - resumed
 
 
@@ -528,21 +515,41 @@ def _partials_left(repo: str, blobs: Path) -> str:
                if size is not None}
     said = []
     if kept:
-        said.append(f"{_amount(sum(map(_size, kept)))} of {_files_of(repo, kept)} in transfer kept (the next "
-                    "download goes on from it)")
+        said.append(f"{_amount(sum(map(_size, kept)))} of {_files_of(repo, blobs, kept)} in transfer kept "
+                    "(the next download goes on from it)")
     if removed:
-        said.append(f"{_amount(sum(removed.values()))} of {_files_of(repo, list(removed))} in transfer removed "
-                    "(huggingface_hub starts a file cut short afresh)")
+        said.append(f"{_amount(sum(removed.values()))} of {_files_of(repo, blobs, list(removed))} in transfer "
+                    "removed (huggingface_hub starts a file cut short afresh)")
     return "; ".join(said)
 
 
-def _files_of(repo: str, partials: list[Path]) -> str:
-    """The files that `partials` are parts of, by name ("text_encoder/x.safetensors (Wan-AI/…)"), where the hub said
-    which blob each is; else the repo alone."""
-    names = [_BLOB_FILES.get(path.name.split(".")[0]) for path in partials]
+def _files_of(repo: str, blobs: Path, partials: list[Path]) -> str:
+    """The files that `partials` are parts of, by name ("text_encoder/x.safetensors (Wan-AI/…)"), where the repo's
+    tree listing says which blob each is; else the repo alone."""
+    files = _blob_files(blobs.parent / "trees")
+    names = [files.get(path.name.split(".")[0]) for path in partials]
     if not all(names):
         return repo
     return f"{', '.join(sorted(set(names)))} ({repo})"
+
+
+def _blob_files(trees: Path) -> dict[str, str]:
+    """The file each blob is in the repo (the blob named by its LFS sha256, or by its git hash for a small file), as
+    the tree listings huggingface_hub 2.x keeps beside the blobs say it (trees/COMMIT.json, written as a download
+    begins): read from the disk, as the hub may not answer a question at all, and a line said on the way out cannot
+    wait for one. {} where there are none (huggingface_hub 1.x) or they cannot be read."""
+    files: dict[str, str] = {}
+    try:
+        listings = sorted(trees.glob("*.json"))
+    except OSError:
+        return files
+    for listing in listings:
+        try:
+            entries = json.loads(listing.read_text(encoding="utf-8")).get("files", {})
+            files.update({info.get("lfs_sha256") or info["blob_id"]: name for name, info in entries.items()})
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):  # another format: the repo named alone
+            continue
+    return files
 
 
 def _amount(size: int) -> str:
