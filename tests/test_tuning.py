@@ -1177,7 +1177,9 @@ def test_a_lock_file_another_user_keeps_private_is_refused_before_any_candidate_
     lock = folder / "tuning.json.lock"
     assert code == 2 and not timed, err
     assert f"cannot save the tuning to {folder / 'tuning.json'}: its lock file {lock} cannot be opened" in err, err
-    assert f"fix: delete {lock}" in err and "VCAM_CACHE_DIR" in err and "writable" not in err, err
+    # a folder of one's own first: deleting the lock another tune may hold lets two saves race
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and f"delete {lock}" not in err, err
+    assert f"ask the owner of {lock} to make it readable" in err and "writable" not in err, err
 
 
 def test_a_tune_saves_on_a_file_system_without_locks(monkeypatch, cache_dir):
@@ -1192,3 +1194,81 @@ def test_a_tune_saves_on_a_file_system_without_locks(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
     assert tune(TINY, log=lambda s: None).saved
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+
+
+def test_a_tuning_file_another_user_keeps_private_is_refused_before_any_candidate_and_never_moved_aside(
+        shared_folder, monkeypatch, capsys):
+    """Another user's tuning.json this user cannot read was taken for a damaged one: every candidate ran, then the
+    save renamed it to tuning.json.bak (the folder writable to both) and that user's tunings were gone from use."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    saved = folder / "tuning.json"
+    before = saved.read_bytes()
+    saved.chmod(0o600 if os.geteuid() == 0 else 0)  # theirs alone
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    try:
+        with as_other(0o666):  # a lock file this user can open (or one deleted and made anew)
+            code = main([*argv, "--steps", "2"])
+    finally:
+        saved.chmod(0o644)
+    err = capsys.readouterr().err
+    assert code == 2 and not timed, err
+    assert f"cannot save the tuning to {saved}: it cannot be read" in err, err
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err, err
+    assert saved.read_bytes() == before and not list(folder.glob("tuning.json.bak*")), "the other user's file moved"
+
+
+def test_a_tuning_file_another_user_keeps_private_is_not_moved_aside_at_the_save(shared_folder, monkeypatch):
+    """Made unreadable while the candidates ran (its owner's chmod, after the start's check): the save fails, saying
+    so, and leaves the file where its owner's shows read it; an unreadable file is not a damaged one."""
+    folder, as_other = shared_folder
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert tune(TINY, log=lambda s: None).saved  # the first user's
+    saved = folder / "tuning.json"
+    before = saved.read_bytes()
+    saved.chmod(0o600 if os.geteuid() == 0 else 0)
+    logged = []
+    monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # the file was readable then
+    try:
+        with as_other(0o666):
+            result = tune(dataclasses.replace(TINY, steps=2), log=logged.append)
+    finally:
+        saved.chmod(0o644)
+    assert not result.saved, logged
+    assert any(f"could not save the tuning to {saved}" in line and "cannot be read" in line for line in logged), logged
+    assert saved.read_bytes() == before and not list(folder.glob("tuning.json.bak*")), "the other user's file moved"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+@pytest.mark.parametrize("when", ["start", "save"])
+def test_a_damaged_tuning_file_of_another_user_is_never_moved_aside(shared_folder, monkeypatch, capsys, when):
+    """A damaged tuning.json this user could not hard-link (another user's) was renamed to tuning.json.bak: gone
+    from where its owner looks, by someone else's tune. Refused before any candidate; and at the save, where it was
+    damaged after the start, the save fails and leaves it."""
+    folder, as_other = shared_folder
+    saved = folder / "tuning.json"
+    saved.write_text('{"version": 1, "entries": {,}}')
+    saved.chmod(0o644)
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    if when == "save":
+        monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # mended then, damaged since
+    with as_other(0o666):
+        code = main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"])
+    captured = capsys.readouterr()
+    err = captured.err
+    assert saved.read_text() == '{"version": 1, "entries": {,}}' and not list(folder.glob("tuning.json.bak*")), err
+    if when == "start":
+        assert code == 2 and not timed, err
+        assert f"cannot save the tuning to {saved}: it is damaged (" in err and "another user's" in err, err
+        assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err, err
+    else:
+        said = captured.out + err  # the reason in the log, the fix in the error
+        assert timed and "another user's, not this one's to move aside" in said, said
+        assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err

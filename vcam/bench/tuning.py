@@ -149,6 +149,7 @@ class TuneResult:
     interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
     save_errno: int | None = None  # why the file could not be written, where it could not
+    save_fix: str | None = None  # what to do about it, where the errno alone does not tell (another user's file)
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
@@ -201,10 +202,25 @@ class TuneResult:
         }, indent=2)
 
 
+# the fix for a tuning file (or its lock) that is another user's: not theirs to change
+OTHERS_FIX = "set VCAM_CACHE_DIR to a folder of your own"
+
+
 class _Unreadable(Exception):
     def __init__(self, why: str, fix: str = RETUNE):
         super().__init__(why)
         self.fix = fix
+
+
+class _Refused(_Unreadable):
+    """A file this user may not read (another user's, kept private): not a damaged one, and not this user's to keep
+    aside or replace (its owner's shows read it where it is)."""
+
+
+class _OthersFile(OSError):
+    """A save refused as the tuning file is another user's to keep: `fix` says what to do (not "make the folder
+    writable", which it is)."""
+    fix = OTHERS_FIX
 
 
 class _Newer(_Unreadable):
@@ -220,6 +236,9 @@ def _read_entries(path: Path) -> dict[str, dict]:
     except NotADirectoryError:  # deleting the tuning file, which is not there, would cure nothing
         raise _Unreadable("a file stands where its folder goes, on the path of VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
                           "point VCAM_CACHE_DIR at a folder, or move that file out of the way") from None
+    except PermissionError as e:
+        raise _Refused(f"it cannot be read ({e.strerror or e}): another user's file, kept private?",
+                       f"{OTHERS_FIX}, or ask its owner to make it readable (chmod a+r {path})") from None
     except OSError as e:
         raise _Unreadable(f"cannot read it ({e.strerror or e})") from None
     except UnicodeDecodeError:
@@ -425,7 +444,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved
             tuned.interrupted = True
         except OSError as e:
-            tuned.save_errno = e.errno
+            tuned.save_errno, tuned.save_fix = e.errno, getattr(e, "fix", None)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
 
@@ -521,8 +540,13 @@ def _check_writable(path: Path) -> None:
                         "tunings",
                         "tune with the vcam that wrote it, or set VCAM_CACHE_DIR to another folder for this one") \
             from None
-    except _Unreadable:  # damaged: replaced at the end, and said then
-        pass
+    except _Refused as e:  # taken for a damaged file, it was moved aside at the end: its owner's tunings out of use
+        raise VcamError(f"cannot save the tuning to {path}: {e}", e.fix + ", then tune") from None
+    except _Unreadable as e:  # damaged: replaced at the end, and said then; unless another user's (_keep_aside)
+        if _others(path):
+            raise VcamError(f"cannot save the tuning to {path}: it is damaged ({e}) and another user's, not this "
+                            "one's to move aside", f"{OTHERS_FIX}, or ask its owner to mend or delete it, then tune") \
+                from None
 
 
 def _check_lock(path: Path) -> None:
@@ -554,6 +578,8 @@ def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None])
         entries = _read_entries(path)
     except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
         raise OSError(f"it was {e}: not replaced") from None
+    except _Refused as e:  # made unreadable while this tune ran: left where its owner's shows read it
+        raise _OthersFile(errno.EACCES, f"{e}; not replaced") from None
     except _Unreadable as e:
         kept = _keep_aside(path)
         log(f"replacing the unreadable tuning file {path} ({e})"
@@ -575,9 +601,26 @@ def _keep_aside(path: Path) -> Path | None:
             continue
         except FileNotFoundError:
             return None
-        except OSError:  # no hard links on this disk, or another user's file: moved aside instead
+        except OSError as e:  # no hard links on this disk, or another user's file: moved aside instead
+            _check_own(path, e)
             return _move_aside(path, kept)
     raise AssertionError("unreachable")
+
+
+def _others(path: Path) -> bool:
+    """Whether `path` is another user's file (False where there is none, or no owners: Windows)."""
+    try:
+        return hasattr(os, "geteuid") and path.stat().st_uid != os.geteuid()
+    except OSError:
+        return False
+
+
+def _check_own(path: Path, error: OSError) -> None:
+    """OSError where `path` is another user's: renamed aside in a folder both may write, it was gone from the place
+    its owner's shows read it. The save fails instead, and says why."""
+    if _others(path):
+        raise _OthersFile(error.errno, "the unreadable file is another user's, not this one's to move aside "
+                                       f"({error.strerror or error})") from None
 
 
 def _move_aside(path: Path, kept: Path) -> Path | None:
@@ -620,7 +663,8 @@ def _open_lock(path: Path) -> int:
 
 def lock_fix(path: Path) -> str:
     """What to do about a lock file this user cannot open (another user's, made under a umask like 077)."""
-    return f"delete {lock_path(path)} (it holds no tunings), or set VCAM_CACHE_DIR to a folder of your own"
+    # not "delete it": a tune may hold it that moment, and in a sticky folder (/tmp) only its owner can
+    return f"{OTHERS_FIX}, or ask the owner of {lock_path(path)} to make it readable"
 
 
 @contextmanager
