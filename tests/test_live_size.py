@@ -778,7 +778,8 @@ def test_a_mig_slice_and_its_whole_card_keep_their_tunings_apart(an_h100, tmp_pa
     save_tuned(path, 832, 480, "none", 30.0, device=whole)
     assert an_h100(19.5, 26) != an_h100(39.4, 60)  # a slice of another size runs at another rate too
     sliced = an_h100(39.4, 60)
-    assert sliced.startswith("NVIDIA H100 80GB HBM3 MIG slice") and "39 GiB" in sliced and "60" in sliced, sliced
+    assert sliced.startswith("NVIDIA H100 80GB HBM3 MIG slice") and "4/8 of its memory" in sliced and "60" in sliced, \
+        sliced
     choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
     assert "predicted" in choice.message and "by vcam bench --tune" not in choice.message, choice.message
     save_tuned(path, 704, 400, "fp8", 10.5, device=sliced)
@@ -789,6 +790,16 @@ def test_a_mig_slice_and_its_whole_card_keep_their_tunings_apart(an_h100, tmp_pa
     choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
     assert choice.message.startswith("size 832x480 bf16: measured 30.0 frames/s on this H100 SXM by"), \
         choice.message
+
+
+def test_a_mig_slices_tunings_are_kept_under_a_name_a_few_mib_do_not_change(an_h100):
+    """A 2g.20gb slice shows 19968 MiB (19.5 GiB): kept under whole GiB, its name read 20 GiB, and 19 once a driver
+    update showed 4 MiB less, so its tunings no longer matched. Its share of the card in eighths stays 2/8."""
+    shown = an_h100(19968 / 1024, 32)
+    assert an_h100(19964 / 1024, 32) == shown and an_h100(19972 / 1024, 32) == shown
+    assert "2/8 of its memory" in shown and "32 multiprocessors" in shown, shown
+    assert an_h100(9.75, 16) != an_h100(19.5, 16)  # 1g.10gb and 1g.20gb: the same multiprocessors, not the memory
+    assert an_h100(39.5, 60) != an_h100(39.5, 64)  # 3g.40gb and 4g.40gb: the same memory, not the multiprocessors
 
 
 def test_an_a100s_largest_slice_is_told_a_slice_by_its_multiprocessors(monkeypatch):
