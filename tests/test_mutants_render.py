@@ -190,17 +190,29 @@ def test_a_negative_total_is_an_unknown_one():
     assert bar.text(5_000_000) == "loading x: 5.0 MB"
 
 
-def test_bytes_done_are_said_in_the_totals_unit():
-    """5 MB of a 10 GB file, and none yet of a 0.6 MB one: one unit a line, the total's ("5.0 MB of 10.0 GB" and
-    "0.0 GB of 0.6 MB" mixed two)."""
+def test_bytes_done_in_another_unit_than_the_total_keep_their_unit():
+    """5 MB of a 10 GB file: only a figure in the total's unit drops its own (the unit check dropped read it as
+    5.0 of 10.0 GB)."""
     from vcam.live.progress import ByteProgress
 
     bar = ByteProgress("loading x", 10_000_000_000, io.StringIO(), clock=_Clock(), tty=False)
-    assert bar.text(5_000_000) == "loading x: 0.0 of 10.0 GB (0%)"
-    assert bar.text(250_000_000) == "loading x: 0.2 of 10.0 GB (2%)"
+    assert bar.text(5_000_000) == "loading x: 5.0 MB of 10.0 GB (0%)"
+
+
+def test_a_total_under_a_gigabyte_is_said_in_megabytes_with_its_bytes_done():
+    """None yet of a 0.6 MB file read "0.0 GB of 0.6 MB", and a third of a 150 MB one "50.0 MB of 0.1 GB": under a
+    gigabyte both figures are in MB; a larger total keeps its GB, with none done yet in its unit."""
+    from vcam.live.progress import ByteProgress
+
     small = ByteProgress("downloading x", 600_000, io.StringIO(), clock=_Clock(), tty=False)
     assert small.text(0) == "downloading x: 0.0 of 0.6 MB (0%)"
     assert small.text(300_000) == "downloading x: 0.3 of 0.6 MB (50%)"
+    medium = ByteProgress("downloading y", 150_000_000, io.StringIO(), clock=_Clock(), tty=False)
+    assert medium.text(50_000_000) == "downloading y: 50.0 of 150.0 MB (33%)"
+    assert medium.text(0) == "downloading y: 0.0 of 150.0 MB (0%)"
+    large = ByteProgress("downloading z", 28_600_000_000, io.StringIO(), clock=_Clock(), tty=False)
+    assert large.text(0) == "downloading z: 0.0 of 28.6 GB (0%)"
+    assert large.text(14_600_000_000) == "downloading z: 14.6 of 28.6 GB (51%)"
 
 
 # --- freeze and blackout ----------------------------------------------------------------------------------------

@@ -100,13 +100,20 @@ class Progress(_Line):
 def gigabytes(n: float) -> str:
     """28.6 GB, 0.25 GB (the hub's and disks' decimal gigabytes, as the sizes vcam quotes are); 12.3 MB below a
     tenth of one (the tiny model's files)."""
-    scale, unit = _unit(n)
-    return f"{n / scale:.1f} {unit}"
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
 
 
-def _unit(n: float) -> tuple[float, str]:
-    """The unit `gigabytes` says `n` in, and its bytes."""
-    return (1e9, "GB") if n >= 1e8 or n == 0 else (1e6, "MB")
+def _done_of(done: int, total: int) -> str:
+    """"5.0 MB of 28.6 GB", "14.6 of 28.6 GB" (a figure in the total's unit drops its own); a total under a gigabyte
+    in MB, and the bytes done with it: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
+    "50.0 MB of 0.1 GB"."""
+    if total < 1e9:
+        done_text, total_text = f"{done / 1e6:.1f} MB", f"{total / 1e6:.1f} MB"
+    else:
+        done_text, total_text = gigabytes(done), gigabytes(total)
+    if done_text[-2:] == total_text[-2:]:
+        done_text = done_text[:-3]
+    return f"{done_text} of {total_text}"
 
 
 class ByteProgress(_Line):
@@ -125,10 +132,8 @@ class ByteProgress(_Line):
 
     def text(self, done: int) -> str:
         elapsed = self.clock() - self.started
-        if self.total:  # both in the total's unit: "0.0 GB of 0.6 MB" as a small file began, "5.0 MB of 10.0 GB"
-            scale, unit = _unit(self.total)
-            line = (f"{self.what}: {done / scale:.1f} of {self.total / scale:.1f} {unit} "
-                    f"({100 * min(done, self.total) // self.total}%)")
+        if self.total:
+            line = f"{self.what}: {_done_of(done, self.total)} ({100 * min(done, self.total) // self.total}%)"
         else:
             line = f"{self.what}: {gigabytes(done)}"
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
