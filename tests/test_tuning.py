@@ -1272,3 +1272,42 @@ def test_a_damaged_tuning_file_of_another_user_is_never_moved_aside(shared_folde
         said = captured.out + err  # the reason in the log, the fix in the error
         assert timed and "another user's, not this one's to move aside" in said, said
         assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+def test_another_users_tuning_file_in_a_sticky_folder_is_refused_before_any_candidate(shared_folder, monkeypatch,
+                                                                                       capsys):
+    """In a folder everyone writes but only owners may replace in (mode 1777, like /tmp), every candidate ran, then
+    the save's rename over the other user's readable tuning.json failed with "Operation not permitted", told to make
+    the folder writable, which it is."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's, readable to all
+    capsys.readouterr()
+    saved = folder / "tuning.json"
+    before = saved.read_bytes()
+    folder.chmod(0o1777)
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    with as_other(0o666):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and not timed, err
+    assert f"cannot save the tuning to {saved}: it is another user's file" in err, err
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err
+    assert saved.read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+def test_a_sticky_folder_of_ones_own_or_a_file_of_ones_own_there_is_tuned_into(shared_folder, monkeypatch):
+    """Only the folder's owner or the file's may replace it in a sticky folder: either of them tunes as before."""
+    folder, as_other = shared_folder
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    folder.chmod(0o1777)
+    assert tune(TINY, log=lambda s: None).saved  # root's file, in root's sticky folder
+    os.chown(folder, NOBODY, NOBODY)
+    with as_other(0o666):  # root's file, in nobody's sticky folder, tuned by nobody
+        assert tune(dataclasses.replace(TINY, steps=2), log=lambda s: None).saved
+    assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none") is not None

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import secrets
+import stat
 import sys
 import tempfile
 import time
@@ -532,6 +533,10 @@ def _check_writable(path: Path) -> None:
     except OSError as e:
         raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
                         save_fix(path, e.errno) + ", then tune") from None
+    if _sticky_others(path):
+        raise VcamError(f"cannot save the tuning to {path}: it is another user's file, in a folder only its owner "
+                        f"may replace it in ({path.parent} is sticky, as /tmp is)",
+                        f"{OTHERS_FIX}, then tune")
     _check_lock(path)
     try:
         _read_entries(path)
@@ -613,6 +618,19 @@ def _others(path: Path) -> bool:
         return hasattr(os, "geteuid") and path.stat().st_uid != os.geteuid()
     except OSError:
         return False
+
+
+def _sticky_others(path: Path) -> bool:
+    """Whether `path` is another user's file in a sticky folder (mode 1777, as /tmp) not this user's: only the file's
+    owner, the folder's or root may replace it there, so the save's rename over it fails (EPERM)."""
+    if not hasattr(os, "geteuid") or os.geteuid() == 0:
+        return False
+    me = os.geteuid()
+    try:
+        folder, file = os.stat(path.parent), os.lstat(path)  # the link itself is what the rename replaces
+    except OSError:
+        return False
+    return bool(folder.st_mode & stat.S_ISVTX) and folder.st_uid != me and file.st_uid != me
 
 
 def _check_own(path: Path, error: OSError) -> None:
