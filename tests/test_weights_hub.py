@@ -190,8 +190,9 @@ def partial_blob(tmp_path, name: str, size: int):
 
 
 def test_a_partial_download_counts_towards_the_room_it_needs(tmp_path, monkeypatch):
-    """A download cut short resumes from its .incomplete files: only what is left needs room."""
+    """A download cut short resumes from its .incomplete files (huggingface_hub 1.x): only what is left needs room."""
     online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: True)
     hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
     partial_blob(tmp_path, "0123abcd", 20_000_000_000)  # 20 GB of the checkpoint already fetched
     monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
@@ -203,6 +204,7 @@ def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path
     huggingface_hub 2.x left under a name of its own when its process was killed: counted, they passed a disk that
     then filled up 20 GB into the download. They are named as room to win back."""
     online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: True)  # huggingface_hub 1.x, which resumes BLOB.incomplete
     hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
     for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
         monkeypatch.delenv(name, raising=False)
@@ -219,6 +221,55 @@ def test_a_partial_file_of_another_blob_does_not_count_towards_the_room(tmp_path
     assert err.value.fix.startswith(f"partial files of downloads cut short take 25.0 GB and are never resumed: with no "
                                     f"other download running, delete them ({blobs / '*.incomplete'}); if that is not "
                                     "room enough, point HF_HOME")
+
+
+def test_no_partial_file_counts_towards_the_room_under_a_hub_that_never_resumes_one(tmp_path, monkeypatch):
+    """huggingface_hub 2.x starts every file afresh under a name of its own: a BLOB.incomplete an older one left was
+    counted as resumed, and the disk check let a download start that filled the disk. Nor is the hub asked which
+    blob each file is: nothing it says would change the count."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    asked = []
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, *args, **kw: asked.append(args) or [])
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    partial_blob(tmp_path, "0123abcd", 20_000_000_000)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes_at)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 40.0 GB free"
+    assert err.value.fix.startswith("partial files of downloads cut short take 20.0 GB and are never resumed")
+    assert not asked
+
+
+def test_a_hub_silent_on_which_blob_each_file_is_holds_the_download_only_a_while(tmp_path, monkeypatch):
+    """Under huggingface_hub 1.x a partial file it resumes has the hub asked which blob each file is, a question it
+    sets no time limit on: a hub that took it and never answered held the download for ever. Past PATHS_INFO_S the
+    partial file is taken as the download's and the download starts."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: True)
+    monkeypatch.setattr(W, "PATHS_INFO_S", 0.2)
+    release = threading.Event()
+    asked = threading.Event()
+
+    def silent(self, *args, **kw):
+        asked.set()
+        release.wait(60)
+        return []
+
+    monkeypatch.setattr(HfApi, "get_paths_info", silent)
+    partial_blob(tmp_path, "0123abcd", 20_000_000_000)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    try:
+        assert_fetched(monkeypatch, sizes_at, tmp_path / "hub")  # 20 GB of it resumed: 40 GB free is room enough
+    finally:
+        release.set()
+    assert asked.is_set()
 
 
 def test_the_download_shows_a_line_every_few_seconds_in_a_log(tmp_path, monkeypatch):
@@ -968,6 +1019,31 @@ def served_hub(tmp_path, weights_folder):
         yield hub, env
     finally:
         hub.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("left", ["1234abcd.", ""])  # huggingface_hub 2.x's own name for a partial file, 1.x's
+def test_a_download_beside_a_stale_partial_file_waits_on_no_paths_info_answer(tmp_path, served_hub, left):
+    """A partial file left by a killed download (or another download in the same cache) had the hub asked which blob
+    each file is, and a hub that took the question and never answered it held the download for ever: huggingface_hub
+    sets no time limit. Under huggingface_hub 2.x no partial file is ever resumed, so nothing is asked."""
+    import subprocess
+
+    if int(huggingface_hub.__version__.split(".")[0]) < 2 and not left:
+        pytest.skip("huggingface_hub 1.x resumes BLOB.incomplete: asked, with a time limit (tested without a hub)")
+    hub, env = served_hub
+    hub.paths_info_silent = True
+    hub.released.set()  # every file sent whole
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    blobs.mkdir(parents=True)
+    (blobs / f"{'a' * 64}.{left}incomplete").write_bytes(b"x" * 1000)
+    try:
+        done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired as e:
+        said = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
+        pytest.fail(f"the download still waited five minutes on the hub's paths-info answer: {said}")
+    assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
 
 
 # A Ctrl-C sent to a process of its own (slow, as every such test), mid-transfer as huggingface_hub 2.x names its
