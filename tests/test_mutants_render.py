@@ -125,6 +125,32 @@ def test_sizes_are_said_in_gigabytes_down_to_a_tenth_of_one(n, said):
     assert gigabytes(n) == said
 
 
+@pytest.mark.parametrize("n, said", [(28.6e9, "28.6 GB"), (999_960_000, "1.0 GB"), (150_000_000, "150.0 MB"),
+                                     (600_000, "0.6 MB"), (99_960, "0.1 MB"), (40_000, "40.0 kB"), (0, "0.0 MB")])
+def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said):
+    """A gigabyte and up in GB, a tenth of a megabyte and up in MB, less in kB: the unit chosen once the figure is
+    rounded (999.96 MB read "1000.0 MB", a 40 kB file "0.0 MB")."""
+    from vcam.live.progress import size_text
+
+    assert size_text(n) == said
+
+
+def test_a_progress_line_says_its_total_as_the_fetching_line_does():
+    """The total in the unit size_text gives it (the fetching line's): "1000.0 MB" just under a gigabyte, "0.0 of
+    0.0 MB" for a 40 kB file; bytes done in another unit than a GB total keep theirs."""
+    from vcam.live.progress import ByteProgress
+
+    def line(total: int, done: int) -> str:
+        return ByteProgress("x", total, io.StringIO(), clock=_Clock(), tty=False).text(done)
+
+    assert line(999_960_000, 0) == "x: 0.0 of 1.0 GB (0%)"
+    assert line(999_960_000, 500_000_000) == "x: 500.0 MB of 1.0 GB (50%)"
+    assert line(40_000, 20_000) == "x: 20.0 of 40.0 kB (50%)"
+    assert line(40_000, 0) == "x: 0.0 of 40.0 kB (0%)"
+    assert line(28_600_000_000, 99_960_000) == "x: 100.0 MB of 28.6 GB (0%)"
+    assert line(28_600_000_000, 40_000) == "x: 40.0 kB of 28.6 GB (0%)"
+
+
 def test_a_message_before_any_progress_line_is_written_alone_and_the_end_ends_the_line_once(monkeypatch):
     """On a terminal a message before the first progress line has no line to wipe or draw again below it (`and
     self._line` dropped wrote the wipe first); the end's newline is written once however often the end is called

@@ -708,6 +708,22 @@ def test_the_hubs_own_snapshot_download_drives_the_line_to_its_end(tmp_path, mon
         assert [line for line in lines if "(100%)" in line] == lines[-1:]
 
 
+def test_the_fetching_line_and_the_progress_line_say_a_small_total_alike(tmp_path, monkeypatch):
+    """Under a gigabyte the fetching line said "(…, 0.1 GB)" and the progress line below it "of 150.0 MB"; a 40 kB
+    repo "(…, 0.0 GB)" and "0.0 of 0.0 MB"."""
+    real_snapshot_download(monkeypatch, tmp_path, chunks=4)
+    monkeypatch.setitem(REPO_FILES, KREA_REPO, {KREA_FILE: 150_000_000})
+    monkeypatch.setitem(REPO_FILES, WAN_REPO, {"text_encoder/model.safetensors": 30_000, "tokenizer/spiece.model": 5_000,
+                                               "vae/Wan2.1_VAE.pth": 5_000})
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    lines = out.getvalue().splitlines()
+    for repo, total in ((KREA_REPO, "150.0 MB"), (WAN_REPO, "40.0 kB")):
+        assert any(line.startswith(f"vcam: fetching {repo} (") and f", {total}) into" in line for line in lines), lines
+        said = [line for line in lines if line.startswith(f"vcam: downloading {repo}")]
+        assert said[-1].startswith(f"vcam: downloading {repo}: {total[:-3]} of {total} (100%)"), said
+
+
 def test_a_total_unknown_or_passed_gives_a_line_every_few_seconds_not_one_per_update(tmp_path, monkeypatch):
     """Without the hub's dry run (offline at first, an older huggingface_hub) the line's total is what the hub's
     bar has grown to so far; past it every update was a line of its own, thousands a minute in a log."""

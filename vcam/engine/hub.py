@@ -21,7 +21,7 @@ from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress, gigabytes
+from vcam.live.progress import ByteProgress, gigabytes, size_text
 from vcam.words import few
 
 
@@ -449,7 +449,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
            out: TextIO, folder_fix: str) -> Path:
     from huggingface_hub import snapshot_download
 
-    size = f", {gigabytes(plan.total)}" if plan.total else ""
+    size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
     bars, stop = {}, None
     if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off

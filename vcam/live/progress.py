@@ -103,16 +103,37 @@ def gigabytes(n: float) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
 
 
+# A download's or a file's size, from the largest unit down: the least its figure, rounded, may read in each.
+UNITS = (("GB", 1e9, 1.0), ("MB", 1e6, 0.1), ("kB", 1e3, 0.0))
+
+
+def _unit(n: float) -> tuple[str, float]:
+    """The unit `n` bytes are said in: the largest its figure reaches once rounded (999.96 MB is "1.0 GB", not
+    "1000.0 MB"); none at all in MB, as a line begins."""
+    if n == 0:
+        return "MB", 1e6
+    return next((name, scale) for name, scale, least in UNITS if round(n / scale, 1) >= least)
+
+
+def _in(n: float, unit: tuple[str, float]) -> str:
+    return f"{n / unit[1]:.1f} {unit[0]}"
+
+
+def size_text(n: float) -> str:
+    """28.6 GB, 150.0 MB, 40.0 kB: a download's size, as the line announcing it and its progress line both say it (a
+    40 kB file read "0.0 MB")."""
+    return _in(n, _unit(n))
+
+
 def _done_of(done: int, total: int) -> str:
     """"5.0 MB of 28.6 GB", "14.6 of 28.6 GB" (a figure in the total's unit drops its own); a total under a gigabyte
-    in MB, and the bytes done with it: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
-    "50.0 MB of 0.1 GB"."""
-    if total < 1e9:
-        done_text, total_text = f"{done / 1e6:.1f} MB", f"{total / 1e6:.1f} MB"
-    else:
-        done_text, total_text = gigabytes(done), gigabytes(total)
-    if done_text[-2:] == total_text[-2:]:
-        done_text = done_text[:-3]
+    with its bytes done in its own unit: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
+    "50.0 MB of 0.1 GB"; none done yet is said in the total's unit."""
+    unit = _unit(total)
+    total_text = _in(total, unit)
+    done_text = size_text(done) if unit[0] == "GB" and done else _in(done, unit)
+    if done_text.endswith(" " + unit[0]):
+        done_text = done_text[:-len(unit[0]) - 1]
     return f"{done_text} of {total_text}"
 
 
@@ -135,7 +156,7 @@ class ByteProgress(_Line):
         if self.total:
             line = f"{self.what}: {_done_of(done, self.total)} ({100 * min(done, self.total) // self.total}%)"
         else:
-            line = f"{self.what}: {gigabytes(done)}"
+            line = f"{self.what}: {size_text(done)}"
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
         if rate > 0:
             line += f", {rate / 1e6:.0f} MB/s"
