@@ -713,8 +713,8 @@ def test_the_fetching_line_and_the_progress_line_say_a_small_total_alike(tmp_pat
     repo "(…, 0.0 GB)" and "0.0 of 0.0 MB"."""
     real_snapshot_download(monkeypatch, tmp_path, chunks=4)
     monkeypatch.setitem(REPO_FILES, KREA_REPO, {KREA_FILE: 150_000_000})
-    monkeypatch.setitem(REPO_FILES, WAN_REPO, {"text_encoder/model.safetensors": 30_000, "tokenizer/spiece.model": 5_000,
-                                               "vae/Wan2.1_VAE.pth": 5_000})
+    monkeypatch.setitem(REPO_FILES, WAN_REPO, {"text_encoder/model.safetensors": 30_000,
+                                               "tokenizer/spiece.model": 5_000, "vae/Wan2.1_VAE.pth": 5_000})
     out = io.StringIO()
     from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
     lines = out.getvalue().splitlines()
