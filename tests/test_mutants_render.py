@@ -125,8 +125,9 @@ def test_sizes_are_said_in_gigabytes_down_to_a_tenth_of_one(n, said):
     assert gigabytes(n) == said
 
 
-@pytest.mark.parametrize("n, said", [(28.6e9, "28.6 GB"), (999_960_000, "1.0 GB"), (150_000_000, "150.0 MB"),
-                                     (600_000, "0.6 MB"), (99_960, "0.1 MB"), (40_000, "40.0 kB"), (0, "0.0 MB")])
+@pytest.mark.parametrize("n, said", [(28.6e9, "28.6 GB"), (999_960_000, "1.0 GB"), (999_949_999, "999.9 MB"),
+                                     (150_000_000, "150.0 MB"), (600_000, "0.6 MB"), (99_960, "0.1 MB"),
+                                     (99_949, "99.9 kB"), (40_000, "40.0 kB"), (0, "0.0 MB")])
 def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said):
     """A gigabyte and up in GB, a tenth of a megabyte and up in MB, less in kB: the unit chosen once the figure is
     rounded (999.96 MB read "1000.0 MB", a 40 kB file "0.0 MB")."""

@@ -103,16 +103,17 @@ def gigabytes(n: float) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
 
 
-# A download's or a file's size, from the largest unit down: the least its figure, rounded, may read in each.
-UNITS = (("GB", 1e9, 1.0), ("MB", 1e6, 0.1), ("kB", 1e3, 0.0))
+# A download's or a file's size, from the largest unit down: each from the least bytes its figure is said in, as
+# the next unit down rounds them (999.96 MB is "1.0 GB", not "1000.0 MB"; 99.96 kB is "0.1 MB").
+UNITS = (("GB", 1e9, 1000.0, 1e6), ("MB", 1e6, 100.0, 1e3))
 
 
 def _unit(n: float) -> tuple[str, float]:
-    """The unit `n` bytes are said in: the largest its figure reaches once rounded (999.96 MB is "1.0 GB", not
-    "1000.0 MB"); none at all in MB, as a line begins."""
+    """The unit `n` bytes are said in: GB from a gigabyte, MB from a tenth of a megabyte, kB below (a 40 kB file
+    read "0.0 MB"); none at all in MB, as a line begins."""
     if n == 0:
         return "MB", 1e6
-    return next((name, scale) for name, scale, least in UNITS if round(n / scale, 1) >= least)
+    return next(((name, scale) for name, scale, least, below in UNITS if round(n / below, 1) >= least), ("kB", 1e3))
 
 
 def _in(n: float, unit: tuple[str, float]) -> str:
