@@ -1311,3 +1311,21 @@ def test_a_sticky_folder_of_ones_own_or_a_file_of_ones_own_there_is_tuned_into(s
     with as_other(0o666):  # root's file, in nobody's sticky folder, tuned by nobody
         assert tune(dataclasses.replace(TINY, steps=2), log=lambda s: None).saved
     assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none") is not None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+def test_a_save_refused_by_a_sticky_folder_says_to_use_a_folder_of_ones_own(shared_folder, monkeypatch, capsys):
+    """Another user's tuning.json written in a sticky folder while the candidates ran: the save's rename over it is
+    refused, and the fix said to make the folder writable, which it is."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    folder.chmod(0o1777)
+    monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # not there yet at the start
+    with as_other(0o666):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err

@@ -489,6 +489,8 @@ def save_fix(path: Path, error: int | None) -> str:
     writable by changing its permissions."""
     if error in NO_ROOM:
         return f"free space on the disk of {path.parent}, or set VCAM_CACHE_DIR to a folder on another disk"
+    if error == errno.EPERM and _sticky_others(path):  # the folder is writable: only the other's file is not
+        return f"{OTHERS_FIX} ({path} is another user's, in a sticky folder only its owner may replace it in)"
     return f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is"
 
 
