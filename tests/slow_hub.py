@@ -8,7 +8,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 COMMIT = "c0ffee" * 6 + "c0ff"  # 40 hex digits: a commit hash
 FIRST_BYTES = 64 * 1024  # what a stalled file sends before it stalls
@@ -23,6 +23,8 @@ class SlowHub:
                       for repo, root in repos.items()}
         self.stall: tuple[str, str] | None = None
         self.released = threading.Event()
+        self.paths_info_silent = False  # a hub that never answers a paths-info POST (until closed)
+        self.closed = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="slow-hub", daemon=True)
@@ -33,6 +35,7 @@ class SlowHub:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def close(self) -> None:
+        self.closed.set()
         self.released.set()
         self.server.shutdown()
         self.server.server_close()
@@ -56,9 +59,19 @@ def _handler(hub: SlowHub):
         def do_HEAD(self) -> None:
             self._answer(body=False)
 
-        def do_POST(self) -> None:  # paths-info: nothing said of the partial files, which the download reads as its
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self._json([])
+        def do_POST(self) -> None:  # paths-info: which blob each file is, as the hub says it of an LFS file
+            form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+            if hub.paths_info_silent:  # the request taken, no answer: a stalled proxy or an overloaded hub
+                hub.closed.wait()
+                self.close_connection = True
+                return
+            path = unquote(urlsplit(self.path).path)
+            repo = next((r for r in hub.files if path.startswith(f"/api/models/{r}/paths-info/")), None)
+            files = hub.files.get(repo, {})
+            self._json([{"type": "file", "path": name, "size": len(files[name]),
+                         "oid": hashlib.sha1(files[name]).hexdigest(),
+                         "lfs": {"oid": hub.blob(repo, name), "size": len(files[name]), "pointerSize": 134}}
+                        for name in form.get("paths", []) if name in files])
 
         def _answer(self, body: bool) -> None:
             path = unquote(urlsplit(self.path).path)
@@ -67,7 +80,9 @@ def _handler(hub: SlowHub):
                     return self._json({"id": repo, "sha": COMMIT, "siblings": []})
                 if path.startswith(f"/api/models/{repo}/tree/"):
                     return self._json([{"type": "file", "path": name, "size": len(data),
-                                        "oid": hashlib.sha1(data).hexdigest()} for name, data in files.items()])
+                                        "oid": hashlib.sha1(data).hexdigest(),
+                                        "lfs": {"oid": hub.blob(repo, name), "size": len(data), "pointerSize": 134}}
+                                       for name, data in files.items()])
                 prefix = f"/{repo}/resolve/"
                 if path.startswith(prefix):
                     name = path[len(prefix):].partition("/")[2]

@@ -741,6 +741,67 @@ def test_a_whole_card_keeps_its_row_and_is_not_measured(name, gib, multiprocesso
     assert vcam.bench.cards.card_name(torch.device("cuda")) == row
 
 
+@pytest.fixture
+def an_h100(monkeypatch):
+    """This machine as an H100 whose driver names it "NVIDIA H100 80GB HBM3" whole or sliced; `an_h100(gib, sms)`
+    gives it that memory and those multiprocessors (a 3g.40gb slice: 39.4 GiB, 60 of 132)."""
+    import vcam.bench.cards
+    import vcam.engine.quant
+
+    monkeypatch.setattr(torch.version, "cuda", "12.8")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H100 80GB HBM3")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
+    monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
+    monkeypatch.setattr(vcam.bench.cards, "_matmul_tflops", lambda device, n=8192: 380.0)
+    monkeypatch.setattr(vcam.bench.cards, "_copy_gbs", lambda device: 1400.0)
+
+    def as_card(gib, multiprocessors):
+        monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+            total_memory=int(gib * 2**30), major=9, minor=0, multi_processor_count=multiprocessors))
+        monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int((gib - 1) * 2**30),
+                                                                             int(gib * 2**30)))
+        from vcam.bench.bench import BenchSettings
+
+        return TuningKey.of(BenchSettings(model="krea-14b", device="cuda")).device
+
+    return as_card
+
+
+def test_a_mig_slice_and_its_whole_card_keep_their_tunings_apart(an_h100, tmp_path):
+    """A MIG slice whose driver gives the whole card's name shared the whole card's `vcam bench --tune` entries: a
+    tune on the slice chose the whole H100's size (and the other way round), a rate the other never runs at."""
+    path = tmp_path / "tuning.json"
+    whole = an_h100(79.1, 132)
+    assert whole == "NVIDIA H100 80GB HBM3"  # as before: tuning files of whole cards still match
+    save_tuned(path, 832, 480, "none", 30.0, device=whole)
+    assert an_h100(19.5, 26) != an_h100(39.4, 60)  # a slice of another size runs at another rate too
+    sliced = an_h100(39.4, 60)
+    assert sliced.startswith("NVIDIA H100 80GB HBM3 MIG slice") and "4/8 of its memory" in sliced and "60" in sliced, \
+        sliced
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
+    assert "predicted" in choice.message and "by vcam bench --tune" not in choice.message, choice.message
+    save_tuned(path, 704, 400, "fp8", 10.5, device=sliced)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
+    assert choice.message.startswith("size 704x400 fp8: measured 10.5 frames/s on this H100 SXM slice"), \
+        choice.message
+    an_h100(79.1, 132)
+    choice = live_size_module.live_size("krea-14b", 4, TARGET, path=path)
+    assert choice.message.startswith("size 832x480 bf16: measured 30.0 frames/s on this H100 SXM by"), \
+        choice.message
+
+
+def test_a_mig_slices_tunings_are_kept_under_a_name_a_few_mib_do_not_change(an_h100):
+    """A 2g.20gb slice shows 19968 MiB (19.5 GiB): kept under whole GiB, its name read 20 GiB, and 19 once a driver
+    update showed 4 MiB less, so its tunings no longer matched. Its share of the card in eighths stays 2/8."""
+    shown = an_h100(19968 / 1024, 32)
+    assert an_h100(19964 / 1024, 32) == shown and an_h100(19972 / 1024, 32) == shown
+    assert "2/8 of its memory" in shown and "32 multiprocessors" in shown, shown
+    assert an_h100(9.75, 16) != an_h100(19.5, 16)  # 1g.10gb and 1g.20gb: the same multiprocessors, not the memory
+    assert an_h100(39.5, 60) != an_h100(39.5, 64)  # 3g.40gb and 4g.40gb: the same memory, not the multiprocessors
+
+
 def test_an_a100s_largest_slice_is_told_a_slice_by_its_multiprocessors(monkeypatch):
     """A MIG 7g.80gb instance shows 79 GiB and 98 of the A100's 108 multiprocessors: priced as the whole card, about
     a tenth too fast."""

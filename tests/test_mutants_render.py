@@ -125,6 +125,33 @@ def test_sizes_are_said_in_gigabytes_down_to_a_tenth_of_one(n, said):
     assert gigabytes(n) == said
 
 
+@pytest.mark.parametrize("n, said", [(28.6e9, "28.6 GB"), (999_960_000, "1.0 GB"), (999_949_999, "999.9 MB"),
+                                     (150_000_000, "150.0 MB"), (600_000, "0.6 MB"), (99_960, "0.1 MB"),
+                                     (99_949, "99.9 kB"), (40_000, "40.0 kB"), (0, "0.0 MB")])
+def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said):
+    """A gigabyte and up in GB, a tenth of a megabyte and up in MB, less in kB: the unit chosen once the figure is
+    rounded (999.96 MB read "1000.0 MB", a 40 kB file "0.0 MB")."""
+    from vcam.live.progress import size_text
+
+    assert size_text(n) == said
+
+
+def test_a_progress_line_says_its_total_as_the_fetching_line_does():
+    """The total in the unit size_text gives it (the fetching line's): "1000.0 MB" just under a gigabyte, "0.0 of
+    0.0 MB" for a 40 kB file; bytes done in another unit than a GB total keep theirs."""
+    from vcam.live.progress import ByteProgress
+
+    def line(total: int, done: int) -> str:
+        return ByteProgress("x", total, io.StringIO(), clock=_Clock(), tty=False).text(done)
+
+    assert line(999_960_000, 0) == "x: 0.0 of 1.0 GB (0%)"
+    assert line(999_960_000, 500_000_000) == "x: 500.0 MB of 1.0 GB (50%)"
+    assert line(40_000, 20_000) == "x: 20.0 of 40.0 kB (50%)"
+    assert line(40_000, 0) == "x: 0.0 of 40.0 kB (0%)"
+    assert line(28_600_000_000, 99_960_000) == "x: 100.0 MB of 28.6 GB (0%)"
+    assert line(28_600_000_000, 40_000) == "x: 40.0 kB of 28.6 GB (0%)"
+
+
 def test_a_message_before_any_progress_line_is_written_alone_and_the_end_ends_the_line_once(monkeypatch):
     """On a terminal a message before the first progress line has no line to wipe or draw again below it (`and
     self._line` dropped wrote the wipe first); the end's newline is written once however often the end is called
@@ -197,6 +224,22 @@ def test_bytes_done_in_another_unit_than_the_total_keep_their_unit():
 
     bar = ByteProgress("loading x", 10_000_000_000, io.StringIO(), clock=_Clock(), tty=False)
     assert bar.text(5_000_000) == "loading x: 5.0 MB of 10.0 GB (0%)"
+
+
+def test_a_total_under_a_gigabyte_is_said_in_megabytes_with_its_bytes_done():
+    """None yet of a 0.6 MB file read "0.0 GB of 0.6 MB", and a third of a 150 MB one "50.0 MB of 0.1 GB": under a
+    gigabyte both figures are in MB; a larger total keeps its GB, with none done yet in its unit."""
+    from vcam.live.progress import ByteProgress
+
+    small = ByteProgress("downloading x", 600_000, io.StringIO(), clock=_Clock(), tty=False)
+    assert small.text(0) == "downloading x: 0.0 of 0.6 MB (0%)"
+    assert small.text(300_000) == "downloading x: 0.3 of 0.6 MB (50%)"
+    medium = ByteProgress("downloading y", 150_000_000, io.StringIO(), clock=_Clock(), tty=False)
+    assert medium.text(50_000_000) == "downloading y: 50.0 of 150.0 MB (33%)"
+    assert medium.text(0) == "downloading y: 0.0 of 150.0 MB (0%)"
+    large = ByteProgress("downloading z", 28_600_000_000, io.StringIO(), clock=_Clock(), tty=False)
+    assert large.text(0) == "downloading z: 0.0 of 28.6 GB (0%)"
+    assert large.text(14_600_000_000) == "downloading z: 14.6 of 28.6 GB (51%)"
 
 
 # --- freeze and blackout ----------------------------------------------------------------------------------------

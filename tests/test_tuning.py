@@ -694,6 +694,24 @@ def test_a_tuning_file_that_could_not_be_saved_is_refused_before_any_candidate_r
     assert ("writable" in err) == (blocked == "read-only"), err
 
 
+@pytest.mark.parametrize("folder", ["/proc/vcam-cache", "/proc/vcam-cache/tuning", "/sys/vcam-cache"])
+def test_a_cache_folder_that_cannot_be_made_is_refused_with_another_folder_as_the_fix(folder, monkeypatch, capsys):
+    """VCAM_CACHE_DIR=/proc/x was told to "make /proc/x writable": no folder can be made there, so the fix is
+    another folder."""
+    top = "/" + folder.split("/")[1]
+    if not os.path.isdir(top) or os.path.exists(folder):
+        pytest.skip(f"needs {top}, where no folder can be made")
+    monkeypatch.setenv("VCAM_CACHE_DIR", folder)
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
+    err = capsys.readouterr().err
+    assert not timed and f"cannot save the tuning to {folder}/tuning.json: the folder {top}/vcam-cache cannot be " \
+        "made there" in err, err
+    assert "fix: set VCAM_CACHE_DIR to another folder" in err and "writable," not in err, err
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, whose every write finds the disk full")
 def test_a_full_disk_under_the_tuning_file_is_refused_before_any_candidate_runs_with_room_as_the_fix(
         monkeypatch, tmp_path, capsys):
@@ -1080,3 +1098,234 @@ def test_ctrl_c_before_any_candidate_finished_does_not_say_it_saves(monkeypatch,
     result = tune(TINY, log=logged.append)
     assert not result.saved and not any("saved" in line for line in logged), logged
     assert "  stopped before any candidate finished: nothing to save" in logged
+
+
+# --- a folder two users tune into (a service and its operator sharing VCAM_CACHE_DIR) ---
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def shared_folder(tmp_path, monkeypatch):
+    """A cache folder everyone may write, and `as_other(lock_mode)`: a context in which the tuning file's lock file,
+    made by this user, is another user's with that mode. As root (whose file permissions refuse nothing) the
+    effective user becomes nobody inside it; as anyone else the lock's owner bits get the mode's other bits."""
+    import shutil
+    import tempfile
+    from contextlib import contextmanager
+
+    root = os.geteuid() == 0
+    folder = __import__("pathlib").Path(tempfile.mkdtemp()) if root else tmp_path / "shared"
+    folder.mkdir(exist_ok=True)
+    folder.chmod(0o777)  # not sticky: a tune replaces the other user's tuning.json by renaming over it
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(folder))
+
+    @contextmanager
+    def as_other(lock_mode: int):
+        lock = folder / "tuning.json.lock"
+        if not lock.exists():
+            lock.touch()
+        lock.chmod(lock_mode if root else (lock_mode & 0o7) << 6)
+        if not root:
+            yield
+            return
+        os.setegid(NOBODY)
+        os.seteuid(NOBODY)
+        try:
+            yield
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+
+    yield folder, as_other
+    if root:
+        shutil.rmtree(folder)
+
+
+def test_a_tune_saves_beside_a_lock_file_another_user_made(shared_folder, monkeypatch, capsys):
+    """The lock file is made as the umask has it (0644): a second user's tune, in a folder both may write, could
+    not open it for writing, and after minutes of candidates ended in "could not save the tuning (Permission
+    denied)" with the fix to make a writable folder writable."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    with as_other(0o644):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None  # the first user's entry kept
+    assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none") is not None
+
+
+def test_a_lock_file_another_user_keeps_private_is_refused_before_any_candidate_with_its_name(shared_folder,
+                                                                                          monkeypatch, capsys):
+    """A lock file this user cannot even read (another user's, under a umask of 077) failed the save only after
+    every candidate was timed, saying to make the writable folder writable."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    with as_other(0o600):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    lock = folder / "tuning.json.lock"
+    assert code == 2 and not timed, err
+    assert f"cannot save the tuning to {folder / 'tuning.json'}: its lock file {lock} cannot be opened" in err, err
+    # a folder of one's own first: deleting the lock another tune may hold lets two saves race
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and f"delete {lock}" not in err, err
+    assert f"ask the owner of {lock} to make it readable" in err and "writable" not in err, err
+
+
+def test_a_tune_saves_on_a_file_system_without_locks(monkeypatch, cache_dir):
+    """flock refused by the file system (some network and FUSE mounts, NFS on a lock file opened for reading only)
+    failed the save after every candidate had run: the entry is saved unlocked, as a recording is written."""
+    import fcntl
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert tune(TINY, log=lambda s: None).saved
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
+
+
+def test_a_tuning_file_another_user_keeps_private_is_refused_before_any_candidate_and_never_moved_aside(
+        shared_folder, monkeypatch, capsys):
+    """Another user's tuning.json this user cannot read was taken for a damaged one: every candidate ran, then the
+    save renamed it to tuning.json.bak (the folder writable to both) and that user's tunings were gone from use."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    saved = folder / "tuning.json"
+    before = saved.read_bytes()
+    saved.chmod(0o600 if os.geteuid() == 0 else 0)  # theirs alone
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    try:
+        with as_other(0o666):  # a lock file this user can open (or one deleted and made anew)
+            code = main([*argv, "--steps", "2"])
+    finally:
+        saved.chmod(0o644)
+    err = capsys.readouterr().err
+    assert code == 2 and not timed, err
+    assert f"cannot save the tuning to {saved}: it cannot be read" in err, err
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err, err
+    assert saved.read_bytes() == before and not list(folder.glob("tuning.json.bak*")), "the other user's file moved"
+
+
+def test_a_tuning_file_another_user_keeps_private_is_not_moved_aside_at_the_save(shared_folder, monkeypatch):
+    """Made unreadable while the candidates ran (its owner's chmod, after the start's check): the save fails, saying
+    so, and leaves the file where its owner's shows read it; an unreadable file is not a damaged one."""
+    folder, as_other = shared_folder
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert tune(TINY, log=lambda s: None).saved  # the first user's
+    saved = folder / "tuning.json"
+    before = saved.read_bytes()
+    saved.chmod(0o600 if os.geteuid() == 0 else 0)
+    logged = []
+    monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # the file was readable then
+    try:
+        with as_other(0o666):
+            result = tune(dataclasses.replace(TINY, steps=2), log=logged.append)
+    finally:
+        saved.chmod(0o644)
+    assert not result.saved, logged
+    assert any(f"could not save the tuning to {saved}" in line and "cannot be read" in line for line in logged), logged
+    assert saved.read_bytes() == before and not list(folder.glob("tuning.json.bak*")), "the other user's file moved"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+@pytest.mark.parametrize("when", ["start", "save"])
+def test_a_damaged_tuning_file_of_another_user_is_never_moved_aside(shared_folder, monkeypatch, capsys, when):
+    """A damaged tuning.json this user could not hard-link (another user's) was renamed to tuning.json.bak: gone
+    from where its owner looks, by someone else's tune. Refused before any candidate; and at the save, where it was
+    damaged after the start, the save fails and leaves it."""
+    folder, as_other = shared_folder
+    saved = folder / "tuning.json"
+    saved.write_text('{"version": 1, "entries": {,}}')
+    saved.chmod(0o644)
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    if when == "save":
+        monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # mended then, damaged since
+    with as_other(0o666):
+        code = main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"])
+    captured = capsys.readouterr()
+    err = captured.err
+    assert saved.read_text() == '{"version": 1, "entries": {,}}' and not list(folder.glob("tuning.json.bak*")), err
+    if when == "start":
+        assert code == 2 and not timed, err
+        assert f"cannot save the tuning to {saved}: it is damaged (" in err and "another user's" in err, err
+        assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err, err
+    else:
+        said = captured.out + err  # the reason in the log, the fix in the error
+        assert timed and "another user's, not this one's to move aside" in said, said
+        assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+def test_another_users_tuning_file_in_a_sticky_folder_is_refused_before_any_candidate(shared_folder, monkeypatch,
+                                                                                       capsys):
+    """In a folder everyone writes but only owners may replace in (mode 1777, like /tmp), every candidate ran, then
+    the save's rename over the other user's readable tuning.json failed with "Operation not permitted", told to make
+    the folder writable, which it is."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's, readable to all
+    capsys.readouterr()
+    saved = folder / "tuning.json"
+    before = saved.read_bytes()
+    folder.chmod(0o1777)
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    with as_other(0o666):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and not timed, err
+    assert f"cannot save the tuning to {saved}: it is another user's file" in err, err
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err
+    assert saved.read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+def test_a_sticky_folder_of_ones_own_or_a_file_of_ones_own_there_is_tuned_into(shared_folder, monkeypatch):
+    """Only the folder's owner or the file's may replace it in a sticky folder: either of them tunes as before."""
+    folder, as_other = shared_folder
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    folder.chmod(0o1777)
+    assert tune(TINY, log=lambda s: None).saved  # root's file, in root's sticky folder
+    os.chown(folder, NOBODY, NOBODY)
+    with as_other(0o666):  # root's file, in nobody's sticky folder, tuned by nobody
+        assert tune(dataclasses.replace(TINY, steps=2), log=lambda s: None).saved
+    assert lookup("cpu", "tiny", 112, 64, 2, "float32", "none") is not None
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file: made as root, tuned as nobody")
+def test_a_save_refused_by_a_sticky_folder_says_to_use_a_folder_of_ones_own(shared_folder, monkeypatch, capsys):
+    """Another user's tuning.json written in a sticky folder while the candidates ran: the save's rename over it is
+    refused, and the fix said to make the folder writable, which it is."""
+    folder, as_other = shared_folder
+    argv = ["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    assert main(argv) == 0  # the first user's
+    capsys.readouterr()
+    folder.chmod(0o1777)
+    monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # not there yet at the start
+    with as_other(0o666):
+        code = main([*argv, "--steps", "2"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err

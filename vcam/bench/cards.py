@@ -193,6 +193,26 @@ def slice_name(device: torch.device, row: Card) -> str | None:
     return f"{row.name} slice ({gib:.0f} GiB{of}; not priced as the whole card)"
 
 
+# MIG gives a slice memory in eighths of the card's (H100 and A100 80GB: 1g.10gb 1/8, 1g.20gb and 2g.20gb 2/8,
+# 3g.40gb and 4g.40gb 4/8, 7g.80gb 8/8; H200's 1g.18gb to 7g.141gb alike), shown a little under the nominal size
+# (2g.20gb: 19968 MiB, 19.5 GiB). A slice's entries are kept under its share in eighths, which the few MiB a driver
+# update shows more or less never change; whole GiB did (19.5 GiB read 20, and 19.49 GiB 19: the tunings no longer
+# matched). The multiprocessors, an exact count, tell 1g.20gb from 2g.20gb.
+def tuning_name(device: torch.device) -> str:
+    """The name this card's `vcam bench --tune` entries are kept under: the driver's name, as always (tuning files
+    written before slices were told apart still match), and for a slice of a card in the table (MIG, where its
+    driver gives the whole card's name) that name with the slice's share of the card's memory and its
+    multiprocessors: a tune on a 1g.10gb slice chose the whole card's size, and the whole card's the slice's."""
+    name = torch.cuda.get_device_name(device)
+    card = card_named(name)
+    if card is None or slice_name(device, card) is None:
+        return name
+    props = torch.cuda.get_device_properties(device)
+    sms = getattr(props, "multi_processor_count", 0)
+    eighths = max(1, round(8 * props.total_memory / GIB / card.vram_gib))
+    return f"{name} MIG slice, {eighths}/8 of its memory" + (f", {sms} multiprocessors" if sms else "")
+
+
 def card_name(device: torch.device) -> str:
     """The card's name as the table has it where it is there, else as its driver gives it: without measuring."""
     card = card_named(torch.cuda.get_device_name(device))

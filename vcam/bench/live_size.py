@@ -156,7 +156,7 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
 
     if not torch.cuda.is_available():
         return None
-    from vcam.bench.cards import card_name, this_card
+    from vcam.bench.cards import card_name, this_card, tuning_name
     from vcam.bench.predict import needed_gib, predict
     from vcam.bench.tuning import tuned_rates
     from vcam.engine.configs import get_spec
@@ -181,7 +181,7 @@ def live_size(model: str, steps: int, target: float, *, use_tuning: bool = True,
         p = None if card is None else predict(card, w, h, q, steps, model, decoder=decoder)
         return Rate(p.frames_per_second, measured=False) if p else None
 
-    tuned = tuned_rates(torch.cuda.get_device_name(device), model, steps, path=path, decoder=decoder,
+    tuned = tuned_rates(tuning_name(device), model, steps, path=path, decoder=decoder,
                         attention_quant=attention_quant, compiled=None if compiled else False, video_in=video_in) \
         if use_tuning else {}
     # with video in every rate is one that `--tune --in` measured: the card's name carries that into the line said

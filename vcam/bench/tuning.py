@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import secrets
+import stat
 import sys
 import tempfile
 import time
@@ -25,6 +26,7 @@ from pathlib import Path
 import torch
 
 from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
+from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
@@ -67,7 +69,7 @@ def _warn_on_stderr(message: str) -> None:
 
 @dataclass(frozen=True)
 class TuningKey:
-    device: str  # the card's name ("NVIDIA H100 80GB HBM3") or "cpu"
+    device: str  # the card's name ("NVIDIA H100 80GB HBM3"; a MIG slice's with its figures: cards.tuning_name) or "cpu"
     torch: str
     model: str
     width: int
@@ -84,7 +86,9 @@ class TuningKey:
         """The key of what `bench` really runs for these settings (device, model and dtype after the defaults and
         the CPU fallback), so `vcam run` and `vcam bench --tune` find the same entry."""
         target = bench_target(settings, lambda message: None)
-        return cls(device=target.device_name, torch=torch.__version__, model=target.model, width=target.width,
+        # a MIG slice's entries apart from its whole card's, where its driver gives both one name
+        device = tuning_name(target.device) if target.device.type == "cuda" else target.device_name
+        return cls(device=device, torch=torch.__version__, model=target.model, width=target.width,
                    height=target.height, steps=settings.steps, dtype=target.dtype_name, quant=settings.speed.quant,
                    decoder=settings.speed.decoder, attention_quant=settings.speed.attention_quant,
                    video_in=settings.input)
@@ -146,6 +150,7 @@ class TuneResult:
     interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
     save_errno: int | None = None  # why the file could not be written, where it could not
+    save_fix: str | None = None  # what to do about it, where the errno alone does not tell (another user's file)
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
@@ -198,10 +203,25 @@ class TuneResult:
         }, indent=2)
 
 
+# the fix for a tuning file (or its lock) that is another user's: not theirs to change
+OTHERS_FIX = "set VCAM_CACHE_DIR to a folder of your own"
+
+
 class _Unreadable(Exception):
     def __init__(self, why: str, fix: str = RETUNE):
         super().__init__(why)
         self.fix = fix
+
+
+class _Refused(_Unreadable):
+    """A file this user may not read (another user's, kept private): not a damaged one, and not this user's to keep
+    aside or replace (its owner's shows read it where it is)."""
+
+
+class _OthersFile(OSError):
+    """A save refused as the tuning file is another user's to keep: `fix` says what to do (not "make the folder
+    writable", which it is)."""
+    fix = OTHERS_FIX
 
 
 class _Newer(_Unreadable):
@@ -217,6 +237,9 @@ def _read_entries(path: Path) -> dict[str, dict]:
     except NotADirectoryError:  # deleting the tuning file, which is not there, would cure nothing
         raise _Unreadable("a file stands where its folder goes, on the path of VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
                           "point VCAM_CACHE_DIR at a folder, or move that file out of the way") from None
+    except PermissionError as e:
+        raise _Refused(f"it cannot be read ({e.strerror or e}): another user's file, kept private?",
+                       f"{OTHERS_FIX}, or ask its owner to make it readable (chmod a+r {path})") from None
     except OSError as e:
         raise _Unreadable(f"cannot read it ({e.strerror or e})") from None
     except UnicodeDecodeError:
@@ -422,7 +445,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved
             tuned.interrupted = True
         except OSError as e:
-            tuned.save_errno = e.errno
+            tuned.save_errno, tuned.save_fix = e.errno, getattr(e, "fix", None)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
 
@@ -466,7 +489,28 @@ def save_fix(path: Path, error: int | None) -> str:
     writable by changing its permissions."""
     if error in NO_ROOM:
         return f"free space on the disk of {path.parent}, or set VCAM_CACHE_DIR to a folder on another disk"
+    if error == errno.EPERM and _sticky_others(path):  # the folder is writable: only the other's file is not
+        return f"{OTHERS_FIX} ({path} is another user's, in a sticky folder only its owner may replace it in)"
     return f"make {path.parent} writable, or set VCAM_CACHE_DIR to a folder that is"
+
+
+def _make_folder(path: Path) -> None:
+    """Makes the tuning file's folder; VcamError where a folder cannot be made there (VCAM_CACHE_DIR=/proc/x: /proc
+    and /sys take none, nor a read-only disk), which was told to "make /proc/x writable", a folder that is not there
+    and never can be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a file on the path: said by the caller
+        raise
+    except OSError as e:
+        if e.errno in NO_ROOM:
+            raise
+        missing = e.filename or path.parent
+        fix = (f"create {missing} writable for this user, or set VCAM_CACHE_DIR to a folder this user can write"
+               if e.errno == errno.EACCES else
+               "set VCAM_CACHE_DIR to another folder, one this user can make or write (e.g. ~/.cache/vcam)")
+        raise VcamError(f"cannot save the tuning to {path}: the folder {missing} cannot be made there "
+                        f"({e.strerror or e})", fix + ", then tune") from None
 
 
 def _check_writable(path: Path) -> None:
@@ -476,7 +520,7 @@ def _check_writable(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path}: a folder stands where the file goes",
                         f"move {path} out of the way, or set VCAM_CACHE_DIR to another folder, then tune")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(path)
         fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
         try:  # bytes too, not a name alone: a full disk still makes an empty file
             if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
@@ -491,6 +535,11 @@ def _check_writable(path: Path) -> None:
     except OSError as e:
         raise VcamError(f"cannot save the tuning to {path} ({e.strerror or e})",
                         save_fix(path, e.errno) + ", then tune") from None
+    if _sticky_others(path):
+        raise VcamError(f"cannot save the tuning to {path}: it is another user's file, in a folder only its owner "
+                        f"may replace it in ({path.parent} is sticky, as /tmp is)",
+                        f"{OTHERS_FIX}, then tune")
+    _check_lock(path)
     try:
         _read_entries(path)
     except _Newer as e:  # replaced at the end as a damaged file would be, every tuning the newer vcam made was lost
@@ -498,8 +547,23 @@ def _check_writable(path: Path) -> None:
                         "tunings",
                         "tune with the vcam that wrote it, or set VCAM_CACHE_DIR to another folder for this one") \
             from None
-    except _Unreadable:  # damaged: replaced at the end, and said then
-        pass
+    except _Refused as e:  # taken for a damaged file, it was moved aside at the end: its owner's tunings out of use
+        raise VcamError(f"cannot save the tuning to {path}: {e}", e.fix + ", then tune") from None
+    except _Unreadable as e:  # damaged: replaced at the end, and said then; unless another user's (_keep_aside)
+        if _others(path):
+            raise VcamError(f"cannot save the tuning to {path}: it is damaged ({e}) and another user's, not this "
+                            "one's to move aside", f"{OTHERS_FIX}, or ask its owner to mend or delete it, then tune") \
+                from None
+
+
+def _check_lock(path: Path) -> None:
+    """Refuses a lock file this user cannot open before any candidate runs, as _check_writable does its folder."""
+    if sys.platform == "win32":  # no lock taken there (_locked)
+        return
+    try:
+        os.close(_open_lock(path))
+    except OSError as e:
+        raise VcamError(f"cannot save the tuning to {path}: {e.strerror}", lock_fix(path) + ", then tune") from None
 
 
 def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> bool:
@@ -521,6 +585,8 @@ def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None])
         entries = _read_entries(path)
     except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
         raise OSError(f"it was {e}: not replaced") from None
+    except _Refused as e:  # made unreadable while this tune ran: left where its owner's shows read it
+        raise _OthersFile(errno.EACCES, f"{e}; not replaced") from None
     except _Unreadable as e:
         kept = _keep_aside(path)
         log(f"replacing the unreadable tuning file {path} ({e})"
@@ -542,9 +608,39 @@ def _keep_aside(path: Path) -> Path | None:
             continue
         except FileNotFoundError:
             return None
-        except OSError:  # no hard links on this disk, or another user's file: moved aside instead
+        except OSError as e:  # no hard links on this disk, or another user's file: moved aside instead
+            _check_own(path, e)
             return _move_aside(path, kept)
     raise AssertionError("unreachable")
+
+
+def _others(path: Path) -> bool:
+    """Whether `path` is another user's file (False where there is none, or no owners: Windows)."""
+    try:
+        return hasattr(os, "geteuid") and path.stat().st_uid != os.geteuid()
+    except OSError:
+        return False
+
+
+def _sticky_others(path: Path) -> bool:
+    """Whether `path` is another user's file in a sticky folder (mode 1777, as /tmp) not this user's: only the file's
+    owner, the folder's or root may replace it there, so the save's rename over it fails (EPERM)."""
+    if not hasattr(os, "geteuid") or os.geteuid() == 0:
+        return False
+    me = os.geteuid()
+    try:
+        folder, file = os.stat(path.parent), os.lstat(path)  # the link itself is what the rename replaces
+    except OSError:
+        return False
+    return bool(folder.st_mode & stat.S_ISVTX) and folder.st_uid != me and file.st_uid != me
+
+
+def _check_own(path: Path, error: OSError) -> None:
+    """OSError where `path` is another user's: renamed aside in a folder both may write, it was gone from the place
+    its owner's shows read it. The save fails instead, and says why."""
+    if _others(path):
+        raise _OthersFile(error.errno, "the unreadable file is another user's, not this one's to move aside "
+                                       f"({error.strerror or error})") from None
 
 
 def _move_aside(path: Path, kept: Path) -> Path | None:
@@ -565,6 +661,32 @@ def _move_aside(path: Path, kept: Path) -> Path | None:
     return kept
 
 
+def lock_path(path: Path) -> Path:
+    """The file beside the tuning file whose lock keeps two tunes from saving at once."""
+    return path.with_name(path.name + ".lock")
+
+
+def _open_lock(path: Path) -> int:
+    """A descriptor on the tuning file's lock file (made where there is none), for the caller to close; OSError
+    naming the lock file where it cannot be opened. Another user's tune made it as the umask has it (0644): opened
+    for writing, it refused every other user's save once their tune had run. flock takes an exclusive lock through
+    a descriptor opened for reading all the same (NFS, which wants one open for writing, is asked that first)."""
+    lock = lock_path(path)
+    try:
+        try:
+            return os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:
+            return os.open(lock, os.O_RDONLY)
+    except OSError as e:
+        raise OSError(e.errno, f"its lock file {lock} cannot be opened ({e.strerror or e})") from None
+
+
+def lock_fix(path: Path) -> str:
+    """What to do about a lock file this user cannot open (another user's, made under a umask like 077)."""
+    # not "delete it": a tune may hold it that moment, and in a sticky folder (/tmp) only its owner can
+    return f"{OTHERS_FIX}, or ask the owner of {lock_path(path)} to make it readable"
+
+
 @contextmanager
 def _locked(path: Path):
     """Holds an exclusive lock on a file beside `path` (where the OS has flock; elsewhere tunes are not serialised)."""
@@ -574,12 +696,20 @@ def _locked(path: Path):
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+    fd = _open_lock(path)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            locked = True
+        except OSError:  # a file system without locks (or NFS refusing one on a read-only open): saved all the same
+            locked = False
         try:
             yield
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 MEANINGFUL_GAIN = 1.03  # a candidate must beat the defaults by this much to be chosen over them

@@ -131,7 +131,7 @@ def _tune(args, settings, log, out) -> int:
         return 130 if result.interrupted else 0
     if result.best is not None:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
-                        save_fix(result.path, result.save_errno) + ", then tune again")
+                        (result.save_fix or save_fix(result.path, result.save_errno)) + ", then tune again")
     if result.interrupted:  # Ctrl-C before any candidate finished: nothing failed
         return 130
     raise VcamError("every candidate failed, so nothing was saved",

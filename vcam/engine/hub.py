@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import json
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress, gigabytes
+from vcam.live.progress import ByteProgress, gigabytes, size_text
 from vcam.words import few
 
 
@@ -197,26 +198,65 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
 
 
 def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
-    """Bytes of the partial files the download will resume, and of those it will not. Resumed: those of the blobs it
-    is about to fetch. A partial file of another revision, or one huggingface_hub 2.x named for a process killed
-    mid-download (it never resumes them), is left aside: counting it would pass a disk that fills up tens of GB
-    later, and it only takes room."""
+    """Bytes of the partial files the download will resume, and of those it will not. Resumed: only under
+    huggingface_hub 1.x and older, and only BLOB.incomplete ones of the blobs it is about to fetch. A partial file of
+    another revision, or one huggingface_hub 2.x named for a process killed mid-download, is left aside, as is every
+    one under 2.x (it starts each file afresh under a name of its own): counting it would pass a disk that fills up
+    tens of GB later, and it only takes room."""
     try:
-        partial = {f.name.removesuffix(".incomplete"): f.stat().st_size for f in blobs.glob("*.incomplete")}
+        partial = {f.name: f.stat().st_size for f in blobs.glob("*.incomplete")}
     except OSError:
         return 0, 0
-    if not partial or not pending:
-        return 0, sum(partial.values())
+    everything = sum(partial.values())
+    resumable = {name.removesuffix(".incomplete"): size for name, size in partial.items()
+                 if _resumed(name)} if _hub_resumes() else {}
+    # asked only where a file may be resumed: a stale partial file (a killed download's, another download's in the
+    # same cache) had every download ask, and a hub that never answered held it for ever
+    if not resumable or not pending:
+        return 0, everything
+    sizes = _blob_sizes(repo, pending)
+    if sizes is None:  # the hub could not say, or not in time: the files are taken as the download's, as before
+        resumed = sum(resumable.values())
+    else:
+        resumed = sum(min(size, sizes[blob]) for blob, size in resumable.items() if blob in sizes)
+    return resumed, everything - resumed
+
+
+def _hub_resumes() -> bool:
+    """Whether this huggingface_hub goes on from a partial file a download left (1.x and older do; 2.x writes each
+    transfer to a file of its own and never reads one back)."""
+    import huggingface_hub
+
+    try:
+        return int(huggingface_hub.__version__.split(".")[0]) < 2
+    except (AttributeError, ValueError):  # a version not told: taken as new, which asks nothing and counts nothing
+        return False
+
+
+# How long the hub may take to say which blob each file is: huggingface_hub sets no time limit on the question.
+PATHS_INFO_S = 20.0
+
+
+def _blob_sizes(repo: str, pending: list) -> dict[str, int] | None:
+    """The size of each blob the download fetches (named by its LFS sha256, or its git hash for a small file), as the
+    hub says within PATHS_INFO_S; None where it does not. Asked on a thread of its own that is left behind when the
+    hub keeps silent: the question itself cannot be cut short."""
     from huggingface_hub import HfApi
 
-    try:  # a blob is named by its LFS sha256, or by its git hash for a small file
-        infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
-        sizes = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
-                 if hasattr(i, "blob_id")}
-    except Exception:  # the hub could not say: the partial files are taken as the download's, as before
-        return sum(partial.values()), 0
-    resumed = sum(min(size, sizes[blob]) for blob, size in partial.items() if blob in sizes)
-    return resumed, sum(partial.values()) - resumed
+    said: dict[str, dict[str, int]] = {}
+
+    def ask() -> None:
+        try:
+            infos = HfApi().get_paths_info(repo, [f.filename for f in pending], revision=pending[0].commit_hash)
+            said["sizes"] = {(i.lfs.sha256 if getattr(i, "lfs", None) else i.blob_id): i.size for i in infos
+                             if hasattr(i, "blob_id")}
+        except Exception:  # noqa: BLE001 - the hub could not say: the caller goes on without
+            pass
+
+    thread = threading.Thread(target=ask, name="vcam-hub-blobs", daemon=True)
+    thread.start()
+    thread.join(PATHS_INFO_S)
+    return said.get("sizes")
 
 
 def _repo_folder(where: Path, repo: str) -> Path:
@@ -419,7 +459,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
            out: TextIO, folder_fix: str) -> Path:
     from huggingface_hub import snapshot_download
 
-    size = f", {gigabytes(plan.total)}" if plan.total else ""
+    size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
     bars, stop = {}, None
     if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off
@@ -518,14 +558,45 @@ def _partials_left(repo: str, blobs: Path) -> str:
         return (f"partial files of {repo} are kept in {blobs} (a *.<8 hex digits>.incomplete one is not resumed: "
                 "delete it once no download runs)")
     kept = [path for path in own if _resumed(path.name)]
-    removed = [size for size in (_remove(path) for path in own if path not in kept) if size is not None]
+    removed = {path: size for path, size in ((path, _remove(path)) for path in own if path not in kept)
+               if size is not None}
     said = []
     if kept:
-        said.append(f"{_amount(sum(map(_size, kept)))} of {repo} in transfer kept (the next download goes on from it)")
+        said.append(f"{_amount(sum(map(_size, kept)))} of {_files_of(repo, blobs, kept)} in transfer kept "
+                    "(the next download goes on from it)")
     if removed:
-        said.append(f"{_amount(sum(removed))} of {repo} in transfer removed (huggingface_hub starts a file cut short "
-                    "afresh)")
+        said.append(f"{_amount(sum(removed.values()))} of {_files_of(repo, blobs, list(removed))} in transfer "
+                    "removed (huggingface_hub starts a file cut short afresh)")
     return "; ".join(said)
+
+
+def _files_of(repo: str, blobs: Path, partials: list[Path]) -> str:
+    """The files that `partials` are parts of, by name ("text_encoder/x.safetensors (Wan-AI/…)"), where the repo's
+    tree listing says which blob each is; else the repo alone."""
+    files = _blob_files(blobs.parent / "trees")
+    names = [files.get(path.name.split(".")[0]) for path in partials]
+    if not all(names):
+        return repo
+    return f"{', '.join(sorted(set(names)))} ({repo})"
+
+
+def _blob_files(trees: Path) -> dict[str, str]:
+    """The file each blob is in the repo (the blob named by its LFS sha256, or by its git hash for a small file), as
+    the tree listings huggingface_hub 2.x keeps beside the blobs say it (trees/COMMIT.json, written as a download
+    begins): read from the disk, as the hub may not answer a question at all, and a line said on the way out cannot
+    wait for one. {} where there are none (huggingface_hub 1.x) or they cannot be read."""
+    files: dict[str, str] = {}
+    try:
+        listings = sorted(trees.glob("*.json"))
+    except OSError:
+        return files
+    for listing in listings:
+        try:
+            entries = json.loads(listing.read_text(encoding="utf-8")).get("files", {})
+            files.update({info.get("lfs_sha256") or info["blob_id"]: name for name, info in entries.items()})
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):  # another format: the repo named alone
+            continue
+    return files
 
 
 def _amount(size: int) -> str:

@@ -103,6 +103,41 @@ def gigabytes(n: float) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 or n == 0 else f"{n / 1e6:.1f} MB"
 
 
+# A download's or a file's size, from the largest unit down: each from the least bytes its figure is said in, as
+# the next unit down rounds them (999.96 MB is "1.0 GB", not "1000.0 MB"; 99.96 kB is "0.1 MB").
+UNITS = (("GB", 1e9, 1000.0, 1e6), ("MB", 1e6, 100.0, 1e3))
+
+
+def _unit(n: float) -> tuple[str, float]:
+    """The unit `n` bytes are said in: GB from a gigabyte, MB from a tenth of a megabyte, kB below (a 40 kB file
+    read "0.0 MB"); none at all in MB, as a line begins."""
+    if n == 0:
+        return "MB", 1e6
+    return next(((name, scale) for name, scale, least, below in UNITS if round(n / below, 1) >= least), ("kB", 1e3))
+
+
+def _in(n: float, unit: tuple[str, float]) -> str:
+    return f"{n / unit[1]:.1f} {unit[0]}"
+
+
+def size_text(n: float) -> str:
+    """28.6 GB, 150.0 MB, 40.0 kB: a download's size, as the line announcing it and its progress line both say it (a
+    40 kB file read "0.0 MB")."""
+    return _in(n, _unit(n))
+
+
+def _done_of(done: int, total: int) -> str:
+    """"5.0 MB of 28.6 GB", "14.6 of 28.6 GB" (a figure in the total's unit drops its own); a total under a gigabyte
+    with its bytes done in its own unit: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
+    "50.0 MB of 0.1 GB"; none done yet is said in the total's unit."""
+    unit = _unit(total)
+    total_text = _in(total, unit)
+    done_text = size_text(done) if unit[0] == "GB" and done else _in(done, unit)
+    if done_text.endswith(" " + unit[0]):
+        done_text = done_text[:-len(unit[0]) - 1]
+    return f"{done_text} of {total_text}"
+
+
 class ByteProgress(_Line):
     """Bytes done of a known total (a download, a checkpoint read) with percent, rate and time left: a line every
     `every_s` seconds where `out` is no terminal (docker logs, nohup), so a long log stays a few hundred lines;
@@ -119,12 +154,10 @@ class ByteProgress(_Line):
 
     def text(self, done: int) -> str:
         elapsed = self.clock() - self.started
-        done_text, total_text = gigabytes(done), gigabytes(self.total)
-        if self.total and done_text[-2:] == total_text[-2:]:
-            done_text = done_text[:-3]  # "14.6 of 28.6 GB"
-        line = f"{self.what}: {done_text}"
         if self.total:
-            line += f" of {total_text} ({100 * min(done, self.total) // self.total}%)"
+            line = f"{self.what}: {_done_of(done, self.total)} ({100 * min(done, self.total) // self.total}%)"
+        else:
+            line = f"{self.what}: {size_text(done)}"
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
         if rate > 0:
             line += f", {rate / 1e6:.0f} MB/s"
