@@ -7,7 +7,7 @@ import os
 import select
 import sys
 
-from vcam.errors import VcamError, install_fix
+from vcam.errors import VcamError, install_fix, reinstall_line
 
 
 # The optional parts of an install, by the top-level module whose absence shows that one is missing.
@@ -19,15 +19,49 @@ WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-onl
         "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
 
 
+# What every install brings (pyproject's dependencies), by top-level module: the package pip installs it from.
+# One goes missing after a half-done `pip uninstall` (the README's swap of OpenCV builds for the preview window).
+DEPENDENCIES = {"cv2": "opencv-python-headless", "av": "av", "pyvirtualcam": "pyvirtualcam", "yaml": "pyyaml",
+                "websockets": "websockets", "numpy": "numpy"}
+
+
 def missing_extra(command: str, e: ImportError) -> VcamError | None:
-    """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra) to be missing,
-    and how to install it; None where `e` is no such part's absence. One error for stderr and `vcam bench --json`'s
-    object alike."""
-    extra = EXTRAS.get(e.name.split(".")[0]) if isinstance(e, ModuleNotFoundError) and e.name else None
+    """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra), or a package
+    every install brings, to be missing, and how to install it; None where `e` is no such part's absence. One error
+    for stderr and `vcam bench --json`'s object alike."""
+    top = e.name.split(".")[0] if isinstance(e, ModuleNotFoundError) and e.name else ""
+    if top in DEPENDENCIES:
+        return missing_dependency(command, top, e.name)
+    if (e.name or "").split(".")[0] == "cv2" and "cannot open shared object file" in str(e):
+        return opencv_without_its_libraries(command, e)
+    extra = EXTRAS.get(top)
     if extra is None:
         return None
     return VcamError(f"vcam {command} needs {WHAT[extra]} (no module named {e.name!r})",
                      install_fix(extra))
+
+
+def missing_dependency(command: str, top: str, name: str) -> VcamError:
+    """A package of vcam's own install that is not there: pip's line for it, and the reinstall that brings all."""
+    package = DEPENDENCIES[top]
+    if top == "cv2":  # either OpenCV build gives cv2; the one with windows where the preview window is wanted
+        line = "pip install opencv-python-headless (or opencv-python, for --out window)"
+    else:
+        line = f"pip install {package}"
+    return VcamError(f"vcam {command} needs {package}, which vcam's install brings, and it is missing "
+                     f"(no module named {name!r})", f"{line}, or install vcam again: {reinstall_line()}")
+
+
+def opencv_without_its_libraries(command: str, e: ImportError) -> VcamError:
+    """OpenCV's windowed build (opencv-python, the README's step for the preview window, or another package's
+    requirement) on a machine without a desktop's libraries: a cloud container lacks libGL, and every command that
+    reads or writes a frame fails to import cv2."""
+    library = str(e).split(":")[0]
+    return VcamError(f"vcam {command} cannot load OpenCV: the system library {library} is missing (the windowed "
+                     f"build, opencv-python, needs a desktop's libraries)",
+                     "where no preview window is wanted (a container, a server), use the headless build: "
+                     "pip uninstall -y opencv-python opencv-python-headless && pip install opencv-python-headless; "
+                     "for the window, install the libraries (Debian/Ubuntu: sudo apt install libgl1 libglib2.0-0)")
 
 
 def internal_error(e: BaseException) -> None:

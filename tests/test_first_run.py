@@ -1,0 +1,91 @@
+"""A new user's first commands, as the README gives them, on a machine that lacks something: a package of the
+install gone, no camera device, a terminal of an odd size. Each says what is missing and the line that fixes it."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import vcam
+from vcam.cli import main
+from vcam.cmdline.errorlines import DEPENDENCIES, missing_extra
+
+ROOT = Path(vcam.__file__).parent.parent
+
+
+def _without(tmp_path: Path, module: str) -> dict[str, str]:
+    """The environment of a vcam whose install lacks `module`: a stand-in that fails to import as a missing one
+    does, first on the path after vcam's own folder."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    (gone / f"{module}.py").write_text(f"raise ModuleNotFoundError(\"No module named '{module}'\", name='{module}')\n")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(gone)])}
+
+
+def test_a_missing_opencv_is_named_with_the_pip_line_not_as_an_internal_error(tmp_path):
+    """After the README's swap of OpenCV builds half done (both uninstalled, the install of the windowed one failed),
+    `vcam run` said "ModuleNotFoundError: No module named 'cv2'" and pointed at VCAM_DEBUG."""
+    done = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "null", "--duration", "1",
+                           "--no-stdin"], cwd=tmp_path, env=_without(tmp_path, "cv2"), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "needs opencv-python-headless" in done.stderr and "fix: pip install opencv-python-headless" in done.stderr
+    assert "opencv-python, for --out window" in done.stderr
+    assert "VCAM_DEBUG" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_missing_pyvirtualcam_is_named_with_the_pip_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pyvirtualcam", None)
+    assert main(["run", "--model", "tiny", "--out", "vcam", "--duration", "1", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam run needs pyvirtualcam" in err and "fix: pip install pyvirtualcam" in err
+    assert "pip install -e ." in err and "VCAM_DEBUG" not in err
+
+
+def test_a_missing_dependency_on_a_pypi_install_is_told_to_reinstall_from_pypi(monkeypatch, tmp_path):
+    """A laptop's `pip install vcam` has no folder to run `pip install -e .` in."""
+    import vcam.errors
+
+    monkeypatch.setattr(vcam.errors, "__file__", str(tmp_path / "site-packages" / "vcam" / "errors.py"))
+    said = missing_extra("cam", ModuleNotFoundError("no", name="av.container"))
+    assert said.message.startswith("vcam cam needs av,") and "'av.container'" in said.message
+    assert said.fix == "pip install av, or install vcam again: pip install vcam"
+
+
+def test_every_dependency_named_is_one_the_package_installs():
+    """A package named in the fix that pyproject.toml does not list would install something vcam never imports."""
+    import tomllib
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {entry.split(">")[0].split("=")[0].split("<")[0].strip().lower() for entry in listed}
+    assert set(DEPENDENCIES.values()) <= names
+
+
+def test_a_module_of_an_extra_is_still_said_as_its_extra():
+    said = missing_extra("run", ModuleNotFoundError("no", name="pythonosc"))
+    assert "OSC support" in said.message and "[osc]" in said.fix
+    assert missing_extra("run", ModuleNotFoundError("no", name="cv2x")) is None
+
+
+@pytest.mark.parametrize("name", ["cv2", "pyvirtualcam", "yaml"])
+def test_an_import_error_that_is_no_absence_is_left_to_the_internal_error(name):
+    """A package that is there but fails inside (a broken build) is no missing package: pip would say it is there."""
+    assert missing_extra("run", ImportError("cannot import name 'x' (unknown location)", name=name)) is None
+
+
+def test_the_windowed_opencv_without_libgl_names_the_library_and_the_headless_build(tmp_path):
+    """opencv-python (the README's step for the preview window) in a cloud container without a desktop's libraries
+    failed every command with "ImportError: libGL.so.1: cannot open shared object file" and a pointer to
+    VCAM_DEBUG."""
+    gone = tmp_path / "nogl"
+    gone.mkdir()
+    (gone / "cv2.py").write_text('raise ImportError("libGL.so.1: cannot open shared object file: No such file or '
+                                 'directory", name="cv2")\n')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(gone)])}
+    done = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "null", "--duration", "1",
+                           "--no-stdin"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "the system library libGL.so.1 is missing" in done.stderr
+    assert "pip uninstall -y opencv-python opencv-python-headless && pip install opencv-python-headless" in done.stderr
+    assert "sudo apt install libgl1" in done.stderr and "VCAM_DEBUG" not in done.stderr
