@@ -89,3 +89,25 @@ def test_the_windowed_opencv_without_libgl_names_the_library_and_the_headless_bu
     assert "the system library libGL.so.1 is missing" in done.stderr
     assert "pip uninstall -y opencv-python opencv-python-headless && pip install opencv-python-headless" in done.stderr
     assert "sudo apt install libgl1" in done.stderr and "VCAM_DEBUG" not in done.stderr
+
+
+def test_a_terminal_that_gives_its_width_but_no_height_still_has_the_status_line_cut_to_its_width():
+    """A pseudo-terminal whose rows read 0 (`script` or a container's console with no size sent, a serial line set
+    to its columns alone) had the status line written whole: each redraw wrapped onto new rows and the terminal
+    scrolled a screenful of half lines a second."""
+    if sys.platform == "win32":
+        pytest.skip("no pseudo-terminals")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    from vcam.live.status import StatusLine, terminal_columns
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 40, 0, 0))
+    with os.fdopen(leader, "rb", buffering=0) as screen, os.fdopen(follower, "w", encoding="utf-8") as terminal:
+        assert terminal_columns(terminal) == 40
+        StatusLine(terminal, pinned=False).update("LIVE | gen 29.7 fps | out 30.0 fps | buffer 19 | latency 0.6 s")
+        shown = screen.read(4096).decode("utf-8")
+    assert shown == "\rLIVE | gen 29.7 fps | out 30.0 fps | b…"
