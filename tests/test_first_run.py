@@ -111,3 +111,23 @@ def test_a_terminal_that_gives_its_width_but_no_height_still_has_the_status_line
         StatusLine(terminal, pinned=False).update("LIVE | gen 29.7 fps | out 30.0 fps | buffer 19 | latency 0.6 s")
         shown = screen.read(4096).decode("utf-8")
     assert shown == "\rLIVE | gen 29.7 fps | out 30.0 fps | b…"
+
+
+@pytest.mark.parametrize("text, seconds", [("1h30m", 5400.0), ("2m30s", 150.0), ("1h30m15s", 5415.0),
+                                           ("1h15s", 3615.0), ("1.5h", 5400.0)])
+def test_a_duration_in_hours_and_minutes_is_taken(text, seconds):
+    """`--duration 1h30m` was refused with "give … 1h, 1:30", and 1:30 is a minute and a half: a show meant to run
+    an hour and a half stopped after 90 seconds."""
+    from vcam.cli import build_parser
+
+    for argv in (["run", "--duration", text], ["cam", "ws://host", "--duration", text]):
+        assert build_parser().parse_args(argv).duration == seconds
+
+
+@pytest.mark.parametrize("text", ["30m1h", "1h1h", "1h30", "1hm", "1h-30m"])
+def test_a_duration_that_mixes_units_out_of_order_is_refused_with_the_forms_spelled_out(text, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--duration", text])
+    err = capsys.readouterr().err
+    assert f"{text!r} is not a length of time" in err
+    assert "1:30 (a minute and a half), 1h30m or 1:30:00" in err
