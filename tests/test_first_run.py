@@ -131,3 +131,33 @@ def test_a_duration_that_mixes_units_out_of_order_is_refused_with_the_forms_spel
     err = capsys.readouterr().err
     assert f"{text!r} is not a length of time" in err
     assert "1:30 (a minute and a half), 1h30m or 1:30:00" in err
+
+
+def test_a_camera_asked_for_on_a_machine_with_no_video_device_at_all_names_a_clip_and_the_laptops_camera(tmp_path):
+    """`vcam serve restyle-camera` on a rented GPU (its show's input: camera) was told to list the capture devices
+    with ls /dev/video* and pick one, on a machine that has none: the way, its input from vcam cam --send, unsaid."""
+    from vcam.live.inputs.camera import _check_node
+    from vcam.live.inputs.source import InputError
+
+    with pytest.raises(InputError) as refused:
+        _check_node(str(tmp_path / "video0"), "--in")
+    assert refused.value.message == "no capture device " + str(tmp_path / "video0")
+    assert "this machine has no video device at all" in refused.value.fix
+    assert "--in file:CLIP.mp4" in refused.value.fix and "vcam serve with --in net" in refused.value.fix
+    assert "--send camera" in refused.value.fix
+
+
+def test_a_camera_missing_beside_other_video_devices_is_told_to_pick_one_of_them(tmp_path):
+    from vcam.live.inputs.camera import _check_node
+    from vcam.live.inputs.source import InputError
+
+    (tmp_path / "video2").write_bytes(b"")
+    with pytest.raises(InputError) as refused:
+        _check_node(str(tmp_path / "video0"), "--in")
+    assert refused.value.message == "no capture device " + str(tmp_path / "video0")
+    assert "no video device at all" not in refused.value.fix
+    empty = tmp_path / "dev"
+    empty.mkdir()
+    with pytest.raises(InputError) as sent:  # the laptop's own camera, for --send: no advice to send it from here
+        _check_node(str(empty / "video0"), "--send")
+    assert "--in net" not in sent.value.fix and "no video device at all" not in sent.value.fix

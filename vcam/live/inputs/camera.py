@@ -82,6 +82,21 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
     return pick  # another system (a BSD): it has no such setting
 
 
+# A rented GPU's container has no /dev/video* at all: listing them finds nothing to pick, and the camera to
+# restyle is the one at home
+NONE_HERE = ("this machine has no video device at all (a rented GPU's container?): restyle a clip or a picture "
+             "instead (--in file:CLIP.mp4, --in image:PICTURE), or the camera of the machine you watch from: here "
+             "vcam serve with --in net, and there vcam cam ws://… --send camera")
+
+
+def _video_nodes(folder: str) -> list[str]:
+    """The video device nodes (videoN) in `folder`, /dev on Linux."""
+    try:
+        return [name for name in os.listdir(folder) if name.startswith("video")]
+    except (OSError, ValueError):
+        return []
+
+
 def _open_fix() -> str:
     """The fix for a device that is there and does not open or read: on Linux another program may hold it (V4L2
     refuses a second opener of a webcam), which the list of devices alone would not say."""
@@ -96,7 +111,8 @@ def _check_node(path: str, flag: str) -> None:
     try:
         st = os.stat(path)
     except (OSError, ValueError):  # as os.path.exists takes them: a NUL in the path is no file either
-        raise InputError(f"no capture device {path}", _fix(flag=flag)) from None
+        none_here = f"; {NONE_HERE}" if flag == "--in" and not _video_nodes(os.path.dirname(path)) else ""
+        raise InputError(f"no capture device {path}", _fix(flag=flag) + none_here) from None
     if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR:
         return
     if stat.S_ISDIR(st.st_mode):
