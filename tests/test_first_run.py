@@ -161,3 +161,61 @@ def test_a_camera_missing_beside_other_video_devices_is_told_to_pick_one_of_them
     with pytest.raises(InputError) as sent:  # the laptop's own camera, for --send: no advice to send it from here
         _check_node(str(empty / "video0"), "--send")
     assert "--in net" not in sent.value.fix and "no video device at all" not in sent.value.fix
+
+
+@pytest.fixture
+def homeless(monkeypatch):
+    """A user with no home folder: HOME unset and no passwd entry for the uid, as a container run with --user UID
+    has it. Python then reads ~ as itself, and Path.home() raises RuntimeError."""
+    import pwd
+
+    def unknown(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("VCAM_CACHE_DIR", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    assert os.path.expanduser("~") == "~"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_user_with_no_home_keeps_the_tuning_in_the_temporary_folder_and_says_so(homeless, capsys, monkeypatch):
+    """`vcam run --model tiny --out null` ended with "RuntimeError: Could not determine home directory" before it
+    loaded anything, where the tuning file was looked for."""
+    import tempfile
+
+    from vcam.bench.tuning import tuning_path
+    from vcam.engine import cachedir
+
+    monkeypatch.setattr(cachedir, "_said", set())
+    path = tuning_path()
+    assert path.parent.parent == Path(tempfile.gettempdir()) and path.name == "tuning.json"
+    err = capsys.readouterr().err
+    assert "this user has no home folder" in err and str(path.parent) in err and "VCAM_CACHE_DIR" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_hub_cache_in_a_home_there_is_none_of_says_to_set_hf_home(homeless, monkeypatch):
+    """`vcam download` ended with "RuntimeError: Could not determine home directory" from inside huggingface_hub."""
+    from huggingface_hub import constants
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.hub import cached
+    from vcam.errors import WeightsError
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "~/.cache/huggingface/hub")  # as the hub makes it without a home
+    with pytest.raises(WeightsError) as refused:
+        cached(get_spec("krea-14b"))
+    assert "this user has none" in refused.value.message and "export HF_HOME=" in refused.value.fix
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_with_no_home_a_show_folder_is_not_said_to_share_the_home_folder(homeless, tmp_path, monkeypatch):
+    """`vcam serve show.yaml` with no home said its folder shared "the home folder or above it": ~ read as a folder
+    named ~ in the current one, which lies inside any folder vcam was started in."""
+    from vcam.control.media import MediaFolders
+
+    monkeypatch.chdir(tmp_path)
+    assert MediaFolders.chosen(None, str(tmp_path / "show.yaml")).too_wide() == []
+    assert MediaFolders.chosen(["/"], None).too_wide() == ["/"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -13,17 +14,33 @@ def cache_dir() -> Path:
     whole against the folder vcam started in, and said."""
     if os.environ.get("VCAM_CACHE_DIR"):
         return _chosen(os.environ["VCAM_CACHE_DIR"])
-    xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
-    if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning in whatever folder vcam started in
-        return xdg / "vcam"
-    return Path.home() / ".cache" / "vcam"
+    try:
+        xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
+        if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning wherever vcam started
+            return xdg / "vcam"
+        return Path.home() / ".cache" / "vcam"
+    except RuntimeError:  # no home: HOME unset and no passwd entry for this user (a container's --user UID)
+        return _homeless()
+
+
+def _homeless() -> Path:
+    """The cache of a user with no home folder, in the temporary one (where PyTorch keeps its kernels then too),
+    and said once: `vcam run` ended with "Could not determine home directory" before loading anything."""
+    folder = Path(tempfile.gettempdir()) / f"vcam-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    _say_once(f"vcam: this user has no home folder (HOME is not set, and the system knows none): the tuning and "
+              f"compiled kernels are kept in {folder}, which a restart may wipe; set VCAM_CACHE_DIR (or HOME) to "
+              "a folder that is kept")
+    return folder
 
 
 def _chosen(value: str) -> Path:
     """$VCAM_CACHE_DIR made whole, and said (once) where it was relative: `vcam bench --tune` saved the tuning where it
     was started, and a show started from another folder did not find it, with no word why. Unlike a relative
     XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
-    folder = Path(value).expanduser()
+    try:
+        folder = Path(value).expanduser()
+    except RuntimeError:  # ~ with no home to read it as
+        folder = Path(value)
     if folder.is_absolute():
         return folder
     try:
