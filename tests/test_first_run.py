@@ -219,3 +219,18 @@ def test_with_no_home_a_show_folder_is_not_said_to_share_the_home_folder(homeles
     monkeypatch.chdir(tmp_path)
     assert MediaFolders.chosen(None, str(tmp_path / "show.yaml")).too_wide() == []
     assert MediaFolders.chosen(["/"], None).too_wide() == ["/"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the C locale is a POSIX thing")
+def test_a_show_with_accents_is_checked_in_the_c_locale_with_python_utf8_mode_off(tmp_path):
+    """LANG=C with PYTHONUTF8=0 gives stdout ASCII with "surrogateescape", which passes a file name's stray bytes
+    but raises on an é: `vcam check` of a show named café ended on "'ascii' codec can't encode character"."""
+    show = tmp_path / "show.yaml"
+    show.write_text("name: café\npresets:\n  - {name: néon, prompt: a café in Zürich}\n", encoding="utf-8")
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run([sys.executable, "-m", "vcam", "check", str(show)], capture_output=True, timeout=120,
+                          env=env)
+    out = done.stdout.decode("ascii")
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    assert "show 'caf\\xe9'" in out and "n\\xe9on" in out and out.rstrip().endswith("ok")

@@ -8,6 +8,7 @@ show goes on.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import signal
 import sys
@@ -106,12 +107,22 @@ def guard_standard_streams() -> None:
         sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")  # open until the end
     # A show's name or preset, a MIDI port's or a path's, printed by `vcam check`, `vcam devices` or the help on an
     # ASCII or cp1252 console (PYTHONIOENCODING, a Windows code page), raised UnicodeEncodeError and ended the command
-    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+    if _fails_on_unencodable(sys.stdout) and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
     if sys.stdout is not None and not isinstance(sys.stdout, RemembersFailure):
         sys.stdout = RemembersFailure(sys.stdout)
     if not isinstance(sys.stderr, QuietWhenGone):
         sys.stderr = QuietWhenGone(sys.stderr, 2)
+
+
+def _fails_on_unencodable(stream) -> bool:
+    """Whether writing a character `stream`'s encoding lacks raises: "strict", and "surrogateescape" on an encoding
+    other than UTF-8, which passes a file name's undecodable bytes only (Python's stdout in the C locale with its
+    UTF-8 mode off, PYTHONUTF8=0: `vcam check` of a show named café ended on UnicodeEncodeError there)."""
+    errors = getattr(stream, "errors", None)
+    if errors == "surrogateescape":
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
+    return errors == "strict"
 
 
 LEFT_AT_ONCE = 130  # the shell's exit code for a command ended by Ctrl-C
