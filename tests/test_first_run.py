@@ -234,3 +234,21 @@ def test_a_show_with_accents_is_checked_in_the_c_locale_with_python_utf8_mode_of
     out = done.stdout.decode("ascii")
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     assert "show 'caf\\xe9'" in out and "n\\xe9on" in out and out.rstrip().endswith("ok")
+
+
+def test_a_flag_with_two_letters_swapped_is_answered_with_that_flag(capsys):
+    """`vcam serve --prot 9000` was answered "did you mean --prompt?": difflib ranks the longer word nearer than the
+    one with two letters the wrong way round."""
+    with pytest.raises(SystemExit):
+        main(["serve", "--prot", "9000"])
+    assert capsys.readouterr().err.rstrip().endswith("unrecognized arguments: --prot; did you mean --port?")
+
+
+def test_a_swapped_pair_is_the_word_meant_unless_two_words_are_one_swap_away():
+    from vcam.words import nearest
+
+    assert nearest("prot", ["prompt", "port"]) == "port"
+    assert nearest("bakc", ["back", "blackout", "black"]) == "back"
+    assert nearest("ab", ["ba", "ab2"]) == "ba"
+    assert nearest("abc", ["bac", "acb"], cutoff=0.0) in ("bac", "acb")  # two: left to the spelling's nearness
+    assert nearest("prot", ["prompt"]) == "prompt"
