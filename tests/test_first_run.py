@@ -252,3 +252,14 @@ def test_a_swapped_pair_is_the_word_meant_unless_two_words_are_one_swap_away():
     assert nearest("ab", ["ba", "ab2"]) == "ba"
     assert nearest("abc", ["bac", "acb"], cutoff=0.0) in ("bac", "acb")  # two: left to the spelling's nearness
     assert nearest("prot", ["prompt"]) == "prompt"
+
+
+def test_vcam_cam_without_websockets_says_so_at_once(tmp_path):
+    """The link's thread died on the import with a traceback, and the camera waited 10 minutes for frames, then
+    said the server "could not be reached"."""
+    done = subprocess.run([sys.executable, "-m", "vcam", "cam", "ws://127.0.0.1:9", "--out", "null", "--duration", "1",
+                           "--no-stdin"], cwd=tmp_path, env=_without(tmp_path, "websockets"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "vcam cam needs websockets" in done.stderr and "fix: pip install websockets" in done.stderr
+    assert "Traceback" not in done.stderr
