@@ -421,6 +421,34 @@ def test_a_device_held_open_is_left_alone_when_none_is_named_and_the_message_say
 
 
 @linux_only
+def test_a_device_a_reader_holds_to_another_size_is_offered_with_that_size_when_none_is_named(loopback):
+    """The fix named the device alone: the run that named it, at the show's own size, was refused next for the size
+    the reader holds, one more start away from air."""
+    machine = loopback({"/dev/video10": model("0.12.7")})
+    machine.reader("/dev/video10")
+    one_run("/dev/video10")  # 64x48, held while the reader reads on
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(32, 24, 30, backend="v4l2loopback-model")
+    assert "/dev/video10 is open in obs (pid 4242), left alone; it holds 64x48 YU12" in err.value.message
+    assert "--out vcam:/dev/video10@64x48" in err.value.fix, err.value.fix
+    assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works: 64x48 is what the reader holds
+
+
+@linux_only
+def test_a_device_a_reader_holds_to_another_pixel_format_is_not_offered_when_none_is_named(loopback):
+    """Named alone, or at any size, a device its reader holds to YUYV takes none of vcam's frames: the fix is to close
+    the reader, not to name the device."""
+    machine = loopback({"/dev/video10": model("0.12.7")})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video10")
+    machine.reader("/dev/video10")  # opened while YUYV was written: held to it once ffmpeg ends
+    machine.close(ffmpeg)
+    with pytest.raises(VcamError) as err:
+        VirtualCamera(32, 24, 30, backend="v4l2loopback-model")
+    assert "it holds 64x48 YUYV" in err.value.message, err.value.message
+    assert "--out vcam:/dev/video10" not in err.value.fix and "close obs (pid 4242), then start vcam" in err.value.fix
+
+
+@linux_only
 @pytest.mark.parametrize("version", VERSIONS)
 def test_obs_writing_its_own_camera_keeps_it_when_none_is_named(loopback, version):
     machine = loopback({"/dev/video0": model(version), "/dev/video10": model(version)})
@@ -1166,7 +1194,8 @@ def test_a_device_held_to_another_pixel_format_at_vcams_size_is_not_answered_wit
     assert "/dev/video10 holds the format 64x48 YUYV, not the 64x48 YU12 vcam sends" in err.value.message
     assert "@64x48" not in err.value.fix and "close obs (pid 4242) and start vcam again" in err.value.fix
     said = vcam_devices(monkeypatch, capsys)[1]
-    assert said == '  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV'
+    assert said == ('  /dev/video10 "Dummy video device (0x0000)": open in obs (pid 4242); holds 64x48 YUYV, which '
+                    'vcam does not send (it sends YU12): close obs (pid 4242), then start vcam')
     machine.close(obs)
     assert one_run("/dev/video10").name == "vcam:/dev/video10"  # the fix works
 

@@ -416,7 +416,52 @@ def test_a_jpegs_orientation_is_read_from_its_exif_in_either_byte_order(tmp_path
     assert jpeg_orientation(str(tmp_path / "plain.jpg")) is None and jpeg_orientation(str(tmp_path / "p.png")) is None
     entry = bytes.fromhex("0112 0003 00000001 0006 0000")  # orientation, a short, one of it: 6
     big_endian = b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big") + entry
-    assert _tiff_orientation(big_endian) == 6 and _tiff_orientation(big_endian[:14]) is None
+    assert _tiff_orientation(big_endian) == 6
+
+
+def test_an_exif_block_cut_short_is_read_as_far_as_opencv_reads_it():
+    """OpenCV reads an orientation entry's first 10 bytes: a block that ends at its value turns the picture (taken
+    for one of no turn, file: showed it unturned); one cut short before it leaves the turn in doubt, not "none"."""
+    from vcam.live.frames import UNSURE, _tiff_orientation
+
+    entry = bytes.fromhex("0112 0003 00000001 0006 0000")  # orientation, a short, one of it: 6
+    big_endian = b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big") + entry
+    assert _tiff_orientation(big_endian[:20]) == 6
+    for cut in (4, 9, 14, 19):
+        assert _tiff_orientation(big_endian[:cut]) == UNSURE, cut
+    assert _tiff_orientation(b"Exif\0\0" + big_endian) is None  # no TIFF block at all
+
+
+def _comes_in_as_an_image_does(path) -> None:
+    """The picture at `path` given as file: comes in as image: shows it (turned as imread turns it)."""
+    from vcam.live.inputs import ImageSource
+
+    clip = ClipSource(str(path), 64, 64, "stretch")
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
+    finally:
+        clip.close()
+
+
+def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turned(tmp_path):
+    """A 20-byte Exif block, its orientation entry's padding left off: imread turns the photo, as file: now does."""
+    from PIL import Image
+
+    from vcam.live.frames import UNSURE, jpeg_orientation
+
+    stored = np.zeros((40, 80, 3), np.uint8)
+    stored[:10, :10] = 255
+    plain = tmp_path / "plain.jpg"
+    Image.fromarray(stored).save(plain, quality=95)
+    body = b"Exif\0\0" + bytes.fromhex("49492a00 08000000 0100 1201 0300 01000000 0600")
+    data = plain.read_bytes()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data[:2] + b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body + data[2:])
+    assert jpeg_orientation(str(path)) == 6
+    _comes_in_as_an_image_does(path)
+    cut = body[:-1]  # in doubt: decoded to be sure, not taken for no turn
+    path.write_bytes(data[:2] + b"\xff\xe1" + (len(cut) + 2).to_bytes(2, "big") + cut + data[2:])
+    assert jpeg_orientation(str(path)) == UNSURE
 
 
 def _app1_exif(tags: dict[int, int]) -> bytes:
@@ -436,7 +481,6 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
     from PIL import Image
 
     from vcam.live.frames import jpeg_orientation
-    from vcam.live.inputs import ImageSource
 
     stored = np.zeros((40, 80, 3), np.uint8)
     stored[:, :40] = 255
@@ -452,11 +496,42 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
     path = tmp_path / "photo.jpg"
     path.write_bytes(data)
     assert jpeg_orientation(str(path)) == 6
-    clip = ClipSource(str(path), 64, 64, "stretch")
-    try:
-        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(str(path), 64, 64, "stretch").frames(0, 1)[0])
-    finally:
-        clip.close()
+    _comes_in_as_an_image_does(path)
+
+
+def test_a_turn_said_past_a_large_segment_is_found(tmp_path):
+    """An Exif segment after an ICC profile of 200 KB (in APP2 segments of up to 64 KB, as a wide-gamut photo
+    carries it) is read where it is: a look at a fixed first part of the file would miss it."""
+    from PIL import Image
+
+    from vcam.live.frames import jpeg_header, jpeg_orientation
+
+    plain = tmp_path / "plain.jpg"
+    Image.fromarray(np.zeros((40, 80, 3), np.uint8)).save(plain)
+    data = plain.read_bytes()
+    profile = b"".join(b"\xff\xe2" + (65533 + 2).to_bytes(2, "big") + b"ICC_PROFILE\0" + bytes(65533 - 12)
+                       for _ in range(3))
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data[:2] + profile + _app1_exif({0x0112: 6}) + data[2:])
+    assert jpeg_orientation(str(path)) == 6
+    head = path.read_bytes()[:clip_module.HEAD_BYTES]  # as a clip reads it as it opens
+    assert jpeg_header(str(path)) == jpeg_header(str(path), head) == ((80, 40), 6)
+
+
+def test_a_picture_files_size_is_read_past_fill_bytes_and_markers_with_no_length_as_libjpeg_reads_them(tmp_path):
+    """Fill bytes (FF) before a marker and markers with no length (TEM, a restart) are passed over by libjpeg, as by
+    the walk of an input frame on the wire; an end of image, or a second start, ends the picture for libjpeg."""
+    import cv2
+
+    from vcam.live.frames import jpeg_size
+
+    data = cv2.imencode(".jpg", np.zeros((30, 70, 3), np.uint8))[1].tobytes()
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(data[:2] + b"\xff\xff\xff\x01\xff\xd3" + data[2:])
+    assert jpeg_size(str(path)) == (70, 30) == cv2.imread(str(path)).shape[1::-1]
+    for ends in (b"\xff\xd9", b"\xff\xd8"):
+        path.write_bytes(data[:2] + ends + data[2:])
+        assert jpeg_size(str(path)) is None, ends
 
 
 def test_a_photo_too_large_for_image_given_as_a_clip_still_plays_as_the_capture_reads_it(tmp_path, monkeypatch):
@@ -502,8 +577,188 @@ def test_an_animation_this_ffmpeg_decodes_one_frame_of_is_said_to_show_still(tmp
     said: list[str] = []
     ClipSource(path, W, H, say=said.append).close()
     assert said == ["clip loop.webp is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                    "convert it to a GIF to play it (magick IN.webp OUT.gif)"]
+                    "convert it to a GIF to play it (convert IN.webp OUT.gif)"]
     single = str(tmp_path / "one.gif")
     frames[1].save(single)
     ClipSource(single, W, H, say=said.append).close()
     assert len(said) == 1
+    data = open(path, "rb").read()  # a WebP flagged animated that holds one frame: nothing more to play
+    second = data.index(b"ANMF", data.index(b"ANMF") + 4)
+    open(path, "wb").write(data[:4] + (second - 8).to_bytes(4, "little") + data[8:second])
+    ClipSource(path, W, H, say=said.append).close()
+    assert len(said) == 1
+
+
+# --- a PNG's or a WebP's EXIF turn, read from its chunks as OpenCV reads it ---------------------------------------
+
+
+def _tiff_turn(orientation: int, order: str = "II") -> bytes:
+    """EXIF's TIFF block, its first image directory holding the orientation alone."""
+    byteorder = "little" if order == "II" else "big"
+
+    def n(value: int, size: int) -> bytes:
+        return value.to_bytes(size, byteorder)
+
+    entry = n(0x0112, 2) + n(3, 2) + n(1, 4) + n(orientation, 2) + bytes(2)  # orientation, a short, one of it
+    return order.encode() + n(42, 2) + n(8, 4) + n(1, 2) + entry + bytes(4)
+
+
+def _png_chunk(kind: bytes, body: bytes, crc_ok: bool = True) -> bytes:
+    import zlib
+
+    crc = zlib.crc32(kind + body) ^ (0 if crc_ok else 1)
+    return len(body).to_bytes(4, "big") + kind + body + crc.to_bytes(4, "big")
+
+
+def _png(bgr: np.ndarray, before: bytes = b"", after: bytes = b"") -> bytes:
+    """A PNG of `bgr` with chunks `before` its image data and `after` it (before its end)."""
+    import cv2
+
+    data = cv2.imencode(".png", bgr)[1].tobytes()
+    idat, iend = data.index(b"IDAT") - 4, data.index(b"IEND") - 4
+    return data[:idat] + before + data[idat:iend] + after + data[iend:]
+
+
+def _webp_chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + len(body).to_bytes(4, "little") + body + b"\0" * (len(body) & 1)
+
+
+def _webp(bgr: np.ndarray, flags: int = 0x08, before: bytes = b"", after: bytes = b"", lossless: bool = True) -> bytes:
+    """An extended WebP of `bgr` (VP8X, with `flags`: 0x08 says it has EXIF) with chunks `before` and `after` its
+    image; a simple one where flags is None."""
+    import cv2
+
+    image = cv2.imencode(".webp", bgr, [cv2.IMWRITE_WEBP_QUALITY, 101 if lossless else 90])[1].tobytes()[12:]
+    if flags is None:
+        body = image + after
+    else:
+        h, w = bgr.shape[:2]
+        header = bytes([flags, 0, 0, 0]) + (w - 1).to_bytes(3, "little") + (h - 1).to_bytes(3, "little")
+        body = _webp_chunk(b"VP8X", header) + before + image + after
+    return b"RIFF" + (4 + len(body)).to_bytes(4, "little") + b"WEBP" + body
+
+
+def _stored() -> np.ndarray:
+    """A picture whose eight turns all differ: a red corner at its top left, a blue one at its bottom right."""
+    bgr = np.zeros((H, W, 3), np.uint8)
+    bgr[:6, :8] = (0, 0, 255)
+    bgr[-4:, -10:] = (255, 0, 0)
+    return bgr
+
+
+def _as_exif_turns(bgr: np.ndarray, orientation: int) -> np.ndarray:
+    """`bgr` shown as EXIF's orientation says: 2, 4, 5 and 7 mirrored, then turned."""
+    mirrored = bgr[:, ::-1] if orientation in (2, 4, 5, 7) else bgr
+    quarters = {1: 0, 2: 0, 3: 2, 4: 2, 5: 1, 6: 3, 7: 3, 8: 1}[orientation]  # counter-clockwise
+    return np.ascontiguousarray(np.rot90(mirrored, quarters))
+
+
+def _eXIf(orientation: int, order: str = "II", crc_ok: bool = True) -> bytes:
+    return _png_chunk(b"eXIf", _tiff_turn(orientation, order), crc_ok)
+
+
+def _EXIF(orientation: int) -> bytes:
+    return _webp_chunk(b"EXIF", _tiff_turn(orientation))
+
+
+# Files whose EXIF OpenCV reads (orientation, as imread turns it), or leaves in doubt (None: decoded to be sure): a
+# WebP's EXIF chunk that imread leaves out (not flagged, or in a simple WebP), which FFmpeg reads, among them
+STILLS = {
+    "png, no exif": (lambda b: _png(b), 1),
+    "png, exif before its image data": (lambda b: _png(b, before=_eXIf(6)), 6),
+    "png, exif after its image data": (lambda b: _png(b, after=_eXIf(8)), 8),
+    "png, big-endian exif": (lambda b: _png(b, before=_eXIf(3, "MM")), 3),
+    "png, two exif chunks": (lambda b: _png(b, before=_eXIf(5) + _eXIf(1)), 5),
+    "png, exif that says no turn": (lambda b: _png(b, before=_eXIf(1)), 1),
+    "png, exif of no orientation": (lambda b: _png(b, after=_eXIf(9)), 1),
+    "png, exif past its end": (lambda b: _png(b) + _eXIf(6), 1),
+    "png, exif ending at its orientation": (lambda b: _png(b, before=_png_chunk(b"eXIf", _tiff_turn(6)[:20])), 6),
+    "png, exif damaged": (lambda b: _png(b, before=_eXIf(6, crc_ok=False)), None),
+    "png, exif with a jpeg's header": (lambda b: _png(b, before=_png_chunk(b"eXIf", b"Exif\0\0" + _tiff_turn(6))),
+                                       None),
+    "webp, simple": (lambda b: _webp(b, flags=None), 1),
+    "webp, simple with exif after it": (lambda b: _webp(b, flags=None, after=_EXIF(6)), None),
+    "webp, exif unflagged": (lambda b: _webp(b, flags=0, after=_EXIF(6)), None),
+    "webp, lossy, exif unflagged": (lambda b: _webp(b, flags=0, after=_EXIF(6), lossless=False), None),
+    "webp, exif ending at its orientation": (lambda b: _webp(b, after=_webp_chunk(b"EXIF", _tiff_turn(6)[:20])), 6),
+    "webp, exif cut short before its orientation": (lambda b: _webp(b, after=_webp_chunk(b"EXIF", _tiff_turn(6)[:19])),
+                                                    None),
+    "webp, exif after its image": (lambda b: _webp(b, after=_EXIF(6)), 6),
+    "webp, exif before its image": (lambda b: _webp(b, before=_EXIF(7)), 7),
+    "webp, two exif chunks": (lambda b: _webp(b, after=_EXIF(2) + _EXIF(1)), 2),
+    "webp, exif flagged, none there": (lambda b: _webp(b), None),
+    "webp, lossy, exif that says no turn": (lambda b: _webp(b, after=_EXIF(1), lossless=False), 1),
+}
+
+
+@pytest.mark.parametrize("name", STILLS)
+def test_a_png_or_webp_turn_is_read_as_imread_turns_it(tmp_path, name):
+    """Read from its chunks, the turn is the one OpenCV's imread gives the picture (checked on each file here), and
+    where the chunks leave it in doubt none is claimed."""
+    import cv2
+
+    from vcam.live.frames import still_orientation
+
+    make, orientation = STILLS[name]
+    stored = _stored()
+    path = tmp_path / ("still.png" if name.startswith("png") else "still.webp")
+    path.write_bytes(make(stored))
+    assert still_orientation(str(path)) == orientation
+    read = cv2.imread(str(path))
+    if orientation is not None and "lossy" not in name:
+        assert np.array_equal(read, _as_exif_turns(stored, orientation))
+    if name in ("webp, simple with exif after it", "webp, exif unflagged",
+                "webp, exif cut short before its orientation"):
+        assert np.array_equal(read, stored)  # imread leaves it unturned, where FFmpeg may not
+
+
+@pytest.mark.parametrize("name", [name for name, (_, turn) in STILLS.items() if turn == 1])
+def test_a_png_or_webp_that_says_no_turn_given_as_a_clip_is_not_decoded_twice(tmp_path, monkeypatch, name):
+    """A 48 MP PNG given as file: was decoded a second time to be turned as image: turns it, though it says no
+    turn: twice its time to open (3 s), and 300 MB more."""
+    path = tmp_path / ("still.png" if name.startswith("png") else "still.webp")
+    path.write_bytes(STILLS[name][0](_stored()))
+    monkeypatch.setattr(clip_module, "read_shown", lambda *a: pytest.fail("decoded a second time"))
+    ClipSource(str(path), W, H).close()
+
+
+# FFmpeg decodes no frame of a PNG whose EXIF has a JPEG's header, or is cut short: said a still picture, to show
+# as image:
+NOT_A_CLIP = ("png, exif with a jpeg's header", "png, exif ending at its orientation")
+
+
+@pytest.mark.parametrize("name", [name for name, (_, turn) in STILLS.items() if turn != 1 and name not in NOT_A_CLIP])
+def test_a_png_or_webp_given_as_a_clip_comes_in_as_imread_turns_it(tmp_path, name):
+    """Turned, or in doubt, it is read as image: reads it, turned as imread turns it."""
+    import cv2
+
+    from vcam.live.frames import fit
+
+    path = tmp_path / ("still.png" if name.startswith("png") else "still.webp")
+    path.write_bytes(STILLS[name][0](_stored()))
+    expected = fit(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB), 40, 40, "stretch")
+    clip = ClipSource(str(path), 40, 40, "stretch")
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], expected)
+    finally:
+        clip.close()
+
+
+def test_a_transparent_png_that_says_no_turn_given_as_a_clip_still_shows_over_black(tmp_path):
+    """A logo kept as a palette with one colour transparent (a tRNS chunk: no alpha channel in its colour type)
+    shows over black as file:, as image: shows it, where its transparent white would show."""
+    from PIL import Image
+
+    from vcam.live.inputs import ImageSource
+
+    logo = np.full((H, W, 3), 255, np.uint8)
+    logo[:8, :8] = (200, 0, 0)
+    path = str(tmp_path / "logo.png")
+    Image.fromarray(logo).convert("P", palette=Image.Palette.ADAPTIVE, colors=4).save(path, transparency=0)
+    with open(path, "rb") as f:
+        assert b"tRNS" in f.read()
+    clip = ClipSource(path, W, H, "stretch")
+    try:
+        assert np.array_equal(clip.frames(0, 1)[0], ImageSource(path, W, H, "stretch").frames(0, 1)[0])
+    finally:
+        clip.close()

@@ -677,6 +677,35 @@ def test_a_reload_that_edits_a_field_of_the_live_preset_puts_that_field_on_air_a
     assert said[-1].endswith("; preset 1 'city' on air: bias 0.7")
 
 
+def test_a_reload_that_puts_another_input_on_air_at_strength_1_says_it_shows_nothing_until_lowered(tmp_path):
+    """At strength 1 a block is text only: a save that changed the preset on air's input was said on air with no
+    word that nothing of it shows, where a typed `input` says so."""
+    ctl, producer, said, edit = knobs_moved(tmp_path)
+    ctl.handle_line("strength 1", "midi")
+    edit(KNOBS_SHOW.replace("input: camera", "input: camera:2"))
+    assert said[-1] == (f"reloaded {tmp_path / 'show.yaml'}: 2 presets; preset 1 'city' on air: input camera:2; "
+                        "strength 1 is text only: lower it (strength 0.6) to restyle the input")
+    edit(KNOBS_SHOW.replace("input: camera", "input: none"))
+    assert said[-1].endswith("on air: text only")  # no input to lower it for
+    ctl.handle_line("strength 0.7", "midi")
+    edit(KNOBS_SHOW.replace("input: camera", "input: camera:3"))
+    assert said[-1].endswith("on air: input camera:3")
+    ctl.handle_line("strength 1", "midi")
+    edit(KNOBS_SHOW.replace("input: camera, strength: 0.5", "input: camera:4, strength: 1"))
+    assert said[-1].endswith("on air: input camera:4")  # strength 1 the preset's own: the clip under the text
+
+    def refused(spec: str) -> None:
+        raise InputError(f"camera {spec} is unplugged", "plug it in")
+
+    from vcam.live.inputs import InputError
+
+    edit(KNOBS_SHOW.replace("input: camera", "input: camera:4"))  # the preset's strength 0.5 again
+    ctl.handle_line("strength 1", "midi")
+    ctl.check_input = refused
+    edit(KNOBS_SHOW.replace("input: camera", "input: camera:5"))
+    assert "lower it" not in said[-1] and "its input is not used: camera camera:5 is unplugged" in said[-1]
+
+
 def test_a_reload_that_edits_a_side_of_the_live_blend_besides_its_text_leaves_the_blend_alone():
     """A blend puts only its sides' prompts on air: a side's new seed was blended again, the same mix sent anew."""
     ctl, producer = city_on_air()

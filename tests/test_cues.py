@@ -879,3 +879,20 @@ def test_a_cues_clip_gone_since_the_show_was_read_says_to_put_it_back(tmp_path):
     reply = controller.handle_line("go", "stdin")
     assert reply == (f"cue 1/1 'walk': error: video file {clip}: no such file (it was there as the show file was "
                      "read: put it back, or name another file: in the show file)")
+
+
+def test_a_cue_landing_at_once_for_want_of_a_tempo_says_why_once_not_for_each_line():
+    """With no tempo, each line given the bar has its reply say why it lands at once: a cue of three `@bar` lines,
+    or `go @bar` on a cue of two, said it three times (twice) in one reply."""
+    from vcam.control.controller import NO_TEMPO
+
+    show = parse_show(PRESETS + "cues:\n  - {name: drop, do: [\"preset 2 @bar\", \"seed 5 @bar\", \"bias 0.5 @bar\","
+                      " \"freeze @bar\"]}\n" + MANUAL, "show.yaml")
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(),
+                            lambda text: None)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    reply = controller.handle_line("go", "stdin")
+    assert reply == ("cue 1/4 'drop': preset 2 'ocean' (over 4 blocks); it lands from the next block, not on the bar; "
+                     f"{NO_TEMPO}; seed 5; bias 0.5; screen: freeze; it is set at once, not on the bar")
+    reply = controller.handle_line("go 3 @bar", "stdin")
+    assert reply.count(NO_TEMPO) == 1 and reply.startswith("cue 3/4 'swell' (cue 2 skipped): preset 2 'ocean'")

@@ -46,3 +46,19 @@ def test_a_described_error_is_one_line_with_its_type_once():
     assert described(error) == "ValueError: first line second line"
     assert one_line(KeyError("knob")) == "KeyError: 'knob'"  # not "'knob'" alone, nor the type twice
     assert one_line(RuntimeError()) == "RuntimeError"
+
+
+def test_a_devices_error_over_several_lines_is_said_on_one():
+    """OpenCV's error text runs over lines ("> " before each part): said as an output's close failing, it broke the
+    line it was said in."""
+    error = OSError("OpenCV(4.10.0) error: (-2:Unspecified error)\n> device gone:\n>     '/dev/video4'\n")
+    assert one_line(error) == "OpenCV(4.10.0) error: (-2:Unspecified error) > device gone: > '/dev/video4'"
+    assert one_line(RuntimeError(" \n ")) == "RuntimeError"  # no text of its own but spaces
+
+
+def test_an_errors_text_on_one_line_keeps_the_spaces_a_files_name_holds():
+    from vcam.errors import one_line
+
+    said = one_line(OSError(28, "No space left on device", "/rec/My  Show.mp4"))
+    assert "'/rec/My  Show.mp4'" in said, said
+    assert one_line(RuntimeError("open failed:\n  > bad channels\n")) == "open failed: > bad channels"

@@ -489,6 +489,18 @@ def test_opencv_raising_as_the_device_opens_is_said_as_the_device_with_the_fix()
     assert raised.value.fix
 
 
+def test_opencv_text_over_several_lines_as_the_device_opens_is_said_on_one_line():
+    """cv2.error's text runs over lines: escaped in the error's one line, it read "\\n >" between its parts."""
+    def broken(target):
+        raise cv2.error("OpenCV(4.10.0) cap.cpp:99: error: (-2:Unspecified error) in function 'open'\n"
+                        "> backend is busy:\n>     'device'\n")
+
+    with pytest.raises(InputError) as raised:
+        CameraSource("2", W, H, open_capture=broken)
+    assert raised.value.message == ("cannot open camera:2 (OpenCV(4.10.0) cap.cpp:99: error: (-2:Unspecified error) "
+                                    "in function 'open' > backend is busy: > 'device')")
+
+
 class _Raising(FakeCapture):
     """A capture whose reads raise once its device is unplugged, as OpenCV's may."""
 
@@ -766,3 +778,38 @@ def test_a_damaged_file_that_starts_as_a_video_is_still_said_damaged(tmp_path, h
     assert clip_module._video_header(str(path))
     (tmp_path / "other.bin").write_bytes(b"G" + bytes(187) + b"x" + bytes(20))  # a G, but no packet after it
     assert not clip_module._video_header(str(tmp_path / "other.bin"))
+
+
+@pytest.mark.parametrize("name", ["gone\x1b[2J.png", "two\nlines.png", "bell\x07.mp4"])
+def test_a_file_named_with_control_characters_is_said_with_them_escaped(tmp_path, name):
+    """A name holding a terminal's escape ("\\x1b[2J" clears the screen) or a line break was printed raw in the
+    error: it is said escaped, as repr() writes it."""
+    path = tmp_path / name
+    for kind in (ClipSource, ImageSource):
+        with pytest.raises(InputError) as err:
+            kind(str(path), W, H)
+        assert repr(name)[1:-1] in err.value.message
+        assert all(ch.isprintable() for ch in err.value.message + err.value.fix + str(err.value)), str(err.value)
+
+
+def test_a_line_an_input_says_escapes_a_name_holding_a_terminals_escape(tmp_path):
+    from PIL import Image
+
+    from vcam.live.inputs import InputSwitch
+
+    path = str(tmp_path / "x\x1b[31mred.gif")
+    frames = [Image.fromarray(np.full((H, W, 3), level, np.uint8)) for level in (0, 200)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    said: list[str] = []
+    switch = InputSwitch(W, H, say=said.append)
+    switch.open(f"image:{path}")
+    switch.close()
+    assert len(said) == 1 and said[0].startswith("image x\\x1b[31mred.gif is animated") and "\x1b" not in said[0]
+
+
+def test_text_for_one_line_has_its_line_breaks_and_tabs_escaped_too():
+    from vcam.words import terminal_safe
+
+    assert terminal_safe("a\r\nb\tc\x1b") == "a\nb\tc\\x1b"  # a reply's lines kept
+    assert terminal_safe("a\r\nb\tc\x1b", lines=False) == "a\\r\\nb\\tc\\x1b"
+    assert terminal_safe("caf\u00e9 \u00a0\U0001f600", lines=False) == "caf\u00e9 \u00a0\U0001f600"

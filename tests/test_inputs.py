@@ -556,6 +556,85 @@ def test_an_animated_image_says_only_its_first_frame_is_used_and_that_file_plays
     assert said == []
 
 
+def _animated_webp(path, levels) -> str:
+    from PIL import Image
+
+    frames = [Image.fromarray(np.full((48, 64, 3), level, np.uint8)) for level in levels]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0, lossless=True)
+    return str(path)
+
+
+def test_an_animated_webp_as_an_image_says_only_its_first_frame_is_used_and_that_file_plays_it(tmp_path):
+    """`input image:anim.webp` showed its first frame without a word where PyAV's FFmpeg does not decode an
+    animated WebP: OpenCV's, which file: plays it through, does."""
+    path = _animated_webp(tmp_path / "anim.webp", [0, 80, 160, 240])
+    said = []
+    switch = InputSwitch(W, H, say=said.append)
+    image = switch.open(f"image:{path}")
+    assert np.array_equal(image.frames(0, 1)[0], image.frames(5, 1)[0])  # still: the first frame
+    assert said == [f"image anim.webp is animated: only its first frame is used; file:{path} plays it as a clip"]
+    clip = switch.open(f"file:{path}")  # what the line offers does play it
+    assert len({int(frame.mean()) // 40 for frame in clip.frames(0, 30)}) > 1
+    switch.close()
+
+
+def test_an_animation_that_no_decoder_here_plays_is_said_to_show_still_as_an_image(tmp_path, monkeypatch):
+    """Where neither FFmpeg gives a second frame, file: would show it still too: the line says to convert it."""
+    path = _animated_webp(tmp_path / "anim.webp", [0, 120])
+    monkeypatch.setattr(clip_module, "_captured_animation", lambda path: None)
+    said = []
+    InputSwitch(W, H, say=said.append).open(f"image:{path}")
+    assert said == ["image anim.webp is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                    "convert it to a GIF to play it as a clip (convert IN.webp OUT.gif, then file:OUT.gif)"]
+    single = str(tmp_path / "one.gif")
+    cv2.imwrite(str(tmp_path / "one.png"), np.zeros((48, 64, 3), np.uint8))
+    from PIL import Image
+
+    Image.open(tmp_path / "one.png").save(single)  # a GIF of one frame is no animation
+    said.clear()
+    InputSwitch(W, H, say=said.append).open(f"image:{single}")
+    assert said == []
+
+
+def _one_frame_animation(path) -> str:
+    """An animated WebP (its header's animation flag) holding a single frame: the first of a two-frame one."""
+    data = open(_animated_webp(path, [0, 120]), "rb").read()
+    second = data.index(b"ANMF", data.index(b"ANMF") + 4)
+    data = data[:second]
+    open(path, "wb").write(data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:])
+    return str(path)
+
+
+def test_an_animation_of_one_frame_is_shown_as_an_image_without_a_word(tmp_path, monkeypatch):
+    """A WebP flagged animated that holds one frame has nothing more to play: told to convert it to a GIF to play
+    it, the operator would get the same still picture."""
+    path = _one_frame_animation(tmp_path / "one.webp")
+    monkeypatch.setattr(clip_module, "_captured_animation", lambda path: None)
+    said = []
+    image = InputSwitch(W, H, say=said.append).open(f"image:{path}")
+    assert said == [] and image.frames(0, 1)[0].shape == (H, W, 3)
+
+
+def test_an_animated_png_that_no_decoder_here_plays_is_told_how_to_convert_a_png(tmp_path, monkeypatch):
+    """ImageMagick reads an APNG's frames only as apng:, and the line spoke of a WebP for a PNG."""
+    from PIL import Image
+
+    path = str(tmp_path / "anim.png")
+    frames = [Image.fromarray(np.full((48, 64, 3), level, np.uint8)) for level in (0, 120, 240)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    monkeypatch.setattr(clip_module, "animated_frames", lambda path: None)  # as where no FFmpeg here plays it
+    said = []
+    InputSwitch(W, H, say=said.append).open(f"image:{path}")
+    assert said == ["image anim.png is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                    "convert it to a GIF to play it as a clip (convert apng:IN.png OUT.gif, then file:OUT.gif)"]
+    data = open(path, "rb").read()
+    count = data.index(b"acTL") + 4  # its frame count, said as 1: nothing more to play
+    open(path, "wb").write(data[:count] + (1).to_bytes(4, "big") + data[count + 4:])
+    said.clear()
+    InputSwitch(W, H, say=said.append).open(f"image:{path}")
+    assert said == []
+
+
 def test_an_animated_image_is_said_once_where_the_stream_is_made_smaller_to_fit_the_card(tmp_path):
     """The model loaded at a smaller size reopened the image, which said it was animated a second time."""
     path = _animated_gif(tmp_path / "anim.gif", [0, 80, 160])

@@ -190,3 +190,31 @@ def test_a_program_entry_with_a_key_it_does_not_read_is_refused_naming_the_key(t
     """`{program: presets, command: next}` loaded as a program entry alone, its command dropped unsaid: the button
     the operator meant never sent next."""
     assert said in map_refusal(tmp_path, f"- {entry}")[1]
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 41, command: next, range: [0, 12]}", "control 2: range is not read on a button (command:), which takes "
+                                                "only cc or note, command, channel and toggle: delete range: [0, 12] "
+                                                "from this entry"),
+    ("{note: 36, command: preset 1, curve: exp, between: [1, 2]}", "control 2: curve and between are not read on "
+                                                                   "a button (command:), which takes only cc or note, "
+                                                                   "command, channel and toggle: delete curve: exp and "
+                                                                   "between: [1, 2] from this entry"),
+])
+def test_a_button_entry_with_a_knobs_key_is_refused_at_its_line_saying_what_to_delete(tmp_path, entry, said):
+    """A button's range, curve or between was dropped unsaid: the operator took the button to be shaped by them."""
+    path, problem = map_refusal(tmp_path, f"- {{cc: 16, param: blend}}\n  - {entry}")
+    assert problem == f"{path}:3: MIDI map {said}", problem
+
+
+def test_a_button_entry_written_over_several_lines_is_told_each_key_to_delete(tmp_path):
+    path, problem = map_refusal(tmp_path, "- cc: 41\n    command: next\n    range: [0, 12]\n    curve: exp")
+    assert problem.startswith(f"{path}:4: ") and problem.endswith("delete range: [0, 12] and curve: exp from this "
+                                                                  "entry"), problem
+
+
+def test_a_button_entrys_knob_key_with_its_value_below_it_is_told_at_the_keys_line_with_its_values_lines(tmp_path):
+    """`between:` with its presets on the lines below: told at the value's first item, and "delete between:" left
+    those items behind as broken YAML."""
+    path, problem = map_refusal(tmp_path, "- cc: 42\n    command: next\n    between:\n      - a\n      - c")
+    assert problem.startswith(f"{path}:4: ") and "delete between: with the lines of its value from" in problem, problem

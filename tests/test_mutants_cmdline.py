@@ -15,7 +15,7 @@ from vcam.control.yamlcheck import ConfigError
 from vcam.errors import VcamError, bug_place, described, install_fix, one_line
 from vcam.inspec import (InputSpec, MeantError, check_strength, missing_fix, missing_said, parse_input, typed_fix,
                          unescaped)
-from vcam.outspec import OutputSpec, check_recording_name, fraction_fps, parse_spec, rate_text
+from vcam.outspec import OutputSpec, check_recording_name, fraction_fps, parse_spec, rate_said, rate_text
 
 # --- sizes ------------------------------------------------------------------------------------------------------
 
@@ -236,6 +236,15 @@ def test_a_frame_rate_is_said_back_as_typed(fps, said):
     """NTSC's rates as their fraction (shorter than their decimal, and exact), a short decimal as itself, and a rate
     no small fraction is exactly in full: `0.1 + 0.2` is not 3/10, which only rounds to it."""
     assert rate_text(fps) == said
+
+
+@pytest.mark.parametrize("fps, said", [(60000 / 1001, "59.94"), (30000 / 1001, "29.97"), (24000 / 1001, "23.976"),
+                                       (120000 / 1001, "119.88"), (59.94, "59.94"), (30.0, "30"), (12.5, "12.5"),
+                                       (123.4567, "123.457"), (15000 / 1001, "14.985"), (float("nan"), "nan"),
+                                       (float("inf"), "inf")])
+def test_a_frame_rate_is_said_in_a_line_as_it_is_known(fps, said):
+    """NTSC's rates as everyone writes them (59.94, not 59.9401); others as short as before."""
+    assert rate_said(fps) == said
 
 
 @pytest.mark.parametrize("spec, said", [(OutputSpec("window"), "window"), (OutputSpec("vcam"), "vcam"),

@@ -15,6 +15,7 @@ import pytest
 
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle
+from vcam.jpeg import SOF
 from vcam.remote import answers, dial as dial_module
 from vcam.remote import protocol as proto
 from vcam.remote.dial import Lookup, dial
@@ -525,7 +526,7 @@ def test_an_input_frame_whose_jpeg_names_its_size_then_another_is_refused_as_dam
     in a 64x48 stream)."""
     small = proto.encode_input(np.full((24, 32, 3), 120, np.uint8), 7, 2.5)
     jpeg, i = small[proto.INPUT_HEADER.size:], 2
-    while jpeg[i + 1] not in proto._SOF:
+    while jpeg[i + 1] not in SOF:
         i += 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3])
     claim = bytearray(jpeg[i:i + 2 + ((jpeg[i + 2] << 8) | jpeg[i + 3])])
     claim[5:9] = (48).to_bytes(2, "big") + (64).to_bytes(2, "big")
@@ -552,6 +553,13 @@ def test_a_jpegs_size_is_read_past_markers_that_carry_no_length_and_not_past_a_b
     _, rgb = proto.decode_input(header + jpeg[:2] + b"\xff\x01\xff\xd3\xff\xd9" + jpeg[2:], (64, 48))
     assert rgb.shape == (48, 64, 3)
     assert proto.jpeg_size(jpeg[:2] + b"\x00" + jpeg[2:]) is None
+
+
+def test_a_jpegs_size_on_the_wire_is_read_past_any_number_of_fill_bytes():
+    """FFmpeg's decoder passes over any number of fill bytes before a marker; the walk of a picture file stops after
+    a thousand steps, the wire's only at the frame's end."""
+    jpeg = _input()[proto.INPUT_HEADER.size:]
+    assert proto.jpeg_size(jpeg[:2] + b"\xff" * 5000 + jpeg[2:]) == (64, 48)
 
 
 @pytest.mark.parametrize("segment", [b"\xff\xcc\x00\x04\x00\x00", b"\xff\xc4\x00\x02", b"\xff\xc8\x00\x02"])

@@ -59,6 +59,17 @@ def test_each_output_is_named_at_the_start_with_its_size_and_rate(captured):
     assert f"output null at {W}x{H}, 60 fps" in said and f"output file:show.mp4 at {W}x{H}, 60 fps" in said
 
 
+@pytest.mark.parametrize("fps, said", [(60000 / 1001, "59.94"), (30000 / 1001, "29.97"), (24000 / 1001, "23.976"),
+                                       (25, "25"), (12.5, "12.5")])
+def test_an_output_is_named_with_its_rate_as_known_not_rounded_to_six_digits(captured, fps, said):
+    """--fps 60000/1001 was said as 59.9401 fps, a rate no one knows it by."""
+    status = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec("null")], width=W, height=H, fps=fps, stdin=False),
+                StatusLine(status))
+    assert air.run(Feed(air.pacer), lambda line, source: None, LIVE) == 0
+    assert f"output null at {W}x{H}, {said} fps\n" in status.getvalue(), status.getvalue()
+
+
 def test_ctrl_c_after_quit_leaves_at_once_without_stopping_the_feed_or_the_parts(captured):
     """A `quit` (or --duration) has the show stopping: a Ctrl-C then, even before the loop has seen the stop,
     leaves at once (exit 130), not after the parts and the feed are waited for."""

@@ -9,6 +9,7 @@ from pythonosc.udp_client import SimpleUDPClient
 from helpers import wait_for
 import test_osc
 from test_osc import Spy
+from vcam.control.media import MediaFolders
 from vcam.control.oscinput import OscInput
 from vcam.control.oscmap import OscFader, OscMap
 from vcam.control.oscrouter import OscRouter, Unfit
@@ -91,3 +92,77 @@ def test_a_datagram_that_is_no_osc_at_all_is_still_said_as_such(rig):
     r.send_raw(b"hello")
     r.send("/vcam/seed", 42)
     assert any("5 bytes from 127.0.0.1 that are not an OSC message" in s for s in r.said)
+
+
+def test_a_button_sending_true_to_the_preset_address_is_told_to_send_a_preset_and_picks_none(rig):
+    """OSC's T (a button set to send true/false) was read as the number 1: every press went to preset 1."""
+    r = rig(ctl=Spy())
+    r.send("/vcam/next")  # away from the first preset, so that a jump back to it shows
+    r.send("/vcam/preset", True)
+    r.send("/vcam/preset", False)  # the button's release
+    r.send("/vcam/next")  # the input goes on
+    assert [c for c, _ in r.ctl.applied] == ["next", "next"] and r.ctl.state.preset == 2
+    said = [line for line in r.said if "/vcam/preset" in line]
+    assert len(said) == 1, r.said
+    assert "True" in said[0] and "preset NAME|NUMBER" in said[0] and "/vcam/preset 3" in said[0], said
+
+
+@pytest.mark.parametrize("address", ["/vcam/seed", "/vcam/steps", "/vcam/prompt", "/vcam/preset", "/vcam/blend"])
+def test_a_true_or_false_sent_where_a_command_takes_a_value_changes_nothing(address):
+    ctl = Spy()
+    with pytest.raises(Unfit, match="a button's"):
+        OscRouter(None, ctl).handle(address, [True], "10.0.0.7:9000")
+    assert ctl.lines == [] and OscRouter(None, ctl).handle(address, [False], "10.0.0.7:9000") == []
+    assert ctl.lines == []
+
+
+def test_a_text_t_sent_to_the_preset_address_is_refused_naming_the_presets():
+    ctl = Spy()
+    reply = OscRouter(None, ctl).handle("/vcam/preset", ["T"], "10.0.0.7:9000")
+    assert ctl.state.preset == 0 and reply[0].startswith("error") and "city, neon city, forest" in reply[0], reply
+
+
+def _sharing(folder) -> Spy:
+    ctl = Spy()
+    ctl.media = MediaFolders.chosen([str(folder)], None)
+    return ctl
+
+
+@pytest.mark.parametrize("values", [["image:", "a  b.png"], ["image:a", "b.png"], ["image:", "{folder}/a b.png"]])
+def test_an_input_split_into_values_whose_joined_path_is_no_file_is_told_to_send_one_value(tmp_path, values):
+    """A file name holding two spaces, split by the sender into values, was joined with one and named a file that
+    is not there (after `image:` alone, a path starting with a space)."""
+    (tmp_path / "a  b.png").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    values = [v.format(folder=tmp_path) for v in values]
+    with pytest.raises(Unfit, match="send the input as one text value") as e:
+        OscRouter(None, ctl).handle("/vcam/input", values, "10.0.0.7:9000")
+    assert "joined with a space" in str(e.value) and ctl.lines == [], str(e.value)
+
+
+def test_an_input_split_at_the_one_space_of_a_file_that_is_there_is_taken(tmp_path):
+    """QLab's network cue sends `/vcam/input image:a b.png` as two values: joined, they name the file."""
+    (tmp_path / "a b.png").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    reply = OscRouter(None, ctl).handle("/vcam/input", ["image:a", "b.png"], "10.0.0.7:9000")
+    assert ctl.lines == [("input image:a b.png", "osc")] and not reply[0].startswith("error"), reply
+
+
+@pytest.mark.parametrize("values", [["file:clip.mp4", "@bar"], ["file:my", "clip.mp4", "@off"],
+                                    ['file:"my', 'clip.mp4"']])
+def test_an_input_split_into_values_with_a_timing_or_quotes_is_taken_as_the_controller_reads_it(tmp_path, values):
+    """A network cue's words arrive as values: a timing after the path, or quotes around it, are not the path,
+    so the file that is there is not refused as missing."""
+    (tmp_path / "clip.mp4").write_bytes(b"")
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    reply = OscRouter(None, ctl).handle("/vcam/input", values, "10.0.0.7:9000")
+    assert ctl.lines == [("input " + " ".join(values), "osc")] and not reply[0].startswith("error"), reply
+
+
+@pytest.mark.parametrize("args", [[1, 3, True], ["neon", False, 0.5]])
+def test_a_true_or_false_among_a_commands_values_is_refused_not_read_as_a_number(args):
+    ctl = Spy()
+    with pytest.raises(Unfit, match="got (True|False).*which is no value"):
+        OscRouter(None, ctl).handle("/vcam/blend", args, "10.0.0.7:9000")
+    assert ctl.lines == []

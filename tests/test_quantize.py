@@ -111,6 +111,44 @@ def test_the_status_line_reports_the_offset_the_camera_saw():
     assert plan.block >= plan.first and plan.block in shown
     assert quantizer.last is plan
     assert plan.offset == pytest.approx(shown[plan.block] - plan.boundary)
+    # 150 ms (4.5 camera frames) off the bar, the nearest a block came: how far apart blocks come is said with it
+    assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms (blocks 0.6 s apart)"
+
+
+def one_change_shown(block_s: float, bpm: float, spec: str, ask_at: float) -> tuple[Quantizer, object, dict]:
+    """The real pacer at 30 fps, a producer taking `block_s` a 12-frame block, one change quantised to `spec` asked
+    at `ask_at`: the quantizer, the change's plan and when each block's first frame was handed to the camera."""
+    ft = bench.FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=True), clock=ft.clock)
+    quantizer = Quantizer(pacer, bench.steady_tempo(bpm, ft.clock, phase=0.3), clock=ft.clock)
+    producer = bench.Producer(ft, pacer, block_s, jitter=0.0)
+    quantizer.attach(producer)
+    plans = []
+    ft.at(ask_at, lambda: plans.append(quantizer.plan(spec)))
+    shown: dict[int, float] = {}
+
+    def emit(frame, tick):
+        shown.setdefault(int(frame[0, 0, 0]), ft.now)
+
+    producer.start()
+    pacer.run(emit, bench._Until(ft, ask_at + 8 * block_s + 8 * 60.0 / bpm), sleep=ft.sleep)
+    (plan,) = plans
+    assert quantizer.last is plan
+    return quantizer, plan, shown
+
+
+def test_a_slow_machines_block_nearest_the_bar_far_off_it_has_the_blocks_spacing_said():
+    """3 s blocks against a 124 bpm bar (1.9 s): the nearest block's first frame is most of a beat off the bar,
+    which "on beat -428 ms" alone read as the timing gone wrong; the status says how far apart blocks come."""
+    quantizer, plan, shown = one_change_shown(3.0, 124.0, "bar", ask_at=20.0)
+    best = min(abs(t - plan.boundary) for b, t in shown.items() if b >= plan.first)
+    assert abs(plan.offset) == pytest.approx(best) and abs(plan.offset) > 0.2  # no block came nearer
+    assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms (blocks 3.0 s apart)"
+
+
+def test_a_change_within_two_camera_frames_of_the_beat_says_its_offset_alone():
+    quantizer, plan, _ = one_change_shown(0.3, 90.0, "beat", ask_at=9.0)
+    assert abs(plan.offset) <= 2 / 30.0
     assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms"
 
 
@@ -243,12 +281,13 @@ def test_a_reloaded_show_brings_its_quantize_and_keeps_a_live_one_otherwise():
 def test_without_a_tempo_changes_land_at_once_and_say_why_once():
     ctl, said, landed = controller(tempo=tempo_at(None))
     assert ctl.handle_line("seed 5", "stdin") == "seed 5 from the next block"
-    ctl.handle_line("next @beat", "stdin")
+    assert ctl.handle_line("quantize beat", "stdin") == f"changes land on the beat ({NO_TEMPO})"
+    ctl.handle_line("next", "stdin")  # on the beat by the show's quantize: its reply says nothing of the tempo
+    ctl.handle_line("seed 6", "stdin")
     assert landed == [] and all(b is None for _, b, _ in ctl.generator.given)
     assert said == [f"{NO_TEMPO} (until then, changes asked on the beat land at once)"]
-    assert ctl.handle_line("quantize beat", "stdin") == f"changes land on the beat ({NO_TEMPO})"
     ctl2, said2, _ = controller(tempo=None)  # no tempo at all (the show runs without one)
-    ctl2.handle_line("freeze @bar", "stdin")
+    ctl2.handle_line("freeze @bar", "net cam")  # a client's reply goes back to it alone: the console is told too
     assert ctl2.state.screen == "freeze" and said2 == [said[0]]
 
 
@@ -311,6 +350,44 @@ def test_a_cue_whose_changes_land_on_one_block_says_it_once_and_one_of_mixed_tim
         ctl, _, _ = controller(DUSK)
         ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None)
         assert ctl.handle_line(f"go {cue}", "stdin") == said
+
+
+TEXT_ONLY = """\
+defaults: {quantize: bar}
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: ocean, prompt: ocean waves}
+cues:
+  - {name: dusk, do: [preset ocean, seed 4, steps 2]}
+  - {name: bring in, do: [input camera, strength 0.5]}
+  - {name: cam, do: [input camera, preset city]}
+"""
+
+
+@pytest.mark.parametrize("cue, said", [
+    ("dusk", "cue 1/3 'dusk' on the bar, block 40: preset 2 'ocean' (over 4 blocks); seed 4; steps 2"),
+    ("bring in", "cue 2/3 'bring in' (cue 1 skipped) on the bar, block 40: input camera; strength 0.5"),
+    ("cam", "cue 3/3 'cam' (cues 1-2 skipped) on the bar, block 40: input camera; strength 1 is text only: lower it "
+            "(strength 0.6) to restyle the input; preset 1 'city' (over 4 blocks)")])
+def test_a_cue_whose_lines_land_on_one_block_says_it_once_after_its_name_and_its_notes_with_their_line(cue, said):
+    """Three lines on one bar say the bar once; a cue that lowers the strength itself is not told to lower it, and
+    one that leaves it at 1 hears so after its input, not after the landing."""
+    ctl, _, _ = controller(TEXT_ONLY)
+    ctl.state.strength = 1.0
+    ctl.cues = CueList(ctl.show.cues, ctl.handle_line, lambda line: None)
+    assert ctl.handle_line(f"go {cue}", "stdin") == said
+
+
+def test_an_input_put_on_on_the_beat_at_strength_1_says_the_note_and_the_landing_as_parts_of_its_reply():
+    """The cue list joins its lines' replies by these parts; the text is what the console and OSC say."""
+    from vcam.inspec import HIDDEN_BY_STRENGTH
+
+    ctl, _, _ = controller(TEXT_ONLY)
+    ctl.state.strength = 1.0
+    reply = ctl.handle_line("input camera", "stdin")
+    assert reply == ("input camera; strength 1 is text only: lower it (strength 0.6) to restyle the input; on the bar, "
+                     "block 40")
+    assert (reply.done, reply.notes, reply.lands) == ("input camera", (HIDDEN_BY_STRENGTH,), "on the bar, block 40")
 
 
 def test_a_change_on_the_beat_asked_before_the_show_is_on_air_says_it_lands_as_the_show_goes_on_air():
@@ -1457,3 +1534,67 @@ def test_a_change_joined_to_one_on_the_beat_that_is_late_names_only_the_commands
     assert ("prompts", 40) in stream.set and ("seed", 41) in stream.set
     assert said == ["seed lands on block 41, not block 40 as said: its text was still being encoded as block 40 "
                     "started"], said
+
+
+def test_a_reply_refuses_one_note_given_bare_which_it_would_join_letter_by_letter():
+    from vcam.control.replies import Reply
+
+    assert Reply("input a", ["note"]) == "input a; note"
+    with pytest.raises(TypeError, match="sequence of notes"):
+        Reply("input a", "note")
+
+
+def test_a_change_given_its_own_timing_without_a_tempo_says_in_its_reply_that_it_lands_at_once():
+    """`next @bar` with no tempo: the line saying changes land at once is said once, on the console; a second
+    `@bar` (or one sent by a network client, who never sees that line) was answered as if on time. Each reply says
+    when it lands instead, and why."""
+    ctl, said, landed = controller(tempo=tempo_at(None))
+    ctl.handle_line("seed 3 @beat", "stdin")
+    assert ctl.handle_line("next @bar", "stdin") == ("preset 2 'ocean' (over 4 blocks), seed 7; it lands from the "
+                                                     f"next block, not on the bar; {NO_TEMPO}")
+    assert ctl.handle_line("seed 5 @4", "stdin") == f"seed 5; it lands from the next block, not on the 4-beat grid; " \
+                                                    f"{NO_TEMPO}"
+    assert ctl.handle_line("freeze @bar", "stdin") == f"screen: freeze; it is set at once, not on the bar; {NO_TEMPO}"
+    assert ctl.state.screen == "freeze" and landed == []
+    # the show's quantize alone, or @off, asked for nothing the reply must answer
+    assert ctl.handle_line("seed 6", "stdin") == "seed 6 from the next block"
+    assert ctl.handle_line("seed 8 @off", "stdin") == "seed 8 from the next block"
+
+
+def test_a_change_given_its_own_timing_without_a_tempo_says_why_on_the_console_once_not_twice():
+    """The first `next @bar` with no tempo had the console say the sources of a tempo twice, in two wordings (the
+    reply's without --link): a reply said on the console says it alone, in the one wording; a network client's
+    reply goes back to that client, and the console has the line."""
+    ctl, said, _ = controller(tempo=tempo_at(None))
+    for source in ("stdin", "midi", "osc", "cue 2"):
+        assert ctl.handle_line("seed 3 @beat", source).endswith(f"; {NO_TEMPO}")
+    assert said == []
+    assert ctl.handle_line("seed 4 @beat", "net cam").endswith(f"; {NO_TEMPO}")
+    assert said == [f"{NO_TEMPO} (until then, changes asked on the beat land at once)"]
+    assert "--link" in NO_TEMPO
+
+
+def test_no_tempo_names_a_link_peer_as_a_source_not_the_flag_alone():
+    """--link with no other peer in the session gives no tempo: the line told the operator who had given --link to
+    give it."""
+    ctl, said, _ = controller(tempo=tempo_at(None))
+    ctl.handle_line("next @bar", "net cam")
+    assert said == ["no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one (until "
+                    "then, changes asked on the beat land at once)"]
+    assert ctl.handle_line("quantize beat", "stdin") == ("changes land on the beat (no tempo yet: tap, bpm N, a MIDI "
+                                                         "clock or a peer in the Link session (--link) gives one)")
+
+
+def test_the_blocks_spacing_is_said_only_where_it_explains_the_miss():
+    """A change off its boundary by more than half the blocks' spacing (and a frame) missed for another reason than
+    the spacing: "(blocks 0.6 s apart)" after "on beat -450 ms" pointed at the spacing, which cannot explain it."""
+    from vcam.live.quantize import Landing
+
+    quantizer = Quantizer(Pacer(PacerSettings(fps=30.0)), tempo_at(120.0), clock=lambda: 0.0)
+    frame = 1 / 30.0
+    for offset, said in ((0.3 + frame - 1e-6, " (blocks 0.6 s apart)"), (-0.3 - frame + 1e-6, " (blocks 0.6 s apart)"),
+                         (0.3 + frame + 1e-3, ""), (-0.45, ""), (2 * frame - 1e-6, "")):
+        quantizer.last = Landing(40, 10.0, 10.0, 39, offset=offset, period=0.6)
+        assert quantizer.status() == f"on beat {offset * 1000:+.0f} ms{said}", offset
+    quantizer.last = Landing(40, 10.0, 10.0, 39, offset=0.2, period=0.0)  # no spacing known
+    assert quantizer.status() == "on beat +200 ms"

@@ -5,6 +5,7 @@ import errno
 import queue
 import threading
 
+import cv2
 import numpy as np
 import pytest
 
@@ -12,6 +13,7 @@ from fake_capture import FakeDevice
 from helpers import wait_for
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
+from vcam.live.inputs.source import InputError
 from vcam.remote import protocol as proto
 from vcam.remote import uploader as uploader_module
 from vcam.remote.uploader import CvCapture, Uploader, open_capture
@@ -279,3 +281,15 @@ def test_a_bug_answering_a_clients_message_is_said_as_vcams_not_as_the_client_le
     with connect(url, proxy=None, open_timeout=30) as ws:  # the show goes on: the next client is served
         ws.send(proto.text("ping", t=1.0))
         assert proto.parse_text(ws.recv(timeout=30))["type"] in ("state", "pong")
+
+
+def test_a_sent_camera_whose_opencv_error_runs_over_lines_is_said_on_one_line(monkeypatch):
+    """cv2.error's text runs over lines: escaped in the error's one line, it read "\\n >" between its parts."""
+    def broken(target, flag):
+        raise cv2.error("OpenCV(4.10.0) cap.cpp:99: error: (-2:Unspecified error) in function 'open'\n> busy\n")
+
+    monkeypatch.setattr(uploader_module, "open_device", broken)
+    with pytest.raises(InputError) as raised:
+        CvCapture(parse_input("camera:0"))
+    assert raised.value.message == ("--send camera:0: cannot open camera 0 (OpenCV(4.10.0) cap.cpp:99: error: "
+                                    "(-2:Unspecified error) in function 'open' > busy)")

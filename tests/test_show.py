@@ -1178,6 +1178,15 @@ def test_an_output_fps_written_as_ffmpeg_writes_ntsc_is_read_as_it_is_from_the_c
     assert err.value.problems == ["s.yaml:1: output fps 1/2 is 0.5 frames/s: it must be at least 1 and at most 240"]
 
 
+def test_vcam_check_says_an_ntsc_output_rate_as_it_is_known(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {fps: 60000/1001}\npresets:\n  - {name: a, prompt: b}\n")
+    assert main(["check", str(show)]) == 0
+    assert ", 59.94 fps," in capsys.readouterr().out  # not 59.9401
+
+
 def test_an_empty_prompts_list_is_said_even_after_an_earlier_presets_error():
     """vcam check lists every error: `prompts: []` went unsaid wherever a preset before it had one, and came up only
     once that was fixed."""

@@ -316,3 +316,10 @@ def test_a_pane_a_few_columns_wide_gets_a_status_line_that_does_not_wrap(columns
 
     fitted = fit_line("LIVE | gen  29.7 fps | out  30.0 fps", columns, encoding)
     assert text_cells(fitted) < columns
+
+
+def test_a_status_line_written_to_a_log_escapes_a_name_holding_a_terminals_escape():
+    """An input's file named with "\\x1b[2J" cleared the screen of whoever read the log on a terminal."""
+    out = io.StringIO()
+    StatusLine(out, log_every=0.0).update("LIVE | in a\x1b[2Jb.png 1/1")
+    assert out.getvalue() == "LIVE | in a\\x1b[2Jb.png 1/1\n"

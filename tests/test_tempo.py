@@ -1555,3 +1555,60 @@ def test_the_status_says_the_beat_a_time_falls_on_where_floats_read_it_a_hair_be
     clock.now = 2.3
     tempo.set_bpm(120, "bpm", (0.3, 0.0))
     assert tempo.describe() == "120.0 bpm beat 1 bar 2 (bpm)"
+
+
+def test_a_tempo_by_hand_with_link_peers_says_the_session_takes_it_not_that_link_shadows_it():
+    """With peers in the Link session a typed bpm or a tap becomes the session's tempo (the DJ's too): the reply said
+    the link leads, as if the tempo typed were set aside."""
+    tempo, clock = fake_tempo()
+    ctl, _ = controller(tempo)
+    ctl.handle_line("bpm 100", "stdin")
+    said: list[str] = []
+    session, link = link_session(tempo, said)
+    try:
+        link.session_tempo, link.num_peers_now = 133.0, 1
+        assert wait_for(lambda: tempo.source == "link", 60)
+        assert ctl.handle_line("bpm 90", "stdin") == "tempo 90 bpm (the Link session takes it, and its peers follow)"
+        assert wait_for(lambda: link.tempo == 90 and tempo.bpm == 90, 60)
+        replies = []
+        for _ in range(TAPS_NEEDED):
+            replies.append(ctl.handle_line("tap", "stdin"))
+            clock.now += 0.5
+        assert replies[-1] == "tapped 120.0 bpm (the Link session takes it, and its peers follow)"
+        assert wait_for(lambda: link.tempo == pytest.approx(120), 60)
+    finally:
+        session.stop()
+
+
+def test_a_tempo_by_hand_while_a_stopped_midi_clock_is_heard_says_the_beat_stands_still():
+    """A DAW stopped but sending clock leads: a typed bpm moves nothing, and the reply says the beat stands still
+    until the clock starts, not that the clock leads "while it runs" (it is not running)."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(120, "midi clock", (clock.now, 5.0), running=False)
+    ctl, _ = controller(tempo)
+    assert ctl.handle_line("bpm 128", "stdin") == ("tempo 128 bpm (the midi clock leads while it is heard, and it is "
+                                                   "stopped: the beat stands still until it starts or goes quiet)")
+    assert not tempo.running and tempo.source == "midi clock"
+
+
+def test_a_tempo_by_hand_while_a_midi_clock_leads_says_the_link_session_takes_it_too():
+    """A typed bpm goes to the Link session whichever source leads: with a MIDI clock running and peers in the
+    session, the reply said only that the clock leads while the DJ's Link tempo changed to the one typed."""
+    tempo, clock = fake_tempo()
+    tempo.set_bpm(140, "midi clock", (clock.now, 0.0))
+    ctl, _ = controller(tempo)
+    said: list[str] = []
+    session, link = link_session(tempo, said)
+    try:
+        assert polled(link)  # alone in the session: no one follows
+        assert ctl.handle_line("bpm 90", "stdin") == "tempo 90 bpm (the midi clock leads while it runs)"
+        link.session_tempo, link.num_peers_now = 133.0, 1
+        assert polled(link) and tempo.source == "midi clock"
+        assert ctl.handle_line("bpm 96", "stdin") == ("tempo 96 bpm (the midi clock leads while it runs; the Link "
+                                                      "session takes it, and its peers follow)")
+        assert wait_for(lambda: link.tempo == 96, 60) and tempo.bpm == 140  # the DJ's tempo moved, the show's not
+        link.num_peers_now = 0  # the last peer leaves: no one follows the next
+        assert polled(link)
+        assert ctl.handle_line("bpm 97", "stdin") == "tempo 97 bpm (the midi clock leads while it runs)"
+    finally:
+        session.stop()

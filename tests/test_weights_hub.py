@@ -922,6 +922,24 @@ def test_a_hub_cache_found_or_absolute_or_set_empty_says_no_relative_path(tmp_pa
     assert "relative path" not in out.getvalue()
 
 
+def test_an_empty_xdg_cache_home_deciding_the_hub_cache_is_refused_before_a_download(tmp_path, monkeypatch):
+    """XDG_CACHE_HOME set to nothing, with no HF_ variable over it, makes huggingface_hub's cache huggingface/hub in
+    whatever folder vcam starts in: the download said nothing of it and landed there, tens of GB."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "huggingface/hub")  # as huggingface_hub reads it at import
+    monkeypatch.setattr(W, "_check_folder", lambda where: (_ for _ in ()).throw(_BeforeTheDownload()))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.message == (f"XDG_CACHE_HOME is set but empty, so the hub cache would be "
+                                 f"{tmp_path / 'huggingface/hub'} (in the current folder)"), err.value.message
+    assert err.value.fix.startswith("unset XDG_CACHE_HOME "), err.value.fix
+
+
 def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp_path, monkeypatch):
     """huggingface_hub keeps HF_XET_CACHE="~/x" as written; hf_xet (1.8), which alone works there, reads the
     variable itself and takes ~ for the home folder (its log folder appears under $HOME/x as it is imported, none in
@@ -935,7 +953,8 @@ def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp
 @pytest.fixture
 def served_hub(tmp_path, weights_folder):
     """The two repos served over HTTP from the tiny model's files, the checkpoint stalling after its first bytes
-    (a transfer of tens of GB), and the environment that has a vcam download from it into tmp_path/hub."""
+    (a transfer of tens of GB), the environment that has a vcam download from it into tmp_path/hub, and the blobs
+    folder of the checkpoint's repo there."""
     from slow_hub import SlowHub
 
     krea, wan = tmp_path / "krea", tmp_path / "wan"
@@ -949,7 +968,7 @@ def served_hub(tmp_path, weights_folder):
     env.update(HF_ENDPOINT=hub.url, HF_HUB_CACHE=str(tmp_path / "hub"), HF_HUB_DISABLE_XET="1",
                HF_HUB_DISABLE_PROGRESS_BARS="1", HF_HUB_DISABLE_TELEMETRY="1")
     try:
-        yield hub, env
+        yield hub, env, tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
     finally:
         hub.close()
 
@@ -1028,11 +1047,10 @@ def others_partials(hub, blobs: Path) -> dict[Path, object]:
 
 @sigint_mid_transfer
 def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_and_a_second_run_completes(
-        tmp_path, served_hub):
+        served_hub):
     """huggingface_hub's threads finished each file in transfer before the process could end (the checkpoint: tens of
     minutes). Now it leaves at once, says what became of the file, and touches no other download's partial files."""
-    hub, env = served_hub
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    hub, env, blobs = served_hub
     held = others_partials(hub, blobs)
     try:
         code, err = stopped_mid_transfer([sys.executable, "-m", "vcam", "download"], env, blobs)
@@ -1058,11 +1076,10 @@ def test_ctrl_c_mid_download_leaves_at_once_removing_only_its_own_partial_file_a
 
 
 @sigint_mid_transfer
-def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_all_the_same(tmp_path, served_hub):
+def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_all_the_same(served_hub):
     """vcam bench and render catch the Ctrl-C of a model load and end as usual (130): the interpreter's exit then
     waited for the hub's threads to finish the file in transfer. A command doing as they do, in vcam's own process."""
-    hub, env = served_hub
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    _, env, blobs = served_hub
     code = ("import sys\n"
             "import vcam.cli, vcam.engine.hub as hub\n"
             "from vcam.engine.configs import get_spec\n"
@@ -1080,12 +1097,11 @@ def test_a_command_that_ends_normally_after_ctrl_c_mid_download_leaves_at_once_a
 
 
 @sigint_mid_transfer
-def test_a_show_stopped_while_its_model_is_fetched_says_the_download_stopped_as_it_leaves(tmp_path, served_hub):
+def test_a_show_stopped_while_its_model_is_fetched_says_the_download_stopped_as_it_leaves(served_hub):
     """vcam run fetches the weights on the model's thread; a Ctrl-C stops the show on the main thread, which leaves
     at once (LeftInsideABlock). It said nothing of the download, and left 2.x's partial file, never resumed, behind.
     A command doing as the show does, in vcam's own process."""
-    hub, env = served_hub
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    _, env, blobs = served_hub
     code = ("import signal, sys, threading\n"
             "from types import SimpleNamespace\n"
             "import vcam.cli, vcam.engine.hub as hub\n"

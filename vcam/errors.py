@@ -49,9 +49,9 @@ def one_line(error: BaseException) -> str:
     a bug in vcam, or that has no text of its own, with its type (and a bug's place: described)."""
     if isinstance(error, VcamError):
         return f"{error.message}; {error.fix}" if error.fix else error.message
-    if isinstance(error, BUG_TYPES) or not str(error):
+    if isinstance(error, BUG_TYPES) or not _flat(error):
         return described(error)
-    return str(error)
+    return _flat(error)
 
 
 # What vcam's own code raises when it is wrong, not when a device, a file or a peer fails: said bare, a KeyError's
@@ -60,10 +60,18 @@ BUG_TYPES = (AttributeError, AssertionError, LookupError, NameError, NotImplemen
              ZeroDivisionError)
 
 
+def _flat(error: BaseException) -> str:
+    """An error's text on one line: a library's text can run over several (OpenCV's, torch's, yaml's), which a line
+    of vcam's own said with "\\n" escapes between its parts; set out over lines, its runs of spaces go too (OpenCV
+    indents), while a text of one line keeps them, as a file's name it holds may have two."""
+    text = str(error)
+    return " ".join(text.split()) if "\n" in text or "\r" in text else text.strip()
+
+
 def described(error: BaseException) -> str:
     """An error caught by a handler that keeps the show going, on one line: its type and text, and for a bug in vcam
     (bug_place) the line of vcam's code it broke at, so that a report of it has something to go on."""
-    said = " ".join(str(error).split())  # on one line: a library's text can run over several (torch's, yaml's)
+    said = _flat(error)
     text = f"{error.__class__.__name__}: {said}" if said else error.__class__.__name__
     place = bug_place(error)
     return f"{text} (at {place}: a bug in vcam, please report this line)" if place else text

@@ -24,8 +24,8 @@ DEFAULT_INPUT_FIT = "crop"
 # the operator pick it (its slider starts at 0.8, whose first pass sees the input at 5 % under 95 % noise); this
 # middle value keeps a camera's shapes and lets the prompt restyle them.
 DEFAULT_STRENGTH = 0.6
-# What a reply to an input put on air adds where strength 1 (text only) leaves nothing of it in the picture
-HIDDEN_BY_STRENGTH = f"; strength 1 is text only: lower it (strength {DEFAULT_STRENGTH:g}) to restyle the input"
+# The note a reply to an input put on air has where strength 1 (text only) leaves nothing of it in the picture
+HIDDEN_BY_STRENGTH = f"strength 1 is text only: lower it (strength {DEFAULT_STRENGTH:g}) to restyle the input"
 USAGE = "use none, camera, camera:N, camera:/dev/videoN, file:PATH, image:PATH or net"
 # The option that gives the input at start-up; the `input` command takes the same SRC while the show runs
 FLAG = "--in"

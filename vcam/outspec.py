@@ -45,6 +45,15 @@ def rate_text(fps: float) -> str:
     return fraction if exact.numerator / exact.denominator == fps and len(fraction) < len(decimal) else decimal
 
 
+def rate_said(fps: float) -> str:
+    """A frame rate as a line says it: NTSC's rates (N/1001, given as 60000/1001) as they are known, 59.94, 29.97
+    and 23.976, not {:g}'s six digits (59.9401); any other as {:g} says it."""
+    ntsc = fps * 1.001
+    if math.isfinite(ntsc) and abs(ntsc - round(ntsc)) < 1e-6 and round(ntsc) > 0:  # a peer's NaN is said, not raised
+        return f"{round(fps, 3):g}"
+    return f"{fps:g}"
+
+
 @dataclass(frozen=True)
 class OutputSpec:
     kind: str

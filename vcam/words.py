@@ -15,6 +15,11 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def listed(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def few(names: list[str], n: int) -> str:
     """The first `n` of `names`, joined, and how many more there are: a long list named in one line."""
     more = f", … {len(names) - n} more" if len(names) > n else ""
@@ -214,13 +219,18 @@ def anywhere_part(text: str, shortest: int = 3, fits: Callable[[str], bool] = la
     return next((anywhere_word(p) for p in parts if len(p) >= shortest and fits(p)), None)
 
 
-def terminal_safe(text: str) -> str:
+def terminal_safe(text: str, lines: bool = True) -> str:
     """Another machine's text as this terminal prints it: a control character (an escape sequence's ESC, a bell, a
     carriage return that wrote over the start of the line; C1's CSI) escaped as repr() writes it, as is a lone
     surrogate, which no terminal's encoding can print; its line breaks and tabs kept (a reply may be a list of
-    lines). Every other character is kept as sent: a no-break or ideographic space, a right-to-left mark, a
-    character newer than this Python's Unicode (an emoji the server's Python knows) steer no terminal, and escaped
-    they mangled the prompts and names a reply echoes."""
-    text = text.replace("\r\n", "\n")  # a line break as Windows writes it is one
-    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" else ch
+    lines), unless `lines` is False (a file's name said in a line: one named to look like a line of vcam's own).
+    Every other character is kept as sent: a no-break or ideographic space, a right-to-left mark, a character
+    newer than this Python's Unicode (an emoji the server's Python knows) steer no terminal, and escaped they
+    mangled the prompts and names a reply echoes."""
+    if text.isprintable():  # most text: no pass over each character
+        return text
+    kept = "\n\t" if lines else ""
+    if lines:
+        text = text.replace("\r\n", "\n")  # a line break as Windows writes it is one
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cs") and ch not in kept else ch
                    for ch in text)

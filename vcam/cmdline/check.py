@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from vcam.control.commands import lands_on
 from vcam.errors import VcamError
+from vcam.outspec import rate_said
 from vcam.words import counted, quoted
 
 
@@ -27,7 +28,7 @@ def cmd_check(args) -> int:
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
         # no size: vcam run picks one for the card (--target-fps), the model's own without CUDA
         size = f"{o.size[0]}x{o.size[1]}" if o.size else "size picked for the card"
-        print(f"  output: {size}, {o.fps or 30:g} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
+        print(f"  output: {size}, {rate_said(o.fps or 30)} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
     if show.midi is not None:
         m = show.midi
         knobs, buttons = m.acting()

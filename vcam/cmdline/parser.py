@@ -15,7 +15,7 @@ from vcam.control.commands import MAX_SEED
 from vcam.control.shipped import shipped_show, shipped_shows
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
-from vcam.words import nearest, shell_word
+from vcam.words import listed, nearest, shell_word
 
 
 # as vcam.control.midi.find_port picks the input, and midiinput.MidiInput waits for one not plugged in yet
@@ -340,8 +340,7 @@ def _elsewhere(top: argparse.ArgumentParser, parser: argparse.ArgumentParser, ex
         taking = [c.prog for c in _subcommands(top) if c is not parser and flag in _options(c) - {"-h", "--help"}]
         # one of its own is unknown only after `--` (`vcam run -- show.yaml --model tiny`): not said as another's
         if flag.startswith("--") and taking and flag not in _options(parser):
-            named = taking[0] if len(taking) == 1 else f"{', '.join(taking[:-1])} and {taking[-1]}"
-            return f"; {flag} is an option of {named}, not of {parser.prog}"
+            return f"; {flag} is an option of {listed(taking)}, not of {parser.prog}"
     return ""
 
 

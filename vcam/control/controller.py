@@ -27,12 +27,13 @@ from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
+from vcam.control.replies import Reply
 from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
 from vcam.control.showedit import Dropped, Playing, ShowEdit, in_words
 from vcam.control.teller import Teller
-from vcam.control.tempo import CLOCKS, TAPS_NEEDED, Tempo
+from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
@@ -56,7 +57,9 @@ class ShowState:
     bias: float = DEFAULT_BIAS  # Krea's attention bias on the past frames (1: off)
 
 
-NO_TEMPO = "no tempo yet: tap, bpm N, MIDI clock or --link"
+# a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given.
+# One wording for the line said once, the quantize reply and the note in a reply to a command given its own @
+NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
 # How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
 # of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -328,7 +331,7 @@ class Controller:
         reply = self._apply(cmd, "reload", at_once=True)
         return f"transition {value} for later changes" if name == "transition" else reply
 
-    def _edited(self, edit: ShowEdit) -> str:
+    def _edited(self, edit: ShowEdit) -> Reply:
         """What a reload's edit changed in the preset on air goes on air, in one block as a command's changes do
         (called with the lock held, the edit's preset picked); what went on air, in words, as one item. An input
         that cannot be opened is said, and the rest goes on air."""
@@ -345,7 +348,16 @@ class Controller:
                 _follow(self.state, action)
                 self._submit(action, origin)
                 done.append(in_words(action))
-        return f"preset {edit.preset + 1} {quoted(self.show.presets[edit.preset].name)} on air: {', '.join(done)}"
+        name = quoted(self.show.presets[edit.preset].name)
+        return Reply(f"preset {edit.preset + 1} {name} on air: {', '.join(done)}", self._unseen_edit(edit))
+
+    def _unseen_edit(self, edit: ShowEdit) -> tuple[str, ...]:
+        """The note a reload's line has where its edit put an input on air that the strength on air (1: text only)
+        leaves out of the picture, as a typed `input` is told; not where the preset gives strength 1 itself (the
+        clip under the text on purpose), nor where the input was not used (state.input unchanged)."""
+        put_on = any(isinstance(a, SetInput) and a.spec != "none" and a.spec == self.state.input for a in edit.edits)
+        own = self.show.presets[edit.preset].strength
+        return self._unseen() if put_on and (own is None or own < 1.0) else ()
 
     # --- the vocabulary: each command changes the show state and sends actions -----------------------------
     def _cue(self, cmd: Command) -> str:
@@ -357,31 +369,31 @@ class Controller:
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
-               aim: float | None = None) -> str:
+               aim: float | None = None) -> Reply | str:
         origin = Origin(str(cmd), source)
         name = cmd.name
         if name in ("help", "status", "quit"):
             return self._session(cmd, origin, network)
         if name == "quantize":
             return self._set_quantize(cmd.args[0])
-        spec = None if at_once else self._timing(cmd)
+        spec, untimed = (None, False) if at_once else self._timing(cmd, origin.source)
         if name in SCREEN_MODES:
-            return self._screen(name, origin, spec, aim)
+            reply = self._screen(name, origin, spec, aim)
+            return Reply(reply, _no_tempo_notes("it is set at once", cmd.at)) if untimed else reply
         with self._gathering(spec) as made:
-            reply = self._change(cmd, origin)
+            reply = Reply.of(self._change(cmd, origin))
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
-            reply = _landing_said(name, reply)
-            return f"{reply}; {lands_on(spec)}: {held}" if spec is not None else f"{reply}; {held}"
+            return _landing_said(name, reply, f"{lands_on(spec)}: {held}" if spec is not None else held)
         if at is None and spec is not None and self.land is not None:
             # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
-            return f"{_landing_said(name, reply)}; {self._no_boundary()}, not {lands_on(spec)}"
+            return _landing_said(name, reply, f"{self._no_boundary()}, not {lands_on(spec)}")
         if at is _UNSET or at is None:
-            return reply
-        return f"{_landing_said(name, reply)}; {lands_on(spec)}, block {at}"
+            return _landing_said(name, reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
+        return _landing_said(name, reply, lands=f"{lands_on(spec)}, block {at}")
 
-    def _change(self, cmd: Command, origin: Origin) -> str:
+    def _change(self, cmd: Command, origin: Origin) -> Reply | str:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
@@ -394,19 +406,22 @@ class Controller:
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
 
     # --- on the beat --------------------------------------------------------------------------------------
-    def _timing(self, cmd: Command) -> str | None:
-        """What the command's change is quantised to (its @, else the show's quantize); None for at once, also
-        without a tempo (said once)."""
+    def _timing(self, cmd: Command, source: str) -> tuple[str | None, bool]:
+        """What the command's change is quantised to (its @, else the show's quantize), None for at once; and
+        whether it lands at once for want of a tempo though given its own @, which its reply says (_no_tempo_notes):
+        a second `@bar` was answered as if on time. Without a tempo, the line saying so is said once where no reply
+        says it on the console: a change quantised by the show, or one given its @ by a network client."""
         spec = cmd.at if cmd.at is not None else self.quantize
         if spec == "off" or cmd.name in UNTIMED:
-            return None
+            return None, False
         if self.tempo is None or self.tempo.bpm is None:
-            if not self._said_no_tempo:
+            own = cmd.at is not None
+            if not self._said_no_tempo and not (own and _replied_here(source)):
                 self._said_no_tempo = True
                 self.say(f"{NO_TEMPO} (until then, changes asked on the beat land at once)")
-            return None
+            return None, own
         self._said_no_tempo = False  # said again if the tempo goes away
-        return spec
+        return spec, False
 
     def _no_boundary(self) -> str:
         """Why a change asked on the beat lands at once, with when it lands: no block made yet (the model loads; it
@@ -551,7 +566,7 @@ class Controller:
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
 
-    def _set_input(self, cmd: Command, origin: Origin) -> str:
+    def _set_input(self, cmd: Command, origin: Origin) -> Reply | str:
         st = self.state
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
@@ -564,12 +579,12 @@ class Controller:
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
-        return f"input {spec}{NEXT_BLOCK}{self._unseen()}" if spec != "none" else f"text only{NEXT_BLOCK}"
+        return Reply(f"input {spec}{NEXT_BLOCK}", self._unseen()) if spec != "none" else f"text only{NEXT_BLOCK}"
 
-    def _unseen(self) -> str:
-        """What the reply to an input put on air adds where the strength on air leaves nothing of it (1: text only):
-        unsaid, the operator saw the input said on air and nothing of it in the picture."""
-        return HIDDEN_BY_STRENGTH if self.state.strength >= 1.0 else ""
+    def _unseen(self) -> tuple[str, ...]:
+        """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
+        only): unsaid, the operator saw the input said on air and nothing of it in the picture."""
+        return (HIDDEN_BY_STRENGTH,) if self.state.strength >= 1.0 else ()
 
     def _set_tempo(self, cmd: Command, origin: Origin) -> str:
         """`bpm N` (from OSC: the tempo's source "osc") or a tap. The log hears of the grid it moves from the tempo
@@ -591,9 +606,9 @@ class Controller:
                             " (the tap before the pause is left out: the taps count from the one after it)")
                 return f"tap {taps}: {TAPS_NEEDED - taps} more for a tempo{over}"
             reply = f"tapped {bpm:.1f} bpm"
-        if tempo.source in CLOCKS:
-            reply += f" (the {tempo.source} leads while it runs)"
-        return reply
+        got = tempo.grid()
+        met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
+        return f"{reply} ({met})" if met is not None else reply
 
     def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
@@ -619,7 +634,7 @@ class Controller:
         return self._set_prompts(mix, self.state.transition, origin,
                                  f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
 
-    def _go_to_preset(self, index: int, origin: Origin) -> str:
+    def _go_to_preset(self, index: int, origin: Origin) -> Reply | str:
         """Puts preset `index` on air; the reply names, after its prompts, what else of it differs from what was
         on air (its seed, input, strength, bias): the status would show them changed, unannounced."""
         preset = self.show.presets[index]
@@ -655,8 +670,7 @@ class Controller:
         self.on_fallback(preset.fallback or (self.show.defaults.fallback if self.show else None))
         # a preset giving its own strength 1 with its input runs the clip under the text on purpose: not said
         put_on = preset.strength is None and any(item.startswith("input ") for item in also)
-        unseen = self._unseen() if put_on else ""
-        return reply + "".join(f", {item}" for item in also) + unused + unseen
+        return Reply(reply + "".join(f", {item}" for item in also) + unused, self._unseen() if put_on else ())
 
     def _set_prompts(self, prompts: dict[str, float], transition: int, origin: Origin, reply: str) -> str:
         self.state.prompts = dict(prompts)
@@ -790,13 +804,27 @@ def _follow(st: ShowState, action: Action) -> None:
         st.input = action.spec
 
 
-def _landing_said(name: str, reply: str) -> str:
-    """The reply to command `name` for a change that lands on a later block, which the caller says: without its
-    "from the next block" (its last: an input's path may hold the words)."""
-    if name not in SAYS_NEXT_BLOCK:
-        return reply
-    head, cut, tail = reply.rpartition(NEXT_BLOCK)
-    return head + tail if cut else reply
+def _landing_said(name: str, reply: Reply, *notes: str, lands: str = "") -> Reply:
+    """The reply to command `name` for a change that lands on a later block, said by `notes` (after the reply's own
+    notes) or `lands` (on the beat): what it did without its "from the next block" (its last: an input's path may
+    hold the words)."""
+    done = reply.done
+    if name in SAYS_NEXT_BLOCK:
+        head, cut, tail = done.rpartition(NEXT_BLOCK)
+        done = head + tail if cut else done
+    return Reply(done, [*reply.notes, *notes], lands)
+
+
+def _no_tempo_notes(lands: str, at: str) -> tuple[str, str]:
+    """The notes of a reply to a change given its own @ (`at`) with no tempo: when it lands instead, and why. Two
+    notes, so that a cue of several such lines says why once (vcam.control.cues drops a note said before)."""
+    return f"{lands}, not {lands_on(at)}", NO_TEMPO
+
+
+def _replied_here(source: str) -> bool:
+    """Whether the reply to a command from `source` is said on this console: all but a vcam cam client's
+    (`net NAME`, vcam.remote.answers.command_source), which goes back to that client alone."""
+    return not source.startswith("net ")
 
 
 def _preset_with(show: Show | None, prompts: dict[str, float]) -> int | None:

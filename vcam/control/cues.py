@@ -19,7 +19,6 @@ comes once: a second round would stop there for GO), which the show file's check
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ from typing import Protocol
 
 from vcam.control.commands import UNTIMED, CommandError, parse
 from vcam.control.cuesheet import Cue, clock_text, cue_index
+from vcam.control.replies import Reply
 from vcam.errors import described
 from vcam.inspec import HIDDEN_BY_STRENGTH
 # a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
@@ -56,9 +56,11 @@ class Tempo(Protocol):
 
 class RunLine(Protocol):
     """How the cue list runs a cue's line (the controller's handle_line): `aim` is the beat its screen changes
-    land on at the earliest, None where they land as a typed line's would."""
+    land on at the earliest, None where they land as a typed line's would. Its replies keep their parts
+    (vcam.control.replies): a reply rebuilt as plain text reads as all done, so the cue would say its landing after
+    every line and keep a note that another of its lines answers."""
 
-    def __call__(self, line: str, source: str, *, aim: float | None) -> str | None: ...
+    def __call__(self, line: str, source: str, *, aim: float | None) -> Reply | str | None: ...
 
 
 class CueList:
@@ -273,10 +275,10 @@ class CueList:
             self._position = index + 1
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
-        replies = [r for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
+        replies = [Reply.of(r) for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
         if any(line.split()[:1] == ["strength"] for line in cue.do):  # the cue sets it: "lower it" would contradict
-            replies = [r.replace(HIDDEN_BY_STRENGTH, "") for r in replies]
-        replies, lands = _landing_once(replies)
+            replies = [r.without(HIDDEN_BY_STRENGTH) for r in replies]
+        replies, lands = _landing_once(_notes_once(replies))
         said = "; ".join(replies)
         return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") + lands +
                 (f": {said}" if said else ""))
@@ -494,18 +496,25 @@ def _loops(cues: Sequence[Cue]) -> bool:
     return bool(cues) and cues[-1].loop
 
 
-# how the controller's reply to a change on the beat ends (`; on the bar, block 40`)
-_LANDS = re.compile(r"; (on the (?:beat|bar|\S+-beat grid), block \d+)$")
-
-
-def _landing_once(replies: list[str]) -> tuple[list[str], str]:
+def _landing_once(replies: list[Reply]) -> tuple[list[Reply], str]:
     """A cue's replies, and where they land (" on the bar, block 40") where all of them land there: said once, after
     the cue's name, not after each of its lines. Replies that land apart (one at once, one waiting for its block)
     keep their own."""
-    found = [_LANDS.search(r) for r in replies]
-    if len(replies) < 2 or not all(found) or len({f[1] for f in found}) > 1:
+    lands = {r.lands for r in replies}
+    if len(replies) < 2 or len(lands) > 1 or "" in lands:
         return replies, ""
-    return [r[:f.start()] for r, f in zip(replies, found)], f" {found[0][1]}"
+    return [r.unlanded() for r in replies], f" {replies[0].lands}"
+
+
+def _notes_once(replies: list[Reply]) -> list[Reply]:
+    """A cue's replies, each less the notes an earlier one has said: a cue of three `@bar` lines with no tempo said
+    why they land at once three times."""
+    said: set[str] = set()
+    kept = []
+    for reply in replies:
+        kept.append(Reply(reply.done, [n for n in reply.notes if n not in said], reply.lands))
+        said.update(reply.notes)
+    return kept
 
 
 def _next_index(cues: Sequence[Cue], position: int) -> int | None:

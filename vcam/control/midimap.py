@@ -35,7 +35,7 @@ from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader
-from vcam.words import counted
+from vcam.words import counted, listed
 
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
@@ -181,6 +181,7 @@ def _ccs(e: Knob | Button) -> set[int | None]:
 
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between", "nrpn", "bits",
               "toggle")
+KNOB_KEYS = ("range", "curve", "between")  # what shapes a knob's value, read on no button
 
 
 def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool = False,
@@ -271,7 +272,7 @@ def _check_program(r: Reader, e: dict, what: str) -> None:
     # read nowhere either, and dropped unsaid: `{program: presets, command: next}` never sent next
     dropped = [key for key in e if key not in ("program", "channel", "toggle")]
     if dropped:
-        keys = dropped[0] if len(dropped) == 1 else f"{', '.join(dropped[:-1])} and {dropped[-1]}"
+        keys = listed(dropped)
         are, them = ("is", "it") if len(dropped) == 1 else ("are", "them")
         r.error(e[dropped[0]], f"{what}: {keys} {are} not read on a program entry, which takes only channel beside "
                                f"program: presets (program N selects preset N+1): remove {them} here, and give a "
@@ -332,11 +333,12 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
             r.error(entry, f"{what}: {'an nrpn' if kind == 'nrpn' else 'bits'} is for a knob or fader (param), not a "
                            "button's command")
             return None
+        shaped = _knob_keys(r, entry, what)
         cmd = read_command(r, e["command"], f"{what} command")
         if cmd is not None:
             cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
         toggle = _toggle(r, e, what, kind) if "toggle" in e else False
-        if not cmd or number is None or toggle is None:
+        if not cmd or number is None or toggle is None or shaped:
             return None
         return Button(cmd, cc=number if kind == "cc" else None, note=number if kind == "note" else None, channel=ch,
                       where=at, toggle=toggle)
@@ -352,6 +354,20 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
     param, lo, hi, curve, between = fader
     return Knob(number if kind == "cc" else None, param, lo, hi, curve, ch, between, at, bits,
                 number if kind == "nrpn" else None)
+
+
+def _knob_keys(r: Reader, entry: MappingNode, what: str) -> bool:
+    """Whether a button's entry holds a knob's keys (range, curve, between): said, with each as written to delete.
+    They were dropped unsaid, and the button taken to be shaped by them."""
+    dropped = [(k, v) for k, v in entry.value if k.value in KNOB_KEYS]
+    if not dropped:
+        return False
+    keys = listed([k.value for k, _ in dropped])
+    texts = listed([r.written(k, v) or f"{k.value}: with the lines of its value" for k, v in dropped])
+    r.error(dropped[0][0], f"{what}: {keys} {'is' if len(dropped) == 1 else 'are'} not read on a button "
+                           f"(command:), which takes only cc or note, command, channel and toggle: delete {texts} "
+                           "from this entry")
+    return True
 
 
 def _toggle(r: Reader, e: dict, what: str, kind: str) -> bool | None:

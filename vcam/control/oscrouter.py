@@ -7,16 +7,19 @@ messages come in streams (OscRouter.swept), is decided here, for a socket's mess
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.commands import NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse, typed_only
+from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse,
+                                   typed_only, usage)
 from vcam.control.faders import PARAMS, Takeovers
-from vcam.control.media import Refused
+from vcam.control.media import MediaFolders, Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
+from vcam.inspec import parse_input
 from vcam.words import counted, nearest, terminal_safe
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
@@ -29,6 +32,9 @@ FADER_SLACK = 0.001  # a fader's value this far past 0 to 1 is a float's roundin
 # OSC's wildcards: a sender's pattern would reach every control it matches (a bracket left open is no pattern: an
 # ESC sequence sent in an address holds one)
 PATTERN = re.compile(r"[*?]|\[[^\]]*\]|\{[^}]*\}")
+# what a command that takes a value is sent, for the line refusing a button's true there
+EXAMPLES = {"preset": "3", "blend": "1 3 0.5", "seed": "42", "transition": "8", "steps": "2", "strength": "0.6",
+            "bias": "0.3", "bpm": "128", "quantize": "bar", "input": "none", "prompt": '"a red fox in snow"'}
 REST_S = 0.5  # a fader moved this recently is in the operator's hand: its position is not sent back to it
 
 
@@ -132,7 +138,14 @@ class OscRouter:
             if float(args[0]) < ON:
                 return None  # a push button's release
             args = []
+        if name not in NO_ARGS and any(isinstance(a, bool) for a in args):
+            if args == [False]:
+                return None  # the release of a button that sends true, then false
+            # a true among values too (/vcam/blend 1 3 T)
+            raise Unfit(_no_value(address, name, any(a is True for a in args)), (address,))
         words = [_word(address, a) for a in args]
+        if name == "input" and len(words) > 1:
+            self._split_path(address, " ".join(words), len(words))
         if name == "blend":  # its presets are split like a shell's words: quoted as its typed line is
             words = [blend_side(w) for w in words[:2]] + words[2:]
         return self._line(" ".join([name, *words]), sender)
@@ -145,6 +158,26 @@ class OscRouter:
             raise Unfit(f"{shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
                         (address,))
         return self._line(line, sender)
+
+    def _split_path(self, address: str, joined: str, values: int) -> None:
+        """Unfit for an input's file sent as several values whose join (one space between, the typed line's rule)
+        names no file: a name with two spaces or a tab, or a path sent apart from its `image:`, opened nothing. A
+        file only the server of vcam cam sees, or one the controller refuses, is left to it."""
+        media = getattr(self.controller, "media", None)
+        try:  # read as the controller reads the line: a timing after the path (@bar) and quotes are not the path
+            cmd = parse(f"input {joined}")
+            spec = parse_input(cmd.args[0])
+            admitted = media.admit(cmd) if isinstance(media, MediaFolders) else None
+        except (CommandError, ValueError):  # Refused too: the controller says it
+            return
+        if spec.kind not in ("file", "image") or admitted is None:
+            return
+        path = parse_input(admitted.args[0]).target
+        if not os.path.isfile(path):
+            example = "image:my still.png" if spec.kind == "image" else "file:my clip.mp4"
+            raise Unfit(f"{shown(address)}: {spec.kind}:{terminal_safe(path)} is no file (its {values} values "
+                        f"joined with a space); send the input as one text value, e.g. {address} \"{example}\", "
+                        "which keeps a name's spaces as they are", (address,))
 
     def _line(self, line: str, sender: str) -> str | None:
         try:
@@ -251,6 +284,15 @@ def _fader_at(address: str, args: list, i: int) -> float:
 def _kind(v) -> str:
     kinds = {str: "text", bytes: "blob", type(None): "nil", list: "array", tuple: "MIDI or RGBA"}
     return next((name for t, name in kinds.items() if isinstance(v, t)), type(v).__name__)
+
+
+def _no_value(address: str, name: str, true: bool) -> str:
+    """A button's true (OSC's T) sent where a command takes a value: read as the number 1, it took every press on
+    /vcam/preset to preset 1."""
+    example = f", e.g. {shown(address)} {EXAMPLES[name]}" if name in EXAMPLES else ""
+    got = "True (OSC's T, a button's press)" if true else "False (OSC's F, a button's release)"
+    return (f"{shown(address)} got {got}, which is no value: set the button to send "
+            f"the value itself{example} ({usage(name)})")
 
 
 def _no_command(address: str, name: str) -> str:

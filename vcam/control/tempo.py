@@ -87,6 +87,25 @@ def beat_words(beat: float, beats_per_bar: int) -> str:
     return f"beat {_count(at + 1)} bar {_count(bar + 1)}"
 
 
+LINK_TAKES = "the Link session takes it, and its peers follow"
+
+
+def by_hand_meets(source: str, grid: Grid, link_peers: bool) -> str | None:
+    """What a tempo set by hand (bpm, tap, OSC) meets, in words, where `source`'s grid applies after it: a MIDI clock
+    sets it aside while it is heard, stopped or running; a Link session with peers (`link_peers`) takes it whichever
+    source leads (vcam.control.abletonlink follows every tempo the operator sets), and with it the DJ's and every
+    peer's. None where it simply applies."""
+    said = []
+    if source == "midi clock":
+        said.append(f"the {source} leads while it runs" if grid.running else
+                    # a DAW stopped but sending clock: the tempo typed does not start the beat
+                    f"the {source} leads while it is heard, and it is stopped: the beat stands still until it starts "
+                    "or goes quiet")
+    if link_peers:  # Link leads only while it has them
+        said.append(LINK_TAKES)
+    return "; ".join(said) or None
+
+
 def _count(number: float) -> str:
     """A count as said: whole in all its digits (bar 1000001 of a session days long, not 1e+06), else as :g."""
     return str(int(number)) if number == int(number) else f"{number:g}"
@@ -282,6 +301,13 @@ class Tempo:
         """The source that applies now and its grid; None without a tempo."""
         source, grid = self._read()
         return (source, grid) if grid is not None else None
+
+    def heard(self, source: str) -> bool:
+        """Whether clock `source` speaks now: for "link", whether the Link session has other peers (it is hushed as
+        the last one leaves)."""
+        with self._lock:
+            grid = self._grids.get(source)
+            return grid is not None and not silent(source, grid, self.clock())
 
     @property
     def bpm(self) -> float | None:

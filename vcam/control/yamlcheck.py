@@ -205,6 +205,14 @@ class Reader:
             return None
         return v.strip()
 
+    def written(self, start: Node, end: Node) -> str | None:
+        """The text from `start` to `end` as the file has it (`range: [0, 12]`, a key to its value), for a line
+        that says what to delete; None where it runs over more than one line, or is no text composed here."""
+        first, last = start.start_mark, end.end_mark
+        if first is None or last is None or first.line != last.line or first.line >= len(self._lines):
+            return None
+        return self._lines[first.line][first.column:last.column] or None
+
     def _comment_cut(self, node: Node) -> str | None:
         """The comment right after an unquoted text value where it starts with '#' and a word (`#1 light`), which
         reads as the value's own end, not a comment; None where there is none, or it is written `# like this`."""

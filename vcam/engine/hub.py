@@ -41,10 +41,22 @@ DOWNLOAD_FOLDER_FIX = ("give the files' folder to `vcam run --weights DIR` inste
                        "too)")
 
 
+# The variables that place the hub cache, in the order huggingface_hub's constants read them: HF_HUB_CACHE, its
+# older name, then HF_HOME (its hub folder), then XDG_CACHE_HOME (its huggingface/hub folder); none set, HOME's.
+CACHE_VARIABLES = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME")
+
+
+def _deciding_variable() -> str:
+    """The variable that decides the hub cache folder: the first of CACHE_VARIABLES set, even set empty (huggingface_hub
+    takes the empty path as it is, for the current folder), else HOME."""
+    return next((name for name in CACHE_VARIABLES if name in os.environ), "HOME")
+
+
 def _cache_variable() -> str | None:
     """The variable that places the hub cache over HF_HOME, where one is set: HF_HUB_CACHE, or the older
     HUGGINGFACE_HUB_CACHE that huggingface_hub still reads (set in many older docker images)."""
-    return next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE") if os.environ.get(name)), None)
+    # set but empty, they still decide the cache (_deciding_variable); only a set value is named in a fix
+    return next((name for name in CACHE_VARIABLES[:2] if os.environ.get(name)), None)
 
 
 def _move_cache(folder_fix: str) -> str:
@@ -247,26 +259,24 @@ def _say_relative(where: Path, out: TextIO) -> None:
     weights again, there, with no word of where. A variable set but empty is _check_set's to say."""
     if where.is_absolute():
         return
-    # the variable that decides the cache, in huggingface_hub's order; none set: the home folder's .cache
-    name = next((n for n in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME")
-                 if n in os.environ), None)
-    value = os.environ.get(name or "HOME", "").strip()
-    if name is not None and not value:
+    name = _deciding_variable()
+    value = os.environ.get(name, "").strip()
+    if name != "HOME" and not value:
         return
-    what = (f"{name or 'HOME'}={value} is a relative path" if "$" not in value else
+    what = (f"{name}={value} is a relative path" if "$" not in value else
             f"{name}={value} holds a $ variable left as written, read as a relative path")
+    told = "HF_HOME" if name == "HOME" else name  # the home folder is not to be moved for a cache
     print(f"vcam: the hub cache is {where.absolute()}: {what}, found from the folder vcam starts in (started "
-          f"elsewhere, the weights are looked for there); set {name or 'HF_HOME'} to an absolute path to keep one "
-          "cache", file=out, flush=True)
+          f"elsewhere, the weights are looked for there); set {told} to an absolute path to keep one cache",
+          file=out, flush=True)
 
 
 def _check_set(where: Path) -> None:
     """Says a cache variable set to nothing (`-e HF_HUB_CACHE=` in docker, a compose file's unset variable) before
     anything is fetched: huggingface_hub takes the empty path for the current folder, and the download (tens of GB)
     would land there, beside whatever the user runs vcam from."""
-    # the first one set decides the cache, as huggingface_hub reads them: an empty one below it changes nothing
-    name = next((name for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME") if name in os.environ), None)
-    if name and not os.environ[name].strip() and not where.is_absolute():
+    name = _deciding_variable()  # an empty one below it changes nothing
+    if name != "HOME" and not os.environ[name].strip() and not where.is_absolute():
         raise WeightsError(f"{name} is set but empty, so the hub cache would be {where.absolute()} (in the "
                            "current folder)", f"unset {name} (the default cache is ~/.cache/huggingface/hub) or "
                            "set it to a folder, then run again")

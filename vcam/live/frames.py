@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
 import numpy as np
 
+from vcam import jpeg
 from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
 
 
@@ -161,16 +163,17 @@ def over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
 
 
-def _may_have_alpha(path: str) -> bool:
+def _may_have_alpha(path: str, head: bytes = b"") -> bool:
     """Whether the file's header leaves room for an alpha channel: not a JPEG, a PNG without alpha or a tRNS
-    chunk, a WebP whose header says none; True for any other file (its alpha is looked for by decoding it)."""
+    chunk, a WebP whose header says none; True for any other file (its alpha is looked for by decoding it).
+    `head`: the file's first bytes where they are read already (HeadFirst)."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(32)
+        with HeadFirst(path, head) as data:
+            head = data.read(0, 32)
             if head.startswith(b"\xff\xd8\xff"):
                 return False
             if head.startswith(b"\x89PNG\r\n\x1a\n"):
-                return _png_may_have_alpha(f, head)
+                return _png_may_have_alpha(data.read, head)
             if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
                 return _webp_may_have_alpha(head)
     except OSError:
@@ -178,25 +181,93 @@ def _may_have_alpha(path: str) -> bool:
     return True
 
 
-def _png_may_have_alpha(f, head: bytes) -> bool:
+class HeadFirst:
+    """A file read by offset: from its first bytes, read already (`head`), where they hold what is asked, else from
+    the file, opened at the first read past them and closed on leaving. A walk of a header's chunks or segments
+    that ends within the head opens nothing more; one that runs past it (an Exif segment after a large ICC profile)
+    is read on in the file, not cut off."""
+
+    def __init__(self, path: str, head: bytes = b""):
+        self.path, self.head = path, head
+        self._file = None
+
+    def read(self, at: int, count: int) -> bytes:
+        """`count` bytes from offset `at`, fewer where the file ends; OSError where it cannot be read."""
+        if at + count <= len(self.head):
+            return self.head[at:at + count]
+        if self._file is None:
+            self._file = open(self.path, "rb")
+        self._file.seek(at)
+        return self._file.read(count)
+
+    def __enter__(self) -> HeadFirst:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _png_may_have_alpha(read: Callable[[int, int], bytes], head: bytes) -> bool:
     """A colour type with alpha (4, 6), or a tRNS chunk before the image data, which decoders turn into alpha."""
     if len(head) < 26 or head[12:16] != b"IHDR" or head[25] in (4, 6):
         return True
-    return png_chunk_before_data(f, b"tRNS") is not False
+    return png_chunk_before_data(read, b"tRNS") is not False
 
 
-def png_chunk_before_data(f, kind: bytes) -> bool | None:
-    """Whether the PNG read from `f` has a `kind` chunk before its first image data (IDAT), walked chunk by chunk;
-    None where the file ends first, or a thousand chunks come first (a handful in any real file)."""
-    f.seek(8)
-    for _ in range(1000):
-        chunk = f.read(8)
-        if len(chunk) < 8:
-            return None
-        if chunk[4:8] in (kind, b"IDAT"):
-            return chunk[4:8] == kind
-        f.seek(int.from_bytes(chunk[:4], "big") + 4, os.SEEK_CUR)  # its data and CRC
+def png_chunk_before_data(read: Callable[[int, int], bytes], kind: bytes) -> bool | None:
+    """Whether the PNG read by `read(at, count)` (HeadFirst.read) has a `kind` chunk before its first image data
+    (IDAT), walked chunk by chunk; None where the file ends first, or a thousand chunks come first (a handful in any
+    real file)."""
+    for _, _, chunk in png_chunks(read, 1000):
+        if chunk in (kind, b"IDAT"):
+            return chunk == kind
     return None
+
+
+def png_chunks(read: Callable[[int, int], bytes], most: int) -> Iterator[tuple[int, int, bytes]]:
+    """The chunks of the PNG read by `read(at, count)` (HeadFirst.read), each as where it starts, the size of its
+    data and its kind, up to where the file ends or `most` chunks; its data left unread, to be read where wanted
+    (at + 8, past its length and kind; its CRC after it)."""
+    at = 8
+    for _ in range(most):
+        chunk = read(at, 8)
+        if len(chunk) < 8:
+            return
+        size = int.from_bytes(chunk[:4], "big")
+        yield at, size, chunk[4:8]
+        at += 8 + size + 4  # past its length and kind, its data and its CRC
+
+
+# The flags of an extended WebP's header (VP8X) that vcam reads: it has alpha, EXIF, an animation
+WEBP_ALPHA, WEBP_EXIF, WEBP_ANIMATION = 0x10, 0x08, 0x02
+
+
+def webp_flags(head: bytes) -> int | None:
+    """The flags of the extended WebP header (VP8X) that the file's first bytes `head` start with; None for any other
+    file (a simple WebP, lossy or lossless, has none), or one cut short before them."""
+    if head[:4] != b"RIFF" or head[8:16] != b"WEBPVP8X" or len(head) < 21:
+        return None
+    return head[20]
+
+
+def webp_chunks(read: Callable[[int, int], bytes]) -> Iterator[tuple[int, int, bytes]]:
+    """The chunks of the WebP read by `read(at, count)` (HeadFirst.read), each as where it starts, the size of its
+    data and its kind (its data left unread, at + 8), up to its RIFF block's end; ValueError where the file ends
+    first, or the block holds more than a thousand (a handful in any real file)."""
+    end = int.from_bytes(read(4, 4), "little") + 8
+    at = 12
+    for _ in range(1000):
+        if at >= end:
+            return
+        chunk = read(at, 8)
+        if len(chunk) < 8:
+            raise ValueError("the file ends before its RIFF block does")
+        size = int.from_bytes(chunk[4:8], "little")
+        yield at, size, chunk[:4]
+        at += 8 + size + (size & 1)  # a chunk of an odd size is padded to an even one
+    raise ValueError("a thousand chunks")
 
 
 def _webp_may_have_alpha(head: bytes) -> bool:
@@ -207,8 +278,8 @@ def _webp_may_have_alpha(head: bytes) -> bool:
         return False
     if kind == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
         return bool(int.from_bytes(head[21:25], "little") >> 28 & 1)
-    if kind == b"VP8X" and len(head) >= 21:
-        return bool(head[20] & 0x10)
+    if (flags := webp_flags(head)) is not None:
+        return bool(flags & WEBP_ALPHA)
     return True
 
 
@@ -337,66 +408,150 @@ def tiff_size(path: str) -> tuple[int, int] | None:
     return (sides[256], sides[257]) if len(sides) == 2 else None
 
 
-# JPEG's start-of-frame markers, which hold the picture's size (C4, C8 and CC are other segments)
-_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
-
 def jpeg_size(path: str) -> tuple[int, int] | None:
     """A JPEG's width and height from its start-of-frame segment, without decoding it; None for any other file."""
-    for marker, body in _jpeg_segments(path, lambda marker: 5 if marker in _SOF else 0):
-        if marker in _SOF:
-            return (int.from_bytes(body[3:5], "big"), int.from_bytes(body[1:3], "big")) if len(body) == 5 else None
-    return None
+    return jpeg.frame_size(_jpeg_segments(path, jpeg.size_wanted))
 
 
 def jpeg_orientation(path: str) -> int | None:
     """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segments, without decoding it; None for any
-    other file, or one that says none. Every Exif segment up to the scan, as libjpeg reads them: one with no
-    orientation (a tool's, added beside the older one that has it), or one after the frame header, does not end the
-    look."""
-    for marker, body in _jpeg_segments(path, lambda marker: -1 if marker == 0xE1 else 0):
-        if marker == 0xE1 and body.startswith(b"Exif\0\0") and (found := _tiff_orientation(body[6:])) is not None:
-            return found
-    return None
+    other file, or one that says none; UNSURE where an Exif block is cut short before it says (decoded to be sure).
+    Every Exif segment up to the scan, as libjpeg reads them: one with no orientation (a tool's, added beside the
+    older one that has it), or one after the frame header, does not end the look."""
+    return jpeg_header(path)[1]
 
 
-def _jpeg_segments(path: str, wanted: Callable[[int], int]) -> Iterator[tuple[int, bytes]]:
-    """The markers of a JPEG's segments before its scan (SOS), each with the first `wanted(marker)` bytes of its
-    body (-1: all of it; 0: none, skipped unread); nothing for any other file, and none past one cut short or
-    malformed. At most a thousand: a handful in any real file."""
+def jpeg_header(path: str, head: bytes = b"") -> tuple[tuple[int, int] | None, int | None]:
+    """A JPEG's size and EXIF orientation, each as jpeg_size and jpeg_orientation give it, from one walk of its
+    segments; `head`: the file's first bytes where they are read already (HeadFirst)."""
+    size = turn = None
+    sized = False
+    for marker, body in _jpeg_segments(path, _header_wanted, head):
+        if marker in jpeg.SOF and not sized:
+            size, sized = jpeg.sof_size(body), True
+        elif marker == 0xE1 and turn is None and body.startswith(b"Exif\0\0"):
+            turn = _tiff_orientation(body[6:])
+        if sized and turn is not None:
+            break
+    return size, turn
+
+
+def _header_wanted(marker: int) -> int:
+    """What jpeg_header reads of a segment's body: an APP1 (Exif) one whole, a frame header's size."""
+    return -1 if marker == 0xE1 else jpeg.size_wanted(marker)
+
+
+# Markers past which libjpeg (OpenCV's reader) finds no picture in a file: an end of image, a second start
+_NO_IMAGE = (0xD8, 0xD9)
+
+
+def _jpeg_segments(path: str, wanted: Callable[[int], int], head: bytes = b"") -> Iterator[tuple[int, bytes]]:
+    """The file's JPEG segments as jpeg.segments walks them, up to where libjpeg finds no picture; none where it
+    cannot be read. From `head` as far as it goes (HeadFirst), then from the file: an Exif segment (a phone's holds
+    a thumbnail, up to 64 KB) or an ICC profile may run past any head of a fixed size, and an Exif segment may
+    follow the frame header."""
     try:
-        with open(path, "rb") as f:
-            if f.read(2) != b"\xff\xd8":
-                return
-            for _ in range(1000):
-                marker = f.read(4)
-                if len(marker) < 4 or marker[0] != 0xFF or marker[1] in (0xDA, 0xD9):
+        with HeadFirst(path, head) as data:
+            for marker, body in jpeg.segments(data.read, wanted):
+                if marker in _NO_IMAGE:
                     return
-                length = int.from_bytes(marker[2:4], "big") - 2
-                if length < 0:
-                    return
-                size = wanted(marker[1])
-                body = f.read(length if size < 0 else min(size, length)) if size else b""
-                yield marker[1], body
-                f.seek(length - len(body), os.SEEK_CUR)
+                yield marker, body
     except OSError:
         return
 
 
+# _tiff_orientation where EXIF's TIFF block is cut short before it says whether it turns the picture: in doubt,
+# the picture is decoded to be sure
+UNSURE = 0
+
+
 def _tiff_orientation(tiff: bytes) -> int | None:
-    """The orientation tag (0x0112) of the first image directory of EXIF's TIFF block; None where it has none."""
+    """The orientation tag (0x0112) of the first image directory of EXIF's TIFF block, read as OpenCV reads it (its
+    value from the first 10 bytes of its entry); None where it has none, or one out of range; UNSURE where the block
+    is cut short before it says."""
     order = {b"II": "little", b"MM": "big"}.get(tiff[:2])
-    if order is None or len(tiff) < 8:
+    if order is None:
         return None
+    if len(tiff) < 8:
+        return UNSURE
     at = int.from_bytes(tiff[4:8], order)
+    if len(tiff) < at + 2:
+        return UNSURE
     count = int.from_bytes(tiff[at:at + 2], order)
     for entry in range(at + 2, at + 2 + 12 * count, 12):
-        if len(tiff) < entry + 12:
-            return None
+        if len(tiff) < entry + 10:  # an entry's tag, type, count and a SHORT value (its 2 bytes of padding unread)
+            return UNSURE
         if int.from_bytes(tiff[entry:entry + 2], order) == 0x0112:
             value = int.from_bytes(tiff[entry + 8:entry + 10], order)
             return value if 1 <= value <= 8 else None
     return None
+
+
+# The most chunks a PNG's walk reads to its end: a 48 MP one's image data comes in some thousands
+PNG_CHUNKS = 100_000
+
+
+def still_orientation(path: str, head: bytes = b"") -> int | None:
+    """The EXIF orientation (1 to 8; 1: as stored) that imread applies to the PNG or WebP at `path`, read from its
+    chunks without decoding it, as OpenCV reads them: a PNG's first eXIf chunk before its end (after its image data
+    too), a WebP's first EXIF chunk where its extended header says it has one. None for any other file, or one its
+    chunks leave in doubt (cut short, an EXIF chunk damaged or not a TIFF block, a WebP's EXIF chunk that imread
+    leaves out, which FFmpeg reads): decoded to be sure. `head`: the file's first bytes where they are read already
+    (HeadFirst)."""
+    try:
+        with HeadFirst(path, head) as data:
+            start = data.read(0, 21)
+            if start.startswith(b"\x89PNG\r\n\x1a\n"):
+                return _png_orientation(data.read)
+            if start[:4] == b"RIFF" and start[8:12] == b"WEBP":
+                return _webp_orientation(data.read, webp_flags(start))
+    except OSError:
+        pass
+    return None
+
+
+def _png_orientation(read: Callable[[int, int], bytes]) -> int | None:
+    """still_orientation of the PNG read by `read`: libpng keeps the first eXIf chunk whose CRC checks out."""
+    for at, size, kind in png_chunks(read, PNG_CHUNKS):
+        if kind == b"IEND":
+            return 1
+        if kind == b"eXIf":
+            body, crc = read(at + 8, size), read(at + 8 + size, 4)
+            if len(crc) < 4 or zlib.crc32(kind + body) != int.from_bytes(crc, "big"):
+                return None  # libpng passes over it with a warning, and may take a later one
+            return _exif_orientation(body)
+    return None
+
+
+def _webp_orientation(read: Callable[[int, int], bytes], flags: int | None) -> int | None:
+    """still_orientation of the WebP read by `read`, its VP8X flags `flags` (webp_flags): libwebp reads an EXIF chunk
+    only where the flags say it has one, wherever it lies. FFmpeg reads one flagged or not, and turns a lossless
+    WebP (played through PyAV) by it: one imread leaves out is in doubt, as is a flagged one not there."""
+    try:
+        exif = next(((at, size) for at, size, kind in webp_chunks(read) if kind == b"EXIF"), None)
+    except ValueError:
+        return None
+    if exif is None:
+        return None if flags is not None and flags & WEBP_EXIF else 1
+    if flags is None or not flags & WEBP_EXIF:
+        return None
+    body = read(exif[0] + 8, exif[1])
+    return _exif_orientation(body) if len(body) == exif[1] else None
+
+
+def _exif_orientation(tiff: bytes) -> int | None:
+    """The orientation an EXIF chunk's TIFF block gives imread (1: none, where it has no valid one); None where the
+    chunk is no TIFF block (an "Exif" header before it, which OpenCV refuses), or one cut short before it says."""
+    if tiff[:2] not in (b"II", b"MM"):
+        return None
+    turn = _tiff_orientation(tiff)
+    return None if turn == UNSURE else turn or 1
+
+
+def shows_as_decoded(path: str, head: bytes = b"") -> bool:
+    """Whether the PNG or WebP at `path` shows as any read of its colours gives it: its chunks say no EXIF turn and
+    its header rules out an alpha channel (shown over black). `head`: as still_orientation."""
+    return still_orientation(path, head) == 1 and not _may_have_alpha(path, head)
 
 
 def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, bloc
 from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
 from vcam.live.status import StatusLine, TickCounter
+from vcam.outspec import rate_said
 from vcam.words import counted
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
@@ -131,7 +132,7 @@ class OnAir:
         self.feed, self.screen = feed, screen if screen is not None else Screen(screen_state)
         self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
         for w in self.workers:
-            self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {s.fps:g} fps")
+            self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
         if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
             self.status.message(slow)
         pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",

@@ -33,7 +33,7 @@ from vcam.control.protocol import Shown, ShownListener
 from vcam.control.throttle import ErrorThrottle
 from vcam.live.frames import crossfade
 from vcam.live.interp import DEFAULT_TICKS, FlowSmoother, smooth_mode
-from vcam.outspec import MAX_FPS
+from vcam.outspec import MAX_FPS, rate_said
 
 
 OUTLIER_RATIO = 1.5  # a burst's rate this far off the estimate (either way) is not averaged in
@@ -87,7 +87,7 @@ def block_outlasts_cap(fps: float, max_latency: float, block_frames: int = BLOCK
     rate = math.ceil((block_frames + 1) / max_latency * 100) / 100
     # a latency too short for any camera rate (0.05 s) is offered no rate --fps refuses
     faster = f", or --fps {rate:g} or more" if rate <= MAX_FPS else ""
-    return (f"at {fps:g} fps a block of {block_frames} generated frames takes longer than --max-latency "
+    return (f"at {rate_said(fps)} fps a block of {block_frames} generated frames takes longer than --max-latency "
             f"{max_latency:g} s to show, so most of its frames will be dropped: give --max-latency {latency:g} (the "
             f"picture that much behind){faster}")
 

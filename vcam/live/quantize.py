@@ -21,6 +21,7 @@ from vcam.live.pacer import Pacer
 
 NEW = 0.3  # the weight of a block's measurement in the running figures (about the last 3 blocks count)
 MAX_BOUNDARIES = 64  # boundaries weighed for one change (@0.5 on 300 bpm against 6 s blocks)
+SAID_FRAMES = 2  # a change further than this many camera frames off its boundary has the blocks' spacing said
 FAR = 1.5  # a measurement this far off (either way) is a hiccup, unless the next one is off the same way
 
 
@@ -55,6 +56,7 @@ class Landing:
     first: int  # the first block it could have gone into
     moved: bool = False  # the next boundary was too near: it aims at a later one
     offset: float | None = None
+    period: float = 0.0  # seconds between two blocks' first frames on screen as it was planned: the finest step
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ class Quantizer:
             return None
         _, later, boundary = best
         landing = Landing(ahead.first + later, boundary, ahead.shown_at + later * ahead.period, ahead.first,
-                          moved=boundary != tempo.next_boundary(beats, now))
+                          moved=boundary != tempo.next_boundary(beats, now), period=ahead.period)
         if keep:
             with self._lock:
                 self._landings.setdefault(landing.block, landing)
@@ -211,9 +213,17 @@ class Quantizer:
         return landing.block
 
     def status(self) -> str | None:
-        """For the status line: how far from its boundary the last quantised change reached the camera."""
+        """For the status line: how far from its boundary the last quantised change reached the camera, and where
+        that is more than SAID_FRAMES camera frames, how far apart blocks come: a slow machine's block nearest the
+        bar may show a second off it, which read as "on beat -950 ms" alone looked like a fault of the timing. Only
+        where the spacing explains it: the block nearest a boundary is at most half the spacing (and a frame) off
+        it, so a miss further than that is not the spacing's, and is said alone."""
         last = self.last
         if last is None:
             return None
-        return f"on beat {last.offset * 1000:+.0f} ms"
+        said = f"on beat {last.offset * 1000:+.0f} ms"
+        frame = 1.0 / self.pacer.settings.fps
+        if SAID_FRAMES * frame < abs(last.offset) <= last.period / 2 + frame:
+            said += f" (blocks {last.period:.1f} s apart)"
+        return said
 

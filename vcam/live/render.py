@@ -39,7 +39,7 @@ from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
 from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
-from vcam.outspec import parse_spec
+from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
             result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0)
         else:
             say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
-                f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {plan.cfg.fps:g} fps")
+                f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")
             progress = Progress(plan.total, out)
             full.say = progress.say
             sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
@@ -318,8 +318,8 @@ def _differences(opts: RenderOptions, header: dict, model: str, cfg: ShowSetting
         notes.append(f"--steps {opts.steps}: the show's {counted(steps_changes, 'change')} of steps {are} rendered "
                      f"at {counted(opts.steps, 'step')} too")
     if "fps" not in header and opts.fps is None:
-        notes.append(f"{opts.log} does not keep the show's frame rate (an older log): rendering at {cfg.fps:g} fps "
-                     "(--fps sets it)")
+        notes.append(f"{opts.log} does not keep the show's frame rate (an older log): rendering at "
+                     f"{rate_said(cfg.fps)} fps (--fps sets it)")
     return notes
 
 
@@ -554,7 +554,7 @@ def _say_files(outputs: list[Output], fps: float, full: _FullFiles, say: Callabl
             continue
         where = getattr(output, "path", output.name)
         kept = " (the older file there is kept as it was)" if getattr(output, "kept_older", False) else ""
-        line = (f"{where}: {held} frames, {held / fps:.2f} s at {fps:g} fps" if held else
+        line = (f"{where}: {held} frames, {held / fps:.2f} s at {rate_said(fps)} fps" if held else
                 f"{where}: nothing written{kept}")
         if stopped := full.stopped_at(output):
             line += f"; STOPPED at block {stopped[0]}: {stopped[1]}"

@@ -179,7 +179,7 @@ class StatusLine:
                 self.out.flush()
             elif self.clock() - self._last_log >= self.log_every:
                 self._last_log = self.clock()
-                self.out.write(text + "\n")
+                self.out.write(one_row(text) + "\n")  # an input named with an escape: escaped, as on a terminal
                 self.out.flush()
 
     def _pin(self, text: str, rows: int) -> None:

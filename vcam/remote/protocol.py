@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vcam.errors import VcamError
+from vcam.jpeg import bytes_reader, frame_size, segments, size_wanted
 from vcam.sizes import MAX_SIDE
 
 MAGIC = b"VCF1"
@@ -312,32 +313,9 @@ def _rgb(frame) -> np.ndarray:
     return cv2.cvtColor(cv2.merge([y, full(cr), full(cb)]), cv2.COLOR_YCrCb2RGB)
 
 
-# JPEG markers that carry no length, and the start-of-frame markers, which hold the picture's size
-_STANDALONE = {0x01, *range(0xD0, 0xDA)}
-_SOF = {*range(0xC0, 0xD0)} - {0xC4, 0xC8, 0xCC}
 
 
 def jpeg_size(data) -> tuple[int, int] | None:
-    """(width, height) from a JPEG's start-of-frame segment, without decoding; None when there is none."""
-    if len(data) < 4 or data[0] != 0xFF or data[1] != 0xD8:
-        return None
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte
-            i += 1
-            continue
-        if marker in _STANDALONE:
-            i += 2
-            continue
-        length = (data[i + 2] << 8) | data[i + 3]
-        if marker in _SOF:
-            if length < 7 or i + 9 > len(data):
-                return None
-            return (data[i + 7] << 8) | data[i + 8], (data[i + 5] << 8) | data[i + 6]
-        if marker == 0xDA or length < 2:  # the scan begins before any size was given
-            return None
-        i += 2 + length
-    return None
+    """(width, height) from a JPEG's start-of-frame segment, without decoding; None when there is none. Markers past
+    an end of image are read on, as FFmpeg's decoder does; no step limit but the data's length."""
+    return frame_size(segments(bytes_reader(data), size_wanted, steps=len(data)))

@@ -27,12 +27,13 @@ from typing import Protocol
 
 import numpy as np
 
-from vcam.errors import VcamError, described
+from vcam.errors import VcamError, described, one_line
 from vcam.inspec import USAGE, InputSpec, MeantError, missing_said, parse_input
 from vcam.live.frames import quiet_cv2
 from vcam.live.inputs.camera import SETTLE_S, capture_mode, device_rgb, mode_line, open_device, settle_mode
 from vcam.live.inputs.source import InputError
 from vcam.live.mailbox import Mailbox
+from vcam.outspec import rate_said
 from vcam.remote import protocol as proto
 from vcam.words import terminal_safe
 
@@ -155,7 +156,8 @@ class CvCapture:
                 self._why = e
                 return False
             except Exception as e:  # OpenCV's own error, while the device is still gone
-                self._why = InputError(f"--send {self.spec}: cannot open camera {self.spec.target or 0} ({e})",
+                camera = self.spec.target or 0
+                self._why = InputError(f"--send {self.spec}: cannot open camera {camera} ({one_line(e)})",
                                        _unopenable(self.spec).fix)
                 return False
         else:
@@ -348,7 +350,7 @@ class Uploader:
             self.say(f"the server's answer to sending makes no sense ({str(data)[:120]}): not sending")
             return
         if not (0 < width <= 8192 and 0 < height <= 8192 and 0.1 <= fps <= 240):
-            self.say(f"the server asked for {width}x{height} at {fps:g} fps: not sending")
+            self.say(f"the server asked for {width}x{height} at {rate_said(fps)} fps: not sending")
             return
         with self._lock:
             first = self.state != "sending"
@@ -358,7 +360,7 @@ class Uploader:
             self._fit = data.get("fit") if data.get("fit") in ("crop", "letterbox", "stretch") else "crop"
             self.gate.fps = fps
         if first:
-            self.say(f"sending {self.capture.name} as the server's input ({width}x{height}, at most {fps:.1f} "
+            self.say(f"sending {self.capture.name} as the server's input ({width}x{height}, at most {rate_said(fps)} "
                      "frames/s)")
 
     def _answered_after_failing(self, data: dict) -> bool:

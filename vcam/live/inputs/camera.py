@@ -20,7 +20,7 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
-from vcam.errors import bug_place, described
+from vcam.errors import bug_place, described, one_line
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
@@ -314,7 +314,7 @@ class CameraSource:
         except InputError:
             raise
         except Exception as e:  # OpenCV's own error, an OSError: the device, not vcam
-            raise InputError(f"cannot open {self.name} ({e})", _open_fix()) from e
+            raise InputError(f"cannot open {self.name} ({one_line(e)})", _open_fix()) from e
         if cap is None:
             raise InputError(f"cannot open {self.name}", _open_fix())
         if first is None:

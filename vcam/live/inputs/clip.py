@@ -21,8 +21,9 @@ import numpy as np
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.words import shell_word, terminal_safe
-from vcam.live.frames import (ImageError, fit, jpeg_orientation, jpeg_size, over_black_bgr, png_chunk_before_data,
-                              quiet_cv2, read_shown)
+from vcam.live.frames import (WEBP_ANIMATION, HeadFirst, ImageError, fit, jpeg_header, over_black_bgr,
+                              png_chunk_before_data, png_chunks, quiet_cv2, read_shown, shows_as_decoded, webp_chunks,
+                              webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -99,21 +100,22 @@ def _streams(path: str) -> tuple[int, int] | None:
         return None
 
 
-def _undecodable(path: str) -> InputError:
+def _undecodable(path: str, head: bytes | None = None) -> InputError:
     """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
-    being written would not help, so those are told apart from a codec OpenCV does not read."""
+    being written would not help, so those are told apart from a codec OpenCV does not read. `head`: as _head."""
     convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
-    if _text(path):  # a show file or a control log named where a clip goes: converting it would not help
+    head = _head(path) if head is None else head
+    if _text(path, head):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
-    if _picture(path):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
+    if _picture(path, head):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         return InputError(f"cannot decode {path} as a video: it is a still picture",
                           f"show it with {shell_word(f'image:{path}')}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
                           "give a video file; a still picture is image:PATH")
-    if (streams is None or streams == (0, 0)) and not _video_header(path):  # a PDF, a zip, subtitles
+    if (streams is None or streams == (0, 0)) and not _video_header(path, head):  # a PDF, a zip, subtitles
         return InputError(f"cannot decode {path} as a video: it does not start as a video file does (a document, an "
                           "archive, subtitles?)", "give a video file (file:PATH) or a picture (image:PATH); a video "
                           "in a format this FFmpeg does not know: " + convert)
@@ -132,16 +134,15 @@ TS_PACKET, M2TS_PACKET = 188, 192
 _MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot", b"uuid", b"junk", b"styp", b"sidx")
 
 
-def _video_header(path: str) -> bool:
+def _video_header(path: str, head: bytes | None = None) -> bool:
     """Whether the file starts as a video does (_VIDEO_MAGIC, an MP4/MOV box, an AVI, an MPEG-TS or M2TS packet) or
     as nothing yet (zeros), so that one FFmpeg cannot open is said as damaged or still being recorded, and another (a
     PDF, a zip, subtitles) as no video file: the fix for a recording cut short would not help it. True where it
-    cannot be read."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(2 * M2TS_PACKET)
-    except OSError:
+    cannot be read. `head`: as _head."""
+    head = _head(path) if head is None else head
+    if head is None:
         return True
+    head = head[:2 * M2TS_PACKET]  # zeros past two packets do not make a file unwritten
     avi = head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX")
     # a TS packet's sync byte, and the next one's where the file is that long; M2TS puts 4 bytes before each packet
     transport = any(head[at:at + 1] == b"G" and head[at + size:at + size + 1] in (b"", b"G")
@@ -154,14 +155,12 @@ def _video_header(path: str) -> bool:
 _TEXT_ENDINGS = (".yaml", ".yml", ".json", ".jsonl", ".txt", ".md", ".csv")
 
 
-def _text(path: str) -> bool:
-    """Whether `path` is named as a text file and its first bytes read as UTF-8 text."""
+def _text(path: str, head: bytes | None = None) -> bool:
+    """Whether `path` is named as a text file and its first bytes read as UTF-8 text. `head`: as _head."""
     if not path.lower().endswith(_TEXT_ENDINGS):
         return False
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
-    except OSError:
+    head = _head(path) if head is None else head
+    if head is None:
         return False
     try:
         head.decode("utf-8")
@@ -174,15 +173,39 @@ def _text(path: str) -> bool:
 _PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
 
 
-def _picture(path: str) -> bool:
-    """Whether the file's header is a still picture's (an animated GIF or WebP plays as a clip)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
+def _picture(path: str, head: bytes | None = None) -> bool:
+    """Whether the file's header is a still picture's (an animated GIF or WebP plays as a clip). `head`: as _head."""
+    head = _head(path) if head is None else head
+    if head is None:
         return False
     webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    return (head.startswith(_PICTURE_MAGIC) or webp) and not _may_be_animated(path)
+    return (head.startswith(_PICTURE_MAGIC) or webp) and not _may_be_animated(path, head)
+
+
+# The first bytes of a file read once as a clip opens, for every look at its header: as many as the longest look
+# takes (_text's; _video_header's two MPEG-TS packets, a picture's magic and flags, are well within them)
+HEAD_BYTES = 4096
+
+
+def _head(path: str) -> bytes | None:
+    """The file's first HEAD_BYTES (fewer where it is shorter); None where it cannot be read. Given to the looks at
+    a file's header as `head`, each of which reads it itself where it is not."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(HEAD_BYTES)
+    except OSError:
+        return None
+
+
+def _read_upright(path: str, head: bytes | None) -> bool:
+    """Whether the capture's first frame of the still picture at `path` is as image: shows it, by its header: a
+    JPEG (a phone's photo) whose EXIF says no turn, a PNG or WebP whose chunks say none and that has no alpha to show
+    over black. Decoded again, a 24 MP JPEG cost up to half a second more as the input was put on air, on the
+    stream's thread between blocks, and a 48 MP PNG twice its time to open and 300 MB more. `head`: as _head."""
+    size, turn = jpeg_header(path, head or b"")
+    if size is not None:
+        return turn in (None, 1)
+    return shows_as_decoded(path, head or b"")
 
 
 def _capture(path: str):
@@ -512,15 +535,16 @@ class ClipSource:
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
-        self._load()
+        head = _head(self.path)  # its header, read once for every look at it as it opens
+        self._load(head)
         self._shown = 0
-        if self.length == 1 and _stills_its_animation(self.path):
+        if self.length == 1 and (convert := _gif_conversion(self.path, head)) is not None:
             say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
-                "convert it to a GIF to play it (magick IN.webp OUT.gif)")
+                f"convert it to a GIF to play it ({convert})")
 
-    def _load(self) -> None:
+    def _load(self, head: bytes | None) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
-        left as it was."""
+        left as it was. `head`: as _head."""
         import cv2
 
         with Probe(self.path) as probe:  # the one PyAV opening of the file to learn about it
@@ -529,10 +553,10 @@ class ClipSource:
                                  "picture (image:PATH)")
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
-                raise _undecodable(self.path)
+                raise _undecodable(self.path, head)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
-                first = self._upright(first)
+                first = self._upright(first, head)
                 length, counted_rate = _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
@@ -548,12 +572,10 @@ class ClipSource:
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
 
-    def _upright(self, first: np.ndarray) -> np.ndarray:
+    def _upright(self, first: np.ndarray, head: bytes | None) -> np.ndarray:
         """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
-        its EXIF orientation, so a phone's portrait photo given as file: came in on its side."""
-        # a JPEG (a phone's photo) that says no turn is as the capture read it: decoding it again cost a 24 MP one
-        # up to half a second more as the input was put on air, on the stream's thread, between blocks
-        if not _picture(self.path) or jpeg_size(self.path) is not None and jpeg_orientation(self.path) in (None, 1):
+        its EXIF orientation, so a phone's portrait photo given as file: came in on its side. `head`: as _head."""
+        if not _picture(self.path, head) or _read_upright(self.path, head):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
@@ -806,9 +828,21 @@ def animated_frames(path: str) -> int | None:
         with av.open(path) as container:
             stream = container.streams.video[0]
             decoded = sum(1 for _, _ in zip(range(2), container.decode(stream)))
-            return (stream.frames or 1) if decoded > 1 else None
-    except Exception:  # av.FFmpegError, IndexError (no video in it): no clip to offer; OpenCV's read stands
-        return None
+            if decoded > 1:
+                return stream.frames or 1
+    except Exception:  # av.FFmpegError, IndexError (no video in it): OpenCV's capture may read it still
+        pass
+    return _captured_animation(path)
+
+
+def _captured_animation(path: str) -> int | None:
+    """1 where OpenCV's capture, which file: plays a clip through, gives a second frame of the image at `path`: its
+    FFmpeg may decode an animation that PyAV's does not (an animated WebP), said as shown still without a word."""
+    cap = _capture(path)
+    try:
+        return 1 if cap.isOpened() and cap.grab() and cap.grab() else None
+    finally:
+        cap.release()
 
 
 def _one_of_an_animation(path: str, packets: int) -> bool:
@@ -817,30 +851,50 @@ def _one_of_an_animation(path: str, packets: int) -> bool:
     return packets == 1 and _may_be_animated(path)
 
 
-def _stills_its_animation(path: str) -> bool:
-    """Whether the file is an animated WebP or PNG by its header (a GIF of one frame is a GIF still): one that this
-    FFmpeg decodes one frame of, counted so, played still without a word."""
+def _gif_conversion(path: str, head: bytes | None = None) -> str | None:
+    """The command that converts the file to a GIF where it is an animated WebP or PNG of more than one frame by its
+    chunks (a GIF of one frame is a GIF still; a WebP or PNG of one frame has no more to play): one that this FFmpeg
+    decodes one frame of, counted so, played still without a word; None for any other file. `head`: as _head."""
+    head = _head(path) if head is None else head
+    if head is None or head.startswith(b"GIF8") or not _may_be_animated(path, head) or _frames_said(path, head) < 2:
+        return None
+    # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one; `convert` is the name both
+    # ImageMagick 6 (Ubuntu 24.04's) and 7 answer to, `magick` 7's alone
+    return "convert apng:IN.png OUT.gif" if head.startswith(b"\x89PNG") else "convert IN.webp OUT.gif"
+
+
+def _frames_said(path: str, head: bytes) -> int:
+    """The frames of an animated WebP (its ANMF chunks) or PNG (its acTL chunk's count), counted up to 2; 2 where its
+    chunks cannot be read (it may be more)."""
     try:
-        with open(path, "rb") as f:
-            gif = f.read(4) == b"GIF8"
-    except OSError:
-        return False
-    return not gif and _may_be_animated(path)
+        with HeadFirst(path, head) as data:
+            if head.startswith(b"\x89PNG"):
+                at = next((at for at, _, kind in png_chunks(data.read, 1000) if kind in (b"acTL", b"IDAT")), None)
+                count = data.read(at + 4, 8) if at is not None else b""
+                return int.from_bytes(count[4:], "big") if count[:4] == b"acTL" and len(count) == 8 else 2
+            return sum(1 for _ in zip(range(2), (k for _, _, k in webp_chunks(data.read) if k == b"ANMF")))
+    except (OSError, ValueError):
+        return 2
 
 
-def _may_be_animated(path: str) -> bool:
+def _may_be_animated(path: str, head: bytes | None = None) -> bool:
     """Whether the file's header allows more frames than one: a GIF, a PNG with an animation chunk (acTL) before its
     image data, a WebP with its animation flag. Read from the first bytes, where decoding a 24-megapixel JPEG with
-    FFmpeg to find one frame took half a second more, the show's frames held meanwhile."""
+    FFmpeg to find one frame took half a second more, the show's frames held meanwhile. `head`: as _head."""
+    head = _head(path) if head is None else head
+    if head is None:
+        return False
+    if head.startswith(b"GIF8"):
+        return True
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return bool((webp_flags(head) or 0) & WEBP_ANIMATION)
+    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return False
+    # APNG's rule: its animation chunk comes before its first image data; the chunks before it (an ICC profile,
+    # text, EXIF) may run past the head, and are read on in the file
     try:
-        with open(path, "rb") as f:
-            head = f.read(21)
-            if head.startswith(b"GIF8"):
-                return True
-            if head[:4] == b"RIFF" and head[8:16] == b"WEBPVP8X":
-                return len(head) > 20 and bool(head[20] & 0x02)
-            # APNG's rule: its animation chunk comes before its first image data
-            return head.startswith(b"\x89PNG\r\n\x1a\n") and png_chunk_before_data(f, b"acTL") is True
+        with HeadFirst(path, head) as data:
+            return png_chunk_before_data(data.read, b"acTL") is True
     except OSError:
         return False
 
@@ -891,10 +945,18 @@ class ImageSource:
             raise InputError(f"cannot read {self.path} as an image",
                              "use a PNG, JPEG or WebP image; a video is file:PATH")
         self.frame = frame
-        if (frames := animated_frames(self.path)) is not None:  # its first frame, shown still without a word
+        self._say_animated()
+
+    def _say_animated(self) -> None:
+        """Where the image is an animation, that only its first frame shows, and how to play it: otherwise its
+        first frame was shown still without a word."""
+        if (frames := animated_frames(self.path)) is not None:
             count = f" ({frames} frames)" if frames > 1 else ""
-            say(f"image {self.name} is animated{count}: only its first frame is used; "
-                f"{shell_word(f'file:{self.path}')} plays it as a clip")
+            self.say(f"image {self.name} is animated{count}: only its first frame is used; "
+                     f"{shell_word(f'file:{self.path}')} plays it as a clip")
+        elif (convert := _gif_conversion(self.path)) is not None:  # file: would show it still as well
+            self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
+                     f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block

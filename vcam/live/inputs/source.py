@@ -6,6 +6,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from vcam.errors import VcamError
+from vcam.words import terminal_safe
 
 Say = Callable[[str], None]
 
@@ -24,6 +25,9 @@ class InputError(VcamError, ValueError):
     places that report a bad command's ValueError (the controller, the show's checks) report this one as well."""
 
     def __init__(self, message: str, fix: str = ""):
+        # a file's name holding a terminal's escape ("\x1b[2J" cleared the screen as the error was said) is said
+        # escaped, as repr() writes it
+        message, fix = terminal_safe(message, lines=False), terminal_safe(fix, lines=False)
         super().__init__(message, fix)
         # one line where a running show reports it (a command's error on the console, a status message)
         self.args = (f"{message} (fix: {fix})" if fix else message,)

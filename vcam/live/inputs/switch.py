@@ -23,6 +23,7 @@ from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
 from vcam.live.inputs.clip import SHOW_FPS, ClipSource, ImageSource
 from vcam.live.inputs.live_frames import STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import FrameSource, InputError, Say
+from vcam.words import terminal_safe
 
 # How long a command's check of a camera waits for the stream's thread to finish opening or closing one (a normal
 # camera takes a second or two, a read stuck in the driver JOIN_S): past it, the operator is told to send it again
@@ -111,7 +112,8 @@ class InputSwitch:
                  clock: Callable[[], float] = time.monotonic, stall_after_s: float = STALL_AFTER_S,
                  fps: float = SHOW_FPS, offline: bool = False, stop: threading.Event | None = None,
                  check_wait_s: float = CHECK_WAIT_S):
-        self.width, self.height, self.fit, self.say, self.fps = width, height, fit, say, fps
+        self.width, self.height, self.fit, self.fps = width, height, fit, fps
+        self.say: Say = lambda text: say(terminal_safe(text, lines=False))  # a file named with a terminal's escape
         self.check_wait_s = check_wait_s
         self.offline, self.stop = offline, stop
         self.uploads = uploads

@@ -450,10 +450,23 @@ def describe_device(device: str, calls: DeviceCalls) -> str:
         said.append("written to by a program this user cannot see")
         written = True
     held = _held_format(device, calls, programs)
-    if held:  # a writer keeps the device; with readers only, vcam may write at the size they hold, in its format
-        said.append(f"holds {held}" + ("" if written or held.fourcc != V4L2_FOURCC["I420"] else
-                                       f": send that size, --out vcam:{device}@{held.width}x{held.height}"))
+    if held:
+        said.append(f"holds {held}" + ("" if written else _readers_fix(device, held, programs)))
     return f"{head}: {'; '.join(said) or 'free'}"
+
+
+def _readers_fix(device: str, held: Format, programs: list[Holder]) -> str:
+    """What a run does with a device that readers alone hold to `held` (a writer keeps it whatever is sent): send
+    at that size in vcam's pixel format; held to another, none of vcam's frames is taken until they close it."""
+    if _sent_at(held):
+        return f": send that size, --out vcam:{device}@{held.width}x{held.height}"
+    who = ", ".join(map(str, programs)) or "the program that has it open"
+    return f", which vcam does not send (it sends {V4L2_FOURCC['I420']}): close {who}, then start vcam"
+
+
+def _sent_at(held: Format | None) -> bool:
+    """Whether vcam may write to a device readers hold to `held`: at that size, in vcam's pixel format only."""
+    return held is not None and held.fourcc == V4L2_FOURCC["I420"]
 
 
 def describe_cameras(calls: DeviceCalls | None = None) -> list[str]:
@@ -616,10 +629,16 @@ def _not_video(device: str, detail: str) -> VcamError:
 
 def _none_free(detail: str, checked: Checked) -> VcamError:
     """No device named, v4l2loopback devices exist, and pyvirtualcam opened none of them."""
-    found, written, read = [], [], []
+    found, written, read = [], [], []  # read: (device, the format its readers hold, they)
     for dev, programs in checked.held.items():
-        (written if any(h.writes for h in programs) else read).append(dev)
-        found.append(f"{dev} is {_held_by(programs)}, left alone")
+        if any(h.writes for h in programs):
+            written.append(dev)
+            found.append(f"{dev} is {_held_by(programs)}, left alone")
+            continue
+        # named alone, a device its readers hold to another size refused the next run too, for that size
+        held = _held_format(dev, checked.calls, programs)
+        read.append((dev, held, programs))
+        found.append(f"{dev} is {_held_by(programs)}, left alone" + (f"; it holds {held}" if held else ""))
     nodeless = [dev for dev, state in checked.states.items()
                 if state is Output.UNKNOWN and _no_node(dev, checked.calls)]
     found += [f"{dev} is the kernel's, but there is no {dev} here" if dev in nodeless else
@@ -630,7 +649,7 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     fixes = ["give each vcam output a device of its own (devices=2 video_nr=10,11 exclusive_caps=1,1 in the modprobe "
              "line makes two), or keep one"] if checked.mine else []
     if read:
-        fixes.append(f"name a device to reset it even while it is open: --out vcam:{read[0]}")
+        fixes.append(_read_fix(*read[0]))
     if written:
         fixes.append(f"stop the program that writes to {written[0]}, or {OWN_DEVICE}")
     if nodeless:
@@ -643,6 +662,16 @@ def _none_free(detail: str, checked: Checked) -> VcamError:
     if "No v4l2 loopback device found" not in detail:  # pyvirtualcam's own line would send the user to install it
         found.append(detail)
     return VcamError(f"no v4l2loopback device takes vcam's frames ({'; '.join(found)})", "; or ".join(fixes))
+
+
+def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
+    """The fix for a device only read from, where no device was named: named alone, one its readers hold to another
+    size refused the next run too, for that size; one held to a pixel format vcam does not send takes no frame of
+    vcam's at any size until its readers close it."""
+    if held is not None and not _sent_at(held):
+        return _readers_fix(device, held, programs).lstrip(", ")
+    size = f"@{held.width}x{held.height} (the size its readers hold)" if held else ""
+    return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
 def _no_such_device(device: str, detail: str, found: list[str]) -> VcamError:

@@ -1,0 +1,35 @@
+"""A command's reply in parts. Its text is what every caller reads (the console, OSC, MIDI, a reload's line); the
+parts are kept for the cue list, which joins the replies of a cue's lines (vcam.control.cues): it says their
+common landing once, and drops a note that a line of the same cue answers."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class Reply(str):
+    """"done; note; ...; lands": what the command did ("input clip.mp4"), notes on it (inspec.HIDDEN_BY_STRENGTH,
+    "it waits for block 41, ..."), and the block it lands on where that is on the beat ("on the bar, block 40")."""
+
+    done: str
+    notes: tuple[str, ...]
+    lands: str
+
+    def __new__(cls, done: str, notes: Sequence[str] = (), lands: str = "") -> Reply:
+        if isinstance(notes, str):  # one note given bare would be joined letter by letter
+            raise TypeError("Reply's notes are a sequence of notes, not one string")
+        reply = super().__new__(cls, "; ".join([done, *notes, *([lands] if lands else [])]))
+        reply.done, reply.notes, reply.lands = done, tuple(notes), lands
+        return reply
+
+    @classmethod
+    def of(cls, text: str) -> Reply:
+        """`text` in parts: a reply given as plain text (an error, a screen change) is all done, with no notes."""
+        return text if isinstance(text, Reply) else cls(text)
+
+    def without(self, note: str) -> Reply:
+        """This reply less `note` (where it has it)."""
+        return Reply(self.done, [n for n in self.notes if n != note], self.lands)
+
+    def unlanded(self) -> Reply:
+        """This reply less where it lands, said by whoever joins it to others landing there too."""
+        return Reply(self.done, self.notes)
