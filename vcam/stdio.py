@@ -94,7 +94,7 @@ def guard_standard_streams() -> None:
     """For the command line's process: a standard descriptor closed at the start (`2>&-`, `<&-`) gets the null
     device, so that no file vcam opens later (a recording) takes its number and C libraries' messages into it;
     stderr is wrapped in QuietWhenGone, stdout in RemembersFailure, and stdout writes a character its encoding lacks
-    as an escape (`\\xe9`), as stderr does."""
+    as an escape (`\\xe9`), as stderr does, and a file name's undecodable bytes as themselves."""
     for fd, mode in STANDARD_FDS:
         try:
             os.fstat(fd)
@@ -108,11 +108,28 @@ def guard_standard_streams() -> None:
     # A show's name or preset, a MIDI port's or a path's, printed by `vcam check`, `vcam devices` or the help on an
     # ASCII or cp1252 console (PYTHONIOENCODING, a Windows code page), raised UnicodeEncodeError and ended the command
     if _fails_on_unencodable(sys.stdout) and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="backslashreplace")
+        sys.stdout.reconfigure(errors=ESCAPE_OR_BYTES)
     if sys.stdout is not None and not isinstance(sys.stdout, RemembersFailure):
         sys.stdout = RemembersFailure(sys.stdout)
     if not isinstance(sys.stderr, QuietWhenGone):
         sys.stderr = QuietWhenGone(sys.stderr, 2)
+
+
+def _escape_or_bytes(e: UnicodeError) -> tuple[str | bytes, int]:
+    """An error handler for writing: a file name's undecodable byte (U+DC80 to U+DCFF, as Python reads argv and file
+    names in the C locale) written back as that byte, as "surrogateescape" does; any other character the encoding
+    lacks as an escape (`\\xe9`), as "backslashreplace" does. With the latter alone, a path from the command line
+    printed as `caf\\udcc3\\udca9` where it had printed right."""
+    if not isinstance(e, UnicodeEncodeError):
+        raise e
+    code = ord(e.object[e.start])
+    if 0xDC80 <= code <= 0xDCFF:
+        return bytes([code - 0xDC00]), e.start + 1
+    return e.object[e.start].encode("ascii", "backslashreplace").decode("ascii"), e.start + 1
+
+
+ESCAPE_OR_BYTES = "vcam-escape-or-bytes"
+codecs.register_error(ESCAPE_OR_BYTES, _escape_or_bytes)
 
 
 def _fails_on_unencodable(stream) -> bool:
