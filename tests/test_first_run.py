@@ -390,3 +390,7 @@ def test_a_path_with_accents_from_the_command_line_prints_as_typed_in_the_c_loca
                           capture_output=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     assert os.fsencode(folder / "show.yaml") + b": show 'n\\xe9on'" in done.stdout
+    gone = subprocess.run([sys.executable, "-m", "vcam", "check", os.fsencode(folder / "gone.yaml")],
+                          capture_output=True, timeout=120, env=env)
+    assert gone.returncode == 2 and b"  " + os.fsencode(folder / "gone.yaml") + b": the show file does not exist" \
+        in gone.stderr

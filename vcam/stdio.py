@@ -94,7 +94,7 @@ def guard_standard_streams() -> None:
     """For the command line's process: a standard descriptor closed at the start (`2>&-`, `<&-`) gets the null
     device, so that no file vcam opens later (a recording) takes its number and C libraries' messages into it;
     stderr is wrapped in QuietWhenGone, stdout in RemembersFailure, and stdout writes a character its encoding lacks
-    as an escape (`\\xe9`), as stderr does, and a file name's undecodable bytes as themselves."""
+    as an escape (`\\xe9`), as stderr does, and both write a file name's undecodable bytes as themselves."""
     for fd, mode in STANDARD_FDS:
         try:
             os.fstat(fd)
@@ -109,6 +109,9 @@ def guard_standard_streams() -> None:
     # ASCII or cp1252 console (PYTHONIOENCODING, a Windows code page), raised UnicodeEncodeError and ended the command
     if _fails_on_unencodable(sys.stdout) and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors=ESCAPE_OR_BYTES)
+    # An error's path given on the command line printed as `caf\\udcc3\\udca9` in the C locale: bytes back there too
+    if _escapes_file_name_bytes(sys.stderr) and hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors=ESCAPE_OR_BYTES)
     if sys.stdout is not None and not isinstance(sys.stdout, RemembersFailure):
         sys.stdout = RemembersFailure(sys.stdout)
     if not isinstance(sys.stderr, QuietWhenGone):
@@ -140,6 +143,14 @@ def _fails_on_unencodable(stream) -> bool:
     if errors == "surrogateescape":
         return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
     return errors == "strict"
+
+
+def _escapes_file_name_bytes(stream) -> bool:
+    """Whether `stream` writes a file name's undecodable bytes as escapes on an encoding other than UTF-8 (Python's
+    stderr in the C locale), where they are the bytes of a name the terminal shows right."""
+    if getattr(stream, "errors", None) != "backslashreplace":
+        return False
+    return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
 
 
 LEFT_AT_ONCE = 130  # the shell's exit code for a command ended by Ctrl-C
