@@ -63,6 +63,11 @@ def _vcam(command: str) -> str:
     return f"vcam {command}" if command else "vcam"
 
 
+def _other_build(top: str) -> str:
+    """Either OpenCV build gives cv2: the one installed is the one to mend (two would share its folder)."""
+    return " (or opencv-python, where that build is the one installed, for --out window)" if top == "cv2" else ""
+
+
 def missing_dependency(command: str, top: str, name: str) -> VcamError:
     """A package of vcam's own install that is not there, or (`name` one of its modules) too old or damaged: pip's
     line for it, and the reinstall that brings all."""
@@ -71,7 +76,9 @@ def missing_dependency(command: str, top: str, name: str) -> VcamError:
     if name != top:  # the package is there, its module is not: pip would answer "already satisfied"
         return VcamError(f"{_vcam(command)} needs {requirement}, and the {package} installed lacks its module "
                          f"{name!r}: it is too old or damaged",
-                         f'pip install -U --force-reinstall "{requirement}", or install vcam again: {reinstall_line()}')
+                         # --no-deps: forced alone, it reinstalls (and may upgrade) numpy and the rest as well
+                         f'pip install -U --force-reinstall --no-deps "{requirement}"{_other_build(top)}, or install '
+                         f'vcam again: {reinstall_line()}')
     if top == "cv2":  # either OpenCV build gives cv2; the one with windows where the preview window is wanted.
         # Forced: with opencv-python installed over the headless build and uninstalled again, cv2's folder is gone
         # while pip still lists the headless build, and a plain install does nothing.
