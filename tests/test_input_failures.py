@@ -623,8 +623,10 @@ def _typing(check=check_input):
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
-def test_a_typed_camera_that_is_not_there_names_the_typed_command_and_start_up_the_flag():
+def test_a_typed_camera_that_is_not_there_names_the_typed_command_and_start_up_the_flag(tmp_path, monkeypatch):
     """The fix named `--in camera:N`, an option of the command line, at a console where `input camera:1` is typed."""
+    (tmp_path / "video0").write_bytes(b"")
+    monkeypatch.setattr("vcam.live.inputs.camera.DEVICES", str(tmp_path))  # a machine with a video device to pick
     reply = _typing()("input camera:97")
     assert reply.startswith("error: no capture device /dev/video97 (") and "pick one: input camera:N" in reply
     assert "--in" not in reply

@@ -925,7 +925,9 @@ def test_a_camera_that_gives_no_frames_is_a_clear_error():
 
 
 @pytest.mark.skipif(platform.system() != "Linux", reason="device nodes are Linux's")
-def test_opening_a_device_node_that_is_not_there_says_how_to_find_one():
+def test_opening_a_device_node_that_is_not_there_says_how_to_find_one(tmp_path, monkeypatch):
+    (tmp_path / "video0").write_bytes(b"")
+    monkeypatch.setattr("vcam.live.inputs.camera.DEVICES", str(tmp_path))  # a machine with a video device to pick
     with pytest.raises(InputError, match="no capture device /dev/video97") as raised:
         open_device("/dev/video97")
     assert "v4l2-ctl --list-devices" in raised.value.fix

@@ -156,9 +156,26 @@ def positive(kind):
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 
 
+_UNIT_PART = re.compile(r"(\d+(?:\.\d+)?)([hms])")
+
+
+def _with_units(t: str) -> float:
+    """Seconds in `10m`, `-5m`, `1.5h`, or in units from the largest down, `1h30m`, `2m30s`, as a show's length is
+    written by hand (refused, the 1:30 the refusal named read as a minute and a half); ValueError otherwise."""
+    try:
+        return float(t[:-1]) * _UNITS[t[-1]]
+    except (ValueError, KeyError):
+        pass
+    parts = _UNIT_PART.findall(t)
+    units = "".join(unit for _, unit in parts)
+    if not parts or "".join(n + u for n, u in parts) != t or units not in ("hm", "hs", "ms", "hms"):
+        raise ValueError(t)
+    return sum(float(n) * _UNITS[u] for n, u in parts)
+
+
 def duration(text: str) -> float:
-    """Seconds, more than 0: `90`, or as a show is timed by hand, `90s`, `10m`, `1h`, `1:30` (as a cue's at:) or
-    `1:00:00`, each of which `--duration 10m` refused as "not a number"."""
+    """Seconds, more than 0: `90`, or as a show is timed by hand, `90s`, `10m`, `1h`, `1h30m`, `1:30` (as a cue's
+    at:) or `1:00:00`, each of which `--duration 10m` refused as "not a number"."""
     t = text.strip().lower()
     try:
         if ":" not in t and t[-1:] not in _UNITS:
@@ -170,11 +187,11 @@ def duration(text: str) -> float:
                 raise ValueError
             seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
         else:
-            seconds = float(t[:-1]) * _UNITS[t[-1]]
+            seconds = _with_units(t)
     except ValueError:
         meant = number_meant(t, lambda v: math.isfinite(v) and v > 0, share=False) if "," in t else ""
         raise argparse.ArgumentTypeError(f"{text!r} is not a length of time{meant}: give seconds (90), or 90s, 10m, "
-                                         "1h, 1:30") from None
+                                         "1h, 1:30 (a minute and a half), 1h30m or 1:30:00") from None
     if not math.isfinite(seconds) or seconds <= 0:
         raise argparse.ArgumentTypeError(f"{text} must be a finite length of time more than 0")
     return seconds

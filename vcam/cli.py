@@ -10,8 +10,8 @@ import sys
 
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
-from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_extra, output_lost, say_error,
-                                     stdout_failure, stdout_gone, stdout_to_null)
+from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_at_start, missing_extra, output_lost,
+                                     say_error, stdout_failure, stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -107,14 +107,17 @@ FIRST_STEP = "vcam: give a command; to start: vcam run --model tiny --out file:s
 
 
 def _main(argv: list[str] | None) -> int:
-    if not (sys.argv[1:] if argv is None else argv):
-        build_parser().print_help(sys.stderr)
-        print(f"\n{FIRST_STEP}", file=sys.stderr)
-        return 2
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        if not (sys.argv[1:] if argv is None else argv):
+            parser.print_help(sys.stderr)
+            print(f"\n{FIRST_STEP}", file=sys.stderr)
+            return 2
+        args = parser.parse_args(argv)
     except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading
         return 130
+    except ImportError as e:  # a package of the install gone (numpy, which the options' modules load)
+        return missing_at_start(e)
     except SystemExit as e:
         if e.code == 0 and (lost := output_lost()) is not None:  # --help onto a full disk: argparse drops the error
             stdout_to_null()

@@ -15,11 +15,24 @@ def install_fix(extra: str, what: str = "") -> str:
     """pip's line that adds the optional part `extra` (a pyproject extra) to this install: into the source folder
     vcam runs from (the README's editable install), or from PyPI where vcam is an installed package (a laptop's
     `pip install vcam`), which has no folder to run `pip install -e .` in. `what` names the packages it brings."""
-    # read at each call, not _ROOT: the tests stand in a PyPI install by moving __file__ into a site-packages
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if os.path.isfile(os.path.join(here, "pyproject.toml")):
+    if from_checkout():
         return f'pip install -e ".[{extra}]"  ({what or "in the vcam folder"})'
     return f'pip install "vcam[{extra}]"' + (f"  ({what})" if what else "")
+
+
+def reinstall_line() -> str:
+    """pip's line that installs vcam again with what every install brings: the source folder's editable install, or
+    the package from PyPI."""
+    if from_checkout():
+        return "pip install -e .  (in the vcam folder)"
+    return "pip install vcam"  # pip installs what an installed package requires and lacks
+
+
+def from_checkout() -> bool:
+    """Whether vcam runs from a source folder (the README's editable install) rather than as an installed package."""
+    # read at each call, not _ROOT: the tests stand in a PyPI install by moving __file__ into a site-packages
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.isfile(os.path.join(here, "pyproject.toml"))
 
 
 class VcamError(Exception):

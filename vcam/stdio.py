@@ -8,6 +8,7 @@ show goes on.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import signal
 import sys
@@ -93,7 +94,7 @@ def guard_standard_streams() -> None:
     """For the command line's process: a standard descriptor closed at the start (`2>&-`, `<&-`) gets the null
     device, so that no file vcam opens later (a recording) takes its number and C libraries' messages into it;
     stderr is wrapped in QuietWhenGone, stdout in RemembersFailure, and stdout writes a character its encoding lacks
-    as an escape (`\\xe9`), as stderr does."""
+    as an escape (`\\xe9`), as stderr does, and both write a file name's undecodable bytes as themselves."""
     for fd, mode in STANDARD_FDS:
         try:
             os.fstat(fd)
@@ -106,12 +107,50 @@ def guard_standard_streams() -> None:
         sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")  # open until the end
     # A show's name or preset, a MIDI port's or a path's, printed by `vcam check`, `vcam devices` or the help on an
     # ASCII or cp1252 console (PYTHONIOENCODING, a Windows code page), raised UnicodeEncodeError and ended the command
-    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="backslashreplace")
+    if _fails_on_unencodable(sys.stdout) and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors=ESCAPE_OR_BYTES)
+    # An error's path given on the command line printed as `caf\\udcc3\\udca9` in the C locale: bytes back there too
+    if _escapes_file_name_bytes(sys.stderr) and hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors=ESCAPE_OR_BYTES)
     if sys.stdout is not None and not isinstance(sys.stdout, RemembersFailure):
         sys.stdout = RemembersFailure(sys.stdout)
     if not isinstance(sys.stderr, QuietWhenGone):
         sys.stderr = QuietWhenGone(sys.stderr, 2)
+
+
+def _escape_or_bytes(e: UnicodeError) -> tuple[str | bytes, int]:
+    """An error handler for writing: a file name's undecodable byte (U+DC80 to U+DCFF, as Python reads argv and file
+    names in the C locale) written back as that byte, as "surrogateescape" does; any other character the encoding
+    lacks as an escape (`\\xe9`), as "backslashreplace" does. With the latter alone, a path from the command line
+    printed as `caf\\udcc3\\udca9` where it had printed right."""
+    if not isinstance(e, UnicodeEncodeError):
+        raise e
+    code = ord(e.object[e.start])
+    if 0xDC80 <= code <= 0xDCFF:
+        return bytes([code - 0xDC00]), e.start + 1
+    return e.object[e.start].encode("ascii", "backslashreplace").decode("ascii"), e.start + 1
+
+
+ESCAPE_OR_BYTES = "vcam-escape-or-bytes"
+codecs.register_error(ESCAPE_OR_BYTES, _escape_or_bytes)
+
+
+def _fails_on_unencodable(stream) -> bool:
+    """Whether writing a character `stream`'s encoding lacks raises: "strict", and "surrogateescape" on an encoding
+    other than UTF-8, which passes a file name's undecodable bytes only (Python's stdout in the C locale with its
+    UTF-8 mode off, PYTHONUTF8=0: `vcam check` of a show named café ended on UnicodeEncodeError there)."""
+    errors = getattr(stream, "errors", None)
+    if errors == "surrogateescape":
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
+    return errors == "strict"
+
+
+def _escapes_file_name_bytes(stream) -> bool:
+    """Whether `stream` writes a file name's undecodable bytes as escapes on an encoding other than UTF-8 (Python's
+    stderr in the C locale), where they are the bytes of a name the terminal shows right."""
+    if getattr(stream, "errors", None) != "backslashreplace":
+        return False
+    return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name != "utf-8"
 
 
 LEFT_AT_ONCE = 130  # the shell's exit code for a command ended by Ctrl-C

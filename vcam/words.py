@@ -38,12 +38,24 @@ def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterab
     answered with the word meant, not only with the whole list. Of words as near as each other, one in `prefer`
     is the one meant (`ext`, as near to next as to exit)."""
     known = list(known)
+    swapped = [w for w in known if _swapped_pair(word, w)]
+    if len(swapped) == 1:  # two letters typed the wrong way round, the commonest slip: --prot is --port, not --prompt
+        return swapped[0]
     close = difflib.get_close_matches(word, known, n=max(len(known), 1), cutoff=cutoff)
     if not close:
         return None
     preferred = set(prefer)
     closest = [w for w in close if _closeness(word, w) == _closeness(word, close[0])]
     return next((w for w in closest if w in preferred), close[0])
+
+
+def _swapped_pair(word: str, other: str) -> bool:
+    """Whether `word` is `other` with two letters side by side swapped (`prot`, `port`)."""
+    if len(word) != len(other) or word == other:
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(word, other)) if a != b]
+    return (len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]]
+            and word[differ[1]] == other[differ[0]])
 
 
 def _closeness(word: str, other: str) -> float:

@@ -7,7 +7,7 @@ import os
 import select
 import sys
 
-from vcam.errors import VcamError, install_fix
+from vcam.errors import VcamError, install_fix, reinstall_line
 
 
 # The optional parts of an install, by the top-level module whose absence shows that one is missing.
@@ -19,15 +19,86 @@ WHAT = {"engine": "the engine (PyTorch and the model code), which the camera-onl
         "osc": "OSC support (python-osc)", "link": "Ableton Link support (aalink)"}
 
 
+# What every install brings (pyproject's dependencies, its floors too), by top-level module: the requirement pip
+# installs it by. One goes missing after a half-done `pip uninstall` (the README's swap of OpenCV builds for the
+# preview window).
+DEPENDENCIES = {"cv2": "opencv-python-headless>=4.13", "av": "av>=18.1", "pyvirtualcam": "pyvirtualcam>=0.12",
+                "yaml": "pyyaml>=6", "websockets": "websockets>=17.1", "numpy": "numpy>=2"}
+
+
 def missing_extra(command: str, e: ImportError) -> VcamError | None:
-    """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra) to be missing,
-    and how to install it; None where `e` is no such part's absence. One error for stderr and `vcam bench --json`'s
-    object alike."""
-    extra = EXTRAS.get(e.name.split(".")[0]) if isinstance(e, ModuleNotFoundError) and e.name else None
+    """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra), or a package
+    every install brings, to be missing, and how to install it; None where `e` is no such part's absence. One error
+    for stderr and `vcam bench --json`'s object alike. `command` "" where no command was read yet."""
+    top = e.name.split(".")[0] if isinstance(e, ModuleNotFoundError) and e.name else ""
+    if top in DEPENDENCIES:
+        return missing_dependency(command, top, e.name)
+    if (e.name or "").split(".")[0] == "cv2" and "cannot open shared object file" in str(e):
+        return opencv_without_its_libraries(command, e)
+    extra = EXTRAS.get(top)
     if extra is None:
         return None
-    return VcamError(f"vcam {command} needs {WHAT[extra]} (no module named {e.name!r})",
+    return VcamError(f"{_vcam(command)} needs {WHAT[extra]} (no module named {e.name!r})",
                      install_fix(extra))
+
+
+def missing_before_command(e: ImportError) -> VcamError | None:
+    """What vcam says where a package every install brings fails to load before a command is read (vcam's own modules
+    loading, its options built: pyyaml, numpy); None for any other ImportError, a fault of vcam's own."""
+    top = e.name.split(".")[0] if isinstance(e, ModuleNotFoundError) and e.name else ""
+    return missing_dependency("", top, e.name) if top in DEPENDENCIES else None
+
+
+def missing_at_start(e: ImportError) -> int:
+    """`e`, raised as vcam's modules loaded or its options were built, said as the package missing with pip's line
+    (exit 2); raised again where it is no such package's absence, or VCAM_DEBUG asks for the traceback."""
+    missing = missing_before_command(e)
+    if missing is None or os.environ.get("VCAM_DEBUG"):
+        raise e
+    say_error(missing)
+    return 2
+
+
+def _vcam(command: str) -> str:
+    return f"vcam {command}" if command else "vcam"
+
+
+def _other_build(top: str) -> str:
+    """Either OpenCV build gives cv2: the one installed is the one to mend (two would share its folder)."""
+    return " (or opencv-python, where that build is the one installed, for --out window)" if top == "cv2" else ""
+
+
+def missing_dependency(command: str, top: str, name: str) -> VcamError:
+    """A package of vcam's own install that is not there, or (`name` one of its modules) too old or damaged: pip's
+    line for it, and the reinstall that brings all."""
+    requirement = DEPENDENCIES[top]
+    package = requirement.split(">")[0]
+    if name != top:  # the package is there, its module is not: pip would answer "already satisfied"
+        return VcamError(f"{_vcam(command)} needs {requirement}, and the {package} installed lacks its module "
+                         f"{name!r}: it is too old or damaged",
+                         # --no-deps: forced alone, it reinstalls (and may upgrade) numpy and the rest as well
+                         f'pip install -U --force-reinstall --no-deps "{requirement}"{_other_build(top)}, or install '
+                         f'vcam again: {reinstall_line()}')
+    if top == "cv2":  # either OpenCV build gives cv2; the one with windows where the preview window is wanted.
+        # Forced: with opencv-python installed over the headless build and uninstalled again, cv2's folder is gone
+        # while pip still lists the headless build, and a plain install does nothing.
+        line = "pip install --force-reinstall opencv-python-headless (or opencv-python, for --out window)"
+    else:
+        line = f"pip install {package}"
+    return VcamError(f"{_vcam(command)} needs {package}, which vcam's install brings, and it is missing "
+                     f"(no module named {name!r})", f"{line}, or install vcam again: {reinstall_line()}")
+
+
+def opencv_without_its_libraries(command: str, e: ImportError) -> VcamError:
+    """OpenCV's windowed build (opencv-python, the README's step for the preview window, or another package's
+    requirement) on a machine without a desktop's libraries: a cloud container lacks libGL, and every command that
+    reads or writes a frame fails to import cv2."""
+    library = str(e).split(":")[0]
+    return VcamError(f"{_vcam(command)} cannot load OpenCV: the system library {library} is missing (the windowed "
+                     f"build, opencv-python, needs a desktop's libraries)",
+                     "where no preview window is wanted (a container, a server), use the headless build: "
+                     "pip uninstall -y opencv-python opencv-python-headless && pip install opencv-python-headless; "
+                     "for the window, install the libraries (Debian/Ubuntu: sudo apt install libgl1 libglib2.0-0)")
 
 
 def internal_error(e: BaseException) -> None:

@@ -476,7 +476,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                         "just made, so prompt changes land sooner (Krea runs 0.3) (default: the show's bias:, else "
                         "1, off)")
     r.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
-                   help="stop after this long on air: seconds, or 10m, 1h, 1:30")
+                   help="stop after this long on air: seconds, or 10m, 1h, 1h30m, 1:30 (a minute and a half)")
     r.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                    help="drop the oldest frames past this much delay (4)")
     r.add_argument("--fallback", metavar="IMAGE", type=argtypes.fallback_image,
@@ -558,7 +558,7 @@ def _add_cam_parser(sub) -> None:
                      help="how the server's frames fit an output of another shape (letterbox)")
     _add_smooth_arg(cam)
     cam.add_argument("--duration", type=argtypes.duration, metavar="SECONDS",
-                     help="stop this long after the first frame received (seconds, or 10m, 1:30); with no frame "
+                     help="stop this long after the first frame received (seconds, or 10m, 1h30m, 1:30); with no frame "
                           "at all, give up (exit 1) after this long or 10 minutes, whichever is longer")
     cam.add_argument("--max-latency", type=argtypes.positive(float), default=4.0, metavar="SECONDS",
                      help="drop the oldest frames past this much delay (4)")

@@ -3,6 +3,7 @@ clients or not), `vcam cam` (a served show in this machine's camera) and `vcam r
 into a video file)."""
 from __future__ import annotations
 
+import importlib
 import os
 
 from vcam.cmdline.errorlines import say_error
@@ -88,6 +89,10 @@ def cmd_cam(args) -> int:
     from vcam.remote.client import CamOptions, run_cam
     from vcam.remote.protocol import given_token
 
+    # The link's library, imported here so that its absence is said at once with the pip line: on the link's
+    # thread it printed a traceback, and the camera waited 10 minutes for frames, then said the server "could not
+    # be reached"
+    importlib.import_module("websockets.sync.client")
     return run_cam(CamOptions(
         url=args.url, token=given_token(args.token, os.environ), outs=args.out or ["vcam"],
         size=args.size, fps=args.fps, fit=args.fit, smooth=args.smooth, duration=args.duration,

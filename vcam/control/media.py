@@ -94,9 +94,10 @@ class MediaFolders:
 
     def too_wide(self) -> list[str]:
         """The folders that share all of the user's home folder (it, or one above it) or the filesystem's root."""
-        home = os.path.realpath(os.path.expanduser("~"))
+        home = os.path.expanduser("~")  # "~" itself where there is no home (HOME unset, no passwd entry)
+        home = os.path.realpath(home) if home != "~" else None  # not the current folder's "~", which is any folder
         return [folder for folder in self.folders
-                if os.path.dirname(folder) == folder or _within(home, folder)]
+                if os.path.dirname(folder) == folder or (home is not None and _within(home, folder))]
 
     def _resolve(self, path: str) -> str | None:
         """The path made whole and resolved; None for a relative one where no folder is shared to read it in."""

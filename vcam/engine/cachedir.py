@@ -2,28 +2,77 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam (not created here). A
+    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam (not created here; with no
+    home, a folder of this user's own in the temporary one). A
     leading ~ is the home folder, as huggingface_hub reads HF_HOME: set where no shell expands it (a docker ENV, a
     systemd unit), it would otherwise make a folder named ~ in the current one. A relative $VCAM_CACHE_DIR is made
     whole against the folder vcam started in, and said."""
     if os.environ.get("VCAM_CACHE_DIR"):
         return _chosen(os.environ["VCAM_CACHE_DIR"])
-    xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
-    if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning in whatever folder vcam started in
-        return xdg / "vcam"
-    return Path.home() / ".cache" / "vcam"
+    try:
+        xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
+        if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning wherever vcam started
+            return xdg / "vcam"
+        return Path.home() / ".cache" / "vcam"
+    except RuntimeError:  # no home: HOME unset and no passwd entry for this user (a container's --user UID)
+        return _homeless()
+
+
+def _homeless() -> Path:
+    """The cache of a user with no home folder, in the temporary one (where PyTorch keeps its kernels then too),
+    and said once: `vcam run` ended with "Could not determine home directory" before loading anything. Its folder
+    there is taken only where this user owns it alone; the compiled kernels in it are run, and another user who made
+    it first could put theirs in it: then a private folder of this run's instead."""
+    folder = Path(tempfile.gettempdir()) / f"vcam-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    if hasattr(os, "getuid") and not _ours_alone(folder):
+        _say_once(f"vcam: {folder} is not this user's own (another user made it or can write in it, or it is a "
+                  "link): it is left alone")
+        folder = _private_folder()
+    _say_once(f"vcam: this user has no home folder (HOME is not set, and the system knows none): the tuning and "
+              f"compiled kernels are kept in {folder}, which a restart may wipe; set VCAM_CACHE_DIR (or HOME) to "
+              "a folder that is kept")
+    return folder
+
+
+def _ours_alone(folder: Path) -> bool:
+    """Whether `folder` is (made now, or already) a folder, not a link, of this user's that no other can write in."""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        st = os.lstat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+_private: list[Path] = []  # this process's own folder, made once: every cache_dir() of a run names the same
+
+
+def _private_folder() -> Path:
+    if not _private:
+        _private.append(Path(tempfile.mkdtemp(prefix="vcam-cache-")))
+    return _private[0]
 
 
 def _chosen(value: str) -> Path:
     """$VCAM_CACHE_DIR made whole, and said (once) where it was relative: `vcam bench --tune` saved the tuning where it
     was started, and a show started from another folder did not find it, with no word why. Unlike a relative
     XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
-    folder = Path(value).expanduser()
+    try:
+        folder = Path(value).expanduser()
+    except RuntimeError:  # ~ with no home to read it as
+        folder = Path(value)
     if folder.is_absolute():
         return folder
     try:

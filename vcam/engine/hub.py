@@ -147,6 +147,7 @@ def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
+    _hub_cache(cache_dir)  # a cache in a home folder there is none of is said, before the hub's own RuntimeError
     try:
         roots = {repo: Path(snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir,
                                               local_files_only=True)) for repo, patterns in spec.hub_files}
@@ -160,7 +161,13 @@ def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
 def _hub_cache(cache_dir: str | None) -> Path:
     from huggingface_hub import constants
 
-    return Path(cache_dir or constants.HF_HUB_CACHE).expanduser()
+    try:
+        return Path(cache_dir or constants.HF_HUB_CACHE).expanduser()
+    except RuntimeError:  # ~ with no home: HOME unset and no passwd entry for this user (a container's --user UID)
+        raise WeightsError(f"the Hugging Face cache is in the home folder ({cache_dir or constants.HF_HUB_CACHE}), "
+                           "and this user has none (HOME is not set, and the system knows none)",
+                           "set HF_HOME to a folder with room for the weights (40 to 52 GB), e.g. export "
+                           f"HF_HOME=/workspace/hf, or {FOLDER_FIX}") from None
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,15 @@ from vcam.words import starts_a_character
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
 
 
-def terminal_size(out: TextIO) -> tuple[int, int] | None:
-    """(columns, rows) of the terminal `out` writes to; None where it cannot say."""
+def terminal_size(out: TextIO) -> tuple[int, int | None] | None:
+    """(columns, rows) of the terminal `out` writes to, rows None where it gives its width alone; None where it
+    cannot say its width."""
     try:
         size = os.get_terminal_size(out.fileno())
     except (AttributeError, OSError, ValueError):  # no descriptor (a StringIO), or not a terminal after all
         return None
-    return (size.columns, size.lines) if size.columns and size.lines else None
+    # a terminal sent no size but its width (rows 0: `script`, a container's console) still wraps a longer line
+    return (size.columns, size.lines or None) if size.columns else None
 
 
 def terminal_columns(out: TextIO) -> int | None:
@@ -136,7 +138,7 @@ def typed_on(out: TextIO) -> bool:
 class StatusLine:
     def __init__(self, out: TextIO = sys.stderr, log_every: float = 10.0, clock=time.monotonic,
                  columns: Callable[[], int | None] | None = None, pinned: bool | None = None,
-                 size: Callable[[], tuple[int, int] | None] | None = None):
+                 size: Callable[[], tuple[int | None, int | None] | None] | None = None):
         """`size`: the terminal's (columns, rows) now, `columns` its width alone (default: asked of `out` at each
         update, so a resized terminal is followed). `pinned`: keep the line on the terminal's last row (default:
         where commands are typed on this terminal, `typed_on`)."""

@@ -82,6 +82,22 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
     return pick  # another system (a BSD): it has no such setting
 
 
+# A rented GPU's container has no /dev/video* at all: listing them finds nothing to pick, and the camera to
+# restyle is the one at home
+NONE_HERE = ("this machine has no video device at all (a rented GPU's container?): restyle a clip or a picture "
+             "instead (--in file:CLIP.mp4, --in image:PICTURE), or the camera of the machine you watch from: here "
+             "vcam serve with --in net, and there vcam cam ws://… --send camera")
+DEVICES = "/dev"  # where Linux keeps the video device nodes, whatever path (a /dev/v4l/by-id/ name) was asked for
+
+
+def _video_nodes() -> list[str]:
+    """The video device nodes (videoN) this machine has."""
+    try:
+        return [name for name in os.listdir(DEVICES) if name.startswith("video")]
+    except (OSError, ValueError):
+        return []
+
+
 def _open_fix() -> str:
     """The fix for a device that is there and does not open or read: on Linux another program may hold it (V4L2
     refuses a second opener of a webcam), which the list of devices alone would not say."""
@@ -96,7 +112,9 @@ def _check_node(path: str, flag: str) -> None:
     try:
         st = os.stat(path)
     except (OSError, ValueError):  # as os.path.exists takes them: a NUL in the path is no file either
-        raise InputError(f"no capture device {path}", _fix(flag=flag)) from None
+        # with no device to list and pick, the way to restyle a camera from a rented machine instead
+        fix = NONE_HERE if flag == "--in" and not _video_nodes() else _fix(flag=flag)
+        raise InputError(f"no capture device {path}", fix) from None
     if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR:
         return
     if stat.S_ISDIR(st.st_mode):

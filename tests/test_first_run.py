@@ -1,0 +1,397 @@
+"""A new user's first commands, as the README gives them, on a machine that lacks something: a package of the
+install gone, no camera device, a terminal of an odd size. Each says what is missing and the line that fixes it."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import vcam
+from vcam.cli import main
+from vcam.cmdline.errorlines import DEPENDENCIES, missing_extra
+
+ROOT = Path(vcam.__file__).parent.parent
+
+
+def _without(tmp_path: Path, module: str) -> dict[str, str]:
+    """The environment of a vcam whose install lacks `module`: a stand-in that fails to import as a missing one
+    does, first on the path after vcam's own folder."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    (gone / f"{module}.py").write_text(f"raise ModuleNotFoundError(\"No module named '{module}'\", name='{module}')\n")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(gone)])}
+
+
+def test_a_missing_opencv_is_named_with_the_pip_line_not_as_an_internal_error(tmp_path):
+    """After the README's swap of OpenCV builds half done (both uninstalled, the install of the windowed one failed),
+    `vcam run` said "ModuleNotFoundError: No module named 'cv2'" and pointed at VCAM_DEBUG."""
+    done = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "null", "--duration", "1",
+                           "--no-stdin"], cwd=tmp_path, env=_without(tmp_path, "cv2"), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "needs opencv-python-headless" in done.stderr
+    # forced: with opencv-python installed over the headless build and uninstalled, pip lists the headless one still
+    assert "fix: pip install --force-reinstall opencv-python-headless" in done.stderr
+    assert "opencv-python, for --out window" in done.stderr
+    assert "VCAM_DEBUG" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_missing_pyvirtualcam_is_named_with_the_pip_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pyvirtualcam", None)
+    assert main(["run", "--model", "tiny", "--out", "vcam", "--duration", "1", "--no-stdin"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam run needs pyvirtualcam" in err and "fix: pip install pyvirtualcam" in err
+    assert "pip install -e ." in err and "VCAM_DEBUG" not in err
+
+
+def test_a_missing_dependency_on_a_pypi_install_is_told_to_reinstall_from_pypi(monkeypatch, tmp_path):
+    """A laptop's `pip install vcam` has no folder to run `pip install -e .` in."""
+    import vcam.errors
+
+    monkeypatch.setattr(vcam.errors, "__file__", str(tmp_path / "site-packages" / "vcam" / "errors.py"))
+    said = missing_extra("cam", ModuleNotFoundError("no", name="av"))
+    assert said.message.startswith("vcam cam needs av,") and "'av'" in said.message
+    assert said.fix == "pip install av, or install vcam again: pip install vcam"
+
+
+def test_every_dependency_named_is_one_the_package_installs_with_its_floor():
+    """A package named in the fix that pyproject.toml does not list would install something vcam never imports; a
+    floor other than pyproject's would upgrade to a version vcam does not need, or one that still fails it."""
+    import tomllib
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert set(DEPENDENCIES.values()) <= {entry.lower() for entry in listed}
+
+
+@pytest.mark.parametrize("name, requirement", [("websockets.sync", "websockets>=17.1"), ("numpy._core", "numpy>=2"),
+                                               ("cv2.typing", "opencv-python-headless>=4.13")])
+def test_a_module_missing_from_an_installed_dependency_is_said_too_old_not_missing(name, requirement):
+    """websockets.sync (a websockets older than vcam's floor), numpy._core or cv2.typing was said "it is missing:
+    pip install websockets", and pip answered "Requirement already satisfied"."""
+    said = missing_extra("cam", ModuleNotFoundError("no", name=name))
+    assert "too old or damaged" in said.message and "is missing" not in said.message and repr(name) in said.message
+    assert said.fix.startswith(f'pip install -U --force-reinstall --no-deps "{requirement}"')
+    assert ("or opencv-python, where that build is the one installed" in said.fix) == (name == "cv2.typing")
+
+
+def test_a_module_of_an_extra_is_still_said_as_its_extra():
+    said = missing_extra("run", ModuleNotFoundError("no", name="pythonosc"))
+    assert "OSC support" in said.message and "[osc]" in said.fix
+    assert missing_extra("run", ModuleNotFoundError("no", name="cv2x")) is None
+
+
+@pytest.mark.parametrize("name", ["cv2", "pyvirtualcam", "yaml"])
+def test_an_import_error_that_is_no_absence_is_left_to_the_internal_error(name):
+    """A package that is there but fails inside (a broken build) is no missing package: pip would say it is there."""
+    assert missing_extra("run", ImportError("cannot import name 'x' (unknown location)", name=name)) is None
+
+
+def test_the_windowed_opencv_without_libgl_names_the_library_and_the_headless_build(tmp_path):
+    """opencv-python (the README's step for the preview window) in a cloud container without a desktop's libraries
+    failed every command with "ImportError: libGL.so.1: cannot open shared object file" and a pointer to
+    VCAM_DEBUG."""
+    gone = tmp_path / "nogl"
+    gone.mkdir()
+    (gone / "cv2.py").write_text('raise ImportError("libGL.so.1: cannot open shared object file: No such file or '
+                                 'directory", name="cv2")\n')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(gone)])}
+    done = subprocess.run([sys.executable, "-m", "vcam", "run", "--model", "tiny", "--out", "null", "--duration", "1",
+                           "--no-stdin"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "the system library libGL.so.1 is missing" in done.stderr
+    assert "pip uninstall -y opencv-python opencv-python-headless && pip install opencv-python-headless" in done.stderr
+    assert "sudo apt install libgl1" in done.stderr and "VCAM_DEBUG" not in done.stderr
+
+
+def test_a_terminal_that_gives_its_width_but_no_height_still_has_the_status_line_cut_to_its_width():
+    """A pseudo-terminal whose rows read 0 (`script` or a container's console with no size sent, a serial line set
+    to its columns alone) had the status line written whole: each redraw wrapped onto new rows and the terminal
+    scrolled a screenful of half lines a second."""
+    if sys.platform == "win32":
+        pytest.skip("no pseudo-terminals")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    from vcam.live.status import StatusLine, terminal_columns
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 0, 40, 0, 0))
+    with os.fdopen(leader, "rb", buffering=0) as screen, os.fdopen(follower, "w", encoding="utf-8") as terminal:
+        assert terminal_columns(terminal) == 40
+        StatusLine(terminal, pinned=False).update("LIVE | gen 29.7 fps | out 30.0 fps | buffer 19 | latency 0.6 s")
+        shown = screen.read(4096).decode("utf-8")
+    assert shown == "\rLIVE | gen 29.7 fps | out 30.0 fps | b…"
+
+
+@pytest.mark.parametrize("text, seconds", [("1h30m", 5400.0), ("2m30s", 150.0), ("1h30m15s", 5415.0),
+                                           ("1h15s", 3615.0), ("1.5h", 5400.0)])
+def test_a_duration_in_hours_and_minutes_is_taken(text, seconds):
+    """`--duration 1h30m` was refused with "give … 1h, 1:30", and 1:30 is a minute and a half: a show meant to run
+    an hour and a half stopped after 90 seconds."""
+    from vcam.cli import build_parser
+
+    for argv in (["run", "--duration", text], ["cam", "ws://host", "--duration", text]):
+        assert build_parser().parse_args(argv).duration == seconds
+
+
+@pytest.mark.parametrize("text", ["30m1h", "1h1h", "1h30", "1hm", "1h-30m"])
+def test_a_duration_that_mixes_units_out_of_order_is_refused_with_the_forms_spelled_out(text, capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--duration", text])
+    err = capsys.readouterr().err
+    assert f"{text!r} is not a length of time" in err
+    assert "1:30 (a minute and a half), 1h30m or 1:30:00" in err
+
+
+def test_a_camera_asked_for_on_a_machine_with_no_video_device_at_all_names_a_clip_and_the_laptops_camera(
+        tmp_path, monkeypatch):
+    """`vcam serve restyle-camera` on a rented GPU (its show's input: camera) was told to list the capture devices
+    with ls /dev/video* and pick one, on a machine that has none: the way, its input from vcam cam --send, unsaid."""
+    from vcam.live.inputs import camera
+    from vcam.live.inputs.source import InputError
+
+    monkeypatch.setattr(camera, "DEVICES", str(tmp_path))  # a /dev with no video node
+    with pytest.raises(InputError) as refused:
+        camera._check_node(str(tmp_path / "video0"), "--in")
+    assert refused.value.message == "no capture device " + str(tmp_path / "video0")
+    assert refused.value.fix.startswith("this machine has no video device at all")
+    assert "--in file:CLIP.mp4" in refused.value.fix and "vcam serve with --in net" in refused.value.fix
+    assert "--send camera" in refused.value.fix
+    assert "pick one" not in refused.value.fix  # no advice to list the devices and pick one of none
+
+
+def test_a_camera_missing_beside_other_video_devices_is_told_to_pick_one_of_them(tmp_path, monkeypatch):
+    from vcam.live.inputs import camera
+    from vcam.live.inputs.source import InputError
+
+    dev = tmp_path / "dev"
+    (dev / "v4l" / "by-id").mkdir(parents=True)
+    (dev / "video2").write_bytes(b"")
+    monkeypatch.setattr(camera, "DEVICES", str(dev))
+    # a device's number mistyped, or its stable name under /dev/v4l/by-id (a folder with no videoN of its own)
+    for path in (dev / "video0", dev / "v4l" / "by-id" / "usb-Logitech_C920-video-index1"):
+        with pytest.raises(InputError) as refused:
+            camera._check_node(str(path), "--in")
+        assert refused.value.message == f"no capture device {path}"
+        assert "no video device at all" not in refused.value.fix and "pick one" in refused.value.fix
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(camera, "DEVICES", str(empty))
+    with pytest.raises(InputError) as sent:  # the laptop's own camera, for --send: no advice to send it from here
+        camera._check_node(str(empty / "video0"), "--send")
+    assert "--in net" not in sent.value.fix and "no video device at all" not in sent.value.fix
+
+
+@pytest.fixture
+def homeless(monkeypatch):
+    """A user with no home folder: HOME unset and no passwd entry for the uid, as a container run with --user UID
+    has it. Python then reads ~ as itself, and Path.home() raises RuntimeError."""
+    import pwd
+
+    def unknown(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("VCAM_CACHE_DIR", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    assert os.path.expanduser("~") == "~"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_user_with_no_home_keeps_the_tuning_in_the_temporary_folder_and_says_so(homeless, capsys, monkeypatch,
+                                                                                   tmp_path):
+    """`vcam run --model tiny --out null` ended with "RuntimeError: Could not determine home directory" before it
+    loaded anything, where the tuning file was looked for."""
+    import tempfile
+
+    from vcam.bench.tuning import tuning_path
+    from vcam.engine import cachedir
+
+    monkeypatch.setattr(cachedir, "_said", set())
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = tuning_path()
+    assert path.parent.parent == Path(tempfile.gettempdir()) and path.name == "tuning.json"
+    err = capsys.readouterr().err
+    assert "this user has no home folder" in err and str(path.parent) in err and "VCAM_CACHE_DIR" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+@pytest.mark.parametrize("planted", ["open to all", "a link", "another user's"])
+def test_with_no_home_a_temporary_cache_folder_another_user_could_fill_is_left_alone(homeless, monkeypatch, capsys,
+                                                                                      tmp_path, planted):
+    """The compiled kernels in the cache are run: /tmp/vcam-cache-UID made first by another user (or writable by
+    all, or a link to a folder of theirs) was used as it was, and kernels put in it ran in the show."""
+    import tempfile
+
+    from vcam.engine import cachedir
+
+    monkeypatch.setattr(cachedir, "_said", set())
+    monkeypatch.setattr(cachedir, "_private", [])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    usual = tmp_path / f"vcam-cache-{os.getuid()}"
+    if planted == "a link":
+        (tmp_path / "theirs").mkdir(mode=0o700)
+        usual.symlink_to(tmp_path / "theirs")
+    else:
+        usual.mkdir()
+        usual.chmod(0o777 if planted == "open to all" else 0o700)
+        if planted == "another user's":
+            if os.getuid() != 0:
+                pytest.skip("giving a folder to another user takes root")
+            os.chown(usual, 65534, 65534)
+    folder = cachedir.cache_dir()
+    assert folder != usual and folder.parent == tmp_path and folder.name.startswith("vcam-cache-")
+    st = os.lstat(folder)
+    assert st.st_uid == os.getuid() and st.st_mode & 0o777 == 0o700
+    assert cachedir.cache_dir() == folder  # one folder for the whole run: the tuning saved is found again
+    err = capsys.readouterr().err
+    assert f"{usual} is not this user's own" in err and f"kept in {folder}" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_with_no_home_the_temporary_cache_folder_is_made_for_this_user_alone(homeless, monkeypatch, tmp_path):
+    import tempfile
+
+    from vcam.engine import cachedir
+
+    monkeypatch.setattr(cachedir, "_private", [])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    usual = tmp_path / f"vcam-cache-{os.getuid()}"
+    assert cachedir.cache_dir() == usual
+    assert usual.is_dir() and os.lstat(usual).st_mode & 0o777 == 0o700  # made first, as no one else's
+    assert cachedir.cache_dir() == usual  # taken again, as its own
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_hub_cache_in_a_home_there_is_none_of_says_to_set_hf_home(homeless, monkeypatch):
+    """`vcam download` ended with "RuntimeError: Could not determine home directory" from inside huggingface_hub."""
+    from huggingface_hub import constants
+
+    from vcam.engine.configs import get_spec
+    from vcam.engine.hub import cached
+    from vcam.errors import WeightsError
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "~/.cache/huggingface/hub")  # as the hub makes it without a home
+    with pytest.raises(WeightsError) as refused:
+        cached(get_spec("krea-14b"))
+    assert "this user has none" in refused.value.message and "export HF_HOME=" in refused.value.fix
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_with_no_home_a_show_folder_is_not_said_to_share_the_home_folder(homeless, tmp_path, monkeypatch):
+    """`vcam serve show.yaml` with no home said its folder shared "the home folder or above it": ~ read as a folder
+    named ~ in the current one, which lies inside any folder vcam was started in."""
+    from vcam.control.media import MediaFolders
+
+    monkeypatch.chdir(tmp_path)
+    assert MediaFolders.chosen(None, str(tmp_path / "show.yaml")).too_wide() == []
+    assert MediaFolders.chosen(["/"], None).too_wide() == ["/"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the C locale is a POSIX thing")
+def test_a_show_with_accents_is_checked_in_the_c_locale_with_python_utf8_mode_off(tmp_path):
+    """LANG=C with PYTHONUTF8=0 gives stdout ASCII with "surrogateescape", which passes a file name's stray bytes
+    but raises on an é: `vcam check` of a show named café ended on "'ascii' codec can't encode character"."""
+    show = tmp_path / "show.yaml"
+    show.write_text("name: café\npresets:\n  - {name: néon, prompt: a café in Zürich}\n", encoding="utf-8")
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run([sys.executable, "-m", "vcam", "check", str(show)], capture_output=True, timeout=120,
+                          env=env)
+    out = done.stdout.decode("ascii")
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    assert "show 'caf\\xe9'" in out and "n\\xe9on" in out and out.rstrip().endswith("ok")
+
+
+def test_a_flag_with_two_letters_swapped_is_answered_with_that_flag(capsys):
+    """`vcam serve --prot 9000` was answered "did you mean --prompt?": difflib ranks the longer word nearer than the
+    one with two letters the wrong way round."""
+    with pytest.raises(SystemExit):
+        main(["serve", "--prot", "9000"])
+    assert capsys.readouterr().err.rstrip().endswith("unrecognized arguments: --prot; did you mean --port?")
+
+
+def test_a_swapped_pair_is_the_word_meant_unless_two_words_are_one_swap_away():
+    from vcam.words import nearest
+
+    assert nearest("prot", ["prompt", "port"]) == "port"
+    assert nearest("bakc", ["back", "blackout", "black"]) == "back"
+    assert nearest("ab", ["ba", "ab2"]) == "ba"
+    assert nearest("abc", ["bac", "acb"], cutoff=0.0) in ("bac", "acb")  # two: left to the spelling's nearness
+    assert nearest("prot", ["prompt"]) == "prompt"
+
+
+def test_vcam_cam_without_websockets_says_so_at_once(tmp_path):
+    """The link's thread died on the import with a traceback, and the camera waited 10 minutes for frames, then
+    said the server "could not be reached"."""
+    done = subprocess.run([sys.executable, "-m", "vcam", "cam", "ws://127.0.0.1:9", "--out", "null", "--duration", "1",
+                           "--no-stdin"], cwd=tmp_path, env=_without(tmp_path, "websockets"), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "vcam cam needs websockets" in done.stderr and "fix: pip install websockets" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("module, package", [("yaml", "pyyaml"), ("numpy", "numpy")])
+@pytest.mark.parametrize("argv", [["check", "presets/club.yaml"], ["--version"], []])
+def test_a_dependency_missing_before_the_command_is_read_is_named_with_the_pip_line(tmp_path, module, package, argv):
+    """pyyaml is loaded with vcam's own modules, numpy as its options are built: either one gone ended every
+    command, `vcam --version` too, in a traceback."""
+    done = subprocess.run([sys.executable, "-m", "vcam", *argv], cwd=ROOT, env=_without(tmp_path, module),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"vcam: error: vcam needs {package}, which vcam's install brings, and it is missing" in done.stderr
+    assert f"fix: pip install {package}, or install vcam again: " in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_vcam_command_names_a_missing_dependency_as_python_m_vcam_does(tmp_path):
+    """The console script pip makes from pyproject.toml calls its entry point, not vcam/__main__.py's last line."""
+    import tomllib
+
+    entry = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["vcam"]
+    module, function = entry.split(":")
+    script = f"import sys; from {module} import {function}; sys.exit({function}())"
+    done = subprocess.run([sys.executable, "-c", script, "--version"], cwd=ROOT, env=_without(tmp_path, "yaml"),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "vcam needs pyyaml" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_import_failure_that_names_no_package_of_the_install_keeps_its_traceback(tmp_path):
+    """Only a package of the install gone is said with pip's line; anything else is a fault to be seen whole, and
+    VCAM_DEBUG shows the traceback of a missing package too."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    (gone / "yaml.py").write_text("raise ModuleNotFoundError(\"No module named 'vcam_own'\", name='vcam_own')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(gone)])}
+    done = subprocess.run([sys.executable, "-m", "vcam", "--version"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" in done.stderr and "vcam_own" in done.stderr
+    (tmp_path / "debug").mkdir()
+    debug = subprocess.run([sys.executable, "-m", "vcam", "--version"], cwd=ROOT, capture_output=True, text=True,
+                           env={**_without(tmp_path / "debug", "yaml"), "VCAM_DEBUG": "1"}, timeout=120)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the C locale is a POSIX thing")
+def test_a_path_with_accents_from_the_command_line_prints_as_typed_in_the_c_locale(tmp_path):
+    """In the C locale with Python's UTF-8 mode off, the path given read as undecodable bytes, which print back as
+    they were; stdout's switch to escaping what ASCII lacks printed it as `caf\\udcc3\\udca9/show.yaml`."""
+    folder = tmp_path / "café"
+    folder.mkdir()
+    (folder / "show.yaml").write_text("name: néon\npresets:\n  - {name: a, prompt: a room}\n", encoding="utf-8")
+    env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+           "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run([sys.executable, "-m", "vcam", "check", os.fsencode(folder / "show.yaml")],
+                          capture_output=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    assert os.fsencode(folder / "show.yaml") + b": show 'n\\xe9on'" in done.stdout
+    gone = subprocess.run([sys.executable, "-m", "vcam", "check", os.fsencode(folder / "gone.yaml")],
+                          capture_output=True, timeout=120, env=env)
+    assert gone.returncode == 2 and b"  " + os.fsencode(folder / "gone.yaml") + b": the show file does not exist" \
+        in gone.stderr
