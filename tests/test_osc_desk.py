@@ -128,10 +128,10 @@ def _sharing(folder) -> Spy:
     return ctl
 
 
-@pytest.mark.parametrize("values", [["image:", "a  b.png"], ["image:a", "b.png"], ["image:", "{folder}/a b.png"]])
+@pytest.mark.parametrize("values", [["image:a", "b.png"], ["image:", "{folder}/a b.png"]])
 def test_an_input_split_into_values_whose_joined_path_is_no_file_is_told_to_send_one_value(tmp_path, values):
     """A file name holding two spaces, split by the sender into values, was joined with one and named a file that
-    is not there (after `image:` alone, a path starting with a space)."""
+    is not there."""
     (tmp_path / "a  b.png").write_bytes(b"")
     ctl = _sharing(tmp_path)
     values = [v.format(folder=tmp_path) for v in values]
@@ -146,6 +146,18 @@ def test_an_input_split_at_the_one_space_of_a_file_that_is_there_is_taken(tmp_pa
     ctl = _sharing(tmp_path)
     reply = OscRouter(None, ctl).handle("/vcam/input", ["image:a", "b.png"], "10.0.0.7:9000")
     assert ctl.lines == [("input image:a b.png", "osc")] and not reply[0].startswith("error"), reply
+
+
+@pytest.mark.parametrize("values", [["image:", "{folder}/a.png"], ["image:", "a.png"], ["image:", "a  b.png"]])
+def test_an_input_sent_as_its_kind_and_its_path_apart_is_taken(tmp_path, values):
+    """`/vcam/input "image:" "/abs/a.png"` was joined as `image: /abs/a.png`, a path starting with a space, and
+    refused as no file."""
+    (tmp_path / "a.png").write_bytes(b"")
+    (tmp_path / "a  b.png").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    values = [v.format(folder=tmp_path) for v in values]
+    reply = OscRouter(None, ctl).handle("/vcam/input", values, "10.0.0.7:9000")
+    assert ctl.lines == [("input " + " ".join(values), "osc")] and not reply[0].startswith("error"), reply
 
 
 @pytest.mark.parametrize("values", [["file:clip.mp4", "@bar"], ["file:my", "clip.mp4", "@off"],

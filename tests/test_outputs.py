@@ -40,7 +40,7 @@ def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
 @pytest.mark.parametrize("text,meant", [("file: a.mp4", "file:a.mp4"), ("file:  a.mp4@640x360", "file:a.mp4@640x360"),
                                         ("vcam: /dev/video10", "vcam:/dev/video10")])
 def test_a_space_after_the_colon_is_refused_with_the_output_meant(text, meant):
-    """`--out "file: a.mp4"` recorded to a file named " a.mp4"; refused, as --in refuses `file: a.mp4`."""
+    """`--out "file: a.mp4"` recorded to a file named " a.mp4"; refused, naming the output meant."""
     with pytest.raises(ValueError, match=f"a space after the colon is read as part of the name; did you mean {meant}"):
         parse_spec(text)
 

@@ -95,7 +95,7 @@ def parse_spec(text: str) -> OutputSpec:
     if kind in ("window", "null") and target:
         raise ValueError(f"output {quoted(text)} takes no target: {usage}")
     if target[:1].isspace():
-        # `file: a.mp4` recorded to " a.mp4", a name no one lists; refused as --in refuses `file: a.mp4`
+        # `file: a.mp4` recorded to " a.mp4", a name no one lists; refused with the output meant before a file is made
         meant = f"{kind}:{target.strip()}{text[len(body):]}"
         raise ValueError(f"output {quoted(text)}: a space after the colon is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
