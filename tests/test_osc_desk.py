@@ -116,6 +116,21 @@ def test_a_true_or_false_sent_where_a_command_takes_a_value_changes_nothing(addr
     assert ctl.lines == []
 
 
+@pytest.mark.parametrize("values", [[True], ["seed", True], ["preset", False]])
+def test_a_true_or_false_sent_as_a_command_line_is_refused_saying_to_send_text(values):
+    """`/vcam/cmd T` became the line `1`, answered as an unknown command '1'."""
+    ctl = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(None, ctl).handle("/vcam/cmd", values, "10.0.0.7:9000")
+    assert "which is no command: set the button to send the command line as text, e.g. /vcam/cmd" in str(e.value)
+    assert ("True (OSC's T" in str(e.value)) == (True in values) and ctl.lines == []
+
+
+def test_a_false_alone_sent_as_a_command_line_is_a_release_that_does_nothing():
+    ctl = Spy()
+    assert OscRouter(None, ctl).handle("/vcam/cmd", [False], "10.0.0.7:9000") == [] and ctl.lines == []
+
+
 def test_a_text_t_sent_to_the_preset_address_is_refused_naming_the_presets():
     ctl = Spy()
     reply = OscRouter(None, ctl).handle("/vcam/preset", ["T"], "10.0.0.7:9000")
