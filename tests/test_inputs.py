@@ -66,6 +66,13 @@ def test_a_space_after_an_inputs_kind_is_no_part_of_its_target(text, kind, targe
     assert parse_input(text) == InputSpec(kind, target)
 
 
+def test_an_input_whose_name_starts_with_a_space_is_written_so_that_it_reads_back_as_that_file():
+    """Written as `file: a.png`, read back (a command's line goes through twice) as a.png: another file, played
+    without a word where both are there."""
+    written = str(InputSpec("file", " a.png"))
+    assert os.path.normpath(parse_input(written).target) == " a.png", written
+
+
 @pytest.mark.parametrize("text, says", [("none: ", "takes nothing after 'none'"), ("camera: ", "needs a device"),
                                         ("image:  ", "needs a path"), ("clip: a.mp4", "did you mean file:a.mp4[?]")])
 def test_a_space_after_an_inputs_kind_leaves_a_form_refused_as_it_was(text, says):

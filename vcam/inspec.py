@@ -50,6 +50,8 @@ class InputSpec:
     target: str = ""  # camera: "" (the first), an index or a device path; file and image: a path
 
     def __str__(self) -> str:
+        if self.target[:1].isspace():  # read back, a space after the colon is dropped: a name that starts with one
+            return f"{self.kind}:./{self.target}"
         return self.kind + (f":{self.target}" if self.target else "")
 
     @property

@@ -184,7 +184,8 @@ def _no_file(path: str) -> bool:
     """Whether `path` names what a recording streams into rather than a file to keep: a device (/dev/stdout for
     `| ffplay -`, /dev/null) or something there already that is no file (a named pipe); or a folder (takes/), which
     the start's check of the path says as one."""
-    if path.startswith("/dev/") or path.lower() == os.devnull.lower() or path.endswith(("/", os.sep)):
+    device = path.startswith("/dev/") and not path.startswith("/dev/shm/")  # /dev/shm holds files, kept as any
+    if device or path.lower() == os.devnull.lower() or path.endswith(("/", os.sep)):
         return True
     return os.path.exists(path) and not os.path.isfile(path)
 
