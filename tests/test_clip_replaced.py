@@ -545,3 +545,24 @@ def test_a_clip_whose_reload_thread_cannot_start_plays_on_as_it_was_said_once(tm
         assert said[1:] == ["clip loop.mp4 reloaded: 3 frames at 10 fps"]
     finally:
         clip.close()
+
+
+@pytest.mark.parametrize("rate, said", [((24000, 1001), "23.976"), ((120000, 1001), "119.88"), ((25, 1), "25")])
+def test_a_reloaded_clip_says_its_rate_as_the_outputs_say_one(tmp_path, rate, said):
+    """An NTSC clip's 24000/1001 was said as 23.98 fps and 120000/1001 as 119.9, where an output says 23.976 and
+    119.88."""
+    from fractions import Fraction
+
+    path = pyav_clip(tmp_path / "loop.mp4", 10, count=4)
+    lines: list[str] = []
+    clip = ClipSource(path, W, H, "stretch", fps=10, say=lines.append)
+    try:
+        clip.frames(0, 4)
+        _moved_in(pyav_clip(tmp_path / "new.mp4", Fraction(*rate), count=6), path)
+        clip.frames(4, 4)
+        clip.frames(8, 4)
+        assert clip.reload.ready.wait(30)
+        clip.frames(12, 4)
+        assert lines == [f"clip loop.mp4 reloaded: 6 frames at {said} fps"]
+    finally:
+        clip.close()

@@ -429,6 +429,14 @@ def test_a_decimal_comma_or_a_space_for_an_inputs_colon_is_answered_with_what_wa
     assert str(err.value).startswith(said)
 
 
+@pytest.mark.parametrize("line, arg", [("input image: /tmp/x.png", "image:/tmp/x.png"),
+                                       ("input file: a.mp4 @bar", "file:a.mp4"), ("input camera: 0", "camera:0"),
+                                       ('input image: "my x.png"', "image:my x.png")])
+def test_an_input_typed_with_a_space_after_its_kind_plays_the_path_meant(line, arg):
+    """`input image: /tmp/x.png` looked for the relative path ' /tmp/x.png', and `input camera: 0` was refused."""
+    assert parse(line).args[0] == arg
+
+
 def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     with pytest.raises(CommandError) as err:
         parse("preset sunset @ beach")

@@ -318,9 +318,15 @@ def test_a_preview_with_a_target_is_offered_nothing():
     assert "did you mean" not in str(e.value)
 
 
-@pytest.mark.parametrize("name", ["take", "take.mp4", "take.MP4", "takes/take"])
-def test_a_recording_named_mp4_or_without_an_extension_is_taken(name):
+@pytest.mark.parametrize("name", ["take.mp4", "take.MP4", "takes/take.mp4", "/dev/stdout"])
+def test_a_recording_named_mp4_or_streamed_into_a_device_is_taken(name):
     check_recording_name(name)
+
+
+@pytest.mark.parametrize("name", ["take", "takes/take", "/dev/shm/take"])
+def test_a_recording_named_without_an_extension_is_refused_with_its_mp4_name(name):
+    with pytest.raises(VcamError, match=f"use file:{name}.mp4"):
+        check_recording_name(name)
 
 
 def test_a_recording_named_as_another_format_is_refused():

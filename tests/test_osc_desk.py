@@ -116,6 +116,21 @@ def test_a_true_or_false_sent_where_a_command_takes_a_value_changes_nothing(addr
     assert ctl.lines == []
 
 
+@pytest.mark.parametrize("values", [[True], ["seed", True], ["preset", False]])
+def test_a_true_or_false_sent_as_a_command_line_is_refused_saying_to_send_text(values):
+    """`/vcam/cmd T` became the line `1`, answered as an unknown command '1'."""
+    ctl = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(None, ctl).handle("/vcam/cmd", values, "10.0.0.7:9000")
+    assert "which is no command: set the button to send the command line as text, e.g. /vcam/cmd" in str(e.value)
+    assert ("True (OSC's T" in str(e.value)) == (True in values) and ctl.lines == []
+
+
+def test_a_false_alone_sent_as_a_command_line_is_a_release_that_does_nothing():
+    ctl = Spy()
+    assert OscRouter(None, ctl).handle("/vcam/cmd", [False], "10.0.0.7:9000") == [] and ctl.lines == []
+
+
 def test_a_text_t_sent_to_the_preset_address_is_refused_naming_the_presets():
     ctl = Spy()
     reply = OscRouter(None, ctl).handle("/vcam/preset", ["T"], "10.0.0.7:9000")
@@ -128,10 +143,10 @@ def _sharing(folder) -> Spy:
     return ctl
 
 
-@pytest.mark.parametrize("values", [["image:", "a  b.png"], ["image:a", "b.png"], ["image:", "{folder}/a b.png"]])
+@pytest.mark.parametrize("values", [["image:a", "b.png"], ["image:", "{folder}/a b.png"]])
 def test_an_input_split_into_values_whose_joined_path_is_no_file_is_told_to_send_one_value(tmp_path, values):
     """A file name holding two spaces, split by the sender into values, was joined with one and named a file that
-    is not there (after `image:` alone, a path starting with a space)."""
+    is not there."""
     (tmp_path / "a  b.png").write_bytes(b"")
     ctl = _sharing(tmp_path)
     values = [v.format(folder=tmp_path) for v in values]
@@ -146,6 +161,18 @@ def test_an_input_split_at_the_one_space_of_a_file_that_is_there_is_taken(tmp_pa
     ctl = _sharing(tmp_path)
     reply = OscRouter(None, ctl).handle("/vcam/input", ["image:a", "b.png"], "10.0.0.7:9000")
     assert ctl.lines == [("input image:a b.png", "osc")] and not reply[0].startswith("error"), reply
+
+
+@pytest.mark.parametrize("values", [["image:", "{folder}/a.png"], ["image:", "a.png"], ["image:", "a  b.png"]])
+def test_an_input_sent_as_its_kind_and_its_path_apart_is_taken(tmp_path, values):
+    """`/vcam/input "image:" "/abs/a.png"` was joined as `image: /abs/a.png`, a path starting with a space, and
+    refused as no file."""
+    (tmp_path / "a.png").write_bytes(b"")
+    (tmp_path / "a  b.png").write_bytes(b"")
+    ctl = _sharing(tmp_path)
+    values = [v.format(folder=tmp_path) for v in values]
+    reply = OscRouter(None, ctl).handle("/vcam/input", values, "10.0.0.7:9000")
+    assert ctl.lines == [("input " + " ".join(values), "osc")] and not reply[0].startswith("error"), reply
 
 
 @pytest.mark.parametrize("values", [["file:clip.mp4", "@bar"], ["file:my", "clip.mp4", "@off"],

@@ -40,7 +40,7 @@ def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
 @pytest.mark.parametrize("text,meant", [("file: a.mp4", "file:a.mp4"), ("file:  a.mp4@640x360", "file:a.mp4@640x360"),
                                         ("vcam: /dev/video10", "vcam:/dev/video10")])
 def test_a_space_after_the_colon_is_refused_with_the_output_meant(text, meant):
-    """`--out "file: a.mp4"` recorded to a file named " a.mp4"; refused, as --in refuses `file: a.mp4`."""
+    """`--out "file: a.mp4"` recorded to a file named " a.mp4"; refused, naming the output meant."""
     with pytest.raises(ValueError, match=f"a space after the colon is read as part of the name; did you mean {meant}"):
         parse_spec(text)
 
@@ -1033,7 +1033,8 @@ def test_a_recording_named_minus_is_refused_with_standard_outputs_name(tmp_path,
         check_path("-")
     assert "file:/dev/stdout" in err.value.fix and "file:show.mp4" in err.value.fix
     assert not (tmp_path / "-").exists()
-    check_path("./-")  # a file named so on purpose, said as a path
+    with pytest.raises(VcamError, match=r"cannot record to \./-: vcam records MP4 video, and a name without \.mp4"):
+        check_path("./-")  # a file named so, said as a path: no standard output, but a name without .mp4
     monkeypatch.setattr(os, "access", lambda path, mode: False)  # a folder this user may not write (root may)
     with pytest.raises(VcamError, match="cannot record to -: vcam takes it for a file named -"):
         check_path("-")  # standard output's line, not "folder … is not writable"
@@ -1066,6 +1067,45 @@ def test_a_show_file_recording_to_a_folder_not_there_yet_is_refused_not_recorded
         check_path(parse_spec(out).target)
     show.write_text("output: {out: [file:/]}\npresets:\n  - {name: a, prompt: x}\n")
     assert load_show(str(show)).output.out == ("file:/",)  # the root's slash is there already: not file://
+
+
+@pytest.mark.parametrize("name, use", [("show", "use file:show.mp4"), ("takes/show", "use file:takes/show.mp4"),
+                                       ("my take", "use 'file:my take.mp4'"), (".show", "use file:.show.mp4")])
+def test_a_recording_named_without_an_extension_is_refused_with_its_mp4_name(tmp_path, monkeypatch, name, use):
+    """`--out file:show` recorded an MP4 named `show`, which players and editors do not open as a video, where
+    `--out file:show.avi` was refused with file:show.mp4."""
+    from vcam.live.outputs.recording import check_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "takes").mkdir()
+    with pytest.raises(VcamError) as err:
+        check_path(name)
+    assert str(err.value).startswith(f"cannot record to {name}: vcam records MP4 video, and a name without .mp4")
+    assert err.value.fix == use and not (tmp_path / name).exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"), reason="named pipes, /dev/null")
+def test_a_device_or_a_named_pipe_without_an_extension_is_recorded_into(tmp_path):
+    """What a program reads the recording from as it is made has no extension: /dev/stdout (`| ffplay -`), a pipe."""
+    from vcam.live.outputs.recording import check_path
+    from vcam.outspec import check_recording_name
+
+    os.mkfifo(tmp_path / "feed")
+    check_path(str(tmp_path / "feed"))
+    check_path("/dev/null")
+    check_recording_name("/dev/stdout")
+
+
+def test_a_show_file_recording_to_a_name_without_an_extension_is_refused_at_its_line(tmp_path):
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [file:take]}\npresets:\n  - {name: a, prompt: x}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(str(show))
+    assert "output file:take: cannot record to take: vcam records MP4 video" in err.value.problems[0]
+    assert "use file:take.mp4" in err.value.problems[0]
 
 
 @pytest.mark.parametrize("name, hint", [("take.txt", ""), ("club.yaml", "vcam run club.yaml"),

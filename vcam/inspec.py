@@ -50,6 +50,8 @@ class InputSpec:
     target: str = ""  # camera: "" (the first), an index or a device path; file and image: a path
 
     def __str__(self) -> str:
+        if self.target[:1].isspace():  # read back, a space after the colon is dropped: a name that starts with one
+            return f"{self.kind}:./{self.target}"
         return self.kind + (f":{self.target}" if self.target else "")
 
     @property
@@ -186,7 +188,7 @@ def _misnamed(text: str) -> MeantError | None:
     named as its index or device (`camera1`, `0`, `video0`, `webcam`): said as the input meant, where the fix for a
     path (`file:fil:a.mp4`) would keep the typo in the name."""
     kind, sep, target = text.partition(":")
-    low = kind.lower()
+    target, low = target.lstrip(), kind.lower()  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
     if sep and target and re.fullmatch(r"[a-z]{2,}", low):
         device = (target.isascii() and target.isdigit()) or target.startswith("/dev/")
         meant = "camera" if device else _OTHER_WORDS.get(low) or nearest(low, ("camera", "file", "image"))
@@ -224,7 +226,11 @@ def parse_input(text: str) -> InputSpec:
     text = text.strip()
     kind, sep, target = text.partition(":")
     kind = kind.lower()
-    if kind not in INPUT_KINDS:
+    if kind in INPUT_KINDS:
+        # `image: /tmp/x.png`, as one types a key and its value: the space is no part of the name (a name that
+        # starts with one is no name anyone means), and an OSC sender's `image:` and path values join with one
+        target = target.lstrip()
+    else:
         misnamed = _misnamed(text)
         if misnamed is not None:
             raise misnamed

@@ -95,7 +95,7 @@ def parse_spec(text: str) -> OutputSpec:
     if kind in ("window", "null") and target:
         raise ValueError(f"output {quoted(text)} takes no target: {usage}")
     if target[:1].isspace():
-        # `file: a.mp4` recorded to " a.mp4", a name no one lists; refused as --in refuses `file: a.mp4`
+        # `file: a.mp4` recorded to " a.mp4", a name no one lists; refused with the output meant before a file is made
         meant = f"{kind}:{target.strip()}{text[len(body):]}"
         raise ValueError(f"output {quoted(text)}: a space after the colon is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
@@ -148,16 +148,23 @@ WRITTEN_EXTENSIONS = (".mp4",)  # what a recording writes: MP4, whatever the nam
 
 
 def check_recording_name(path: str) -> None:
-    """VcamError when the name says another format (take.avi, take.mkv): the file would hold MP4 all the same, and
-    a player or editor trusting the name would refuse it or misread it. A name with no extension says nothing.
-    Text only, so a show file's check names the line."""
+    """VcamError when the name says another format (take.avi, take.mkv), or none (take): the file would hold MP4 all
+    the same, and a player or editor trusting the name would refuse it or misread it. Not a device (/dev/stdout,
+    /dev/null) or a named pipe a program reads from, which have no extension. Text only but for that, so a show
+    file's check names the line."""
     if path == "-":  # a shell's word for standard output: it made a file named -, and a player piped to waited
         stdout = "" if os.name == "nt" else "to send it to a program reading standard output (| ffplay -), use " \
             "file:/dev/stdout; "
         raise VcamError("cannot record to -: vcam takes it for a file named -, not standard output",
                         f"{stdout}to record to a file, name it: file:show.mp4")
     stem, ext = os.path.splitext(path)
-    if not ext or ext.lower() in WRITTEN_EXTENSIONS:
+    if ext.lower() in WRITTEN_EXTENSIONS:
+        return
+    if not ext:
+        if not _no_file(path):
+            # `--out file:show` recorded an MP4 named `show`, which no player opens as a video by its name
+            raise VcamError(f"cannot record to {path}: vcam records MP4 video, and a name without .mp4 is not "
+                            "opened as one by players and editors", f"use {shell_word(f'file:{path}.mp4')}")
         return
     # take.mp4. (a full stop typed after it), take.mp4.bak: the name is there already, not take.mp4.mp4
     mp4 = stem if os.path.splitext(stem)[1].lower() in WRITTEN_EXTENSIONS else stem + ".mp4"
@@ -171,6 +178,16 @@ def check_recording_name(path: str) -> None:
         elif ext.lower() in (".jsonl", ".json"):
             fix += "; a control log is written by vcam run --log-controls FILE.jsonl"
     raise VcamError(f"cannot record to {path}: vcam records MP4 video (.mp4), not {ext}", fix)
+
+
+def _no_file(path: str) -> bool:
+    """Whether `path` names what a recording streams into rather than a file to keep: a device (/dev/stdout for
+    `| ffplay -`, /dev/null) or something there already that is no file (a named pipe); or a folder (takes/), which
+    the start's check of the path says as one."""
+    device = path.startswith("/dev/") and not path.startswith("/dev/shm/")  # /dev/shm holds files, kept as any
+    if device or path.lower() == os.devnull.lower() or path.endswith(("/", os.sep)):
+        return True
+    return os.path.exists(path) and not os.path.isfile(path)
 
 
 # Formats ffmpeg writes a video into, where converting the MP4 afterwards is the fix: containers, then raw streams.

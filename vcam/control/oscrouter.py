@@ -153,6 +153,12 @@ class OscRouter:
     def _typed(self, address: str, args: list, sender: str) -> str | None:
         """/vcam/cmd "preset 3 @bar": the line as typed (QLab's network cue sends `/vcam/cmd preset 3` as two
         values, joined here by a space)."""
+        if any(isinstance(a, bool) for a in args):
+            if args == [False]:
+                return None  # the release of a button that sends true, then false
+            # read as the line `1`, answered as an unknown command
+            raise Unfit(f"{shown(address)} got {_got(any(a is True for a in args))}, which is no command: set the "
+                        f"button to send the command line as text, e.g. {address} \"preset 3 @bar\"", (address,))
         line = " ".join(_word(address, a) for a in args).strip()
         if not line:
             raise Unfit(f"{shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
@@ -290,9 +296,13 @@ def _no_value(address: str, name: str, true: bool) -> str:
     """A button's true (OSC's T) sent where a command takes a value: read as the number 1, it took every press on
     /vcam/preset to preset 1."""
     example = f", e.g. {shown(address)} {EXAMPLES[name]}" if name in EXAMPLES else ""
-    got = "True (OSC's T, a button's press)" if true else "False (OSC's F, a button's release)"
-    return (f"{shown(address)} got {got}, which is no value: set the button to send "
+    return (f"{shown(address)} got {_got(true)}, which is no value: set the button to send "
             f"the value itself{example} ({usage(name)})")
+
+
+def _got(true: bool) -> str:
+    """A button's true or false, as a reply names what came."""
+    return "True (OSC's T, a button's press)" if true else "False (OSC's F, a button's release)"
 
 
 def _no_command(address: str, name: str) -> str:

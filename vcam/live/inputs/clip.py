@@ -20,6 +20,7 @@ import numpy as np
 
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
+from vcam.outspec import rate_said
 from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import (WEBP_ANIMATION, HeadFirst, ImageError, fit, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, shows_as_decoded, webp_chunks,
@@ -682,7 +683,7 @@ class ClipSource:
             return
         self.reload = None
         self._adopt(fresh)
-        rate = f" at {float(self.rate):.4g} fps" if self.rate else ""
+        rate = f" at {rate_said(float(self.rate))} fps" if self.rate else ""
         self.say(f"clip {self.name} reloaded: {self.length} frames{rate}")
 
     def _waited_for(self, reload: Reload) -> bool:
