@@ -39,7 +39,8 @@ PROSE = {"and", "or", "with", "to", "for", "then", "on", "in", "writes", "wrote"
 # Flags of other programs that messages name (ffmpeg, docker, v4l2-ctl, pip), and those vcam's parser answers when
 # typed (`--input` is said to be --in): none of them vcam's own
 OTHER_PROGRAMS = {"--list-devices", "--device", "--input", "--output", "--outputs", "--framerate", "--frame-rate",
-                  "--resolution", "--show", "--show-file"}
+                  "--resolution", "--show", "--show-file",
+                  "--force-reinstall", "--no-deps"}
 
 
 def _words(text: str) -> list[str]:
