@@ -430,17 +430,12 @@ def jpeg_size(path: str) -> tuple[int, int] | None:
     return jpeg.frame_size(_jpeg_segments(path, jpeg.size_wanted))
 
 
-def jpeg_orientation(path: str) -> int | None:
-    """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segments, without decoding it; None for any
-    other file, or one that says none; UNSURE where an Exif block is cut short before it says (decoded to be sure).
-    Every Exif segment up to the scan, as libjpeg reads them: one with no orientation (a tool's, added beside the
-    older one that has it), or one after the frame header, does not end the look."""
-    return jpeg_header(path)[1]
-
-
 def jpeg_header(path: str, head: bytes = b"") -> tuple[tuple[int, int] | None, int | None]:
-    """A JPEG's size and EXIF orientation, each as jpeg_size and jpeg_orientation give it, from one walk of its
-    segments; `head`: the file's first bytes where they are read already (HeadFirst)."""
+    """A JPEG's size, as jpeg_size gives it, and its EXIF orientation, from one walk of its segments; `head`: the
+    file's first bytes where they are read already (HeadFirst). The orientation (1 to 8; 1: as stored) comes from its
+    APP1 segments: None for any other file, or one that says none; UNSURE where an Exif block is cut short before it
+    says (decoded to be sure). Every Exif segment up to the scan, as libjpeg reads them: one with no orientation (a
+    tool's, added beside the older one that has it), or one after the frame header, does not end the look."""
     size = turn = None
     sized = False
     for marker, body in _jpeg_segments(path, _header_wanted, head):
