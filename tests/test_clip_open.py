@@ -402,7 +402,7 @@ def test_a_photo_that_says_no_turn_given_as_a_clip_is_not_decoded_twice(tmp_path
 def test_a_jpegs_orientation_is_read_from_its_exif_in_either_byte_order(tmp_path):
     from PIL import Image
 
-    from vcam.live.frames import _tiff_orientation, jpeg_orientation
+    from vcam.live.frames import _tiff_orientation, jpeg_header
 
     for orientation in range(1, 9):
         photo = Image.fromarray(np.zeros((8, 8, 3), np.uint8))
@@ -410,10 +410,10 @@ def test_a_jpegs_orientation_is_read_from_its_exif_in_either_byte_order(tmp_path
         exif[0x0110] = "phone"  # another tag before it
         exif[0x0112] = orientation
         photo.save(tmp_path / "p.jpg", exif=exif)
-        assert jpeg_orientation(str(tmp_path / "p.jpg")) == orientation
+        assert jpeg_header(str(tmp_path / "p.jpg"))[1] == orientation
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "plain.jpg")
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "p.png")
-    assert jpeg_orientation(str(tmp_path / "plain.jpg")) is None and jpeg_orientation(str(tmp_path / "p.png")) is None
+    assert jpeg_header(str(tmp_path / "plain.jpg"))[1] is None and jpeg_header(str(tmp_path / "p.png"))[1] is None
     entry = bytes.fromhex("0112 0003 00000001 0006 0000")  # orientation, a short, one of it: 6
     big_endian = b"MM\0*" + (8).to_bytes(4, "big") + (1).to_bytes(2, "big") + entry
     assert _tiff_orientation(big_endian) == 6
@@ -447,7 +447,7 @@ def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turn
     """A 20-byte Exif block, its orientation entry's padding left off: imread turns the photo, as file: now does."""
     from PIL import Image
 
-    from vcam.live.frames import UNSURE, jpeg_orientation
+    from vcam.live.frames import UNSURE, jpeg_header
 
     stored = np.zeros((40, 80, 3), np.uint8)
     stored[:10, :10] = 255
@@ -457,11 +457,11 @@ def test_a_jpeg_whose_exif_ends_at_its_orientation_given_as_a_clip_comes_in_turn
     data = plain.read_bytes()
     path = tmp_path / "photo.jpg"
     path.write_bytes(data[:2] + b"\xff\xe1" + (len(body) + 2).to_bytes(2, "big") + body + data[2:])
-    assert jpeg_orientation(str(path)) == 6
+    assert jpeg_header(str(path))[1] == 6
     _comes_in_as_an_image_does(path)
     cut = body[:-1]  # in doubt: decoded to be sure, not taken for no turn
     path.write_bytes(data[:2] + b"\xff\xe1" + (len(cut) + 2).to_bytes(2, "big") + cut + data[2:])
-    assert jpeg_orientation(str(path)) == UNSURE
+    assert jpeg_header(str(path))[1] == UNSURE
 
 
 def _app1_exif(tags: dict[int, int]) -> bytes:
@@ -480,7 +480,7 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
     photo for unturned, and file: showed it on its side."""
     from PIL import Image
 
-    from vcam.live.frames import jpeg_orientation
+    from vcam.live.frames import jpeg_header
 
     stored = np.zeros((40, 80, 3), np.uint8)
     stored[:, :40] = 255
@@ -495,7 +495,7 @@ def test_a_turn_said_where_opencv_reads_it_is_found(tmp_path, where):
         data = data[:end] + _app1_exif({0x0112: 6}) + data[end:]
     path = tmp_path / "photo.jpg"
     path.write_bytes(data)
-    assert jpeg_orientation(str(path)) == 6
+    assert jpeg_header(str(path))[1] == 6
     _comes_in_as_an_image_does(path)
 
 
@@ -504,7 +504,7 @@ def test_a_turn_said_past_a_large_segment_is_found(tmp_path):
     carries it) is read where it is: a look at a fixed first part of the file would miss it."""
     from PIL import Image
 
-    from vcam.live.frames import jpeg_header, jpeg_orientation
+    from vcam.live.frames import jpeg_header
 
     plain = tmp_path / "plain.jpg"
     Image.fromarray(np.zeros((40, 80, 3), np.uint8)).save(plain)
@@ -513,7 +513,7 @@ def test_a_turn_said_past_a_large_segment_is_found(tmp_path):
                        for _ in range(3))
     path = tmp_path / "photo.jpg"
     path.write_bytes(data[:2] + profile + _app1_exif({0x0112: 6}) + data[2:])
-    assert jpeg_orientation(str(path)) == 6
+    assert jpeg_header(str(path))[1] == 6
     head = path.read_bytes()[:clip_module.HEAD_BYTES]  # as a clip reads it as it opens
     assert jpeg_header(str(path)) == jpeg_header(str(path), head) == ((80, 40), 6)
 

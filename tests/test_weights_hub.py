@@ -1057,27 +1057,32 @@ def served_hub(tmp_path, weights_folder):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("left", ["1234abcd.", ""])  # huggingface_hub 2.x's own name for a partial file, 1.x's
-def test_a_download_beside_a_stale_partial_file_waits_on_no_paths_info_answer(tmp_path, served_hub, left):
-    """A partial file left by a killed download (or another download in the same cache) had the hub asked which blob
-    each file is, and a hub that took the question and never answered it held the download for ever: huggingface_hub
-    sets no time limit. Under huggingface_hub 2.x no partial file is ever resumed, so nothing is asked."""
+def download_past_silent_paths_info(env: dict):
+    """`vcam download` run in `env` (served_hub's) as its own process; the test fails where it still waits five
+    minutes on the hub's paths-info answer."""
     import subprocess
 
-    if int(huggingface_hub.__version__.split(".")[0]) < 2 and not left:
-        pytest.skip("huggingface_hub 1.x resumes BLOB.incomplete: asked, with a time limit (tested without a hub)")
-    hub, env = served_hub
-    hub.paths_info_silent = True
-    hub.released.set()  # every file sent whole
-    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
-    blobs.mkdir(parents=True)
-    (blobs / f"{'a' * 64}.{left}incomplete").write_bytes(b"x" * 1000)
     try:
-        done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+        return subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired as e:
         said = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
         pytest.fail(f"the download still waited five minutes on the hub's paths-info answer: {said}")
+
+
+@pytest.mark.parametrize("left", ["1234abcd.", ""])  # huggingface_hub 2.x's own name for a partial file, 1.x's
+def test_a_download_beside_a_stale_partial_file_waits_on_no_paths_info_answer(served_hub, left):
+    """A partial file left by a killed download (or another download in the same cache) had the hub asked which blob
+    each file is, and a hub that took the question and never answered it held the download for ever: huggingface_hub
+    sets no time limit. Under huggingface_hub 2.x no partial file is ever resumed, so nothing is asked."""
+    if int(huggingface_hub.__version__.split(".")[0]) < 2 and not left:
+        pytest.skip("huggingface_hub 1.x resumes BLOB.incomplete: asked, with a time limit (tested without a hub)")
+    hub, env, blobs = served_hub
+    hub.paths_info_silent = True
+    hub.released.set()  # every file sent whole
+    blobs.mkdir(parents=True)
+    (blobs / f"{'a' * 64}.{left}incomplete").write_bytes(b"x" * 1000)
+    done = download_past_silent_paths_info(env)
     assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
 
 
@@ -1320,15 +1325,8 @@ def test_a_download_with_no_partial_file_waits_on_no_paths_info_answer(tmp_path,
     """The hub is asked which blob each file is only where partial files are there to be counted: a download into
     an empty cache from a hub that takes that question and never answers it (huggingface_hub sets no time limit)
     waited for ever, where it had finished in a second."""
-    import subprocess
-
-    hub, env = served_hub
+    hub, env, _ = served_hub
     hub.paths_info_silent = True
     hub.released.set()  # every file sent whole
-    try:
-        done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=300)
-    except subprocess.TimeoutExpired as e:
-        said = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
-        pytest.fail(f"the download still waited five minutes on the hub's paths-info answer: {said}")
+    done = download_past_silent_paths_info(env)
     assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr

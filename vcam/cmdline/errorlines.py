@@ -30,10 +30,10 @@ def missing_extra(command: str, e: ImportError) -> VcamError | None:
     """What `vcam COMMAND` says where `e` shows an optional part of the install (a pyproject extra), or a package
     every install brings, to be missing, and how to install it; None where `e` is no such part's absence. One error
     for stderr and `vcam bench --json`'s object alike. `command` "" where no command was read yet."""
-    top = e.name.split(".")[0] if isinstance(e, ModuleNotFoundError) and e.name else ""
+    top = _top(e) if isinstance(e, ModuleNotFoundError) else ""
     if top in DEPENDENCIES:
         return missing_dependency(command, top, e.name)
-    if (e.name or "").split(".")[0] == "cv2" and "cannot open shared object file" in str(e):
+    if _top(e) == "cv2" and "cannot open shared object file" in str(e):
         return opencv_without_its_libraries(command, e)
     extra = EXTRAS.get(top)
     if extra is None:
@@ -45,7 +45,7 @@ def missing_extra(command: str, e: ImportError) -> VcamError | None:
 def missing_before_command(e: ImportError) -> VcamError | None:
     """What vcam says where a package every install brings fails to load before a command is read (vcam's own modules
     loading, its options built: pyyaml, numpy); None for any other ImportError, a fault of vcam's own."""
-    top = e.name.split(".")[0] if isinstance(e, ModuleNotFoundError) and e.name else ""
+    top = _top(e) if isinstance(e, ModuleNotFoundError) else ""
     return missing_dependency("", top, e.name) if top in DEPENDENCIES else None
 
 
@@ -57,6 +57,11 @@ def missing_at_start(e: ImportError) -> int:
         raise e
     say_error(missing)
     return 2
+
+
+def _top(e: ImportError) -> str:
+    """The top-level module of the one `e` failed to load (`cv2` for `cv2.dnn`), "" where `e` names none."""
+    return (e.name or "").split(".")[0]
 
 
 def _vcam(command: str) -> str:

@@ -412,8 +412,7 @@ def _long_forms(prog: str, letter: str, known: list[str]) -> str:
         return f"; {prog} takes no options"
     if not starting:
         return f"; {prog}'s options are written in full ({prog} --help lists them)"
-    named = starting[0] if len(starting) == 1 else f"{', '.join(starting[:-1])} or {starting[-1]}"
-    return f"; {prog}'s options are written in full: {named}?"
+    return f"; {prog}'s options are written in full: {listed(starting, 'or')}?"
 
 
 ATTENTION_QUANT_HELP = ("int8: the self-attention through SageAttention 1.0.6's INT8 Q·K kernel (CUDA, Ampere or "

@@ -138,11 +138,9 @@ class OscRouter:
             if float(args[0]) < ON:
                 return None  # a push button's release
             args = []
-        if name not in NO_ARGS and any(isinstance(a, bool) for a in args):
-            if args == [False]:
-                return None  # the release of a button that sends true, then false
-            # a true among values too (/vcam/blend 1 3 T)
-            raise Unfit(_no_value(address, name, any(a is True for a in args)), (address,))
+        # a true among values is refused too (/vcam/blend 1 3 T)
+        if name not in NO_ARGS and _released(address, args, lambda true: _no_value(address, name, true)):
+            return None
         words = [_word(address, a) for a in args]
         if name == "input" and len(words) > 1:
             self._split_path(address, " ".join(words), len(words))
@@ -153,12 +151,10 @@ class OscRouter:
     def _typed(self, address: str, args: list, sender: str) -> str | None:
         """/vcam/cmd "preset 3 @bar": the line as typed (QLab's network cue sends `/vcam/cmd preset 3` as two
         values, joined here by a space)."""
-        if any(isinstance(a, bool) for a in args):
-            if args == [False]:
-                return None  # the release of a button that sends true, then false
-            # read as the line `1`, answered as an unknown command
-            raise Unfit(f"{shown(address)} got {_got(any(a is True for a in args))}, which is no command: set the "
-                        f"button to send the command line as text, e.g. {address} \"preset 3 @bar\"", (address,))
+        # a true is not read as the line `1`, which would be answered as an unknown command
+        if _released(address, args, lambda true: f"{shown(address)} got {_got(true)}, which is no command: set the "
+                     f"button to send the command line as text, e.g. {address} \"preset 3 @bar\""):
+            return None
         line = " ".join(_word(address, a) for a in args).strip()
         if not line:
             raise Unfit(f"{shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
@@ -245,6 +241,16 @@ class OscRouter:
 def _host(sender: str) -> str:
     """A sender's host (host:port), by which its surface is kept."""
     return sender.rpartition(":")[0] or sender
+
+
+def _released(address: str, args: list, refused: Callable[[bool], str]) -> bool:
+    """Whether `args` are a button's release, false alone (a button that sends true, then false), to be let go by;
+    Unfit, said by `refused` (told whether a true is among them), for any other args holding a true or false."""
+    if not any(isinstance(a, bool) for a in args):
+        return False
+    if args == [False]:
+        return True
+    raise Unfit(refused(any(a is True for a in args)), (address,))
 
 
 def _is_number(v) -> bool:

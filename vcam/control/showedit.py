@@ -12,7 +12,7 @@ from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed,
 from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
-from vcam.words import counted, quoted
+from vcam.words import counted, listed, quoted
 
 
 @dataclass(frozen=True)
@@ -211,8 +211,7 @@ def _left_out(before: Preset, after: Preset, index: int, on_air: Playing) -> tup
     kept = [(key, action) for key, action in live if getattr(before, key) is not None and getattr(after, key) is None]
     if not kept:
         return ()
-    names = [key for key, _ in kept]
-    keys = " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
+    keys = listed([key for key, _ in kept], "or")
     values = ", ".join(in_words(action) for _, action in kept)
     return (f"preset {index + 1} {quoted(after.name)} on air no longer gives its {keys}: {values} "
             f"stay{'s' if len(kept) == 1 else ''} on air",)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 
 def cache_dir() -> Path:
-    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam (not created here; with no
-    home, a folder of this user's own in the temporary one). A
+    """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam, none of them created here;
+    with no home, a folder of this user's own in the temporary one, created here where it is not there yet. A
     leading ~ is the home folder, as huggingface_hub reads HF_HOME: set where no shell expands it (a docker ENV, a
     systemd unit), it would otherwise make a folder named ~ in the current one. A relative $VCAM_CACHE_DIR is made
     whole against the folder vcam started in, and said."""

@@ -163,6 +163,23 @@ def over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return (bgr.astype(np.float32) * weight + 0.5).astype(np.uint8)
 
 
+# A PNG's signature, its first 8 bytes
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# The most chunks a walk of a header reads before what it looks for, or the RIFF block's end: a handful in any real
+# file, so a damaged one's walk stops soon
+HEADER_CHUNKS = 1000
+
+
+def is_png(head: bytes) -> bool:
+    """Whether the file's first bytes `head` start with a PNG's signature."""
+    return head.startswith(PNG_MAGIC)
+
+
+def is_webp(head: bytes) -> bool:
+    """Whether the file's first bytes `head` are a WebP's: a RIFF block of kind WEBP."""
+    return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+
+
 def _may_have_alpha(path: str, head: bytes = b"") -> bool:
     """Whether the file's header leaves room for an alpha channel: not a JPEG, a PNG without alpha or a tRNS
     chunk, a WebP whose header says none; True for any other file (its alpha is looked for by decoding it).
@@ -172,9 +189,9 @@ def _may_have_alpha(path: str, head: bytes = b"") -> bool:
             head = data.read(0, 32)
             if head.startswith(b"\xff\xd8\xff"):
                 return False
-            if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            if is_png(head):
                 return _png_may_have_alpha(data.read, head)
-            if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            if is_webp(head):
                 return _webp_may_have_alpha(head)
     except OSError:
         pass
@@ -220,7 +237,7 @@ def png_chunk_before_data(read: Callable[[int, int], bytes], kind: bytes) -> boo
     """Whether the PNG read by `read(at, count)` (HeadFirst.read) has a `kind` chunk before its first image data
     (IDAT), walked chunk by chunk; None where the file ends first, or a thousand chunks come first (a handful in any
     real file)."""
-    for _, _, chunk in png_chunks(read, 1000):
+    for _, _, chunk in png_chunks(read, HEADER_CHUNKS):
         if chunk in (kind, b"IDAT"):
             return chunk == kind
     return None
@@ -258,7 +275,7 @@ def webp_chunks(read: Callable[[int, int], bytes]) -> Iterator[tuple[int, int, b
     first, or the block holds more than a thousand (a handful in any real file)."""
     end = int.from_bytes(read(4, 4), "little") + 8
     at = 12
-    for _ in range(1000):
+    for _ in range(HEADER_CHUNKS):
         if at >= end:
             return
         chunk = read(at, 8)
@@ -350,9 +367,9 @@ def image_size(path: str) -> tuple[int, int] | None:
             head = f.read(30)
     except OSError:
         return None
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR" and len(head) >= 24:
+    if is_png(head) and head[12:16] == b"IHDR" and len(head) >= 24:
         return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP" and len(head) == 30:
+    if is_webp(head) and len(head) == 30:
         return _webp_size(head)
     if head[:6] in (b"GIF87a", b"GIF89a") and len(head) >= 10:
         return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
@@ -413,17 +430,12 @@ def jpeg_size(path: str) -> tuple[int, int] | None:
     return jpeg.frame_size(_jpeg_segments(path, jpeg.size_wanted))
 
 
-def jpeg_orientation(path: str) -> int | None:
-    """A JPEG's EXIF orientation (1 to 8; 1: as stored) from its APP1 segments, without decoding it; None for any
-    other file, or one that says none; UNSURE where an Exif block is cut short before it says (decoded to be sure).
-    Every Exif segment up to the scan, as libjpeg reads them: one with no orientation (a tool's, added beside the
-    older one that has it), or one after the frame header, does not end the look."""
-    return jpeg_header(path)[1]
-
-
 def jpeg_header(path: str, head: bytes = b"") -> tuple[tuple[int, int] | None, int | None]:
-    """A JPEG's size and EXIF orientation, each as jpeg_size and jpeg_orientation give it, from one walk of its
-    segments; `head`: the file's first bytes where they are read already (HeadFirst)."""
+    """A JPEG's size, as jpeg_size gives it, and its EXIF orientation, from one walk of its segments; `head`: the
+    file's first bytes where they are read already (HeadFirst). The orientation (1 to 8; 1: as stored) comes from its
+    APP1 segments: None for any other file, or one that says none; UNSURE where an Exif block is cut short before it
+    says (decoded to be sure). Every Exif segment up to the scan, as libjpeg reads them: one with no orientation (a
+    tool's, added beside the older one that has it), or one after the frame header, does not end the look."""
     size = turn = None
     sized = False
     for marker, body in _jpeg_segments(path, _header_wanted, head):
@@ -501,9 +513,9 @@ def still_orientation(path: str, head: bytes = b"") -> int | None:
     try:
         with HeadFirst(path, head) as data:
             start = data.read(0, 21)
-            if start.startswith(b"\x89PNG\r\n\x1a\n"):
+            if is_png(start):
                 return _png_orientation(data.read)
-            if start[:4] == b"RIFF" and start[8:12] == b"WEBP":
+            if is_webp(start):
                 return _webp_orientation(data.read, webp_flags(start))
     except OSError:
         pass

@@ -313,8 +313,6 @@ def _rgb(frame) -> np.ndarray:
     return cv2.cvtColor(cv2.merge([y, full(cr), full(cb)]), cv2.COLOR_YCrCb2RGB)
 
 
-
-
 def jpeg_size(data) -> tuple[int, int] | None:
     """(width, height) from a JPEG's start-of-frame segment, without decoding; None when there is none. Markers past
     an end of image are read on, as FFmpeg's decoder does; no step limit but the data's length."""

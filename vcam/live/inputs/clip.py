@@ -22,9 +22,9 @@ from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import shell_word, terminal_safe
-from vcam.live.frames import (WEBP_ANIMATION, HeadFirst, ImageError, fit, jpeg_header, over_black_bgr,
-                              png_chunk_before_data, png_chunks, quiet_cv2, read_shown, shows_as_decoded, webp_chunks,
-                              webp_flags)
+from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
+                              jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
+                              shows_as_decoded, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -171,7 +171,7 @@ def _text(path: str, head: bytes | None = None) -> bool:
 
 
 # The headers of still pictures (JPEG, PNG, WebP, TIFF both ways round)
-_PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"II*\x00", b"MM\x00*")
+_PICTURE_MAGIC = (b"\xff\xd8\xff", PNG_MAGIC, b"II*\x00", b"MM\x00*")
 
 
 def _picture(path: str, head: bytes | None = None) -> bool:
@@ -179,8 +179,7 @@ def _picture(path: str, head: bytes | None = None) -> bool:
     head = _head(path) if head is None else head
     if head is None:
         return False
-    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    return (head.startswith(_PICTURE_MAGIC) or webp) and not _may_be_animated(path, head)
+    return (head.startswith(_PICTURE_MAGIC) or is_webp(head)) and not _may_be_animated(path, head)
 
 
 # The first bytes of a file read once as a clip opens, for every look at its header: as many as the longest look
@@ -861,7 +860,7 @@ def _gif_conversion(path: str, head: bytes | None = None) -> str | None:
         return None
     # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one; `convert` is the name both
     # ImageMagick 6 (Ubuntu 24.04's) and 7 answer to, `magick` 7's alone
-    return "convert apng:IN.png OUT.gif" if head.startswith(b"\x89PNG") else "convert IN.webp OUT.gif"
+    return "convert apng:IN.png OUT.gif" if is_png(head) else "convert IN.webp OUT.gif"
 
 
 def _frames_said(path: str, head: bytes) -> int:
@@ -869,8 +868,9 @@ def _frames_said(path: str, head: bytes) -> int:
     chunks cannot be read (it may be more)."""
     try:
         with HeadFirst(path, head) as data:
-            if head.startswith(b"\x89PNG"):
-                at = next((at for at, _, kind in png_chunks(data.read, 1000) if kind in (b"acTL", b"IDAT")), None)
+            if is_png(head):
+                chunks = png_chunks(data.read, HEADER_CHUNKS)
+                at = next((at for at, _, kind in chunks if kind in (b"acTL", b"IDAT")), None)
                 count = data.read(at + 4, 8) if at is not None else b""
                 return int.from_bytes(count[4:], "big") if count[:4] == b"acTL" and len(count) == 8 else 2
             return sum(1 for _ in zip(range(2), (k for _, _, k in webp_chunks(data.read) if k == b"ANMF")))
@@ -887,9 +887,9 @@ def _may_be_animated(path: str, head: bytes | None = None) -> bool:
         return False
     if head.startswith(b"GIF8"):
         return True
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+    if is_webp(head):
         return bool((webp_flags(head) or 0) & WEBP_ANIMATION)
-    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+    if not is_png(head):
         return False
     # APNG's rule: its animation chunk comes before its first image data; the chunks before it (an ICC profile,
     # text, EXIF) may run past the head, and are read on in the file

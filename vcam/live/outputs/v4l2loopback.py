@@ -451,7 +451,8 @@ def describe_device(device: str, calls: DeviceCalls) -> str:
         written = True
     held = _held_format(device, calls, programs)
     if held:
-        said.append(f"holds {held}" + ("" if written else _readers_fix(device, held, programs)))
+        joint = ": " if _sent_at(held) else ", "  # "holds 64x48 YU12: send …", "holds 64x48 YUYV, which …"
+        said.append(f"holds {held}" + ("" if written else joint + _readers_fix(device, held, programs)))
     return f"{head}: {'; '.join(said) or 'free'}"
 
 
@@ -459,9 +460,9 @@ def _readers_fix(device: str, held: Format, programs: list[Holder]) -> str:
     """What a run does with a device that readers alone hold to `held` (a writer keeps it whatever is sent): send
     at that size in vcam's pixel format; held to another, none of vcam's frames is taken until they close it."""
     if _sent_at(held):
-        return f": send that size, --out vcam:{device}@{held.width}x{held.height}"
+        return f"send that size, --out vcam:{device}@{held.width}x{held.height}"
     who = ", ".join(map(str, programs)) or "the program that has it open"
-    return f", which vcam does not send (it sends {V4L2_FOURCC['I420']}): close {who}, then start vcam"
+    return f"which vcam does not send (it sends {V4L2_FOURCC['I420']}): close {who}, then start vcam"
 
 
 def _sent_at(held: Format | None) -> bool:
@@ -669,7 +670,7 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
     size refused the next run too, for that size; one held to a pixel format vcam does not send takes no frame of
     vcam's at any size until its readers close it."""
     if held is not None and not _sent_at(held):
-        return _readers_fix(device, held, programs).lstrip(", ")
+        return _readers_fix(device, held, programs)
     size = f"@{held.width}x{held.height} (the size its readers hold)" if held else ""
     return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
