@@ -131,11 +131,9 @@ def _done_of(done: int, total: int) -> str:
     with its bytes done in its own unit: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
     "50.0 MB of 0.1 GB"; none done yet is said in the total's unit."""
     unit = _unit(total)
-    total_text = _in(total, unit)
-    done_text = size_text(done) if unit[0] == "GB" and done else _in(done, unit)
-    if done_text.endswith(" " + unit[0]):
-        done_text = done_text[:-len(unit[0]) - 1]
-    return f"{done_text} of {total_text}"
+    own = _unit(done) if unit[0] == "GB" and done else unit
+    figure = f"{done / own[1]:.1f}" if own == unit else _in(done, own)
+    return f"{figure} of {_in(total, unit)}"
 
 
 class ByteProgress(_Line):
