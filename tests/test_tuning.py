@@ -22,6 +22,14 @@ TINY = BenchSettings(model="tiny", steps=1, blocks=1, warmup=2, device="cpu")
 TORCH = torch.__version__
 
 
+def timing_recorded(monkeypatch) -> list:
+    """The bench stood in by one that records each candidate it is asked to time, each at 3 frames/s."""
+    timed = []
+    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
+        frames_per_second=3.0))
+    return timed
+
+
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path))
@@ -702,9 +710,7 @@ def test_a_cache_folder_that_cannot_be_made_is_refused_with_another_folder_as_th
     if not os.path.isdir(top) or os.path.exists(folder):
         pytest.skip(f"needs {top}, where no folder can be made")
     monkeypatch.setenv("VCAM_CACHE_DIR", folder)
-    timed = []
-    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
-        frames_per_second=3.0))
+    timed = timing_recorded(monkeypatch)
     assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 2
     err = capsys.readouterr().err
     assert not timed and f"cannot save the tuning to {folder}/tuning.json: the folder {top}/vcam-cache cannot be " \
@@ -1168,9 +1174,7 @@ def test_a_lock_file_another_user_keeps_private_is_refused_before_any_candidate_
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
     assert main(argv) == 0  # the first user's
     capsys.readouterr()
-    timed = []
-    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
-        frames_per_second=3.0))
+    timed = timing_recorded(monkeypatch)
     with as_other(0o600):
         code = main([*argv, "--steps", "2"])
     err = capsys.readouterr().err
@@ -1208,9 +1212,7 @@ def test_a_tuning_file_another_user_keeps_private_is_refused_before_any_candidat
     saved = folder / "tuning.json"
     before = saved.read_bytes()
     saved.chmod(0o600 if os.geteuid() == 0 else 0)  # theirs alone
-    timed = []
-    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
-        frames_per_second=3.0))
+    timed = timing_recorded(monkeypatch)
     try:
         with as_other(0o666):  # a lock file this user can open (or one deleted and made anew)
             code = main([*argv, "--steps", "2"])
@@ -1254,9 +1256,7 @@ def test_a_damaged_tuning_file_of_another_user_is_never_moved_aside(shared_folde
     saved = folder / "tuning.json"
     saved.write_text('{"version": 1, "entries": {,}}')
     saved.chmod(0o644)
-    timed = []
-    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
-        frames_per_second=3.0))
+    timed = timing_recorded(monkeypatch)
     if when == "save":
         monkeypatch.setattr(tuning, "_check_writable", lambda path: None)  # mended then, damaged since
     with as_other(0o666):
@@ -1288,9 +1288,7 @@ def test_another_users_tuning_file_in_a_sticky_folder_is_refused_before_any_cand
     saved = folder / "tuning.json"
     before = saved.read_bytes()
     folder.chmod(0o1777)
-    timed = []
-    monkeypatch.setattr(tuning, "bench", lambda settings, log=print: timed.append(settings) or SimpleNamespace(
-        frames_per_second=3.0))
+    timed = timing_recorded(monkeypatch)
     with as_other(0o666):
         code = main([*argv, "--steps", "2"])
     err = capsys.readouterr().err
