@@ -692,7 +692,7 @@ def test_a_still_photo_is_not_decoded_again_to_find_it_is_no_animation(tmp_path,
 
 
 def test_an_animated_png_is_told_by_its_animation_chunk(tmp_path):
-    from vcam.live.inputs.clip import _may_be_animated
+    from vcam.live.inputs.clip import _header, _may_be_animated
 
     Image = pytest.importorskip("PIL.Image")  # writes the animated PNG and WebP; not one of vcam's packages
 
@@ -701,10 +701,10 @@ def test_an_animated_png_is_told_by_its_animation_chunk(tmp_path):
     frames[0].save(tmp_path / "still.png")
     frames[0].save(tmp_path / "anim.webp", save_all=True, append_images=frames[1:], duration=100)
     frames[0].save(tmp_path / "still.webp")
-    assert [_may_be_animated(str(tmp_path / name)) for name in ("anim.png", "still.png", "anim.webp", "still.webp")] \
-        == [True, False, True, False]
+    names = ("anim.png", "still.png", "anim.webp", "still.webp")
+    assert [_may_be_animated(_header(str(tmp_path / name))) for name in names] == [True, False, True, False]
     (tmp_path / "cut.png").write_bytes((tmp_path / "anim.png").read_bytes()[:20])  # a header cut short
-    assert not _may_be_animated(str(tmp_path / "cut.png"))
+    assert not _may_be_animated(_header(str(tmp_path / "cut.png")))
 
 
 def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):

@@ -202,15 +202,16 @@ class HeadFirst:
     """A file read by offset: from its first bytes, read already (`head`), where they hold what is asked, else from
     the file, opened at the first read past them and closed on leaving. A walk of a header's chunks or segments
     that ends within the head opens nothing more; one that runs past it (an Exif segment after a large ICC profile)
-    is read on in the file, not cut off."""
+    is read on in the file, not cut off. `head` None: the file could not be read, and a look at its header finds
+    none."""
 
-    def __init__(self, path: str, head: bytes = b""):
+    def __init__(self, path: str, head: bytes | None = b""):
         self.path, self.head = path, head
         self._file = None
 
     def read(self, at: int, count: int) -> bytes:
         """`count` bytes from offset `at`, fewer where the file ends; OSError where it cannot be read."""
-        if at + count <= len(self.head):
+        if self.head is not None and at + count <= len(self.head):
             return self.head[at:at + count]
         if self._file is None:
             self._file = open(self.path, "rb")
