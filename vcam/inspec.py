@@ -183,12 +183,21 @@ def _meant(path: str) -> InputSpec:
     return InputSpec("image" if path.lower().endswith(_STILL_ENDINGS) else "file", path)
 
 
+def split_kind(text: str) -> tuple[str, str, str]:
+    """`image: /tmp/x.png` → ("image", ":", "/tmp/x.png"): an input as written, at its first colon, the spaces
+    after a kind (or a word for one, `clip: a.mp4`) dropped: written as one types a key and its value, the space is
+    no part of the name (a name that starts with one is no name anyone means), and an OSC sender's `image:` and
+    path values join with one. After a bare path's colon (`/clips/take: 2.mp4`) they stay: they are the name's."""
+    kind, sep, target = text.partition(":")
+    return kind, sep, target.lstrip() if re.fullmatch(r"[A-Za-z]{2,}", kind.strip()) else target
+
+
 def _misnamed(text: str) -> MeantError | None:
     """A kind mistyped or named by another word before its target (`fil:a.mp4`, `clip:a.mp4`, `cam:0`), a camera
     named as its index or device (`camera1`, `0`, `video0`, `webcam`): said as the input meant, where the fix for a
     path (`file:fil:a.mp4`) would keep the typo in the name."""
-    kind, sep, target = text.partition(":")
-    target, low = target.lstrip(), kind.lower()  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
+    kind, sep, target = split_kind(text)  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
+    low = kind.lower()
     if sep and target and re.fullmatch(r"[a-z]{2,}", low):
         device = (target.isascii() and target.isdigit()) or target.startswith("/dev/")
         meant = "camera" if device else _OTHER_WORDS.get(low) or nearest(low, ("camera", "file", "image"))
@@ -224,13 +233,9 @@ def parse_input(text: str) -> InputSpec:
     """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms, BarePathError for a path
     without its kind. A path's shell escapes are taken out (unescaped)."""
     text = text.strip()
-    kind, sep, target = text.partition(":")
+    kind, sep, target = split_kind(text)
     kind = kind.lower()
-    if kind in INPUT_KINDS:
-        # `image: /tmp/x.png`, as one types a key and its value: the space is no part of the name (a name that
-        # starts with one is no name anyone means), and an OSC sender's `image:` and path values join with one
-        target = target.lstrip()
-    else:
+    if kind not in INPUT_KINDS:
         misnamed = _misnamed(text)
         if misnamed is not None:
             raise misnamed
