@@ -815,3 +815,25 @@ def test_text_for_one_line_has_its_line_breaks_and_tabs_escaped_too():
     assert terminal_safe("a\r\nb\tc\x1b") == "a\nb\tc\\x1b"  # a reply's lines kept
     assert terminal_safe("a\r\nb\tc\x1b", lines=False) == "a\\r\\nb\\tc\\x1b"
     assert terminal_safe("caf\u00e9 \u00a0\U0001f600", lines=False) == "caf\u00e9 \u00a0\U0001f600"
+
+
+@pytest.mark.parametrize("name", ["gone\x1b[2J.png", "two\nlines.png"])
+def test_a_name_with_a_control_character_is_escaped_once_wherever_its_error_is_said(tmp_path, capsys, name):
+    """Escaped as the error is made, and said as it is: `\\x1b` once, never `\\\\x1b` (escaped again), in the
+    CLI's error lines, in the one line a running show says, and in the fix that lists a folder's files."""
+    from vcam.cmdline.errorlines import say_error
+
+    escaped = repr(name)[1:-1]
+    with pytest.raises(InputError) as missing:
+        check_input(parse_input(f"image:{tmp_path / name}"))
+    say_error(missing.value)
+    printed = capsys.readouterr().err
+    assert printed.count(escaped) == 1 and "\\\\" not in printed, printed
+    assert printed.count("\n") == 2 and "\x1b" not in printed  # the error line and its fix's, nothing more
+    assert str(missing.value).count(escaped) == 1 and "\\\\" not in str(missing.value)
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / name).write_bytes(b"x")
+    with pytest.raises(InputError) as folder:
+        check_input(parse_input(f"file:{tmp_path / 'clips'}"))
+    assert f"(it holds {escaped})" in folder.value.fix and "\\\\" not in folder.value.fix
+

@@ -21,7 +21,7 @@ import numpy as np
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.outspec import rate_said
-from vcam.words import shell_word, terminal_safe
+from vcam.words import shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
                               shows_as_decoded, webp_chunks, webp_flags)
@@ -85,7 +85,7 @@ def _one_file_in(folder: str, kind: str) -> str:
         names = None
     if names == []:
         return f"the folder holds no file: name a {noun} file, {kind}:PATH"
-    holds = f" (it holds {terminal_safe(', '.join(names[:3]))}{', ...' if len(names) > 3 else ''})" if names else ""
+    holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     named = os.path.join(folder, "NAME")
     return f"name one {noun} in it: {shell_word(f'{kind}:{named}')}{holds}"
 
