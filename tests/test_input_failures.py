@@ -837,3 +837,19 @@ def test_a_name_with_a_control_character_is_escaped_once_wherever_its_error_is_s
         check_input(parse_input(f"file:{tmp_path / 'clips'}"))
     assert f"(it holds {escaped})" in folder.value.fix and "\\\\" not in folder.value.fix
 
+
+def test_a_fallback_image_named_with_control_characters_is_said_with_them_escaped(tmp_path):
+    """A --fallback image, or a preset's fallback:, whose name held a terminal's escape printed it raw in its
+    error (its start-up error line, a press's reply, the line said where a save stops decoding)."""
+    from vcam.live.fallbacks import FallbackImages
+    from vcam.live.frames import ImageError
+
+    images = FallbackImages(W, H)
+    with pytest.raises(ImageError) as missing:
+        images.get(str(tmp_path / "gone\x1b[2J.png"))
+    assert "gone\\x1b[2J.png" in missing.value.message and "\x1b" not in str(missing.value)
+    (tmp_path / "text\x07.png").write_text("no picture")
+    with pytest.raises(ImageError) as undecodable:
+        images.get(str(tmp_path / "text\x07.png"))
+    assert "text\\x07.png" in undecodable.value.message and "\x07" not in str(undecodable.value)
+

@@ -10,7 +10,7 @@ from types import ModuleType
 import numpy as np
 
 from vcam import jpeg
-from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
+from vcam.errors import IMAGE_FIX, READ_FIX, FileNamingError
 
 
 class Repeated:
@@ -145,8 +145,9 @@ def card(width: int, height: int, lines: list[str]) -> np.ndarray:
     return img
 
 
-class ImageError(VcamError, ValueError):
-    """An image that cannot be shown; a ValueError too, which a fallback changed on air is caught as."""
+class ImageError(FileNamingError, ValueError):
+    """An image that cannot be shown, its path said as FileNamingError says it; a ValueError too, which a fallback
+    changed on air is caught as."""
 
 
 def over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
