@@ -853,3 +853,13 @@ def test_a_fallback_image_named_with_control_characters_is_said_with_them_escape
         images.get(str(tmp_path / "text\x07.png"))
     assert "text\\x07.png" in undecodable.value.message and "\x07" not in str(undecodable.value)
 
+
+def test_the_reply_to_an_input_put_on_air_says_a_tab_in_its_name_escaped(tmp_path, monkeypatch):
+    """`input image:a<tab>b.png` (a name with a tab, dropped on the terminal) was answered with the tab raw, read
+    as spaces, where an error naming it says it escaped."""
+    monkeypatch.chdir(tmp_path)
+    assert cv2.imwrite(str(tmp_path / "a.png"), np.zeros((H, W, 3), np.uint8))
+    os.replace(tmp_path / "a.png", tmp_path / "a\tb.png")
+    typed = _typing()
+    assert typed("input image:a\tb.png") == f"input image:{tmp_path}/a\\tb.png from the next block"
+    assert typed("input image:gone\tb.png").startswith(f"error: image {tmp_path}/gone\\tb.png: no such file")

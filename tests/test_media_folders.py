@@ -529,3 +529,19 @@ def test_a_file_given_as_a_media_folder_is_said_as_a_file_with_its_folder_as_the
         MediaFolders.chosen([str(clip)], None)
     assert str(raised.value).startswith(f"--media {clip}: a file, not a folder")
     assert f"--media {tmp_path}" in raised.value.fix
+
+
+def test_an_input_named_with_a_tab_is_told_to_the_network_escaped_and_within_its_folder(tree):
+    """A reply or an error says a tab in a file's name escaped: the network is still told the path within the
+    shared folder, not the server's whole path."""
+    import cv2
+    import numpy as np
+
+    shared, _ = tree
+    assert cv2.imwrite(str(shared / "a.png"), np.zeros((24, 32, 3), np.uint8))
+    os.replace(shared / "a.png", shared / "a\tb.png")
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    reply = ctl.handle_line("input image:a\tb.png", "net 10.0.0.2:5000", network=True)
+    assert reply == "input image:a\\tb.png from the next block"
+    error = ctl.handle_line("input image:gone\tb.png", "net 10.0.0.2:5000", network=True)
+    assert error.startswith("error: image gone\\tb.png: no such file") and str(shared) not in error

@@ -38,7 +38,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
                          typed_fix)
-from vcam.words import clipped, counted, quoted
+from vcam.words import clipped, counted, quoted, terminal_safe
 
 
 @dataclass
@@ -579,7 +579,7 @@ class Controller:
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
-        return Reply(f"input {spec}{NEXT_BLOCK}", self._unseen()) if spec != "none" else f"text only{NEXT_BLOCK}"
+        return Reply(f"input {_said(spec)}{NEXT_BLOCK}", self._unseen()) if spec != "none" else f"text only{NEXT_BLOCK}"
 
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
@@ -622,7 +622,7 @@ class Controller:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
-            raise ValueError(f"input {spec}: {e}") from None
+            raise ValueError(f"input {_said(spec)}: {e}") from None
 
     def _blend(self, show: Show, a: int, b: int, x: float, origin: Origin) -> str:
         mix: dict[str, float] = {}
@@ -658,7 +658,7 @@ class Controller:
             else:
                 st.input = preset.input
                 self._submit(SetInput(preset.input), origin)
-                also.append(f"input {preset.input}" if preset.input != "none" else "text only")
+                also.append(f"input {_said(preset.input)}" if preset.input != "none" else "text only")
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
@@ -855,6 +855,12 @@ def _input_of(line: str) -> str | None:
     except CommandError:  # a cue's lines were checked as the show was read; a cue's own name may be anything
         return None
     return cmd.args[0] if cmd is not None and cmd.name == "input" else None
+
+
+def _said(spec: str) -> str:
+    """An input as a reply names it: a control character its file's name holds (a tab) escaped, as the input's
+    errors say it (FileNamingError); raw, a tab read as spaces."""
+    return terminal_safe(spec, lines=False)
 
 
 def _gone_fix(fix: str, spec: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from vcam.control.commands import Command, CommandError
 from vcam.errors import VcamError
 from vcam.inspec import InputSpec, parse_input
+from vcam.words import terminal_safe
 
 FLAG = "--media DIR"
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
@@ -137,18 +138,28 @@ class MediaFolders:
         """Any text for the network (a reply, the status line with its cue names): every file or image path of
         `inputs` found in it named as the network is told of it (`shown`), and each path of `spelled` by the
         spelling it maps to. One pass, so no path is renamed twice. The text must hold the paths as they are (a
-        repr() doubles a backslash, and every path on Windows has some)."""
+        repr() doubles a backslash, and every path on Windows has some), or as a reply or an input's error says
+        them, a control character escaped (terminal_safe): found so too, and renamed escaped alike."""
         names: dict[str, str] = {}
         for spec in inputs:
             parsed = parse_input(spec)
-            if parsed.kind in ("file", "image") and parsed.target in text:
-                names.setdefault(parsed.target, parse_input(self.shown(spec)).target)
-        names.update(spelled or {})  # spelled whole by the sender: left as it is
+            if parsed.kind in ("file", "image"):
+                theirs = parse_input(self.shown(spec)).target
+                for ours, said in ((parsed.target, theirs), (_said(parsed.target), _said(theirs))):
+                    if ours in text:
+                        names.setdefault(ours, said)
+        for ours, theirs in (spelled or {}).items():  # spelled whole by the sender: left as it is
+            names.update({ours: theirs, **({_said(ours): _said(theirs)} if _said(ours) != ours else {})})
         names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
         if not names:
             return text
         paths = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
         return paths.sub(lambda found: names[found.group(0)], text)
+
+
+def _said(path: str) -> str:
+    """A path as a reply or an input's error says it (FileNamingError): its control characters escaped."""
+    return terminal_safe(path, lines=False)
 
 
 def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
