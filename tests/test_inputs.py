@@ -520,6 +520,19 @@ def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
     assert "ffmpeg -i" in raised.value.fix and "\n" not in str(raised.value)
 
 
+def test_the_command_that_converts_a_clip_quotes_a_path_with_a_space_as_a_shell_takes_it(tmp_path):
+    """`ffmpeg -i /home/me/My Clips/take.mp4 …`, pasted, gave ffmpeg `/home/me/My` for its input."""
+    import shlex
+
+    (tmp_path / "My Clips").mkdir()
+    junk = tmp_path / "My Clips" / "take.mp4"
+    junk.write_bytes(b"\x00\x00\x00\x20ftypisom" + bytes(200))  # starts as an MP4, cut short
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(junk), W, H)
+    command = raised.value.fix[raised.value.fix.index("ffmpeg -i"):]
+    assert shlex.split(command)[:3] == ["ffmpeg", "-i", str(junk)]
+
+
 @pytest.mark.parametrize("name", ["cues.txt", "readme.nfo"])
 def test_a_text_file_named_as_a_clip_is_refused_not_played_as_a_black_picture(tmp_path, name):
     """FFmpeg reads a .txt or .nfo file as ANSI art: `input file:cues.txt` was taken, and restyled black frames."""

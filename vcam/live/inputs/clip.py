@@ -105,7 +105,7 @@ def _undecodable(file: HeadFirst) -> InputError:
     """Why OpenCV gave no frame of the file (its header: _header), and the fix for that: converting a sound file or
     a recording still being written would not help, so those are told apart from a codec OpenCV does not read."""
     path = file.path
-    convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
+    convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=shell_word(path))  # pasted as said
     if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
