@@ -862,4 +862,5 @@ def test_the_reply_to_an_input_put_on_air_says_a_tab_in_its_name_escaped(tmp_pat
     os.replace(tmp_path / "a.png", tmp_path / "a\tb.png")
     typed = _typing()
     assert typed("input image:a\tb.png") == f"input image:{tmp_path}/a\\tb.png from the next block"
+    assert f"| input image:{tmp_path}/a\\tb.png |" in typed("status")
     assert typed("input image:gone\tb.png").startswith(f"error: image {tmp_path}/gone\\tb.png: no such file")

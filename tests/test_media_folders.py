@@ -543,5 +543,6 @@ def test_an_input_named_with_a_tab_is_told_to_the_network_escaped_and_within_its
     ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
     reply = ctl.handle_line("input image:a\tb.png", "net 10.0.0.2:5000", network=True)
     assert reply == "input image:a\\tb.png from the next block"
+    assert "| input image:a\\tb.png |" in ctl.handle_line("status", "net 10.0.0.2:5000", network=True)
     error = ctl.handle_line("input image:gone\tb.png", "net 10.0.0.2:5000", network=True)
     assert error.startswith("error: image gone\\tb.png: no such file") and str(shared) not in error

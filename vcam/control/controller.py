@@ -775,7 +775,7 @@ class Controller:
         else:
             where = "prompt " + _mix_shown(list(st.prompts), 80)
         # the strength matters only with an input: text-only shows are not told about it
-        restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
+        restyle = f" | input {_said(st.input)} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
         bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,
