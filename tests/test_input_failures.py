@@ -864,3 +864,17 @@ def test_the_reply_to_an_input_put_on_air_says_a_tab_in_its_name_escaped(tmp_pat
     assert typed("input image:a\tb.png") == f"input image:{tmp_path}/a\\tb.png from the next block"
     assert f"| input image:{tmp_path}/a\\tb.png |" in typed("status")
     assert typed("input image:gone\tb.png").startswith(f"error: image {tmp_path}/gone\\tb.png: no such file")
+
+
+def test_a_logged_input_named_with_a_terminals_escape_is_refused_with_it_escaped(tmp_path):
+    """A replay or a render whose log names a file gone since, named with "\\x1b[2J", printed it raw as it refused
+    the log: the input as the log names it, and the log's own path."""
+    from vcam.errors import VcamError
+    from vcam.live.inputs import check_logged_inputs
+
+    log = str(tmp_path / "take\x07.jsonl")
+    with pytest.raises(VcamError) as refused:
+        check_logged_inputs(log, [("the input at block 1", f"image:{tmp_path}/gone\x1b[2J.png")])
+    said = refused.value.message + refused.value.fix
+    assert said.count("gone\\x1b[2J.png") == 2 and said.count("take\\x07.jsonl") == 2, said
+    assert all(ch.isprintable() for ch in said) and "\\\\" not in said
