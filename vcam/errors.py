@@ -48,7 +48,7 @@ class VcamError(Exception):
 
 class FileNamingError(VcamError):
     """An error whose text names a file or a device as it was given (an input, a fallback image). A name holding a
-    terminal's escape ("\x1b[2J" cleared the screen as the error was said) or a line break (one named to look like
+    terminal's escape ("\\x1b[2J" cleared the screen as the error was said) or a line break (one named to look like
     a line of vcam's own) is said escaped, as repr() writes it: here, once, as the error is made, since every place
     that says an error (the CLI's error lines, a command's reply, a line said on air, a status message) says its
     text as it is."""
