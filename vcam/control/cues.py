@@ -512,7 +512,7 @@ def _notes_once(replies: list[Reply]) -> list[Reply]:
     said: set[str] = set()
     kept = []
     for reply in replies:
-        kept.append(Reply(reply.done, [n for n in reply.notes if n not in said], reply.lands))
+        kept.append(reply.without(*said))
         said.update(reply.notes)
     return kept
 
