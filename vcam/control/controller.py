@@ -181,6 +181,21 @@ class Controller:
         reply = self._apply_any(admitted, source, at_once, network=True, aim=aim)
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
 
+    def missing_file(self, line: str) -> InputSpec | None:
+        """The file or image an `input` line from the network names where no file is, read as `apply` reads it (a
+        timing after the path and quotes are not the path; held to `media`, made whole); None for any other line, a
+        file that is there, or a line refused on other grounds (handle_line says why)."""
+        try:
+            cmd = parse(line, console=False)
+            admitted = self.media.admit(cmd) if cmd is not None and cmd.name == "input" else None
+            spec = parse_input(admitted.args[0]) if admitted is not None else None
+        except (CommandError, ValueError):  # media.Refused too
+            return None
+        if spec is None or spec.kind not in ("file", "image"):
+            return None
+        whole = parse_input(_whole_path(str(spec)))
+        return None if os.path.isfile(whole.target) else whole
+
     def _choices(self, missing: str | None) -> str:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
