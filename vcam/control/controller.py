@@ -88,7 +88,8 @@ class Controller:
                  on_fallback: Callable[[str | None], None] | None = None,
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
-                 land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
+                 land: Callable[[str], int | None] | None = None, unquantized: Callable[[], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
                  media: MediaFolders | None = None, screen: CameraScreen | None = None, replaying: bool = False):
         self.show = show
         self.state = state
@@ -120,6 +121,9 @@ class Controller:
         # Changes on the beat: `land(spec)` is the block a change quantised to spec goes into (None: at once);
         # the tempo's boundaries (on `clock`, the tempo's) time the screen's changes.
         self.land = land
+        # told as `quantize off` (typed or reloaded) lets changes land at once: the status line's "on beat" of the
+        # last quantised change goes with it (vcam.live.quantize.Quantizer.unquantized)
+        self.unquantized = unquantized or (lambda: None)
         self.clock = clock
         self.media = media or MediaFolders()  # the folders whose files a line from the network may name
         # The camera's screen: a change set through it comes after the frame it names (the one a freeze holds),
@@ -470,7 +474,10 @@ class Controller:
         """Changes land on `spec` from now (called with the lock held): off, what waits for the beat lands now, and
         is named (`_release`); another grid, what waits keeps its boundary, and is named with it (`_waiting`)."""
         self.quantize = spec
-        return self._release() if spec == "off" else self._waiting()
+        if spec != "off":
+            return self._waiting()
+        self.unquantized()
+        return self._release()
 
     def _waiting(self) -> str | None:
         """What waits for its boundary and when (called with the lock held): the commands by name, as `_release`

@@ -218,8 +218,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     quantizer = make_quantizer(air, producer, tempo)
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
-                            screen=screen, replaying=replay is not None)
+                            check_input=inputs.check, tempo=tempo, land=quantizer.land,
+                            unquantized=quantizer.unquantized, media=prep.media, screen=screen,
+                            replaying=replay is not None)
     # the OSC input reads its map in force, which a reload replaces
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
