@@ -1005,6 +1005,17 @@ def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, 
     assert will_replace("new.mp4") is None and will_replace(str(tmp_path)) is None
 
 
+@pytest.mark.parametrize("size, said", [(99_960, "0.1 MB"), (99_949, "99.9 kB"), (100, "0.1 kB"), (10, "10 bytes"),
+                                        (0, "0 bytes")])
+def test_an_older_files_size_is_said_as_a_download_size_is(tmp_path, size, said):
+    """A file just under a tenth of a megabyte read "100.0 kB" where a download of its size reads "0.1 MB"."""
+    from vcam.live.outputs.paths import will_replace
+
+    (tmp_path / "take.mp4").write_bytes(b"x" * size)
+    assert will_replace(str(tmp_path / "take.mp4")) == (f"will replace {tmp_path / 'take.mp4'} ({said}) at the first "
+                                                        "frame recorded; Ctrl-C before then keeps it")
+
+
 def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
     """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
     from vcam.live.outputs.recording import Recording
