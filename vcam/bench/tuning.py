@@ -441,9 +441,9 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
             tuned.saved = True
             tuned.interrupted = tuned.interrupted or stopped_in_write
-        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved
+        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved, and nothing failed
             tuned.interrupted = True
-            tuned.save_fix = save_fix(path, None)
+            log(f"stopped (Ctrl-C) before the tuning was saved to {path}: the table below is all there is")
         except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")

@@ -129,10 +129,10 @@ def _tune(args, settings, log, out) -> int:
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return 130 if result.interrupted else 0
-    if result.best is not None:  # measured, but the file could not be written: said above with the reason
+    if result.save_fix:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
                         result.save_fix + ", then tune again")
-    if result.interrupted:  # Ctrl-C before any candidate finished: nothing failed
+    if result.interrupted:  # Ctrl-C before any candidate finished, or before the save: nothing failed
         return 130
     raise VcamError("every candidate failed, so nothing was saved",
                     "see each candidate's error above; `vcam bench` with one of them shows the whole error")
