@@ -1289,14 +1289,15 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
 
     from vcam.live.outputs import recording
 
-    free = {"blocks": 10}  # 40 kB
+    free = {"blocks": 10}  # 40,960 bytes
     real = os.statvfs
     fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
     monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free.get("size", 10**6), free["blocks"], free["blocks"],
                                                                 4096) if p == str(tmp_path) else real(p))
+    take = tmp_path / "take.mp4"
     with pytest.raises(VcamError) as err:
-        recording.check_path(str(tmp_path / "take.mp4"))
-    assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (40 kB free in {tmp_path})"
+        recording.check_path(str(take))
+    assert err.value.message == f"cannot record to {take}: the disk is full (41.0 kB free in {tmp_path})"
     assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
     assert not list(tmp_path.iterdir())
     (tmp_path / "older.mp4").write_bytes(bytes(2_000_000))  # replaced at the first frame: its room is the take's
@@ -1305,6 +1306,22 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
     recording.check_path(str(tmp_path / "take.mp4"))
     free.update(size=0, blocks=0)  # a mount that gives no size at all (some FUSE ones): nothing known, let through
     recording.check_path(str(tmp_path / "take.mp4"))
+
+
+@pytest.mark.parametrize("free, said", [(500, "0.5 kB"), (63_999, "64.0 kB"), (50, "50 bytes")])
+def test_a_full_disks_room_is_said_as_every_other_size_is(tmp_path, monkeypatch, free, said):
+    """The room left on a full disk in the wording of the download and disk lines: 500 bytes read "0 kB free",
+    63,999 bytes "63 kB", 50 bytes "0 kB"."""
+    import collections
+
+    from vcam.live.outputs import recording
+
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(10**6, free, free, 1))
+    take = tmp_path / "take.mp4"
+    with pytest.raises(VcamError) as err:
+        recording.check_path(str(take))
+    assert err.value.message == f"cannot record to {take}: the disk is full ({said} free in {tmp_path})"
 
 
 def test_a_disks_room_is_asked_of_the_disk_the_recording_goes_to_and_counts_what_this_user_may_write(tmp_path,
@@ -1330,10 +1347,10 @@ def test_a_disks_room_is_asked_of_the_disk_the_recording_goes_to_and_counts_what
     (roomy / "take.mp4").write_bytes(b"older take")
     os.symlink(roomy / "take.mp4", full / "take.mp4")
     recording.check_path(str(full / "take.mp4"))
-    with pytest.raises(VcamError) as err:  # the take where the link leads has no room there
+    with pytest.raises(VcamError) as err:  # the take where the link leads has no room there but its own 10 bytes
         disks[str(roomy)] = fake(10**6, 0, 0, 4096)
         recording.check_path(str(full / "take.mp4"))
-    assert err.value.message.endswith(f"the disk is full (0 kB free in {roomy})"), err.value.message
+    assert err.value.message.endswith(f"the disk is full (10 bytes free in {roomy})"), err.value.message
     assert f"df -h {roomy}" in err.value.fix
 
     disks[str(full)] = fake(10**6, 0, 10**5, 4096)  # 400 MB free, all of them kept back for root
