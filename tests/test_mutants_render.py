@@ -131,10 +131,12 @@ def test_room_on_a_disk_is_said_as_a_download_size_is(n, said):
 @pytest.mark.parametrize("n, said", [(28.6e9, "28.6 GB"), (999_960_000, "1.0 GB"), (999_949_999, "999.9 MB"),
                                      (150_000_000, "150.0 MB"), (600_000, "0.6 MB"), (99_960, "0.1 MB"),
                                      (99_949, "99.9 kB"), (40_000, "40.0 kB"), (100, "0.1 kB"), (99.6, "0.1 kB"),
-                                     (99.4, "99 bytes"), (10, "10 bytes"), (0, "0 bytes")])
+                                     (99.4, "99 bytes"), (10, "10 bytes"), (1, "1 byte"), (0.6, "1 byte"),
+                                     (0, "0 bytes")])
 def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said):
     """A gigabyte and up in GB, a tenth of a megabyte and up in MB, a tenth of a kilobyte and up in kB, less in
-    whole bytes: the unit chosen once the figure is rounded (999.96 MB read "1000.0 MB", a 40 kB file "0.0 MB")."""
+    whole bytes, one of them "1 byte": the unit chosen once the figure is rounded (999.96 MB read "1000.0 MB", a 40 kB
+    file "0.0 MB")."""
     from vcam.live.progress import size_text
 
     assert size_text(n) == said

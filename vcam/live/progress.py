@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
+from vcam.words import counted
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
 REDRAW_S = 0.1  # the least time between two redraws of the line on a terminal
@@ -119,7 +120,9 @@ def _figure(n: float, unit: tuple[str, float]) -> str:
 
 
 def _in(n: float, unit: tuple[str, float]) -> str:
-    return f"{_figure(n, unit)} {unit[0]}"
+    """`n` bytes with their unit: "40.0 kB", "10 bytes", "1 byte"."""
+    figure = _figure(n, unit)
+    return counted(int(figure), "byte") if unit[1] == 1.0 else f"{figure} {unit[0]}"
 
 
 def size_text(n: float) -> str:
