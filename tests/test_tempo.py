@@ -327,7 +327,7 @@ def test_a_tap_off_the_beat_of_the_series_starts_it_over():
     assert got[3] == pytest.approx(120)
     assert got[4:7] == [None, None, None] and tempo.taps_broke_off is False  # it broke off at the 5th (the double)
     assert got[7] == pytest.approx(60 * 3 / 1.5, rel=0.03) and got[8] == pytest.approx(120, rel=0.03)
-    # a skipped beat starts over too; wobbly taps (within half again of the average gap) do not
+    # a skipped beat starts over too; wobbly taps (within half again of the fitted beat) do not
     clock.now += 1.0
     assert tempo.tap() is None and tempo.taps == 1 and tempo.taps_broke_off
     for gap in (0.5, 0.65, 0.45, 0.6):
@@ -1452,7 +1452,7 @@ def test_two_hands_tapping_at_once_each_tap_a_series_of_their_own():
 
 # --- found unchecked by mutating tempo.py: each test fails where the behaviour it names is changed --------------
 
-def test_the_tapped_tempo_averages_all_of_the_last_sixteen_taps_not_fewer():
+def test_the_tapped_tempo_is_fitted_through_all_of_the_last_sixteen_taps_not_fewer():
     """Ten gaps of 0.6 s, then ten of 0.5 s: the last 16 taps hold five of the slower gaps, and the tempo is theirs
     (fitted through them, about 113.8), not the last few taps' 120 nor all twenty-one's."""
     tempo, clock = fake_tempo()
@@ -1468,7 +1468,7 @@ def test_the_tapped_tempo_averages_all_of_the_last_sixteen_taps_not_fewer():
 
 
 def test_a_tap_nearly_a_beat_late_starts_the_series_over():
-    """Taps 0.5 s apart, then one 0.95 s after the last: more than half again the average gap, no beat of them."""
+    """Taps 0.5 s apart, then one 0.95 s after the last: more than half again the fitted beat, no beat of them."""
     tempo, clock = fake_tempo()
     for _ in range(4):
         tempo.tap()
@@ -1524,7 +1524,7 @@ def test_a_clocks_beat_moved_by_a_tenth_of_a_beat_is_heard_by_the_watchers():
 
 
 def test_a_tap_well_before_the_beat_starts_the_series_over():
-    """Taps 0.5 s apart, then one 0.3 s after the last: shorter than the average gap by more than half again."""
+    """Taps 0.5 s apart, then one 0.3 s after the last: shorter than the fitted beat by more than half again."""
     tempo, clock = fake_tempo()
     for _ in range(4):
         tempo.tap()

@@ -32,8 +32,9 @@ QUIET_S = 2.0  # a clock silent this long lets the next source apply
 TAP_BREAK_S = 60.0 / MIN_BPM
 TAPS_NEEDED = 4
 TAPS_KEPT = 16  # the tapped tempo is fitted through at most the last 16 taps
-# A gap this many times longer or shorter than the series' average gap is no beat of it (a skipped beat, a pad's
-# double press, a new tempo): it starts a new series, or the taps before it would hold the tempo wrong for 16 taps.
+# A gap this many times longer or shorter than the beat fitted through the series' taps is no beat of it (a skipped
+# beat, a pad's double press, a new tempo): it starts a new series, or the taps before it would hold the tempo wrong
+# for 16 taps.
 TAP_OFF_BEAT = 1.5
 TAP_HANDS = 8  # the sources whose tap series are kept apart (the console, a pad, a tablet, each client)
 TOLD_BPM = 0.05  # listeners hear of a bpm that moved at least this much (a clock's estimate wavers a little)
