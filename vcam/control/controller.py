@@ -27,7 +27,7 @@ from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
-from vcam.control.replies import Reply
+from vcam.control.replies import Note, Reply
 from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
@@ -403,7 +403,8 @@ class Controller:
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
-            return _landing_said(reply, f"{lands_on(spec)}: {held}" if spec is not None else held)
+            return _landing_said(reply, Note(f"{lands_on(spec)}: {held}" if spec is not None else held,
+                                             again=f"it waits for block {waits} too"))
         if at is None and spec is not None and self.land is not None:
             # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
             return _landing_said(reply, f"{self._no_boundary()}, not {lands_on(spec)}")

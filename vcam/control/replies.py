@@ -1,9 +1,21 @@
 """A command's reply in parts. Its text is what every caller reads (the console, OSC, MIDI, a reload's line); the
 parts are kept for the cue list, which joins the replies of a cue's lines (vcam.control.cues): it says their
-common landing once, and drops a note that a line of the same cue answers."""
+common landing once, and drops a note that a line of the same cue answers, or says it in short (Note)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+
+class Note(str):
+    """A note of a reply that a later line of the same cue, noted alike, says in short (`again`) where the note itself
+    is dropped as said: "it waits for block 40 too", as a line left with no note read as landing at once."""
+
+    again: str
+
+    def __new__(cls, text: str, again: str) -> Note:
+        note = super().__new__(cls, text)
+        note.again = again
+        return note
 
 
 class Reply(str):
@@ -32,7 +44,11 @@ class Reply(str):
 
     def without(self, *notes: str) -> Reply:
         """This reply less `notes` (those it has)."""
-        return Reply(self.done, [n for n in self.notes if n not in notes], self.lands, self.at_once)
+        return self.noted([n for n in self.notes if n not in notes])
+
+    def noted(self, notes: Sequence[str]) -> Reply:
+        """This reply with `notes` in place of its own."""
+        return Reply(self.done, notes, self.lands, self.at_once)
 
     def unlanded(self) -> Reply:
         """This reply less where it lands, said by whoever joins it to others landing there too."""
