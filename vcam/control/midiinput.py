@@ -170,6 +170,8 @@ class MidiInput:
         self.on_message = on_message
         self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
         self.on_reconnect = on_reconnect or (lambda: None)
+        # told of the port opened, at first and after an unplug (its controller's lights)
+        self.on_opened: Callable[[str], None] = lambda name: None
         self.say = say
         self.poll = poll
         self.where = where
@@ -223,6 +225,13 @@ class MidiInput:
             self.say(others)
         self._known = set(names)
         self._lister.api = getattr(self.port, "api", None)
+        self._tell_opened(port)
+
+    def _tell_opened(self, port: str) -> None:
+        try:
+            self.on_opened(port)
+        except Exception:  # noqa: BLE001 - what follows the port (its lights) must not stop the watch over it
+            pass
 
     def _say_held_back(self, now: float | None) -> None:
         with self._telling:
@@ -398,6 +407,7 @@ class MidiInput:
         if opened:
             self._known, self._lost, self._refused = set(names), None, None
             self.say(f"MIDI controller {readable(name)} is back")
+            self._tell_opened(name)
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None) -> MidiInput:

@@ -1,0 +1,254 @@
+"""A controller's buttons lit as the show is: the pad of the preset on air, the button of the screen mode on, the
+others dark, on the controller's output port, whatever changed the show (the console, a pad, a reload)."""
+import mido
+import pytest
+
+import fake_midi
+from helpers import map_refusal, wait_for
+from test_midi_router import SHOW
+from vcam.control.controller import Controller
+from vcam.control.midi import MidiRouter
+from vcam.control.midiinput import routed_input
+from vcam.control.midileds import PadLights, lit, output_for, wire_lights
+from vcam.control.midimap import Button, Light, MidiMap, find_map_file, load_map
+from vcam.control.show import parse_show
+
+MIX = "Fake MIDImix"
+
+
+def note(n, velocity, channel=0):
+    return mido.Message("note_on", note=n, velocity=velocity, channel=channel)
+
+
+def controller() -> Controller:
+    from test_midi_router import server_controller
+
+    return server_controller()
+
+
+def sent(name=MIX) -> list:
+    with fake_midi.LOCK:
+        return list(fake_midi.SENT.get(name, []))
+
+
+def last_of(n: int, name=MIX):
+    """The last velocity sent to note `n`, None where none was."""
+    return next((m.velocity for m in reversed(sent(name)) if m.type == "note_on" and m.note == n), None)
+
+
+class Show:
+    """A show with the MIDImix's shipped map, its input and lights started; stopped at the end of the test."""
+
+    def __init__(self, mapping=None, verbose=False):
+        self.said: list[str] = []
+        self.controller = controller()
+        self.router = MidiRouter(mapping or load_map(find_map_file("midimix", None)), self.controller, self.said.append)
+        self.input = routed_input(MIX, self.router, self.said.append)
+        self.input.poll = 0.02
+        self.lights = wire_lights(self.router, self.controller, self.input, self.said.append, verbose)
+
+    def __enter__(self):
+        self.input.start()
+        self.lights.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.lights.stop()
+        self.input.stop()
+        self.controller.close()
+
+
+@pytest.fixture
+def mix_out(fake_midi_backend):
+    fake_midi.OUTPUTS.add(MIX)
+    return fake_midi_backend
+
+
+# --- the map -----------------------------------------------------------------------------------------------------
+
+def test_the_shipped_maps_say_how_their_buttons_light():
+    apc = load_map(find_map_file("apc-mini-mk2", None))
+    pad = next(b for b in apc.buttons if b.note == 0)
+    scene = next(b for b in apc.buttons if b.note == 112)
+    assert pad.light == Light(21, 6)  # green at full brightness (channel 7)
+    assert scene.light == Light(1, 0)  # a scene button's one colour, on channel 1
+    mix = load_map(find_map_file("midimix", None))
+    assert {b.light for b in mix.buttons} == {Light(127, None)}
+    assert all(b.light is None for b in load_map(find_map_file("nanokontrol2", None)).buttons)
+
+
+def test_a_shows_own_buttons_light_as_its_map_files_unless_it_says_otherwise():
+    built = parse_show(SHOW + "midi:\n  map: midimix\n  controls:\n    - {note: 40, command: freeze}\n", "show.yaml")
+    assert next(b for b in built.midi.buttons if b.note == 40).light == Light(127, None)
+    own = parse_show(SHOW + "midi:\n  map: midimix\n  light: {velocity: 3, channel: 2}\n"
+                     "  controls:\n    - {note: 40, command: freeze}\n", "show.yaml")
+    assert next(b for b in own.midi.buttons if b.note == 40).light == Light(3, 1)
+    assert next(b for b in own.midi.buttons if b.note == 1).light == Light(127, None)  # the file's own
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("- {note: 1, command: freeze, light: {velocity: 0}}",
+     ":2: MIDI map control 1 light velocity 0 is out of range (1 to 127)"),
+    ("- {note: 1, command: freeze, light: {channel: 2}}", ":2: MIDI map control 1 light: give the velocity (1-127)"),
+    ("- {note: 1, command: freeze, light: 127}", ":2: MIDI map control 1 light must be a mapping of key: value"),
+    ("- {note: 1, command: freeze, light: {velocity: 1, colour: red}}",
+     ":2: MIDI map control 1 light: unknown key 'colour'"),
+    ("- {cc: 1, param: blend, light: {velocity: 1}}",
+     ":2: MIDI map control 1: light is for a button (command:), whose LED it lights; a knob or fader has none"),
+])
+def test_a_light_written_wrong_is_said_at_its_line(tmp_path, entry, said):
+    path, problem = map_refusal(tmp_path, entry)
+    assert problem.startswith(f"{path}{said}"), problem
+
+
+def test_only_the_button_of_the_preset_and_the_screen_mode_on_air_is_lit():
+    mapping = load_map(find_map_file("midimix", None))
+    show = parse_show(SHOW, "show.yaml")
+    leds = lit(mapping, show, 1, "freeze")
+    assert leds[("note", 0, 4)] == 127  # preset 2
+    assert leds[("note", 0, 3)] == 127  # freeze
+    assert leds[("note", 0, 1)] == 0 and leds[("note", 0, 6)] == 0  # preset 1, blackout
+    assert sum(v > 0 for v in leds.values()) == 2
+    assert sum(v > 0 for v in lit(mapping, show, None, "live").values()) == 1  # a typed prompt: live alone
+
+
+def test_a_preset_button_by_name_is_lit_and_one_the_show_lacks_stays_dark():
+    buttons = "- {note: 1, command: preset ocean}\n  - {note: 2, command: preset 9}"
+    mapping = load_map_text(buttons + "\nlight: {velocity: 5}")
+    leds = lit(mapping, parse_show(SHOW, "show.yaml"), 1, "live")
+    assert leds == {("note", 0, 1): 5, ("note", 0, 2): 0}
+
+
+def load_map_text(text):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "map.yaml"
+        path.write_text(f"controls:\n  {text}\n")
+        return load_map(path)
+
+
+def test_the_output_is_the_same_devices_and_never_another_controllers():
+    assert output_for(MIX, ["Fake nanoKONTROL2 MIDI 1", MIX]) == MIX
+    assert output_for(MIX, ["Fake nanoKONTROL2 MIDI 1"]) is None
+    alsa = "MIDI Mix:MIDI Mix MIDI 1 20:0"
+    assert output_for(alsa, ["MIDI Mix:MIDI Mix MIDI 1 24:0"]) == "MIDI Mix:MIDI Mix MIDI 1 24:0"
+
+
+# --- on the controller ---------------------------------------------------------------------------------------------
+
+def test_the_preset_on_air_is_lit_as_the_show_starts_and_moves_with_every_change(mix_out):
+    with Show() as show:
+        assert wait_for(lambda: last_of(1) == 127)  # preset 1 on air
+        assert last_of(4) == 0 and last_of(3) == 0  # preset 2 and freeze dark
+        show.controller.handle_line("preset 2", "stdin")  # the console
+        assert wait_for(lambda: last_of(4) == 127 and last_of(1) == 0)
+        fake_midi.send(MIX, note(7, 127))  # a pad: preset 3
+        assert wait_for(lambda: last_of(7) == 127 and last_of(4) == 0)
+        show.controller.handle_line("freeze", "stdin")
+        assert wait_for(lambda: last_of(3) == 127)
+        show.controller.handle_line("blackout", "osc")  # another source: the freeze button goes dark
+        assert wait_for(lambda: last_of(6) == 127 and last_of(3) == 0)
+    assert [m for m in sent() if m.type != "note_on"] == []
+
+
+def test_a_faders_sweep_sends_nothing_to_the_lights(mix_out):
+    with Show() as show:
+        assert wait_for(lambda: last_of(1) == 127)
+        assert wait_for(lambda: len(sent()) == 14)  # each of the map's 14 buttons once
+        for value in range(0, 128, 8):
+            show.controller.set_param("transition", value / 8, "midi")
+        show.controller.handle_line("preset 2", "stdin")  # after the sweep: its lights are the last sent
+        assert wait_for(lambda: last_of(4) == 127)
+        assert len(sent()) == 16  # preset 1 dark, preset 2 lit, nothing for the sweep
+
+
+def test_the_show_ending_darkens_what_it_lit(mix_out):
+    with Show():
+        assert wait_for(lambda: last_of(1) == 127)
+    assert last_of(1) == 0
+    assert all(last_of(m.note) == 0 for m in sent())
+
+
+def test_a_map_saved_without_lights_darkens_them(mix_out):
+    with Show() as show:
+        assert wait_for(lambda: last_of(1) == 127)
+        show.router.mapping = MidiMap(buttons=tuple(Button(b.command, note=b.note, channel=b.channel)
+                                                    for b in show.router.mapping.buttons))
+        assert wait_for(lambda: last_of(1) == 0)
+
+
+def test_a_controller_without_an_output_gets_nothing_and_is_said_only_when_asked(fake_midi_backend):
+    with Show() as show:
+        show.controller.handle_line("preset 2", "stdin")
+        assert wait_for(lambda: show.controller.state.preset == 1)
+    assert not [line for line in show.said if "output" in line or "lit" in line], show.said
+    with Show(verbose=True) as show:
+        show.controller.handle_line("preset 2", "stdin")
+        show.controller.handle_line("preset 3", "stdin")
+        assert wait_for(lambda: any("no output port" in line for line in show.said))
+    assert [line for line in show.said if "no output" in line] == [
+        "MIDI: Fake MIDImix has no output port; its buttons are not lit"]
+    assert fake_midi.SENT == {}
+
+
+def test_a_map_without_lights_opens_no_output(mix_out, monkeypatch):
+    opened = []
+    real = mido.open_output
+    monkeypatch.setattr(mido, "open_output", lambda *a, **k: opened.append(a) or real(*a, **k))
+    with Show(load_map(find_map_file("nanokontrol2", None))) as show:
+        show.controller.handle_line("preset 2", "stdin")
+        assert wait_for(lambda: show.controller.state.preset == 1)
+    assert opened == [] and fake_midi.SENT == {}
+
+
+def test_an_output_that_fails_is_said_once_and_the_show_goes_on(mix_out):
+    with Show() as show:
+        assert wait_for(lambda: last_of(1) == 127)
+        fake_midi.OUTPUTS.discard(MIX)  # sending fails from now on
+        for n in (2, 3, 1, 2):
+            assert show.controller.handle_line(f"preset {n}", "stdin").startswith("preset")
+        assert wait_for(lambda: any("sending to it failed" in line for line in show.said))
+        fake_midi.send(MIX, note(7, 127))
+        assert wait_for(lambda: show.controller.state.preset == 2)  # the pads still act
+    assert len([line for line in show.said if "lights" in line]) == 1, show.said
+
+
+def test_an_output_that_cannot_be_opened_is_said_once_and_the_show_goes_on(mix_out, monkeypatch):
+    def refused(*a, **k):
+        raise OSError("device busy")
+
+    monkeypatch.setattr(mido, "open_output", refused)
+    with Show() as show:
+        for n in (2, 3):
+            show.controller.handle_line(f"preset {n}", "stdin")
+        assert wait_for(lambda: any("could not be opened (OSError: device busy)" in line for line in show.said))
+        fake_midi.send(MIX, note(1, 127))
+        assert wait_for(lambda: show.controller.state.preset == 0)
+    assert len([line for line in show.said if "lights" in line]) == 1, show.said
+
+
+def test_a_controller_plugged_back_in_is_lit_afresh(mix_out):
+    with Show() as show:
+        assert wait_for(lambda: last_of(1) == 127)
+        fake_midi.unplug(MIX)
+        assert wait_for(lambda: any("unplugged" in line for line in show.said))
+        fake_midi.SENT.clear()
+        fake_midi.plug(MIX)
+        assert wait_for(lambda: any("is back" in line for line in show.said))
+        assert wait_for(lambda: last_of(1) == 127)  # dark after its power cycle: sent again
+
+
+def test_lights_stopped_are_told_nothing_more(mix_out):
+    c = controller()
+    mapping = load_map(find_map_file("midimix", None))
+    lights = PadLights(lambda: mapping, c.on_air, lambda s: None)
+    lights.opened(MIX)
+    assert last_of(1) == 127
+    lights.stop()
+    count = len(sent())
+    lights.update()
+    lights.opened(MIX)
+    assert len(sent()) == count
+    c.close()
