@@ -254,6 +254,34 @@ def others_named(wanted: str, port: str, names: list[str]) -> str | None:
             "lists them)")
 
 
+APC_MK2 = "apc mini mk2"
+
+
+def notes_port(port: str, names: list[str]) -> str | None:
+    """The Notes port of the APC mini mk2 whose Control port is `port`, where it is listed: in Note or Drum mode the
+    pads send there, not on the port opened. On ALSA its ports share the client number ('... Contr 20:0', '...
+    Notes 20:1'); Windows names it 'MIDIIN2 (APC mini mk2)'."""
+    def client(name: str) -> str | None:
+        found = re.search(r" (\d+):\d+$", name)
+        return found.group(1) if found else None
+
+    if APC_MK2 not in _folded(port) or _is_notes(port):
+        return None
+    return next((n for n in names if n != port and APC_MK2 in _folded(n) and _is_notes(n)
+                 and client(n) == client(port)), None)
+
+
+def _is_notes(name: str) -> bool:
+    return any(word in _folded(name) for word in ("notes", "midiin2"))
+
+
+def notes_line(notes: str) -> str:
+    """What is said once where an APC mini mk2's Control port is opened beside its Notes port (notes_port)."""
+    return (f"MIDI: the APC mini mk2's pads in Note or Drum mode send on its Notes port, {readable(notes)}, which vcam "
+            "does not read (it reads the Control port, where the faders and the pads in Session mode send): keep the "
+            "APC in Session mode, its default, for the map's pads")
+
+
 class Turned(str):
     """The router's reply to a knob's move: MidiInput holds such lines back as a sweep goes on, and lets a newer value
     of a control that answered so take the place of one still waiting. `knob`: the physical control, where it sends

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
-                               load_mido, matching, message_text, others_named, readable, renumbered, unavailable,
-                               waiting_line)
+                               load_mido, matching, message_text, notes_line, notes_port, others_named, readable,
+                               renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
@@ -221,7 +221,10 @@ class MidiInput:
 
     def _listening(self, port: str, names: list[str]) -> None:
         self.say(f"MIDI: listening on {readable(port)}")
-        if (others := others_named(self.wanted, port, names)) is not None:
+        notes = notes_port(port, names)
+        if notes is not None:  # not said as another controller the name names too: it is this one's
+            self.say(notes_line(notes))
+        if (others := others_named(self.wanted, port, [n for n in names if n != notes])) is not None:
             self.say(others)
         self._known = set(names)
         self._lister.api = getattr(self.port, "api", None)
