@@ -134,6 +134,22 @@ def test_the_output_is_the_same_devices_and_never_another_controllers():
     assert output_for(MIX, ["Fake nanoKONTROL2 MIDI 1"]) is None
     alsa = "MIDI Mix:MIDI Mix MIDI 1 20:0"
     assert output_for(alsa, ["MIDI Mix:MIDI Mix MIDI 1 24:0"]) == "MIDI Mix:MIDI Mix MIDI 1 24:0"
+    # two of one make: the one whose input was opened, not the first listed
+    assert output_for(alsa, ["MIDI Mix:MIDI Mix MIDI 1 24:0", alsa]) == alsa
+
+
+def test_a_light_goes_on_the_buttons_own_channel_and_a_cc_buttons_by_its_cc(mix_out):
+    mapping = load_map_text("- {note: 1, command: freeze, channel: 2}\n  - {cc: 41, command: live}\n"
+                            "  - {note: 2, command: blackout, channel: 2, light: {velocity: 9, channel: 5}}\n"
+                            "light: {velocity: 127}")
+    assert lit(mapping, None, None, "live") == {("note", 1, 1): 0, ("cc", 0, 41): 127, ("note", 4, 2): 0}
+    c = controller()
+    lights = PadLights(lambda: mapping, c.on_air, lambda s: None)
+    lights.opened(MIX)
+    assert [m for m in sent() if m.type == "control_change"] == [
+        mido.Message("control_change", channel=0, control=41, value=127)]
+    lights.stop()
+    c.close()
 
 
 # --- on the controller ---------------------------------------------------------------------------------------------
