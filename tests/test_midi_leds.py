@@ -90,6 +90,8 @@ def test_a_shows_own_buttons_light_as_its_map_files_unless_it_says_otherwise():
     ("- {note: 1, command: freeze, light: {velocity: 0}}",
      ":2: MIDI map control 1 light velocity 0 is out of range (1 to 127)"),
     ("- {note: 1, command: freeze, light: {channel: 2}}", ":2: MIDI map control 1 light: give the velocity (1-127)"),
+    ("- {note: 1, command: freeze, light: {}}", ":2: MIDI map control 1 light: give the velocity (1-127)"),
+    ("- {note: 1, command: freeze}\nlight: {}", ":3: MIDI map light: give the velocity (1-127)"),
     ("- {note: 1, command: freeze, light: 127}", ":2: MIDI map control 1 light must be a mapping of key: value"),
     ("- {note: 1, command: freeze, light: {velocity: 1, colour: red}}",
      ":2: MIDI map control 1 light: unknown key 'colour'"),
@@ -99,6 +101,15 @@ def test_a_shows_own_buttons_light_as_its_map_files_unless_it_says_otherwise():
 def test_a_light_written_wrong_is_said_at_its_line(tmp_path, entry, said):
     path, problem = map_refusal(tmp_path, entry)
     assert problem.startswith(f"{path}{said}"), problem
+
+
+def test_an_empty_light_refuses_the_show_rather_than_dropping_its_button():
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(SHOW + "midi:\n  controls:\n    - {note: 40, command: freeze, light: {}}\n"
+                   "    - {note: 41, command: live}\n", "show.yaml")
+    assert [p for p in err.value.problems if "give the velocity" in p], err.value.problems
 
 
 def test_only_the_button_of_the_preset_and_the_screen_mode_on_air_is_lit():

@@ -287,8 +287,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
 def _light(r: Reader, node, what: str) -> Light | None:
     """A `light:` ({velocity: 1-127, channel: 1-16}); None where it cannot be read (said)."""
     keys = r.mapping(node, f"{what} light", ("velocity", "channel"))
-    if not keys:
-        return None
+    if not isinstance(node, MappingNode) or (node.value and not keys):
+        return None  # said: not a mapping, or keys it does not know alone (`light: {}` is asked for its velocity)
     if "velocity" not in keys:
         r.error(node, f"{what} light: give the velocity (1-127) that lights the button's LED: "
                       "light: {velocity: 127} (the controller's manual says which)")
