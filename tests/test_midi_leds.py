@@ -9,7 +9,8 @@ from test_midi_router import SHOW
 from vcam.control.controller import Controller
 from vcam.control.midi import MidiRouter
 from vcam.control.midiinput import routed_input
-from vcam.control.midileds import PadLights, lit, output_for, wire_lights
+from vcam.control import midi as midi_module
+from vcam.control.midileds import PadLights, is_loopback, lit, output_for, wire_lights
 from vcam.control.midimap import Button, Light, MidiMap, find_map_file, load_map
 from vcam.control.show import parse_show
 
@@ -141,12 +142,92 @@ def load_map_text(text):
 
 
 def test_the_output_is_the_same_devices_and_never_another_controllers():
-    assert output_for(MIX, ["Fake nanoKONTROL2 MIDI 1", MIX]) == MIX
-    assert output_for(MIX, ["Fake nanoKONTROL2 MIDI 1"]) is None
-    alsa = "MIDI Mix:MIDI Mix MIDI 1 20:0"
-    assert output_for(alsa, ["MIDI Mix:MIDI Mix MIDI 1 24:0"]) == "MIDI Mix:MIDI Mix MIDI 1 24:0"
+    assert output_for(MIX, [MIX], ["Fake nanoKONTROL2 MIDI 1", MIX]) == MIX
+    assert output_for(MIX, [MIX], ["Fake nanoKONTROL2 MIDI 1"]) is None
+    alsa, other = "MIDI Mix:MIDI Mix MIDI 1 20:0", "MIDI Mix:MIDI Mix MIDI 1 24:0"
+    # the opened unit has no output: another unit of its make is not lit in its place
+    assert output_for(alsa, [alsa, other], [other]) is None
     # two of one make: the one whose input was opened, not the first listed
-    assert output_for(alsa, ["MIDI Mix:MIDI Mix MIDI 1 24:0", alsa]) == alsa
+    assert output_for(alsa, [other, alsa], [other, alsa]) == alsa
+
+
+WIN_INPUTS = ["MIDI Mix 0", "MIDI Mix 1"]
+
+
+def test_on_windows_the_nth_input_of_a_name_is_lit_on_the_nth_output_of_that_name(monkeypatch):
+    """Windows numbers inputs and outputs apart: output 'MIDI Mix 1' is the first unit's where a synth is listed
+    first among the outputs."""
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    outputs = ["Microsoft GS Wavetable Synth 0", "MIDI Mix 1", "MIDI Mix 2"]
+    assert output_for("MIDI Mix 1", WIN_INPUTS, outputs) == "MIDI Mix 2"
+    assert output_for("MIDI Mix 0", WIN_INPUTS, outputs) == "MIDI Mix 1"
+    assert output_for("MIDI Mix 0", ["MIDI Mix 0"], ["Microsoft GS Wavetable Synth 0"]) is None
+
+
+def win_lights(monkeypatch, fake, outputs, verbose=False):
+    """Lights of the MIDImix map opened on Windows' 'MIDI Mix 1', beside a 'MIDI Mix 0', with `outputs` listed."""
+    monkeypatch.setattr(midi_module.sys, "platform", "win32")
+    fake.PRESENT.update(WIN_INPUTS)
+    fake.OUTPUTS.update(outputs)
+    said = []
+    mapping = load_map(find_map_file("midimix", None))
+    lights = PadLights(lambda: mapping, lambda: (None, None, "live"), said.append, verbose)
+    lights.opened("MIDI Mix 1")
+    lights.update()
+    return lights, said
+
+
+def test_on_windows_the_opened_units_output_is_lit_not_the_one_of_its_name(fake_midi_backend, monkeypatch):
+    lights, said = win_lights(monkeypatch, fake_midi_backend, ["Microsoft GS Wavetable Synth 0", "MIDI Mix 1",
+                                                               "MIDI Mix 2"])
+    lights.stop()
+    assert sent("MIDI Mix 2") and not sent("MIDI Mix 1"), said
+
+
+def test_on_windows_outputs_that_cannot_be_told_apart_light_nothing_and_say_why_once(fake_midi_backend, monkeypatch):
+    lights, said = win_lights(monkeypatch, fake_midi_backend, ["MIDI Mix 0"])
+    lights.opened("MIDI Mix 1")  # opened again (a replug): said again, once
+    lights.stop()
+    assert fake_midi_backend.SENT == {}
+    assert said == ["MIDI: the buttons of MIDI Mix 1 are not lit: the inputs list 2 ports and the outputs 1 port named "
+                    "'MIDI Mix', so which output is its own cannot be told; plug in one controller of that name at a "
+                    "time for its lights"] * 2
+
+
+@pytest.mark.parametrize("name, loop", [
+    ("Midi Through:Midi Through Port-0 14:0", True), ("IAC Driver Bus 1", True), ("loopMIDI Port 1", True),
+    ("LoopBe Internal MIDI 0", True), ("a2j:Midi Through [14] (capture): Midi Through Port-0", True),
+    ("MIDI Mix:MIDI Mix MIDI 1 20:0", False), ("APC mini mk2 Control", False), (MIX, False)])
+def test_a_loopback_port_is_told_from_a_controller(name, loop):
+    assert is_loopback(name) is loop
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_loopback_input_gets_no_lights_which_would_come_back_as_presses(fake_midi_backend, verbose):
+    port = "IAC Driver Bus 1"
+    fake_midi_backend.PRESENT.add(port)
+    fake_midi_backend.OUTPUTS.add(port)
+    said = []
+    mapping = load_map(find_map_file("midimix", None))
+    lights = PadLights(lambda: mapping, lambda: (None, None, "freeze"), said.append, verbose)
+    lights.opened(port)
+    lights.update()
+    lights.stop()
+    assert fake_midi_backend.SENT == {}
+    assert said == (["MIDI: the buttons of IAC Driver Bus 1 are not lit: it is a loopback port, which would hand each "
+                     "light back to vcam as a press"] if verbose else [])
+
+
+def test_a_send_that_fails_as_the_show_ends_promises_no_return(mix_out):
+    said = []
+    mapping = load_map(find_map_file("midimix", None))
+    lights = PadLights(lambda: mapping, lambda: (None, None, "freeze"), said.append)
+    lights.opened(MIX)
+    assert last_of(3) == 127  # freeze lit
+    fake_midi.OUTPUTS.discard(MIX)  # unplugged as the show ends
+    lights.stop()
+    assert said == ["MIDI: the lights of Fake MIDImix could not be darkened as the show ends: sending to it failed "
+                    "(OSError: port 'Fake MIDImix' is gone)"]
 
 
 def test_a_light_goes_on_the_buttons_own_channel_and_a_cc_buttons_by_its_cc(mix_out):
@@ -216,7 +297,7 @@ def test_a_controller_without_an_output_gets_nothing_and_is_said_only_when_asked
         show.controller.handle_line("preset 3", "stdin")
         assert wait_for(lambda: any("no output port" in line for line in show.said))
     assert [line for line in show.said if "no output" in line] == [
-        "MIDI: Fake MIDImix has no output port; its buttons are not lit"]
+        "MIDI: the buttons of Fake MIDImix are not lit: it has no output port"]
     assert fake_midi.SENT == {}
 
 
@@ -261,7 +342,8 @@ def test_a_controller_plugged_back_in_is_lit_afresh(mix_out):
         assert wait_for(lambda: last_of(1) == 127)
         fake_midi.unplug(MIX)
         assert wait_for(lambda: any("unplugged" in line for line in show.said))
-        fake_midi.SENT.clear()
+        with fake_midi.LOCK:
+            fake_midi.SENT.clear()
         fake_midi.plug(MIX)
         assert wait_for(lambda: any("is back" in line for line in show.said))
         assert wait_for(lambda: last_of(1) == 127)  # dark after its power cycle: sent again

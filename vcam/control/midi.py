@@ -114,11 +114,11 @@ def _port_number(name: str) -> str | None:
 
 def renumbered(lost: str, names: list[str]) -> list[str]:
     """The ports of `names` that are `lost` under a client number ALSA gave anew, those with its port number first."""
-    alike = [n for n in names if _same_port(n) == _same_port(lost)]
+    alike = [n for n in names if same_port(n) == same_port(lost)]
     return sorted(alike, key=lambda n: _port_number(n) != _port_number(lost))
 
 
-def _same_port(listed: str) -> str:
+def same_port(listed: str) -> str:
     """A listed port's name without the numbers that change while it stays the same port: ALSA's client number,
     Windows' place among the inputs."""
     return stable_name(placeless(listed))
@@ -176,7 +176,7 @@ def _rank(wanted: str, name: str) -> int | None:
         return 2 if _port_number(w) == _port_number(name) else 3
     # squeezed without the numbers ALSA and Windows add, which would join the port's own ('midi 12' is not 'MIDI 1
     # 20:0')
-    bare = {_folded(_same_port(n)) for n in listed}
+    bare = {_folded(same_port(n)) for n in listed}
     squeezed = _squeezed(w)
     if squeezed and squeezed in {_squeezed(p) for f in bare for p in _parts(f)}:
         return 4
@@ -247,7 +247,7 @@ def others_named(wanted: str, port: str, names: list[str]) -> str | None:
     others = ", ".join(repr(readable(n)) for n in alike)
     # ports that share the name but for their numbers (ALSA cut both to the same 31 characters, two controllers
     # of one make on Windows): no more of the name tells them apart
-    twins = all(_same_port(n) == _same_port(port) for n in alike)
+    twins = all(same_port(n) == same_port(port) for n in alike)
     how = ("give the whole name of the one you mean, its numbers too" if twins
            else "give more of the name of the one you mean")
     return (f"MIDI: {wanted!r} also names {others}; listening on {readable(port)!r} only ({how}; vcam devices "

@@ -10,23 +10,64 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
-from vcam.control.midi import _same_port, load_mido, readable
+from vcam.control.midi import is_through, load_mido, placeless, readable
 from vcam.control.midimap import Button, MidiMap
+from vcam.words import counted
 
 SCREEN_MODES = ("freeze", "blackout", "live")  # a button for one is lit while the camera's screen is in it
 Led = tuple[str, int, int]  # ("note" or "cc", its channel, 0-based, its number)
 
 
-def output_for(input_name: str, outputs: list[str]) -> str | None:
-    """The output port of the device whose input is `input_name`: the same name (ALSA, CoreMIDI), else the same
-    name but for the numbers the system puts after it (Windows counts inputs and outputs apart)."""
-    if input_name in outputs:
-        return input_name
-    return next((o for o in outputs if _same_port(o) == _same_port(input_name)), None)
+# Ports that hand what is sent to them back to their input (ALSA's Midi Through, macOS's IAC Driver, Windows'
+# loopMIDI and LoopBe): a light sent to one comes back in as a press of the button it lights.
+LOOPBACKS = ("through", "loopmidi", "loopbe")
 
 
-def _is_on(button: Button, show, preset: int | None, screen: str) -> bool:
+class Presets(Protocol):
+    """What the lights ask of a show (control.show.Show, or vcam cam's view of the server's presets)."""
+
+    def find(self, ref: str | int) -> int:
+        """A preset's index by its 1-based number or its name; KeyError where the show has none."""
+        ...
+
+
+class Unlit(Exception):
+    """Why a device's buttons are not lit, said once (`always`: also without --log-controls)."""
+
+    def __init__(self, why: str, always: bool = False):
+        super().__init__(why)
+        self.always = always
+
+
+def is_loopback(name: str) -> bool:
+    """Whether the port `name` hands back what is sent to it (LOOPBACKS, the IAC Driver's buses)."""
+    folded = readable(name).casefold()
+    return is_through(name) or any(word in folded for word in LOOPBACKS) or folded.startswith("iac")
+
+
+def output_for(input_name: str, inputs: list[str], outputs: list[str]) -> str | None:
+    """The output port of the device whose input is `input_name`, None where it has none. ALSA and CoreMIDI list
+    it under the input's name. Windows puts a port's place in its list after its name, counting inputs and outputs
+    apart (inputs 'MIDI Mix 0', 'MIDI Mix 1'; outputs 'GS Wavetable Synth 0', 'MIDI Mix 1', 'MIDI Mix 2'): there the
+    Nth input of a name is the Nth output of that name, and where their counts differ, Unlit (any pick could light
+    another unit of the make, whose pads would then show this show)."""
+    bare = placeless(input_name)
+    if bare == input_name:
+        return input_name if input_name in outputs else None
+    ins = [n for n in inputs if placeless(n) == bare]
+    outs = [n for n in outputs if placeless(n) == bare]
+    if not outs or input_name not in ins:  # no output of its name, or unplugged meanwhile (a replug opens anew)
+        return None
+    if len(ins) != len(outs):
+        raise Unlit(f"the inputs list {counted(len(ins), 'port')} and the outputs {counted(len(outs), 'port')} named "
+                    f"{readable(bare)!r}, so which output is its own cannot be told; plug in one controller of that "
+                    "name at a time for its lights", always=True)
+    return outs[ins.index(input_name)]
+
+
+def _is_on(button: Button, show: Presets | None, preset: int | None, screen: str) -> bool:
     cmd = button.command
     if cmd.name == "preset" and cmd.args and show is not None and preset is not None:
         try:
@@ -36,7 +77,7 @@ def _is_on(button: Button, show, preset: int | None, screen: str) -> bool:
     return cmd.name in SCREEN_MODES and cmd.name == screen
 
 
-def lit(mapping: MidiMap, show, preset: int | None, screen: str) -> dict[Led, int]:
+def lit(mapping: MidiMap, show: Presets | None, preset: int | None, screen: str) -> dict[Led, int]:
     """Each lit button's LED and the velocity it is to show (0: dark); two buttons on one LED, the lit one's."""
     out: dict[Led, int] = {}
     for b in mapping.acting()[1]:
@@ -105,7 +146,7 @@ class PadLights:
         with self._lock:
             self._stopped = True
             if self._port is not None:
-                self._send({led: 0 for led, v in self._sent.items() if v})
+                self._send({led: 0 for led, v in self._sent.items() if v}, ending=True)
             self._close()
 
     def _open(self) -> bool:
@@ -113,27 +154,38 @@ class PadLights:
             return False
         self._tried = True
         try:
-            mido = load_mido()
-            name = output_for(self._input, list(mido.get_output_names()))
-            if name is None:
-                if self.verbose:
-                    self.say(f"MIDI: {readable(self._input)} has no output port; its buttons are not lit")
-                return False
-            self._port = mido.open_output(name)
+            self._port = load_mido().open_output(self._output())
+        except Unlit as why:
+            if self.verbose or why.always:
+                self.say(f"MIDI: the buttons of {readable(self._input)} are not lit: {why}")
+            return False
         except Exception as e:  # noqa: BLE001 - rtmidi's errors too; lights are not worth the show
             self.say(f"MIDI: the lights of {readable(self._input)} are off: its output could not be opened "
                      f"({e.__class__.__name__}: {e}); the show goes on")
             return False
         return True
 
-    def _send(self, changes: dict[Led, int]) -> None:
+    def _output(self) -> str:
+        """The name of the output to light; Unlit where there is none to light."""
+        if is_loopback(self._input):
+            raise Unlit("it is a loopback port, which would hand each light back to vcam as a press")
+        mido = load_mido()
+        name = output_for(self._input, list(mido.get_input_names()), list(mido.get_output_names()))
+        if name is None:
+            raise Unlit("it has no output port")
+        return name
+
+    def _send(self, changes: dict[Led, int], ending: bool = False) -> None:
+        """`ending`: the show's last word to the lights, after which nothing brings them back."""
         mido = load_mido()
         for led, velocity in changes.items():
             try:
                 self._port.send(_message(mido, led, velocity))
             except Exception as e:  # noqa: BLE001 - an unplugged controller: lit again once it is back
-                self.say(f"MIDI: the lights of {readable(self._input)} are off: sending to it failed "
-                         f"({e.__class__.__name__}: {e}); they come back when it is plugged in again")
+                failed = f"sending to it failed ({e.__class__.__name__}: {e})"
+                self.say(f"MIDI: the lights of {readable(self._input)} could not be darkened as the show ends: {failed}"
+                         if ending else f"MIDI: the lights of {readable(self._input)} are off: {failed}; they come "
+                         "back when it is plugged in again")
                 self._close()
                 return
             self._sent[led] = velocity
