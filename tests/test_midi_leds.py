@@ -361,3 +361,24 @@ def test_lights_stopped_are_told_nothing_more(mix_out):
     lights.opened(MIX)
     assert len(sent()) == count
     c.close()
+
+
+def test_lights_that_fail_as_the_input_opens_are_said_once_and_the_controls_act(mix_out):
+    def broken(name):
+        raise RuntimeError("no lights today")
+
+    with Show() as show:
+        show.input.on_opened = broken
+        fake_midi.unplug(MIX)
+        assert wait_for(lambda: any("unplugged" in line for line in show.said))
+        fake_midi.plug(MIX)
+        assert wait_for(lambda: any("is back" in line for line in show.said))
+        fake_midi.unplug(MIX)
+        assert wait_for(lambda: sum("unplugged" in line for line in show.said) == 2)
+        fake_midi.plug(MIX)
+        assert wait_for(lambda: sum("is back" in line for line in show.said) == 2)
+        fake_midi.send(MIX, note(4, 127))
+        assert wait_for(lambda: show.controller.state.preset == 1)
+    assert [line for line in show.said if "could not follow" in line] == [
+        "MIDI: the pad lights could not follow Fake MIDImix as it opened (RuntimeError: no lights today); its controls "
+        "act as before"]

@@ -190,6 +190,7 @@ class MidiInput:
         self._known: set[str] = set()  # the inputs listed at the last look while the port was open
         self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
         self._refused: str | None = None  # why it could not be (re)opened, said once until it opens
+        self._opened_failed = False  # telling `on_opened` failed, said
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
 
@@ -233,8 +234,11 @@ class MidiInput:
     def _tell_opened(self, port: str) -> None:
         try:
             self.on_opened(port)
-        except Exception:  # noqa: BLE001 - what follows the port (its lights) must not stop the watch over it
-            pass
+        except Exception as e:  # noqa: BLE001 - what follows the port (its lights) must not stop the watch over it
+            if not self._opened_failed:  # said once: a replug would fail alike
+                self._opened_failed = True
+                self.say(f"MIDI: the pad lights could not follow {readable(port)} as it opened ({described(e)}); "
+                         "its controls act as before")
 
     def _say_held_back(self, now: float | None) -> None:
         with self._telling:
