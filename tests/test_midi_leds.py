@@ -382,3 +382,36 @@ def test_lights_that_fail_as_the_input_opens_are_said_once_and_the_controls_act(
     assert [line for line in show.said if "could not follow" in line] == [
         "MIDI: the pad lights could not follow Fake MIDImix as it opened (RuntimeError: no lights today); its controls "
         "act as before"]
+
+
+def test_vcam_cam_lights_its_controller_as_the_server_says_its_show_is(mix_out):
+    from vcam.remote.client import cam_midi_parts
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    said = []
+    parts = cam_midi_parts(MIX, load_map(find_map_file("midimix", None)), remote, said.append)
+    try:
+        for part in parts:
+            part.start()
+        remote.update({"presets": ["neon city", "forest", "ocean"], "preset": "Forest", "screen": "freeze"})
+        assert wait_for(lambda: last_of(4) == 127 and last_of(3) == 127), said  # preset 2, freeze
+        assert last_of(1) == 0 and last_of(9) == 0
+        remote.update({"preset": None, "screen": "live"})  # a typed prompt on air
+        assert wait_for(lambda: last_of(4) == 0 and last_of(3) == 0 and last_of(9) == 127)
+        remote.update({"preset": "ocean", "preset_removed": True})  # a reload took it out: nothing of it is lit
+        assert last_of(7) == 0
+    finally:
+        for part in reversed(parts):
+            part.stop()
+    assert all(last_of(m.note) == 0 for m in sent())
+
+
+def test_vcam_cams_lights_find_a_button_preset_by_its_name_on_the_server():
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    remote.update({"presets": ["neon city", "ocean"], "preset": "ocean", "screen": "live"})
+    mapping = load_map_text("- {note: 1, command: preset OCEAN}\n  - {note: 2, command: preset 1}\n"
+                            "  - {note: 3, command: preset 9}\nlight: {velocity: 5}")
+    assert lit(mapping, *remote.on_air()) == {("note", 0, 1): 5, ("note", 0, 2): 0, ("note", 0, 3): 0}
