@@ -15,8 +15,9 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
       - {program: presets}                              # program change N -> preset N+1
       - {note: 112, command: freeze, light: {velocity: 1, channel: 1}}  # its LED: note-on 1 on channel 1
     channel: 1  (per entry or for the whole map; 1-16 as in every MIDI UI; default: any channel)
-    light: {velocity: 127}  (per button or for the whole map: how the controller lights a button's LED, a note-on
-           (a cc for a button on a cc) of that velocity, on `channel` or the button's own; none: no light)
+    light: {velocity: 127}  (per button, or at the top for the buttons written here without one (a show's, not those
+           of the map file it builds on): how the controller lights a button's LED, a note-on (a cc for a button on a
+           cc) of that velocity, on `channel` or the button's own (channel 1 for one on any); none: no light)
 
 A button with a light is lit on the controller (midileds.py) while what it does is on air: its preset, its screen
 mode (freeze, blackout, live); every other is dark.
