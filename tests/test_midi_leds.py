@@ -197,7 +197,9 @@ def test_on_windows_outputs_that_cannot_be_told_apart_light_nothing_and_say_why_
 @pytest.mark.parametrize("name, loop", [
     ("Midi Through:Midi Through Port-0 14:0", True), ("IAC Driver Bus 1", True), ("loopMIDI Port 1", True),
     ("LoopBe Internal MIDI 0", True), ("a2j:Midi Through [14] (capture): Midi Through Port-0", True),
-    ("MIDI Mix:MIDI Mix MIDI 1 20:0", False), ("APC mini mk2 Control", False), (MIX, False)])
+    ("MIDI Mix:MIDI Mix MIDI 1 20:0", False), ("APC mini mk2 Control", False), (MIX, False),
+    ("Gestionnaire IAC Bus 1", True), ("Passthrough Pedal", False), ("Breakthrough:Breakthrough MIDI 1 20:0", False),
+    ("Iachetti Pad", False)])
 def test_a_loopback_port_is_told_from_a_controller(name, loop):
     assert is_loopback(name) is loop
 

@@ -8,6 +8,7 @@ an open that fails is said once and the show goes on dark.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Protocol
@@ -22,7 +23,7 @@ Led = tuple[str, int, int]  # ("note" or "cc", its channel, 0-based, its number)
 
 # Ports that hand what is sent to them back to their input (ALSA's Midi Through, macOS's IAC Driver, Windows'
 # loopMIDI and LoopBe): a light sent to one comes back in as a press of the button it lights.
-LOOPBACKS = ("through", "loopmidi", "loopbe")
+LOOPBACKS = ("loopmidi", "loopbe")
 
 
 class Presets(Protocol):
@@ -44,7 +45,9 @@ class Unlit(Exception):
 def is_loopback(name: str) -> bool:
     """Whether the port `name` hands back what is sent to it (LOOPBACKS, the IAC Driver's buses)."""
     folded = readable(name).casefold()
-    return is_through(name) or any(word in folded for word in LOOPBACKS) or folded.startswith("iac")
+    # IAC as a word: a localised macOS may put it after another word ("Gestionnaire IAC"), and a maker's name may
+    # begin with those letters
+    return is_through(name) or any(word in folded for word in LOOPBACKS) or "iac" in re.findall(r"[a-z]+", folded)
 
 
 def output_for(input_name: str, inputs: list[str], outputs: list[str]) -> str | None:
