@@ -249,6 +249,12 @@ class Controller:
         show, index, _, _ = self._picked()
         return _name(show, index)
 
+    def on_air(self) -> tuple[Show | None, int | None, str]:
+        """The show, its preset on air (an index; None for a typed prompt) and the screen mode, as a controller's
+        lights show them."""
+        show, index, _, _ = self._picked()
+        return show, index, self.state.screen
+
     def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None, Dropped | None]:
         """The show, the preset and the blend on air, and the preset a reload took out while it was on air, as
         one."""
