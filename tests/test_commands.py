@@ -738,6 +738,23 @@ def test_a_count_of_bars_is_told_it_counts_beats_not_sent_to_bar():
     assert "did you mean" not in str(err.value) and "(it counts beats" in str(err.value)
 
 
+@pytest.mark.parametrize("line, said", [
+    ("next @2 bars", "not '2 bars' (it counts beats: 2 bars of 4/4 are @8)"),
+    ("seed 5 @4bars", "not '4bars' (it counts beats: 4 bars of 4/4 are @16)"),
+    ("preset 2 @0.5 bars", "not '0.5 bars' (it counts beats: 0.5 bars of 4/4 are @2); for an @ in a preset's name"),
+    ("next @1 bar", "not '1 bar' (did you mean @bar? it counts beats, 4 a bar of 4/4)"),
+    ("next @32 bars", "not '32 bars' (it counts beats, @64 at most: 16 bars of 4/4)"),
+    ("quantize 2 bars", "not '2 bars' (it counts beats: 2 bars of 4/4 are 8); usage: quantize"),
+    ("quantize 1 bar", "not '1 bar' (did you mean bar? it counts beats, 4 a bar of 4/4); usage: quantize"),
+])
+def test_a_timing_given_as_a_count_of_bars_is_answered_with_its_beats(line, said):
+    """`next @2 beats` is taken; `next @2 bars` was told only what comes after an @, with no word of how to say
+    two bars."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value), str(err.value)
+
+
 @pytest.mark.parametrize("line", ["@", "@xyz", "@ bar"])
 def test_an_at_word_that_is_no_timing_is_an_unknown_command(line):
     with pytest.raises(CommandError) as err:

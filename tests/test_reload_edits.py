@@ -155,8 +155,11 @@ def test_a_button_at_a_faders_osc_address_is_said_as_a_button(before, after, sai
      "cc 16 now 14-bit, cc 20 now a toggle"),
     ("controls:\n  - {address: /b, command: next}\n",
      "controls:\n  - {address: /b, command: next, release: 'prompt " + "a very long prompt " * 5 + "'}\n",
-     "/b release now prompt a very long prompt a very long pr…")],
-    ids=["osc range and curve", "midi bits and toggle", "long release"])
+     "/b release now prompt a very long prompt a very long pr…"),
+    ("light: {velocity: 127}\ncontrols:\n  - {note: 1, command: freeze}\n  - {note: 3, command: live}\n",
+     "controls:\n  - {note: 1, command: freeze, light: {velocity: 5, channel: 7}}\n  - {note: 3, command: live}\n",
+     "note 1 light now velocity 5 on channel 7, note 3 no light now")],
+    ids=["osc range and curve", "midi bits and toggle", "long release", "midi light"])
 def test_a_control_whose_range_curve_or_bits_alone_changed_says_what_changed(before, after, said):
     """A save that changed only a fader's range and curve, or a knob's bits, read "changed", the operator left to
     guess what the save did to the control under the hand."""
