@@ -546,3 +546,22 @@ def test_an_input_named_with_a_tab_is_told_to_the_network_escaped_and_within_its
     assert "| input image:a\\tb.png |" in ctl.handle_line("status", "net 10.0.0.2:5000", network=True)
     error = ctl.handle_line("input image:gone\tb.png", "net 10.0.0.2:5000", network=True)
     assert error.startswith("error: image gone\\tb.png: no such file") and str(shared) not in error
+
+
+def test_a_fix_quoting_a_name_with_a_quote_and_a_dollar_names_no_folder_of_the_server(tree):
+    """A fix's command gives a path with ' and $ as one shell word, each ' written '"'"': the network is told it
+    within the shared folder as the path itself is, not the server's whole folder."""
+    shared, _ = tree
+    (shared / "it's $x.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(16))  # an MP4 cut short
+    (shared / "it's $d").mkdir()
+    (shared / "it's $d" / "take.mp4").write_bytes(b"clip")
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    net = "net 10.0.0.2:5000"
+    clip = ctl.handle_line("input \"file:it's $x.mp4\"", net, network=True)
+    assert "convert it to H.264 in an MP4: ffmpeg -i 'it'\"'\"'s $x.mp4' -c:v" in clip, clip
+    folder = ctl.handle_line("input \"file:it's $d\"", net, network=True)
+    assert "name one clip in it: 'file:it'\"'\"'s $d/NAME'" in folder, folder
+    assert not any(str(shared) in reply for reply in (clip, folder)), (clip, folder)
+    # the operator's console hears the server's path in full, quoted alike
+    mine = ctl.handle_line(f"input \"file:{shared}/it's $x.mp4\"", "stdin")
+    assert "ffmpeg -i '" + str(shared) + "/it'\"'\"'s $x.mp4' -c:v" in mine, mine

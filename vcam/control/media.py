@@ -139,17 +139,17 @@ class MediaFolders:
         `inputs` found in it named as the network is told of it (`shown`), and each path of `spelled` by the
         spelling it maps to. One pass, so no path is renamed twice. The text must hold the paths as they are (a
         repr() doubles a backslash, and every path on Windows has some), or as a reply or an input's error says
-        them, a control character escaped (terminal_safe): found so too, and renamed escaped alike."""
+        them, a control character escaped (terminal_safe), or within a shell word's single quotes (a fix's command):
+        found so too, and renamed in the same form (_forms)."""
         names: dict[str, str] = {}
         for spec in inputs:
             parsed = parse_input(spec)
             if parsed.kind in ("file", "image"):
-                theirs = parse_input(self.shown(spec)).target
-                for ours, said in ((parsed.target, theirs), (_said(parsed.target), _said(theirs))):
+                for ours, said in _forms(parsed.target, parse_input(self.shown(spec)).target).items():
                     if ours in text:
                         names.setdefault(ours, said)
         for ours, theirs in (spelled or {}).items():  # spelled whole by the sender: left as it is
-            names.update({ours: theirs, **({_said(ours): _said(theirs)} if _said(ours) != ours else {})})
+            names.update(_forms(ours, theirs))
         names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
         if not names:
             return text
@@ -160,6 +160,21 @@ class MediaFolders:
 def _said(path: str) -> str:
     """A path as a reply or an input's error says it (FileNamingError): its control characters escaped."""
     return terminal_safe(path, lines=False)
+
+
+def _forms(ours: str, theirs: str) -> dict[str, str]:
+    """Each form a text may hold `ours` in, to the same form of `theirs`: as it is, as a reply says it (_said), and
+    within the single quotes of a shell word (shell_word: an ffmpeg command, `file:PATH/NAME`), where each ' is
+    written '"'"' and the path as it is is not found. The first of two forms alike wins."""
+    forms: dict[str, str] = {}
+    for form in (str, _said, _in_quotes, lambda path: _in_quotes(_said(path))):
+        forms.setdefault(form(ours), form(theirs))
+    return forms
+
+
+def _in_quotes(path: str) -> str:
+    """A path as shlex.quote writes it between its single quotes: each ' closed, given in double quotes, reopened."""
+    return path.replace("'", "'\"'\"'")
 
 
 def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
