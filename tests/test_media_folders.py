@@ -565,3 +565,30 @@ def test_a_fix_quoting_a_name_with_a_quote_and_a_dollar_names_no_folder_of_the_s
     # the operator's console hears the server's path in full, quoted alike
     mine = ctl.handle_line(f"input \"file:{shared}/it's $x.mp4\"", "stdin")
     assert "ffmpeg -i '" + str(shared) + "/it'\"'\"'s $x.mp4' -c:v" in mine, mine
+
+
+def test_a_reply_to_the_network_resolves_only_the_paths_it_names(tmp_path, monkeypatch):
+    """Each file of the show's presets and cues is resolved (shown) only where the reply names it: not on every
+    reply for every one (a stalled mount would hold each reply, and 300 inputs took ten times as long)."""
+    import cv2
+    import numpy as np
+
+    show = tmp_path / "show"
+    (show / "clips").mkdir(parents=True)
+    picture = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    for n in range(20):
+        (show / "clips" / f"c{n}.mp4").write_bytes(b"no video")
+        (show / "clips" / f"q{n}.png").write_bytes(picture)
+    presets = "".join(f"  - {{name: p{n}, prompt: a city, input: file:clips/c{n}.mp4}}\n" for n in range(20))
+    cues = "".join(f"  - {{name: q{n}, do: 'input image:clips/q{n}.png'}}\n" for n in range(20))
+    ctl = cue_show(show, f"presets:\n  - {{name: a, prompt: a sea}}\n{presets}cues:\n{cues}")
+    resolved = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda path, **kw: resolved.append(str(path)) or realpath(path, **kw))
+    net = "net 10.0.0.2:5000"
+    assert ctl.handle_line("seed 3", net, network=True) == "seed 3 from the next block"
+    assert ctl.handle_line("status", net, network=True).startswith("preset 1 'a' | seed 3")
+    assert not [path for path in resolved if "clips" in path], resolved
+    reply = ctl.handle_line("preset 6", net, network=True)  # names its clip, which does not decode
+    assert "clips/c4.mp4" in reply and str(tmp_path) not in reply, reply
+    assert {path for path in resolved if "clips" in path} <= {str(show / "clips" / "c4.mp4")}, resolved

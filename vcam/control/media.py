@@ -144,10 +144,13 @@ class MediaFolders:
         names: dict[str, str] = {}
         for spec in inputs:
             parsed = parse_input(spec)
-            if parsed.kind in ("file", "image"):
-                for ours, said in _forms(parsed.target, parse_input(self.shown(spec)).target).items():
-                    if ours in text:
-                        names.setdefault(ours, said)
+            if parsed.kind not in ("file", "image"):
+                continue
+            found = [form for form in _forms(parsed.target, parsed.target) if form in text]
+            if found:  # told only then: shown resolves the path, on every reply, for every input of the show
+                theirs = _forms(parsed.target, parse_input(self.shown(spec)).target)
+                for ours in found:
+                    names.setdefault(ours, theirs[ours])
         for ours, theirs in (spelled or {}).items():  # spelled whole by the sender: left as it is
             names.update(_forms(ours, theirs))
         names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
