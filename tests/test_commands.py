@@ -456,6 +456,16 @@ def test_a_space_after_a_bare_paths_colon_is_kept_as_part_of_its_name():
     assert str(err.value).endswith("did you mean input file:/clips/take: 2.mp4?")
 
 
+@pytest.mark.parametrize("line,meant", [("input take: 2.mp4", "file:take: 2.mp4"),
+                                        ("input notes: draft.mp4", "file:notes: draft.mp4")])
+def test_a_space_after_a_word_that_names_no_kind_is_kept_in_the_path_offered(line, meant):
+    """A word before a colon that is no kind, nor a word for one or one mistyped, is a bare path's: its space is
+    the name's, and the path offered is the file there (`file:take:2.mp4` named no file)."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a path needs its kind first: did you mean input {meant}?"
+
+
 def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     with pytest.raises(CommandError) as err:
         parse("preset sunset @ beach")
