@@ -533,6 +533,20 @@ def test_the_command_that_converts_a_clip_quotes_a_path_with_a_space_as_a_shell_
     assert shlex.split(command)[:3] == ["ffmpeg", "-i", str(junk)]
 
 
+@pytest.mark.parametrize("name", ["take\t2.mp4", "take\x1b[2J.mp4"])
+def test_the_fix_for_a_clip_named_with_a_control_character_offers_no_command_to_paste(tmp_path, name):
+    """Said as every name is, a tab or an ESC escaped, the ffmpeg command would paste a backslash and a letter
+    where the name holds the character: the fix says to convert it, and why no command is given."""
+    junk = tmp_path / name
+    junk.write_bytes(b"\x00\x00\x00\x20ftypisom" + bytes(200))  # starts as an MP4, cut short
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(junk), W, H)
+    fix = raised.value.fix
+    assert "ffmpeg -i" not in fix and fix.endswith(
+        "convert it to H.264 in an MP4 with ffmpeg's -c:v libx264 -pix_fmt yuv420p; no command for it is said to "
+        "paste, as its name holds a control character that a pasted line would not keep"), fix
+
+
 @pytest.mark.parametrize("name", ["cues.txt", "readme.nfo"])
 def test_a_text_file_named_as_a_clip_is_refused_not_played_as_a_black_picture(tmp_path, name):
     """FFmpeg reads a .txt or .nfo file as ANSI art: `input file:cues.txt` was taken, and restyled black frames."""

@@ -21,7 +21,7 @@ import numpy as np
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.outspec import rate_said
-from vcam.words import shell_word
+from vcam.words import shell_word, terminal_safe
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
                               shows_as_decoded, webp_chunks, webp_flags)
@@ -105,7 +105,7 @@ def _undecodable(file: HeadFirst) -> InputError:
     """Why OpenCV gave no frame of the file (its header: _header), and the fix for that: converting a sound file or
     a recording still being written would not help, so those are told apart from a codec OpenCV does not read."""
     path = file.path
-    convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=shell_word(path))  # pasted as said
+    convert = _conversion(path)
     if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
@@ -125,6 +125,15 @@ def _undecodable(file: HeadFirst) -> InputError:
                           "a recording (OBS, a phone) reads once it is stopped: stop it, or record to MKV, which "
                           "reads while it grows; otherwise " + convert)
     return InputError(f"cannot decode {path} as a video", convert)
+
+
+def _conversion(path: str) -> str:
+    """The fix converting a clip, with the command to paste as said, but for a name holding a control character
+    (a tab, an ESC): said escaped, as every name is, it would be pasted as a backslash and a letter."""
+    if terminal_safe(path, lines=False) == path:
+        return "convert it to H.264 in an MP4: " + CONVERT.format(path=shell_word(path))
+    return ("convert it to H.264 in an MP4 with ffmpeg's -c:v libx264 -pix_fmt yuv420p; no command for it is said "
+            "to paste, as its name holds a control character that a pasted line would not keep")
 
 
 # The first bytes of a video container, or of video bare: MP4 and MOV's first boxes, Matroska/WebM, Ogg, FLV, ASF,
