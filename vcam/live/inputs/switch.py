@@ -95,9 +95,9 @@ def check_logged_inputs(log: str, named: Iterable[tuple[str, str]]) -> None:
             check_input(text)
         except VcamError as e:
             raise FileNamingError(f"{what} of {log} ({text}): {e.message}",
-                            f"put the file back at that path, or change the path in {log} (a control log names "
-                            "the clips and images its show restyled by their whole path; a path written relative "
-                            "is read from the log's folder)") from None
+                                  f"put the file back at that path, or change the path in {log} (a control log "
+                                  "names the clips and images its show restyled by their whole path; a path written "
+                                  "relative is read from the log's folder)") from None
 
 
 class InputSwitch:
