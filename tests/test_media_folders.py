@@ -592,3 +592,18 @@ def test_a_reply_to_the_network_resolves_only_the_paths_it_names(tmp_path, monke
     reply = ctl.handle_line("preset 6", net, network=True)  # names its clip, which does not decode
     assert "clips/c4.mp4" in reply and str(tmp_path) not in reply, reply
     assert {path for path in resolved if "clips" in path} <= {str(show / "clips" / "c4.mp4")}, resolved
+
+
+def test_a_refused_path_with_a_tab_is_said_escaped_to_its_sender_and_the_operator(tree):
+    """The reply to `input` says a tab in a file's name escaped: its refusal printed it raw, read as spaces."""
+    shared, outside = tree
+    line = f"input image:{outside}/a\tb.png"
+    for media in (MediaFolders.chosen([str(shared)], None), MediaFolders()):
+        with pytest.raises(Refused) as refused:
+            media.admit(parse(line))
+        for said in (str(refused.value), refused.value.detail):
+            assert said.startswith(f"input image:{outside}/a\\tb.png: ") and "\t" not in said, said
+    with pytest.raises(Refused) as refused:
+        MediaFolders.chosen([str(shared)], None).admit(parse("input camera:/tmp/x\tcam"))
+    for said in (str(refused.value), refused.value.detail):
+        assert said.startswith("input camera:/tmp/x\\tcam: ") and "\t" not in said, said

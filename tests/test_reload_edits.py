@@ -245,3 +245,12 @@ def _watched(path, text: str, watched=None):
         watcher.poll(), watcher.poll()
 
     return said, save
+
+
+def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
+    """The reply to `input` says a tab in a file's name escaped; the reload's line printed it raw, read as spaces."""
+    from vcam.control.actions import SetInput
+    from vcam.control.showedit import in_words
+
+    assert in_words(SetInput("file:/clips/take\t2.mp4")) == "input file:/clips/take\\t2.mp4"
+    assert in_words(SetInput("image:/clips/a\x1b[2Jb.png")) == "input image:/clips/a\\x1b[2Jb.png"

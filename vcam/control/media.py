@@ -68,8 +68,10 @@ class MediaFolders:
         if spec.kind == "camera" and spec.target.startswith("/"):
             real = os.path.realpath(spec.target)
             if not _DEVICE.fullmatch(real):
-                raise Refused(f"input {spec}: from the network a camera is named by its index (camera:0) or its "
-                              "capture device (camera:/dev/video0)", f"input {spec}: {real} is no capture device")
+                said = _said(str(spec))
+                raise Refused(f"input {said}: from the network a camera is named by its index (camera:0) or its "
+                              "capture device (camera:/dev/video0)", f"input {said}: {_said(real)} is no capture "
+                              "device")
             return cmd
         if spec.kind not in ("file", "image"):
             return cmd
@@ -113,17 +115,20 @@ class MediaFolders:
         return any(_within(real, folder) for folder in self.folders)
 
     def _account(self, spec: InputSpec, real: str | None) -> str:
+        """The operator's account of a refused path, a control character in it escaped as in any reply."""
+        said = _said(str(spec))
         if not self.folders:
-            return f"input {spec}: no folder is shared with the network ({FLAG} shares one)"
-        return (f"input {spec}: {real} is outside the folders shared with the network ({', '.join(self.folders)}; "
-                f"{FLAG} shares others)")
+            return f"input {said}: no folder is shared with the network ({FLAG} shares one)"
+        return (f"input {said}: {_said(str(real))} is outside the folders shared with the network "
+                f"({', '.join(self.folders)}; {FLAG} shares others)")
 
     def _refusal(self, spec: InputSpec) -> str:
+        said = _said(str(spec))  # a tab in the sender's path escaped, as the reply to `input` says it
         if not self.folders:
-            return (f"input {spec}: this show shares no folder with the network, so a command from there names no "
+            return (f"input {said}: this show shares no folder with the network, so a command from there names no "
                     f"file; to share one, start vcam serve (or vcam run) with {FLAG}")
         # the folders themselves are not named: an OSC sender needs no password, and the operator knows them
-        return (f"input {spec}: a command from the network names files only in the folders this show shares (a "
+        return (f"input {said}: a command from the network names files only in the folders this show shares (a "
                 f"name relative to the first); to "
                 f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")
 
