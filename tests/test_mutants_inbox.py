@@ -2,6 +2,9 @@
 server's messages as its thread would hand them, over a stand-in connection. Each test fails where the code is
 changed in the way its docstring says."""
 import json
+import time
+
+import numpy as np
 
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote import protocol as proto
@@ -58,3 +61,39 @@ def test_messages_skipped_for_two_different_failures_are_each_said():
     link._unusable(ValueError("another number out of range"))
     assert [line.split(" (")[1].split(")")[0] for line in said] == ["ProtocolError: not JSON",
                                                                    "ValueError: a number out of range"], said
+
+
+def test_an_error_answers_the_command_it_came_for():
+    """The server answers each command with a reply or an error, in order: an error counts as the answer, where
+    counting replies alone named the refused press at the next drop as one the server may not have got."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    assert link.send_line("preset nowhere")
+    link._take(json.dumps({"type": "error", "message": "no preset named nowhere"}))
+    link._connection_lost()
+    assert "server: error: no preset named nowhere" in said
+    assert [line for line in said if "had not answered" in line] == [], said
+
+
+def _frame(seq: int) -> bytes:
+    return proto.encode_frame(np.zeros((16, 16, 3), np.uint8), proto.FrameHeader(seq, 0, seq, 12, time.time(), 16, 16))
+
+
+def _gots(wire: _Wire) -> list:
+    return [json.loads(m)["seq"] for m in wire.sent if isinstance(m, str) and '"got"' in m]
+
+
+def test_only_a_pong_whose_acks_is_true_makes_vcam_cam_say_each_frame_it_got():
+    """A server tells it holds frames for the camera's answer with `"acks": true`; another value (from a server of
+    another version) is not that, where any value Python reads as true made the camera answer each frame."""
+    said: list[str] = []
+    link = _link(said)
+    wire = _connected(link)
+    for acks in ("yes", 1, [True]):
+        link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": acks}))
+        link._take(_frame(5))
+    assert _gots(wire) == []
+    link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    link._take(_frame(6))
+    assert _gots(wire) == [6]
