@@ -97,3 +97,18 @@ def test_only_a_pong_whose_acks_is_true_makes_vcam_cam_say_each_frame_it_got():
     link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
     link._take(_frame(6))
     assert _gots(wire) == [6]
+
+
+def test_the_servers_usual_gap_is_taken_from_the_first_pong_of_a_connection_only():
+    """The server tells its usual gap between blocks in each pong; taken from the first alone, as the later ones
+    would fill the gaps learned from the blocks that came with the server's word: where each pong's was taken, a
+    server that told 12 s (it began slow) kept the camera waiting 24 s for a stall in blocks that came each second."""
+    link = _link([])
+    _connected(link)
+    gaps = link._blocks.gaps
+    link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "block_s": 12.0}))
+    for now in (100.0, 101.0, 102.0, 103.0):
+        gaps.block(now)
+    for _ in range(3):
+        link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "block_s": 12.0}))
+    assert gaps.usual() == 1.0
