@@ -1,13 +1,17 @@
 """How `vcam cam`'s connections end and what is said of each (vcam.remote.linkends), taken straight at the link's
 ends: a link never started, handed a stand-in connection, whose ends are called as its thread would call them. Each
 test fails where the code is changed in the way its docstring says."""
-import json
-import threading
+from types import SimpleNamespace
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close
 
 from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
-from vcam.remote.linkends import close_within, own_close
+from vcam.remote import linkends
+from vcam.remote.linkends import TOO_BIG, TOO_BIG_SAID, close_within, own_close
 from vcam.remote.pending import Unanswered
 
 
@@ -86,3 +90,90 @@ def test_a_quit_says_nothing_of_the_presses_not_answered():
     link._stop.set()
     link._connection_lost()
     assert _lost(said) == [] and not link.connected
+
+
+# --- the close frame this client sent ---------------------------------------------------------------------------
+
+
+def test_the_close_this_client_began_is_its_own_and_one_it_only_echoed_is_none():
+    """A close frame this client sent first (or with none received) is its own; one sent after the server's only
+    echoes that one's code, so it is none of this client's (where `rcvd_then_sent` was not looked at, or taken as
+    false only when false, a close with nothing received was lost)."""
+    sent = Close(TOO_BIG, "")
+    assert own_close(sent, True) is None
+    assert own_close(sent, False) is sent
+    assert own_close(sent, None) is sent
+
+
+@pytest.mark.parametrize("echoed", [False, True])
+def test_only_a_message_too_big_for_this_client_is_said_as_one_the_server_sent_too_big(echoed):
+    """vcam cam's own 1009 close (a message from the server over the size it takes) is said as such; the server's
+    1009 that this client only echoed (a message of this client's too big for the server) is not the server's message
+    too big for this camera, where the echo was read as this client's own close."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    said.clear()
+    too_big = Close(TOO_BIG, "")
+    error = ConnectionClosed(too_big, too_big, True) if echoed else ConnectionClosed(None, too_big)
+    assert link._closed(error.rcvd, False, error)
+    assert len(said) == 1 and (TOO_BIG_SAID in said[0]) is not echoed, said
+
+
+# --- the close at a quit ----------------------------------------------------------------------------------------
+
+
+class _Socket:
+    def __init__(self):
+        self.shut: list = []
+
+    def shutdown(self, how) -> None:
+        self.shut.append(how)
+
+
+class _Closing:
+    """A connection whose close returns at once, or (`answered` False) only once its socket is shut down."""
+
+    def __init__(self, answered: bool):
+        self.answered = answered
+        self.close_timeout = 10.0  # the library's
+        self.socket = _Socket()
+
+    def close(self) -> None:
+        if not self.answered:
+            raise ConnectionError("cut")
+
+
+def test_a_close_answered_in_time_is_waited_for_with_the_time_given_and_not_cut():
+    """The close waits `seconds` for the server's answer, the library's own wait set to that (where it was left at
+    its 10 s, a quit waited 10 s on a server that never answered); a close that finished leaves the socket be."""
+    ws = _Closing(answered=True)
+    close_within(ws, 0.5)
+    assert ws.close_timeout == 0.5 and ws.socket.shut == []
+
+
+class _HungThread:
+    """A close thread that never ends within the wait: records the wait it was given."""
+    joined: list = []
+
+    def __init__(self, target, args, name, daemon):
+        self.daemon = daemon
+
+    def start(self) -> None:
+        pass
+
+    def join(self, timeout=None) -> None:
+        _HungThread.joined.append(timeout)
+
+    def is_alive(self) -> bool:
+        return True
+
+
+def test_a_close_not_answered_in_time_is_cut_after_the_seconds_given(monkeypatch):
+    """A close that the server does not answer within `seconds` is cut (its socket shut down) once those have
+    passed, not after longer: a quit waits no more than it says, and does not leave the connection open."""
+    _HungThread.joined = []
+    monkeypatch.setattr(linkends, "threading", SimpleNamespace(Thread=_HungThread))
+    ws = _Closing(answered=False)
+    close_within(ws, 0.5)
+    assert _HungThread.joined == [0.5] and len(ws.socket.shut) == 1
