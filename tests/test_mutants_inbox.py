@@ -112,3 +112,24 @@ def test_the_servers_usual_gap_is_taken_from_the_first_pong_of_a_connection_only
     for _ in range(3):
         link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "block_s": 12.0}))
     assert gaps.usual() == 1.0
+
+
+class _Uploads:
+    """An upload's stand-in: takes the server's answers to its asks."""
+
+    def __init__(self):
+        self.answers: list = []
+
+    def answer(self, data: dict) -> None:
+        self.answers.append(data["type"])
+
+
+def test_the_servers_yes_and_no_to_an_upload_both_reach_the_upload():
+    """A refusal to an upload's ask (another camera sends already) reaches the upload as the yes does, where one
+    left out kept the upload waiting on an answer that had come."""
+    link = _link([])
+    _connected(link)
+    link.uploader = uploads = _Uploads()
+    link._take(json.dumps({"type": "send_refused", "reason": "another camera sends"}))
+    link._take(json.dumps({"type": "send_ok"}))
+    assert uploads.answers == ["send_refused", "send_ok"]
