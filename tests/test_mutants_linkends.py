@@ -177,3 +177,33 @@ def test_a_close_not_answered_in_time_is_cut_after_the_seconds_given(monkeypatch
     ws = _Closing(answered=False)
     close_within(ws, 0.5)
     assert _HungThread.joined == [0.5] and len(ws.socket.shut) == 1
+
+
+# --- what is said of a connection that ended ----------------------------------------------------------------------
+
+
+def test_a_reason_the_server_gave_is_said_over_a_send_that_had_stalled():
+    """A send that made no progress, then the server's close with its reason: the reason is said (it tells what to
+    do), where the stall was said whatever the server's close frame gave."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    said.clear()
+    link._send_stalled = True
+    link._closed(Close(1008, "too many commands"), False)
+    assert len(said) == 1 and said[0].startswith("the server disconnected this client: too many commands;"), said
+
+
+def test_a_stalled_send_is_said_for_the_connection_it_stalled_only():
+    """The stall is said once, for its connection: the tries after it, refused, are the run of failed tries its line
+    began, where the stall was kept and said again for each try that never reached the server."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    said.clear()
+    link._send_stalled = True
+    reported = link._closed(None, False)
+    link._connection_lost()
+    for _ in range(2):
+        reported = link._closed(None, reported, ConnectionRefusedError(111, "Connection refused"))
+    assert len(said) == 1 and said[0].startswith("sending to the server made no progress for 20 s"), said
