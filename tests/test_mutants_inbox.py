@@ -133,3 +133,14 @@ def test_the_servers_yes_and_no_to_an_upload_both_reach_the_upload():
     link._take(json.dumps({"type": "send_refused", "reason": "another camera sends"}))
     link._take(json.dumps({"type": "send_ok"}))
     assert uploads.answers == ["send_refused", "send_ok"]
+
+
+def test_a_notice_of_only_spaces_says_nothing():
+    """A notice whose text is blank tells nothing: no line, where a bare "server: " was printed."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    said.clear()
+    link._take(json.dumps({"type": "notice", "text": "  \n"}))
+    link._take(json.dumps({"type": "notice", "text": "preset 2 failed on air"}))
+    assert said == ["server: preset 2 failed on air"]

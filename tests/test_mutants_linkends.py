@@ -207,3 +207,16 @@ def test_a_stalled_send_is_said_for_the_connection_it_stalled_only():
     for _ in range(2):
         reported = link._closed(None, reported, ConnectionRefusedError(111, "Connection refused"))
     assert len(said) == 1 and said[0].startswith("sending to the server made no progress for 20 s"), said
+
+
+def test_a_loss_said_already_is_not_said_again():
+    """A connection whose loss was said (`reported`) ends with no second line, where any end without a reason or
+    an error said "connection to the server lost" once more."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    said.clear()
+    assert link._closed(None, True)
+    assert said == []
+    assert link._closed(None, False)
+    assert len(said) == 1 and said[0].startswith("connection to the server lost;"), said

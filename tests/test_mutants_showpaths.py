@@ -1,5 +1,7 @@
 """The files a show names, found relative to the file that names them and checked as `vcam run` reads them
 (vcam.control.showpaths). Each test fails where the code is changed in the way its docstring says."""
+import os
+
 import cv2
 import numpy as np
 import pytest
@@ -32,3 +34,38 @@ def test_a_space_further_in_an_input_path_is_not_answered_with_a_file_of_the_sho
     assert problems == [f"{tmp_path / 'show.yaml'}:2: preset 'a' input: image art/ logo.png not found (looked at "
                         f"{tmp_path / 'art' / ' logo.png'}); put it there, or give its path from the folder of the "
                         "file that names it (or a whole path)"]
+
+
+def _png(path) -> None:
+    cv2.imwrite(str(path), np.zeros((8, 8, 3), np.uint8))
+
+
+def test_a_fallback_named_through_a_parent_folder_is_kept_as_its_whole_path(tmp_path):
+    """`fallback: ../art/still.png` is kept as the file's own path, with no `..` in it, where it was kept as the
+    show's folder joined to the name as written."""
+    (tmp_path / "art").mkdir()
+    (tmp_path / "shows").mkdir()
+    _png(tmp_path / "art" / "still.png")
+    show = parse_show("defaults:\n  fallback: ../art/still.png\npresets:\n  - {name: a, prompt: b}\n",
+                      str(tmp_path / "shows" / "show.yaml"))
+    assert show.defaults.fallback == str(tmp_path / "art" / "still.png")
+
+
+def test_an_input_that_is_there_but_no_file_is_refused(tmp_path):
+    """A named pipe (or a device) named as a clip is no file `vcam run` can play: refused as the show is read, where
+    anything that exists passed the check and the run stopped at the preset, on air."""
+    os.mkfifo(tmp_path / "pipe")
+    problems = _problems("presets:\n  - {name: a, prompt: b, input: 'file:pipe'}\n", tmp_path / "show.yaml")
+    assert len(problems) == 1 and "preset 'a' input: file pipe" in problems[0], problems
+
+
+def test_an_input_that_cannot_be_read_is_refused_with_the_fix(tmp_path, monkeypatch):
+    """A clip the user running vcam may not read is refused at its line with how to allow it (as a chmod 000 does
+    for a user; the test runs as any user), where it passed the check and failed on air."""
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: not (str(p) == str(clip) and mode == os.R_OK)
+                        and real_access(p, mode))
+    problems = _problems("presets:\n  - {name: a, prompt: b, input: 'file:clip.mp4'}\n", tmp_path / "show.yaml")
+    assert len(problems) == 1 and f"file clip.mp4 cannot be read (looked at {clip})" in problems[0], problems
