@@ -52,11 +52,13 @@ def test_a_fallback_named_through_a_parent_folder_is_kept_as_its_whole_path(tmp_
 
 
 def test_an_input_that_is_there_but_no_file_is_refused(tmp_path):
-    """A named pipe (or a device) named as a clip is no file `vcam run` can play: refused as the show is read, where
-    anything that exists passed the check and the run stopped at the preset, on air."""
+    """A named pipe (or a device) named as a clip is no file `vcam run` can play: refused as the show is read, and
+    said to be there but no file, where it was said not found (anything that exists passing the check stopped the
+    run at the preset, on air)."""
     os.mkfifo(tmp_path / "pipe")
     problems = _problems("presets:\n  - {name: a, prompt: b, input: 'file:pipe'}\n", tmp_path / "show.yaml")
-    assert len(problems) == 1 and "preset 'a' input: file pipe" in problems[0], problems
+    assert problems == [f"{tmp_path / 'show.yaml'}:2: preset 'a' input: file pipe is not a file (looked at "
+                        f"{tmp_path / 'pipe'}: a pipe or a device); name a file"]
 
 
 def test_an_input_that_cannot_be_read_is_refused_with_the_fix(tmp_path, monkeypatch):

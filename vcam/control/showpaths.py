@@ -79,6 +79,8 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
     if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
+    elif os.path.exists(path) and not os.path.isfile(path):  # said "not found" of a pipe or a device that is there
+        r.error(node, f"{named} is not a file (looked at {path}: a pipe or a device); name a file")
     elif not os.path.isfile(path):
         fix = (kind and spaced_fix(str(path), kind)) or \
             "put it there, or give its path from the folder of the file that names it (or a whole path)"
