@@ -144,3 +144,15 @@ def test_a_notice_of_only_spaces_says_nothing():
     link._take(json.dumps({"type": "notice", "text": "  \n"}))
     link._take(json.dumps({"type": "notice", "text": "preset 2 failed on air"}))
     assert said == ["server: preset 2 failed on air"]
+
+
+def test_a_frame_stamped_ahead_of_this_clock_reads_a_latency_of_zero():
+    """The clocks' offset is a guess: a frame that seems sent after it came reads no latency, not a negative one
+    that took from the pacer's in the status line."""
+    link = _link([])
+    _connected(link)
+    link._take(json.dumps({"type": "pong", "t": link._clock(), "server": link._clock()}))
+    assert link._clocks.known
+    link._take(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
+                                  proto.FrameHeader(1, 0, 1, 12, link._clock() + link.offset + 3600.0, 16, 16)))
+    assert link.net_latency == 0.0

@@ -220,3 +220,14 @@ def test_a_loss_said_already_is_not_said_again():
     assert said == []
     assert link._closed(None, False)
     assert len(said) == 1 and said[0].startswith("connection to the server lost;"), said
+
+
+def test_a_token_refused_at_the_first_try_ends_the_client_and_is_not_shown_as_retrying():
+    """A 401 before this client was ever let in is a mistake in its command line: the client ends (True), and the
+    status line's TOKEN REFUSED, RETRYING (for a server restarted with another token) is not shown for it."""
+    link = _link([])
+    assert link._refusal(401, b"wrong token") is True
+    assert link.refused == "missing token" and not link.token_refused
+    _connected(link)
+    link._connection_lost()
+    assert link._refusal(401, b"wrong token") is False and link.token_refused
