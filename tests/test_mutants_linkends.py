@@ -231,3 +231,12 @@ def test_a_token_refused_at_the_first_try_ends_the_client_and_is_not_shown_as_re
     _connected(link)
     link._connection_lost()
     assert link._refusal(401, b"wrong token") is False and link.token_refused
+
+
+def test_a_refusal_with_no_content_type_is_read_as_the_servers_plain_words():
+    """vcam serve's refusal says why in plain text; one with no Content-Type at all is read as that, where only one
+    that named text/plain was, and the server's words gave way to 'no vcam server answered'."""
+    said: list[str] = []
+    link = _link(said)
+    assert link._refusal(403, b"too many cameras: at most 4", {}) is False
+    assert said == ["the server answered HTTP 403: too many cameras: at most 4; retrying"]

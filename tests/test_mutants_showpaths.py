@@ -71,3 +71,18 @@ def test_an_input_that_cannot_be_read_is_refused_with_the_fix(tmp_path, monkeypa
                         and real_access(p, mode))
     problems = _problems("presets:\n  - {name: a, prompt: b, input: 'file:clip.mp4'}\n", tmp_path / "show.yaml")
     assert len(problems) == 1 and f"file clip.mp4 cannot be read (looked at {clip})" in problems[0], problems
+
+
+def test_an_image_rewritten_in_place_at_the_same_size_is_checked_again(tmp_path):
+    """A show read again checks an image again once it was saved again: where only its inode and size told one
+    version from the next, a still overwritten with as many bytes of something else passed as the image it was."""
+    still = tmp_path / "still.png"
+    _png(still)
+    text = "defaults:\n  fallback: still.png\npresets:\n  - {name: a, prompt: b}\n"
+    assert parse_show(text, str(tmp_path / "show.yaml")).defaults.fallback == str(still)
+    size, before = still.stat().st_size, still.stat().st_mtime_ns
+    with open(still, "r+b") as f:  # the same file, the same size
+        f.write(b"x" * size)
+    os.utime(still, ns=(before + 10**9, before + 10**9))
+    problems = _problems(text, tmp_path / "show.yaml")
+    assert len(problems) == 1 and "defaults fallback: still.png is not an image vcam can read" in problems[0], problems
