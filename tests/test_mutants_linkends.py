@@ -11,7 +11,7 @@ from vcam.live.pacer import Pacer, PacerSettings
 from vcam.remote.controller import RemoteController
 from vcam.remote.link import Link
 from vcam.remote import linkends
-from vcam.remote.linkends import TOO_BIG, TOO_BIG_SAID, close_within, own_close
+from vcam.remote.linkends import TOO_BIG, TOO_BIG_SAID, close_received, close_within, own_close
 from vcam.remote.pending import Unanswered
 
 
@@ -240,3 +240,11 @@ def test_a_refusal_with_no_content_type_is_read_as_the_servers_plain_words():
     link = _link(said)
     assert link._refusal(403, b"too many cameras: at most 4", {}) is False
     assert said == ["the server answered HTTP 403: too many cameras: at most 4; retrying"]
+
+
+def test_the_close_received_is_the_servers_not_this_clients():
+    """The close frame read for why the server dropped this client is the one it sent (its reason, or that it
+    stopped), not the one this client answered with; an end that was no close has none."""
+    theirs, ours = Close(1001, "vcam serve is stopping"), Close(1000, "")
+    assert close_received(ConnectionClosed(theirs, ours, True)) is theirs
+    assert close_received(ConnectionResetError(104, "Connection reset by peer")) is None
