@@ -156,3 +156,28 @@ def test_a_frame_stamped_ahead_of_this_clock_reads_a_latency_of_zero():
     link._take(proto.encode_frame(np.zeros((16, 16, 3), np.uint8),
                                   proto.FrameHeader(1, 0, 1, 12, link._clock() + link.offset + 3600.0, 16, 16)))
     assert link.net_latency == 0.0
+
+
+def test_a_reply_with_no_text_says_nothing():
+    """A reply that carries only the state (no text) is said in no line, where it was skipped as one whose text is
+    no string, with the line that asks to install the same vcam on both machines."""
+    said: list[str] = []
+    link = _link(said)
+    _connected(link)
+    said.clear()
+    link._take(json.dumps({"type": "reply", "state": {}}))
+    assert said == []
+
+
+def test_a_got_due_as_the_connection_is_gone_waits_for_the_next_one():
+    """A frame's got that finds no connection to write on (one ending as the next begins) stays due and is said
+    once there is one, where it was taken and lost, and the server held its next frames for an answer that never
+    came."""
+    link = _link([])
+    _connected(link)
+    link._take(json.dumps({"type": "pong", "t": 1.0, "server": 1.0, "acks": True}))
+    link._ws = None  # the connection gone, the link not yet told
+    link._take(_frame(7))
+    wire = _connected(link)
+    link._say_got()
+    assert _gots(wire) == [7]
