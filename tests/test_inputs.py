@@ -1378,8 +1378,9 @@ def test_an_image_saved_again_too_large_to_decode_keeps_its_picture_and_says_the
 
 
 @pytest.mark.parametrize("kind, source", [("image", ImageSource), ("file", ClipSource)])
-def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path, kind, source):
-    """`input image: logo.png` was refused as no such file ' logo.png', with a fix about folders."""
+def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path, monkeypatch, kind, source):
+    """`input image:\\ logo.png` was refused as no such file ' logo.png', with a fix about folders."""
+    monkeypatch.chdir(tmp_path)  # the folder a typed path is made whole against
     path = tmp_path / "logo.png"
     _solid_png(path, (0, 0, 255))
     with pytest.raises(InputError) as raised:
@@ -1392,8 +1393,9 @@ def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path,
 
 @pytest.mark.parametrize("given, meant", [(" sub/logo.png", "sub/logo.png"), ("  sub/logo.png ", "sub/logo.png"),
                                           (" {tmp}/sub/logo.png", "{tmp}/sub/logo.png")])
-def test_a_space_after_the_kind_is_offered_the_path_as_given_not_made_whole(tmp_path, given, meant):
+def test_a_space_after_the_kind_is_offered_the_path_as_given_not_made_whole(tmp_path, monkeypatch, given, meant):
     """Only a bare name was offered, and as the whole path: a network sender was told the show's folder."""
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "sub").mkdir()
     _solid_png(tmp_path / "sub" / "logo.png", (0, 0, 255))
     given, meant = given.format(tmp=tmp_path), meant.format(tmp=tmp_path)
