@@ -133,6 +133,16 @@ def _value(where: str):
     ("(a laptop gone to sleep) is disconnected after {:g} s",
      lambda: _value("vcam.remote.server:ServeSettings")().stall_timeout),
     ("more than {:g} % faster", lambda: round((_value("vcam.bench.tuning:MEANINGFUL_GAIN") - 1) * 100)),
+    ("its prompt cut to fit {:g} columns", lambda: _value("vcam.control.presetlines:SUMMARY_COLUMNS")),
+    ("each address acts at most every {:g} ms", lambda: _value("vcam.control.oscinput:MIN_GAP_S") * 1000),
+    ("past {:g} at once, then 50 a second", lambda: _value("vcam.control.oscinput:PRESS_BURST")),
+    ("past 16 at once, then {:g} a second", lambda: 1 / _value("vcam.control.oscinput:MIN_GAP_S")),
+    ("(up to {:g}, the least recently heard dropped", lambda: _value("vcam.control.oscreply:MAX_TARGETS")),
+    ("one whose sends have failed for {:g} s is dropped", lambda: _value("vcam.control.oscreply:DROP_S")),
+    ("at that time for one up to {:g} s ahead", lambda: _value("vcam.control.osctimed:MAX_AHEAD_S")),
+    ("tapped on the beat {:g} times or more", lambda: _value("vcam.control.tempo:TAPS_NEEDED")),
+    ("A clock that goes quiet for {:g} s hands back", lambda: _value("vcam.control.tempo:QUIET_S")),
+    ("MIDI clock on the `--midi` input ({:g} ticks a beat", lambda: _value("vcam.control.midiclock:TICKS_PER_BEAT")),
 ])
 def test_stated_limits_are_the_codes(phrase, value):
     """Limits a user plans around, each said in the README as the code has it."""
