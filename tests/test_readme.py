@@ -147,3 +147,11 @@ def _value(where: str):
 def test_stated_limits_are_the_codes(phrase, value):
     """Limits a user plans around, each said in the README as the code has it."""
     assert phrase.format(value()) in FLAT
+
+
+def test_size_ladder_is_the_readmes():
+    """The sizes `vcam run` picks among for --target-fps, largest first, as "The size follows the card" lists them."""
+    from vcam.bench.live_size import LIVE_SIZES
+
+    said = [f"{w}×{h}" for w, h in LIVE_SIZES]
+    assert f"take the largest of {', '.join(said[:-1])} and {said[-1]} that makes" in FLAT
