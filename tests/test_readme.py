@@ -155,3 +155,24 @@ def test_size_ladder_is_the_readmes():
 
     said = [f"{w}×{h}" for w, h in LIVE_SIZES]
     assert f"take the largest of {', '.join(said[:-1])} and {said[-1]} that makes" in FLAT
+
+
+def test_install_section_is_the_packages():
+    """The Python versions and what each extra brings, as pyproject.toml has them."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    low, high = re.fullmatch(r">=3\.(\d+),<3\.(\d+)", project["requires-python"]).groups()
+    assert f"Python 3.{low} to 3.{int(high) - 1}." in FLAT
+    extras = {name: {re.match(r"[\w-]+", req).group().lower() for req in reqs}
+              for name, reqs in project["optional-dependencies"].items()}
+    assert f"pip install -e \".[{','.join(extras)}]\"" in FLAT
+    said = {"engine": "`engine` brings PyTorch, diffusers and transformers", "fp8": "`fp8` brings torchao",
+            "midi": "`midi` brings mido and python-rtmidi", "osc": "`osc` brings python-osc",
+            "link": "`link` brings aalink"}
+    packages = {"engine": {"torch", "diffusers", "transformers"}, "fp8": {"torchao"},
+                "midi": {"mido", "python-rtmidi"}, "osc": {"python-osc"}, "link": {"aalink"}}
+    for extra, phrase in said.items():
+        assert phrase in FLAT and packages[extra] <= extras[extra], extra
+    torchao = next(req for req in project["optional-dependencies"]["fp8"] if req.startswith("torchao"))
+    assert f"which brings torchao {torchao.split('>=')[1]} or newer" in FLAT
