@@ -143,6 +143,10 @@ def _value(where: str):
     ("tapped on the beat {:g} times or more", lambda: _value("vcam.control.tempo:TAPS_NEEDED")),
     ("A clock that goes quiet for {:g} s hands back", lambda: _value("vcam.control.tempo:QUIET_S")),
     ("MIDI clock on the `--midi` input ({:g} ticks a beat", lambda: _value("vcam.control.midiclock:TICKS_PER_BEAT")),
+    ("over {:g} megapixels (a 20000x20000 PNG", lambda: _value("vcam.live.frames:HUGE_PIXELS") / 1e6),
+    ("up to {:g} GiB and not interlaced", lambda: _value("vcam.live.inputs.clip:COUNT_PACKETS_BYTES") / 2**30),
+    ("within {:g}% of the show's rate", lambda: _value("vcam.live.inputs.clip:RATE_MATCH") * 100),
+    ("has not opened within {:g} minutes", lambda: _value("vcam.live.inputs.clip:OFFLINE_WAIT_S") / 60),
 ])
 def test_stated_limits_are_the_codes(phrase, value):
     """Limits a user plans around, each said in the README as the code has it."""
