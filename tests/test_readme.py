@@ -180,3 +180,46 @@ def test_install_section_is_the_packages():
         assert phrase in FLAT and packages[extra] <= extras[extra], extra
     torchao = next(req for req in project["optional-dependencies"]["fp8"] if req.startswith("torchao"))
     assert f"which brings torchao {torchao.split('>=')[1]} or newer" in FLAT
+
+
+# Presets the README's map, cue and OSC examples name, for a show to hold them in
+EXAMPLE_PRESETS = "presets:\n  - {name: neon city, prompt: a}\n  - {name: ocean, prompt: b}\n" \
+                  "  - {name: dusk forest, prompt: c}\n"
+
+
+def readme_yaml() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", README, re.S)
+
+
+def test_readme_show_example_loads(tmp_path):
+    """The show file the README gives (its fallback image beside it) is one vcam reads, with what its comments say."""
+    from vcam.control.show import load_show
+
+    text = next(block for block in readme_yaml() if block.startswith("name: "))
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(tmp_path / "fallback.png"), np.zeros((48, 64, 3), np.uint8))
+    (tmp_path / "show.yaml").write_text(text, encoding="utf-8")
+    show = load_show(tmp_path / "show.yaml")
+    assert [p.name for p in show.presets] == ["neon city", "dusk forest"]
+    assert show.defaults.bpm == 124 and show.presets[1].seed == 7 and show.midi_port == "nano"
+
+
+@pytest.mark.parametrize("first", ["controls:", "cues:", "osc:\n  map:", "osc:\n  controls:"])
+def test_readme_map_cue_and_osc_examples_load(tmp_path, first):
+    """Each MIDI map, cue list and OSC section the README shows is valid in a show whose presets it names."""
+    from vcam.control.show import load_show
+
+    block = next(b for b in readme_yaml() if b.startswith(first))
+    text = EXAMPLE_PRESETS + ("midi:\n" + "".join(f"  {line}\n" for line in block.splitlines())
+                              if first == "controls:" else block)
+    (tmp_path / "show.yaml").write_text(text, encoding="utf-8")
+    show = load_show(tmp_path / "show.yaml")
+    assert show.midi is not None or show.cues or show.osc is not None
+
+
+def test_readme_curves_are_the_codes():
+    from vcam.control.faders import CURVES
+
+    assert f"# curve: {', '.join(CURVES[:-1])} or {CURVES[-1]}" in FLAT
