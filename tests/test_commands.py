@@ -1234,3 +1234,14 @@ def test_a_name_that_holds_a_hash_mistyped_is_answered_with_that_name_not_the_pa
         assert "did you mean 'verse #2'?" in str(err.value) and "preset verse?" not in str(err.value), ref
     for ref in ("drop #3", "drop  #2"):
         assert "go drop?" not in cue_index(show.cues, ref)
+
+
+@pytest.mark.parametrize("line", ["at night with rain on the streets", "to the horizon and back"])
+def test_a_short_word_starting_a_pasted_prompt_line_is_named_as_a_prompt_not_as_quit(line):
+    """`at night with rain`, the second line of a prompt pasted over two, was answered only "did you mean quit?"
+    (`at` read as a typo of halt, `to` of stop): two letters short of a word is no typo of it, and quit ends the show
+    on air."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == (f"unknown command {line.split()[0]!r} (words to generate follow prompt, all on one "
+                              f"line: prompt {line}); type 'help' for the list")

@@ -678,11 +678,13 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
     # such a word as to a command (`ext`: exit, not next, which changes the picture on air). Not a longer word
     # that holds one of them (`second`, `weekend`: end; a line of a prompt pasted without prompt before it): a typo
-    # adds a letter at most, and the word it was near would have ended the show; nor is the command spelled nearest
-    # to it (`blacker`: back, which fires a cue) the one meant.
+    # adds or drops a letter at most, or stops short (`unpau`; `at`, `to`, starting a pasted line, are no halt or
+    # stop), and the word it was near would have ended the show; nor is the command spelled nearest to it
+    # (`blacker`: back, which fires a cue) the one meant.
     meant = nearest(name, [*known, *MEANT], prefer=MEANT)
     if meant in MEANT:
-        return _did_you_mean(meant, console) if len(name) <= len(meant) + 1 else ""
+        typo = abs(len(name) - len(meant)) <= 1 or meant.startswith(name)
+        return _did_you_mean(meant, console) if typo else ""
     return f" (did you mean {meant}?)" if meant else ""
 
 
