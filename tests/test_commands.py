@@ -1245,3 +1245,13 @@ def test_a_short_word_starting_a_pasted_prompt_line_is_named_as_a_prompt_not_as_
         parse(line)
     assert str(err.value) == (f"unknown command {line.split()[0]!r} (words to generate follow prompt, all on one "
                               f"line: prompt {line}); type 'help' for the list")
+
+
+@pytest.mark.parametrize("line, meant", [("by the sea at dawn", "quit"), ("exits of the tunnel", "quit")])
+def test_a_typo_of_a_word_for_an_argless_command_starting_a_line_of_words_names_the_prompt_line_too(line, meant):
+    """`by the sea at dawn` was answered only "did you mean quit?", where `bye the sea` was told of the prompt line
+    too: a typo of such a word starts a prompt as often as the word does."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == (f"unknown command {line.split()[0]!r} (did you mean {meant}? words to generate follow "
+                              f"prompt, all on one line: prompt {line}); type 'help' for the list")

@@ -683,9 +683,13 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # (`blacker`: back, which fires a cue) the one meant.
     meant = nearest(name, [*known, *MEANT], prefer=MEANT)
     if meant in MEANT:
-        typo = abs(len(name) - len(meant)) <= 1 or meant.startswith(name)
-        return _did_you_mean(meant, console) if typo else ""
+        return _did_you_mean(meant, console) if _a_typo(name, meant) else ""
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _a_typo(name: str, meant: str) -> bool:
+    """Whether `name` may be `meant` mistyped: a letter more or less, or `meant` stopped short."""
+    return abs(len(name) - len(meant)) <= 1 or meant.startswith(name)
 
 
 def _prompt_meant(text: str, console: bool) -> str:
@@ -809,7 +813,10 @@ def parse(line: str, console: bool = True) -> Command | None:
         # blackout, whose command alone, followed, would black the show out
         # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
         timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
-        prompted = _prompt_meant(text, console) if (not hint or name in ARGLESS_MEANT) and not timed else ""
+        # a typo of such a word (`by the sea`: bye) as well
+        typo = nearest(name, [*(c for c in USAGE if console or c not in TYPED_ONLY), *MEANT], prefer=MEANT)
+        argless = name in ARGLESS_MEANT or typo in ARGLESS_MEANT and _a_typo(name, typo)
+        prompted = _prompt_meant(text, console) if (not hint or argless) and not timed else ""
         if prompted:
             hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
