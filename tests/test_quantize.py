@@ -1638,3 +1638,20 @@ def test_the_blocks_spacing_is_said_only_where_it_explains_the_miss():
         assert quantizer.status() == f"on beat {offset * 1000:+.0f} ms{said}", offset
     quantizer.last = Landing(40, 10.0, 10.0, 39, offset=0.2, period=0.0)  # no spacing known
     assert quantizer.status() == "on beat +200 ms"
+
+
+def test_status_says_what_still_waits_for_the_beat():
+    """`preset ocean @bar` then `status` printed "preset 2 'ocean'" as if the preset were on air, with nothing to say
+    that the picture on air was still preset 1's until the bar; a freeze waiting for the bar read as "screen live"."""
+    now, where = [100.1], [40]
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), BlockStarts(),
+                     threading.Event(), lambda m: None, land=lambda spec: where[0],
+                     tempo=tempo_at(clock=lambda: now[0]), clock=lambda: now[0])
+    assert "waiting" not in ctl.handle_line("status", "stdin")
+    ctl.handle_line("preset ocean @bar", "stdin")
+    ctl.handle_line("freeze @bar", "stdin")
+    assert wait_for(lambda: screen_waiting(ctl), 60)
+    assert ctl.handle_line("status", "stdin").endswith(
+        " | waiting for the beat: preset on block 40, freeze on beat 1 bar 52")
+    ctl.handle_line("quantize off", "stdin")  # all of it lands now
+    assert "waiting" not in ctl.handle_line("status", "stdin")

@@ -540,7 +540,9 @@ class Controller:
         if cmd.name == "help":
             return help_text(*cmd.args)
         if cmd.name == "status":
-            return self.describe(network)
+            # the state names a change on the beat as given, not yet on air: what still waits is said with it
+            waiting = self._waiting()
+            return self.describe(network) + (f" | waiting for the beat: {waiting}" if waiting else "")
         if self.stop.is_set():  # a quit typed again while the show closes: not logged twice, nor said as news
             return "already stopping: the outputs are closing (Ctrl-C leaves at once)"
         self._record(Quit(), origin)
