@@ -617,3 +617,27 @@ def test_a_utf16_mark_that_comes_alone_in_its_chunk_is_read_with_what_follows():
 def test_bytes_that_only_start_like_a_utf16_mark_are_read_as_utf8():
     from vcam.control.console import _utf16_as_utf8
     assert b"".join(_utf16_as_utf8([b"\xff\xfe\nprompt caf\xe9\n", b"next\n"])) == b"\xff\xfe\nprompt caf\xe9\nnext\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
+def test_a_named_pipe_on_stdin_is_read_again_by_its_next_writer(tmp_path):
+    """`vcam run show.yaml < cmds` (mkfifo cmds), then `echo "preset 2" > cmds` and later `echo next > cmds`: the
+    first echo's end ended the typed commands, and every later one went into the pipe unread, without a word."""
+    from vcam.control.console import PIPE_EOF, fifo_reopened
+
+    path = tmp_path / "cmds"
+    os.mkfifo(path)
+    r = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # as a shell's `<` opens it, once a writer comes
+    w = os.open(path, os.O_WRONLY)
+    os.set_blocking(r, True)
+    console, handled, said = started_reading(r)
+    os.write(w, b"preset 2\n")
+    os.close(w)
+    assert wait_for(lambda: said == [fifo_reopened(str(path))], 60), said
+    w = os.open(path, os.O_WRONLY)  # the next echo: waits for vcam to open it again
+    os.write(w, b"next\n")
+    os.unlink(path)  # removed: nothing more can come, and the reading ends
+    os.close(w)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2", "next"] and said == [fifo_reopened(str(path)), PIPE_EOF]

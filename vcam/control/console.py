@@ -66,6 +66,14 @@ PIPE_EOF = "end of piped input: no more typed commands; Ctrl-C ends the show"
 FILE_EOF = "end of the commands file on stdin: no more typed commands; Ctrl-C ends the show"
 NULL_STDIN = "stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show"
 OTHER_EOF = "end of input on stdin: no more typed commands; Ctrl-C ends the show"
+
+
+def fifo_reopened(path: str) -> str:
+    """Said once, as the first writer of a named pipe on stdin (`vcam run … < cmds`, mkfifo cmds) closes it: each
+    `echo CMD > cmds` is a writer of its own, and a later one is read as the first was."""
+    return f"the writer of {path} closed it: commands written to it again are read; Ctrl-C or quit ends the show"
+
+
 NO_STDIN = "no stdin (it was closed when vcam started): no typed commands; Ctrl-C ends the show"
 TERMINAL_GONE = "the terminal closed: no more typed commands; Ctrl-C ends the show"
 # Said once, to the first line read after `quit`, Ctrl-C or --duration's end: the commands piped or typed after it
@@ -115,7 +123,9 @@ class Console:
             # Job control (and select on a terminal) exist on POSIX systems only; on Windows a terminal is read
             # like a pipe, though past its ends of input too.
             job_control = os.name == "posix" and hasattr(os, "tcgetpgrp")
+            fifo = None if fd is None or terminal else _named_pipe(fd)
             chunks = (_chunks_of_stream(self.source) if fd is None
+                      else _chunks_of_fifo(fd, fifo, self._fifo_ended) if fifo is not None
                       else _chunks_of(fd, job_control and terminal, self._ended if terminal else None))
             encoding = "utf-8" if fd is None else _encoding_of(fd)
             if encoding == "utf-8":
@@ -165,6 +175,12 @@ class Console:
         if not self._ended_said:
             self._ended_said = True
             self._say(TERMINAL_EOF)
+
+    def _fifo_ended(self, path: str) -> None:
+        """A writer of the named pipe on stdin closed it: said the first time, as each `echo` closes it."""
+        if not self._ended_said and not self.stopping():
+            self._ended_said = True
+            self._say(fifo_reopened(path))
 
     def _handle(self, line: str) -> None:
         # Outside the reading's try: a command that fails (a full disk under --log-controls) is said, and typing
@@ -283,6 +299,38 @@ def split_lines(chunks: Iterable[bytes], limit: int,
             start = stop
     if pending:
         yield bytes(pending)
+
+
+def _named_pipe(fd: int) -> str | None:
+    """The path of the named pipe (mkfifo) that `fd` reads, where the system names it (Linux's /proc); None for
+    any other stdin, an anonymous pipe among them, whose end no other writer can follow."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISFIFO(st.st_mode):
+            return None
+        path = os.readlink(f"/proc/self/fd/{fd}")  # an anonymous pipe's is `pipe:[1234]`, no file
+        named = os.stat(path)
+    except OSError:
+        return None
+    return path if (named.st_dev, named.st_ino) == (st.st_dev, st.st_ino) else None
+
+
+def _chunks_of_fifo(fd: int, path: str, on_end: Callable[[str], None]) -> Iterator[bytes]:
+    """What the named pipe at `path` holds, from `fd` and then from each writer that opens it after the one before
+    closed it (`echo CMD > cmds` per command), until it is removed or replaced. Opening it again waits for the
+    next writer, where reading on from `fd` would return its end at once."""
+    first = fd
+    while True:
+        yield from _chunks_of(fd, False)
+        if fd != first:
+            os.close(fd)
+        on_end(path)
+        try:
+            if not stat.S_ISFIFO(os.stat(path).st_mode):
+                return
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:  # removed: no writer can open it any more
+            return
 
 
 def _chunks_of_stream(source: BinaryIO) -> Iterator[bytes]:
