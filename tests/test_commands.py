@@ -1255,3 +1255,22 @@ def test_a_typo_of_a_word_for_an_argless_command_starting_a_line_of_words_names_
         parse(line)
     assert str(err.value) == (f"unknown command {line.split()[0]!r} (did you mean {meant}? words to generate follow "
                               f"prompt, all on one line: prompt {line}); type 'help' for the list")
+
+
+@pytest.mark.parametrize("line, meant", [("in the style of an old film", "input"), ("as the sun sets", "bias"),
+                                         ("it rains on the roofs", None)])
+def test_a_word_of_two_letters_starting_a_line_of_words_names_the_prompt_line_too(line, meant):
+    """`in the style of an old film`, a pasted prompt's second line, was answered only "did you mean input?", `as the
+    sun sets` "did you mean bias?": two letters that begin or resemble a command start a prompt's line as often."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    hint = f"did you mean {meant}? " if meant else ""
+    assert str(err.value) == (f"unknown command {line.split()[0]!r} ({hint}words to generate follow prompt, all on one "
+                              f"line: prompt {line}); type 'help' for the list")
+
+
+@pytest.mark.parametrize("line", ["pr neon city", "bl neon ocean 0.5", "bl 1 2 0.5"])
+def test_two_letters_begun_of_a_command_that_takes_the_words_after_are_not_named_as_a_prompt(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt," not in str(err.value)

@@ -816,7 +816,12 @@ def parse(line: str, console: bool = True) -> Command | None:
         # a typo of such a word (`by the sea`: bye) as well
         typo = nearest(name, [*(c for c in USAGE if console or c not in TYPED_ONLY), *MEANT], prefer=MEANT)
         argless = name in ARGLESS_MEANT or typo in ARGLESS_MEANT and _a_typo(name, typo)
-        prompted = _prompt_meant(text, console) if (not hint or argless) and not timed else ""
+        # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
+        # pasted prompt's line as often; with two words or more after them that the command meant refuses, the
+        # prompt line is named too (not `bl 1 2 0.5`, `pr neon city`: blend and preset take those)
+        short = len(name) <= 2 and sum(word.isalpha() for word in rest.split()) >= 2 and not any(
+            _parses(f"{c} {rest}", console) for c in USAGE if c.startswith(name) or c == typo)
+        prompted = _prompt_meant(text, console) if (not hint or argless or short) and not timed else ""
         if prompted:
             hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
