@@ -1655,3 +1655,23 @@ def test_status_says_what_still_waits_for_the_beat():
         " | waiting for the beat: preset on block 40, freeze on beat 1 bar 52")
     ctl.handle_line("quantize off", "stdin")  # all of it lands now
     assert "waiting" not in ctl.handle_line("status", "stdin")
+
+
+def test_a_change_on_the_beat_placed_again_once_the_show_stops_is_not_said():
+    """`preset 2 @bar` then Ctrl-C: "preset lands on block 11, not block 8 as said: the generator's pace or the tempo
+    moved" came after "stopping", of a change the show closed before."""
+    now, where, said, stop = [100.1], [40], [], threading.Event()
+    producer = BlockStarts()
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer, stop,
+                     said.append, land=lambda spec: where[0], tempo=tempo_at(clock=lambda: now[0]),
+                     clock=lambda: now[0])
+    ctl.handle_line("preset ocean @bar", "stdin")
+    where[0] = 44  # the blocks' pace moved: its bar's block is chosen again as the next block starts
+    producer.start(43)
+    assert [line for line in said if "not block 40 as said" in line]  # said while the show runs
+    said.clear()
+    ctl.handle_line("preset 1 @bar", "stdin")
+    stop.set()
+    where[0] = 48
+    producer.start(47)
+    assert said == []

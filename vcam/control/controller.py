@@ -139,7 +139,8 @@ class Controller:
         # the actions of the command being made (or of a reload's edit), with the lock held (_gathering)
         self._gathered: _Gathered | None = None
         # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
-        self._beat = OnTheBeat(generator, land, prompter, say)
+        # once the show stops, a change still waiting lands on no block: where it would land is no news
+        self._beat = OnTheBeat(generator, land, prompter, lambda text: None if stop.is_set() else say(text))
         # one screen change at most waits for its boundary, in one thread; a later change replaces it
         self.screen_waits = ScreenWaits(self._lock, tempo, clock, self._set_screen, self._tell, say, stop)
         self._said_no_tempo = False
