@@ -968,7 +968,8 @@ def test_a_blend_of_a_name_with_itself_in_another_case_is_refused():
 def test_help_with_more_than_a_commands_name_is_refused_with_how_to_ask():
     with pytest.raises(CommandError) as err:
         parse("help blend now")
-    assert str(err.value) == "help takes a command's name, not 'blend now'; help alone lists them"
+    assert str(err.value) == ("help takes a command's name, not 'blend now' (did you mean help blend?); help alone "
+                              "lists them")
 
 
 def test_an_input_whose_path_holds_a_tab_and_an_at_reads_back_as_the_same_input():
@@ -1274,3 +1275,17 @@ def test_two_letters_begun_of_a_command_that_takes_the_words_after_are_not_named
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt," not in str(err.value)
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("help preset 2", " (did you mean help preset?)"),
+    ("help @bar", " (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
+                  "next @bar)")])
+def test_help_given_a_command_line_or_a_timing_says_what_to_ask(line, hint):
+    """`help preset 2` was told only "help takes a command's name, not 'preset 2'", naming no command; `help @bar`,
+    asked of a word the replies use, was told nothing of timings."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"help takes a command's name, not {line[5:]!r}{hint}; help alone lists them"
+    if "did you mean" in hint:
+        assert parse(hint.split("mean ")[1].rstrip("?)")) == Command("help", ("preset",))

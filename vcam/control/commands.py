@@ -132,7 +132,13 @@ def _help(topic: str) -> Command:
     """`help blend`: how one command is written; the word after help must name one."""
     name = topic.split()[0].lower() if topic.split() else ""
     if name not in USAGE or len(topic.split()) > 1:
-        meant = _did_you_mean(name) if name not in USAGE else ""
+        if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
+            meant = f" (did you mean help {name}?)"
+        elif name.startswith("@"):  # a word the replies use ("on the bar"), not a command
+            meant = (" (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
+                     "next @bar)")
+        else:
+            meant = _did_you_mean(name)
         raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
