@@ -698,6 +698,20 @@ def test_an_image_that_decodes_is_taken_as_fallback_and_input(tmp_path):
     assert show.presets[0].input == f"image:{tmp_path / 'still.jpg'}"
 
 
+def test_a_fallback_under_the_home_folder_is_found_as_an_input_there_is(tmp_path, monkeypatch):
+    """`fallback: ~/pics/hold.png` names the image in the home folder, as `input: image:~/...` and --fallback do,
+    not a folder called ~ beside the show."""
+    home = tmp_path / "home"
+    (home / "pics").mkdir(parents=True)
+    cv2.imwrite(str(home / "pics" / "hold.png"), np.full((16, 16, 3), 90, np.uint8))
+    monkeypatch.setenv("HOME", str(home))
+    show = parse_show("defaults: {fallback: ~/pics/hold.png}\n"
+                      "presets:\n  - {name: a, prompt: b, fallback: ~/pics/hold.png}\n",
+                      str(tmp_path / "shows" / "show.yaml"))
+    assert show.defaults.fallback == str(home / "pics" / "hold.png")
+    assert show.presets[0].fallback == str(home / "pics" / "hold.png")
+
+
 def test_a_show_read_again_does_not_decode_its_images_again_unless_they_changed(tmp_path, monkeypatch):
     """A show is read twice as it starts (checked, then loaded): each read decoded its images, and a PNG's reduced
     read decodes it whole (14 s for a 20000x20000 one). An image written again is decoded again."""
