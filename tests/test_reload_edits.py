@@ -242,3 +242,45 @@ def _watched(path, text: str, watched=None):
         watcher.poll(), watcher.poll()
 
     return said, save
+
+
+def test_a_show_run_by_a_relative_path_reads_the_folder_that_path_names_after_it_is_replaced(tmp_path, monkeypatch):
+    """`vcam run show.yaml` from the folder of a USB stick: the stick pulled and plugged back in is mounted at the
+    same path, while the show's working folder stays the old one's. Saves there were read from the old folder (not
+    one reloaded, nothing said); the show's path names the folder as it was when the show started."""
+    from vcam.control.reload import ShowWatcher
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(stick)
+    said: list[str] = []
+    shows: list = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: shows.append(show), said.append,
+                          show=load_show(stick / "show.yaml"))
+    stick.rename(tmp_path / "pulled")  # the working folder goes with it, as a stick unmounted keeps it
+    watcher.poll(), watcher.poll()
+    stick.mkdir()  # plugged back in, and the show saved there
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    watcher.poll(), watcher.poll()
+    assert said[0] == ("show.yaml was deleted or renamed: the last good show stays live, and a save of show.yaml is "
+                       "read again"), said
+    assert said[-1] == "reloaded show.yaml: 2 presets", said
+    assert [s.presets[-1].name for s in shows] == ["b"]
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x, seed: x}\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1].startswith("show file not reloaded, the last good show stays live:\n  show.yaml:1: ") or \
+        said[-1].startswith("show file not reloaded, the last good show stays live:\n  show.yaml:2: "), said
+
+
+def test_a_show_run_by_a_relative_path_is_not_said_reloaded_as_its_watch_starts(tmp_path, monkeypatch):
+    """The show file unchanged since the show read it: its first look reloads nothing and says nothing."""
+    from vcam.control.reload import ShowWatcher
+
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"))
+    watcher.saved_since_load()
+    watcher.poll(), watcher.poll()
+    assert said == []
