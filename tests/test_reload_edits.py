@@ -284,3 +284,50 @@ def test_a_show_run_by_a_relative_path_is_not_said_reloaded_as_its_watch_starts(
     watcher.saved_since_load()
     watcher.poll(), watcher.poll()
     assert said == []
+
+
+def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugged_back_in(tmp_path, monkeypatch):
+    """`vcam run show.yaml --midi-map pads.yaml` from a USB stick's folder: after the stick came back at the same
+    path, a save of the map was read from the old folder and never applied."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import ShowWatcher
+    from vcam.live.settings import RunOptions
+    from vcam.live.showreads import given_maps
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (stick / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(stick)
+    opts = RunOptions(show="show.yaml", midi="pads", midi_map="pads.yaml")
+    given, _ = given_maps(opts, (Path("pads.yaml"), load_map(Path("pads.yaml"))), None)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"),
+                          given=given)
+    stick.rename(tmp_path / "pulled")
+    watcher.poll(), watcher.poll()
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (stick / "pads.yaml").write_text("controls:\n  - {note: 36, command: back}\n")
+    watcher.poll(), watcher.poll()
+    assert [str(b.command) for b in given[0].mapping.buttons] == ["back"], said
+
+
+def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said_back(tmp_path, monkeypatch):
+    """The stick pulled and plugged back in, the show on it as the show runs it: "back", not "saved"."""
+    from vcam.control.reload import ShowWatcher
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(stick)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"))
+    stick.rename(tmp_path / "pulled")
+    watcher.poll(), watcher.poll()
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1] == "show.yaml is back, as the show runs it: nothing applied", said

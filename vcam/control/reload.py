@@ -295,9 +295,10 @@ class ShowWatcher:
         not saved stays as read: each is read once a save). `stamps`: the files as the look before the read found
         them; one written since, as it was read, is not applied (the next looks read it once it holds still).
         `back`: those that were gone (said deleted or renamed), there again."""
-        said = self.path if self.file in saved else saved[0]
-        head = f"map file {linked(said)}" if said != self.path else \
-            f"show file {linked(said)}" if os.path.islink(self.file) else "show file"
+        said = self.file if self.file in saved else saved[0]
+        shown = self._shown(said)  # as the show's lines name it
+        head = f"map file {linked(shown)}" if said != self.file else \
+            f"show file {linked(shown)}" if os.path.islink(self.file) else "show file"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
         self._unread.update(g.path for g in self.given if g.path in saved)
         if _stamp(self.file) is NOT_A_FILE:
@@ -313,7 +314,7 @@ class ShowWatcher:
                 return  # may be its first half, valid YAML, and would go on air
             if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
                 # nothing the show reads (a comment): said as such, where "reloaded: N presets" read as a change
-                self._loaded(show, maps, unchanged(said, said in back))
+                self._loaded(show, maps, unchanged(shown, said in back))
                 return
             applied = self.on_show(show, maps)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
@@ -330,7 +331,7 @@ class ShowWatcher:
         over = {**(first_preset_over(show) if self.on_first_preset else {}), **self.overridden}  # the flag first
         later = waiting_for_start(self.started, show, over) if self.started else ""
         kept = overridden_at_start(self.started, show, over) if self.started else []
-        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said,
+        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.file else shown,
                                           kept))
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
