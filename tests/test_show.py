@@ -1367,3 +1367,28 @@ def test_a_watched_file_that_became_a_named_pipe_is_read_without_waiting_for_a_w
         reader.join(30)
     assert not waited and got == [None]
     assert reload._digest(str(tmp_path)) is None and reload._digest(str(tmp_path / "gone.yaml")) is None
+
+
+def test_vcam_check_says_a_prompt_the_text_encoder_reads_only_in_part(tmp_path, capsys):
+    """A prompt of 380 short words fits the 2000 characters a preset takes, but not the encoder's 512 tokens: `vcam
+    check` said "ok" alone, and only the run said the model reads part of it. A blend's text is said alike."""
+    from vcam.cli import main
+
+    long = " ".join(["fog,"] * 380)
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: '{long}'}}\n  - {{name: b, prompt: short}}\n"
+                    f"  - name: c\n    prompts:\n      - {{text: calm, weight: 1}}\n      - {{text: '{long}'}}\n")
+    assert main(["check", str(show)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cut = [line for line in lines if "is longer than the text encoder's 512 tokens" in line]
+    assert [line.split(":")[0] for line in cut] == ["  preset 1 'a'", "  preset 3 'c'"], lines
+    assert cut[0].endswith("shorten it to keep the rest") and lines[-1] == "ok", lines
+
+
+def test_vcam_check_says_nothing_of_a_long_prompt_that_the_encoder_reads_whole(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: '{' '.join(['nightfall'] * 190)}'}}\n")
+    assert main(["check", str(show)]) == 0
+    assert "text encoder" not in capsys.readouterr().out
