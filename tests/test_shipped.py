@@ -109,6 +109,17 @@ def test_a_file_near_the_name_here_is_named_before_a_shipped_show(tmp_path, monk
     assert err.value.problems == ["clbub.yaml: the show file does not exist; did you mean clubb.yaml?"]
 
 
+@pytest.mark.parametrize("typed, meant", [("set", "set.yaml"), ("gig", "gig.yml"), ("Set", "set.yaml")])
+def test_a_short_show_name_typed_without_its_ending_names_the_file_here(typed, meant, tmp_path, monkeypatch):
+    """`vcam run set` beside set.yaml: a name too short for a near match was told only to check the path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / meant).write_text("presets: []\n")
+    with pytest.raises(ConfigError) as err:
+        show_file(typed)
+    assert err.value.problems == [f"{typed}: the show file does not exist; did you mean {meant}?"
+                                  + (" (file names are case-sensitive)" if typed != typed.lower() else "")]
+
+
 @pytest.mark.parametrize("name", CHECKOUT_SHOWS)
 def test_every_file_a_shipped_show_reads_ships_with_it(name):
     """A shipped show naming a clip, an image or a map file beside it in the checkout reads it from the package's

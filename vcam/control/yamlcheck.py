@@ -630,10 +630,12 @@ def near_name(path: Path) -> str | None:
     except OSError:
         return None
     same = next((n for n in names if n.lower() == path.name.lower()), None)
-    near = same or nearest(path.name, names, cutoff=0.75)
+    # `set` for set.yaml: a name that short is no near match to its file's
+    bare = next((n for n in sorted(names) if Path(n).stem.lower() == path.name.lower()), None)
+    near = same or bare or nearest(path.name, names, cutoff=0.75)
     if near is None:
         return None
-    why = " (file names are case-sensitive)" if same else ""
+    why = " (file names are case-sensitive)" if same or (bare and Path(bare).stem != path.name) else ""
     return f"did you mean {path.parent / near}?{why}"
 
 
