@@ -331,3 +331,16 @@ def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said
     (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
     watcher.poll(), watcher.poll()
     assert said[-1] == "show.yaml is back, as the show runs it: nothing applied", said
+
+
+@pytest.mark.parametrize("name, meant", [(".show.yaml.swp", "show.yaml"), (".show.yaml.swo", "show.yaml"),
+                                         ("odd-name", None)])
+def test_a_vim_swap_file_given_as_the_show_names_the_file_vim_has_open(tmp_path, name, meant):
+    """`vcam run .show.yaml.swp` (vim's record of an edit under way, its name completed by the shell): told "not
+    written whole, save it again from the editor", which no save of it makes true."""
+    path = tmp_path / name
+    header = b"b0VIM 9.0\0\0\0\0\x10\0\0" + bytes(200) + b"\0" * 100
+    problems = _problems_of(path, header)
+    file = f"{tmp_path / meant}" if meant else "the file vim has open"
+    assert problems == [f"{path}:1: this is vim's swap file (what vim keeps of an edit under way), not the file "
+                        f"itself: give {file}"], problems

@@ -557,9 +557,23 @@ def read_text(path: Path) -> str:
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ConfigError([f"{path}:{_too_big_message(data)}"])
+    if data.startswith(VIM_SWAP):  # its NULs said it was a file not written whole, to save again: no save does
+        raise ConfigError([f"{path}:1: this is vim's swap file (what vim keeps of an edit under way), not the file "
+                           f"itself: give {_swapped_file(path)}"])
     if _media_kind(data) is not None:  # a video's or an image's bytes may well decode, as far as they are read
         raise UnicodeDecodeError("utf-8", data, 0, 1, "a video or an image, not text")
     return data.decode("utf-8")
+
+
+VIM_SWAP = b"b0VIM "  # how a vim swap file starts
+
+
+def _swapped_file(path: Path) -> str:
+    """The file whose swap file `path` is (vim names .show.yaml.swp, then .swo, ... beside show.yaml)."""
+    name = Path(path).name
+    if name.startswith(".") and len(name) > 5 and name[-4:-2] in (".s", ".S"):
+        return str(Path(path).with_name(name[1:-4]))
+    return "the file vim has open"
 
 
 def read_file(path: Path, what: str = "the file") -> str:
