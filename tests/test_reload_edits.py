@@ -344,3 +344,39 @@ def test_a_vim_swap_file_given_as_the_show_names_the_file_vim_has_open(tmp_path,
     file = f"{tmp_path / meant}" if meant else "the file vim has open"
     assert problems == [f"{path}:1: this is vim's swap file (what vim keeps of an edit under way), not the file "
                         f"itself: give {file}"], problems
+
+
+@pytest.mark.parametrize("indent, said", [
+    ("\u00a0\u00a0\u00a0 ", "a no-break space (U+00A0, column 1)"),
+    ("  \u2003 ", "an em space (U+2003, column 3)"),
+    ("\ufeff   ", "a zero width no-break space (U+FEFF, column 1)")], ids=["no-break", "em", "byte order mark"])
+def test_an_indent_of_spaces_yaml_does_not_take_as_spaces_is_said_at_its_line(tmp_path, indent, said):
+    """A preset copied from a web page or a chat: its no-break spaces read as part of the key ("show: unknown key
+    '\\xa0\\xa0\\xa0 prompt'", and the preset said to have no prompt), a line's own byte order mark as a broken list."""
+    path = tmp_path / "show.yaml"
+    data = f"presets:\n  - name: a\n    prompt: x\n  - name: b\n{indent}prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:5: {said} in the indentation, which YAML does not take for a space; retype the indentation with "
+        "plain spaces (a web page or a chat pastes such spaces)"]
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014"])
+def test_a_list_item_marked_with_a_typographic_dash_is_said_as_one(tmp_path, dash):
+    """"– name: a" (a word processor's autocorrect of "- "): told a ': ' inside a value reads as a new key."""
+    path = tmp_path / "show.yaml"
+    data = f"presets:\n  - name: a\n    prompt: x\n  {dash} name: b\n    prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:4: a dash ({dash}, U+{ord(dash):04X}) where a list item starts with a hyphen (-); type a plain - "
+        "(a word processor's autocorrect makes such dashes)"]
+
+
+def test_a_prompt_whose_text_holds_no_break_spaces_and_dashes_is_read_as_written(tmp_path):
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - name: a\n    prompt: >-\n      city \u2013 night,\n      \u00a0fog\n")
+    assert load_show(path).presets[0].prompts == {"city \u2013 night, \u00a0fog": 1.0}
+
+
+def test_a_folded_prompt_line_that_starts_with_a_dash_is_the_prompts_own(tmp_path):
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - name: a\n    prompt: >-\n      city at night\n      \u2013 rain on glass\n")
+    assert load_show(path).presets[0].prompts == {"city at night \u2013 rain on glass": 1.0}

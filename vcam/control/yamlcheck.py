@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,10 @@ class Reader:
             self.problems.append(f"{self.path}:{too_big}")
             return None
         self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
+        odd = _odd_line_start(self._lines)
+        if odd:
+            self.problems.append(f"{self.path}:{odd}")
+            return None
         loader = _Loader(text)
         try:
             return loader.get_single_node()
@@ -514,6 +519,35 @@ def _utf16_said(big_endian: bool) -> str:
 # PyYAML's names for what it was reading, in the words a show's author uses
 PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "plain scalar": "value",
                "simple key": "key", "block scalar": "block of text (| or >)"}
+
+
+# What a web page, a chat or a word processor puts where a show writes a space or a hyphen, at a line's start: read
+# as part of the key ("show: unknown key '\xa0\xa0 prompt'") or as a ': ' inside a value, said as neither
+_SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff"
+_ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
+_ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
+
+
+def _odd_line_start(lines: list[str]) -> str | None:
+    """'line: what and the fix' for the first line whose indentation holds a space YAML does not take for one, or
+    whose list item starts with a typographic dash; None where there is none. Only before a key or a list item:
+    such a character in a prompt's own text is the prompt's."""
+    for number, line in enumerate(lines, 1):
+        if (space := _ODD_SPACE.match(line)) is not None:
+            char = space[1]
+            return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {space.start(1) + 1}) in the indentation, "
+                    "which YAML does not take for a space; retype the indentation with plain spaces (a web page or a "
+                    "chat pastes such spaces)")
+        if (dash := _ODD_DASH.match(line)) is not None:
+            return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
+                    "type a plain - (a word processor's autocorrect makes such dashes)")
+    return None
+
+
+def _article(char: str) -> str:
+    """A character's Unicode name in words, with its article: "a no-break space", "an em space"."""
+    name = unicodedata.name(char, "space").lower()
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
