@@ -1392,3 +1392,14 @@ def test_vcam_check_says_nothing_of_a_long_prompt_that_the_encoder_reads_whole(t
     show.write_text(f"presets:\n  - {{name: a, prompt: '{' '.join(['nightfall'] * 190)}'}}\n")
     assert main(["check", str(show)]) == 0
     assert "text encoder" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("written, typed", [("cafe\u0301 noir", "caf\u00e9 noir"),
+                                            ("caf\u00e9 noir", "CAFE\u0301 NOIR")],
+                         ids=["decomposed in the file", "decomposed as typed"])
+def test_a_preset_name_with_an_accent_is_found_however_the_accent_is_encoded(written, typed, tmp_path):
+    """é as one character or as e and a combining accent (a name copied from a macOS file name): `preset café noir`
+    was told there is no preset 'café noir', and the list of presets showed a name that looks the same."""
+    show = parse_show(f"presets:\n  - {{name: '{written}', prompt: x}}\n  - {{name: b, prompt: y}}\n",
+                      str(tmp_path / "show.yaml"))
+    assert show.named(typed) == 0
