@@ -355,3 +355,19 @@ def test_vcam_cam_says_a_block_outlasts_the_cap_once_though_its_second_block_is_
     assert [line for line in lines if "--max-latency" in line] == [
         "at 2 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of its frames "
         "will be dropped: give --max-latency 6.5 (the picture that much behind), or --fps 3.25 or more"]
+
+
+@pytest.mark.parametrize("stalled, connected", [(True, True), (False, False), (True, False)])
+def test_the_status_line_reads_no_frames_coming_in_while_none_come(stalled, connected):
+    """A stalled stream, or a link that dropped and is reconnecting, brings no frame: its status line read the rate
+    the frames came at before ("RECONNECTING (11 tries failed) | in  24.7 fps | …  0.00 Mbit/s") for as long as it
+    lasted, as if frames still came."""
+    link, feed, _ = _connected([])
+    link.connected = connected
+    stats = PacerStats(pushed=30, production_fps=24.7, stalled=stalled)
+    assert "| in   0.0 fps |" in feed.status(stats, 30.0, [])
+
+
+def test_the_status_line_reads_the_rate_frames_come_in_at_while_they_come():
+    link, feed, _ = _connected([])
+    assert "| in  24.7 fps |" in feed.status(PacerStats(pushed=30, production_fps=24.7), 30.0, [])
