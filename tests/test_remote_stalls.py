@@ -371,3 +371,20 @@ def test_the_status_line_reads_no_frames_coming_in_while_none_come(stalled, conn
 def test_the_status_line_reads_the_rate_frames_come_in_at_while_they_come():
     link, feed, _ = _connected([])
     assert "| in  24.7 fps |" in feed.status(PacerStats(pushed=30, production_fps=24.7), 30.0, [])
+
+
+@pytest.mark.parametrize("mode", ["freeze", "blackout"])
+def test_the_status_line_says_the_camera_is_frozen_or_black(mode):
+    """The laptop's camera held a freeze (or showed black) while its status line read plain LIVE, where the
+    server's own read "LIVE (freeze)": the operator at the laptop could not tell a frozen picture from a live one."""
+    from vcam.remote.camscreen import CamScreen
+
+    link, feed, _ = _connected([])
+    link.screen = CamScreen()
+    flowing = PacerStats(pushed=30)
+    assert feed.status(flowing, 30.0, []).startswith("LIVE |")
+    link.screen.heard({"screen": mode})  # a server that names no frame: made at once
+    assert feed.status(flowing, 30.0, []).startswith(f"LIVE ({mode}) |")
+    assert feed.status(PacerStats(pushed=30, stalled=True), 30.0, []).startswith(f"STALLED ({mode}) |")
+    link.screen.heard({"screen": "live"})
+    assert feed.status(flowing, 30.0, []).startswith("LIVE |")

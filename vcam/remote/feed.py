@@ -110,6 +110,8 @@ class LinkFeed:
                 state = "CONNECTED, WAITING FOR FRAMES"
             else:
                 state = "STALLED" if stats.stalled else "LIVE"
+                if link.screen is not None and (mode := link.screen.mode) != "live":
+                    state += f" ({mode})"  # as vcam serve's own line says it
         elif link.token_refused:
             state = "TOKEN REFUSED, RETRYING"
         else:
