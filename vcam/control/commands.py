@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, unescaped
+from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import JOINERS, as_typed, clipped, nearest, number_said, quoted
 
@@ -367,9 +367,7 @@ def _input(text: str) -> str:
     if spaced:  # `input camera 0`: a space where the colon goes
         kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
         raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
-    kind, colon, path = _unquoted(text).partition(":")
-    if kind.strip().lower() in INPUT_KINDS:  # `image: "my x.png"`: parse_input takes the space, the quotes go here
-        path = path.lstrip()
+    kind, colon, path = split_kind(_unquoted(text))  # `image: "my x.png"`: the space goes, then the quotes
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
     except MeantError as e:

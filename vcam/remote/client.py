@@ -37,12 +37,15 @@ from vcam.remote.urls import asks_to_watch, check_url
 from vcam.words import shell_word
 
 
+DEFAULT_SIZE = (832, 480)  # the outputs' size where --size is not given: they open before the server is reached
+
+
 @dataclass
 class CamOptions:
     url: str
     token: str | None = None
     outs: list[str] = field(default_factory=lambda: ["vcam"])
-    size: tuple[int, int] | None = None  # output size (None: 832x480; the outputs open before the server is reached)
+    size: tuple[int, int] | None = None  # output size (None: DEFAULT_SIZE)
     fps: float = 30.0
     fit: str = "letterbox"
     smooth: str | None = None  # "fade" or "flow": in-between frames made here, on the camera's machine
@@ -91,7 +94,7 @@ def run_cam(opts: CamOptions) -> int:
                         "leave ?role= out of the address to steer and send, or leave out --send to only watch")
     specs = [parse_spec(s) for s in opts.outs]
     _check_written(specs, opts.fallback, opts.send)
-    width, height = opts.size or (832, 480)
+    width, height = opts.size or DEFAULT_SIZE
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
     # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
@@ -133,13 +136,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     remote = RemoteController(send, sending=opts.send is not None, send_typed=lambda line: send(line, typed=True))
     screen = cam_screen(air.pacer)
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
-    parts = []
-    if midi_map is not None:
-        from vcam.control.midi import MidiRouter
-        from vcam.control.midiinput import routed_input
-
-        router = MidiRouter(midi_map, remote, status.message)
-        parts.append(routed_input(opts.midi, router, status.message))
+    parts = cam_midi_parts(opts.midi, midi_map, remote, status.message) if midi_map is not None else []
     parts += _osc_parts(opts, remote, air, status.message)
     parts.append(OlderTakes(specs, status.message))  # last: said once nothing else can refuse the start
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
@@ -150,6 +147,19 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs)))
         return code or 1
     return code
+
+
+def cam_midi_parts(port: str, midi_map, remote: RemoteController, say: Callable[[str], None]) -> list:
+    """The MIDI input on `port`, its commands sent to the server, and the lights of its controller, which follow the
+    state the server sends back (its preset on air and screen mode), as vcam run's do."""
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midiinput import routed_input
+    from vcam.control.midileds import wire_lights
+
+    router = MidiRouter(midi_map, remote, say)
+    midi_input = routed_input(port, router, say)
+    # after the input: stopped before it, the lights darken while its controller is still there
+    return [midi_input, wire_lights(router, remote, midi_input, say)]
 
 
 def cam_screen(pacer: Pacer) -> CamScreen:
