@@ -385,6 +385,27 @@ def test_a_folded_prompt_line_that_starts_with_a_dash_is_the_prompts_own(tmp_pat
     assert load_show(path).presets[0].prompts == {"city at night \u2013 rain on glass": 1.0}
 
 
+
+@pytest.mark.parametrize("prompt, read", [
+    ("|\n      city\n      \u2013 lighting: soft\n", "city\n\u2013 lighting: soft"),
+    ("\"city\n      \u00a0mood: calm\"", "city \u00a0mood: calm"),
+    ("'city\n      \u2014 {soft}'", "city \u2014 {soft}"),
+    ("city\n      \u2013 {soft}", "city \u2013 {soft}")], ids=["block", "double quoted", "single quoted", "plain"])
+def test_a_prompt_line_that_reads_as_a_key_after_an_odd_space_or_dash_is_the_prompts_own(tmp_path, prompt, read):
+    """A line inside a prompt is the prompt's text, whatever it starts with: such a show was refused, told to retype
+    an indentation or a list item's hyphen that are not there."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"presets:\n  - name: a\n    prompt: {prompt}\n  - name: b\n    prompt: y\n")
+    assert [p.prompts for p in load_show(path).presets] == [{read: 1.0}, {"y": 1.0}]
+
+
+def test_an_odd_indentation_after_a_prompt_of_many_lines_is_still_said(tmp_path):
+    path = tmp_path / "show.yaml"
+    data = "presets:\n  - name: a\n    prompt: |\n      city\n  - name: b\n\u00a0   prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:6: a no-break space (U+00A0, column 1) in the indentation, which YAML does not take for a space; "
+        "retype the indentation with plain spaces (a web page or a chat pastes such spaces)"]
+
 def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
     """The reply to `input` says a tab in a file's name escaped; the reload's line printed it raw, read as spaces."""
     from vcam.control.actions import SetInput

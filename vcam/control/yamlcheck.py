@@ -83,7 +83,7 @@ class Reader:
             self.problems.append(f"{self.path}:{too_big}")
             return None
         self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
-        odd = _odd_line_start(self._lines)
+        odd = _odd_line_start(self._lines, text)
         if odd:
             self.problems.append(f"{self.path}:{odd}")
             return None
@@ -528,11 +528,20 @@ _ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
 _ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
 
 
-def _odd_line_start(lines: list[str]) -> str | None:
+def _odd_line_start(lines: list[str], text: str) -> str | None:
     """'line: what and the fix' for the first line whose indentation holds a space YAML does not take for one, or
-    whose list item starts with a typographic dash; None where there is none. Only before a key or a list item:
-    such a character in a prompt's own text is the prompt's."""
-    for number, line in enumerate(lines, 1):
+    whose list item starts with a typographic dash; None where there is none. Only before a key or a list item, and
+    not inside a value of many lines: such a character in a prompt's own text is the prompt's."""
+    odd = [number for number, line in enumerate(lines, 1) if _ODD_SPACE.match(line) or _ODD_DASH.match(line)]
+    if not odd:  # the file scanned again only where a line may be one: a long show's reading stays as fast
+        return None
+    inside, read_to = _scalar_lines(text)
+    for number in odd:
+        line = lines[number - 1]
+        if number in inside:
+            continue
+        if number > read_to:  # past what YAML could read, a line may be a prompt's: YAML's own complaint is said
+            return None
         if (space := _ODD_SPACE.match(line)) is not None:
             char = space[1]
             return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {space.start(1) + 1}) in the indentation, "
@@ -542,6 +551,27 @@ def _odd_line_start(lines: list[str]) -> str | None:
             return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
                     "type a plain - (a word processor's autocorrect makes such dashes)")
     return None
+
+
+def _scalar_lines(text: str) -> tuple[set[int], float]:
+    """The numbers of the lines a value of many lines (a block, a quoted or a plain one) takes after its first, and
+    the last line YAML read tokens up to (the line of its complaint, or all of them)."""
+    inside: set[int] = set()
+    scanner = _Scanning(text)
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                end = token.end_mark.line + (1 if token.end_mark.column else 0)  # a block ends where the next starts
+                inside.update(range(token.start_mark.line + 2, end + 1))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        return inside, mark.line + 1 if mark else 0
+    except yaml.YAMLError:  # a character YAML does not read: said as such
+        return inside, 0
+    finally:
+        scanner.dispose()
+    return inside, math.inf
 
 
 def _article(char: str) -> str:
@@ -797,6 +827,22 @@ if getattr(yaml, "__with_libyaml__", False):
 
     _Loader = _CLoader
 
+
+
+class _PyScanning(_StreamReader, Scanner):
+    """PyYAML's own scanner, for the tokens alone."""
+
+    def __init__(self, text: str):
+        _StreamReader.__init__(self, text)
+        Scanner.__init__(self)
+
+    def dispose(self) -> None:
+        pass
+
+
+_Scanning: type = _PyScanning
+if getattr(yaml, "__with_libyaml__", False):
+    _Scanning = CParser
 
 def _read_as(v) -> str | None:
     """How YAML read an unquoted value where text was expected, in the words of the message; None otherwise."""
