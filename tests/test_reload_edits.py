@@ -318,6 +318,41 @@ def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugge
     assert [str(b.command) for b in given[0].mapping.buttons] == ["back"], said
 
 
+
+def test_a_midi_map_given_by_a_relative_path_is_named_as_given_by_the_reloads_lines(tmp_path, monkeypatch):
+    """`--midi-map pads.yaml`: a save of it that fails, then one that loads, then its deletion are said with
+    pads.yaml, as the command line gave it (they named it by its whole path from /)."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import ShowWatcher
+    from vcam.live.settings import RunOptions
+    from vcam.live.showreads import given_maps
+
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(tmp_path)
+    opts = RunOptions(show="show.yaml", midi="pads", midi_map="pads.yaml")
+    given, _ = given_maps(opts, (Path("pads.yaml"), load_map(Path("pads.yaml"))), None)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"),
+                          given=given)
+
+    def save(text: str) -> None:
+        (tmp_path / "pads.yaml").write_text(text)
+        os.utime(tmp_path / "pads.yaml", ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save("controls:\n  - {note: 36, command: bogus}\n")
+    save("controls:\n  - {note: 36, command: back}\n")
+    (tmp_path / "pads.yaml").unlink()
+    watcher.poll(), watcher.poll()
+    assert said == [
+        "map file pads.yaml not reloaded, the last good show stays live:\n  pads.yaml:2: MIDI map control 1 command: "
+        "unknown command 'bogus'; type 'help' for the list",
+        "fixed: reloaded show.yaml (pads.yaml saved): 1 preset",
+        "pads.yaml was deleted or renamed: the last good show stays live, and a save of pads.yaml is read again"]
+
 def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said_back(tmp_path, monkeypatch):
     """The stick pulled and plugged back in, the show on it as the show runs it: "back", not "saved"."""
     from vcam.control.reload import ShowWatcher

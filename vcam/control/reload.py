@@ -76,15 +76,34 @@ def _changed_at_start(old: Show, new: Show) -> list[tuple[str, str]]:
 @dataclass
 class GivenMap:
     """A map the command line gives (--midi-map, --osc-map), read again as the show reloads: `mapping` is the one
-    in force, which a reload that loads replaces. `path`: its file, not watched where it is a shipped map."""
+    in force, which a reload that loads replaces. `path`: its file as given, as the show's lines name it; `file`:
+    the one read and watched (`path` from the folder the show started in), not watched where it is a shipped map."""
     flag: str
     ref: str
     path: str
     read: Callable[[Path], object]
     mapping: object
+    file: str = ""
+
+    def __post_init__(self) -> None:
+        self.file = self.file or from_start(self.path)
 
     def read_again(self) -> object:
-        return self.read(Path(self.path))
+        try:
+            return self.read(Path(self.file))
+        except ConfigError as e:
+            raise named_as(e, self.file, self.path) from None
+
+
+def from_start(path: str) -> str:
+    """`path` from the folder the show starts in: a relative one was read from the working folder as it is at a
+    save, which a stick pulled and plugged back in leaves the old one."""
+    return os.path.abspath(path)
+
+
+def named_as(e: ConfigError, file: str, shown: str) -> ConfigError:
+    """`e`, its lines that name `file` naming it `shown` (show.yaml:4: ...), as the show's lines name it."""
+    return ConfigError([shown + p[len(file):] if p.startswith(file + ":") else p for p in e.problems], e.what)
 
 
 def shipped(path: str) -> bool:
@@ -161,9 +180,7 @@ class ShowWatcher:
                  given: Sequence[GivenMap] = (), overridden: Mapping[tuple[str, str], str] | None = None,
                  on_first_preset: bool = True, clock: Callable[[], float] = time.monotonic):
         self.path = path  # as given, as the show's lines name it
-        # what is read: `path` from the folder the show started in. A relative one was read from the working folder
-        # as it is then: a stick pulled and plugged back in keeps the old one, and its saves were never read
-        self.file = os.path.abspath(path)
+        self.file = from_start(path)  # what is read and watched
         self.on_show = on_show
         self.say = say
         self.interval = interval
@@ -197,7 +214,7 @@ class ShowWatcher:
         maps = (*(self.show.map_files if self.show is not None else ()), *self._named)
         if self._watched[0] != maps:  # worked out as the show's maps change, not at each look: a shipped map's
             # test resolves every folder of its path, many times the one stat a look is to cost
-            files = [self.file, *maps, *(g.path for g in self.given)]
+            files = [self.file, *maps, *(g.file for g in self.given)]
             self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.file or not shipped(f)])
         return self._watched[1]
 
@@ -300,7 +317,7 @@ class ShowWatcher:
         head = f"map file {linked(shown)}" if said != self.file else \
             f"show file {linked(shown)}" if os.path.islink(self.file) else "show file"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
-        self._unread.update(g.path for g in self.given if g.path in saved)
+        self._unread.update(g.file for g in self.given if g.file in saved)
         if _stamp(self.file) is NOT_A_FILE:
             # a map saved while the show file is a named pipe: reading the show waited for a writer, and this
             # watcher with it, for the rest of the show
@@ -309,7 +326,7 @@ class ShowWatcher:
             return
         try:
             show = self._load()
-            maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}
+            maps = {g.flag: g.read_again() if g.file in self._unread else g.mapping for g in self.given}
             if self._read_stamps() != stamps:  # an editor began its next save as this one was read: what was read
                 return  # may be its first half, valid YAML, and would go on air
             if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
@@ -361,8 +378,8 @@ class ShowWatcher:
         self._named = named_maps(self.file)
 
     def _shown(self, path: str) -> str:
-        """A watched file as the show's lines name it: the show file as it was given."""
-        return self.path if path == self.file else path
+        """A watched file as the show's lines name it: the show file and the maps of the command line as given."""
+        return self.path if path == self.file else next((g.path for g in self.given if g.file == path), path)
 
     def _load(self) -> Show:
         """The show file read again, named as it was given (show.yaml:4: ...): as the running show was loaded, which
@@ -370,8 +387,7 @@ class ShowWatcher:
         try:
             return dataclasses.replace(load_show(self.file), path=self.path)
         except ConfigError as e:
-            raise ConfigError([self.path + p[len(self.file):] if p.startswith(self.file + ":") else p
-                               for p in e.problems], e.what) from None
+            raise named_as(e, self.file, self.path) from None
 
 
 def linked(path: str) -> str:

@@ -3,7 +3,6 @@ log and its clips, the input and the fallback, and the maps the command line giv
 that nothing the show writes goes over one of them (live/showwrites.py, and `vcam check`)."""
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,15 +45,13 @@ def given_maps(opts: RunOptions, midi_map: tuple[Path, object] | None,
     from vcam.control.reload import GivenMap
 
     in_force, every = [], []
-    # from the folder the show starts in: a relative one read from the working folder as it is at a save, which a
-    # stick pulled and plugged back in leaves the old one
     for flag, ref, kind, used in (("--midi-map", opts.midi_map, midimap, midi_map),
                                   ("--osc-map", opts.osc_map, oscmap, osc_map)):
         if used is not None:
-            in_force.append(GivenMap(flag, ref, os.path.abspath(used[0]), kind.load_map, used[1]))
+            in_force.append(GivenMap(flag, ref, str(used[0]), kind.load_map, used[1]))
             every.append(in_force[-1])
         elif ref and (path := kind.find_map_file(ref, None)) is not None:
-            every.append(GivenMap(flag, ref, os.path.abspath(path), kind.load_map, _unused_map(kind, path)))
+            every.append(GivenMap(flag, ref, str(path), kind.load_map, _unused_map(kind, path)))
     return in_force, every
 
 
