@@ -353,6 +353,33 @@ def test_a_midi_map_given_by_a_relative_path_is_named_as_given_by_the_reloads_li
         "fixed: reloaded show.yaml (pads.yaml saved): 1 preset",
         "pads.yaml was deleted or renamed: the last good show stays live, and a save of pads.yaml is read again"]
 
+
+def test_a_show_and_a_map_given_through_a_link_then_up_a_folder_are_read_where_the_link_leads(tmp_path, monkeypatch):
+    """`vcam run link/../show.yaml --midi-map link/../pads.yaml`, link a link to real/sub: the files read are in
+    real/, where the system takes `..` after the link; their saves were not read (`..` taken as leaving `link`)."""
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import GivenMap, ShowWatcher
+
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    show, pads = tmp_path / "real" / "show.yaml", tmp_path / "real" / "pads.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n")
+    pads.write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(tmp_path)
+    given = [GivenMap("--midi-map", "link/../pads.yaml", "link/../pads.yaml", load_map, load_map(pads))]
+    said: list[str] = []
+    watcher = ShowWatcher("link/../show.yaml", lambda show, maps: None, said.append,
+                          show=load_show("link/../show.yaml"), given=given)
+    show.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    os.utime(show, ns=(10**18,) * 2)
+    watcher.poll(), watcher.poll()
+    pads.write_text("controls:\n  - {note: 36, command: back}\n")
+    os.utime(pads, ns=(10**18,) * 2)
+    watcher.poll(), watcher.poll()
+    assert said == ["reloaded link/../show.yaml: 2 presets",
+                    "reloaded link/../show.yaml (link/../pads.yaml saved): 2 presets"], said
+    assert [str(b.command) for b in given[0].mapping.buttons] == ["back"]
+
 def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said_back(tmp_path, monkeypatch):
     """The stick pulled and plugged back in, the show on it as the show runs it: "back", not "saved"."""
     from vcam.control.reload import ShowWatcher

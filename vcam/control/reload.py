@@ -97,8 +97,9 @@ class GivenMap:
 
 def from_start(path: str) -> str:
     """`path` from the folder the show starts in: a relative one was read from the working folder as it is at a
-    save, which a stick pulled and plugged back in leaves the old one."""
-    return os.path.abspath(path)
+    save, which a stick pulled and plugged back in leaves the old one. Its `..` kept: after a link, the system takes
+    it from where the link leads."""
+    return os.path.join(os.getcwd(), path)
 
 
 def named_as(e: ConfigError, file: str, shown: str) -> ConfigError:
