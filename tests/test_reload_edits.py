@@ -380,6 +380,30 @@ def test_a_show_and_a_map_given_through_a_link_then_up_a_folder_are_read_where_t
                     "reloaded link/../show.yaml (link/../pads.yaml saved): 2 presets"], said
     assert [str(b.command) for b in given[0].mapping.buttons] == ["back"]
 
+
+def test_a_show_started_in_a_folder_deleted_since_still_starts_its_watch(tmp_path, monkeypatch):
+    """The folder `vcam run show.yaml --midi-map pads.yaml` started in deleted as the model loaded: the show goes on,
+    its files watched as missing (it ended, the working folder not to be found)."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import GivenMap, ShowWatcher
+
+    start = tmp_path / "start"
+    start.mkdir()
+    monkeypatch.chdir(start)
+    Path("show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    Path("pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    show, pads = load_show("show.yaml"), load_map(Path("pads.yaml"))
+    for name in ("show.yaml", "pads.yaml"):
+        (start / name).unlink()
+    start.rmdir()
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=show,
+                          given=[GivenMap("--midi-map", "pads.yaml", "pads.yaml", load_map, pads)])
+    watcher.poll(), watcher.poll()
+    assert said == [] and watcher.watched() == ["show.yaml", "pads.yaml"]
+
 def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said_back(tmp_path, monkeypatch):
     """The stick pulled and plugged back in, the show on it as the show runs it: "back", not "saved"."""
     from vcam.control.reload import ShowWatcher

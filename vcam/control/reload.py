@@ -99,7 +99,10 @@ def from_start(path: str) -> str:
     """`path` from the folder the show starts in: a relative one was read from the working folder as it is at a
     save, which a stick pulled and plugged back in leaves the old one. Its `..` kept: after a link, the system takes
     it from where the link leads."""
-    return os.path.join(os.getcwd(), path)
+    try:
+        return os.path.join(os.getcwd(), path)
+    except FileNotFoundError:  # the folder already gone: read as given, as a file missing until it is back
+        return os.fspath(path)
 
 
 def named_as(e: ConfigError, file: str, shown: str) -> ConfigError:
@@ -109,7 +112,10 @@ def named_as(e: ConfigError, file: str, shown: str) -> ConfigError:
 
 def shipped(path: str) -> bool:
     """Whether `path` is one of vcam's shipped maps, which no operator edits during a show."""
-    folder = Path(path).resolve().parent
+    try:
+        folder = Path(path).resolve().parent
+    except FileNotFoundError:  # relative, the working folder gone: not a shipped one, whose path is whole
+        return False
     return any(folder == Path(d).resolve() for d in (midimap.MAPS_DIR, oscmap.MAPS_DIR))
 
 
