@@ -54,11 +54,13 @@ def _cut_prompts(show) -> list[str]:
     """A line for each prompt the text encoder surely reads only in part: within the characters a preset takes,
     short words and punctuation pass its tokens, which the run alone said, once the show was on air."""
     from vcam.engine.configs import TextConfig
-    from vcam.prompttext import cut_note, surely_cut
+    from vcam.prompttext import cut_note, read_as_encoded, surely_cut
 
     most = TextConfig().max_length  # Krea's and the tiny model's alike
-    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most)}" for i, p in enumerate(show.presets, 1)
-            for text in p.prompts if (kept := surely_cut(text, most)) is not None]
+    # as the encoder reads them: `&amp;` is one character, a colour code none
+    read = [(i, p, read_as_encoded(text)) for i, p in enumerate(show.presets, 1) for text in p.prompts]
+    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most)}" for i, p, text in read
+            if (kept := surely_cut(text, most)) is not None]
 
 
 def _check_recordings(show) -> None:
