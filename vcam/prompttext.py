@@ -78,9 +78,11 @@ def surely_cut(text: str, max_length: int) -> str | None:
     return None if len(spans) < max_length else text[: spans[max_length - 2][1]]
 
 
-def cut_note(prompt: str, kept: str, max_length: int) -> str:
-    """The line that tells the operator a prompt is cut: where (by the last words the model reads), and how much."""
+def cut_note(prompt: str, kept: str, max_length: int, at_most: bool = False) -> str:
+    """The line that tells the operator a prompt is cut: where (by the last words the model reads), and how much.
+    `at_most`: `kept` is surely_cut's, which the real tokenizer's cut is at or before."""
     words, read = prompt.split(), kept.split()
+    up_to, about = ("at most", "at most") if at_most else ("only", "about")
     return (f"prompt {quoted(clipped(prompt, 41))} is longer than the text encoder's {max_length} tokens: the model "
-            f"reads it only up to '…{' '.join(read[-6:])}' (about {len(read)} of its {len(words)} words); shorten it "
-            "to keep the rest")
+            f"reads it {up_to} up to '…{' '.join(read[-6:])}' ({about} {len(read)} of its {len(words)} words); "
+            "shorten it to keep the rest")

@@ -59,7 +59,7 @@ def _cut_prompts(show) -> list[str]:
     most = TextConfig().max_length  # Krea's and the tiny model's alike
     # as the encoder reads them: `&amp;` is one character, a colour code none
     read = [(i, p, read_as_encoded(text)) for i, p in enumerate(show.presets, 1) for text in p.prompts]
-    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most)}" for i, p, text in read
+    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most, at_most=True)}" for i, p, text in read
             if (kept := surely_cut(text, most)) is not None]
 
 
