@@ -110,8 +110,8 @@ class ScreenWaits:
         return ", ".join(dict.fromkeys(w.mode for w in waits))
 
     def unplayed(self) -> list[tuple[Origin, str]]:
-        """The changes still waiting (or dropped as the show stopped), each with its beat in words ("beat 1 bar 18"), in the order they would land
-        (called with the lock held)."""
+        """The changes still waiting (or dropped as the show stopped), each with its beat in words ("beat 1 bar
+        18"), in the order they would land (called with the lock held)."""
         return [(w.origin, beat_words(w.beat, self.tempo.beats_per_bar)) for w in self.dropped + self.waits]
 
     def close(self) -> None:
