@@ -395,3 +395,70 @@ def test_a_path_with_accents_from_the_command_line_prints_as_typed_in_the_c_loca
                           capture_output=True, timeout=120, env=env)
     assert gone.returncode == 2 and b"  " + os.fsencode(folder / "gone.yaml") + b": the show file does not exist" \
         in gone.stderr
+
+
+# Runs the command (`python -m vcam` or the console script's lines) with a SIGINT sent to itself as the line
+# `argv[3]` of the file `argv[2]` (vcam/__main__.py, vcam/cli.py) is about to run: a Ctrl-C at that instant.
+_CTRL_C_AT = """\
+import os, runpy, signal, sys
+mode, where, line, *args = sys.argv[1:]
+sys.argv = [sys.argv[0], *args]
+
+def tracer(frame, event, arg):
+    if not frame.f_code.co_filename.endswith(os.path.join("vcam", where)):
+        return None
+    if event == "line" and frame.f_lineno == int(line):
+        sys.settrace(None)
+        print("sent", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGINT)
+    return tracer
+
+sys.settrace(tracer)
+if mode == "module":
+    runpy.run_module("vcam", run_name="__main__", alter_sys=True)
+else:
+    from vcam.__main__ import run
+    sys.exit(run())
+"""
+
+
+def _lines_between(path: Path, first: str, last: str) -> list[int]:
+    """The numbers of the lines of `path` from the one after the line holding `first` to the one holding `last`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, text in enumerate(lines) if first in text) + 2
+    end = next(i for i, text in enumerate(lines) if last in text and i + 1 >= start) + 1
+    return list(range(start, end + 1))
+
+
+@pytest.mark.slow  # a process per line
+@pytest.mark.parametrize("mode", ["module", "script"])
+def test_a_ctrl_c_at_any_line_before_the_command_takes_it_leaves_with_130_and_no_traceback(tmp_path, mode):
+    """From vcam/__main__.py's handler on (installed as its first step), through run's lines and main's, to the
+    options' try: each line a Ctrl-C could land on leaves with exit code 130 and no traceback, where one before
+    run's try printed one."""
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    entry, cli = ROOT / "vcam" / "__main__.py", ROOT / "vcam" / "cli.py"
+    points = [("__main__.py", n) for n in _lines_between(entry, "_hold()  # first", "sys.exit(run())")]
+    points += [("cli.py", n) for n in _lines_between(cli, "def main(", "code = _main(argv)")]
+    sent = 0
+    for where, line in points:
+        done = subprocess.run([sys.executable, str(harness), mode, where, str(line), "--version"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        if "sent" not in done.stderr:  # a line that does not run (a def's body, the other entry's line)
+            continue
+        sent += 1
+        assert done.returncode == 130 and "Traceback" not in done.stderr, (where, line, done.stderr)
+    assert sent >= 8
+
+
+@pytest.mark.slow  # a process of its own
+def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
+    """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a
+    traceback."""
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    line = _lines_between(ROOT / "vcam" / "cli.py", "code = _main(argv)", "_leave_mid_download(code)")[-1]
+    done = subprocess.run([sys.executable, str(harness), "script", "cli.py", str(line), "check", "presets/club.yaml"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "sent" in done.stderr and done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
