@@ -196,7 +196,8 @@ def homeless(monkeypatch):
 
     monkeypatch.delenv("HOME", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.delenv("VCAM_CACHE_DIR", raising=False)
+    monkeypatch.setenv("VCAM_CACHE_DIR", "")  # recorded: a run's own cache folder, kept there, goes with the test
+    monkeypatch.delenv("VCAM_CACHE_DIR")
     monkeypatch.setattr(pwd, "getpwuid", unknown)
     assert os.path.expanduser("~") == "~"
 
@@ -230,7 +231,6 @@ def test_with_no_home_a_temporary_cache_folder_another_user_could_fill_is_left_a
     from vcam.engine import cachedir
 
     monkeypatch.setattr(cachedir, "_said", set())
-    monkeypatch.setattr(cachedir, "_private", [])
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     usual = tmp_path / f"vcam-cache-{os.getuid()}"
     if planted == "a link":
@@ -248,6 +248,9 @@ def test_with_no_home_a_temporary_cache_folder_another_user_could_fill_is_left_a
     st = os.lstat(folder)
     assert st.st_uid == os.getuid() and st.st_mode & 0o777 == 0o700
     assert cachedir.cache_dir() == folder  # one folder for the whole run: the tuning saved is found again
+    child = subprocess.run([sys.executable, "-c", "from vcam.engine.cachedir import cache_dir; print(cache_dir())"],
+                           capture_output=True, text=True, timeout=120)
+    assert child.stdout.strip() == str(folder)  # and by a process the run starts (a kernel compiler's worker)
     err = capsys.readouterr().err
     assert f"{usual} is not this user's own" in err and f"kept in {folder}" in err
 
@@ -258,7 +261,6 @@ def test_with_no_home_the_temporary_cache_folder_is_made_for_this_user_alone(hom
 
     from vcam.engine import cachedir
 
-    monkeypatch.setattr(cachedir, "_private", [])
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     usual = tmp_path / f"vcam-cache-{os.getuid()}"
     assert cachedir.cache_dir() == usual

@@ -21,6 +21,7 @@ from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
+from vcam.homefolder import expand_home
 from vcam.live.progress import ByteProgress, gigabytes, size_text
 from vcam.words import few
 
@@ -161,13 +162,13 @@ def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
 def _hub_cache(cache_dir: str | None) -> Path:
     from huggingface_hub import constants
 
-    try:
-        return Path(cache_dir or constants.HF_HUB_CACHE).expanduser()
-    except RuntimeError:  # ~ with no home: HOME unset and no passwd entry for this user (a container's --user UID)
+    where = expand_home(cache_dir or constants.HF_HUB_CACHE)
+    if where is None:
         raise WeightsError(f"the Hugging Face cache is in the home folder ({cache_dir or constants.HF_HUB_CACHE}), "
                            "and this user has none (HOME is not set, and the system knows none)",
                            "set HF_HOME to a folder with room for the weights (40 to 52 GB), e.g. export "
-                           f"HF_HOME=/workspace/hf, or {FOLDER_FIX}") from None
+                           f"HF_HOME=/workspace/hf, or {FOLDER_FIX}")
+    return where
 
 
 @dataclass(frozen=True)
