@@ -91,6 +91,8 @@ def fake_midi_backend():
     mido.set_backend("fake_midi", load=True)
     fake_midi.PRESENT.clear()
     fake_midi.PRESENT.update({"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"})
+    fake_midi.OUTPUTS.clear()
+    fake_midi.SENT.clear()
     yield fake_midi
     mido.set_backend(None)
 

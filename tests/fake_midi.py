@@ -1,6 +1,7 @@
 """A mido backend module for tests (select it with MIDO_BACKEND=fake_midi or mido.set_backend).
 
-Ports are plain names in PRESENT; `send(name, msg)` delivers a message to every open input of that name.
+Ports are plain names in PRESENT; `send(name, msg)` delivers a message to every open input of that name. OUTPUTS
+names the output ports (none unless a test adds them); what is sent to one is kept in SENT under its name.
 FAKE_MIDI_SCRIPT (JSON: [[port, message-as-dict], ...]) is delivered to a port as soon as it is opened, so a
 subprocess can be driven too.
 """
@@ -14,12 +15,27 @@ import mido
 from mido import ports
 
 PRESENT: set[str] = {"Fake nanoKONTROL2 MIDI 1", "Fake MIDImix"}
+OUTPUTS: set[str] = set()
 OPEN: list["Input"] = []
+SENT: dict[str, list] = {}
 LOCK = threading.Lock()
 
 
 def get_devices(**kwargs):
-    return [{"name": n, "is_input": True, "is_output": False} for n in sorted(PRESENT)]
+    return ([{"name": n, "is_input": True, "is_output": False} for n in sorted(PRESENT)]
+            + [{"name": n, "is_input": False, "is_output": True} for n in sorted(OUTPUTS)])
+
+
+class Output(ports.BaseOutput):
+    def _open(self, **kwargs):
+        if self.name not in OUTPUTS:
+            raise OSError(f"unknown port {self.name!r}")
+
+    def _send(self, msg):
+        if self.name not in OUTPUTS:  # unplugged
+            raise OSError(f"port {self.name!r} is gone")
+        with LOCK:
+            SENT.setdefault(self.name, []).append(msg.copy())
 
 
 class Input(ports.BaseInput):

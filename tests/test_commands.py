@@ -437,6 +437,35 @@ def test_an_input_typed_with_a_space_after_its_kind_plays_the_path_meant(line, a
     assert parse(line).args[0] == arg
 
 
+def test_a_word_for_a_kind_before_a_quoted_path_offers_the_path_without_its_quotes():
+    """`input clip: "my x.png"` was answered with `file:"my x.png"`, its quotes kept as part of the name, where
+    `input image: "my x.png"` plays my x.png."""
+    with pytest.raises(CommandError) as err:
+        parse('input clip: "my x.png"')
+    assert str(err.value) == "'clip' is no kind of input: did you mean input file:my x.png?"
+
+
+def test_a_space_after_a_bare_paths_colon_is_kept_as_part_of_its_name():
+    """Only the space after a kind (or a word for one) goes: a path's own colon and space are its name's."""
+    from vcam.inspec import split_kind
+
+    assert split_kind("image: /tmp/x.png") == ("image", ":", "/tmp/x.png")
+    assert split_kind("/clips/take: 2.mp4") == ("/clips/take", ":", " 2.mp4")
+    with pytest.raises(CommandError) as err:
+        parse("input /clips/take: 2.mp4")
+    assert str(err.value).endswith("did you mean input file:/clips/take: 2.mp4?")
+
+
+@pytest.mark.parametrize("line,meant", [("input take: 2.mp4", "file:take: 2.mp4"),
+                                        ("input notes: draft.mp4", "file:notes: draft.mp4")])
+def test_a_space_after_a_word_that_names_no_kind_is_kept_in_the_path_offered(line, meant):
+    """A word before a colon that is no kind, nor a word for one or one mistyped, is a bare path's: its space is
+    the name's, and the path offered is the file there (`file:take:2.mp4` named no file)."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a path needs its kind first: did you mean input {meant}?"
+
+
 def test_an_at_sign_in_a_preset_name_is_answered_with_the_quotes_that_pick_it():
     with pytest.raises(CommandError) as err:
         parse("preset sunset @ beach")
@@ -717,6 +746,23 @@ def test_a_count_of_bars_is_told_it_counts_beats_not_sent_to_bar():
     with pytest.raises(CommandError) as err:
         parse("quantize 2 bars")
     assert "did you mean" not in str(err.value) and "(it counts beats" in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("next @2 bars", "not '2 bars' (it counts beats: 2 bars of 4/4 are @8)"),
+    ("seed 5 @4bars", "not '4bars' (it counts beats: 4 bars of 4/4 are @16)"),
+    ("preset 2 @0.5 bars", "not '0.5 bars' (it counts beats: 0.5 bars of 4/4 are @2); for an @ in a preset's name"),
+    ("next @1 bar", "not '1 bar' (did you mean @bar? it counts beats, 4 a bar of 4/4)"),
+    ("next @32 bars", "not '32 bars' (it counts beats, @64 at most: 16 bars of 4/4)"),
+    ("quantize 2 bars", "not '2 bars' (it counts beats: 2 bars of 4/4 are 8); usage: quantize"),
+    ("quantize 1 bar", "not '1 bar' (did you mean bar? it counts beats, 4 a bar of 4/4); usage: quantize"),
+])
+def test_a_timing_given_as_a_count_of_bars_is_answered_with_its_beats(line, said):
+    """`next @2 beats` is taken; `next @2 bars` was told only what comes after an @, with no word of how to say
+    two bars."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value), str(err.value)
 
 
 @pytest.mark.parametrize("line", ["@", "@xyz", "@ bar"])

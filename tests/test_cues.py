@@ -896,3 +896,23 @@ def test_a_cue_landing_at_once_for_want_of_a_tempo_says_why_once_not_for_each_li
                      f"{NO_TEMPO}; seed 5; bias 0.5; screen: freeze; it is set at once, not on the bar")
     reply = controller.handle_line("go 3 @bar", "stdin")
     assert reply.count(NO_TEMPO) == 1 and reply.startswith("cue 3/4 'swell' (cue 2 skipped): preset 2 'ocean'")
+
+
+def test_each_line_of_a_cue_that_waits_behind_an_earlier_change_says_it_waits():
+    """`seed 7 @bar` and `bias 1 @2` wait for their blocks, then a cue sets the seed, the bias and the input: the wait
+    was said for the first line of each block alone, and the lines after them read as if they landed at once."""
+    from vcam.control.tempo import Tempo
+
+    tempo = Tempo()
+    tempo.set_bpm(120.0, "bpm", anchor=(0.0, 0.0))
+    show = parse_show(PRESETS + "cues:\n  - {name: drop, do: [seed 5, bias 1, input none, seed 6, bias 0.5]}\n",
+                      "show.yaml")
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(),
+                            lambda text: None, land=lambda spec: {"bar": 40, "2": 38}[spec], tempo=tempo)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    assert controller.handle_line("seed 7 @bar", "stdin") == "seed 7; on the bar, block 40"
+    assert controller.handle_line("bias 1 @2", "stdin") == "bias 1 (off); on the 2-beat grid, block 38"
+    held = "where an earlier change of the same kind lands"
+    assert controller.handle_line("go", "stdin") == (
+        f"cue 1/1 'drop': seed 5; it waits for block 40, {held}; bias 1 (off); it waits for block 38, {held}; "
+        "text only from the next block; seed 6; it waits for block 40 too; bias 0.5; it waits for block 38 too")

@@ -400,3 +400,18 @@ def test_a_link_read_again_then_gone_again_is_said_again(tmp_path):
     os.remove(tmp_path / "one.png")
     assert int(images.get(str(path), said.append).max()) == 90
     assert len(said) == 2, said
+
+
+def test_the_line_said_for_a_broken_save_escapes_a_terminals_escape_in_the_images_name(tmp_path):
+    """`… stays until stall<ESC>[2J.png is saved again whole` cleared the operator's terminal as it was said."""
+    path = str(tmp_path / "stall\x1b[2J.png")
+    os.replace(image(tmp_path / "s.png", 70), path)
+    images = FallbackImages(32, 24)
+    images.get(path)
+    with open(path, "wb") as f:
+        f.write(b"half a png")
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10**9))
+    said = []
+    assert int(images.get(path, said.append).max()) == 70
+    assert len(said) == 1 and "\x1b" not in said[0]
+    assert said[0].count("stall\\x1b[2J.png") == 2 and "\\\\" not in said[0]  # the error's path, and the name

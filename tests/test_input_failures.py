@@ -777,9 +777,9 @@ def test_a_file_that_is_no_video_is_not_said_to_be_a_recording_cut_short(tmp_pat
 def test_a_damaged_file_that_starts_as_a_video_is_still_said_damaged(tmp_path, head):
     path = tmp_path / "clip.bin"
     path.write_bytes(head + bytes(64))
-    assert clip_module._video_header(str(path))
+    assert clip_module._video_header(clip_module._header(str(path)))
     (tmp_path / "other.bin").write_bytes(b"G" + bytes(187) + b"x" + bytes(20))  # a G, but no packet after it
-    assert not clip_module._video_header(str(tmp_path / "other.bin"))
+    assert not clip_module._video_header(clip_module._header(str(tmp_path / "other.bin")))
 
 
 @pytest.mark.parametrize("name", ["gone\x1b[2J.png", "two\nlines.png", "bell\x07.mp4"])
@@ -815,3 +815,66 @@ def test_text_for_one_line_has_its_line_breaks_and_tabs_escaped_too():
     assert terminal_safe("a\r\nb\tc\x1b") == "a\nb\tc\\x1b"  # a reply's lines kept
     assert terminal_safe("a\r\nb\tc\x1b", lines=False) == "a\\r\\nb\\tc\\x1b"
     assert terminal_safe("caf\u00e9 \u00a0\U0001f600", lines=False) == "caf\u00e9 \u00a0\U0001f600"
+
+
+@pytest.mark.parametrize("name", ["gone\x1b[2J.png", "two\nlines.png"])
+def test_a_name_with_a_control_character_is_escaped_once_wherever_its_error_is_said(tmp_path, capsys, name):
+    """Escaped as the error is made, and said as it is: `\\x1b` once, never `\\\\x1b` (escaped again), in the
+    CLI's error lines, in the one line a running show says, and in the fix that lists a folder's files."""
+    from vcam.cmdline.errorlines import say_error
+
+    escaped = repr(name)[1:-1]
+    with pytest.raises(InputError) as missing:
+        check_input(parse_input(f"image:{tmp_path / name}"))
+    say_error(missing.value)
+    printed = capsys.readouterr().err
+    assert printed.count(escaped) == 1 and "\\\\" not in printed, printed
+    assert printed.count("\n") == 2 and "\x1b" not in printed  # the error line and its fix's, nothing more
+    assert str(missing.value).count(escaped) == 1 and "\\\\" not in str(missing.value)
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / name).write_bytes(b"x")
+    with pytest.raises(InputError) as folder:
+        check_input(parse_input(f"file:{tmp_path / 'clips'}"))
+    assert f"(it holds {escaped})" in folder.value.fix and "\\\\" not in folder.value.fix
+
+
+def test_a_fallback_image_named_with_control_characters_is_said_with_them_escaped(tmp_path):
+    """A --fallback image, or a preset's fallback:, whose name held a terminal's escape printed it raw in its
+    error (its start-up error line, a press's reply, the line said where a save stops decoding)."""
+    from vcam.live.fallbacks import FallbackImages
+    from vcam.live.frames import ImageError
+
+    images = FallbackImages(W, H)
+    with pytest.raises(ImageError) as missing:
+        images.get(str(tmp_path / "gone\x1b[2J.png"))
+    assert "gone\\x1b[2J.png" in missing.value.message and "\x1b" not in str(missing.value)
+    (tmp_path / "text\x07.png").write_text("no picture")
+    with pytest.raises(ImageError) as undecodable:
+        images.get(str(tmp_path / "text\x07.png"))
+    assert "text\\x07.png" in undecodable.value.message and "\x07" not in str(undecodable.value)
+
+
+def test_the_reply_to_an_input_put_on_air_says_a_tab_in_its_name_escaped(tmp_path, monkeypatch):
+    """`input image:a<tab>b.png` (a name with a tab, dropped on the terminal) was answered with the tab raw, read
+    as spaces, where an error naming it says it escaped."""
+    monkeypatch.chdir(tmp_path)
+    assert cv2.imwrite(str(tmp_path / "a.png"), np.zeros((H, W, 3), np.uint8))
+    os.replace(tmp_path / "a.png", tmp_path / "a\tb.png")
+    typed = _typing()
+    assert typed("input image:a\tb.png") == f"input image:{tmp_path}/a\\tb.png from the next block"
+    assert f"| input image:{tmp_path}/a\\tb.png |" in typed("status")
+    assert typed("input image:gone\tb.png").startswith(f"error: image {tmp_path}/gone\\tb.png: no such file")
+
+
+def test_a_logged_input_named_with_a_terminals_escape_is_refused_with_it_escaped(tmp_path):
+    """A replay or a render whose log names a file gone since, named with "\\x1b[2J", printed it raw as it refused
+    the log: the input as the log names it, and the log's own path."""
+    from vcam.errors import VcamError
+    from vcam.live.inputs import check_logged_inputs
+
+    log = str(tmp_path / "take\x07.jsonl")
+    with pytest.raises(VcamError) as refused:
+        check_logged_inputs(log, [("the input at block 1", f"image:{tmp_path}/gone\x1b[2J.png")])
+    said = refused.value.message + refused.value.fix
+    assert said.count("gone\\x1b[2J.png") == 2 and said.count("take\\x07.jsonl") == 2, said
+    assert all(ch.isprintable() for ch in said) and "\\\\" not in said

@@ -520,6 +520,33 @@ def test_a_file_that_does_not_decode_is_a_clear_error(tmp_path):
     assert "ffmpeg -i" in raised.value.fix and "\n" not in str(raised.value)
 
 
+def test_the_command_that_converts_a_clip_quotes_a_path_with_a_space_as_a_shell_takes_it(tmp_path):
+    """`ffmpeg -i /home/me/My Clips/take.mp4 …`, pasted, gave ffmpeg `/home/me/My` for its input."""
+    import shlex
+
+    (tmp_path / "My Clips").mkdir()
+    junk = tmp_path / "My Clips" / "take.mp4"
+    junk.write_bytes(b"\x00\x00\x00\x20ftypisom" + bytes(200))  # starts as an MP4, cut short
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(junk), W, H)
+    command = raised.value.fix[raised.value.fix.index("ffmpeg -i"):]
+    assert shlex.split(command)[:3] == ["ffmpeg", "-i", str(junk)]
+
+
+@pytest.mark.parametrize("name", ["take\t2.mp4", "take\x1b[2J.mp4"])
+def test_the_fix_for_a_clip_named_with_a_control_character_offers_no_command_to_paste(tmp_path, name):
+    """Said as every name is, a tab or an ESC escaped, the ffmpeg command would paste a backslash and a letter
+    where the name holds the character: the fix says to convert it, and why no command is given."""
+    junk = tmp_path / name
+    junk.write_bytes(b"\x00\x00\x00\x20ftypisom" + bytes(200))  # starts as an MP4, cut short
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(junk), W, H)
+    fix = raised.value.fix
+    assert "ffmpeg -i" not in fix and fix.endswith(
+        "convert it to H.264 in an MP4 with ffmpeg's -c:v libx264 -pix_fmt yuv420p; no command for it is said to "
+        "paste, as its name holds a control character that a pasted line would not keep"), fix
+
+
 @pytest.mark.parametrize("name", ["cues.txt", "readme.nfo"])
 def test_a_text_file_named_as_a_clip_is_refused_not_played_as_a_black_picture(tmp_path, name):
     """FFmpeg reads a .txt or .nfo file as ANSI art: `input file:cues.txt` was taken, and restyled black frames."""
@@ -692,7 +719,7 @@ def test_a_still_photo_is_not_decoded_again_to_find_it_is_no_animation(tmp_path,
 
 
 def test_an_animated_png_is_told_by_its_animation_chunk(tmp_path):
-    from vcam.live.inputs.clip import _may_be_animated
+    from vcam.live.inputs.clip import _header, _may_be_animated
 
     Image = pytest.importorskip("PIL.Image")  # writes the animated PNG and WebP; not one of vcam's packages
 
@@ -701,10 +728,10 @@ def test_an_animated_png_is_told_by_its_animation_chunk(tmp_path):
     frames[0].save(tmp_path / "still.png")
     frames[0].save(tmp_path / "anim.webp", save_all=True, append_images=frames[1:], duration=100)
     frames[0].save(tmp_path / "still.webp")
-    assert [_may_be_animated(str(tmp_path / name)) for name in ("anim.png", "still.png", "anim.webp", "still.webp")] \
-        == [True, False, True, False]
+    names = ("anim.png", "still.png", "anim.webp", "still.webp")
+    assert [_may_be_animated(_header(str(tmp_path / name))) for name in names] == [True, False, True, False]
     (tmp_path / "cut.png").write_bytes((tmp_path / "anim.png").read_bytes()[:20])  # a header cut short
-    assert not _may_be_animated(str(tmp_path / "cut.png"))
+    assert not _may_be_animated(_header(str(tmp_path / "cut.png")))
 
 
 def test_a_missing_or_unreadable_image_is_a_clear_error(tmp_path):

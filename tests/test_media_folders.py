@@ -529,3 +529,81 @@ def test_a_file_given_as_a_media_folder_is_said_as_a_file_with_its_folder_as_the
         MediaFolders.chosen([str(clip)], None)
     assert str(raised.value).startswith(f"--media {clip}: a file, not a folder")
     assert f"--media {tmp_path}" in raised.value.fix
+
+
+def test_an_input_named_with_a_tab_is_told_to_the_network_escaped_and_within_its_folder(tree):
+    """A reply or an error says a tab in a file's name escaped: the network is still told the path within the
+    shared folder, not the server's whole path."""
+    import cv2
+    import numpy as np
+
+    shared, _ = tree
+    assert cv2.imwrite(str(shared / "a.png"), np.zeros((24, 32, 3), np.uint8))
+    os.replace(shared / "a.png", shared / "a\tb.png")
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    reply = ctl.handle_line("input image:a\tb.png", "net 10.0.0.2:5000", network=True)
+    assert reply == "input image:a\\tb.png from the next block"
+    assert "| input image:a\\tb.png |" in ctl.handle_line("status", "net 10.0.0.2:5000", network=True)
+    error = ctl.handle_line("input image:gone\tb.png", "net 10.0.0.2:5000", network=True)
+    assert error.startswith("error: image gone\\tb.png: no such file") and str(shared) not in error
+
+
+def test_a_fix_quoting_a_name_with_a_quote_and_a_dollar_names_no_folder_of_the_server(tree):
+    """A fix's command gives a path with ' and $ as one shell word, each ' written '"'"': the network is told it
+    within the shared folder as the path itself is, not the server's whole folder."""
+    shared, _ = tree
+    (shared / "it's $x.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(16))  # an MP4 cut short
+    (shared / "it's $d").mkdir()
+    (shared / "it's $d" / "take.mp4").write_bytes(b"clip")
+    ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None), check=check_input)
+    net = "net 10.0.0.2:5000"
+    clip = ctl.handle_line("input \"file:it's $x.mp4\"", net, network=True)
+    assert "convert it to H.264 in an MP4: ffmpeg -i 'it'\"'\"'s $x.mp4' -c:v" in clip, clip
+    folder = ctl.handle_line("input \"file:it's $d\"", net, network=True)
+    assert "name one clip in it: 'file:it'\"'\"'s $d/NAME'" in folder, folder
+    assert not any(str(shared) in reply for reply in (clip, folder)), (clip, folder)
+    # the operator's console hears the server's path in full, quoted alike
+    mine = ctl.handle_line(f"input \"file:{shared}/it's $x.mp4\"", "stdin")
+    assert "ffmpeg -i '" + str(shared) + "/it'\"'\"'s $x.mp4' -c:v" in mine, mine
+
+
+def test_a_reply_to_the_network_resolves_only_the_paths_it_names(tmp_path, monkeypatch):
+    """Each file of the show's presets and cues is resolved (shown) only where the reply names it: not on every
+    reply for every one (a stalled mount would hold each reply, and 300 inputs took ten times as long)."""
+    import cv2
+    import numpy as np
+
+    show = tmp_path / "show"
+    (show / "clips").mkdir(parents=True)
+    picture = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    for n in range(20):
+        (show / "clips" / f"c{n}.mp4").write_bytes(b"no video")
+        (show / "clips" / f"q{n}.png").write_bytes(picture)
+    presets = "".join(f"  - {{name: p{n}, prompt: a city, input: file:clips/c{n}.mp4}}\n" for n in range(20))
+    cues = "".join(f"  - {{name: q{n}, do: 'input image:clips/q{n}.png'}}\n" for n in range(20))
+    ctl = cue_show(show, f"presets:\n  - {{name: a, prompt: a sea}}\n{presets}cues:\n{cues}")
+    resolved = []
+    realpath = os.path.realpath
+    monkeypatch.setattr(os.path, "realpath", lambda path, **kw: resolved.append(str(path)) or realpath(path, **kw))
+    net = "net 10.0.0.2:5000"
+    assert ctl.handle_line("seed 3", net, network=True) == "seed 3 from the next block"
+    assert ctl.handle_line("status", net, network=True).startswith("preset 1 'a' | seed 3")
+    assert not [path for path in resolved if "clips" in path], resolved
+    reply = ctl.handle_line("preset 6", net, network=True)  # names its clip, which does not decode
+    assert "clips/c4.mp4" in reply and str(tmp_path) not in reply, reply
+    assert {path for path in resolved if "clips" in path} <= {str(show / "clips" / "c4.mp4")}, resolved
+
+
+def test_a_refused_path_with_a_tab_is_said_escaped_to_its_sender_and_the_operator(tree):
+    """The reply to `input` says a tab in a file's name escaped: its refusal printed it raw, read as spaces."""
+    shared, outside = tree
+    line = f"input image:{outside}/a\tb.png"
+    for media in (MediaFolders.chosen([str(shared)], None), MediaFolders()):
+        with pytest.raises(Refused) as refused:
+            media.admit(parse(line))
+        for said in (str(refused.value), refused.value.detail):
+            assert said.startswith(f"input image:{outside}/a\\tb.png: ") and "\t" not in said, said
+    with pytest.raises(Refused) as refused:
+        MediaFolders.chosen([str(shared)], None).admit(parse("input camera:/tmp/x\tcam"))
+    for said in (str(refused.value), refused.value.detail):
+        assert said.startswith("input camera:/tmp/x\\tcam: ") and "\t" not in said, said

@@ -694,3 +694,33 @@ def test_two_ports_alsa_cut_to_one_name_are_both_said_with_how_to_name_the_other
     assert find_port(names[1], names) == names[1]
     assert "give more of the name" in others_named("nano", "nanoKONTROL2 MIDI 1", ["nanoKONTROL2 MIDI 1",
                                                                                     "nanoKONTROL Studio MIDI 1"])
+
+
+APC_MAC = ["APC mini mk2 Control", "APC mini mk2 Notes"]
+APC_WINDOWS = ["APC mini mk2 0", "MIDIIN2 (APC mini mk2) 1"]
+
+
+@pytest.mark.parametrize("names", [APC_ALSA, APC_MAC, APC_WINDOWS])
+def test_an_apc_opened_on_its_control_port_says_once_where_its_pads_in_note_mode_send(fake_midi_backend, names):
+    """An APC mini mk2 switched to Note or Drum mode sends its pads on its Notes port, which vcam does not open: the
+    pads did nothing, unsaid. Said once as the port opens, and not as another controller that --midi apc names."""
+    fake_midi.PRESENT.update(names)
+    said: list[str] = []
+    midi, _ = watched("apc", said)
+    try:
+        assert said[0] == f"MIDI: listening on {names[0]}"
+        assert said[1:] == [f"MIDI: the APC mini mk2's pads in Note or Drum mode send on its Notes port, {names[1]}, "
+                            "which vcam does not read (it reads the Control port, where the faders and the pads in "
+                            "Session mode send): keep the APC in Session mode, its default, for the map's pads"]
+    finally:
+        midi.stop()
+
+
+def test_an_apc_notes_port_is_said_only_beside_its_own_control_port():
+    from vcam.control.midi import notes_port
+
+    assert notes_port(APC_ALSA[0], APC_ALSA) == APC_ALSA[1]
+    assert notes_port(APC_ALSA[1], APC_ALSA) is None  # opened on the Notes port itself
+    other = "APC mini mk2:APC mini mk2 APC mini mk2 Notes 32:1"  # a second APC's
+    assert notes_port(APC_ALSA[0], [APC_ALSA[0], other]) is None
+    assert notes_port(MIDIMIX_ALSA, [MIDIMIX_ALSA, *APC_ALSA]) is None

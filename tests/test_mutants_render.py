@@ -118,19 +118,25 @@ def test_time_left_reads_as_a_clock(seconds, said):
     assert clock_time(seconds) == said
 
 
-@pytest.mark.parametrize("n, said", [(0, "0.0 GB"), (1e8, "0.1 GB"), (99_999_999, "100.0 MB"), (28.6e9, "28.6 GB")])
-def test_sizes_are_said_in_gigabytes_down_to_a_tenth_of_one(n, said):
-    from vcam.live.progress import gigabytes
+@pytest.mark.parametrize("n, said", [(0, "0 bytes"), (1e8, "100.0 MB"), (250_000_000, "250.0 MB"),
+                                     (99_999_999, "100.0 MB"), (28.6e9, "28.6 GB")])
+def test_room_on_a_disk_is_said_as_a_download_size_is(n, said):
+    """The disk's and the hub's sizes in the one wording: under a gigabyte in MB ("0.3 GB" said 250 MB), and
+    nothing free as "0 bytes" (it read "0.0 GB")."""
+    from vcam.live.progress import size_text
 
-    assert gigabytes(n) == said
+    assert size_text(n) == said
 
 
 @pytest.mark.parametrize("n, said", [(28.6e9, "28.6 GB"), (999_960_000, "1.0 GB"), (999_949_999, "999.9 MB"),
                                      (150_000_000, "150.0 MB"), (600_000, "0.6 MB"), (99_960, "0.1 MB"),
-                                     (99_949, "99.9 kB"), (40_000, "40.0 kB"), (0, "0.0 MB")])
+                                     (99_949, "99.9 kB"), (40_000, "40.0 kB"), (100, "0.1 kB"), (99.6, "0.1 kB"),
+                                     (99.4, "99 bytes"), (10, "10 bytes"), (1, "1 byte"), (0.6, "1 byte"),
+                                     (0, "0 bytes")])
 def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said):
-    """A gigabyte and up in GB, a tenth of a megabyte and up in MB, less in kB: the unit chosen once the figure is
-    rounded (999.96 MB read "1000.0 MB", a 40 kB file "0.0 MB")."""
+    """A gigabyte and up in GB, a tenth of a megabyte and up in MB, a tenth of a kilobyte and up in kB, less in
+    whole bytes, one of them "1 byte": the unit chosen once the figure is rounded (999.96 MB read "1000.0 MB", a 40 kB
+    file "0.0 MB")."""
     from vcam.live.progress import size_text
 
     assert size_text(n) == said
@@ -150,6 +156,8 @@ def test_a_progress_line_says_its_total_as_the_fetching_line_does():
     assert line(40_000, 0) == "x: 0.0 of 40.0 kB (0%)"
     assert line(28_600_000_000, 99_960_000) == "x: 100.0 MB of 28.6 GB (0%)"
     assert line(28_600_000_000, 40_000) == "x: 40.0 kB of 28.6 GB (0%)"
+    assert line(28_600_000_000, 50) == "x: 50 bytes of 28.6 GB (0%)"
+    assert line(40, 20) == "x: 20 of 40 bytes (50%)"
 
 
 def test_a_message_before_any_progress_line_is_written_alone_and_the_end_ends_the_line_once(monkeypatch):

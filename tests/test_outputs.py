@@ -1005,6 +1005,17 @@ def test_replacing_an_older_file_is_said_with_its_whole_path_and_size(tmp_path, 
     assert will_replace("new.mp4") is None and will_replace(str(tmp_path)) is None
 
 
+@pytest.mark.parametrize("size, said", [(99_960, "0.1 MB"), (99_949, "99.9 kB"), (100, "0.1 kB"), (10, "10 bytes"),
+                                        (0, "0 bytes")])
+def test_an_older_files_size_is_said_as_a_download_size_is(tmp_path, size, said):
+    """A file just under a tenth of a megabyte read "100.0 kB" where a download of its size reads "0.1 MB"."""
+    from vcam.live.outputs.paths import will_replace
+
+    (tmp_path / "take.mp4").write_bytes(b"x" * size)
+    assert will_replace(str(tmp_path / "take.mp4")) == (f"will replace {tmp_path / 'take.mp4'} ({said}) at the first "
+                                                        "frame recorded; Ctrl-C before then keeps it")
+
+
 def test_a_fix_naming_a_path_with_a_space_can_be_typed_as_said(tmp_path, monkeypatch):
     """`ffmpeg -i my take.mp4 my take.avi` and `use file:my take.mp4@100x76`, pasted as said, split the path in two."""
     from vcam.live.outputs.recording import Recording
@@ -1278,14 +1289,15 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
 
     from vcam.live.outputs import recording
 
-    free = {"blocks": 10}  # 40 kB
+    free = {"blocks": 10}  # 40,960 bytes
     real = os.statvfs
     fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
     monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(free.get("size", 10**6), free["blocks"], free["blocks"],
                                                                 4096) if p == str(tmp_path) else real(p))
+    take = tmp_path / "take.mp4"
     with pytest.raises(VcamError) as err:
-        recording.check_path(str(tmp_path / "take.mp4"))
-    assert err.value.message == f"cannot record to {tmp_path / 'take.mp4'}: the disk is full (40 kB free in {tmp_path})"
+        recording.check_path(str(take))
+    assert err.value.message == f"cannot record to {take}: the disk is full (41.0 kB free in {tmp_path})"
     assert err.value.fix.startswith(f"free space on its disk (df -h {tmp_path} shows what is left)")
     assert not list(tmp_path.iterdir())
     (tmp_path / "older.mp4").write_bytes(bytes(2_000_000))  # replaced at the first frame: its room is the take's
@@ -1294,6 +1306,22 @@ def test_a_recording_on_a_disk_with_no_room_left_is_refused_at_the_start(tmp_pat
     recording.check_path(str(tmp_path / "take.mp4"))
     free.update(size=0, blocks=0)  # a mount that gives no size at all (some FUSE ones): nothing known, let through
     recording.check_path(str(tmp_path / "take.mp4"))
+
+
+@pytest.mark.parametrize("free, said", [(500, "0.5 kB"), (63_999, "64.0 kB"), (50, "50 bytes")])
+def test_a_full_disks_room_is_said_as_every_other_size_is(tmp_path, monkeypatch, free, said):
+    """The room left on a full disk in the wording of the download and disk lines: 500 bytes read "0 kB free",
+    63,999 bytes "63 kB", 50 bytes "0 kB"."""
+    import collections
+
+    from vcam.live.outputs import recording
+
+    fake = collections.namedtuple("statvfs", "f_blocks f_bavail f_bfree f_frsize")
+    monkeypatch.setattr(recording.os, "statvfs", lambda p: fake(10**6, free, free, 1))
+    take = tmp_path / "take.mp4"
+    with pytest.raises(VcamError) as err:
+        recording.check_path(str(take))
+    assert err.value.message == f"cannot record to {take}: the disk is full ({said} free in {tmp_path})"
 
 
 def test_a_disks_room_is_asked_of_the_disk_the_recording_goes_to_and_counts_what_this_user_may_write(tmp_path,
@@ -1319,10 +1347,10 @@ def test_a_disks_room_is_asked_of_the_disk_the_recording_goes_to_and_counts_what
     (roomy / "take.mp4").write_bytes(b"older take")
     os.symlink(roomy / "take.mp4", full / "take.mp4")
     recording.check_path(str(full / "take.mp4"))
-    with pytest.raises(VcamError) as err:  # the take where the link leads has no room there
+    with pytest.raises(VcamError) as err:  # the take where the link leads has no room there but its own 10 bytes
         disks[str(roomy)] = fake(10**6, 0, 0, 4096)
         recording.check_path(str(full / "take.mp4"))
-    assert err.value.message.endswith(f"the disk is full (0 kB free in {roomy})"), err.value.message
+    assert err.value.message.endswith(f"the disk is full (10 bytes free in {roomy})"), err.value.message
     assert f"df -h {roomy}" in err.value.fix
 
     disks[str(full)] = fake(10**6, 0, 10**5, 4096)  # 400 MB free, all of them kept back for root

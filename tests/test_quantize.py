@@ -152,6 +152,46 @@ def test_a_change_within_two_camera_frames_of_the_beat_says_its_offset_alone():
     assert quantizer.status() == f"on beat {plan.offset * 1000:+.0f} ms"
 
 
+def test_quantize_off_takes_the_on_beat_offset_off_the_status_line_until_a_change_given_its_own_at_lands():
+    """After `quantize off` the status line still said "on beat +12 ms" of the last change on the beat, as if
+    changes still came on it; typed or reloaded, off takes it away, and another grid leaves it."""
+    quantizer, plan, _ = one_change_shown(0.3, 90.0, "beat", ask_at=9.0)
+    said = quantizer.status()
+    assert said is not None and said.startswith("on beat")
+    ctl = Controller(parse_show(CLUB, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0),
+                     RecordingProducer(blocks=10), threading.Event(), lambda line: None, tempo=tempo_at(),
+                     land=lambda spec: 40, unquantized=quantizer.unquantized)
+    ctl.handle_line("quantize beat", "stdin")
+    assert quantizer.status() == said
+    assert ctl.handle_line("quantize off", "stdin").startswith("changes land at once")
+    assert quantizer.status() is None and quantizer.last is None
+    quantizer.last = plan  # a change given its own @bar reached the camera: said again
+    assert quantizer.status() == said
+    said_reload = ctl.replace_show(parse_show(CLUB.replace("quantize: bar", "quantize: off"), "show.yaml"))
+    assert "quantize off" in said_reload and quantizer.status() is None, said_reload
+
+
+def test_a_change_planned_on_the_beat_shown_after_quantize_off_puts_no_on_beat_offset_on_the_status_line():
+    """A change was aimed at a beat, then `quantize off` came before its block reached the camera: once shown it
+    said "on beat +12 ms" again, with changes landing at once."""
+    ft = bench.FakeTime()
+    pacer = Pacer(PacerSettings(fps=30.0, producer_waits=True), clock=ft.clock)
+    quantizer = Quantizer(pacer, bench.steady_tempo(90.0, ft.clock, phase=0.3), clock=ft.clock)
+    producer = bench.Producer(ft, pacer, 0.3, jitter=0.0)
+    quantizer.attach(producer)
+    plans = []
+    ft.at(9.0, lambda: plans.append(quantizer.plan("beat")))
+    ft.at(9.001, quantizer.unquantized)
+    shown: dict[int, float] = {}
+    producer.start()
+    pacer.run(lambda frame, tick: shown.setdefault(int(frame[0, 0, 0]), ft.now), bench._Until(ft, 20.0),
+              sleep=ft.sleep)
+    (plan,) = plans
+    assert plan.block in shown  # its block did reach the camera
+    assert quantizer.last is None and quantizer.status() is None
+    assert plan.offset is None
+
+
 def test_nothing_is_quantised_before_blocks_are_measured_or_without_a_tempo():
     ft = bench.FakeTime()
     pacer = Pacer(PacerSettings(fps=30.0), clock=ft.clock)

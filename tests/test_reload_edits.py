@@ -155,8 +155,11 @@ def test_a_button_at_a_faders_osc_address_is_said_as_a_button(before, after, sai
      "cc 16 now 14-bit, cc 20 now a toggle"),
     ("controls:\n  - {address: /b, command: next}\n",
      "controls:\n  - {address: /b, command: next, release: 'prompt " + "a very long prompt " * 5 + "'}\n",
-     "/b release now prompt a very long prompt a very long pr…")],
-    ids=["osc range and curve", "midi bits and toggle", "long release"])
+     "/b release now prompt a very long prompt a very long pr…"),
+    ("light: {velocity: 127}\ncontrols:\n  - {note: 1, command: freeze}\n  - {note: 3, command: live}\n",
+     "controls:\n  - {note: 1, command: freeze, light: {velocity: 5, channel: 7}}\n  - {note: 3, command: live}\n",
+     "note 1 light now velocity 5 on channel 7, note 3 no light now")],
+    ids=["osc range and curve", "midi bits and toggle", "long release", "midi light"])
 def test_a_control_whose_range_curve_or_bits_alone_changed_says_what_changed(before, after, said):
     """A save that changed only a fader's range and curve, or a knob's bits, read "changed", the operator left to
     guess what the save did to the control under the hand."""
@@ -242,3 +245,12 @@ def _watched(path, text: str, watched=None):
         watcher.poll(), watcher.poll()
 
     return said, save
+
+
+def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
+    """The reply to `input` says a tab in a file's name escaped; the reload's line printed it raw, read as spaces."""
+    from vcam.control.actions import SetInput
+    from vcam.control.showedit import in_words
+
+    assert in_words(SetInput("file:/clips/take\t2.mp4")) == "input file:/clips/take\\t2.mp4"
+    assert in_words(SetInput("image:/clips/a\x1b[2Jb.png")) == "input image:/clips/a\\x1b[2Jb.png"

@@ -265,7 +265,15 @@ def test_followers_hear_of_the_operators_tempo_only():
 
 # --- tap tempo ---------------------------------------------------------------------------------------------------
 
-def test_four_taps_give_the_average_interval_and_put_the_first_on_a_bar():
+def _fitted_bpm(times: list[float]) -> float:
+    """The tempo of the least-squares line through taps on successive beats (beat n at times[n])."""
+    n = len(times)
+    mean_t, mean_i = sum(times) / n, (n - 1) / 2
+    slope = sum((i - mean_i) * (t - mean_t) for i, t in enumerate(times)) / sum((i - mean_i) ** 2 for i in range(n))
+    return 60.0 / slope
+
+
+def test_four_taps_give_the_tempo_fitted_through_them_and_put_the_first_on_a_bar():
     tempo, clock = fake_tempo()
     got = []
     for interval in (0.5, 0.52, 0.48, 0.5):  # wobbly taps, 2.0 s over 4 intervals in all...
@@ -273,8 +281,8 @@ def test_four_taps_give_the_average_interval_and_put_the_first_on_a_bar():
         clock.now += interval
     got.append(tempo.tap())
     assert got[:3] == [None, None, None]
-    assert got[3] == pytest.approx(60 * 3 / 1.5)
-    assert got[4] == pytest.approx(120)  # ... 120 bpm
+    assert got[3] == pytest.approx(_fitted_bpm([0, 0.5, 1.02, 1.5])) == pytest.approx(60 / 0.502)
+    assert got[4] == pytest.approx(120)  # ... 120 bpm, the late third tap evened out by the two after it
     assert tempo.source == "tap" and tempo.bpm == pytest.approx(120)
     # the taps are beats 0..4, through their middle: the last one falls on (about) beat 4, bar 2
     assert tempo.beat() == pytest.approx(4, abs=0.05)
@@ -319,7 +327,7 @@ def test_a_tap_off_the_beat_of_the_series_starts_it_over():
     assert got[3] == pytest.approx(120)
     assert got[4:7] == [None, None, None] and tempo.taps_broke_off is False  # it broke off at the 5th (the double)
     assert got[7] == pytest.approx(60 * 3 / 1.5, rel=0.03) and got[8] == pytest.approx(120, rel=0.03)
-    # a skipped beat starts over too; wobbly taps (within half again of the average gap) do not
+    # a skipped beat starts over too; wobbly taps (within half again of the fitted beat) do not
     clock.now += 1.0
     assert tempo.tap() is None and tempo.taps == 1 and tempo.taps_broke_off
     for gap in (0.5, 0.65, 0.45, 0.6):
@@ -370,6 +378,20 @@ def test_the_tapped_tempo_is_the_last_sixteen_taps_and_their_beats_go_on_countin
     clock.now -= 0.48
     assert tempo.taps == 28 and tempo.bpm == pytest.approx(125)
     assert tempo.beat() == pytest.approx(27)
+
+
+def test_jittery_taps_give_the_tempo_of_all_of_them_not_of_the_first_and_last():
+    """Twelve taps at 128 bpm, each up to 80 ms off its beat, the first late and the last early: the tempo read
+    131.5, from the first and last taps alone; every tap counts, and the jitter evens out."""
+    tempo, clock = fake_tempo()
+    jitter_ms = [70, -42, 2, -59, -75, -55, 22, -40, 27, 34, 9, -69]
+    times = [i * 60 / 128 + ms / 1000 for i, ms in enumerate(jitter_ms)]
+    for t in times:
+        clock.now = t
+        bpm = tempo.tap()
+    assert tempo.taps == 12 and bpm == pytest.approx(_fitted_bpm(times)) == pytest.approx(128.2238, abs=1e-3), bpm
+    # the grid goes through the middle of the taps: the last one falls within its jitter of beat 11
+    assert tempo.beat(times[-1] + 0.08) == pytest.approx(11, abs=0.1)
 
 
 def test_a_new_series_starts_on_the_nearest_bar_when_it_is_the_next_one():
@@ -1430,19 +1452,23 @@ def test_two_hands_tapping_at_once_each_tap_a_series_of_their_own():
 
 # --- found unchecked by mutating tempo.py: each test fails where the behaviour it names is changed --------------
 
-def test_the_tapped_tempo_averages_all_of_the_last_sixteen_taps_not_fewer():
+def test_the_tapped_tempo_is_fitted_through_all_of_the_last_sixteen_taps_not_fewer():
     """Ten gaps of 0.6 s, then ten of 0.5 s: the last 16 taps hold five of the slower gaps, and the tempo is theirs
-    (15 gaps over 8 s), not the last few taps' 120 nor all twenty's."""
+    (fitted through them, about 113.8), not the last few taps' 120 nor all twenty-one's."""
     tempo, clock = fake_tempo()
+    times = []
     for gap in [0.6] * 10 + [0.5] * 10:
+        times.append(clock.now)
         tempo.tap()
         clock.now += gap
+    times.append(clock.now)
     bpm = tempo.tap()
-    assert bpm == pytest.approx(60 * 15 / 8.0)
+    assert bpm == pytest.approx(_fitted_bpm(times[-16:])) == pytest.approx(113.81, abs=0.01)
+    assert bpm != pytest.approx(_fitted_bpm(times), abs=0.5)
 
 
 def test_a_tap_nearly_a_beat_late_starts_the_series_over():
-    """Taps 0.5 s apart, then one 0.95 s after the last: more than half again the average gap, no beat of them."""
+    """Taps 0.5 s apart, then one 0.95 s after the last: more than half again the fitted beat, no beat of them."""
     tempo, clock = fake_tempo()
     for _ in range(4):
         tempo.tap()
@@ -1498,7 +1524,7 @@ def test_a_clocks_beat_moved_by_a_tenth_of_a_beat_is_heard_by_the_watchers():
 
 
 def test_a_tap_well_before_the_beat_starts_the_series_over():
-    """Taps 0.5 s apart, then one 0.3 s after the last: shorter than the average gap by more than half again."""
+    """Taps 0.5 s apart, then one 0.3 s after the last: shorter than the fitted beat by more than half again."""
     tempo, clock = fake_tempo()
     for _ in range(4):
         tempo.tap()

@@ -493,6 +493,24 @@ def test_the_command_says_why_nothing_was_saved_only_as_it_was(monkeypatch, caps
     assert "every candidate failed" in capsys.readouterr().err
 
 
+def test_ctrl_c_while_another_tune_saves_is_said_as_stopped_not_as_a_folder_to_make_writable(cache_dir, monkeypatch,
+                                                                                              capsys):
+    """Ctrl-C while another tune's save held the tuning file's lock ended in "could not be saved ... make the folder
+    writable" (exit 2): the folder was writable, and the user had stopped the run."""
+    def held(path):
+        raise KeyboardInterrupt  # pressed while waiting for the lock
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    monkeypatch.setattr(tuning, "_locked", held)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1"]) == 130
+    out = capsys.readouterr()
+    assert (f"vcam: stopped (Ctrl-C) before the tuning was saved to {cache_dir / 'tuning.json'}: the table below is "
+            "all there is\n") in out.out, out.out
+    assert out.err == ""  # no error, and no fix for a folder that was writable
+    assert out.out.splitlines()[-1] == f"not saved to {cache_dir / 'tuning.json'} (see above)", out.out
+    assert not (cache_dir / "tuning.json").exists()
+
+
 def test_a_show_on_a_small_card_looks_up_the_size_it_will_really_run(cache_dir, monkeypatch):
     """Where the memory plan shrinks the size (nothing asked), the tuning for the shrunk size is the one used."""
     import vcam.engine.memory

@@ -15,6 +15,7 @@ from vcam.engine.memory import GIB, estimate_vram, plan_memory
 from vcam.engine.weight_files import from_folder
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import check_cuda, load_checkpoint
+from vcam.live.progress import size_text
 
 
 def test_krea_layout_checkpoint_loads_with_every_key(weights_folder):
@@ -47,9 +48,9 @@ def test_loading_the_vae_and_text_encoder_says_their_size_and_draws_no_bar_of_th
         diffusers_logging.enable_progress_bar()
     out, err = capfd.readouterr()
     assert "\r" not in out + err and "Loading" not in out + err
-    size = sum(f.stat().st_size for f in (weights_folder / "text_encoder").glob("*.safetensors"))
-    assert f"loading text encoder from {weights_folder / 'text_encoder'} ({size / 1e6:.1f} MB)" in said
-    assert any(line.startswith("loading VAE from ") and line.endswith(" MB)") for line in said)
+    for name, folder in (("text encoder", "text_encoder"), ("VAE", "vae")):
+        size = sum(f.stat().st_size for f in (weights_folder / folder).glob("*.safetensors"))
+        assert f"loading {name} from {weights_folder / folder} ({size_text(size)})" in said, said
 
 
 def test_engine_from_folder_streams_like_the_random_one(weights_folder, tiny_engine):

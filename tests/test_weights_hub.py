@@ -23,7 +23,7 @@ from vcam.engine.weight_files import from_folder
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import load_checkpoint
 from vcam.errors import WeightsError
-from vcam.live.progress import ByteProgress, gigabytes
+from vcam.live.progress import ByteProgress, size_text
 
 KREA_BYTES, WAN_BYTES = 28_600_000_000, 23_000_000_000
 
@@ -85,6 +85,21 @@ def test_a_disk_with_room_for_the_files_but_not_the_spare_says_why(tmp_path, mon
                                  "free, which leaves less than the 1.0 GB kept spare")
     monkeypatch.setattr(W, "_free_bytes", lambda path: need + W.DISK_MARGIN)  # exactly enough: fetched
     assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+
+
+def test_a_disk_short_of_less_than_a_gigabyte_says_it_in_megabytes(tmp_path, monkeypatch):
+    """Sizes under a gigabyte read as the download lines say them: 250 MB free was "0.3 GB", and a full disk
+    "0.0 GB"."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 250_000_000)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 250.0 MB free"
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 0)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == f"the weights need 51.6 GB more in {tmp_path / 'hub'}, and its disk has 0 bytes free"
 
 
 def test_a_repo_folder_linked_to_another_volume_is_sized_on_that_volume(tmp_path, monkeypatch):
@@ -704,7 +719,7 @@ def test_the_hubs_own_snapshot_download_drives_the_line_to_its_end(tmp_path, mon
         sys.setswitchinterval(switch)
     for repo, total in ((KREA_REPO, KREA_BYTES), (WAN_REPO, sum(REPO_FILES[WAN_REPO].values()))):
         lines = [line for line in out.getvalue().splitlines() if line.startswith(f"vcam: downloading {repo}")]
-        assert lines[-1] == f"vcam: downloading {repo}: {gigabytes(total)[:-3]} of {gigabytes(total)} (100%)", lines
+        assert lines[-1] == f"vcam: downloading {repo}: {size_text(total)[:-3]} of {size_text(total)} (100%)", lines
         assert [line for line in lines if "(100%)" in line] == lines[-1:]
 
 

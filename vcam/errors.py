@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 
+from vcam.words import terminal_safe
+
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds the package
 _PACKAGE = os.path.join(_ROOT, "vcam") + os.sep
 
@@ -42,6 +44,17 @@ class VcamError(Exception):
         self.message = message
         self.fix = fix
         super().__init__(f"{message}\n  fix: {fix}" if fix else message)
+
+
+class FileNamingError(VcamError):
+    """An error whose text names a file or a device as it was given (an input, a fallback image). A name holding a
+    terminal's escape ("\\x1b[2J" cleared the screen as the error was said) or a line break (one named to look like
+    a line of vcam's own) is said escaped, as repr() writes it: here, once, as the error is made, since every place
+    that says an error (the CLI's error lines, a command's reply, a line said on air, a status message) says its
+    text as it is."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(terminal_safe(message, lines=False), terminal_safe(fix, lines=False))
 
 
 def one_line(error: BaseException) -> str:

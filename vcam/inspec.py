@@ -183,18 +183,39 @@ def _meant(path: str) -> InputSpec:
     return InputSpec("image" if path.lower().endswith(_STILL_ENDINGS) else "file", path)
 
 
+def split_kind(text: str) -> tuple[str, str, str]:
+    """`image: /tmp/x.png` → ("image", ":", "/tmp/x.png"): an input as written, at its first colon, the spaces
+    after a kind (or a word taken for one, _kind_meant: `clip: a.mp4`) dropped: written as one types a key and its
+    value, the space is no part of the name (a name that starts with one is no name anyone means), and an OSC
+    sender's `image:` and path values join with one. After a bare path's colon (`/clips/take: 2.mp4`, `take: 2.mp4`)
+    they stay: they are the name's."""
+    kind, sep, target = text.partition(":")
+    word = kind.strip()
+    return kind, sep, target.lstrip() if word.lower() in INPUT_KINDS or _kind_meant(word, target.lstrip()) else target
+
+
+def _kind_meant(word: str, target: str) -> str | None:
+    """The kind a word that is none before an input's colon is taken for: another word for one (`clip`) or one
+    mistyped (`fil`), a camera only before a device (`cam:0`, not `cam:x`, which is no camera vcam opens); None for
+    any other word (`take: 2.mp4` is a bare path)."""
+    low = word.lower()
+    if not target.strip() or not re.fullmatch(r"[a-z]{2,}", low):
+        return None
+    device = (target.isascii() and target.isdigit()) or target.startswith("/dev/")
+    meant = "camera" if device else _OTHER_WORDS.get(low) or nearest(low, ("camera", "file", "image"))
+    return meant if meant and (meant == "camera") == device else None
+
+
 def _misnamed(text: str) -> MeantError | None:
     """A kind mistyped or named by another word before its target (`fil:a.mp4`, `clip:a.mp4`, `cam:0`), a camera
     named as its index or device (`camera1`, `0`, `video0`, `webcam`): said as the input meant, where the fix for a
     path (`file:fil:a.mp4`) would keep the typo in the name."""
-    kind, sep, target = text.partition(":")
-    target, low = target.lstrip(), kind.lower()  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
-    if sep and target and re.fullmatch(r"[a-z]{2,}", low):
-        device = (target.isascii() and target.isdigit()) or target.startswith("/dev/")
-        meant = "camera" if device else _OTHER_WORDS.get(low) or nearest(low, ("camera", "file", "image"))
-        if meant and (meant == "camera") == device:  # `cam:x` is no camera vcam opens: not said
-            return MeantError(f"{kind!r} is no kind of input",
-                              InputSpec(meant, target if device else unescaped(target)))
+    kind, sep, target = split_kind(text)  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
+    meant = _kind_meant(kind, target) if sep else None
+    if meant:
+        return MeantError(f"{kind!r} is no kind of input", InputSpec(meant, target if meant == "camera" else
+                                                                     unescaped(target)))
+    low = kind.lower()
     number = re.fullmatch(r"(?:cam|camera|webcam|video)?(\d*)", low)
     if not sep and low and number:
         index = number.group(1)
@@ -224,13 +245,9 @@ def parse_input(text: str) -> InputSpec:
     """`file:clip.mp4` → InputSpec('file', 'clip.mp4'); ValueError saying the forms, BarePathError for a path
     without its kind. A path's shell escapes are taken out (unescaped)."""
     text = text.strip()
-    kind, sep, target = text.partition(":")
+    kind, sep, target = split_kind(text)
     kind = kind.lower()
-    if kind in INPUT_KINDS:
-        # `image: /tmp/x.png`, as one types a key and its value: the space is no part of the name (a name that
-        # starts with one is no name anyone means), and an OSC sender's `image:` and path values join with one
-        target = target.lstrip()
-    else:
+    if kind not in INPUT_KINDS:
         misnamed = _misnamed(text)
         if misnamed is not None:
             raise misnamed

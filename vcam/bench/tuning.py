@@ -149,8 +149,7 @@ class TuneResult:
     warmup: int = 0
     interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
-    save_errno: int | None = None  # why the file could not be written, where it could not
-    save_fix: str | None = None  # what to do about it, where the errno alone does not tell (another user's file)
+    save_fix: str = ""  # what to do about a file that could not be written, where it could not
 
     def entry(self) -> dict:
         """What the tuning file keeps for this key."""
@@ -442,10 +441,11 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
             tuned.saved = True
             tuned.interrupted = tuned.interrupted or stopped_in_write
-        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved
+        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved, and nothing failed
             tuned.interrupted = True
-        except OSError as e:
-            tuned.save_errno, tuned.save_fix = e.errno, getattr(e, "fix", None)
+            log(f"stopped (Ctrl-C) before the tuning was saved to {path}: the table below is all there is")
+        except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
+            tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
 

@@ -115,7 +115,7 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    from vcam.bench.tuning import save_fix, tune
+    from vcam.bench.tuning import tune
 
     compile_flag = "--compile" if args.compile else "--no-compile"
     by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
@@ -129,10 +129,10 @@ def _tune(args, settings, log, out) -> int:
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return 130 if result.interrupted else 0
-    if result.best is not None:  # measured, but the file could not be written: said above with the reason
+    if result.save_fix:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
-                        (result.save_fix or save_fix(result.path, result.save_errno)) + ", then tune again")
-    if result.interrupted:  # Ctrl-C before any candidate finished: nothing failed
+                        result.save_fix + ", then tune again")
+    if result.interrupted:  # Ctrl-C before any candidate finished, or before the save: nothing failed
         return 130
     raise VcamError("every candidate failed, so nothing was saved",
                     "see each candidate's error above; `vcam bench` with one of them shows the whole error")

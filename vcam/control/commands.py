@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, unescaped
+from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import JOINERS, as_typed, clipped, nearest, number_said, quoted
 
@@ -57,6 +57,7 @@ MAX_QUANTIZE_BEATS = 64.0
 # A 64th note: a change lands on a block (a dozen frames), so a finer grid places nothing better; and one of 1e-300
 # beats cannot be counted in floats (its next boundary was looked for without end, with the controls locked)
 MIN_QUANTIZE_BEATS = 0.0625
+_BARS = re.compile(r"(\d+(?:\.\d+)?|\.\d+) *bars?")  # a timing given as a count of bars: `2 bars`
 
 
 # Commands only the operator at vcam's own console gives (a typed line; Ctrl-C and SIGTERM end the show too): a map's
@@ -265,14 +266,32 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
         meant = nearest(word, ("beat", "bar", "off")) if word.isalpha() else None
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
-        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else "" if after_at
-                 else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
+        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
+                 or ("" if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"))
         raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
+
+
+def _bars_meant(word: str, after_at: bool) -> str:
+    """The hint for a timing given as a count of bars (`2 bars`, `1bar`), which @ and quantize take in beats: the
+    beats of that many bars of 4/4 (vcam's meter), or the most they take; "" for too few, or any other word.
+    `@2 bars` was told only what comes after @, though `@2 beats` is taken."""
+    bars = _BARS.fullmatch(word)
+    if bars is None:
+        return ""
+    count = float(bars[1])
+    said = "@" if after_at else ""  # a show file's quantize is no command: its number alone
+    if count == 1.0:
+        return f" (did you mean {said}bar? it counts beats, 4 a bar of 4/4)"
+    if count * 4 > MAX_QUANTIZE_BEATS:
+        return f" (it counts beats, {said}{MAX_QUANTIZE_BEATS:g} at most: {MAX_QUANTIZE_BEATS / 4:g} bars of 4/4)"
+    if count * 4 < MIN_QUANTIZE_BEATS:
+        return ""
+    return f" (it counts beats: {count:g} bars of 4/4 are {said}{count * 4:g})"
 
 
 def quantum_beats(spec: str, beats_per_bar: int) -> float:
@@ -347,9 +366,7 @@ def _input(text: str) -> str:
     if spaced:  # `input camera 0`: a space where the colon goes
         kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
         raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
-    kind, colon, path = _unquoted(text).partition(":")
-    if kind.strip().lower() in INPUT_KINDS:  # `image: "my x.png"`: parse_input takes the space, the quotes go here
-        path = path.lstrip()
+    kind, colon, path = split_kind(_unquoted(text))  # `image: "my x.png"`: the space goes, then the quotes
     try:
         return str(parse_input(kind + colon + _unquoted(path)))
     except MeantError as e:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -27,7 +27,7 @@ from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
 from vcam.control.prompter import Prompter
-from vcam.control.replies import Reply
+from vcam.control.replies import Note, Reply
 from vcam.control.screenwait import ScreenWaits
 from vcam.control.protocol import CameraScreen, Producer, Shown
 from vcam.control.show import Show
@@ -38,7 +38,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
                          typed_fix)
-from vcam.words import clipped, counted, quoted
+from vcam.words import clipped, counted, quoted, terminal_safe
 
 
 @dataclass
@@ -60,10 +60,9 @@ class ShowState:
 # a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given.
 # One wording for the line said once, the quantize reply and the note in a reply to a command given its own @
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
-# How the reply to a change at once says when it lands; one that waits for a boundary (or behind an earlier change
-# of its kind) says its block instead (_landing_said)
+# How the reply to a change at once says when it lands (Reply.at_once: _from_next_block); one that waits for a
+# boundary (or behind an earlier change of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
-SAYS_NEXT_BLOCK = ("seed", "bias", "strength", "input")  # the commands whose reply says NEXT_BLOCK
 _UNSET = object()  # a command's landing block not asked for yet
 # A change on the beat asked before the show is on air goes into its first block
 NOT_ON_AIR = "not on air yet: it lands as the show goes on air"
@@ -89,7 +88,8 @@ class Controller:
                  on_fallback: Callable[[str | None], None] | None = None,
                  prompter: Prompter | None = None, check_input: Callable[[str], object] | None = None,
                  cues: CueList | None = None, tempo: Tempo | None = None,
-                 land: Callable[[str], int | None] | None = None, clock: Callable[[], float] = time.monotonic,
+                 land: Callable[[str], int | None] | None = None, unquantized: Callable[[], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
                  media: MediaFolders | None = None, screen: CameraScreen | None = None, replaying: bool = False):
         self.show = show
         self.state = state
@@ -121,6 +121,9 @@ class Controller:
         # Changes on the beat: `land(spec)` is the block a change quantised to spec goes into (None: at once);
         # the tempo's boundaries (on `clock`, the tempo's) time the screen's changes.
         self.land = land
+        # told as `quantize off` (typed or reloaded) lets changes land at once: the status line's "on beat" of the
+        # last quantised change goes with it (vcam.live.quantize.Quantizer.unquantized)
+        self.unquantized = unquantized or (lambda: None)
         self.clock = clock
         self.media = media or MediaFolders()  # the folders whose files a line from the network may name
         # The camera's screen: a change set through it comes after the frame it names (the one a freeze holds),
@@ -182,6 +185,21 @@ class Controller:
         reply = self._apply_any(admitted, source, at_once, network=True, aim=aim)
         return self.media.told(reply, cmd, admitted, self._inputs_named(before))
 
+    def missing_file(self, line: str) -> InputSpec | None:
+        """The file or image an `input` line from the network names where no file is, read as `apply` reads it (a
+        timing after the path and quotes are not the path; held to `media`, made whole); None for any other line, a
+        file that is there, or a line refused on other grounds (handle_line says why)."""
+        try:
+            cmd = parse(line, console=False)
+            admitted = self.media.admit(cmd) if cmd is not None and cmd.name == "input" else None
+            spec = parse_input(admitted.args[0]) if admitted is not None else None
+        except (CommandError, ValueError):  # media.Refused too
+            return None
+        if spec is None or spec.kind not in ("file", "image"):
+            return None
+        whole = parse_input(_whole_path(str(spec)))
+        return None if os.path.isfile(whole.target) else whole
+
     def _choices(self, missing: str | None) -> str:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
@@ -230,6 +248,12 @@ class Controller:
         """The current preset's name (safe while a reload swaps the show)."""
         show, index, _, _ = self._picked()
         return _name(show, index)
+
+    def on_air(self) -> tuple[Show | None, int | None, str]:
+        """The show, its preset on air (an index; None for a typed prompt) and the screen mode, as a controller's
+        lights show them."""
+        show, index, _, _ = self._picked()
+        return show, index, self.state.screen
 
     def _picked(self) -> tuple[Show | None, int | None, tuple[int, int, float] | None, Dropped | None]:
         """The show, the preset and the blend on air, and the preset a reload took out while it was on air, as
@@ -385,13 +409,14 @@ class Controller:
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
-            return _landing_said(name, reply, f"{lands_on(spec)}: {held}" if spec is not None else held)
+            return _landing_said(reply, Note(f"{lands_on(spec)}: {held}" if spec is not None else held,
+                                             again=f"it waits for block {waits} too"))
         if at is None and spec is not None and self.land is not None:
             # asked on the beat, no boundary could be aimed at: the reply says why it lands at once
-            return _landing_said(name, reply, f"{self._no_boundary()}, not {lands_on(spec)}")
+            return _landing_said(reply, f"{self._no_boundary()}, not {lands_on(spec)}")
         if at is _UNSET or at is None:
-            return _landing_said(name, reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
-        return _landing_said(name, reply, lands=f"{lands_on(spec)}, block {at}")
+            return _landing_said(reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
+        return _landing_said(reply, lands=f"{lands_on(spec)}, block {at}")
 
     def _change(self, cmd: Command, origin: Origin) -> Reply | str:
         name = cmd.name
@@ -456,7 +481,10 @@ class Controller:
         """Changes land on `spec` from now (called with the lock held): off, what waits for the beat lands now, and
         is named (`_release`); another grid, what waits keeps its boundary, and is named with it (`_waiting`)."""
         self.quantize = spec
-        return self._release() if spec == "off" else self._waiting()
+        if spec != "off":
+            return self._waiting()
+        self.unquantized()
+        return self._release()
 
     def _waiting(self) -> str | None:
         """What waits for its boundary and when (called with the lock held): the commands by name, as `_release`
@@ -551,7 +579,7 @@ class Controller:
                 index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
         return self._go_to_preset(index, origin)
 
-    def _set_stream(self, cmd: Command, origin: Origin) -> str:
+    def _set_stream(self, cmd: Command, origin: Origin) -> Reply | str:
         name, st = cmd.name, self.state
         if name == "reset":
             self._submit(Reset(), origin)
@@ -559,12 +587,12 @@ class Controller:
         if name == "bias":
             st.bias = check_bias(cmd.args[0])
             self._submit(SetBias(st.bias), origin)
-            return f"bias {st.bias:g}{NEXT_BLOCK}" + (" (off)" if st.bias == 1.0 else "")
+            return _from_next_block(f"bias {st.bias:g}", " (off)" if st.bias == 1.0 else "")
         n = cmd.args[0]
         if name == "seed":
             st.seed = n
             self._submit(SetSeed(n), origin)
-            return f"seed {n}{NEXT_BLOCK}"
+            return _from_next_block(f"seed {n}")
         if name == "transition":
             st.transition = n
             self._submit(SetTransition(n), origin)
@@ -580,13 +608,15 @@ class Controller:
             self._submit(SetStrength(st.strength), origin)  # kept by the stream for an input put on later
             if st.input == "none":
                 return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
-            return f"strength {st.strength:g}{NEXT_BLOCK}"
+            return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         st.input = spec
         self._submit(SetInput(spec), origin)
-        return Reply(f"input {spec}{NEXT_BLOCK}", self._unseen()) if spec != "none" else f"text only{NEXT_BLOCK}"
+        if spec == "none":
+            return _from_next_block("text only")
+        return _from_next_block(f"input {_said(spec)}", notes=self._unseen())
 
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
@@ -629,7 +659,7 @@ class Controller:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
-            raise ValueError(f"input {spec}: {e}") from None
+            raise ValueError(f"input {_said(spec)}: {e}") from None
 
     def _blend(self, show: Show, a: int, b: int, x: float, origin: Origin) -> str:
         mix: dict[str, float] = {}
@@ -665,7 +695,7 @@ class Controller:
             else:
                 st.input = preset.input
                 self._submit(SetInput(preset.input), origin)
-                also.append(f"input {preset.input}" if preset.input != "none" else "text only")
+                also.append(f"input {_said(preset.input)}" if preset.input != "none" else "text only")
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
@@ -782,7 +812,7 @@ class Controller:
         else:
             where = "prompt " + _mix_shown(list(st.prompts), 80)
         # the strength matters only with an input: text-only shows are not told about it
-        restyle = f" | input {st.input} | strength {st.strength:.2f}" if st.input != "none" else ""
+        restyle = f" | input {_said(st.input)} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
         bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,
@@ -811,15 +841,17 @@ def _follow(st: ShowState, action: Action) -> None:
         st.input = action.spec
 
 
-def _landing_said(name: str, reply: Reply, *notes: str, lands: str = "") -> Reply:
-    """The reply to command `name` for a change that lands on a later block, said by `notes` (after the reply's own
-    notes) or `lands` (on the beat): what it did without its "from the next block" (its last: an input's path may
-    hold the words)."""
-    done = reply.done
-    if name in SAYS_NEXT_BLOCK:
-        head, cut, tail = done.rpartition(NEXT_BLOCK)
-        done = head + tail if cut else done
-    return Reply(done, [*reply.notes, *notes], lands)
+def _from_next_block(done: str, tail: str = "", notes: Sequence[str] = ()) -> Reply:
+    """The reply to a change that lands from the next block unless it waits for the beat: "seed 5 from the next
+    block", "bias 1 from the next block (off)" (`tail` after the landing); `done` alone where a note or the beat
+    says when it lands (_landing_said)."""
+    return Reply(done + tail, notes, at_once=f"{done}{NEXT_BLOCK}{tail}")
+
+
+def _landing_said(reply: Reply, *notes: str, lands: str = "") -> Reply:
+    """The reply to a change that lands on a later block, said by `notes` (after the reply's own notes) or `lands`
+    (on the beat): what it did without its "from the next block"."""
+    return Reply(reply.done, [*reply.notes, *notes], lands)
 
 
 def _no_tempo_notes(lands: str, at: str) -> tuple[str, str]:
@@ -862,6 +894,12 @@ def _input_of(line: str) -> str | None:
     except CommandError:  # a cue's lines were checked as the show was read; a cue's own name may be anything
         return None
     return cmd.args[0] if cmd is not None and cmd.name == "input" else None
+
+
+def _said(spec: str) -> str:
+    """An input as a reply names it: a control character its file's name holds (a tab) escaped, as the input's
+    errors say it (FileNamingError); raw, a tab read as spaces."""
+    return terminal_safe(spec, lines=False)
 
 
 def _gone_fix(fix: str, spec: str) -> str:

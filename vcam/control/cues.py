@@ -508,11 +508,13 @@ def _landing_once(replies: list[Reply]) -> tuple[list[Reply], str]:
 
 def _notes_once(replies: list[Reply]) -> list[Reply]:
     """A cue's replies, each less the notes an earlier one has said: a cue of three `@bar` lines with no tempo said
-    why they land at once three times."""
+    why they land at once three times. A note said again in short (a Note's `again`: "it waits for block 40 too")
+    is said so, where the line it is dropped from would read as landing at once."""
     said: set[str] = set()
     kept = []
     for reply in replies:
-        kept.append(Reply(reply.done, [n for n in reply.notes if n not in said], reply.lands))
+        notes = [getattr(n, "again", "") if n in said else n for n in reply.notes]
+        kept.append(reply.noted([n for n in notes if n]))
         said.update(reply.notes)
     return kept
 

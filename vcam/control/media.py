@@ -18,6 +18,7 @@ from vcam.control.commands import Command, CommandError
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import InputSpec, parse_input
+from vcam.words import terminal_safe
 
 FLAG = "--media DIR"
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
@@ -68,8 +69,10 @@ class MediaFolders:
         if spec.kind == "camera" and spec.target.startswith("/"):
             real = os.path.realpath(spec.target)
             if not _DEVICE.fullmatch(real):
-                raise Refused(f"input {spec}: from the network a camera is named by its index (camera:0) or its "
-                              "capture device (camera:/dev/video0)", f"input {spec}: {real} is no capture device")
+                said = _said(str(spec))
+                raise Refused(f"input {said}: from the network a camera is named by its index (camera:0) or its "
+                              "capture device (camera:/dev/video0)", f"input {said}: {_said(real)} is no capture "
+                              "device")
             return cmd
         if spec.kind not in ("file", "image"):
             return cmd
@@ -113,17 +116,20 @@ class MediaFolders:
         return any(_within(real, folder) for folder in self.folders)
 
     def _account(self, spec: InputSpec, real: str | None) -> str:
+        """The operator's account of a refused path, a control character in it escaped as in any reply."""
+        said = _said(str(spec))
         if not self.folders:
-            return f"input {spec}: no folder is shared with the network ({FLAG} shares one)"
-        return (f"input {spec}: {real} is outside the folders shared with the network ({', '.join(self.folders)}; "
-                f"{FLAG} shares others)")
+            return f"input {said}: no folder is shared with the network ({FLAG} shares one)"
+        return (f"input {said}: {_said(str(real))} is outside the folders shared with the network "
+                f"({', '.join(self.folders)}; {FLAG} shares others)")
 
     def _refusal(self, spec: InputSpec) -> str:
+        said = _said(str(spec))  # a tab in the sender's path escaped, as the reply to `input` says it
         if not self.folders:
-            return (f"input {spec}: this show shares no folder with the network, so a command from there names no "
+            return (f"input {said}: this show shares no folder with the network, so a command from there names no "
                     f"file; to share one, start vcam serve (or vcam run) with {FLAG}")
         # the folders themselves are not named: an OSC sender needs no password, and the operator knows them
-        return (f"input {spec}: a command from the network names files only in the folders this show shares (a "
+        return (f"input {said}: a command from the network names files only in the folders this show shares (a "
                 f"name relative to the first); to "
                 f"share another folder, start vcam serve (or vcam run) with {FLAG} (repeatable)")
 
@@ -138,18 +144,46 @@ class MediaFolders:
         """Any text for the network (a reply, the status line with its cue names): every file or image path of
         `inputs` found in it named as the network is told of it (`shown`), and each path of `spelled` by the
         spelling it maps to. One pass, so no path is renamed twice. The text must hold the paths as they are (a
-        repr() doubles a backslash, and every path on Windows has some)."""
+        repr() doubles a backslash, and every path on Windows has some), or as a reply or an input's error says
+        them, a control character escaped (terminal_safe), or within a shell word's single quotes (a fix's command):
+        found so too, and renamed in the same form (_forms)."""
         names: dict[str, str] = {}
         for spec in inputs:
             parsed = parse_input(spec)
-            if parsed.kind in ("file", "image") and parsed.target in text:
-                names.setdefault(parsed.target, parse_input(self.shown(spec)).target)
-        names.update(spelled or {})  # spelled whole by the sender: left as it is
+            if parsed.kind not in ("file", "image"):
+                continue
+            found = [form for form in _forms(parsed.target, parsed.target) if form in text]
+            if found:  # told only then: shown resolves the path, on every reply, for every input of the show
+                theirs = _forms(parsed.target, parse_input(self.shown(spec)).target)
+                for ours in found:
+                    names.setdefault(ours, theirs[ours])
+        for ours, theirs in (spelled or {}).items():  # spelled whole by the sender: left as it is
+            names.update(_forms(ours, theirs))
         names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
         if not names:
             return text
         paths = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
         return paths.sub(lambda found: names[found.group(0)], text)
+
+
+def _said(path: str) -> str:
+    """A path as a reply or an input's error says it (FileNamingError): its control characters escaped."""
+    return terminal_safe(path, lines=False)
+
+
+def _forms(ours: str, theirs: str) -> dict[str, str]:
+    """Each form a text may hold `ours` in, to the same form of `theirs`: as it is, as a reply says it (_said), and
+    within the single quotes of a shell word (shell_word: an ffmpeg command, `file:PATH/NAME`), where each ' is
+    written '"'"' and the path as it is is not found. The first of two forms alike wins."""
+    forms: dict[str, str] = {}
+    for form in (str, _said, _in_quotes, lambda path: _in_quotes(_said(path))):
+        forms.setdefault(form(ours), form(theirs))
+    return forms
+
+
+def _in_quotes(path: str) -> str:
+    """A path as shlex.quote writes it between its single quotes: each ' closed, given in double quotes, reopened."""
+    return path.replace("'", "'\"'\"'")
 
 
 def as_asked(asked: Command, admitted: Command) -> dict[str, str]:

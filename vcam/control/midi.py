@@ -114,11 +114,11 @@ def _port_number(name: str) -> str | None:
 
 def renumbered(lost: str, names: list[str]) -> list[str]:
     """The ports of `names` that are `lost` under a client number ALSA gave anew, those with its port number first."""
-    alike = [n for n in names if _same_port(n) == _same_port(lost)]
+    alike = [n for n in names if same_port(n) == same_port(lost)]
     return sorted(alike, key=lambda n: _port_number(n) != _port_number(lost))
 
 
-def _same_port(listed: str) -> str:
+def same_port(listed: str) -> str:
     """A listed port's name without the numbers that change while it stays the same port: ALSA's client number,
     Windows' place among the inputs."""
     return stable_name(placeless(listed))
@@ -176,7 +176,7 @@ def _rank(wanted: str, name: str) -> int | None:
         return 2 if _port_number(w) == _port_number(name) else 3
     # squeezed without the numbers ALSA and Windows add, which would join the port's own ('midi 12' is not 'MIDI 1
     # 20:0')
-    bare = {_folded(_same_port(n)) for n in listed}
+    bare = {_folded(same_port(n)) for n in listed}
     squeezed = _squeezed(w)
     if squeezed and squeezed in {_squeezed(p) for f in bare for p in _parts(f)}:
         return 4
@@ -247,11 +247,39 @@ def others_named(wanted: str, port: str, names: list[str]) -> str | None:
     others = ", ".join(repr(readable(n)) for n in alike)
     # ports that share the name but for their numbers (ALSA cut both to the same 31 characters, two controllers
     # of one make on Windows): no more of the name tells them apart
-    twins = all(_same_port(n) == _same_port(port) for n in alike)
+    twins = all(same_port(n) == same_port(port) for n in alike)
     how = ("give the whole name of the one you mean, its numbers too" if twins
            else "give more of the name of the one you mean")
     return (f"MIDI: {wanted!r} also names {others}; listening on {readable(port)!r} only ({how}; vcam devices "
             "lists them)")
+
+
+APC_MK2 = "apc mini mk2"
+
+
+def notes_port(port: str, names: list[str]) -> str | None:
+    """The Notes port of the APC mini mk2 whose Control port is `port`, where it is listed: in Note or Drum mode the
+    pads send there, not on the port opened. On ALSA its ports share the client number ('... Contr 20:0', '...
+    Notes 20:1'); Windows names it 'MIDIIN2 (APC mini mk2)'."""
+    def client(name: str) -> str | None:
+        found = re.search(r" (\d+):\d+$", name)
+        return found.group(1) if found else None
+
+    if APC_MK2 not in _folded(port) or _is_notes(port):
+        return None
+    return next((n for n in names if n != port and APC_MK2 in _folded(n) and _is_notes(n)
+                 and client(n) == client(port)), None)
+
+
+def _is_notes(name: str) -> bool:
+    return any(word in _folded(name) for word in ("notes", "midiin2"))
+
+
+def notes_line(notes: str) -> str:
+    """What is said once where an APC mini mk2's Control port is opened beside its Notes port (notes_port)."""
+    return (f"MIDI: the APC mini mk2's pads in Note or Drum mode send on its Notes port, {readable(notes)}, which vcam "
+            "does not read (it reads the Control port, where the faders and the pads in Session mode send): keep the "
+            "APC in Session mode, its default, for the map's pads")
 
 
 class Turned(str):

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 
 from vcam.control.midi import (CLOCK_MESSAGES, MidiRouter, Turned, Unheard, find_port, heeded, input_names,
-                               load_mido, matching, message_text, others_named, readable, renumbered, unavailable,
-                               waiting_line)
+                               load_mido, matching, message_text, notes_line, notes_port, others_named, readable,
+                               renumbered, unavailable, waiting_line)
 from vcam.control.midiinbox import Inbox, control_of
 from vcam.control.throttle import ErrorThrottle
 from vcam.errors import VcamError, described
@@ -170,6 +170,8 @@ class MidiInput:
         self.on_message = on_message
         self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
         self.on_reconnect = on_reconnect or (lambda: None)
+        # told of the port opened, at first and after an unplug (its controller's lights)
+        self.on_opened: Callable[[str], None] = lambda name: None
         self.say = say
         self.poll = poll
         self.where = where
@@ -188,6 +190,7 @@ class MidiInput:
         self._known: set[str] = set()  # the inputs listed at the last look while the port was open
         self._lost: str | None = None  # the port that was unplugged, until it (or another) is open again
         self._refused: str | None = None  # why it could not be (re)opened, said once until it opens
+        self._opened_failed = False  # telling `on_opened` failed, said
         self._thread = threading.Thread(target=self._run, name="midi", daemon=True)
         self._worker = threading.Thread(target=self._work, name="midi controls", daemon=True)
 
@@ -219,10 +222,23 @@ class MidiInput:
 
     def _listening(self, port: str, names: list[str]) -> None:
         self.say(f"MIDI: listening on {readable(port)}")
-        if (others := others_named(self.wanted, port, names)) is not None:
+        notes = notes_port(port, names)
+        if notes is not None:  # not said as another controller the name names too: it is this one's
+            self.say(notes_line(notes))
+        if (others := others_named(self.wanted, port, [n for n in names if n != notes])) is not None:
             self.say(others)
         self._known = set(names)
         self._lister.api = getattr(self.port, "api", None)
+        self._tell_opened(port)
+
+    def _tell_opened(self, port: str) -> None:
+        try:
+            self.on_opened(port)
+        except Exception as e:  # noqa: BLE001 - what follows the port (its lights) must not stop the watch over it
+            if not self._opened_failed:  # said once: a replug would fail alike
+                self._opened_failed = True
+                self.say(f"MIDI: the pad lights could not follow {readable(port)} as it opened ({described(e)}); "
+                         "its controls act as before")
 
     def _say_held_back(self, now: float | None) -> None:
         with self._telling:
@@ -398,6 +414,7 @@ class MidiInput:
         if opened:
             self._known, self._lost, self._refused = set(names), None, None
             self.say(f"MIDI controller {readable(name)} is back")
+            self._tell_opened(name)
 
 
 def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], where: str | None = None) -> MidiInput:

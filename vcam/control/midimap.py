@@ -13,7 +13,14 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
       - {cc: 42, command: next, toggle: true}           # a button set to toggle: 127 one press, 0 the next
       - {note: 36, command: "preset 1"}                 # a pad or key
       - {program: presets}                              # program change N -> preset N+1
+      - {note: 112, command: freeze, light: {velocity: 1, channel: 1}}  # its LED: note-on 1 on channel 1
     channel: 1  (per entry or for the whole map; 1-16 as in every MIDI UI; default: any channel)
+    light: {velocity: 127}  (per button, or at the top for the buttons written here without one (a show's, not those
+           of the map file it builds on): how the controller lights a button's LED, a note-on (a cc for a button on a
+           cc) of that velocity, on `channel` or the button's own (channel 1 for one on any); none: no light)
+
+A button with a light is lit on the controller (midileds.py) while what it does is on air: its preset, its screen
+mode (freeze, blackout, live); every other is dark.
 
 A 14-bit knob moves over 16384 steps, not 128: a CC pair (`bits: 14` on cc 0-31, whose fine half is cc + 32, as
 MIDI 1.0 pairs them) or an NRPN (`nrpn: 0-16383`; `bits: 7` for one whose value comes on CC 6 alone). How their
@@ -77,6 +84,15 @@ class Knob:
 
 
 @dataclass(frozen=True)
+class Light:
+    """How a button's LED is lit: a note-on (a control change, for a button on a cc) of `velocity` on `channel`
+    (0-based; None: the button's own), and darkened with 0."""
+
+    velocity: int
+    channel: int | None = None
+
+
+@dataclass(frozen=True)
 class Button:
     command: Command
     cc: int | None = None
@@ -85,6 +101,7 @@ class Button:
     where: tuple[str, int] = field(default=("", 0), compare=False)  # the file and line it is written on
     # a button the controller toggles (`toggle: true`): 127 on one press, 0 on the next, so every message is a press
     toggle: bool = False
+    light: Light | None = None  # how its LED is lit; None: it has none vcam lights
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,7 @@ class MidiMap:
     # how many of the knobs and of the buttons come from the map file a show's section names: the show's own come
     # after them and win on a control both bind, else a show's entry on a control its map file uses would be dead
     inherited: tuple[int, int] = (0, 0)
+    light: Light | None = None  # the map's `light:`, which its buttons without their own take
 
     @property
     def program_to_preset(self) -> bool:
@@ -109,7 +127,8 @@ class MidiMap:
         """This map (a map file) with `other`'s entries (a show's own) added: on a control both bind, `other`'s. The
         show's own `name:` names it where it gives one, as an osc: section's does (`vcam check` says it)."""
         return MidiMap(other.name or self.name, self.knobs + other.knobs, self.buttons + other.buttons,
-                       self.program_channels + other.program_channels, (len(self.knobs), len(self.buttons)))
+                       self.program_channels + other.program_channels, (len(self.knobs), len(self.buttons)),
+                       other.light or self.light)
 
     def acting(self) -> tuple[tuple[Knob, ...], tuple[Button, ...]]:
         """The knobs and buttons that can drive something: a map file's entry that one of the show's own takes on
@@ -180,7 +199,7 @@ def _ccs(e: Knob | Button) -> set[int | None]:
 
 
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between", "nrpn", "bits",
-              "toggle")
+              "toggle", "light")
 KNOB_KEYS = ("range", "curve", "between")  # what shapes a knob's value, read on no button
 
 
@@ -190,8 +209,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     show's section may build on a map file (`map:`): a map file naming one could name itself, without end.
     `base`: the folder of the file `node` is in, where a button's `input file:`/`image:` is found and made whole
     (`whole_paths`; else left as written, for commands run on another machine, which finds them there)."""
-    keys = r.mapping(node, where, ("name", "port", "channel", "controls") if in_map_file
-                     else ("name", "port", "map", "channel", "controls"))
+    keys = r.mapping(node, where, ("name", "port", "channel", "controls", "light") if in_map_file
+                     else ("name", "port", "map", "channel", "controls", "light"))
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     port = r.string(keys["port"], f"{where} port") if "port" in keys else None
@@ -199,6 +218,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         r.error(keys["port"], f"{where} port: a map file opens no input (it maps any controller of its make); give "
                               f"the port in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
+    light = _light(r, keys["light"], where) if "light" in keys else result.light  # else as its map file's light
     knobs, buttons, programs = [], [], []
     taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
@@ -240,7 +260,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         if number is not None and (clash := _clash(taken, kind, number, bits, ch, i + 1)) is not None:
             r.error(entry, f"{what}: {clash}; remove one, or give them different channels")
             continue
-        found = _control(r, entry, e, what, kind, number, bits, ch, at, base if whole_paths else None)
+        found = _control(r, entry, e, what, kind, number, bits, ch, at, base if whole_paths else None, light)
         if isinstance(found, Knob):
             knobs.append(found)
             if found.nrpn is not None:
@@ -261,7 +281,22 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             if found.cc is not None:
                 cc_uses.append((what, entry, (found.cc,), ch))
     _check_nrpn_ccs(r, cc_uses, nrpn_uses)
-    return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs))), port
+    return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs),
+                                 light=light if "light" in keys else None)), port
+
+
+def _light(r: Reader, node, what: str) -> Light | None:
+    """A `light:` ({velocity: 1-127, channel: 1-16}); None where it cannot be read (said)."""
+    keys = r.mapping(node, f"{what} light", ("velocity", "channel"))
+    if not isinstance(node, MappingNode) or (node.value and not keys):
+        return None  # said: not a mapping, or keys it does not know alone (`light: {}` is asked for its velocity)
+    if "velocity" not in keys:
+        r.error(node, f"{what} light: give the velocity (1-127) that lights the button's LED: "
+                      "light: {velocity: 127} (the controller's manual says which)")
+        return None
+    velocity = r.integer(keys["velocity"], f"{what} light velocity", 1, 127)
+    channel = _channel(r, keys.get("channel"), f"{what} light")
+    return Light(velocity, channel) if velocity is not None else None
 
 
 def _check_program(r: Reader, e: dict, what: str) -> None:
@@ -322,9 +357,9 @@ def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
 
 
 def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None, bits: int, ch: int | None,
-             at: tuple[str, int], base: Path | None) -> Knob | Button | None:
+             at: tuple[str, int], base: Path | None, light: Light | None = None) -> Knob | Button | None:
     """The knob or button an entry on a cc, a note or an nrpn writes; None where it cannot be read (said). `base`:
-    where a button's files are found (None: left as written)."""
+    where a button's files are found (None: left as written); `light`: the map's, for a button without its own."""
     if "command" in e and "param" in e or ("command" not in e and "param" not in e):
         r.error(entry, f"{what}: give either param (a knob) or command (a button)")
         return None
@@ -338,10 +373,14 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
         if cmd is not None:
             cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
         toggle = _toggle(r, e, what, kind) if "toggle" in e else False
-        if not cmd or number is None or toggle is None or shaped:
+        own = _light(r, e["light"], what) if "light" in e else light
+        if not cmd or number is None or toggle is None or shaped or ("light" in e and own is None):
             return None
         return Button(cmd, cc=number if kind == "cc" else None, note=number if kind == "note" else None, channel=ch,
-                      where=at, toggle=toggle)
+                      where=at, toggle=toggle, light=own)
+    if "light" in e:
+        r.error(e["light"], f"{what}: light is for a button (command:), whose LED it lights; a knob or fader has none")
+        return None
     if "toggle" in e:
         r.error(e["toggle"], f"{what}: toggle is for a button (command:) on a cc, not a knob or fader")
         return None

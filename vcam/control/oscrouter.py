@@ -7,7 +7,6 @@ messages come in streams (OscRouter.swept), is decided here, for a socket's mess
 from __future__ import annotations
 
 import math
-import os
 import re
 import threading
 import time
@@ -17,9 +16,8 @@ from dataclasses import dataclass, field
 from vcam.control.commands import (NO_ARGS, TYPED_ONLY, USAGE, CommandError, blend_side, parse,
                                    typed_only, usage)
 from vcam.control.faders import PARAMS, Takeovers
-from vcam.control.media import MediaFolders, Refused
+from vcam.control.media import Refused
 from vcam.control.oscmap import BUILTIN, CMD, OscButton, OscFader, OscMap, builtin_command
-from vcam.inspec import parse_input
 from vcam.words import counted, nearest, terminal_safe
 
 ON = 0.5  # a button's value at or above which it counts as pressed (TouchOSC sends 1 then 0)
@@ -163,23 +161,17 @@ class OscRouter:
 
     def _split_path(self, address: str, joined: str, values: int) -> None:
         """Unfit for an input's file sent as several values whose join (one space between, the typed line's rule)
-        names no file: a name with two spaces or a tab, or a path sent apart from its `image:`, opened nothing. A
-        file only the server of vcam cam sees, or one the controller refuses, is left to it."""
-        media = getattr(self.controller, "media", None)
-        try:  # read as the controller reads the line: a timing after the path (@bar) and quotes are not the path
-            cmd = parse(f"input {joined}")
-            spec = parse_input(cmd.args[0])
-            admitted = media.admit(cmd) if isinstance(media, MediaFolders) else None
-        except (CommandError, ValueError):  # Refused too: the controller says it
+        names no file: a name with two spaces or a tab, or a path sent apart from its `image:`, opened nothing. The
+        controller reads the line (Controller.missing_file); vcam cam's, whose files only its server sees, has no
+        such reading, and a line the controller refuses otherwise is left to it."""
+        missing = getattr(self.controller, "missing_file", None)
+        spec = missing(f"input {joined}") if missing is not None else None
+        if spec is None:
             return
-        if spec.kind not in ("file", "image") or admitted is None:
-            return
-        path = parse_input(admitted.args[0]).target
-        if not os.path.isfile(path):
-            example = "image:my still.png" if spec.kind == "image" else "file:my clip.mp4"
-            raise Unfit(f"{shown(address)}: {spec.kind}:{terminal_safe(path)} is no file (its {values} values "
-                        f"joined with a space); send the input as one text value, e.g. {address} \"{example}\", "
-                        "which keeps a name's spaces as they are", (address,))
+        example = "image:my still.png" if spec.kind == "image" else "file:my clip.mp4"
+        raise Unfit(f"{shown(address)}: {spec.kind}:{terminal_safe(spec.target)} is no file (its {values} values "
+                    f"joined with a space); send the input as one text value, e.g. {address} \"{example}\", "
+                    "which keeps a name's spaces as they are", (address,))
 
     def _line(self, line: str, sender: str) -> str | None:
         try:

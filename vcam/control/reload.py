@@ -447,7 +447,15 @@ def _part(e) -> str:
 _DETAILS = (("curve", lambda v: f"curve now {v}"), ("bits", lambda v: f"now {v}-bit"),
             ("between", lambda v: f"between now {v[0]} / {v[1]}" if v else "between no longer set"),
             ("toggle", lambda v: "now a toggle" if v else "no longer a toggle"),
-            ("release", lambda v: f"release now {clipped(str(v), 41)}" if v else "no release now"))
+            ("release", lambda v: f"release now {clipped(str(v), 41)}" if v else "no release now"),
+            ("light", lambda v: _light_said(v)))
+
+
+def _light_said(light) -> str:
+    if light is None:
+        return "no light now"
+    return f"light now velocity {light.velocity}" + (f" on channel {light.channel + 1}" if light.channel is not None
+                                                     else "")
 
 
 def _detail(old, new) -> str:

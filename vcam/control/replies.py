@@ -1,24 +1,40 @@
 """A command's reply in parts. Its text is what every caller reads (the console, OSC, MIDI, a reload's line); the
 parts are kept for the cue list, which joins the replies of a cue's lines (vcam.control.cues): it says their
-common landing once, and drops a note that a line of the same cue answers."""
+common landing once, and drops a note that a line of the same cue answers, or says it in short (Note)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 
+class Note(str):
+    """A note of a reply that a later line of the same cue, noted alike, says in short (`again`) where the note itself
+    is dropped as said: "it waits for block 40 too", as a line left with no note read as landing at once."""
+
+    again: str
+
+    def __new__(cls, text: str, again: str) -> Note:
+        note = super().__new__(cls, text)
+        note.again = again
+        return note
+
+
 class Reply(str):
     """"done; note; ...; lands": what the command did ("input clip.mp4"), notes on it (inspec.HIDDEN_BY_STRENGTH,
-    "it waits for block 41, ..."), and the block it lands on where that is on the beat ("on the bar, block 40")."""
+    "it waits for block 41, ..."), and the block it lands on where that is on the beat ("on the bar, block 40").
+    `at_once` is what it did as said where nothing else says when it lands ("seed 5 from the next block"), said
+    instead of `done`; a reply that says its landing otherwise (_landing_said in vcam.control.controller) is made
+    anew from `done`, without it."""
 
     done: str
     notes: tuple[str, ...]
     lands: str
+    at_once: str
 
-    def __new__(cls, done: str, notes: Sequence[str] = (), lands: str = "") -> Reply:
+    def __new__(cls, done: str, notes: Sequence[str] = (), lands: str = "", at_once: str = "") -> Reply:
         if isinstance(notes, str):  # one note given bare would be joined letter by letter
             raise TypeError("Reply's notes are a sequence of notes, not one string")
-        reply = super().__new__(cls, "; ".join([done, *notes, *([lands] if lands else [])]))
-        reply.done, reply.notes, reply.lands = done, tuple(notes), lands
+        reply = super().__new__(cls, "; ".join([at_once or done, *notes, *([lands] if lands else [])]))
+        reply.done, reply.notes, reply.lands, reply.at_once = done, tuple(notes), lands, at_once
         return reply
 
     @classmethod
@@ -26,10 +42,14 @@ class Reply(str):
         """`text` in parts: a reply given as plain text (an error, a screen change) is all done, with no notes."""
         return text if isinstance(text, Reply) else cls(text)
 
-    def without(self, note: str) -> Reply:
-        """This reply less `note` (where it has it)."""
-        return Reply(self.done, [n for n in self.notes if n != note], self.lands)
+    def without(self, *notes: str) -> Reply:
+        """This reply less `notes` (those it has)."""
+        return self.noted([n for n in self.notes if n not in notes])
+
+    def noted(self, notes: Sequence[str]) -> Reply:
+        """This reply with `notes` in place of its own."""
+        return Reply(self.done, notes, self.lands, self.at_once)
 
     def unlanded(self) -> Reply:
         """This reply less where it lands, said by whoever joins it to others landing there too."""
-        return Reply(self.done, self.notes)
+        return Reply(self.done, self.notes, at_once=self.at_once)

@@ -12,7 +12,7 @@ from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed,
 from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
-from vcam.words import counted, listed, quoted
+from vcam.words import counted, listed, quoted, terminal_safe
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ def in_words(action: Action) -> str:
     if isinstance(action, SetSeed):
         return f"seed {action.seed}"
     if isinstance(action, SetInput):
-        return f"input {action.spec}" if action.spec != "none" else "text only"
+        # a tab in its file's name escaped, as the reply to `input` says it (raw, read as spaces)
+        return f"input {terminal_safe(action.spec, lines=False)}" if action.spec != "none" else "text only"
     if isinstance(action, SetStrength):
         return f"strength {action.value:g}"
     if isinstance(action, SetBias):

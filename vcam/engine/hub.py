@@ -22,7 +22,7 @@ from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
-from vcam.live.progress import ByteProgress, gigabytes, size_text
+from vcam.live.progress import ByteProgress, size_text
 from vcam.words import few
 
 
@@ -377,9 +377,9 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path, folder_fix: str = F
         free = _free_bytes(place)
         if free < need + DISK_MARGIN:
             # free between the need and the margin: "need 51.6 GB, 52.0 GB free" alone reads as no reason at all
-            spare = f", which leaves less than the {gigabytes(DISK_MARGIN)} kept spare" if free >= need else ""
-            raise WeightsError(f"the weights need {gigabytes(need)} more in {place}, and its disk has "
-                               f"{gigabytes(free)} free{spare}",
+            spare = f", which leaves less than the {size_text(DISK_MARGIN)} kept spare" if free >= need else ""
+            raise WeightsError(f"the weights need {size_text(need)} more in {place}, and its disk has "
+                               f"{size_text(free)} free{spare}",
                                _stale_fix(plans, where)
                                + _room_fix(_roomy_volume(need + DISK_MARGIN, place), folder_fix))
 
@@ -433,7 +433,7 @@ def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
         return ""
     files = ", ".join(str(_repo_folder(where, repo) / "blobs" / "*.incomplete")
                       for repo, plan in plans.items() if plan.stale)
-    return (f"partial files of downloads cut short take {gigabytes(stale)} and are never resumed: with no other "
+    return (f"partial files of downloads cut short take {size_text(stale)} and are never resumed: with no other "
             f"download running, delete them ({files}); if that is not room enough, ")
 
 
@@ -608,9 +608,9 @@ def _blob_files(trees: Path) -> dict[str, str]:
 
 
 def _amount(size: int) -> str:
-    """A partial file's size as the line says it; "the part" where it is empty, not "0.0 GB" (huggingface_hub writes
+    """A partial file's size as the line says it; "the part" where it is empty, not "0 bytes" (huggingface_hub writes
     in 10 MB chunks: a file stopped early is open and empty)."""
-    return gigabytes(size) if size else "the part"
+    return size_text(size) if size else "the part"
 
 
 def _open_here(blobs: Path) -> list[Path] | None:

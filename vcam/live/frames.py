@@ -10,7 +10,7 @@ from types import ModuleType
 import numpy as np
 
 from vcam import jpeg
-from vcam.errors import IMAGE_FIX, READ_FIX, VcamError
+from vcam.errors import IMAGE_FIX, READ_FIX, FileNamingError
 
 
 class Repeated:
@@ -145,8 +145,9 @@ def card(width: int, height: int, lines: list[str]) -> np.ndarray:
     return img
 
 
-class ImageError(VcamError, ValueError):
-    """An image that cannot be shown; a ValueError too, which a fallback changed on air is caught as."""
+class ImageError(FileNamingError, ValueError):
+    """An image that cannot be shown, its path said as FileNamingError says it; a ValueError too, which a fallback
+    changed on air is caught as."""
 
 
 def over_black_bgr(bgr: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -202,15 +203,16 @@ class HeadFirst:
     """A file read by offset: from its first bytes, read already (`head`), where they hold what is asked, else from
     the file, opened at the first read past them and closed on leaving. A walk of a header's chunks or segments
     that ends within the head opens nothing more; one that runs past it (an Exif segment after a large ICC profile)
-    is read on in the file, not cut off."""
+    is read on in the file, not cut off. `head` None: the file could not be read, and a look at its header finds
+    none."""
 
-    def __init__(self, path: str, head: bytes = b""):
+    def __init__(self, path: str, head: bytes | None = b""):
         self.path, self.head = path, head
         self._file = None
 
     def read(self, at: int, count: int) -> bytes:
         """`count` bytes from offset `at`, fewer where the file ends; OSError where it cannot be read."""
-        if at + count <= len(self.head):
+        if self.head is not None and at + count <= len(self.head):
             return self.head[at:at + count]
         if self._file is None:
             self._file = open(self.path, "rb")

@@ -212,6 +212,15 @@ class Quantizer:
                 self._landings.setdefault(landing.block, landing)
         return landing.block
 
+    def unquantized(self) -> None:
+        """Changes land at once from now (`quantize off`): the status line no longer says how far from its boundary
+        the last quantised change came, which read as if changes still came on the beat; nor does a change aimed at
+        a boundary before it whose block is shown after. The next change given its own @ that reaches the camera
+        says it again."""
+        with self._lock:
+            self.last = None
+            self._landings.clear()
+
     def status(self) -> str | None:
         """For the status line: how far from its boundary the last quantised change reached the camera, and where
         that is more than SAID_FRAMES camera frames, how far apart blocks come: a slow machine's block nearest the

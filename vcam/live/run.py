@@ -219,8 +219,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     quantizer = make_quantizer(air, producer, tempo)
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check, tempo=tempo, land=quantizer.land, media=prep.media,
-                            screen=screen, replaying=replay is not None)
+                            check_input=inputs.check, tempo=tempo, land=quantizer.land,
+                            unquantized=quantizer.unquantized, media=prep.media, screen=screen,
+                            replaying=replay is not None)
     # the OSC input reads its map in force, which a reload replaces
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
@@ -238,13 +239,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                    *([extra] if extra else []), *tempo_parts]
     router = None
     if prep.midi is not None:
-        from vcam.control.midi import MidiRouter
-        from vcam.control.midiinput import routed_input
-        from vcam.control.midiclock import MidiClock
-
-        clock = MidiClock(tempo, say=status.message, link=opts.link)
-        router = MidiRouter(prep.midi[1], controller, status.message, clock=clock)
-        parts.append(routed_input(prep.midi[0], router, status.message, where=None if opts.midi else opts.show))
+        router = _midi_parts(prep, opts, controller, tempo, status.message, parts)
     parts += osc
     if show is not None:
         parts.append(show_watcher(opts, model, show, controller, prompter, router, fallbacks, status.message,
@@ -265,6 +260,22 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
                      duration=opts.duration, paused_after=PAUSED_S)
     return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
+
+
+def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo, say: Callable[[str], None],
+                parts: list):
+    """The MIDI input and the lights of its controller, added to `parts`; the router that acts on the input."""
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midiclock import MidiClock
+    from vcam.control.midiinput import routed_input
+    from vcam.control.midileds import wire_lights
+
+    clock = MidiClock(tempo, say=say, link=opts.link)
+    router = MidiRouter(prep.midi[1], controller, say, clock=clock)
+    midi_input = routed_input(prep.midi[0], router, say, where=None if opts.midi else opts.show)
+    # after the input among the parts: stopped before it, the lights darken while its controller is still there
+    parts += [midi_input, wire_lights(router, controller, midi_input, say, verbose=opts.log_controls is not None)]
+    return router
 
 
 def _smoothing(opts: RunOptions, cfg: ShowSettings, say: Callable[[str], None]) -> str | None:

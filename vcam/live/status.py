@@ -8,7 +8,6 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-import re
 import sys
 import threading
 import time
@@ -16,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from vcam.words import starts_a_character
+from vcam.words import starts_a_character, terminal_safe
 
 SAVE, RESTORE, ERASE_TO_END = "\x1b7", "\x1b8", "\x1b[K"
 
@@ -67,17 +66,11 @@ def still_on_row(width: int, columns: int | None) -> int:
     return min(width, columns - 1) if columns else width
 
 
-# What a terminal does not draw but obeys: a tab (up to 8 columns, counted one), a line break, an escape that steers
-# it (a preset named with one in its show); a lone surrogate (an undecodable file name), which prints as `\udce9`
-UNDRAWN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
 def one_row(text: str) -> str:
-    """`text` as one row that takes the columns counted: a tab as a blank, any other control character or lone
-    surrogate escaped as repr() writes it."""
-    if text.isascii() and text.isprintable():
-        return text
-    return UNDRAWN.sub(lambda m: " " if m[0] == "\t" else repr(m[0])[1:-1], text)
+    """`text` as one row that takes the columns counted: a tab as a blank (a terminal draws it up to 8 columns
+    wide), a line break, an escape that steers the terminal (a preset named with one in its show) or a lone
+    surrogate (an undecodable file name) escaped as `terminal_safe` says a line's text."""
+    return terminal_safe(text.replace("\t", " "), lines=False)
 
 
 def fit_line(text: str, columns: int | None, encoding: str | None = None) -> str:

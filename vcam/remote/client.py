@@ -133,13 +133,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     remote = RemoteController(send, sending=opts.send is not None, send_typed=lambda line: send(line, typed=True))
     screen = cam_screen(air.pacer)
     link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
-    parts = []
-    if midi_map is not None:
-        from vcam.control.midi import MidiRouter
-        from vcam.control.midiinput import routed_input
-
-        router = MidiRouter(midi_map, remote, status.message)
-        parts.append(routed_input(opts.midi, router, status.message))
+    parts = cam_midi_parts(opts.midi, midi_map, remote, status.message) if midi_map is not None else []
     parts += _osc_parts(opts, remote, air, status.message)
     parts.append(OlderTakes(specs, status.message))  # last: said once nothing else can refuse the start
     feed = LinkFeed(link, opts.duration, opts.first_frame_wait)
@@ -150,6 +144,19 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
         status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs)))
         return code or 1
     return code
+
+
+def cam_midi_parts(port: str, midi_map, remote: RemoteController, say: Callable[[str], None]) -> list:
+    """The MIDI input on `port`, its commands sent to the server, and the lights of its controller, which follow the
+    state the server sends back (its preset on air and screen mode), as vcam run's do."""
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midiinput import routed_input
+    from vcam.control.midileds import wire_lights
+
+    router = MidiRouter(midi_map, remote, say)
+    midi_input = routed_input(port, router, say)
+    # after the input: stopped before it, the lights darken while its controller is still there
+    return [midi_input, wire_lights(router, remote, midi_input, say)]
 
 
 def cam_screen(pacer: Pacer) -> CamScreen:

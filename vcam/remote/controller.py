@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import Command, CommandError, parse, preset_choices
+from vcam.control.commands import Command, CommandError, name_key, parse, preset_choices
 from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
@@ -41,6 +41,25 @@ _MIRRORED: dict[str, Callable[[object], bool]] = {
 }
 
 
+class ServerPresets:
+    """The server's presets by the names it sends, found as a show finds its own (midileds.Presets)."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+
+    def find(self, ref: str | int) -> int:
+        """The index of a preset by 1-based number or name (case-insensitive); KeyError where the server has none."""
+        if isinstance(ref, int):
+            if 1 <= ref <= len(self.names):
+                return ref - 1
+            raise KeyError(f"no preset {ref} on the server")
+        key = name_key(ref)
+        found = next((i for i, name in enumerate(self.names) if name_key(name) == key), None)
+        if found is None:
+            raise KeyError(f"no preset named {ref!r} on the server")
+        return found
+
+
 class RemoteController:
     """Stands in for the server's controller on this machine: commands go over the wire; the state the server
     sends back is mirrored, so MIDI soft takeover knows where each parameter is."""
@@ -63,6 +82,19 @@ class RemoteController:
 
     def snapshot(self) -> dict:
         return dict(self._snapshot)
+
+    def on_air(self) -> tuple[ServerPresets, int | None, str]:
+        """The server's presets, the one on air (None: a typed prompt, or one a reload took out) and its screen
+        mode, as a controller's lights show them."""
+        state = self.state
+        presets = ServerPresets(list(state.presets))
+        index = None
+        if state.preset is not None and not state.preset_removed:
+            try:
+                index = presets.find(state.preset)
+            except KeyError:  # the state's presets and preset are sent apart: a new list before the preset on it
+                pass
+        return presets, index, state.screen
 
     def update(self, data: dict) -> None:
         self._kept_said.clear()  # connected: a value not sent from now on is said again

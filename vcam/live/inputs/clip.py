@@ -85,7 +85,7 @@ def _one_file_in(folder: str, kind: str) -> str:
         names = None
     if names == []:
         return f"the folder holds no file: name a {noun} file, {kind}:PATH"
-    holds = f" (it holds {terminal_safe(', '.join(names[:3]))}{', ...' if len(names) > 3 else ''})" if names else ""
+    holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     named = os.path.join(folder, "NAME")
     return f"name one {noun} in it: {shell_word(f'{kind}:{named}')}{holds}"
 
@@ -101,22 +101,22 @@ def _streams(path: str) -> tuple[int, int] | None:
         return None
 
 
-def _undecodable(path: str, head: bytes | None = None) -> InputError:
-    """Why OpenCV gave no frame of `path`, and the fix for that: converting a sound file or a recording still
-    being written would not help, so those are told apart from a codec OpenCV does not read. `head`: as _head."""
-    convert = "convert it to H.264 in an MP4: " + CONVERT.format(path=path)
-    head = _head(path) if head is None else head
-    if _text(path, head):  # a show file or a control log named where a clip goes: converting it would not help
+def _undecodable(file: HeadFirst) -> InputError:
+    """Why OpenCV gave no frame of the file (its header: _header), and the fix for that: converting a sound file or
+    a recording still being written would not help, so those are told apart from a codec OpenCV does not read."""
+    path = file.path
+    convert = _conversion(path)
+    if _text(file):  # a show file or a control log named where a clip goes: converting it would not help
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
-    if _picture(path, head):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
+    if _picture(file):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         return InputError(f"cannot decode {path} as a video: it is a still picture",
                           f"show it with {shell_word(f'image:{path}')}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
                           "give a video file; a still picture is image:PATH")
-    if (streams is None or streams == (0, 0)) and not _video_header(path, head):  # a PDF, a zip, subtitles
+    if (streams is None or streams == (0, 0)) and not _video_header(file):  # a PDF, a zip, subtitles
         return InputError(f"cannot decode {path} as a video: it does not start as a video file does (a document, an "
                           "archive, subtitles?)", "give a video file (file:PATH) or a picture (image:PATH); a video "
                           "in a format this FFmpeg does not know: " + convert)
@@ -127,6 +127,15 @@ def _undecodable(path: str, head: bytes | None = None) -> InputError:
     return InputError(f"cannot decode {path} as a video", convert)
 
 
+def _conversion(path: str) -> str:
+    """The fix converting a clip, with the command to paste as said, but for a name holding a control character
+    (a tab, an ESC): said escaped, as every name is, it would be pasted as a backslash and a letter."""
+    if terminal_safe(path, lines=False) == path:
+        return "convert it to H.264 in an MP4: " + CONVERT.format(path=shell_word(path))
+    return ("convert it to H.264 in an MP4 with ffmpeg's -c:v libx264 -pix_fmt yuv420p; no command for it is said "
+            "to paste, as its name holds a control character that a pasted line would not keep")
+
+
 # The first bytes of a video container, or of video bare: MP4 and MOV's first boxes, Matroska/WebM, Ogg, FLV, ASF,
 # MXF, MPEG's start codes (a program stream, H.264 or MPEG-2 bare), Y4M, IVF, NUT, RealMedia, DV
 _VIDEO_MAGIC = (b"\x1a\x45\xdf\xa3", b"OggS", b"FLV", b"\x30\x26\xb2\x75", b"\x06\x0e\x2b\x34", b"\x00\x00\x01",
@@ -135,15 +144,14 @@ TS_PACKET, M2TS_PACKET = 188, 192
 _MOV_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot", b"uuid", b"junk", b"styp", b"sidx")
 
 
-def _video_header(path: str, head: bytes | None = None) -> bool:
+def _video_header(file: HeadFirst) -> bool:
     """Whether the file starts as a video does (_VIDEO_MAGIC, an MP4/MOV box, an AVI, an MPEG-TS or M2TS packet) or
     as nothing yet (zeros), so that one FFmpeg cannot open is said as damaged or still being recorded, and another (a
     PDF, a zip, subtitles) as no video file: the fix for a recording cut short would not help it. True where it
-    cannot be read. `head`: as _head."""
-    head = _head(path) if head is None else head
-    if head is None:
+    cannot be read. `file`: its header (_header)."""
+    if file.head is None:
         return True
-    head = head[:2 * M2TS_PACKET]  # zeros past two packets do not make a file unwritten
+    head = file.head[:2 * M2TS_PACKET]  # zeros past two packets do not make a file unwritten
     avi = head[:4] == b"RIFF" and head[8:12] in (b"AVI ", b"AVIX")
     # a TS packet's sync byte, and the next one's where the file is that long; M2TS puts 4 bytes before each packet
     transport = any(head[at:at + 1] == b"G" and head[at + size:at + size + 1] in (b"", b"G")
@@ -156,12 +164,10 @@ def _video_header(path: str, head: bytes | None = None) -> bool:
 _TEXT_ENDINGS = (".yaml", ".yml", ".json", ".jsonl", ".txt", ".md", ".csv")
 
 
-def _text(path: str, head: bytes | None = None) -> bool:
-    """Whether `path` is named as a text file and its first bytes read as UTF-8 text. `head`: as _head."""
-    if not path.lower().endswith(_TEXT_ENDINGS):
-        return False
-    head = _head(path) if head is None else head
-    if head is None:
+def _text(file: HeadFirst) -> bool:
+    """Whether the file (its header: _header) is named as a text file and its first bytes read as UTF-8 text."""
+    head = file.head
+    if not file.path.lower().endswith(_TEXT_ENDINGS) or head is None:
         return False
     try:
         head.decode("utf-8")
@@ -174,12 +180,12 @@ def _text(path: str, head: bytes | None = None) -> bool:
 _PICTURE_MAGIC = (b"\xff\xd8\xff", PNG_MAGIC, b"II*\x00", b"MM\x00*")
 
 
-def _picture(path: str, head: bytes | None = None) -> bool:
-    """Whether the file's header is a still picture's (an animated GIF or WebP plays as a clip). `head`: as _head."""
-    head = _head(path) if head is None else head
+def _picture(file: HeadFirst) -> bool:
+    """Whether the file's header (_header) is a still picture's (an animated GIF or WebP plays as a clip)."""
+    head = file.head
     if head is None:
         return False
-    return (head.startswith(_PICTURE_MAGIC) or is_webp(head)) and not _may_be_animated(path, head)
+    return (head.startswith(_PICTURE_MAGIC) or is_webp(head)) and not _may_be_animated(file)
 
 
 # The first bytes of a file read once as a clip opens, for every look at its header: as many as the longest look
@@ -187,25 +193,25 @@ def _picture(path: str, head: bytes | None = None) -> bool:
 HEAD_BYTES = 4096
 
 
-def _head(path: str) -> bytes | None:
-    """The file's first HEAD_BYTES (fewer where it is shorter); None where it cannot be read. Given to the looks at
-    a file's header as `head`, each of which reads it itself where it is not."""
+def _header(path: str) -> HeadFirst:
+    """The file read from its first HEAD_BYTES (fewer where it is shorter; None where it cannot be read), read once
+    for every look at its header, and on in the file by those that walk past them."""
     try:
         with open(path, "rb") as f:
-            return f.read(HEAD_BYTES)
+            return HeadFirst(path, f.read(HEAD_BYTES))
     except OSError:
-        return None
+        return HeadFirst(path, None)
 
 
-def _read_upright(path: str, head: bytes | None) -> bool:
-    """Whether the capture's first frame of the still picture at `path` is as image: shows it, by its header: a
+def _read_upright(file: HeadFirst) -> bool:
+    """Whether the capture's first frame of the still picture `file` is as image: shows it, by its header: a
     JPEG (a phone's photo) whose EXIF says no turn, a PNG or WebP whose chunks say none and that has no alpha to show
     over black. Decoded again, a 24 MP JPEG cost up to half a second more as the input was put on air, on the
-    stream's thread between blocks, and a 48 MP PNG twice its time to open and 300 MB more. `head`: as _head."""
-    size, turn = jpeg_header(path, head or b"")
+    stream's thread between blocks, and a 48 MP PNG twice its time to open and 300 MB more."""
+    size, turn = jpeg_header(file.path, file.head or b"")
     if size is not None:
         return turn in (None, 1)
-    return shows_as_decoded(path, head or b"")
+    return shows_as_decoded(file.path, file.head or b"")
 
 
 def _capture(path: str):
@@ -535,16 +541,16 @@ class ClipSource:
         self._cap = None
         self.reload: Reload | None = None  # the file as it now is, being opened beside the clip as it plays
         self._unstarted: tuple | None = None  # the file whose reload could not start a thread, said
-        head = _head(self.path)  # its header, read once for every look at it as it opens
-        self._load(head)
+        header = _header(self.path)  # read once for every look at it as it opens
+        self._load(header)
         self._shown = 0
-        if self.length == 1 and (convert := _gif_conversion(self.path, head)) is not None:
+        if self.length == 1 and (convert := _gif_conversion(header)) is not None:
             say(f"clip {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
                 f"convert it to a GIF to play it ({convert})")
 
-    def _load(self, head: bytes | None) -> None:
+    def _load(self, header: HeadFirst) -> None:
         """Opens the file as it is now and reads its first frame; InputError where it does not decode, the clip
-        left as it was. `head`: as _head."""
+        left as it was. `header`: the file's (_header)."""
         import cv2
 
         with Probe(self.path) as probe:  # the one PyAV opening of the file to learn about it
@@ -553,10 +559,10 @@ class ClipSource:
                                  "picture (image:PATH)")
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
-                raise _undecodable(self.path, head)
+                raise _undecodable(header)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
-                first = self._upright(first, head)
+                first = self._upright(first, header)
                 length, counted_rate = _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
@@ -572,10 +578,10 @@ class ClipSource:
         self._kept: OrderedDict[int, np.ndarray] = OrderedDict()
         self._last = self._keep(0, first)
 
-    def _upright(self, first: np.ndarray, head: bytes | None) -> np.ndarray:
+    def _upright(self, first: np.ndarray, header: HeadFirst) -> np.ndarray:
         """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
-        its EXIF orientation, so a phone's portrait photo given as file: came in on its side. `head`: as _head."""
-        if not _picture(self.path, head) or _read_upright(self.path, head):
+        its EXIF orientation, so a phone's portrait photo given as file: came in on its side. `header`: as _load's."""
+        if not _picture(header) or _read_upright(header):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
@@ -820,7 +826,7 @@ class ClipSource:
 def animated_frames(path: str) -> int | None:
     """Where the image at `path` is an animation that FFmpeg plays as a clip (a GIF; an animated WebP or PNG where
     this FFmpeg decodes them): its frame count, 1 where its header gives none; None for a still image."""
-    if not _may_be_animated(path):  # a photo is not decoded a second time: `input image:` opens on air
+    if not _may_be_animated(_header(path)):  # a photo is not decoded a second time: `input image:` opens on air
         return None
     import av
 
@@ -848,27 +854,28 @@ def _captured_animation(path: str) -> int | None:
 def _one_of_an_animation(path: str, packets: int) -> bool:
     """Whether `packets`, FFmpeg's count of the file's video packets, is the one its WebP demuxer gives a whole
     animation (FFmpeg 8.1 still does), which OpenCV's capture plays frame by frame: counted by decoding instead."""
-    return packets == 1 and _may_be_animated(path)
+    return packets == 1 and _may_be_animated(_header(path))
 
 
-def _gif_conversion(path: str, head: bytes | None = None) -> str | None:
+def _gif_conversion(file: HeadFirst) -> str | None:
     """The command that converts the file to a GIF where it is an animated WebP or PNG of more than one frame by its
     chunks (a GIF of one frame is a GIF still; a WebP or PNG of one frame has no more to play): one that this FFmpeg
-    decodes one frame of, counted so, played still without a word; None for any other file. `head`: as _head."""
-    head = _head(path) if head is None else head
-    if head is None or head.startswith(b"GIF8") or not _may_be_animated(path, head) or _frames_said(path, head) < 2:
+    decodes one frame of, counted so, played still without a word; None for any other file. `file`: its header
+    (_header)."""
+    head = file.head
+    if head is None or head.startswith(b"GIF8") or not _may_be_animated(file) or _frames_said(file) < 2:
         return None
     # ImageMagick reads an APNG as a PNG, its first frame alone, unless told it is one; `convert` is the name both
     # ImageMagick 6 (Ubuntu 24.04's) and 7 answer to, `magick` 7's alone
     return "convert apng:IN.png OUT.gif" if is_png(head) else "convert IN.webp OUT.gif"
 
 
-def _frames_said(path: str, head: bytes) -> int:
+def _frames_said(file: HeadFirst) -> int:
     """The frames of an animated WebP (its ANMF chunks) or PNG (its acTL chunk's count), counted up to 2; 2 where its
     chunks cannot be read (it may be more)."""
     try:
-        with HeadFirst(path, head) as data:
-            if is_png(head):
+        with file as data:
+            if is_png(file.head or b""):
                 chunks = png_chunks(data.read, HEADER_CHUNKS)
                 at = next((at for at, _, kind in chunks if kind in (b"acTL", b"IDAT")), None)
                 count = data.read(at + 4, 8) if at is not None else b""
@@ -878,11 +885,12 @@ def _frames_said(path: str, head: bytes) -> int:
         return 2
 
 
-def _may_be_animated(path: str, head: bytes | None = None) -> bool:
+def _may_be_animated(file: HeadFirst) -> bool:
     """Whether the file's header allows more frames than one: a GIF, a PNG with an animation chunk (acTL) before its
     image data, a WebP with its animation flag. Read from the first bytes, where decoding a 24-megapixel JPEG with
-    FFmpeg to find one frame took half a second more, the show's frames held meanwhile. `head`: as _head."""
-    head = _head(path) if head is None else head
+    FFmpeg to find one frame took half a second more, the show's frames held meanwhile. `file`: its header
+    (_header)."""
+    head = file.head
     if head is None:
         return False
     if head.startswith(b"GIF8"):
@@ -894,7 +902,7 @@ def _may_be_animated(path: str, head: bytes | None = None) -> bool:
     # APNG's rule: its animation chunk comes before its first image data; the chunks before it (an ICC profile,
     # text, EXIF) may run past the head, and are read on in the file
     try:
-        with HeadFirst(path, head) as data:
+        with file as data:
             return png_chunk_before_data(data.read, b"acTL") is True
     except OSError:
         return False
@@ -955,7 +963,7 @@ class ImageSource:
             count = f" ({frames} frames)" if frames > 1 else ""
             self.say(f"image {self.name} is animated{count}: only its first frame is used; "
                      f"{shell_word(f'file:{self.path}')} plays it as a clip")
-        elif (convert := _gif_conversion(self.path)) is not None:  # file: would show it still as well
+        elif (convert := _gif_conversion(_header(self.path))) is not None:  # file: would show it still as well
             self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
                      f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
 

@@ -5,8 +5,7 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from vcam.errors import VcamError
-from vcam.words import terminal_safe
+from vcam.errors import FileNamingError
 
 Say = Callable[[str], None]
 
@@ -20,17 +19,14 @@ class FrameSource(Protocol):
     def frames(self, start: int, count: int) -> np.ndarray: ...
 
 
-class InputError(VcamError, ValueError):
+class InputError(FileNamingError, ValueError):
     """An input that cannot be opened: the file, image or device named, and the fix. A ValueError too, so the
     places that report a bad command's ValueError (the controller, the show's checks) report this one as well."""
 
     def __init__(self, message: str, fix: str = ""):
-        # a file's name holding a terminal's escape ("\x1b[2J" cleared the screen as the error was said) is said
-        # escaped, as repr() writes it
-        message, fix = terminal_safe(message, lines=False), terminal_safe(fix, lines=False)
         super().__init__(message, fix)
         # one line where a running show reports it (a command's error on the console, a status message)
-        self.args = (f"{message} (fix: {fix})" if fix else message,)
+        self.args = (f"{self.message} (fix: {self.fix})" if self.fix else self.message,)
 
     def __str__(self) -> str:
         return self.args[0]

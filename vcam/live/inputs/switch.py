@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Callable
 
 from vcam.control.actions import InputBusy
-from vcam.errors import VcamError
+from vcam.errors import FileNamingError, VcamError
 from vcam.inspec import InputSpec, parse_input
 from vcam.live.inputs.camera import CameraSource, OpenCapture, device_path
 from vcam.live.inputs.clip import SHOW_FPS, ClipSource, ImageSource
@@ -94,10 +94,10 @@ def check_logged_inputs(log: str, named: Iterable[tuple[str, str]]) -> None:
         try:
             check_input(text)
         except VcamError as e:
-            raise VcamError(f"{what} of {log} ({text}): {e.message}",
-                            f"put the file back at that path, or change the path in {log} (a control log names "
-                            "the clips and images its show restyled by their whole path; a path written relative "
-                            "is read from the log's folder)") from None
+            raise FileNamingError(f"{what} of {log} ({text}): {e.message}",
+                                  f"put the file back at that path, or change the path in {log} (a control log "
+                                  "names the clips and images its show restyled by their whole path; a path written "
+                                  "relative is read from the log's folder)") from None
 
 
 class InputSwitch:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError
 from vcam.live.outputs.recording import check_path, held_by_another
+from vcam.live.progress import size_text
 from vcam.outspec import OutputSpec
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def _older_file(path: str) -> str | None:
         size = os.path.getsize(path)
     except OSError:  # gone since, or unreadable: opening it says why
         return None
-    return f"{os.path.abspath(path)} ({_size_text(size)})"
+    return f"{os.path.abspath(path)} ({size_text(size)})"
 
 
 def resolved(path: str) -> str:
@@ -203,8 +204,3 @@ def _one_file(first: str, second: str) -> str:
     """The file two names lead to, as said: its path, or both where they differ."""
     return first if first == second else f"{first} and {second} are one file"
 
-
-def _size_text(size: int) -> str:
-    if size >= 100_000:
-        return f"{size / 1e6:.1f} MB"
-    return f"{size / 1e3:.1f} kB" if size >= 100 else f"{size} bytes"

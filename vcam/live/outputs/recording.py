@@ -19,6 +19,7 @@ import numpy as np
 from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
+from vcam.live.progress import size_text
 from vcam.outspec import check_recording_name
 from vcam.words import counted, shell_word
 from vcam.writeback import write_back
@@ -135,7 +136,7 @@ def _refuse_a_full_disk(path: str, folder: str, made: bool) -> None:
     free = blocks * st.f_frsize + freed
     if free < FULL_BELOW:
         where = path if made else os.path.realpath(path)
-        raise VcamError(f"cannot record to {path}: the disk is full ({free // 1000} kB free in "
+        raise VcamError(f"cannot record to {path}: the disk is full ({size_text(free)} free in "
                         f"{os.path.dirname(os.path.abspath(where))})", disk_fix(where))
 
 
