@@ -1,8 +1,11 @@
 """A new user's first commands, as the README gives them, on a machine that lacks something: a package of the
 install gone, no camera device, a terminal of an odd size. Each says what is missing and the line that fixes it."""
+import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -464,3 +467,37 @@ def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path
     done = subprocess.run([sys.executable, str(harness), "script", "cli.py", str(line), "check", "presets/club.yaml"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "sent" in done.stderr and done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
+
+
+def _read_lines(stream, lines: list[str], seen: threading.Event, text: str) -> None:
+    for line in stream:
+        lines.append(line)
+        if text in line:
+            seen.set()
+    seen.set()  # its end: the waiter need not wait out its timeout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("entry", [["-m", "vcam"],
+                                   ["-c", "import sys; from vcam.__main__ import run; sys.exit(run())"]])
+def test_a_ctrl_c_during_a_command_reaches_the_command_under_either_entry(entry):
+    """Under `python -m vcam` the handler that leaves at once stayed on through the command: a Ctrl-C during
+    `bench --json` left with exit code 130 and nothing on stdout, where the command says it stopped."""
+    proc = subprocess.Popen([sys.executable, *entry, "bench", "--model", "tiny", "--json", "--blocks", "100000"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    warming = threading.Event()
+    reader = threading.Thread(target=_read_lines, args=(proc.stderr, lines, warming, "warming up"), daemon=True)
+    reader.start()
+    try:
+        assert warming.wait(300) and proc.poll() is None, "".join(lines)
+        proc.send_signal(signal.SIGINT)
+        out = proc.stdout.read()
+        code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    reader.join(30)
+    assert code == 130 and json.loads(out) == {"error": "stopped (Ctrl-C) before the timing finished: no result"}, \
+        (out, "".join(lines))
+    assert "Traceback" not in "".join(lines)

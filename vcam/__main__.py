@@ -13,6 +13,11 @@ def _leave(_sig: int, _frame) -> None:
     os._exit(130)
 
 
+# How vcam.cli knows this handler to take over: a module name would not do, this file runs as `__main__` under
+# `python -m vcam` and as `vcam.__main__` under the console script.
+_leave.vcam_leaves_at_once = True  # type: ignore[attr-defined]
+
+
 def _hold() -> None:
     """A Ctrl-C leaves at once (_leave) until run hands over to main; not where SIGINT is ignored (nohup, a
     background job of a script) or taken by a handler of someone else's."""

@@ -105,7 +105,7 @@ def _stdout_flushed(gone=READER_GONE) -> int | None:
 def take_ctrl_c() -> None:
     """A Ctrl-C is a KeyboardInterrupt again, which the caller's try takes, where vcam/__main__.py's handler (leave at
     once) held it since the process started; another handler (a test's, SIG_IGN) is left as it is."""
-    if getattr(signal.getsignal(signal.SIGINT), "__module__", None) == "vcam.__main__":
+    if getattr(signal.getsignal(signal.SIGINT), "vcam_leaves_at_once", False):
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
