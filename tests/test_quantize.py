@@ -1663,6 +1663,26 @@ def test_a_change_still_waiting_for_its_beat_as_the_show_stops_is_said_as_not_pl
     assert handed(ctl) == [] and ctl.state.screen == "live"
 
 
+def test_a_change_not_played_is_said_with_only_its_timing_taken_off():
+    """A prompt's own @ words and its spaces are its text: `prompt a cat @night @bar` was said as "prompt a cat",
+    `prompt meet @ dawn @bar` as "prompt meet dawn"; a change waiting for the show's quantize has no @ to take."""
+    now, where = [100.1], [40]
+    stop = threading.Event()
+    said: list[str] = []
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), BlockStarts(), stop,
+                     said.append, land=lambda spec: where[0], tempo=tempo_at(clock=lambda: now[0]),
+                     clock=lambda: now[0])
+    try:
+        for line in ("prompt a cat @night @bar", "prompt meet @ dawn @bar", "prompt two  spaces @bar", "seed 5"):
+            ctl.handle_line(line, "stdin")
+    finally:
+        stop.set()
+        ctl.close()
+    assert [line for line in said if line.startswith("not played")] == [
+        "not played: prompt a cat @night (was waiting for the bar), prompt meet @ dawn (was waiting for the bar), "
+        "prompt two  spaces (was waiting for the bar), seed 5 (was waiting for the bar)"]
+
+
 def test_a_show_that_stops_with_nothing_waiting_for_its_beat_says_nothing_of_it():
     """Every change on the beat already handed over, or asked at once: no "not played" line at the end."""
     where = [31]

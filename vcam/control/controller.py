@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
-                                   no_show_file, parse, preset_choices, typed_only)
+                                   no_show_file, parse, parse_quantize, preset_choices, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -956,5 +956,14 @@ def _mix_shown(texts: list[str], width: int) -> str:
 
 
 def _without_beat(command: str) -> str:
-    """A command's text without its `@` boundary ("preset 3 @bar": "preset 3"): the end says what it waited for."""
-    return " ".join(word for word in command.split() if not word.startswith("@")) or command
+    """A command's text without its `@` boundary ("preset 3 @bar": "preset 3"): the end says what it waited for.
+    Only the last ` @` word, where Command's text puts the timing, and only a timing: a prompt's own `@night` and
+    its spaces are the text the user gave."""
+    head, at, timing = command.rpartition(" @")
+    if not (at and head):
+        return command
+    try:
+        parse_quantize(timing, after_at=True)
+    except ValueError:
+        return command
+    return head
