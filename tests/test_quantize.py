@@ -1650,13 +1650,16 @@ def test_a_change_still_waiting_for_its_beat_as_the_show_stops_is_said_as_not_pl
     ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer, stop,
                      said.append, land=lambda spec: where[0], tempo=tempo_at(clock=lambda: now[0]),
                      clock=lambda: now[0])
-    ctl.handle_line("preset ocean @bar", "stdin")
-    ctl.handle_line("steps 2 @4", "stdin")
-    ctl.handle_line("freeze @bar", "stdin")
-    assert wait_for(lambda: screen_waiting(ctl), 60)
-    stop.set()  # the show stops first; its parts are closed after
-    assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
-    ctl.close()
+    try:
+        ctl.handle_line("preset ocean @bar", "stdin")
+        ctl.handle_line("steps 2 @4", "stdin")
+        ctl.handle_line("freeze @bar", "stdin")
+        assert wait_for(lambda: screen_waiting(ctl), 60)
+        stop.set()  # the show stops first; its parts are closed after
+        assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
+    finally:
+        stop.set()
+        ctl.close()
     assert [line for line in said if line.startswith("not played")] == [
         "not played: preset ocean (was waiting for the bar), steps 2 (was waiting for the 4-beat grid), "
         "freeze (was waiting for beat 1 bar 52)"]
