@@ -582,14 +582,16 @@ def test_closing_the_flow_smoother_ends_its_worker_at_once():
     assert workers and not any(t.is_alive() for t in workers)
 
 
-def _ended_after(monkeypatch, stopped_by, went_on_air: bool, code: int = 0):
+def _ended_after(monkeypatch, stopped_by, went_on_air: bool, code: int = 0, outs=("file:show.mp4",)):
     """`_on_air` around a show whose run returned `code`, stopped by the signal `stopped_by` (None: it ended
-    otherwise), on air or not; what it returns and what it said."""
+    otherwise), on air or not, with the outputs `outs`; what it returns and what it said."""
     from vcam.live import run
+    from vcam.outspec import parse_spec
 
     said: list[str] = []
     air = SimpleNamespace(run=lambda *args: code, stopped_by=stopped_by, went_on_air=went_on_air, left_at_once=False,
-                          status=SimpleNamespace(message=said.append))
+                          status=SimpleNamespace(message=said.append),
+                          settings=SimpleNamespace(outs=[parse_spec(out) for out in outs]))
     producer = SimpleNamespace(stop=lambda timeout=None: True, handed_on=lambda: 0)
     prompter = SimpleNamespace(alive=False, stop=lambda timeout=None: None)
     inputs = SimpleNamespace(close=lambda: None)
@@ -614,6 +616,25 @@ def test_a_service_stop_while_the_model_loads_is_said_and_keeps_the_shows_code(m
 
     ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False)
     assert ended.code == 0
+    assert said == ["loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"]
+
+
+@pytest.mark.parametrize("outs", [(), ("vcam",), ("vcam", "null")])
+def test_a_stop_while_the_model_loads_says_nothing_of_a_recording_where_no_file_was_to_be_made(monkeypatch, outs):
+    """vcam serve with no --out, or a camera alone: there was never a recording to make, and the line said there
+    was none."""
+    import signal
+
+    ended, said = _ended_after(monkeypatch, signal.SIGINT, went_on_air=False, outs=outs)
+    assert ended.code == 130 and said == ["loading stopped (Ctrl-C): the show never went on air; exit code 130"]
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False, outs=outs)
+    assert ended.code == 0 and said == ["loading stopped (SIGTERM): the show never went on air"]
+
+
+def test_a_stop_while_the_model_loads_says_nothing_was_recorded_where_one_file_of_several_was_to_be_made(monkeypatch):
+    import signal
+
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False, outs=("vcam", "file:a.mp4"))
     assert said == ["loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"]
 
 
