@@ -878,3 +878,48 @@ def test_a_logged_input_named_with_a_terminals_escape_is_refused_with_it_escaped
     said = refused.value.message + refused.value.fix
     assert said.count("gone\\x1b[2J.png") == 2 and said.count("take\\x07.jsonl") == 2, said
     assert all(ch.isprintable() for ch in said) and "\\\\" not in said
+
+
+# --- a space in a typed path --------------------------------------------------------------------------------------
+
+def _art_logo(tmp_path, monkeypatch) -> None:
+    """art/logo.png and logo.png's absence in the folder vcam was started in."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "art").mkdir()
+    assert cv2.imwrite(str(tmp_path / "art" / "logo.png"), np.zeros((H, W, 3), np.uint8))
+
+
+def test_a_space_further_in_a_path_given_with_in_is_no_space_after_the_colon(tmp_path, monkeypatch):
+    """`--in "image:art/ logo.png"`, with art/logo.png there: it was offered as `image:logo.png`, a file not there,
+    said to be a space after the colon; the path is checked as any other not found."""
+    from vcam.argtypes import input_source
+
+    _art_logo(tmp_path, monkeypatch)
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input(input_source("image:art/ logo.png")))
+    assert raised.value.message == f"image {tmp_path / 'art' / ' logo.png'}: no such file"
+    assert raised.value.fix == ("check the path; a --in image: path is relative to the folder vcam was started in, "
+                                "one in a show file to the show file's folder")
+
+
+def test_a_space_after_the_colon_of_a_path_given_with_in_is_answered_with_the_path_meant(tmp_path, monkeypatch):
+    """`--in 'image:\\ art/logo.png'`: the space begins the path as given, and the path without it is there."""
+    from vcam.argtypes import input_source
+
+    _art_logo(tmp_path, monkeypatch)
+    with pytest.raises(InputError) as raised:
+        check_input(parse_input(input_source("image:\\ art/logo.png")))
+    assert raised.value.fix == "did you mean image:art/logo.png? a space after the colon is read as part of the name"
+
+
+def test_a_space_further_in_a_typed_input_path_is_no_space_after_the_colon(tmp_path, monkeypatch):
+    """`input image:art/ logo.png`, with art/logo.png there: answered `did you mean image:logo.png?`, a file not
+    there; now with the fix for a typed path not found."""
+    _art_logo(tmp_path, monkeypatch)
+    typed = _typing()
+    assert typed("input image:art/ logo.png") == (
+        f"error: image {tmp_path / 'art' / ' logo.png'}: no such file (check the path; a typed image: path is "
+        "relative to the folder vcam was started in, not to the show file)")
+    assert typed("input image:\\ art/logo.png") == (
+        f"error: image {tmp_path / ' art' / 'logo.png'}: no such file (did you mean image:art/logo.png? a space "
+        "after the colon is read as part of the name)")

@@ -547,6 +547,43 @@ def test_the_fix_for_a_clip_named_with_a_control_character_offers_no_command_to_
         "paste, as its name holds a control character that a pasted line would not keep"), fix
 
 
+UNPASTED = ("no input line for it is said to paste, as its name holds a control character that a pasted line would "
+            "not keep")
+
+
+@pytest.mark.parametrize("name", ["clips\t2", "clips\x1b[2J"])
+def test_a_folder_named_with_a_control_character_is_answered_with_no_line_to_paste(tmp_path, name):
+    """Said escaped, as every name is, the `file:` line to name a clip in it pasted a backslash and a letter where
+    the folder's name holds the character: the fix says to name one, and why no line is given."""
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "a.mp4").write_bytes(b"x")
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(folder), W, H)
+    assert raised.value.fix == f"name one clip in it, file:PATH (it holds a.mp4); {UNPASTED}"
+
+
+def test_a_picture_named_with_a_control_character_as_a_clip_is_answered_with_no_line_to_paste(tmp_path, monkeypatch):
+    """A picture FFmpeg refuses, given as file:, is told to be shown as an image: the `image:` line offered pasted a
+    backslash and a letter where its name holds a tab."""
+    path = str(tmp_path / "huge\tphoto.jpg")
+    cv2.imwrite(path, np.full((48, 64, 3), 90, np.uint8))
+    monkeypatch.setattr(clip_module, "_first", lambda path, alpha: (None, None, None))  # as FFmpeg refuses it
+    with pytest.raises(InputError) as raised:
+        ClipSource(path, 64, 48)
+    assert raised.value.fix == f"show it as an image, image:PATH; {UNPASTED}"
+
+
+def test_an_animated_image_named_with_a_control_character_is_said_with_no_line_to_paste(tmp_path):
+    """The `file:` line said to play an animated image as a clip pasted a backslash and a letter where its name
+    holds an ESC."""
+    path = _animated_webp(tmp_path / "anim\x1b.webp", [0, 80, 160, 240])
+    said = []
+    ImageSource(path, W, H, say=said.append)
+    assert said == [f"image anim\x1b.webp is animated: only its first frame is used; file:PATH plays it as a clip "
+                    f"({UNPASTED})"]
+
+
 @pytest.mark.parametrize("name", ["cues.txt", "readme.nfo"])
 def test_a_text_file_named_as_a_clip_is_refused_not_played_as_a_black_picture(tmp_path, name):
     """FFmpeg reads a .txt or .nfo file as ANSI art: `input file:cues.txt` was taken, and restyled black frames."""
@@ -1378,8 +1415,9 @@ def test_an_image_saved_again_too_large_to_decode_keeps_its_picture_and_says_the
 
 
 @pytest.mark.parametrize("kind, source", [("image", ImageSource), ("file", ClipSource)])
-def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path, kind, source):
-    """`input image: logo.png` was refused as no such file ' logo.png', with a fix about folders."""
+def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path, monkeypatch, kind, source):
+    """`input image:\\ logo.png` was refused as no such file ' logo.png', with a fix about folders."""
+    monkeypatch.chdir(tmp_path)  # the folder a typed path is made whole against
     path = tmp_path / "logo.png"
     _solid_png(path, (0, 0, 255))
     with pytest.raises(InputError) as raised:
@@ -1392,8 +1430,9 @@ def test_a_path_typed_with_a_space_after_its_kind_names_the_file_meant(tmp_path,
 
 @pytest.mark.parametrize("given, meant", [(" sub/logo.png", "sub/logo.png"), ("  sub/logo.png ", "sub/logo.png"),
                                           (" {tmp}/sub/logo.png", "{tmp}/sub/logo.png")])
-def test_a_space_after_the_kind_is_offered_the_path_as_given_not_made_whole(tmp_path, given, meant):
+def test_a_space_after_the_kind_is_offered_the_path_as_given_not_made_whole(tmp_path, monkeypatch, given, meant):
     """Only a bare name was offered, and as the whole path: a network sender was told the show's folder."""
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "sub").mkdir()
     _solid_png(tmp_path / "sub" / "logo.png", (0, 0, 255))
     given, meant = given.format(tmp=tmp_path), meant.format(tmp=tmp_path)

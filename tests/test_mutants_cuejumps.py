@@ -245,7 +245,7 @@ def test_a_home_path_typed_after_a_space_is_offered_as_typed(tmp_path, monkeypat
 
     monkeypatch.setenv("HOME", str(tmp_path))
     _solid_png(tmp_path / "logo.png", (0, 0, 255))
-    fix = spaced_fix(os.path.join(str(tmp_path / "show"), " ~/logo.png"), "image")
+    fix = spaced_fix(os.path.join(str(tmp_path / "show"), " ~/logo.png"), "image", str(tmp_path / "show"))
     assert fix is not None and fix.startswith("did you mean 'image:~/logo.png'? a space after the colon")
 
 
@@ -253,14 +253,14 @@ def test_a_folder_named_after_a_space_is_offered_nothing(tmp_path):
     from vcam.inspec import spaced_fix
 
     (tmp_path / "logo.png").mkdir()
-    assert spaced_fix(os.path.join(str(tmp_path), " logo.png"), "image") is None
+    assert spaced_fix(os.path.join(str(tmp_path), " logo.png"), "image", str(tmp_path)) is None
 
 
 def test_a_name_with_a_space_inside_is_offered_quoted_for_the_shell(tmp_path):
     from vcam.inspec import spaced_fix
 
     _solid_png(tmp_path / "my logo.png", (0, 0, 255))
-    fix = spaced_fix(os.path.join(str(tmp_path), " my logo.png"), "image")
+    fix = spaced_fix(os.path.join(str(tmp_path), " my logo.png"), "image", str(tmp_path))
     assert fix is not None and fix.startswith("did you mean 'image:my logo.png'? a space")
 
 

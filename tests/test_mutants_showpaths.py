@@ -86,3 +86,14 @@ def test_an_image_rewritten_in_place_at_the_same_size_is_checked_again(tmp_path)
     os.utime(still, ns=(before + 10**9, before + 10**9))
     problems = _problems(text, tmp_path / "show.yaml")
     assert len(problems) == 1 and "defaults fallback: still.png is not an image vcam can read" in problems[0], problems
+
+
+def test_a_space_first_in_an_input_path_of_a_show_read_through_a_link_is_answered_with_the_path_meant(tmp_path):
+    """The show's folder reached by a link: its input paths are made whole with the link resolved, and the space
+    that begins one is still the one after the colon."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    cv2.imwrite(str(tmp_path / "real" / "logo.png"), np.zeros((8, 8, 3), np.uint8))
+    text = "presets:\n  - {name: a, prompt: b, input: 'image:\\ logo.png'}\n"
+    problems = _problems(text, tmp_path / "linked" / "show.yaml")
+    assert len(problems) == 1 and "did you mean image:logo.png? a space after the colon" in problems[0], problems

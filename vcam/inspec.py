@@ -74,15 +74,18 @@ def missing_fix(kind: str) -> str:
             "file to the show file's folder")
 
 
-def spaced_fix(path: str, kind: str) -> str | None:
+def spaced_fix(path: str, kind: str, base: str | None = None) -> str | None:
     """The fix for a file or image (`kind`) not there whose path, as given, starts with a space and is there
-    without it (`input image: logo.png`, typed as YAML writes a key): the space was read as part of the name. The
-    path offered is the one given, without the space (`image:logo.png`, `image:/abs/logo.png`, `image:~/x.png`),
-    never the folder it was made whole with: a network sender is not told where the show's files are. None where
-    that file is not there either."""
+    without it (`input image:\\ logo.png`): the space was read as part of the name. The path offered is the one
+    given, without the space (`image:logo.png`, `image:/abs/logo.png`, `image:~/x.png`), never the folder it was
+    made whole with: a network sender is not told where the show's files are. `base`: that folder (a show file's
+    for its inputs; by default the working folder, which --in and the input command make theirs whole against).
+    None where that file is not there either, or where the space is further in than the path as given begins."""
     parts = str(path).split(os.sep)
     spaced = next((i for i, part in enumerate(parts) if part[:1].isspace()), None)
-    if spaced is None:
+    # `art/ logo.png`: a name that begins with a space, not a space after the colon; offered as `image:logo.png`,
+    # it named a file of `base` that is not there either
+    if spaced is None or (os.sep.join(parts[:spaced]) or os.sep) != (base or os.getcwd()):
         return None
     first = parts[spaced].strip()
     # ` /abs/logo.png`, made whole as folder/ /abs/logo.png: the space stands alone before a whole path

@@ -38,10 +38,7 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
         return written
     path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
     named = f"{written.kind} {written.target}"
-    # the path meant without the space is offered only where the space begins the path (`image:\ logo.png`): one
-    # further in (`art/ logo.png`) was offered as `image:logo.png`, a file in the show's own folder
-    spaced = written.kind if written.target[:1].isspace() else None
-    if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image", kind=spaced,
+    if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image", kind=written.kind, base=base,
                    not_still=f"{what}: {named}", hint=" (a video is file:PATH)"):
         return None
     return InputSpec(written.kind, str(path))
@@ -72,17 +69,17 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
 
 
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "",
-            kind: str | None = None) -> bool:
+            kind: str | None = None, base: Path | None = None) -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named. `kind`: the input's (file, image), where
-    the path is one's whose name as written begins with a space (spaced_fix offers it without)."""
+    the path is one's, made whole against `base` (spaced_fix offers it without a space that begins it)."""
     # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
     if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
     elif os.path.exists(path) and not os.path.isfile(path):  # said "not found" of a pipe or a device that is there
         r.error(node, f"{named} is not a file (looked at {path}: a pipe or a device); name a file")
     elif not os.path.isfile(path):
-        fix = (kind and spaced_fix(str(path), kind)) or \
+        fix = (kind and base and spaced_fix(str(path), kind, str(base))) or \
             "put it there, or give its path from the folder of the file that names it (or a whole path)"
         r.error(node, f"{named} not found (looked at {path}); {fix}")
     elif not os.access(path, os.R_OK):

@@ -37,12 +37,15 @@ from vcam.remote.urls import asks_to_watch, check_url
 from vcam.words import shell_word
 
 
+DEFAULT_SIZE = (832, 480)  # the outputs' size where --size is not given: they open before the server is reached
+
+
 @dataclass
 class CamOptions:
     url: str
     token: str | None = None
     outs: list[str] = field(default_factory=lambda: ["vcam"])
-    size: tuple[int, int] | None = None  # output size (None: 832x480; the outputs open before the server is reached)
+    size: tuple[int, int] | None = None  # output size (None: DEFAULT_SIZE)
     fps: float = 30.0
     fit: str = "letterbox"
     smooth: str | None = None  # "fade" or "flow": in-between frames made here, on the camera's machine
@@ -91,7 +94,7 @@ def run_cam(opts: CamOptions) -> int:
                         "leave ?role= out of the address to steer and send, or leave out --send to only watch")
     specs = [parse_spec(s) for s in opts.outs]
     _check_written(specs, opts.fallback, opts.send)
-    width, height = opts.size or (832, 480)
+    width, height = opts.size or DEFAULT_SIZE
     fallback = load_image(opts.fallback, width, height) if opts.fallback else None
     midi_map = None
     # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens

@@ -86,6 +86,8 @@ def _one_file_in(folder: str, kind: str) -> str:
     if names == []:
         return f"the folder holds no file: name a {noun} file, {kind}:PATH"
     holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
+    if not _pastable(folder):
+        return f"name one {noun} in it, {kind}:PATH{holds}; {_unpasted('input line')}"
     named = os.path.join(folder, "NAME")
     return f"name one {noun} in it: {shell_word(f'{kind}:{named}')}{holds}"
 
@@ -110,8 +112,9 @@ def _undecodable(file: HeadFirst) -> InputError:
         return InputError(f"{path} is a text file, not a video", "give a video file (file:PATH) or a picture "
                           "(image:PATH)")
     if _picture(file):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
-        return InputError(f"cannot decode {path} as a video: it is a still picture",
-                          f"show it with {shell_word(f'image:{path}')}")
+        shown = f"with {shell_word(f'image:{path}')}" if _pastable(path) else \
+            f"as an image, image:PATH; {_unpasted('input line')}"
+        return InputError(f"cannot decode {path} as a video: it is a still picture", f"show it {shown}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot decode {path} as a video: it has no video stream (sound only?)",
@@ -128,12 +131,21 @@ def _undecodable(file: HeadFirst) -> InputError:
 
 
 def _conversion(path: str) -> str:
-    """The fix converting a clip, with the command to paste as said, but for a name holding a control character
-    (a tab, an ESC): said escaped, as every name is, it would be pasted as a backslash and a letter."""
-    if terminal_safe(path, lines=False) == path:
+    """The fix converting a clip, with the command to paste as said, but for a name holding a control character."""
+    if _pastable(path):
         return "convert it to H.264 in an MP4: " + CONVERT.format(path=shell_word(path))
-    return ("convert it to H.264 in an MP4 with ffmpeg's -c:v libx264 -pix_fmt yuv420p; no command for it is said "
-            "to paste, as its name holds a control character that a pasted line would not keep")
+    return f"convert it to H.264 in an MP4 with ffmpeg's -c:v libx264 -pix_fmt yuv420p; {_unpasted('command')}"
+
+
+def _pastable(path: str) -> bool:
+    """Whether a line naming `path` pastes as said: a control character in it (a tab, an ESC) is said escaped, as
+    every name is, and would be pasted as a backslash and a letter, naming no file."""
+    return terminal_safe(path, lines=False) == path
+
+
+def _unpasted(what: str) -> str:
+    """Why a fix gives no `what` (a command, an input line) to paste for a name _pastable refuses."""
+    return f"no {what} for it is said to paste, as its name holds a control character that a pasted line would not keep"
 
 
 # The first bytes of a video container, or of video bare: MP4 and MOV's first boxes, Matroska/WebM, Ogg, FLV, ASF,
@@ -961,8 +973,9 @@ class ImageSource:
         first frame was shown still without a word."""
         if (frames := animated_frames(self.path)) is not None:
             count = f" ({frames} frames)" if frames > 1 else ""
-            self.say(f"image {self.name} is animated{count}: only its first frame is used; "
-                     f"{shell_word(f'file:{self.path}')} plays it as a clip")
+            played = f"{shell_word(f'file:{self.path}')} plays it as a clip" if _pastable(self.path) else \
+                f"file:PATH plays it as a clip ({_unpasted('input line')})"
+            self.say(f"image {self.name} is animated{count}: only its first frame is used; {played}")
         elif (convert := _gif_conversion(_header(self.path))) is not None:  # file: would show it still as well
             self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
                      f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
