@@ -297,6 +297,17 @@ def test_with_no_home_a_show_folder_is_not_said_to_share_the_home_folder(homeles
     assert MediaFolders.chosen(["/"], None).too_wide() == ["/"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_with_no_home_a_map_named_under_the_home_folder_is_said_not_found(homeless, tmp_path, monkeypatch):
+    """`--midi-map=~/x.yaml` (the shell leaves that ~) with no home: the map is said not found, as written."""
+    from vcam.control.midimap import MAPS
+
+    monkeypatch.chdir(tmp_path)
+    assert MAPS.find("~/x.yaml", None) is None
+    with pytest.raises(ValueError, match="^MIDI map '~/x.yaml' not found; shipped maps: "):
+        MAPS.named("~/x.yaml", lambda path: path)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="the C locale is a POSIX thing")
 def test_a_show_with_accents_is_checked_in_the_c_locale_with_python_utf8_mode_off(tmp_path):
     """LANG=C with PYTHONUTF8=0 gives stdout ASCII with "surrogateescape", which passes a file name's stray bytes
