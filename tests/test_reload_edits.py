@@ -353,6 +353,30 @@ def test_a_midi_map_given_by_a_relative_path_is_named_as_given_by_the_reloads_li
         "pads.yaml was deleted or renamed: the last good show stays live, and a save of pads.yaml is read again"]
 
 
+def test_a_show_and_a_map_given_from_the_dot_folder_are_named_as_given_by_a_broken_saves_lines(tmp_path, monkeypatch):
+    """`vcam run ./show.yaml --midi-map ./pads.yaml` (a shell's completion): a save of either that fails was said
+    with the file's whole path from /, the `./` of the watched path dropped as the file was read."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import GivenMap, ShowWatcher
+
+    show, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n")
+    pads.write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    watcher = ShowWatcher("./show.yaml", lambda show, maps: None, said.append, show=load_show("./show.yaml"),
+                          given=[GivenMap("--midi-map", "./pads.yaml", "./pads.yaml", load_map,
+                                          load_map(Path("./pads.yaml")))])
+    for n, (path, text) in enumerate([(pads, "controls:\n  - {note: 36, command: bogus}\n"),
+                                      (show, "presets:\n  - {name: a, prompt: x, seed: x}\n")]):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + n,) * 2)
+        watcher.poll(), watcher.poll()
+    assert [line.split("\n  ")[1].split(": ")[0] for line in said] == ["./pads.yaml:2", "./show.yaml:2"], said
+
+
 def test_a_show_and_a_map_given_through_a_link_then_up_a_folder_are_read_where_the_link_leads(tmp_path, monkeypatch):
     """`vcam run link/../show.yaml --midi-map link/../pads.yaml`, link a link to real/sub: the files read are in
     real/, where the system takes `..` after the link; their saves were not read (`..` taken as leaving `link`)."""

@@ -98,11 +98,12 @@ class GivenMap:
 def from_start(path: str) -> str:
     """`path` from the folder the show starts in: a relative one was read from the working folder as it is at a
     save, which a stick pulled and plugged back in leaves the old one. Its `..` kept: after a link, the system takes
-    it from where the link leads."""
+    it from where the link leads; `./` and `//` dropped, as the file's reader drops them from the path its lines
+    name, which the show's lines then name as given."""
     try:
-        return os.path.join(os.getcwd(), path)
+        return str(Path(os.getcwd()) / path)
     except FileNotFoundError:  # the folder already gone: read as given, as a file missing until it is back
-        return os.fspath(path)
+        return str(Path(path))
 
 
 def named_as(e: ConfigError, file: str, shown: str) -> ConfigError:
