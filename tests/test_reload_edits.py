@@ -377,6 +377,23 @@ def test_a_show_and_a_map_given_from_the_dot_folder_are_named_as_given_by_a_brok
     assert [line.split("\n  ")[1].split(": ")[0] for line in said] == ["./pads.yaml:2", "./show.yaml:2"], said
 
 
+def test_a_show_given_from_the_dot_folder_saved_unchanged_is_said_unchanged(tmp_path, monkeypatch):
+    """`vcam run ./show.yaml`, the file saved as it was: the show read again was named ./show.yaml and the one on
+    air show.yaml, so the two never compared equal and every such save was reloaded and said so."""
+    from vcam.control.reload import ShowWatcher
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    shows: list = []
+    watcher = ShowWatcher("./show.yaml", lambda show, maps: shows.append(show), said.append,
+                          show=load_show("./show.yaml"))
+    os.utime(show, ns=(10**18,) * 2)
+    watcher.poll(), watcher.poll()
+    assert said == ["./show.yaml saved with no change to the show: nothing applied"] and shows == [], said
+
+
 def test_a_show_and_a_map_given_through_a_link_then_up_a_folder_are_read_where_the_link_leads(tmp_path, monkeypatch):
     """`vcam run link/../show.yaml --midi-map link/../pads.yaml`, link a link to real/sub: the files read are in
     real/, where the system takes `..` after the link; their saves were not read (`..` taken as leaving `link`)."""

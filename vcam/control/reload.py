@@ -391,9 +391,10 @@ class ShowWatcher:
 
     def _load(self) -> Show:
         """The show file read again, named as it was given (show.yaml:4: ...): as the running show was loaded, which
-        it is compared with."""
+        it is compared with: its path as load_show records the one given (./show.yaml as show.yaml), else the two
+        never compare equal."""
         try:
-            return dataclasses.replace(load_show(self.file), path=self.path)
+            return dataclasses.replace(load_show(self.file), path=str(Path(self.path)))
         except ConfigError as e:
             raise named_as(e, self.file, self.path) from None
 
