@@ -525,6 +525,18 @@ def test_a_prompt_line_that_reads_as_a_key_after_an_odd_space_or_dash_is_the_pro
     assert [p.prompts for p in load_show(path).presets] == [{read: 1.0}, {"y": 1.0}]
 
 
+@pytest.mark.parametrize("prompt", ["\"city\n      \u00a0mood: calm", "'city\n      \u2013 {soft}"],
+                         ids=["double quoted", "single quoted"])
+def test_a_prompt_line_inside_a_quote_never_closed_is_said_as_the_quote_left_open(tmp_path, prompt):
+    """A quote left open reads to the file's end: its lines after the first were each taken as a line of the show,
+    told to retype an indentation or a list item's hyphen, where the fix is the closing quote."""
+    path = tmp_path / "show.yaml"
+    data = f"presets:\n  - name: a\n    prompt: {prompt}\n  - name: b\n    prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:7: not valid YAML (found unexpected end of stream; the quoted text (is its closing quote missing?) "
+        "started on line 3); check indentation, quotes and brackets"]
+
+
 def test_an_odd_indentation_after_a_prompt_of_many_lines_is_still_said(tmp_path):
     path = tmp_path / "show.yaml"
     data = "presets:\n  - name: a\n    prompt: |\n      city\n  - name: b\n\u00a0   prompt: y\n".encode()

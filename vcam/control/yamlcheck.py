@@ -565,8 +565,10 @@ def _scalar_lines(text: str) -> tuple[set[int], float]:
                 end = token.end_mark.line + (1 if token.end_mark.column else 0)  # a block ends where the next starts
                 inside.update(range(token.start_mark.line + 2, end + 1))
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        return inside, mark.line + 1 if mark else 0
+        # the earlier mark: a quote never closed is complained of at the file's end, and the lines after it opened
+        # are its own, not the show's
+        marks = [m.line + 1 for m in (e.context_mark, e.problem_mark) if m is not None]
+        return inside, min(marks, default=0)
     except yaml.YAMLError:  # a character YAML does not read: said as such
         return inside, 0
     finally:
