@@ -317,7 +317,6 @@ def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugge
     assert [str(b.command) for b in given[0].mapping.buttons] == ["back"], said
 
 
-
 def test_a_midi_map_given_by_a_relative_path_is_named_as_given_by_the_reloads_lines(tmp_path, monkeypatch):
     """`--midi-map pads.yaml`: a save of it that fails, then one that loads, then its deletion are said with
     pads.yaml, as the command line gave it (they named it by its whole path from /)."""
@@ -444,6 +443,7 @@ def test_a_show_started_in_a_folder_deleted_since_still_starts_its_watch(tmp_pat
     watcher.poll(), watcher.poll()
     assert said == [] and watcher.watched() == ["show.yaml", "pads.yaml"]
 
+
 def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said_back(tmp_path, monkeypatch):
     """The stick pulled and plugged back in, the show on it as the show runs it: "back", not "saved"."""
     from vcam.control.reload import ShowWatcher
@@ -511,7 +511,6 @@ def test_a_folded_prompt_line_that_starts_with_a_dash_is_the_prompts_own(tmp_pat
     assert load_show(path).presets[0].prompts == {"city at night \u2013 rain on glass": 1.0}
 
 
-
 @pytest.mark.parametrize("prompt, read", [
     ("|\n      city\n      \u2013 lighting: soft\n", "city\n\u2013 lighting: soft"),
     ("\"city\n      \u00a0mood: calm\"", "city \u00a0mood: calm"),
@@ -538,11 +537,16 @@ def test_a_prompt_line_inside_a_quote_never_closed_is_said_as_the_quote_left_ope
 
 
 def test_an_odd_indentation_after_a_prompt_of_many_lines_is_still_said(tmp_path):
+    """A block prompt's lines are passed over as its own only up to where the block ends: a line of the show after
+    it, indented with a no-break space, is still said at its line with the fix (the block taken to run on past its
+    end reads it as the prompt's, and the show is told of an unknown key '\\xa0   prompt' and a preset b with no
+    prompt)."""
     path = tmp_path / "show.yaml"
     data = "presets:\n  - name: a\n    prompt: |\n      city\n  - name: b\n\u00a0   prompt: y\n".encode()
     assert _problems_of(path, data) == [
         f"{path}:6: a no-break space (U+00A0, column 1) in the indentation, which YAML does not take for a space; "
         "retype the indentation with plain spaces (a web page or a chat pastes such spaces)"]
+
 
 def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
     """The reply to `input` says a tab in a file's name escaped; the reload's line printed it raw, read as spaces."""

@@ -830,7 +830,6 @@ if getattr(yaml, "__with_libyaml__", False):
     _Loader = _CLoader
 
 
-
 class _PyScanning(_StreamReader, Scanner):
     """PyYAML's own scanner, for the tokens alone."""
 
@@ -845,6 +844,7 @@ class _PyScanning(_StreamReader, Scanner):
 _Scanning: type = _PyScanning
 if getattr(yaml, "__with_libyaml__", False):
     _Scanning = CParser
+
 
 def _read_as(v) -> str | None:
     """How YAML read an unquoted value where text was expected, in the words of the message; None otherwise."""
