@@ -641,3 +641,89 @@ def test_a_named_pipe_on_stdin_is_read_again_by_its_next_writer(tmp_path):
     console._thread.join(60)
     assert not console._thread.is_alive()
     assert handled == ["preset 2", "next"] and said == [fifo_reopened(str(path)), PIPE_EOF]
+
+
+def fifo_on_stdin(path: Path) -> tuple[int, int]:
+    """A named pipe made at `path`, opened for reading as a shell's `<` opens it once a writer comes, and that
+    first writer's end."""
+    os.mkfifo(path)
+    r = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    w = os.open(path, os.O_WRONLY)
+    os.set_blocking(r, True)
+    return r, w
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
+def test_a_named_pipes_next_writer_right_after_the_first_is_read_without_waiting_for_a_third(tmp_path):
+    """`echo "preset 2" > cmds; echo next > cmds`: the second echo, written and closed before vcam opened the pipe
+    again, stayed in it unread until a third writer came."""
+    from vcam.control.console import PIPE_EOF, fifo_reopened
+
+    path = tmp_path / "cmds"
+    r, w = fifo_on_stdin(path)
+    handled, said = [], []
+
+    def say(line: str) -> None:
+        said.append(line)
+        if line == fifo_reopened(str(path)):  # the next echo comes as the first one's end is told
+            nxt = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.write(nxt, b"next\n")
+            os.close(nxt)
+
+    console = Console(lambda line, source: handled.append(line), say, os.fdopen(r, "rb", buffering=0))
+    console.start()
+    os.write(w, b"preset 2\n")
+    os.close(w)
+    try:
+        assert wait_for(lambda: handled == ["preset 2", "next"], 60), handled
+    finally:
+        os.unlink(path)  # nothing more can come: the reading ends
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert said == [fifo_reopened(str(path)), PIPE_EOF]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
+def test_a_named_pipe_removed_before_its_writer_closed_it_is_said_ended_not_read_again(tmp_path):
+    """`rm cmds` while the echo still held it open: "commands written to it again are read" was said of a pipe no one
+    could open any more, just before the end of piped input."""
+    from vcam.control.console import PIPE_EOF
+
+    path = tmp_path / "cmds"
+    r, w = fifo_on_stdin(path)
+    console, handled, said = started_reading(r)
+    os.write(w, b"preset 2\n")
+    assert wait_for(lambda: handled == ["preset 2"], 60), handled
+    os.unlink(path)
+    os.close(w)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert said == [PIPE_EOF]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
+def test_a_named_pipe_read_past_its_first_writer_is_let_go_as_the_show_stops(tmp_path):
+    """The write end held to read each next writer is closed once the reading stops (here, the show stopping),
+    where it would keep the pipe open for writing for ever."""
+    from vcam.control.console import STOPPING_REPLY, fifo_reopened
+
+    path = tmp_path / "cmds"
+    r, w = fifo_on_stdin(path)
+    stopping = [False]
+    handled, said = [], []
+    console = Console(lambda line, source: handled.append(line), said.append, os.fdopen(r, "rb", buffering=0),
+                      stopping=lambda: stopping[0])
+    console.start()
+    os.write(w, b"preset 2\n")
+    os.close(w)
+    assert wait_for(lambda: said == [fifo_reopened(str(path))], 60), said
+    stopping[0] = True
+    w = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    os.write(w, b"status\n")
+    os.close(w)
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2"] and said == [fifo_reopened(str(path)), STOPPING_REPLY]
+    os.set_blocking(r, False)
+    assert os.read(r, 1) == b""  # its end: no write end is left open (a held one reads as "nothing yet")
+    os.unlink(path)

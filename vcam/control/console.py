@@ -23,13 +23,15 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import BinaryIO
 
 from vcam.control.commands import MAX_LINE
 from vcam.errors import described
 
 FOREGROUND_POLL_S = 0.5
+# How soon the removal of a named pipe on stdin, read past its first writer, is noticed (nothing signals it).
+FIFO_GONE_POLL_S = 0.5
 READ_SIZE = 4096
 # The longest line kept, its end included: MAX_LINE characters of up to 4 bytes each in UTF-8, and \r\n.
 LINE_BYTES = 4 * MAX_LINE + 2
@@ -117,6 +119,7 @@ class Console:
         if self.source is None:
             self._say(NO_STDIN)
             return
+        fifo_chunks: Generator[bytes, None, None] | None = None
         try:
             fd = _fd_of(self.source)
             terminal = fd is not None and os.isatty(fd)
@@ -124,8 +127,9 @@ class Console:
             # like a pipe, though past its ends of input too.
             job_control = os.name == "posix" and hasattr(os, "tcgetpgrp")
             fifo = None if fd is None or terminal else _named_pipe(fd)
+            fifo_chunks = None if fifo is None else _chunks_of_fifo(fd, fifo, self._fifo_ended)
             chunks = (_chunks_of_stream(self.source) if fd is None
-                      else _chunks_of_fifo(fd, fifo, self._fifo_ended) if fifo is not None
+                      else fifo_chunks if fifo_chunks is not None
                       else _chunks_of(fd, job_control and terminal, self._ended if terminal else None))
             encoding = "utf-8" if fd is None else _encoding_of(fd)
             if encoding == "utf-8":
@@ -154,6 +158,9 @@ class Console:
             self._say(f"typed commands: stdin can no longer be read ({e}); no more typed commands; Ctrl-C ends "
                       "the show")
             return
+        finally:
+            if fifo_chunks is not None:  # the write end it holds: let go as the reading stops, for any reason
+                fifo_chunks.close()
         if not self.stopping():  # `printf '…\nquit\n' | vcam run`: "no more typed commands" after "stopping"
             self._say(TERMINAL_GONE if terminal else _end_of(fd))
 
@@ -305,32 +312,51 @@ def _named_pipe(fd: int) -> str | None:
     """The path of the named pipe (mkfifo) that `fd` reads, where the system names it (Linux's /proc); None for
     any other stdin, an anonymous pipe among them, whose end no other writer can follow."""
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISFIFO(st.st_mode):
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
             return None
         path = os.readlink(f"/proc/self/fd/{fd}")  # an anonymous pipe's is `pipe:[1234]`, no file
-        named = os.stat(path)
     except OSError:
         return None
-    return path if (named.st_dev, named.st_ino) == (st.st_dev, st.st_ino) else None
+    return path if _same_file(fd, path) else None
 
 
-def _chunks_of_fifo(fd: int, path: str, on_end: Callable[[str], None]) -> Iterator[bytes]:
-    """What the named pipe at `path` holds, from `fd` and then from each writer that opens it after the one before
-    closed it (`echo CMD > cmds` per command), until it is removed or replaced. Opening it again waits for the
-    next writer, where reading on from `fd` would return its end at once."""
-    first = fd
-    while True:
-        yield from _chunks_of(fd, False)
-        if fd != first:
-            os.close(fd)
+def _chunks_of_fifo(fd: int, path: str, on_end: Callable[[str], None]) -> Generator[bytes, None, None]:
+    """What the named pipe at `path` holds, from `fd`: from its first writer, and after that one closed it, from
+    each writer that opens it (`echo CMD > cmds` per command), until it is removed or replaced and its last writer
+    closes it. At the first writer's end, a write end of the pipe is opened and held, so that the pipe never reads
+    as ended again: a writer that comes at any moment after it is read, where reopening the pipe to wait for the
+    next writer missed one that came and went just before the open, until a third came. The held end is closed on
+    every way out: the end of the reading, and a reader that stops asking (the show stopping, stdin given up)."""
+    yield from _chunks_of(fd, False)
+    if not _same_file(fd, path):  # removed before its first writer closed it: no writer can open it any more
+        return
+    held: int | None = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK)  # this pipe, not a namesake
+    try:
         on_end(path)
-        try:
-            if not stat.S_ISFIFO(os.stat(path).st_mode):
+        while True:
+            # the pipe's removal wakes nothing: it is looked for between reads, and the held end let go once it is
+            # gone, so that the read ends once the writers that still have it open close it
+            if held is not None and not select.select([fd], [], [], FIFO_GONE_POLL_S)[0]:
+                if not _same_file(fd, path):
+                    os.close(held)
+                    held = None
+                continue
+            chunk = os.read(fd, READ_SIZE)
+            if not chunk:
                 return
-            fd = os.open(path, os.O_RDONLY)
-        except OSError:  # removed: no writer can open it any more
-            return
+            yield chunk
+    finally:
+        if held is not None:
+            os.close(held)
+
+
+def _same_file(fd: int, path: str) -> bool:
+    """Whether `path` still names the file that `fd` reads (not removed, nor replaced by another)."""
+    try:
+        st, named = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (named.st_dev, named.st_ino) == (st.st_dev, st.st_ino)
 
 
 def _chunks_of_stream(source: BinaryIO) -> Iterator[bytes]:
