@@ -5,6 +5,7 @@ import pty
 import select
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -619,30 +620,6 @@ def test_bytes_that_only_start_like_a_utf16_mark_are_read_as_utf8():
     assert b"".join(_utf16_as_utf8([b"\xff\xfe\nprompt caf\xe9\n", b"next\n"])) == b"\xff\xfe\nprompt caf\xe9\nnext\n"
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
-def test_a_named_pipe_on_stdin_is_read_again_by_its_next_writer(tmp_path):
-    """`vcam run show.yaml < cmds` (mkfifo cmds), then `echo "preset 2" > cmds` and later `echo next > cmds`: the
-    first echo's end ended the typed commands, and every later one went into the pipe unread, without a word."""
-    from vcam.control.console import PIPE_EOF, fifo_reopened
-
-    path = tmp_path / "cmds"
-    os.mkfifo(path)
-    r = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # as a shell's `<` opens it, once a writer comes
-    w = os.open(path, os.O_WRONLY)
-    os.set_blocking(r, True)
-    console, handled, said = started_reading(r)
-    os.write(w, b"preset 2\n")
-    os.close(w)
-    assert wait_for(lambda: said == [fifo_reopened(str(path))], 60), said
-    w = os.open(path, os.O_WRONLY)  # the next echo: waits for vcam to open it again
-    os.write(w, b"next\n")
-    os.unlink(path)  # removed: nothing more can come, and the reading ends
-    os.close(w)
-    console._thread.join(60)
-    assert not console._thread.is_alive()
-    assert handled == ["preset 2", "next"] and said == [fifo_reopened(str(path)), PIPE_EOF]
-
-
 def fifo_on_stdin(path: Path) -> tuple[int, int]:
     """A named pipe made at `path`, opened for reading as a shell's `<` opens it once a writer comes, and that
     first writer's end."""
@@ -651,6 +628,41 @@ def fifo_on_stdin(path: Path) -> tuple[int, int]:
     w = os.open(path, os.O_WRONLY)
     os.set_blocking(r, True)
     return r, w
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
+def test_a_named_pipe_on_stdin_is_read_again_by_its_next_writer(tmp_path):
+    """`vcam run show.yaml < cmds` (mkfifo cmds), then `echo "preset 2" > cmds` and later `echo next > cmds`: the
+    first echo's end ended the typed commands, and every later one went into the pipe unread, without a word. The
+    console is held as it tells of the first end until the next echo is written and the pipe removed: the latest a
+    reader can be, whatever the thread's timing."""
+    from vcam.control.console import PIPE_EOF, fifo_reopened
+
+    path = tmp_path / "cmds"
+    r, w = fifo_on_stdin(path)
+    handled, said = [], []
+    written = threading.Event()
+
+    def say(line: str) -> None:
+        said.append(line)
+        if line == fifo_reopened(str(path)):
+            written.wait(60)
+
+    console = Console(lambda line, source: handled.append(line), say, os.fdopen(r, "rb", buffering=0))
+    console.start()
+    os.write(w, b"preset 2\n")
+    os.close(w)
+    try:
+        assert wait_for(lambda: said == [fifo_reopened(str(path))], 60), said
+        w = os.open(path, os.O_WRONLY | os.O_NONBLOCK)  # the next echo: stdin still reads the pipe, it opens at once
+        os.write(w, b"next\n")
+        os.unlink(path)  # removed: nothing more can come, and the reading ends once this writer closes it
+        os.close(w)
+    finally:
+        written.set()
+    console._thread.join(60)
+    assert not console._thread.is_alive()
+    assert handled == ["preset 2", "next"] and said == [fifo_reopened(str(path)), PIPE_EOF]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
