@@ -1289,3 +1289,13 @@ def test_help_given_a_command_line_or_a_timing_says_what_to_ask(line, hint):
     assert str(err.value) == f"help takes a command's name, not {line[5:]!r}{hint}; help alone lists them"
     if "did you mean" in hint:
         assert parse(hint.split("mean ")[1].rstrip("?)")) == Command("help", ("preset",))
+
+
+@pytest.mark.parametrize("line", ["qu bar", "qu beat", "qu off", "qu 4 beats"])
+def test_a_command_begun_followed_by_words_it_takes_is_not_named_as_a_prompt(line):
+    """`qu bar` (`qu` a typo of q, a word for quit that takes nothing after it) was told of the prompt line
+    `prompt qu bar` as well: the words after `qu` are quantize's."""
+    assert parse(f"quantize {line[3:]}").name == "quantize"
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == "unknown command 'qu' (did you mean quantize?); type 'help' for the list"

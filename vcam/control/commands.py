@@ -825,11 +825,13 @@ def parse(line: str, console: bool = True) -> Command | None:
         typo = nearest(name, [*(c for c in USAGE if console or c not in TYPED_ONLY), *MEANT], prefer=MEANT)
         argless = name in ARGLESS_MEANT or typo in ARGLESS_MEANT and _a_typo(name, typo)
         # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
-        # pasted prompt's line as often; with two words or more after them that the command meant refuses, the
-        # prompt line is named too (not `bl 1 2 0.5`, `pr neon city`: blend and preset take those)
-        short = len(name) <= 2 and sum(word.isalpha() for word in rest.split()) >= 2 and not any(
-            _parses(f"{c} {rest}", console) for c in USAGE if c.startswith(name) or c == typo)
-        prompted = _prompt_meant(text, console) if (not hint or argless or short) and not timed else ""
+        # pasted prompt's line as often
+        short = len(name) <= 2 and sum(word.isalpha() for word in rest.split()) >= 2
+        # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
+        # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset)
+        taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in USAGE if c.startswith(name) or c == typo)
+        prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
+                    else "")
         if prompted:
             hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
         raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
