@@ -1299,3 +1299,13 @@ def test_a_command_begun_followed_by_words_it_takes_is_not_named_as_a_prompt(lin
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value) == "unknown command 'qu' (did you mean quantize?); type 'help' for the list"
+
+
+@pytest.mark.parametrize("line", ["bland 1 2 0.5", "bland neon ocean 0.5"])
+def test_a_typo_of_a_command_followed_by_words_it_takes_is_not_named_as_a_prompt(line):
+    """`bland 1 2 0.5` (`bland` as near blank, a word for blackout, as blend) was told of the prompt line
+    `prompt bland 1 2 0.5` as well: blend takes those words."""
+    assert parse(f"blend {line[6:]}").name == "blend"
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "prompt" not in str(err.value)

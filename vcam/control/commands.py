@@ -822,14 +822,17 @@ def parse(line: str, console: bool = True) -> Command | None:
         # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
         timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
         # a typo of such a word (`by the sea`: bye) as well
-        typo = nearest(name, [*(c for c in USAGE if console or c not in TYPED_ONLY), *MEANT], prefer=MEANT)
+        commands = [c for c in USAGE if console or c not in TYPED_ONLY]
+        typo = nearest(name, [*commands, *MEANT], prefer=MEANT)
         argless = name in ARGLESS_MEANT or typo in ARGLESS_MEANT and _a_typo(name, typo)
         # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
         # pasted prompt's line as often
         short = len(name) <= 2 and sum(word.isalpha() for word in rest.split()) >= 2
         # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
-        # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset)
-        taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in USAGE if c.startswith(name) or c == typo)
+        # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
+        # (blend, though bland is as near blank, a word for blackout)
+        near = {typo, nearest(name, commands)}
+        taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
         prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
                     else "")
         if prompted:
