@@ -1309,3 +1309,13 @@ def test_a_typo_of_a_command_followed_by_words_it_takes_is_not_named_as_a_prompt
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, meant", [("tep", "tap"), ("tmp", "tap"), ("reses", "reset"), ("bam", "bpm"),
+                                         ("bcm", "bpm"), ("bam 120", "bpm")])
+def test_a_typo_of_a_command_nearer_a_word_it_is_no_typo_of_still_names_the_command(line, meant):
+    """`reses` (nearest presets, a word for preset, but no typo of it), `bam` (nearest webcam), `tep` (tempo) were
+    answered with no command at all, where each is a letter off reset, bpm, tap."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)

@@ -689,14 +689,29 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # stop), and the word it was near would have ended the show; nor is the command spelled nearest to it
     # (`blacker`: back, which fires a cue) the one meant.
     meant = nearest(name, [*known, *MEANT], prefer=MEANT)
-    if meant in MEANT:
-        return _did_you_mean(meant, console) if _a_typo(name, meant) else ""
+    if meant in MEANT and _a_typo(name, meant):
+        return _did_you_mean(meant, console)
+    if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
+        meant = nearest(name, [c for c in known if _one_slip(name, c)])
     return f" (did you mean {meant}?)" if meant else ""
 
 
 def _a_typo(name: str, meant: str) -> bool:
     """Whether `name` may be `meant` mistyped: a letter more or less, or `meant` stopped short."""
     return abs(len(name) - len(meant)) <= 1 or meant.startswith(name)
+
+
+def _one_slip(name: str, word: str) -> bool:
+    """Whether `name` is `word` with one letter changed, added or dropped, or two side by side swapped: a typo,
+    where a longer word near it (`blacker`: blackout) is another word."""
+    if name == word or abs(len(name) - len(word)) > 1:
+        return False
+    at = next((i for i, (a, b) in enumerate(zip(name, word)) if a != b), min(len(name), len(word)))
+    if len(name) == len(word):
+        return name[at + 1:] == word[at + 1:] or (name[at + 2:] == word[at + 2:]
+                                                  and name[at:at + 2] == word[at:at + 2][::-1])
+    longer, shorter = (name, word) if len(name) > len(word) else (word, name)
+    return longer[at + 1:] == shorter[at:]
 
 
 def _prompt_meant(text: str, console: bool) -> str:
