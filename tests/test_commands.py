@@ -1272,6 +1272,8 @@ def test_a_word_of_two_letters_starting_a_line_of_words_names_the_prompt_line_to
 
 @pytest.mark.parametrize("line", ["pr neon city", "bl neon ocean 0.5", "bl 1 2 0.5"])
 def test_two_letters_begun_of_a_command_that_takes_the_words_after_are_not_named_as_a_prompt(line):
+    """Guards the rule that names the prompt line after two letters followed by words (`in the style of …`): not
+    where the command those letters begin takes the words (preset, blend), whose line is a command mistyped."""
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt," not in str(err.value)
