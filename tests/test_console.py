@@ -696,6 +696,35 @@ def test_a_named_pipes_next_writer_right_after_the_first_is_read_without_waiting
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
+def test_a_named_pipe_this_user_may_not_write_ends_as_a_pipe_does(tmp_path, monkeypatch):
+    """Another user's pipe (mode 444), read by vcam: holding a write end of it is refused, and the typed commands
+    were said unreadable ("stdin can no longer be read ([Errno 13] Permission denied …)"), which they were not: its
+    first writer's end is the end of piped input, as any pipe's. The refusal is made here as the kernel makes it for
+    a user who is not the pipe's owner (the tests may run as root, whom no mode refuses)."""
+    from vcam.control.console import PIPE_EOF
+
+    real_open = os.open
+
+    def refused(file, flags, *args, **kwargs):
+        if str(file).startswith("/proc/self/fd/") and flags & os.O_WRONLY:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    path = tmp_path / "cmds"
+    r, w = fifo_on_stdin(path)
+    try:
+        console, handled, said = started_reading(r)
+        os.write(w, b"preset 2\n")
+        os.close(w)
+        console._thread.join(60)
+        assert not console._thread.is_alive()
+    finally:
+        os.unlink(path)
+    assert handled == ["preset 2"] and said == [PIPE_EOF]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "mkfifo"), reason="Linux's named pipes")
 def test_a_named_pipe_removed_before_its_writer_closed_it_is_said_ended_not_read_again(tmp_path):
     """`rm cmds` while the echo still held it open: "commands written to it again are read" was said of a pipe no one
     could open any more, just before the end of piped input."""

@@ -330,7 +330,10 @@ def _chunks_of_fifo(fd: int, path: str, on_end: Callable[[str], None]) -> Genera
     yield from _chunks_of(fd, False)
     if not _same_file(fd, path):  # removed before its first writer closed it: no writer can open it any more
         return
-    held: int | None = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK)  # this pipe, not a namesake
+    try:
+        held: int | None = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK)  # this pipe, not a namesake
+    except OSError:  # a pipe this user may read but not write (another user's): it has ended, as any pipe's end
+        return
     try:
         on_end(path)
         while True:
