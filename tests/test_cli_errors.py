@@ -124,6 +124,17 @@ def test_bench_json_on_the_camera_only_install_names_the_extra_as_stderr_does():
     assert f"vcam: error: {said['error']}" in done.stderr and f"fix: {said['fix']}" in done.stderr
 
 
+def test_bench_json_says_an_unknown_model_as_stderr_does(capsys):
+    """The JSON object said "ValueError: unknown model 'nope'…" where stderr said vcam's own line alone."""
+    import json
+
+    assert main(["bench", "--model", "nope", "--json"]) == 2
+    done = capsys.readouterr()
+    said = json.loads(done.out)
+    assert said == {"error": "unknown model 'nope'; choose one of: krea-14b, tiny"}
+    assert done.err == f"vcam: error: {said['error']}\n"
+
+
 def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
     from types import SimpleNamespace
 
