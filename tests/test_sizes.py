@@ -79,6 +79,20 @@ def test_a_size_past_the_largest_is_refused_everywhere_saying_the_largest(w, h):
     check_size(1920, 1920)
 
 
+@pytest.mark.parametrize("written,hint", [
+    ("832×480", "did you mean 832x480?"), ("576*320", "did you mean 576x320?"), ("480p", "did you mean 832x480?"),
+    ("830×480", "and as 830x480 it is refused: size 830x480: " + RULE)])
+def test_a_show_offers_the_size_meant_in_another_form_as_the_command_line_does(written, hint):
+    """The README writes sizes as 832×480: --size 832×480 was asked "did you mean 832x480?", while the same size in
+    a show file was told only that it must be WIDTHxHEIGHT, like 832x480."""
+    with pytest.raises(argparse.ArgumentTypeError) as on_cli:
+        frame_size(written)
+    assert hint in str(on_cli.value)
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {written}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert any(p.startswith("show.yaml:2") and hint in p for p in in_show.value.problems), in_show.value.problems
+
+
 def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
     for command in ("run", "serve", "bench"):
         with pytest.raises(SystemExit):

@@ -2,6 +2,9 @@
 Plain arithmetic, so that the camera's side can check a size without the engine."""
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 PATCH = 16  # pixels per side of a transformer token: the VAE's 8× times the 2×2 patch
 # The model was trained at 832x480: a side past 1920 (over twice its own) is a mistyped extra zero rather than a
 # show, which would otherwise sit loading or run out of memory instead of being refused.
@@ -30,3 +33,40 @@ def _unsigned(width: int, height: int) -> str:
     except ValueError:
         return f"give both as positive multiples of {PATCH} (e.g. 832x480, 576x320, 480x832)"
     return f"did you mean {meant[0]}x{meant[1]}?"
+
+
+def not_a_size(text: str, check: Callable[[int, int], None] | None = None) -> str:
+    """Why `text` is not WIDTHxHEIGHT: a size meant in another form is offered where `check` (which raises
+    ValueError for a size refused) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001
+    sent the operator on to "must be multiples of 16"."""
+    meant = meant_size(text)
+    said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
+    try:
+        if meant and check:
+            check(*(int(v) for v in meant.split("x")))
+    except ValueError as e:
+        said = f", and as {meant} it is refused: {e}"
+    return f"{text!r} is not WIDTHxHEIGHT{said}"
+
+
+def meant_size(text: str) -> str | None:
+    """The WIDTHxHEIGHT a text that is not one was meant as (`832×480`, `480p`), else None."""
+    return _named_size(text) or _other_separator(text)
+
+
+def _named_size(text: str) -> str | None:
+    """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
+    from vcam.bench.live_size import LIVE_SIZES
+
+    named = text.strip().lower()
+    if not (named.endswith("p") and named[:-1].isdigit()):
+        return None
+    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named[:-1])]
+    return sizes[0] if len(sizes) == 1 else None
+
+
+def _other_separator(text: str) -> str | None:
+    """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
+    (ffmpeg's), `640/360`: the size in the form vcam reads."""
+    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
+    return f"{numbers.group(1)}x{numbers.group(2)}" if numbers else None
