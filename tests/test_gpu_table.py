@@ -166,3 +166,18 @@ def test_help_describes_the_script_in_whole_sentences(capsys):
         gpu_table.main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "frames/s predicted by vcam's speed model" in text and "at 832x480 and 576x320" in text
+
+
+def test_the_readme_says_what_vcam_run_picks_on_a_24_gb_card():
+    """The FP8 paragraph said a 24 GB card "runs krea-14b at 576×320 in FP8 by the estimate (chosen by itself when no
+    --size or --quant is given)", where `vcam run` picks 416×240 there at the default target, as the table says."""
+    from vcam.bench.predict import fits_card
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    start = text.index("a 24 GB card (RTX 4090, L4)")
+    sentence = text[start:text.index(".", start)]
+    for name in ("RTX 4090", "L4"):
+        card = next(c for c in gpu_table.CARDS if c.name == name)
+        assert fits_card(card, 576, 320, "fp8") and not fits_card(card, 832, 480, "fp8")
+        size, quant = gpu_table.pick(card, gpu_table.DEFAULT_TARGET_FPS).split(",")[0].split()
+        assert f"at {size.replace('x', '×')}" in sentence and f"picks {quant.upper()}" in sentence, sentence
