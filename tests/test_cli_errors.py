@@ -387,6 +387,15 @@ def test_bench_names_the_cuda_devices_there_are(cards, device, said, monkeypatch
         bench_target(BenchSettings(model="tiny", device=device))
 
 
+@pytest.mark.parametrize("device", ["0", "1", " 1"])
+def test_bench_offers_a_card_given_by_its_number_alone_as_a_cuda_device(device, capsys):
+    """--device 1 (a card's number, as nvidia-smi lists it) was answered "'1' is not a device"."""
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    number = device.strip()
+    assert capsys.readouterr().err == f"vcam: error: --device {device!r} is not a device; did you mean " \
+        f"cuda:{number}?\n  fix: give cuda:{number} (or cuda, cuda:1 or cpu)\n"
+
+
 @pytest.mark.parametrize("device", ["cpu:7", "cpu:1"])
 def test_bench_refuses_a_cpu_index_rather_than_running_on_the_one_cpu(device, capsys):
     assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2

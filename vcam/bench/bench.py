@@ -257,6 +257,9 @@ def _bench_device(name: str | None) -> torch.device:
     try:
         device = torch.device(name.strip().lower())  # "CPU", "Cuda:1": torch takes only lower case
     except RuntimeError:
+        if name.strip().isdigit():  # a card's number alone, as nvidia-smi lists it and other tools take it
+            raise VcamError(f"--device {name!r} is not a device; did you mean cuda:{name.strip()}?",
+                            f"give cuda:{name.strip()} (or cuda, cuda:1 or cpu)") from None
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type == "cpu":
         if device.index:  # torch takes cpu:7 and runs on the one CPU device, so a typo went unnoticed
