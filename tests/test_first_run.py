@@ -1,8 +1,11 @@
 """A new user's first commands, as the README gives them, on a machine that lacks something: a package of the
 install gone, no camera device, a terminal of an odd size. Each says what is missing and the line that fixes it."""
+import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -196,7 +199,8 @@ def homeless(monkeypatch):
 
     monkeypatch.delenv("HOME", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.delenv("VCAM_CACHE_DIR", raising=False)
+    monkeypatch.setenv("VCAM_CACHE_DIR", "")  # recorded: a run's own cache folder, kept there, goes with the test
+    monkeypatch.delenv("VCAM_CACHE_DIR")
     monkeypatch.setattr(pwd, "getpwuid", unknown)
     assert os.path.expanduser("~") == "~"
 
@@ -230,7 +234,6 @@ def test_with_no_home_a_temporary_cache_folder_another_user_could_fill_is_left_a
     from vcam.engine import cachedir
 
     monkeypatch.setattr(cachedir, "_said", set())
-    monkeypatch.setattr(cachedir, "_private", [])
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     usual = tmp_path / f"vcam-cache-{os.getuid()}"
     if planted == "a link":
@@ -248,6 +251,9 @@ def test_with_no_home_a_temporary_cache_folder_another_user_could_fill_is_left_a
     st = os.lstat(folder)
     assert st.st_uid == os.getuid() and st.st_mode & 0o777 == 0o700
     assert cachedir.cache_dir() == folder  # one folder for the whole run: the tuning saved is found again
+    child = subprocess.run([sys.executable, "-c", "from vcam.engine.cachedir import cache_dir; print(cache_dir())"],
+                           capture_output=True, text=True, timeout=120)
+    assert child.stdout.strip() == str(folder)  # and by a process the run starts (a kernel compiler's worker)
     err = capsys.readouterr().err
     assert f"{usual} is not this user's own" in err and f"kept in {folder}" in err
 
@@ -258,7 +264,6 @@ def test_with_no_home_the_temporary_cache_folder_is_made_for_this_user_alone(hom
 
     from vcam.engine import cachedir
 
-    monkeypatch.setattr(cachedir, "_private", [])
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     usual = tmp_path / f"vcam-cache-{os.getuid()}"
     assert cachedir.cache_dir() == usual
@@ -290,6 +295,17 @@ def test_with_no_home_a_show_folder_is_not_said_to_share_the_home_folder(homeles
     monkeypatch.chdir(tmp_path)
     assert MediaFolders.chosen(None, str(tmp_path / "show.yaml")).too_wide() == []
     assert MediaFolders.chosen(["/"], None).too_wide() == ["/"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_with_no_home_a_map_named_under_the_home_folder_is_said_not_found(homeless, tmp_path, monkeypatch):
+    """`--midi-map=~/x.yaml` (the shell leaves that ~) with no home: the map is said not found, as written."""
+    from vcam.control.midimap import MAPS
+
+    monkeypatch.chdir(tmp_path)
+    assert MAPS.find("~/x.yaml", None) is None
+    with pytest.raises(ValueError, match="^MIDI map '~/x.yaml' not found; shipped maps: "):
+        MAPS.named("~/x.yaml", lambda path: path)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the C locale is a POSIX thing")
@@ -395,3 +411,104 @@ def test_a_path_with_accents_from_the_command_line_prints_as_typed_in_the_c_loca
                           capture_output=True, timeout=120, env=env)
     assert gone.returncode == 2 and b"  " + os.fsencode(folder / "gone.yaml") + b": the show file does not exist" \
         in gone.stderr
+
+
+# Runs the command (`python -m vcam` or the console script's lines) with a SIGINT sent to itself as the line
+# `argv[3]` of the file `argv[2]` (vcam/__main__.py, vcam/cli.py) is about to run: a Ctrl-C at that instant.
+_CTRL_C_AT = """\
+import os, runpy, signal, sys
+mode, where, line, *args = sys.argv[1:]
+sys.argv = [sys.argv[0], *args]
+
+def tracer(frame, event, arg):
+    if not frame.f_code.co_filename.endswith(os.path.join("vcam", where)):
+        return None
+    if event == "line" and frame.f_lineno == int(line):
+        sys.settrace(None)
+        print("sent", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGINT)
+    return tracer
+
+sys.settrace(tracer)
+if mode == "module":
+    runpy.run_module("vcam", run_name="__main__", alter_sys=True)
+else:
+    from vcam.__main__ import run
+    sys.exit(run())
+"""
+
+
+def _lines_between(path: Path, first: str, last: str) -> list[int]:
+    """The numbers of the lines of `path` from the one after the line holding `first` to the one holding `last`."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, text in enumerate(lines) if first in text) + 2
+    end = next(i for i, text in enumerate(lines) if last in text and i + 1 >= start) + 1
+    return list(range(start, end + 1))
+
+
+@pytest.mark.slow  # a process per line
+@pytest.mark.parametrize("mode", ["module", "script"])
+def test_a_ctrl_c_at_any_line_before_the_command_takes_it_leaves_with_130_and_no_traceback(tmp_path, mode):
+    """From vcam/__main__.py's handler on (installed as its first step), through run's lines and main's, to the
+    options' try: each line a Ctrl-C could land on leaves with exit code 130 and no traceback, where one before
+    run's try printed one."""
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    entry, cli = ROOT / "vcam" / "__main__.py", ROOT / "vcam" / "cli.py"
+    points = [("__main__.py", n) for n in _lines_between(entry, "_hold()  # first", "sys.exit(run())")]
+    points += [("cli.py", n) for n in _lines_between(cli, "def main(", "code = _main(argv)")]
+    sent = 0
+    for where, line in points:
+        done = subprocess.run([sys.executable, str(harness), mode, where, str(line), "--version"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        if "sent" not in done.stderr:  # a line that does not run (a def's body, the other entry's line)
+            continue
+        sent += 1
+        assert done.returncode == 130 and "Traceback" not in done.stderr, (where, line, done.stderr)
+    assert sent >= 8
+
+
+@pytest.mark.slow  # a process of its own
+def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
+    """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a
+    traceback."""
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    line = _lines_between(ROOT / "vcam" / "cli.py", "code = _main(argv)", "_leave_mid_download(code)")[-1]
+    done = subprocess.run([sys.executable, str(harness), "script", "cli.py", str(line), "check", "presets/club.yaml"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "sent" in done.stderr and done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
+
+
+def _read_lines(stream, lines: list[str], seen: threading.Event, text: str) -> None:
+    for line in stream:
+        lines.append(line)
+        if text in line:
+            seen.set()
+    seen.set()  # its end: the waiter need not wait out its timeout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("entry", [["-m", "vcam"],
+                                   ["-c", "import sys; from vcam.__main__ import run; sys.exit(run())"]])
+def test_a_ctrl_c_during_a_command_reaches_the_command_under_either_entry(entry):
+    """Under `python -m vcam` the handler that leaves at once stayed on through the command: a Ctrl-C during
+    `bench --json` left with exit code 130 and nothing on stdout, where the command says it stopped."""
+    proc = subprocess.Popen([sys.executable, *entry, "bench", "--model", "tiny", "--json", "--blocks", "100000"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    warming = threading.Event()
+    reader = threading.Thread(target=_read_lines, args=(proc.stderr, lines, warming, "warming up"), daemon=True)
+    reader.start()
+    try:
+        assert warming.wait(300) and proc.poll() is None, "".join(lines)
+        proc.send_signal(signal.SIGINT)
+        out = proc.stdout.read()
+        code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    reader.join(30)
+    assert code == 130 and json.loads(out) == {"error": "stopped (Ctrl-C) before the timing finished: no result"}, \
+        (out, "".join(lines))
+    assert "Traceback" not in "".join(lines)

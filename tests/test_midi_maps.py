@@ -423,3 +423,18 @@ def test_a_midi_map_and_an_osc_map_refuse_a_yaml_yes_for_a_preset_in_the_same_wo
     [(_, _, osc_said)] = oscmap.missing_presets(show, oscmap.map_named(str(tmp_path / "osc.yaml"))[1])
     wording = "between: True is not a preset name or number; quote a name"
     assert midi_said == f"line 2: knob cc 0 {wording}" and osc_said == f"/f {wording}"
+
+
+def test_vcam_check_names_a_map_file_without_a_name_by_its_file(tmp_path, capsys):
+    """A midi: or osc: section built on a map file with no `name:` is said by that file, not as an inline map."""
+    from vcam.cli import main
+
+    (tmp_path / "desk.yaml").write_text("controls:\n  - {cc: 16, param: seed}\n")
+    (tmp_path / "pad.yaml").write_text("controls:\n  - {address: /seed, param: seed}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("name: s\npresets:\n  - {name: a, prompt: a}\nmidi: {map: desk.yaml}\nosc: {map: pad.yaml}\n")
+    assert main(["check", str(show)]) == 0
+    out = capsys.readouterr().out
+    assert "midi: desk.yaml: 1 knob" in out
+    assert "osc: pad.yaml: 1 fader" in out
+    assert "inline map" not in out

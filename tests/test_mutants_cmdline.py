@@ -955,3 +955,17 @@ def test_a_tuning_stopped_after_saving_what_it_measured_still_exits_130(interrup
     monkeypatch.setattr("vcam.bench.tuning.tune", lambda *a, **k: result)
     assert main(["bench", "--model", "tiny", "--tune"]) == code
     assert capsys.readouterr().out == "table\n"
+
+
+@pytest.mark.parametrize("text, seconds", [("1h 30m", 5400.0), ("2m 30s", 150.0), ("90 s", 90.0),
+                                           ("1 h 30 m", 5400.0), ("1h  30m 15s", 5415.0), ("1.5 H", 5400.0)])
+def test_a_duration_written_with_spaces_between_its_units_is_taken(text, seconds):
+    """`--duration "1h 30m"` was refused as no length of time; each word carries its unit, so nothing is guessed."""
+    assert argtypes.duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["1h 30", "1 30", "30 1h", "30m 1h", "1h 30x"])
+def test_a_spaced_duration_with_a_word_of_no_unit_or_out_of_order_is_refused(text):
+    """A word without its own unit (30 of what?) or units not from the largest down stay refused."""
+    with pytest.raises(argparse.ArgumentTypeError):
+        argtypes.duration(text)

@@ -580,3 +580,67 @@ def test_closing_the_flow_smoother_ends_its_worker_at_once():
     workers = [t for t in threading.enumerate() if t.name == "flow" and t not in before]
     smoother.close()
     assert workers and not any(t.is_alive() for t in workers)
+
+
+def _ended_after(monkeypatch, stopped_by, went_on_air: bool, code: int = 0, outs=("file:show.mp4",)):
+    """`_on_air` around a show whose run returned `code`, stopped by the signal `stopped_by` (None: it ended
+    otherwise), on air or not, with the outputs `outs`; what it returns and what it said."""
+    from vcam.live import run
+    from vcam.outspec import parse_spec
+
+    said: list[str] = []
+    air = SimpleNamespace(run=lambda *args: code, stopped_by=stopped_by, went_on_air=went_on_air, left_at_once=False,
+                          status=SimpleNamespace(message=said.append),
+                          settings=SimpleNamespace(outs=[parse_spec(out) for out in outs]))
+    producer = SimpleNamespace(stop=lambda timeout=None: True, handed_on=lambda: 0)
+    prompter = SimpleNamespace(alive=False, stop=lambda timeout=None: None)
+    inputs = SimpleNamespace(close=lambda: None)
+    controller = SimpleNamespace(handle_line=None)
+    ended = run._on_air(air, None, controller, SimpleNamespace(state=None), [], producer, prompter, None, inputs)
+    return ended, said
+
+
+def test_a_ctrl_c_while_the_model_loads_ends_with_the_interrupted_code_and_says_nothing_was_recorded(monkeypatch):
+    """Stopped before anything went on air: exit code 130 and one line saying so, where it exited 0 as for a show
+    played and stopped."""
+    import signal
+
+    ended, said = _ended_after(monkeypatch, signal.SIGINT, went_on_air=False)
+    assert ended.code == 130
+    assert said == ["loading stopped (Ctrl-C): the show never went on air, so nothing of it was recorded; exit code "
+                    "130"]
+
+
+def test_a_service_stop_while_the_model_loads_is_said_and_keeps_the_shows_code(monkeypatch):
+    import signal
+
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False)
+    assert ended.code == 0
+    assert said == ["loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"]
+
+
+@pytest.mark.parametrize("outs", [(), ("vcam",), ("vcam", "null")])
+def test_a_stop_while_the_model_loads_says_nothing_of_a_recording_where_no_file_was_to_be_made(monkeypatch, outs):
+    """vcam serve with no --out, or a camera alone: there was never a recording to make, and the line said there
+    was none."""
+    import signal
+
+    ended, said = _ended_after(monkeypatch, signal.SIGINT, went_on_air=False, outs=outs)
+    assert ended.code == 130 and said == ["loading stopped (Ctrl-C): the show never went on air; exit code 130"]
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False, outs=outs)
+    assert ended.code == 0 and said == ["loading stopped (SIGTERM): the show never went on air"]
+
+
+def test_a_stop_while_the_model_loads_says_nothing_was_recorded_where_one_file_of_several_was_to_be_made(monkeypatch):
+    import signal
+
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False, outs=("vcam", "file:a.mp4"))
+    assert said == ["loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"]
+
+
+@pytest.mark.parametrize("stopped_by, went_on_air, code", [(2, True, 0), (None, False, 0), (2, False, 1)])
+def test_a_show_stopped_on_air_or_ended_otherwise_keeps_its_code_and_says_nothing_of_loading(monkeypatch, stopped_by,
+                                                                                             went_on_air, code):
+    """Ctrl-C on air, `quit` while loading, or an output that failed (exit 1): no loading line, the code as it was."""
+    ended, said = _ended_after(monkeypatch, stopped_by, went_on_air, code)
+    assert ended.code == code and said == []

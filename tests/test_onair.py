@@ -690,3 +690,22 @@ def test_an_on_air_line_the_terminal_refuses_keeps_no_frame_from_the_outputs(cap
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
     assert air.pacer.stats.errors == 0 and captured[0].frames  # no camera tick failed, the first one's frame kept
+
+
+@pytest.mark.parametrize("on_air", [False, True])
+def test_the_show_remembers_the_signal_that_stopped_it_and_whether_it_went_on_air(captured, on_air):
+    """A Ctrl-C while the card still shows (the model loading) is told apart from one once blocks are on air: the
+    run's end says the first as a stop before anything was recorded."""
+    air = air_for(["file:show.mp4"])
+
+    class Loading(Feed):
+        def poll(self, stats):
+            if on_air and not air.went_on_air:
+                return super().poll(stats)
+            os.kill(os.getpid(), signal.SIGINT)  # the card on air (or the show's first frame): Ctrl-C
+            return False
+
+    feed = Loading(air.pacer, blocks=1000)
+    feed.go.set()
+    assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
+    assert air.stopped_by == signal.SIGINT and air.went_on_air is on_air

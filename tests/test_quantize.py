@@ -1638,3 +1638,63 @@ def test_the_blocks_spacing_is_said_only_where_it_explains_the_miss():
         assert quantizer.status() == f"on beat {offset * 1000:+.0f} ms{said}", offset
     quantizer.last = Landing(40, 10.0, 10.0, 39, offset=0.2, period=0.0)  # no spacing known
     assert quantizer.status() == "on beat +200 ms"
+
+
+def test_a_change_still_waiting_for_its_beat_as_the_show_stops_is_said_as_not_played():
+    """A preset asked on the bar, a seed on a 4-beat grid and a freeze on the bar, none of which came before the show
+    stopped: the end names each, with what it was waiting for, in one line, where they were dropped unsaid."""
+    now, where = [100.1], [40]  # beat 200.2: the next bar is beat 1 of bar 52
+    producer = BlockStarts()
+    stop = threading.Event()
+    said: list[str] = []
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer, stop,
+                     said.append, land=lambda spec: where[0], tempo=tempo_at(clock=lambda: now[0]),
+                     clock=lambda: now[0])
+    try:
+        ctl.handle_line("preset ocean @bar", "stdin")
+        ctl.handle_line("steps 2 @4", "stdin")
+        ctl.handle_line("freeze @bar", "stdin")
+        assert wait_for(lambda: screen_waiting(ctl), 60)
+        stop.set()  # the show stops first; its parts are closed after
+        assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
+    finally:
+        stop.set()
+        ctl.close()
+    assert [line for line in said if line.startswith("not played")] == [
+        "not played: preset ocean (was waiting for the bar), steps 2 (was waiting for the 4-beat grid), "
+        "freeze (was waiting for beat 1 bar 52)"]
+    assert handed(ctl) == [] and ctl.state.screen == "live"
+
+
+def test_a_change_not_played_is_said_with_only_its_timing_taken_off():
+    """A prompt's own @ words and its spaces are its text: `prompt a cat @night @bar` was said as "prompt a cat",
+    `prompt meet @ dawn @bar` as "prompt meet dawn"; a change waiting for the show's quantize has no @ to take."""
+    now, where = [100.1], [40]
+    stop = threading.Event()
+    said: list[str] = []
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), BlockStarts(), stop,
+                     said.append, land=lambda spec: where[0], tempo=tempo_at(clock=lambda: now[0]),
+                     clock=lambda: now[0])
+    try:
+        for line in ("prompt a cat @night @bar", "prompt meet @ dawn @bar", "prompt two  spaces @bar", "seed 5"):
+            ctl.handle_line(line, "stdin")
+    finally:
+        stop.set()
+        ctl.close()
+    assert [line for line in said if line.startswith("not played")] == [
+        "not played: prompt a cat @night (was waiting for the bar), prompt meet @ dawn (was waiting for the bar), "
+        "prompt two  spaces (was waiting for the bar), seed 5 (was waiting for the bar)"]
+
+
+def test_a_show_that_stops_with_nothing_waiting_for_its_beat_says_nothing_of_it():
+    """Every change on the beat already handed over, or asked at once: no "not played" line at the end."""
+    where = [31]
+    producer = BlockStarts()
+    said: list[str] = []
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
+                     threading.Event(), said.append, land=lambda spec: where[0], tempo=tempo_at())
+    ctl.handle_line("preset ocean @bar", "stdin")  # its block is the next one: handed over at once
+    ctl.handle_line("seed 4 @off", "stdin")
+    producer.start(31)
+    ctl.close()
+    assert handed(ctl) and not [line for line in said if line.startswith("not played")]

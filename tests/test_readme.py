@@ -223,3 +223,25 @@ def test_readme_curves_are_the_codes():
     from vcam.control.faders import CURVES
 
     assert f"# curve: {', '.join(CURVES[:-1])} or {CURVES[-1]}" in FLAT
+
+
+def test_duration_forms_are_the_codes():
+    """Each length of time the README gives `--duration` is taken, as the length it names."""
+    from vcam.argtypes import duration
+
+    forms = re.search(r"`--duration SECONDS` \(or (.*?) for a minute and a half\)", FLAT)[1]
+    taken = {form: duration(form.strip('"')) for form in re.findall(r"`([^`]+)`", forms)}
+    assert taken == {"10m": 600, "1h": 3600, "1h30m": 5400, '"1h 30m"': 5400, "1:30": 90}
+
+
+def test_a_stop_while_the_model_loads_is_the_readmes():
+    """The line a show stopped while loading says, and its exit codes: Ctrl-C's 130, a service's stop 0."""
+    import signal
+
+    from vcam.live.run import _stopped_loading
+
+    said: list[str] = []
+    assert _stopped_loading(signal.SIGINT, 0, said.append, recorded=True) == 130
+    assert f"(`{said[0]}`): Ctrl-C then exits 130" in FLAT
+    assert _stopped_loading(signal.SIGTERM, 0, said.append, recorded=True) == 0
+    assert "SIGTERM and SIGHUP, a service's stop, keep exit code 0" in FLAT

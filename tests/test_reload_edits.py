@@ -247,6 +247,307 @@ def _watched(path, text: str, watched=None):
     return said, save
 
 
+def test_a_show_run_by_a_relative_path_reads_the_folder_that_path_names_after_it_is_replaced(tmp_path, monkeypatch):
+    """`vcam run show.yaml` from the folder of a USB stick: the stick pulled and plugged back in is mounted at the
+    same path, while the show's working folder stays the old one's. Saves there were read from the old folder (not
+    one reloaded, nothing said); the show's path names the folder as it was when the show started."""
+    from vcam.control.reload import ShowWatcher
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(stick)
+    said: list[str] = []
+    shows: list = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: shows.append(show), said.append,
+                          show=load_show(stick / "show.yaml"))
+    stick.rename(tmp_path / "pulled")  # the working folder goes with it, as a stick unmounted keeps it
+    watcher.poll(), watcher.poll()
+    stick.mkdir()  # plugged back in, and the show saved there
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    watcher.poll(), watcher.poll()
+    assert said[0] == ("show.yaml was deleted or renamed: the last good show stays live, and a save of show.yaml is "
+                       "read again"), said
+    assert said[-1] == "reloaded show.yaml: 2 presets", said
+    assert [s.presets[-1].name for s in shows] == ["b"]
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x, seed: x}\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1].startswith("show file not reloaded, the last good show stays live:\n  show.yaml:2: "), said
+
+
+def test_a_show_run_by_a_relative_path_is_not_said_reloaded_as_its_watch_starts(tmp_path, monkeypatch):
+    """The show file unchanged since the show read it: its first look reloads nothing and says nothing."""
+    from vcam.control.reload import ShowWatcher
+
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"))
+    watcher.saved_since_load()
+    watcher.poll(), watcher.poll()
+    assert said == []
+
+
+def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugged_back_in(tmp_path, monkeypatch):
+    """`vcam run show.yaml --midi-map pads.yaml` from a USB stick's folder: after the stick came back at the same
+    path, a save of the map was read from the old folder and never applied."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import ShowWatcher
+    from vcam.live.settings import RunOptions
+    from vcam.live.showreads import given_maps
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (stick / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(stick)
+    opts = RunOptions(show="show.yaml", midi="pads", midi_map="pads.yaml")
+    given, _ = given_maps(opts, (Path("pads.yaml"), load_map(Path("pads.yaml"))), None)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"),
+                          given=given)
+    stick.rename(tmp_path / "pulled")
+    watcher.poll(), watcher.poll()
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (stick / "pads.yaml").write_text("controls:\n  - {note: 36, command: back}\n")
+    watcher.poll(), watcher.poll()
+    assert [str(b.command) for b in given[0].mapping.buttons] == ["back"], said
+
+
+def test_a_midi_map_given_by_a_relative_path_is_named_as_given_by_the_reloads_lines(tmp_path, monkeypatch):
+    """`--midi-map pads.yaml`: a save of it that fails, then one that loads, then its deletion are said with
+    pads.yaml, as the command line gave it (they named it by its whole path from /)."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import ShowWatcher
+    from vcam.live.settings import RunOptions
+    from vcam.live.showreads import given_maps
+
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(tmp_path)
+    opts = RunOptions(show="show.yaml", midi="pads", midi_map="pads.yaml")
+    given, _ = given_maps(opts, (Path("pads.yaml"), load_map(Path("pads.yaml"))), None)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"),
+                          given=given)
+
+    def save(text: str) -> None:
+        (tmp_path / "pads.yaml").write_text(text)
+        os.utime(tmp_path / "pads.yaml", ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save("controls:\n  - {note: 36, command: bogus}\n")
+    save("controls:\n  - {note: 36, command: back}\n")
+    (tmp_path / "pads.yaml").unlink()
+    watcher.poll(), watcher.poll()
+    assert said == [
+        "map file pads.yaml not reloaded, the last good show stays live:\n  pads.yaml:2: MIDI map control 1 command: "
+        "unknown command 'bogus'; type 'help' for the list",
+        "fixed: reloaded show.yaml (pads.yaml saved): 1 preset",
+        "pads.yaml was deleted or renamed: the last good show stays live, and a save of pads.yaml is read again"]
+
+
+def test_a_show_and_a_map_given_from_the_dot_folder_are_named_as_given_by_a_broken_saves_lines(tmp_path, monkeypatch):
+    """`vcam run ./show.yaml --midi-map ./pads.yaml` (a shell's completion): a save of either that fails was said
+    with the file's whole path from /, the `./` of the watched path dropped as the file was read."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import GivenMap, ShowWatcher
+
+    show, pads = tmp_path / "show.yaml", tmp_path / "pads.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n")
+    pads.write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    watcher = ShowWatcher("./show.yaml", lambda show, maps: None, said.append, show=load_show("./show.yaml"),
+                          given=[GivenMap("--midi-map", "./pads.yaml", "./pads.yaml", load_map,
+                                          load_map(Path("./pads.yaml")))])
+    for n, (path, text) in enumerate([(pads, "controls:\n  - {note: 36, command: bogus}\n"),
+                                      (show, "presets:\n  - {name: a, prompt: x, seed: x}\n")]):
+        path.write_text(text)
+        os.utime(path, ns=(10**18 + n,) * 2)
+        watcher.poll(), watcher.poll()
+    assert [line.split("\n  ")[1].split(": ")[0] for line in said] == ["./pads.yaml:2", "./show.yaml:2"], said
+
+
+def test_a_show_given_from_the_dot_folder_saved_unchanged_is_said_unchanged(tmp_path, monkeypatch):
+    """`vcam run ./show.yaml`, the file saved as it was: the show read again was named ./show.yaml and the one on
+    air show.yaml, so the two never compared equal and every such save was reloaded and said so."""
+    from vcam.control.reload import ShowWatcher
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(tmp_path)
+    said: list[str] = []
+    shows: list = []
+    watcher = ShowWatcher("./show.yaml", lambda show, maps: shows.append(show), said.append,
+                          show=load_show("./show.yaml"))
+    os.utime(show, ns=(10**18,) * 2)
+    watcher.poll(), watcher.poll()
+    assert said == ["./show.yaml saved with no change to the show: nothing applied"] and shows == [], said
+
+
+def test_a_show_and_a_map_given_through_a_link_then_up_a_folder_are_read_where_the_link_leads(tmp_path, monkeypatch):
+    """`vcam run link/../show.yaml --midi-map link/../pads.yaml`, link a link to real/sub: the files read are in
+    real/, where the system takes `..` after the link; their saves were not read (`..` taken as leaving `link`)."""
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import GivenMap, ShowWatcher
+
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real" / "sub")
+    show, pads = tmp_path / "real" / "show.yaml", tmp_path / "real" / "pads.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\n")
+    pads.write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(tmp_path)
+    given = [GivenMap("--midi-map", "link/../pads.yaml", "link/../pads.yaml", load_map, load_map(pads))]
+    said: list[str] = []
+    watcher = ShowWatcher("link/../show.yaml", lambda show, maps: None, said.append,
+                          show=load_show("link/../show.yaml"), given=given)
+    show.write_text("presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\n")
+    os.utime(show, ns=(10**18,) * 2)
+    watcher.poll(), watcher.poll()
+    pads.write_text("controls:\n  - {note: 36, command: back}\n")
+    os.utime(pads, ns=(10**18,) * 2)
+    watcher.poll(), watcher.poll()
+    assert said == ["reloaded link/../show.yaml: 2 presets",
+                    "reloaded link/../show.yaml (link/../pads.yaml saved): 2 presets"], said
+    assert [str(b.command) for b in given[0].mapping.buttons] == ["back"]
+
+
+def test_a_show_started_in_a_folder_deleted_since_still_starts_its_watch(tmp_path, monkeypatch):
+    """The folder `vcam run show.yaml --midi-map pads.yaml` started in deleted as the model loaded: the show goes on,
+    its files watched as missing (it ended, the working folder not to be found)."""
+    from pathlib import Path
+
+    from vcam.control.midimap import load_map
+    from vcam.control.reload import GivenMap, ShowWatcher
+
+    start = tmp_path / "start"
+    start.mkdir()
+    monkeypatch.chdir(start)
+    Path("show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    Path("pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    show, pads = load_show("show.yaml"), load_map(Path("pads.yaml"))
+    for name in ("show.yaml", "pads.yaml"):
+        (start / name).unlink()
+    start.rmdir()
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=show,
+                          given=[GivenMap("--midi-map", "pads.yaml", "pads.yaml", load_map, pads)])
+    watcher.poll(), watcher.poll()
+    assert said == [] and watcher.watched() == ["show.yaml", "pads.yaml"]
+
+
+def test_a_show_run_by_a_relative_path_whose_folder_comes_back_as_it_was_is_said_back(tmp_path, monkeypatch):
+    """The stick pulled and plugged back in, the show on it as the show runs it: "back", not "saved"."""
+    from vcam.control.reload import ShowWatcher
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    monkeypatch.chdir(stick)
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"))
+    stick.rename(tmp_path / "pulled")
+    watcher.poll(), watcher.poll()
+    stick.mkdir()
+    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1] == "show.yaml is back, as the show runs it: nothing applied", said
+
+
+@pytest.mark.parametrize("name, meant", [(".show.yaml.swp", "show.yaml"), (".show.yaml.swo", "show.yaml"),
+                                         ("odd-name", None)])
+def test_a_vim_swap_file_given_as_the_show_names_the_file_vim_has_open(tmp_path, name, meant):
+    """`vcam run .show.yaml.swp` (vim's record of an edit under way, its name completed by the shell): told "not
+    written whole, save it again from the editor", which no save of it makes true."""
+    path = tmp_path / name
+    header = b"b0VIM 9.0\0\0\0\0\x10\0\0" + bytes(200) + b"\0" * 100
+    problems = _problems_of(path, header)
+    file = f"{tmp_path / meant}" if meant else "the file vim has open"
+    assert problems == [f"{path}:1: this is vim's swap file (what vim keeps of an edit under way), not the file "
+                        f"itself: give {file}"], problems
+
+
+@pytest.mark.parametrize("indent, said", [
+    ("\u00a0\u00a0\u00a0 ", "a no-break space (U+00A0, column 1)"),
+    ("  \u2003 ", "an em space (U+2003, column 3)"),
+    ("\ufeff   ", "a zero width no-break space (U+FEFF, column 1)")], ids=["no-break", "em", "byte order mark"])
+def test_an_indent_of_spaces_yaml_does_not_take_as_spaces_is_said_at_its_line(tmp_path, indent, said):
+    """A preset copied from a web page or a chat: its no-break spaces read as part of the key ("show: unknown key
+    '\\xa0\\xa0\\xa0 prompt'", and the preset said to have no prompt), a line's own byte order mark as a broken list."""
+    path = tmp_path / "show.yaml"
+    data = f"presets:\n  - name: a\n    prompt: x\n  - name: b\n{indent}prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:5: {said} in the indentation, which YAML does not take for a space; retype the indentation with "
+        "plain spaces (a web page or a chat pastes such spaces)"]
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014"])
+def test_a_list_item_marked_with_a_typographic_dash_is_said_as_one(tmp_path, dash):
+    """"– name: a" (a word processor's autocorrect of "- "): told a ': ' inside a value reads as a new key."""
+    path = tmp_path / "show.yaml"
+    data = f"presets:\n  - name: a\n    prompt: x\n  {dash} name: b\n    prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:4: a dash ({dash}, U+{ord(dash):04X}) where a list item starts with a hyphen (-); type a plain - "
+        "(a word processor's autocorrect makes such dashes)"]
+
+
+def test_a_prompt_whose_text_holds_no_break_spaces_and_dashes_is_read_as_written(tmp_path):
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - name: a\n    prompt: >-\n      city \u2013 night,\n      \u00a0fog\n")
+    assert load_show(path).presets[0].prompts == {"city \u2013 night, \u00a0fog": 1.0}
+
+
+def test_a_folded_prompt_line_that_starts_with_a_dash_is_the_prompts_own(tmp_path):
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - name: a\n    prompt: >-\n      city at night\n      \u2013 rain on glass\n")
+    assert load_show(path).presets[0].prompts == {"city at night \u2013 rain on glass": 1.0}
+
+
+@pytest.mark.parametrize("prompt, read", [
+    ("|\n      city\n      \u2013 lighting: soft\n", "city\n\u2013 lighting: soft"),
+    ("\"city\n      \u00a0mood: calm\"", "city \u00a0mood: calm"),
+    ("'city\n      \u2014 {soft}'", "city \u2014 {soft}"),
+    ("city\n      \u2013 {soft}", "city \u2013 {soft}")], ids=["block", "double quoted", "single quoted", "plain"])
+def test_a_prompt_line_that_reads_as_a_key_after_an_odd_space_or_dash_is_the_prompts_own(tmp_path, prompt, read):
+    """A line inside a prompt is the prompt's text, whatever it starts with: such a show was refused, told to retype
+    an indentation or a list item's hyphen that are not there."""
+    path = tmp_path / "show.yaml"
+    path.write_text(f"presets:\n  - name: a\n    prompt: {prompt}\n  - name: b\n    prompt: y\n")
+    assert [p.prompts for p in load_show(path).presets] == [{read: 1.0}, {"y": 1.0}]
+
+
+@pytest.mark.parametrize("prompt", ["\"city\n      \u00a0mood: calm", "'city\n      \u2013 {soft}"],
+                         ids=["double quoted", "single quoted"])
+def test_a_prompt_line_inside_a_quote_never_closed_is_said_as_the_quote_left_open(tmp_path, prompt):
+    """A quote left open reads to the file's end: its lines after the first were each taken as a line of the show,
+    told to retype an indentation or a list item's hyphen, where the fix is the closing quote."""
+    path = tmp_path / "show.yaml"
+    data = f"presets:\n  - name: a\n    prompt: {prompt}\n  - name: b\n    prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:7: not valid YAML (found unexpected end of stream; the quoted text (is its closing quote missing?) "
+        "started on line 3); check indentation, quotes and brackets"]
+
+
+def test_an_odd_indentation_after_a_prompt_of_many_lines_is_still_said(tmp_path):
+    """A block prompt's lines are passed over as its own only up to where the block ends: a line of the show after
+    it, indented with a no-break space, is still said at its line with the fix (the block taken to run on past its
+    end reads it as the prompt's, and the show is told of an unknown key '\\xa0   prompt' and a preset b with no
+    prompt)."""
+    path = tmp_path / "show.yaml"
+    data = "presets:\n  - name: a\n    prompt: |\n      city\n  - name: b\n\u00a0   prompt: y\n".encode()
+    assert _problems_of(path, data) == [
+        f"{path}:6: a no-break space (U+00A0, column 1) in the indentation, which YAML does not take for a space; "
+        "retype the indentation with plain spaces (a web page or a chat pastes such spaces)"]
+
+
 def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
     """The reply to `input` says a tab in a file's name escaped; the reload's line printed it raw, read as spaces."""
     from vcam.control.actions import SetInput

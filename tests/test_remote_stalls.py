@@ -355,3 +355,36 @@ def test_vcam_cam_says_a_block_outlasts_the_cap_once_though_its_second_block_is_
     assert [line for line in lines if "--max-latency" in line] == [
         "at 2 fps a block of 12 generated frames takes longer than --max-latency 4 s to show, so most of its frames "
         "will be dropped: give --max-latency 6.5 (the picture that much behind), or --fps 3.25 or more"]
+
+
+@pytest.mark.parametrize("stalled, connected", [(True, True), (False, False), (True, False)])
+def test_the_status_line_reads_no_frames_coming_in_while_none_come(stalled, connected):
+    """A stalled stream, or a link that dropped and is reconnecting, brings no frame: its status line read the rate
+    the frames came at before ("RECONNECTING (11 tries failed) | in  24.7 fps | …  0.00 Mbit/s") for as long as it
+    lasted, as if frames still came."""
+    link, feed, _ = _connected([])
+    link.connected = connected
+    stats = PacerStats(pushed=30, production_fps=24.7, stalled=stalled)
+    assert "| in   0.0 fps |" in feed.status(stats, 30.0, [])
+
+
+def test_the_status_line_reads_the_rate_frames_come_in_at_while_they_come():
+    link, feed, _ = _connected([])
+    assert "| in  24.7 fps |" in feed.status(PacerStats(pushed=30, production_fps=24.7), 30.0, [])
+
+
+@pytest.mark.parametrize("mode", ["freeze", "blackout"])
+def test_the_status_line_says_the_camera_is_frozen_or_black(mode):
+    """The laptop's camera held a freeze (or showed black) while its status line read plain LIVE, where the
+    server's own read "LIVE (freeze)": the operator at the laptop could not tell a frozen picture from a live one."""
+    from vcam.remote.camscreen import CamScreen
+
+    link, feed, _ = _connected([])
+    link.screen = CamScreen()
+    flowing = PacerStats(pushed=30)
+    assert feed.status(flowing, 30.0, []).startswith("LIVE |")
+    link.screen.heard({"screen": mode})  # a server that names no frame: made at once
+    assert feed.status(flowing, 30.0, []).startswith(f"LIVE ({mode}) |")
+    assert feed.status(PacerStats(pushed=30, stalled=True), 30.0, []).startswith(f"STALLED ({mode}) |")
+    link.screen.heard({"screen": "live"})
+    assert feed.status(flowing, 30.0, []).startswith("LIVE |")

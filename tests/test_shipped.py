@@ -109,6 +109,30 @@ def test_a_file_near_the_name_here_is_named_before_a_shipped_show(tmp_path, monk
     assert err.value.problems == ["clbub.yaml: the show file does not exist; did you mean clubb.yaml?"]
 
 
+@pytest.mark.parametrize("typed, meant", [("set", "set.yaml"), ("gig", "gig.yml"), ("Set", "set.yaml")])
+def test_a_short_show_name_typed_without_its_ending_names_the_file_here(typed, meant, tmp_path, monkeypatch):
+    """`vcam run set` beside set.yaml: a name too short for a near match was told only to check the path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / meant).write_text("presets: []\n")
+    with pytest.raises(ConfigError) as err:
+        show_file(typed)
+    assert err.value.problems == [f"{typed}: the show file does not exist; did you mean {meant}?"
+                                  + (" (file names are case-sensitive)" if typed != typed.lower() else "")]
+
+
+def test_a_show_path_from_the_home_folder_left_unexpanded_is_read_from_there(tmp_path, monkeypatch):
+    """`SHOW="~/shows/gig.yaml"; vcam run "$SHOW"`: the shell leaves a quoted ~ alone, as it does in a service's
+    command line; it was told the show file does not exist, where --midi-map and --fallback read ~ as home."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "home" / "shows").mkdir(parents=True)
+    (tmp_path / "home" / "shows" / "gig.yaml").write_text("presets: []\n")
+    assert show_file("~/shows/gig.yaml") == str(tmp_path / "home" / "shows" / "gig.yaml")
+    (tmp_path / "~" / "shows").mkdir(parents=True)  # a folder named ~ here is what such a path names
+    (tmp_path / "~" / "shows" / "gig.yaml").write_text("presets: []\n")
+    assert show_file("~/shows/gig.yaml") == "~/shows/gig.yaml"
+
+
 @pytest.mark.parametrize("name", CHECKOUT_SHOWS)
 def test_every_file_a_shipped_show_reads_ships_with_it(name):
     """A shipped show naming a clip, an image or a map file beside it in the checkout reads it from the package's

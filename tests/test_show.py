@@ -698,6 +698,20 @@ def test_an_image_that_decodes_is_taken_as_fallback_and_input(tmp_path):
     assert show.presets[0].input == f"image:{tmp_path / 'still.jpg'}"
 
 
+def test_a_fallback_under_the_home_folder_is_found_as_an_input_there_is(tmp_path, monkeypatch):
+    """`fallback: ~/pics/hold.png` names the image in the home folder, as `input: image:~/...` and --fallback do,
+    not a folder called ~ beside the show."""
+    home = tmp_path / "home"
+    (home / "pics").mkdir(parents=True)
+    cv2.imwrite(str(home / "pics" / "hold.png"), np.full((16, 16, 3), 90, np.uint8))
+    monkeypatch.setenv("HOME", str(home))
+    show = parse_show("defaults: {fallback: ~/pics/hold.png}\n"
+                      "presets:\n  - {name: a, prompt: b, fallback: ~/pics/hold.png}\n",
+                      str(tmp_path / "shows" / "show.yaml"))
+    assert show.defaults.fallback == str(home / "pics" / "hold.png")
+    assert show.presets[0].fallback == str(home / "pics" / "hold.png")
+
+
 def test_a_show_read_again_does_not_decode_its_images_again_unless_they_changed(tmp_path, monkeypatch):
     """A show is read twice as it starts (checked, then loaded): each read decoded its images, and a PNG's reduced
     read decodes it whole (14 s for a 20000x20000 one). An image written again is decoded again."""
@@ -1353,3 +1367,41 @@ def test_a_watched_file_that_became_a_named_pipe_is_read_without_waiting_for_a_w
         reader.join(30)
     assert not waited and got == [None]
     assert reload._digest(str(tmp_path)) is None and reload._digest(str(tmp_path / "gone.yaml")) is None
+
+
+def test_vcam_check_says_a_prompt_the_text_encoder_reads_only_in_part(tmp_path, capsys):
+    """A prompt of 380 short words fits the 2000 characters a preset takes, but not the encoder's 512 tokens: `vcam
+    check` said "ok" alone, and only the run said the model reads part of it. A blend's text is said alike."""
+    from vcam.cli import main
+
+    long = " ".join(["fog,"] * 380)
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: '{long}'}}\n  - {{name: b, prompt: short}}\n"
+                    f"  - name: c\n    prompts:\n      - {{text: calm, weight: 1}}\n      - {{text: '{long}'}}\n")
+    assert main(["check", str(show)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cut = [line for line in lines if "is longer than the text encoder's 512 tokens" in line]
+    assert [line.split(":")[0] for line in cut] == ["  preset 1 'a'", "  preset 3 'c'"], lines
+    # Krea's tokenizer cuts it where its tokens reach 512, which the check cannot count: at this word or before
+    assert cut[0].endswith(": the model reads it at most up to '…fog, fog, fog, fog, fog, fog' (at most 256 of its "
+                           "380 words); shorten it to keep the rest") and lines[-1] == "ok", lines
+
+
+def test_vcam_check_says_nothing_of_a_long_prompt_that_the_encoder_reads_whole(tmp_path, capsys):
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: '{' '.join(['nightfall'] * 190)}'}}\n")
+    assert main(["check", str(show)]) == 0
+    assert "text encoder" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("written, typed", [("cafe\u0301 noir", "caf\u00e9 noir"),
+                                            ("caf\u00e9 noir", "CAFE\u0301 NOIR")],
+                         ids=["decomposed in the file", "decomposed as typed"])
+def test_a_preset_name_with_an_accent_is_found_however_the_accent_is_encoded(written, typed, tmp_path):
+    """é as one character or as e and a combining accent (a name copied from a macOS file name): `preset café noir`
+    was told there is no preset 'café noir', and the list of presets showed a name that looks the same."""
+    show = parse_show(f"presets:\n  - {{name: '{written}', prompt: x}}\n  - {{name: b, prompt: y}}\n",
+                      str(tmp_path / "show.yaml"))
+    assert show.named(typed) == 0

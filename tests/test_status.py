@@ -50,7 +50,7 @@ def test_vcam_cams_status_line_counts_the_frames_it_never_showed():
     from vcam.remote.feed import LinkFeed
 
     link = SimpleNamespace(connected=True, frames=40, frames_this_connection=40, token_refused=False, net_latency=0.1,
-                           uploader=None)
+                           uploader=None, screen=None)
     feed = LinkFeed(link, clock=lambda: 0.0)
     assert "lost" not in feed.status(PacerStats(pushed=40), 30.0, [])
     assert "| lost 24 |" in feed.status(PacerStats(pushed=40, dropped=24), 30.0, [])

@@ -2,6 +2,7 @@
 up with the VAE path's, and it loads the published file layout (and nothing else)."""
 
 import os
+import sys
 import time
 
 import pytest
@@ -197,6 +198,21 @@ def test_without_the_file_and_offline_the_error_says_where_to_get_it(tmp_path, m
     with pytest.raises(WeightsError) as e:
         find_taehv(tmp_path)
     assert TAEHV_URL in e.value.fix and "taew2_1.safetensors" in e.value.message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_weights_folder_in_a_home_there_is_none_of_is_looked_in_as_written(tmp_path, monkeypatch):
+    """A quoted `--weights "~/w"` by a user with no home folder ended with an internal error (Path's RuntimeError)
+    before the decoder's file was looked for anywhere."""
+    from test_weights import no_home
+    from vcam.engine.taehv_weights import find_taehv
+
+    no_home(monkeypatch)
+    monkeypatch.setenv("VCAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(WeightsError) as e:
+        find_taehv("~/w")
+    assert "taew2_1.safetensors" in e.value.message
 
 
 def test_the_download_is_checked_against_the_pinned_commits_blob(tmp_path):

@@ -372,3 +372,30 @@ def test_a_show_with_more_prompts_than_the_cache_holds_keeps_them_all_once_the_e
                            SimpleNamespace(options=SpeedOptions(compile=False)), presets,
                            SimpleNamespace(resize=lambda w, h: None), lambda line: None)(lambda message: None)
     assert all(stream.engine.text.cached(p) for p in presets + ["a desert"])
+
+
+def test_vcam_check_says_cut_the_prompts_the_run_says_cut_as_the_encoder_reads_them(tmp_path):
+    """`vcam check` counted a prompt as written, the run as the encoder reads it (entities unescaped, what prints
+    nothing dropped): `rain&amp;fog` 150 times was said cut at check, and read whole on air."""
+    import re
+
+    from vcam.cmdline.check import _cut_prompts
+    from vcam.control.show import load_show
+
+    prompts = ["rain&amp;fog " * 150, "fog, " * 380, "a&amp;b " * 200, SCENE, "&lt;neon&gt; city"]
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n" + "".join(f"  - {{name: p{i}, prompt: '{p}'}}\n" for i, p in enumerate(prompts)))
+    enc, _ = make_encoder()
+    said: list[str] = []
+    enc.on_cut = said.append
+    run = []
+    for p in load_show(show).presets:
+        said.clear()
+        enc.encode(next(iter(p.prompts)))
+        run += [f"  preset {int(p.name[1:]) + 1} '{p.name}': {note}" for note in said]
+
+    def verdict(line: str) -> tuple[str, ...]:  # the preset, the prompt, and the last words read
+        return re.fullmatch(r"(  preset \d+ '\w+'): prompt '(.*)' is longer than .* up to '…(.*)' \(.*", line).groups()
+
+    assert [verdict(line) for line in _cut_prompts(load_show(show))] == [verdict(line) for line in run]
+    assert [line.split(":")[0] for line in run] == ["  preset 2 'p1'", "  preset 3 'p2'"], run

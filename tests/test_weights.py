@@ -1,5 +1,6 @@
 """Checkpoint loading, file checks, the hub path (against a local hub cache), GPU and VRAM messages."""
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -175,6 +176,27 @@ def test_a_damaged_shard_index_is_named_with_the_rest(tmp_path, weights_folder, 
 def test_missing_folder(tmp_path):
     with pytest.raises(WeightsError, match="does not exist"):
         from_folder(tmp_path / "nope")
+
+
+def no_home(monkeypatch) -> None:
+    """A user with no home folder (HOME unset, no passwd entry: a container run with --user UID)."""
+    import pwd
+
+    def unknown(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_folder_in_a_home_there_is_none_of_is_said_not_found(monkeypatch):
+    """`--weights "~/w"` (quoted: the shell left its ~) by a user with no home folder ended with an internal error,
+    Path's RuntimeError "Could not determine home directory"."""
+    no_home(monkeypatch)
+    with pytest.raises(WeightsError) as err:
+        from_folder("~/w")
+    assert err.value.message == "weights folder ~/w does not exist"
 
 
 def test_the_checkpoint_file_given_for_the_folder_is_said_and_its_folder_named(tmp_path, weights_folder):

@@ -1048,6 +1048,31 @@ def test_the_xet_cache_checked_is_the_folder_hf_xet_uses_for_a_leading_tilde(tmp
     assert W._xet_cache() == tmp_path / "home" / "x"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a passwd entry is a POSIX thing")
+def test_a_xet_cache_in_a_home_folder_there_is_none_of_is_said_before_downloading(tmp_path, monkeypatch):
+    """HF_HUB_CACHE on a volume, HF_HOME unset, in a container run with --user UID (no HOME, no passwd entry):
+    huggingface_hub puts the Xet cache at ~/.cache/huggingface/xet, and Path's RuntimeError ("Could not determine
+    home directory") ended vcam with an internal error."""
+    import pwd
+
+    def unknown(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    online_hub(monkeypatch)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    xet_cache(monkeypatch, Path("~/.cache/huggingface/xet"))
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    fake_hub(monkeypatch, never, dry=sizes)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.message == ("huggingface_hub's Xet cache is in the home folder (~/.cache/huggingface/xet), and "
+                                 "this user has none (HOME is not set, and the system knows none)")
+    assert "HF_XET_CACHE" in err.value.fix and "HF_HUB_DISABLE_XET=1" in err.value.fix
+    xet_cache(monkeypatch, Path("~/.cache/huggingface/xet"), on=False)  # downloads without Xet never work there
+    assert_fetched(monkeypatch, sizes, tmp_path / "hub")
+
+
 @pytest.fixture
 def served_hub(tmp_path, weights_folder):
     """The two repos served over HTTP from the tiny model's files, the checkpoint stalling after its first bytes

@@ -12,9 +12,10 @@
 
 The package imports torch only when these names are first used, so light tools can import vcam without it.
 """
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
+# Nothing is imported here as the package loads (typing took milliseconds): `python -m vcam` and the `vcam` command
+# load it before vcam/__main__.py can take a Ctrl-C, which until then prints a traceback. Type checkers read the
+# name below as typing's.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 __all__ = ["load", "Engine", "Stream", "StreamSettings", "SpeedOptions", "VcamError", "MODELS"]

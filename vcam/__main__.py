@@ -1,6 +1,31 @@
 """`python -m vcam` and the `vcam` command (pyproject's console script): vcam.cli's main, with a package every
-install brings said with pip's line where it is missing as vcam's modules load (pyyaml), not as a traceback."""
+install brings said with pip's line where it is missing as vcam's modules load (pyyaml), not as a traceback.
+
+A Ctrl-C from this module's first lines until main takes over leaves at once with exit code 130: nothing is open
+yet. Raised as a KeyboardInterrupt between two lines here (before run's try, or in the console script's own lines),
+it printed a traceback. This module is the command's entry, imported by nothing else."""
+import os
+import signal
 import sys
+
+
+def _leave(_sig: int, _frame) -> None:
+    os._exit(130)
+
+
+# How vcam.cli knows this handler to take over: a module name would not do, this file runs as `__main__` under
+# `python -m vcam` and as `vcam.__main__` under the console script.
+_leave.vcam_leaves_at_once = True  # type: ignore[attr-defined]
+
+
+def _hold() -> None:
+    """A Ctrl-C leaves at once (_leave) until run hands over to main; not where SIGINT is ignored (nohup, a
+    background job of a script) or taken by a handler of someone else's."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _leave)
+
+
+_hold()  # first: `python -m vcam` runs this module, the console script imports it, each before calling run()
 
 
 def run() -> int:
@@ -12,7 +37,7 @@ def run() -> int:
         from vcam.cmdline.errorlines import missing_at_start  # light: vcam.errors and the standard library
 
         return missing_at_start(e)
-    return main()
+    return main()  # which takes Ctrl-C over inside its first try (vcam.cli.take_ctrl_c)
 
 
 if __name__ == "__main__":

@@ -147,9 +147,21 @@ def _with_units(t: str) -> float:
     return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
+_SPACED_UNIT = re.compile(r"(\d)\s+([hms])(?![a-z])")
+
+
+def _unspaced(t: str) -> str:
+    """`1h 30m`, `2m 30s`, `90 s`, `1 h 30 m` as written without their spaces (a spoken length, quoted in a shell);
+    ValueError where a word has no unit of its own (`1h 30`: 30 of what? `1 30`), which stays refused."""
+    words = _SPACED_UNIT.sub(r"\1\2", t).split()
+    if len(words) > 1 and any(word[-1:] not in _UNITS for word in words):
+        raise ValueError(t)
+    return "".join(words)
+
+
 def duration(text: str) -> float:
-    """Seconds, more than 0: `90`, or as a show is timed by hand, `90s`, `10m`, `1h`, `1h30m`, `1:30` (as a cue's
-    at:) or `1:00:00`, each of which `--duration 10m` refused as "not a number"."""
+    """Seconds, more than 0: `90`, or as a show is timed by hand, `90s`, `10m`, `1h`, `1h30m` (or `1h 30m`), `1:30`
+    (as a cue's at:) or `1:00:00`, each of which `--duration 10m` refused as "not a number"."""
     t = text.strip().lower()
     try:
         if ":" not in t and t[-1:] not in _UNITS:
@@ -161,7 +173,7 @@ def duration(text: str) -> float:
                 raise ValueError
             seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
         else:
-            seconds = _with_units(t)
+            seconds = _with_units(_unspaced(t))
     except ValueError:
         meant = number_meant(t, lambda v: math.isfinite(v) and v > 0, share=False) if "," in t else ""
         raise argparse.ArgumentTypeError(f"{text!r} is not a length of time{meant}: give seconds (90), or 90s, 10m, "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import sys
 
 from vcam.cmdline.bench import cmd_bench
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             leave_now(left.ended.code)
         except KeyboardInterrupt:  # a second Ctrl-C as the command returned: a transfer under way is still said
             _leave_mid_download(LEFT_AT_ONCE)
-            raise
+            return LEFT_AT_ONCE  # raised on, it printed a traceback
         except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
             if (failed := _stdout_flushed(gone=done.code)) is not None:
                 return failed
@@ -92,6 +93,13 @@ def _stdout_flushed(gone=READER_GONE) -> int | None:
     return None
 
 
+def take_ctrl_c() -> None:
+    """A Ctrl-C is a KeyboardInterrupt again, which the caller's try takes, where vcam/__main__.py's handler (leave at
+    once) held it since the process started; another handler (a test's, SIG_IGN) is left as it is."""
+    if getattr(signal.getsignal(signal.SIGINT), "vcam_leaves_at_once", False):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 # `vcam` alone: the commands and a first one to try, where argparse said only "the following arguments are
 # required: command"
 FIRST_STEP = "vcam: give a command; to start: vcam run --model tiny --out file:show.mp4 --duration 10"
@@ -99,6 +107,7 @@ FIRST_STEP = "vcam: give a command; to start: vcam run --model tiny --out file:s
 
 def _main(argv: list[str] | None) -> int:
     try:
+        take_ctrl_c()
         parser = build_parser()
         if not (sys.argv[1:] if argv is None else argv):
             parser.print_help(sys.stderr)

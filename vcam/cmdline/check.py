@@ -18,6 +18,8 @@ def cmd_check(args) -> int:
     print(f"{path}: show {quoted(show.name)}, {counted(len(show.presets), 'preset')}")
     for line in preset_lines(show):
         print(line)
+    for line in _cut_prompts(show):
+        print(line)
     d, o = show.defaults, show.output
     print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
           + (f", fallback {d.fallback}" if d.fallback else "")
@@ -46,6 +48,19 @@ def cmd_check(args) -> int:
         print(f"  osc: {show.osc.describe()}")
     print("ok")
     return 0
+
+
+def _cut_prompts(show) -> list[str]:
+    """A line for each prompt the text encoder surely reads only in part: within the characters a preset takes,
+    short words and punctuation pass its tokens, which the run alone said, once the show was on air."""
+    from vcam.engine.configs import TextConfig
+    from vcam.prompttext import cut_note, read_as_encoded, surely_cut
+
+    most = TextConfig().max_length  # Krea's and the tiny model's alike
+    # as the encoder reads them: `&amp;` is one character, a colour code none
+    read = [(i, p, read_as_encoded(text)) for i, p in enumerate(show.presets, 1) for text in p.prompts]
+    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most, at_most=True)}" for i, p, text in read
+            if (kept := surely_cut(text, most)) is not None]
 
 
 def _check_recordings(show) -> None:

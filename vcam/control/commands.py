@@ -5,6 +5,7 @@ import functools
 import math
 import re
 import shlex
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -771,8 +772,9 @@ def _form(command: str, timing: str | None) -> str:
 
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
-    it is the same name), without the spaces round it, in any case."""
-    return as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower()
+    it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
+    copied from a macOS file name, an e and a combining accent)."""
+    return unicodedata.normalize("NFC", as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower())
 
 
 MAX_CHOICES = 12  # the presets `preset` typed alone names, of a longer show

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
-                                   no_show_file, parse, preset_choices, typed_only)
+                                   no_show_file, parse, parse_quantize, preset_choices, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -517,9 +517,16 @@ class Controller:
         return f"screen: {name}"
 
     def close(self) -> None:
-        """The show ends: a screen change still waiting for its boundary is dropped, its thread ends, and so does
-        the listeners' (the round being told finishes)."""
-        self.screen_waits.close()
+        """The show ends: a change still waiting for its boundary is dropped and said in one line (it was asked for
+        and never reached the camera), the screen's waiting thread ends, and so does the listeners' (the round being
+        told finishes)."""
+        with self._lock:
+            left = [(_without_beat(origin.command), f"the {spec}" if spec in ("beat", "bar") else
+                     f"the {spec}-beat grid") for origin, spec in self._beat.unplayed() if spec is not None]
+            left += [(_without_beat(origin.command), beat) for origin, beat in self.screen_waits.unplayed()]
+            self.screen_waits.close()
+        if left:
+            self.say("not played: " + ", ".join(f"{what} (was waiting for {when})" for what, when in left))
         self._teller.close()
 
     def _set_screen(self, name: str, origin: Origin) -> None:
@@ -946,3 +953,17 @@ def _mix_shown(texts: list[str], width: int) -> str:
         cut.append((text, clipped(shown[text], share)))
         room -= len(cut[-1][1])
     return " + ".join(text for _, text in sorted(cut)) + tail
+
+
+def _without_beat(command: str) -> str:
+    """A command's text without its `@` boundary ("preset 3 @bar": "preset 3"): the end says what it waited for.
+    Only the last ` @` word, where Command's text puts the timing, and only a timing: a prompt's own `@night` and
+    its spaces are the text the user gave."""
+    head, at, timing = command.rpartition(" @")
+    if not (at and head):
+        return command
+    try:
+        parse_quantize(timing, after_at=True)
+    except ValueError:
+        return command
+    return head

@@ -14,6 +14,7 @@ from vcam.control.commands import preset_twice
 from vcam.control.shipped import presets_dir
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
+from vcam.homefolder import expand_home
 from vcam.words import quoted, shell_word
 
 Map = TypeVar("Map")
@@ -65,10 +66,7 @@ def map_kind(node) -> str | None:
 def _home_expanded(ref: str) -> Path:
     """`ref` with `~` or `~user` made the home folder, as the shell would; as written where there is no such user
     (or no home), which is then said not found, where expanduser's RuntimeError ended vcam with a traceback."""
-    try:
-        return Path(ref).expanduser()
-    except RuntimeError:
-        return Path(ref)
+    return expand_home(ref) or Path(ref)
 
 
 class MapFiles:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from vcam.control.commands import Command, CommandError
 from vcam.errors import VcamError
+from vcam.homefolder import home_folder
 from vcam.inspec import InputSpec, parse_input
 from vcam.words import terminal_safe
 
@@ -97,8 +98,8 @@ class MediaFolders:
 
     def too_wide(self) -> list[str]:
         """The folders that share all of the user's home folder (it, or one above it) or the filesystem's root."""
-        home = os.path.expanduser("~")  # "~" itself where there is no home (HOME unset, no passwd entry)
-        home = os.path.realpath(home) if home != "~" else None  # not the current folder's "~", which is any folder
+        home = home_folder()  # None, not the current folder's "~" (which is any folder), where there is none
+        home = os.path.realpath(home) if home is not None else None
         return [folder for folder in self.folders
                 if os.path.dirname(folder) == folder or (home is not None and _within(home, folder))]
 

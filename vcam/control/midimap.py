@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -350,10 +350,12 @@ def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
     if path is None:
         return MidiMap()
     try:
-        return load_map(path)
+        found = load_map(path)
     except ConfigError as e:
         r.problems.extend(e.problems)
         return MidiMap()
+    # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
+    return found if found.name else replace(found, name=path.name)
 
 
 def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None, bits: int, ch: int | None,

@@ -129,6 +129,13 @@ class OnTheBeat:
             return [(origin, held.planned) for held in self._held if held.block is _WAITING
                     for _, origin in held.actions]
 
+    def unplayed(self) -> list[tuple[Origin, str | None]]:
+        """Every change still waiting for its boundary, as the show ends: the origin of each command, with the grid
+        it waited for (None: a command's changes kept together, at once), in the order given."""
+        with self._lock:
+            return list(dict.fromkeys((origin, held.spec) for held in self._held if held.block is _WAITING
+                                      for _, origin in held.actions))
+
     def block_starts(self, block: int) -> None:
         """The producer's `starting` (before the block's controls apply, after the quantizer heard of it): each
         change still waiting is placed again, and handed over when the block after this one is its block (or it

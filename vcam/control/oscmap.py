@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -119,6 +119,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
         else:
             try:
                 result = load_map(path)
+                # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
+                result = result if result.name else replace(result, name=path.name)
             except ConfigError as e:
                 r.problems.extend(e.problems)
     faders, buttons, lines = [], [], {}

@@ -13,6 +13,7 @@ it: a save of one reloads the show as a save of the show file does. vcam's shipp
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
@@ -75,20 +76,47 @@ def _changed_at_start(old: Show, new: Show) -> list[tuple[str, str]]:
 @dataclass
 class GivenMap:
     """A map the command line gives (--midi-map, --osc-map), read again as the show reloads: `mapping` is the one
-    in force, which a reload that loads replaces. `path`: its file, not watched where it is a shipped map."""
+    in force, which a reload that loads replaces. `path`: its file as given, as the show's lines name it; `file`:
+    the one read and watched (`path` from the folder the show started in), not watched where it is a shipped map."""
     flag: str
     ref: str
     path: str
     read: Callable[[Path], object]
     mapping: object
+    file: str = ""
+
+    def __post_init__(self) -> None:
+        self.file = self.file or from_start(self.path)
 
     def read_again(self) -> object:
-        return self.read(Path(self.path))
+        try:
+            return self.read(Path(self.file))
+        except ConfigError as e:
+            raise named_as(e, self.file, self.path) from None
+
+
+def from_start(path: str) -> str:
+    """`path` from the folder the show starts in: a relative one was read from the working folder as it is at a
+    save, which a stick pulled and plugged back in leaves the old one. Its `..` kept: after a link, the system takes
+    it from where the link leads; `./` and `//` dropped, as the file's reader drops them from the path its lines
+    name, which the show's lines then name as given."""
+    try:
+        return str(Path(os.getcwd()) / path)
+    except FileNotFoundError:  # the folder already gone: read as given, as a file missing until it is back
+        return str(Path(path))
+
+
+def named_as(e: ConfigError, file: str, shown: str) -> ConfigError:
+    """`e`, its lines that name `file` naming it `shown` (show.yaml:4: ...), as the show's lines name it."""
+    return ConfigError([shown + p[len(file):] if p.startswith(file + ":") else p for p in e.problems], e.what)
 
 
 def shipped(path: str) -> bool:
     """Whether `path` is one of vcam's shipped maps, which no operator edits during a show."""
-    folder = Path(path).resolve().parent
+    try:
+        folder = Path(path).resolve().parent
+    except FileNotFoundError:  # relative, the working folder gone: not a shipped one, whose path is whole
+        return False
     return any(folder == Path(d).resolve() for d in (midimap.MAPS_DIR, oscmap.MAPS_DIR))
 
 
@@ -159,7 +187,8 @@ class ShowWatcher:
                  say: Callable[[str], None], interval: float = 0.5, show: Show | None = None,
                  given: Sequence[GivenMap] = (), overridden: Mapping[tuple[str, str], str] | None = None,
                  on_first_preset: bool = True, clock: Callable[[], float] = time.monotonic):
-        self.path = path
+        self.path = path  # as given, as the show's lines name it
+        self.file = from_start(path)  # what is read and watched
         self.on_show = on_show
         self.say = say
         self.interval = interval
@@ -193,8 +222,8 @@ class ShowWatcher:
         maps = (*(self.show.map_files if self.show is not None else ()), *self._named)
         if self._watched[0] != maps:  # worked out as the show's maps change, not at each look: a shipped map's
             # test resolves every folder of its path, many times the one stat a look is to cost
-            files = [self.path, *maps, *(g.path for g in self.given)]
-            self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.path or not shipped(f)])
+            files = [self.file, *maps, *(g.file for g in self.given)]
+            self._watched = (maps, [f for f in dict.fromkeys(files) if f == self.file or not shipped(f)])
         return self._watched[1]
 
     def _read_stamps(self) -> dict:
@@ -247,15 +276,15 @@ class ShowWatcher:
         # taken before the file is read: a save the reload reads is not seen by the next looks as one more (said
         # again as a save that changed nothing), and one made while it reads still is
         stamps = self._read_stamps()
-        if stamps.get(self.path) is NOT_A_FILE:  # made one while the model loaded: reading it waits for a writer
+        if stamps.get(self.file) is NOT_A_FILE:  # made one while the model loaded: reading it waits for a writer
             self._not_a_file(self.path)
             return
         try:
-            if load_show(self.path) == self.show:
+            if self._load() == self.show:
                 return
         except ConfigError:  # broken since: said by the reload, as a save that does not load is
             pass
-        self._reload([self.path], stamps)
+        self._reload([self.file], stamps)
         self._stamps = self._seen = stamps
 
     def poll(self) -> None:
@@ -272,12 +301,12 @@ class ShowWatcher:
         if not changed:
             return
         gone = [path for path in changed if stamps[path] is None]
-        for path in gone:  # once: its stamp stays None until it is back
+        for path in map(self._shown, gone):  # once: its stamp stays None until it is back
             self.say(f"{linked(path)} was deleted or renamed: the last good show stays live, and a save of {path} is "
                      "read again")
         for path in changed:
             if stamps[path] is NOT_A_FILE:
-                self._not_a_file(path)
+                self._not_a_file(self._shown(path))
         saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
         if saved:
             self._reload(saved, stamps, back)
@@ -291,25 +320,26 @@ class ShowWatcher:
         not saved stays as read: each is read once a save). `stamps`: the files as the look before the read found
         them; one written since, as it was read, is not applied (the next looks read it once it holds still).
         `back`: those that were gone (said deleted or renamed), there again."""
-        said = self.path if self.path in saved else saved[0]
-        head = f"map file {linked(said)}" if said != self.path else \
-            f"show file {linked(said)}" if os.path.islink(said) else "show file"
+        said = self.file if self.file in saved else saved[0]
+        shown = self._shown(said)  # as the show's lines name it
+        head = f"map file {linked(shown)}" if said != self.file else \
+            f"show file {linked(shown)}" if os.path.islink(self.file) else "show file"
         # a map whose last save did not load is read again too: the show's next save does not make it fixed
-        self._unread.update(g.path for g in self.given if g.path in saved)
-        if _stamp(self.path) is NOT_A_FILE:
+        self._unread.update(g.file for g in self.given if g.file in saved)
+        if _stamp(self.file) is NOT_A_FILE:
             # a map saved while the show file is a named pipe: reading the show waited for a writer, and this
             # watcher with it, for the rest of the show
             self.say(f"{head} not reloaded: {self.path} is a named pipe or a device, not a file; save the show file "
                      "there again to reload both")
             return
         try:
-            show = load_show(self.path)
-            maps = {g.flag: g.read_again() if g.path in self._unread else g.mapping for g in self.given}
+            show = self._load()
+            maps = {g.flag: g.read_again() if g.file in self._unread else g.mapping for g in self.given}
             if self._read_stamps() != stamps:  # an editor began its next save as this one was read: what was read
                 return  # may be its first half, valid YAML, and would go on air
             if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
                 # nothing the show reads (a comment): said as such, where "reloaded: N presets" read as a change
-                self._loaded(show, maps, unchanged(said, said in back))
+                self._loaded(show, maps, unchanged(shown, said in back))
                 return
             applied = self.on_show(show, maps)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
@@ -326,7 +356,7 @@ class ShowWatcher:
         over = {**(first_preset_over(show) if self.on_first_preset else {}), **self.overridden}  # the flag first
         later = waiting_for_start(self.started, show, over) if self.started else ""
         kept = overridden_at_start(self.started, show, over) if self.started else []
-        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.path else said,
+        self._loaded(show, maps, reloaded(self.path, show, applied or (), later, None if said == self.file else shown,
                                           kept))
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
@@ -353,7 +383,20 @@ class ShowWatcher:
         else:
             self.say(said)
         self._failing = said
-        self._named = named_maps(self.path)
+        self._named = named_maps(self.file)
+
+    def _shown(self, path: str) -> str:
+        """A watched file as the show's lines name it: the show file and the maps of the command line as given."""
+        return self.path if path == self.file else next((g.path for g in self.given if g.file == path), path)
+
+    def _load(self) -> Show:
+        """The show file read again, named as it was given (show.yaml:4: ...): as the running show was loaded, which
+        it is compared with: its path as load_show records the one given (./show.yaml as show.yaml), else the two
+        never compare equal."""
+        try:
+            return dataclasses.replace(load_show(self.file), path=str(Path(self.path)))
+        except ConfigError as e:
+            raise named_as(e, self.file, self.path) from None
 
 
 def linked(path: str) -> str:

@@ -54,6 +54,7 @@ class ScreenWaits:
         self.say = say
         self.stop = stop
         self.waits: list[ScreenWait] = []  # the changes waiting, in the order they land: the first lands next
+        self.dropped: list[ScreenWait] = []  # those still waiting as the show stopped, never set
         self.wake = threading.Event()  # a change replaced, the show's end, or a move of the tempo's grid
         self.thread: threading.Thread | None = None
         # whether that thread still looks for a change to wait for: cleared under the lock as it decides to end, so
@@ -108,6 +109,11 @@ class ScreenWaits:
             self.set_screen(wait.mode, wait.origin)
         return ", ".join(dict.fromkeys(w.mode for w in waits))
 
+    def unplayed(self) -> list[tuple[Origin, str]]:
+        """The changes still waiting (or dropped as the show stopped), each with its beat in words ("beat 1 bar
+        18"), in the order they would land (called with the lock held)."""
+        return [(w.origin, beat_words(w.beat, self.tempo.beats_per_bar)) for w in self.dropped + self.waits]
+
     def close(self) -> None:
         """The show ends: a change still waiting is dropped, and its thread ends."""
         self._closed = True
@@ -145,6 +151,7 @@ class ScreenWaits:
             with self.lock:
                 pending = self._next()
                 if pending is None or self._ending():
+                    self.dropped += self.waits  # for the show's end to name
                     self.waits = []
                     self._waiter = False
                     return

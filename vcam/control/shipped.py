@@ -49,6 +49,9 @@ def show_file(ref: str) -> str:
     the shipped shows where it is neither."""
     if os.path.lexists(ref):
         return ref
+    # a quoted ~ the shell left alone (a script's "$SHOW", a service's command line): home, as --midi-map reads it
+    if ref.startswith("~") and os.path.lexists(home := os.path.expanduser(ref)):
+        return home
     from vcam.control.yamlcheck import ConfigError, near_name
 
     if not ref.strip():  # `vcam run "$SHOW"` with the variable unset: said as ": the show file does not exist"

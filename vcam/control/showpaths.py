@@ -62,7 +62,7 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     text = r.string(node, what, 1000)
     if text is None:
         return None
-    path = (base / text).resolve()
+    path = (base / os.path.expanduser(text)).resolve()  # ~/ as an input's image: and --fallback take it
     if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}"):
         return None
     return str(path)

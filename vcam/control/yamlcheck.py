@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,10 @@ class Reader:
             self.problems.append(f"{self.path}:{too_big}")
             return None
         self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
+        odd = _odd_line_start(self._lines, text)
+        if odd:
+            self.problems.append(f"{self.path}:{odd}")
+            return None
         loader = _Loader(text)
         try:
             return loader.get_single_node()
@@ -516,6 +521,67 @@ PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "
                "simple key": "key", "block scalar": "block of text (| or >)"}
 
 
+# What a web page, a chat or a word processor puts where a show writes a space or a hyphen, at a line's start: read
+# as part of the key ("show: unknown key '\xa0\xa0 prompt'") or as a ': ' inside a value, said as neither
+_SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff"
+_ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
+_ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
+
+
+def _odd_line_start(lines: list[str], text: str) -> str | None:
+    """'line: what and the fix' for the first line whose indentation holds a space YAML does not take for one, or
+    whose list item starts with a typographic dash; None where there is none. Only before a key or a list item, and
+    not inside a value of many lines: such a character in a prompt's own text is the prompt's."""
+    odd = [number for number, line in enumerate(lines, 1) if _ODD_SPACE.match(line) or _ODD_DASH.match(line)]
+    if not odd:  # the file scanned again only where a line may be one: a long show's reading stays as fast
+        return None
+    inside, read_to = _scalar_lines(text)
+    for number in odd:
+        line = lines[number - 1]
+        if number in inside:
+            continue
+        if number > read_to:  # past what YAML could read, a line may be a prompt's: YAML's own complaint is said
+            return None
+        if (space := _ODD_SPACE.match(line)) is not None:
+            char = space[1]
+            return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {space.start(1) + 1}) in the indentation, "
+                    "which YAML does not take for a space; retype the indentation with plain spaces (a web page or a "
+                    "chat pastes such spaces)")
+        if (dash := _ODD_DASH.match(line)) is not None:
+            return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
+                    "type a plain - (a word processor's autocorrect makes such dashes)")
+    return None
+
+
+def _scalar_lines(text: str) -> tuple[set[int], float]:
+    """The numbers of the lines a value of many lines (a block, a quoted or a plain one) takes after its first, and
+    the last line YAML read tokens up to (the line of its complaint, or all of them)."""
+    inside: set[int] = set()
+    scanner = _Scanning(text)
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                end = token.end_mark.line + (1 if token.end_mark.column else 0)  # a block ends where the next starts
+                inside.update(range(token.start_mark.line + 2, end + 1))
+    except yaml.MarkedYAMLError as e:
+        # the earlier mark: a quote never closed is complained of at the file's end, and the lines after it opened
+        # are its own, not the show's
+        marks = [m.line + 1 for m in (e.context_mark, e.problem_mark) if m is not None]
+        return inside, min(marks, default=0)
+    except yaml.YAMLError:  # a character YAML does not read: said as such
+        return inside, 0
+    finally:
+        scanner.dispose()
+    return inside, math.inf
+
+
+def _article(char: str) -> str:
+    """A character's Unicode name in words, with its article: "a no-break space", "an em space"."""
+    name = unicodedata.name(char, "space").lower()
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
@@ -557,9 +623,23 @@ def read_text(path: Path) -> str:
         data = f.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ConfigError([f"{path}:{_too_big_message(data)}"])
+    if data.startswith(VIM_SWAP):  # its NULs said it was a file not written whole, to save again: no save does
+        raise ConfigError([f"{path}:1: this is vim's swap file (what vim keeps of an edit under way), not the file "
+                           f"itself: give {_swapped_file(path)}"])
     if _media_kind(data) is not None:  # a video's or an image's bytes may well decode, as far as they are read
         raise UnicodeDecodeError("utf-8", data, 0, 1, "a video or an image, not text")
     return data.decode("utf-8")
+
+
+VIM_SWAP = b"b0VIM "  # how a vim swap file starts
+
+
+def _swapped_file(path: Path) -> str:
+    """The file whose swap file `path` is (vim names .show.yaml.swp, then .swo, ... beside show.yaml)."""
+    name = Path(path).name
+    if name.startswith(".") and len(name) > 5 and name[-4:-2] in (".s", ".S"):
+        return str(Path(path).with_name(name[1:-4]))
+    return "the file vim has open"
 
 
 def read_file(path: Path, what: str = "the file") -> str:
@@ -630,10 +710,12 @@ def near_name(path: Path) -> str | None:
     except OSError:
         return None
     same = next((n for n in names if n.lower() == path.name.lower()), None)
-    near = same or nearest(path.name, names, cutoff=0.75)
+    # `set` for set.yaml: a name that short is no near match to its file's
+    bare = next((n for n in sorted(names) if Path(n).stem.lower() == path.name.lower()), None)
+    near = same or bare or nearest(path.name, names, cutoff=0.75)
     if near is None:
         return None
-    why = " (file names are case-sensitive)" if same else ""
+    why = " (file names are case-sensitive)" if same or (bare and Path(bare).stem != path.name) else ""
     return f"did you mean {path.parent / near}?{why}"
 
 
@@ -746,6 +828,22 @@ if getattr(yaml, "__with_libyaml__", False):
             Resolver.__init__(self)
 
     _Loader = _CLoader
+
+
+class _PyScanning(_StreamReader, Scanner):
+    """PyYAML's own scanner, for the tokens alone."""
+
+    def __init__(self, text: str):
+        _StreamReader.__init__(self, text)
+        Scanner.__init__(self)
+
+    def dispose(self) -> None:
+        pass
+
+
+_Scanning: type = _PyScanning
+if getattr(yaml, "__with_libyaml__", False):
+    _Scanning = CParser
 
 
 def _read_as(v) -> str | None:

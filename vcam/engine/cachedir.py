@@ -7,6 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from vcam.homefolder import expand_home, home_folder
+
 
 def cache_dir() -> Path:
     """$VCAM_CACHE_DIR, else $XDG_CACHE_HOME/vcam (where absolute), else ~/.cache/vcam, none of them created here;
@@ -16,25 +18,25 @@ def cache_dir() -> Path:
     whole against the folder vcam started in, and said."""
     if os.environ.get("VCAM_CACHE_DIR"):
         return _chosen(os.environ["VCAM_CACHE_DIR"])
-    try:
-        xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
-        if xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning wherever vcam started
-            return xdg / "vcam"
-        return Path.home() / ".cache" / "vcam"
-    except RuntimeError:  # no home: HOME unset and no passwd entry for this user (a container's --user UID)
-        return _homeless()
+    xdg = expand_home(os.environ.get("XDG_CACHE_HOME") or "")
+    if xdg is not None and xdg.is_absolute():  # the XDG spec ignores a relative one: it put the tuning wherever
+        return xdg / "vcam"  # vcam started
+    home = home_folder()
+    return home / ".cache" / "vcam" if home is not None else _homeless()
 
 
 def _homeless() -> Path:
     """The cache of a user with no home folder, in the temporary one (where PyTorch keeps its kernels then too),
     and said once: `vcam run` ended with "Could not determine home directory" before loading anything. Its folder
     there is taken only where this user owns it alone; the compiled kernels in it are run, and another user who made
-    it first could put theirs in it: then a private folder of this run's instead."""
+    it first could put theirs in it: then a private folder of this run's instead, made once and kept in
+    VCAM_CACHE_DIR, so that every later look of the run (and of a process it starts) finds the same one."""
     folder = Path(tempfile.gettempdir()) / f"vcam-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
     if hasattr(os, "getuid") and not _ours_alone(folder):
         _say_once(f"vcam: {folder} is not this user's own (another user made it or can write in it, or it is a "
                   "link): it is left alone")
-        folder = _private_folder()
+        folder = Path(tempfile.mkdtemp(prefix="vcam-cache-"))
+        os.environ["VCAM_CACHE_DIR"] = str(folder)
     _say_once(f"vcam: this user has no home folder (HOME is not set, and the system knows none): the tuning and "
               f"compiled kernels are kept in {folder}, which a restart may wipe; set VCAM_CACHE_DIR (or HOME) to "
               "a folder that is kept")
@@ -56,23 +58,11 @@ def _ours_alone(folder: Path) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-_private: list[Path] = []  # this process's own folder, made once: every cache_dir() of a run names the same
-
-
-def _private_folder() -> Path:
-    if not _private:
-        _private.append(Path(tempfile.mkdtemp(prefix="vcam-cache-")))
-    return _private[0]
-
-
 def _chosen(value: str) -> Path:
     """$VCAM_CACHE_DIR made whole, and said (once) where it was relative: `vcam bench --tune` saved the tuning where it
     was started, and a show started from another folder did not find it, with no word why. Unlike a relative
     XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
-    try:
-        folder = Path(value).expanduser()
-    except RuntimeError:  # ~ with no home to read it as
-        folder = Path(value)
+    folder = expand_home(value) or Path(value)  # ~ with no home to read it as: as written
     if folder.is_absolute():
         return folder
     try:

@@ -21,6 +21,7 @@ from vcam import filelock
 from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
+from vcam.homefolder import expand_home
 from vcam.live.progress import ByteProgress, size_text
 from vcam.words import few
 
@@ -161,13 +162,13 @@ def _in_cache(spec: ModelSpec, cache_dir: str | None) -> WeightPaths | None:
 def _hub_cache(cache_dir: str | None) -> Path:
     from huggingface_hub import constants
 
-    try:
-        return Path(cache_dir or constants.HF_HUB_CACHE).expanduser()
-    except RuntimeError:  # ~ with no home: HOME unset and no passwd entry for this user (a container's --user UID)
+    where = expand_home(cache_dir or constants.HF_HUB_CACHE)
+    if where is None:
         raise WeightsError(f"the Hugging Face cache is in the home folder ({cache_dir or constants.HF_HUB_CACHE}), "
                            "and this user has none (HOME is not set, and the system knows none)",
                            "set HF_HOME to a folder with room for the weights (40 to 52 GB), e.g. export "
-                           f"HF_HOME=/workspace/hf, or {FOLDER_FIX}") from None
+                           f"HF_HOME=/workspace/hf, or {FOLDER_FIX}")
+    return where
 
 
 @dataclass(frozen=True)
@@ -366,7 +367,7 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path, folder_fix: str = F
         raise WeightsError(f"the hub cache {where} is read-only and lacks {len(missing)} of the model's files "
                            f"({few(missing, 3)})", "download them into it from a machine that can write it (`vcam "
                            f"download`), or point {_writable_fix()} at a writable folder")
-    xet = _xet_cache()
+    xet = _xet_cache() if missing else None  # nothing to download: no word of a Xet cache that goes unused
     if missing and xet is not None and not _writable(xet):
         raise WeightsError(f"huggingface_hub's Xet cache {xet} is read-only: its downloads of the model's files "
                            "start by making their working folders there",
@@ -385,7 +386,8 @@ def _check_room(plans: dict[str, DownloadPlan], where: Path, folder_fix: str = F
 
 def _xet_cache() -> Path | None:
     """The folder hf_xet works in, where huggingface_hub downloads the hub's Xet-stored files with it; None where
-    it does not (hf_xet missing, HF_HUB_DISABLE_XET set, a huggingface_hub without Xet).
+    it does not (hf_xet missing, HF_HUB_DISABLE_XET set, a huggingface_hub without Xet). WeightsError where it is in
+    a home folder this user has none of: Path's RuntimeError ended vcam with an internal error.
 
     Only its writability matters, not its room: the files' bytes go straight to the hub cache's blobs folder. Of
     what hf_xet writes in its own folder (HF_XET_CACHE, else $HF_HOME/xet, as huggingface_hub's constants say), the
@@ -402,7 +404,13 @@ def _xet_cache() -> Path | None:
     folder = getattr(constants, "HF_XET_CACHE", None)
     if folder is None or not is_xet_available():
         return None
-    return Path(folder).expanduser()
+    where = expand_home(folder)
+    if where is None:  # HF_HUB_CACHE set, HF_HOME not: huggingface_hub put the Xet cache under a ~ there is none of
+        raise WeightsError(f"huggingface_hub's Xet cache is in the home folder ({folder}), and this user has none "
+                           "(HOME is not set, and the system knows none)",
+                           "point HF_XET_CACHE at a writable folder (`export HF_XET_CACHE=/workspace/hf/xet`, say), "
+                           "or download without Xet (`export HF_HUB_DISABLE_XET=1`), then run again")
+    return where
 
 
 def _needs_by_disk(plans: dict[str, DownloadPlan], where: Path) -> dict[Path, int]:

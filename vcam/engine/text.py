@@ -1,9 +1,7 @@
 """Prompt text -> UMT5 text embeddings, with a cache keyed by the prompt so that a prompt seen before is free."""
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -13,8 +11,7 @@ from torch import Tensor
 
 from vcam.engine.configs import TextConfig
 from vcam.errors import VcamError, install_fix
-from vcam.prompttext import read_as_encoded
-from vcam.words import clipped, quoted
+from vcam.prompttext import cut_note, pieces, read_as_encoded, surely_cut
 
 
 def text_repair():
@@ -33,32 +30,6 @@ def clean_prompt(text: str) -> str:
     mojibake, full-width letters; HTML entities; what prints nothing dropped; whitespace folded), so a prompt gives
     the tokens the model was trained on and the same prompt always gives the same tokens."""
     return read_as_encoded(text, text_repair().fix_text)
-
-
-# No token of a SentencePiece tokenizer such as UMT5's crosses a space, a change of Unicode script (a letter
-# beside a digit or a punctuation mark: Latin beside Common) or more than 16 characters (max_sentencepiece_length):
-# its trainer's defaults, which its pieces were made under.
-_LONGEST_PIECE = 16
-
-
-def _common(c: str) -> bool:
-    """Whether `c` is of Unicode's Common script, as a digit, punctuation mark or symbol mostly is (those of a few
-    scripts aside); a mark (an accent, a vowel sign) goes with the letter before it, as its script does."""
-    return "0" <= c <= "9" or unicodedata.category(c)[0] in "PS"
-
-
-def pieces(text: str) -> list[tuple[int, int]]:
-    """The (start, end) spans of `text` that no token of the real UMT5 tokenizer crosses: its words, split between
-    letters and digits or punctuation ("night," is "night" and ",") and every 16 characters. The real tokenizer
-    makes each span one token or more (a rare word several), so it gives a text at least as many tokens as spans."""
-    spans = []
-    for word in re.finditer(r"\S+", text):
-        run_start = word.start()
-        for i in range(word.start() + 1, word.end() + 1):
-            if i == word.end() or _common(text[i]) != _common(text[i - 1]):
-                spans += [(a, min(a + _LONGEST_PIECE, i)) for a in range(run_start, i, _LONGEST_PIECE)]
-                run_start = i
-    return spans
 
 
 class PieceTokenizer:
@@ -89,10 +60,7 @@ class PieceTokenizer:
 
     def cut(self, text: str, max_length: int) -> str | None:
         """The part of `text` the encoder reads where it is longer than `max_length` tokens; None where it fits."""
-        spans = pieces(text)
-        if len(spans) < max_length:
-            return None
-        return text[: spans[max_length - 2][1]]
+        return surely_cut(text, max_length)  # its tokens are the fewest the real tokenizer can give
 
 
 class HFTokenizer:
@@ -121,14 +89,6 @@ class HFTokenizer:
             return None
         kept = self.tok(text, max_length=max_length, truncation=True, add_special_tokens=True).input_ids
         return self.tok.decode(kept, skip_special_tokens=True)
-
-
-def cut_note(prompt: str, kept: str, max_length: int) -> str:
-    """The line that tells the operator a prompt is cut: where (by the last words the model reads), and how much."""
-    words, read = prompt.split(), kept.split()
-    return (f"prompt {quoted(clipped(prompt, 41))} is longer than the text encoder's {max_length} tokens: the model "
-            f"reads it only up to '…{' '.join(read[-6:])}' (about {len(read)} of its {len(words)} words); shorten it "
-            "to keep the rest")
 
 
 def build_umt5(cfg: TextConfig, seed: int):

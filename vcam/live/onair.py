@@ -113,11 +113,17 @@ class OnAir:
         self.pacer.set_fallback(s.fallback)
         self.workers: list[OutputWorker] = []
         self.left_at_once = False
+        self.stopped_by: int | None = None  # the signal that stopped the show (None: it ended otherwise)
         # --duration counted from the first frame on air in camera ticks, not by the clock of the loop that checks
         # it: a recording of 5 s at 30 fps holds 150 frames however busy the machine is
         self._end_tick: int | float | None = None
         self._over = threading.Event()
         self._said_on_air = False
+
+    @property
+    def went_on_air(self) -> bool:
+        """Whether a frame of the show (not the loading card) reached the outputs."""
+        return self._said_on_air
 
     def set_card(self, text: str) -> None:
         """Rewrites the card's second line (the loading progress)."""
@@ -152,6 +158,8 @@ class OnAir:
                 code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
             except KeyboardInterrupt:  # Ctrl-C again while stopping
                 return self._leave_at_once()
+            finally:
+                self.stopped_by = signals.first
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
             self.status.message(_failure_text(failure.error))
             return 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
 import stat
 import sys
 from collections.abc import Callable
@@ -321,6 +322,9 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
             log.end(producer.handed_on())
     if log is not None and log.failed:
         code = _log_failed(log, code, air.status.message)
+    if not code and not interrupted and air.stopped_by is not None and not air.went_on_air:
+        recorded = any(spec.kind == "file" for spec in air.settings.outs)
+        code = _stopped_loading(air.stopped_by, code, air.status.message, recorded)
 
     def settle() -> None:
         if producer.stop(timeout=SETTLE_S):
@@ -331,6 +335,19 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
     if not busy:
         inputs.close()
     return Ended(code, busy, settle, error)
+
+
+def _stopped_loading(sig: int, code: int, say: Callable[[str], None], recorded: bool) -> int:
+    """A show stopped by a signal before it went on air (the model still loading): said, with nothing of it
+    recorded where it had a file to record to (`recorded`), and Ctrl-C's exit code is an interrupted command's, so
+    a script does not take it for a show played. Another signal (docker stop, systemd) keeps the show's own code:
+    stopping a service is how it is meant to end."""
+    interrupted = sig == signal.SIGINT
+    files = ", so nothing of it was recorded" if recorded else ""  # vcam serve, a camera alone: nothing to record to
+    said = f"; exit code {LEFT_AT_ONCE}" if interrupted else ""
+    say(f"loading stopped ({'Ctrl-C' if interrupted else signal.Signals(sig).name}): the show never went on air"
+        f"{files}{said}")
+    return LEFT_AT_ONCE if interrupted else code
 
 
 def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:

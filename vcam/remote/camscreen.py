@@ -88,6 +88,12 @@ class CamScreen:
                 self._make_up_to((on.block, on.index), strictly=True, last_freeze=not renumbering)
             return self._mode
 
+    @property
+    def mode(self) -> str:
+        """The mode the camera is in, as the status line says it; unlike `screen`, read without making a change."""
+        with self._lock:
+            return self._mode
+
     def heard(self, state: dict) -> None:
         """A state from the server (or the state a reply carries); one without a screen leaves it as it is."""
         mode = state.get("screen")

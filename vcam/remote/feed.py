@@ -110,6 +110,8 @@ class LinkFeed:
                 state = "CONNECTED, WAITING FOR FRAMES"
             else:
                 state = "STALLED" if stats.stalled else "LIVE"
+                if link.screen is not None and (mode := link.screen.mode) != "live":
+                    state += f" ({mode})"  # as vcam serve's own line says it
         elif link.token_refused:
             state = "TOKEN REFUSED, RETRYING"
         else:
@@ -117,8 +119,11 @@ class LinkFeed:
             # the count of tries tells a server that comes back from one that never will
             state += f" ({link.tries} {'try' if link.tries == 1 else 'tries'} failed)" if link.tries else ""
         latency = link.net_latency + stats.latency
+        # the pacer keeps the rate it learned over a pause, to pace the frames after it: shown while none come, it
+        # read as frames still coming in, a minute into a reconnect
+        coming = link.connected and link.frames_this_connection and not stats.stalled
         return " | ".join([state, *([f"FAILED {', '.join(failed)}"] if failed else []),
-                           f"in {stats.production_fps:5.1f} fps", f"out {out_fps:5.1f} fps",
+                           f"in {stats.production_fps if coming else 0.0:5.1f} fps", f"out {out_fps:5.1f} fps",
                            f"{self._down.rate() * 8 / 1e6:5.2f} Mbit/s", f"latency {latency:4.1f} s",
                            *([f"lost {lost}"] if (lost := stats.dropped + stats.skipped) else []),
                            f"buffer {stats.buffered:3.0f}", *self._upload()])
