@@ -396,6 +396,14 @@ def test_bench_offers_a_card_given_by_its_number_alone_as_a_cuda_device(device, 
         f"cuda:{number}?\n  fix: give cuda:{number} (or cuda, cuda:1 or cpu)\n"
 
 
+@pytest.mark.parametrize("device", ["²", "١", "٣"])
+def test_bench_offers_no_cuda_device_for_a_digit_that_is_not_ascii(device, capsys):
+    """isdigit() took "²" and the Arabic-Indic "١" as a card's number and offered cuda:², which torch refuses."""
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    assert capsys.readouterr().err == f"vcam: error: --device {device!r} is not a device\n" \
+        "  fix: give cuda, cuda:1 or cpu\n"
+
+
 @pytest.mark.parametrize("device", ["cpu:7", "cpu:1"])
 def test_bench_refuses_a_cpu_index_rather_than_running_on_the_one_cpu(device, capsys):
     assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -257,7 +258,9 @@ def _bench_device(name: str | None) -> torch.device:
     try:
         device = torch.device(name.strip().lower())  # "CPU", "Cuda:1": torch takes only lower case
     except RuntimeError:
-        if name.strip().isdigit():  # a card's number alone, as nvidia-smi lists it and other tools take it
+        # a card's number alone, as nvidia-smi lists it and other tools take it: ASCII digits, as isdigit() took "²"
+        # and "١" too, which no tool takes as a card (torch.device("cuda:²") is refused in turn)
+        if re.fullmatch(r"[0-9]+", name.strip()):
             raise VcamError(f"--device {name!r} is not a device; did you mean cuda:{name.strip()}?",
                             f"give cuda:{name.strip()} (or cuda, cuda:1 or cpu)") from None
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
