@@ -93,6 +93,19 @@ def test_a_show_offers_the_size_meant_in_another_form_as_the_command_line_does(w
     assert any(p.startswith("show.yaml:2") and hint in p for p in in_show.value.problems), in_show.value.problems
 
 
+@pytest.mark.parametrize("written", ["²p", "٤٨٠p"])
+def test_a_height_in_digits_that_are_not_ascii_is_refused_as_not_a_size(written):
+    """isdigit() took "²p" as a height named as video names it, and int() then raised: --size crashed and a show's
+    check said "invalid literal for int()" in place of its problems, the others in the file dropped."""
+    with pytest.raises(argparse.ArgumentTypeError, match=f"^{written!r} is not WIDTHxHEIGHT \\(e.g. 832x480\\)$"):
+        frame_size(written)
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {written}\n  fps: 999\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    problems = in_show.value.problems
+    assert any(p.startswith("show.yaml:2") and "output size must be WIDTHxHEIGHT" in p for p in problems), problems
+    assert any(p.startswith("show.yaml:3") and "fps" in p for p in problems), problems
+
+
 def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
     for command in ("run", "serve", "bench"):
         with pytest.raises(SystemExit):

@@ -58,10 +58,11 @@ def _named_size(text: str) -> str | None:
     """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
     from vcam.bench.live_size import LIVE_SIZES
 
-    named = text.strip().lower()
-    if not (named.endswith("p") and named[:-1].isdigit()):
+    # ASCII digits: isdigit() took "²p", and int() then raised, which took a show's other problems with it
+    named = re.fullmatch(r"([0-9]+)p", text.strip().lower())
+    if not named:
         return None
-    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named[:-1])]
+    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named.group(1))]
     return sizes[0] if len(sizes) == 1 else None
 
 
