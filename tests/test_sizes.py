@@ -106,6 +106,15 @@ def test_a_height_in_digits_that_are_not_ascii_is_refused_as_not_a_size(written)
     assert any(p.startswith("show.yaml:3") and "fps" in p for p in problems), problems
 
 
+def test_a_size_in_full_width_digits_is_offered_in_plain_digits():
+    """８３２×４８０ was offered as "did you mean ８３２x４８０?": a size the operator cannot tell from the one typed."""
+    with pytest.raises(argparse.ArgumentTypeError, match="did you mean 832x480\\?$"):
+        frame_size("８３２×４８０")
+    with pytest.raises(ConfigError) as in_show:
+        parse_show("output:\n  size: ８３２×４８０\npresets:\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert any("did you mean 832x480?" in p for p in in_show.value.problems), in_show.value.problems
+
+
 def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
     for command in ("run", "serve", "bench"):
         with pytest.raises(SystemExit):

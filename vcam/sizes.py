@@ -70,4 +70,5 @@ def _other_separator(text: str) -> str | None:
     """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
     (ffmpeg's), `640/360`: the size in the form vcam reads."""
     numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
-    return f"{numbers.group(1)}x{numbers.group(2)}" if numbers else None
+    # int(): \d takes full-width digits (８３２×４８０, typed with an East Asian input method), offered in plain ones
+    return f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
