@@ -1,6 +1,9 @@
 """The frame-size rule (positive multiples of 16) lives in one place; the command line, show files, `vcam run`
 and streams all say it in its words."""
 import argparse
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -113,6 +116,17 @@ def test_a_size_in_full_width_digits_is_offered_in_plain_digits():
     with pytest.raises(ConfigError) as in_show:
         parse_show("output:\n  size: ８３２×４８０\npresets:\n  - {name: a, prompt: b}\n", "show.yaml")
     assert any("did you mean 832x480?" in p for p in in_show.value.problems), in_show.value.problems
+
+
+def test_the_size_rule_imports_nothing_else_of_vcams():
+    """vcam.sizes says it is plain arithmetic, for the camera's side: reading "480p" reached into vcam.bench for the
+    list of sizes."""
+    code = ("import sys; from vcam.sizes import check_size, not_a_size; print(not_a_size('480p', check_size)); "
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('vcam')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["'480p' is not WIDTHxHEIGHT; did you mean 832x480?", "['vcam', 'vcam.sizes']"]
 
 
 def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):

@@ -1,5 +1,6 @@
 """The frame-size rule, in one place: the command line, show files, a show's settings and streams all ask here.
-Plain arithmetic, so that the camera's side can check a size without the engine."""
+Plain arithmetic on numbers and text, importing nothing else of vcam's (nor torch), so that the camera's side can
+check a size without the engine."""
 from __future__ import annotations
 
 import re
@@ -9,6 +10,11 @@ PATCH = 16  # pixels per side of a transformer token: the VAE's 8× times the 2�
 # The model was trained at 832x480: a side past 1920 (over twice its own) is a mistyped extra zero rather than a
 # show, which would otherwise sit loading or run out of memory instead of being refused.
 MAX_SIDE = 1920
+# The sizes a show runs at when given none (vcam.bench.live_size), and what "480p" is read as. Landscape, the
+# model's own 832x480 first and the model's aspect (about 26:15) kept as closely as multiples of 16 allow. Nothing
+# above 832x480: the model was trained at that size.
+LIVE_SIZES: tuple[tuple[int, int], ...] = (
+    (832, 480), (768, 448), (704, 400), (640, 368), (576, 320), (512, 288), (480, 272), (416, 240))
 
 
 def check_size(width: int, height: int) -> None:
@@ -56,8 +62,6 @@ def meant_size(text: str) -> str | None:
 
 def _named_size(text: str) -> str | None:
     """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
-    from vcam.bench.live_size import LIVE_SIZES
-
     # ASCII digits: isdigit() took "²p", and int() then raised, which took a show's other problems with it
     named = re.fullmatch(r"([0-9]+)p", text.strip().lower())
     if not named:
@@ -72,3 +76,7 @@ def _other_separator(text: str) -> str | None:
     numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
     # int(): \d takes full-width digits (８３２×４８０, typed with an East Asian input method), offered in plain ones
     return f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
+
+
+for _w, _h in LIVE_SIZES:  # a size added to the list that the model cannot make fails here, at import
+    check_size(_w, _h)
