@@ -108,10 +108,16 @@ def _unit(n: float) -> tuple[str, float]:
     """The unit `n` bytes are said in: GB from a gigabyte, MB from a tenth of a megabyte, kB from a tenth of a
     kilobyte, whole bytes below, nothing at all included (a 40 kB file read "0.0 MB", a 10-byte one "0.0 kB", a full
     disk "0.0 GB" free)."""
-    for (name, scale, least), (below, below_scale, _) in zip(UNITS, UNITS[1:]):
-        if float(_figure(n, (below, below_scale))) >= least:
+    for (name, scale, least), (_, below_scale, _) in zip(UNITS, UNITS[1:]):
+        if _rounded(n, below_scale) >= least:
             return name, scale
     return UNITS[-1][:2]
+
+
+def _rounded(n: float, scale: float) -> float:
+    """`n` bytes in a unit of `scale` bytes, rounded as _figure writes them: to a tenth, bytes whole (round() rounds
+    the binary value as format() does, so the two agree)."""
+    return round(n) if scale == 1.0 else round(n / scale, 1)
 
 
 def _figure(n: float, unit: tuple[str, float]) -> str:
@@ -121,8 +127,7 @@ def _figure(n: float, unit: tuple[str, float]) -> str:
 
 def _in(n: float, unit: tuple[str, float]) -> str:
     """`n` bytes with their unit: "40.0 kB", "10 bytes", "1 byte"."""
-    figure = _figure(n, unit)
-    return counted(int(figure), "byte") if unit[1] == 1.0 else f"{figure} {unit[0]}"
+    return counted(round(n), "byte") if unit[1] == 1.0 else f"{_figure(n, unit)} {unit[0]}"
 
 
 def size_text(n: float) -> str:
