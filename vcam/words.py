@@ -257,6 +257,13 @@ def anywhere_part(text: str, shortest: int = 3, fits: Callable[[str], bool] = la
     return next((anywhere_word(p) for p in parts if len(p) >= shortest and fits(p)), None)
 
 
+def name_said(text: str) -> str:
+    """A name (a file's, a device's, an input as typed) or a line naming one as vcam says it: terminal_safe with its
+    line breaks and tabs escaped too, so that a name cannot pose as a line of vcam's own, nor a tab be read as
+    spaces."""
+    return terminal_safe(text, lines=False)
+
+
 def terminal_safe(text: str, lines: bool = True) -> str:
     """Another machine's text as this terminal prints it: a control character (an escape sequence's ESC, a bell, a
     carriage return that wrote over the start of the line; C1's CSI) escaped as repr() writes it, as is a lone
