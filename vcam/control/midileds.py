@@ -13,7 +13,8 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-from vcam.control.midi import is_through, load_mido, placeless, readable
+from vcam.control.midi import MidiRouter, is_through, load_mido, placeless, readable
+from vcam.control.midiinput import routed_input
 from vcam.control.midimap import Button, MidiMap
 from vcam.words import counted
 
@@ -217,3 +218,12 @@ def wire_lights(router, controller, midi_input, say: Callable[[str], None], verb
     router.on_remap = on_remap
     midi_input.on_opened = lights.opened
     return lights
+
+
+def midi_parts(port: str, router: MidiRouter, controller, say: Callable[[str], None], where: str | None = None,
+               verbose: bool = False) -> list:
+    """The MIDI input on `port`, whose controls `router` acts on, and the lights of its controller, which follow
+    `controller`'s state: parts of a show, in the order they start."""
+    midi_input = routed_input(port, router, say, where=where)
+    # after the input among the parts: stopped before it, the lights darken while its controller is still there
+    return [midi_input, wire_lights(router, controller, midi_input, say, verbose)]
