@@ -17,6 +17,7 @@ from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
+from vcam.words import counted
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -192,6 +193,43 @@ def is_through(name: str) -> bool:
     """Whether `name` is ALSA's Midi Through, which passes on what another program sends it: no controller. Any
     part of the name counts, as a2j lists it behind its own ("a2j:Midi Through [14] (capture): …")."""
     return any(part.strip().startswith(THROUGH) for part in _folded(name).split(":"))
+
+
+# Ports that hand what is sent to them back to their input (ALSA's Midi Through, macOS's IAC Driver, Windows'
+# loopMIDI and LoopBe): a light sent to one comes back in as a press of the button it lights.
+LOOPBACKS = ("loopmidi", "loopbe")
+
+
+class Untold(Exception):
+    """Which of the outputs listed is a device's own cannot be told from their names (output_for)."""
+
+
+def is_loopback(name: str) -> bool:
+    """Whether the port `name` hands back what is sent to it (LOOPBACKS, the IAC Driver's buses)."""
+    folded = readable(name).casefold()
+    # IAC as a word: a localised macOS may put it after another word ("Gestionnaire IAC"), and a maker's name may
+    # begin with those letters
+    return is_through(name) or any(word in folded for word in LOOPBACKS) or "iac" in re.findall(r"[a-z]+", folded)
+
+
+def output_for(input_name: str, inputs: list[str], outputs: list[str]) -> str | None:
+    """The output port of the device whose input is `input_name`, None where it has none. ALSA and CoreMIDI list
+    it under the input's name. Windows puts a port's place in its list after its name, counting inputs and outputs
+    apart (inputs 'MIDI Mix 0', 'MIDI Mix 1'; outputs 'GS Wavetable Synth 0', 'MIDI Mix 1', 'MIDI Mix 2'): there the
+    Nth input of a name is the Nth output of that name, and where their counts differ, Untold (any pick could light
+    another unit of the make, whose pads would then show this show)."""
+    bare = placeless(input_name)
+    if bare == input_name:
+        return input_name if input_name in outputs else None
+    ins = [n for n in inputs if placeless(n) == bare]
+    outs = [n for n in outputs if placeless(n) == bare]
+    if not outs or input_name not in ins:  # no output of its name, or unplugged meanwhile (a replug opens anew)
+        return None
+    if len(ins) != len(outs):
+        raise Untold(f"the inputs list {counted(len(ins), 'port')} and the outputs {counted(len(outs), 'port')} named "
+                     f"{readable(bare)!r}, so which output is its own cannot be told; plug in one controller of that "
+                     "name at a time for its lights")
+    return outs[ins.index(input_name)]
 
 
 def matching(wanted: str, names: list[str]) -> list[str]:
