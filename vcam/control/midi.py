@@ -92,10 +92,19 @@ def readable(name: str) -> str:
     return name
 
 
+ALSA_NUMBERS = r" (\d+):(\d+)$"  # the client and port numbers ALSA lists after a port's name: '... 20:1'
+
+
+def _alsa_numbers(name: str) -> tuple[str, str] | None:
+    """The ALSA client and port numbers of a listed port ('20', '1' of '... 20:1'); None where it has none."""
+    found = re.search(ALSA_NUMBERS, name)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def stable_name(name: str) -> str:
     """A port's name without the client number ALSA gives a controller anew each time it is plugged in
     ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...')."""
-    return re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+    return re.sub(rf" \[\d+\]|{ALSA_NUMBERS}", "", name)
 
 
 def placeless(name: str) -> str:
@@ -109,8 +118,8 @@ def placeless(name: str) -> str:
 def _port_number(name: str) -> str | None:
     """The port's number within its ALSA client ('1' of '... 20:1'): kept when ALSA numbers the client anew, and
     what tells apart two ports of one controller that share a name."""
-    found = re.search(r" \d+:(\d+)$", name)
-    return found.group(1) if found else None
+    numbers = _alsa_numbers(name)
+    return numbers[1] if numbers else None
 
 
 def renumbered(lost: str, names: list[str]) -> list[str]:
@@ -300,8 +309,8 @@ def notes_port(port: str, names: list[str]) -> str | None:
     pads send there, not on the port opened. On ALSA its ports share the client number ('... Contr 20:0', '...
     Notes 20:1'); Windows names it 'MIDIIN2 (APC mini mk2)'."""
     def client(name: str) -> str | None:
-        found = re.search(r" (\d+):\d+$", name)
-        return found.group(1) if found else None
+        numbers = _alsa_numbers(name)
+        return numbers[0] if numbers else None
 
     if APC_MK2 not in _folded(port) or _is_notes(port):
         return None
