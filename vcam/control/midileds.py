@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from vcam.control.midi import MidiRouter, Untold, is_loopback, load_mido, output_for, readable
-from vcam.control.midiinput import routed_input
+from vcam.control.midiinput import MidiInput, routed_input
 from vcam.control.midimap import Button, MidiMap
 
 SCREEN_MODES = ("freeze", "blackout", "live")  # a button for one is lit while the camera's screen is in it
@@ -25,6 +25,18 @@ class Presets(Protocol):
 
     def find(self, ref: str | int) -> int:
         """A preset's index by its 1-based number or its name; KeyError where the show has none."""
+        ...
+
+
+OnAir = tuple[Presets | None, int | None, str]  # the show, its preset on air (an index), the screen mode
+
+
+class Lit(Protocol):
+    """What the lights follow (control.controller.Controller, or vcam cam's RemoteController)."""
+
+    listeners: list[Callable[[], None]]  # told after every change of its state
+
+    def on_air(self) -> OnAir:
         ...
 
 
@@ -71,7 +83,7 @@ class PadLights:
 
     what = "the MIDI pad lights"  # as the show's end names it where its stop fails
 
-    def __init__(self, mapping: Callable[[], MidiMap], on_air: Callable[[], tuple], say: Callable[[str], None],
+    def __init__(self, mapping: Callable[[], MidiMap], on_air: Callable[[], OnAir], say: Callable[[str], None],
                  verbose: bool = False):
         self.mapping = mapping
         self.on_air = on_air
@@ -172,7 +184,8 @@ class PadLights:
                 pass
 
 
-def wire_lights(router, controller, midi_input, say: Callable[[str], None], verbose: bool = False) -> PadLights:
+def wire_lights(router: MidiRouter, controller: Lit, midi_input: MidiInput, say: Callable[[str], None],
+                verbose: bool = False) -> PadLights:
     """The lights of the controller `midi_input` opens, following the controller's state (`controller.listeners`,
     told of every change, from any source) and the map `router` has in force (a map saved on air)."""
     lights = PadLights(lambda: router.mapping, controller.on_air, say, verbose)
@@ -188,7 +201,7 @@ def wire_lights(router, controller, midi_input, say: Callable[[str], None], verb
     return lights
 
 
-def midi_parts(port: str, router: MidiRouter, controller, say: Callable[[str], None], where: str | None = None,
+def midi_parts(port: str, router: MidiRouter, controller: Lit, say: Callable[[str], None], where: str | None = None,
                verbose: bool = False) -> list:
     """The MIDI input on `port`, whose controls `router` acts on, and the lights of its controller, which follow
     `controller`'s state: parts of a show, in the order they start."""

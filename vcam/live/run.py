@@ -54,6 +54,7 @@ from vcam.words import counted
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
+    from vcam.control.midi import MidiRouter
 
 
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
@@ -263,7 +264,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
 
 def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo, say: Callable[[str], None],
-                parts: list):
+                parts: list) -> MidiRouter:
     """The MIDI input and the lights of its controller, added to `parts`; the router that acts on the input."""
     from vcam.control.midi import MidiRouter
     from vcam.control.midiclock import MidiClock
