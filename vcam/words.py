@@ -21,7 +21,7 @@ def counted(n: int, noun: str) -> str:
 UNITS = (("GB", 1e9, 1000.0), ("MB", 1e6, 100.0), ("kB", 1e3, 100.0), ("bytes", 1.0, 0.0))
 
 
-def _unit(n: float) -> tuple[str, float]:
+def size_unit(n: float) -> tuple[str, float]:
     """The unit `n` bytes are said in: GB from a gigabyte, MB from a tenth of a megabyte, kB from a tenth of a
     kilobyte, whole bytes below, nothing at all included (a 40 kB file read "0.0 MB", a 10-byte one "0.0 kB", a full
     disk "0.0 GB" free)."""
@@ -32,25 +32,25 @@ def _unit(n: float) -> tuple[str, float]:
 
 
 def _rounded(n: float, scale: float) -> float:
-    """`n` bytes in a unit of `scale` bytes, rounded as _figure writes them: to a tenth, bytes whole (round() rounds
+    """`n` bytes in a unit of `scale` bytes, rounded as size_figure writes them: to a tenth, bytes whole (round() rounds
     the binary value as format() does, so the two agree)."""
     return round(n) if scale == 1.0 else round(n / scale, 1)
 
 
-def _figure(n: float, unit: tuple[str, float]) -> str:
+def size_figure(n: float, unit: tuple[str, float]) -> str:
     """`n` bytes as a figure in `unit`: to a tenth, bytes whole."""
     return f"{n:.0f}" if unit[1] == 1.0 else f"{n / unit[1]:.1f}"
 
 
-def _in(n: float, unit: tuple[str, float]) -> str:
+def size_in(n: float, unit: tuple[str, float]) -> str:
     """`n` bytes with their unit: "40.0 kB", "10 bytes", "1 byte"."""
-    return counted(round(n), "byte") if unit[1] == 1.0 else f"{_figure(n, unit)} {unit[0]}"
+    return counted(round(n), "byte") if unit[1] == 1.0 else f"{size_figure(n, unit)} {unit[0]}"
 
 
 def size_text(n: float) -> str:
     """28.6 GB, 150.0 MB, 40.0 kB, 10 bytes: a size as vcam says it, the same in every line: a download's, as the
     line announcing it and its progress line both say it, room on a disk, a file replaced."""
-    return _in(n, _unit(n))
+    return size_in(n, size_unit(n))
 
 
 def listed(words: list[str], last: str = "and") -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
-from vcam.words import _figure, _in, _unit, size_text
+from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
 REDRAW_S = 0.1  # the least time between two redraws of the line on a terminal
@@ -102,10 +102,10 @@ def _done_of(done: int, total: int) -> str:
     """"5.0 MB of 28.6 GB", "14.6 of 28.6 GB" (a figure in the total's unit drops its own); a total under a gigabyte
     with its bytes done in its own unit: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
     "50.0 MB of 0.1 GB"; none done yet is said in the total's unit."""
-    unit = _unit(total)
-    own = _unit(done) if unit[0] == "GB" and done else unit
-    figure = _figure(done, unit) if own == unit else _in(done, own)
-    return f"{figure} of {_in(total, unit)}"
+    unit = size_unit(total)
+    own = size_unit(done) if unit[0] == "GB" and done else unit
+    figure = size_figure(done, unit) if own == unit else size_in(done, own)
+    return f"{figure} of {size_in(total, unit)}"
 
 
 class ByteProgress(_Line):
