@@ -1,6 +1,7 @@
 """Pad lights where a slip in midileds.py would light a pad wrongly or leave it dark, which test_midi_leds.py does
 not reach: two buttons on one LED, a map file's button a show's own replaces, a cc button's brightness, the output
-let go on a replug, --log-controls through midi_parts, and the input still told of a map saved on air."""
+let go on a replug, --log-controls through midi_parts, the input still told of a map saved on air, a change before
+the controller opens, and a mangled port name."""
 import mido
 import pytest
 
@@ -83,3 +84,25 @@ def test_the_input_is_still_told_of_a_map_saved_on_air_once_the_lights_follow_it
     router.mapping = load_map(find_map_file("nanokontrol2", None))
     assert told == ["input"]
     c.close()
+
+
+def test_a_change_before_the_controller_opens_says_nothing_and_the_lights_come_with_it(mix_out):
+    said = []
+    mapping = load_map(find_map_file("midimix", None))
+    lights = PadLights(lambda: mapping, lambda: (None, None, "freeze"), said.append, verbose=True)
+    lights.update()  # the show's state changed while its controller is still awaited
+    assert said == [] and sent() == []
+    lights.opened(MIX)
+    lights.stop()
+    assert said == [] and [m.velocity for m in sent() if m.note == 3] == [127, 0]
+
+
+def test_a_controllers_name_is_said_as_its_maker_wrote_it_where_it_has_no_output(fake_midi_backend):
+    mangled = "Mélodie Pad".encode("utf-8").decode("mac_roman")  # as python-rtmidi lists it on macOS
+    fake_midi.PRESENT.add(mangled)
+    said = []
+    mapping = load_map(find_map_file("midimix", None))
+    lights = PadLights(lambda: mapping, lambda: (None, None, "freeze"), said.append, verbose=True)
+    lights.opened(mangled)
+    lights.stop()
+    assert said == ["MIDI: the buttons of Mélodie Pad are not lit: it has no output port"]
