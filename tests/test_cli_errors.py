@@ -124,6 +124,17 @@ def test_bench_json_on_the_camera_only_install_names_the_extra_as_stderr_does():
     assert f"vcam: error: {said['error']}" in done.stderr and f"fix: {said['fix']}" in done.stderr
 
 
+def test_bench_json_says_an_unknown_model_as_stderr_does(capsys):
+    """The JSON object said "ValueError: unknown model 'nope'…" where stderr said vcam's own line alone."""
+    import json
+
+    assert main(["bench", "--model", "nope", "--json"]) == 2
+    done = capsys.readouterr()
+    said = json.loads(done.out)
+    assert said == {"error": "unknown model 'nope'; choose one of: krea-14b, tiny"}
+    assert done.err == f"vcam: error: {said['error']}\n"
+
+
 def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
     from types import SimpleNamespace
 
@@ -374,6 +385,40 @@ def test_bench_names_the_cuda_devices_there_are(cards, device, said, monkeypatch
     monkeypatch.setattr(torch.cuda, "device_count", lambda: cards)
     with pytest.raises(VcamError, match=said):
         bench_target(BenchSettings(model="tiny", device=device))
+
+
+@pytest.mark.parametrize("cards, device, said", [
+    (2, "1", "--device '1' is not a device; did you mean cuda:1?\n  fix: give cuda:1\n"),
+    (1, "0", "--device '0' is not a device; did you mean cuda:0?\n  fix: give cuda:0\n"),
+    (2, " 01", "--device ' 01' is not a device; did you mean cuda:1?\n  fix: give cuda:1\n"),
+    (1, "1", "--device '1' is not a device, and as cuda:1 (a card's number alone) it cannot run: this machine has 1 "
+             "CUDA device\n  fix: give cuda (cuda:0)\n"),
+    (0, "0", "--device '0' is not a device, and as cuda:0 (a card's number alone) it cannot run: no CUDA device is "
+             "visible\n  fix: check nvidia-smi and CUDA_VISIBLE_DEVICES, or give --device cpu\n"),
+    (None, "1", "--device '1' is not a device, and as cuda:1 (a card's number alone) it cannot run: this PyTorch was "
+                "built without CUDA (a CPU-only install)\n  fix: install PyTorch with CUDA (pytorch.org gives the "
+                "command for this machine), or give --device cpu\n")],
+    ids=["2-cards", "1-card-0", "leading-zero", "1-card-1", "0-cards", "cpu-only-build"])
+def test_bench_offers_a_card_given_by_its_number_alone_only_where_it_would_run(cards, device, said, monkeypatch,
+                                                                                capsys):
+    """--device 1 (a card's number, as nvidia-smi lists it) was answered "did you mean cuda:1?" before the device
+    checks: on a CPU-only install, or a machine with one card, cuda:1 was then refused in turn. None: no CUDA build."""
+    import torch
+
+    monkeypatch.setattr(torch.version, "cuda", None if cards is None else "12.8")
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: bool(cards))
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cards or 0)
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    assert capsys.readouterr().err == f"vcam: error: {said}"
+
+
+@pytest.mark.parametrize("device", ["²", "١", "٣"])
+def test_bench_offers_no_cuda_device_for_a_digit_that_is_not_ascii(device, capsys):
+    """isdigit() took "²" and the Arabic-Indic "١" as a card's number and offered cuda:², which torch refuses."""
+    assert main(["bench", "--model", "tiny", "--device", device, "--blocks", "1", "--warmup", "0"]) == 2
+    assert capsys.readouterr().err == f"vcam: error: --device {device!r} is not a device\n" \
+        "  fix: give cuda, cuda:1 or cpu\n"
 
 
 @pytest.mark.parametrize("device", ["cpu:7", "cpu:1"])

@@ -166,3 +166,22 @@ def test_help_describes_the_script_in_whole_sentences(capsys):
         gpu_table.main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "frames/s predicted by vcam's speed model" in text and "at 832x480 and 576x320" in text
+
+
+def test_the_readme_says_what_vcam_run_picks_on_a_24_gb_card():
+    """The FP8 paragraph said a 24 GB card "runs krea-14b at 576×320 in FP8 by the estimate (chosen by itself when no
+    --size or --quant is given)", where `vcam run` picks 416×240 there at the default target, as the table says. The
+    largest size that fits and the default target are the code's too, not the sentence's own."""
+    from vcam.bench.live_size import LIVE_SIZES
+    from vcam.bench.predict import fits_card
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    start = text.index("a 24 GB card (RTX 4090, L4)")
+    sentence = text[start:text.index(".", start)]
+    for name in ("RTX 4090", "L4"):
+        card = next(c for c in gpu_table.CARDS if c.name == name)
+        largest = max((s for s in LIVE_SIZES if fits_card(card, *s, "fp8")), key=lambda s: s[0] * s[1])
+        assert f"up to {largest[0]}×{largest[1]} in FP8" in sentence, (name, largest, sentence)
+        size, quant = gpu_table.pick(card, gpu_table.DEFAULT_TARGET_FPS).split(",")[0].split()
+        assert f"at {size.replace('x', '×')}" in sentence and f"picks {quant.upper()}" in sentence, sentence
+    assert f"default target of {gpu_table.DEFAULT_TARGET_FPS:g} frames/s" in sentence, sentence

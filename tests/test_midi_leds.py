@@ -7,10 +7,10 @@ import fake_midi
 from helpers import map_refusal, wait_for
 from test_midi_router import SHOW
 from vcam.control.controller import Controller
-from vcam.control.midi import MidiRouter
+from vcam.control.midi import MidiRouter, is_loopback, output_for
 from vcam.control.midiinput import routed_input
 from vcam.control import midi as midi_module
-from vcam.control.midileds import PadLights, is_loopback, lit, output_for, wire_lights
+from vcam.control.midileds import PadLights, lit, wire_lights
 from vcam.control.midimap import Button, Light, MidiMap, find_map_file, load_map
 from vcam.control.show import parse_show
 

@@ -815,7 +815,7 @@ def test_a_value_error_inside_a_library_is_said_with_its_type_and_one_of_vcams_b
     inside = _raised((_FAKE_VCAM, "call()"), (os.path.join(sysconfig.get_paths()["stdlib"], "lib.py"),
                                               "raise ValueError('bad')"))
     own = _raised((_FAKE_VCAM, "raise ValueError('give a number')"))
-    assert not cli._raised_by_vcam(inside) and cli._raised_by_vcam(own)
+    assert not cli.raised_by_vcam(inside) and cli.raised_by_vcam(own)
     for raised, said in ((inside, "vcam: error: ValueError: bad\n"), (own, "vcam: error: give a number\n")):
         monkeypatch.setattr(cli, "cmd_models", lambda args, e=raised: (_ for _ in ()).throw(e))
         assert cli.main(["models"]) == 2

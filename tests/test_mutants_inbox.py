@@ -6,30 +6,8 @@ import time
 
 import numpy as np
 
-from vcam.live.pacer import Pacer, PacerSettings
+from fake_link import Wire as _Wire, connected as _connected, unstarted_link as _link
 from vcam.remote import protocol as proto
-from vcam.remote.controller import RemoteController
-from vcam.remote.link import Link
-
-
-class _Wire:
-    """A connection that takes every message written."""
-
-    def __init__(self):
-        self.sent: list = []
-
-    def send(self, message) -> None:
-        self.sent.append(message)
-
-
-def _link(said: list) -> Link:
-    return Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-
-
-def _connected(link: Link) -> _Wire:
-    link._ws = wire = _Wire()
-    link._reached(wire)
-    return wire
 
 
 def _padded(message: dict, size: int) -> str:

@@ -12,6 +12,7 @@ import pytest
 from websockets.exceptions import InvalidMessage
 
 from fake_capture import FakeDevice, HandedFrames
+from fake_link import connected as _connected, unstarted_link as _link
 from helpers import Pipe, free_port, in_thread, loopback_port, wait_for, ws_served
 from vcam.control.protocol import Shown
 from vcam.inspec import parse_input
@@ -58,13 +59,6 @@ def test_five_late_presses_name_four_and_count_the_fifth():
 
 
 # --- the server's messages --------------------------------------------------------------------------------------
-
-
-def _link(said: list | None = None, screen: CamScreen | None = None, clock=None) -> Link:
-    """A link that is never started: the test hands it the server's messages and its connection."""
-    return Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True),
-                (said if said is not None else []).append, screen=screen,
-                **({"clock": clock} if clock is not None else {}))
 
 
 def test_each_line_typed_at_the_console_gets_its_error_at_once_where_a_knobs_sweep_is_counted():
@@ -150,22 +144,6 @@ def test_the_state_a_reply_carries_is_mirrored_on_the_camera():
 
 
 # --- the link ---------------------------------------------------------------------------------------------------
-
-
-class _Wire:
-    """A connection that takes every message written."""
-
-    def __init__(self):
-        self.sent: list = []
-
-    def send(self, message) -> None:
-        self.sent.append(message)
-
-
-def _connected(link: Link) -> _Wire:
-    link._ws = wire = _Wire()
-    link._reached(wire)
-    return wire
 
 
 def test_a_latency_of_zero_is_sent_to_the_server():

@@ -7,32 +7,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Close
 
-from vcam.live.pacer import Pacer, PacerSettings
-from vcam.remote.controller import RemoteController
-from vcam.remote.link import Link
+from fake_link import connected as _connected, unstarted_link as _link
 from vcam.remote import linkends
 from vcam.remote.linkends import TOO_BIG, TOO_BIG_SAID, close_received, close_within, own_close
 from vcam.remote.pending import Unanswered
-
-
-class _Wire:
-    """A connection that takes every message written."""
-
-    def __init__(self):
-        self.sent: list = []
-
-    def send(self, message) -> None:
-        self.sent.append(message)
-
-
-def _link(said: list) -> Link:
-    return Link("ws://127.0.0.1:9", None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
-
-
-def _connected(link: Link) -> _Wire:
-    link._ws = wire = _Wire()
-    link._reached(wire)
-    return wire
 
 
 def _lost(said: list) -> list:

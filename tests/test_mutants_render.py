@@ -123,7 +123,7 @@ def test_time_left_reads_as_a_clock(seconds, said):
 def test_room_on_a_disk_is_said_as_a_download_size_is(n, said):
     """The disk's and the hub's sizes in the one wording: under a gigabyte in MB ("0.3 GB" said 250 MB), and
     nothing free as "0 bytes" (it read "0.0 GB")."""
-    from vcam.live.progress import size_text
+    from vcam.words import size_text
 
     assert size_text(n) == said
 
@@ -137,7 +137,7 @@ def test_a_download_size_is_said_in_the_unit_its_rounded_figure_reaches(n, said)
     """A gigabyte and up in GB, a tenth of a megabyte and up in MB, a tenth of a kilobyte and up in kB, less in
     whole bytes, one of them "1 byte": the unit chosen once the figure is rounded (999.96 MB read "1000.0 MB", a 40 kB
     file "0.0 MB")."""
-    from vcam.live.progress import size_text
+    from vcam.words import size_text
 
     assert size_text(n) == said
 

@@ -1,6 +1,9 @@
 """The frame-size rule (positive multiples of 16) lives in one place; the command line, show files, `vcam run`
 and streams all say it in its words."""
 import argparse
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,6 +80,53 @@ def test_a_size_past_the_largest_is_refused_everywhere_saying_the_largest(w, h):
     with pytest.raises(ValueError, match="at most 1920"):
         run(RunOptions(model="tiny", size=(w, h), outs=["null"], stdin=False))
     check_size(1920, 1920)
+
+
+@pytest.mark.parametrize("written,hint", [
+    ("832×480", "did you mean 832x480?"), ("576*320", "did you mean 576x320?"), ("480p", "did you mean 832x480?"),
+    ("830×480", "and as 830x480 it is refused: size 830x480: " + RULE)])
+def test_a_show_offers_the_size_meant_in_another_form_as_the_command_line_does(written, hint):
+    """The README writes sizes as 832×480: --size 832×480 was asked "did you mean 832x480?", while the same size in
+    a show file was told only that it must be WIDTHxHEIGHT, like 832x480."""
+    with pytest.raises(argparse.ArgumentTypeError) as on_cli:
+        frame_size(written)
+    assert hint in str(on_cli.value)
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {written}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert any(p.startswith("show.yaml:2") and hint in p for p in in_show.value.problems), in_show.value.problems
+
+
+@pytest.mark.parametrize("written", ["²p", "٤٨٠p"])
+def test_a_height_in_digits_that_are_not_ascii_is_refused_as_not_a_size(written):
+    """isdigit() took "²p" as a height named as video names it, and int() then raised: --size crashed and a show's
+    check said "invalid literal for int()" in place of its problems, the others in the file dropped."""
+    with pytest.raises(argparse.ArgumentTypeError, match=f"^{written!r} is not WIDTHxHEIGHT \\(e.g. 832x480\\)$"):
+        frame_size(written)
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: {written}\n  fps: 999\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    problems = in_show.value.problems
+    assert any(p.startswith("show.yaml:2") and "output size must be WIDTHxHEIGHT" in p for p in problems), problems
+    assert any(p.startswith("show.yaml:3") and "fps" in p for p in problems), problems
+
+
+def test_a_size_in_full_width_digits_is_offered_in_plain_digits():
+    """８３２×４８０ was offered as "did you mean ８３２x４８０?": a size the operator cannot tell from the one typed."""
+    with pytest.raises(argparse.ArgumentTypeError, match="did you mean 832x480\\?$"):
+        frame_size("８３２×４８０")
+    with pytest.raises(ConfigError) as in_show:
+        parse_show("output:\n  size: ８３２×４８０\npresets:\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert any("did you mean 832x480?" in p for p in in_show.value.problems), in_show.value.problems
+
+
+def test_the_size_rule_imports_nothing_else_of_vcams():
+    """vcam.sizes says it is plain arithmetic, for the camera's side: reading "480p" reached into vcam.bench for the
+    list of sizes."""
+    code = ("import sys; from vcam.sizes import check_size, not_a_size; print(not_a_size('480p', check_size)); "
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('vcam')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["'480p' is not WIDTHxHEIGHT; did you mean 832x480?", "['vcam', 'vcam.sizes']"]
 
 
 def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):

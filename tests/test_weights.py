@@ -16,7 +16,7 @@ from vcam.engine.memory import GIB, estimate_vram, plan_memory
 from vcam.engine.weight_files import from_folder
 from vcam.engine.hub import from_hub
 from vcam.engine.weights import check_cuda, load_checkpoint
-from vcam.live.progress import size_text
+from vcam.words import size_text
 
 
 def test_krea_layout_checkpoint_loads_with_every_key(weights_folder):

@@ -16,43 +16,17 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam.sizes import check_size
+from vcam.sizes import check_size, not_a_size
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
     """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
-    a size the option refuses) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001 sent
-    the operator on to "must be multiples of 16"."""
+    a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        meant = _named_size(text) or _other_separator(text)
-        said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
-        try:
-            if meant and check:
-                check(*(int(v) for v in meant.split("x")))
-        except ValueError as e:
-            said = f", and as {meant} it is refused: {e}"
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT{said}") from None
+        raise argparse.ArgumentTypeError(not_a_size(text, check)) from None
     return w, h
-
-
-def _named_size(text: str) -> str | None:
-    """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
-    from vcam.bench.live_size import LIVE_SIZES
-
-    named = text.strip().lower()
-    if not (named.endswith("p") and named[:-1].isdigit()):
-        return None
-    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named[:-1])]
-    return sizes[0] if len(sizes) == 1 else None
-
-
-def _other_separator(text: str) -> str | None:
-    """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
-    (ffmpeg's), `640/360`: the size in the form vcam reads."""
-    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
-    return f"{numbers.group(1)}x{numbers.group(2)}" if numbers else None
 
 
 def frame_size(text: str) -> tuple[int, int]:

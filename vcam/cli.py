@@ -12,7 +12,7 @@ import sys
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
 from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_at_start, missing_extra, output_lost,
-                                     say_error, stdout_failure, stdout_gone, stdout_to_null)
+                                     raised_by_vcam, say_error, stdout_failure, stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
@@ -32,15 +32,6 @@ class _CPUBuildOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         torch = sys.modules.get("torch")  # loaded by torchao, which is what logs; vcam's light side never loads it
         return torch is None or torch.version.cuda is not None
-
-
-def _raised_by_vcam(e: BaseException) -> bool:
-    """Whether `e` was raised by vcam's own code (a check of the user's input) rather than inside a library."""
-    tb = e.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    package = os.path.dirname(os.path.abspath(__file__))
-    return tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,7 +157,7 @@ def _main(argv: list[str] | None) -> int:
         if isinstance(e, OSError) and (failure := stdout_failure(e)) is not None:
             stdout_to_null()  # what the failed write left is not tried again as Python ends
             say_error(failure)
-        elif isinstance(e, ValueError) and _raised_by_vcam(e):
+        elif isinstance(e, ValueError) and raised_by_vcam(e):
             print(f"vcam: error: {e}", file=sys.stderr)  # one of vcam's own checks: the message is the whole story
         elif isinstance(e, OSError) and e.filename and e.strerror:  # a path the user gave, or one made from it
             print(f"vcam: error: {e.filename}: {e.strerror}", file=sys.stderr)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from vcam.words import terminal_safe
+from vcam.words import name_said
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds the package
 _PACKAGE = os.path.join(_ROOT, "vcam") + os.sep
@@ -54,7 +54,7 @@ class FileNamingError(VcamError):
     text as it is."""
 
     def __init__(self, message: str, fix: str = ""):
-        super().__init__(terminal_safe(message, lines=False), terminal_safe(fix, lines=False))
+        super().__init__(name_said(message), name_said(fix))
 
 
 def one_line(error: BaseException) -> str:

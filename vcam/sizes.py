@@ -1,11 +1,20 @@
 """The frame-size rule, in one place: the command line, show files, a show's settings and streams all ask here.
-Plain arithmetic, so that the camera's side can check a size without the engine."""
+Plain arithmetic on numbers and text, importing nothing else of vcam's (nor torch), so that the camera's side can
+check a size without the engine."""
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
 
 PATCH = 16  # pixels per side of a transformer token: the VAE's 8× times the 2×2 patch
 # The model was trained at 832x480: a side past 1920 (over twice its own) is a mistyped extra zero rather than a
 # show, which would otherwise sit loading or run out of memory instead of being refused.
 MAX_SIDE = 1920
+# The sizes a show runs at when given none (vcam.bench.live_size), and what "480p" is read as. Landscape, the
+# model's own 832x480 first and the model's aspect (about 26:15) kept as closely as multiples of 16 allow. Nothing
+# above 832x480: the model was trained at that size.
+LIVE_SIZES: tuple[tuple[int, int], ...] = (
+    (832, 480), (768, 448), (704, 400), (640, 368), (576, 320), (512, 288), (480, 272), (416, 240))
 
 
 def check_size(width: int, height: int) -> None:
@@ -30,3 +39,44 @@ def _unsigned(width: int, height: int) -> str:
     except ValueError:
         return f"give both as positive multiples of {PATCH} (e.g. 832x480, 576x320, 480x832)"
     return f"did you mean {meant[0]}x{meant[1]}?"
+
+
+def not_a_size(text: str, check: Callable[[int, int], None] | None = None) -> str:
+    """Why `text` is not WIDTHxHEIGHT: a size meant in another form is offered where `check` (which raises
+    ValueError for a size refused) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001
+    sent the operator on to "must be multiples of 16"."""
+    meant = meant_size(text)
+    said = f"; did you mean {meant}?" if meant else " (e.g. 832x480)"
+    try:
+        if meant and check:
+            check(*(int(v) for v in meant.split("x")))
+    except ValueError as e:
+        said = f", and as {meant} it is refused: {e}"
+    return f"{text!r} is not WIDTHxHEIGHT{said}"
+
+
+def meant_size(text: str) -> str | None:
+    """The WIDTHxHEIGHT a text that is not one was meant as (`832×480`, `480p`), else None."""
+    return _named_size(text) or _other_separator(text)
+
+
+def _named_size(text: str) -> str | None:
+    """The size a height named as video names it (480p) is, where vcam's sizes have one of that height alone."""
+    # ASCII digits: isdigit() took "²p", and int() then raised, which took a show's other problems with it
+    named = re.fullmatch(r"([0-9]+)p", text.strip().lower())
+    if not named:
+        return None
+    sizes = [f"{w}x{h}" for w, h in LIVE_SIZES if h == int(named.group(1))]
+    return sizes[0] if len(sizes) == 1 else None
+
+
+def _other_separator(text: str) -> str | None:
+    """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
+    (ffmpeg's), `640/360`: the size in the form vcam reads."""
+    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
+    # int(): \d takes full-width digits (８３２×４８０, typed with an East Asian input method), offered in plain ones
+    return f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
+
+
+for _w, _h in LIVE_SIZES:  # a size added to the list that the model cannot make fails here, at import
+    check_size(_w, _h)

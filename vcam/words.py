@@ -1,5 +1,5 @@
-"""Words as an operator reads them: counts ("1 preset", "2 presets"), and the known word a mistyped one was meant
-to be."""
+"""Words as an operator reads them: counts ("1 preset", "2 presets"), sizes ("40.0 kB"), and the known word a
+mistyped one was meant to be."""
 from __future__ import annotations
 
 import difflib
@@ -13,6 +13,44 @@ from collections.abc import Callable, Iterable
 def counted(n: int, noun: str) -> str:
     """`n` and the noun, plural unless there is exactly one (nouns here take a plain -s)."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# The units a size is said in, largest first, each with the least figure the next unit down would say before the
+# size is said in it: a gigabyte, a tenth of a megabyte, a tenth of a kilobyte. That figure is compared as rounded,
+# so 999.96 MB is "1.0 GB", not "1000.0 MB", and 99.96 kB is "0.1 MB".
+UNITS = (("GB", 1e9, 1000.0), ("MB", 1e6, 100.0), ("kB", 1e3, 100.0), ("bytes", 1.0, 0.0))
+
+
+def size_unit(n: float) -> tuple[str, float]:
+    """The unit `n` bytes are said in: GB from a gigabyte, MB from a tenth of a megabyte, kB from a tenth of a
+    kilobyte, whole bytes below, nothing at all included (a 40 kB file read "0.0 MB", a 10-byte one "0.0 kB", a full
+    disk "0.0 GB" free)."""
+    for (name, scale, least), (_, below_scale, _) in zip(UNITS, UNITS[1:]):
+        if _rounded(n, below_scale) >= least:
+            return name, scale
+    return UNITS[-1][:2]
+
+
+def _rounded(n: float, scale: float) -> float:
+    """`n` bytes in a unit of `scale` bytes, rounded as size_figure writes them: to a tenth, bytes whole (round() rounds
+    the binary value as format() does, so the two agree)."""
+    return round(n) if scale == 1.0 else round(n / scale, 1)
+
+
+def size_figure(n: float, unit: tuple[str, float]) -> str:
+    """`n` bytes as a figure in `unit`: to a tenth, bytes whole."""
+    return f"{n:.0f}" if unit[1] == 1.0 else f"{n / unit[1]:.1f}"
+
+
+def size_in(n: float, unit: tuple[str, float]) -> str:
+    """`n` bytes with their unit: "40.0 kB", "10 bytes", "1 byte"."""
+    return counted(round(n), "byte") if unit[1] == 1.0 else f"{size_figure(n, unit)} {unit[0]}"
+
+
+def size_text(n: float) -> str:
+    """28.6 GB, 150.0 MB, 40.0 kB, 10 bytes: a size as vcam says it, the same in every line: a download's, as the
+    line announcing it and its progress line both say it, room on a disk, a file replaced."""
+    return size_in(n, size_unit(n))
 
 
 def listed(words: list[str], last: str = "and") -> str:
@@ -217,6 +255,13 @@ def anywhere_part(text: str, shortest: int = 3, fits: Callable[[str], bool] = la
     cut = "".join(c if c.isprintable() and c not in NOT_ANYWHERE else "\0" for c in text)
     parts = sorted(dict.fromkeys(p.strip() for p in cut.split("\0")), key=len, reverse=True)
     return next((anywhere_word(p) for p in parts if len(p) >= shortest and fits(p)), None)
+
+
+def name_said(text: str) -> str:
+    """A name (a file's, a device's, an input as typed) or a line naming one as vcam says it: terminal_safe with its
+    line breaks and tabs escaped too, so that a name cannot pose as a line of vcam's own, nor a tab be read as
+    spaces."""
+    return terminal_safe(text, lines=False)
 
 
 def terminal_safe(text: str, lines: bool = True) -> str:

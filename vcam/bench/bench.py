@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -257,6 +258,15 @@ def _bench_device(name: str | None) -> torch.device:
     try:
         device = torch.device(name.strip().lower())  # "CPU", "Cuda:1": torch takes only lower case
     except RuntimeError:
+        # a card's number alone, as nvidia-smi lists it and other tools take it: ASCII digits, as isdigit() took "²"
+        # and "١" too, which no tool takes as a card (torch.device("cuda:²") is refused in turn)
+        if re.fullmatch(r"[0-9]+", name.strip()):
+            meant = f"cuda:{int(name.strip())}"
+            # offered only where it would run: on a CPU-only install, or past the last card, cuda:N is refused too
+            if problem := _cuda_problem(torch.device(meant)):
+                raise VcamError(f"--device {name!r} is not a device, and as {meant} (a card's number alone) it "
+                                f"cannot run: {problem[0]}", problem[1]) from None
+            raise VcamError(f"--device {name!r} is not a device; did you mean {meant}?", f"give {meant}") from None
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type == "cpu":
         if device.index:  # torch takes cpu:7 and runs on the one CPU device, so a typo went unnoticed
@@ -265,18 +275,23 @@ def _bench_device(name: str | None) -> torch.device:
     if device.type != "cuda":  # mps, xpu, meta…: the model's kernels and the timing are CUDA's or the CPU's
         raise VcamError(f"--device {name}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) or the "
                         f"CPU, not on {device.type}", "give cuda, cuda:1 or cpu")
+    if problem := _cuda_problem(device):
+        raise VcamError(f"--device {name}: {problem[0]}", problem[1])
+    return device
+
+
+def _cuda_problem(device: torch.device) -> tuple[str, str] | None:
+    """Why the CUDA device `device` cannot run here, and the fix; None where it can."""
     if torch.version.cuda is None and torch.version.hip is None:  # ROCm's PyTorch names AMD cards "cuda" too
-        raise VcamError(f"--device {name}: this PyTorch was built without CUDA (a CPU-only install)",
-                        "install PyTorch with CUDA (pytorch.org gives the command for this machine), or give "
-                        "--device cpu")
+        return ("this PyTorch was built without CUDA (a CPU-only install)",
+                "install PyTorch with CUDA (pytorch.org gives the command for this machine), or give --device cpu")
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if count == 0:
-        raise VcamError(f"--device {name}: no CUDA device is visible", "check nvidia-smi and CUDA_VISIBLE_DEVICES, "
-                                                                       "or give --device cpu")
+        return "no CUDA device is visible", "check nvidia-smi and CUDA_VISIBLE_DEVICES, or give --device cpu"
     if device.index is not None and device.index >= count:
-        raise VcamError(f"--device {name}: this machine has {count} CUDA device{'s' if count > 1 else ''}",
-                        f"give one of cuda:0 to cuda:{count - 1}" if count > 1 else "give cuda (cuda:0)")
-    return device
+        return (f"this machine has {count} CUDA device{'s' if count > 1 else ''}",
+                f"give one of cuda:0 to cuda:{count - 1}" if count > 1 else "give cuda (cuda:0)")
+    return None
 
 
 def bench_target(settings: BenchSettings, log=print) -> BenchTarget:

@@ -9,14 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from vcam.sizes import check_size
-
-# Landscape, the model's own 832x480 first and the model's aspect (about 26:15) kept as closely as multiples of 16
-# allow. Nothing above 832x480: the model was trained at that size.
-LIVE_SIZES: tuple[tuple[int, int], ...] = (
-    (832, 480), (768, 448), (704, 400), (640, 368), (576, 320), (512, 288), (480, 272), (416, 240))
-for _w, _h in LIVE_SIZES:
-    check_size(_w, _h)
+from vcam.sizes import LIVE_SIZES
 
 # The precisions tried at each size, in order: a later one only where the earlier ones miss the target there (each
 # changes the picture a little more). Size comes first: a smaller picture than the model's own changes what the

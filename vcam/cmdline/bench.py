@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
+from vcam.cmdline.errorlines import READER_GONE, missing_extra, raised_by_vcam, said_as_json, stdout_to_null
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
@@ -51,12 +51,14 @@ class _ReaderGone(Exception):
 
 
 def failure(error: BaseException) -> dict[str, str]:
-    """The JSON object for a bench that failed: vcam's own message and fix (a missing extra's as stderr says it),
-    or the unexpected error's name."""
+    """The JSON object for a bench that failed: vcam's own message and fix (a missing extra's, and a check's
+    ValueError, as stderr says them), or the unexpected error's name."""
     if isinstance(error, ImportError):
         error = missing_extra("bench", error) or error
     if isinstance(error, VcamError):
         return {"error": error.message, "fix": error.fix} if error.fix else {"error": error.message}
+    if isinstance(error, ValueError) and raised_by_vcam(error):
+        return {"error": str(error)}
     return {"error": f"{error.__class__.__name__}: {error}"}
 
 

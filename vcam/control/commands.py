@@ -6,7 +6,7 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -802,6 +802,23 @@ def name_key(name: str) -> str:
     it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
     copied from a macOS file name, an e and a combining accent)."""
     return unicodedata.normalize("NFC", as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower())
+
+
+def keyed_names(names: Iterable[str]) -> dict[str, int]:
+    """Each name's index by its name_key, the first of two that are the same name: one look-up for each of a map's
+    controls, not a pass over every name."""
+    keyed: dict[str, int] = {}
+    for i, name in enumerate(names):
+        keyed.setdefault(name_key(name), i)
+    return keyed
+
+
+def preset_index(count: int, keyed: Mapping[str, int], ref: str | int) -> int | None:
+    """The index of a preset by its 1-based number, of `count` presets, or by its name, found in `keyed`
+    (keyed_names of the presets' names); None where there is none."""
+    if isinstance(ref, int):
+        return ref - 1 if 1 <= ref <= count else None
+    return keyed.get(name_key(ref))
 
 
 MAX_CHOICES = 12  # the presets `preset` typed alone names, of a longer show

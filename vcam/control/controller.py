@@ -38,7 +38,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
                          typed_fix)
-from vcam.words import clipped, counted, quoted, terminal_safe
+from vcam.words import clipped, counted, name_said, quoted
 
 
 @dataclass
@@ -619,7 +619,7 @@ class Controller:
         self._submit(SetInput(spec), origin)
         if spec == "none":
             return _from_next_block("text only")
-        return _from_next_block(f"input {_said(spec)}", notes=self._unseen())
+        return _from_next_block(f"input {name_said(spec)}", notes=self._unseen())
 
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
@@ -662,7 +662,7 @@ class Controller:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
-            raise ValueError(f"input {_said(spec)}: {e}") from None
+            raise ValueError(f"input {name_said(spec)}: {e}") from None
 
     def _blend(self, show: Show, a: int, b: int, x: float, origin: Origin) -> str:
         mix: dict[str, float] = {}
@@ -698,7 +698,7 @@ class Controller:
             else:
                 st.input = preset.input
                 self._submit(SetInput(preset.input), origin)
-                also.append(f"input {_said(preset.input)}" if preset.input != "none" else "text only")
+                also.append(f"input {name_said(preset.input)}" if preset.input != "none" else "text only")
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength
             self._submit(SetStrength(preset.strength), origin)
@@ -815,7 +815,7 @@ class Controller:
         else:
             where = "prompt " + _mix_shown(list(st.prompts), 80)
         # the strength matters only with an input: text-only shows are not told about it
-        restyle = f" | input {_said(st.input)} | strength {st.strength:.2f}" if st.input != "none" else ""
+        restyle = f" | input {name_said(st.input)} | strength {st.strength:.2f}" if st.input != "none" else ""
         timing = f" | quantize {self.quantize}" if self.quantize != "off" else ""
         bias = f" | bias {st.bias:.2f}" if st.bias != DEFAULT_BIAS else ""  # said only where it is on
         extra = [text for text in (self.tempo.describe() if self.tempo else None,
@@ -897,12 +897,6 @@ def _input_of(line: str) -> str | None:
     except CommandError:  # a cue's lines were checked as the show was read; a cue's own name may be anything
         return None
     return cmd.args[0] if cmd is not None and cmd.name == "input" else None
-
-
-def _said(spec: str) -> str:
-    """An input as a reply names it: a control character its file's name holds (a tab) escaped, as the input's
-    errors say it (FileNamingError); raw, a tab read as spaces."""
-    return terminal_safe(spec, lines=False)
 
 
 def _gone_fix(fix: str, spec: str) -> str:

@@ -18,7 +18,7 @@ from vcam.control.commands import Command, CommandError
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import InputSpec, parse_input
-from vcam.words import terminal_safe
+from vcam.words import name_said
 
 FLAG = "--media DIR"
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
@@ -69,9 +69,9 @@ class MediaFolders:
         if spec.kind == "camera" and spec.target.startswith("/"):
             real = os.path.realpath(spec.target)
             if not _DEVICE.fullmatch(real):
-                said = _said(str(spec))
+                said = name_said(str(spec))
                 raise Refused(f"input {said}: from the network a camera is named by its index (camera:0) or its "
-                              "capture device (camera:/dev/video0)", f"input {said}: {_said(real)} is no capture "
+                              "capture device (camera:/dev/video0)", f"input {said}: {name_said(real)} is no capture "
                               "device")
             return cmd
         if spec.kind not in ("file", "image"):
@@ -117,14 +117,14 @@ class MediaFolders:
 
     def _account(self, spec: InputSpec, real: str | None) -> str:
         """The operator's account of a refused path, a control character in it escaped as in any reply."""
-        said = _said(str(spec))
+        said = name_said(str(spec))
         if not self.folders:
             return f"input {said}: no folder is shared with the network ({FLAG} shares one)"
-        return (f"input {said}: {_said(str(real))} is outside the folders shared with the network "
+        return (f"input {said}: {name_said(str(real))} is outside the folders shared with the network "
                 f"({', '.join(self.folders)}; {FLAG} shares others)")
 
     def _refusal(self, spec: InputSpec) -> str:
-        said = _said(str(spec))  # a tab in the sender's path escaped, as the reply to `input` says it
+        said = name_said(str(spec))  # a tab in the sender's path escaped, as the reply to `input` says it
         if not self.folders:
             return (f"input {said}: this show shares no folder with the network, so a command from there names no "
                     f"file; to share one, start vcam serve (or vcam run) with {FLAG}")
@@ -166,17 +166,12 @@ class MediaFolders:
         return paths.sub(lambda found: names[found.group(0)], text)
 
 
-def _said(path: str) -> str:
-    """A path as a reply or an input's error says it (FileNamingError): its control characters escaped."""
-    return terminal_safe(path, lines=False)
-
-
 def _forms(ours: str, theirs: str) -> dict[str, str]:
-    """Each form a text may hold `ours` in, to the same form of `theirs`: as it is, as a reply says it (_said), and
+    """Each form a text may hold `ours` in, to the same form of `theirs`: as it is, as a reply says it (name_said), and
     within the single quotes of a shell word (shell_word: an ffmpeg command, `file:PATH/NAME`), where each ' is
     written '"'"' and the path as it is is not found. The first of two forms alike wins."""
     forms: dict[str, str] = {}
-    for form in (str, _said, _in_quotes, lambda path: _in_quotes(_said(path))):
+    for form in (str, name_said, _in_quotes, lambda path: _in_quotes(name_said(path))):
         forms.setdefault(form(ours), form(theirs))
     return forms
 

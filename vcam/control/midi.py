@@ -17,6 +17,7 @@ from vcam.errors import VcamError, install_fix
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
+from vcam.words import counted
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -91,10 +92,19 @@ def readable(name: str) -> str:
     return name
 
 
+ALSA_NUMBERS = r" (\d+):(\d+)$"  # the client and port numbers ALSA lists after a port's name: '... 20:1'
+
+
+def _alsa_numbers(name: str) -> tuple[str, str] | None:
+    """The ALSA client and port numbers of a listed port ('20', '1' of '... 20:1'); None where it has none."""
+    found = re.search(ALSA_NUMBERS, name)
+    return (found.group(1), found.group(2)) if found else None
+
+
 def stable_name(name: str) -> str:
     """A port's name without the client number ALSA gives a controller anew each time it is plugged in
     ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0'; a2jmidid writes 'a2j:nanoKONTROL2 [20] ...')."""
-    return re.sub(r" \[\d+\]| \d+:\d+$", "", name)
+    return re.sub(rf" \[\d+\]|{ALSA_NUMBERS}", "", name)
 
 
 def placeless(name: str) -> str:
@@ -108,8 +118,8 @@ def placeless(name: str) -> str:
 def _port_number(name: str) -> str | None:
     """The port's number within its ALSA client ('1' of '... 20:1'): kept when ALSA numbers the client anew, and
     what tells apart two ports of one controller that share a name."""
-    found = re.search(r" \d+:(\d+)$", name)
-    return found.group(1) if found else None
+    numbers = _alsa_numbers(name)
+    return numbers[1] if numbers else None
 
 
 def renumbered(lost: str, names: list[str]) -> list[str]:
@@ -194,6 +204,43 @@ def is_through(name: str) -> bool:
     return any(part.strip().startswith(THROUGH) for part in _folded(name).split(":"))
 
 
+# Ports that hand what is sent to them back to their input (ALSA's Midi Through, macOS's IAC Driver, Windows'
+# loopMIDI and LoopBe): a light sent to one comes back in as a press of the button it lights.
+LOOPBACKS = ("loopmidi", "loopbe")
+
+
+class Untold(Exception):
+    """Which of the outputs listed is a device's own cannot be told from their names (output_for)."""
+
+
+def is_loopback(name: str) -> bool:
+    """Whether the port `name` hands back what is sent to it (LOOPBACKS, the IAC Driver's buses)."""
+    folded = readable(name).casefold()
+    # IAC as a word: a localised macOS may put it after another word ("Gestionnaire IAC"), and a maker's name may
+    # begin with those letters
+    return is_through(name) or any(word in folded for word in LOOPBACKS) or "iac" in re.findall(r"[a-z]+", folded)
+
+
+def output_for(input_name: str, inputs: list[str], outputs: list[str]) -> str | None:
+    """The output port of the device whose input is `input_name`, None where it has none. ALSA and CoreMIDI list
+    it under the input's name. Windows puts a port's place in its list after its name, counting inputs and outputs
+    apart (inputs 'MIDI Mix 0', 'MIDI Mix 1'; outputs 'GS Wavetable Synth 0', 'MIDI Mix 1', 'MIDI Mix 2'): there the
+    Nth input of a name is the Nth output of that name, and where their counts differ, Untold (any pick could light
+    another unit of the make, whose pads would then show this show)."""
+    bare = placeless(input_name)
+    if bare == input_name:
+        return input_name if input_name in outputs else None
+    ins = [n for n in inputs if placeless(n) == bare]
+    outs = [n for n in outputs if placeless(n) == bare]
+    if not outs or input_name not in ins:  # no output of its name, or unplugged meanwhile (a replug opens anew)
+        return None
+    if len(ins) != len(outs):
+        raise Untold(f"the inputs list {counted(len(ins), 'port')} and the outputs {counted(len(outs), 'port')} named "
+                     f"{readable(bare)!r}, so which output is its own cannot be told; plug in one controller of that "
+                     "name at a time for its lights")
+    return outs[ins.index(input_name)]
+
+
 def matching(wanted: str, names: list[str]) -> list[str]:
     """The ports whose name `wanted` names, best first (in listing order among equals). Midi Through is named by a
     part only where the part says "through": 'midi' names it and a controller alike, and the controller is what is
@@ -262,8 +309,8 @@ def notes_port(port: str, names: list[str]) -> str | None:
     pads send there, not on the port opened. On ALSA its ports share the client number ('... Contr 20:0', '...
     Notes 20:1'); Windows names it 'MIDIIN2 (APC mini mk2)'."""
     def client(name: str) -> str | None:
-        found = re.search(r" (\d+):\d+$", name)
-        return found.group(1) if found else None
+        numbers = _alsa_numbers(name)
+        return numbers[0] if numbers else None
 
     if APC_MK2 not in _folded(port) or _is_notes(port):
         return None

@@ -8,22 +8,16 @@ an open that fails is said once and the show goes on dark.
 """
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from typing import Protocol
 
-from vcam.control.midi import is_through, load_mido, placeless, readable
+from vcam.control.midi import MidiRouter, Untold, is_loopback, load_mido, output_for, readable
+from vcam.control.midiinput import MidiInput, routed_input
 from vcam.control.midimap import Button, MidiMap
-from vcam.words import counted
 
 SCREEN_MODES = ("freeze", "blackout", "live")  # a button for one is lit while the camera's screen is in it
 Led = tuple[str, int, int]  # ("note" or "cc", its channel, 0-based, its number)
-
-
-# Ports that hand what is sent to them back to their input (ALSA's Midi Through, macOS's IAC Driver, Windows'
-# loopMIDI and LoopBe): a light sent to one comes back in as a press of the button it lights.
-LOOPBACKS = ("loopmidi", "loopbe")
 
 
 class Presets(Protocol):
@@ -34,40 +28,24 @@ class Presets(Protocol):
         ...
 
 
+OnAir = tuple[Presets | None, int | None, str]  # the show, its preset on air (an index), the screen mode
+
+
+class Lit(Protocol):
+    """What the lights follow (control.controller.Controller, or vcam cam's RemoteController)."""
+
+    listeners: list[Callable[[], None]]  # told after every change of its state
+
+    def on_air(self) -> OnAir:
+        ...
+
+
 class Unlit(Exception):
     """Why a device's buttons are not lit, said once (`always`: also without --log-controls)."""
 
     def __init__(self, why: str, always: bool = False):
         super().__init__(why)
         self.always = always
-
-
-def is_loopback(name: str) -> bool:
-    """Whether the port `name` hands back what is sent to it (LOOPBACKS, the IAC Driver's buses)."""
-    folded = readable(name).casefold()
-    # IAC as a word: a localised macOS may put it after another word ("Gestionnaire IAC"), and a maker's name may
-    # begin with those letters
-    return is_through(name) or any(word in folded for word in LOOPBACKS) or "iac" in re.findall(r"[a-z]+", folded)
-
-
-def output_for(input_name: str, inputs: list[str], outputs: list[str]) -> str | None:
-    """The output port of the device whose input is `input_name`, None where it has none. ALSA and CoreMIDI list
-    it under the input's name. Windows puts a port's place in its list after its name, counting inputs and outputs
-    apart (inputs 'MIDI Mix 0', 'MIDI Mix 1'; outputs 'GS Wavetable Synth 0', 'MIDI Mix 1', 'MIDI Mix 2'): there the
-    Nth input of a name is the Nth output of that name, and where their counts differ, Unlit (any pick could light
-    another unit of the make, whose pads would then show this show)."""
-    bare = placeless(input_name)
-    if bare == input_name:
-        return input_name if input_name in outputs else None
-    ins = [n for n in inputs if placeless(n) == bare]
-    outs = [n for n in outputs if placeless(n) == bare]
-    if not outs or input_name not in ins:  # no output of its name, or unplugged meanwhile (a replug opens anew)
-        return None
-    if len(ins) != len(outs):
-        raise Unlit(f"the inputs list {counted(len(ins), 'port')} and the outputs {counted(len(outs), 'port')} named "
-                    f"{readable(bare)!r}, so which output is its own cannot be told; plug in one controller of that "
-                    "name at a time for its lights", always=True)
-    return outs[ins.index(input_name)]
 
 
 def _is_on(button: Button, show: Presets | None, preset: int | None, screen: str) -> bool:
@@ -105,7 +83,7 @@ class PadLights:
 
     what = "the MIDI pad lights"  # as the show's end names it where its stop fails
 
-    def __init__(self, mapping: Callable[[], MidiMap], on_air: Callable[[], tuple], say: Callable[[str], None],
+    def __init__(self, mapping: Callable[[], MidiMap], on_air: Callable[[], OnAir], say: Callable[[str], None],
                  verbose: bool = False):
         self.mapping = mapping
         self.on_air = on_air
@@ -173,7 +151,10 @@ class PadLights:
         if is_loopback(self._input):
             raise Unlit("it is a loopback port, which would hand each light back to vcam as a press")
         mido = load_mido()
-        name = output_for(self._input, list(mido.get_input_names()), list(mido.get_output_names()))
+        try:
+            name = output_for(self._input, list(mido.get_input_names()), list(mido.get_output_names()))
+        except Untold as why:
+            raise Unlit(str(why), always=True) from None
         if name is None:
             raise Unlit("it has no output port")
         return name
@@ -203,7 +184,8 @@ class PadLights:
                 pass
 
 
-def wire_lights(router, controller, midi_input, say: Callable[[str], None], verbose: bool = False) -> PadLights:
+def wire_lights(router: MidiRouter, controller: Lit, midi_input: MidiInput, say: Callable[[str], None],
+                verbose: bool = False) -> PadLights:
     """The lights of the controller `midi_input` opens, following the controller's state (`controller.listeners`,
     told of every change, from any source) and the map `router` has in force (a map saved on air)."""
     lights = PadLights(lambda: router.mapping, controller.on_air, say, verbose)
@@ -217,3 +199,12 @@ def wire_lights(router, controller, midi_input, say: Callable[[str], None], verb
     router.on_remap = on_remap
     midi_input.on_opened = lights.opened
     return lights
+
+
+def midi_parts(port: str, router: MidiRouter, controller: Lit, say: Callable[[str], None], where: str | None = None,
+               verbose: bool = False) -> list:
+    """The MIDI input on `port`, whose controls `router` acts on, and the lights of its controller, which follow
+    `controller`'s state: parts of a show, in the order they start."""
+    midi_input = routed_input(port, router, say, where=where)
+    # after the input among the parts: stopped before it, the lights darken while its controller is still there
+    return [midi_input, wire_lights(router, controller, midi_input, say, verbose)]

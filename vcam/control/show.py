@@ -47,11 +47,11 @@ from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, comment_meant,
-                                   name_key, parse_quantize)
+                                   keyed_names, name_key, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
-from vcam.sizes import check_size
+from vcam.sizes import check_size, meant_size, not_a_size
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
@@ -113,19 +113,14 @@ class Show:
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        by_name: dict[str, int] = {}
-        for i, p in enumerate(self.presets):
-            by_name.setdefault(name_key(p.name), i)
-        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_name", keyed_names(p.name for p in self.presets))
 
     def find(self, ref: str | int) -> int:
         """Index of a preset by 1-based number or by name (case-insensitive); KeyError saying what exists."""
-        if isinstance(ref, int):
-            if 1 <= ref <= len(self.presets):
-                return ref - 1
-            raise KeyError(f"no preset {ref}: this show has presets 1 to {len(self.presets)}")
-        if (index := self.named(ref)) is not None:
+        if (index := preset_index(len(self.presets), self._by_name, ref)) is not None:
             return index
+        if isinstance(ref, int):
+            raise KeyError(f"no preset {ref}: this show has presets 1 to {len(self.presets)}")
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
         raise KeyError(f"no preset named {quoted(clipped(ref, SHOWN_CHARS + 1))}{self._meant(ref)}; presets: {names}")
@@ -475,7 +470,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             raise ValueError
         w, h = (int(x) for x in str(v).lower().split("x"))
     except ValueError:
-        r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
+        if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
+            r.error(node, f"output size {not_a_size(v, check_size)}")
+        else:
+            r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
         return None
     try:
         check_size(w, h)

@@ -12,7 +12,7 @@ from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed,
 from vcam.control.commands import Command, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
-from vcam.words import counted, listed, quoted, terminal_safe
+from vcam.words import counted, listed, name_said, quoted
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def in_words(action: Action) -> str:
         return f"seed {action.seed}"
     if isinstance(action, SetInput):
         # a tab in its file's name escaped, as the reply to `input` says it (raw, read as spaces)
-        return f"input {terminal_safe(action.spec, lines=False)}" if action.spec != "none" else "text only"
+        return f"input {name_said(action.spec)}" if action.spec != "none" else "text only"
     if isinstance(action, SetStrength):
         return f"strength {action.value:g}"
     if isinstance(action, SetBias):

@@ -22,8 +22,8 @@ from vcam.engine.configs import KREA_REPO, WAN_REPO, ModelSpec
 from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
-from vcam.live.progress import ByteProgress, size_text
-from vcam.words import few
+from vcam.live.progress import ByteProgress
+from vcam.words import few, size_text
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one

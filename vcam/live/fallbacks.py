@@ -18,7 +18,7 @@ import numpy as np
 
 from vcam.errors import IMAGE_FIX, one_line
 from vcam.live.frames import load_image
-from vcam.words import terminal_safe
+from vcam.words import name_said
 
 
 class FallbackImages:
@@ -98,7 +98,7 @@ def _kept_line(path: str, error: ValueError) -> str:
     caught half-written) is to be saved again whole; one too large, or a folder now, keeps its own fix."""
     why, fix = getattr(error, "message", None) or one_line(error), getattr(error, "fix", None)
     if fix == IMAGE_FIX:
-        name = terminal_safe(os.path.basename(path), lines=False)  # as the error says it (FileNamingError)
+        name = name_said(os.path.basename(path))  # as the error says it (FileNamingError)
         return f"{why}: the fallback image as it was before this save stays until {name} is saved again whole, as a " \
                "PNG or JPEG"
     return f"{why}: the fallback image as it was before stays" + (f"; {fix}" if fix else "")

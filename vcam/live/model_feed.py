@@ -11,7 +11,7 @@ from vcam.errors import VcamError
 from vcam.live.pacer import PacerStats
 from vcam.live.onair import FeedFailed
 from vcam.live.producer import Generator
-from vcam.live.status import format_status
+from vcam.live.status import format_status, with_screen
 
 
 class NeverOnAir(VcamError):
@@ -168,9 +168,7 @@ class ModelFeed:
                      "between blocks (a smaller --size or fewer --steps is faster)")
 
     def status(self, stats: PacerStats, out_fps: float, failed: list[str]) -> str:
-        state = "STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING")
-        if (screen := self.screen()) != "live":
-            state += f" ({screen})"
+        state = with_screen("STALLED" if stats.stalled else ("LIVE" if stats.pushed else "LOADING"), self.screen())
         text = format_status(stats.production_fps, out_fps, stats.buffered, stats.latency, self._vram(),
                              self.preset_name(), state, failed, stats.dropped + stats.skipped)
         extra = self.extra_status() if self.extra_status else ""

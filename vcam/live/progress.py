@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from vcam.live.status import fit_line, still_on_row, terminal_columns, text_cells
-from vcam.words import counted
+from vcam.words import size_figure, size_in, size_text, size_unit
 
 EVERY_S = 5.0  # between two lines where the output is not a terminal
 REDRAW_S = 0.1  # the least time between two redraws of the line on a terminal
@@ -98,47 +98,14 @@ class Progress(_Line):
         self.out.flush()
 
 
-# The units a size is said in, largest first, each with the least figure the next unit down would say before the
-# size is said in it: a gigabyte, a tenth of a megabyte, a tenth of a kilobyte. That figure is compared as rounded,
-# so 999.96 MB is "1.0 GB", not "1000.0 MB", and 99.96 kB is "0.1 MB".
-UNITS = (("GB", 1e9, 1000.0), ("MB", 1e6, 100.0), ("kB", 1e3, 100.0), ("bytes", 1.0, 0.0))
-
-
-def _unit(n: float) -> tuple[str, float]:
-    """The unit `n` bytes are said in: GB from a gigabyte, MB from a tenth of a megabyte, kB from a tenth of a
-    kilobyte, whole bytes below, nothing at all included (a 40 kB file read "0.0 MB", a 10-byte one "0.0 kB", a full
-    disk "0.0 GB" free)."""
-    for (name, scale, least), (below, below_scale, _) in zip(UNITS, UNITS[1:]):
-        if float(_figure(n, (below, below_scale))) >= least:
-            return name, scale
-    return UNITS[-1][:2]
-
-
-def _figure(n: float, unit: tuple[str, float]) -> str:
-    """`n` bytes as a figure in `unit`: to a tenth, bytes whole."""
-    return f"{n:.0f}" if unit[1] == 1.0 else f"{n / unit[1]:.1f}"
-
-
-def _in(n: float, unit: tuple[str, float]) -> str:
-    """`n` bytes with their unit: "40.0 kB", "10 bytes", "1 byte"."""
-    figure = _figure(n, unit)
-    return counted(int(figure), "byte") if unit[1] == 1.0 else f"{figure} {unit[0]}"
-
-
-def size_text(n: float) -> str:
-    """28.6 GB, 150.0 MB, 40.0 kB, 10 bytes: a size as vcam says it, the same in every line: a download's, as the
-    line announcing it and its progress line both say it, room on a disk, a file replaced."""
-    return _in(n, _unit(n))
-
-
 def _done_of(done: int, total: int) -> str:
     """"5.0 MB of 28.6 GB", "14.6 of 28.6 GB" (a figure in the total's unit drops its own); a total under a gigabyte
     with its bytes done in its own unit: "0.0 GB of 0.6 MB" began a small download, and a third of a 150 MB one read
     "50.0 MB of 0.1 GB"; none done yet is said in the total's unit."""
-    unit = _unit(total)
-    own = _unit(done) if unit[0] == "GB" and done else unit
-    figure = _figure(done, unit) if own == unit else _in(done, own)
-    return f"{figure} of {_in(total, unit)}"
+    unit = size_unit(total)
+    own = size_unit(done) if unit[0] == "GB" and done else unit
+    figure = size_figure(done, unit) if own == unit else size_in(done, own)
+    return f"{figure} of {size_in(total, unit)}"
 
 
 class ByteProgress(_Line):

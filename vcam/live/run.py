@@ -54,6 +54,7 @@ from vcam.words import counted
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
+    from vcam.control.midi import MidiRouter
 
 
 SETTLE_S = 600.0  # the longest `run` waits for the show's threads to leave the model (a block, a model loading)
@@ -263,18 +264,16 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
 
 
 def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo, say: Callable[[str], None],
-                parts: list):
+                parts: list) -> MidiRouter:
     """The MIDI input and the lights of its controller, added to `parts`; the router that acts on the input."""
     from vcam.control.midi import MidiRouter
     from vcam.control.midiclock import MidiClock
-    from vcam.control.midiinput import routed_input
-    from vcam.control.midileds import wire_lights
+    from vcam.control.midileds import midi_parts
 
     clock = MidiClock(tempo, say=say, link=opts.link)
     router = MidiRouter(prep.midi[1], controller, say, clock=clock)
-    midi_input = routed_input(prep.midi[0], router, say, where=None if opts.midi else opts.show)
-    # after the input among the parts: stopped before it, the lights darken while its controller is still there
-    parts += [midi_input, wire_lights(router, controller, midi_input, say, verbose=opts.log_controls is not None)]
+    parts += midi_parts(prep.midi[0], router, controller, say, where=None if opts.midi else opts.show,
+                        verbose=opts.log_controls is not None)
     return router
 
 

@@ -223,6 +223,12 @@ class StatusLine:
                 self._width = 0
 
 
+def with_screen(state: str, mode: str) -> str:
+    """`state` with the screen mode held over the picture, unless it is live: "LIVE (freeze)", the same words on
+    vcam serve's status line and on vcam cam's, whose camera shows the server's freeze or blackout."""
+    return state if mode == "live" else f"{state} ({mode})"
+
+
 def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float,
                   vram_gb: tuple[float, float] | None, preset: str | None, state: str,
                   failed: Sequence[str] = (), lost: int = 0) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vcam.control.midi import NO_MIDI
+from vcam.control.midimap import MidiMap
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.frames import load_image
@@ -149,17 +150,13 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     return code
 
 
-def cam_midi_parts(port: str, midi_map, remote: RemoteController, say: Callable[[str], None]) -> list:
+def cam_midi_parts(port: str, midi_map: MidiMap, remote: RemoteController, say: Callable[[str], None]) -> list:
     """The MIDI input on `port`, its commands sent to the server, and the lights of its controller, which follow the
     state the server sends back (its preset on air and screen mode), as vcam run's do."""
     from vcam.control.midi import MidiRouter
-    from vcam.control.midiinput import routed_input
-    from vcam.control.midileds import wire_lights
+    from vcam.control.midileds import midi_parts
 
-    router = MidiRouter(midi_map, remote, say)
-    midi_input = routed_input(port, router, say)
-    # after the input: stopped before it, the lights darken while its controller is still there
-    return [midi_input, wire_lights(router, remote, midi_input, say)]
+    return midi_parts(port, MidiRouter(midi_map, remote, say), remote, say)
 
 
 def cam_screen(pacer: Pacer) -> CamScreen:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import Command, CommandError, name_key, parse, preset_choices
+from vcam.control.commands import Command, CommandError, keyed_names, parse, preset_choices, preset_index
 from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
@@ -46,17 +46,14 @@ class ServerPresets:
 
     def __init__(self, names: list[str]):
         self.names = names
+        self._keyed = keyed_names(names)
 
     def find(self, ref: str | int) -> int:
         """The index of a preset by 1-based number or name (case-insensitive); KeyError where the server has none."""
-        if isinstance(ref, int):
-            if 1 <= ref <= len(self.names):
-                return ref - 1
-            raise KeyError(f"no preset {ref} on the server")
-        key = name_key(ref)
-        found = next((i for i, name in enumerate(self.names) if name_key(name) == key), None)
+        found = preset_index(len(self.names), self._keyed, ref)
         if found is None:
-            raise KeyError(f"no preset named {ref!r} on the server")
+            raise KeyError(f"no preset {ref} on the server" if isinstance(ref, int)
+                           else f"no preset named {ref!r} on the server")
         return found
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from vcam.live.pacer import PacerStats
+from vcam.live.status import with_screen
 from vcam.remote.camscreen import covering
 from vcam.remote.link import Link
 from vcam.remote.rate import ByteRate
@@ -109,9 +110,8 @@ class LinkFeed:
             elif not link.frames_this_connection:
                 state = "CONNECTED, WAITING FOR FRAMES"
             else:
-                state = "STALLED" if stats.stalled else "LIVE"
-                if link.screen is not None and (mode := link.screen.mode) != "live":
-                    state += f" ({mode})"  # as vcam serve's own line says it
+                state = with_screen("STALLED" if stats.stalled else "LIVE",
+                                    link.screen.mode if link.screen is not None else "live")
         elif link.token_refused:
             state = "TOKEN REFUSED, RETRYING"
         else:

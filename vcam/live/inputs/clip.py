@@ -21,7 +21,7 @@ import numpy as np
 from vcam.errors import READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.outspec import rate_said
-from vcam.words import shell_word, terminal_safe
+from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
                               shows_as_decoded, webp_chunks, webp_flags)
@@ -140,7 +140,7 @@ def _conversion(path: str) -> str:
 def _pastable(path: str) -> bool:
     """Whether a line naming `path` pastes as said: a control character in it (a tab, an ESC) is said escaped, as
     every name is, and would be pasted as a backslash and a letter, naming no file."""
-    return terminal_safe(path, lines=False) == path
+    return name_said(path) == path
 
 
 def _unpasted(what: str) -> str:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from vcam.errors import VcamError
 from vcam.live.outputs.recording import check_path, held_by_another
-from vcam.live.progress import size_text
 from vcam.outspec import OutputSpec
+from vcam.words import size_text
 
 if TYPE_CHECKING:
     from vcam.control.log import ControlLog

@@ -19,9 +19,8 @@ import numpy as np
 from vcam import filelock
 from vcam.errors import VcamError
 from vcam.live.mp4boxes import box, inside
-from vcam.live.progress import size_text
 from vcam.outspec import check_recording_name
-from vcam.words import counted, shell_word
+from vcam.words import counted, shell_word, size_text
 from vcam.writeback import write_back
 
 
