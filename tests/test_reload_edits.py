@@ -288,9 +288,9 @@ def test_a_show_run_by_a_relative_path_is_not_said_reloaded_as_its_watch_starts(
     assert said == []
 
 
-def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugged_back_in(tmp_path, monkeypatch):
-    """`vcam run show.yaml --midi-map pads.yaml` from a USB stick's folder: after the stick came back at the same
-    path, a save of the map was read from the old folder and never applied."""
+def _watched_with_a_relative_map(folder, monkeypatch):
+    """`vcam run show.yaml --midi-map pads.yaml` started in `folder`: the given maps, the lines said and the
+    show's watcher."""
     from pathlib import Path
 
     from vcam.control.midimap import load_map
@@ -298,16 +298,23 @@ def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugge
     from vcam.live.settings import RunOptions
     from vcam.live.showreads import given_maps
 
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    (stick / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
-    (stick / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
-    monkeypatch.chdir(stick)
+    (folder / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    (folder / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
+    monkeypatch.chdir(folder)
     opts = RunOptions(show="show.yaml", midi="pads", midi_map="pads.yaml")
     given, _ = given_maps(opts, (Path("pads.yaml"), load_map(Path("pads.yaml"))), None)
     said: list[str] = []
     watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"),
                           given=given)
+    return given, said, watcher
+
+
+def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugged_back_in(tmp_path, monkeypatch):
+    """`vcam run show.yaml --midi-map pads.yaml` from a USB stick's folder: after the stick came back at the same
+    path, a save of the map was read from the old folder and never applied."""
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    given, said, watcher = _watched_with_a_relative_map(stick, monkeypatch)
     stick.rename(tmp_path / "pulled")
     watcher.poll(), watcher.poll()
     stick.mkdir()
@@ -320,21 +327,7 @@ def test_a_midi_map_given_by_a_relative_path_is_read_again_from_the_stick_plugge
 def test_a_midi_map_given_by_a_relative_path_is_named_as_given_by_the_reloads_lines(tmp_path, monkeypatch):
     """`--midi-map pads.yaml`: a save of it that fails, then one that loads, then its deletion are said with
     pads.yaml, as the command line gave it (they named it by its whole path from /)."""
-    from pathlib import Path
-
-    from vcam.control.midimap import load_map
-    from vcam.control.reload import ShowWatcher
-    from vcam.live.settings import RunOptions
-    from vcam.live.showreads import given_maps
-
-    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
-    (tmp_path / "pads.yaml").write_text("controls:\n  - {note: 36, command: next}\n")
-    monkeypatch.chdir(tmp_path)
-    opts = RunOptions(show="show.yaml", midi="pads", midi_map="pads.yaml")
-    given, _ = given_maps(opts, (Path("pads.yaml"), load_map(Path("pads.yaml"))), None)
-    said: list[str] = []
-    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show("show.yaml"),
-                          given=given)
+    _, said, watcher = _watched_with_a_relative_map(tmp_path, monkeypatch)
 
     def save(text: str) -> None:
         (tmp_path / "pads.yaml").write_text(text)
