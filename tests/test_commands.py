@@ -702,9 +702,11 @@ def test_a_number_written_another_way_is_answered_with_the_number_meant(line, me
     assert f"(did you mean {meant}?)" in str(err.value), str(err.value)
 
 
-@pytest.mark.parametrize("line", ["bpm 50%", "seed 1,5", "seed 12 34", "seed abc", "blend 1 2 half"])
+@pytest.mark.parametrize("line", ["bpm 50%", "seed 1,5", "seed 12 34", "seed abc", "blend 1 2 half", "seed 4²",
+                                  "steps 2 ²"])
 def test_a_number_that_cannot_be_told_is_not_guessed_at(line):
-    # a percentage of a tempo means nothing, and `1,5` is a decimal comma, not a thousands' one
+    # a percentage of a tempo means nothing, and `1,5` is a decimal comma, not a thousands' one; `4²` was answered
+    # with "did you mean 4?", the ² read as a unit after it
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "did you mean" not in str(err.value)

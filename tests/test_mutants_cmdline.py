@@ -57,6 +57,9 @@ def test_a_generated_size_the_model_cannot_make_is_refused_with_the_rule():
     ("[::1]:8765", "'[::1]:8765' holds a port: give --host ::1 --port 8765"),
     ("0.0.0.0:8765", "'0.0.0.0:8765' holds a port: give --host 0.0.0.0 --port 8765"),
     (":8765", "':8765' holds a port: give --host 127.0.0.1 --port 8765"),
+    # isdigit() took the ², and --port then refused what it was told to give
+    ("gpu-box:87²", "'gpu-box:87²' holds a port: give --host gpu-box --port PORT (1 to 65535)"),
+    ("[::1]:87²", "'[::1]:87²' holds a port: give --host ::1 --port PORT (1 to 65535)"),
     ("[::1", "'[::1' is no address: an IPv6 one in brackets ends with them"),
     ("[::1]x", "'[::1]x' is no address: an IPv6 one in brackets ends with them"),
     ("[::1]:ssh", "'[::1]:ssh' is no address: an IPv6 one in brackets ends with them"),

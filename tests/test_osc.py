@@ -586,13 +586,15 @@ def test_vcam_run_with_a_busy_osc_port_stops_before_the_show(capsys):
 @pytest.mark.parametrize("text,need_host,expected", [("9000", False, ("127.0.0.1", 9000)),
                                                      ("0.0.0.0:8000", False, ("0.0.0.0", 8000)),
                                                      ("[::1]:8000", False, ("::1", 8000)),
-                                                     ("tablet.local:9000", True, ("tablet.local", 9000))])
+                                                     ("tablet.local:9000", True, ("tablet.local", 9000)),
+                                                     # typed with an East Asian input method: the port int() reads
+                                                     ("８０００", False, ("127.0.0.1", 8000))])
 def test_osc_addresses(text, need_host, expected):
     assert parse_address(text, need_host) == expected
 
 
 @pytest.mark.parametrize("text,need_host", [("9000", True), ("0", False), ("70000", False), ("host:", False),
-                                            (":9000", False), ("nine", False)])
+                                            (":9000", False), ("nine", False), ("²", False), ("0.0.0.0:80²", False)])
 def test_bad_osc_addresses_say_how_they_are_written(text, need_host):
     with pytest.raises(ValueError, match="give .*PORT"):
         parse_address(text, need_host)

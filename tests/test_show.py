@@ -1183,6 +1183,19 @@ def test_digits_with_a_joiner_between_them_are_still_a_number():
     assert len(err.value.problems) == 1 and "the name '12' cannot be a plain number" in err.value.problems[0]
 
 
+@pytest.mark.parametrize("name", ["²", "x²"])
+def test_a_name_of_a_superscript_is_no_number_and_is_picked_by_its_name(name):
+    """A preset named ² was refused as "a plain number (numbers select presets by position)", while `preset ²` is
+    read as a name (no number int() reads); a full-width ２ is one, as `preset ２` picks preset 2."""
+    from vcam.control.commands import parse
+
+    show = parse_show(f"presets:\n  - {{name: a, prompt: x}}\n  - {{name: '{name}', prompt: y}}\n", "shows/n.yaml")
+    assert show.find(parse(f"preset {name}").args[0]) == 1
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: ２, prompt: x}\n", "shows/n.yaml")
+    assert "the name '２' cannot be a plain number" in err.value.problems[0]
+
+
 def test_an_output_fps_written_as_ffmpeg_writes_ntsc_is_read_as_it_is_from_the_command_line():
     """`fps: 30000/1001` (ffmpeg's 29.97) was refused as "must be a number", while --fps takes it."""
     show = parse_show("output: {fps: 30000/1001}\npresets:\n  - {name: a, prompt: b}\n", "s.yaml")

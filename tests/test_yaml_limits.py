@@ -614,6 +614,16 @@ def test_a_comma_in_braces_before_three_digits_is_offered_as_thousands_too():
         assert not any("comma separates" in p or "Node" in p for p in err.value.problems), err.value.problems
 
 
+def test_digits_cut_by_a_comma_in_braces_are_offered_in_plain_digits_and_a_superscript_as_none():
+    """`{seed: ²,3}` was told to write seed: ².3, and `{bias: ０,３}` (full-width digits) bias: ０.３: neither is a
+    number YAML reads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {seed: ²,3, bias: ０,３}\npresets:\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert not any("².3" in p for p in err.value.problems), err.value.problems
+    assert ("show.yaml:1: defaults: unknown key '３'; in {...} a comma separates keys: for ０,３ write bias: 0.3"
+            in err.value.problems), err.value.problems
+
+
 @pytest.mark.parametrize("value", ["1,2,3", "0,3,5", "1,000,00"])
 def test_groups_that_make_no_one_number_get_no_reading(value):
     """`{seed: 1,2,3}` was told to write seed: 123, `{bias: 0,3,5}` bias: 035."""

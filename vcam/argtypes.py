@@ -57,18 +57,24 @@ def listen_host(text: str) -> str:
     if host.startswith("["):  # [::1] or [::1]:8765
         inner, bracket, rest = host[1:].partition("]")
         if rest.startswith(":") and rest[1:].isdigit():
-            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {inner} --port {rest[1:]}")
+            raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {inner} --port {_port(rest[1:])}")
         if not bracket or rest:
             raise argparse.ArgumentTypeError(f"{text!r} is no address: an IPv6 one in brackets ends with them, "
                                              "as [::1] (or give it without: ::1)")
         host = inner
     elif host.count(":") == 1 and host.partition(":")[2].isdigit():  # 0.0.0.0:8765, gpu-box:8765
         name, _, port = host.partition(":")
-        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {name or '127.0.0.1'} --port {port}")
+        raise argparse.ArgumentTypeError(f"{text!r} holds a port: give --host {name or '127.0.0.1'} "
+                                         f"--port {_port(port)}")
     if not host:
         raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
                                          "(every address, with --token) or :: (IPv6 too)")
     return host
+
+
+def _port(text: str) -> str:
+    # isdigit() takes "²", which --port refuses: a port that is no number is named by what to give
+    return text if text.isdecimal() else "PORT (1 to 65535)"
 
 
 def _check_output_size(w: int, h: int) -> None:

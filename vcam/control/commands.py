@@ -207,8 +207,9 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
 
 def _united(text: str) -> str | None:
     """The number of `2 blocks`, `120bpm`: one with a word after it; None for anything else."""
-    found = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+))\s*[^\W\d_]+", text)
-    return found[1] if found else None
+    found = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+))\s*([^\W\d_]+)", text)
+    # isalpha(): \w takes "²" (4² is no 4 with a unit after it)
+    return found[1] if found and found[2].isalpha() else None
 
 
 def whole_meant(text: str, lo: int, hi: int) -> str:

@@ -26,7 +26,8 @@ def parse_address(text: str, need_host: bool = False) -> tuple[str, int]:
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     example = "HOST:PORT, e.g. 192.168.1.20:9000" if need_host else "PORT or HOST:PORT, e.g. 8000 or 0.0.0.0:8000"
-    if (sep and not host) or (need_host and not host) or not port.isdigit() or not 1 <= int(port) <= 65535:
+    # isdecimal(): isdigit() takes "²", which int() then refuses in its own words; full-width digits int() reads
+    if (sep and not host) or (need_host and not host) or not port.isdecimal() or not 1 <= int(port) <= 65535:
         raise ValueError(f"{text!r} is not an OSC address: give {example} (ports 1 to 65535)")
     return host or DEFAULT_HOST, int(port)
 
@@ -35,7 +36,7 @@ def parse_reply(text: str) -> tuple[str | None, int]:
     """`--osc-reply`'s `[HOST:]PORT` → (host, port); host None for a port alone: the state goes to that port of
     each machine that sends OSC here. ValueError saying how it is written."""
     try:
-        if text.strip().isdigit():
+        if text.strip().isdecimal():
             return None, parse_address(text)[1]
         return parse_address(text, need_host=True)
     except ValueError:

@@ -341,7 +341,7 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
         r.error(node, f"preset {i + 1}: the name {quoted(name)} cannot be a plain number (numbers select presets by "
                       f"position); add a word, like 'scene {name}'")
 
-    if isinstance(node, ScalarNode) and node.value.strip().isdigit():
+    if isinstance(node, ScalarNode) and node.value.strip().isdecimal():
         return digits(node.value.strip())
     name = r.string(node, f"preset {i + 1} name", 100)
     if name is None:
@@ -356,7 +356,7 @@ def _preset_name(r: Reader, node, i: int) -> str | None:
         r.error(node, f"preset {i + 1} name must be text that prints, not {name!r}")
         return None
     # `"\u200b2"`, `"1\u200d2"`: digits once what prints nothing is gone, which `preset 12` cannot pick
-    if (key := name_key(typed)).isdigit():
+    if (key := name_key(typed)).isdecimal():
         return digits(key)
     return typed
 

@@ -368,6 +368,8 @@ def _decimal_comma(node: MappingNode, i: int, known) -> str | None:
         return None
     groups = [number.value] + [k.value for k, _ in node.value[start + 1:_run_end(node, start + 1)]]
     said = ",".join(groups)
+    # a number offered in plain digits: YAML reads full-width ones (０.３, typed with an East Asian input method) as text
+    groups = ["".join(str(unicodedata.decimal(c)) for c in g) for g in groups]
     if written in TEXT_KEYS:
         readings = f"{written}: '{said}' (quoted)"
     elif len(groups) > 2 and _grouped(groups):  # 1,000,000, or 1,23,456 grouped in lakhs: one whole number
@@ -409,7 +411,8 @@ def _run_end(node: MappingNode, start: int) -> int:
 
 
 def _plain_digits(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and not node.style and node.value.isdigit()
+    # isdecimal(): isdigit() takes "²", and `{seed: ²,3}` was told to write seed: ².3
+    return isinstance(node, ScalarNode) and not node.style and node.value.isdecimal()
 
 
 def _plain_null(node: Node) -> bool:
