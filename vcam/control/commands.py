@@ -657,7 +657,7 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
         return f" ({MEANT_IN_FILES[name]})"
     if name in MEANT:
         return f" ({MEANT[name]})"
-    known = [c for c in USAGE if console or c not in TYPED_ONLY]
+    known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
     if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
@@ -688,12 +688,24 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # adds or drops a letter at most, or stops short (`unpau`; `at`, `to`, starting a pasted line, are no halt or
     # stop), and the word it was near would have ended the show; nor is the command spelled nearest to it
     # (`blacker`: back, which fires a cue) the one meant.
-    meant = nearest(name, [*known, *MEANT], prefer=MEANT)
-    if meant in MEANT and _a_typo(name, meant):
+    meant, typo = _nearest_meant(name, known)
+    if typo:
         return _did_you_mean(meant, console)
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
         meant = nearest(name, [c for c in known if _one_slip(name, c)])
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _commands_named(console: bool) -> list[str]:
+    """The commands a line may name: off the `console`, none that only it gives."""
+    return [c for c in USAGE if console or c not in TYPED_ONLY]
+
+
+def _nearest_meant(name: str, commands: list[str]) -> tuple[str | None, bool]:
+    """The spelling nearest `name` of `commands` and the words MEANT answers (of those as near, such a word), and
+    whether `name` may be that word of MEANT mistyped."""
+    meant = nearest(name, [*commands, *MEANT], prefer=MEANT)
+    return meant, meant in MEANT and _a_typo(name, meant)
 
 
 def _a_typo(name: str, meant: str) -> bool:
@@ -854,12 +866,12 @@ def parse(line: str, console: bool = True) -> Command | None:
         # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
         timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
         # a typo of such a word (`by the sea`: bye) as well
-        commands = [c for c in USAGE if console or c not in TYPED_ONLY]
-        typo = nearest(name, [*commands, *MEANT], prefer=MEANT)
-        argless = name in ARGLESS_MEANT or typo in ARGLESS_MEANT and _a_typo(name, typo)
+        commands = _commands_named(console)
+        typo, typo_of_meant = _nearest_meant(name, commands)
+        argless = name in ARGLESS_MEANT or typo_of_meant and typo in ARGLESS_MEANT
         # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
         # pasted prompt's line as often
-        short = len(name) <= 2 and sum(word.isalpha() for word in rest.split()) >= 2
+        short = len(name) <= 2 and sum(part.isalpha() for part in rest.split()) >= 2
         # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
         # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
         # (blend, though bland is as near blank, a word for blackout)
