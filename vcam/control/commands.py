@@ -857,31 +857,7 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
-            said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
-            raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-        hint = _did_you_mean(name, console, rest, word)
-        # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
-        # blackout, whose command alone, followed, would black the show out
-        # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
-        timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
-        # a typo of such a word (`by the sea`: bye) as well
-        commands = _commands_named(console)
-        typo, typo_of_meant = _nearest_meant(name, commands)
-        argless = name in ARGLESS_MEANT or typo_of_meant and typo in ARGLESS_MEANT
-        # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
-        # pasted prompt's line as often
-        short = len(name) <= 2 and sum(part.isalpha() for part in rest.split()) >= 2
-        # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
-        # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
-        # (blend, though bland is as near blank, a word for blackout)
-        near = {typo, nearest(name, commands)}
-        taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
-        prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
-                    else "")
-        if prompted:
-            hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
-        raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
+        raise _unknown(word, name, rest, text, console)
     try:
         return _command(name, rest, console)
     except CommandError as e:
@@ -891,6 +867,36 @@ def parse(line: str, console: bool = True) -> Command | None:
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown) from None
+
+
+def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
+    """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it) is no
+    command: with the command or the prompt it may have meant."""
+    if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
+        said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
+        return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
+    hint = _did_you_mean(name, console, rest, word)
+    # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
+    # blackout, whose command alone, followed, would black the show out
+    # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
+    timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+    # a typo of such a word (`by the sea`: bye) as well
+    commands = _commands_named(console)
+    typo, typo_of_meant = _nearest_meant(name, commands)
+    argless = name in ARGLESS_MEANT or typo_of_meant and typo in ARGLESS_MEANT
+    # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
+    # pasted prompt's line as often
+    short = len(name) <= 2 and sum(part.isalpha() for part in rest.split()) >= 2
+    # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
+    # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
+    # (blend, though bland is as near blank, a word for blackout)
+    near = {typo, nearest(name, commands)}
+    taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
+    prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
+                else "")
+    if prompted:
+        hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
+    return CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
 
 
 def _command(name: str, rest: str, console: bool) -> Command:
