@@ -415,7 +415,7 @@ class _Fakes:
         self.calls, self.said = [], io.StringIO()
         self.code, self.raises, self.producer_out, self.log = code, raises, producer_out, log
         self.air = SimpleNamespace(run=self._air_run, left_at_once=left_at_once, status=StatusLine(self.said),
-                                   stopped_by=None, went_on_air=True)
+                                   stopped_by=None, reached_air=True)
         self.producer = SimpleNamespace(blocks=7, handed_on=lambda: 7, stop=self._producer_stop)
         self.prompter = SimpleNamespace(alive=prompter_alive, stop=lambda timeout=2.0: self.calls.append("prompter"))
         self.inputs = SimpleNamespace(close=lambda: self.calls.append("inputs closed"))

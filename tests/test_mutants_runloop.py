@@ -582,14 +582,14 @@ def test_closing_the_flow_smoother_ends_its_worker_at_once():
     assert workers and not any(t.is_alive() for t in workers)
 
 
-def _ended_after(monkeypatch, stopped_by, went_on_air: bool, code: int = 0, outs=("file:show.mp4",)):
+def _ended_after(monkeypatch, stopped_by, reached_air: bool, code: int = 0, outs=("file:show.mp4",)):
     """`_on_air` around a show whose run returned `code`, stopped by the signal `stopped_by` (None: it ended
     otherwise), on air or not, with the outputs `outs`; what it returns and what it said."""
     from vcam.live import run
     from vcam.outspec import parse_spec
 
     said: list[str] = []
-    air = SimpleNamespace(run=lambda *args: code, stopped_by=stopped_by, went_on_air=went_on_air, left_at_once=False,
+    air = SimpleNamespace(run=lambda *args: code, stopped_by=stopped_by, reached_air=reached_air, left_at_once=False,
                           status=SimpleNamespace(message=said.append),
                           settings=SimpleNamespace(outs=[parse_spec(out) for out in outs]))
     producer = SimpleNamespace(stop=lambda timeout=None: True, handed_on=lambda: 0)
@@ -605,7 +605,7 @@ def test_a_ctrl_c_while_the_model_loads_ends_with_the_interrupted_code_and_says_
     played and stopped."""
     import signal
 
-    ended, said = _ended_after(monkeypatch, signal.SIGINT, went_on_air=False)
+    ended, said = _ended_after(monkeypatch, signal.SIGINT, reached_air=False)
     assert ended.code == 130
     assert said == ["loading stopped (Ctrl-C): the show never went on air, so nothing of it was recorded; exit code "
                     "130"]
@@ -614,7 +614,7 @@ def test_a_ctrl_c_while_the_model_loads_ends_with_the_interrupted_code_and_says_
 def test_a_service_stop_while_the_model_loads_is_said_and_keeps_the_shows_code(monkeypatch):
     import signal
 
-    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False)
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, reached_air=False)
     assert ended.code == 0
     assert said == ["loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"]
 
@@ -625,22 +625,22 @@ def test_a_stop_while_the_model_loads_says_nothing_of_a_recording_where_no_file_
     was none."""
     import signal
 
-    ended, said = _ended_after(monkeypatch, signal.SIGINT, went_on_air=False, outs=outs)
+    ended, said = _ended_after(monkeypatch, signal.SIGINT, reached_air=False, outs=outs)
     assert ended.code == 130 and said == ["loading stopped (Ctrl-C): the show never went on air; exit code 130"]
-    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False, outs=outs)
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, reached_air=False, outs=outs)
     assert ended.code == 0 and said == ["loading stopped (SIGTERM): the show never went on air"]
 
 
 def test_a_stop_while_the_model_loads_says_nothing_was_recorded_where_one_file_of_several_was_to_be_made(monkeypatch):
     import signal
 
-    ended, said = _ended_after(monkeypatch, signal.SIGTERM, went_on_air=False, outs=("vcam", "file:a.mp4"))
+    ended, said = _ended_after(monkeypatch, signal.SIGTERM, reached_air=False, outs=("vcam", "file:a.mp4"))
     assert said == ["loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"]
 
 
-@pytest.mark.parametrize("stopped_by, went_on_air, code", [(2, True, 0), (None, False, 0), (2, False, 1)])
+@pytest.mark.parametrize("stopped_by, reached_air, code", [(2, True, 0), (None, False, 0), (2, False, 1)])
 def test_a_show_stopped_on_air_or_ended_otherwise_keeps_its_code_and_says_nothing_of_loading(monkeypatch, stopped_by,
-                                                                                             went_on_air, code):
+                                                                                             reached_air, code):
     """Ctrl-C on air, `quit` while loading, or an output that failed (exit 1): no loading line, the code as it was."""
-    ended, said = _ended_after(monkeypatch, stopped_by, went_on_air, code)
+    ended, said = _ended_after(monkeypatch, stopped_by, reached_air, code)
     assert ended.code == code and said == []

@@ -700,7 +700,7 @@ def test_the_show_remembers_the_signal_that_stopped_it_and_whether_it_went_on_ai
 
     class Loading(Feed):
         def poll(self, stats):
-            if on_air and not air.went_on_air:
+            if on_air and not air.reached_air:
                 return super().poll(stats)
             os.kill(os.getpid(), signal.SIGINT)  # the card on air (or the show's first frame): Ctrl-C
             return False
@@ -708,4 +708,4 @@ def test_the_show_remembers_the_signal_that_stopped_it_and_whether_it_went_on_ai
     feed = Loading(air.pacer, blocks=1000)
     feed.go.set()
     assert air.run(feed, lambda line, source: None, SimpleNamespace(screen="live")) == 0
-    assert air.stopped_by == signal.SIGINT and air.went_on_air is on_air
+    assert air.stopped_by == signal.SIGINT and air.reached_air is on_air

@@ -12,12 +12,12 @@ import sys
 from vcam.cmdline.bench import cmd_bench
 from vcam.cmdline.check import cmd_check
 from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_at_start, missing_extra, output_lost,
-                                     raised_by_vcam, say_error, stdout_failure, stdout_gone, stdout_to_null)
+                                     say_error, stdout_failure, stdout_gone, stdout_to_null)
 from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, cmd_cam, cmd_render, cmd_run, cmd_serve
 from vcam.cmdline.tools import cmd_devices, cmd_download, cmd_midi, cmd_models
 from vcam.control.yamlcheck import ConfigError
-from vcam.errors import VcamError
+from vcam.errors import VcamError, raised_by_vcam
 
 
 # Optional packages announce on import what this machine will not use; the operator's terminal keeps to what

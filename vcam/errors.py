@@ -122,6 +122,14 @@ def _raised_in_library(error: BaseException) -> bool:
     return any(name.startswith(folder) for folder in libraries)
 
 
+def raised_by_vcam(e: BaseException) -> bool:
+    """Whether `e` was raised by vcam's own code (a check of the user's input) rather than inside a library."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_PACKAGE)
+
+
 def raised_at(error: BaseException) -> str | None:
     """`vcam/live/pacer.py:123 in tick`: the innermost line of vcam's own code in the error's traceback; None where
     it went through none (raised by a library that vcam called from no frame of its own)."""

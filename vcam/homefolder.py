@@ -15,6 +15,12 @@ def expand_home(path: str | os.PathLike) -> Path | None:
         return None
 
 
+def home_expanded(path: str | os.PathLike) -> Path:
+    """`path` with `~` or `~user` made the home folder, as the shell would; as written where there is no such user
+    (or no home), which is then said not found, where expanduser's RuntimeError ended vcam with a traceback."""
+    return expand_home(path) or Path(path)
+
+
 def home_folder() -> Path | None:
     """This user's home folder; None where there is none."""
     return expand_home("~")

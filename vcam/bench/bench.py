@@ -264,8 +264,9 @@ def _bench_device(name: str | None) -> torch.device:
             meant = f"cuda:{int(name.strip())}"
             # offered only where it would run: on a CPU-only install, or past the last card, cuda:N is refused too
             if problem := _cuda_problem(torch.device(meant)):
+                why, fix = problem
                 raise VcamError(f"--device {name!r} is not a device, and as {meant} (a card's number alone) it "
-                                f"cannot run: {problem[0]}", problem[1]) from None
+                                f"cannot run: {why}", fix) from None
             raise VcamError(f"--device {name!r} is not a device; did you mean {meant}?", f"give {meant}") from None
         raise VcamError(f"--device {name!r} is not a device", "give cuda, cuda:1 or cpu") from None
     if device.type == "cpu":
@@ -276,7 +277,8 @@ def _bench_device(name: str | None) -> torch.device:
         raise VcamError(f"--device {name}: vcam bench runs on a CUDA device (NVIDIA, or AMD through ROCm) or the "
                         f"CPU, not on {device.type}", "give cuda, cuda:1 or cpu")
     if problem := _cuda_problem(device):
-        raise VcamError(f"--device {name}: {problem[0]}", problem[1])
+        why, fix = problem
+        raise VcamError(f"--device {name}: {why}", fix)
     return device
 
 

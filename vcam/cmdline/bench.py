@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from vcam.cmdline.errorlines import READER_GONE, missing_extra, raised_by_vcam, said_as_json, stdout_to_null
+from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
-from vcam.errors import VcamError
+from vcam.errors import VcamError, raised_by_vcam
 
 
 def cmd_bench(args) -> int:

@@ -106,15 +106,6 @@ def opencv_without_its_libraries(command: str, e: ImportError) -> VcamError:
                      "for the window, install the libraries (Debian/Ubuntu: sudo apt install libgl1 libglib2.0-0)")
 
 
-def raised_by_vcam(e: BaseException) -> bool:
-    """Whether `e` was raised by vcam's own code (a check of the user's input) rather than inside a library."""
-    tb = e.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
-
-
 def internal_error(e: BaseException) -> None:
     print(f"vcam: error: {e.__class__.__name__}: {e}", file=sys.stderr)
     print("  (set VCAM_DEBUG=1 for the full traceback)", file=sys.stderr)

@@ -658,7 +658,7 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
         return f" ({MEANT_IN_FILES[name]})"
     if name in MEANT:
         return f" ({MEANT[name]})"
-    known = [c for c in USAGE if console or c not in TYPED_ONLY]
+    known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
     if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
@@ -689,12 +689,24 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # adds or drops a letter at most, or stops short (`unpau`; `at`, `to`, starting a pasted line, are no halt or
     # stop), and the word it was near would have ended the show; nor is the command spelled nearest to it
     # (`blacker`: back, which fires a cue) the one meant.
-    meant = nearest(name, [*known, *MEANT], prefer=MEANT)
-    if meant in MEANT and _a_typo(name, meant):
+    meant, typo = _nearest_meant(name, known)
+    if typo:
         return _did_you_mean(meant, console)
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
         meant = nearest(name, [c for c in known if _one_slip(name, c)])
     return f" (did you mean {meant}?)" if meant else ""
+
+
+def _commands_named(console: bool) -> list[str]:
+    """The commands a line may name: off the `console`, none that only it gives."""
+    return [c for c in USAGE if console or c not in TYPED_ONLY]
+
+
+def _nearest_meant(name: str, commands: list[str]) -> tuple[str | None, bool]:
+    """The spelling nearest `name` of `commands` and the words MEANT answers (of those as near, such a word), and
+    whether `name` may be that word of MEANT mistyped."""
+    meant = nearest(name, [*commands, *MEANT], prefer=MEANT)
+    return meant, meant in MEANT and _a_typo(name, meant)
 
 
 def _a_typo(name: str, meant: str) -> bool:
@@ -846,31 +858,7 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
-            said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
-            raise CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-        hint = _did_you_mean(name, console, rest, word)
-        # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
-        # blackout, whose command alone, followed, would black the show out
-        # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
-        timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
-        # a typo of such a word (`by the sea`: bye) as well
-        commands = [c for c in USAGE if console or c not in TYPED_ONLY]
-        typo = nearest(name, [*commands, *MEANT], prefer=MEANT)
-        argless = name in ARGLESS_MEANT or typo in ARGLESS_MEANT and _a_typo(name, typo)
-        # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
-        # pasted prompt's line as often
-        short = len(name) <= 2 and sum(word.isalpha() for word in rest.split()) >= 2
-        # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
-        # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
-        # (blend, though bland is as near blank, a word for blackout)
-        near = {typo, nearest(name, commands)}
-        taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
-        prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
-                    else "")
-        if prompted:
-            hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
-        raise CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
+        raise _unknown(word, name, rest, text, console)
     try:
         return _command(name, rest, console)
     except CommandError as e:
@@ -880,6 +868,36 @@ def parse(line: str, console: bool = True) -> Command | None:
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown) from None
+
+
+def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
+    """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it) is no
+    command: with the command or the prompt it may have meant."""
+    if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
+        said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
+        return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
+    hint = _did_you_mean(name, console, rest, word)
+    # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
+    # blackout, whose command alone, followed, would black the show out
+    # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
+    timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+    # a typo of such a word (`by the sea`: bye) as well
+    commands = _commands_named(console)
+    typo, typo_of_meant = _nearest_meant(name, commands)
+    argless = name in ARGLESS_MEANT or typo_of_meant and typo in ARGLESS_MEANT
+    # `in the style of …`, `as the sun sets`: two letters begin or resemble a command (input, bias), and start a
+    # pasted prompt's line as often
+    short = len(name) <= 2 and sum(part.isalpha() for part in rest.split()) >= 2
+    # but words that a command begun or near takes are that command's, not a prompt's: `qu bar` (quantize,
+    # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
+    # (blend, though bland is as near blank, a word for blackout)
+    near = {typo, nearest(name, commands)}
+    taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
+    prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
+                else "")
+    if prompted:
+        hint = f"{hint[:-1]}{' ' if hint.endswith('?)') else '; '}{prompted[2:]}" if hint else prompted
+    return CommandError(f"unknown command {_shown(word)}{hint}; type 'help' for the list", unknown=name)
 
 
 def _command(name: str, rest: str, console: bool) -> Command:

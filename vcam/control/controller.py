@@ -522,8 +522,8 @@ class Controller:
         and never reached the camera), the screen's waiting thread ends, and so does the listeners' (the round being
         told finishes)."""
         with self._lock:
-            left = [(_without_beat(origin.command), f"the {spec}" if spec in ("beat", "bar") else
-                     f"the {spec}-beat grid") for origin, spec in self._beat.unplayed() if spec is not None]
+            left = [(_without_beat(origin.command), lands_on(spec).removeprefix("on "))
+                    for origin, spec in self._beat.unplayed() if spec is not None]
             left += [(_without_beat(origin.command), beat) for origin, beat in self.screen_waits.unplayed()]
             self.screen_waits.close()
         if left:

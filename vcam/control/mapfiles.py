@@ -14,7 +14,7 @@ from vcam.control.commands import preset_twice
 from vcam.control.shipped import presets_dir
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
-from vcam.homefolder import expand_home
+from vcam.homefolder import home_expanded
 from vcam.words import quoted, shell_word
 
 Map = TypeVar("Map")
@@ -63,12 +63,6 @@ def map_kind(node) -> str | None:
     return "osc" if osc and not midi else "midi" if midi and not osc else None
 
 
-def _home_expanded(ref: str) -> Path:
-    """`ref` with `~` or `~user` made the home folder, as the shell would; as written where there is no such user
-    (or no home), which is then said not found, where expanduser's RuntimeError ended vcam with a traceback."""
-    return expand_home(ref) or Path(ref)
-
-
 class MapFiles:
     """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
@@ -84,7 +78,7 @@ class MapFiles:
     def find(self, ref: str, base: Path | None) -> Path | None:
         """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's
         `map:` leave to vcam) or by the name of a shipped map."""
-        given = _home_expanded(ref)
+        given = home_expanded(ref)
         for candidate in ([base / given] if base else []) + [given, self.dir / ref, self.dir / f"{ref}.yaml"]:
             if os.path.isfile(candidate):  # not Path.is_file: a name too long is False, not OSError
                 return candidate
@@ -93,7 +87,7 @@ class MapFiles:
     def not_found(self, ref: str, base: Path | None) -> str:
         """What a show's `map:` that names no map file is told: a folder is said as one (with the maps in it), where
         "not found" sent the operator looking for a folder that is right there."""
-        given = _home_expanded(ref)
+        given = home_expanded(ref)
         written = ([base / given] if base else []) + [given]
         folder = next((c for c in written if os.path.isdir(c)), None)
         if folder is not None:
@@ -108,9 +102,9 @@ class MapFiles:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""
         path = self.find(ref, None)
-        if path is None and os.path.isdir(_home_expanded(ref)):  # else said not found, with the folder right there
+        if path is None and os.path.isdir(home_expanded(ref)):  # else said not found, with the folder right there
             raise ValueError(f"{self.what} {ref!r} is a folder; name the map's YAML file in it"
-                             f"{yaml_files_in(_home_expanded(ref))}")
+                             f"{yaml_files_in(home_expanded(ref))}")
         if path is None:
             raise ValueError(self._other_kind(ref) or
                              f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")

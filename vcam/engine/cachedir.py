@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from vcam.homefolder import expand_home, home_folder
+from vcam.homefolder import expand_home, home_expanded, home_folder
 
 
 def cache_dir() -> Path:
@@ -62,7 +62,7 @@ def _chosen(value: str) -> Path:
     """$VCAM_CACHE_DIR made whole, and said (once) where it was relative: `vcam bench --tune` saved the tuning where it
     was started, and a show started from another folder did not find it, with no word why. Unlike a relative
     XDG_CACHE_HOME it is not ignored: set for vcam alone, it may be its only writable folder (a volume)."""
-    folder = expand_home(value) or Path(value)  # ~ with no home to read it as: as written
+    folder = home_expanded(value)  # ~ with no home to read it as: as written
     if folder.is_absolute():
         return folder
     try:

@@ -25,7 +25,7 @@ from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import TAEHVConfig
 from vcam.engine.weight_files import safetensors_problem
 from vcam.errors import WeightsError
-from vcam.homefolder import expand_home
+from vcam.homefolder import home_expanded
 from vcam.words import few
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _found(weights: str | os.PathLike | None) -> Path | None:
     """The file to load without downloading: the `weights` folder's (checked as it loads), else a whole one in the
     cache (a partial one there is downloaded again), else None."""
     if weights is not None:
-        local = (expand_home(weights) or Path(weights)) / TAEHV_FILE  # no home: as written, a folder not there
+        local = home_expanded(weights) / TAEHV_FILE  # no home: as written, a folder not there
         if local.is_file():
             return local
     path = cached_path()

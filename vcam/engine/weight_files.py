@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vcam.engine.configs import KREA_FILE, ModelSpec
 from vcam.errors import READ_FIX, WeightsError
-from vcam.homefolder import expand_home
+from vcam.homefolder import home_expanded
 from vcam.words import shell_word
 
 # What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
@@ -48,7 +48,7 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
         raise WeightsError("--weights was given an empty path",
                            f"pass the folder that holds {KREA_FILE}, or leave out --weights to download the weights "
                            "from the Hugging Face hub")
-    root = expand_home(folder) or Path(folder)  # a quoted ~ with no home to read it as: as written, not found
+    root = home_expanded(folder)  # a quoted ~ with no home to read it as: as written, not found
     if root.is_file():  # the checkpoint itself, most likely: the other parts sit beside it
         raise WeightsError(f"weights folder {root} is a file: --weights takes the folder that holds {KREA_FILE} "
                            "and the text_encoder/, tokenizer/ and vae/ folders",

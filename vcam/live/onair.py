@@ -121,7 +121,7 @@ class OnAir:
         self._said_on_air = False
 
     @property
-    def went_on_air(self) -> bool:
+    def reached_air(self) -> bool:
         """Whether a frame of the show (not the loading card) reached the outputs."""
         return self._said_on_air
 

@@ -321,7 +321,7 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
             log.end(producer.handed_on())
     if log is not None and log.failed:
         code = _log_failed(log, code, air.status.message)
-    if not code and not interrupted and air.stopped_by is not None and not air.went_on_air:
+    if not code and not interrupted and air.stopped_by is not None and not air.reached_air:
         recorded = any(spec.kind == "file" for spec in air.settings.outs)
         code = _stopped_loading(air.stopped_by, code, air.status.message, recorded)
 
