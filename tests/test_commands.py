@@ -1315,6 +1315,17 @@ def test_a_typo_of_a_command_followed_by_words_it_takes_is_not_named_as_a_prompt
     assert "prompt" not in str(err.value)
 
 
+@pytest.mark.parametrize("line, meant", [("bland 1 2 0.5", "blend"), ("blenk 1 2 0.5", "blend"),
+                                         ("stepo 2", "steps"), ("bland", "blackout"), ("tep 2", "tap")])
+def test_a_typo_as_near_two_commands_names_the_one_that_takes_the_rest_of_the_line(line, meant):
+    """`bland 1 2 0.5` was told "did you mean blackout?" (bland as near blank, a word for blackout, as blend),
+    though blend takes those words; alone, or where no command one slip away takes them, the hint stands."""
+    for console in (True, False):
+        with pytest.raises(CommandError) as err:
+            parse(line, console)
+        assert f"(did you mean {meant}?)" in str(err.value)
+
+
 @pytest.mark.parametrize("line, meant", [("tep", "tap"), ("tmp", "tap"), ("reses", "reset"), ("bam", "bpm"),
                                          ("bcm", "bpm"), ("bam 120", "bpm")])
 def test_a_typo_of_a_command_nearer_a_word_it_is_no_typo_of_still_names_the_command(line, meant):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, nearest, number_said, quoted
+from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -690,6 +690,13 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # stop), and the word it was near would have ended the show; nor is the command spelled nearest to it
     # (`blacker`: back, which fires a cue) the one meant.
     meant, typo = _nearest_meant(name, known)
+    # `bland 1 2 0.5`: as near blank (a word for blackout) as blend, but only blend takes what follows; a command
+    # one slip away only (`tep 2` is no typo of steps)
+    if rest and meant is not None and (meant not in known or not _parses(f"{meant} {rest}", console)):
+        tied = equally_near(name, [*known, *MEANT])
+        taking = [c for c in tied if c in known and _one_slip(name, c) and _parses(f"{c} {rest}", console)]
+        if meant in tied and taking:
+            return f" (did you mean {taking[0]}?)"
     if typo:
         return _did_you_mean(meant, console)
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
