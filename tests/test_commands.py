@@ -686,7 +686,8 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
     assert parse(str(parse("help blend"))) == parse("help blend")
     with pytest.raises(CommandError) as err:
         parse("help prst")
-    assert str(err.value) == "help takes a command's name, not 'prst' (did you mean preset?); help alone lists them"
+    assert str(err.value) == ("help takes a command's name, not 'prst' (did you mean help preset?); help alone "
+                              "lists them")
 
 
 @pytest.mark.parametrize("line,meant", [
@@ -1279,6 +1280,18 @@ def test_two_letters_begun_of_a_command_that_takes_the_words_after_are_not_named
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt," not in str(err.value)
+
+
+@pytest.mark.parametrize("line, meant", [("help prset 2", "help preset"), ("help prset", "help preset"),
+                                         ("help sed 5", "help seed"), ("help bland 1 2 0.5", "help blend"),
+                                         ("help exit", "help quit")])
+def test_help_of_a_command_mistyped_names_the_help_meant(line, meant):
+    """`help prset 2` was told "did you mean preset?", a line that sets a preset on air rather than the help asked
+    for (as `help preset 2` is told of help preset)."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)
+    assert parse(meant).name == "help"
 
 
 @pytest.mark.parametrize("line, hint", [

@@ -138,8 +138,10 @@ def _help(topic: str) -> Command:
         elif name.startswith("@"):  # a word the replies use ("on the bar"), not a command
             meant = (" (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
                      "next @bar)")
-        else:
-            meant = _did_you_mean(name)
+        else:  # `help prset 2`: the help meant, not the command (`preset`, which would set a preset on air)
+            meant = _did_you_mean(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
+            if (one := re.fullmatch(r" \(did you mean ([a-z]+)\?\)", meant)) and one[1] in USAGE:
+                meant = f" (did you mean help {one[1]}?)"
         raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
