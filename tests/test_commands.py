@@ -1282,6 +1282,22 @@ def test_two_letters_begun_of_a_command_that_takes_the_words_after_are_not_named
     assert "prompt," not in str(err.value)
 
 
+@pytest.mark.parametrize("line", ["seed 5 @1/2", "seed 5 @half", "next @quarter note", "preset 2 @1/4"])
+def test_a_timing_given_as_a_note_value_says_it_counts_beats(line):
+    """`seed 5 @1/2` was told only what comes after @, though `quantize 1/2` says what half a beat is written as."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "(it counts beats: @0.5 is half a beat, @4 a bar of 4/4)" in str(err.value)
+    assert parse(line.split("@")[0] + "@0.5").at == "0.5"
+
+
+@pytest.mark.parametrize("line", ["input clips @1/2.mp4", "prompt a sky @home"])
+def test_a_timing_that_is_no_note_value_is_not_said_to_count_beats(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "counts beats" not in str(err.value)
+
+
 @pytest.mark.parametrize("line, meant", [("help prset 2", "help preset"), ("help prset", "help preset"),
                                          ("help sed 5", "help seed"), ("help bland 1 2 0.5", "help blend"),
                                          ("help exit", "help quit")])
