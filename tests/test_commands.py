@@ -686,7 +686,8 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
     assert parse(str(parse("help blend"))) == parse("help blend")
     with pytest.raises(CommandError) as err:
         parse("help prst")
-    assert str(err.value) == "help takes a command's name, not 'prst' (did you mean preset?); help alone lists them"
+    assert str(err.value) == ("help takes a command's name, not 'prst' (did you mean help preset?); help alone "
+                              "lists them")
 
 
 @pytest.mark.parametrize("line,meant", [
@@ -1281,6 +1282,34 @@ def test_two_letters_begun_of_a_command_that_takes_the_words_after_are_not_named
     assert "prompt," not in str(err.value)
 
 
+@pytest.mark.parametrize("line", ["seed 5 @1/2", "seed 5 @half", "next @quarter note", "preset 2 @1/4"])
+def test_a_timing_given_as_a_note_value_says_it_counts_beats(line):
+    """`seed 5 @1/2` was told only what comes after @, though `quantize 1/2` says what half a beat is written as."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "(it counts beats: @0.5 is half a beat, @4 a bar of 4/4)" in str(err.value)
+    assert parse(line.split("@")[0] + "@0.5").at == "0.5"
+
+
+@pytest.mark.parametrize("line", ["input clips @1/2.mp4", "prompt a sky @home"])
+def test_a_timing_that_is_no_note_value_is_not_said_to_count_beats(line):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "counts beats" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, meant", [("help prset 2", "help preset"), ("help prset", "help preset"),
+                                         ("help sed 5", "help seed"), ("help bland 1 2 0.5", "help blend"),
+                                         ("help exit", "help quit")])
+def test_help_of_a_command_mistyped_names_the_help_meant(line, meant):
+    """`help prset 2` was told "did you mean preset?", a line that sets a preset on air rather than the help asked
+    for (as `help preset 2` is told of help preset)."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(did you mean {meant}?)" in str(err.value)
+    assert parse(meant).name == "help"
+
+
 @pytest.mark.parametrize("line, hint", [
     ("help preset 2", " (did you mean help preset?)"),
     ("help @bar", " (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
@@ -1313,6 +1342,17 @@ def test_a_typo_of_a_command_followed_by_words_it_takes_is_not_named_as_a_prompt
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "prompt" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, meant", [("bland 1 2 0.5", "blend"), ("blenk 1 2 0.5", "blend"),
+                                         ("stepo 2", "steps"), ("bland", "blackout"), ("tep 2", "tap")])
+def test_a_typo_as_near_two_commands_names_the_one_that_takes_the_rest_of_the_line(line, meant):
+    """`bland 1 2 0.5` was told "did you mean blackout?" (bland as near blank, a word for blackout, as blend),
+    though blend takes those words; alone, or where no command one slip away takes them, the hint stands."""
+    for console in (True, False):
+        with pytest.raises(CommandError) as err:
+            parse(line, console)
+        assert f"(did you mean {meant}?)" in str(err.value)
 
 
 @pytest.mark.parametrize("line, meant", [("tep", "tap"), ("tmp", "tap"), ("reses", "reset"), ("bam", "bpm"),

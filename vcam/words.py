@@ -79,12 +79,19 @@ def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterab
     swapped = [w for w in known if _swapped_pair(word, w)]
     if len(swapped) == 1:  # two letters typed the wrong way round, the commonest slip: --prot is --port, not --prompt
         return swapped[0]
-    close = difflib.get_close_matches(word, known, n=max(len(known), 1), cutoff=cutoff)
-    if not close:
+    closest = equally_near(word, known, cutoff)
+    if not closest:
         return None
     preferred = set(prefer)
-    closest = [w for w in close if _closeness(word, w) == _closeness(word, close[0])]
-    return next((w for w in closest if w in preferred), close[0])
+    return next((w for w in closest if w in preferred), closest[0])
+
+
+def equally_near(word: str, known: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """The words of `known` nearest `word`, all as near as each other, nearest first as difflib orders them; empty
+    where none is near."""
+    known = list(known)
+    close = difflib.get_close_matches(word, known, n=max(len(known), 1), cutoff=cutoff)
+    return [w for w in close if _closeness(word, w) == _closeness(word, close[0])] if close else []
 
 
 def _swapped_pair(word: str, other: str) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, nearest, number_said, quoted
+from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -58,6 +58,8 @@ MAX_QUANTIZE_BEATS = 64.0
 # A 64th note: a change lands on a block (a dozen frames), so a finer grid places nothing better; and one of 1e-300
 # beats cannot be counted in floats (its next boundary was looked for without end, with the controls locked)
 MIN_QUANTIZE_BEATS = 0.0625
+# a musician's note value, which a timing takes in beats: `1/2`, `half`, `quarter note`, `8th`
+_NOTE_VALUE = re.compile(r"\d\s*/\s*\d|half|quarter|eighth|sixteenth|\d+(?:st|nd|rd|th)\b|whole|triplet|note")
 _BARS = re.compile(r"(\d+(?:\.\d+)?|\.\d+) *bars?")  # a timing given as a count of bars: `2 bars`
 
 
@@ -138,8 +140,10 @@ def _help(topic: str) -> Command:
         elif name.startswith("@"):  # a word the replies use ("on the bar"), not a command
             meant = (" (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
                      "next @bar)")
-        else:
-            meant = _did_you_mean(name)
+        else:  # `help prset 2`: the help meant, not the command (`preset`, which would set a preset on air)
+            meant = _did_you_mean(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
+            if (one := re.fullmatch(r" \(did you mean ([a-z]+)\?\)", meant)) and one[1] in USAGE:
+                meant = f" (did you mean help {one[1]}?)"
         raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
@@ -274,8 +278,12 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
         meant = nearest(word, ("beat", "bar", "off")) if word.isalpha() else None
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
+        # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
+        note = _NOTE_VALUE.search(word) and "." not in word
+        counts = (" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)" if note else ""
+                  ) if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
-                 or ("" if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"))
+                 or counts)
         raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
@@ -690,6 +698,13 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
     # stop), and the word it was near would have ended the show; nor is the command spelled nearest to it
     # (`blacker`: back, which fires a cue) the one meant.
     meant, typo = _nearest_meant(name, known)
+    # `bland 1 2 0.5`: as near blank (a word for blackout) as blend, but only blend takes what follows; a command
+    # one slip away only (`tep 2` is no typo of steps)
+    if rest and meant is not None and (meant not in known or not _parses(f"{meant} {rest}", console)):
+        tied = equally_near(name, [*known, *MEANT])
+        taking = [c for c in tied if c in known and _one_slip(name, c) and _parses(f"{c} {rest}", console)]
+        if meant in tied and taking:
+            return f" (did you mean {taking[0]}?)"
     if typo:
         return _did_you_mean(meant, console)
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
