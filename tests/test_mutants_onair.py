@@ -385,6 +385,31 @@ def test_a_served_show_with_a_midi_port_says_where_to_open_it_not_that_midi_none
     assert len(said) == 1 and "is not opened by vcam serve" in said[0]
 
 
+def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give_one():
+    """The show's knobs and buttons written, and no port (the reference show leaves it as a comment): run without
+    --midi, the controller does nothing on air, and nothing said so."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
+    assert midi_setup(RunOptions(show="show.yaml"), show, False, said.append) is None
+    [line] = said
+    assert "MIDI map (Korg nanoKONTROL2) is not used" in line and "--midi PORT" in line and "port:" in line
+    inline = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {controls: [{cc: 1, command: next}]}\n",
+                        "show.yaml")
+    midi_setup(RunOptions(show="show.yaml"), inline, False, said.append)
+    assert "MIDI map (its midi: controls) is not used" in said[-1]
+    # said nothing more where the player chose (--midi none), the camera's end opens it (vcam serve), or the show
+    # has no MIDI section
+    no_midi = parse_show("presets:\n  - {name: a, prompt: a neon city}\n", "show.yaml")
+    for opts, played in ((RunOptions(show="show.yaml", midi="none"), show),
+                         (RunOptions(show="show.yaml", serve=True), show), (RunOptions(show="show.yaml"), no_midi)):
+        assert midi_setup(opts, played, False, said.append) is None
+    assert len(said) == 2, said
+
+
 def test_a_midi_flag_without_midi_support_is_refused_as_the_flags_not_the_show_files(monkeypatch):
     from vcam.errors import VcamError
     from vcam.live.parts import midi_setup

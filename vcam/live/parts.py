@@ -62,6 +62,11 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
         elif opts.midi == NO_MIDI and show is not None and show.midi_port:
             say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
+        elif opts.midi is None and not opts.serve and show is not None and show.midi is not None:
+            # knobs and buttons written for the show, and no input for them: dead on air, where silence read as
+            # a controller that does not work (the reference show leaves its port: as a comment)
+            say(f"the show's MIDI map ({show.midi.name or 'its midi: controls'}) is not used: no MIDI input is "
+                "opened without --midi PORT or a port: in the show's midi: section (vcam devices lists the inputs)")
         return None
     from vcam.control.lateplug import require_midi_for
 
