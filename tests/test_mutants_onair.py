@@ -410,6 +410,28 @@ def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give
     assert len(said) == 2, said
 
 
+def test_a_midi_map_flag_over_a_shows_midi_section_says_the_sections_controls_do_nothing(fake_midi_backend):
+    """A section's own controls add to its map: file; --midi-map replaces the whole section, which nothing said as
+    the show started, and the show's own knob was dead on air."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show("presets:\n  - {name: a, prompt: a neon city}\n"
+                      "midi: {map: nanokontrol2, controls: [{cc: 20, param: bias}]}\n", "show.yaml")
+    port, mapping, _ = midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="midimix"), show, False,
+                                  said.append)
+    assert mapping.name == "Akai MIDImix"
+    [line] = said
+    assert line == ("--midi-map midimix is used over the show's midi: section (Korg nanoKONTROL2), whose controls do "
+                    "nothing in this run")
+    # the show's own map given again replaces nothing
+    plain = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
+    midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="nanokontrol2"), plain, False, said.append)
+    assert len(said) == 1, said
+
+
 def test_a_midi_flag_without_midi_support_is_refused_as_the_flags_not_the_show_files(monkeypatch):
     from vcam.errors import VcamError
     from vcam.live.parts import midi_setup

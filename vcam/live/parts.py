@@ -80,6 +80,11 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
                             f"name the show's presets and cues in {path} as the show does "
                             "(a preset may be named by its number there)")
+        if show is not None and show.midi is not None and (show.midi.acting(), show.midi.program_channels) != (
+                mapping.acting(), mapping.program_channels):
+            # a section's own controls add to its map: file, and could be read as added to --midi-map's too
+            say(f"--midi-map {opts.midi_map} is used over the show's midi: section "
+                f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
     else:
         path, mapping = None, show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
