@@ -117,6 +117,32 @@ def test_learn_waits_for_a_controller_plugged_in_after_it_started(fake_midi_back
     assert not thread.is_alive() and errors == []
 
 
+def test_learn_says_an_unplugged_controller_is_waited_for_without_a_show_going_on(fake_midi_backend):
+    """`vcam midi learn` runs no show: its unplug line said "the show goes on"."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, None, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        fake_midi.unplug(nano)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 30), said
+        fake_midi.plug(nano)
+        assert wait_for(lambda: f"MIDI controller {nano} is back" in said, 30), said
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and errors == []
+    [unplugged] = [s for s in said if "unplugged" in s]
+    assert unplugged == (f"MIDI controller {nano} unplugged; waiting for it (plug it back in to go on learning; what "
+                         "was learnt stays)")
+
+
 def test_learn_says_once_that_a_pitch_wheel_or_pressure_is_not_read_and_counts_none_of_it(fake_midi_backend):
     """A pitch wheel or a touch strip moved in `vcam midi learn` printed nothing at all, as if the controller were
     dead: it is said once per kind and channel, with what to do; --count still counts controls alone."""

@@ -165,8 +165,9 @@ class MidiInput:
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None, where: str | None = None,
-                 unheeded: Callable | None = None):
+                 unheeded: Callable | None = None, meanwhile: str = "the show goes on"):
         self.wanted = wanted
+        self.meanwhile = meanwhile  # what goes on while an unplugged controller is waited for
         self.on_message = on_message
         self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
         self.on_reconnect = on_reconnect or (lambda: None)
@@ -354,7 +355,7 @@ class MidiInput:
                     self._close()
                     self._lost = self.port_name
                     self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
-                             "(the show goes on)")
+                             f"({self.meanwhile})")
             elif (found := self._returned(names)) is not None:
                 if self.port_name is None:  # never opened: the input waited for since the start
                     self._connect(found, names)

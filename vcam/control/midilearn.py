@@ -243,7 +243,9 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     listened to again when it comes back."""
     inbox: queue.Queue = queue.Queue()
     learner = Learner()
-    midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put)
+    # no show runs here: "the show goes on" of an unplug read as if something were on air
+    midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put,
+                     meanwhile="plug it back in to go on learning; what was learnt stays")
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
