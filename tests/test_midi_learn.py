@@ -16,6 +16,21 @@ def test_learn_listens_on_the_controller_not_on_alsas_midi_through(monkeypatch):
     assert midilearn.default_port() == "Midi Through:Midi Through Port-0"  # nothing else: at least that
 
 
+def test_learn_without_a_name_and_without_any_input_says_to_plug_the_controller_in(monkeypatch):
+    """It said "no MIDI input matches ''", of a name nobody gave, and to pass part of one of no names to --midi."""
+    import pytest
+
+    from vcam.control import midilearn
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(midilearn, "input_names", lambda: [])
+    with pytest.raises(VcamError) as refused:
+        midilearn.default_port()
+    assert refused.value.message == "no MIDI input here: is the controller plugged in?"
+    assert refused.value.fix == ("plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part "
+                                 "of its name) to wait for it")
+
+
 def test_learn_gives_an_nrpn_controls_line_instead_of_offering_its_ccs():
     """An NRPN knob sends CC 99 and 98 (its number) then 6 and 38 (its value): learn offered `cc: 6, param: blend`,
     which every NRPN control of the controller would move, and guessed at 99 and 98; then said no map could read

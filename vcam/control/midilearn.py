@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, input_names, is_through, message_text, require_port, stable_name
+from vcam.control.midi import PRESSED, input_names, is_through, message_text, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
+from vcam.errors import VcamError
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
 # CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
@@ -230,8 +231,10 @@ def default_port() -> str:
     by a part of its name that survives a replug: ALSA numbers a controller's client anew each time it is plugged
     in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0')."""
     names = input_names()
-    if not names:
-        require_port("")  # raises, saying there is no input
+    if not names:  # no name was given: "no MIDI input matches ''" read as if one had been
+        raise VcamError("no MIDI input here: is the controller plugged in?",
+                         "plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part of its "
+                         "name) to wait for it")
     controllers = [n for n in names if not is_through(n)]
     return stable_name((controllers or names)[0])
 
