@@ -320,6 +320,18 @@ def test_midi_learn_listens_to_the_first_controller_unless_told_which_and_prints
     assert said.err.splitlines() == ["waiting for nanoKONTROL2"] * 2
 
 
+def test_midi_learn_on_midi_through_alone_says_no_controller_is_plugged_in(monkeypatch, capsys):
+    """A Linux box lists Midi Through with no controller plugged in: learn listened there unsaid, and waited for knobs
+    that could not come."""
+    seen = _learning(monkeypatch, default="Midi Through:Midi Through Port-0")
+    assert main(["midi", "learn"]) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert said[0].startswith("no MIDI controller is plugged in: listening on Midi Through,") and len(said) == 2
+    assert main(["midi", "learn", "--midi", "through"]) == 0  # asked for: nothing to tell
+    assert capsys.readouterr().err.splitlines() == ["waiting for nanoKONTROL2"]
+    assert seen == [("Midi Through:Midi Through Port-0", None), ("through", None)]
+
+
 class _Flushes(io.StringIO):
     """A pipe's end as a test sees it: what had been written each time it was flushed."""
 

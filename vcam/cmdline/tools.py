@@ -35,10 +35,14 @@ def cmd_devices(args) -> int:
 
 
 def cmd_midi(args) -> int:
-    from vcam.control.midilearn import default_port, learn
+    from vcam.control.midi import is_through
+    from vcam.control.midilearn import THROUGH_ONLY, default_port, learn
 
-    learn(args.midi or default_port(), lambda line: print(line, flush=True),
-          lambda said: print(said, file=sys.stderr, flush=True), count=args.count)
+    port = args.midi or default_port()
+    if not args.midi and is_through(port):
+        print(THROUGH_ONLY, file=sys.stderr, flush=True)
+    learn(port, lambda line: print(line, flush=True), lambda said: print(said, file=sys.stderr, flush=True),
+          count=args.count)
     return 0
 
 

@@ -226,6 +226,13 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
+# said where learn, given no --midi, finds nothing but Midi Through to listen on (a Linux box with no controller
+# plugged in): it listened there, and waited for knobs that could never come
+THROUGH_ONLY = ("no MIDI controller is plugged in: listening on Midi Through, which passes on only what another "
+                "program sends it; plug the controller in and run vcam midi learn again, or run vcam midi learn "
+                "--midi NAME (part of its name) to wait for it")
+
+
 def default_port() -> str:
     """The first input that is a controller (not ALSA's "Midi Through", client 14, listed before any controller),
     by a part of its name that survives a replug: ALSA numbers a controller's client anew each time it is plugged
