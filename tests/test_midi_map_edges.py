@@ -48,6 +48,17 @@ def test_a_number_one_past_what_midi_sends_is_refused(tmp_path, entry, said):
     assert said in map_refusal(tmp_path, f"- {entry}")[1]
 
 
+@pytest.mark.parametrize("written", ["any", "Omni", "1-16", "1 - 16", "'*'", "null", "", "all"])
+def test_a_channel_written_as_every_channel_is_told_to_be_left_out(tmp_path, written):
+    """The map's comments say channel's default is any: `channel: any` was told only that it must be a number."""
+    problem = map_refusal(tmp_path, f"- {{cc: 16, param: blend, channel: {written}}}")[1]
+    assert problem.endswith("channel must be a whole number from 1 to 16; for every channel, leave channel out (it is "
+                            "the default)"), problem
+    # a light is sent on one channel: left out, it is the button's
+    lit = map_refusal(tmp_path, f"- {{cc: 16, command: next, light: {{velocity: 127, channel: {written}}}}}")[1]
+    assert "every channel" not in lit and "channel must be a whole number from 1 to 16" in lit, lit
+
+
 def test_channel_1_in_a_map_is_the_first_midi_channel(tmp_path):
     mapping = loaded(tmp_path, "{cc: 16, param: blend, channel: 1}", "{cc: 17, command: next, channel: 16}")
     assert isinstance(mapping.control(0, cc=16), Knob) and mapping.control(1, cc=16) is None

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
@@ -295,7 +295,7 @@ def _light(r: Reader, node, what: str) -> Light | None:
                       "light: {velocity: 127} (the controller's manual says which)")
         return None
     velocity = r.integer(keys["velocity"], f"{what} light velocity", 1, 127)
-    channel = _channel(r, keys.get("channel"), f"{what} light")
+    channel = _channel(r, keys.get("channel"), f"{what} light", every=False)
     return Light(velocity, channel) if velocity is not None else None
 
 
@@ -502,8 +502,18 @@ def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control:
     return None
 
 
-def _channel(r: Reader, node, where: str) -> int | None:
+# how "every channel" is written by those who read "(default: any)" in a map's comments, or a range in the README
+EVERY_CHANNEL = ("any", "all", "omni", "every", "1-16", "0-15", "*", "~", "null", "")
+
+
+def _channel(r: Reader, node, where: str, every: bool = True) -> int | None:
+    """`every`: leaving channel out means every channel (not for a light, which is sent on one)."""
     if node is None:
+        return None
+    if every and isinstance(node, ScalarNode) and re.sub(r"\s+", "", str(node.value)).lower() in EVERY_CHANNEL:
+        # told "must be a whole number from 1 to 16", the way to hear every channel was left to guess
+        r.error(node, f"{where} channel must be a whole number from 1 to 16; for every channel, leave channel out "
+                      "(it is the default)")
         return None
     v = r.integer(node, f"{where} channel", 1, 16)
     return v - 1 if v is not None else None
