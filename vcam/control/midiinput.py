@@ -317,6 +317,10 @@ class MidiInput:
             elif isinstance(reply, Turned):
                 self._tell(self._errors.admit((*control, TURNED), str(reply), now), control)
             else:
+                # a knob's count held back speaks of values that came before this press: said after it, a blend
+                # swept before a preset read as on air over that preset
+                for line in self._errors.held_back():
+                    self.say(line)
                 self.say(reply)
 
     def _tell(self, line: str | None, other: tuple) -> None:
