@@ -218,3 +218,19 @@ def test_smooth_before_a_shipped_shows_name_in_vcam_cam_is_still_an_unknown_mode
     with pytest.raises(SystemExit):
         main(["cam", "ws://127.0.0.1:8765", "--smooth", "club"])
     assert "argument --smooth: invalid choice: 'club'" in capsys.readouterr().err
+
+
+def test_a_home_show_mistyped_is_offered_the_home_folders_file_not_one_in_a_folder_named_tilde(tmp_path,
+                                                                                                monkeypatch):
+    """`vcam run "~/shows/gigg.yaml"`: the near name was looked for in ./~/shows, a folder named ~ here (made by a
+    script that quoted ~), and offered a file there that the run would not have read as meant."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "home" / "shows").mkdir(parents=True)
+    (tmp_path / "home" / "shows" / "gig.yaml").write_text("presets: []\n")
+    (tmp_path / "~" / "shows").mkdir(parents=True)
+    (tmp_path / "~" / "shows" / "gigs.yaml").write_text("presets: []\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("~/shows/gigg.yaml")
+    assert err.value.problems == [f"~/shows/gigg.yaml: the show file does not exist; did you mean "
+                                  f"{tmp_path / 'home' / 'shows' / 'gig.yaml'}?"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vcam.homefolder import home_expanded
 from vcam.words import nearest
 
 SHOW_SUFFIXES = (".yaml", ".yml")
@@ -63,7 +64,9 @@ def show_file(ref: str) -> str:
     if shipped is not None:
         local = [ref + s for s in SHOW_SUFFIXES if not ref.lower().endswith(SHOW_SUFFIXES) and os.path.lexists(ref + s)]
         return local[0] if local else str(shipped)
-    fix = _slashed(ref) or near_name(Path(ref)) or _shipped_fix(ref)
+    # a quoted ~ is home here as above: its near names are those of the home folder's, not of a folder named ~ here
+    near = near_name(home_expanded(ref) if ref.startswith("~") else Path(ref))
+    fix = _slashed(ref) or near or _shipped_fix(ref)
     raise ConfigError([f"{ref}: the show file does not exist; {fix}"])
 
 
