@@ -88,6 +88,13 @@ BROKEN = [
     # a scalar YAML reads as no text nor number, said as written: it was said as a mapping
     ("output:\n  size: null\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got null)"),
     ("output:\n  size: 2024-01-01\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got 2024-01-01)"),
+    # unquoted, 0x0 and 0x480 are YAML's hex numbers: said "(got 0x0)", a WxH, with nothing of what is wrong
+    ("output:\n  size: 0x0\npresets:\n  - {name: a, prompt: b}\n", 2, "output size 0x0 is no size; leave size: "
+     "out for vcam run to pick one for the card, or give one, as in size: 832x480"),
+    ("output:\n  size: \"0x0\"\npresets:\n  - {name: a, prompt: b}\n", 2, "output size 0x0 is no size;"),
+    ("output:\n  size: 0x480\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "output size 0x480: both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832; the nearest is "
+     "16x480)"),
     ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
     ("output:\n  out:\n    - null\n    - file:take.mkv\npresets:\n  - {name: a, prompt: b}\n", 4,
      "output file:take.mkv: cannot record to take.mkv: vcam records MP4 video (.mp4), not .mkv; use file:take.mp4"),

@@ -465,6 +465,8 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     v = r.value(node, "output size")
     if v is INVALID:
         return None
+    if isinstance(v, int) and not node.style and HEX.fullmatch(node.value):
+        v = node.value  # unquoted, 0x480 is YAML's hex number 1152, which was said back as a size not written
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
@@ -475,12 +477,19 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
         else:
             r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
         return None
+    if w == h == 0:  # as some tools write "any size": vcam's is no size: given
+        r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
+                      "one, as in size: 832x480")
+        return None
     try:
         check_size(w, h)
     except ValueError as e:
         r.error(node, f"output {e}")
         return None
     return w, h
+
+
+HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+")  # YAML 1.1's hex integers
 
 
 def _given(node, v) -> str:
