@@ -52,15 +52,35 @@ def cmd_check(args) -> int:
 
 def _cut_prompts(show) -> list[str]:
     """A line for each prompt the text encoder surely reads only in part: within the characters a preset takes,
-    short words and punctuation pass its tokens, which the run alone said, once the show was on air."""
+    short words and punctuation pass its tokens, which the run alone said, once the show was on air. A cue's or a
+    button's `prompt TEXT` is counted as a preset's: the run cuts it alike, on the night."""
     from vcam.engine.configs import TextConfig
     from vcam.prompttext import cut_note, read_as_encoded, surely_cut
 
     most = TextConfig().max_length  # Krea's and the tiny model's alike
     # as the encoder reads them: `&amp;` is one character, a colour code none
-    read = [(i, p, read_as_encoded(text)) for i, p in enumerate(show.presets, 1) for text in p.prompts]
-    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most, at_most=True)}" for i, p, text in read
+    read = [(who, text, read_as_encoded(text)) for who, text in _prompts_given(show)]
+    return [f"  {who}: {cut_note(text, kept, most, at_most=True)}" for who, _, text in read
             if (kept := surely_cut(text, most)) is not None]
+
+
+def _prompts_given(show) -> list[tuple[str, str]]:
+    """Each prompt the show can put on air, with what gives it: its presets', then its cues' and its MIDI and OSC
+    buttons' `prompt TEXT` commands."""
+    from vcam.control.commands import parse
+
+    given = [(f"preset {i} {quoted(p.name)}", text) for i, p in enumerate(show.presets, 1) for text in p.prompts]
+    for i, cue in enumerate(show.cues, 1):
+        commands = (parse(line, console=False) for line in cue.do)
+        given += [(f"cue {i} {quoted(cue.name)}", cmd.args[0]) for cmd in commands
+                  if cmd is not None and cmd.name == "prompt"]
+    buttons = show.midi.acting()[1] if show.midi is not None else ()
+    given += [(f"midi {'cc' if b.cc is not None else 'note'} {b.cc if b.cc is not None else b.note}", cmd.args[0])
+              for b in buttons for cmd in (b.command,) if cmd.name == "prompt"]
+    osc = show.osc.buttons if show.osc is not None else ()
+    given += [(f"osc {b.address}", cmd.args[0]) for b in osc for cmd in (b.command, b.release)
+              if cmd is not None and cmd.name == "prompt"]
+    return given
 
 
 def _check_recordings(show) -> None:
