@@ -3,6 +3,7 @@ pip install needs: it has no presets/ folder), a file there winning over it, an 
 shipped names; and vcam's own presets found through its package, never a top-level presets/ another package put
 into site-packages."""
 import os
+import shlex
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -234,3 +235,32 @@ def test_a_home_show_mistyped_is_offered_the_home_folders_file_not_one_in_a_fold
         show_file("~/shows/gigg.yaml")
     assert err.value.problems == [f"~/shows/gigg.yaml: the show file does not exist; did you mean "
                                   f"{tmp_path / 'home' / 'shows' / 'gig.yaml'}?"]
+
+
+@pytest.mark.parametrize("backup, kind", [("show.yaml~", "an editor's backup"), ("show.yaml.~3~", "an editor's backup"),
+                                          ("show.yaml.bak", "a backup copy (.bak)"),
+                                          ("show.yaml.orig", "a backup copy (.orig)")])
+def test_a_shows_backup_beside_it_is_refused_with_the_show_file_offered(backup, kind, tmp_path, monkeypatch):
+    """`vcam run show.yaml~` (tab completion's other offer) played the older copy without a word, and the edits
+    saved to show.yaml never reached the show."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shows").mkdir()
+    for name in ("show.yaml", backup):
+        (tmp_path / "shows" / name).write_text("presets: [{name: a, prompt: b}]\n")
+    typed = os.path.join("shows", backup)
+    with pytest.raises(ConfigError) as err:
+        show_file(typed)
+    real = os.path.join("shows", "show.yaml")
+    assert err.value.problems == [
+        f"{typed}: this is {kind} of {real}, an older copy that edits to {real} do not reach; did you mean {real}? "
+        f"To play the backup itself, copy it to a show file of its own: cp {shlex.quote(typed)} "
+        f"{os.path.join('shows', 'show-backup.yaml')}"]
+
+
+@pytest.mark.parametrize("name", ["gig.yaml~", "gig.yaml.bak", "notes.txt~"])
+def test_a_backup_whose_show_file_is_gone_or_no_show_is_played_as_given(name, tmp_path, monkeypatch):
+    """The show file deleted or renamed, its backup is the show left: played, not refused for a file not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text("presets: [{name: a, prompt: b}]\n")
+    (tmp_path / "notes.txt").write_text("")
+    assert show_file(name) == name

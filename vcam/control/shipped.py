@@ -4,6 +4,7 @@ its name (`vcam run club`) where no file of that name is there."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from vcam.homefolder import home_expanded
@@ -49,10 +50,10 @@ def show_file(ref: str) -> str:
     holds a file of it (club.yaml for `club`: an edited copy of a shipped show is the one meant); ConfigError naming
     the shipped shows where it is neither."""
     if os.path.lexists(ref):
-        return ref
+        return _not_a_backup(ref)
     # a quoted ~ the shell left alone (a script's "$SHOW", a service's command line): home, as --midi-map reads it
     if ref.startswith("~") and os.path.lexists(home := os.path.expanduser(ref)):
-        return home
+        return _not_a_backup(home)
     from vcam.control.yamlcheck import ConfigError, near_name
 
     if not ref.strip():  # `vcam run "$SHOW"` with the variable unset: said as ": the show file does not exist"
@@ -68,6 +69,34 @@ def show_file(ref: str) -> str:
     near = near_name(home_expanded(ref) if ref.startswith("~") else Path(ref))
     fix = _slashed(ref) or near or _shipped_fix(ref)
     raise ConfigError([f"{ref}: the show file does not exist; {fix}"])
+
+
+# The copies an editor or a tool keeps beside a file it changes: emacs's show.yaml~ (numbered: show.yaml.~2~), and
+# show.yaml.bak and show.yaml.orig (many editors, patch, git's merge tool)
+_BACKUP = re.compile(r"(?P<real>.+?)(?P<end>\.~\d+~|~+|\.bak|\.orig)", re.IGNORECASE)
+
+
+def _not_a_backup(path: str) -> str:
+    """`path`, unless it is the backup of a show file that is there: refused, with that file offered. It was
+    played as given, the older show on air and the edits made to the show file itself never reaching it: tab
+    completion or a file list offers the backup beside the file as readily as the file. Where the show file is
+    gone, its backup is the show left and is played."""
+    folder, name = os.path.split(path)
+    backup = _BACKUP.fullmatch(name)
+    if backup is None or not backup["real"].lower().endswith(SHOW_SUFFIXES):
+        return path
+    real = os.path.join(folder, backup["real"])
+    if not os.path.isfile(real):
+        return path
+    from vcam.control.yamlcheck import ConfigError
+    from vcam.words import shell_word
+
+    kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
+    stem, ext = os.path.splitext(backup["real"])
+    copy = os.path.join(folder, f"{stem}-backup{ext}")
+    raise ConfigError([f"{path}: this is {kind} of {real}, an older copy that edits to {real} do not reach; did you "
+                       f"mean {shell_word(real)}? To play the backup itself, copy it to a show file of its own: cp "
+                       f"{shell_word(path)} {shell_word(copy)}"])
 
 
 def _slashed(ref: str) -> str | None:
