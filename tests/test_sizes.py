@@ -139,3 +139,44 @@ def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
 def test_a_stream_says_the_rule_too(tiny_engine):
     with pytest.raises(ValueError, match="size 100x64: both must be positive multiples of 16"):
         tiny_engine.stream("x", width=100, height=64)
+
+
+def test_the_command_line_and_a_show_read_a_size_as_the_one_reading_does():
+    """--size and a show's size: read WIDTHxHEIGHT through vcam.sizes.width_height: the same numbers for a text one
+    takes, and refused alike (the command line's words aside) for a text it does not, over texts of sizes' own
+    characters and of sizes nearly written."""
+    import random
+
+    from vcam.argtypes import width_height
+    from vcam.sizes import width_height as reading
+
+    rng = random.Random(6)
+    texts = ["".join(rng.choice("0123456789xX×*:, -+_\t８p") for _ in range(rng.randint(0, 9))) for _ in range(300)]
+    texts += [f"{rng.choice(['', ' ', '+', '0'])}{rng.randint(-99, 2000)}{rng.choice('xxX×*: ')}"
+              f"{rng.randint(-99, 2000)}" for _ in range(300)]
+    texts += [f"{rng.randint(1, 120) * 16}{rng.choice('xX')}{rng.randint(-1, 120) * 16}" for _ in range(100)]
+    for text in texts:
+        try:
+            read = reading(text)
+        except ValueError:
+            read = None
+        try:
+            typed = width_height(text)
+        except argparse.ArgumentTypeError:
+            typed = None
+        show = f"output:\n  size: '{text.replace(chr(39), chr(39) * 2)}'\npresets:\n  - {{name: a, prompt: b}}\n"
+        try:
+            shown = parse_show(show, "show.yaml").output.size
+        except ConfigError as e:
+            # the show says WIDTHxHEIGHT's form, or another it was meant in, where it is no size; else the rule
+            shown = None if "WIDTHxHEIGHT" in e.problems[0] else "refused"
+        assert typed == read, text
+        assert shown == (None if read is None else read if _made(*read) else "refused"), (text, shown)
+
+
+def _made(w: int, h: int) -> bool:
+    try:
+        check_size(w, h)
+    except ValueError:
+        return False
+    return True

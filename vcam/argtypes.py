@@ -16,6 +16,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
+from vcam import sizes
 from vcam.sizes import check_size, not_a_size
 
 
@@ -23,10 +24,9 @@ def width_height(text: str, check=None) -> tuple[int, int]:
     """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
     a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        return sizes.width_height(text)
     except ValueError:
         raise argparse.ArgumentTypeError(not_a_size(text, check)) from None
-    return w, h
 
 
 def frame_size(text: str) -> tuple[int, int]:

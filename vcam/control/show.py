@@ -51,7 +51,7 @@ from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blan
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
-from vcam.sizes import check_size, meant_size, not_a_size
+from vcam.sizes import check_size, meant_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
@@ -470,7 +470,7 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
-        w, h = (int(x) for x in str(v).lower().split("x"))
+        w, h = width_height(str(v))
     except ValueError:
         if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
             r.error(node, f"output size {not_a_size(v, check_size)}")
