@@ -39,6 +39,19 @@ def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
                                  "neon geometry")
 
 
+@pytest.mark.parametrize("ref", ["cafe", "Cafe", "CAFE", "jalapeno"])
+def test_a_preset_name_typed_without_its_accents_is_answered_with_the_preset_meant(ref):
+    """`preset cafe` for café, typed on a keyboard without the accent, was said no preset, with no name offered:
+    a short name a letter off is no near match."""
+    show = parse_show("presets:\n  - {name: café, prompt: a}\n  - {name: jalapeño, prompt: b}\n"
+                      "  - {name: cave, prompt: c}\n", "show.yaml")
+    meant = "jalapeño" if ref == "jalapeno" else "café"
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    assert err.value.args[0] == f"no preset named {ref!r} (did you mean {meant!r}?); presets: café, jalapeño, cave"
+
+
+
 def test_a_long_name_that_is_no_presets_is_said_back_cut_not_whole():
     """A name of thousands of characters (sent over OSC or the network) was said back whole on the terminal."""
     show = parse_show("presets:\n  - {name: city, prompt: a}\n", "show.yaml")

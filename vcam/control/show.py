@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -139,8 +140,11 @@ class Show:
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
+        # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
+        bare = [name for name in self._by_name if typed and _unaccented(name) == _unaccented(typed)]
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
-        meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
+        meant = bare[0] if len(bare) == 1 else starts[0] if len(starts) == 1 else nearest(typed, self._by_name,
+                                                                                          cutoff=0.8)
         if meant:
             return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
         said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
@@ -154,6 +158,11 @@ class Show:
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
         return list(dict.fromkeys(text for p in self.presets for text in p.prompts))
+
+
+def _unaccented(name: str) -> str:
+    """`name` without its accents (café: cafe), as a keyboard without them types it."""
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
