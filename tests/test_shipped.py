@@ -264,3 +264,16 @@ def test_a_backup_whose_show_file_is_gone_or_no_show_is_played_as_given(name, tm
     (tmp_path / name).write_text("presets: [{name: a, prompt: b}]\n")
     (tmp_path / "notes.txt").write_text("")
     assert show_file(name) == name
+
+
+def test_the_cp_line_for_a_backup_names_a_copy_no_file_has(tmp_path, monkeypatch):
+    """The cp line offered show-backup.yaml whether or not a file of that name was there: pasted, it wrote over
+    the copy made of an earlier backup."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets: [{name: a, prompt: b}]\n")
+    (tmp_path / "show.yaml.bak").write_text("presets: [{name: a, prompt: older}]\n")
+    for taken in ("show-backup.yaml", "show-backup-2.yaml"):
+        (tmp_path / taken).write_text("presets: [{name: kept, prompt: mine}]\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("show.yaml.bak")
+    assert err.value.problems[0].endswith("cp show.yaml.bak show-backup-3.yaml")

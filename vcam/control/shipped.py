@@ -3,6 +3,7 @@ wheel puts them (vcam/presets, pyproject's package-dir), else beside it in a che
 its name (`vcam run club`) where no file of that name is there."""
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -92,11 +93,18 @@ def _not_a_backup(path: str) -> str:
     from vcam.words import shell_word
 
     kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
-    stem, ext = os.path.splitext(backup["real"])
-    copy = os.path.join(folder, f"{stem}-backup{ext}")
+    copy = _free_copy(folder, backup["real"])
     raise ConfigError([f"{path}: this is {kind} of {real}, an older copy that edits to {real} do not reach; did you "
                        f"mean {shell_word(real)}? To play the backup itself, copy it to a show file of its own: cp "
                        f"{shell_word(path)} {shell_word(copy)}"])
+
+
+def _free_copy(folder: str, name: str) -> str:
+    """A name for a copy of show file `name` in `folder` that no file has yet (show-backup.yaml, else
+    show-backup-2.yaml, ...): the cp line offered must not write over a copy made of an earlier backup."""
+    stem, ext = os.path.splitext(name)
+    copies = (os.path.join(folder, f"{stem}-backup{f'-{n}' if n > 1 else ''}{ext}") for n in itertools.count(1))
+    return next(c for c in copies if not os.path.lexists(c))
 
 
 def _slashed(ref: str) -> str | None:
