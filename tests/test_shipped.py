@@ -245,8 +245,8 @@ def test_a_shows_backup_beside_it_is_refused_with_the_show_file_offered(backup, 
     saved to show.yaml never reached the show."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "shows").mkdir()
-    for name in ("show.yaml", backup):
-        (tmp_path / "shows" / name).write_text("presets: [{name: a, prompt: b}]\n")
+    (tmp_path / "shows" / "show.yaml").write_text("presets: [{name: a, prompt: edited}]\n")
+    (tmp_path / "shows" / backup).write_text("presets: [{name: a, prompt: b}]\n")
     typed = os.path.join("shows", backup)
     with pytest.raises(ConfigError) as err:
         show_file(typed)
@@ -277,3 +277,12 @@ def test_the_cp_line_for_a_backup_names_a_copy_no_file_has(tmp_path, monkeypatch
     with pytest.raises(ConfigError) as err:
         show_file("show.yaml.bak")
     assert err.value.problems[0].endswith("cp show.yaml.bak show-backup-3.yaml")
+
+
+def test_a_backup_the_same_as_its_show_file_is_played_as_given(tmp_path, monkeypatch):
+    """A backup no edit has reached yet (saved once, unchanged since) was refused as "an older copy that edits do
+    not reach", which it is not: the two are one show."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("show.yaml", "show.yaml.bak"):
+        (tmp_path / name).write_text("presets: [{name: a, prompt: b}]\n")
+    assert show_file("show.yaml.bak") == "show.yaml.bak"

@@ -3,6 +3,7 @@ wheel puts them (vcam/presets, pyproject's package-dir), else beside it in a che
 its name (`vcam run club`) where no file of that name is there."""
 from __future__ import annotations
 
+import filecmp
 import itertools
 import os
 import re
@@ -81,13 +82,14 @@ def _not_a_backup(path: str) -> str:
     """`path`, unless it is the backup of a show file that is there: refused, with that file offered. It was
     played as given, the older show on air and the edits made to the show file itself never reaching it: tab
     completion or a file list offers the backup beside the file as readily as the file. Where the show file is
-    gone, its backup is the show left and is played."""
+    gone, its backup is the show left and is played; where the two are the same bytes, no edit was missed, and the
+    backup is played as given."""
     folder, name = os.path.split(path)
     backup = _BACKUP.fullmatch(name)
     if backup is None or not backup["real"].lower().endswith(SHOW_SUFFIXES):
         return path
     real = os.path.join(folder, backup["real"])
-    if not os.path.isfile(real):
+    if not os.path.isfile(real) or _same_bytes(path, real):
         return path
     from vcam.control.yamlcheck import ConfigError
     from vcam.words import shell_word
@@ -97,6 +99,15 @@ def _not_a_backup(path: str) -> str:
     raise ConfigError([f"{path}: this is {kind} of {real}, an older copy that edits to {real} do not reach; did you "
                        f"mean {shell_word(real)}? To play the backup itself, copy it to a show file of its own: cp "
                        f"{shell_word(path)} {shell_word(copy)}"])
+
+
+def _same_bytes(one: str, other: str) -> bool:
+    """Whether two files hold the same bytes; False where either cannot be read (the refusal then says which to
+    play)."""
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:
+        return False
 
 
 def _free_copy(folder: str, name: str) -> str:
