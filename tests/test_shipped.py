@@ -286,3 +286,17 @@ def test_a_backup_the_same_as_its_show_file_is_played_as_given(tmp_path, monkeyp
     for name in ("show.yaml", "show.yaml.bak"):
         (tmp_path / name).write_text("presets: [{name: a, prompt: b}]\n")
     assert show_file("show.yaml.bak") == "show.yaml.bak"
+
+
+def test_a_backup_with_a_space_in_its_name_is_said_with_its_names_quoted_alike(tmp_path, monkeypatch):
+    """`my show.yaml.orig`: the show file was named bare twice (`of my show.yaml`, two words to read) and quoted
+    once, in the same line."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my show.yaml").write_text("presets: [{name: a, prompt: edited}]\n")
+    (tmp_path / "my show.yaml.orig").write_text("presets: [{name: a, prompt: b}]\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("my show.yaml.orig")
+    assert err.value.problems == [
+        "my show.yaml.orig: this is a backup copy (.orig) of 'my show.yaml', an older copy that edits to "
+        "'my show.yaml' do not reach; did you mean 'my show.yaml'? To play the backup itself, copy it to a show file "
+        "of its own: cp 'my show.yaml.orig' 'my show-backup.yaml'"]

@@ -96,8 +96,9 @@ def _not_a_backup(path: str) -> str:
 
     kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
     copy = _free_copy(folder, backup["real"])
-    raise ConfigError([f"{path}: this is {kind} of {real}, an older copy that edits to {real} do not reach; did you "
-                       f"mean {shell_word(real)}? To play the backup itself, copy it to a show file of its own: cp "
+    said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
+    raise ConfigError([f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you "
+                       f"mean {said}? To play the backup itself, copy it to a show file of its own: cp "
                        f"{shell_word(path)} {shell_word(copy)}"])
 
 
