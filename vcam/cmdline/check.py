@@ -4,7 +4,7 @@ from __future__ import annotations
 from vcam.control.commands import lands_on
 from vcam.errors import VcamError
 from vcam.outspec import rate_said
-from vcam.words import counted, quoted
+from vcam.words import clipped, counted, quoted
 
 
 def cmd_check(args) -> int:
@@ -67,20 +67,31 @@ def _cut_prompts(show) -> list[str]:
 def _prompts_given(show) -> list[tuple[str, str]]:
     """Each prompt the show can put on air, with what gives it: its presets', then its cues' and its MIDI and OSC
     buttons' `prompt TEXT` commands."""
-    from vcam.control.commands import parse
+    from vcam.control.commands import SHOWN_CHARS, parse
 
     given = [(f"preset {i} {quoted(p.name)}", text) for i, p in enumerate(show.presets, 1) for text in p.prompts]
     for i, cue in enumerate(show.cues, 1):
+        # an unnamed cue is named by its first line: a long prompt's whole, said back cut as a message cuts a name
+        who = f"cue {i} {quoted(clipped(cue.name, SHOWN_CHARS + 1))}"
         commands = (parse(line, console=False) for line in cue.do)
-        given += [(f"cue {i} {quoted(cue.name)}", cmd.args[0]) for cmd in commands
-                  if cmd is not None and cmd.name == "prompt"]
+        given += [(who, cmd.args[0]) for cmd in commands if cmd is not None and cmd.name == "prompt"]
     buttons = show.midi.acting()[1] if show.midi is not None else ()
-    given += [(f"midi {'cc' if b.cc is not None else 'note'} {b.cc if b.cc is not None else b.note}", cmd.args[0])
-              for b in buttons for cmd in (b.command,) if cmd.name == "prompt"]
+    given += [(_button_label(b), b.command.args[0]) for b in buttons if b.command.name == "prompt"]
     osc = show.osc.buttons if show.osc is not None else ()
-    given += [(f"osc {b.address}", cmd.args[0]) for b in osc for cmd in (b.command, b.release)
-              if cmd is not None and cmd.name == "prompt"]
+    given += [(_button_label(b) + end, cmd.args[0]) for b in osc
+              for cmd, end in ((b.command, ""), (b.release, " release")) if cmd is not None and cmd.name == "prompt"]
     return given
+
+
+def _button_label(button) -> str:
+    """A MIDI or OSC button as the operator tells it from the others, as a map reload names it: note 36 on channels
+    1 and 2 are two buttons (`midi note 36 ch 2`); a MIDI button on any channel has none said."""
+    from vcam.control.oscmap import OscButton
+
+    if isinstance(button, OscButton):
+        return f"osc {button.address}"
+    control = f"cc {button.cc}" if button.cc is not None else f"note {button.note}"
+    return f"midi {control}" + (f" ch {button.channel + 1}" if button.channel is not None else "")
 
 
 def _check_recordings(show) -> None:
