@@ -108,6 +108,10 @@ BROKEN = [
     ("output:\n  size: 0x480\npresets:\n  - {name: a, prompt: b}\n", 2,
      "output size 0x480: both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832; the nearest is "
      "16x480)"),
+    # said back as written, no quotes the user never typed nor a sign lost; -0x0 is not the 0x0 of "any size"
+    ("output:\n  size: 0x1A0\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got 0x1A0)"),
+    ("output:\n  size: -0x10\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got -0x10)"),
+    ("output:\n  size: -0x0\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got -0x0)"),
     ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
     ("output:\n  out:\n    - null\n    - file:take.mkv\npresets:\n  - {name: a, prompt: b}\n", 4,
      "output file:take.mkv: cannot record to take.mkv: vcam records MP4 video (.mp4), not .mkv; use file:take.mp4"),

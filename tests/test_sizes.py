@@ -136,6 +136,15 @@ def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
         assert f"size 100x64: {RULE}" in capsys.readouterr().err
 
 
+def test_size_0x0_on_the_command_line_is_said_to_be_left_out_as_a_shows_is(capsys):
+    """`--size 0x0` was sent to "the nearest is 16x16", where a show's size: 0x0 is said to be no size."""
+    for command in ("run", "render", "bench"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command, "--size", "0x0"])
+        assert capsys.readouterr().err.endswith("argument --size: size 0x0 is no size; leave --size out for its "
+                                                "default, or give one, as in --size 832x480\n")
+
+
 def test_a_stream_says_the_rule_too(tiny_engine):
     with pytest.raises(ValueError, match="size 100x64: both must be positive multiples of 16"):
         tiny_engine.stream("x", width=100, height=64)

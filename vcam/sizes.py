@@ -49,6 +49,12 @@ def width_height(text: str) -> tuple[int, int]:
     return width, height
 
 
+def no_size(text: str) -> bool:
+    """Whether `text` is 0x0, which some tools write for "any size": to vcam no size, which leaving the size out
+    asks for. A sign in it (-0x0) is a slip of another kind, said by the rule."""
+    return re.fullmatch(r"\s*0+x0+\s*", text.lower()) is not None
+
+
 def not_a_size(text: str, check: Callable[[int, int], None] | None = None) -> str:
     """Why `text` is not WIDTHxHEIGHT: a size meant in another form is offered where `check` (which raises
     ValueError for a size refused) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001

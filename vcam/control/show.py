@@ -52,7 +52,7 @@ from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blan
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
-from vcam.sizes import check_size, meant_size, not_a_size, width_height
+from vcam.sizes import check_size, meant_size, no_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
@@ -166,6 +166,9 @@ def _unaccented(name: str) -> str:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
+# YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
+# sign (-0x10) is no size either way, said back as written
+HEX = re.compile(r"0x[0-9a-fA-F_]+")
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
@@ -474,19 +477,20 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     v = r.value(node, "output size")
     if v is INVALID:
         return None
-    if isinstance(v, int) and not node.style and HEX.fullmatch(node.value):
-        v = node.value  # unquoted, 0x480 is YAML's hex number 1152, which was said back as a size not written
+    # unquoted, 0x480 is YAML's hex number 1152, which was said back as a size not written; the value itself stays
+    # for a message, said as written (got 0x1A0), not as a text quoted
+    text = node.value if isinstance(v, int) and not node.style and HEX.fullmatch(node.value) else v
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
-        w, h = width_height(str(v))
+        w, h = width_height(str(text))
     except ValueError:
         if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
             r.error(node, f"output size {not_a_size(v, check_size)}")
         else:
             r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
         return None
-    if w == h == 0:  # as some tools write "any size": vcam's is no size: given
+    if no_size(str(text)):  # as some tools write "any size": vcam's is no size: given
         r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
                       "one, as in size: 832x480")
         return None
@@ -496,9 +500,6 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
         r.error(node, f"output {e}")
         return None
     return w, h
-
-
-HEX = re.compile(r"[-+]?0x[0-9a-fA-F_]+")  # YAML 1.1's hex integers
 
 
 def _given(node, v) -> str:
