@@ -300,3 +300,19 @@ def test_a_backup_with_a_space_in_its_name_is_said_with_its_names_quoted_alike(t
         "my show.yaml.orig: this is a backup copy (.orig) of 'my show.yaml', an older copy that edits to "
         "'my show.yaml' do not reach; did you mean 'my show.yaml'? To play the backup itself, copy it to a show file "
         "of its own: cp 'my show.yaml.orig' 'my show-backup.yaml'"]
+
+
+def test_a_show_named_like_a_backup_in_its_middle_is_played(tmp_path, monkeypatch):
+    """notes.bak.yaml is a show of its own, whatever notes.yaml beside it holds: a backup's mark ends its name."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.yaml").write_text("presets: [{name: a, prompt: edited}]\n")
+    (tmp_path / "notes.bak.yaml").write_text("presets: [{name: a, prompt: b}]\n")
+    assert show_file("notes.bak.yaml") == "notes.bak.yaml"
+
+
+def test_a_backup_whose_show_file_is_a_folder_is_played(tmp_path, monkeypatch):
+    """show.yaml a folder (a tool's output named after the show): no show file the backup is an older copy of."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").mkdir()
+    (tmp_path / "show.yaml.bak").write_text("presets: [{name: a, prompt: b}]\n")
+    assert show_file("show.yaml.bak") == "show.yaml.bak"
