@@ -16,15 +16,14 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam import sizes
-from vcam.sizes import check_size, no_size, not_a_size
+from vcam.sizes import check_size, no_size, not_a_size, width_height as read_size
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
     """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
     a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
     try:
-        return sizes.width_height(text)
+        return read_size(text)
     except ValueError:
         raise argparse.ArgumentTypeError(not_a_size(text, check)) from None
 
