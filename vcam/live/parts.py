@@ -62,7 +62,8 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
         elif opts.midi == NO_MIDI and show is not None and show.midi_port:
             say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
-        elif opts.midi is None and not opts.serve and show is not None and show.midi is not None:
+        elif (opts.midi is None and not opts.serve and not replaying and show is not None and show.midi is not None
+              and not show.midi_port):
             # knobs and buttons written for the show, and no input for them: dead on air, where silence read as
             # a controller that does not work (the reference show leaves its port: as a comment)
             say(f"the show's MIDI map ({show.midi.name or 'its midi: controls'}) is not used: no MIDI input is "
