@@ -402,6 +402,10 @@ def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give
                         "show.yaml")
     midi_setup(RunOptions(show="show.yaml"), inline, False, said.append)
     assert "MIDI map (its midi: controls) is not used" in said[-1]
+    # a section with a channel or a name alone maps no control: no map of it goes unused
+    for section in ("{channel: 10}", "{name: my nano}"):
+        bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")
+        assert midi_setup(RunOptions(show="show.yaml"), bare, False, said.append) is None
     # said nothing more where the player chose (--midi none), the camera's end opens it (vcam serve), the show
     # has no MIDI section, or a replay plays the log's commands (it opens no input, port or none)
     no_midi = parse_show("presets:\n  - {name: a, prompt: a neon city}\n", "show.yaml")
@@ -433,6 +437,12 @@ def test_a_midi_map_flag_over_a_shows_midi_section_says_the_sections_controls_do
     # the show's own map given again replaces nothing
     plain = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
     midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="nanokontrol2"), plain, False, said.append)
+    # nor does a section that maps nothing: its port (opened with the map), channel or name alone
+    for section in ("{port: nano}", "{channel: 10}", "{name: my nano}", "{port: nano, channel: 2, name: x}"):
+        bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")
+        port, mapping, _ = midi_setup(RunOptions(show="show.yaml", midi_map="nanokontrol2",
+                                                 midi=None if "port" in section else "nano"), bare, False, said.append)
+        assert (port, mapping.name) == ("nano", "Korg nanoKONTROL2")
     assert len(said) == 1, said
 
 

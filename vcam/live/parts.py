@@ -21,6 +21,7 @@ from vcam.live.settings import RunOptions
 from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word, shell_word
 
 if TYPE_CHECKING:
+    from vcam.control.midimap import MidiMap
     from vcam.control.oscmap import OscMap
 
 
@@ -37,6 +38,21 @@ def _port_anywhere(port: str) -> tuple[str, str]:
     if part is not None:
         return part, f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}"
     return shell_word(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
+
+
+def _mapped(midi: MidiMap) -> tuple:
+    """What a MIDI map makes the controller do: its knobs and buttons that act, and the channels whose program
+    changes select presets."""
+    return midi.acting(), midi.program_channels
+
+
+def _maps_something(midi: MidiMap | None) -> bool:
+    """Whether a show's midi: section binds a control: one with only a port:, a channel: or a name: binds none, and
+    no map of it goes unused."""
+    if midi is None:
+        return False
+    knobs, buttons = midi.acting()
+    return bool(knobs or buttons or midi.program_channels)
 
 
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
@@ -62,8 +78,8 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
         elif opts.midi == NO_MIDI and show is not None and show.midi_port:
             say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
-        elif (opts.midi is None and not opts.serve and not replaying and show is not None and show.midi is not None
-              and not show.midi_port):
+        elif (opts.midi is None and not (opts.serve or replaying) and show is not None and not show.midi_port
+              and _maps_something(show.midi)):
             # knobs and buttons written for the show, and no input for them: dead on air, where silence read as
             # a controller that does not work (the reference show leaves its port: as a comment)
             say(f"the show's MIDI map ({show.midi.name or 'its midi: controls'}) is not used: no MIDI input is "
@@ -81,8 +97,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
                             f"name the show's presets and cues in {path} as the show does "
                             "(a preset may be named by its number there)")
-        if show is not None and show.midi is not None and (show.midi.acting(), show.midi.program_channels) != (
-                mapping.acting(), mapping.program_channels):
+        if show is not None and _maps_something(show.midi) and _mapped(show.midi) != _mapped(mapping):
             # a section's own controls add to its map: file, and could be read as added to --midi-map's too
             say(f"--midi-map {opts.midi_map} is used over the show's midi: section "
                 f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
