@@ -47,6 +47,8 @@ def cmd_check(args) -> int:
             print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}" + (" (then cue 1 again)" if c.loop else ""))
     if show.osc is not None:
         print(f"  osc: {show.osc.describe()}")
+    for note in show.notes:
+        print(note)
     print("ok")
     return 0
 

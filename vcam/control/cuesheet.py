@@ -271,13 +271,20 @@ def _cue_named(cues: tuple[Cue, ...], ref: str) -> bool:
 def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:
     """Why `cmd`, a map's button, would be refused at each press as a `go CUE` that finds no cue of the show; None
     where it finds one, or is no such command. By name always; by number only where `numbers` (the show's own map):
-    a map file lays out a row of cue buttons for shows of any length, as it does preset buttons, and a GO and a BACK
-    button for shows with cues and without."""
-    if cmd.name not in ("go", "back") or (cmd.args and isinstance(cmd.args[0], int) and not numbers):
-        return None
-    if not cmd.args and (cues or not numbers):
+    a map file lays out a row of cue buttons for shows of any length, as it does preset buttons."""
+    if cmd.name != "go" or not cmd.args or (isinstance(cmd.args[0], int) and not numbers):
         return None
     if not cues:
         return "this show has no cues: write them in its cues: list, or give the button another command"
     found = cue_index(cues, cmd.args[0])
     return found if isinstance(found, str) else None
+
+
+def idle_without_cues(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:
+    """What to say of `cmd`, a button of the show's own map (`numbers`), that steps through the cues (go, back) of a
+    show that has none: said, not refused, since the show plays as it did (each press answers that there are no
+    cues) and an edit on air may add them. None otherwise: a map file's GO and BACK serve shows with cues and
+    without."""
+    if cues or not numbers or cmd.name not in ("go", "back") or cmd.args:
+        return None
+    return "does nothing until the show has cues: write them in its cues: list, or give the button another command"
