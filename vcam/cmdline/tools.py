@@ -35,14 +35,12 @@ def cmd_devices(args) -> int:
 
 
 def cmd_midi(args) -> int:
-    from vcam.control.midi import is_through
-    from vcam.control.midilearn import THROUGH_ONLY, default_port, learn
+    from vcam.control.midilearn import default_port, learn
 
-    port = args.midi or default_port()
-    if not args.midi and is_through(port):
-        print(THROUGH_ONLY, file=sys.stderr, flush=True)
-    learn(port, lambda line: print(line, flush=True), lambda said: print(said, file=sys.stderr, flush=True),
-          count=args.count)
+    def say(said: str) -> None:
+        print(said, file=sys.stderr, flush=True)
+
+    learn(args.midi or default_port(say), lambda line: print(line, flush=True), say, count=args.count)
     return 0
 
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, input_names, is_through, message_text, stable_name
+from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, readable, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 from vcam.errors import VcamError
@@ -226,23 +226,21 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
-# said where learn, given no --midi, finds nothing but Midi Through to listen on (a Linux box with no controller
-# plugged in): it listened there, and waited for knobs that could never come
-THROUGH_ONLY = ("no MIDI controller is plugged in: listening on Midi Through, which passes on only what another "
-                "program sends it; plug the controller in and run vcam midi learn again, or run vcam midi learn "
-                "--midi NAME (part of its name) to wait for it")
-
-
-def default_port() -> str:
-    """The first input that is a controller (not ALSA's "Midi Through", client 14, listed before any controller),
-    by a part of its name that survives a replug: ALSA numbers a controller's client anew each time it is plugged
-    in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0')."""
+def default_port(say: Callable[[str], None]) -> str:
+    """The first input that is a controller (not a loopback: ALSA's "Midi Through", client 14, listed before any
+    controller, macOS's IAC Driver, loopMIDI), by a part of its name that survives a replug: ALSA numbers a
+    controller's client anew each time it is plugged in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as
+    '... 24:0'). Where there are loopbacks alone, the first, which `say` tells is no controller."""
     names = input_names()
     if not names:  # no name was given: "no MIDI input matches ''" read as if one had been
         raise VcamError("no MIDI input here: is the controller plugged in?",
                          "plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part of its "
                          "name) to wait for it")
-    controllers = [n for n in names if not is_through(n)]
+    controllers = [n for n in names if not is_loopback(n)]
+    if not controllers:  # listened to unsaid, it waited for knobs that could never come
+        say(f"no MIDI controller is plugged in: listening on {readable(names[0])}, which passes on only what "
+            "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
+            "learn --midi NAME (part of its name) to wait for it")
     return stable_name((controllers or names)[0])
 
 
