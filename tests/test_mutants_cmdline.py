@@ -607,7 +607,7 @@ def test_vcam_check_says_a_midi_map_without_a_port_is_opened_with_midi(tmp_path,
     """The reference show leaves its port: as a comment: run without --midi, its map opens no input."""
     code, out, err = _checked(tmp_path, capsys, "presets:\n  - {name: a, prompt: x}\nmidi: {map: nanokontrol2}\n")
     assert (code, err) == (0, "")
-    assert ("  midi: Korg nanoKONTROL2: 5 knobs, 14 buttons, program change selects presets, no port (vcam run --midi "
+    assert ("  midi: Korg nanoKONTROL2: 5 knobs, 14 buttons, program change selects presets, no port (give --midi "
             "PORT)") in out.splitlines(), out
 
 

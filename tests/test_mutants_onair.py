@@ -401,7 +401,8 @@ def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give
     inline = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {controls: [{cc: 1, command: next}]}\n",
                         "show.yaml")
     midi_setup(RunOptions(show="show.yaml"), inline, False, said.append)
-    assert "MIDI map (its midi: controls) is not used" in said[-1]
+    assert said[-1] == ("the show's own MIDI controls are not used: no MIDI input is opened without --midi PORT or a "
+                        "port: in the show's midi: section (vcam devices lists the inputs)")
     # a section with a channel or a name alone maps no control: no map of it goes unused
     for section in ("{channel: 10}", "{name: my nano}"):
         bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")

@@ -36,8 +36,8 @@ def cmd_check(args) -> int:
         knobs, buttons = m.acting()
         print(f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
               + (", program change selects presets" if m.program_to_preset else "")
-              # without a port vcam run opens no input for the map, which a summary with no word of it hid
-              + (f", port {show.midi_port!r}" if show.midi_port else ", no port (vcam run --midi PORT)"))
+              # without a port no input opens for the map, which a summary with no word of it hid
+              + (f", port {show.midi_port!r}" if show.midi_port else ", no port (give --midi PORT)"))
     if show.cues:
         loops = show.cues[-1].loop
         print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"

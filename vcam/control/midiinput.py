@@ -243,8 +243,12 @@ class MidiInput:
 
     def _say_held_back(self, now: float | None) -> None:
         with self._telling:
-            for line in self._errors.held_back(now):
-                self.say(line)
+            self._say_counts(now)
+
+    def _say_counts(self, now: float | None) -> None:
+        """Says the counts held back whose window has passed at `now` (all, without it); `_telling` held."""
+        for line in self._errors.held_back(now):
+            self.say(line)
 
     def _open(self, name: str) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
@@ -319,8 +323,7 @@ class MidiInput:
             else:
                 # a knob's count held back speaks of values that came before this press: said after it, a blend
                 # swept before a preset read as on air over that preset
-                for line in self._errors.held_back():
-                    self.say(line)
+                self._say_counts(None)
                 self.say(reply)
 
     def _tell(self, line: str | None, other: tuple) -> None:

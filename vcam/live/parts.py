@@ -55,6 +55,21 @@ def _maps_something(midi: MidiMap | None) -> bool:
     return bool(knobs or buttons or midi.program_channels)
 
 
+def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None]) -> None:
+    """Says why no MIDI input opens where a map was asked for (--midi-map, the show's port or its controls)."""
+    if opts.midi_map:
+        say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
+    elif opts.midi == NO_MIDI and show is not None and show.midi_port:
+        say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
+    elif (opts.midi is None and not (opts.serve or replaying) and show is not None and not show.midi_port
+          and _maps_something(show.midi)):
+        # knobs and buttons written for the show, and no input for them: dead on air, where silence read as a
+        # controller that does not work (the reference show leaves its port: as a comment)
+        mapped = f"MIDI map ({show.midi.name}) is" if show.midi.name else "own MIDI controls are"
+        say(f"the show's {mapped} not used: no MIDI input is opened without --midi PORT or a port: in the show's "
+            "midi: section (vcam devices lists the inputs)")
+
+
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                say: Callable[[str], None]) -> tuple[str, object, Path | None] | None:
     """The MIDI input to open, its map and --midi-map's file where it gave the map, or None; VcamError before
@@ -74,16 +89,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                 f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
                 "machine")
     if not port:
-        if opts.midi_map:
-            say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
-        elif opts.midi == NO_MIDI and show is not None and show.midi_port:
-            say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
-        elif (opts.midi is None and not (opts.serve or replaying) and show is not None and not show.midi_port
-              and _maps_something(show.midi)):
-            # knobs and buttons written for the show, and no input for them: dead on air, where silence read as
-            # a controller that does not work (the reference show leaves its port: as a comment)
-            say(f"the show's MIDI map ({show.midi.name or 'its midi: controls'}) is not used: no MIDI input is "
-                "opened without --midi PORT or a port: in the show's midi: section (vcam devices lists the inputs)")
+        _no_input(opts, show, replaying, say)
         return None
     from vcam.control.lateplug import require_midi_for
 
