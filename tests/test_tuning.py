@@ -436,9 +436,28 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 8.0,
                                                      "no fuse": KeyboardInterrupt(), "no fuse, attention math": 9.0}))
     result = tune(TINY, log=lambda s: None)
-    assert [t.skipped for t in result.trials] == [False, False, True, True]
+    assert [t.skipped for t in result.trials] == [False, False, False, True]
     assert result.saved and result.best.options == SpeedOptions(attention="math")
-    assert "\n2 candidates not tried: tuning was stopped (Ctrl-C)\n" in result.table()
+    assert "\n1 candidate not tried: tuning was stopped (Ctrl-C)\n" in result.table()
+
+
+def test_the_candidate_ctrl_c_stopped_is_said_as_stopped_not_as_not_tried(monkeypatch, cache_dir):
+    """It was listed as "not tried", and counted with the ones after it, though it had been warming up."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": KeyboardInterrupt(),
+                                                     "no fuse": 9.0, "no fuse, attention math": 9.0}))
+    result = tune(TINY, log=lambda s: None)
+    table = result.table().splitlines()
+    assert "         -  attention math: stopped (Ctrl-C) before it was timed" in table, table
+    assert table.count("         -  no fuse: not tried") == 1
+    assert "2 candidates not tried: tuning was stopped (Ctrl-C)" in table
+    data = json.loads(result.to_json())
+    assert [c.get("stopped", False) for c in data["candidates"]] == [False, True, False, False]
+    assert [c.get("skipped", False) for c in data["candidates"]] == [False, False, True, True]
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 6.0, "no fuse": 4.0,
+                                                     "no fuse, attention math": KeyboardInterrupt()}))
+    last = tune(TINY, log=lambda s: None)  # stopped in the last: none left untried
+    data = json.loads(last.to_json())
+    assert data["interrupted"] is True and data["untried"] is None and "not tried" not in last.table()
 
 
 def test_plain_bench_stopped_by_ctrl_c_says_so(monkeypatch, capsys):

@@ -125,6 +125,7 @@ class Trial:
     frames_per_second: float | None = None
     error: str | None = None  # why it failed, as raised
     skipped: bool = False  # not run: the time budget was spent, or tuning stopped (TuneResult.untried says why)
+    stopped: bool = False  # started, then stopped by Ctrl-C before it was timed: not "not tried", as it was
 
     def to_dict(self) -> dict:
         data: dict = {"options": self.options.to_dict()}
@@ -134,6 +135,8 @@ class Trial:
             data["error"] = self.error
         if self.skipped:
             data["skipped"] = True
+        if self.stopped:
+            data["stopped"] = True
         return data
 
 
@@ -175,6 +178,8 @@ class TuneResult:
             if t.frames_per_second is not None:
                 mark = kept if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
+            elif t.stopped:
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped (Ctrl-C) before it was timed")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
             else:
@@ -198,7 +203,9 @@ class TuneResult:
             "best": self.best.to_dict() if self.best else None, "blocks": self.blocks, "warmup": self.warmup,
             "candidates": [t.to_dict() for t in self.trials],
             # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
-            "interrupted": self.interrupted, "untried": self.untried or None,
+            "interrupted": self.interrupted,
+            # a candidate stopped as it ran is no untried one: a Ctrl-C in the last leaves none to say why of
+            "untried": (self.untried or None) if any(t.skipped for t in self.trials) else None,
         }, indent=2)
 
 
@@ -410,7 +417,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             result = bench(one, log)
         except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
             log(_stopped_line(trials))
-            trials.append(Trial(opt, skipped=True))
+            trials.append(Trial(opt, stopped=True))
             stopped = interrupted = True
             untried = "tuning was stopped (Ctrl-C)"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
