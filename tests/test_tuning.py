@@ -474,6 +474,37 @@ def test_plain_bench_stopped_by_ctrl_c_says_so(monkeypatch, capsys):
     assert "vcam: stopped (Ctrl-C) before the timing finished: no result" in err and "--blocks N" in err
 
 
+@pytest.mark.parametrize("json_out", [False, True])
+def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatch, capsys, json_out):
+    """It left with exit code 130 and not a word, where `vcam run` says "loading stopped (Ctrl-C)"."""
+    import signal
+    from contextlib import contextmanager
+
+    import vcam.live.signals
+
+    held = vcam.live.signals.ctrl_c_held
+
+    @contextmanager
+    def pressed_while_loading():
+        with held():
+            signal.raise_signal(signal.SIGINT)
+            yield
+
+    monkeypatch.setattr(vcam.live.signals, "ctrl_c_held", pressed_while_loading)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    out = capsys.readouterr()
+    assert code == 130
+    assert out.err == "vcam: loading stopped (Ctrl-C) before the timing began: no result\n"
+    if json_out:
+        assert "Ctrl-C" in json.loads(out.out)["error"]
+    else:
+        assert out.out == ""
+
+
 def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
 

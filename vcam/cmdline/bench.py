@@ -65,8 +65,12 @@ def failure(error: BaseException) -> dict[str, str]:
 def _bench(args, out) -> int:
     from vcam.live.signals import ctrl_c_held
 
-    with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
-        from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
+    try:
+        with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
+            from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
+    except KeyboardInterrupt:  # it left with exit code 130 and not a word, as `vcam run` says its loading stopped
+        print("vcam: loading stopped (Ctrl-C) before the timing began: no result", file=sys.stderr)
+        return 130
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
