@@ -441,6 +441,15 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
     assert "\n1 candidate not tried: tuning was stopped (Ctrl-C)\n" in result.table()
 
 
+def test_a_cpu_tune_says_its_options_are_used_on_this_cpu_and_a_cards_on_this_card(monkeypatch):
+    """After a CPU tune the summary said "on this card", on a machine with none."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    result = tune(TINY, log=lambda s: None)
+    assert result.table().endswith("vcam run and vcam serve use eager on this CPU at these settings")
+    result.key = dataclasses.replace(result.key, device="NVIDIA H200")
+    assert result.table().endswith("vcam run and vcam serve use eager on this card at these settings")
+
+
 def test_the_candidate_ctrl_c_stopped_is_said_as_stopped_not_as_not_tried(monkeypatch, cache_dir):
     """It was listed as "not tried", and counted with the ones after it, though it had been warming up."""
     monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": KeyboardInterrupt(),

@@ -190,7 +190,8 @@ class TuneResult:
             lines.append(f"{counted(skipped, 'candidate')} not tried: {self.untried or 'tuning stopped (see above)'}")
         if self.saved and self.best is not None:
             lines.append(f"saved to {self.path}: vcam run and vcam serve use "
-                         f"{self.best.options.describe()} on this card at these settings")
+                         f"{self.best.options.describe()} on this {'CPU' if k.device == 'cpu' else 'card'} "
+                         "at these settings")
         else:
             lines.append(("stopped before any candidate finished: nothing saved" if self.interrupted
                           else "no candidate finished: nothing saved") if self.best is None
