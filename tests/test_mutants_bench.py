@@ -456,3 +456,26 @@ def test_the_decoders_speedup_leaves_out_the_first_blocks_set_up():
 
     assert compared([100.0, 10.0, 10.0], [50.0, 2.0, 2.0]).speedup == pytest.approx(5.0)
     assert compared([100.0], [50.0]).speedup == pytest.approx(2.0)
+
+
+
+@pytest.mark.parametrize("free_gib, total_gib, closing_said, fix", [
+    (23.6, 24, False, "use --size 576x320 --quant fp8"), (12.0, 24, True, "or use a larger GPU"),
+    (19.5, 20, False, "at 416x240: use a GPU with more memory")])
+def test_a_card_too_small_is_told_to_close_other_programs_only_where_they_hold_some_of_it(
+        monkeypatch, free_gib, total_gib, closing_said, fix):
+    """An idle 24 GiB card too small for krea-14b (bench's fit check, vcam run's memory plan) was told to close
+    other programs using the GPU: there were none, and closing nothing makes no room."""
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import memory_plan
+    from vcam.engine.speed import SpeedOptions
+    from vcam.errors import NotEnoughVRAMError
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(free_gib * 2**30), total_gib * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+    with pytest.raises(NotEnoughVRAMError) as refused:
+        memory_plan(get_spec("krea-14b"), torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=False)
+    assert ("close other programs" in refused.value.fix) is closing_said, refused.value.fix
+    assert fix in refused.value.fix, refused.value.fix  # what would fit, or what it takes, is said either way

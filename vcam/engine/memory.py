@@ -175,12 +175,14 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
                 quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
-                compiled: bool = False, decoder: str = "vae", total: int | None = None) -> MemoryPlan:
+                compiled: bool = False, decoder: str = "vae", total: int | None = None,
+                others: int | None = None) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
     card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit, and, with
-    the card's `total` bytes, whether closing other programs could make room at all."""
+    the card's `total` bytes, whether closing other programs could make room at all (with the bytes `others` hold,
+    whether any hold enough to be worth closing)."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
         return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled,
                              decoder=decoder)
@@ -210,7 +212,7 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
         f"{spec.name} at {width}x{height} needs about {full.total / GIB:.1f} GiB of GPU memory "
         f"({full.describe()}), or {lean.total / GIB:.1f} GiB with the text encoder on the CPU; "
         f"the GPU has {free / GIB:.1f} GiB free" + (f" of {total / GIB:.1f}" if total else ""),
-        _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, total))
+        _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, total, others))
 
 
 def _quants(quant: str, fp8_possible: bool) -> list[str]:
@@ -254,15 +256,19 @@ def _flags(asked: tuple[int, int, str], option: tuple[int, int, str]) -> str:
 
 
 def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
-               dtype: torch.dtype, quant: str, fp8_possible: bool, total: int | None = None) -> str:
+               dtype: torch.dtype, quant: str, fp8_possible: bool, total: int | None = None,
+               others: int | None = None) -> str:
     """The fix for a card that is too small: the fitting options as flags, or what it would take (where even the
-    whole card would not hold it, not to close other programs)."""
+    whole card would not hold it, or other programs hold next to none of it, not to close other programs)."""
+    # an idle card was told to close other programs, which hold nothing there to free
+    close = others is None or others >= OTHERS_SAID_GIB * GIB
     if options:
         ways = []
         for w, h, q in options:
             ways.append(f"{_flags((width, height, quant), (w, h, q))} (needs about "
                         f"{need(w, h, False, q).total / GIB:.1f} GiB)")
-        fix = f"use {' or '.join(ways)}, or close other programs using the GPU (nvidia-smi lists them)"
+        fix = f"use {' or '.join(ways)}" + (", or close other programs using the GPU (nvidia-smi lists them)"
+                                            if close else "")
         if any(q != quant for _, _, q in options):
             fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
         return fix
@@ -277,6 +283,8 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     if total is not None and least > total:
         return (f"{needs} even at {w}x{h}, more than this GPU's {total / GIB:.1f} GiB: use a GPU with more "
                 f"memory{larger}")
+    if not close:
+        return f"{needs} of free GPU memory even at {w}x{h}: use a GPU with more memory{larger}"
     return (f"{needs} of free GPU memory even at {w}x{h}; close other programs using the GPU (nvidia-smi lists "
             f"them) or use a larger GPU{larger}")
 
@@ -285,21 +293,22 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
                 speed: SpeedOptions, adapt: bool) -> tuple[MemoryPlan, int]:
     """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
     free, total = torch.cuda.mem_get_info(device)
+    others = total - free - torch.cuda.memory_reserved(device)  # what is in use and not this process's tensors
     no_fp8 = fp8_unsupported(device)
     try:
         plan = plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                           adapt=adapt, compiled=speed.compile, decoder=speed.decoder, total=total)
+                           adapt=adapt, compiled=speed.compile, decoder=speed.decoder, total=total, others=others)
     except NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
         # the card could run FP8, this install cannot
         raise NotEnoughVRAMError(e.message, _fix_once_fp8_installed(e.fix, spec, width, height, free, total, dtype,
-                                                                    speed)) from None
+                                                                    speed, others)) from None
     return plan, free
 
 
 def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, free: int, total: int,
-                            dtype: torch.dtype, speed: SpeedOptions) -> str:
+                            dtype: torch.dtype, speed: SpeedOptions, others: int | None = None) -> str:
     """The fix for a card that runs FP8 in an install without torchao: what fits in FP8 and torchao to get it, or,
     where even FP8 does not fit the whole card, that alone (the fix planned without FP8 would send a card that
     runs it to one that does, or a card that FP8 fits to a larger one)."""
@@ -308,7 +317,7 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
         return f"{fix}; {torchao}"
     try:
         plan_memory(spec, width, height, free, dtype, fp8_possible=True, compiled=speed.compile,
-                    decoder=speed.decoder, total=total)
+                    decoder=speed.decoder, total=total, others=others)
     except NotEnoughVRAMError as with_fp8:  # always: without adapting, FP8 changes only what the fix offers
         fix = with_fp8.fix
     w, h = SMALLER_SIZES[-1]
