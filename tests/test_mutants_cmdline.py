@@ -280,6 +280,20 @@ def test_an_output_size_out_of_range_is_told_one_within_it():
                               "file:x.mp4@1280x720, or leave @2x2 out for the show's size")
 
 
+@pytest.mark.parametrize("text, said", [
+    ("window@832×480", "output 'window@832×480': '@832×480' is not a size; did you mean window@832x480?"),
+    ("file:show.mp4@1280*720", "'@1280*720' is not a size; did you mean file:show.mp4@1280x720?"),
+    ("file:my show.mp4@640×360", "did you mean 'file:my show.mp4@640x360'?"),  # as pasted into a shell
+    ("vcam@99999×480", "'@99999×480' is not a size; give @WIDTHxHEIGHT, e.g. vcam@1280x720"),  # none in range
+])
+def test_an_output_size_in_another_form_is_offered_as_written_with_an_x(text, said):
+    """`--out window@832×480` said only "give @WIDTHxHEIGHT, e.g. window@1280x720", where `--size 832×480` offers
+    832x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert said in str(refused.value)
+
+
 def test_an_output_path_expands_the_home_folder(monkeypatch, tmp_path):
     """No shell expands a `~` after `file:`: vcam does."""
     monkeypatch.setenv("HOME", str(tmp_path))

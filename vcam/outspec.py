@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
+from vcam.sizes import meant_size
 from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
@@ -78,6 +79,10 @@ def parse_spec(text: str) -> OutputSpec:
     if not size and "@" in text and _looks_like_a_size(head, tail):
         # a size mistyped (@1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or device's
         # name, or be read as its extension (show.mp4@hd, refused as "not .mp4@hd" with an ffmpeg line)
+        meant = meant_size(tail)  # `@832×480`, `@832*480`: offered as --size offers them
+        if meant and not _out_of_range(*(int(v) for v in meant.split("x"))):
+            raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; did you mean "
+                             f"{shell_word(f'{head}@{meant}')}?")
         raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; give @WIDTHxHEIGHT, "
                          f"e.g. {text[: -len(tail) - 1]}@1280x720")
     body = text[: size.start()] if size else text
@@ -100,12 +105,16 @@ def parse_spec(text: str) -> OutputSpec:
         raise ValueError(f"output {quoted(text)}: a space after the colon is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
-    if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
+    if size and _out_of_range(w, h):
         raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "
                          f"{body.strip()}@1280x720, or leave @{w}x{h} out for the show's size")
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
+
+
+def _out_of_range(width: int, height: int) -> bool:
+    return width < 16 or height < 16 or width > 7680 or height > 4320
 
 
 # Other words for an output's kind, as a newcomer writes them (the camera vcam feeds, the preview, no output)
