@@ -22,11 +22,12 @@ from vcam.sizes import check_size, not_a_size
 def width_height(text: str, check=None) -> tuple[int, int]:
     """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
     a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(not_a_size(text, check)) from None
-    return w, h
+    # ASCII digits: int() took full-width ones (８３２x４８０) and underscores (8_32x480), which no other tool
+    # reads as a size; they are offered in plain digits instead. A sign stays, for check_size to say.
+    size = re.fullmatch(r"\s*([+-]?[0-9]+)\s*[xX]\s*([+-]?[0-9]+)\s*", text)
+    if not size:
+        raise argparse.ArgumentTypeError(not_a_size(text, check))
+    return int(size.group(1)), int(size.group(2))
 
 
 def frame_size(text: str) -> tuple[int, int]:

@@ -74,7 +74,7 @@ def parse_spec(text: str) -> OutputSpec:
     # file; as --in reads its input
     text = text.strip()
     # a capital X too, as --size takes it: `--size 832X480` ran while `@832X480` was refused
-    size = re.search(r"@(\d+)[xX](\d+)$", text)
+    size = re.search(r"@([0-9]+)[xX]([0-9]+)$", text)  # ASCII: ８３２ is offered as 832 (meant_size)
     head, _, tail = text.rpartition("@")
     if not size and "@" in text and _looks_like_a_size(head, tail):
         # a size mistyped (@1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or device's

@@ -72,10 +72,12 @@ def _named_size(text: str) -> str | None:
 
 def _other_separator(text: str) -> str | None:
     """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
-    (ffmpeg's), `640/360`: the size in the form vcam reads."""
-    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
+    (ffmpeg's), `640/360`, and digits vcam does not read (`８３２x４８０`, `8_32x480`): the size in the form vcam
+    reads."""
+    numbers = re.fullmatch(r"\s*(\d+(?:_\d+)*)\s*[×*,:/xXｘＸ]\s*(\d+(?:_\d+)*)\s*", text)
     # int(): \d takes full-width digits (８３２×４８０, typed with an East Asian input method), offered in plain ones
-    return f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
+    meant = f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
+    return meant if meant != text.strip() else None
 
 
 for _w, _h in LIVE_SIZES:  # a size added to the list that the model cannot make fails here, at import
