@@ -1071,6 +1071,21 @@ def an_h200(monkeypatch):
     monkeypatch.setattr(tuning, "bench", lambda settings, log=print: pytest.fail("a candidate ran"))
 
 
+def test_tune_refuses_settings_the_card_cannot_hold_before_any_candidate_with_what_would_fit(an_h200, monkeypatch,
+                                                                                             capsys):
+    """Each candidate was refused in turn on a 24 GiB card, its line cut before the fix, and the run ended in "every
+    candidate failed": what would fit was never said."""
+    import vcam.engine.memory
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(23.6 * 2**30), 24 * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+    assert main(["bench", "--tune", "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: krea-14b at 832x480 needs about" in err and "fix: use --size 576x320" in err, err
+    assert "candidate" not in err and not tuning_path().exists()
+
+
 def test_tune_on_a_card_refuses_fp8_from_fp16_weights_before_any_candidate(an_h200, capsys):
     assert main(["bench", "--tune", "--model", "tiny", "--device", "cuda", "--dtype", "fp16", "--quant", "fp8"]) == 2
     err = capsys.readouterr().err

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
+from vcam.bench.bench import BenchSettings, BenchTarget, bench, bench_target, release_engines
 from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
@@ -398,6 +398,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     target = bench_target(settings, log)
     _check_quant(settings.speed.quant, target.device, target.dtype)
     _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
+    _check_room(target, settings)
     key = TuningKey.of(settings)
     options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
     trials: list[Trial] = []
@@ -484,6 +485,18 @@ def _check_attention_quant(attention_quant: str, device: torch.device, model: st
 
     if attention_quant == "int8":
         require_int8_attention(device, get_spec(model).transformer.head_dim)
+
+
+def _check_room(target: BenchTarget, settings: BenchSettings) -> None:
+    """Refuses settings the card cannot hold even uncompiled (the least any candidate takes) before any candidate
+    runs: each was refused in turn, its line cut before the fix that names what would fit, and the run ended in
+    "every candidate failed"."""
+    from vcam.engine.memory import memory_plan
+
+    spec = get_spec(target.model)
+    if target.device.type == "cuda" and not spec.random_weights:  # as bench_engine checks each candidate
+        memory_plan(spec, target.device, target.width, target.height, target.dtype,
+                    dataclasses.replace(settings.speed, compile=False), adapt=False)
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.
