@@ -2,6 +2,7 @@
 that no test held: each test fails where the code is changed in the way its docstring says."""
 import argparse
 import os
+import re
 import sys
 import sysconfig
 from types import SimpleNamespace
@@ -292,6 +293,17 @@ def test_an_output_size_in_another_form_is_offered_as_written_with_an_x(text, sa
     with pytest.raises(ValueError) as refused:
         parse_spec(text)
     assert said in str(refused.value)
+
+
+@pytest.mark.parametrize("text, meant", [("file:show.mp4 @1280x720", "file:show.mp4@1280x720"),
+                                         ("vcam:/dev/video2\t@640x360", "vcam:/dev/video2@640x360"),
+                                         ("file:my show.mp4  @640x360", "'file:my show.mp4@640x360'")])
+def test_a_space_before_an_outputs_size_is_refused_with_the_output_meant(text, meant):
+    """`file:show.mp4 @1280x720` was read as a recording to "show.mp4 ", refused as "not .mp4 " with the fix
+    file:show.mp4, its size dropped."""
+    with pytest.raises(ValueError, match=f"a space before the @ is read as part of the name; did you mean "
+                                         f"{re.escape(meant)}\\?$"):
+        parse_spec(text)
 
 
 def test_an_output_path_expands_the_home_folder(monkeypatch, tmp_path):

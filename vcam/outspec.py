@@ -104,6 +104,11 @@ def parse_spec(text: str) -> OutputSpec:
         meant = f"{kind}:{target.strip()}{text[len(body):]}"
         raise ValueError(f"output {quoted(text)}: a space after the colon is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
+    if size and body != body.rstrip():
+        # `file:show.mp4 @1280x720` recorded to "show.mp4 ", refused as "not .mp4 " with a fix that dropped the size
+        meant = f"{body.rstrip()}{text[len(body):]}"
+        raise ValueError(f"output {quoted(text)}: a space before the @ is read as part of the name; "
+                         f"did you mean {shell_word(meant)}?")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
     if size and _out_of_range(w, h):
         raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "
