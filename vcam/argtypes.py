@@ -16,7 +16,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam.sizes import check_size, not_a_size
+from vcam.sizes import check_size, no_size, not_a_size, width_height as read_size
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
@@ -24,14 +24,19 @@ def width_height(text: str, check=None) -> tuple[int, int]:
     a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
     # ASCII digits: int() took full-width ones (８３２x４８０) and underscores (8_32x480), which no other tool
     # reads as a size; they are offered in plain digits instead. A sign stays, for check_size to say.
-    size = re.fullmatch(r"\s*([+-]?[0-9]+)\s*[xX]\s*([+-]?[0-9]+)\s*", text)
-    if not size:
+    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*[xX]\s*[+-]?[0-9]+\s*", text):
         raise argparse.ArgumentTypeError(not_a_size(text, check))
-    return int(size.group(1)), int(size.group(2))
+    try:
+        return read_size(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(not_a_size(text, check)) from None
 
 
 def frame_size(text: str) -> tuple[int, int]:
     """A generated frame size (vcam.sizes.check_size)."""
+    if no_size(text):  # as a show's size: 0x0 is said: the rule's "the nearest is 16x16" offered a size no show runs at
+        raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default, or give one, as in "
+                                         "--size 832x480")
     w, h = width_height(text, check_size)
     try:
         check_size(w, h)
