@@ -22,10 +22,6 @@ from vcam.sizes import check_size, no_size, not_a_size, width_height as read_siz
 def width_height(text: str, check=None) -> tuple[int, int]:
     """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
     a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
-    # ASCII digits: int() took full-width ones (８３２x４８０) and underscores (8_32x480), which no other tool
-    # reads as a size; they are offered in plain digits instead. A sign stays, for check_size to say.
-    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*[xX]\s*[+-]?[0-9]+\s*", text):
-        raise argparse.ArgumentTypeError(not_a_size(text, check))
     try:
         return read_size(text)
     except ValueError:

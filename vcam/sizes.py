@@ -45,8 +45,12 @@ def width_height(text: str) -> tuple[int, int]:
     """`text` read as WIDTHxHEIGHT (832x480, 832X480), the one reading of it for the command line and show files
     alike: the two numbers, not checked (check_size says whether the model makes them); ValueError where it is not
     that form (not_a_size says why)."""
-    width, height = (int(v) for v in text.lower().split("x"))
-    return width, height
+    # ASCII digits: int() took full-width ones (８３２x４８０) and underscores (8_32x480), which no other tool
+    # reads as a size; not_a_size offers them in plain digits. A sign stays, for check_size to say.
+    size = re.fullmatch(r"\s*([+-]?[0-9]+)\s*[xX]\s*([+-]?[0-9]+)\s*", text)
+    if not size:
+        raise ValueError(f"{text!r} is not WIDTHxHEIGHT")
+    return int(size.group(1)), int(size.group(2))
 
 
 def no_size(text: str) -> bool:
