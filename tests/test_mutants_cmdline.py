@@ -3,6 +3,7 @@ that no test held: each test fails where the code is changed in the way its docs
 import argparse
 import os
 import re
+import shlex
 import sys
 import sysconfig
 from types import SimpleNamespace
@@ -293,6 +294,28 @@ def test_an_output_size_in_another_form_is_offered_as_written_with_an_x(text, sa
     with pytest.raises(ValueError) as refused:
         parse_spec(text)
     assert said in str(refused.value)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("file:show.mp4 @832×480", "did you mean file:show.mp4@832x480?"),
+    ("file:show.mp4 @ 832x480", "did you mean file:show.mp4@832x480?"),
+    ("window@ 832x480", "did you mean window@832x480?"),
+    ("file: a.mp4@832×480", "did you mean file:a.mp4@832x480?"),
+    ("file:show.mp4 @720p", "give @WIDTHxHEIGHT, e.g. file:show.mp4@1280x720"),
+    ("@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
+    ("file:@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
+])
+def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said):
+    """The fix was built from the output as typed: `file:show.mp4 @832×480` was offered 'file:show.mp4 @832x480',
+    refused in turn for its space, `@832×480` the @832x480 refused as an unknown output, `file:@832×480` the
+    file:@832x480 that needs a path."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    message = str(refused.value)
+    assert message.endswith(said), message
+    offered = re.search(r"(?:did you mean |e\.g\. )(.+?)\??$", message)
+    if offered:
+        parse_spec(shlex.split(offered.group(1))[0])
 
 
 @pytest.mark.parametrize("text, meant", [("file:show.mp4 @1280x720", "file:show.mp4@1280x720"),
