@@ -318,6 +318,14 @@ def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said)
         parse_spec(shlex.split(offered.group(1))[0])
 
 
+@pytest.mark.parametrize("text", ["vcam:/dev/video10@480p", "window@480p", "file:show.mp4@480p"])
+def test_an_outputs_size_named_as_video_names_it_is_not_offered_the_models(text):
+    """`vcam:/dev/video10@480p` was offered @832x480, the model's size: a camera's 480p is 640x480 or 854x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value).endswith(f"'@480p' is not a size; give @WIDTHxHEIGHT, e.g. {text[:-5]}@1280x720")
+
+
 @pytest.mark.parametrize("text, meant", [("file:show.mp4 @1280x720", "file:show.mp4@1280x720"),
                                          ("vcam:/dev/video2\t@640x360", "vcam:/dev/video2@640x360"),
                                          ("file:my show.mp4  @640x360", "'file:my show.mp4@640x360'")])

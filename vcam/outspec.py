@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
-from vcam.sizes import meant_size
+from vcam.sizes import other_separator
 from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
@@ -74,7 +74,7 @@ def parse_spec(text: str) -> OutputSpec:
     # file; as --in reads its input
     text = text.strip()
     # a capital X too, as --size takes it: `--size 832X480` ran while `@832X480` was refused
-    size = re.search(r"@([0-9]+)[xX]([0-9]+)$", text)  # ASCII: ８３２ is offered as 832 (meant_size)
+    size = re.search(r"@([0-9]+)[xX]([0-9]+)$", text)  # ASCII: ８３２ is offered as 832 (_size_meant)
     head, _, tail = text.rpartition("@")
     if not size and "@" in text and _looks_like_a_size(head, tail):
         # a size mistyped (@1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or device's
@@ -135,9 +135,11 @@ def _trimmed(output: str) -> str:
 
 def _size_meant(tail: str) -> str | None:
     """The WIDTHxHEIGHT a mistyped size after an output's @ was meant as: spaces round it dropped (`@ 832x480`),
-    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them."""
+    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them. Not a
+    height named as video names it (`@480p`): the model's 832x480 is not what a camera's or a recording's 480p is
+    (640x480, 854x480)."""
     plain = re.fullmatch(r"\s*([0-9]+)[xX]([0-9]+)\s*", tail)
-    return f"{plain.group(1)}x{plain.group(2)}" if plain else meant_size(tail)
+    return f"{plain.group(1)}x{plain.group(2)}" if plain else other_separator(tail)
 
 
 def _taken(text: str) -> bool:

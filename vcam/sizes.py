@@ -75,7 +75,7 @@ def not_a_size(text: str, check: Callable[[int, int], None] | None = None) -> st
 
 def meant_size(text: str) -> str | None:
     """The WIDTHxHEIGHT a text that is not one was meant as (`832×480`, `480p`), else None."""
-    return _named_size(text) or _other_separator(text)
+    return _named_size(text) or other_separator(text)
 
 
 def _named_size(text: str) -> str | None:
@@ -88,7 +88,7 @@ def _named_size(text: str) -> str | None:
     return sizes[0] if len(sizes) == 1 else None
 
 
-def _other_separator(text: str) -> str | None:
+def other_separator(text: str) -> str | None:
     """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
     (ffmpeg's), `640/360`, and digits vcam does not read (`８３２x４８０`, `8_32x480`): the size in the form vcam
     reads."""
