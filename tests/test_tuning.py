@@ -516,6 +516,27 @@ def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatc
         assert out.out == ""
 
 
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("step", ["bench_target", "_check_room", "TuningKey.of"])
+def test_ctrl_c_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out):
+    """Ctrl-C while --tune read the card (bench_target, its room) or made the tuning's key left with exit code 130
+    and not a word, and --json's object said the timing had not finished."""
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    owner, _, name = step.rpartition(".")
+    monkeypatch.setattr(tuning.TuningKey if owner else tuning, name, pressed)
+    code = main(["bench", "--model", "tiny", "--device", "cpu", "--tune"] + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    assert code == 130
+    assert out.err.endswith("vcam: stopped (Ctrl-C) before any candidate ran\n"), out.err
+    assert "candidate 1/" not in out.err + out.out
+    if json_out:
+        assert json.loads(out.out) == {"error": "stopped (Ctrl-C) before any candidate ran"}
+    else:
+        assert out.out == ""
+
+
 def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
 

@@ -394,13 +394,17 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
-    _check_writable(path)
-    target = bench_target(settings, log)
-    _check_quant(settings.speed.quant, target.device, target.dtype)
-    _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
-    _check_room(target, settings)
-    key = TuningKey.of(settings)
-    options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
+    try:  # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word
+        _check_writable(path)
+        target = bench_target(settings, log)
+        _check_quant(settings.speed.quant, target.device, target.dtype)
+        _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
+        _check_room(target, settings)
+        key = TuningKey.of(settings)
+        options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
+                             settings.speed.attention_quant)
+    except KeyboardInterrupt:
+        raise StoppedBeforeCandidates() from None
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -457,6 +461,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
     return tuned
+
+
+class StoppedBeforeCandidates(KeyboardInterrupt):
+    """Ctrl-C while tuning was set up (the card read, its room checked, the tuning's key made): no candidate ran."""
 
 
 def _stopped_line(trials: list[Trial]) -> str:

@@ -37,8 +37,8 @@ def cmd_bench(args) -> int:
         if not printed:
             said_as_json({"error": stopped.words})
         return stopped.said()
-    except KeyboardInterrupt:  # outside the loading and the timing (the card read for --compile's default), where
-        # no line says it: a tool still reads an object, and the exit code says the rest
+    except KeyboardInterrupt:  # outside the loading, the timing and tuning's set-up (the card read for --compile's
+        # default), where no line says it: a tool still reads an object, and the exit code says the rest
         if not printed:
             said_as_json(STOPPED)
         raise
@@ -140,7 +140,7 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    from vcam.bench.tuning import tune
+    from vcam.bench.tuning import StoppedBeforeCandidates, tune
 
     compile_flag = "--compile" if args.compile else "--no-compile"
     by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
@@ -150,7 +150,10 @@ def _tune(args, settings, log, out) -> int:
         raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
                         f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
                         "ever chosen for you)")
-    result = tune(settings, log=log, budget_s=args.tune_budget)
+    try:
+        result = tune(settings, log=log, budget_s=args.tune_budget)
+    except StoppedBeforeCandidates:
+        raise _Stopped("stopped (Ctrl-C) before any candidate ran") from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return 130 if result.interrupted else 0
