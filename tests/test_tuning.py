@@ -456,7 +456,7 @@ def test_the_candidate_ctrl_c_stopped_is_said_as_stopped_not_as_not_tried(monkey
                                                      "no fuse": 9.0, "no fuse, attention math": 9.0}))
     result = tune(TINY, log=lambda s: None)
     table = result.table().splitlines()
-    assert "         -  attention math: stopped (Ctrl-C) before it was timed" in table, table
+    assert "         -  attention math: stopped (Ctrl-C) before its timing finished" in table, table
     assert table.count("         -  no fuse: not tried") == 1
     assert "2 candidates not tried: tuning was stopped (Ctrl-C)" in table
     data = json.loads(result.to_json())

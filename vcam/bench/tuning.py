@@ -125,7 +125,7 @@ class Trial:
     frames_per_second: float | None = None
     error: str | None = None  # why it failed, as raised
     skipped: bool = False  # not run: the time budget was spent, or tuning stopped (TuneResult.untried says why)
-    stopped: bool = False  # started, then stopped by Ctrl-C before it was timed: not "not tried", as it was
+    stopped: bool = False  # started, then stopped by Ctrl-C before its timing finished: not "not tried", as it was
 
     def to_dict(self) -> dict:
         data: dict = {"options": self.options.to_dict()}
@@ -179,7 +179,8 @@ class TuneResult:
                 mark = kept if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.stopped:
-                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped (Ctrl-C) before it was timed")
+                # Ctrl-C may come during the timed blocks too, not only the warm-up
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped (Ctrl-C) before its timing finished")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
             else:
