@@ -458,7 +458,6 @@ def test_the_decoders_speedup_leaves_out_the_first_blocks_set_up():
     assert compared([100.0], [50.0]).speedup == pytest.approx(2.0)
 
 
-
 @pytest.mark.parametrize("free_gib, total_gib, closing_said, fix", [
     (23.6, 24, False, "use --size 576x320 --quant fp8"), (12.0, 24, True, "or use a larger GPU"),
     (19.5, 20, False, "at 416x240: use a GPU with more memory")])

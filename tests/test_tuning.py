@@ -1109,6 +1109,44 @@ def test_tune_refuses_settings_the_card_cannot_hold_before_any_candidate_with_wh
     assert "candidate" not in err and not tuning_path().exists()
 
 
+def test_a_card_that_holds_the_eager_candidates_but_not_the_compiled_ones_still_tunes(an_h200, monkeypatch,
+                                                                                       capsys):
+    """The check before the candidates asks room for the least of them, an eager one: the compiled ones' more is
+    theirs to fail on, as each is checked (bench_engine), not a refusal of every candidate."""
+    import vcam.bench.bench as bench_module
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram
+
+    spec = get_spec("krea-14b")
+    eager, compiled = (estimate_vram(spec, 832, 480, torch.bfloat16, text_on_gpu=False, compiled=c).total
+                       for c in (False, True))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: ((eager + compiled) // 2, 141 * 2**30))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=141 * 2**30, multi_processor_count=132))  # a whole H200, as the tuning's key names it
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+
+    def checked(settings, log=print):  # a candidate as bench has it: refused where it does not fit, else timed
+        target = bench_module.bench_target(settings, lambda message: None)
+        bench_module._check_fits(get_spec(target.model), target, settings)
+        return SimpleNamespace(frames_per_second=2.0)
+
+    monkeypatch.setattr(tuning, "bench", checked)
+    monkeypatch.setattr(tuning, "device_unusable", lambda device: False)  # a card refused on memory still runs
+    assert main(["bench", "--tune", "--device", "cuda"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # and from settings that compile, as a caller of tune() may give them
+    compiling = BenchSettings(model="krea-14b", device="cuda", speed=SpeedOptions(compile=True))
+    rows = [line for line in tune(compiling, log=lambda message: None).table().splitlines() if line.startswith("  ")]
+    assert rows == [line for line in lines if line.startswith("  ")]
+    assert "      2.00  eager   <- fastest" in lines and tuning_path().exists(), lines
+    failed = [line for line in lines if line.startswith("    failed  ")]
+    timed = [line for line in lines if line.startswith("      2.00  ")]
+    assert failed and all(line.startswith("    failed  compile") and "needs about" in line for line in failed), lines
+    assert len(timed) > 1 and not any("compile" in line for line in timed), lines
+
+
 def test_tune_on_a_card_refuses_fp8_from_fp16_weights_before_any_candidate(an_h200, capsys):
     assert main(["bench", "--tune", "--model", "tiny", "--device", "cuda", "--dtype", "fp16", "--quant", "fp8"]) == 2
     err = capsys.readouterr().err

@@ -333,17 +333,19 @@ def bench_engine(settings: BenchSettings, log=print):
     spec = get_spec(target.model)
     if spec.random_weights:
         return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed)
-    if target.device.type == "cuda":
-        _check_fits(spec, target, settings)
+    _check_fits(spec, target, settings)
     log(f"building {target.model} with random weights on {target.device} …")
     return random_engine(spec, target.device, target.dtype, settings.speed)
 
 
 def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
     """Says before building, not with an out-of-memory error after, when these settings cannot fit the card: the
-    memory plan `vcam.load` makes, which names what would fit."""
+    memory plan `vcam.load` makes, which names what would fit. Nothing on a CPU, nor for a model of random weights
+    (`load` plans its own memory)."""
     from vcam.engine.memory import memory_plan
 
+    if target.device.type != "cuda" or spec.random_weights:
+        return
     memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed, adapt=False)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from vcam.bench.bench import BenchSettings, BenchTarget, bench, bench_target, release_engines
+from vcam.bench.bench import BenchSettings, BenchTarget, _check_fits, bench, bench_target, release_engines
 from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
@@ -499,13 +499,9 @@ def _check_attention_quant(attention_quant: str, device: torch.device, model: st
 def _check_room(target: BenchTarget, settings: BenchSettings) -> None:
     """Refuses settings the card cannot hold even uncompiled (the least any candidate takes) before any candidate
     runs: each was refused in turn, its line cut before the fix that names what would fit, and the run ended in
-    "every candidate failed"."""
-    from vcam.engine.memory import memory_plan
-
-    spec = get_spec(target.model)
-    if target.device.type == "cuda" and not spec.random_weights:  # as bench_engine checks each candidate
-        memory_plan(spec, target.device, target.width, target.height, target.dtype,
-                    dataclasses.replace(settings.speed, compile=False), adapt=False)
+    "every candidate failed". The compiled ones' more is theirs to fail on, as bench_engine checks each."""
+    _check_fits(get_spec(target.model), target,
+                dataclasses.replace(settings, speed=dataclasses.replace(settings.speed, compile=False)))
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.
