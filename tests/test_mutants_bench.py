@@ -456,3 +456,72 @@ def test_the_decoders_speedup_leaves_out_the_first_blocks_set_up():
 
     assert compared([100.0, 10.0, 10.0], [50.0, 2.0, 2.0]).speedup == pytest.approx(5.0)
     assert compared([100.0], [50.0]).speedup == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("free_gib, total_gib, closing_said, fix", [
+    (23.6, 24, False, "use --size 576x320 --quant fp8"), (12.0, 24, True, "or use a larger GPU"),
+    (19.5, 20, False, "at 416x240: use a GPU with more memory")])
+def test_a_card_too_small_is_told_to_close_other_programs_only_where_they_hold_some_of_it(
+        monkeypatch, free_gib, total_gib, closing_said, fix):
+    """An idle 24 GiB card too small for krea-14b (bench's fit check, vcam run's memory plan) was told to close
+    other programs using the GPU: there were none, and closing nothing makes no room."""
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import memory_plan
+    from vcam.engine.speed import SpeedOptions
+    from vcam.errors import NotEnoughVRAMError
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(free_gib * 2**30), total_gib * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+    with pytest.raises(NotEnoughVRAMError) as refused:
+        memory_plan(get_spec("krea-14b"), torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=False)
+    assert ("close other programs" in refused.value.fix) is closing_said, refused.value.fix
+    assert fix in refused.value.fix, refused.value.fix  # what would fit, or what it takes, is said either way
+
+
+@pytest.mark.parametrize("free_gib, total_gib, closing_said", [
+    (19.3, 20.7, True),  # 1.4 GiB held by others, 0.3 GiB short: closing them makes room
+    (30.0, 40.0, False),  # 10 GiB held by others, and krea-14b at 832x480 would not fit the 39.5 freed either
+    (40.0, 48.0, True)])
+def test_closing_other_programs_is_said_where_it_would_make_room_enough(monkeypatch, free_gib, total_gib,
+                                                                        closing_said):
+    """Whether to close other programs hung on their holding 1.5 GiB, not on whether closing them makes it fit:
+    19.3 GiB free of 20.7, 1.4 held by others and 0.3 missing was told to use a GPU with more memory."""
+    assert _closing_said(monkeypatch, int(free_gib * 2**30), int(total_gib * 2**30)) is closing_said
+
+
+@pytest.mark.parametrize("short_by, closing_said", [(0, True), (1, False)])
+def test_closing_other_programs_is_said_from_where_the_free_memory_and_theirs_less_a_context_hold_it(
+        monkeypatch, short_by, closing_said):
+    """Closing them frees what they hold but this process's own CUDA context (about 0.5 GiB, which mem_get_info
+    counts with theirs): said where free + others - 0.5 GiB holds the least krea-14b needs, to the byte."""
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram
+
+    least = estimate_vram(get_spec("krea-14b"), 416, 240, torch.bfloat16, text_on_gpu=False, quant="fp8").total
+    free = least - int(0.3 * 2**30)
+    assert _closing_said(monkeypatch, free, least + int(0.5 * 2**30) - short_by) is closing_said
+
+
+def _closing_said(monkeypatch, free: int, total: int) -> bool:
+    """Whether the fix for krea-14b at 832x480 on a card with `free` of `total` bytes (the rest held by other
+    programs) says to close them; the fix is checked to say what it takes either way."""
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import memory_plan
+    from vcam.engine.speed import SpeedOptions
+    from vcam.errors import NotEnoughVRAMError
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (free, total))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+    with pytest.raises(NotEnoughVRAMError) as refused:
+        memory_plan(get_spec("krea-14b"), torch.device("cuda"), 832, 480, torch.bfloat16, SpeedOptions(), adapt=False)
+    fix = refused.value.fix
+    assert fix.startswith("use --quant fp8") or "needs at least about" in fix, fix
+    if "close other programs" in fix:
+        assert fix.endswith("close other programs using the GPU (nvidia-smi lists them) or use a larger GPU") \
+            or "or close other programs using the GPU (nvidia-smi lists them)" in fix, fix
+        return True
+    return False

@@ -2,6 +2,8 @@
 that no test held: each test fails where the code is changed in the way its docstring says."""
 import argparse
 import os
+import re
+import shlex
 import sys
 import sysconfig
 from types import SimpleNamespace
@@ -278,6 +280,61 @@ def test_an_output_size_out_of_range_is_told_one_within_it():
         parse_spec("file:x.mp4@2x2")
     assert str(err.value) == ("output size 2x2 is out of range (16x16 to 7680x4320); give one within it, e.g. "
                               "file:x.mp4@1280x720, or leave @2x2 out for the show's size")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("window@832×480", "output 'window@832×480': '@832×480' is not a size; did you mean window@832x480?"),
+    ("file:show.mp4@1280*720", "'@1280*720' is not a size; did you mean file:show.mp4@1280x720?"),
+    ("file:my show.mp4@640×360", "did you mean 'file:my show.mp4@640x360'?"),  # as pasted into a shell
+    ("vcam@99999×480", "'@99999×480' is not a size; give @WIDTHxHEIGHT, e.g. vcam@1280x720"),  # none in range
+])
+def test_an_output_size_in_another_form_is_offered_as_written_with_an_x(text, said):
+    """`--out window@832×480` said only "give @WIDTHxHEIGHT, e.g. window@1280x720", where `--size 832×480` offers
+    832x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert said in str(refused.value)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("file:show.mp4 @832×480", "did you mean file:show.mp4@832x480?"),
+    ("file:show.mp4 @ 832x480", "did you mean file:show.mp4@832x480?"),
+    ("window@ 832x480", "did you mean window@832x480?"),
+    ("file: a.mp4@832×480", "did you mean file:a.mp4@832x480?"),
+    ("file:show.mp4 @720p", "give @WIDTHxHEIGHT, e.g. file:show.mp4@1280x720"),
+    ("@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
+    ("file:@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
+])
+def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said):
+    """The fix was built from the output as typed: `file:show.mp4 @832×480` was offered 'file:show.mp4 @832x480',
+    refused in turn for its space, `@832×480` the @832x480 refused as an unknown output, `file:@832×480` the
+    file:@832x480 that needs a path."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    message = str(refused.value)
+    assert message.endswith(said), message
+    offered = re.search(r"(?:did you mean |e\.g\. )(.+?)\??$", message)
+    if offered:
+        parse_spec(shlex.split(offered.group(1))[0])
+
+
+@pytest.mark.parametrize("text", ["vcam:/dev/video10@480p", "window@480p", "file:show.mp4@480p"])
+def test_an_outputs_size_named_as_video_names_it_is_not_offered_the_models(text):
+    """`vcam:/dev/video10@480p` was offered @832x480, the model's size: a camera's 480p is 640x480 or 854x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value).endswith(f"'@480p' is not a size; give @WIDTHxHEIGHT, e.g. {text[:-5]}@1280x720")
+
+
+@pytest.mark.parametrize("text, meant", [("file:show.mp4 @1280x720", "file:show.mp4@1280x720"),
+                                         ("vcam:/dev/video2\t@640x360", "vcam:/dev/video2@640x360"),
+                                         ("file:my show.mp4  @640x360", "'file:my show.mp4@640x360'")])
+def test_a_space_before_an_outputs_size_is_refused_with_the_output_meant(text, meant):
+    """`file:show.mp4 @1280x720` was read as a recording to "show.mp4 ", refused as "not .mp4 " with the fix
+    file:show.mp4, its size dropped."""
+    with pytest.raises(ValueError, match=f"a space before the @ is read as part of the name; did you mean "
+                                         f"{re.escape(meant)}\\?$"):
+        parse_spec(text)
 
 
 def test_an_output_path_expands_the_home_folder(monkeypatch, tmp_path):

@@ -33,7 +33,8 @@ def test_specs(text, expected):
                                   "file:show.mp4@hd", "vcam@"])
 def test_a_mistyped_size_is_refused_not_taken_into_the_name(text):
     """file:show.mp4@1280x72O recorded into a file of that name, at the show's size."""
-    with pytest.raises(ValueError, match="is not a size; give @WIDTHxHEIGHT, e.g. "):
+    # give @WIDTHxHEIGHT, or the size as meant (`window@640×360`: did you mean window@640x360?)
+    with pytest.raises(ValueError, match="is not a size; (give @WIDTHxHEIGHT, e.g. |did you mean )"):
         parse_spec(text)
 
 

@@ -119,6 +119,26 @@ def test_a_size_in_full_width_digits_is_offered_in_plain_digits():
     assert any("did you mean 832x480?" in p for p in in_show.value.problems), in_show.value.problems
 
 
+@pytest.mark.parametrize("written", ["８３２x４８０", "8_32x480", "832x4_80", "８３２X４８０"])
+def test_a_size_in_digits_only_int_reads_is_refused_and_offered_in_plain_digits(written):
+    """int()'s rules took full-width digits and underscores: `--size 8_32x480` ran at 832x480 without a word, and
+    so did `--out window@８３２x４８０`, sizes no other tool reads as such."""
+    from vcam.argtypes import output_size
+    from vcam.outspec import parse_spec
+
+    for parse in (frame_size, output_size):
+        with pytest.raises(argparse.ArgumentTypeError, match=f"^{written!r} is not WIDTHxHEIGHT; did you mean "
+                                                             "832x480\\?$"):
+            parse(written)
+    with pytest.raises(ValueError, match="is not a size; did you mean window@832x480\\?$"):
+        parse_spec(f"window@{written}")
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: '{written}'\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert in_show.value.problems == [f"show.yaml:2: output size {written!r} is not WIDTHxHEIGHT; did you mean "
+                                      "832x480?"]
+    assert frame_size(" 832 x 480 ") == (832, 480) and parse_spec("window@832X480").width == 832  # as before
+
+
 def test_the_size_rule_imports_nothing_else_of_vcams():
     """vcam.sizes says it is plain arithmetic, for the camera's side: reading "480p" reached into vcam.bench for the
     list of sizes."""
@@ -154,7 +174,8 @@ def test_a_stream_says_the_rule_too(tiny_engine):
 # A text, and the width and height both the command line and a show read it as (None: it is not WIDTHxHEIGHT)
 READINGS = [("832x480", (832, 480)), ("480X832", (480, 832)), ("+576x320", (576, 320)), ("100x64", (100, 64)),
             ("-832x480", (-832, 480)), ("0x480", (0, 480)), ("832×480", None), ("832*480", None),
-            ("832x480x2", None), ("832", None), ("x480", None), ("", None), ("0x1A0", None), ("8 32x480", None)]
+            ("832x480x2", None), ("832", None), ("x480", None), ("", None), ("0x1A0", None), ("8 32x480", None),
+            ("8_32x480", None), ("８３２x４８０", None)]
 
 
 @pytest.mark.parametrize("text, read", READINGS)

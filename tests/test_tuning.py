@@ -436,9 +436,37 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 8.0,
                                                      "no fuse": KeyboardInterrupt(), "no fuse, attention math": 9.0}))
     result = tune(TINY, log=lambda s: None)
-    assert [t.skipped for t in result.trials] == [False, False, True, True]
+    assert [t.skipped for t in result.trials] == [False, False, False, True]
     assert result.saved and result.best.options == SpeedOptions(attention="math")
-    assert "\n2 candidates not tried: tuning was stopped (Ctrl-C)\n" in result.table()
+    assert "\n1 candidate not tried: tuning was stopped (Ctrl-C)\n" in result.table()
+
+
+def test_a_cpu_tune_says_its_options_are_used_on_this_cpu_and_a_cards_on_this_card(monkeypatch):
+    """After a CPU tune the summary said "on this card", on a machine with none."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    result = tune(TINY, log=lambda s: None)
+    assert result.table().endswith("vcam run and vcam serve use eager on this CPU at these settings")
+    result.key = dataclasses.replace(result.key, device="NVIDIA H200")
+    assert result.table().endswith("vcam run and vcam serve use eager on this card at these settings")
+
+
+def test_the_candidate_ctrl_c_stopped_is_said_as_stopped_not_as_not_tried(monkeypatch, cache_dir):
+    """It was listed as "not tried", and counted with the ones after it, though it had been warming up."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": KeyboardInterrupt(),
+                                                     "no fuse": 9.0, "no fuse, attention math": 9.0}))
+    result = tune(TINY, log=lambda s: None)
+    table = result.table().splitlines()
+    assert "         -  attention math: stopped (Ctrl-C) before its timing finished" in table, table
+    assert table.count("         -  no fuse: not tried") == 1
+    assert "2 candidates not tried: tuning was stopped (Ctrl-C)" in table
+    data = json.loads(result.to_json())
+    assert [c.get("stopped", False) for c in data["candidates"]] == [False, True, False, False]
+    assert [c.get("skipped", False) for c in data["candidates"]] == [False, False, True, True]
+    monkeypatch.setattr(tuning, "bench", fake_bench({"eager": 5.0, "attention math": 6.0, "no fuse": 4.0,
+                                                     "no fuse, attention math": KeyboardInterrupt()}))
+    last = tune(TINY, log=lambda s: None)  # stopped in the last: none left untried
+    data = json.loads(last.to_json())
+    assert data["interrupted"] is True and data["untried"] is None and "not tried" not in last.table()
 
 
 def test_plain_bench_stopped_by_ctrl_c_says_so(monkeypatch, capsys):
@@ -453,6 +481,60 @@ def test_plain_bench_stopped_by_ctrl_c_says_so(monkeypatch, capsys):
     assert main(["bench", "--model", "tiny", "--device", "cpu"]) == 130
     err = capsys.readouterr().err
     assert "vcam: stopped (Ctrl-C) before the timing finished: no result" in err and "--blocks N" in err
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 130
+    assert json.loads(capsys.readouterr().out) == {"error": "stopped (Ctrl-C) before the timing finished: no result"}
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatch, capsys, json_out):
+    """It left with exit code 130 and not a word, where `vcam run` says "loading stopped (Ctrl-C)"."""
+    import signal
+    from contextlib import contextmanager
+
+    import vcam.live.signals
+
+    held = vcam.live.signals.ctrl_c_held
+
+    @contextmanager
+    def pressed_while_loading():
+        with held():
+            signal.raise_signal(signal.SIGINT)
+            yield
+
+    monkeypatch.setattr(vcam.live.signals, "ctrl_c_held", pressed_while_loading)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    out = capsys.readouterr()
+    assert code == 130
+    assert out.err == "vcam: loading stopped (Ctrl-C) before the timing began: no result\n"
+    if json_out:  # as stderr says it: not "stopped (Ctrl-C) before the timing finished", of a timing never begun
+        assert json.loads(out.out) == {"error": "loading stopped (Ctrl-C) before the timing began: no result"}
+    else:
+        assert out.out == ""
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("step", ["bench_target", "_check_room", "TuningKey.of"])
+def test_ctrl_c_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out):
+    """Ctrl-C while --tune read the card (bench_target, its room) or made the tuning's key left with exit code 130
+    and not a word, and --json's object said the timing had not finished."""
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    owner, _, name = step.rpartition(".")
+    monkeypatch.setattr(tuning.TuningKey if owner else tuning, name, pressed)
+    code = main(["bench", "--model", "tiny", "--device", "cpu", "--tune"] + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    assert code == 130
+    assert out.err.endswith("vcam: stopped (Ctrl-C) before any candidate ran\n"), out.err
+    assert "candidate 1/" not in out.err + out.out
+    if json_out:
+        assert json.loads(out.out) == {"error": "stopped (Ctrl-C) before any candidate ran"}
+    else:
+        assert out.out == ""
 
 
 def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):
@@ -1010,6 +1092,59 @@ def an_h200(monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (9, 0))
     monkeypatch.setattr(vcam.engine.quant, "fp8_unsupported", lambda device: None)
     monkeypatch.setattr(tuning, "bench", lambda settings, log=print: pytest.fail("a candidate ran"))
+
+
+def test_tune_refuses_settings_the_card_cannot_hold_before_any_candidate_with_what_would_fit(an_h200, monkeypatch,
+                                                                                             capsys):
+    """Each candidate was refused in turn on a 24 GiB card, its line cut before the fix, and the run ended in "every
+    candidate failed": what would fit was never said."""
+    import vcam.engine.memory
+
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (int(23.6 * 2**30), 24 * 2**30))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+    assert main(["bench", "--tune", "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert "vcam: error: krea-14b at 832x480 needs about" in err and "fix: use --size 576x320" in err, err
+    assert "candidate" not in err and not tuning_path().exists()
+
+
+def test_a_card_that_holds_the_eager_candidates_but_not_the_compiled_ones_still_tunes(an_h200, monkeypatch,
+                                                                                       capsys):
+    """The check before the candidates asks room for the least of them, an eager one: the compiled ones' more is
+    theirs to fail on, as each is checked (bench_engine), not a refusal of every candidate."""
+    import vcam.bench.bench as bench_module
+    import vcam.engine.memory
+    from vcam.engine.configs import get_spec
+    from vcam.engine.memory import estimate_vram
+
+    spec = get_spec("krea-14b")
+    eager, compiled = (estimate_vram(spec, 832, 480, torch.bfloat16, text_on_gpu=False, compiled=c).total
+                       for c in (False, True))
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: ((eager + compiled) // 2, 141 * 2**30))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda device=None: SimpleNamespace(
+        total_memory=141 * 2**30, multi_processor_count=132))  # a whole H200, as the tuning's key names it
+    monkeypatch.setattr(torch.cuda, "memory_reserved", lambda device=None: 0)
+    monkeypatch.setattr(vcam.engine.memory, "fp8_unsupported", lambda device: None)
+
+    def checked(settings, log=print):  # a candidate as bench has it: refused where it does not fit, else timed
+        target = bench_module.bench_target(settings, lambda message: None)
+        bench_module._check_fits(get_spec(target.model), target, settings)
+        return SimpleNamespace(frames_per_second=2.0)
+
+    monkeypatch.setattr(tuning, "bench", checked)
+    monkeypatch.setattr(tuning, "device_unusable", lambda device: False)  # a card refused on memory still runs
+    assert main(["bench", "--tune", "--device", "cuda"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # and from settings that compile, as a caller of tune() may give them
+    compiling = BenchSettings(model="krea-14b", device="cuda", speed=SpeedOptions(compile=True))
+    rows = [line for line in tune(compiling, log=lambda message: None).table().splitlines() if line.startswith("  ")]
+    assert rows == [line for line in lines if line.startswith("  ")]
+    assert "      2.00  eager   <- fastest" in lines and tuning_path().exists(), lines
+    failed = [line for line in lines if line.startswith("    failed  ")]
+    timed = [line for line in lines if line.startswith("      2.00  ")]
+    assert failed and all(line.startswith("    failed  compile") and "needs about" in line for line in failed), lines
+    assert len(timed) > 1 and not any("compile" in line for line in timed), lines
 
 
 def test_tune_on_a_card_refuses_fp8_from_fp16_weights_before_any_candidate(an_h200, capsys):

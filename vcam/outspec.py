@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
+from vcam.sizes import other_separator
 from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
@@ -73,13 +74,21 @@ def parse_spec(text: str) -> OutputSpec:
     # file; as --in reads its input
     text = text.strip()
     # a capital X too, as --size takes it: `--size 832X480` ran while `@832X480` was refused
-    size = re.search(r"@(\d+)[xX](\d+)$", text)
+    size = re.search(r"@([0-9]+)[xX]([0-9]+)$", text)  # ASCII: ８３２ is offered as 832 (_size_meant)
     head, _, tail = text.rpartition("@")
     if not size and "@" in text and _looks_like_a_size(head, tail):
         # a size mistyped (@1280x72O, @720p, @hd, a bare @) would otherwise become part of the file's or device's
         # name, or be read as its extension (show.mp4@hd, refused as "not .mp4@hd" with an ffmpeg line)
-        raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; give @WIDTHxHEIGHT, "
-                         f"e.g. {text[: -len(tail) - 1]}@1280x720")
+        # from the output trimmed, and only one taken: `file:show.mp4 @832×480` was offered 'file:show.mp4 @832x480',
+        # refused in turn for its space, and `@832×480` the @832x480 that names no output
+        output = _trimmed(head)
+        meant = _size_meant(tail)
+        if meant and _taken(f"{output}@{meant}"):
+            raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; did you mean "
+                             f"{shell_word(f'{output}@{meant}')}?")
+        example = f"{output}@1280x720"
+        said = f"give @WIDTHxHEIGHT, e.g. {shell_word(example)}" if _taken(example) else usage
+        raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; {said}")
     body = text[: size.start()] if size else text
     kind, _, target = body.partition(":")
     if kind not in KINDS:
@@ -99,13 +108,47 @@ def parse_spec(text: str) -> OutputSpec:
         meant = f"{kind}:{target.strip()}{text[len(body):]}"
         raise ValueError(f"output {quoted(text)}: a space after the colon is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
+    if size and body != body.rstrip():
+        # `file:show.mp4 @1280x720` recorded to "show.mp4 ", refused as "not .mp4 " with a fix that dropped the size
+        meant = f"{body.rstrip()}{text[len(body):]}"
+        raise ValueError(f"output {quoted(text)}: a space before the @ is read as part of the name; "
+                         f"did you mean {shell_word(meant)}?")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
-    if size and (w < 16 or h < 16 or w > 7680 or h > 4320):
+    if size and _out_of_range(w, h):
         raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "
                          f"{body.strip()}@1280x720, or leave @{w}x{h} out for the show's size")
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
+
+
+def _out_of_range(width: int, height: int) -> bool:
+    return width < 16 or height < 16 or width > 7680 or height > 4320
+
+
+def _trimmed(output: str) -> str:
+    """An output without the spaces around its colon and before its @ (`file: show.mp4 `), which parse_spec
+    refuses as part of the name."""
+    kind, colon, target = output.partition(":")
+    return f"{kind.strip()}{colon}{target.strip()}"
+
+
+def _size_meant(tail: str) -> str | None:
+    """The WIDTHxHEIGHT a mistyped size after an output's @ was meant as: spaces round it dropped (`@ 832x480`),
+    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them. Not a
+    height named as video names it (`@480p`): the model's 832x480 is not what a camera's or a recording's 480p is
+    (640x480, 854x480)."""
+    plain = re.fullmatch(r"\s*([0-9]+)[xX]([0-9]+)\s*", tail)
+    return f"{plain.group(1)}x{plain.group(2)}" if plain else other_separator(tail)
+
+
+def _taken(text: str) -> bool:
+    """Whether parse_spec takes `text`: a fix offered is one that is not refused in turn."""
+    try:
+        parse_spec(text)
+    except ValueError:
+        return False
+    return True
 
 
 # Other words for an output's kind, as a newcomer writes them (the camera vcam feeds, the preview, no output)
@@ -137,11 +180,12 @@ def _meant(body: str) -> str | None:
 
 
 def _looks_like_a_size(head: str, tail: str) -> bool:
-    """Whether the text after the last `@` was meant as a size: empty, starting with a digit, or after a name with
-    an extension (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a name's own @ (me@home)."""
+    """Whether the text after the last `@` was meant as a size: empty, starting with a digit (after spaces), or
+    after a name with an extension (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a
+    name's own @ (me@home)."""
     if re.search(r"[/\\.]", tail):
         return False
-    return not tail or tail[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
+    return not tail or tail.lstrip()[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
 
 
 WRITTEN_EXTENSIONS = (".mp4",)  # what a recording writes: MP4, whatever the name says

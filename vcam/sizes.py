@@ -45,8 +45,12 @@ def width_height(text: str) -> tuple[int, int]:
     """`text` read as WIDTHxHEIGHT (832x480, 832X480), the one reading of it for the command line and show files
     alike: the two numbers, not checked (check_size says whether the model makes them); ValueError where it is not
     that form (not_a_size says why)."""
-    width, height = (int(v) for v in text.lower().split("x"))
-    return width, height
+    # ASCII digits: int() took full-width ones (８３２x４８０) and underscores (8_32x480), which no other tool
+    # reads as a size; not_a_size offers them in plain digits. A sign stays, for check_size to say.
+    size = re.fullmatch(r"\s*([+-]?[0-9]+)\s*[xX]\s*([+-]?[0-9]+)\s*", text)
+    if not size:
+        raise ValueError(f"{text!r} is not WIDTHxHEIGHT")
+    return int(size.group(1)), int(size.group(2))
 
 
 def no_size(text: str) -> bool:
@@ -71,7 +75,7 @@ def not_a_size(text: str, check: Callable[[int, int], None] | None = None) -> st
 
 def meant_size(text: str) -> str | None:
     """The WIDTHxHEIGHT a text that is not one was meant as (`832×480`, `480p`), else None."""
-    return _named_size(text) or _other_separator(text)
+    return _named_size(text) or other_separator(text)
 
 
 def _named_size(text: str) -> str | None:
@@ -84,12 +88,14 @@ def _named_size(text: str) -> str | None:
     return sizes[0] if len(sizes) == 1 else None
 
 
-def _other_separator(text: str) -> str | None:
+def other_separator(text: str) -> str | None:
     """`640×360` (the multiplication sign a word processor or a spec sheet writes), `640*360`, `640,360`, `640:360`
-    (ffmpeg's), `640/360`: the size in the form vcam reads."""
-    numbers = re.fullmatch(r"\s*(\d+)\s*[×*,:/]\s*(\d+)\s*", text)
+    (ffmpeg's), `640/360`, and digits vcam does not read (`８３２x４８０`, `8_32x480`): the size in the form vcam
+    reads."""
+    numbers = re.fullmatch(r"\s*(\d+(?:_\d+)*)\s*[×*,:/xXｘＸ]\s*(\d+(?:_\d+)*)\s*", text)
     # int(): \d takes full-width digits (８３２×４８０, typed with an East Asian input method), offered in plain ones
-    return f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
+    meant = f"{int(numbers.group(1))}x{int(numbers.group(2))}" if numbers else None
+    return meant if meant != text.strip() else None
 
 
 for _w, _h in LIVE_SIZES:  # a size added to the list that the model cannot make fails here, at import

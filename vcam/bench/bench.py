@@ -21,7 +21,7 @@ from vcam.bench.split import Split, profile_block
 from vcam.engine.configs import ModelSpec, WanConfig, get_spec
 from vcam.engine.device import on_device
 from vcam.engine.speed import SpeedOptions
-from vcam.engine.memory import estimate_vram, out_of_memory_said_as_error
+from vcam.engine.memory import GIB, SHARED_CARD_GIB, estimate_vram, held_by_others, out_of_memory_said_as_error
 from vcam.engine.stream import LATENTS_PER_BLOCK
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH
@@ -333,17 +333,19 @@ def bench_engine(settings: BenchSettings, log=print):
     spec = get_spec(target.model)
     if spec.random_weights:
         return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed)
-    if target.device.type == "cuda":
-        _check_fits(spec, target, settings)
+    _check_fits(spec, target, settings)
     log(f"building {target.model} with random weights on {target.device} …")
     return random_engine(spec, target.device, target.dtype, settings.speed)
 
 
 def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
     """Says before building, not with an out-of-memory error after, when these settings cannot fit the card: the
-    memory plan `vcam.load` makes, which names what would fit."""
+    memory plan `vcam.load` makes, which names what would fit. Nothing on a CPU, nor for a model of random weights
+    (`load` plans its own memory)."""
     from vcam.engine.memory import memory_plan
 
+    if target.device.type != "cuda" or spec.random_weights:
+        return
     memory_plan(spec, target.device, target.width, target.height, target.dtype, settings.speed, adapt=False)
 
 
@@ -357,17 +359,12 @@ def release_engines(device: torch.device, compiled: bool = True) -> None:
         torch.cuda.empty_cache()
 
 
-# held by others above which a card looks busy: a desktop and this process's CUDA context stay under
-SHARED_CARD_GIB = 1.5
-
-
 def memory_of_others(device: torch.device) -> float | None:
     """GiB of `device` held by other processes (a second show, a notebook, a training job), whose kernels would
     share the card with the ones timed; None on a CPU."""
     if device.type != "cuda":
         return None
-    free, total = torch.cuda.mem_get_info(device)
-    return max(0, total - free - torch.cuda.memory_reserved(device)) / 1024**3
+    return held_by_others(device) / GIB
 
 
 def warn_if_shared(device: torch.device, log) -> float | None:

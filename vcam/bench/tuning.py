@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from vcam.bench.bench import BenchSettings, bench, bench_target, release_engines
+from vcam.bench.bench import BenchSettings, BenchTarget, _check_fits, bench, bench_target, release_engines
 from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
@@ -125,6 +125,7 @@ class Trial:
     frames_per_second: float | None = None
     error: str | None = None  # why it failed, as raised
     skipped: bool = False  # not run: the time budget was spent, or tuning stopped (TuneResult.untried says why)
+    stopped: bool = False  # started, then stopped by Ctrl-C before its timing finished: not "not tried", as it was
 
     def to_dict(self) -> dict:
         data: dict = {"options": self.options.to_dict()}
@@ -134,6 +135,8 @@ class Trial:
             data["error"] = self.error
         if self.skipped:
             data["skipped"] = True
+        if self.stopped:
+            data["stopped"] = True
         return data
 
 
@@ -175,6 +178,9 @@ class TuneResult:
             if t.frames_per_second is not None:
                 mark = kept if t is self.best else ""
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
+            elif t.stopped:
+                # Ctrl-C may come during the timed blocks too, not only the warm-up
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped (Ctrl-C) before its timing finished")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
             else:
@@ -185,7 +191,8 @@ class TuneResult:
             lines.append(f"{counted(skipped, 'candidate')} not tried: {self.untried or 'tuning stopped (see above)'}")
         if self.saved and self.best is not None:
             lines.append(f"saved to {self.path}: vcam run and vcam serve use "
-                         f"{self.best.options.describe()} on this card at these settings")
+                         f"{self.best.options.describe()} on this {'CPU' if k.device == 'cpu' else 'card'} "
+                         "at these settings")
         else:
             lines.append(("stopped before any candidate finished: nothing saved" if self.interrupted
                           else "no candidate finished: nothing saved") if self.best is None
@@ -198,7 +205,9 @@ class TuneResult:
             "best": self.best.to_dict() if self.best else None, "blocks": self.blocks, "warmup": self.warmup,
             "candidates": [t.to_dict() for t in self.trials],
             # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
-            "interrupted": self.interrupted, "untried": self.untried or None,
+            "interrupted": self.interrupted,
+            # a candidate stopped as it ran is no untried one: a Ctrl-C in the last leaves none to say why of
+            "untried": (self.untried or None) if any(t.skipped for t in self.trials) else None,
         }, indent=2)
 
 
@@ -386,12 +395,17 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
-    _check_writable(path)
-    target = bench_target(settings, log)
-    _check_quant(settings.speed.quant, target.device, target.dtype)
-    _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
-    key = TuningKey.of(settings)
-    options = candidates(target.device, settings.speed.quant, settings.speed.decoder, settings.speed.attention_quant)
+    try:  # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word
+        _check_writable(path)
+        target = bench_target(settings, log)
+        _check_quant(settings.speed.quant, target.device, target.dtype)
+        _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
+        _check_room(target, settings)
+        key = TuningKey.of(settings)
+        options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
+                             settings.speed.attention_quant)
+    except KeyboardInterrupt:
+        raise StoppedBeforeCandidates() from None
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -410,7 +424,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             result = bench(one, log)
         except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
             log(_stopped_line(trials))
-            trials.append(Trial(opt, skipped=True))
+            trials.append(Trial(opt, stopped=True))
             stopped = interrupted = True
             untried = "tuning was stopped (Ctrl-C)"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
@@ -450,6 +464,10 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     return tuned
 
 
+class StoppedBeforeCandidates(KeyboardInterrupt):
+    """Ctrl-C while tuning was set up (the card read, its room checked, the tuning's key made): no candidate ran."""
+
+
 def _stopped_line(trials: list[Trial]) -> str:
     """What a Ctrl-C during tuning is said as: saving what was measured, where anything was."""
     if any(t.frames_per_second is not None for t in trials):
@@ -476,6 +494,14 @@ def _check_attention_quant(attention_quant: str, device: torch.device, model: st
 
     if attention_quant == "int8":
         require_int8_attention(device, get_spec(model).transformer.head_dim)
+
+
+def _check_room(target: BenchTarget, settings: BenchSettings) -> None:
+    """Refuses settings the card cannot hold even uncompiled (the least any candidate takes) before any candidate
+    runs: each was refused in turn, its line cut before the fix that names what would fit, and the run ended in
+    "every candidate failed". The compiled ones' more is theirs to fail on, as bench_engine checks each."""
+    _check_fits(get_spec(target.model), target,
+                dataclasses.replace(settings, speed=dataclasses.replace(settings.speed, compile=False)))
 
 
 # What the probe of the tuning file's folder writes: more than a file of many tunings takes.

@@ -15,7 +15,10 @@ def cmd_bench(args) -> int:
     """The bench; with --json a failure is also a JSON object on stdout, so a tool reading it gets a reason
     rather than nothing (stderr and the exit code stay as without --json)."""
     if not args.json:
-        return _bench(args, print)
+        try:
+            return _bench(args, print)
+        except _Stopped as stopped:
+            return stopped.said()
     printed = []
 
     def out(text: str) -> None:
@@ -30,7 +33,12 @@ def cmd_bench(args) -> int:
         code = _bench(args, out)
     except _ReaderGone:  # its reader took what it wanted (`| head -c0`): nothing to say, as a pipe's writer says
         return READER_GONE
-    except KeyboardInterrupt:  # one pressed as PyTorch loaded, said as it ends: it printed nothing there
+    except _Stopped as stopped:  # in the words stderr has: loading stopped is not a timing stopped
+        if not printed:
+            said_as_json({"error": stopped.words})
+        return stopped.said()
+    except KeyboardInterrupt:  # outside the loading, the timing and tuning's set-up (the card read for --compile's
+        # default), where no line says it: a tool still reads an object, and the exit code says the rest
         if not printed:
             said_as_json(STOPPED)
         raise
@@ -43,7 +51,21 @@ def cmd_bench(args) -> int:
     return code
 
 
-STOPPED = {"error": "stopped (Ctrl-C) before the timing finished: no result"}
+TIMING_STOPPED = "stopped (Ctrl-C) before the timing finished: no result"
+STOPPED = {"error": TIMING_STOPPED}
+
+
+class _Stopped(Exception):
+    """Ctrl-C before there was a result: its `words`, which stderr says (with a `hint`) and --json's object too."""
+
+    def __init__(self, words: str, hint: str = ""):
+        super().__init__(words)
+        self.words, self.hint = words, hint
+
+    def said(self) -> int:
+        """Says it on stderr; the exit code of a Ctrl-C."""
+        print(f"vcam: {self.words}{self.hint}", file=sys.stderr)
+        return 130
 
 
 class _ReaderGone(Exception):
@@ -65,8 +87,11 @@ def failure(error: BaseException) -> dict[str, str]:
 def _bench(args, out) -> int:
     from vcam.live.signals import ctrl_c_held
 
-    with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
-        from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
+    try:
+        with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
+            from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
+    except KeyboardInterrupt:  # it left with exit code 130 and not a word, as `vcam run` says its loading stopped
+        raise _Stopped("loading stopped (Ctrl-C) before the timing began: no result") from None
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
@@ -99,9 +124,7 @@ def _bench(args, out) -> int:
         out(stopped.result.to_json() if args.json else stopped.result.table())
         return 130
     except KeyboardInterrupt:  # it left with exit code 130 and not a word
-        print("vcam: stopped (Ctrl-C) before the timing finished: no result; --blocks N and --warmup N make a "
-              "shorter run", file=sys.stderr)
-        return 130
+        raise _Stopped(TIMING_STOPPED, "; --blocks N and --warmup N make a shorter run") from None
     out(result.to_json() if args.json else result.table())
     return 0
 
@@ -117,7 +140,7 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    from vcam.bench.tuning import tune
+    from vcam.bench.tuning import StoppedBeforeCandidates, tune
 
     compile_flag = "--compile" if args.compile else "--no-compile"
     by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
@@ -127,7 +150,10 @@ def _tune(args, settings, log, out) -> int:
         raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
                         f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
                         "ever chosen for you)")
-    result = tune(settings, log=log, budget_s=args.tune_budget)
+    try:
+        result = tune(settings, log=log, budget_s=args.tune_budget)
+    except StoppedBeforeCandidates:
+        raise _Stopped("stopped (Ctrl-C) before any candidate ran") from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return 130 if result.interrupted else 0

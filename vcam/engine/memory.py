@@ -175,12 +175,14 @@ SMALLER_SIZES = ((576, 320), (480, 272), (416, 240))
 
 def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torch.dtype = torch.bfloat16,
                 quant: str = "none", fp8_possible: bool = False, adapt: bool = False,
-                compiled: bool = False, decoder: str = "vae", total: int | None = None) -> MemoryPlan:
+                compiled: bool = False, decoder: str = "vae", total: int | None = None,
+                others: int | None = None) -> MemoryPlan:
     """The best mode that fits `free` bytes: everything on the GPU; else the text encoder on the GPU while the
     first prompts are encoded, then moved to the CPU before the stream's KV cache is made; else the text encoder
     on the CPU from the start. When none fits: with `adapt`, the first that fits of FP8 at this size (where the
     card runs FP8), a smaller size, a smaller size in FP8; else NotEnoughVRAMError saying what would fit, and, with
-    the card's `total` bytes, whether closing other programs could make room at all."""
+    the card's `total` bytes, whether closing other programs could make room at all (with the bytes held outside
+    this process's allocator, `others` (held_by_others), whether closing them would)."""
     def need(w: int, h: int, text_on_gpu: bool, q: str = quant) -> VRAMEstimate:
         return estimate_vram(spec, w, h, dtype, text_on_gpu=text_on_gpu, quant=q, compiled=compiled,
                              decoder=decoder)
@@ -210,7 +212,7 @@ def plan_memory(spec: ModelSpec, width: int, height: int, free: int, dtype: torc
         f"{spec.name} at {width}x{height} needs about {full.total / GIB:.1f} GiB of GPU memory "
         f"({full.describe()}), or {lean.total / GIB:.1f} GiB with the text encoder on the CPU; "
         f"the GPU has {free / GIB:.1f} GiB free" + (f" of {total / GIB:.1f}" if total else ""),
-        _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, total))
+        _what_fits(need, options, spec, width, height, dtype, quant, fp8_possible, free, total, others))
 
 
 def _quants(quant: str, fp8_possible: bool) -> list[str]:
@@ -254,15 +256,21 @@ def _flags(asked: tuple[int, int, str], option: tuple[int, int, str]) -> str:
 
 
 def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelSpec, width: int, height: int,
-               dtype: torch.dtype, quant: str, fp8_possible: bool, total: int | None = None) -> str:
-    """The fix for a card that is too small: the fitting options as flags, or what it would take (where even the
-    whole card would not hold it, not to close other programs)."""
+               dtype: torch.dtype, quant: str, fp8_possible: bool, free: int, total: int | None = None,
+               others: int | None = None) -> str:
+    """The fix for a card that is too small: the fitting options as flags, or what it would take; to close other
+    programs only where what they hold (`others` bytes besides the `free`) would make room for it: an idle card was
+    told so, and one whose programs hold too little to free was told to use a GPU with more memory."""
+    def close(needed: int) -> bool:
+        return others is None or free + others - CUDA_CONTEXT >= needed
+
     if options:
         ways = []
         for w, h, q in options:
             ways.append(f"{_flags((width, height, quant), (w, h, q))} (needs about "
                         f"{need(w, h, False, q).total / GIB:.1f} GiB)")
-        fix = f"use {' or '.join(ways)}, or close other programs using the GPU (nvidia-smi lists them)"
+        fix = f"use {' or '.join(ways)}" + (", or close other programs using the GPU (nvidia-smi lists them)"
+                                            if close(need(width, height, False).total) else "")
         if any(q != quant for _, _, q in options):
             fix += "; FP8 changes the picture slightly (see BENCHMARKS.md)"
         return fix
@@ -277,6 +285,8 @@ def _what_fits(need: Callable, options: list[tuple[int, int, str]], spec: ModelS
     if total is not None and least > total:
         return (f"{needs} even at {w}x{h}, more than this GPU's {total / GIB:.1f} GiB: use a GPU with more "
                 f"memory{larger}")
+    if not close(least):
+        return f"{needs} of free GPU memory even at {w}x{h}: use a GPU with more memory{larger}"
     return (f"{needs} of free GPU memory even at {w}x{h}; close other programs using the GPU (nvidia-smi lists "
             f"them) or use a larger GPU{larger}")
 
@@ -285,21 +295,22 @@ def memory_plan(spec: ModelSpec, device: torch.device, width: int, height: int, 
                 speed: SpeedOptions, adapt: bool) -> tuple[MemoryPlan, int]:
     """Where `spec` goes on this CUDA card and its free bytes; NotEnoughVRAMError naming what would fit."""
     free, total = torch.cuda.mem_get_info(device)
+    others = held_by_others(device, free, total)
     no_fp8 = fp8_unsupported(device)
     try:
         plan = plan_memory(spec, width, height, free, dtype, quant=speed.quant, fp8_possible=no_fp8 is None,
-                           adapt=adapt, compiled=speed.compile, decoder=speed.decoder, total=total)
+                           adapt=adapt, compiled=speed.compile, decoder=speed.decoder, total=total, others=others)
     except NotEnoughVRAMError as e:
         if no_fp8 is None or "torchao" not in no_fp8:
             raise
         # the card could run FP8, this install cannot
         raise NotEnoughVRAMError(e.message, _fix_once_fp8_installed(e.fix, spec, width, height, free, total, dtype,
-                                                                    speed)) from None
+                                                                    speed, others)) from None
     return plan, free
 
 
 def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, free: int, total: int,
-                            dtype: torch.dtype, speed: SpeedOptions) -> str:
+                            dtype: torch.dtype, speed: SpeedOptions, others: int | None = None) -> str:
     """The fix for a card that runs FP8 in an install without torchao: what fits in FP8 and torchao to get it, or,
     where even FP8 does not fit the whole card, that alone (the fix planned without FP8 would send a card that
     runs it to one that does, or a card that FP8 fits to a larger one)."""
@@ -308,7 +319,7 @@ def _fix_once_fp8_installed(fix: str, spec: ModelSpec, width: int, height: int, 
         return f"{fix}; {torchao}"
     try:
         plan_memory(spec, width, height, free, dtype, fp8_possible=True, compiled=speed.compile,
-                    decoder=speed.decoder, total=total)
+                    decoder=speed.decoder, total=total, others=others)
     except NotEnoughVRAMError as with_fp8:  # always: without adapting, FP8 changes only what the fix offers
         fix = with_fp8.fix
     w, h = SMALLER_SIZES[-1]
@@ -514,22 +525,34 @@ def out_of_memory_said(error: BaseException | str, device: torch.device, doing: 
     asked = re.search(r"Tried to allocate ([\d.]+ [KMGT]?i?B)", str(error))
     parts = [f"tried to allocate {asked.group(1)}"] if asked else []
     if (use := card_use(device)) is not None:
-        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GiB of the card in use now" + _by_others(device, use[0]))
+        parts.append(f"{use[0]:.1f} of {use[1]:.0f} GiB of the card in use now" + _by_others(device))
     return f"the GPU ran out of memory{' ' + doing if doing else ''}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
-OTHERS_SAID_GIB = 1.5  # held outside this process's allocator above which other programs are named: a CUDA context and
-# a desktop stay under it
+# What a process's CUDA context holds of the card outside its allocator: this one's is counted with other programs'
+# (mem_get_info cannot tell them apart), and closing them frees none of it
+CUDA_CONTEXT = int(0.5 * GIB)
+# Held outside this process's allocator above which the card is said to be shared with other programs (a second
+# show, a notebook, a training job): this process's CUDA context and a desktop stay under it
+SHARED_CARD_GIB = 1.5
 
 
-def _by_others(device: torch.device, used_gb: float) -> str:
+def held_by_others(device: torch.device, free: int | None = None, total: int | None = None) -> int:
+    """Bytes of the CUDA card `device` in use outside this process's allocator: other programs', and this process's
+    CUDA context (CUDA_CONTEXT). `free` and `total` as mem_get_info read them, where they were read already."""
+    if free is None or total is None:
+        free, total = torch.cuda.mem_get_info(device)
+    return max(0, total - free - torch.cuda.memory_reserved(device))
+
+
+def _by_others(device: torch.device) -> str:
     """", N GiB of it by other programs" where other programs hold that much of the card (a second show, a notebook
     started while this one loaded), else ""."""
     try:
-        others = used_gb - torch.cuda.memory_reserved(device) / GIB
+        others = held_by_others(device) / GIB
     except Exception:  # noqa: BLE001 - said without it
         return ""
-    return f", {others:.1f} GiB of it by other programs" if others >= OTHERS_SAID_GIB else ""
+    return f", {others:.1f} GiB of it by other programs" if others >= SHARED_CARD_GIB else ""
 
 
 @contextmanager
