@@ -1622,3 +1622,18 @@ presets:
     walk = tmp_path / "walk.mp4"
     reply = ctl.handle_line("preset under", "stdin")
     assert reply == f"preset 4 'under' (over 4 blocks), input file:{walk}, strength 1"
+
+
+@pytest.mark.parametrize("line, now", [
+    ("seed", "; now: seed 5"), ("steps", "; now: steps 4"), ("quantize", "; now: quantize off"),
+    ("bpm", "; now: 90.0 bpm beat 1 bar 1 (bpm)")])
+def test_a_setting_typed_alone_says_its_value_now(tmp_path, line, now):
+    """`seed` or `bpm` alone, asked as "what is it now?", was answered with the usage only: the status line says
+    neither the seed nor the steps."""
+    show = parse_show(DEFAULTS_SHOW, str(tmp_path / "show.yaml"))
+    tempo = Tempo(clock=lambda: 0.0)
+    tempo.set_bpm(90.0, "bpm")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0, seed=5), RecordingProducer(),
+                     threading.Event(), lambda s: None, tempo=tempo)
+    reply = ctl.handle_line(line, "stdin")
+    assert reply.startswith(f"error: {line} needs an argument; usage: ") and reply.endswith(now), reply

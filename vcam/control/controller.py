@@ -166,7 +166,7 @@ class Controller:
         except CommandError as e:
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
-            return f"error: {e}{self._choices(e.missing)}"
+            return f"error: {e}{self._choices(e.missing)}{self._now(e.missing)}"
         if cmd is None:
             return None
         return self.apply(cmd, source, network=network, aim=aim)
@@ -204,6 +204,19 @@ class Controller:
     def _choices(self, missing: str | None) -> str:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
+
+    def _now(self, missing: str | None) -> str:
+        """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now: a value asked for with its
+        command's name alone was answered with the usage only, and the status line says neither seed nor steps."""
+        st = self.state
+        now = {"seed": st.seed, "steps": st.steps, "transition": st.transition, "strength": f"{st.strength:.2f}",
+               "bias": f"{st.bias:.2f}", "quantize": self.quantize}
+        if missing in now:
+            return f"; now: {missing} {now[missing]}"
+        if missing == "bpm" and self.tempo is not None:
+            said = self.tempo.describe()
+            return f"; now: {said}" if said else "; the show has no tempo yet"
+        return ""
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those
