@@ -25,7 +25,12 @@ def test_example_show_loads():
 @pytest.mark.parametrize("ref,meant", [
     ("lazer tunnel", " (did you mean 'Laser Tunnel'?)"), ("laser  tunnel", " (did you mean 'Laser Tunnel'?)"),
     ("strobe", " (did you mean 'strobe storm'?)"),  # the start of one name only
-    ("neon", ""),  # the start of two: neither is guessed at
+    # the start of two: neither is guessed at, both are named with the number that picks each (they were not)
+    ("neon", " (2 presets start with 'neon': 3 'neon bloom', 4 'neon geometry'; give more of the name, or the number)"),
+    # a number as a list writes it (they were answered with names only)
+    ("#2", " (did you mean 2? a preset's number is written alone)"),
+    ("3,", " (did you mean 3? a preset's number is written alone)"),
+    ("9,", " (a preset's number is a whole number from 1 to 4)"),
     ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
     ("1.5", " (a preset's number is a whole number from 1 to 4)"),
 ])

@@ -136,13 +136,23 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
+        # `#2`, `3,`: a number written as a list or a score numbers things, which no name of the show is
+        listed = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:]", ref.strip())
+        if listed and 1 <= (number := int(listed[1] or listed[2])) <= len(self.presets):
+            return f" (did you mean {number}? a preset's number is written alone)"
+        if listed or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
         if meant:
             return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
+        if starts:  # `neon`, the start of two names: each with its number, the short form to type
+            named = ", ".join(f"{self._by_name[name] + 1} {quoted(self.presets[self._by_name[name]].name)}"
+                              for name in starts[:MAX_STARTS])
+            more = ", …" if len(starts) > MAX_STARTS else ""
+            begun = quoted(clipped(ref.strip(), SHOWN_CHARS + 1))
+            return f" ({len(starts)} presets start with {begun}: {named}{more}; give more of the name, or the number)"
         said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
         return f" ({said})" if said else ""
 
@@ -155,6 +165,8 @@ class Show:
         """Every prompt text of the show, for encoding ahead."""
         return list(dict.fromkeys(text for p in self.presets for text in p.prompts))
 
+
+MAX_STARTS = 6  # the presets named where a name typed begins several
 
 NULL_TAG = "tag:yaml.org,2002:null"
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
