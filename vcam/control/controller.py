@@ -524,11 +524,15 @@ class Controller:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
         (vcam.control.screenwait; called with the lock held), at `aim` at the earliest. A later screen change
         replaces those still waiting; one aimed past the next boundary, only those landing on or after its beat."""
-        if self.screen_waits.ask(name, origin, spec, aim):
-            return f"screen: {name} {lands_on(spec)}"
+        waits, replaced = self.screen_waits.ask(name, origin, spec, aim)
+        # said as the show's end says a change that never landed
+        dropped = "; not played: " + ", ".join(f"{_without_beat(was.command)} (was waiting for {beat})"
+                                               for was, beat in replaced) if replaced else ""
+        if waits:
+            return f"screen: {name} {lands_on(spec)}{dropped}"
         if spec is not None:  # a stopped tempo: no boundary is coming
-            return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}"
-        return f"screen: {name}"
+            return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}{dropped}"
+        return f"screen: {name}{dropped}"
 
     def close(self) -> None:
         """The show ends: a change still waiting for its boundary is dropped and said in one line (it was asked for
