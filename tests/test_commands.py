@@ -1363,3 +1363,16 @@ def test_a_typo_of_a_command_nearer_a_word_it_is_no_typo_of_still_names_the_comm
     with pytest.raises(CommandError) as err:
         parse(line)
     assert f"(did you mean {meant}?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line, ref", [
+    ("preset “dancers”", "dancers"), ("preset ‘dancers’", "dancers"), ("preset „neon city“", "neon city"),
+    ("preset “bob's dream”", "bob's dream"), ("preset ‘bob’s’", "bob’s"), ("preset “2”", 2), ("go “drop” @bar", "drop"),
+    ("preset “dancers", "“dancers"),  # no pair: a name that holds the mark
+])
+def test_a_name_in_typographic_quotes_is_read_as_in_straight_ones(line, ref):
+    """A phone's keyboard or a chat message puts “ ” or ‘ ’ round a name: `preset “dancers”` named the preset
+    “dancers”, quotes and all, and was refused."""
+    cmd = parse(line)
+    assert cmd.args == (ref,)
+    assert parse(str(cmd)) == cmd

@@ -478,14 +478,22 @@ def preset_ref(text: str) -> str | int:
     """A preset given by number (1-based, as int) or by name (str). A name in quotes is taken as written; one without
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
     punctuation), and as blend reads its names."""
-    name = _unquoted(text)
+    name = _unquoted(_straight_pair(text))
     return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
 
 
 def cue_ref(text: str) -> str | int:
     """A cue given by number (1-based, as int) or by name (str), read as a preset's is (preset_ref)."""
-    name = _unquoted(text)
+    name = _unquoted(_straight_pair(text))
     return _numbered(_named("go", unescaped(text, windows=False) if name == text else name))
+
+
+def _straight_pair(text: str) -> str:
+    """`“dancers”`, `‘dancers’`, `„dancers“`: a name in the typographic quotes a phone's keyboard, a word processor or
+    a chat message puts round it, in the straight ones _unquoted takes out (they were kept as part of the name)."""
+    if len(text) >= 2 and (text[0] in "“„" and text[-1] in "”“" or text[0] == "‘" and text[-1] == "’"):
+        return _in_quotes(text[1:-1])
+    return text
 
 
 def _named(command: str, name: str) -> str:
