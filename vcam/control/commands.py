@@ -141,9 +141,9 @@ def _help(topic: str) -> Command:
             meant = (" (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
                      "next @bar)")
         else:  # `help prset 2`: the help meant, not the command (`preset`, which would set a preset on air)
-            meant = _did_you_mean(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
-            if (one := re.fullmatch(r" \(did you mean ([a-z]+)\?\)", meant)) and one[1] in USAGE:
-                meant = f" (did you mean help {one[1]}?)"
+            meant, one = _meaning(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
+            if one is not None:
+                meant = f" (did you mean help {one}?)"
         raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
@@ -663,41 +663,52 @@ MEANT_IN_FILES = {
 
 
 def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = "") -> str:
-    """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
-    a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
-    gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
+    """`prset` → " (did you mean preset?)": what _meaning says."""
+    return _meaning(name, console, rest, typed)[0]
+
+
+def _meant_alone(said: str) -> tuple[str, str | None]:
+    """" (did you mean `said`?)", with the command `said` names where it is one alone, for help to ask about."""
+    return f" (did you mean {said}?)", said if said in USAGE else None
+
+
+def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -> tuple[str, str | None]:
+    """`prset` → (" (did you mean preset?)", "preset"): a typo answered with the command meant, not only with the
+    whole list; a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command
+    only it gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
     word, where only a command that takes an argument is meant (`pre 2`: preset, not prev), or where it is glued
     to its argument (`seed=5`, `preset2`). A command run into a word of letters (`quantizebar`) is answered with
     the two spaced apart where that line parses, else with the command's name (`bpmnan`). `typed`: the word as
-    typed, whose argument keeps its case."""
+    typed, whose argument keeps its case. With the answer, the command it names where it names one alone (`help
+    prset` asks about preset: help says help preset); None where it says more or nothing."""
     if not console and name in MEANT_IN_FILES:
-        return f" ({MEANT_IN_FILES[name]})"
+        return f" ({MEANT_IN_FILES[name]})", None
     if name in MEANT:
-        return f" ({MEANT[name]})"
+        return f" ({MEANT[name]})", next((c for c in USAGE if MEANT[name] == f"did you mean {c}?"), None)
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
     if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
-        return f" (did you mean {clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1)}?)"
+        return _meant_alone(clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1))
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
     takes_one = glued is not None and (glued[1].lower() not in NO_ARGS or (
         glued[1].lower() == "go" and (glued[2] or glued[3] or "").strip().isdigit()))
     if glued and (command := glued[1].lower()) in known and takes_one and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        return f" (did you mean {_glued_line(command, arg, console)}?)"
+        return _meant_alone(_glued_line(command, arg, console))
     if (spaced := _spaced_line(typed or name, known, rest, console)) is not None:
-        return f" (did you mean {spaced}?)"
+        return _meant_alone(spaced)
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
     if 1 <= len(begun) <= 3:
-        return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
+        return _meant_alone(" or ".join((", ".join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun))
     # a command glued to a word it refuses (`bpmnan`, `seedbar`): that command, not the spelling nearest the whole
     # word (`bpmnan` read as help); one of two letters (go) would answer any word it begins (`good`)
     glued_to = next((c for c in sorted(known, key=len, reverse=True) if len(c) > 2 and name.startswith(c)), None)
     if glued_to is not None:
-        return f" (did you mean {glued_to}?)"
+        return _meant_alone(glued_to)
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
     # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
     # such a word as to a command (`ext`: exit, not next, which changes the picture on air). Not a longer word
@@ -712,12 +723,12 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
         tied = equally_near(name, [*known, *MEANT])
         taking = [c for c in tied if c in known and _one_slip(name, c) and _parses(f"{c} {rest}", console)]
         if meant in tied and taking:
-            return f" (did you mean {taking[0]}?)"
+            return _meant_alone(taking[0])
     if typo:
-        return _did_you_mean(meant, console)
+        return _meaning(meant, console)
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
         meant = nearest(name, [c for c in known if _one_slip(name, c)])
-    return f" (did you mean {meant}?)" if meant else ""
+    return _meant_alone(meant) if meant else ("", None)
 
 
 def _commands_named(console: bool) -> list[str]:
