@@ -1376,3 +1376,15 @@ def test_a_name_in_typographic_quotes_is_read_as_in_straight_ones(line, ref):
     cmd = parse(line)
     assert cmd.args == (ref,)
     assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("line, spec", [
+    ("input “file:/clips/my loop.mp4”", "file:/clips/my loop.mp4"), ("input file:“/clips/a.mp4”", "file:/clips/a.mp4"),
+    ("input ‘image:/stills/a b.png’", "image:/stills/a b.png"),
+])
+def test_an_input_in_typographic_quotes_is_read_as_in_straight_ones(line, spec):
+    """A path copied from a document in “ ”: `input “file:…”` was answered with a hint naming a broken line (did you
+    mean input file:“file:…”?), and `input file:“…”` looked for a file whose name held the quotes."""
+    cmd = parse(line)
+    assert cmd.args == (spec,)
+    assert parse(str(cmd)) == cmd

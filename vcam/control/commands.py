@@ -382,9 +382,10 @@ def _input(text: str) -> str:
     if spaced:  # `input camera 0`: a space where the colon goes
         kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
         raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
-    kind, colon, path = split_kind(_unquoted(text))  # `image: "my x.png"`: the space goes, then the quotes
+    # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document)
+    kind, colon, path = split_kind(_unquoted(_straight_pair(text)))
     try:
-        return str(parse_input(kind + colon + _unquoted(path)))
+        return str(parse_input(kind + colon + _unquoted(_straight_pair(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
