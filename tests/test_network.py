@@ -1665,6 +1665,18 @@ def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_server
     assert "the show's presets" not in remote.handle_line("seed", "console")
 
 
+def test_vcam_cam_says_the_servers_seed_for_seed_typed_alone_as_the_servers_console_does():
+    """`seed` alone says the seed now on the server's console; at vcam cam it said the usage only, and before the
+    server is heard it names no value (this machine's defaults are none of the show's)."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    assert remote.handle_line("seed", "console").endswith("from the next block")
+    remote.update({"seed": 124, "strength": 0.6})
+    assert remote.handle_line("seed", "console").endswith("from the next block; now: seed 124")
+    assert remote.handle_line("strength", "console").endswith("; now: strength 0.60")
+
+
 def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():
     """The server's answer to `input camera` names its own /dev/video devices and `ls /dev/video*`, read on the
     laptop as about the laptop's camera."""

@@ -127,8 +127,16 @@ class RemoteController:
             cmd = parse(line)
         except CommandError as e:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
-            return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
+            return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._now(e.missing)}"
         return self.apply(cmd, source) if cmd is not None else None
+
+    def _now(self, missing: str | None) -> str:
+        """The server's value of what `seed`, `steps`, … typed alone (`missing`) would change, as its console says
+        it; nothing before the server sent it (this machine's defaults are no value of the show's)."""
+        if missing not in ("seed", "steps", "transition", "strength", "bias") or missing not in self._snapshot:
+            return ""
+        value = self._snapshot[missing]
+        return f"; now: {missing} {value:.2f}" if missing in ("strength", "bias") else f"; now: {missing} {value}"
 
     def apply(self, cmd: Command, source: str) -> str | None:
         if cmd.name == "help":
