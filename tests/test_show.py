@@ -31,6 +31,7 @@ def test_example_show_loads():
     ("#2", " (did you mean 2? a preset's number is written alone)"),
     ("3,", " (did you mean 3? a preset's number is written alone)"),
     ("9,", " (a preset's number is a whole number from 1 to 4)"),
+    ("2.", " (did you mean 2? a preset's number is written alone)"),  # it was said to be no whole number
     ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
     ("1.5", " (a preset's number is a whole number from 1 to 4)"),
 ])

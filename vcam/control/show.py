@@ -136,8 +136,8 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        # `#2`, `3,`: a number written as a list or a score numbers things, which no name of the show is
-        listed = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:]", ref.strip())
+        # `#2`, `3,`, `3.`: a number written as a list or a score numbers things, which no name of the show is
+        listed = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:.]", ref.strip())
         if listed and 1 <= (number := int(listed[1] or listed[2])) <= len(self.presets):
             return f" (did you mean {number}? a preset's number is written alone)"
         if listed or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
