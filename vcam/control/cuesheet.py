@@ -256,8 +256,15 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    # `#2`, `2.`: a number written as a list numbers things; `go #2` was answered as a comment, with go alone, which
+    # fires the next cue, not cue 2
+    written = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:.]", cue.strip())
+    if written:
+        n = int(written[1] or written[2])
+        number = (f" (did you mean go {n}? a cue's number is written alone)" if 1 <= n <= len(cues)
+                  else f" (a cue's number is a whole number from 1 to {len(cues)})")
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
-    if not any("#" in c.name for c in cues) and \
+    elif not any("#" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
