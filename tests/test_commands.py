@@ -1388,3 +1388,11 @@ def test_an_input_in_typographic_quotes_is_read_as_in_straight_ones(line, spec):
     cmd = parse(line)
     assert cmd.args == (spec,)
     assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("cmd", [Command("preset", ("“Dancers”",)), Command("go", ("‘drop’",)),
+                                 Command("input", ("file:“x”",)), Command("input", ("image:“my still”",))])
+def test_a_name_in_typographic_quotes_of_its_own_is_written_back_as_it_reads_back(cmd):
+    """Typographic quotes round a name typed stand for straight ones; a preset, cue or file whose own name has them
+    is written in straight quotes (a control log, a reply), or read back it would lose them."""
+    assert parse(str(cmd)) == cmd

@@ -329,8 +329,11 @@ def _quantize(text: str) -> str:
 
 def _quoted_at(spec: str) -> str:
     """An input as a line writes it: in quotes where its path holds a ` @` or ends in a backslash, which would
-    escape the space before a timing (_unquoted reads them back)."""
-    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\"):
+    escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
+    (_unquoted reads them back)."""
+    path = split_kind(spec)[2]
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _straight_pair(path) == path \
+            and _straight_pair(spec) == spec:
         return spec
     return _in_quotes(spec)
 
@@ -347,7 +350,7 @@ def _name_said(ref: str | int) -> str:
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
                                      or " @" in name or "\t@" in name or name.startswith("@")
-                                     or _unquoted(name) != name):
+                                     or _unquoted(_straight_pair(name)) != name):
         return name
     return _in_quotes(name)
 
@@ -382,10 +385,12 @@ def _input(text: str) -> str:
     if spaced:  # `input camera 0`: a space where the colon goes
         kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
         raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
-    # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document)
+    # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
+    # within straight quotes round the whole, typographic ones are the path's own
+    straight = _unquoted(text) != text
     kind, colon, path = split_kind(_unquoted(_straight_pair(text)))
     try:
-        return str(parse_input(kind + colon + _unquoted(_straight_pair(path))))
+        return str(parse_input(kind + colon + _unquoted(path if straight else _straight_pair(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
