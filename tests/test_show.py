@@ -1447,3 +1447,38 @@ def test_a_preset_name_with_an_accent_is_found_however_the_accent_is_encoded(wri
     show = parse_show(f"presets:\n  - {{name: '{written}', prompt: x}}\n  - {{name: b, prompt: y}}\n",
                       str(tmp_path / "show.yaml"))
     assert show.named(typed) == 0
+
+
+QUOTED_NAMES = """presets:
+  - {name: intro, prompt: a}
+  - {name: "“Dancers”", prompt: d}
+  - {name: "‘90s rave’", prompt: e}
+cues:
+  - {name: start, do: preset intro}
+  - {name: "“finale”", do: preset “Dancers”}
+midi:
+  controls:
+    - {note: 36, command: preset “Dancers”}
+    - {note: 37, command: go “finale”}
+"""
+
+
+def test_names_written_with_typographic_quotes_are_found_typed_with_or_without_them():
+    """A show's preset `“Dancers”`, quotes and all: `do: preset “Dancers”` was refused at load (the quotes typed were
+    taken as quoting Dancers, no preset's name), and on the console `preset “Dancers”` answered did you mean
+    '“Dancers”'?, which said the same again; `go “finale”` for the cue `“finale”` had no hint."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+
+    show = parse_show(QUOTED_NAMES, "show.yaml")
+    assert [show.named(ref) for ref in ("“Dancers”", "Dancers", "‘90s rave’", "90s rave")] == [1, 1, 2, 2]
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    for line, preset in [("preset “Dancers”", 1), ("preset ‘90s rave’", 2), ('preset "“Dancers”"', 1)]:
+        said = ctl.handle_line(line, "stdin")
+        assert not said.startswith("error") and ctl.state.preset == preset, said
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+    assert cue_index(show.cues, parse("go “finale”").args[0]) == 1

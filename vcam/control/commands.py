@@ -499,9 +499,15 @@ def cue_ref(text: str) -> str | int:
 def _straight_pair(text: str) -> str:
     """`“dancers”`, `‘dancers’`, `„dancers“`: a name in the typographic quotes a phone's keyboard, a word processor or
     a chat message puts round it, in the straight ones _unquoted takes out (they were kept as part of the name)."""
+    inner = _in_typographic_pair(text)
+    return text if inner is None else _in_quotes(inner)
+
+
+def _in_typographic_pair(text: str) -> str | None:
+    """What typographic quotes round the whole of `text` hold (`“dancers”`: dancers); None where they hold none."""
     if len(text) >= 2 and (text[0] in "“„" and text[-1] in "”“" or text[0] == "‘" and text[-1] == "’"):
-        return _in_quotes(text[1:-1])
-    return text
+        return text[1:-1]
+    return None
 
 
 def _named(command: str, name: str) -> str:
@@ -855,8 +861,11 @@ def _form(command: str, timing: str | None) -> str:
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
     it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
-    copied from a macOS file name, an e and a combining accent)."""
-    return unicodedata.normalize("NFC", as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower())
+    copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
+    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes."""
+    key = as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip()
+    inner = _in_typographic_pair(key)
+    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower())
 
 
 def keyed_names(names: Iterable[str]) -> dict[str, int]:
