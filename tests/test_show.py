@@ -1482,3 +1482,38 @@ def test_names_written_with_typographic_quotes_are_found_typed_with_or_without_t
     from vcam.control.commands import parse
     from vcam.control.cuesheet import cue_index
     assert cue_index(show.cues, parse("go “finale”").args[0]) == 1
+
+
+HASHED_NAMES = """presets:
+  - {name: intro, prompt: a}
+  - {name: "scene #1", prompt: b}
+  - {name: "scene #2", prompt: c}
+cues:
+  - {name: start, do: preset intro}
+  - {name: "drop #1", do: preset 2}
+  - {name: "drop #2", do: preset 3}
+"""
+
+
+@pytest.mark.parametrize("ref, preset_hint, cue_hint", [
+    ("#2", "(did you mean 'scene #2'?)", "(did you mean go 'drop #2'?)"),
+    ("# 1", "(did you mean 'scene #1'?)", "(did you mean go 'drop #1'?)"),
+    ("#3", None, None), ("2.", None, None)])
+def test_a_number_written_as_a_list_is_no_number_hint_where_names_hold_a_hash(ref, preset_hint, cue_hint):
+    """Presets intro, scene #1, scene #2: `preset #2` said did you mean 2?, which is 'scene #1', and `go #2` did you
+    mean go 2?, which fires 'drop #1': the # there is a name's, so the name ending in it is meant, or no number."""
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show(HASHED_NAMES, "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    said = str(err.value)
+    cued = cue_index(show.cues, ref)
+    assert "did you mean 2" not in said and "did you mean go 2" not in cued and "did you mean 1" not in said
+    if preset_hint is None:
+        assert "did you mean" not in said and "did you mean" not in cued
+    else:
+        assert preset_hint in said and cue_hint in cued
+        meant = parse(cue_hint.removeprefix("(did you mean ").removesuffix("?)"))
+        assert show.cues[cue_index(show.cues, meant.args[0])].name == meant.args[0]

@@ -6,7 +6,7 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -995,6 +995,21 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
 # in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+
+
+def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:
+    """`#2`, `3,`, `3.`: a number written as a list or a score numbers things, which a preset's or cue's number
+    is not: the number meant (unchecked), or, where one of `names` holds a # (`scene #2`), the one name that ends in
+    `#2` typed (a number there may mean a name, not the second); None where `ref` is no such number, or may mean
+    either."""
+    listed = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:.]", ref.strip())
+    if listed is None:
+        return None
+    number = int(listed[1] or listed[2])
+    if not any("#" in name for name in names):
+        return number
+    ending = [name for name in names if re.search(rf"#\s*0*{number}$", name_key(name))]
+    return ending[0] if listed[1] and len(ending) == 1 else None
 
 
 def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:

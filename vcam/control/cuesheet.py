@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
-                                   presets_named, read_command)
+                                   listed_meant, presets_named, read_command)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.words import clipped, quoted
@@ -256,12 +256,12 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
-    # `#2`, `2.`: a number written as a list numbers things; `go #2` was answered as a comment, with go alone, which
-    # fires the next cue, not cue 2
-    written = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:.]", cue.strip())
-    if written:
-        n = int(written[1] or written[2])
-        number = (f" (did you mean go {n}? a cue's number is written alone)" if 1 <= n <= len(cues)
+    # `go #2` was answered as a comment, with go alone, which fires the next cue, not cue 2
+    written = listed_meant(cue, [c.name for c in cues])
+    if isinstance(written, str):
+        number = f" (did you mean go {quoted(written)}?)"
+    elif written is not None:
+        number = (f" (did you mean go {written}? a cue's number is written alone)" if 1 <= written <= len(cues)
                   else f" (a cue's number is a whole number from 1 to {len(cues)})")
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
     elif not any("#" in c.name for c in cues) and \

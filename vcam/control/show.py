@@ -48,7 +48,8 @@ from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, comment_meant,
-                                   keyed_names, name_key, parse_quantize, preset_index)
+                                   keyed_names, listed_meant, name_key, parse_quantize,
+                                   preset_index)
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -137,11 +138,12 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        # `#2`, `3,`, `3.`: a number written as a list or a score numbers things, which no name of the show is
-        listed = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:.]", ref.strip())
-        if listed and 1 <= (number := int(listed[1] or listed[2])) <= len(self.presets):
-            return f" (did you mean {number}? a preset's number is written alone)"
-        if listed or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
+        listed = listed_meant(ref, [p.name for p in self.presets])
+        if isinstance(listed, str):
+            return f" (did you mean {quoted(listed)}?)"
+        if listed is not None and 1 <= listed <= len(self.presets):
+            return f" (did you mean {listed}? a preset's number is written alone)"
+        if listed is not None or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
