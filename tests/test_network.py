@@ -1677,6 +1677,20 @@ def test_vcam_cam_says_the_servers_seed_for_seed_typed_alone_as_the_servers_cons
     assert remote.handle_line("strength", "console").endswith("; now: strength 0.60")
 
 
+def test_vcam_cam_says_the_servers_quantize_and_tempo_for_them_typed_alone():
+    """The server sends its quantize and bpm with its state: `quantize` or `bpm` alone at vcam cam said the usage
+    only, where the server's own console says the value."""
+    from vcam.control.commands import NO_TEMPO
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    remote.update({"quantize": "bar", "bpm": 128.0})
+    assert remote.handle_line("quantize", "console").endswith("; now: quantize bar")
+    assert remote.handle_line("bpm", "console").endswith("; now: 128.0 bpm")
+    remote.update({"bpm": None})
+    assert remote.handle_line("bpm", "console").endswith(f"; now: {NO_TEMPO}")
+
+
 def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():
     """The server's answer to `input camera` names its own /dev/video devices and `ls /dev/video*`, read on the
     laptop as about the laptop's camera."""

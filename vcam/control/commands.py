@@ -997,6 +997,30 @@ COMMENT_WHERE = "a # starts a comment only at the start of a line"
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
 
 
+NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
+# the settings whose command typed alone (`seed`, `bpm`) is a question: what is it now? (the status line says
+# neither the seed nor the steps)
+SAID_NOW = ("seed", "steps", "transition", "strength", "bias", "quantize", "bpm")
+
+
+def setting_now(setting: str | None, values: Mapping[str, object]) -> str | None:
+    """What `setting` typed alone is now, from `values` (the state a server sends its clients, keyed by setting):
+    "seed 124", "strength 0.60", "quantize bar", the tempo as `values` says it (its bpm: "90.0 bpm"), NO_TEMPO
+    where it is None. None for another command, or a value not known (a client before the server's state came,
+    or one of another kind)."""
+    if setting not in SAID_NOW or setting not in values:
+        return None
+    value = values[setting]
+    if setting == "bpm":
+        return NO_TEMPO if value is None else value if isinstance(value, str) else \
+            f"{value:.1f} bpm" if isinstance(value, (int, float)) else None
+    if setting == "quantize":
+        return f"quantize {value}" if isinstance(value, str) else None
+    if not isinstance(value, (int, float)):
+        return None
+    return f"{setting} {value:.2f}" if setting in ("strength", "bias") else f"{setting} {value}"
+
+
 def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:
     """`#2`, `3,`, `3.`: a number written as a list or a score numbers things, which a preset's or cue's number
     is not: the number meant (unchecked), or, where one of `names` holds a # (`scene #2`), the one name that ends in

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, typed_only)
+from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
+                                   no_show_file, parse, parse_quantize, preset_choices, setting_now, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -59,7 +59,6 @@ class ShowState:
 
 # a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given.
 # One wording for the line said once, the quantize reply and the note in a reply to a command given its own @
-NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
 # How the reply to a change at once says when it lands (Reply.at_once: _from_next_block); one that waits for a
 # boundary (or behind an earlier change of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -206,17 +205,14 @@ class Controller:
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
 
     def _now(self, missing: str | None) -> str:
-        """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now: a value asked for with its
-        command's name alone was answered with the usage only, and the status line says neither seed nor steps."""
+        """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now (setting_now)."""
         st = self.state
-        now = {"seed": st.seed, "steps": st.steps, "transition": st.transition, "strength": f"{st.strength:.2f}",
-               "bias": f"{st.bias:.2f}", "quantize": self.quantize}
-        if missing in now:
-            return f"; now: {missing} {now[missing]}"
-        if missing == "bpm" and self.tempo is not None:
-            said = self.tempo.describe()
-            return f"; now: {said}" if said else "; the show has no tempo yet"
-        return ""
+        values = {"seed": st.seed, "steps": st.steps, "transition": st.transition, "strength": st.strength,
+                  "bias": st.bias, "quantize": self.quantize}
+        if self.tempo is not None:
+            values["bpm"] = self.tempo.describe()
+        said = setting_now(missing, values)
+        return f"; now: {said}" if said else ""
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import Command, CommandError, keyed_names, parse, preset_choices, preset_index
+from vcam.control.commands import (Command, CommandError, keyed_names, parse, preset_choices, preset_index,
+                                   setting_now)
 from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
@@ -131,12 +132,10 @@ class RemoteController:
         return self.apply(cmd, source) if cmd is not None else None
 
     def _now(self, missing: str | None) -> str:
-        """The server's value of what `seed`, `steps`, … typed alone (`missing`) would change, as its console says
-        it; nothing before the server sent it (this machine's defaults are no value of the show's)."""
-        if missing not in ("seed", "steps", "transition", "strength", "bias") or missing not in self._snapshot:
-            return ""
-        value = self._snapshot[missing]
-        return f"; now: {missing} {value:.2f}" if missing in ("strength", "bias") else f"; now: {missing} {value}"
+        """The server's value of what `seed`, `bpm`, … typed alone (`missing`) would change, as its console says
+        it (setting_now); nothing before the server sent it (this machine's defaults are no value of the show's)."""
+        said = setting_now(missing, self._snapshot)
+        return f"; now: {said}" if said else ""
 
     def apply(self, cmd: Command, source: str) -> str | None:
         if cmd.name == "help":
