@@ -1061,17 +1061,16 @@ def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
     assert "prompt" not in str(err.value)
 
 
-@pytest.mark.parametrize("line,meant", [
-    ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5'),
-    ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5')])
-def test_a_blend_with_typographic_quotes_is_answered_with_the_straight_ones(line, meant):
-    """`blend “neon city” ocean 0.5` (quotes a word processor or a web page put) was told to put the name with
-    spaces in quotes, which it had."""
-    with pytest.raises(CommandError) as err:
-        parse(line)
-    assert str(err.value) == ("blend: “ and ” are typographic quotes, which hold no words together: type straight "
-                              f"ones, as in {meant}")
-    assert parse(meant).name == "blend"
+@pytest.mark.parametrize("line,meant,first", [
+    ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5', "“neon city”"),
+    ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5', "„neon city“"),
+    ('blend ‘a’ “b” 0.5', 'blend a b 0.5', "‘a’"),
+    ("blend ‘bob’s dream’ ocean 0.5", "blend \"bob’s dream\" ocean 0.5", "‘bob’s dream’")])
+def test_a_blend_with_typographic_quotes_reads_them_as_preset_does(line, meant, first):
+    """`blend “neon city” ocean 0.5` was refused (type straight ones) where `preset “neon city”` was taken, and
+    `blend ‘a’ “b” 0.5` kept the quotes in the names: one rule for both."""
+    assert parse(line) == parse(meant)
+    assert parse(f"preset {first}").args == parse(meant).args[:1]
 
 
 def test_a_blend_of_names_without_quotes_still_asks_for_quotes():

@@ -426,18 +426,15 @@ def blank_said(text: str) -> str:
 
 
 def _blend(text: str) -> tuple:
-    """blend A B X: preset names may be quoted when they hold spaces."""
+    """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
     try:
-        parts = shlex.split(text)
+        parts = shlex.split(_straight_quotes(text))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
-    if len(parts) > 3 and (straight := _straight_quotes(text)) != text:
-        raise CommandError(f"blend: “ and ” are typographic quotes, which hold no words together: type straight ones, "
-                           f"as in blend {clipped(straight, SHOWN_CHARS + 1)}")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -460,10 +457,15 @@ def _blend(text: str) -> tuple:
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
 
 
+# Typographic quotes round a word or words, as a phone's keyboard, a word processor or a chat message puts them
+# (“neon city”, „neon city“, ‘neon city’): quotes, as the straight ones are. A ’ within a word is an apostrophe
+# (bob’s dream, ‘bob’s’), which closes nothing.
+TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘(.*?)’)(?!\S)", re.DOTALL)
+
+
 def _straight_quotes(text: str) -> str:
-    """`text` with the typographic double quotes a word processor or a web page puts (“neon city”, „…“) made the
-    straight ones a line takes; not the single ones, which stand for an apostrophe as often (bob’s dream)."""
-    return text.translate(str.maketrans(dict.fromkeys("“”„", '"')))
+    """`text` with each typographic pair (TYPOGRAPHIC_PAIR) made the straight quotes a line takes."""
+    return TYPOGRAPHIC_PAIR.sub(lambda pair: _in_quotes(pair[1] if pair[1] is not None else pair[2]), text)
 
 
 # a command's name → what its argument text becomes (its args)
@@ -483,9 +485,10 @@ _ARGS = {
 
 
 def preset_ref(text: str) -> str | int:
-    """A preset given by number (1-based, as int) or by name (str). A name in quotes is taken as written; one without
-    reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
-    punctuation), and as blend reads its names."""
+    """A preset given by number (1-based, as int) or by name (str). A name in quotes, straight or typographic
+    (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without reads a shell's escapes as a typed
+    path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or punctuation), and as blend reads its
+    names."""
     name = _unquoted(_straight_pair(text))
     return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
 
@@ -504,10 +507,9 @@ def _straight_pair(text: str) -> str:
 
 
 def _in_typographic_pair(text: str) -> str | None:
-    """What typographic quotes round the whole of `text` hold (`“dancers”`: dancers); None where they hold none."""
-    if len(text) >= 2 and (text[0] in "“„" and text[-1] in "”“" or text[0] == "‘" and text[-1] == "’"):
-        return text[1:-1]
-    return None
+    """What typographic quotes round the whole of `text` hold (`“dancers”`: dancers); None where none are."""
+    pair = TYPOGRAPHIC_PAIR.fullmatch(text)
+    return None if pair is None else pair[1] if pair[1] is not None else pair[2]
 
 
 def _named(command: str, name: str) -> str:
