@@ -521,13 +521,14 @@ class Controller:
         (vcam.control.screenwait; called with the lock held), at `aim` at the earliest. A later screen change
         replaces those still waiting; one aimed past the next boundary, only those landing on or after its beat."""
         waits, replaced = self.screen_waits.ask(name, origin, spec, aim)
-        # said as the show's end says a change that never landed
-        dropped = "; not played: " + ", ".join(f"{_without_beat(was.command)} (was waiting for {beat})"
-                                               for was, beat in replaced) if replaced else ""
+        # within its own reply, in brackets: a cue's reply goes on with its other changes, which "not played: …"
+        # seemed to take in
+        dropped = " (in place of " + ", and of ".join(f"{_without_beat(was.command)}, which waited for {beat}"
+                                                       for was, beat in replaced) + ")" if replaced else ""
         if waits:
             return f"screen: {name} {lands_on(spec)}{dropped}"
         if spec is not None:  # a stopped tempo: no boundary is coming
-            return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}{dropped}"
+            return f"screen: {name}{dropped}; {self._stopped()}: it is set at once, not {lands_on(spec)}"
         return f"screen: {name}{dropped}"
 
     def close(self) -> None:
