@@ -1673,8 +1673,8 @@ def test_vcam_cam_says_the_servers_seed_for_seed_typed_alone_as_the_servers_cons
     remote = RemoteController(lambda line: True)
     assert remote.handle_line("seed", "console").endswith("from the next block")
     remote.update({"seed": 124, "strength": 0.6})
-    assert remote.handle_line("seed", "console").endswith("from the next block; now: seed 124")
-    assert remote.handle_line("strength", "console").endswith("; now: strength 0.60")
+    assert remote.handle_line("seed", "console").startswith("seed 124 now; usage: seed N")
+    assert remote.handle_line("strength", "console").startswith("strength 0.60 now; usage: strength X")
 
 
 def test_vcam_cam_says_the_servers_quantize_and_tempo_for_them_typed_alone():
@@ -1685,10 +1685,10 @@ def test_vcam_cam_says_the_servers_quantize_and_tempo_for_them_typed_alone():
 
     remote = RemoteController(lambda line: True)
     remote.update({"quantize": "bar", "bpm": 128.0})
-    assert remote.handle_line("quantize", "console").endswith("; now: quantize bar")
-    assert remote.handle_line("bpm", "console").endswith("; now: 128.0 bpm")
+    assert remote.handle_line("quantize", "console").startswith("quantize bar now; usage: quantize beat|bar")
+    assert remote.handle_line("bpm", "console").startswith("tempo now 128.0 bpm; usage: bpm N")
     remote.update({"bpm": None})
-    assert remote.handle_line("bpm", "console").endswith(f"; now: {NO_TEMPO}")
+    assert remote.handle_line("bpm", "console").startswith(f"{NO_TEMPO}; usage: bpm N")
 
 
 def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():

@@ -1006,21 +1006,33 @@ SAID_NOW = ("seed", "steps", "transition", "strength", "bias", "quantize", "bpm"
 
 
 def setting_now(setting: str | None, values: Mapping[str, object]) -> str | None:
-    """What `setting` typed alone is now, from `values` (the state a server sends its clients, keyed by setting):
-    "seed 124", "strength 0.60", "quantize bar", the tempo as `values` says it (its bpm: "90.0 bpm"), NO_TEMPO
-    where it is None. None for another command, or a value not known (a client before the server's state came,
-    or one of another kind)."""
+    """The answer to `setting` typed alone, a question (what is it now?), not a mistake: its value from `values`
+    (the state a server sends its clients, keyed by setting), then how to change it: "seed 124 now; usage: seed N -
+    …"; the tempo as `values` says it (its bpm: "tempo now 90.0 bpm"), NO_TEMPO where it is None. None for another
+    command, or a value not known (a client before the server's state came, or one of another kind)."""
     if setting not in SAID_NOW or setting not in values:
         return None
     value = values[setting]
     if setting == "bpm":
-        return NO_TEMPO if value is None else value if isinstance(value, str) else \
-            f"{value:.1f} bpm" if isinstance(value, (int, float)) else None
-    if setting == "quantize":
-        return f"quantize {value}" if isinstance(value, str) else None
-    if not isinstance(value, (int, float)):
-        return None
-    return f"{setting} {value:.2f}" if setting in ("strength", "bias") else f"{setting} {value}"
+        said = NO_TEMPO if value is None else f"tempo now {value}" if isinstance(value, str) else \
+            f"tempo now {value:.1f} bpm" if finite_number(value) else None
+    elif setting == "quantize":
+        said = f"quantize {value} now" if isinstance(value, str) else None
+    elif not finite_number(value):
+        said = None
+    else:
+        said = f"{setting} {value:.2f} now" if setting in ("strength", "bias") else f"{setting} {value} now"
+    return f"{said}; usage: {usage(setting)}" if said else None
+
+
+def finite_number(value: object) -> bool:
+    """Whether a value (of a server's message) is a number to use: not a bool, NaN or infinite."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past any float (JSON reads 400 digits as one): no number to use
+        return False
 
 
 def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:

@@ -165,7 +165,11 @@ class Controller:
         except CommandError as e:
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
-            return f"error: {e}{self._choices(e.missing)}{self._now(e.missing)}"
+            # typed here, a question; from afar, an OSC control sending no value (a mistake of its set-up, said as
+            # the sender's error): the question asked at vcam cam is answered there
+            if not network and (asked := self._now(e.missing)) is not None:
+                return asked
+            return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
         return self.apply(cmd, source, network=network, aim=aim)
@@ -204,15 +208,14 @@ class Controller:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
 
-    def _now(self, missing: str | None) -> str:
+    def _now(self, missing: str | None) -> str | None:
         """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now (setting_now)."""
         st = self.state
         values = {"seed": st.seed, "steps": st.steps, "transition": st.transition, "strength": st.strength,
                   "bias": st.bias, "quantize": self.quantize}
         if self.tempo is not None:
             values["bpm"] = self.tempo.describe()
-        said = setting_now(missing, values)
-        return f"; now: {said}" if said else ""
+        return setting_now(missing, values)
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those
