@@ -633,17 +633,21 @@ def _quoted_end(text: str) -> int:
 
 # Words an operator reaches for that name no command, each with what it is said to mean: the nearest spelling
 # would name a command that does the opposite (`unfreeze`: freeze) or something else on air (`black`: back, which
-# fires a cue; `resume`: reset, which starts the stream over; `exit`: next)
+# fires a cue; `resume`: reset, which starts the stream over; `exit`: next). First those that name one command alone,
+# with it (`help pause` asks about freeze)
+MEANT_COMMAND = {
+    **dict.fromkeys(("exit", "end", "close", "bye", "q", "halt"), "quit"),
+    **dict.fromkeys(("unfreeze", "unblackout", "unblack", "resume", "play", "unpause"), "live"),
+    **dict.fromkeys(("pause", "hold"), "freeze"),
+    **dict.fromkeys(("black", "blank", "dark"), "blackout"),
+    "cue": "go",
+    **dict.fromkeys(("?", "h", "commands", "man"), "help"),
+}
 MEANT = {
-    **dict.fromkeys(("exit", "end", "close", "bye", "q", "halt"), "did you mean quit?"),
+    **{word: f"did you mean {command}?" for word, command in MEANT_COMMAND.items()},
     "stop": "did you mean quit, which ends the show, or freeze, which holds the picture?",
-    **dict.fromkeys(("unfreeze", "unblackout", "unblack", "resume", "play", "unpause"), "did you mean live?"),
-    **dict.fromkeys(("pause", "hold"), "did you mean freeze?"),
-    **dict.fromkeys(("black", "blank", "dark"), "did you mean blackout?"),
     "tempo": "did you mean bpm N, or tap?",
-    "cue": "did you mean go?",
     **dict.fromkeys(("reload", "load", "refresh"), "the show file is read again by itself each time it is saved"),
-    **dict.fromkeys(("?", "h", "commands", "man"), "did you mean help?"),
     **dict.fromkeys(("presets", "list", "ls"),
                     "did you mean preset NAME|NUMBER? preset alone lists the show's presets"),
     **dict.fromkeys(("mix", "crossfade", "xfade"), "did you mean blend A B X?"),
@@ -700,7 +704,7 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     if not console and name in MEANT_IN_FILES:
         return f" ({MEANT_IN_FILES[name]})", None
     if name in MEANT:
-        return f" ({MEANT[name]})", next((c for c in USAGE if MEANT[name] == f"did you mean {c}?"), None)
+        return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)

@@ -99,6 +99,9 @@ class OutputSettings:
     out: tuple[str, ...] | None = None
 
 
+MAX_STARTS = 6  # the presets named where a name typed begins several
+
+
 @dataclass(frozen=True)
 class Show:
     path: str
@@ -170,9 +173,6 @@ class Show:
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
         return list(dict.fromkeys(text for p in self.presets for text in p.prompts))
-
-
-MAX_STARTS = 6  # the presets named where a name typed begins several
 
 
 def _unaccented(name: str) -> str:
