@@ -1484,6 +1484,17 @@ def test_names_written_with_typographic_quotes_are_found_typed_with_or_without_t
     assert cue_index(show.cues, parse("go “finale”").args[0]) == 1
 
 
+
+def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():
+    """`“Dancers”` after `Dancers` is the same name, typed `preset “Dancers”`: refused as taken, the reason said
+    was its case, in which the two do not differ."""
+    text = 'presets:\n  - {name: Dancers, prompt: a}\n  - {name: "“Dancers”", prompt: b}\n'
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' (typographic quotes round a "
+        "name are read as quotes); names must differ"]
+
 HASHED_NAMES = """presets:
   - {name: intro, prompt: a}
   - {name: "scene #1", prompt: b}
