@@ -10,7 +10,7 @@ import torch
 
 import fake_midi
 from helpers import RecordingProducer, wait_for
-from vcam.control.commands import Command, parse
+from vcam.control.commands import Command, parse, usage
 from vcam.control.actions import SetPrompts, SetSeed, apply
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog
@@ -1612,3 +1612,19 @@ presets:
     walk = tmp_path / "walk.mp4"
     reply = ctl.handle_line("preset under", "stdin")
     assert reply == f"preset 4 'under' (over 4 blocks), input file:{walk}, strength 1"
+
+
+@pytest.mark.parametrize("line, now", [
+    ("seed", "seed 5 now"), ("steps", "steps 4 now"), ("quantize", "quantize off now"),
+    ("bpm", "tempo now 90.0 bpm beat 1 bar 1 (bpm)")])
+def test_a_setting_typed_alone_says_its_value_now(tmp_path, line, now):
+    """`seed` or `bpm` alone, asked as "what is it now?", was answered with the usage only (the status line says
+    neither the seed nor the steps), then as an error with the value last: a question, answered value first."""
+    show = parse_show(DEFAULTS_SHOW, str(tmp_path / "show.yaml"))
+    tempo = Tempo(clock=lambda: 0.0)
+    tempo.set_bpm(90.0, "bpm")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0, seed=5), RecordingProducer(),
+                     threading.Event(), lambda s: None, tempo=tempo)
+    assert ctl.handle_line(line, "stdin") == f"{now}; usage: {usage(line)}"
+    # an OSC control that sends no value is set up wrong: its sender's error, as before
+    assert ctl.handle_line(line, "osc", network=True) == f"error: {line} needs an argument; usage: {usage(line)}"

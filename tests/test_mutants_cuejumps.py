@@ -386,3 +386,13 @@ def test_groups_after_a_leading_zero_make_no_one_number():
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b, seed: 0,123,456}\n", "show.yaml")
     assert not any("comma separates" in p for p in err.value.problems), err.value.problems
+
+
+@pytest.mark.parametrize("typed, said", [("#2", "(did you mean go 2? a cue's number is written alone)"),
+                                         ("2.", "(did you mean go 2? a cue's number is written alone)"),
+                                         ("#9", "; the cues:")])
+def test_a_cue_number_written_as_a_list_writes_it_is_answered_with_the_number_alone(typed, said):
+    """`go #2` was answered as a comment after go ("did you mean go?"), a line that fires the next cue, not cue 2."""
+    with Rig(MANUAL) as rig:
+        reply = rig.cues.go(cue=typed)
+    assert reply.startswith(f"error: no cue named '{typed}'") and said in reply and "did you mean go?" not in reply

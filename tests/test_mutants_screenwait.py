@@ -30,7 +30,7 @@ def test_the_shows_stop_drops_a_screen_change_waiting_and_ends_its_thread():
     waits, screen = _waits(stop)
     try:
         with waits.lock:
-            assert waits.ask("freeze", Origin("freeze @bar", "stdin"), "bar", None) is True
+            assert waits.ask("freeze", Origin("freeze @bar", "stdin"), "bar", None) == (True, [])
         stop.set()
         waits.wake.set()
         assert wait_for(lambda: not waits.thread.is_alive(), 60)

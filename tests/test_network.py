@@ -1665,6 +1665,32 @@ def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_server
     assert "the show's presets" not in remote.handle_line("seed", "console")
 
 
+def test_vcam_cam_says_the_servers_seed_for_seed_typed_alone_as_the_servers_console_does():
+    """`seed` alone says the seed now on the server's console; at vcam cam it said the usage only, and before the
+    server is heard it names no value (this machine's defaults are none of the show's)."""
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    assert remote.handle_line("seed", "console").endswith("from the next block")
+    remote.update({"seed": 124, "strength": 0.6})
+    assert remote.handle_line("seed", "console").startswith("seed 124 now; usage: seed N")
+    assert remote.handle_line("strength", "console").startswith("strength 0.60 now; usage: strength X")
+
+
+def test_vcam_cam_says_the_servers_quantize_and_tempo_for_them_typed_alone():
+    """The server sends its quantize and bpm with its state: `quantize` or `bpm` alone at vcam cam said the usage
+    only, where the server's own console says the value."""
+    from vcam.control.commands import NO_TEMPO
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True)
+    remote.update({"quantize": "bar", "bpm": 128.0})
+    assert remote.handle_line("quantize", "console").startswith("quantize bar now; usage: quantize beat|bar")
+    assert remote.handle_line("bpm", "console").startswith("tempo now 128.0 bpm; usage: bpm N")
+    remote.update({"bpm": None})
+    assert remote.handle_line("bpm", "console").startswith(f"{NO_TEMPO}; usage: bpm N")
+
+
 def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():
     """The server's answer to `input camera` names its own /dev/video devices and `ls /dev/video*`, read on the
     laptop as about the laptop's camera."""

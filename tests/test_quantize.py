@@ -792,7 +792,8 @@ def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_o
         ctl.handle_line("blackout @bar" if i % 2 else "freeze @bar", "osc")
     assert len([t for t in threading.enumerate() if t.name == "screen on the beat"]) == 1
     assert ctl.screen_waits.waits[0].mode == "blackout"
-    assert ctl.handle_line("live @off", "stdin") == "screen: live"  # at once, and nothing waits any more
+    # at once, and nothing waits any more: the change that waited is said as never played
+    assert ctl.handle_line("live @off", "stdin") == "screen: live (in place of blackout, which waited for beat 1 bar 2)"
     assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
     assert ctl.state.screen == "live"
     ctl2, _, _ = controller(clock=lambda: now[0])
@@ -1095,7 +1096,9 @@ def test_a_change_typed_or_aimed_at_no_later_bar_replaces_every_screen_change_wa
     ctl.screen = screen = RecordedScreen(ctl, now)
     ctl.handle_line("freeze @bar", "cue 1", aim=8.0)
     ctl.handle_line("blackout @bar", "cue 2", aim=12.0)
-    assert ctl.handle_line("live @bar", "stdin") == "screen: live on the bar"  # typed: as one typed always did
+    # typed: on the next bar, as one typed always did; the cues' changes it replaced are said as never played
+    assert ctl.handle_line("live @bar", "stdin") == ("screen: live on the bar (in place of freeze, which waited for "
+                                                      "beat 1 bar 3, and of blackout, which waited for beat 1 bar 4)")
     assert ctl.screen_waits.waiting() == "live on beat 1 bar 2"
     ctl.handle_line("freeze @bar", "cue 1", aim=8.0)
     ctl.handle_line("blackout @bar", "cue 2", aim=8.0)  # the same bar: the later one stands, the typed one before
@@ -1735,3 +1738,19 @@ def test_a_show_that_stops_with_nothing_waiting_for_its_beat_says_nothing_of_it(
     producer.start(31)
     ctl.close()
     assert handed(ctl) and not [line for line in said if line.startswith("not played")]
+
+
+@pytest.mark.parametrize("line, reply", [
+    ("blackout @off", "screen: blackout (in place of freeze, which waited for beat 1 bar 2)"),
+    # on the show's bar, the same one: the later change stands, and the one it replaced is said
+    ("blackout", "screen: blackout on the bar (in place of freeze, which waited for beat 1 bar 2)"),
+    ("freeze @off", "screen: freeze"),  # the same screen, at once: nothing is lost
+])
+def test_a_screen_change_that_replaces_a_freeze_waiting_for_the_bar_says_the_freeze_is_not_played(line, reply):
+    """`freeze @bar`, then `blackout` at once: the freeze that waited was dropped, and nothing said so (the operator
+    waited for a freeze after the blackout that never came)."""
+    ctl, _, _ = controller(clock=lambda: 1.0)
+    assert ctl.handle_line("freeze @bar", "stdin") == "screen: freeze on the bar"
+    assert ctl.handle_line(line, "stdin") == reply
+    assert ctl.screen_waits.waiting() in (None, "blackout on beat 1 bar 2")
+    ctl.close()

@@ -25,7 +25,13 @@ def test_example_show_loads():
 @pytest.mark.parametrize("ref,meant", [
     ("lazer tunnel", " (did you mean 'Laser Tunnel'?)"), ("laser  tunnel", " (did you mean 'Laser Tunnel'?)"),
     ("strobe", " (did you mean 'strobe storm'?)"),  # the start of one name only
-    ("neon", ""),  # the start of two: neither is guessed at
+    # the start of two: neither is guessed at, both are named with the number that picks each (they were not)
+    ("neon", " (2 presets start with 'neon': 3 'neon bloom', 4 'neon geometry'; give more of the name, or the number)"),
+    # a number as a list writes it (they were answered with names only)
+    ("#2", " (did you mean 2? a preset's number is written alone)"),
+    ("3,", " (did you mean 3? a preset's number is written alone)"),
+    ("9,", " (a preset's number is a whole number from 1 to 4)"),
+    ("2.", " (did you mean 2? a preset's number is written alone)"),  # it was said to be no whole number
     ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
     ("1.5", " (a preset's number is a whole number from 1 to 4)"),
 ])
@@ -1441,3 +1447,84 @@ def test_a_preset_name_with_an_accent_is_found_however_the_accent_is_encoded(wri
     show = parse_show(f"presets:\n  - {{name: '{written}', prompt: x}}\n  - {{name: b, prompt: y}}\n",
                       str(tmp_path / "show.yaml"))
     assert show.named(typed) == 0
+
+
+QUOTED_NAMES = """presets:
+  - {name: intro, prompt: a}
+  - {name: "“Dancers”", prompt: d}
+  - {name: "‘90s rave’", prompt: e}
+cues:
+  - {name: start, do: preset intro}
+  - {name: "“finale”", do: preset “Dancers”}
+midi:
+  controls:
+    - {note: 36, command: preset “Dancers”}
+    - {note: 37, command: go “finale”}
+"""
+
+
+def test_names_written_with_typographic_quotes_are_found_typed_with_or_without_them():
+    """A show's preset `“Dancers”`, quotes and all: `do: preset “Dancers”` was refused at load (the quotes typed were
+    taken as quoting Dancers, no preset's name), and on the console `preset “Dancers”` answered did you mean
+    '“Dancers”'?, which said the same again; `go “finale”` for the cue `“finale”` had no hint."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+
+    show = parse_show(QUOTED_NAMES, "show.yaml")
+    assert [show.named(ref) for ref in ("“Dancers”", "Dancers", "‘90s rave’", "90s rave")] == [1, 1, 2, 2]
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    for line, preset in [("preset “Dancers”", 1), ("preset ‘90s rave’", 2), ('preset "“Dancers”"', 1)]:
+        said = ctl.handle_line(line, "stdin")
+        assert not said.startswith("error") and ctl.state.preset == preset, said
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+    assert cue_index(show.cues, parse("go “finale”").args[0]) == 1
+
+
+
+def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():
+    """`“Dancers”` after `Dancers` is the same name, typed `preset “Dancers”`: refused as taken, the reason said
+    was its case, in which the two do not differ."""
+    text = 'presets:\n  - {name: Dancers, prompt: a}\n  - {name: "“Dancers”", prompt: b}\n'
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' (typographic quotes round a "
+        "name are read as quotes); names must differ"]
+
+HASHED_NAMES = """presets:
+  - {name: intro, prompt: a}
+  - {name: "scene #1", prompt: b}
+  - {name: "scene #2", prompt: c}
+cues:
+  - {name: start, do: preset intro}
+  - {name: "drop #1", do: preset 2}
+  - {name: "drop #2", do: preset 3}
+"""
+
+
+@pytest.mark.parametrize("ref, preset_hint, cue_hint", [
+    ("#2", "(did you mean 'scene #2'?)", "(did you mean go 'drop #2'?)"),
+    ("# 1", "(did you mean 'scene #1'?)", "(did you mean go 'drop #1'?)"),
+    ("#3", None, None), ("2.", None, None)])
+def test_a_number_written_as_a_list_is_no_number_hint_where_names_hold_a_hash(ref, preset_hint, cue_hint):
+    """Presets intro, scene #1, scene #2: `preset #2` said did you mean 2?, which is 'scene #1', and `go #2` did you
+    mean go 2?, which fires 'drop #1': the # there is a name's, so the name ending in it is meant, or no number."""
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show(HASHED_NAMES, "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    said = str(err.value)
+    cued = cue_index(show.cues, ref)
+    assert "did you mean 2" not in said and "did you mean go 2" not in cued and "did you mean 1" not in said
+    if preset_hint is None:
+        assert "did you mean" not in said and "did you mean" not in cued
+    else:
+        assert preset_hint in said and cue_hint in cued
+        meant = parse(cue_hint.removeprefix("(did you mean ").removesuffix("?)"))
+        assert show.cues[cue_index(show.cues, meant.args[0])].name == meant.args[0]

@@ -6,7 +6,7 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -141,9 +141,9 @@ def _help(topic: str) -> Command:
             meant = (" (a timing: a change may end in @beat, @bar, @N (beats) or @off to land on the beat, as in "
                      "next @bar)")
         else:  # `help prset 2`: the help meant, not the command (`preset`, which would set a preset on air)
-            meant = _did_you_mean(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
-            if (one := re.fullmatch(r" \(did you mean ([a-z]+)\?\)", meant)) and one[1] in USAGE:
-                meant = f" (did you mean help {one[1]}?)"
+            meant, one = _meaning(name, rest=topic.split(None, 1)[1] if len(topic.split()) > 1 else "")
+            if one is not None:
+                meant = f" (did you mean help {one}?)"
         raise CommandError(f"help takes a command's name, not {_shown(topic)}{meant}; help alone lists them")
     return Command("help", (name,))
 
@@ -329,8 +329,11 @@ def _quantize(text: str) -> str:
 
 def _quoted_at(spec: str) -> str:
     """An input as a line writes it: in quotes where its path holds a ` @` or ends in a backslash, which would
-    escape the space before a timing (_unquoted reads them back)."""
-    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\"):
+    escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
+    (_unquoted reads them back)."""
+    path = split_kind(spec)[2]
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _straight_pair(path) == path \
+            and _straight_pair(spec) == spec:
         return spec
     return _in_quotes(spec)
 
@@ -347,7 +350,7 @@ def _name_said(ref: str | int) -> str:
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
                                      or " @" in name or "\t@" in name or name.startswith("@")
-                                     or _unquoted(name) != name):
+                                     or _unquoted(_straight_pair(name)) != name):
         return name
     return _in_quotes(name)
 
@@ -382,9 +385,12 @@ def _input(text: str) -> str:
     if spaced:  # `input camera 0`: a space where the colon goes
         kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
         raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
-    kind, colon, path = split_kind(_unquoted(text))  # `image: "my x.png"`: the space goes, then the quotes
+    # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
+    # within straight quotes round the whole, typographic ones are the path's own
+    straight = _unquoted(text) != text
+    kind, colon, path = split_kind(_unquoted(_straight_pair(text)))
     try:
-        return str(parse_input(kind + colon + _unquoted(path)))
+        return str(parse_input(kind + colon + _unquoted(path if straight else _straight_pair(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
@@ -420,18 +426,15 @@ def blank_said(text: str) -> str:
 
 
 def _blend(text: str) -> tuple:
-    """blend A B X: preset names may be quoted when they hold spaces."""
+    """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
     try:
-        parts = shlex.split(text)
+        parts = shlex.split(_straight_quotes(text))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
-    if len(parts) > 3 and (straight := _straight_quotes(text)) != text:
-        raise CommandError(f"blend: “ and ” are typographic quotes, which hold no words together: type straight ones, "
-                           f"as in blend {clipped(straight, SHOWN_CHARS + 1)}")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -454,10 +457,15 @@ def _blend(text: str) -> tuple:
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
 
 
+# Typographic quotes round a word or words, as a phone's keyboard, a word processor or a chat message puts them
+# (“neon city”, „neon city“, ‘neon city’): quotes, as the straight ones are. A ’ within a word is an apostrophe
+# (bob’s dream, ‘bob’s’), which closes nothing.
+TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘(.*?)’)(?!\S)", re.DOTALL)
+
+
 def _straight_quotes(text: str) -> str:
-    """`text` with the typographic double quotes a word processor or a web page puts (“neon city”, „…“) made the
-    straight ones a line takes; not the single ones, which stand for an apostrophe as often (bob’s dream)."""
-    return text.translate(str.maketrans(dict.fromkeys("“”„", '"')))
+    """`text` with each typographic pair (TYPOGRAPHIC_PAIR) made the straight quotes a line takes."""
+    return TYPOGRAPHIC_PAIR.sub(lambda pair: _in_quotes(pair[1] if pair[1] is not None else pair[2]), text)
 
 
 # a command's name → what its argument text becomes (its args)
@@ -477,17 +485,31 @@ _ARGS = {
 
 
 def preset_ref(text: str) -> str | int:
-    """A preset given by number (1-based, as int) or by name (str). A name in quotes is taken as written; one without
-    reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
-    punctuation), and as blend reads its names."""
-    name = _unquoted(text)
+    """A preset given by number (1-based, as int) or by name (str). A name in quotes, straight or typographic
+    (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without reads a shell's escapes as a typed
+    path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or punctuation), and as blend reads its
+    names."""
+    name = _unquoted(_straight_pair(text))
     return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
 
 
 def cue_ref(text: str) -> str | int:
     """A cue given by number (1-based, as int) or by name (str), read as a preset's is (preset_ref)."""
-    name = _unquoted(text)
+    name = _unquoted(_straight_pair(text))
     return _numbered(_named("go", unescaped(text, windows=False) if name == text else name))
+
+
+def _straight_pair(text: str) -> str:
+    """`“dancers”`, `‘dancers’`, `„dancers“`: a name in the typographic quotes a phone's keyboard, a word processor or
+    a chat message puts round it, in the straight ones _unquoted takes out (they were kept as part of the name)."""
+    inner = _in_typographic_pair(text)
+    return text if inner is None else _in_quotes(inner)
+
+
+def _in_typographic_pair(text: str) -> str | None:
+    """What typographic quotes round the whole of `text` hold (`“dancers”`: dancers); None where none are."""
+    pair = TYPOGRAPHIC_PAIR.fullmatch(text)
+    return None if pair is None else pair[1] if pair[1] is not None else pair[2]
 
 
 def _named(command: str, name: str) -> str:
@@ -611,17 +633,21 @@ def _quoted_end(text: str) -> int:
 
 # Words an operator reaches for that name no command, each with what it is said to mean: the nearest spelling
 # would name a command that does the opposite (`unfreeze`: freeze) or something else on air (`black`: back, which
-# fires a cue; `resume`: reset, which starts the stream over; `exit`: next)
+# fires a cue; `resume`: reset, which starts the stream over; `exit`: next). First those that name one command alone,
+# with it (`help pause` asks about freeze)
+MEANT_COMMAND = {
+    **dict.fromkeys(("exit", "end", "close", "bye", "q", "halt"), "quit"),
+    **dict.fromkeys(("unfreeze", "unblackout", "unblack", "resume", "play", "unpause"), "live"),
+    **dict.fromkeys(("pause", "hold"), "freeze"),
+    **dict.fromkeys(("black", "blank", "dark"), "blackout"),
+    "cue": "go",
+    **dict.fromkeys(("?", "h", "commands", "man"), "help"),
+}
 MEANT = {
-    **dict.fromkeys(("exit", "end", "close", "bye", "q", "halt"), "did you mean quit?"),
+    **{word: f"did you mean {command}?" for word, command in MEANT_COMMAND.items()},
     "stop": "did you mean quit, which ends the show, or freeze, which holds the picture?",
-    **dict.fromkeys(("unfreeze", "unblackout", "unblack", "resume", "play", "unpause"), "did you mean live?"),
-    **dict.fromkeys(("pause", "hold"), "did you mean freeze?"),
-    **dict.fromkeys(("black", "blank", "dark"), "did you mean blackout?"),
     "tempo": "did you mean bpm N, or tap?",
-    "cue": "did you mean go?",
     **dict.fromkeys(("reload", "load", "refresh"), "the show file is read again by itself each time it is saved"),
-    **dict.fromkeys(("?", "h", "commands", "man"), "did you mean help?"),
     **dict.fromkeys(("presets", "list", "ls"),
                     "did you mean preset NAME|NUMBER? preset alone lists the show's presets"),
     **dict.fromkeys(("mix", "crossfade", "xfade"), "did you mean blend A B X?"),
@@ -657,41 +683,52 @@ MEANT_IN_FILES = {
 
 
 def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = "") -> str:
-    """`prset` → " (did you mean preset?)": a typo answered with the command meant, not only with the whole list;
-    a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command only it
-    gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
+    """`prset` → " (did you mean preset?)": what _meaning says."""
+    return _meaning(name, console, rest, typed)[0]
+
+
+def _meant_alone(said: str) -> tuple[str, str | None]:
+    """" (did you mean `said`?)", with the command `said` names where it is one alone, for help to ask about."""
+    return f" (did you mean {said}?)", said if said in USAGE else None
+
+
+def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -> tuple[str, str | None]:
+    """`prset` → (" (did you mean preset?)", "preset"): a typo answered with the command meant, not only with the
+    whole list; a word for a command named otherwise (MEANT) with that command. Off the `console`, never a command
+    only it gives. A command begun is answered with those it begins (`qu`: quit or quantize); `rest`: what follows the
     word, where only a command that takes an argument is meant (`pre 2`: preset, not prev), or where it is glued
     to its argument (`seed=5`, `preset2`). A command run into a word of letters (`quantizebar`) is answered with
     the two spaced apart where that line parses, else with the command's name (`bpmnan`). `typed`: the word as
-    typed, whose argument keeps its case."""
+    typed, whose argument keeps its case. With the answer, the command it names where it names one alone (`help
+    prset` asks about preset: help says help preset); None where it says more or nothing."""
     if not console and name in MEANT_IN_FILES:
-        return f" ({MEANT_IN_FILES[name]})"
+        return f" ({MEANT_IN_FILES[name]})", None
     if name in MEANT:
-        return f" ({MEANT[name]})"
+        return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
     if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
-        return f" (did you mean {clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1)}?)"
+        return _meant_alone(clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1))
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
     takes_one = glued is not None and (glued[1].lower() not in NO_ARGS or (
         glued[1].lower() == "go" and (glued[2] or glued[3] or "").strip().isdigit()))
     if glued and (command := glued[1].lower()) in known and takes_one and (arg := " ".join(
             filter(None, ((glued[2] or glued[3] or "").strip(), rest)))):
-        return f" (did you mean {_glued_line(command, arg, console)}?)"
+        return _meant_alone(_glued_line(command, arg, console))
     if (spaced := _spaced_line(typed or name, known, rest, console)) is not None:
-        return f" (did you mean {spaced}?)"
+        return _meant_alone(spaced)
     # a command begun (`blac`, `pre 2`): the ones it begins, where an argument follows those that take one; a
     # spelling near another command's (`blac`: back) is not the one meant
     begun = [c for c in known if c.startswith(name) and not (rest and c in NO_ARGS)]
     if 1 <= len(begun) <= 3:
-        return f" (did you mean {' or '.join((', '.join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun)}?)"
+        return _meant_alone(" or ".join((", ".join(begun[:-1]), begun[-1]) if len(begun) > 1 else begun))
     # a command glued to a word it refuses (`bpmnan`, `seedbar`): that command, not the spelling nearest the whole
     # word (`bpmnan` read as help); one of two letters (go) would answer any word it begins (`good`)
     glued_to = next((c for c in sorted(known, key=len, reverse=True) if len(c) > 2 and name.startswith(c)), None)
     if glued_to is not None:
-        return f" (did you mean {glued_to}?)"
+        return _meant_alone(glued_to)
     # a typo of a word MEANT answers (`resum`, `blak`, `unfreez`) is answered as that word is: the nearest command's
     # spelling is the one MEANT keeps it from (reset, back, which fires a cue, freeze); and so is one as near to
     # such a word as to a command (`ext`: exit, not next, which changes the picture on air). Not a longer word
@@ -706,12 +743,12 @@ def _did_you_mean(name: str, console: bool = True, rest: str = "", typed: str = 
         tied = equally_near(name, [*known, *MEANT])
         taking = [c for c in tied if c in known and _one_slip(name, c) and _parses(f"{c} {rest}", console)]
         if meant in tied and taking:
-            return f" (did you mean {taking[0]}?)"
+            return _meant_alone(taking[0])
     if typo:
-        return _did_you_mean(meant, console)
+        return _meaning(meant, console)
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
         meant = nearest(name, [c for c in known if _one_slip(name, c)])
-    return f" (did you mean {meant}?)" if meant else ""
+    return _meant_alone(meant) if meant else ("", None)
 
 
 def _commands_named(console: bool) -> list[str]:
@@ -830,8 +867,11 @@ def _form(command: str, timing: str | None) -> str:
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
     it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
-    copied from a macOS file name, an e and a combining accent)."""
-    return unicodedata.normalize("NFC", as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip().lower())
+    copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
+    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes."""
+    key = as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip()
+    inner = _in_typographic_pair(key)
+    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower())
 
 
 def keyed_names(names: Iterable[str]) -> dict[str, int]:
@@ -961,6 +1001,57 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
 # in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+
+
+NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
+# the settings whose command typed alone (`seed`, `bpm`) is a question: what is it now? (the status line says
+# neither the seed nor the steps)
+SAID_NOW = ("seed", "steps", "transition", "strength", "bias", "quantize", "bpm")
+
+
+def setting_now(setting: str | None, values: Mapping[str, object]) -> str | None:
+    """The answer to `setting` typed alone, a question (what is it now?), not a mistake: its value from `values`
+    (the state a server sends its clients, keyed by setting), then how to change it: "seed 124 now; usage: seed N -
+    …"; the tempo as `values` says it (its bpm: "tempo now 90.0 bpm"), NO_TEMPO where it is None. None for another
+    command, or a value not known (a client before the server's state came, or one of another kind)."""
+    if setting not in SAID_NOW or setting not in values:
+        return None
+    value = values[setting]
+    if setting == "bpm":
+        said = NO_TEMPO if value is None else f"tempo now {value}" if isinstance(value, str) else \
+            f"tempo now {value:.1f} bpm" if finite_number(value) else None
+    elif setting == "quantize":
+        said = f"quantize {value} now" if isinstance(value, str) else None
+    elif not finite_number(value):
+        said = None
+    else:
+        said = f"{setting} {value:.2f} now" if setting in ("strength", "bias") else f"{setting} {value} now"
+    return f"{said}; usage: {usage(setting)}" if said else None
+
+
+def finite_number(value: object) -> bool:
+    """Whether a value (of a server's message) is a number to use: not a bool, NaN or infinite."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer past any float (JSON reads 400 digits as one): no number to use
+        return False
+
+
+def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:
+    """`#2`, `3,`, `3.`: a number written as a list or a score numbers things, which a preset's or cue's number
+    is not: the number meant (unchecked), or, where one of `names` holds a # (`scene #2`), the one name that ends in
+    `#2` typed (a number there may mean a name, not the second); None where `ref` is no such number, or may mean
+    either."""
+    listed = re.fullmatch(r"#\s*(\d+)|(\d+)\s*[,;:.]", ref.strip())
+    if listed is None:
+        return None
+    number = int(listed[1] or listed[2])
+    if not any("#" in name for name in names):
+        return number
+    ending = [name for name in names if re.search(rf"#\s*0*{number}$", name_key(name))]
+    return ending[0] if listed[1] and len(ending) == 1 else None
 
 
 def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:

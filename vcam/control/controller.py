@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, typed_only)
+from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
+                                   no_show_file, parse, parse_quantize, preset_choices, setting_now, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -59,7 +59,6 @@ class ShowState:
 
 # a Link peer, not --link alone: with --link and no other peer in the session, "or --link" told to give what was given.
 # One wording for the line said once, the quantize reply and the note in a reply to a command given its own @
-NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
 # How the reply to a change at once says when it lands (Reply.at_once: _from_next_block); one that waits for a
 # boundary (or behind an earlier change of its kind) says its block instead (_landing_said)
 NEXT_BLOCK = " from the next block"
@@ -166,6 +165,10 @@ class Controller:
         except CommandError as e:
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
+            # typed here, a question; from afar, an OSC control sending no value (a mistake of its set-up, said as
+            # the sender's error): the question asked at vcam cam is answered there
+            if not network and (asked := self._now(e.missing)) is not None:
+                return asked
             return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
@@ -204,6 +207,15 @@ class Controller:
     def _choices(self, missing: str | None) -> str:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
+
+    def _now(self, missing: str | None) -> str | None:
+        """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now (setting_now)."""
+        st = self.state
+        values = {"seed": st.seed, "steps": st.steps, "transition": st.transition, "strength": st.strength,
+                  "bias": st.bias, "quantize": self.quantize}
+        if self.tempo is not None:
+            values["bpm"] = self.tempo.describe()
+        return setting_now(missing, values)
 
     def _inputs_named(self, before: str) -> Iterator[str]:
         """Every input a reply or the status may name: the one on air before the command and after it, and those
@@ -511,11 +523,16 @@ class Controller:
         """The screen acts on the camera directly: on the beat, it is set when the tempo reaches the boundary's beat
         (vcam.control.screenwait; called with the lock held), at `aim` at the earliest. A later screen change
         replaces those still waiting; one aimed past the next boundary, only those landing on or after its beat."""
-        if self.screen_waits.ask(name, origin, spec, aim):
-            return f"screen: {name} {lands_on(spec)}"
+        waits, replaced = self.screen_waits.ask(name, origin, spec, aim)
+        # within its own reply, in brackets: a cue's reply goes on with its other changes, which "not played: …"
+        # seemed to take in
+        dropped = " (in place of " + ", and of ".join(f"{_without_beat(was.command)}, which waited for {beat}"
+                                                       for was, beat in replaced) + ")" if replaced else ""
+        if waits:
+            return f"screen: {name} {lands_on(spec)}{dropped}"
         if spec is not None:  # a stopped tempo: no boundary is coming
-            return f"screen: {name}; {self._stopped()}: it is set at once, not {lands_on(spec)}"
-        return f"screen: {name}"
+            return f"screen: {name}{dropped}; {self._stopped()}: it is set at once, not {lands_on(spec)}"
+        return f"screen: {name}{dropped}"
 
     def close(self) -> None:
         """The show ends: a change still waiting for its boundary is dropped and said in one line (it was asked for

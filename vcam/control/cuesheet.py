@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
-                                   presets_named, read_command)
+                                   listed_meant, presets_named, read_command)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.words import clipped, quoted
@@ -256,8 +256,15 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    # `go #2` was answered as a comment, with go alone, which fires the next cue, not cue 2
+    written = listed_meant(cue, [c.name for c in cues])
+    if isinstance(written, str):
+        number = f" (did you mean go {quoted(written)}?)"
+    elif written is not None:
+        number = (f" (did you mean go {written}? a cue's number is written alone)" if 1 <= written <= len(cues)
+                  else f" (a cue's number is a whole number from 1 to {len(cues)})")
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
-    if not any("#" in c.name for c in cues) and \
+    elif not any("#" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"

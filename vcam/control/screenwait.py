@@ -19,6 +19,8 @@ from vcam.control.actions import Origin
 from vcam.control.commands import quantum_beats
 from vcam.control.tempo import Tempo, beat_words
 
+Replaced = tuple[Origin, str]  # a screen change that waited and was replaced: its origin and its beat in words
+
 # While a screen change waits for its beat, the tempo is looked at again at least this often: a move of the grid
 # wakes the wait at once (Tempo.watch), this catches what no one has asked the tempo about yet (a clock gone silent).
 SCREEN_RECHECK_S = 1.0
@@ -64,25 +66,28 @@ class ScreenWaits:
         if tempo is not None:  # a waiting screen change looks at the new grid (quick: the watch holds its lock)
             tempo.watch(lambda source, grid, cause: self.wake.set())
 
-    def ask(self, mode: str, origin: Origin, spec: str | None, aim: float | None) -> bool:
+    def ask(self, mode: str, origin: Origin, spec: str | None, aim: float | None) -> tuple[bool, list[Replaced]]:
         """Screen `mode` on the boundary of `spec` (None: at once), the first at or after the beat `aim` where one
         is given, replacing the changes still waiting (one aimed past the next boundary: those on or after its beat;
-        called with the lock held); whether it waits: else it is set now (no `spec`, or a stopped tempo: no
-        boundary comes)."""
+        called with the lock held). Whether it waits (else it is set now: no `spec`, or a stopped tempo: no
+        boundary comes), and the changes of another mode it replaced, never to be set, each with its beat in
+        words, for its reply to say: a `freeze @bar` dropped by a `blackout` went unsaid, its freeze never made."""
         at = self._boundary(spec, aim) if spec is not None else None
         new = None if at is None else ScreenWait(mode, origin, *at)
         # aimed past the next boundary: those landing before it are other cues' own bars, not changes it replaces
         kept = [w for w in self.waits if w.beat < new.beat] if new is not None and new.beyond > 0 else []
+        replaced = [(w.origin, beat_words(w.beat, self.tempo.beats_per_bar)) for w in self.waits
+                    if not any(w is k for k in kept) and w.mode != mode]
         self.waits = [*kept, new] if new is not None else []
         self.wake.set()
         if at is None:
             self.set_screen(mode, origin)
-            return False
+            return False, replaced
         if not self._waiter:
             self._waiter = True
             self.thread = threading.Thread(target=self._waits, name="screen on the beat", daemon=True)
             self.thread.start()
-        return True
+        return True, replaced
 
     def waiting(self) -> str | None:
         """The changes waiting and their beats, as the tempo's status counts them ("freeze on beat 1 bar 18"); None

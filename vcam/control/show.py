@@ -47,8 +47,8 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, comment_meant,
-                                   keyed_names, name_key, parse_quantize, preset_index)
+from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
+                                   comment_meant, keyed_names, listed_meant, name_key, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -98,6 +98,9 @@ class OutputSettings:
     out: tuple[str, ...] | None = None
 
 
+MAX_STARTS = 6  # the presets named where a name typed begins several
+
+
 @dataclass(frozen=True)
 class Show:
     path: str
@@ -140,7 +143,12 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
+        listed = listed_meant(ref, [p.name for p in self.presets])
+        if isinstance(listed, str):
+            return f" (did you mean {quoted(listed)}?)"
+        if listed is not None and 1 <= listed <= len(self.presets):
+            return f" (did you mean {listed}? a preset's number is written alone)"
+        if listed is not None or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
@@ -150,6 +158,12 @@ class Show:
                                                                                           cutoff=0.8)
         if meant:
             return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
+        if starts:  # `neon`, the start of two names: each with its number, the short form to type
+            named = ", ".join(f"{self._by_name[name] + 1} {quoted(self.presets[self._by_name[name]].name)}"
+                              for name in starts[:MAX_STARTS])
+            more = ", …" if len(starts) > MAX_STARTS else ""
+            begun = quoted(clipped(ref.strip(), SHOWN_CHARS + 1))
+            return f" ({len(starts)} presets start with {begun}: {named}{more}; give more of the name, or the number)"
         said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
         return f" ({said})" if said else ""
 
@@ -353,7 +367,10 @@ def load_show(path: str | os.PathLike) -> Show:
 def _name_taken(what: str, name: str, number: int, first: str) -> str:
     """A preset named as one before it: `Neon` after `neon` too, since `preset neon` picks either case, which is
     said where the two are written differently (else the line reads as two names that differ)."""
-    case = f" {quoted(first)} (a name is the same whatever its case)" if first != name else ""
+    # `“Dancers”` after `Dancers`: the quotes typed round a name are read as quotes, so `preset “Dancers”` picks either
+    paired = (TYPOGRAPHIC_PAIR.fullmatch(first) is None) != (TYPOGRAPHIC_PAIR.fullmatch(name) is None)
+    why = "typographic quotes round a name are read as quotes" if paired else "a name is the same whatever its case"
+    case = f" {quoted(first)} ({why})" if first != name else ""
     return f"{what}: the name is already used by preset {number}{case}; names must differ"
 
 

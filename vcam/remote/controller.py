@@ -3,27 +3,17 @@ that a typo is caught here and MIDI soft takeover knows where each parameter sta
 """
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import Command, CommandError, keyed_names, parse, preset_choices, preset_index
+from vcam.control.commands import (Command, CommandError, finite_number, keyed_names, parse, preset_choices,
+                                   preset_index, setting_now)
 from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
 from vcam.remote.pending import Waiting
-
-
-def finite_number(value: object) -> bool:
-    """Whether a value in the server's message is a number to use: not a bool, NaN or infinite."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer past any float (JSON reads 400 digits as one): no number to use
-        return False
 
 
 # What each of these keys of the server's state must hold to be mirrored: a value of another kind (a server of
@@ -127,8 +117,15 @@ class RemoteController:
             cmd = parse(line)
         except CommandError as e:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
+            if (asked := self._now(e.missing)) is not None:
+                return asked
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
         return self.apply(cmd, source) if cmd is not None else None
+
+    def _now(self, missing: str | None) -> str | None:
+        """The server's value of what `seed`, `bpm`, … typed alone (`missing`) would change, as its console says
+        it (setting_now); None before the server sent it (this machine's defaults are no value of the show's)."""
+        return setting_now(missing, self._snapshot)
 
     def apply(self, cmd: Command, source: str) -> str | None:
         if cmd.name == "help":
