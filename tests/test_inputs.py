@@ -196,6 +196,49 @@ def test_a_kind_mistyped_or_a_camera_named_otherwise_is_answered_with_the_input_
     assert parse_input(meant) == err.value.meant
 
 
+@pytest.mark.parametrize("text, kind, target", [
+    ('file:"my clip.mp4"', "file", "my clip.mp4"), ("image:'/pics/a b.png'", "image", "/pics/a b.png"),
+    ("image: '/pics/a b.png'", "image", "/pics/a b.png"), ("file:'/clips/Bob'\\''s loop.mp4'", "file",
+                                                           "/clips/Bob's loop.mp4"),
+])
+def test_a_path_in_quotes_after_its_kind_is_read_without_them(text, kind, target):
+    """A show's `input: file:"my clip.mp4"` or `--in "image:'a b.png'"` kept the quotes in the name: refused at
+    the start as not found (looked at /shows/"my clip.mp4"), where the typed `input` command plays the file."""
+    spec = parse_input(text)
+    assert spec == InputSpec(kind, target)
+    assert parse_input(str(spec)) == spec
+
+
+def test_a_shows_input_in_quotes_after_its_kind_is_the_file_they_name(tmp_path):
+    from vcam.control.show import load_show
+
+    write_clip(str(tmp_path / "my clip.mp4"), 2)
+    cv2.imwrite(str(tmp_path / "my photo.png"), np.zeros((H, W, 3), np.uint8))
+    (tmp_path / "show.yaml").write_text("""defaults: {input: file:"my clip.mp4"}
+presets:
+  - name: a
+    prompt: a cat
+    input: image:'my photo.png'
+""")
+    show = load_show(tmp_path / "show.yaml")
+    assert show.defaults.input == f"file:{tmp_path / 'my clip.mp4'}"
+    assert show.presets[0].input == f"image:{tmp_path / 'my photo.png'}"
+
+
+def test_a_name_that_has_its_own_quotes_is_written_so_that_it_reads_back_as_that_file():
+    for spec in (InputSpec("file", "'take 2'.mp4'"), InputSpec("image", '"a.png"')):
+        assert os.path.normpath(parse_input(str(spec)).target) == spec.target, str(spec)
+
+
+def test_a_kind_named_otherwise_before_a_path_in_quotes_is_answered_without_them():
+    """`--in "clip: '/x.mp4'"` was answered `did you mean --in 'file:'"'"'/x.mp4'"'"''`: a fix that names no file."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input("clip: '/clips/my loop.mp4'")
+    assert err.value.meant == InputSpec("file", "/clips/my loop.mp4")
+
+
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
     from vcam.inspec import unescaped
 

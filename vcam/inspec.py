@@ -50,8 +50,8 @@ class InputSpec:
     target: str = ""  # camera: "" (the first), an index or a device path; file and image: a path
 
     def __str__(self) -> str:
-        if self.target[:1].isspace():  # read back, a space after the colon is dropped: a name that starts with one
-            return f"{self.kind}:./{self.target}"
+        if self.target[:1].isspace() or unquoted(self.target) != self.target:  # read back, a space after the colon
+            return f"{self.kind}:./{self.target}"  # is dropped, and quotes round the path: a name that has them
         return self.kind + (f":{self.target}" if self.target else "")
 
     @property
@@ -178,6 +178,15 @@ def _looks_like_path(text: str) -> bool:
                 or re.search(r"\.[A-Za-z0-9]{1,5}$", text))
 
 
+def unquoted(text: str) -> str:
+    """`"my clip.mp4"` → `my clip.mp4`: a path in quotes, as a shell or a show file's writer puts one with spaces,
+    so the quotes are not kept in it. In single quotes, `'\\''` is a quote of the name, as GNOME Terminal and
+    Konsole write one in a file dropped on them (`'/clips/Bob'\\''s loop.mp4'`)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1].replace("'\\''", "'") if text[0] == "'" else text[1:-1]
+    return text
+
+
 def _meant(path: str) -> InputSpec:
     """The input a bare path most likely is, for the fix to name: a device under /dev a camera, a picture's ending
     an image, else a clip. Only said: what then plays is the kind the operator writes."""
@@ -217,7 +226,7 @@ def _misnamed(text: str) -> MeantError | None:
     meant = _kind_meant(kind, target) if sep else None
     if meant:
         return MeantError(f"{kind!r} is no kind of input", InputSpec(meant, target if meant == "camera" else
-                                                                     unescaped(target)))
+                                                                     unescaped(unquoted(target))))
     low = kind.lower()
     number = re.fullmatch(r"(?:cam|camera|webcam|video)?(\d*)", low)
     if not sep and low and number:
@@ -260,6 +269,8 @@ def parse_input(text: str) -> InputSpec:
             raise BarePathError(_meant(unescaped(text)))
         # a word sent over the network may run to thousands of characters: said back cut
         raise ValueError(f"unknown input {clipped(text, 41)!r}: {USAGE}")
+    if kind in ("file", "image"):  # a path in quotes after its kind (`file:"my clip.mp4"` in a show, `--in
+        target = unquoted(target)  # "image:'a b.png'"`), as the typed command reads it: kept, they named no file
     if kind in ("none", "net") and sep:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
     if kind in ("file", "image") and not target:
