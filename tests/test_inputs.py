@@ -239,6 +239,21 @@ def test_a_kind_named_otherwise_before_a_path_in_quotes_is_answered_without_them
     assert err.value.meant == InputSpec("file", "/clips/my loop.mp4")
 
 
+@pytest.mark.parametrize("text, meant", [
+    ("clip: photo.png", "image:photo.png"), ("video:/pics/Logo.JPG", "image:/pics/Logo.JPG"),
+    ("photo:/clips/loop.mp4", "file:/clips/loop.mp4"), ("picture:intro.MOV", "file:intro.MOV"),
+    ("img:logo", "image:logo"), ("movie:a", "file:a"),
+])
+def test_a_kind_named_by_another_word_is_answered_with_the_kind_its_files_ending_names(text, meant):
+    """`photo:/clips/loop.mp4` was answered `did you mean image:/clips/loop.mp4?`, itself refused as no image (a
+    video is file:PATH); `clip: photo.png` was offered file:, where a still is image: (reloaded when saved again)."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input(text)
+    assert err.value.meant == parse_input(meant)
+
+
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
     from vcam.inspec import unescaped
 

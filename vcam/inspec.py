@@ -15,6 +15,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 
+from vcam.outspec import VIDEO_EXTENSIONS
 from vcam.words import clipped, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -218,12 +219,21 @@ def _kind_meant(word: str, target: str) -> str | None:
     return meant if meant and (meant == "camera") == device else None
 
 
+def _kind_by_ending(path: str) -> str | None:
+    """`image` for a path a picture's ending names, `file` for a video's, else None: the kind offered for a path
+    named with another word for a kind, which may be the wrong one (`clip: photo.png`, `photo: loop.mp4`)."""
+    low = path.lower()
+    return "image" if low.endswith(_STILL_ENDINGS) else "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
+
+
 def _misnamed(text: str) -> MeantError | None:
     """A kind mistyped or named by another word before its target (`fil:a.mp4`, `clip:a.mp4`, `cam:0`), a camera
     named as its index or device (`camera1`, `0`, `video0`, `webcam`): said as the input meant, where the fix for a
     path (`file:fil:a.mp4`) would keep the typo in the name."""
     kind, sep, target = split_kind(text)  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
     meant = _kind_meant(kind, target) if sep else None
+    if meant in ("file", "image"):  # `photo:loop.mp4` offered image:loop.mp4, itself refused as no image
+        meant = _kind_by_ending(unquoted(target)) or meant
     if meant:
         return MeantError(f"{kind!r} is no kind of input", InputSpec(meant, target if meant == "camera" else
                                                                      unescaped(unquoted(target))))
