@@ -254,6 +254,36 @@ def test_a_kind_named_by_another_word_is_answered_with_the_kind_its_files_ending
     assert err.value.meant == parse_input(meant)
 
 
+@pytest.mark.parametrize("text, meant", [
+    ("clip /clips/loop.mp4", "file:/clips/loop.mp4"), ("video  /clips/a:b.mov", "file:/clips/a:b.mov"),
+    ("photo logo.png", "image:logo.png"), ("picture '/pics/my photo.png'", "image:/pics/my photo.png"),
+    ("file a.mp4", "file:a.mp4"), ("image still.png", "image:still.png"), ("video 0", "camera:0"),
+])
+def test_another_word_for_a_kind_then_a_space_before_the_path_is_answered_with_the_input_meant(text, meant):
+    """`input clip /clips/loop.mp4` was answered `did you mean input file:clip /clips/loop.mp4?`: a file no one
+    has, its word for the kind kept in the name."""
+    from vcam.control.commands import CommandError, parse
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input(text)
+    assert err.value.meant == parse_input(meant)
+    with pytest.raises(CommandError) as typed:
+        parse(f"input {text}")
+    said = str(typed.value).partition("did you mean input ")[2].removesuffix("?")
+    assert parse(f"input {said}").args[0] == str(parse_input(meant))  # the line offered plays it
+
+
+def test_a_file_whose_name_starts_with_a_word_for_a_kind_is_offered_as_that_file(tmp_path, monkeypatch):
+    from vcam.inspec import BarePathError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clip 2.mp4").write_bytes(b"x")
+    with pytest.raises(BarePathError) as err:
+        parse_input("clip 2.mp4")
+    assert err.value.meant == InputSpec("file", "clip 2.mp4")
+
+
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
     from vcam.inspec import unescaped
 

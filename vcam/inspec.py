@@ -219,6 +219,17 @@ def _kind_meant(word: str, target: str) -> str | None:
     return meant if meant and (meant == "camera") == device else None
 
 
+def _spaced_kind(text: str) -> tuple[str, str] | None:
+    """`clip /clips/a.mp4` → ("clip", "/clips/a.mp4"): a kind, or another word for one, then a space where its
+    colon goes; None for any other text, and where the whole text names a file that is there (`clip 2.mp4`)."""
+    spaced = re.fullmatch(r"([A-Za-z]+)\s+(\S.*)", text)
+    if spaced is None or spaced.group(1).lower() not in (*_OTHER_WORDS, "camera", "file", "image"):
+        return None
+    if os.path.lexists(os.path.expanduser(unescaped(unquoted(text)))):
+        return None
+    return spaced.group(1), spaced.group(2)
+
+
 def _kind_by_ending(path: str) -> str | None:
     """`image` for a path a picture's ending names, `file` for a video's, else None: the kind offered for a path
     named with another word for a kind, which may be the wrong one (`clip: photo.png`, `photo: loop.mp4`)."""
@@ -232,11 +243,15 @@ def _misnamed(text: str) -> MeantError | None:
     path (`file:fil:a.mp4`) would keep the typo in the name."""
     kind, sep, target = split_kind(text)  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
     meant = _kind_meant(kind, target) if sep else None
+    why = f"{kind!r} is no kind of input"
+    spaced = None if meant else _spaced_kind(text)
+    if spaced is not None:  # `clip /clips/a.mp4` was offered file:clip /clips/a.mp4, a file no one has
+        kind, target = spaced
+        meant, why = _kind_meant(kind, target), f"{text!r} is no input"
     if meant in ("file", "image"):  # `photo:loop.mp4` offered image:loop.mp4, itself refused as no image
         meant = _kind_by_ending(unquoted(target)) or meant
     if meant:
-        return MeantError(f"{kind!r} is no kind of input", InputSpec(meant, target if meant == "camera" else
-                                                                     unescaped(unquoted(target))))
+        return MeantError(why, InputSpec(meant, target if meant == "camera" else unescaped(unquoted(target))))
     low = kind.lower()
     number = re.fullmatch(r"(?:cam|camera|webcam|video)?(\d*)", low)
     if not sep and low and number:
