@@ -112,6 +112,21 @@ def test_a_local_files_address_is_answered_with_its_path(kind):
                                  f"'{kind}:/home/me/My Clips/a.mp4'")
 
 
+def test_a_local_files_address_pasted_whole_is_answered_with_its_path():
+    """`input file:///home/me/My%20Clips/a.mp4` (a file manager's or a browser's address, pasted after `input `)
+    was looked for as the path /home/me/My%20Clips/a.mp4 and said as no such file."""
+    with pytest.raises(ValueError) as raised:
+        parse_input("file:///home/me/My%20Clips/a.mp4")
+    assert str(raised.value) == ("'file:///home/me/My%20Clips/a.mp4' is a file's address: give its path, as "
+                                 "'file:/home/me/My Clips/a.mp4'")
+
+
+def test_a_file_given_with_slashes_doubled_that_is_there_plays(tmp_path):
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(b"x")
+    assert os.path.samefile(parse_input(f"file://{clip}").target, clip)
+
+
 def test_a_path_into_a_folder_named_like_an_address_is_a_path_where_it_is_there(tmp_path, monkeypatch):
     """A folder named `http:`, its clip written with a doubled slash: the file is there, so it is played, not
     refused as an address to download."""

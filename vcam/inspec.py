@@ -302,6 +302,8 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"input {text!r} needs a path: {kind}:PATH")
     if kind in ("file", "image") and _is_address(target):
         raise _address(target, kind)
+    if kind == "file" and target.startswith("//") and not os.path.lexists(target):  # `file:///a%20b.mp4`, a file's
+        raise _address(f"file:{target}", kind)  # address pasted whole, was looked for as the path /a%20b.mp4
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):
