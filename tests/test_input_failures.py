@@ -923,3 +923,30 @@ def test_a_space_further_in_a_typed_input_path_is_no_space_after_the_colon(tmp_p
     assert typed("input image:\\ art/logo.png") == (
         f"error: image {tmp_path / ' art' / 'logo.png'}: no such file (did you mean image:art/logo.png? a space "
         "after the colon is read as part of the name)")
+
+
+def test_an_input_gone_before_its_block_is_said_as_gone_not_as_the_class_and_the_fix_of_in(tmp_path):
+    """A typed `input file:clip.mp4` checked as it was given, its file deleted before its block (a show still
+    loading its model, a change waiting for the bar): the line said `control not applied (InputError: … (fix:
+    check the path; a --in file: path is relative to the folder vcam was started in …))`, a class name and the fix
+    of an option the operator never gave."""
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.actions import SetInput
+
+    log: list[str] = []
+    gen, stream = _inputs_generator([], log)
+    gone = tmp_path / "clip.mp4"
+
+    def opener(spec: str):
+        return check_input(spec)
+
+    gen._open_input = opener
+    gen.submit(SetInput(f"file:{gone}"))
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert log == [f"control not applied (video file {gone}: no such file; it was there when the input was given: "
+                   "put it back, or give another input; the input on air stays)"]
+    assert stream.inputs == []

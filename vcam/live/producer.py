@@ -368,7 +368,7 @@ class Generator:
                 self._held_input = (action, origin)
                 continue
             except Exception as e:  # one bad change must not stop the show
-                self._refuse(action, origin, _failure(e))
+                self._refuse(action, origin, _input_failure(action, e) or _failure(e))
                 continue
             self._tell(action, origin)
         self._say_refused(self._clock())
@@ -452,12 +452,28 @@ def _failure(error: Exception) -> Failure:
     return error.__class__.__name__, text, ran_out_of_memory(error)
 
 
+def _input_failure(action: Action, error: Exception) -> Failure | None:
+    """An input that did not open as it came on air, said as its file or device and what to do, without the name
+    of the error's class or --in's fix (a path relative to where vcam started), which were said to a typed input
+    checked as it was given. It opened then, so a file not there now was there: moved or deleted since. None for
+    any other failure."""
+    if not isinstance(action, SetInput) or not isinstance(error, VcamError):
+        return None
+    from vcam.inspec import missing_fix, parse_input
+
+    kind = parse_input(action.spec).kind
+    fix = error.fix
+    if kind in ("file", "image") and fix == missing_fix(kind):
+        fix = "it was there when the input was given: put it back, or give another input"
+    return "", f"{error.message}{f'; {fix}' if fix else ''}; the input on air stays", False
+
+
 def _with_error(stream: Stream, what: str, failed: Failure) -> str:
     """`what` failed (a block, a change), in one line with its error: the card running out of memory (a block, or a
     prompt encoded on the card) is said with what the card holds, without PyTorch's paragraph."""
     name, text, out_of_memory = failed
     if not out_of_memory:
-        return f"{what} ({name}: {text})"
+        return f"{what} ({name}: {text})" if name else f"{what} ({text})"
     from vcam.engine.memory import out_of_memory_said
 
     return f"{what}: {out_of_memory_said(text, stream.device)}"
