@@ -129,8 +129,17 @@ def _stamp(path: str):
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
             return NOT_A_FILE  # a named pipe read waits for a writer: the watcher stopped there for the show's rest
         return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as e:  # a share or a stick that fails (EIO, ESTALE), a folder made private: it is still there
+        return _UNREADABLE, e.strerror or e.__class__.__name__
+
+
+_UNREADABLE = "cannot be read"
+
+
+def _unreadable(stamp) -> bool:
+    return isinstance(stamp, tuple) and stamp[:1] == (_UNREADABLE,)
 
 
 # A network share's or a FAT stick's file times tick in whole seconds (FAT's in two): a second save within the tick
@@ -233,7 +242,7 @@ class ShowWatcher:
     def _with_content(self, path: str, stamp):
         """A file's stamp, with its content's digest: read again at each look for FRESH_S after the stamp last
         changed, where a save within the file time's tick shows in the content alone; kept as last read after."""
-        if stamp is None or stamp is NOT_A_FILE:
+        if stamp is None or stamp is NOT_A_FILE or _unreadable(stamp):
             return stamp
         last, digest, since = self._content.get(path, (None, None, None))
         now = self._clock()
@@ -296,7 +305,8 @@ class ShowWatcher:
             return
         # a file watched since the last reload (a map it named anew) counts from now, not as a save
         changed = [path for path, stamp in stamps.items() if stamp != self._stamps.get(path, stamp)]
-        back = {path for path in changed if path in self._stamps and self._stamps[path] is None}
+        back = {path for path in changed if path in self._stamps and
+                (self._stamps[path] is None or _unreadable(self._stamps[path]))}
         self._stamps = stamps
         if not changed:
             return
@@ -307,7 +317,10 @@ class ShowWatcher:
         for path in changed:
             if stamps[path] is NOT_A_FILE:
                 self._not_a_file(self._shown(path))
-        saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
+            elif _unreadable(stamps[path]):  # was said deleted or renamed: a file on a failing share is neither
+                self.say(f"{linked(self._shown(path))} cannot be read ({stamps[path][1]}): the last good show stays "
+                         "live, and the file is read again once it can be")
+        saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE) and not _unreadable(stamps[path])]
         if saved:
             self._reload(saved, stamps, back)
 
