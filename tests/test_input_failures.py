@@ -950,3 +950,34 @@ def test_an_input_gone_before_its_block_is_said_as_gone_not_as_the_class_and_the
     assert log == [f"control not applied (video file {gone}: no such file; it was there when the input was given: "
                    "put it back, or give another input; the input on air stays)"]
     assert stream.inputs == []
+
+
+def _cut_png(path) -> str:
+    cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:200])  # an export or a copy that did not finish
+    return str(path)
+
+
+def test_a_damaged_picture_is_said_damaged_as_an_input_a_fallback_and_in_a_show(tmp_path):
+    """A PNG cut short was answered `convert it to PNG or JPEG`: it is one, and converting what does not decode is
+    no fix. A file that is no picture keeps that fix."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+    from vcam.live.frames import ImageError, load_image
+
+    damaged = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
+
+    cut = _cut_png(tmp_path / "logo.png")
+    with pytest.raises(InputError) as raised:
+        ImageSource(cut, 64, 48)
+    assert raised.value.fix == damaged
+    with pytest.raises(ImageError) as raised:
+        load_image(cut, 64, 48)
+    assert raised.value.fix == damaged
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: logo.png}\npresets:\n  - {name: a, prompt: b}\n", str(tmp_path / "s.yaml"))
+    assert err.value.problems[0].endswith(f"(looked at {cut}); {damaged}"), err.value.problems
+    (tmp_path / "notes.png").write_text("no image")
+    with pytest.raises(ImageError) as raised:
+        load_image(str(tmp_path / "notes.png"), 64, 48)
+    assert raised.value.fix == "convert it to PNG or JPEG"

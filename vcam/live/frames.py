@@ -176,6 +176,22 @@ def is_png(head: bytes) -> bool:
     return head.startswith(PNG_MAGIC)
 
 
+# The fix for a file that starts as a picture and does not decode: to convert it was no fix for a PNG
+DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
+
+
+def undecoded_fix(path: str, fix: str = IMAGE_FIX) -> str:
+    """The fix for the image at `path` that OpenCV does not decode: where it starts as a PNG, JPEG, WebP, GIF, BMP
+    or TIFF, that it is damaged; else `fix` (a format it does not read, a clip named as an image)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return fix
+    pictures = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\0", b"MM\0*")
+    return DAMAGED_IMAGE_FIX if is_png(head) or is_webp(head) or head.startswith(pictures) else fix
+
+
 def is_webp(head: bytes) -> bool:
     """Whether the file's first bytes `head` are a WebP's: a RIFF block of kind WEBP."""
     return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
@@ -617,5 +633,5 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
     rgb = read_shown(path, (width, height, "letterbox"))  # as an image: input shows it: a logo on transparent
     if rgb is None:                                           # white was a white picture
-        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
+        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", undecoded_fix(path))
     return rgb

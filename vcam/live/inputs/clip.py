@@ -24,7 +24,7 @@ from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
-                              shows_as_decoded, webp_chunks, webp_flags)
+                              shows_as_decoded, undecoded_fix, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -964,7 +964,7 @@ class ImageSource:
             raise InputError(e.message, e.fix) from None
         if frame is None:
             raise InputError(f"cannot read {self.path} as an image",
-                             "use a PNG, JPEG or WebP image; a video is file:PATH")
+                             undecoded_fix(self.path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
         self.frame = frame
         self._say_animated()
 
