@@ -28,6 +28,7 @@ from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError, one_line
+from vcam.inspec import DEFAULT_STRENGTH
 from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
@@ -50,7 +51,7 @@ from vcam.live.showwrites import check_written
 from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
-from vcam.words import counted
+from vcam.words import counted, name_said
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -149,6 +150,9 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if opts.strength is not None and cfg.input == "none":  # kept, unlike an option refused: an input may come on
         status.message(f"--strength {opts.strength:g} has no effect without an input: it applies once one is on "
                        "air (--in SRC, or input SRC typed)")
+    if cfg.input != "none" and cfg.strength >= 1.0 and replay is None:  # the input chosen, and nothing of it shown
+        status.message(f"strength 1 is text only: input {name_said(cfg.input)} shows nothing until it is lowered "
+                       f"(--strength {DEFAULT_STRENGTH:g}, or strength {DEFAULT_STRENGTH:g} typed)")
     cfg, quant = sized(opts, model, cfg, spec.random_weights, show, status.message)
     if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant, opts.decoder,
                                                          opts.attention_quant)):
