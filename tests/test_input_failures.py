@@ -981,3 +981,27 @@ def test_a_damaged_picture_is_said_damaged_as_an_input_a_fallback_and_in_a_show(
     with pytest.raises(ImageError) as raised:
         load_image(str(tmp_path / "notes.png"), 64, 48)
     assert raised.value.fix == "convert it to PNG or JPEG"
+
+
+def test_an_input_that_did_not_open_at_its_block_is_not_named_on_air_after(tmp_path):
+    """The state kept the input refused at its block: `status` named it on air, and a preset naming that file again,
+    once it was back, did not send it (it differed from nothing), so it never played."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.controller import Controller, ShowState
+
+    log: list[str] = []
+    gen, stream = _inputs_generator([], log)
+    gen._open_input = check_input
+    clip = write_clip(str(tmp_path / "a.mp4"), 4)
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append)
+    ctl.handle_line(f"input file:{clip}", "stdin")
+    os.remove(clip)  # before its block
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert stream.inputs == [] and any("no such file" in line for line in log), log
+    assert ctl.state.input == "none"

@@ -138,6 +138,12 @@ class Controller:
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
         # the actions of the command being made (or of a reload's edit), with the lock held (_gathering)
         self._gathered: _Gathered | None = None
+        # The input the generator last put on air: one that fails to open at its block leaves that one on air, and
+        # the state goes back to it (status named the input refused, and a preset naming it again did not send it)
+        self._input_on_air = state.input
+        for hook, heard in (("on_applied", self._input_applied), ("on_not_applied", self._input_refused)):
+            if (listen := getattr(generator, hook, None)) is not None:
+                listen(heard)
         # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
         # once the show stops, a change still waiting lands on no block: where it would land is no news
         self._beat = OnTheBeat(generator, land, prompter, lambda text: None if stop.is_set() else say(text))
@@ -620,6 +626,15 @@ class Controller:
         if spec == "none":
             return _from_next_block("text only")
         return _from_next_block(f"input {name_said(spec)}", notes=self._unseen())
+
+    def _input_applied(self, action: Action, block: int, origin: Origin | None) -> None:
+        if isinstance(action, SetInput):
+            self._input_on_air = action.spec
+
+    def _input_refused(self, action: Action, origin: Origin | None, line: str, key: tuple) -> None:
+        """On the generator's thread, which must not wait for a command: the state's input only, unlocked."""
+        if isinstance(action, SetInput) and self.state.input == action.spec:
+            self.state.input = self._input_on_air
 
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
