@@ -576,6 +576,20 @@ def test_a_missing_clip_is_a_clear_error(tmp_path):
         ClipSource(str(tmp_path), W, H)
 
 
+@pytest.mark.parametrize("kind, source", [("file", ClipSource), ("image", ImageSource)])
+def test_a_named_pipe_given_as_a_clip_or_an_image_is_said_to_be_one(tmp_path, kind, source):
+    """`input image:/tmp/fifo` said `not a file (check the path; a typed image: path is relative …)`: the path was
+    right, and checking it again no fix."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes are POSIX")
+    pipe = tmp_path / "feed"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError) as raised:
+        source(str(pipe), W, H)
+    assert raised.value.message.endswith(f"{pipe} is a named pipe or a device, not a file")
+    assert raised.value.fix == f"give a file: {kind}:PATH"
+
+
 @pytest.mark.parametrize("kind, source, what", [("file", ClipSource, "clip"), ("image", ImageSource, "image")])
 def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what):
     """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked."""
