@@ -1005,3 +1005,35 @@ def test_an_input_that_did_not_open_at_its_block_is_not_named_on_air_after(tmp_p
         assert gen.stop(timeout=60)
     assert stream.inputs == [] and any("no such file" in line for line in log), log
     assert ctl.state.input == "none"
+
+
+def _refusing_controller(log: list[str]):
+    """A controller on a generator whose opener refuses the files named `bad*`, and what its listeners were told
+    (the input of each snapshot)."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.controller import Controller, ShowState
+
+    gen, stream = _inputs_generator([], log)
+    gen._open_input = lambda spec: (_ for _ in ()).throw(OSError("gone")) if "/bad" in spec else spec
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append)
+    told: list[str] = []
+    ctl.listeners.append(lambda: told.append(ctl.snapshot()["input"]))
+    return ctl, gen, stream, told
+
+
+def test_network_clients_are_told_when_an_input_refused_at_its_block_goes_back():
+    """The state went back to the input on air, and no client heard of it: a tablet kept naming the refused one."""
+    log: list[str] = []
+    ctl, gen, stream, told = _refusing_controller(log)
+    ctl.handle_line("input file:/good1.mp4", "stdin")
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["file:/good1.mp4"], 60)
+        ctl.handle_line("input file:/bad.mp4", "stdin")
+        assert wait_for(lambda: any("gone" in line for line in log), 60), log
+        assert wait_for(lambda: told and told[-1] == "file:good1.mp4", 10), told  # as the network names it
+    finally:
+        assert gen.stop(timeout=60)
+    assert ctl.state.input == "file:/good1.mp4"

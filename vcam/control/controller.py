@@ -632,9 +632,11 @@ class Controller:
             self._input_on_air = action.spec
 
     def _input_refused(self, action: Action, origin: Origin | None, line: str, key: tuple) -> None:
-        """On the generator's thread, which must not wait for a command: the state's input only, unlocked."""
+        """On the generator's thread, which must not wait for a command: the state's input only, unlocked; the
+        listeners told of it (network clients, an OSC tablet kept naming the input refused)."""
         if isinstance(action, SetInput) and self.state.input == action.spec:
             self.state.input = self._input_on_air
+            self._tell()
 
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
