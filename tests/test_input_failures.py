@@ -1037,3 +1037,81 @@ def test_network_clients_are_told_when_an_input_refused_at_its_block_goes_back()
     finally:
         assert gen.stop(timeout=60)
     assert ctl.state.input == "file:/good1.mp4"
+
+
+def test_the_same_input_typed_again_stands_when_the_first_did_not_open():
+    """Two `input file:/clips/a.mp4` in flight, the first refused and the second played: the state went back by
+    the name they share, and status said none with a.mp4 on air."""
+    log: list[str] = []
+    ctl, gen, stream, told = _refusing_controller(log)
+    tries: list[str] = []
+
+    def opener(spec: str) -> str:
+        tries.append(spec)
+        if len(tries) == 1:
+            raise OSError("not there yet")
+        return spec
+
+    gen._open_input = opener
+    ctl.handle_line("input file:/clips/a.mp4", "stdin")
+    ctl.handle_line("input file:/clips/a.mp4", "midi")
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["file:/clips/a.mp4"], 60), log
+    finally:
+        assert gen.stop(timeout=60)
+    assert ctl.state.input == "file:/clips/a.mp4"
+
+
+def test_an_input_typed_while_the_generator_takes_a_refused_one_back_stands():
+    """A command putting good2.mp4 on air between the generator's look at the state and its write back: the state
+    was set back to good1.mp4 with good2.mp4 on air."""
+    import threading
+
+    from vcam.control.controller import Controller
+
+    log: list[str] = []
+    ctl, gen, stream, told = _refusing_controller(log)
+    typed = threading.Event()  # the command ran, or waits to write the input
+    lock = getattr(ctl, "_input_lock", None)
+    if lock is not None:
+        class Noted:  # the input lock, noting that the command has come to it
+            def __enter__(self):
+                if threading.current_thread().name == "typed":
+                    typed.set()
+                return lock.__enter__()
+
+            def __exit__(self, *exc):
+                return lock.__exit__(*exc)
+
+        ctl._input_lock = Noted()
+    on_air = {"value": "none"}
+    commands: list[threading.Thread] = []
+
+    def read_on_air(self):  # read between the look and the write: the command comes in there
+        if threading.current_thread() is not threading.main_thread() and not commands and "bad" in self.state.input:
+            commands.append(threading.Thread(target=lambda: (self.handle_line("input file:/good2.mp4", "stdin"),
+                                                             typed.set()), name="typed"))
+            commands[0].start()
+            assert typed.wait(60)
+        return on_air["value"]
+
+    def write_on_air(self, value):
+        on_air["value"] = value
+
+    class Racing(Controller):
+        _input_on_air = property(read_on_air, write_on_air)
+
+    ctl.__class__ = Racing
+    ctl.handle_line("input file:/good1.mp4", "stdin")
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["file:/good1.mp4"], 60)
+        ctl.handle_line("input file:/bad.mp4", "stdin")
+        assert wait_for(lambda: stream.inputs[-1] == "file:/good2.mp4", 60), log
+    finally:
+        assert gen.stop(timeout=60)
+        for command in commands:
+            command.join(60)
+    assert ctl.state.input == "file:/good2.mp4"
+    assert wait_for(lambda: told[-1] == "file:good2.mp4", 10), told
