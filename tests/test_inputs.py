@@ -271,8 +271,9 @@ def test_a_kind_named_by_another_word_is_answered_with_the_kind_its_files_ending
 
 @pytest.mark.parametrize("text, meant", [
     ("clip /clips/loop.mp4", "file:/clips/loop.mp4"), ("video  /clips/a:b.mov", "file:/clips/a:b.mov"),
-    ("photo logo.png", "image:logo.png"), ("picture '/pics/my photo.png'", "image:/pics/my photo.png"),
+    ("photo ./logo.png", "image:./logo.png"), ("picture '/pics/my photo.png'", "image:/pics/my photo.png"),
     ("file a.mp4", "file:a.mp4"), ("image still.png", "image:still.png"), ("video 0", "camera:0"),
+    ('still "my logo.png"', "image:my logo.png"), ("clip ~/loop.mp4", "file:~/loop.mp4"),
 ])
 def test_another_word_for_a_kind_then_a_space_before_the_path_is_answered_with_the_input_meant(text, meant):
     """`input clip /clips/loop.mp4` was answered `did you mean input file:clip /clips/loop.mp4?`: a file no one
@@ -297,6 +298,20 @@ def test_a_file_whose_name_starts_with_a_word_for_a_kind_is_offered_as_that_file
     with pytest.raises(BarePathError) as err:
         parse_input("clip 2.mp4")
     assert err.value.meant == InputSpec("file", "clip 2.mp4")
+
+
+@pytest.mark.parametrize("text, meant", [("Photo 1.png", "image:Photo 1.png"), ("Video 1.mp4", "file:Video 1.mp4"),
+                                         ("clip 2.mp4", "file:clip 2.mp4")])
+def test_a_file_named_with_a_word_for_a_kind_first_is_offered_whole_whatever_folder_vcam_runs_in(
+        text, meant, tmp_path, monkeypatch):
+    """A show's `input: Photo 1.png` (the file beside the show, not in the folder vcam runs in) was answered did
+    you mean image:1.png?, a file no one has."""
+    from vcam.inspec import BarePathError
+
+    monkeypatch.chdir(tmp_path)  # the show's folder is elsewhere
+    with pytest.raises(BarePathError) as err:
+        parse_input(text)
+    assert err.value.meant == parse_input(meant)
 
 
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():

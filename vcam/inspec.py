@@ -221,13 +221,18 @@ def _kind_meant(word: str, target: str) -> str | None:
 
 def _spaced_kind(text: str) -> tuple[str, str] | None:
     """`clip /clips/a.mp4` → ("clip", "/clips/a.mp4"): a kind, or another word for one, then a space where its
-    colon goes; None for any other text, and where the whole text names a file that is there (`clip 2.mp4`)."""
+    colon goes. Another word only before what starts as a path does (a folder, home, a dot, quotes) or a camera's
+    index: a file is named so (`Photo 1.png`, `clip 2.mp4`, in a show's folder this one cannot look in); None for
+    it, and for any other text."""
     spaced = re.fullmatch(r"([A-Za-z]+)\s+(\S.*)", text)
-    if spaced is None or spaced.group(1).lower() not in (*_OTHER_WORDS, "camera", "file", "image"):
+    if spaced is None:
         return None
-    if os.path.lexists(os.path.expanduser(unescaped(unquoted(text)))):
-        return None
-    return spaced.group(1), spaced.group(2)
+    word, rest = spaced.group(1).lower(), spaced.group(2)
+    if word in ("camera", "cam", "webcam", "file", "image"):  # the kind's own name: `input file my clip.mp4`
+        return spaced.group(1), rest
+    if word in _OTHER_WORDS and (rest.startswith(("/", "~", ".", '"', "'")) or (rest.isascii() and rest.isdigit())):
+        return spaced.group(1), rest
+    return None
 
 
 def _kind_by_ending(path: str) -> str | None:
