@@ -1115,3 +1115,28 @@ def test_an_input_typed_while_the_generator_takes_a_refused_one_back_stands():
             command.join(60)
     assert ctl.state.input == "file:/good2.mp4"
     assert wait_for(lambda: told[-1] == "file:good2.mp4", 10), told
+
+
+def test_an_input_given_with_two_slashes_is_still_told_once_its_file_is_gone(tmp_path):
+    """`input file://tmp/x/z.mp4` (a file that was there) kept its `//`: once the file went, the status and the
+    state sent to every client each round raised "is an address", and so did the line saying it failed at its
+    block."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.actions import SetInput
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.media import MediaFolders
+    from vcam.live.producer import _input_failure
+
+    log: list[str] = []
+    gen, _ = _inputs_generator([], log)
+    clip = write_clip(str(tmp_path / "z.mp4"), 4)
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append, check_input=check_input,
+                     media=MediaFolders((str(tmp_path),)))
+    assert "error" not in ctl.handle_line(f"input file:/{clip}", "stdin")
+    assert ctl.state.input == f"file:{clip}"
+    os.remove(clip)
+    assert "z.mp4" in ctl.describe(network=True) and ctl.snapshot()["input"] == "file:z.mp4"
+    failed = _input_failure(SetInput(f"file:/{clip}"), InputError(f"video file {clip}: no such file", "check it"))
+    assert failed is not None and "no such file" in failed[1]

@@ -307,8 +307,12 @@ def parse_input(text: str) -> InputSpec:
         raise ValueError(f"input {text!r} needs a path: {kind}:PATH")
     if kind in ("file", "image") and _is_address(target):
         raise _address(target, kind)
-    if kind == "file" and target.startswith("//") and not os.path.lexists(target):  # `file:///a%20b.mp4`, a file's
-        raise _address(f"file:{target}", kind)  # address pasted whole, was looked for as the path /a%20b.mp4
+    if kind == "file" and target.startswith("//"):
+        if not os.path.lexists(target):  # `file:///a%20b.mp4`, a file's address pasted whole, was looked for as
+            raise _address(f"file:{target}", kind)  # the path /a%20b.mp4
+        # the path a file that is there has: kept as typed, it read as an address once the file went (the status,
+        # the state sent to every client, raised)
+        target = "/" + target.lstrip("/")
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):

@@ -15,6 +15,7 @@ from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
+from vcam.inspec import missing_fix, split_kind
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -459,9 +460,7 @@ def _input_failure(action: Action, error: Exception) -> Failure | None:
     any other failure."""
     if not isinstance(action, SetInput) or not isinstance(error, VcamError):
         return None
-    from vcam.inspec import missing_fix, parse_input
-
-    kind = parse_input(action.spec).kind
+    kind = split_kind(action.spec)[0].strip().lower()  # not parsed again: a spec from an older log may not parse
     fix = error.fix
     if kind in ("file", "image") and fix == missing_fix(kind):
         fix = "it was there when the input was given: put it back, or give another input"
