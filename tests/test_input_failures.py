@@ -1140,3 +1140,24 @@ def test_an_input_given_with_two_slashes_is_still_told_once_its_file_is_gone(tmp
     assert "z.mp4" in ctl.describe(network=True) and ctl.snapshot()["input"] == "file:z.mp4"
     failed = _input_failure(SetInput(f"file:/{clip}"), InputError(f"video file {clip}: no such file", "check it"))
     assert failed is not None and "no such file" in failed[1]
+
+
+def test_a_whole_picture_of_a_kind_opencv_does_not_read_keeps_the_convert_fix(tmp_path):
+    """A whole 32-bit float TIFF was said damaged or cut short: copying it again is no fix, converting it is. A
+    JPEG and a GIF cut before their end marker are said damaged."""
+    from vcam.live.frames import ImageError, load_image
+
+    tif = str(tmp_path / "float.tif")
+    assert cv2.imwrite(tif, np.random.default_rng(0).random((16, 16, 3), dtype=np.float32))
+    with pytest.raises(ImageError) as raised:
+        load_image(tif, 64, 48)
+    assert raised.value.fix == "convert it to PNG or JPEG"
+    jpg = str(tmp_path / "whole.jpg")
+    assert cv2.imwrite(jpg, np.zeros((64, 64, 3), np.uint8))
+    with open(jpg, "rb") as f:
+        data = f.read()
+    for name, cut in (("cut.jpg", data[:200]), ("cut.gif", b"GIF89a" + b"\0" * 40)):
+        (tmp_path / name).write_bytes(cut)
+        with pytest.raises(ImageError) as raised:
+            load_image(str(tmp_path / name), 64, 48)
+        assert raised.value.fix.startswith("it is damaged or cut short"), name

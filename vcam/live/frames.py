@@ -181,15 +181,25 @@ DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did no
 
 
 def undecoded_fix(path: str, fix: str = IMAGE_FIX) -> str:
-    """The fix for the image at `path` that OpenCV does not decode: where it starts as a PNG, JPEG, WebP, GIF, BMP
-    or TIFF, that it is damaged; else `fix` (a format it does not read, a clip named as an image)."""
+    """The fix for the image at `path` that OpenCV does not decode: where it starts as a PNG, JPEG or GIF and its
+    end marker is missing (IEND, FFD9, the trailer ;), that it is damaged; else `fix` (a format or a kind of one
+    it does not read, such as a 32-bit float TIFF, whole; a clip named as an image)."""
     try:
         with open(path, "rb") as f:
             head = f.read(12)
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 64))
+            tail = f.read().rstrip(b"\0")  # a writer may pad the file after its marker
     except OSError:
         return fix
-    pictures = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\0", b"MM\0*")
-    return DAMAGED_IMAGE_FIX if is_png(head) or is_webp(head) or head.startswith(pictures) else fix
+    if is_png(head):
+        cut = b"IEND" not in tail
+    elif head.startswith(b"\xff\xd8\xff"):
+        cut = b"\xff\xd9" not in tail
+    elif head.startswith((b"GIF87a", b"GIF89a")):
+        cut = not tail.endswith(b";")
+    else:  # WebP, BMP and TIFF end in no marker: one that is whole may be of a kind OpenCV does not read
+        cut = False
+    return DAMAGED_IMAGE_FIX if cut else fix
 
 
 def is_webp(head: bytes) -> bool:
