@@ -224,6 +224,16 @@ def test_a_path_in_quotes_after_its_kind_is_read_without_them(text, kind, target
     assert parse_input(str(spec)) == spec
 
 
+def test_a_file_named_with_quotes_that_is_there_is_that_file(tmp_path, monkeypatch):
+    """`--in 'file:"x.mp4"'` opened x.mp4 where a file really named `"x.mp4"` is there; quotes round a name that
+    is not there still go."""
+    monkeypatch.chdir(tmp_path)
+    write_clip(str(tmp_path / "x.mp4"), 2)
+    os.link(tmp_path / "x.mp4", tmp_path / '"x.mp4"')  # OpenCV writes no file whose name holds quotes
+    assert parse_input('file:"x.mp4"') == InputSpec("file", '"x.mp4"')
+    assert parse_input('file:"y.mp4"') == InputSpec("file", "y.mp4")
+
+
 def test_a_shows_input_in_quotes_after_its_kind_is_the_file_they_name(tmp_path):
     from vcam.control.show import load_show
 

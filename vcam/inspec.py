@@ -299,8 +299,10 @@ def parse_input(text: str) -> InputSpec:
             raise BarePathError(_meant(unescaped(text)))
         # a word sent over the network may run to thousands of characters: said back cut
         raise ValueError(f"unknown input {clipped(text, 41)!r}: {USAGE}")
-    if kind in ("file", "image"):  # a path in quotes after its kind (`file:"my clip.mp4"` in a show, `--in
-        target = unquoted(target)  # "image:'a b.png'"`), as the typed command reads it: kept, they named no file
+    # a path in quotes after its kind (`file:"my clip.mp4"` in a show, `--in "image:'a b.png'"`), as the typed
+    # command reads it: kept, they named no file. Not a file named with them, which is there (`"x.mp4"`)
+    if kind in ("file", "image") and not os.path.lexists(target):
+        target = unquoted(target)
     if kind in ("none", "net") and sep:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
     if kind in ("file", "image") and not target:
