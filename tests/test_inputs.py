@@ -121,6 +121,13 @@ def test_a_local_files_address_pasted_whole_is_answered_with_its_path():
                                  "'file:/home/me/My Clips/a.mp4'")
 
 
+def test_a_pictures_address_pasted_whole_is_answered_with_its_path_as_an_image():
+    """`input file:///pics/my%20logo.png` was offered file:/pics/my logo.png, refused in turn as no video."""
+    with pytest.raises(ValueError) as raised:
+        parse_input("file:///pics/my%20logo.png")
+    assert str(raised.value).endswith("give its path, as 'image:/pics/my logo.png'")
+
+
 def test_a_file_given_with_slashes_doubled_that_is_there_plays(tmp_path):
     clip = tmp_path / "a.mp4"
     clip.write_bytes(b"x")

@@ -265,13 +265,15 @@ def _misnamed(text: str) -> MeantError | None:
     return None
 
 
-def _address(url: str, kind: str) -> ValueError:
+def _address(url: str, kind: str, guessed: bool = False) -> ValueError:
     """A URL given as an input: vcam reads files and devices only, so the fix is the file downloaded; a file://
-    one's is its path (it is no download)."""
+    one's is its path (it is no download). `guessed`: no kind was given (`file:///pics/logo.png`, its `file` the
+    scheme's): the one its path's ending names is offered."""
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme.lower() == "file" and parsed.netloc in ("", "localhost"):
         path = urllib.parse.unquote(parsed.path)
         path = path[1:] if re.match(r"/[A-Za-z]:", path) else path  # file:///C:/clips/a.mp4
+        kind = (_kind_by_ending(path) if guessed else None) or kind
         return ValueError(f"{url!r} is a file's address: give its path, as {shlex.quote(f'{kind}:{path}')}")
     what = "the clip and play it" if kind == "file" else "the image and show it"
     return ValueError(f"{url!r} is an address: vcam opens no stream by its URL: download {what} as {kind}:PATH")
@@ -294,7 +296,7 @@ def parse_input(text: str) -> InputSpec:
         if misnamed is not None:
             raise misnamed
         if _URL.match(text):
-            raise _address(text, "file")
+            raise _address(text, "file", guessed=True)
         if _looks_like_path(text):
             raise BarePathError(_meant(unescaped(text)))
         # a word sent over the network may run to thousands of characters: said back cut
@@ -311,7 +313,7 @@ def parse_input(text: str) -> InputSpec:
         raise _address(target, kind)
     if kind == "file" and target.startswith("//"):
         if not os.path.lexists(target):  # `file:///a%20b.mp4`, a file's address pasted whole, was looked for as
-            raise _address(f"file:{target}", kind)  # the path /a%20b.mp4
+            raise _address(f"file:{target}", kind, guessed=True)  # the path /a%20b.mp4
         # the path a file that is there has: kept as typed, it read as an address once the file went (the status,
         # the state sent to every client, raised)
         target = "/" + target.lstrip("/")
