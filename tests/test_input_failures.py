@@ -1161,3 +1161,21 @@ def test_a_whole_picture_of_a_kind_opencv_does_not_read_keeps_the_convert_fix(tm
         with pytest.raises(ImageError) as raised:
             load_image(str(tmp_path / name), 64, 48)
         assert raised.value.fix.startswith("it is damaged or cut short"), name
+
+
+def test_an_input_that_did_not_open_with_none_on_air_says_text_only_stays(tmp_path):
+    """With nothing on air, a clip gone before its block said `the input on air stays`: there was none."""
+    log: list[str] = []
+    ctl, gen, stream, _ = _refusing_controller(log)
+    gen._open_input = check_input
+    stream.has_input = False  # the stream's own word for it: text only
+    clip = write_clip(str(tmp_path / "a.mp4"), 4)
+    ctl.handle_line(f"input file:{clip}", "stdin")
+    os.remove(clip)
+    gen.start()
+    try:
+        assert wait_for(lambda: any("no such file" in line for line in log), 60), log
+    finally:
+        assert gen.stop(timeout=60)
+    said = next(line for line in log if "no such file" in line)
+    assert said.endswith("; text only stays)") and "input on air" not in said, said

@@ -369,7 +369,8 @@ class Generator:
                 self._held_input = (action, origin)
                 continue
             except Exception as e:  # one bad change must not stop the show
-                self._refuse(action, origin, _input_failure(action, e) or _failure(e))
+                on_air = getattr(self.stream, "has_input", True)  # a stand-in stream without it: said as one
+                self._refuse(action, origin, _input_failure(action, e, on_air) or _failure(e))
                 continue
             self._tell(action, origin)
         self._say_refused(self._clock())
@@ -453,18 +454,19 @@ def _failure(error: Exception) -> Failure:
     return error.__class__.__name__, text, ran_out_of_memory(error)
 
 
-def _input_failure(action: Action, error: Exception) -> Failure | None:
+def _input_failure(action: Action, error: Exception, on_air: bool = True) -> Failure | None:
     """An input that did not open as it came on air, said as its file or device and what to do, without the name
     of the error's class or --in's fix (a path relative to where vcam started), which were said to a typed input
     checked as it was given. It opened then, so a file not there now was there: moved or deleted since. None for
-    any other failure."""
+    any other failure. `on_air`: an input is on air (else the text alone is)."""
     if not isinstance(action, SetInput) or not isinstance(error, VcamError):
         return None
     kind = split_kind(action.spec)[0].strip().lower()  # not parsed again: a spec from an older log may not parse
     fix = error.fix
     if kind in ("file", "image") and fix == missing_fix(kind):
         fix = "it was there when the input was given: put it back, or give another input"
-    return "", f"{error.message}{f'; {fix}' if fix else ''}; the input on air stays", False
+    stays = "the input on air stays" if on_air else "text only stays"  # no input was on air to stay
+    return "", f"{error.message}{f'; {fix}' if fix else ''}; {stays}", False
 
 
 def _with_error(stream: Stream, what: str, failed: Failure) -> str:
