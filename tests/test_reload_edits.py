@@ -87,7 +87,8 @@ def test_a_show_folder_moved_away_and_back_is_said_back_not_saved(tmp_path):
 
 def test_a_show_file_that_cannot_be_read_is_said_so_not_deleted(tmp_path, monkeypatch):
     """A show on a network share that fails (an I/O error, a stale handle) was said "deleted or renamed", sending
-    the operator to look for a file that is there; once it reads again, it is said back."""
+    the operator to look for a file that is there; once it reads again, it is said readable again (it was said
+    back, as a file deleted is)."""
     import errno
 
     from vcam.control.reload import ShowWatcher
@@ -108,7 +109,8 @@ def test_a_show_file_that_cannot_be_read_is_said_so_not_deleted(tmp_path, monkey
     monkeypatch.setattr(os, "stat", stat)
     watcher.poll(), watcher.poll()
     assert said == [f"{path} cannot be read ({os.strerror(errno.EIO)}): the last good show stays live, and the file "
-                    "is read again once it can be", f"{path} is back, as the show runs it: nothing applied"], said
+                    "is read again once it can be",
+                    f"{path} is readable again, as the show runs it: nothing applied"], said
 
 
 @pytest.mark.parametrize("edit, said", [
