@@ -123,7 +123,9 @@ def shipped(path: str) -> bool:
 NOT_A_FILE = ("not a file",)  # a watched path that is a named pipe, a socket or a device
 
 
-def _stamp(path: str):
+def _stamp(path: str) -> tuple | None:
+    """What a look finds of `path`: its times, size and inode; None where it is gone; NOT_A_FILE; or
+    (_UNREADABLE, why) where it cannot be asked (a failing share)."""
     try:
         st = os.stat(path)
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
@@ -138,7 +140,7 @@ def _stamp(path: str):
 _UNREADABLE = "cannot be read"
 
 
-def _unreadable(stamp) -> bool:
+def _unreadable(stamp: tuple | None) -> bool:
     return isinstance(stamp, tuple) and stamp[:1] == (_UNREADABLE,)
 
 

@@ -87,7 +87,7 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif still and (huge := _too_large(path)) is not None:
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
-        from vcam.live.frames import undecoded_fix
+        from vcam.live.frames import undecoded_fix  # frames loads numpy: only for a show whose image is refused
 
         fix = undecoded_fix(str(path))
         r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
