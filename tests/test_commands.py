@@ -441,8 +441,8 @@ def test_a_word_for_a_kind_before_a_quoted_path_offers_the_path_without_its_quot
     """`input clip: "my x.png"` was answered with `file:"my x.png"`, its quotes kept as part of the name, where
     `input image: "my x.png"` plays my x.png."""
     with pytest.raises(CommandError) as err:
-        parse('input clip: "my x.png"')
-    assert str(err.value) == "'clip' is no kind of input: did you mean input file:my x.png?"
+        parse('input clip: "my x.mp4"')
+    assert str(err.value) == "'clip' is no kind of input: did you mean input file:my x.mp4?"
 
 
 def test_a_space_after_a_bare_paths_colon_is_kept_as_part_of_its_name():

@@ -923,3 +923,259 @@ def test_a_space_further_in_a_typed_input_path_is_no_space_after_the_colon(tmp_p
     assert typed("input image:\\ art/logo.png") == (
         f"error: image {tmp_path / ' art' / 'logo.png'}: no such file (did you mean image:art/logo.png? a space "
         "after the colon is read as part of the name)")
+
+
+def test_an_input_gone_before_its_block_is_said_as_gone_not_as_the_class_and_the_fix_of_in(tmp_path):
+    """A typed `input file:clip.mp4` checked as it was given, its file deleted before its block (a show still
+    loading its model, a change waiting for the bar): the line said `control not applied (InputError: … (fix:
+    check the path; a --in file: path is relative to the folder vcam was started in …))`, a class name and the fix
+    of an option the operator never gave."""
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.actions import SetInput
+
+    log: list[str] = []
+    gen, stream = _inputs_generator([], log)
+    gone = tmp_path / "clip.mp4"
+
+    def opener(spec: str):
+        return check_input(spec)
+
+    gen._open_input = opener
+    gen.submit(SetInput(f"file:{gone}"))
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert log == [f"control not applied (video file {gone}: no such file; it was there when the input was given: "
+                   "put it back, or give another input; the input on air stays)"]
+    assert stream.inputs == []
+
+
+def _cut_png(path) -> str:
+    cv2.imwrite(str(path), np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:200])  # an export or a copy that did not finish
+    return str(path)
+
+
+def test_a_damaged_picture_is_said_damaged_as_an_input_a_fallback_and_in_a_show(tmp_path):
+    """A PNG cut short was answered `convert it to PNG or JPEG`: it is one, and converting what does not decode is
+    no fix. A file that is no picture keeps that fix."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+    from vcam.live.frames import ImageError, load_image
+
+    damaged = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
+
+    cut = _cut_png(tmp_path / "logo.png")
+    with pytest.raises(InputError) as raised:
+        ImageSource(cut, 64, 48)
+    assert raised.value.fix == damaged
+    with pytest.raises(ImageError) as raised:
+        load_image(cut, 64, 48)
+    assert raised.value.fix == damaged
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: logo.png}\npresets:\n  - {name: a, prompt: b}\n", str(tmp_path / "s.yaml"))
+    assert err.value.problems[0].endswith(f"(looked at {cut}); {damaged}"), err.value.problems
+    (tmp_path / "notes.png").write_text("no image")
+    with pytest.raises(ImageError) as raised:
+        load_image(str(tmp_path / "notes.png"), 64, 48)
+    assert raised.value.fix == "convert it to PNG or JPEG"
+
+
+def test_an_input_that_did_not_open_at_its_block_is_not_named_on_air_after(tmp_path):
+    """The state kept the input refused at its block: `status` named it on air, and a preset naming that file again,
+    once it was back, did not send it (it differed from nothing), so it never played."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.controller import Controller, ShowState
+
+    log: list[str] = []
+    gen, stream = _inputs_generator([], log)
+    gen._open_input = check_input
+    clip = write_clip(str(tmp_path / "a.mp4"), 4)
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append)
+    ctl.handle_line(f"input file:{clip}", "stdin")
+    os.remove(clip)  # before its block
+    gen.start()
+    try:
+        assert wait_for(lambda: gen.blocks >= 1, 60)
+    finally:
+        assert gen.stop(timeout=60)
+    assert stream.inputs == [] and any("no such file" in line for line in log), log
+    assert ctl.state.input == "none"
+
+
+def _refusing_controller(log: list[str]):
+    """A controller on a generator whose opener refuses the files named `bad*`, and what its listeners were told
+    (the input of each snapshot)."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.controller import Controller, ShowState
+
+    gen, stream = _inputs_generator([], log)
+    gen._open_input = lambda spec: (_ for _ in ()).throw(OSError("gone")) if "/bad" in spec else spec
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append)
+    told: list[str] = []
+    ctl.listeners.append(lambda: told.append(ctl.snapshot()["input"]))
+    return ctl, gen, stream, told
+
+
+def test_network_clients_are_told_when_an_input_refused_at_its_block_goes_back():
+    """The state went back to the input on air, and no client heard of it: a tablet kept naming the refused one."""
+    log: list[str] = []
+    ctl, gen, stream, told = _refusing_controller(log)
+    ctl.handle_line("input file:/good1.mp4", "stdin")
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["file:/good1.mp4"], 60)
+        ctl.handle_line("input file:/bad.mp4", "stdin")
+        assert wait_for(lambda: any("gone" in line for line in log), 60), log
+        assert wait_for(lambda: told and told[-1] == "file:good1.mp4", 10), told  # as the network names it
+    finally:
+        assert gen.stop(timeout=60)
+    assert ctl.state.input == "file:/good1.mp4"
+
+
+def test_the_same_input_typed_again_stands_when_the_first_did_not_open():
+    """Two `input file:/clips/a.mp4` in flight, the first refused and the second played: the state went back by
+    the name they share, and status said none with a.mp4 on air."""
+    log: list[str] = []
+    ctl, gen, stream, told = _refusing_controller(log)
+    tries: list[str] = []
+
+    def opener(spec: str) -> str:
+        tries.append(spec)
+        if len(tries) == 1:
+            raise OSError("not there yet")
+        return spec
+
+    gen._open_input = opener
+    ctl.handle_line("input file:/clips/a.mp4", "stdin")
+    ctl.handle_line("input file:/clips/a.mp4", "midi")
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["file:/clips/a.mp4"], 60), log
+    finally:
+        assert gen.stop(timeout=60)
+    assert ctl.state.input == "file:/clips/a.mp4"
+
+
+def test_an_input_typed_while_the_generator_takes_a_refused_one_back_stands():
+    """A command putting good2.mp4 on air between the generator's look at the state and its write back: the state
+    was set back to good1.mp4 with good2.mp4 on air."""
+    import threading
+
+    from vcam.control.controller import Controller
+
+    log: list[str] = []
+    ctl, gen, stream, told = _refusing_controller(log)
+    typed = threading.Event()  # the command ran, or waits to write the input
+    lock = getattr(ctl, "_input_lock", None)
+    if lock is not None:
+        class Noted:  # the input lock, noting that the command has come to it
+            def __enter__(self):
+                if threading.current_thread().name == "typed":
+                    typed.set()
+                return lock.__enter__()
+
+            def __exit__(self, *exc):
+                return lock.__exit__(*exc)
+
+        ctl._input_lock = Noted()
+    on_air = {"value": "none"}
+    commands: list[threading.Thread] = []
+
+    def read_on_air(self):  # read between the look and the write: the command comes in there
+        if threading.current_thread() is not threading.main_thread() and not commands and "bad" in self.state.input:
+            commands.append(threading.Thread(target=lambda: (self.handle_line("input file:/good2.mp4", "stdin"),
+                                                             typed.set()), name="typed"))
+            commands[0].start()
+            assert typed.wait(60)
+        return on_air["value"]
+
+    def write_on_air(self, value):
+        on_air["value"] = value
+
+    class Racing(Controller):
+        _input_on_air = property(read_on_air, write_on_air)
+
+    ctl.__class__ = Racing
+    ctl.handle_line("input file:/good1.mp4", "stdin")
+    gen.start()
+    try:
+        assert wait_for(lambda: stream.inputs == ["file:/good1.mp4"], 60)
+        ctl.handle_line("input file:/bad.mp4", "stdin")
+        assert wait_for(lambda: stream.inputs[-1] == "file:/good2.mp4", 60), log
+    finally:
+        assert gen.stop(timeout=60)
+        for command in commands:
+            command.join(60)
+    assert ctl.state.input == "file:/good2.mp4"
+    assert wait_for(lambda: told[-1] == "file:good2.mp4", 10), told
+
+
+def test_an_input_given_with_two_slashes_is_still_told_once_its_file_is_gone(tmp_path):
+    """`input file://tmp/x/z.mp4` (a file that was there) kept its `//`: once the file went, the status and the
+    state sent to every client each round raised "is an address", and so did the line saying it failed at its
+    block."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.actions import SetInput
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.media import MediaFolders
+    from vcam.live.producer import _input_failure
+
+    log: list[str] = []
+    gen, _ = _inputs_generator([], log)
+    clip = write_clip(str(tmp_path / "z.mp4"), 4)
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append, check_input=check_input,
+                     media=MediaFolders((str(tmp_path),)))
+    assert "error" not in ctl.handle_line(f"input file:/{clip}", "stdin")
+    assert ctl.state.input == f"file:{clip}"
+    os.remove(clip)
+    assert "z.mp4" in ctl.describe(network=True) and ctl.snapshot()["input"] == "file:z.mp4"
+    failed = _input_failure(SetInput(f"file:/{clip}"), InputError(f"video file {clip}: no such file", "check it"))
+    assert failed is not None and "no such file" in failed[1]
+
+
+def test_a_whole_picture_of_a_kind_opencv_does_not_read_keeps_the_convert_fix(tmp_path):
+    """A whole 32-bit float TIFF was said damaged or cut short: copying it again is no fix, converting it is. A
+    JPEG and a GIF cut before their end marker are said damaged."""
+    from vcam.live.frames import ImageError, load_image
+
+    tif = str(tmp_path / "float.tif")
+    assert cv2.imwrite(tif, np.random.default_rng(0).random((16, 16, 3), dtype=np.float32))
+    with pytest.raises(ImageError) as raised:
+        load_image(tif, 64, 48)
+    assert raised.value.fix == "convert it to PNG or JPEG"
+    jpg = str(tmp_path / "whole.jpg")
+    assert cv2.imwrite(jpg, np.zeros((64, 64, 3), np.uint8))
+    with open(jpg, "rb") as f:
+        data = f.read()
+    for name, cut in (("cut.jpg", data[:200]), ("cut.gif", b"GIF89a" + b"\0" * 40)):
+        (tmp_path / name).write_bytes(cut)
+        with pytest.raises(ImageError) as raised:
+            load_image(str(tmp_path / name), 64, 48)
+        assert raised.value.fix.startswith("it is damaged or cut short"), name
+
+
+def test_an_input_that_did_not_open_with_none_on_air_says_text_only_stays(tmp_path):
+    """With nothing on air, a clip gone before its block said `the input on air stays`: there was none."""
+    log: list[str] = []
+    ctl, gen, stream, _ = _refusing_controller(log)
+    gen._open_input = check_input
+    stream.has_input = False  # the stream's own word for it: text only
+    clip = write_clip(str(tmp_path / "a.mp4"), 4)
+    ctl.handle_line(f"input file:{clip}", "stdin")
+    os.remove(clip)
+    gen.start()
+    try:
+        assert wait_for(lambda: any("no such file" in line for line in log), 60), log
+    finally:
+        assert gen.stop(timeout=60)
+    said = next(line for line in log if "no such file" in line)
+    assert said.endswith("; text only stays)") and "input on air" not in said, said

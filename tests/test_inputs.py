@@ -112,6 +112,28 @@ def test_a_local_files_address_is_answered_with_its_path(kind):
                                  f"'{kind}:/home/me/My Clips/a.mp4'")
 
 
+def test_a_local_files_address_pasted_whole_is_answered_with_its_path():
+    """`input file:///home/me/My%20Clips/a.mp4` (a file manager's or a browser's address, pasted after `input `)
+    was looked for as the path /home/me/My%20Clips/a.mp4 and said as no such file."""
+    with pytest.raises(ValueError) as raised:
+        parse_input("file:///home/me/My%20Clips/a.mp4")
+    assert str(raised.value) == ("'file:///home/me/My%20Clips/a.mp4' is a file's address: give its path, as "
+                                 "'file:/home/me/My Clips/a.mp4'")
+
+
+def test_a_pictures_address_pasted_whole_is_answered_with_its_path_as_an_image():
+    """`input file:///pics/my%20logo.png` was offered file:/pics/my logo.png, refused in turn as no video."""
+    with pytest.raises(ValueError) as raised:
+        parse_input("file:///pics/my%20logo.png")
+    assert str(raised.value).endswith("give its path, as 'image:/pics/my logo.png'")
+
+
+def test_a_file_given_with_slashes_doubled_that_is_there_plays(tmp_path):
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(b"x")
+    assert os.path.samefile(parse_input(f"file://{clip}").target, clip)
+
+
 def test_a_path_into_a_folder_named_like_an_address_is_a_path_where_it_is_there(tmp_path, monkeypatch):
     """A folder named `http:`, its clip written with a doubled slash: the file is there, so it is played, not
     refused as an address to download."""
@@ -194,6 +216,119 @@ def test_a_kind_mistyped_or_a_camera_named_otherwise_is_answered_with_the_input_
         parse_input(text)
     assert str(err.value) == f"{why}: did you mean {meant}?"
     assert parse_input(meant) == err.value.meant
+
+
+@pytest.mark.parametrize("text, kind, target", [
+    ('file:"my clip.mp4"', "file", "my clip.mp4"), ("image:'/pics/a b.png'", "image", "/pics/a b.png"),
+    ("image: '/pics/a b.png'", "image", "/pics/a b.png"), ("file:'/clips/Bob'\\''s loop.mp4'", "file",
+                                                           "/clips/Bob's loop.mp4"),
+])
+def test_a_path_in_quotes_after_its_kind_is_read_without_them(text, kind, target):
+    """A show's `input: file:"my clip.mp4"` or `--in "image:'a b.png'"` kept the quotes in the name: refused at
+    the start as not found (looked at /shows/"my clip.mp4"), where the typed `input` command plays the file."""
+    spec = parse_input(text)
+    assert spec == InputSpec(kind, target)
+    assert parse_input(str(spec)) == spec
+
+
+def test_a_file_named_with_quotes_that_is_there_is_that_file(tmp_path, monkeypatch):
+    """`--in 'file:"x.mp4"'` opened x.mp4 where a file really named `"x.mp4"` is there; quotes round a name that
+    is not there still go."""
+    monkeypatch.chdir(tmp_path)
+    write_clip(str(tmp_path / "x.mp4"), 2)
+    os.link(tmp_path / "x.mp4", tmp_path / '"x.mp4"')  # OpenCV writes no file whose name holds quotes
+    assert parse_input('file:"x.mp4"') == InputSpec("file", '"x.mp4"')
+    assert parse_input('file:"y.mp4"') == InputSpec("file", "y.mp4")
+
+
+def test_a_shows_input_in_quotes_after_its_kind_is_the_file_they_name(tmp_path):
+    from vcam.control.show import load_show
+
+    write_clip(str(tmp_path / "my clip.mp4"), 2)
+    cv2.imwrite(str(tmp_path / "my photo.png"), np.zeros((H, W, 3), np.uint8))
+    (tmp_path / "show.yaml").write_text("""defaults: {input: file:"my clip.mp4"}
+presets:
+  - name: a
+    prompt: a cat
+    input: image:'my photo.png'
+""")
+    show = load_show(tmp_path / "show.yaml")
+    assert show.defaults.input == f"file:{tmp_path / 'my clip.mp4'}"
+    assert show.presets[0].input == f"image:{tmp_path / 'my photo.png'}"
+
+
+def test_a_name_that_has_its_own_quotes_is_written_so_that_it_reads_back_as_that_file():
+    for spec in (InputSpec("file", "'take 2'.mp4'"), InputSpec("image", '"a.png"')):
+        assert os.path.normpath(parse_input(str(spec)).target) == spec.target, str(spec)
+
+
+def test_a_kind_named_otherwise_before_a_path_in_quotes_is_answered_without_them():
+    """`--in "clip: '/x.mp4'"` was answered `did you mean --in 'file:'"'"'/x.mp4'"'"''`: a fix that names no file."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input("clip: '/clips/my loop.mp4'")
+    assert err.value.meant == InputSpec("file", "/clips/my loop.mp4")
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("clip: photo.png", "image:photo.png"), ("video:/pics/Logo.JPG", "image:/pics/Logo.JPG"),
+    ("photo:/clips/loop.mp4", "file:/clips/loop.mp4"), ("picture:intro.MOV", "file:intro.MOV"),
+    ("img:logo", "image:logo"), ("movie:a", "file:a"),
+])
+def test_a_kind_named_by_another_word_is_answered_with_the_kind_its_files_ending_names(text, meant):
+    """`photo:/clips/loop.mp4` was answered `did you mean image:/clips/loop.mp4?`, itself refused as no image (a
+    video is file:PATH); `clip: photo.png` was offered file:, where a still is image: (reloaded when saved again)."""
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input(text)
+    assert err.value.meant == parse_input(meant)
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("clip /clips/loop.mp4", "file:/clips/loop.mp4"), ("video  /clips/a:b.mov", "file:/clips/a:b.mov"),
+    ("photo ./logo.png", "image:./logo.png"), ("picture '/pics/my photo.png'", "image:/pics/my photo.png"),
+    ("file a.mp4", "file:a.mp4"), ("image still.png", "image:still.png"), ("video 0", "camera:0"),
+    ('still "my logo.png"', "image:my logo.png"), ("clip ~/loop.mp4", "file:~/loop.mp4"),
+])
+def test_another_word_for_a_kind_then_a_space_before_the_path_is_answered_with_the_input_meant(text, meant):
+    """`input clip /clips/loop.mp4` was answered `did you mean input file:clip /clips/loop.mp4?`: a file no one
+    has, its word for the kind kept in the name."""
+    from vcam.control.commands import CommandError, parse
+    from vcam.inspec import MeantError
+
+    with pytest.raises(MeantError) as err:
+        parse_input(text)
+    assert err.value.meant == parse_input(meant)
+    with pytest.raises(CommandError) as typed:
+        parse(f"input {text}")
+    said = str(typed.value).partition("did you mean input ")[2].removesuffix("?")
+    assert parse(f"input {said}").args[0] == str(parse_input(meant))  # the line offered plays it
+
+
+def test_a_file_whose_name_starts_with_a_word_for_a_kind_is_offered_as_that_file(tmp_path, monkeypatch):
+    from vcam.inspec import BarePathError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "clip 2.mp4").write_bytes(b"x")
+    with pytest.raises(BarePathError) as err:
+        parse_input("clip 2.mp4")
+    assert err.value.meant == InputSpec("file", "clip 2.mp4")
+
+
+@pytest.mark.parametrize("text, meant", [("Photo 1.png", "image:Photo 1.png"), ("Video 1.mp4", "file:Video 1.mp4"),
+                                         ("clip 2.mp4", "file:clip 2.mp4")])
+def test_a_file_named_with_a_word_for_a_kind_first_is_offered_whole_whatever_folder_vcam_runs_in(
+        text, meant, tmp_path, monkeypatch):
+    """A show's `input: Photo 1.png` (the file beside the show, not in the folder vcam runs in) was answered did
+    you mean image:1.png?, a file no one has."""
+    from vcam.inspec import BarePathError
+
+    monkeypatch.chdir(tmp_path)  # the show's folder is elsewhere
+    with pytest.raises(BarePathError) as err:
+        parse_input(text)
+    assert err.value.meant == parse_input(meant)
 
 
 def test_taking_a_paths_escapes_out_twice_changes_nothing_more():
@@ -471,6 +606,20 @@ def test_a_missing_clip_is_a_clear_error(tmp_path):
     assert "relative to the folder vcam was started in" in raised.value.fix
     with pytest.raises(InputError, match="not a file"):
         ClipSource(str(tmp_path), W, H)
+
+
+@pytest.mark.parametrize("kind, source", [("file", ClipSource), ("image", ImageSource)])
+def test_a_named_pipe_given_as_a_clip_or_an_image_is_said_to_be_one(tmp_path, kind, source):
+    """`input image:/tmp/fifo` said `not a file (check the path; a typed image: path is relative …)`: the path was
+    right, and checking it again no fix."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("named pipes are POSIX")
+    pipe = tmp_path / "feed"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError) as raised:
+        source(str(pipe), W, H)
+    assert raised.value.message.endswith(f"{pipe} is a named pipe or a device, not a file")
+    assert raised.value.fix == f"give a file: {kind}:PATH"
 
 
 @pytest.mark.parametrize("kind, source, what", [("file", ClipSource, "clip"), ("image", ImageSource, "image")])

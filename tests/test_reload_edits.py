@@ -85,6 +85,34 @@ def test_a_show_folder_moved_away_and_back_is_said_back_not_saved(tmp_path):
     assert said[-1] == f"{path} saved with no change to the show: nothing applied", said
 
 
+def test_a_show_file_that_cannot_be_read_is_said_so_not_deleted(tmp_path, monkeypatch):
+    """A show on a network share that fails (an I/O error, a stale handle) was said "deleted or renamed", sending
+    the operator to look for a file that is there; once it reads again, it is said readable again (it was said
+    back, as a file deleted is)."""
+    import errno
+
+    from vcam.control.reload import ShowWatcher
+
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\n")
+    said: list[str] = []
+    watcher = ShowWatcher(str(path), lambda show, maps: None, said.append, show=load_show(path))
+    stat = os.stat
+
+    def failing(name, *args, **kwargs):
+        if os.fspath(name) == str(path):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return stat(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", failing)
+    watcher.poll(), watcher.poll()
+    monkeypatch.setattr(os, "stat", stat)
+    watcher.poll(), watcher.poll()
+    assert said == [f"{path} cannot be read ({os.strerror(errno.EIO)}): the last good show stays live, and the file "
+                    "is read again once it can be",
+                    f"{path} is readable again, as the show runs it: nothing applied"], said
+
+
 @pytest.mark.parametrize("edit, said", [
     (("seed: 7, ", ""), "preset 1 'a' on air no longer gives its seed: seed 42 stays on air"),
     (("seed: 7, strength: 0.4, ", ""),

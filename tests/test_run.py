@@ -324,6 +324,42 @@ def test_a_strength_without_an_input_is_said_to_wait_for_one_at_the_start():
     assert "--strength" not in prepared_status(stdin=False)
 
 
+def test_an_input_at_strength_1_is_said_to_show_nothing_at_the_start(tmp_path):
+    """`--in image:logo.png --strength 1` (1 read as the most of the input, or a show's `strength: 1`) went on air
+    text only without a word; the input put on by a typed command at strength 1 says so."""
+    import cv2
+
+    logo = tmp_path / "logo.png"
+    cv2.imwrite(str(logo), np.zeros((48, 64, 3), np.uint8))
+    said = prepared_status(input=f"image:{logo}", strength=1.0, stdin=False)
+    assert f"strength 1 is text only: input image:{logo} shows nothing until it is lowered (--strength 0.6" in said
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {input: image:logo.png, strength: 1}\npresets:\n  - {name: a, prompt: b}\n")
+    assert "strength 1 is text only" in prepared_status(show=str(show), stdin=False)
+    assert "text only" not in prepared_status(input=f"image:{logo}", strength=0.99, stdin=False)
+    assert "text only" not in prepared_status(strength=1.0, stdin=False)
+
+
+def test_a_first_preset_at_its_own_strength_1_and_stdin_on_the_null_device_are_not_told_to_type(tmp_path, monkeypatch):
+    """A first preset giving its own strength 1 (the input under the text on purpose, unsaid when put on later) was
+    told strength 1 is text only; with stdin on /dev/null it was told to type `strength 0.6`, which it cannot."""
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "logo.png"), np.zeros((48, 64, 3), np.uint8))
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {input: image:logo.png}\npresets:\n  - {name: a, prompt: b, strength: 1}\n")
+    assert "text only" not in prepared_status(show=str(show), stdin=False)
+    assert "text only" in prepared_status(show=str(show), strength=1.0, stdin=False)
+    read, write = os.pipe()
+    with open(read, "rb") as piped, open(os.devnull, "rb") as null:
+        for stdin, typed in ((piped, True), (null, False)):
+            monkeypatch.setattr("sys.stdin", stdin)
+            said = prepared_status(input=f"image:{tmp_path / 'logo.png'}", strength=1.0)
+            assert "strength 1 is text only" in said
+            assert ("or strength 0.6 typed" in said) == typed, said
+    os.close(write)
+
+
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="checks the machine without CUDA")
 def test_krea_without_gpu_is_refused_before_anything_opens(tmp_path, capsys):
     out = tmp_path / "x.mp4"

@@ -15,6 +15,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass
 
+from vcam.outspec import VIDEO_EXTENSIONS
 from vcam.words import clipped, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
@@ -50,8 +51,8 @@ class InputSpec:
     target: str = ""  # camera: "" (the first), an index or a device path; file and image: a path
 
     def __str__(self) -> str:
-        if self.target[:1].isspace():  # read back, a space after the colon is dropped: a name that starts with one
-            return f"{self.kind}:./{self.target}"
+        if self.target[:1].isspace() or unquoted(self.target) != self.target:  # read back, a space after the colon
+            return f"{self.kind}:./{self.target}"  # is dropped, and quotes round the path: a name that has them
         return self.kind + (f":{self.target}" if self.target else "")
 
     @property
@@ -178,6 +179,15 @@ def _looks_like_path(text: str) -> bool:
                 or re.search(r"\.[A-Za-z0-9]{1,5}$", text))
 
 
+def unquoted(text: str) -> str:
+    """`"my clip.mp4"` → `my clip.mp4`: a path in quotes, as a shell or a show file's writer puts one with spaces,
+    so the quotes are not kept in it. In single quotes, `'\\''` is a quote of the name, as GNOME Terminal and
+    Konsole write one in a file dropped on them (`'/clips/Bob'\\''s loop.mp4'`)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1].replace("'\\''", "'") if text[0] == "'" else text[1:-1]
+    return text
+
+
 def _meant(path: str) -> InputSpec:
     """The input a bare path most likely is, for the fix to name: a device under /dev a camera, a picture's ending
     an image, else a clip. Only said: what then plays is the kind the operator writes."""
@@ -209,15 +219,44 @@ def _kind_meant(word: str, target: str) -> str | None:
     return meant if meant and (meant == "camera") == device else None
 
 
+def _spaced_kind(text: str) -> tuple[str, str] | None:
+    """`clip /clips/a.mp4` → ("clip", "/clips/a.mp4"): a kind, or another word for one, then a space where its
+    colon goes. Another word only before what starts as a path does (a folder, home, a dot, quotes) or a camera's
+    index: a file is named so (`Photo 1.png`, `clip 2.mp4`, in a show's folder this one cannot look in); None for
+    it, and for any other text."""
+    spaced = re.fullmatch(r"([A-Za-z]+)\s+(\S.*)", text)
+    if spaced is None:
+        return None
+    word, rest = spaced.group(1).lower(), spaced.group(2)
+    if word in ("camera", "cam", "webcam", "file", "image"):  # the kind's own name: `input file my clip.mp4`
+        return spaced.group(1), rest
+    if word in _OTHER_WORDS and (rest.startswith(("/", "~", ".", '"', "'")) or (rest.isascii() and rest.isdigit())):
+        return spaced.group(1), rest
+    return None
+
+
+def _kind_by_ending(path: str) -> str | None:
+    """`image` for a path a picture's ending names, `file` for a video's, else None: the kind offered for a path
+    named with another word for a kind, which may be the wrong one (`clip: photo.png`, `photo: loop.mp4`)."""
+    low = path.lower()
+    return "image" if low.endswith(_STILL_ENDINGS) else "file" if low.endswith((".mp4", *VIDEO_EXTENSIONS)) else None
+
+
 def _misnamed(text: str) -> MeantError | None:
     """A kind mistyped or named by another word before its target (`fil:a.mp4`, `clip:a.mp4`, `cam:0`), a camera
     named as its index or device (`camera1`, `0`, `video0`, `webcam`): said as the input meant, where the fix for a
     path (`file:fil:a.mp4`) would keep the typo in the name."""
     kind, sep, target = split_kind(text)  # `clip: a.mp4` meant file:a.mp4, as parse_input reads `file: a.mp4`
     meant = _kind_meant(kind, target) if sep else None
+    why = f"{kind!r} is no kind of input"
+    spaced = None if meant else _spaced_kind(text)
+    if spaced is not None:  # `clip /clips/a.mp4` was offered file:clip /clips/a.mp4, a file no one has
+        kind, target = spaced
+        meant, why = _kind_meant(kind, target), f"{text!r} is no input"
+    if meant in ("file", "image"):  # `photo:loop.mp4` offered image:loop.mp4, itself refused as no image
+        meant = _kind_by_ending(unquoted(target)) or meant
     if meant:
-        return MeantError(f"{kind!r} is no kind of input", InputSpec(meant, target if meant == "camera" else
-                                                                     unescaped(target)))
+        return MeantError(why, InputSpec(meant, target if meant == "camera" else unescaped(unquoted(target))))
     low = kind.lower()
     number = re.fullmatch(r"(?:cam|camera|webcam|video)?(\d*)", low)
     if not sep and low and number:
@@ -226,13 +265,15 @@ def _misnamed(text: str) -> MeantError | None:
     return None
 
 
-def _address(url: str, kind: str) -> ValueError:
+def _address(url: str, kind: str, guessed: bool = False) -> ValueError:
     """A URL given as an input: vcam reads files and devices only, so the fix is the file downloaded; a file://
-    one's is its path (it is no download)."""
+    one's is its path (it is no download). `guessed`: no kind was given (`file:///pics/logo.png`, its `file` the
+    scheme's): the one its path's ending names is offered."""
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme.lower() == "file" and parsed.netloc in ("", "localhost"):
         path = urllib.parse.unquote(parsed.path)
         path = path[1:] if re.match(r"/[A-Za-z]:", path) else path  # file:///C:/clips/a.mp4
+        kind = (_kind_by_ending(path) if guessed else None) or kind
         return ValueError(f"{url!r} is a file's address: give its path, as {shlex.quote(f'{kind}:{path}')}")
     what = "the clip and play it" if kind == "file" else "the image and show it"
     return ValueError(f"{url!r} is an address: vcam opens no stream by its URL: download {what} as {kind}:PATH")
@@ -255,17 +296,27 @@ def parse_input(text: str) -> InputSpec:
         if misnamed is not None:
             raise misnamed
         if _URL.match(text):
-            raise _address(text, "file")
+            raise _address(text, "file", guessed=True)
         if _looks_like_path(text):
             raise BarePathError(_meant(unescaped(text)))
         # a word sent over the network may run to thousands of characters: said back cut
         raise ValueError(f"unknown input {clipped(text, 41)!r}: {USAGE}")
+    # a path in quotes after its kind (`file:"my clip.mp4"` in a show, `--in "image:'a b.png'"`), as the typed
+    # command reads it: kept, they named no file. Not a file named with them, which is there (`"x.mp4"`)
+    if kind in ("file", "image") and not os.path.lexists(target):
+        target = unquoted(target)
     if kind in ("none", "net") and sep:
         raise ValueError(f"input {text!r} takes nothing after '{kind}': {USAGE}")
     if kind in ("file", "image") and not target:
         raise ValueError(f"input {text!r} needs a path: {kind}:PATH")
     if kind in ("file", "image") and _is_address(target):
         raise _address(target, kind)
+    if kind == "file" and target.startswith("//"):
+        if not os.path.lexists(target):  # `file:///a%20b.mp4`, a file's address pasted whole, was looked for as
+            raise _address(f"file:{target}", kind, guessed=True)  # the path /a%20b.mp4
+        # the path a file that is there has: kept as typed, it read as an address once the file went (the status,
+        # the state sent to every client, raised)
+        target = "/" + target.lstrip("/")
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):

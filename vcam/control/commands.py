@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped
+from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted
 
@@ -330,7 +330,7 @@ def _quantize(text: str) -> str:
 def _quoted_at(spec: str) -> str:
     """An input as a line writes it: in quotes where its path holds a ` @` or ends in a backslash, which would
     escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
-    (_unquoted reads them back)."""
+    (unquoted reads them back)."""
     path = split_kind(spec)[2]
     if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _straight_pair(path) == path \
             and _straight_pair(spec) == spec:
@@ -339,7 +339,7 @@ def _quoted_at(spec: str) -> str:
 
 
 def _in_quotes(text: str) -> str:
-    """`text` in the quotes _unquoted takes out: double, or single where it holds a double one (its own single
+    """`text` in the quotes unquoted takes out: double, or single where it holds a double one (its own single
     quotes written `'\\''`)."""
     return f'"{text}"' if '"' not in text else "'" + text.replace("'", "'\\''") + "'"
 
@@ -350,7 +350,7 @@ def _name_said(ref: str | int) -> str:
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
                                      or " @" in name or "\t@" in name or name.startswith("@")
-                                     or _unquoted(_straight_pair(name)) != name):
+                                     or unquoted(_straight_pair(name)) != name):
         return name
     return _in_quotes(name)
 
@@ -368,29 +368,16 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
-def _unquoted(text: str) -> str:
-    """`"neon city"` → `neon city`: a name or path in quotes, as blend takes them, so the quotes are not kept in
-    it. In single quotes, `'\\''` is a quote of the name, as GNOME Terminal and Konsole write one in a file dropped
-    on them (`'/clips/Bob'\\''s loop.mp4'`)."""
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1].replace("'\\''", "'") if text[0] == "'" else text[1:-1]
-    return text
-
-
 def _input(text: str) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
-    spaced = re.fullmatch(r"(camera|cam|webcam|file|image)\s+(\S.*)", text, re.IGNORECASE)
-    if spaced:  # `input camera 0`: a space where the colon goes
-        kind = "camera" if "cam" in spaced.group(1).lower() else spaced.group(1).lower()
-        raise CommandError(f"{_shown(text)} is no input: did you mean input {_quoted_at(f'{kind}:{spaced.group(2)}')}?")
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within straight quotes round the whole, typographic ones are the path's own
-    straight = _unquoted(text) != text
-    kind, colon, path = split_kind(_unquoted(_straight_pair(text)))
+    straight = unquoted(text) != text
+    kind, colon, path = split_kind(unquoted(_straight_pair(text)))
     try:
-        return str(parse_input(kind + colon + _unquoted(path if straight else _straight_pair(path))))
+        return str(parse_input(kind + colon + unquoted(path if straight else _straight_pair(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
@@ -489,19 +476,19 @@ def preset_ref(text: str) -> str | int:
     (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without reads a shell's escapes as a typed
     path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or punctuation), and as blend reads its
     names."""
-    name = _unquoted(_straight_pair(text))
+    name = unquoted(_straight_pair(text))
     return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
 
 
 def cue_ref(text: str) -> str | int:
     """A cue given by number (1-based, as int) or by name (str), read as a preset's is (preset_ref)."""
-    name = _unquoted(_straight_pair(text))
+    name = unquoted(_straight_pair(text))
     return _numbered(_named("go", unescaped(text, windows=False) if name == text else name))
 
 
 def _straight_pair(text: str) -> str:
     """`“dancers”`, `‘dancers’`, `„dancers“`: a name in the typographic quotes a phone's keyboard, a word processor or
-    a chat message puts round it, in the straight ones _unquoted takes out (they were kept as part of the name)."""
+    a chat message puts round it, in the straight ones unquoted takes out (they were kept as part of the name)."""
     inner = _in_typographic_pair(text)
     return text if inner is None else _in_quotes(inner)
 
@@ -621,7 +608,7 @@ def _shell_quoted(text: str) -> set[int]:
 
 def _quoted_end(text: str) -> int:
     """Where the quotes that open an input (`"file:…"`, `file:'…'`) close, 0 where none do. In single quotes,
-    `'\\''` is a quote of the name (_unquoted)."""
+    `'\\''` is a quote of the name (unquoted)."""
     opened = re.match(r"""([A-Za-z]+:)?(["'])""", text)
     if opened is None:
         return 0

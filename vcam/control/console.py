@@ -223,6 +223,11 @@ def _end_of(fd: int | None) -> str:
     return PIPE_EOF if stat.S_ISFIFO(st.st_mode) else FILE_EOF if stat.S_ISREG(st.st_mode) else OTHER_EOF
 
 
+def null_stdin() -> bool:
+    """Whether stdin is the null device (`< /dev/null`): no command will be typed there."""
+    return _end_of(_fd_of(sys.stdin)) == NULL_STDIN
+
+
 def _fd_of(source: BinaryIO) -> int | None:
     try:
         return source.fileno()

@@ -137,6 +137,16 @@ class Controller:
         self.quantize = show.defaults.quantize if show is not None else "off"  # `quantize X` changes it
         # the actions of the command being made (or of a reload's edit), with the lock held (_gathering)
         self._gathered: _Gathered | None = None
+        # The input the generator last put on air: one that fails to open at its block leaves that one on air, and
+        # the state goes back to it (status named the input refused, and a preset naming it again did not send it)
+        self._input_on_air = state.input
+        # The last input handed over (the same input typed twice is two), set with state.input under a lock of their
+        # own: the generator's revert never undoes a later command, nor waits for a slow one (only for this write)
+        self._input_sent: SetInput | None = None
+        self._input_lock = threading.Lock()
+        for hook, heard in (("on_applied", self._input_applied), ("on_not_applied", self._input_refused)):
+            if (listen := getattr(generator, hook, None)) is not None:
+                listen(heard)
         # changes on the beat, held until their block is the next one (its prompts encoded ahead meanwhile)
         # once the show stops, a change still waiting lands on no block: where it would land is no news
         self._beat = OnTheBeat(generator, land, prompter, lambda text: None if stop.is_set() else say(text))
@@ -320,7 +330,10 @@ class Controller:
         with self._lock:
             if isinstance(action, SetPrompts):  # prompts that are one of the show's presets name it
                 self._pick(_preset_with(self.show, action.prompts), None)
-            _follow(self.state, action)
+            if isinstance(action, SetInput):
+                self._put_input(action)
+            else:
+                _follow(self.state, action)
         if isinstance(action, SetScreen) and shown is not None:
             with self._screen_lock:
                 if self.state.screen == action.mode:
@@ -382,7 +395,10 @@ class Controller:
                     except ValueError as e:  # the input on air stays
                         done.append(f"its input is not used: {e}")
                         continue
-                _follow(self.state, action)
+                if isinstance(action, SetInput):
+                    self._put_input(action)
+                else:
+                    _follow(self.state, action)
                 self._submit(action, origin)
                 done.append(in_words(action))
         name = quoted(self.show.presets[edit.preset].name)
@@ -632,11 +648,32 @@ class Controller:
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
         self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
-        st.input = spec
-        self._submit(SetInput(spec), origin)
+        self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
         return _from_next_block(f"input {name_said(spec)}", notes=self._unseen())
+
+    def _input_applied(self, action: Action, block: int, origin: Origin | None) -> None:
+        if isinstance(action, SetInput):
+            self._input_on_air = action.spec
+
+    def _input_refused(self, action: Action, origin: Origin | None, line: str, key: tuple) -> None:
+        """On the generator's thread, which must not wait for a command: the state's input only, under its own
+        lock; the listeners told of it (network clients, an OSC tablet kept naming the input refused)."""
+        if not isinstance(action, SetInput):
+            return
+        with self._input_lock:
+            if action is not self._input_sent:  # a later input (the same one typed again, too) stands
+                return
+            self.state.input = self._input_on_air
+        self._tell()
+
+    def _put_input(self, action: SetInput) -> SetInput:
+        """The state's input set to `action`'s, as the last handed over (for `_input_refused`); `action`."""
+        with self._input_lock:
+            self.state.input = action.spec
+            self._input_sent = action
+        return action
 
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
@@ -713,8 +750,7 @@ class Controller:
             except ValueError as e:  # the rest of the preset goes on air; the input on air stays
                 unused = f"; its input is not used: {e}"
             else:
-                st.input = preset.input
-                self._submit(SetInput(preset.input), origin)
+                self._submit(self._put_input(SetInput(preset.input)), origin)
                 also.append(f"input {name_said(preset.input)}" if preset.input != "none" else "text only")
         if preset.strength is not None and preset.strength != st.strength:
             st.strength = preset.strength

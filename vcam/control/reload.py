@@ -19,7 +19,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,14 +123,25 @@ def shipped(path: str) -> bool:
 NOT_A_FILE = ("not a file",)  # a watched path that is a named pipe, a socket or a device
 
 
-def _stamp(path: str):
+def _stamp(path: str) -> tuple | None:
+    """What a look finds of `path`: its times, size and inode; None where it is gone; NOT_A_FILE; or
+    (_UNREADABLE, why) where it cannot be asked (a failing share)."""
     try:
         st = os.stat(path)
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
             return NOT_A_FILE  # a named pipe read waits for a writer: the watcher stopped there for the show's rest
         return st.st_mtime_ns, st.st_size, st.st_ino  # the inode: editors that save by renaming a new file
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as e:  # a share or a stick that fails (EIO, ESTALE), a folder made private: it is still there
+        return _UNREADABLE, e.strerror or e.__class__.__name__
+
+
+_UNREADABLE = "cannot be read"
+
+
+def _unreadable(stamp: tuple | None) -> bool:
+    return isinstance(stamp, tuple) and stamp[:1] == (_UNREADABLE,)
 
 
 # A network share's or a FAT stick's file times tick in whole seconds (FAT's in two): a second save within the tick
@@ -233,7 +244,7 @@ class ShowWatcher:
     def _with_content(self, path: str, stamp):
         """A file's stamp, with its content's digest: read again at each look for FRESH_S after the stamp last
         changed, where a save within the file time's tick shows in the content alone; kept as last read after."""
-        if stamp is None or stamp is NOT_A_FILE:
+        if stamp is None or stamp is NOT_A_FILE or _unreadable(stamp):
             return stamp
         last, digest, since = self._content.get(path, (None, None, None))
         now = self._clock()
@@ -296,7 +307,9 @@ class ShowWatcher:
             return
         # a file watched since the last reload (a map it named anew) counts from now, not as a save
         changed = [path for path, stamp in stamps.items() if stamp != self._stamps.get(path, stamp)]
-        back = {path for path in changed if path in self._stamps and self._stamps[path] is None}
+        # what a file that was gone (said deleted or renamed) or could not be read (a failing share) is again
+        back = {path: "back" if self._stamps[path] is None else "readable again" for path in changed
+                if path in self._stamps and (self._stamps[path] is None or _unreadable(self._stamps[path]))}
         self._stamps = stamps
         if not changed:
             return
@@ -307,7 +320,10 @@ class ShowWatcher:
         for path in changed:
             if stamps[path] is NOT_A_FILE:
                 self._not_a_file(self._shown(path))
-        saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE)]
+            elif _unreadable(stamps[path]):  # was said deleted or renamed: a file on a failing share is neither
+                self.say(f"{linked(self._shown(path))} cannot be read ({stamps[path][1]}): the last good show stays "
+                         "live, and the file is read again once it can be")
+        saved = [path for path in changed if stamps[path] not in (None, NOT_A_FILE) and not _unreadable(stamps[path])]
         if saved:
             self._reload(saved, stamps, back)
 
@@ -315,11 +331,12 @@ class ShowWatcher:
         self.say(f"{path} is now a named pipe or a device, not a file: the last good show stays live; save the file "
                  "there again to reload it")
 
-    def _reload(self, saved: list[str], stamps: dict, back: Collection[str] = ()) -> None:
+    def _reload(self, saved: list[str], stamps: dict, back: Mapping[str, str] | None = None) -> None:
         """The show read again after a save of the files `saved`, and of the command line's maps those saved (one
         not saved stays as read: each is read once a save). `stamps`: the files as the look before the read found
         them; one written since, as it was read, is not applied (the next looks read it once it holds still).
-        `back`: those that were gone (said deleted or renamed), there again."""
+        `back`: those that were gone (said deleted or renamed) or could not be read, with what they are again ("back",
+        "readable again")."""
         said = self.file if self.file in saved else saved[0]
         shown = self._shown(said)  # as the show's lines name it
         head = f"map file {linked(shown)}" if said != self.file else \
@@ -339,7 +356,7 @@ class ShowWatcher:
                 return  # may be its first half, valid YAML, and would go on air
             if show == self.show and maps == {g.flag: g.mapping for g in self.given}:  # a save that changed
                 # nothing the show reads (a comment): said as such, where "reloaded: N presets" read as a change
-                self._loaded(show, maps, unchanged(shown, said in back))
+                self._loaded(show, maps, unchanged(shown, (back or {}).get(said, "")))
                 return
             applied = self.on_show(show, maps)
         except ConfigError as e:  # a broken file, or one that does not fit what the show runs with (--midi-map)
@@ -405,11 +422,12 @@ def linked(path: str) -> str:
     return f"{path} (-> {os.path.realpath(path)})" if os.path.islink(path) else path
 
 
-def unchanged(path: str, back: bool = False) -> str:
-    """The line for a save that changed nothing in the show: nothing is applied. `back`: the file was gone (its
-    folder moved away, or the file itself) and is there again as the show runs it, which no one saved."""
-    if back:
-        return f"{path} is back, as the show runs it: nothing applied"
+def unchanged(path: str, again: str = "") -> str:
+    """The line for a save that changed nothing in the show: nothing is applied. `again`: what the file is again,
+    as the show runs it, which no one saved: "back" (its folder moved away, or the file itself), "readable again"
+    (a share that failed)."""
+    if again:
+        return f"{path} is {again}, as the show runs it: nothing applied"
     return f"{path} saved with no change to the show: nothing applied"
 
 

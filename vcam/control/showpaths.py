@@ -87,7 +87,11 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif still and (huge := _too_large(path)) is not None:
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
-        r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); {IMAGE_FIX}{hint}")
+        from vcam.live.frames import undecoded_fix  # frames loads numpy: only for a show whose image is refused
+
+        fix = undecoded_fix(str(path))
+        r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
+                      f"{fix}{hint if fix == IMAGE_FIX else ''}")
     else:
         return True
     return False

@@ -215,6 +215,11 @@ class Stream:
         self._source = new
         self._input_pos, self._encoded_last = 0, False
 
+    @property
+    def has_input(self) -> bool:
+        """Whether an input is on air (else the text alone makes the picture)."""
+        return self._source is not None
+
     def input_status(self) -> str | None:
         """The input source's own line for the status line (a stall, the frames' age), if it has one."""
         status = getattr(self._source, "status", None)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from vcam.errors import IMAGE_FIX, one_line
-from vcam.live.frames import load_image
+from vcam.live.frames import DAMAGED_IMAGE_FIX, load_image
 from vcam.words import name_said
 
 
@@ -97,7 +97,7 @@ def _kept_line(path: str, error: ValueError) -> str:
     """What an image that no longer reads says, its last good picture kept: a save that does not decode (likely
     caught half-written) is to be saved again whole; one too large, or a folder now, keeps its own fix."""
     why, fix = getattr(error, "message", None) or one_line(error), getattr(error, "fix", None)
-    if fix == IMAGE_FIX:
+    if fix in (IMAGE_FIX, DAMAGED_IMAGE_FIX):
         name = name_said(os.path.basename(path))  # as the error says it (FileNamingError)
         return f"{why}: the fallback image as it was before this save stays until {name} is saved again whole, as a " \
                "PNG or JPEG"

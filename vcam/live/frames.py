@@ -176,6 +176,32 @@ def is_png(head: bytes) -> bool:
     return head.startswith(PNG_MAGIC)
 
 
+# The fix for a file that starts as a picture and does not decode: to convert it was no fix for a PNG
+DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
+
+
+def undecoded_fix(path: str, fix: str = IMAGE_FIX) -> str:
+    """The fix for the image at `path` that OpenCV does not decode: where it starts as a PNG, JPEG or GIF and its
+    end marker is missing (IEND, FFD9, the trailer ;), that it is damaged; else `fix` (a format or a kind of one
+    it does not read, such as a 32-bit float TIFF, whole; a clip named as an image)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            f.seek(max(0, os.fstat(f.fileno()).st_size - 64))
+            tail = f.read().rstrip(b"\0")  # a writer may pad the file after its marker
+    except OSError:
+        return fix
+    if is_png(head):
+        cut = b"IEND" not in tail
+    elif head.startswith(b"\xff\xd8\xff"):
+        cut = b"\xff\xd9" not in tail
+    elif head.startswith((b"GIF87a", b"GIF89a")):
+        cut = not tail.endswith(b";")
+    else:  # WebP, BMP and TIFF end in no marker: one that is whole may be of a kind OpenCV does not read
+        cut = False
+    return DAMAGED_IMAGE_FIX if cut else fix
+
+
 def is_webp(head: bytes) -> bool:
     """Whether the file's first bytes `head` are a WebP's: a RIFF block of kind WEBP."""
     return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
@@ -617,5 +643,5 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
     rgb = read_shown(path, (width, height, "letterbox"))  # as an image: input shows it: a logo on transparent
     if rgb is None:                                           # white was a white picture
-        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", IMAGE_FIX)
+        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", undecoded_fix(path))
     return rgb

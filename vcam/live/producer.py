@@ -15,6 +15,7 @@ from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
+from vcam.inspec import missing_fix, split_kind
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -368,7 +369,8 @@ class Generator:
                 self._held_input = (action, origin)
                 continue
             except Exception as e:  # one bad change must not stop the show
-                self._refuse(action, origin, _failure(e))
+                on_air = getattr(self.stream, "has_input", True)  # a stand-in stream without it: said as one
+                self._refuse(action, origin, _input_failure(action, e, on_air) or _failure(e))
                 continue
             self._tell(action, origin)
         self._say_refused(self._clock())
@@ -452,12 +454,27 @@ def _failure(error: Exception) -> Failure:
     return error.__class__.__name__, text, ran_out_of_memory(error)
 
 
+def _input_failure(action: Action, error: Exception, on_air: bool = True) -> Failure | None:
+    """An input that did not open as it came on air, said as its file or device and what to do, without the name
+    of the error's class or --in's fix (a path relative to where vcam started), which were said to a typed input
+    checked as it was given. It opened then, so a file not there now was there: moved or deleted since. None for
+    any other failure. `on_air`: an input is on air (else the text alone is)."""
+    if not isinstance(action, SetInput) or not isinstance(error, VcamError):
+        return None
+    kind = split_kind(action.spec)[0].strip().lower()  # not parsed again: a spec from an older log may not parse
+    fix = error.fix
+    if kind in ("file", "image") and fix == missing_fix(kind):
+        fix = "it was there when the input was given: put it back, or give another input"
+    stays = "the input on air stays" if on_air else "text only stays"  # no input was on air to stay
+    return "", f"{error.message}{f'; {fix}' if fix else ''}; {stays}", False
+
+
 def _with_error(stream: Stream, what: str, failed: Failure) -> str:
     """`what` failed (a block, a change), in one line with its error: the card running out of memory (a block, or a
     prompt encoded on the card) is said with what the card holds, without PyTorch's paragraph."""
     name, text, out_of_memory = failed
     if not out_of_memory:
-        return f"{what} ({name}: {text})"
+        return f"{what} ({name}: {text})" if name else f"{what} ({text})"
     from vcam.engine.memory import out_of_memory_said
 
     return f"{what}: {out_of_memory_said(text, stream.device)}"

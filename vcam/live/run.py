@@ -22,12 +22,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcam.control.console import null_stdin
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog, Replay
 from vcam.control.media import FLAG as MEDIA_FLAG, MediaFolders
 from vcam.control.prompter import Prompter
 from vcam.control.show import Show, load_show
 from vcam.errors import VcamError, one_line
+from vcam.inspec import DEFAULT_STRENGTH
 from vcam.live.attachment import Attach, Attachment, attached
 from vcam.live.fallbacks import FallbackImages
 from vcam.live.heap import HeapTrimmer
@@ -50,7 +52,7 @@ from vcam.live.showwrites import check_written
 from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
-from vcam.words import counted
+from vcam.words import counted, name_said
 
 if TYPE_CHECKING:
     from vcam.bench.tuning import SpeedChoice
@@ -116,6 +118,13 @@ class _Prepared:
     media: MediaFolders  # the folders whose files the network's commands may name
 
 
+def _own_strength(opts: RunOptions, show: Show | None, start: dict) -> bool:
+    """Whether the strength the show starts at is its first preset's own: one giving strength 1 runs the input
+    under the text on purpose, as a preset put on later does (Controller._go_to_preset)."""
+    return (opts.strength is None and "strength" not in start and show is not None and bool(show.presets)
+            and show.presets[0].strength is not None)
+
+
 def _prepare(opts: RunOptions) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = replayed(opts, status.message)
@@ -151,6 +160,11 @@ def _prepare(opts: RunOptions) -> _Prepared:
     if opts.strength is not None and cfg.input == "none":  # kept, unlike an option refused: an input may come on
         status.message(f"--strength {opts.strength:g} has no effect without an input: it applies once one is on "
                        "air (--in SRC, or input SRC typed)")
+    if cfg.input != "none" and cfg.strength >= 1.0 and replay is None and not _own_strength(opts, show, start):
+        # the input chosen, and nothing of it shown; where no command can be typed, the option alone lowers it
+        typed = f", or strength {DEFAULT_STRENGTH:g} typed" if opts.stdin and not null_stdin() else ""
+        status.message(f"strength 1 is text only: input {name_said(cfg.input)} shows nothing until it is lowered "
+                       f"(--strength {DEFAULT_STRENGTH:g}{typed})")
     cfg, quant = sized(opts, model, cfg, spec.random_weights, show, status.message)
     if replay is not None and (unlike := unlike_the_show("replaying", replay.header, model, cfg, quant, opts.decoder,
                                                          opts.attention_quant)):

@@ -24,7 +24,7 @@ from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
-                              shows_as_decoded, webp_chunks, webp_flags)
+                              shows_as_decoded, undecoded_fix, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -64,9 +64,10 @@ def _check_file(path: str, what: str, kind: str) -> str:
                          "mount the drive it is on, or link to where the file now is")
     if os.path.isdir(path):  # `--in file:clips`: said as a path to check, where the path was right
         raise InputError(f"{what} {path} is a folder, not a file", _one_file_in(path, kind))
+    if os.path.exists(path) and not os.path.isfile(path):  # the path is right: checking it was no fix
+        raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
     if not os.path.isfile(path):
-        where = "no such file" if not os.path.exists(path) else "not a file"
-        raise InputError(f"{what} {path}: {where}", spaced_fix(path, kind) or missing_fix(kind))
+        raise InputError(f"{what} {path}: no such file", spaced_fix(path, kind) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
@@ -964,7 +965,7 @@ class ImageSource:
             raise InputError(e.message, e.fix) from None
         if frame is None:
             raise InputError(f"cannot read {self.path} as an image",
-                             "use a PNG, JPEG or WebP image; a video is file:PATH")
+                             undecoded_fix(self.path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
         self.frame = frame
         self._say_animated()
 
