@@ -4,6 +4,8 @@ import io
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -223,6 +225,35 @@ def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
     assert (result.blocks, result.frames, result.interrupted) == (2, 18, True)
     assert mp4_frames(video)[0] == 18
     assert "stopped after block 2 of 4" in status.getvalue() and f"{video}: 18 frames" in status.getvalue()
+
+
+@pytest.mark.slow  # a signal to a process of its own
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_a_render_stopped_by_a_signal_says_it_is_incomplete_and_exits_with_the_signal_s_code(tmp_path, sig, code,
+                                                                                                said):
+    """`vcam render` stopped by SIGTERM (a service's stop, `timeout`) exited 130, Ctrl-C's code, and said only
+    "stopped after block N of M": a script took an incomplete video for an interrupted terminal command."""
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 100000}})
+    video = tmp_path / "part.mp4"
+    proc = subprocess.Popen([sys.executable, "-m", "vcam", "render", log, "--out", f"file:{video}"],
+                            stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line)
+            if "rendering: block" in line:  # a block is in the file
+                proc.send_signal(sig)
+                break
+        rest = proc.stderr.read()
+        exit_code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    text = "".join(lines) + rest
+    assert exit_code == code, text
+    stopped = next((line for line in rest.splitlines() if "stopped after block" in line), "")
+    assert f"of 100000 ({said}; exit code {code}): the render is incomplete" in stopped, text
+    assert mp4_frames(video)[0] >= 6 and f"{video}: {mp4_frames(video)[0]} frames" in rest, text
 
 
 def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ that frame, from the block they were logged at.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -38,7 +39,7 @@ from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
-from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
+from vcam.live.signals import StopEvent, ctrl_c_held, stop_code, stop_on_signals, stop_said
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -77,6 +78,13 @@ class Rendered:
     interrupted: bool  # stopped by Ctrl-C (or SIGTERM): what was rendered is kept
     seconds: float  # how long rendering took, loading not counted
     stopped: tuple[str, ...] = ()  # files stopped short (their disk full) while the render went on to the others
+    stopped_by: int = signal.SIGINT  # where `interrupted`: the signal that stopped it
+
+    @property
+    def stop_code(self) -> int:
+        """The exit code of a render stopped short (`interrupted`): the signal's, as a shell gives it (130 for
+        Ctrl-C, 143 for SIGTERM), since its files are incomplete."""
+        return stop_code(self.stopped_by)
 
 
 @dataclass(frozen=True)
@@ -364,7 +372,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
     after = _ScreenChanges(plan.replay.at_frames, state)
     frames = blocks = 0
     started = time.monotonic()
-    with stop_on_signals(stop):
+    with stop_on_signals(stop) as signals:
         try:
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
@@ -387,7 +395,8 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
         except KeyboardInterrupt:
             stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
-                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped))
+                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped),
+                    stopped_by=signals.first or signal.SIGINT)  # no signal: a KeyboardInterrupt, Ctrl-C's
 
 
 class _ScreenChanges:
@@ -534,10 +543,11 @@ def _report(result: Rendered, outputs: list[Output], full: _FullFiles, say: Call
     """What each file holds, and how the render went."""
     if not result.interrupted:
         head = f"rendered {counted(result.blocks, 'block')}"
-    elif result.blocks:
-        head = f"stopped after block {result.blocks} of {result.total}"
-    else:
-        head = f"stopped before the first of {result.total} blocks"
+    else:  # a script or a service manager sees the exit code; the operator, that the video ends short of the show
+        why = f"({stop_said(result.stopped_by)}; exit code {result.stop_code})"
+        head = f"stopped after block {result.blocks} of {result.total} {why}: the render is incomplete, each file " \
+            "holds the blocks before the stop" if result.blocks else \
+            f"stopped before the first of {result.total} blocks {why}: nothing was rendered"
     rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
         if result.seconds > 0 and not result.interrupted else ""
     say(f"{head}{rate}")

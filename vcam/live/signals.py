@@ -57,6 +57,17 @@ class StopEvent(threading.Event):
             return self._stopped
 
 
+def stop_code(sig: int) -> int:
+    """The exit code of a command a signal stopped short of its work, as a shell gives one the signal killed:
+    130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + int(sig)
+
+
+def stop_said(sig: int) -> str:
+    """How a line names the signal that stopped a command: "Ctrl-C", "SIGTERM"."""
+    return "Ctrl-C" if sig == signal.SIGINT else signal.Signals(sig).name
+
+
 class StopSignals:
     """What the handlers saw: `first`, the signal that asked for the stop (None: the show ended otherwise)."""
 
