@@ -1,7 +1,9 @@
 """vcam serve (tiny model) and vcam cam, on loopback only."""
 import io
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 import fake_midi
-from helpers import Pipe, failing_state, free_port, in_thread, wait_for
+from helpers import Pipe, failing_state, free_port, in_thread, wait_for, ws_served
 from vcam.cli import main
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
@@ -354,6 +356,24 @@ def test_cam_runs_without_torch(tmp_path):
     finally:
         proc.kill()
     assert "no frame came from ws://127.0.0.1:9: it could not be reached" in log.read_text()
+
+
+def test_ctrl_c_while_the_server_still_loads_is_the_operator_s_stop_exit_130():
+    """Ctrl-C on a camera whose server was connected but had sent no frame yet (its model loading) exited 1 and
+    said "no frame came ...; exiting with code 1", a failure, where it was the operator's own stop."""
+    def loading(ws):  # connected, no frame yet: the operator presses Ctrl-C
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in ws:
+            pass
+
+    status = io.StringIO()
+    with ws_served(loading) as url:
+        code = run_cam(CamOptions(url=url, outs=["null"], size=(112, 64), stdin=False, status_out=status))
+    text = status.getvalue()
+    assert code == 130, text
+    assert f"stopped (Ctrl-C) before any frame came from {url}: " in text and text.rstrip().endswith(
+        "; exit code 130"), text
+    assert "exiting with code 1" not in text, text
 
 
 def test_cam_rejects_a_bad_address(capsys):
