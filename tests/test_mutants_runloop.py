@@ -52,11 +52,11 @@ def test_the_start_holds_a_ctrl_c_while_it_imports_the_model_code(monkeypatch):
     @contextlib.contextmanager
     def held():
         events.append("held")
-        yield
+        yield []  # no stop came
         events.append("let go")
 
     real = vcam.engine.load.choose_model
-    monkeypatch.setattr(run, "ctrl_c_held", held)
+    monkeypatch.setattr(run, "stops_held", held)
     monkeypatch.setattr(vcam.engine.load, "choose_model", lambda *a, **kw: events.append("model") or real(*a, **kw))
     run._prepare(RunOptions(outs=["null"], model="tiny", status_out=io.StringIO()))
     assert events == ["held", "let go", "model"]

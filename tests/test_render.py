@@ -1169,10 +1169,10 @@ def test_pytorchs_import_is_made_with_ctrl_c_held(tmp_path, monkeypatch):
     @contextlib.contextmanager
     def recording_hold():
         held.append("in")
-        yield
+        yield []  # no stop came
         held.append("out")
 
-    monkeypatch.setattr(render_module, "ctrl_c_held", recording_hold)
+    monkeypatch.setattr(render_module, "stops_held", recording_hold)
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
     render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()))
     assert held == ["in", "out"]

@@ -272,6 +272,65 @@ def test_a_normal_end_during_a_long_block_says_nothing_unusual(tmp_path, end):
     assert "recorded" in rest and len(read_mp4(out)) >= 1
 
 
+# Runs `vcam ARGS` with the signal argv[1] sent to itself as PyTorch's import begins: a stop at that instant.
+_STOP_AS_TORCH_LOADS = """\
+import os, signal, sys
+sig = getattr(signal, sys.argv[1])
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+
+
+class StopAtTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            sys.meta_path.remove(self)
+            print("sent", file=sys.stderr, flush=True)
+            os.kill(os.getpid(), sig)
+        return None
+
+
+sys.meta_path.insert(0, StopAtTorch())
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+@pytest.mark.slow  # a process of its own, stopped as PyTorch loads
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 0, "SIGTERM"), ("SIGHUP", 0, "SIGHUP"),
+                                             ("SIGINT", 130, "Ctrl-C")])
+def test_a_stop_while_pytorch_is_imported_says_the_loading_stop_line(tmp_path, sig, code, said):
+    """SIGTERM (docker stop, systemd) in the seconds PyTorch is imported ended the show with exit code 143 and no
+    word, SIGHUP with 129, and Ctrl-C with 130 and no word, where a moment later each said "loading stopped"."""
+    harness = tmp_path / "stop_at_torch.py"
+    harness.write_text(_STOP_AS_TORCH_LOADS, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sig, "run", "--model", "tiny", "--out", f"file:{out}",
+                           "--no-stdin"], capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr, done.stderr
+    assert done.returncode == code, done.stderr
+    last = done.stderr.rstrip().splitlines()[-1]
+    assert last.startswith(f"vcam: loading stopped ({said}): the show never went on air"), done.stderr
+    assert "Traceback" not in done.stderr and not out.exists(), done.stderr
+
+
+@pytest.mark.slow  # a process of its own, stopped as PyTorch loads
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGINT", 130, "Ctrl-C")])
+def test_a_render_stopped_while_pytorch_is_imported_says_so(tmp_path, sig, code, said):
+    """vcam render stopped by SIGTERM as PyTorch loaded ended with exit code 143 and no word (Ctrl-C: 130, no word);
+    a moment later the same stop said what was rendered."""
+    harness = tmp_path / "stop_at_torch.py"
+    harness.write_text(_STOP_AS_TORCH_LOADS, encoding="utf-8")
+    log = tmp_path / "show.jsonl"
+    log.write_text('{"vcam": {"model": "tiny", "seed": 3, "prompts": {"a": 1.0}, "steps": 4, "size": [112, 64], '
+                   '"fps": 24.0}}\n{"end": {"blocks": 4}}\n', encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sig, "render", str(log), "--out", f"file:{out}"],
+                          capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert done.stderr.rstrip().splitlines()[-1] == \
+        f"vcam: stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered", done.stderr
+    assert not out.exists(), done.stderr
+
+
 @pytest.mark.slow  # a process killed outright
 def test_frames_survive_a_kill(tmp_path):
     out = tmp_path / "show.mp4"

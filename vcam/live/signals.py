@@ -143,3 +143,26 @@ def ctrl_c_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if pressed:
         raise KeyboardInterrupt
+
+
+@contextmanager
+def stops_held() -> Iterator[list[int]]:
+    """As ctrl_c_held, for each stop signal whose handler is still the interpreter's own (SIGINT's KeyboardInterrupt;
+    SIGTERM's and SIGHUP's default, which ends the process at once): while inside, each that comes waits; yields
+    the list they are added to, for the caller to say the stop once out. For a command's first seconds, PyTorch's
+    import: SIGTERM there (docker stop, systemd) ended the process with exit code 143 and no word, where a moment
+    later the same stop said "loading stopped (SIGTERM)"."""
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    held = {}
+    for sig in _stop_signals():
+        own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+        if signal.getsignal(sig) is own:
+            held[sig] = signal.signal(sig, lambda got, frame: came.append(got))
+    try:
+        yield came
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
