@@ -272,6 +272,30 @@ def test_a_normal_end_during_a_long_block_says_nothing_unusual(tmp_path, end):
     assert "recorded" in rest and len(read_mp4(out)) >= 1
 
 
+@pytest.mark.slow  # a process of its own, at a size where the first block takes seconds
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 0, "SIGTERM")])
+def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path, sig, code, said):
+    """The line a user or a service's log sees when the show is stopped before its first frame, and the exit code:
+    Ctrl-C's is an interrupted command's, so `&&` goes no further; SIGTERM's, a service's stop, the show's own."""
+    out = tmp_path / "show.mp4"
+    proc = subprocess.Popen(vcam_cmd("--size", SLOW_SIZE, "--out", f"file:{out}", "--no-stdin"),
+                            stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        building = read_until(proc, lines, "building tiny")  # the outputs are open, the model loads
+        proc.send_signal(sig)
+        rest = proc.stderr.read()
+        exit_code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    text = "".join(lines) + rest
+    assert building and exit_code == code, text
+    line = f"loading stopped ({said}): the show never went on air, so nothing of it was recorded"
+    assert (line + (f"; exit code {code}" if code else "")) in rest, text
+    assert "on air:" not in text and "Traceback" not in text and not out.exists(), text
+
+
 # Runs `vcam ARGS` with the signal argv[1] sent to itself as PyTorch's import begins: a stop at that instant.
 _STOP_AS_TORCH_LOADS = """\
 import os, signal, sys
