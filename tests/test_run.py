@@ -296,6 +296,27 @@ def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path
     assert "on air:" not in text and "Traceback" not in text and not out.exists(), text
 
 
+@pytest.mark.slow  # a process of its own
+def test_a_sigterm_as_the_outputs_open_stops_the_show_as_one_while_the_model_loads(tmp_path):
+    """SIGTERM right after the output's line (its encoder's thread still loading) ended vcam run at once: exit code
+    143 and no word in the service's log."""
+    out = tmp_path / "show.mp4"
+    proc = subprocess.Popen(vcam_cmd("--out", f"file:{out}", "--no-stdin"), stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        opened = read_until(proc, lines, f"output file:{out}")
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        exit_code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    text = "".join(lines) + rest
+    assert opened and exit_code == 0, text
+    assert "stopping on SIGTERM …" in rest and "Traceback" not in text, text
+    assert "loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded" in rest, text
+
+
 # Runs `vcam ARGS` with the signal argv[1] sent to itself as PyTorch's import begins: a stop at that instant.
 _STOP_AS_TORCH_LOADS = """\
 import os, signal, sys

@@ -136,15 +136,17 @@ class OnAir:
         (Screen.set), else made here."""
         s = self.settings
         self.feed, self.screen = feed, screen if screen is not None else Screen(screen_state)
-        self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
-        for w in self.workers:
-            self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
-        if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
-            self.status.message(slow)
-        pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
-                                        daemon=True)
-        started: list[Part] = []
+        # From before the outputs open: a SIGTERM as they opened (a file's encoder loading, a window waiting for its
+        # display) ended the process at once, exit code 143 and no word, where a moment later it stopped the show
         with stop_on_signals(self.stop) as signals:
+            self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
+            for w in self.workers:
+                self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
+            if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
+                self.status.message(slow)
+            pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
+                                            daemon=True)
+            started: list[Part] = []
             try:
                 try:
                     failure = self._start_and_loop(feed, handle_line, parts, started, pacer_thread)
