@@ -968,6 +968,13 @@ def test_a_blend_of_a_name_with_itself_in_another_case_is_refused():
         parse("blend Ocean ocean 0.5")
 
 
+def test_a_blend_of_a_name_with_itself_with_its_accent_written_apart_is_refused():
+    """`blend café café 0.5`, one é typed and one an e and a combining accent (copied from a macOS file name): one
+    preset to the show, which compares names composed, and it was taken as a mix of two."""
+    with pytest.raises(CommandError, match="blend mixes two different presets, not 'café' with itself"):
+        parse("blend caf\u00e9 cafe\u0301 0.5")
+
+
 def test_help_with_more_than_a_commands_name_is_refused_with_how_to_ask():
     with pytest.raises(CommandError) as err:
         parse("help blend now")

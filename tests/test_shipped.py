@@ -3,6 +3,7 @@ pip install needs: it has no presets/ folder), a file there winning over it, an 
 shipped names; and vcam's own presets found through its package, never a top-level presets/ another package put
 into site-packages."""
 import os
+import shlex
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -218,3 +219,100 @@ def test_smooth_before_a_shipped_shows_name_in_vcam_cam_is_still_an_unknown_mode
     with pytest.raises(SystemExit):
         main(["cam", "ws://127.0.0.1:8765", "--smooth", "club"])
     assert "argument --smooth: invalid choice: 'club'" in capsys.readouterr().err
+
+
+def test_a_home_show_mistyped_is_offered_the_home_folders_file_not_one_in_a_folder_named_tilde(tmp_path,
+                                                                                                monkeypatch):
+    """`vcam run "~/shows/gigg.yaml"`: the near name was looked for in ./~/shows, a folder named ~ here (made by a
+    script that quoted ~), and offered a file there that the run would not have read as meant."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "home" / "shows").mkdir(parents=True)
+    (tmp_path / "home" / "shows" / "gig.yaml").write_text("presets: []\n")
+    (tmp_path / "~" / "shows").mkdir(parents=True)
+    (tmp_path / "~" / "shows" / "gigs.yaml").write_text("presets: []\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("~/shows/gigg.yaml")
+    assert err.value.problems == [f"~/shows/gigg.yaml: the show file does not exist; did you mean "
+                                  f"{tmp_path / 'home' / 'shows' / 'gig.yaml'}?"]
+
+
+@pytest.mark.parametrize("backup, kind", [("show.yaml~", "an editor's backup"), ("show.yaml.~3~", "an editor's backup"),
+                                          ("show.yaml.bak", "a backup copy (.bak)"),
+                                          ("show.yaml.orig", "a backup copy (.orig)")])
+def test_a_shows_backup_beside_it_is_refused_with_the_show_file_offered(backup, kind, tmp_path, monkeypatch):
+    """`vcam run show.yaml~` (tab completion's other offer) played the older copy without a word, and the edits
+    saved to show.yaml never reached the show."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shows").mkdir()
+    (tmp_path / "shows" / "show.yaml").write_text("presets: [{name: a, prompt: edited}]\n")
+    (tmp_path / "shows" / backup).write_text("presets: [{name: a, prompt: b}]\n")
+    typed = os.path.join("shows", backup)
+    with pytest.raises(ConfigError) as err:
+        show_file(typed)
+    real = os.path.join("shows", "show.yaml")
+    assert err.value.problems == [
+        f"{typed}: this is {kind} of {real}, an older copy that edits to {real} do not reach; did you mean {real}? "
+        f"To play the backup itself, copy it to a show file of its own: cp {shlex.quote(typed)} "
+        f"{os.path.join('shows', 'show-backup.yaml')}"]
+
+
+@pytest.mark.parametrize("name", ["gig.yaml~", "gig.yaml.bak", "notes.txt~"])
+def test_a_backup_whose_show_file_is_gone_or_no_show_is_played_as_given(name, tmp_path, monkeypatch):
+    """The show file deleted or renamed, its backup is the show left: played, not refused for a file not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text("presets: [{name: a, prompt: b}]\n")
+    (tmp_path / "notes.txt").write_text("")
+    assert show_file(name) == name
+
+
+def test_the_cp_line_for_a_backup_names_a_copy_no_file_has(tmp_path, monkeypatch):
+    """The cp line offered show-backup.yaml whether or not a file of that name was there: pasted, it wrote over
+    the copy made of an earlier backup."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets: [{name: a, prompt: b}]\n")
+    (tmp_path / "show.yaml.bak").write_text("presets: [{name: a, prompt: older}]\n")
+    for taken in ("show-backup.yaml", "show-backup-2.yaml"):
+        (tmp_path / taken).write_text("presets: [{name: kept, prompt: mine}]\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("show.yaml.bak")
+    assert err.value.problems[0].endswith("cp show.yaml.bak show-backup-3.yaml")
+
+
+def test_a_backup_the_same_as_its_show_file_is_played_as_given(tmp_path, monkeypatch):
+    """A backup no edit has reached yet (saved once, unchanged since) was refused as "an older copy that edits do
+    not reach", which it is not: the two are one show."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("show.yaml", "show.yaml.bak"):
+        (tmp_path / name).write_text("presets: [{name: a, prompt: b}]\n")
+    assert show_file("show.yaml.bak") == "show.yaml.bak"
+
+
+def test_a_backup_with_a_space_in_its_name_is_said_with_its_names_quoted_alike(tmp_path, monkeypatch):
+    """`my show.yaml.orig`: the show file was named bare twice (`of my show.yaml`, two words to read) and quoted
+    once, in the same line."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my show.yaml").write_text("presets: [{name: a, prompt: edited}]\n")
+    (tmp_path / "my show.yaml.orig").write_text("presets: [{name: a, prompt: b}]\n")
+    with pytest.raises(ConfigError) as err:
+        show_file("my show.yaml.orig")
+    assert err.value.problems == [
+        "my show.yaml.orig: this is a backup copy (.orig) of 'my show.yaml', an older copy that edits to "
+        "'my show.yaml' do not reach; did you mean 'my show.yaml'? To play the backup itself, copy it to a show file "
+        "of its own: cp 'my show.yaml.orig' 'my show-backup.yaml'"]
+
+
+def test_a_show_named_like_a_backup_in_its_middle_is_played(tmp_path, monkeypatch):
+    """notes.bak.yaml is a show of its own, whatever notes.yaml beside it holds: a backup's mark ends its name."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.yaml").write_text("presets: [{name: a, prompt: edited}]\n")
+    (tmp_path / "notes.bak.yaml").write_text("presets: [{name: a, prompt: b}]\n")
+    assert show_file("notes.bak.yaml") == "notes.bak.yaml"
+
+
+def test_a_backup_whose_show_file_is_a_folder_is_played(tmp_path, monkeypatch):
+    """show.yaml a folder (a tool's output named after the show): no show file the backup is an older copy of."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").mkdir()
+    (tmp_path / "show.yaml.bak").write_text("presets: [{name: a, prompt: b}]\n")
+    assert show_file("show.yaml.bak") == "show.yaml.bak"

@@ -39,6 +39,18 @@ def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
                                  "neon geometry")
 
 
+@pytest.mark.parametrize("ref", ["cafe", "Cafe", "CAFE", "nino"])
+def test_a_preset_name_typed_without_its_accents_is_answered_with_the_preset_meant(ref):
+    """`preset cafe` for café, typed on a keyboard without the accent, was said no preset, with no name offered:
+    a short name a letter off is no near match."""
+    show = parse_show("presets:\n  - {name: café, prompt: a}\n  - {name: niño, prompt: b}\n"
+                      "  - {name: cave, prompt: c}\n", "show.yaml")
+    meant = "niño" if ref == "nino" else "café"
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    assert err.value.args[0] == f"no preset named {ref!r} (did you mean {meant!r}?); presets: café, niño, cave"
+
+
 def test_a_long_name_that_is_no_presets_is_said_back_cut_not_whole():
     """A name of thousands of characters (sent over OSC or the network) was said back whole on the terminal."""
     show = parse_show("presets:\n  - {name: city, prompt: a}\n", "show.yaml")
@@ -88,6 +100,17 @@ BROKEN = [
     # a scalar YAML reads as no text nor number, said as written: it was said as a mapping
     ("output:\n  size: null\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got null)"),
     ("output:\n  size: 2024-01-01\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got 2024-01-01)"),
+    # unquoted, 0x0 and 0x480 are YAML's hex numbers: said "(got 0x0)", a WxH, with nothing of what is wrong
+    ("output:\n  size: 0x0\npresets:\n  - {name: a, prompt: b}\n", 2, "output size 0x0 is no size; leave size: "
+     "out for vcam run to pick one for the card, or give one, as in size: 832x480"),
+    ("output:\n  size: \"0x0\"\npresets:\n  - {name: a, prompt: b}\n", 2, "output size 0x0 is no size;"),
+    ("output:\n  size: 0x480\npresets:\n  - {name: a, prompt: b}\n", 2,
+     "output size 0x480: both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832; the nearest is "
+     "16x480)"),
+    # said back as written, no quotes the user never typed nor a sign lost; -0x0 is not the 0x0 of "any size"
+    ("output:\n  size: 0x1A0\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got 0x1A0)"),
+    ("output:\n  size: -0x10\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got -0x10)"),
+    ("output:\n  size: -0x0\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got -0x0)"),
     ("output:\n  out: [hdmi]\npresets:\n  - {name: a, prompt: b}\n", 2, "unknown output"),
     ("output:\n  out:\n    - null\n    - file:take.mkv\npresets:\n  - {name: a, prompt: b}\n", 4,
      "output file:take.mkv: cannot record to take.mkv: vcam records MP4 video (.mp4), not .mkv; use file:take.mp4"),

@@ -1,6 +1,7 @@
 """The frame-size rule (positive multiples of 16) lives in one place; the command line, show files, `vcam run`
 and streams all say it in its words."""
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,54 @@ def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
         assert f"size 100x64: {RULE}" in capsys.readouterr().err
 
 
+def test_size_0x0_on_the_command_line_is_said_to_be_left_out_as_a_shows_is(capsys):
+    """`--size 0x0` was sent to "the nearest is 16x16", where a show's size: 0x0 is said to be no size."""
+    for command in ("run", "render", "bench"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args([command, "--size", "0x0"])
+        assert capsys.readouterr().err.endswith("argument --size: size 0x0 is no size; leave --size out for its "
+                                                "default, or give one, as in --size 832x480\n")
+
+
 def test_a_stream_says_the_rule_too(tiny_engine):
     with pytest.raises(ValueError, match="size 100x64: both must be positive multiples of 16"):
         tiny_engine.stream("x", width=100, height=64)
+
+
+# A text, and the width and height both the command line and a show read it as (None: it is not WIDTHxHEIGHT)
+READINGS = [("832x480", (832, 480)), ("480X832", (480, 832)), ("+576x320", (576, 320)), ("100x64", (100, 64)),
+            ("-832x480", (-832, 480)), ("0x480", (0, 480)), ("832×480", None), ("832*480", None),
+            ("832x480x2", None), ("832", None), ("x480", None), ("", None), ("0x1A0", None), ("8 32x480", None)]
+
+
+@pytest.mark.parametrize("text, read", READINGS)
+def test_the_command_line_and_a_show_read_a_size_alike(text, read):
+    """--size and a show's size: read WIDTHxHEIGHT alike: the same numbers where the text is one, refused where it
+    is not; the show's also unquoted where YAML reads it as a text or (0x480, 0x1A0) as a hex number."""
+    from vcam.argtypes import width_height
+
+    if read is None:
+        with pytest.raises(argparse.ArgumentTypeError, match="is not WIDTHxHEIGHT"):
+            width_height(text)
+    else:
+        assert width_height(text) == read
+    for form in [f"'{text}'"] + ([text] if re.fullmatch(r"[-+\w]+", text) else []):
+        try:
+            shown = parse_show(f"output:\n  size: {form}\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+            said = shown.output.size
+        except ConfigError as e:
+            said = e.problems[0]
+        if read is None:
+            assert "WIDTHxHEIGHT" in said, (form, said)
+        elif _made(*read):
+            assert said == read, form
+        else:  # the rule's message, of the numbers read
+            assert f"output size {read[0]}x{read[1]}: " in said, (form, said)
+
+
+def _made(w: int, h: int) -> bool:
+    try:
+        check_size(w, h)
+    except ValueError:
+        return False
+    return True

@@ -399,3 +399,41 @@ def test_vcam_check_says_cut_the_prompts_the_run_says_cut_as_the_encoder_reads_t
 
     assert [verdict(line) for line in _cut_prompts(load_show(show))] == [verdict(line) for line in run]
     assert [line.split(":")[0] for line in run] == ["  preset 2 'p1'", "  preset 3 'p2'"], run
+
+
+def test_vcam_check_says_cut_a_long_prompt_a_cue_or_a_button_puts_on_air(tmp_path, capsys):
+    """`vcam check` counted the presets' prompts alone: a cue's or a MIDI or OSC button's `prompt TEXT` past the
+    encoder's tokens passed the check, and was cut on air without a word before the show."""
+    from vcam.cli import main
+
+    long = "fog, " * 380
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: city, prompt: a neon city}\n"
+                    f"cues:\n  - {{name: open, do: preset 1}}\n  - {{name: haze, do: ['prompt {long}']}}\n"
+                    f"midi:\n  controls:\n    - {{note: 36, command: 'prompt {long}'}}\n"
+                    "    - {note: 37, command: 'prompt a short one'}\n"
+                    f"osc:\n  controls:\n    - {{address: /1/push1, command: 'prompt {long}'}}\n")
+    assert main(["check", str(show)]) == 0
+    cut = [line.split(": prompt")[0] for line in capsys.readouterr().out.splitlines() if "is longer than" in line]
+    assert cut == ["  cue 2 'haze'", "  midi note 36", "  osc /1/push1"]
+
+
+def test_vcam_check_tells_apart_the_cues_and_buttons_whose_prompts_are_cut(tmp_path, capsys):
+    """An unnamed cue was labelled with its whole first line (the long prompt itself, thousands of characters
+    before the note); note 36 on two channels were both `midi note 36`, and an OSC button's command and release
+    both `osc /1/t`: which to shorten could not be told."""
+    from vcam.cli import main
+    from vcam.control.commands import SHOWN_CHARS
+
+    long = "fog, " * 380
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: city, prompt: a neon city}\n"
+                    f"cues:\n  - {{do: ['prompt {long}']}}\n"
+                    f"midi:\n  controls:\n    - {{note: 36, channel: 1, command: 'prompt {long}'}}\n"
+                    f"    - {{note: 36, channel: 2, command: 'prompt {long}'}}\n"
+                    f"osc:\n  controls:\n    - {{address: /1/t, command: 'prompt {long}', release: 'prompt {long}'}}\n")
+    assert main(["check", str(show)]) == 0
+    cut = [line.split(": prompt")[0] for line in capsys.readouterr().out.splitlines() if "is longer than" in line]
+    cue = f"prompt {long}"[:SHOWN_CHARS] + "…"
+    assert cut == [f"  cue 1 '{cue}'", "  midi note 36 ch 1", "  midi note 36 ch 2", "  osc /1/t",
+                   "  osc /1/t release"]

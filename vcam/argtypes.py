@@ -16,21 +16,23 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam.sizes import check_size, not_a_size
+from vcam.sizes import check_size, no_size, not_a_size, width_height as read_size
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
     """`text` as WIDTHxHEIGHT; a size meant in another form is offered where `check` (which raises ValueError for
     a size the option refuses) takes it, else said with why it is refused (vcam.sizes.not_a_size)."""
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        return read_size(text)
     except ValueError:
         raise argparse.ArgumentTypeError(not_a_size(text, check)) from None
-    return w, h
 
 
 def frame_size(text: str) -> tuple[int, int]:
     """A generated frame size (vcam.sizes.check_size)."""
+    if no_size(text):  # as a show's size: 0x0 is said: the rule's "the nearest is 16x16" offered a size no show runs at
+        raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default, or give one, as in "
+                                         "--size 832x480")
     w, h = width_height(text, check_size)
     try:
         check_size(w, h)

@@ -41,6 +41,20 @@ def _unsigned(width: int, height: int) -> str:
     return f"did you mean {meant[0]}x{meant[1]}?"
 
 
+def width_height(text: str) -> tuple[int, int]:
+    """`text` read as WIDTHxHEIGHT (832x480, 832X480), the one reading of it for the command line and show files
+    alike: the two numbers, not checked (check_size says whether the model makes them); ValueError where it is not
+    that form (not_a_size says why)."""
+    width, height = (int(v) for v in text.lower().split("x"))
+    return width, height
+
+
+def no_size(text: str) -> bool:
+    """Whether `text` is 0x0, which some tools write for "any size": to vcam no size, which leaving the size out
+    asks for. A sign in it (-0x0) is a slip of another kind, said by the rule."""
+    return re.fullmatch(r"\s*0+x0+\s*", text.lower()) is not None
+
+
 def not_a_size(text: str, check: Callable[[int, int], None] | None = None) -> str:
     """Why `text` is not WIDTHxHEIGHT: a size meant in another form is offered where `check` (which raises
     ValueError for a size refused) takes it, else said with why it is refused: `1001*1001` offered as 1001x1001

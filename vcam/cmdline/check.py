@@ -4,7 +4,7 @@ from __future__ import annotations
 from vcam.control.commands import lands_on
 from vcam.errors import VcamError
 from vcam.outspec import rate_said
-from vcam.words import counted, quoted
+from vcam.words import clipped, counted, quoted
 
 
 def cmd_check(args) -> int:
@@ -52,15 +52,46 @@ def cmd_check(args) -> int:
 
 def _cut_prompts(show) -> list[str]:
     """A line for each prompt the text encoder surely reads only in part: within the characters a preset takes,
-    short words and punctuation pass its tokens, which the run alone said, once the show was on air."""
+    short words and punctuation pass its tokens, which the run alone said, once the show was on air. A cue's or a
+    button's `prompt TEXT` is counted as a preset's: the run cuts it alike, on the night."""
     from vcam.engine.configs import TextConfig
     from vcam.prompttext import cut_note, read_as_encoded, surely_cut
 
     most = TextConfig().max_length  # Krea's and the tiny model's alike
     # as the encoder reads them: `&amp;` is one character, a colour code none
-    read = [(i, p, read_as_encoded(text)) for i, p in enumerate(show.presets, 1) for text in p.prompts]
-    return [f"  preset {i} {quoted(p.name)}: {cut_note(text, kept, most, at_most=True)}" for i, p, text in read
+    read = [(who, text, read_as_encoded(text)) for who, text in _prompts_given(show)]
+    return [f"  {who}: {cut_note(text, kept, most, at_most=True)}" for who, _, text in read
             if (kept := surely_cut(text, most)) is not None]
+
+
+def _prompts_given(show) -> list[tuple[str, str]]:
+    """Each prompt the show can put on air, with what gives it: its presets', then its cues' and its MIDI and OSC
+    buttons' `prompt TEXT` commands."""
+    from vcam.control.commands import SHOWN_CHARS, parse
+
+    given = [(f"preset {i} {quoted(p.name)}", text) for i, p in enumerate(show.presets, 1) for text in p.prompts]
+    for i, cue in enumerate(show.cues, 1):
+        # an unnamed cue is named by its first line: a long prompt's whole, said back cut as a message cuts a name
+        who = f"cue {i} {quoted(clipped(cue.name, SHOWN_CHARS + 1))}"
+        commands = (parse(line, console=False) for line in cue.do)
+        given += [(who, cmd.args[0]) for cmd in commands if cmd is not None and cmd.name == "prompt"]
+    buttons = show.midi.acting()[1] if show.midi is not None else ()
+    given += [(_button_label(b), b.command.args[0]) for b in buttons if b.command.name == "prompt"]
+    osc = show.osc.buttons if show.osc is not None else ()
+    given += [(_button_label(b) + end, cmd.args[0]) for b in osc
+              for cmd, end in ((b.command, ""), (b.release, " release")) if cmd is not None and cmd.name == "prompt"]
+    return given
+
+
+def _button_label(button) -> str:
+    """A MIDI or OSC button as the operator tells it from the others, as a map reload names it: note 36 on channels
+    1 and 2 are two buttons (`midi note 36 ch 2`); a MIDI button on any channel has none said."""
+    from vcam.control.oscmap import OscButton
+
+    if isinstance(button, OscButton):
+        return f"osc {button.address}"
+    control = f"cc {button.cc}" if button.cc is not None else f"note {button.note}"
+    return f"midi {control}" + (f" ch {button.channel + 1}" if button.channel is not None else "")
 
 
 def _check_recordings(show) -> None:

@@ -446,7 +446,9 @@ def _blend(text: str) -> tuple:
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
-    if str(a).lower() == str(b).lower():  # a preset with itself is no mix: one of the two was mistyped
+    # a preset with itself is no mix: one of the two was mistyped. Compared as a show compares names: café typed
+    # and café copied from a macOS file name (an e and a combining accent) are one preset
+    if name_key(str(a)) == name_key(str(b)):
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"

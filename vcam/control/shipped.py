@@ -3,9 +3,13 @@ wheel puts them (vcam/presets, pyproject's package-dir), else beside it in a che
 its name (`vcam run club`) where no file of that name is there."""
 from __future__ import annotations
 
+import filecmp
+import itertools
 import os
+import re
 from pathlib import Path
 
+from vcam.homefolder import home_expanded
 from vcam.words import nearest
 
 SHOW_SUFFIXES = (".yaml", ".yml")
@@ -48,10 +52,10 @@ def show_file(ref: str) -> str:
     holds a file of it (club.yaml for `club`: an edited copy of a shipped show is the one meant); ConfigError naming
     the shipped shows where it is neither."""
     if os.path.lexists(ref):
-        return ref
+        return _not_a_backup(ref)
     # a quoted ~ the shell left alone (a script's "$SHOW", a service's command line): home, as --midi-map reads it
     if ref.startswith("~") and os.path.lexists(home := os.path.expanduser(ref)):
-        return home
+        return _not_a_backup(home)
     from vcam.control.yamlcheck import ConfigError, near_name
 
     if not ref.strip():  # `vcam run "$SHOW"` with the variable unset: said as ": the show file does not exist"
@@ -63,8 +67,56 @@ def show_file(ref: str) -> str:
     if shipped is not None:
         local = [ref + s for s in SHOW_SUFFIXES if not ref.lower().endswith(SHOW_SUFFIXES) and os.path.lexists(ref + s)]
         return local[0] if local else str(shipped)
-    fix = _slashed(ref) or near_name(Path(ref)) or _shipped_fix(ref)
+    # a quoted ~ is home here as above: its near names are those of the home folder's, not of a folder named ~ here
+    near = near_name(home_expanded(ref) if ref.startswith("~") else Path(ref))
+    fix = _slashed(ref) or near or _shipped_fix(ref)
     raise ConfigError([f"{ref}: the show file does not exist; {fix}"])
+
+
+# The copies an editor or a tool keeps beside a file it changes: emacs's show.yaml~ (numbered: show.yaml.~2~), and
+# show.yaml.bak and show.yaml.orig (many editors, patch, git's merge tool)
+_BACKUP = re.compile(r"(?P<real>.+?)(?P<end>\.~\d+~|~+|\.bak|\.orig)", re.IGNORECASE)
+
+
+def _not_a_backup(path: str) -> str:
+    """`path`, unless it is the backup of a show file that is there: refused, with that file offered. It was
+    played as given, the older show on air and the edits made to the show file itself never reaching it: tab
+    completion or a file list offers the backup beside the file as readily as the file. Where the show file is
+    gone, its backup is the show left and is played; where the two are the same bytes, no edit was missed, and the
+    backup is played as given."""
+    folder, name = os.path.split(path)
+    backup = _BACKUP.fullmatch(name)
+    if backup is None or not backup["real"].lower().endswith(SHOW_SUFFIXES):
+        return path
+    real = os.path.join(folder, backup["real"])
+    if not os.path.isfile(real) or _same_bytes(path, real):
+        return path
+    from vcam.control.yamlcheck import ConfigError
+    from vcam.words import shell_word
+
+    kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
+    copy = _free_copy(folder, backup["real"])
+    said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
+    raise ConfigError([f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you "
+                       f"mean {said}? To play the backup itself, copy it to a show file of its own: cp "
+                       f"{shell_word(path)} {shell_word(copy)}"])
+
+
+def _same_bytes(one: str, other: str) -> bool:
+    """Whether two files hold the same bytes; False where either cannot be read (the refusal then says which to
+    play)."""
+    try:
+        return filecmp.cmp(one, other, shallow=False)
+    except OSError:
+        return False
+
+
+def _free_copy(folder: str, name: str) -> str:
+    """A name for a copy of show file `name` in `folder` that no file has yet (show-backup.yaml, else
+    show-backup-2.yaml, ...): the cp line offered must not write over a copy made of an earlier backup."""
+    stem, ext = os.path.splitext(name)
+    copies = (os.path.join(folder, f"{stem}-backup{f'-{n}' if n > 1 else ''}{ext}") for n in itertools.count(1))
+    return next(c for c in copies if not os.path.lexists(c))
 
 
 def _slashed(ref: str) -> str | None:

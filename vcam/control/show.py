@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -51,7 +52,7 @@ from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blan
 from vcam.control.cuesheet import Cue, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
-from vcam.sizes import check_size, meant_size, not_a_size
+from vcam.sizes import check_size, meant_size, no_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
@@ -139,8 +140,11 @@ class Show:
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
+        # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
+        bare = [name for name in self._by_name if typed and _unaccented(name) == _unaccented(typed)]
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
-        meant = starts[0] if len(starts) == 1 else nearest(typed, self._by_name, cutoff=0.8)
+        meant = bare[0] if len(bare) == 1 else starts[0] if len(starts) == 1 else nearest(typed, self._by_name,
+                                                                                          cutoff=0.8)
         if meant:
             return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
         said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
@@ -156,7 +160,15 @@ class Show:
         return list(dict.fromkeys(text for p in self.presets for text in p.prompts))
 
 
+def _unaccented(name: str) -> str:
+    """`name` without its accents (café: cafe), as a keyboard without them types it."""
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+
+
 NULL_TAG = "tag:yaml.org,2002:null"
+# YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
+# sign (-0x10) is no size either way, said back as written
+HEX = re.compile(r"0x[0-9a-fA-F_]+")
 SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
@@ -465,15 +477,22 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     v = r.value(node, "output size")
     if v is INVALID:
         return None
+    # unquoted, 0x480 is YAML's hex number 1152, which was said back as a size not written; the value itself stays
+    # for a message, said as written (got 0x1A0), not as a text quoted
+    text = node.value if isinstance(v, int) and not node.style and HEX.fullmatch(node.value) else v
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
-        w, h = (int(x) for x in str(v).lower().split("x"))
+        w, h = width_height(str(text))
     except ValueError:
         if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
             r.error(node, f"output size {not_a_size(v, check_size)}")
         else:
             r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
+        return None
+    if no_size(str(text)):  # as some tools write "any size": vcam's is no size: given
+        r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
+                      "one, as in size: 832x480")
         return None
     try:
         check_size(w, h)
