@@ -317,10 +317,11 @@ def test_a_sigterm_as_the_outputs_open_stops_the_show_as_one_while_the_model_loa
     assert "loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded" in rest, text
 
 
-# Runs `vcam ARGS` with the signal argv[1] sent to itself as PyTorch's import begins: a stop at that instant.
+# Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at
+# that instant.
 _STOP_AS_TORCH_LOADS = """\
 import os, signal, sys
-sig = getattr(signal, sys.argv[1])
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
 sys.argv = [sys.argv[0], *sys.argv[2:]]
 
 
@@ -329,7 +330,8 @@ class StopAtTorch:
         if name == "torch":
             sys.meta_path.remove(self)
             print("sent", file=sys.stderr, flush=True)
-            os.kill(os.getpid(), sig)
+            for sig in sigs:
+                os.kill(os.getpid(), sig)
         return None
 
 
@@ -355,6 +357,22 @@ def test_a_stop_while_pytorch_is_imported_says_the_loading_stop_line(tmp_path, s
     last = done.stderr.rstrip().splitlines()[-1]
     assert last.startswith(f"vcam: loading stopped ({said}): the show never went on air"), done.stderr
     assert "Traceback" not in done.stderr and not out.exists(), done.stderr
+
+
+@pytest.mark.slow  # a process of its own, stopped as PyTorch loads
+@pytest.mark.parametrize("sigs, code, said", [("SIGTERM,SIGTERM", 143, "SIGTERM"), ("SIGTERM,SIGINT", 130, "Ctrl-C")])
+def test_a_second_stop_while_pytorch_is_imported_leaves_at_once(tmp_path, sigs, code, said):
+    """A second stop as PyTorch loaded waited for the whole import (a cold one can outlast docker stop's 10 s,
+    which then killed the process: exit code 137 and no word); nothing is open yet, so it leaves at once."""
+    harness = tmp_path / "stop_at_torch.py"
+    harness.write_text(_STOP_AS_TORCH_LOADS, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sigs, "run", "--model", "tiny", "--out", f"file:{out}",
+                           "--no-stdin"], capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert done.stderr.rstrip().splitlines()[-1] == \
+        f"vcam: stopped ({said}) again while loading: left at once; exit code {code}", done.stderr
+    assert "loading stopped" not in done.stderr and not out.exists(), done.stderr
 
 
 @pytest.mark.slow  # a process of its own, stopped as PyTorch loads

@@ -2,11 +2,14 @@
 outputs are closed and recordings finalised on the way out; Ctrl-C again to leave at once."""
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
 from collections.abc import Iterator
+
+from vcam.stdio import flush_standard_streams
 
 
 class StopEvent(threading.Event):
@@ -149,18 +152,29 @@ def ctrl_c_held() -> Iterator[None]:
 def stops_held() -> Iterator[list[int]]:
     """As ctrl_c_held, for each stop signal whose handler is still the interpreter's own (SIGINT's KeyboardInterrupt;
     SIGTERM's and SIGHUP's default, which ends the process at once): while inside, each that comes waits; yields
-    the list they are added to, for the caller to say the stop once out. For a command's first seconds, PyTorch's
+    the list they are added to, for the caller to say the stop once out. A second one leaves at once, said, with
+    its signal's exit code: a cold import can outlast docker stop's 10 s, which then killed the process without a
+    word. For a command's first seconds, PyTorch's
     import: SIGTERM there (docker stop, systemd) ended the process with exit code 143 and no word, where a moment
     later the same stop said "loading stopped (SIGTERM)"."""
     came: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield came
         return
-    held = {}
+
+    def hold(sig: int, _frame) -> None:
+        came.append(sig)
+        if len(came) > 1:  # a second stop: nothing is open yet, leaving at once loses nothing
+            flush_standard_streams()
+            os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
+                        f"{stop_code(sig)}\n".encode())
+            os._exit(stop_code(sig))
+
+    held: dict[int, object] = {}
     for sig in _stop_signals():
         own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
         if signal.getsignal(sig) is own:
-            held[sig] = signal.signal(sig, lambda got, frame: came.append(got))
+            held[sig] = signal.signal(sig, hold)
     try:
         yield came
     finally:
