@@ -39,7 +39,7 @@ from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
-from vcam.live.signals import StopEvent, stop_code, stop_on_signals, stop_said, stops_held
+from vcam.live.signals import StopEvent, StoppedLoading, stop_code, stop_on_signals, stop_said, stops_held
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -87,14 +87,6 @@ class Rendered:
         return stop_code(self.stopped_by)
 
 
-class _StoppedAtStart(Exception):
-    """A stop signal (`sig`) before anything opened, with the blocks the render was to make."""
-
-    def __init__(self, sig: int, total: int):
-        super().__init__(sig)
-        self.sig, self.total = sig, total
-
-
 @dataclass(frozen=True)
 class _Plan:
     """Everything checked before anything opens: a mistake here costs a second, not a model load."""
@@ -118,8 +110,8 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     say = _sayer(out)
     try:
         plan = plan_render(opts, say)
-    except _StoppedAtStart as stopped:  # nothing is open yet: said as a stop while the model loads is
-        result = Rendered(0, stopped.total, 0, 0.0, True, 0.0, stopped_by=stopped.sig)
+    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
+        result = Rendered(0, stopped.blocks or 0, 0, 0.0, True, 0.0, stopped_by=stopped.sig)
         _report(result, [], _FullFiles(say), say)
         return result
     try:
@@ -226,10 +218,12 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
     from vcam.engine.configs import get_spec
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
-    with stops_held() as came:
-        from vcam.engine.load import choose_model
-    if came:
-        raise _StoppedAtStart(came[0], total)
+    try:
+        with stops_held():
+            from vcam.engine.load import choose_model
+    except StoppedLoading as stopped:
+        stopped.blocks = total  # said as a stop before the first of them
+        raise
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(logged_model(header, opts.log, opts.model), say, opts.weights)

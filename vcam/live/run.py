@@ -41,7 +41,7 @@ from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo
 from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
-from vcam.live.signals import stops_held
+from vcam.live.signals import StoppedLoading, stops_held
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
@@ -89,7 +89,7 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     for."""
     try:
         prep = _prepare(opts)
-    except _StoppedAtStart as stopped:
+    except StoppedLoading as stopped:  # said: nothing is open yet
         return Ended(stopped.code, False)
     opts = prep.opts
     inputs = _open_input(opts, prep.cfg, prep.status.message)
@@ -98,14 +98,6 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     except BaseException:  # the show did not start, or ended in an error: the camera is let go
         inputs.close()
         raise
-
-
-class _StoppedAtStart(Exception):
-    """A stop signal before anything opened, said; `code` is the command's exit code."""
-
-    def __init__(self, code: int):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -137,10 +129,12 @@ def _prepare(opts: RunOptions) -> _Prepared:
     show: Show | None = load_show(opts.show) if opts.show else None
     media = _media(opts, status.message)
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
-    with stops_held() as came:
-        from vcam.engine.load import choose_model
-    if came:  # nothing is open yet: said as a stop while the model loads is
-        raise _StoppedAtStart(_stopped_loading(came[0], 0, status.message, recorded=False))
+    try:
+        with stops_held():
+            from vcam.engine.load import choose_model
+    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
+        stopped.code = _stopped_loading(stopped.sig, 0, status.message, recorded=False)
+        raise
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:

@@ -148,13 +148,25 @@ def ctrl_c_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+class StoppedLoading(Exception):
+    """A stop signal (`sig`) while a command loaded, before its work began: said as a stop, not as an error. Set on
+    the way up: `blocks`, those a render was to make; `code`, the command's exit code once the stop was said."""
+
+    def __init__(self, sig: int):
+        super().__init__(sig)
+        self.sig = sig
+        self.blocks: int | None = None
+        self.code: int | None = None
+
+
 @contextmanager
 def stops_held() -> Iterator[list[int]]:
     """As ctrl_c_held, for each stop signal whose handler is still the interpreter's own (SIGINT's KeyboardInterrupt;
-    SIGTERM's and SIGHUP's default, which ends the process at once): while inside, each that comes waits; yields
-    the list they are added to, for the caller to say the stop once out. A second one leaves at once, said, with
-    its signal's exit code: a cold import can outlast docker stop's 10 s, which then killed the process without a
-    word. For a command's first seconds, PyTorch's
+    SIGTERM's and SIGHUP's default, which ends the process at once): while inside, the first that comes waits, and
+    is raised as StoppedLoading on the way out, also past an exception from inside (an import that failed after the
+    stop ended the command with that error, exit code 2, where the user had asked it to stop). A second one leaves
+    at once, said, with its signal's exit code: a cold import can outlast docker stop's 10 s, which then killed the
+    process without a word. Yields the list of those that came. For a command's first seconds, PyTorch's
     import: SIGTERM there (docker stop, systemd) ended the process with exit code 143 and no word, where a moment
     later the same stop said "loading stopped (SIGTERM)"."""
     came: list[int] = []
@@ -177,6 +189,16 @@ def stops_held() -> Iterator[list[int]]:
             held[sig] = signal.signal(sig, hold)
     try:
         yield came
-    finally:
-        for sig, handler in held.items():
-            signal.signal(sig, handler)
+    except BaseException as error:
+        _put_back(held)
+        if came:
+            raise StoppedLoading(came[0]) from error
+        raise
+    _put_back(held)
+    if came:
+        raise StoppedLoading(came[0])
+
+
+def _put_back(handlers: dict[int, object]) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
