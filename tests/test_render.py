@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, reloads_ready_as,
+from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, killed_after, live_show, pyav_clip, reloads_ready_as,
                      slow_reloads, write_clip)
 from vcam.control.actions import SetSeed
 from vcam.cli import main
@@ -239,12 +239,13 @@ def test_a_render_stopped_by_a_signal_says_it_is_incomplete_and_exits_with_the_s
                             stderr=subprocess.PIPE, text=True)
     lines = []
     try:
-        for line in proc.stderr:
-            lines.append(line)
-            if "rendering: block" in line:  # a block is in the file
-                proc.send_signal(sig)
-                break
-        rest = proc.stderr.read()
+        with killed_after(proc, 300):  # a render that never stops would be read for 100000 blocks
+            for line in proc.stderr:
+                lines.append(line)
+                if "rendering: block" in line:  # a block is in the file
+                    proc.send_signal(sig)
+                    break
+            rest = proc.stderr.read()
         exit_code = proc.wait(timeout=120)
     finally:
         proc.kill()

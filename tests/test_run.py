@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import memory_camera
-from helpers import FAST, TINY_SHOW, wait_for
+from helpers import FAST, TINY_SHOW, killed_after, wait_for
 from vcam.cli import main
 from vcam.control.log import read_replay
 from vcam.control.show import load_show
@@ -282,9 +282,10 @@ def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path
                             stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     try:
-        building = read_until(proc, lines, "building tiny")  # the outputs are open, the model loads
-        proc.send_signal(sig)
-        rest = proc.stderr.read()
+        with killed_after(proc, 300):
+            building = read_until(proc, lines, "building tiny")  # the outputs are open, the model loads
+            proc.send_signal(sig)
+            rest = proc.stderr.read()
         exit_code = proc.wait(timeout=120)
     finally:
         proc.kill()
@@ -296,25 +297,61 @@ def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path
     assert "on air:" not in text and "Traceback" not in text and not out.exists(), text
 
 
+# Runs `vcam ARGS` with the signals argv[1] (TERM or INT,INT) sent to itself as the output of kind argv[2] (file,
+# null) is about to open: a stop at that instant, whatever the machine's speed.
+_STOP_AS_OUTPUTS_OPEN = """\
+import os, signal, sys
+import vcam.live.outputs.worker as worker
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
+at = sys.argv[2]
+sys.argv = [sys.argv[0], *sys.argv[3:]]
+real = worker.open_output
+
+
+def opening(spec, *args, **kwargs):
+    if spec.kind == at:
+        print("sent", file=sys.stderr, flush=True)
+        for sig in sigs:
+            os.kill(os.getpid(), sig)
+    return real(spec, *args, **kwargs)
+
+
+worker.open_output = opening
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_sigterm_as_the_outputs_open_stops_the_show_as_one_while_the_model_loads(tmp_path):
-    """SIGTERM right after the output's line (its encoder's thread still loading) ended vcam run at once: exit code
-    143 and no word in the service's log."""
+    """SIGTERM as the outputs opened ended vcam run at once (exit code 143 and no word in the service's log); then,
+    once said, the show still started its parts and the model ("building tiny" after "stopping on SIGTERM …")."""
+    harness = tmp_path / "stop_as_outputs_open.py"
+    harness.write_text(_STOP_AS_OUTPUTS_OPEN, encoding="utf-8")
     out = tmp_path / "show.mp4"
-    proc = subprocess.Popen(vcam_cmd("--out", f"file:{out}", "--no-stdin"), stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    try:
-        opened = read_until(proc, lines, f"output file:{out}")
-        proc.send_signal(signal.SIGTERM)
-        rest = proc.stderr.read()
-        exit_code = proc.wait(timeout=120)
-    finally:
-        proc.kill()
-        proc.wait()
-    text = "".join(lines) + rest
-    assert opened and exit_code == 0, text
-    assert "stopping on SIGTERM …" in rest and "Traceback" not in text, text
-    assert "loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded" in rest, text
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", "file", *vcam_cmd(
+        "--size", SLOW_SIZE, "--out", f"file:{out}", "--no-stdin")[3:]], capture_output=True, text=True, timeout=300)
+    text = done.stderr
+    assert "sent" in text and done.returncode == 0, text
+    assert "stopping on SIGTERM …" in text and "Traceback" not in text, text
+    assert "building tiny" not in text, text
+    assert text.rstrip().splitlines()[-1] == \
+        "vcam: loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded", text
+
+
+@pytest.mark.slow  # a process of its own
+def test_ctrl_c_again_as_the_outputs_open_leaves_at_once_said_with_the_opened_ones_closed(tmp_path):
+    """A second Ctrl-C as the outputs opened escaped with exit code 130 and no word, leaving the recording already
+    opened unclosed."""
+    harness = tmp_path / "stop_as_outputs_open.py"
+    harness.write_text(_STOP_AS_OUTPUTS_OPEN, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), "SIGINT,SIGINT", "null", *vcam_cmd(
+        "--out", f"file:{out}", "--out", "null", "--no-stdin")[3:]], capture_output=True, text=True, timeout=300)
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C again); exit code 130", text
+    assert "Traceback" not in text and "building tiny" not in text, text
 
 
 # Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at

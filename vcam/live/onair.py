@@ -139,15 +139,17 @@ class OnAir:
         # From before the outputs open: a SIGTERM as they opened (a file's encoder loading, a window waiting for its
         # display) ended the process at once, exit code 143 and no word, where a moment later it stopped the show
         with stop_on_signals(self.stop) as signals:
-            self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
-            for w in self.workers:
-                self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
-            if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
-                self.status.message(slow)
             pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                             daemon=True)
             started: list[Part] = []
             try:
+                # a Ctrl-C again as they open leaves at once, said, as later (it escaped with exit code 130, no word)
+                self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
+                for w in self.workers:
+                    self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
+                if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency,
+                                                                              s.block_frames)):
+                    self.status.message(slow)
                 try:
                     failure = self._start_and_loop(feed, handle_line, parts, started, pacer_thread)
                 except KeyboardInterrupt:
@@ -173,7 +175,10 @@ class OnAir:
     def _start_and_loop(self, feed: Feed, handle_line: Callable[[str, str], str | None], parts: Sequence[Part],
                         started: list[Part], pacer_thread: threading.Thread) -> FeedFailed | None:
         """Starts the parts (into `started`), the pacer, the feed and the console, and loops until the show ends;
-        a failure on air is returned."""
+        a failure on air is returned. Stopped as the outputs opened, nothing starts: the stop is the show's end (it
+        went on to start its parts and the feed, "building tiny" after "stopping on SIGTERM …")."""
+        if self.stop.is_set():
+            return None
         for part in parts:  # first: a busy port or a missing controller is said before the model
             part.start()
             started.append(part)
