@@ -257,6 +257,45 @@ def test_a_render_stopped_by_a_signal_says_it_is_incomplete_and_exits_with_the_s
     assert mp4_frames(video)[0] >= 6 and f"{video}: {mp4_frames(video)[0]} frames" in rest, text
 
 
+# Runs `vcam ARGS` with the signal argv[1] sent to itself as the model's load begins (the outputs open, PyTorch
+# imported): a stop at that instant.
+_STOP_AS_THE_MODEL_LOADS = """\
+import os, signal, sys
+import vcam.live.streamopen as streamopen
+sig = getattr(signal, sys.argv[1])
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+real = streamopen.stream_opener
+
+
+def opener(*args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    os.kill(os.getpid(), sig)
+    return real(*args, **kwargs)
+
+
+streamopen.stream_opener = opener
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+@pytest.mark.slow  # a process of its own, stopped as its model loads
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig, code):
+    """SIGTERM (a service's stop, `timeout`) or SIGHUP while the model loaded ended vcam render at once with no
+    word, where Ctrl-C there was said."""
+    harness = tmp_path / "stop_as_the_model_loads.py"
+    harness.write_text(_STOP_AS_THE_MODEL_LOADS, encoding="utf-8")
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "part.mp4"
+    done = subprocess.run([sys.executable, str(harness), sig, "render", log, "--out", f"file:{video}"],
+                          capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert f"stopped before the first of 4 blocks ({sig}; exit code {code}): nothing was rendered" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and not video.exists(), done.stderr
+
+
 def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, monkeypatch):
     """Ctrl-C during the model's load ended the render in silence (exit 130), after the start had said the older
     file would be replaced; and a file stopped before its first frame was "nothing written", its older take unsaid."""

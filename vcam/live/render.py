@@ -19,6 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,8 @@ from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
-from vcam.live.signals import StopEvent, StoppedLoading, stop_code, stop_on_signals, stop_said, stops_held
+from vcam.live.signals import (StopEvent, StoppedLoading, stop_code, stop_on_signals, stop_said, stops_held,
+                               stops_raised)
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -114,9 +116,20 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         result = Rendered(0, stopped.blocks or 0, 0, 0.0, True, 0.0, stopped_by=stopped.sig)
         _report(result, [], _FullFiles(say), say)
         return result
+    # From the outputs' opening to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
+    # their default ended the render at once, exit code 143 and no word
+    raising = ExitStack()
+    raising.enter_context(stops_raised())
     try:
         outputs = _open_outputs(plan.cfg)
+    except StoppedLoading as stopped:
+        raising.close()
+        _say_kept(plan.cfg, [], say)
+        result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped.sig)
+        _report(result, [], _FullFiles(say), say)
+        return result
     except BaseException:
+        raising.close()
         _say_kept(plan.cfg, [], say)
         raise
     progress: Progress | None = None
@@ -129,10 +142,15 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
                          fps=plan.cfg.fps, offline=True, stop=stop)
     try:
-        inputs.open(plan.cfg.input)
-        stream = _load(plan, inputs, say)
-        if stream is None:  # Ctrl-C while the model loaded: no block was made
-            result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0)
+        try:
+            inputs.open(plan.cfg.input)
+            stream, stopped_by = _load(plan, inputs, say), signal.SIGINT
+        except StoppedLoading as stopped:
+            stream, stopped_by = None, stopped.sig
+        finally:
+            raising.close()
+        if stream is None:  # stopped while the model loaded: no block was made
+            result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped_by)
         else:
             say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
                 f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")

@@ -199,6 +199,27 @@ def stops_held() -> Iterator[list[int]]:
         raise StoppedLoading(came[0])
 
 
+@contextmanager
+def stops_raised() -> Iterator[None]:
+    """While inside, each stop signal but Ctrl-C whose handler is still the default (SIGTERM, SIGHUP) raises
+    StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
+    (a model's), where their default ended the process at once without a word. Outside the main thread nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(sig: int, _frame) -> None:
+        raise StoppedLoading(sig)
+
+    raising = {sig: signal.signal(sig, stop) for sig in _stop_signals()
+               if sig != signal.SIGINT and signal.getsignal(sig) is signal.SIG_DFL}
+    try:
+        yield
+    finally:
+        _put_back(raising)
+
+
 def _put_back(handlers: dict[int, object]) -> None:
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
