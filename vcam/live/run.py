@@ -41,7 +41,7 @@ from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo
 from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
-from vcam.live.signals import StoppedLoading, stops_held
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
@@ -50,6 +50,7 @@ from vcam.live.showwrites import check_written
 from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
+from vcam.outspec import parse_spec
 from vcam.words import counted
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def _prepare(opts: RunOptions) -> _Prepared:
         with stops_held():
             from vcam.engine.load import choose_model
     except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
-        stopped.code = _stopped_loading(stopped.sig, 0, status.message, recorded=False)
+        stopped.code = _stopped_loading(stopped.sig, 0, status.message, recorded=_records(opts, show))
         raise
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
@@ -351,10 +352,24 @@ def _stopped_loading(sig: int, code: int, say: Callable[[str], None], recorded: 
     stopping a service is how it is meant to end."""
     interrupted = sig == signal.SIGINT
     files = ", so nothing of it was recorded" if recorded else ""  # vcam serve, a camera alone: nothing to record to
-    said = f"; exit code {LEFT_AT_ONCE}" if interrupted else ""
-    say(f"loading stopped ({'Ctrl-C' if interrupted else signal.Signals(sig).name}): the show never went on air"
-        f"{files}{said}")
-    return LEFT_AT_ONCE if interrupted else code
+    said = f"; exit code {stop_code(sig)}" if interrupted else ""
+    say(f"loading stopped ({stop_said(sig)}): the show never went on air{files}{said}")
+    return stop_code(sig) if interrupted else code
+
+
+def _records(opts: RunOptions, show: Show | None) -> bool:
+    """Whether the show has a file to record to, its outputs picked as `resolve` picks them, before the model that
+    `resolve` needs is known: a stop then says nothing of it was recorded."""
+    if opts.outs is not None:
+        outs = list(opts.outs)
+    elif opts.serve:
+        outs = []
+    else:
+        outs = list(show.output.out) if show and show.output and show.output.out else []
+    try:
+        return any(parse_spec(out).kind == "file" for out in outs)
+    except ValueError:  # said as the show's error once the model is known
+        return False
 
 
 def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:
