@@ -296,6 +296,22 @@ def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig
     assert "Traceback" not in done.stderr and not video.exists(), done.stderr
 
 
+def test_a_render_of_one_block_stopped_before_it_says_its_one_block(tmp_path, monkeypatch):
+    """A one-block render stopped as its model loaded said "stopped before the first of 1 blocks"."""
+    from vcam.live import streamopen
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C as the model loads
+
+    monkeypatch.setattr(streamopen, "stream_opener", stopped)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    status = io.StringIO()
+    result = render(RenderOptions(log=log, outs=["null"], status_out=status))
+    assert result.interrupted and result.blocks == 0, status.getvalue()
+    assert "vcam: stopped before its one block (Ctrl-C; exit code 130): nothing was rendered" in status.getvalue(), \
+        status.getvalue()
+
+
 def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, monkeypatch):
     """Ctrl-C during the model's load ended the render in silence (exit 130), after the start had said the older
     file would be replaced; and a file stopped before its first frame was "nothing written", its older take unsaid."""

@@ -573,9 +573,12 @@ def _report(result: Rendered, outputs: list[Output], full: _FullFiles, say: Call
         head = f"rendered {counted(result.blocks, 'block')}"
     else:  # a script or a service manager sees the exit code; the operator, that the video ends short of the show
         why = f"({stop_said(result.stopped_by)}; exit code {result.stop_code})"
-        head = f"stopped after block {result.blocks} of {result.total} {why}: the render is incomplete, each file " \
-            "holds the blocks before the stop" if result.blocks else \
-            f"stopped before the first of {result.total} blocks {why}: nothing was rendered"
+        if result.blocks:
+            head = (f"stopped after block {result.blocks} of {result.total} {why}: the render is incomplete, each "
+                    "file holds the blocks before the stop")
+        else:
+            first = f"the first of {result.total} blocks" if result.total != 1 else "its one block"
+            head = f"stopped before {first} {why}: nothing was rendered"
     rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
         if result.seconds > 0 and not result.interrupted else ""
     say(f"{head}{rate}")
