@@ -25,7 +25,7 @@ from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_wo
                                show_ender)
 from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, block_outlasts_cap
 from vcam.live.screen import Screen
-from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
+from vcam.live.signals import StopEvent, StopSignals, stop_on_signals, stop_said
 from vcam.live.status import StatusLine, TickCounter
 from vcam.outspec import rate_said
 from vcam.words import counted
@@ -259,7 +259,7 @@ class OnAir:
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
             self._say_closing(self.status.message, "stopping … (Ctrl-C again to leave at once)")
         elif signals.first is not None:  # docker stop, systemd, kill, a closed terminal: the log says why it ended
-            self._say_closing(self.status.message, f"stopping on {signal.Signals(signals.first).name} …")
+            self._say_closing(self.status.message, f"stopping on {stop_said(signals.first)} …")
         steps: list[tuple[str, Callable[[], None]]] = [(_part_name(p), p.stop) for p in reversed(started)]
         steps += [("the camera's pacer", lambda: self._end_pacer(pacer_thread)),
                   ("the feed", self.feed.stop),
