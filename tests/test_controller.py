@@ -14,7 +14,7 @@ from vcam.control.commands import Command, parse
 from vcam.control.actions import SetPrompts, SetSeed, apply
 from vcam.control.controller import Controller, ShowState
 from vcam.control.log import ControlLog
-from vcam.control.midi import UNHEARD, MidiRouter, Unheard, find_port
+from vcam.control.midi import UNHEARD, MidiRouter, Unheard
 from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
@@ -330,16 +330,6 @@ def test_midi_input_through_a_backend_and_reconnect(rig, fake_midi_backend):
         assert wait_for(lambda: ctl.state.preset == 2)
     finally:
         midi.stop()
-
-
-def test_unknown_port_lists_the_ports(fake_midi_backend):
-    from vcam.errors import VcamError
-    from vcam.control.midi import require_port
-
-    with pytest.raises(VcamError) as err:
-        require_port("launchpad")
-    assert "Fake MIDImix" in str(err.value) and "vcam devices" in err.value.fix
-    assert find_port("midimix", ["Fake MIDImix"]) == "Fake MIDImix"
 
 
 def test_learn_lines():

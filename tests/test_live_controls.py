@@ -264,6 +264,18 @@ def test_a_midi_port_that_matches_no_input_yet_is_waited_for_whether_the_show_or
     assert "waiting for MIDI input" not in said.getvalue()
 
 
+def test_the_start_of_a_show_without_cues_says_its_go_button_does_nothing_until_it_has_them(show_file):
+    """vcam check says it; the run's start too, as the show plays (an edit on air may add the cues)."""
+    from vcam.live.run import _prepare
+
+    show_file.write_text(SHOW + "midi:\n  controls:\n    - {note: 36, command: back}\n")
+    status = io.StringIO()
+    _prepare(RunOptions(show=str(show_file), model="tiny", outs=["null"], stdin=False, status_out=status))
+    line = (f"{show_file}:{SHOW.count(chr(10)) + 3}: midi control 1 command 'back' does nothing until the show has "
+            "cues: write them in its cues: list, or give the button another command")
+    assert f"vcam: {line}" in status.getvalue().splitlines(), status.getvalue()
+
+
 def test_a_midi_port_without_midi_installed_is_still_refused_before_the_show(show_file, monkeypatch):
     """Plugging the controller in cannot help there: the install fix is said at the start, as before."""
     import sys

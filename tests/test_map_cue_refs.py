@@ -42,6 +42,30 @@ def test_a_button_to_a_cue_of_a_show_without_cues_says_to_add_them():
                     "list, or give the button another command"), said
 
 
+@pytest.mark.parametrize("command", ["go", "back"])
+def test_a_shows_own_go_or_back_button_without_cues_is_said_at_its_line_and_the_show_plays(command):
+    """Each press said the show has no cues, on air, where the check passed it; refused, a show that had played (the
+    example show with its cues taken out, cues to be added by an edit on air) no longer started."""
+    no_cues = SHOW.split("cues:")[0]
+    midi = parse_show(no_cues + f"midi:\n  controls:\n    - {{note: 36, command: {command}}}\n", "show.yaml")
+    assert midi.notes == (f"show.yaml:6: midi control 1 command '{command}' does nothing until the show has cues: "
+                          "write them in its cues: list, or give the button another command",)
+    osc = parse_show(no_cues + f"osc:\n  controls:\n    - {{address: /x/a, command: next, release: {command}}}\n",
+                     "show.yaml")
+    assert osc.notes == (f"show.yaml:6: osc: /x/a release '{command}' does nothing until the show has cues: write "
+                         "them in its cues: list, or give the button another command",)
+    # with cues, nothing to say
+    assert parse_show(SHOW + f"midi:\n  controls:\n    - {{note: 36, command: {command}}}\n", "show.yaml").notes == ()
+
+
+def test_a_map_files_go_and_back_buttons_serve_a_show_without_cues(tmp_path):
+    (tmp_path / "map.yaml").write_text("controls:\n  - {note: 40, command: go}\n  - {note: 41, command: back}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(SHOW.split("cues:")[0] + "midi:\n  map: map.yaml\n")
+    loaded = load_show(show)
+    assert [str(b.command) for b in loaded.midi.buttons] == ["go", "back"] and loaded.notes == ()
+
+
 def test_a_broken_cue_leaves_the_buttons_cues_unchecked_rather_than_said_missing():
     text = (SHOW.replace("  - {name: drop, do: [preset ocean]}", "  - {name: drop, do: [preset nowhere]}")
             + "midi:\n  controls:\n    - {note: 36, command: go drop}\n")

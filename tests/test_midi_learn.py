@@ -1,5 +1,6 @@
 """vcam midi learn: the port it listens on by default, and controls whose messages no map can read."""
 import mido
+import pytest
 
 
 def cc(control, value, channel=0):
@@ -9,11 +10,41 @@ def cc(control, value, channel=0):
 def test_learn_listens_on_the_controller_not_on_alsas_midi_through(monkeypatch):
     from vcam.control import midilearn
 
+    said = []
     monkeypatch.setattr(midilearn, "input_names", lambda: ["Midi Through:Midi Through Port-0 14:0",
                                                            "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0"])
-    assert midilearn.default_port() == "nanoKONTROL2:nanoKONTROL2 MIDI 1"
+    assert midilearn.default_port(said.append) == "nanoKONTROL2:nanoKONTROL2 MIDI 1" and said == []
     monkeypatch.setattr(midilearn, "input_names", lambda: ["Midi Through:Midi Through Port-0 14:0"])
-    assert midilearn.default_port() == "Midi Through:Midi Through Port-0"  # nothing else: at least that
+    assert midilearn.default_port(said.append) == "Midi Through:Midi Through Port-0"  # nothing else: at least that
+
+
+@pytest.mark.parametrize("loopback", ["Midi Through:Midi Through Port-0 14:0", "IAC Driver Bus 1", "loopMIDI Port"])
+def test_learn_with_a_loopback_port_alone_says_no_controller_is_plugged_in(monkeypatch, loopback):
+    """macOS's IAC bus with no controller was listened to without a word (Linux's Midi Through alone was said), and
+    listed before a controller it was listened to instead of the controller."""
+    from vcam.control import midilearn
+
+    said = []
+    monkeypatch.setattr(midilearn, "input_names", lambda: [loopback])
+    midilearn.default_port(said.append)
+    assert said == [f"no MIDI controller is plugged in: listening on {loopback}, which passes on only what another "
+                    "program sends it; plug the controller in and run vcam midi learn again, or run vcam midi learn "
+                    "--midi NAME (part of its name) to wait for it"]
+    monkeypatch.setattr(midilearn, "input_names", lambda: [loopback, "MIDI Mix"])
+    assert midilearn.default_port(said.append) == "MIDI Mix" and len(said) == 1
+
+
+def test_learn_without_a_name_and_without_any_input_says_to_plug_the_controller_in(monkeypatch):
+    """It said "no MIDI input matches ''", of a name nobody gave, and to pass part of one of no names to --midi."""
+    from vcam.control import midilearn
+    from vcam.errors import VcamError
+
+    monkeypatch.setattr(midilearn, "input_names", lambda: [])
+    with pytest.raises(VcamError) as refused:
+        midilearn.default_port(print)
+    assert refused.value.message == "no MIDI input here: is the controller plugged in?"
+    assert refused.value.fix == ("plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part "
+                                 "of its name) to wait for it")
 
 
 def test_learn_gives_an_nrpn_controls_line_instead_of_offering_its_ccs():
@@ -115,6 +146,32 @@ def test_learn_waits_for_a_controller_plugged_in_after_it_started(fake_midi_back
         fake_midi.unplug(late)
     thread.join(30)
     assert not thread.is_alive() and errors == []
+
+
+def test_learn_says_an_unplugged_controller_is_waited_for_without_a_show_going_on(fake_midi_backend):
+    """`vcam midi learn` runs no show: its unplug line said "the show goes on"."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, None, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        fake_midi.unplug(nano)
+        assert wait_for(lambda: any("unplugged" in s for s in said), 30), said
+        fake_midi.plug(nano)
+        assert wait_for(lambda: f"MIDI controller {nano} is back" in said, 30), said
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and errors == []
+    [unplugged] = [s for s in said if "unplugged" in s]
+    assert unplugged == (f"MIDI controller {nano} unplugged; waiting for it (plug it back in to go on learning; what "
+                         "was learnt stays)")
 
 
 def test_learn_says_once_that_a_pitch_wheel_or_pressure_is_not_read_and_counts_none_of_it(fake_midi_backend):

@@ -48,6 +48,33 @@ def test_a_number_one_past_what_midi_sends_is_refused(tmp_path, entry, said):
     assert said in map_refusal(tmp_path, f"- {entry}")[1]
 
 
+@pytest.mark.parametrize("written", ["any", "Omni", "1-16", "1 - 16", "'*'", "null", "", "all"])
+def test_a_channel_written_as_every_channel_is_told_to_be_left_out(tmp_path, written):
+    """The map's comments say channel's default is any: `channel: any` was told only that it must be a number."""
+    problem = map_refusal(tmp_path, f"- {{cc: 16, param: blend, channel: {written}}}")[1]
+    assert problem.endswith("channel must be a whole number from 1 to 16; for every channel, leave channel out (it is "
+                            "the default)"), problem
+    # a light is sent on one channel: left out, it is the button's
+    lit = map_refusal(tmp_path, f"- {{cc: 16, command: next, light: {{velocity: 127, channel: {written}}}}}")[1]
+    assert lit.endswith("light channel must be a whole number from 1 to 16; leave it out: the button's channel "
+                        "(channel 1 for a button on any)"), lit
+
+
+def test_a_control_written_on_every_channel_under_a_maps_own_channel_is_told_to_take_the_maps_off(tmp_path):
+    """Under `channel: 10` for the whole map, an entry told to leave its channel out for every channel got channel
+    10."""
+    from vcam.control.midimap import load_map
+    from vcam.control.yamlcheck import ConfigError
+
+    path = tmp_path / "map.yaml"
+    path.write_text("channel: 10\ncontrols:\n  - {cc: 16, param: blend, channel: any}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert err.value.problems == [f"{path}:3: MIDI map control 1 channel must be a whole number from 1 to 16; left "
+                                  "out, it is the map's channel: 10, which applies to controls without their own; for "
+                                  "every channel, take channel: 10 off the map"]
+
+
 def test_channel_1_in_a_map_is_the_first_midi_channel(tmp_path):
     mapping = loaded(tmp_path, "{cc: 16, param: blend, channel: 1}", "{cc: 17, command: next, channel: 16}")
     assert isinstance(mapping.control(0, cc=16), Knob) and mapping.control(1, cc=16) is None

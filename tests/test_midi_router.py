@@ -347,7 +347,7 @@ def test_learn_listens_again_on_the_default_input_after_alsa_renumbers_it(monkey
     from vcam.control import midilearn
 
     monkeypatch.setattr(midilearn, "input_names", lambda: ["nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0", "Midi Through"])
-    assert midilearn.default_port() == "nanoKONTROL2:nanoKONTROL2 MIDI 1"
+    assert midilearn.default_port(print) == "nanoKONTROL2:nanoKONTROL2 MIDI 1"
 
 
 def test_a_map_file_naming_a_map_is_one_error_not_a_recursion(tmp_path):

@@ -603,6 +603,24 @@ def test_vcam_check_says_every_default_the_output_the_midi_port_and_the_cue_loop
         "ok"]
 
 
+def test_vcam_check_says_a_midi_map_without_a_port_is_opened_with_midi(tmp_path, capsys):
+    """The reference show leaves its port: as a comment: run without --midi, its map opens no input."""
+    code, out, err = _checked(tmp_path, capsys, "presets:\n  - {name: a, prompt: x}\nmidi: {map: nanokontrol2}\n")
+    assert (code, err) == (0, "")
+    assert ("  midi: Korg nanoKONTROL2: 5 knobs, 14 buttons, program change selects presets, no port (give --midi "
+            "PORT)") in out.splitlines(), out
+
+
+def test_vcam_check_says_at_its_line_that_a_go_button_does_nothing_in_a_show_without_cues(tmp_path, capsys):
+    """Refused, a show that had played no longer started; passed unsaid, each press on air said there were no cues."""
+    code, out, err = _checked(tmp_path, capsys, "presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n"
+                                                "    - {note: 36, command: go}\n")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-2:] == [f"{tmp_path / 'show.yaml'}:5: midi control 1 command 'go' does nothing until "
+                                     "the show has cues: write them in its cues: list, or give the button another "
+                                     "command", "ok"], out
+
+
 def test_vcam_check_of_a_bare_show_says_the_defaults_and_no_more(tmp_path, capsys):
     code, out, err = _checked(tmp_path, capsys, "presets:\n  - {name: a, prompt: x}\n")
     assert (code, err) == (0, "")

@@ -371,7 +371,8 @@ def test_a_replay_of_a_show_with_a_midi_port_opens_no_midi_input_and_says_nothin
     said = []
     show = parse_show(SHOW_WITH_PORT, "show.yaml")
     assert midi_setup(RunOptions(show="show.yaml"), show, True, said.append) is None
-    assert not any("--midi none" in s for s in said), said
+    # nor that the show's map is not used for want of a port: the show has one, and no replay opens it
+    assert said == [], said
 
 
 def test_a_served_show_with_a_midi_port_says_where_to_open_it_not_that_midi_none_was_given():
@@ -383,6 +384,67 @@ def test_a_served_show_with_a_midi_port_says_where_to_open_it_not_that_midi_none
     show = parse_show(SHOW_WITH_PORT, "show.yaml")
     assert midi_setup(RunOptions(show="show.yaml", serve=True), show, False, said.append) is None
     assert len(said) == 1 and "is not opened by vcam serve" in said[0]
+
+
+def test_a_shows_midi_map_without_a_port_says_no_input_is_opened_and_how_to_give_one():
+    """The show's knobs and buttons written, and no port (the reference show leaves it as a comment): run without
+    --midi, the controller does nothing on air, and nothing said so."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
+    assert midi_setup(RunOptions(show="show.yaml"), show, False, said.append) is None
+    [line] = said
+    assert "MIDI map (Korg nanoKONTROL2) is not used" in line and "--midi PORT" in line and "port:" in line
+    inline = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {controls: [{cc: 1, command: next}]}\n",
+                        "show.yaml")
+    midi_setup(RunOptions(show="show.yaml"), inline, False, said.append)
+    assert said[-1] == ("the show's own MIDI controls are not used: no MIDI input is opened without --midi PORT or a "
+                        "port: in the show's midi: section (vcam devices lists the inputs)")
+    # a section with a channel or a name alone maps no control: no map of it goes unused
+    for section in ("{channel: 10}", "{name: my nano}"):
+        bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")
+        assert midi_setup(RunOptions(show="show.yaml"), bare, False, said.append) is None
+    # said nothing more where the player chose (--midi none), the camera's end opens it (vcam serve), the show
+    # has no MIDI section, or a replay plays the log's commands (it opens no input, port or none)
+    no_midi = parse_show("presets:\n  - {name: a, prompt: a neon city}\n", "show.yaml")
+    replayed = RunOptions(show="show.yaml", replay="show.jsonl")
+    for opts, played, replaying in ((RunOptions(show="show.yaml", midi="none"), show, False),
+                                    (RunOptions(show="show.yaml", serve=True), show, False),
+                                    (RunOptions(show="show.yaml"), no_midi, False), (replayed, show, True),
+                                    (replayed, inline, True)):
+        assert midi_setup(opts, played, replaying, said.append) is None
+    assert len(said) == 2, said
+
+
+def test_a_midi_map_flag_over_a_shows_midi_section_says_the_sections_controls_do_nothing(fake_midi_backend):
+    """A section's own controls add to its map: file; --midi-map replaces the whole section, which nothing said as
+    the show started, and the show's own knob was dead on air."""
+    from vcam.control.show import parse_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    said = []
+    show = parse_show("presets:\n  - {name: a, prompt: a neon city}\n"
+                      "midi: {map: nanokontrol2, controls: [{cc: 20, param: bias}]}\n", "show.yaml")
+    port, mapping, _ = midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="midimix"), show, False,
+                                  said.append)
+    assert mapping.name == "Akai MIDImix"
+    [line] = said
+    assert line == ("--midi-map midimix is used over the show's midi: section (Korg nanoKONTROL2), whose controls do "
+                    "nothing in this run")
+    # the show's own map given again replaces nothing
+    plain = parse_show("presets:\n  - {name: a, prompt: a neon city}\nmidi: {map: nanokontrol2}\n", "show.yaml")
+    midi_setup(RunOptions(show="show.yaml", midi="nano", midi_map="nanokontrol2"), plain, False, said.append)
+    # nor does a section that maps nothing: its port (opened with the map), channel or name alone
+    for section in ("{port: nano}", "{channel: 10}", "{name: my nano}", "{port: nano, channel: 2, name: x}"):
+        bare = parse_show(f"presets:\n  - {{name: a, prompt: a neon city}}\nmidi: {section}\n", "show.yaml")
+        port, mapping, _ = midi_setup(RunOptions(show="show.yaml", midi_map="nanokontrol2",
+                                                 midi=None if "port" in section else "nano"), bare, False, said.append)
+        assert (port, mapping.name) == ("nano", "Korg nanoKONTROL2")
+    assert len(said) == 1, said
 
 
 def test_a_midi_flag_without_midi_support_is_refused_as_the_flags_not_the_show_files(monkeypatch):

@@ -301,7 +301,7 @@ def test_vcam_devices_on_windows_lists_an_input_by_the_name_that_stays_its_place
 # --- vcam midi learn --------------------------------------------------------------------------------------------
 
 
-def _learning(monkeypatch, default: str = "nanoKONTROL2") -> list[tuple]:
+def _learning(monkeypatch, inputs: tuple[str, ...] = ("nanoKONTROL2",)) -> list[tuple]:
     import vcam.control.midilearn
 
     seen: list[tuple] = []
@@ -312,7 +312,7 @@ def _learning(monkeypatch, default: str = "nanoKONTROL2") -> list[tuple]:
         say("waiting for nanoKONTROL2")
 
     monkeypatch.setattr(vcam.control.midilearn, "learn", learn)
-    monkeypatch.setattr(vcam.control.midilearn, "default_port", lambda: default)
+    monkeypatch.setattr(vcam.control.midilearn, "input_names", lambda: list(inputs))
     return seen
 
 
@@ -327,6 +327,19 @@ def test_midi_learn_listens_to_the_first_controller_unless_told_which_and_prints
     said = capsys.readouterr()
     assert said.out.splitlines() == ["cc 16: volume"] * 2
     assert said.err.splitlines() == ["waiting for nanoKONTROL2"] * 2
+
+
+def test_midi_learn_on_midi_through_alone_says_no_controller_is_plugged_in(monkeypatch, capsys):
+    """A Linux box lists Midi Through with no controller plugged in: learn listened there unsaid, and waited for knobs
+    that could not come."""
+    seen = _learning(monkeypatch, inputs=("Midi Through:Midi Through Port-0 14:0",))
+    assert main(["midi", "learn"]) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert said[0].startswith("no MIDI controller is plugged in: listening on Midi Through:Midi Through Port-0 14:0,")
+    assert len(said) == 2, said
+    assert main(["midi", "learn", "--midi", "through"]) == 0  # asked for: nothing to tell
+    assert capsys.readouterr().err.splitlines() == ["waiting for nanoKONTROL2"]
+    assert seen == [("Midi Through:Midi Through Port-0", None), ("through", None)]
 
 
 class _Flushes(io.StringIO):

@@ -36,7 +36,8 @@ def cmd_check(args) -> int:
         knobs, buttons = m.acting()
         print(f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
               + (", program change selects presets" if m.program_to_preset else "")
-              + (f", port {show.midi_port!r}" if show.midi_port else ""))
+              # without a port no input opens for the map, which a summary with no word of it hid
+              + (f", port {show.midi_port!r}" if show.midi_port else ", no port (give --midi PORT)"))
     if show.cues:
         loops = show.cues[-1].loop
         print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"
@@ -46,6 +47,8 @@ def cmd_check(args) -> int:
             print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}" + (" (then cue 1 again)" if c.loop else ""))
     if show.osc is not None:
         print(f"  osc: {show.osc.describe()}")
+    for note in show.notes:
+        print(note)
     print("ok")
     return 0
 

@@ -37,8 +37,10 @@ def cmd_devices(args) -> int:
 def cmd_midi(args) -> int:
     from vcam.control.midilearn import default_port, learn
 
-    learn(args.midi or default_port(), lambda line: print(line, flush=True),
-          lambda said: print(said, file=sys.stderr, flush=True), count=args.count)
+    def say(said: str) -> None:
+        print(said, file=sys.stderr, flush=True)
+
+    learn(args.midi or default_port(say), lambda line: print(line, flush=True), say, count=args.count)
     return 0
 
 

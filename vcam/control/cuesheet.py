@@ -278,3 +278,13 @@ def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | Non
         return "this show has no cues: write them in its cues: list, or give the button another command"
     found = cue_index(cues, cmd.args[0])
     return found if isinstance(found, str) else None
+
+
+def idle_without_cues(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:
+    """What to say of `cmd`, a button of the show's own map (`numbers`), that steps through the cues (go, back) of a
+    show that has none: said, not refused, since the show plays as it did (each press answers that there are no
+    cues) and an edit on air may add them. None otherwise: a map file's GO and BACK serve shows with cues and
+    without."""
+    if cues or not numbers or cmd.name not in ("go", "back") or cmd.args:
+        return None
+    return "does nothing until the show has cues: write them in its cues: list, or give the button another command"

@@ -262,20 +262,6 @@ def find_port(wanted: str, names: list[str]) -> str | None:
     return found[0] if found else None
 
 
-def require_port(wanted: str) -> str:
-    """The input asked for with --midi; VcamError naming the inputs there are, or why there are none."""
-    try:
-        names = input_names()
-    except VcamError as e:
-        raise VcamError(e.message, f"{e.fix}; or run without --midi") from None
-    port = find_port(wanted, names)
-    if port is None:
-        listed = "\n    ".join(map(readable, names)) if names else "(none: is the controller plugged in?)"
-        raise VcamError(f"no MIDI input matches {wanted!r}; inputs here:\n    {listed}",
-                        "pass part of one of these names to --midi (vcam devices lists them)")
-    return port
-
-
 def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str:
     """What is said while no input matches `wanted`: the inputs there are (a typo shows beside them), and where the
     name came from when it is a show file's (`where`)."""

@@ -165,8 +165,9 @@ class MidiInput:
 
     def __init__(self, wanted: str, on_message: Callable, say: Callable[[str], None], poll: float = 1.0,
                  on_reconnect: Callable[[], None] | None = None, where: str | None = None,
-                 unheeded: Callable | None = None):
+                 unheeded: Callable | None = None, meanwhile: str = "the show goes on"):
         self.wanted = wanted
+        self.meanwhile = meanwhile  # what goes on while an unplugged controller is waited for
         self.on_message = on_message
         self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
         self.on_reconnect = on_reconnect or (lambda: None)
@@ -242,8 +243,12 @@ class MidiInput:
 
     def _say_held_back(self, now: float | None) -> None:
         with self._telling:
-            for line in self._errors.held_back(now):
-                self.say(line)
+            self._say_counts(now)
+
+    def _say_counts(self, now: float | None) -> None:
+        """Says the counts held back whose window has passed at `now` (all, without it); `_telling` held."""
+        for line in self._errors.held_back(now):
+            self.say(line)
 
     def _open(self, name: str) -> bool:
         """Opens `name` as the port; False where the input is stopping meanwhile: the port just opened is closed
@@ -316,6 +321,9 @@ class MidiInput:
             elif isinstance(reply, Turned):
                 self._tell(self._errors.admit((*control, TURNED), str(reply), now), control)
             else:
+                # a knob's count held back speaks of values that came before this press: said after it, a blend
+                # swept before a preset read as on air over that preset
+                self._say_counts(None)
                 self.say(reply)
 
     def _tell(self, line: str | None, other: tuple) -> None:
@@ -354,7 +362,7 @@ class MidiInput:
                     self._close()
                     self._lost = self.port_name
                     self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
-                             "(the show goes on)")
+                             f"({self.meanwhile})")
             elif (found := self._returned(names)) is not None:
                 if self.port_name is None:  # never opened: the input waited for since the start
                     self._connect(found, names)

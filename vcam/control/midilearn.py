@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vcam.control.midi import PRESSED, input_names, is_through, message_text, require_port, stable_name
+from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, readable, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
+from vcam.errors import VcamError
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
 # CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
@@ -225,14 +226,21 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
-def default_port() -> str:
-    """The first input that is a controller (not ALSA's "Midi Through", client 14, listed before any controller),
-    by a part of its name that survives a replug: ALSA numbers a controller's client anew each time it is plugged
-    in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as '... 24:0')."""
+def default_port(say: Callable[[str], None]) -> str:
+    """The first input that is a controller (not a loopback: ALSA's "Midi Through", client 14, listed before any
+    controller, macOS's IAC Driver, loopMIDI), by a part of its name that survives a replug: ALSA numbers a
+    controller's client anew each time it is plugged in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as
+    '... 24:0'). Where there are loopbacks alone, the first, which `say` tells is no controller."""
     names = input_names()
-    if not names:
-        require_port("")  # raises, saying there is no input
-    controllers = [n for n in names if not is_through(n)]
+    if not names:  # no name was given: "no MIDI input matches ''" read as if one had been
+        raise VcamError("no MIDI input here: is the controller plugged in?",
+                         "plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part of its "
+                         "name) to wait for it")
+    controllers = [n for n in names if not is_loopback(n)]
+    if not controllers:  # listened to unsaid, it waited for knobs that could never come
+        say(f"no MIDI controller is plugged in: listening on {readable(names[0])}, which passes on only what "
+            "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
+            "learn --midi NAME (part of its name) to wait for it")
     return stable_name((controllers or names)[0])
 
 
@@ -243,7 +251,9 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     listened to again when it comes back."""
     inbox: queue.Queue = queue.Queue()
     learner = Learner()
-    midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put)
+    # no show runs here: "the show goes on" of an unplug read as if something were on air
+    midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put,
+                     meanwhile="plug it back in to go on learning; what was learnt stays")
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0

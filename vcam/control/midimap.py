@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from yaml.nodes import MappingNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
@@ -239,7 +239,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         e = r.mapping(entry, what, ENTRY_KEYS)
         if len(e) < len(entry.value):  # a key misspelt or given twice, said as such: what it lacks follows from it
             continue
-        ch = _channel(r, e.get("channel"), what) if "channel" in e else channel
+        ch = _channel(r, e.get("channel"), what, _left_out(channel)) if "channel" in e else channel
         kinds = [k for k in ("cc", "note", "nrpn", "program") if k in e]
         if len(kinds) != 1:
             r.error(entry, f"{what}: give exactly one of cc, note, nrpn or program")
@@ -295,7 +295,7 @@ def _light(r: Reader, node, what: str) -> Light | None:
                       "light: {velocity: 127} (the controller's manual says which)")
         return None
     velocity = r.integer(keys["velocity"], f"{what} light velocity", 1, 127)
-    channel = _channel(r, keys.get("channel"), f"{what} light")
+    channel = _channel(r, keys.get("channel"), f"{what} light", LIGHT_LEFT_OUT)
     return Light(velocity, channel) if velocity is not None else None
 
 
@@ -502,8 +502,31 @@ def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control:
     return None
 
 
-def _channel(r: Reader, node, where: str) -> int | None:
+# how "every channel" is written by those who read "(default: any)" in a map's comments, or a range in the README
+EVERY_CHANNEL = ("any", "all", "omni", "every", "1-16", "0-15", "*", "~", "null", "")
+
+
+EVERY_CHANNEL_LEFT_OUT = "for every channel, leave channel out (it is the default)"
+# a light is sent on one channel: none is every channel
+LIGHT_LEFT_OUT = "leave it out: the button's channel (channel 1 for a button on any)"
+
+
+def _left_out(map_channel: int | None) -> str:
+    """What leaving a control's channel out means under the map's own `channel:` (0-based; None: none given)."""
+    if map_channel is None:
+        return EVERY_CHANNEL_LEFT_OUT
+    # "leave channel out" alone would give it the map's channel, not every channel
+    return (f"left out, it is the map's channel: {map_channel + 1}, which applies to controls without their own; "
+            f"for every channel, take channel: {map_channel + 1} off the map")
+
+
+def _channel(r: Reader, node, where: str, left_out: str = EVERY_CHANNEL_LEFT_OUT) -> int | None:
+    """A channel (0-based); `left_out`: what leaving it out means, said to one written as every channel (any)."""
     if node is None:
+        return None
+    if isinstance(node, ScalarNode) and re.sub(r"\s+", "", str(node.value)).lower() in EVERY_CHANNEL:
+        # told "must be a whole number from 1 to 16", the way to hear every channel was left to guess
+        r.error(node, f"{where} channel must be a whole number from 1 to 16; {left_out}")
         return None
     v = r.integer(node, f"{where} channel", 1, 16)
     return v - 1 if v is not None else None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.control.commands import blend_twice, presets_named
-from vcam.control.cuesheet import missing_cue
+from vcam.control.cuesheet import idle_without_cues, missing_cue
 from vcam.control.mapfiles import between_twice, not_a_preset
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
@@ -96,12 +96,15 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
 
 def check_cue_refs(r: Reader, cues: tuple, midi: MidiMap, node, base: Path) -> None:
     """Every cue a button's `go CUE` names must be in the show's `cues`, as a press would find it; cue numbers on
-    buttons of a map file are left alone, as preset numbers are (check_preset_refs)."""
+    buttons of a map file are left alone, as preset numbers are (check_preset_refs). The show's own go or back
+    button in a show without cues is noted at its line (Reader.note)."""
     for button, entry in zip(midi.buttons, _entries_of(r, midi, node, base)[1]):
+        at = entry.keys.get("command")
+        line = (at if at is not None else node).start_mark.line + 1
         if why := missing_cue(cues, button.command, numbers=entry.inline):
-            at = entry.keys.get("command")
-            r.add(entry.path, (at if at is not None else node).start_mark.line + 1,
-                  f"{entry.what} command {quoted(str(button.command))}: {why}")
+            r.add(entry.path, line, f"{entry.what} command {quoted(str(button.command))}: {why}")
+        elif idle := idle_without_cues(cues, button.command, numbers=entry.inline):
+            r.note(entry.path, line, f"{entry.what} command {quoted(str(button.command))} {idle}")
 
 
 def _entries_of(r: Reader, midi: MidiMap, node, base: Path) -> tuple[list[_Entry], list[_Entry]]:

@@ -49,7 +49,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, blank_prompt, blank_said, comment_meant,
                                    keyed_names, name_key, parse_quantize, preset_index)
-from vcam.control.cuesheet import Cue, read_cues
+from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
 from vcam.sizes import check_size, meant_size, no_size, not_a_size, width_height
@@ -110,6 +110,9 @@ class Show:
     cues: tuple[Cue, ...] = ()
     osc: oscmap.OscMap | None = None  # what an OSC input (--osc) listens for beyond /vcam/<command>
     map_files: tuple[str, ...] = ()  # the map files its midi: and osc: sections build on (`map:`)
+    # 'file:line: …' of what plays but does nothing as written (a go button with no cues): vcam check and the run's
+    # start say them, where a refusal stopped a show that had played
+    notes: tuple[str, ...] = field(default=(), compare=False)
     # preset index by name_key: checking a map's references looks up every control's presets
     _by_name: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -259,9 +262,8 @@ def parse_show(text: str, path: str) -> Show:
     osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
                     else None, cues_read is not None) if "osc" in top else None
     r.raise_if_any()
-    maps = tuple(str(f) for key, find in (("midi", find_map_file), ("osc", oscmap.find_map_file))
-                 if key in top and (f := _map_file(top[key], base, find)) is not None)
-    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc, map_files=maps)
+    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
+                map_files=_map_files(top, base), notes=tuple(r.notes))
 
 
 def _cue_list(r: Reader, top: dict, show: Show | None, base: Path) -> tuple[tuple, tuple | None]:
@@ -270,6 +272,12 @@ def _cue_list(r: Reader, top: dict, show: Show | None, base: Path) -> tuple[tupl
     before = len(r.problems)
     cues = read_cues(r, top["cues"], show, base) if "cues" in top else ()
     return cues, cues if len(r.problems) == before else None
+
+
+def _map_files(top: dict, base: Path) -> tuple[str, ...]:
+    """The map files the show's midi: and osc: sections build on."""
+    return tuple(str(f) for key, find in (("midi", find_map_file), ("osc", oscmap.find_map_file))
+                 if key in top and (f := _map_file(top[key], base, find)) is not None)
 
 
 def _map_file(node, base: Path, find) -> Path | None:
@@ -287,6 +295,10 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None, cues_read: bool) -
     if show is not None:
         for file, line, problem in oscmap.missing_presets(show, osc, inline=show.path, cues=cues_read):
             r.add(file, line, f"osc: {problem}")
+        for b in osc.buttons if cues_read else ():
+            for key, cmd in (("command", b.command), ("release", b.release)):
+                if cmd is not None and (idle := idle_without_cues(show.cues, cmd, b.where[0] == show.path)):
+                    r.note(*b.where, f"osc: {b.address} {key} {quoted(str(cmd))} {idle}")
     return osc
 
 

@@ -63,6 +63,8 @@ class Reader:
 
     path: str
     problems: list[str] = field(default_factory=list)
+    # what reads and plays, but does nothing as written: said at its line, and the file is not refused for it
+    notes: list[str] = field(default_factory=list)
     # one for the whole file: a loader made for each value was a sixth of the time a long show took to read
     _constructor: SafeConstructor = field(default_factory=SafeConstructor, init=False, repr=False)
     _lines: list[str] = field(default_factory=list, init=False, repr=False)  # the text composed, for _comment_cut
@@ -76,6 +78,10 @@ class Reader:
         if len(self.problems) >= MAX_PROBLEMS:
             raise ConfigError(self.problems + [f"{path}:{line}: stopped reading after {MAX_PROBLEMS} problems; "
                                                "fix these first"])
+
+    def note(self, path: str, line: int, message: str) -> None:
+        """Records what is said of the file at its line without refusing it."""
+        self.notes.append(f"{path}:{line}: {message}")
 
     def compose(self, text: str) -> Node | None:
         too_big = _too_big(text)

@@ -21,6 +21,7 @@ from vcam.live.settings import RunOptions
 from vcam.words import NOT_ANYWHERE, anywhere_part, anywhere_word, shell_word
 
 if TYPE_CHECKING:
+    from vcam.control.midimap import MidiMap
     from vcam.control.oscmap import OscMap
 
 
@@ -37,6 +38,36 @@ def _port_anywhere(port: str) -> tuple[str, str]:
     if part is not None:
         return part, f"; the port is given by part of its name, as sh, cmd.exe or PowerShell would read its {read}"
     return shell_word(port), f"; the port's name is quoted as this system's shell takes it: another reads its {read}"
+
+
+def _mapped(midi: MidiMap) -> tuple:
+    """What a MIDI map makes the controller do: its knobs and buttons that act, and the channels whose program
+    changes select presets."""
+    return midi.acting(), midi.program_channels
+
+
+def _maps_something(midi: MidiMap | None) -> bool:
+    """Whether a show's midi: section binds a control: one with only a port:, a channel: or a name: binds none, and
+    no map of it goes unused."""
+    if midi is None:
+        return False
+    knobs, buttons = midi.acting()
+    return bool(knobs or buttons or midi.program_channels)
+
+
+def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None]) -> None:
+    """Says why no MIDI input opens where a map was asked for (--midi-map, the show's port or its controls)."""
+    if opts.midi_map:
+        say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
+    elif opts.midi == NO_MIDI and show is not None and show.midi_port:
+        say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
+    elif (opts.midi is None and not (opts.serve or replaying) and show is not None and not show.midi_port
+          and _maps_something(show.midi)):
+        # knobs and buttons written for the show, and no input for them: dead on air, where silence read as a
+        # controller that does not work (the reference show leaves its port: as a comment)
+        mapped = f"MIDI map ({show.midi.name}) is" if show.midi.name else "own MIDI controls are"
+        say(f"the show's {mapped} not used: no MIDI input is opened without --midi PORT or a port: in the show's "
+            "midi: section (vcam devices lists the inputs)")
 
 
 def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
@@ -58,10 +89,7 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
                 f"in the show itself need to be in a map file there{note}), or pass --midi to open it on this "
                 "machine")
     if not port:
-        if opts.midi_map:
-            say("--midi-map is not used: no MIDI input is opened without --midi PORT (or a show's midi: port)")
-        elif opts.midi == NO_MIDI and show is not None and show.midi_port:
-            say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
+        _no_input(opts, show, replaying, say)
         return None
     from vcam.control.lateplug import require_midi_for
 
@@ -75,6 +103,10 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
                             f"name the show's presets and cues in {path} as the show does "
                             "(a preset may be named by its number there)")
+        if show is not None and _maps_something(show.midi) and _mapped(show.midi) != _mapped(mapping):
+            # a section's own controls add to its map: file, and could be read as added to --midi-map's too
+            say(f"--midi-map {opts.midi_map} is used over the show's midi: section "
+                f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
     else:
         path, mapping = None, show.midi if show and show.midi else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button

@@ -128,6 +128,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     given_quant, given_attention = opts.quant, opts.attention_quant
     opts = replace(opts, quant=quant, decoder=decoder, attention_quant=attention_quant)
     show: Show | None = load_show(opts.show) if opts.show else None
+    for note in show.notes if show is not None and replay is None else ():  # a replay presses no button
+        status.message(note)
     media = _media(opts, status.message)
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
