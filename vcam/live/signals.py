@@ -148,9 +148,12 @@ def ctrl_c_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-class StoppedLoading(Exception):
+class StoppedLoading(BaseException):
     """A stop signal (`sig`) while a command loaded, before its work began: said as a stop, not as an error. Set on
-    the way up: `blocks`, those a render was to make; `code`, the command's exit code once the stop was said."""
+    the way up: `blocks`, those a render was to make; `code`, the command's exit code once the stop was said. Not an
+    Exception, as KeyboardInterrupt is not: torch.compile wraps an Exception from inside its backend (minutes of
+    building kernels) as BackendCompilerFailed, which the warm-up takes for a compiler this machine lacks and goes on
+    without, and an `except Exception` meant for a load's errors would say the stop as one."""
 
     def __init__(self, sig: int):
         super().__init__(sig)
