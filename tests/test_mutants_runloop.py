@@ -50,7 +50,7 @@ def test_the_start_holds_a_ctrl_c_while_it_imports_the_model_code(monkeypatch):
     events = []
 
     @contextlib.contextmanager
-    def held():
+    def held(left):
         events.append("held")
         yield []  # no stop came
         events.append("let go")

@@ -1223,7 +1223,7 @@ def test_pytorchs_import_is_made_with_ctrl_c_held(tmp_path, monkeypatch):
     held = []
 
     @contextlib.contextmanager
-    def recording_hold():
+    def recording_hold(left):
         held.append("in")
         yield []  # no stop came
         held.append("out")

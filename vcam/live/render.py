@@ -236,8 +236,13 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
     from vcam.engine.configs import get_spec
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
+    def left(sig: int) -> int:  # SIGTERM: the process leaves at once, said as render() says a stop before a block
+        result = Rendered(0, total, 0, 0.0, True, 0.0, stopped_by=sig)
+        _report(result, [], _FullFiles(say), say)
+        return result.stop_code
+
     try:
-        with stops_held():
+        with stops_held(left):
             from vcam.engine.load import choose_model
     except StoppedLoading as stopped:
         stopped.blocks = total  # said as a stop before the first of them

@@ -131,12 +131,15 @@ def _prepare(opts: RunOptions) -> _Prepared:
     for note in show.notes if show is not None and replay is None else ():  # a replay presses no button
         status.message(note)
     media = _media(opts, status.message)
+    def stopped_loading(sig: int) -> int:  # nothing is open yet: said as a stop while the model loads is
+        return _stopped_loading(sig, 0, status.message, recorded=_records(opts, show))
+
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
-        with stops_held():
+        with stops_held(stopped_loading):
             from vcam.engine.load import choose_model
-    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
-        stopped.code = _stopped_loading(stopped.sig, 0, status.message, recorded=_records(opts, show))
+    except StoppedLoading as stopped:
+        stopped.code = stopped_loading(stopped.sig)
         raise
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)

@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from vcam.stdio import flush_standard_streams
 
@@ -163,15 +163,16 @@ class StoppedLoading(BaseException):
 
 
 @contextmanager
-def stops_held() -> Iterator[list[int]]:
-    """As ctrl_c_held, for each stop signal whose handler is still the interpreter's own (SIGINT's KeyboardInterrupt;
-    SIGTERM's and SIGHUP's default, which ends the process at once): while inside, the first that comes waits, and
-    is raised as StoppedLoading on the way out, also past an exception from inside (an import that failed after the
-    stop ended the command with that error, exit code 2, where the user had asked it to stop). A second one leaves
-    at once, said, with its signal's exit code: a cold import can outlast docker stop's 10 s, which then killed the
-    process without a word. Yields the list of those that came. For a command's first seconds, PyTorch's
-    import: SIGTERM there (docker stop, systemd) ended the process with exit code 143 and no word, where a moment
-    later the same stop said "loading stopped (SIGTERM)"."""
+def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
+    """For a command's first seconds, PyTorch's import, where nothing is open yet: each stop signal whose handler is
+    still the interpreter's own (SIGINT's KeyboardInterrupt; SIGTERM's and SIGHUP's default, which ended the process
+    at once with exit code 143 and no word, where a moment later the same stop was said) is taken here. SIGTERM and
+    SIGHUP leave at once: `left(sig)` says the command's stop line and gives its exit code, and the process ends with
+    it; a cold import can outlast docker stop's 10 s, which then killed the process without a word. Ctrl-C waits, as
+    ctrl_c_held's does (a KeyboardInterrupt raised inside the import can abort the process, and a caller of vcam's
+    functions expects one), and is raised as StoppedLoading on the way out, also past an exception from inside (an
+    import that failed after the stop ended the command with that error, exit code 2, where the user had asked it to
+    stop). A stop after it leaves at once, said, with its signal's exit code. Yields the list of those that came."""
     came: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield came
@@ -184,6 +185,14 @@ def stops_held() -> Iterator[list[int]]:
             os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
                         f"{stop_code(sig)}\n".encode())
             os._exit(stop_code(sig))
+        if sig != signal.SIGINT:
+            code = stop_code(sig)
+            try:
+                code = left(sig)
+            except (OSError, ValueError, RuntimeError):  # the terminal gone, or the signal came inside its write
+                pass
+            flush_standard_streams()
+            os._exit(code)
 
     held: dict[int, object] = {}
     for sig in _stop_signals():
