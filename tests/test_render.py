@@ -1480,3 +1480,33 @@ def test_a_clip_or_image_a_log_names_by_a_relative_path_is_read_from_the_logs_fo
     replay = read_replay(os.path.relpath(log))
     assert replay.header["input"] == f"image:{shows / 'logo.png'}"
     assert replay.actions == [(2, SetInput(f"file:{shows / 'clips' / 'a.mp4'}")), (3, SetInput("file:/abs/b.mp4"))]
+
+
+def test_a_sigterm_just_after_the_outputs_open_closes_them_and_says_the_stop(tmp_path, monkeypatch):
+    """SIGTERM in the instant between the outputs' opening and the model's load (the input being set up) escaped
+    render as an uncaught StoppedLoading: a traceback, the recording left open and SIGTERM's handler not put back."""
+    from vcam.live import render as render_module
+
+    real = render_module.InputSwitch
+
+    def stopped_as_made(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # docker stop, just as the outputs have opened
+        for _ in range(100000):  # the handler runs between bytecodes: it raises in here
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_module, "InputSwitch", stopped_as_made)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "take.mp4", io.StringIO()
+    video.write_bytes(b"an older take")
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    said = status.getvalue()
+    assert (result.blocks, result.interrupted, result.stop_code) == (0, True, 143), said
+    assert "stopped before the first of 4 blocks (SIGTERM; exit code 143): nothing was rendered" in said, said
+    assert f"{video}: nothing written (the older file there is kept as it was)" in said, said
+    assert video.read_bytes() == b"an older take"

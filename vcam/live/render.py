@@ -116,6 +116,10 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         result = Rendered(0, stopped.blocks or 0, 0, 0.0, True, 0.0, stopped_by=stopped.sig)
         _report(result, [], _FullFiles(say), say)
         return result
+    progress: Progress | None = None
+    failed = False
+    full = _FullFiles(say)
+    inputs: InputSwitch | None = None
     # From the outputs' opening to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
     # their default ended the render at once, exit code 143 and no word
     raising = ExitStack()
@@ -132,17 +136,15 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         raising.close()
         _say_kept(plan.cfg, [], say)
         raise
-    progress: Progress | None = None
-    failed = False
-    full = _FullFiles(say)
-    # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop for minutes
-    stop = StopEvent()
-    # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are: said
-    # plainly, each was written on the end of that line on a terminal
-    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
-                         fps=plan.cfg.fps, offline=True, stop=stop)
-    try:
+    try:  # from here a stop closes the outputs opened and puts the handlers back
         try:
+            # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop
+            # for minutes
+            stop = StopEvent()
+            # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are:
+            # said plainly, each was written on the end of that line on a terminal
+            inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
+                                 fps=plan.cfg.fps, offline=True, stop=stop)
             inputs.open(plan.cfg.input)
             stream, stopped_by = _load(plan, inputs, say), signal.SIGINT
         except StoppedLoading as stopped:
@@ -171,7 +173,8 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         try:  # after a failure, that failure is the render's error: the files' own are said
             _close_all([o for o, _ in outputs if not full.stopped_at(o)], say if failed else None)
         finally:
-            inputs.close()
+            if inputs is not None:
+                inputs.close()
             if failed:  # the start said each would be replaced: the error that follows does not say it was not
                 _say_kept(plan.cfg, [o for o, _ in outputs], say)
                 # what each file holds, said before the error: after a full disk, each holds frames of its own
