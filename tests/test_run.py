@@ -381,6 +381,48 @@ sys.exit(run())
 """
 
 
+# Runs `vcam ARGS` with the signals argv[1] (TERM or TERM,TERM) sent to itself as the show's input is set up: after
+# PyTorch's import, before the show's own handlers.
+_STOP_AS_THE_INPUT_OPENS = """\
+import os, signal, sys
+import vcam.live.run as run
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+real = run._open_input
+
+
+def opening(*args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    for sig in sigs:
+        os.kill(os.getpid(), sig)
+    return real(*args, **kwargs)
+
+
+run._open_input = opening
+from vcam.__main__ import run as main
+sys.exit(main())
+"""
+
+
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("sigs, code, last", [
+    ("SIGTERM", 0, "vcam: loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"),
+    ("SIGHUP", 0, "vcam: loading stopped (SIGHUP): the show never went on air, so nothing of it was recorded"),
+    ("SIGTERM,SIGTERM", 143, "vcam: stopped (SIGTERM) again while loading: left at once; exit code 143")])
+def test_a_stop_after_pytorch_is_imported_and_before_the_show_starts_is_said(tmp_path, sigs, code, last):
+    """SIGTERM (docker stop) or SIGHUP between PyTorch's import and the show's start (the model chosen, MIDI and the
+    input set up) ended vcam run at once with no word, where a moment earlier or later the same stop was said."""
+    harness = tmp_path / "stop_as_the_input_opens.py"
+    harness.write_text(_STOP_AS_THE_INPUT_OPENS, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sigs, "run", "--model", "tiny", "--out", f"file:{out}",
+                           "--no-stdin"], capture_output=True, text=True, timeout=300)
+    text = done.stderr
+    assert "sent" in text and done.returncode == code, text
+    assert text.rstrip().splitlines()[-1] == last, text
+    assert "building tiny" not in text and "Traceback" not in text and not out.exists(), text
+
+
 @pytest.mark.slow  # a process of its own, stopped as PyTorch loads
 @pytest.mark.parametrize("sig, code, said", [("SIGTERM", 0, "SIGTERM"), ("SIGHUP", 0, "SIGHUP"),
                                              ("SIGINT", 130, "Ctrl-C")])

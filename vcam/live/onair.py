@@ -130,15 +130,18 @@ class OnAir:
         self.pacer.set_card(card(self.settings.width, self.settings.height, ["vcam", text[:60]]))
 
     def run(self, feed: Feed, handle_line: Callable[[str, str], str | None], screen_state,
-            parts: Sequence[Part] = (), screen: Screen | None = None) -> int:
+            parts: Sequence[Part] = (), screen: Screen | None = None, stops_before: Sequence[int] = ()) -> int:
         """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout; `screen`:
         the camera's screen over `screen_state`, made by the caller where its controller sets the mode through it
-        (Screen.set), else made here."""
+        (Screen.set), else made here. `stops_before`: the signals that came before the show's handlers (StopsBefore's
+        `came`, read once these are in): the first stops the show as it starts."""
         s = self.settings
         self.feed, self.screen = feed, screen if screen is not None else Screen(screen_state)
         # From before the outputs open: a SIGTERM as they opened (a file's encoder loading, a window waiting for its
         # display) ended the process at once, exit code 143 and no word, where a moment later it stopped the show
         with stop_on_signals(self.stop) as signals:
+            if stops_before:
+                signals.handle(stops_before[0], None)
             pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
                                             daemon=True)
             started: list[Part] = []

@@ -41,7 +41,7 @@ from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo
 from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held
+from vcam.live.signals import StoppedLoading, StopsBefore, stop_code, stop_said, stops_held
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
@@ -88,17 +88,23 @@ class Ended:
 def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     """`run`, also saying whether the show left a thread inside the model, which the command line does not wait
     for."""
+    # SIGTERM and SIGHUP from the end of PyTorch's import to the show's own handlers: kept for the show, which stops
+    # as it starts (their default ended the process at once without a word)
+    before = StopsBefore()
     try:
-        prep = _prepare(opts)
-    except StoppedLoading as stopped:  # said: nothing is open yet
-        return Ended(stopped.code, False)
-    opts = prep.opts
-    inputs = _open_input(opts, prep.cfg, prep.status.message)
-    try:
-        return _play(opts, attach, prep, inputs)
-    except BaseException:  # the show did not start, or ended in an error: the camera is let go
-        inputs.close()
-        raise
+        try:
+            prep = _prepare(opts, before)
+        except StoppedLoading as stopped:  # said: nothing is open yet
+            return Ended(stopped.code, False)
+        opts = prep.opts
+        inputs = _open_input(opts, prep.cfg, prep.status.message)
+        try:
+            return _play(opts, attach, prep, inputs, before.came)
+        except BaseException:  # the show did not start, or ended in an error: the camera is let go
+            inputs.close()
+            raise
+    finally:
+        before.close()
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class _Prepared:
     media: MediaFolders  # the folders whose files the network's commands may name
 
 
-def _prepare(opts: RunOptions) -> _Prepared:
+def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
@@ -141,6 +147,8 @@ def _prepare(opts: RunOptions) -> _Prepared:
     except StoppedLoading as stopped:
         stopped.code = stopped_loading(stopped.sig)
         raise
+    if before is not None:
+        before.hold()
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:
@@ -203,7 +211,8 @@ def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
 
 
 
-def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
+def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch,
+          stops_before: list[int]) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
@@ -274,7 +283,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
                      duration=opts.duration, paused_after=PAUSED_S)
-    return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
+    return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs, stops_before)
 
 
 def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo, say: Callable[[str], None],
@@ -320,12 +329,13 @@ def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
 
 
 def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen, parts: list,
-            producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch) -> Ended:
+            producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch,
+            stops_before: list[int] | None = None) -> Ended:
     """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted, error = False, None
     try:
-        code = air.run(feed, controller.handle_line, screen.state, parts, screen)
+        code = air.run(feed, controller.handle_line, screen.state, parts, screen, stops_before or ())
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
     except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely

@@ -181,10 +181,7 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
     def hold(sig: int, _frame) -> None:
         came.append(sig)
         if len(came) > 1:  # a second stop: nothing is open yet, leaving at once loses nothing
-            flush_standard_streams()
-            os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
-                        f"{stop_code(sig)}\n".encode())
-            os._exit(stop_code(sig))
+            _leave_again(sig)
         if sig != signal.SIGINT:
             code = stop_code(sig)
             try:
@@ -209,6 +206,40 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
     _put_back(held)
     if came:
         raise StoppedLoading(came[0])
+
+
+def _leave_again(sig: int) -> None:
+    flush_standard_streams()
+    os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
+                f"{stop_code(sig)}\n".encode())
+    os._exit(stop_code(sig))
+
+
+class StopsBefore:
+    """SIGTERM and SIGHUP whose handler is still the default, from `hold` (PyTorch imported) to the show's own
+    handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts, said as
+    a stop while the model loads; their default ended the process at once without a word. A second one leaves at
+    once, said: nothing is on air yet. Only the main thread holds them."""
+
+    def __init__(self) -> None:
+        self.came: list[int] = []
+        self._held: dict[int, object] = {}
+
+    def hold(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in _stop_signals():
+            if sig != signal.SIGINT and signal.getsignal(sig) is signal.SIG_DFL:
+                self._held[sig] = signal.signal(sig, self._came)
+
+    def _came(self, sig: int, _frame) -> None:
+        self.came.append(sig)
+        if len(self.came) > 1:
+            _leave_again(sig)
+
+    def close(self) -> None:
+        _put_back(self._held)
+        self._held = {}
 
 
 @contextmanager
