@@ -97,6 +97,19 @@ def said_by_link(handler, until: str) -> list[str]:
     return said
 
 
+@contextlib.contextmanager
+def killed_after(proc: subprocess.Popen, seconds: float) -> Iterator[None]:
+    """A deadline on reading a process's pipes: it is killed after `seconds` (its pipes then end), so the test of a
+    process that never stops fails instead of hanging the run."""
+    timer = threading.Timer(seconds, proc.kill)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def vcam_with_stdout_gone(argv: list[str], timeout: float = 300,
                           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`vcam ARGV` run with stdout a pipe whose reader closed it before vcam wrote a byte (`| head -c0`: every write

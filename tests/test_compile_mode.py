@@ -187,3 +187,38 @@ def test_bench_where_nothing_compiles_says_the_mode_is_unused_and_times_eager(mo
     main(["bench", "--model", "tiny", "--device", "cpu", "--compile", "--compile-mode", AUTOTUNE])
     assert ran[-1].speed == SpeedOptions(compile=True, compile_mode=AUTOTUNE)
     assert UNUSED not in capsys.readouterr().out
+
+
+def test_a_sigterm_while_the_warm_up_compiles_stops_the_load_and_is_not_taken_for_a_broken_compiler(monkeypatch):
+    """SIGTERM while torch.compile built kernels (minutes, for a big model on a GPU) came out of the backend wrapped
+    as BackendCompilerFailed: the warm-up took it for a compiler this machine lacks, went on eager, and vcam render
+    rendered the whole log with exit code 0 where the user had stopped it."""
+    import os
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_raised
+
+    real = torch.compile
+    built = []
+
+    def stopped_backend(graph, example_inputs):
+        built.append(graph)
+        os.kill(os.getpid(), signal.SIGTERM)  # docker stop, while the backend is busy making its kernels
+        for _ in range(100000):  # the handler runs between bytecodes: it raises in here
+            pass
+        return graph.forward
+
+    monkeypatch.setattr(torch, "compile", lambda fn, *args, **kwargs: real(fn, backend=stopped_backend))
+    engine = vcam.load("tiny", progress=False, speed=SpeedOptions(compile=True))
+    stream = engine.stream("a lighthouse in a storm", seed=4)
+    said = []
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        with pytest.raises(StoppedLoading) as stopped:
+            with stops_raised():
+                stream.warm_up(say=said.append)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        uncompile(engine)
+    assert stopped.value.sig == signal.SIGTERM and built, said
+    assert said == []  # no "compiling failed on this machine"

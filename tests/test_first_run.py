@@ -480,6 +480,23 @@ def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path
     assert "sent" in done.stderr and done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.slow  # a process per line
+def test_a_ctrl_c_as_the_command_line_hands_ctrl_c_to_its_exit_leaves_with_130_and_no_traceback(tmp_path):
+    """A Ctrl-C on main's `finally`, before its handler that leaves at once was in place, was raised on out of main:
+    a traceback after the command's work was done."""
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    sent = 0
+    for line in _lines_between(ROOT / "vcam" / "cli.py", "finally:", "leave_at_once_on_ctrl_c()"):
+        done = subprocess.run([sys.executable, str(harness), "script", "cli.py", str(line), "check",
+                               "presets/club.yaml"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if "sent" not in done.stderr:
+            continue
+        sent += 1
+        assert done.returncode == 130 and "Traceback" not in done.stderr, (line, done.stderr)
+    assert sent >= 1
+
+
 def _read_lines(stream, lines: list[str], seen: threading.Event, text: str) -> None:
     for line in stream:
         lines.append(line)

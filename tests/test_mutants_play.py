@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import signal
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +17,7 @@ from vcam.cmdline.parser import build_parser
 from vcam.cmdline.play import LeftInsideABlock, check_compile_mode, cmd_cam, cmd_render, cmd_run
 from vcam.engine.speed import SpeedFlags
 from vcam.errors import VcamError
-from vcam.live.render import RenderOptions
+from vcam.live.render import Rendered, RenderOptions
 from vcam.remote.client import CamOptions
 from vcam.remote.server import ServeSettings
 
@@ -202,12 +203,13 @@ def test_vcam_cam_without_an_output_shows_in_the_virtual_camera_and_takes_the_en
 # --- vcam render ------------------------------------------------------------------------------------------------
 
 
-def _rendered(monkeypatch, interrupted: bool = False, stopped: tuple[str, ...] = ()) -> list[RenderOptions]:
+def _rendered(monkeypatch, interrupted: bool = False, stopped: tuple[str, ...] = (),
+              by: int = signal.SIGINT) -> list[RenderOptions]:
     import vcam.live.render
 
     seen: list[RenderOptions] = []
-    monkeypatch.setattr(vcam.live.render, "render", lambda opts: seen.append(opts) or SimpleNamespace(
-        interrupted=interrupted, stopped=stopped))
+    monkeypatch.setattr(vcam.live.render, "render", lambda opts: seen.append(opts) or Rendered(
+        2, 4, 18, 24.0, interrupted, 1.0, stopped, stopped_by=by))
     return seen
 
 
@@ -229,6 +231,13 @@ def test_vcam_render_exits_with_ctrl_c_s_code_then_a_files_stop(monkeypatch, int
     _rendered(monkeypatch, interrupted, stopped)
     assert main(["render", "show.log", "--out", "null"]) == code
 
+
+@pytest.mark.parametrize("by, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_vcam_render_stopped_by_a_service_exits_with_its_signal_s_code(monkeypatch, by, code):
+    """A render SIGTERM stopped exited 130, Ctrl-C's code: its files are incomplete, which a service manager or a
+    script sees by the signal's own code (a show's end by SIGTERM is vcam run's 0)."""
+    _rendered(monkeypatch, True, (), by)
+    assert main(["render", "show.log", "--out", "null"]) == code
 
 # --- vcam devices -----------------------------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ def _start_that_fails(monkeypatch, error: BaseException) -> list:
     from vcam.live import run
 
     closed: list = []
-    monkeypatch.setattr(run, "_prepare", lambda opts: SimpleNamespace(opts=opts, cfg=None,
-                                                                      status=StatusLine(io.StringIO())))
+    monkeypatch.setattr(run, "_prepare", lambda opts, before: SimpleNamespace(opts=opts, cfg=None,
+                                                                              status=StatusLine(io.StringIO())))
     monkeypatch.setattr(run, "_open_input", lambda opts, cfg, say: SimpleNamespace(close=lambda: closed.append(1)))
 
     def fails(*args):
@@ -50,13 +50,13 @@ def test_the_start_holds_a_ctrl_c_while_it_imports_the_model_code(monkeypatch):
     events = []
 
     @contextlib.contextmanager
-    def held():
+    def held(left):
         events.append("held")
-        yield
+        yield []  # no stop came
         events.append("let go")
 
     real = vcam.engine.load.choose_model
-    monkeypatch.setattr(run, "ctrl_c_held", held)
+    monkeypatch.setattr(run, "stops_held", held)
     monkeypatch.setattr(vcam.engine.load, "choose_model", lambda *a, **kw: events.append("model") or real(*a, **kw))
     run._prepare(RunOptions(outs=["null"], model="tiny", status_out=io.StringIO()))
     assert events == ["held", "let go", "model"]

@@ -1,7 +1,9 @@
 """vcam serve (tiny model) and vcam cam, on loopback only."""
 import io
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 import fake_midi
-from helpers import Pipe, failing_state, free_port, in_thread, wait_for
+from helpers import Pipe, failing_state, free_port, in_thread, wait_for, ws_served
 from vcam.cli import main
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.run import RunOptions, run
@@ -354,6 +356,28 @@ def test_cam_runs_without_torch(tmp_path):
     finally:
         proc.kill()
     assert "no frame came from ws://127.0.0.1:9: it could not be reached" in log.read_text()
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 0, "SIGTERM"),
+                                             (signal.SIGHUP, 0, "SIGHUP")])
+def test_a_stop_while_the_server_still_loads_is_the_operator_s_stop(sig, code, said):
+    """A stop on a camera whose server was connected but had sent no frame yet (its model loading) exited 1 and
+    said "no frame came ...; exiting with code 1", a failure, where it was the operator's own stop (Ctrl-C) or the
+    service manager's (SIGTERM: the show's own code, 0, as vcam run's while its model loads)."""
+    def loading(ws):  # connected, no frame yet: the stop comes
+        os.kill(os.getpid(), sig)
+        for _ in ws:
+            pass
+
+    status = io.StringIO()
+    with ws_served(loading) as url:
+        exit_code = run_cam(CamOptions(url=url, outs=["null"], size=(112, 64), stdin=False, status_out=status))
+    text = status.getvalue()
+    assert exit_code == code, text
+    last = text.rstrip().splitlines()[-1]
+    assert last.startswith(f"vcam: stopped ({said}) before any frame came from {url}: "), text
+    assert last.endswith("; exit code 130") if code else "exit code" not in last, text
+    assert "exiting with code 1" not in text, text
 
 
 def test_cam_rejects_a_bad_address(capsys):

@@ -692,28 +692,30 @@ def test_quantize_to_another_grid_says_what_still_waits_on_the_boundary_it_was_a
     ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"a": 1.0}, preset=0), producer,
                      threading.Event(), lambda m: None, land=lambda spec: where[0],
                      tempo=tempo_at(clock=lambda: now[0]), clock=lambda: now[0])
-    assert ctl.handle_line("quantize beat", "stdin") == "changes land on the beat"  # nothing waits
-    ctl.handle_line("preset ocean @bar", "stdin")
-    ctl.handle_line("seed 3 @4", "stdin")  # with the preset's seed, on its block
-    ctl.handle_line("freeze @bar", "stdin")
-    assert wait_for(lambda: screen_waiting(ctl), 60)
-    assert ctl.handle_line("quantize 2", "stdin") == (
-        "changes land on the 2-beat grid, and what waits for the beat keeps its boundary: preset on block 40, "
-        "seed on block 40, freeze on beat 1 bar 52")
-    assert handed(ctl) == [] and ctl.state.screen == "live" and screen_waiting(ctl)  # it still waits
-    where[0] = 44  # the generator fell behind: the bar's block is chosen again as the next block starts
-    producer.start(31)
-    assert handed(ctl) == []
-    # a show file edited to another grid says it on the reload's line
-    assert ctl.replace_show(parse_show(SHOW.replace("quantize: bar", "quantize: beat"), "show.yaml")) == [
-        "quantize beat, and what waits for the beat keeps its boundary: preset on block 44, seed on block 44, "
-        "freeze on beat 1 bar 52"]
-    producer.start(43)  # its block is next: handed over, nothing waits for a boundary of the stream's
-    assert [(a, b) for a, b, _ in handed(ctl)] == [(SetPrompts({"ocean waves": 1.0}, 4), 44), (SetSeed(7), 44),
-                                                   (SetSeed(3), 44)]
-    assert ctl.handle_line("quantize bar", "stdin") == (
-        "changes land on the bar, and what waits for the beat keeps its boundary: freeze on beat 1 bar 52")
-    ctl.close()  # its thread ends
+    try:
+        assert ctl.handle_line("quantize beat", "stdin") == "changes land on the beat"  # nothing waits
+        ctl.handle_line("preset ocean @bar", "stdin")
+        ctl.handle_line("seed 3 @4", "stdin")  # with the preset's seed, on its block
+        ctl.handle_line("freeze @bar", "stdin")
+        assert wait_for(lambda: screen_waiting(ctl), 60)
+        assert ctl.handle_line("quantize 2", "stdin") == (
+            "changes land on the 2-beat grid, and what waits for the beat keeps its boundary: preset on block 40, "
+            "seed on block 40, freeze on beat 1 bar 52")
+        assert handed(ctl) == [] and ctl.state.screen == "live" and screen_waiting(ctl)  # it still waits
+        where[0] = 44  # the generator fell behind: the bar's block is chosen again as the next block starts
+        producer.start(31)
+        assert handed(ctl) == []
+        # a show file edited to another grid says it on the reload's line
+        assert ctl.replace_show(parse_show(SHOW.replace("quantize: bar", "quantize: beat"), "show.yaml")) == [
+            "quantize beat, and what waits for the beat keeps its boundary: preset on block 44, seed on block 44, "
+            "freeze on beat 1 bar 52"]
+        producer.start(43)  # its block is next: handed over, nothing waits for a boundary of the stream's
+        assert [(a, b) for a, b, _ in handed(ctl)] == [(SetPrompts({"ocean waves": 1.0}, 4), 44), (SetSeed(7), 44),
+                                                       (SetSeed(3), 44)]
+        assert ctl.handle_line("quantize bar", "stdin") == (
+            "changes land on the bar, and what waits for the beat keeps its boundary: freeze on beat 1 bar 52")
+    finally:  # its thread (the freeze waiting for its bar) ends, whatever failed
+        ctl.close()
 
 
 def test_a_held_changes_prompts_are_encoded_as_it_is_typed_and_it_goes_on_its_block_once_encoded():
@@ -797,9 +799,11 @@ def test_screen_changes_wait_in_one_thread_a_later_one_replaces_it_and_the_end_o
     assert wait_for(lambda: not ctl.screen_waits.thread.is_alive(), 60)
     assert ctl.state.screen == "live"
     ctl2, _, _ = controller(clock=lambda: now[0])
-    ctl2.handle_line("blackout @bar", "stdin")
-    assert wait_for(lambda: screen_waiting(ctl2), 60)
-    ctl2.close()  # the show ends
+    try:
+        ctl2.handle_line("blackout @bar", "stdin")
+        assert wait_for(lambda: screen_waiting(ctl2), 60)
+    finally:
+        ctl2.close()  # the show ends; whatever failed, its waiting thread too
     assert wait_for(lambda: not ctl2.screen_waits.thread.is_alive(), 60)
     assert ctl2.state.screen == "live"
 

@@ -4,13 +4,15 @@ import io
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
-from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, reloads_ready_as,
+from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, killed_after, live_show, pyav_clip, reloads_ready_as,
                      slow_reloads, write_clip)
 from vcam.control.actions import SetSeed
 from vcam.cli import main
@@ -223,6 +225,91 @@ def test_ctrl_c_keeps_what_was_rendered_in_a_readable_file(tmp_path, how):
     assert (result.blocks, result.frames, result.interrupted) == (2, 18, True)
     assert mp4_frames(video)[0] == 18
     assert "stopped after block 2 of 4" in status.getvalue() and f"{video}: 18 frames" in status.getvalue()
+
+
+@pytest.mark.slow  # a signal to a process of its own
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "Ctrl-C")])
+def test_a_render_stopped_by_a_signal_says_it_is_incomplete_and_exits_with_the_signal_s_code(tmp_path, sig, code,
+                                                                                                said):
+    """`vcam render` stopped by SIGTERM (a service's stop, `timeout`) exited 130, Ctrl-C's code, and said only
+    "stopped after block N of M": a script took an incomplete video for an interrupted terminal command."""
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 100000}})
+    video = tmp_path / "part.mp4"
+    proc = subprocess.Popen([sys.executable, "-m", "vcam", "render", log, "--out", f"file:{video}"],
+                            stderr=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        with killed_after(proc, 300):  # a render that never stops would be read for 100000 blocks
+            for line in proc.stderr:
+                lines.append(line)
+                if "rendering: block" in line:  # a block is in the file
+                    proc.send_signal(sig)
+                    break
+            rest = proc.stderr.read()
+        exit_code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    text = "".join(lines) + rest
+    assert exit_code == code, text
+    stopped = next((line for line in rest.splitlines() if "stopped after block" in line), "")
+    assert f"of 100000 ({said}; exit code {code}): the render is incomplete" in stopped, text
+    assert mp4_frames(video)[0] >= 6 and f"{video}: {mp4_frames(video)[0]} frames" in rest, text
+
+
+# Runs `vcam ARGS` with the signal argv[1] sent to itself as the model's load begins (the outputs open, PyTorch
+# imported): a stop at that instant.
+_STOP_AS_THE_MODEL_LOADS = """\
+import os, signal, sys
+import vcam.live.streamopen as streamopen
+sig = getattr(signal, sys.argv[1])
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+real = streamopen.stream_opener
+
+
+def opener(*args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    os.kill(os.getpid(), sig)
+    return real(*args, **kwargs)
+
+
+streamopen.stream_opener = opener
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+@pytest.mark.slow  # a process of its own, stopped as its model loads
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig, code):
+    """SIGTERM (a service's stop, `timeout`) or SIGHUP while the model loaded ended vcam render at once with no
+    word, where Ctrl-C there was said."""
+    harness = tmp_path / "stop_as_the_model_loads.py"
+    harness.write_text(_STOP_AS_THE_MODEL_LOADS, encoding="utf-8")
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "part.mp4"
+    done = subprocess.run([sys.executable, str(harness), sig, "render", log, "--out", f"file:{video}"],
+                          capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert f"stopped before the first of 4 blocks ({sig}; exit code {code}): nothing was rendered" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and not video.exists(), done.stderr
+
+
+def test_a_render_of_one_block_stopped_before_it_says_its_one_block(tmp_path, monkeypatch):
+    """A one-block render stopped as its model loaded said "stopped before the first of 1 blocks"."""
+    from vcam.live import streamopen
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C as the model loads
+
+    monkeypatch.setattr(streamopen, "stream_opener", stopped)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
+    status = io.StringIO()
+    result = render(RenderOptions(log=log, outs=["null"], status_out=status))
+    assert result.interrupted and result.blocks == 0, status.getvalue()
+    assert "vcam: stopped before its one block (Ctrl-C; exit code 130): nothing was rendered" in status.getvalue(), \
+        status.getvalue()
 
 
 def test_ctrl_c_while_the_model_loads_is_said_and_the_older_file_kept(tmp_path, monkeypatch):
@@ -1136,12 +1223,12 @@ def test_pytorchs_import_is_made_with_ctrl_c_held(tmp_path, monkeypatch):
     held = []
 
     @contextlib.contextmanager
-    def recording_hold():
+    def recording_hold(left):
         held.append("in")
-        yield
+        yield []  # no stop came
         held.append("out")
 
-    monkeypatch.setattr(render_module, "ctrl_c_held", recording_hold)
+    monkeypatch.setattr(render_module, "stops_held", recording_hold)
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 1}})
     render(RenderOptions(log=log, outs=["null"], status_out=io.StringIO()))
     assert held == ["in", "out"]
@@ -1393,3 +1480,33 @@ def test_a_clip_or_image_a_log_names_by_a_relative_path_is_read_from_the_logs_fo
     replay = read_replay(os.path.relpath(log))
     assert replay.header["input"] == f"image:{shows / 'logo.png'}"
     assert replay.actions == [(2, SetInput(f"file:{shows / 'clips' / 'a.mp4'}")), (3, SetInput("file:/abs/b.mp4"))]
+
+
+def test_a_sigterm_just_after_the_outputs_open_closes_them_and_says_the_stop(tmp_path, monkeypatch):
+    """SIGTERM in the instant between the outputs' opening and the model's load (the input being set up) escaped
+    render as an uncaught StoppedLoading: a traceback, the recording left open and SIGTERM's handler not put back."""
+    from vcam.live import render as render_module
+
+    real = render_module.InputSwitch
+
+    def stopped_as_made(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # docker stop, just as the outputs have opened
+        for _ in range(100000):  # the handler runs between bytecodes: it raises in here
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_module, "InputSwitch", stopped_as_made)
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video, status = tmp_path / "take.mp4", io.StringIO()
+    video.write_bytes(b"an older take")
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        result = render(RenderOptions(log=log, outs=[f"file:{video}"], status_out=status))
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    said = status.getvalue()
+    assert (result.blocks, result.interrupted, result.stop_code) == (0, True, 143), said
+    assert "stopped before the first of 4 blocks (SIGTERM; exit code 143): nothing was rendered" in said, said
+    assert f"{video}: nothing written (the older file there is kept as it was)" in said, said
+    assert video.read_bytes() == b"an older take"

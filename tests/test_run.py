@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import memory_camera
-from helpers import FAST, TINY_SHOW, wait_for
+from helpers import FAST, TINY_SHOW, killed_after, wait_for
 from vcam.cli import main
 from vcam.control.log import read_replay
 from vcam.control.show import load_show
@@ -270,6 +270,218 @@ def test_a_normal_end_during_a_long_block_says_nothing_unusual(tmp_path, end):
     unusual = ("waiting for the block", "did not end", "Ctrl-C again", "terminate called", "exiting anyway")
     assert not any(w in rest for w in unusual), rest
     assert "recorded" in rest and len(read_mp4(out)) >= 1
+
+
+@pytest.mark.slow  # a process of its own, at a size where the first block takes seconds
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 0, "SIGTERM")])
+def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path, sig, code, said):
+    """The line a user or a service's log sees when the show is stopped before its first frame, and the exit code:
+    Ctrl-C's is an interrupted command's, so `&&` goes no further; SIGTERM's, a service's stop, the show's own."""
+    out = tmp_path / "show.mp4"
+    proc = subprocess.Popen(vcam_cmd("--size", SLOW_SIZE, "--out", f"file:{out}", "--no-stdin"),
+                            stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        with killed_after(proc, 300):
+            building = read_until(proc, lines, "building tiny")  # the outputs are open, the model loads
+            proc.send_signal(sig)
+            rest = proc.stderr.read()
+        exit_code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    text = "".join(lines) + rest
+    assert building and exit_code == code, text
+    line = f"loading stopped ({said}): the show never went on air, so nothing of it was recorded"
+    assert (line + (f"; exit code {code}" if code else "")) in rest, text
+    assert "on air:" not in text and "Traceback" not in text and not out.exists(), text
+
+
+# Runs `vcam ARGS` with the signals argv[1] (TERM or INT,INT) sent to itself as the output of kind argv[2] (file,
+# null) is about to open: a stop at that instant, whatever the machine's speed.
+_STOP_AS_OUTPUTS_OPEN = """\
+import os, signal, sys
+import vcam.live.outputs.worker as worker
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
+at = sys.argv[2]
+sys.argv = [sys.argv[0], *sys.argv[3:]]
+real = worker.open_output
+
+
+def opening(spec, *args, **kwargs):
+    if spec.kind == at:
+        print("sent", file=sys.stderr, flush=True)
+        for sig in sigs:
+            os.kill(os.getpid(), sig)
+    return real(spec, *args, **kwargs)
+
+
+worker.open_output = opening
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+@pytest.mark.slow  # a process of its own
+def test_a_sigterm_as_the_outputs_open_stops_the_show_as_one_while_the_model_loads(tmp_path):
+    """SIGTERM as the outputs opened ended vcam run at once (exit code 143 and no word in the service's log); then,
+    once said, the show still started its parts and the model ("building tiny" after "stopping on SIGTERM …")."""
+    harness = tmp_path / "stop_as_outputs_open.py"
+    harness.write_text(_STOP_AS_OUTPUTS_OPEN, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", "file", *vcam_cmd(
+        "--size", SLOW_SIZE, "--out", f"file:{out}", "--no-stdin")[3:]], capture_output=True, text=True, timeout=300)
+    text = done.stderr
+    assert "sent" in text and done.returncode == 0, text
+    assert "stopping on SIGTERM …" in text and "Traceback" not in text, text
+    assert "building tiny" not in text, text
+    assert text.rstrip().splitlines()[-1] == \
+        "vcam: loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded", text
+
+
+@pytest.mark.slow  # a process of its own
+def test_ctrl_c_again_as_the_outputs_open_leaves_at_once_said_with_the_opened_ones_closed(tmp_path):
+    """A second Ctrl-C as the outputs opened escaped with exit code 130 and no word, leaving the recording already
+    opened unclosed."""
+    harness = tmp_path / "stop_as_outputs_open.py"
+    harness.write_text(_STOP_AS_OUTPUTS_OPEN, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), "SIGINT,SIGINT", "null", *vcam_cmd(
+        "--out", f"file:{out}", "--out", "null", "--no-stdin")[3:]], capture_output=True, text=True, timeout=300)
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C again); exit code 130", text
+    assert "Traceback" not in text and "building tiny" not in text, text
+
+
+# Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at
+# that instant.
+_STOP_AS_TORCH_LOADS = """\
+import os, signal, sys
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+
+
+class StopAtTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch":
+            sys.meta_path.remove(self)
+            print("sent", file=sys.stderr, flush=True)
+            for sig in sigs:
+                os.kill(os.getpid(), sig)
+            for _ in range(100000):  # the handlers run between bytecodes: one that leaves at once leaves in here
+                pass
+            print("the import went on", file=sys.stderr, flush=True)
+        return None
+
+
+sys.meta_path.insert(0, StopAtTorch())
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+# Runs `vcam ARGS` with the signals argv[1] (TERM or TERM,TERM) sent to itself as the show's input is set up: after
+# PyTorch's import, before the show's own handlers.
+_STOP_AS_THE_INPUT_OPENS = """\
+import os, signal, sys
+import vcam.live.run as run
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+real = run._open_input
+
+
+def opening(*args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    for sig in sigs:
+        os.kill(os.getpid(), sig)
+    return real(*args, **kwargs)
+
+
+run._open_input = opening
+from vcam.__main__ import run as main
+sys.exit(main())
+"""
+
+
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("sigs, code, last", [
+    ("SIGTERM", 0, "vcam: loading stopped (SIGTERM): the show never went on air, so nothing of it was recorded"),
+    ("SIGHUP", 0, "vcam: loading stopped (SIGHUP): the show never went on air, so nothing of it was recorded"),
+    ("SIGTERM,SIGTERM", 143, "vcam: stopped (SIGTERM) again while loading: left at once; exit code 143")])
+def test_a_stop_after_pytorch_is_imported_and_before_the_show_starts_is_said(tmp_path, sigs, code, last):
+    """SIGTERM (docker stop) or SIGHUP between PyTorch's import and the show's start (the model chosen, MIDI and the
+    input set up) ended vcam run at once with no word, where a moment earlier or later the same stop was said."""
+    harness = tmp_path / "stop_as_the_input_opens.py"
+    harness.write_text(_STOP_AS_THE_INPUT_OPENS, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sigs, "run", "--model", "tiny", "--out", f"file:{out}",
+                           "--no-stdin"], capture_output=True, text=True, timeout=300)
+    text = done.stderr
+    assert "sent" in text and done.returncode == code, text
+    assert text.rstrip().splitlines()[-1] == last, text
+    assert "building tiny" not in text and "Traceback" not in text and not out.exists(), text
+
+
+@pytest.mark.slow  # a process of its own, stopped as PyTorch loads
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 0, "SIGTERM"), ("SIGHUP", 0, "SIGHUP"),
+                                             ("SIGINT", 130, "Ctrl-C")])
+def test_a_stop_while_pytorch_is_imported_says_the_loading_stop_line(tmp_path, sig, code, said):
+    """SIGTERM (docker stop, systemd) in the seconds PyTorch is imported ended the show with exit code 143 and no
+    word, SIGHUP with 129, and Ctrl-C with 130 and no word, where a moment later each said "loading stopped". Then
+    SIGTERM and SIGHUP waited for the whole import, which can outlast docker stop's 10 s before its SIGKILL: nothing
+    is open yet, so they leave at once; Ctrl-C waits (raised inside the import, it could abort the process)."""
+    harness = tmp_path / "stop_at_torch.py"
+    harness.write_text(_STOP_AS_TORCH_LOADS, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sig, "run", "--model", "tiny", "--out", f"file:{out}",
+                           "--no-stdin"], capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr, done.stderr
+    assert done.returncode == code, done.stderr
+    last = done.stderr.rstrip().splitlines()[-1]
+    assert last.startswith(f"vcam: loading stopped ({said}): the show never went on air, so nothing of it was "
+                           "recorded"), done.stderr  # its output was a file
+    assert "Traceback" not in done.stderr and not out.exists(), done.stderr
+    assert ("the import went on" in done.stderr) == (sig == "SIGINT"), done.stderr
+
+
+@pytest.mark.slow  # a process of its own, stopped as PyTorch loads
+@pytest.mark.parametrize("sigs, code, said", [("SIGINT,SIGTERM", 143, "SIGTERM"), ("SIGINT,SIGINT", 130, "Ctrl-C")])
+def test_a_second_stop_while_pytorch_is_imported_leaves_at_once(tmp_path, sigs, code, said):
+    """A stop after a Ctrl-C as PyTorch loaded waited for the whole import (a cold one can outlast docker stop's
+    10 s, which then killed the process: exit code 137 and no word); nothing is open yet, so it leaves at once."""
+    harness = tmp_path / "stop_at_torch.py"
+    harness.write_text(_STOP_AS_TORCH_LOADS, encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sigs, "run", "--model", "tiny", "--out", f"file:{out}",
+                           "--no-stdin"], capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert done.stderr.rstrip().splitlines()[-1] == \
+        f"vcam: stopped ({said}) again while loading: left at once; exit code {code}", done.stderr
+    assert "loading stopped" not in done.stderr and not out.exists(), done.stderr
+    assert "the import went on" not in done.stderr, done.stderr
+
+
+@pytest.mark.slow  # a process of its own, stopped as PyTorch loads
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
+                                             ("SIGINT", 130, "Ctrl-C")])
+def test_a_render_stopped_while_pytorch_is_imported_says_so(tmp_path, sig, code, said):
+    """vcam render stopped by SIGTERM as PyTorch loaded ended with exit code 143 and no word (Ctrl-C: 130, no word);
+    a moment later the same stop said what was rendered. Then SIGTERM and SIGHUP waited for the whole import: they
+    leave at once."""
+    harness = tmp_path / "stop_at_torch.py"
+    harness.write_text(_STOP_AS_TORCH_LOADS, encoding="utf-8")
+    log = tmp_path / "show.jsonl"
+    log.write_text('{"vcam": {"model": "tiny", "seed": 3, "prompts": {"a": 1.0}, "steps": 4, "size": [112, 64], '
+                   '"fps": 24.0}}\n{"end": {"blocks": 4}}\n', encoding="utf-8")
+    out = tmp_path / "show.mp4"
+    done = subprocess.run([sys.executable, str(harness), sig, "render", str(log), "--out", f"file:{out}"],
+                          capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert done.stderr.rstrip().splitlines()[-1] == \
+        f"vcam: stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered", done.stderr
+    assert not out.exists(), done.stderr
+    assert ("the import went on" in done.stderr) == (sig == "SIGINT"), done.stderr
 
 
 @pytest.mark.slow  # a process killed outright

@@ -79,6 +79,62 @@ def test_a_ctrl_c_while_pytorch_loads_waits_for_the_import_and_is_raised_after_i
 
 
 
+@pytest.fixture
+def own_stop_handlers():
+    """SIGINT, SIGTERM and SIGHUP as a fresh interpreter has them (the ones stops_held holds), put back after."""
+    import signal
+
+    own = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL, signal.SIGHUP: signal.SIG_DFL}
+    previous = {sig: signal.signal(sig, handler) for sig, handler in own.items()}
+    yield own
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
+def test_stops_held_holds_a_ctrl_c_to_the_end_and_puts_the_handlers_back(own_stop_handlers):
+    """A KeyboardInterrupt raised inside PyTorch's import could abort the process (exit code 134); a handler not the
+    interpreter's own (nohup's, vcam's) is left as it is."""
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_held
+
+    theirs = []
+    signal.signal(signal.SIGHUP, lambda sig, frame: theirs.append(sig))
+    reached = []
+    with pytest.raises(StoppedLoading) as stopped:
+        with stops_held(lambda sig: pytest.fail("a Ctrl-C is raised on the way out, not left on")) as came:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):  # the handler runs between bytecodes: many chances to raise in here
+                reached.append(1)
+            assert came == [signal.SIGINT]
+            os.kill(os.getpid(), signal.SIGHUP)
+    assert stopped.value.sig == signal.SIGINT and len(reached) == 1000
+    assert theirs == [signal.SIGHUP]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with stops_held(lambda sig: pytest.fail("no stop came")) as came:  # no stop: nothing raised
+        pass
+    assert came == []
+
+
+def test_a_stop_held_wins_over_the_import_that_failed_after_it(own_stop_handlers):
+    """Ctrl-C and then a failed PyTorch import (a broken install) ended vcam with the import's error, exit code 2,
+    where the user had asked it to stop."""
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_held
+
+    with pytest.raises(StoppedLoading) as stopped:
+        with stops_held(lambda sig: pytest.fail("a Ctrl-C is raised on the way out, not left on")):
+            os.kill(os.getpid(), signal.SIGINT)
+            raise ImportError("libtorch_cpu.so: cannot open shared object file")
+    assert stopped.value.sig == signal.SIGINT and isinstance(stopped.value.__cause__, ImportError)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(ImportError):  # no stop: the error is the command's
+        with stops_held(lambda sig: pytest.fail("no stop came")):
+            raise ImportError("libtorch_cpu.so: cannot open shared object file")
+
+
 def test_ctrl_c_inside_a_write_to_the_terminal_still_leaves_with_130(monkeypatch):
     """The handler can run inside stderr's own write (a paused terminal, a full pipe): its flush then raises
     RuntimeError ("reentrant call inside <_io.BufferedWriter>"), which came out of an exit hook instead of the

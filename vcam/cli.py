@@ -40,23 +40,27 @@ def main(argv: list[str] | None = None) -> int:
 
         guard_standard_streams()
         try:
-            code = _main(argv)
-            _leave_mid_download(code)  # before the Ctrl-C handler below, which would leave without the line
-        except LeftInsideABlock as left:
-            _leave_mid_download(left.ended.code)
-            leave_now(left.ended.code)
-        except KeyboardInterrupt:  # a second Ctrl-C as the command returned: a transfer under way is still said
-            _leave_mid_download(LEFT_AT_ONCE)
-            return LEFT_AT_ONCE  # raised on, it printed a traceback
-        except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
-            if (failed := _stdout_flushed(gone=done.code)) is not None:
-                return failed
-            raise
-        finally:
-            leave_at_once_on_ctrl_c()
-            # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects, several
-            # times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS frees them.
-            gc.freeze()
+            try:
+                code = _main(argv)
+                _leave_mid_download(code)  # before the Ctrl-C handler below, which would leave without the line
+            except LeftInsideABlock as left:
+                _leave_mid_download(left.ended.code)
+                leave_now(left.ended.code)
+            except KeyboardInterrupt:  # a second Ctrl-C as the command returned: a transfer under way is still said
+                _leave_mid_download(LEFT_AT_ONCE)
+                return LEFT_AT_ONCE  # raised on, it printed a traceback
+            except SystemExit as done:  # argparse's --help, its text still in stdout's buffer (a file, a pipe)
+                if (failed := _stdout_flushed(gone=done.code)) is not None:
+                    return failed
+                raise
+            finally:
+                leave_at_once_on_ctrl_c()
+                # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects,
+                # several times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS
+                # frees them.
+                gc.freeze()
+        except KeyboardInterrupt:  # Ctrl-C between the finally's start and its handler taking over: raised on from
+            leave_now(LEFT_AT_ONCE)  # there, it printed a traceback
         return _stdout_flushed() or code
     else:
         try:

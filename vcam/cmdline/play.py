@@ -69,8 +69,9 @@ def cmd_render(args) -> int:
                                   size=args.size, steps=args.steps, quant=args.quant, decoder=args.decoder,
                                   attention_quant=args.attention_quant, fps=args.fps, fit=args.fit,
                                   blocks=args.blocks, tuning=args.tuning))
-    # a file stopped by its full disk while the others went on: a script running the render sees it
-    return 130 if result.interrupted else 1 if result.stopped else 0
+    # Stopped short, its files are incomplete: the signal's code (130, 143 for SIGTERM), unlike a show's end by
+    # SIGTERM (vcam run's 0). A file stopped by its full disk while the others went on: a script sees it (1).
+    return result.stop_code if result.interrupted else 1 if result.stopped else 0
 
 
 def cmd_serve(args) -> int:

@@ -25,7 +25,7 @@ from vcam.live.outputs import (OutputSpec, OutputWorker, close_workers, leave_wo
                                show_ender)
 from vcam.live.pacer import BLOCK_FRAMES, Pacer, PacerSettings, PacerStats, block_outlasts_cap
 from vcam.live.screen import Screen
-from vcam.live.signals import StopEvent, StopSignals, stop_on_signals
+from vcam.live.signals import StopEvent, StopSignals, stop_on_signals, stop_said
 from vcam.live.status import StatusLine, TickCounter
 from vcam.outspec import rate_said
 from vcam.words import counted
@@ -130,22 +130,29 @@ class OnAir:
         self.pacer.set_card(card(self.settings.width, self.settings.height, ["vcam", text[:60]]))
 
     def run(self, feed: Feed, handle_line: Callable[[str, str], str | None], screen_state,
-            parts: Sequence[Part] = (), screen: Screen | None = None) -> int:
+            parts: Sequence[Part] = (), screen: Screen | None = None, stops_before: Sequence[int] = ()) -> int:
         """`handle_line` takes the console's lines; `screen_state.screen` says live, freeze or blackout; `screen`:
         the camera's screen over `screen_state`, made by the caller where its controller sets the mode through it
-        (Screen.set), else made here."""
+        (Screen.set), else made here. `stops_before`: the signals that came before the show's handlers (StopsBefore's
+        `came`, read once these are in): the first stops the show as it starts."""
         s = self.settings
         self.feed, self.screen = feed, screen if screen is not None else Screen(screen_state)
-        self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
-        for w in self.workers:
-            self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
-        if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency, s.block_frames)):
-            self.status.message(slow)
-        pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
-                                        daemon=True)
-        started: list[Part] = []
+        # From before the outputs open: a SIGTERM as they opened (a file's encoder loading, a window waiting for its
+        # display) ended the process at once, exit code 143 and no word, where a moment later it stopped the show
         with stop_on_signals(self.stop) as signals:
+            if stops_before:
+                signals.handle(stops_before[0], None)
+            pacer_thread = threading.Thread(target=self.pacer.run, args=(self._emit, self.stop), name="pacer",
+                                            daemon=True)
+            started: list[Part] = []
             try:
+                # a Ctrl-C again as they open leaves at once, said, as later (it escaped with exit code 130, no word)
+                self.workers = open_outputs(list(s.outs), s.width, s.height, s.fps, s.fit, say=self.status.message)
+                for w in self.workers:
+                    self.status.message(f"output {w.output.name} at {w.size[0]}x{w.size[1]}, {rate_said(s.fps)} fps")
+                if s.block_frames is not None and (slow := block_outlasts_cap(s.fps, s.max_latency,
+                                                                              s.block_frames)):
+                    self.status.message(slow)
                 try:
                     failure = self._start_and_loop(feed, handle_line, parts, started, pacer_thread)
                 except KeyboardInterrupt:
@@ -171,7 +178,10 @@ class OnAir:
     def _start_and_loop(self, feed: Feed, handle_line: Callable[[str, str], str | None], parts: Sequence[Part],
                         started: list[Part], pacer_thread: threading.Thread) -> FeedFailed | None:
         """Starts the parts (into `started`), the pacer, the feed and the console, and loops until the show ends;
-        a failure on air is returned."""
+        a failure on air is returned. Stopped as the outputs opened, nothing starts: the stop is the show's end (it
+        went on to start its parts and the feed, "building tiny" after "stopping on SIGTERM …")."""
+        if self.stop.is_set():
+            return None
         for part in parts:  # first: a busy port or a missing controller is said before the model
             part.start()
             started.append(part)
@@ -252,7 +262,7 @@ class OnAir:
         if signals.first == signal.SIGINT:  # said at once: closing can take seconds (a block, a recording's queue)
             self._say_closing(self.status.message, "stopping … (Ctrl-C again to leave at once)")
         elif signals.first is not None:  # docker stop, systemd, kill, a closed terminal: the log says why it ended
-            self._say_closing(self.status.message, f"stopping on {signal.Signals(signals.first).name} …")
+            self._say_closing(self.status.message, f"stopping on {stop_said(signals.first)} …")
         steps: list[tuple[str, Callable[[], None]]] = [(_part_name(p), p.stop) for p in reversed(started)]
         steps += [("the camera's pacer", lambda: self._end_pacer(pacer_thread)),
                   ("the feed", self.feed.stop),

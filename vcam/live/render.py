@@ -15,9 +15,11 @@ that frame, from the block they were logged at.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -38,7 +40,8 @@ from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
-from vcam.live.signals import StopEvent, ctrl_c_held, stop_on_signals
+from vcam.live.signals import (StopEvent, StoppedLoading, stop_code, stop_on_signals, stop_said, stops_held,
+                               stops_raised)
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -77,6 +80,13 @@ class Rendered:
     interrupted: bool  # stopped by Ctrl-C (or SIGTERM): what was rendered is kept
     seconds: float  # how long rendering took, loading not counted
     stopped: tuple[str, ...] = ()  # files stopped short (their disk full) while the render went on to the others
+    stopped_by: int = signal.SIGINT  # where `interrupted`: the signal that stopped it
+
+    @property
+    def stop_code(self) -> int:
+        """The exit code of a render stopped short (`interrupted`): the signal's, as a shell gives it (130 for
+        Ctrl-C, 143 for SIGTERM), since its files are incomplete."""
+        return stop_code(self.stopped_by)
 
 
 @dataclass(frozen=True)
@@ -100,26 +110,49 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     fills holds the frames before it and is stopped, the render going on into the others (`Rendered.stopped`)."""
     out = opts.status_out or sys.stderr
     say = _sayer(out)
-    plan = plan_render(opts, say)
     try:
-        outputs = _open_outputs(plan.cfg)
-    except BaseException:
-        _say_kept(plan.cfg, [], say)
-        raise
+        plan = plan_render(opts, say)
+    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
+        result = Rendered(0, stopped.blocks or 0, 0, 0.0, True, 0.0, stopped_by=stopped.sig)
+        _report(result, [], _FullFiles(say), say)
+        return result
     progress: Progress | None = None
     failed = False
     full = _FullFiles(say)
-    # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop for minutes
-    stop = StopEvent()
-    # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are: said
-    # plainly, each was written on the end of that line on a terminal
-    inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
-                         fps=plan.cfg.fps, offline=True, stop=stop)
+    inputs: InputSwitch | None = None
+    # From the outputs' opening to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
+    # their default ended the render at once, exit code 143 and no word
+    raising = ExitStack()
+    raising.enter_context(stops_raised())
     try:
-        inputs.open(plan.cfg.input)
-        stream = _load(plan, inputs, say)
-        if stream is None:  # Ctrl-C while the model loaded: no block was made
-            result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0)
+        outputs = _open_outputs(plan.cfg)
+    except StoppedLoading as stopped:
+        raising.close()
+        _say_kept(plan.cfg, [], say)
+        result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped.sig)
+        _report(result, [], _FullFiles(say), say)
+        return result
+    except BaseException:
+        raising.close()
+        _say_kept(plan.cfg, [], say)
+        raise
+    try:  # from here a stop closes the outputs opened and puts the handlers back
+        try:
+            # set by the first Ctrl-C: it ends a clip's wait for its file exported again too, which held the stop
+            # for minutes
+            stop = StopEvent()
+            # a clip's lines (exported again, waited for) through the progress line while it shows, as full's are:
+            # said plainly, each was written on the end of that line on a terminal
+            inputs = InputSwitch(plan.cfg.width, plan.cfg.height, plan.cfg.input_fit, lambda text: full.say(text),
+                                 fps=plan.cfg.fps, offline=True, stop=stop)
+            inputs.open(plan.cfg.input)
+            stream, stopped_by = _load(plan, inputs, say), signal.SIGINT
+        except StoppedLoading as stopped:
+            stream, stopped_by = None, stopped.sig
+        finally:
+            raising.close()
+        if stream is None:  # stopped while the model loaded: no block was made
+            result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped_by)
         else:
             say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
                 f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")
@@ -140,7 +173,8 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         try:  # after a failure, that failure is the render's error: the files' own are said
             _close_all([o for o, _ in outputs if not full.stopped_at(o)], say if failed else None)
         finally:
-            inputs.close()
+            if inputs is not None:
+                inputs.close()
             if failed:  # the start said each would be replaced: the error that follows does not say it was not
                 _say_kept(plan.cfg, [o for o, _ in outputs], say)
                 # what each file holds, said before the error: after a full disk, each holds frames of its own
@@ -204,8 +238,18 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     # the show's decoder and attention made the show's pictures: each given is said (_differences)
     quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
     from vcam.engine.configs import get_spec
-    with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
-        from vcam.engine.load import choose_model
+    # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
+    def left(sig: int) -> int:  # SIGTERM: the process leaves at once, said as render() says a stop before a block
+        result = Rendered(0, total, 0, 0.0, True, 0.0, stopped_by=sig)
+        _report(result, [], _FullFiles(say), say)
+        return result.stop_code
+
+    try:
+        with stops_held(left):
+            from vcam.engine.load import choose_model
+    except StoppedLoading as stopped:
+        stopped.blocks = total  # said as a stop before the first of them
+        raise
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(logged_model(header, opts.log, opts.model), say, opts.weights)
@@ -364,7 +408,7 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
     after = _ScreenChanges(plan.replay.at_frames, state)
     frames = blocks = 0
     started = time.monotonic()
-    with stop_on_signals(stop):
+    with stop_on_signals(stop) as signals:
         try:
             while blocks < plan.total and not stop.is_set():
                 for action, _ in table.due(blocks):
@@ -387,7 +431,8 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
         except KeyboardInterrupt:
             stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
-                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped))
+                    time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped),
+                    stopped_by=signals.first or signal.SIGINT)  # no signal: a KeyboardInterrupt, Ctrl-C's
 
 
 class _ScreenChanges:
@@ -534,10 +579,14 @@ def _report(result: Rendered, outputs: list[Output], full: _FullFiles, say: Call
     """What each file holds, and how the render went."""
     if not result.interrupted:
         head = f"rendered {counted(result.blocks, 'block')}"
-    elif result.blocks:
-        head = f"stopped after block {result.blocks} of {result.total}"
-    else:
-        head = f"stopped before the first of {result.total} blocks"
+    else:  # a script or a service manager sees the exit code; the operator, that the video ends short of the show
+        why = f"({stop_said(result.stopped_by)}; exit code {result.stop_code})"
+        if result.blocks:
+            head = (f"stopped after block {result.blocks} of {result.total} {why}: the render is incomplete, each "
+                    "file holds the blocks before the stop")
+        else:
+            first = f"the first of {result.total} blocks" if result.total != 1 else "its one block"
+            head = f"stopped before {first} {why}: nothing was rendered"
     rate = f" in {clock_time(result.seconds)} ({result.frames / result.seconds:.1f} frames/s)" \
         if result.seconds > 0 and not result.interrupted else ""
     say(f"{head}{rate}")

@@ -43,7 +43,7 @@ from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo
 from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
-from vcam.live.signals import ctrl_c_held
+from vcam.live.signals import StoppedLoading, StopsBefore, stop_code, stop_said, stops_held
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
@@ -52,6 +52,7 @@ from vcam.live.showwrites import check_written
 from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
+from vcam.outspec import parse_spec
 from vcam.words import counted, name_said
 
 if TYPE_CHECKING:
@@ -89,14 +90,23 @@ class Ended:
 def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
     """`run`, also saying whether the show left a thread inside the model, which the command line does not wait
     for."""
-    prep = _prepare(opts)
-    opts = prep.opts
-    inputs = _open_input(opts, prep.cfg, prep.status.message)
+    # SIGTERM and SIGHUP from the end of PyTorch's import to the show's own handlers: kept for the show, which stops
+    # as it starts (their default ended the process at once without a word)
+    before = StopsBefore()
     try:
-        return _play(opts, attach, prep, inputs)
-    except BaseException:  # the show did not start, or ended in an error: the camera is let go
-        inputs.close()
-        raise
+        try:
+            prep = _prepare(opts, before)
+        except StoppedLoading as stopped:  # said: nothing is open yet
+            return Ended(stopped.code, False)
+        opts = prep.opts
+        inputs = _open_input(opts, prep.cfg, prep.status.message)
+        try:
+            return _play(opts, attach, prep, inputs, before.came)
+        except BaseException:  # the show did not start, or ended in an error: the camera is let go
+            inputs.close()
+            raise
+    finally:
+        before.close()
 
 
 @dataclass(frozen=True)
@@ -125,7 +135,7 @@ def _own_strength(opts: RunOptions, show: Show | None, start: dict) -> bool:
             and show.presets[0].strength is not None)
 
 
-def _prepare(opts: RunOptions) -> _Prepared:
+def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
     status = StatusLine(opts.status_out or sys.stderr)
     replay = replayed(opts, status.message)
     start = dict(replay.header) if replay else {}
@@ -136,8 +146,18 @@ def _prepare(opts: RunOptions) -> _Prepared:
     for note in show.notes if show is not None and replay is None else ():  # a replay presses no button
         status.message(note)
     media = _media(opts, status.message)
-    with ctrl_c_held():  # PyTorch's import: seconds in which a Ctrl-C could abort the process
-        from vcam.engine.load import choose_model
+    def stopped_loading(sig: int) -> int:  # nothing is open yet: said as a stop while the model loads is
+        return _stopped_loading(sig, 0, status.message, recorded=_records(opts, show))
+
+    # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
+    try:
+        with stops_held(stopped_loading):
+            from vcam.engine.load import choose_model
+    except StoppedLoading as stopped:
+        stopped.code = stopped_loading(stopped.sig)
+        raise
+    if before is not None:
+        before.hold()
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:
@@ -205,7 +225,8 @@ def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
 
 
 
-def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch) -> Ended:
+def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch,
+          stops_before: list[int]) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
@@ -276,7 +297,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                      controller.preset_name, lambda: state.screen,
                      _extra_status(inputs, extra, tempo.describe, cues.describe if cues else None, quantizer.status),
                      duration=opts.duration, paused_after=PAUSED_S)
-    return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs)
+    return _on_air(air, feed, controller, screen, parts, producer, prompter, log, inputs, stops_before)
 
 
 def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo, say: Callable[[str], None],
@@ -322,12 +343,13 @@ def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
 
 
 def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen, parts: list,
-            producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch) -> Ended:
+            producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch,
+            stops_before: list[int] | None = None) -> Ended:
     """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted, error = False, None
     try:
-        code = air.run(feed, controller.handle_line, screen.state, parts, screen)
+        code = air.run(feed, controller.handle_line, screen.state, parts, screen, stops_before or ())
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
     except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely
@@ -359,10 +381,24 @@ def _stopped_loading(sig: int, code: int, say: Callable[[str], None], recorded: 
     stopping a service is how it is meant to end."""
     interrupted = sig == signal.SIGINT
     files = ", so nothing of it was recorded" if recorded else ""  # vcam serve, a camera alone: nothing to record to
-    said = f"; exit code {LEFT_AT_ONCE}" if interrupted else ""
-    say(f"loading stopped ({'Ctrl-C' if interrupted else signal.Signals(sig).name}): the show never went on air"
-        f"{files}{said}")
-    return LEFT_AT_ONCE if interrupted else code
+    said = f"; exit code {stop_code(sig)}" if interrupted else ""
+    say(f"loading stopped ({stop_said(sig)}): the show never went on air{files}{said}")
+    return stop_code(sig) if interrupted else code
+
+
+def _records(opts: RunOptions, show: Show | None) -> bool:
+    """Whether the show has a file to record to, its outputs picked as `resolve` picks them, before the model that
+    `resolve` needs is known: a stop then says nothing of it was recorded."""
+    if opts.outs is not None:
+        outs = list(opts.outs)
+    elif opts.serve:
+        outs = []
+    else:
+        outs = list(show.output.out) if show and show.output and show.output.out else []
+    try:
+        return any(parse_spec(out).kind == "file" for out in outs)
+    except ValueError:  # said as the show's error once the model is known
+        return False
 
 
 def _log_failed(log: ControlLog, code: int, say: Callable[[str], None]) -> int:

@@ -2,11 +2,14 @@
 outputs are closed and recordings finalised on the way out; Ctrl-C again to leave at once."""
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+from vcam.stdio import flush_standard_streams
 
 
 class StopEvent(threading.Event):
@@ -55,6 +58,17 @@ class StopEvent(threading.Event):
                     break
                 self._reentrant.wait(left)
             return self._stopped
+
+
+def stop_code(sig: int) -> int:
+    """The exit code of a command a signal stopped short of its work, as a shell gives one the signal killed:
+    130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + int(sig)
+
+
+def stop_said(sig: int) -> str:
+    """How a line names the signal that stopped a command: "Ctrl-C", "SIGTERM"."""
+    return "Ctrl-C" if sig == signal.SIGINT else signal.Signals(sig).name
 
 
 class StopSignals:
@@ -132,3 +146,123 @@ def ctrl_c_held() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if pressed:
         raise KeyboardInterrupt
+
+
+class StoppedLoading(BaseException):
+    """A stop signal (`sig`) while a command loaded, before its work began: said as a stop, not as an error. Set on
+    the way up: `blocks`, those a render was to make; `code`, the command's exit code once the stop was said. Not an
+    Exception, as KeyboardInterrupt is not: torch.compile wraps an Exception from inside its backend (minutes of
+    building kernels) as BackendCompilerFailed, which the warm-up takes for a compiler this machine lacks and goes on
+    without, and an `except Exception` meant for a load's errors would say the stop as one."""
+
+    def __init__(self, sig: int):
+        super().__init__(sig)
+        self.sig = sig
+        self.blocks: int | None = None
+        self.code: int | None = None
+
+
+@contextmanager
+def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
+    """For a command's first seconds, PyTorch's import, where nothing is open yet: each stop signal whose handler is
+    still the interpreter's own (SIGINT's KeyboardInterrupt; SIGTERM's and SIGHUP's default, which ended the process
+    at once with exit code 143 and no word, where a moment later the same stop was said) is taken here. SIGTERM and
+    SIGHUP leave at once: `left(sig)` says the command's stop line and gives its exit code, and the process ends with
+    it; a cold import can outlast docker stop's 10 s, which then killed the process without a word. Ctrl-C waits, as
+    ctrl_c_held's does (a KeyboardInterrupt raised inside the import can abort the process, and a caller of vcam's
+    functions expects one), and is raised as StoppedLoading on the way out, also past an exception from inside (an
+    import that failed after the stop ended the command with that error, exit code 2, where the user had asked it to
+    stop). A stop after it leaves at once, said, with its signal's exit code. Yields the list of those that came."""
+    came: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+
+    def hold(sig: int, _frame) -> None:
+        came.append(sig)
+        if len(came) > 1:  # a second stop: nothing is open yet, leaving at once loses nothing
+            _leave_again(sig)
+        if sig != signal.SIGINT:
+            code = stop_code(sig)
+            try:
+                code = left(sig)
+            except (OSError, ValueError, RuntimeError):  # the terminal gone, or the signal came inside its write
+                pass
+            flush_standard_streams()
+            os._exit(code)
+
+    held: dict[int, object] = {}
+    for sig in _stop_signals():
+        own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+        if signal.getsignal(sig) is own:
+            held[sig] = signal.signal(sig, hold)
+    try:
+        yield came
+    except BaseException as error:
+        _put_back(held)
+        if came:
+            raise StoppedLoading(came[0]) from error
+        raise
+    _put_back(held)
+    if came:
+        raise StoppedLoading(came[0])
+
+
+def _leave_again(sig: int) -> None:
+    flush_standard_streams()
+    os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
+                f"{stop_code(sig)}\n".encode())
+    os._exit(stop_code(sig))
+
+
+class StopsBefore:
+    """SIGTERM and SIGHUP whose handler is still the default, from `hold` (PyTorch imported) to the show's own
+    handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts, said as
+    a stop while the model loads; their default ended the process at once without a word. A second one leaves at
+    once, said: nothing is on air yet. Only the main thread holds them."""
+
+    def __init__(self) -> None:
+        self.came: list[int] = []
+        self._held: dict[int, object] = {}
+
+    def hold(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in _stop_signals():
+            if sig != signal.SIGINT and signal.getsignal(sig) is signal.SIG_DFL:
+                self._held[sig] = signal.signal(sig, self._came)
+
+    def _came(self, sig: int, _frame) -> None:
+        self.came.append(sig)
+        if len(self.came) > 1:
+            _leave_again(sig)
+
+    def close(self) -> None:
+        _put_back(self._held)
+        self._held = {}
+
+
+@contextmanager
+def stops_raised() -> Iterator[None]:
+    """While inside, each stop signal but Ctrl-C whose handler is still the default (SIGTERM, SIGHUP) raises
+    StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
+    (a model's), where their default ended the process at once without a word. Outside the main thread nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(sig: int, _frame) -> None:
+        raise StoppedLoading(sig)
+
+    raising = {sig: signal.signal(sig, stop) for sig in _stop_signals()
+               if sig != signal.SIGINT and signal.getsignal(sig) is signal.SIG_DFL}
+    try:
+        yield
+    finally:
+        _put_back(raising)
+
+
+def _put_back(handlers: dict[int, object]) -> None:
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)

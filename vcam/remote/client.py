@@ -12,6 +12,7 @@ a try failed (reasons.py).
 """
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
 from vcam.live.outputs.paths import OlderTakes, check_outputs, given_output
 from vcam.live.pacer import Pacer
+from vcam.live.signals import stop_code, stop_said
 from vcam.live.status import StatusLine
 from vcam.remote.camscreen import CamScreen
 from vcam.remote.controller import RemoteController
@@ -145,8 +147,16 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     if link.refused is not None:
         raise _refusal(opts, link.refused)
     if not air.pacer.stats.pushed:  # as the loop counts it: nothing went on air
-        status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs)))
-        return code or 1
+        # A stop while the server still loads (or cannot be reached) is the operator's or the service manager's, not
+        # a failure: as vcam run's while its model loads, Ctrl-C's code is an interrupted command's, another
+        # signal's the show's own (it was 1, "no frame came")
+        if air.stopped_by is not None:
+            code = stop_code(air.stopped_by) if air.stopped_by == signal.SIGINT else code
+        else:
+            code = code or 1
+        status.message(_no_frame_text(opts, link, feed, recorded=any(s.kind == "file" for s in specs),
+                                      stopped_by=air.stopped_by, code=code))
+        return code
     return code
 
 
@@ -176,7 +186,8 @@ def _osc_parts(opts: CamOptions, remote: RemoteController, air: OnAir, say: Call
                      fps=lambda: air.pacer.stats.production_fps, whole_paths=False)  # the server finds its files
 
 
-def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool) -> str:
+def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool, stopped_by: int | None = None,
+                   code: int = 1) -> str:
     if not link.ever_connected and link.answered:
         why = link.answered
     elif not link.ever_connected and link.broken:
@@ -192,7 +203,10 @@ def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool)
         waited = (f" in {feed.gives_up_after:g} s (with --duration, a client waits for its first frame for "
                   f"{opts.first_frame_wait:g} s, or --duration if longer)")
     files = "; nothing was recorded" if recorded else ""  # an older take there is whole: it holds its own frames
-    return f"no frame came from {opts.url}{waited}: {why}{files}; exiting with code 1"
+    if stopped_by is not None:
+        said = f"; exit code {code}" if code else ""
+        return f"stopped ({stop_said(stopped_by)}) before any frame came from {opts.url}: {why}{files}{said}"
+    return f"no frame came from {opts.url}{waited}: {why}{files}; exiting with code {code}"
 
 
 def _refusal(opts: CamOptions, why: str) -> VcamError:

@@ -323,7 +323,7 @@ def open_outputs(specs: list[OutputSpec], width: int, height: int, fps: float, f
                           NoDisplay.LEAVES_OUT if others else NoDisplay.ENDS_SHOW)
             workers.append(OutputWorker(out, w, h, fit_mode, queue=queue, every_frame=spec.kind == "file", say=say,
                                         no_display=no_display))
-    except (VcamError, ValueError, OSError):
+    except BaseException:  # also Ctrl-C again as they open: those open are closed, their files left whole
         close_workers(workers)
         raise
     return workers
