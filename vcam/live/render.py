@@ -113,9 +113,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     try:
         plan = plan_render(opts, say)
     except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
-        result = Rendered(0, stopped.blocks or 0, 0, 0.0, True, 0.0, stopped_by=stopped.sig)
-        _report(result, [], _FullFiles(say), say)
-        return result
+        return _stopped_before_blocks(stopped.blocks or 0, 0.0, stopped.sig, say)
     progress: Progress | None = None
     failed = False
     full = _FullFiles(say)
@@ -129,9 +127,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     except StoppedLoading as stopped:
         raising.close()
         _say_kept(plan.cfg, [], say)
-        result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped.sig)
-        _report(result, [], _FullFiles(say), say)
-        return result
+        return _stopped_before_blocks(plan.total, plan.cfg.fps, stopped.sig, say)
     except BaseException:
         raising.close()
         _say_kept(plan.cfg, [], say)
@@ -180,6 +176,13 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
                 # what each file holds, said before the error: after a full disk, each holds frames of its own
                 _say_files([o for o, _ in outputs], plan.cfg.fps, full, say, begun_only=True)
     _report(result, [o for o, _ in outputs], full, say)
+    return result
+
+
+def _stopped_before_blocks(total: int, fps: float, sig: int, say: Callable[[str], None]) -> Rendered:
+    """The result of a render stopped by `sig` before its first block, said as every such stop is."""
+    result = Rendered(0, total, 0, fps, True, 0.0, stopped_by=sig)
+    _report(result, [], _FullFiles(say), say)
     return result
 
 
@@ -240,9 +243,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     from vcam.engine.configs import get_spec
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     def left(sig: int) -> int:  # SIGTERM: the process leaves at once, said as render() says a stop before a block
-        result = Rendered(0, total, 0, 0.0, True, 0.0, stopped_by=sig)
-        _report(result, [], _FullFiles(say), say)
-        return result.stop_code
+        return _stopped_before_blocks(total, 0.0, sig, say).stop_code
 
     try:
         with stops_held(left):
