@@ -330,10 +330,7 @@ class Controller:
         with self._lock:
             if isinstance(action, SetPrompts):  # prompts that are one of the show's presets name it
                 self._pick(_preset_with(self.show, action.prompts), None)
-            if isinstance(action, SetInput):
-                self._put_input(action)
-            else:
-                _follow(self.state, action)
+            self._take(action)
         if isinstance(action, SetScreen) and shown is not None:
             with self._screen_lock:
                 if self.state.screen == action.mode:
@@ -395,10 +392,7 @@ class Controller:
                     except ValueError as e:  # the input on air stays
                         done.append(f"its input is not used: {e}")
                         continue
-                if isinstance(action, SetInput):
-                    self._put_input(action)
-                else:
-                    _follow(self.state, action)
+                self._take(action)
                 self._submit(action, origin)
                 done.append(in_words(action))
         name = quoted(self.show.presets[edit.preset].name)
@@ -675,6 +669,14 @@ class Controller:
             self._input_sent = action
         return action
 
+    def _take(self, action: Action) -> None:
+        """The state as `action` leaves the stream; an input through `_put_input`, so that a refusal of it puts the
+        one on air back."""
+        if isinstance(action, SetInput):
+            self._put_input(action)
+        else:
+            _follow(self.state, action)
+
     def _unseen(self) -> tuple[str, ...]:
         """The note the reply to an input put on air has where the strength on air leaves nothing of it (1: text
         only): unsaid, the operator saw the input said on air and nothing of it in the picture."""
@@ -880,7 +882,7 @@ class Controller:
 
 def _follow(st: ShowState, action: Action) -> None:
     """The state as an action leaves the stream: a replayed one (its preset and blend: Controller.replayed), a
-    reload's edit."""
+    reload's edit. An input is not one of them: Controller._take puts it through _put_input."""
     if isinstance(action, SetPrompts):
         st.prompts = dict(action.prompts)
     elif isinstance(action, SetSeed):
@@ -893,8 +895,6 @@ def _follow(st: ShowState, action: Action) -> None:
         st.strength = action.value
     elif isinstance(action, SetBias):
         st.bias = action.value
-    elif isinstance(action, SetInput):
-        st.input = action.spec
 
 
 def _from_next_block(done: str, tail: str = "", notes: Sequence[str] = ()) -> Reply:
