@@ -448,7 +448,7 @@ def test_compiled_kernels_are_kept_in_vcams_cache_and_reused(tmp_path):
 def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     import torch
 
-    from vcam.bench.bench import BenchTarget, _check_fits
+    from vcam.bench.bench import BenchTarget, check_fits
     from vcam.errors import NotEnoughVRAMError
 
     import vcam.engine.memory
@@ -458,10 +458,10 @@ def test_a_bench_that_cannot_fit_the_card_says_so_before_building(monkeypatch):
     card = lambda w, h: BenchTarget(torch.device("cuda"), "RTX 4090", "krea-14b", torch.bfloat16, w, h)  # noqa: E731
     spec = get_spec("krea-14b")
     with pytest.raises(NotEnoughVRAMError) as err:
-        _check_fits(spec, card(832, 480), BenchSettings())
+        check_fits(spec, card(832, 480), BenchSettings())
     assert "22.5 GiB free" in str(err.value) and "--size 576x320" in err.value.fix
     # 21.3 GiB by the estimate: it fits
-    _check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))
+    check_fits(spec, card(576, 320), BenchSettings(speed=vcam.SpeedOptions(quant="fp8")))
 
 
 def test_bench_of_the_compiled_path_on_a_machine_that_cannot_compile_says_so_with_the_fix(monkeypatch, capsys):

@@ -1129,7 +1129,7 @@ def test_a_card_that_holds_the_eager_candidates_but_not_the_compiled_ones_still_
 
     def checked(settings, log=print):  # a candidate as bench has it: refused where it does not fit, else timed
         target = bench_module.bench_target(settings, lambda message: None)
-        bench_module._check_fits(get_spec(target.model), target, settings)
+        bench_module.check_fits(get_spec(target.model), target, settings)
         return SimpleNamespace(frames_per_second=2.0)
 
     monkeypatch.setattr(tuning, "bench", checked)

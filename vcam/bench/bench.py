@@ -333,12 +333,12 @@ def bench_engine(settings: BenchSettings, log=print):
     spec = get_spec(target.model)
     if spec.random_weights:
         return load(target.model, device=target.device, dtype=target.dtype, progress=False, speed=settings.speed)
-    _check_fits(spec, target, settings)
+    check_fits(spec, target, settings)
     log(f"building {target.model} with random weights on {target.device} …")
     return random_engine(spec, target.device, target.dtype, settings.speed)
 
 
-def _check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
+def check_fits(spec: ModelSpec, target: "BenchTarget", settings: BenchSettings) -> None:
     """Says before building, not with an out-of-memory error after, when these settings cannot fit the card: the
     memory plan `vcam.load` makes, which names what would fit. Nothing on a CPU, nor for a model of random weights
     (`load` plans its own memory)."""

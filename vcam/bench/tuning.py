@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from vcam.bench.bench import BenchSettings, BenchTarget, _check_fits, bench, bench_target, release_engines
+from vcam.bench.bench import BenchSettings, BenchTarget, bench, bench_target, check_fits, release_engines
 from vcam.bench.cards import tuning_name
 from vcam.engine.cachedir import cache_dir
 from vcam.engine.configs import get_spec
@@ -500,7 +500,7 @@ def _check_room(target: BenchTarget, settings: BenchSettings) -> None:
     """Refuses settings the card cannot hold even uncompiled (the least any candidate takes) before any candidate
     runs: each was refused in turn, its line cut before the fix that names what would fit, and the run ended in
     "every candidate failed". The compiled ones' more is theirs to fail on, as bench_engine checks each."""
-    _check_fits(get_spec(target.model), target,
+    check_fits(get_spec(target.model), target,
                 dataclasses.replace(settings, speed=dataclasses.replace(settings.speed, compile=False)))
 
 
