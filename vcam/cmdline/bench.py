@@ -46,9 +46,7 @@ def cmd_bench(args) -> int:
         if not printed:  # a tuning result already printed stays the one object on stdout
             said_as_json(failure(e))
         raise
-    if code != 0 and not printed:
-        said_as_json(STOPPED)
-    return code
+    return code  # each of _bench's returns printed its result first, an interrupted one included
 
 
 TIMING_STOPPED = "stopped (Ctrl-C) before the timing finished: no result"
