@@ -174,9 +174,6 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
     import that failed after the stop ended the command with that error, exit code 2, where the user had asked it to
     stop). A stop after it leaves at once, said, with its signal's exit code. Yields the list of those that came."""
     came: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield came
-        return
 
     def hold(sig: int, _frame) -> None:
         came.append(sig)
@@ -191,11 +188,7 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
             flush_standard_streams()
             os._exit(code)
 
-    held: dict[int, object] = {}
-    for sig in _stop_signals():
-        own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
-        if signal.getsignal(sig) is own:
-            held[sig] = signal.signal(sig, hold)
+    held = _take_defaults(hold, ctrl_c=True)
     try:
         yield came
     except BaseException as error:
@@ -226,11 +219,7 @@ class StopsBefore:
         self._held: dict[int, object] = {}
 
     def hold(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in _stop_signals():
-            if sig != signal.SIGINT and signal.getsignal(sig) is signal.SIG_DFL:
-                self._held[sig] = signal.signal(sig, self._came)
+        self._held.update(_take_defaults(self._came))
 
     def _came(self, sig: int, _frame) -> None:
         self.came.append(sig)
@@ -248,19 +237,28 @@ def stops_raised() -> Iterator[None]:
     StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
     (a model's), where their default ended the process at once without a word. Outside the main thread nothing
     changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
     def stop(sig: int, _frame) -> None:
         raise StoppedLoading(sig)
 
-    raising = {sig: signal.signal(sig, stop) for sig in _stop_signals()
-               if sig != signal.SIGINT and signal.getsignal(sig) is signal.SIG_DFL}
+    raising = _take_defaults(stop)
     try:
         yield
     finally:
         _put_back(raising)
+
+
+def _take_defaults(handler: Callable[[int, object], None], ctrl_c: bool = False) -> dict[int, object]:
+    """`handler` on each stop signal but Ctrl-C (with `ctrl_c`, Ctrl-C too) whose handler is still the interpreter's
+    own (SIGINT's KeyboardInterrupt, the others' default): one a caller or vcam set stays theirs. In the main thread
+    only, the one that can install handlers; elsewhere none. Returns those replaced, for `_put_back`."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    taken: dict[int, object] = {}
+    for sig in _stop_signals():
+        own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
+        if (ctrl_c or sig != signal.SIGINT) and signal.getsignal(sig) is own:
+            taken[sig] = signal.signal(sig, handler)
+    return taken
 
 
 def _put_back(handlers: dict[int, object]) -> None:
