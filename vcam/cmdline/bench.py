@@ -9,6 +9,7 @@ from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, st
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
+from vcam.stdio import LEFT_AT_ONCE
 
 
 def cmd_bench(args) -> int:
@@ -63,7 +64,7 @@ class _Stopped(Exception):
     def said(self) -> int:
         """Says it on stderr; the exit code of a Ctrl-C."""
         print(f"vcam: {self.words}{self.hint}", file=sys.stderr)
-        return 130
+        return LEFT_AT_ONCE
 
 
 class _ReaderGone(Exception):
@@ -120,7 +121,7 @@ def _bench(args, out) -> int:
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
         log("stopped (Ctrl-C) during the profiler split: the timing below is whole, the split left out")
         out(stopped.result.to_json() if args.json else stopped.result.table())
-        return 130
+        return LEFT_AT_ONCE
     except KeyboardInterrupt:  # it left with exit code 130 and not a word
         raise _Stopped(TIMING_STOPPED, "; --blocks N and --warmup N make a shorter run") from None
     out(result.to_json() if args.json else result.table())
@@ -154,11 +155,11 @@ def _tune(args, settings, log, out) -> int:
         raise _Stopped("stopped (Ctrl-C) before any candidate ran") from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
-        return 130 if result.interrupted else 0
+        return LEFT_AT_ONCE if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
                         result.save_fix + ", then tune again")
     if result.interrupted:  # Ctrl-C before any candidate finished, or before the save: nothing failed
-        return 130
+        return LEFT_AT_ONCE
     raise VcamError("every candidate failed, so nothing was saved",
                     "see each candidate's error above; `vcam bench` with one of them shows the whole error")

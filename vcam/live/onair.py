@@ -28,11 +28,11 @@ from vcam.live.screen import Screen
 from vcam.live.signals import StopEvent, StopSignals, stop_on_signals, stop_said
 from vcam.live.status import StatusLine, TickCounter
 from vcam.outspec import rate_said
+from vcam.stdio import LEFT_AT_ONCE
 from vcam.words import counted
 
 POLL_S = 0.25  # how often the loop looks at the feed, the outputs and the clock
 LEAVE_S = 1.0  # leaving at once (Ctrl-C again): how long the outputs get to close after the frame in hand
-LEFT_AT_ONCE = 130  # the exit code then, the shell's for an interrupted command
 
 
 @dataclass

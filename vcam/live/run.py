@@ -37,7 +37,7 @@ from vcam.live.inputs import InputSwitch, LiveFrames
 from vcam.live.logfile import LogFile, open_log
 from vcam.live.model_feed import PAUSED_S, ModelFeed, NeverOnAir
 from vcam.live.pacer import Pacer
-from vcam.live.onair import LEFT_AT_ONCE, AirSettings, OnAir
+from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
 from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
@@ -53,6 +53,7 @@ from vcam.live.startsize import sized
 from vcam.live.status import StatusLine
 from vcam.live.streamopen import stream_opener
 from vcam.outspec import parse_spec
+from vcam.stdio import LEFT_AT_ONCE
 from vcam.words import counted, name_said
 
 if TYPE_CHECKING:
