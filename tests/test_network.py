@@ -351,11 +351,11 @@ def test_cam_runs_without_torch(tmp_path):
         # --duration counts from the first frame, which never comes: it waits for one (for up to
         # FIRST_FRAME_WAIT_S, far longer than this test) until told to stop
         assert wait_for(lambda: "cannot reach the server" in log.read_text(), 120), log.read_text()
-        proc.terminate()
-        assert proc.wait(60) == 1, log.read_text()
+        proc.terminate()  # a service's stop before any frame: the user's stop, not a failure, as vcam run's is
+        assert proc.wait(60) == 0, log.read_text()
     finally:
         proc.kill()
-    assert "no frame came from ws://127.0.0.1:9: it could not be reached" in log.read_text()
+    assert "stopped (SIGTERM) before any frame came from ws://127.0.0.1:9: it could not be reached" in log.read_text()
 
 
 @pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 0, "SIGTERM"),
