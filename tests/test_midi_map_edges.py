@@ -245,3 +245,15 @@ def test_a_button_entrys_knob_key_with_its_value_below_it_is_told_at_the_keys_li
     those items behind as broken YAML."""
     path, problem = map_refusal(tmp_path, "- cc: 42\n    command: next\n    between:\n      - a\n      - c")
     assert problem.startswith(f"{path}:4: ") and "delete between: with the lines of its value from" in problem, problem
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 0, param: Blend}", "param must be one of blend, transition, steps, seed, strength, bias (got 'Blend'); "
+                              "write it as blend"),
+    ("{cc: 0, param: blend, curve: Linear}",
+     "curve must be one of linear, exp, log (got 'Linear'); write it as linear"),
+    ("{cc: 0, param: strenght}", "(got 'strenght'); did you mean strength?"),
+])
+def test_a_param_or_curve_written_capitalised_or_misspelt_is_told_the_word_meant(tmp_path, entry, said):
+    """A param written as a controller's UI names it (Blend) was told only the list, as if the word were unknown."""
+    assert map_refusal(tmp_path, f"- {entry}")[1].endswith(said)

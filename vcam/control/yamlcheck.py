@@ -315,13 +315,25 @@ class Reader:
         if v is INVALID:
             return None
         if v not in choices:
-            self.error(node, f"{what} must be one of {', '.join(choices)} (got {v!r})")
+            self.error(node, f"{what} must be one of {', '.join(choices)} (got {v!r}){_choice_meant(v, choices)}")
             return None
         return v
 
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def _choice_meant(v, choices: tuple[str, ...]) -> str:
+    """'; write it as blend' for `Blend`, '; did you mean blend?' for `blnd`; '' where none is near: the choices
+    are lowercase, and one written capitalised (as a UI names it) read as a word vcam did not know."""
+    if not isinstance(v, str):
+        return ""
+    same = [c for c in choices if c.casefold() == v.strip().casefold()]
+    if same:
+        return f"; write it as {same[0]}"
+    meant = nearest(v.lower(), choices)
+    return f"; did you mean {meant}?" if meant else ""
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
