@@ -257,3 +257,11 @@ def test_a_button_entrys_knob_key_with_its_value_below_it_is_told_at_the_keys_li
 def test_a_param_or_curve_written_capitalised_or_misspelt_is_told_the_word_meant(tmp_path, entry, said):
     """A param written as a controller's UI names it (Blend) was told only the list, as if the word were unknown."""
     assert map_refusal(tmp_path, f"- {entry}")[1].endswith(said)
+
+
+def test_a_seed_knobs_range_is_said_in_the_digits_a_map_is_written_in(tmp_path):
+    """A seed knob's bound was said as 1e+06, which no map has written and an operator may read as 1 or 106."""
+    assert map_refusal(tmp_path, "- {cc: 18, param: seed, range: 100}")[1].endswith(
+        "range must be [low, high], e.g. [0, 1000000]")
+    assert map_refusal(tmp_path, "- {cc: 18, param: seed, range: [0, 2000000]}")[1].endswith(
+        "range end 2000000 is out of range (0 to 1000000)")

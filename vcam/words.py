@@ -3,6 +3,7 @@ mistyped one was meant to be."""
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import shlex
@@ -69,6 +70,14 @@ def number_said(value: float) -> str:
     another number, such as a bound it passed (`bpm 300.0000001 is out of range (20 to 300)`, not `bpm 300`)."""
     short = f"{value:g}"
     return short if float(short) == value else repr(value)
+
+
+def plain(value: float) -> str:
+    """`value` as a file would have it written: a whole number in digits (`1000000`, where `:g` says `1e+06`, which
+    the operator did not write and may take for another number), else as number_said has it."""
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return number_said(value)
 
 
 def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterable[str] = ()) -> str | None:

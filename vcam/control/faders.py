@@ -12,7 +12,7 @@ from yaml.nodes import SequenceNode
 
 from vcam.control.commands import name_key
 from vcam.control.yamlcheck import INVALID, Reader
-from vcam.words import quoted
+from vcam.words import plain, quoted
 
 # Continuous parameters a knob can drive, with their full range and whether they are whole numbers.
 PARAMS: dict[str, tuple[float, float, bool]] = {
@@ -57,7 +57,7 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
             if a is not None and b is not None:
                 lo, hi = a, b
         else:
-            r.error(e["range"], f"{what} range must be [low, high], e.g. [{_shown(lo)}, {_shown(hi)}]")
+            r.error(e["range"], f"{what} range must be [low, high], e.g. [{plain(lo)}, {plain(hi)}]")
     curve = r.choice(e["curve"], f"{what} curve", CURVES) if "curve" in e else "linear"
     between = None
     if "between" in e:
@@ -95,10 +95,6 @@ def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
 def _number(ref) -> bool:
     """Whether a preset reference is a preset's number (YAML reads yes as a bool, which is an int too)."""
     return isinstance(ref, int) and not isinstance(ref, bool)
-
-
-def _shown(x: float) -> str:
-    return f"{x:g}"
 
 
 def param_value(state, param: str) -> float:

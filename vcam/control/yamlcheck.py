@@ -26,7 +26,7 @@ from yaml.scanner import Scanner
 
 from vcam.control.commands import number_meant, whole_meant
 from vcam.errors import READ_FIX
-from vcam.words import nearest, shell_word
+from vcam.words import nearest, plain, shell_word
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -303,10 +303,10 @@ class Reader:
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
             hint = _unquoted(node, v, lo, hi) or number_written_as(v, lambda n: lo <= n <= hi)
-            self.error(node, f"{what} must be a number from {lo:g} to {hi:g}{hint}")
+            self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {v:g} is out of range ({lo:g} to {hi:g})")
+            self.error(node, f"{what} {plain(v)} is out of range ({plain(lo)} to {plain(hi)})")
             return None
         return float(v)
 
