@@ -265,3 +265,17 @@ def test_a_seed_knobs_range_is_said_in_the_digits_a_map_is_written_in(tmp_path):
         "range must be [low, high], e.g. [0, 1000000]")
     assert map_refusal(tmp_path, "- {cc: 18, param: seed, range: [0, 2000000]}")[1].endswith(
         "range end 2000000 is out of range (0 to 1000000)")
+
+
+@pytest.mark.parametrize("second", ["{program: presets}", "{program: presets, channel: 2}"])
+def test_a_second_program_entry_on_a_channel_the_first_takes_is_refused(tmp_path, second):
+    """A `program: presets` given twice was taken unsaid: a copy left from an edit, or one meant for a channel it
+    did not get."""
+    problem = map_refusal(tmp_path, f"- {{program: presets}}\n  - {second}")[1]
+    assert problem.endswith("control 2: control 1 selects presets by program change already, on every channel this "
+                            "one listens on; remove one, or give them different channels"), problem
+
+
+def test_program_entries_on_two_channels_both_select_presets(tmp_path):
+    mapping = loaded(tmp_path, "{program: presets, channel: 1}", "{program: presets, channel: 2}")
+    assert mapping.program_channels == (0, 1)

@@ -246,8 +246,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         kind = kinds[0]
         if "program" in e:
-            _check_program(r, e, what)
-            programs.append(ch)
+            if _check_program(r, entry, e, what, taken, ch, i + 1):
+                programs.append(ch)
             continue
         # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
         if kind == "note" and (named := note_named(getattr(e["note"], "value", None))) is not None:
@@ -299,7 +299,13 @@ def _light(r: Reader, node, what: str) -> Light | None:
     return Light(velocity, channel) if velocity is not None else None
 
 
-def _check_program(r: Reader, e: dict, what: str) -> None:
+def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: int | None, control: int) -> bool:
+    """Whether a program entry selects presets on a channel no program entry before it in `taken` does (a second
+    one selects nothing the first does not: a copy left from an edit, or one meant for another channel)."""
+    if (other := _taken_by(taken, "program", 0, channel, control)) is not None:
+        r.error(entry, f"{what}: control {other} selects presets by program change already, on every channel this "
+                       "one listens on; remove one, or give them different channels")
+        return False
     if r.value(e["program"]) != "presets":
         r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
     if "toggle" in e:  # read nowhere: a program change is a press already
@@ -312,6 +318,7 @@ def _check_program(r: Reader, e: dict, what: str) -> None:
         r.error(e[dropped[0]], f"{what}: {keys} {are} not read on a program entry, which takes only channel beside "
                                f"program: presets (program N selects preset N+1): remove {them} here, and give a "
                                "button (cc or note) or a knob (cc or nrpn) an entry of its own")
+    return True
 
 
 NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d{1,2})?")  # the octave may be left off (C#) or past MIDI (C10)
