@@ -438,3 +438,19 @@ def test_vcam_check_names_a_map_file_without_a_name_by_its_file(tmp_path, capsys
     assert "midi: desk.yaml: 1 knob" in out
     assert "osc: pad.yaml: 1 fader" in out
     assert "inline map" not in out
+
+
+def test_vcam_check_says_a_midi_section_with_a_port_alone_maps_no_control(tmp_path, capsys):
+    """A section holding only `port:` was summed up as an inline map of 0 knobs and 0 buttons, as if its controls
+    had been lost, with no word of what the port then does or how to map it."""
+    from vcam.cli import main
+    from vcam.control.midimap import shipped_maps
+
+    show = tmp_path / "show.yaml"
+    show.write_text("name: s\npresets:\n  - {name: a, prompt: a}\nmidi:\n  port: nano\n")
+    assert main(["check", str(show)]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "midi:" in line]
+    first, *others = shipped_maps()
+    assert line == (f"  midi: no controls mapped, port 'nano': the input gives the tempo (MIDI clock) only; map its "
+                    f"knobs and buttons with map: {first} (or {', '.join(others)}, a file) or controls: in the midi: "
+                    "section")

@@ -32,12 +32,7 @@ def cmd_check(args) -> int:
         size = f"{o.size[0]}x{o.size[1]}" if o.size else "size picked for the card"
         print(f"  output: {size}, {rate_said(o.fps or 30)} fps, {o.fit or 'letterbox'}, {', '.join(o.out or ['vcam'])}")
     if show.midi is not None:
-        m = show.midi
-        knobs, buttons = m.acting()
-        print(f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
-              + (", program change selects presets" if m.program_to_preset else "")
-              # without a port no input opens for the map, which a summary with no word of it hid
-              + (f", port {show.midi_port!r}" if show.midi_port else ", no port (give --midi PORT)"))
+        print(_midi_line(show))
     if show.cues:
         loops = show.cues[-1].loop
         print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"
@@ -51,6 +46,24 @@ def cmd_check(args) -> int:
         print(note)
     print("ok")
     return 0
+
+
+def _midi_line(show) -> str:
+    """The show's midi: section summed up: its map, what it maps, and the port it opens."""
+    from vcam.control.midimap import shipped_maps
+
+    m = show.midi
+    knobs, buttons = m.acting()
+    # without a port no input opens for the map, which a summary with no word of it hid
+    port = f", port {show.midi_port!r}" if show.midi_port else ", no port (give --midi PORT)"
+    if not (knobs or buttons or m.program_to_preset):
+        # a section with a port alone read as an inline map of 0 knobs, as if its controls had been lost
+        first, *others = shipped_maps() or ["FILE"]
+        return (f"  midi: no controls mapped{port}: the input gives the tempo (MIDI clock) only; map its knobs and "
+                f"buttons with map: {first}" + (f" (or {', '.join(others)}, a file)" if others else "")
+                + " or controls: in the midi: section")
+    return (f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
+            + (", program change selects presets" if m.program_to_preset else "") + port)
 
 
 def _cut_prompts(show) -> list[str]:
