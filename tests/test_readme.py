@@ -245,3 +245,23 @@ def test_a_stop_while_the_model_loads_is_the_readmes():
     assert f"(`{said[0]}`): Ctrl-C then exits 130" in FLAT
     assert _stopped_loading(signal.SIGTERM, 0, said.append, recorded=True) == 0
     assert "SIGTERM and SIGHUP, a service's stop, keep exit code 0" in FLAT
+
+
+def test_a_controller_on_the_wrong_channel_is_said_once_as_the_readme_says():
+    """The README promised each control's first message on a wrong channel a line; vcam says it once for the
+    controller (a channel setting is the controller's), and the operator waited for lines that never came."""
+    import mido
+
+    from test_midi_router import server_controller
+    from vcam.control.midi import MidiRouter
+    from vcam.control.midimap import load_map
+
+    router = MidiRouter(load_map(ROOT / "presets" / "midi" / "nanokontrol2.yaml"), server_controller())
+    said = [router.handle(mido.Message("control_change", control=c, value=5, channel=1)) for c in (16, 17, 41)]
+    assert [bool(s) for s in said] == [True, False, False], said
+    assert said[0].startswith("MIDI: cc 16 came on channel 2, but the map listens for it on channel 1 only "
+                              "(nanokontrol2.yaml line ")
+    assert "so it does nothing; if it is meant to act, set the controller to send on channel 1" in said[0]
+    assert ("the first control to come on that channel says so, once for the whole controller (not again for each "
+            "knob and button that follows it there), with the channel it came on, the one to set the controller to, "
+            "and the map's file and line") in FLAT
