@@ -1013,7 +1013,8 @@ def vcam_devices(monkeypatch, capsys) -> list[str]:
     assert main(["devices"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "MIDI inputs: none (is a controller plugged in?)"
-    return out[1:]
+    assert out[1].startswith("  fix: plug the controller")
+    return out[2:]
 
 
 def labelled(device, label="vcam"):

@@ -268,8 +268,26 @@ def test_vcam_devices_lists_each_midi_input_indented_then_linuxs_cameras(monkeyp
         "MIDI inputs:", "  nanoKONTROL2", "  Launchpad", "/dev/video10: vcam", "  free"]
 
 
-def test_vcam_devices_without_an_input_asks_whether_one_is_plugged_in(monkeypatch, capsys):
-    assert _devices(monkeypatch, capsys, "Linux", [])[0] == "MIDI inputs: none (is a controller plugged in?)"
+PLUG_IN = ("  fix: plug the controller in (over USB; one that is class compliant needs no driver) and run vcam devices "
+           "again; vcam run --midi NAME (a part of its name) also waits for one plugged in after the show starts")
+
+
+def test_vcam_devices_without_an_input_asks_whether_one_is_plugged_in_and_says_what_next(monkeypatch, capsys):
+    """The question alone left the operator with nothing to do next."""
+    assert _devices(monkeypatch, capsys, "Linux", [])[:2] == ["MIDI inputs: none (is a controller plugged in?)",
+                                                              PLUG_IN]
+
+
+def test_vcam_devices_marks_a_loopback_port_and_says_to_plug_a_controller_in_where_there_is_no_other(monkeypatch,
+                                                                                                      capsys):
+    """ALSA's Midi Through, listed on Linux with no controller plugged in, was listed as an input like any other:
+    copied for --midi, no knob ever acted."""
+    through = "Midi Through:Midi Through Port-0 14:0"
+    assert _devices(monkeypatch, capsys, "Linux", [through])[:3] == [
+        "MIDI inputs:", f"  {through}  (a loopback: it passes on what another program sends, no controller)", PLUG_IN]
+    assert _devices(monkeypatch, capsys, "Linux", [through, "nanoKONTROL2"])[:3] == [
+        "MIDI inputs:", f"  {through}  (a loopback: it passes on what another program sends, no controller)",
+        "  nanoKONTROL2"]
 
 
 @pytest.mark.parametrize("fix, lines", [("add yourself to the audio group", ["  fix: add yourself to the audio group"]),
@@ -295,7 +313,8 @@ def test_vcam_devices_on_windows_lists_an_input_by_the_name_that_stays_its_place
 
     monkeypatch.setattr(vcam.control.midi.sys, "platform", "win32")
     assert _devices(monkeypatch, capsys, "Windows", ["MIDI Mix 0", "loopMIDI Port 1 1"])[:3] == [
-        "MIDI inputs:", "  MIDI Mix  (input 0)", "  loopMIDI Port 1  (input 1)"]
+        "MIDI inputs:", "  MIDI Mix  (input 0)",
+        "  loopMIDI Port 1  (input 1)  (a loopback: it passes on what another program sends, no controller)"]
 
 
 # --- vcam midi learn --------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from vcam.errors import VcamError
 
 def cmd_devices(args) -> int:
     from vcam.live.outputs.v4l2loopback import describe_cameras, no_device_help
-    from vcam.control.midi import input_names, placeless
+    from vcam.control.midi import input_names, is_loopback, placeless
 
     try:
         names = input_names()
@@ -18,7 +18,13 @@ def cmd_devices(args) -> int:
             # on Windows the number rtmidi puts after a name changes as other inputs come and go: the name to copy
             # for --midi is the one without it
             name = placeless(n)
-            print(f"  {n}" if name == n else f"  {name}  (input {n[len(name):].strip()})")
+            # Linux lists ALSA's Midi Through with no controller plugged in: copied for --midi, no knob ever acted
+            loop = "  (a loopback: it passes on what another program sends, no controller)" if is_loopback(n) else ""
+            print((f"  {n}" if name == n else f"  {name}  (input {n[len(name):].strip()})") + loop)
+        if all(is_loopback(n) for n in names):
+            print("  fix: plug the controller in (over USB; one that is class compliant needs no driver) and run "
+                  "vcam devices again; vcam run --midi NAME (a part of its name) also waits for one plugged in "
+                  "after the show starts")
     except VcamError as e:
         print(f"MIDI inputs: unavailable: {e.message}")  # set out as the virtual cameras' below
         if e.fix:
