@@ -275,6 +275,28 @@ def test_a_controller_unplugged_and_back_within_one_look_is_reopened(fake_midi_b
         midi.stop()
 
 
+def test_a_controller_unplugged_and_back_under_its_name_as_fast_as_usb_allows_is_heard_again(fake_midi_backend):
+    """A cable that slipped out and straight back in: the controller came back under the same name before the next
+    look, a second later, so the watch never saw it gone, kept its dead port, and no knob acted for the rest of the
+    show. The gap is USB's attach debounce, the least time a device plugged back in takes to be heard of."""
+    import time
+
+    said, heard = [], []
+    midi = MidiInput("nanokontrol", lambda msg: heard.append(msg.control) and None, said.append)  # the show's poll
+    midi._lister = looks = Looks(midi._lister)
+    midi.start()
+    try:
+        assert looks.wait(1)  # just after a look: the next comes a whole poll later
+        fake_midi.unplug(NANO)
+        time.sleep(0.1)  # the controller out of its socket, as briefly as USB lets it be
+        fake_midi.plug(NANO)
+        assert wait_for(lambda: any("is back" in s for s in said), 60), said
+        fake_midi.send(NANO, cc(16, 5))
+        assert wait_for(lambda: heard == [16], 60), heard
+    finally:
+        midi.stop()
+
+
 def test_knobs_are_picked_up_again_after_a_reconnect():
     """Unplugged, a knob may be moved (or a spare unit plugged in): its first move after must not jump the
     parameter to wherever it stands."""

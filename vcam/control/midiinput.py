@@ -30,6 +30,13 @@ STOP_S = 30.0
 # slow to return (vcam cam's send behind an upload stalled on a dropped Wi-Fi, up to the link's keepalive) must not
 # hold a quit as long as a port's open may
 HANDLING_S = 2.0
+# How often the open port is looked for in the port list. A controller unplugged and plugged back between two looks
+# comes back under the same name (ALSA numbers a card's client by the card's own number, CoreMIDI and Windows name
+# it alike), and its old port hears nothing more: looked for once a second, a cable that slipped out and back in
+# left the controller deaf for the rest of the show. USB waits 100 ms after a device is attached before it even
+# talks to it (the attach debounce), so looks closer than that see every replug as gone, then back. A look at an open
+# port asks the client kept for it (PortLister), so it costs a listing, not a new client.
+OPEN_POLL_S = 0.025
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
@@ -342,7 +349,7 @@ class MidiInput:
             self._lister.close()  # here, not in stop(): the client is never deleted while a listing runs
 
     def _watch(self) -> None:
-        while not self._stop.wait(self.poll):
+        while not self._stop.wait(self.poll if self.port is None else min(self.poll, OPEN_POLL_S)):
             try:
                 self._say_held_back(time.monotonic())
             except Exception:  # noqa: BLE001 - a count not said must not stop the watch over the port
