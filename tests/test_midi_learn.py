@@ -253,3 +253,29 @@ def test_a_midi_message_that_fails_is_said_with_its_channel_counted_from_1(fake_
     finally:
         midi.stop()
     assert "error: MIDI control_change channel=1 control=7 value=64: " in [s for s in said if "error" in s][0], said
+
+
+def test_learn_count_takes_a_buttons_press_and_release_as_one_as_it_does_a_pads(fake_midi_backend):
+    """--count 2 with two CC buttons pressed ended on the first button's release, the second never said: its 0
+    was counted as a message of a control of its own, where a pad's note off counts for nothing."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, 2, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        for control in (41, 42):
+            fake_midi.send(nano, cc(control, 127))
+            fake_midi.send(nano, cc(control, 0))
+        thread.join(30)
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and errors == []
+    assert [line[line.index("- {"):line.index("}") + 1] for line in out] == [
+        "- {cc: 41, command: next, channel: 1}", "- {cc: 42, command: next, channel: 1}"], out

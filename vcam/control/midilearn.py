@@ -226,6 +226,21 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
+def _released(msg, pressed: set[tuple]) -> bool:
+    """Whether `msg` is the 0 a CC button sends as it is let go, after its press (`pressed`: the CCs that sent a
+    press last, kept up to date). A pad's release (note off) counts for nothing in --count: a button's counted as a
+    second control, and --count 2 ended on the first button."""
+    if msg.type != "control_change":
+        return False
+    key = (msg.channel, msg.control)
+    was = key in pressed
+    if msg.value >= PRESSED:
+        pressed.add(key)
+    else:
+        pressed.discard(key)
+    return was and msg.value == 0
+
+
 def default_port(say: Callable[[str], None]) -> str:
     """The first input that is a controller (not a loopback: ALSA's "Midi Through", client 14, listed before any
     controller, macOS's IAC Driver, loopMIDI), by a part of its name that survives a replug: ALSA numbers a
@@ -257,6 +272,7 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
+    pressed: set[tuple] = set()  # the CC buttons held down: their release is the same press
     try:
         while not (stop is not None and stop.is_set()) and not (count and seen >= count):
             try:
@@ -265,7 +281,7 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                 for line in learner.due(time.monotonic()):
                     out(line)
                 continue
-            seen += learnable(msg)  # a wheel is said, not counted (--count)
+            seen += learnable(msg) and not _released(msg, pressed)  # a wheel is said, not counted (--count)
             for line in learner.feed(msg, time.monotonic()):
                 out(line)
     finally:
