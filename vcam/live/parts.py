@@ -108,10 +108,13 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
             say(f"--midi-map {opts.midi_map} is used over the show's midi: section "
                 f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
     else:
-        path, mapping = None, show.midi if show and show.midi else None
+        # a section with a port alone maps nothing: its knobs were dead on air, unsaid
+        path, mapping = None, show.midi if show and _maps_something(show.midi) else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
+        where = ("controls: or map: in the show's midi: section map" if show is not None and show.midi is not None
+                 else "a show's midi: section maps")
         say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map nanokontrol2 "
-            "(or midimix, apc-mini-mk2, a file) or a show's midi: section maps its knobs and buttons")
+            f"(or midimix, apc-mini-mk2, a file) or {where} its knobs and buttons")
         mapping = clock_only()
     return port, mapping, path
 
