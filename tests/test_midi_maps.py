@@ -454,3 +454,20 @@ def test_vcam_check_says_a_midi_section_with_a_port_alone_maps_no_control(tmp_pa
     assert line == (f"  midi: no controls mapped, port 'nano': the input gives the tempo (MIDI clock) only; map its "
                     f"knobs and buttons with map: {first} (or {', '.join(others)}, a file) or controls: in the midi: "
                     "section")
+
+
+@pytest.mark.parametrize("written", ["nanokontrol", "nanokontrol2.yml", "NanoKontrol2.yaml"])
+def test_a_shipped_maps_name_cut_short_or_given_another_ending_is_told_the_name_meant(tmp_path, written):
+    """`map: nanokontrol` or `nanokontrol2.yml` was told only the list, the name one character off in it."""
+    from vcam.control.midimap import map_named
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: a}}\nmidi:\n  map: {written}\n")
+    with pytest.raises(ConfigError) as refused:
+        load_show(show)
+    assert refused.value.problems == [f"{show}:4: MIDI map {written!r} not found (did you mean nanokontrol2?); give a "
+                                      "path relative to the show file or one of: apc-mini-mk2, midimix, nanokontrol2"]
+    with pytest.raises(ValueError, match=rf"^MIDI map '{written}' not found \(did you mean nanokontrol2\?\); shipped"):
+        map_named(written)

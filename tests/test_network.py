@@ -1318,7 +1318,8 @@ def test_vcam_cam_without_midi_installed_refuses_midi_before_opening_any_output(
 def test_vcam_cam_names_the_shipped_maps_when_the_map_name_is_wrong(camera, fake_midi_backend):
     opts = CamOptions(url="ws://127.0.0.1:1", outs=["vcam"], size=(112, 64), duration=1, stdin=False,
                       midi="nano", midi_map="nanokontrl2", status_out=io.StringIO())
-    with pytest.raises(ValueError, match=r"MIDI map 'nanokontrl2' not found; shipped maps: .*nanokontrol2"):
+    with pytest.raises(ValueError, match=r"MIDI map 'nanokontrl2' not found \(did you mean nanokontrol2\?\); "
+                       r"shipped maps: .*nanokontrol2"):
         run_cam(opts)
     assert camera.opened == []
 

@@ -15,7 +15,7 @@ from vcam.control.shipped import presets_dir
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
 from vcam.homefolder import home_expanded
-from vcam.words import quoted, shell_word
+from vcam.words import nearest, quoted, shell_word
 
 Map = TypeVar("Map")
 # each kind of map: how it is named, the option that gives it, and the keys its controls are told by
@@ -95,7 +95,7 @@ class MapFiles:
         if any(os.path.exists(c) for c in written):  # a named pipe (never opened: it waits for a writer), a device
             return f"{self.what} {ref!r} is a named pipe or a device, not a file; save the map there as a file"
         return self._other_kind(ref, in_show=True) or (
-            f"{self.what} {ref!r} not found; give a path relative to the show file or one of: "
+            f"{self.what} {ref!r} not found{self._meant(ref)}; give a path relative to the show file or one of: "
             f"{', '.join(self.shipped())}")
 
     def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
@@ -107,8 +107,18 @@ class MapFiles:
                              f"{yaml_files_in(home_expanded(ref))}")
         if path is None:
             raise ValueError(self._other_kind(ref) or
-                             f"{self.what} {ref!r} not found; shipped maps: {', '.join(self.shipped())}")
+                             f"{self.what} {ref!r} not found{self._meant(ref)}; shipped maps: "
+                             f"{', '.join(self.shipped())}")
         return path, load(path)
+
+    def _meant(self, ref: str) -> str:
+        """' (did you mean nanokontrol2?)' for a shipped map's name mistyped, cut short or given another ending
+        (nanokontrol, nanoKONTROL2.yml); '' for a path, or a name near none."""
+        if "/" in ref or os.sep in ref:
+            return ""
+        name = ref.strip().lower().removesuffix(".yaml").removesuffix(".yml")
+        meant = nearest(name, self.shipped())
+        return f" (did you mean {meant}?)" if meant else ""
 
     def _other_kind(self, ref: str, in_show: bool = False) -> str | None:
         """What a shipped map of the other kind, named where this kind goes, is told (`--osc-map nanokontrol2`, or
