@@ -100,6 +100,10 @@ BROKEN = [
     ("presets:\n  - {name: a, prompt: b}\nmidi: nanokontrol2\n", 3,
      "midi must be a mapping of key: value lines; for a map by name write midi: {map: nanokontrol2}"),
     ("presets:\n  - {name: a, prompt: b}\nosc: touchosc-simple\n", 3, "write osc: {map: touchosc-simple}"),
+    # a controller's name, told to be written as a map's, was then not found as a map
+    ("presets:\n  - {name: a, prompt: b}\nmidi: nano\n", 3,
+     "midi must be a mapping of key: value lines; for the controller's port write midi: {port: nano} (a map: beside "
+     "it maps its knobs)"),
     ("output:\n  size: [832, 480]\npresets:\n  - {name: a, prompt: b}\n", 2,
      "output size must be WIDTHxHEIGHT, like 832x480 (got a list)"),
     ("output:\n  size: {w: 832}\npresets:\n  - {name: a, prompt: b}\n", 2, "like 832x480 (got a mapping)"),

@@ -121,9 +121,14 @@ class Reader:
         the section that takes it: `size:` at a show's top goes under `output:`)."""
         if not isinstance(node, MappingNode):
             hint = ""
-            if isinstance(node, ScalarNode) and "map" in known and node.value.strip():
+            given = node.value.strip() if isinstance(node, ScalarNode) else ""
+            if given and "map" in known:
                 # `midi: nanokontrol2`, the likely slip for a shipped map
-                hint = f"; for a map by name write {what}: {{map: {node.value.strip()}}}"
+                hint = f"; for a map by name write {what}: {{map: {given}}}"
+                if "port" in known and not _shipped_map(what, given):
+                    # `midi: nano` names the controller: told to write it as a map, it was then not found
+                    hint = (f"; for the controller's port write {what}: {{port: {given}}} (a map: beside it maps "
+                            "its knobs)")
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
@@ -322,6 +327,14 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def _shipped_map(kind: str, name: str) -> bool:
+    """Whether `name` is a map shipped with vcam for a `kind` (midi, osc) section, as its `map:` finds one."""
+    from vcam.control.shipped import presets_dir
+
+    folder = presets_dir() / kind
+    return any((folder / n).is_file() for n in (name, f"{name}.yaml")) if "/" not in name else False
 
 
 def _choice_meant(v, choices: tuple[str, ...]) -> str:
