@@ -471,3 +471,24 @@ def test_a_shipped_maps_name_cut_short_or_given_another_ending_is_told_the_name_
                                       "path relative to the show file or one of: apc-mini-mk2, midimix, nanokontrol2"]
     with pytest.raises(ValueError, match=rf"^MIDI map '{written}' not found \(did you mean nanokontrol2\?\); shipped"):
         map_named(written)
+
+
+def test_a_sections_channel_beside_a_map_and_no_controls_of_its_own_is_noted_with_how_to_move_the_maps(tmp_path):
+    """`channel: 2` set beside `map: nanokontrol2` for a controller sending on channel 2 moved nothing (it is the
+    section's own controls' channel), and every knob stayed dead, unsaid."""
+    from vcam.control.show import load_show
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: nanokontrol2\n  channel: 2\n")
+    assert load_show(show).notes == (
+        f"{show}:5: midi channel: 2 applies to the section's own controls, and it has none: those of nanokontrol2.yaml "
+        "keep the channels it gives them; to move them, copy nanokontrol2.yaml beside the show, give it channel: 2, "
+        "and name the copy in map:",)
+    (tmp_path / "desk.yaml").write_text("channel: 1\ncontrols:\n  - {cc: 16, param: blend}\n")
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: desk.yaml\n  channel: 3\n")
+    assert load_show(show).notes[0].endswith("those of desk.yaml keep the channels it gives them; to move them, give "
+                                             "desk.yaml channel: 3")
+    # with controls of its own, the channel is theirs: nothing to note
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: desk.yaml\n  channel: 3\n  controls:\n"
+                    "    - {cc: 20, command: next}\n")
+    assert load_show(show).notes == ()

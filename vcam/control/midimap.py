@@ -246,8 +246,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         kind = kinds[0]
         if "program" in e:
-            if _check_program(r, entry, e, what, taken, ch, i + 1):
-                programs.append(ch)
+            programs += [ch] if _check_program(r, entry, e, what, taken, ch, i + 1) else []
             continue
         # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
         if kind == "note" and (named := note_named(getattr(e["note"], "value", None))) is not None:
@@ -281,8 +280,26 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             if found.cc is not None:
                 cc_uses.append((what, entry, (found.cc,), ch))
     _check_nrpn_ccs(r, cc_uses, nrpn_uses)
+    _channel_unused(r, keys, where, channel, result, bool(knobs or buttons or programs))
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs),
                                  light=light if "light" in keys else None)), port
+
+
+def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, built_on: MidiMap, own: bool) -> None:
+    """Notes a section's `channel:` beside a `map:` and no controls of its `own`, which moves nothing: set to fit a
+    controller sending on another channel, every knob stayed dead, unsaid."""
+    entries = (*built_on.knobs, *built_on.buttons)
+    if channel is None or "map" not in keys or own or not entries:
+        return
+    node = keys["channel"]
+    file = Path(entries[0].where[0])
+    if file.resolve().parent == Path(MAPS_DIR).resolve():  # vcam's own: an update rewrites it
+        move = f"copy {file.name} beside the show, give it channel: {channel + 1}, and name the copy in map:"
+    else:
+        move = f"give {file.name} channel: {channel + 1}"
+    r.note(r.path, node.start_mark.line + 1,
+           f"{where} channel: {channel + 1} applies to the section's own controls, and it has none: those of "
+           f"{file.name} keep the channels it gives them; to move them, {move}")
 
 
 def _light(r: Reader, node, what: str) -> Light | None:
