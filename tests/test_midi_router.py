@@ -183,6 +183,18 @@ def test_program_change_listens_only_on_its_channel(tmp_path, text):
     assert ctl.state.preset == 2
 
 
+def test_a_program_change_past_the_shows_presets_is_said_with_the_program_it_came_as():
+    """A DAW counting programs from 1 sent 7 for the show's seventh preset: "no preset 8" did not say why 8."""
+    ctl = server_controller()
+    router = MidiRouter(MidiMap(program_channels=(None,)), ctl)
+    presets = len(ctl.show.presets)
+    said = router.handle(mido.Message("program_change", program=presets, channel=0))
+    assert said == (f"error: MIDI program change {presets} selects preset {presets + 1} (program N, counted from 0 as "
+                    f"MIDI sends it, selects preset N+1): no preset {presets + 1}: this show has presets 1 to "
+                    f"{presets}"), said
+    assert ctl.state.preset == 0
+
+
 def test_program_change_on_any_channel_without_one_given():
     ctl = server_controller()
     router = MidiRouter(MidiMap(program_channels=(None,)), ctl)

@@ -458,10 +458,19 @@ class MidiRouter:
         elif msg.type == "program_change":
             if not mapping.program_listens(channel):
                 return self._said_unheard("a program change", channel, set(mapping.program_channels))
-            from vcam.control.commands import Command
-
-            return partial(self.controller.apply, Command("preset", (msg.program + 1,)), "midi")
+            return partial(self._program, msg.program)
         return None
+
+    def _program(self, program: int) -> str | None:
+        """A program change's preset selected; one past the show's presets said with the program it came as: a DAW
+        counting programs from 1 sent 7 for its seventh, and "no preset 8" did not say why 8."""
+        from vcam.control.commands import Command
+
+        reply = self.controller.apply(Command("preset", (program + 1,)), "midi")
+        if not (reply or "").startswith("error: "):  # vcam cam's: None where it has nothing to say
+            return reply
+        return (f"error: MIDI program change {program} selects preset {program + 1} (program N, counted from 0 as "
+                f"MIDI sends it, selects preset N+1): {reply.removeprefix('error: ')}")
 
     def _said_unheard(self, what: str, channel: int | None, listens: set[int | None],
                       entry: Knob | Button | None = None) -> Callable[[], Unheard]:
