@@ -525,7 +525,9 @@ def test_vcam_check_refuses_a_cue_naming_a_missing_preset_with_its_line(tmp_path
 BAD_CUES = [
     ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait, loop"),
     ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
-    ("  - preset 1\n", 6, "cue 1 must be a mapping"),
+    # a cue written as its command alone was told only that it must be a mapping, not how to write it
+    ("  - preset 1\n", 6, "cue 1 must be a mapping of key: value lines: write - {do: preset 1} (a name:, and a wait: "
+                         "or at:, beside it)"),
     ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
     ("  - {name: a, do: []}\n", 6, "cue 1 'a' do: the list is empty"),
     ("  - {name: a, do: warp 9}\n", 6, "cue 1 'a' do: unknown command 'warp'"),

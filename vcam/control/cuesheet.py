@@ -82,6 +82,11 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     waits: list[float | None] = []  # each cue's wait:
     loop: Node | None = None  # the last cue's loop: true
     for i, item in enumerate(entries):
+        if isinstance(item, ScalarNode) and str(item.value).strip():
+            # `- preset a`, a cue written as its command alone: told only that it must be a mapping
+            r.error(item, f"cue {i + 1} must be a mapping of key: value lines: write - {{do: {item.value.strip()}}} "
+                          "(a name:, and a wait: or at:, beside it)")
+            continue
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
