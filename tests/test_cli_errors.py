@@ -760,6 +760,14 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
     assert _last_line(argv, capsys).startswith(said)
 
 
+@pytest.mark.parametrize("listing", ["devices", "list", "ports"])
+def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, capsys):
+    """`vcam midi devices` was told only to choose from 'learn': the inputs' list, vcam devices, went unnamed."""
+    assert _last_line(["midi", listing], capsys) == (
+        f"vcam midi: error: argument learn: invalid choice: {listing!r}: vcam devices lists the MIDI inputs (and the "
+        "virtual cameras); vcam midi takes learn")
+
+
 @pytest.mark.parametrize("argv, said", [
     (["run", "--prompt", "-dark"], "vcam run: error: argument --prompt: expected one argument (a value that starts "
                                    "with - is taken for an option: give it as --prompt=-dark)"),

@@ -185,6 +185,9 @@ class _Parser(argparse.ArgumentParser):
         choices = action.choices
         if choices is None or value in choices or not isinstance(value, str):
             return super()._check_value(action, value)
+        if self.prog == "vcam midi" and value.lower() in MIDI_LISTING:  # a list of learn alone sent no one further
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam devices lists the MIDI inputs (and "
+                                                 "the virtual cameras); vcam midi takes learn")
         named = [c for c in choices if isinstance(c, str)]
         # of two as near, the one it begins (`ren`: render, not run)
         meant = nearest(value.lower(), named, cutoff=0.6, prefer=[c for c in named if c.startswith(value.lower())])
@@ -686,6 +689,10 @@ def _bench_json_error(argv: list[str], message: str) -> None:
         from vcam.cmdline.errorlines import said_as_json
 
         said_as_json({"error": message})
+
+
+# what `vcam midi` is given for the MIDI inputs' list, which is `vcam devices`'s
+MIDI_LISTING = ("devices", "device", "list", "ls", "ports", "inputs", "in")
 
 
 def build_parser() -> argparse.ArgumentParser:
