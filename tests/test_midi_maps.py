@@ -454,6 +454,12 @@ def test_vcam_check_says_a_midi_section_with_a_port_alone_maps_no_control(tmp_pa
     assert line == (f"  midi: no controls mapped, port 'nano': the input gives the tempo (MIDI clock) only; map its "
                     f"knobs and buttons with map: {first} (or {', '.join(others)}, a file) or controls: in the midi: "
                     "section")
+    show.write_text("name: s\npresets:\n  - {name: a, prompt: a}\nmidi:\n  channel: 10\n")
+    assert main(["check", str(show)]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "midi:" in line]
+    assert line == (f"  midi: no controls mapped and no port: the section does nothing; give it port: (a MIDI clock's "
+                    f"tempo), and map: {first} (or {', '.join(others)}, a file) or controls: for a controller's knobs "
+                    "and buttons")
 
 
 @pytest.mark.parametrize("written", ["nanokontrol", "nanokontrol2.yml", "NanoKontrol2.yaml"])

@@ -59,9 +59,12 @@ def _midi_line(show) -> str:
     if not (knobs or buttons or m.program_to_preset):
         # a section with a port alone read as an inline map of 0 knobs, as if its controls had been lost
         first, *others = shipped_maps() or ["FILE"]
+        maps = f"map: {first}" + (f" (or {', '.join(others)}, a file)" if others else "") + " or controls:"
+        if not show.midi_port:  # a name: or a channel: alone
+            return (f"  midi: no controls mapped and no port: the section does nothing; give it port: (a MIDI clock's "
+                    f"tempo), and {maps} for a controller's knobs and buttons")
         return (f"  midi: no controls mapped{port}: the input gives the tempo (MIDI clock) only; map its knobs and "
-                f"buttons with map: {first}" + (f" (or {', '.join(others)}, a file)" if others else "")
-                + " or controls: in the midi: section")
+                f"buttons with {maps} in the midi: section")
     return (f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
             + (", program change selects presets" if m.program_to_preset else "") + port)
 
