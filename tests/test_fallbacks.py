@@ -221,19 +221,48 @@ def _variants(tmp_path) -> dict[str, str]:
 
 def test_an_opaque_png_or_webp_is_decoded_once_and_shows_as_before(tmp_path, monkeypatch):
     """A PNG or WebP was decoded twice, the second time to look for an alpha channel its header says it has not:
-    an opaque 12 MP one cost about twice as long to load. One with alpha (or a tRNS chunk) is still read with it."""
+    an opaque 12 MP one cost about twice as long to load. One with alpha (or a tRNS chunk) is read with it, once."""
     from vcam.live import frames as frames_module
 
     real = frames_module.imread_quiet
     for name, path in _variants(tmp_path).items():
-        has_alpha = real(path, cv2.IMREAD_UNCHANGED).shape[2:] == (4,)
         reads = []
         monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
         shown = frames_module.read_shown(path)
-        assert len(reads) == (2 if has_alpha else 1), name
+        assert len(reads) == 1, name
         monkeypatch.setattr(frames_module, "_may_have_alpha", lambda p: True)  # as before: always looked
         assert np.array_equal(shown, frames_module.read_shown(path)), name
         monkeypatch.undo()
+
+
+def test_a_png_or_webp_with_alpha_is_decoded_once_and_shows_as_its_two_reads_did(tmp_path, monkeypatch):
+    """A logo with alpha was decoded twice, in colour and then with its alpha: a 4K one took most of a second more
+    to load, on air. Read once with its alpha, every layout shows as the colour read over black showed it: 8 and 16
+    bits, grey with alpha, a palette's or a colour's tRNS, lossless and lossy WebP, fitted or not."""
+    from PIL import Image
+
+    from vcam.live import frames as frames_module
+
+    paths = _variants(tmp_path)
+    deep = np.zeros((24, 32, 4), np.uint16)
+    deep[:, :, :3] = np.arange(24 * 32 * 3, dtype=np.uint16).reshape(24, 32, 3) * 71
+    deep[:, :, 3] = np.arange(32, dtype=np.uint16) * 2113  # half-transparent steps across, none all 0
+    paths["rgba16.png"] = str(tmp_path / "rgba16.png")
+    cv2.imwrite(paths["rgba16.png"], deep)
+    paths["gray16-trns.png"] = str(tmp_path / "gray16-trns.png")
+    Image.fromarray(deep[:, :, 0]).save(paths["gray16-trns.png"], transparency=int(deep[3, 5, 0]))
+    real = frames_module.imread_quiet
+    cvt = frames_module.quiet_cv2().cvtColor
+    for name, path in paths.items():
+        has_alpha = real(path, cv2.IMREAD_UNCHANGED).shape[2:] == (4,)
+        for fitted in (None, (20, 20, "letterbox")):
+            colour = frames_module._over_black(path, real(path, cv2.IMREAD_COLOR))  # the two reads, as before
+            before = cvt(colour if fitted is None else frames_module.fit(colour, *fitted), cv2.COLOR_BGR2RGB)
+            reads = []
+            monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
+            assert np.array_equal(frames_module.read_shown(path, fitted), before), (name, fitted)
+            assert len(reads) == 1 and (reads == [cv2.IMREAD_UNCHANGED] or not has_alpha), (name, reads)
+            monkeypatch.undo()
 
 
 def test_a_header_vcam_does_not_know_is_decoded_for_its_alpha(tmp_path):

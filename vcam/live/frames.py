@@ -347,11 +347,43 @@ def read_shown(path: str, fitted: tuple[int, int, str] | None = None) -> np.ndar
     if (refused := too_large(path)) is not None:
         raise ImageError(refused, SHRINK_FIX)
     cv2 = quiet_cv2()
-    bgr = imread_quiet(path, _read_flags(path, fitted))
+    flags = _read_flags(path, fitted)
+    whole = _read_with_alpha(path) if flags == cv2.IMREAD_COLOR else None
+    bgr = _colour_of(whole) if whole is not None else None
     if bgr is None:
-        return None
-    shown = _over_black(path, bgr)
+        bgr = imread_quiet(path, flags)
+        if bgr is None:
+            return None
+    shown = _over_black(path, bgr, whole)
     return cv2.cvtColor(shown if fitted is None else fit(shown, *fitted), cv2.COLOR_BGR2RGB)
+
+
+def _read_with_alpha(path: str) -> np.ndarray | None:
+    """The PNG or WebP at `path` decoded once with its alpha, where its header leaves room for one and says no EXIF
+    turn (which the read with alpha leaves out): its colours are then those of the colour read, which a logo with
+    alpha was decoded again for, taking twice as long to load (a 4K one, most of a second). None for any other
+    file, read in colour first as before."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(32)
+    except OSError:
+        return None
+    if not (is_png(head) or is_webp(head)) or not _may_have_alpha(path) or still_orientation(path) != 1:
+        return None
+    return imread_quiet(path, quiet_cv2().IMREAD_UNCHANGED)
+
+
+def _colour_of(whole: np.ndarray) -> np.ndarray | None:
+    """The colour read (IMREAD_COLOR) of a PNG or WebP, made from its read with alpha `whole`: 8-bit BGR, 16 bits
+    cut to their high byte as libpng strips them, grey made BGR. None for a layout that read does not give (floats),
+    which is then decoded in colour."""
+    if whole.dtype not in (np.uint8, np.uint16) or (whole.ndim != 2 and whole.shape[2:] not in ((3,), (4,))):
+        return None
+    colour = whole if whole.ndim == 2 else whole[:, :, :3]
+    if colour.dtype == np.uint16:
+        colour = (colour >> 8).astype(np.uint8)
+    return quiet_cv2().cvtColor(colour, quiet_cv2().COLOR_GRAY2BGR) if colour.ndim == 2 else \
+        np.ascontiguousarray(colour)
 
 
 def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
@@ -594,13 +626,15 @@ def shows_as_decoded(path: str, head: bytes = b"") -> bool:
     return still_orientation(path, head) == 1 and not _may_have_alpha(path, head)
 
 
-def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
+def _over_black(path: str, bgr: np.ndarray, whole: np.ndarray | None = None) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
-    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
+    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white.
+    `whole`: its read with alpha (IMREAD_UNCHANGED) where it was made already (_read_with_alpha)."""
     cv2 = quiet_cv2()
-    if not _may_have_alpha(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to load,
-        return bgr                  # an opaque 12 MP PNG or WebP about twice as much
-    whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
+    if whole is None:
+        if not _may_have_alpha(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to
+            return bgr                  # load, an opaque 12 MP PNG or WebP about twice as much
+        whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.dtype not in (np.uint8, np.uint16):
         return bgr  # no alpha (or a float one, an EXR's, whose range is not its type's)
     if not whole[:, :, 3].any():  # an alpha its tool never filled (a screenshot's): shown whole, not all black
