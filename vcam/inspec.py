@@ -42,6 +42,7 @@ _WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 # Other words for a kind, as one may write it before a path or an index
 _OTHER_WORDS = {"cam": "camera", "webcam": "camera", "device": "camera", "clip": "file", "video": "file",
                 "movie": "file", "photo": "image", "picture": "image", "still": "image", "img": "image"}
+_CAMERA_WORDS = ("camera", "cam", "webcam")  # those written for a camera before its index, a space for the colon
 _STILL_ENDINGS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 
@@ -228,7 +229,7 @@ def _spaced_kind(text: str) -> tuple[str, str] | None:
     if spaced is None:
         return None
     word, rest = spaced.group(1).lower(), spaced.group(2)
-    if word in ("camera", "cam", "webcam", "file", "image"):  # the kind's own name: `input file my clip.mp4`
+    if word in (*_CAMERA_WORDS, "file", "image"):  # the kind's own name: `input file my clip.mp4`
         return spaced.group(1), rest
     if word in _OTHER_WORDS and (rest.startswith(("/", "~", ".", '"', "'")) or (rest.isascii() and rest.isdigit())):
         return spaced.group(1), rest
@@ -253,6 +254,10 @@ def _misnamed(text: str) -> MeantError | None:
     if spaced is not None:  # `clip /clips/a.mp4` was offered file:clip /clips/a.mp4, a file no one has
         kind, target = spaced
         meant, why = _kind_meant(kind, target), f"{text!r} is no input"
+        if meant is None and kind.lower() in _CAMERA_WORDS and not target.startswith(("/", "#")):
+            # `camera x` was offered `input camera`, the first camera, dropping the x the camera was named by (a
+            # comment after `camera` is the command's to say)
+            raise _no_camera(target)
     if meant in ("file", "image"):  # `photo:loop.mp4` offered image:loop.mp4, itself refused as no image
         meant = _kind_by_ending(unquoted(target)) or meant
     if meant:
@@ -283,6 +288,11 @@ def _is_address(target: str) -> bool:
     """Whether a file's or image's path is a URL (else said as no such file, at `rtsp:/host/cam`). `C://clips` is a
     drive, and a path that is there (a folder named `http:`) is a path: refused, it could not be played at all."""
     return bool(_URL.match(target)) and not _WINDOWS_PATH.match(target) and not os.path.lexists(target)
+
+
+def _no_camera(target: str) -> ValueError:
+    """A camera named by what is no index or device path (`camera:x`, `camera front`)."""
+    return ValueError(f"camera {target!r} is neither an index (camera:0) nor a device path (camera:/dev/video0)")
 
 
 def parse_input(text: str) -> InputSpec:
@@ -320,7 +330,7 @@ def parse_input(text: str) -> InputSpec:
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):
-        raise ValueError(f"camera {target!r} is neither an index (camera:0) nor a device path (camera:/dev/video0)")
+        raise _no_camera(target)
     return InputSpec(kind, unescaped(target) if kind in ("file", "image") else target)
 
 
