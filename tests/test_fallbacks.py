@@ -444,3 +444,21 @@ def test_the_line_said_for_a_broken_save_escapes_a_terminals_escape_in_the_image
     assert int(images.get(path, said.append).max()) == 70
     assert len(said) == 1 and "\x1b" not in said[0]
     assert said[0].count("stall\\x1b[2J.png") == 2 and "\\\\" not in said[0]  # the error's path, and the name
+
+
+def test_an_animated_fallback_is_said_to_show_its_first_frame_once_per_file(tmp_path):
+    """A GIF given as the fallback showed its first frame still, without a word, where `input image:` says so."""
+    from PIL import Image
+
+    path = str(tmp_path / "loop.gif")
+    frames = [Image.new("RGB", (32, 24), (40 * i, 0, 0)) for i in range(1, 6)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    images, said = FallbackImages(32, 24), []
+    images.warm([path])  # decoded ahead, as the show's are: said when it is used
+    assert said == []
+    assert int(images.get(path, said.append)[12, 16, 0]) in range(30, 51)
+    images.get(path, said.append)
+    assert said == ["fallback loop.gif is animated (5 frames): a fallback is one still picture, so only its first "
+                    "frame shows while the stream stalls"]
+    images.get(image(tmp_path / "still.png", 70), said.append)
+    assert len(said) == 1
