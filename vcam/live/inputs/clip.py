@@ -79,13 +79,13 @@ def _check_file(path: str, what: str, kind: str) -> str:
 def _one_file_in(folder: str, kind: str) -> str:
     """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds, in
     shell words as it is typed (`My Clips`); where it holds none, a file elsewhere, as one in it cannot be named."""
-    noun = "clip" if kind == "file" else "image"
+    noun, article = ("clip", "a") if kind == "file" else ("image", "an")
     try:
         names = sorted(e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith("."))
     except OSError:  # not listed (no permission to read it): a file in it may still be named
         names = None
     if names == []:
-        return f"the folder holds no file: name a {noun} file, {kind}:PATH"
+        return f"the folder holds no file: name {article} {noun} file, {kind}:PATH"
     holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     if not _pastable(folder):
         return f"name one {noun} in it, {kind}:PATH{holds}; {_unpasted('input line')}"
