@@ -162,6 +162,15 @@ def test_a_sound_file_is_said_to_have_no_picture_not_to_be_converted(tmp_path):
     assert "ffmpeg" not in raised.value.fix  # converting a song to H.264 makes no video of it
 
 
+def test_a_sound_file_given_as_an_image_is_said_to_have_no_picture(tmp_path):
+    """A song given as image: was answered "a video is file:PATH", which has no picture to play from it either."""
+    path = _sound_file(tmp_path / "song.mp3")
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a sound file, with no picture in it"
+    assert raised.value.fix == "give a picture (image:PATH) or a video (file:PATH)"
+
+
 def test_a_recording_still_being_written_is_said_as_such(tmp_path):
     """An MP4 being recorded (OBS, a phone) has no index until it stops: FFmpeg cannot open it at all."""
     path = str(tmp_path / "recording.mp4")

@@ -930,6 +930,17 @@ def _image_stamp(path: str) -> tuple | None:
         return None
 
 
+def _no_image(path: str) -> InputError:
+    """Why the file at `path` does not show as an image: a sound file (a song dropped in) is said as one, where the
+    fix offered file:, which has no picture to play from it either."""
+    streams = _streams(path)
+    if streams is not None and streams[0] == 0 and streams[1] > 0:
+        return InputError(f"cannot read {path} as an image: it is a sound file, with no picture in it",
+                          "give a picture (image:PATH) or a video (file:PATH)")
+    return InputError(f"cannot read {path} as an image",
+                      undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
+
+
 class _Decoded:
     """An image saved again, decoded in a Reload's thread: it is there at once (step_toward)."""
 
@@ -964,8 +975,7 @@ class ImageSource:
         except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
             raise InputError(e.message, e.fix) from None
         if frame is None:
-            raise InputError(f"cannot read {self.path} as an image",
-                             undecoded_fix(self.path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
+            raise _no_image(self.path)
         self.frame = frame
         self._say_animated()
 
