@@ -462,3 +462,23 @@ def test_an_animated_fallback_is_said_to_show_its_first_frame_once_per_file(tmp_
                     "frame shows while the stream stalls"]
     images.get(image(tmp_path / "still.png", 70), said.append)
     assert len(said) == 1
+
+
+def test_an_empty_fallback_is_said_empty_not_to_be_converted(tmp_path):
+    """A fallback of 0 bytes (a copy that did not finish) was told to be converted to PNG or JPEG, a PNG already;
+    a show naming it (or an empty image: input) likewise."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "stall.png").write_bytes(b"")
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(str(tmp_path / "stall.png"))
+    assert err.value.message == f"image {tmp_path / 'stall.png'} is empty (0 bytes)"
+    assert err.value.fix.startswith("its copy, download or export did not finish")
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: stall.png, input: 'image:stall.png'}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    empty = f"stall.png is empty (0 bytes, looked at {tmp_path / 'stall.png'}); its copy, download or export did not " \
+        "finish, or it is still being written: give it once it is whole"
+    assert [p.split(": ", 1)[1] for p in err.value.problems] == [f"defaults fallback: image {empty}",
+                                                                  f"defaults input: image {empty}"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
-from vcam.errors import IMAGE_FIX, READ_FIX
+from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
 from vcam.inspec import InputSpec, parse_input, spaced_fix
 
 
@@ -84,6 +84,9 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
         r.error(node, f"{named} not found (looked at {path}); {fix}")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
+    elif still and os.path.getsize(path) == 0:  # said to be no image vcam can read, to be converted; a clip's
+        # is said as the run opens it
+        r.error(node, f"{named} is empty (0 bytes, looked at {path}); {EMPTY_FIX}")
     elif still and (huge := _too_large(path)) is not None:
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):

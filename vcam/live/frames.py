@@ -10,7 +10,7 @@ from types import ModuleType
 import numpy as np
 
 from vcam import jpeg
-from vcam.errors import IMAGE_FIX, READ_FIX, FileNamingError
+from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
 
 
 class Repeated:
@@ -675,6 +675,8 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
+    if os.path.getsize(path) == 0:  # else said as no image OpenCV decodes, to be converted
+        raise ImageError(f"image {path} is empty (0 bytes)", EMPTY_FIX)
     rgb = read_shown(path, (width, height, "letterbox"))  # as an image: input shows it: a logo on transparent
     if rgb is None:                                           # white was a white picture
         raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", undecoded_fix(path))

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from vcam.errors import READ_FIX, bug_place, described
+from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
 from vcam.inspec import missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
@@ -71,8 +71,7 @@ def _check_file(path: str, what: str, kind: str) -> str:
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
-        raise InputError(f"{what} {path} is empty (0 bytes)", "its copy, download or export did not finish, or it "
-                         "is still being written: give it once it is whole")
+        raise InputError(f"{what} {path} is empty (0 bytes)", EMPTY_FIX)
     return path
 
 
