@@ -1188,3 +1188,21 @@ def test_an_input_that_did_not_open_with_none_on_air_says_text_only_stays(tmp_pa
         assert gen.stop(timeout=60)
     said = next(line for line in log if "no such file" in line)
     assert said.endswith("; text only stays)") and "input on air" not in said, said
+
+
+def test_a_file_not_there_whose_folder_holds_one_named_alike_names_it(tmp_path):
+    """`input file:Clip.mp4` or `input image:logo` (clip.mp4 and logo.png there) was told only to check the path,
+    which looked right: the name's case, or its ending, was what differed."""
+    write_clip(str(tmp_path / "clip.mp4"), 2)
+    cv2.imwrite(str(tmp_path / "logo.png"), np.full((24, 32, 3), 80, np.uint8))
+    alike = "named alike: check the name's case and its ending"
+    for source, name, holds in ((ClipSource, "Clip.mp4", "clip.mp4"), (ClipSource, "clip", "clip.mp4"),
+                                (ClipSource, "clip.mov", "clip.mp4"), (ImageSource, "LOGO.PNG", "logo.png"),
+                                (ImageSource, "logo", "logo.png")):
+        with pytest.raises(InputError) as raised:
+            source(str(tmp_path / name), W, H)
+        assert raised.value.message.endswith(f"{tmp_path / name}: no such file"), name
+        assert raised.value.fix == f"its folder holds {holds}, {alike}", name
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path / "other.mp4"), W, H)
+    assert raised.value.fix.startswith("check the path")
