@@ -482,3 +482,30 @@ def test_an_empty_fallback_is_said_empty_not_to_be_converted(tmp_path):
         "finish, or it is still being written: give it once it is whole"
     assert [p.split(": ", 1)[1] for p in err.value.problems] == [f"defaults fallback: image {empty}",
                                                                   f"defaults input: image {empty}"]
+
+
+def test_a_video_or_a_sound_file_given_as_the_fallback_is_said_as_one(tmp_path):
+    """A loop given as --fallback (a clip meant to play through a stall) was told to be converted to PNG or JPEG,
+    with no word that a fallback is one still picture, nor how to take one from it; a song likewise."""
+    import av
+
+    clip = str(tmp_path / "my loop.mp4")
+    writer = cv2.VideoWriter(clip, cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
+    for i in range(3):
+        writer.write(np.full((24, 32, 3), 40 * i, np.uint8))
+    writer.release()
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(clip)
+    assert err.value.message == f"cannot read image {clip}: it is a video, and a fallback is one still picture"
+    assert err.value.fix == f"export a frame of it as a picture: ffmpeg -i '{clip}' -frames:v 1 'my loop.png', and " \
+        "give that"
+    song = str(tmp_path / "song.wav")
+    with av.open(song, "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.rate = 8000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(song)
+    assert err.value.message == f"cannot read image {song}: it is a sound file, with no picture in it"
