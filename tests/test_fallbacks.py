@@ -509,3 +509,22 @@ def test_a_video_or_a_sound_file_given_as_the_fallback_is_said_as_one(tmp_path):
     with pytest.raises(ImageError) as err:
         FallbackImages(32, 24).get(song)
     assert err.value.message == f"cannot read image {song}: it is a sound file, with no picture in it"
+
+
+def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_picture(tmp_path):
+    """The show's check told a clip named as a fallback to be converted to PNG or JPEG."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    writer = cv2.VideoWriter(str(tmp_path / "loop.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
+    for i in range(3):
+        writer.write(np.full((24, 32, 3), 40 * i, np.uint8))
+    writer.release()
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: loop.mp4}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    [problem] = err.value.problems
+    clip = tmp_path / "loop.mp4"
+    assert problem == f"{tmp_path / 'show.yaml'}:1: defaults fallback: loop.mp4 is a video, and a fallback is one " \
+        f"still picture (looked at {clip}); export a frame of it as a picture: ffmpeg -i {clip} -frames:v 1 " \
+        "loop.png, and give that"

@@ -63,16 +63,17 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     if text is None:
         return None
     path = (base / os.path.expanduser(text)).resolve()  # ~/ as an input's image: and --fallback take it
-    if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}"):
+    if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}", fallback=True):
         return None
     return str(path)
 
 
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "",
-            kind: str | None = None, base: Path | None = None) -> bool:
+            kind: str | None = None, base: Path | None = None, fallback: bool = False) -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named. `kind`: the input's (file, image), where
-    the path is one's, made whole against `base` (spaced_fix offers it without a space that begins it)."""
+    the path is one's, made whole against `base` (spaced_fix offers it without a space that begins it); `fallback`:
+    the image is a fallback, which a video or a sound file is said not to be."""
     # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
     if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
@@ -90,11 +91,14 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif still and (huge := _too_large(path)) is not None:
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
-        from vcam.live.frames import undecoded_fix  # frames loads numpy: only for a show whose image is refused
-
-        fix = undecoded_fix(str(path))
-        r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
-                      f"{fix}{hint if fix == IMAGE_FIX else ''}")
+        from vcam.live.frames import fallback_refusal, undecoded_fix  # frames loads numpy: only for a show whose
+        # image is refused
+        why, fix = fallback_refusal(str(path)) if fallback else ("", undecoded_fix(str(path)))
+        if why.startswith("it is a "):  # a video or a sound file: said as one, not to be converted
+            r.error(node, f"{not_still} {why.removeprefix('it ')} (looked at {path}); {fix}")
+        else:
+            r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
+                          f"{fix}{hint if fix == IMAGE_FIX else ''}")
     else:
         return True
     return False

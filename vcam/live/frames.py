@@ -685,12 +685,34 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
 
 
 def _no_still(path: str) -> ImageError:
-    """Why the fallback at `path` does not decode: a video (a loop meant to play through a stall) or a sound file
-    is said as one, where the fix was to convert it to PNG or JPEG."""
+    """Why the fallback at `path` does not decode, as fallback_refusal says it."""
+    why, fix = fallback_refusal(path)
+    return ImageError(f"cannot read image {path}: {why}", fix)
+
+
+def fallback_refusal(path: str) -> tuple[str, str]:
+    """(why, fix) for the fallback at `path` that OpenCV does not decode: a video (a loop meant to play through a
+    stall) or a sound file is said as one, where the fix was to convert it to PNG or JPEG."""
     import av
 
     if (fix := undecoded_fix(path)) != IMAGE_FIX:  # a picture cut short, which FFmpeg opens as one all the same
-        return ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", fix)
+        return "it is not an image OpenCV decodes", fix
+    try:
+        with av.open(path) as container:
+            # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
+            name = container.format.name
+            picture = name in ("tty", "image2") or name.endswith("_pipe")
+            video, audio = 0 if picture else len(container.streams.video), len(container.streams.audio)
+    except Exception:  # av.FFmpegError: no media file FFmpeg knows, or an OSError for one gone meanwhile
+        video = audio = 0
+    if video:
+        still = os.path.splitext(os.path.basename(path))[0] + ".png"
+        return "it is a video, and a fallback is one still picture", \
+            f"export a frame of it as a picture: ffmpeg -i {shell_word(path)} -frames:v 1 {shell_word(still)}, and " \
+            "give that"
+    if audio:
+        return "it is a sound file, with no picture in it", "give a picture (PNG or JPEG)"
+    return "it is not an image OpenCV decodes", fix
     try:
         with av.open(path) as container:
             # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
