@@ -713,20 +713,3 @@ def fallback_refusal(path: str) -> tuple[str, str]:
     if audio:
         return "it is a sound file, with no picture in it", "give a picture (PNG or JPEG)"
     return "it is not an image OpenCV decodes", fix
-    try:
-        with av.open(path) as container:
-            # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
-            name = container.format.name
-            picture = name in ("tty", "image2") or name.endswith("_pipe")
-            video, audio = 0 if picture else len(container.streams.video), len(container.streams.audio)
-    except Exception:  # av.FFmpegError: no media file FFmpeg knows, or an OSError for one gone meanwhile
-        video = audio = 0
-    if video:
-        still = os.path.splitext(os.path.basename(path))[0] + ".png"
-        return ImageError(f"cannot read image {path}: it is a video, and a fallback is one still picture",
-                          f"export a frame of it as a picture: ffmpeg -i {shell_word(path)} -frames:v 1 "
-                          f"{shell_word(still)}, and give that")
-    if audio:
-        return ImageError(f"cannot read image {path}: it is a sound file, with no picture in it",
-                          "give a picture (PNG or JPEG)")
-    return ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", fix)
