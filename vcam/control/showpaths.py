@@ -91,11 +91,12 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif still and (huge := _too_large(path)) is not None:
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
-        from vcam.live.frames import fallback_refusal, undecoded_fix  # frames loads numpy: only for a show whose
-        # image is refused
-        why, fix = fallback_refusal(str(path)) if fallback else ("", undecoded_fix(str(path)))
-        if why.startswith("it is a "):  # a video or a sound file: said as one, not to be converted
-            r.error(node, f"{not_still} {why.removeprefix('it ')} (looked at {path}); {fix}")
+        # frames loads numpy: only for a show whose image is refused
+        from vcam.live.frames import Refusal, fallback_refusal, undecoded_fix
+        refusal = fallback_refusal(str(path)) if fallback else Refusal("", "", undecoded_fix(str(path)))
+        fix = refusal.fix
+        if refusal.kind:  # a video or a sound file: said as one, not to be converted
+            r.error(node, f"{not_still} {refusal.why.removeprefix('it ')} (looked at {path}); {fix}")
         else:
             r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
                           f"{fix}{hint if fix == IMAGE_FIX else ''}")

@@ -6,6 +6,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -686,17 +687,25 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
 
 def _no_still(path: str) -> ImageError:
     """Why the fallback at `path` does not decode, as fallback_refusal says it."""
-    why, fix = fallback_refusal(path)
-    return ImageError(f"cannot read image {path}: {why}", fix)
+    refusal = fallback_refusal(path)
+    return ImageError(f"cannot read image {path}: {refusal.why}", refusal.fix)
 
 
-def fallback_refusal(path: str) -> tuple[str, str]:
-    """(why, fix) for the fallback at `path` that OpenCV does not decode: a video (a loop meant to play through a
+class Refusal(NamedTuple):
+    """Why a fallback does not decode and the fix; `kind` "video" or "sound" where it is a media file of that
+    kind, which a check says as one rather than as no image, "" else."""
+    kind: str
+    why: str
+    fix: str
+
+
+def fallback_refusal(path: str) -> Refusal:
+    """Why the fallback at `path` that OpenCV does not decode is refused: a video (a loop meant to play through a
     stall) or a sound file is said as one, where the fix was to convert it to PNG or JPEG."""
     import av
 
     if (fix := undecoded_fix(path)) != IMAGE_FIX:  # a picture cut short, which FFmpeg opens as one all the same
-        return "it is not an image OpenCV decodes", fix
+        return Refusal("", "it is not an image OpenCV decodes", fix)
     try:
         with av.open(path) as container:
             # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
@@ -707,9 +716,9 @@ def fallback_refusal(path: str) -> tuple[str, str]:
         video = audio = 0
     if video:
         still = os.path.splitext(os.path.basename(path))[0] + ".png"
-        return "it is a video, and a fallback is one still picture", \
-            f"export a frame of it as a picture: ffmpeg -i {shell_word(path)} -frames:v 1 {shell_word(still)}, and " \
-            "give that"
+        return Refusal("video", "it is a video, and a fallback is one still picture",
+                       f"export a frame of it as a picture: ffmpeg -i {shell_word(path)} -frames:v 1 "
+                       f"{shell_word(still)}, and give that")
     if audio:
-        return "it is a sound file, with no picture in it", "give a picture (PNG or JPEG)"
-    return "it is not an image OpenCV decodes", fix
+        return Refusal("sound", "it is a sound file, with no picture in it", "give a picture (PNG or JPEG)")
+    return Refusal("", "it is not an image OpenCV decodes", fix)
