@@ -138,12 +138,20 @@ def test_a_frame_that_never_reads_holds_the_last_good_one_on_every_loop_and_the_
         clip.close()
 
 
-def _sound_file(path) -> str:
-    """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture."""
+def _sound_file(path, cover: bool = False) -> str:
+    """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture; with `cover`, its cover art
+    (an ID3 APIC), which FFmpeg shows as a video stream of one attached picture."""
     import av
 
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libmp3lame", rate=8000)
+        if cover:
+            art = out.add_stream("png")
+            art.width, art.height, art.pix_fmt = 16, 16, "rgb24"
+            art.disposition = av.stream.Disposition.attached_pic
+            picture = av.VideoFrame.from_ndarray(np.full((16, 16, 3), 90, np.uint8), format="rgb24")
+            for packet in [*art.encode(picture), *art.encode()]:
+                out.mux(packet)
         frame = av.AudioFrame.from_ndarray(np.zeros((1, 1152), np.int16), format="s16", layout="mono")
         frame.rate = 8000
         for i in range(4):
@@ -169,6 +177,26 @@ def test_a_sound_file_given_as_an_image_is_said_to_have_no_picture(tmp_path):
         ImageSource(path, W, H)
     assert raised.value.message == f"cannot read {path} as an image: it is a sound file, with no picture in it"
     assert raised.value.fix == "give a picture (image:PATH) or a video (file:PATH)"
+
+
+def test_a_song_with_cover_art_is_said_to_be_a_sound_file_as_a_clip_an_image_or_a_fallback(tmp_path):
+    """An MP3 with cover art played as file: its cover, still, for the song's length; as image: or a fallback it
+    was said to be a video."""
+    from vcam.live.fallbacks import FallbackImages
+    from vcam.live.frames import ImageError
+
+    path = _sound_file(tmp_path / "song.mp3", cover=True)
+    with pytest.raises(InputError) as raised:
+        ClipSource(path, W, H)
+    assert raised.value.message == f"cannot play {path} as a video: it is a sound file, with no picture to play " \
+        "but its cover art"
+    assert raised.value.fix == "give a video file; a still picture is image:PATH"
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a sound file, with no picture in it"
+    with pytest.raises(ImageError) as refused:
+        FallbackImages(W, H).get(path)
+    assert refused.value.message == f"cannot read image {path}: it is a sound file, with no picture in it"
 
 
 def test_a_recording_still_being_written_is_said_as_such(tmp_path):

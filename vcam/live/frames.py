@@ -699,6 +699,15 @@ class Refusal(NamedTuple):
     fix: str
 
 
+def moving_video(container) -> list:
+    """The PyAV `container`'s video streams but its attached pictures: an MP3's cover art (ID3 APIC), or an M4A's,
+    is a video stream of one picture, which made a song a video."""
+    import av
+
+    cover = av.stream.Disposition.attached_pic
+    return [s for s in container.streams.video if not s.disposition & cover]
+
+
 def fallback_refusal(path: str) -> Refusal:
     """Why the fallback at `path` that OpenCV does not decode is refused: a video (a loop meant to play through a
     stall) or a sound file is said as one, where the fix was to convert it to PNG or JPEG."""
@@ -711,7 +720,7 @@ def fallback_refusal(path: str) -> Refusal:
             # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
             name = container.format.name
             picture = name in ("tty", "image2") or name.endswith("_pipe")
-            video, audio = 0 if picture else len(container.streams.video), len(container.streams.audio)
+            video, audio = 0 if picture else len(moving_video(container)), len(container.streams.audio)
     except Exception:  # av.FFmpegError: no media file FFmpeg knows, or an OSError for one gone meanwhile
         video = audio = 0
     if video:

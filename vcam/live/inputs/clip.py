@@ -24,7 +24,8 @@ from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
-                              shows_as_decoded, undecoded_fix, webp_chunks, webp_flags)
+                              moving_video, shows_as_decoded, undecoded_fix, webp_chunks,
+                              webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -121,7 +122,7 @@ def _streams(path: str) -> tuple[int, int] | None:
 
     try:
         with av.open(path) as container:
-            return len(container.streams.video), len(container.streams.audio)
+            return len(moving_video(container)), len(container.streams.audio)
     except Exception:  # av.FFmpegError, or an OSError for a file that went away meanwhile
         return None
 
@@ -308,10 +309,13 @@ class Probe:
         self.alpha: str | None = None
         self.rate: Fraction | None = None
         self.text = False  # FFmpeg took the file for ANSI art: a text file (.txt, .nfo) plays as a black picture
+        self.cover_only = False  # a song whose one picture is its cover art, which OpenCV played as a still clip
         self._container = None
         try:
             self._container = av.open(path)
             self.text = self._container.format.name == "tty"
+            streams = self._container.streams
+            self.cover_only = bool(streams.audio and streams.video) and not moving_video(self._container)
             stream = self._container.streams.video[0]
             self.alpha, self.rate = _alpha_decoder(stream), _header_rate(stream)
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
@@ -592,6 +596,9 @@ class ClipSource:
             if probe.text:
                 raise InputError(f"{self.path} is a text file, not a video", "give a video file (file:PATH) or a "
                                  "picture (image:PATH)")
+            if probe.cover_only:
+                raise InputError(f"cannot play {self.path} as a video: it is a sound file, with no picture to play but "
+                                 "its cover art", "give a video file; a still picture is image:PATH")
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(header)
