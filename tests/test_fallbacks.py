@@ -511,6 +511,19 @@ def test_a_video_or_a_sound_file_given_as_the_fallback_is_said_as_one(tmp_path):
     assert err.value.message == f"cannot read image {song}: it is a sound file, with no picture in it"
 
 
+def test_an_icon_given_as_the_fallback_is_not_said_to_be_a_video(tmp_path):
+    """FFmpeg reads an .ico as a video stream per size it holds, one picture each: it was said to be a video, with
+    an ffmpeg line taking a frame of it."""
+    from PIL import Image
+
+    icon = str(tmp_path / "fav.ico")
+    Image.new("RGB", (48, 48), (200, 10, 10)).save(icon, sizes=[(16, 16), (32, 32), (48, 48)])
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(icon)
+    assert err.value.message == f"cannot read image {icon}: it is not an image OpenCV decodes"
+    assert err.value.fix == "convert it to PNG or JPEG"
+
+
 def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_picture(tmp_path):
     """The show's check told a clip named as a fallback to be converted to PNG or JPEG."""
     from vcam.control.show import parse_show

@@ -708,6 +708,34 @@ def moving_video(container) -> list:
     return [s for s in container.streams.video if not s.disposition & cover]
 
 
+# FFmpeg's demuxers of formats that hold only video and sound, never a still picture: not MOV/MP4's, which reads a
+# HEIC or an AVIF photo as well, nor those of image formats (ico, gif, png_pipe)
+_VIDEO_DEMUXERS = {"matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "nut", "ogg", "mxf", "h264", "hevc",
+                   "m4v", "yuv4mpegpipe"}
+
+
+def _plays(container) -> bool:
+    """Whether the PyAV `container` is a video: a format only video comes in, or a video stream of more than one
+    frame. An icon (ico) is a video stream per size, of one picture each, and was said to be a video."""
+    streams = moving_video(container)
+    if not streams:
+        return False
+    if _VIDEO_DEMUXERS & set(container.format.name.split(",")) or any(s.frames > 1 for s in streams):
+        return True
+    seen: dict[int, int] = {}
+    try:
+        for number, packet in enumerate(container.demux(*streams)):
+            if packet.size:
+                seen[packet.stream.index] = seen.get(packet.stream.index, 0) + 1
+                if seen[packet.stream.index] > 1:
+                    return True
+            if number >= 64:  # an icon holds a few sizes; a video shows its second frame well before
+                break
+    except Exception:  # av.FFmpegError: a damaged packet, whose frames so far are what is known
+        pass
+    return False
+
+
 def fallback_refusal(path: str) -> Refusal:
     """Why the fallback at `path` that OpenCV does not decode is refused: a video (a loop meant to play through a
     stall) or a sound file is said as one, where the fix was to convert it to PNG or JPEG."""
@@ -720,7 +748,7 @@ def fallback_refusal(path: str) -> Refusal:
             # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
             name = container.format.name
             picture = name in ("tty", "image2") or name.endswith("_pipe")
-            video, audio = 0 if picture else len(moving_video(container)), len(container.streams.audio)
+            video, audio = not picture and _plays(container), len(container.streams.audio)
     except Exception:  # av.FFmpegError: no media file FFmpeg knows, or an OSError for one gone meanwhile
         video = audio = 0
     if video:
