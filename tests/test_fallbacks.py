@@ -497,8 +497,14 @@ def test_a_video_or_a_sound_file_given_as_the_fallback_is_said_as_one(tmp_path):
     with pytest.raises(ImageError) as err:
         FallbackImages(32, 24).get(clip)
     assert err.value.message == f"cannot read image {clip}: it is a video, and a fallback is one still picture"
-    assert err.value.fix == f"export a frame of it as a picture: ffmpeg -i '{clip}' -frames:v 1 'my loop.png', and " \
-        "give that"
+    assert err.value.fix == f"export a frame of it as a picture: ffmpeg -i '{clip}' -frames:v 1 " \
+        f"'{tmp_path / 'my loop-frame.png'}', and give that"
+    named = str(tmp_path / "clip named.png")  # a video saved with a picture's ending: its frame is written apart
+    os.rename(clip, named)
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(named)
+    assert err.value.fix == f"export a frame of it as a picture: ffmpeg -i '{named}' -frames:v 1 " \
+        f"'{tmp_path / 'clip named-frame.png'}', and give that"
     song = str(tmp_path / "song.wav")
     with av.open(song, "w") as out:
         stream = out.add_stream("pcm_s16le", rate=8000)
@@ -540,4 +546,4 @@ def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_pictur
     clip = tmp_path / "loop.mp4"
     assert problem == f"{tmp_path / 'show.yaml'}:1: defaults fallback: loop.mp4 is a video, and a fallback is one " \
         f"still picture (looked at {clip}); export a frame of it as a picture: ffmpeg -i {clip} -frames:v 1 " \
-        "loop.png, and give that"
+        f"{tmp_path / 'loop-frame.png'}, and give that"

@@ -752,7 +752,9 @@ def fallback_refusal(path: str) -> Refusal:
     except Exception:  # av.FFmpegError: no media file FFmpeg knows, or an OSError for one gone meanwhile
         video = audio = 0
     if video:
-        still = os.path.splitext(os.path.basename(path))[0] + ".png"
+        # beside the video, where a show looks for its fallback, and named apart from it: a video saved as
+        # clip.png was told to write clip.png, over itself
+        still = os.path.splitext(path)[0] + "-frame.png"
         return Refusal("video", "it is a video, and a fallback is one still picture",
                        f"export a frame of it as a picture: ffmpeg -i {shell_word(path)} -frames:v 1 "
                        f"{shell_word(still)}, and give that")
