@@ -1234,3 +1234,18 @@ def test_a_file_not_there_whose_folder_holds_one_named_alike_names_it(tmp_path):
     with pytest.raises(InputError) as raised:
         ClipSource(str(tmp_path / "other.mp4"), W, H)
     assert raised.value.fix.startswith("check the path")
+
+
+def test_a_file_not_there_is_offered_only_names_of_its_kind_or_in_another_case_alone(tmp_path):
+    """`take.2` was offered take.mp4, `scene.2` scene.1, `show.mp4` show.yaml, `intro.mp4` intro.srt and intro.wav,
+    and `image:Take.mp4` the video take.mp4: another take, or a file the input refuses as another kind."""
+    for name in ("take.mp4", "scene.1", "show.yaml", "intro.srt", "intro.wav"):
+        (tmp_path / name).write_bytes(b"x")
+    for source, name in ((ClipSource, "take.2"), (ClipSource, "scene.2"), (ClipSource, "show.mp4"),
+                         (ClipSource, "intro.mp4"), (ImageSource, "Take.mp4"), (ImageSource, "take")):
+        with pytest.raises(InputError) as raised:
+            source(str(tmp_path / name), W, H)
+        assert raised.value.fix.startswith("check the path"), (name, raised.value.fix)
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path / "SCENE.1"), W, H)
+    assert raised.value.fix == "its folder holds scene.1, named alike: check the name's case and its ending"

@@ -16,7 +16,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
-from vcam.words import clipped, nearest, number_said, shell_word
+from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
@@ -74,6 +74,42 @@ def missing_fix(kind: str) -> str:
     show file where they are read from the folder vcam was started in."""
     return (f"check the path; a {FLAG} {kind}: path is relative to the folder vcam was started in, one in a show "
             "file to the show file's folder")
+
+
+# The endings a file of each kind is named with, where one named alike is offered: a picture's for image: and a
+# fallback, a video's for file:, a sound file's for neither (each is refused as the other kind)
+_PICTURE_ENDINGS = (*_STILL_ENDINGS, ".gif")
+_KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
+_MEDIA_ENDINGS = (*_PICTURE_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac", ".flac", ".opus")
+
+
+def alike_fix(path: str, kind: str) -> str | None:
+    """The fix for a file not there whose folder holds one named alike, of the kind (`kind`: file, image; a
+    fallback's is image): with its ending left out or another of the kind's (`logo`, `logo.png` there), or in
+    another case alone (`Clip.mp4`, `clip.mp4` there); the names alone, at most three (a network sender is told no
+    folder). A name's ending no media file has is part of the name (`take.2` is no take.mp4). None where it holds
+    none: "check the path" sent the operator looking at the folder, where the file was."""
+    folder, name = os.path.split(path)
+    typed = name.casefold()
+    stem, ending = os.path.splitext(typed)
+    if ending not in _MEDIA_ENDINGS:
+        stem = typed
+    endings = _KIND_ENDINGS[kind]
+
+    def alike(other: str) -> bool:
+        other_stem, other_ending = os.path.splitext(other.casefold())
+        if other_ending in endings:
+            return other_stem == stem
+        return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
+
+    try:
+        names = sorted(e.name for e in os.scandir(folder or os.curdir) if e.is_file() and alike(e.name))
+    except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
+        return None
+    if not names:
+        return None
+    listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return f"its folder holds {listed}, named alike: check the name's case and its ending"
 
 
 def spaced_fix(path: str, kind: str, base: str | None = None) -> str | None:

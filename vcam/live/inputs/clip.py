@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import missing_fix, spaced_fix
+from vcam.inspec import alike_fix, missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
@@ -69,34 +69,12 @@ def _check_file(path: str, what: str, kind: str) -> str:
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
     if not os.path.isfile(path):
         raise InputError(f"{what} {path}: no such file",
-                         spaced_fix(path, kind) or _alike_fix(path) or missing_fix(kind))
+                         spaced_fix(path, kind) or alike_fix(path, kind) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
         raise InputError(f"{what} {path} is empty (0 bytes)", EMPTY_FIX)
     return path
-
-
-def _alike_fix(path: str) -> str | None:
-    """The fix for a file not there whose folder holds one named alike: in another case (`Clip.mp4`, `clip.mp4`
-    there), or with its ending left out or another one (`logo`, `logo.png` there); the names alone, at most three
-    (a network sender is told no folder). None where it holds none: "check the path" sent the operator looking
-    at the folder, where the file was."""
-    folder, name = os.path.split(path)
-    typed, stem, ending = name.casefold(), *os.path.splitext(name.casefold())
-
-    def alike(other: str) -> bool:
-        other_stem = os.path.splitext(other.casefold())[0]
-        return other.casefold() == typed or other_stem == typed or (bool(ending) and other_stem == stem)
-
-    try:
-        names = sorted(e.name for e in os.scandir(folder or os.curdir) if e.is_file() and alike(e.name))
-    except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
-        return None
-    if not names:
-        return None
-    listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
-    return f"its folder holds {listed}, named alike: check the name's case and its ending"
 
 
 def _one_file_in(folder: str, kind: str) -> str:
