@@ -109,7 +109,12 @@ def alike_fix(path: str, kind: str) -> str | None:
     if not names:
         return None
     listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
-    return f"its folder holds {listed}, named alike: check the name's case and its ending"
+    return f"its folder holds {listed}, {_ALIKE}"
+
+
+_ALIKE = "named alike: check the name's case and its ending"
+# alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
+ALIKE_SAID = re.compile(r"its folder holds .*?, " + re.escape(_ALIKE))
 
 
 def spaced_fix(path: str, kind: str, base: str | None = None) -> str | None:
