@@ -530,6 +530,36 @@ def test_an_icon_given_as_the_fallback_is_not_said_to_be_a_video(tmp_path):
     assert err.value.fix == "convert it to PNG or JPEG"
 
 
+def test_a_show_naming_a_sound_file_as_an_image_or_a_fallback_named_alike_says_so(tmp_path):
+    """The show's check told a song named as image: to be converted to PNG or JPEG (a video is file:PATH), and a
+    fallback (the show's, or --fallback) not found whose folder held it in another case only to check the path."""
+    import av
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    song = tmp_path / "song.wav"
+    with av.open(str(song), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.rate = 8000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    image(tmp_path / "Logo.png", 90)
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: logo.png, input: image:song.wav}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    alike = "its folder holds Logo.png, named alike: check the name's case and its ending"
+    assert err.value.problems == [
+        f"{tmp_path / 'show.yaml'}:1: defaults fallback: image logo.png not found (looked at {tmp_path / 'logo.png'}); "
+        f"{alike}",
+        f"{tmp_path / 'show.yaml'}:1: defaults input: image song.wav is a sound file, with no picture in it (looked "
+        f"at {song}); give a picture (image:PATH) or a video (file:PATH)"]
+    with pytest.raises(ImageError) as refused:
+        FallbackImages(32, 24).get(str(tmp_path / "logo.png"))
+    assert refused.value.fix == alike
+
+
 def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_picture(tmp_path):
     """The show's check told a clip named as a fallback to be converted to PNG or JPEG."""
     from vcam.control.show import parse_show

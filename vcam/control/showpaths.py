@@ -15,7 +15,7 @@ from pathlib import Path
 from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
-from vcam.inspec import InputSpec, parse_input, spaced_fix
+from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
 
 
 def read_input(r: Reader, node, what: str, base: Path) -> str | None:
@@ -80,8 +80,8 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif os.path.exists(path) and not os.path.isfile(path):  # said "not found" of a pipe or a device that is there
         r.error(node, f"{named} is not a file (looked at {path}: a pipe or a device); name a file")
     elif not os.path.isfile(path):
-        fix = (kind and base and spaced_fix(str(path), kind, str(base))) or \
-            "put it there, or give its path from the folder of the file that names it (or a whole path)"
+        fix = (kind and base and spaced_fix(str(path), kind, str(base))) or alike_fix(str(path), kind or "image") \
+            or "put it there, or give its path from the folder of the file that names it (or a whole path)"
         r.error(node, f"{named} not found (looked at {path}); {fix}")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
@@ -93,7 +93,11 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif still and not _decodes(path):
         # frames loads numpy: only for a show whose image is refused
         from vcam.live.frames import Refusal, fallback_refusal, undecoded_fix
-        refusal = fallback_refusal(str(path)) if fallback else Refusal("", "", undecoded_fix(str(path)))
+        refusal = fallback_refusal(str(path))
+        if not fallback and refusal.kind == "sound":  # a video is offered file:, which has no picture of a song
+            refusal = Refusal("sound", refusal.why, "give a picture (image:PATH) or a video (file:PATH)")
+        elif not fallback:  # an input's video is said to be file:PATH (the hint)
+            refusal = Refusal("", "", undecoded_fix(str(path)))
         fix = refusal.fix
         if refusal.kind:  # a video or a sound file: said as one, not to be converted
             r.error(node, f"{not_still} {refusal.why.removeprefix('it ')} (looked at {path}); {fix}")

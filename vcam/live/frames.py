@@ -12,6 +12,7 @@ import numpy as np
 
 from vcam import jpeg
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
+from vcam.inspec import alike_fix
 from vcam.words import shell_word
 
 
@@ -674,7 +675,8 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} is not a file", "name an image file (--fallback IMAGE, or the show's "
                          "fallback:)")
     if not os.path.isfile(path):
-        raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
+        raise ImageError(f"image {path} not found",
+                         alike_fix(path, "image") or "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as no image OpenCV decodes, to be converted
