@@ -42,7 +42,9 @@ _WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 # Other words for a kind, as one may write it before a path or an index
 _OTHER_WORDS = {"cam": "camera", "webcam": "camera", "device": "camera", "clip": "file", "video": "file",
                 "movie": "file", "photo": "image", "picture": "image", "still": "image", "img": "image"}
-_CAMERA_WORDS = ("camera", "cam", "webcam")  # those written for a camera before its index, a space for the colon
+# One list for both readings of `camera x` (a space for the colon): _spaced_kind takes it as the kind's word, and
+# _misnamed then says a camera is an index or a device, where `input camera` was offered, dropping the x
+_CAMERA_WORDS = ("camera", "cam", "webcam")
 _STILL_ENDINGS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 

@@ -34,8 +34,10 @@ class FallbackImages:
         self._said_broken: set[tuple] = set()  # the saves that did not decode, said once each
         # the saves that did not decode, with why: each press decoded a broken save again, on the controller's thread
         self._broken: OrderedDict[tuple, ValueError] = OrderedDict()
-        self._animated: dict[tuple, int | None] = {}  # a decoded file's frames where it is an animation
-        self._said_animated: set[tuple] = set()
+        # an animation's frame count learned as it is decoded (None: a still), kept with its image: a press that
+        # finds the image kept says it without opening the file again
+        self._animated: dict[tuple, int | None] = {}
+        self._said_animated: set[tuple] = set()  # said once per file: every press of its preset said it again
 
     def get(self, path: str, say: Callable[[str], None] | None = None) -> np.ndarray:
         """The image at `path`; where its file was saved over with what does not decode, the one decoded before
