@@ -851,14 +851,19 @@ def _form(command: str, timing: str | None) -> str:
     return f"{form} @{timing}" if timing else form
 
 
+# An apostrophe as a phone's keyboard, a word processor or macOS's smart punctuation writes it: the ' a terminal types
+APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
+
+
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
     it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
     copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
-    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes."""
+    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its apostrophes are
+    the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a terminal."""
     key = as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip()
     inner = _in_typographic_pair(key)
-    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower())
+    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower()).translate(APOSTROPHES)
 
 
 def keyed_names(names: Iterable[str]) -> dict[str, int]:

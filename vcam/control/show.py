@@ -47,8 +47,9 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
-                                   comment_meant, keyed_names, listed_meant, name_key, parse_quantize, preset_index)
+from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR,
+                                   blank_prompt, blank_said, comment_meant, keyed_names, listed_meant, name_key,
+                                   parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -369,7 +370,11 @@ def _name_taken(what: str, name: str, number: int, first: str) -> str:
     said where the two are written differently (else the line reads as two names that differ)."""
     # `“Dancers”` after `Dancers`: the quotes typed round a name are read as quotes, so `preset “Dancers”` picks either
     paired = (TYPOGRAPHIC_PAIR.fullmatch(first) is None) != (TYPOGRAPHIC_PAIR.fullmatch(name) is None)
-    why = "typographic quotes round a name are read as quotes" if paired else "a name is the same whatever its case"
+    # `bob’s` after `bob's`: a terminal types the one apostrophe
+    curled = first.lower() != name.lower() and (first.translate(APOSTROPHES).lower()
+                                                == name.translate(APOSTROPHES).lower())
+    why = ("typographic quotes round a name are read as quotes" if paired else
+           "a typographic apostrophe is read as the straight one" if curled else "a name is the same whatever its case")
     case = f" {quoted(first)} ({why})" if first != name else ""
     return f"{what}: the name is already used by preset {number}{case}; names must differ"
 
