@@ -1065,10 +1065,15 @@ def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
     ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5', "“neon city”"),
     ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5', "„neon city“"),
     ('blend ‘a’ “b” 0.5', 'blend a b 0.5', "‘a’"),
-    ("blend ‘bob’s dream’ ocean 0.5", "blend \"bob’s dream\" ocean 0.5", "‘bob’s dream’")])
+    ("blend ‘bob’s dream’ ocean 0.5", "blend \"bob’s dream\" ocean 0.5", "‘bob’s dream’"),
+    ("blend ‘rock ’n’ roll’ ocean 0.5", "blend \"rock ’n’ roll\" ocean 0.5", "‘rock ’n’ roll’"),
+    ("blend ‘rock ’til dawn’ ocean 0.5", "blend \"rock ’til dawn\" ocean 0.5", "‘rock ’til dawn’"),
+    ("blend ‘the ’90s’ ocean 0.5", "blend \"the ’90s\" ocean 0.5", "‘the ’90s’"),
+    ("blend ‘rock ’n’’ ocean 0.5", "blend \"rock ’n’\" ocean 0.5", "‘rock ’n’’")])
 def test_a_blend_with_typographic_quotes_reads_them_as_preset_does(line, meant, first):
     """`blend “neon city” ocean 0.5` was refused (type straight ones) where `preset “neon city”` was taken, and
-    `blend ‘a’ “b” 0.5` kept the quotes in the names: one rule for both."""
+    `blend ‘a’ “b” 0.5` kept the quotes in the names: one rule for both. `blend ‘rock ’n’ roll’ ocean 0.5` closed
+    the quotes at `’n’` and was refused as four words."""
     assert parse(line) == parse(meant)
     assert parse(f"preset {first}").args == parse(meant).args[:1]
 

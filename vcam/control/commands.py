@@ -446,8 +446,11 @@ def _blend(text: str) -> tuple:
 
 # Typographic quotes round a word or words, as a phone's keyboard, a word processor or a chat message puts them
 # (“neon city”, „neon city“, ‘neon city’): quotes, as the straight ones are. A ’ within a word is an apostrophe
-# (bob’s dream, ‘bob’s’), which closes nothing.
-TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘(.*?)’)(?!\S)", re.DOTALL)
+# (bob’s dream, ‘bob’s’), which closes nothing; so are the two of a word that starts with one (‘rock ’n’ roll’),
+# whose second closed the pair at `’n’`, but where nothing follows that closes it (‘the ’90s’). Each ’ is read one
+# way or, before a space, two: a line of many such words is read once over, not tried every way.
+TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘((?:(?<!\S)’[^\s’]+’(?!\S)|[^’]|’(?=\S))*?)’)(?!\S)",
+                              re.DOTALL)
 
 
 def _straight_quotes(text: str) -> str:
