@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, setting_now, typed_only)
+from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, blend_on_air,
+                                   help_text, lands_on, no_show_file, parse, parse_quantize, preset_choices,
+                                   setting_now, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
@@ -728,7 +729,7 @@ class Controller:
                 mix[text] = mix.get(text, 0.0) + share * w / total
         self._pick(a if x < 0.5 else b, (a, b, x))
         return self._set_prompts(mix, self.state.transition, origin,
-                                 f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
+                                 f"{blend_on_air(show.presets[a].name, show.presets[b].name)} at {x:.2f}")
 
     def _go_to_preset(self, index: int, origin: Origin) -> Reply | str:
         """Puts preset `index` on air; the reply names, after its prompts, what else of it differs from what was
@@ -862,7 +863,7 @@ class Controller:
         show, index, blend, dropped = picked
         if blend and show:
             a, b, x = blend
-            where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"
+            where = f"{blend_on_air(show.presets[a].name, show.presets[b].name)} at {x:.2f}"
         elif (name := _name(show, index)) is not None:
             where = f"preset {index + 1} {quoted(name)}"
         elif dropped is not None:  # its prompts on air belong to no preset of the file any more
