@@ -1640,3 +1640,20 @@ def test_a_blend_names_its_presets_in_quotes_as_the_status_names_a_preset():
     said = ctl.handle_line("blend 1 2 0.5", "stdin")
     assert said.startswith("blend '“Dancers”' / 'neon / city' at 0.50"), said
     assert ctl.describe().startswith("blend '“Dancers”' / 'neon / city' at 0.50 | ")
+
+
+def test_a_preset_or_cue_run_together_with_another_command_is_answered_with_how_to_give_them():
+    """`preset 2, seed 5` was told there is no preset named '2, seed 5', and `go drop; next` no cue named so."""
+    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: 'hold, freeze', do: preset 1}\n",
+                      "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    from vcam.control.cues import CueList
+
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    assert ctl.handle_line("preset 2, seed 5", "stdin") == \
+        "error: one command a line: type preset 2, then seed 5, each on a line of its own"
+    assert ctl.handle_line("go drop; next", "stdin") == \
+        "error: one command a line: type go drop, then next, each on a line of its own"
+    assert ctl.state.preset == 0 and ctl.state.seed != 5
+    assert not ctl.handle_line("go hold, freeze", "stdin").startswith("error")  # a cue whose name holds it

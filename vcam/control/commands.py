@@ -910,16 +910,38 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise _unknown(word, name, rest, text, console)
+        # `next; freeze`: the first command's name ran into the mark
+        raise CommandError(joined) if (joined := joined_meant(text, console)) else _unknown(word, name, rest, text,
+                                                                                             console)
     try:
         return _command(name, rest, console)
     except CommandError as e:
+        if joined := joined_meant(text, console):  # `seed 5, steps 3`: no refusal of 5 as a seed, but how to give two
+            raise CommandError(joined) from None
         # `seed 5 # the drop`: a comment after the command, read as its argument
         if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown) from None
+
+
+# where one command of a line run into another ends: a comma or a semicolon before a command's name
+_JOINED = re.compile(rf"\s*[,;]\s*(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
+
+
+def joined_meant(text: str, console: bool = True) -> str:
+    """How to give the commands of the line `text` run together with a comma or a semicolon (`seed 5, steps 3`,
+    `next; freeze`), where each is taken alone: a line holds one command. Empty for any other line."""
+    parts = _JOINED.split(text)
+    if len(parts) < 2 or not all(_parses(part, console) and (console or typed_only(parse(part, console), "") is None)
+                                 for part in parts):
+        return ""
+    shown = [clipped(part, SHOWN_CHARS + 1) for part in parts]
+    if console:
+        return f"one command a line: type {shown[0]}, then {', then '.join(shown[1:])}, each on a line of its own"
+    return (f"one command each: {' and '.join(shown)} are {len(parts)} commands, given one by one (a cue's do: lists "
+            f"them, as in do: [{', '.join(shown)}])")
 
 
 def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:

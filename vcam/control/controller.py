@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, blend_on_air,
-                                   help_text, lands_on, no_show_file, parse, parse_quantize, preset_choices,
-                                   setting_now, typed_only)
+                                   help_text, joined_meant, lands_on, no_show_file, parse, parse_quantize,
+                                   preset_choices, setting_now, typed_only)
 from vcam.control.cues import CueList
+from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
@@ -183,7 +184,22 @@ class Controller:
             return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
+        if (joined := self._run_together(cmd, line, network)) is not None:
+            return f"error: {joined}"
         return self.apply(cmd, source, network=network, aim=aim)
+
+    def _run_together(self, cmd: Command, line: str, network: bool) -> str | None:
+        """How to give the commands of `line`, where `cmd` names a preset or a cue the show has none of and the line
+        is commands run together (`preset 2, seed 5`, `go drop; next`: joined_meant); None for any other."""
+        if cmd.name not in ("preset", "go") or not cmd.args or not isinstance(cmd.args[0], str):
+            return None
+        if cmd.name == "preset":
+            named = self.show is not None and self.show.named(cmd.args[0]) is not None
+        elif self.cues is None:  # no cue list to name: go is refused for that
+            return None
+        else:
+            named = isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
+        return None if named else joined_meant(line, console=not network) or None
 
     def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
               aim: float | None = None) -> str:
