@@ -332,8 +332,8 @@ def _quoted_at(spec: str) -> str:
     escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
     (unquoted reads them back)."""
     path = split_kind(spec)[2]
-    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _straight_pair(path) == path \
-            and _straight_pair(spec) == spec:
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _in_typographic_pair(path) is None \
+            and _in_typographic_pair(spec) is None:
         return spec
     return _in_quotes(spec)
 
@@ -350,7 +350,7 @@ def _name_said(ref: str | int) -> str:
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
                                      or " @" in name or "\t@" in name or name.startswith("@")
-                                     or unquoted(_straight_pair(name)) != name):
+                                     or _without_quotes(name) != name):
         return name
     return _in_quotes(name)
 
@@ -375,9 +375,9 @@ def _input(text: str) -> str:
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within straight quotes round the whole, typographic ones are the path's own
     straight = unquoted(text) != text
-    kind, colon, path = split_kind(unquoted(_straight_pair(text)))
+    kind, colon, path = split_kind(_without_quotes(text))
     try:
-        return str(parse_input(kind + colon + unquoted(path if straight else _straight_pair(path))))
+        return str(parse_input(kind + colon + (unquoted(path) if straight else _without_quotes(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
@@ -461,7 +461,7 @@ def _straight_quotes(text: str) -> str:
 # a command's name → what its argument text becomes (its args)
 _ARGS = {
     "prompt": lambda t: (checked_prompt(t),),
-    "preset": lambda t: (preset_ref(t),),
+    "preset": lambda t: (_ref("preset", t),),
     "seed": lambda t: (_int(t, "seed", 0, MAX_SEED),),
     "transition": lambda t: (_int(t, "transition", 0, 1000),),
     "steps": lambda t: (_int(t, "steps", 1, 50),),
@@ -474,26 +474,21 @@ _ARGS = {
 }
 
 
-def preset_ref(text: str) -> str | int:
-    """A preset given by number (1-based, as int) or by name (str). A name in quotes, straight or typographic
-    (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without reads a shell's escapes as a typed
-    path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or punctuation), and as blend reads its
-    names."""
-    name = unquoted(_straight_pair(text))
-    return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
+def _ref(command: str, text: str) -> str | int:
+    """The preset (`command` is preset) or cue (go) `text` names: by number (1-based, as int) or by name (str). A name
+    in quotes, straight or typographic (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without
+    reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
+    punctuation), and as blend reads its names."""
+    name = _without_quotes(text)
+    return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
 
-def cue_ref(text: str) -> str | int:
-    """A cue given by number (1-based, as int) or by name (str), read as a preset's is (preset_ref)."""
-    name = unquoted(_straight_pair(text))
-    return _numbered(_named("go", unescaped(text, windows=False) if name == text else name))
-
-
-def _straight_pair(text: str) -> str:
-    """`“dancers”`, `‘dancers’`, `„dancers“`: a name in the typographic quotes a phone's keyboard, a word processor or
-    a chat message puts round it, in the straight ones unquoted takes out (they were kept as part of the name)."""
+def _without_quotes(text: str) -> str:
+    """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
+    phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none
+    are."""
     inner = _in_typographic_pair(text)
-    return text if inner is None else _in_quotes(inner)
+    return unquoted(text) if inner is None else inner
 
 
 def _in_typographic_pair(text: str) -> str | None:
@@ -986,7 +981,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
             if name == "prompt" else ""
         raise CommandError(f"a timing is set apart by a space: did you mean {spaced}{own}?")
     if name == "go" and rest:  # a cue to fire, as a console's GO to a cue: the next one is go alone
-        return Command(name, (cue_ref(rest),), at=at)
+        return Command(name, (_ref("go", rest),), at=at)
     if name in NO_ARGS:
         if rest:
             raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
