@@ -1434,3 +1434,18 @@ def test_commands_run_together_in_a_file_are_answered_with_a_list_and_never_with
             parse(line, console=False)
         assert "one command" not in str(err.value)
     assert parse("prompt rain, next to the sea") == Command("prompt", ("rain, next to the sea",))
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("steps 3!", "(did you mean 3?)"), ("steps 4,", "(did you mean 4?)"), ("strength 0.5.", "(did you mean 0.5?)"),
+    ("bias 0.3.", "(did you mean 0.3?)"), ("blend 1 2 0.5.", "(did you mean 0.5?)"),
+    ("bpm 120!", "(did you mean 120?)"),
+    ("quantize bar.", "(did you mean bar?)"), ("next @beat!", "(did you mean @beat?)"),
+])
+def test_a_stop_typed_after_a_number_or_a_timing_is_answered_with_the_value_meant(line, meant):
+    """A hand typing fast on a show night: `steps 3!`, `strength 0.5.` and `quantize bar.` were refused with how the
+    command is written only (`seed 5.` was told 5), and `quantize bar.` was told it counts beats."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert meant in str(err.value)
+    assert "counts beats" not in str(err.value)

@@ -196,7 +196,9 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
         fitting = [v for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v)]
         return f" (did you mean {' or '.join(f'{v:g}' for v in fitting)}?)" if fitting else ""
     try:
-        if text.count(",") == 1:
+        if _ENDED.fullmatch(text):
+            meant = float(text.rstrip(_STOPS))
+        elif text.count(",") == 1:
             meant = float(text.replace(",", "."))
         elif share and text.endswith("%"):
             meant = float(text[:-1]) / 100
@@ -207,6 +209,11 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
     except ValueError:
         return ""
     return f" (did you mean {meant:g}?)" if fits(meant) else ""
+
+
+# what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
+_STOPS = ".,;:!?"
+_ENDED = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[.,;:!?]+")
 
 
 def _united(text: str) -> str | None:
@@ -239,7 +246,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
         return ""
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
-    for candidate in (_united(text) or "", decimal, text):
+    ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
+    for candidate in (_united(text) or "", decimal, ended, text):
         try:
             value = float(candidate)
         except ValueError:
@@ -276,7 +284,8 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
         # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
-        meant = nearest(word, ("beat", "bar", "off")) if word.isalpha() else None
+        bare = word.rstrip(_STOPS)  # `bar.`, typed fast
+        meant = nearest(bare, ("beat", "bar", "off")) if bare.isalpha() else None
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
         note = _NOTE_VALUE.search(word) and "." not in word
