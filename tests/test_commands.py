@@ -1449,3 +1449,16 @@ def test_a_stop_typed_after_a_number_or_a_timing_is_answered_with_the_value_mean
         parse(line)
     assert meant in str(err.value)
     assert "counts beats" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("bias −0.5", "not -0.5"), ("seed −1", "seed -1 is out of range"),
+    ("strength –0.5", "strength -0.5 is out of range"),
+    ("blend 1 2 −0.5", "blend position -0.5 is outside 0 to 1"), ("transition ‒2", "transition -2 is out of range"),
+])
+def test_a_number_after_a_typographic_minus_is_read_as_the_number_typed(line, said):
+    """`bias −0.5` (a word processor's minus sign, a phone's or macOS's dash) was told it needs a number, not '−0.5',
+    though the number typed was only out of range."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)

@@ -156,9 +156,19 @@ def _shown(text: str) -> str:
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
+# A minus sign as a word processor, a phone or macOS's smart dashes write it (`−0.5`, `–1`): int() and float() refuse
+# it, and the number was said to be none, though the one typed was only out of range
+_MINUSES = "−–‒—"
+
+
+def _signed(text: str) -> str:
+    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read."""
+    return "-" + text[1:] if text[:1] in _MINUSES else text
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
-        value = int(text)
+        value = int(_signed(text))
     except ValueError:
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}{whole_meant(text, lo, hi)}; usage: "
                            f"{usage(name)}") from None
@@ -170,7 +180,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
 def _float(text: str) -> float:
     """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
     number, not as one out of range."""
-    value = float(text)
+    value = float(_signed(text))
     if math.isnan(value):
         raise ValueError(f"not a number: {text!r}")
     return value
