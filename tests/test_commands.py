@@ -1415,6 +1415,9 @@ def test_a_name_in_typographic_quotes_of_its_own_is_written_back_as_it_reads_bac
     ("next; freeze", "one command a line: type next, then freeze, each on a line of its own"),
     ("bpm 120,tap, quantize bar", "one command a line: type bpm 120, then tap, then quantize bar, each on a line of "
                                   "its own"),
+    ("Seed 5 steps 3", "one command a line: type seed 5, then steps 3, each on a line of its own"),
+    ("seed 5 prompt rain next to the sea", "one command a line: type seed 5, then prompt rain next to the sea, each on "
+                                           "a line of its own"),
 ])
 def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(line, said):
     """`seed 5, steps 3` was told seed needs a whole number, not '5, steps 3', and nothing of the second command;
@@ -1429,7 +1432,7 @@ def test_commands_run_together_in_a_file_are_answered_with_a_list_and_never_with
         parse("seed 5, steps 3", console=False)
     assert str(err.value) == ("one command each: seed 5 and steps 3 are 2 commands, given one by one (a cue's do: "
                               "lists them, as in do: [seed 5, steps 3])")
-    for line in ("seed 5, quit", "seed 5, steps 99", "strength 0,5"):  # a part refused: no line is offered
+    for line in ("seed 5, quit", "seed 5, steps 99", "strength 0,5", "steps 3 4", "bpm 120 bpm"):  # no line offered
         with pytest.raises(CommandError) as err:
             parse(line, console=False)
         assert "one command" not in str(err.value)

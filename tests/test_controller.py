@@ -1643,7 +1643,8 @@ def test_a_blend_names_its_presets_in_quotes_as_the_status_names_a_preset():
 
 
 def test_a_preset_or_cue_run_together_with_another_command_is_answered_with_how_to_give_them():
-    """`preset 2, seed 5` was told there is no preset named '2, seed 5', and `go drop; next` no cue named so."""
+    """`preset 2, seed 5` was told there is no preset named '2, seed 5', and `go drop; next` no cue named so; a line
+    offered names a preset and a cue of the show."""
     show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: 'hold, freeze', do: preset 1}\n",
                       "show.yaml")
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
@@ -1655,5 +1656,9 @@ def test_a_preset_or_cue_run_together_with_another_command_is_answered_with_how_
         "error: one command a line: type preset 2, then seed 5, each on a line of its own"
     assert ctl.handle_line("go drop; next", "stdin") == \
         "error: one command a line: type go drop, then next, each on a line of its own"
+    assert ctl.handle_line("go drop next", "stdin") == \
+        "error: one command a line: type go drop, then next, each on a line of its own"
     assert ctl.state.preset == 0 and ctl.state.seed != 5
+    for line in ("preset 9, next", "preset sunset next", "go sunset; next"):  # offered, each would be refused
+        assert "one command" not in ctl.handle_line(line, "stdin")
     assert not ctl.handle_line("go hold, freeze", "stdin").startswith("error")  # a cue whose name holds it

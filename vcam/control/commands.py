@@ -925,13 +925,13 @@ def parse(line: str, console: bool = True) -> Command | None:
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
         # `next; freeze`: the first command's name ran into the mark
-        raise CommandError(joined) if (joined := joined_meant(text, console)) else _unknown(word, name, rest, text,
-                                                                                             console)
+        joined = joined_commands(text, console)
+        raise CommandError(joined_said(joined, console)) if joined else _unknown(word, name, rest, text, console)
     try:
         return _command(name, rest, console)
     except CommandError as e:
-        if joined := joined_meant(text, console):  # `seed 5, steps 3`: no refusal of 5 as a seed, but how to give two
-            raise CommandError(joined) from None
+        if joined := joined_commands(text, console):  # `seed 5, steps 3`: not 5 refused as a seed, but how to give two
+            raise CommandError(joined_said(joined, console)) from None
         # `seed 5 # the drop`: a comment after the command, read as its argument
         if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
             raise
@@ -940,21 +940,43 @@ def parse(line: str, console: bool = True) -> Command | None:
         raise CommandError(said, e.missing, e.unknown) from None
 
 
-# where one command of a line run into another ends: a comma or a semicolon before a command's name
-_JOINED = re.compile(rf"\s*[,;]\s*(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
+# where one command of a line run into another begins: its name, after a comma, a semicolon or a space
+_JOINED = re.compile(rf"\s*[,;]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
+_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;]|$)", re.IGNORECASE)
 
 
-def joined_meant(text: str, console: bool = True) -> str:
-    """How to give the commands of the line `text` run together with a comma or a semicolon (`seed 5, steps 3`,
-    `next; freeze`), where each is taken alone: a line holds one command. Empty for any other line."""
-    parts = _JOINED.split(text)
-    if len(parts) < 2 or not all(_parses(part, console) and (console or typed_only(parse(part, console), "") is None)
-                                 for part in parts):
-        return ""
-    shown = [clipped(part, SHOWN_CHARS + 1) for part in parts]
+def joined_commands(text: str, console: bool = True) -> list[Command]:
+    """The commands of the line `text` run together (`seed 5, steps 3`, `next; freeze`, `seed 5 steps 3`), where
+    each is taken alone; empty for any other line. A prompt's words are its own to the end of the line (`prompt rain
+    next to the sea`), as a command's name is help's, and off the `console` no part is a command only the console
+    gives."""
+    parts, start = [], 0
+    for mark in _JOINED.finditer(text):
+        part = text[start:mark.start()]
+        # `help seed`: a command's name is what help asks about
+        if part and _NAMED.match(text, mark.end()) and part.split()[0].lower() != "prompt" \
+                and part.strip().lower() != "help":
+            parts.append(part)
+            start = mark.end()
+    parts.append(text[start:])
+    commands = []
+    for part in parts if len(parts) > 1 else ():
+        try:
+            cmd = parse(part, console)
+        except CommandError:
+            return []
+        if cmd is None or not console and typed_only(cmd, "") is not None:
+            return []
+        commands.append(cmd)
+    return commands
+
+
+def joined_said(commands: Sequence[Command], console: bool = True) -> str:
+    """How to give `commands`, typed as one line (joined_commands): a line holds one command."""
+    shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
     if console:
         return f"one command a line: type {shown[0]}, then {', then '.join(shown[1:])}, each on a line of its own"
-    return (f"one command each: {' and '.join(shown)} are {len(parts)} commands, given one by one (a cue's do: lists "
+    return (f"one command each: {' and '.join(shown)} are {len(shown)} commands, given one by one (a cue's do: lists "
             f"them, as in do: [{', '.join(shown)}])")
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, blend_on_air,
-                                   help_text, joined_meant, lands_on, no_show_file, parse, parse_quantize,
-                                   preset_choices, setting_now, typed_only)
+                                   help_text, joined_commands, joined_said, lands_on, no_show_file, parse,
+                                   parse_quantize, preset_choices, setting_now, typed_only)
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
@@ -190,16 +190,23 @@ class Controller:
 
     def _run_together(self, cmd: Command, line: str, network: bool) -> str | None:
         """How to give the commands of `line`, where `cmd` names a preset or a cue the show has none of and the line
-        is commands run together (`preset 2, seed 5`, `go drop; next`: joined_meant); None for any other."""
-        if cmd.name not in ("preset", "go") or not cmd.args or not isinstance(cmd.args[0], str):
+        is commands run together, each of whose presets and cues the show has (`preset 2, seed 5`, `go drop next`:
+        joined_commands); None for any other."""
+        if cmd.name not in ("preset", "go") or not cmd.args or not isinstance(cmd.args[0], str) or self._names(cmd):
             return None
+        joined = joined_commands(line, console=not network)
+        return joined_said(joined, console=not network) if joined and all(map(self._names, joined)) else None
+
+    def _names(self, cmd: Command) -> bool:
+        """Whether the preset or the cue `cmd` names is one of the show's; True for any other command."""
         if cmd.name == "preset":
-            named = self.show is not None and self.show.named(cmd.args[0]) is not None
-        elif self.cues is None:  # no cue list to name: go is refused for that
-            return None
-        else:
-            named = isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
-        return None if named else joined_meant(line, console=not network) or None
+            ref = cmd.args[0]
+            if self.show is None:
+                return False
+            return self.show.named(ref) is not None if isinstance(ref, str) else 1 <= ref <= len(self.show.presets)
+        if cmd.name == "go" and cmd.args:
+            return self.cues is not None and isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
+        return True
 
     def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
               aim: float | None = None) -> str:
