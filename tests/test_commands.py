@@ -1465,3 +1465,17 @@ def test_a_number_after_a_typographic_minus_is_read_as_the_number_typed(line, sa
     with pytest.raises(CommandError) as err:
         parse(line)
     assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line, unit", [("transition 2s", "seconds"), ("transition 2 seconds", "seconds"),
+                                        ("transition 4 beats", "beats"), ("transition 1 bar", "bars"),
+                                        ("transition 3 min", "minutes"), ("transition 8 frames", "frames")])
+def test_a_transition_given_in_another_unit_than_blocks_is_not_offered_as_that_many_blocks(line, unit):
+    """`transition 2 seconds` and `transition 4 beats` were answered (did you mean 2?) and (did you mean 4?): as many
+    blocks, another length than the one asked for."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(it counts blocks, not {unit}: " in str(err.value)
+    assert "did you mean" not in str(err.value)
+    with pytest.raises(CommandError, match=r"\(did you mean 4\?\)"):  # blocks named are blocks meant
+        parse("transition 4 blocks")

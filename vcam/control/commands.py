@@ -170,11 +170,26 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(_signed(text))
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{whole_meant(text, lo, hi)}; usage: "
-                           f"{usage(name)}") from None
+        meant = _blocks_meant(text) if name == "transition" else None
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
+                           f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
+
+
+def _blocks_meant(text: str) -> str | None:
+    """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
+    would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
+    text (`2 blocks`: the number is meant)."""
+    found = re.fullmatch(r"\S+?\s*([^\W\d_]+)", text)
+    if _united(text) is None or found is None or found[1].lower().startswith("block"):
+        return None
+    unit = found[1].lower()
+    units = (("s", "seconds"), ("min", "minutes"), ("ms", "milliseconds"), ("beat", "beats"), ("bar", "bars"),
+             ("f", "frames"))
+    said = next((word for start, word in units if unit.startswith(start)), unit)
+    return f" (it counts blocks, not {said}: a change blends in over N blocks, each a dozen frames or so)"
 
 
 def _float(text: str) -> float:
