@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from vcam.control.commands import (USAGE, Command, CommandError, blank_prompt, blank_said, help_text, name_key,
-                                   parse, usage)
+from vcam.control.commands import (USAGE, Command, CommandError, blank_prompt, blank_said, help_text, joined_commands,
+                                   joined_hint, name_key, parse, usage)
 from vcam.words import clipped, few, quoted
 
 
@@ -1421,21 +1421,46 @@ def test_a_name_in_typographic_quotes_of_its_own_is_written_back_as_it_reads_bac
 ])
 def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(line, said):
     """`seed 5, steps 3` was told seed needs a whole number, not '5, steps 3', and nothing of the second command;
-    `next; freeze` was an unknown command 'next;'."""
+    `next; freeze` was an unknown command 'next;'. The parser gives the commands; what runs offers them where it
+    would take each (the controller, which knows the show)."""
     with pytest.raises(CommandError) as err:
         parse(line)
-    assert str(err.value) == said
+    assert joined_hint(err.value.joined, lambda cmd: True) == said
+    assert joined_hint(err.value.joined, lambda cmd: cmd is not err.value.joined[-1]) is None  # one refused: none
 
 
-def test_commands_run_together_in_a_file_are_answered_with_a_list_and_never_with_quit():
-    with pytest.raises(CommandError) as err:
-        parse("seed 5, steps 3", console=False)
-    assert str(err.value) == ("one command each: seed 5 and steps 3 are 2 commands, given one by one (a cue's do: "
-                              "lists them, as in do: [seed 5, steps 3])")
-    for line in ("seed 5, quit", "seed 5, steps 99", "strength 0,5", "steps 3 4", "bpm 120 bpm"):  # no line offered
+@pytest.mark.parametrize("line", ["go next", "go back", "go drop back", "go drop; next", "help go back",
+                                  "help help help help", "next " * 5, "help " * 800])
+def test_a_line_whose_words_may_all_be_one_commands_or_too_many_is_not_offered_apart(line):
+    """`go next` was offered as go, then next (a cue fired and a move, where next may name a cue), `help go back`
+    as help go, then back, and `help help …` pasted long as a 6,000-character line."""
+    assert joined_commands(line) == ()
+
+
+def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_quit():
+    """A file was offered `as in do: [seed 5, steps 3]`: a prompt's comma splits such a list in YAML, go is no
+    command of a cue, and a MIDI or OSC control's command: takes no list."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    def problems(text: str) -> list[str]:
+        with pytest.raises(ConfigError) as err:
+            parse_show(f"presets:\n  - {{name: city, prompt: a}}\n{text}", "show.yaml")
+        return err.value.problems
+
+    assert problems("cues:\n  - {name: a, do: 'seed 5, steps 3'}\n") == [
+        "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands"]
+    said = problems("midi:\n  controls:\n    - {note: 36, command: 'seed 5, steps 3'}\n")
+    assert len(said) == 1 and said[0].endswith(
+        "a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and send go "
+        "with its name"), said
+    # a preset the file's presets may lack, read before them, and a command only the console gives: not offered
+    for line in ("seed 5, preset city", "seed 5, quit", "seed 5, steps 99", "seed 5, go"):
+        assert not any("one command" in p for p in problems(f"cues:\n  - {{name: a, do: '{line}'}}\n")), line
+    for line in ("seed 5, quit", "seed 5, steps 99", "strength 0,5", "steps 3 4", "bpm 120 bpm"):
         with pytest.raises(CommandError) as err:
             parse(line, console=False)
-        assert "one command" not in str(err.value)
+        assert err.value.joined == ()
     assert parse("prompt rain, next to the sea") == Command("prompt", ("rain, next to the sea",))
 
 
@@ -1479,3 +1504,10 @@ def test_a_transition_given_in_another_unit_than_blocks_is_not_offered_as_that_m
     assert "did you mean" not in str(err.value)
     with pytest.raises(CommandError, match=r"\(did you mean 4\?\)"):  # blocks named are blocks meant
         parse("transition 4 blocks")
+
+
+def test_help_with_a_command_line_after_it_names_the_help_meant():
+    """`help go back` was offered as help go, then back, two lines: the help asked for is go's."""
+    with pytest.raises(CommandError) as err:
+        parse("help go back")
+    assert "(did you mean help go?)" in str(err.value) and err.value.joined == ()

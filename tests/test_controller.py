@@ -1643,8 +1643,9 @@ def test_a_blend_names_its_presets_in_quotes_as_the_status_names_a_preset():
 
 
 def test_a_preset_or_cue_run_together_with_another_command_is_answered_with_how_to_give_them():
-    """`preset 2, seed 5` was told there is no preset named '2, seed 5', and `go drop; next` no cue named so; a line
-    offered names a preset and a cue of the show."""
+    """`preset 2, seed 5` was told there is no preset named '2, seed 5'; a line offered names a preset and a cue of
+    the show. A line starting with go is a cue's name to its end: `go next` was offered as go, then next (a cue
+    fired and a move), `go drop back` as go drop, then back."""
     show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: 'hold, freeze', do: preset 1}\n",
                       "show.yaml")
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
@@ -1654,11 +1655,43 @@ def test_a_preset_or_cue_run_together_with_another_command_is_answered_with_how_
     ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
     assert ctl.handle_line("preset 2, seed 5", "stdin") == \
         "error: one command a line: type preset 2, then seed 5, each on a line of its own"
-    assert ctl.handle_line("go drop; next", "stdin") == \
-        "error: one command a line: type go drop, then next, each on a line of its own"
-    assert ctl.handle_line("go drop next", "stdin") == \
-        "error: one command a line: type go drop, then next, each on a line of its own"
+    assert ctl.handle_line("seed 5, go drop", "stdin") == \
+        "error: one command a line: type seed 5, then go drop, each on a line of its own"
     assert ctl.state.preset == 0 and ctl.state.seed != 5
-    for line in ("preset 9, next", "preset sunset next", "go sunset; next"):  # offered, each would be refused
-        assert "one command" not in ctl.handle_line(line, "stdin")
+    for line in ("preset 9, next", "preset sunset next", "go sunset; next", "seed 5, preset sunset", "seed 5, go",
+                 "seed 5, input clip.mp4"):  # offered, one would be refused, or may be
+        assert "one command" not in ctl.handle_line(line, "stdin"), line
+    for line in ("go next", "go back", "go drop back", "go drop; next"):
+        assert ctl.handle_line(line, "stdin") == (
+            f"error: no cue named {line[3:]!r}; the cues: 1 'drop', 2 'hold, freeze'; go alone fires the next (cue 1)")
     assert not ctl.handle_line("go hold, freeze", "stdin").startswith("error")  # a cue whose name holds it
+
+
+def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each():
+    """With no show, `seed 5, next` was offered as seed 5, then next (next alone: no show loaded), and `seed 5, go`
+    with no cue list; a line of many commands was said back whole (6,000 characters for `help help …`)."""
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line("next", "stdin").startswith("error: no show loaded")
+    for line in ("seed 5, next", "seed 5, go", "seed 5, preset 1", "seed 5 prev", "seed 5, tap"):
+        assert "one command" not in ctl.handle_line(line, "stdin"), line
+    assert ctl.handle_line("seed 5, steps 3", "stdin") == \
+        "error: one command a line: type seed 5, then steps 3, each on a line of its own"
+    for line in ("help " * 800, "freeze " * 800, "seed 5, " * 500):
+        said = ctl.handle_line(line, "stdin")
+        assert "one command" not in said and len(said) < 400, said[:200]
+
+
+def test_commands_run_together_from_afar_are_answered_as_their_sender_gives_them():
+    """A line typed at vcam cam reaches the server from the network: it was told of a show file's do:, as an OSC
+    sender's was, where a person typed it; neither is told of a file."""
+    from vcam.remote.answers import command_source
+
+    ctl, _ = city_on_air()
+    assert ctl.handle_line("preset 2, seed 5", command_source("cam", typed=True), network=True) == \
+        "error: one command a line: type preset 2, then seed 5, each on a line of its own"
+    for source in ("osc", command_source("cam", typed=False)):
+        for line in ("preset 2, seed 5", "seed 5, steps 3"):
+            said = ctl.handle_line(line, source, network=True)
+            both = line.replace(", ", " and ")
+            assert said == f"error: one command each: {both} are 2 commands, each sent on its own"
+    assert "one command" not in ctl.handle_line("seed 5, quit", "net cam stdin", network=True)

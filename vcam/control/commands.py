@@ -83,12 +83,16 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
 class CommandError(ValueError):
     """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
     command given without the argument it needs (`preset` alone), which a show can name its choices for. `unknown`:
-    the word typed where a command's name goes and that names none (`reload`), which what runs may answer better."""
+    the word typed where a command's name goes and that names none (`reload`), which what runs may answer better.
+    `joined`: the commands the line ran together (joined_commands), each taken alone, for what runs to offer them
+    where it would take every one (joined_hint); the message is the line's own refusal."""
 
-    def __init__(self, message: str, missing: str | None = None, unknown: str | None = None):
+    def __init__(self, message: str, missing: str | None = None, unknown: str | None = None,
+                 joined: tuple[Command, ...] = ()):
         super().__init__(message)
         self.missing = missing
         self.unknown = unknown
+        self.joined = joined
 
 
 @dataclass(frozen=True)
@@ -939,60 +943,74 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        # `next; freeze`: the first command's name ran into the mark
-        joined = joined_commands(text, console)
-        raise CommandError(joined_said(joined, console)) if joined else _unknown(word, name, rest, text, console)
+        unknown = _unknown(word, name, rest, text, console)
+        unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        raise unknown
     try:
         return _command(name, rest, console)
     except CommandError as e:
-        if joined := joined_commands(text, console):  # `seed 5, steps 3`: not 5 refused as a seed, but how to give two
-            raise CommandError(joined_said(joined, console)) from None
+        e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
         if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
-        raise CommandError(said, e.missing, e.unknown) from None
+        raise CommandError(said, e.missing, e.unknown, e.joined) from None
 
 
 # where one command of a line run into another begins: its name, after a comma, a semicolon or a space
 _JOINED = re.compile(rf"\s*[,;]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
 _NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;]|$)", re.IGNORECASE)
+# whose words are their own to the end of the line: a prompt's (`prompt rain next to the sea`), a cue's name
+# (`go next` is no cue fired and a move, nor `go drop back` one and a step back: either may be a cue's name) and
+# help's question (`help go back`)
+_TO_THE_END = ("prompt", "go", "help")
+# commands offered apart at most: a longer line (`help help help …` pasted) is answered as it was typed
+MAX_JOINED = 4
+# what no state of the show refuses once parsed: a line offered may name these without a look at the show
+TAKEN_ANYWHERE = frozenset({"prompt", "seed", "steps", "transition", "strength", "bias", "quantize", "freeze",
+                            "blackout", "live", "reset", "status", "help"})
 
 
-def joined_commands(text: str, console: bool = True) -> list[Command]:
+def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     """The commands of the line `text` run together (`seed 5, steps 3`, `next; freeze`, `seed 5 steps 3`), where
-    each is taken alone; empty for any other line. A prompt's words are its own to the end of the line (`prompt rain
-    next to the sea`), as a command's name is help's, and off the `console` no part is a command only the console
-    gives."""
+    each is taken alone; empty for any other line, one of more than MAX_JOINED of them, and one where a command whose
+    words run to the end of the line (_TO_THE_END) comes before another. Off the `console` no part is a command only
+    the console gives."""
     parts, start = [], 0
     for mark in _JOINED.finditer(text):
         part = text[start:mark.start()]
-        # `help seed`: a command's name is what help asks about
-        if part and _NAMED.match(text, mark.end()) and part.split()[0].lower() != "prompt" \
-                and part.strip().lower() != "help":
+        if part and _NAMED.match(text, mark.end()) and part.split()[0].lower() not in _TO_THE_END:
             parts.append(part)
             start = mark.end()
     parts.append(text[start:])
     commands = []
-    for part in parts if len(parts) > 1 else ():
+    for part in parts if 1 < len(parts) <= MAX_JOINED else ():
         try:
             cmd = parse(part, console)
         except CommandError:
-            return []
+            return ()
         if cmd is None or not console and typed_only(cmd, "") is not None:
-            return []
+            return ()
         commands.append(cmd)
-    return commands
+    return tuple(commands)
 
 
-def joined_said(commands: Sequence[Command], console: bool = True) -> str:
-    """How to give `commands`, typed as one line (joined_commands): a line holds one command."""
+def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed") -> str | None:
+    """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
+    refuse it); None where it would refuse one, or none were run together: the line's own refusal stands. `where`
+    says how each is given: typed (a console, a line typed at vcam cam), sent (by OSC or by a program), cue (a line
+    of a show's cue), control (a MIDI or OSC control's command)."""
+    if not commands or not all(map(takes, commands)):
+        return None
     shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
-    if console:
+    if where == "typed":
         return f"one command a line: type {shown[0]}, then {', then '.join(shown[1:])}, each on a line of its own"
-    return (f"one command each: {' and '.join(shown)} are {len(shown)} commands, given one by one (a cue's do: lists "
-            f"them, as in do: [{', '.join(shown)}])")
+    several = f"{' and '.join(shown)} are {len(shown)} commands"
+    if where == "control":
+        # a control sends a line; a cue's do: runs several, and `go CUE` fires it
+        return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
+    return f"one command each: {several}" + (", each sent on its own" if where == "sent" else "")
 
 
 def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
@@ -1134,16 +1152,19 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
-def read_command(r: "Reader", node, what: str) -> Command | None:
+def read_command(r: "Reader", node, what: str, control: bool = False) -> Command | None:
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
-    one rule for all three, so a `# comment` or a typo is refused alike wherever it is written."""
+    one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
+    OSC control's command, which is one (a cue's line is one of its do:)."""
     text = r.string(node, what, MAX_LINE)
     if text is None:
         return None
     try:
         cmd = parse(text, console=False)
     except CommandError as e:
-        r.error(node, f"{what}: {e}")
+        # the show's presets are not read yet: only a line of commands no show refuses is offered apart
+        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, "control" if control else "cue")
+        r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:
         r.error(node, f"{what}: {text!r} is a comment, not a command")
