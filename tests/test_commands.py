@@ -1506,6 +1506,14 @@ def test_a_transition_given_in_another_unit_than_blocks_is_not_offered_as_that_m
         parse("transition 4 blocks")
 
 
+@pytest.mark.parametrize("line", ["transition 2 x", "transition 2 fps", "transition 3 flops", "transition 2 sunsets"])
+def test_a_transition_with_a_word_no_length_is_counted_in_is_not_told_of_a_unit(line):
+    """`transition 2 x` was told it counts blocks, not x, and `transition 2 fps` not frames: neither is a length."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "counts blocks" not in str(err.value)
+
+
 def test_help_with_a_command_line_after_it_names_the_help_meant():
     """`help go back` was offered as help go, then back, two lines: the help asked for is go's."""
     with pytest.raises(CommandError) as err:

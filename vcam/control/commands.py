@@ -182,17 +182,21 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     return value
 
 
+# the units a length is typed in after a transition's number (`2s`, `4 beats`, `1 bar`), each with its word in a reply
+_LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"),
+            **dict.fromkeys(("ms", "msec", "millisecond", "milliseconds"), "milliseconds"),
+            **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"), "beat": "beats", "beats": "beats",
+            "bar": "bars", "bars": "bars", "frame": "frames", "frames": "frames"}
+
+
 def _blocks_meant(text: str) -> str | None:
     """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
     would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
-    text (`2 blocks`: the number is meant)."""
+    text: `2 blocks` (the number is meant), and a word no length is counted in (`2 x`, `2 fps`), which is not said
+    to be one."""
     found = re.fullmatch(r"\S+?\s*([^\W\d_]+)", text)
-    if _united(text) is None or found is None or found[1].lower().startswith("block"):
+    if _united(text) is None or found is None or (said := _LENGTHS.get(found[1].lower())) is None:
         return None
-    unit = found[1].lower()
-    units = (("s", "seconds"), ("min", "minutes"), ("ms", "milliseconds"), ("beat", "beats"), ("bar", "bars"),
-             ("f", "frames"))
-    said = next((word for start, word in units if unit.startswith(start)), unit)
     return f" (it counts blocks, not {said}: a change blends in over N blocks, each a dozen frames or so)"
 
 
