@@ -1519,3 +1519,18 @@ def test_help_with_a_command_line_after_it_names_the_help_meant():
     with pytest.raises(CommandError) as err:
         parse("help go back")
     assert "(did you mean help go?)" in str(err.value) and err.value.joined == ()
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("quantize 2!", "(did you mean 2?)"), ("quantize 0.5.", "(did you mean 0.5?)"),
+    ("quantize 2 beats.", "(did you mean 2 beats?)"), ("next @2!", "(did you mean @2?)"),
+    ("steps 3…", "(did you mean 3?)"), ("strength 0.5…", "(did you mean 0.5?)"),
+    ("quantize bar…", "(did you mean bar?)"),
+])
+def test_a_stop_after_any_number_or_timing_is_answered_alike(line, meant):
+    """`steps 3!` was told 3, but `quantize 2!` that it counts beats and `steps 3…` (three dots as one character, as a
+    phone types them) only the usage."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert meant in str(err.value)
+    assert "counts beats" not in str(err.value)

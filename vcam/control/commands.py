@@ -245,8 +245,9 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
-_STOPS = ".,;:!?"
-_ENDED = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[.,;:!?]+")
+# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character)
+_STOPS = ".,;:!?…"
+_ENDED = re.compile(rf"[-+]?(?:\d+\.?\d*|\.\d+)[{re.escape(_STOPS)}]+")
 
 
 def _united(text: str) -> str | None:
@@ -316,9 +317,12 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         beats = _float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
-        # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
-        bare = word.rstrip(_STOPS)  # `bar.`, typed fast
-        meant = nearest(bare, ("beat", "bar", "off")) if bare.isalpha() else None
+        # `bar.`, `2!`, typed fast: the timing meant, as `steps 3!` is told 3; else `bra`, `beta`: a timing's word
+        # mistyped, said as the word meant (not `2 bars`, a count said as beats)
+        bare = word.rstrip(_STOPS)
+        meant = _timing_meant(bare) if bare != word else None
+        if meant is None and bare.isalpha():
+            meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
         note = _NOTE_VALUE.search(word) and "." not in word
@@ -332,6 +336,15 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
+
+
+def _timing_meant(text: str) -> str | None:
+    """`text`, where it is a timing (parse_quantize); None where it is none."""
+    try:
+        parse_quantize(text)
+    except ValueError:
+        return None
+    return text
 
 
 def _bars_meant(word: str, after_at: bool) -> str:
