@@ -217,8 +217,8 @@ def test_a_name_taken_in_another_case_says_the_first_as_written():
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' (a name is the same whatever its "
-        "case); names must differ",
+        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' on line 2 (a name is the same "
+        "whatever its case); names must differ",
         "show.yaml:4: preset 'neon': the name is already used by preset 1; names must differ"]
 
 
@@ -1515,12 +1515,19 @@ def test_a_name_with_an_apostrophe_is_found_typed_with_a_straight_or_a_typograph
 
 
 def test_a_name_taken_but_for_its_apostrophe_says_the_two_are_typed_alike():
-    text = "presets:\n  - {name: \"bob's dream\", prompt: a}\n  - {name: \"Bob’s dream\", prompt: b}\n"
+    """`bob’s dream` after `bob's dream` (typed alike: either apostrophe finds either) was refused without the line of
+    the first, and `Bob’s dream` after it was said to differ by its apostrophe only, not by its case too."""
+    text = "presets:\n  - {name: \"bob's dream\", prompt: a}\n  - {name: \"bob’s dream\", prompt: b}\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset 'Bob’s dream': the name is already used by preset 1 \"bob's dream\" (a typographic "
-        "apostrophe is read as the straight one); names must differ"]
+        "show.yaml:3: preset 'bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
+        "are read as one apostrophe); names must differ"]
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("bob’s", "Bob’s"), "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset 'Bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
+        "are read as one apostrophe, and a name is the same whatever its case); names must differ"]
 
 
 def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():
@@ -1530,8 +1537,12 @@ def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quo
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' (typographic quotes round a "
-        "name are read as quotes); names must differ"]
+        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' on line 2 (typographic "
+        "quotes round a name are read as quotes); names must differ"]
+    with pytest.raises(ConfigError) as err:  # differing in case too: both said
+        parse_show(text.replace("“Dancers”", "“dancers”"), "show.yaml")
+    assert err.value.problems[0].endswith("(typographic quotes round a name are read as quotes, and a name is the same "
+                                          "whatever its case); names must differ")
 
 HASHED_NAMES = """presets:
   - {name: intro, prompt: a}
