@@ -1465,6 +1465,24 @@ def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_qu
     assert parse("prompt rain, next to the sea") == Command("prompt", ("rain, next to the sea",))
 
 
+@pytest.mark.parametrize("line", ["seed 5, status", "seed 5, help", "status; seed 5", "seed 5 help"])
+def test_commands_run_together_in_a_file_are_not_offered_apart_where_a_cue_refuses_one(line):
+    """A cue's `seed 5, status` was told it is 2 commands, one each, and a control's `seed 5, help` to put them in
+    a cue: a cue refuses status and help, so the line keeps its own refusal."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    for text in (f"cues:\n  - {{name: a, do: '{line}'}}\n",
+                 f"midi:\n  controls:\n    - {{note: 36, command: '{line}'}}\n"):
+        with pytest.raises(ConfigError) as err:
+            parse_show(f"presets:\n  - {{name: city, prompt: a}}\n{text}", "show.yaml")
+        assert len(err.value.problems) == 1, err.value.problems
+        assert not any(word in err.value.problems[0] for word in ("one command", "put them in a cue")), text
+        with pytest.raises(CommandError) as refused:
+            parse(line, console=False)
+        assert str(refused.value) in err.value.problems[0]
+
+
 @pytest.mark.parametrize("line, meant", [
     ("steps 3!", "(did you mean 3?)"), ("steps 4,", "(did you mean 4?)"), ("strength 0.5.", "(did you mean 0.5?)"),
     ("bias 0.3.", "(did you mean 0.3?)"), ("blend 1 2 0.5.", "(did you mean 0.5?)"),

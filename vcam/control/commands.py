@@ -1169,6 +1169,16 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
+# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
+# read_command)
+NOT_IN_CUES = {
+    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
+    "back": "a cue cannot step the cue list back",
+    "status": "status only answers the operator; a cue changes the show",
+    "help": "help only answers the operator; a cue changes the show",
+}
+
+
 def read_command(r: "Reader", node, what: str, control: bool = False) -> Command | None:
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
@@ -1179,8 +1189,10 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
     try:
         cmd = parse(text, console=False)
     except CommandError as e:
-        # the show's presets are not read yet: only a line of commands no show refuses is offered apart
-        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, "control" if control else "cue")
+        # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
+        # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
+        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES,
+                           "control" if control else "cue")
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
-                                   listed_meant, presets_named, read_command)
+from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, blend_twice, comment_meant,
+                                   listed_meant, name_key, presets_named, read_command)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.words import clipped, equally_near, nearest, quoted
@@ -62,14 +62,6 @@ CUE_AT_KEYS = ("bar",)  # at: as a mapping, {bar: N}
 MIN_LOOP_S = 1.0
 MAX_CUE_SECONDS = 24 * 3600.0
 MAX_BAR = 100_000
-# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
-# read_command)
-NOT_IN_CUES = {
-    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
-    "back": "a cue cannot step the cue list back",
-    "status": "status only answers the operator; a cue changes the show",
-    "help": "help only answers the operator; a cue changes the show",
-}
 CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, or seconds) or {bar: N}'
 
 
