@@ -1533,6 +1533,21 @@ def test_a_transition_with_a_word_no_length_is_counted_in_is_not_told_of_a_unit(
     assert "counts blocks" not in str(err.value)
 
 
+@pytest.mark.parametrize("length, unit", [
+    ("2 hours", "hours"), ("1h", "hours"), ("2 hr", "hours"), ("2 hrs", "hours"), ("1 measure", "measures"),
+    ("4 measures", "measures"), ("2 msecs", "milliseconds"), ("500 msec", "milliseconds"), ("2 millis", "milliseconds"),
+    ("2 m", None), ("2m", None), ("2 M", None),
+])
+def test_a_transition_in_hours_measures_or_milliseconds_is_told_it_counts_blocks(length, unit):
+    """`transition 2 hours`, `1 measure` and `2 msecs` were answered (did you mean 2?), 2 blocks for a length in
+    another unit; `2 m`, minutes or measures, is told it counts blocks without naming either."""
+    with pytest.raises(CommandError) as err:
+        parse(f"transition {length}")
+    said = str(err.value)
+    assert "did you mean" not in said, said
+    assert ("(it counts blocks: " if unit is None else f"(it counts blocks, not {unit}: ") in said, said
+
+
 def test_help_with_a_command_line_after_it_names_the_help_meant():
     """`help go back` was offered as help go, then back, two lines: the help asked for is go's."""
     with pytest.raises(CommandError) as err:

@@ -182,11 +182,14 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     return value
 
 
-# the units a length is typed in after a transition's number (`2s`, `4 beats`, `1 bar`), each with its word in a reply
+# the units a length is typed in after a transition's number (`2s`, `4 beats`, `1 bar`), each with its word in a
+# reply; `m` may be minutes or measures, so none is named for it
 _LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"),
-            **dict.fromkeys(("ms", "msec", "millisecond", "milliseconds"), "milliseconds"),
-            **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"), "beat": "beats", "beats": "beats",
-            "bar": "bars", "bars": "bars", "frame": "frames", "frames": "frames"}
+            **dict.fromkeys(("ms", "msec", "msecs", "millis", "millisecond", "milliseconds"), "milliseconds"),
+            **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"),
+            **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"), "m": "",
+            "beat": "beats", "beats": "beats", "bar": "bars", "bars": "bars", "measure": "measures",
+            "measures": "measures", "frame": "frames", "frames": "frames"}
 
 
 def _blocks_meant(text: str) -> str | None:
@@ -197,7 +200,8 @@ def _blocks_meant(text: str) -> str | None:
     found = re.fullmatch(r"\S+?\s*([^\W\d_]+)", text)
     if _united(text) is None or found is None or (said := _LENGTHS.get(found[1].lower())) is None:
         return None
-    return f" (it counts blocks, not {said}: a change blends in over N blocks, each a dozen frames or so)"
+    return f" (it counts blocks{f', not {said}' if said else ''}: a change blends in over N blocks, each a dozen " \
+           "frames or so)"
 
 
 def _float(text: str) -> float:
