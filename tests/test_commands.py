@@ -1438,6 +1438,14 @@ def test_a_line_whose_words_may_all_be_one_commands_or_too_many_is_not_offered_a
     assert joined_commands(line) == ()
 
 
+@pytest.mark.parametrize("line", ["go drop, seed 5", "go 2 seed 5", "GO drop; steps 3", "go seed 5"])
+def test_a_go_is_never_split_from_commands_after_it(line):
+    """A go's words to the end of the line are its cue's name, so what runs never looks for commands run together
+    after one (the controller checks a preset only)."""
+    assert joined_commands(line) == ()
+    assert parse(line) == Command("go", (line[3:],))
+
+
 def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_quit():
     """A file was offered `as in do: [seed 5, steps 3]`: a prompt's comma splits such a list in YAML, go is no
     command of a cue, and a MIDI or OSC control's command: takes no list."""

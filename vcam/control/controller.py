@@ -187,8 +187,9 @@ class Controller:
             return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
-        # `preset 2, seed 5`: a preset or a cue the show has none of, named by commands run together
-        if cmd.name in ("preset", "go") and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
+        # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
+        # its cue's name, never split: joined_commands)
+        if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
                 and (joined := self._run_together(joined_commands(line, not network), source, network)) is not None:
             return f"error: {joined}"
         return self.apply(cmd, source, network=network, aim=aim)
