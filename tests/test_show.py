@@ -9,6 +9,7 @@ import pytest
 from vcam.control.midimap import load_map, shipped_maps
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
+from vcam.words import quoted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -1528,6 +1529,25 @@ def test_a_name_taken_but_for_its_apostrophe_says_the_two_are_typed_alike():
     assert err.value.problems == [
         "show.yaml:3: preset 'Bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
         "are read as one apostrophe, and a name is the same whatever its case); names must differ"]
+
+
+@pytest.mark.parametrize("first, name, why", [
+    ("caf\u00e9", "cafe\u0301", "letters encoded differently are one (é as one character or as e and an accent)"),
+    ("Caf\u00e9", "cafe\u0301", "letters encoded differently are one (é as one character or as e and an accent), "
+                               "and a name is the same whatever its case"),
+    ("a\u200db", "ab", "a zero-width joiner or non-joiner, which prints nothing, is not read"),
+    ("a\u200cb", "AB", "a zero-width joiner or non-joiner, which prints nothing, is not read, and a name is the same "
+                      "whatever its case"),
+])
+def test_a_name_taken_but_for_its_encoding_or_a_joiner_says_so_not_its_case(first, name, why):
+    """`café` written with e and a combining accent after `café` in one character, and `a‍b` (a zero-width joiner
+    inside) after `ab`, were said to be the same name whatever its case, in which they do not differ."""
+    text = f'presets:\n  - {{name: "{first}", prompt: a}}\n  - {{name: "{name}", prompt: b}}\n'
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        f"show.yaml:3: preset {quoted(name)}: the name is already used by preset 1 {quoted(first)} on line 2 ({why}); "
+        "names must differ"]
 
 
 def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():

@@ -61,7 +61,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -366,6 +366,23 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(read_file(p, "the show file"), str(p))
 
 
+# the ways name_key reads two names alike beyond their quotes and apostrophes, each as a reply says it
+_READ_ALIKE = {
+    "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
+    "form": "letters encoded differently are one (é as one character or as e and an accent)",
+    "case": "a name is the same whatever its case",
+}
+
+
+def _read_but(name: str, way: str) -> str:
+    """`name` (its quotes and apostrophes read already) as name_key reads it, but for the way `way` of _READ_ALIKE."""
+    if way != "joiners":
+        name = name.translate(dict.fromkeys(map(ord, JOINERS)))
+    if way != "case":
+        name = name.lower()
+    return name if way == "form" else unicodedata.normalize("NFC", name)
+
+
 def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str:
     """A preset named as one before it (preset `number`, named `first` on `line`): `Neon` after `neon` too, since
     `preset neon` picks either case, which is said where the two are written differently, with the line of the
@@ -381,9 +398,12 @@ def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str
     # `bob’s` after `bob's`: a terminal types the one apostrophe
     if len({"".join(c for c in n if c in "'’‘ʼ") for n in inner}) > 1:
         alike.append("’ and ' are read as one apostrophe")
-    straight = [n.translate(APOSTROPHES) for n in inner]
-    if straight[0] != straight[1]:
-        alike.append("a name is the same whatever its case")
+    straight = [n.translate(APOSTROPHES).strip() for n in inner]
+    # each other way name_key reads two names alike, said where the two differ in it (read alike in every other):
+    # `café` typed after the `café` a macOS file name gives differs in its accent's encoding, not in its case
+    for way, said in _READ_ALIKE.items():
+        if _read_but(straight[0], way) != _read_but(straight[1], way):
+            alike.append(said)
     why = ", and ".join(alike) or "a name is read as it is typed"
     return (f"{what}: the name is already used by preset {number} {quoted(first)} on line {line} ({why}); names must "
             "differ")
