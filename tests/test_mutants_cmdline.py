@@ -318,6 +318,17 @@ def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said)
         parse_spec(shlex.split(offered.group(1))[0])
 
 
+@pytest.mark.parametrize("text, meant", [("window@+832x480", "window@832x480"), ("window@-832x480", "window@832x480"),
+                                         ("file:x.mp4@832x+480", "file:x.mp4@832x480")])
+def test_an_output_size_with_a_sign_is_offered_without_it(text, meant):
+    """`--out window@+832x480` was refused as an unknown output with the forms, its size unsaid, where
+    `--size -832x480` offers 832x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value).endswith(f"is not a size; did you mean {meant}?"), str(refused.value)
+    parse_spec(meant)
+
+
 @pytest.mark.parametrize("text", ["vcam:/dev/video10@480p", "window@480p", "file:show.mp4@480p"])
 def test_an_outputs_size_named_as_video_names_it_is_not_offered_the_models(text):
     """`vcam:/dev/video10@480p` was offered @832x480, the model's size: a camera's 480p is 640x480 or 854x480."""
