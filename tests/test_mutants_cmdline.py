@@ -301,7 +301,7 @@ def test_an_output_size_in_another_form_is_offered_as_written_with_an_x(text, sa
     ("file:show.mp4 @ 832x480", "did you mean file:show.mp4@832x480?"),
     ("window@ 832x480", "did you mean window@832x480?"),
     ("file: a.mp4@832×480", "did you mean file:a.mp4@832x480?"),
-    ("file:show.mp4 @720p", "give @WIDTHxHEIGHT, e.g. file:show.mp4@1280x720"),
+    ("file:show.mp4 @720p", "did you mean file:show.mp4@1280x720?"),
     ("@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
     ("file:@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
 ])
@@ -323,6 +323,17 @@ def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said)
 def test_an_output_size_with_a_sign_is_offered_without_it(text, meant):
     """`--out window@+832x480` was refused as an unknown output with the forms, its size unsaid, where
     `--size -832x480` offers 832x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value).endswith(f"is not a size; did you mean {meant}?"), str(refused.value)
+    parse_spec(meant)
+
+
+@pytest.mark.parametrize("text, meant", [("file:x.mp4@720p", "file:x.mp4@1280x720"),
+                                         ("file:x.mp4@1080p", "file:x.mp4@1920x1080"),
+                                         ("window@1440P", "window@2560x1440"), ("null@2160p", "null@3840x2160")])
+def test_an_outputs_size_named_by_an_hd_height_is_offered_as_its_size(text, meant):
+    """`--out file:x.mp4@1080p` was given file:x.mp4@1280x720 as its example: 1080p names one size, 1920x1080."""
     with pytest.raises(ValueError) as refused:
         parse_spec(text)
     assert str(refused.value).endswith(f"is not a size; did you mean {meant}?"), str(refused.value)

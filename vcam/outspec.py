@@ -136,10 +136,17 @@ def _trimmed(output: str) -> str:
 def _size_meant(tail: str) -> str | None:
     """The WIDTHxHEIGHT a mistyped size after an output's @ was meant as: spaces round it dropped (`@ 832x480`),
     another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them, a sign
-    (`@+832x480`, `@-832x480`) as --size offers the size without it. Not a height named as video names it (`@480p`):
-    the model's 832x480 is not what a camera's or a recording's 480p is (640x480, 854x480)."""
+    (`@+832x480`, `@-832x480`) as --size offers the size without it, a recording's height named as video names it
+    where that has one size (`@1080p`, which was given 1280x720 as its example). Not `@480p`: the model's 832x480 is
+    not what a camera's or a recording's 480p is (640x480, 854x480)."""
     plain = re.fullmatch(r"\s*[+-]?([0-9]+)\s*[xX]\s*[+-]?([0-9]+)\s*", tail)
-    return f"{plain.group(1)}x{plain.group(2)}" if plain else other_separator(tail)
+    if plain:
+        return f"{plain.group(1)}x{plain.group(2)}"
+    return _HD_NAMES.get(tail.strip().lower()) or other_separator(tail)
+
+
+# Heights that name one 16:9 size wherever video is named by its height
+_HD_NAMES = {"720p": "1280x720", "1080p": "1920x1080", "1440p": "2560x1440", "2160p": "3840x2160"}
 
 
 def _taken(text: str) -> bool:
