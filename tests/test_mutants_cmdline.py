@@ -4,6 +4,7 @@ import argparse
 import os
 import re
 import shlex
+import subprocess
 import sys
 import sysconfig
 from types import SimpleNamespace
@@ -1012,6 +1013,20 @@ def test_a_tuning_run_refuses_what_it_would_ignore_before_timing_anything(argv, 
     monkeypatch.setattr("vcam.bench.tuning.tune", lambda *a, **k: pytest.fail("tuned"))
     assert main(["bench", "--model", "tiny", *argv]) == 2
     assert capsys.readouterr().err.startswith(said)
+
+
+@pytest.mark.parametrize("argv", [["--tune", "--split"], ["--tune", "--bias", "0.3"], ["--tune", "--no-fuse"],
+                                  ["--tune-budget", "5"],
+                                  ["--no-compile", "--compile-mode", "max-autotune-no-cudagraphs"]])
+def test_bench_refuses_options_that_cannot_go_together_before_importing_pytorch(argv):
+    """`vcam bench --tune --split` was refused only once PyTorch was imported: seconds of waiting, more on a cold
+    start, for what the command line alone says."""
+    script = ("import sys\nfrom vcam.cli import main\n"
+              f"code = main({['bench', '--model', 'tiny', *argv]!r})\n"
+              "print(code, 'torch' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["2", "False"], done.stdout + done.stderr
+    assert done.stderr.startswith("vcam: error: ") and "\n  fix: " in done.stderr
 
 
 def test_a_tuning_run_refused_says_so_as_json_too(capsys):

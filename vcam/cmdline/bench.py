@@ -86,6 +86,7 @@ def failure(error: BaseException) -> dict[str, str]:
 def _bench(args, out) -> int:
     from vcam.live.signals import ctrl_c_held
 
+    _refuse_together(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
     try:
         with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
             from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
@@ -100,22 +101,14 @@ def _bench(args, out) -> int:
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
                              input=args.video_in, bias=args.bias, split=args.split)
-    if args.tune and args.bias != 1.0:
-        raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
-                        "leave out --bias with --tune, or --tune with --bias")
-    if args.tune and args.split:
-        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
     if args.tune:
         return _tune(args, settings, log, out)
-    check_compile_mode(args)
     if args.compile is None:
         settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
     unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
     if unused:  # said, and left out of the result, which names what ran
         log(unused)
         settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
-    if args.tune_budget is not None:
-        raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     try:
         result = bench(settings, log=log)
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
@@ -126,6 +119,28 @@ def _bench(args, out) -> int:
         raise _Stopped(TIMING_STOPPED, "; --blocks N and --warmup N make a shorter run") from None
     out(result.to_json() if args.json else result.table())
     return 0
+
+
+def _refuse_together(args) -> None:
+    """VcamError for options that cannot go together, read from the command line alone."""
+    if not args.tune:
+        check_compile_mode(args)
+        if args.tune_budget is not None:
+            raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
+        return
+    if args.bias != 1.0:
+        raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
+                        "leave out --bias with --tune, or --tune with --bias")
+    if args.split:
+        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
+    compile_flag = "--compile" if args.compile else "--no-compile"
+    by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
+                                        ("--attention", args.attention != "auto"),
+                                        ("--compile-mode", args.compile_mode is not None)) if given]
+    if by_hand:
+        raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
+                        f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
+                        "ever chosen for you)")
 
 
 def _live_compile(settings) -> bool:
@@ -141,14 +156,6 @@ def _live_compile(settings) -> bool:
 def _tune(args, settings, log, out) -> int:
     from vcam.bench.tuning import StoppedBeforeCandidates, tune
 
-    compile_flag = "--compile" if args.compile else "--no-compile"
-    by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
-                                        ("--attention", args.attention != "auto"),
-                                        ("--compile-mode", args.compile_mode is not None)) if given]
-    if by_hand:
-        raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
-                        f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
-                        "ever chosen for you)")
     try:
         result = tune(settings, log=log, budget_s=args.tune_budget)
     except StoppedBeforeCandidates:
