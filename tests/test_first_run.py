@@ -468,6 +468,30 @@ def test_a_ctrl_c_at_any_line_before_the_command_takes_it_leaves_with_130_and_no
     assert sent >= 8
 
 
+@pytest.mark.slow  # a process per line
+def test_a_ctrl_c_before_bench_json_begins_still_gives_its_reader_one_json_object(tmp_path):
+    """From vcam/__main__.py's handler on, through main's lines and _main's to the command: a Ctrl-C in vcam's first
+    quarter second left `vcam bench --json` with exit code 130 and nothing on stdout, which no JSON reader takes."""
+    stopped = "loading stopped (Ctrl-C) before the timing began: no result"  # as said once PyTorch loads
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    entry, cli = ROOT / "vcam" / "__main__.py", ROOT / "vcam" / "cli.py"
+    points = [("__main__.py", n) for n in _lines_between(entry, "_hold()  # first", "sys.exit(run())")]
+    points += [("cli.py", n) for n in _lines_between(cli, "def main(", "code = _main(argv)")]
+    points += [("cli.py", n) for n in _lines_between(cli, "def _main(", "}[args.command]")]
+    sent = 0
+    for where, line in points:
+        # refused once begun (--tune times no split), where a line that does not run sends nothing
+        done = subprocess.run([sys.executable, str(harness), "module", where, str(line), "bench", "--model", "tiny",
+                               "--json", "--tune", "--split"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if "sent" not in done.stderr:
+            continue
+        sent += 1
+        assert done.returncode == 130 and json.loads(done.stdout) == {"error": stopped}, (where, line, done)
+        assert done.stderr.endswith(f"vcam: {stopped}\n"), (where, line, done.stderr)
+    assert sent >= 12
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

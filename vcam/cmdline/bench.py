@@ -50,8 +50,20 @@ def cmd_bench(args) -> int:
     return code  # each of _bench's returns printed its result first, an interrupted one included
 
 
+LOADING_STOPPED = "loading stopped (Ctrl-C) before the timing began: no result"
 TIMING_STOPPED = "stopped (Ctrl-C) before the timing finished: no result"
 STOPPED = {"error": TIMING_STOPPED}
+
+
+def stopped_at_start(argv: list[str]) -> int:
+    """A Ctrl-C before the command began (vcam's modules loading, its line read): `vcam bench --json`'s reader gets
+    the object a later stop gives (it got nothing, which is no JSON), said on stderr too; any other command leaves
+    without a word, nothing begun. The exit code of a Ctrl-C."""
+    if argv[:1] == ["bench"] and any(len(flag) > 2 and "--json".startswith(flag)
+                                     for flag in (a.split("=", 1)[0] for a in argv[1:])):
+        said_as_json({"error": LOADING_STOPPED})
+        _Stopped(LOADING_STOPPED).said()
+    return LEFT_AT_ONCE
 
 
 class _Stopped(Exception):
@@ -91,7 +103,7 @@ def _bench(args, out) -> int:
         with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
             from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
     except KeyboardInterrupt:  # it left with exit code 130 and not a word, as `vcam run` says its loading stopped
-        raise _Stopped("loading stopped (Ctrl-C) before the timing began: no result") from None
+        raise _Stopped(LOADING_STOPPED) from None
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
