@@ -2,6 +2,7 @@
 fastest saved for this card."""
 from __future__ import annotations
 
+import signal
 import sys
 from dataclasses import replace
 
@@ -9,6 +10,7 @@ from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, st
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
+from vcam.live.signals import stop_said
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -50,8 +52,9 @@ def cmd_bench(args) -> int:
     return code  # each of _bench's returns printed its result first, an interrupted one included
 
 
-LOADING_STOPPED = "loading stopped (Ctrl-C) before the timing began: no result"
-TIMING_STOPPED = "stopped (Ctrl-C) before the timing finished: no result"
+CTRL_C = stop_said(signal.SIGINT)
+LOADING_STOPPED = f"loading stopped ({CTRL_C}) before the timing began: no result"
+TIMING_STOPPED = f"stopped ({CTRL_C}) before the timing finished: no result"
 STOPPED = {"error": TIMING_STOPPED}
 
 
@@ -124,7 +127,7 @@ def _bench(args, out) -> int:
     try:
         result = bench(settings, log=log)
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
-        log("stopped (Ctrl-C) during the profiler split: the timing below is whole, the split left out")
+        log(f"stopped ({CTRL_C}) during the profiler split: the timing below is whole, the split left out")
         out(stopped.result.to_json() if args.json else stopped.result.table())
         return LEFT_AT_ONCE
     except KeyboardInterrupt:  # it left with exit code 130 and not a word
@@ -171,7 +174,7 @@ def _tune(args, settings, log, out) -> int:
     try:
         result = tune(settings, log=log, budget_s=args.tune_budget)
     except StoppedBeforeCandidates:
-        raise _Stopped("stopped (Ctrl-C) before any candidate ran") from None
+        raise _Stopped(f"stopped ({CTRL_C}) before any candidate ran") from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return LEFT_AT_ONCE if result.interrupted else 0
