@@ -492,6 +492,40 @@ def test_a_ctrl_c_before_bench_json_begins_still_gives_its_reader_one_json_objec
     assert sent >= 12
 
 
+# `python -m vcam` with the signal argv[1] sent to itself as vcam/bench/bench.py starts to load: inside bench's import
+# of PyTorch and the model code
+_SIGNAL_IN_BENCH_IMPORT = """\
+import os, runpy, signal, sys
+sig, *args = sys.argv[1:]
+sys.argv = [sys.argv[0], *args]
+
+def tracer(frame, event, arg):
+    if frame.f_code.co_filename.endswith(os.path.join("vcam", "bench", "bench.py")):
+        sys.settrace(None)
+        print("sent", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), getattr(signal, sig))
+
+sys.settrace(tracer)
+runpy.run_module("vcam", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGINT", 130, "Ctrl-C")])
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_stop_during_benchs_import_is_said_with_its_signals_exit_code(tmp_path, sig, code, said, json_out):
+    """A SIGTERM (docker stop, systemd) while `vcam bench` imported PyTorch ended it at once without a word, exit
+    code 143 from the kill alone, and --json's reader got nothing, where `vcam run` and `vcam render` say the stop."""
+    harness = tmp_path / "signal_in_import.py"
+    harness.write_text(_SIGNAL_IN_BENCH_IMPORT, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), sig, "bench", "--model", "tiny", "--blocks", "1",
+                           *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    words = f"loading stopped ({said}) before the timing began: no result"
+    assert "sent" in done.stderr and done.returncode == code, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

@@ -491,17 +491,17 @@ def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatc
     import signal
     from contextlib import contextmanager
 
-    import vcam.live.signals
+    import vcam.cmdline.bench
 
-    held = vcam.live.signals.ctrl_c_held
+    held = vcam.cmdline.bench.stops_held
 
     @contextmanager
-    def pressed_while_loading():
-        with held():
+    def pressed_while_loading(left):
+        with held(left) as came:
             signal.raise_signal(signal.SIGINT)
-            yield
+            yield came
 
-    monkeypatch.setattr(vcam.live.signals, "ctrl_c_held", pressed_while_loading)
+    monkeypatch.setattr(vcam.cmdline.bench, "stops_held", pressed_while_loading)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))

@@ -10,7 +10,7 @@ from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, st
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import stop_said
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -52,8 +52,13 @@ def cmd_bench(args) -> int:
     return code  # each of _bench's returns printed its result first, an interrupted one included
 
 
+def loading_stopped(sig: int) -> str:
+    """The words of a stop signal while bench loaded, before any block was timed."""
+    return f"loading stopped ({stop_said(sig)}) before the timing began: no result"
+
+
 CTRL_C = stop_said(signal.SIGINT)
-LOADING_STOPPED = f"loading stopped ({CTRL_C}) before the timing began: no result"
+LOADING_STOPPED = loading_stopped(signal.SIGINT)
 TIMING_STOPPED = f"stopped ({CTRL_C}) before the timing finished: no result"
 STOPPED = {"error": TIMING_STOPPED}
 
@@ -70,16 +75,17 @@ def stopped_at_start(argv: list[str]) -> int:
 
 
 class _Stopped(Exception):
-    """Ctrl-C before there was a result: its `words`, which stderr says (with a `hint`) and --json's object too."""
+    """A stop (`sig`) before there was a result: its `words`, which stderr says (with a `hint`) and --json's object
+    too."""
 
-    def __init__(self, words: str, hint: str = ""):
+    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT):
         super().__init__(words)
-        self.words, self.hint = words, hint
+        self.words, self.hint, self.sig = words, hint, sig
 
     def said(self) -> int:
-        """Says it on stderr; the exit code of a Ctrl-C."""
+        """Says it on stderr; the exit code of its signal (130 for Ctrl-C, 143 for SIGTERM)."""
         print(f"vcam: {self.words}{self.hint}", file=sys.stderr)
-        return LEFT_AT_ONCE
+        return stop_code(self.sig)
 
 
 class _ReaderGone(Exception):
@@ -99,14 +105,20 @@ def failure(error: BaseException) -> dict[str, str]:
 
 
 def _bench(args, out) -> int:
-    from vcam.live.signals import ctrl_c_held
-
     _refuse_together(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
+
+    def left(sig: int) -> int:  # SIGTERM, SIGHUP: the process leaves from inside the import, its stop said first
+        stopped = _Stopped(loading_stopped(sig), sig=sig)
+        if args.json:  # where no line is printed yet: the import comes before any
+            said_as_json({"error": stopped.words})
+        return stopped.said()
+
+    # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
-        with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
+        with stops_held(left):
             from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
-    except KeyboardInterrupt:  # it left with exit code 130 and not a word, as `vcam run` says its loading stopped
-        raise _Stopped(LOADING_STOPPED) from None
+    except StoppedLoading as stopped:  # Ctrl-C, held to the import's end: said as `vcam run` says its loading stopped
+        raise _Stopped(loading_stopped(stopped.sig), sig=stopped.sig) from None
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
