@@ -492,15 +492,15 @@ def test_a_ctrl_c_before_bench_json_begins_still_gives_its_reader_one_json_objec
     assert sent >= 12
 
 
-# `python -m vcam` with the signal argv[1] sent to itself as vcam/bench/bench.py starts to load: inside bench's import
-# of PyTorch and the model code
-_SIGNAL_IN_BENCH_IMPORT = """\
+# `python -m vcam` with the signal argv[1] sent to itself as vcam/bench/bench.py's code named argv[2] starts:
+# <module>, inside bench's import of PyTorch and the model code; _run_blocks, the warm-up
+_SIGNAL_IN_BENCH = """\
 import os, runpy, signal, sys
-sig, *args = sys.argv[1:]
+sig, name, *args = sys.argv[1:]
 sys.argv = [sys.argv[0], *args]
 
 def tracer(frame, event, arg):
-    if frame.f_code.co_filename.endswith(os.path.join("vcam", "bench", "bench.py")):
+    if frame.f_code.co_filename.endswith(os.path.join("vcam", "bench", "bench.py")) and frame.f_code.co_name == name:
         sys.settrace(None)
         print("sent", file=sys.stderr, flush=True)
         os.kill(os.getpid(), getattr(signal, sig))
@@ -517,13 +517,29 @@ def test_a_stop_during_benchs_import_is_said_with_its_signals_exit_code(tmp_path
     """A SIGTERM (docker stop, systemd) while `vcam bench` imported PyTorch ended it at once without a word, exit
     code 143 from the kill alone, and --json's reader got nothing, where `vcam run` and `vcam render` say the stop."""
     harness = tmp_path / "signal_in_import.py"
-    harness.write_text(_SIGNAL_IN_BENCH_IMPORT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(harness), sig, "bench", "--model", "tiny", "--blocks", "1",
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), sig, "<module>", "bench", "--model", "tiny", "--blocks", "1",
                            *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
     words = f"loading stopped ({said}) before the timing began: no result"
     assert "sent" in done.stderr and done.returncode == code, done
     assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
     assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_sigterm_during_benchs_timing_is_said_with_its_exit_code(tmp_path, json_out):
+    """A SIGTERM as `vcam bench` warmed up or timed its blocks ended it at once without a word, and --json's reader
+    got nothing, where a Ctrl-C there says the timing was stopped."""
+    harness = tmp_path / "signal_in_timing.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", "_run_blocks", "bench", "--model", "tiny",
+                           "--blocks", "1", *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    words = "stopped (SIGTERM) before the timing finished: no result"
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else "frames/s" not in done.stdout, done.stdout
 
 
 @pytest.mark.slow  # a process of its own

@@ -10,7 +10,7 @@ from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, st
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -57,9 +57,14 @@ def loading_stopped(sig: int) -> str:
     return f"loading stopped ({stop_said(sig)}) before the timing began: no result"
 
 
+def timing_stopped(sig: int) -> str:
+    """The words of a stop signal once bench loaded, before its timing finished."""
+    return f"stopped ({stop_said(sig)}) before the timing finished: no result"
+
+
 CTRL_C = stop_said(signal.SIGINT)
 LOADING_STOPPED = loading_stopped(signal.SIGINT)
-TIMING_STOPPED = f"stopped ({CTRL_C}) before the timing finished: no result"
+TIMING_STOPPED = timing_stopped(signal.SIGINT)
 STOPPED = {"error": TIMING_STOPPED}
 
 
@@ -137,7 +142,10 @@ def _bench(args, out) -> int:
         log(unused)
         settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
     try:
-        result = bench(settings, log=log)
+        with stops_raised():  # SIGTERM, SIGHUP: their default ended the timing without a word, --json's stdout empty
+            result = bench(settings, log=log)
+    except StoppedLoading as stopped:
+        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
         log(f"stopped ({CTRL_C}) during the profiler split: the timing below is whole, the split left out")
         out(stopped.result.to_json() if args.json else stopped.result.table())
