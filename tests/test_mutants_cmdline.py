@@ -1,6 +1,7 @@
 """Edges of the `vcam` command line (its options' values, --out and --in, what each command says and exits with)
 that no test held: each test fails where the code is changed in the way its docstring says."""
 import argparse
+import json
 import os
 import re
 import shlex
@@ -1027,6 +1028,19 @@ def test_bench_refuses_options_that_cannot_go_together_before_importing_pytorch(
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["2", "False"], done.stdout + done.stderr
     assert done.stderr.startswith("vcam: error: ") and "\n  fix: " in done.stderr
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_bench_refuses_a_model_it_does_not_know_before_importing_pytorch(json_out):
+    """`vcam bench --model nope` said "unknown model" only once PyTorch was imported, seconds later."""
+    argv = ["bench", "--model", "Tiny", *(["--json"] if json_out else [])]
+    script = f"import sys\nfrom vcam.cli import main\ncode = main({argv!r})\nprint(code, 'torch' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    words = "unknown model 'Tiny'; did you mean tiny? choose one of: krea-14b, tiny"
+    assert done.stdout.split("\n")[-2].split() == ["2", "False"], done.stdout + done.stderr
+    assert done.stderr == f"vcam: error: {words}\n"
+    if json_out:
+        assert json.loads(done.stdout.split("\n")[0]) == {"error": words}
 
 
 def test_a_tuning_run_refused_says_so_as_json_too(capsys):

@@ -110,7 +110,7 @@ def failure(error: BaseException) -> dict[str, str]:
 
 
 def _bench(args, out) -> int:
-    _refuse_together(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
+    _refuse_at_once(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
 
     def left(sig: int) -> int:  # SIGTERM, SIGHUP: the process leaves from inside the import, its stop said first
         stopped = _Stopped(loading_stopped(sig), sig=sig)
@@ -156,8 +156,12 @@ def _bench(args, out) -> int:
     return 0
 
 
-def _refuse_together(args) -> None:
-    """VcamError for options that cannot go together, read from the command line alone."""
+def _refuse_at_once(args) -> None:
+    """VcamError for options that cannot go together, ValueError for a model vcam does not know: what the command
+    line alone shows cannot run."""
+    from vcam.engine.configs import get_spec  # light: no PyTorch
+
+    get_spec(args.model)
     if not args.tune:
         check_compile_mode(args)
         if args.tune_budget is not None:
