@@ -492,15 +492,18 @@ def test_a_ctrl_c_before_bench_json_begins_still_gives_its_reader_one_json_objec
     assert sent >= 12
 
 
-# `python -m vcam` with the signal argv[1] sent to itself as vcam/bench/bench.py's code named argv[2] starts:
-# <module>, inside bench's import of PyTorch and the model code; _run_blocks, the warm-up
+# `python -m vcam` with the signal argv[1] sent to itself as the code named argv[2] starts, in vcam/bench/bench.py or
+# the file before a colon (cmdline/bench.py:_live_compile): <module>, inside bench's import of PyTorch and the model
+# code; _run_blocks, the warm-up
 _SIGNAL_IN_BENCH = """\
 import os, runpy, signal, sys
-sig, name, *args = sys.argv[1:]
+sig, where, *args = sys.argv[1:]
 sys.argv = [sys.argv[0], *args]
+path, _, name = where.rpartition(":")
+path = os.path.join("vcam", *(path or "bench/bench.py").split("/"))
 
 def tracer(frame, event, arg):
-    if frame.f_code.co_filename.endswith(os.path.join("vcam", "bench", "bench.py")) and frame.f_code.co_name == name:
+    if frame.f_code.co_filename.endswith(path) and frame.f_code.co_name == name:
         sys.settrace(None)
         print("sent", file=sys.stderr, flush=True)
         os.kill(os.getpid(), getattr(signal, sig))
@@ -536,6 +539,22 @@ def test_a_sigterm_during_benchs_timing_is_said_with_its_exit_code(tmp_path, jso
     done = subprocess.run([sys.executable, str(harness), "SIGTERM", "_run_blocks", "bench", "--model", "tiny",
                            "--blocks", "1", *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
+    words = "stopped (SIGTERM) before the timing finished: no result"
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else "frames/s" not in done.stdout, done.stdout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("where", ["cmdline/bench.py:_live_compile", "engine/speed.py:unused_compile_mode"])
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_sigterm_between_benchs_import_and_its_timing_is_said_with_its_exit_code(tmp_path, where, json_out):
+    """A SIGTERM as `vcam bench` read the card for --compile's default, or checked --compile-mode against it, ended
+    it at once without a word, and --json's reader got nothing."""
+    harness = tmp_path / "signal_before_timing.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", where, "bench", "--model", "tiny", "--blocks", "1",
+                           *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
     words = "stopped (SIGTERM) before the timing finished: no result"
     assert "sent" in done.stderr and done.returncode == 143, done
     assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr

@@ -40,8 +40,8 @@ def cmd_bench(args) -> int:
         if not printed:
             said_as_json({"error": stopped.words})
         return stopped.said()
-    except KeyboardInterrupt:  # outside the loading, the timing and tuning's set-up (the card read for --compile's
-        # default), where no line says it: a tool still reads an object, and the exit code says the rest
+    except KeyboardInterrupt:  # outside the loading, the timing (the card read for --compile's default included) and
+        # tuning's set-up, where no line says it: a tool still reads an object, and the exit code says the rest
         if not printed:
             said_as_json(STOPPED)
         raise
@@ -135,14 +135,16 @@ def _bench(args, out) -> int:
                              input=args.video_in, bias=args.bias, split=args.split)
     if args.tune:
         return _tune(args, settings, log, out)
-    if args.compile is None:
-        settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
-    unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
-    if unused:  # said, and left out of the result, which names what ran
-        log(unused)
-        settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
     try:
-        with stops_raised():  # SIGTERM, SIGHUP: their default ended the timing without a word, --json's stdout empty
+        # SIGTERM, SIGHUP: their default ended the card's first look and the timing without a word, --json's stdout
+        # empty
+        with stops_raised():
+            if args.compile is None:
+                settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
+            unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
+            if unused:  # said, and left out of the result, which names what ran
+                log(unused)
+                settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
             result = bench(settings, log=log)
     except StoppedLoading as stopped:
         raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
