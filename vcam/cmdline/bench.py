@@ -149,9 +149,10 @@ def _bench(args, out) -> int:
     except StoppedLoading as stopped:
         raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
-        log(f"stopped ({CTRL_C}) during the profiler split: the timing below is whole, the split left out")
+        log(f"stopped ({stop_said(stopped.sig)}) during the profiler split: the timing below is whole, the split "
+            "left out")
         out(stopped.result.to_json() if args.json else stopped.result.table())
-        return LEFT_AT_ONCE
+        return stop_code(stopped.sig)
     except KeyboardInterrupt:  # it left with exit code 130 and not a word
         raise _Stopped(TIMING_STOPPED, "; --blocks N and --warmup N make a shorter run") from None
     out(result.to_json() if args.json else result.table())
