@@ -517,6 +517,26 @@ def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatc
 
 
 @pytest.mark.parametrize("json_out", [False, True])
+def test_ctrl_c_while_bench_checks_its_command_line_is_said_as_loading_stopped(monkeypatch, capsys, json_out):
+    """A Ctrl-C as the command line was checked, before PyTorch's import, left with exit code 130 and not a word,
+    and --json's object said a timing had been stopped, of a timing never begun."""
+    import vcam.engine.configs
+
+    def pressed(model):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(vcam.engine.configs, "get_spec", pressed)
+    code = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    assert code == 130
+    assert out.err == "vcam: loading stopped (Ctrl-C) before the timing began: no result\n"
+    if json_out:
+        assert json.loads(out.out) == {"error": "loading stopped (Ctrl-C) before the timing began: no result"}
+    else:
+        assert out.out == ""
+
+
+@pytest.mark.parametrize("json_out", [False, True])
 @pytest.mark.parametrize("step", ["bench_target", "_check_room", "TuningKey.of"])
 def test_ctrl_c_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out):
     """Ctrl-C while --tune read the card (bench_target, its room) or made the tuning's key left with exit code 130

@@ -110,7 +110,10 @@ def failure(error: BaseException) -> dict[str, str]:
 
 
 def _bench(args, out) -> int:
-    _refuse_at_once(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
+    try:
+        _refuse_at_once(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
+    except KeyboardInterrupt:  # it left with exit code 130 and not a word, or --json's object a timing stopped
+        raise _Stopped(LOADING_STOPPED) from None
 
     def left(sig: int) -> int:  # SIGTERM, SIGHUP: the process leaves from inside the import, its stop said first
         stopped = _Stopped(loading_stopped(sig), sig=sig)
