@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 
 from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
+from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
@@ -72,8 +73,7 @@ def stopped_at_start(argv: list[str]) -> int:
     """A Ctrl-C before the command began (vcam's modules loading, its line read): `vcam bench --json`'s reader gets
     the object a later stop gives (it got nothing, which is no JSON), said on stderr too; any other command leaves
     without a word, nothing begun. The exit code of a Ctrl-C."""
-    if argv[:1] == ["bench"] and any(len(flag) > 2 and "--json".startswith(flag)
-                                     for flag in (a.split("=", 1)[0] for a in argv[1:])):
+    if argv[:1] == ["bench"] and asks_json(argv[1:]):
         said_as_json({"error": LOADING_STOPPED})
         _Stopped(LOADING_STOPPED).said()
     return LEFT_AT_ONCE
