@@ -561,6 +561,19 @@ def test_a_sigterm_between_benchs_import_and_its_timing_is_said_with_its_exit_co
     assert (json.loads(done.stdout) == {"error": words}) if json_out else "frames/s" not in done.stdout, done.stdout
 
 
+@pytest.mark.slow  # a process of its own, with PyTorch
+def test_a_sigterm_during_a_tunes_candidate_is_said_with_its_exit_code(tmp_path):
+    """A SIGTERM as `vcam bench --tune` warmed up a candidate ended it at once without a word."""
+    harness = tmp_path / "signal_in_tune.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", "_run_blocks", "bench", "--tune", "--model",
+                           "tiny", "--blocks", "1", "--warmup", "1", "--device", "cpu"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "VCAM_CACHE_DIR": str(tmp_path)})
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert "eager: stopped (SIGTERM) before its timing finished" in done.stdout, done.stdout
+    assert "tuning was stopped (SIGTERM)" in done.stdout and "Traceback" not in done.stderr, done
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

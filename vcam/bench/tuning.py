@@ -33,7 +33,7 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import ctrl_c_held, stop_said
+from vcam.live.signals import StoppedLoading, ctrl_c_held, stop_said, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -152,7 +152,8 @@ class TuneResult:
     saved: bool = False
     blocks: int = 0
     warmup: int = 0
-    interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
+    interrupted: bool = False  # stopped by Ctrl-C (or a candidate by SIGTERM): the candidates after it were not tried
+    stop_sig: int = signal.SIGINT  # with `interrupted`, the signal that stopped it (a candidate's SIGTERM, SIGHUP)
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
     save_fix: str = ""  # what to do about a file that could not be written, where it could not
 
@@ -182,7 +183,8 @@ class TuneResult:
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.stopped:
                 # Ctrl-C may come during the timed blocks too, not only the warm-up
-                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped ({CTRL_C}) before its timing finished")
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped ({stop_said(self.stop_sig)}) before its "
+                             "timing finished")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
             else:
@@ -412,6 +414,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     start = clock()
     stopped = interrupted = False
     untried = ""
+    stop_sig = signal.SIGINT
     for i, opt in enumerate(options, 1):
         if not stopped and (budget_s is not None and clock() - start >= budget_s
                             and any(t.frames_per_second for t in trials)):
@@ -423,12 +426,14 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
                                   height=target.height, speed=opt)
         try:
-            result = bench(one, log)
-        except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
+            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
+                result = bench(one, log)
+        except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is still worth keeping
             log(_stopped_line(trials))
             trials.append(Trial(opt, stopped=True))
             stopped = interrupted = True
-            untried = f"tuning was stopped ({CTRL_C})"
+            stop_sig = getattr(stop, "sig", signal.SIGINT)
+            untried = f"tuning was stopped ({stop_said(stop_sig)})"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))
             log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
@@ -451,7 +456,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                 untried = untried or "the GPU memory could not be freed"
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
-                       interrupted=interrupted, untried=untried)
+                       interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
         try:
             stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)

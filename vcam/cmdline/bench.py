@@ -207,11 +207,11 @@ def _tune(args, settings, log, out) -> int:
         raise _Stopped(f"stopped ({CTRL_C}) before any candidate ran") from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
-        return LEFT_AT_ONCE if result.interrupted else 0
+        return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
                         result.save_fix + ", then tune again")
     if result.interrupted:  # Ctrl-C before any candidate finished, or before the save: nothing failed
-        return LEFT_AT_ONCE
+        return stop_code(result.stop_sig)
     raise VcamError("every candidate failed, so nothing was saved",
                     "see each candidate's error above; `vcam bench` with one of them shows the whole error")
