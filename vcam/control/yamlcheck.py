@@ -280,7 +280,7 @@ class Reader:
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {v} is out of range ({lo} to {hi})")
+            self.error(node, f"{what} {_as_written(node, str(v))} is out of range ({lo} to {hi})")
             return None
         return v
 
@@ -306,7 +306,7 @@ class Reader:
             self.error(node, f"{what} must be a number from {lo:g} to {hi:g}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {v:g} is out of range ({lo:g} to {hi:g})")
+            self.error(node, f"{what} {_as_written(node, f'{v:g}')} is out of range ({lo:g} to {hi:g})")
             return None
         return float(v)
 
@@ -330,6 +330,17 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, a
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
 # a comment right after a value whose # a word follows (#1, #brûlée): `# note` and `#--- part 2 ---` are comments
 _CUT = re.compile(r"[ \t]+(#\w.*)")
+
+
+# YAML 1.1's hexadecimal and binary whole numbers (0x10, -0b11), read as the number they write
+_BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
+
+
+def _as_written(node: Node, shown: str) -> str:
+    """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
+    binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
+    plain = isinstance(node, ScalarNode) and not node.style
+    return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
