@@ -26,7 +26,7 @@ from yaml.scanner import Scanner
 
 from vcam.control.commands import number_meant, whole_meant
 from vcam.errors import READ_FIX
-from vcam.words import nearest, shell_word
+from vcam.words import nearest, number_said, shell_word
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -306,7 +306,7 @@ class Reader:
             self.error(node, f"{what} must be a number from {lo:g} to {hi:g}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {_as_written(node, f'{v:g}')} is out of range ({lo:g} to {hi:g})")
+            self.error(node, f"{what} {_as_written(node, number_said(v))} is out of range ({lo:g} to {hi:g})")
             return None
         return float(v)
 
