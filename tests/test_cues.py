@@ -503,6 +503,22 @@ def test_vcam_check_lists_the_cues(tmp_path, capsys):
     assert " 6. end (at 4:30): live\n" in out
 
 
+def test_vcam_check_lists_a_cue_with_a_long_prompt_on_one_line(tmp_path, capsys):
+    """An unnamed cue is named by its first line: a pasted paragraph of a prompt was said whole twice over, as its
+    name and as its command, and a short command after a long prompt was lost at the end of that."""
+    long = "prompt " + " ".join(["a neon city at night with rain"] * 12)
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + f"cues:\n  - {{do: '{long}'}}\n  - {{name: two, do: ['{long}', preset ocean]}}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index("  cues: 2"):].splitlines()
+    first = next(line for line in lines if line.startswith("   1. "))
+    assert first.startswith(f"   1. {long[:40]}…: {long[:30]}") and first.endswith("…")
+    second = next(line for line in lines if line.startswith("   2. "))
+    assert second.startswith(f"   2. two: {long[:30]}") and second.endswith("…; preset ocean")
+    assert max(len(first), len(second)) <= 100
+
+
 def test_vcam_check_says_a_list_loops(tmp_path, capsys):
     path = tmp_path / "show.yaml"
     path.write_text(PRESETS + "cues:\n" + LOOP)

@@ -43,14 +43,29 @@ def cmd_check(args) -> int:
         print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"
               + ("; after the last, cue 1 again)" if loops else ")"))
         for i, c in enumerate(show.cues, 1):
-            timing = f" ({c.timing()})" if c.timing() else ""
-            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}" + (" (then cue 1 again)" if c.loop else ""))
+            print(_cue_line(i, c))
     if show.osc is not None:
         print(f"  osc: {show.osc.describe()}")
     for note in show.notes:
         print(note)
     print("ok")
     return 0
+
+
+def _cue_line(number: int, cue) -> str:
+    """A cue as the list says it, on one line of at most SUMMARY_COLUMNS as a preset's: an unnamed cue is named by
+    its first line, a long prompt's whole (said cut as a message cuts a name), and each command gets a share of the
+    line, a long prompt cut and the short commands after it whole (two thousand characters were said in full,
+    twice)."""
+    from vcam.control.commands import SHOWN_CHARS
+    from vcam.control.presetlines import SUMMARY_COLUMNS, shares
+
+    timing = f" ({cue.timing()})" if cue.timing() else ""
+    head = f"  {number:2d}. {clipped(cue.name, SHOWN_CHARS + 1)}{timing}: "
+    tail = " (then cue 1 again)" if cue.loop else ""
+    room = SUMMARY_COLUMNS - len(head) - len(tail) - len("; ") * (len(cue.do) - 1)
+    widths = shares([len(line) for line in cue.do], room)
+    return head + "; ".join(clipped(line, width) for line, width in zip(cue.do, widths)) + tail
 
 
 def _cut_prompts(show) -> list[str]:

@@ -38,7 +38,7 @@ def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
         weights = [f" ×{w:g}" if len(p.prompts) > 1 else "" for w in p.prompts.values()]
         room = columns - len(head) - len(extras) - sum(map(len, weights)) - len(" + ") * (len(p.prompts) - 1)
         shown = []
-        for text, weight, width in zip(p.prompts, weights, _shares([len(t) for t in p.prompts], room)):
+        for text, weight, width in zip(p.prompts, weights, shares([len(t) for t in p.prompts], room)):
             cut = opening_to_skip(text, shared.get(text, 0), width)
             if cut:
                 openings.append(text[:cut].rstrip())
@@ -48,9 +48,9 @@ def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
     return said + lines
 
 
-def _shares(lengths: list[int], room: int) -> list[int]:
-    """The columns each of a preset's prompts gets of `room`: an even share, where a shorter one leaves the rest of
-    its share to the others; MIN_PROMPT_COLUMNS at least."""
+def shares(lengths: list[int], room: int) -> list[int]:
+    """The columns each of several texts (a preset's prompts, a cue's commands) gets of `room`: an even share, where
+    a shorter one leaves the rest of its share to the others; MIN_PROMPT_COLUMNS at least."""
     widths = [0] * len(lengths)
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
     for k, i in enumerate(order):
