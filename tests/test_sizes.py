@@ -65,6 +65,20 @@ def test_a_negative_size_is_refused_as_negative_everywhere(w, h, fix):
     assert str(in_run.value) == said
 
 
+@pytest.mark.parametrize("written", ["-0x0", "-0x480", "832x-0", "-00x480"])
+def test_a_minus_before_a_zero_side_is_said_as_the_slip_on_the_command_line_and_in_a_show(written):
+    """-0 reads as 0: `size: '-0x0'` was said as "size 0x0: … the nearest is 16x16", the sign the slip was in gone."""
+    shown = written.replace("00", "0")
+    said = (f"size {shown}: a side cannot be negative; give both as positive multiples of 16 (e.g. 832x480, "
+            "576x320, 480x832)")
+    with pytest.raises(argparse.ArgumentTypeError) as on_cli:
+        frame_size(written)
+    assert str(on_cli.value) == said
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: '{written}'\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert in_show.value.problems == [f"show.yaml:2: output {said}"]
+
+
 @pytest.mark.parametrize("w,h", [(99999, 99999), (8320, 4800), (1936, 1088), (832, 1936)])
 def test_a_size_past_the_largest_is_refused_everywhere_saying_the_largest(w, h):
     # a mistyped extra zero would sit loading for ever (or run out of memory) rather than be refused

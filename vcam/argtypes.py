@@ -16,7 +16,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam.sizes import check_size, no_size, not_a_size, width_height as read_size
+from vcam.sizes import check_size, checked_size, no_size, not_a_size, width_height as read_size
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
@@ -33,12 +33,11 @@ def frame_size(text: str) -> tuple[int, int]:
     if no_size(text):  # as a show's size: 0x0 is said: the rule's "the nearest is 16x16" offered a size no show runs at
         raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default, or give one, as in "
                                          "--size 832x480")
-    w, h = width_height(text, check_size)
+    width_height(text, check_size)  # not WIDTHxHEIGHT: said, with the size meant
     try:
-        check_size(w, h)
+        return checked_size(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
-    return w, h
 
 
 def output_size(text: str) -> tuple[int, int]:

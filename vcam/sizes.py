@@ -21,7 +21,7 @@ def check_size(width: int, height: int) -> None:
     """Raises ValueError unless width×height is a frame size the model can make: the one place that says so, for
     the command line, show files, `vcam run` and streams alike."""
     if width < 0 or height < 0:  # not "the nearest is 16x480", as for -832x480: the sign is the slip
-        raise ValueError(f"size {width}x{height}: a side cannot be negative; {_unsigned(width, height)}")
+        raise ValueError(_negative(f"{width}x{height}", width, height))
     if width > MAX_SIDE or height > MAX_SIDE:
         raise ValueError(f"size {width}x{height}: each side must be at most {MAX_SIDE} (the largest accepted is "
                          f"{MAX_SIDE}x{MAX_SIDE}; the model's own is 832x480)")
@@ -29,6 +29,22 @@ def check_size(width: int, height: int) -> None:
         nearest = "x".join(str(max(PATCH, round(v / PATCH) * PATCH)) for v in (width, height))
         raise ValueError(f"size {width}x{height}: both must be positive multiples of {PATCH} "
                          f"(e.g. 832x480, 576x320, 480x832; the nearest is {nearest})")
+
+
+def checked_size(text: str) -> tuple[int, int]:
+    """`text` read as WIDTHxHEIGHT (width_height) and checked (check_size), a side written with a minus said as
+    such: -0 reads as 0, and `-0x0` was said as 0x0 with the multiples-of-16 rule, the sign the slip was in gone."""
+    width, height = width_height(text)
+    sides = _SIZE.fullmatch(text).groups()
+    if any(side.startswith("-") for side in sides):
+        written = "x".join(f"{'-' if side.startswith('-') else ''}{abs(int(side))}" for side in sides)
+        raise ValueError(_negative(written, width, height))
+    check_size(width, height)
+    return width, height
+
+
+def _negative(written: str, width: int, height: int) -> str:
+    return f"size {written}: a side cannot be negative; {_unsigned(width, height)}"
 
 
 def _unsigned(width: int, height: int) -> str:
@@ -41,13 +57,16 @@ def _unsigned(width: int, height: int) -> str:
     return f"did you mean {meant[0]}x{meant[1]}?"
 
 
+_SIZE = re.compile(r"\s*([+-]?[0-9]+)\s*[xX]\s*([+-]?[0-9]+)\s*")
+
+
 def width_height(text: str) -> tuple[int, int]:
     """`text` read as WIDTHxHEIGHT (832x480, 832X480), the one reading of it for the command line and show files
     alike: the two numbers, not checked (check_size says whether the model makes them); ValueError where it is not
     that form (not_a_size says why)."""
     # ASCII digits: int() took full-width ones (８３２x４８０) and underscores (8_32x480), which no other tool
     # reads as a size; not_a_size offers them in plain digits. A sign stays, for check_size to say.
-    size = re.fullmatch(r"\s*([+-]?[0-9]+)\s*[xX]\s*([+-]?[0-9]+)\s*", text)
+    size = _SIZE.fullmatch(text)
     if not size:
         raise ValueError(f"{text!r} is not WIDTHxHEIGHT")
     return int(size.group(1)), int(size.group(2))

@@ -52,7 +52,7 @@ from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPO
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
-from vcam.sizes import check_size, meant_size, no_size, not_a_size, width_height
+from vcam.sizes import check_size, checked_size, meant_size, no_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
@@ -512,7 +512,7 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
-        w, h = width_height(str(text))
+        width_height(str(text))
     except ValueError:
         if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
             r.error(node, f"output size {not_a_size(v, check_size)}")
@@ -524,11 +524,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
                       "one, as in size: 832x480")
         return None
     try:
-        check_size(w, h)
+        return checked_size(str(text))
     except ValueError as e:
         r.error(node, f"output {e}")
         return None
-    return w, h
 
 
 def _given(node, v) -> str:
