@@ -223,3 +223,22 @@ def _made(w: int, h: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.mark.parametrize("w, h", [(16, 16), (7680, 4320), (14, 16), (16, 14), (7682, 4320), (7680, 4322)])
+def test_vcam_cams_size_and_an_outputs_size_take_one_range(w, h):
+    """The output size range was written twice, in argtypes and outspec: one edited alone would let `vcam cam
+    --size` take a size `--out …@WxH` refuses. Both ask vcam.sizes."""
+    from vcam.argtypes import output_size
+    from vcam.outspec import parse_spec
+    from vcam.sizes import output_in_range
+
+    def taken(check) -> bool:
+        try:
+            check()
+        except (ValueError, argparse.ArgumentTypeError):
+            return False
+        return True
+
+    assert taken(lambda: output_size(f"{w}x{h}")) == taken(lambda: parse_spec(f"null@{w}x{h}")) \
+        == output_in_range(w, h) == (16 <= w <= 7680 and 16 <= h <= 4320)

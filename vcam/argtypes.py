@@ -16,7 +16,8 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam.sizes import check_size, checked_size, no_size, not_a_size, width_height as read_size
+from vcam.sizes import (OUTPUT_RANGE, check_size, checked_size, no_size, not_a_size, output_in_range,
+                         width_height as read_size)
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
@@ -79,8 +80,8 @@ def _port(text: str) -> str:
 
 
 def _check_output_size(w: int, h: int) -> None:
-    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
-        raise ValueError("width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)")
+    if not output_in_range(w, h) or w % 2 or h % 2:
+        raise ValueError(f"width and height must be even, from {OUTPUT_RANGE} (e.g. 1920x1080)")
 
 
 def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):

@@ -1,6 +1,6 @@
-"""The frame-size rule, in one place: the command line, show files, a show's settings and streams all ask here.
-Plain arithmetic on numbers and text, importing nothing else of vcam's (nor torch), so that the camera's side can
-check a size without the engine."""
+"""The frame-size rule and the sizes an output may have, in one place: the command line, show files, a show's
+settings and streams all ask here. Plain arithmetic on numbers and text, importing nothing else of vcam's (nor
+torch), so that the camera's side can check a size without the engine."""
 from __future__ import annotations
 
 import re
@@ -15,6 +15,19 @@ MAX_SIDE = 1920
 # above 832x480: the model was trained at that size.
 LIVE_SIZES: tuple[tuple[int, int], ...] = (
     (832, 480), (768, 448), (704, 400), (640, 368), (576, 320), (512, 288), (480, 272), (416, 240))
+
+
+# An output's size (vcam cam's camera, an output's @WIDTHxHEIGHT): scaled to from the generated frames, anything
+# from a thumbnail to 8K UHD
+MIN_OUTPUT_SIDE = 16
+MAX_OUTPUT = (7680, 4320)
+OUTPUT_RANGE = f"{MIN_OUTPUT_SIDE}x{MIN_OUTPUT_SIDE} to {MAX_OUTPUT[0]}x{MAX_OUTPUT[1]}"
+
+
+def output_in_range(width: int, height: int) -> bool:
+    """Whether width×height is within the sizes an output may have (OUTPUT_RANGE): the one place that says so, for
+    vcam cam's --size and an output's @WIDTHxHEIGHT alike."""
+    return MIN_OUTPUT_SIDE <= width <= MAX_OUTPUT[0] and MIN_OUTPUT_SIDE <= height <= MAX_OUTPUT[1]
 
 
 def check_size(width: int, height: int) -> None:
