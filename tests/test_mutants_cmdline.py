@@ -36,13 +36,15 @@ def test_an_output_size_at_either_end_of_its_range_is_taken(text, w, h):
     assert argtypes.output_size(text) == (w, h)
 
 
-@pytest.mark.parametrize("text", ["640x361", "641x360", "14x16", "7682x4320", "1920x4322"])
-def test_an_output_size_odd_or_out_of_range_is_refused_naming_what_was_given(text):
+@pytest.mark.parametrize("text, nearest", [("640x361", "640x360"), ("641x360", "640x360"), ("14x16", "16x16"),
+                                           ("7682x4320", "7680x4320"), ("1920x4322", "1920x4320")])
+def test_an_output_size_odd_or_out_of_range_is_refused_naming_what_was_given(text, nearest):
     """An odd height (`or h % 2` dropped) would reach the camera's pixel format, which needs even sides; the size
     given is named before the rule (the f-string's `{text}: ` dropped said the rule alone)."""
     with pytest.raises(argparse.ArgumentTypeError) as e:
         argtypes.output_size(text)
-    assert str(e.value) == f"{text}: width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)"
+    assert str(e.value) == (f"size {text}: both must be even, from 16x16 to 7680x4320 (e.g. 1920x1080, 1280x720; "
+                            f"the nearest is {nearest})")
 
 
 def test_a_generated_size_the_model_cannot_make_is_refused_with_the_rule():

@@ -242,3 +242,21 @@ def test_vcam_cams_size_and_an_outputs_size_take_one_range(w, h):
 
     assert taken(lambda: output_size(f"{w}x{h}")) == taken(lambda: parse_spec(f"null@{w}x{h}")) \
         == output_in_range(w, h) == (16 <= w <= 7680 and 16 <= h <= 4320)
+
+
+@pytest.mark.parametrize("written, said", [
+    ("0x0", "size 0x0 is no size; leave --size out for its default (832x480), or give one, as in --size 1280x720"),
+    ("-0x0", "size -0x0: a side cannot be negative; give an even size from 16x16 to 7680x4320 (e.g. 1920x1080, "
+             "1280x720)"),
+    ("-1280x720", "size -1280x720: a side cannot be negative; did you mean 1280x720?"),
+    ("480p", "'480p' is not WIDTHxHEIGHT; did you mean 832x480?"),
+    ("720p", "'720p' is not WIDTHxHEIGHT; did you mean 1280x720?"), ("1080p", "did you mean 1920x1080?"),
+    ("4k", "'4k' is not WIDTHxHEIGHT (e.g. 1280x720)")])
+def test_vcam_cams_size_is_said_as_vcam_runs_is(written, said, capsys):
+    """`vcam cam --size 0x0` was told to give even sides from 16x16 (vcam run's: no size, leave --size out), and a
+    minus was said as an odd size; a camera's 720p, which no size of the model's is, was offered nothing, as vcam
+    run's --size, whose sizes are the model's, offers nothing."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["cam", "ws://127.0.0.1:8765", f"--size={written}"])
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("vcam cam: error: argument --size: ") and last.endswith(said)
