@@ -519,6 +519,20 @@ def test_vcam_check_lists_a_cue_with_a_long_prompt_on_one_line(tmp_path, capsys)
     assert max(len(first), len(second)) <= 100
 
 
+def test_an_unnamed_cues_long_prompt_is_said_cut_in_the_status_and_replies_and_an_input_path_whole(tmp_path):
+    """An unnamed cue is named by its first line: a pasted prompt's whole filled the status line (1,300 characters,
+    redrawn every second) and each reply. An input's path stays whole, for the network's renaming of paths."""
+    clip = tmp_path / ("a folder named at length for the clips of the night " * 2) / "loop.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"")
+    long = "prompt " + " ".join(["a neon city at night with rain"] * 12)
+    with Rig(f"  - {{do: '{long}'}}\n  - {{do: 'input file:{clip}'}}\n") as rig:
+        cut = f"'{long[:40]}…'"
+        assert rig.cues.describe() == f"cue 0/2 next {cut}"
+        assert rig.cues.go().startswith(f"cue 1/2 {cut}: ")
+        assert rig.cues.describe() == f"cue 1/2 {cut} next 'input file:{clip}'"
+
+
 def test_vcam_check_says_a_list_loops(tmp_path, capsys):
     path = tmp_path / "show.yaml"
     path.write_text(PRESETS + "cues:\n" + LOOP)

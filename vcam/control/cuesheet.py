@@ -46,6 +46,15 @@ class Cue:
         return f"wait {self.wait:g}s" if self.wait is not None else ""
 
 
+# a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
+# of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
+def cue_said(cue: Cue) -> str:
+    """A cue's name, quoted, as a line says it: an unnamed cue is named by its first line, a pasted prompt's whole,
+    which filled the status line and every reply with it; cut as a message cuts a name typed. An input's path stays
+    whole: the network's renaming of paths (media.MediaFolders.renamed) finds only a whole one in the text."""
+    return quoted(cue.name if cue.name.split()[:1] == ["input"] else clipped(cue.name, SHOWN_CHARS + 1))
+
+
 def clock_text(seconds: float) -> str:
     """90 → "1:30", 90.5 → "1:30.5", 3725 → "1:02:05": a cue's time as a show file writes it."""
     whole = int(seconds)
@@ -252,7 +261,7 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     named = [i for i, c in enumerate(cues) if name_key(c.name) == key]
     if named:
         return next((i for i in named if nxt is not None and i >= nxt), named[0])
-    listed = ", ".join(f"{i + 1} {quoted(c.name)}" for i, c in enumerate(cues[:MAX_CHOICES]))
+    listed = ", ".join(f"{i + 1} {cue_said(c)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
