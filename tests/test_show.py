@@ -1528,3 +1528,13 @@ def test_a_number_written_as_a_list_is_no_number_hint_where_names_hold_a_hash(re
         assert preset_hint in said and cue_hint in cued
         meant = parse(cue_hint.removeprefix("(did you mean ").removesuffix("?)"))
         assert show.cues[cue_index(show.cues, meant.args[0])].name == meant.args[0]
+
+
+def test_a_preset_number_past_a_one_preset_show_says_its_one_preset():
+    """`preset 3` in a cue of a show with one preset was refused as "this show has presets 1 to 1"."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: preset 3}\n", "one.yaml")
+    assert err.value.problems == ["one.yaml:4: cue 1 do: preset 3: no preset 3: this show has preset 1"]
+    two = parse_show("presets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: d}\n", "two.yaml")
+    with pytest.raises(KeyError, match="no preset 3: this show has presets 1 to 2"):
+        two.find(3)

@@ -127,7 +127,9 @@ class Show:
         if (index := preset_index(len(self.presets), self._by_name, ref)) is not None:
             return index
         if isinstance(ref, int):
-            raise KeyError(f"no preset {ref}: this show has presets 1 to {len(self.presets)}")
+            # as a cue's number is said: "presets 1 to 1" where there is one
+            has = f"presets 1 to {len(self.presets)}" if len(self.presets) > 1 else "preset 1"
+            raise KeyError(f"no preset {ref}: this show has {has}")
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
         raise KeyError(f"no preset named {quoted(clipped(ref, SHOWN_CHARS + 1))}{self._meant(ref)}; presets: {names}")
