@@ -1538,3 +1538,14 @@ def test_a_preset_number_past_a_one_preset_show_says_its_one_preset():
     two = parse_show("presets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: d}\n", "two.yaml")
     with pytest.raises(KeyError, match="no preset 3: this show has presets 1 to 2"):
         two.find(3)
+
+
+@pytest.mark.parametrize("written, entry", [("neon: a neon city", "- {name: neon, prompt: a neon city}"),
+                                            ("neon: {prompt: b, seed: 7}", "- {name: neon, prompt: b, seed: 7}")])
+def test_presets_written_as_a_mapping_of_names_are_told_the_list_entry_each_is(written, entry):
+    """`presets: {neon: …}`, each preset under its name, was refused as "presets must be a list (lines starting with
+    '- ')", leaving the writer to guess where the name goes."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  {written}\ncues: [{{do: preset neon}}]\n", "named.yaml")
+    assert err.value.problems == ["named.yaml:2: presets must be a list, one preset a line starting with '- ', its "
+                                  f"name inside it: write neon: as {entry}"]

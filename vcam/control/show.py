@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from yaml.nodes import ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
@@ -234,7 +234,8 @@ def parse_show(text: str, path: str) -> Show:
     presets: list[Preset] = []
     seen: dict[str, tuple[int, str]] = {}  # by name as names are compared: its number and its name as written
     before_presets = len(r.problems)
-    for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
+    listed = "presets" in top and not _presets_by_name(r, top["presets"])
+    for i, node in enumerate(r.sequence(top["presets"], "presets") if listed else []):
         if _a_prompt_alone(r, node, i):
             continue
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
@@ -316,6 +317,22 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None, cues_read: bool) -
                 if cmd is not None and (idle := idle_without_cues(show.cues, cmd, b.where[0] == show.path)):
                     r.note(*b.where, f"osc: {b.address} {key} {quoted(str(cmd))} {idle}")
     return osc
+
+
+def _presets_by_name(r: Reader, node) -> bool:
+    """Whether the presets are written as a mapping of names (`neon: {prompt: …}`, `neon: a neon city`), said with
+    the list entry each is written as: "must be a list" left the writer to guess where the name goes."""
+    if not isinstance(node, MappingNode) or not node.value:
+        return False
+    key, value = node.value[0]
+    if not isinstance(key, ScalarNode):
+        return False
+    pairs = value.value if isinstance(value, MappingNode) else [(ScalarNode("", "prompt"), value)]
+    body = ", ".join(f"{k.value}: {v.value}" for k, v in pairs
+                     if isinstance(k, ScalarNode) and isinstance(v, ScalarNode))
+    r.error(node, f"presets must be a list, one preset a line starting with '- ', its name inside it: write "
+                  f"{key.value}: as - {{name: {key.value}, {clipped(body or 'prompt: …', 40)}}}")
+    return True
 
 
 def _a_prompt_alone(r: Reader, node, i: int) -> bool:
