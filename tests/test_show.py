@@ -1549,3 +1549,14 @@ def test_presets_written_as_a_mapping_of_names_are_told_the_list_entry_each_is(w
         parse_show(f"presets:\n  {written}\ncues: [{{do: preset neon}}]\n", "named.yaml")
     assert err.value.problems == ["named.yaml:2: presets must be a list, one preset a line starting with '- ', its "
                                   f"name inside it: write neon: as {entry}"]
+
+
+def test_vcam_check_lists_a_prompt_written_as_a_block_on_its_presets_line(tmp_path, capsys):
+    """`prompt: |` keeps its line breaks, which broke the preset's line in two, the second line starting at the
+    margin as if it were no preset's."""
+    from vcam.cli import main
+
+    show = tmp_path / "block.yaml"
+    show.write_text("presets:\n  - name: a\n    prompt: |\n      neon city\n      at night\n  - {name: b, prompt: c}\n")
+    assert main(["check", str(show)]) == 0
+    assert "   1. a: neon city at night\n   2. b: c\n" in capsys.readouterr().out
