@@ -1560,3 +1560,12 @@ def test_vcam_check_lists_a_prompt_written_as_a_block_on_its_presets_line(tmp_pa
     show.write_text("presets:\n  - name: a\n    prompt: |\n      neon city\n      at night\n  - {name: b, prompt: c}\n")
     assert main(["check", str(show)]) == 0
     assert "   1. a: neon city at night\n   2. b: c\n" in capsys.readouterr().out
+
+
+def test_a_lone_output_not_in_a_list_is_told_the_list_to_write():
+    """`out: file:show.mp4` was refused as "must be a list (lines starting with '- ')", a form no one writes for one
+    output; the list written in brackets is the fix."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\noutput: {out: file:rec.mp4}\n", "one.yaml")
+    assert err.value.problems == ["one.yaml:3: output out must be a list, even of one output: write out: "
+                                  "[file:rec.mp4]"]

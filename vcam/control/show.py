@@ -562,6 +562,9 @@ def _given(node, v) -> str:
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
     its clips and images are, not to wherever the show was started from."""
+    if isinstance(node, ScalarNode) and node.value.strip():  # `out: file:show.mp4`: one output, not in a list
+        r.error(node, f"output out must be a list, even of one output: write out: [{node.value.strip()}]")
+        return None
     items = r.sequence(node, "output out")
     outs = []
     for item in items:
