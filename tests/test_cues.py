@@ -555,7 +555,7 @@ def test_vcam_check_refuses_a_cue_naming_a_missing_preset_with_its_line(tmp_path
 BAD_CUES = [
     ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait, loop"),
     ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
-    ("  - preset 1\n", 6, "cue 1 must be a mapping"),
+    ("  - preset 1\n", 6, "cue 1 is a command alone; a cue gives it under do: - {do: preset 1}"),
     ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
     ("  - {name: a, do: []}\n", 6, "cue 1 'a' do: the list is empty"),
     ("  - {name: a, do: warp 9}\n", 6, "cue 1 'a' do: unknown command 'warp'"),
@@ -946,3 +946,15 @@ def test_each_line_of_a_cue_that_waits_behind_an_earlier_change_says_it_waits():
     assert controller.handle_line("go", "stdin") == (
         f"cue 1/1 'drop': seed 5; it waits for block 40, {held}; bias 1 (off); it waits for block 38, {held}; "
         "text only from the next block; seed 6; it waits for block 40 too; bias 0.5; it waits for block 38 too")
+
+
+def test_a_cue_written_as_a_command_alone_is_told_how_a_cue_gives_it():
+    """`- preset ocean` under cues: (a list of commands, as a cue list is first written) was refused as "cue 1 must be
+    a mapping of key: value lines". A command no cue runs (go) is not offered under do:, where it is refused too."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + "cues:\n  - preset ocean\n  - go\n", "bare.yaml")
+    assert err.value.problems == [
+        "bare.yaml:6: cue 1 is a command alone; a cue gives it under do: - {do: preset ocean} (a name and a time may "
+        "go with it: - {name: NAME, do: COMMAND, wait: 8})",
+        "bare.yaml:7: cue 2 is a command alone; a cue gives it under do: - {do: COMMAND} (a name and a time may go "
+        "with it: - {name: NAME, do: COMMAND, wait: 8})"]

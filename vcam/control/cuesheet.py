@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
-                                   listed_meant, presets_named, read_command)
+from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, CommandError, blend_twice, comment_meant,
+                                   listed_meant, name_key, parse, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
 from vcam.words import clipped, quoted
@@ -91,6 +91,16 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     waits: list[float | None] = []  # each cue's wait:
     loop: Node | None = None  # the last cue's loop: true
     for i, item in enumerate(entries):
+        if isinstance(item, ScalarNode) and item.value.strip():
+            # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
+            # written, where "must be a mapping" left the do: to find
+            command = clipped(" ".join(item.value.split()), SHOWN_CHARS + 1)
+            if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
+                command = "COMMAND"
+            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: - {{do: {command}}} (a name "
+                          "and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
+            waits.append(None)
+            continue
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
@@ -128,6 +138,15 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _a_cues_command(line: str) -> bool:
+    """Whether `line` is a command a cue runs (not go, back, status, a typo or a comment)."""
+    try:
+        cmd = parse(line, console=False)
+    except CommandError:
+        return False
+    return cmd is not None and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
 
 
 def _cue_loop(r: Reader, node, what: str, last: bool) -> bool:
