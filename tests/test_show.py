@@ -1569,3 +1569,17 @@ def test_a_lone_output_not_in_a_list_is_told_the_list_to_write():
         parse_show("presets:\n  - {name: a, prompt: b}\noutput: {out: file:rec.mp4}\n", "one.yaml")
     assert err.value.problems == ["one.yaml:3: output out must be a list, even of one output: write out: "
                                   "[file:rec.mp4]"]
+
+
+@pytest.mark.parametrize("key", ["prompts", "prompt"])
+def test_prompts_listed_as_texts_alone_are_told_the_weighted_list(key):
+    """`prompts: [neon, forest]` was refused entry by entry ("prompt 1 must be a mapping of key: value lines"), and
+    `prompt: [neon, forest]` as "must be non-empty text": neither said how several prompts are written. The list
+    offered reads back as YAML (a comma in a text quoted)."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    {key}: ['neon, rain', forest]\n", "texts.yaml")
+    listed = "[{text: 'neon, rain', weight: 1}, {text: forest, weight: 1}]"
+    assert err.value.problems == [f"texts.yaml:3: preset 'a': {key} lists texts alone; several prompts are each a "
+                                  f"text with its weight: prompts: {listed} (or one text: prompt: TEXT)"]
+    fixed = parse_show(f"presets:\n  - name: a\n    prompts: {listed}\n", "fixed.yaml")
+    assert fixed.presets[0].prompts == {"neon, rain": 1.0, "forest": 1.0}

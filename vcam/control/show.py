@@ -426,6 +426,13 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         if "prompt" in p or not _prompt_misspelt(node):  # `promt:` has its "did you mean prompt?" already
             r.error(node, f"{what}: give either prompt (one text) or prompts (a weighted list)")
         return None
+    texts = _texts_alone(p["prompt"] if "prompt" in p else p["prompts"])
+    if texts:  # `prompts: [neon, forest]`, `prompt: [neon, forest]`: several texts, each without its weight
+        key = "prompt" if "prompt" in p else "prompts"
+        listed = ", ".join(f"{{text: {_flow_text(clipped(text, 30))}, weight: 1}}" for text in texts[:2])
+        r.error(p[key], f"{what}: {key} lists texts alone; several prompts are each a text with its weight: "
+                        f"prompts: [{listed}{', …' if len(texts) > 2 else ''}] (or one text: prompt: TEXT)")
+        return None
     if "prompt" in p:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
@@ -443,6 +450,19 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _flow_text(text: str) -> str:
+    """`text` as it is written inside [ ] or { }: quoted where a comma, colon, bracket or # in it would end it."""
+    return "'" + text.replace("'", "''") + "'" if re.search(r"[,:\[\]{}#'\"]", text) else text
+
+
+def _texts_alone(node) -> list[str]:
+    """The texts of a list of prompts written as texts alone, without their weights; [] for any other list."""
+    if not isinstance(node, SequenceNode) or not node.value:
+        return []
+    texts = [" ".join(str(item.value).split()) for item in node.value if isinstance(item, ScalarNode)]
+    return texts if len(texts) == len(node.value) and all(texts) else []
 
 
 def _prompt_text(r: Reader, node, what: str) -> str | None:
