@@ -1583,3 +1583,14 @@ def test_prompts_listed_as_texts_alone_are_told_the_weighted_list(key):
                                   f"text with its weight: prompts: {listed} (or one text: prompt: TEXT)"]
     fixed = parse_show(f"presets:\n  - name: a\n    prompts: {listed}\n", "fixed.yaml")
     assert fixed.presets[0].prompts == {"neon, rain": 1.0, "forest": 1.0}
+
+
+def test_a_file_of_presets_without_presets_above_them_is_told_the_line_to_add():
+    """A list of presets at the top of the file was refused as "show must be a mapping of key: value lines": the
+    presets were right, the line above them missing. With it added, the show reads."""
+    presets = "- {name: a, prompt: b}\n- name: c\n  prompt: d\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(presets, "list.yaml")
+    assert err.value.problems == ["list.yaml:1: this file is a list of presets alone; a show holds them under "
+                                  "presets: add a line presets: above the list"]
+    assert [p.name for p in parse_show("presets:\n" + presets, "list.yaml").presets] == ["a", "c"]

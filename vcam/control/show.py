@@ -215,7 +215,7 @@ def parse_show(text: str, path: str) -> Show:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")
         r.raise_if_any()
-    _refuse_a_map(r, root)
+    _refuse_no_show(r, root)
     top = r.mapping(root, "show", SHOW_KEYS, required=("presets",), elsewhere=MISPLACED_TOP_KEYS)
     name = (r.string(top["name"], "show name", 200) if "name" in top else None) or Path(path).stem
 
@@ -317,6 +317,22 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None, cues_read: bool) -
                 if cmd is not None and (idle := idle_without_cues(show.cues, cmd, b.where[0] == show.path)):
                     r.note(*b.where, f"osc: {b.address} {key} {quoted(str(cmd))} {idle}")
     return osc
+
+
+def _refuse_no_show(r: Reader, root) -> None:
+    """A file that is no show (a map, a list of presets alone) said as what it is."""
+    _refuse_a_map(r, root)
+    _refuse_presets_alone(r, root)
+
+
+def _refuse_presets_alone(r: Reader, root) -> None:
+    """A file that is a list whose entries are presets (a name or a prompt in each), written without the presets:
+    above them, is said as such: as "show must be a mapping", the list itself was right."""
+    if isinstance(root, SequenceNode) and root.value and all(
+            isinstance(e, MappingNode) and set(key_nodes(e)) & {"name", "prompt", "prompts"} for e in root.value):
+        r.error(root, "this file is a list of presets alone; a show holds them under presets: add a line presets: "
+                      "above the list")
+        r.raise_if_any()
 
 
 def _presets_by_name(r: Reader, node) -> bool:
