@@ -1594,3 +1594,12 @@ def test_a_file_of_presets_without_presets_above_them_is_told_the_line_to_add():
     assert err.value.problems == ["list.yaml:1: this file is a list of presets alone; a show holds them under "
                                   "presets: add a line presets: above the list"]
     assert [p.name for p in parse_show("presets:\n" + presets, "list.yaml").presets] == ["a", "c"]
+
+
+def test_presets_with_nothing_under_them_are_said_empty_as_an_empty_list_is():
+    """`presets:` with no line under it (the first preset not yet written, or not indented) was refused as "presets
+    must be a list (lines starting with '- ')", where `presets: []` is said empty."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("name: gig\npresets:\n", "none.yaml")
+    assert err.value.problems == ["none.yaml:2: presets is empty; add at least one preset with a name and a prompt, "
+                                  "indented under it: - {name: NAME, prompt: TEXT}"]

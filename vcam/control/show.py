@@ -337,7 +337,12 @@ def _refuse_presets_alone(r: Reader, root) -> None:
 
 def _presets_by_name(r: Reader, node) -> bool:
     """Whether the presets are written as a mapping of names (`neon: {prompt: …}`, `neon: a neon city`), said with
-    the list entry each is written as: "must be a list" left the writer to guess where the name goes."""
+    the list entry each is written as: "must be a list" left the writer to guess where the name goes; or as
+    nothing (`presets:` and no line under it), said empty as `presets: []` is."""
+    if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
+        r.error(node, "presets is empty; add at least one preset with a name and a prompt, indented under it: "
+                      "- {name: NAME, prompt: TEXT}")
+        return True
     if not isinstance(node, MappingNode) or not node.value:
         return False
     key, value = node.value[0]
