@@ -1603,3 +1603,13 @@ def test_presets_with_nothing_under_them_are_said_empty_as_an_empty_list_is():
         parse_show("name: gig\npresets:\n", "none.yaml")
     assert err.value.problems == ["none.yaml:2: presets is empty; add at least one preset with a name and a prompt, "
                                   "indented under it: - {name: NAME, prompt: TEXT}"]
+
+
+def test_one_preset_written_without_its_dash_is_told_the_list_entry_not_a_name_to_move():
+    """`presets:` over one preset's keys, without the '- ' before it, was told to write `name:` as a preset named
+    name: the keys were the preset's own. A text with a comma is quoted, so that the entry offered reads back."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  name: a\n  prompt: neon, rain\n", "dash.yaml")
+    assert err.value.problems == ["dash.yaml:2: presets must be a list, one preset a line starting with '- ': write "
+                                  "- {name: a, prompt: 'neon, rain'}"]
+    assert parse_show("presets:\n  - {name: a, prompt: 'neon, rain'}\n", "ok.yaml").presets[0].name == "a"

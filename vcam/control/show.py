@@ -348,8 +348,14 @@ def _presets_by_name(r: Reader, node) -> bool:
     key, value = node.value[0]
     if not isinstance(key, ScalarNode):
         return False
+    if set(key_nodes(node)) & set(PRESET_KEYS):  # one preset without the '- ' before it: no name to move
+        preset = ", ".join(f"{k.value}: {_flow_text(v.value)}" for k, v in node.value
+                           if isinstance(k, ScalarNode) and isinstance(v, ScalarNode))
+        r.error(node, "presets must be a list, one preset a line starting with '- ': write "
+                      f"- {{{clipped(preset, 60)}}}")
+        return True
     pairs = value.value if isinstance(value, MappingNode) else [(ScalarNode("", "prompt"), value)]
-    body = ", ".join(f"{k.value}: {v.value}" for k, v in pairs
+    body = ", ".join(f"{k.value}: {_flow_text(v.value)}" for k, v in pairs
                      if isinstance(k, ScalarNode) and isinstance(v, ScalarNode))
     r.error(node, f"presets must be a list, one preset a line starting with '- ', its name inside it: write "
                   f"{key.value}: as - {{name: {key.value}, {clipped(body or 'prompt: …', 40)}}}")
