@@ -476,6 +476,9 @@ def test_an_input_written_another_way_is_answered_with_the_one_meant(text, meant
     ("image:", "input 'image:' needs a path: image:PATH"),
     ("camera:", "needs a device after 'camera:'"),
     ("camera:x", "camera 'x' is neither an index"),
+    # written with a space for the colon: offered `camera`, the first camera, the name it was given dropped
+    ("camera x", "camera 'x' is neither an index (camera:0) nor a device path (camera:/dev/video0)"),
+    ("webcam front", "camera 'front' is neither an index"),
 ])
 def test_an_input_that_is_none_says_why(text, said):
     with pytest.raises(ValueError) as e:

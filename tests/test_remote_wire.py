@@ -649,3 +649,14 @@ def test_a_camera_input_that_fails_to_stop_still_ends_vcam_cams_link_and_its_thr
     for t in (link._thread, link._watch, link._due):
         t.join(10.0)
     assert not [t.name for t in (link._thread, link._watch, link._due) if t.is_alive()]
+
+
+def test_commands_run_together_at_vcam_cam_are_offered_apart_only_where_no_show_refuses_them():
+    """vcam cam's own parse answers a line run together before it travels: `seed 5, steps 3` with the lines to type,
+    and `seed 5, next` with its refusal (the server's show, which may have no presets, is not known there)."""
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    assert remote.handle_line("seed 5, steps 3", "stdin") == \
+        "error: one command a line: type seed 5, then steps 3, each on a line of its own"
+    assert "one command" not in remote.handle_line("seed 5, next", "stdin")
+    assert sent == []

@@ -47,8 +47,9 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
-                                   comment_meant, keyed_names, listed_meant, name_key, parse_quantize, preset_index)
+from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR,
+                                   blank_prompt, blank_said, comment_meant, keyed_names, listed_meant, name_key,
+                                   parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -232,7 +233,8 @@ def parse_show(text: str, path: str) -> Show:
         )
 
     presets: list[Preset] = []
-    seen: dict[str, tuple[int, str]] = {}  # by name as names are compared: its number and its name as written
+    # by name as names are compared: its number, its name as written and its line
+    seen: dict[str, tuple[int, str, int]] = {}
     before_presets = len(r.problems)
     listed = "presets" in top and not _presets_by_name(r, top["presets"])
     for i, node in enumerate(r.sequence(top["presets"], "presets") if listed else []):
@@ -245,7 +247,7 @@ def parse_show(text: str, path: str) -> Show:
             if name_key(pname) in seen:
                 r.error(p["name"], _name_taken(what, pname, *seen[name_key(pname)]))
             else:
-                seen[name_key(pname)] = (i + 1, pname)
+                seen[name_key(pname)] = (i + 1, pname, p["name"].start_mark.line + 1)
         prompts = _prompts(r, node, p, what)
         preset = Preset(
             name=pname or f"preset {i + 1}",
@@ -410,14 +412,27 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(read_file(p, "the show file"), str(p))
 
 
-def _name_taken(what: str, name: str, number: int, first: str) -> str:
-    """A preset named as one before it: `Neon` after `neon` too, since `preset neon` picks either case, which is
-    said where the two are written differently (else the line reads as two names that differ)."""
+def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str:
+    """A preset named as one before it (preset `number`, named `first` on `line`): `Neon` after `neon` too, since
+    `preset neon` picks either case, which is said where the two are written differently, with the line of the
+    first (else the line reads as two names that differ), and each way they differ that is read alike."""
+    if first == name:
+        return f"{what}: the name is already used by preset {number}; names must differ"
+    pairs = [TYPOGRAPHIC_PAIR.fullmatch(n) for n in (first, name)]
+    inner = [(m[1] or m[2]) if m else n for m, n in zip(pairs, (first, name))]
+    alike = []
     # `“Dancers”` after `Dancers`: the quotes typed round a name are read as quotes, so `preset “Dancers”` picks either
-    paired = (TYPOGRAPHIC_PAIR.fullmatch(first) is None) != (TYPOGRAPHIC_PAIR.fullmatch(name) is None)
-    why = "typographic quotes round a name are read as quotes" if paired else "a name is the same whatever its case"
-    case = f" {quoted(first)} ({why})" if first != name else ""
-    return f"{what}: the name is already used by preset {number}{case}; names must differ"
+    if len({n[:1] + n[-1:] if m else "" for m, n in zip(pairs, (first, name))}) > 1:
+        alike.append("typographic quotes round a name are read as quotes")
+    # `bob’s` after `bob's`: a terminal types the one apostrophe
+    if len({"".join(c for c in n if c in "'’‘ʼ") for n in inner}) > 1:
+        alike.append("’ and ' are read as one apostrophe")
+    straight = [n.translate(APOSTROPHES) for n in inner]
+    if straight[0] != straight[1]:
+        alike.append("a name is the same whatever its case")
+    why = ", and ".join(alike) or "a name is read as it is typed"
+    return (f"{what}: the name is already used by preset {number} {quoted(first)} on line {line} ({why}); names must "
+            "differ")
 
 
 def _preset_name(r: Reader, node, i: int) -> str | None:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (Command, CommandError, finite_number, keyed_names, parse, preset_choices,
-                                   preset_index, setting_now)
+from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
+                                   parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
@@ -117,6 +117,9 @@ class RemoteController:
             cmd = parse(line)
         except CommandError as e:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
+            # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here)
+            if (joined := joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE)) is not None:
+                return f"error: {joined}"
             if (asked := self._now(e.missing)) is not None:
                 return asked
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
