@@ -970,3 +970,30 @@ def test_a_cue_written_as_a_command_alone_is_told_how_a_cue_gives_it():
         "go with it: - {name: NAME, do: COMMAND, wait: 8})",
         "bare.yaml:7: cue 2 is a command alone; a cue gives it under do: - {do: COMMAND} (a name and a time may go "
         "with it: - {name: NAME, do: COMMAND, wait: 8})"]
+
+
+@pytest.mark.parametrize("written", ["prompt a misty forest, golden light", "'prompt neon: rain'", "preset ocean",
+                                     "'prompt *glitch* #2'", "'prompt yes'"])
+def test_the_cue_offered_for_a_command_alone_pasted_reads_as_that_command(written):
+    """`- prompt a misty forest, golden light` was offered `- {do: prompt a misty forest, golden light}`, a cue of
+    two keys, refused; a colon in the command gave a line that was no YAML. Pasted, the line offered reads back."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + f"cues:\n  - {written}\n", "bare.yaml")
+    offered = offered_yaml(err.value.problems[0], "under do: ")
+    assert parse_show(PRESETS + f"cues:\n  {offered}\n", "fixed.yaml").cues[0].do == (yaml.safe_load(written),)
+
+
+def test_a_long_command_alone_is_told_where_do_goes_not_offered_cut():
+    """A pasted prompt as a cue was offered cut to 40 characters inside the YAML: pasted, the cue said only its
+    opening. Past what a message offers whole, the line is told what to add, and with that added it reads whole."""
+    prompt = "prompt " + ", ".join(["a slow drift through a neon city at night"] * 4)
+    for written, fixed in ((prompt, f"- do: {prompt}"), (f"'{prompt}: fog'", f"- do: '{prompt}: fog'")):
+        with pytest.raises(ConfigError) as err:
+            parse_show(PRESETS + f"cues:\n  - {written}\n", "long.yaml")
+        assert "…" not in err.value.problems[0] and "write do: after its '- '" in err.value.problems[0]
+        assert parse_show(PRESETS + f"cues:\n  {fixed}\n", "fixed.yaml").cues[0].do == (prompt + (": fog" if
+                                                                                           "fog" in written else ""),)

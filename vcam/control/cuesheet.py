@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, CommandError, blend_twice, comment_meant,
                                    listed_meant, name_key, parse, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader
+from vcam.control.yamlcheck import INVALID, Reader, flow_yaml
 from vcam.words import clipped, equally_near, nearest, quoted
 
 if TYPE_CHECKING:
@@ -94,11 +95,8 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         if isinstance(item, ScalarNode) and item.value.strip():
             # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
             # written, where "must be a mapping" left the do: to find
-            command = clipped(" ".join(item.value.split()), SHOWN_CHARS + 1)
-            if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
-                command = "COMMAND"
-            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: - {{do: {command}}} (a name "
-                          "and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
+            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item)} (a "
+                          "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
@@ -138,6 +136,25 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _under_do(r: Reader, item: ScalarNode) -> str:
+    """The cue to write for a command written alone (`- preset neon`): - {do: preset neon}, quoted where YAML
+    needs it (`prompt neon: rain` unquoted is no YAML, and `prompt a, b` a cue of two keys); for one too long to
+    offer whole, the shape, the command left as written."""
+    command = " ".join(item.value.split())
+    if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
+        return "- {do: COMMAND}"
+    if (cue := flow_yaml({"do": command})) is not None:
+        return f"- {cue}"
+    written = r.written(item, item)
+    try:  # the command as the file has it, written after `do: `, reads as itself: only the do: is to add
+        as_is = written is not None and yaml.safe_load(f"- do: {written}") == [{"do": item.value}]
+    except yaml.YAMLError:
+        as_is = False
+    if as_is:
+        return "write do: after its '- ' (- do: COMMAND)"
+    return "write do: after its '- ', the command in 'single quotes', each ' in it written twice (- do: 'COMMAND')"
 
 
 def _a_cues_command(line: str) -> bool:

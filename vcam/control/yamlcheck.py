@@ -758,6 +758,76 @@ def top_keys(node) -> set[str]:
     return {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
 
 
+# the longest YAML a message offers to write: past it a pasted prompt filled the message, and cut, the offered
+# line no longer loaded as the text it came from
+OFFERED_CHARS = 100
+
+
+def flow_yaml(value, limit: int = OFFERED_CHARS) -> str | None:
+    """`value` (a mapping, list or text) written as YAML on one line ({name: neon, prompt: 'a, b'}), each text
+    plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
+    that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
+    offer one that reads as meant."""
+    if value is None:  # nothing meant: `null` is no line to offer
+        return None
+    for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
+        if "\n" in text or len(text) > limit:
+            continue
+        try:
+            if yaml.safe_load(text) == value:
+                return text
+        except yaml.YAMLError:
+            pass
+    return None
+
+
+def _flow(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return value if isinstance(value, str) and _plain(value) else _emitted(value)
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` unquoted reads as itself in a flow list or mapping, as a key or a value: `file:rec.mp4` does;
+    `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
+    if not text or text != text.strip() or "\n" in text:
+        return False
+    try:
+        return (yaml.safe_load(f"[{text}]") == [text] and yaml.safe_load(f"{{k: {text}}}") == {"k": text} and
+                yaml.safe_load(f"{{{text}: k}}") == {text: "k"})
+    except yaml.YAMLError:
+        return False
+
+
+class _FlowDumper(yaml.SafeDumper):
+    pass
+
+
+def _flow_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # a line break in a text: in "double quotes" it is written \n, where the other styles span lines
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if "\n" in text else None)
+
+
+_FlowDumper.add_representer(str, _flow_str)
+
+
+def _emitted(value) -> str:
+    """`value` as PyYAML's emitter writes it in flow style, on one line."""
+    return yaml.dump(value, Dumper=_FlowDumper, default_flow_style=True, width=10**6, sort_keys=False,
+                     allow_unicode=True).removesuffix("\n").removesuffix("\n...")
+
+
+def constructed(node: Node):
+    """The Python value of a composed node as a safe load reads it, without reporting anything; None where it has
+    none (a tag safe loading refuses)."""
+    try:
+        return SafeConstructor().construct_document(node)
+    except Exception:  # the constructors raise their own exceptions (int(), a failed regex match), not YAML's alone
+        return None
+
+
 def key_nodes(node) -> dict:
     """A mapping node's values by key, without reporting anything (for a section read and checked already); {} for
     anything but a mapping."""
