@@ -206,11 +206,7 @@ def parse_show(text: str, path: str) -> Show:
     """A Show from YAML text; ConfigError listing every problem as file:line: message."""
     r = Reader(path)
     base = Path(path).resolve().parent
-    if _a_control_log(text):
-        said = shell_word(path)
-        r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
-                       f"--replay {said}, or make a video of it with vcam render {said} --out file:OUT.mp4")
-        r.raise_if_any()
+    _refuse_a_control_log(r, text, path)
     root = r.compose(text)
     if root is None:
         if not r.problems:
@@ -378,6 +374,14 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: - {{name: NAME, prompt: "
                   f"{text}}}")
     return True
+
+
+def _refuse_a_control_log(r: Reader, text: str, path: str) -> None:
+    if _a_control_log(text):
+        said = shell_word(path)
+        r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
+                       f"--replay {said}, or make a video of it with vcam render {said} --out file:OUT.mp4")
+        r.raise_if_any()
 
 
 def _a_control_log(text: str) -> bool:
