@@ -1662,3 +1662,55 @@ def test_one_preset_written_without_its_dash_is_told_the_list_entry_not_a_name_t
     assert err.value.problems == ["dash.yaml:2: presets must be a list, one preset a line starting with '- ': write "
                                   "- {name: a, prompt: 'neon, rain'}"]
     assert parse_show("presets:\n  - {name: a, prompt: 'neon, rain'}\n", "ok.yaml").presets[0].name == "a"
+
+
+LONG = "a slow drift through a neon city at night, rain on the asphalt, reflections, fog and a lone figure walking"
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("  name: a\n  prompt: '*glitch*'\n  seed: 7\n", {"a": ({"*glitch*": 1.0}, 7)}),
+    ("  name: a\n  prompt: |\n    neon city\n    rain\n", {"a": ({"neon city\nrain": 1.0}, None)}),
+    ("  name: a\n  prompts:\n    - {text: neon, weight: 2}\n", {"a": ({"neon": 2.0}, None)}),
+    ("  name: a\n  prompt: \"it's\"\n", {"a": ({"it's": 1.0}, None)}),
+    ('  "neon, city": a neon city\n', {"neon, city": ({"a neon city": 1.0}, None)}),
+    ("  neon: {prompt: 'a, b', seed: 7}\n", {"neon": ({"a, b": 1.0}, 7)}),
+    ("  neon: [a, '- dash']\n", {"neon": ({"a": 1.0, "- dash": 1.0}, None)}),
+    ("  neon: yes\n", {"neon": ({"yes": 1.0}, None)}),
+    ("  'x: y': '> gt'\n", {"x: y": ({"> gt": 1.0}, None)}),
+])
+def test_the_preset_offered_for_presets_written_without_a_list_pasted_reads_as_meant(written, meant):
+    """The entry offered for presets not written as a list was cut ("…", a quote left open), dropped keys (seed: 7,
+    prompts:), held a block prompt's raw line breaks, or left unquoted what YAML reads otherwise (*glitch*, yes, a
+    name with a comma). Pasted under presets:, the entry offered reads as the preset written."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n{written}", "named.yaml")
+    offered = offered_yaml(err.value.problems[0], " as " if " as - " in err.value.problems[0] else "write ")
+    show = parse_show(f"presets:\n  {offered}\n", "fixed.yaml")
+    assert {p.name: (p.prompts, p.seed) for p in show.presets} == meant
+
+
+@pytest.mark.parametrize("written", [f"  name: a\n  prompt: {LONG}\n", f"  neon: {LONG}\n"])
+def test_a_preset_too_long_to_offer_whole_is_told_its_shape_not_offered_cut(written):
+    """A long prompt was offered cut inside the entry (`prompt: 'a slow drift…`), a line that pasted was no YAML."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n{written}", "long.yaml")
+    assert "…" not in err.value.problems[0] and LONG[:20] not in err.value.problems[0]
+
+
+@pytest.mark.parametrize("texts", ["['*glitch*', '- dash', '> gt']", "['yes', '1984', 'neon: rain']",
+                                   "['a', \"b\\nc\", d, e]"])
+def test_the_weighted_list_offered_for_texts_alone_pasted_reads_as_those_texts(texts):
+    """`prompts: ["*glitch*", "yes"]` was offered [{text: *glitch*, …}], no YAML, and {text: yes, …}, which reads as
+    true; past two texts the list offered ended in …. Pasted, the list offered reads as every text written."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompts: {texts}\n", "texts.yaml")
+    offered = offered_yaml(err.value.problems[0], "weight: prompts: ")
+    show = parse_show(f"presets:\n  - name: a\n    prompts: {offered}\n", "fixed.yaml")
+    assert show.presets[0].prompts == {text: 1.0 for text in yaml.safe_load(texts)}
+

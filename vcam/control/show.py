@@ -59,7 +59,8 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
+from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, key_nodes, number_written_as, read_file,
+                                    written_as)
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, quoted, shell_word
 
@@ -347,17 +348,34 @@ def _presets_by_name(r: Reader, node) -> bool:
     if not isinstance(key, ScalarNode):
         return False
     if set(key_nodes(node)) & set(PRESET_KEYS):  # one preset without the '- ' before it: no name to move
-        preset = ", ".join(f"{k.value}: {_flow_text(v.value)}" for k, v in node.value
-                           if isinstance(k, ScalarNode) and isinstance(v, ScalarNode))
-        r.error(node, "presets must be a list, one preset a line starting with '- ': write "
-                      f"- {{{clipped(preset, 60)}}}")
+        entry = flow_yaml(_preset_meant(node))
+        r.error(node, "presets must be a list, one preset a line starting with '- ': " +
+                (f"write - {entry}" if entry else "write '- ' before its first key and indent its other keys two "
+                                                 "spaces more, under the first"))
         return True
-    pairs = value.value if isinstance(value, MappingNode) else [(ScalarNode("", "prompt"), value)]
-    body = ", ".join(f"{k.value}: {_flow_text(v.value)}" for k, v in pairs
-                     if isinstance(k, ScalarNode) and isinstance(v, ScalarNode))
+    entry = flow_yaml(_preset_meant(value, key.value))
     r.error(node, f"presets must be a list, one preset a line starting with '- ', its name inside it: write "
-                  f"{key.value}: as - {{name: {key.value}, {clipped(body or 'prompt: …', 40)}}}")
+                  f"{key.value}: as " + (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}"))
     return True
+
+
+def _preset_meant(node, name: str | None = None) -> dict | None:
+    """The preset `node` was meant as, with `name` (a preset written as `name: prompt`, or as `name:` over its
+    keys); None where that is unclear. Its name and prompt as the texts written: `prompt: yes` was meant as the
+    word, not as YAML's true."""
+    if isinstance(node, ScalarNode):
+        return {"name": name, "prompt": node.value} if name is not None and node.value.strip() else None
+    texts = _texts_alone(node)
+    if texts:  # `neon: [a, b]`: the texts of one preset's prompts
+        return {"name": name, "prompts": [{"text": text, "weight": 1} for text in texts]}
+    keys = key_nodes(node)
+    preset = constructed(node)
+    if not isinstance(preset, dict) or len(keys) != len(node.value):
+        return None
+    for key in ("name", "prompt"):
+        if isinstance(keys.get(key), ScalarNode):
+            preset[key] = keys[key].value
+    return preset if name is None else {"name": name, **{k: v for k, v in preset.items() if k != "name"}}
 
 
 def _a_prompt_alone(r: Reader, node, i: int) -> bool:
@@ -475,9 +493,10 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     texts = _texts_alone(p["prompt"] if "prompt" in p else p["prompts"])
     if texts:  # `prompts: [neon, forest]`, `prompt: [neon, forest]`: several texts, each without its weight
         key = "prompt" if "prompt" in p else "prompts"
-        listed = ", ".join(f"{{text: {_flow_text(clipped(text, 30))}, weight: 1}}" for text in texts[:2])
-        r.error(p[key], f"{what}: {key} lists texts alone; several prompts are each a text with its weight: "
-                        f"prompts: [{listed}{', …' if len(texts) > 2 else ''}] (or one text: prompt: TEXT)")
+        listed = flow_yaml([{"text": text, "weight": 1} for text in texts])
+        r.error(p[key], f"{what}: {key} lists texts alone; several prompts are each a text with its weight: " +
+                        (f"prompts: {listed}" if listed else "prompts: [{text: TEXT, weight: 1}, …], each text as "
+                                                             "written") + " (or one text: prompt: TEXT)")
         return None
     if "prompt" in p:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
@@ -498,17 +517,12 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     return out or None
 
 
-def _flow_text(text: str) -> str:
-    """`text` as it is written inside [ ] or { }: quoted where a comma, colon, bracket or # in it would end it."""
-    return "'" + text.replace("'", "''") + "'" if re.search(r"[,:\[\]{}#'\"]", text) else text
-
-
 def _texts_alone(node) -> list[str]:
     """The texts of a list of prompts written as texts alone, without their weights; [] for any other list."""
     if not isinstance(node, SequenceNode) or not node.value:
         return []
-    texts = [" ".join(str(item.value).split()) for item in node.value if isinstance(item, ScalarNode)]
-    return texts if len(texts) == len(node.value) and all(texts) else []
+    texts = [item.value for item in node.value if isinstance(item, ScalarNode) and item.tag != NULL_TAG]
+    return texts if len(texts) == len(node.value) and all(text.strip() for text in texts) else []
 
 
 def _prompt_text(r: Reader, node, what: str) -> str | None:
