@@ -1714,3 +1714,23 @@ def test_the_weighted_list_offered_for_texts_alone_pasted_reads_as_those_texts(t
     show = parse_show(f"presets:\n  - name: a\n    prompts: {offered}\n", "fixed.yaml")
     assert show.presets[0].prompts == {text: 1.0 for text in yaml.safe_load(texts)}
 
+
+@pytest.mark.parametrize("written, meant", [('"file:a, b.mp4"', ["a, b.mp4"]), ('"file:take #2.mp4"', ["take #2.mp4"]),
+                                            ("file:rec.mp4, window", ["rec.mp4", "window"]), ("null", ["null"])])
+def test_the_list_offered_for_outputs_not_in_a_list_pasted_reads_as_those_outputs(written, meant):
+    """`out: "file:a, b.mp4"` was offered out: [file:a, b.mp4], two outputs, and `out: "file:take #2.mp4"` a line
+    whose # began a comment. Pasted, the list offered reads as the outputs written."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: b}}]\noutput:\n  out: {written}\n", "out.yaml")
+    offered = offered_yaml(err.value.problems[0], "write out: ")
+    show = parse_show(f"presets: [{{name: a, prompt: b}}]\noutput:\n  out: {offered}\n", "out.yaml")
+    assert [os.path.basename(out.removeprefix("file:")) for out in show.output.out] == meant
+
+
+def test_outputs_written_as_nothing_are_offered_no_list():
+    """`out: ~` was offered out: [~], which reads as a list holding nothing."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets: [{name: a, prompt: b}]\noutput:\n  out: ~\n", "out.yaml")
+    assert err.value.problems == ["out.yaml:3: output out must be a list (lines starting with '- ')"]

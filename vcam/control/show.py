@@ -187,6 +187,7 @@ def _unaccented(name: str) -> str:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
 # YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
 # sign (-0x10) is no size either way, said back as written
 HEX = re.compile(r"0x[0-9a-fA-F_]+")
@@ -639,11 +640,23 @@ def _given(node, v) -> str:
     return repr(v) if isinstance(v, str) else node.value
 
 
+def _outs_meant(node: ScalarNode) -> str | None:
+    """The list `out:` written without one was meant as, in YAML (`out: file:show.mp4` as [file:show.mp4]); the
+    shape for one too long to offer whole; None for a value that is no output (`out: ~`, `out: 5`)."""
+    if node.tag == NULL_TAG:  # unquoted null in the list is the null output (_outs); `~` or nothing is none
+        return "[null]" if node.value.lower() == "null" else None
+    if node.tag != STR_TAG or not node.value.strip():
+        return None
+    # unquoted, `file:a.mp4, window` is two outputs written as a list's are; in quotes, one name with a comma
+    outs = [node.value.strip()] if node.style else [out.strip() for out in node.value.split(",") if out.strip()]
+    return flow_yaml(outs) or "[OUTPUT, …], each output as written, quoted where YAML needs it"
+
+
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
     its clips and images are, not to wherever the show was started from."""
-    if isinstance(node, ScalarNode) and node.value.strip():  # `out: file:show.mp4`: one output, not in a list
-        r.error(node, f"output out must be a list, even of one output: write out: [{node.value.strip()}]")
+    if isinstance(node, ScalarNode) and (listed := _outs_meant(node)):  # `out: file:show.mp4`, not in a list
+        r.error(node, f"output out must be a list, even of one output: write out: {listed}")
         return None
     items = r.sequence(node, "output out")
     outs = []
