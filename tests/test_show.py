@@ -1734,3 +1734,12 @@ def test_outputs_written_as_nothing_are_offered_no_list():
     with pytest.raises(ConfigError) as err:
         parse_show("presets: [{name: a, prompt: b}]\noutput:\n  out: ~\n", "out.yaml")
     assert err.value.problems == ["out.yaml:3: output out must be a list (lines starting with '- ')"]
+
+
+def test_a_file_of_cues_without_cues_above_them_is_told_it_is_cues():
+    """`- {name: a, do: preset a}` alone in a file was said to be a list of presets alone, whose presets: line
+    above it would make its cues presets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("- {name: intro, do: preset a}\n- {do: preset b}\n", "cues.yaml")
+    assert err.value.problems == ["cues.yaml:1: this file is a list of cues alone; a show holds them under cues: add "
+                                  "a line cues: above the list, and the presets they use under presets:"]

@@ -320,19 +320,27 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None, cues_read: bool) -
 
 
 def _refuse_no_show(r: Reader, root) -> None:
-    """A file that is no show (a map, a list of presets alone) said as what it is."""
+    """A file that is no show (a map, a list of presets or cues alone) said as what it is."""
     _refuse_a_map(r, root)
     _refuse_presets_alone(r, root)
 
 
 def _refuse_presets_alone(r: Reader, root) -> None:
-    """A file that is a list whose entries are presets (a name or a prompt in each), written without the presets:
-    above them, is said as such: as "show must be a mapping", the list itself was right."""
-    if isinstance(root, SequenceNode) and root.value and all(
-            isinstance(e, MappingNode) and set(key_nodes(e)) & {"name", "prompt", "prompts"} for e in root.value):
+    """A file that is a list whose entries are presets (a name or a prompt in each) or cues (a do: in one), written
+    without the presets: or cues: above them, is said as such: as "show must be a mapping", the list itself was
+    right."""
+    if not (isinstance(root, SequenceNode) and root.value and all(
+            isinstance(e, MappingNode) and set(key_nodes(e)) & {"name", "prompt", "prompts", "do"}
+            for e in root.value)):
+        return
+    # a name alone is in presets and cues alike; a do: is a cue's, which a presets: line above would misfile
+    if any("do" in key_nodes(e) for e in root.value):
+        r.error(root, "this file is a list of cues alone; a show holds them under cues: add a line cues: above the "
+                      "list, and the presets they use under presets:")
+    else:
         r.error(root, "this file is a list of presets alone; a show holds them under presets: add a line presets: "
                       "above the list")
-        r.raise_if_any()
+    r.raise_if_any()
 
 
 def _presets_by_name(r: Reader, node) -> bool:
