@@ -997,3 +997,16 @@ def test_a_long_command_alone_is_told_where_do_goes_not_offered_cut():
         assert "…" not in err.value.problems[0] and "write do: after its '- '" in err.value.problems[0]
         assert parse_show(PRESETS + f"cues:\n  {fixed}\n", "fixed.yaml").cues[0].do == (prompt + (": fog" if
                                                                                            "fog" in written else ""),)
+
+
+def test_a_cues_own_long_name_is_said_whole_and_a_rename_past_its_40th_character_reads_as_one():
+    """Every cue's name was cut to 40 characters, a name the VJ chose (up to 100) as a prompt's opening: a rename
+    after the 40th character then read as "'…' is now named '…'", the two names the same."""
+    name = "Act two: the long descent into the neon forest, strobes"
+    cues = f"  - {{name: '{name}', do: preset 1}}\n  - {{name: woods, do: preset forest}}\n"
+    with Rig(cues) as rig:
+        assert rig.cues.describe() == f"cue 0/2 next '{name}'"
+        assert rig.cues.go().startswith(f"cue 1/2 '{name}': ")
+        renamed = parse_show(PRESETS + "cues:\n" + cues.replace("strobes", "strobes on"), "show.yaml").cues
+        assert rig.cues.replace(renamed) == (f"cue list changed: cue 1 '{name}' is now named '{name} on'; "
+                                             "next 'woods'")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,8 @@ class Cue:
     at_bar: int | None = None  # fires by itself when the tempo reaches this bar (1: the first)
     wait: float | None = None  # fires by itself this many seconds after the cue before it fired
     loop: bool = False  # the last cue only: after it the list starts over from cue 1 (vcam.control.cues)
+    # whether `name` is the show's own (name:), not its first command's: a reload compares the names alone
+    named: bool = field(default=False, compare=False)
 
     def timing(self) -> str:
         """When it fires by itself, in the words of a show file: "at 1:30", "at bar 17", "wait 8s"; "" for GO."""
@@ -47,13 +49,15 @@ class Cue:
         return f"wait {self.wait:g}s" if self.wait is not None else ""
 
 
-# a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
-# of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
 def cue_said(cue: Cue) -> str:
-    """A cue's name, quoted, as a line says it: an unnamed cue is named by its first line, a pasted prompt's whole,
-    which filled the status line and every reply with it; cut as a message cuts a name typed. An input's path stays
-    whole: the network's renaming of paths (media.MediaFolders.renamed) finds only a whole one in the text."""
-    return quoted(cue.name if cue.name.split()[:1] == ["input"] else clipped(cue.name, SHOWN_CHARS + 1))
+    """A cue's name, quoted as words.quoted quotes (what would steer the terminal escaped), as a line says it: a
+    name the show gives whole, up to its 100 characters, as the VJ chose it; an unnamed cue's, its first line, cut
+    as a message cuts a name typed: a pasted prompt's whole filled the status line and every reply. An input's path
+    stays whole: the network's renaming of paths (media.MediaFolders.renamed) finds only a whole one in the text,
+    and a backslash in it (a path on Windows) stays one."""
+    if cue.named or cue.name.split()[:1] == ["input"]:
+        return quoted(cue.name)
+    return quoted(clipped(cue.name, SHOWN_CHARS + 1))
 
 
 def clock_text(seconds: float) -> str:
@@ -132,7 +136,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         if len(do) == len(lines) and lines:
             # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
             # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
-            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait, looped))
+            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait, looped, named=cname is not None))
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
