@@ -1010,3 +1010,27 @@ def test_a_cues_own_long_name_is_said_whole_and_a_rename_past_its_40th_character
         renamed = parse_show(PRESETS + "cues:\n" + cues.replace("strobes", "strobes on"), "show.yaml").cues
         assert rig.cues.replace(renamed) == (f"cue list changed: cue 1 '{name}' is now named '{name} on'; "
                                              "next 'woods'")
+
+
+def test_vcam_check_lists_a_cue_of_many_commands_within_100_columns_and_an_inputs_file_name(tmp_path, capsys):
+    """A cue of a dozen commands ran to 176 columns, each command given a share of at least 24; and an input's path
+    cut at its end lost the clip's name. Past the line, the last commands are counted; a path is cut from its
+    start."""
+    clip = tmp_path / ("a folder named at length for the clips of the night " * 2).strip() / "loop.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"")
+    long = "prompt a slow drift through a neon city at night, rain on the streets, reflections, fog"
+    many = ", ".join(["preset ocean", "seed 5", "steps 4", "transition 3", "bias 0.5", "freeze", "live",
+                      "blackout", "live", "preset city", "seed 7", "strength 0.5"])
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + f"cues:\n  - {{name: '{'Act two: the long descent ' * 3}', do: [{many}]}}\n"
+                    f"  - {{do: ['input file:{clip}', '{long}'], wait: 3725.5}}\n"
+                    f"  - {{do: ['{long}', preset ocean, seed 5, steps 4], wait: 8, loop: true}}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    cues = out[out.index("  cues: 3"):].splitlines()
+    lines = [line for line in cues if line.startswith(("   1. ", "   2. ", "   3. "))]
+    assert len(lines) == 3 and max(map(len, lines)) <= 100
+    assert lines[0].startswith("   1. Act two") and lines[0].endswith("more)")
+    assert lines[1].startswith("   2. input …") and "loop.mp4 (wait 3725.5s): input …" in lines[1]
+    assert lines[2].endswith("(then cue 1 again)")
