@@ -257,7 +257,7 @@ def test_a_shows_backup_beside_it_is_refused_with_the_show_file_offered(backup, 
         f"{os.path.join('shows', 'show-backup.yaml')}"]
 
 
-@pytest.mark.parametrize("kind, what", [("midi", "MIDI map file"), ("osc", "OSC map file")])
+@pytest.mark.parametrize("kind, what", [("midi", "a MIDI map file"), ("osc", "an OSC map file")])
 def test_a_maps_backup_beside_it_is_refused_as_a_shows_is(kind, what, tmp_path, monkeypatch):
     """`--midi-map nano.yaml~` (tab completion's other offer) used the older map without a word, where the show's
     own backup is refused: the knob edited in nano.yaml did its old job on air."""
@@ -273,7 +273,7 @@ def test_a_maps_backup_beside_it_is_refused_as_a_shows_is(kind, what, tmp_path, 
         map_named("nano.yaml~")
     assert str(err.value) == (f"nano.yaml~: this is an editor's backup of nano.yaml, an older copy that edits to "
                               f"nano.yaml do not reach; did you mean nano.yaml? To use the backup itself, copy it to "
-                              f"a {what} of its own: cp 'nano.yaml~' nano-backup.yaml")
+                              f"{what} of its own: cp 'nano.yaml~' nano-backup.yaml")
     (tmp_path / "nano.yaml").write_text(shipped_map.read_text())  # the same bytes: no edit missed
     assert map_named("nano.yaml~")[0] == Path("nano.yaml~")
 

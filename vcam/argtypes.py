@@ -46,8 +46,10 @@ def output_size(text: str) -> tuple[int, int]:
     says a frame size: 0x0 as no size, a minus as the slip, and 720p, which no size of the model's is, as video's
     1280x720."""
     if no_size(text):
-        raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default (832x480), or give "
-                                         "one, as in --size 1280x720")
+        from vcam.remote.client import DEFAULT_SIZE  # on this error alone: it brings the camera's side with it
+
+        raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default "
+                                         f"({DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}), or give one, as in --size 1280x720")
     try:
         read_size(text)
     except ValueError:

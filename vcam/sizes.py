@@ -38,8 +38,10 @@ def check_output_size(width: int, height: int) -> None:
     if not output_in_range(width, height) or width % 2 or height % 2:
         nearest = "x".join(str(min(top, max(MIN_OUTPUT_SIDE, round(v / 2) * 2)))
                            for v, top in zip((width, height), MAX_OUTPUT))
-        raise ValueError(f"size {width}x{height}: both must be even, from {OUTPUT_RANGE} (e.g. 1920x1080, 1280x720; "
-                         f"the nearest is {nearest})")
+        # an even size out of range is told the range alone: "both must be even" of 8000x4000 named no fault
+        rule = " is out of range" if width % 2 == height % 2 == 0 else ": both must be even"
+        raise ValueError(f"size {width}x{height}{rule}, from {OUTPUT_RANGE} (e.g. 1920x1080, 1280x720; the nearest "
+                         f"is {nearest})")
 
 
 def check_size(width: int, height: int) -> None:

@@ -108,7 +108,7 @@ def backup_refused(path: str, what: str, use: str) -> str | None:
     copy = _free_copy(folder, backup["real"])
     said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
     return (f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you mean "
-            f"{said}? To {use} the backup itself, copy it to a {what} of its own: cp {shell_word(path)} "
+            f"{said}? To {use} the backup itself, copy it to {'an' if what[:1] in 'AEIOU' else 'a'} {what} of its own: cp {shell_word(path)} "
             f"{shell_word(copy)}")
 
 
