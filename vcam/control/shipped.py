@@ -107,8 +107,9 @@ def backup_refused(path: str, what: str, use: str) -> str | None:
     kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
     copy = _free_copy(folder, backup["real"])
     said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
+    article = "an" if what[:1] in "AEIOU" else "a"  # an OSC map file, a MIDI map file, a show file
     return (f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you mean "
-            f"{said}? To {use} the backup itself, copy it to {'an' if what[:1] in 'AEIOU' else 'a'} {what} of its own: cp {shell_word(path)} "
+            f"{said}? To {use} the backup itself, copy it to {article} {what} of its own: cp {shell_word(path)} "
             f"{shell_word(copy)}")
 
 
