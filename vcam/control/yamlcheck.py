@@ -332,7 +332,8 @@ _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
 _CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
-# YAML 1.1's hexadecimal and binary whole numbers (0x10, -0b11), read as the number they write
+# YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
+# is nowhere on the line, so _as_written says the form written too
 _BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
 
 
