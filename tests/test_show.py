@@ -1743,3 +1743,24 @@ def test_a_file_of_cues_without_cues_above_them_is_told_it_is_cues():
         parse_show("- {name: intro, do: preset a}\n- {do: preset b}\n", "cues.yaml")
     assert err.value.problems == ["cues.yaml:1: this file is a list of cues alone; a show holds them under cues: add "
                                   "a line cues: above the list, and the presets they use under presets:"]
+
+
+@pytest.mark.parametrize("text", ["a neon city, at night", "'neon: rain'", "'*glitch*'", "'yes'"])
+def test_the_entry_offered_for_a_preset_written_as_a_text_alone_pasted_reads_as_that_prompt(text):
+    """`- a neon city, at night` was offered - {name: NAME, prompt: a neon city, at night}, whose comma ends the
+    prompt and starts a key; a long text was cut inside it. Pasted (NAME named), the entry reads as the text."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {text}\n", "alone.yaml")
+    offered = offered_yaml(err.value.problems[0], "a name and a prompt: ").replace("NAME", "neon")
+    assert parse_show(f"presets:\n  {offered}\n", "fixed.yaml").presets[0].prompts == {yaml.safe_load(text): 1.0}
+
+
+def test_a_text_alone_too_long_to_offer_whole_is_told_the_shape_not_offered_cut():
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {LONG}\n", "alone.yaml")
+    assert err.value.problems == ["alone.yaml:2: preset 1 is a text alone; a preset has a name and a prompt: - {name: "
+                                  "NAME, prompt: TEXT}, the text as written, quoted where YAML needs it"]

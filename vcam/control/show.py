@@ -397,9 +397,11 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
-    text = clipped(" ".join(str(node.value).split()), 40)
-    r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: - {{name: NAME, prompt: "
-                  f"{text}}}")
+    # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
+    entry = flow_yaml({"name": "NAME", "prompt": node.value})
+    r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: " +
+                  (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}, the text as written, quoted where "
+                                              "YAML needs it"))
     return True
 
 
