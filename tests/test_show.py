@@ -1764,3 +1764,15 @@ def test_a_text_alone_too_long_to_offer_whole_is_told_the_shape_not_offered_cut(
         parse_show(f"presets:\n  - {LONG}\n", "alone.yaml")
     assert err.value.problems == ["alone.yaml:2: preset 1 is a text alone; a preset has a name and a prompt: - {name: "
                                   "NAME, prompt: TEXT}, the text as written, quoted where YAML needs it"]
+
+
+@pytest.mark.parametrize("name", ["'my map, live.yaml'", "'#2.yaml'"])
+def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(name):
+    """`midi: 'my map, live.yaml'` was offered midi: {map: my map, live.yaml}, whose comma made two keys."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi: {name}\n", "map.yaml")
+    assert yaml.safe_load(offered_yaml(err.value.problems[0], "write midi: ")) == {"map": yaml.safe_load(name)}

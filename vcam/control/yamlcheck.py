@@ -121,9 +121,10 @@ class Reader:
         the section that takes it: `size:` at a show's top goes under `output:`)."""
         if not isinstance(node, MappingNode):
             hint = ""
-            if isinstance(node, ScalarNode) and "map" in known and node.value.strip():
-                # `midi: nanokontrol2`, the likely slip for a shipped map
-                hint = f"; for a map by name write {what}: {{map: {node.value.strip()}}}"
+            if isinstance(node, ScalarNode) and "map" in known and node.value.strip() and \
+                    (meant := flow_yaml({"map": node.value.strip()})):
+                # `midi: nanokontrol2`, the likely slip for a shipped map: offered quoted where YAML needs it
+                hint = f"; for a map by name write {what}: {meant}"
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
