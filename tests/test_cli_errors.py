@@ -859,7 +859,7 @@ def test_a_hint_names_the_word_at_fault(argv, said, tmp_path, monkeypatch, capsy
     (["run", "--size", "1001*1001"], "'1001*1001' is not WIDTHxHEIGHT, and as 1001x1001 it is refused: size "
                                      "1001x1001: both must be positive multiples of 16"),
     (["cam", "ws://host", "--size", "1281:720"], "'1281:720' is not WIDTHxHEIGHT, and as 1281x720 it is refused: "
-                                                 "width and height must be even"),
+                                                 "size 1281x720: both must be even"),
 ])
 def test_a_size_in_another_form_is_not_offered_where_it_is_refused(argv, said, capsys):
     """`--size 1001*1001` was answered "did you mean 1001x1001?", which, typed, was refused in turn."""

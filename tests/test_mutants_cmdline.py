@@ -38,13 +38,28 @@ def test_an_output_size_at_either_end_of_its_range_is_taken(text, w, h):
     assert argtypes.output_size(text) == (w, h)
 
 
-@pytest.mark.parametrize("text", ["640x361", "641x360", "14x16", "7682x4320", "1920x4322"])
-def test_an_output_size_odd_or_out_of_range_is_refused_naming_what_was_given(text):
+@pytest.mark.parametrize("text, nearest, rule", [
+    ("640x361", "640x360", ": both must be even"), ("641x360", "640x360", ": both must be even"),
+    ("14x16", "16x16", " is out of range"), ("7682x4320", "7680x4320", " is out of range"),
+    ("1920x4322", "1920x4320", " is out of range"), ("8000x4000", "7680x4000", " is out of range"),
+    ("7681x4320", "7680x4320", ": both must be even")])
+def test_an_output_size_odd_or_out_of_range_is_refused_naming_what_was_given(text, nearest, rule):
     """An odd height (`or h % 2` dropped) would reach the camera's pixel format, which needs even sides; the size
-    given is named before the rule (the f-string's `{text}: ` dropped said the rule alone)."""
+    given is named before the rule (the f-string's `{text}: ` dropped said the rule alone). An even size out of
+    range is told the range: 8000x4000 was told "both must be even", which both are."""
     with pytest.raises(argparse.ArgumentTypeError) as e:
         argtypes.output_size(text)
-    assert str(e.value) == f"{text}: width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)"
+    assert str(e.value) == (f"size {text}{rule}, from 16x16 to 7680x4320 (e.g. 1920x1080, 1280x720; the nearest is "
+                            f"{nearest})")
+
+
+def test_vcam_cams_size_0x0_names_the_default_the_camera_opens_at(monkeypatch):
+    """The default was typed out again in the message, where vcam.remote.client.DEFAULT_SIZE is what opens."""
+    from vcam.remote import client
+
+    monkeypatch.setattr(client, "DEFAULT_SIZE", (640, 368))
+    with pytest.raises(argparse.ArgumentTypeError, match=r"leave --size out for its default \(640x368\)"):
+        argtypes.output_size("0x0")
 
 
 def test_a_generated_size_the_model_cannot_make_is_refused_with_the_rule():

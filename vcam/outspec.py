@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
-from vcam.sizes import other_separator
+from vcam.sizes import OUTPUT_RANGE, other_separator, output_in_range
 from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
@@ -114,16 +114,12 @@ def parse_spec(text: str) -> OutputSpec:
         raise ValueError(f"output {quoted(text)}: a space before the @ is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
-    if size and _out_of_range(w, h):
-        raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "
+    if size and not output_in_range(w, h):
+        raise ValueError(f"output size {w}x{h} is out of range ({OUTPUT_RANGE}); give one within it, e.g. "
                          f"{body.strip()}@1280x720, or leave @{w}x{h} out for the show's size")
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
-
-
-def _out_of_range(width: int, height: int) -> bool:
-    return width < 16 or height < 16 or width > 7680 or height > 4320
 
 
 def _trimmed(output: str) -> str:
