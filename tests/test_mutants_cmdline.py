@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -1098,7 +1099,8 @@ def test_a_tuning_stopped_after_saving_what_it_measured_still_exits_130(interrup
     """What was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too."""
     from vcam.cli import main
 
-    result = SimpleNamespace(saved=True, interrupted=interrupted, best=None, table=lambda: "table")
+    result = SimpleNamespace(saved=True, interrupted=interrupted, best=None, table=lambda: "table",
+                             stop_sig=signal.SIGINT)
     monkeypatch.setattr("vcam.bench.tuning.tune", lambda *a, **k: result)
     assert main(["bench", "--model", "tiny", "--tune"]) == code
     assert capsys.readouterr().out == "table\n"
