@@ -447,3 +447,20 @@ class Capture:
 
     def close(self):
         self.closed = True
+
+
+def offered_yaml(message: str, after: str):
+    """The YAML a message offers to write after `after` (`write - {name: a, …}`), up to the message's end or a
+    ` (` that follows it: the first such span that loads, as a paste of it would. Fails where none does."""
+    import yaml
+
+    start = message.index(after) + len(after)
+    for end in range(start + 1, len(message) + 1):
+        if end < len(message) and not message.startswith(" (", end):
+            continue
+        try:
+            yaml.safe_load(message[start:end])
+        except yaml.YAMLError:
+            continue
+        return message[start:end]
+    raise AssertionError(f"no YAML that loads after {after!r} in {message!r}")

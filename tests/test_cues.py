@@ -503,6 +503,36 @@ def test_vcam_check_lists_the_cues(tmp_path, capsys):
     assert " 6. end (at 4:30): live\n" in out
 
 
+def test_vcam_check_lists_a_cue_with_a_long_prompt_on_one_line(tmp_path, capsys):
+    """An unnamed cue is named by its first line: a pasted paragraph of a prompt was said whole twice over, as its
+    name and as its command, and a short command after a long prompt was lost at the end of that."""
+    long = "prompt " + " ".join(["a neon city at night with rain"] * 12)
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + f"cues:\n  - {{do: '{long}'}}\n  - {{name: two, do: ['{long}', preset ocean]}}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    lines = out[out.index("  cues: 2"):].splitlines()
+    first = next(line for line in lines if line.startswith("   1. "))
+    assert first.startswith(f"   1. {long[:40]}…: {long[:30]}") and first.endswith("…")
+    second = next(line for line in lines if line.startswith("   2. "))
+    assert second.startswith(f"   2. two: {long[:30]}") and second.endswith("…; preset ocean")
+    assert max(len(first), len(second)) <= 100
+
+
+def test_an_unnamed_cues_long_prompt_is_said_cut_in_the_status_and_replies_and_an_input_path_whole(tmp_path):
+    """An unnamed cue is named by its first line: a pasted prompt's whole filled the status line (1,300 characters,
+    redrawn every second) and each reply. An input's path stays whole, for the network's renaming of paths."""
+    clip = tmp_path / ("a folder named at length for the clips of the night " * 2) / "loop.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"")
+    long = "prompt " + " ".join(["a neon city at night with rain"] * 12)
+    with Rig(f"  - {{do: '{long}'}}\n  - {{do: 'input file:{clip}'}}\n") as rig:
+        cut = f"'{long[:40]}…'"
+        assert rig.cues.describe() == f"cue 0/2 next {cut}"
+        assert rig.cues.go().startswith(f"cue 1/2 {cut}: ")
+        assert rig.cues.describe() == f"cue 1/2 {cut} next 'input file:{clip}'"
+
+
 def test_vcam_check_says_a_list_loops(tmp_path, capsys):
     path = tmp_path / "show.yaml"
     path.write_text(PRESETS + "cues:\n" + LOOP)
@@ -525,9 +555,7 @@ def test_vcam_check_refuses_a_cue_naming_a_missing_preset_with_its_line(tmp_path
 BAD_CUES = [
     ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait, loop"),
     ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
-    # a cue written as its command alone was told only that it must be a mapping, not how to write it
-    ("  - preset 1\n", 6, "cue 1 must be a mapping of key: value lines: write - {do: preset 1} (a name:, and a wait: "
-                         "or at:, beside it)"),
+    ("  - preset 1\n", 6, "cue 1 is a command alone; a cue gives it under do: - {do: preset 1}"),
     ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
     ("  - {name: a, do: []}\n", 6, "cue 1 'a' do: the list is empty"),
     ("  - {name: a, do: warp 9}\n", 6, "cue 1 'a' do: unknown command 'warp'"),
@@ -847,11 +875,23 @@ def test_go_to_a_cue_the_list_lacks_says_the_cues_there_are_and_fires_nothing():
     with Rig(MANUAL) as rig:
         assert rig.cues.go(cue=4) == "error: no cue 4: this show has cues 1 to 3; go alone fires the next (cue 1)"
         assert rig.cues.go(cue=0).startswith("error: no cue 0: this show has cues 1 to 3")
-        assert rig.cues.go(cue="wood") == ("error: no cue named 'wood'; the cues: 1 'open', 2 'swell', 3 'woods'; "
-                                           "go alone fires the next (cue 1)")
+        assert rig.cues.go(cue="wood") == ("error: no cue named 'wood' (did you mean go 'woods'?); the cues: 1 "
+                                           "'open', 2 'swell', 3 'woods'; go alone fires the next (cue 1)")
+        assert rig.cues.go(cue="xyz").startswith("error: no cue named 'xyz'; the cues: ")
         assert rig.cues.go(cue="-1").startswith("error: no cue named '-1' (a cue's number is a whole number from 1 "
                                                 "to 3); the cues: 1 'open'")
         assert rig.ran == [] and rig.cues.position == 0
+
+
+@pytest.mark.parametrize("typed, meant", [("woods.", "woods"), ("Swel", "swell"), ("opne", "open"),
+                                         ("swell 2", "swell"), ("xyz", None)])
+def test_go_to_a_cue_mistyped_is_answered_with_the_cue_meant(typed, meant):
+    """`go woods.`, `go swel` on a show night were told only the list of cues (a preset's name mistyped is answered
+    with the one meant)."""
+    with Rig(MANUAL) as rig:
+        said = rig.cues.go(cue=typed)
+        assert (f"(did you mean go '{meant}'?)" in said) if meant else "did you mean" not in said, said
+        assert rig.ran == []
 
 
 def test_go_with_a_cue_is_parsed_and_sent_to_the_cue_list_by_the_controller():
@@ -918,3 +958,79 @@ def test_each_line_of_a_cue_that_waits_behind_an_earlier_change_says_it_waits():
     assert controller.handle_line("go", "stdin") == (
         f"cue 1/1 'drop': seed 5; it waits for block 40, {held}; bias 1 (off); it waits for block 38, {held}; "
         "text only from the next block; seed 6; it waits for block 40 too; bias 0.5; it waits for block 38 too")
+
+
+def test_a_cue_written_as_a_command_alone_is_told_how_a_cue_gives_it():
+    """`- preset ocean` under cues: (a list of commands, as a cue list is first written) was refused as "cue 1 must be
+    a mapping of key: value lines". A command no cue runs (go) is not offered under do:, where it is refused too."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + "cues:\n  - preset ocean\n  - go\n", "bare.yaml")
+    assert err.value.problems == [
+        "bare.yaml:6: cue 1 is a command alone; a cue gives it under do: - {do: preset ocean} (a name and a time may "
+        "go with it: - {name: NAME, do: COMMAND, wait: 8})",
+        "bare.yaml:7: cue 2 is a command alone; a cue gives it under do: - {do: COMMAND} (a name and a time may go "
+        "with it: - {name: NAME, do: COMMAND, wait: 8})"]
+
+
+@pytest.mark.parametrize("written", ["prompt a misty forest, golden light", "'prompt neon: rain'", "preset ocean",
+                                     "'prompt *glitch* #2'", "'prompt yes'"])
+def test_the_cue_offered_for_a_command_alone_pasted_reads_as_that_command(written):
+    """`- prompt a misty forest, golden light` was offered `- {do: prompt a misty forest, golden light}`, a cue of
+    two keys, refused; a colon in the command gave a line that was no YAML. Pasted, the line offered reads back."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + f"cues:\n  - {written}\n", "bare.yaml")
+    offered = offered_yaml(err.value.problems[0], "under do: ")
+    assert parse_show(PRESETS + f"cues:\n  {offered}\n", "fixed.yaml").cues[0].do == (yaml.safe_load(written),)
+
+
+def test_a_long_command_alone_is_told_where_do_goes_not_offered_cut():
+    """A pasted prompt as a cue was offered cut to 40 characters inside the YAML: pasted, the cue said only its
+    opening. Past what a message offers whole, the line is told what to add, and with that added it reads whole."""
+    prompt = "prompt " + ", ".join(["a slow drift through a neon city at night"] * 4)
+    for written, fixed in ((prompt, f"- do: {prompt}"), (f"'{prompt}: fog'", f"- do: '{prompt}: fog'")):
+        with pytest.raises(ConfigError) as err:
+            parse_show(PRESETS + f"cues:\n  - {written}\n", "long.yaml")
+        assert "…" not in err.value.problems[0] and "write do: after its '- '" in err.value.problems[0]
+        assert parse_show(PRESETS + f"cues:\n  {fixed}\n", "fixed.yaml").cues[0].do == (prompt + (": fog" if
+                                                                                           "fog" in written else ""),)
+
+
+def test_a_cues_own_long_name_is_said_whole_and_a_rename_past_its_40th_character_reads_as_one():
+    """Every cue's name was cut to 40 characters, a name the VJ chose (up to 100) as a prompt's opening: a rename
+    after the 40th character then read as "'…' is now named '…'", the two names the same."""
+    name = "Act two: the long descent into the neon forest, strobes"
+    cues = f"  - {{name: '{name}', do: preset 1}}\n  - {{name: woods, do: preset forest}}\n"
+    with Rig(cues) as rig:
+        assert rig.cues.describe() == f"cue 0/2 next '{name}'"
+        assert rig.cues.go().startswith(f"cue 1/2 '{name}': ")
+        renamed = parse_show(PRESETS + "cues:\n" + cues.replace("strobes", "strobes on"), "show.yaml").cues
+        assert rig.cues.replace(renamed) == (f"cue list changed: cue 1 '{name}' is now named '{name} on'; "
+                                             "next 'woods'")
+
+
+def test_vcam_check_lists_a_cue_of_many_commands_within_100_columns_and_an_inputs_file_name(tmp_path, capsys):
+    """A cue of a dozen commands ran to 176 columns, each command given a share of at least 24; and an input's path
+    cut at its end lost the clip's name. Past the line, the last commands are counted; a path is cut from its
+    start."""
+    clip = tmp_path / ("a folder named at length for the clips of the night " * 2).strip() / "loop.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(b"")
+    long = "prompt a slow drift through a neon city at night, rain on the streets, reflections, fog"
+    many = ", ".join(["preset ocean", "seed 5", "steps 4", "transition 3", "bias 0.5", "freeze", "live",
+                      "blackout", "live", "preset city", "seed 7", "strength 0.5"])
+    path = tmp_path / "show.yaml"
+    path.write_text(PRESETS + f"cues:\n  - {{name: '{'Act two: the long descent ' * 3}', do: [{many}]}}\n"
+                    f"  - {{do: ['input file:{clip}', '{long}'], wait: 3725.5}}\n"
+                    f"  - {{do: ['{long}', preset ocean, seed 5, steps 4], wait: 8, loop: true}}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    cues = out[out.index("  cues: 3"):].splitlines()
+    lines = [line for line in cues if line.startswith(("   1. ", "   2. ", "   3. "))]
+    assert len(lines) == 3 and max(map(len, lines)) <= 100
+    assert lines[0].startswith("   1. Act two") and lines[0].endswith("more)")
+    assert lines[1].startswith("   2. input …") and "loop.mp4 (wait 3725.5s): input …" in lines[1]
+    assert lines[2].endswith("(then cue 1 again)")

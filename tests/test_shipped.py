@@ -257,6 +257,27 @@ def test_a_shows_backup_beside_it_is_refused_with_the_show_file_offered(backup, 
         f"{os.path.join('shows', 'show-backup.yaml')}"]
 
 
+@pytest.mark.parametrize("kind, what", [("midi", "a MIDI map file"), ("osc", "an OSC map file")])
+def test_a_maps_backup_beside_it_is_refused_as_a_shows_is(kind, what, tmp_path, monkeypatch):
+    """`--midi-map nano.yaml~` (tab completion's other offer) used the older map without a word, where the show's
+    own backup is refused: the knob edited in nano.yaml did its old job on air."""
+    from vcam.control.midimap import map_named as midi_named
+    from vcam.control.oscmap import map_named as osc_named
+
+    monkeypatch.chdir(tmp_path)
+    shipped_map = presets_dir() / kind / ("nanokontrol2.yaml" if kind == "midi" else "touchosc-simple.yaml")
+    (tmp_path / "nano.yaml~").write_text(shipped_map.read_text())
+    (tmp_path / "nano.yaml").write_text(shipped_map.read_text() + "# edited\n")
+    map_named = midi_named if kind == "midi" else osc_named
+    with pytest.raises(ValueError) as err:
+        map_named("nano.yaml~")
+    assert str(err.value) == (f"nano.yaml~: this is an editor's backup of nano.yaml, an older copy that edits to "
+                              f"nano.yaml do not reach; did you mean nano.yaml? To use the backup itself, copy it to "
+                              f"{what} of its own: cp 'nano.yaml~' nano-backup.yaml")
+    (tmp_path / "nano.yaml").write_text(shipped_map.read_text())  # the same bytes: no edit missed
+    assert map_named("nano.yaml~")[0] == Path("nano.yaml~")
+
+
 @pytest.mark.parametrize("name", ["gig.yaml~", "gig.yaml.bak", "notes.txt~"])
 def test_a_backup_whose_show_file_is_gone_or_no_show_is_played_as_given(name, tmp_path, monkeypatch):
     """The show file deleted or renamed, its backup is the show left: played, not refused for a file not there."""

@@ -9,6 +9,7 @@ import pytest
 from vcam.control.midimap import load_map, shipped_maps
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
+from vcam.words import quoted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -221,8 +222,8 @@ def test_a_name_taken_in_another_case_says_the_first_as_written():
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' (a name is the same whatever its "
-        "case); names must differ",
+        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' on line 2 (a name is the same "
+        "whatever its case); names must differ",
         "show.yaml:4: preset 'neon': the name is already used by preset 1; names must differ"]
 
 
@@ -1489,6 +1490,70 @@ def test_names_written_with_typographic_quotes_are_found_typed_with_or_without_t
 
 
 
+APOSTROPHE_NAMES = """presets:
+  - {name: "rock 'n' roll", prompt: a}
+  - {name: "bob’s dream", prompt: b}
+cues:
+  - {name: start, do: preset 1}
+  - {name: "rock ’n’ roll", do: preset 2}
+"""
+
+
+def test_a_name_with_an_apostrophe_is_found_typed_with_a_straight_or_a_typographic_one():
+    """`preset ‘rock ’n’ roll’` from a phone (or a Mac's smart punctuation) was told there is no preset 'rock ’n’
+    roll', and `preset bob's dream` typed at a terminal found no preset the show wrote `bob’s dream`."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.commands import parse
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show(APOSTROPHE_NAMES, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    for line, preset in [("preset ‘rock ’n’ roll’", 0), ("preset bob's dream", 1), ("preset rock ʼnʼ roll", 0),
+                         ("preset “bob's dream”", 1)]:
+        said = ctl.handle_line(line, "stdin")
+        assert not said.startswith("error") and ctl.state.preset == preset, (line, said)
+    assert cue_index(show.cues, parse("go rock 'n' roll").args[0]) == 1
+
+
+def test_a_name_taken_but_for_its_apostrophe_says_the_two_are_typed_alike():
+    """`bob’s dream` after `bob's dream` (typed alike: either apostrophe finds either) was refused without the line of
+    the first, and `Bob’s dream` after it was said to differ by its apostrophe only, not by its case too."""
+    text = "presets:\n  - {name: \"bob's dream\", prompt: a}\n  - {name: \"bob’s dream\", prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset 'bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
+        "are read as one apostrophe); names must differ"]
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("bob’s", "Bob’s"), "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset 'Bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
+        "are read as one apostrophe, and a name is the same whatever its case); names must differ"]
+
+
+@pytest.mark.parametrize("first, name, why", [
+    ("caf\u00e9", "cafe\u0301", "letters encoded differently are one (é as one character or as e and an accent)"),
+    ("Caf\u00e9", "cafe\u0301", "letters encoded differently are one (é as one character or as e and an accent), "
+                               "and a name is the same whatever its case"),
+    ("a\u200db", "ab", "a zero-width joiner or non-joiner, which prints nothing, is not read"),
+    ("a\u200cb", "AB", "a zero-width joiner or non-joiner, which prints nothing, is not read, and a name is the same "
+                      "whatever its case"),
+])
+def test_a_name_taken_but_for_its_encoding_or_a_joiner_says_so_not_its_case(first, name, why):
+    """`café` written with e and a combining accent after `café` in one character, and `a‍b` (a zero-width joiner
+    inside) after `ab`, were said to be the same name whatever its case, in which they do not differ."""
+    text = f'presets:\n  - {{name: "{first}", prompt: a}}\n  - {{name: "{name}", prompt: b}}\n'
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        f"show.yaml:3: preset {quoted(name)}: the name is already used by preset 1 {quoted(first)} on line 2 ({why}); "
+        "names must differ"]
+
+
 def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():
     """`“Dancers”` after `Dancers` is the same name, typed `preset “Dancers”`: refused as taken, the reason said
     was its case, in which the two do not differ."""
@@ -1496,8 +1561,12 @@ def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quo
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' (typographic quotes round a "
-        "name are read as quotes); names must differ"]
+        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' on line 2 (typographic "
+        "quotes round a name are read as quotes); names must differ"]
+    with pytest.raises(ConfigError) as err:  # differing in case too: both said
+        parse_show(text.replace("“Dancers”", "“dancers”"), "show.yaml")
+    assert err.value.problems[0].endswith("(typographic quotes round a name are read as quotes, and a name is the same "
+                                          "whatever its case); names must differ")
 
 HASHED_NAMES = """presets:
   - {name: intro, prompt: a}
@@ -1532,3 +1601,202 @@ def test_a_number_written_as_a_list_is_no_number_hint_where_names_hold_a_hash(re
         assert preset_hint in said and cue_hint in cued
         meant = parse(cue_hint.removeprefix("(did you mean ").removesuffix("?)"))
         assert show.cues[cue_index(show.cues, meant.args[0])].name == meant.args[0]
+
+
+def test_a_preset_number_past_a_one_preset_show_says_its_one_preset():
+    """`preset 3` in a cue of a show with one preset was refused as "this show has presets 1 to 1"."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: preset 3}\n", "one.yaml")
+    assert err.value.problems == ["one.yaml:4: cue 1 do: preset 3: no preset 3: this show has preset 1"]
+    two = parse_show("presets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: d}\n", "two.yaml")
+    with pytest.raises(KeyError, match="no preset 3: this show has presets 1 to 2"):
+        two.find(3)
+
+
+@pytest.mark.parametrize("written, entry", [("neon: a neon city", "- {name: neon, prompt: a neon city}"),
+                                            ("neon: {prompt: b, seed: 7}", "- {name: neon, prompt: b, seed: 7}")])
+def test_presets_written_as_a_mapping_of_names_are_told_the_list_entry_each_is(written, entry):
+    """`presets: {neon: …}`, each preset under its name, was refused as "presets must be a list (lines starting with
+    '- ')", leaving the writer to guess where the name goes."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  {written}\ncues: [{{do: preset neon}}]\n", "named.yaml")
+    assert err.value.problems == ["named.yaml:2: presets must be a list, one preset a line starting with '- ', its "
+                                  f"name inside it: write neon: as {entry}"]
+
+
+def test_vcam_check_lists_a_prompt_written_as_a_block_on_its_presets_line(tmp_path, capsys):
+    """`prompt: |` keeps its line breaks, which broke the preset's line in two, the second line starting at the
+    margin as if it were no preset's."""
+    from vcam.cli import main
+
+    show = tmp_path / "block.yaml"
+    show.write_text("presets:\n  - name: a\n    prompt: |\n      neon city\n      at night\n  - {name: b, prompt: c}\n")
+    assert main(["check", str(show)]) == 0
+    assert "   1. a: neon city at night\n   2. b: c\n" in capsys.readouterr().out
+
+
+def test_a_lone_output_not_in_a_list_is_told_the_list_to_write():
+    """`out: file:show.mp4` was refused as "must be a list (lines starting with '- ')", a form no one writes for one
+    output; the list written in brackets is the fix."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\noutput: {out: file:rec.mp4}\n", "one.yaml")
+    assert err.value.problems == ["one.yaml:3: output out must be a list, even of one output: write out: "
+                                  "[file:rec.mp4]"]
+
+
+@pytest.mark.parametrize("key", ["prompts", "prompt"])
+def test_prompts_listed_as_texts_alone_are_told_the_weighted_list(key):
+    """`prompts: [neon, forest]` was refused entry by entry ("prompt 1 must be a mapping of key: value lines"), and
+    `prompt: [neon, forest]` as "must be non-empty text": neither said how several prompts are written. The list
+    offered reads back as YAML (a comma in a text quoted)."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    {key}: ['neon, rain', forest]\n", "texts.yaml")
+    listed = "[{text: 'neon, rain', weight: 1}, {text: forest, weight: 1}]"
+    assert err.value.problems == [f"texts.yaml:3: preset 'a': {key} lists texts alone; several prompts are each a "
+                                  f"text with its weight: prompts: {listed} (or one text: prompt: TEXT)"]
+    fixed = parse_show(f"presets:\n  - name: a\n    prompts: {listed}\n", "fixed.yaml")
+    assert fixed.presets[0].prompts == {"neon, rain": 1.0, "forest": 1.0}
+
+
+def test_a_file_of_presets_without_presets_above_them_is_told_the_line_to_add():
+    """A list of presets at the top of the file was refused as "show must be a mapping of key: value lines": the
+    presets were right, the line above them missing. With it added, the show reads."""
+    presets = "- {name: a, prompt: b}\n- name: c\n  prompt: d\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(presets, "list.yaml")
+    assert err.value.problems == ["list.yaml:1: this file is a list of presets alone; a show holds them under "
+                                  "presets: add a line presets: above the list"]
+    assert [p.name for p in parse_show("presets:\n" + presets, "list.yaml").presets] == ["a", "c"]
+
+
+def test_presets_with_nothing_under_them_are_said_empty_as_an_empty_list_is():
+    """`presets:` with no line under it (the first preset not yet written, or not indented) was refused as "presets
+    must be a list (lines starting with '- ')", where `presets: []` is said empty."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("name: gig\npresets:\n", "none.yaml")
+    assert err.value.problems == ["none.yaml:2: presets is empty; add at least one preset with a name and a prompt, "
+                                  "indented under it: - {name: NAME, prompt: TEXT}"]
+
+
+def test_one_preset_written_without_its_dash_is_told_the_list_entry_not_a_name_to_move():
+    """`presets:` over one preset's keys, without the '- ' before it, was told to write `name:` as a preset named
+    name: the keys were the preset's own. A text with a comma is quoted, so that the entry offered reads back."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  name: a\n  prompt: neon, rain\n", "dash.yaml")
+    assert err.value.problems == ["dash.yaml:2: presets must be a list, one preset a line starting with '- ': write "
+                                  "- {name: a, prompt: 'neon, rain'}"]
+    assert parse_show("presets:\n  - {name: a, prompt: 'neon, rain'}\n", "ok.yaml").presets[0].name == "a"
+
+
+LONG = "a slow drift through a neon city at night, rain on the asphalt, reflections, fog and a lone figure walking"
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("  name: a\n  prompt: '*glitch*'\n  seed: 7\n", {"a": ({"*glitch*": 1.0}, 7)}),
+    ("  name: a\n  prompt: |\n    neon city\n    rain\n", {"a": ({"neon city\nrain": 1.0}, None)}),
+    ("  name: a\n  prompts:\n    - {text: neon, weight: 2}\n", {"a": ({"neon": 2.0}, None)}),
+    ("  name: a\n  prompt: \"it's\"\n", {"a": ({"it's": 1.0}, None)}),
+    ('  "neon, city": a neon city\n', {"neon, city": ({"a neon city": 1.0}, None)}),
+    ("  neon: {prompt: 'a, b', seed: 7}\n", {"neon": ({"a, b": 1.0}, 7)}),
+    ("  neon: [a, '- dash']\n", {"neon": ({"a": 1.0, "- dash": 1.0}, None)}),
+    ("  neon: yes\n", {"neon": ({"yes": 1.0}, None)}),
+    ("  'x: y': '> gt'\n", {"x: y": ({"> gt": 1.0}, None)}),
+])
+def test_the_preset_offered_for_presets_written_without_a_list_pasted_reads_as_meant(written, meant):
+    """The entry offered for presets not written as a list was cut ("…", a quote left open), dropped keys (seed: 7,
+    prompts:), held a block prompt's raw line breaks, or left unquoted what YAML reads otherwise (*glitch*, yes, a
+    name with a comma). Pasted under presets:, the entry offered reads as the preset written."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n{written}", "named.yaml")
+    offered = offered_yaml(err.value.problems[0], " as " if " as - " in err.value.problems[0] else "write ")
+    show = parse_show(f"presets:\n  {offered}\n", "fixed.yaml")
+    assert {p.name: (p.prompts, p.seed) for p in show.presets} == meant
+
+
+@pytest.mark.parametrize("written", [f"  name: a\n  prompt: {LONG}\n", f"  neon: {LONG}\n"])
+def test_a_preset_too_long_to_offer_whole_is_told_its_shape_not_offered_cut(written):
+    """A long prompt was offered cut inside the entry (`prompt: 'a slow drift…`), a line that pasted was no YAML."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n{written}", "long.yaml")
+    assert "…" not in err.value.problems[0] and LONG[:20] not in err.value.problems[0]
+
+
+@pytest.mark.parametrize("texts", ["['*glitch*', '- dash', '> gt']", "['yes', '1984', 'neon: rain']",
+                                   "['a', \"b\\nc\", d, e]"])
+def test_the_weighted_list_offered_for_texts_alone_pasted_reads_as_those_texts(texts):
+    """`prompts: ["*glitch*", "yes"]` was offered [{text: *glitch*, …}], no YAML, and {text: yes, …}, which reads as
+    true; past two texts the list offered ended in …. Pasted, the list offered reads as every text written."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompts: {texts}\n", "texts.yaml")
+    offered = offered_yaml(err.value.problems[0], "weight: prompts: ")
+    show = parse_show(f"presets:\n  - name: a\n    prompts: {offered}\n", "fixed.yaml")
+    assert show.presets[0].prompts == {text: 1.0 for text in yaml.safe_load(texts)}
+
+
+@pytest.mark.parametrize("written, meant", [('"file:a, b.mp4"', ["a, b.mp4"]), ('"file:take #2.mp4"', ["take #2.mp4"]),
+                                            ("file:rec.mp4, window", ["rec.mp4", "window"]), ("null", ["null"])])
+def test_the_list_offered_for_outputs_not_in_a_list_pasted_reads_as_those_outputs(written, meant):
+    """`out: "file:a, b.mp4"` was offered out: [file:a, b.mp4], two outputs, and `out: "file:take #2.mp4"` a line
+    whose # began a comment. Pasted, the list offered reads as the outputs written."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: b}}]\noutput:\n  out: {written}\n", "out.yaml")
+    offered = offered_yaml(err.value.problems[0], "write out: ")
+    show = parse_show(f"presets: [{{name: a, prompt: b}}]\noutput:\n  out: {offered}\n", "out.yaml")
+    assert [os.path.basename(out.removeprefix("file:")) for out in show.output.out] == meant
+
+
+def test_outputs_written_as_nothing_are_offered_no_list():
+    """`out: ~` was offered out: [~], which reads as a list holding nothing."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets: [{name: a, prompt: b}]\noutput:\n  out: ~\n", "out.yaml")
+    assert err.value.problems == ["out.yaml:3: output out must be a list (lines starting with '- ')"]
+
+
+def test_a_file_of_cues_without_cues_above_them_is_told_it_is_cues():
+    """`- {name: a, do: preset a}` alone in a file was said to be a list of presets alone, whose presets: line
+    above it would make its cues presets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("- {name: intro, do: preset a}\n- {do: preset b}\n", "cues.yaml")
+    assert err.value.problems == ["cues.yaml:1: this file is a list of cues alone; a show holds them under cues: add "
+                                  "a line cues: above the list, and the presets they use under presets:"]
+
+
+@pytest.mark.parametrize("text", ["a neon city, at night", "'neon: rain'", "'*glitch*'", "'yes'"])
+def test_the_entry_offered_for_a_preset_written_as_a_text_alone_pasted_reads_as_that_prompt(text):
+    """`- a neon city, at night` was offered - {name: NAME, prompt: a neon city, at night}, whose comma ends the
+    prompt and starts a key; a long text was cut inside it. Pasted (NAME named), the entry reads as the text."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {text}\n", "alone.yaml")
+    offered = offered_yaml(err.value.problems[0], "a name and a prompt: ").replace("NAME", "neon")
+    assert parse_show(f"presets:\n  {offered}\n", "fixed.yaml").presets[0].prompts == {yaml.safe_load(text): 1.0}
+
+
+def test_a_text_alone_too_long_to_offer_whole_is_told_the_shape_not_offered_cut():
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {LONG}\n", "alone.yaml")
+    assert err.value.problems == ["alone.yaml:2: preset 1 is a text alone; a preset has a name and a prompt: - {name: "
+                                  "NAME, prompt: TEXT}, the text as written, quoted where YAML needs it"]
+
+
+@pytest.mark.parametrize("name", ["'my map, live.yaml'", "'#2.yaml'"])
+def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(name):
+    """`midi: 'my map, live.yaml'` was offered midi: {map: my map, live.yaml}, whose comma made two keys."""
+    import yaml
+
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi: {name}\n", "map.yaml")
+    assert yaml.safe_load(offered_yaml(err.value.problems[0], "write midi: ")) == {"map": yaml.safe_load(name)}

@@ -65,6 +65,20 @@ def test_a_negative_size_is_refused_as_negative_everywhere(w, h, fix):
     assert str(in_run.value) == said
 
 
+@pytest.mark.parametrize("written", ["-0x0", "-0x480", "832x-0", "-00x480"])
+def test_a_minus_before_a_zero_side_is_said_as_the_slip_on_the_command_line_and_in_a_show(written):
+    """-0 reads as 0: `size: '-0x0'` was said as "size 0x0: … the nearest is 16x16", the sign the slip was in gone."""
+    shown = written.replace("00", "0")
+    said = (f"size {shown}: a side cannot be negative; give both as positive multiples of 16 (e.g. 832x480, "
+            "576x320, 480x832)")
+    with pytest.raises(argparse.ArgumentTypeError) as on_cli:
+        frame_size(written)
+    assert str(on_cli.value) == said
+    with pytest.raises(ConfigError) as in_show:
+        parse_show(f"output:\n  size: '{written}'\npresets:\n  - {{name: a, prompt: b}}\n", "show.yaml")
+    assert in_show.value.problems == [f"show.yaml:2: output {said}"]
+
+
 @pytest.mark.parametrize("w,h", [(99999, 99999), (8320, 4800), (1936, 1088), (832, 1936)])
 def test_a_size_past_the_largest_is_refused_everywhere_saying_the_largest(w, h):
     # a mistyped extra zero would sit loading for ever (or run out of memory) rather than be refused
@@ -209,3 +223,40 @@ def _made(w: int, h: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.mark.parametrize("w, h", [(16, 16), (7680, 4320), (14, 16), (16, 14), (7682, 4320), (7680, 4322)])
+def test_vcam_cams_size_and_an_outputs_size_take_one_range(w, h):
+    """The output size range was written twice, in argtypes and outspec: one edited alone would let `vcam cam
+    --size` take a size `--out …@WxH` refuses. Both ask vcam.sizes."""
+    from vcam.argtypes import output_size
+    from vcam.outspec import parse_spec
+    from vcam.sizes import output_in_range
+
+    def taken(check) -> bool:
+        try:
+            check()
+        except (ValueError, argparse.ArgumentTypeError):
+            return False
+        return True
+
+    assert taken(lambda: output_size(f"{w}x{h}")) == taken(lambda: parse_spec(f"null@{w}x{h}")) \
+        == output_in_range(w, h) == (16 <= w <= 7680 and 16 <= h <= 4320)
+
+
+@pytest.mark.parametrize("written, said", [
+    ("0x0", "size 0x0 is no size; leave --size out for its default (832x480), or give one, as in --size 1280x720"),
+    ("-0x0", "size -0x0: a side cannot be negative; give an even size from 16x16 to 7680x4320 (e.g. 1920x1080, "
+             "1280x720)"),
+    ("-1280x720", "size -1280x720: a side cannot be negative; did you mean 1280x720?"),
+    ("480p", "'480p' is not WIDTHxHEIGHT; did you mean 832x480?"),
+    ("720p", "'720p' is not WIDTHxHEIGHT; did you mean 1280x720?"), ("1080p", "did you mean 1920x1080?"),
+    ("4k", "'4k' is not WIDTHxHEIGHT (e.g. 1280x720)")])
+def test_vcam_cams_size_is_said_as_vcam_runs_is(written, said, capsys):
+    """`vcam cam --size 0x0` was told to give even sides from 16x16 (vcam run's: no size, leave --size out), and a
+    minus was said as an odd size; a camera's 720p, which no size of the model's is, was offered nothing, as vcam
+    run's --size, whose sizes are the model's, offers nothing."""
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["cam", "ws://127.0.0.1:8765", f"--size={written}"])
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("vcam cam: error: argument --size: ") and last.endswith(said)

@@ -419,6 +419,28 @@ def test_a_number_with_a_leading_0_that_reads_the_same_either_way_is_taken(loade
     assert show.midi != parse_show(text % "channel: 2, command: next", "ok.yaml").midi
 
 
+def test_a_number_written_in_hex_or_binary_is_said_as_written_beside_what_it_reads_as(loader):
+    """`seed: -0x10` was refused as "seed -16 is out of range": a number the line nowhere holds. Taken in range
+    (0x10 is 16), it is the number written."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {bpm: 0x10, steps: 0b111111}\npresets:\n  - {name: a, prompt: b, seed: -0x10}\n",
+                   "hex.yaml")
+    assert err.value.problems == ["hex.yaml:1: defaults steps 0b111111 (63) is out of range (1 to 50)",
+                                  "hex.yaml:1: defaults bpm 0x10 (16) is out of range (20 to 300)",
+                                  f"hex.yaml:3: preset 'a' seed -0x10 (-16) is out of range (0 to {2**63 - 1})"]
+    assert parse_show("presets:\n  - {name: a, prompt: b, seed: 0x10}\n", "ok.yaml").presets[0].seed == 16
+
+
+def test_a_number_just_past_its_bound_is_not_said_as_the_bound():
+    """`bpm: 300.0000001` was refused as "bpm 300 is out of range (20 to 300)", a contradiction to read; as the typed
+    `bpm` says it."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {bpm: 300.0000001}\npresets:\n  - {name: a, prompt: b, strength: 1.0000001}\n",
+                   "past.yaml")
+    assert err.value.problems == ["past.yaml:1: defaults bpm 300.0000001 is out of range (20 to 300)",
+                                  "past.yaml:3: preset 'a' strength 1.0000001 is out of range (0 to 1)"]
+
+
 def test_a_comment_cut_is_found_on_its_line_past_accented_text_and_lone_cr_breaks(loader):
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\r  - name: caf\u00e9\r    prompt: cr\u00e8me #br\u00fbl\u00e9e\r", "cr.yaml")

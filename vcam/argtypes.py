@@ -16,7 +16,8 @@ from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
-from vcam.sizes import check_size, no_size, not_a_size, width_height as read_size
+from vcam.sizes import (check_output_size, check_size, checked_size, no_size, not_a_size,
+                         width_height as read_size)
 
 
 def width_height(text: str, check=None) -> tuple[int, int]:
@@ -33,22 +34,30 @@ def frame_size(text: str) -> tuple[int, int]:
     if no_size(text):  # as a show's size: 0x0 is said: the rule's "the nearest is 16x16" offered a size no show runs at
         raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default, or give one, as in "
                                          "--size 832x480")
-    w, h = width_height(text, check_size)
+    width_height(text, check_size)  # not WIDTHxHEIGHT: said, with the size meant
     try:
-        check_size(w, h)
+        return checked_size(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
-    return w, h
 
 
 def output_size(text: str) -> tuple[int, int]:
-    """An output's size (vcam cam's camera): any even size, as cameras' and recordings' pixel formats need."""
-    w, h = width_height(text, _check_output_size)
+    """An output's size (vcam cam's camera): any even size (vcam.sizes.check_output_size), said as vcam run's --size
+    says a frame size: 0x0 as no size, a minus as the slip, and 720p, which no size of the model's is, as video's
+    1280x720."""
+    if no_size(text):
+        from vcam.remote.client import DEFAULT_SIZE  # on this error alone: it brings the camera's side with it
+
+        raise argparse.ArgumentTypeError("size 0x0 is no size; leave --size out for its default "
+                                         f"({DEFAULT_SIZE[0]}x{DEFAULT_SIZE[1]}), or give one, as in --size 1280x720")
     try:
-        _check_output_size(w, h)
+        read_size(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(not_a_size(text, check_output_size, video=True)) from None
+    try:
+        return checked_size(text, check_output_size)
     except ValueError as e:
-        raise argparse.ArgumentTypeError(f"{text}: {e}") from None
-    return w, h
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def listen_host(text: str) -> str:
@@ -77,11 +86,6 @@ def listen_host(text: str) -> str:
 def _port(text: str) -> str:
     # isdigit() takes "²", which --port refuses: a port that is no number is named by what to give
     return text if text.isdecimal() else "PORT (1 to 65535)"
-
-
-def _check_output_size(w: int, h: int) -> None:
-    if not (16 <= w <= 7680 and 16 <= h <= 4320) or w % 2 or h % 2:
-        raise ValueError("width and height must be even, from 16x16 to 7680x4320 (e.g. 1920x1080)")
 
 
 def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
-from vcam.sizes import other_separator
+from vcam.sizes import OUTPUT_RANGE, other_separator, output_in_range
 from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
@@ -114,16 +114,12 @@ def parse_spec(text: str) -> OutputSpec:
         raise ValueError(f"output {quoted(text)}: a space before the @ is read as part of the name; "
                          f"did you mean {shell_word(meant)}?")
     w, h = (int(size.group(1)), int(size.group(2))) if size else (None, None)
-    if size and _out_of_range(w, h):
-        raise ValueError(f"output size {w}x{h} is out of range (16x16 to 7680x4320); give one within it, e.g. "
+    if size and not output_in_range(w, h):
+        raise ValueError(f"output size {w}x{h} is out of range ({OUTPUT_RANGE}); give one within it, e.g. "
                          f"{body.strip()}@1280x720, or leave @{w}x{h} out for the show's size")
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)
-
-
-def _out_of_range(width: int, height: int) -> bool:
-    return width < 16 or height < 16 or width > 7680 or height > 4320
 
 
 def _trimmed(output: str) -> str:
@@ -135,11 +131,18 @@ def _trimmed(output: str) -> str:
 
 def _size_meant(tail: str) -> str | None:
     """The WIDTHxHEIGHT a mistyped size after an output's @ was meant as: spaces round it dropped (`@ 832x480`),
-    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them. Not a
-    height named as video names it (`@480p`): the model's 832x480 is not what a camera's or a recording's 480p is
-    (640x480, 854x480)."""
-    plain = re.fullmatch(r"\s*([0-9]+)[xX]([0-9]+)\s*", tail)
-    return f"{plain.group(1)}x{plain.group(2)}" if plain else other_separator(tail)
+    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them, a sign
+    (`@+832x480`, `@-832x480`) as --size offers the size without it, a recording's height named as video names it
+    where that has one size (`@1080p`, which was given 1280x720 as its example). Not `@480p`: the model's 832x480 is
+    not what a camera's or a recording's 480p is (640x480, 854x480)."""
+    plain = re.fullmatch(r"\s*[+-]?([0-9]+)\s*[xX]\s*[+-]?([0-9]+)\s*", tail)
+    if plain:
+        return f"{plain.group(1)}x{plain.group(2)}"
+    return _HD_NAMES.get(tail.strip().lower()) or other_separator(tail)
+
+
+# Heights that name one 16:9 size wherever video is named by its height
+_HD_NAMES = {"720p": "1280x720", "1080p": "1920x1080", "1440p": "2560x1440", "2160p": "3840x2160"}
 
 
 def _taken(text: str) -> bool:
@@ -180,12 +183,12 @@ def _meant(body: str) -> str | None:
 
 
 def _looks_like_a_size(head: str, tail: str) -> bool:
-    """Whether the text after the last `@` was meant as a size: empty, starting with a digit (after spaces), or
-    after a name with an extension (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a
-    name's own @ (me@home)."""
+    """Whether the text after the last `@` was meant as a size: empty, starting with a digit (after spaces and a
+    sign: `window@+832x480` was refused as an unknown output, its size unsaid), or after a name with an extension
+    (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a name's own @ (me@home)."""
     if re.search(r"[/\\.]", tail):
         return False
-    return not tail or tail.lstrip()[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
+    return not tail or tail.lstrip().lstrip("+-")[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
 
 
 WRITTEN_EXTENSIONS = (".mp4",)  # what a recording writes: MP4, whatever the name says

@@ -38,8 +38,7 @@ def cmd_check(args) -> int:
         print(f"  cues: {len(show.cues)}{', looping' if loops else ''} (go fires the next, back steps back"
               + ("; after the last, cue 1 again)" if loops else ")"))
         for i, c in enumerate(show.cues, 1):
-            timing = f" ({c.timing()})" if c.timing() else ""
-            print(f"  {i:2d}. {c.name}{timing}: {'; '.join(c.do)}" + (" (then cue 1 again)" if c.loop else ""))
+            print(_cue_line(i, c))
     if show.osc is not None:
         print(f"  osc: {show.osc.describe()}")
     for note in show.notes:
@@ -67,6 +66,43 @@ def _midi_line(show) -> str:
                 f"buttons with {maps} in the midi: section")
     return (f"  midi: {m.name or 'inline map'}: {m.knobs_counted}, {counted(len(buttons), 'button')}"
             + (", program change selects presets" if m.program_to_preset else "") + port)
+
+
+def _cue_line(number: int, cue) -> str:
+    """A cue as the list says it, on one line of at most SUMMARY_COLUMNS as a preset's: an unnamed cue is named by
+    its first line, a long prompt's whole (said cut as a message cuts a name), and each command gets a share of the
+    line, a long prompt cut and the short commands after it whole (two thousand characters were said in full,
+    twice); where the commands' shares overrun the line, the last are counted, not shown (a cue of a dozen
+    commands ran to 176 columns)."""
+    from vcam.control.commands import SHOWN_CHARS
+    from vcam.control.presetlines import SUMMARY_COLUMNS, shares
+
+    timing = f" ({cue.timing()})" if cue.timing() else ""
+    head = f"  {number:2d}. {_command_cut(cue.name, SHOWN_CHARS + 1)}{timing}: "
+    tail = " (then cue 1 again)" if cue.loop else ""
+    room = SUMMARY_COLUMNS - len(head) - len(tail)
+    for shown in range(len(cue.do), 0, -1):
+        more = f"; … ({len(cue.do) - shown} more)" if shown < len(cue.do) else ""
+        left = room - len(more) - len("; ") * (shown - 1)
+        widths = shares([len(line) for line in cue.do[:shown]], left)
+        if sum(widths) <= left:
+            break
+    else:  # not even the first command's share fits: it gets what is left
+        widths = [max(1, left)]
+    return head + "; ".join(_command_cut(line, width) for line, width in zip(cue.do, widths)) + more + tail
+
+
+def _command_cut(line: str, width: int) -> str:
+    """`line` cut to `width` characters: an input's from the start of its path, whose end names the file (a clip's
+    path cut at its end lost the clip's name, the one part that tells two inputs apart), any other at its end."""
+    from vcam.words import starts_a_character
+
+    if not line.startswith("input ") or len(line) <= width or width <= len("input …"):
+        return clipped(line, width)
+    cut = len(line) - (width - len("input …"))
+    while cut < len(line) and not starts_a_character(line, cut):
+        cut += 1
+    return "input …" + line[cut:]
 
 
 def _cut_prompts(show) -> list[str]:

@@ -25,13 +25,11 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from vcam.control.commands import UNTIMED, CommandError, parse
-from vcam.control.cuesheet import Cue, clock_text, cue_index
+from vcam.control.cuesheet import Cue, clock_text, cue_index, cue_said
 from vcam.control.replies import Reply
 from vcam.errors import described
 from vcam.inspec import HIDDEN_BY_STRENGTH
-# a cue's name as words.quoted says it: a backslash in it (a path on Windows) stays one, so the network's renaming
-# of paths (media.MediaFolders.renamed) finds it in the text, and what would steer the terminal is escaped
-from vcam.words import counted, quoted
+from vcam.words import counted
 
 # While a bar cue is pending, the list looks at the tempo at least this often: a tempo that drifts (MIDI clock)
 # moves the bar's clock time without telling anyone.
@@ -163,7 +161,7 @@ class CueList:
                     f"cues {pos + 1}-{index} skipped" if index > pos + 1 else ""
                 reply = self._fire(cues, index, skipped, at=at)
             elif nxt is None:
-                return (f"error: the cue list is done (cue {pos}/{len(cues)} {quoted(cues[pos - 1].name)} was the "
+                return (f"error: the cue list is done (cue {pos}/{len(cues)} {cue_said(cues[pos - 1])} was the "
                         "last)" + ("; back steps back" if len(cues) > 1 else ""))
             else:
                 reply = self._fire(cues, nxt, at=at)
@@ -180,9 +178,9 @@ class CueList:
             if pos == 0:
                 return "error: no cue has gone yet; go fires cue 1"
             if pos == 1 and len(cues) == 1:
-                return f"error: cue 1 {quoted(cues[0].name)} is the only cue; there is none before it"
+                return f"error: cue 1 {cue_said(cues[0])} is the only cue; there is none before it"
             if pos == 1 and not _loops(cues):
-                return f"error: cue 1 {quoted(cues[0].name)} is the first; there is none before it (go fires cue 2)"
+                return f"error: cue 1 {cue_said(cues[0])} is the first; there is none before it (go fires cue 2)"
             # in a list that loops, cue 1 follows the last
             reply = self._fire(cues, (pos - 2) % len(cues), at=at)
         self._wake.set()
@@ -209,12 +207,12 @@ class CueList:
             past = index is not None and self._past(cues[index])
         if not cues:
             return None
-        text = f"cue {pos}/{len(cues)}" + (f" {quoted(cues[pos - 1].name)}" if pos else "")
+        text = f"cue {pos}/{len(cues)}" + (f" {cue_said(cues[pos - 1])}" if pos else "")
         if index is None:
             return text + " (end)"
         nxt = cues[index]
         again = " (from the top)" if index < pos else ""
-        return text + f" next {quoted(nxt.name)}{again}" + (f" {_when(nxt, past)}" if nxt.timing() else "")
+        return text + f" next {cue_said(nxt)}{again}" + (f" {_when(nxt, past)}" if nxt.timing() else "")
 
     def _past(self, cue: Cue) -> bool:
         """Whether `cue` has an `at:` time the show has passed (called with _lock held): it no longer fires by itself,
@@ -280,7 +278,7 @@ class CueList:
             replies = [r.without(HIDDEN_BY_STRENGTH) for r in replies]
         replies, lands = _landing_once(_notes_once(replies))
         said = "; ".join(replies)
-        return (f"cue {index + 1}/{count} {quoted(cue.name)}" + (f" ({why})" if why else "") + lands +
+        return (f"cue {index + 1}/{count} {cue_said(cue)}" + (f" ({why})" if why else "") + lands +
                 (f": {said}" if said else ""))
 
     def _run(self) -> None:
@@ -402,7 +400,7 @@ class CueList:
         if bar is None or self.tempo is not None or self._said_no_tempo:
             return
         self._said_no_tempo = True
-        self.say(f"cue {self._cues.index(bar) + 1} {quoted(bar.name)} is at bar {bar.at_bar}, but this show keeps no "
+        self.say(f"cue {self._cues.index(bar) + 1} {cue_said(bar)} is at bar {bar.at_bar}, but this show keeps no "
                  "tempo: bar cues wait for GO")
 
     def _note_late_cues(self) -> None:
@@ -413,7 +411,7 @@ class CueList:
         late = [(i, c) for i, c in enumerate(self._cues, 1) if c.at_s is not None and c.at_s >= self.duration]
         if not late:
             return
-        which = ", ".join(f"{i} {quoted(c.name)} ({c.timing()})" for i, c in late)
+        which = ", ".join(f"{i} {cue_said(c)} ({c.timing()})" for i, c in late)
         self.say(f"{'cue' if len(late) == 1 else 'cues'} {which} {'comes' if len(late) == 1 else 'come'} after the "
                  f"show ends (--duration {self.duration:g} s, at {clock_text(self.duration)}): "
                  f"{'it does' if len(late) == 1 else 'they do'} not fire; give a longer --duration or an earlier at:")
@@ -426,10 +424,10 @@ def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue,
     if not old:
         return f"cue list added: {counted(len(new), 'cue')}" + _next_words(new, position, restarted, past)
     if not new:
-        at = f" at cue {pos}/{len(old)} {quoted(old[pos - 1].name)}" if pos else ""
+        at = f" at cue {pos}/{len(old)} {cue_said(old[pos - 1])}" if pos else ""
         if not waiting:
             return f"cue list removed{at}"
-        which = ", ".join(f"{i + 1} {quoted(old[i].name)} ({old[i].timing()})" for i in waiting)
+        which = ", ".join(f"{i + 1} {cue_said(old[i])} ({old[i].timing()})" for i in waiting)
         return (f"cue list removed{at}: {'cue' if len(waiting) == 1 else 'cues'} {which} "
                 f"{'does' if len(waiting) == 1 else 'do'} not fire")
     if not pos:
@@ -437,7 +435,7 @@ def _changed(old: tuple[Cue, ...], pos: int, waiting: list[int], new: tuple[Cue,
     elif position != pos or new[position - 1].name != old[pos - 1].name:
         where = _moved(old[pos - 1], pos, new, position)
     else:
-        where = f"at cue {position}/{len(new)} {quoted(new[position - 1].name)}"
+        where = f"at cue {position}/{len(new)} {cue_said(new[position - 1])}"
     return "cue list changed: " + where + _next_words(new, position, restarted, past)
 
 
@@ -450,7 +448,7 @@ def _next_words(cues: tuple[Cue, ...], position: int, restarted: bool, past: boo
     nxt = cues[index]
     timing = _when(nxt, past) + (" from now" if restarted else "")
     said = ", ".join(part for part in (timing, "from the top" if index < position else "") if part)
-    return f"; next {quoted(nxt.name)}" + (f" ({said})" if said else "")
+    return f"; next {cue_said(nxt)}" + (f" ({said})" if said else "")
 
 
 def _when(cue: Cue, past: bool) -> str:
@@ -469,13 +467,13 @@ def _next_wait(cues: tuple[Cue, ...], position: int) -> tuple[str, float] | None
 
 def _moved(was: Cue, pos: int, new: tuple[Cue, ...], position: int) -> str:
     """Where the current cue (`was`, number `pos`) went in a reloaded list that stands at `position`, in words."""
-    cue = f"cue {pos} {quoted(was.name)}"
+    cue = f"cue {pos} {cue_said(was)}"
     now = new[position - 1]
     if now.name == was.name:
         return f"{cue} is now cue {position}"
     if position == pos and (now.do, now.at_s, now.at_bar, now.wait) == (was.do, was.at_s, was.at_bar, was.wait):
-        return f"{cue} is now named {quoted(now.name)}"
-    return f"{cue} is gone; the list stands at cue {position}/{len(new)} {quoted(now.name)}"
+        return f"{cue} is now named {cue_said(now)}"
+    return f"{cue} is gone; the list stands at cue {position}/{len(new)} {cue_said(now)}"
 
 
 def _timed(line: str, at: str | None) -> str:

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
-                                   listed_meant, presets_named, read_command)
+from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
+                                   comment_meant, listed_meant, name_key, parse, presets_named, read_command,
+                                   typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader
-from vcam.words import clipped, quoted
+from vcam.control.yamlcheck import INVALID, Reader, flow_yaml
+from vcam.words import clipped, equally_near, nearest, quoted
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -36,6 +38,8 @@ class Cue:
     at_bar: int | None = None  # fires by itself when the tempo reaches this bar (1: the first)
     wait: float | None = None  # fires by itself this many seconds after the cue before it fired
     loop: bool = False  # the last cue only: after it the list starts over from cue 1 (vcam.control.cues)
+    # whether `name` is the show's own (name:), not its first command's: a reload compares the names alone
+    named: bool = field(default=False, compare=False)
 
     def timing(self) -> str:
         """When it fires by itself, in the words of a show file: "at 1:30", "at bar 17", "wait 8s"; "" for GO."""
@@ -44,6 +48,17 @@ class Cue:
         if self.at_bar is not None:
             return f"at bar {self.at_bar}"
         return f"wait {self.wait:g}s" if self.wait is not None else ""
+
+
+def cue_said(cue: Cue) -> str:
+    """A cue's name, quoted as words.quoted quotes (what would steer the terminal escaped), as a line says it: a
+    name the show gives whole, up to its 100 characters, as the VJ chose it; an unnamed cue's, its first line, cut
+    as a message cuts a name typed: a pasted prompt's whole filled the status line and every reply. An input's path
+    stays whole: the network's renaming of paths (media.MediaFolders.renamed) finds only a whole one in the text,
+    and a backslash in it (a path on Windows) stays one."""
+    if cue.named or cue.name.split()[:1] == ["input"]:
+        return quoted(cue.name)
+    return quoted(clipped(cue.name, SHOWN_CHARS + 1))
 
 
 def clock_text(seconds: float) -> str:
@@ -62,14 +77,6 @@ CUE_AT_KEYS = ("bar",)  # at: as a mapping, {bar: N}
 MIN_LOOP_S = 1.0
 MAX_CUE_SECONDS = 24 * 3600.0
 MAX_BAR = 100_000
-# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
-# read_command)
-NOT_IN_CUES = {
-    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
-    "back": "a cue cannot step the cue list back",
-    "status": "status only answers the operator; a cue changes the show",
-    "help": "help only answers the operator; a cue changes the show",
-}
 CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, or seconds) or {bar: N}'
 
 
@@ -82,10 +89,12 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     waits: list[float | None] = []  # each cue's wait:
     loop: Node | None = None  # the last cue's loop: true
     for i, item in enumerate(entries):
-        if isinstance(item, ScalarNode) and str(item.value).strip():
-            # `- preset a`, a cue written as its command alone: told only that it must be a mapping
-            r.error(item, f"cue {i + 1} must be a mapping of key: value lines: write - {{do: {item.value.strip()}}} "
-                          "(a name:, and a wait: or at:, beside it)")
+        if isinstance(item, ScalarNode) and item.value.strip():
+            # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
+            # written, where "must be a mapping" left the do: to find
+            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item)} (a "
+                          "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
+            waits.append(None)
             continue
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
@@ -120,10 +129,38 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         if len(do) == len(lines) and lines:
             # unnamed: named by its first line as the show file writes it (a clip relative to the show), not
             # as it runs, whose path is whole: the name is shown wherever the cue list is, a client's state too
-            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait, looped))
+            cues.append(Cue(cname or read[0][0], tuple(do), at_s, at_bar, wait, looped, named=cname is not None))
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _under_do(r: Reader, item: ScalarNode) -> str:
+    """The cue to write for a command written alone (`- preset neon`): - {do: preset neon}, quoted where YAML
+    needs it (`prompt neon: rain` unquoted is no YAML, and `prompt a, b` a cue of two keys); for one too long to
+    offer whole, the shape, the command left as written."""
+    command = " ".join(item.value.split())
+    if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
+        return "- {do: COMMAND}"
+    if (cue := flow_yaml({"do": command})) is not None:
+        return f"- {cue}"
+    written = r.written(item, item)
+    try:  # the command as the file has it, written after `do: `, reads as itself: only the do: is to add
+        as_is = written is not None and yaml.safe_load(f"- do: {written}") == [{"do": item.value}]
+    except yaml.YAMLError:
+        as_is = False
+    if as_is:
+        return "write do: after its '- ' (- do: COMMAND)"
+    return "write do: after its '- ', the command in 'single quotes', each ' in it written twice (- do: 'COMMAND')"
+
+
+def _a_cues_command(line: str) -> bool:
+    """Whether `line` is a command a cue runs (not go, back, status, a typo or a comment)."""
+    try:
+        cmd = parse(line, console=False)
+    except CommandError:
+        return False
+    return cmd is not None and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
 
 
 def _cue_loop(r: Reader, node, what: str, last: bool) -> bool:
@@ -246,6 +283,15 @@ def _clock_seconds(v) -> float | None:
     return total
 
 
+def _near_cue(cues: tuple[Cue, ...], key: str) -> str | None:
+    """The name of the cue `key` (a name_key) was likely meant to name, where one alone is that near (`verse 4`,
+    as near `verse 2` as `verse 3`, names neither); else None."""
+    keys = {name_key(c.name): c.name for c in reversed(cues)}  # of two of one name, the first
+    typed = " ".join(key.split())
+    meant, tied = nearest(typed, keys, cutoff=0.8), equally_near(typed, keys, cutoff=0.8)
+    return keys[meant] if meant is not None and not (len(tied) > 1 and meant in tied) else None
+
+
 def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> int | str:
     """The cue (0-based) `go CUE` names: by number, or by name (any case; of cues of one name, the first from `nxt`,
     the next one, on); else why there is none, with the cues there are."""
@@ -257,7 +303,7 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     named = [i for i, c in enumerate(cues) if name_key(c.name) == key]
     if named:
         return next((i for i in named if nxt is not None and i >= nxt), named[0])
-    listed = ", ".join(f"{i + 1} {quoted(c.name)}" for i, c in enumerate(cues[:MAX_CHOICES]))
+    listed = ", ".join(f"{i + 1} {cue_said(c)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
     number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
         if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
@@ -272,6 +318,9 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     elif not any("#" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
+    # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
+    elif not number and (meant := _near_cue(cues, key)) is not None:
+        number = f" (did you mean go {quoted(meant)}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import preset_twice
-from vcam.control.shipped import presets_dir
+from vcam.control.shipped import backup_refused, presets_dir
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
 from vcam.homefolder import home_expanded
@@ -109,6 +109,9 @@ class MapFiles:
             raise ValueError(self._other_kind(ref) or
                              f"{self.what} {ref!r} not found{self._meant(ref)}; shipped maps: "
                              f"{', '.join(self.shipped())}")
+        # `--midi-map nano.yaml~`, tab completion's other offer, as a show's backup is refused
+        if (refusal := backup_refused(str(path), f"{self.what} file", "use")) is not None:
+            raise ValueError(refusal)
         return path, load(path)
 
     def _meant(self, ref: str) -> str:

@@ -27,10 +27,12 @@ def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
     """The presets as `vcam check` lists them, one line each (`   3. name: prompt, seed 7`). Where prompts share an
     opening too long for the line to reach what differs (restyle-camera.yaml's all describe the webcam's picture
     first), each shows from where it differs, marked with … at its start, and a line before them says the opening."""
-    shared = shared_openings(text for p in show.presets for text in p.prompts)
+    # a prompt written as a YAML block (prompt: |) holds line breaks, which broke the preset's line in two
+    prompts = [[" ".join(text.split()) for text in p.prompts] for p in show.presets]
+    shared = shared_openings(text for texts in prompts for text in texts)
     lines: list[str] = []
     openings: list[str] = []
-    for i, p in enumerate(show.presets, 1):
+    for i, (p, texts) in enumerate(zip(show.presets, prompts), 1):
         head = f"  {i:2d}. {p.name}: "
         extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition),
                                                   ("input", p.input), ("strength", p.strength),
@@ -38,7 +40,7 @@ def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
         weights = [f" ×{w:g}" if len(p.prompts) > 1 else "" for w in p.prompts.values()]
         room = columns - len(head) - len(extras) - sum(map(len, weights)) - len(" + ") * (len(p.prompts) - 1)
         shown = []
-        for text, weight, width in zip(p.prompts, weights, _shares([len(t) for t in p.prompts], room)):
+        for text, weight, width in zip(texts, weights, shares([len(t) for t in texts], room)):
             cut = opening_to_skip(text, shared.get(text, 0), width)
             if cut:
                 openings.append(text[:cut].rstrip())
@@ -48,9 +50,9 @@ def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
     return said + lines
 
 
-def _shares(lengths: list[int], room: int) -> list[int]:
-    """The columns each of a preset's prompts gets of `room`: an even share, where a shorter one leaves the rest of
-    its share to the others; MIN_PROMPT_COLUMNS at least."""
+def shares(lengths: list[int], room: int) -> list[int]:
+    """The columns each of several texts (a preset's prompts, a cue's commands) gets of `room`: an even share, where
+    a shorter one leaves the rest of its share to the others; MIN_PROMPT_COLUMNS at least."""
     widths = [0] * len(lengths)
     order = sorted(range(len(lengths)), key=lengths.__getitem__)
     for k, i in enumerate(order):

@@ -79,27 +79,38 @@ _BACKUP = re.compile(r"(?P<real>.+?)(?P<end>\.~\d+~|~+|\.bak|\.orig)", re.IGNORE
 
 
 def _not_a_backup(path: str) -> str:
-    """`path`, unless it is the backup of a show file that is there: refused, with that file offered. It was
-    played as given, the older show on air and the edits made to the show file itself never reaching it: tab
-    completion or a file list offers the backup beside the file as readily as the file. Where the show file is
-    gone, its backup is the show left and is played; where the two are the same bytes, no edit was missed, and the
-    backup is played as given."""
+    """`path`, unless it is the backup of a show file that is there: refused (backup_refused), with that file
+    offered."""
+    refusal = backup_refused(path, "show file", "play")
+    if refusal is None:
+        return path
+    from vcam.control.yamlcheck import ConfigError
+
+    raise ConfigError([refusal])
+
+
+def backup_refused(path: str, what: str, use: str) -> str | None:
+    """Why `path` is refused where it is the backup of a YAML file (`what`: "show file", "MIDI map") that is there,
+    else None. It was played as given, the older copy on air and the edits made to the file itself never reaching
+    it: tab completion or a file list offers the backup beside the file as readily as the file. Where the file is
+    gone, its backup is the one left and is taken; where the two are the same bytes, no edit was missed, and the
+    backup is taken as given. `use`: what is done with it (play, use)."""
     folder, name = os.path.split(path)
     backup = _BACKUP.fullmatch(name)
     if backup is None or not backup["real"].lower().endswith(SHOW_SUFFIXES):
-        return path
+        return None
     real = os.path.join(folder, backup["real"])
     if not os.path.isfile(real) or _same_bytes(path, real):
-        return path
-    from vcam.control.yamlcheck import ConfigError
+        return None
     from vcam.words import shell_word
 
     kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
     copy = _free_copy(folder, backup["real"])
     said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
-    raise ConfigError([f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you "
-                       f"mean {said}? To play the backup itself, copy it to a show file of its own: cp "
-                       f"{shell_word(path)} {shell_word(copy)}"])
+    article = "an" if what[:1] in "AEIOU" else "a"  # an OSC map file, a MIDI map file, a show file
+    return (f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you mean "
+            f"{said}? To {use} the backup itself, copy it to {article} {what} of its own: cp {shell_word(path)} "
+            f"{shell_word(copy)}")
 
 
 def _same_bytes(one: str, other: str) -> bool:
@@ -112,8 +123,8 @@ def _same_bytes(one: str, other: str) -> bool:
 
 
 def _free_copy(folder: str, name: str) -> str:
-    """A name for a copy of show file `name` in `folder` that no file has yet (show-backup.yaml, else
-    show-backup-2.yaml, ...): the cp line offered must not write over a copy made of an earlier backup."""
+    """A name for a copy of file `name` in `folder` that no file has yet (show-backup.yaml, else show-backup-2.yaml,
+    ...): the cp line offered must not write over a copy made of an earlier backup."""
     stem, ext = os.path.splitext(name)
     copies = (os.path.join(folder, f"{stem}-backup{f'-{n}' if n > 1 else ''}{ext}") for n in itertools.count(1))
     return next(c for c in copies if not os.path.lexists(c))

@@ -44,23 +44,25 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from yaml.nodes import ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
-                                   comment_meant, keyed_names, listed_meant, name_key, parse_quantize, preset_index)
+from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR,
+                                   blank_prompt, blank_said, comment_meant, keyed_names, listed_meant, name_key,
+                                   parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
-from vcam.sizes import check_size, meant_size, no_size, not_a_size, width_height
+from vcam.sizes import check_size, checked_size, meant_size, no_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
+from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, key_nodes, number_written_as, read_file,
+                                    written_as)
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,9 @@ class Show:
         if (index := preset_index(len(self.presets), self._by_name, ref)) is not None:
             return index
         if isinstance(ref, int):
-            raise KeyError(f"no preset {ref}: this show has presets 1 to {len(self.presets)}")
+            # as a cue's number is said: "presets 1 to 1" where there is one
+            has = f"presets 1 to {len(self.presets)}" if len(self.presets) > 1 else "preset 1"
+            raise KeyError(f"no preset {ref}: this show has {has}")
         names = ", ".join(p.name for p in self.presets[:8]) + (", …" if len(self.presets) > 8 else "")
         # a name sent over the network may run to thousands of characters: said back cut, as a typed word is
         raise KeyError(f"no preset named {quoted(clipped(ref, SHOWN_CHARS + 1))}{self._meant(ref)}; presets: {names}")
@@ -183,6 +187,7 @@ def _unaccented(name: str) -> str:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
 # YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
 # sign (-0x10) is no size either way, said back as written
 HEX = re.compile(r"0x[0-9a-fA-F_]+")
@@ -203,17 +208,13 @@ def parse_show(text: str, path: str) -> Show:
     """A Show from YAML text; ConfigError listing every problem as file:line: message."""
     r = Reader(path)
     base = Path(path).resolve().parent
-    if _a_control_log(text):
-        said = shell_word(path)
-        r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
-                       f"--replay {said}, or make a video of it with vcam render {said} --out file:OUT.mp4")
-        r.raise_if_any()
+    _refuse_a_control_log(r, text, path)
     root = r.compose(text)
     if root is None:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")
         r.raise_if_any()
-    _refuse_a_map(r, root)
+    _refuse_no_show(r, root)
     top = r.mapping(root, "show", SHOW_KEYS, required=("presets",), elsewhere=MISPLACED_TOP_KEYS)
     name = (r.string(top["name"], "show name", 200) if "name" in top else None) or Path(path).stem
 
@@ -230,9 +231,11 @@ def parse_show(text: str, path: str) -> Show:
         )
 
     presets: list[Preset] = []
-    seen: dict[str, tuple[int, str]] = {}  # by name as names are compared: its number and its name as written
+    # by name as names are compared: its number, its name as written and its line
+    seen: dict[str, tuple[int, str, int]] = {}
     before_presets = len(r.problems)
-    for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
+    listed = "presets" in top and not _presets_by_name(r, top["presets"])
+    for i, node in enumerate(r.sequence(top["presets"], "presets") if listed else []):
         if _a_prompt_alone(r, node, i):
             continue
         p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
@@ -242,7 +245,7 @@ def parse_show(text: str, path: str) -> Show:
             if name_key(pname) in seen:
                 r.error(p["name"], _name_taken(what, pname, *seen[name_key(pname)]))
             else:
-                seen[name_key(pname)] = (i + 1, pname)
+                seen[name_key(pname)] = (i + 1, pname, p["name"].start_mark.line + 1)
         prompts = _prompts(r, node, p, what)
         preset = Preset(
             name=pname or f"preset {i + 1}",
@@ -316,6 +319,74 @@ def _read_osc(r: Reader, node, base: Path, show: Show | None, cues_read: bool) -
     return osc
 
 
+def _refuse_no_show(r: Reader, root) -> None:
+    """A file that is no show (a map, a list of presets or cues alone) said as what it is."""
+    _refuse_a_map(r, root)
+    _refuse_presets_alone(r, root)
+
+
+def _refuse_presets_alone(r: Reader, root) -> None:
+    """A file that is a list whose entries are presets (a name or a prompt in each) or cues (a do: in one), written
+    without the presets: or cues: above them, is said as such: as "show must be a mapping", the list itself was
+    right."""
+    if not (isinstance(root, SequenceNode) and root.value and all(
+            isinstance(e, MappingNode) and set(key_nodes(e)) & {"name", "prompt", "prompts", "do"}
+            for e in root.value)):
+        return
+    # a name alone is in presets and cues alike; a do: is a cue's, which a presets: line above would misfile
+    if any("do" in key_nodes(e) for e in root.value):
+        r.error(root, "this file is a list of cues alone; a show holds them under cues: add a line cues: above the "
+                      "list, and the presets they use under presets:")
+    else:
+        r.error(root, "this file is a list of presets alone; a show holds them under presets: add a line presets: "
+                      "above the list")
+    r.raise_if_any()
+
+
+def _presets_by_name(r: Reader, node) -> bool:
+    """Whether the presets are written as a mapping of names (`neon: {prompt: …}`, `neon: a neon city`), said with
+    the list entry each is written as: "must be a list" left the writer to guess where the name goes; or as
+    nothing (`presets:` and no line under it), said empty as `presets: []` is."""
+    if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
+        r.error(node, "presets is empty; add at least one preset with a name and a prompt, indented under it: "
+                      "- {name: NAME, prompt: TEXT}")
+        return True
+    if not isinstance(node, MappingNode) or not node.value:
+        return False
+    key, value = node.value[0]
+    if not isinstance(key, ScalarNode):
+        return False
+    if set(key_nodes(node)) & set(PRESET_KEYS):  # one preset without the '- ' before it: no name to move
+        entry = flow_yaml(_preset_meant(node))
+        r.error(node, "presets must be a list, one preset a line starting with '- ': " +
+                (f"write - {entry}" if entry else "write '- ' before its first key and indent its other keys two "
+                                                 "spaces more, under the first"))
+        return True
+    entry = flow_yaml(_preset_meant(value, key.value))
+    r.error(node, f"presets must be a list, one preset a line starting with '- ', its name inside it: write "
+                  f"{key.value}: as " + (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}"))
+    return True
+
+
+def _preset_meant(node, name: str | None = None) -> dict | None:
+    """The preset `node` was meant as, with `name` (a preset written as `name: prompt`, or as `name:` over its
+    keys); None where that is unclear. Its name and prompt as the texts written: `prompt: yes` was meant as the
+    word, not as YAML's true."""
+    if isinstance(node, ScalarNode):
+        return {"name": name, "prompt": node.value} if name is not None and node.value.strip() else None
+    texts = _texts_alone(node)
+    if texts:  # `neon: [a, b]`: the texts of one preset's prompts
+        return {"name": name, "prompts": [{"text": text, "weight": 1} for text in texts]}
+    keys = key_nodes(node)
+    preset = constructed(node)
+    if not isinstance(preset, dict) or len(keys) != len(node.value):
+        return None
+    for key in ("name", "prompt"):
+        if isinstance(keys.get(key), ScalarNode):
+            preset[key] = keys[key].value
+    return preset if name is None else {"name": name, **{k: v for k, v in preset.items() if k != "name"}}
+
+
 def _a_prompt_alone(r: Reader, node, i: int) -> bool:
     """Whether preset `i` is written as a text alone (`- a neon city`: a list of prompts, as a newcomer writes
     presets first) or is empty (a `-` alone), said once with how a preset is written rather than as two problems
@@ -326,10 +397,20 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
-    text = clipped(" ".join(str(node.value).split()), 40)
-    r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: - {{name: NAME, prompt: "
-                  f"{text}}}")
+    # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
+    entry = flow_yaml({"name": "NAME", "prompt": node.value})
+    r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: " +
+                  (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}, the text as written, quoted where "
+                                              "YAML needs it"))
     return True
+
+
+def _refuse_a_control_log(r: Reader, text: str, path: str) -> None:
+    if _a_control_log(text):
+        said = shell_word(path)
+        r.add(path, 1, "this is a control log (vcam run --log-controls), not a show; play it again with vcam run "
+                       f"--replay {said}, or make a video of it with vcam render {said} --out file:OUT.mp4")
+        r.raise_if_any()
 
 
 def _a_control_log(text: str) -> bool:
@@ -364,14 +445,47 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(read_file(p, "the show file"), str(p))
 
 
-def _name_taken(what: str, name: str, number: int, first: str) -> str:
-    """A preset named as one before it: `Neon` after `neon` too, since `preset neon` picks either case, which is
-    said where the two are written differently (else the line reads as two names that differ)."""
+# the ways name_key reads two names alike beyond their quotes and apostrophes, each as a reply says it
+_READ_ALIKE = {
+    "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
+    "form": "letters encoded differently are one (é as one character or as e and an accent)",
+    "case": "a name is the same whatever its case",
+}
+
+
+def _read_but(name: str, way: str) -> str:
+    """`name` (its quotes and apostrophes read already) as name_key reads it, but for the way `way` of _READ_ALIKE."""
+    if way != "joiners":
+        name = name.translate(dict.fromkeys(map(ord, JOINERS)))
+    if way != "case":
+        name = name.lower()
+    return name if way == "form" else unicodedata.normalize("NFC", name)
+
+
+def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str:
+    """A preset named as one before it (preset `number`, named `first` on `line`): `Neon` after `neon` too, since
+    `preset neon` picks either case, which is said where the two are written differently, with the line of the
+    first (else the line reads as two names that differ), and each way they differ that is read alike."""
+    if first == name:
+        return f"{what}: the name is already used by preset {number}; names must differ"
+    pairs = [TYPOGRAPHIC_PAIR.fullmatch(n) for n in (first, name)]
+    inner = [(m[1] or m[2]) if m else n for m, n in zip(pairs, (first, name))]
+    alike = []
     # `“Dancers”` after `Dancers`: the quotes typed round a name are read as quotes, so `preset “Dancers”` picks either
-    paired = (TYPOGRAPHIC_PAIR.fullmatch(first) is None) != (TYPOGRAPHIC_PAIR.fullmatch(name) is None)
-    why = "typographic quotes round a name are read as quotes" if paired else "a name is the same whatever its case"
-    case = f" {quoted(first)} ({why})" if first != name else ""
-    return f"{what}: the name is already used by preset {number}{case}; names must differ"
+    if len({n[:1] + n[-1:] if m else "" for m, n in zip(pairs, (first, name))}) > 1:
+        alike.append("typographic quotes round a name are read as quotes")
+    # `bob’s` after `bob's`: a terminal types the one apostrophe
+    if len({"".join(c for c in n if c in "'’‘ʼ") for n in inner}) > 1:
+        alike.append("’ and ' are read as one apostrophe")
+    straight = [n.translate(APOSTROPHES).strip() for n in inner]
+    # each other way name_key reads two names alike, said where the two differ in it (read alike in every other):
+    # `café` typed after the `café` a macOS file name gives differs in its accent's encoding, not in its case
+    for way, said in _READ_ALIKE.items():
+        if _read_but(straight[0], way) != _read_but(straight[1], way):
+            alike.append(said)
+    why = ", and ".join(alike) or "a name is read as it is typed"
+    return (f"{what}: the name is already used by preset {number} {quoted(first)} on line {line} ({why}); names must "
+            "differ")
 
 
 def _preset_name(r: Reader, node, i: int) -> str | None:
@@ -407,6 +521,14 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         if "prompt" in p or not _prompt_misspelt(node):  # `promt:` has its "did you mean prompt?" already
             r.error(node, f"{what}: give either prompt (one text) or prompts (a weighted list)")
         return None
+    texts = _texts_alone(p["prompt"] if "prompt" in p else p["prompts"])
+    if texts:  # `prompts: [neon, forest]`, `prompt: [neon, forest]`: several texts, each without its weight
+        key = "prompt" if "prompt" in p else "prompts"
+        listed = flow_yaml([{"text": text, "weight": 1} for text in texts])
+        r.error(p[key], f"{what}: {key} lists texts alone; several prompts are each a text with its weight: " +
+                        (f"prompts: {listed}" if listed else "prompts: [{text: TEXT, weight: 1}, …], each text as "
+                                                             "written") + " (or one text: prompt: TEXT)")
+        return None
     if "prompt" in p:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
@@ -424,6 +546,14 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _texts_alone(node) -> list[str]:
+    """The texts of a list of prompts written as texts alone, without their weights; [] for any other list."""
+    if not isinstance(node, SequenceNode) or not node.value:
+        return []
+    texts = [item.value for item in node.value if isinstance(item, ScalarNode) and item.tag != NULL_TAG]
+    return texts if len(texts) == len(node.value) and all(text.strip() for text in texts) else []
 
 
 def _prompt_text(r: Reader, node, what: str) -> str | None:
@@ -512,7 +642,7 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
-        w, h = width_height(str(text))
+        width_height(str(text))
     except ValueError:
         if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
             r.error(node, f"output size {not_a_size(v, check_size)}")
@@ -524,11 +654,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
                       "one, as in size: 832x480")
         return None
     try:
-        check_size(w, h)
+        return checked_size(str(text))
     except ValueError as e:
         r.error(node, f"output {e}")
         return None
-    return w, h
 
 
 def _given(node, v) -> str:
@@ -541,9 +670,24 @@ def _given(node, v) -> str:
     return repr(v) if isinstance(v, str) else node.value
 
 
+def _outs_meant(node: ScalarNode) -> str | None:
+    """The list `out:` written without one was meant as, in YAML (`out: file:show.mp4` as [file:show.mp4]); the
+    shape for one too long to offer whole; None for a value that is no output (`out: ~`, `out: 5`)."""
+    if node.tag == NULL_TAG:  # unquoted null in the list is the null output (_outs); `~` or nothing is none
+        return "[null]" if node.value.lower() == "null" else None
+    if node.tag != STR_TAG or not node.value.strip():
+        return None
+    # unquoted, `file:a.mp4, window` is two outputs written as a list's are; in quotes, one name with a comma
+    outs = [node.value.strip()] if node.style else [out.strip() for out in node.value.split(",") if out.strip()]
+    return flow_yaml(outs) or "[OUTPUT, …], each output as written, quoted where YAML needs it"
+
+
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
     its clips and images are, not to wherever the show was started from."""
+    if isinstance(node, ScalarNode) and (listed := _outs_meant(node)):  # `out: file:show.mp4`, not in a list
+        r.error(node, f"output out must be a list, even of one output: write out: {listed}")
+        return None
     items = r.sequence(node, "output out")
     outs = []
     for item in items:

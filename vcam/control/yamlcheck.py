@@ -123,12 +123,12 @@ class Reader:
             hint = ""
             given = node.value.strip() if isinstance(node, ScalarNode) else ""
             if given and "map" in known:
-                # `midi: nanokontrol2`, the likely slip for a shipped map
-                hint = f"; for a map by name write {what}: {{map: {given}}}"
-                if "port" in known and not _shipped_map(what, given):
+                if "port" in known and not _names_a_map(what, given) and (port := flow_yaml({"port": given})):
                     # `midi: nano` names the controller: told to write it as a map, it was then not found
-                    hint = (f"; for the controller's port write {what}: {{port: {given}}} (a map: beside it maps "
-                            "its knobs)")
+                    hint = f"; for the controller's port write {what}: {port} (a map: beside it maps its knobs)"
+                elif meant := flow_yaml({"map": given}):
+                    # `midi: nanokontrol2`, the likely slip for a shipped map: offered quoted where YAML needs it
+                    hint = f"; for a map by name write {what}: {meant}"
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
@@ -285,7 +285,7 @@ class Reader:
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {v} is out of range ({lo} to {hi})")
+            self.error(node, f"{what} {_as_written(node, str(v))} is out of range ({lo} to {hi})")
             return None
         return v
 
@@ -311,7 +311,7 @@ class Reader:
             self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {plain(v)} is out of range ({plain(lo)} to {plain(hi)})")
+            self.error(node, f"{what} {_as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
             return None
         return float(v)
 
@@ -327,6 +327,12 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def _names_a_map(kind: str, name: str) -> bool:
+    """Whether `name`, written where a `kind` (midi, osc) section goes, names a map rather than a controller: a
+    path, a YAML file's name, or a map shipped with vcam."""
+    return "/" in name or name.lower().endswith((".yaml", ".yml")) or _shipped_map(kind, name)
 
 
 def _shipped_map(kind: str, name: str) -> bool:
@@ -355,6 +361,18 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, a
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
 # a comment right after a value whose # a word follows (#1, #brûlée): `# note` and `#--- part 2 ---` are comments
 _CUT = re.compile(r"[ \t]+(#\w.*)")
+
+
+# YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
+# is nowhere on the line, so _as_written says the form written too
+_BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
+
+
+def _as_written(node: Node, shown: str) -> str:
+    """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
+    binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
+    plain = isinstance(node, ScalarNode) and not node.style
+    return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
@@ -770,6 +788,76 @@ def top_keys(node) -> set[str]:
     if not isinstance(node, MappingNode):
         return set()
     return {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
+
+
+# the longest YAML a message offers to write: past it a pasted prompt filled the message, and cut, the offered
+# line no longer loaded as the text it came from
+OFFERED_CHARS = 100
+
+
+def flow_yaml(value, limit: int = OFFERED_CHARS) -> str | None:
+    """`value` (a mapping, list or text) written as YAML on one line ({name: neon, prompt: 'a, b'}), each text
+    plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
+    that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
+    offer one that reads as meant."""
+    if value is None:  # nothing meant: `null` is no line to offer
+        return None
+    for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
+        if "\n" in text or len(text) > limit:
+            continue
+        try:
+            if yaml.safe_load(text) == value:
+                return text
+        except yaml.YAMLError:
+            pass
+    return None
+
+
+def _flow(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return value if isinstance(value, str) and _plain(value) else _emitted(value)
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` unquoted reads as itself in a flow list or mapping, as a key or a value: `file:rec.mp4` does;
+    `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
+    if not text or text != text.strip() or "\n" in text:
+        return False
+    try:
+        return (yaml.safe_load(f"[{text}]") == [text] and yaml.safe_load(f"{{k: {text}}}") == {"k": text} and
+                yaml.safe_load(f"{{{text}: k}}") == {text: "k"})
+    except yaml.YAMLError:
+        return False
+
+
+class _FlowDumper(yaml.SafeDumper):
+    pass
+
+
+def _flow_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    # a line break in a text: in "double quotes" it is written \n, where the other styles span lines
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if "\n" in text else None)
+
+
+_FlowDumper.add_representer(str, _flow_str)
+
+
+def _emitted(value) -> str:
+    """`value` as PyYAML's emitter writes it in flow style, on one line."""
+    return yaml.dump(value, Dumper=_FlowDumper, default_flow_style=True, width=10**6, sort_keys=False,
+                     allow_unicode=True).removesuffix("\n").removesuffix("\n...")
+
+
+def constructed(node: Node):
+    """The Python value of a composed node as a safe load reads it, without reporting anything; None where it has
+    none (a tag safe loading refuses)."""
+    try:
+        return SafeConstructor().construct_document(node)
+    except Exception:  # the constructors raise their own exceptions (int(), a failed regex match), not YAML's alone
+        return None
 
 
 def key_nodes(node) -> dict:
