@@ -252,13 +252,49 @@ def test_a_port_that_goes_while_the_watch_reads_the_list_does_not_end_the_watch(
         mido.set_backend(None)
 
 
+class Learning:
+    """vcam midi learn run in a thread, stopped where it still listens after a while: a --count that the messages
+    sent never reach waits for more for ever, which held the whole test run up with no word of which test."""
+
+    def __init__(self, monkeypatch, argv: list[str]):
+        import vcam.control.midilearn
+        from vcam.cli import main
+
+        real, self._stop, self._result, self._argv = vcam.control.midilearn.learn, threading.Event(), [], argv
+        monkeypatch.setattr(vcam.control.midilearn, "learn", lambda *a, **k: real(*a, stop=self._stop, **k))
+        self._thread = threading.Thread(target=lambda: self._result.append(main(argv)), daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> "Learning":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Stops it, where a failed step left it listening."""
+        self._stop.set()
+        self._thread.join(60)
+
+    def result(self, timeout: float = 60) -> int:
+        """What vcam midi learn returned once it ended by itself; a failed test where it had not after `timeout`."""
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            pytest.fail(f"vcam {' '.join(self._argv)} was still listening after {timeout:g} s: the messages sent "
+                        "reach no --count")
+        return self._result[0]
+
+
+def learned(monkeypatch, argv: list[str]) -> int:
+    """vcam midi learn's exit status, run to its end (failed where it would listen for ever)."""
+    with Learning(monkeypatch, argv) as learning:
+        return learning.result()
+
+
 def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys):
     from vcam.cli import main
 
     monkeypatch.setenv("FAKE_MIDI_SCRIPT", '[["Fake MIDImix", {"type": "control_change", "channel": 0, "control": 19, '
                                            '"value": 64}], ["Fake MIDImix", {"type": "note_on", "channel": 0, '
                                            '"note": 3, "velocity": 127}]]')
-    assert main(["midi", "learn", "--midi", "midimix", "--count", "2"]) == 0
+    assert learned(monkeypatch, ["midi", "learn", "--midi", "midimix", "--count", "2"]) == 0
     out = capsys.readouterr().out
     assert "{cc: 19, param: blend, channel: 1}" in out and "{note: 3, command: next" in out
     main(["devices"])
@@ -266,13 +302,12 @@ def test_midi_learn_prints_mapping_lines(fake_midi_backend, monkeypatch, capsys)
 
 
 def test_midi_learn_suggests_a_command_for_a_button_and_a_param_for_a_knob(fake_midi_backend, monkeypatch, capsys):
-    from vcam.cli import main
-
     script = [{"control": 41, "value": 127}, {"control": 41, "value": 0}] + \
              [{"control": 16, "value": v} for v in (10, 12, 13, 15)]
     monkeypatch.setenv("FAKE_MIDI_SCRIPT", json.dumps([["Fake MIDImix", dict(type="control_change", **m)]
                                                        for m in script]))
-    assert main(["midi", "learn", "--midi", "midimix", "--count", str(len(script))]) == 0
+    # the button's release is its press's, not a message of its own: 5 counted of the 6 sent
+    assert learned(monkeypatch, ["midi", "learn", "--midi", "midimix", "--count", "5"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line for line in lines if "cc: 41" in line] == [lines[0]]
     assert "{cc: 41, command: next, channel: 1}" in lines[0] and "a button" in lines[0]
@@ -302,23 +337,17 @@ class Stream:
 
 
 def test_midi_learn_follows_an_unplugged_controller_when_it_comes_back(fake_midi_backend, monkeypatch):
-    from vcam.cli import main
-
     out, err = Stream(), Stream()
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "stderr", err)
-    result = []
-    learn = threading.Thread(target=lambda: result.append(main(["midi", "learn", "--midi", "midimix", "--count", "1"])),
-                             daemon=True)
-    learn.start()
-    assert err.wait_for("listening on Fake MIDImix")
-    fake_midi_backend.unplug("Fake MIDImix")
-    assert err.wait_for("unplugged"), err.text
-    fake_midi_backend.plug("Fake MIDImix")
-    assert err.wait_for("is back"), err.text
-    fake_midi_backend.send("Fake MIDImix", mido.Message("note_on", note=36, velocity=100))
-    learn.join(60)
-    assert not learn.is_alive() and result == [0] and "{note: 36, command: next" in out.text
+    with Learning(monkeypatch, ["midi", "learn", "--midi", "midimix", "--count", "1"]) as learning:
+        assert err.wait_for("listening on Fake MIDImix")
+        fake_midi_backend.unplug("Fake MIDImix")
+        assert err.wait_for("unplugged"), err.text
+        fake_midi_backend.plug("Fake MIDImix")
+        assert err.wait_for("is back"), err.text
+        fake_midi_backend.send("Fake MIDImix", mido.Message("note_on", note=36, velocity=100))
+        assert learning.result() == 0 and "{note: 36, command: next" in out.text
 
 
 def test_a_midi_port_not_plugged_in_yet_is_waited_for_beside_the_inputs_there_are(fake_midi_backend, shared_tiny,
