@@ -1790,6 +1790,18 @@ def test_a_text_alone_too_long_to_offer_whole_is_told_the_shape_not_offered_cut(
                                   "NAME, prompt: TEXT}, the text as written, quoted where YAML needs it"]
 
 
+@pytest.mark.parametrize("written, offered", [
+    ("mymap.yaml", "{map: mymap.yaml}"), ("./mymap.yaml", "{map: ./mymap.yaml}"),
+    ("maps/live.yml", "{map: maps/live.yml}"),
+    ("nanokontrol", "{map: nanokontrol2}"), ("nanokontrol2.yml", "{map: nanokontrol2}"),
+    ("NanoKontrol2", "{map: nanokontrol2}"), ("nano", "{port: nano}"), ("launchpad", "{port: launchpad}")])
+def test_midi_written_as_a_file_or_near_a_shipped_map_is_offered_map_and_a_controller_port(written, offered):
+    """`midi: mymap.yaml`, `midi: nanokontrol` were told to write midi: {port: …}, a controller named for a map."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi: {written}\n", "show.yaml")
+    assert f"write midi: {offered}" in err.value.problems[0], err.value.problems
+
+
 @pytest.mark.parametrize("name", ["'my map, live.yaml'", "'#2.yaml'"])
 def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(name):
     """`midi: 'my map, live.yaml'` was offered midi: {map: my map, live.yaml}, whose comma made two keys."""

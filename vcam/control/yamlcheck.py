@@ -123,10 +123,11 @@ class Reader:
             hint = ""
             given = node.value.strip() if isinstance(node, ScalarNode) else ""
             if given and "map" in known:
-                if "port" in known and not _names_a_map(what, given) and (port := flow_yaml({"port": given})):
+                named = _map_named(what, given)
+                if "port" in known and named is None and (port := flow_yaml({"port": given})):
                     # `midi: nano` names the controller: told to write it as a map, it was then not found
                     hint = f"; for the controller's port write {what}: {port} (a map: beside it maps its knobs)"
-                elif meant := flow_yaml({"map": given}):
+                elif meant := flow_yaml({"map": named or given}):
                     # `midi: nanokontrol2`, the likely slip for a shipped map: offered quoted where YAML needs it
                     hint = f"; for a map by name write {what}: {meant}"
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
@@ -329,10 +330,19 @@ class Reader:
             raise ConfigError(self.problems)
 
 
-def _names_a_map(kind: str, name: str) -> bool:
-    """Whether `name`, written where a `kind` (midi, osc) section goes, names a map rather than a controller: a
-    path, a YAML file's name, or a map shipped with vcam."""
-    return "/" in name or name.lower().endswith((".yaml", ".yml")) or _shipped_map(kind, name)
+def _map_named(kind: str, name: str) -> str | None:
+    """The map meant by `name`, written where a `kind` (midi, osc) section goes: a shipped map's own name for one
+    mistyped, cut short, capitalised or given another ending (nanokontrol, NanoKontrol2, nanokontrol2.yml), `name`
+    itself for a shipped map, a path or a YAML file's name; None for a controller's name (nano), which a port: takes
+    (offered a port:, a map's name read as a controller's and was never opened)."""
+    from vcam.control.shipped import presets_dir
+
+    if _shipped_map(kind, name):
+        return name
+    stem = name.lower().removesuffix(".yaml").removesuffix(".yml")
+    if "/" not in name and (meant := nearest(stem, sorted(p.stem for p in (presets_dir() / kind).glob("*.yaml")))):
+        return meant
+    return name if "/" in name or name.lower().endswith((".yaml", ".yml")) else None
 
 
 def _shipped_map(kind: str, name: str) -> bool:
