@@ -498,3 +498,21 @@ def test_a_sections_channel_beside_a_map_and_no_controls_of_its_own_is_noted_wit
     show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: desk.yaml\n  channel: 3\n  controls:\n"
                     "    - {cc: 20, command: next}\n")
     assert load_show(show).notes == ()
+
+
+def test_a_sections_channel_beside_a_map_whose_controls_listen_there_already_is_not_noted(tmp_path):
+    """`channel: 1` beside nanokontrol2 (whose controls are on channel 1), or beside a map whose controls hear every
+    channel, was noted as moving nothing, where those controls already listen on it."""
+    from vcam.control.show import load_show
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: nanokontrol2\n  channel: 1\n")
+    assert load_show(show).notes == ()
+    (tmp_path / "any.yaml").write_text("controls:\n  - {cc: 16, param: blend}\n  - {note: 36, command: next}\n")
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: any.yaml\n  channel: 3\n")
+    assert load_show(show).notes == ()
+    # one of its controls on another channel: that one stays where the map put it
+    (tmp_path / "mixed.yaml").write_text("controls:\n  - {cc: 16, param: blend}\n  - {note: 36, command: next, "
+                                         "channel: 2}\n")
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: mixed.yaml\n  channel: 3\n")
+    assert load_show(show).notes[0].endswith("to move them, give mixed.yaml channel: 3")

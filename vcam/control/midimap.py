@@ -291,6 +291,8 @@ def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, buil
     entries = (*built_on.knobs, *built_on.buttons)
     if channel is None or "map" not in keys or own or not entries:
         return
+    if all(e.channel in (None, channel) for e in entries):  # they hear it already (None: every channel)
+        return
     node = keys["channel"]
     file = Path(entries[0].where[0])
     if file.resolve().parent == Path(MAPS_DIR).resolve():  # vcam's own: an update rewrites it
