@@ -282,3 +282,22 @@ def test_learn_count_takes_a_buttons_press_and_release_as_one_as_it_does_a_pads(
     assert ended and errors == []
     assert [line[line.index("- {"):line.index("}") + 1] for line in out] == [
         "- {cc: 41, command: next, channel: 1}", "- {cc: 42, command: next, channel: 1}"], out
+
+
+def test_learn_count_takes_a_0_as_a_release_only_straight_after_its_press_and_a_toggles_second_press_as_one():
+    """A nanoKONTROL2 button set to toggle sends 127 at one press and 0 at the next: the second press was taken for
+    the first's release and not counted, and --count waited for a message more."""
+    from vcam.control.midilearn import RELEASE_S, Presses
+
+    presses = Presses()
+    assert not presses.released(cc(41, 127), 10.0)
+    assert presses.released(cc(41, 0), 10.0 + RELEASE_S / 2)  # a momentary button let go
+    assert not presses.released(cc(41, 127), 20.0)
+    assert not presses.released(cc(41, 0), 20.0 + RELEASE_S * 4)  # a toggle pressed again: a press of its own
+    assert not presses.released(cc(42, 0), 21.0)  # a 0 with no press before it
+    # the release is the press's once: a 0 after it is a press again; another channel's 0 is another control's
+    assert not presses.released(cc(43, 127), 30.0)
+    assert not presses.released(cc(43, 0, channel=1), 30.0 + RELEASE_S / 4)
+    assert presses.released(cc(43, 0), 30.0 + RELEASE_S / 2)
+    assert not presses.released(cc(43, 0), 30.0 + RELEASE_S * 3 / 4)
+    assert not presses.released(mido.Message("note_off", note=36), 31.0)  # a pad's, never counted in the first place

@@ -28,6 +28,9 @@ DATA = (6, 38, 96, 97)
 # what a wheel, a touch strip or a key's pressure sends, which no map reads
 UNMAPPABLE = {"pitchwheel": "pitch bend", "aftertouch": "channel pressure (aftertouch)",
               "polytouch": "key pressure (polyphonic aftertouch)"}
+# seconds within which a CC button's 0 after its 127 is its release: a tap lasts a fraction of one, and a toggle's
+# second press comes later; a momentary button held down longer counts its release as a message of its own
+RELEASE_S = 0.5
 PAIRED = 2  # times a coarse CC (0-31) came straight before its fine half (+32) for the two to be one 14-bit control
 
 
@@ -226,19 +229,25 @@ def learnable(msg) -> bool:
     return learn_line(msg) is not None
 
 
-def _released(msg, pressed: set[tuple]) -> bool:
-    """Whether `msg` is the 0 a CC button sends as it is let go, after its press (`pressed`: the CCs that sent a
-    press last, kept up to date). A pad's release (note off) counts for nothing in --count: a button's counted as a
-    second control, and --count 2 ended on the first button."""
-    if msg.type != "control_change":
-        return False
-    key = (msg.channel, msg.control)
-    was = key in pressed
-    if msg.value >= PRESSED:
-        pressed.add(key)
-    else:
-        pressed.discard(key)
-    return was and msg.value == 0
+class Presses:
+    """The CC buttons' presses, to tell a button's release from a press of its own in --count. A pad's release
+    (note off) counts for nothing: a button's 0 counted as a second control, and --count 2 ended on the first
+    button. A 0 within RELEASE_S of that control's own press is its release; a later one is a press, as a button
+    set to toggle sends 0 at its second press (taken for a release, it went uncounted and --count waited on)."""
+
+    def __init__(self) -> None:
+        self._at: dict[tuple, float] = {}  # (channel, control): when it last sent a press not yet let go
+
+    def released(self, msg, now: float) -> bool:
+        """Whether `msg`, come at `now` (seconds, monotonic), is the release of a press before it."""
+        if msg.type != "control_change":
+            return False
+        key = (msg.channel, msg.control)
+        if msg.value >= PRESSED:
+            self._at[key] = now
+            return False
+        pressed = self._at.pop(key, None)
+        return msg.value == 0 and pressed is not None and now - pressed <= RELEASE_S
 
 
 def default_port(say: Callable[[str], None]) -> str:
@@ -272,7 +281,7 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     midi.start()
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
-    pressed: set[tuple] = set()  # the CC buttons held down: their release is the same press
+    presses = Presses()
     try:
         while not (stop is not None and stop.is_set()) and not (count and seen >= count):
             try:
@@ -281,8 +290,9 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                 for line in learner.due(time.monotonic()):
                     out(line)
                 continue
-            seen += learnable(msg) and not _released(msg, pressed)  # a wheel is said, not counted (--count)
-            for line in learner.feed(msg, time.monotonic()):
+            now = time.monotonic()
+            seen += learnable(msg) and not presses.released(msg, now)  # a wheel is said, not counted (--count)
+            for line in learner.feed(msg, now):
                 out(line)
     finally:
         midi.stop()
