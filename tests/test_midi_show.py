@@ -275,20 +275,34 @@ def test_a_controller_unplugged_and_back_within_one_look_is_reopened(fake_midi_b
         midi.stop()
 
 
+class Waits(threading.Event):
+    """The port watch's stop event, which keeps each wait's timeout: how long the watch let pass between looks."""
+
+    def __init__(self):
+        super().__init__()
+        self.timeouts: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.timeouts.append(timeout)
+        return super().wait(timeout)
+
+
 def test_a_controller_unplugged_and_back_under_its_name_as_fast_as_usb_allows_is_heard_again(fake_midi_backend):
     """A cable that slipped out and straight back in: the controller came back under the same name before the next
     look, a second later, so the watch never saw it gone, kept its dead port, and no knob acted for the rest of the
-    show. The gap is USB's attach debounce, the least time a device plugged back in takes to be heard of."""
-    import time
-
+    show. An open port is looked for within USB's attach debounce (100 ms), the least time a device plugged back in
+    takes to be heard of, so the watch sees every replug; and no more than 20 times a second, as a listing through
+    mido (every backend but rtmidi's) opens two MIDI clients of its own."""
     said, heard = [], []
     midi = MidiInput("nanokontrol", lambda msg: heard.append(msg.control) and None, said.append)  # the show's poll
     midi._lister = looks = Looks(midi._lister)
+    midi._stop = waits = Waits()
     midi.start()
     try:
-        assert looks.wait(1)  # just after a look: the next comes a whole poll later
+        assert looks.wait(3)  # each wait so far with the port open
+        assert all(0.05 <= t < 0.1 for t in waits.timeouts), waits.timeouts
         fake_midi.unplug(NANO)
-        time.sleep(0.1)  # the controller out of its socket, as briefly as USB lets it be
+        assert looks.wait(1)  # the watch looked while the controller was out of its socket
         fake_midi.plug(NANO)
         assert wait_for(lambda: any("is back" in s for s in said), 60), said
         fake_midi.send(NANO, cc(16, 5))

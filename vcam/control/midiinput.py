@@ -34,9 +34,10 @@ HANDLING_S = 2.0
 # comes back under the same name (ALSA numbers a card's client by the card's own number, CoreMIDI and Windows name
 # it alike), and its old port hears nothing more: looked for once a second, a cable that slipped out and back in
 # left the controller deaf for the rest of the show. USB waits 100 ms after a device is attached before it even
-# talks to it (the attach debounce), so looks closer than that see every replug as gone, then back. A look at an open
-# port asks the client kept for it (PortLister), so it costs a listing, not a new client.
-OPEN_POLL_S = 0.025
+# talks to it (the attach debounce), so looks closer than that see every replug as gone, then back. Not much closer:
+# on rtmidi a look asks the client kept for it (PortLister), a listing, but through mido (every other backend) each
+# listing opens two clients of its own.
+OPEN_POLL_S = 0.05
 
 
 def _rtmidi_apis(rtmidi) -> dict[int, str]:
