@@ -319,13 +319,11 @@ def _light(r: Reader, node, what: str) -> Light | None:
 
 
 def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: int | None, control: int) -> bool:
-    """Whether a program entry selects presets on a channel no program entry before it in `taken` does (a second
-    one selects nothing the first does not: a copy left from an edit, or one meant for another channel)."""
-    if (other := _taken_by(taken, "program", 0, channel, control)) is not None:
-        r.error(entry, f"{what}: control {other} selects presets by program change already, on every channel this "
-                       "one listens on; remove one, or give them different channels")
-        return False
-    if r.value(e["program"]) != "presets":
+    """Whether a program entry selects presets on a channel no program entry before it in `taken` does. A second
+    one on every channel the first listens on is refused: one meant for another channel, which it did not get. The
+    same entry again is noted, not refused (harmless, and a show with one went on air before)."""
+    valid = r.value(e["program"]) == "presets"
+    if not valid:
         r.error(e["program"], f"{what}: program takes the value 'presets' (program N selects preset N+1)")
     if "toggle" in e:  # read nowhere: a program change is a press already
         r.error(e["toggle"], f"{what}: toggle is for a button (command:) on a cc; remove it here")
@@ -337,6 +335,18 @@ def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: i
         r.error(e[dropped[0]], f"{what}: {keys} {are} not read on a program entry, which takes only channel beside "
                                f"program: presets (program N selects preset N+1): remove {them} here, and give a "
                                "button (cc or note) or a knob (cc or nrpn) an entry of its own")
+    if not valid:  # said as such, not as a second program entry too
+        return False
+    same = next((other for ch, other in taken.get(("program", 0), []) if ch == channel), None)
+    if same is not None:
+        on = f" on channel {channel + 1}" if channel is not None else ""
+        r.note(r.path, entry.start_mark.line + 1,
+               f"{what} is control {same} again (program: presets{on}); it adds nothing: remove one")
+        return False
+    if (other := _taken_by(taken, "program", 0, channel, control)) is not None:
+        r.error(entry, f"{what}: control {other} selects presets by program change already, on every channel this "
+                       "one listens on; remove one, or give them different channels")
+        return False
     return True
 
 
