@@ -290,6 +290,21 @@ def test_vcam_devices_marks_a_loopback_port_and_says_to_plug_a_controller_in_whe
         "  nanoKONTROL2"]
 
 
+DAW_CLOCK = ("  no hardware controller found; an IAC Driver or loopMIDI port can carry a DAW's MIDI clock to a show "
+             "(vcam run --midi NAME, a part of its name); for knobs and buttons, plug a controller in and run vcam "
+             "devices again")
+
+
+@pytest.mark.parametrize("system, port", [("Darwin", "IAC Driver Bus 1"), ("Windows", "loopMIDI Port")])
+def test_vcam_devices_with_an_iac_or_loopmidi_port_alone_says_it_can_carry_a_daws_clock(monkeypatch, capsys, system,
+                                                                                        port):
+    """An IAC Driver bus or a loopMIDI port is most often made on purpose, for a DAW's clock: told to plug a
+    controller in, as if nothing usable were there, the operator was sent away from the port meant."""
+    out = _devices(monkeypatch, capsys, system, [port])
+    assert out[:3] == ["MIDI inputs:", f"  {port}  (a loopback: it passes on what another program sends, no "
+                                       "controller)", DAW_CLOCK], out
+
+
 @pytest.mark.parametrize("fix, lines", [("add yourself to the audio group", ["  fix: add yourself to the audio group"]),
                                         (None, [])])
 def test_vcam_devices_says_why_midi_is_unavailable_and_its_fix_only_when_there_is_one(monkeypatch, capsys, fix,

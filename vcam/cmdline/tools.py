@@ -9,7 +9,7 @@ from vcam.errors import VcamError
 
 def cmd_devices(args) -> int:
     from vcam.live.outputs.v4l2loopback import describe_cameras, no_device_help
-    from vcam.control.midi import input_names, is_loopback, placeless
+    from vcam.control.midi import input_names, is_loopback, is_through, placeless
 
     try:
         names = input_names()
@@ -21,7 +21,12 @@ def cmd_devices(args) -> int:
             # Linux lists ALSA's Midi Through with no controller plugged in: copied for --midi, no knob ever acted
             loop = "  (a loopback: it passes on what another program sends, no controller)" if is_loopback(n) else ""
             print((f"  {n}" if name == n else f"  {name}  (input {n[len(name):].strip()})") + loop)
-        if all(is_loopback(n) for n in names):
+        if names and all(is_loopback(n) for n in names) and not all(is_through(n) for n in names):
+            # an IAC bus or a loopMIDI port is made on purpose, most often for a DAW's clock: no plea to plug in
+            print("  no hardware controller found; an IAC Driver or loopMIDI port can carry a DAW's MIDI clock to a "
+                  "show (vcam run --midi NAME, a part of its name); for knobs and buttons, plug a controller in and "
+                  "run vcam devices again")
+        elif all(is_loopback(n) for n in names):
             print("  fix: plug the controller in (over USB; one that is class compliant needs no driver) and run "
                   "vcam devices again; vcam run --midi NAME (a part of its name) also waits for one plugged in "
                   "after the show starts")
