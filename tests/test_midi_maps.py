@@ -444,21 +444,20 @@ def test_vcam_check_says_a_midi_section_with_a_port_alone_maps_no_control(tmp_pa
     """A section holding only `port:` was summed up as an inline map of 0 knobs and 0 buttons, as if its controls
     had been lost, with no word of what the port then does or how to map it."""
     from vcam.cli import main
-    from vcam.control.midimap import shipped_maps
 
     show = tmp_path / "show.yaml"
     show.write_text("name: s\npresets:\n  - {name: a, prompt: a}\nmidi:\n  port: nano\n")
     assert main(["check", str(show)]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if "midi:" in line]
-    first, *others = shipped_maps()
+    maps = "nanokontrol2 (or midimix, apc-mini-mk2, a file)"
     assert line == (f"  midi: no controls mapped, port 'nano': the input gives the tempo (MIDI clock) only; map its "
-                    f"knobs and buttons with map: {first} (or {', '.join(others)}, a file) or controls: in the midi: "
+                    f"knobs and buttons with map: {maps} or controls: in the midi: "
                     "section")
     show.write_text("name: s\npresets:\n  - {name: a, prompt: a}\nmidi:\n  channel: 10\n")
     assert main(["check", str(show)]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if "midi:" in line]
     assert line == (f"  midi: no controls mapped and no port: the section does nothing; give it port: (a MIDI clock's "
-                    f"tempo), and map: {first} (or {', '.join(others)}, a file) or controls: for a controller's knobs "
+                    f"tempo), and map: {maps} or controls: for a controller's knobs "
                     "and buttons")
 
 
@@ -516,3 +515,23 @@ def test_a_sections_channel_beside_a_map_whose_controls_listen_there_already_is_
                                          "channel: 2}\n")
     show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: mixed.yaml\n  channel: 3\n")
     assert load_show(show).notes[0].endswith("to move them, give mixed.yaml channel: 3")
+
+
+def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, capsys, fake_midi_backend):
+    """A section with a port alone: vcam check offered apc-mini-mk2 (or midimix, nanokontrol2), vcam run
+    nanokontrol2 (or midimix, apc-mini-mk2), the same maps in two orders."""
+    import re
+
+    from vcam.cli import main
+    from vcam.control.show import load_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    show = tmp_path / "show.yaml"
+    show.write_text("name: s\npresets:\n  - {name: a, prompt: a}\nmidi:\n  port: nano\n")
+    assert main(["check", str(show)]) == 0
+    checked = capsys.readouterr().out
+    said = []
+    midi_setup(RunOptions(show=str(show)), load_show(show), False, said.append)
+    orders = [re.search(r"map:? (\S+) \(or ([^)]*)\)", text).groups() for text in (checked, said[0])]
+    assert orders[0] == orders[1], orders

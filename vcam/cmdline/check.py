@@ -49,7 +49,7 @@ def cmd_check(args) -> int:
 
 def _midi_line(show) -> str:
     """The show's midi: section summed up: its map, what it maps, and the port it opens."""
-    from vcam.control.midimap import shipped_maps
+    from vcam.control.midimap import maps_offered
 
     m = show.midi
     knobs, buttons = m.acting()
@@ -57,8 +57,7 @@ def _midi_line(show) -> str:
     port = f", port {show.midi_port!r}" if show.midi_port else ", no port (give --midi PORT)"
     if not (knobs or buttons or m.program_to_preset):
         # a section with a port alone read as an inline map of 0 knobs, as if its controls had been lost
-        first, *others = shipped_maps() or ["FILE"]
-        maps = f"map: {first}" + (f" (or {', '.join(others)}, a file)" if others else "") + " or controls:"
+        maps = f"map: {maps_offered()} or controls:"
         if not show.midi_port:  # a name: or a channel: alone
             return (f"  midi: no controls mapped and no port: the section does nothing; give it port: (a MIDI clock's "
                     f"tempo), and {maps} for a controller's knobs and buttons")

@@ -572,6 +572,16 @@ MAPS = MapFiles("midi", "MIDI map")
 MAPS_DIR = MAPS.dir
 shipped_maps = MAPS.shipped
 find_map_file = MAPS.find
+# the shipped maps as a message offers them, the commonest controller first, as --midi-map's help names them
+SAID_FIRST = ("nanokontrol2", "midimix", "apc-mini-mk2")
+
+
+def maps_offered() -> str:
+    """'nanokontrol2 (or midimix, apc-mini-mk2, a file)': the shipped maps in one order wherever a message offers
+    them (vcam check listed them by name, vcam run as its help does); others shipped after them, by name."""
+    names = sorted(shipped_maps(), key=lambda n: (SAID_FIRST.index(n) if n in SAID_FIRST else len(SAID_FIRST), n))
+    first, *others = names or ["FILE"]
+    return first + (f" (or {', '.join(others)}, a file)" if others else "")
 
 
 def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
