@@ -333,38 +333,22 @@ def test_a_trace_that_cannot_be_written_is_said_and_the_split_stands(tmp_path):
     assert any("trace" in line and "a-file" in line for line in said)
 
 
-def test_ctrl_c_in_the_split_keeps_the_timing(monkeypatch, capsys):
-    """Ctrl-C while the profiler ran, after every block was timed, was said as "stopped (Ctrl-C) before the timing
-    finished: no result", and the timing was lost."""
-    import vcam.bench.bench
-    from vcam.cli import main
-
-    def stopped(stream, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(vcam.bench.bench, "profile_block", stopped)
-    code = main(["bench", "--model", "tiny", "--device", "cpu", "--split", "--json", "--blocks", "1", "--warmup",
-                 "2", "--steps", "1"])
-    out = capsys.readouterr()
-    data = json.loads(out.out)
-    assert code == 130 and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
-    assert "during the profiler split" in out.err and "no result" not in out.err
-
-
-def test_a_sigterm_in_the_split_keeps_the_timing(monkeypatch, capsys):
-    """A SIGTERM while the profiler ran (raised there as vcam.live.signals.stops_raised raises it) was said as
-    "stopped (SIGTERM) before the timing finished: no result", and the timing was lost, where a Ctrl-C keeps it."""
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt, 130, "during the profiler split"),
+                                               (signal.SIGTERM, 143, "stopped (SIGTERM) during the profiler split")])
+def test_a_stop_in_the_split_keeps_the_timing(stop, code, said, monkeypatch, capsys):
+    """A Ctrl-C or a SIGTERM (raised there as vcam.live.signals.stops_raised raises it) while the profiler ran, after
+    every block was timed, was said as "stopped (...) before the timing finished: no result", the timing lost."""
     import vcam.bench.bench
     from vcam.cli import main
     from vcam.live.signals import StoppedLoading
 
     def stopped(stream, **kwargs):
-        raise StoppedLoading(signal.SIGTERM)
+        raise stop() if stop is KeyboardInterrupt else StoppedLoading(stop)
 
     monkeypatch.setattr(vcam.bench.bench, "profile_block", stopped)
-    code = main(["bench", "--model", "tiny", "--device", "cpu", "--split", "--json", "--blocks", "1", "--warmup",
-                 "2", "--steps", "1"])
+    code_got = main(["bench", "--model", "tiny", "--device", "cpu", "--split", "--json", "--blocks", "1", "--warmup",
+                     "2", "--steps", "1"])
     out = capsys.readouterr()
     data = json.loads(out.out)
-    assert code == 143 and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
-    assert "stopped (SIGTERM) during the profiler split" in out.err and "no result" not in out.err
+    assert code_got == code and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
+    assert said in out.err and "no result" not in out.err
