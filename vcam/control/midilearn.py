@@ -12,11 +12,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, readable, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 from vcam.errors import VcamError
+
+if TYPE_CHECKING:
+    import mido
 
 QUIET = 1.0  # seconds without a message after which an undecided control gets its guess said
 # CCs that MIDI reserves for (N)RPN: a parameter picked by number (99/98, 101/100), its value sent on data entry
@@ -238,7 +242,7 @@ class Presses:
     def __init__(self) -> None:
         self._at: dict[tuple, float] = {}  # (channel, control): when it last sent a press not yet let go
 
-    def released(self, msg, now: float) -> bool:
+    def released(self, msg: mido.Message, now: float) -> bool:
         """Whether `msg`, come at `now` (seconds, monotonic), is the release of a press before it."""
         if msg.type != "control_change":
             return False

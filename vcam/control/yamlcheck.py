@@ -805,7 +805,7 @@ def top_keys(node) -> set[str]:
 OFFERED_CHARS = 100
 
 
-def flow_yaml(value, limit: int = OFFERED_CHARS) -> str | None:
+def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     """`value` (a mapping, list or text) written as YAML on one line ({name: neon, prompt: 'a, b'}), each text
     plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
     that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
@@ -861,7 +861,7 @@ def _emitted(value) -> str:
                      allow_unicode=True).removesuffix("\n").removesuffix("\n...")
 
 
-def constructed(node: Node):
+def constructed(node: Node) -> object:
     """The Python value of a composed node as a safe load reads it, without reporting anything; None where it has
     none (a tag safe loading refuses)."""
     try:

@@ -6,7 +6,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -14,6 +14,9 @@ from vcam import jpeg
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
 from vcam.inspec import alike_fix
 from vcam.words import shell_word
+
+if TYPE_CHECKING:
+    import av
 
 
 class Repeated:
@@ -701,7 +704,7 @@ class Refusal(NamedTuple):
     fix: str
 
 
-def moving_video(container) -> list:
+def moving_video(container: av.container.InputContainer) -> list[av.video.stream.VideoStream]:
     """The PyAV `container`'s video streams but its attached pictures: an MP3's cover art (ID3 APIC), or an M4A's,
     is a video stream of one picture, which made a song a video."""
     import av
