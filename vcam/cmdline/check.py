@@ -1,10 +1,10 @@
 """`vcam check`: a show file read and checked as `vcam run` would, its outputs included, and summed up."""
 from __future__ import annotations
 
-from vcam.control.commands import lands_on
+from vcam.control.commands import SHOWN_CHARS, lands_on
 from vcam.errors import VcamError
 from vcam.outspec import rate_said
-from vcam.words import clipped, counted, quoted
+from vcam.words import clipped, counted, quoted, starts_a_character
 
 
 def cmd_check(args) -> int:
@@ -73,7 +73,6 @@ def _cue_line(number: int, cue) -> str:
     line, a long prompt cut and the short commands after it whole (two thousand characters were said in full,
     twice); where the commands' shares overrun the line, the last are counted, not shown (a cue of a dozen
     commands ran to 176 columns)."""
-    from vcam.control.commands import SHOWN_CHARS
     from vcam.control.presetlines import SUMMARY_COLUMNS, shares
 
     timing = f" ({cue.timing()})" if cue.timing() else ""
@@ -94,8 +93,6 @@ def _cue_line(number: int, cue) -> str:
 def _command_cut(line: str, width: int) -> str:
     """`line` cut to `width` characters: an input's from the start of its path, whose end names the file (a clip's
     path cut at its end lost the clip's name, the one part that tells two inputs apart), any other at its end."""
-    from vcam.words import starts_a_character
-
     if not line.startswith("input ") or len(line) <= width or width <= len("input …"):
         return clipped(line, width)
     cut = len(line) - (width - len("input …"))

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from vcam.errors import VcamError, install_fix
+from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
@@ -464,8 +465,6 @@ class MidiRouter:
     def _program(self, program: int) -> str | None:
         """A program change's preset selected; one past the show's presets said with the program it came as: a DAW
         counting programs from 1 sent 7 for its seventh, and "no preset 8" did not say why 8."""
-        from vcam.control.commands import Command
-
         reply = self.controller.apply(Command("preset", (program + 1,)), "midi")
         if not (reply or "").startswith("error: "):  # vcam cam's: None where it has nothing to say
             return reply

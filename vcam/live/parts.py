@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from vcam.control.controller import Controller
 from vcam.control.cues import CueList
 from vcam.control.midi import ALWAYS_THERE, NO_MIDI, matching
+from vcam.control.midimap import maps_offered
 from vcam.control.midirefs import missing_presets
 from vcam.control.show import Show
 from vcam.control.tempo import Tempo
@@ -111,8 +112,6 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         # a section with a port alone maps nothing: its knobs were dead on air, unsaid
         path, mapping = None, show.midi if show and _maps_something(show.midi) else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
-        from vcam.control.midimap import maps_offered
-
         where = ("controls: or map: in the show's midi: section map" if show is not None and show.midi is not None
                  else "a show's midi: section maps")
         say(f"MIDI input {port!r} has no map: it gives the tempo (MIDI clock) only; --midi-map {maps_offered()} or "
