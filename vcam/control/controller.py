@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
-                                   parse, parse_quantize, preset_choices, setting_now, typed_only)
+                                   blend_on_air, blend_twice, help_text, joined_commands, joined_hint, lands_on,
+                                   no_show_file, parse, parse_quantize, preset_choices, presets_named, setting_now,
+                                   typed_only)
 from vcam.control.console import TYPED
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -214,10 +215,11 @@ class Controller:
             if show is None or not show.presets:
                 return False
             try:
-                found = [show.find(ref) for ref in (cmd.args[:1] if cmd.name == "preset" else cmd.args[:2])]
+                for ref in presets_named(cmd):
+                    show.find(ref)
             except KeyError:
                 return False
-            return len(set(found)) == len(found)  # `blend 1 city` where city is preset 1 is refused
+            return blend_twice(show, cmd) is None  # `blend 1 city` where city is preset 1 is refused
         if cmd.name == "go" and cmd.args:
             return self.cues is not None and isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
         return False
