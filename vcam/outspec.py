@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from vcam.errors import VcamError
-from vcam.sizes import OUTPUT_RANGE, other_separator, output_in_range
+from vcam.sizes import OUTPUT_RANGE, VIDEO_SIZES, other_separator, output_in_range
 from vcam.words import nearest, quoted, shell_word
 
 KINDS = ("vcam", "file", "window", "null")
@@ -142,7 +142,7 @@ def _size_meant(tail: str) -> str | None:
 
 
 # Heights that name one 16:9 size wherever video is named by its height
-_HD_NAMES = {"720p": "1280x720", "1080p": "1920x1080", "1440p": "2560x1440", "2160p": "3840x2160"}
+_HD_NAMES = {f"{h}p": f"{w}x{h}" for w, h in VIDEO_SIZES if h >= 720}
 
 
 def _taken(text: str) -> bool:
