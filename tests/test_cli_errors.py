@@ -155,6 +155,27 @@ def test_a_ctrl_c_before_bench_begins_gives_json_where_a_refusal_would(capsys, a
     assert (capsys.readouterr().out != "") == refused == asks_json(args)
 
 
+def test_the_entrys_own_bench_json_reading_and_words_are_vcams():
+    """vcam/__main__.py says a Ctrl-C before vcam's modules load without importing them: its copy of the words and
+    of the --json reading must stay those of vcam.cmdline.bench and vcam.cmdline.parser."""
+    import signal
+
+    from vcam.cmdline.bench import LOADING_STOPPED
+    from vcam.cmdline.parser import asks_json
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        import vcam.__main__ as entry  # which installs its Ctrl-C handler as it loads
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert entry._BENCH_STOPPED == LOADING_STOPPED
+    forms = [[], ["--"], ["-"], ["--json"], ["--js"], ["--j"], ["-j"], ["--json=yes"], ["--jsonx"], ["--", "--json"],
+             ["--model", "tiny", "--json"], ["--model", "tiny"], ["--json", "--model=tiny"], ["--jso=1"]]
+    for args in forms:
+        assert entry._bench_json(["bench", *args]) == asks_json(args), args
+        assert not entry._bench_json(["cam", *args]), args
+
+
 def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
     from types import SimpleNamespace
 
