@@ -1519,20 +1519,22 @@ def test_a_name_with_an_apostrophe_is_found_typed_with_a_straight_or_a_typograph
     assert cue_index(show.cues, parse("go rock 'n' roll").args[0]) == 1
 
 
-def test_a_name_taken_but_for_its_apostrophe_says_the_two_are_typed_alike():
+@pytest.mark.parametrize("first, name, cased, why", [
+    ("bob's dream", "bob’s dream", "Bob’s dream", "’ and ' are read as one apostrophe"),
+    ("Dancers", "“Dancers”", "“dancers”", "typographic quotes round a name are read as quotes"),
+])
+def test_a_name_taken_but_for_an_apostrophe_or_quotes_says_they_are_typed_alike(first, name, cased, why):
     """`bob’s dream` after `bob's dream` (typed alike: either apostrophe finds either) was refused without the line of
-    the first, and `Bob’s dream` after it was said to differ by its apostrophe only, not by its case too."""
-    text = "presets:\n  - {name: \"bob's dream\", prompt: a}\n  - {name: \"bob’s dream\", prompt: b}\n"
-    with pytest.raises(ConfigError) as err:
-        parse_show(text, "show.yaml")
-    assert err.value.problems == [
-        "show.yaml:3: preset 'bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
-        "are read as one apostrophe); names must differ"]
-    with pytest.raises(ConfigError) as err:
-        parse_show(text.replace("bob’s", "Bob’s"), "show.yaml")
-    assert err.value.problems == [
-        "show.yaml:3: preset 'Bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
-        "are read as one apostrophe, and a name is the same whatever its case); names must differ"]
+    the first, and `Bob’s dream` after it was said to differ by its apostrophe only, not by its case too; `“Dancers”`
+    after `Dancers` is the same name, typed `preset “Dancers”`: refused as taken, the reason said was its case, in
+    which the two do not differ."""
+    for second, reason in [(name, why), (cased, f"{why}, and a name is the same whatever its case")]:
+        text = f'presets:\n  - {{name: "{first}", prompt: a}}\n  - {{name: "{second}", prompt: b}}\n'
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, "show.yaml")
+        assert err.value.problems == [
+            f"show.yaml:3: preset {quoted(second)}: the name is already used by preset 1 {quoted(first)} on line 2 "
+            f"({reason}); names must differ"]
 
 
 @pytest.mark.parametrize("first, name, why", [
@@ -1553,20 +1555,6 @@ def test_a_name_taken_but_for_its_encoding_or_a_joiner_says_so_not_its_case(firs
         f"show.yaml:3: preset {quoted(name)}: the name is already used by preset 1 {quoted(first)} on line 2 ({why}); "
         "names must differ"]
 
-
-def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():
-    """`“Dancers”` after `Dancers` is the same name, typed `preset “Dancers”`: refused as taken, the reason said
-    was its case, in which the two do not differ."""
-    text = 'presets:\n  - {name: Dancers, prompt: a}\n  - {name: "“Dancers”", prompt: b}\n'
-    with pytest.raises(ConfigError) as err:
-        parse_show(text, "show.yaml")
-    assert err.value.problems == [
-        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' on line 2 (typographic "
-        "quotes round a name are read as quotes); names must differ"]
-    with pytest.raises(ConfigError) as err:  # differing in case too: both said
-        parse_show(text.replace("“Dancers”", "“dancers”"), "show.yaml")
-    assert err.value.problems[0].endswith("(typographic quotes round a name are read as quotes, and a name is the same "
-                                          "whatever its case); names must differ")
 
 HASHED_NAMES = """presets:
   - {name: intro, prompt: a}
