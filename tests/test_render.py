@@ -296,6 +296,46 @@ def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig
     assert "Traceback" not in done.stderr and not video.exists(), done.stderr
 
 
+# Runs `vcam ARGS` with the signal argv[1] sent to itself as the model is chosen: PyTorch imported, nothing open yet
+_STOP_AS_THE_MODEL_IS_CHOSEN = """\
+import os, signal, sys
+import vcam.engine.load as load
+sig = getattr(signal, sys.argv[1])
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+real = load.choose_model
+
+
+def choosing(*args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    os.kill(os.getpid(), sig)
+    return real(*args, **kwargs)
+
+
+load.choose_model = choosing
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+@pytest.mark.slow  # a process of its own, stopped between PyTorch's import and the model's load
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
+                                             ("SIGINT", 130, "Ctrl-C")])
+def test_a_render_stopped_as_its_model_is_chosen_says_so(tmp_path, sig, code, said):
+    """SIGTERM or SIGHUP once PyTorch was imported, before the outputs opened (the model and speed chosen), ended
+    vcam render at once with no word; Ctrl-C there left with 130 and no word."""
+    harness = tmp_path / "stop_as_the_model_is_chosen.py"
+    harness.write_text(_STOP_AS_THE_MODEL_IS_CHOSEN, encoding="utf-8")
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "take.mp4"
+    video.write_bytes(b"an older take")
+    done = subprocess.run([sys.executable, str(harness), sig, "render", log, "--out", f"file:{video}"],
+                          capture_output=True, text=True, timeout=300)
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert f"stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and video.read_bytes() == b"an older take", done.stderr
+
+
 def test_a_render_of_one_block_stopped_before_it_says_its_one_block(tmp_path, monkeypatch):
     """A one-block render stopped as its model loaded said "stopped before the first of 1 blocks"."""
     from vcam.live import streamopen

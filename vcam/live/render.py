@@ -110,27 +110,27 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     fills holds the frames before it and is stopped, the render going on into the others (`Rendered.stopped`)."""
     out = opts.status_out or sys.stderr
     say = _sayer(out)
-    try:
-        plan = plan_render(opts, say)
-    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
-        return _stopped_before_blocks(stopped.blocks or 0, 0.0, stopped.sig, say)
     progress: Progress | None = None
     failed = False
     full = _FullFiles(say)
     inputs: InputSwitch | None = None
-    # From the outputs' opening to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
+    plan: _Plan | None = None
+    # From PyTorch's import to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
     # their default ended the render at once, exit code 143 and no word
     raising = ExitStack()
-    raising.enter_context(stops_raised())
     try:
+        plan = plan_render(opts, say, raising)
         outputs = _open_outputs(plan.cfg)
-    except StoppedLoading as stopped:
+    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
         raising.close()
+        if plan is None:
+            return _stopped_before_blocks(stopped.blocks or 0, 0.0, stopped.sig, say)
         _say_kept(plan.cfg, [], say)
         return _stopped_before_blocks(plan.total, plan.cfg.fps, stopped.sig, say)
     except BaseException:
         raising.close()
-        _say_kept(plan.cfg, [], say)
+        if plan is not None:
+            _say_kept(plan.cfg, [], say)
         raise
     try:  # from here a stop closes the outputs opened and puts the handlers back
         try:
@@ -225,9 +225,11 @@ def _close_all(outputs: list[Output], say: Callable[[str], None] | None = None) 
         raise failure
 
 
-def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
+def plan_render(opts: RenderOptions, say: Callable[[str], None], raising: ExitStack | None = None) -> _Plan:
     """Reads and checks the whole log, the outputs and the inputs it names; resolves the settings (the command line
-    over the log's header) and the speed options; says once what the render will not make as the show did."""
+    over the log's header) and the speed options; says once what the render will not make as the show did. With
+    `raising`, from PyTorch's import on SIGTERM and SIGHUP raise StoppedLoading (stops_raised, entered into it for
+    the caller to close once its first block begins)."""
     if opts.weights is not None:  # said first: the folder is the same whatever the log holds
         from vcam.engine.configs import MODELS
         from vcam.engine.weight_files import from_folder
@@ -240,7 +242,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     _check_outputs(opts.outs)
     # the show's decoder and attention made the show's pictures: each given is said (_differences)
     quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
-    from vcam.engine.configs import get_spec
+
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     def left(sig: int) -> int:  # SIGTERM: the process leaves at once, said as render() says a stop before a block
         return _stopped_before_blocks(total, 0.0, sig, say).stop_code
@@ -248,9 +250,23 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     try:
         with stops_held(left):
             from vcam.engine.load import choose_model
+        if raising is not None:  # their default, from here to the model's load, ended the render without a word
+            raising.enter_context(stops_raised())
+        try:
+            return _planned(opts, say, replay, total, (quant, decoder, attention_quant), choose_model)
+        except KeyboardInterrupt:  # Ctrl-C as the model is chosen: said as later (it ended with 130, no word)
+            raise StoppedLoading(signal.SIGINT) from None
     except StoppedLoading as stopped:
         stopped.blocks = total  # said as a stop before the first of them
         raise
+
+
+def _planned(opts: RenderOptions, say: Callable[[str], None], replay: Replay, total: int,
+             precision: tuple[str | None, str, str], choose_model) -> _Plan:
+    """plan_render's part once PyTorch is imported: the model, the settings and the speed options."""
+    header = replay.header
+    quant, decoder, attention_quant = precision
+    from vcam.engine.configs import get_spec
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(logged_model(header, opts.log, opts.model), say, opts.weights)
