@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from fractions import Fraction
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -352,6 +353,54 @@ def test_ctrl_c_again_as_the_outputs_open_leaves_at_once_said_with_the_opened_on
     assert "sent" in text and done.returncode == 130, text
     assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C again); exit code 130", text
     assert "Traceback" not in text and "building tiny" not in text, text
+
+
+# Runs `vcam ARGS` with the signals argv[1] (TERM,TERM or INT) sent to itself as the control log's end line is
+# written: a stop after the show has ended, its recordings closed
+_STOP_AS_THE_LOG_ENDS = """\
+import os, signal, sys
+from vcam.control.log import ControlLog
+sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
+sys.argv = [sys.argv[0], *sys.argv[2:]]
+real = ControlLog.end
+
+
+def ending(self, *args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    for sig in sigs:
+        os.kill(os.getpid(), sig)
+    return real(self, *args, **kwargs)
+
+
+ControlLog.end = ending
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+def _stopped_as_the_log_ends(tmp_path, sigs: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """A 1 s show recorded and logged, sent `sigs` as its control log's end line is written."""
+    harness = tmp_path / "stop_as_the_log_ends.py"
+    harness.write_text(_STOP_AS_THE_LOG_ENDS, encoding="utf-8")
+    out, log = tmp_path / "show.mp4", tmp_path / "show.jsonl"
+    done = subprocess.run([sys.executable, str(harness), sigs, *vcam_cmd(
+        "--out", f"file:{out}", "--duration", "1", "--log-controls", str(log), "--no-stdin")[3:]],
+        capture_output=True, text=True, timeout=300)
+    return done, out, log
+
+
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("sigs", ["SIGTERM,SIGTERM", "SIGHUP,SIGTERM"])
+def test_stops_after_the_show_has_ended_leave_its_control_log_whole(tmp_path, sigs):
+    """Two stops after the show had ended (a service's stop sent twice as the control log closed) left at once,
+    said as "stopped (SIGTERM) again while loading" with exit code 143, and the log lacked its end line."""
+    done, out, log = _stopped_as_the_log_ends(tmp_path, sigs)
+    text = done.stderr
+    assert "sent" in text and done.returncode == 0, text
+    assert "while loading" not in text and "Traceback" not in text, text
+    assert read_replay(str(log)).end_block is not None, log.read_text()
+    ticks = recorded_ticks(out)  # PyAV reads the recording back whole: 1 s of the show's ticks
+    assert ticks and ticks[-1] < 30, (ticks, text)
 
 
 # Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at

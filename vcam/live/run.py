@@ -102,7 +102,7 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
         opts = prep.opts
         inputs = _open_input(opts, prep.cfg, prep.status.message)
         try:
-            return _play(opts, attach, prep, inputs, before.came)
+            return _play(opts, attach, prep, inputs, before)
         except BaseException:  # the show did not start, or ended in an error: the camera is let go
             inputs.close()
             raise
@@ -227,7 +227,7 @@ def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
 
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch,
-          stops_before: list[int]) -> Ended:
+          stops_before: StopsBefore) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
@@ -345,12 +345,15 @@ def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
 
 def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen, parts: list,
             producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch,
-            stops_before: list[int] | None = None) -> Ended:
+            stops_before: StopsBefore | None = None) -> Ended:
     """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted, error = False, None
+    if stops_before is not None:
+        stops_before.show_starts()
     try:
-        code = air.run(feed, controller.handle_line, screen.state, parts, screen, stops_before or ())
+        code = air.run(feed, controller.handle_line, screen.state, parts, screen,
+                       stops_before.came if stops_before is not None else ())
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
     except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely

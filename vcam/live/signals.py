@@ -212,18 +212,25 @@ class StopsBefore:
     """SIGTERM and SIGHUP whose handler is still the default, from `hold` (PyTorch imported) to the show's own
     handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts, said as
     a stop while the model loads; their default ended the process at once without a word. A second one leaves at
-    once, said: nothing is on air yet. Only the main thread holds them."""
+    once, said: nothing is on air yet, until `show_starts`. Only the main thread holds them."""
 
     def __init__(self) -> None:
         self.came: list[int] = []
         self._held: dict[int, object] = {}
+        self._show = False
 
     def hold(self) -> None:
         self._held.update(_take_defaults(self._came))
 
+    def show_starts(self) -> None:
+        """From here no stop leaves at once: the show's handlers take over in a moment (those that came before
+        stop it as it starts), and once they are put back, the show's close goes on (its control log's end line),
+        the stop already under way. Leaving there cut that line, said as "again while loading"."""
+        self._show = True
+
     def _came(self, sig: int, _frame) -> None:
         self.came.append(sig)
-        if len(self.came) > 1:
+        if len(self.came) > 1 and not self._show:
             _leave_again(sig)
 
     def close(self) -> None:
