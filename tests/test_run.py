@@ -403,6 +403,21 @@ def test_stops_after_the_show_has_ended_leave_its_control_log_whole(tmp_path, si
     assert ticks and ticks[-1] < 30, (ticks, text)
 
 
+@pytest.mark.slow  # a process of its own
+def test_ctrl_c_after_the_show_has_ended_leaves_said_with_its_control_log_whole(tmp_path):
+    """Ctrl-C after the show had ended (its recording closed, the control log's end line being written) aborted
+    the process (exit code 134, "terminate called without an active exception", the interpreter ending with the
+    show's thread inside the model), the log without its end line."""
+    done, out, log = _stopped_as_the_log_ends(tmp_path, "SIGINT")
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C as the show closed); exit code 130", text
+    assert "terminate called" not in text and "Traceback" not in text, text
+    assert read_replay(str(log)).end_block is not None, log.read_text()
+    ticks = recorded_ticks(out)
+    assert ticks and ticks[-1] < 30, (ticks, text)
+
+
 # Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at
 # that instant.
 _STOP_AS_TORCH_LOADS = """\

@@ -366,6 +366,10 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
     if not code and not interrupted and air.stopped_by is not None and not air.reached_air:
         recorded = any(spec.kind == "file" for spec in air.settings.outs)
         code = _stopped_loading(air.stopped_by, code, air.status.message, recorded)
+    if code != LEFT_AT_ONCE and not interrupted and stops_before is not None and stops_before.ctrl_c:
+        # held from the show's end to here (StopsBefore.show_starts), as a Ctrl-C during its close leaves at once
+        code, interrupted = LEFT_AT_ONCE, True
+        air.status.message(f"left at once (Ctrl-C as the show closed); exit code {LEFT_AT_ONCE}")
 
     def settle() -> None:
         if producer.stop(timeout=SETTLE_S):

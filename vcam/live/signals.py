@@ -201,9 +201,9 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
         raise StoppedLoading(came[0])
 
 
-def _leave_again(sig: int) -> None:
+def _leave_again(sig: int, when: str = "while loading") -> None:
     flush_standard_streams()
-    os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
+    os.write(2, f"vcam: stopped ({stop_said(sig)}) again {when}: left at once; exit code "
                 f"{stop_code(sig)}\n".encode())
     os._exit(stop_code(sig))
 
@@ -225,13 +225,25 @@ class StopsBefore:
     def show_starts(self) -> None:
         """From here no stop leaves at once: the show's handlers take over in a moment (those that came before
         stop it as it starts), and once they are put back, the show's close goes on (its control log's end line),
-        the stop already under way. Leaving there cut that line, said as "again while loading"."""
+        the stop already under way. Leaving there cut that line, said as "again while loading". Ctrl-C is held
+        too, where still Python's own (the show's handlers put it back here): its KeyboardInterrupt cut that line
+        and ended the interpreter with the show's thread inside the model (exit code 134); a second leaves at
+        once, as during the show's close."""
         self._show = True
+        self._held.update(_take_defaults(self._came, ctrl_c=True))
+
+    @property
+    def ctrl_c(self) -> bool:
+        """Whether a Ctrl-C came once the show started (it leaves at once once the show is closed)."""
+        return signal.SIGINT in self.came
 
     def _came(self, sig: int, _frame) -> None:
         self.came.append(sig)
-        if len(self.came) > 1 and not self._show:
-            _leave_again(sig)
+        if not self._show:
+            if len(self.came) > 1:
+                _leave_again(sig, "while loading")
+        elif sig == signal.SIGINT and self.came.count(sig) > 1:
+            _leave_again(sig, "as the show closed")
 
     def close(self) -> None:
         _put_back(self._held)
