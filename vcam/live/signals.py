@@ -203,8 +203,11 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
 
 def _leave_again(sig: int, when: str = "while loading") -> None:
     flush_standard_streams()
-    os.write(2, f"vcam: stopped ({stop_said(sig)}) again {when}: left at once; exit code "
-                f"{stop_code(sig)}\n".encode())
+    try:
+        os.write(2, f"vcam: stopped ({stop_said(sig)}) again {when}: left at once; exit code "
+                    f"{stop_code(sig)}\n".encode())
+    except OSError:  # stderr closed, or its reader gone (a pipe): raised in a handler, the process did not leave
+        pass
     os._exit(stop_code(sig))
 
 
