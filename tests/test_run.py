@@ -418,6 +418,17 @@ def test_ctrl_c_after_the_show_has_ended_leaves_said_with_its_control_log_whole(
     assert ticks and ticks[-1] < 30, (ticks, text)
 
 
+def test_a_stop_before_the_model_is_known_counts_a_file_output_whatever_the_order_of_the_outputs():
+    """The outputs were picked again beside `resolve`, all refused at the first mistyped one: `--out nul --out
+    file:show.mp4` stopped as PyTorch loaded left out "so nothing of it was recorded", the other order said it."""
+    from vcam.live.run import _records
+
+    for outs in (["file:show.mp4", "nul"], ["nul", "file:show.mp4"]):
+        assert _records(RunOptions(outs=outs), None), outs
+    assert not _records(RunOptions(outs=["null", "vcam"]), None)
+    assert not _records(RunOptions(serve=True), None)  # a served show records nothing here unless asked
+
+
 # Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at
 # that instant.
 _STOP_AS_TORCH_LOADS = """\

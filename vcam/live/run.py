@@ -44,8 +44,8 @@ from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import StoppedLoading, StopsBefore, stop_code, stop_said, stops_held
-from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
-                                unlike_the_show, unnamed_model)
+from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, chosen_outs, logged_model,
+                                resolve, unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
 from vcam.live.showwatch import show_watcher
 from vcam.live.showwrites import check_written
@@ -395,17 +395,15 @@ def _stopped_loading(sig: int, code: int, say: Callable[[str], None], recorded: 
 
 
 def _records(opts: RunOptions, show: Show | None) -> bool:
-    """Whether the show has a file to record to, its outputs picked as `resolve` picks them, before the model that
-    `resolve` needs is known: a stop then says nothing of it was recorded."""
-    if opts.outs is not None:
-        outs = list(opts.outs)
-    elif opts.serve:
-        outs = []
-    else:
-        outs = list(show.output.out) if show and show.output and show.output.out else []
+    """Whether the show has a file to record to, its outputs those `resolve` takes, before the model that `resolve`
+    needs is known: a stop then says nothing of it was recorded."""
+    return any(_records_to(out) for out in chosen_outs(opts, show))
+
+
+def _records_to(out: str) -> bool:
     try:
-        return any(parse_spec(out).kind == "file" for out in outs)
-    except ValueError:  # said as the show's error once the model is known
+        return parse_spec(out).kind == "file"
+    except ValueError:  # said as the show's error once the model is known; a file among the others still counts
         return False
 
 
