@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import memory_camera
-from helpers import FAST, TINY_SHOW, killed_after, wait_for
+from helpers import FAST, TINY_SHOW, stopped_as_called, stopped_at_line, wait_for
 from vcam.cli import main
 from vcam.control.log import read_replay
 from vcam.control.show import load_show
@@ -279,19 +279,10 @@ def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path
     """The line a user or a service's log sees when the show is stopped before its first frame, and the exit code:
     Ctrl-C's is an interrupted command's, so `&&` goes no further; SIGTERM's, a service's stop, the show's own."""
     out = tmp_path / "show.mp4"
-    proc = subprocess.Popen(vcam_cmd("--size", SLOW_SIZE, "--out", f"file:{out}", "--no-stdin"),
-                            stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    try:
-        with killed_after(proc, 300):
-            building = read_until(proc, lines, "building tiny")  # the outputs are open, the model loads
-            proc.send_signal(sig)
-            rest = proc.stderr.read()
-        exit_code = proc.wait(timeout=120)
-    finally:
-        proc.kill()
-        proc.wait()
-    text = "".join(lines) + rest
+    # sent as the model loads, the outputs open
+    building, exit_code, before, rest = stopped_at_line(vcam_cmd("--size", SLOW_SIZE, "--out", f"file:{out}",
+                                                                 "--no-stdin"), "building tiny", sig)
+    text = before + rest
     assert building and exit_code == code, text
     line = f"loading stopped ({said}): the show never went on air, so nothing of it was recorded"
     assert (line + (f"; exit code {code}" if code else "")) in rest, text
@@ -355,37 +346,12 @@ def test_ctrl_c_again_as_the_outputs_open_leaves_at_once_said_with_the_opened_on
     assert "Traceback" not in text and "building tiny" not in text, text
 
 
-# Runs `vcam ARGS` with the signals argv[1] (TERM,TERM or INT) sent to itself as the control log's end line is
-# written: a stop after the show has ended, its recordings closed
-_STOP_AS_THE_LOG_ENDS = """\
-import os, signal, sys
-from vcam.control.log import ControlLog
-sigs = [getattr(signal, name) for name in sys.argv[1].split(",")]
-sys.argv = [sys.argv[0], *sys.argv[2:]]
-real = ControlLog.end
-
-
-def ending(self, *args, **kwargs):
-    print("sent", file=sys.stderr, flush=True)
-    for sig in sigs:
-        os.kill(os.getpid(), sig)
-    return real(self, *args, **kwargs)
-
-
-ControlLog.end = ending
-from vcam.__main__ import run
-sys.exit(run())
-"""
-
-
 def _stopped_as_the_log_ends(tmp_path, sigs: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
-    """A 1 s show recorded and logged, sent `sigs` as its control log's end line is written."""
-    harness = tmp_path / "stop_as_the_log_ends.py"
-    harness.write_text(_STOP_AS_THE_LOG_ENDS, encoding="utf-8")
+    """A 1 s show recorded and logged, sent `sigs` as its control log's end line is written: a stop after the show
+    has ended, its recordings closed."""
     out, log = tmp_path / "show.mp4", tmp_path / "show.jsonl"
-    done = subprocess.run([sys.executable, str(harness), sigs, *vcam_cmd(
-        "--out", f"file:{out}", "--duration", "1", "--log-controls", str(log), "--no-stdin")[3:]],
-        capture_output=True, text=True, timeout=300)
+    done = stopped_as_called(tmp_path, "vcam.control.log:ControlLog.end", sigs, vcam_cmd(
+        "--out", f"file:{out}", "--duration", "1", "--log-controls", str(log), "--no-stdin")[3:])
     return done, out, log
 
 
