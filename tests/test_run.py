@@ -384,6 +384,20 @@ def test_ctrl_c_after_the_show_has_ended_leaves_said_with_its_control_log_whole(
     assert ticks and ticks[-1] < 30, (ticks, text)
 
 
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("where", ["vcam.engine.load:choose_model", "vcam.live.streamopen:stream_opener"])
+def test_ctrl_c_between_pytorch_s_import_and_the_show_s_start_is_said_as_loading_stopped(tmp_path, where):
+    """Ctrl-C as the model was chosen or the show's parts were made (PyTorch imported, the show's own handlers not
+    in yet) left with exit code 130 and no word, where SIGTERM there was said."""
+    out = tmp_path / "show.mp4"
+    done = stopped_as_called(tmp_path, where, "SIGINT", vcam_cmd("--out", f"file:{out}", "--no-stdin")[3:])
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == ("vcam: loading stopped (Ctrl-C): the show never went on air, so "
+                                              "nothing of it was recorded; exit code 130"), text
+    assert "Traceback" not in text and not out.exists(), text
+
+
 def test_a_stop_before_the_model_is_known_counts_a_file_output_whatever_the_order_of_the_outputs():
     """The outputs were picked again beside `resolve`, all refused at the first mistyped one: `--out nul --out
     file:show.mp4` stopped as PyTorch loaded left out "so nothing of it was recorded", the other order said it."""

@@ -212,37 +212,36 @@ def _leave_again(sig: int, when: str = "while loading") -> None:
 
 
 class StopsBefore:
-    """SIGTERM and SIGHUP whose handler is still the default, from `hold` (PyTorch imported) to the show's own
-    handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts, said as
-    a stop while the model loads; their default ended the process at once without a word. A second one leaves at
-    once, said: nothing is on air yet, until `show_starts`. Only the main thread holds them."""
+    """Ctrl-C, SIGTERM and SIGHUP whose handler is still the interpreter's own, from `hold` (PyTorch imported) to the
+    show's own handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts,
+    said as a stop while the model loads; SIGTERM's and SIGHUP's default ended the process at once without a word,
+    Ctrl-C's KeyboardInterrupt with exit code 130 and no word. A second one leaves at once, said: nothing is on air
+    yet, until `show_starts`. Only the main thread holds them."""
 
     def __init__(self) -> None:
         self.came: list[int] = []
         self._held: dict[int, object] = {}
-        self._show = False
+        self._show: int | None = None  # how many had come at `show_starts`
 
     def hold(self) -> None:
-        self._held.update(_take_defaults(self._came))
+        self._held.update(_take_defaults(self._came, ctrl_c=True))
 
     def show_starts(self) -> None:
         """From here no stop leaves at once: the show's handlers take over in a moment (those that came before
-        stop it as it starts), and once they are put back, the show's close goes on (its control log's end line),
-        the stop already under way. Leaving there cut that line, said as "again while loading". Ctrl-C is held
-        too, where still Python's own (the show's handlers put it back here): its KeyboardInterrupt cut that line
-        and ended the interpreter with the show's thread inside the model (exit code 134); a second leaves at
-        once, as during the show's close."""
-        self._show = True
-        self._held.update(_take_defaults(self._came, ctrl_c=True))
+        stop it as it starts), and once they are put back here, the show's close goes on (its control log's end
+        line), the stop already under way. Leaving there cut that line, said as "again while loading"; a Ctrl-C
+        there, a KeyboardInterrupt, also ended the interpreter with the show's thread inside the model (exit code
+        134). A Ctrl-C again leaves at once, as during the show's close."""
+        self._show = len(self.came)
 
     @property
     def ctrl_c(self) -> bool:
-        """Whether a Ctrl-C came once the show started (it leaves at once once the show is closed)."""
-        return signal.SIGINT in self.came
+        """Whether a Ctrl-C came once the show started (it leaves once the show is closed)."""
+        return self._show is not None and signal.SIGINT in self.came[self._show:]
 
     def _came(self, sig: int, _frame) -> None:
         self.came.append(sig)
-        if not self._show:
+        if self._show is None:
             if len(self.came) > 1:
                 _leave_again(sig, "while loading")
         elif sig == signal.SIGINT and self.came.count(sig) > 1:
