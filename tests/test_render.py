@@ -263,13 +263,14 @@ def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig
 @pytest.mark.slow  # a process of its own, stopped between PyTorch's import and the model's load
 @pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
                                              ("SIGINT", 130, "Ctrl-C")])
-def test_a_render_stopped_as_its_model_is_chosen_says_so(tmp_path, sig, code, said):
+@pytest.mark.parametrize("where", ["vcam.engine.load:choose_model", "vcam.live.render:_open_outputs"])
+def test_a_render_stopped_as_its_model_is_chosen_says_so(tmp_path, sig, code, said, where):
     """SIGTERM or SIGHUP once PyTorch was imported, before the outputs opened (the model and speed chosen), ended
-    vcam render at once with no word; Ctrl-C there left with 130 and no word."""
+    vcam render at once with no word; Ctrl-C there, or as the outputs opened, left with 130 and no word."""
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
     video = tmp_path / "take.mp4"
     video.write_bytes(b"an older take")
-    done = stopped_as_called(tmp_path, "vcam.engine.load:choose_model", sig, ["render", log, "--out", f"file:{video}"])
+    done = stopped_as_called(tmp_path, where, sig, ["render", log, "--out", f"file:{video}"])
     assert "sent" in done.stderr and done.returncode == code, done.stderr
     assert f"stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered" in done.stderr, \
         done.stderr

@@ -121,12 +121,16 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     try:
         plan = plan_render(opts, say, raising)
         outputs = _open_outputs(plan.cfg)
-    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
+    except (StoppedLoading, KeyboardInterrupt) as stopped:  # nothing is open: said as a stop while the model loads
         raising.close()
+        if plan is None and isinstance(stopped, KeyboardInterrupt):  # the log still read
+            raise
+        # Ctrl-C as the outputs open (those opened are closed) ended with 130 and no word
+        sig = stopped.sig if isinstance(stopped, StoppedLoading) else signal.SIGINT
         if plan is None:
-            return _stopped_before_blocks(stopped.blocks or 0, 0.0, stopped.sig, say)
+            return _stopped_before_blocks(stopped.blocks or 0, 0.0, sig, say)
         _say_kept(plan.cfg, [], say)
-        return _stopped_before_blocks(plan.total, plan.cfg.fps, stopped.sig, say)
+        return _stopped_before_blocks(plan.total, plan.cfg.fps, sig, say)
     except BaseException:
         raising.close()
         if plan is not None:
