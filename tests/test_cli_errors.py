@@ -141,6 +141,20 @@ def test_bench_json_says_an_unknown_model_as_stderr_does(capsys):
     assert done.err == f"vcam: error: {said['error']}\n"
 
 
+@pytest.mark.parametrize("args", [["--json"], ["--js"], ["--json=yes"], ["--jsonx"], ["-j"], ["--"],
+                                  ["--model", "tiny"]])
+def test_a_ctrl_c_before_bench_begins_gives_json_where_a_refusal_would(capsys, args):
+    """vcam bench's --json, as a refused command line and a Ctrl-C before the command began each read it: one
+    reading (vcam.cmdline.parser.asks_json), so that neither gives a JSON object where the other gives none."""
+    from vcam.cmdline.bench import stopped_at_start
+    from vcam.cmdline.parser import _bench_json_error, asks_json
+
+    _bench_json_error(args, "refused")
+    refused = capsys.readouterr().out != ""
+    assert stopped_at_start(["bench", *args]) == 130
+    assert (capsys.readouterr().out != "") == refused == asks_json(args)
+
+
 def test_without_an_alsa_sequencer_rtmidi_is_not_asked(tmp_path):
     from types import SimpleNamespace
 

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from vcam.control.commands import (USAGE, Command, CommandError, blank_prompt, blank_said, help_text, name_key,
-                                   parse, usage)
+from vcam.control.commands import (USAGE, Command, CommandError, blank_prompt, blank_said, help_text, joined_commands,
+                                   joined_hint, name_key, parse, usage)
 from vcam.words import clipped, few, quoted
 
 
@@ -419,6 +419,7 @@ def test_a_blend_of_a_name_with_itself_says_the_name_as_it_was_typed(line, name)
     ("bias 0,3", "bias needs a number above 0 and at most 1, not '0,3' (did you mean 0.3?); usage: "),
     ("blend 1 2 0,25", "blend position must be a number from 0 to 1, not '0,25' (did you mean 0.25?)"),
     ("input camera 1", "'camera 1' is no input: did you mean input camera:1?"),
+    ("input camera x", "camera 'x' is neither an index (camera:0) nor a device path (camera:/dev/video0); usage: "),
     ("input file my clip.mp4", "'file my clip.mp4' is no input: did you mean input file:my clip.mp4?"),
 ])
 def test_a_decimal_comma_or_a_space_for_an_inputs_colon_is_answered_with_what_was_meant(line, said):
@@ -1065,10 +1066,15 @@ def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
     ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5', "“neon city”"),
     ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5', "„neon city“"),
     ('blend ‘a’ “b” 0.5', 'blend a b 0.5', "‘a’"),
-    ("blend ‘bob’s dream’ ocean 0.5", "blend \"bob’s dream\" ocean 0.5", "‘bob’s dream’")])
+    ("blend ‘bob’s dream’ ocean 0.5", "blend \"bob’s dream\" ocean 0.5", "‘bob’s dream’"),
+    ("blend ‘rock ’n’ roll’ ocean 0.5", "blend \"rock ’n’ roll\" ocean 0.5", "‘rock ’n’ roll’"),
+    ("blend ‘rock ’til dawn’ ocean 0.5", "blend \"rock ’til dawn\" ocean 0.5", "‘rock ’til dawn’"),
+    ("blend ‘the ’90s’ ocean 0.5", "blend \"the ’90s\" ocean 0.5", "‘the ’90s’"),
+    ("blend ‘rock ’n’’ ocean 0.5", "blend \"rock ’n’\" ocean 0.5", "‘rock ’n’’")])
 def test_a_blend_with_typographic_quotes_reads_them_as_preset_does(line, meant, first):
     """`blend “neon city” ocean 0.5` was refused (type straight ones) where `preset “neon city”` was taken, and
-    `blend ‘a’ “b” 0.5` kept the quotes in the names: one rule for both."""
+    `blend ‘a’ “b” 0.5` kept the quotes in the names: one rule for both. `blend ‘rock ’n’ roll’ ocean 0.5` closed
+    the quotes at `’n’` and was refused as four words."""
     assert parse(line) == parse(meant)
     assert parse(f"preset {first}").args == parse(meant).args[:1]
 
@@ -1402,3 +1408,171 @@ def test_a_name_in_typographic_quotes_of_its_own_is_written_back_as_it_reads_bac
     """Typographic quotes round a name typed stand for straight ones; a preset, cue or file whose own name has them
     is written in straight quotes (a control log, a reply), or read back it would lose them."""
     assert parse(str(cmd)) == cmd
+
+
+@pytest.mark.parametrize("line, said", [
+    ("seed 5, steps 3", "one command a line: type seed 5, then steps 3, each on a line of its own"),
+    ("seed 5; steps 3", "one command a line: type seed 5, then steps 3, each on a line of its own"),
+    ("next; freeze", "one command a line: type next, then freeze, each on a line of its own"),
+    ("bpm 120,tap, quantize bar", "one command a line: type bpm 120, then tap, then quantize bar, each on a line of "
+                                  "its own"),
+    ("Seed 5 steps 3", "one command a line: type seed 5, then steps 3, each on a line of its own"),
+    ("seed 5 prompt rain next to the sea", "one command a line: type seed 5, then prompt rain next to the sea, each on "
+                                           "a line of its own"),
+])
+def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(line, said):
+    """`seed 5, steps 3` was told seed needs a whole number, not '5, steps 3', and nothing of the second command;
+    `next; freeze` was an unknown command 'next;'. The parser gives the commands; what runs offers them where it
+    would take each (the controller, which knows the show)."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert joined_hint(err.value.joined, lambda cmd: True) == said
+    assert joined_hint(err.value.joined, lambda cmd: cmd is not err.value.joined[-1]) is None  # one refused: none
+
+
+@pytest.mark.parametrize("line", ["go next", "go back", "go drop back", "go drop; next", "help go back",
+                                  "help help help help", "next " * 5, "help " * 800])
+def test_a_line_whose_words_may_all_be_one_commands_or_too_many_is_not_offered_apart(line):
+    """`go next` was offered as go, then next (a cue fired and a move, where next may name a cue), `help go back`
+    as help go, then back, and `help help …` pasted long as a 6,000-character line."""
+    assert joined_commands(line) == ()
+
+
+@pytest.mark.parametrize("line", ["go drop, seed 5", "go 2 seed 5", "GO drop; steps 3", "go seed 5"])
+def test_a_go_is_never_split_from_commands_after_it(line):
+    """A go's words to the end of the line are its cue's name, so what runs never looks for commands run together
+    after one (the controller checks a preset only)."""
+    assert joined_commands(line) == ()
+    assert parse(line) == Command("go", (line[3:],))
+
+
+def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_quit():
+    """A file was offered `as in do: [seed 5, steps 3]`: a prompt's comma splits such a list in YAML, go is no
+    command of a cue, and a MIDI or OSC control's command: takes no list."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    def problems(text: str) -> list[str]:
+        with pytest.raises(ConfigError) as err:
+            parse_show(f"presets:\n  - {{name: city, prompt: a}}\n{text}", "show.yaml")
+        return err.value.problems
+
+    assert problems("cues:\n  - {name: a, do: 'seed 5, steps 3'}\n") == [
+        "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands"]
+    said = problems("midi:\n  controls:\n    - {note: 36, command: 'seed 5, steps 3'}\n")
+    assert len(said) == 1 and said[0].endswith(
+        "a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and send go "
+        "with its name"), said
+    # a preset the file's presets may lack, read before them, and a command only the console gives: not offered
+    for line in ("seed 5, preset city", "seed 5, quit", "seed 5, steps 99", "seed 5, go"):
+        assert not any("one command" in p for p in problems(f"cues:\n  - {{name: a, do: '{line}'}}\n")), line
+    for line in ("seed 5, quit", "seed 5, steps 99", "strength 0,5", "steps 3 4", "bpm 120 bpm"):
+        with pytest.raises(CommandError) as err:
+            parse(line, console=False)
+        assert err.value.joined == ()
+    assert parse("prompt rain, next to the sea") == Command("prompt", ("rain, next to the sea",))
+
+
+@pytest.mark.parametrize("line", ["seed 5, status", "seed 5, help", "status; seed 5", "seed 5 help"])
+def test_commands_run_together_in_a_file_are_not_offered_apart_where_a_cue_refuses_one(line):
+    """A cue's `seed 5, status` was told it is 2 commands, one each, and a control's `seed 5, help` to put them in
+    a cue: a cue refuses status and help, so the line keeps its own refusal."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    for text in (f"cues:\n  - {{name: a, do: '{line}'}}\n",
+                 f"midi:\n  controls:\n    - {{note: 36, command: '{line}'}}\n"):
+        with pytest.raises(ConfigError) as err:
+            parse_show(f"presets:\n  - {{name: city, prompt: a}}\n{text}", "show.yaml")
+        assert len(err.value.problems) == 1, err.value.problems
+        assert not any(word in err.value.problems[0] for word in ("one command", "put them in a cue")), text
+        with pytest.raises(CommandError) as refused:
+            parse(line, console=False)
+        assert str(refused.value) in err.value.problems[0]
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("steps 3!", "(did you mean 3?)"), ("steps 4,", "(did you mean 4?)"), ("strength 0.5.", "(did you mean 0.5?)"),
+    ("bias 0.3.", "(did you mean 0.3?)"), ("blend 1 2 0.5.", "(did you mean 0.5?)"),
+    ("bpm 120!", "(did you mean 120?)"),
+    ("quantize bar.", "(did you mean bar?)"), ("next @beat!", "(did you mean @beat?)"),
+])
+def test_a_stop_typed_after_a_number_or_a_timing_is_answered_with_the_value_meant(line, meant):
+    """A hand typing fast on a show night: `steps 3!`, `strength 0.5.` and `quantize bar.` were refused with how the
+    command is written only (`seed 5.` was told 5), and `quantize bar.` was told it counts beats."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert meant in str(err.value)
+    assert "counts beats" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("bias −0.5", "not -0.5"), ("seed −1", "seed -1 is out of range"),
+    ("strength –0.5", "strength -0.5 is out of range"),
+    ("blend 1 2 −0.5", "blend position -0.5 is outside 0 to 1"), ("transition ‒2", "transition -2 is out of range"),
+])
+def test_a_number_after_a_typographic_minus_is_read_as_the_number_typed(line, said):
+    """`bias −0.5` (a word processor's minus sign, a phone's or macOS's dash) was told it needs a number, not '−0.5',
+    though the number typed was only out of range."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line, unit", [("transition 2s", "seconds"), ("transition 2 seconds", "seconds"),
+                                        ("transition 4 beats", "beats"), ("transition 1 bar", "bars"),
+                                        ("transition 3 min", "minutes"), ("transition 8 frames", "frames")])
+def test_a_transition_given_in_another_unit_than_blocks_is_not_offered_as_that_many_blocks(line, unit):
+    """`transition 2 seconds` and `transition 4 beats` were answered (did you mean 2?) and (did you mean 4?): as many
+    blocks, another length than the one asked for."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert f"(it counts blocks, not {unit}: " in str(err.value)
+    assert "did you mean" not in str(err.value)
+    with pytest.raises(CommandError, match=r"\(did you mean 4\?\)"):  # blocks named are blocks meant
+        parse("transition 4 blocks")
+
+
+@pytest.mark.parametrize("line", ["transition 2 x", "transition 2 fps", "transition 3 flops", "transition 2 sunsets"])
+def test_a_transition_with_a_word_no_length_is_counted_in_is_not_told_of_a_unit(line):
+    """`transition 2 x` was told it counts blocks, not x, and `transition 2 fps` not frames: neither is a length."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "counts blocks" not in str(err.value)
+
+
+@pytest.mark.parametrize("length, unit", [
+    ("2 hours", "hours"), ("1h", "hours"), ("2 hr", "hours"), ("2 hrs", "hours"), ("1 measure", "measures"),
+    ("4 measures", "measures"), ("2 msecs", "milliseconds"), ("500 msec", "milliseconds"), ("2 millis", "milliseconds"),
+    ("2 m", None), ("2m", None), ("2 M", None),
+])
+def test_a_transition_in_hours_measures_or_milliseconds_is_told_it_counts_blocks(length, unit):
+    """`transition 2 hours`, `1 measure` and `2 msecs` were answered (did you mean 2?), 2 blocks for a length in
+    another unit; `2 m`, minutes or measures, is told it counts blocks without naming either."""
+    with pytest.raises(CommandError) as err:
+        parse(f"transition {length}")
+    said = str(err.value)
+    assert "did you mean" not in said, said
+    assert ("(it counts blocks: " if unit is None else f"(it counts blocks, not {unit}: ") in said, said
+
+
+def test_help_with_a_command_line_after_it_names_the_help_meant():
+    """`help go back` was offered as help go, then back, two lines: the help asked for is go's."""
+    with pytest.raises(CommandError) as err:
+        parse("help go back")
+    assert "(did you mean help go?)" in str(err.value) and err.value.joined == ()
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("quantize 2!", "(did you mean 2?)"), ("quantize 0.5.", "(did you mean 0.5?)"),
+    ("quantize 2 beats.", "(did you mean 2 beats?)"), ("next @2!", "(did you mean @2?)"),
+    ("steps 3…", "(did you mean 3?)"), ("strength 0.5…", "(did you mean 0.5?)"),
+    ("quantize bar…", "(did you mean bar?)"),
+])
+def test_a_stop_after_any_number_or_timing_is_answered_alike(line, meant):
+    """`steps 3!` was told 3, but `quantize 2!` that it counts beats and `steps 3…` (three dots as one character, as a
+    phone types them) only the usage."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert meant in str(err.value)
+    assert "counts beats" not in str(err.value)

@@ -540,7 +540,7 @@ def test_a_blend_on_air_is_blended_again_only_where_a_sides_text_changed():
     edit = edit_of(moved, blend)
     assert (edit.preset, edit.blend, edit.reblend) == (1, (1, 2, 0.25), Command("blend", (2, 3, 0.25)))
     assert edit_of(without("ocean"), blend).said == (
-        "blend city / ocean on air: 'ocean' is no longer in the show: the mix stays on air until you pick another",)
+        "blend 'city' / 'ocean' on air: 'ocean' is no longer in the show: the mix stays on air until you pick another",)
 
 
 def test_a_listener_that_fails_is_said_and_the_others_and_later_changes_are_still_told():
@@ -704,7 +704,7 @@ def test_a_reload_that_edits_a_side_of_the_live_blend_besides_its_text_leaves_th
     assert ctl.replace_show(parse_show(SHOW.replace("seed: 7", "seed: 8"), "show.yaml")) == []
     assert len(producer.actions) == sent_before and ctl.state.blend == (0, 1, 0.25)
     assert ctl.replace_show(parse_show(SHOW.replace("ocean waves", "a stormy sea"), "show.yaml")) == [
-        "blend city / ocean at 0.25 (over 4 blocks) with the new text"]
+        "blend 'city' / 'ocean' at 0.25 (over 4 blocks) with the new text"]
 
 
 def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prompts():
@@ -715,7 +715,7 @@ def test_reload_that_drops_a_side_of_the_live_blend_tells_the_mix_on_air_as_prom
     sent_before = len(producer.actions)
     dropped = SHOW.replace("  - {name: ocean, prompt: ocean waves, seed: 7, transition: 2}\n", "")
     assert ctl.replace_show(parse_show(dropped.replace("command: preset 3", "command: preset 2"), "show.yaml")) == [
-        "blend city / ocean on air: 'ocean' is no longer in the show: the mix stays on air until you pick another"]
+        "blend 'city' / 'ocean' on air: 'ocean' is no longer in the show: the mix stays on air until you pick another"]
     assert len(producer.actions) == sent_before
     assert ctl.state.blend is None and ctl.state.preset is None
     assert ctl.describe().startswith("prompt a neon city at night + ocean waves |")
@@ -852,22 +852,22 @@ def test_the_blend_knob_with_a_preset_on_air_that_a_reload_took_out_goes_across_
     ctl = Controller(show, ShowState(prompts=show.presets[2].prompts, preset=2), producer, threading.Event(),
                      lambda text: None)
     ctl.replace_show(parse_show(without("forest"), "show.yaml"))
-    assert ctl.set_param("blend", 0.25, "midi").startswith("blend ocean / city at 0.25")
+    assert ctl.set_param("blend", 0.25, "midi").startswith("blend 'ocean' / 'city' at 0.25")
     assert ctl.state.blend == (1, 0, 0.25) and ctl.state.preset == 1
     assert producer.actions[-1].prompts == {"ocean waves": 0.75, "a neon city at night": 0.25}
-    assert ctl.set_param("blend", 0.75, "midi").startswith("blend ocean / city at 0.75")  # the pair it blends now
+    assert ctl.set_param("blend", 0.75, "midi").startswith("blend 'ocean' / 'city' at 0.75")  # the pair it blends now
     # in the order the file had before the reload: the presets either side of it there, wherever they are now
     ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), producer, threading.Event(),
                      lambda text: None)
     ctl.replace_show(parse_show(without("ocean").replace("  - {name: city", "  - {name: dusk, prompt: dusk}\n"
                                                          "  - {name: city"), "show.yaml"))
-    assert ctl.set_param("blend", 0.5, "midi").startswith("blend city / forest at 0.50")
+    assert ctl.set_param("blend", 0.5, "midi").startswith("blend 'city' / 'forest' at 0.50")
     # the only other preset the file had is on either side of it: from it to the one after it now
     two = "presets:\n  - {name: city, prompt: a neon city at night}\n  - {name: ocean, prompt: ocean waves}\n"
     ctl = Controller(parse_show(two, "show.yaml"), ShowState(prompts={"ocean waves": 1.0}, preset=1), producer,
                      threading.Event(), lambda text: None)
     ctl.replace_show(parse_show(without("ocean", two) + "  - {name: dusk, prompt: dusk}\n", "show.yaml"))
-    assert ctl.set_param("blend", 0.5, "midi").startswith("blend city / dusk at 0.50")
+    assert ctl.set_param("blend", 0.5, "midi").startswith("blend 'city' / 'dusk' at 0.50")
 
 
 def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goes():
@@ -894,8 +894,8 @@ def test_vcam_cams_blend_knob_beside_a_removed_preset_goes_where_the_servers_goe
     assert remote.set_param("blend", 0.25, "midi") is None
     assert sent == ["blend ocean city 0.25 @off"]
     # the laptop's line on the server blends what the server's own knob blends
-    assert there.handle_line(sent[-1], "net").startswith("blend ocean / city at 0.25")
-    assert here.set_param("blend", 0.25, "midi").startswith("blend ocean / city at 0.25")
+    assert there.handle_line(sent[-1], "net").startswith("blend 'ocean' / 'city' at 0.25")
+    assert here.set_param("blend", 0.25, "midi").startswith("blend 'ocean' / 'city' at 0.25")
     assert there.state.blend == here.state.blend == (1, 0, 0.25)
     # with a blend on air, its pair, which the state names by index, as before
     remote.update(proto.parse_text(proto.text("state", **there.snapshot())))
@@ -979,16 +979,16 @@ def test_a_blend_knob_moved_as_a_reload_reorders_the_presets_blends_the_pair_it_
     blend the presets at the old places, ocean into city, the wrong way round."""
     ctl, producer = city_on_air()
     show = ctl.show
-    assert ctl.handle_line("blend city ocean 0.1", "stdin").startswith("blend city / ocean at 0.10")
+    assert ctl.handle_line("blend city ocean 0.1", "stdin").startswith("blend 'city' / 'ocean' at 0.10")
     lines = SHOW.splitlines(keepends=True)
     swapped = "".join([lines[0], lines[2], lines[1], *lines[3:]])  # ocean first, then city
     for between in (None, ("city", "ocean")):  # the pair blended now; the pair a fader names
         ctl._lock = _ReloadFirst(ctl, parse_show(swapped if ctl.show is show else SHOW, "show.yaml"))
         city, ocean = (1, 0) if ctl._lock.show.presets[0].name == "ocean" else (0, 1)
-        assert ctl.set_param("blend", 0.25, "midi", between=between).startswith("blend city / ocean at 0.25")
+        assert ctl.set_param("blend", 0.25, "midi", between=between).startswith("blend 'city' / 'ocean' at 0.25")
         assert ctl.state.blend == (city, ocean, 0.25)
         assert producer.actions[-1].prompts == {"a neon city at night": 0.75, "ocean waves": 0.25}
-        assert ctl.describe().startswith("blend city / ocean at 0.25")
+        assert ctl.describe().startswith("blend 'city' / 'ocean' at 0.25")
         assert ctl.snapshot()["blend"] == [city, ocean, 0.25]
         ctl._lock = ctl._lock.lock
 
@@ -998,7 +998,7 @@ def test_a_blend_knob_moved_as_a_reload_reorders_the_presets_blends_the_pair_it_
 def test_the_status_and_the_snapshot_name_the_blend_on_air_while_a_reload_reorders_the_presets(read, nth):
     """They read the blend and the show one after the other outside any lock: a reload in between (ocean and city
     swapped, here as the blend is read for the nth time) had them name the old blend's indices in the new show, or
-    the new ones in the old, "blend ocean / city". They never wait for a command (a log on a slow disk), only for
+    the new ones in the old, "blend 'ocean' / 'city'". They never wait for a command (a log on a slow disk), only for
     the instant a reload swaps the show."""
     show = parse_show(SHOW, "show.yaml")
     lines = SHOW.splitlines(keepends=True)
@@ -1048,11 +1048,11 @@ def test_the_status_and_the_snapshot_name_the_blend_on_air_while_a_reload_reorde
         told = snapshot["status"]
     fired = len(reads) > nth
     reads.clear()
-    assert told.startswith("blend city / ocean at 0.25"), told
+    assert told.startswith("blend 'city' / 'ocean' at 0.25"), told
     if not fired:  # read fewer times: the reload comes after
         reload()
     assert reloaded.wait(60) and ctl.show is swapped and ctl.snapshot()["blend"] == [1, 0, 0.25]
-    assert ctl.handle_line("status", "stdin").startswith("blend city / ocean at 0.25")
+    assert ctl.handle_line("status", "stdin").startswith("blend 'city' / 'ocean' at 0.25")
 
 
 def test_without_midi_installed_devices_still_lists_cameras_and_midi_says_how_to_install(monkeypatch, capsys):
@@ -1628,3 +1628,70 @@ def test_a_setting_typed_alone_says_its_value_now(tmp_path, line, now):
     assert ctl.handle_line(line, "stdin") == f"{now}; usage: {usage(line)}"
     # an OSC control that sends no value is set up wrong: its sender's error, as before
     assert ctl.handle_line(line, "osc", network=True) == f"error: {line} needs an argument; usage: {usage(line)}"
+
+
+def test_a_blend_names_its_presets_in_quotes_as_the_status_names_a_preset():
+    """`blend “Dancers” / neon city at 0.50`: a name in typographic quotes of its own read as one vcam quoted, beside
+    one it had not, and a name holding ` / ` ran into the other; a preset and a cue are said in quotes."""
+    show = parse_show('presets:\n  - {name: "“Dancers”", prompt: a}\n  - {name: "neon / city", prompt: b}\n',
+                      "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    said = ctl.handle_line("blend 1 2 0.5", "stdin")
+    assert said.startswith("blend '“Dancers”' / 'neon / city' at 0.50"), said
+    assert ctl.describe().startswith("blend '“Dancers”' / 'neon / city' at 0.50 | ")
+
+
+def test_a_preset_or_cue_run_together_with_another_command_is_answered_with_how_to_give_them():
+    """`preset 2, seed 5` was told there is no preset named '2, seed 5'; a line offered names a preset and a cue of
+    the show. A line starting with go is a cue's name to its end: `go next` was offered as go, then next (a cue
+    fired and a move), `go drop back` as go drop, then back."""
+    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: 'hold, freeze', do: preset 1}\n",
+                      "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    from vcam.control.cues import CueList
+
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    assert ctl.handle_line("preset 2, seed 5", "stdin") == \
+        "error: one command a line: type preset 2, then seed 5, each on a line of its own"
+    assert ctl.handle_line("seed 5, go drop", "stdin") == \
+        "error: one command a line: type seed 5, then go drop, each on a line of its own"
+    assert ctl.state.preset == 0 and ctl.state.seed != 5
+    for line in ("preset 9, next", "preset sunset next", "go sunset; next", "seed 5, preset sunset", "seed 5, go",
+                 "seed 5, input clip.mp4"):  # offered, one would be refused, or may be
+        assert "one command" not in ctl.handle_line(line, "stdin"), line
+    for line in ("go next", "go back", "go drop back", "go drop; next"):
+        assert ctl.handle_line(line, "stdin") == (
+            f"error: no cue named {line[3:]!r}; the cues: 1 'drop', 2 'hold, freeze'; go alone fires the next (cue 1)")
+    assert not ctl.handle_line("go hold, freeze", "stdin").startswith("error")  # a cue whose name holds it
+
+
+def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each():
+    """With no show, `seed 5, next` was offered as seed 5, then next (next alone: no show loaded), and `seed 5, go`
+    with no cue list; a line of many commands was said back whole (6,000 characters for `help help …`)."""
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line("next", "stdin").startswith("error: no show loaded")
+    for line in ("seed 5, next", "seed 5, go", "seed 5, preset 1", "seed 5 prev", "seed 5, tap"):
+        assert "one command" not in ctl.handle_line(line, "stdin"), line
+    assert ctl.handle_line("seed 5, steps 3", "stdin") == \
+        "error: one command a line: type seed 5, then steps 3, each on a line of its own"
+    for line in ("help " * 800, "freeze " * 800, "seed 5, " * 500):
+        said = ctl.handle_line(line, "stdin")
+        assert "one command" not in said and len(said) < 400, said[:200]
+
+
+def test_commands_run_together_from_afar_are_answered_as_their_sender_gives_them():
+    """A line typed at vcam cam reaches the server from the network: it was told of a show file's do:, as an OSC
+    sender's was, where a person typed it; neither is told of a file."""
+    from vcam.remote.answers import command_source
+
+    ctl, _ = city_on_air()
+    assert ctl.handle_line("preset 2, seed 5", command_source("cam", typed=True), network=True) == \
+        "error: one command a line: type preset 2, then seed 5, each on a line of its own"
+    for source in ("osc", command_source("cam", typed=False)):
+        for line in ("preset 2, seed 5", "seed 5, steps 3"):
+            said = ctl.handle_line(line, source, network=True)
+            both = line.replace(", ", " and ")
+            assert said == f"error: one command each: {both} are 2 commands, each sent on its own"
+    assert "one command" not in ctl.handle_line("seed 5, quit", "net cam stdin", network=True)

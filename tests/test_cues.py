@@ -845,11 +845,23 @@ def test_go_to_a_cue_the_list_lacks_says_the_cues_there_are_and_fires_nothing():
     with Rig(MANUAL) as rig:
         assert rig.cues.go(cue=4) == "error: no cue 4: this show has cues 1 to 3; go alone fires the next (cue 1)"
         assert rig.cues.go(cue=0).startswith("error: no cue 0: this show has cues 1 to 3")
-        assert rig.cues.go(cue="wood") == ("error: no cue named 'wood'; the cues: 1 'open', 2 'swell', 3 'woods'; "
-                                           "go alone fires the next (cue 1)")
+        assert rig.cues.go(cue="wood") == ("error: no cue named 'wood' (did you mean go 'woods'?); the cues: 1 "
+                                           "'open', 2 'swell', 3 'woods'; go alone fires the next (cue 1)")
+        assert rig.cues.go(cue="xyz").startswith("error: no cue named 'xyz'; the cues: ")
         assert rig.cues.go(cue="-1").startswith("error: no cue named '-1' (a cue's number is a whole number from 1 "
                                                 "to 3); the cues: 1 'open'")
         assert rig.ran == [] and rig.cues.position == 0
+
+
+@pytest.mark.parametrize("typed, meant", [("woods.", "woods"), ("Swel", "swell"), ("opne", "open"),
+                                         ("swell 2", "swell"), ("xyz", None)])
+def test_go_to_a_cue_mistyped_is_answered_with_the_cue_meant(typed, meant):
+    """`go woods.`, `go swel` on a show night were told only the list of cues (a preset's name mistyped is answered
+    with the one meant)."""
+    with Rig(MANUAL) as rig:
+        said = rig.cues.go(cue=typed)
+        assert (f"(did you mean go '{meant}'?)" in said) if meant else "did you mean" not in said, said
+        assert rig.ran == []
 
 
 def test_go_with_a_cue_is_parsed_and_sent_to_the_cue_list_by_the_controller():

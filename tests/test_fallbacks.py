@@ -221,19 +221,48 @@ def _variants(tmp_path) -> dict[str, str]:
 
 def test_an_opaque_png_or_webp_is_decoded_once_and_shows_as_before(tmp_path, monkeypatch):
     """A PNG or WebP was decoded twice, the second time to look for an alpha channel its header says it has not:
-    an opaque 12 MP one cost about twice as long to load. One with alpha (or a tRNS chunk) is still read with it."""
+    an opaque 12 MP one cost about twice as long to load. One with alpha (or a tRNS chunk) is read with it, once."""
     from vcam.live import frames as frames_module
 
     real = frames_module.imread_quiet
     for name, path in _variants(tmp_path).items():
-        has_alpha = real(path, cv2.IMREAD_UNCHANGED).shape[2:] == (4,)
         reads = []
         monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
         shown = frames_module.read_shown(path)
-        assert len(reads) == (2 if has_alpha else 1), name
+        assert len(reads) == 1, name
         monkeypatch.setattr(frames_module, "_may_have_alpha", lambda p: True)  # as before: always looked
         assert np.array_equal(shown, frames_module.read_shown(path)), name
         monkeypatch.undo()
+
+
+def test_a_png_or_webp_with_alpha_is_decoded_once_and_shows_as_its_two_reads_did(tmp_path, monkeypatch):
+    """A logo with alpha was decoded twice, in colour and then with its alpha: a 4K one took most of a second more
+    to load, on air. Read once with its alpha, every layout shows as the colour read over black showed it: 8 and 16
+    bits, grey with alpha, a palette's or a colour's tRNS, lossless and lossy WebP, fitted or not."""
+    from PIL import Image
+
+    from vcam.live import frames as frames_module
+
+    paths = _variants(tmp_path)
+    deep = np.zeros((24, 32, 4), np.uint16)
+    deep[:, :, :3] = np.arange(24 * 32 * 3, dtype=np.uint16).reshape(24, 32, 3) * 71
+    deep[:, :, 3] = np.arange(32, dtype=np.uint16) * 2113  # half-transparent steps across, none all 0
+    paths["rgba16.png"] = str(tmp_path / "rgba16.png")
+    cv2.imwrite(paths["rgba16.png"], deep)
+    paths["gray16-trns.png"] = str(tmp_path / "gray16-trns.png")
+    Image.fromarray(deep[:, :, 0]).save(paths["gray16-trns.png"], transparency=int(deep[3, 5, 0]))
+    real = frames_module.imread_quiet
+    cvt = frames_module.quiet_cv2().cvtColor
+    for name, path in paths.items():
+        has_alpha = real(path, cv2.IMREAD_UNCHANGED).shape[2:] == (4,)
+        for fitted in (None, (20, 20, "letterbox")):
+            colour = frames_module._over_black(path, real(path, cv2.IMREAD_COLOR))  # the two reads, as before
+            before = cvt(colour if fitted is None else frames_module.fit(colour, *fitted), cv2.COLOR_BGR2RGB)
+            reads = []
+            monkeypatch.setattr(frames_module, "imread_quiet", lambda p, flags: reads.append(flags) or real(p, flags))
+            assert np.array_equal(frames_module.read_shown(path, fitted), before), (name, fitted)
+            assert len(reads) == 1 and (reads == [cv2.IMREAD_UNCHANGED] or not has_alpha), (name, reads)
+            monkeypatch.undo()
 
 
 def test_a_header_vcam_does_not_know_is_decoded_for_its_alpha(tmp_path):
@@ -415,3 +444,136 @@ def test_the_line_said_for_a_broken_save_escapes_a_terminals_escape_in_the_image
     assert int(images.get(path, said.append).max()) == 70
     assert len(said) == 1 and "\x1b" not in said[0]
     assert said[0].count("stall\\x1b[2J.png") == 2 and "\\\\" not in said[0]  # the error's path, and the name
+
+
+def test_an_animated_fallback_is_said_to_show_its_first_frame_once_per_file(tmp_path):
+    """A GIF given as the fallback showed its first frame still, without a word, where `input image:` says so."""
+    from PIL import Image
+
+    path = str(tmp_path / "loop.gif")
+    frames = [Image.new("RGB", (32, 24), (40 * i, 0, 0)) for i in range(1, 6)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    images, said = FallbackImages(32, 24), []
+    images.warm([path])  # decoded ahead, as the show's are: said when it is used
+    assert said == []
+    assert int(images.get(path, said.append)[12, 16, 0]) in range(30, 51)
+    images.get(path, said.append)
+    assert said == ["fallback loop.gif is animated (5 frames): a fallback is one still picture, so only its first "
+                    "frame shows while the stream stalls"]
+    images.get(image(tmp_path / "still.png", 70), said.append)
+    assert len(said) == 1
+
+
+def test_an_empty_fallback_is_said_empty_not_to_be_converted(tmp_path):
+    """A fallback of 0 bytes (a copy that did not finish) was told to be converted to PNG or JPEG, a PNG already;
+    a show naming it (or an empty image: input) likewise."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "stall.png").write_bytes(b"")
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(str(tmp_path / "stall.png"))
+    assert err.value.message == f"image {tmp_path / 'stall.png'} is empty (0 bytes)"
+    assert err.value.fix.startswith("its copy, download or export did not finish")
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: stall.png, input: 'image:stall.png'}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    empty = f"stall.png is empty (0 bytes, looked at {tmp_path / 'stall.png'}); its copy, download or export did not " \
+        "finish, or it is still being written: give it once it is whole"
+    assert [p.split(": ", 1)[1] for p in err.value.problems] == [f"defaults fallback: image {empty}",
+                                                                  f"defaults input: image {empty}"]
+
+
+def test_a_video_or_a_sound_file_given_as_the_fallback_is_said_as_one(tmp_path):
+    """A loop given as --fallback (a clip meant to play through a stall) was told to be converted to PNG or JPEG,
+    with no word that a fallback is one still picture, nor how to take one from it; a song likewise."""
+    import av
+
+    clip = str(tmp_path / "my loop.mp4")
+    writer = cv2.VideoWriter(clip, cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
+    for i in range(3):
+        writer.write(np.full((24, 32, 3), 40 * i, np.uint8))
+    writer.release()
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(clip)
+    assert err.value.message == f"cannot read image {clip}: it is a video, and a fallback is one still picture"
+    assert err.value.fix == f"export a frame of it as a picture: ffmpeg -i '{clip}' -frames:v 1 " \
+        f"'{tmp_path / 'my loop-frame.png'}', and give that"
+    named = str(tmp_path / "clip named.png")  # a video saved with a picture's ending: its frame is written apart
+    os.rename(clip, named)
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(named)
+    assert err.value.fix == f"export a frame of it as a picture: ffmpeg -i '{named}' -frames:v 1 " \
+        f"'{tmp_path / 'clip named-frame.png'}', and give that"
+    song = str(tmp_path / "song.wav")
+    with av.open(song, "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.rate = 8000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(song)
+    assert err.value.message == f"cannot read image {song}: it is a sound file, with no picture in it"
+
+
+def test_an_icon_given_as_the_fallback_is_not_said_to_be_a_video(tmp_path):
+    """FFmpeg reads an .ico as a video stream per size it holds, one picture each: it was said to be a video, with
+    an ffmpeg line taking a frame of it."""
+    from PIL import Image
+
+    icon = str(tmp_path / "fav.ico")
+    Image.new("RGB", (48, 48), (200, 10, 10)).save(icon, sizes=[(16, 16), (32, 32), (48, 48)])
+    with pytest.raises(ImageError) as err:
+        FallbackImages(32, 24).get(icon)
+    assert err.value.message == f"cannot read image {icon}: it is not an image OpenCV decodes"
+    assert err.value.fix == "convert it to PNG or JPEG"
+
+
+def test_a_show_naming_a_sound_file_as_an_image_or_a_fallback_named_alike_says_so(tmp_path):
+    """The show's check told a song named as image: to be converted to PNG or JPEG (a video is file:PATH), and a
+    fallback (the show's, or --fallback) not found whose folder held it in another case only to check the path."""
+    import av
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    song = tmp_path / "song.wav"
+    with av.open(str(song), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.rate = 8000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    image(tmp_path / "Logo.png", 90)
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: logo.png, input: image:song.wav}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    alike = "its folder holds Logo.png, named alike: check the name's case and its ending"
+    assert err.value.problems == [
+        f"{tmp_path / 'show.yaml'}:1: defaults fallback: image logo.png not found (looked at {tmp_path / 'logo.png'}); "
+        f"{alike}",
+        f"{tmp_path / 'show.yaml'}:1: defaults input: image song.wav is a sound file, with no picture in it (looked "
+        f"at {song}); give a picture (image:PATH) or a video (file:PATH)"]
+    with pytest.raises(ImageError) as refused:
+        FallbackImages(32, 24).get(str(tmp_path / "logo.png"))
+    assert refused.value.fix == alike
+
+
+def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_picture(tmp_path):
+    """The show's check told a clip named as a fallback to be converted to PNG or JPEG."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    writer = cv2.VideoWriter(str(tmp_path / "loop.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10, (32, 24))
+    for i in range(3):
+        writer.write(np.full((24, 32, 3), 40 * i, np.uint8))
+    writer.release()
+    with pytest.raises(ConfigError) as err:
+        parse_show("defaults: {fallback: loop.mp4}\npresets:\n  - {name: a, prompt: b}\n",
+                   str(tmp_path / "show.yaml"))
+    [problem] = err.value.problems
+    clip = tmp_path / "loop.mp4"
+    assert problem == f"{tmp_path / 'show.yaml'}:1: defaults fallback: loop.mp4 is a video, and a fallback is one " \
+        f"still picture (looked at {clip}); export a frame of it as a picture: ffmpeg -i {clip} -frames:v 1 " \
+        f"{tmp_path / 'loop-frame.png'}, and give that"

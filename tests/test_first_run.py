@@ -468,6 +468,112 @@ def test_a_ctrl_c_at_any_line_before_the_command_takes_it_leaves_with_130_and_no
     assert sent >= 8
 
 
+@pytest.mark.slow  # a process per line
+def test_a_ctrl_c_before_bench_json_begins_still_gives_its_reader_one_json_object(tmp_path):
+    """From vcam/__main__.py's handler on, through main's lines and _main's to the command: a Ctrl-C in vcam's first
+    quarter second left `vcam bench --json` with exit code 130 and nothing on stdout, which no JSON reader takes."""
+    stopped = "loading stopped (Ctrl-C) before the timing began: no result"  # as said once PyTorch loads
+    harness = tmp_path / "ctrl_c_at.py"
+    harness.write_text(_CTRL_C_AT, encoding="utf-8")
+    entry, cli = ROOT / "vcam" / "__main__.py", ROOT / "vcam" / "cli.py"
+    points = [("__main__.py", n) for n in _lines_between(entry, "_hold()  # first", "sys.exit(run())")]
+    points += [("cli.py", n) for n in _lines_between(cli, "def main(", "code = _main(argv)")]
+    points += [("cli.py", n) for n in _lines_between(cli, "def _main(", "}[args.command]")]
+    sent = 0
+    for where, line in points:
+        # refused once begun (--tune times no split), where a line that does not run sends nothing
+        done = subprocess.run([sys.executable, str(harness), "module", where, str(line), "bench", "--model", "tiny",
+                               "--json", "--tune", "--split"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if "sent" not in done.stderr:
+            continue
+        sent += 1
+        assert done.returncode == 130 and json.loads(done.stdout) == {"error": stopped}, (where, line, done)
+        assert done.stderr.endswith(f"vcam: {stopped}\n"), (where, line, done.stderr)
+    assert sent >= 12
+
+
+# `python -m vcam` with the signal argv[1] sent to itself as the code named argv[2] starts, in vcam/bench/bench.py or
+# the file before a colon (cmdline/bench.py:_live_compile): <module>, inside bench's import of PyTorch and the model
+# code; _run_blocks, the warm-up
+_SIGNAL_IN_BENCH = """\
+import os, runpy, signal, sys
+sig, where, *args = sys.argv[1:]
+sys.argv = [sys.argv[0], *args]
+path, _, name = where.rpartition(":")
+path = os.path.join("vcam", *(path or "bench/bench.py").split("/"))
+
+def tracer(frame, event, arg):
+    if frame.f_code.co_filename.endswith(path) and frame.f_code.co_name == name:
+        sys.settrace(None)
+        print("sent", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), getattr(signal, sig))
+
+sys.settrace(tracer)
+runpy.run_module("vcam", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGINT", 130, "Ctrl-C")])
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_stop_during_benchs_import_is_said_with_its_signals_exit_code(tmp_path, sig, code, said, json_out):
+    """A SIGTERM (docker stop, systemd) while `vcam bench` imported PyTorch ended it at once without a word, exit
+    code 143 from the kill alone, and --json's reader got nothing, where `vcam run` and `vcam render` say the stop."""
+    harness = tmp_path / "signal_in_import.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), sig, "<module>", "bench", "--model", "tiny", "--blocks", "1",
+                           *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    words = f"loading stopped ({said}) before the timing began: no result"
+    assert "sent" in done.stderr and done.returncode == code, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_sigterm_during_benchs_timing_is_said_with_its_exit_code(tmp_path, json_out):
+    """A SIGTERM as `vcam bench` warmed up or timed its blocks ended it at once without a word, and --json's reader
+    got nothing, where a Ctrl-C there says the timing was stopped."""
+    harness = tmp_path / "signal_in_timing.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", "_run_blocks", "bench", "--model", "tiny",
+                           "--blocks", "1", *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    words = "stopped (SIGTERM) before the timing finished: no result"
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else "frames/s" not in done.stdout, done.stdout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("where", ["cmdline/bench.py:_live_compile", "engine/speed.py:unused_compile_mode"])
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_sigterm_between_benchs_import_and_its_timing_is_said_with_its_exit_code(tmp_path, where, json_out):
+    """A SIGTERM as `vcam bench` read the card for --compile's default, or checked --compile-mode against it, ended
+    it at once without a word, and --json's reader got nothing."""
+    harness = tmp_path / "signal_before_timing.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", where, "bench", "--model", "tiny", "--blocks", "1",
+                           *(["--json"] if json_out else [])], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    words = "stopped (SIGTERM) before the timing finished: no result"
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else "frames/s" not in done.stdout, done.stdout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+def test_a_sigterm_during_a_tunes_candidate_is_said_with_its_exit_code(tmp_path):
+    """A SIGTERM as `vcam bench --tune` warmed up a candidate ended it at once without a word."""
+    harness = tmp_path / "signal_in_tune.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(harness), "SIGTERM", "_run_blocks", "bench", "--tune", "--model",
+                           "tiny", "--blocks", "1", "--warmup", "1", "--device", "cpu"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "VCAM_CACHE_DIR": str(tmp_path)})
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert "eager: stopped (SIGTERM) before its timing finished" in done.stdout, done.stdout
+    assert "tuning was stopped (SIGTERM)" in done.stdout and "Traceback" not in done.stderr, done
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

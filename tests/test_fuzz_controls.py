@@ -513,7 +513,7 @@ def test_a_nan_from_an_osc_fader_is_refused_and_never_reaches_the_stream():
     later; on a whole-number fader it came out as Python's "cannot convert float NaN to integer"."""
     ctl = show_controller(Clock())
     router = OscRouter(load_osc_map(OSC_MAPS / "touchosc-simple.yaml"), ctl)
-    assert router.handle("/1/fader1", [0.0]) == ["blend neon city / ocean at 0.00 (over 4 blocks)"]
+    assert router.handle("/1/fader1", [0.0]) == ["blend 'neon city' / 'ocean' at 0.00 (over 4 blocks)"]
     before = list(ctl.generator.actions)
     for address in ("/1/fader1", "/1/fader3"):
         with pytest.raises(Unfit, match="must be a number .* not nan"):

@@ -138,12 +138,20 @@ def test_a_frame_that_never_reads_holds_the_last_good_one_on_every_loop_and_the_
         clip.close()
 
 
-def _sound_file(path) -> str:
-    """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture."""
+def _sound_file(path, cover: bool = False) -> str:
+    """An MP3 of a few silent audio frames: a file FFmpeg opens that holds no picture; with `cover`, its cover art
+    (an ID3 APIC), which FFmpeg shows as a video stream of one attached picture."""
     import av
 
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libmp3lame", rate=8000)
+        if cover:
+            art = out.add_stream("png")
+            art.width, art.height, art.pix_fmt = 16, 16, "rgb24"
+            art.disposition = av.stream.Disposition.attached_pic
+            picture = av.VideoFrame.from_ndarray(np.full((16, 16, 3), 90, np.uint8), format="rgb24")
+            for packet in [*art.encode(picture), *art.encode()]:
+                out.mux(packet)
         frame = av.AudioFrame.from_ndarray(np.zeros((1, 1152), np.int16), format="s16", layout="mono")
         frame.rate = 8000
         for i in range(4):
@@ -160,6 +168,35 @@ def test_a_sound_file_is_said_to_have_no_picture_not_to_be_converted(tmp_path):
     with pytest.raises(InputError, match=r"cannot decode .*song.mp3 as a video: it has no video stream") as raised:
         ClipSource(path, W, H)
     assert "ffmpeg" not in raised.value.fix  # converting a song to H.264 makes no video of it
+
+
+def test_a_sound_file_given_as_an_image_is_said_to_have_no_picture(tmp_path):
+    """A song given as image: was answered "a video is file:PATH", which has no picture to play from it either."""
+    path = _sound_file(tmp_path / "song.mp3")
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a sound file, with no picture in it"
+    assert raised.value.fix == "give a picture (image:PATH) or a video (file:PATH)"
+
+
+def test_a_song_with_cover_art_is_said_to_be_a_sound_file_as_a_clip_an_image_or_a_fallback(tmp_path):
+    """An MP3 with cover art played as file: its cover, still, for the song's length; as image: or a fallback it
+    was said to be a video."""
+    from vcam.live.fallbacks import FallbackImages
+    from vcam.live.frames import ImageError
+
+    path = _sound_file(tmp_path / "song.mp3", cover=True)
+    with pytest.raises(InputError) as raised:
+        ClipSource(path, W, H)
+    assert raised.value.message == f"cannot play {path} as a video: it is a sound file, with no picture to play " \
+        "but its cover art"
+    assert raised.value.fix == "give a video file; a still picture is image:PATH"
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a sound file, with no picture in it"
+    with pytest.raises(ImageError) as refused:
+        FallbackImages(W, H).get(path)
+    assert refused.value.message == f"cannot read image {path}: it is a sound file, with no picture in it"
 
 
 def test_a_recording_still_being_written_is_said_as_such(tmp_path):
@@ -1179,3 +1216,36 @@ def test_an_input_that_did_not_open_with_none_on_air_says_text_only_stays(tmp_pa
         assert gen.stop(timeout=60)
     said = next(line for line in log if "no such file" in line)
     assert said.endswith("; text only stays)") and "input on air" not in said, said
+
+
+def test_a_file_not_there_whose_folder_holds_one_named_alike_names_it(tmp_path):
+    """`input file:Clip.mp4` or `input image:logo` (clip.mp4 and logo.png there) was told only to check the path,
+    which looked right: the name's case, or its ending, was what differed."""
+    write_clip(str(tmp_path / "clip.mp4"), 2)
+    cv2.imwrite(str(tmp_path / "logo.png"), np.full((24, 32, 3), 80, np.uint8))
+    alike = "named alike: check the name's case and its ending"
+    for source, name, holds in ((ClipSource, "Clip.mp4", "clip.mp4"), (ClipSource, "clip", "clip.mp4"),
+                                (ClipSource, "clip.mov", "clip.mp4"), (ImageSource, "LOGO.PNG", "logo.png"),
+                                (ImageSource, "logo", "logo.png")):
+        with pytest.raises(InputError) as raised:
+            source(str(tmp_path / name), W, H)
+        assert raised.value.message.endswith(f"{tmp_path / name}: no such file"), name
+        assert raised.value.fix == f"its folder holds {holds}, {alike}", name
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path / "other.mp4"), W, H)
+    assert raised.value.fix.startswith("check the path")
+
+
+def test_a_file_not_there_is_offered_only_names_of_its_kind_or_in_another_case_alone(tmp_path):
+    """`take.2` was offered take.mp4, `scene.2` scene.1, `show.mp4` show.yaml, `intro.mp4` intro.srt and intro.wav,
+    and `image:Take.mp4` the video take.mp4: another take, or a file the input refuses as another kind."""
+    for name in ("take.mp4", "scene.1", "show.yaml", "intro.srt", "intro.wav"):
+        (tmp_path / name).write_bytes(b"x")
+    for source, name in ((ClipSource, "take.2"), (ClipSource, "scene.2"), (ClipSource, "show.mp4"),
+                         (ClipSource, "intro.mp4"), (ImageSource, "Take.mp4"), (ImageSource, "take")):
+        with pytest.raises(InputError) as raised:
+            source(str(tmp_path / name), W, H)
+        assert raised.value.fix.startswith("check the path"), (name, raised.value.fix)
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path / "SCENE.1"), W, H)
+    assert raised.value.fix == "its folder holds scene.1, named alike: check the name's case and its ending"

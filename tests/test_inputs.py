@@ -642,6 +642,9 @@ def test_a_folder_with_a_space_is_said_in_shell_words_and_an_empty_one_as_holdin
     with pytest.raises(InputError) as raised:
         ClipSource(str(folder), W, H)
     assert raised.value.fix == "the folder holds no file: name a clip file, file:PATH"
+    with pytest.raises(InputError) as raised:
+        ImageSource(str(folder), W, H)
+    assert raised.value.fix == "the folder holds no file: name an image file, image:PATH"  # not "a image"
     (folder / "take 1.mp4").write_bytes(b"x")
     with pytest.raises(InputError) as raised:
         ClipSource(str(folder), W, H)

@@ -23,7 +23,8 @@ def _refused(text: str) -> list[str]:
 
 @pytest.mark.parametrize("command, said", [
     ("go 3", "show.yaml:9: midi control 1 command 'go 3': no cue 3: this show has cues 1 to 2"),
-    ("go dorp", "show.yaml:9: midi control 1 command 'go dorp': no cue named 'dorp'; the cues: 1 'intro', 2 'drop'"),
+    ("go dorp", "show.yaml:9: midi control 1 command 'go dorp': no cue named 'dorp' (did you mean go 'drop'?); the "
+                "cues: 1 'intro', 2 'drop'"),
 ])
 def test_a_shows_own_midi_button_to_a_cue_it_lacks_is_refused_at_its_line(command, said):
     assert _refused(SHOW + f"midi:\n  controls:\n    - {{note: 36, command: {command}}}\n") == [said]
@@ -99,8 +100,8 @@ def test_a_shows_own_osc_button_and_its_release_to_a_cue_it_lacks_are_refused_at
     text = SHOW + ("osc:\n  controls:\n    - {address: /x/a, command: go 2, release: go 5}\n"
                    "    - {address: /x/b, command: go dorp}\n")
     assert _refused(text) == ["show.yaml:9: osc: /x/a release 'go 5': no cue 5: this show has cues 1 to 2",
-                              "show.yaml:10: osc: /x/b command 'go dorp': no cue named 'dorp'; the cues: 1 'intro', "
-                              "2 'drop'"]
+                              "show.yaml:10: osc: /x/b command 'go dorp': no cue named 'dorp' (did you mean go "
+                              "'drop'?); the cues: 1 'intro', 2 'drop'"]
 
 
 def test_an_osc_map_given_apart_leaves_cue_numbers_alone_and_checks_names(tmp_path):

@@ -442,6 +442,33 @@ cues:
                                                 "block; seed 3 from the next block")
 
 
+def test_a_network_reply_lists_files_named_alike_only_within_the_shared_folder(tmp_path):
+    """A preset's clip gone from a folder outside the shared one had its reply to a network `preset N` list the
+    names of files there, named alike: the console's lists them wherever they are."""
+    show, away = tmp_path / "show", tmp_path / "away"
+    (show / "clips").mkdir(parents=True)
+    away.mkdir()
+    (show / "clips" / "lost.mp4").write_bytes(b"clip")
+    (away / "gone.mp4").write_bytes(b"clip")
+    ctl = cue_show(show, f"""
+presets:
+  - {{name: a, prompt: a city}}
+  - {{name: b, prompt: a forest, input: file:clips/lost.mp4}}
+  - {{name: c, prompt: a sea, input: file:{away}/gone.mp4}}
+""")
+    (show / "clips" / "lost.mp4").rename(show / "clips" / "Lost.mp4")
+    (away / "gone.mp4").rename(away / "Gone.mp4")
+    net = "net 10.0.0.2:5000"
+    within = ctl.handle_line("preset 2", net, network=True)
+    assert within.endswith("video file clips/lost.mp4: no such file (its folder holds Lost.mp4, named alike: check "
+                           "the name's case and its ending)"), within
+    outside = ctl.handle_line("preset 3", net, network=True)
+    assert outside.endswith("video file gone.mp4: no such file (check the path)"), outside
+    operator = ctl.handle_line("preset 3", "stdin")
+    assert operator.endswith(f"video file {away}/gone.mp4: no such file (its folder holds Gone.mp4, named alike: "
+                             "check the name's case and its ending)"), operator
+
+
 def test_a_network_line_spelling_its_shared_path_whole_hears_it_back_whole(tree):
     shared, _ = tree
     ctl, _ = make_controller(MediaFolders.chosen([str(shared)], None))

@@ -307,7 +307,7 @@ def test_a_fader_sweep_says_one_line_and_a_count_not_a_line_a_step(fake_midi_bac
         midi.stop()
     blends = [s for s in said if "blend" in s]
     assert len(blends) == 2, said
-    assert blends[1].endswith("more like it, the last: blend city / ocean at 1.00 (over 4 blocks)")
+    assert blends[1].endswith("more like it, the last: blend 'city' / 'ocean' at 1.00 (over 4 blocks)")
 
 
 def test_a_faders_count_held_back_is_said_before_a_press_that_came_after_it(fake_midi_backend):
@@ -327,7 +327,7 @@ def test_a_faders_count_held_back_is_said_before_a_press_that_came_after_it(fake
     finally:
         midi.stop()
     told = [s for s in said if "blend" in s or s.startswith("preset 3")]
-    assert "more like it, the last: blend city / ocean at 0.94" in told[1], told
+    assert "more like it, the last: blend 'city' / 'ocean' at 0.94" in told[1], told
     assert told[2].startswith("preset 3") and len(told) == 3, told
 
 

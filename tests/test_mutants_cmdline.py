@@ -1,9 +1,11 @@
 """Edges of the `vcam` command line (its options' values, --out and --in, what each command says and exits with)
 that no test held: each test fails where the code is changed in the way its docstring says."""
 import argparse
+import json
 import os
 import re
 import shlex
+import subprocess
 import sys
 import sysconfig
 from types import SimpleNamespace
@@ -301,7 +303,7 @@ def test_an_output_size_in_another_form_is_offered_as_written_with_an_x(text, sa
     ("file:show.mp4 @ 832x480", "did you mean file:show.mp4@832x480?"),
     ("window@ 832x480", "did you mean window@832x480?"),
     ("file: a.mp4@832×480", "did you mean file:a.mp4@832x480?"),
-    ("file:show.mp4 @720p", "give @WIDTHxHEIGHT, e.g. file:show.mp4@1280x720"),
+    ("file:show.mp4 @720p", "did you mean file:show.mp4@1280x720?"),
     ("@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
     ("file:@832×480", "use vcam, vcam:DEVICE, file:PATH.mp4, window or null, optionally followed by @WIDTHxHEIGHT"),
 ])
@@ -316,6 +318,28 @@ def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said)
     offered = re.search(r"(?:did you mean |e\.g\. )(.+?)\??$", message)
     if offered:
         parse_spec(shlex.split(offered.group(1))[0])
+
+
+@pytest.mark.parametrize("text, meant", [("window@+832x480", "window@832x480"), ("window@-832x480", "window@832x480"),
+                                         ("file:x.mp4@832x+480", "file:x.mp4@832x480")])
+def test_an_output_size_with_a_sign_is_offered_without_it(text, meant):
+    """`--out window@+832x480` was refused as an unknown output with the forms, its size unsaid, where
+    `--size -832x480` offers 832x480."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value).endswith(f"is not a size; did you mean {meant}?"), str(refused.value)
+    parse_spec(meant)
+
+
+@pytest.mark.parametrize("text, meant", [("file:x.mp4@720p", "file:x.mp4@1280x720"),
+                                         ("file:x.mp4@1080p", "file:x.mp4@1920x1080"),
+                                         ("window@1440P", "window@2560x1440"), ("null@2160p", "null@3840x2160")])
+def test_an_outputs_size_named_by_an_hd_height_is_offered_as_its_size(text, meant):
+    """`--out file:x.mp4@1080p` was given file:x.mp4@1280x720 as its example: 1080p names one size, 1920x1080."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value).endswith(f"is not a size; did you mean {meant}?"), str(refused.value)
+    parse_spec(meant)
 
 
 @pytest.mark.parametrize("text", ["vcam:/dev/video10@480p", "window@480p", "file:show.mp4@480p"])
@@ -474,6 +498,9 @@ def test_an_input_written_another_way_is_answered_with_the_one_meant(text, meant
     ("image:", "input 'image:' needs a path: image:PATH"),
     ("camera:", "needs a device after 'camera:'"),
     ("camera:x", "camera 'x' is neither an index"),
+    # written with a space for the colon: offered `camera`, the first camera, the name it was given dropped
+    ("camera x", "camera 'x' is neither an index (camera:0) nor a device path (camera:/dev/video0)"),
+    ("webcam front", "camera 'front' is neither an index"),
 ])
 def test_an_input_that_is_none_says_why(text, said):
     with pytest.raises(ValueError) as e:
@@ -990,6 +1017,33 @@ def test_a_tuning_run_refuses_what_it_would_ignore_before_timing_anything(argv, 
     monkeypatch.setattr("vcam.bench.tuning.tune", lambda *a, **k: pytest.fail("tuned"))
     assert main(["bench", "--model", "tiny", *argv]) == 2
     assert capsys.readouterr().err.startswith(said)
+
+
+@pytest.mark.parametrize("argv", [["--tune", "--split"], ["--tune", "--bias", "0.3"], ["--tune", "--no-fuse"],
+                                  ["--tune-budget", "5"],
+                                  ["--no-compile", "--compile-mode", "max-autotune-no-cudagraphs"]])
+def test_bench_refuses_options_that_cannot_go_together_before_importing_pytorch(argv):
+    """`vcam bench --tune --split` was refused only once PyTorch was imported: seconds of waiting, more on a cold
+    start, for what the command line alone says."""
+    script = ("import sys\nfrom vcam.cli import main\n"
+              f"code = main({['bench', '--model', 'tiny', *argv]!r})\n"
+              "print(code, 'torch' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["2", "False"], done.stdout + done.stderr
+    assert done.stderr.startswith("vcam: error: ") and "\n  fix: " in done.stderr
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_bench_refuses_a_model_it_does_not_know_before_importing_pytorch(json_out):
+    """`vcam bench --model nope` said "unknown model" only once PyTorch was imported, seconds later."""
+    argv = ["bench", "--model", "Tiny", *(["--json"] if json_out else [])]
+    script = f"import sys\nfrom vcam.cli import main\ncode = main({argv!r})\nprint(code, 'torch' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    words = "unknown model 'Tiny'; did you mean tiny? choose one of: krea-14b, tiny"
+    assert done.stdout.split("\n")[-2].split() == ["2", "False"], done.stdout + done.stderr
+    assert done.stderr == f"vcam: error: {words}\n"
+    if json_out:
+        assert json.loads(done.stdout.split("\n")[0]) == {"error": words}
 
 
 def test_a_tuning_run_refused_says_so_as_json_too(capsys):

@@ -296,7 +296,7 @@ def test_a_decoder_whose_colour_read_differs_from_its_read_with_alpha_still_show
     logo = np.full((24, 32, 4), 255, np.uint8)
     logo[:, :, 3] = 0
     logo[:8, :8] = (1, 1, 241, 255)  # none at 0: one less is still a colour
-    path = str(tmp_path / "logo.png")
+    path = str(tmp_path / "logo.tiff")  # a PNG's colours come from its one read with alpha
     cv2.imwrite(path, logo)
     real = frames.imread_quiet
 

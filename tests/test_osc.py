@@ -152,7 +152,7 @@ def test_every_builtin_address_reaches_the_controller_as_its_command(rig):
         assert r.ctl.lines[-1] == (line, "osc"), (address, values)
     said = "\n".join(r.said)
     # one reply line per address every 2 s (a sweeping fader would scroll the terminal): the first is said
-    assert "preset 3 'forest'" in said and "blend city / forest at 0.50" in said
+    assert "preset 3 'forest'" in said and "blend 'city' / 'forest' at 0.50" in said
     assert r.ctl.state.seed == 7 and r.ctl.state.transition == 8 and r.ctl.state.steps == 2
 
 
@@ -463,7 +463,7 @@ def test_state_replies_reach_a_tablet_on_every_change(tablet):
         assert wait_for(lambda: all(last(a) == v for a, v in first.items()), 60), got
         ctl.handle_line("blend 2 3 0.25", "stdin")  # the controller's listener
         assert wait_for(lambda: last("/vcam/blend") == [0.25] and last("/vcam/preset") == [2, "neon city"]
-                        and "blend neon city / forest" in last("/vcam/status")[0], 10), got
+                        and "blend 'neon city' / 'forest'" in last("/vcam/status")[0], 10), got
         tempo.bpm = 140.0
         tempo.listeners[0]()  # the tempo's listener
         assert wait_for(lambda: last("/vcam/bpm") == [140.0], 60)

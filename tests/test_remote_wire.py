@@ -649,3 +649,37 @@ def test_a_camera_input_that_fails_to_stop_still_ends_vcam_cams_link_and_its_thr
     for t in (link._thread, link._watch, link._due):
         t.join(10.0)
     assert not [t.name for t in (link._thread, link._watch, link._due) if t.is_alive()]
+
+
+def test_commands_run_together_at_vcam_cam_are_offered_apart_only_where_no_show_refuses_them():
+    """vcam cam's own parse answers a line run together before it travels: `seed 5, steps 3` with the lines to type,
+    and `seed 5, next` with its refusal (the server's show, which may have no presets, is not known there)."""
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    assert remote.handle_line("seed 5, steps 3", "stdin") == \
+        "error: one command a line: type seed 5, then steps 3, each on a line of its own"
+    assert "one command" not in remote.handle_line("seed 5, next", "stdin")
+    assert sent == []
+
+
+def test_an_osc_sender_at_vcam_cam_is_answered_as_the_server_answers_it():
+    """An OSC sender at vcam cam was told `one command a line: type seed 5, then steps 3`, a console's wording, where
+    the server tells it the commands are each sent on its own; and a control sending no value was answered with the
+    seed now, a question typed, where the server calls it the sender's error."""
+    from helpers import RecordingProducer
+    from vcam.control.controller import Controller, ShowState
+
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update({"seed": 124})
+    server = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    server.handle_line("seed 124", "stdin")
+    for line in ("seed 5, steps 3", "seed 5; freeze", "seed"):
+        said = remote.handle_line(line, "osc", network=True)
+        assert said.startswith("error") and said == server.handle_line(line, "osc", network=True), (line, said)
+    assert remote.handle_line("seed 5, steps 3", "osc", network=True) == \
+        "error: one command each: seed 5 and steps 3 are 2 commands, each sent on its own"
+    # typed at vcam cam: the lines to type, and the seed now
+    assert remote.handle_line("seed 5, steps 3", "stdin").startswith("error: one command a line: type seed 5")
+    assert remote.handle_line("seed", "stdin").startswith("seed 124 now")
+    assert sent == []

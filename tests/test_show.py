@@ -9,6 +9,7 @@ import pytest
 from vcam.control.midimap import load_map, shipped_maps
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
+from vcam.words import quoted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,8 +218,8 @@ def test_a_name_taken_in_another_case_says_the_first_as_written():
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' (a name is the same whatever its "
-        "case); names must differ",
+        "show.yaml:3: preset 'Neon': the name is already used by preset 1 'neon' on line 2 (a name is the same "
+        "whatever its case); names must differ",
         "show.yaml:4: preset 'neon': the name is already used by preset 1; names must differ"]
 
 
@@ -1485,6 +1486,70 @@ def test_names_written_with_typographic_quotes_are_found_typed_with_or_without_t
 
 
 
+APOSTROPHE_NAMES = """presets:
+  - {name: "rock 'n' roll", prompt: a}
+  - {name: "bob’s dream", prompt: b}
+cues:
+  - {name: start, do: preset 1}
+  - {name: "rock ’n’ roll", do: preset 2}
+"""
+
+
+def test_a_name_with_an_apostrophe_is_found_typed_with_a_straight_or_a_typographic_one():
+    """`preset ‘rock ’n’ roll’` from a phone (or a Mac's smart punctuation) was told there is no preset 'rock ’n’
+    roll', and `preset bob's dream` typed at a terminal found no preset the show wrote `bob’s dream`."""
+    import threading
+
+    from helpers import RecordingProducer
+    from vcam.control.commands import parse
+    from vcam.control.controller import Controller, ShowState
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show(APOSTROPHE_NAMES, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[1].prompts, preset=1), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    for line, preset in [("preset ‘rock ’n’ roll’", 0), ("preset bob's dream", 1), ("preset rock ʼnʼ roll", 0),
+                         ("preset “bob's dream”", 1)]:
+        said = ctl.handle_line(line, "stdin")
+        assert not said.startswith("error") and ctl.state.preset == preset, (line, said)
+    assert cue_index(show.cues, parse("go rock 'n' roll").args[0]) == 1
+
+
+def test_a_name_taken_but_for_its_apostrophe_says_the_two_are_typed_alike():
+    """`bob’s dream` after `bob's dream` (typed alike: either apostrophe finds either) was refused without the line of
+    the first, and `Bob’s dream` after it was said to differ by its apostrophe only, not by its case too."""
+    text = "presets:\n  - {name: \"bob's dream\", prompt: a}\n  - {name: \"bob’s dream\", prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset 'bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
+        "are read as one apostrophe); names must differ"]
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("bob’s", "Bob’s"), "show.yaml")
+    assert err.value.problems == [
+        "show.yaml:3: preset 'Bob’s dream': the name is already used by preset 1 \"bob's dream\" on line 2 (’ and ' "
+        "are read as one apostrophe, and a name is the same whatever its case); names must differ"]
+
+
+@pytest.mark.parametrize("first, name, why", [
+    ("caf\u00e9", "cafe\u0301", "letters encoded differently are one (é as one character or as e and an accent)"),
+    ("Caf\u00e9", "cafe\u0301", "letters encoded differently are one (é as one character or as e and an accent), "
+                               "and a name is the same whatever its case"),
+    ("a\u200db", "ab", "a zero-width joiner or non-joiner, which prints nothing, is not read"),
+    ("a\u200cb", "AB", "a zero-width joiner or non-joiner, which prints nothing, is not read, and a name is the same "
+                      "whatever its case"),
+])
+def test_a_name_taken_but_for_its_encoding_or_a_joiner_says_so_not_its_case(first, name, why):
+    """`café` written with e and a combining accent after `café` in one character, and `a‍b` (a zero-width joiner
+    inside) after `ab`, were said to be the same name whatever its case, in which they do not differ."""
+    text = f'presets:\n  - {{name: "{first}", prompt: a}}\n  - {{name: "{name}", prompt: b}}\n'
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [
+        f"show.yaml:3: preset {quoted(name)}: the name is already used by preset 1 {quoted(first)} on line 2 ({why}); "
+        "names must differ"]
+
+
 def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quotes():
     """`“Dancers”` after `Dancers` is the same name, typed `preset “Dancers”`: refused as taken, the reason said
     was its case, in which the two do not differ."""
@@ -1492,8 +1557,12 @@ def test_a_name_taken_with_typographic_quotes_round_it_says_they_are_read_as_quo
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
     assert err.value.problems == [
-        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' (typographic quotes round a "
-        "name are read as quotes); names must differ"]
+        "show.yaml:3: preset '“Dancers”': the name is already used by preset 1 'Dancers' on line 2 (typographic "
+        "quotes round a name are read as quotes); names must differ"]
+    with pytest.raises(ConfigError) as err:  # differing in case too: both said
+        parse_show(text.replace("“Dancers”", "“dancers”"), "show.yaml")
+    assert err.value.problems[0].endswith("(typographic quotes round a name are read as quotes, and a name is the same "
+                                          "whatever its case); names must differ")
 
 HASHED_NAMES = """presets:
   - {name: intro, prompt: a}

@@ -1,5 +1,6 @@
 """The profiler split of a pass (`vcam bench --split`): the kernel names it sorts, and the whole split on a CPU."""
 import json
+import signal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -348,3 +349,22 @@ def test_ctrl_c_in_the_split_keeps_the_timing(monkeypatch, capsys):
     data = json.loads(out.out)
     assert code == 130 and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
     assert "during the profiler split" in out.err and "no result" not in out.err
+
+
+def test_a_sigterm_in_the_split_keeps_the_timing(monkeypatch, capsys):
+    """A SIGTERM while the profiler ran (raised there as vcam.live.signals.stops_raised raises it) was said as
+    "stopped (SIGTERM) before the timing finished: no result", and the timing was lost, where a Ctrl-C keeps it."""
+    import vcam.bench.bench
+    from vcam.cli import main
+    from vcam.live.signals import StoppedLoading
+
+    def stopped(stream, **kwargs):
+        raise StoppedLoading(signal.SIGTERM)
+
+    monkeypatch.setattr(vcam.bench.bench, "profile_block", stopped)
+    code = main(["bench", "--model", "tiny", "--device", "cpu", "--split", "--json", "--blocks", "1", "--warmup",
+                 "2", "--steps", "1"])
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert code == 143 and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
+    assert "stopped (SIGTERM) during the profiler split" in out.err and "no result" not in out.err

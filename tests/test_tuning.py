@@ -441,6 +441,29 @@ def test_ctrl_c_keeps_what_was_measured(monkeypatch, cache_dir):
     assert "\n1 candidate not tried: tuning was stopped (Ctrl-C)\n" in result.table()
 
 
+def test_a_sigterm_as_a_candidate_runs_keeps_what_was_measured(monkeypatch, cache_dir, capsys):
+    """A SIGTERM as a candidate warmed up or was timed ended the tuning at once without a word, nothing saved, where
+    a Ctrl-C there keeps what was measured."""
+    import signal
+
+    measured = fake_bench({"eager": 5.0, "no fuse": 9.0, "no fuse, attention math": 9.0})
+
+    def run_one(settings, log=print):
+        if settings.speed.describe() != "attention math":
+            return measured(settings, log)
+        # its default would end pytest too: a SIGTERM taken by nothing is the fault
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tuning unsaid"
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(tuning, "bench", run_one)
+    code = main(["bench", "--tune", "--model", "tiny", "--device", "cpu"])
+    table = capsys.readouterr().out.splitlines()
+    assert code == 143
+    assert "         -  attention math: stopped (SIGTERM) before its timing finished" in table, table
+    assert "2 candidates not tried: tuning was stopped (SIGTERM)" in table
+    assert json.loads((cache_dir / "tuning.json").read_text(encoding="utf-8"))  # eager's 5 frames/s, saved
+
+
 def test_a_cpu_tune_says_its_options_are_used_on_this_cpu_and_a_cards_on_this_card(monkeypatch):
     """After a CPU tune the summary said "on this card", on a machine with none."""
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
@@ -491,17 +514,17 @@ def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatc
     import signal
     from contextlib import contextmanager
 
-    import vcam.live.signals
+    import vcam.cmdline.bench
 
-    held = vcam.live.signals.ctrl_c_held
+    held = vcam.cmdline.bench.stops_held
 
     @contextmanager
-    def pressed_while_loading():
-        with held():
+    def pressed_while_loading(left):
+        with held(left) as came:
             signal.raise_signal(signal.SIGINT)
-            yield
+            yield came
 
-    monkeypatch.setattr(vcam.live.signals, "ctrl_c_held", pressed_while_loading)
+    monkeypatch.setattr(vcam.cmdline.bench, "stops_held", pressed_while_loading)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
@@ -511,6 +534,26 @@ def test_ctrl_c_while_pytorch_loads_says_one_line_and_json_stays_json(monkeypatc
     assert code == 130
     assert out.err == "vcam: loading stopped (Ctrl-C) before the timing began: no result\n"
     if json_out:  # as stderr says it: not "stopped (Ctrl-C) before the timing finished", of a timing never begun
+        assert json.loads(out.out) == {"error": "loading stopped (Ctrl-C) before the timing began: no result"}
+    else:
+        assert out.out == ""
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_ctrl_c_while_bench_checks_its_command_line_is_said_as_loading_stopped(monkeypatch, capsys, json_out):
+    """A Ctrl-C as the command line was checked, before PyTorch's import, left with exit code 130 and not a word,
+    and --json's object said a timing had been stopped, of a timing never begun."""
+    import vcam.engine.configs
+
+    def pressed(model):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(vcam.engine.configs, "get_spec", pressed)
+    code = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    assert code == 130
+    assert out.err == "vcam: loading stopped (Ctrl-C) before the timing began: no result\n"
+    if json_out:
         assert json.loads(out.out) == {"error": "loading stopped (Ctrl-C) before the timing began: no result"}
     else:
         assert out.out == ""

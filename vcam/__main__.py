@@ -9,8 +9,24 @@ import signal
 import sys
 
 
+# vcam.cmdline.bench.LOADING_STOPPED's words (a test holds them equal): nothing of vcam's is imported yet to say them
+_BENCH_STOPPED = "loading stopped (Ctrl-C) before the timing began: no result"
+
+
 def _leave(_sig: int, _frame) -> None:
+    if _bench_json(sys.argv[1:]):  # its reader got nothing, which is no JSON: the object a later stop gives
+        try:
+            os.write(1, f'{{"error": "{_BENCH_STOPPED}"}}\n'.encode())
+            os.write(2, f"vcam: {_BENCH_STOPPED}\n".encode())
+        except OSError:  # its reader gone: nothing to say
+            pass
     os._exit(130)
+
+
+def _bench_json(argv: list[str]) -> bool:
+    """Whether the command line is `vcam bench` with --json (or its start, --js, as argparse takes it)."""
+    return argv[:1] == ["bench"] and any(len(flag) > 2 and "--json".startswith(flag)
+                                         for flag in (a.split("=", 1)[0] for a in argv[1:]))
 
 
 # How vcam.cli knows this handler to take over: a module name would not do, this file runs as `__main__` under

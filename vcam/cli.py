@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from vcam.cmdline.bench import cmd_bench
+from vcam.cmdline.bench import cmd_bench, stopped_at_start
 from vcam.cmdline.check import cmd_check
 from vcam.cmdline.errorlines import (READER_GONE, internal_error, missing_at_start, missing_extra, output_lost,
                                      say_error, stdout_failure, stdout_gone, stdout_to_null)
@@ -118,8 +118,15 @@ def _main(argv: list[str] | None) -> int:
             print(f"\n{FIRST_STEP}", file=sys.stderr)
             return 2
         args = parser.parse_args(argv)
+        if not os.environ.get("VCAM_DEBUG"):
+            for name in IMPORT_CHATTER:
+                logging.getLogger(name).setLevel(logging.ERROR)
+            logging.getLogger("torchao").addFilter(_CPUBuildOnly())
+        handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
+                   "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam,
+                   "bench": cmd_bench, "render": cmd_render}[args.command]
     except KeyboardInterrupt:  # Ctrl-C at once after Enter: the options' modules (numpy) are still loading
-        return 130
+        return stopped_at_start(sys.argv[1:] if argv is None else argv)
     except ImportError as e:  # a package of the install gone (numpy, which the options' modules load)
         return missing_at_start(e)
     except SystemExit as e:
@@ -128,13 +135,6 @@ def _main(argv: list[str] | None) -> int:
             say_error(lost)
             return 2
         raise
-    if not os.environ.get("VCAM_DEBUG"):
-        for name in IMPORT_CHATTER:
-            logging.getLogger(name).setLevel(logging.ERROR)
-        logging.getLogger("torchao").addFilter(_CPUBuildOnly())
-    handler = {"run": cmd_run, "models": cmd_models, "download": cmd_download, "check": cmd_check,
-               "devices": cmd_devices, "midi": cmd_midi, "serve": cmd_serve, "cam": cmd_cam,
-               "bench": cmd_bench, "render": cmd_render}[args.command]
     try:
         return handler(args)
     except VcamError as e:

@@ -11,6 +11,8 @@ _PACKAGE = os.path.join(_ROOT, "vcam") + os.sep
 # Fixes said alike wherever the problem is found (a show's check, the image a show loads, a map file)
 READ_FIX = "let the user running vcam read it (chmod a+r FILE)"
 IMAGE_FIX = "convert it to PNG or JPEG"
+# The fix for a file of 0 bytes: converting it, or saying it is no image, could not help
+EMPTY_FIX = "its copy, download or export did not finish, or it is still being written: give it once it is whole"
 
 
 def install_fix(extra: str, what: str = "") -> str:

@@ -16,7 +16,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
-from vcam.words import clipped, nearest, number_said, shell_word
+from vcam.words import clipped, name_said, nearest, number_said, shell_word
 
 INPUT_KINDS = ("none", "camera", "file", "image", "net")
 INPUT_FITS = ("crop", "letterbox", "stretch")
@@ -42,6 +42,9 @@ _WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\)")
 # Other words for a kind, as one may write it before a path or an index
 _OTHER_WORDS = {"cam": "camera", "webcam": "camera", "device": "camera", "clip": "file", "video": "file",
                 "movie": "file", "photo": "image", "picture": "image", "still": "image", "img": "image"}
+# One list for both readings of `camera x` (a space for the colon): _spaced_kind takes it as the kind's word, and
+# _misnamed then says a camera is an index or a device, where `input camera` was offered, dropping the x
+_CAMERA_WORDS = ("camera", "cam", "webcam")
 _STILL_ENDINGS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 
 
@@ -73,6 +76,47 @@ def missing_fix(kind: str) -> str:
     show file where they are read from the folder vcam was started in."""
     return (f"check the path; a {FLAG} {kind}: path is relative to the folder vcam was started in, one in a show "
             "file to the show file's folder")
+
+
+# The endings a file of each kind is named with, where one named alike is offered: a picture's for image: and a
+# fallback, a video's for file:, a sound file's for neither (each is refused as the other kind)
+_PICTURE_ENDINGS = (*_STILL_ENDINGS, ".gif")
+_KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
+_MEDIA_ENDINGS = (*_PICTURE_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac", ".flac", ".opus")
+
+
+def alike_fix(path: str, kind: str) -> str | None:
+    """The fix for a file not there whose folder holds one named alike, of the kind (`kind`: file, image; a
+    fallback's is image): with its ending left out or another of the kind's (`logo`, `logo.png` there), or in
+    another case alone (`Clip.mp4`, `clip.mp4` there); the names alone, at most three (a network sender is told no
+    folder). A name's ending no media file has is part of the name (`take.2` is no take.mp4). None where it holds
+    none: "check the path" sent the operator looking at the folder, where the file was."""
+    folder, name = os.path.split(path)
+    typed = name.casefold()
+    stem, ending = os.path.splitext(typed)
+    if ending not in _MEDIA_ENDINGS:
+        stem = typed
+    endings = _KIND_ENDINGS[kind]
+
+    def alike(other: str) -> bool:
+        other_stem, other_ending = os.path.splitext(other.casefold())
+        if other_ending in endings:
+            return other_stem == stem
+        return other_ending not in _MEDIA_ENDINGS and other.casefold() == typed
+
+    try:
+        names = sorted(e.name for e in os.scandir(folder or os.curdir) if e.is_file() and alike(e.name))
+    except OSError:  # the folder is not there or cannot be listed: nothing alike to offer
+        return None
+    if not names:
+        return None
+    listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    return f"its folder holds {listed}, {_ALIKE}"
+
+
+_ALIKE = "named alike: check the name's case and its ending"
+# alike_fix's fix as a text holds it, for a reply to take out where the folder is no one's to list
+ALIKE_SAID = re.compile(r"its folder holds .*?, " + re.escape(_ALIKE))
 
 
 def spaced_fix(path: str, kind: str, base: str | None = None) -> str | None:
@@ -228,7 +272,7 @@ def _spaced_kind(text: str) -> tuple[str, str] | None:
     if spaced is None:
         return None
     word, rest = spaced.group(1).lower(), spaced.group(2)
-    if word in ("camera", "cam", "webcam", "file", "image"):  # the kind's own name: `input file my clip.mp4`
+    if word in (*_CAMERA_WORDS, "file", "image"):  # the kind's own name: `input file my clip.mp4`
         return spaced.group(1), rest
     if word in _OTHER_WORDS and (rest.startswith(("/", "~", ".", '"', "'")) or (rest.isascii() and rest.isdigit())):
         return spaced.group(1), rest
@@ -253,6 +297,10 @@ def _misnamed(text: str) -> MeantError | None:
     if spaced is not None:  # `clip /clips/a.mp4` was offered file:clip /clips/a.mp4, a file no one has
         kind, target = spaced
         meant, why = _kind_meant(kind, target), f"{text!r} is no input"
+        if meant is None and kind.lower() in _CAMERA_WORDS and not target.startswith(("/", "#")):
+            # `camera x` was offered `input camera`, the first camera, dropping the x the camera was named by (a
+            # comment after `camera` is the command's to say)
+            raise _no_camera(target)
     if meant in ("file", "image"):  # `photo:loop.mp4` offered image:loop.mp4, itself refused as no image
         meant = _kind_by_ending(unquoted(target)) or meant
     if meant:
@@ -283,6 +331,11 @@ def _is_address(target: str) -> bool:
     """Whether a file's or image's path is a URL (else said as no such file, at `rtsp:/host/cam`). `C://clips` is a
     drive, and a path that is there (a folder named `http:`) is a path: refused, it could not be played at all."""
     return bool(_URL.match(target)) and not _WINDOWS_PATH.match(target) and not os.path.lexists(target)
+
+
+def _no_camera(target: str) -> ValueError:
+    """A camera named by what is no index or device path (`camera:x`, `camera front`)."""
+    return ValueError(f"camera {target!r} is neither an index (camera:0) nor a device path (camera:/dev/video0)")
 
 
 def parse_input(text: str) -> InputSpec:
@@ -320,7 +373,7 @@ def parse_input(text: str) -> InputSpec:
     if kind == "camera" and sep and not target:
         raise ValueError(f"input {text!r} needs a device after 'camera:' (camera:0 or camera:/dev/video0)")
     if kind == "camera" and target and not (target.isascii() and target.isdigit()) and not target.startswith("/"):
-        raise ValueError(f"camera {target!r} is neither an index (camera:0) nor a device path (camera:/dev/video0)")
+        raise _no_camera(target)
     return InputSpec(kind, unescaped(target) if kind in ("file", "image") else target)
 
 

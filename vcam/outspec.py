@@ -135,11 +135,18 @@ def _trimmed(output: str) -> str:
 
 def _size_meant(tail: str) -> str | None:
     """The WIDTHxHEIGHT a mistyped size after an output's @ was meant as: spaces round it dropped (`@ 832x480`),
-    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them. Not a
-    height named as video names it (`@480p`): the model's 832x480 is not what a camera's or a recording's 480p is
-    (640x480, 854x480)."""
-    plain = re.fullmatch(r"\s*([0-9]+)[xX]([0-9]+)\s*", tail)
-    return f"{plain.group(1)}x{plain.group(2)}" if plain else other_separator(tail)
+    another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them, a sign
+    (`@+832x480`, `@-832x480`) as --size offers the size without it, a recording's height named as video names it
+    where that has one size (`@1080p`, which was given 1280x720 as its example). Not `@480p`: the model's 832x480 is
+    not what a camera's or a recording's 480p is (640x480, 854x480)."""
+    plain = re.fullmatch(r"\s*[+-]?([0-9]+)\s*[xX]\s*[+-]?([0-9]+)\s*", tail)
+    if plain:
+        return f"{plain.group(1)}x{plain.group(2)}"
+    return _HD_NAMES.get(tail.strip().lower()) or other_separator(tail)
+
+
+# Heights that name one 16:9 size wherever video is named by its height
+_HD_NAMES = {"720p": "1280x720", "1080p": "1920x1080", "1440p": "2560x1440", "2160p": "3840x2160"}
 
 
 def _taken(text: str) -> bool:
@@ -180,12 +187,12 @@ def _meant(body: str) -> str | None:
 
 
 def _looks_like_a_size(head: str, tail: str) -> bool:
-    """Whether the text after the last `@` was meant as a size: empty, starting with a digit (after spaces), or
-    after a name with an extension (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a
-    name's own @ (me@home)."""
+    """Whether the text after the last `@` was meant as a size: empty, starting with a digit (after spaces and a
+    sign: `window@+832x480` was refused as an unknown output, its size unsaid), or after a name with an extension
+    (show.mp4@hd); not a folder or a file (takes@2/show.mp4, show@2x.mp4), nor a name's own @ (me@home)."""
     if re.search(r"[/\\.]", tail):
         return False
-    return not tail or tail.lstrip()[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
+    return not tail or tail.lstrip().lstrip("+-")[:1].isdigit() or bool(os.path.splitext(head.rpartition(":")[2])[1])
 
 
 WRITTEN_EXTENSIONS = (".mp4",)  # what a recording writes: MP4, whatever the name says

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import json
 import re
+import signal
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from vcam.engine.memory import GIB, SHARED_CARD_GIB, estimate_vram, held_by_othe
 from vcam.engine.stream import LATENTS_PER_BLOCK
 from vcam.errors import VcamError
 from vcam.inspec import DEFAULT_STRENGTH
+from vcam.live.signals import StoppedLoading
 from vcam.words import counted
 
 TEXT_TOKENS = 512
@@ -459,9 +461,11 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     # after the timing: the profiler slows it
     try:
         split = _profiled_split(stream, log, stages, settings.split_trace) if settings.split else None
-        stopped = False
+        stopped = None
     except KeyboardInterrupt:  # the timing is done: said as "stopped before the timing finished: no result"
-        split, stopped = None, True
+        split, stopped = None, signal.SIGINT
+    except StoppedLoading as stop:  # SIGTERM, SIGHUP (vcam bench's stops_raised): the same, the timing thrown away
+        split, stopped = None, stop.sig
     work = flops_per_block(spec.transformer, width, height, settings.steps)["total"]
     rate = matmul_rate(device, dtype)
     ms_block = 1000.0 * elapsed / settings.blocks
@@ -477,14 +481,15 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
         efficiency=achieved / rate, ceiling_fps=12.0 * rate / work, others_vram_gb=others, warmup_s=warmup_s,
         input_strength=stream.strength if settings.input else None, bias=stream.bias, split=split,
     )
-    if stopped:
-        raise StoppedAfterTiming(result)
+    if stopped is not None:
+        raise StoppedAfterTiming(result, stopped)
     return result
 
 
 class StoppedAfterTiming(KeyboardInterrupt):
-    """Ctrl-C after the blocks were timed (in the profiler's split): the result, without the split."""
+    """A stop signal (`sig`: Ctrl-C, SIGTERM) after the blocks were timed (in the profiler's split): the result,
+    without the split."""
 
-    def __init__(self, result: BenchResult):
+    def __init__(self, result: BenchResult, sig: int = signal.SIGINT):
         super().__init__()
-        self.result = result
+        self.result, self.sig = result, sig

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import secrets
+import signal
 import stat
 import sys
 import tempfile
@@ -32,10 +33,11 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import ctrl_c_held
+from vcam.live.signals import StoppedLoading, ctrl_c_held, stop_said, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
+CTRL_C = stop_said(signal.SIGINT)
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
 
 # After the live defaults (SpeedOptions.live_defaults), which lead since every other row is read against them: most
@@ -150,7 +152,8 @@ class TuneResult:
     saved: bool = False
     blocks: int = 0
     warmup: int = 0
-    interrupted: bool = False  # stopped by Ctrl-C: the candidates after it were not tried
+    interrupted: bool = False  # stopped by Ctrl-C (or a candidate by SIGTERM): the candidates after it were not tried
+    stop_sig: int = signal.SIGINT  # with `interrupted`, the signal that stopped it (a candidate's SIGTERM, SIGHUP)
     untried: str = ""  # why the skipped candidates were not tried, said once under the table
     save_fix: str = ""  # what to do about a file that could not be written, where it could not
 
@@ -180,7 +183,8 @@ class TuneResult:
                 lines.append(f"  {t.frames_per_second:8.2f}  {t.options.describe()}{mark}")
             elif t.stopped:
                 # Ctrl-C may come during the timed blocks too, not only the warm-up
-                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped (Ctrl-C) before its timing finished")
+                lines.append(f"  {'-':>8s}  {t.options.describe()}: stopped ({stop_said(self.stop_sig)}) before its "
+                             "timing finished")
             elif t.skipped:
                 lines.append(f"  {'-':>8s}  {t.options.describe()}: not tried")
             else:
@@ -410,6 +414,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     start = clock()
     stopped = interrupted = False
     untried = ""
+    stop_sig = signal.SIGINT
     for i, opt in enumerate(options, 1):
         if not stopped and (budget_s is not None and clock() - start >= budget_s
                             and any(t.frames_per_second for t in trials)):
@@ -421,12 +426,14 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
         one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
                                   height=target.height, speed=opt)
         try:
-            result = bench(one, log)
-        except KeyboardInterrupt:  # Ctrl-C: what was measured so far is still worth keeping
+            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
+                result = bench(one, log)
+        except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is still worth keeping
             log(_stopped_line(trials))
             trials.append(Trial(opt, stopped=True))
             stopped = interrupted = True
-            untried = "tuning was stopped (Ctrl-C)"
+            stop_sig = getattr(stop, "sig", signal.SIGINT)
+            untried = f"tuning was stopped ({stop_said(stop_sig)})"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))
             log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
@@ -442,14 +449,14 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             except KeyboardInterrupt:  # freeing a compiled card's engine takes a while: what was measured still counts
                 log(_stopped_line(trials))
                 stopped = interrupted = True
-                untried = untried or "tuning was stopped (Ctrl-C)"
+                untried = untried or f"tuning was stopped ({CTRL_C})"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
                 untried = untried or "the GPU memory could not be freed"
     tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
-                       interrupted=interrupted, untried=untried)
+                       interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
         try:
             stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
@@ -457,7 +464,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             tuned.interrupted = tuned.interrupted or stopped_in_write
         except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved, and nothing failed
             tuned.interrupted = True
-            log(f"stopped (Ctrl-C) before the tuning was saved to {path}: the table below is all there is")
+            log(f"stopped ({CTRL_C}) before the tuning was saved to {path}: the table below is all there is")
         except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")

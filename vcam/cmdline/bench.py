@@ -2,13 +2,16 @@
 fastest saved for this card."""
 from __future__ import annotations
 
+import signal
 import sys
 from dataclasses import replace
 
 from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
+from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -38,8 +41,8 @@ def cmd_bench(args) -> int:
         if not printed:
             said_as_json({"error": stopped.words})
         return stopped.said()
-    except KeyboardInterrupt:  # outside the loading, the timing and tuning's set-up (the card read for --compile's
-        # default), where no line says it: a tool still reads an object, and the exit code says the rest
+    except KeyboardInterrupt:  # outside the loading, the timing (the card read for --compile's default included) and
+        # tuning's set-up, where no line says it: a tool still reads an object, and the exit code says the rest
         if not printed:
             said_as_json(STOPPED)
         raise
@@ -50,21 +53,44 @@ def cmd_bench(args) -> int:
     return code  # each of _bench's returns printed its result first, an interrupted one included
 
 
-TIMING_STOPPED = "stopped (Ctrl-C) before the timing finished: no result"
+def loading_stopped(sig: int) -> str:
+    """The words of a stop signal while bench loaded, before any block was timed."""
+    return f"loading stopped ({stop_said(sig)}) before the timing began: no result"
+
+
+def timing_stopped(sig: int) -> str:
+    """The words of a stop signal once bench loaded, before its timing finished."""
+    return f"stopped ({stop_said(sig)}) before the timing finished: no result"
+
+
+CTRL_C = stop_said(signal.SIGINT)
+LOADING_STOPPED = loading_stopped(signal.SIGINT)
+TIMING_STOPPED = timing_stopped(signal.SIGINT)
 STOPPED = {"error": TIMING_STOPPED}
 
 
-class _Stopped(Exception):
-    """Ctrl-C before there was a result: its `words`, which stderr says (with a `hint`) and --json's object too."""
+def stopped_at_start(argv: list[str]) -> int:
+    """A Ctrl-C before the command began (vcam's modules loading, its line read): `vcam bench --json`'s reader gets
+    the object a later stop gives (it got nothing, which is no JSON), said on stderr too; any other command leaves
+    without a word, nothing begun. The exit code of a Ctrl-C."""
+    if argv[:1] == ["bench"] and asks_json(argv[1:]):
+        said_as_json({"error": LOADING_STOPPED})
+        _Stopped(LOADING_STOPPED).said()
+    return LEFT_AT_ONCE
 
-    def __init__(self, words: str, hint: str = ""):
+
+class _Stopped(Exception):
+    """A stop (`sig`) before there was a result: its `words`, which stderr says (with a `hint`) and --json's object
+    too."""
+
+    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT):
         super().__init__(words)
-        self.words, self.hint = words, hint
+        self.words, self.hint, self.sig = words, hint, sig
 
     def said(self) -> int:
-        """Says it on stderr; the exit code of a Ctrl-C."""
+        """Says it on stderr; the exit code of its signal (130 for Ctrl-C, 143 for SIGTERM)."""
         print(f"vcam: {self.words}{self.hint}", file=sys.stderr)
-        return LEFT_AT_ONCE
+        return stop_code(self.sig)
 
 
 class _ReaderGone(Exception):
@@ -84,13 +110,23 @@ def failure(error: BaseException) -> dict[str, str]:
 
 
 def _bench(args, out) -> int:
-    from vcam.live.signals import ctrl_c_held
-
     try:
-        with ctrl_c_held():  # PyTorch's import, which a Ctrl-C could abort the process in
+        _refuse_at_once(args)  # before PyTorch's import: a refusal waited its seconds, a cold one's many more
+    except KeyboardInterrupt:  # it left with exit code 130 and not a word, or --json's object a timing stopped
+        raise _Stopped(LOADING_STOPPED) from None
+
+    def left(sig: int) -> int:  # SIGTERM, SIGHUP: the process leaves from inside the import, its stop said first
+        stopped = _Stopped(loading_stopped(sig), sig=sig)
+        if args.json:  # where no line is printed yet: the import comes before any
+            said_as_json({"error": stopped.words})
+        return stopped.said()
+
+    # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
+    try:
+        with stops_held(left):
             from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
-    except KeyboardInterrupt:  # it left with exit code 130 and not a word, as `vcam run` says its loading stopped
-        raise _Stopped("loading stopped (Ctrl-C) before the timing began: no result") from None
+    except StoppedLoading as stopped:  # Ctrl-C, held to the import's end: said as `vcam run` says its loading stopped
+        raise _Stopped(loading_stopped(stopped.sig), sig=stopped.sig) from None
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
@@ -100,32 +136,56 @@ def _bench(args, out) -> int:
     settings = BenchSettings(model=args.model, width=width, height=height, steps=args.steps, blocks=args.blocks,
                              warmup=args.warmup, dtype=args.dtype, speed=speed, device=args.device,
                              input=args.video_in, bias=args.bias, split=args.split)
-    if args.tune and args.bias != 1.0:
-        raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
-                        "leave out --bias with --tune, or --tune with --bias")
-    if args.tune and args.split:
-        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
     if args.tune:
         return _tune(args, settings, log, out)
-    check_compile_mode(args)
-    if args.compile is None:
-        settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
-    unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
-    if unused:  # said, and left out of the result, which names what ran
-        log(unused)
-        settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
-    if args.tune_budget is not None:
-        raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
     try:
-        result = bench(settings, log=log)
+        # SIGTERM, SIGHUP: their default ended the card's first look and the timing without a word, --json's stdout
+        # empty
+        with stops_raised():
+            if args.compile is None:
+                settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
+            unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
+            if unused:  # said, and left out of the result, which names what ran
+                log(unused)
+                settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
+            result = bench(settings, log=log)
+    except StoppedLoading as stopped:
+        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
-        log("stopped (Ctrl-C) during the profiler split: the timing below is whole, the split left out")
+        log(f"stopped ({stop_said(stopped.sig)}) during the profiler split: the timing below is whole, the split "
+            "left out")
         out(stopped.result.to_json() if args.json else stopped.result.table())
-        return LEFT_AT_ONCE
+        return stop_code(stopped.sig)
     except KeyboardInterrupt:  # it left with exit code 130 and not a word
         raise _Stopped(TIMING_STOPPED, "; --blocks N and --warmup N make a shorter run") from None
     out(result.to_json() if args.json else result.table())
     return 0
+
+
+def _refuse_at_once(args) -> None:
+    """VcamError for options that cannot go together, ValueError for a model vcam does not know: what the command
+    line alone shows cannot run."""
+    from vcam.engine.configs import get_spec  # light: no PyTorch
+
+    get_spec(args.model)
+    if not args.tune:
+        check_compile_mode(args)
+        if args.tune_budget is not None:
+            raise VcamError("--tune-budget only applies to a tuning run", "add --tune, or leave out --tune-budget")
+        return
+    if args.bias != 1.0:
+        raise VcamError("--bias times one run; --tune picks speed options at bias 1 (a show keeps them at any bias)",
+                        "leave out --bias with --tune, or --tune with --bias")
+    if args.split:
+        raise VcamError("--split profiles one run; --tune times many", "leave out --split with --tune")
+    compile_flag = "--compile" if args.compile else "--no-compile"
+    by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
+                                        ("--attention", args.attention != "auto"),
+                                        ("--compile-mode", args.compile_mode is not None)) if given]
+    if by_hand:
+        raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
+                        f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
+                        "ever chosen for you)")
 
 
 def _live_compile(settings) -> bool:
@@ -141,25 +201,17 @@ def _live_compile(settings) -> bool:
 def _tune(args, settings, log, out) -> int:
     from vcam.bench.tuning import StoppedBeforeCandidates, tune
 
-    compile_flag = "--compile" if args.compile else "--no-compile"
-    by_hand = [flag for flag, given in ((compile_flag, args.compile is not None), ("--no-fuse", not args.fuse),
-                                        ("--attention", args.attention != "auto"),
-                                        ("--compile-mode", args.compile_mode is not None)) if given]
-    if by_hand:
-        raise VcamError(f"--tune tries the speed options itself; {', '.join(by_hand)} would be ignored",
-                        f"leave out {', '.join(by_hand)} (--quant and --attention-quant stay as given: neither is "
-                        "ever chosen for you)")
     try:
         result = tune(settings, log=log, budget_s=args.tune_budget)
     except StoppedBeforeCandidates:
-        raise _Stopped("stopped (Ctrl-C) before any candidate ran") from None
+        raise _Stopped(f"stopped ({CTRL_C}) before any candidate ran") from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
-        return LEFT_AT_ONCE if result.interrupted else 0
+        return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason
         raise VcamError(f"the fastest options were measured but could not be saved to {result.path}",
                         result.save_fix + ", then tune again")
     if result.interrupted:  # Ctrl-C before any candidate finished, or before the save: nothing failed
-        return LEFT_AT_ONCE
+        return stop_code(result.stop_sig)
     raise VcamError("every candidate failed, so nothing was saved",
                     "see each candidate's error above; `vcam bench` with one of them shows the whole error")

@@ -681,11 +681,16 @@ def _add_download_parser(sub) -> None:
 def _bench_json_error(argv: list[str], message: str) -> None:
     """vcam bench --json's refused arguments said as a JSON object on stdout too: a tool reading the JSON gets the
     reason, as cmd_bench's own failures give it."""
-    # --js too: argparse takes an option's unambiguous start for it; --json=yes, refused for its value, is one too
-    if any(len(flag) > 2 and "--json".startswith(flag) for flag in (a.split("=", 1)[0] for a in argv)):
+    if asks_json(argv):
         from vcam.cmdline.errorlines import said_as_json
 
         said_as_json({"error": message})
+
+
+def asks_json(argv: list[str]) -> bool:
+    """Whether vcam bench's arguments (`argv`, those after "bench") ask for --json, before argparse read them."""
+    # --js too: argparse takes an option's unambiguous start for it; --json=yes, refused for its value, is one too
+    return any(len(flag) > 2 and "--json".startswith(flag) for flag in (a.split("=", 1)[0] for a in argv))
 
 
 def build_parser() -> argparse.ArgumentParser:

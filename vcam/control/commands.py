@@ -83,12 +83,16 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
 class CommandError(ValueError):
     """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
     command given without the argument it needs (`preset` alone), which a show can name its choices for. `unknown`:
-    the word typed where a command's name goes and that names none (`reload`), which what runs may answer better."""
+    the word typed where a command's name goes and that names none (`reload`), which what runs may answer better.
+    `joined`: the commands the line ran together (joined_commands), each taken alone, for what runs to offer them
+    where it would take every one (joined_hint); the message is the line's own refusal."""
 
-    def __init__(self, message: str, missing: str | None = None, unknown: str | None = None):
+    def __init__(self, message: str, missing: str | None = None, unknown: str | None = None,
+                 joined: tuple[Command, ...] = ()):
         super().__init__(message)
         self.missing = missing
         self.unknown = unknown
+        self.joined = joined
 
 
 @dataclass(frozen=True)
@@ -156,21 +160,54 @@ def _shown(text: str) -> str:
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
+# A minus sign as a word processor, a phone or macOS's smart dashes write it (`−0.5`, `–1`): int() and float() refuse
+# it, and the number was said to be none, though the one typed was only out of range
+_MINUSES = "−–‒—"
+
+
+def _signed(text: str) -> str:
+    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read."""
+    return "-" + text[1:] if text[:1] in _MINUSES else text
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
-        value = int(text)
+        value = int(_signed(text))
     except ValueError:
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{whole_meant(text, lo, hi)}; usage: "
-                           f"{usage(name)}") from None
+        meant = _blocks_meant(text) if name == "transition" else None
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
+                           f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
 
 
+# the units a length is typed in after a transition's number (`2s`, `4 beats`, `1 bar`), each with its word in a
+# reply; `m` may be minutes or measures, so none is named for it
+_LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"),
+            **dict.fromkeys(("ms", "msec", "msecs", "millis", "millisecond", "milliseconds"), "milliseconds"),
+            **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"),
+            **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"), "m": "",
+            "beat": "beats", "beats": "beats", "bar": "bars", "bars": "bars", "measure": "measures",
+            "measures": "measures", "frame": "frames", "frames": "frames"}
+
+
+def _blocks_meant(text: str) -> str | None:
+    """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
+    would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
+    text: `2 blocks` (the number is meant), and a word no length is counted in (`2 x`, `2 fps`), which is not said
+    to be one."""
+    found = re.fullmatch(r"\S+?\s*([^\W\d_]+)", text)
+    if _united(text) is None or found is None or (said := _LENGTHS.get(found[1].lower())) is None:
+        return None
+    return f" (it counts blocks{f', not {said}' if said else ''}: a change blends in over N blocks, each a dozen " \
+           "frames or so)"
+
+
 def _float(text: str) -> float:
     """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
     number, not as one out of range."""
-    value = float(text)
+    value = float(_signed(text))
     if math.isnan(value):
         raise ValueError(f"not a number: {text!r}")
     return value
@@ -196,7 +233,9 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
         fitting = [v for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v)]
         return f" (did you mean {' or '.join(f'{v:g}' for v in fitting)}?)" if fitting else ""
     try:
-        if text.count(",") == 1:
+        if _ENDED.fullmatch(text):
+            meant = float(text.rstrip(_STOPS))
+        elif text.count(",") == 1:
             meant = float(text.replace(",", "."))
         elif share and text.endswith("%"):
             meant = float(text[:-1]) / 100
@@ -207,6 +246,12 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
     except ValueError:
         return ""
     return f" (did you mean {meant:g}?)" if fits(meant) else ""
+
+
+# what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
+# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character)
+_STOPS = ".,;:!?…"
+_ENDED = re.compile(rf"[-+]?(?:\d+\.?\d*|\.\d+)[{re.escape(_STOPS)}]+")
 
 
 def _united(text: str) -> str | None:
@@ -239,7 +284,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
         return ""
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
-    for candidate in (_united(text) or "", decimal, text):
+    ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
+    for candidate in (_united(text) or "", decimal, ended, text):
         try:
             value = float(candidate)
         except ValueError:
@@ -275,8 +321,12 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         beats = _float(number)
     except ValueError:
         what = "after @ comes" if after_at else "quantize takes"
-        # `bra`, `beta`: a timing's word mistyped, said as the word meant (not `2 bars`, a count said as beats)
-        meant = nearest(word, ("beat", "bar", "off")) if word.isalpha() else None
+        # `bar.`, `2!`, typed fast: the timing meant, as `steps 3!` is told 3; else `bra`, `beta`: a timing's word
+        # mistyped, said as the word meant (not `2 bars`, a count said as beats)
+        bare = word.rstrip(_STOPS)
+        meant = _timing_meant(bare) if bare != word else None
+        if meant is None and bare.isalpha():
+            meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
         note = _NOTE_VALUE.search(word) and "." not in word
@@ -290,6 +340,15 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
+
+
+def _timing_meant(text: str) -> str | None:
+    """`text`, where it is a timing (parse_quantize); None where it is none."""
+    try:
+        parse_quantize(text)
+    except ValueError:
+        return None
+    return text
 
 
 def _bars_meant(word: str, after_at: bool) -> str:
@@ -332,8 +391,8 @@ def _quoted_at(spec: str) -> str:
     escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
     (unquoted reads them back)."""
     path = split_kind(spec)[2]
-    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _straight_pair(path) == path \
-            and _straight_pair(spec) == spec:
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _in_typographic_pair(path) is None \
+            and _in_typographic_pair(spec) is None:
         return spec
     return _in_quotes(spec)
 
@@ -350,7 +409,7 @@ def _name_said(ref: str | int) -> str:
     name = str(ref)
     if isinstance(ref, int) or not (unescaped(name, windows=False) != name or name.endswith("\\")
                                      or " @" in name or "\t@" in name or name.startswith("@")
-                                     or unquoted(_straight_pair(name)) != name):
+                                     or _without_quotes(name) != name):
         return name
     return _in_quotes(name)
 
@@ -375,9 +434,9 @@ def _input(text: str) -> str:
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within straight quotes round the whole, typographic ones are the path's own
     straight = unquoted(text) != text
-    kind, colon, path = split_kind(unquoted(_straight_pair(text)))
+    kind, colon, path = split_kind(_without_quotes(text))
     try:
-        return str(parse_input(kind + colon + unquoted(path if straight else _straight_pair(path))))
+        return str(parse_input(kind + colon + (unquoted(path) if straight else _without_quotes(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
@@ -446,8 +505,11 @@ def _blend(text: str) -> tuple:
 
 # Typographic quotes round a word or words, as a phone's keyboard, a word processor or a chat message puts them
 # (“neon city”, „neon city“, ‘neon city’): quotes, as the straight ones are. A ’ within a word is an apostrophe
-# (bob’s dream, ‘bob’s’), which closes nothing.
-TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘(.*?)’)(?!\S)", re.DOTALL)
+# (bob’s dream, ‘bob’s’), which closes nothing; so are the two of a word that starts with one (‘rock ’n’ roll’),
+# whose second closed the pair at `’n’`, but where nothing follows that closes it (‘the ’90s’). Each ’ is read one
+# way or, before a space, two: a line of many such words is read once over, not tried every way.
+TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘((?:(?<!\S)’[^\s’]+’(?!\S)|[^’]|’(?=\S))*?)’)(?!\S)",
+                              re.DOTALL)
 
 
 def _straight_quotes(text: str) -> str:
@@ -458,7 +520,7 @@ def _straight_quotes(text: str) -> str:
 # a command's name → what its argument text becomes (its args)
 _ARGS = {
     "prompt": lambda t: (checked_prompt(t),),
-    "preset": lambda t: (preset_ref(t),),
+    "preset": lambda t: (_ref("preset", t),),
     "seed": lambda t: (_int(t, "seed", 0, MAX_SEED),),
     "transition": lambda t: (_int(t, "transition", 0, 1000),),
     "steps": lambda t: (_int(t, "steps", 1, 50),),
@@ -471,26 +533,21 @@ _ARGS = {
 }
 
 
-def preset_ref(text: str) -> str | int:
-    """A preset given by number (1-based, as int) or by name (str). A name in quotes, straight or typographic
-    (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without reads a shell's escapes as a typed
-    path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or punctuation), and as blend reads its
-    names."""
-    name = unquoted(_straight_pair(text))
-    return _numbered(_named("preset", unescaped(text, windows=False) if name == text else name))
+def _ref(command: str, text: str) -> str | int:
+    """The preset (`command` is preset) or cue (go) `text` names: by number (1-based, as int) or by name (str). A name
+    in quotes, straight or typographic (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without
+    reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
+    punctuation), and as blend reads its names."""
+    name = _without_quotes(text)
+    return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
 
-def cue_ref(text: str) -> str | int:
-    """A cue given by number (1-based, as int) or by name (str), read as a preset's is (preset_ref)."""
-    name = unquoted(_straight_pair(text))
-    return _numbered(_named("go", unescaped(text, windows=False) if name == text else name))
-
-
-def _straight_pair(text: str) -> str:
-    """`“dancers”`, `‘dancers’`, `„dancers“`: a name in the typographic quotes a phone's keyboard, a word processor or
-    a chat message puts round it, in the straight ones unquoted takes out (they were kept as part of the name)."""
+def _without_quotes(text: str) -> str:
+    """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
+    phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none
+    are."""
     inner = _in_typographic_pair(text)
-    return text if inner is None else _in_quotes(inner)
+    return unquoted(text) if inner is None else inner
 
 
 def _in_typographic_pair(text: str) -> str | None:
@@ -851,14 +908,19 @@ def _form(command: str, timing: str | None) -> str:
     return f"{form} @{timing}" if timing else form
 
 
+# An apostrophe as a phone's keyboard, a word processor or macOS's smart punctuation writes it: the ' a terminal types
+APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
+
+
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
     it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
     copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
-    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes."""
+    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its apostrophes are
+    the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a terminal."""
     key = as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip()
     inner = _in_typographic_pair(key)
-    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower())
+    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower()).translate(APOSTROPHES)
 
 
 def keyed_names(names: Iterable[str]) -> dict[str, int]:
@@ -902,16 +964,74 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     name, rest = word.lower(), (more[0] if more else "").strip()
     if name not in USAGE:
-        raise _unknown(word, name, rest, text, console)
+        unknown = _unknown(word, name, rest, text, console)
+        unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        raise unknown
     try:
         return _command(name, rest, console)
     except CommandError as e:
+        e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
         if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
-        raise CommandError(said, e.missing, e.unknown) from None
+        raise CommandError(said, e.missing, e.unknown, e.joined) from None
+
+
+# where one command of a line run into another begins: its name, after a comma, a semicolon or a space
+_JOINED = re.compile(rf"\s*[,;]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
+_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;]|$)", re.IGNORECASE)
+# whose words are their own to the end of the line: a prompt's (`prompt rain next to the sea`), a cue's name
+# (`go next` is no cue fired and a move, nor `go drop back` one and a step back: either may be a cue's name) and
+# help's question (`help go back`)
+_TO_THE_END = ("prompt", "go", "help")
+# commands offered apart at most: a longer line (`help help help …` pasted) is answered as it was typed
+MAX_JOINED = 4
+# what no state of the show refuses once parsed: a line offered may name these without a look at the show
+TAKEN_ANYWHERE = frozenset({"prompt", "seed", "steps", "transition", "strength", "bias", "quantize", "freeze",
+                            "blackout", "live", "reset", "status", "help"})
+
+
+def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
+    """The commands of the line `text` run together (`seed 5, steps 3`, `next; freeze`, `seed 5 steps 3`), where
+    each is taken alone; empty for any other line, one of more than MAX_JOINED of them, and one where a command whose
+    words run to the end of the line (_TO_THE_END) comes before another. Off the `console` no part is a command only
+    the console gives."""
+    parts, start = [], 0
+    for mark in _JOINED.finditer(text):
+        part = text[start:mark.start()]
+        if part and _NAMED.match(text, mark.end()) and part.split()[0].lower() not in _TO_THE_END:
+            parts.append(part)
+            start = mark.end()
+    parts.append(text[start:])
+    commands = []
+    for part in parts if 1 < len(parts) <= MAX_JOINED else ():
+        try:
+            cmd = parse(part, console)
+        except CommandError:
+            return ()
+        if cmd is None or not console and typed_only(cmd, "") is not None:
+            return ()
+        commands.append(cmd)
+    return tuple(commands)
+
+
+def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed") -> str | None:
+    """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
+    refuse it); None where it would refuse one, or none were run together: the line's own refusal stands. `where`
+    says how each is given: typed (a console, a line typed at vcam cam), sent (by OSC or by a program), cue (a line
+    of a show's cue), control (a MIDI or OSC control's command)."""
+    if not commands or not all(map(takes, commands)):
+        return None
+    shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
+    if where == "typed":
+        return f"one command a line: type {shown[0]}, then {', then '.join(shown[1:])}, each on a line of its own"
+    several = f"{' and '.join(shown)} are {len(shown)} commands"
+    if where == "control":
+        # a control sends a line; a cue's do: runs several, and `go CUE` fires it
+        return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
+    return f"one command each: {several}" + (", each sent on its own" if where == "sent" else "")
 
 
 def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
@@ -956,7 +1076,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
             if name == "prompt" else ""
         raise CommandError(f"a timing is set apart by a space: did you mean {spaced}{own}?")
     if name == "go" and rest:  # a cue to fire, as a console's GO to a cue: the next one is go alone
-        return Command(name, (cue_ref(rest),), at=at)
+        return Command(name, (_ref("go", rest),), at=at)
     if name in NO_ARGS:
         if rest:
             raise CommandError(f"{name} takes nothing after it; usage: {usage(name)}")
@@ -1053,16 +1173,31 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
-def read_command(r: "Reader", node, what: str) -> Command | None:
+# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
+# read_command)
+NOT_IN_CUES = {
+    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
+    "back": "a cue cannot step the cue list back",
+    "status": "status only answers the operator; a cue changes the show",
+    "help": "help only answers the operator; a cue changes the show",
+}
+
+
+def read_command(r: "Reader", node, what: str, control: bool = False) -> Command | None:
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
-    one rule for all three, so a `# comment` or a typo is refused alike wherever it is written."""
+    one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
+    OSC control's command, which is one (a cue's line is one of its do:)."""
     text = r.string(node, what, MAX_LINE)
     if text is None:
         return None
     try:
         cmd = parse(text, console=False)
     except CommandError as e:
-        r.error(node, f"{what}: {e}")
+        # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
+        # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
+        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES,
+                           "control" if control else "cue")
+        r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:
         r.error(node, f"{what}: {text!r} is a comment, not a command")
@@ -1087,6 +1222,13 @@ def preset_twice(show, a: str | int, b: str | int) -> int | None:
 def presets_named(cmd: Command) -> tuple:
     """The presets a command names (a button's, or a cue's): `preset A`, or both sides of `blend A B x`."""
     return cmd.args[:1] if cmd.name == "preset" else cmd.args[:2] if cmd.name == "blend" else ()
+
+
+def blend_on_air(a: str, b: str) -> str:
+    """The blend of the presets named `a` and `b` as a reply and the status say it: `blend 'neon city' / 'ocean'`,
+    each name in quotes as a preset's is there (bare, a name in typographic quotes of its own read as quoted by vcam
+    beside one that was not, and one with a ` / ` ran into the other)."""
+    return f"blend {quoted(a)} / {quoted(b)}"
 
 
 def blend_twice(show, cmd: Command) -> str | None:

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError, help_text, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, setting_now, typed_only)
+from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
+                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
+                                   parse, parse_quantize, preset_choices, setting_now, typed_only)
+from vcam.control.console import TYPED
 from vcam.control.cues import CueList
+from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat
@@ -173,6 +176,8 @@ class Controller:
         try:
             cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
+            if (joined := self._run_together(e.joined, source, network)) is not None:
+                return f"error: {joined}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
             # typed here, a question; from afar, an OSC control sending no value (a mistake of its set-up, said as
@@ -182,7 +187,40 @@ class Controller:
             return f"error: {e}{self._choices(e.missing)}"
         if cmd is None:
             return None
+        # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
+        # its cue's name, never split: joined_commands)
+        if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
+                and (joined := self._run_together(joined_commands(line, not network), source, network)) is not None:
+            return f"error: {joined}"
         return self.apply(cmd, source, network=network, aim=aim)
+
+    def _run_together(self, commands: tuple[Command, ...], source: str, network: bool) -> str | None:
+        """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
+        take each as it stands now; None where it would refuse one: the line's own refusal stands. A line typed by
+        hand, here or at vcam cam, is answered with the lines to type."""
+        typed = not network or source.endswith(f" {TYPED}")  # vcam.remote.answers.command_source
+        return joined_hint(commands, self._takes, "typed" if typed else "sent")
+
+    def _takes(self, cmd: Command) -> bool:
+        """Whether the command `cmd` would be taken as the show stands now, seen without running it; False where
+        that cannot be told beforehand (a bare go or back, which depends on the cue fired last; an input, on the
+        files there; a quit)."""
+        show = self.show
+        if cmd.name in TAKEN_ANYWHERE:
+            return True
+        if cmd.name in ("tap", "bpm"):
+            return self.tempo is not None
+        if cmd.name in ("next", "prev", "preset", "blend"):
+            if show is None or not show.presets:
+                return False
+            try:
+                found = [show.find(ref) for ref in (cmd.args[:1] if cmd.name == "preset" else cmd.args[:2])]
+            except KeyError:
+                return False
+            return len(set(found)) == len(found)  # `blend 1 city` where city is preset 1 is refused
+        if cmd.name == "go" and cmd.args:
+            return self.cues is not None and isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
+        return False
 
     def apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
               aim: float | None = None) -> str:
@@ -728,7 +766,7 @@ class Controller:
                 mix[text] = mix.get(text, 0.0) + share * w / total
         self._pick(a if x < 0.5 else b, (a, b, x))
         return self._set_prompts(mix, self.state.transition, origin,
-                                 f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}")
+                                 f"{blend_on_air(show.presets[a].name, show.presets[b].name)} at {x:.2f}")
 
     def _go_to_preset(self, index: int, origin: Origin) -> Reply | str:
         """Puts preset `index` on air; the reply names, after its prompts, what else of it differs from what was
@@ -862,7 +900,7 @@ class Controller:
         show, index, blend, dropped = picked
         if blend and show:
             a, b, x = blend
-            where = f"blend {show.presets[a].name} / {show.presets[b].name} at {x:.2f}"
+            where = f"{blend_on_air(show.presets[a].name, show.presets[b].name)} at {x:.2f}"
         elif (name := _name(show, index)) is not None:
             where = f"preset {index + 1} {quoted(name)}"
         elif dropped is not None:  # its prompts on air belong to no preset of the file any more

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import (MAX_CHOICES, SHOWN_CHARS, Command, blend_twice, comment_meant, name_key,
-                                   listed_meant, presets_named, read_command)
+from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, blend_twice, comment_meant,
+                                   listed_meant, name_key, presets_named, read_command)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader
-from vcam.words import clipped, quoted
+from vcam.words import clipped, equally_near, nearest, quoted
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -62,14 +62,6 @@ CUE_AT_KEYS = ("bar",)  # at: as a mapping, {bar: N}
 MIN_LOOP_S = 1.0
 MAX_CUE_SECONDS = 24 * 3600.0
 MAX_BAR = 100_000
-# Commands a cue cannot run: they are the operator's, not the show's (quit, which no file may give, is refused by
-# read_command)
-NOT_IN_CUES = {
-    "go": "a cue cannot fire cues; give the next cue a wait: to follow this one by itself",
-    "back": "a cue cannot step the cue list back",
-    "status": "status only answers the operator; a cue changes the show",
-    "help": "help only answers the operator; a cue changes the show",
-}
 CUE_AT = 'at: takes a time ("1:30", minutes:seconds after the show goes on air, or seconds) or {bar: N}'
 
 
@@ -241,6 +233,15 @@ def _clock_seconds(v) -> float | None:
     return total
 
 
+def _near_cue(cues: tuple[Cue, ...], key: str) -> str | None:
+    """The name of the cue `key` (a name_key) was likely meant to name, where one alone is that near (`verse 4`,
+    as near `verse 2` as `verse 3`, names neither); else None."""
+    keys = {name_key(c.name): c.name for c in reversed(cues)}  # of two of one name, the first
+    typed = " ".join(key.split())
+    meant, tied = nearest(typed, keys, cutoff=0.8), equally_near(typed, keys, cutoff=0.8)
+    return keys[meant] if meant is not None and not (len(tied) > 1 and meant in tied) else None
+
+
 def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> int | str:
     """The cue (0-based) `go CUE` names: by number, or by name (any case; of cues of one name, the first from `nxt`,
     the next one, on); else why there is none, with the cues there are."""
@@ -267,6 +268,9 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     elif not any("#" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
+    # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
+    elif not number and (meant := _near_cue(cues, key)) is not None:
+        number = f" (did you mean go {quoted(meant)}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 

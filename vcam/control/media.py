@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from vcam.control.commands import Command, CommandError
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
-from vcam.inspec import InputSpec, parse_input
+from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
 from vcam.words import name_said
 
 FLAG = "--media DIR"
@@ -96,6 +96,12 @@ class MediaFolders:
                     return str(InputSpec(parsed.kind, os.path.relpath(candidate, folder)))
         return str(InputSpec(parsed.kind, os.path.basename(path)))
 
+    def _shared(self, target: str) -> bool:
+        """Whether the file `target` lies in a shared folder, as set or resolved (as `shown` finds it)."""
+        path = os.path.abspath(os.path.expanduser(target))
+        return any(_within(candidate, folder) for candidate in (path, os.path.realpath(path))
+                   for folder in self.folders)
+
     def too_wide(self) -> list[str]:
         """The folders that share all of the user's home folder (it, or one above it) or the filesystem's root."""
         home = home_folder()  # None, not the current folder's "~" (which is any folder), where there is none
@@ -153,6 +159,8 @@ class MediaFolders:
             if parsed.kind not in ("file", "image"):
                 continue
             found = [form for form in _forms(parsed.target, parsed.target) if form in text]
+            if found and not self._shared(parsed.target):  # a file not there, outside: its folder's names unsaid
+                text = ALIKE_SAID.sub("check the path", text)
             if found:  # told only then: shown resolves the path, on every reply, for every input of the show
                 theirs = _forms(parsed.target, parse_input(self.shown(spec)).target)
                 for ours in found:

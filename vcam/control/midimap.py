@@ -371,7 +371,7 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
                            "button's command")
             return None
         shaped = _knob_keys(r, entry, what)
-        cmd = read_command(r, e["command"], f"{what} command")
+        cmd = read_command(r, e["command"], f"{what} command", control=True)
         if cmd is not None:
             cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
         toggle = _toggle(r, e, what, kind) if "toggle" in e else False

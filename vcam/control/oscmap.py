@@ -175,7 +175,7 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
 
 def _button_command(r: Reader, node, what: str, base: Path | None) -> Command | None:
     """A button's command or release, its file made whole in `base` where there is one."""
-    cmd = read_command(r, node, what)
+    cmd = read_command(r, node, what, control=True)
     return whole_command(r, node, what, cmd, base) if cmd is not None else None
 
 

@@ -47,8 +47,9 @@ from pathlib import Path
 from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
-                                   comment_meant, keyed_names, listed_meant, name_key, parse_quantize, preset_index)
+from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR,
+                                   blank_prompt, blank_said, comment_meant, keyed_names, listed_meant, name_key,
+                                   parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -60,7 +61,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import INVALID, Reader, key_nodes, number_written_as, read_file, written_as
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,8 @@ def parse_show(text: str, path: str) -> Show:
         )
 
     presets: list[Preset] = []
-    seen: dict[str, tuple[int, str]] = {}  # by name as names are compared: its number and its name as written
+    # by name as names are compared: its number, its name as written and its line
+    seen: dict[str, tuple[int, str, int]] = {}
     before_presets = len(r.problems)
     for i, node in enumerate(r.sequence(top["presets"], "presets") if "presets" in top else []):
         if _a_prompt_alone(r, node, i):
@@ -242,7 +244,7 @@ def parse_show(text: str, path: str) -> Show:
             if name_key(pname) in seen:
                 r.error(p["name"], _name_taken(what, pname, *seen[name_key(pname)]))
             else:
-                seen[name_key(pname)] = (i + 1, pname)
+                seen[name_key(pname)] = (i + 1, pname, p["name"].start_mark.line + 1)
         prompts = _prompts(r, node, p, what)
         preset = Preset(
             name=pname or f"preset {i + 1}",
@@ -364,14 +366,47 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(read_file(p, "the show file"), str(p))
 
 
-def _name_taken(what: str, name: str, number: int, first: str) -> str:
-    """A preset named as one before it: `Neon` after `neon` too, since `preset neon` picks either case, which is
-    said where the two are written differently (else the line reads as two names that differ)."""
+# the ways name_key reads two names alike beyond their quotes and apostrophes, each as a reply says it
+_READ_ALIKE = {
+    "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
+    "form": "letters encoded differently are one (é as one character or as e and an accent)",
+    "case": "a name is the same whatever its case",
+}
+
+
+def _read_but(name: str, way: str) -> str:
+    """`name` (its quotes and apostrophes read already) as name_key reads it, but for the way `way` of _READ_ALIKE."""
+    if way != "joiners":
+        name = name.translate(dict.fromkeys(map(ord, JOINERS)))
+    if way != "case":
+        name = name.lower()
+    return name if way == "form" else unicodedata.normalize("NFC", name)
+
+
+def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str:
+    """A preset named as one before it (preset `number`, named `first` on `line`): `Neon` after `neon` too, since
+    `preset neon` picks either case, which is said where the two are written differently, with the line of the
+    first (else the line reads as two names that differ), and each way they differ that is read alike."""
+    if first == name:
+        return f"{what}: the name is already used by preset {number}; names must differ"
+    pairs = [TYPOGRAPHIC_PAIR.fullmatch(n) for n in (first, name)]
+    inner = [(m[1] or m[2]) if m else n for m, n in zip(pairs, (first, name))]
+    alike = []
     # `“Dancers”` after `Dancers`: the quotes typed round a name are read as quotes, so `preset “Dancers”` picks either
-    paired = (TYPOGRAPHIC_PAIR.fullmatch(first) is None) != (TYPOGRAPHIC_PAIR.fullmatch(name) is None)
-    why = "typographic quotes round a name are read as quotes" if paired else "a name is the same whatever its case"
-    case = f" {quoted(first)} ({why})" if first != name else ""
-    return f"{what}: the name is already used by preset {number}{case}; names must differ"
+    if len({n[:1] + n[-1:] if m else "" for m, n in zip(pairs, (first, name))}) > 1:
+        alike.append("typographic quotes round a name are read as quotes")
+    # `bob’s` after `bob's`: a terminal types the one apostrophe
+    if len({"".join(c for c in n if c in "'’‘ʼ") for n in inner}) > 1:
+        alike.append("’ and ' are read as one apostrophe")
+    straight = [n.translate(APOSTROPHES).strip() for n in inner]
+    # each other way name_key reads two names alike, said where the two differ in it (read alike in every other):
+    # `café` typed after the `café` a macOS file name gives differs in its accent's encoding, not in its case
+    for way, said in _READ_ALIKE.items():
+        if _read_but(straight[0], way) != _read_but(straight[1], way):
+            alike.append(said)
+    why = ", and ".join(alike) or "a name is read as it is typed"
+    return (f"{what}: the name is already used by preset {number} {quoted(first)} on line {line} ({why}); names must "
+            "differ")
 
 
 def _preset_name(r: Reader, node, i: int) -> str | None:

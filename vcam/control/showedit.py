@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.actions import Action, SetBias, SetInput, SetPrompts, SetSeed, SetStrength
-from vcam.control.commands import Command, name_key
+from vcam.control.commands import Command, blend_on_air, name_key
 from vcam.control.show import Defaults, Preset, Show
 from vcam.inspec import DEFAULT_STRENGTH
 from vcam.words import counted, listed, name_said, quoted
@@ -161,7 +161,7 @@ def _blend_kept(old: Show, new: Show, on_air: Playing) -> ShowEdit:
     sides = _same_preset(old, a, new), _same_preset(old, b, new)
     if None in sides:
         gone = [quoted(old.presets[i].name) for i, side in zip((a, b), sides) if side is None]
-        return ShowEdit(said=(f"blend {old.presets[a].name} / {old.presets[b].name} on air: {' and '.join(gone)} "
+        return ShowEdit(said=(f"{blend_on_air(old.presets[a].name, old.presets[b].name)} on air: {' and '.join(gone)} "
                               f"{'is' if len(gone) == 1 else 'are'} no longer in the show: the mix stays on air until "
                               "you pick another",))
     new_a, new_b = sides

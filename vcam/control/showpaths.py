@@ -14,8 +14,8 @@ from pathlib import Path
 
 from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
-from vcam.errors import IMAGE_FIX, READ_FIX
-from vcam.inspec import InputSpec, parse_input, spaced_fix
+from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
+from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
 
 
 def read_input(r: Reader, node, what: str, base: Path) -> str | None:
@@ -63,35 +63,47 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     if text is None:
         return None
     path = (base / os.path.expanduser(text)).resolve()  # ~/ as an input's image: and --fallback take it
-    if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}"):
+    if not _usable(r, node, f"{what}: image {text}", path, still=True, not_still=f"{what}: {text}", fallback=True):
         return None
     return str(path)
 
 
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "",
-            kind: str | None = None, base: Path | None = None) -> bool:
+            kind: str | None = None, base: Path | None = None, fallback: bool = False) -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named. `kind`: the input's (file, image), where
-    the path is one's, made whole against `base` (spaced_fix offers it without a space that begins it)."""
+    the path is one's, made whole against `base` (spaced_fix offers it without a space that begins it); `fallback`:
+    the image is a fallback, which a video or a sound file is said not to be."""
     # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
     if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
     elif os.path.exists(path) and not os.path.isfile(path):  # said "not found" of a pipe or a device that is there
         r.error(node, f"{named} is not a file (looked at {path}: a pipe or a device); name a file")
     elif not os.path.isfile(path):
-        fix = (kind and base and spaced_fix(str(path), kind, str(base))) or \
-            "put it there, or give its path from the folder of the file that names it (or a whole path)"
+        fix = (kind and base and spaced_fix(str(path), kind, str(base))) or alike_fix(str(path), kind or "image") \
+            or "put it there, or give its path from the folder of the file that names it (or a whole path)"
         r.error(node, f"{named} not found (looked at {path}); {fix}")
     elif not os.access(path, os.R_OK):
         r.error(node, f"{named} cannot be read (looked at {path}); {READ_FIX}")
+    elif still and os.path.getsize(path) == 0:  # said to be no image vcam can read, to be converted; a clip's
+        # is said as the run opens it
+        r.error(node, f"{named} is empty (0 bytes, looked at {path}); {EMPTY_FIX}")
     elif still and (huge := _too_large(path)) is not None:
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
-        from vcam.live.frames import undecoded_fix  # frames loads numpy: only for a show whose image is refused
-
-        fix = undecoded_fix(str(path))
-        r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
-                      f"{fix}{hint if fix == IMAGE_FIX else ''}")
+        # frames loads numpy: only for a show whose image is refused
+        from vcam.live.frames import Refusal, fallback_refusal, undecoded_fix
+        refusal = fallback_refusal(str(path))
+        if not fallback and refusal.kind == "sound":  # a video is offered file:, which has no picture of a song
+            refusal = Refusal("sound", refusal.why, "give a picture (image:PATH) or a video (file:PATH)")
+        elif not fallback:  # an input's video is said to be file:PATH (the hint)
+            refusal = Refusal("", "", undecoded_fix(str(path)))
+        fix = refusal.fix
+        if refusal.kind:  # a video or a sound file: said as one, not to be converted
+            r.error(node, f"{not_still} {refusal.why.removeprefix('it ')} (looked at {path}); {fix}")
+        else:
+            r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "
+                          f"{fix}{hint if fix == IMAGE_FIX else ''}")
     else:
         return True
     return False

@@ -18,6 +18,7 @@ import numpy as np
 
 from vcam.errors import IMAGE_FIX, one_line
 from vcam.live.frames import DAMAGED_IMAGE_FIX, load_image
+from vcam.live.inputs.clip import animated_frames
 from vcam.words import name_said
 
 
@@ -33,10 +34,32 @@ class FallbackImages:
         self._said_broken: set[tuple] = set()  # the saves that did not decode, said once each
         # the saves that did not decode, with why: each press decoded a broken save again, on the controller's thread
         self._broken: OrderedDict[tuple, ValueError] = OrderedDict()
+        # an animation's frame count learned as it is decoded (None: a still), kept with its image: a press that
+        # finds the image kept says it without opening the file again
+        self._animated: dict[tuple, int | None] = {}
+        self._said_animated: set[tuple] = set()  # said once per file: every press of its preset said it again
 
     def get(self, path: str, say: Callable[[str], None] | None = None) -> np.ndarray:
         """The image at `path`; where its file was saved over with what does not decode, the one decoded before
-        (said with `say`, once per save), as a press otherwise left the previous preset's image on the stall."""
+        (said with `say`, once per save), as a press otherwise left the previous preset's image on the stall. An
+        animation is said with `say` too, once per file: its first frame alone showed, without a word."""
+        image = self._get(path, say)
+        if say is not None:
+            self._say_animated(path, say)
+        return image
+
+    def _say_animated(self, path: str, say: Callable[[str], None]) -> None:
+        key = _key(path)
+        with self._lock:
+            frames = self._animated.get(key)
+            if frames is None or key in self._said_animated:
+                return
+            self._said_animated.add(key)
+        count = f" ({frames} frames)" if frames > 1 else ""
+        say(f"fallback {name_said(os.path.basename(path))} is animated{count}: a fallback is one still picture, so "
+            "only its first frame shows while the stream stalls")
+
+    def _get(self, path: str, say: Callable[[str], None] | None) -> np.ndarray:
         key = _key(path)
         with self._lock:
             if key is None and not os.path.lexists(path):  # gone since: every press said "not found", where the
@@ -50,6 +73,7 @@ class FallbackImages:
             return self._before(path, key, broken, say)
         try:
             image = load_image(path, self.width, self.height)  # outside the lock: the other thread need not wait
+            animated = animated_frames(path)
         except ValueError as e:
             if key is not None:
                 with self._lock:
@@ -60,9 +84,10 @@ class FallbackImages:
         if key is not None:
             with self._lock:
                 self._images[key] = image
+                self._animated[key] = animated
                 self._last[os.path.abspath(path)] = key
                 while len(self._images) > self.keep:
-                    self._images.popitem(last=False)
+                    self._animated.pop(self._images.popitem(last=False)[0], None)
                 self._said_broken.discard(_link_key(path))  # a link read again: its target gone again is said
         return image
 

@@ -6,11 +6,14 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 
 from vcam import jpeg
-from vcam.errors import IMAGE_FIX, READ_FIX, FileNamingError
+from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
+from vcam.inspec import alike_fix
+from vcam.words import shell_word
 
 
 class Repeated:
@@ -347,11 +350,43 @@ def read_shown(path: str, fitted: tuple[int, int, str] | None = None) -> np.ndar
     if (refused := too_large(path)) is not None:
         raise ImageError(refused, SHRINK_FIX)
     cv2 = quiet_cv2()
-    bgr = imread_quiet(path, _read_flags(path, fitted))
+    flags = _read_flags(path, fitted)
+    whole = _read_with_alpha(path) if flags == cv2.IMREAD_COLOR else None
+    bgr = _colour_of(whole) if whole is not None else None
     if bgr is None:
-        return None
-    shown = _over_black(path, bgr)
+        bgr = imread_quiet(path, flags)
+        if bgr is None:
+            return None
+    shown = _over_black(path, bgr, whole)
     return cv2.cvtColor(shown if fitted is None else fit(shown, *fitted), cv2.COLOR_BGR2RGB)
+
+
+def _read_with_alpha(path: str) -> np.ndarray | None:
+    """The PNG or WebP at `path` decoded once with its alpha, where its header leaves room for one and says no EXIF
+    turn (which the read with alpha leaves out): its colours are then those of the colour read, which a logo with
+    alpha was decoded again for, taking twice as long to load (a 4K one, most of a second). None for any other
+    file, read in colour first as before."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(32)
+    except OSError:
+        return None
+    if not (is_png(head) or is_webp(head)) or not _may_have_alpha(path) or still_orientation(path) != 1:
+        return None
+    return imread_quiet(path, quiet_cv2().IMREAD_UNCHANGED)
+
+
+def _colour_of(whole: np.ndarray) -> np.ndarray | None:
+    """The colour read (IMREAD_COLOR) of a PNG or WebP, made from its read with alpha `whole`: 8-bit BGR, 16 bits
+    cut to their high byte as libpng strips them, grey made BGR. None for a layout that read does not give (floats),
+    which is then decoded in colour."""
+    if whole.dtype not in (np.uint8, np.uint16) or (whole.ndim != 2 and whole.shape[2:] not in ((3,), (4,))):
+        return None
+    colour = whole if whole.ndim == 2 else whole[:, :, :3]
+    if colour.dtype == np.uint16:
+        colour = (colour >> 8).astype(np.uint8)
+    return quiet_cv2().cvtColor(colour, quiet_cv2().COLOR_GRAY2BGR) if colour.ndim == 2 else \
+        np.ascontiguousarray(colour)
 
 
 def _read_flags(path: str, fitted: tuple[int, int, str] | None) -> int:
@@ -594,13 +629,15 @@ def shows_as_decoded(path: str, head: bytes = b"") -> bool:
     return still_orientation(path, head) == 1 and not _may_have_alpha(path, head)
 
 
-def _over_black(path: str, bgr: np.ndarray) -> np.ndarray:
+def _over_black(path: str, bgr: np.ndarray, whole: np.ndarray | None = None) -> np.ndarray:
     """The image as it shows over black where it has an alpha channel. OpenCV's colour read drops the alpha and
-    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white."""
+    keeps whatever colour the transparent pixels hold: a white logo on transparent white would be all white.
+    `whole`: its read with alpha (IMREAD_UNCHANGED) where it was made already (_read_with_alpha)."""
     cv2 = quiet_cv2()
-    if not _may_have_alpha(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to load,
-        return bgr                  # an opaque 12 MP PNG or WebP about twice as much
-    whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
+    if whole is None:
+        if not _may_have_alpha(path):  # no alpha to look for: a second decode cost a large photo ~60 % more to
+            return bgr                  # load, an opaque 12 MP PNG or WebP about twice as much
+        whole = imread_quiet(path, cv2.IMREAD_UNCHANGED)
     if whole is None or whole.ndim != 3 or whole.shape[2] != 4 or whole.dtype not in (np.uint8, np.uint16):
         return bgr  # no alpha (or a float one, an EXR's, whose range is not its type's)
     if not whole[:, :, 3].any():  # an alpha its tool never filled (a screenshot's): shown whole, not all black
@@ -638,10 +675,91 @@ def load_image(path: str, width: int, height: int) -> np.ndarray:
         raise ImageError(f"image {path} is not a file", "name an image file (--fallback IMAGE, or the show's "
                          "fallback:)")
     if not os.path.isfile(path):
-        raise ImageError(f"image {path} not found", "check the path (--fallback IMAGE, or the show's fallback:)")
+        raise ImageError(f"image {path} not found",
+                         alike_fix(path, "image") or "check the path (--fallback IMAGE, or the show's fallback:)")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
+    if os.path.getsize(path) == 0:  # else said as no image OpenCV decodes, to be converted
+        raise ImageError(f"image {path} is empty (0 bytes)", EMPTY_FIX)
     rgb = read_shown(path, (width, height, "letterbox"))  # as an image: input shows it: a logo on transparent
     if rgb is None:                                           # white was a white picture
-        raise ImageError(f"cannot read image {path}: it is not an image OpenCV decodes", undecoded_fix(path))
+        raise _no_still(path)
     return rgb
+
+
+def _no_still(path: str) -> ImageError:
+    """Why the fallback at `path` does not decode, as fallback_refusal says it."""
+    refusal = fallback_refusal(path)
+    return ImageError(f"cannot read image {path}: {refusal.why}", refusal.fix)
+
+
+class Refusal(NamedTuple):
+    """Why a fallback does not decode and the fix; `kind` "video" or "sound" where it is a media file of that
+    kind, which a check says as one rather than as no image, "" else."""
+    kind: str
+    why: str
+    fix: str
+
+
+def moving_video(container) -> list:
+    """The PyAV `container`'s video streams but its attached pictures: an MP3's cover art (ID3 APIC), or an M4A's,
+    is a video stream of one picture, which made a song a video."""
+    import av
+
+    cover = av.stream.Disposition.attached_pic
+    return [s for s in container.streams.video if not s.disposition & cover]
+
+
+# FFmpeg's demuxers of formats that hold only video and sound, never a still picture: not MOV/MP4's, which reads a
+# HEIC or an AVIF photo as well, nor those of image formats (ico, gif, png_pipe)
+_VIDEO_DEMUXERS = {"matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "nut", "ogg", "mxf", "h264", "hevc",
+                   "m4v", "yuv4mpegpipe"}
+
+
+def _plays(container) -> bool:
+    """Whether the PyAV `container` is a video: a format only video comes in, or a video stream of more than one
+    frame. An icon (ico) is a video stream per size, of one picture each, and was said to be a video."""
+    streams = moving_video(container)
+    if not streams:
+        return False
+    if _VIDEO_DEMUXERS & set(container.format.name.split(",")) or any(s.frames > 1 for s in streams):
+        return True
+    seen: dict[int, int] = {}
+    try:
+        for number, packet in enumerate(container.demux(*streams)):
+            if packet.size:
+                seen[packet.stream.index] = seen.get(packet.stream.index, 0) + 1
+                if seen[packet.stream.index] > 1:
+                    return True
+            if number >= 64:  # an icon holds a few sizes; a video shows its second frame well before
+                break
+    except Exception:  # av.FFmpegError: a damaged packet, whose frames so far are what is known
+        pass
+    return False
+
+
+def fallback_refusal(path: str) -> Refusal:
+    """Why the fallback at `path` that OpenCV does not decode is refused: a video (a loop meant to play through a
+    stall) or a sound file is said as one, where the fix was to convert it to PNG or JPEG."""
+    import av
+
+    if (fix := undecoded_fix(path)) != IMAGE_FIX:  # a picture cut short, which FFmpeg opens as one all the same
+        return Refusal("", "it is not an image OpenCV decodes", fix)
+    try:
+        with av.open(path) as container:
+            # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip
+            name = container.format.name
+            picture = name in ("tty", "image2") or name.endswith("_pipe")
+            video, audio = not picture and _plays(container), len(container.streams.audio)
+    except Exception:  # av.FFmpegError: no media file FFmpeg knows, or an OSError for one gone meanwhile
+        video = audio = 0
+    if video:
+        # beside the video, where a show looks for its fallback, and named apart from it: a video saved as
+        # clip.png was told to write clip.png, over itself
+        still = os.path.splitext(path)[0] + "-frame.png"
+        return Refusal("video", "it is a video, and a fallback is one still picture",
+                       f"export a frame of it as a picture: ffmpeg -i {shell_word(path)} -frames:v 1 "
+                       f"{shell_word(still)}, and give that")
+    if audio:
+        return Refusal("sound", "it is a sound file, with no picture in it", "give a picture (PNG or JPEG)")
+    return Refusal("", "it is not an image OpenCV decodes", fix)

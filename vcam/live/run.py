@@ -199,7 +199,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
     if speed.message:
         status.message(speed.message)
     fallbacks = FallbackImages(cfg.width, cfg.height)  # a preset without a fallback of its own goes back to it
-    fallback = fallbacks.get(cfg.fallback) if cfg.fallback else None
+    fallback = fallbacks.get(cfg.fallback, status.message) if cfg.fallback else None
     if replay is not None:
         check_replayed_inputs(opts.replay, replay, cfg.input)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens

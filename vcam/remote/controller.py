@@ -8,8 +8,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (Command, CommandError, finite_number, keyed_names, parse, preset_choices,
-                                   preset_index, setting_now)
+from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
+                                   parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
@@ -112,12 +112,20 @@ class RemoteController:
         self.trail.heard(self.state)
 
     def handle_line(self, line: str, source: str, network: bool = False) -> str | None:
-        """`network` (an OSC sender's line) is the server's to judge: every line is from the network there."""
+        """`network` (an OSC sender's line) is the server's to judge: every line is from the network there. A line
+        refused here is answered as the server answers one from `source`, so a sender is told what it can send."""
         try:
-            cmd = parse(line)
+            cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, as on the server
         except CommandError as e:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
-            if (asked := self._now(e.missing)) is not None:
+            # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
+            # lines to type where typed, else as commands each sent on its own
+            typed = not network or source == TYPED
+            said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, "typed" if typed else "sent")
+            if said is not None:
+                return f"error: {said}"
+            # typed, a question; from an OSC sender, a control sending no value: its error, as the server says it
+            if not network and (asked := self._now(e.missing)) is not None:
                 return asked
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
         return self.apply(cmd, source) if cmd is not None else None

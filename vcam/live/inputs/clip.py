@@ -18,13 +18,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from vcam.errors import READ_FIX, bug_place, described
-from vcam.inspec import missing_fix, spaced_fix
+from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
+from vcam.inspec import alike_fix, missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
                               jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
-                              shows_as_decoded, undecoded_fix, webp_chunks, webp_flags)
+                              moving_video, shows_as_decoded, undecoded_fix, webp_chunks,
+                              webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -67,25 +68,25 @@ def _check_file(path: str, what: str, kind: str) -> str:
     if os.path.exists(path) and not os.path.isfile(path):  # the path is right: checking it was no fix
         raise InputError(f"{what} {path} is a named pipe or a device, not a file", f"give a file: {kind}:PATH")
     if not os.path.isfile(path):
-        raise InputError(f"{what} {path}: no such file", spaced_fix(path, kind) or missing_fix(kind))
+        raise InputError(f"{what} {path}: no such file",
+                         spaced_fix(path, kind) or alike_fix(path, kind) or missing_fix(kind))
     if not os.access(path, os.R_OK):  # else said as damaged (a clip) or as no image, with a fix that would not help
         raise InputError(f"{what} {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as damaged (a clip), or as not an image, with a fix that cannot help
-        raise InputError(f"{what} {path} is empty (0 bytes)", "its copy, download or export did not finish, or it "
-                         "is still being written: give it once it is whole")
+        raise InputError(f"{what} {path} is empty (0 bytes)", EMPTY_FIX)
     return path
 
 
 def _one_file_in(folder: str, kind: str) -> str:
     """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds, in
     shell words as it is typed (`My Clips`); where it holds none, a file elsewhere, as one in it cannot be named."""
-    noun = "clip" if kind == "file" else "image"
+    noun, article = ("clip", "a") if kind == "file" else ("image", "an")
     try:
         names = sorted(e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith("."))
     except OSError:  # not listed (no permission to read it): a file in it may still be named
         names = None
     if names == []:
-        return f"the folder holds no file: name a {noun} file, {kind}:PATH"
+        return f"the folder holds no file: name {article} {noun} file, {kind}:PATH"
     holds = f" (it holds {', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
     if not _pastable(folder):
         return f"name one {noun} in it, {kind}:PATH{holds}; {_unpasted('input line')}"
@@ -99,7 +100,7 @@ def _streams(path: str) -> tuple[int, int] | None:
 
     try:
         with av.open(path) as container:
-            return len(container.streams.video), len(container.streams.audio)
+            return len(moving_video(container)), len(container.streams.audio)
     except Exception:  # av.FFmpegError, or an OSError for a file that went away meanwhile
         return None
 
@@ -286,10 +287,13 @@ class Probe:
         self.alpha: str | None = None
         self.rate: Fraction | None = None
         self.text = False  # FFmpeg took the file for ANSI art: a text file (.txt, .nfo) plays as a black picture
+        self.cover_only = False  # a song whose one picture is its cover art, which OpenCV played as a still clip
         self._container = None
         try:
             self._container = av.open(path)
             self.text = self._container.format.name == "tty"
+            streams = self._container.streams
+            self.cover_only = bool(streams.audio and streams.video) and not moving_video(self._container)
             stream = self._container.streams.video[0]
             self.alpha, self.rate = _alpha_decoder(stream), _header_rate(stream)
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
@@ -570,6 +574,9 @@ class ClipSource:
             if probe.text:
                 raise InputError(f"{self.path} is a text file, not a video", "give a video file (file:PATH) or a "
                                  "picture (image:PATH)")
+            if probe.cover_only:
+                raise InputError(f"cannot play {self.path} as a video: it is a sound file, with no picture to play but "
+                                 "its cover art", "give a video file; a still picture is image:PATH")
             cap, first, alpha = _first(self.path, probe.alpha)
             if cap is None:
                 raise _undecodable(header)
@@ -930,6 +937,17 @@ def _image_stamp(path: str) -> tuple | None:
         return None
 
 
+def _no_image(path: str) -> InputError:
+    """Why the file at `path` does not show as an image: a sound file (a song dropped in) is said as one, where the
+    fix offered file:, which has no picture to play from it either."""
+    streams = _streams(path)
+    if streams is not None and streams[0] == 0 and streams[1] > 0:
+        return InputError(f"cannot read {path} as an image: it is a sound file, with no picture in it",
+                          "give a picture (image:PATH) or a video (file:PATH)")
+    return InputError(f"cannot read {path} as an image",
+                      undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
+
+
 class _Decoded:
     """An image saved again, decoded in a Reload's thread: it is there at once (step_toward)."""
 
@@ -964,8 +982,7 @@ class ImageSource:
         except ImageError as e:  # too large to decode: an input's error, as any image that cannot be read
             raise InputError(e.message, e.fix) from None
         if frame is None:
-            raise InputError(f"cannot read {self.path} as an image",
-                             undecoded_fix(self.path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
+            raise _no_image(self.path)
         self.frame = frame
         self._say_animated()
 
