@@ -398,6 +398,23 @@ def test_ctrl_c_between_pytorch_s_import_and_the_show_s_start_is_said_as_loading
     assert "Traceback" not in text and not out.exists(), text
 
 
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("sig, code, said", [("SIGINT", 130, "(Ctrl-C): {}; exit code 130"),
+                                             ("SIGTERM", 0, "(SIGTERM): {}")])
+@pytest.mark.parametrize("failing", ["bogus:x", "vcam:{tmp}/no-such-device"])
+def test_a_stop_held_before_the_show_wins_over_the_setup_that_failed_after_it(tmp_path, sig, code, said, failing):
+    """A stop as the model was chosen, then a show that could not be set up (a mistyped output, a camera device
+    that is not there): the error was said with exit code 2, the stop the user asked for lost."""
+    out = tmp_path / "show.mp4"
+    done = stopped_as_called(tmp_path, "vcam.engine.load:choose_model", sig, vcam_cmd(
+        "--out", f"file:{out}", "--out", failing.format(tmp=tmp_path), "--no-stdin")[3:])
+    text = done.stderr
+    assert "sent" in text and done.returncode == code, text
+    assert text.rstrip().splitlines()[-1] == "vcam: loading stopped " + said.format(
+        "the show never went on air, so nothing of it was recorded"), text
+    assert "error" not in text and not out.exists(), text
+
+
 def test_a_stop_before_the_model_is_known_counts_a_file_output_whatever_the_order_of_the_outputs():
     """The outputs were picked again beside `resolve`, all refused at the first mistyped one: `--out nul --out
     file:show.mp4` stopped as PyTorch loaded left out "so nothing of it was recorded", the other order said it."""

@@ -99,13 +99,22 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
             prep = _prepare(opts, before)
         except StoppedLoading as stopped:  # said: nothing is open yet
             return Ended(stopped.code, False)
+        except Exception:
+            if (code := before.stop_wins()) is None:
+                raise
+            return Ended(code, False)
         opts = prep.opts
-        inputs = _open_input(opts, prep.cfg, prep.status.message)
         try:
-            return _play(opts, attach, prep, inputs, before)
-        except BaseException:  # the show did not start, or ended in an error: the camera is let go
-            inputs.close()
-            raise
+            inputs = _open_input(opts, prep.cfg, prep.status.message)
+            try:
+                return _play(opts, attach, prep, inputs, before)
+            except BaseException:  # the show did not start, or ended in an error: the camera is let go
+                inputs.close()
+                raise
+        except Exception:  # the show never started (its handlers stop it as it starts): nothing is left open
+            if (code := before.stop_wins()) is None:
+                raise
+            return Ended(code, False)
     finally:
         before.close()
 
@@ -158,7 +167,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
         stopped.code = stopped_loading(stopped.sig)
         raise
     if before is not None:
-        before.hold()
+        before.hold(stopped_loading)
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:

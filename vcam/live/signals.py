@@ -222,9 +222,23 @@ class StopsBefore:
         self.came: list[int] = []
         self._held: dict[int, object] = {}
         self._show: int | None = None  # how many had come at `show_starts`
+        self._left: Callable[[int], int] | None = None
 
-    def hold(self) -> None:
+    def hold(self, left: Callable[[int], int] | None = None) -> None:
+        """From here the stops are held; `left(sig)` says a stop while loading and gives its exit code, for
+        `stop_wins`."""
+        self._left = left
         self._held.update(_take_defaults(self._came, ctrl_c=True))
+
+    def stop_wins(self) -> int | None:
+        """For an error on the way to the show (an output that cannot open, a mistyped one, a busy port): where a
+        stop came before the show started, it is said as a stop while loading, the exit code returned, as
+        stops_held does for PyTorch's import: the error ended the command with exit code 2 where the user had
+        asked it to stop, a held Ctrl-C lost. None where none came, or nothing says it: the error is the command's."""
+        before = self.came if self._show is None else self.came[:self._show]
+        if not before or self._left is None:
+            return None
+        return self._left(before[0])
 
     def show_starts(self) -> None:
         """From here no stop leaves at once: the show's handlers take over in a moment (those that came before
