@@ -277,6 +277,23 @@ def test_a_render_stopped_as_its_model_is_chosen_says_so(tmp_path, sig, code, sa
     assert "Traceback" not in done.stderr and video.read_bytes() == b"an older take", done.stderr
 
 
+@pytest.mark.slow  # a process of its own, stopped once its model is loaded, before the first block begins
+@pytest.mark.parametrize("sigs, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
+                                              ("SIGINT,SIGINT", 130, "Ctrl-C")])
+@pytest.mark.parametrize("where", ["vcam.live.render:Progress", "vcam.live.render:Timetable"])
+def test_a_render_stopped_between_its_model_s_load_and_its_first_block_says_so(tmp_path, sigs, code, said, where):
+    """SIGTERM or SIGHUP once the model was loaded, before the render's own handlers were in, ended vcam render at
+    once with no word (their default); two Ctrl-C there left with 130 and no word."""
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "take.mp4"
+    video.write_bytes(b"an older take")
+    done = stopped_as_called(tmp_path, where, sigs, ["render", log, "--out", f"file:{video}"])
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert f"stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and video.read_bytes() == b"an older take", done.stderr
+
+
 def test_a_render_of_one_block_stopped_before_it_says_its_one_block(tmp_path, monkeypatch):
     """A one-block render stopped as its model loaded said "stopped before the first of 1 blocks"."""
     from vcam.live import streamopen

@@ -40,8 +40,8 @@ from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
-from vcam.live.signals import (StopEvent, StoppedLoading, stop_code, stop_on_signals, stop_said, stops_held,
-                               stops_raised)
+from vcam.live.signals import (StopEvent, StoppedLoading, StopSignals, stop_code, stop_on_signals, stop_said,
+                               stops_held, stops_raised)
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -115,9 +115,10 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     full = _FullFiles(say)
     inputs: InputSwitch | None = None
     plan: _Plan | None = None
-    # From PyTorch's import to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
-    # their default ended the render at once, exit code 143 and no word
+    # From PyTorch's import to the render's own handlers (that take over with no instant between), SIGTERM and SIGHUP
+    # raise (the model's load cannot poll an event): their default ended the render at once, exit code 143 and no word
     raising = ExitStack()
+    handlers = ExitStack()  # the render's own, from the model's load to its last block
     try:
         plan = plan_render(opts, say, raising)
         outputs = _open_outputs(plan.cfg)
@@ -125,12 +126,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         raising.close()
         if plan is None and isinstance(stopped, KeyboardInterrupt):  # the log still read
             raise
-        # Ctrl-C as the outputs open (those opened are closed) ended with 130 and no word
-        sig = stopped.sig if isinstance(stopped, StoppedLoading) else signal.SIGINT
-        if plan is None:
-            return _stopped_before_blocks(stopped.blocks or 0, 0.0, sig, say)
-        _say_kept(plan.cfg, [], say)
-        return _stopped_before_blocks(plan.total, plan.cfg.fps, sig, say)
+        return _stopped_opening(stopped, plan, say)
     except BaseException:
         raising.close()
         if plan is not None:
@@ -147,6 +143,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
                                  fps=plan.cfg.fps, offline=True, stop=stop)
             inputs.open(plan.cfg.input)
             stream, stopped_by = _load(plan, inputs, say), signal.SIGINT
+            signals = handlers.enter_context(stop_on_signals(stop, raising))
         except StoppedLoading as stopped:
             stream, stopped_by = None, stopped.sig
         finally:
@@ -154,16 +151,20 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         if stream is None:  # stopped while the model loaded: no block was made
             result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped_by)
         else:
-            say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
-                f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")
-            progress = Progress(plan.total, out)
-            full.say = progress.say
-            sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
-            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full, stop)
+            try:
+                _say_rendering(plan, stream, opts.log, say)
+                progress = Progress(plan.total, out)
+                full.say = progress.say
+                sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
+                result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full,
+                                        signals)
+            except KeyboardInterrupt:  # Ctrl-C again before the blocks began: at once, said as a stop before them
+                result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=signal.SIGINT)
     except BaseException:
         failed = True
         raise
     finally:
+        handlers.close()
         if progress is not None:
             try:
                 progress.done()
@@ -181,6 +182,22 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
                 _say_files([o for o, _ in outputs], plan.cfg.fps, full, say, begun_only=True)
     _report(result, [o for o, _ in outputs], full, say)
     return result
+
+
+def _stopped_opening(stopped: StoppedLoading | KeyboardInterrupt, plan: _Plan | None,
+                     say: Callable[[str], None]) -> Rendered:
+    """A render stopped before its outputs were open (those opened are closed), said as a stop while the model
+    loads: Ctrl-C as the outputs opened ended with 130 and no word."""
+    sig = stopped.sig if isinstance(stopped, StoppedLoading) else signal.SIGINT
+    if plan is None:
+        return _stopped_before_blocks(stopped.blocks or 0, 0.0, sig, say)
+    _say_kept(plan.cfg, [], say)
+    return _stopped_before_blocks(plan.total, plan.cfg.fps, sig, say)
+
+
+def _say_rendering(plan: _Plan, stream, log: str, say: Callable[[str], None]) -> None:
+    say(f"rendering {counted(plan.total, 'block')} of {log}: {plan.model} at {stream.settings.width}x"
+        f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")
 
 
 def _stopped_before_blocks(total: int, fps: float, sig: int, say: Callable[[str], None]) -> Rendered:
@@ -416,11 +433,12 @@ class _ScreenState:
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
                    progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles,
-                   stop: StopEvent) -> Rendered:
+                   signals: StopSignals) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
-    SIGTERM) sets `stop`, which stops after the block in progress, except the first, whose frames would begin the
-    files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where other
-    outputs keep the frames (`full`); the last one's full disk is the render's error."""
+    SIGTERM) sets `signals.stop`, which stops after the block in progress, except the first, whose frames would
+    begin the files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where
+    other outputs keep the frames (`full`); the last one's full disk is the render's error."""
+    stop = signals.stop
     table = Timetable()
     for block, action in _actions(plan.replay, plan.total):
         table.add(block, action)
@@ -429,28 +447,27 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
     after = _ScreenChanges(plan.replay.at_frames, state)
     frames = blocks = 0
     started = time.monotonic()
-    with stop_on_signals(stop) as signals:
-        try:
-            while blocks < plan.total and not stop.is_set():
-                for action, _ in table.due(blocks):
-                    _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                made = _next_block(stream, blocks, frames, progress.say)
-                if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
-                    break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
-                for index, frame in enumerate(made):
-                    shown = screen.apply(frame)
-                    for output, size in sinks:
-                        if not full.stopped_at(output):  # not fitted for a file that is stopped
-                            full.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
-                    frames += 1
-                    after.frame_done(blocks, index)
-                after.frame_done(blocks, None)  # a frame the show had and this model's block has not
-                blocks += 1
-                progress.update(blocks, frames)
-                if on_block is not None:
-                    on_block(blocks)
-        except KeyboardInterrupt:
-            stop.set()
+    try:
+        while blocks < plan.total and not stop.is_set():
+            for action, _ in table.due(blocks):
+                _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
+            made = _next_block(stream, blocks, frames, progress.say)
+            if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
+                break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
+            for index, frame in enumerate(made):
+                shown = screen.apply(frame)
+                for output, size in sinks:
+                    if not full.stopped_at(output):  # not fitted for a file that is stopped
+                        full.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
+                frames += 1
+                after.frame_done(blocks, index)
+            after.frame_done(blocks, None)  # a frame the show had and this model's block has not
+            blocks += 1
+            progress.update(blocks, frames)
+            if on_block is not None:
+                on_block(blocks)
+    except KeyboardInterrupt:
+        stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
                     time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped),
                     stopped_by=signals.first or signal.SIGINT)  # no signal: a KeyboardInterrupt, Ctrl-C's

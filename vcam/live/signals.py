@@ -6,7 +6,7 @@ import os
 import signal
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from collections.abc import Callable, Iterator
 
 from vcam.stdio import flush_standard_streams
@@ -109,18 +109,23 @@ def _stop_signals() -> list[int]:
 
 
 @contextmanager
-def stop_on_signals(stop: StopEvent) -> Iterator[StopSignals]:
+def stop_on_signals(stop: StopEvent, raising: ExitStack | None = None) -> Iterator[StopSignals]:
     """While inside, SIGINT and SIGTERM set `stop`, and a SIGINT once `stop` is set raises KeyboardInterrupt in the
     main thread (only the main thread can install handlers; elsewhere nothing is installed). `stop` is a
-    StopEvent: with a plain threading.Event the handler could wait on a lock its own thread holds."""
+    StopEvent: with a plain threading.Event the handler could wait on a lock its own thread holds. `raising`: where
+    stops_raised was entered; these take over its handlers and it is closed, the defaults coming back on the way
+    out: closed first, it put back a default that ended the process at once, without a word, for a SIGTERM then."""
     if not isinstance(stop, StopEvent):
         raise TypeError(f"stop_on_signals needs a StopEvent, not {type(stop).__name__}")
     signals = StopSignals(stop)
     previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in _stop_signals():
-            previous[sig] = signal.signal(sig, signals.handle)
-    try:
+    try:  # a stop raised as they go in (stops_raised's) leaves none of these behind
+        if threading.current_thread() is threading.main_thread():
+            for sig in _stop_signals():
+                handler = signal.signal(sig, signals.handle)
+                previous[sig] = signal.SIG_DFL if raising is not None and handler is _raise_stop else handler
+        if raising is not None:
+            raising.close()
         yield signals
     finally:
         for sig, handler in previous.items():
@@ -271,15 +276,16 @@ def stops_raised() -> Iterator[None]:
     """While inside, each stop signal but Ctrl-C whose handler is still the default (SIGTERM, SIGHUP) raises
     StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
     (a model's), where their default ended the process at once without a word. Outside the main thread nothing
-    changes."""
-    def stop(sig: int, _frame) -> None:
-        raise StoppedLoading(sig)
-
-    raising = _take_defaults(stop)
+    changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is."""
+    raising = _take_defaults(_raise_stop)
     try:
         yield
     finally:
-        _put_back(raising)
+        _put_back({sig: handler for sig, handler in raising.items() if signal.getsignal(sig) is _raise_stop})
+
+
+def _raise_stop(sig: int, _frame) -> None:
+    raise StoppedLoading(sig)
 
 
 def _take_defaults(handler: Callable[[int, object], None], ctrl_c: bool = False) -> dict[int, object]:
