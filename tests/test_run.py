@@ -385,6 +385,17 @@ def test_ctrl_c_after_the_show_has_ended_leaves_said_with_its_control_log_whole(
 
 
 @pytest.mark.slow  # a process of its own
+def test_a_first_ctrl_c_as_the_show_closes_after_its_duration_is_not_said_as_again(tmp_path):
+    """A first Ctrl-C as a --duration show closed its outputs left at once said as "left at once (Ctrl-C again)",
+    though nothing had been pressed before it."""
+    done = stopped_as_called(tmp_path, "vcam.live.onair:close_workers", "SIGINT", vcam_cmd(
+        "--out", "null", "--duration", "1", "--no-stdin")[3:])
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C as the show closed); exit code 130", text
+
+
+@pytest.mark.slow  # a process of its own
 @pytest.mark.parametrize("where", ["vcam.engine.load:choose_model", "vcam.live.streamopen:stream_opener"])
 def test_ctrl_c_between_pytorch_s_import_and_the_show_s_start_is_said_as_loading_stopped(tmp_path, where):
     """Ctrl-C as the model was chosen or the show's parts were made (PyTorch imported, the show's own handlers not
