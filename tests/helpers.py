@@ -110,6 +110,67 @@ def killed_after(proc: subprocess.Popen, seconds: float) -> Iterator[None]:
         timer.cancel()
 
 
+def stopped_at_line(argv: list[str], text: str, sig: int, seconds: float = 300) -> tuple[bool, int, str, str]:
+    """Runs `argv` with stderr read line by line, sends `sig` once a line holds `text`, and reads the rest to its
+    end: whether the line came, the exit code, stderr up to that line, and the rest. Killed after `seconds`, so a
+    process that never stops fails its test instead of hanging the run."""
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    came = False
+    try:
+        with killed_after(proc, seconds):
+            for line in proc.stderr:
+                lines.append(line)
+                if text in line:
+                    came = True
+                    proc.send_signal(sig)
+                    break
+            rest = proc.stderr.read()
+        code = proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    return came, code, "".join(lines), rest
+
+
+# Runs `vcam ARGS` (argv[3:]) with the signals argv[2] (names, comma-separated) sent to itself as argv[1] is called
+# (`module:function` or `module:Class.method`), saying "sent" first: a stop at that instant, whatever the machine's
+# speed.
+_STOPPED_AS_CALLED = """\
+import importlib, os, signal, sys
+where, sigs = sys.argv[1], [getattr(signal, name) for name in sys.argv[2].split(",")]
+sys.argv = [sys.argv[0], *sys.argv[3:]]
+module, _, path = where.partition(":")
+owner = importlib.import_module(module)
+*outer, name = path.split(".")
+for part in outer:
+    owner = getattr(owner, part)
+real = getattr(owner, name)
+
+
+def called(*args, **kwargs):
+    print("sent", file=sys.stderr, flush=True)
+    for sig in sigs:
+        os.kill(os.getpid(), sig)
+    return real(*args, **kwargs)
+
+
+setattr(owner, name, called)
+from vcam.__main__ import run
+sys.exit(run())
+"""
+
+
+def stopped_as_called(tmp_path, where: str, sigs: str, args: list[str],
+                      timeout: float = 300) -> subprocess.CompletedProcess:
+    """`vcam ARGS` sent the signals `sigs` ("SIGTERM,SIGTERM") as `where` ("vcam.engine.load:choose_model") is
+    called; its stderr is captured as text."""
+    harness = tmp_path / "stopped_as_called.py"
+    harness.write_text(_STOPPED_AS_CALLED, encoding="utf-8")
+    return subprocess.run([sys.executable, str(harness), where, sigs, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
 def vcam_with_stdout_gone(argv: list[str], timeout: float = 300,
                           env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`vcam ARGV` run with stdout a pipe whose reader closed it before vcam wrote a byte (`| head -c0`: every write

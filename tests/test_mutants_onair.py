@@ -94,7 +94,7 @@ def test_ctrl_c_after_quit_leaves_at_once_without_stopping_the_feed_or_the_parts
     feed = QuitThenCtrlC(air.pacer, blocks=1000)
     assert air.run(feed, lambda line, source: None, LIVE, [Part()]) == 130
     assert air.left_at_once and feed.calls == ["start"] and stopped == []
-    assert "left at once (Ctrl-C again); exit code 130" in status.getvalue()
+    assert "left at once (Ctrl-C as the show closed); exit code 130" in status.getvalue()
     assert captured[0].closed
     _no_handler_left()
 

@@ -4,7 +4,6 @@ import io
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -12,8 +11,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, killed_after, live_show, pyav_clip, reloads_ready_as,
-                     slow_reloads, write_clip)
+from helpers import (FAST, TINY_SHOW, held_openings, held_reloads, live_show, pyav_clip, reloads_ready_as, slow_reloads,
+                     stopped_as_called, stopped_at_line, write_clip)
 from vcam.control.actions import SetSeed
 from vcam.cli import main
 from vcam.live import progress as progress_module
@@ -235,48 +234,14 @@ def test_a_render_stopped_by_a_signal_says_it_is_incomplete_and_exits_with_the_s
     "stopped after block N of M": a script took an incomplete video for an interrupted terminal command."""
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 100000}})
     video = tmp_path / "part.mp4"
-    proc = subprocess.Popen([sys.executable, "-m", "vcam", "render", log, "--out", f"file:{video}"],
-                            stderr=subprocess.PIPE, text=True)
-    lines = []
-    try:
-        with killed_after(proc, 300):  # a render that never stops would be read for 100000 blocks
-            for line in proc.stderr:
-                lines.append(line)
-                if "rendering: block" in line:  # a block is in the file
-                    proc.send_signal(sig)
-                    break
-            rest = proc.stderr.read()
-        exit_code = proc.wait(timeout=120)
-    finally:
-        proc.kill()
-        proc.wait()
-    text = "".join(lines) + rest
-    assert exit_code == code, text
+    # sent once a block is in the file; a render that never stops would be read for 100000 blocks
+    came, exit_code, before, rest = stopped_at_line([sys.executable, "-m", "vcam", "render", log, "--out",
+                                                     f"file:{video}"], "rendering: block", sig)
+    text = before + rest
+    assert came and exit_code == code, text
     stopped = next((line for line in rest.splitlines() if "stopped after block" in line), "")
     assert f"of 100000 ({said}; exit code {code}): the render is incomplete" in stopped, text
     assert mp4_frames(video)[0] >= 6 and f"{video}: {mp4_frames(video)[0]} frames" in rest, text
-
-
-# Runs `vcam ARGS` with the signal argv[1] sent to itself as the model's load begins (the outputs open, PyTorch
-# imported): a stop at that instant.
-_STOP_AS_THE_MODEL_LOADS = """\
-import os, signal, sys
-import vcam.live.streamopen as streamopen
-sig = getattr(signal, sys.argv[1])
-sys.argv = [sys.argv[0], *sys.argv[2:]]
-real = streamopen.stream_opener
-
-
-def opener(*args, **kwargs):
-    print("sent", file=sys.stderr, flush=True)
-    os.kill(os.getpid(), sig)
-    return real(*args, **kwargs)
-
-
-streamopen.stream_opener = opener
-from vcam.__main__ import run
-sys.exit(run())
-"""
 
 
 @pytest.mark.slow  # a process of its own, stopped as its model loads
@@ -284,16 +249,49 @@ sys.exit(run())
 def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig, code):
     """SIGTERM (a service's stop, `timeout`) or SIGHUP while the model loaded ended vcam render at once with no
     word, where Ctrl-C there was said."""
-    harness = tmp_path / "stop_as_the_model_loads.py"
-    harness.write_text(_STOP_AS_THE_MODEL_LOADS, encoding="utf-8")
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
     video = tmp_path / "part.mp4"
-    done = subprocess.run([sys.executable, str(harness), sig, "render", log, "--out", f"file:{video}"],
-                          capture_output=True, text=True, timeout=300)
+    # as the model's load begins: the outputs open, PyTorch imported
+    done = stopped_as_called(tmp_path, "vcam.live.streamopen:stream_opener", sig,
+                             ["render", log, "--out", f"file:{video}"])
     assert "sent" in done.stderr and done.returncode == code, done.stderr
     assert f"stopped before the first of 4 blocks ({sig}; exit code {code}): nothing was rendered" in done.stderr, \
         done.stderr
     assert "Traceback" not in done.stderr and not video.exists(), done.stderr
+
+
+@pytest.mark.slow  # a process of its own, stopped between PyTorch's import and the model's load
+@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
+                                             ("SIGINT", 130, "Ctrl-C")])
+@pytest.mark.parametrize("where", ["vcam.engine.load:choose_model", "vcam.live.render:_open_outputs"])
+def test_a_render_stopped_as_its_model_is_chosen_says_so(tmp_path, sig, code, said, where):
+    """SIGTERM or SIGHUP once PyTorch was imported, before the outputs opened (the model and speed chosen), ended
+    vcam render at once with no word; Ctrl-C there, or as the outputs opened, left with 130 and no word."""
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "take.mp4"
+    video.write_bytes(b"an older take")
+    done = stopped_as_called(tmp_path, where, sig, ["render", log, "--out", f"file:{video}"])
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert f"stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and video.read_bytes() == b"an older take", done.stderr
+
+
+@pytest.mark.slow  # a process of its own, stopped once its model is loaded, before the first block begins
+@pytest.mark.parametrize("sigs, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
+                                              ("SIGINT,SIGINT", 130, "Ctrl-C")])
+@pytest.mark.parametrize("where", ["vcam.live.render:Progress", "vcam.live.render:Timetable"])
+def test_a_render_stopped_between_its_model_s_load_and_its_first_block_says_so(tmp_path, sigs, code, said, where):
+    """SIGTERM or SIGHUP once the model was loaded, before the render's own handlers were in, ended vcam render at
+    once with no word (their default); two Ctrl-C there left with 130 and no word."""
+    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
+    video = tmp_path / "take.mp4"
+    video.write_bytes(b"an older take")
+    done = stopped_as_called(tmp_path, where, sigs, ["render", log, "--out", f"file:{video}"])
+    assert "sent" in done.stderr and done.returncode == code, done.stderr
+    assert f"stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered" in done.stderr, \
+        done.stderr
+    assert "Traceback" not in done.stderr and video.read_bytes() == b"an older take", done.stderr
 
 
 def test_a_render_of_one_block_stopped_before_it_says_its_one_block(tmp_path, monkeypatch):

@@ -9,13 +9,14 @@ import sys
 import threading
 import time
 from fractions import Fraction
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import memory_camera
-from helpers import FAST, TINY_SHOW, killed_after, wait_for
+from helpers import FAST, TINY_SHOW, stopped_as_called, stopped_at_line, wait_for
 from vcam.cli import main
 from vcam.control.log import read_replay
 from vcam.control.show import load_show
@@ -278,19 +279,10 @@ def test_a_show_stopped_while_its_model_loads_says_it_never_went_on_air(tmp_path
     """The line a user or a service's log sees when the show is stopped before its first frame, and the exit code:
     Ctrl-C's is an interrupted command's, so `&&` goes no further; SIGTERM's, a service's stop, the show's own."""
     out = tmp_path / "show.mp4"
-    proc = subprocess.Popen(vcam_cmd("--size", SLOW_SIZE, "--out", f"file:{out}", "--no-stdin"),
-                            stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    try:
-        with killed_after(proc, 300):
-            building = read_until(proc, lines, "building tiny")  # the outputs are open, the model loads
-            proc.send_signal(sig)
-            rest = proc.stderr.read()
-        exit_code = proc.wait(timeout=120)
-    finally:
-        proc.kill()
-        proc.wait()
-    text = "".join(lines) + rest
+    # sent as the model loads, the outputs open
+    building, exit_code, before, rest = stopped_at_line(vcam_cmd("--size", SLOW_SIZE, "--out", f"file:{out}",
+                                                                 "--no-stdin"), "building tiny", sig)
+    text = before + rest
     assert building and exit_code == code, text
     line = f"loading stopped ({said}): the show never went on air, so nothing of it was recorded"
     assert (line + (f"; exit code {code}" if code else "")) in rest, text
@@ -352,6 +344,97 @@ def test_ctrl_c_again_as_the_outputs_open_leaves_at_once_said_with_the_opened_on
     assert "sent" in text and done.returncode == 130, text
     assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C again); exit code 130", text
     assert "Traceback" not in text and "building tiny" not in text, text
+
+
+def _stopped_as_the_log_ends(tmp_path, sigs: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """A 1 s show recorded and logged, sent `sigs` as its control log's end line is written: a stop after the show
+    has ended, its recordings closed."""
+    out, log = tmp_path / "show.mp4", tmp_path / "show.jsonl"
+    done = stopped_as_called(tmp_path, "vcam.control.log:ControlLog.end", sigs, vcam_cmd(
+        "--out", f"file:{out}", "--duration", "1", "--log-controls", str(log), "--no-stdin")[3:])
+    return done, out, log
+
+
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("sigs", ["SIGTERM,SIGTERM", "SIGHUP,SIGTERM"])
+def test_stops_after_the_show_has_ended_leave_its_control_log_whole(tmp_path, sigs):
+    """Two stops after the show had ended (a service's stop sent twice as the control log closed) left at once,
+    said as "stopped (SIGTERM) again while loading" with exit code 143, and the log lacked its end line."""
+    done, out, log = _stopped_as_the_log_ends(tmp_path, sigs)
+    text = done.stderr
+    assert "sent" in text and done.returncode == 0, text
+    assert "while loading" not in text and "Traceback" not in text, text
+    assert read_replay(str(log)).end_block is not None, log.read_text()
+    ticks = recorded_ticks(out)  # PyAV reads the recording back whole: 1 s of the show's ticks
+    assert ticks and ticks[-1] < 30, (ticks, text)
+
+
+@pytest.mark.slow  # a process of its own
+def test_ctrl_c_after_the_show_has_ended_leaves_said_with_its_control_log_whole(tmp_path):
+    """Ctrl-C after the show had ended (its recording closed, the control log's end line being written) aborted
+    the process (exit code 134, "terminate called without an active exception", the interpreter ending with the
+    show's thread inside the model), the log without its end line."""
+    done, out, log = _stopped_as_the_log_ends(tmp_path, "SIGINT")
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C as the show closed); exit code 130", text
+    assert "terminate called" not in text and "Traceback" not in text, text
+    assert read_replay(str(log)).end_block is not None, log.read_text()
+    ticks = recorded_ticks(out)
+    assert ticks and ticks[-1] < 30, (ticks, text)
+
+
+@pytest.mark.slow  # a process of its own
+def test_a_first_ctrl_c_as_the_show_closes_after_its_duration_is_not_said_as_again(tmp_path):
+    """A first Ctrl-C as a --duration show closed its outputs left at once said as "left at once (Ctrl-C again)",
+    though nothing had been pressed before it."""
+    done = stopped_as_called(tmp_path, "vcam.live.onair:close_workers", "SIGINT", vcam_cmd(
+        "--out", "null", "--duration", "1", "--no-stdin")[3:])
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == "vcam: left at once (Ctrl-C as the show closed); exit code 130", text
+
+
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("where", ["vcam.engine.load:choose_model", "vcam.live.streamopen:stream_opener"])
+def test_ctrl_c_between_pytorch_s_import_and_the_show_s_start_is_said_as_loading_stopped(tmp_path, where):
+    """Ctrl-C as the model was chosen or the show's parts were made (PyTorch imported, the show's own handlers not
+    in yet) left with exit code 130 and no word, where SIGTERM there was said."""
+    out = tmp_path / "show.mp4"
+    done = stopped_as_called(tmp_path, where, "SIGINT", vcam_cmd("--out", f"file:{out}", "--no-stdin")[3:])
+    text = done.stderr
+    assert "sent" in text and done.returncode == 130, text
+    assert text.rstrip().splitlines()[-1] == ("vcam: loading stopped (Ctrl-C): the show never went on air, so "
+                                              "nothing of it was recorded; exit code 130"), text
+    assert "Traceback" not in text and not out.exists(), text
+
+
+@pytest.mark.slow  # a process of its own
+@pytest.mark.parametrize("sig, code, said", [("SIGINT", 130, "(Ctrl-C): {}; exit code 130"),
+                                             ("SIGTERM", 0, "(SIGTERM): {}")])
+@pytest.mark.parametrize("failing", ["bogus:x", "vcam:{tmp}/no-such-device"])
+def test_a_stop_held_before_the_show_wins_over_the_setup_that_failed_after_it(tmp_path, sig, code, said, failing):
+    """A stop as the model was chosen, then a show that could not be set up (a mistyped output, a camera device
+    that is not there): the error was said with exit code 2, the stop the user asked for lost."""
+    out = tmp_path / "show.mp4"
+    done = stopped_as_called(tmp_path, "vcam.engine.load:choose_model", sig, vcam_cmd(
+        "--out", f"file:{out}", "--out", failing.format(tmp=tmp_path), "--no-stdin")[3:])
+    text = done.stderr
+    assert "sent" in text and done.returncode == code, text
+    assert text.rstrip().splitlines()[-1] == "vcam: loading stopped " + said.format(
+        "the show never went on air, so nothing of it was recorded"), text
+    assert "error" not in text and not out.exists(), text
+
+
+def test_a_stop_before_the_model_is_known_counts_a_file_output_whatever_the_order_of_the_outputs():
+    """The outputs were picked again beside `resolve`, all refused at the first mistyped one: `--out nul --out
+    file:show.mp4` stopped as PyTorch loaded left out "so nothing of it was recorded", the other order said it."""
+    from vcam.live.run import _records
+
+    for outs in (["file:show.mp4", "nul"], ["nul", "file:show.mp4"]):
+        assert _records(RunOptions(outs=outs), None), outs
+    assert not _records(RunOptions(outs=["null", "vcam"]), None)
+    assert not _records(RunOptions(serve=True), None)  # a served show records nothing here unless asked
 
 
 # Runs `vcam ARGS` with the signals argv[1] (TERM or INT,TERM) sent to itself as PyTorch's import begins: a stop at

@@ -135,6 +135,31 @@ def test_a_stop_held_wins_over_the_import_that_failed_after_it(own_stop_handlers
             raise ImportError("libtorch_cpu.so: cannot open shared object file")
 
 
+# Two stops while PyTorch would import, with stderr's reader gone (`vcam run … 2>&1 | head`, a closed log pipe)
+SECOND_STOP_TO_A_GONE_READER = """
+import os, signal
+read, write = os.pipe()
+os.close(read)
+os.dup2(write, 2)
+from vcam.live.signals import stops_held
+with stops_held(lambda sig: 0):
+    os.kill(os.getpid(), signal.SIGINT)  # held to the end
+    os.kill(os.getpid(), signal.SIGINT)  # again: leaves at once
+    for _ in range(1000):
+        pass
+"""
+
+
+def test_a_second_stop_leaves_at_once_with_its_code_when_stderr_s_reader_is_gone():
+    """Its line's write raised BrokenPipeError inside the signal handler: the process did not leave, and ended
+    with exit code 1 once the error came out of the stop held."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SECOND_STOP_TO_A_GONE_READER], capture_output=True, timeout=120)
+    assert done.returncode == 130
+
+
 def test_ctrl_c_inside_a_write_to_the_terminal_still_leaves_with_130(monkeypatch):
     """The handler can run inside stderr's own write (a paused terminal, a full pipe): its flush then raises
     RuntimeError ("reentrant call inside <_io.BufferedWriter>"), which came out of an exit hook instead of the

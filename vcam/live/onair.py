@@ -163,8 +163,8 @@ class OnAir:
                     raise
                 close_failed = self._close(started, pacer_thread, signals)
                 code = report_outputs(self.workers, self.status.message)  # also when the show ends with an error
-            except KeyboardInterrupt:  # Ctrl-C again while stopping
-                return self._leave_at_once()
+            except KeyboardInterrupt:  # Ctrl-C again while stopping, or after the show ended otherwise
+                return self._leave_at_once(again=signals.first == signal.SIGINT)
             finally:
                 self.stopped_by = signals.first
         if failure is not None:  # the show was on air: it ended early (exit 1), its recordings are complete
@@ -306,9 +306,10 @@ class OnAir:
         if fs is not None and (line := flow_report(fs)):
             self.status.message(line)
 
-    def _leave_at_once(self) -> int:
+    def _leave_at_once(self, again: bool) -> int:
         """Without waiting for the feed, the parts or a recording's queue: the outputs get LEAVE_S to close after
-        the frame in hand, so a recording usually ends complete, and keeps its written fragments if not."""
+        the frame in hand, so a recording usually ends complete, and keeps its written fragments if not. `again`:
+        a Ctrl-C had stopped the show; the first one after --duration, `quit` or SIGTERM was said as "again" too."""
         self.left_at_once = True
         self.stop.set()
         self.status.end()
@@ -316,7 +317,8 @@ class OnAir:
         for w in self.workers:
             if w.every_frame:
                 self.status.message(w.summary())
-        self.status.message(f"left at once (Ctrl-C again); exit code {LEFT_AT_ONCE}")
+        when = "again" if again else "as the show closed"
+        self.status.message(f"left at once (Ctrl-C {when}); exit code {LEFT_AT_ONCE}")
         return LEFT_AT_ONCE
 
 

@@ -40,8 +40,8 @@ from vcam.live.progress import Progress, clock_time
 from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
-from vcam.live.signals import (StopEvent, StoppedLoading, stop_code, stop_on_signals, stop_said, stops_held,
-                               stops_raised)
+from vcam.live.signals import (StopEvent, StoppedLoading, StopSignals, stop_code, stop_on_signals, stop_said,
+                               stops_held, stops_raised)
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -110,27 +110,27 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
     fills holds the frames before it and is stopped, the render going on into the others (`Rendered.stopped`)."""
     out = opts.status_out or sys.stderr
     say = _sayer(out)
-    try:
-        plan = plan_render(opts, say)
-    except StoppedLoading as stopped:  # nothing is open yet: said as a stop while the model loads is
-        return _stopped_before_blocks(stopped.blocks or 0, 0.0, stopped.sig, say)
     progress: Progress | None = None
     failed = False
     full = _FullFiles(say)
     inputs: InputSwitch | None = None
-    # From the outputs' opening to the first block, SIGTERM and SIGHUP raise (the model's load cannot poll an event):
-    # their default ended the render at once, exit code 143 and no word
+    plan: _Plan | None = None
+    # From PyTorch's import to the render's own handlers (that take over with no instant between), SIGTERM and SIGHUP
+    # raise (the model's load cannot poll an event): their default ended the render at once, exit code 143 and no word
     raising = ExitStack()
-    raising.enter_context(stops_raised())
+    handlers = ExitStack()  # the render's own, from the model's load to its last block
     try:
+        plan = plan_render(opts, say, raising)
         outputs = _open_outputs(plan.cfg)
-    except StoppedLoading as stopped:
+    except (StoppedLoading, KeyboardInterrupt) as stopped:  # nothing is open: said as a stop while the model loads
         raising.close()
-        _say_kept(plan.cfg, [], say)
-        return _stopped_before_blocks(plan.total, plan.cfg.fps, stopped.sig, say)
+        if plan is None and isinstance(stopped, KeyboardInterrupt):  # the log still read
+            raise
+        return _stopped_opening(stopped, plan, say)
     except BaseException:
         raising.close()
-        _say_kept(plan.cfg, [], say)
+        if plan is not None:
+            _say_kept(plan.cfg, [], say)
         raise
     try:  # from here a stop closes the outputs opened and puts the handlers back
         try:
@@ -143,6 +143,7 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
                                  fps=plan.cfg.fps, offline=True, stop=stop)
             inputs.open(plan.cfg.input)
             stream, stopped_by = _load(plan, inputs, say), signal.SIGINT
+            signals = handlers.enter_context(stop_on_signals(stop, raising))
         except StoppedLoading as stopped:
             stream, stopped_by = None, stopped.sig
         finally:
@@ -150,16 +151,20 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
         if stream is None:  # stopped while the model loaded: no block was made
             result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=stopped_by)
         else:
-            say(f"rendering {counted(plan.total, 'block')} of {opts.log}: {plan.model} at {stream.settings.width}x"
-                f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")
-            progress = Progress(plan.total, out)
-            full.say = progress.say
-            sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
-            result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full, stop)
+            try:
+                _say_rendering(plan, stream, opts.log, say)
+                progress = Progress(plan.total, out)
+                full.say = progress.say
+                sinks = [(o, size) for o, size in outputs] + [(o, (plan.cfg.width, plan.cfg.height)) for o in extra]
+                result = _render_blocks(plan, stream, sinks, _input_opener(inputs), progress, on_block, full,
+                                        signals)
+            except KeyboardInterrupt:  # Ctrl-C again before the blocks began: at once, said as a stop before them
+                result = Rendered(0, plan.total, 0, plan.cfg.fps, True, 0.0, stopped_by=signal.SIGINT)
     except BaseException:
         failed = True
         raise
     finally:
+        handlers.close()
         if progress is not None:
             try:
                 progress.done()
@@ -177,6 +182,22 @@ def render(opts: RenderOptions, extra: Sequence[Output] = (),
                 _say_files([o for o, _ in outputs], plan.cfg.fps, full, say, begun_only=True)
     _report(result, [o for o, _ in outputs], full, say)
     return result
+
+
+def _stopped_opening(stopped: StoppedLoading | KeyboardInterrupt, plan: _Plan | None,
+                     say: Callable[[str], None]) -> Rendered:
+    """A render stopped before its outputs were open (those opened are closed), said as a stop while the model
+    loads: Ctrl-C as the outputs opened ended with 130 and no word."""
+    sig = stopped.sig if isinstance(stopped, StoppedLoading) else signal.SIGINT
+    if plan is None:
+        return _stopped_before_blocks(stopped.blocks or 0, 0.0, sig, say)
+    _say_kept(plan.cfg, [], say)
+    return _stopped_before_blocks(plan.total, plan.cfg.fps, sig, say)
+
+
+def _say_rendering(plan: _Plan, stream, log: str, say: Callable[[str], None]) -> None:
+    say(f"rendering {counted(plan.total, 'block')} of {log}: {plan.model} at {stream.settings.width}x"
+        f"{stream.settings.height}, {counted(plan.cfg.steps, 'step')}, {rate_said(plan.cfg.fps)} fps")
 
 
 def _stopped_before_blocks(total: int, fps: float, sig: int, say: Callable[[str], None]) -> Rendered:
@@ -225,9 +246,11 @@ def _close_all(outputs: list[Output], say: Callable[[str], None] | None = None) 
         raise failure
 
 
-def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
+def plan_render(opts: RenderOptions, say: Callable[[str], None], raising: ExitStack | None = None) -> _Plan:
     """Reads and checks the whole log, the outputs and the inputs it names; resolves the settings (the command line
-    over the log's header) and the speed options; says once what the render will not make as the show did."""
+    over the log's header) and the speed options; says once what the render will not make as the show did. With
+    `raising`, from PyTorch's import on SIGTERM and SIGHUP raise StoppedLoading (stops_raised, entered into it for
+    the caller to close once its first block begins)."""
     if opts.weights is not None:  # said first: the folder is the same whatever the log holds
         from vcam.engine.configs import MODELS
         from vcam.engine.weight_files import from_folder
@@ -240,7 +263,7 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     _check_outputs(opts.outs)
     # the show's decoder and attention made the show's pictures: each given is said (_differences)
     quant, decoder, attention_quant = as_logged(header, opts.log, opts.quant, opts.decoder, opts.attention_quant)
-    from vcam.engine.configs import get_spec
+
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     def left(sig: int) -> int:  # SIGTERM: the process leaves at once, said as render() says a stop before a block
         return _stopped_before_blocks(total, 0.0, sig, say).stop_code
@@ -248,9 +271,23 @@ def plan_render(opts: RenderOptions, say: Callable[[str], None]) -> _Plan:
     try:
         with stops_held(left):
             from vcam.engine.load import choose_model
+        if raising is not None:  # their default, from here to the model's load, ended the render without a word
+            raising.enter_context(stops_raised())
+        try:
+            return _planned(opts, say, replay, total, (quant, decoder, attention_quant), choose_model)
+        except KeyboardInterrupt:  # Ctrl-C as the model is chosen: said as later (it ended with 130, no word)
+            raise StoppedLoading(signal.SIGINT) from None
     except StoppedLoading as stopped:
         stopped.blocks = total  # said as a stop before the first of them
         raise
+
+
+def _planned(opts: RenderOptions, say: Callable[[str], None], replay: Replay, total: int,
+             precision: tuple[str | None, str, str], choose_model) -> _Plan:
+    """plan_render's part once PyTorch is imported: the model, the settings and the speed options."""
+    header = replay.header
+    quant, decoder, attention_quant = precision
+    from vcam.engine.configs import get_spec
     from vcam.engine.speed import SpeedFlags
 
     model = choose_model(logged_model(header, opts.log, opts.model), say, opts.weights)
@@ -396,11 +433,12 @@ class _ScreenState:
 
 def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int]]], open_input,
                    progress: Progress, on_block: Callable[[int], None] | None, full: _FullFiles,
-                   stop: StopEvent) -> Rendered:
+                   signals: StopSignals) -> Rendered:
     """The blocks, each after the changes due before it, every frame to every sink once. The first Ctrl-C (or
-    SIGTERM) sets `stop`, which stops after the block in progress, except the first, whose frames would begin the
-    files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where other
-    outputs keep the frames (`full`); the last one's full disk is the render's error."""
+    SIGTERM) sets `signals.stop`, which stops after the block in progress, except the first, whose frames would
+    begin the files; a KeyboardInterrupt (a second Ctrl-C) stops at once. A file whose disk fills is stopped where
+    other outputs keep the frames (`full`); the last one's full disk is the render's error."""
+    stop = signals.stop
     table = Timetable()
     for block, action in _actions(plan.replay, plan.total):
         table.add(block, action)
@@ -409,28 +447,27 @@ def _render_blocks(plan: _Plan, stream, sinks: list[tuple[Output, tuple[int, int
     after = _ScreenChanges(plan.replay.at_frames, state)
     frames = blocks = 0
     started = time.monotonic()
-    with stop_on_signals(stop) as signals:
-        try:
-            while blocks < plan.total and not stop.is_set():
-                for action, _ in table.due(blocks):
-                    _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
-                made = _next_block(stream, blocks, frames, progress.say)
-                if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
-                    break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
-                for index, frame in enumerate(made):
-                    shown = screen.apply(frame)
-                    for output, size in sinks:
-                        if not full.stopped_at(output):  # not fitted for a file that is stopped
-                            full.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
-                    frames += 1
-                    after.frame_done(blocks, index)
-                after.frame_done(blocks, None)  # a frame the show had and this model's block has not
-                blocks += 1
-                progress.update(blocks, frames)
-                if on_block is not None:
-                    on_block(blocks)
-        except KeyboardInterrupt:
-            stop.set()
+    try:
+        while blocks < plan.total and not stop.is_set():
+            for action, _ in table.due(blocks):
+                _apply(stream, action, open_input, state, plan.fixed_steps, blocks, progress.say)
+            made = _next_block(stream, blocks, frames, progress.say)
+            if stop.is_set() and not frames:  # stopped while the first block was made (a model compiling):
+                break  # no file is begun, so an older one is kept, as the start said Ctrl-C would
+            for index, frame in enumerate(made):
+                shown = screen.apply(frame)
+                for output, size in sinks:
+                    if not full.stopped_at(output):  # not fitted for a file that is stopped
+                        full.send(output, sinks, fit(shown, *size, plan.cfg.fit), frames, blocks)
+                frames += 1
+                after.frame_done(blocks, index)
+            after.frame_done(blocks, None)  # a frame the show had and this model's block has not
+            blocks += 1
+            progress.update(blocks, frames)
+            if on_block is not None:
+                on_block(blocks)
+    except KeyboardInterrupt:
+        stop.set()
     return Rendered(blocks, plan.total, frames, plan.cfg.fps, blocks < plan.total and stop.is_set(),
                     time.monotonic() - started, tuple(getattr(o, "path", o.name) for o in full.stopped),
                     stopped_by=signals.first or signal.SIGINT)  # no signal: a KeyboardInterrupt, Ctrl-C's

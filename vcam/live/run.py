@@ -44,8 +44,8 @@ from vcam.live.producer import Generator
 from vcam.live.replaystart import check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import StoppedLoading, StopsBefore, stop_code, stop_said, stops_held
-from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
-                                unlike_the_show, unnamed_model)
+from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, chosen_outs, logged_model,
+                                resolve, unlike_the_show, unnamed_model)
 from vcam.live.showreads import fallbacks_of, given_maps
 from vcam.live.showwatch import show_watcher
 from vcam.live.showwrites import check_written
@@ -99,13 +99,22 @@ def play(opts: RunOptions, attach: Attach | None = None) -> Ended:
             prep = _prepare(opts, before)
         except StoppedLoading as stopped:  # said: nothing is open yet
             return Ended(stopped.code, False)
+        except Exception:
+            if (code := before.stop_wins()) is None:
+                raise
+            return Ended(code, False)
         opts = prep.opts
-        inputs = _open_input(opts, prep.cfg, prep.status.message)
         try:
-            return _play(opts, attach, prep, inputs, before.came)
-        except BaseException:  # the show did not start, or ended in an error: the camera is let go
-            inputs.close()
-            raise
+            inputs = _open_input(opts, prep.cfg, prep.status.message)
+            try:
+                return _play(opts, attach, prep, inputs, before)
+            except BaseException:  # the show did not start, or ended in an error: the camera is let go
+                inputs.close()
+                raise
+        except Exception:  # the show never started (its handlers stop it as it starts): nothing is left open
+            if (code := before.stop_wins()) is None:
+                raise
+            return Ended(code, False)
     finally:
         before.close()
 
@@ -158,7 +167,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
         stopped.code = stopped_loading(stopped.sig)
         raise
     if before is not None:
-        before.hold()
+        before.hold(stopped_loading)
 
     model = choose_model(logged_model(start, opts.replay, opts.model), status.message, opts.weights)
     if (unnamed := unnamed_model("replaying", start, opts.replay, opts.model, model)) is not None:
@@ -227,7 +236,7 @@ def _media(opts: RunOptions, say: Callable[[str], None]) -> MediaFolders:
 
 
 def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: InputSwitch,
-          stops_before: list[int]) -> Ended:
+          stops_before: StopsBefore) -> Ended:
     status, replay, show, model, cfg = prep.status, prep.replay, prep.show, prep.model, prep.cfg
     tempo, tempo_parts = make_tempo(opts, status.message)
     air = OnAir(AirSettings(outs=cfg.outs, width=cfg.width, height=cfg.height, fps=cfg.fps, fit=cfg.fit,
@@ -345,12 +354,15 @@ def _control_log(file: LogFile, opts: RunOptions, prep: _Prepared, pacer: Pacer,
 
 def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen, parts: list,
             producer: Generator, prompter: Prompter, log: ControlLog | None, inputs: InputSwitch,
-            stops_before: list[int] | None = None) -> Ended:
+            stops_before: StopsBefore | None = None) -> Ended:
     """Runs the show until it ends; the control log's last line says how many blocks it made. The input is closed
     once the producer is out of its block (it may be taking the input's frames, or opening one a command named)."""
     interrupted, error = False, None
+    if stops_before is not None:
+        stops_before.show_starts()
     try:
-        code = air.run(feed, controller.handle_line, screen.state, parts, screen, stops_before or ())
+        code = air.run(feed, controller.handle_line, screen.state, parts, screen,
+                       stops_before.came if stops_before is not None else ())
     except KeyboardInterrupt:  # Ctrl-C in the instant after the show's own handlers were put back: leave at once
         code, interrupted = LEFT_AT_ONCE, True
     except NeverOnAir as e:  # raised with the producer inside its block: said once the process can end safely
@@ -363,6 +375,10 @@ def _on_air(air: OnAir, feed: ModelFeed, controller: Controller, screen: Screen,
     if not code and not interrupted and air.stopped_by is not None and not air.reached_air:
         recorded = any(spec.kind == "file" for spec in air.settings.outs)
         code = _stopped_loading(air.stopped_by, code, air.status.message, recorded)
+    if code != LEFT_AT_ONCE and not interrupted and stops_before is not None and stops_before.ctrl_c:
+        # held from the show's end to here (StopsBefore.show_starts), as a Ctrl-C during its close leaves at once
+        code, interrupted = LEFT_AT_ONCE, True
+        air.status.message(f"left at once (Ctrl-C as the show closed); exit code {LEFT_AT_ONCE}")
 
     def settle() -> None:
         if producer.stop(timeout=SETTLE_S):
@@ -388,17 +404,15 @@ def _stopped_loading(sig: int, code: int, say: Callable[[str], None], recorded: 
 
 
 def _records(opts: RunOptions, show: Show | None) -> bool:
-    """Whether the show has a file to record to, its outputs picked as `resolve` picks them, before the model that
-    `resolve` needs is known: a stop then says nothing of it was recorded."""
-    if opts.outs is not None:
-        outs = list(opts.outs)
-    elif opts.serve:
-        outs = []
-    else:
-        outs = list(show.output.out) if show and show.output and show.output.out else []
+    """Whether the show has a file to record to, its outputs those `resolve` takes, before the model that `resolve`
+    needs is known: a stop then says nothing of it was recorded."""
+    return any(_records_to(out) for out in chosen_outs(opts, show))
+
+
+def _records_to(out: str) -> bool:
     try:
-        return any(parse_spec(out).kind == "file" for out in outs)
-    except ValueError:  # said as the show's error once the model is known
+        return parse_spec(out).kind == "file"
+    except ValueError:  # said as the show's error once the model is known; a file among the others still counts
         return False
 
 

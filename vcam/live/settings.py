@@ -98,6 +98,16 @@ class ShowSettings:
                 "input_fit": self.input_fit, "strength": self.strength, "bias": self.bias, "fps": self.fps}
 
 
+def chosen_outs(given: RunOptions, show: Show | None) -> list[str]:
+    """The outputs a show opens, as given: --out, else none for a served show (unless asked), else the show
+    file's, else the virtual camera."""
+    if given.outs is not None:
+        return list(given.outs)
+    if given.serve:
+        return []
+    return list(show.output.out if show and show.output and show.output.out else ["vcam"])
+
+
 def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple[int, int],
             own_size_only: bool = False) -> ShowSettings:
     """`start`: a replayed log's header ({} without one); `model_size`: the model's own frame size. A served show
@@ -109,12 +119,7 @@ def resolve(given: RunOptions, show: Show | None, start: dict, model_size: tuple
     def pick(*values, default):
         return next((v for v in values if v is not None), default)
 
-    if given.outs is not None:
-        outs = list(given.outs)
-    elif given.serve:
-        outs = []
-    else:
-        outs = list(out_cfg.out if out_cfg and out_cfg.out else ["vcam"])
+    outs = chosen_outs(given, show)
     start_size = tuple(start["size"]) if "size" in start else None
     show_size = out_cfg.size if out_cfg else None
     note = None

@@ -6,7 +6,7 @@ import os
 import signal
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from collections.abc import Callable, Iterator
 
 from vcam.stdio import flush_standard_streams
@@ -109,18 +109,23 @@ def _stop_signals() -> list[int]:
 
 
 @contextmanager
-def stop_on_signals(stop: StopEvent) -> Iterator[StopSignals]:
+def stop_on_signals(stop: StopEvent, raising: ExitStack | None = None) -> Iterator[StopSignals]:
     """While inside, SIGINT and SIGTERM set `stop`, and a SIGINT once `stop` is set raises KeyboardInterrupt in the
     main thread (only the main thread can install handlers; elsewhere nothing is installed). `stop` is a
-    StopEvent: with a plain threading.Event the handler could wait on a lock its own thread holds."""
+    StopEvent: with a plain threading.Event the handler could wait on a lock its own thread holds. `raising`: where
+    stops_raised was entered; these take over its handlers and it is closed, the defaults coming back on the way
+    out: closed first, it put back a default that ended the process at once, without a word, for a SIGTERM then."""
     if not isinstance(stop, StopEvent):
         raise TypeError(f"stop_on_signals needs a StopEvent, not {type(stop).__name__}")
     signals = StopSignals(stop)
     previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in _stop_signals():
-            previous[sig] = signal.signal(sig, signals.handle)
-    try:
+    try:  # a stop raised as they go in (stops_raised's) leaves none of these behind
+        if threading.current_thread() is threading.main_thread():
+            for sig in _stop_signals():
+                handler = signal.signal(sig, signals.handle)
+                previous[sig] = signal.SIG_DFL if raising is not None and handler is _raise_stop else handler
+        if raising is not None:
+            raising.close()
         yield signals
     finally:
         for sig, handler in previous.items():
@@ -201,30 +206,65 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
         raise StoppedLoading(came[0])
 
 
-def _leave_again(sig: int) -> None:
+def _leave_again(sig: int, when: str = "while loading") -> None:
     flush_standard_streams()
-    os.write(2, f"vcam: stopped ({stop_said(sig)}) again while loading: left at once; exit code "
-                f"{stop_code(sig)}\n".encode())
+    try:
+        os.write(2, f"vcam: stopped ({stop_said(sig)}) again {when}: left at once; exit code "
+                    f"{stop_code(sig)}\n".encode())
+    except OSError:  # stderr closed, or its reader gone (a pipe): raised in a handler, the process did not leave
+        pass
     os._exit(stop_code(sig))
 
 
 class StopsBefore:
-    """SIGTERM and SIGHUP whose handler is still the default, from `hold` (PyTorch imported) to the show's own
-    handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts, said as
-    a stop while the model loads; their default ended the process at once without a word. A second one leaves at
-    once, said: nothing is on air yet. Only the main thread holds them."""
+    """Ctrl-C, SIGTERM and SIGHUP whose handler is still the interpreter's own, from `hold` (PyTorch imported) to the
+    show's own handlers (OnAir.run's, which takes `came`): the first is kept for the show, which stops as it starts,
+    said as a stop while the model loads; SIGTERM's and SIGHUP's default ended the process at once without a word,
+    Ctrl-C's KeyboardInterrupt with exit code 130 and no word. A second one leaves at once, said: nothing is on air
+    yet, until `show_starts`. Only the main thread holds them."""
 
     def __init__(self) -> None:
         self.came: list[int] = []
         self._held: dict[int, object] = {}
+        self._show: int | None = None  # how many had come at `show_starts`
+        self._left: Callable[[int], int] | None = None
 
-    def hold(self) -> None:
-        self._held.update(_take_defaults(self._came))
+    def hold(self, left: Callable[[int], int] | None = None) -> None:
+        """From here the stops are held; `left(sig)` says a stop while loading and gives its exit code, for
+        `stop_wins`."""
+        self._left = left
+        self._held.update(_take_defaults(self._came, ctrl_c=True))
+
+    def stop_wins(self) -> int | None:
+        """For an error on the way to the show (an output that cannot open, a mistyped one, a busy port): where a
+        stop came before the show started, it is said as a stop while loading, the exit code returned, as
+        stops_held does for PyTorch's import: the error ended the command with exit code 2 where the user had
+        asked it to stop, a held Ctrl-C lost. None where none came, or nothing says it: the error is the command's."""
+        before = self.came if self._show is None else self.came[:self._show]
+        if not before or self._left is None:
+            return None
+        return self._left(before[0])
+
+    def show_starts(self) -> None:
+        """From here no stop leaves at once: the show's handlers take over in a moment (those that came before
+        stop it as it starts), and once they are put back here, the show's close goes on (its control log's end
+        line), the stop already under way. Leaving there cut that line, said as "again while loading"; a Ctrl-C
+        there, a KeyboardInterrupt, also ended the interpreter with the show's thread inside the model (exit code
+        134). A Ctrl-C again leaves at once, as during the show's close."""
+        self._show = len(self.came)
+
+    @property
+    def ctrl_c(self) -> bool:
+        """Whether a Ctrl-C came once the show started (it leaves once the show is closed)."""
+        return self._show is not None and signal.SIGINT in self.came[self._show:]
 
     def _came(self, sig: int, _frame) -> None:
         self.came.append(sig)
-        if len(self.came) > 1:
-            _leave_again(sig)
+        if self._show is None:
+            if len(self.came) > 1:
+                _leave_again(sig, "while loading")
+        elif sig == signal.SIGINT and self.came.count(sig) > 1:
+            _leave_again(sig, "as the show closed")
 
     def close(self) -> None:
         _put_back(self._held)
@@ -236,15 +276,16 @@ def stops_raised() -> Iterator[None]:
     """While inside, each stop signal but Ctrl-C whose handler is still the default (SIGTERM, SIGHUP) raises
     StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
     (a model's), where their default ended the process at once without a word. Outside the main thread nothing
-    changes."""
-    def stop(sig: int, _frame) -> None:
-        raise StoppedLoading(sig)
-
-    raising = _take_defaults(stop)
+    changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is."""
+    raising = _take_defaults(_raise_stop)
     try:
         yield
     finally:
-        _put_back(raising)
+        _put_back({sig: handler for sig, handler in raising.items() if signal.getsignal(sig) is _raise_stop})
+
+
+def _raise_stop(sig: int, _frame) -> None:
+    raise StoppedLoading(sig)
 
 
 def _take_defaults(handler: Callable[[int, object], None], ctrl_c: bool = False) -> dict[int, object]:
