@@ -260,30 +260,21 @@ def test_a_render_stopped_by_sigterm_while_its_model_loads_says_so(tmp_path, sig
     assert "Traceback" not in done.stderr and not video.exists(), done.stderr
 
 
-@pytest.mark.slow  # a process of its own, stopped between PyTorch's import and the model's load
-@pytest.mark.parametrize("sig, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
-                                             ("SIGINT", 130, "Ctrl-C")])
-@pytest.mark.parametrize("where", ["vcam.engine.load:choose_model", "vcam.live.render:_open_outputs"])
-def test_a_render_stopped_as_its_model_is_chosen_says_so(tmp_path, sig, code, said, where):
-    """SIGTERM or SIGHUP once PyTorch was imported, before the outputs opened (the model and speed chosen), ended
-    vcam render at once with no word; Ctrl-C there, or as the outputs opened, left with 130 and no word."""
-    log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
-    video = tmp_path / "take.mp4"
-    video.write_bytes(b"an older take")
-    done = stopped_as_called(tmp_path, where, sig, ["render", log, "--out", f"file:{video}"])
-    assert "sent" in done.stderr and done.returncode == code, done.stderr
-    assert f"stopped before the first of 4 blocks ({said}; exit code {code}): nothing was rendered" in done.stderr, \
-        done.stderr
-    assert "Traceback" not in done.stderr and video.read_bytes() == b"an older take", done.stderr
+_BEFORE_LOAD = ["vcam.engine.load:choose_model", "vcam.live.render:_open_outputs"]
+_AFTER_LOAD = ["vcam.live.render:Progress", "vcam.live.render:Timetable"]
 
 
-@pytest.mark.slow  # a process of its own, stopped once its model is loaded, before the first block begins
-@pytest.mark.parametrize("sigs, code, said", [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
-                                              ("SIGINT,SIGINT", 130, "Ctrl-C")])
-@pytest.mark.parametrize("where", ["vcam.live.render:Progress", "vcam.live.render:Timetable"])
-def test_a_render_stopped_between_its_model_s_load_and_its_first_block_says_so(tmp_path, sigs, code, said, where):
-    """SIGTERM or SIGHUP once the model was loaded, before the render's own handlers were in, ended vcam render at
-    once with no word (their default); two Ctrl-C there left with 130 and no word."""
+@pytest.mark.slow  # a process of its own, stopped after PyTorch's import, before the first block begins
+@pytest.mark.parametrize("where, sigs, code, said", [
+    *[(where, sig, code, said) for where in _BEFORE_LOAD
+      for sig, code, said in [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"), ("SIGINT", 130, "Ctrl-C")]],
+    *[(where, sig, code, said) for where in _AFTER_LOAD
+      for sig, code, said in [("SIGTERM", 143, "SIGTERM"), ("SIGHUP", 129, "SIGHUP"),
+                              ("SIGINT,SIGINT", 130, "Ctrl-C")]]])
+def test_a_render_stopped_before_its_first_block_says_so(tmp_path, where, sigs, code, said):
+    """SIGTERM or SIGHUP once PyTorch was imported (the model and speed chosen, the outputs opening, or the model
+    loaded, before the render's own handlers were in) ended vcam render at once with no word; Ctrl-C there (two
+    once the model was loaded) left with 130 and no word."""
     log = write_log(tmp_path / "c.jsonl", {"vcam": HEADER}, {"end": {"blocks": 4}})
     video = tmp_path / "take.mp4"
     video.write_bytes(b"an older take")
