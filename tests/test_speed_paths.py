@@ -268,10 +268,10 @@ def test_bench_json_stopped_by_a_ctrl_c_before_the_timing_says_so_as_json(capsys
     stayed empty."""
     from vcam.cli import main
 
-    def pressed(args):
+    def pressed(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("vcam.cmdline.bench.check_compile_mode", pressed)
+    monkeypatch.setattr("vcam.cmdline.bench.unused_compile_mode", pressed)  # the first step after the import
     assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 130
     assert json.loads(capsys.readouterr().out)["error"].startswith("stopped (Ctrl-C)")
 
