@@ -272,7 +272,7 @@ def test_a_seed_knobs_range_is_said_in_the_digits_a_map_is_written_in(tmp_path):
 def test_a_second_program_entry_on_a_channel_the_first_takes_is_refused(tmp_path, first, second):
     """A `program: presets` given twice was taken unsaid: a copy left from an edit, or one meant for a channel it
     did not get."""
-    if first == second:  # in a show's own controls, said as a note; a map file's notes go unsaid
+    if first == second:  # said as a note, not refused (a map file's too: test_midi_maps)
         from vcam.control.show import parse_show
 
         show = parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi:\n  controls:\n    - {first}\n    - {second}\n",

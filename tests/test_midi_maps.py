@@ -535,3 +535,23 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
     midi_setup(RunOptions(show=str(show)), load_show(show), False, said.append)
     orders = [re.search(r"map:? (\S+) \(or ([^)]*)\)", text).groups() for text in (checked, said[0])]
     assert orders[0] == orders[1], orders
+
+
+def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path, fake_midi_backend):
+    """The same program entry twice is noted in a show's midi: section; in a map file the show names, or one given
+    with --midi-map, the note was dropped unsaid."""
+    from vcam.control.show import load_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    (tmp_path / "map.yaml").write_text("controls:\n  - {program: presets}\n  - {program: presets}\n")
+    noted = (f"{tmp_path / 'map.yaml'}:3: MIDI map control 2 is control 1 again (program: presets); it adds "
+             "nothing: remove one")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: map.yaml\n")
+    assert load_show(show).notes == (noted,)
+    show.write_text("presets:\n  - {name: a, prompt: a}\n")
+    said = []
+    midi_setup(RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show), False,
+               said.append)
+    assert said == [noted], said

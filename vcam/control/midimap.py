@@ -114,6 +114,9 @@ class MidiMap:
     # after them and win on a control both bind, else a show's entry on a control its map file uses would be dead
     inherited: tuple[int, int] = (0, 0)
     light: Light | None = None  # the map's `light:`, which its buttons without their own take
+    # what a map file reads and plays but does nothing as written, at its line: the show that builds on it, or the run
+    # given it by --midi-map, says it (a show's own section's notes are the show's)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def program_to_preset(self) -> bool:
@@ -390,6 +393,7 @@ def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
     except ConfigError as e:
         r.problems.extend(e.problems)
         return MidiMap()
+    r.notes.extend(found.notes)
     # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
     return found if found.name else replace(found, name=path.name)
 
@@ -591,6 +595,10 @@ def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
 
 
 def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
-    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
-    return MAPS.load(path, lambda r, node: read_map(r, node, "MIDI map", path.parent, in_map_file=True,
-                                                    whole_paths=whole_paths)[0], MidiMap())
+    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`), with what
+    it does nothing with as written in its `notes`."""
+    def read(r: Reader, node) -> MidiMap:
+        found = read_map(r, node, "MIDI map", path.parent, in_map_file=True, whole_paths=whole_paths)[0]
+        return replace(found, notes=tuple(r.notes))
+
+    return MAPS.load(path, read, MidiMap())
