@@ -555,3 +555,36 @@ def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path,
     midi_setup(RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show), False,
                said.append)
     assert said == [noted], said
+
+
+CONTROLS_OUT_OF_TURN = """\
+  - {cc: 6, command: next}
+  - {nrpn: 100, param: blend}
+  - {cc: 16, command: go nope}
+  - {cc: 18, param: blend, between: [a, zz]}
+  - {cc: 17, param: bogus}
+"""
+
+
+def test_a_midi_maps_problems_are_said_in_line_order(tmp_path):
+    """Found in passes (each entry, then the NRPN's CCs, then the presets and cues named), the problems were said
+    a later line before an earlier one; a cue's own problem comes after the midi: section's, as its lines do."""
+    from vcam.control.midimap import load_map
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\n  - {name: b, prompt: b}\nmidi:\n  controls:\n"
+                    + CONTROLS_OUT_OF_TURN + "cues:\n  - {name: one, do: [preset a, seed x]}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    lines = [int(p.split(":")[1]) for p in err.value.problems]
+    assert lines == [6, 9, 10, 12], err.value.problems
+    show.write_text(show.read_text().replace("seed x", "seed 1"))  # the cues read: a button's go is checked
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert [int(p.split(":")[1]) for p in err.value.problems] == [6, 8, 9, 10], err.value.problems
+    (tmp_path / "map.yaml").write_text("controls:\n" + CONTROLS_OUT_OF_TURN)
+    with pytest.raises(ConfigError) as err:
+        load_map(tmp_path / "map.yaml")
+    assert [int(p.split(":")[1]) for p in err.value.problems] == [2, 6], err.value.problems

@@ -41,7 +41,7 @@ from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
 from vcam.words import counted, listed
 
 
@@ -599,6 +599,7 @@ def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
     it does nothing with as written in its `notes`."""
     def read(r: Reader, node) -> MidiMap:
         found = read_map(r, node, "MIDI map", path.parent, in_map_file=True, whole_paths=whole_paths)[0]
+        r.problems[:] = in_line_order(r.problems)  # found in passes: each entry, then what entries share
         return replace(found, notes=tuple(r.notes))
 
     return MAPS.load(path, read, MidiMap())

@@ -330,6 +330,22 @@ class Reader:
             raise ConfigError(self.problems)
 
 
+PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
+
+
+def in_line_order(problems: list[str]) -> list[str]:
+    """`problems` by line within each file, the files in the order of their first problem: a section read in passes
+    (each entry, then what entries share, then the presets they name) said line 10 before line 7, and an operator
+    fixing them top down met them out of turn."""
+    files: dict[str, int] = {}
+    keys = []
+    for problem in problems:
+        found = PROBLEM_AT.match(problem)
+        file, line = (found[1], int(found[2])) if found else ("", 0)  # Reader.add writes none without its line
+        keys.append((files.setdefault(file, len(files)), line))
+    return [problem for _, problem in sorted(zip(keys, problems), key=lambda kp: kp[0])]
+
+
 def _map_named(kind: str, name: str) -> str | None:
     """The map meant by `name`, written where a `kind` (midi, osc) section goes: a shipped map's own name for one
     mistyped, cut short, capitalised or given another ending (nanokontrol, NanoKontrol2, nanokontrol2.yml), `name`
