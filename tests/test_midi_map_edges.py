@@ -295,3 +295,19 @@ def test_a_program_entrys_value_is_checked_before_it_is_taken_for_a_second_one(t
     """`{program: banks}` after `{program: presets}` was refused as a second program entry, its value unsaid."""
     assert map_refusal(tmp_path, "- {program: presets}\n  - {program: banks}")[1].endswith(
         "control 2: program takes the value 'presets' (program N selects preset N+1)")
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 17, param: steps, range: [1.5, 4]}", "range start 1.5: steps takes whole numbers only; write 1 or 2"),
+    ("{cc: 16, param: transition, range: [0, 12.5]}",
+     "range end 12.5: transition takes whole numbers only; write 12 or 13"),
+    ("{cc: 17, param: steps, range: [1, 7.9]}", "range end 7.9: steps takes whole numbers only; write 7 or 8"),
+])
+def test_a_fraction_in_a_whole_number_knobs_range_is_refused_with_the_whole_numbers_beside_it(tmp_path, entry, said):
+    """A steps knob over [1.5, 4] was rounded unsaid: its bottom gave 2 steps, and 1 was out of its reach."""
+    assert map_refusal(tmp_path, f"- {entry}")[1].endswith(f"MIDI map control 1 {said}")
+
+
+def test_a_whole_number_knobs_range_written_with_a_point_zero_is_taken(tmp_path):
+    knob = loaded(tmp_path, "{cc: 17, param: steps, range: [1.0, 4.0]}").knobs[0]
+    assert (knob.lo, knob.hi) == (1, 4)

@@ -52,8 +52,8 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
     if "range" in e:
         items = e["range"].value if isinstance(e["range"], SequenceNode) else None
         if items is not None and len(items) == 2:
-            a = r.number(items[0], f"{what} range start", lo, hi)
-            b = r.number(items[1], f"{what} range end", lo, hi)
+            a = _range_end(r, items[0], f"{what} range start", param)
+            b = _range_end(r, items[1], f"{what} range end", param)
             if a is not None and b is not None:
                 lo, hi = a, b
         else:
@@ -71,6 +71,19 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
         if param != "blend":
             between = None  # said above: no preset check should speak of it again
     return param, lo, hi, curve or "linear", between
+
+
+def _range_end(r: Reader, node, what: str, param: str) -> float | None:
+    """One end of a knob's `range`, within the parameter's own; None where it is refused (said). A fraction for a
+    whole-number parameter is refused with the whole numbers beside it: the knob's values are rounded, so [1.5, 4]
+    for steps never gave 1 and gave 2 from its bottom, unsaid."""
+    lo, hi, whole = PARAMS[param]
+    v = r.number(node, what, lo, hi)
+    if v is None or not whole or v.is_integer():
+        return v
+    near = " or ".join(plain(n) for n in (math.floor(v), math.ceil(v)) if lo <= n <= hi)
+    r.error(node, f"{what} {plain(v)}: {param} takes whole numbers only; write {near}")
+    return None
 
 
 def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
