@@ -292,8 +292,11 @@ def test_learn_count_takes_a_0_as_a_release_only_straight_after_its_press_and_a_
     presses = Presses()
     assert not presses.released(cc(41, 127), 10.0)
     assert presses.released(cc(41, 0), 10.0 + RELEASE_S / 2)  # a momentary button let go
-    assert not presses.released(cc(41, 127), 20.0)
-    assert not presses.released(cc(41, 0), 20.0 + RELEASE_S * 4)  # a toggle pressed again: a press of its own
+    assert not presses.released(cc(44, 127), 20.0)
+    assert not presses.released(cc(16, 64), 21.0)  # another control moved meanwhile: no momentary button is down
+    assert not presses.released(cc(44, 0), 20.0 + RELEASE_S * 4)  # a toggle pressed again: a press of its own
+    assert not presses.released(cc(44, 127), 23.0)
+    assert not presses.released(cc(44, 0), 25.0)  # and again, nothing between: a toggle it showed itself to be
     assert not presses.released(cc(42, 0), 21.0)  # a 0 with no press before it
     # the release is the press's once: a 0 after it is a press again; another channel's 0 is another control's
     assert not presses.released(cc(43, 127), 30.0)
@@ -301,3 +304,18 @@ def test_learn_count_takes_a_0_as_a_release_only_straight_after_its_press_and_a_
     assert presses.released(cc(43, 0), 30.0 + RELEASE_S / 2)
     assert not presses.released(cc(43, 0), 30.0 + RELEASE_S * 3 / 4)
     assert not presses.released(mido.Message("note_off", note=36), 31.0)  # a pad's, never counted in the first place
+
+
+def test_learn_count_takes_a_momentary_buttons_release_as_one_with_its_press_however_long_it_is_held():
+    """A momentary button held down past half a second had its release counted as a press of its own, and --count
+    ended a control early: held first, or after a tap showed it momentary, with a knob turned meanwhile."""
+    from vcam.control.midilearn import RELEASE_S, Presses
+
+    presses = Presses()
+    assert not presses.released(cc(41, 127), 10.0)
+    assert presses.released(cc(41, 0), 10.0 + RELEASE_S * 3)  # held from its first press: nothing came between
+    assert not presses.released(cc(42, 127), 20.0)
+    assert presses.released(cc(42, 0), 20.0 + RELEASE_S / 2)  # tapped: a momentary button
+    assert not presses.released(cc(42, 127), 30.0)
+    assert not presses.released(cc(16, 64), 30.5)  # a knob turned with the other hand
+    assert presses.released(cc(42, 0), 30.0 + RELEASE_S * 4)
