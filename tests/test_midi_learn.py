@@ -319,3 +319,23 @@ def test_learn_count_takes_a_momentary_buttons_release_as_one_with_its_press_how
     assert not presses.released(cc(42, 127), 30.0)
     assert not presses.released(cc(16, 64), 30.5)  # a knob turned with the other hand
     assert presses.released(cc(42, 0), 30.0 + RELEASE_S * 4)
+
+
+@pytest.mark.parametrize("msg", [cc(16, 10), mido.Message("note_on", note=36, velocity=100, channel=1),
+                                 mido.Message("program_change", program=3)])
+@pytest.mark.parametrize("dash", ["", "- "])
+def test_a_learnt_line_pasted_whole_is_told_to_keep_its_map_line_alone(msg, dash):
+    """A line of vcam midi learn copied whole (a triple click in the terminal), its MIDI message with it, was said
+    as a prompt's colon to quote."""
+    from vcam.control.midilearn import Learner
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    learner = Learner()
+    printed = learner.feed(msg, 0.0) or learner.due()
+    map_line = printed[0][printed[0].index("- {"):printed[0].index("}") + 1]
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: a}}]\nmidi:\n  controls:\n    {dash}{printed[0]}\n", "show.yaml")
+    assert err.value.problems == [f"show.yaml:4: not valid YAML: this is a line as vcam midi learn prints it, the "
+                                  f"MIDI message ({printed[0].split('  ')[0]}) before the map line; keep the map line "
+                                  f"alone: {map_line}"], err.value.problems

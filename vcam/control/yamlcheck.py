@@ -660,6 +660,10 @@ def _article(char: str) -> str:
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
+# a line of `vcam midi learn` copied whole: the message it saw, then the map line to paste (the part meant)
+LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
+
+
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
@@ -667,6 +671,9 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     char = here[mark.column] if mark is not None and mark.column < len(here) else ""
+    if (learnt := LEARNT.match(here)) is not None:
+        return (f"not valid YAML: this is a line as vcam midi learn prints it, the MIDI message "
+                f"({learnt[1].strip()}) before the map line; keep the map line alone: {learnt[2]}")
     if char == "\t" or "tab character" in (e.problem or ""):
         return (f"a tab character (column {mark.column + 1}) where YAML allows only spaces; indent with spaces "
                 "(set the editor to insert spaces for the Tab key)")
