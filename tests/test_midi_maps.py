@@ -588,3 +588,24 @@ def test_a_midi_maps_problems_are_said_in_line_order(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_map(tmp_path / "map.yaml")
     assert [int(p.split(":")[1]) for p in err.value.problems] == [2, 6], err.value.problems
+
+
+@pytest.mark.parametrize("written, said", [
+    ("none", "port: none names no MIDI input; to open none, take port: out of the section (or, for one run, vcam "
+             "run --midi none)"),
+    ("'none'", "port: none names no MIDI input"),
+    ("off", "port: off names no MIDI input"),  # was told to quote it: 'off', an input waited for all show
+    ("~", "port: ~ names no MIDI input"),
+    ("", "port is empty: give the controller's name (vcam devices lists the inputs), or take port: out of the "
+         "section to open no input"),
+])
+def test_a_shows_port_written_as_no_port_is_told_to_be_taken_out(written, said):
+    """`port: none`, as --midi none is written, waited all show for an input named 'none'; off or null were told to
+    be quoted, which did the same."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: a}}]\nmidi:\n  port: {written}\n  map: nanokontrol2\n", "show.yaml")
+    problems = err.value.problems
+    assert len(problems) == 1 and problems[0].startswith(f"show.yaml:3: midi {said}"), problems

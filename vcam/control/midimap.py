@@ -216,10 +216,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                      else ("name", "port", "map", "channel", "controls", "light"))
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
-    port = r.string(keys["port"], f"{where} port") if "port" in keys else None
-    if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
-        r.error(keys["port"], f"{where} port: a map file opens no input (it maps any controller of its make); give "
-                              f"the port in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
+    port = _port(r, keys["port"], where, in_map_file) if "port" in keys else None
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     light = _light(r, keys["light"], where) if "light" in keys else result.light  # else as its map file's light
     knobs, buttons, programs = [], [], []
@@ -286,6 +283,28 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     _channel_unused(r, keys, where, channel, result, bool(knobs or buttons or programs))
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs),
                                  light=light if "light" in keys else None)), port
+
+
+# what a show's `port:` is written as where no input is meant, as `--midi none` says it: each waited for an input of
+# that name all show (none, 'off'), or was told to quote the word (off, no, null), which did the same
+NO_PORT = ("none", "no", "off", "false", "null", "~", "")
+
+
+def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
+    """A section's `port:`; None where it is refused (said): a map file's, and a word for no port at all."""
+    if not in_map_file and isinstance(node, ScalarNode) and node.value.strip().lower() in NO_PORT:
+        if not node.value.strip():
+            r.error(node, f"{where} port is empty: give the controller's name (vcam devices lists the inputs), or take "
+                          "port: out of the section to open no input")
+        else:
+            r.error(node, f"{where} port: {node.value.strip()} names no MIDI input; to open none, take port: out of "
+                          "the section (or, for one run, vcam run --midi none)")
+        return None
+    port = r.string(node, f"{where} port")
+    if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
+        r.error(node, f"{where} port: a map file opens no input (it maps any controller of its make); give the port "
+                      f"in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
+    return port
 
 
 def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, built_on: MidiMap, own: bool) -> None:
