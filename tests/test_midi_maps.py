@@ -609,3 +609,27 @@ def test_a_shows_port_written_as_no_port_is_told_to_be_taken_out(written, said):
         parse_show(f"presets: [{{name: a, prompt: a}}]\nmidi:\n  port: {written}\n  map: nanokontrol2\n", "show.yaml")
     problems = err.value.problems
     assert len(problems) == 1 and problems[0].startswith(f"show.yaml:3: midi {said}"), problems
+
+
+@pytest.mark.parametrize("section", ["midi", "osc"])
+def test_controls_listed_straight_under_a_section_are_told_to_go_under_controls(section):
+    """`midi:` with its list of controls under it, no `controls:` key: told only that it must be a mapping."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    entry = "{cc: 16, param: blend}" if section == "midi" else "{address: /fader, param: blend}"
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: a}}]\n{section}:\n  - {entry}\n", "show.yaml")
+    assert err.value.problems == [f"show.yaml:3: {section} must be a mapping of key: value lines; its list of knobs, "
+                                  "faders and buttons goes under a controls: key, indented beneath it"]
+
+
+def test_a_map_file_that_is_a_list_of_controls_alone_is_told_to_put_them_under_controls(tmp_path):
+    from vcam.control.midimap import load_map
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "map.yaml").write_text("- {cc: 16, param: blend}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(tmp_path / "map.yaml")
+    assert err.value.problems[0].endswith("MIDI map must be a mapping of key: value lines; its list of knobs, faders "
+                                          "and buttons goes under a controls: key, indented beneath it")

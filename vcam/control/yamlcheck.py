@@ -130,6 +130,9 @@ class Reader:
                 elif meant := flow_yaml({"map": named or given}):
                     # `midi: nanokontrol2`, the likely slip for a shipped map: offered quoted where YAML needs it
                     hint = f"; for a map by name write {what}: {meant}"
+            elif isinstance(node, SequenceNode) and "controls" in known:
+                # a map's controls listed straight under `midi:` (or as a whole map file), with no word of where
+                hint = "; its list of knobs, faders and buttons goes under a controls: key, indented beneath it"
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
