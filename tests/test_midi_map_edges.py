@@ -311,3 +311,16 @@ def test_a_fraction_in_a_whole_number_knobs_range_is_refused_with_the_whole_numb
 def test_a_whole_number_knobs_range_written_with_a_point_zero_is_taken(tmp_path):
     knob = loaded(tmp_path, "{cc: 17, param: steps, range: [1.0, 4.0]}").knobs[0]
     assert (knob.lo, knob.hi) == (1, 4)
+
+
+@pytest.mark.parametrize("param, end, said", [
+    ("strength", "0.5", "range [0.5, 0.5] gives strength 0.5 wherever the control is; give two different ends, or a "
+                        "button for the one value: {command: strength 0.5}"),
+    ("steps", "3", "range [3, 3] gives steps 3 wherever the control is; give two different ends, or a button for the "
+                   "one value: {command: steps 3}"),
+    ("blend", "0", "range [0, 0] gives blend 0 wherever the control is; give two different ends"),
+])
+def test_a_knob_whose_range_has_one_value_at_both_ends_is_refused(tmp_path, param, end, said):
+    """A knob over [0.5, 0.5] moved nothing wherever it was turned, unsaid."""
+    assert map_refusal(tmp_path, f"- {{cc: 16, param: {param}, range: [{end}, {end}]}}")[1].endswith(
+        f"MIDI map control 1 {said}")

@@ -54,7 +54,12 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
         if items is not None and len(items) == 2:
             a = _range_end(r, items[0], f"{what} range start", param)
             b = _range_end(r, items[1], f"{what} range end", param)
-            if a is not None and b is not None:
+            if a is not None and b is not None and a == b:
+                # every position gave that one value: a knob that moved nothing, unsaid
+                button = "" if param == "blend" else f", or a button for the one value: {{command: {param} {plain(a)}}}"
+                r.error(e["range"], f"{what} range [{plain(a)}, {plain(b)}] gives {param} {plain(a)} wherever the "
+                                    f"control is; give two different ends{button}")
+            elif a is not None and b is not None:
                 lo, hi = a, b
         else:
             r.error(e["range"], f"{what} range must be [low, high], e.g. [{plain(lo)}, {plain(hi)}]")
