@@ -633,3 +633,28 @@ def test_a_map_file_that_is_a_list_of_controls_alone_is_told_to_put_them_under_c
         load_map(tmp_path / "map.yaml")
     assert err.value.problems[0].endswith("MIDI map must be a mapping of key: value lines; its list of knobs, faders "
                                           "and buttons goes under a controls: key, indented beneath it")
+
+
+@pytest.mark.parametrize("file_entry, own, noted", [
+    ("{program: presets}", "{program: presets}", "midi control 1 (program: presets) adds nothing"),
+    ("{program: presets}", "{program: presets, channel: 3}", "midi control 1 (program: presets on channel 3) adds "
+                                                               "nothing"),
+    ("{program: presets, channel: 3}", "{program: presets, channel: 3}", "midi control 1 (program: presets on "
+                                                                         "channel 3) adds nothing"),
+    ("{program: presets, channel: 3}", "{program: presets}", None),  # it adds the other channels
+    ("{program: presets, channel: 3}", "{program: presets, channel: 4}", None),
+])
+def test_a_shows_program_entry_its_map_file_has_already_is_noted(tmp_path, file_entry, own, noted):
+    """The same program entry twice in a show's own list was noted; the show's own beside its map file's was not."""
+    from vcam.control.show import load_show
+
+    (tmp_path / "map.yaml").write_text(f"name: pads\ncontrols:\n  - {file_entry}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: a}}\nmidi:\n  map: map.yaml\n  controls:\n    - {own}\n")
+    loaded = load_show(show)
+    if noted is None:
+        assert loaded.notes == () and len(loaded.midi.program_channels) == 2, loaded.notes
+        return
+    assert loaded.notes == (f"{show}:6: {noted}: pads, the map file this builds on, selects presets by program "
+                            "change there already; remove it",), loaded.notes
+    assert len(loaded.midi.program_channels) == 1

@@ -246,7 +246,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         kind = kinds[0]
         if "program" in e:
-            programs += [ch] if _check_program(r, entry, e, what, taken, ch, i + 1) else []
+            if _check_program(r, entry, e, what, taken, ch, i + 1):
+                programs += [] if _program_built_on(r, entry, what, result, ch) else [ch]
             continue
         # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
         if kind == "note" and (named := note_named(getattr(e["note"], "value", None))) is not None:
@@ -369,6 +370,18 @@ def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: i
         r.error(entry, f"{what}: control {other} selects presets by program change already, on every channel this "
                        "one listens on; remove one, or give them different channels")
         return False
+    return True
+
+
+def _program_built_on(r: Reader, entry, what: str, built_on: MidiMap, channel: int | None) -> bool:
+    """Whether the map file a show's section builds on selects presets by program change on every channel the
+    section's own program entry does (noted: it adds nothing, as a second in one list is noted)."""
+    if not built_on.program_listens(channel) or (channel is None and None not in built_on.program_channels):
+        return False
+    on = f" on channel {channel + 1}" if channel is not None else ""
+    r.note(r.path, entry.start_mark.line + 1,
+           f"{what} (program: presets{on}) adds nothing: {built_on.name or 'the map file'}, the map file this builds "
+           "on, selects presets by program change there already; remove it")
     return True
 
 
