@@ -378,7 +378,10 @@ class ShowWatcher:
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
         """A save that loaded: `show` and `maps` are the ones in force (where a save only moved lines, they compare
-        equal to the last, and a later check names the lines the controls are on now), and `line` is said."""
+        equal to the last, and a later check names the lines the controls are on now), and `line` is said, then
+        the notes of the show and of the command line's maps that the last good ones did not have: what reads but
+        does nothing as written, said at the start, went unsaid when a save on air brought it."""
+        before = set(self._notes())
         self.show = show
         self._unread.clear()
         self._named = ()
@@ -386,6 +389,17 @@ class ShowWatcher:
             g.mapping = maps[g.flag]
         self.say(f"fixed: {line}" if self._failing is not None else line)
         self._failing = None
+        for note in self._notes():
+            if note not in before:
+                self.say(note)
+
+    def _notes(self) -> list[str]:
+        """The notes of the last good show and of the command line's maps in force, each file named as the show's
+        lines name it (show.yaml:4: ...), as a save's problems are."""
+        files = [(self.file, self.path), *((g.file, g.path) for g in self.given)]
+        notes = [*(self.show.notes if self.show is not None else ()),
+                 *(n for g in self.given for n in getattr(g.mapping, "notes", ()))]
+        return [next((shown + n[len(file):] for file, shown in files if n.startswith(file + ":")), n) for n in notes]
 
     def _not_reloaded(self, head: str, e: ConfigError) -> None:
         self._failed(head, f"{head} not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems),
