@@ -315,12 +315,43 @@ def test_a_whole_number_knobs_range_written_with_a_point_zero_is_taken(tmp_path)
 
 @pytest.mark.parametrize("param, end, said", [
     ("strength", "0.5", "range [0.5, 0.5] gives strength 0.5 wherever the control is; give two different ends, or a "
-                        "button for the one value: {command: strength 0.5}"),
+                        "button for the one value: {cc: 16, command: strength 0.5}"),
     ("steps", "3", "range [3, 3] gives steps 3 wherever the control is; give two different ends, or a button for the "
-                   "one value: {command: steps 3}"),
+                   "one value: {cc: 16, command: steps 3}"),
     ("blend", "0", "range [0, 0] gives blend 0 wherever the control is; give two different ends"),
 ])
 def test_a_knob_whose_range_has_one_value_at_both_ends_is_refused(tmp_path, param, end, said):
     """A knob over [0.5, 0.5] moved nothing wherever it was turned, unsaid."""
     assert map_refusal(tmp_path, f"- {{cc: 16, param: {param}, range: [{end}, {end}]}}")[1].endswith(
         f"MIDI map control 1 {said}")
+
+
+@pytest.mark.parametrize("param", ["strength", "steps", "transition", "seed", "bias", "blend"])
+@pytest.mark.parametrize("section, own", [("midi", "cc: 16"), ("midi", "cc: 16, channel: 3"),
+                                          ("osc", "address: /1/fader1")])
+def test_the_button_offered_for_a_range_with_equal_ends_loads_when_pasted_into_the_show(tmp_path, param, section, own):
+    """The offer was {command: steps 3}, which no control names: pasted, it was refused for want of a cc or an
+    address."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    end = {"strength": "0.5", "bias": "0.5", "blend": "0"}.get(param, "3")
+    show = tmp_path / "show.yaml"
+
+    def written(entry: str) -> None:
+        show.write_text(f"presets:\n  - {{name: a, prompt: a}}\n  - {{name: b, prompt: b}}\n{section}:\n"
+                        f"  controls:\n    - {entry}\n")
+
+    written(f"{{{own}, param: {param}, range: [{end}, {end}]}}" if param != "blend" else
+            f"{{{own}, param: blend, between: [a, b], range: [{end}, {end}]}}")
+    with pytest.raises(ConfigError) as refused:
+        load_show(show)
+    said = str(refused.value)
+    assert "wherever the control is; give two different ends" in said, said
+    if param == "blend":  # no command sets a blend's position
+        assert "a button for" not in said
+        return
+    offer = said[said.index("a button for the one value: ") + len("a button for the one value: "):].splitlines()[0]
+    assert offer.startswith(f"{{{own}, command: "), offer
+    written(offer)
+    load_show(show)

@@ -42,9 +42,11 @@ def scaled(param: str, lo: float, hi: float, curve: str, x: float) -> float:
     return float(round(v)) if PARAMS[param][2] else v
 
 
-def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, tuple | None] | None:
+def read_fader(r: Reader, e: dict, what: str,
+               own: str | None = None) -> tuple[str, float, float, str, tuple | None] | None:
     """(param, low, high, curve, between) from a map entry's keys; None (with the problems recorded in `r`) when
-    the parameter cannot be read."""
+    the parameter cannot be read. `own`: the entry's keys that name its control (`cc: 16, channel: 2`), for a
+    button offered in its place; None where no button can be on that control."""
     param = r.choice(e["param"], f"{what} param", tuple(PARAMS))
     if param is None:
         return None
@@ -56,7 +58,9 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
             b = _range_end(r, items[1], f"{what} range end", param)
             if a is not None and b is not None and a == b:
                 # every position gave that one value: a knob that moved nothing, unsaid
-                button = "" if param == "blend" else f", or a button for the one value: {{command: {param} {plain(a)}}}"
+                # with the entry's own control: a command alone named no control, and was refused when pasted
+                button = "" if param == "blend" or own is None else \
+                    f", or a button for the one value: {{{own}, command: {param} {plain(a)}}}"
                 r.error(e["range"], f"{what} range [{plain(a)}, {plain(b)}] gives {param} {plain(a)} wherever the "
                                     f"control is; give two different ends{button}")
             elif a is not None and b is not None:

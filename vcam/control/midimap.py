@@ -461,7 +461,10 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
     if kind == "note":
         r.error(entry, f"{what}: a param is driven by a cc or an nrpn (a knob or fader), not a note")
         return None
-    fader = read_fader(r, e, what)
+    # a button is on a plain cc only: an nrpn or a 14-bit pair takes none (refused above)
+    own = None if kind == "nrpn" or "bits" in e else \
+        f"{kind}: {number}" + (f", channel: {ch + 1}" if "channel" in e and ch is not None else "")
+    fader = read_fader(r, e, what, own)
     if fader is None or number is None:
         return None
     param, lo, hi, curve, between = fader
