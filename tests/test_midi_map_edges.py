@@ -298,10 +298,10 @@ def test_a_program_entrys_value_is_checked_before_it_is_taken_for_a_second_one(t
 
 
 @pytest.mark.parametrize("entry, said", [
-    ("{cc: 17, param: steps, range: [1.5, 4]}", "range start 1.5: steps takes whole numbers only; write 1 or 2"),
+    ("{cc: 17, param: steps, range: [1.5, 4]}", "range [1.5, 4]: steps takes whole numbers only; write [1, 4]"),
     ("{cc: 16, param: transition, range: [0, 12.5]}",
-     "range end 12.5: transition takes whole numbers only; write 12 or 13"),
-    ("{cc: 17, param: steps, range: [1, 7.9]}", "range end 7.9: steps takes whole numbers only; write 7 or 8"),
+     "range [0, 12.5]: transition takes whole numbers only; write [0, 13]"),
+    ("{cc: 17, param: steps, range: [1, 7.9]}", "range [1, 7.9]: steps takes whole numbers only; write [1, 8]"),
 ])
 def test_a_fraction_in_a_whole_number_knobs_range_is_refused_with_the_whole_numbers_beside_it(tmp_path, entry, said):
     """A steps knob over [1.5, 4] was rounded unsaid: its bottom gave 2 steps, and 1 was out of its reach."""
@@ -355,3 +355,16 @@ def test_the_button_offered_for_a_range_with_equal_ends_loads_when_pasted_into_t
     assert offer.startswith(f"{{{own}, command: "), offer
     written(offer)
     load_show(show)
+
+
+@pytest.mark.parametrize("param, ends", [("steps", "[1, 1.5]"), ("steps", "[7.5, 8]"), ("steps", "[2.5, 2.5]"),
+                                         ("steps", "[8, 1.5]"), ("transition", "[0.2, 31.8]"), ("seed", "[3.5, 4]")])
+def test_the_whole_range_offered_for_a_fraction_loads_as_a_knob_that_moves(tmp_path, param, ends):
+    """[1, 1.5] was told "write 1 or 2" and [7.5, 8] "write 7 or 8": one of each made equal ends, refused in turn."""
+    problem = map_refusal(tmp_path, f"- {{cc: 16, param: {param}, range: {ends}}}")[1]
+    offer = problem.partition("; write ")[2]
+    assert offer.startswith("[") and offer.endswith("]"), problem
+    knob = loaded(tmp_path, f"{{cc: 16, param: {param}, range: {offer}}}").knobs[0]
+    a, b = (float(v) for v in ends.strip("[]").split(","))
+    assert knob.lo != knob.hi and min(knob.lo, knob.hi) <= min(a, b) and max(knob.lo, knob.hi) >= max(a, b)
+    assert (knob.lo < knob.hi) == (a < b) or a == b  # a knob turned the other way stays so

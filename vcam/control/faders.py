@@ -56,14 +56,16 @@ def read_fader(r: Reader, e: dict, what: str,
         if items is not None and len(items) == 2:
             a = _range_end(r, items[0], f"{what} range start", param)
             b = _range_end(r, items[1], f"{what} range end", param)
-            if a is not None and b is not None and a == b:
+            if a is None or b is None or not _whole_range(r, e["range"], what, param, a, b):
+                pass  # said
+            elif a == b:
                 # every position gave that one value: a knob that moved nothing, unsaid
                 # with the entry's own control: a command alone named no control, and was refused when pasted
                 button = "" if param == "blend" or own is None else \
                     f", or a button for the one value: {{{own}, command: {param} {plain(a)}}}"
                 r.error(e["range"], f"{what} range [{plain(a)}, {plain(b)}] gives {param} {plain(a)} wherever the "
                                     f"control is; give two different ends{button}")
-            elif a is not None and b is not None:
+            else:
                 lo, hi = a, b
         else:
             r.error(e["range"], f"{what} range must be [low, high], e.g. [{plain(lo)}, {plain(hi)}]")
@@ -84,15 +86,22 @@ def read_fader(r: Reader, e: dict, what: str,
 
 def _range_end(r: Reader, node, what: str, param: str) -> float | None:
     """One end of a knob's `range`, within the parameter's own; None where it is refused (said). A fraction for a
-    whole-number parameter is refused with the whole numbers beside it: the knob's values are rounded, so [1.5, 4]
-    for steps never gave 1 and gave 2 from its bottom, unsaid."""
-    lo, hi, whole = PARAMS[param]
-    v = r.number(node, what, lo, hi)
-    if v is None or not whole or v.is_integer():
-        return v
-    near = " or ".join(plain(n) for n in (math.floor(v), math.ceil(v)) if lo <= n <= hi)
-    r.error(node, f"{what} {plain(v)}: {param} takes whole numbers only; write {near}")
-    return None
+    whole-number parameter is said by `_whole_range`, which offers a range for both ends."""
+    lo, hi, _ = PARAMS[param]
+    return r.number(node, what, lo, hi)
+
+
+def _whole_range(r: Reader, node, what: str, param: str, a: float, b: float) -> bool:
+    """Whether a range's ends are whole numbers where its parameter takes only those; a fraction is refused (said)
+    with the range rounded outwards beside it: the knob's values are rounded, so [1.5, 4] for steps never gave 1
+    and gave 2 from its bottom, unsaid. Outwards, as the nearest whole numbers to each end could meet ([1, 1.5]
+    offered [1, 1], refused in turn for its equal ends)."""
+    if not PARAMS[param][2] or (a.is_integer() and b.is_integer()):
+        return True
+    low, high = (math.floor, math.ceil) if a <= b else (math.ceil, math.floor)
+    r.error(node, f"{what} range [{plain(a)}, {plain(b)}]: {param} takes whole numbers only; write "
+                  f"[{plain(low(a))}, {plain(high(b))}]")
+    return False
 
 
 def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:
