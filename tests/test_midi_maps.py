@@ -591,70 +591,19 @@ def test_a_midi_maps_problems_are_said_in_line_order(tmp_path):
 
 
 @pytest.mark.parametrize("written, said", [
-    ("none", "port: none names no MIDI input; to open none, take port: out of the section (or, for one run, vcam "
-             "run --midi none)"),
-    ("'none'", "port: none names no MIDI input"),
-    ("off", "port: off names no MIDI input"),  # was told to quote it: 'off', an input waited for all show
-    ("~", "port: ~ names no MIDI input"),
-    ("", "port is empty: give the controller's name (vcam devices lists the inputs), or take port: out of the "
-         "section to open no input"),
+    ("none", "port: none names no MIDI input, so it opens none; to open no input, take port: out of the section, "
+             "else give the controller's name (vcam devices lists the inputs)"),
+    ("'none'", "port: none names no MIDI input, so it opens none"),
+    ("off", "port: off names no MIDI input, so it opens none"),  # was told to quote it: 'off', waited for all show
+    ("~", "port: ~ names no MIDI input, so it opens none"),
+    ("", "port is empty, so it opens none; to open no input, take port: out of the section"),
 ])
-def test_a_shows_port_written_as_no_port_is_told_to_be_taken_out(written, said):
+def test_a_shows_port_written_as_no_port_opens_none_and_is_noted(written, said):
     """`port: none`, as --midi none is written, waited all show for an input named 'none'; off or null were told to
-    be quoted, which did the same."""
+    be quoted, which did the same. Noted, not refused: a show run with --midi PORT each time opens that port."""
     from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
 
-    with pytest.raises(ConfigError) as err:
-        parse_show(f"presets: [{{name: a, prompt: a}}]\nmidi:\n  port: {written}\n  map: nanokontrol2\n", "show.yaml")
-    problems = err.value.problems
-    assert len(problems) == 1 and problems[0].startswith(f"show.yaml:3: midi {said}"), problems
-
-
-@pytest.mark.parametrize("section", ["midi", "osc"])
-def test_controls_listed_straight_under_a_section_are_told_to_go_under_controls(section):
-    """`midi:` with its list of controls under it, no `controls:` key: told only that it must be a mapping."""
-    from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
-
-    entry = "{cc: 16, param: blend}" if section == "midi" else "{address: /fader, param: blend}"
-    with pytest.raises(ConfigError) as err:
-        parse_show(f"presets: [{{name: a, prompt: a}}]\n{section}:\n  - {entry}\n", "show.yaml")
-    assert err.value.problems == [f"show.yaml:3: {section} must be a mapping of key: value lines; its list of knobs, "
-                                  "faders and buttons goes under a controls: key, indented beneath it"]
-
-
-def test_a_map_file_that_is_a_list_of_controls_alone_is_told_to_put_them_under_controls(tmp_path):
-    from vcam.control.midimap import load_map
-    from vcam.control.yamlcheck import ConfigError
-
-    (tmp_path / "map.yaml").write_text("- {cc: 16, param: blend}\n")
-    with pytest.raises(ConfigError) as err:
-        load_map(tmp_path / "map.yaml")
-    assert err.value.problems[0].endswith("MIDI map must be a mapping of key: value lines; its list of knobs, faders "
-                                          "and buttons goes under a controls: key, indented beneath it")
-
-
-@pytest.mark.parametrize("file_entry, own, noted", [
-    ("{program: presets}", "{program: presets}", "midi control 1 (program: presets) adds nothing"),
-    ("{program: presets}", "{program: presets, channel: 3}", "midi control 1 (program: presets on channel 3) adds "
-                                                               "nothing"),
-    ("{program: presets, channel: 3}", "{program: presets, channel: 3}", "midi control 1 (program: presets on "
-                                                                         "channel 3) adds nothing"),
-    ("{program: presets, channel: 3}", "{program: presets}", None),  # it adds the other channels
-    ("{program: presets, channel: 3}", "{program: presets, channel: 4}", None),
-])
-def test_a_shows_program_entry_its_map_file_has_already_is_noted(tmp_path, file_entry, own, noted):
-    """The same program entry twice in a show's own list was noted; the show's own beside its map file's was not."""
-    from vcam.control.show import load_show
-
-    (tmp_path / "map.yaml").write_text(f"name: pads\ncontrols:\n  - {file_entry}\n")
-    show = tmp_path / "show.yaml"
-    show.write_text(f"presets:\n  - {{name: a, prompt: a}}\nmidi:\n  map: map.yaml\n  controls:\n    - {own}\n")
-    loaded = load_show(show)
-    if noted is None:
-        assert loaded.notes == () and len(loaded.midi.program_channels) == 2, loaded.notes
-        return
-    assert loaded.notes == (f"{show}:6: {noted}: pads, the map file this builds on, selects presets by program "
-                            "change there already; remove it",), loaded.notes
-    assert len(loaded.midi.program_channels) == 1
+    show = parse_show(f"presets: [{{name: a, prompt: a}}]\nmidi:\n  port: {written}\n  map: nanokontrol2\n",
+                      "show.yaml")
+    assert show.midi_port is None and show.midi.knobs
+    assert len(show.notes) == 1 and show.notes[0].startswith(f"show.yaml:3: midi {said}"), show.notes

@@ -292,14 +292,13 @@ NO_PORT = ("none", "no", "off", "false", "null", "~", "")
 
 
 def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
-    """A section's `port:`; None where it is refused (said): a map file's, and a word for no port at all."""
+    """A section's `port:`; None where it is refused (said), as a map file's is, or names no input (noted): refused,
+    it stopped a show whose every run gives --midi PORT, which opens its input over the show's port."""
     if not in_map_file and isinstance(node, ScalarNode) and node.value.strip().lower() in NO_PORT:
-        if not node.value.strip():
-            r.error(node, f"{where} port is empty: give the controller's name (vcam devices lists the inputs), or take "
-                          "port: out of the section to open no input")
-        else:
-            r.error(node, f"{where} port: {node.value.strip()} names no MIDI input; to open none, take port: out of "
-                          "the section (or, for one run, vcam run --midi none)")
+        written = f"port: {node.value.strip()} names no MIDI input" if node.value.strip() else "port is empty"
+        r.note(r.path, node.start_mark.line + 1,
+               f"{where} {written}, so it opens none; to open no input, take port: out of the section, else give "
+               "the controller's name (vcam devices lists the inputs)")
         return None
     port = r.string(node, f"{where} port")
     if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
