@@ -607,3 +607,21 @@ def test_a_shows_port_written_as_no_port_opens_none_and_is_noted(written, said):
                       "show.yaml")
     assert show.midi_port is None and show.midi.knobs
     assert len(show.notes) == 1 and show.notes[0].startswith(f"show.yaml:3: midi {said}"), show.notes
+
+
+@pytest.mark.parametrize("order", [("midi", "osc", "cues"), ("cues", "midi", "osc"), ("osc", "cues", "midi")])
+def test_a_shows_problems_are_said_in_line_order_whichever_section_comes_first(tmp_path, order):
+    """midi:, then osc:, then cues: said 94, 135, 120 (the osc: section's after the cues'), and cues: above midi:
+    said 8, 10, 4: each section's problems were said as its pass found them."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    sections = {"midi": "midi:\n  controls:\n    - {cc: 16, param: bogus}\n    - {cc: 17, command: preset zz}\n",
+                "osc": "osc:\n  controls:\n    - {address: /1/fader1, param: bogus}\n",
+                "cues": "cues:\n  - {name: one, do: [preset a, seed x]}\n"}
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\n" + "".join(sections[s] for s in order))
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    lines = [int(p.split(":")[1]) for p in err.value.problems]
+    assert len(lines) == 4 and lines == sorted(lines), err.value.problems

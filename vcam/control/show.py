@@ -268,31 +268,27 @@ def parse_show(text: str, path: str) -> Show:
     midi, port, cues, cues_read = _midi_and_cues(r, top, Show(path, name, tuple(presets)), presets_read, base)
     osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
                     else None, cues_read is not None) if "osc" in top else None
+    # found in passes (the midi: section's entries, then the presets and cues they name; the cues; the osc:
+    # section): said in the order found, line 135 came before line 120, and top down they were met out of turn
+    r.problems[:] = in_line_order(r.problems)
     r.raise_if_any()
     return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
                 map_files=_map_files(top, base), notes=tuple(r.notes))
 
 
 def _midi_and_cues(r: Reader, top: dict, show: Show, presets_read: bool, base: Path) -> tuple:
-    """The midi: section's map and port, the show's cues and the same where they read (_cue_list): the section's
-    problems, found in passes (its entries, then the presets and cues they name), said together in line order
-    before the cues' own."""
+    """The midi: section's map and port, the show's cues and the same where they read (_cue_list)."""
     midi, port = None, None
-    midi_from = len(r.problems)
     if "midi" in top:
         midi, port = read_map(r, top["midi"], "midi", base)
         # with a broken preset its name would look missing. The controls read are checked even where others (or
         # the map file under them) are broken, so that a reload does not hold back the next problem
         if presets_read:
             check_preset_refs(r, show, midi, top["midi"], base)
-    cues_from = len(r.problems)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
     cues, cues_read = _cue_list(r, top, show if presets_read else None, base)
-    cues_to = len(r.problems)
     if midi is not None and cues_read is not None:
         check_cue_refs(r, cues_read, midi, top["midi"], base)
-    r.problems[midi_from:] = (in_line_order(r.problems[midi_from:cues_from] + r.problems[cues_to:])
-                              + r.problems[cues_from:cues_to])
     return midi, port, cues, cues_read
 
 
