@@ -28,6 +28,20 @@ def _maps_dir(kind: str) -> Path:
     return presets_dir() / kind
 
 
+def shipped_maps(kind: str) -> list[str]:
+    """The names of the maps vcam ships for a `kind` (midi, osc) section, each a presets/<kind>/*.yaml."""
+    folder = _maps_dir(kind)
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def shipped_map_meant(kind: str, ref: str) -> str | None:
+    """The shipped map of `kind` that `ref` names mistyped, cut short, capitalised or given another ending
+    (nanokontrol, nanoKONTROL2.yml: nanokontrol2); None for a path, or a name near none."""
+    if "/" in ref or os.sep in ref:
+        return None
+    return nearest(ref.strip().lower().removesuffix(".yaml").removesuffix(".yml"), shipped_maps(kind))
+
+
 def not_a_preset(ref: object, written: str | None = None) -> str | None:
     """Why a preset a map names (a knob's or fader's `between`, a button's command) is no preset at all, else None:
     YAML reads an unquoted yes/off/1.5/null as such, where a preset named so was meant. `written`: the entry as the
@@ -73,7 +87,7 @@ class MapFiles:
         self.one = f"{article} {what}"
 
     def shipped(self) -> list[str]:
-        return sorted(p.stem for p in self.dir.glob("*.yaml")) if self.dir.is_dir() else []
+        return shipped_maps(self.kind)
 
     def find(self, ref: str, base: Path | None) -> Path | None:
         """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's
@@ -115,12 +129,9 @@ class MapFiles:
         return path, load(path)
 
     def _meant(self, ref: str) -> str:
-        """' (did you mean nanokontrol2?)' for a shipped map's name mistyped, cut short or given another ending
-        (nanokontrol, nanoKONTROL2.yml); '' for a path, or a name near none."""
-        if "/" in ref or os.sep in ref:
-            return ""
-        name = ref.strip().lower().removesuffix(".yaml").removesuffix(".yml")
-        meant = nearest(name, self.shipped())
+        """' (did you mean nanokontrol2?)' for a shipped map's name mistyped (shipped_map_meant); '' for a path, or a
+        name near none."""
+        meant = shipped_map_meant(self.kind, ref)
         return f" (did you mean {meant}?)" if meant else ""
 
     def _other_kind(self, ref: str, in_show: bool = False) -> str | None:

@@ -335,12 +335,11 @@ def _map_named(kind: str, name: str) -> str | None:
     mistyped, cut short, capitalised or given another ending (nanokontrol, NanoKontrol2, nanokontrol2.yml), `name`
     itself for a shipped map, a path or a YAML file's name; None for a controller's name (nano), which a port: takes
     (offered a port:, a map's name read as a controller's and was never opened)."""
-    from vcam.control.shipped import presets_dir
+    from vcam.control.mapfiles import shipped_map_meant
 
     if _shipped_map(kind, name):
         return name
-    stem = name.lower().removesuffix(".yaml").removesuffix(".yml")
-    if "/" not in name and (meant := nearest(stem, sorted(p.stem for p in (presets_dir() / kind).glob("*.yaml")))):
+    if meant := shipped_map_meant(kind, name):
         return meant
     return name if "/" in name or name.lower().endswith((".yaml", ".yml")) else None
 
