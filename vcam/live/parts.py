@@ -50,10 +50,7 @@ def _mapped(midi: MidiMap) -> tuple:
 def _maps_something(midi: MidiMap | None) -> bool:
     """Whether a show's midi: section binds a control: one with only a port:, a channel: or a name: binds none, and
     no map of it goes unused."""
-    if midi is None:
-        return False
-    knobs, buttons = midi.acting()
-    return bool(knobs or buttons or midi.program_channels)
+    return midi is not None and midi.maps_something()
 
 
 def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None]) -> None:
