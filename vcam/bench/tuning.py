@@ -33,11 +33,10 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import StoppedLoading, ctrl_c_held, stop_said, stops_raised
+from vcam.live.signals import CTRL_C, StoppedLoading, ctrl_c_held, stop_said, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
-CTRL_C = stop_said(signal.SIGINT)
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
 
 # After the live defaults (SpeedOptions.live_defaults), which lead since every other row is read against them: most

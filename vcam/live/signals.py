@@ -71,6 +71,9 @@ def stop_said(sig: int) -> str:
     return "Ctrl-C" if sig == signal.SIGINT else signal.Signals(sig).name
 
 
+CTRL_C = stop_said(signal.SIGINT)
+
+
 class StopSignals:
     """What the handlers saw: `first`, the signal that asked for the stop (None: the show ended otherwise)."""
 
