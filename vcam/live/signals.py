@@ -170,6 +170,11 @@ class StoppedLoading(BaseException):
         self.code: int | None = None
 
 
+def stop_signal(stop: StoppedLoading | KeyboardInterrupt) -> int:
+    """The signal a stop came by: a StoppedLoading's own, SIGINT for a KeyboardInterrupt (Ctrl-C's)."""
+    return stop.sig if isinstance(stop, StoppedLoading) else signal.SIGINT
+
+
 @contextmanager
 def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
     """For a command's first seconds, PyTorch's import, where nothing is open yet: each stop signal whose handler is
