@@ -171,8 +171,9 @@ class StoppedLoading(BaseException):
 
 
 def stop_signal(stop: StoppedLoading | KeyboardInterrupt) -> int:
-    """The signal a stop came by: a StoppedLoading's own, SIGINT for a KeyboardInterrupt (Ctrl-C's)."""
-    return stop.sig if isinstance(stop, StoppedLoading) else signal.SIGINT
+    """The signal a stop came by: the `sig` a StoppedLoading or a bench's StoppedAfterTiming carries (a SIGTERM in
+    a tune's split was said as Ctrl-C by a test of the class alone), SIGINT for a plain KeyboardInterrupt (Ctrl-C's)."""
+    return getattr(stop, "sig", signal.SIGINT)
 
 
 @contextmanager
