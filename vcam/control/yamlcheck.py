@@ -25,6 +25,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from vcam.control.commands import number_meant, whole_meant
+from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
 
@@ -335,8 +336,6 @@ def _map_named(kind: str, name: str) -> str | None:
     mistyped, cut short, capitalised or given another ending (nanokontrol, NanoKontrol2, nanokontrol2.yml), `name`
     itself for a shipped map, a path or a YAML file's name; None for a controller's name (nano), which a port: takes
     (offered a port:, a map's name read as a controller's and was never opened)."""
-    from vcam.control.mapfiles import shipped_map_meant
-
     if _shipped_map(kind, name):
         return name
     if meant := shipped_map_meant(kind, name):
@@ -346,9 +345,7 @@ def _map_named(kind: str, name: str) -> str | None:
 
 def _shipped_map(kind: str, name: str) -> bool:
     """Whether `name` is a map shipped with vcam for a `kind` (midi, osc) section, as its `map:` finds one."""
-    from vcam.control.shipped import presets_dir
-
-    folder = presets_dir() / kind
+    folder = maps_dir(kind)
     return any((folder / n).is_file() for n in (name, f"{name}.yaml")) if "/" not in name else False
 
 
