@@ -145,6 +145,12 @@ class MidiMap:
         return (self.knobs[k:] + tuple(e for e in self.knobs[:k] if not shadowed(e)),
                 self.buttons[b:] + tuple(e for e in self.buttons[:b] if not shadowed(e)))
 
+    def maps_something(self) -> bool:
+        """Whether the map binds a control: a show's midi: section with only a port:, a channel: or a name: binds
+        none (a MIDI clock's tempo is all its input gives)."""
+        knobs, buttons = self.acting()
+        return bool(knobs or buttons or self.program_channels)
+
     @property
     def knobs_counted(self) -> str:
         """The knobs that can drive something, counted, and how many of them move in 14 bits (`vcam check`)."""

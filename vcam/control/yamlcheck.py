@@ -25,6 +25,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from vcam.control.commands import number_meant, whole_meant
+from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
 
@@ -354,21 +355,16 @@ def _map_named(kind: str, name: str) -> str | None:
     mistyped, cut short, capitalised or given another ending (nanokontrol, NanoKontrol2, nanokontrol2.yml), `name`
     itself for a shipped map, a path or a YAML file's name; None for a controller's name (nano), which a port: takes
     (offered a port:, a map's name read as a controller's and was never opened)."""
-    from vcam.control.shipped import presets_dir
-
     if _shipped_map(kind, name):
         return name
-    stem = name.lower().removesuffix(".yaml").removesuffix(".yml")
-    if "/" not in name and (meant := nearest(stem, sorted(p.stem for p in (presets_dir() / kind).glob("*.yaml")))):
+    if meant := shipped_map_meant(kind, name):
         return meant
     return name if "/" in name or name.lower().endswith((".yaml", ".yml")) else None
 
 
 def _shipped_map(kind: str, name: str) -> bool:
     """Whether `name` is a map shipped with vcam for a `kind` (midi, osc) section, as its `map:` finds one."""
-    from vcam.control.shipped import presets_dir
-
-    folder = presets_dir() / kind
+    folder = maps_dir(kind)
     return any((folder / n).is_file() for n in (name, f"{name}.yaml")) if "/" not in name else False
 
 
