@@ -1613,3 +1613,52 @@ def test_a_show_file_or_a_log_named_as_a_clip_is_said_to_be_text(tmp_path, name)
     with pytest.raises(InputError, match=f"{name} is a text file, not a video") as raised:
         ClipSource(str(text), W, H)
     assert "ffmpeg" not in raised.value.fix
+
+
+class _CountedDecodes:
+    """OpenCV's capture, each read or grab (a decode, even one that then gives no frame: a grab after a seek on a
+    24 MP photo took as long as its first read) counted in `threads` by the thread that asked for it."""
+
+    def __init__(self, cap, threads: list):
+        self._cap, self._threads = cap, threads
+
+    def read(self):
+        self._threads.append(threading.current_thread().name)
+        return self._cap.read()
+
+    def grab(self):
+        self._threads.append(threading.current_thread().name)
+        return self._cap.grab()
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_photo_put_on_air_is_decoded_once_and_never_on_the_streams_thread(tmp_path, monkeypatch, kind):
+    """`input file:photo.jpg` was decoded four times, twice on the stream's thread (opened again there, and its
+    one frame counted by decoding it again): 2 s for a 24 MP photo, the show's frames held meanwhile. The command's
+    check opens it once; the stream's thread takes what the check opened."""
+    from vcam.live import frames as frames_module
+
+    path = str(tmp_path / "photo.jpg")
+    # noise, as a photo's fine detail: OpenCV's capture counts a smooth small JPEG by another way than a photo
+    assert cv2.imwrite(path, np.random.default_rng(5).integers(0, 256, (30, 70, 3), dtype=np.uint8))
+    decoded: list[str] = []
+    real_capture, real_imread = clip_module._capture, frames_module.imread_quiet
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountedDecodes(real_capture(p), decoded))
+    monkeypatch.setattr(frames_module, "imread_quiet",
+                        lambda p, flags: decoded.append(threading.current_thread().name) or real_imread(p, flags))
+    switch = InputSwitch(W, H)
+    assert switch.check(f"{kind}:{path}") == InputSpec(kind, path)
+    opened = []
+    stream = threading.Thread(target=lambda: opened.append(switch.open(f"{kind}:{path}")), name="stream")
+    stream.start()
+    stream.join()
+    try:
+        assert decoded == ["MainThread"]
+        fresh = (ClipSource if kind == "file" else ImageSource)(path, W, H)
+        assert np.array_equal(opened[0].frames(0, 2), fresh.frames(0, 2))  # the picture as an open of its own
+        fresh.close()
+    finally:
+        switch.close()

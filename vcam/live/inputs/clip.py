@@ -583,7 +583,8 @@ class ClipSource:
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
                 first = self._upright(first, header)
-                length, counted_rate = _frame_count(self.path, declared, probe)
+                # a still picture is one frame: OpenCV's check of its count decoded the whole photo again
+                length, counted_rate = (1, None) if _picture(header) else _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
                 raise

@@ -29,6 +29,9 @@ from vcam.words import terminal_safe
 # camera takes a second or two, a read stuck in the driver JOIN_S): past it, the operator is told to send it again
 # rather than every command (the controller's lock is held meanwhile) waiting on a device that hangs.
 CHECK_WAIT_S = 5.0
+# The most inputs checked and not yet put on air that are kept open for the stream (a command typed, a preset's
+# input): one is taken within a block, so a few are only ever waiting where commands come faster than blocks
+READY_KEPT = 4
 
 
 def _net_only() -> InputError:
@@ -127,6 +130,11 @@ class InputSwitch:
         # exclusive). One at a time: a check waits for the open and then finds the camera on air; the stream's
         # thread, between two blocks, does not wait for a check (`wait` False): it keeps its input a block longer.
         self._camera = threading.Lock()
+        # Clips and images a command's check opened at this switch's size, by spec, for the stream's thread to put
+        # on air as they are: opened again there, a 24 MP photo was decoded a second time (and counted a third)
+        # on the stream's thread, the show's frames held for seconds between two blocks
+        self._ready: dict[InputSpec, tuple[tuple, FrameSource]] = {}
+        self._ready_lock = threading.Lock()
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
@@ -150,12 +158,38 @@ class InputSwitch:
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source
-        source = open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
-                             self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+        source = self._take_ready(spec) or self._opened(spec)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
         return source
+
+    def _opened(self, spec: InputSpec) -> FrameSource | None:
+        return open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
+                           self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+
+    def _fitting(self) -> tuple:
+        """What a source opened ahead must have been opened for to be put on air as it is."""
+        return self.width, self.height, self.fit
+
+    def _take_ready(self, spec: InputSpec) -> FrameSource | None:
+        """The source a check opened for `spec` at this size, taken (None where there is none)."""
+        with self._ready_lock:
+            fitting, source = self._ready.pop(spec, ((), None))
+        if source is not None and fitting != self._fitting():  # opened before the size changed: opened again
+            source.close()
+            return None
+        return source
+
+    def _keep_ready(self, spec: InputSpec, source: FrameSource) -> None:
+        with self._ready_lock:
+            stale = [self._ready.pop(spec, ((), None))[1]]
+            self._ready[spec] = (self._fitting(), source)
+            while len(self._ready) > READY_KEPT:
+                stale.append(self._ready.pop(next(iter(self._ready)))[1])
+        for old in stale:
+            if old is not None:
+                old.close()
 
     def resize(self, width: int, height: int):
         """The stream's size changed (the model loaded at a smaller size to fit the card): the open input is
@@ -179,6 +213,9 @@ class InputSwitch:
     def check(self, spec: InputSpec | str) -> InputSpec:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
+        if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
+            self._keep_ready(spec, self._opened(spec))
+            return spec
         if spec.kind != "camera":
             return check_input(spec, self.uploads is not None, self.open_capture)
         # not while the stream's thread opens or closes a camera: the device would be busy
@@ -202,5 +239,9 @@ class InputSwitch:
         return status() if status is not None else None
 
     def close(self) -> None:
+        with self._ready_lock:
+            ready, self._ready = list(self._ready.values()), {}
+        for _, source in ready:
+            source.close()
         self._close(self.source)
         self.source, self.spec = None, InputSpec("none")
