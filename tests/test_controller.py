@@ -1695,3 +1695,31 @@ def test_commands_run_together_from_afar_are_answered_as_their_sender_gives_them
             both = line.replace(", ", " and ")
             assert said == f"error: one command each: {both} are 2 commands, each sent on its own"
     assert "one command" not in ctl.handle_line("seed 5, quit", "net cam stdin", network=True)
+
+
+@pytest.mark.parametrize("files, named, example", [
+    (["b.png", "a.mp4"], None, "input file:a.mp4 (in the folder vcam was started in)"),
+    (["my logo.png", "notes.txt"], None, "input 'image:my logo.png' (in the folder vcam was started in)"),
+    (["notes.txt"], None, "input camera"),
+    (["a.mp4", "art/logo.png"], "image:art/logo.png", "input image:art/logo.png")])
+def test_input_typed_alone_says_what_an_input_is_with_one_to_type(tmp_path, monkeypatch, files, named, example):
+    """`input` alone was answered with its forms only: what it is for, and a line to type with a file the show
+    names (the operator's own), else one in the folder typed paths are read from."""
+    import cv2
+    import numpy as np
+
+    for name in files:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+        if name.endswith(".png"):
+            assert cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    text = "presets:\n  - {name: city, prompt: a city" + (f", input: '{named}'" if named else "") + "}\n"
+    show = parse_show(text, str(tmp_path / "show.yaml")) if named else None
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(),
+                     lambda s: None)
+    assert ctl.handle_line("input", "stdin") == (
+        f"error: input needs an argument; usage: {usage('input')}; an input is the video the prompt restyles (a "
+        f"camera, a clip, a picture; input none: text only), e.g. {example}")
+    # to the network no file of this machine is named
+    assert ctl.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: {usage('input')}"

@@ -81,7 +81,7 @@ def missing_fix(kind: str) -> str:
 # The endings a file of each kind is named with, where one named alike is offered: a picture's for image: and a
 # fallback, a video's for file:, a sound file's for neither (each is refused as the other kind)
 _PICTURE_ENDINGS = (*_STILL_ENDINGS, ".gif")
-_KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
+KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
 _MEDIA_ENDINGS = (*_PICTURE_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac", ".flac", ".opus")
 
 
@@ -96,7 +96,7 @@ def alike_fix(path: str, kind: str) -> str | None:
     stem, ending = os.path.splitext(typed)
     if ending not in _MEDIA_ENDINGS:
         stem = typed
-    endings = _KIND_ENDINGS[kind]
+    endings = KIND_ENDINGS[kind]
 
     def alike(other: str) -> bool:
         other_stem, other_ending = os.path.splitext(other.casefold())
