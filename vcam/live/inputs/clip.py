@@ -22,9 +22,9 @@ from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
 from vcam.inspec import alike_fix, missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
-from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
-                              jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
-                              moving_video, shows_as_decoded, undecoded_fix, webp_chunks,
+from vcam.live.frames import (HEADER_CHUNKS, HEIC_FIX, HEIC_WHY, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
+                              fit, is_png, is_webp, jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks,
+                              quiet_cv2, read_shown, moving_video, shows_as_decoded, undecoded_fix, webp_chunks,
                               webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
@@ -945,8 +945,8 @@ def _no_image(path: str) -> InputError:
     if streams is not None and streams[0] == 0 and streams[1] > 0:
         return InputError(f"cannot read {path} as an image: it is a sound file, with no picture in it",
                           "give a picture (image:PATH) or a video (file:PATH)")
-    return InputError(f"cannot read {path} as an image",
-                      undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
+    fix = undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH")
+    return InputError(f"cannot read {path} as an image" + (f": {HEIC_WHY}" if fix == HEIC_FIX else ""), fix)
 
 
 class _Decoded:
