@@ -1634,8 +1634,9 @@ class _CountedDecodes:
         return getattr(self._cap, name)
 
 
+@pytest.mark.parametrize("typed", [1, 2])
 @pytest.mark.parametrize("kind", ["file", "image"])
-def test_a_photo_put_on_air_is_decoded_once_and_never_on_the_streams_thread(tmp_path, monkeypatch, kind):
+def test_a_photo_put_on_air_is_decoded_once_and_never_on_the_streams_thread(tmp_path, monkeypatch, kind, typed):
     """`input file:photo.jpg` was decoded four times, twice on the stream's thread (opened again there, and its
     one frame counted by decoding it again): 2 s for a 24 MP photo, the show's frames held meanwhile. The command's
     check opens it once; the stream's thread takes what the check opened."""
@@ -1650,13 +1651,16 @@ def test_a_photo_put_on_air_is_decoded_once_and_never_on_the_streams_thread(tmp_
     monkeypatch.setattr(frames_module, "imread_quiet",
                         lambda p, flags: decoded.append(threading.current_thread().name) or real_imread(p, flags))
     switch = InputSwitch(W, H)
-    assert switch.check(f"{kind}:{path}") == InputSpec(kind, path)
     opened = []
-    stream = threading.Thread(target=lambda: opened.append(switch.open(f"{kind}:{path}")), name="stream")
+    # typed twice before a block: each check's own, taken in turn
+    for _ in range(typed):
+        assert switch.check(f"{kind}:{path}") == InputSpec(kind, path)
+    stream = threading.Thread(target=lambda: opened.extend(switch.open(f"{kind}:{path}") for _ in range(typed)),
+                              name="stream")
     stream.start()
     stream.join()
     try:
-        assert decoded == ["MainThread"]
+        assert decoded == ["MainThread"] * typed
         fresh = (ClipSource if kind == "file" else ImageSource)(path, W, H)
         assert np.array_equal(opened[0].frames(0, 2), fresh.frames(0, 2))  # the picture as an open of its own
         fresh.close()

@@ -133,7 +133,8 @@ class InputSwitch:
         # Clips and images a command's check opened at this switch's size, by spec, for the stream's thread to put
         # on air as they are: opened again there, a 24 MP photo was decoded a second time (and counted a third)
         # on the stream's thread, the show's frames held for seconds between two blocks
-        self._ready: dict[InputSpec, tuple[tuple, FrameSource]] = {}
+        # in the order checked: one typed twice before a block is taken twice
+        self._ready: list[tuple[InputSpec, tuple, FrameSource]] = []
         self._ready_lock = threading.Lock()
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
@@ -175,7 +176,8 @@ class InputSwitch:
     def _take_ready(self, spec: InputSpec) -> FrameSource | None:
         """The source a check opened for `spec` at this size, taken (None where there is none)."""
         with self._ready_lock:
-            fitting, source = self._ready.pop(spec, ((), None))
+            at = next((i for i, (ready, _, _) in enumerate(self._ready) if ready == spec), None)
+            _, fitting, source = self._ready.pop(at) if at is not None else (None, (), None)
         if source is not None and fitting != self._fitting():  # opened before the size changed: opened again
             source.close()
             return None
@@ -183,13 +185,10 @@ class InputSwitch:
 
     def _keep_ready(self, spec: InputSpec, source: FrameSource) -> None:
         with self._ready_lock:
-            stale = [self._ready.pop(spec, ((), None))[1]]
-            self._ready[spec] = (self._fitting(), source)
-            while len(self._ready) > READY_KEPT:
-                stale.append(self._ready.pop(next(iter(self._ready)))[1])
-        for old in stale:
-            if old is not None:
-                old.close()
+            self._ready.append((spec, self._fitting(), source))
+            stale, self._ready = self._ready[:-READY_KEPT], self._ready[-READY_KEPT:]
+        for _, _, old in stale:
+            old.close()
 
     def resize(self, width: int, height: int):
         """The stream's size changed (the model loaded at a smaller size to fit the card): the open input is
@@ -240,8 +239,8 @@ class InputSwitch:
 
     def close(self) -> None:
         with self._ready_lock:
-            ready, self._ready = list(self._ready.values()), {}
-        for _, source in ready:
+            ready, self._ready = self._ready, []
+        for _, _, source in ready:
             source.close()
         self._close(self.source)
         self.source, self.spec = None, InputSpec("none")
