@@ -23,9 +23,9 @@ from vcam.inspec import alike_fix, missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, HEIC_FIX, HEIC_WHY, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
-                              fit, is_png, is_webp, jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks,
-                              quiet_cv2, read_shown, moving_video, shows_as_decoded, undecoded_fix, webp_chunks,
-                              webp_flags)
+                              fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
+                              png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
+                              undecoded_fix, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -940,11 +940,16 @@ def _image_stamp(path: str) -> tuple | None:
 
 def _no_image(path: str) -> InputError:
     """Why the file at `path` does not show as an image: a sound file (a song dropped in) is said as one, where the
-    fix offered file:, which has no picture to play from it either."""
-    streams = _streams(path)
-    if streams is not None and streams[0] == 0 and streams[1] > 0:
+    fix offered file:, which has no picture to play from it either; a video as one, with the line that plays it,
+    where the fix was to convert it to a picture."""
+    kind = fallback_refusal(path).kind
+    if kind == "sound":
         return InputError(f"cannot read {path} as an image: it is a sound file, with no picture in it",
                           "give a picture (image:PATH) or a video (file:PATH)")
+    if kind == "video":
+        played = f"play it as a clip: {shell_word(f'file:{path}')}" if _pastable(path) else \
+            f"play it as a clip, file:PATH; {_unpasted('input line')}"
+        return InputError(f"cannot read {path} as an image: it is a video", played)
     fix = undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH")
     return InputError(f"cannot read {path} as an image" + (f": {HEIC_WHY}" if fix == HEIC_FIX else ""), fix)
 
