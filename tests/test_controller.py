@@ -1723,3 +1723,23 @@ def test_input_typed_alone_says_what_an_input_is_with_one_to_type(tmp_path, monk
         f"camera, a clip, a picture; input none: text only), e.g. {example}")
     # to the network no file of this machine is named
     assert ctl.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: {usage('input')}"
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_an_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_path, monkeypatch, network):
+    """`input file:loop.mp4@bar` was said to name no file, with "check the path": the path was right, the timing
+    read as part of it. The fix names no folder: a network sender hears none of this machine's."""
+    from helpers import write_clip
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    write_clip(tmp_path / "loop.mp4", count=2)
+    monkeypatch.chdir(tmp_path)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(tmp_path),)))
+    reply = ctl.handle_line("input file:loop.mp4@bar", "stdin", network=network)
+    assert reply.endswith("no such file (the file is there without '@bar': a timing is set apart by a space, as in "
+                          "input file:PATH @bar)"), reply
+    assert network is (str(tmp_path) not in reply)
+    assert ctl.handle_line("input file:loop.mp4 @bar", "stdin", network=network).startswith("input file:")
+    assert "check the path" in ctl.handle_line("input file:loop.mp4@barr", "stdin", network=network)

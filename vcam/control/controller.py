@@ -765,6 +765,7 @@ class Controller:
             self.check_input(spec)
         except VcamError as e:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
+            fix = (typed is not None and _glued_timing(parse_input(spec))) or fix
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {name_said(spec)}: {e}") from None
@@ -1009,6 +1010,21 @@ def _gone_fix(fix: str, spec: str) -> str:
     if kind in ("file", "image") and fix == missing_fix(kind):
         return f"it was there as the show file was read: put it back, or name another {kind}: in the show file"
     return fix
+
+
+def _glued_timing(spec: InputSpec) -> str | None:
+    """The fix for a file or image not there whose path ends in a timing (`input file:loop.mp4@bar`) and is there
+    without it: the timing was read as part of the name. The path is not said: a network sender hears no folder of
+    this machine. None for any other input."""
+    head, at, tail = spec.target.rpartition("@")
+    if spec.kind not in ("file", "image") or not head or os.path.lexists(spec.target) or not os.path.isfile(head):
+        return None
+    try:
+        parse_quantize(tail, after_at=True)
+    except ValueError:
+        return None
+    return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
+            f"@{tail}")
 
 
 def _input_example(show: Show | None) -> str:
