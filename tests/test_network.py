@@ -2133,3 +2133,20 @@ def test_vcam_cam_says_an_animated_fallback_shows_its_first_frame(tmp_path, monk
     assert "fallback loop.gif is animated (3 frames): a fallback is one still picture, so only its first frame " \
            "shows while the stream stalls" in status.getvalue()
     assert got[0].shape == (24, 32, 3) and int(got[0][12, 16, 0]) in range(30, 51)
+
+
+@pytest.mark.parametrize("sending, example", [
+    (False, "input file:NAME.mp4 (a clip in the folder the server shares)"),
+    (True, "input net (the camera this vcam cam sends)")])
+def test_vcam_cam_says_what_an_input_is_for_input_typed_alone_as_the_servers_console_does(sending, example):
+    """`input` alone at vcam cam answered with the usage only, where the server's console says what an input is
+    and gives a line to type."""
+    from vcam.control.commands import usage
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True, sending=sending)
+    assert remote.handle_line("input", "console") == (
+        f"error: input needs an argument; usage: {usage('input')}; an input is the video the prompt restyles (a "
+        f"camera, a clip, a picture; input none: text only), e.g. {example}")
+    assert remote.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: " \
+        f"{usage('input')}"

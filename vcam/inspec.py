@@ -27,6 +27,8 @@ DEFAULT_INPUT_FIT = "crop"
 DEFAULT_STRENGTH = 0.6
 # The note a reply to an input put on air has where strength 1 (text only) leaves nothing of it in the picture
 HIDDEN_BY_STRENGTH = f"strength 1 is text only: lower it (strength {DEFAULT_STRENGTH:g}) to restyle the input"
+# What `input` typed alone is told an input is, before a line to type
+INPUT_SAID = "an input is the video the prompt restyles (a camera, a clip, a picture; input none: text only)"
 USAGE = "use none, camera, camera:N, camera:/dev/videoN, file:PATH, image:PATH or net"
 # The option that gives the input at start-up; the `input` command takes the same SRC while the show runs
 FLAG = "--in"

@@ -40,8 +40,8 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, KIND_ENDINGS, InputSpec, check_strength, missing_fix,
-                         parse_input, typed_fix)
+from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, INPUT_SAID, KIND_ENDINGS, InputSpec, check_strength,
+                         missing_fix, parse_input, typed_fix)
 from vcam.words import clipped, counted, name_said, quoted, shell_word
 
 
@@ -264,8 +264,7 @@ class Controller:
         the forms, not what an input is for. Not to the network, which is told no file of this machine."""
         if missing != "input" or network:
             return ""
-        return ("; an input is the video the prompt restyles (a camera, a clip, a picture; input none: text only), "
-                f"e.g. {_input_example(self.show)}")
+        return f"; {INPUT_SAID}, e.g. {_input_example(self.show)}"
 
     def _now(self, missing: str | None) -> str | None:
         """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now (setting_now)."""
