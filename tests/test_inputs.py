@@ -622,16 +622,20 @@ def test_a_named_pipe_given_as_a_clip_or_an_image_is_said_to_be_one(tmp_path, ki
     assert raised.value.fix == f"give a file: {kind}:PATH"
 
 
-@pytest.mark.parametrize("kind, source, what", [("file", ClipSource, "clip"), ("image", ImageSource, "image")])
-def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what):
-    """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked."""
-    for name in ("b.mp4", "a.png", ".hidden"):
+@pytest.mark.parametrize("kind, source, what, holds", [("file", ClipSource, "clip", "a.mp4, d.gif, b.png, ..."),
+                                                        ("image", ImageSource, "image", "b.png, c.jpg, d.gif, ...")])
+def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what,
+                                                                                        holds):
+    """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked,
+    those of the kind first (a folder given as file: listed its first three by name, pictures among
+    them; a folder of clips given as image:, its clips)."""
+    for name in ("a.mp4", "b.png", "c.jpg", "d.gif", ".hidden"):
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "sub").mkdir()
     with pytest.raises(InputError) as raised:
         source(str(tmp_path), W, H)
     assert raised.value.message.endswith(f"{tmp_path} is a folder, not a file")
-    assert raised.value.fix == f"name one {what} in it: {kind}:{tmp_path / 'NAME'} (it holds a.png, b.mp4)"
+    assert raised.value.fix == f"name one {what} in it: {kind}:{tmp_path / 'NAME'} (it holds {holds})"
 
 
 def test_a_folder_with_a_space_is_said_in_shell_words_and_an_empty_one_as_holding_none(tmp_path):
