@@ -59,8 +59,8 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, key_nodes, number_written_as, read_file,
-                                    written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, in_line_order, key_nodes,
+                                    number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
 from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
 
@@ -265,22 +265,31 @@ def parse_show(text: str, path: str) -> Show:
     # each would be said missing from an empty list
     presets_read = len(r.problems) == before_presets and bool(presets)
 
+    midi, port, cues, cues_read = _midi_and_cues(r, top, Show(path, name, tuple(presets)), presets_read, base)
+    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
+                    else None, cues_read is not None) if "osc" in top else None
+    # found in passes (the midi: section's entries, then the presets and cues they name; the cues; the osc:
+    # section): said in the order found, line 135 came before line 120, and top down they were met out of turn
+    r.problems[:] = in_line_order(r.problems)
+    r.raise_if_any()
+    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
+                map_files=_map_files(top, base), notes=tuple(r.notes))
+
+
+def _midi_and_cues(r: Reader, top: dict, show: Show, presets_read: bool, base: Path) -> tuple:
+    """The midi: section's map and port, the show's cues and the same where they read (_cue_list)."""
     midi, port = None, None
     if "midi" in top:
         midi, port = read_map(r, top["midi"], "midi", base)
         # with a broken preset its name would look missing. The controls read are checked even where others (or
         # the map file under them) are broken, so that a reload does not hold back the next problem
         if presets_read:
-            check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
+            check_preset_refs(r, show, midi, top["midi"], base)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
-    cues, cues_read = _cue_list(r, top, Show(path, name, tuple(presets)) if presets_read else None, base)
+    cues, cues_read = _cue_list(r, top, show if presets_read else None, base)
     if midi is not None and cues_read is not None:
         check_cue_refs(r, cues_read, midi, top["midi"], base)
-    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
-                    else None, cues_read is not None) if "osc" in top else None
-    r.raise_if_any()
-    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
-                map_files=_map_files(top, base), notes=tuple(r.notes))
+    return midi, port, cues, cues_read
 
 
 def _cue_list(r: Reader, top: dict, show: Show | None, base: Path) -> tuple[tuple, tuple | None]:

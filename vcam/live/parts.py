@@ -99,6 +99,8 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         from vcam.control.midimap import map_named
 
         path, mapping = map_named(opts.midi_map)
+        for note in mapping.notes:
+            say(note)
         if show is not None and (problems := missing_presets(show, mapping)):
             # said now: on air, each fader message would fail
             raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
