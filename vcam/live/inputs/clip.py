@@ -279,6 +279,13 @@ def _fragmented(path: str) -> bool:
     return True
 
 
+def _still(format_name: str, declared: int) -> bool:
+    """Whether FFmpeg reads a file as one picture: by its image demuxers (image2, jpeg_pipe, png_pipe...), which
+    declare at most one frame. A raw MJPEG stream (an IP camera's .mjpeg recording) starts as a JPEG does, but FFmpeg
+    reads it as mjpeg, frame after frame."""
+    return (format_name == "image2" or format_name.endswith("_pipe")) and declared <= 1
+
+
 class Probe:
     """What PyAV reads of a clip as it opens, from one opening of the file: the decoder of its alpha (None: it has
     none), its header's frame rate, and on asking its packets counted. Where PyAV cannot open it, nothing is known
@@ -291,6 +298,7 @@ class Probe:
         self.rate: Fraction | None = None
         self.text = False  # FFmpeg took the file for ANSI art: a text file (.txt, .nfo) plays as a black picture
         self.cover_only = False  # a song whose one picture is its cover art, which OpenCV played as a still clip
+        self.still = False  # FFmpeg reads the file as one picture (see _still)
         self._container = None
         try:
             self._container = av.open(path)
@@ -299,6 +307,7 @@ class Probe:
             self.cover_only = bool(streams.audio and streams.video) and not moving_video(self._container)
             stream = self._container.streams.video[0]
             self.alpha, self.rate = _alpha_decoder(stream), _header_rate(stream)
+            self.still = _still(self._container.format.name, stream.frames)
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
             pass
 
@@ -586,8 +595,10 @@ class ClipSource:
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
                 first = self._upright(first, header)
-                # a still picture is one frame: OpenCV's check of its count decoded the whole photo again
-                length, counted_rate = (1, None) if _picture(header) else _frame_count(self.path, declared, probe)
+                # a still picture is one frame: OpenCV's check of its count decoded the whole photo again. Its header
+                # alone does not tell: a raw MJPEG stream starts as a JPEG does
+                still = _picture(header) and probe.still
+                length, counted_rate = (1, None) if still else _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
                 raise
