@@ -1670,3 +1670,30 @@ def test_a_photo_put_on_air_is_decoded_once_and_never_on_the_streams_thread(tmp_
         fresh.close()
     finally:
         switch.close()
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_photo_checked_as_the_stream_is_resized_goes_on_air_at_the_new_size(tmp_path, monkeypatch, kind):
+    """A resize (the model loaded at a smaller size) while a command's check opened a photo kept it as opened for
+    the new size: put on air at the old one, its frames refused by every block."""
+    from vcam.live.inputs import switch as switch_module
+
+    path = str(tmp_path / "photo.png")
+    assert cv2.imwrite(path, np.full((30, 70, 3), 90, np.uint8))
+    switch = InputSwitch(2 * W, 2 * H)
+    real_open = switch_module.open_source
+
+    def resized_meanwhile(*args, **kwargs):
+        source = real_open(*args, **kwargs)
+        if threading.current_thread().name == "command":
+            switch.resize(W, H)
+        return source
+
+    monkeypatch.setattr(switch_module, "open_source", resized_meanwhile)
+    command = threading.Thread(target=switch.check, args=(f"{kind}:{path}",), name="command")
+    command.start()
+    command.join()
+    try:
+        assert switch.open(f"{kind}:{path}").frames(0, 1).shape[1:3] == (H, W)
+    finally:
+        switch.close()

@@ -165,8 +165,9 @@ class InputSwitch:
             self._close(previous)
         return source
 
-    def _opened(self, spec: InputSpec) -> FrameSource | None:
-        return open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
+    def _opened(self, spec: InputSpec, fitting: tuple | None = None) -> FrameSource | None:
+        width, height, fit = fitting or self._fitting()
+        return open_source(spec, width, height, fit, self.say, self.uploads, self.open_capture,
                            self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
 
     def _fitting(self) -> tuple:
@@ -183,9 +184,9 @@ class InputSwitch:
             return None
         return source
 
-    def _keep_ready(self, spec: InputSpec, source: FrameSource) -> None:
+    def _keep_ready(self, spec: InputSpec, fitting: tuple, source: FrameSource) -> None:
         with self._ready_lock:
-            self._ready.append((spec, self._fitting(), source))
+            self._ready.append((spec, fitting, source))
             stale, self._ready = self._ready[:-READY_KEPT], self._ready[-READY_KEPT:]
         for _, _, old in stale:
             old.close()
@@ -213,7 +214,9 @@ class InputSwitch:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
         if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
-            self._keep_ready(spec, self._opened(spec))
+            # the size read once, before opening: a resize meanwhile finds the source kept for the size it has
+            fitting = self._fitting()
+            self._keep_ready(spec, fitting, self._opened(spec, fitting))
             return spec
         if spec.kind != "camera":
             return check_input(spec, self.uploads is not None, self.open_capture)
