@@ -1697,3 +1697,51 @@ def test_a_photo_checked_as_the_stream_is_resized_goes_on_air_at_the_new_size(tm
         assert switch.open(f"{kind}:{path}").frames(0, 1).shape[1:3] == (H, W)
     finally:
         switch.close()
+
+
+def test_an_image_saved_again_between_its_check_and_the_block_goes_on_air_as_it_now_is(tmp_path):
+    """What the command's check read was put on air as it was: the old picture until the next save was followed."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    switch = InputSwitch(W, H)
+    try:
+        switch.check(f"image:{path}")
+        _solid_png(tmp_path / "new.png", (255, 0, 0))
+        os.replace(tmp_path / "new.png", path)
+        fresh = ImageSource(str(path), W, H)
+        assert np.array_equal(switch.open(f"image:{path}").frames(0, 1), fresh.frames(0, 1))
+    finally:
+        switch.close()
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_file_deleted_between_its_check_and_the_block_is_refused(tmp_path, kind):
+    """What the command's check opened played on, the file gone, where the input was refused before it was kept."""
+    path = tmp_path / "gone.png"
+    _solid_png(path, (0, 0, 255))
+    switch = InputSwitch(W, H)
+    try:
+        switch.check(f"{kind}:{path}")
+        os.remove(path)
+        with pytest.raises(InputError, match="no such file"):
+            switch.open(f"{kind}:{path}")
+    finally:
+        switch.close()
+
+
+def test_a_clip_typed_again_after_it_was_exported_again_plays_as_it_now_is(tmp_path):
+    """A clip checked and never put on air (the stream held it, another input typed after it) was kept, and the
+    oldest kept was the one taken: typed again once the file was exported again, the old clip played."""
+    path = str(tmp_path / "loop.mp4")
+    pyav_clip(path, 10, count=8)
+    switch = InputSwitch(W, H)
+    try:
+        switch.check(f"file:{path}")
+        pyav_clip(str(tmp_path / "new.mp4"), 10, count=3)
+        os.replace(tmp_path / "new.mp4", path)
+        switch.check(f"file:{path}")
+        assert switch.open(f"file:{path}").length == 3
+        assert switch.open("none") is None
+        assert switch.open(f"file:{path}").length == 3  # the old clip closed, not kept to be taken next
+    finally:
+        switch.close()

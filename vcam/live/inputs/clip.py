@@ -851,6 +851,10 @@ class ClipSource:
     def status(self) -> str:
         return f"in {self.name} {self._shown + 1}/{self.length}"
 
+    def unchanged(self) -> bool:
+        """Whether the file is still the one the clip opened (not written again, replaced or gone since)."""
+        return self._stamp is not None and _stamp(self.path) == self._stamp
+
     def close(self) -> None:
         self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
@@ -1017,6 +1021,10 @@ class ImageSource:
         elif (convert := _gif_conversion(_header(self.path))) is not None:  # file: would show it still as well
             self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
                      f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
+
+    def unchanged(self) -> bool:
+        """Whether the file is still the one the image was read from (not saved again, replaced or gone since)."""
+        return self._stamp is not None and _image_stamp(self.path) == self._stamp
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block

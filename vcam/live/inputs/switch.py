@@ -175,14 +175,28 @@ class InputSwitch:
         return self.width, self.height, self.fit
 
     def _take_ready(self, spec: InputSpec) -> FrameSource | None:
-        """The source a check opened for `spec` at this size, taken (None where there is none)."""
+        """The newest source a check opened for `spec` at this size from its file as it still is, taken (None where
+        there is none). Those opened at another size, or from the file before it was saved again, replaced or
+        deleted, are closed: put on air, they showed the old picture (a file deleted played on), where opening it
+        now shows the new one or says it is gone. Those left are as good as the one taken: typed twice, each is
+        taken in turn."""
+        fitting = self._fitting()
         with self._ready_lock:
-            at = next((i for i, (ready, _, _) in enumerate(self._ready) if ready == spec), None)
-            _, fitting, source = self._ready.pop(at) if at is not None else (None, (), None)
-        if source is not None and fitting != self._fitting():  # opened before the size changed: opened again
+            kept, stale, taken = [], [], None
+            for entry in reversed(self._ready):
+                ready, opened_for, source = entry
+                if ready != spec:
+                    kept.append(entry)
+                elif opened_for != fitting or not source.unchanged():
+                    stale.append(source)
+                elif taken is None:
+                    taken = source
+                else:
+                    kept.append(entry)
+            self._ready = kept[::-1]
+        for source in stale:
             source.close()
-            return None
-        return source
+        return taken
 
     def _keep_ready(self, spec: InputSpec, fitting: tuple, source: FrameSource) -> None:
         with self._ready_lock:
