@@ -1745,3 +1745,25 @@ def test_a_clip_typed_again_after_it_was_exported_again_plays_as_it_now_is(tmp_p
         assert switch.open(f"file:{path}").length == 3  # the old clip closed, not kept to be taken next
     finally:
         switch.close()
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_check_after_the_switch_closed_keeps_nothing_open(tmp_path, monkeypatch, kind):
+    """A command checked as the run ended kept its clip or image open for a stream that was gone, closed by nobody."""
+    from vcam.live.inputs import switch as switch_module
+
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    closed, real_open = [], switch_module.open_source
+
+    def watched(*args, **kwargs):
+        source = real_open(*args, **kwargs)
+        real_close = source.close
+        source.close = lambda: closed.append(source) or real_close()
+        return source
+
+    monkeypatch.setattr(switch_module, "open_source", watched)
+    switch = InputSwitch(W, H)
+    switch.close()
+    assert switch.check(f"{kind}:{path}") == InputSpec(kind, str(path))
+    assert len(closed) == 1

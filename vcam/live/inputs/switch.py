@@ -136,6 +136,7 @@ class InputSwitch:
         # in the order checked: one typed twice before a block is taken twice
         self._ready: list[tuple[InputSpec, tuple, FrameSource]] = []
         self._ready_lock = threading.Lock()
+        self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
@@ -201,7 +202,8 @@ class InputSwitch:
     def _keep_ready(self, spec: InputSpec, fitting: tuple, source: FrameSource) -> None:
         with self._ready_lock:
             self._ready.append((spec, fitting, source))
-            stale, self._ready = self._ready[:-READY_KEPT], self._ready[-READY_KEPT:]
+            keep = 0 if self._closed else READY_KEPT
+            stale, self._ready = self._ready[:len(self._ready) - keep], self._ready[len(self._ready) - keep:]
         for _, _, old in stale:
             old.close()
 
@@ -256,7 +258,7 @@ class InputSwitch:
 
     def close(self) -> None:
         with self._ready_lock:
-            ready, self._ready = self._ready, []
+            ready, self._ready, self._closed = self._ready, [], True
         for _, _, source in ready:
             source.close()
         self._close(self.source)
