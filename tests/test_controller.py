@@ -1743,3 +1743,23 @@ def test_an_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_pat
     assert network is (str(tmp_path) not in reply)
     assert ctl.handle_line("input file:loop.mp4 @bar", "stdin", network=network).startswith("input file:")
     assert "check the path" in ctl.handle_line("input file:loop.mp4@barr", "stdin", network=network)
+
+
+def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_path, monkeypatch):
+    """A show's clip on another drive than the working folder (Windows: D: from C:) has no path relative to it:
+    `input` alone failed with the ValueError os.path.relpath raises there."""
+    import cv2
+    import numpy as np
+
+    logo = tmp_path / "logo.png"
+    assert cv2.imwrite(str(logo), np.zeros((8, 8, 3), np.uint8))
+    text = f"presets:\n  - {{name: city, prompt: a city, input: 'image:{logo}'}}\n"
+    show = parse_show(text, str(tmp_path / "s.yaml"))
+
+    def across_drives(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", across_drives)
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(),
+                     lambda s: None)
+    assert ctl.handle_line("input", "stdin").endswith(f"e.g. input image:{logo}")

@@ -1034,7 +1034,10 @@ def _input_example(show: Show | None) -> str:
              if p.input is not None]
     for spec in named:
         if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target:
-            where = os.path.relpath(spec.target)
+            try:
+                where = os.path.relpath(spec.target)
+            except ValueError:  # on another drive than the working folder (Windows): no relative path leads there
+                where = os.pardir
             path = where if not where.startswith(os.pardir) else spec.target
             return f"input {shell_word(f'{spec.kind}:{path}')}"
     try:
