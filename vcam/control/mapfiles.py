@@ -98,6 +98,16 @@ class MapFiles:
             f"{self.what} {ref!r} not found{self._meant(ref)}; give a path relative to the show file or one of: "
             f"{', '.join(self.shipped())}")
 
+    def in_show(self, ref: str, base: Path | None) -> tuple[Path | None, str | None]:
+        """The map file a show's `map:` names, and what it is told where there is none or it is an older copy of one
+        (`map: nano.yaml~`, refused as `--midi-map nano.yaml~` is): the problem and no path, or the path and None."""
+        path = self.find(ref, base)
+        if path is None:
+            return None, self.not_found(ref, base)
+        if (refusal := backup_refused(str(path), f"{self.what} file", "use", written=ref)) is not None:
+            return None, refusal
+        return path, None
+
     def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped
         maps when there is no such map."""

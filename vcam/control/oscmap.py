@@ -113,10 +113,10 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     result = OscMap()
     if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
-        path = find_map_file(ref, base)
-        if path is None:
-            r.error(keys["map"], MAPS.not_found(ref, base))
-        else:
+        path, problem = MAPS.in_show(ref, base)
+        if problem is not None:
+            r.error(keys["map"], problem)
+        if path is not None:
             try:
                 result = load_map(path)
                 # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
