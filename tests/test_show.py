@@ -307,6 +307,20 @@ def test_vcam_check_prints_a_summary_or_the_errors(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_vcam_check_lists_a_whole_number_written_in_hex_or_binary_as_written(tmp_path, capsys):
+    """An accepted `seed: 0x10` was listed as `seed 16`, a number written nowhere in the file; said as written
+    with what it reads as, as a hex number out of range is."""
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {seed: 0x10, steps: 0b11, transition: 4}\npresets:\n"
+                    "  - {name: a, prompt: b, seed: 0x1F, transition: 0x_8}\n  - {name: c, prompt: d, seed: 7}\n")
+    assert main(["check", str(show)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:4] == ["   1. a: b, seed 0x1F (31), transition 0x_8 (8)", "   2. c: d, seed 7",
+                        "  defaults: seed 0x10 (16), steps 0b11 (3), transition 4"]
+
+
 def test_null_in_the_output_list_is_the_null_output():
     show = parse_show("output: {out: [null, vcam]}\npresets:\n  - {name: a, prompt: x}\n", "s.yaml")
     assert show.output.out == ("null", "vcam")

@@ -59,8 +59,8 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, key_nodes, number_written_as, read_file,
-                                    written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, flow_yaml, key_nodes, number_written_as,
+                                    read_file, written_as)
 from vcam.errors import VcamError, one_line
 from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
 
@@ -75,6 +75,9 @@ class Preset:
     input: str | None = None  # vcam.inspec's canonical form; a file or image as an absolute path
     strength: float | None = None
     bias: float | None = None
+    # a whole number the file writes in hex or binary, by key, as vcam check says it (`0x10 (16)`): said as 16
+    # alone, the list named a number written nowhere in the file
+    written: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Defaults:
     input_fit: str | None = None
     quantize: str = "off"  # when a command's change lands: commands.parse_quantize's forms
     bpm: float | None = None  # the tempo the show starts at, as `bpm N` sets it; None: none until one is given
+    written: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # as Preset's
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,7 @@ def parse_show(text: str, path: str) -> Show:
             strength=r.number(p["strength"], f"{what} strength", 0, 1) if "strength" in p else None,
             bias=_bias(r, p["bias"], f"{what} bias") if "bias" in p else None,
         )
-        presets.append(preset)
+        presets.append(replace(preset, written=_written(p, preset)))
     if "presets" in top and not presets and len(r.problems) == before_presets:
         r.error(top["presets"], "presets is empty; add at least one preset with a name and a prompt")
 
@@ -574,9 +578,17 @@ def _prompt_misspelt(node) -> bool:
                     or k.strip().lower() in ("prompt", "prompts") or k == "<<") for k in key_nodes(node))
 
 
+def _written(nodes: dict, read: Preset | Defaults) -> dict[str, str]:
+    """The whole numbers of a preset or the defaults, read from `nodes`, that were written in hex or binary, as
+    vcam check says them (Preset.written)."""
+    said = {key: as_written(nodes[key], str(getattr(read, key))) for key in ("seed", "steps", "transition")
+            if key in nodes and getattr(read, key, None) is not None}
+    return {key: text for key, text in said.items() if text != str(getattr(read, key))}
+
+
 def _defaults(r: Reader, node, base: Path) -> Defaults:
     d = r.mapping(node, "defaults", DEFAULT_KEYS)
-    return Defaults(
+    defaults = Defaults(
         seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
         steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
         transition=r.integer(d["transition"], "defaults transition", 0, 1000) if "transition" in d else 4,
@@ -588,6 +600,7 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
         quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
         bpm=r.number(d["bpm"], "defaults bpm", MIN_BPM, MAX_BPM) if "bpm" in d else None,  # as the command takes
     )
+    return replace(defaults, written=_written(d, defaults))
 
 
 def _bias(r: Reader, node, what: str) -> float | None:

@@ -286,7 +286,7 @@ class Reader:
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {_as_written(node, str(v))} is out of range ({lo} to {hi})")
+            self.error(node, f"{what} {as_written(node, str(v))} is out of range ({lo} to {hi})")
             return None
         return v
 
@@ -312,7 +312,7 @@ class Reader:
             self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {_as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
+            self.error(node, f"{what} {as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
             return None
         return float(v)
 
@@ -374,11 +374,11 @@ _CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
 # YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
-# is nowhere on the line, so _as_written says the form written too
+# is nowhere on the line, so as_written says the form written too
 _BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
 
 
-def _as_written(node: Node, shown: str) -> str:
+def as_written(node: Node, shown: str) -> str:
     """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
     binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
     plain = isinstance(node, ScalarNode) and not node.style
