@@ -334,15 +334,22 @@ TYPOS = [
      "port reads as 'nanoKONTROL2': '#2' after it is a YAML comment"),
     # the first line of a file saved with a byte order mark (Windows Notepad), whose columns YAML counts without it
     ("\ufeffname: live #2\npresets:\n  - {name: a, prompt: b}\n", 1, "name reads as 'live': '#2' after it is a YAML"),
+    # where the command typed reads the number as written (`seed 010` is seed 10), that is said too: the fix is the
+    # line to write
     ("presets:\n  - name: a\n    prompt: b\n    seed: 010\n", 4,
-     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
+     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal, where the typed command seed 010 "
+     "is 10); write seed: 10"),
     ("defaults: {bpm: 0120}\npresets:\n  - {name: a, prompt: b}\n", 1,
-     "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal); write 120 without the leading 0"),
+     "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal, where the typed command bpm 0120 "
+     "is 120); write bpm: 120"),
+    # a value on a line of its own has no key before it to name
+    ("presets:\n  - name: a\n    prompt: b\n    seed:\n      010\n", 5,
+     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
     # grouped by _ (read as octal all the same), and below 0: the fix keeps the sign
     ("presets:\n  - {name: a, prompt: b, seed: 0_10}\n", 2, "seed 0_10 reads as 8 (YAML takes a number with a "
-     "leading 0 as octal); write 10 without"),
+     "leading 0 as octal, where the typed command seed 0_10 is 10); write seed: 10"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
-     "number with a leading 0 as octal); write -10 without"),
+     "number with a leading 0 as octal); write wait: -10"),
     # digits with a colon: YAML 1.1 read them as base 60, seed 90 where a time or a ratio was meant
     ("presets:\n  - {name: a, prompt: b, seed: 1:30}\n", 2, "preset 'a' seed 1:30 reads as 90 (YAML takes digits "
      "with ':' as base 60, like minutes:seconds); write the number itself in digits"),
@@ -355,7 +362,7 @@ TYPOS = [
     ("defaults: {quantize: 1:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 1:00 reads as 60 "
      "(YAML takes digits with ':' as base 60"),
     ("defaults: {quantize: 010}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 010 reads as 8 (YAML "
-     "takes a number with a leading 0 as octal); write 10 without"),
+     "takes a number with a leading 0 as octal); write quantize: 10"),
     # a number in quotes is text: said with the number to write, as the unquoted forms are
     ("presets:\n  - {name: a, prompt: b, seed: '010'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
      f"{2**63 - 1}; write it without quotes: 10"),

@@ -256,9 +256,22 @@ class Reader:
         if meant == abs(v):  # 00 to 07 (a manual's channel 01): octal and decimal agree, the file is right
             return False
         written = f"{'-' if sign == '-' and meant else ''}{meant}"
-        self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal); write "
-                         f"{written} without the leading 0")
+        key = self._key_before(node)
+        # `seed 010` typed is seed 10: the show's `seed: 010` is told why it differs, with the line to write
+        typed = f", where the typed command {key} {node.value} is {written}"
+        fix = f"write {key}: {written}" if key else f"write {written} without the leading 0"
+        self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal"
+                         f"{typed if _typed_as(key, node.value, meant) else ''}); {fix}")
         return True
+
+    def _key_before(self, node: Node) -> str | None:
+        """The key written right before a value on its line (`seed` for `seed: 010`, in a block or in braces), for a
+        fix that names the line to write; None where there is none (a list's entry, a value on a line of its own)."""
+        mark = node.start_mark
+        if mark is None or mark.line >= len(self._lines):
+            return None
+        found = _KEY_BEFORE.search(self._lines[mark.line], 0, mark.column)
+        return found[1] if found else None
 
     def _base60(self, node: Node, v, what: str) -> bool:
         """Whether `v` was written with a colon, which YAML 1.1 reads as base 60 (said): `seed: 1:30` is 90, `bpm:
@@ -369,6 +382,8 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
 # YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
+# a plain key and its colon, ending where its value starts
+_KEY_BEFORE = re.compile(r"(?:^|[\s{,])([A-Za-z_][\w-]*)[ \t]*:[ \t]+$")
 # a comment right after a value whose # a word follows (#1, #brûlée): `# note` and `#--- part 2 ---` are comments
 _CUT = re.compile(r"[ \t]+(#\w.*)")
 
@@ -383,6 +398,20 @@ def as_written(node: Node, shown: str) -> str:
     binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
     plain = isinstance(node, ScalarNode) and not node.style
     return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
+
+
+def _typed_as(key: str | None, written: str, meant: int) -> bool:
+    """Whether the command `key` typed with `written` (seed 010) reads it as the whole number `meant`, as YAML's
+    octal does not."""
+    from vcam.control.commands import parse
+
+    if key is None:
+        return False
+    try:
+        typed = parse(f"{key} {written}", console=False)
+    except ValueError:  # no such command, or none taking that number
+        return False
+    return typed is not None and typed.name == key and typed.args == (meant,)
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
