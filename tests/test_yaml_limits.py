@@ -350,6 +350,13 @@ TYPOS = [
      "leading 0 as octal, where the typed command seed 0_10 is 10); write seed: 10"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
      "number with a leading 0 as octal); write wait: -10"),
+    # the start of a hex or binary number with no digits of it: read as a 0 with a unit after it, it was offered as 0
+    ("presets:\n  - {name: a, prompt: b, seed: 0x}\n", 2, "preset 'a' seed must be a whole number from 0 to "
+     f"{2**63 - 1}; 0x starts a hexadecimal number, but no digits follow: write the number in decimal digits"),
+    ("presets:\n  - {name: a, prompt: b, seed: 0xZZ}\n", 2, "; 0xZZ is no hexadecimal number (its digits are 0 to 9 "
+     "and a to f): write the number in decimal digits"),
+    ("presets:\n  - {name: a, prompt: b, strength: 0b}\n", 2, "preset 'a' strength must be a number from 0 to 1; 0b "
+     "starts a binary number, but no digits follow: write the number in decimal digits"),
     # digits with a colon: YAML 1.1 read them as base 60, seed 90 where a time or a ratio was meant
     ("presets:\n  - {name: a, prompt: b, seed: 1:30}\n", 2, "preset 'a' seed 1:30 reads as 90 (YAML takes digits "
      "with ':' as base 60, like minutes:seconds); write the number itself in digits"),

@@ -517,8 +517,31 @@ def number_written_as(v, fits) -> str:
 def _written_as(v, meant: str) -> str:
     """'; write it as 0.3' for text that means a number in range (a decimal comma, 0,3, which YAML reads as text; a
     unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none."""
+    if isinstance(v, str) and (based := _based_said(v.strip())) is not None:
+        return based
     offered = re.fullmatch(r" \(did you mean (.+)\?\)", meant)
     return f"; write it as {offered[1]}" if offered else ""
+
+
+_BASE_PREFIX = re.compile(r"[+-]?0([xXbB])(.*)")
+
+
+def _based_said(text: str) -> str | None:
+    """'; 0x starts a hexadecimal number but …' for text that starts as a hex or binary number (0x, 0b) and is none:
+    read as a 0 with a unit after it, `0x` was offered as 0, a number it was never meant as. '' for a number so
+    written whole (quoted: YAML reads it as text), None for other text."""
+    found = _BASE_PREFIX.fullmatch(text)
+    if found is None:
+        return None
+    try:
+        int(text, 0)
+        return ""
+    except ValueError:
+        pass
+    kind, digits = ("hexadecimal", "0 to 9 and a to f") if found[1] in "xX" else ("binary", "0 and 1")
+    said = (f"{text} starts a {kind} number, but no digits follow" if not found[2].replace("_", "") else
+            f"{text} is no {kind} number (its digits are {digits})")
+    return f"; {said}: write the number in decimal digits"
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")  # a number as a show writer writes one, in quotes
