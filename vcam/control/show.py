@@ -652,6 +652,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     # unquoted, 0x480 is YAML's hex number 1152, which was said back as a size not written; the value itself stays
     # for a message, said as written (got 0x1A0), not as a text quoted
     text = node.value if isinstance(v, int) and not node.style and HEX.fullmatch(node.value) else v
+    if isinstance(v, (str, int)) and no_size(str(text)):  # as some tools write "any size": vcam's is no size: given
+        r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
+                      "one, as in size: 832x480")
+        return None
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
@@ -661,10 +665,6 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             r.error(node, f"output size {not_a_size(v, check_size)}")
         else:
             r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
-        return None
-    if no_size(str(text)):  # as some tools write "any size": vcam's is no size: given
-        r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
-                      "one, as in size: 832x480")
         return None
     try:
         return checked_size(str(text))
