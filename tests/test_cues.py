@@ -987,6 +987,24 @@ def test_the_cue_offered_for_a_command_alone_pasted_reads_as_that_command(writte
     assert parse_show(PRESETS + f"cues:\n  {offered}\n", "fixed.yaml").cues[0].do == (yaml.safe_load(written),)
 
 
+@pytest.mark.parametrize("cues, line, after", [
+    ("  - do:\n      - prompt neon: rain\n      - preset ocean\n", 7, "in quotes: "),
+    ("  - {do: [prompt neon: rain]}\n", 6, "in quotes: "), ("  - prompt neon: rain\n", 6, "under do: ")])
+def test_a_command_with_a_colon_unquoted_is_offered_quoted_as_it_reads_back(cues, line, after):
+    """`- prompt neon: rain` unquoted is YAML's mapping {prompt neon: rain}: in a do: list it was said as "must be
+    non-empty text", and as a cue as an unknown key 'prompt neon' with its do: missing, neither with a word of the
+    quotes it needs. Pasted, the line offered reads back as the command."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + "cues:\n" + cues, "colon.yaml")
+    (problem,) = err.value.problems
+    assert problem.startswith(f"colon.yaml:{line}: cue 1"), problem
+    offered = offered_yaml(problem, after)
+    fixed = f"  - do: [{offered}]\n" if after == "in quotes: " else f"  {offered}\n"
+    assert parse_show(PRESETS + "cues:\n" + fixed, "fixed.yaml").cues[0].do == ("prompt neon: rain",)
+
+
 def test_a_long_command_alone_is_told_where_do_goes_not_offered_cut():
     """A pasted prompt as a cue was offered cut to 40 characters inside the YAML: pasted, the cue said only its
     opening. Past what a message offers whole, the line is told what to add, and with that added it reads whole."""

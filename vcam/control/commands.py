@@ -1187,6 +1187,14 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
     OSC control's command, which is one (a cue's line is one of its do:)."""
+    from vcam.control.yamlcheck import colon_read, flow_yaml
+
+    if (line := colon_read(node)) is not None and _a_command(line):
+        # `- prompt neon: rain`: YAML's key and value, said as "must be non-empty text" with no word of the quotes
+        quoted_line = flow_yaml(line)
+        fix = f"write it in quotes: {quoted_line}" if quoted_line else "put the whole command in quotes"
+        r.error(node, f"{what}: YAML reads {line} as a key and its value (the ': ' in it); {fix}")
+        return None
     text = r.string(node, what, MAX_LINE)
     if text is None:
         return None
@@ -1205,6 +1213,14 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
         r.error(node, f"{what}: {why}")
         return None
     return cmd
+
+
+def _a_command(line: str) -> bool:
+    """Whether `line` parses as a command."""
+    try:
+        return parse(line, console=False) is not None
+    except CommandError:
+        return False
 
 
 def preset_twice(show, a: str | int, b: str | int) -> int | None:

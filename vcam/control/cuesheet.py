@@ -21,7 +21,7 @@ from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Comman
                                    comment_meant, listed_meant, name_key, parse, presets_named, read_command,
                                    typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader, flow_yaml
+from vcam.control.yamlcheck import INVALID, Reader, colon_read, flow_yaml, key_nodes
 from vcam.words import clipped, equally_near, nearest, quoted
 
 if TYPE_CHECKING:
@@ -89,10 +89,13 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     waits: list[float | None] = []  # each cue's wait:
     loop: Node | None = None  # the last cue's loop: true
     for i, item in enumerate(entries):
-        if isinstance(item, ScalarNode) and item.value.strip():
+        # `- prompt neon: rain` unquoted is YAML's key and value: a command alone too, said as unknown key
+        # 'prompt neon' and a do: missing
+        colon = colon_read(item) if key_nodes(item).keys().isdisjoint(CUE_KEYS) else None
+        if (isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon)):
             # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
             # written, where "must be a mapping" left the do: to find
-            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item)} (a "
+            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item, colon)} (a "
                           "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
@@ -135,18 +138,20 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     return tuple(cues)
 
 
-def _under_do(r: Reader, item: ScalarNode) -> str:
+def _under_do(r: Reader, item: Node, colon: str | None = None) -> str:
     """The cue to write for a command written alone (`- preset neon`): - {do: preset neon}, quoted where YAML
     needs it (`prompt neon: rain` unquoted is no YAML, and `prompt a, b` a cue of two keys); for one too long to
-    offer whole, the shape, the command left as written."""
-    command = " ".join(item.value.split())
+    offer whole, the shape, the command left as written. `colon`: the line a mapping `item` was written as
+    (colon_read), which is never offered as written: it reads as a mapping there too."""
+    line = colon if colon is not None else item.value
+    command = " ".join(line.split())
     if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
         return "- {do: COMMAND}"
     if (cue := flow_yaml({"do": command})) is not None:
         return f"- {cue}"
-    written = r.written(item, item)
+    written = r.written(item, item) if colon is None else None
     try:  # the command as the file has it, written after `do: `, reads as itself: only the do: is to add
-        as_is = written is not None and yaml.safe_load(f"- do: {written}") == [{"do": item.value}]
+        as_is = written is not None and yaml.safe_load(f"- do: {written}") == [{"do": line}]
     except yaml.YAMLError:
         as_is = False
     if as_is:

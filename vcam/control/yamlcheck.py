@@ -379,6 +379,7 @@ def _choice_meant(v, choices: tuple[str, ...]) -> str:
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+STR_TAG = "tag:yaml.org,2002:str"
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
 # YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
@@ -920,6 +921,19 @@ def constructed(node: Node) -> object:
         return SafeConstructor().construct_document(node)
     except Exception:  # the constructors raise their own exceptions (int(), a failed regex match), not YAML's alone
         return None
+
+
+def colon_read(node) -> str | None:
+    """The line a mapping of one key and its value was written as, where YAML took a line with ': ' in it for one
+    (`- prompt neon: rain` is {prompt neon: rain}, not the command meant); None for any other node."""
+    if not isinstance(node, MappingNode) or len(node.value) != 1:
+        return None
+    key, value = node.value[0]
+    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)) or key.style or value.style:
+        return None
+    if key.tag != STR_TAG or not key.value.strip():
+        return None
+    return f"{key.value}: {value.value}".rstrip()
 
 
 def key_nodes(node) -> dict:
