@@ -350,6 +350,11 @@ TYPOS = [
      "leading 0 as octal, where the typed command seed 0_10 is 10); write seed: 10"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
      "number with a leading 0 as octal); write wait: -10"),
+    # a share written as a percentage, as the typed `strength 60%` is offered 0.6: a show's was offered nothing
+    ("presets:\n  - {name: a, prompt: b, strength: 60%}\n", 2, "preset 'a' strength must be a number from 0 to 1; "
+     "write it as 0.6"),
+    ("presets:\n  - {name: a, prompt: b, bias: 30%}\n", 2, "preset 'a' bias must be a number above 0 and at most 1 "
+     "(1 = off); write it as 0.3"),
     # the start of a hex or binary number with no digits of it: read as a 0 with a unit after it, it was offered as 0
     ("presets:\n  - {name: a, prompt: b, seed: 0x}\n", 2, "preset 'a' seed must be a whole number from 0 to "
      f"{2**63 - 1}; 0x starts a hexadecimal number, but no digits follow: write the number in decimal digits"),

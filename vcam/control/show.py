@@ -608,7 +608,7 @@ def _bias(r: Reader, node, what: str) -> float | None:
     if v is INVALID:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        hint = number_written_as(v, lambda n: 0 < n <= 1)
+        hint = number_written_as(v, lambda n: 0 < n <= 1, share=True)  # `bias: 30%`, as `bias 30%` typed
         r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off){hint}")
         return None
     try:

@@ -321,7 +321,8 @@ class Reader:
         if v is INVALID or self._octal(node, v, what) or (not clock and self._base60(node, v, what)):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
-            hint = _unquoted(node, v, lo, hi) or number_written_as(v, lambda n: lo <= n <= hi)
+            # `strength: 60%`, a share, as `strength 60%` typed is offered 0.6
+            hint = _unquoted(node, v, lo, hi) or number_written_as(v, lambda n: lo <= n <= hi, share=hi == 1)
             self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
@@ -508,11 +509,12 @@ def _plain_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and not node.style and node.value == ""
 
 
-def number_written_as(v, fits) -> str:
-    """'; write it as 0.3' for text `v` that means a number `fits` takes (0,3, 124bpm); '' for anything else."""
+def number_written_as(v, fits, share: bool = False) -> str:
+    """'; write it as 0.3' for text `v` that means a number `fits` takes (0,3, 124bpm; 30% where it is a `share`,
+    from 0 to 1, as the typed command reads it); '' for anything else."""
     if not isinstance(v, str):
         return ""
-    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=False))
+    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share))
 
 
 def _written_as(v, meant: str) -> str:
