@@ -572,6 +572,16 @@ BAD_CUES = [
     ("  - {name: a, do: blend 1 desert 0.5}\n", 6, "cue 1 'a' do: blend 1 desert 0.5: no preset named 'desert'"),
     ("  - {name: a, do: next, wait: soon}\n", 6, "cue 1 'a' wait must be a number"),
     ("  - {name: a, do: next, wait: -2}\n", 6, "cue 1 'a' wait -2 is out of range"),
+    # a unit after the number: `1m` was offered as 1, and the cue fired a second after the one before, not a minute
+    *[(f"  - {{name: a, do: next, wait: {wait}}}\n", 6, f"cue 1 'a' wait must be a number of seconds, not {wait}; "
+       f"{fix}") for wait, fix in (("1m", "write wait: 60"), ("2 min", "write wait: 120"), ("8s", "write wait: 8"),
+                                   ("500ms", "write wait: 0.5"), ("48h", "48h is past the longest a cue takes"),
+                                   ("4 bars", "a cue on a bar of the tempo is given at: {bar: N}"),
+                                   ("2x", 'write a number of seconds, or a time as "1:30"'))],
+    ("  - {name: a, do: next, at: 90s}\n", 6, "cue 1 'a': at: takes a time (\"1:30\", minutes:seconds after the show "
+     "goes on air, or seconds) or {bar: N}, not 90s; write at: 90"),
+    ("  - {name: a, do: next, at: bar 17}\n", 6, "cue 1 'a': at: takes a time (\"1:30\", minutes:seconds after the "
+     "show goes on air, or seconds) or {bar: N}, not bar 17; write at: {bar: 17}"),
     ("  - {name: a, do: next, at: soon}\n", 6, "cue 1 'a': at: takes a time"),
     ("  - {name: a, do: next, at: '1:75'}\n", 6, "cue 1 'a': at: takes a time"),
     ("  - {name: a, do: next, at: '-0:30'}\n", 6, "cue 1 'a': at: takes a time"),

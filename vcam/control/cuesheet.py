@@ -242,7 +242,9 @@ def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
         return None, None
     seconds = _clock_seconds(v)
     if seconds is None:
-        r.error(node, f"{what}: {CUE_AT}, not {node.value if isinstance(node, ScalarNode) else 'a list'}")
+        meant = _time_meant(v, "at")
+        r.error(node, f"{what}: {CUE_AT}, not {node.value if isinstance(node, ScalarNode) else 'a list'}"
+                      + (f"; {meant}" if meant else ""))
     elif not 0 <= seconds <= MAX_CUE_SECONDS:
         r.error(node, f"{what} at {node.value} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
         seconds = None
@@ -260,7 +262,46 @@ def _cue_wait(r: Reader, node, what: str) -> float | None:
             return seconds
         r.error(node, f"{what} wait {v.strip()} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
         return None
+    if (meant := _time_meant(v, "wait")) is not None:
+        r.error(node, f"{what} wait must be a number of seconds, not {v.strip()}; {meant}")
+        return None
     return r.number(node, f"{what} wait", 0, MAX_CUE_SECONDS, clock=True)
+
+
+# a time's units, in seconds; `m` is a minute here, where a cue's time counts seconds (no measures: the tempo's
+# bars are counted by at: {bar: N})
+_SECONDS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1.0),
+            **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds"), 0.001),
+            **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0),
+            **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0)}
+_BARS = ("bar", "bars", "measure", "measures", "beat", "beats")
+
+
+def _time_meant(v, key: str) -> str | None:
+    """What a cue's `key` (at, wait) given as a number with a unit after it (`90s`, `1m`, `2 min`, `4 bars`) is told,
+    after its ';': the line to write in seconds, where `1m` was offered as 1 and a minute fired after a second;
+    `at: bar 17` as {bar: 17}. None for any other value."""
+    if not isinstance(v, str):
+        return None
+    text = v.strip().lower()
+    if found := re.fullmatch(r"(\d+\.?\d*|\.\d+)\s*([^\W\d_]+)", text):
+        number, unit = found[1], found[2]
+    elif found := re.fullmatch(r"(bar|measure)\s*(\d+)", text):  # `bar 17`, as a DAW names one
+        unit, number = found[1], found[2]
+    else:
+        return None
+    if unit in _BARS:
+        bar = float(number)
+        if key == "at" and unit not in ("beat", "beats") and bar.is_integer() and 1 <= bar <= MAX_BAR:
+            return f"write at: {{bar: {int(bar)}}}"
+        # at: says its {bar: N} form already
+        return "a cue on a bar of the tempo is given at: {bar: N}" if key == "wait" else None
+    if unit not in _SECONDS:  # `2x`: no time, whose number was offered as seconds
+        return 'write a number of seconds, or a time as "1:30"' if key == "wait" else None
+    seconds = float(number) * _SECONDS[unit]
+    if seconds > MAX_CUE_SECONDS:
+        return f"{v.strip()} is past the longest a cue takes ({clock_text(MAX_CUE_SECONDS)})"
+    return f"write {key}: {seconds:g}"
 
 
 def _clock_seconds(v) -> float | None:
