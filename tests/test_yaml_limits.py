@@ -350,6 +350,12 @@ TYPOS = [
      "leading 0 as octal, where the typed command seed 0_10 is 10); write seed: 10"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
      "number with a leading 0 as octal); write wait: -10"),
+    # a transition in seconds or bars, as `transition 2s` typed is said to count blocks: offered 2, it blended over
+    # 2 blocks
+    ("presets:\n  - {name: a, prompt: b, transition: 2s}\n", 2, "preset 'a' transition must be a whole number from 0 "
+     "to 1000 (it counts blocks, not seconds: a change blends in over N blocks, each a dozen frames or so)"),
+    ("defaults: {transition: 1 bar}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults transition must be a whole "
+     "number from 0 to 1000 (it counts blocks, not bars:"),
     # a share written as a percentage, as the typed `strength 60%` is offered 0.6: a show's was offered nothing
     ("presets:\n  - {name: a, prompt: b, strength: 60%}\n", 2, "preset 'a' strength must be a number from 0 to 1; "
      "write it as 0.6"),

@@ -174,7 +174,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(_signed(text))
     except ValueError:
-        meant = _blocks_meant(text) if name == "transition" else None
+        meant = blocks_meant(text) if name == "transition" else None
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
                            f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
@@ -192,7 +192,7 @@ _LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"
             "measures": "measures", "frame": "frames", "frames": "frames"}
 
 
-def _blocks_meant(text: str) -> str | None:
+def blocks_meant(text: str) -> str | None:
     """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
     would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
     text: `2 blocks` (the number is meant), and a word no length is counted in (`2 x`, `2 fps`), which is not said

@@ -48,8 +48,8 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR,
-                                   blank_prompt, blank_said, comment_meant, keyed_names, listed_meant, name_key,
-                                   parse_quantize, preset_index)
+                                   blank_prompt, blank_said, blocks_meant, comment_meant, keyed_names, listed_meant,
+                                   name_key, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -255,7 +255,7 @@ def parse_show(text: str, path: str) -> Show:
             name=pname or f"preset {i + 1}",
             prompts=prompts or {},
             seed=r.integer(p["seed"], f"{what} seed", 0, MAX_SEED) if "seed" in p else None,
-            transition=r.integer(p["transition"], f"{what} transition", 0, 1000) if "transition" in p else None,
+            transition=_transition(r, p["transition"], f"{what} transition") if "transition" in p else None,
             fallback=read_image(r, p["fallback"], f"{what} fallback", base) if "fallback" in p else None,
             input=read_input(r, p["input"], f"{what} input", base) if "input" in p else None,
             strength=r.number(p["strength"], f"{what} strength", 0, 1) if "strength" in p else None,
@@ -591,7 +591,7 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
     defaults = Defaults(
         seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
         steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
-        transition=r.integer(d["transition"], "defaults transition", 0, 1000) if "transition" in d else 4,
+        transition=_transition(r, d["transition"], "defaults transition") if "transition" in d else 4,
         fallback=read_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
         input=read_input(r, d["input"], "defaults input", base) if "input" in d else None,
         strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
@@ -601,6 +601,18 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
         bpm=r.number(d["bpm"], "defaults bpm", MIN_BPM, MAX_BPM) if "bpm" in d else None,  # as the command takes
     )
     return replace(defaults, written=_written(d, defaults))
+
+
+def _transition(r: Reader, node, what: str) -> int | None:
+    """A transition's blocks; `2s` or `1 bar` is said to count blocks, as `transition 2s` typed is: offered as 2, it
+    blended over 2 blocks, not the 2 seconds meant."""
+    v = r.value(node, what)
+    if v is INVALID:
+        return None
+    if isinstance(v, str) and (counted := blocks_meant(v.strip())) is not None:
+        r.error(node, f"{what} must be a whole number from 0 to 1000{counted}")
+        return None
+    return r.integer(node, what, 0, 1000)
 
 
 def _bias(r: Reader, node, what: str) -> float | None:
