@@ -570,6 +570,11 @@ BAD_CUES = [
     ("  - {name: a, do: [next, 'blend Ocean 2 0.5 @bar']}\n", 6, "cue 1 'a' do 2: blend Ocean 2 0.5 @bar: blend mixes "
      "two different presets: 'ocean' is preset 2"),
     ("  - {name: a, do: blend 1 desert 0.5}\n", 6, "cue 1 'a' do: blend 1 desert 0.5: no preset named 'desert'"),
+    # commands run together after a preset's name, read as one name: answered as the console answers them
+    *[(f"  - {{name: a, do: '{line}'}}\n", 6, "cue 1 'a' do: one command each: preset ocean and seed 5 are 2 commands")
+      for line in ("preset ocean, seed 5", "preset ocean; seed 5", "preset ocean seed 5")],
+    ("  - {name: a, do: 'preset desert, seed 5'}\n", 6, "cue 1 'a' do: preset desert, seed 5: no preset named "
+     "'desert, seed 5'"),
     ("  - {name: a, do: next, wait: soon}\n", 6, "cue 1 'a' wait must be a number"),
     ("  - {name: a, do: next, wait: -2}\n", 6, "cue 1 'a' wait -2 is out of range"),
     # a unit after the number: `1m` was offered as 1, and the cue fired a second after the one before, not a minute

@@ -18,8 +18,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
-                                   comment_meant, listed_meant, name_key, parse, presets_named, read_command,
-                                   typed_only)
+                                   comment_meant, joined_commands, joined_hint, listed_meant, name_key, parse,
+                                   presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, colon_read, flow_yaml, key_nodes
 from vcam.words import clipped, equally_near, nearest, quoted
@@ -224,12 +224,26 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
         try:
             show.find(ref)
         except KeyError as e:
-            r.error(node, f"{what}: {cmd}: {e.args[0]}")
+            # `preset ocean, seed 5`: no preset of that name, but commands run together, as the console answers them
+            joined = joined_hint(joined_commands(written, console=False), lambda c: _runs_in_cue(c, show), "cue")
+            r.error(node, f"{what}: {joined}" if joined else f"{what}: {cmd}: {e.args[0]}")
             return None
     if show is not None and (twice := blend_twice(show, cmd)):
         r.error(node, f"{what}: {twice}")
         return None
     return written, str(cmd)
+
+
+def _runs_in_cue(cmd: Command, show: Show) -> bool:
+    """Whether a cue of `show` runs `cmd` as it stands (its presets there), seen without running it."""
+    if cmd.name in NOT_IN_CUES or blend_twice(show, cmd):
+        return False
+    try:
+        for ref in presets_named(cmd):
+            show.find(ref)
+    except KeyError:
+        return False
+    return True
 
 
 def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
