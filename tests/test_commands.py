@@ -1458,7 +1458,7 @@ def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_qu
         return err.value.problems
 
     assert problems("cues:\n  - {name: a, do: 'seed 5, steps 3'}\n") == [
-        "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands"]
+        "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands; write do: [seed 5, steps 3]"]
     said = problems("midi:\n  controls:\n    - {note: 36, command: 'seed 5, steps 3'}\n")
     assert len(said) == 1 and said[0].endswith(
         "a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and send go "

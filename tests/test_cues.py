@@ -571,8 +571,9 @@ BAD_CUES = [
      "two different presets: 'ocean' is preset 2"),
     ("  - {name: a, do: blend 1 desert 0.5}\n", 6, "cue 1 'a' do: blend 1 desert 0.5: no preset named 'desert'"),
     # commands run together after a preset's name, read as one name: answered as the console answers them
-    *[(f"  - {{name: a, do: '{line}'}}\n", 6, "cue 1 'a' do: one command each: preset ocean and seed 5 are 2 commands")
-      for line in ("preset ocean, seed 5", "preset ocean; seed 5", "preset ocean seed 5")],
+    *[(f"  - {{name: a, do: '{line}'}}\n", 6, "cue 1 'a' do: one command each: preset ocean and seed 5 are 2 commands; "
+       "write do: [preset ocean, seed 5]") for line in ("preset ocean, seed 5", "preset ocean; seed 5",
+                                                         "preset ocean seed 5")],
     ("  - {name: a, do: 'preset desert, seed 5'}\n", 6, "cue 1 'a' do: preset desert, seed 5: no preset named "
      "'desert, seed 5'"),
     ("  - {name: a, do: next, wait: soon}\n", 6, "cue 1 'a' wait must be a number"),
@@ -1018,6 +1019,23 @@ def test_a_command_with_a_colon_unquoted_is_offered_quoted_as_it_reads_back(cues
     offered = offered_yaml(problem, after)
     fixed = f"  - do: [{offered}]\n" if after == "in quotes: " else f"  {offered}\n"
     assert parse_show(PRESETS + "cues:\n" + fixed, "fixed.yaml").cues[0].do == ("prompt neon: rain",)
+
+
+@pytest.mark.parametrize("line", ["seed 5, steps 3", "preset ocean; transition 8", "bias 0.5 @bar, seed 5 @bar"])
+def test_the_do_list_offered_for_commands_run_together_pasted_reads_as_those_commands(line, tmp_path):
+    """A cue's commands run together on one line were told to be one each, with no word of the do: list a cue runs
+    several as; offered, the list reads back as those commands."""
+    import re
+
+    from helpers import offered_yaml
+    from vcam.control.commands import parse
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + f"cues:\n  - {{name: a, do: \"{line}\"}}\n", str(tmp_path / "show.yaml"))
+    (problem,) = err.value.problems
+    offered = offered_yaml(problem, "write do: ")
+    cue = parse_show(PRESETS + f"cues:\n  - {{name: a, do: {offered}}}\n", str(tmp_path / "fixed.yaml")).cues[0]
+    assert cue.do == tuple(str(parse(part.strip(), console=False)) for part in re.split("[,;]", line))
 
 
 def test_a_long_command_alone_is_told_where_do_goes_not_offered_cut():

@@ -1031,6 +1031,11 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     if where == "control":
         # a control sends a line; a cue's do: runs several, and `go CUE` fires it
         return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
+    if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
+        from vcam.control.yamlcheck import flow_yaml
+
+        listed = flow_yaml([str(cmd) for cmd in commands])
+        return f"one command each: {several}" + (f"; write do: {listed}" if listed else ", each a line of do:")
     return f"one command each: {several}" + (", each sent on its own" if where == "sent" else "")
 
 
