@@ -736,6 +736,8 @@ def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
     ("quantize bra", "not 'bra' (did you mean bar?); usage: quantize"),
     ("quantize beta", "not 'beta' (did you mean beat?)"),
     ("QUANTIZE Of", "not 'Of' (did you mean off?)"),
+    # a word for "at once" (none was told it counts beats, 0.5 half a beat)
+    ("quantize none", "not 'none' (did you mean off?)"), ("quantize never", "not 'never' (did you mean off?)"),
     ("next @bra", "not 'bra' (did you mean @bar?)"),
     ("preset 2 @beet", "not 'beet' (did you mean @beat?)"),
 ])

@@ -356,6 +356,8 @@ TYPOS = [
      "to 1000 (it counts blocks, not seconds: a change blends in over N blocks, each a dozen frames or so)"),
     ("defaults: {transition: 1 bar}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults transition must be a whole "
      "number from 0 to 1000 (it counts blocks, not bars:"),
+    ("defaults: {quantize: none}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize takes beat, bar, a "
+     "number of beats or off, not 'none' (did you mean off?)"),
     # a share written as a percentage, as the typed `strength 60%` is offered 0.6: a show's was offered nothing
     ("presets:\n  - {name: a, prompt: b, strength: 60%}\n", 2, "preset 'a' strength must be a number from 0 to 1; "
      "write it as 0.6"),

@@ -325,6 +325,9 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # mistyped, said as the word meant (not `2 bars`, a count said as beats)
         bare = word.rstrip(_STOPS)
         meant = _timing_meant(bare) if bare != word else None
+        # `quantize none`: no timing, which off is; not after @, where `@now` may be a prompt's own
+        if meant is None and bare in _NO_TIMING and not after_at:
+            meant = "off"
         if meant is None and bare.isalpha():
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
@@ -340,6 +343,10 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
+
+
+# the words for "at once" a timing may be given as, which off is (`none` was told it counts beats)
+_NO_TIMING = ("none", "no", "never", "false", "null", "nothing", "immediate", "immediately", "now", "instant")
 
 
 def _timing_meant(text: str) -> str | None:
