@@ -325,6 +325,21 @@ def test_vcam_check_lists_a_whole_number_written_in_hex_or_binary_as_written(tmp
                         "  defaults: seed 0x10 (16), steps 0b11 (3), transition 4"]
 
 
+@pytest.mark.parametrize("written", ["none", "off", "'off'", "null", "~", "last frame"])
+def test_a_fallback_of_none_is_told_to_be_left_out(written, tmp_path):
+    """`fallback: none`, meant as no image, was looked for as a file named none, and `off` or `null` unquoted was
+    told to be quoted, to be looked for as a file next."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"defaults: {{fallback: {written}}}\npresets:\n  - {{name: a, prompt: b, fallback: {written}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    said = written.strip("'")
+    assert err.value.problems == [
+        f"{show}:1: defaults fallback: {said} is no image; leave fallback: out for a stall to hold the last frame",
+        f"{show}:3: preset 'a' fallback: {said} is no image; leave fallback: out for a stall to hold the defaults' "
+        "fallback, else the last frame"]
+
+
 def test_null_in_the_output_list_is_the_null_output():
     show = parse_show("output: {out: [null, vcam]}\npresets:\n  - {name: a, prompt: x}\n", "s.yaml")
     assert show.output.out == ("null", "vcam")
