@@ -340,6 +340,25 @@ def test_a_fallback_of_none_is_told_to_be_left_out(written, tmp_path):
         "fallback, else the last frame"]
 
 
+@pytest.mark.parametrize("prompts, meant", [
+    ("[a forest: 0.7, fireflies: 0.3]", {"a forest": 0.7, "fireflies": 0.3}),
+    ("{a forest: 0.7, 'fireflies, soft': 0.3}", {"a forest": 0.7, "fireflies, soft": 0.3}),
+    ("\n      a forest: 0.7\n      yes: 3", {"a forest": 0.7, "yes": 3})])
+def test_prompts_written_as_texts_and_their_weights_are_offered_as_a_list(prompts, meant):
+    """`prompts: {a forest: 0.7, fireflies: 0.3}`, each text a key and its weight the value, was said as "must be a
+    list", or as unknown keys 'a forest' and 'fireflies' with their texts missing; offered as the list, which reads
+    back as those texts and weights."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: neon\n    prompts: {prompts}\n", "w.yaml")
+    (problem,) = err.value.problems
+    line = 4 if prompts.startswith("\n") else 3
+    assert problem.startswith(f"w.yaml:{line}: preset 'neon': prompts gives each text with its weight"), problem
+    offered = offered_yaml(problem, "prompts: ")
+    assert parse_show(f"presets:\n  - name: neon\n    prompts: {offered}\n", "ok.yaml").presets[0].prompts == meant
+
+
 def test_null_in_the_output_list_is_the_null_output():
     show = parse_show("output: {out: [null, vcam]}\npresets:\n  - {name: a, prompt: x}\n", "s.yaml")
     assert show.output.out == ("null", "vcam")

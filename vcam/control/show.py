@@ -536,6 +536,13 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if "prompt" in p:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
+    if (weighted := _weighted_by_text(p["prompts"])) is not None:
+        # `prompts: {a forest: 0.7, fireflies: 0.3}`: each text with its weight, said as a list's entries wrong
+        listed = flow_yaml([{"text": text, "weight": weight} for text, weight in weighted])
+        r.error(p["prompts"], f"{what}: prompts gives each text with its weight as a key and its value; a prompt is "
+                              "written {text: TEXT, weight: N}: " + (f"prompts: {listed}" if listed else
+                                                                      "prompts: [{text: TEXT, weight: N}, …]"))
+        return None
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
@@ -550,6 +557,26 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _weighted_by_text(node) -> list[tuple[str, float]] | None:
+    """The texts and weights of prompts written as `{text: weight, …}` or `[text: weight, …]`, each text a key and its
+    weight a number; None for any other prompts: (their entries are said as they are)."""
+    if isinstance(node, MappingNode):
+        pairs = node.value
+    elif isinstance(node, SequenceNode) and node.value and all(
+            isinstance(e, MappingNode) and len(e.value) == 1 for e in node.value):
+        pairs = [e.value[0] for e in node.value]
+    else:
+        return None
+    weighted = []
+    for key, value in pairs:
+        weight = constructed(value) if isinstance(value, ScalarNode) else None
+        if not (isinstance(key, ScalarNode) and key.value.strip() and key.value not in PROMPT_KEYS) or \
+                isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            return None
+        weighted.append((key.value, weight))
+    return weighted or None
 
 
 def _texts_alone(node) -> list[str]:
