@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
 
+from yaml.nodes import MappingNode, ScalarNode
+
 from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
@@ -105,11 +107,25 @@ class OscMap:
                 + (f", {len(self.ignore)} ignored" if self.ignore else ""))
 
 
+# what an OSC map or section may be written with that the command line gives, each key with its flag and what it
+# gives: said as an unknown key, it left the operator without the flag
+_RUN_FLAGS = {"port": ("osc", "port OSC is heard on"), "reply": ("osc-reply", "address replies are sent to")}
+
+
 def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False, whole_paths: bool = True) -> OscMap:
     """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`. `base`: the folder
     of the file `node` is in, where a button's `input file:`/`image:` is found and made whole (`whole_paths`; else
     left as written, for commands run on another machine, which finds them there)."""
-    keys = r.mapping(node, where, ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore"))
+    known = ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore")
+    if isinstance(node, MappingNode):  # a port: or reply:, as a midi: section names its port: (_RUN_FLAGS)
+        run_keys = [k for k, _ in node.value if isinstance(k, ScalarNode) and k.value in _RUN_FLAGS]
+        for k in run_keys:
+            flag, what = _RUN_FLAGS[k.value]
+            r.error(k, f"{where}: {k.value}: is not read here: the {what} is vcam run's, as in vcam run SHOW "
+                       f"--{flag} 9000; known keys: {', '.join(known)}")
+        node = MappingNode(node.tag, [(k, v) for k, v in node.value if k not in run_keys], node.start_mark,
+                           node.end_mark, node.flow_style)
+    keys = r.mapping(node, where, known)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     result = OscMap()
     if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
