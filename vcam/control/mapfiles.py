@@ -10,7 +10,8 @@ from typing import TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.control.commands import preset_twice
+from vcam.control.commands import (Command, blend_twice, joined_commands, joined_hint, preset_twice,
+                                   presets_named)
 from vcam.control.shipped import backup_refused, presets_dir
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
@@ -50,6 +51,20 @@ def between_twice(show, between: tuple) -> str | None:
     as_named = " and ".join(quoted(end) if isinstance(end, str) else str(end) for end in between)
     return (f"names preset {i + 1} ({quoted(show.presets[i].name)}) twice, as {as_named}; a blend moves between two "
             f"different presets: {fix}")
+
+
+def run_together(show, cmd: Command) -> str | None:
+    """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
+    where `show` would take each (joined_hint); None where it would not, or they are one command."""
+    def takes(one: Command) -> bool:
+        try:
+            for ref in presets_named(one):
+                show.find(ref)
+        except KeyError:
+            return False
+        return blend_twice(show, one) is None
+
+    return joined_hint(joined_commands(str(cmd), console=False), takes, "control")
 
 
 def map_kind(node) -> str | None:

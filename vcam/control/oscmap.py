@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, ScalarNode
 from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset
+from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset, run_together
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
 from vcam.words import counted, quoted
@@ -241,15 +241,16 @@ def builtin_command(address: str) -> str | None:
     return name if name in USAGE or name == CMD else None
 
 
-def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:
-    """(what, preset, where) for every preset the map names: faders' `between` and buttons' commands."""
+def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int], Command | None]]:
+    """(what, preset, where, command) for every preset the map names: faders' `between` (no command) and buttons'
+    commands."""
     refs = []
     for f in mapping.faders:
-        refs += [(f"{f.address} between", ref, f.where) for ref in f.between or ()]
+        refs += [(f"{f.address} between", ref, f.where, None) for ref in f.between or ()]
     for b in mapping.buttons:
         for key, cmd in (("command", b.command), ("release", b.release)):
             named = () if cmd is None else presets_named(cmd)
-            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where) for ref in named]
+            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where, cmd) for ref in named]
     return refs
 
 
@@ -262,7 +263,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
     own): a map file lays out a row of preset buttons for shows of any length, and a button past the end answers
     once per press."""
     problems = []
-    for what, ref, (path, line) in preset_refs(mapping):
+    for what, ref, (path, line), cmd in preset_refs(mapping):
         if reason := not_a_preset(ref):
             problems.append((path, line, f"{what}: {reason}"))
             continue
@@ -270,8 +271,8 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
             continue
         try:
             show.find(ref)
-        except KeyError as e:
-            problems.append((path, line, f"{what}: {e.args[0]}"))
+        except KeyError as e:  # `preset ocean, seed 5`: commands run together, said as a MIDI button's are
+            problems.append((path, line, f"{what}: {(cmd and run_together(show, cmd)) or e.args[0]}"))
     problems += [(*f.where, f"{f.address} between {twice}") for f in mapping.faders
                  if f.between and (twice := between_twice(show, f.between))]
     problems += [(*b.where, f"{b.address} {key} {twice}") for b in mapping.buttons
