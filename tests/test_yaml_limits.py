@@ -363,6 +363,11 @@ TYPOS = [
      "write it as 0.6"),
     ("presets:\n  - {name: a, prompt: b, bias: 30%}\n", 2, "preset 'a' bias must be a number above 0 and at most 1 "
      "(1 = off); write it as 0.3"),
+    # a prompt's *emphasis*: read as an alias, said as a character expected or an alias missing, with no word of quotes
+    ("presets:\n  - name: a\n    prompt: *glitch* city\n", 3, "not valid YAML: a value that starts with * repeats an "
+     "&anchor; for a text that starts with *, put the value in quotes: \"*…\""),
+    ("presets:\n  - name: a\n    prompt: *glitch city\n", 3, "not valid YAML: a value that starts with * repeats an "
+     "&anchor (no value above sets &glitch); for a text that starts with *, put the value in quotes"),
     # the start of a hex or binary number with no digits of it: read as a 0 with a unit after it, it was offered as 0
     ("presets:\n  - {name: a, prompt: b, seed: 0x}\n", 2, "preset 'a' seed must be a whole number from 0 to "
      f"{2**63 - 1}; 0x starts a hexadecimal number, but no digits follow: write the number in decimal digits"),

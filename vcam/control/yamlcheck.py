@@ -711,6 +711,12 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
                 "(set the editor to insert spaces for the Tab key)")
     if e.problem == "found character that cannot start any token" and char in ("@", "`"):
         return f"not valid YAML: a value cannot start with {char}; put the value in quotes: \"{char}…\""
+    if (e.problem or "").startswith("found undefined alias") or e.context == "while scanning an alias":
+        # `prompt: *glitch* city`, a prompt's emphasis: said as an alias missing, or as a character expected
+        alias = re.match(r"found undefined alias '(.*)'", e.problem or "")
+        unset = f" (no value above sets &{alias[1]})" if alias else ""
+        return (f"not valid YAML: a value that starts with * repeats an &anchor{unset}; for a text that starts "
+                "with *, put the value in quotes: \"*…\"")
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
