@@ -718,3 +718,15 @@ def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, sai
         parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {written}}}\n", "show.yaml")
     problem = only_problem(err)
     assert problem.endswith(f"preset 'a' seed must be a whole number from 0 to {2**63 - 1}{said}"), problem
+
+
+def test_a_text_after_an_anchor_no_alias_repeats_is_noted_with_what_it_reads_as():
+    """`prompt: &glitch city lights` went on air as 'city lights' without a word: YAML reads the &word as an
+    anchor's name. An anchor an alias repeats is the file's own doing, and is left alone."""
+    show = parse_show("presets:\n  - name: neon\n    prompt: &glitch city lights\n"
+                      "  - {name: b, prompt: &p x, seed: 4}\n  - {name: c, prompt: *p}\n  - {name: d, prompt: '&e'}\n",
+                      "amp.yaml")
+    assert show.presets[0].prompts == {"city lights": 1.0}
+    assert show.notes == ("amp.yaml:3: &glitch city lights reads as 'city lights': &glitch is a YAML anchor (a name "
+                          "for the value, which nothing repeats with *glitch); to keep the &, put the whole text in "
+                          "quotes",)

@@ -95,7 +95,9 @@ class Reader:
             return None
         loader = _Loader(text)
         try:
-            return loader.get_single_node()
+            node = loader.get_single_node()
+            self._note_lone_anchors(loader)
+            return node
         except Refused as e:
             self.problems.append(f"{self.path}:{e.mark.line + 1}: {e}")
         except yaml.MarkedYAMLError as e:
@@ -114,6 +116,17 @@ class Reader:
         finally:
             loader.dispose()
         return None
+
+    def _note_lone_anchors(self, loader: _LimitedComposer) -> None:
+        """Notes each unquoted text set as an anchor (`prompt: &glitch city`) that no alias repeats: YAML reads the
+        &word before a text as the anchor's name, and the prompt went on air without it, unsaid."""
+        for name, node in loader.anchored.items():
+            if name in loader.aliased or not isinstance(node, ScalarNode) or node.style or node.tag != STR_TAG:
+                continue
+            written = self.written(node, node) or f"&{name} {node.value}"
+            self.note(self.path, node.start_mark.line + 1,
+                      f"{written} reads as {_quoted(node.value)}: &{name} is a YAML anchor (a name for the value, "
+                      f"which nothing repeats with *{name}); to keep the &, put the whole text in quotes")
 
     def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = (),
                 elsewhere: dict[str, str] | None = None) -> dict[str, Node]:
@@ -983,10 +996,13 @@ class _LimitedComposer(Composer):
         self._depth = 0  # collections open around the node being composed
         self._nodes = 0  # nodes composed so far, each counted as often as aliases repeat it
         self._sizes: dict[int, int] = {}  # nodes in each anchored node, by id(node)
+        self.anchored: dict[str, Node] = {}  # each anchor's node, by its name (the last of a name set twice)
+        self.aliased: set[str] = set()  # the anchors an alias repeats
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, AliasEvent):
+            self.aliased.add(event.anchor)
             node = super().compose_node(parent, index)
             self._count(self._sizes.get(id(node), 1), event)  # 1: inside its own anchor, it repeats nothing
             return node
@@ -1002,6 +1018,7 @@ class _LimitedComposer(Composer):
             self._depth -= 1
         if event.anchor is not None:
             self._sizes[id(node)] = self._nodes - before
+            self.anchored[event.anchor] = node
         return node
 
     def _count(self, nodes: int, event) -> None:
