@@ -373,6 +373,10 @@ TYPOS = [
      f"{2**63 - 1}; 0x starts a hexadecimal number, but no digits follow: write the number in decimal digits"),
     ("presets:\n  - {name: a, prompt: b, seed: 0xZZ}\n", 2, "; 0xZZ is no hexadecimal number (its digits are 0 to 9 "
      "and a to f): write the number in decimal digits"),
+    # a hex number YAML reads as text (quoted, or with a capital X): offered as the number it writes
+    ("presets:\n  - {name: a, prompt: b, seed: '0x10'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
+     f"{2**63 - 1}; write it in decimal digits: 16"),
+    ("presets:\n  - {name: a, prompt: b, seed: 0X1F}\n", 2, "; write it in decimal digits: 31"),
     ("presets:\n  - {name: a, prompt: b, strength: 0b}\n", 2, "preset 'a' strength must be a number from 0 to 1; 0b "
      "starts a binary number, but no digits follow: write the number in decimal digits"),
     # digits with a colon: YAML 1.1 read them as base 60, seed 90 where a time or a ratio was meant

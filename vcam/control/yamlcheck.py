@@ -544,14 +544,14 @@ _BASE_PREFIX = re.compile(r"[+-]?0([xXbB])(.*)")
 
 def _based_said(text: str) -> str | None:
     """'; 0x starts a hexadecimal number but …' for text that starts as a hex or binary number (0x, 0b) and is none:
-    read as a 0 with a unit after it, `0x` was offered as 0, a number it was never meant as. '' for a number so
-    written whole (quoted: YAML reads it as text), None for other text."""
+    read as a 0 with a unit after it, `0x` was offered as 0, a number it was never meant as. A number so written
+    whole that YAML reads as text (quoted, or 0X10: its x is lower case) is offered in decimal digits. None for other
+    text."""
     found = _BASE_PREFIX.fullmatch(text)
     if found is None:
         return None
     try:
-        int(text, 0)
-        return ""
+        return f"; write it in decimal digits: {int(text, 0)}"
     except ValueError:
         pass
     kind, digits = ("hexadecimal", "0 to 9 and a to f") if found[1] in "xX" else ("binary", "0 and 1")
