@@ -359,6 +359,23 @@ def test_prompts_written_as_texts_and_their_weights_are_offered_as_a_list(prompt
     assert parse_show(f"presets:\n  - name: neon\n    prompts: {offered}\n", "ok.yaml").presets[0].prompts == meant
 
 
+@pytest.mark.parametrize("out, entry", [("[file: show.mp4]", "file:show.mp4"),
+                                        ("[window, vcam: /dev/video10]", "vcam:/dev/video10"),
+                                        ("\n    - file: my show.mp4", "file:my show.mp4")])
+def test_an_output_with_a_space_after_its_colon_is_offered_without_it(out, entry, tmp_path):
+    """`out: [file: show.mp4]` is YAML's mapping {file: show.mp4}, said as "output out entry must be non-empty text";
+    offered without the space, as an entry that reads back as the output."""
+    import yaml
+
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: b}}\noutput:\n  out: {out}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    (problem,) = err.value.problems
+    offered = problem.rpartition("write it without the space: ")[2]
+    assert "reads as a key and its value (the space after the colon)" in problem and yaml.safe_load(offered) == entry
+
+
 def test_null_in_the_output_list_is_the_null_output():
     show = parse_show("output: {out: [null, vcam]}\npresets:\n  - {name: a, prompt: x}\n", "s.yaml")
     assert show.output.out == ("null", "vcam")

@@ -53,14 +53,15 @@ from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOW
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
+from vcam.outspec import KINDS as OUTPUT_KINDS
 from vcam.sizes import check_size, checked_size, meant_size, no_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, flow_yaml, key_nodes, number_written_as,
-                                    read_file, written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, key_nodes,
+                                    number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
 from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
 
@@ -743,6 +744,13 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     items = r.sequence(node, "output out")
     outs = []
     for item in items:
+        spaced = colon_read(item)
+        if spaced is not None and spaced.partition(":")[0] in OUTPUT_KINDS:
+            # `[file: show.mp4]`: a space after the colon makes a mapping, said as no text
+            written = "".join(part.strip() for part in spaced.partition(":"))
+            r.error(item, f"output {spaced} reads as a key and its value (the space after the colon); write it "
+                          f"without the space: {flow_yaml(written) or written}")
+            continue
         if isinstance(item, ScalarNode) and item.tag == NULL_TAG and item.value.lower() == "null":
             # unquoted, null is YAML's null; the null output is what the writer means
             outs.append("null")
