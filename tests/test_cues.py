@@ -556,7 +556,12 @@ BAD_CUES = [
     ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait, loop"),
     ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
     ("  - preset 1\n", 6, "cue 1 is a command alone; a cue gives it under do: - {do: preset 1}"),
-    ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
+    # a command written as a show's keys are, `preset: 1`: said as no text, with no word of how a command is written
+    ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do: a command is written as it is typed, without a colon: "
+     "preset 1"),
+    ("  - name: a\n    do:\n      - next\n      - seed: 5\n", 9, "cue 1 'a' do 2: a command is written as it is typed, "
+     "without a colon: seed 5"),
+    ("  - {name: a, do: {warp: 9}}\n", 6, "cue 1 'a' do must be non-empty text"),
     ("  - {name: a, do: []}\n", 6, "cue 1 'a' do: the list is empty"),
     ("  - {name: a, do: warp 9}\n", 6, "cue 1 'a' do: unknown command 'warp'"),
     ("  - {name: a, do: seed many}\n", 6, "cue 1 'a' do: seed needs a whole number"),

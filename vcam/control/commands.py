@@ -1207,6 +1207,11 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
         fix = f"write it in quotes: {quoted_line}" if quoted_line else "put the whole command in quotes"
         r.error(node, f"{what}: YAML reads {line} as a key and its value (the ': ' in it); {fix}")
         return None
+    typed = " ".join(line.replace(":", " ", 1).split()) if line is not None else ""
+    if typed and _a_command(typed):
+        # `- seed: 5`, written as a show's keys are: the command as typed has no colon
+        r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
+        return None
     text = r.string(node, what, MAX_LINE)
     if text is None:
         return None
