@@ -24,7 +24,7 @@ from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHO
                                    blend_on_air, blend_twice, help_text, joined_commands, joined_hint, lands_on,
                                    no_show_file, parse, parse_quantize, preset_choices, presets_named, setting_now,
                                    typed_only)
-from vcam.control.console import TYPED
+from vcam.control.console import typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
@@ -199,8 +199,7 @@ class Controller:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
         take each as it stands now; None where it would refuse one: the line's own refusal stands. A line typed by
         hand, here or at vcam cam, is answered with the lines to type."""
-        typed = not network or source.endswith(f" {TYPED}")  # vcam.remote.answers.command_source
-        return joined_hint(commands, self._takes, "typed" if typed else "sent")
+        return joined_hint(commands, self._takes, "typed" if not network or typed_by_hand(source) else "sent")
 
     def _takes(self, cmd: Command) -> bool:
         """Whether the command `cmd` would be taken as the show stands now, seen without running it; False where

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
                                    parse, preset_choices, preset_index, setting_now)
-from vcam.control.console import TYPED
+from vcam.control.console import TYPED, typed_by_hand
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, parse_input
 from vcam.remote.pending import Waiting
@@ -120,7 +120,7 @@ class RemoteController:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
             # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
             # lines to type where typed, else as commands each sent on its own
-            typed = not network or source == TYPED
+            typed = not network or typed_by_hand(source)
             said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, "typed" if typed else "sent")
             if said is not None:
                 return f"error: {said}"
