@@ -626,6 +626,32 @@ def test_a_bad_cue_is_refused_with_its_line(cues, line, message):
     assert any(p.startswith(f"show.yaml:{line}: {message}") for p in e.value.problems), e.value.problems
 
 
+@pytest.mark.parametrize("do, lines", [
+    ("[steps 3, 'preset ocean, seed 5', bias 0.5]", ["steps 3", "preset ocean", "seed 5", "bias 0.5"]),
+    ("\n      - steps 3\n      - preset ocean, seed 5\n      - bias 0.5",
+     ["steps 3", "preset ocean", "seed 5", "bias 0.5"]),
+    ("[steps 3, 'seed 5, bias 0.5', 'prompt a, b']", ["steps 3", "seed 5", "bias 0.5", "prompt a, b"]),
+    ("['preset ocean; seed 5', next]", ["preset ocean", "seed 5", "next"]),
+])
+def test_a_do_line_of_commands_run_together_is_offered_the_whole_do_with_it_split_in_place(do, lines):
+    """A line of several commands was offered a do: of its own commands alone, which pasted dropped the lines
+    beside it: the do: offered keeps them, and loads as the cue's every command, in order."""
+    written = PRESETS + "cues:\n  - name: a\n    do: " + do + "\n"
+    with pytest.raises(ConfigError) as e:
+        parse_show(written, "show.yaml")
+    [said] = e.value.problems
+    offered = said.split("; write do: ", 1)[1]
+    show = parse_show(PRESETS + "cues:\n  - name: a\n    do: " + offered + "\n", "show.yaml")
+    assert list(show.cues[0].do) == lines, offered
+
+
+def test_a_do_line_beside_one_that_is_no_text_is_told_in_words_where_its_commands_go():
+    with pytest.raises(ConfigError) as e:
+        parse_show(PRESETS + "cues:\n  - {name: a, do: [steps 3, 'preset ocean, seed 5', 7]}\n", "show.yaml")
+    assert e.value.problems[0] == ("show.yaml:6: cue 1 'a' do 2: one command each: preset ocean and seed 5 are 2 "
+                                   "commands, each a line of do: in its place")
+
+
 def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
     (tmp_path / "clip.mp4").write_bytes(b"")
     show = parse_show(PRESETS + "cues:\n  - {do: live, at: 12}\n  - {do: next, at: 1:30}\n"

@@ -1043,11 +1043,13 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     return tuple(commands)
 
 
-def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed") -> str | None:
+def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed",
+                around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> str | None:
     """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
     refuse it); None where it would refuse one, or none were run together: the line's own refusal stands. `where`
     says how each is given: typed (a console, a line typed at vcam cam), sent (by OSC or by a program), cue (a line
-    of a show's cue), control (a MIDI or OSC control's command)."""
+    of a show's cue), control (a MIDI or OSC control's command). `around`: a cue's other do: lines before and after
+    this one, as written, kept in the do: offered (None where one is no text a line can write back)."""
     if not commands or not all(map(takes, commands)):
         return None
     shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
@@ -1060,8 +1062,10 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
         from vcam.control.yamlcheck import flow_yaml
 
-        listed = flow_yaml([str(cmd) for cmd in commands])
-        return f"one command each: {several}" + (f"; write do: {listed}" if listed else ", each a line of do:")
+        # the whole do: is offered, its other lines in place: a do: of this line's commands alone dropped them
+        listed = flow_yaml([*around[0], *map(str, commands), *around[1]]) if around is not None else None
+        return f"one command each: {several}" + (f"; write do: {listed}" if listed else
+                                                 ", each a line of do: in its place")
     return f"one command each: {several}" + (", each sent on its own" if where == "sent" else "")
 
 
@@ -1214,10 +1218,12 @@ NOT_IN_CUES = {
 }
 
 
-def read_command(r: "Reader", node, what: str, control: bool = False) -> Command | None:
+def read_command(r: "Reader", node, what: str, control: bool = False,
+                 around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> Command | None:
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
-    OSC control's command, which is one (a cue's line is one of its do:)."""
+    OSC control's command, which is one (a cue's line is one of its do:). `around`: a cue's other do: lines
+    (joined_hint)."""
     from vcam.control.yamlcheck import colon_read, flow_yaml
 
     if (line := colon_read(node)) is not None and _a_command(line):
@@ -1240,7 +1246,7 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
         said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES,
-                           "control" if control else "cue")
+                           "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:

@@ -21,7 +21,7 @@ from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Comman
                                    comment_meant, joined_commands, joined_hint, listed_meant, name_key, parse,
                                    presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader, colon_read, flow_yaml, key_nodes
+from vcam.control.yamlcheck import INVALID, Reader, colon_read, constructed, flow_yaml, key_nodes
 from vcam.words import clipped, equally_near, nearest, quoted
 
 if TYPE_CHECKING:
@@ -109,9 +109,10 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                 r.error(c["do"], f"{what} do: the list is empty; give at least one command")
         else:
             lines = [c["do"]] if "do" in c else []
+        texts = [constructed(line) for line in lines]
         read = [both for j, line in enumerate(lines)
                 if (both := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
-                                         base)) is not None]  # (as written, as it runs)
+                                         base, _around(texts, j))) is not None]  # (as written, as it runs)
         do = [plain for _, plain in read]
         if "at" in c and "wait" in c:
             r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
@@ -207,10 +208,19 @@ def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar
                           "the order of their times")
 
 
-def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> tuple[str, str] | None:
+def _around(texts: list, j: int) -> tuple[list[str], list[str]] | None:
+    """The do: lines before and after line `j`, kept in a do: offered for it; None where one is no text (a mapping,
+    a number), which a line offered could not write back as it was written."""
+    if not all(isinstance(t, str) for i, t in enumerate(texts) if i != j):
+        return None
+    return texts[:j], texts[j + 1:]
+
+
+def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
+                 around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
-    whole), or None after recording why it is no command a cue can run."""
-    cmd = read_command(r, node, what)
+    whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
+    cmd = read_command(r, node, what, around=around)
     if cmd is None:
         return None
     written = str(cmd)
@@ -225,7 +235,8 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
             show.find(ref)
         except KeyError as e:
             # `preset ocean, seed 5`: no preset of that name, but commands run together, as the console answers them
-            joined = joined_hint(joined_commands(written, console=False), lambda c: _runs_in_cue(c, show), "cue")
+            joined = joined_hint(joined_commands(written, console=False), lambda c: _runs_in_cue(c, show), "cue",
+                                 around)
             r.error(node, f"{what}: {joined}" if joined else f"{what}: {cmd}: {e.args[0]}")
             return None
     if show is not None and (twice := blend_twice(show, cmd)):
