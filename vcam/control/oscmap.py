@@ -16,6 +16,7 @@ The built-in addresses /vcam/<command> need no map; an entry of a show overrides
 """
 from __future__ import annotations
 
+import argparse
 import fnmatch
 import math
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,7 @@ from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset, run_together
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
-from vcam.words import counted, quoted
+from vcam.words import counted, quoted, shell_word
 
 ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
@@ -112,6 +113,27 @@ class OscMap:
 _RUN_FLAGS = {"port": ("osc", "port OSC is heard on"), "reply": ("osc-reply", "address replies are sent to")}
 
 
+def _run_flags_said(node: MappingNode, run_keys: list) -> str:
+    """The port: and reply: written in `node` said as vcam run's flags, each with the value written where the flag
+    takes it as written (port: 8000 is --osc 8000, not an example's 9000), else its form: one message for both."""
+    from vcam.argtypes import osc_address
+
+    values = {k.value: v for k, v in node.value if k in run_keys}
+    keys = [f"{k.value}:" for k in run_keys]
+    flags = []
+    for key, v in values.items():
+        flag = _RUN_FLAGS[key][0]
+        try:
+            if not isinstance(v, ScalarNode):
+                raise argparse.ArgumentTypeError(v)
+            flags.append(f"--{flag} {shell_word(osc_address(key == 'reply')(v.value))}")
+        except argparse.ArgumentTypeError:  # no address the flag takes (port: lots): its form, not a value refused
+            flags.append(f"--{flag} [HOST:]PORT")
+    whats = [_RUN_FLAGS[key][1] for key in values]
+    return (f"{' and '.join(keys)} {'is' if len(keys) == 1 else 'are'} not read here: the {' and the '.join(whats)} "
+            f"{'is' if len(keys) == 1 else 'are'} vcam run's: vcam run SHOW {' '.join(flags)}")
+
+
 def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False, whole_paths: bool = True) -> OscMap:
     """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`. `base`: the folder
     of the file `node` is in, where a button's `input file:`/`image:` is found and made whole (`whole_paths`; else
@@ -119,10 +141,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     known = ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore")
     if isinstance(node, MappingNode):  # a port: or reply:, as a midi: section names its port: (_RUN_FLAGS)
         run_keys = [k for k, _ in node.value if isinstance(k, ScalarNode) and k.value in _RUN_FLAGS]
-        for k in run_keys:
-            flag, what = _RUN_FLAGS[k.value]
-            r.error(k, f"{where}: {k.value}: is not read here: the {what} is vcam run's, as in vcam run SHOW "
-                       f"--{flag} 9000; known keys: {', '.join(known)}")
+        if run_keys:
+            r.error(run_keys[0], f"{where}: {_run_flags_said(node, run_keys)}")
         node = MappingNode(node.tag, [(k, v) for k, v in node.value if k not in run_keys], node.start_mark,
                            node.end_mark, node.flow_style)
     keys = r.mapping(node, where, known)
