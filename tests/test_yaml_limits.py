@@ -419,6 +419,29 @@ def test_a_whole_number_in_quotes_is_told_to_lose_them_only_where_it_would_then_
     assert err.value.problems == [f"typo.yaml:1: defaults steps must be a whole number from 1 to 50{hint}"]
 
 
+@pytest.mark.parametrize("key, written, value, fits", [
+    ("strength", '"0x10"', 16, False), ("strength", '"0x1"', 1, True), ("strength", "0B0", 0, True),
+    ("steps", "0X40", 64, False), ("steps", "0X4", 4, True),
+    ("bias", "0X2", 2, False), ("bias", "'0x1'", 1, True),
+    ("seed", '"-0x10"', -16, False), ("seed", '"0x10"', 16, True), ("transition", "0XFFF", 4095, False),
+])
+def test_a_hex_or_binary_number_read_as_text_is_offered_in_decimal_only_where_it_fits(key, written, value, fits):
+    """strength: "0x10" was offered strength: 16, which pasted is refused as out of range: a number that fits is
+    offered and loads as that number; one that does not is said in decimal digits, with no line to write."""
+    show = ("defaults: {%s: %s}\npresets:\n  - {name: a, prompt: b}\n" if key == "steps" else
+            "presets:\n  - {name: a, prompt: b, %s: %s}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(show % (key, written), "hex.yaml")
+    [problem] = err.value.problems
+    if not fits:
+        assert problem.endswith(f"; {written.strip(chr(34) + chr(39))} is {value} in decimal digits, out of range")
+        assert "write" not in problem, problem
+        return
+    offered = problem.split("; write it in decimal digits: ", 1)[1]
+    pasted = parse_show(show % (key, offered), "hex.yaml")
+    assert getattr(pasted.defaults if key == "steps" else pasted.presets[0], key) == value, offered
+
+
 def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():
     show = parse_show('presets:\n  - {name: a, prompt: "neon\\nrain\\tat night"}\n', "ok.yaml")
     assert list(show.presets[0].prompts) == ["neon\nrain\tat night"]

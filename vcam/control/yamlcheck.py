@@ -11,6 +11,7 @@ import datetime
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -312,7 +313,8 @@ class Reader:
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             hint = (_in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
-                    or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else ""))
+                    or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else "",
+                                   lambda n: lo <= n <= hi))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
@@ -542,13 +544,14 @@ def number_written_as(v, fits, share: bool = False) -> str:
     from 0 to 1, as the typed command reads it); '' for anything else."""
     if not isinstance(v, str):
         return ""
-    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share))
+    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share), fits)
 
 
-def _written_as(v, meant: str) -> str:
+def _written_as(v, meant: str, fits: Callable[[int], bool]) -> str:
     """'; write it as 0.3' for text that means a number in range (a decimal comma, 0,3, which YAML reads as text; a
-    unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none."""
-    if isinstance(v, str) and (based := _based_said(v.strip())) is not None:
+    unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none.
+    `fits`: whether the value takes a number (a hex one's, _based_said)."""
+    if isinstance(v, str) and (based := _based_said(v.strip(), fits)) is not None:
         return based
     offered = re.fullmatch(r" \(did you mean (.+)\?\)", meant)
     return f"; write it as {offered[1]}" if offered else ""
@@ -557,18 +560,21 @@ def _written_as(v, meant: str) -> str:
 _BASE_PREFIX = re.compile(r"[+-]?0([xXbB])(.*)")
 
 
-def _based_said(text: str) -> str | None:
+def _based_said(text: str, fits: Callable[[int], bool]) -> str | None:
     """'; 0x starts a hexadecimal number but …' for text that starts as a hex or binary number (0x, 0b) and is none:
     read as a 0 with a unit after it, `0x` was offered as 0, a number it was never meant as. A number so written
-    whole that YAML reads as text (quoted, or 0X10: its x is lower case) is offered in decimal digits. None for other
+    whole that YAML reads as text (quoted, or 0X10: its x is lower case) is offered in decimal digits where it `fits`
+    the value, and said in them where not: strength: 16, offered for 0x10, was refused in turn. None for other
     text."""
     found = _BASE_PREFIX.fullmatch(text)
     if found is None:
         return None
     try:
-        return f"; write it in decimal digits: {int(text, 0)}"
+        n = int(text, 0)
     except ValueError:
         pass
+    else:
+        return f"; write it in decimal digits: {n}" if fits(n) else f"; {text} is {n} in decimal digits, out of range"
     kind, digits = ("hexadecimal", "0 to 9 and a to f") if found[1] in "xX" else ("binary", "0 and 1")
     said = (f"{text} starts a {kind} number, but no digits follow" if not found[2].replace("_", "") else
             f"{text} is no {kind} number (its digits are {digits})")
