@@ -374,6 +374,20 @@ def test_an_output_with_a_space_after_its_colon_is_offered_without_it(out, entry
     (problem,) = err.value.problems
     offered = problem.rpartition("write it without the space: ")[2]
     assert "reads as a key and its value (the space after the colon)" in problem and yaml.safe_load(offered) == entry
+    show.write_text(f"presets:\n  - {{name: a, prompt: b}}\noutput:\n  out: [{offered}]\n")
+    assert load_show(show).output.out[-1].replace(f"{tmp_path}/", "") == entry
+
+
+@pytest.mark.parametrize("out, refused", [
+    ("[window: 2]", "output 'window:2' takes no target"), ("[vcam, window: main]", "output 'window:main' takes no"),
+    ("[file: show.txt]", "output file:show.txt: ")])
+def test_an_output_with_a_space_after_its_colon_refused_without_it_too_is_said_so_with_no_line(out, refused):
+    """`out: [window: 2]` was offered window:2, which pasted is refused as taking no target: an entry is offered
+    only where the output parser takes it, and said with that refusal where not."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: b}}\noutput:\n  out: {out}\n", "s.yaml")
+    (problem,) = err.value.problems
+    assert "without the space it is refused too: " + refused in problem and "write it without" not in problem, problem
 
 
 def test_null_in_the_output_list_is_the_null_output():

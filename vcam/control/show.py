@@ -735,6 +735,23 @@ def _outs_meant(node: ScalarNode) -> str | None:
     return flow_yaml(outs) or "[OUTPUT, …], each output as written, quoted where YAML needs it"
 
 
+def _out_refused(text: str, base: Path) -> str | None:
+    """Why a show's output `text` is refused, None where it is taken: one check for an entry and for one offered."""
+    try:
+        spec = parse_spec(text)
+        if spec.kind == "file" and spec.target == "-":  # before the test of a file there: `-` is one a run made
+            check_recording_name(spec.target)
+        if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
+            # by its line, as the show writes it; a file there already may be one the show reads, which the
+            # start's check of clashes names, saying more than its extension does
+            check_recording_name(spec.target)
+    except VcamError as e:
+        return f"output {text}: {one_line(e)}"
+    except ValueError as e:
+        return str(e)
+    return None
+
+
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
     its clips and images are, not to wherever the show was started from."""
@@ -748,8 +765,11 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
         if spaced is not None and spaced.partition(":")[0] in OUTPUT_KINDS:
             # `[file: show.mp4]`: a space after the colon makes a mapping, said as no text
             written = "".join(part.strip() for part in spaced.partition(":"))
-            r.error(item, f"output {spaced} reads as a key and its value (the space after the colon); write it "
-                          f"without the space: {flow_yaml(written) or written}")
+            said = f"output {spaced} reads as a key and its value (the space after the colon)"
+            if (refused := _out_refused(written, base)) is not None:  # `window: 2`: window:2 is refused in turn
+                r.error(item, f"{said}, and without the space it is refused too: {refused}")
+            else:
+                r.error(item, f"{said}; write it without the space: {flow_yaml(written) or written}")
             continue
         if isinstance(item, ScalarNode) and item.tag == NULL_TAG and item.value.lower() == "null":
             # unquoted, null is YAML's null; the null output is what the writer means
@@ -758,20 +778,10 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
         text = r.string(item, "output out entry", 500)
         if text is None:
             continue
-        try:
-            spec = parse_spec(text)
-            if spec.kind == "file" and spec.target == "-":  # before the test of a file there: `-` is one a run made
-                check_recording_name(spec.target)
-            if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
-                # by its line, as the show writes it; a file there already may be one the show reads, which the
-                # start's check of clashes names, saying more than its extension does
-                check_recording_name(spec.target)
-        except VcamError as e:
-            r.error(item, f"output {text}: {one_line(e)}")
+        if (refused := _out_refused(text, base)) is not None:
+            r.error(item, refused)
             continue
-        except ValueError as e:
-            r.error(item, str(e))
-            continue
+        spec = parse_spec(text)
         if spec.kind == "file":
             target = str(base / os.path.expanduser(spec.target))
             # a folder's slash kept (file:takes/): the join drops it, and the show recorded into a file named takes
