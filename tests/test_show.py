@@ -340,6 +340,21 @@ def test_a_fallback_of_none_is_told_to_be_left_out(written, tmp_path):
         "fallback, else the last frame"]
 
 
+@pytest.mark.parametrize("written, beside", [("none", "none.png"), ("hold", "hold.jpg"), ("Hold", "hold.jpg"),
+                                             ("'off'", "off.png"), ("last frame", "Last Frame.PNG")])
+def test_a_fallback_word_for_none_named_alike_an_image_beside_the_show_is_said_with_that_image(written, beside,
+                                                                                             tmp_path):
+    """`fallback: hold` beside hold.jpg was told to be left out, where the image beside it was likely meant: said
+    as not found, with the image named alike."""
+    (tmp_path / beside).write_bytes(b"")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: b, fallback: {written}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert f"its folder holds {beside}, named alike" in said and "leave fallback: out" not in said, said
+
+
 @pytest.mark.parametrize("prompts, meant", [
     ("[a forest: 0.7, fireflies: 0.3]", {"a forest": 0.7, "fireflies": 0.3}),
     ("{a forest: 0.7, 'fireflies, soft': 0.3}", {"a forest": 0.7, "fireflies, soft": 0.3}),

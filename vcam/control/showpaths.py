@@ -66,8 +66,10 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     after recording why it cannot be used."""
     written = node.value.strip() if isinstance(node, ScalarNode) else ""
     unset = written == "~" and not node.style  # YAML's null, where '~' quoted is the home folder
-    if unset or written.lower() in _NO_IMAGE and not os.path.lexists(base / written):
-        # `fallback: none`, meant as no image, was looked for as a file named none; `off` unquoted, told to be quoted
+    if unset or (written.lower() in _NO_IMAGE and not os.path.lexists(base / written)
+                 and alike_fix(str(base / written), "image") is None):
+        # `fallback: none`, meant as no image, was looked for as a file named none; `off` unquoted, told to be quoted.
+        # Where none.png or hold.jpg is beside the show, that image was likely meant: said as not found, alike
         held = "the defaults' fallback, else the last frame" if what.startswith("preset") else "the last frame"
         r.error(node, f"{what}: {written} is no image; leave fallback: out for a stall to hold {held}")
         return None
