@@ -358,7 +358,8 @@ def test_a_fallback_word_for_none_named_alike_an_image_beside_the_show_is_said_w
 @pytest.mark.parametrize("prompts, meant", [
     ("[a forest: 0.7, fireflies: 0.3]", {"a forest": 0.7, "fireflies": 0.3}),
     ("{a forest: 0.7, 'fireflies, soft': 0.3}", {"a forest": 0.7, "fireflies, soft": 0.3}),
-    ("\n      a forest: 0.7\n      yes: 3", {"a forest": 0.7, "yes": 3})])
+    ("\n      a forest: 0.7\n      yes: 3", {"a forest": 0.7, "yes": 3}),
+    ("{a forest: 100, fireflies: 0}", {"a forest": 100, "fireflies": 0})])
 def test_prompts_written_as_texts_and_their_weights_are_offered_as_a_list(prompts, meant):
     """`prompts: {a forest: 0.7, fireflies: 0.3}`, each text a key and its weight the value, was said as "must be a
     list", or as unknown keys 'a forest' and 'fireflies' with their texts missing; offered as the list, which reads
@@ -372,6 +373,20 @@ def test_prompts_written_as_texts_and_their_weights_are_offered_as_a_list(prompt
     assert problem.startswith(f"w.yaml:{line}: preset 'neon': prompts gives each text with its weight"), problem
     offered = offered_yaml(problem, "prompts: ")
     assert parse_show(f"presets:\n  - name: neon\n    prompts: {offered}\n", "ok.yaml").presets[0].prompts == meant
+
+
+@pytest.mark.parametrize("prompts, weights", [("{a forest: 0.7, fireflies: 300}", "0.7, 300"),
+                                              ("[a forest: 0.7, fireflies: -1]", "0.7, -1"),
+                                              ("{a forest: 0, fireflies: 0}", "0, 0"),
+                                              ("{a forest: .nan}", "nan")])
+def test_prompts_written_as_texts_with_weights_out_of_range_are_told_the_range_with_no_list(prompts, weights):
+    """`prompts: {a forest: 0.7, fireflies: 300}` was offered a list with weight: 300, which pasted is refused: a
+    list is offered only where its weights load, and the range said where not."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: neon\n    prompts: {prompts}\n", "w.yaml")
+    (problem,) = err.value.problems
+    assert problem.endswith("prompts: [{text: TEXT, weight: N}, …], each weight a number from 0 to 100, at least "
+                            f"one above 0 (these are {weights})"), problem
 
 
 @pytest.mark.parametrize("out, entry", [("[file: show.mp4]", "file:show.mp4"),

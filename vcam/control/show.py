@@ -63,7 +63,7 @@ from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, in_line_order,
                                     key_nodes, number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,7 @@ SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
 PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
+MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
 # Keys of a section written at the show's top, said with the section that takes them
@@ -539,17 +540,22 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         return {text: 1.0} if text else None
     if (weighted := _weighted_by_text(p["prompts"])) is not None:
         # `prompts: {a forest: 0.7, fireflies: 0.3}`: each text with its weight, said as a list's entries wrong
-        listed = flow_yaml([{"text": text, "weight": weight} for text, weight in weighted])
+        weights = [weight for _, weight in weighted]
+        # offered only where the list loads: a weight of 300 or -1 was offered, and refused when pasted
+        fits = all(0 <= w <= MAX_WEIGHT for w in weights) and sum(weights) > 0
+        listed = flow_yaml([{"text": text, "weight": weight} for text, weight in weighted]) if fits else None
         r.error(p["prompts"], f"{what}: prompts gives each text with its weight as a key and its value; a prompt is "
                               "written {text: TEXT, weight: N}: " + (f"prompts: {listed}" if listed else
-                                                                      "prompts: [{text: TEXT, weight: N}, …]"))
+                                                                      "prompts: [{text: TEXT, weight: N}, …]")
+                + ("" if fits else f", each weight a number from 0 to {MAX_WEIGHT}, at least one above 0 "
+                                   f"(these are {', '.join(plain(w) for w in weights)})"))
         return None
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
         text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
-        weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, 100) if "weight" in e else 1.0
+        weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, MAX_WEIGHT) if "weight" in e else 1.0
         if text and weight is not None:
             out[text] = out.get(text, 0.0) + weight
     if out and sum(out.values()) <= 0:
