@@ -345,11 +345,11 @@ TYPOS = [
     # a value on a line of its own has no key before it to name
     ("presets:\n  - name: a\n    prompt: b\n    seed:\n      010\n", 5,
      "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
-    # grouped by _ (read as octal all the same), and below 0: the fix keeps the sign
+    # grouped by _ (read as octal all the same), and below 0: said with its sign, out of range
     ("presets:\n  - {name: a, prompt: b, seed: 0_10}\n", 2, "seed 0_10 reads as 8 (YAML takes a number with a "
      "leading 0 as octal, where the typed command seed 0_10 is 10); write seed: 10"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
-     "number with a leading 0 as octal); write wait: -10"),
+     "number with a leading 0 as octal); without it, -10 is out of range (0 to 86400)"),
     # a transition in seconds or bars, as `transition 2s` typed is said to count blocks: offered 2, it blended over
     # 2 blocks
     ("presets:\n  - {name: a, prompt: b, transition: 2s}\n", 2, "preset 'a' transition must be a whole number from 0 "
@@ -440,6 +440,28 @@ def test_a_hex_or_binary_number_read_as_text_is_offered_in_decimal_only_where_it
     offered = problem.split("; write it in decimal digits: ", 1)[1]
     pasted = parse_show(show % (key, offered), "hex.yaml")
     assert getattr(pasted.defaults if key == "steps" else pasted.presets[0], key) == value, offered
+
+
+@pytest.mark.parametrize("section, written, fits", [
+    ("defaults: {steps: %s}\n", "0115", False), ("defaults: {steps: %s}\n", "010", True),
+    ("cues:\n  - {do: next}\n  - {do: next, wait: %s}\n", "-010", False),
+    ("cues:\n  - {do: next}\n  - {do: next, wait: %s}\n", "010", True),
+    ("defaults: {strength: %s}\n", "010", False), ("defaults: {transition: %s}\n", "01001", False),
+])
+def test_a_number_with_a_leading_0_is_offered_as_written_only_where_it_fits(section, written, fits):
+    """wait: -010 was told to write wait: -10 and steps: 0115 steps: 115, each refused when pasted: the line is
+    offered where it loads as the number written, else the range is said."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(section % written + "presets:\n  - {name: a, prompt: b}\n", "octal.yaml")
+    [problem] = err.value.problems
+    meant = written.replace("0", "", 1) if written.startswith("0") else "-" + written[2:]
+    if not fits:
+        assert f"; without it, {meant} is out of range (" in problem and "write" not in problem, problem
+        return
+    key, _, number = problem.rpartition("; write ")[2].partition(": ")
+    show = parse_show(section % number + "presets:\n  - {name: a, prompt: b}\n", "octal.yaml")
+    read = show.cues[1].wait if key == "wait" else getattr(show.defaults, key)
+    assert read == int(meant) and number == meant, problem
 
 
 def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():

@@ -262,11 +262,12 @@ class Reader:
         found = _CUT.match(line, end.column)
         return found.group(1).rstrip() if found else None
 
-    def _octal(self, node: Node, v, what: str) -> bool:
+    def _octal(self, node: Node, v, what: str, span: tuple[float, float] | None = None) -> bool:
         """Whether `v` was written with a leading 0, which YAML 1.1 reads as octal (said): `cc: 010` is CC 8, a knob
-        other than the one the manual lists, `bpm: 0120` is 80 bpm."""
-        plain = isinstance(node, ScalarNode) and not node.style
-        found = _OCTAL.fullmatch(node.value) if plain and isinstance(v, int) and not isinstance(v, bool) else None
+        other than the one the manual lists, `bpm: 0120` is 80 bpm. `span`: the value's range (lo, hi), where the
+        number meant is offered only if it is in it."""
+        unquoted = isinstance(node, ScalarNode) and not node.style
+        found = _OCTAL.fullmatch(node.value) if unquoted and isinstance(v, int) and not isinstance(v, bool) else None
         if found is None:
             return False
         sign, digits = found.groups()
@@ -278,6 +279,8 @@ class Reader:
         # `seed 010` typed is seed 10: the show's `seed: 010` is told why it differs, with the line to write
         typed = f", where the typed command {key} {node.value} is {written}"
         fix = f"write {key}: {written}" if key else f"write {written} without the leading 0"
+        if span is not None and not span[0] <= int(written) <= span[1]:  # `steps: 0115`: steps: 115 is refused too
+            fix = f"without it, {written} is out of range ({plain(span[0])} to {plain(span[1])})"
         self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal"
                          f"{typed if _typed_as(key, node.value, meant) else ''}); {fix}")
         return True
@@ -301,15 +304,16 @@ class Reader:
                          "minutes:seconds); write the number itself in digits")
         return True
 
-    def misread(self, node: Node, v, what: str) -> bool:
-        """Whether a plain number was written in one of YAML 1.1's forms that read as another number (said)."""
-        return self._octal(node, v, what) or self._base60(node, v, what)
+    def misread(self, node: Node, v, what: str, span: tuple[float, float] | None = None) -> bool:
+        """Whether a plain number was written in one of YAML 1.1's forms that read as another number (said); `span`
+        as _octal's."""
+        return self._octal(node, v, what, span) or self._base60(node, v, what)
 
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
         v = self.value(node, what)
         if v is INVALID:
             return None
-        if self.misread(node, v, what):
+        if self.misread(node, v, what, (lo, hi)):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             hint = (_in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
@@ -337,7 +341,7 @@ class Reader:
     def number(self, node: Node, what: str, lo: float, hi: float, clock: bool = False) -> float | None:
         """A number from `lo` to `hi`; `clock`: seconds, where 1:30 means the 90 YAML reads it as."""
         v = self.numeric(node, what)
-        if v is INVALID or self._octal(node, v, what) or (not clock and self._base60(node, v, what)):
+        if v is INVALID or self._octal(node, v, what, (lo, hi)) or (not clock and self._base60(node, v, what)):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
             # `strength: 60%`, a share, as `strength 60%` typed is offered 0.6
