@@ -464,6 +464,18 @@ def test_a_number_with_a_leading_0_is_offered_as_written_only_where_it_fits(sect
     assert read == int(meant) and number == meant, problem
 
 
+@pytest.mark.parametrize("written", ["null", "~", ""])
+def test_a_quantize_of_null_is_offered_off_as_the_typed_command_is(written):
+    """`quantize null` typed is asked "did you mean off?"; a show's quantize: null, ~ or nothing was said as no
+    timing with nothing to write, where off is what the operator meant."""
+    text = "defaults: {quantize: %s}\npresets:\n  - {name: a, prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text % written, "q.yaml")
+    [problem] = err.value.problems
+    assert problem.endswith(f"not {written or 'an empty value'} (did you mean off?)"), problem
+    assert parse_show(text % "off", "q.yaml").defaults.quantize == "off"
+
+
 def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():
     show = parse_show('presets:\n  - {name: a, prompt: "neon\\nrain\\tat night"}\n', "ok.yaml")
     assert list(show.presets[0].prompts) == ["neon\nrain\tat night"]

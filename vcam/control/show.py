@@ -670,6 +670,9 @@ def _quantize(r: Reader, node) -> str:
     if v is INVALID or v is False or r.misread(node, v, "defaults quantize"):  # 010 read as 8 beats, 1:00 as 60
         return "off"
     try:
+        if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
+            raise ValueError("quantize takes beat, bar, a number of beats or off, not "
+                             f"{node.value or 'an empty value'} (did you mean off?)")
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
             raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {shown}")
