@@ -736,6 +736,8 @@ def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
     ("quantize bra", "not 'bra' (did you mean bar?); usage: quantize"),
     ("quantize beta", "not 'beta' (did you mean beat?)"),
     ("QUANTIZE Of", "not 'Of' (did you mean off?)"),
+    # a word for "at once" (none was told it counts beats, 0.5 half a beat)
+    ("quantize none", "not 'none' (did you mean off?)"), ("quantize never", "not 'never' (did you mean off?)"),
     ("next @bra", "not 'bra' (did you mean @bar?)"),
     ("preset 2 @beet", "not 'beet' (did you mean @beat?)"),
 ])
@@ -1458,7 +1460,7 @@ def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_qu
         return err.value.problems
 
     assert problems("cues:\n  - {name: a, do: 'seed 5, steps 3'}\n") == [
-        "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands"]
+        "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands; write do: [seed 5, steps 3]"]
     said = problems("midi:\n  controls:\n    - {note: 36, command: 'seed 5, steps 3'}\n")
     assert len(said) == 1 and said[0].endswith(
         "a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and send go "

@@ -556,7 +556,12 @@ BAD_CUES = [
     ("  - {name: a, do: next, after: 3}\n", 6, "cue 1: unknown key 'after'; known keys: name, do, at, wait, loop"),
     ("  - {name: a}\n", 6, "cue 1: 'do' is missing"),
     ("  - preset 1\n", 6, "cue 1 is a command alone; a cue gives it under do: - {do: preset 1}"),
-    ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do must be non-empty text"),
+    # a command written as a show's keys are, `preset: 1`: said as no text, with no word of how a command is written
+    ("  - {name: a, do: {preset: 1}}\n", 6, "cue 1 'a' do: a command is written as it is typed, without a colon: "
+     "preset 1"),
+    ("  - name: a\n    do:\n      - next\n      - seed: 5\n", 9, "cue 1 'a' do 2: a command is written as it is typed, "
+     "without a colon: seed 5"),
+    ("  - {name: a, do: {warp: 9}}\n", 6, "cue 1 'a' do must be non-empty text"),
     ("  - {name: a, do: []}\n", 6, "cue 1 'a' do: the list is empty"),
     ("  - {name: a, do: warp 9}\n", 6, "cue 1 'a' do: unknown command 'warp'"),
     ("  - {name: a, do: seed many}\n", 6, "cue 1 'a' do: seed needs a whole number"),
@@ -570,8 +575,24 @@ BAD_CUES = [
     ("  - {name: a, do: [next, 'blend Ocean 2 0.5 @bar']}\n", 6, "cue 1 'a' do 2: blend Ocean 2 0.5 @bar: blend mixes "
      "two different presets: 'ocean' is preset 2"),
     ("  - {name: a, do: blend 1 desert 0.5}\n", 6, "cue 1 'a' do: blend 1 desert 0.5: no preset named 'desert'"),
+    # commands run together after a preset's name, read as one name: answered as the console answers them
+    *[(f"  - {{name: a, do: '{line}'}}\n", 6, "cue 1 'a' do: one command each: preset ocean and seed 5 are 2 commands; "
+       "write do: [preset ocean, seed 5]") for line in ("preset ocean, seed 5", "preset ocean; seed 5",
+                                                         "preset ocean seed 5")],
+    ("  - {name: a, do: 'preset desert, seed 5'}\n", 6, "cue 1 'a' do: preset desert, seed 5: no preset named "
+     "'desert, seed 5'"),
     ("  - {name: a, do: next, wait: soon}\n", 6, "cue 1 'a' wait must be a number"),
     ("  - {name: a, do: next, wait: -2}\n", 6, "cue 1 'a' wait -2 is out of range"),
+    # a unit after the number: `1m` was offered as 1, and the cue fired a second after the one before, not a minute
+    *[(f"  - {{name: a, do: next, wait: {wait}}}\n", 6, f"cue 1 'a' wait must be a number of seconds, not {wait}; "
+       f"{fix}") for wait, fix in (("1m", "write wait: 60"), ("2 min", "write wait: 120"), ("8s", "write wait: 8"),
+                                   ("500ms", "write wait: 0.5"), ("48h", "48h is past the longest a cue takes"),
+                                   ("4 bars", "a cue on a bar of the tempo is given at: {bar: N}"),
+                                   ("2x", 'write a number of seconds, or a time as "1:30"'))],
+    ("  - {name: a, do: next, at: 90s}\n", 6, "cue 1 'a': at: takes a time (\"1:30\", minutes:seconds after the show "
+     "goes on air, or seconds) or {bar: N}, not 90s; write at: 90"),
+    ("  - {name: a, do: next, at: bar 17}\n", 6, "cue 1 'a': at: takes a time (\"1:30\", minutes:seconds after the "
+     "show goes on air, or seconds) or {bar: N}, not bar 17; write at: {bar: 17}"),
     ("  - {name: a, do: next, at: soon}\n", 6, "cue 1 'a': at: takes a time"),
     ("  - {name: a, do: next, at: '1:75'}\n", 6, "cue 1 'a': at: takes a time"),
     ("  - {name: a, do: next, at: '-0:30'}\n", 6, "cue 1 'a': at: takes a time"),
@@ -603,6 +624,32 @@ def test_a_bad_cue_is_refused_with_its_line(cues, line, message):
     with pytest.raises(ConfigError) as e:
         parse_show(PRESETS + "cues:\n" + cues, "show.yaml")
     assert any(p.startswith(f"show.yaml:{line}: {message}") for p in e.value.problems), e.value.problems
+
+
+@pytest.mark.parametrize("do, lines", [
+    ("[steps 3, 'preset ocean, seed 5', bias 0.5]", ["steps 3", "preset ocean", "seed 5", "bias 0.5"]),
+    ("\n      - steps 3\n      - preset ocean, seed 5\n      - bias 0.5",
+     ["steps 3", "preset ocean", "seed 5", "bias 0.5"]),
+    ("[steps 3, 'seed 5, bias 0.5', 'prompt a, b']", ["steps 3", "seed 5", "bias 0.5", "prompt a, b"]),
+    ("['preset ocean; seed 5', next]", ["preset ocean", "seed 5", "next"]),
+])
+def test_a_do_line_of_commands_run_together_is_offered_the_whole_do_with_it_split_in_place(do, lines):
+    """A line of several commands was offered a do: of its own commands alone, which pasted dropped the lines
+    beside it: the do: offered keeps them, and loads as the cue's every command, in order."""
+    written = PRESETS + "cues:\n  - name: a\n    do: " + do + "\n"
+    with pytest.raises(ConfigError) as e:
+        parse_show(written, "show.yaml")
+    [said] = e.value.problems
+    offered = said.split("; write do: ", 1)[1]
+    show = parse_show(PRESETS + "cues:\n  - name: a\n    do: " + offered + "\n", "show.yaml")
+    assert list(show.cues[0].do) == lines, offered
+
+
+def test_a_do_line_beside_one_that_is_no_text_is_told_in_words_where_its_commands_go():
+    with pytest.raises(ConfigError) as e:
+        parse_show(PRESETS + "cues:\n  - {name: a, do: [steps 3, 'preset ocean, seed 5', 7]}\n", "show.yaml")
+    assert e.value.problems[0] == ("show.yaml:6: cue 1 'a' do 2: one command each: preset ocean and seed 5 are 2 "
+                                   "commands, each a line of do: in its place")
 
 
 def test_cue_times_and_paths_are_read_as_a_show_writes_them(tmp_path):
@@ -985,6 +1032,41 @@ def test_the_cue_offered_for_a_command_alone_pasted_reads_as_that_command(writte
         parse_show(PRESETS + f"cues:\n  - {written}\n", "bare.yaml")
     offered = offered_yaml(err.value.problems[0], "under do: ")
     assert parse_show(PRESETS + f"cues:\n  {offered}\n", "fixed.yaml").cues[0].do == (yaml.safe_load(written),)
+
+
+@pytest.mark.parametrize("cues, line, after", [
+    ("  - do:\n      - prompt neon: rain\n      - preset ocean\n", 7, "in quotes: "),
+    ("  - {do: [prompt neon: rain]}\n", 6, "in quotes: "), ("  - prompt neon: rain\n", 6, "under do: ")])
+def test_a_command_with_a_colon_unquoted_is_offered_quoted_as_it_reads_back(cues, line, after):
+    """`- prompt neon: rain` unquoted is YAML's mapping {prompt neon: rain}: in a do: list it was said as "must be
+    non-empty text", and as a cue as an unknown key 'prompt neon' with its do: missing, neither with a word of the
+    quotes it needs. Pasted, the line offered reads back as the command."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + "cues:\n" + cues, "colon.yaml")
+    (problem,) = err.value.problems
+    assert problem.startswith(f"colon.yaml:{line}: cue 1"), problem
+    offered = offered_yaml(problem, after)
+    fixed = f"  - do: [{offered}]\n" if after == "in quotes: " else f"  {offered}\n"
+    assert parse_show(PRESETS + "cues:\n" + fixed, "fixed.yaml").cues[0].do == ("prompt neon: rain",)
+
+
+@pytest.mark.parametrize("line", ["seed 5, steps 3", "preset ocean; transition 8", "bias 0.5 @bar, seed 5 @bar"])
+def test_the_do_list_offered_for_commands_run_together_pasted_reads_as_those_commands(line, tmp_path):
+    """A cue's commands run together on one line were told to be one each, with no word of the do: list a cue runs
+    several as; offered, the list reads back as those commands."""
+    import re
+
+    from helpers import offered_yaml
+    from vcam.control.commands import parse
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + f"cues:\n  - {{name: a, do: \"{line}\"}}\n", str(tmp_path / "show.yaml"))
+    (problem,) = err.value.problems
+    offered = offered_yaml(problem, "write do: ")
+    cue = parse_show(PRESETS + f"cues:\n  - {{name: a, do: {offered}}}\n", str(tmp_path / "fixed.yaml")).cues[0]
+    assert cue.do == tuple(str(parse(part.strip(), console=False)) for part in re.split("[,;]", line))
 
 
 def test_a_long_command_alone_is_told_where_do_goes_not_offered_cut():

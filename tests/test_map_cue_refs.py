@@ -135,3 +135,16 @@ def test_a_midi_map_given_at_the_start_that_names_a_cue_the_show_lacks_is_refuse
     assert err.value.message.endswith("does not fit this show: line 2: button 'go outro': no cue named 'outro'; the "
                                       "cues: 1 'intro', 2 'drop'"), err.value.message
     assert err.value.fix.startswith("name the show's presets and cues in "), err.value.fix
+
+
+@pytest.mark.parametrize("section", ["midi:\n  controls:\n    - {note: 36, command: 'preset ocean, seed 5'}\n",
+                                     "osc:\n  controls:\n    - {address: /a, command: 'preset ocean; seed 5'}\n"])
+def test_a_buttons_commands_run_together_after_a_preset_are_said_as_such(section):
+    """A button's `preset ocean, seed 5` was said as no preset named 'ocean, seed 5', where the same line as a cue's
+    command is answered as two commands run together, and a control's run together before a preset as well."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: neon, prompt: a}\n  - {name: ocean, prompt: b}\n" + section, "show.yaml")
+    (problem,) = err.value.problems
+    assert problem.startswith("show.yaml:6: ") and problem.endswith(
+        "a control sends one command: preset ocean and seed 5 are 2 commands; for several, put them in a cue and send "
+        "go with its name"), problem

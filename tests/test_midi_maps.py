@@ -32,7 +32,7 @@ from helpers import map_refusal
     ("- {note: !!int abc, command: next}", ":2: MIDI map control 1 note: 'abc' is not a valid !!int; remove the tag"),
     # a leading 0, as a manual's table pads numbers: YAML 1.1 read it as octal, CC 8 where CC 10 was meant
     ("- {cc: 010, command: next}", ":2: MIDI map control 1 cc 010 reads as 8 (YAML takes a number with a leading 0 "
-     "as octal); write 10 without the leading 0"),
+     "as octal); write cc: 10"),
 ])
 def test_a_map_files_mistake_is_said_once_with_its_line_and_its_fix(tmp_path, entry, said):
     """Each of these was said twice over: the mistake, then what the entry lacked because of it ('give exactly one

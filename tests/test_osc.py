@@ -723,6 +723,11 @@ def test_an_address_under_vcam_that_is_none_of_its_commands_is_still_a_maps_to_b
     ("controls: []\nignore: [accxyz]\n", 2, "ignore entry 'accxyz' must start with / (an OSC address or pattern)"),
     ("controls: {address: /a, param: blend}\n", 1, "controls must be a list (lines starting with '- ')"),
     ("map: touchosc-simple\ncontrols: []\n", 1, "unknown key 'map'; known keys: name, controls, ignore"),
+    # a port or a reply address, as a midi: section names its port: the flag that gives it, not an unknown key
+    ("port: 8000\ncontrols: []\n", 1, "OSC map: port: is not read here: the port OSC is heard on is vcam run's: "
+     "vcam run SHOW --osc 8000"),
+    ("controls: []\nreply: 9001\n", 2, "OSC map: reply: is not read here: the address replies are sent to is vcam "
+     "run's: vcam run SHOW --osc-reply 9001"),
     ("controls:\n  - {address: /a, param: blend\n", 3, "not valid YAML"),
     ("controls:\n\t- {address: /a, param: blend}\n", 2, "indent with spaces"),
     ("", 1, "the file is empty; it needs a controls: list"),
@@ -734,6 +739,47 @@ def test_a_whole_osc_map_file_says_what_is_wrong_on_which_line(tmp_path, text, l
     with pytest.raises(ConfigError) as e:
         load_map(path)
     assert e.value.problems[0].startswith(f"{path}:{line}:") and problem in e.value.problems[0], e.value.problems
+
+
+def test_a_shows_osc_port_is_told_to_be_given_to_vcam_run():
+    """`osc: {port: 9000}`, as the midi: section names its port:, was said as an unknown key with no word of --osc;
+    the section's own keys are read as ever beside it."""
+    from vcam.control.show import parse_show
+
+    with pytest.raises(ConfigError) as e:
+        parse_show("presets:\n  - {name: a, prompt: b}\nosc:\n  port: 8000\n  prot: 1\n  map: touchosc-simple\n",
+                   "show.yaml")
+    assert e.value.problems == [
+        "show.yaml:4: osc: port: is not read here: the port OSC is heard on is vcam run's: vcam run SHOW --osc 8000",
+        "show.yaml:5: osc: unknown key 'prot'; known keys: name, map, controls, ignore"]
+
+
+@pytest.mark.parametrize("section, flags", [
+    ("  port: 8000\n  reply: 192.168.1.20:9001\n", {"osc": "8000", "osc_reply": "192.168.1.20:9001"}),
+    ("  reply: '[::1]:9001'\n", {"osc": None, "osc_reply": "[::1]:9001"}),
+    ("  port: lots\n", None),
+    ("  port: [8000]\n  reply: 9001\n", None),
+])
+def test_a_shows_osc_port_and_reply_are_offered_as_the_flags_that_take_the_values_written(tmp_path, section, flags):
+    """port: 8000 and reply: 192.168.1.20:9001 were told --osc 9000 and --osc-reply 9000, an example's values, each
+    in a message of its own: the command offered, pasted, gives vcam run the values written, and one it would
+    refuse is offered by its form."""
+    import shlex
+
+    from vcam.cmdline.parser import build_parser
+    from vcam.control.show import parse_show
+
+    with pytest.raises(ConfigError) as e:
+        parse_show(f"presets:\n  - {{name: a, prompt: b}}\nosc:\n{section}", "show.yaml")
+    [said] = e.value.problems
+    command = said.split("vcam run's: ", 1)[1]
+    if flags is None:
+        assert "[HOST:]PORT" in command, said
+        return
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: b}\n")
+    args = build_parser().parse_args(shlex.split(command.replace("SHOW", str(show)))[1:])
+    assert {"osc": args.osc, "osc_reply": args.osc_reply} == flags, command
 
 
 def test_an_osc_map_on_the_command_line_must_fit_the_show(tmp_path):

@@ -278,6 +278,28 @@ def test_a_maps_backup_beside_it_is_refused_as_a_shows_is(kind, what, tmp_path, 
     assert map_named("nano.yaml~")[0] == Path("nano.yaml~")
 
 
+@pytest.mark.parametrize("kind, what", [("midi", "a MIDI map file"), ("osc", "an OSC map file")])
+def test_a_maps_backup_a_show_names_is_refused_as_the_command_lines_is(kind, what, tmp_path):
+    """A show's `map: nano.yaml~` read the older map without a word, where `--midi-map nano.yaml~` is refused: the
+    knob edited in nano.yaml did its old job on air. The fix is said as the show's line to write."""
+    shipped_map = presets_dir() / kind / ("nanokontrol2.yaml" if kind == "midi" else "touchosc-simple.yaml")
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "nano.yaml~").write_text(shipped_map.read_text())
+    (tmp_path / "maps" / "nano.yaml").write_text(shipped_map.read_text() + "# edited\n")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets: [{{name: a, prompt: b}}]\n{kind}: {{map: maps/nano.yaml~}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    maps = tmp_path.resolve() / "maps"
+    assert err.value.problems == [
+        f"{show}:2: {maps / 'nano.yaml~'}: this is an editor's backup of {maps / 'nano.yaml'}, an older copy that "
+        f"edits to {maps / 'nano.yaml'} do not reach; did you mean map: maps/nano.yaml? To use the backup itself, "
+        f"copy it to {what} of its own: cp {shlex.quote(str(maps / 'nano.yaml~'))} {maps / 'nano-backup.yaml'}, and "
+        "write map: maps/nano-backup.yaml"]
+    (tmp_path / "maps" / "nano.yaml").write_text(shipped_map.read_text())  # the same bytes: no edit missed
+    assert load_show(show).map_files == (str(maps / "nano.yaml~"),)
+
+
 @pytest.mark.parametrize("name", ["gig.yaml~", "gig.yaml.bak", "notes.txt~"])
 def test_a_backup_whose_show_file_is_gone_or_no_show_is_played_as_given(name, tmp_path, monkeypatch):
     """The show file deleted or renamed, its backup is the show left: played, not refused for a file not there."""

@@ -115,6 +115,10 @@ BROKEN = [
     ("output:\n  size: 0x0\npresets:\n  - {name: a, prompt: b}\n", 2, "output size 0x0 is no size; leave size: "
      "out for vcam run to pick one for the card, or give one, as in size: 832x480"),
     ("output:\n  size: \"0x0\"\npresets:\n  - {name: a, prompt: b}\n", 2, "output size 0x0 is no size;"),
+    # 0x0 written as a size is read otherwise (a plus, spaces, another mark between): no size all the same, where
+    # "the nearest is 16x16" offered a size no show runs at
+    *[(f"output:\n  size: '{size}'\npresets:\n  - {{name: a, prompt: b}}\n", 2, "output size 0x0 is no size; leave "
+       "size: out") for size in ("+0x0", "0 x 0", "0 X +00", "0×0", "0*0")],
     ("output:\n  size: 0x480\npresets:\n  - {name: a, prompt: b}\n", 2,
      "output size 0x480: both must be positive multiples of 16 (e.g. 832x480, 576x320, 480x832; the nearest is "
      "16x480)"),
@@ -305,6 +309,115 @@ def test_vcam_check_prints_a_summary_or_the_errors(tmp_path, capsys):
     assert f"{bad}:4: " in err and "unknown key 'sed'" in err
     assert main(["check", str(tmp_path / "none.yaml")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_vcam_check_lists_a_whole_number_written_in_hex_or_binary_as_written(tmp_path, capsys):
+    """An accepted `seed: 0x10` was listed as `seed 16`, a number written nowhere in the file; said as written
+    with what it reads as, as a hex number out of range is."""
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    show.write_text("defaults: {seed: 0x10, steps: 0b11, transition: 4}\npresets:\n"
+                    "  - {name: a, prompt: b, seed: 0x1F, transition: 0x_8}\n  - {name: c, prompt: d, seed: 7}\n")
+    assert main(["check", str(show)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:4] == ["   1. a: b, seed 0x1F (31), transition 0x_8 (8)", "   2. c: d, seed 7",
+                        "  defaults: seed 0x10 (16), steps 0b11 (3), transition 4"]
+
+
+@pytest.mark.parametrize("written", ["none", "off", "'off'", "null", "~", "last frame"])
+def test_a_fallback_of_none_is_told_to_be_left_out(written, tmp_path):
+    """`fallback: none`, meant as no image, was looked for as a file named none, and `off` or `null` unquoted was
+    told to be quoted, to be looked for as a file next."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"defaults: {{fallback: {written}}}\npresets:\n  - {{name: a, prompt: b, fallback: {written}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    said = written.strip("'")
+    assert err.value.problems == [
+        f"{show}:1: defaults fallback: {said} is no image; leave fallback: out for a stall to hold the last frame",
+        f"{show}:3: preset 'a' fallback: {said} is no image; leave fallback: out for a stall to hold the defaults' "
+        "fallback, else the last frame"]
+
+
+@pytest.mark.parametrize("written, beside", [("none", "none.png"), ("hold", "hold.jpg"), ("Hold", "hold.jpg"),
+                                             ("'off'", "off.png"), ("last frame", "Last Frame.PNG")])
+def test_a_fallback_word_for_none_named_alike_an_image_beside_the_show_is_said_with_that_image(written, beside,
+                                                                                             tmp_path):
+    """`fallback: hold` beside hold.jpg was told to be left out, where the image beside it was likely meant: said
+    as not found, with the image named alike."""
+    (tmp_path / beside).write_bytes(b"")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: b, fallback: {written}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert f"its folder holds {beside}, named alike" in said and "leave fallback: out" not in said, said
+
+
+@pytest.mark.parametrize("prompts, meant", [
+    ("[a forest: 0.7, fireflies: 0.3]", {"a forest": 0.7, "fireflies": 0.3}),
+    ("{a forest: 0.7, 'fireflies, soft': 0.3}", {"a forest": 0.7, "fireflies, soft": 0.3}),
+    ("\n      a forest: 0.7\n      yes: 3", {"a forest": 0.7, "yes": 3}),
+    ("{a forest: 100, fireflies: 0}", {"a forest": 100, "fireflies": 0})])
+def test_prompts_written_as_texts_and_their_weights_are_offered_as_a_list(prompts, meant):
+    """`prompts: {a forest: 0.7, fireflies: 0.3}`, each text a key and its weight the value, was said as "must be a
+    list", or as unknown keys 'a forest' and 'fireflies' with their texts missing; offered as the list, which reads
+    back as those texts and weights."""
+    from helpers import offered_yaml
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: neon\n    prompts: {prompts}\n", "w.yaml")
+    (problem,) = err.value.problems
+    line = 4 if prompts.startswith("\n") else 3
+    assert problem.startswith(f"w.yaml:{line}: preset 'neon': prompts gives each text with its weight"), problem
+    offered = offered_yaml(problem, "prompts: ")
+    assert parse_show(f"presets:\n  - name: neon\n    prompts: {offered}\n", "ok.yaml").presets[0].prompts == meant
+
+
+@pytest.mark.parametrize("prompts, weights", [("{a forest: 0.7, fireflies: 300}", "0.7, 300"),
+                                              ("[a forest: 0.7, fireflies: -1]", "0.7, -1"),
+                                              ("{a forest: 0, fireflies: 0}", "0, 0"),
+                                              ("{a forest: .nan}", "nan")])
+def test_prompts_written_as_texts_with_weights_out_of_range_are_told_the_range_with_no_list(prompts, weights):
+    """`prompts: {a forest: 0.7, fireflies: 300}` was offered a list with weight: 300, which pasted is refused: a
+    list is offered only where its weights load, and the range said where not."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: neon\n    prompts: {prompts}\n", "w.yaml")
+    (problem,) = err.value.problems
+    assert problem.endswith("prompts: [{text: TEXT, weight: N}, …], each weight a number from 0 to 100, at least "
+                            f"one above 0 (these are {weights})"), problem
+
+
+@pytest.mark.parametrize("out, entry", [("[file: show.mp4]", "file:show.mp4"),
+                                        ("[window, vcam: /dev/video10]", "vcam:/dev/video10"),
+                                        ("\n    - file: my show.mp4", "file:my show.mp4")])
+def test_an_output_with_a_space_after_its_colon_is_offered_without_it(out, entry, tmp_path):
+    """`out: [file: show.mp4]` is YAML's mapping {file: show.mp4}, said as "output out entry must be non-empty text";
+    offered without the space, as an entry that reads back as the output."""
+    import yaml
+
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: b}}\noutput:\n  out: {out}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    (problem,) = err.value.problems
+    offered = problem.rpartition("write it without the space: ")[2]
+    assert "reads as a key and its value (the space after the colon)" in problem and yaml.safe_load(offered) == entry
+    show.write_text(f"presets:\n  - {{name: a, prompt: b}}\noutput:\n  out: [{offered}]\n")
+    assert load_show(show).output.out[-1].replace(f"{tmp_path}/", "") == entry
+
+
+@pytest.mark.parametrize("out, refused", [
+    ("[window: 2]", "output 'window:2' takes no target"), ("[vcam, window: main]", "output 'window:main' takes no"),
+    ("[file: show.txt]", "output file:show.txt: ")])
+def test_an_output_with_a_space_after_its_colon_refused_without_it_too_is_said_so_with_no_line(out, refused):
+    """`out: [window: 2]` was offered window:2, which pasted is refused as taking no target: an entry is offered
+    only where the output parser takes it, and said with that refusal where not."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: b}}\noutput:\n  out: {out}\n", "s.yaml")
+    (problem,) = err.value.problems
+    assert "without the space it is refused too: " + refused in problem and "write it without" not in problem, problem
 
 
 def test_null_in_the_output_list_is_the_null_output():

@@ -173,9 +173,9 @@ def test_the_command_line_says_the_rule_for_run_serve_and_bench(capsys):
 
 def test_size_0x0_on_the_command_line_is_said_to_be_left_out_as_a_shows_is(capsys):
     """`--size 0x0` was sent to "the nearest is 16x16", where a show's size: 0x0 is said to be no size."""
-    for command in ("run", "render", "bench"):
+    for command, size in (("run", "0x0"), ("render", "0x0"), ("bench", "0x0"), ("run", "+0x0"), ("run", "0 x 0")):
         with pytest.raises(SystemExit):
-            build_parser().parse_args([command, "--size", "0x0"])
+            build_parser().parse_args([command, "--size", size])
         assert capsys.readouterr().err.endswith("argument --size: size 0x0 is no size; leave --size out for its "
                                                 "default, or give one, as in --size 832x480\n")
 

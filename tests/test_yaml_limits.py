@@ -334,15 +334,51 @@ TYPOS = [
      "port reads as 'nanoKONTROL2': '#2' after it is a YAML comment"),
     # the first line of a file saved with a byte order mark (Windows Notepad), whose columns YAML counts without it
     ("\ufeffname: live #2\npresets:\n  - {name: a, prompt: b}\n", 1, "name reads as 'live': '#2' after it is a YAML"),
+    # where the command typed reads the number as written (`seed 010` is seed 10), that is said too: the fix is the
+    # line to write
     ("presets:\n  - name: a\n    prompt: b\n    seed: 010\n", 4,
-     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
+     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal, where the typed command seed 010 "
+     "is 10); write seed: 10"),
     ("defaults: {bpm: 0120}\npresets:\n  - {name: a, prompt: b}\n", 1,
-     "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal); write 120 without the leading 0"),
-    # grouped by _ (read as octal all the same), and below 0: the fix keeps the sign
+     "defaults bpm 0120 reads as 80 (YAML takes a number with a leading 0 as octal, where the typed command bpm 0120 "
+     "is 120); write bpm: 120"),
+    # a value on a line of its own has no key before it to name
+    ("presets:\n  - name: a\n    prompt: b\n    seed:\n      010\n", 5,
+     "preset 'a' seed 010 reads as 8 (YAML takes a number with a leading 0 as octal); write 10 without the leading 0"),
+    # grouped by _ (read as octal all the same), and below 0: said with its sign, out of range
     ("presets:\n  - {name: a, prompt: b, seed: 0_10}\n", 2, "seed 0_10 reads as 8 (YAML takes a number with a "
-     "leading 0 as octal); write 10 without"),
+     "leading 0 as octal, where the typed command seed 0_10 is 10); write seed: 10"),
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: next, wait: -010}\n", 4, "-010 reads as -8 (YAML takes a "
-     "number with a leading 0 as octal); write -10 without"),
+     "number with a leading 0 as octal); without it, -10 is out of range (0 to 86400)"),
+    # a transition in seconds or bars, as `transition 2s` typed is said to count blocks: offered 2, it blended over
+    # 2 blocks
+    ("presets:\n  - {name: a, prompt: b, transition: 2s}\n", 2, "preset 'a' transition must be a whole number from 0 "
+     "to 1000 (it counts blocks, not seconds: a change blends in over N blocks, each a dozen frames or so)"),
+    ("defaults: {transition: 1 bar}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults transition must be a whole "
+     "number from 0 to 1000 (it counts blocks, not bars:"),
+    ("defaults: {quantize: none}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize takes beat, bar, a "
+     "number of beats or off, not 'none' (did you mean off?)"),
+    # a share written as a percentage, as the typed `strength 60%` is offered 0.6: a show's was offered nothing
+    ("presets:\n  - {name: a, prompt: b, strength: 60%}\n", 2, "preset 'a' strength must be a number from 0 to 1; "
+     "write it as 0.6"),
+    ("presets:\n  - {name: a, prompt: b, bias: 30%}\n", 2, "preset 'a' bias must be a number above 0 and at most 1 "
+     "(1 = off); write it as 0.3"),
+    # a prompt's *emphasis*: read as an alias, said as a character expected or an alias missing, with no word of quotes
+    ("presets:\n  - name: a\n    prompt: *glitch* city\n", 3, "not valid YAML: a value that starts with * repeats an "
+     "&anchor; for a text that starts with *, put the value in quotes: \"*…\""),
+    ("presets:\n  - name: a\n    prompt: *glitch city\n", 3, "not valid YAML: a value that starts with * repeats an "
+     "&anchor (no value above sets &glitch); for a text that starts with *, put the value in quotes"),
+    # the start of a hex or binary number with no digits of it: read as a 0 with a unit after it, it was offered as 0
+    ("presets:\n  - {name: a, prompt: b, seed: 0x}\n", 2, "preset 'a' seed must be a whole number from 0 to "
+     f"{2**63 - 1}; 0x starts a hexadecimal number, but no digits follow: write the number in decimal digits"),
+    ("presets:\n  - {name: a, prompt: b, seed: 0xZZ}\n", 2, "; 0xZZ is no hexadecimal number (its digits are 0 to 9 "
+     "and a to f): write the number in decimal digits"),
+    # a hex number YAML reads as text (quoted, or with a capital X): offered as the number it writes
+    ("presets:\n  - {name: a, prompt: b, seed: '0x10'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
+     f"{2**63 - 1}; write it in decimal digits: 16"),
+    ("presets:\n  - {name: a, prompt: b, seed: 0X1F}\n", 2, "; write it in decimal digits: 31"),
+    ("presets:\n  - {name: a, prompt: b, strength: 0b}\n", 2, "preset 'a' strength must be a number from 0 to 1; 0b "
+     "starts a binary number, but no digits follow: write the number in decimal digits"),
     # digits with a colon: YAML 1.1 read them as base 60, seed 90 where a time or a ratio was meant
     ("presets:\n  - {name: a, prompt: b, seed: 1:30}\n", 2, "preset 'a' seed 1:30 reads as 90 (YAML takes digits "
      "with ':' as base 60, like minutes:seconds); write the number itself in digits"),
@@ -355,7 +391,7 @@ TYPOS = [
     ("defaults: {quantize: 1:00}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 1:00 reads as 60 "
      "(YAML takes digits with ':' as base 60"),
     ("defaults: {quantize: 010}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 010 reads as 8 (YAML "
-     "takes a number with a leading 0 as octal); write 10 without"),
+     "takes a number with a leading 0 as octal); write quantize: 10"),
     # a number in quotes is text: said with the number to write, as the unquoted forms are
     ("presets:\n  - {name: a, prompt: b, seed: '010'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
      f"{2**63 - 1}; write it without quotes: 10"),
@@ -381,6 +417,63 @@ def test_a_whole_number_in_quotes_is_told_to_lose_them_only_where_it_would_then_
     with pytest.raises(ConfigError) as err:
         parse_show(f"defaults: {{steps: {steps}}}\npresets:\n  - {{name: a, prompt: b}}\n", "typo.yaml")
     assert err.value.problems == [f"typo.yaml:1: defaults steps must be a whole number from 1 to 50{hint}"]
+
+
+@pytest.mark.parametrize("key, written, value, fits", [
+    ("strength", '"0x10"', 16, False), ("strength", '"0x1"', 1, True), ("strength", "0B0", 0, True),
+    ("steps", "0X40", 64, False), ("steps", "0X4", 4, True),
+    ("bias", "0X2", 2, False), ("bias", "'0x1'", 1, True),
+    ("seed", '"-0x10"', -16, False), ("seed", '"0x10"', 16, True), ("transition", "0XFFF", 4095, False),
+])
+def test_a_hex_or_binary_number_read_as_text_is_offered_in_decimal_only_where_it_fits(key, written, value, fits):
+    """strength: "0x10" was offered strength: 16, which pasted is refused as out of range: a number that fits is
+    offered and loads as that number; one that does not is said in decimal digits, with no line to write."""
+    show = ("defaults: {%s: %s}\npresets:\n  - {name: a, prompt: b}\n" if key == "steps" else
+            "presets:\n  - {name: a, prompt: b, %s: %s}\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(show % (key, written), "hex.yaml")
+    [problem] = err.value.problems
+    if not fits:
+        assert problem.endswith(f"; {written.strip(chr(34) + chr(39))} is {value} in decimal digits, out of range")
+        assert "write" not in problem, problem
+        return
+    offered = problem.split("; write it in decimal digits: ", 1)[1]
+    pasted = parse_show(show % (key, offered), "hex.yaml")
+    assert getattr(pasted.defaults if key == "steps" else pasted.presets[0], key) == value, offered
+
+
+@pytest.mark.parametrize("section, written, fits", [
+    ("defaults: {steps: %s}\n", "0115", False), ("defaults: {steps: %s}\n", "010", True),
+    ("cues:\n  - {do: next}\n  - {do: next, wait: %s}\n", "-010", False),
+    ("cues:\n  - {do: next}\n  - {do: next, wait: %s}\n", "010", True),
+    ("defaults: {strength: %s}\n", "010", False), ("defaults: {transition: %s}\n", "01001", False),
+])
+def test_a_number_with_a_leading_0_is_offered_as_written_only_where_it_fits(section, written, fits):
+    """wait: -010 was told to write wait: -10 and steps: 0115 steps: 115, each refused when pasted: the line is
+    offered where it loads as the number written, else the range is said."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(section % written + "presets:\n  - {name: a, prompt: b}\n", "octal.yaml")
+    [problem] = err.value.problems
+    meant = written.replace("0", "", 1) if written.startswith("0") else "-" + written[2:]
+    if not fits:
+        assert f"; without it, {meant} is out of range (" in problem and "write" not in problem, problem
+        return
+    key, _, number = problem.rpartition("; write ")[2].partition(": ")
+    show = parse_show(section % number + "presets:\n  - {name: a, prompt: b}\n", "octal.yaml")
+    read = show.cues[1].wait if key == "wait" else getattr(show.defaults, key)
+    assert read == int(meant) and number == meant, problem
+
+
+@pytest.mark.parametrize("written", ["null", "~", ""])
+def test_a_quantize_of_null_is_offered_off_as_the_typed_command_is(written):
+    """`quantize null` typed is asked "did you mean off?"; a show's quantize: null, ~ or nothing was said as no
+    timing with nothing to write, where off is what the operator meant."""
+    text = "defaults: {quantize: %s}\npresets:\n  - {name: a, prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text % written, "q.yaml")
+    [problem] = err.value.problems
+    assert problem.endswith(f"not {written or 'an empty value'} (did you mean off?)"), problem
+    assert parse_show(text % "off", "q.yaml").defaults.quantize == "off"
 
 
 def test_a_prompt_with_yamls_newline_or_tab_escape_in_double_quotes_is_read_as_written():
@@ -686,3 +779,15 @@ def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, sai
         parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {written}}}\n", "show.yaml")
     problem = only_problem(err)
     assert problem.endswith(f"preset 'a' seed must be a whole number from 0 to {2**63 - 1}{said}"), problem
+
+
+def test_a_text_after_an_anchor_no_alias_repeats_is_noted_with_what_it_reads_as():
+    """`prompt: &glitch city lights` went on air as 'city lights' without a word: YAML reads the &word as an
+    anchor's name. An anchor an alias repeats is the file's own doing, and is left alone."""
+    show = parse_show("presets:\n  - name: neon\n    prompt: &glitch city lights\n"
+                      "  - {name: b, prompt: &p x, seed: 4}\n  - {name: c, prompt: *p}\n  - {name: d, prompt: '&e'}\n",
+                      "amp.yaml")
+    assert show.presets[0].prompts == {"city lights": 1.0}
+    assert show.notes == ("amp.yaml:3: &glitch city lights reads as 'city lights': &glitch is a YAML anchor (a name "
+                          "for the value, which nothing repeats with *glitch); to keep the &, put the whole text in "
+                          "quotes",)

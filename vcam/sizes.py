@@ -104,8 +104,11 @@ def width_height(text: str) -> tuple[int, int]:
 
 def no_size(text: str) -> bool:
     """Whether `text` is 0x0, which some tools write for "any size": to vcam no size, which leaving the size out
-    asks for. A sign in it (-0x0) is a slip of another kind, said by the rule."""
-    return re.fullmatch(r"\s*0+x0+\s*", text.lower()) is not None
+    asks for. Read as width_height reads a size (`+0x0`, `0 x 0`) or as meant_size offers one (`0×0`): those were
+    told to be multiples of 16, the nearest 16x16. A minus in it (-0x0) is a slip of another kind, said by the
+    rule."""
+    size = _SIZE.fullmatch(text) or _SIZE.fullmatch(meant_size(text) or "")
+    return size is not None and all(not side.startswith("-") and int(side) == 0 for side in size.groups())
 
 
 def not_a_size(text: str, check: Callable[[int, int], None] | None = None, video: bool = False) -> str:

@@ -21,7 +21,9 @@ def cmd_check(args) -> int:
     for line in _cut_prompts(show):
         print(line)
     d, o = show.defaults, show.output
-    print(f"  defaults: seed {d.seed}, steps {d.steps}, transition {d.transition}"
+    said = {key: d.written.get(key, value) for key, value in (("seed", d.seed), ("steps", d.steps),
+                                                               ("transition", d.transition))}
+    print(f"  defaults: seed {said['seed']}, steps {said['steps']}, transition {said['transition']}"
           + (f", fallback {d.fallback}" if d.fallback else "")
           + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength), ("bias", d.bias),
                                               ("input_fit", d.input_fit)) if v is not None)

@@ -174,7 +174,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = int(_signed(text))
     except ValueError:
-        meant = _blocks_meant(text) if name == "transition" else None
+        meant = blocks_meant(text) if name == "transition" else None
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
                            f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
@@ -192,7 +192,7 @@ _LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"
             "measures": "measures", "frame": "frames", "frames": "frames"}
 
 
-def _blocks_meant(text: str) -> str | None:
+def blocks_meant(text: str) -> str | None:
     """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
     would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
     text: `2 blocks` (the number is meant), and a word no length is counted in (`2 x`, `2 fps`), which is not said
@@ -325,6 +325,9 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # mistyped, said as the word meant (not `2 bars`, a count said as beats)
         bare = word.rstrip(_STOPS)
         meant = _timing_meant(bare) if bare != word else None
+        # `quantize none`: no timing, which off is; not after @, where `@now` may be a prompt's own
+        if meant is None and bare in _NO_TIMING and not after_at:
+            meant = "off"
         if meant is None and bare.isalpha():
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
@@ -340,6 +343,10 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
                          f"{MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
+
+
+# the words for "at once" a timing may be given as, which off is (`none` was told it counts beats)
+_NO_TIMING = ("none", "no", "never", "false", "null", "nothing", "immediate", "immediately", "now", "instant")
 
 
 def _timing_meant(text: str) -> str | None:
@@ -1036,11 +1043,13 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     return tuple(commands)
 
 
-def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed") -> str | None:
+def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed",
+                around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> str | None:
     """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
     refuse it); None where it would refuse one, or none were run together: the line's own refusal stands. `where`
     says how each is given: typed (a console, a line typed at vcam cam), sent (by OSC or by a program), cue (a line
-    of a show's cue), control (a MIDI or OSC control's command)."""
+    of a show's cue), control (a MIDI or OSC control's command). `around`: a cue's other do: lines before and after
+    this one, as written, kept in the do: offered (None where one is no text a line can write back)."""
     if not commands or not all(map(takes, commands)):
         return None
     shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
@@ -1050,6 +1059,13 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     if where == "control":
         # a control sends a line; a cue's do: runs several, and `go CUE` fires it
         return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
+    if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
+        from vcam.control.yamlcheck import flow_yaml
+
+        # the whole do: is offered, its other lines in place: a do: of this line's commands alone dropped them
+        listed = flow_yaml([*around[0], *map(str, commands), *around[1]]) if around is not None else None
+        return f"one command each: {several}" + (f"; write do: {listed}" if listed else
+                                                 ", each a line of do: in its place")
     return f"one command each: {several}" + (", each sent on its own" if where == "sent" else "")
 
 
@@ -1202,10 +1218,25 @@ NOT_IN_CUES = {
 }
 
 
-def read_command(r: "Reader", node, what: str, control: bool = False) -> Command | None:
+def read_command(r: "Reader", node, what: str, control: bool = False,
+                 around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> Command | None:
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
-    OSC control's command, which is one (a cue's line is one of its do:)."""
+    OSC control's command, which is one (a cue's line is one of its do:). `around`: a cue's other do: lines
+    (joined_hint)."""
+    from vcam.control.yamlcheck import colon_read, flow_yaml
+
+    if (line := colon_read(node)) is not None and _a_command(line):
+        # `- prompt neon: rain`: YAML's key and value, said as "must be non-empty text" with no word of the quotes
+        quoted_line = flow_yaml(line)
+        fix = f"write it in quotes: {quoted_line}" if quoted_line else "put the whole command in quotes"
+        r.error(node, f"{what}: YAML reads {line} as a key and its value (the ': ' in it); {fix}")
+        return None
+    typed = " ".join(line.replace(":", " ", 1).split()) if line is not None else ""
+    if typed and _a_command(typed):
+        # `- seed: 5`, written as a show's keys are: the command as typed has no colon
+        r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
+        return None
     text = r.string(node, what, MAX_LINE)
     if text is None:
         return None
@@ -1215,7 +1246,7 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
         said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES,
-                           "control" if control else "cue")
+                           "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:
@@ -1224,6 +1255,14 @@ def read_command(r: "Reader", node, what: str, control: bool = False) -> Command
         r.error(node, f"{what}: {why}")
         return None
     return cmd
+
+
+def _a_command(line: str) -> bool:
+    """Whether `line` parses as a command."""
+    try:
+        return parse(line, console=False) is not None
+    except CommandError:
+        return False
 
 
 def preset_twice(show, a: str | int, b: str | int) -> int | None:

@@ -18,10 +18,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
-                                   comment_meant, listed_meant, name_key, parse, presets_named, read_command,
-                                   typed_only)
+                                   comment_meant, joined_commands, joined_hint, listed_meant, name_key, parse,
+                                   presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader, flow_yaml
+from vcam.control.yamlcheck import INVALID, Reader, colon_read, constructed, flow_yaml, key_nodes
 from vcam.words import clipped, equally_near, nearest, quoted
 
 if TYPE_CHECKING:
@@ -89,10 +89,13 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     waits: list[float | None] = []  # each cue's wait:
     loop: Node | None = None  # the last cue's loop: true
     for i, item in enumerate(entries):
-        if isinstance(item, ScalarNode) and item.value.strip():
+        # `- prompt neon: rain` unquoted is YAML's key and value: a command alone too, said as unknown key
+        # 'prompt neon' and a do: missing
+        colon = colon_read(item) if key_nodes(item).keys().isdisjoint(CUE_KEYS) else None
+        if (isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon)):
             # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
             # written, where "must be a mapping" left the do: to find
-            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item)} (a "
+            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item, colon)} (a "
                           "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
@@ -106,9 +109,10 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                 r.error(c["do"], f"{what} do: the list is empty; give at least one command")
         else:
             lines = [c["do"]] if "do" in c else []
+        texts = [constructed(line) for line in lines]
         read = [both for j, line in enumerate(lines)
                 if (both := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
-                                         base)) is not None]  # (as written, as it runs)
+                                         base, _around(texts, j))) is not None]  # (as written, as it runs)
         do = [plain for _, plain in read]
         if "at" in c and "wait" in c:
             r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
@@ -135,18 +139,20 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     return tuple(cues)
 
 
-def _under_do(r: Reader, item: ScalarNode) -> str:
+def _under_do(r: Reader, item: Node, colon: str | None = None) -> str:
     """The cue to write for a command written alone (`- preset neon`): - {do: preset neon}, quoted where YAML
     needs it (`prompt neon: rain` unquoted is no YAML, and `prompt a, b` a cue of two keys); for one too long to
-    offer whole, the shape, the command left as written."""
-    command = " ".join(item.value.split())
+    offer whole, the shape, the command left as written. `colon`: the line a mapping `item` was written as
+    (colon_read), which is never offered as written: it reads as a mapping there too."""
+    line = colon if colon is not None else item.value
+    command = " ".join(line.split())
     if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
         return "- {do: COMMAND}"
     if (cue := flow_yaml({"do": command})) is not None:
         return f"- {cue}"
-    written = r.written(item, item)
+    written = r.written(item, item) if colon is None else None
     try:  # the command as the file has it, written after `do: `, reads as itself: only the do: is to add
-        as_is = written is not None and yaml.safe_load(f"- do: {written}") == [{"do": item.value}]
+        as_is = written is not None and yaml.safe_load(f"- do: {written}") == [{"do": line}]
     except yaml.YAMLError:
         as_is = False
     if as_is:
@@ -202,10 +208,19 @@ def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar
                           "the order of their times")
 
 
-def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> tuple[str, str] | None:
+def _around(texts: list, j: int) -> tuple[list[str], list[str]] | None:
+    """The do: lines before and after line `j`, kept in a do: offered for it; None where one is no text (a mapping,
+    a number), which a line offered could not write back as it was written."""
+    if not all(isinstance(t, str) for i, t in enumerate(texts) if i != j):
+        return None
+    return texts[:j], texts[j + 1:]
+
+
+def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
+                 around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
-    whole), or None after recording why it is no command a cue can run."""
-    cmd = read_command(r, node, what)
+    whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
+    cmd = read_command(r, node, what, around=around)
     if cmd is None:
         return None
     written = str(cmd)
@@ -219,12 +234,27 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path) -> t
         try:
             show.find(ref)
         except KeyError as e:
-            r.error(node, f"{what}: {cmd}: {e.args[0]}")
+            # `preset ocean, seed 5`: no preset of that name, but commands run together, as the console answers them
+            joined = joined_hint(joined_commands(written, console=False), lambda c: _runs_in_cue(c, show), "cue",
+                                 around)
+            r.error(node, f"{what}: {joined}" if joined else f"{what}: {cmd}: {e.args[0]}")
             return None
     if show is not None and (twice := blend_twice(show, cmd)):
         r.error(node, f"{what}: {twice}")
         return None
     return written, str(cmd)
+
+
+def _runs_in_cue(cmd: Command, show: Show) -> bool:
+    """Whether a cue of `show` runs `cmd` as it stands (its presets there), seen without running it."""
+    if cmd.name in NOT_IN_CUES or blend_twice(show, cmd):
+        return False
+    try:
+        for ref in presets_named(cmd):
+            show.find(ref)
+    except KeyError:
+        return False
+    return True
 
 
 def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
@@ -237,7 +267,9 @@ def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:
         return None, None
     seconds = _clock_seconds(v)
     if seconds is None:
-        r.error(node, f"{what}: {CUE_AT}, not {node.value if isinstance(node, ScalarNode) else 'a list'}")
+        meant = _time_meant(v, "at")
+        r.error(node, f"{what}: {CUE_AT}, not {node.value if isinstance(node, ScalarNode) else 'a list'}"
+                      + (f"; {meant}" if meant else ""))
     elif not 0 <= seconds <= MAX_CUE_SECONDS:
         r.error(node, f"{what} at {node.value} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
         seconds = None
@@ -255,7 +287,46 @@ def _cue_wait(r: Reader, node, what: str) -> float | None:
             return seconds
         r.error(node, f"{what} wait {v.strip()} is out of range (0 to {clock_text(MAX_CUE_SECONDS)})")
         return None
+    if (meant := _time_meant(v, "wait")) is not None:
+        r.error(node, f"{what} wait must be a number of seconds, not {v.strip()}; {meant}")
+        return None
     return r.number(node, f"{what} wait", 0, MAX_CUE_SECONDS, clock=True)
+
+
+# a time's units, in seconds; `m` is a minute here, where a cue's time counts seconds (no measures: the tempo's
+# bars are counted by at: {bar: N})
+_SECONDS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1.0),
+            **dict.fromkeys(("ms", "msec", "msecs", "millisecond", "milliseconds"), 0.001),
+            **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60.0),
+            **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600.0)}
+_BARS = ("bar", "bars", "measure", "measures", "beat", "beats")
+
+
+def _time_meant(v, key: str) -> str | None:
+    """What a cue's `key` (at, wait) given as a number with a unit after it (`90s`, `1m`, `2 min`, `4 bars`) is told,
+    after its ';': the line to write in seconds, where `1m` was offered as 1 and a minute fired after a second;
+    `at: bar 17` as {bar: 17}. None for any other value."""
+    if not isinstance(v, str):
+        return None
+    text = v.strip().lower()
+    if found := re.fullmatch(r"(\d+\.?\d*|\.\d+)\s*([^\W\d_]+)", text):
+        number, unit = found[1], found[2]
+    elif found := re.fullmatch(r"(bar|measure)\s*(\d+)", text):  # `bar 17`, as a DAW names one
+        unit, number = found[1], found[2]
+    else:
+        return None
+    if unit in _BARS:
+        bar = float(number)
+        if key == "at" and unit not in ("beat", "beats") and bar.is_integer() and 1 <= bar <= MAX_BAR:
+            return f"write at: {{bar: {int(bar)}}}"
+        # at: says its {bar: N} form already
+        return "a cue on a bar of the tempo is given at: {bar: N}" if key == "wait" else None
+    if unit not in _SECONDS:  # `2x`: no time, whose number was offered as seconds
+        return 'write a number of seconds, or a time as "1:30"' if key == "wait" else None
+    seconds = float(number) * _SECONDS[unit]
+    if seconds > MAX_CUE_SECONDS:
+        return f"{v.strip()} is past the longest a cue takes ({clock_text(MAX_CUE_SECONDS)})"
+    return f"write {key}: {seconds:g}"
 
 
 def _clock_seconds(v) -> float | None:

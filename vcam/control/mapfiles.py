@@ -10,7 +10,8 @@ from typing import TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.control.commands import preset_twice
+from vcam.control.commands import (Command, blend_twice, joined_commands, joined_hint, preset_twice,
+                                   presets_named)
 from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, yaml_names
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
@@ -46,6 +47,20 @@ def between_twice(show, between: tuple) -> str | None:
     as_named = " and ".join(quoted(end) if isinstance(end, str) else str(end) for end in between)
     return (f"names preset {i + 1} ({quoted(show.presets[i].name)}) twice, as {as_named}; a blend moves between two "
             f"different presets: {fix}")
+
+
+def run_together(show, cmd: Command) -> str | None:
+    """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
+    where `show` would take each (joined_hint); None where it would not, or they are one command."""
+    def takes(one: Command) -> bool:
+        try:
+            for ref in presets_named(one):
+                show.find(ref)
+        except KeyError:
+            return False
+        return blend_twice(show, one) is None
+
+    return joined_hint(joined_commands(str(cmd), console=False), takes, "control")
 
 
 def map_kind(node) -> str | None:
@@ -93,6 +108,16 @@ class MapFiles:
         return self._other_kind(ref, in_show=True) or (
             f"{self.what} {ref!r} not found{self._meant(ref)}; give a path relative to the show file or one of: "
             f"{', '.join(self.shipped())}")
+
+    def in_show(self, ref: str, base: Path | None) -> tuple[Path | None, str | None]:
+        """The map file a show's `map:` names, and what it is told where there is none or it is an older copy of one
+        (`map: nano.yaml~`, refused as `--midi-map nano.yaml~` is): the problem and no path, or the path and None."""
+        path = self.find(ref, base)
+        if path is None:
+            return None, self.not_found(ref, base)
+        if (refusal := backup_refused(str(path), f"{self.what} file", "use", written=ref)) is not None:
+            return None, refusal
+        return path, None
 
     def named(self, ref: str, load: Callable[[Path], Map]) -> tuple[Path, Map]:
         """The map a command line names: a shipped map's name or a file's path; ValueError naming the shipped

@@ -420,9 +420,9 @@ def note_named(value) -> str | None:
 def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
     """The map file a show's `map:` names, read; an empty map where it cannot be (said)."""
     ref = r.string(node, f"{where} map")
-    path = find_map_file(ref, base) if ref else None
-    if ref and path is None:
-        r.error(node, MAPS.not_found(ref, base))
+    path, problem = MAPS.in_show(ref, base) if ref else (None, None)
+    if problem is not None:
+        r.error(node, problem)
     if path is None:
         return MidiMap()
     try:

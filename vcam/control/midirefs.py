@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import ScalarNode, SequenceNode
 
-from vcam.control.commands import blend_twice, presets_named
+from vcam.control.commands import Command, blend_twice, presets_named
 from vcam.control.cuesheet import idle_without_cues, missing_cue
-from vcam.control.mapfiles import between_twice, not_a_preset
+from vcam.control.mapfiles import between_twice, not_a_preset, run_together
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
 from vcam.words import quoted
@@ -64,14 +64,15 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
     """
     knob_at, button_at = _entries_of(r, midi, node, base)
 
-    def missing(ref, entry: _Entry, line_node, what: str) -> None:
+    def missing(ref, entry: _Entry, line_node, what: str, command: Command | None = None) -> None:
         reason = not_a_preset(ref, line_node.value if isinstance(line_node, ScalarNode) else None)
         if reason is None:
             try:
                 show.find(ref)
                 return
             except KeyError as e:
-                reason = e.args[0]
+                # `preset ocean, seed 5`: no preset of that name, but commands run together, as a cue's are answered
+                reason = (command and run_together(show, command)) or e.args[0]
         line = (line_node if line_node is not None else node).start_mark.line + 1
         r.add(entry.path, line, f"{entry.what} {what}: {reason}")
 
@@ -88,7 +89,8 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
     for button, entry in zip(midi.buttons, button_at):
         for ref in presets_named(button.command):
             if isinstance(ref, str) or entry.inline:
-                missing(ref, entry, entry.keys.get("command"), f"command {quoted(str(button.command))}")
+                missing(ref, entry, entry.keys.get("command"), f"command {quoted(str(button.command))}",
+                        button.command)
         if twice := blend_twice(show, button.command):
             at = entry.keys.get("command")
             r.add(entry.path, (at if at is not None else node).start_mark.line + 1, f"{entry.what} command {twice}")

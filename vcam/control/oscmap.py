@@ -16,19 +16,22 @@ The built-in addresses /vcam/<command> need no map; an entry of a show overrides
 """
 from __future__ import annotations
 
+import argparse
 import fnmatch
 import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
 
+from yaml.nodes import MappingNode, ScalarNode
+
 from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset
+from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset, run_together
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
-from vcam.words import counted, quoted
+from vcam.words import counted, quoted, shell_word
 
 ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
@@ -105,18 +108,51 @@ class OscMap:
                 + (f", {len(self.ignore)} ignored" if self.ignore else ""))
 
 
+# what an OSC map or section may be written with that the command line gives, each key with its flag and what it
+# gives: said as an unknown key, it left the operator without the flag
+_RUN_FLAGS = {"port": ("osc", "port OSC is heard on"), "reply": ("osc-reply", "address replies are sent to")}
+
+
+def _run_flags_said(node: MappingNode, run_keys: list) -> str:
+    """The port: and reply: written in `node` said as vcam run's flags, each with the value written where the flag
+    takes it as written (port: 8000 is --osc 8000, not an example's 9000), else its form: one message for both."""
+    from vcam.argtypes import osc_address
+
+    values = {k.value: v for k, v in node.value if k in run_keys}
+    keys = [f"{k.value}:" for k in run_keys]
+    flags = []
+    for key, v in values.items():
+        flag = _RUN_FLAGS[key][0]
+        try:
+            if not isinstance(v, ScalarNode):
+                raise argparse.ArgumentTypeError(v)
+            flags.append(f"--{flag} {shell_word(osc_address(key == 'reply')(v.value))}")
+        except argparse.ArgumentTypeError:  # no address the flag takes (port: lots): its form, not a value refused
+            flags.append(f"--{flag} [HOST:]PORT")
+    whats = [_RUN_FLAGS[key][1] for key in values]
+    return (f"{' and '.join(keys)} {'is' if len(keys) == 1 else 'are'} not read here: the {' and the '.join(whats)} "
+            f"{'is' if len(keys) == 1 else 'are'} vcam run's: vcam run SHOW {' '.join(flags)}")
+
+
 def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False, whole_paths: bool = True) -> OscMap:
     """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`. `base`: the folder
     of the file `node` is in, where a button's `input file:`/`image:` is found and made whole (`whole_paths`; else
     left as written, for commands run on another machine, which finds them there)."""
-    keys = r.mapping(node, where, ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore"))
+    known = ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore")
+    if isinstance(node, MappingNode):  # a port: or reply:, as a midi: section names its port: (_RUN_FLAGS)
+        run_keys = [k for k, _ in node.value if isinstance(k, ScalarNode) and k.value in _RUN_FLAGS]
+        if run_keys:
+            r.error(run_keys[0], f"{where}: {_run_flags_said(node, run_keys)}")
+        node = MappingNode(node.tag, [(k, v) for k, v in node.value if k not in run_keys], node.start_mark,
+                           node.end_mark, node.flow_style)
+    keys = r.mapping(node, where, known)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     result = OscMap()
     if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
-        path = find_map_file(ref, base)
-        if path is None:
-            r.error(keys["map"], MAPS.not_found(ref, base))
-        else:
+        path, problem = MAPS.in_show(ref, base)
+        if problem is not None:
+            r.error(keys["map"], problem)
+        if path is not None:
             try:
                 result = load_map(path)
                 # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
@@ -225,15 +261,16 @@ def builtin_command(address: str) -> str | None:
     return name if name in USAGE or name == CMD else None
 
 
-def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int]]]:
-    """(what, preset, where) for every preset the map names: faders' `between` and buttons' commands."""
+def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int], Command | None]]:
+    """(what, preset, where, command) for every preset the map names: faders' `between` (no command) and buttons'
+    commands."""
     refs = []
     for f in mapping.faders:
-        refs += [(f"{f.address} between", ref, f.where) for ref in f.between or ()]
+        refs += [(f"{f.address} between", ref, f.where, None) for ref in f.between or ()]
     for b in mapping.buttons:
         for key, cmd in (("command", b.command), ("release", b.release)):
             named = () if cmd is None else presets_named(cmd)
-            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where) for ref in named]
+            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where, cmd) for ref in named]
     return refs
 
 
@@ -246,7 +283,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
     own): a map file lays out a row of preset buttons for shows of any length, and a button past the end answers
     once per press."""
     problems = []
-    for what, ref, (path, line) in preset_refs(mapping):
+    for what, ref, (path, line), cmd in preset_refs(mapping):
         if reason := not_a_preset(ref):
             problems.append((path, line, f"{what}: {reason}"))
             continue
@@ -254,8 +291,8 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
             continue
         try:
             show.find(ref)
-        except KeyError as e:
-            problems.append((path, line, f"{what}: {e.args[0]}"))
+        except KeyError as e:  # `preset ocean, seed 5`: commands run together, said as a MIDI button's are
+            problems.append((path, line, f"{what}: {(cmd and run_together(show, cmd)) or e.args[0]}"))
     problems += [(*f.where, f"{f.address} between {twice}") for f in mapping.faders
                  if f.between and (twice := between_twice(show, f.between))]
     problems += [(*b.where, f"{b.address} {key} {twice}") for b in mapping.buttons

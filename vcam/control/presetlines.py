@@ -34,9 +34,9 @@ def preset_lines(show: Show, columns: int = SUMMARY_COLUMNS) -> list[str]:
     openings: list[str] = []
     for i, (p, texts) in enumerate(zip(show.presets, prompts), 1):
         head = f"  {i:2d}. {p.name}: "
-        extras = "".join(f", {k} {v}" for k, v in (("seed", p.seed), ("transition", p.transition),
-                                                  ("input", p.input), ("strength", p.strength),
-                                                  ("bias", p.bias)) if v is not None)
+        settings = (("seed", p.seed), ("transition", p.transition), ("input", p.input), ("strength", p.strength),
+                    ("bias", p.bias))
+        extras = "".join(f", {k} {p.written.get(k, v)}" for k, v in settings if v is not None)
         weights = [f" ×{w:g}" if len(p.prompts) > 1 else "" for w in p.prompts.values()]
         room = columns - len(head) - len(extras) - sum(map(len, weights)) - len(" + ") * (len(p.prompts) - 1)
         shown = []

@@ -111,12 +111,13 @@ def _not_a_backup(path: str) -> str:
     raise ConfigError([refusal])
 
 
-def backup_refused(path: str, what: str, use: str) -> str | None:
+def backup_refused(path: str, what: str, use: str, written: str | None = None) -> str | None:
     """Why `path` is refused where it is the backup of a YAML file (`what`: "show file", "MIDI map") that is there,
     else None. It was played as given, the older copy on air and the edits made to the file itself never reaching
     it: tab completion or a file list offers the backup beside the file as readily as the file. Where the file is
     gone, its backup is the one left and is taken; where the two are the same bytes, no edit was missed, and the
-    backup is taken as given. `use`: what is done with it (play, use)."""
+    backup is taken as given. `use`: what is done with it (play, use). `written`: the path as a show's `map:` writes
+    it, where the fix is that line's, not a path to type."""
     folder, name = os.path.split(path)
     backup = _BACKUP.fullmatch(name)
     if backup is None or not backup["real"].lower().endswith(SHOW_SUFFIXES):
@@ -130,9 +131,18 @@ def backup_refused(path: str, what: str, use: str) -> str | None:
     copy = _free_copy(folder, backup["real"])
     said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
     article = "an" if what[:1] in "AEIOU" else "a"  # an OSC map file, a MIDI map file, a show file
+    meant, named = said, ""
+    if written is not None:  # the show's line to write, the file named as that line names files
+        from vcam.control.yamlcheck import flow_yaml
+
+        def line(name: str) -> str:
+            named_so = os.path.join(os.path.dirname(written), name)
+            return f"map: {flow_yaml(named_so) or named_so}"
+
+        meant, named = line(backup["real"]), f", and write {line(os.path.basename(copy))}"
     return (f"{path}: this is {kind} of {said}, an older copy that edits to {said} do not reach; did you mean "
-            f"{said}? To {use} the backup itself, copy it to {article} {what} of its own: cp {shell_word(path)} "
-            f"{shell_word(copy)}")
+            f"{meant}? To {use} the backup itself, copy it to {article} {what} of its own: cp {shell_word(path)} "
+            f"{shell_word(copy)}{named}")
 
 
 def _same_bytes(one: str, other: str) -> bool:

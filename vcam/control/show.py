@@ -48,21 +48,22 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, NAME_FOLDS, SHOWN_CHARS,
-                                   TYPOGRAPHIC_PAIR, blank_prompt, blank_said, comment_meant, folded, keyed_names,
-                                   listed_meant, name_key, parse_quantize, preset_index)
+                                   TYPOGRAPHIC_PAIR, blank_prompt, blank_said, blocks_meant, comment_meant, folded,
+                                   keyed_names, listed_meant, name_key, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
+from vcam.outspec import KINDS as OUTPUT_KINDS
 from vcam.sizes import check_size, checked_size, meant_size, no_size, not_a_size, width_height
 from vcam.control.mapfiles import map_kind
 from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, in_line_order, key_nodes,
-                                    number_written_as, read_file, written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, in_line_order,
+                                    key_nodes, number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class Preset:
     input: str | None = None  # vcam.inspec's canonical form; a file or image as an absolute path
     strength: float | None = None
     bias: float | None = None
+    # a whole number the file writes in hex or binary, by key, as vcam check says it (`0x10 (16)`): said as 16
+    # alone, the list named a number written nowhere in the file
+    written: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class Defaults:
     input_fit: str | None = None
     quantize: str = "off"  # when a command's change lands: commands.parse_quantize's forms
     bpm: float | None = None  # the tempo the show starts at, as `bpm N` sets it; None: none until one is given
+    written: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # as Preset's
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,7 @@ SHOW_KEYS = ("name", "defaults", "output", "presets", "midi", "osc", "cues")
 OUTPUT_KEYS = ("size", "fps", "fit", "out")
 PRESET_KEYS = ("name", "prompt", "prompts", "seed", "transition", "fallback", "input", "strength", "bias")
 PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
+MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
 # Keys of a section written at the show's top, said with the section that takes them
@@ -251,13 +257,13 @@ def parse_show(text: str, path: str) -> Show:
             name=pname or f"preset {i + 1}",
             prompts=prompts or {},
             seed=r.integer(p["seed"], f"{what} seed", 0, MAX_SEED) if "seed" in p else None,
-            transition=r.integer(p["transition"], f"{what} transition", 0, 1000) if "transition" in p else None,
+            transition=_transition(r, p["transition"], f"{what} transition") if "transition" in p else None,
             fallback=read_image(r, p["fallback"], f"{what} fallback", base) if "fallback" in p else None,
             input=read_input(r, p["input"], f"{what} input", base) if "input" in p else None,
             strength=r.number(p["strength"], f"{what} strength", 0, 1) if "strength" in p else None,
             bias=_bias(r, p["bias"], f"{what} bias") if "bias" in p else None,
         )
-        presets.append(preset)
+        presets.append(replace(preset, written=_written(p, preset)))
     if "presets" in top and not presets and len(r.problems) == before_presets:
         r.error(top["presets"], "presets is empty; add at least one preset with a name and a prompt")
 
@@ -532,12 +538,24 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if "prompt" in p:
         text = _prompt_text(r, p["prompt"], f"{what} prompt")
         return {text: 1.0} if text else None
+    if (weighted := _weighted_by_text(p["prompts"])) is not None:
+        # `prompts: {a forest: 0.7, fireflies: 0.3}`: each text with its weight, said as a list's entries wrong
+        weights = [weight for _, weight in weighted]
+        # offered only where the list loads: a weight of 300 or -1 was offered, and refused when pasted
+        fits = all(0 <= w <= MAX_WEIGHT for w in weights) and sum(weights) > 0
+        listed = flow_yaml([{"text": text, "weight": weight} for text, weight in weighted]) if fits else None
+        r.error(p["prompts"], f"{what}: prompts gives each text with its weight as a key and its value; a prompt is "
+                              "written {text: TEXT, weight: N}: " + (f"prompts: {listed}" if listed else
+                                                                      "prompts: [{text: TEXT, weight: N}, …]")
+                + ("" if fits else f", each weight a number from 0 to {MAX_WEIGHT}, at least one above 0 "
+                                   f"(these are {', '.join(plain(w) for w in weights)})"))
+        return None
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
         text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
-        weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, 100) if "weight" in e else 1.0
+        weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, MAX_WEIGHT) if "weight" in e else 1.0
         if text and weight is not None:
             out[text] = out.get(text, 0.0) + weight
     if out and sum(out.values()) <= 0:
@@ -546,6 +564,26 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+def _weighted_by_text(node) -> list[tuple[str, float]] | None:
+    """The texts and weights of prompts written as `{text: weight, …}` or `[text: weight, …]`, each text a key and its
+    weight a number; None for any other prompts: (their entries are said as they are)."""
+    if isinstance(node, MappingNode):
+        pairs = node.value
+    elif isinstance(node, SequenceNode) and node.value and all(
+            isinstance(e, MappingNode) and len(e.value) == 1 for e in node.value):
+        pairs = [e.value[0] for e in node.value]
+    else:
+        return None
+    weighted = []
+    for key, value in pairs:
+        weight = constructed(value) if isinstance(value, ScalarNode) else None
+        if not (isinstance(key, ScalarNode) and key.value.strip() and key.value not in PROMPT_KEYS) or \
+                isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            return None
+        weighted.append((key.value, weight))
+    return weighted or None
 
 
 def _texts_alone(node) -> list[str]:
@@ -574,12 +612,20 @@ def _prompt_misspelt(node) -> bool:
                     or k.strip().lower() in ("prompt", "prompts") or k == "<<") for k in key_nodes(node))
 
 
+def _written(nodes: dict, read: Preset | Defaults) -> dict[str, str]:
+    """The whole numbers of a preset or the defaults, read from `nodes`, that were written in hex or binary, as
+    vcam check says them (Preset.written)."""
+    said = {key: as_written(nodes[key], str(getattr(read, key))) for key in ("seed", "steps", "transition")
+            if key in nodes and getattr(read, key, None) is not None}
+    return {key: text for key, text in said.items() if text != str(getattr(read, key))}
+
+
 def _defaults(r: Reader, node, base: Path) -> Defaults:
     d = r.mapping(node, "defaults", DEFAULT_KEYS)
-    return Defaults(
+    defaults = Defaults(
         seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
         steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
-        transition=r.integer(d["transition"], "defaults transition", 0, 1000) if "transition" in d else 4,
+        transition=_transition(r, d["transition"], "defaults transition") if "transition" in d else 4,
         fallback=read_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
         input=read_input(r, d["input"], "defaults input", base) if "input" in d else None,
         strength=r.number(d["strength"], "defaults strength", 0, 1) if "strength" in d else None,
@@ -588,6 +634,19 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
         quantize=_quantize(r, d["quantize"]) if "quantize" in d else "off",
         bpm=r.number(d["bpm"], "defaults bpm", MIN_BPM, MAX_BPM) if "bpm" in d else None,  # as the command takes
     )
+    return replace(defaults, written=_written(d, defaults))
+
+
+def _transition(r: Reader, node, what: str) -> int | None:
+    """A transition's blocks; `2s` or `1 bar` is said to count blocks, as `transition 2s` typed is: offered as 2, it
+    blended over 2 blocks, not the 2 seconds meant."""
+    v = r.value(node, what)
+    if v is INVALID:
+        return None
+    if isinstance(v, str) and (counted := blocks_meant(v.strip())) is not None:
+        r.error(node, f"{what} must be a whole number from 0 to 1000{counted}")
+        return None
+    return r.integer(node, what, 0, 1000)
 
 
 def _bias(r: Reader, node, what: str) -> float | None:
@@ -595,7 +654,7 @@ def _bias(r: Reader, node, what: str) -> float | None:
     if v is INVALID:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        hint = number_written_as(v, lambda n: 0 < n <= 1)
+        hint = number_written_as(v, lambda n: 0 < n <= 1, share=True)  # `bias: 30%`, as `bias 30%` typed
         r.error(node, f"{what} must be a number above 0 and at most 1 (1 = off){hint}")
         return None
     try:
@@ -611,6 +670,9 @@ def _quantize(r: Reader, node) -> str:
     if v is INVALID or v is False or r.misread(node, v, "defaults quantize"):  # 010 read as 8 beats, 1:00 as 60
         return "off"
     try:
+        if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
+            raise ValueError("quantize takes beat, bar, a number of beats or off, not "
+                             f"{node.value or 'an empty value'} (did you mean off?)")
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
             raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {shown}")
@@ -639,6 +701,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
     # unquoted, 0x480 is YAML's hex number 1152, which was said back as a size not written; the value itself stays
     # for a message, said as written (got 0x1A0), not as a text quoted
     text = node.value if isinstance(v, int) and not node.style and HEX.fullmatch(node.value) else v
+    if isinstance(v, (str, int)) and no_size(str(text)):  # as some tools write "any size": vcam's is no size: given
+        r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
+                      "one, as in size: 832x480")
+        return None
     try:
         if not isinstance(v, (str, int)):  # a list or mapping ([832, 480]) is the node itself, not its text
             raise ValueError
@@ -648,10 +714,6 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             r.error(node, f"output size {not_a_size(v, check_size)}")
         else:
             r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
-        return None
-    if no_size(str(text)):  # as some tools write "any size": vcam's is no size: given
-        r.error(node, "output size 0x0 is no size; leave size: out for vcam run to pick one for the card, or give "
-                      "one, as in size: 832x480")
         return None
     try:
         return checked_size(str(text))
@@ -682,6 +744,23 @@ def _outs_meant(node: ScalarNode) -> str | None:
     return flow_yaml(outs) or "[OUTPUT, …], each output as written, quoted where YAML needs it"
 
 
+def _out_refused(text: str, base: Path) -> str | None:
+    """Why a show's output `text` is refused, None where it is taken: one check for an entry and for one offered."""
+    try:
+        spec = parse_spec(text)
+        if spec.kind == "file" and spec.target == "-":  # before the test of a file there: `-` is one a run made
+            check_recording_name(spec.target)
+        if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
+            # by its line, as the show writes it; a file there already may be one the show reads, which the
+            # start's check of clashes names, saying more than its extension does
+            check_recording_name(spec.target)
+    except VcamError as e:
+        return f"output {text}: {one_line(e)}"
+    except ValueError as e:
+        return str(e)
+    return None
+
+
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
     its clips and images are, not to wherever the show was started from."""
@@ -691,6 +770,16 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     items = r.sequence(node, "output out")
     outs = []
     for item in items:
+        spaced = colon_read(item)
+        if spaced is not None and spaced.partition(":")[0] in OUTPUT_KINDS:
+            # `[file: show.mp4]`: a space after the colon makes a mapping, said as no text
+            written = "".join(part.strip() for part in spaced.partition(":"))
+            said = f"output {spaced} reads as a key and its value (the space after the colon)"
+            if (refused := _out_refused(written, base)) is not None:  # `window: 2`: window:2 is refused in turn
+                r.error(item, f"{said}, and without the space it is refused too: {refused}")
+            else:
+                r.error(item, f"{said}; write it without the space: {flow_yaml(written) or written}")
+            continue
         if isinstance(item, ScalarNode) and item.tag == NULL_TAG and item.value.lower() == "null":
             # unquoted, null is YAML's null; the null output is what the writer means
             outs.append("null")
@@ -698,20 +787,10 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
         text = r.string(item, "output out entry", 500)
         if text is None:
             continue
-        try:
-            spec = parse_spec(text)
-            if spec.kind == "file" and spec.target == "-":  # before the test of a file there: `-` is one a run made
-                check_recording_name(spec.target)
-            if spec.kind == "file" and not (base / os.path.expanduser(spec.target)).exists():
-                # by its line, as the show writes it; a file there already may be one the show reads, which the
-                # start's check of clashes names, saying more than its extension does
-                check_recording_name(spec.target)
-        except VcamError as e:
-            r.error(item, f"output {text}: {one_line(e)}")
+        if (refused := _out_refused(text, base)) is not None:
+            r.error(item, refused)
             continue
-        except ValueError as e:
-            r.error(item, str(e))
-            continue
+        spec = parse_spec(text)
         if spec.kind == "file":
             target = str(base / os.path.expanduser(spec.target))
             # a folder's slash kept (file:takes/): the join drops it, and the show recorded into a file named takes

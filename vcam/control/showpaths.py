@@ -12,6 +12,8 @@ import functools
 import os
 from pathlib import Path
 
+from yaml.nodes import ScalarNode
+
 from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
@@ -58,9 +60,21 @@ def whole_command(r: Reader, node, what: str, cmd: Command, base: Path | None) -
     return None if spec is None else Command("input", (str(spec),), cmd.at)
 
 
+_NO_IMAGE = ("none", "off", "no", "false", "null", "last", "last frame", "freeze", "hold")  # fallback: words for none
+
+
 def read_image(r: Reader, node, what: str, base: Path) -> str | None:
     """An image's path made whole (a preset's or the defaults' fallback), found relative to the show's folder; None
     after recording why it cannot be used."""
+    written = node.value.strip() if isinstance(node, ScalarNode) else ""
+    unset = written == "~" and not node.style  # YAML's null, where '~' quoted is the home folder
+    if unset or (written.lower() in _NO_IMAGE and not os.path.lexists(base / written)
+                 and alike_fix(str(base / written), "image") is None):
+        # `fallback: none`, meant as no image, was looked for as a file named none; `off` unquoted, told to be quoted.
+        # Where none.png or hold.jpg is beside the show, that image was likely meant: said as not found, alike
+        held = "the defaults' fallback, else the last frame" if what.startswith("preset") else "the last frame"
+        r.error(node, f"{what}: {written} is no image; leave fallback: out for a stall to hold {held}")
+        return None
     text = r.string(node, what, 1000)
     if text is None:
         return None

@@ -11,6 +11,7 @@ import datetime
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,7 +97,9 @@ class Reader:
             return None
         loader = _Loader(text)
         try:
-            return loader.get_single_node()
+            node = loader.get_single_node()
+            self._note_lone_anchors(loader)
+            return node
         except Refused as e:
             self.problems.append(f"{self.path}:{e.mark.line + 1}: {e}")
         except yaml.MarkedYAMLError as e:
@@ -115,6 +118,17 @@ class Reader:
         finally:
             loader.dispose()
         return None
+
+    def _note_lone_anchors(self, loader: _LimitedComposer) -> None:
+        """Notes each unquoted text set as an anchor (`prompt: &glitch city`) that no alias repeats: YAML reads the
+        &word before a text as the anchor's name, and the prompt went on air without it, unsaid."""
+        for name, node in loader.anchored.items():
+            if name in loader.aliased or not isinstance(node, ScalarNode) or node.style or node.tag != STR_TAG:
+                continue
+            written = self.written(node, node) or f"&{name} {node.value}"
+            self.note(self.path, node.start_mark.line + 1,
+                      f"{written} reads as {_quoted(node.value)}: &{name} is a YAML anchor (a name for the value, "
+                      f"which nothing repeats with *{name}); to keep the &, put the whole text in quotes")
 
     def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = (),
                 elsewhere: dict[str, str] | None = None) -> dict[str, Node]:
@@ -248,11 +262,12 @@ class Reader:
         found = _CUT.match(line, end.column)
         return found.group(1).rstrip() if found else None
 
-    def _octal(self, node: Node, v, what: str) -> bool:
+    def _octal(self, node: Node, v, what: str, span: tuple[float, float] | None = None) -> bool:
         """Whether `v` was written with a leading 0, which YAML 1.1 reads as octal (said): `cc: 010` is CC 8, a knob
-        other than the one the manual lists, `bpm: 0120` is 80 bpm."""
-        plain = isinstance(node, ScalarNode) and not node.style
-        found = _OCTAL.fullmatch(node.value) if plain and isinstance(v, int) and not isinstance(v, bool) else None
+        other than the one the manual lists, `bpm: 0120` is 80 bpm. `span`: the value's range (lo, hi), where the
+        number meant is offered only if it is in it."""
+        unquoted = isinstance(node, ScalarNode) and not node.style
+        found = _OCTAL.fullmatch(node.value) if unquoted and isinstance(v, int) and not isinstance(v, bool) else None
         if found is None:
             return False
         sign, digits = found.groups()
@@ -260,9 +275,24 @@ class Reader:
         if meant == abs(v):  # 00 to 07 (a manual's channel 01): octal and decimal agree, the file is right
             return False
         written = f"{'-' if sign == '-' and meant else ''}{meant}"
-        self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal); write "
-                         f"{written} without the leading 0")
+        key = self._key_before(node)
+        # `seed 010` typed is seed 10: the show's `seed: 010` is told why it differs, with the line to write
+        typed = f", where the typed command {key} {node.value} is {written}"
+        fix = f"write {key}: {written}" if key else f"write {written} without the leading 0"
+        if span is not None and not span[0] <= int(written) <= span[1]:  # `steps: 0115`: steps: 115 is refused too
+            fix = f"without it, {written} is out of range ({plain(span[0])} to {plain(span[1])})"
+        self.error(node, f"{what} {node.value} reads as {v} (YAML takes a number with a leading 0 as octal"
+                         f"{typed if _typed_as(key, node.value, meant) else ''}); {fix}")
         return True
+
+    def _key_before(self, node: Node) -> str | None:
+        """The key written right before a value on its line (`seed` for `seed: 010`, in a block or in braces), for a
+        fix that names the line to write; None where there is none (a list's entry, a value on a line of its own)."""
+        mark = node.start_mark
+        if mark is None or mark.line >= len(self._lines):
+            return None
+        found = _KEY_BEFORE.search(self._lines[mark.line], 0, mark.column)
+        return found[1] if found else None
 
     def _base60(self, node: Node, v, what: str) -> bool:
         """Whether `v` was written with a colon, which YAML 1.1 reads as base 60 (said): `seed: 1:30` is 90, `bpm:
@@ -274,23 +304,25 @@ class Reader:
                          "minutes:seconds); write the number itself in digits")
         return True
 
-    def misread(self, node: Node, v, what: str) -> bool:
-        """Whether a plain number was written in one of YAML 1.1's forms that read as another number (said)."""
-        return self._octal(node, v, what) or self._base60(node, v, what)
+    def misread(self, node: Node, v, what: str, span: tuple[float, float] | None = None) -> bool:
+        """Whether a plain number was written in one of YAML 1.1's forms that read as another number (said); `span`
+        as _octal's."""
+        return self._octal(node, v, what, span) or self._base60(node, v, what)
 
     def integer(self, node: Node, what: str, lo: int, hi: int) -> int | None:
         v = self.value(node, what)
         if v is INVALID:
             return None
-        if self.misread(node, v, what):
+        if self.misread(node, v, what, (lo, hi)):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             hint = (_in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
-                    or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else ""))
+                    or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else "",
+                                   lambda n: lo <= n <= hi))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {_as_written(node, str(v))} is out of range ({lo} to {hi})")
+            self.error(node, f"{what} {as_written(node, str(v))} is out of range ({lo} to {hi})")
             return None
         return v
 
@@ -309,14 +341,15 @@ class Reader:
     def number(self, node: Node, what: str, lo: float, hi: float, clock: bool = False) -> float | None:
         """A number from `lo` to `hi`; `clock`: seconds, where 1:30 means the 90 YAML reads it as."""
         v = self.numeric(node, what)
-        if v is INVALID or self._octal(node, v, what) or (not clock and self._base60(node, v, what)):
+        if v is INVALID or self._octal(node, v, what, (lo, hi)) or (not clock and self._base60(node, v, what)):
             return None
         if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
-            hint = _unquoted(node, v, lo, hi) or number_written_as(v, lambda n: lo <= n <= hi)
+            # `strength: 60%`, a share, as `strength 60%` typed is offered 0.6
+            hint = _unquoted(node, v, lo, hi) or number_written_as(v, lambda n: lo <= n <= hi, share=hi == 1)
             self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {_as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
+            self.error(node, f"{what} {as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
             return None
         return float(v)
 
@@ -381,23 +414,40 @@ def _choice_meant(v, choices: tuple[str, ...]) -> str:
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+STR_TAG = "tag:yaml.org,2002:str"
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
 # YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
+# a plain key and its colon, ending where its value starts
+_KEY_BEFORE = re.compile(r"(?:^|[\s{,])([A-Za-z_][\w-]*)[ \t]*:[ \t]+$")
 # a comment right after a value whose # a word follows (#1, #brûlée): `# note` and `#--- part 2 ---` are comments
 _CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
 # YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
-# is nowhere on the line, so _as_written says the form written too
+# is nowhere on the line, so as_written says the form written too
 _BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
 
 
-def _as_written(node: Node, shown: str) -> str:
+def as_written(node: Node, shown: str) -> str:
     """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
     binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
     plain = isinstance(node, ScalarNode) and not node.style
     return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
+
+
+def _typed_as(key: str | None, written: str, meant: int) -> bool:
+    """Whether the command `key` typed with `written` (seed 010) reads it as the whole number `meant`, as YAML's
+    octal does not."""
+    from vcam.control.commands import parse
+
+    if key is None:
+        return False
+    try:
+        typed = parse(f"{key} {written}", console=False)
+    except ValueError:  # no such command, or none taking that number
+        return False
+    return typed is not None and typed.name == key and typed.args == (meant,)
 
 
 def _in_digits(v, lo: int, hi: int) -> str:
@@ -493,18 +543,46 @@ def _plain_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and not node.style and node.value == ""
 
 
-def number_written_as(v, fits) -> str:
-    """'; write it as 0.3' for text `v` that means a number `fits` takes (0,3, 124bpm); '' for anything else."""
+def number_written_as(v, fits, share: bool = False) -> str:
+    """'; write it as 0.3' for text `v` that means a number `fits` takes (0,3, 124bpm; 30% where it is a `share`,
+    from 0 to 1, as the typed command reads it); '' for anything else."""
     if not isinstance(v, str):
         return ""
-    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=False))
+    return _written_as(v, number_meant(v.strip(), lambda n: math.isfinite(n) and fits(n), share=share), fits)
 
 
-def _written_as(v, meant: str) -> str:
+def _written_as(v, meant: str, fits: Callable[[int], bool]) -> str:
     """'; write it as 0.3' for text that means a number in range (a decimal comma, 0,3, which YAML reads as text; a
-    unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none."""
+    unit after it, 124bpm; 2,000 for a whole one), from commands' " (did you mean 0.3?)" (`meant`); '' for none.
+    `fits`: whether the value takes a number (a hex one's, _based_said)."""
+    if isinstance(v, str) and (based := _based_said(v.strip(), fits)) is not None:
+        return based
     offered = re.fullmatch(r" \(did you mean (.+)\?\)", meant)
     return f"; write it as {offered[1]}" if offered else ""
+
+
+_BASE_PREFIX = re.compile(r"[+-]?0([xXbB])(.*)")
+
+
+def _based_said(text: str, fits: Callable[[int], bool]) -> str | None:
+    """'; 0x starts a hexadecimal number but …' for text that starts as a hex or binary number (0x, 0b) and is none:
+    read as a 0 with a unit after it, `0x` was offered as 0, a number it was never meant as. A number so written
+    whole that YAML reads as text (quoted, or 0X10: its x is lower case) is offered in decimal digits where it `fits`
+    the value, and said in them where not: strength: 16, offered for 0x10, was refused in turn. None for other
+    text."""
+    found = _BASE_PREFIX.fullmatch(text)
+    if found is None:
+        return None
+    try:
+        n = int(text, 0)
+    except ValueError:
+        pass
+    else:
+        return f"; write it in decimal digits: {n}" if fits(n) else f"; {text} is {n} in decimal digits, out of range"
+    kind, digits = ("hexadecimal", "0 to 9 and a to f") if found[1] in "xX" else ("binary", "0 and 1")
+    said = (f"{text} starts a {kind} number, but no digits follow" if not found[2].replace("_", "") else
+            f"{text} is no {kind} number (its digits are {digits})")
+    return f"; {said}: write the number in decimal digits"
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")  # a number as a show writer writes one, in quotes
@@ -678,6 +756,12 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
                 "(set the editor to insert spaces for the Tab key)")
     if e.problem == "found character that cannot start any token" and char in ("@", "`"):
         return f"not valid YAML: a value cannot start with {char}; put the value in quotes: \"{char}…\""
+    if (e.problem or "").startswith("found undefined alias") or e.context == "while scanning an alias":
+        # `prompt: *glitch* city`, a prompt's emphasis: said as an alias missing, or as a character expected
+        alias = re.match(r"found undefined alias '(.*)'", e.problem or "")
+        unset = f" (no value above sets &{alias[1]})" if alias else ""
+        return (f"not valid YAML: a value that starts with * repeats an &anchor{unset}; for a text that starts "
+                "with *, put the value in quotes: \"*…\"")
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -892,6 +976,19 @@ def constructed(node: Node) -> object:
         return None
 
 
+def colon_read(node) -> str | None:
+    """The line a mapping of one key and its value was written as, where YAML took a line with ': ' in it for one
+    (`- prompt neon: rain` is {prompt neon: rain}, not the command meant); None for any other node."""
+    if not isinstance(node, MappingNode) or len(node.value) != 1:
+        return None
+    key, value = node.value[0]
+    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)) or key.style or value.style:
+        return None
+    if key.tag != STR_TAG or not key.value.strip():
+        return None
+    return f"{key.value}: {value.value}".rstrip()
+
+
 def key_nodes(node) -> dict:
     """A mapping node's values by key, without reporting anything (for a section read and checked already); {} for
     anything but a mapping."""
@@ -931,10 +1028,13 @@ class _LimitedComposer(Composer):
         self._depth = 0  # collections open around the node being composed
         self._nodes = 0  # nodes composed so far, each counted as often as aliases repeat it
         self._sizes: dict[int, int] = {}  # nodes in each anchored node, by id(node)
+        self.anchored: dict[str, Node] = {}  # each anchor's node, by its name (the last of a name set twice)
+        self.aliased: set[str] = set()  # the anchors an alias repeats
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, AliasEvent):
+            self.aliased.add(event.anchor)
             node = super().compose_node(parent, index)
             self._count(self._sizes.get(id(node), 1), event)  # 1: inside its own anchor, it repeats nothing
             return node
@@ -950,6 +1050,7 @@ class _LimitedComposer(Composer):
             self._depth -= 1
         if event.anchor is not None:
             self._sizes[id(node)] = self._nodes - before
+            self.anchored[event.anchor] = node
         return node
 
     def _count(self, nodes: int, event) -> None:
