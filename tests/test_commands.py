@@ -1402,6 +1402,13 @@ def test_an_input_in_typographic_quotes_is_read_as_in_straight_ones(line, spec):
     assert parse(str(cmd)) == cmd
 
 
+@pytest.mark.parametrize("line", ["input “file:“x””", "input ‘file:“x”’", "input \"file:“x”\""])
+def test_typographic_quotes_inside_quotes_round_an_input_are_its_path_s_own(line):
+    """Quotes round the whole input keep the typographic ones inside it, as a file whose name holds them: inside
+    typographic quotes, both pairs were taken off and x looked for."""
+    assert parse(line) == Command("input", ("file:“x”",))
+
+
 @pytest.mark.parametrize("cmd", [Command("preset", ("“Dancers”",)), Command("go", ("‘drop’",)),
                                  Command("input", ("file:“x”",)), Command("input", ("image:“my still”",))])
 def test_a_name_in_typographic_quotes_of_its_own_is_written_back_as_it_reads_back(cmd):

@@ -432,11 +432,12 @@ def _input(text: str) -> str:
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
-    # within straight quotes round the whole, typographic ones are the path's own
-    straight = unquoted(text) != text
-    kind, colon, path = split_kind(_without_quotes(text))
+    # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
+    # took both pairs off, and looked for x)
+    whole = _without_quotes(text)
+    kind, colon, path = split_kind(whole)
     try:
-        return str(parse_input(kind + colon + (unquoted(path) if straight else _without_quotes(path))))
+        return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
