@@ -1513,6 +1513,25 @@ def test_a_stop_typed_after_a_number_or_a_timing_is_answered_with_the_value_mean
     assert "counts beats" not in str(err.value)
 
 
+@pytest.mark.parametrize("line, meant", [
+    ("steps three", " (did you mean 3?)"), ("seed Forty-two", " (did you mean 42?)"),
+    ("transition twenty five", " (did you mean 25?)"), ("strength one", " (did you mean 1?)"),
+    ("strength zero", " (did you mean 0?)"), ("bias one", " (did you mean 1?)"), ("bpm ninety", " (did you mean 90?)"),
+    ("blend 1 2 zero", " (did you mean 0?)"), ("quantize four", " (did you mean 4?)"),
+    ("next @two", " (did you mean @2?)"),
+    # a number out of the command's range is not offered
+    ("steps sixty", None), ("strength two", None), ("bias zero", None), ("bpm ten", None),
+])
+def test_a_number_spelled_in_words_is_answered_with_its_digits(line, meant):
+    """`steps three` was told only how steps is written, where `steps 3!` is told 3."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    if meant is None:
+        assert "did you mean" not in str(err.value)
+    else:
+        assert meant in str(err.value)
+
+
 @pytest.mark.parametrize("line, said", [
     ("bias −0.5", "not -0.5"), ("seed −1", "seed -1 is out of range"),
     ("strength –0.5", "strength -0.5 is out of range"),

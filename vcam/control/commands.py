@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted
+from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted, spelled_number
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -241,6 +241,8 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
             meant = float(text[:-1]) / 100
         elif united := _united(text):
             meant = float(united)
+        elif (spelled := spelled_number(text)) is not None:  # `strength one`, `bpm ninety`
+            meant = float(spelled)
         else:
             return ""
     except ValueError:
@@ -285,7 +287,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
     ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
-    for candidate in (_united(text) or "", decimal, ended, text):
+    spelled = spelled_number(text)  # `steps three`
+    for candidate in (_united(text) or "", decimal, ended, "" if spelled is None else str(spelled), text):
         try:
             value = float(candidate)
         except ValueError:
@@ -325,6 +328,8 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # mistyped, said as the word meant (not `2 bars`, a count said as beats)
         bare = word.rstrip(_STOPS)
         meant = _timing_meant(bare) if bare != word else None
+        if meant is None and (spelled := spelled_number(bare)) is not None:  # `quantize four`
+            meant = _timing_meant(str(spelled))
         if meant is None and bare.isalpha():
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
