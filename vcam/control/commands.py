@@ -920,13 +920,16 @@ APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
 
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
-    it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
-    copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
-    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its apostrophes are
-    the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a terminal."""
-    key = as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip()
+    it is the same name), without the spaces round it and a run of spaces within it read as one (`neon  city`, a
+    space typed twice, was offered `neon city` and refused again as typed), in any case, its accents composed (é
+    typed is the é of a name copied from a macOS file name, an e and a combining accent), without typographic quotes
+    round it: a show's `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its
+    apostrophes are the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a
+    terminal."""
+    key = " ".join(as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).split())
     inner = _in_typographic_pair(key)
-    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower()).translate(APOSTROPHES)
+    return unicodedata.normalize("NFC", (key if inner is None else " ".join(inner.split())).lower()
+                                 ).translate(APOSTROPHES)
 
 
 def keyed_names(names: Iterable[str]) -> dict[str, int]:

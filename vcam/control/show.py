@@ -450,6 +450,7 @@ _READ_ALIKE = {
     "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
     "form": "letters encoded differently are one (é as one character or as e and an accent)",
     "case": "a name is the same whatever its case",
+    "spaces": "a run of spaces is read as one",
 }
 
 
@@ -459,6 +460,8 @@ def _read_but(name: str, way: str) -> str:
         name = name.translate(dict.fromkeys(map(ord, JOINERS)))
     if way != "case":
         name = name.lower()
+    if way != "spaces":
+        name = " ".join(name.split())
     return name if way == "form" else unicodedata.normalize("NFC", name)
 
 
