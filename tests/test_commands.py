@@ -1,5 +1,6 @@
 """The command parser on every command and on garbage."""
 import ast
+import math
 import random
 import re
 import sys
@@ -292,6 +293,13 @@ def test_canonical_text_parses_back():
                 Command("preset", ("a @b",), at="bar"), Command("preset", ("'a\" b'",))]:
         assert parse(str(cmd)) == cmd
     assert str(Command("strength", (0.7,))) == "strength 0.7"
+
+
+@pytest.mark.parametrize("line", ["strength -0", "strength −0", "strength -0.0"])
+def test_a_strength_of_minus_zero_is_zero(line):
+    """`strength -0` was kept as -0: its reply said "strength -0" and the status "strength -0.00 now"."""
+    cmd = parse(line)
+    assert str(cmd) == "strength 0" and math.copysign(1.0, cmd.args[0]) == 1.0
 
 
 def test_a_bad_input_or_strength_says_the_usage_on_one_line():
