@@ -699,6 +699,30 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
                               "lists them")
 
 
+@pytest.mark.parametrize("line", ["help seed, steps", "help seed and steps", "help seed,steps", "HELP seed; Steps"])
+def test_help_with_several_commands_names_says_how_each_is_written(line):
+    """`help seed, steps` was answered "did you mean seed N?", a line that is no help, and `help prompt, seed`
+    "did you mean prompt , seed?", a prompt."""
+    cmd = parse(line)
+    assert cmd == Command("help", ("seed", "steps")) and parse(str(cmd)) == cmd
+    assert help_text(*cmd.args) == ("seed and steps:\n  seed N - noise seed, from the next block\n  steps N - "
+                                    "denoising steps per block (1-50)\n  seed and steps may end in @beat, @bar, @N "
+                                    "(beats) or @off to land on the beat")
+
+
+@pytest.mark.parametrize("line, said", [
+    ("help prompt, sed", "help takes commands' names, not 'prompt, sed' (did you mean help prompt, seed?); help alone "
+                         "lists them"),
+    ("help seed 5, steps 3", "help takes commands' names, not 'seed 5, steps 3' (did you mean help seed, steps?); "
+                             "help alone lists them"),
+    ("help seed, 2", "help takes commands' names, not 'seed, 2'; help alone lists them"),
+])
+def test_help_with_a_list_holding_a_mistyped_name_is_answered_with_the_help_meant(line, said):
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
+
+
 @pytest.mark.parametrize("line,meant", [
     ("blend 1 2 50%", "0.5"), ("strength 30%", "0.3"), ("bpm 120bpm", "120"), ("bpm 120 bpm", "120"),
     ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 12,500", "12500"), ("seed 1e3", "1000"),

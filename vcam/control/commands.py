@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted, spelled_number
+from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
+                        spelled_number)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -113,6 +114,8 @@ class Command:
             text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
             text = f"{self.name} {self.args[0]:g}"
+        elif self.name == "help" and len(self.args) > 1:  # `help seed steps` asks about seed alone
+            text = f"help {', '.join(self.args)}"
         else:
             text = " ".join([self.name, *map(str, self.args)])
         return text + (f" @{self.at}" if self.at else "")
@@ -126,17 +129,35 @@ def usage(name: str) -> str:
     return f"{form} - {what.strip()}" if what.strip() else form
 
 
-def help_text(name: str | None = None) -> str:
-    """The commands, or how command `name` is written (`help blend`)."""
-    if name is not None:
-        timing = "" if name in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
-        return f"{usage(name)}{timing}"
+def help_text(*names: str) -> str:
+    """The commands, or how each command of `names` is written (`help blend`; `help seed, steps`: one a line)."""
+    if len(names) == 1:
+        timing = "" if names[0] in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
+        return f"{usage(names[0])}{timing}"
+    if names:  # laid out as the whole list is, the timing said once, after the commands that take one
+        timed = [name for name in names if name not in UNTIMED]
+        said = f"\n  {listed(timed)} may end in @beat, @bar, @N (beats) or @off to land on the beat" if timed else ""
+        return f"{listed(list(names))}:\n" + "\n".join("  " + usage(name) for name in names) + said
     return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 
+# what parts the commands of `help seed, steps` or `help seed and steps`; not a space alone: `help go back` asks
+# about go, the command of the line `go back`
+_HELP_LIST = re.compile(r"\s*[,;&/]\s*|\s+and\s+", re.IGNORECASE)
+
+
 def _help(topic: str) -> Command:
-    """`help blend`: how one command is written; the word after help must name one."""
+    """`help blend`: how one command is written; the word after help must name one. `help seed, steps`, several
+    commands' names, asks how each is written."""
+    names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
+    if names and all(name in USAGE for name in names):
+        return Command("help", tuple(dict.fromkeys(names)))
+    if len(names) > 1:  # a list, a name in it mistyped, or command lines (`help seed 5, steps 3`)
+        firsts = [name.split()[0] for name in names]
+        meant = list(dict.fromkeys(name if name in USAGE else _meaning(name)[1] for name in firsts))
+        said = f" (did you mean help {', '.join(meant)}?)" if all(meant) else ""
+        raise CommandError(f"help takes commands' names, not {_shown(topic)}{said}; help alone lists them")
     name = topic.split()[0].lower() if topic.split() else ""
     if name not in USAGE or len(topic.split()) > 1:
         if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
