@@ -1681,6 +1681,26 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
         assert "one command" not in said and len(said) < 400, said[:200]
 
 
+@pytest.mark.parametrize("at_vcam_cam", [False, True])
+def test_a_midi_control_s_line_is_answered_as_a_control_s_not_as_a_typed_one(at_vcam_cam):
+    """At vcam cam, a line from a MIDI control was read as typed at its console: `seed 5, steps 3` was told "type
+    seed 5, then steps 3", and `seed` alone answered as a question ("seed 124 now")."""
+    from vcam.remote.controller import RemoteController
+
+    if at_vcam_cam:
+        ctl = RemoteController(lambda line: True)
+        ctl.update({"seed": 124, "presets": ["city", "ocean"]})
+    else:
+        ctl, _ = city_on_air()
+    assert ctl.handle_line("seed 5, steps 3", "midi") == (
+        "error: a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and "
+        "send go with its name")
+    assert ctl.handle_line("seed", "midi").startswith("error: seed needs an argument")
+    assert ctl.handle_line("seed", "stdin").startswith("seed ") and "now" in ctl.handle_line("seed", "stdin")
+    assert ctl.handle_line("seed 5, steps 3", "stdin") == \
+        "error: one command a line: type seed 5, then steps 3, each on a line of its own"
+
+
 def test_commands_run_together_from_afar_are_answered_as_their_sender_gives_them():
     """A line typed at vcam cam reaches the server from the network: it was told of a show file's do:, as an OSC
     sender's was, where a person typed it; neither is told of a file."""
