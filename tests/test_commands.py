@@ -1551,7 +1551,7 @@ def test_a_stop_typed_after_a_number_or_a_timing_is_answered_with_the_value_mean
     ("transition twenty five", " (did you mean 25?)"), ("strength one", " (did you mean 1?)"),
     ("strength zero", " (did you mean 0?)"), ("bias one", " (did you mean 1?)"), ("bpm ninety", " (did you mean 90?)"),
     ("blend 1 2 zero", " (did you mean 0?)"), ("quantize four", " (did you mean 4?)"),
-    ("next @two", " (did you mean @2?)"),
+    ("next @two", " (did you mean @2?)"), ("steps ten!", " (did you mean 10?)"), ("bpm ninety.", " (did you mean 90?)"),
     # a number out of the command's range is not offered
     ("steps sixty", None), ("strength two", None), ("bias zero", None), ("bpm ten", None),
 ])

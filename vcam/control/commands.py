@@ -262,7 +262,7 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
             meant = float(text[:-1]) / 100
         elif united := _united(text):
             meant = float(united)
-        elif (spelled := spelled_number(text)) is not None:  # `strength one`, `bpm ninety`
+        elif (spelled := spelled_number(text.rstrip(_STOPS))) is not None:  # `strength one`, `bpm ninety!`
             meant = float(spelled)
         else:
             return ""
@@ -308,7 +308,7 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
     ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
-    spelled = spelled_number(text)  # `steps three`
+    spelled = spelled_number(text.rstrip(_STOPS))  # `steps three`, `steps ten!`
     for candidate in (_united(text) or "", decimal, ended, "" if spelled is None else str(spelled), text):
         try:
             value = float(candidate)
