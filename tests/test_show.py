@@ -35,6 +35,7 @@ def test_example_show_loads():
     ("9,", " (a preset's number is a whole number from 1 to 4)"),
     ("2.", " (did you mean 2? a preset's number is written alone)"),  # it was said to be no whole number
     ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
+    ("three", " (did you mean 3?)"), ("Four", " (did you mean 4?)"), ("five", ""),  # a number in words
     ("1.5", " (a preset's number is a whole number from 1 to 4)"),
 ])
 def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):

@@ -22,7 +22,7 @@ from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Comman
                                    typed_only)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, flow_yaml
-from vcam.words import clipped, equally_near, nearest, quoted
+from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -318,6 +318,8 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     elif not any("#" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
+    elif (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):  # `go three`
+        number = f" (did you mean go {spelled}?)"
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
     elif not number and (meant := _near_cue(cues, key)) is not None:
         number = f" (did you mean go {quoted(meant)}?)"

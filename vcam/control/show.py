@@ -62,7 +62,7 @@ from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, key_nodes, number_written_as, read_file,
                                     written_as)
 from vcam.errors import VcamError, one_line
-from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word, spelled_number
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,8 @@ class Show:
             return f" (did you mean {listed}? a preset's number is written alone)"
         if listed is not None or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
+        if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):  # `preset three`
+            return f" (did you mean {spelled}?)"
         typed = " ".join(name_key(ref).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
         bare = [name for name in self._by_name if typed and _unaccented(name) == _unaccented(typed)]
