@@ -295,6 +295,14 @@ def test_canonical_text_parses_back():
     assert str(Command("strength", (0.7,))) == "strength 0.7"
 
 
+@pytest.mark.parametrize("line, cmd", [("ｓｅｅｄ ５", Command("seed", (5,))), ("ＰＲＥＳＥＴ\u3000２", Command("preset", (2,))),
+                                       ("ｎｅｘｔ", Command("next"))])
+def test_a_command_typed_in_full_width_letters_is_that_command(line, cmd):
+    """An input method left in full-width mode (Japanese, Chinese, Korean) types `ｓｅｅｄ ５`: its digit was read as
+    5, but the command was unknown, with no command offered."""
+    assert parse(line) == cmd
+
+
 @pytest.mark.parametrize("line", ["strength -0", "strength −0", "strength -0.0"])
 def test_a_strength_of_minus_zero_is_zero(line):
     """`strength -0` was kept as -0: its reply said "strength -0" and the status "strength -0.00 now"."""

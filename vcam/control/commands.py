@@ -992,7 +992,8 @@ def parse(line: str, console: bool = True) -> Command | None:
     if not text or text.startswith("#"):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
-    name, rest = word.lower(), (more[0] if more else "").strip()
+    # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
+    name, rest = unicodedata.normalize("NFKC", word).lower(), (more[0] if more else "").strip()
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
