@@ -303,6 +303,21 @@ def test_a_command_typed_in_full_width_letters_is_that_command(line, cmd):
     assert parse(line) == cmd
 
 
+@pytest.mark.parametrize("line, cmd", [("strength ０．５", Command("strength", (0.5,))),
+                                       ("blend １ ２ ０．２５", Command("blend", (1, 2, 0.25))),
+                                       ("bias ＋０．３", Command("bias", (0.3,)))])
+def test_a_number_with_a_full_width_point_is_read(line, cmd):
+    """`strength ０．５`, typed with an input method in full-width mode, was said to be no number (its digits were
+    read, its point not)."""
+    assert parse(line) == cmd
+
+
+def test_a_full_width_minus_is_read_as_a_minus():
+    with pytest.raises(CommandError) as err:
+        parse("seed －５")
+    assert str(err.value).startswith("seed -5 is out of range")
+
+
 @pytest.mark.parametrize("line", ["strength -0", "strength −0", "strength -0.0"])
 def test_a_strength_of_minus_zero_is_zero(line):
     """`strength -0` was kept as -0: its reply said "strength -0" and the status "strength -0.00 now"."""

@@ -183,11 +183,15 @@ def _shown(text: str) -> str:
 
 # A minus sign as a word processor, a phone or macOS's smart dashes write it (`−0.5`, `–1`): int() and float() refuse
 # it, and the number was said to be none, though the one typed was only out of range
-_MINUSES = "−–‒—"
+_MINUSES = "−–‒—－"
+# An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
+_FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
 
 
 def _signed(text: str) -> str:
-    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read."""
+    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read,
+    and a full-width point or plus made the plain one."""
+    text = text.translate(_FULL_WIDTH)
     return "-" + text[1:] if text[:1] in _MINUSES else text
 
 
