@@ -1577,6 +1577,9 @@ def test_a_stop_typed_after_a_number_or_a_timing_is_answered_with_the_value_mean
     ("next @two", " (did you mean @2?)"), ("steps ten!", " (did you mean 10?)"), ("bpm ninety.", " (did you mean 90?)"),
     # a number out of the command's range is not offered
     ("steps sixty", None), ("strength two", None), ("bias zero", None), ("bpm ten", None),
+    # a minus before the word makes the number negative, which no range here takes; a hyphen joining nothing no number
+    ("steps -three", None), ("strength -one", None), ("seed -three", None), ("bpm −ninety", None),
+    ("steps twenty-", None), ("steps -twenty-five", None), ("steps twenty--five", None),
 ])
 def test_a_number_spelled_in_words_is_answered_with_its_digits(line, meant):
     """`steps three` was told only how steps is written, where `steps 3!` is told 3."""
