@@ -48,6 +48,17 @@ def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
                                  "neon geometry")
 
 
+@pytest.mark.parametrize("ref, meant", [("one", " (did you mean 'one love'?)"),
+                                       ("three", " (did you mean 'three cheers'?)"), ("two", " (did you mean 2?)")])
+def test_a_preset_name_near_a_number_in_words_is_offered_before_the_number(ref, meant):
+    """With a preset `one love`, `preset one` was answered "did you mean 1?", the name near it not offered."""
+    show = parse_show("presets:\n" + "".join(f"  - {{name: {name}, prompt: x}}\n"
+                                             for name in ("ocean", "forest", "one love", "three cheers")), "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    assert f"no preset named {ref!r}{meant}; presets: ocean" in str(err.value)
+
+
 @pytest.mark.parametrize("ref", ["laser  tunnel", "  Laser\t tunnel ", "“laser   tunnel”"])
 def test_a_preset_name_typed_with_a_space_twice_finds_the_preset(ref):
     """`preset laser  tunnel` (a space typed twice) was answered "did you mean 'Laser Tunnel'?", the name typed

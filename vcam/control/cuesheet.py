@@ -318,11 +318,12 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     elif not any("#" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
-    elif (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):  # `go three`
-        number = f" (did you mean go {spelled}?)"
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
     elif not number and (meant := _near_cue(cues, key)) is not None:
         number = f" (did you mean go {quoted(meant)}?)"
+    # `go three`: after the names, a name near it being the one meant (`four` of a show's `Fourth`)
+    elif not number and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
+        number = f" (did you mean go {spelled}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 

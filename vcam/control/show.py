@@ -154,8 +154,6 @@ class Show:
             return f" (did you mean {listed}? a preset's number is written alone)"
         if listed is not None or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
-        if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):  # `preset three`
-            return f" (did you mean {spelled}?)"
         typed = " ".join(name_key(ref).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
         bare = [name for name in self._by_name if typed and _unaccented(name) == _unaccented(typed)]
@@ -170,6 +168,9 @@ class Show:
             more = ", …" if len(starts) > MAX_STARTS else ""
             begun = quoted(clipped(ref.strip(), SHOWN_CHARS + 1))
             return f" ({len(starts)} presets start with {begun}: {named}{more}; give more of the name, or the number)"
+        # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
+        if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
+            return f" (did you mean {spelled}?)"
         said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
         return f" ({said})" if said else ""
 
