@@ -722,7 +722,8 @@ def test_help_with_a_commands_name_says_how_that_one_is_written():
                               "lists them")
 
 
-@pytest.mark.parametrize("line", ["help seed, steps", "help seed and steps", "help seed,steps", "HELP seed; Steps"])
+@pytest.mark.parametrize("line", ["help seed, steps", "help seed and steps", "help seed,steps", "HELP seed; Steps",
+                                  "help seed, and steps"])
 def test_help_with_several_commands_names_says_how_each_is_written(line):
     """`help seed, steps` was answered "did you mean seed N?", a line that is no help, and `help prompt, seed`
     "did you mean prompt , seed?", a prompt."""
@@ -736,9 +737,22 @@ def test_help_with_several_commands_names_says_how_each_is_written(line):
 @pytest.mark.parametrize("line, said", [
     ("help prompt, sed", "help takes commands' names, not 'prompt, sed' (did you mean help prompt, seed?); help alone "
                          "lists them"),
-    ("help seed 5, steps 3", "help takes commands' names, not 'seed 5, steps 3' (did you mean help seed, steps?); "
-                             "help alone lists them"),
-    ("help seed, 2", "help takes commands' names, not 'seed, 2'; help alone lists them"),
+    ("help sed and stpes", "help takes commands' names, not 'sed and stpes' (did you mean help seed, steps?); help "
+                           "alone lists them"),
+    # no list of names: the help of the first word, as after a command line (`help preset 2`)
+    ("help seed 5, steps 3", "help takes a command's name, not 'seed 5, steps 3' (did you mean help seed?); help "
+                             "alone lists them"),
+    ("help seed, 2", "help takes a command's name, not 'seed, 2' (did you mean help seed?); help alone lists them"),
+    ("help prompt cats and dogs", "help takes a command's name, not 'prompt cats and dogs' (did you mean help "
+                                  "prompt?); help alone lists them"),
+    ("help input file:a/b.png", "help takes a command's name, not 'input file:a/b.png' (did you mean help input?); "
+                                "help alone lists them"),
+    ("help go back and forth", "help takes a command's name, not 'go back and forth' (did you mean help go?); help "
+                               "alone lists them"),
+    ("help prompt rock & roll", "help takes a command's name, not 'prompt rock & roll' (did you mean help prompt?); "
+                                "help alone lists them"),
+    ("help preset neon city, ocean", "help takes a command's name, not 'preset neon city, ocean' (did you mean help "
+                                     "preset?); help alone lists them"),
 ])
 def test_help_with_a_list_holding_a_mistyped_name_is_answered_with_the_help_meant(line, said):
     with pytest.raises(CommandError) as err:

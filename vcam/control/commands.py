@@ -142,9 +142,9 @@ def help_text(*names: str) -> str:
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 
-# what parts the commands of `help seed, steps` or `help seed and steps`; not a space alone: `help go back` asks
-# about go, the command of the line `go back`
-_HELP_LIST = re.compile(r"\s*[,;&/]\s*|\s+and\s+", re.IGNORECASE)
+# what parts the commands of `help seed, steps`, `help seed and steps` or `help seed, steps, and bpm`; not a space
+# alone: `help go back` asks about go, the command of the line `go back`
+_HELP_LIST = re.compile(r"\s*[,;&/]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
 
 
 def _help(topic: str) -> Command:
@@ -153,12 +153,15 @@ def _help(topic: str) -> Command:
     names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
     if names and all(name in USAGE for name in names):
         return Command("help", tuple(dict.fromkeys(names)))
-    if len(names) > 1:  # a list, a name in it mistyped, or command lines (`help seed 5, steps 3`)
-        firsts = [name.split()[0] for name in names]
-        meant = list(dict.fromkeys(name if name in USAGE else _meaning(name)[1] for name in firsts))
-        said = f" (did you mean help {', '.join(meant)}?)" if all(meant) else ""
-        raise CommandError(f"help takes commands' names, not {_shown(topic)}{said}; help alone lists them")
-    name = topic.split()[0].lower() if topic.split() else ""
+    # a list only where each part is one word, a command's name or near one (`help prompt, sed`): `help prompt cats
+    # and dogs` and `help input file:a/b.png` ask about their first word, as a command line after help does
+    if len(names) > 1 and all(len(name.split()) == 1 for name in names):
+        meant = list(dict.fromkeys(name if name in USAGE else _meaning(name)[1] for name in names))
+        if all(meant):
+            raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
+                               f"{', '.join(meant)}?); help alone lists them")
+    # `help seed, dogs`: seed's help, not the line `seed N` offered for the word `seed,`
+    name = topic.split()[0].lower().rstrip(_STOPS) if topic.split() else ""
     if name not in USAGE or len(topic.split()) > 1:
         if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
             meant = f" (did you mean help {name}?)"
