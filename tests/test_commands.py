@@ -764,7 +764,7 @@ def test_help_with_a_list_holding_a_mistyped_name_is_answered_with_the_help_mean
     ("blend 1 2 50%", "0.5"), ("strength 30%", "0.3"), ("bpm 120bpm", "120"), ("bpm 120 bpm", "120"),
     ("transition 2 blocks", "2"), ("steps 4steps", "4"), ("seed 12,500", "12500"), ("seed 1e3", "1000"),
     ("seed 7.0", "7"), ("bias 0,3", "0.3"), ("seed 2,000,000", "2000000"), ("seed 7,0", "7"),
-    ("transition 2,00", "2"),
+    ("transition 2,00", "2"), ("strength -0%", "0"), ("strength -0,0", "0"),  # were offered -0
 ])
 def test_a_number_written_another_way_is_answered_with_the_number_meant(line, meant):
     """`blend 1 2 50%`, `transition 2 blocks`, `seed 12,500` were answered with the usage alone."""

@@ -275,7 +275,7 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
             return ""
     except ValueError:
         return ""
-    return f" (did you mean {meant:g}?)" if fits(meant) else ""
+    return f" (did you mean {meant + 0.0:g}?)" if fits(meant) else ""  # `-0%` meant 0, as strength -0 is read
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
