@@ -73,7 +73,15 @@ def test_two_preset_names_that_differ_in_a_run_of_spaces_are_refused_as_one_name
     with pytest.raises(ConfigError) as err:
         parse_show('presets:\n  - {name: neon city, prompt: a}\n  - {name: "neon  city", prompt: b}\n', "s.yaml")
     assert err.value.problems == ["s.yaml:3: preset 'neon  city': the name is already used by preset 1 'neon city' on "
-                                  "line 2 (a run of spaces is read as one); names must differ"]
+                                  "line 2 (a run of spaces or tabs is read as one space); names must differ"]
+
+
+def test_two_preset_names_that_differ_in_a_tab_for_a_space_are_refused_as_one_name_saying_so():
+    """`neon\tcity` beside `neon city` was refused with "(a run of spaces is read as one)", the tab not named."""
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: neon city, prompt: a}\n  - {name: "neon\\tcity", prompt: b}\n', "s.yaml")
+    assert err.value.problems == ["s.yaml:3: preset 'neon\\tcity': the name is already used by preset 1 'neon city' "
+                                  "on line 2 (a run of spaces or tabs is read as one space); names must differ"]
 
 
 @pytest.mark.parametrize("ref", ["cafe", "Cafe", "CAFE", "nino"])

@@ -453,7 +453,7 @@ _READ_ALIKE = {
     "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
     "form": "letters encoded differently are one (é as one character or as e and an accent)",
     "case": "a name is the same whatever its case",
-    "spaces": "a run of spaces is read as one",
+    "spaces": "a run of spaces or tabs is read as one space",  # a tab was told of spaces alone
 }
 
 
