@@ -303,6 +303,43 @@ def test_a_command_typed_in_full_width_letters_is_that_command(line, cmd):
     assert parse(line) == cmd
 
 
+@pytest.mark.parametrize("line, cmd", [
+    ("ｑｕａｎｔｉｚｅ ｂａｒ", Command("quantize", ("bar",))), ("ｓｅｅｄ ５ ＠ｂａｒ", Command("seed", (5,), at="bar")),
+    ("ｉｎｐｕｔ ｎｏｎｅ", Command("input", ("none",))), ("ｈｅｌｐ　ｓｅｅｄ，ｓｔｅｐｓ", Command("help", ("seed", "steps"))),
+    ("ｇｏ ２ ＠ｂｅａｔ", Command("go", (2,), at="beat")),
+    # a name, a path or a prompt's words are as written: a show may name a preset `ｆｕｌｌ`
+    ("ｐｒｅｓｅｔ ｆｕｌｌ ＠ｂａｒ", Command("preset", ("ｆｕｌｌ",), at="bar")),
+    ("ｂｌｅｎｄ ｃｉｔｙ　ｆｕｌｌ　０．５", Command("blend", ("ｃｉｔｙ", "ｆｕｌｌ", 0.5))),
+    ("ｐｒｏｍｐｔ ｃａｔｓ ５ ＠ｂａｒ", Command("prompt", ("ｃａｔｓ ５",), at="bar")),
+    ("ｇｏ ｔａｋｅ ２", Command("go", ("ｔａｋｅ ２",))),
+])
+def test_a_whole_line_typed_in_full_width_is_read_as_typed_in_ascii(line, cmd):
+    """`ｑｕａｎｔｉｚｅ ｂａｒ` and `ｓｅｅｄ ５ ＠ｂａｒ`, typed with an input method in full-width mode, had their
+    command read but not their keyword or timing (`ｉｎｐｕｔ ｎｏｎｅ`: "unknown input")."""
+    assert parse(line) == cmd
+
+
+@pytest.mark.parametrize("line, said", [
+    ("ｓｅｅｄ５", "unknown command 'ｓｅｅｄ５' (did you mean seed 5?)"),
+    ("ｓｔｅｐｓ ｔｈｒｅｅ", "(did you mean 3?)"),
+    # a ligature is no full-width letter: `ﬁre` is a prompt's word, not `fire`, a typo of freeze
+    ("ﬁre dancers at night", "prompt ﬁre dancers at night"),
+])
+def test_a_line_typed_in_full_width_is_answered_as_typed_in_ascii(line, said):
+    """`ｓｅｅｄ５` was offered seed, not seed 5 as `seed5` is; `ﬁre dancers at night`, read as `fire`, was offered
+    freeze."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+def test_commands_run_together_in_full_width_are_offered_apart():
+    """`ｓｅｅｄ ５，ｓｔｅｐｓ ３` was refused as a seed, where `seed 5, steps 3` is offered as two lines."""
+    with pytest.raises(CommandError) as err:
+        parse("ｓｅｅｄ ５，ｓｔｅｐｓ ３")
+    assert err.value.joined == (Command("seed", (5,)), Command("steps", (3,)))
+
+
 @pytest.mark.parametrize("line, cmd", [("strength ０．５", Command("strength", (0.5,))),
                                        ("blend １ ２ ０．２５", Command("blend", (1, 2, 0.25))),
                                        ("bias ＋０．３", Command("bias", (0.3,)))])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
                         spelled_number)
@@ -160,8 +160,9 @@ def _help(topic: str) -> Command:
         if all(meant):
             raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
                                f"{', '.join(meant)}?); help alone lists them")
-    # `help seed, dogs`: seed's help, not the line `seed N` offered for the word `seed,`
-    name = topic.split()[0].lower().rstrip(_STOPS) if topic.split() else ""
+    name = topic.split()[0].lower() if topic.split() else ""
+    if name.rstrip(_STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
+        name = name.rstrip(_STOPS)
     if name not in USAGE or len(topic.split()) > 1:
         if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
             meant = f" (did you mean help {name}?)"
@@ -1000,7 +1001,8 @@ def parse(line: str, console: bool = True) -> Command | None:
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
-    name, rest = unicodedata.normalize("NFKC", word).lower(), (more[0] if more else "").strip()
+    name, rest = width_folded(word).lower(), (more[0] if more else "").strip()
+    rest = _rest_folded(name, rest) if name in USAGE else rest
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
@@ -1015,6 +1017,42 @@ def parse(line: str, console: bool = True) -> Command | None:
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
+
+
+def width_folded(text: str) -> str:
+    """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
+    ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
+    ligature's `ﬁre` the word fire, a command's typo, where it was a prompt's word."""
+    return "".join(folded if unicodedata.east_asian_width(c) == "F" and len(folded := unicodedata.normalize("NFKC", c))
+                   == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
+
+
+# whose words are names, paths or a prompt's text, kept as written (a preset may be named `ｆｕｌｌ`): only their
+# numbers, keywords and timing are folded (_rest_folded)
+_AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
+_NUMBER = re.compile(r"[-+−]?(?:\d+\.?\d*|\.\d+)")
+
+
+def _rest_folded(name: str, rest: str) -> str:
+    """The words after the command `name`, an input method's full-width forms made ASCII (width_folded): all of a
+    setting's (`ｓｅｅｄ ５ ＠ｂａｒ`), else a name's, a path's or a prompt's own only where they are a number
+    (`preset ３`, `blend a b ０．５`), an input's kind (`input ｎｏｎｅ`) or the timing that ends the line."""
+    if name not in _AS_WRITTEN:
+        return width_folded(rest)
+    last = re.fullmatch(r"(.*\s)?(\S+)", rest, re.DOTALL)
+    if last and width_folded(last[2]).startswith("@") and _a_timing(width_folded(last[2])[1:]):
+        return _rest_folded(name, (last[1] or "").rstrip()) + " " + width_folded(last[2])
+    if name == "blend":  # each of A, B and X apart, as a number or as written
+        return "".join(width_folded(part) if part.isspace() or _NUMBER.fullmatch(width_folded(part)) else part
+                       for part in re.split(r"(\s+)", rest))
+    if name in ("preset", "go") and _NUMBER.fullmatch(width_folded(rest)):
+        return width_folded(rest)
+    if name == "input":
+        kind, colon, target = width_folded(rest).partition(":")
+        if kind.strip().lower() in INPUT_KINDS:  # the path after a file: or an image: as written
+            return width_folded(rest) if kind.strip().lower() != "file" and kind.strip().lower() != "image" \
+                else kind + colon + rest[len(kind) + len(colon):]
+    return rest
 
 
 # where one command of a line run into another begins: its name, after a comma, a semicolon or a space
@@ -1037,9 +1075,11 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     words run to the end of the line (_TO_THE_END) comes before another. Off the `console` no part is a command only
     the console gives."""
     parts, start = [], 0
-    for mark in _JOINED.finditer(text):
+    folded = width_folded(text)  # `ｓｅｅｄ ５，ｓｔｅｐｓ ３`, typed in full width, is cut where its folded form is
+    for mark in _JOINED.finditer(folded):
         part = text[start:mark.start()]
-        if part and _NAMED.match(text, mark.end()) and part.split()[0].lower() not in _TO_THE_END:
+        if part and _NAMED.match(folded, mark.end()) and folded[start:mark.start()].split()[0].lower() \
+                not in _TO_THE_END:
             parts.append(part)
             start = mark.end()
     parts.append(text[start:])
@@ -1078,7 +1118,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
         return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-    hint = _did_you_mean(name, console, rest, word)
+    hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
     # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
