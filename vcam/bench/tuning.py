@@ -33,11 +33,10 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import StoppedLoading, ctrl_c_held, stop_said, stops_raised
+from vcam.live.signals import CTRL_C, StoppedLoading, ctrl_c_held, stop_said, stop_signal, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
-CTRL_C = stop_said(signal.SIGINT)
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
 
 # After the live defaults (SpeedOptions.live_defaults), which lead since every other row is read against them: most
@@ -432,7 +431,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log(_stopped_line(trials))
             trials.append(Trial(opt, stopped=True))
             stopped = interrupted = True
-            stop_sig = getattr(stop, "sig", signal.SIGINT)
+            stop_sig = stop_signal(stop)
             untried = f"tuning was stopped ({stop_said(stop_sig)})"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))

@@ -11,7 +11,7 @@ from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
+from vcam.live.signals import CTRL_C, StoppedLoading, stop_code, stop_said, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -63,7 +63,6 @@ def timing_stopped(sig: int) -> str:
     return f"stopped ({stop_said(sig)}) before the timing finished: no result"
 
 
-CTRL_C = stop_said(signal.SIGINT)
 LOADING_STOPPED = loading_stopped(signal.SIGINT)
 TIMING_STOPPED = timing_stopped(signal.SIGINT)
 STOPPED = {"error": TIMING_STOPPED}

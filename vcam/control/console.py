@@ -88,12 +88,20 @@ EOF_PAUSE_S = 0.5
 TYPED = "stdin"  # the source a typed command is applied under (its origin in the log)
 
 
+def typed_by_hand(source: str) -> bool:
+    """Whether a line applied under `source` was typed by hand: at this console (TYPED), or at vcam cam's console
+    and sent here (`net NAME stdin`, vcam.remote.answers.command_source)."""
+    return source == TYPED or source.endswith(f" {TYPED}")
+
+
 def given_as(source: str) -> str:
-    """How a line from `source` was given, as joined_hint words its answer: typed by hand (here, or at a vcam cam's
-    console: `net NAME stdin`), by a MIDI control, by a cue, else sent (OSC, a program, a client's control)."""
-    if source == TYPED or source.endswith(f" {TYPED}"):
+    """How a line from `source` was given, as joined_hint words its answer: typed by hand (typed_by_hand), by a MIDI
+    control, by a cue, else sent (OSC, a program, a client's control)."""
+    if typed_by_hand(source):
         return "typed"
     return "control" if source == "midi" else "cue" if source.startswith("cue ") else "sent"
+
+
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"

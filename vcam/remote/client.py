@@ -110,6 +110,8 @@ def run_cam(opts: CamOptions) -> int:
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map, whole_paths=False)  # the server finds its files
+        for note in midi_map.notes:
+            status.message(note)
     elif opts.midi_map:
         status.message("--midi-map is not used: no MIDI input is opened without --midi PORT")
     # before the outputs open, and before connecting: a missing file or camera is said first
