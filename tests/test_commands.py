@@ -305,17 +305,32 @@ def test_a_command_typed_in_full_width_letters_is_that_command(line, cmd):
 
 @pytest.mark.parametrize("line, cmd", [
     ("ｑｕａｎｔｉｚｅ ｂａｒ", Command("quantize", ("bar",))), ("ｓｅｅｄ ５ ＠ｂａｒ", Command("seed", (5,), at="bar")),
-    ("ｉｎｐｕｔ ｎｏｎｅ", Command("input", ("none",))), ("ｈｅｌｐ　ｓｅｅｄ，ｓｔｅｐｓ", Command("help", ("seed", "steps"))),
-    ("ｇｏ ２ ＠ｂｅａｔ", Command("go", (2,), at="beat")),
-    # a name, a path or a prompt's words are as written: a show may name a preset `ｆｕｌｌ`
-    ("ｐｒｅｓｅｔ ｆｕｌｌ ＠ｂａｒ", Command("preset", ("ｆｕｌｌ",), at="bar")),
-    ("ｂｌｅｎｄ ｃｉｔｙ　ｆｕｌｌ　０．５", Command("blend", ("ｃｉｔｙ", "ｆｕｌｌ", 0.5))),
-    ("ｐｒｏｍｐｔ ｃａｔｓ ５ ＠ｂａｒ", Command("prompt", ("ｃａｔｓ ５",), at="bar")),
-    ("ｇｏ ｔａｋｅ ２", Command("go", ("ｔａｋｅ ２",))),
+    ("ｈｅｌｐ　ｓｅｅｄ，ｓｔｅｐｓ", Command("help", ("seed", "steps"))), ("ｎｅｘｔ ＠ｂｅａｔ", Command("next", at="beat")),
+    ("ｇｏ ２", Command("go", (2,))), ("ｇｏ ２ @beat", Command("go", (2,), at="beat")),
 ])
 def test_a_whole_line_typed_in_full_width_is_read_as_typed_in_ascii(line, cmd):
     """`ｑｕａｎｔｉｚｅ ｂａｒ` and `ｓｅｅｄ ５ ＠ｂａｒ`, typed with an input method in full-width mode, had their
-    command read but not their keyword or timing (`ｉｎｐｕｔ ｎｏｎｅ`: "unknown input")."""
+    command read but not their keyword or timing."""
+    assert parse(line) == cmd
+
+
+@pytest.mark.parametrize("line, cmd", [
+    # a show may name a preset `ｆｕｌｌ ＠ｂａｒ` or `２．０`, and a prompt may say `meet me ＠ｂａｒ`
+    ("ｐｒｅｓｅｔ ｆｕｌｌ ＠ｂａｒ", Command("preset", ("ｆｕｌｌ ＠ｂａｒ",))),
+    ("preset ２．０", Command("preset", ("２．０",))), ("go １．５", Command("go", ("１．５",))),
+    ("ｇｏ ｔａｋｅ ２", Command("go", ("ｔａｋｅ ２",))), ("ｇｏ ２ ＠ｂｅａｔ", Command("go", ("２ ＠ｂｅａｔ",))),
+    ("ｂｌｅｎｄ ｃｉｔｙ　ｆｕｌｌ　０．５", Command("blend", ("ｃｉｔｙ", "ｆｕｌｌ", 0.5))),
+    ('blend "room ４０４ night" city 0.5', Command("blend", ("room ４０４ night", "city", 0.5))),
+    ("blend ２．０ city ０．５", Command("blend", ("２．０", "city", 0.5))),
+    ("ｐｒｏｍｐｔ ｃａｔｓ ５ ＠ｂａｒ", Command("prompt", ("ｃａｔｓ ５ ＠ｂａｒ",))),
+    ("prompt meet me ＠ｂａｒ ＠ｏｆｆ", Command("prompt", ("meet me ＠ｂａｒ ＠ｏｆｆ",))),
+    ("prompt meet me ＠ｂａｒ @off", Command("prompt", ("meet me ＠ｂａｒ",), at="off")),
+    ("input file:ａ ＠ｂａｒ", Command("input", ("file:ａ ＠ｂａｒ",))),
+])
+def test_a_name_a_path_or_a_prompt_typed_in_full_width_is_kept_as_typed(line, cmd):
+    """`prompt meet me ＠ｂａｒ ＠ｏｆｆ` was given the text `meet me @bar`, `preset ２．０` looked for a preset named
+    2.0, and `blend "room ４０４ night" city 0.5` for one named `room 404 night`: the words after these commands were
+    read in ASCII where they looked like a number or a timing, though a name or a prompt's text may hold either."""
     assert parse(line) == cmd
 
 

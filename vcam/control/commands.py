@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
                         spelled_number)
@@ -1021,7 +1021,8 @@ def parse(line: str, console: bool = True) -> Command | None:
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
     name, rest = width_folded(word).lower(), (more[0] if more else "").strip()
-    rest = _rest_folded(name, rest) if name in USAGE else rest
+    # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
+    rest = width_folded(rest) if name in USAGE and name not in _AS_WRITTEN else rest
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
@@ -1038,6 +1039,16 @@ def parse(line: str, console: bool = True) -> Command | None:
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
 
 
+# a name no preset or cue has that reads as a number (`preset 2.0`, `go ＋２`): how their numbers go is said
+_NUMBER_LIKE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+
+
+def number_like(ref: str) -> bool:
+    """Whether `ref`, the name a preset or a cue was asked for by and that none is named, reads as a number, typed in
+    ASCII or in an input method's full width (`２．０`, `－１`, width_folded): answered with how numbers go."""
+    return _NUMBER_LIKE.fullmatch(width_folded(ref.strip())) is not None
+
+
 def width_folded(text: str) -> str:
     """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
     ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
@@ -1046,32 +1057,10 @@ def width_folded(text: str) -> str:
                    == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
 
 
-# whose words are names, paths or a prompt's text, kept as written (a preset may be named `ｆｕｌｌ`): only their
-# numbers, keywords and timing are folded (_rest_folded)
+# whose words are names, paths or a prompt's text (a preset may be named `２．０`, a prompt say `meet me ＠ｂａｒ`): none
+# of it is folded, not even a number or a timing in it, which could be a name's or a prompt's own (a lone preset's or
+# cue's number is read folded only where no name is that as typed: number_like)
 _AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
-_NUMBER = re.compile(r"[-+−]?(?:\d+\.?\d*|\.\d+)")
-
-
-def _rest_folded(name: str, rest: str) -> str:
-    """The words after the command `name`, an input method's full-width forms made ASCII (width_folded): all of a
-    setting's (`ｓｅｅｄ ５ ＠ｂａｒ`), else a name's, a path's or a prompt's own only where they are a number
-    (`preset ３`, `blend a b ０．５`), an input's kind (`input ｎｏｎｅ`) or the timing that ends the line."""
-    if name not in _AS_WRITTEN:
-        return width_folded(rest)
-    last = re.fullmatch(r"(.*\s)?(\S+)", rest, re.DOTALL)
-    if last and width_folded(last[2]).startswith("@") and _a_timing(width_folded(last[2])[1:]):
-        return _rest_folded(name, (last[1] or "").rstrip()) + " " + width_folded(last[2])
-    if name == "blend":  # each of A, B and X apart, as a number or as written
-        return "".join(width_folded(part) if part.isspace() or _NUMBER.fullmatch(width_folded(part)) else part
-                       for part in re.split(r"(\s+)", rest))
-    if name in ("preset", "go") and _NUMBER.fullmatch(width_folded(rest)):
-        return width_folded(rest)
-    if name == "input":
-        kind, colon, target = width_folded(rest).partition(":")
-        if kind.strip().lower() in INPUT_KINDS:  # the path after a file: or an image: as written
-            return width_folded(rest) if kind.strip().lower() != "file" and kind.strip().lower() != "image" \
-                else kind + colon + rest[len(kind) + len(colon):]
-    return rest
 
 
 # where one command of a line run into another begins: its name, after a comma, a semicolon or a space

@@ -9,7 +9,6 @@ keys need not wade through.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +17,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
-                                   comment_meant, listed_meant, name_key, parse, presets_named, read_command,
-                                   typed_only)
+                                   comment_meant, listed_meant, name_key, number_like, parse, presets_named,
+                                   read_command, typed_only)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, flow_yaml
 from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
@@ -305,8 +304,7 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
         return next((i for i in named if nxt is not None and i >= nxt), named[0])
     listed = ", ".join(f"{i + 1} {cue_said(c)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
-    number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    number = f" (a cue's number is a whole number from 1 to {len(cues)})" if number_like(cue) else ""
     # `go #2` was answered as a comment, with go alone, which fires the next cue, not cue 2
     written = listed_meant(cue, [c.name for c in cues])
     if isinstance(written, str):

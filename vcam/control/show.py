@@ -49,7 +49,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, NAME_FOLDS, SHOWN_CHARS,
                                    TYPOGRAPHIC_PAIR, blank_prompt, blank_said, comment_meant, folded, keyed_names,
-                                   listed_meant, name_key, parse_quantize, preset_index)
+                                   listed_meant, name_key, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -152,7 +152,7 @@ class Show:
             return f" (did you mean {quoted(listed)}?)"
         if listed is not None and 1 <= listed <= len(self.presets):
             return f" (did you mean {listed}? a preset's number is written alone)"
-        if listed is not None or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
+        if listed is not None or number_like(ref):  # `preset ２．０` too, where no preset is named that
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
