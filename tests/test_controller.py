@@ -181,6 +181,35 @@ def test_a_preset_named_with_a_shells_escapes_or_full_width_digits_is_picked(rig
     assert ctl.handle_line("preset ２", "stdin").startswith("preset 2 'ocean'")
 
 
+WIDE_SHOW = """\
+presets:
+  - {name: city, prompt: a neon city at night}
+  - {name: "２．０", prompt: two point oh}
+  - {name: "room ４０４ night", prompt: a hotel room}
+cues:
+  - {name: open, do: preset city}
+  - {name: "１．５", do: preset room ４０４ night}
+"""
+
+
+def test_a_name_in_full_width_digits_is_found_as_typed():
+    """`preset ２．０` and `go １．５` were read as 2.0 and 1.5 (no preset or cue numbered so), and `blend "room ４０４
+    night" city 0.5` looked for `room 404 night`: a name of the show, typed as it is written, was refused."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(WIDE_SHOW, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(tell_at_once=True),
+                     threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    assert ctl.handle_line("preset ２．０", "stdin").startswith("preset 2 '２．０'")
+    assert ctl.handle_line('blend "room ４０４ night" city 0.5', "stdin").startswith("blend 'room ４０４ night' / 'city'")
+    assert ctl.handle_line("go １．５", "stdin").startswith("cue 2/2 '１．５'")
+    # a number no preset or cue is named, typed in full width, is answered as typed in ASCII: how numbers go
+    assert "no preset named '２．５' (a preset's number is a whole number from 1 to 3)" in \
+        ctl.handle_line("preset ２．５", "stdin")
+    assert "no cue named '－１' (a cue's number is a whole number from 1 to 2)" in ctl.handle_line("go －１", "stdin")
+
+
 def test_a_preset_named_with_a_joiner_is_said_as_it_was_written(rig):
     """`preset 3` of a preset named 👩‍🎤 said "preset 3 '👩\\u200d🎤 singer'": the zero-width joiner that draws the
     woman and the microphone as one singer, escaped. A character that prints nothing and joins nothing still is."""
@@ -1679,6 +1708,26 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
     for line in ("help " * 800, "freeze " * 800, "seed 5, " * 500):
         said = ctl.handle_line(line, "stdin")
         assert "one command" not in said and len(said) < 400, said[:200]
+
+
+@pytest.mark.parametrize("at_vcam_cam", [False, True])
+def test_a_midi_control_s_line_is_answered_as_a_control_s_not_as_a_typed_one(at_vcam_cam):
+    """At vcam cam, a line from a MIDI control was read as typed at its console: `seed 5, steps 3` was told "type
+    seed 5, then steps 3", and `seed` alone answered as a question ("seed 124 now")."""
+    from vcam.remote.controller import RemoteController
+
+    if at_vcam_cam:
+        ctl = RemoteController(lambda line: True)
+        ctl.update({"seed": 124, "presets": ["city", "ocean"]})
+    else:
+        ctl, _ = city_on_air()
+    assert ctl.handle_line("seed 5, steps 3", "midi") == (
+        "error: a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and "
+        "send go with its name")
+    assert ctl.handle_line("seed", "midi").startswith("error: seed needs an argument")
+    assert ctl.handle_line("seed", "stdin").startswith("seed ") and "now" in ctl.handle_line("seed", "stdin")
+    assert ctl.handle_line("seed 5, steps 3", "stdin") == \
+        "error: one command a line: type seed 5, then steps 3, each on a line of its own"
 
 
 def test_commands_run_together_from_afar_are_answered_as_their_sender_gives_them():

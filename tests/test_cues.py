@@ -941,6 +941,24 @@ def test_go_to_a_cue_mistyped_is_answered_with_the_cue_meant(typed, meant):
         assert rig.ran == []
 
 
+@pytest.mark.parametrize("typed, said", [("two", " (did you mean go 2?)"), ("Three", " (did you mean go 3?)"),
+                                         ("four", "")])
+def test_go_to_a_cue_by_its_number_in_words_is_answered_with_its_digits(typed, said):
+    """`go two` was told only the list of cues, as `steps three` was told only how steps is written."""
+    with Rig(MANUAL) as rig:
+        assert rig.cues.go(cue=typed).startswith(f"error: no cue named {typed!r}{said}; the cues: 1 'open'")
+        assert rig.ran == []
+
+
+@pytest.mark.parametrize("typed, said", [("four", " (did you mean go 'Fourth'?)"), ("two", " (did you mean go 2?)")])
+def test_go_to_a_cue_named_near_a_number_in_words_is_answered_with_the_cue_named(typed, said):
+    """With a cue `Fourth`, `go four` was answered "did you mean go 4?", the name near it not offered."""
+    cues = "".join(f"  - {{name: {name}, do: preset 1}}\n" for name in ("open", "Fourth", "dusk", "three cheers"))
+    with Rig(cues) as rig:
+        assert rig.cues.go(cue=typed).startswith(f"error: no cue named {typed!r}{said}; the cues: 1 'open'")
+        assert rig.ran == []
+
+
 def test_go_with_a_cue_is_parsed_and_sent_to_the_cue_list_by_the_controller():
     from vcam.control.commands import Command, parse
 

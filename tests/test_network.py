@@ -1664,17 +1664,17 @@ def test_vcam_cam_says_a_clip_typed_by_its_path_on_the_laptop_is_looked_for_on_t
     still.write_bytes(b"x")
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    said = remote.handle_line(f"input file:{str(clip).replace(' ', chr(92) + ' ')}", "console")  # dropped
+    said = remote.handle_line(f"input file:{str(clip).replace(' ', chr(92) + ' ')}", "stdin")  # dropped
     assert said == (f"{clip} is opened on the server's machine, in a folder vcam serve --media shares, not here "
                     "(vcam cam --send file:PATH sends a clip from here)")
-    assert "copy a picture there" in remote.handle_line(f"input image:{still}", "console")
+    assert "copy a picture there" in remote.handle_line(f"input image:{still}", "stdin")
     assert len(sent) == 2 and str(clip) in sent[0]
     for _ in range(3):  # a pad held or pressed again: said once
         assert remote.handle_line(f'input file:"{clip}"', "midi") is None
     assert len(sent) == 5
     assert remote.handle_line("input file:~/logo.png", "osc").startswith("~/logo.png is opened on the server's")
-    assert remote.handle_line("input file:clips/loop.mp4", "console") is None  # a name for the server's folders
-    assert remote.handle_line(f"input file:{tmp_path / 'gone.mp4'}", "console") is None
+    assert remote.handle_line("input file:clips/loop.mp4", "stdin") is None  # a name for the server's folders
+    assert remote.handle_line(f"input file:{tmp_path / 'gone.mp4'}", "stdin") is None
 
 
 def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_servers_console_does():
@@ -1683,11 +1683,11 @@ def test_vcam_cam_lists_the_servers_presets_for_preset_typed_alone_as_the_server
     from vcam.remote.controller import RemoteController
 
     remote = RemoteController(lambda line: True)
-    assert remote.handle_line("preset", "console").endswith("(numbers start at 1)")  # no state heard yet
+    assert remote.handle_line("preset", "stdin").endswith("(numbers start at 1)")  # no state heard yet
     remote.update({"presets": ["neon city", "ocean"]})
-    assert remote.handle_line("preset", "console").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
-    assert remote.handle_line("blend @bar", "console").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
-    assert "the show's presets" not in remote.handle_line("seed", "console")
+    assert remote.handle_line("preset", "stdin").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert remote.handle_line("blend @bar", "stdin").endswith("; the show's presets: 1 'neon city', 2 'ocean'")
+    assert "the show's presets" not in remote.handle_line("seed", "stdin")
 
 
 def test_vcam_cam_says_the_servers_seed_for_seed_typed_alone_as_the_servers_console_does():
@@ -1696,10 +1696,10 @@ def test_vcam_cam_says_the_servers_seed_for_seed_typed_alone_as_the_servers_cons
     from vcam.remote.controller import RemoteController
 
     remote = RemoteController(lambda line: True)
-    assert remote.handle_line("seed", "console").endswith("from the next block")
+    assert remote.handle_line("seed", "stdin").endswith("from the next block")
     remote.update({"seed": 124, "strength": 0.6})
-    assert remote.handle_line("seed", "console").startswith("seed 124 now; usage: seed N")
-    assert remote.handle_line("strength", "console").startswith("strength 0.60 now; usage: strength X")
+    assert remote.handle_line("seed", "stdin").startswith("seed 124 now; usage: seed N")
+    assert remote.handle_line("strength", "stdin").startswith("strength 0.60 now; usage: strength X")
 
 
 def test_vcam_cam_says_the_servers_quantize_and_tempo_for_them_typed_alone():
@@ -1710,10 +1710,10 @@ def test_vcam_cam_says_the_servers_quantize_and_tempo_for_them_typed_alone():
 
     remote = RemoteController(lambda line: True)
     remote.update({"quantize": "bar", "bpm": 128.0})
-    assert remote.handle_line("quantize", "console").startswith("quantize bar now; usage: quantize beat|bar")
-    assert remote.handle_line("bpm", "console").startswith("tempo now 128.0 bpm; usage: bpm N")
+    assert remote.handle_line("quantize", "stdin").startswith("quantize bar now; usage: quantize beat|bar")
+    assert remote.handle_line("bpm", "stdin").startswith("tempo now 128.0 bpm; usage: bpm N")
     remote.update({"bpm": None})
-    assert remote.handle_line("bpm", "console").startswith(f"{NO_TEMPO}; usage: bpm N")
+    assert remote.handle_line("bpm", "stdin").startswith(f"{NO_TEMPO}; usage: bpm N")
 
 
 def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_to_send_this_one():
@@ -1723,7 +1723,7 @@ def test_vcam_cam_says_once_that_input_camera_opens_the_servers_camera_and_how_t
 
     sent: list[str] = []
     remote = RemoteController(lambda line: sent.append(line) or True)
-    assert remote.handle_line("input camera:1", "console") == (
+    assert remote.handle_line("input camera:1", "stdin") == (
         "input camera:1 opens a camera of the server's machine, not of this one; to restyle this machine's camera, "
         "start vcam cam with --send camera")
     assert remote.handle_line("input camera", "midi") is None  # a pad pressed again: said once
@@ -1736,7 +1736,7 @@ def test_vcam_cam_that_sends_its_camera_says_input_net_puts_it_back_not_to_start
     from vcam.remote.controller import RemoteController
 
     remote = RemoteController(lambda line: True, sending=True)
-    reply = remote.handle_line("input camera", "console")
+    reply = remote.handle_line("input camera", "stdin")
     assert reply.endswith("this vcam cam sends its --send input up: input net puts it back on air"), reply
     assert "start vcam cam with --send" not in reply
 

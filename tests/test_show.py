@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from vcam.control.commands import parse
 from vcam.control.midimap import load_map, shipped_maps
 from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
@@ -24,7 +25,7 @@ def test_example_show_loads():
 
 
 @pytest.mark.parametrize("ref,meant", [
-    ("lazer tunnel", " (did you mean 'Laser Tunnel'?)"), ("laser  tunnel", " (did you mean 'Laser Tunnel'?)"),
+    ("lazer tunnel", " (did you mean 'Laser Tunnel'?)"), ("lazer  tunnel", " (did you mean 'Laser Tunnel'?)"),
     ("strobe", " (did you mean 'strobe storm'?)"),  # the start of one name only
     # the start of two: neither is guessed at, both are named with the number that picks each (they were not)
     ("neon", " (2 presets start with 'neon': 3 'neon bloom', 4 'neon geometry'; give more of the name, or the number)"),
@@ -34,6 +35,7 @@ def test_example_show_loads():
     ("9,", " (a preset's number is a whole number from 1 to 4)"),
     ("2.", " (did you mean 2? a preset's number is written alone)"),  # it was said to be no whole number
     ("moon", ""), ("-1", " (a preset's number is a whole number from 1 to 4)"),
+    ("three", " (did you mean 3?)"), ("Four", " (did you mean 4?)"), ("five", ""),  # a number in words
     ("1.5", " (a preset's number is a whole number from 1 to 4)"),
 ])
 def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
@@ -44,6 +46,42 @@ def test_a_mistyped_preset_name_is_answered_with_the_preset_meant(ref, meant):
         show.find(ref)
     assert err.value.args[0] == (f"no preset named {ref!r}{meant}; presets: Laser Tunnel, strobe storm, neon bloom, "
                                  "neon geometry")
+
+
+@pytest.mark.parametrize("ref, meant", [("one", " (did you mean 'one love'?)"),
+                                       ("three", " (did you mean 'three cheers'?)"), ("two", " (did you mean 2?)")])
+def test_a_preset_name_near_a_number_in_words_is_offered_before_the_number(ref, meant):
+    """With a preset `one love`, `preset one` was answered "did you mean 1?", the name near it not offered."""
+    show = parse_show("presets:\n" + "".join(f"  - {{name: {name}, prompt: x}}\n"
+                                             for name in ("ocean", "forest", "one love", "three cheers")), "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find(ref)
+    assert f"no preset named {ref!r}{meant}; presets: ocean" in str(err.value)
+
+
+@pytest.mark.parametrize("ref", ["laser  tunnel", "  Laser\t tunnel ", "“laser   tunnel”"])
+def test_a_preset_name_typed_with_a_space_twice_finds_the_preset(ref):
+    """`preset laser  tunnel` (a space typed twice) was answered "did you mean 'Laser Tunnel'?", the name typed
+    again as it was offered."""
+    show = parse_show("presets:\n  - {name: strobe, prompt: b}\n  - {name: Laser Tunnel, prompt: a}\n", "show.yaml")
+    assert show.find(parse(f"preset {ref}").args[0]) == 1
+
+
+def test_two_preset_names_that_differ_in_a_run_of_spaces_are_refused_as_one_name():
+    """With `neon city` and `neon  city`, `preset neon  city` could pick only the first: the second is refused as
+    a name taken, saying why."""
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: neon city, prompt: a}\n  - {name: "neon  city", prompt: b}\n', "s.yaml")
+    assert err.value.problems == ["s.yaml:3: preset 'neon  city': the name is already used by preset 1 'neon city' on "
+                                  "line 2 (a run of spaces or tabs is read as one space); names must differ"]
+
+
+def test_two_preset_names_that_differ_in_a_tab_for_a_space_are_refused_as_one_name_saying_so():
+    """`neon\tcity` beside `neon city` was refused with "(a run of spaces is read as one)", the tab not named."""
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: neon city, prompt: a}\n  - {name: "neon\\tcity", prompt: b}\n', "s.yaml")
+    assert err.value.problems == ["s.yaml:3: preset 'neon\\tcity': the name is already used by preset 1 'neon city' "
+                                  "on line 2 (a run of spaces or tabs is read as one space); names must differ"]
 
 
 @pytest.mark.parametrize("ref", ["cafe", "Cafe", "CAFE", "nino"])

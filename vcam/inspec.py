@@ -384,4 +384,4 @@ def check_strength(value: float) -> float:
     value = float(value)
     if not 0.0 <= value <= 1.0:  # also refuses NaN
         raise ValueError(f"strength must be from 0 (keep the input) to 1 (text only), not {number_said(value)}")
-    return value
+    return value + 0.0  # -0 typed is 0: replies and the status said "strength -0" and "-0.00"

@@ -80,6 +80,33 @@ def plain(value: float) -> str:
     return number_said(value)
 
 
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+# the minus signs a keyboard, a word processor or an input method types before a number (`-three`, `−three`)
+_MINUS_SIGNS = "-−–‒—－"
+
+
+def spelled_number(text: str) -> int | None:
+    """The whole number `text` spells in English words, from zero to ninety-nine (`three`, `twenty-five`, `forty
+    two`), negative after a minus sign (`-three`: -3, which a command's range then refuses, not 3), as an operator
+    says a setting; None for any other text (`twenty-`, a hyphen joining nothing)."""
+    text = text.strip().lower()
+    sign = -1 if text[:1] in _MINUS_SIGNS else 1
+    words = (text[1:] if sign < 0 else text).split()
+    if sign < 0 and text[1:2].isspace():  # `- three` is no number written
+        return None
+    if len(words) == 1 and words[0].count("-") == 1:  # `twenty-five`; not `twenty-`, whose hyphen joins nothing
+        words = words[0].split("-")
+    if len(words) == 1 and words[0] in _UNITS:
+        return sign * _UNITS.index(words[0])
+    if words and words[0] in _TENS and (len(words) == 1 or len(words) == 2 and words[1] in _UNITS[1:10]):
+        return sign * (20 + 10 * _TENS.index(words[0]) + (_UNITS.index(words[1]) if len(words) == 2 else 0))
+    return None
+
+
 def nearest(word: str, known: Iterable[str], cutoff: float = 0.6, prefer: Iterable[str] = ()) -> str | None:
     """The one of `known` that `word` was likely meant to be (`prst` → `preset`), or None where none is near: a typo
     answered with the word meant, not only with the whole list. Of words as near as each other, one in `prefer`

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import JOINERS, as_typed, clipped, equally_near, nearest, number_said, quoted
+from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
+                        spelled_number)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -113,6 +114,8 @@ class Command:
             text = f"input {_quoted_at(self.args[0])}"
         elif self.name in ("strength", "bias", "bpm"):
             text = f"{self.name} {self.args[0]:g}"
+        elif self.name == "help" and len(self.args) > 1:  # `help seed steps` asks about seed alone
+            text = f"help {', '.join(self.args)}"
         else:
             text = " ".join([self.name, *map(str, self.args)])
         return text + (f" @{self.at}" if self.at else "")
@@ -126,18 +129,40 @@ def usage(name: str) -> str:
     return f"{form} - {what.strip()}" if what.strip() else form
 
 
-def help_text(name: str | None = None) -> str:
-    """The commands, or how command `name` is written (`help blend`)."""
-    if name is not None:
-        timing = "" if name in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
-        return f"{usage(name)}{timing}"
+def help_text(*names: str) -> str:
+    """The commands, or how each command of `names` is written (`help blend`; `help seed, steps`: one a line)."""
+    if len(names) == 1:
+        timing = "" if names[0] in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
+        return f"{usage(names[0])}{timing}"
+    if names:  # laid out as the whole list is, the timing said once, after the commands that take one
+        timed = [name for name in names if name not in UNTIMED]
+        said = f"\n  {listed(timed)} may end in @beat, @bar, @N (beats) or @off to land on the beat" if timed else ""
+        return f"{listed(list(names))}:\n" + "\n".join("  " + usage(name) for name in names) + said
     return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 
+# what parts the commands of `help seed, steps`, `help seed and steps` or `help seed, steps, and bpm`; not a space
+# alone: `help go back` asks about go, the command of the line `go back`
+_HELP_LIST = re.compile(r"\s*[,;&/]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+
+
 def _help(topic: str) -> Command:
-    """`help blend`: how one command is written; the word after help must name one."""
+    """`help blend`: how one command is written; the word after help must name one. `help seed, steps`, several
+    commands' names, asks how each is written."""
+    names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
+    if names and all(name in USAGE for name in names):
+        return Command("help", tuple(dict.fromkeys(names)))
+    # a list only where each part is one word, a command's name or near one (`help prompt, sed`): `help prompt cats
+    # and dogs` and `help input file:a/b.png` ask about their first word, as a command line after help does
+    if len(names) > 1 and all(len(name.split()) == 1 for name in names):
+        meant = list(dict.fromkeys(name if name in USAGE else _meaning(name)[1] for name in names))
+        if all(meant):
+            raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
+                               f"{', '.join(meant)}?); help alone lists them")
     name = topic.split()[0].lower() if topic.split() else ""
+    if name.rstrip(_STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
+        name = name.rstrip(_STOPS)
     if name not in USAGE or len(topic.split()) > 1:
         if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
             meant = f" (did you mean help {name}?)"
@@ -162,11 +187,15 @@ def _shown(text: str) -> str:
 
 # A minus sign as a word processor, a phone or macOS's smart dashes write it (`−0.5`, `–1`): int() and float() refuse
 # it, and the number was said to be none, though the one typed was only out of range
-_MINUSES = "−–‒—"
+_MINUSES = "−–‒—－"
+# An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
+_FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
 
 
 def _signed(text: str) -> str:
-    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read."""
+    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read,
+    and a full-width point or plus made the plain one."""
+    text = text.translate(_FULL_WIDTH)
     return "-" + text[1:] if text[:1] in _MINUSES else text
 
 
@@ -241,11 +270,13 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
             meant = float(text[:-1]) / 100
         elif united := _united(text):
             meant = float(united)
+        elif (spelled := spelled_number(text.rstrip(_STOPS))) is not None:  # `strength one`, `bpm ninety!`
+            meant = float(spelled)
         else:
             return ""
     except ValueError:
         return ""
-    return f" (did you mean {meant:g}?)" if fits(meant) else ""
+    return f" (did you mean {meant + 0.0:g}?)" if fits(meant) else ""  # `-0%` meant 0, as strength -0 is read
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
@@ -285,7 +316,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
     ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
-    for candidate in (_united(text) or "", decimal, ended, text):
+    spelled = spelled_number(text.rstrip(_STOPS))  # `steps three`, `steps ten!`
+    for candidate in (_united(text) or "", decimal, ended, "" if spelled is None else str(spelled), text):
         try:
             value = float(candidate)
         except ValueError:
@@ -328,6 +360,8 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # `quantize none`: no timing, which off is; not after @, where `@now` may be a prompt's own
         if meant is None and bare in _NO_TIMING and not after_at:
             meant = "off"
+        if meant is None and (spelled := spelled_number(bare)) is not None:  # `quantize four`
+            meant = _timing_meant(str(spelled))
         if meant is None and bare.isalpha():
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
@@ -439,11 +473,12 @@ def _input(text: str) -> str:
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
-    # within straight quotes round the whole, typographic ones are the path's own
-    straight = unquoted(text) != text
-    kind, colon, path = split_kind(_without_quotes(text))
+    # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
+    # took both pairs off, and looked for x)
+    whole = _without_quotes(text)
+    kind, colon, path = split_kind(whole)
     try:
-        return str(parse_input(kind + colon + (unquoted(path) if straight else _without_quotes(path))))
+        return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
@@ -925,6 +960,7 @@ _NO_JOINERS = dict.fromkeys(map(ord, JOINERS))
 NAME_FOLDS: dict[str, Callable[[str], str]] = {
     "joiners": lambda name: name.translate(_NO_JOINERS),
     "case": str.lower,
+    "spaces": lambda name: " ".join(name.split()),
     "form": lambda name: unicodedata.normalize("NFC", name),
     "apostrophes": lambda name: name.translate(APOSTROPHES),
 }
@@ -940,10 +976,12 @@ def folded(name: str, but: str | None = None) -> str:
 
 def name_key(name: str) -> str:
     """`name` as names are compared: read as typed, without its joiners (a name typed or copied with one or without
-    it is the same name), without the spaces round it, in any case, its accents composed (é typed is the é of a name
-    copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
-    `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its apostrophes are
-    the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a terminal."""
+    it is the same name), without the spaces round it and a run of spaces within it read as one (`neon  city`, a
+    space typed twice, was offered `neon city` and refused again as typed), in any case, its accents composed (é
+    typed is the é of a name copied from a macOS file name, an e and a combining accent), without typographic quotes
+    round it: a show's `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its
+    apostrophes are the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a
+    terminal."""
     key = NAME_FOLDS["joiners"](as_typed(name)).strip()
     inner = _in_typographic_pair(key)
     return folded((key if inner is None else inner).strip())
@@ -988,7 +1026,10 @@ def parse(line: str, console: bool = True) -> Command | None:
     if not text or text.startswith("#"):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
-    name, rest = word.lower(), (more[0] if more else "").strip()
+    # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
+    name, rest = width_folded(word).lower(), (more[0] if more else "").strip()
+    # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
+    rest = width_folded(rest) if name in USAGE and name not in _AS_WRITTEN else rest
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
@@ -1003,6 +1044,30 @@ def parse(line: str, console: bool = True) -> Command | None:
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
+
+
+# a name no preset or cue has that reads as a number (`preset 2.0`, `go ＋２`): how their numbers go is said
+_NUMBER_LIKE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+
+
+def number_like(ref: str) -> bool:
+    """Whether `ref`, the name a preset or a cue was asked for by and that none is named, reads as a number, typed in
+    ASCII or in an input method's full width (`２．０`, `－１`, width_folded): answered with how numbers go."""
+    return _NUMBER_LIKE.fullmatch(width_folded(ref.strip())) is not None
+
+
+def width_folded(text: str) -> str:
+    """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
+    ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
+    ligature's `ﬁre` the word fire, a command's typo, where it was a prompt's word."""
+    return "".join(folded if unicodedata.east_asian_width(c) == "F" and len(folded := unicodedata.normalize("NFKC", c))
+                   == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
+
+
+# whose words are names, paths or a prompt's text (a preset may be named `２．０`, a prompt say `meet me ＠ｂａｒ`): none
+# of it is folded, not even a number or a timing in it, which could be a name's or a prompt's own (a lone preset's or
+# cue's number is read folded only where no name is that as typed: number_like)
+_AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
 
 
 # where one command of a line run into another begins: its name, after a comma, a semicolon or a space
@@ -1025,9 +1090,11 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     words run to the end of the line (_TO_THE_END) comes before another. Off the `console` no part is a command only
     the console gives."""
     parts, start = [], 0
-    for mark in _JOINED.finditer(text):
+    folded = width_folded(text)  # `ｓｅｅｄ ５，ｓｔｅｐｓ ３`, typed in full width, is cut where its folded form is
+    for mark in _JOINED.finditer(folded):
         part = text[start:mark.start()]
-        if part and _NAMED.match(text, mark.end()) and part.split()[0].lower() not in _TO_THE_END:
+        if part and _NAMED.match(folded, mark.end()) and folded[start:mark.start()].split()[0].lower() \
+                not in _TO_THE_END:
             parts.append(part)
             start = mark.end()
     parts.append(text[start:])
@@ -1075,7 +1142,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
         return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
-    hint = _did_you_mean(name, console, rest, word)
+    hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
     # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in

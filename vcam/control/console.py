@@ -94,6 +94,14 @@ def typed_by_hand(source: str) -> bool:
     return source == TYPED or source.endswith(f" {TYPED}")
 
 
+def given_as(source: str) -> str:
+    """How a line from `source` was given, as joined_hint words its answer: typed by hand (typed_by_hand), by a MIDI
+    control, by a cue, else sent (OSC, a program, a client's control)."""
+    if typed_by_hand(source):
+        return "typed"
+    return "control" if source == "midi" else "cue" if source.startswith("cue ") else "sent"
+
+
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"

@@ -24,7 +24,7 @@ from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHO
                                    blend_on_air, blend_twice, help_text, joined_commands, joined_hint, lands_on,
                                    no_show_file, parse, parse_quantize, preset_choices, presets_named, setting_now,
                                    typed_only)
-from vcam.control.console import typed_by_hand
+from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
@@ -177,13 +177,13 @@ class Controller:
         try:
             cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
-            if (joined := self._run_together(e.joined, source, network)) is not None:
+            if (joined := self._run_together(e.joined, source)) is not None:
                 return f"error: {joined}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
-            # typed here, a question; from afar, an OSC control sending no value (a mistake of its set-up, said as
+            # typed here, a question; from afar or a control, one sending no value (a mistake of its set-up, said as
             # the sender's error): the question asked at vcam cam is answered there
-            if not network and (asked := self._now(e.missing)) is not None:
+            if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
             return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
         if cmd is None:
@@ -191,15 +191,16 @@ class Controller:
         # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
         # its cue's name, never split: joined_commands)
         if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
-                and (joined := self._run_together(joined_commands(line, not network), source, network)) is not None:
+                and (joined := self._run_together(joined_commands(line, not network), source)) is not None:
             return f"error: {joined}"
         return self.apply(cmd, source, network=network, aim=aim)
 
-    def _run_together(self, commands: tuple[Command, ...], source: str, network: bool) -> str | None:
+    def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
         take each as it stands now; None where it would refuse one: the line's own refusal stands. A line typed by
-        hand, here or at vcam cam, is answered with the lines to type."""
-        return joined_hint(commands, self._takes, "typed" if not network or typed_by_hand(source) else "sent")
+        hand, here or at vcam cam, is answered with the lines to type, a MIDI control's with how a control sends
+        several (given_as)."""
+        return joined_hint(commands, self._takes, given_as(source))
 
     def _takes(self, cmd: Command) -> bool:
         """Whether the command `cmd` would be taken as the show stands now, seen without running it; False where

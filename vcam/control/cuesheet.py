@@ -18,11 +18,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
-                                   comment_meant, joined_commands, joined_hint, listed_meant, name_key, parse,
-                                   presets_named, read_command, typed_only)
+                                   comment_meant, joined_commands, joined_hint, listed_meant, name_key, number_like,
+                                   parse, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, colon_read, constructed, flow_yaml, key_nodes
-from vcam.words import clipped, equally_near, nearest, quoted
+from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -376,8 +376,7 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
         return next((i for i in named if nxt is not None and i >= nxt), named[0])
     listed = ", ".join(f"{i + 1} {cue_said(c)}" for i, c in enumerate(cues[:MAX_CHOICES]))
     more = f", … ({len(cues)} in all)" if len(cues) > MAX_CHOICES else ""
-    number = f" (a cue's number is a whole number from 1 to {len(cues)})" \
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", cue.strip()) else ""
+    number = f" (a cue's number is a whole number from 1 to {len(cues)})" if number_like(cue) else ""
     # `go #2` was answered as a comment, with go alone, which fires the next cue, not cue 2
     written = listed_meant(cue, [c.name for c in cues])
     if isinstance(written, str):
@@ -392,6 +391,9 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
     elif not number and (meant := _near_cue(cues, key)) is not None:
         number = f" (did you mean go {quoted(meant)}?)"
+    # `go three`: after the names, a name near it being the one meant (`four` of a show's `Fourth`)
+    elif not number and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
+        number = f" (did you mean go {spelled}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 

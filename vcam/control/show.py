@@ -49,7 +49,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, NAME_FOLDS, SHOWN_CHARS,
                                    TYPOGRAPHIC_PAIR, blank_prompt, blank_said, blocks_meant, comment_meant, folded,
-                                   keyed_names, listed_meant, name_key, parse_quantize, preset_index)
+                                   keyed_names, listed_meant, name_key, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -63,7 +63,7 @@ from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, in_line_order,
                                     key_nodes, number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word
+from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class Show:
             return f" (did you mean {quoted(listed)}?)"
         if listed is not None and 1 <= listed <= len(self.presets):
             return f" (did you mean {listed}? a preset's number is written alone)"
-        if listed is not None or re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", ref.strip()):
+        if listed is not None or number_like(ref):  # `preset ２．０` too, where no preset is named that
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
         typed = " ".join(name_key(ref).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
@@ -173,6 +173,9 @@ class Show:
             more = ", …" if len(starts) > MAX_STARTS else ""
             begun = quoted(clipped(ref.strip(), SHOWN_CHARS + 1))
             return f" ({len(starts)} presets start with {begun}: {named}{more}; give more of the name, or the number)"
+        # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
+        if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
+            return f" (did you mean {spelled}?)"
         said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
         return f" ({said})" if said else ""
 
@@ -465,6 +468,7 @@ _READ_ALIKE = {
     "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
     "form": "letters encoded differently are one (é as one character or as e and an accent)",
     "case": "a name is the same whatever its case",
+    "spaces": "a run of spaces or tabs is read as one space",  # a tab was told of spaces alone
 }
 
 

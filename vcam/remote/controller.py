@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
                                    parse, preset_choices, preset_index, setting_now)
-from vcam.control.console import TYPED, typed_by_hand
+from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_SAID, parse_input
 from vcam.remote.pending import Waiting
@@ -120,12 +120,12 @@ class RemoteController:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
             # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
             # lines to type where typed, else as commands each sent on its own
-            typed = not network or typed_by_hand(source)
-            said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, "typed" if typed else "sent")
+            # a MIDI control's line is no typist's: it is told how a control sends several, not what to type
+            said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
             if said is not None:
                 return f"error: {said}"
-            # typed, a question; from an OSC sender, a control sending no value: its error, as the server says it
-            if not network and (asked := self._now(e.missing)) is not None:
+            # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it
+            if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
