@@ -392,6 +392,12 @@ TYPOS = [
      "(YAML takes digits with ':' as base 60"),
     ("defaults: {quantize: 010}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 010 reads as 8 (YAML "
      "takes a number with a leading 0 as octal); write quantize: 10"),
+    # and a number meant out of quantize's range is said so: write quantize: 100 was offered, and refused on paste
+    ("defaults: {quantize: 0100}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize 0100 reads as 64 "
+     "(YAML takes a number with a leading 0 as octal); without it, 100 is out of range (0.0625 to 64)"),
+    ("defaults: {quantize: -010}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults quantize -010 reads as -8 "
+     "(YAML takes a number with a leading 0 as octal); without it, -10 is out of range (0.0625 to 64)"),
+    ("defaults: {quantize: 0_100}\npresets:\n  - {name: a, prompt: b}\n", 1, "; without it, 100 is out of range"),
     # a number in quotes is text: said with the number to write, as the unquoted forms are
     ("presets:\n  - {name: a, prompt: b, seed: '010'}\n", 2, "preset 'a' seed must be a whole number from 0 to "
      f"{2**63 - 1}; write it without quotes: 10"),

@@ -47,9 +47,10 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, NAME_FOLDS, SHOWN_CHARS,
-                                   TYPOGRAPHIC_PAIR, blank_prompt, blank_said, blocks_meant, comment_meant, folded,
-                                   keyed_names, listed_meant, name_key, number_like, parse_quantize, preset_index)
+from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MIN_BPM,
+                                   MIN_QUANTIZE_BEATS, NAME_FOLDS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt,
+                                   blank_said, blocks_meant, comment_meant, folded, keyed_names, listed_meant,
+                                   name_key, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -671,7 +672,8 @@ def _bias(r: Reader, node, what: str) -> float | None:
 def _quantize(r: Reader, node) -> str:
     """beat, bar, a number of beats or off (YAML reads an unquoted off as false and 2 as a number)."""
     v = r.value(node, "defaults quantize")
-    if v is INVALID or v is False or r.misread(node, v, "defaults quantize"):  # 010 read as 8 beats, 1:00 as 60
+    beats = (MIN_QUANTIZE_BEATS, MAX_QUANTIZE_BEATS)  # 0100 is 100 beats, refused too: said so, not offered
+    if v is INVALID or v is False or r.misread(node, v, "defaults quantize", beats):  # 010 read as 8 beats, 1:00 as 60
         return "off"
     try:
         if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
