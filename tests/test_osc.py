@@ -757,6 +757,8 @@ def test_a_shows_osc_port_is_told_to_be_given_to_vcam_run():
 @pytest.mark.parametrize("section, flags", [
     ("  port: 8000\n  reply: 192.168.1.20:9001\n", {"osc": "8000", "osc_reply": "192.168.1.20:9001"}),
     ("  reply: '[::1]:9001'\n", {"osc": None, "osc_reply": "[::1]:9001"}),
+    # a host starting with '-': --osc-reply -x:9 was offered, which vcam run reads as an unknown switch
+    ("  reply: '-x:9'\n", {"osc": None, "osc_reply": "-x:9"}),
     ("  port: lots\n", None),
     ("  port: [8000]\n  reply: 9001\n", None),
 ])

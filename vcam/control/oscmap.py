@@ -126,7 +126,9 @@ def _run_flags_said(node: MappingNode, run_keys: list) -> str:
         try:
             if not isinstance(v, ScalarNode):
                 raise argparse.ArgumentTypeError(v)
-            flags.append(f"--{flag} {shell_word(osc_address(key == 'reply')(v.value))}")
+            word = shell_word(osc_address(key == 'reply')(v.value))
+            # `--osc-reply -x:9` is read as a switch of its own: joined by '=', the value is the flag's
+            flags.append(f"--{flag}={word}" if word.startswith("-") else f"--{flag} {word}")
         except argparse.ArgumentTypeError:  # no address the flag takes (port: lots): its form, not a value refused
             flags.append(f"--{flag} [HOST:]PORT")
     whats = [_RUN_FLAGS[key][1] for key in values]
