@@ -754,6 +754,19 @@ def test_a_shows_osc_port_is_told_to_be_given_to_vcam_run():
         "show.yaml:5: osc: unknown key 'prot'; known keys: name, map, controls, ignore"]
 
 
+def test_a_shows_osc_port_written_twice_is_named_once_and_its_second_line_said():
+    """port: 8000 and port: 8001 said "port: and port: are not read here", with the second's 8001 offered as the
+    one meant: each key is named once, the second line is said as the section's own duplicates are."""
+    from vcam.control.show import parse_show
+
+    with pytest.raises(ConfigError) as e:
+        parse_show("presets:\n  - {name: a, prompt: b}\nosc:\n  port: 8000\n  port: 8001\n", "show.yaml")
+    assert e.value.problems == [
+        "show.yaml:4: osc: port: is not read here: the port OSC is heard on is vcam run's: vcam run SHOW --osc "
+        "[HOST:]PORT",
+        "show.yaml:5: osc: key 'port' is given twice; keep one"]
+
+
 @pytest.mark.parametrize("section, flags", [
     ("  port: 8000\n  reply: 192.168.1.20:9001\n", {"osc": "8000", "osc_reply": "192.168.1.20:9001"}),
     ("  reply: '[::1]:9001'\n", {"osc": None, "osc_reply": "[::1]:9001"}),

@@ -119,12 +119,12 @@ def _run_flags_said(node: MappingNode, run_keys: list) -> str:
     from vcam.argtypes import osc_address
 
     values = {k.value: v for k, v in node.value if k in run_keys}
-    keys = [f"{k.value}:" for k in run_keys]
+    keys = [f"{k}:" for k in values]  # port: written twice is named once: its second line is said on its own
     flags = []
     for key, v in values.items():
         flag = _RUN_FLAGS[key][0]
         try:
-            if not isinstance(v, ScalarNode):
+            if not isinstance(v, ScalarNode) or [k.value for k in run_keys].count(key) > 1:  # which one was meant?
                 raise argparse.ArgumentTypeError(v)
             word = shell_word(osc_address(key == 'reply')(v.value))
             # `--osc-reply -x:9` is read as a switch of its own: joined by '=', the value is the flag's
@@ -145,6 +145,9 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
         run_keys = [k for k, _ in node.value if isinstance(k, ScalarNode) and k.value in _RUN_FLAGS]
         if run_keys:
             r.error(run_keys[0], f"{where}: {_run_flags_said(node, run_keys)}")
+        for i, k in enumerate(run_keys):  # as the section's own keys are: r.mapping never sees these
+            if k.value in [seen.value for seen in run_keys[:i]]:
+                r.error(k, f"{where}: key {k.value!r} is given twice; keep one")
         node = MappingNode(node.tag, [(k, v) for k, v in node.value if k not in run_keys], node.start_mark,
                            node.end_mark, node.flow_style)
     keys = r.mapping(node, where, known)
