@@ -413,6 +413,19 @@ def test_prompts_written_as_texts_and_their_weights_are_offered_as_a_list(prompt
     assert parse_show(f"presets:\n  - name: neon\n    prompts: {offered}\n", "ok.yaml").presets[0].prompts == meant
 
 
+@pytest.mark.parametrize("prompts, misread", [("{a forest: 010, fireflies: 1}", "010 reads as 8"),
+                                              ("\n      a forest: 0.5\n      fireflies: 1:30", "1:30 reads as 90"),
+                                              ("[a forest: -010, fireflies: 1]", "-010 reads as -8")])
+def test_prompts_written_as_texts_with_weights_yaml_reads_as_other_numbers_are_told_so_with_no_list(prompts, misread):
+    """`prompts: {a forest: 010, fireflies: 1}` was offered a list with weight: 8 (YAML 1.1's octal), and 1:30 one
+    with weight: 90 (base 60): a list that loads, but not with the weights written; said in words instead."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: neon\n    prompts: {prompts}\n", "w.yaml")
+    (problem,) = err.value.problems
+    assert "prompts: [{text: TEXT, weight: N}, …]" in problem and "weight: 8" not in problem, problem
+    assert problem.endswith(f"each weight in plain decimal digits ({misread} in YAML)"), problem
+
+
 @pytest.mark.parametrize("prompts, weights", [("{a forest: 0.7, fireflies: 300}", "0.7, 300"),
                                               ("[a forest: 0.7, fireflies: -1]", "0.7, -1"),
                                               ("{a forest: 0, fireflies: 0}", "0, 0"),

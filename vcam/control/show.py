@@ -545,15 +545,21 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         return {text: 1.0} if text else None
     if (weighted := _weighted_by_text(p["prompts"])) is not None:
         # `prompts: {a forest: 0.7, fireflies: 0.3}`: each text with its weight, said as a list's entries wrong
-        weights = [weight for _, weight in weighted]
+        weights = [weight for _, weight, _ in weighted]
         # offered only where the list loads: a weight of 300 or -1 was offered, and refused when pasted
         fits = all(0 <= w <= MAX_WEIGHT for w in weights) and sum(weights) > 0
-        listed = flow_yaml([{"text": text, "weight": weight} for text, weight in weighted]) if fits else None
+        # and where each weight means what was written: 010 (YAML's octal 8) and 1:30 (base 60, 90) were offered
+        # as weight: 8 and weight: 90
+        misread = [f"{written} reads as {plain(w)}" for _, w, written in weighted
+                   if not _DECIMAL.fullmatch(written) and abs(w) != float("inf") and w == w]  # .nan said as range
+        listed = (flow_yaml([{"text": text, "weight": weight} for text, weight, _ in weighted])
+                  if fits and not misread else None)
         r.error(p["prompts"], f"{what}: prompts gives each text with its weight as a key and its value; a prompt is "
                               "written {text: TEXT, weight: N}: " + (f"prompts: {listed}" if listed else
                                                                       "prompts: [{text: TEXT, weight: N}, …]")
                 + ("" if fits else f", each weight a number from 0 to {MAX_WEIGHT}, at least one above 0 "
-                                   f"(these are {', '.join(plain(w) for w in weights)})"))
+                                   f"(these are {', '.join(plain(w) for w in weights)})")
+                + (f", each weight in plain decimal digits ({', '.join(misread)} in YAML)" if misread else ""))
         return None
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
@@ -571,9 +577,13 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     return out or None
 
 
-def _weighted_by_text(node) -> list[tuple[str, float]] | None:
+# a weight as written that reads as the number it shows: not 010 (octal) nor 1:30 (base 60)
+_DECIMAL = re.compile(r"[+-]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _weighted_by_text(node) -> list[tuple[str, float, str]] | None:
     """The texts and weights of prompts written as `{text: weight, …}` or `[text: weight, …]`, each text a key and its
-    weight a number; None for any other prompts: (their entries are said as they are)."""
+    weight a number, with the weight as written; None for any other prompts: (their entries are said as they are)."""
     if isinstance(node, MappingNode):
         pairs = node.value
     elif isinstance(node, SequenceNode) and node.value and all(
@@ -587,7 +597,7 @@ def _weighted_by_text(node) -> list[tuple[str, float]] | None:
         if not (isinstance(key, ScalarNode) and key.value.strip() and key.value not in PROMPT_KEYS) or \
                 isinstance(weight, bool) or not isinstance(weight, (int, float)):
             return None
-        weighted.append((key.value, weight))
+        weighted.append((key.value, weight, value.value))
     return weighted or None
 
 
