@@ -645,6 +645,26 @@ def test_a_do_line_of_commands_run_together_is_offered_the_whole_do_with_it_spli
     assert list(show.cues[0].do) == lines, offered
 
 
+@pytest.mark.parametrize("do", [
+    # two lines run together: each offered do: kept the other unsplit, refused again when pasted
+    "['steps 3, seed 5', 'bias 0.5, seed 6']",
+    # a line a cue refuses beside it: kept in the do: offered, which pasted is refused again
+    "['steps 3, seed 5', '# note']",
+    "['steps 3, seed 5', preset nowhere]",
+    # an anchor on a line beside it: the do: offered dropped the &b a later *b repeats
+    "\n      - &b bias 0.5\n      - 'preset ocean, seed 5'\n  - do: [*b]",
+    "[&b 'preset ocean, seed 5', bias 0.5]\n  - do: [*b]",
+    "[!!str bias 0.5, 'preset ocean, seed 5']",
+])
+def test_a_do_line_run_together_beside_lines_not_kept_as_written_is_told_in_words(do):
+    """The whole do: was offered with the line split in place where a line beside it was refused, run together
+    too, or carried an anchor, alias or tag: a do: that pasted was refused again or lost the anchor."""
+    with pytest.raises(ConfigError) as e:
+        parse_show(PRESETS + "cues:\n  - do: " + do + "\n", "show.yaml")
+    joined = [p for p in e.value.problems if "one command each" in p]
+    assert joined and all(p.endswith("commands, each a line of do: in its place") for p in joined), e.value.problems
+
+
 def test_a_do_line_beside_one_that_is_no_text_is_told_in_words_where_its_commands_go():
     with pytest.raises(ConfigError) as e:
         parse_show(PRESETS + "cues:\n  - {name: a, do: [steps 3, 'preset ocean, seed 5', 7]}\n", "show.yaml")

@@ -110,9 +110,10 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         else:
             lines = [c["do"]] if "do" in c else []
         texts = [constructed(line) for line in lines]
+        kept = _kept_as_written(r, lines, show, base)
         read = [both for j, line in enumerate(lines)
                 if (both := _cue_command(r, line, f"{what} do" + (f" {j + 1}" if len(lines) > 1 else ""), show,
-                                         base, _around(texts, j))) is not None]  # (as written, as it runs)
+                                         base, _around(texts, kept, j))) is not None]  # (as written, as it runs)
         do = [plain for _, plain in read]
         if "at" in c and "wait" in c:
             r.error(c["wait"], f"{what}: give at: or wait:, not both (at: counts from the show's start, wait: "
@@ -208,10 +209,27 @@ def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar
                           "the order of their times")
 
 
-def _around(texts: list, j: int) -> tuple[list[str], list[str]] | None:
+def _kept_as_written(r: Reader, lines: list, show: Show | None, base: Path) -> tuple[list[bool], list[bool]]:
+    """For each do: line, whether it is written with no anchor, alias or tag (a do: offered would drop the &name a
+    later *name repeats), and whether a cue takes it as written: the lines a do: offered keeps as they are."""
+    plain = [(w := r.written(line, line)) is not None and w[0] not in "&*!" for line in lines]
+    if len(lines) < 2:
+        return plain, plain
+    scratch = r.scratch()  # its problems are said where each line is read
+    taken = []
+    for line in lines:
+        said = len(scratch.problems)
+        taken.append(_cue_command(scratch, line, "do", show, base, None) is not None and len(scratch.problems) == said)
+    return plain, taken
+
+
+def _around(texts: list, kept: tuple[list[bool], list[bool]], j: int) -> tuple[list[str], list[str]] | None:
     """The do: lines before and after line `j`, kept in a do: offered for it; None where one is no text (a mapping,
-    a number), which a line offered could not write back as it was written."""
-    if not all(isinstance(t, str) for i, t in enumerate(texts) if i != j):
+    a number), a line of commands run together too, or one a cue refuses, which a do: offered would keep refused,
+    or where a line carries an anchor, alias or tag: said in words."""
+    plain, taken = kept
+    others = [i for i in range(len(texts)) if i != j]
+    if not all(plain) or not all(isinstance(texts[i], str) and taken[i] for i in others):
         return None
     return texts[:j], texts[j + 1:]
 

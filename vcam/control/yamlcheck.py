@@ -81,6 +81,12 @@ class Reader:
             raise ConfigError(self.problems + [f"{path}:{line}: stopped reading after {MAX_PROBLEMS} problems; "
                                                "fix these first"])
 
+    def scratch(self) -> "Reader":
+        """A reader of the same text with problems of its own: for a check whose problems are not to be said."""
+        other = Reader(self.path)
+        other._lines = self._lines
+        return other
+
     def note(self, path: str, line: int, message: str) -> None:
         """Records what is said of the file at its line without refusing it."""
         self.notes.append(f"{path}:{line}: {message}")
