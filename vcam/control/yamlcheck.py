@@ -25,7 +25,7 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import number_meant, whole_meant
+from vcam.control.commands import number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
@@ -439,8 +439,6 @@ def as_written(node: Node, shown: str) -> str:
 def _typed_as(key: str | None, written: str, meant: int) -> bool:
     """Whether the command `key` typed with `written` (seed 010) reads it as the whole number `meant`, as YAML's
     octal does not."""
-    from vcam.control.commands import parse
-
     if key is None:
         return False
     try:
