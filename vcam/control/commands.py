@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
+from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
                         spelled_number)
 
 if TYPE_CHECKING:
@@ -185,18 +185,16 @@ def _shown(text: str) -> str:
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
-# A minus sign as a word processor, a phone or macOS's smart dashes write it (`−0.5`, `–1`): int() and float() refuse
-# it, and the number was said to be none, though the one typed was only out of range
-_MINUSES = "−–‒—－"
 # An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
 _FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
 
 
 def _signed(text: str) -> str:
-    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read,
-    and a full-width point or plus made the plain one."""
+    """`text` with a minus sign of another kind (MINUS_SIGNS: a word processor's, a phone's or macOS's smart dash,
+    `−0.5`, `–1`, which int() and float() refuse, saying the number was none though it was only out of range) before
+    its number made the one they read, and a full-width point or plus made the plain one."""
     text = text.translate(_FULL_WIDTH)
-    return "-" + text[1:] if text[:1] in _MINUSES else text
+    return "-" + text[1:] if text[:1] in MINUS_SIGNS else text
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
@@ -1046,14 +1044,15 @@ def parse(line: str, console: bool = True) -> Command | None:
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
 
 
-# a name no preset or cue has that reads as a number (`preset 2.0`, `go ＋２`): how their numbers go is said
-_NUMBER_LIKE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+# a number written in decimal digits: a name no preset or cue has that reads as one (`preset 2.0`, `go ＋２`) is
+# answered with how their numbers go; a show writer's quoted one ('010') is told to go without quotes
+DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
 
 
 def number_like(ref: str) -> bool:
     """Whether `ref`, the name a preset or a cue was asked for by and that none is named, reads as a number, typed in
     ASCII or in an input method's full width (`２．０`, `－１`, width_folded): answered with how numbers go."""
-    return _NUMBER_LIKE.fullmatch(width_folded(ref.strip())) is not None
+    return DECIMAL.fullmatch(width_folded(ref.strip())) is not None
 
 
 def width_folded(text: str) -> str:
