@@ -258,6 +258,14 @@ def as_typed(text: str) -> str:
     return "".join(kept(at, ch) for at, ch in enumerate(text))
 
 
+def width_folded(text: str) -> str:
+    """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
+    ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
+    ligature's `ﬁre` the word fire, a command's typo, where it was a prompt's word."""
+    return "".join(folded if unicodedata.east_asian_width(c) == "F" and len(folded := unicodedata.normalize("NFKC", c))
+                   == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
+
+
 def shell_word(text: str, windows: bool = os.name == "nt") -> str:
     """`text` as a shell takes it as one word, for a fix to be typed or pasted as said (a path with a space in it:
     `ffmpeg -i my take.mp4` ran on `my`): bare where it may be, in double quotes where it holds a single quote (it's)

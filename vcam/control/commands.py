@@ -14,7 +14,7 @@ from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
-                        spelled_number)
+                        spelled_number, width_folded)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -1053,14 +1053,6 @@ def number_like(ref: str) -> bool:
     """Whether `ref`, the name a preset or a cue was asked for by and that none is named, reads as a number, typed in
     ASCII or in an input method's full width (`２．０`, `－１`, width_folded): answered with how numbers go."""
     return DECIMAL.fullmatch(width_folded(ref.strip())) is not None
-
-
-def width_folded(text: str) -> str:
-    """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
-    ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
-    ligature's `ﬁre` the word fire, a command's typo, where it was a prompt's word."""
-    return "".join(folded if unicodedata.east_asian_width(c) == "F" and len(folded := unicodedata.normalize("NFKC", c))
-                   == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
 
 
 # whose words are names, paths or a prompt's text (a preset may be named `２．０`, a prompt say `meet me ＠ｂａｒ`): none
