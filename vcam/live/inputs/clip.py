@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix
+from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
 from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
@@ -84,8 +84,7 @@ def _one_file_in(folder: str, kind: str) -> str:
     try:
         # the kind's own first (a clip's for file:, a picture's for image:): a folder of photos given as file:
         # listed the first three by name, whatever they were
-        names = sorted((e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")),
-                       key=lambda name: (not name.lower().endswith(KIND_ENDINGS[kind]), name))
+        names = sorted(visible_files(folder), key=lambda name: (not name.lower().endswith(KIND_ENDINGS[kind]), name))
     except OSError:  # not listed (no permission to read it): a file in it may still be named
         names = None
     if names == []:
