@@ -12,7 +12,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import (Command, blend_twice, joined_commands, joined_hint, preset_twice,
                                    presets_named)
-from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, yaml_names
+from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, shipped_maps
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
 from vcam.homefolder import home_expanded
@@ -84,7 +84,7 @@ class MapFiles:
         self.one = f"{article} {what}"
 
     def shipped(self) -> list[str]:
-        return yaml_names(self.dir)
+        return shipped_maps(self.kind)
 
     def find(self, ref: str, base: Path | None) -> Path | None:
         """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's
