@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -17,6 +17,9 @@ from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, t
                                     yaml_files_in)
 from vcam.homefolder import home_expanded
 from vcam.words import quoted, shell_word
+
+if TYPE_CHECKING:
+    from vcam.control.show import Show
 
 Map = TypeVar("Map")
 # each kind of map: how it is named, the option that gives it, and the keys its controls are told by
@@ -49,7 +52,7 @@ def between_twice(show, between: tuple) -> str | None:
             f"different presets: {fix}")
 
 
-def run_together(show, cmd: Command) -> str | None:
+def run_together(show: Show, cmd: Command) -> str | None:
     """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
     where `show` would take each (joined_hint); None where it would not, or they are one command."""
     def takes(one: Command) -> bool:

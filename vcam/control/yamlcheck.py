@@ -971,7 +971,7 @@ def constructed(node: Node) -> object:
         return None
 
 
-def colon_read(node) -> str | None:
+def colon_read(node: Node) -> str | None:
     """The line a mapping of one key and its value was written as, where YAML took a line with ': ' in it for one
     (`- prompt neon: rain` is {prompt neon: rain}, not the command meant); None for any other node."""
     if not isinstance(node, MappingNode) or len(node.value) != 1:
