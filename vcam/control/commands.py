@@ -1354,3 +1354,14 @@ def blend_twice(show, cmd: Command) -> str | None:
         return None
     return (f"{cmd}: blend mixes two different presets: {quoted(show.presets[i].name)} is preset {i + 1}, named twice; "
             "give two, as in blend 1 2 0.5 (or preset NAME for one)")
+
+
+def presets_found(show, cmd: Command) -> bool:
+    """Whether `show` (anything with `find` and `presets`) has every preset `cmd` names, and takes them as named:
+    `blend 1 city` where city is preset 1 is refused (blend_twice)."""
+    try:
+        for ref in presets_named(cmd):
+            show.find(ref)
+    except KeyError:
+        return False
+    return blend_twice(show, cmd) is None

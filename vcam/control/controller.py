@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, blend_twice, help_text, joined_commands, joined_hint, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, presets_named, setting_now,
+                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
+                                   parse, parse_quantize, preset_choices, presets_found, setting_now,
                                    typed_only)
 from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
@@ -214,12 +214,7 @@ class Controller:
         if cmd.name in ("next", "prev", "preset", "blend"):
             if show is None or not show.presets:
                 return False
-            try:
-                for ref in presets_named(cmd):
-                    show.find(ref)
-            except KeyError:
-                return False
-            return blend_twice(show, cmd) is None  # `blend 1 city` where city is preset 1 is refused
+            return presets_found(show, cmd)
         if cmd.name == "go" and cmd.args:
             return self.cues is not None and isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
         return False

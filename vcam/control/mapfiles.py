@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.control.commands import (Command, blend_twice, joined_commands, joined_hint, preset_twice,
-                                   presets_named)
+from vcam.control.commands import Command, joined_commands, joined_hint, preset_twice, presets_found
 from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, shipped_maps
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
@@ -55,15 +54,7 @@ def between_twice(show, between: tuple) -> str | None:
 def run_together(show: Show, cmd: Command) -> str | None:
     """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
     where `show` would take each (joined_hint); None where it would not, or they are one command."""
-    def takes(one: Command) -> bool:
-        try:
-            for ref in presets_named(one):
-                show.find(ref)
-        except KeyError:
-            return False
-        return blend_twice(show, one) is None
-
-    return joined_hint(joined_commands(str(cmd), console=False), takes, "control")
+    return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control")
 
 
 def map_kind(node) -> str | None:
