@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vcam.outspec import VIDEO_EXTENSIONS
@@ -385,3 +386,41 @@ def check_strength(value: float) -> float:
     if not 0.0 <= value <= 1.0:  # also refuses NaN
         raise ValueError(f"strength must be from 0 (keep the input) to 1 (text only), not {number_said(value)}")
     return value + 0.0  # -0 typed is 0: replies and the status said "strength -0" and "-0.00"
+
+
+def input_example(named: Iterable[str]) -> str:
+    """An `input` line to type: the first clip or image of the inputs a show `named` that is there, else the first
+    clip, then picture, in the working folder, else the camera. A path under the working folder is written relative
+    to it, as a typed one is read."""
+    for spec in [parse_input(text) for text in named]:
+        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target:
+            try:
+                where = os.path.relpath(spec.target)
+            except ValueError:  # on another drive than the working folder (Windows): no relative path leads there
+                where = os.pardir
+            path = where if not where.startswith(os.pardir) else spec.target
+            return f"input {shell_word(f'{spec.kind}:{path}')}"
+    try:
+        names = sorted(visible_files(os.curdir))
+    except OSError:
+        names = []
+    for kind in ("file", "image"):
+        for name in names:
+            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name:  # pastable as said
+                return f"input {shell_word(f'{kind}:{name}')} (in the folder vcam was started in)"
+    return "input camera"
+
+
+def input_help(missing: str | None, network: bool, example: Callable[[], str]) -> str:
+    """What `input` typed alone (`missing`) does, with a line to type (`example`, asked only then: it may list a
+    folder). The usage alone named the forms, not what an input is for. Not to the network, which is told no file
+    of the machine the example is from."""
+    if missing != "input" or network:
+        return ""
+    return f"; {INPUT_SAID}, e.g. {example()}"
+
+
+def visible_files(folder: str) -> list[str]:
+    """The names of the files `folder` holds as a file manager lists them: no folder, no hidden (dot) file. OSError
+    where it cannot be listed."""
+    return [e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]

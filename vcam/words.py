@@ -85,8 +85,9 @@ _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve t
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
-# the minus signs a keyboard, a word processor or an input method types before a number (`-three`, `−three`)
-_MINUS_SIGNS = "-−–‒—－"
+# the minus signs a keyboard, a word processor or an input method types before a number (`-three`, `−three`); int()
+# and float() read only the first
+MINUS_SIGNS = "-−–‒—－"
 
 
 def spelled_number(text: str) -> int | None:
@@ -94,7 +95,7 @@ def spelled_number(text: str) -> int | None:
     two`), negative after a minus sign (`-three`: -3, which a command's range then refuses, not 3), as an operator
     says a setting; None for any other text (`twenty-`, a hyphen joining nothing)."""
     text = text.strip().lower()
-    sign = -1 if text[:1] in _MINUS_SIGNS else 1
+    sign = -1 if text[:1] in MINUS_SIGNS else 1
     words = (text[1:] if sign < 0 else text).split()
     if sign < 0 and text[1:2].isspace():  # `- three` is no number written
         return None
@@ -255,6 +256,14 @@ def as_typed(text: str) -> str:
         return ch if drawn(text, at) else ""
 
     return "".join(kept(at, ch) for at, ch in enumerate(text))
+
+
+def width_folded(text: str) -> str:
+    """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
+    ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
+    ligature's `ﬁre` the word fire, a command's typo, where it was a prompt's word."""
+    return "".join(folded if unicodedata.east_asian_width(c) == "F" and len(folded := unicodedata.normalize("NFKC", c))
+                   == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
 
 
 def shell_word(text: str, windows: bool = os.name == "nt") -> str:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
-                        spelled_number)
+from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
+                        spelled_number, width_folded)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -185,18 +185,16 @@ def _shown(text: str) -> str:
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
-# A minus sign as a word processor, a phone or macOS's smart dashes write it (`−0.5`, `–1`): int() and float() refuse
-# it, and the number was said to be none, though the one typed was only out of range
-_MINUSES = "−–‒—－"
 # An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
 _FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
 
 
 def _signed(text: str) -> str:
-    """`text` with a minus sign of another kind (_MINUSES) before its number made the one int() and float() read,
-    and a full-width point or plus made the plain one."""
+    """`text` with a minus sign of another kind (MINUS_SIGNS: a word processor's, a phone's or macOS's smart dash,
+    `−0.5`, `–1`, which int() and float() refuse, saying the number was none though it was only out of range) before
+    its number made the one they read, and a full-width point or plus made the plain one."""
     text = text.translate(_FULL_WIDTH)
-    return "-" + text[1:] if text[:1] in _MINUSES else text
+    return "-" + text[1:] if text[:1] in MINUS_SIGNS else text
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
@@ -1046,22 +1044,15 @@ def parse(line: str, console: bool = True) -> Command | None:
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
 
 
-# a name no preset or cue has that reads as a number (`preset 2.0`, `go ＋２`): how their numbers go is said
-_NUMBER_LIKE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
+# a number written in decimal digits: a name no preset or cue has that reads as one (`preset 2.0`, `go ＋２`) is
+# answered with how their numbers go; a show writer's quoted one ('010') is told to go without quotes
+DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
 
 
 def number_like(ref: str) -> bool:
     """Whether `ref`, the name a preset or a cue was asked for by and that none is named, reads as a number, typed in
     ASCII or in an input method's full width (`２．０`, `－１`, width_folded): answered with how numbers go."""
-    return _NUMBER_LIKE.fullmatch(width_folded(ref.strip())) is not None
-
-
-def width_folded(text: str) -> str:
-    """`text` with each full-width character (`ｑｕａｎｔｉｚｅ　ｂａｒ`, an input method's full-width mode) made the
-    ASCII one it is drawn wide as; every other character as typed: not NFKC's whole folding, which makes a
-    ligature's `ﬁre` the word fire, a command's typo, where it was a prompt's word."""
-    return "".join(folded if unicodedata.east_asian_width(c) == "F" and len(folded := unicodedata.normalize("NFKC", c))
-                   == 1 else c for c in text)  # one for one (not ￣, a space and a macron): joined_commands cuts by it
+    return DECIMAL.fullmatch(width_folded(ref.strip())) is not None
 
 
 # whose words are names, paths or a prompt's text (a preset may be named `２．０`, a prompt say `meet me ＠ｂａｒ`): none
@@ -1363,3 +1354,14 @@ def blend_twice(show, cmd: Command) -> str | None:
         return None
     return (f"{cmd}: blend mixes two different presets: {quoted(show.presets[i].name)} is preset {i + 1}, named twice; "
             "give two, as in blend 1 2 0.5 (or preset NAME for one)")
+
+
+def presets_found(show, cmd: Command) -> bool:
+    """Whether `show` (anything with `find` and `presets`) has every preset `cmd` names, and takes them as named:
+    `blend 1 city` where city is preset 1 is refused (blend_twice)."""
+    try:
+        for ref in presets_named(cmd):
+            show.find(ref)
+    except KeyError:
+        return False
+    return blend_twice(show, cmd) is None

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, blend_twice, help_text, joined_commands, joined_hint, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, presets_named, setting_now,
+                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
+                                   parse, parse_quantize, preset_choices, presets_found, setting_now,
                                    typed_only)
 from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
@@ -40,9 +40,9 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, INPUT_SAID, KIND_ENDINGS, InputSpec, check_strength,
+from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, typed_fix)
-from vcam.words import clipped, counted, name_said, quoted, shell_word
+from vcam.words import clipped, counted, name_said, quoted
 
 
 @dataclass
@@ -214,12 +214,7 @@ class Controller:
         if cmd.name in ("next", "prev", "preset", "blend"):
             if show is None or not show.presets:
                 return False
-            try:
-                for ref in presets_named(cmd):
-                    show.find(ref)
-            except KeyError:
-                return False
-            return blend_twice(show, cmd) is None  # `blend 1 city` where city is preset 1 is refused
+            return presets_found(show, cmd)
         if cmd.name == "go" and cmd.args:
             return self.cues is not None and isinstance(cue_index(self.cues.cues, cmd.args[0]), int)
         return False
@@ -259,12 +254,11 @@ class Controller:
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
 
     def _input_help(self, missing: str | None, network: bool) -> str:
-        """What `input` typed alone (`missing`) does, with one to type: a clip or an image the show names, else one
-        in the folder vcam was started in (where a typed path is read from), else the camera. The usage alone named
-        the forms, not what an input is for. Not to the network, which is told no file of this machine."""
-        if missing != "input" or network:
-            return ""
-        return f"; {INPUT_SAID}, e.g. {_input_example(self.show)}"
+        """input_help with one to type: a clip or an image the show names, else one in the folder vcam was started
+        in (where a typed path is read from), else the camera."""
+        show = self.show
+        named = [p.input for p in (*show.presets, show.defaults) if p.input is not None] if show is not None else []
+        return input_help(missing, network, lambda: input_example(named))
 
     def _now(self, missing: str | None) -> str | None:
         """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now (setting_now)."""
@@ -1024,31 +1018,6 @@ def _glued_timing(spec: InputSpec) -> str | None:
         return None
     return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
             f"@{tail}")
-
-
-def _input_example(show: Show | None) -> str:
-    """An `input` line to type: the first clip or image the show's presets or defaults name that is there, else the
-    first clip, then picture, in the working folder, else the camera. A path under the working folder is written
-    relative to it, as a typed one is read."""
-    named = [parse_input(p.input) for p in ((*show.presets, show.defaults) if show is not None else ())
-             if p.input is not None]
-    for spec in named:
-        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target:
-            try:
-                where = os.path.relpath(spec.target)
-            except ValueError:  # on another drive than the working folder (Windows): no relative path leads there
-                where = os.pardir
-            path = where if not where.startswith(os.pardir) else spec.target
-            return f"input {shell_word(f'{spec.kind}:{path}')}"
-    try:
-        names = sorted(e.name for e in os.scandir(os.curdir) if e.is_file() and not e.name.startswith("."))
-    except OSError:
-        names = []
-    for kind in ("file", "image"):
-        for name in names:
-            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name:  # pastable as said
-                return f"input {shell_word(f'{kind}:{name}')} (in the folder vcam was started in)"
-    return "input camera"
 
 
 def _whole_path(text: str) -> str:

@@ -54,18 +54,19 @@ def read_fader(r: Reader, e: dict, what: str,
     if "range" in e:
         items = e["range"].value if isinstance(e["range"], SequenceNode) else None
         if items is not None and len(items) == 2:
-            a = _range_end(r, items[0], f"{what} range start", param)
-            b = _range_end(r, items[1], f"{what} range end", param)
-            if a is None or b is None or not _whole_range(r, e["range"], what, param, a, b):
-                pass  # said
-            elif a == b:
+            # each end within the parameter's own; a fraction for a whole-number parameter is said by
+            # _whole_range, which offers a range for both ends
+            a = r.number(items[0], f"{what} range start", lo, hi)
+            b = r.number(items[1], f"{what} range end", lo, hi)
+            ok = a is not None and b is not None and _whole_range(r, e["range"], what, param, a, b)  # or said
+            if ok and a == b:
                 # every position gave that one value: a knob that moved nothing, unsaid
                 # with the entry's own control: a command alone named no control, and was refused when pasted
                 button = "" if param == "blend" or own is None else \
                     f", or a button for the one value: {{{own}, command: {param} {plain(a)}}}"
                 r.error(e["range"], f"{what} range [{plain(a)}, {plain(b)}] gives {param} {plain(a)} wherever the "
                                     f"control is; give two different ends{button}")
-            else:
+            elif ok:
                 lo, hi = a, b
         else:
             r.error(e["range"], f"{what} range must be [low, high], e.g. [{plain(lo)}, {plain(hi)}]")
@@ -82,13 +83,6 @@ def read_fader(r: Reader, e: dict, what: str,
         if param != "blend":
             between = None  # said above: no preset check should speak of it again
     return param, lo, hi, curve or "linear", between
-
-
-def _range_end(r: Reader, node, what: str, param: str) -> float | None:
-    """One end of a knob's `range`, within the parameter's own; None where it is refused (said). A fraction for a
-    whole-number parameter is said by `_whole_range`, which offers a range for both ends."""
-    lo, hi, _ = PARAMS[param]
-    return r.number(node, what, lo, hi)
 
 
 def _whole_range(r: Reader, node, what: str, param: str, a: float, b: float) -> bool:

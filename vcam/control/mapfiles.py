@@ -6,17 +6,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from vcam.control.commands import (Command, blend_twice, joined_commands, joined_hint, preset_twice,
-                                   presets_named)
-from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, yaml_names
+from vcam.control.commands import Command, joined_commands, joined_hint, preset_twice, presets_found
+from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, shipped_maps
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
 from vcam.homefolder import home_expanded
 from vcam.words import quoted, shell_word
+
+if TYPE_CHECKING:
+    from vcam.control.show import Show
 
 Map = TypeVar("Map")
 # each kind of map: how it is named, the option that gives it, and the keys its controls are told by
@@ -49,18 +51,10 @@ def between_twice(show, between: tuple) -> str | None:
             f"different presets: {fix}")
 
 
-def run_together(show, cmd: Command) -> str | None:
+def run_together(show: Show, cmd: Command) -> str | None:
     """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
     where `show` would take each (joined_hint); None where it would not, or they are one command."""
-    def takes(one: Command) -> bool:
-        try:
-            for ref in presets_named(one):
-                show.find(ref)
-        except KeyError:
-            return False
-        return blend_twice(show, one) is None
-
-    return joined_hint(joined_commands(str(cmd), console=False), takes, "control")
+    return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control")
 
 
 def map_kind(node) -> str | None:
@@ -84,7 +78,7 @@ class MapFiles:
         self.one = f"{article} {what}"
 
     def shipped(self) -> list[str]:
-        return yaml_names(self.dir)
+        return shipped_maps(self.kind)
 
     def find(self, ref: str, base: Path | None) -> Path | None:
         """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's

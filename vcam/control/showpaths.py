@@ -109,7 +109,7 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
         # frames loads numpy: only for a show whose image is refused
-        from vcam.live.frames import HEIC_FIX, HEIC_WHY, Refusal, fallback_refusal, undecoded_fix
+        from vcam.live.frames import Refusal, fallback_refusal, undecoded_fix, undecoded_why
         refusal = fallback_refusal(str(path))
         if not fallback and refusal.kind == "sound":  # a video is offered file:, which has no picture of a song
             refusal = Refusal("sound", refusal.why, "give a picture (image:PATH) or a video (file:PATH)")
@@ -118,8 +118,8 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
         elif not fallback:  # an input's other file is said to be file:PATH if a video (the hint)
             refusal = Refusal("", "", undecoded_fix(str(path)))
         fix = refusal.fix
-        if fix == HEIC_FIX:  # said as what it is, which the tools named in the fix read
-            r.error(node, f"{not_still} {HEIC_WHY.removeprefix('it ')} (looked at {path}); {fix}")
+        if heic := undecoded_why(fix, ""):  # said as what it is, which the tools named in the fix read
+            r.error(node, f"{not_still} {heic.removeprefix('it ')} (looked at {path}); {fix}")
         elif refusal.kind:  # a video or a sound file: said as one, not to be converted
             r.error(node, f"{not_still} {refusal.why.removeprefix('it ')} (looked at {path}); {fix}")
         else:

@@ -25,7 +25,7 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import number_meant, whole_meant
+from vcam.control.commands import DECIMAL, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
@@ -445,8 +445,6 @@ def as_written(node: Node, shown: str) -> str:
 def _typed_as(key: str | None, written: str, meant: int) -> bool:
     """Whether the command `key` typed with `written` (seed 010) reads it as the whole number `meant`, as YAML's
     octal does not."""
-    from vcam.control.commands import parse
-
     if key is None:
         return False
     try:
@@ -471,7 +469,7 @@ def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
     if not isinstance(node, ScalarNode) or not node.style or not isinstance(v, str):
         return ""
     text = v.strip()
-    if not _DECIMAL.fullmatch(text):
+    if not DECIMAL.fullmatch(text):
         return ""
     n = int(text) if text.lstrip("+-").isdigit() else float(text)  # int: a seed's 19 digits stay exact
     if not lo <= n <= hi or (whole and not float(n).is_integer()):
@@ -589,9 +587,6 @@ def _based_said(text: str, fits: Callable[[int], bool]) -> str | None:
     said = (f"{text} starts a {kind} number, but no digits follow" if not found[2].replace("_", "") else
             f"{text} is no {kind} number (its digits are {digits})")
     return f"; {said}: write the number in decimal digits"
-
-
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")  # a number as a show writer writes one, in quotes
 
 
 # What YAML's escapes in "double quotes" make that no prompt, name or path holds: \0 \a \b \v \f \e, each by the
@@ -982,7 +977,7 @@ def constructed(node: Node) -> object:
         return None
 
 
-def colon_read(node) -> str | None:
+def colon_read(node: Node) -> str | None:
     """The line a mapping of one key and its value was written as, where YAML took a line with ': ' in it for one
     (`- prompt neon: rain` is {prompt neon: rain}, not the command meant); None for any other node."""
     if not isinstance(node, MappingNode) or len(node.value) != 1:

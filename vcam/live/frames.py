@@ -196,6 +196,12 @@ HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jp
 _HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
 
 
+def undecoded_why(fix: str, default: str) -> str:
+    """Why a file whose fix is `fix` does not show: a HEIC photo is said as one, since the fix names tools that read
+    it; `default` for any other file."""
+    return HEIC_WHY if fix == HEIC_FIX else default
+
+
 def is_heic(head: bytes) -> bool:
     """Whether the file's first bytes `head` start a HEIC: an ISO file type box naming a HEVC picture's brand, as
     the major one or among the compatible ones (a camera may put mif1 first), whatever the file is named."""
@@ -769,7 +775,7 @@ def fallback_refusal(path: str) -> Refusal:
     import av
 
     if (fix := undecoded_fix(path)) != IMAGE_FIX:  # a picture cut short, which FFmpeg opens as one all the same
-        return Refusal("", HEIC_WHY if fix == HEIC_FIX else "it is not an image OpenCV decodes", fix)
+        return Refusal("", undecoded_why(fix, "it is not an image OpenCV decodes"), fix)
     try:
         with av.open(path) as container:
             # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip

@@ -12,7 +12,7 @@ from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite
                                    parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
-from vcam.inspec import DEFAULT_STRENGTH, INPUT_SAID, parse_input
+from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
 
 
@@ -131,14 +131,11 @@ class RemoteController:
         return self.apply(cmd, source) if cmd is not None else None
 
     def _input_help(self, missing: str | None, network: bool) -> str:
-        """What `input` typed alone (`missing`) does, as the server's console says it, with a line to type: the
-        uploads of this vcam cam where it sends them, else a clip in the folders the server shares (whose files
-        are not known here). The usage alone named the forms, not what an input is for."""
-        if missing != "input" or network:
-            return ""
+        """input_help as the server's console says it, with a line to type: the uploads of this vcam cam where it
+        sends them, else a clip in the folders the server shares (whose files are not known here)."""
         example = ("input net (the camera this vcam cam sends)" if self.sending else
                    "input file:NAME.mp4 (a clip in the folder the server shares)")
-        return f"; {INPUT_SAID}, e.g. {example}"
+        return input_help(missing, network, lambda: example)
 
     def _now(self, missing: str | None) -> str | None:
         """The server's value of what `seed`, `bpm`, … typed alone (`missing`) would change, as its console says

@@ -19,13 +19,13 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix
+from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
-from vcam.live.frames import (HEADER_CHUNKS, HEIC_FIX, HEIC_WHY, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
+from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
                               fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
-                              undecoded_fix, webp_chunks, webp_flags)
+                              undecoded_fix, undecoded_why, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -84,8 +84,7 @@ def _one_file_in(folder: str, kind: str) -> str:
     try:
         # the kind's own first (a clip's for file:, a picture's for image:): a folder of photos given as file:
         # listed the first three by name, whatever they were
-        names = sorted((e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")),
-                       key=lambda name: (not name.lower().endswith(KIND_ENDINGS[kind]), name))
+        names = sorted(visible_files(folder), key=lambda name: (not name.lower().endswith(KIND_ENDINGS[kind]), name))
     except OSError:  # not listed (no permission to read it): a file in it may still be named
         names = None
     if names == []:
@@ -969,7 +968,8 @@ def _no_image(path: str) -> InputError:
             f"play it as a clip, file:PATH; {_unpasted('input line')}"
         return InputError(f"cannot read {path} as an image: it is a video", played)
     fix = undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH")
-    return InputError(f"cannot read {path} as an image" + (f": {HEIC_WHY}" if fix == HEIC_FIX else ""), fix)
+    why = undecoded_why(fix, "")
+    return InputError(f"cannot read {path} as an image" + (f": {why}" if why else ""), fix)
 
 
 class _Decoded:

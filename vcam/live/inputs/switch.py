@@ -134,7 +134,7 @@ class InputSwitch:
         # on air as they are: opened again there, a 24 MP photo was decoded a second time (and counted a third)
         # on the stream's thread, the show's frames held for seconds between two blocks
         # in the order checked: one typed twice before a block is taken twice
-        self._ready: list[tuple[InputSpec, tuple, FrameSource]] = []
+        self._ready: list[tuple[InputSpec, tuple, ClipSource | ImageSource]] = []
         self._ready_lock = threading.Lock()
         self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
 
@@ -199,7 +199,7 @@ class InputSwitch:
             source.close()
         return taken
 
-    def _keep_ready(self, spec: InputSpec, fitting: tuple, source: FrameSource) -> None:
+    def _keep_ready(self, spec: InputSpec, fitting: tuple, source: ClipSource | ImageSource) -> None:
         with self._ready_lock:
             self._ready.append((spec, fitting, source))
             keep = 0 if self._closed else READY_KEPT
