@@ -574,6 +574,28 @@ def test_a_sigterm_during_a_tunes_candidate_is_said_with_its_exit_code(tmp_path)
     assert "tuning was stopped (SIGTERM)" in done.stdout and "Traceback" not in done.stderr, done
 
 
+def _sigterm_in_tune(tmp_path, where: str, *args: str) -> subprocess.CompletedProcess:
+    """`vcam bench --tune` on the tiny model, a SIGTERM sent to it as the code at `where` (_SIGNAL_IN_BENCH) starts."""
+    harness = tmp_path / "signal_in_tune.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    return subprocess.run([sys.executable, str(harness), "SIGTERM", where, "bench", "--tune", "--model", "tiny",
+                           "--blocks", "1", "--warmup", "1", "--steps", "1", "--device", "cpu", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "VCAM_CACHE_DIR": str(tmp_path)})
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_sigterm_as_a_tune_is_set_up_is_said_with_its_exit_code(tmp_path, json_out):
+    """A SIGTERM as `vcam bench --tune` read the card, before any candidate, ended it at once without a word, and
+    --json's reader got nothing."""
+    done = _sigterm_in_tune(tmp_path, "bench_target", *(["--json"] if json_out else []))
+    words = "stopped (SIGTERM) before any candidate ran"
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

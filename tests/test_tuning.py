@@ -4,6 +4,7 @@ import errno
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from vcam.bench import tuning
 from vcam.bench.bench import BenchSettings
 from vcam.cli import build_parser, main
 from vcam.live.run import RunOptions, run
+from vcam.live.signals import StoppedLoading
 from vcam.engine.speed import SpeedFlags, SpeedOptions
 from vcam.bench.tuning import TuningKey, candidates, choose_speed, live_choice, lookup, tune, tuning_path
 
@@ -561,21 +563,25 @@ def test_ctrl_c_while_bench_checks_its_command_line_is_said_as_loading_stopped(m
 
 @pytest.mark.parametrize("json_out", [False, True])
 @pytest.mark.parametrize("step", ["bench_target", "_check_room", "TuningKey.of"])
-def test_ctrl_c_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out):
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt(), 130, "Ctrl-C"),
+                                              (StoppedLoading(signal.SIGTERM), 143, "SIGTERM")])
+def test_a_stop_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out, stop,
+                                                              code, said):
     """Ctrl-C while --tune read the card (bench_target, its room) or made the tuning's key left with exit code 130
-    and not a word, and --json's object said the timing had not finished."""
+    and not a word, and --json's object said the timing had not finished. A SIGTERM there (as stops_raised raises
+    it) was said as a Ctrl-C, or not at all."""
     def pressed(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise stop
 
     owner, _, name = step.rpartition(".")
     monkeypatch.setattr(tuning.TuningKey if owner else tuning, name, pressed)
-    code = main(["bench", "--model", "tiny", "--device", "cpu", "--tune"] + (["--json"] if json_out else []))
+    got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune"] + (["--json"] if json_out else []))
     out = capsys.readouterr()
-    assert code == 130
-    assert out.err.endswith("vcam: stopped (Ctrl-C) before any candidate ran\n"), out.err
+    assert got == code
+    assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
     assert "candidate 1/" not in out.err + out.out
     if json_out:
-        assert json.loads(out.out) == {"error": "stopped (Ctrl-C) before any candidate ran"}
+        assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran"}
     else:
         assert out.out == ""
 

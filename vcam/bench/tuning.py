@@ -399,17 +399,20 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
-    try:  # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word
-        _check_writable(path)
-        target = bench_target(settings, log)
-        _check_quant(settings.speed.quant, target.device, target.dtype)
-        _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
-        _check_room(target, settings)
-        key = TuningKey.of(settings)
-        options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
-                             settings.speed.attention_quant)
-    except KeyboardInterrupt:
-        raise StoppedBeforeCandidates() from None
+    # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word, and a
+    # SIGTERM (SIGHUP) at once by its default, without one
+    try:
+        with stops_raised():
+            _check_writable(path)
+            target = bench_target(settings, log)
+            _check_quant(settings.speed.quant, target.device, target.dtype)
+            _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
+            _check_room(target, settings)
+            key = TuningKey.of(settings)
+            options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
+                                 settings.speed.attention_quant)
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        raise StoppedBeforeCandidates(getattr(stop, "sig", signal.SIGINT)) from None
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -472,7 +475,12 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
 
 
 class StoppedBeforeCandidates(KeyboardInterrupt):
-    """Ctrl-C while tuning was set up (the card read, its room checked, the tuning's key made): no candidate ran."""
+    """A stop signal (`sig`: Ctrl-C, SIGTERM, SIGHUP) while tuning was set up (the card read, its room checked, the
+    tuning's key made): no candidate ran."""
+
+    def __init__(self, sig: int = signal.SIGINT):
+        super().__init__(sig)
+        self.sig = sig
 
 
 def _stopped_line(trials: list[Trial]) -> str:

@@ -63,7 +63,6 @@ def timing_stopped(sig: int) -> str:
     return f"stopped ({stop_said(sig)}) before the timing finished: no result"
 
 
-CTRL_C = stop_said(signal.SIGINT)
 LOADING_STOPPED = loading_stopped(signal.SIGINT)
 TIMING_STOPPED = timing_stopped(signal.SIGINT)
 STOPPED = {"error": TIMING_STOPPED}
@@ -188,6 +187,11 @@ def _refuse_at_once(args) -> None:
                         "ever chosen for you)")
 
 
+def _before_candidates(sig: int) -> _Stopped:
+    """A stop while tuning was set up, in the words of its signal (every one was said as a Ctrl-C)."""
+    return _Stopped(f"stopped ({stop_said(sig)}) before any candidate ran", sig=sig)
+
+
 def _live_compile(settings) -> bool:
     """Whether a show at these settings compiles when not told (SpeedOptions.live_defaults)."""
     from vcam.bench.bench import bench_target
@@ -199,12 +203,15 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    from vcam.bench.tuning import StoppedBeforeCandidates, tune
-
+    try:
+        with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning's set-up without a word
+            from vcam.bench.tuning import StoppedBeforeCandidates, tune
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        raise _before_candidates(getattr(stop, "sig", signal.SIGINT)) from None
     try:
         result = tune(settings, log=log, budget_s=args.tune_budget)
-    except StoppedBeforeCandidates:
-        raise _Stopped(f"stopped ({CTRL_C}) before any candidate ran") from None
+    except StoppedBeforeCandidates as stop:
+        raise _before_candidates(stop.sig) from None
     out(result.to_json() if args.json else result.table())
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
