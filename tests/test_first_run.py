@@ -596,6 +596,16 @@ def test_a_sigterm_as_a_tune_is_set_up_is_said_with_its_exit_code(tmp_path, json
     assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
 
 
+@pytest.mark.slow  # a process of its own, with PyTorch
+def test_a_sigterm_as_a_tune_frees_a_candidate_saves_what_was_measured(tmp_path):
+    """A SIGTERM as `vcam bench --tune` freed the engine of a candidate it had timed ended it at once without a
+    word, the measured candidate not saved."""
+    done = _sigterm_in_tune(tmp_path, "release_engines")
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert "tuning was stopped (SIGTERM)" in done.stdout and "saved to" in done.stdout, done.stdout
+    assert "Traceback" not in done.stderr and (tmp_path / "tuning.json").exists(), done.stderr
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

@@ -1250,6 +1250,24 @@ def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeyp
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
 
 
+def test_a_sigterm_as_a_measured_candidate_is_freed_keeps_what_was_measured_and_names_it(monkeypatch, cache_dir):
+    """A SIGTERM there ended the tune at once without a word, nothing saved; said as a Ctrl-C, exit code 130."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    freed = []
+
+    def release(device, compiled=True):
+        freed.append(device)
+        if len(freed) == 2:
+            raise StoppedLoading(signal.SIGTERM)  # as stops_raised raises it
+
+    monkeypatch.setattr(tuning, "release_engines", release)
+    result = tune(TINY, log=lambda s: None)
+    assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
+    assert result.interrupted and result.saved and result.stop_sig == signal.SIGTERM
+    assert "2 candidates not tried: tuning was stopped (SIGTERM)" in result.table().splitlines()
+
+
 def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):
     """The first Ctrl-C says the candidates measured are saved; a second one pressed as they were written ended
     the tune with no file and `--json` saying "no result"."""

@@ -448,11 +448,14 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log(f"  {result.frames_per_second:.2f} frames/s")
         finally:
             try:
-                release_engines(target.device, opt.compile)
-            except KeyboardInterrupt:  # freeing a compiled card's engine takes a while: what was measured still counts
+                with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
+                    release_engines(target.device, opt.compile)
+            except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
+                # what was measured still counts
                 log(_stopped_line(trials))
+                stop_sig = stop_sig if interrupted else getattr(stop, "sig", signal.SIGINT)
                 stopped = interrupted = True
-                untried = untried or f"tuning was stopped ({CTRL_C})"
+                untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
