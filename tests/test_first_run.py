@@ -606,6 +606,23 @@ def test_a_sigterm_as_a_tune_frees_a_candidate_saves_what_was_measured(tmp_path)
     assert "Traceback" not in done.stderr and (tmp_path / "tuning.json").exists(), done.stderr
 
 
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("where, saved, said", [
+    ("bench/tuning.py:_locked", False, "stopped (SIGTERM) before the tuning was saved"),
+    ("bench/tuning.py:_write_entries", True, "stopped (SIGTERM) as the tuning was saved"),
+])
+def test_a_sigterm_as_a_tune_saves_is_said_and_the_file_is_whole(tmp_path, where, saved, said):
+    """A SIGTERM as `vcam bench --tune` waited for the tuning file's lock or wrote the file ended it at once without
+    a word: no table, and a half-written temporary file left beside the tuning file."""
+    done = _sigterm_in_tune(tmp_path, where, "--json")
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert f"vcam: {said}" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    data = json.loads(done.stdout)
+    assert data["saved"] is saved and data["interrupted"] is True, data
+    assert (tmp_path / "tuning.json").exists() is saved
+    assert not list(tmp_path.glob(".tuning-*")), list(tmp_path.iterdir())
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a

@@ -33,11 +33,10 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import StoppedLoading, ctrl_c_held, stop_said, stops_raised
+from vcam.live.signals import StoppedLoading, stop_said, stops_deferred, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
-CTRL_C = stop_said(signal.SIGINT)
 RETUNE = "delete it, then run `vcam bench --tune` once to measure this card again"
 
 # After the live defaults (SpeedOptions.live_defaults), which lead since every other row is read against them: most
@@ -465,12 +464,19 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
         try:
-            stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
+            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
+                stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
             tuned.saved = True
-            tuned.interrupted = tuned.interrupted or stopped_in_write
-        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved, and nothing failed
-            tuned.interrupted = True
-            log(f"stopped ({CTRL_C}) before the tuning was saved to {path}: the table below is all there is")
+            if stopped_in_write is not None:  # the exit code says the stop: a line says why the file is whole
+                log(f"stopped ({stop_said(stopped_in_write)}) as the tuning was saved to {path}: saved all the same")
+                if not tuned.interrupted:
+                    tuned.interrupted, tuned.stop_sig = True, stopped_in_write
+        except (KeyboardInterrupt, StoppedLoading) as stop:  # while another tune's save held the lock: not saved,
+            # and nothing failed
+            sig = getattr(stop, "sig", signal.SIGINT)
+            if not tuned.interrupted:
+                tuned.interrupted, tuned.stop_sig = True, sig
+            log(f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
         except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
@@ -610,18 +616,20 @@ def _check_lock(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path}: {e.strerror}", lock_fix(path) + ", then tune") from None
 
 
-def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> bool:
-    """Saves `entry` under `name`; whether a Ctrl-C came as it was written (held back until it was)."""
+def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> int | None:
+    """Saves `entry` under `name`; the stop signal that came as it was written (held back until it was), if any."""
     # Locked from read to rename: two tunes ending together (one per card of a two-GPU machine) each keep their entry.
-    # A Ctrl-C (the second, pressed while the first one's "saved" is written) waits for the write, not for the lock:
-    # another tune's save stopped with Ctrl-Z holds it for as long as it likes.
+    # A Ctrl-C (the second, pressed while the first one's "saved" is written) or a SIGTERM waits for the write, not
+    # for the lock: another tune's save stopped with Ctrl-Z holds it for as long as it likes.
     with _locked(path):
         try:
-            with ctrl_c_held():
+            with stops_deferred():
                 _write_entry(path, name, entry, log)
         except KeyboardInterrupt:
-            return True
-    return False
+            return signal.SIGINT
+        except StoppedLoading as stop:
+            return stop.sig
+    return None
 
 
 def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:

@@ -153,6 +153,30 @@ def ctrl_c_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+@contextmanager
+def stops_deferred() -> Iterator[None]:
+    """While inside, each stop signal whose handler is the interpreter's own or stops_raised's waits; the first is
+    raised on the way out, Ctrl-C as KeyboardInterrupt, the others as StoppedLoading. For a write that must not be
+    cut half way (a SIGTERM's default ended the process in it, without a word). Outside the main thread nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    taken: dict[int, object] = {}
+    for sig in _stop_signals():
+        handler = signal.getsignal(sig)
+        if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
+                                                 else signal.SIG_DFL):
+            taken[sig] = signal.signal(sig, lambda sig, _frame: came.append(sig))
+    try:
+        yield
+    finally:
+        _put_back(taken)
+    if came:
+        raise KeyboardInterrupt if came[0] == signal.SIGINT else StoppedLoading(came[0])
+
+
 class StoppedLoading(BaseException):
     """A stop signal (`sig`) while a command loaded, before its work began: said as a stop, not as an error. Set on
     the way up: `blocks`, those a render was to make; `code`, the command's exit code once the stop was said. Not an
