@@ -958,11 +958,12 @@ def test_ctrl_c_after_a_candidate_saves_it_and_the_command_exits_130(monkeypatch
     assert main(argv) == 130
     data = json.loads(capsys.readouterr().out)
     assert data["saved"] and data["interrupted"] is True and "Ctrl-C" in data["untried"]
+    assert data["stopped_by"] == "Ctrl-C"
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["interrupted"] is False and data["untried"] is None
+    assert data["interrupted"] is False and data["untried"] is None and data["stopped_by"] is None
 
 
 def test_an_empty_file_is_said_as_empty(cache_dir):
@@ -1266,6 +1267,7 @@ def test_a_sigterm_as_a_measured_candidate_is_freed_keeps_what_was_measured_and_
     assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
     assert result.interrupted and result.saved and result.stop_sig == signal.SIGTERM
     assert "2 candidates not tried: tuning was stopped (SIGTERM)" in result.table().splitlines()
+    assert json.loads(result.to_json())["stopped_by"] == "SIGTERM"  # `interrupted` alone could not say which
 
 
 def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):

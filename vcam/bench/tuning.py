@@ -209,6 +209,9 @@ class TuneResult:
             "candidates": [t.to_dict() for t in self.trials],
             # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
             "interrupted": self.interrupted,
+            # which stop it was, as the exit code says it (130 for Ctrl-C, 143 for SIGTERM): a service's stop is no
+            # operator's Ctrl-C
+            "stopped_by": stop_said(self.stop_sig) if self.interrupted else None,
             # a candidate stopped as it ran is no untried one: a Ctrl-C in the last leaves none to say why of
             "untried": (self.untried or None) if any(t.skipped for t in self.trials) else None,
         }, indent=2)
