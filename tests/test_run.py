@@ -739,6 +739,7 @@ def test_a_size_adapted_to_the_card_streams_into_the_asked_outputs(monkeypatch, 
     (["bench", "--blocks", "0"], "at least 1"),
     # a typo that timed for days (and --tune as many times over): refused as the line is read, before PyTorch loads
     (["bench", "--blocks", "100000"], "argument --blocks: 100000 must be at least 1 and at most 1000"),
+    (["bench", "--warmup", "30000"], "argument --warmup: 30000 must be at least 0 and at most 1000"),
     (["bench", "--warmup", "-1"], "at least 0"),
     (["run", "--fps", "fast"], "'fast' is not a number"),
     (["cam", "ws://x:1", "--size", "1921x1080"], "must be even"),
