@@ -762,3 +762,27 @@ def test_a_transparent_png_that_says_no_turn_given_as_a_clip_still_shows_over_bl
         assert np.array_equal(clip.frames(0, 1)[0], ImageSource(path, W, H, "stretch").frames(0, 1)[0])
     finally:
         clip.close()
+
+
+@pytest.mark.parametrize("name", ["cam.mjpeg", "cam.mjpg"])
+def test_a_raw_mjpeg_stream_plays_every_frame_though_it_starts_as_a_jpeg_does(tmp_path, name):
+    """An IP camera's .mjpeg recording starts with a JPEG's bytes: taken for a still picture by them, it played its
+    first frame only."""
+    path = str(tmp_path / name)
+    with av.open(path, "w", format="mjpeg") as container:
+        stream = container.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        for i in range(12):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), i * 20, np.uint8), format="rgb24")
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with open(path, "rb") as f:
+        assert f.read(3) == b"\xff\xd8\xff"
+    clip = ClipSource(path, 64, 48)
+    try:
+        assert clip.length == 12
+        # at its own speed (the show's rate differs): every frame of the stream shows within two loops
+        greys = [round(clip.frames(i, 1).mean() / 20) for i in range(round(24 / clip.step))]
+        assert set(greys) == set(range(12)), greys
+    finally:
+        clip.close()

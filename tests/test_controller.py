@@ -1695,3 +1695,71 @@ def test_commands_run_together_from_afar_are_answered_as_their_sender_gives_them
             both = line.replace(", ", " and ")
             assert said == f"error: one command each: {both} are 2 commands, each sent on its own"
     assert "one command" not in ctl.handle_line("seed 5, quit", "net cam stdin", network=True)
+
+
+@pytest.mark.parametrize("files, named, example", [
+    (["b.png", "a.mp4"], None, "input file:a.mp4 (in the folder vcam was started in)"),
+    (["my logo.png", "notes.txt"], None, "input 'image:my logo.png' (in the folder vcam was started in)"),
+    (["notes.txt"], None, "input camera"),
+    (["a.mp4", "art/logo.png"], "image:art/logo.png", "input image:art/logo.png")])
+def test_input_typed_alone_says_what_an_input_is_with_one_to_type(tmp_path, monkeypatch, files, named, example):
+    """`input` alone was answered with its forms only: what it is for, and a line to type with a file the show
+    names (the operator's own), else one in the folder typed paths are read from."""
+    import cv2
+    import numpy as np
+
+    for name in files:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+        if name.endswith(".png"):
+            assert cv2.imwrite(str(tmp_path / name), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.chdir(tmp_path)
+    text = "presets:\n  - {name: city, prompt: a city" + (f", input: '{named}'" if named else "") + "}\n"
+    show = parse_show(text, str(tmp_path / "show.yaml")) if named else None
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(),
+                     lambda s: None)
+    assert ctl.handle_line("input", "stdin") == (
+        f"error: input needs an argument; usage: {usage('input')}; an input is the video the prompt restyles (a "
+        f"camera, a clip, a picture; input none: text only), e.g. {example}")
+    # to the network no file of this machine is named
+    assert ctl.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: {usage('input')}"
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_an_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_path, monkeypatch, network):
+    """`input file:loop.mp4@bar` was said to name no file, with "check the path": the path was right, the timing
+    read as part of it. The fix names no folder: a network sender hears none of this machine's."""
+    from helpers import write_clip
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    write_clip(tmp_path / "loop.mp4", count=2)
+    monkeypatch.chdir(tmp_path)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(tmp_path),)))
+    reply = ctl.handle_line("input file:loop.mp4@bar", "stdin", network=network)
+    assert reply.endswith("no such file (the file is there without '@bar': a timing is set apart by a space, as in "
+                          "input file:PATH @bar)"), reply
+    assert network is (str(tmp_path) not in reply)
+    assert ctl.handle_line("input file:loop.mp4 @bar", "stdin", network=network).startswith("input file:")
+    assert "check the path" in ctl.handle_line("input file:loop.mp4@barr", "stdin", network=network)
+
+
+def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_path, monkeypatch):
+    """A show's clip on another drive than the working folder (Windows: D: from C:) has no path relative to it:
+    `input` alone failed with the ValueError os.path.relpath raises there."""
+    import cv2
+    import numpy as np
+
+    logo = tmp_path / "logo.png"
+    assert cv2.imwrite(str(logo), np.zeros((8, 8, 3), np.uint8))
+    text = f"presets:\n  - {{name: city, prompt: a city, input: 'image:{logo}'}}\n"
+    show = parse_show(text, str(tmp_path / "s.yaml"))
+
+    def across_drives(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", across_drives)
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(),
+                     lambda s: None)
+    assert ctl.handle_line("input", "stdin").endswith(f"e.g. input image:{logo}")

@@ -577,3 +577,35 @@ def test_a_show_naming_a_video_as_a_fallback_says_a_fallback_is_one_still_pictur
     assert problem == f"{tmp_path / 'show.yaml'}:1: defaults fallback: loop.mp4 is a video, and a fallback is one " \
         f"still picture (looked at {clip}); export a frame of it as a picture: ffmpeg -i {clip} -frames:v 1 " \
         f"{tmp_path / 'loop-frame.png'}, and give that"
+
+
+# The start of a HEIC as libheif writes one (heic first), and as a camera may (mif1 first, heic among the others)
+HEIC_HEADS = [b"\0\0\0\x1cftypheic\0\0\0\0mif1heicmiaf", b"\0\0\0\x18ftypmif1\0\0\0\0mif1heic"]
+
+
+@pytest.mark.parametrize("head", HEIC_HEADS)
+@pytest.mark.parametrize("name", ["photo.heic", "photo.jpg"])
+def test_a_heic_is_said_to_be_one_with_how_to_convert_it(tmp_path, head, name):
+    """An iPhone's photo, as a fallback, an image: input or in a show, was "not an image OpenCV decodes", told to
+    be converted (with no word of the tool that reads a HEIC), or given as a video, file:."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+    from vcam.live.inputs import ImageSource, InputError
+
+    why = "a HEIC photo (an iPhone's), which OpenCV does not decode"
+    fix = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jpg on a Mac, heif-convert IN.heic "
+           "OUT.jpg on Linux")
+    path = tmp_path / name
+    path.write_bytes(head + b"\0\0\1\xadmeta" + bytes(range(256)) * 4)
+    with pytest.raises(ImageError) as fallback:
+        FallbackImages(16, 16).get(str(path))
+    assert (fallback.value.message, fallback.value.fix) == (f"cannot read image {path}: it is {why}", fix)
+    with pytest.raises(InputError) as image:
+        ImageSource(str(path), 16, 16)
+    assert (image.value.message, image.value.fix) == (f"cannot read {path} as an image: it is {why}", fix)
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"defaults: {{fallback: {name}}}\npresets:\n  - {{name: a, prompt: b, input: 'image:{name}'}}\n",
+                   str(tmp_path / "show.yaml"))
+    assert [problem.split(": ", 1)[1] for problem in err.value.problems] == [
+        f"defaults fallback: {name} is {why} (looked at {path}); {fix}",
+        f"preset 'a' input: image {name} is {why} (looked at {path}); {fix}"]

@@ -1249,3 +1249,23 @@ def test_a_file_not_there_is_offered_only_names_of_its_kind_or_in_another_case_a
     with pytest.raises(InputError) as raised:
         ClipSource(str(tmp_path / "SCENE.1"), W, H)
     assert raised.value.fix == "its folder holds scene.1, named alike: check the name's case and its ending"
+
+
+@pytest.mark.parametrize("name", ["loop.mp4", "my loop.mp4"])
+def test_a_video_given_as_an_image_is_said_to_be_one_with_the_line_that_plays_it(tmp_path, name):
+    """A clip given as image: was told to be converted to a picture ("use a PNG, JPEG or WebP image"), in a show
+    "convert it to PNG or JPEG": it is a video, played as file:."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    path = write_clip(tmp_path / name, count=4)
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a video"
+    assert parse_input(raised.value.fix.removeprefix("play it as a clip: ").strip("'")) == parse_input(f"file:{path}")
+    ClipSource(parse_input(f"file:{path}").target, W, H).close()  # the line offered plays it
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: b, input: 'image:{name}'}}\n", str(tmp_path / "show.yaml"))
+    said = "'file:my loop.mp4'" if " " in name else f"file:{name}"
+    assert err.value.problems == [f"{tmp_path / 'show.yaml'}:2: preset 'a' input: image {name} is a video, not a "
+                                  f"still picture (looked at {path}); play it as a clip: {said}"]

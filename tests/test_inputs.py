@@ -622,16 +622,20 @@ def test_a_named_pipe_given_as_a_clip_or_an_image_is_said_to_be_one(tmp_path, ki
     assert raised.value.fix == f"give a file: {kind}:PATH"
 
 
-@pytest.mark.parametrize("kind, source, what", [("file", ClipSource, "clip"), ("image", ImageSource, "image")])
-def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what):
-    """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked."""
-    for name in ("b.mp4", "a.png", ".hidden"):
+@pytest.mark.parametrize("kind, source, what, holds", [("file", ClipSource, "clip", "a.mp4, d.gif, b.png, ..."),
+                                                        ("image", ImageSource, "image", "b.png, c.jpg, d.gif, ...")])
+def test_a_folder_given_as_a_clip_or_an_image_is_said_to_be_one_with_the_files_it_holds(tmp_path, kind, source, what,
+                                                                                        holds):
+    """`--in file:clips` was told to check the path, which was right: the folder is said, and a file in it asked,
+    those of the kind first (a folder given as file: listed its first three by name, pictures among
+    them; a folder of clips given as image:, its clips)."""
+    for name in ("a.mp4", "b.png", "c.jpg", "d.gif", ".hidden"):
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "sub").mkdir()
     with pytest.raises(InputError) as raised:
         source(str(tmp_path), W, H)
     assert raised.value.message.endswith(f"{tmp_path} is a folder, not a file")
-    assert raised.value.fix == f"name one {what} in it: {kind}:{tmp_path / 'NAME'} (it holds a.png, b.mp4)"
+    assert raised.value.fix == f"name one {what} in it: {kind}:{tmp_path / 'NAME'} (it holds {holds})"
 
 
 def test_a_folder_with_a_space_is_said_in_shell_words_and_an_empty_one_as_holding_none(tmp_path):
@@ -1613,3 +1617,153 @@ def test_a_show_file_or_a_log_named_as_a_clip_is_said_to_be_text(tmp_path, name)
     with pytest.raises(InputError, match=f"{name} is a text file, not a video") as raised:
         ClipSource(str(text), W, H)
     assert "ffmpeg" not in raised.value.fix
+
+
+class _CountedDecodes:
+    """OpenCV's capture, each read or grab (a decode, even one that then gives no frame: a grab after a seek on a
+    24 MP photo took as long as its first read) counted in `threads` by the thread that asked for it."""
+
+    def __init__(self, cap, threads: list):
+        self._cap, self._threads = cap, threads
+
+    def read(self):
+        self._threads.append(threading.current_thread().name)
+        return self._cap.read()
+
+    def grab(self):
+        self._threads.append(threading.current_thread().name)
+        return self._cap.grab()
+
+    def __getattr__(self, name):
+        return getattr(self._cap, name)
+
+
+@pytest.mark.parametrize("typed", [1, 2])
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_photo_put_on_air_is_decoded_once_and_never_on_the_streams_thread(tmp_path, monkeypatch, kind, typed):
+    """`input file:photo.jpg` was decoded four times, twice on the stream's thread (opened again there, and its
+    one frame counted by decoding it again): 2 s for a 24 MP photo, the show's frames held meanwhile. The command's
+    check opens it once; the stream's thread takes what the check opened."""
+    from vcam.live import frames as frames_module
+
+    path = str(tmp_path / "photo.jpg")
+    # noise, as a photo's fine detail: OpenCV's capture counts a smooth small JPEG by another way than a photo
+    assert cv2.imwrite(path, np.random.default_rng(5).integers(0, 256, (30, 70, 3), dtype=np.uint8))
+    decoded: list[str] = []
+    real_capture, real_imread = clip_module._capture, frames_module.imread_quiet
+    monkeypatch.setattr(clip_module, "_capture", lambda p: _CountedDecodes(real_capture(p), decoded))
+    monkeypatch.setattr(frames_module, "imread_quiet",
+                        lambda p, flags: decoded.append(threading.current_thread().name) or real_imread(p, flags))
+    switch = InputSwitch(W, H)
+    opened = []
+    # typed twice before a block: each check's own, taken in turn
+    for _ in range(typed):
+        assert switch.check(f"{kind}:{path}") == InputSpec(kind, path)
+    stream = threading.Thread(target=lambda: opened.extend(switch.open(f"{kind}:{path}") for _ in range(typed)),
+                              name="stream")
+    stream.start()
+    stream.join()
+    try:
+        assert decoded == ["MainThread"] * typed
+        fresh = (ClipSource if kind == "file" else ImageSource)(path, W, H)
+        assert np.array_equal(opened[0].frames(0, 2), fresh.frames(0, 2))  # the picture as an open of its own
+        fresh.close()
+    finally:
+        switch.close()
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_photo_checked_as_the_stream_is_resized_goes_on_air_at_the_new_size(tmp_path, monkeypatch, kind):
+    """A resize (the model loaded at a smaller size) while a command's check opened a photo kept it as opened for
+    the new size: put on air at the old one, its frames refused by every block."""
+    from vcam.live.inputs import switch as switch_module
+
+    path = str(tmp_path / "photo.png")
+    assert cv2.imwrite(path, np.full((30, 70, 3), 90, np.uint8))
+    switch = InputSwitch(2 * W, 2 * H)
+    real_open = switch_module.open_source
+
+    def resized_meanwhile(*args, **kwargs):
+        source = real_open(*args, **kwargs)
+        if threading.current_thread().name == "command":
+            switch.resize(W, H)
+        return source
+
+    monkeypatch.setattr(switch_module, "open_source", resized_meanwhile)
+    command = threading.Thread(target=switch.check, args=(f"{kind}:{path}",), name="command")
+    command.start()
+    command.join()
+    try:
+        assert switch.open(f"{kind}:{path}").frames(0, 1).shape[1:3] == (H, W)
+    finally:
+        switch.close()
+
+
+def test_an_image_saved_again_between_its_check_and_the_block_goes_on_air_as_it_now_is(tmp_path):
+    """What the command's check read was put on air as it was: the old picture until the next save was followed."""
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    switch = InputSwitch(W, H)
+    try:
+        switch.check(f"image:{path}")
+        _solid_png(tmp_path / "new.png", (255, 0, 0))
+        os.replace(tmp_path / "new.png", path)
+        fresh = ImageSource(str(path), W, H)
+        assert np.array_equal(switch.open(f"image:{path}").frames(0, 1), fresh.frames(0, 1))
+    finally:
+        switch.close()
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_file_deleted_between_its_check_and_the_block_is_refused(tmp_path, kind):
+    """What the command's check opened played on, the file gone, where the input was refused before it was kept."""
+    path = tmp_path / "gone.png"
+    _solid_png(path, (0, 0, 255))
+    switch = InputSwitch(W, H)
+    try:
+        switch.check(f"{kind}:{path}")
+        os.remove(path)
+        with pytest.raises(InputError, match="no such file"):
+            switch.open(f"{kind}:{path}")
+    finally:
+        switch.close()
+
+
+def test_a_clip_typed_again_after_it_was_exported_again_plays_as_it_now_is(tmp_path):
+    """A clip checked and never put on air (the stream held it, another input typed after it) was kept, and the
+    oldest kept was the one taken: typed again once the file was exported again, the old clip played."""
+    path = str(tmp_path / "loop.mp4")
+    pyav_clip(path, 10, count=8)
+    switch = InputSwitch(W, H)
+    try:
+        switch.check(f"file:{path}")
+        pyav_clip(str(tmp_path / "new.mp4"), 10, count=3)
+        os.replace(tmp_path / "new.mp4", path)
+        switch.check(f"file:{path}")
+        assert switch.open(f"file:{path}").length == 3
+        assert switch.open("none") is None
+        assert switch.open(f"file:{path}").length == 3  # the old clip closed, not kept to be taken next
+    finally:
+        switch.close()
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_check_after_the_switch_closed_keeps_nothing_open(tmp_path, monkeypatch, kind):
+    """A command checked as the run ended kept its clip or image open for a stream that was gone, closed by nobody."""
+    from vcam.live.inputs import switch as switch_module
+
+    path = tmp_path / "logo.png"
+    _solid_png(path, (0, 0, 255))
+    closed, real_open = [], switch_module.open_source
+
+    def watched(*args, **kwargs):
+        source = real_open(*args, **kwargs)
+        real_close = source.close
+        source.close = lambda: closed.append(source) or real_close()
+        return source
+
+    monkeypatch.setattr(switch_module, "open_source", watched)
+    switch = InputSwitch(W, H)
+    switch.close()
+    assert switch.check(f"{kind}:{path}") == InputSpec(kind, str(path))
+    assert len(closed) == 1

@@ -634,3 +634,28 @@ def test_a_refused_path_with_a_tab_is_said_escaped_to_its_sender_and_the_operato
         MediaFolders.chosen([str(shared)], None).admit(parse("input camera:/tmp/x\tcam"))
     for said in (str(refused.value), refused.value.detail):
         assert said.startswith("input camera:/tmp/x\\tcam: ") and "\t" not in said, said
+
+
+@pytest.mark.parametrize("order", ["preset c, preset b", "preset b, preset c"])
+def test_a_network_reply_naming_a_shared_and_an_unshared_file_lists_only_the_shared_ones_alike(tmp_path, order):
+    """A cue putting on two presets whose clips are gone, one in the shared folder and one outside: every list of
+    files named alike was taken out of its reply, the shared folder's too, which the sender may well look at."""
+    show, away = tmp_path / "show", tmp_path / "away"
+    (show / "clips").mkdir(parents=True)
+    away.mkdir()
+    (show / "clips" / "lost.mp4").write_bytes(b"clip")
+    (away / "gone.mp4").write_bytes(b"clip")
+    ctl = cue_show(show, f"""
+presets:
+  - {{name: a, prompt: a city}}
+  - {{name: b, prompt: a forest, input: file:clips/lost.mp4}}
+  - {{name: c, prompt: a sea, input: file:{away}/gone.mp4}}
+cues:
+  - {{name: both, do: [{order}]}}
+""")
+    (show / "clips" / "lost.mp4").rename(show / "clips" / "Lost.mp4")
+    (away / "gone.mp4").rename(away / "Gone.mp4")
+    reply = ctl.handle_line("go", "net 10.0.0.2:5000", network=True)
+    assert "video file clips/lost.mp4: no such file (its folder holds Lost.mp4, named alike: check the name's case " \
+           "and its ending)" in reply, reply
+    assert "video file gone.mp4: no such file (check the path)" in reply and "Gone.mp4" not in reply, reply

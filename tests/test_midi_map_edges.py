@@ -272,7 +272,7 @@ def test_a_seed_knobs_range_is_said_in_the_digits_a_map_is_written_in(tmp_path):
 def test_a_second_program_entry_on_a_channel_the_first_takes_is_refused(tmp_path, first, second):
     """A `program: presets` given twice was taken unsaid: a copy left from an edit, or one meant for a channel it
     did not get."""
-    if first == second:  # in a show's own controls, said as a note; a map file's notes go unsaid
+    if first == second:  # said as a note, not refused (a map file's too: test_midi_maps)
         from vcam.control.show import parse_show
 
         show = parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi:\n  controls:\n    - {first}\n    - {second}\n",
@@ -295,3 +295,76 @@ def test_a_program_entrys_value_is_checked_before_it_is_taken_for_a_second_one(t
     """`{program: banks}` after `{program: presets}` was refused as a second program entry, its value unsaid."""
     assert map_refusal(tmp_path, "- {program: presets}\n  - {program: banks}")[1].endswith(
         "control 2: program takes the value 'presets' (program N selects preset N+1)")
+
+
+@pytest.mark.parametrize("entry, said", [
+    ("{cc: 17, param: steps, range: [1.5, 4]}", "range [1.5, 4]: steps takes whole numbers only; write [1, 4]"),
+    ("{cc: 16, param: transition, range: [0, 12.5]}",
+     "range [0, 12.5]: transition takes whole numbers only; write [0, 13]"),
+    ("{cc: 17, param: steps, range: [1, 7.9]}", "range [1, 7.9]: steps takes whole numbers only; write [1, 8]"),
+])
+def test_a_fraction_in_a_whole_number_knobs_range_is_refused_with_the_whole_numbers_beside_it(tmp_path, entry, said):
+    """A steps knob over [1.5, 4] was rounded unsaid: its bottom gave 2 steps, and 1 was out of its reach."""
+    assert map_refusal(tmp_path, f"- {entry}")[1].endswith(f"MIDI map control 1 {said}")
+
+
+def test_a_whole_number_knobs_range_written_with_a_point_zero_is_taken(tmp_path):
+    knob = loaded(tmp_path, "{cc: 17, param: steps, range: [1.0, 4.0]}").knobs[0]
+    assert (knob.lo, knob.hi) == (1, 4)
+
+
+@pytest.mark.parametrize("param, end, said", [
+    ("strength", "0.5", "range [0.5, 0.5] gives strength 0.5 wherever the control is; give two different ends, or a "
+                        "button for the one value: {cc: 16, command: strength 0.5}"),
+    ("steps", "3", "range [3, 3] gives steps 3 wherever the control is; give two different ends, or a button for the "
+                   "one value: {cc: 16, command: steps 3}"),
+    ("blend", "0", "range [0, 0] gives blend 0 wherever the control is; give two different ends"),
+])
+def test_a_knob_whose_range_has_one_value_at_both_ends_is_refused(tmp_path, param, end, said):
+    """A knob over [0.5, 0.5] moved nothing wherever it was turned, unsaid."""
+    assert map_refusal(tmp_path, f"- {{cc: 16, param: {param}, range: [{end}, {end}]}}")[1].endswith(
+        f"MIDI map control 1 {said}")
+
+
+@pytest.mark.parametrize("param", ["strength", "steps", "transition", "seed", "bias", "blend"])
+@pytest.mark.parametrize("section, own", [("midi", "cc: 16"), ("midi", "cc: 16, channel: 3"),
+                                          ("osc", "address: /1/fader1")])
+def test_the_button_offered_for_a_range_with_equal_ends_loads_when_pasted_into_the_show(tmp_path, param, section, own):
+    """The offer was {command: steps 3}, which no control names: pasted, it was refused for want of a cc or an
+    address."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    end = {"strength": "0.5", "bias": "0.5", "blend": "0"}.get(param, "3")
+    show = tmp_path / "show.yaml"
+
+    def written(entry: str) -> None:
+        show.write_text(f"presets:\n  - {{name: a, prompt: a}}\n  - {{name: b, prompt: b}}\n{section}:\n"
+                        f"  controls:\n    - {entry}\n")
+
+    written(f"{{{own}, param: {param}, range: [{end}, {end}]}}" if param != "blend" else
+            f"{{{own}, param: blend, between: [a, b], range: [{end}, {end}]}}")
+    with pytest.raises(ConfigError) as refused:
+        load_show(show)
+    said = str(refused.value)
+    assert "wherever the control is; give two different ends" in said, said
+    if param == "blend":  # no command sets a blend's position
+        assert "a button for" not in said
+        return
+    offer = said[said.index("a button for the one value: ") + len("a button for the one value: "):].splitlines()[0]
+    assert offer.startswith(f"{{{own}, command: "), offer
+    written(offer)
+    load_show(show)
+
+
+@pytest.mark.parametrize("param, ends", [("steps", "[1, 1.5]"), ("steps", "[7.5, 8]"), ("steps", "[2.5, 2.5]"),
+                                         ("steps", "[8, 1.5]"), ("transition", "[0.2, 31.8]"), ("seed", "[3.5, 4]")])
+def test_the_whole_range_offered_for_a_fraction_loads_as_a_knob_that_moves(tmp_path, param, ends):
+    """[1, 1.5] was told "write 1 or 2" and [7.5, 8] "write 7 or 8": one of each made equal ends, refused in turn."""
+    problem = map_refusal(tmp_path, f"- {{cc: 16, param: {param}, range: {ends}}}")[1]
+    offer = problem.partition("; write ")[2]
+    assert offer.startswith("[") and offer.endswith("]"), problem
+    knob = loaded(tmp_path, f"{{cc: 16, param: {param}, range: {offer}}}").knobs[0]
+    a, b = (float(v) for v in ends.strip("[]").split(","))
+    assert knob.lo != knob.hi and min(knob.lo, knob.hi) <= min(a, b) and max(knob.lo, knob.hi) >= max(a, b)
+    assert (knob.lo < knob.hi) == (a < b) or a == b  # a knob turned the other way stays so

@@ -535,3 +535,93 @@ def test_vcam_check_and_vcam_run_name_the_shipped_maps_in_one_order(tmp_path, ca
     midi_setup(RunOptions(show=str(show)), load_show(show), False, said.append)
     orders = [re.search(r"map:? (\S+) \(or ([^)]*)\)", text).groups() for text in (checked, said[0])]
     assert orders[0] == orders[1], orders
+
+
+def test_a_map_files_duplicate_program_entry_is_said_as_a_shows_own_is(tmp_path, fake_midi_backend):
+    """The same program entry twice is noted in a show's midi: section; in a map file the show names, or one given
+    with --midi-map, the note was dropped unsaid."""
+    from vcam.control.show import load_show
+    from vcam.live.parts import midi_setup
+    from vcam.live.settings import RunOptions
+
+    (tmp_path / "map.yaml").write_text("controls:\n  - {program: presets}\n  - {program: presets}\n")
+    noted = (f"{tmp_path / 'map.yaml'}:3: MIDI map control 2 is control 1 again (program: presets); it adds "
+             "nothing: remove one")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\nmidi:\n  map: map.yaml\n")
+    assert load_show(show).notes == (noted,)
+    show.write_text("presets:\n  - {name: a, prompt: a}\n")
+    said = []
+    midi_setup(RunOptions(show=str(show), midi="nano", midi_map=str(tmp_path / "map.yaml")), load_show(show), False,
+               said.append)
+    assert said == [noted], said
+
+
+CONTROLS_OUT_OF_TURN = """\
+  - {cc: 6, command: next}
+  - {nrpn: 100, param: blend}
+  - {cc: 16, command: go nope}
+  - {cc: 18, param: blend, between: [a, zz]}
+  - {cc: 17, param: bogus}
+"""
+
+
+def test_a_midi_maps_problems_are_said_in_line_order(tmp_path):
+    """Found in passes (each entry, then the NRPN's CCs, then the presets and cues named), the problems were said
+    a later line before an earlier one; a cue's own problem comes after the midi: section's, as its lines do."""
+    from vcam.control.midimap import load_map
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\n  - {name: b, prompt: b}\nmidi:\n  controls:\n"
+                    + CONTROLS_OUT_OF_TURN + "cues:\n  - {name: one, do: [preset a, seed x]}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    lines = [int(p.split(":")[1]) for p in err.value.problems]
+    assert lines == [6, 9, 10, 12], err.value.problems
+    show.write_text(show.read_text().replace("seed x", "seed 1"))  # the cues read: a button's go is checked
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert [int(p.split(":")[1]) for p in err.value.problems] == [6, 8, 9, 10], err.value.problems
+    (tmp_path / "map.yaml").write_text("controls:\n" + CONTROLS_OUT_OF_TURN)
+    with pytest.raises(ConfigError) as err:
+        load_map(tmp_path / "map.yaml")
+    assert [int(p.split(":")[1]) for p in err.value.problems] == [2, 6], err.value.problems
+
+
+@pytest.mark.parametrize("written, said", [
+    ("none", "port: none names no MIDI input, so it opens none; to open no input, take port: out of the section, "
+             "else give the controller's name (vcam devices lists the inputs)"),
+    ("'none'", "port: none names no MIDI input, so it opens none"),
+    ("off", "port: off names no MIDI input, so it opens none"),  # was told to quote it: 'off', waited for all show
+    ("~", "port: ~ names no MIDI input, so it opens none"),
+    ("", "port is empty, so it opens none; to open no input, take port: out of the section"),
+])
+def test_a_shows_port_written_as_no_port_opens_none_and_is_noted(written, said):
+    """`port: none`, as --midi none is written, waited all show for an input named 'none'; off or null were told to
+    be quoted, which did the same. Noted, not refused: a show run with --midi PORT each time opens that port."""
+    from vcam.control.show import parse_show
+
+    show = parse_show(f"presets: [{{name: a, prompt: a}}]\nmidi:\n  port: {written}\n  map: nanokontrol2\n",
+                      "show.yaml")
+    assert show.midi_port is None and show.midi.knobs
+    assert len(show.notes) == 1 and show.notes[0].startswith(f"show.yaml:3: midi {said}"), show.notes
+
+
+@pytest.mark.parametrize("order", [("midi", "osc", "cues"), ("cues", "midi", "osc"), ("osc", "cues", "midi")])
+def test_a_shows_problems_are_said_in_line_order_whichever_section_comes_first(tmp_path, order):
+    """midi:, then osc:, then cues: said 94, 135, 120 (the osc: section's after the cues'), and cues: above midi:
+    said 8, 10, 4: each section's problems were said as its pass found them."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    sections = {"midi": "midi:\n  controls:\n    - {cc: 16, param: bogus}\n    - {cc: 17, command: preset zz}\n",
+                "osc": "osc:\n  controls:\n    - {address: /1/fader1, param: bogus}\n",
+                "cues": "cues:\n  - {name: one, do: [preset a, seed x]}\n"}
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\n" + "".join(sections[s] for s in order))
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    lines = [int(p.split(":")[1]) for p in err.value.problems]
+    assert len(lines) == 4 and lines == sorted(lines), err.value.problems

@@ -2115,3 +2115,38 @@ def test_a_notice_is_one_bounded_line_whatever_the_error_says():
              ("SetSeed",))
     assert len(told) == 1 and len(told[0]) <= NOTICE_CHARS and "\n" not in told[0], told
     assert told[0].startswith("'seed 3': control not applied (RuntimeError: CUDA error: an illegal memory access")
+
+
+def test_vcam_cam_says_an_animated_fallback_shows_its_first_frame(tmp_path, monkeypatch):
+    """As vcam run says it: a GIF given as vcam cam's --fallback showed its first frame still, without a word."""
+    from PIL import Image
+
+    path = str(tmp_path / "loop.gif")
+    frames = [Image.new("RGB", (32, 24), (40 * i, 0, 0)) for i in range(1, 4)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    got = []
+    monkeypatch.setattr("vcam.remote.client._run_cam", lambda opts, status, specs, w, h, fallback, *rest:
+                        got.append(fallback) or 0)
+    status = io.StringIO()
+    assert run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], size=(32, 24), fallback=path, stdin=False,
+                              status_out=status)) == 0
+    assert "fallback loop.gif is animated (3 frames): a fallback is one still picture, so only its first frame " \
+           "shows while the stream stalls" in status.getvalue()
+    assert got[0].shape == (24, 32, 3) and int(got[0][12, 16, 0]) in range(30, 51)
+
+
+@pytest.mark.parametrize("sending, example", [
+    (False, "input file:NAME.mp4 (a clip in the folder the server shares)"),
+    (True, "input net (the camera this vcam cam sends)")])
+def test_vcam_cam_says_what_an_input_is_for_input_typed_alone_as_the_servers_console_does(sending, example):
+    """`input` alone at vcam cam answered with the usage only, where the server's console says what an input is
+    and gives a line to type."""
+    from vcam.control.commands import usage
+    from vcam.remote.controller import RemoteController
+
+    remote = RemoteController(lambda line: True, sending=sending)
+    assert remote.handle_line("input", "console") == (
+        f"error: input needs an argument; usage: {usage('input')}; an input is the video the prompt restyles (a "
+        f"camera, a clip, a picture; input none: text only), e.g. {example}")
+    assert remote.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: " \
+        f"{usage('input')}"

@@ -576,3 +576,47 @@ def test_a_reloads_line_names_an_input_with_a_tab_in_its_files_name_escaped():
 
     assert in_words(SetInput("file:/clips/take\t2.mp4")) == "input file:/clips/take\\t2.mp4"
     assert in_words(SetInput("image:/clips/a\x1b[2Jb.png")) == "input image:/clips/a\\x1b[2Jb.png"
+
+
+def test_a_note_a_save_on_air_brings_is_said_once_with_the_file_as_given(tmp_path, monkeypatch):
+    """What reads but does nothing as written (a program entry given twice) is said at the start; brought by a save
+    of the show or of --midi-map's file on air, it went unsaid."""
+    given, said, watcher = _watched_with_a_relative_map(tmp_path, monkeypatch)
+    twice = "  - {program: presets}\n  - {program: presets}\n"
+
+    def save(name: str, text: str) -> None:
+        (tmp_path / name).write_text(text)
+        os.utime(tmp_path / name, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+
+    save("show.yaml", "presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n" + twice)
+    save("show.yaml", "presets:\n  - {name: a, prompt: y}\nmidi:\n  controls:\n" + twice)  # said already
+    save("pads.yaml", "controls:\n" + twice)
+    noted = [s for s in said if "again" in s]
+    assert noted == ["show.yaml:6: midi control 2 is control 1 again (program: presets); it adds nothing: remove one",
+                     "pads.yaml:3: MIDI map control 2 is control 1 again (program: presets); it adds nothing: remove "
+                     "one"], said
+
+
+def test_a_note_is_not_said_again_by_a_save_that_only_moves_its_line(tmp_path, monkeypatch):
+    """A comment added above a program entry given twice moved its note's line, and the note was said again on
+    every such save; one more of them is a note of its own, said."""
+    given, said, watcher = _watched_with_a_relative_map(tmp_path, monkeypatch)
+    twice = "  - {program: presets}\n  - {program: presets}\n"
+    show = "presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n" + twice
+
+    def save(name: str, text: str) -> list[str]:
+        before = len(said)
+        (tmp_path / name).write_text(text)
+        os.utime(tmp_path / name, ns=(10**18 + len(said),) * 2)
+        watcher.poll(), watcher.poll()
+        return [s for s in said[before:] if "again" in s]
+
+    assert save("show.yaml", show) == [
+        "show.yaml:6: midi control 2 is control 1 again (program: presets); it adds nothing: remove one"], said
+    assert save("pads.yaml", "controls:\n" + twice) == [
+        "pads.yaml:3: MIDI map control 2 is control 1 again (program: presets); it adds nothing: remove one"], said
+    assert save("show.yaml", "# the set\n" + show) == [], said
+    assert save("pads.yaml", "# pads\ncontrols:\n" + twice) == [], said
+    assert save("show.yaml", "# the set\n" + show + "  - {program: presets}\n") == [
+        "show.yaml:8: midi control 3 is control 1 again (program: presets); it adds nothing: remove one"], said

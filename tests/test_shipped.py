@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from vcam.cli import main
-from vcam.control import mapfiles, shipped
+from vcam.control import shipped
 from vcam.control.show import load_show
 from vcam.control.shipped import presets_dir, shipped_shows, show_file
 from vcam.control.yamlcheck import ConfigError
@@ -161,14 +161,14 @@ def test_a_wheels_presets_are_vcams_own_not_a_top_level_presets_folder(tmp_path,
     tmp_path = tmp_path.resolve()  # as presets_dir finds the module's file
     monkeypatch.setattr(shipped, "__file__", str(_laid_out(tmp_path, "presets", "vcam/presets")))
     assert presets_dir() == tmp_path / "vcam" / "presets"
-    assert mapfiles._maps_dir("midi") == tmp_path / "vcam" / "presets" / "midi"
+    assert shipped.maps_dir("midi") == tmp_path / "vcam" / "presets" / "midi"
     assert shipped_shows() == ["vcam-presets"]
 
 
 def test_a_top_level_presets_folder_is_not_vcams_even_where_the_wheel_lacks_its_own(tmp_path, monkeypatch):
     monkeypatch.setattr(shipped, "__file__", str(_laid_out(tmp_path, "presets")))
     assert shipped_shows() == []
-    assert not mapfiles._maps_dir("midi").is_dir()
+    assert not shipped.maps_dir("midi").is_dir()
 
 
 def test_a_checkouts_presets_sit_beside_the_package(tmp_path, monkeypatch):
@@ -178,7 +178,7 @@ def test_a_checkouts_presets_sit_beside_the_package(tmp_path, monkeypatch):
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     assert presets_dir() == tmp_path / "presets"
     assert shipped_shows() == ["presets"]
-    assert (mapfiles._maps_dir("midi") / "nanokontrol2.yaml").is_file()
+    assert (shipped.maps_dir("midi") / "nanokontrol2.yaml").is_file()
 
 
 @pytest.mark.parametrize("argv, fix", [

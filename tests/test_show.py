@@ -454,8 +454,8 @@ def test_a_broken_control_leaves_the_others_checked_at_their_own_lines_and_each_
     with pytest.raises(ConfigError) as err:
         parse_show(text + "    - {cc: 5, param: strength, between: [city, nope]}\n", "shows/m.yaml")
     said = [(7, "midi control 1: unknown key 'betwen'"), (8, "midi control 2 between: 'x' is not a valid !!int"),
-            (13, "midi control 7: between is only for param: blend"),
-            (10, "midi control 4 command 'preset moon': no preset named 'moon'")]
+            (10, "midi control 4 command 'preset moon': no preset named 'moon'"),
+            (13, "midi control 7: between is only for param: blend")]  # in line order
     assert len(err.value.problems) == len(said), err.value.problems
     for problem, (line, start) in zip(err.value.problems, said):
         assert problem.startswith(f"shows/m.yaml:{line}: {start}"), problem

@@ -494,6 +494,21 @@ def test_the_candidate_ctrl_c_stopped_is_said_as_stopped_not_as_not_tried(monkey
     assert data["interrupted"] is True and data["untried"] is None and "not tried" not in last.table()
 
 
+def test_a_sigterm_in_a_candidates_split_is_said_as_sigterm(monkeypatch, cache_dir):
+    """bench() raises StoppedAfterTiming on a stop during its profiler split: a SIGTERM there was said as Ctrl-C."""
+    import signal
+    from vcam.bench.bench import StoppedAfterTiming
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({
+        "eager": 5.0, "attention math": StoppedAfterTiming(None, signal.SIGTERM), "no fuse": 9.0,
+        "no fuse, attention math": 9.0}))
+    result = tune(dataclasses.replace(TINY, split=True), log=lambda s: None)
+    assert result.stop_sig == signal.SIGTERM
+    table = result.table().splitlines()
+    assert "         -  attention math: stopped (SIGTERM) before its timing finished" in table, table
+    assert "2 candidates not tried: tuning was stopped (SIGTERM)" in table
+
+
 def test_plain_bench_stopped_by_ctrl_c_says_so(monkeypatch, capsys):
     """It left with exit code 130 and not a word."""
     import vcam.bench.bench as bench_module

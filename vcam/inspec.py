@@ -27,6 +27,8 @@ DEFAULT_INPUT_FIT = "crop"
 DEFAULT_STRENGTH = 0.6
 # The note a reply to an input put on air has where strength 1 (text only) leaves nothing of it in the picture
 HIDDEN_BY_STRENGTH = f"strength 1 is text only: lower it (strength {DEFAULT_STRENGTH:g}) to restyle the input"
+# What `input` typed alone is told an input is, before a line to type
+INPUT_SAID = "an input is the video the prompt restyles (a camera, a clip, a picture; input none: text only)"
 USAGE = "use none, camera, camera:N, camera:/dev/videoN, file:PATH, image:PATH or net"
 # The option that gives the input at start-up; the `input` command takes the same SRC while the show runs
 FLAG = "--in"
@@ -81,7 +83,7 @@ def missing_fix(kind: str) -> str:
 # The endings a file of each kind is named with, where one named alike is offered: a picture's for image: and a
 # fallback, a video's for file:, a sound file's for neither (each is refused as the other kind)
 _PICTURE_ENDINGS = (*_STILL_ENDINGS, ".gif")
-_KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
+KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
 _MEDIA_ENDINGS = (*_PICTURE_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac", ".flac", ".opus")
 
 
@@ -96,7 +98,7 @@ def alike_fix(path: str, kind: str) -> str | None:
     stem, ending = os.path.splitext(typed)
     if ending not in _MEDIA_ENDINGS:
         stem = typed
-    endings = _KIND_ENDINGS[kind]
+    endings = KIND_ENDINGS[kind]
 
     def alike(other: str) -> bool:
         other_stem, other_ending = os.path.splitext(other.casefold())

@@ -33,7 +33,7 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import StoppedLoading, stop_said, stops_deferred, stops_raised
+from vcam.live.signals import StoppedLoading, stop_said, stop_signal, stops_deferred, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -414,7 +414,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
                                  settings.speed.attention_quant)
     except (KeyboardInterrupt, StoppedLoading) as stop:
-        raise StoppedBeforeCandidates(getattr(stop, "sig", signal.SIGINT)) from None
+        raise StoppedBeforeCandidates(stop_signal(stop)) from None
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -437,7 +437,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log(_stopped_line(trials))
             trials.append(Trial(opt, stopped=True))
             stopped = interrupted = True
-            stop_sig = getattr(stop, "sig", signal.SIGINT)
+            stop_sig = stop_signal(stop)
             untried = f"tuning was stopped ({stop_said(stop_sig)})"
         except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
             trials.append(Trial(opt, error=_error_text(e)))
@@ -455,7 +455,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
                 # what was measured still counts
                 log(_stopped_line(trials))
-                stop_sig = stop_sig if interrupted else getattr(stop, "sig", signal.SIGINT)
+                stop_sig = stop_sig if interrupted else stop_signal(stop)
                 stopped = interrupted = True
                 untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
@@ -476,7 +476,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                     tuned.interrupted, tuned.stop_sig = True, stopped_in_write
         except (KeyboardInterrupt, StoppedLoading) as stop:  # while another tune's save held the lock: not saved,
             # and nothing failed
-            sig = getattr(stop, "sig", signal.SIGINT)
+            sig = stop_signal(stop)
             if not tuned.interrupted:
                 tuned.interrupted, tuned.stop_sig = True, sig
             log(f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")

@@ -55,7 +55,7 @@ def _midi_line(show) -> str:
     knobs, buttons = m.acting()
     # without a port no input opens for the map, which a summary with no word of it hid
     port = f", port {show.midi_port!r}" if show.midi_port else ", no port (give --midi PORT)"
-    if not (knobs or buttons or m.program_to_preset):
+    if not m.maps_something():
         # a section with a port alone read as an inline map of 0 knobs, as if its controls had been lost
         maps = f"map: {maps_offered()} or controls:"
         if not show.midi_port:  # a name: or a channel: alone

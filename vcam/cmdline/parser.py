@@ -674,8 +674,8 @@ def _add_midi_parser(sub) -> None:
                        help="the input, by its name or a part of it (default: the first)")
     learn.add_argument("--count", type=argtypes.within(int, 1),
                        help="stop after this many messages from controls (notes, CCs, program changes; a button's "
-                            "release within half a second of its press, MIDI clock, pitch bend and sysex are not "
-                            "counted)")
+                            "release, MIDI clock, pitch bend and sysex are not counted: no CC's 0 straight after its "
+                            "own 127 is, so a button set to toggle counts once per on and off)")
 
 
 def _add_download_parser(sub) -> None:

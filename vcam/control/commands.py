@@ -909,7 +909,26 @@ def _form(command: str, timing: str | None) -> str:
 
 
 # An apostrophe as a phone's keyboard, a word processor or macOS's smart punctuation writes it: the ' a terminal types
-APOSTROPHES = str.maketrans(dict.fromkeys("’‘ʼ", "'"))
+CURLY_APOSTROPHES = "’‘ʼ"
+APOSTROPHES = str.maketrans(dict.fromkeys(CURLY_APOSTROPHES, "'"))
+_NO_JOINERS = dict.fromkeys(map(ord, JOINERS))
+
+# The ways name_key reads two names alike once the quotes round them are read, in the order it reads them; a show
+# names each where two of its presets' names differ in it (vcam.control.show)
+NAME_FOLDS: dict[str, Callable[[str], str]] = {
+    "joiners": lambda name: name.translate(_NO_JOINERS),
+    "case": str.lower,
+    "form": lambda name: unicodedata.normalize("NFC", name),
+    "apostrophes": lambda name: name.translate(APOSTROPHES),
+}
+
+
+def folded(name: str, but: str | None = None) -> str:
+    """`name` read by each way of NAME_FOLDS in turn, but the way `but`."""
+    for way, fold in NAME_FOLDS.items():
+        if way != but:
+            name = fold(name)
+    return name
 
 
 def name_key(name: str) -> str:
@@ -918,9 +937,9 @@ def name_key(name: str) -> str:
     copied from a macOS file name, an e and a combining accent), without typographic quotes round it: a show's
     `“Dancers”` is the preset `preset “Dancers”` names, the quotes typed being read as quotes. Its apostrophes are
     the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a terminal."""
-    key = as_typed(name).translate(dict.fromkeys(map(ord, JOINERS))).strip()
+    key = NAME_FOLDS["joiners"](as_typed(name)).strip()
     inner = _in_typographic_pair(key)
-    return unicodedata.normalize("NFC", (key if inner is None else inner).strip().lower()).translate(APOSTROPHES)
+    return folded((key if inner is None else inner).strip())
 
 
 def keyed_names(names: Iterable[str]) -> dict[str, int]:

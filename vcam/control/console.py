@@ -86,6 +86,14 @@ STOPPING_REPLY = "the show is stopping: typed commands are no longer taken (Ctrl
 # end of input every time, and is then read twice a second rather than in a busy loop.
 EOF_PAUSE_S = 0.5
 TYPED = "stdin"  # the source a typed command is applied under (its origin in the log)
+
+
+def typed_by_hand(source: str) -> bool:
+    """Whether a line applied under `source` was typed by hand: at this console (TYPED), or at vcam cam's console
+    and sent here (`net NAME stdin`, vcam.remote.answers.command_source)."""
+    return source == TYPED or source.endswith(f" {TYPED}")
+
+
 # The lines are read from the file descriptor (for the job control below), not through readline, so the terminal
 # has no line editing: an arrow key or Home arrives as an escape sequence (`\x1b[A`) in the line.
 ESCAPE_REPLY = "arrow keys are not supported here; type the command (Backspace corrects it)"

@@ -24,7 +24,7 @@ from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHO
                                    blend_on_air, blend_twice, help_text, joined_commands, joined_hint, lands_on,
                                    no_show_file, parse, parse_quantize, preset_choices, presets_named, setting_now,
                                    typed_only)
-from vcam.control.console import TYPED
+from vcam.control.console import typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
@@ -40,9 +40,9 @@ from vcam.control.teller import Teller
 from vcam.control.tempo import TAPS_NEEDED, Tempo, by_hand_meets
 from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
-from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, missing_fix, parse_input,
-                         typed_fix)
-from vcam.words import clipped, counted, name_said, quoted
+from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, INPUT_SAID, KIND_ENDINGS, InputSpec, check_strength,
+                         missing_fix, parse_input, typed_fix)
+from vcam.words import clipped, counted, name_said, quoted, shell_word
 
 
 @dataclass
@@ -185,7 +185,7 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if not network and (asked := self._now(e.missing)) is not None:
                 return asked
-            return f"error: {e}{self._choices(e.missing)}"
+            return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
         if cmd is None:
             return None
         # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
@@ -199,8 +199,7 @@ class Controller:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
         take each as it stands now; None where it would refuse one: the line's own refusal stands. A line typed by
         hand, here or at vcam cam, is answered with the lines to type."""
-        typed = not network or source.endswith(f" {TYPED}")  # vcam.remote.answers.command_source
-        return joined_hint(commands, self._takes, "typed" if typed else "sent")
+        return joined_hint(commands, self._takes, "typed" if not network or typed_by_hand(source) else "sent")
 
     def _takes(self, cmd: Command) -> bool:
         """Whether the command `cmd` would be taken as the show stands now, seen without running it; False where
@@ -257,6 +256,14 @@ class Controller:
     def _choices(self, missing: str | None) -> str:
         """The show's presets, numbered, for `preset` or `blend` typed alone."""
         return preset_choices(missing, [p.name for p in self.show.presets] if self.show is not None else [])
+
+    def _input_help(self, missing: str | None, network: bool) -> str:
+        """What `input` typed alone (`missing`) does, with one to type: a clip or an image the show names, else one
+        in the folder vcam was started in (where a typed path is read from), else the camera. The usage alone named
+        the forms, not what an input is for. Not to the network, which is told no file of this machine."""
+        if missing != "input" or network:
+            return ""
+        return f"; {INPUT_SAID}, e.g. {_input_example(self.show)}"
 
     def _now(self, missing: str | None) -> str | None:
         """What `seed`, `bpm`, … typed alone (`missing`) would change, as it is now (setting_now)."""
@@ -756,6 +763,7 @@ class Controller:
             self.check_input(spec)
         except VcamError as e:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
+            fix = (typed is not None and _glued_timing(parse_input(spec))) or fix
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {name_said(spec)}: {e}") from None
@@ -1000,6 +1008,46 @@ def _gone_fix(fix: str, spec: str) -> str:
     if kind in ("file", "image") and fix == missing_fix(kind):
         return f"it was there as the show file was read: put it back, or name another {kind}: in the show file"
     return fix
+
+
+def _glued_timing(spec: InputSpec) -> str | None:
+    """The fix for a file or image not there whose path ends in a timing (`input file:loop.mp4@bar`) and is there
+    without it: the timing was read as part of the name. The path is not said: a network sender hears no folder of
+    this machine. None for any other input."""
+    head, at, tail = spec.target.rpartition("@")
+    if spec.kind not in ("file", "image") or not head or os.path.lexists(spec.target) or not os.path.isfile(head):
+        return None
+    try:
+        parse_quantize(tail, after_at=True)
+    except ValueError:
+        return None
+    return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
+            f"@{tail}")
+
+
+def _input_example(show: Show | None) -> str:
+    """An `input` line to type: the first clip or image the show's presets or defaults name that is there, else the
+    first clip, then picture, in the working folder, else the camera. A path under the working folder is written
+    relative to it, as a typed one is read."""
+    named = [parse_input(p.input) for p in ((*show.presets, show.defaults) if show is not None else ())
+             if p.input is not None]
+    for spec in named:
+        if spec.kind in ("file", "image") and os.path.isfile(spec.target) and name_said(spec.target) == spec.target:
+            try:
+                where = os.path.relpath(spec.target)
+            except ValueError:  # on another drive than the working folder (Windows): no relative path leads there
+                where = os.pardir
+            path = where if not where.startswith(os.pardir) else spec.target
+            return f"input {shell_word(f'{spec.kind}:{path}')}"
+    try:
+        names = sorted(e.name for e in os.scandir(os.curdir) if e.is_file() and not e.name.startswith("."))
+    except OSError:
+        names = []
+    for kind in ("file", "image"):
+        for name in names:
+            if name.lower().endswith(KIND_ENDINGS[kind]) and name_said(name) == name:  # pastable as said
+                return f"input {shell_word(f'{kind}:{name}')} (in the folder vcam was started in)"
+    return "input camera"
 
 
 def _whole_path(text: str) -> str:

@@ -42,9 +42,11 @@ def scaled(param: str, lo: float, hi: float, curve: str, x: float) -> float:
     return float(round(v)) if PARAMS[param][2] else v
 
 
-def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, tuple | None] | None:
+def read_fader(r: Reader, e: dict, what: str,
+               own: str | None = None) -> tuple[str, float, float, str, tuple | None] | None:
     """(param, low, high, curve, between) from a map entry's keys; None (with the problems recorded in `r`) when
-    the parameter cannot be read."""
+    the parameter cannot be read. `own`: the entry's keys that name its control (`cc: 16, channel: 2`), for a
+    button offered in its place; None where no button can be on that control."""
     param = r.choice(e["param"], f"{what} param", tuple(PARAMS))
     if param is None:
         return None
@@ -52,9 +54,18 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
     if "range" in e:
         items = e["range"].value if isinstance(e["range"], SequenceNode) else None
         if items is not None and len(items) == 2:
-            a = r.number(items[0], f"{what} range start", lo, hi)
-            b = r.number(items[1], f"{what} range end", lo, hi)
-            if a is not None and b is not None:
+            a = _range_end(r, items[0], f"{what} range start", param)
+            b = _range_end(r, items[1], f"{what} range end", param)
+            if a is None or b is None or not _whole_range(r, e["range"], what, param, a, b):
+                pass  # said
+            elif a == b:
+                # every position gave that one value: a knob that moved nothing, unsaid
+                # with the entry's own control: a command alone named no control, and was refused when pasted
+                button = "" if param == "blend" or own is None else \
+                    f", or a button for the one value: {{{own}, command: {param} {plain(a)}}}"
+                r.error(e["range"], f"{what} range [{plain(a)}, {plain(b)}] gives {param} {plain(a)} wherever the "
+                                    f"control is; give two different ends{button}")
+            else:
                 lo, hi = a, b
         else:
             r.error(e["range"], f"{what} range must be [low, high], e.g. [{plain(lo)}, {plain(hi)}]")
@@ -71,6 +82,26 @@ def read_fader(r: Reader, e: dict, what: str) -> tuple[str, float, float, str, t
         if param != "blend":
             between = None  # said above: no preset check should speak of it again
     return param, lo, hi, curve or "linear", between
+
+
+def _range_end(r: Reader, node, what: str, param: str) -> float | None:
+    """One end of a knob's `range`, within the parameter's own; None where it is refused (said). A fraction for a
+    whole-number parameter is said by `_whole_range`, which offers a range for both ends."""
+    lo, hi, _ = PARAMS[param]
+    return r.number(node, what, lo, hi)
+
+
+def _whole_range(r: Reader, node, what: str, param: str, a: float, b: float) -> bool:
+    """Whether a range's ends are whole numbers where its parameter takes only those; a fraction is refused (said)
+    with the range rounded outwards beside it: the knob's values are rounded, so [1.5, 4] for steps never gave 1
+    and gave 2 from its bottom, unsaid. Outwards, as the nearest whole numbers to each end could meet ([1, 1.5]
+    offered [1, 1], refused in turn for its equal ends)."""
+    if not PARAMS[param][2] or (a.is_integer() and b.is_integer()):
+        return True
+    low, high = (math.floor, math.ceil) if a <= b else (math.ceil, math.floor)
+    r.error(node, f"{what} range [{plain(a)}, {plain(b)}]: {param} takes whole numbers only; write "
+                  f"[{plain(low(a))}, {plain(high(b))}]")
+    return False
 
 
 def _between(r: Reader, node, ends: tuple, what: str) -> tuple | None:

@@ -11,21 +11,17 @@ from typing import TypeVar
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import preset_twice
-from vcam.control.shipped import backup_refused, presets_dir
+from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, yaml_names
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
 from vcam.homefolder import home_expanded
-from vcam.words import nearest, quoted, shell_word
+from vcam.words import quoted, shell_word
 
 Map = TypeVar("Map")
 # each kind of map: how it is named, the option that gives it, and the keys its controls are told by
 KINDS = {"midi": ("a MIDI map", "--midi-map", "cc:, note:, nrpn: or program:"),
          "osc": ("an OSC map", "--osc-map", "address:")}
 MIDI_KEYS = {"cc", "note", "nrpn", "program"}
-
-
-def _maps_dir(kind: str) -> Path:
-    return presets_dir() / kind
 
 
 def not_a_preset(ref: object, written: str | None = None) -> str | None:
@@ -68,12 +64,12 @@ class MapFiles:
 
     def __init__(self, kind: str, what: str, article: str = "a"):
         self.kind = kind
-        self.dir = _maps_dir(kind)
+        self.dir = maps_dir(kind)
         self.what = what
         self.one = f"{article} {what}"
 
     def shipped(self) -> list[str]:
-        return sorted(p.stem for p in self.dir.glob("*.yaml")) if self.dir.is_dir() else []
+        return yaml_names(self.dir)
 
     def find(self, ref: str, base: Path | None) -> Path | None:
         """A map file by path (relative to `base`; `~` as the shell would, which `--midi-map=~/x.yaml` and a show's
@@ -115,19 +111,16 @@ class MapFiles:
         return path, load(path)
 
     def _meant(self, ref: str) -> str:
-        """' (did you mean nanokontrol2?)' for a shipped map's name mistyped, cut short or given another ending
-        (nanokontrol, nanoKONTROL2.yml); '' for a path, or a name near none."""
-        if "/" in ref or os.sep in ref:
-            return ""
-        name = ref.strip().lower().removesuffix(".yaml").removesuffix(".yml")
-        meant = nearest(name, self.shipped())
+        """' (did you mean nanokontrol2?)' for a shipped map's name mistyped (shipped_map_meant); '' for a path, or a
+        name near none."""
+        meant = shipped_map_meant(self.kind, ref)
         return f" (did you mean {meant}?)" if meant else ""
 
     def _other_kind(self, ref: str, in_show: bool = False) -> str | None:
         """What a shipped map of the other kind, named where this kind goes, is told (`--osc-map nanokontrol2`, or
         as a show's osc: map), where "not found" listed this kind's maps as if the name were mistyped."""
         for kind, (one, flag, _) in KINDS.items():
-            if kind != self.kind and any(os.path.isfile(_maps_dir(kind) / name) for name in (ref, f"{ref}.yaml")):
+            if kind != self.kind and any(os.path.isfile(maps_dir(kind) / name) for name in (ref, f"{ref}.yaml")):
                 where = f"as map: in the show's {kind}: section" if in_show else f"with {flag} {shell_word(ref)}"
                 return (f"{ref!r} is {one} shipped with vcam, not {self.one}; give it {where} (shipped "
                         f"{self.what}s: {', '.join(self.shipped()) or 'none'})")

@@ -154,24 +154,43 @@ class MediaFolders:
         them, a control character escaped (terminal_safe), or within a shell word's single quotes (a fix's command):
         found so too, and renamed in the same form (_forms)."""
         names: dict[str, str] = {}
+        unshared: set[str] = set()  # the forms of the paths found that lie outside the folders shared
         for spec in inputs:
             parsed = parse_input(spec)
             if parsed.kind not in ("file", "image"):
                 continue
             found = [form for form in _forms(parsed.target, parsed.target) if form in text]
             if found and not self._shared(parsed.target):  # a file not there, outside: its folder's names unsaid
-                text = ALIKE_SAID.sub("check the path", text)
+                unshared.update(found)
             if found:  # told only then: shown resolves the path, on every reply, for every input of the show
                 theirs = _forms(parsed.target, parse_input(self.shown(spec)).target)
                 for ours in found:
                     names.setdefault(ours, theirs[ours])
         for ours, theirs in (spelled or {}).items():  # spelled whole by the sender: left as it is
             names.update(_forms(ours, theirs))
+        text = _alike_unsaid(text, unshared, set(names) - unshared)
         names = {ours: theirs for ours, theirs in names.items() if ours != theirs}
         if not names:
             return text
         paths = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
         return paths.sub(lambda found: names[found.group(0)], text)
+
+
+def _alike_unsaid(text: str, unshared: set[str], others: set[str]) -> str:
+    """`text` with each list of files named alike (ALIKE_SAID) that follows a path of `unshared` (no path of
+    `others` after it) said as "check the path": they name files in a folder the network is not shared. One about
+    a shared file in the same reply (a cue putting on two presets) stays: all were taken out."""
+    if not unshared:
+        return text
+    # where each path found ends, the longest found there winning (a path that ends another one)
+    ends = sorted((found.end(), len(form), form in unshared) for form in unshared | others
+                  for found in re.finditer(re.escape(form), text))
+
+    def said(alike: re.Match) -> str:
+        before = [outside for end, _, outside in ends if end <= alike.start()]
+        return "check the path" if before and before[-1] else alike.group(0)
+
+    return ALIKE_SAID.sub(said, text)
 
 
 def _forms(ours: str, theirs: str) -> dict[str, str]:

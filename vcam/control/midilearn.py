@@ -32,9 +32,6 @@ DATA = (6, 38, 96, 97)
 # what a wheel, a touch strip or a key's pressure sends, which no map reads
 UNMAPPABLE = {"pitchwheel": "pitch bend", "aftertouch": "channel pressure (aftertouch)",
               "polytouch": "key pressure (polyphonic aftertouch)"}
-# seconds within which a CC button's 0 after its 127 is its release: a tap lasts a fraction of one, and a toggle's
-# second press comes later; a momentary button held down longer counts its release as a message of its own
-RELEASE_S = 0.5
 PAIRED = 2  # times a coarse CC (0-31) came straight before its fine half (+32) for the two to be one 14-bit control
 
 
@@ -236,22 +233,26 @@ def learnable(msg) -> bool:
 class Presses:
     """The CC buttons' presses, to tell a button's release from a press of its own in --count. A pad's release
     (note off) counts for nothing: a button's 0 counted as a second control, and --count 2 ended on the first
-    button. A 0 within RELEASE_S of that control's own press is its release; a later one is a press, as a button
-    set to toggle sends 0 at its second press (taken for a release, it went uncounted and --count waited on)."""
+    button. A 0 straight after that control's own 127 (nothing else from it between) is never counted, however long
+    after: a momentary button's release, or a toggle's off-press, so a toggle counts once per on and off. Telling
+    the two apart by timing or by what else moved meanwhile guessed wrong (a button held as a shift, a toggle
+    flicked fast) and then counted a release, which ended --count before the user's next control; an uncounted
+    off-press asks for one press more, the lesser harm."""
 
     def __init__(self) -> None:
-        self._at: dict[tuple, float] = {}  # (channel, control): when it last sent a press not yet let go
+        self._down: set[tuple] = set()  # (channel, control): the last thing it sent was a press
 
-    def released(self, msg: mido.Message, now: float) -> bool:
-        """Whether `msg`, come at `now` (seconds, monotonic), is the release of a press before it."""
+    def released(self, msg: mido.Message) -> bool:
+        """Whether `msg` is a 0 straight after its own control's press."""
         if msg.type != "control_change":
             return False
         key = (msg.channel, msg.control)
         if msg.value >= PRESSED:
-            self._at[key] = now
+            self._down.add(key)
             return False
-        pressed = self._at.pop(key, None)
-        return msg.value == 0 and pressed is not None and now - pressed <= RELEASE_S
+        was_down = key in self._down
+        self._down.discard(key)
+        return msg.value == 0 and was_down
 
 
 def default_port(say: Callable[[str], None]) -> str:
@@ -295,7 +296,7 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                     out(line)
                 continue
             now = time.monotonic()
-            seen += learnable(msg) and not presses.released(msg, now)  # a wheel is said, not counted (--count)
+            seen += learnable(msg) and not presses.released(msg)  # a wheel is said, not counted (--count)
             for line in learner.feed(msg, now):
                 out(line)
     finally:

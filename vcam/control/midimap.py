@@ -41,7 +41,7 @@ from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
 from vcam.control.mapfiles import MapFiles
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, ConfigError, Reader
+from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
 from vcam.words import counted, listed
 
 
@@ -114,6 +114,9 @@ class MidiMap:
     # after them and win on a control both bind, else a show's entry on a control its map file uses would be dead
     inherited: tuple[int, int] = (0, 0)
     light: Light | None = None  # the map's `light:`, which its buttons without their own take
+    # what a map file reads and plays but does nothing as written, at its line: the show that builds on it, or the run
+    # given it by --midi-map, says it (a show's own section's notes are the show's)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def program_to_preset(self) -> bool:
@@ -141,6 +144,12 @@ class MidiMap:
 
         return (self.knobs[k:] + tuple(e for e in self.knobs[:k] if not shadowed(e)),
                 self.buttons[b:] + tuple(e for e in self.buttons[:b] if not shadowed(e)))
+
+    def maps_something(self) -> bool:
+        """Whether the map binds a control: a show's midi: section with only a port:, a channel: or a name: binds
+        none (a MIDI clock's tempo is all its input gives)."""
+        knobs, buttons = self.acting()
+        return bool(knobs or buttons or self.program_channels)
 
     @property
     def knobs_counted(self) -> str:
@@ -213,10 +222,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
                      else ("name", "port", "map", "channel", "controls", "light"))
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
-    port = r.string(keys["port"], f"{where} port") if "port" in keys else None
-    if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
-        r.error(keys["port"], f"{where} port: a map file opens no input (it maps any controller of its make); give "
-                              f"the port in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
+    port = _port(r, keys["port"], where, in_map_file) if "port" in keys else None
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     light = _light(r, keys["light"], where) if "light" in keys else result.light  # else as its map file's light
     knobs, buttons, programs = [], [], []
@@ -246,7 +252,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             continue
         kind = kinds[0]
         if "program" in e:
-            programs += [ch] if _check_program(r, entry, e, what, taken, ch, i + 1) else []
+            if _check_program(r, entry, e, what, taken, ch, i + 1):
+                programs += [] if _program_built_on(r, entry, what, result, ch) else [ch]
             continue
         # the text as written, not r.value's: a tag it refuses (!!int abc) was said twice, once as a bare 'value:'
         if kind == "note" and (named := note_named(getattr(e["note"], "value", None))) is not None:
@@ -283,6 +290,27 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     _channel_unused(r, keys, where, channel, result, bool(knobs or buttons or programs))
     return result.merged(MidiMap(name or "", tuple(knobs), tuple(buttons), tuple(programs),
                                  light=light if "light" in keys else None)), port
+
+
+# what a show's `port:` is written as where no input is meant, as `--midi none` says it: each waited for an input of
+# that name all show (none, 'off'), or was told to quote the word (off, no, null), which did the same
+NO_PORT = ("none", "no", "off", "false", "null", "~", "")
+
+
+def _port(r: Reader, node, where: str, in_map_file: bool) -> str | None:
+    """A section's `port:`; None where it is refused (said), as a map file's is, or names no input (noted): refused,
+    it stopped a show whose every run gives --midi PORT, which opens its input over the show's port."""
+    if not in_map_file and isinstance(node, ScalarNode) and node.value.strip().lower() in NO_PORT:
+        written = f"port: {node.value.strip()} names no MIDI input" if node.value.strip() else "port is empty"
+        r.note(r.path, node.start_mark.line + 1,
+               f"{where} {written}, so it opens none; to open no input, take port: out of the section, else give "
+               "the controller's name (vcam devices lists the inputs)")
+        return None
+    port = r.string(node, f"{where} port")
+    if in_map_file and port:  # read, it was dropped unsaid, and the show played on with no controller open
+        r.error(node, f"{where} port: a map file opens no input (it maps any controller of its make); give the port "
+                      f"in the show's midi: section (port: {port}) or with --midi {shlex.quote(port)}")
+    return port
 
 
 def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, built_on: MidiMap, own: bool) -> None:
@@ -350,6 +378,18 @@ def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: i
     return True
 
 
+def _program_built_on(r: Reader, entry, what: str, built_on: MidiMap, channel: int | None) -> bool:
+    """Whether the map file a show's section builds on selects presets by program change on every channel the
+    section's own program entry does (noted: it adds nothing, as a second in one list is noted)."""
+    if not built_on.program_listens(channel) or (channel is None and None not in built_on.program_channels):
+        return False
+    on = f" on channel {channel + 1}" if channel is not None else ""
+    r.note(r.path, entry.start_mark.line + 1,
+           f"{what} (program: presets{on}) adds nothing: {built_on.name or 'the map file'}, the map file this builds "
+           "on, selects presets by program change there already; remove it")
+    return True
+
+
 NOTE_NAME = re.compile(r"([A-Ga-g])([#♯b♭]?)(-?\d{1,2})?")  # the octave may be left off (C#) or past MIDI (C10)
 PITCH_CLASS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 ACCIDENTAL = {"#": 1, "♯": 1, "b": -1, "♭": -1}  # sharp, flat: a semitone up, down
@@ -390,6 +430,7 @@ def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
     except ConfigError as e:
         r.problems.extend(e.problems)
         return MidiMap()
+    r.notes.extend(found.notes)
     # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
     return found if found.name else replace(found, name=path.name)
 
@@ -425,7 +466,10 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
     if kind == "note":
         r.error(entry, f"{what}: a param is driven by a cc or an nrpn (a knob or fader), not a note")
         return None
-    fader = read_fader(r, e, what)
+    # a button is on a plain cc only: an nrpn or a 14-bit pair takes none (refused above)
+    own = None if kind == "nrpn" or "bits" in e else \
+        f"{kind}: {number}" + (f", channel: {ch + 1}" if "channel" in e and ch is not None else "")
+    fader = read_fader(r, e, what, own)
     if fader is None or number is None:
         return None
     param, lo, hi, curve, between = fader
@@ -591,6 +635,11 @@ def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, MidiMap]:
 
 
 def load_map(path: Path, whole_paths: bool = True) -> MidiMap:
-    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
-    return MAPS.load(path, lambda r, node: read_map(r, node, "MIDI map", path.parent, in_map_file=True,
-                                                    whole_paths=whole_paths)[0], MidiMap())
+    """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`), with what
+    it does nothing with as written in its `notes`."""
+    def read(r: Reader, node) -> MidiMap:
+        found = read_map(r, node, "MIDI map", path.parent, in_map_file=True, whole_paths=whole_paths)[0]
+        r.problems[:] = in_line_order(r.problems)  # found in passes: each entry, then what entries share
+        return replace(found, notes=tuple(r.notes))
+
+    return MAPS.load(path, read, MidiMap())

@@ -166,7 +166,7 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
     if "release" in e:
         r.error(e["release"], f"{what}: release is for a button (command:), not a fader")
     arg = r.integer(e["arg"], f"{what} arg", 0, MAX_ARG) if "arg" in e else 0
-    fader = read_fader(r, e, what)
+    fader = read_fader(r, e, what, f"address: {address}")
     if fader is None or arg is None:
         return None
     param, lo, hi, curve, between = fader

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import stat
 import threading
 import time
@@ -378,7 +379,11 @@ class ShowWatcher:
 
     def _loaded(self, show: Show, maps: dict[str, object], line: str) -> None:
         """A save that loaded: `show` and `maps` are the ones in force (where a save only moved lines, they compare
-        equal to the last, and a later check names the lines the controls are on now), and `line` is said."""
+        equal to the last, and a later check names the lines the controls are on now), and `line` is said, then
+        the notes of the show and of the command line's maps that the last good ones did not have: what reads but
+        does nothing as written, said at the start, went unsaid when a save on air brought it. They are compared
+        without their line numbers: a save that only moved a line (a comment added above it) said its note again."""
+        before = [_unlined(n) for n in self._notes()]
         self.show = show
         self._unread.clear()
         self._named = ()
@@ -386,6 +391,19 @@ class ShowWatcher:
             g.mapping = maps[g.flag]
         self.say(f"fixed: {line}" if self._failing is not None else line)
         self._failing = None
+        for note in self._notes():
+            if _unlined(note) in before:
+                before.remove(_unlined(note))  # one said already for each: a second alike is new
+            else:
+                self.say(note)
+
+    def _notes(self) -> list[str]:
+        """The notes of the last good show and of the command line's maps in force, each file named as the show's
+        lines name it (show.yaml:4: ...), as a save's problems are."""
+        files = [(self.file, self.path), *((g.file, g.path) for g in self.given)]
+        notes = [*(self.show.notes if self.show is not None else ()),
+                 *(n for g in self.given for n in getattr(g.mapping, "notes", ()))]
+        return [next((shown + n[len(file):] for file, shown in files if n.startswith(file + ":")), n) for n in notes]
 
     def _not_reloaded(self, head: str, e: ConfigError) -> None:
         self._failed(head, f"{head} not reloaded, the last good show stays live:\n  " + "\n  ".join(e.problems),
@@ -571,3 +589,11 @@ def _controls(mapping) -> dict[str, tuple]:
             found[name] = (what, e) if was is None else (f"{was[0]} and {what}", *was[1:], e)
         return found
     return {}
+
+
+LINE_NUMBER = re.compile(r"^(.*?):\d+: |\bline \d+")  # a note's own line (show.yaml:4: ...), and one it names
+
+
+def _unlined(note: str) -> str:
+    """A note without the line numbers in it, which a save that only moves lines changes."""
+    return LINE_NUMBER.sub(lambda m: f"{m[1]}: " if m[1] is not None else "line", note)

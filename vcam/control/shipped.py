@@ -26,10 +26,32 @@ def presets_dir() -> Path:
     return package / "presets"
 
 
+def yaml_names(folder: Path) -> list[str]:
+    """The names of the *.yaml files in `folder`, sorted; none where it is missing."""
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
 def shipped_shows() -> list[str]:
     """The names of the shows vcam ships (club, ambient, ...), each the name of a presets/*.yaml."""
-    folder = presets_dir()
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return yaml_names(presets_dir())
+
+
+def maps_dir(kind: str) -> Path:
+    """Where vcam's own maps for a `kind` (midi, osc) section are: presets/<kind>."""
+    return presets_dir() / kind
+
+
+def shipped_maps(kind: str) -> list[str]:
+    """The names of the maps vcam ships for a `kind` (midi, osc) section, each a presets/<kind>/*.yaml."""
+    return yaml_names(maps_dir(kind))
+
+
+def shipped_map_meant(kind: str, ref: str) -> str | None:
+    """The shipped map of `kind` that `ref` names mistyped, cut short, capitalised or given another ending
+    (nanokontrol, nanoKONTROL2.yml: nanokontrol2); None for a path, or a name near none."""
+    if "/" in ref or os.sep in ref:
+        return None
+    return nearest(ref.strip().lower().removesuffix(".yaml").removesuffix(".yml"), shipped_maps(kind))
 
 
 def shipped_show(ref: str) -> Path | None:

@@ -47,9 +47,9 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, SHOWN_CHARS, TYPOGRAPHIC_PAIR,
-                                   blank_prompt, blank_said, comment_meant, keyed_names, listed_meant, name_key,
-                                   parse_quantize, preset_index)
+from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_SEED, MIN_BPM, NAME_FOLDS, SHOWN_CHARS,
+                                   TYPOGRAPHIC_PAIR, blank_prompt, blank_said, comment_meant, folded, keyed_names,
+                                   listed_meant, name_key, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -59,10 +59,10 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, key_nodes, number_written_as, read_file,
-                                    written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, constructed, flow_yaml, in_line_order, key_nodes,
+                                    number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
-from vcam.words import JOINERS, as_typed, clipped, nearest, quoted, shell_word
+from vcam.words import as_typed, clipped, nearest, quoted, shell_word
 
 
 @dataclass(frozen=True)
@@ -265,22 +265,31 @@ def parse_show(text: str, path: str) -> Show:
     # each would be said missing from an empty list
     presets_read = len(r.problems) == before_presets and bool(presets)
 
+    midi, port, cues, cues_read = _midi_and_cues(r, top, Show(path, name, tuple(presets)), presets_read, base)
+    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
+                    else None, cues_read is not None) if "osc" in top else None
+    # found in passes (the midi: section's entries, then the presets and cues they name; the cues; the osc:
+    # section): said in the order found, line 135 came before line 120, and top down they were met out of turn
+    r.problems[:] = in_line_order(r.problems)
+    r.raise_if_any()
+    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
+                map_files=_map_files(top, base), notes=tuple(r.notes))
+
+
+def _midi_and_cues(r: Reader, top: dict, show: Show, presets_read: bool, base: Path) -> tuple:
+    """The midi: section's map and port, the show's cues and the same where they read (_cue_list)."""
     midi, port = None, None
     if "midi" in top:
         midi, port = read_map(r, top["midi"], "midi", base)
         # with a broken preset its name would look missing. The controls read are checked even where others (or
         # the map file under them) are broken, so that a reload does not hold back the next problem
         if presets_read:
-            check_preset_refs(r, Show(path, name, tuple(presets)), midi, top["midi"], base)
+            check_preset_refs(r, show, midi, top["midi"], base)
     # with a broken preset its name would look missing: the cues' commands are then checked without the presets
-    cues, cues_read = _cue_list(r, top, Show(path, name, tuple(presets)) if presets_read else None, base)
+    cues, cues_read = _cue_list(r, top, show if presets_read else None, base)
     if midi is not None and cues_read is not None:
         check_cue_refs(r, cues_read, midi, top["midi"], base)
-    osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
-                    else None, cues_read is not None) if "osc" in top else None
-    r.raise_if_any()
-    return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
-                map_files=_map_files(top, base), notes=tuple(r.notes))
+    return midi, port, cues, cues_read
 
 
 def _cue_list(r: Reader, top: dict, show: Show | None, base: Path) -> tuple[tuple, tuple | None]:
@@ -445,21 +454,12 @@ def load_show(path: str | os.PathLike) -> Show:
     return parse_show(read_file(p, "the show file"), str(p))
 
 
-# the ways name_key reads two names alike beyond their quotes and apostrophes, each as a reply says it
+# the ways name_key reads two names alike beyond their quotes and apostrophes (NAME_FOLDS), each as a reply says it
 _READ_ALIKE = {
     "joiners": "a zero-width joiner or non-joiner, which prints nothing, is not read",
     "form": "letters encoded differently are one (é as one character or as e and an accent)",
     "case": "a name is the same whatever its case",
 }
-
-
-def _read_but(name: str, way: str) -> str:
-    """`name` (its quotes and apostrophes read already) as name_key reads it, but for the way `way` of _READ_ALIKE."""
-    if way != "joiners":
-        name = name.translate(dict.fromkeys(map(ord, JOINERS)))
-    if way != "case":
-        name = name.lower()
-    return name if way == "form" else unicodedata.normalize("NFC", name)
 
 
 def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str:
@@ -475,13 +475,13 @@ def _name_taken(what: str, name: str, number: int, first: str, line: int) -> str
     if len({n[:1] + n[-1:] if m else "" for m, n in zip(pairs, (first, name))}) > 1:
         alike.append("typographic quotes round a name are read as quotes")
     # `bob’s` after `bob's`: a terminal types the one apostrophe
-    if len({"".join(c for c in n if c in "'’‘ʼ") for n in inner}) > 1:
+    if len({"".join(c for c in n if c in "'" + CURLY_APOSTROPHES) for n in inner}) > 1:
         alike.append("’ and ' are read as one apostrophe")
-    straight = [n.translate(APOSTROPHES).strip() for n in inner]
+    straight = [NAME_FOLDS["apostrophes"](n).strip() for n in inner]
     # each other way name_key reads two names alike, said where the two differ in it (read alike in every other):
     # `café` typed after the `café` a macOS file name gives differs in its accent's encoding, not in its case
     for way, said in _READ_ALIKE.items():
-        if _read_but(straight[0], way) != _read_but(straight[1], way):
+        if folded(straight[0], but=way) != folded(straight[1], but=way):
             alike.append(said)
     why = ", and ".join(alike) or "a name is read as it is typed"
     return (f"{what}: the name is already used by preset {number} {quoted(first)} on line {line} ({why}); names must "

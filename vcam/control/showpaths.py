@@ -16,6 +16,7 @@ from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
 from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
+from vcam.words import shell_word
 
 
 def read_input(r: Reader, node, what: str, base: Path) -> str | None:
@@ -39,7 +40,8 @@ def found_input(r: Reader, node, what: str, written: InputSpec, base: Path) -> I
     path = Path(os.path.expanduser(written.relative_to(str(base)).target)).resolve()
     named = f"{written.kind} {written.target}"
     if not _usable(r, node, f"{what}: {named}", path, still=written.kind == "image", kind=written.kind, base=base,
-                   not_still=f"{what}: {named}", hint=" (a video is file:PATH)"):
+                   not_still=f"{what}: {named}", hint=" (a video is file:PATH)",
+                   clip=shell_word(str(InputSpec("file", written.target)))):
         return None
     return InputSpec(written.kind, str(path))
 
@@ -69,11 +71,12 @@ def read_image(r: Reader, node, what: str, base: Path) -> str | None:
 
 
 def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str, hint: str = "",
-            kind: str | None = None, base: Path | None = None, fallback: bool = False) -> bool:
+            kind: str | None = None, base: Path | None = None, fallback: bool = False, clip: str = "") -> bool:
     """Whether the file a show names is there, readable and, for a still, an image vcam can read; else records
     which, `named` (or `not_still`) saying where in the show it was named. `kind`: the input's (file, image), where
     the path is one's, made whole against `base` (spaced_fix offers it without a space that begins it); `fallback`:
-    the image is a fallback, which a video or a sound file is said not to be."""
+    the image is a fallback, which a video or a sound file is said not to be; `clip`: an image: input as the show
+    would write it as a clip (file:PATH), offered where it is a video."""
     # os.path's tests, not Path's: those raise OSError for a name over 255 bytes, said without the show's line
     if os.path.isdir(path):
         r.error(node, f"{named} is a folder (looked at {path}); name a file in it")
@@ -92,14 +95,18 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
         r.error(node, f"{named}: {huge}")
     elif still and not _decodes(path):
         # frames loads numpy: only for a show whose image is refused
-        from vcam.live.frames import Refusal, fallback_refusal, undecoded_fix
+        from vcam.live.frames import HEIC_FIX, HEIC_WHY, Refusal, fallback_refusal, undecoded_fix
         refusal = fallback_refusal(str(path))
         if not fallback and refusal.kind == "sound":  # a video is offered file:, which has no picture of a song
             refusal = Refusal("sound", refusal.why, "give a picture (image:PATH) or a video (file:PATH)")
-        elif not fallback:  # an input's video is said to be file:PATH (the hint)
+        elif not fallback and refusal.kind == "video" and clip:  # converting it to a picture was no fix
+            refusal = Refusal("video", "it is a video, not a still picture", f"play it as a clip: {clip}")
+        elif not fallback:  # an input's other file is said to be file:PATH if a video (the hint)
             refusal = Refusal("", "", undecoded_fix(str(path)))
         fix = refusal.fix
-        if refusal.kind:  # a video or a sound file: said as one, not to be converted
+        if fix == HEIC_FIX:  # said as what it is, which the tools named in the fix read
+            r.error(node, f"{not_still} {HEIC_WHY.removeprefix('it ')} (looked at {path}); {fix}")
+        elif refusal.kind:  # a video or a sound file: said as one, not to be converted
             r.error(node, f"{not_still} {refusal.why.removeprefix('it ')} (looked at {path}); {fix}")
         else:
             r.error(node, f"{not_still} is not an image vcam can read (looked at {path}); "

@@ -25,6 +25,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from vcam.control.commands import number_meant, whole_meant
+from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
 
@@ -130,6 +131,9 @@ class Reader:
                 elif meant := flow_yaml({"map": named or given}):
                     # `midi: nanokontrol2`, the likely slip for a shipped map: offered quoted where YAML needs it
                     hint = f"; for a map by name write {what}: {meant}"
+            elif isinstance(node, SequenceNode) and "controls" in known:
+                # a map's controls listed straight under `midi:` (or as a whole map file), with no word of where
+                hint = "; its list of knobs, faders and buttons goes under a controls: key, indented beneath it"
             self.error(node, f"{what} must be a mapping of key: value lines{hint}")
             return {}
         out: dict[str, Node] = {}
@@ -330,26 +334,37 @@ class Reader:
             raise ConfigError(self.problems)
 
 
+PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
+
+
+def in_line_order(problems: list[str]) -> list[str]:
+    """`problems` by line within each file, the files in the order of their first problem: a section read in passes
+    (each entry, then what entries share, then the presets they name) said line 10 before line 7, and an operator
+    fixing them top down met them out of turn."""
+    files: dict[str, int] = {}
+    keys = []
+    for problem in problems:
+        found = PROBLEM_AT.match(problem)
+        file, line = (found[1], int(found[2])) if found else ("", 0)  # Reader.add writes none without its line
+        keys.append((files.setdefault(file, len(files)), line))
+    return [problem for _, problem in sorted(zip(keys, problems), key=lambda kp: kp[0])]
+
+
 def _map_named(kind: str, name: str) -> str | None:
     """The map meant by `name`, written where a `kind` (midi, osc) section goes: a shipped map's own name for one
     mistyped, cut short, capitalised or given another ending (nanokontrol, NanoKontrol2, nanokontrol2.yml), `name`
     itself for a shipped map, a path or a YAML file's name; None for a controller's name (nano), which a port: takes
     (offered a port:, a map's name read as a controller's and was never opened)."""
-    from vcam.control.shipped import presets_dir
-
     if _shipped_map(kind, name):
         return name
-    stem = name.lower().removesuffix(".yaml").removesuffix(".yml")
-    if "/" not in name and (meant := nearest(stem, sorted(p.stem for p in (presets_dir() / kind).glob("*.yaml")))):
+    if meant := shipped_map_meant(kind, name):
         return meant
     return name if "/" in name or name.lower().endswith((".yaml", ".yml")) else None
 
 
 def _shipped_map(kind: str, name: str) -> bool:
     """Whether `name` is a map shipped with vcam for a `kind` (midi, osc) section, as its `map:` finds one."""
-    from vcam.control.shipped import presets_dir
-
-    folder = presets_dir() / kind
+    folder = maps_dir(kind)
     return any((folder / n).is_file() for n in (name, f"{name}.yaml")) if "/" not in name else False
 
 
@@ -644,6 +659,10 @@ def _article(char: str) -> str:
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
+# a line of `vcam midi learn` copied whole: the message it saw, then the map line to paste (the part meant)
+LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
+
+
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
@@ -651,6 +670,9 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     char = here[mark.column] if mark is not None and mark.column < len(here) else ""
+    if (learnt := LEARNT.match(here)) is not None:
+        return (f"not valid YAML: this is a line as vcam midi learn prints it, the MIDI message "
+                f"({learnt[1].strip()}) before the map line; keep the map line alone: {learnt[2]}")
     if char == "\t" or "tab character" in (e.problem or ""):
         return (f"a tab character (column {mark.column + 1}) where YAML allows only spaces; indent with spaces "
                 "(set the editor to insert spaces for the Tab key)")

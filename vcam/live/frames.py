@@ -186,17 +186,39 @@ def is_png(head: bytes) -> bool:
 DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
 
 
+# Why a HEIC photo does not show, and the fix: OpenCV reads no HEIC, and the fix for any other picture (to convert
+# it, or to give a video as file:) named no tool that reads one
+HEIC_WHY = "it is a HEIC photo (an iPhone's), which OpenCV does not decode"
+HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jpg on a Mac, heif-convert IN.heic "
+            "OUT.jpg on Linux")
+# The brands of a HEIF file whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered; hevc, hevx: a
+# burst): not AVIF's (avif, avis), which OpenCV reads
+_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
+
+
+def is_heic(head: bytes) -> bool:
+    """Whether the file's first bytes `head` start a HEIC: an ISO file type box naming a HEVC picture's brand, as
+    the major one or among the compatible ones (a camera may put mif1 first), whatever the file is named."""
+    if head[4:8] != b"ftyp":
+        return False
+    end = min(int.from_bytes(head[:4], "big"), len(head))
+    return any(head[at:at + 4] in _HEIC_BRANDS for at in (8, *range(16, end - 3, 4)))
+
+
 def undecoded_fix(path: str, fix: str = IMAGE_FIX) -> str:
     """The fix for the image at `path` that OpenCV does not decode: where it starts as a PNG, JPEG or GIF and its
-    end marker is missing (IEND, FFD9, the trailer ;), that it is damaged; else `fix` (a format or a kind of one
-    it does not read, such as a 32-bit float TIFF, whole; a clip named as an image)."""
+    end marker is missing (IEND, FFD9, the trailer ;), that it is damaged; for a HEIC, how to convert one (HEIC_FIX);
+    else `fix` (a format or a kind of one it does not read, such as a 32-bit float TIFF, whole; a clip named as an
+    image)."""
     try:
         with open(path, "rb") as f:
-            head = f.read(12)
+            head = f.read(64)
             f.seek(max(0, os.fstat(f.fileno()).st_size - 64))
             tail = f.read().rstrip(b"\0")  # a writer may pad the file after its marker
     except OSError:
         return fix
+    if is_heic(head):
+        return HEIC_FIX
     if is_png(head):
         cut = b"IEND" not in tail
     elif head.startswith(b"\xff\xd8\xff"):
@@ -747,7 +769,7 @@ def fallback_refusal(path: str) -> Refusal:
     import av
 
     if (fix := undecoded_fix(path)) != IMAGE_FIX:  # a picture cut short, which FFmpeg opens as one all the same
-        return Refusal("", "it is not an image OpenCV decodes", fix)
+        return Refusal("", HEIC_WHY if fix == HEIC_FIX else "it is not an image OpenCV decodes", fix)
     try:
         with av.open(path) as container:
             # text is read as ANSI art (tty), a picture by its own demuxer (png_pipe, image2): no clip

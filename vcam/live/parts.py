@@ -47,15 +47,6 @@ def _mapped(midi: MidiMap) -> tuple:
     return midi.acting(), midi.program_channels
 
 
-def _maps_something(midi: MidiMap | None) -> bool:
-    """Whether a show's midi: section binds a control: one with only a port:, a channel: or a name: binds none, and
-    no map of it goes unused."""
-    if midi is None:
-        return False
-    knobs, buttons = midi.acting()
-    return bool(knobs or buttons or midi.program_channels)
-
-
 def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callable[[str], None]) -> None:
     """Says why no MIDI input opens where a map was asked for (--midi-map, the show's port or its controls)."""
     if opts.midi_map:
@@ -63,7 +54,7 @@ def _no_input(opts: RunOptions, show: Show | None, replaying: bool, say: Callabl
     elif opts.midi == NO_MIDI and show is not None and show.midi_port:
         say(f"--midi none: the show's MIDI port {show.midi_port!r} is not opened")
     elif (opts.midi is None and not (opts.serve or replaying) and show is not None and not show.midi_port
-          and _maps_something(show.midi)):
+          and show.midi is not None and show.midi.maps_something()):
         # knobs and buttons written for the show, and no input for them: dead on air, where silence read as a
         # controller that does not work (the reference show leaves its port: as a comment)
         mapped = f"MIDI map ({show.midi.name}) is" if show.midi.name else "own MIDI controls are"
@@ -99,18 +90,21 @@ def midi_setup(opts: RunOptions, show: Show | None, replaying: bool,
         from vcam.control.midimap import map_named
 
         path, mapping = map_named(opts.midi_map)
+        for note in mapping.notes:
+            say(note)
         if show is not None and (problems := missing_presets(show, mapping)):
             # said now: on air, each fader message would fail
             raise VcamError(f"MIDI map {path} does not fit this show: {'; '.join(problems)}",
                             f"name the show's presets and cues in {path} as the show does "
                             "(a preset may be named by its number there)")
-        if show is not None and _maps_something(show.midi) and _mapped(show.midi) != _mapped(mapping):
+        if (show is not None and show.midi is not None and show.midi.maps_something()
+                and _mapped(show.midi) != _mapped(mapping)):
             # a section's own controls add to its map: file, and could be read as added to --midi-map's too
             say(f"--midi-map {opts.midi_map} is used over the show's midi: section "
                 f"({show.midi.name or 'its own controls'}), whose controls do nothing in this run")
     else:
         # a section with a port alone maps nothing: its knobs were dead on air, unsaid
-        path, mapping = None, show.midi if show and _maps_something(show.midi) else None
+        path, mapping = None, show.midi if show and show.midi is not None and show.midi.maps_something() else None
     if mapping is None:  # a DAW's port that carries MIDI clock: the tempo, and no knob or button
         where = ("controls: or map: in the show's midi: section map" if show is not None and show.midi is not None
                  else "a show's midi: section maps")

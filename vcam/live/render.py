@@ -41,7 +41,7 @@ from vcam.live.screen import Screen
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, logged_model, resolve,
                                 unlike_the_show, unnamed_model)
 from vcam.live.signals import (StopEvent, StoppedLoading, StopSignals, stop_code, stop_on_signals, stop_said,
-                               stops_held, stops_raised)
+                               stop_signal, stops_held, stops_raised)
 from vcam.outspec import parse_spec, rate_said
 from vcam.words import counted, shell_word
 
@@ -188,7 +188,7 @@ def _stopped_opening(stopped: StoppedLoading | KeyboardInterrupt, plan: _Plan | 
                      say: Callable[[str], None]) -> Rendered:
     """A render stopped before its outputs were open (those opened are closed), said as a stop while the model
     loads: Ctrl-C as the outputs opened ended with 130 and no word."""
-    sig = stopped.sig if isinstance(stopped, StoppedLoading) else signal.SIGINT
+    sig = stop_signal(stopped)
     if plan is None:
         return _stopped_before_blocks(stopped.blocks or 0, 0.0, sig, say)
     _say_kept(plan.cfg, [], say)

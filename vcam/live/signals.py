@@ -71,6 +71,9 @@ def stop_said(sig: int) -> str:
     return "Ctrl-C" if sig == signal.SIGINT else signal.Signals(sig).name
 
 
+CTRL_C = stop_said(signal.SIGINT)
+
+
 class StopSignals:
     """What the handlers saw: `first`, the signal that asked for the stop (None: the show ended otherwise)."""
 
@@ -189,6 +192,12 @@ class StoppedLoading(BaseException):
         self.sig = sig
         self.blocks: int | None = None
         self.code: int | None = None
+
+
+def stop_signal(stop: StoppedLoading | KeyboardInterrupt) -> int:
+    """The signal a stop came by: the `sig` a StoppedLoading or a bench's StoppedAfterTiming carries (a SIGTERM in
+    a tune's split was said as Ctrl-C by a test of the class alone), SIGINT for a plain KeyboardInterrupt (Ctrl-C's)."""
+    return getattr(stop, "sig", signal.SIGINT)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from vcam.control.commands import CommandError, parse
-from vcam.control.console import TYPED
+from vcam.control.console import TYPED, typed_by_hand
 from vcam.control.media import Refused
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.remote import protocol as proto
@@ -85,7 +85,7 @@ def sender_of(source: str) -> tuple[str, bool] | None:
     `command_source` made; None for any other source (this console, MIDI, OSC, a cue, the uploads' `net`)."""
     if not source.startswith("net "):
         return None
-    name, typed = source[len("net "):], source.endswith(f" {TYPED}")
+    name, typed = source[len("net "):], typed_by_hand(source)
     return (name[:-len(TYPED) - 1] if typed else name), typed
 
 

@@ -23,7 +23,7 @@ from vcam.control.midi import NO_MIDI
 from vcam.control.midimap import MidiMap
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
-from vcam.live.frames import load_image
+from vcam.live.fallbacks import FallbackImages
 from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs import parse_spec
 from vcam.live.outputs.paths import OlderTakes, check_outputs, given_output
@@ -98,7 +98,9 @@ def run_cam(opts: CamOptions) -> int:
     specs = [parse_spec(s) for s in opts.outs]
     _check_written(specs, opts.fallback, opts.send)
     width, height = opts.size or DEFAULT_SIZE
-    fallback = load_image(opts.fallback, width, height) if opts.fallback else None
+    # read as vcam run reads its own: an animation is said to show its first frame alone, where it showed still
+    # without a word
+    fallback = FallbackImages(width, height).get(opts.fallback, status.message) if opts.fallback else None
     midi_map = None
     # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
     # no input, as vcam run's does
@@ -110,6 +112,8 @@ def run_cam(opts: CamOptions) -> int:
         if not opts.midi_map:
             raise ValueError("--midi needs --midi-map: nanokontrol2, midimix, apc-mini-mk2 or a map file")
         _, midi_map = map_named(opts.midi_map, whole_paths=False)  # the server finds its files
+        for note in midi_map.notes:
+            status.message(note)
     elif opts.midi_map:
         status.message("--midi-map is not used: no MIDI input is opened without --midi PORT")
     # before the outputs open, and before connecting: a missing file or camera is said first

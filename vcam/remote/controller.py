@@ -10,9 +10,9 @@ from types import SimpleNamespace
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
                                    parse, preset_choices, preset_index, setting_now)
-from vcam.control.console import TYPED
+from vcam.control.console import TYPED, typed_by_hand
 from vcam.control.faders import PARAMS, StateTrail
-from vcam.inspec import DEFAULT_STRENGTH, parse_input
+from vcam.inspec import DEFAULT_STRENGTH, INPUT_SAID, parse_input
 from vcam.remote.pending import Waiting
 
 
@@ -120,15 +120,25 @@ class RemoteController:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
             # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
             # lines to type where typed, else as commands each sent on its own
-            typed = not network or source == TYPED
+            typed = not network or typed_by_hand(source)
             said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, "typed" if typed else "sent")
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from an OSC sender, a control sending no value: its error, as the server says it
             if not network and (asked := self._now(e.missing)) is not None:
                 return asked
-            return f"error: {e}{preset_choices(e.missing, self.state.presets)}"
+            return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
+
+    def _input_help(self, missing: str | None, network: bool) -> str:
+        """What `input` typed alone (`missing`) does, as the server's console says it, with a line to type: the
+        uploads of this vcam cam where it sends them, else a clip in the folders the server shares (whose files
+        are not known here). The usage alone named the forms, not what an input is for."""
+        if missing != "input" or network:
+            return ""
+        example = ("input net (the camera this vcam cam sends)" if self.sending else
+                   "input file:NAME.mp4 (a clip in the folder the server shares)")
+        return f"; {INPUT_SAID}, e.g. {example}"
 
     def _now(self, missing: str | None) -> str | None:
         """The server's value of what `seed`, `bpm`, … typed alone (`missing`) would change, as its console says

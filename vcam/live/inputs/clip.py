@@ -19,13 +19,13 @@ from fractions import Fraction
 import numpy as np
 
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
-from vcam.inspec import alike_fix, missing_fix, spaced_fix
+from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
-from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError, fit, is_png, is_webp,
-                              jpeg_header, over_black_bgr, png_chunk_before_data, png_chunks, quiet_cv2, read_shown,
-                              moving_video, shows_as_decoded, undecoded_fix, webp_chunks,
-                              webp_flags)
+from vcam.live.frames import (HEADER_CHUNKS, HEIC_FIX, HEIC_WHY, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
+                              fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
+                              png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
+                              undecoded_fix, webp_chunks, webp_flags)
 from vcam.live.inputs.clip_reload import Reload
 from vcam.live.mp4boxes import children
 from vcam.live.inputs.source import InputError, Say, repeat
@@ -82,7 +82,10 @@ def _one_file_in(folder: str, kind: str) -> str:
     shell words as it is typed (`My Clips`); where it holds none, a file elsewhere, as one in it cannot be named."""
     noun, article = ("clip", "a") if kind == "file" else ("image", "an")
     try:
-        names = sorted(e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith("."))
+        # the kind's own first (a clip's for file:, a picture's for image:): a folder of photos given as file:
+        # listed the first three by name, whatever they were
+        names = sorted((e.name for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")),
+                       key=lambda name: (not name.lower().endswith(KIND_ENDINGS[kind]), name))
     except OSError:  # not listed (no permission to read it): a file in it may still be named
         names = None
     if names == []:
@@ -276,6 +279,13 @@ def _fragmented(path: str) -> bool:
     return True
 
 
+def _still(format_name: str, declared: int) -> bool:
+    """Whether FFmpeg reads a file as one picture: by its image demuxers (image2, jpeg_pipe, png_pipe...), which
+    declare at most one frame. A raw MJPEG stream (an IP camera's .mjpeg recording) starts as a JPEG does, but FFmpeg
+    reads it as mjpeg, frame after frame."""
+    return (format_name == "image2" or format_name.endswith("_pipe")) and declared <= 1
+
+
 class Probe:
     """What PyAV reads of a clip as it opens, from one opening of the file: the decoder of its alpha (None: it has
     none), its header's frame rate, and on asking its packets counted. Where PyAV cannot open it, nothing is known
@@ -288,6 +298,7 @@ class Probe:
         self.rate: Fraction | None = None
         self.text = False  # FFmpeg took the file for ANSI art: a text file (.txt, .nfo) plays as a black picture
         self.cover_only = False  # a song whose one picture is its cover art, which OpenCV played as a still clip
+        self.still = False  # FFmpeg reads the file as one picture (see _still)
         self._container = None
         try:
             self._container = av.open(path)
@@ -296,6 +307,7 @@ class Probe:
             self.cover_only = bool(streams.audio and streams.video) and not moving_video(self._container)
             stream = self._container.streams.video[0]
             self.alpha, self.rate = _alpha_decoder(stream), _header_rate(stream)
+            self.still = _still(self._container.format.name, stream.frames)
         except Exception:  # av.FFmpegError, no video stream, or an OSError for a file that went away meanwhile
             pass
 
@@ -583,7 +595,10 @@ class ClipSource:
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
                 first = self._upright(first, header)
-                length, counted_rate = _frame_count(self.path, declared, probe)
+                # a still picture is one frame: OpenCV's check of its count decoded the whole photo again. Its header
+                # alone does not tell: a raw MJPEG stream starts as a JPEG does
+                still = _picture(header) and probe.still
+                length, counted_rate = (1, None) if still else _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
                 raise
@@ -836,6 +851,10 @@ class ClipSource:
     def status(self) -> str:
         return f"in {self.name} {self._shown + 1}/{self.length}"
 
+    def unchanged(self) -> bool:
+        """Whether the file is still the one the clip opened (not written again, replaced or gone since)."""
+        return self._stamp is not None and _stamp(self.path) == self._stamp
+
     def close(self) -> None:
         self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
@@ -939,13 +958,18 @@ def _image_stamp(path: str) -> tuple | None:
 
 def _no_image(path: str) -> InputError:
     """Why the file at `path` does not show as an image: a sound file (a song dropped in) is said as one, where the
-    fix offered file:, which has no picture to play from it either."""
-    streams = _streams(path)
-    if streams is not None and streams[0] == 0 and streams[1] > 0:
+    fix offered file:, which has no picture to play from it either; a video as one, with the line that plays it,
+    where the fix was to convert it to a picture."""
+    kind = fallback_refusal(path).kind
+    if kind == "sound":
         return InputError(f"cannot read {path} as an image: it is a sound file, with no picture in it",
                           "give a picture (image:PATH) or a video (file:PATH)")
-    return InputError(f"cannot read {path} as an image",
-                      undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH"))
+    if kind == "video":
+        played = f"play it as a clip: {shell_word(f'file:{path}')}" if _pastable(path) else \
+            f"play it as a clip, file:PATH; {_unpasted('input line')}"
+        return InputError(f"cannot read {path} as an image: it is a video", played)
+    fix = undecoded_fix(path, "use a PNG, JPEG or WebP image; a video is file:PATH")
+    return InputError(f"cannot read {path} as an image" + (f": {HEIC_WHY}" if fix == HEIC_FIX else ""), fix)
 
 
 class _Decoded:
@@ -997,6 +1021,10 @@ class ImageSource:
         elif (convert := _gif_conversion(_header(self.path))) is not None:  # file: would show it still as well
             self.say(f"image {self.name} is animated, but this FFmpeg decodes only its first frame: it shows still; "
                      f"convert it to a GIF to play it as a clip ({convert}, then file:OUT.gif)")
+
+    def unchanged(self) -> bool:
+        """Whether the file is still the one the image was read from (not saved again, replaced or gone since)."""
+        return self._stamp is not None and _image_stamp(self.path) == self._stamp
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block

@@ -29,6 +29,9 @@ from vcam.words import terminal_safe
 # camera takes a second or two, a read stuck in the driver JOIN_S): past it, the operator is told to send it again
 # rather than every command (the controller's lock is held meanwhile) waiting on a device that hangs.
 CHECK_WAIT_S = 5.0
+# The most inputs checked and not yet put on air that are kept open for the stream (a command typed, a preset's
+# input): one is taken within a block, so a few are only ever waiting where commands come faster than blocks
+READY_KEPT = 4
 
 
 def _net_only() -> InputError:
@@ -127,6 +130,13 @@ class InputSwitch:
         # exclusive). One at a time: a check waits for the open and then finds the camera on air; the stream's
         # thread, between two blocks, does not wait for a check (`wait` False): it keeps its input a block longer.
         self._camera = threading.Lock()
+        # Clips and images a command's check opened at this switch's size, by spec, for the stream's thread to put
+        # on air as they are: opened again there, a 24 MP photo was decoded a second time (and counted a third)
+        # on the stream's thread, the show's frames held for seconds between two blocks
+        # in the order checked: one typed twice before a block is taken twice
+        self._ready: list[tuple[InputSpec, tuple, FrameSource]] = []
+        self._ready_lock = threading.Lock()
+        self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
@@ -150,12 +160,52 @@ class InputSwitch:
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source
-        source = open_source(spec, self.width, self.height, self.fit, self.say, self.uploads, self.open_capture,
-                             self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+        source = self._take_ready(spec) or self._opened(spec)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
         return source
+
+    def _opened(self, spec: InputSpec, fitting: tuple | None = None) -> FrameSource | None:
+        width, height, fit = fitting or self._fitting()
+        return open_source(spec, width, height, fit, self.say, self.uploads, self.open_capture,
+                           self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+
+    def _fitting(self) -> tuple:
+        """What a source opened ahead must have been opened for to be put on air as it is."""
+        return self.width, self.height, self.fit
+
+    def _take_ready(self, spec: InputSpec) -> FrameSource | None:
+        """The newest source a check opened for `spec` at this size from its file as it still is, taken (None where
+        there is none). Those opened at another size, or from the file before it was saved again, replaced or
+        deleted, are closed: put on air, they showed the old picture (a file deleted played on), where opening it
+        now shows the new one or says it is gone. Those left are as good as the one taken: typed twice, each is
+        taken in turn."""
+        fitting = self._fitting()
+        with self._ready_lock:
+            kept, stale, taken = [], [], None
+            for entry in reversed(self._ready):
+                ready, opened_for, source = entry
+                if ready != spec:
+                    kept.append(entry)
+                elif opened_for != fitting or not source.unchanged():
+                    stale.append(source)
+                elif taken is None:
+                    taken = source
+                else:
+                    kept.append(entry)
+            self._ready = kept[::-1]
+        for source in stale:
+            source.close()
+        return taken
+
+    def _keep_ready(self, spec: InputSpec, fitting: tuple, source: FrameSource) -> None:
+        with self._ready_lock:
+            self._ready.append((spec, fitting, source))
+            keep = 0 if self._closed else READY_KEPT
+            stale, self._ready = self._ready[:len(self._ready) - keep], self._ready[len(self._ready) - keep:]
+        for _, _, old in stale:
+            old.close()
 
     def resize(self, width: int, height: int):
         """The stream's size changed (the model loaded at a smaller size to fit the card): the open input is
@@ -179,6 +229,11 @@ class InputSwitch:
     def check(self, spec: InputSpec | str) -> InputSpec:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
         spec = _spec(spec)
+        if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
+            # the size read once, before opening: a resize meanwhile finds the source kept for the size it has
+            fitting = self._fitting()
+            self._keep_ready(spec, fitting, self._opened(spec, fitting))
+            return spec
         if spec.kind != "camera":
             return check_input(spec, self.uploads is not None, self.open_capture)
         # not while the stream's thread opens or closes a camera: the device would be busy
@@ -202,5 +257,9 @@ class InputSwitch:
         return status() if status is not None else None
 
     def close(self) -> None:
+        with self._ready_lock:
+            ready, self._ready, self._closed = self._ready, [], True
+        for _, _, source in ready:
+            source.close()
         self._close(self.source)
         self.source, self.spec = None, InputSpec("none")
