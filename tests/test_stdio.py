@@ -135,6 +135,28 @@ def test_a_stop_held_wins_over_the_import_that_failed_after_it(own_stop_handlers
             raise ImportError("libtorch_cpu.so: cannot open shared object file")
 
 
+def test_a_stop_deferred_wins_over_the_write_that_failed_after_it(own_stop_handlers):
+    """A SIGTERM as the tuning was written, and then the write's OSError (a newer vcam's file found there): the
+    error alone came out, exit code 2, the stop lost."""
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_deferred
+
+    with pytest.raises(StoppedLoading) as stopped:
+        with stops_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise OSError("it was written by a newer vcam: not replaced")
+    assert stopped.value.sig == signal.SIGTERM and isinstance(stopped.value.__cause__, OSError)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    with pytest.raises(KeyboardInterrupt):
+        with stops_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            raise OSError("No space left on device")
+    with pytest.raises(OSError):  # no stop: the error is the write's
+        with stops_deferred():
+            raise OSError("No space left on device")
+
+
 # Two stops while PyTorch would import, with stderr's reader gone (`vcam run … 2>&1 | head`, a closed log pipe)
 SECOND_STOP_TO_A_GONE_READER = """
 import os, signal

@@ -1285,6 +1285,25 @@ def test_a_sigterm_as_a_measured_candidate_is_freed_keeps_what_was_measured_and_
     assert json.loads(result.to_json())["stopped_by"] == "SIGTERM"  # `interrupted` alone could not say which
 
 
+def test_a_sigterm_as_the_tuning_is_written_wins_over_the_write_failing_after_it(monkeypatch, cache_dir, capsys):
+    """A SIGTERM as the file was written, then the write's OSError: "could not be saved", exit code 2, `stopped_by`
+    null, where the user had stopped the tune."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    def stopped_then_failed(path, entries):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tuning, "_write_entries", stopped_then_failed)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
+    out = capsys.readouterr()
+    said = json.loads(out.out)
+    assert said["stopped_by"] == "SIGTERM" and said["interrupted"] and not said["saved"], out
+    assert "could not be saved" not in out.err and "fix:" not in out.err, out.err
+    assert not (cache_dir / "tuning.json").exists()
+
+
 def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):
     """The first Ctrl-C says the candidates measured are saved; a second one pressed as they were written ended
     the tune with no file and `--json` saying "no result"."""

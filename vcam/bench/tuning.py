@@ -628,10 +628,10 @@ def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) 
         try:
             with stops_deferred():
                 _write_entry(path, name, entry, log)
-        except KeyboardInterrupt:
-            return signal.SIGINT
-        except StoppedLoading as stop:
-            return stop.sig
+        except (KeyboardInterrupt, StoppedLoading) as stop:
+            if stop.__cause__ is not None:  # the stop came as it was written, which then failed: nothing saved
+                raise
+            return stop_signal(stop)
     return None
 
 

@@ -159,9 +159,10 @@ def ctrl_c_held() -> Iterator[None]:
 @contextmanager
 def stops_deferred() -> Iterator[None]:
     """While inside, each stop signal whose handler is the interpreter's own or stops_raised's waits; the first is
-    raised on the way out, Ctrl-C as KeyboardInterrupt, the others as StoppedLoading. For a write that must not be
-    cut half way (a SIGTERM's default ended the process in it, without a word). Outside the main thread nothing
-    changes."""
+    raised on the way out, Ctrl-C as KeyboardInterrupt, the others as StoppedLoading, also past an exception from
+    inside, its cause (a write that failed after a SIGTERM ended with that error, exit code 2, the stop lost). For a
+    write that must not be cut half way (a SIGTERM's default ended the process in it, without a word). Outside the
+    main thread nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -174,10 +175,18 @@ def stops_deferred() -> Iterator[None]:
             taken[sig] = signal.signal(sig, lambda sig, _frame: came.append(sig))
     try:
         yield
-    finally:
+    except BaseException as error:
         _put_back(taken)
+        if came:
+            raise _stop(came[0]) from error
+        raise
+    _put_back(taken)
     if came:
-        raise KeyboardInterrupt if came[0] == signal.SIGINT else StoppedLoading(came[0])
+        raise _stop(came[0])
+
+
+def _stop(sig: int) -> BaseException:
+    return KeyboardInterrupt() if sig == signal.SIGINT else StoppedLoading(sig)
 
 
 class StoppedLoading(BaseException):
