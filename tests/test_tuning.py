@@ -1304,6 +1304,40 @@ def test_a_sigterm_as_the_tuning_is_written_wins_over_the_write_failing_after_it
     assert not (cache_dir / "tuning.json").exists()
 
 
+@pytest.mark.parametrize("where", ["as the lock is let go", "as the save returns"])
+def test_a_sigterm_just_after_the_tuning_is_written_says_it_saved(where, monkeypatch, cache_dir, capsys):
+    """A stop landing after the file was replaced said "before the tuning was saved ... the table below is all there
+    is", and --json "saved": false, with the tuning saved on disk."""
+    from contextlib import contextmanager
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    if where == "as the lock is let go":
+        locked = tuning._locked
+
+        @contextmanager
+        def stopped_on_release(path):
+            with locked(path):
+                yield
+                signal.raise_signal(signal.SIGTERM)
+
+        monkeypatch.setattr(tuning, "_locked", stopped_on_release)
+    else:
+        save = tuning._save_entry
+
+        def stopped_after(*args):
+            save(*args)
+            signal.raise_signal(signal.SIGTERM)
+
+        monkeypatch.setattr(tuning, "_save_entry", stopped_after)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
+    out = capsys.readouterr()
+    said = json.loads(out.out)
+    assert said["saved"] and said["stopped_by"] == "SIGTERM", out
+    assert f"stopped (SIGTERM) as the tuning was saved to {cache_dir / 'tuning.json'}: saved all the same" in out.err
+    assert "before the tuning was saved" not in out.err
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
+
+
 def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):
     """The first Ctrl-C says the candidates measured are saved; a second one pressed as they were written ended
     the tune with no file and `--json` saying "no result"."""

@@ -466,23 +466,21 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
                        interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
+        written: list[Path] = []
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
-                stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
-            tuned.saved = True
-            if stopped_in_write is not None:  # the exit code says the stop: a line says why the file is whole
-                log(f"stopped ({stop_said(stopped_in_write)}) as the tuning was saved to {path}: saved all the same")
-                if not tuned.interrupted:
-                    tuned.interrupted, tuned.stop_sig = True, stopped_in_write
-        except (KeyboardInterrupt, StoppedLoading) as stop:  # while another tune's save held the lock: not saved,
-            # and nothing failed
+                _save_entry(path, key.text(), tuned.entry(), log, written)
+        except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
+            # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
             sig = stop_signal(stop)
             if not tuned.interrupted:
                 tuned.interrupted, tuned.stop_sig = True, sig
-            log(f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
+            log(f"stopped ({stop_said(sig)}) as the tuning was saved to {path}: saved all the same" if written else
+                f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
         except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
+        tuned.saved = bool(written)
     return tuned
 
 
@@ -619,20 +617,18 @@ def _check_lock(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path}: {e.strerror}", lock_fix(path) + ", then tune") from None
 
 
-def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> int | None:
-    """Saves `entry` under `name`; the stop signal that came as it was written (held back until it was), if any."""
+def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None],
+                written: list[Path] | None = None) -> None:
+    """Saves `entry` under `name`, and adds `path` to `written` (where given) once the file is replaced: a stop
+    landing after the write (as the lock is let go, or on the way out of here) still finds it saved, where it said
+    it was not."""
     # Locked from read to rename: two tunes ending together (one per card of a two-GPU machine) each keep their entry.
     # A Ctrl-C (the second, pressed while the first one's "saved" is written) or a SIGTERM waits for the write, not
     # for the lock: another tune's save stopped with Ctrl-Z holds it for as long as it likes.
-    with _locked(path):
-        try:
-            with stops_deferred():
-                _write_entry(path, name, entry, log)
-        except (KeyboardInterrupt, StoppedLoading) as stop:
-            if stop.__cause__ is not None:  # the stop came as it was written, which then failed: nothing saved
-                raise
-            return stop_signal(stop)
-    return None
+    with _locked(path), stops_deferred():
+        _write_entry(path, name, entry, log)
+        if written is not None:
+            written.append(path)
 
 
 def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
