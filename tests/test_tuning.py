@@ -1338,6 +1338,25 @@ def test_a_sigterm_just_after_the_tuning_is_written_says_it_saved(where, monkeyp
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
 
 
+def test_a_sigterm_as_the_fastest_candidate_is_picked_is_said(monkeypatch, cache_dir, capsys):
+    """Between candidates (the fastest picked, a candidate's line said) no handler took a SIGTERM: its default ended
+    the tune at once without a word."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    fastest = tuning._fastest
+
+    def stopped_as_picked(trials):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        return fastest(trials)
+
+    monkeypatch.setattr(tuning, "_fastest", stopped_as_picked)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved"}, out
+    assert "vcam: stopped (SIGTERM) as the tuning went on: nothing saved\n" in out.err
+    assert not (cache_dir / "tuning.json").exists()
+
+
 def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):
     """The first Ctrl-C says the candidates measured are saved; a second one pressed as they were written ended
     the tune with no file and `--json` saying "no result"."""
