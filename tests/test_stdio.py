@@ -157,6 +157,28 @@ def test_a_stop_deferred_wins_over_the_write_that_failed_after_it(own_stop_handl
             raise OSError("No space left on device")
 
 
+def test_a_stop_raised_inside_a_del_still_stops(own_stop_handlers):
+    """A SIGTERM whose StoppedLoading was raised inside an object's __del__ (regex's, as transformers is imported in
+    a tune's first candidate) was printed by Python as ignored, and the tune went on to exit code 0."""
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_raised
+
+    class Dropped:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):  # the handler runs between bytecodes: here, inside the __del__
+                pass
+
+    with pytest.raises(StoppedLoading) as stopped:
+        with stops_raised():
+            with stops_raised():  # a load's own, inside a tune's: the stop comes out of it
+                Dropped()
+            pytest.fail("the stop was lost")
+    assert stopped.value.sig == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
 # Two stops while PyTorch would import, with stderr's reader gone (`vcam run … 2>&1 | head`, a closed log pipe)
 SECOND_STOP_TO_A_GONE_READER = """
 import os, signal

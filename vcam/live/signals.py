@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -318,12 +319,37 @@ def stops_raised() -> Iterator[None]:
     """While inside, each stop signal but Ctrl-C whose handler is still the default (SIGTERM, SIGHUP) raises
     StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
     (a model's), where their default ended the process at once without a word. Outside the main thread nothing
-    changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is."""
+    changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is. A
+    stop raised where Python cannot raise it on (an object's __del__, run as an import drops it) is raised on the way
+    out of the innermost stops_raised: Python printed it as ignored and the command went on, the stop lost."""
     raising = _take_defaults(_raise_stop)
+    hook = sys.unraisablehook
+    if raising:
+        sys.unraisablehook = _kept_lost(hook)
     try:
         yield
     finally:
+        if raising and sys.unraisablehook is not hook:
+            sys.unraisablehook = hook
         _put_back({sig: handler for sig, handler in raising.items() if signal.getsignal(sig) is _raise_stop})
+    if _LOST:
+        sig = _LOST[0]
+        _LOST.clear()
+        raise StoppedLoading(sig)
+
+
+_LOST: list[int] = []  # stops raised inside a __del__, where Python could not raise them on
+
+
+def _kept_lost(hook: Callable) -> Callable:
+    """`hook`, but a stop _raise_stop raised where Python cannot raise it on is kept for stops_raised instead."""
+    def unraisable(info) -> None:
+        if isinstance(info.exc_value, StoppedLoading):
+            _LOST.append(info.exc_value.sig)
+            return
+        hook(info)
+
+    return unraisable
 
 
 def _raise_stop(sig: int, _frame) -> None:
