@@ -179,6 +179,27 @@ def test_a_stop_raised_inside_a_del_still_stops(own_stop_handlers):
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
+def test_a_stop_lost_in_a_del_under_a_failing_command_does_not_stop_the_next(own_stop_handlers):
+    """A stop kept from a __del__ while its command failed anyway goes with that command: a later load in the same
+    process (a test run's, an on-air reload's) is not stopped by it."""
+    import signal
+
+    from vcam.live.signals import stops_raised
+
+    class Dropped:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):
+                pass
+
+    with pytest.raises(ValueError):
+        with stops_raised():
+            Dropped()
+            raise ValueError("the command's own error")
+    with stops_raised():
+        pass  # no stop was sent here
+
+
 # Two stops while PyTorch would import, with stderr's reader gone (`vcam run … 2>&1 | head`, a closed log pipe)
 SECOND_STOP_TO_A_GONE_READER = """
 import os, signal

@@ -324,28 +324,25 @@ def stops_raised() -> Iterator[None]:
     out of the innermost stops_raised: Python printed it as ignored and the command went on, the stop lost."""
     raising = _take_defaults(_raise_stop)
     hook = sys.unraisablehook
-    if raising:
-        sys.unraisablehook = _kept_lost(hook)
+    lost: list[int] = []  # this stops_raised's own: a stop lost in one command must not stop a later one
+    ours = _kept_lost(hook, lost)
+    if threading.current_thread() is threading.main_thread():  # nested too: the innermost raises what it kept
+        sys.unraisablehook = ours
     try:
         yield
     finally:
-        if raising and sys.unraisablehook is not hook:
+        if sys.unraisablehook is ours:  # one set by another meanwhile (a test runner's) is its to put back
             sys.unraisablehook = hook
         _put_back({sig: handler for sig, handler in raising.items() if signal.getsignal(sig) is _raise_stop})
-    if _LOST:
-        sig = _LOST[0]
-        _LOST.clear()
-        raise StoppedLoading(sig)
+    if lost:
+        raise StoppedLoading(lost[0])
 
 
-_LOST: list[int] = []  # stops raised inside a __del__, where Python could not raise them on
-
-
-def _kept_lost(hook: Callable) -> Callable:
-    """`hook`, but a stop _raise_stop raised where Python cannot raise it on is kept for stops_raised instead."""
+def _kept_lost(hook: Callable, lost: list[int]) -> Callable:
+    """`hook`, but a stop _raise_stop raised where Python cannot raise it on is kept in `lost` instead."""
     def unraisable(info) -> None:
         if isinstance(info.exc_value, StoppedLoading):
-            _LOST.append(info.exc_value.sig)
+            lost.append(info.exc_value.sig)
             return
         hook(info)
 
