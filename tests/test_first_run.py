@@ -574,6 +574,55 @@ def test_a_sigterm_during_a_tunes_candidate_is_said_with_its_exit_code(tmp_path)
     assert "tuning was stopped (SIGTERM)" in done.stdout and "Traceback" not in done.stderr, done
 
 
+def _sigterm_in_tune(tmp_path, where: str, *args: str) -> subprocess.CompletedProcess:
+    """`vcam bench --tune` on the tiny model, a SIGTERM sent to it as the code at `where` (_SIGNAL_IN_BENCH) starts."""
+    harness = tmp_path / "signal_in_tune.py"
+    harness.write_text(_SIGNAL_IN_BENCH, encoding="utf-8")
+    return subprocess.run([sys.executable, str(harness), "SIGTERM", where, "bench", "--tune", "--model", "tiny",
+                           "--blocks", "1", "--warmup", "1", "--steps", "1", "--device", "cpu", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "VCAM_CACHE_DIR": str(tmp_path)})
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_sigterm_as_a_tune_is_set_up_is_said_with_its_exit_code(tmp_path, json_out):
+    """A SIGTERM as `vcam bench --tune` read the card, before any candidate, ended it at once without a word, and
+    --json's reader got nothing."""
+    done = _sigterm_in_tune(tmp_path, "bench_target", *(["--json"] if json_out else []))
+    words = "stopped (SIGTERM) before any candidate ran"
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
+    assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+def test_a_sigterm_as_a_tune_frees_a_candidate_saves_what_was_measured(tmp_path):
+    """A SIGTERM as `vcam bench --tune` freed the engine of a candidate it had timed ended it at once without a
+    word, the measured candidate not saved."""
+    done = _sigterm_in_tune(tmp_path, "release_engines")
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert "tuning was stopped (SIGTERM)" in done.stdout and "saved to" in done.stdout, done.stdout
+    assert "Traceback" not in done.stderr and (tmp_path / "tuning.json").exists(), done.stderr
+
+
+@pytest.mark.slow  # a process of its own, with PyTorch
+@pytest.mark.parametrize("where, saved, said", [
+    ("bench/tuning.py:_locked", False, "stopped (SIGTERM) before the tuning was saved"),
+    ("bench/tuning.py:_write_entries", True, "stopped (SIGTERM) as the tuning was saved"),
+])
+def test_a_sigterm_as_a_tune_saves_is_said_and_the_file_is_whole(tmp_path, where, saved, said):
+    """A SIGTERM as `vcam bench --tune` waited for the tuning file's lock or wrote the file ended it at once without
+    a word: no table, and a half-written temporary file left beside the tuning file."""
+    done = _sigterm_in_tune(tmp_path, where, "--json")
+    assert "sent" in done.stderr and done.returncode == 143, done
+    assert f"vcam: {said}" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    data = json.loads(done.stdout)
+    assert data["saved"] is saved and data["interrupted"] is True, data
+    assert (tmp_path / "tuning.json").exists() is saved
+    assert not list(tmp_path.glob(".tuning-*")), list(tmp_path.iterdir())
+
+
 @pytest.mark.slow  # a process of its own
 def test_a_ctrl_c_as_a_command_returns_leaves_with_130_and_no_traceback(tmp_path):
     """The Ctrl-C after the command's work, as the end looks for a download under way: it was raised on, a
@@ -617,7 +666,7 @@ def _read_lines(stream, lines: list[str], seen: threading.Event, text: str) -> N
 def test_a_ctrl_c_during_a_command_reaches_the_command_under_either_entry(entry):
     """Under `python -m vcam` the handler that leaves at once stayed on through the command: a Ctrl-C during
     `bench --json` left with exit code 130 and nothing on stdout, where the command says it stopped."""
-    proc = subprocess.Popen([sys.executable, *entry, "bench", "--model", "tiny", "--json", "--blocks", "100000"],
+    proc = subprocess.Popen([sys.executable, *entry, "bench", "--model", "tiny", "--json", "--blocks", "1000"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     warming = threading.Event()

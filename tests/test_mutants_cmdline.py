@@ -337,7 +337,11 @@ def test_a_mistyped_output_size_is_offered_only_an_output_then_taken(text, said)
 
 
 @pytest.mark.parametrize("text, meant", [("window@+832x480", "window@832x480"), ("window@-832x480", "window@832x480"),
-                                         ("file:x.mp4@832x+480", "file:x.mp4@832x480")])
+                                         ("file:x.mp4@832x+480", "file:x.mp4@832x480"),
+                                         # a recording and the camera take even sizes only: offered the one their
+                                         # refusal as they open offers, not one refused in turn
+                                         ("file:x.mp4@+833x480", "file:x.mp4@832x480"),
+                                         ("vcam@833×481", "vcam@832x480"), ("window@+833x481", "window@833x481")])
 def test_an_output_size_with_a_sign_is_offered_without_it(text, meant):
     """`--out window@+832x480` was refused as an unknown output with the forms, its size unsaid, where
     `--size -832x480` offers 832x480."""

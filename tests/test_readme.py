@@ -133,6 +133,8 @@ def _value(where: str):
     ("(a laptop gone to sleep) is disconnected after {:g} s",
      lambda: _value("vcam.remote.server:ServeSettings")().stall_timeout),
     ("more than {:g} % faster", lambda: round((_value("vcam.bench.tuning:MEANINGFUL_GAIN") - 1) * 100)),
+    ("`--blocks N` times N blocks (8; at most {:g})", lambda: _value("vcam.cmdline.parser:MAX_BENCH_BLOCKS")),
+    ("`--warmup N` untimed ones (3; at most {:g})", lambda: _value("vcam.cmdline.parser:MAX_BENCH_BLOCKS")),
     ("its prompt cut to fit {:g} columns", lambda: _value("vcam.control.presetlines:SUMMARY_COLUMNS")),
     ("each address acts at most every {:g} ms", lambda: _value("vcam.control.oscinput:MIN_GAP_S") * 1000),
     ("past {:g} at once, then 50 a second", lambda: _value("vcam.control.oscinput:PRESS_BURST")),

@@ -135,6 +135,71 @@ def test_a_stop_held_wins_over_the_import_that_failed_after_it(own_stop_handlers
             raise ImportError("libtorch_cpu.so: cannot open shared object file")
 
 
+def test_a_stop_deferred_wins_over_the_write_that_failed_after_it(own_stop_handlers):
+    """A SIGTERM as the tuning was written, and then the write's OSError (a newer vcam's file found there): the
+    error alone came out, exit code 2, the stop lost."""
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_deferred
+
+    with pytest.raises(StoppedLoading) as stopped:
+        with stops_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise OSError("it was written by a newer vcam: not replaced")
+    assert stopped.value.sig == signal.SIGTERM and isinstance(stopped.value.__cause__, OSError)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    with pytest.raises(KeyboardInterrupt):
+        with stops_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            raise OSError("No space left on device")
+    with pytest.raises(OSError):  # no stop: the error is the write's
+        with stops_deferred():
+            raise OSError("No space left on device")
+
+
+def test_a_stop_raised_inside_a_del_still_stops(own_stop_handlers):
+    """A SIGTERM whose StoppedLoading was raised inside an object's __del__ (regex's, as transformers is imported in
+    a tune's first candidate) was printed by Python as ignored, and the tune went on to exit code 0."""
+    import signal
+
+    from vcam.live.signals import StoppedLoading, stops_raised
+
+    class Dropped:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):  # the handler runs between bytecodes: here, inside the __del__
+                pass
+
+    with pytest.raises(StoppedLoading) as stopped:
+        with stops_raised():
+            with stops_raised():  # a load's own, inside a tune's: the stop comes out of it
+                Dropped()
+            pytest.fail("the stop was lost")
+    assert stopped.value.sig == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_stop_lost_in_a_del_under_a_failing_command_does_not_stop_the_next(own_stop_handlers):
+    """A stop kept from a __del__ while its command failed anyway goes with that command: a later load in the same
+    process (a test run's, an on-air reload's) is not stopped by it."""
+    import signal
+
+    from vcam.live.signals import stops_raised
+
+    class Dropped:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):
+                pass
+
+    with pytest.raises(ValueError):
+        with stops_raised():
+            Dropped()
+            raise ValueError("the command's own error")
+    with stops_raised():
+        pass  # no stop was sent here
+
+
 # Two stops while PyTorch would import, with stderr's reader gone (`vcam run … 2>&1 | head`, a closed log pipe)
 SECOND_STOP_TO_A_GONE_READER = """
 import os, signal

@@ -4,6 +4,7 @@ import errno
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from vcam.bench import tuning
 from vcam.bench.bench import BenchSettings
 from vcam.cli import build_parser, main
 from vcam.live.run import RunOptions, run
+from vcam.live.signals import StoppedLoading
 from vcam.engine.speed import SpeedFlags, SpeedOptions
 from vcam.bench.tuning import TuningKey, candidates, choose_speed, live_choice, lookup, tune, tuning_path
 
@@ -576,21 +578,25 @@ def test_ctrl_c_while_bench_checks_its_command_line_is_said_as_loading_stopped(m
 
 @pytest.mark.parametrize("json_out", [False, True])
 @pytest.mark.parametrize("step", ["bench_target", "_check_room", "TuningKey.of"])
-def test_ctrl_c_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out):
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt(), 130, "Ctrl-C"),
+                                              (StoppedLoading(signal.SIGTERM), 143, "SIGTERM")])
+def test_a_stop_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys, cache_dir, step, json_out, stop,
+                                                              code, said):
     """Ctrl-C while --tune read the card (bench_target, its room) or made the tuning's key left with exit code 130
-    and not a word, and --json's object said the timing had not finished."""
+    and not a word, and --json's object said the timing had not finished. A SIGTERM there (as stops_raised raises
+    it) was said as a Ctrl-C, or not at all."""
     def pressed(*args, **kwargs):
-        raise KeyboardInterrupt
+        raise stop
 
     owner, _, name = step.rpartition(".")
     monkeypatch.setattr(tuning.TuningKey if owner else tuning, name, pressed)
-    code = main(["bench", "--model", "tiny", "--device", "cpu", "--tune"] + (["--json"] if json_out else []))
+    got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune"] + (["--json"] if json_out else []))
     out = capsys.readouterr()
-    assert code == 130
-    assert out.err.endswith("vcam: stopped (Ctrl-C) before any candidate ran\n"), out.err
+    assert got == code
+    assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
     assert "candidate 1/" not in out.err + out.out
     if json_out:
-        assert json.loads(out.out) == {"error": "stopped (Ctrl-C) before any candidate ran"}
+        assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran"}
     else:
         assert out.out == ""
 
@@ -967,11 +973,12 @@ def test_ctrl_c_after_a_candidate_saves_it_and_the_command_exits_130(monkeypatch
     assert main(argv) == 130
     data = json.loads(capsys.readouterr().out)
     assert data["saved"] and data["interrupted"] is True and "Ctrl-C" in data["untried"]
+    assert data["stopped_by"] == "Ctrl-C"
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none") is not None
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["interrupted"] is False and data["untried"] is None
+    assert data["interrupted"] is False and data["untried"] is None and data["stopped_by"] is None
 
 
 def test_an_empty_file_is_said_as_empty(cache_dir):
@@ -1257,6 +1264,97 @@ def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeyp
     assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
     assert result.interrupted and result.saved and result.best.options == SpeedOptions(attention="math")
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
+
+
+def test_a_sigterm_as_a_measured_candidate_is_freed_keeps_what_was_measured_and_names_it(monkeypatch, cache_dir):
+    """A SIGTERM there ended the tune at once without a word, nothing saved; said as a Ctrl-C, exit code 130."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    freed = []
+
+    def release(device, compiled=True):
+        freed.append(device)
+        if len(freed) == 2:
+            raise StoppedLoading(signal.SIGTERM)  # as stops_raised raises it
+
+    monkeypatch.setattr(tuning, "release_engines", release)
+    result = tune(TINY, log=lambda s: None)
+    assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
+    assert result.interrupted and result.saved and result.stop_sig == signal.SIGTERM
+    assert "2 candidates not tried: tuning was stopped (SIGTERM)" in result.table().splitlines()
+    assert json.loads(result.to_json())["stopped_by"] == "SIGTERM"  # `interrupted` alone could not say which
+
+
+def test_a_sigterm_as_the_tuning_is_written_wins_over_the_write_failing_after_it(monkeypatch, cache_dir, capsys):
+    """A SIGTERM as the file was written, then the write's OSError: "could not be saved", exit code 2, `stopped_by`
+    null, where the user had stopped the tune."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    def stopped_then_failed(path, entries):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tuning, "_write_entries", stopped_then_failed)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
+    out = capsys.readouterr()
+    said = json.loads(out.out)
+    assert said["stopped_by"] == "SIGTERM" and said["interrupted"] and not said["saved"], out
+    assert "could not be saved" not in out.err and "fix:" not in out.err, out.err
+    assert not (cache_dir / "tuning.json").exists()
+
+
+@pytest.mark.parametrize("where", ["as the lock is let go", "as the save returns"])
+def test_a_sigterm_just_after_the_tuning_is_written_says_it_saved(where, monkeypatch, cache_dir, capsys):
+    """A stop landing after the file was replaced said "before the tuning was saved ... the table below is all there
+    is", and --json "saved": false, with the tuning saved on disk."""
+    from contextlib import contextmanager
+
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    if where == "as the lock is let go":
+        locked = tuning._locked
+
+        @contextmanager
+        def stopped_on_release(path):
+            with locked(path):
+                yield
+                signal.raise_signal(signal.SIGTERM)
+
+        monkeypatch.setattr(tuning, "_locked", stopped_on_release)
+    else:
+        save = tuning._save_entry
+
+        def stopped_after(*args):
+            save(*args)
+            signal.raise_signal(signal.SIGTERM)
+
+        monkeypatch.setattr(tuning, "_save_entry", stopped_after)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
+    out = capsys.readouterr()
+    said = json.loads(out.out)
+    assert said["saved"] and said["stopped_by"] == "SIGTERM", out
+    assert f"stopped (SIGTERM) as the tuning was saved to {cache_dir / 'tuning.json'}: saved all the same" in out.err
+    assert "before the tuning was saved" not in out.err
+    assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions()
+
+
+def test_a_sigterm_as_the_fastest_candidate_is_picked_is_said(monkeypatch, cache_dir, capsys):
+    """Between candidates (the fastest picked, a candidate's line said) no handler took a SIGTERM: its default ended
+    the tune at once without a word."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    fastest = tuning._fastest
+
+    def stopped_as_picked(trials):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        return fastest(trials)
+
+    monkeypatch.setattr(tuning, "_fastest", stopped_as_picked)
+    assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved"}, out
+    assert "vcam: stopped (SIGTERM) as the tuning went on: nothing saved\n" in out.err
+    assert not (cache_dir / "tuning.json").exists()
 
 
 def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, cache_dir):

@@ -82,7 +82,7 @@ def parse_spec(text: str) -> OutputSpec:
         # from the output trimmed, and only one taken: `file:show.mp4 @832×480` was offered 'file:show.mp4 @832x480',
         # refused in turn for its space, and `@832×480` the @832x480 that names no output
         output = _trimmed(head)
-        meant = _size_meant(tail)
+        meant = _size_meant(tail, output.partition(":")[0])
         if meant and _taken(f"{output}@{meant}"):
             raise ValueError(f"output {quoted(text)}: {quoted('@' + tail)} is not a size; did you mean "
                              f"{shell_word(f'{output}@{meant}')}?")
@@ -129,7 +129,22 @@ def _trimmed(output: str) -> str:
     return f"{kind.strip()}{colon}{target.strip()}"
 
 
-def _size_meant(tail: str) -> str | None:
+# The outputs whose pixel formats share colour between pixel pairs: an odd size is refused as they open (camera.py,
+# recording.py), seconds into the start
+_EVEN_KINDS = ("vcam", "file")
+
+
+def _size_meant(tail: str, kind: str = "") -> str | None:
+    """_written_size_meant, made even for an output of `kind` that needs it: `file:x.mp4@+833x480` was offered
+    file:x.mp4@833x480, which the recording then refused."""
+    meant = _written_size_meant(tail)
+    if meant is None or kind not in _EVEN_KINDS:
+        return meant
+    width, height = (int(side) for side in meant.split("x"))
+    return f"{width - width % 2}x{height - height % 2}"  # as the output's own refusal offers it
+
+
+def _written_size_meant(tail: str) -> str | None:
     """The WIDTHxHEIGHT a mistyped size after an output's @ was meant as: spaces round it dropped (`@ 832x480`),
     another separator or digits vcam does not read (`@832×480`, `@８３２x４８０`) as --size offers them, a sign
     (`@+832x480`, `@-832x480`) as --size offers the size without it, a recording's height named as video names it

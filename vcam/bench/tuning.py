@@ -33,7 +33,7 @@ from vcam.engine.configs import get_spec
 from vcam.engine.device import device_unusable
 from vcam.engine.speed import SpeedFlags, SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError
-from vcam.live.signals import CTRL_C, StoppedLoading, ctrl_c_held, stop_said, stop_signal, stops_raised
+from vcam.live.signals import StoppedLoading, stop_said, stop_signal, stops_deferred, stops_raised
 from vcam.words import counted
 
 FILE_VERSION = 1
@@ -209,6 +209,9 @@ class TuneResult:
             "candidates": [t.to_dict() for t in self.trials],
             # as the table says under it: a tool saw skipped candidates and a saved file, never that Ctrl-C cut it
             "interrupted": self.interrupted,
+            # which stop it was, as the exit code says it (130 for Ctrl-C, 143 for SIGTERM): a service's stop is no
+            # operator's Ctrl-C
+            "stopped_by": stop_said(self.stop_sig) if self.interrupted else None,
             # a candidate stopped as it ran is no untried one: a Ctrl-C in the last leaves none to say why of
             "untried": (self.untried or None) if any(t.skipped for t in self.trials) else None,
         }, indent=2)
@@ -398,17 +401,20 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
-    try:  # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word
-        _check_writable(path)
-        target = bench_target(settings, log)
-        _check_quant(settings.speed.quant, target.device, target.dtype)
-        _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
-        _check_room(target, settings)
-        key = TuningKey.of(settings)
-        options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
-                             settings.speed.attention_quant)
-    except KeyboardInterrupt:
-        raise StoppedBeforeCandidates() from None
+    # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word, and a
+    # SIGTERM (SIGHUP) at once by its default, without one
+    try:
+        with stops_raised():
+            _check_writable(path)
+            target = bench_target(settings, log)
+            _check_quant(settings.speed.quant, target.device, target.dtype)
+            _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
+            _check_room(target, settings)
+            key = TuningKey.of(settings)
+            options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
+                                 settings.speed.attention_quant)
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        raise StoppedBeforeCandidates(stop_signal(stop)) from None
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -444,11 +450,14 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log(f"  {result.frames_per_second:.2f} frames/s")
         finally:
             try:
-                release_engines(target.device, opt.compile)
-            except KeyboardInterrupt:  # freeing a compiled card's engine takes a while: what was measured still counts
+                with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
+                    release_engines(target.device, opt.compile)
+            except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
+                # what was measured still counts
                 log(_stopped_line(trials))
+                stop_sig = stop_sig if interrupted else stop_signal(stop)
                 stopped = interrupted = True
-                untried = untried or f"tuning was stopped ({CTRL_C})"
+                untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
             except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
                 log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
                 stopped = True
@@ -457,21 +466,31 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
                        interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
+        written: list[Path] = []
         try:
-            stopped_in_write = _save_entry(path, key.text(), tuned.entry(), log)
-            tuned.saved = True
-            tuned.interrupted = tuned.interrupted or stopped_in_write
-        except KeyboardInterrupt:  # pressed while another tune's save held the lock: not saved, and nothing failed
-            tuned.interrupted = True
-            log(f"stopped ({CTRL_C}) before the tuning was saved to {path}: the table below is all there is")
+            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
+                _save_entry(path, key.text(), tuned.entry(), log, written)
+        except (KeyboardInterrupt, StoppedLoading) as stop:  # the exit code says the stop; saved or not, a line says
+            # which (a Ctrl-C while another tune's save held the lock, or as the file was written, which then failed)
+            sig = stop_signal(stop)
+            if not tuned.interrupted:
+                tuned.interrupted, tuned.stop_sig = True, sig
+            log(f"stopped ({stop_said(sig)}) as the tuning was saved to {path}: saved all the same" if written else
+                f"stopped ({stop_said(sig)}) before the tuning was saved to {path}: the table below is all there is")
         except OSError as e:  # its own fix where the errno alone does not tell (another user's file)
             tuned.save_fix = getattr(e, "fix", None) or save_fix(path, e.errno)
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
+        tuned.saved = bool(written)
     return tuned
 
 
 class StoppedBeforeCandidates(KeyboardInterrupt):
-    """Ctrl-C while tuning was set up (the card read, its room checked, the tuning's key made): no candidate ran."""
+    """A stop signal (`sig`: Ctrl-C, SIGTERM, SIGHUP) while tuning was set up (the card read, its room checked, the
+    tuning's key made): no candidate ran."""
+
+    def __init__(self, sig: int = signal.SIGINT):
+        super().__init__(sig)
+        self.sig = sig
 
 
 def _stopped_line(trials: list[Trial]) -> str:
@@ -598,18 +617,18 @@ def _check_lock(path: Path) -> None:
         raise VcamError(f"cannot save the tuning to {path}: {e.strerror}", lock_fix(path) + ", then tune") from None
 
 
-def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> bool:
-    """Saves `entry` under `name`; whether a Ctrl-C came as it was written (held back until it was)."""
+def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None],
+                written: list[Path] | None = None) -> None:
+    """Saves `entry` under `name`, and adds `path` to `written` (where given) once the file is replaced: a stop
+    landing after the write (as the lock is let go, or on the way out of here) still finds it saved, where it said
+    it was not."""
     # Locked from read to rename: two tunes ending together (one per card of a two-GPU machine) each keep their entry.
-    # A Ctrl-C (the second, pressed while the first one's "saved" is written) waits for the write, not for the lock:
-    # another tune's save stopped with Ctrl-Z holds it for as long as it likes.
-    with _locked(path):
-        try:
-            with ctrl_c_held():
-                _write_entry(path, name, entry, log)
-        except KeyboardInterrupt:
-            return True
-    return False
+    # A Ctrl-C (the second, pressed while the first one's "saved" is written) or a SIGTERM waits for the write, not
+    # for the lock: another tune's save stopped with Ctrl-Z holds it for as long as it likes.
+    with _locked(path), stops_deferred():
+        _write_entry(path, name, entry, log)
+        if written is not None:
+            written.append(path)
 
 
 def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:

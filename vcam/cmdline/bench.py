@@ -11,7 +11,7 @@ from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import CTRL_C, StoppedLoading, stop_code, stop_said, stops_held, stops_raised
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stop_signal, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -187,6 +187,11 @@ def _refuse_at_once(args) -> None:
                         "ever chosen for you)")
 
 
+def _before_candidates(sig: int) -> _Stopped:
+    """A stop while tuning was set up, in the words of its signal (every one was said as a Ctrl-C)."""
+    return _Stopped(f"stopped ({stop_said(sig)}) before any candidate ran", sig=sig)
+
+
 def _live_compile(settings) -> bool:
     """Whether a show at these settings compiles when not told (SpeedOptions.live_defaults)."""
     from vcam.bench.bench import bench_target
@@ -198,13 +203,25 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    from vcam.bench.tuning import StoppedBeforeCandidates, tune
-
-    try:
-        result = tune(settings, log=log, budget_s=args.tune_budget)
-    except StoppedBeforeCandidates:
-        raise _Stopped(f"stopped ({CTRL_C}) before any candidate ran") from None
-    out(result.to_json() if args.json else result.table())
+    # SIGTERM, SIGHUP raised as a stop from the import to the result's last line: their default ended the tune
+    # without a word wherever tune's own handling does not reach (between candidates, as the fastest is picked)
+    with stops_raised():
+        try:
+            from vcam.bench.tuning import StoppedBeforeCandidates, tune
+        except (KeyboardInterrupt, StoppedLoading) as stop:
+            raise _before_candidates(stop_signal(stop)) from None
+        result = None
+        try:
+            result = tune(settings, log=log, budget_s=args.tune_budget)
+            out(result.to_json() if args.json else result.table())
+        except StoppedBeforeCandidates as stop:
+            raise _before_candidates(stop.sig) from None
+        except StoppedLoading as stop:
+            if result is None:
+                raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
+                               sig=stop.sig) from None
+            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
+                           + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason

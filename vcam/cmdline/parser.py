@@ -578,6 +578,11 @@ def _add_cam_parser(sub) -> None:
                           "camera:/dev/videoN or file:CLIP (one client at a time; the server's input is net)")
 
 
+# A block of the 14B model takes about 2 s on an H100 (BENCHMARKS.md): 1000 are over half an hour, each candidate
+# of a --tune too, where a mistyped `--blocks 100000` (or `--warmup 100000`) ran for days before anything said so
+MAX_BENCH_BLOCKS = 1000
+
+
 def _add_bench_parser(sub) -> None:
     b = sub.add_parser("bench", help="time the streaming loop on random weights (tiny on a CPU)",
                        description="Builds the model with random weights on the GPU (no download, same FLOPs), "
@@ -589,10 +594,11 @@ def _add_bench_parser(sub) -> None:
                    help="krea-14b or tiny (krea-14b; without a CUDA device, tiny)")
     b.add_argument("--size", type=argtypes.frame_size, metavar="WxH", help="frame size (default: the model's)")
     b.add_argument("--steps", type=argtypes.within(int, 1, 50), default=4, metavar="N", help="denoising steps (4)")
-    b.add_argument("--blocks", type=argtypes.within(int, 1), default=8, help="blocks timed (8)")
-    b.add_argument("--warmup", type=argtypes.within(int, 0), default=3,
+    b.add_argument("--blocks", type=argtypes.within(int, 1, MAX_BENCH_BLOCKS), default=8,
+                   help=f"blocks timed (8; at most {MAX_BENCH_BLOCKS})")
+    b.add_argument("--warmup", type=argtypes.within(int, 0, MAX_BENCH_BLOCKS), default=3,
                    help="blocks run first, untimed (3; at least 2: the first has no context, so the steady state "
-                        "starts at the second)")
+                        f"starts at the second; at most {MAX_BENCH_BLOCKS})")
     b.add_argument("--dtype", choices=("bf16", "fp16", "fp32"),
                    help="the transformer's precision on a GPU (bf16); a CPU runs fp32")
     b.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -156,6 +157,39 @@ def ctrl_c_held() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+@contextmanager
+def stops_deferred() -> Iterator[None]:
+    """While inside, each stop signal whose handler is the interpreter's own or stops_raised's waits; the first is
+    raised on the way out, Ctrl-C as KeyboardInterrupt, the others as StoppedLoading, also past an exception from
+    inside, its cause (a write that failed after a SIGTERM ended with that error, exit code 2, the stop lost). For a
+    write that must not be cut half way (a SIGTERM's default ended the process in it, without a word). Outside the
+    main thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    taken: dict[int, object] = {}
+    for sig in _stop_signals():
+        handler = signal.getsignal(sig)
+        if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
+                                                 else signal.SIG_DFL):
+            taken[sig] = signal.signal(sig, lambda sig, _frame: came.append(sig))
+    try:
+        yield
+    except BaseException as error:
+        _put_back(taken)
+        if came:
+            raise _stop(came[0]) from error
+        raise
+    _put_back(taken)
+    if came:
+        raise _stop(came[0])
+
+
+def _stop(sig: int) -> BaseException:
+    return KeyboardInterrupt() if sig == signal.SIGINT else StoppedLoading(sig)
+
+
 class StoppedLoading(BaseException):
     """A stop signal (`sig`) while a command loaded, before its work began: said as a stop, not as an error. Set on
     the way up: `blocks`, those a render was to make; `code`, the command's exit code once the stop was said. Not an
@@ -285,12 +319,34 @@ def stops_raised() -> Iterator[None]:
     """While inside, each stop signal but Ctrl-C whose handler is still the default (SIGTERM, SIGHUP) raises
     StoppedLoading in the main thread, as Ctrl-C raises KeyboardInterrupt: for a load that cannot poll a stop event
     (a model's), where their default ended the process at once without a word. Outside the main thread nothing
-    changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is."""
+    changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is. A
+    stop raised where Python cannot raise it on (an object's __del__, run as an import drops it) is raised on the way
+    out of the innermost stops_raised: Python printed it as ignored and the command went on, the stop lost."""
     raising = _take_defaults(_raise_stop)
+    hook = sys.unraisablehook
+    lost: list[int] = []  # this stops_raised's own: a stop lost in one command must not stop a later one
+    ours = _kept_lost(hook, lost)
+    if threading.current_thread() is threading.main_thread():  # nested too: the innermost raises what it kept
+        sys.unraisablehook = ours
     try:
         yield
     finally:
+        if sys.unraisablehook is ours:  # one set by another meanwhile (a test runner's) is its to put back
+            sys.unraisablehook = hook
         _put_back({sig: handler for sig, handler in raising.items() if signal.getsignal(sig) is _raise_stop})
+    if lost:
+        raise StoppedLoading(lost[0])
+
+
+def _kept_lost(hook: Callable, lost: list[int]) -> Callable:
+    """`hook`, but a stop _raise_stop raised where Python cannot raise it on is kept in `lost` instead."""
+    def unraisable(info) -> None:
+        if isinstance(info.exc_value, StoppedLoading):
+            lost.append(info.exc_value.sig)
+            return
+        hook(info)
+
+    return unraisable
 
 
 def _raise_stop(sig: int, _frame) -> None:
