@@ -174,16 +174,8 @@ def stops_deferred() -> Iterator[None]:
         if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
                                                  else signal.SIG_DFL):
             taken[sig] = signal.signal(sig, lambda sig, _frame: came.append(sig))
-    try:
+    with _put_back_raising(taken, came, _stop):
         yield
-    except BaseException as error:
-        _put_back(taken)
-        if came:
-            raise _stop(came[0]) from error
-        raise
-    _put_back(taken)
-    if came:
-        raise _stop(came[0])
 
 
 def _stop(sig: int) -> BaseException:
@@ -237,16 +229,25 @@ def stops_held(left: Callable[[int], int]) -> Iterator[list[int]]:
             os._exit(code)
 
     held = _take_defaults(hold, ctrl_c=True)
-    try:
+    with _put_back_raising(held, came, StoppedLoading):
         yield came
+
+
+@contextmanager
+def _put_back_raising(taken: dict[int, object], came: list[int],
+                      stop: Callable[[int], BaseException]) -> Iterator[None]:
+    """On the way out, the `taken` handlers put back and the first stop that `came` raised as `stop(sig)`, also past
+    an exception from inside, as its cause: the user asked to stop, which outranks the error that followed."""
+    try:
+        yield
     except BaseException as error:
-        _put_back(held)
+        _put_back(taken)
         if came:
-            raise StoppedLoading(came[0]) from error
+            raise stop(came[0]) from error
         raise
-    _put_back(held)
+    _put_back(taken)
     if came:
-        raise StoppedLoading(came[0])
+        raise stop(came[0])
 
 
 def _leave_again(sig: int, when: str = "while loading") -> None:
