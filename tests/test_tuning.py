@@ -1248,8 +1248,12 @@ def tune_not_ended_by_ctrl_c() -> tuning.TuneResult:
         pytest.fail("the Ctrl-C ended the tune: what it measured was lost")
 
 
-def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeypatch, cache_dir):
-    """Freeing a compiled 14B engine takes a while on a card; a Ctrl-C then ended the tune with nothing saved."""
+@pytest.mark.parametrize("stop, name", [(KeyboardInterrupt(), "Ctrl-C"),
+                                        (StoppedLoading(signal.SIGTERM), "SIGTERM")])  # as stops_raised raises it
+def test_a_stop_as_a_measured_candidate_is_freed_keeps_what_was_measured_and_names_it(monkeypatch, cache_dir, stop,
+                                                                                     name):
+    """Freeing a compiled 14B engine takes a while on a card; a Ctrl-C then ended the tune with nothing saved, and a
+    SIGTERM ended it at once without a word."""
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
                                                      for i, c in enumerate(candidates("cpu", "none"))}))
     freed = []
@@ -1257,32 +1261,15 @@ def test_ctrl_c_as_a_measured_candidate_is_freed_keeps_what_was_measured(monkeyp
     def release(device, compiled=True):
         freed.append(device)
         if len(freed) == 2:
-            raise KeyboardInterrupt
+            raise stop
 
     monkeypatch.setattr(tuning, "release_engines", release)
     result = tune_not_ended_by_ctrl_c()
     assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
     assert result.interrupted and result.saved and result.best.options == SpeedOptions(attention="math")
     assert lookup("cpu", "tiny", 112, 64, 1, "float32", "none")[0] == SpeedOptions(attention="math")
-
-
-def test_a_sigterm_as_a_measured_candidate_is_freed_keeps_what_was_measured_and_names_it(monkeypatch, cache_dir):
-    """A SIGTERM there ended the tune at once without a word, nothing saved; said as a Ctrl-C, exit code 130."""
-    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
-                                                     for i, c in enumerate(candidates("cpu", "none"))}))
-    freed = []
-
-    def release(device, compiled=True):
-        freed.append(device)
-        if len(freed) == 2:
-            raise StoppedLoading(signal.SIGTERM)  # as stops_raised raises it
-
-    monkeypatch.setattr(tuning, "release_engines", release)
-    result = tune(TINY, log=lambda s: None)
-    assert [t.frames_per_second for t in result.trials] == [3.0, 4.0, None, None]
-    assert result.interrupted and result.saved and result.stop_sig == signal.SIGTERM
-    assert "2 candidates not tried: tuning was stopped (SIGTERM)" in result.table().splitlines()
-    assert json.loads(result.to_json())["stopped_by"] == "SIGTERM"  # `interrupted` alone could not say which
+    assert f"2 candidates not tried: tuning was stopped ({name})" in result.table().splitlines()
+    assert json.loads(result.to_json())["stopped_by"] == name  # `interrupted` alone could not say which
 
 
 def test_a_sigterm_as_the_tuning_is_written_wins_over_the_write_failing_after_it(monkeypatch, cache_dir, capsys):
