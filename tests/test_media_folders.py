@@ -442,9 +442,9 @@ cues:
                                                 "block; seed 3 from the next block")
 
 
-def test_a_network_reply_lists_files_named_alike_only_within_the_shared_folder(tmp_path):
-    """A preset's clip gone from a folder outside the shared one had its reply to a network `preset N` list the
-    names of files there, named alike: the console's lists them wherever they are."""
+def clips_renamed_in_and_out_of_the_show(tmp_path, cues: str = ""):
+    """A show whose preset 2 plays a clip in its own (shared) folder and preset 3 one in a folder outside it, both
+    clips then renamed in case only: (the controller, the outside folder)."""
     show, away = tmp_path / "show", tmp_path / "away"
     (show / "clips").mkdir(parents=True)
     away.mkdir()
@@ -455,9 +455,16 @@ presets:
   - {{name: a, prompt: a city}}
   - {{name: b, prompt: a forest, input: file:clips/lost.mp4}}
   - {{name: c, prompt: a sea, input: file:{away}/gone.mp4}}
-""")
+{cues}""")
     (show / "clips" / "lost.mp4").rename(show / "clips" / "Lost.mp4")
     (away / "gone.mp4").rename(away / "Gone.mp4")
+    return ctl, away
+
+
+def test_a_network_reply_lists_files_named_alike_only_within_the_shared_folder(tmp_path):
+    """A preset's clip gone from a folder outside the shared one had its reply to a network `preset N` list the
+    names of files there, named alike: the console's lists them wherever they are."""
+    ctl, away = clips_renamed_in_and_out_of_the_show(tmp_path)
     net = "net 10.0.0.2:5000"
     within = ctl.handle_line("preset 2", net, network=True)
     assert within.endswith("video file clips/lost.mp4: no such file (its folder holds Lost.mp4, named alike: check "
@@ -640,21 +647,7 @@ def test_a_refused_path_with_a_tab_is_said_escaped_to_its_sender_and_the_operato
 def test_a_network_reply_naming_a_shared_and_an_unshared_file_lists_only_the_shared_ones_alike(tmp_path, order):
     """A cue putting on two presets whose clips are gone, one in the shared folder and one outside: every list of
     files named alike was taken out of its reply, the shared folder's too, which the sender may well look at."""
-    show, away = tmp_path / "show", tmp_path / "away"
-    (show / "clips").mkdir(parents=True)
-    away.mkdir()
-    (show / "clips" / "lost.mp4").write_bytes(b"clip")
-    (away / "gone.mp4").write_bytes(b"clip")
-    ctl = cue_show(show, f"""
-presets:
-  - {{name: a, prompt: a city}}
-  - {{name: b, prompt: a forest, input: file:clips/lost.mp4}}
-  - {{name: c, prompt: a sea, input: file:{away}/gone.mp4}}
-cues:
-  - {{name: both, do: [{order}]}}
-""")
-    (show / "clips" / "lost.mp4").rename(show / "clips" / "Lost.mp4")
-    (away / "gone.mp4").rename(away / "Gone.mp4")
+    ctl, _ = clips_renamed_in_and_out_of_the_show(tmp_path, f"cues:\n  - {{name: both, do: [{order}]}}\n")
     reply = ctl.handle_line("go", "net 10.0.0.2:5000", network=True)
     assert "video file clips/lost.mp4: no such file (its folder holds Lost.mp4, named alike: check the name's case " \
            "and its ending)" in reply, reply
