@@ -1729,3 +1729,23 @@ def test_a_stop_after_any_number_or_timing_is_answered_alike(line, meant):
         parse(line)
     assert meant in str(err.value)
     assert "counts beats" not in str(err.value)
+
+
+@pytest.mark.parametrize("line,value", [("seed 0x10", 16), ("seed 0b11", 3), ("seed 0x_ff", 255), ("steps 0x4", 4)])
+def test_a_whole_number_typed_in_hex_or_binary_reads_as_a_show_file_reads_it(line, value, tmp_path):
+    """`seed 0x10` typed was refused where the show's `seed: 0x10` is 16: read alike, as the show file reads it."""
+    from vcam.control.show import load_show
+    name = line.split()[0]
+    assert parse(line).args == (value,)
+    show = tmp_path / "s.yaml"
+    show.write_text(f"defaults: {{{name}: {line.split()[1]}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    assert getattr(load_show(str(show)).defaults, name) == value
+
+
+@pytest.mark.parametrize("word", ["0x", "0b", "0xg", "-0x"])
+def test_a_hex_prefix_without_its_digits_is_told_how_hex_is_written_not_offered_0(word):
+    """`seed 0x` was answered "did you mean 0?", read as 0 with a unit x after it."""
+    with pytest.raises(CommandError) as err:
+        parse(f"seed {word}")
+    assert "did you mean" not in str(err.value)
+    assert "a hex number is 0x and its digits, as in 0x10" in str(err.value)

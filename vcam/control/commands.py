@@ -197,10 +197,29 @@ def _signed(text: str) -> str:
     return "-" + text[1:] if text[:1] in MINUS_SIGNS else text
 
 
+# YAML 1.1's hex and binary whole numbers (0x10, 0b11), which a show's `seed: 0x10` reads as 16: typed, the same
+# number was refused, and a seed copied from one into the other worked one way only. Read one way in both, as the
+# show reads it (a seed copied as hex from another tool keeps its value); 0X10, text in YAML, is refused in both
+_BASED = re.compile(r"([-+]?)0(?:x([0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)|b([01_]*[01][01_]*))")
+
+
+def _based(text: str) -> int:
+    """The whole number `text` writes in decimal digits, or in hex or binary as a show file's YAML reads it."""
+    if found := _BASED.fullmatch(text):
+        sign, hexa, binary = found.groups()
+        value = int((hexa or binary).replace("_", ""), 16 if hexa else 2)
+        return -value if sign == "-" else value
+    return int(_signed(text))
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
-        value = int(_signed(text))
+        value = _based(text)
     except ValueError:
+        if re.fullmatch(r"[-+]?0[xb]\w*", text):  # `seed 0x`: its 0 was offered, read as 0 with a unit after it
+            raise CommandError(f"{name} needs a whole number, not {_shown(text)} (a hex number is 0x and its "
+                               f"digits, as in 0x10; a binary one 0b and its digits, as in 0b11); "
+                               f"usage: {usage(name)}") from None
         meant = blocks_meant(text) if name == "transition" else None
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
                            f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
