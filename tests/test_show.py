@@ -1964,3 +1964,18 @@ def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(n
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi: {name}\n", "map.yaml")
     assert yaml.safe_load(offered_yaml(err.value.problems[0], "write midi: ")) == {"map": yaml.safe_load(name)}
+
+
+@pytest.mark.parametrize("value, said", [
+    ("0x_", "seed: YAML reads 0x_ as a whole number, and it is no valid one (0x starts a hex number"),
+    ("2024-02-30", "seed: YAML reads 2024-02-30 as a date, and it is no valid one (no such day or time)")])
+def test_a_value_yaml_takes_for_a_number_or_date_it_is_not_is_told_so_with_no_tag_to_remove(value, said, tmp_path):
+    """`seed: 0x_` and `seed: 2024-02-30` were told to "remove the tag", where the file writes none."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: b, seed: {value}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert str(err.value).count(said) == 1 and "remove the tag" not in str(err.value)
+    show.write_text("presets:\n  - {name: a, prompt: b, seed: !!int abc}\n")  # a tag written is still named
+    with pytest.raises(ConfigError, match="'abc' is not a valid !!int; remove the tag"):
+        load_show(show)

@@ -210,6 +210,12 @@ class Reader:
             if isinstance(e, yaml.constructor.ConstructorError) and "could not determine" in (e.problem or ""):
                 self.error(node, f"{what}: unknown tag {tag}; remove it (show files hold plain text, numbers "
                                  "and lists)")
+            elif not node.style and Resolver().resolve(ScalarNode, node.value, (True, False)) == node.tag:
+                # no tag written: YAML took the form for one of its own (`0x_` for hex, `2024-02-30` for a date),
+                # and "remove the tag" named one the file does not have
+                kind, why = _IMPLIED_KINDS.get(node.tag, (tag, ""))
+                self.error(node, f"{what}: YAML reads {node.value} as a {kind}, and it is no valid one{why}; write "
+                                 "the value meant, or put it in quotes where text is meant")
             else:
                 # the constructors' own exceptions (int(), a failed regex match) say nothing to a show writer
                 reason = f" ({e.problem})" if isinstance(e, yaml.MarkedYAMLError) and e.problem else ""
@@ -1117,6 +1123,13 @@ def _read_as(v) -> str | None:
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"  # YAML's single-quoted form: a quote is doubled
+
+
+# the forms YAML 1.1 reads untagged text as, by tag, as a show writer names them
+_IMPLIED_KINDS = {"tag:yaml.org,2002:int": ("whole number", " (0x starts a hex number, 0b a binary one: digits "
+                                                               "follow them)"),
+                  "tag:yaml.org,2002:float": ("number", ""),
+                  "tag:yaml.org,2002:timestamp": ("date", " (no such day or time)")}
 
 
 def _shown_tag(tag: str) -> str:
