@@ -1979,3 +1979,16 @@ def test_a_value_yaml_takes_for_a_number_or_date_it_is_not_is_told_so_with_no_ta
     show.write_text("presets:\n  - {name: a, prompt: b, seed: !!int abc}\n")  # a tag written is still named
     with pytest.raises(ConfigError, match="'abc' is not a valid !!int; remove the tag"):
         load_show(show)
+
+
+def test_vcam_check_lists_a_bpm_written_in_hex_as_written(tmp_path, capsys):
+    """`bpm: 0x78` was listed as 120 bpm, a number written nowhere in the file, where a seed so written is said as
+    written; a bpm in decimal digits is listed as before."""
+    from vcam.cli import main
+
+    show = tmp_path / "show.yaml"
+    for bpm, said in (("0x78", "0x78 (120) bpm"), ("120.5", "120.5 bpm"), ("'0x78'", None)):
+        show.write_text(f"defaults: {{bpm: {bpm}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+        assert main(["check", str(show)]) == (0 if said else 2)
+        out = capsys.readouterr().out.splitlines()
+        assert not said or out[2] == f"  defaults: seed 0, steps 4, transition 4, {said}"

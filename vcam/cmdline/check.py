@@ -27,7 +27,7 @@ def cmd_check(args) -> int:
           + (f", fallback {d.fallback}" if d.fallback else "")
           + "".join(f", {k} {v}" for k, v in (("input", d.input), ("strength", d.strength), ("bias", d.bias),
                                               ("input_fit", d.input_fit)) if v is not None)
-          + (f", {d.bpm:g} bpm" if d.bpm is not None else "")
+          + (f", {d.written.get('bpm', f'{d.bpm:g}')} bpm" if d.bpm is not None else "")
           + (f", changes land {lands_on(d.quantize)}" if d.quantize != "off" else ""))
     if any(v is not None for v in (o.size, o.fps, o.fit, o.out)):
         # no size: vcam run picks one for the card (--target-fps), the model's own without CUDA

@@ -630,9 +630,15 @@ def _prompt_misspelt(node) -> bool:
 def _written(nodes: dict, read: Preset | Defaults) -> dict[str, str]:
     """The whole numbers of a preset or the defaults, read from `nodes`, that were written in hex or binary, as
     vcam check says them (Preset.written)."""
-    said = {key: as_written(nodes[key], str(getattr(read, key))) for key in ("seed", "steps", "transition")
-            if key in nodes and getattr(read, key, None) is not None}
-    return {key: text for key, text in said.items() if text != str(getattr(read, key))}
+    # bpm too, a number read as a float: `bpm: 0x78` was listed as 120 bpm, written nowhere in the file
+    shown = {key: _shown_number(getattr(read, key, None)) for key in ("seed", "steps", "transition", "bpm")}
+    said = {key: as_written(nodes[key], text) for key, text in shown.items() if key in nodes and text is not None}
+    return {key: text for key, text in said.items() if text != shown[key]}
+
+
+def _shown_number(value: float | None) -> str | None:
+    """A number as vcam check lists it (120 bpm, not 120.0)."""
+    return None if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _defaults(r: Reader, node, base: Path) -> Defaults:
