@@ -1992,3 +1992,22 @@ def test_vcam_check_lists_a_bpm_written_in_hex_as_written(tmp_path, capsys):
         assert main(["check", str(show)]) == (0 if said else 2)
         out = capsys.readouterr().out.splitlines()
         assert not said or out[2] == f"  defaults: seed 0, steps 4, transition 4, {said}"
+
+
+@pytest.mark.parametrize("word, said", [
+    ("fill", "(got 'fill'); crop fills the frame and cuts its edges, stretch fills it out of shape: write the one "
+             "meant"),
+    ("cover", "(got 'cover'); did you mean crop? (crop fills the frame and cuts its edges)"),
+    ("contain", "(got 'contain'); did you mean letterbox? (letterbox shows the whole picture, with bars)")])
+def test_a_fit_named_as_other_tools_name_it_is_said_with_the_fit_meant(word, said, tmp_path):
+    """`fit: fill` (a mixer's word) was told the choices alone, with nothing of which one fills the frame."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"output: {{fit: {word}}}\ndefaults: {{input_fit: {word}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert str(err.value).count(said) == 2
+    for fit in ("crop", "stretch", "letterbox"):  # each fit named loads as written
+        show.write_text(f"output: {{fit: {fit}}}\ndefaults: {{input_fit: {fit}}}\npresets:\n"
+                        "  - {name: a, prompt: b}\n")
+        loaded = load_show(show)
+        assert (loaded.output.fit, loaded.defaults.input_fit) == (fit, fit)

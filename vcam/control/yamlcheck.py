@@ -413,6 +413,17 @@ def _shipped_map(kind: str, name: str) -> bool:
     return any((folder / n).is_file() for n in (name, f"{name}.yaml")) if "/" not in name else False
 
 
+# a fit by the words other tools give it (CSS's object-fit, a VJ mixer's fill): no letter near vcam's, they were said
+# no more than the choices. `fill` is crop in a mixer and stretch in CSS: both are said with what they do
+_FITS_MEANT = {"crop": "crop fills the frame and cuts its edges", "stretch": "stretch fills it out of shape",
+               "letterbox": "letterbox shows the whole picture, with bars"}
+_FIT_WORDS = {"fill": f"{_FITS_MEANT['crop']}, {_FITS_MEANT['stretch']}: write the one meant",
+              "cover": f"did you mean crop? ({_FITS_MEANT['crop']})",
+              "zoom": f"did you mean crop? ({_FITS_MEANT['crop']})",
+              "contain": f"did you mean letterbox? ({_FITS_MEANT['letterbox']})",
+              "fit": f"did you mean letterbox? ({_FITS_MEANT['letterbox']})"}
+
+
 def _choice_meant(v, choices: tuple[str, ...]) -> str:
     """'; write it as blend' for `Blend`, '; did you mean blend?' for `blnd`; '' where none is near: the choices
     are lowercase, and one written capitalised (as a UI names it) read as a word vcam did not know."""
@@ -421,6 +432,8 @@ def _choice_meant(v, choices: tuple[str, ...]) -> str:
     same = [c for c in choices if c.casefold() == v.strip().casefold()]
     if same:
         return f"; write it as {same[0]}"
+    if set(choices) == set(_FITS_MEANT) and (fit := _FIT_WORDS.get(v.strip().casefold())):
+        return f"; {fit}"
     meant = nearest(v.lower(), choices)
     return f"; did you mean {meant}?" if meant else ""
 
