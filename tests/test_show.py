@@ -2011,3 +2011,17 @@ def test_a_fit_named_as_other_tools_name_it_is_said_with_the_fit_meant(word, sai
                         "  - {name: a, prompt: b}\n")
         loaded = load_show(show)
         assert (loaded.output.fit, loaded.defaults.input_fit) == (fit, fit)
+
+
+@pytest.mark.parametrize("written, share", [("70%", 0.7), ("'30 %'", 0.3), ("0.5%", 0.005)])
+def test_a_prompt_weight_written_as_a_percentage_is_offered_as_the_share_it_writes(written, share, tmp_path):
+    """`weight: 70%` was told the range alone, where `strength 70%` typed is offered 0.7; the line offered loads."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompts: [{{text: x, weight: {written}}}, {{text: y, weight: 1}}]\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    offered = re.search(r"write it as (weight: \S+) \(", str(err.value))
+    assert offered and offered[1] == f"weight: {share:g}"
+    show.write_text(f"presets:\n  - name: a\n    prompts: [{{text: x, {offered[1]}}}, {{text: y, weight: 1}}]\n")
+    assert load_show(show).presets[0].prompts == {"x": share, "y": 1.0}

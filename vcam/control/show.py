@@ -566,7 +566,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
         text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
-        weight = r.number(e["weight"], f"{what} prompt {j + 1} weight", 0, MAX_WEIGHT) if "weight" in e else 1.0
+        weight = _weight(r, e["weight"], f"{what} prompt {j + 1} weight") if "weight" in e else 1.0
         if text and weight is not None:
             out[text] = out.get(text, 0.0) + weight
     if out and sum(out.values()) <= 0:
@@ -575,6 +575,20 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+_PERCENT = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+))\s*%")
+
+
+def _weight(r: Reader, node, what: str) -> float | None:
+    """A prompt's weight; `70%` is offered as the share it writes, 0.7, as `strength 70%` typed is: it was told the
+    range alone. A weight counts against the others' (and 1, that of a prompt written without one)."""
+    found = _PERCENT.fullmatch(node.value.strip()) if isinstance(node, ScalarNode) and node.tag == STR_TAG else None
+    if found is None or not 0 <= (share := float(found[1]) / 100) <= MAX_WEIGHT:
+        return r.number(node, what, 0, MAX_WEIGHT)
+    r.error(node, f"{what} must be a number from 0 to {MAX_WEIGHT}; write it as weight: {plain(share)} (a weight "
+                  "counts against the others': 0.7 beside 0.3, where a prompt without one weighs 1)")
+    return None
 
 
 # a weight as written that reads as the number it shows: not 010 (octal) nor 1:30 (base 60)
