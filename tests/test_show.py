@@ -2025,3 +2025,20 @@ def test_a_prompt_weight_written_as_a_percentage_is_offered_as_the_share_it_writ
     assert offered and offered[1] == f"weight: {share:g}"
     show.write_text(f"presets:\n  - name: a\n    prompts: [{{text: x, {offered[1]}}}, {{text: y, weight: 1}}]\n")
     assert load_show(show).presets[0].prompts == {"x": share, "y": 1.0}
+
+
+@pytest.mark.parametrize("written", ["random", "Random", "'auto'", "-1"])
+def test_a_seed_written_as_random_is_told_vcam_draws_none_with_a_line_that_loads(written, tmp_path):
+    """`seed: random` (and -1, many generators' random seed) was told the range alone."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text(f"defaults: {{seed: {written}}}\npresets:\n  - {{name: a, prompt: b, seed: {written}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    said = str(err.value)
+    assert "defaults seed must be a whole number from 0 to 9223372036854775807; vcam draws no random seed" in said
+    assert "or leave seed: out to start on seed 0" in said and "or leave seed: out to keep the seed on air" in said
+    offered = re.search(r"as in (seed: \d+)", said)[1]
+    show.write_text(f"defaults: {{{offered}}}\npresets:\n  - {{name: a, prompt: b, {offered}}}\n")
+    loaded = load_show(show)
+    assert loaded.defaults.seed == loaded.presets[0].seed == int(offered.split()[1])

@@ -260,7 +260,7 @@ def parse_show(text: str, path: str) -> Show:
         preset = Preset(
             name=pname or f"preset {i + 1}",
             prompts=prompts or {},
-            seed=r.integer(p["seed"], f"{what} seed", 0, MAX_SEED) if "seed" in p else None,
+            seed=_seed(r, p["seed"], f"{what} seed", "keep the seed on air") if "seed" in p else None,
             transition=_transition(r, p["transition"], f"{what} transition") if "transition" in p else None,
             fallback=read_image(r, p["fallback"], f"{what} fallback", base) if "fallback" in p else None,
             input=read_input(r, p["input"], f"{what} input", base) if "input" in p else None,
@@ -658,7 +658,7 @@ def _shown_number(value: float | None) -> str | None:
 def _defaults(r: Reader, node, base: Path) -> Defaults:
     d = r.mapping(node, "defaults", DEFAULT_KEYS)
     defaults = Defaults(
-        seed=r.integer(d["seed"], "defaults seed", 0, MAX_SEED) if "seed" in d else 0,
+        seed=_seed(r, d["seed"], "defaults seed", "start on seed 0") if "seed" in d else 0,
         steps=r.integer(d["steps"], "defaults steps", 1, 50) if "steps" in d else 4,
         transition=_transition(r, d["transition"], "defaults transition") if "transition" in d else 4,
         fallback=read_image(r, d["fallback"], "defaults fallback", base) if "fallback" in d else None,
@@ -670,6 +670,21 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
         bpm=r.number(d["bpm"], "defaults bpm", MIN_BPM, MAX_BPM) if "bpm" in d else None,  # as the command takes
     )
     return replace(defaults, written=_written(d, defaults))
+
+
+# what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told so
+# (it was told the range alone)
+_DRAWN_SEEDS = ("random", "rand", "rnd", "auto", "any", "randomize", "randomise", "-1")
+
+
+def _seed(r: Reader, node, what: str, left_out: str) -> int | None:
+    """A seed from 0 to MAX_SEED; `random` is told that vcam draws none, and what leaving it out does."""
+    if isinstance(node, ScalarNode) and node.value.strip().lower() in _DRAWN_SEEDS:
+        r.error(node, f"{what} must be a whole number from 0 to {MAX_SEED}; vcam draws no random seed (a seed brings "
+                      f"its look back each time): write any number, as in seed: 1234, or leave seed: out to "
+                      f"{left_out}")
+        return None
+    return r.integer(node, what, 0, MAX_SEED)
 
 
 def _transition(r: Reader, node, what: str) -> int | None:
