@@ -2042,3 +2042,35 @@ def test_a_seed_written_as_random_is_told_vcam_draws_none_with_a_line_that_loads
     show.write_text(f"defaults: {{{offered}}}\npresets:\n  - {{name: a, prompt: b, {offered}}}\n")
     loaded = load_show(show)
     assert loaded.defaults.seed == loaded.presets[0].seed == int(offered.split()[1])
+
+
+@pytest.mark.parametrize("out, said, meant", [
+    ("[file: 'a b.mp4']", "output file: 'a b.mp4' reads as a key and its value (the space after the colon); write it "
+                          "without the space: ", "a b.mp4"),
+    ('[file: "a b.mp4"]', "output file: \"a b.mp4\" reads as a key and its value", "a b.mp4"),
+    ("[null: ]", "output null: reads as a key and its value (the space after the colon); write it without the space: "
+                 "null", None),
+    ("[null: x]", "output null: x reads as a key and its value (the space after the colon), and without the space it "
+                  "is refused too: output 'null:x' takes no target", None)])
+def test_an_output_with_a_space_after_its_colon_is_told_so_where_its_value_is_quoted_or_its_kind_null(
+        out, said, meant, tmp_path):
+    """`out: [file: 'a b.mp4']` and `out: [null: x]` were told "must be non-empty text", which they look to be."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text(f"output: {{out: {out}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert said in str(err.value) and "non-empty text" not in str(err.value)
+    offered = re.search(r"write it without the space: (.+)$", str(err.value))
+    if offered:  # the line offered, pasted, loads as the output meant
+        show.write_text(f"output: {{out: [{offered[1]}]}}\npresets:\n  - {{name: a, prompt: b}}\n")
+        assert load_show(show).output.out == ((f"file:{tmp_path / meant}",) if meant else ("null",))
+
+
+def test_an_output_written_as_a_mapping_or_a_list_is_told_to_be_written_as_text(tmp_path):
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {out: [{file: a.mp4, fps: 30}, [window]]}\npresets:\n  - {name: a, prompt: b}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert ":1: output out entry must be an output written as text (vcam, file:PATH.mp4, window or null), not a " \
+           "mapping" in str(err.value) and "window or null), not a list" in str(err.value)

@@ -61,7 +61,7 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, in_line_order,
+from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, flow_yaml, in_line_order,
                                     key_nodes, number_written_as, read_file, written_as)
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number
@@ -812,6 +812,23 @@ def _out_refused(text: str, base: Path) -> str | None:
     return None
 
 
+def _spaced_out(r: Reader, item) -> tuple[str, str] | None:
+    """An output written with a space after its kind's colon, which YAML reads as a mapping of one key: the entry as
+    the file writes it and the output meant (`file: 'a b.mp4'` → file:a b.mp4); None for any other entry. Its value
+    quoted, or its kind YAML's own null (`null: x`), it was told to be non-empty text."""
+    if not isinstance(item, MappingNode) or len(item.value) != 1:
+        return None
+    key, value = item.value[0]
+    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)) or key.style:
+        return None
+    kind = key.value.strip()
+    if kind not in OUTPUT_KINDS or (value.tag not in (STR_TAG, NULL_TAG) and value.style):
+        return None
+    said = r.written(key, value) or f"{key.value}: {value.value}"
+    target = value.value.strip()
+    return said.strip(), f"{kind}:{target}" if target else kind  # `null: ` is the null output, not `null:`
+
+
 def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     """The outputs in their written form, a recording's path made whole: found relative to the show's folder, as
     its clips and images are, not to wherever the show was started from."""
@@ -821,19 +838,25 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
     items = r.sequence(node, "output out")
     outs = []
     for item in items:
-        spaced = colon_read(item)
-        if spaced is not None and spaced.partition(":")[0] in OUTPUT_KINDS:
+        spaced = _spaced_out(r, item)
+        if spaced is not None:
             # `[file: show.mp4]`: a space after the colon makes a mapping, said as no text
-            written = "".join(part.strip() for part in spaced.partition(":"))
+            spaced, written = spaced
             said = f"output {spaced} reads as a key and its value (the space after the colon)"
             if (refused := _out_refused(written, base)) is not None:  # `window: 2`: window:2 is refused in turn
                 r.error(item, f"{said}, and without the space it is refused too: {refused}")
             else:
-                r.error(item, f"{said}; write it without the space: {flow_yaml(written) or written}")
+                # unquoted null is the null output here (below), as a list of outputs writes it
+                offered = written if written == "null" else flow_yaml(written) or written
+                r.error(item, f"{said}; write it without the space: {offered}")
             continue
         if isinstance(item, ScalarNode) and item.tag == NULL_TAG and item.value.lower() == "null":
             # unquoted, null is YAML's null; the null output is what the writer means
             outs.append("null")
+            continue
+        if isinstance(item, (MappingNode, SequenceNode)):  # `[{file: a.mp4}]`: said as "no text", with no fix
+            r.error(item, f"output out entry must be an output written as text (vcam, file:PATH.mp4, window or null), "
+                          f"not a {'list' if isinstance(item, SequenceNode) else 'mapping'}")
             continue
         text = r.string(item, "output out entry", 500)
         if text is None:
