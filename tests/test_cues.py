@@ -1154,3 +1154,22 @@ def test_vcam_check_lists_a_cue_of_many_commands_within_100_columns_and_an_input
     assert lines[0].startswith("   1. Act two") and lines[0].endswith("more)")
     assert lines[1].startswith("   2. input …") and "loop.mp4 (wait 3725.5s): input …" in lines[1]
     assert lines[2].endswith("(then cue 1 again)")
+
+
+@pytest.mark.parametrize("cue", ["  - prompt neon: rain\n    wait: 4\n", "  - wait: 4\n    prompt neon: rain\n",
+                                 "  - {name: x, prompt neon: rain, wait: 4}\n"])
+def test_a_command_read_as_a_key_beside_a_cues_own_keys_is_offered_under_do(cue):
+    """`- prompt neon: rain` with a wait: under it was told unknown key 'prompt neon' and that do: is missing; the
+    line offered, pasted in its place, loads as the command meant."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n" + cue
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    said = str(err.value)
+    line = 4 + text.partition("cues:\n")[2].partition("prompt neon")[0].count("\n")
+    assert said.startswith(f"show.yaml:{line}: cue 1: prompt neon: rain reads as a key and its value (YAML takes "
+                           "': ' for one), not as a command; a cue gives its command under do: write it as do: ")
+    assert "unknown key" not in said and "missing" not in said and len(err.value.problems) == 1
+    offered = re.search(r"write it as (do: .+)$", said)[1]
+    cues = parse_show(text.replace("prompt neon: rain", offered), "show.yaml").cues
+    assert cues[0].do == ("prompt neon: rain",) and cues[0].wait == 4

@@ -99,7 +99,16 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                           "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
-        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=("do",))
+        if (stray := _command_key(item)) is not None:
+            # `- prompt neon: rain` with a wait: under it: said as unknown key 'prompt neon' and a do: missing
+            key, line = stray
+            offered = flow_yaml(line)
+            r.error(key, f"cue {i + 1}: {line} reads as a key and its value (YAML takes ': ' for one), not as a "
+                         "command; a cue gives its command under do: "
+                         + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice"))
+            item = MappingNode(item.tag, [pair for pair in item.value if pair[0] is not key],
+                               flow_style=item.flow_style)
+        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray else ("do",))
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
         items = r.value(c["do"], f"{what} do") if "do" in c else None
@@ -138,6 +147,19 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _command_key(item: Node) -> tuple[Node, str] | None:
+    """The key of a cue with no do: that, with its value, is a command YAML read as a key and its value, beside the
+    cue's own keys; the key and the command; None where there is none."""
+    if not isinstance(item, MappingNode) or "do" in key_nodes(item) or key_nodes(item).keys().isdisjoint(CUE_KEYS):
+        return None  # a cue of one such key alone is a command alone, said so above
+    for key, value in item.value:
+        if isinstance(key, ScalarNode) and key.value not in CUE_KEYS:
+            line = colon_read(MappingNode(item.tag, [(key, value)]))
+            if line is not None and _a_cues_command(line):
+                return key, line
+    return None
 
 
 def _under_do(r: Reader, item: Node, colon: str | None = None) -> str:
