@@ -1594,9 +1594,11 @@ def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_qu
     assert len(said) == 1 and said[0].endswith(
         "a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and send go "
         "with its name"), said
-    # a preset the file's presets may lack, read before them, and a command only the console gives: not offered
-    for line in ("seed 5, preset city", "seed 5, quit", "seed 5, steps 99", "seed 5, go"):
+    # a preset the file's presets lack, and a command only the console gives: not offered
+    for line in ("seed 5, preset town", "seed 5, quit", "seed 5, steps 99", "seed 5, go"):
         assert not any("one command" in p for p in problems(f"cues:\n  - {{name: a, do: '{line}'}}\n")), line
+    # one of its presets, checked in them, is (test_cues: a cue line of a command and a preset run together)
+    assert problems("cues:\n  - {name: a, do: 'seed 5, preset city'}\n")[0].endswith("write do: [seed 5, preset city]")
     for line in ("seed 5, quit", "seed 5, steps 99", "strength 0,5", "steps 3 4", "bpm 120 bpm"):
         with pytest.raises(CommandError) as err:
             parse(line, console=False)

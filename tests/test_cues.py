@@ -11,7 +11,7 @@ from helpers import FAST, TINY_SHOW, Pipe, RecordingProducer, in_thread, wait_fo
 from vcam.cli import main
 from vcam.control.controller import Controller, ShowState
 from vcam.control.cues import CueList
-from vcam.control.show import parse_show
+from vcam.control.show import load_show, parse_show
 from vcam.control.yamlcheck import ConfigError
 
 PRESETS = """\
@@ -1173,3 +1173,24 @@ def test_a_command_read_as_a_key_beside_a_cues_own_keys_is_offered_under_do(cue)
     offered = re.search(r"write it as (do: .+)$", said)[1]
     cues = parse_show(text.replace("prompt neon: rain", offered), "show.yaml").cues
     assert cues[0].do == ("prompt neon: rain",) and cues[0].wait == 4
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("seed 5, input 'file:a, b.mp4'", ["seed 5", "input file:a, b.mp4"]),
+    ("seed 5, input file:a.mp4", ["seed 5", "input file:a.mp4"]), ("seed 5, preset a", ["seed 5", "preset a"])])
+def test_a_cue_line_of_a_command_and_an_input_or_a_preset_run_together_is_offered_as_a_do_list(line, meant,
+                                                                                               tmp_path):
+    """`do: "seed 5, input 'file:a, b.mp4'"` was refused as a seed of '5, input …': only commands taken anywhere
+    were seen run together, not an input whose file is beside the show nor a preset of it. The do: offered loads."""
+    import re
+    (tmp_path / "a, b.mp4").write_bytes(b"")
+    (tmp_path / "a.mp4").write_bytes(b"")
+    show = tmp_path / "show.yaml"
+    head = "presets:\n  - {name: a, prompt: x}\ncues:\n  - name: o\n    do: "
+    show.write_text(head + '"' + line + '"\n')
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    offered = re.search(r"; write do: (.+)$", str(err.value))
+    assert offered and "needs a whole number" not in str(err.value), str(err.value)
+    show.write_text(head + offered[1] + "\n")
+    assert [text.replace(str(tmp_path) + "/", "") for text in load_show(show).cues[0].do] == meant

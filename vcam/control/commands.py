@@ -1296,11 +1296,13 @@ NOT_IN_CUES = {
 
 
 def read_command(r: "Reader", node, what: str, control: bool = False,
-                 around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> Command | None:
+                 around: tuple[Sequence[str], Sequence[str]] | None = ((), ()),
+                 takes: Callable[[Command], bool] | None = None) -> Command | None:
     """The command a show, MIDI map or OSC map entry names, or None after recording in `r` why it is none: the
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
     OSC control's command, which is one (a cue's line is one of its do:). `around`: a cue's other do: lines
-    (joined_hint)."""
+    (joined_hint). `takes`: whether a command of a line run together runs where it is written (a cue's input, its
+    file found beside the show; its preset, in the show), for one not taken anywhere."""
     from vcam.control.yamlcheck import colon_read, flow_yaml
 
     if (line := colon_read(node)) is not None and _a_command(line):
@@ -1322,8 +1324,8 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     except CommandError as e:
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
-        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES,
-                           "control" if control else "cue", around)
+        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES
+                           or takes is not None and takes(cmd), "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:

@@ -260,7 +260,7 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
                  around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
     whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
-    cmd = read_command(r, node, what, around=around)
+    cmd = read_command(r, node, what, around=around, takes=lambda c: _runs_beside(r, node, what, c, show, base))
     if cmd is None:
         return None
     written = str(cmd)
@@ -283,6 +283,14 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
         r.error(node, f"{what}: {twice}")
         return None
     return written, str(cmd)
+
+
+def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, base: Path) -> bool:
+    """Whether a cue of `show` runs `cmd`, written in a line with other commands (`seed 5, input file:a.mp4`): its
+    input's file found beside the show, its presets in it; said as one refused, the line's commands were not seen."""
+    if cmd.name == "input":
+        return cmd.name not in NOT_IN_CUES and whole_command(Reader(r.path), node, what, cmd, base) is not None
+    return show is not None and _runs_in_cue(cmd, show)
 
 
 def _runs_in_cue(cmd: Command, show: Show) -> bool:
