@@ -646,8 +646,7 @@ def test_a_do_line_of_commands_run_together_is_offered_the_whole_do_with_it_spli
 
 
 @pytest.mark.parametrize("do", [
-    # two lines run together: each offered do: kept the other unsplit, refused again when pasted
-    "['steps 3, seed 5', 'bias 0.5, seed 6']",
+    # (two lines run together are offered one do: splitting both: test_two_do_lines_each_of_commands_run_together…)
     # a line a cue refuses beside it: kept in the do: offered, which pasted is refused again
     "['steps 3, seed 5', '# note']",
     "['steps 3, seed 5', preset nowhere]",
@@ -1194,3 +1193,19 @@ def test_a_cue_line_of_a_command_and_an_input_or_a_preset_run_together_is_offere
     assert offered and "needs a whole number" not in str(err.value), str(err.value)
     show.write_text(head + offered[1] + "\n")
     assert [text.replace(str(tmp_path) + "/", "") for text in load_show(show).cues[0].do] == meant
+
+
+@pytest.mark.parametrize("do, meant", [
+    ("[seed 5 steps 3, strength 0.5 bias 0.3]", ["seed 5", "steps 3", "strength 0.5", "bias 0.3"]),
+    ("['seed 5, steps 3', next, 'strength 0.5; preset a']", ["seed 5", "steps 3", "next", "strength 0.5", "preset a"]),
+    ("['steps 3, seed 5', 'bias 0.5, seed 6']", ["steps 3", "seed 5", "bias 0.5", "seed 6"])])
+def test_two_do_lines_each_of_commands_run_together_are_offered_one_do_that_splits_both(do, meant):
+    """Two do: lines each running two commands together were each told to be split "each a line of do: in its
+    place", in words: each is now offered the one do: that splits both, which loads as the commands meant."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - name: o\n    do: " + do + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    offered = {re.search(r"; write do: (.+)$", p)[1] for p in err.value.problems}
+    assert len(err.value.problems) == 2 and len(offered) == 1, err.value.problems
+    assert list(parse_show(text.replace(do, offered.pop()), "show.yaml").cues[0].do) == meant

@@ -21,7 +21,7 @@ from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Comman
                                    comment_meant, joined_commands, joined_hint, listed_meant, name_key, number_like,
                                    parse, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader, colon_read, constructed, flow_yaml, key_nodes
+from vcam.control.yamlcheck import INVALID, STR_TAG, Reader, colon_read, constructed, flow_yaml, key_nodes
 from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
 
 if TYPE_CHECKING:
@@ -231,29 +231,37 @@ def _refuse_a_moment_gone(r: Reader, node, what: str, at_s: float | None, at_bar
                           "the order of their times")
 
 
-def _kept_as_written(r: Reader, lines: list, show: Show | None, base: Path) -> tuple[list[bool], list[bool]]:
+def _kept_as_written(r: Reader, lines: list, show: Show | None, base: Path) -> tuple[list[bool], list[list[str]]]:
     """For each do: line, whether it is written with no anchor, alias or tag (a do: offered would drop the &name a
-    later *name repeats), and whether a cue takes it as written: the lines a do: offered keeps as they are."""
+    later *name repeats), and the lines a do: offered puts in its place: itself where a cue takes it as written, the
+    commands it runs together where a cue takes each (`seed 5 steps 3`), none where a cue refuses it."""
     plain = [(w := r.written(line, line)) is not None and w[0] not in "&*!" for line in lines]
     if len(lines) < 2:
-        return plain, plain
+        return plain, [[]] * len(lines)
     scratch = r.scratch()  # its problems are said where each line is read
     taken = []
     for line in lines:
         said = len(scratch.problems)
-        taken.append(_cue_command(scratch, line, "do", show, base, None) is not None and len(scratch.problems) == said)
+        if _cue_command(scratch, line, "do", show, base, None) is not None and len(scratch.problems) == said:
+            taken.append([constructed(line)])
+            continue
+        text = constructed(line)
+        joined = joined_commands(text, console=False) if isinstance(text, str) else ()
+        runs = all(_cue_command(r.scratch(), ScalarNode(STR_TAG, str(cmd)), "do", show, base, None) for cmd in joined)
+        taken.append([str(cmd) for cmd in joined] if runs else [])
     return plain, taken
 
 
-def _around(texts: list, kept: tuple[list[bool], list[bool]], j: int) -> tuple[list[str], list[str]] | None:
-    """The do: lines before and after line `j`, kept in a do: offered for it; None where one is no text (a mapping,
-    a number), a line of commands run together too, or one a cue refuses, which a do: offered would keep refused,
-    or where a line carries an anchor, alias or tag: said in words."""
+def _around(texts: list, kept: tuple[list[bool], list[list[str]]], j: int) -> tuple[list[str], list[str]] | None:
+    """The do: lines before and after line `j`, kept in a do: offered for it, a line of commands run together too
+    split into them (each such line offered one do:, the same, where each was offered its own split alone); None
+    where one is no text (a mapping, a number) or one a cue refuses, which a do: offered would keep refused, or
+    where a line carries an anchor, alias or tag: said in words."""
     plain, taken = kept
     others = [i for i in range(len(texts)) if i != j]
     if not all(plain) or not all(isinstance(texts[i], str) and taken[i] for i in others):
         return None
-    return texts[:j], texts[j + 1:]
+    return [t for i in range(j) for t in taken[i]], [t for i in range(j + 1, len(texts)) for t in taken[i]]
 
 
 def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
