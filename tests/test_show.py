@@ -2074,3 +2074,15 @@ def test_an_output_written_as_a_mapping_or_a_list_is_told_to_be_written_as_text(
         load_show(show)
     assert ":1: output out entry must be an output written as text (vcam, file:PATH.mp4, window or null), not a " \
            "mapping" in str(err.value) and "window or null), not a list" in str(err.value)
+
+
+def test_an_anchor_nothing_repeats_in_an_osc_map_file_is_noted_as_in_a_midi_map_file(tmp_path):
+    """`command: &x prompt city` in the OSC map file a show's osc: names went on air as `prompt city`, unsaid: the
+    note of an anchor nothing repeats covered the show file and a MIDI map file only."""
+    (tmp_path / "o.yaml").write_text("controls:\n  - {address: /a, command: &x prompt city}\n")
+    (tmp_path / "m.yaml").write_text("controls:\n  - {note: 36, command: &y prompt town}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: b}\nmidi: {map: m.yaml}\nosc: {map: o.yaml}\n")
+    notes = load_show(show).notes
+    assert f"{tmp_path / 'o.yaml'}:2: &x prompt city reads as 'prompt city': &x is a YAML anchor" in "\n".join(notes)
+    assert f"{tmp_path / 'm.yaml'}:2: &y prompt town reads as 'prompt town'" in "\n".join(notes)

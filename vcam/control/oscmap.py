@@ -86,6 +86,9 @@ class OscMap:
     faders: tuple[OscFader, ...] = ()
     buttons: tuple[OscButton, ...] = ()
     ignore: tuple[str, ...] = ()  # address patterns (OSC's, _globs) received and dropped without a word
+    # what a map file reads and plays but does nothing as written, at its line (an &anchor before a command): the show
+    # that builds on it says it, as a MIDI map file's (it was said for the show file and a MIDI map's alone)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def merged(self, other: "OscMap") -> "OscMap":
         """This map (a map file) with `other`'s entries (a show's own) on top: at an address `other` binds, only
@@ -160,6 +163,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
         if path is not None:
             try:
                 result = load_map(path)
+                r.notes.extend(result.notes)
                 # a map file without a `name:` is named by its file: `vcam check` would call it an inline map
                 result = result if result.name else replace(result, name=path.name)
             except ConfigError as e:
@@ -323,5 +327,8 @@ def map_named(ref: str, whole_paths: bool = True) -> tuple[Path, OscMap]:
 
 def load_map(path: Path, whole_paths: bool = True) -> OscMap:
     """A map file, its buttons' `input file:`/`image:` found relative to its own folder (`whole_paths`)."""
-    return MAPS.load(path, lambda r, node: read_map(r, node, "OSC map", path.parent, file=True,
-                                                    whole_paths=whole_paths), OscMap())
+    def read(r: Reader, node) -> OscMap:
+        return replace(read_map(r, node, "OSC map", path.parent, file=True, whole_paths=whole_paths),
+                       notes=tuple(r.notes))
+
+    return MAPS.load(path, read, OscMap())
