@@ -1209,3 +1209,20 @@ def test_two_do_lines_each_of_commands_run_together_are_offered_one_do_that_spli
     offered = {re.search(r"; write do: (.+)$", p)[1] for p in err.value.problems}
     assert len(err.value.problems) == 2 and len(offered) == 1, err.value.problems
     assert list(parse_show(text.replace(do, offered.pop()), "show.yaml").cues[0].do) == meant
+
+
+@pytest.mark.parametrize("cue, name, do", [("open: preset 1", "open", ("preset 1",)),
+                                           ("drop: [next, strength 0.4]", "drop", ("next", "strength 0.4")),
+                                           ("big drop: 'prompt a, b'", "big drop", ("prompt a, b",))])
+def test_a_cue_written_as_its_name_and_its_command_is_offered_with_name_and_do(cue, name, do):
+    """`- open: preset 1` was told unknown key 'open' and that do: is missing; the cue offered loads as meant."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - " + cue + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert said.startswith(f"show.yaml:4: cue 1 reads as a key {name!r} and its command; a cue gives its name and "
+                           "its command under keys of their own: - {name: "), said
+    offered = re.search(r"own: (- .+)$", said)[1]
+    cue_read = parse_show(text.replace("- " + cue, offered), "show.yaml").cues[0]
+    assert (cue_read.name, cue_read.do) == (name, do)

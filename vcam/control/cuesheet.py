@@ -99,6 +99,14 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                           "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
+        if (named := _named_as_key(item)) is not None:
+            # `- open: preset 1`, a cue's name as the key of its command: said as unknown key 'open' and no do:
+            offered = flow_yaml(named)
+            r.error(item, f"cue {i + 1} reads as a key {named['name']!r} and its command; a cue gives its name and its "
+                          "command under keys of their own: "
+                          + (f"- {offered}" if offered else "- {name: NAME, do: COMMAND}"))
+            waits.append(None)
+            continue
         if (stray := _command_key(item)) is not None:
             # `- prompt neon: rain` with a wait: under it: said as unknown key 'prompt neon' and a do: missing
             key, line = stray
@@ -147,6 +155,23 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _named_as_key(item: Node) -> dict | None:
+    """The cue meant by one written as its name and its command (`- open: preset 1`, `- drop: [next, strength 0.4]`),
+    as {name:, do:}; None for any other entry."""
+    if not isinstance(item, MappingNode) or len(item.value) != 1:
+        return None
+    key, value = item.value[0]
+    if not isinstance(key, ScalarNode) or key.tag != STR_TAG or not key.value.strip() or key.value in CUE_KEYS:
+        return None
+    lines = value.value if isinstance(value, SequenceNode) else [value]
+    if not lines or not all(isinstance(line, ScalarNode) and line.tag == STR_TAG for line in lines):
+        return None
+    if _a_cues_command(f"{key.value}: {lines[0].value}") or not all(_a_cues_command(line.value) for line in lines):
+        return None  # `prompt neon: rain`: a command alone, said so
+    do = [line.value for line in lines]
+    return {"name": key.value.strip(), "do": do if isinstance(value, SequenceNode) else do[0]}
 
 
 def _command_key(item: Node) -> tuple[Node, str] | None:
