@@ -190,7 +190,8 @@ BROKEN = [
     ("presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: 'input /a/photo.png'}\n", 4,
      "cue 1 do: a path needs its kind first: did you mean input image:/a/photo.png?"),
     ("presets:\n  - name: a\n    prompt: b\n    input: camera:front\n", 4, "neither an index"),
-    ("presets:\n  - name: a\n    prompt: b\n    input: off\n", 4, "input must be non-empty text, but off"),
+    ("presets:\n  - name: a\n    prompt: b\n    input: off\n", 4,
+     "input: off reads as false in YAML, which names no input; for no input write input: none"),
     ("presets:\n  - name: a\n    prompt: b\n    input: file:nope.mp4\n", 4, "file nope.mp4 not found (looked at"),
     ("presets:\n  - name: a\n    prompt: b\n    strength: 1.2\n", 4, "preset 'a' strength 1.2 is out of range"),
     ("presets:\n  - name: a\n    prompt: b\n    strength: high\n", 4, "strength must be a number from 0 to 1"),
@@ -2086,3 +2087,21 @@ def test_an_anchor_nothing_repeats_in_an_osc_map_file_is_noted_as_in_a_midi_map_
     notes = load_show(show).notes
     assert f"{tmp_path / 'o.yaml'}:2: &x prompt city reads as 'prompt city': &x is a YAML anchor" in "\n".join(notes)
     assert f"{tmp_path / 'm.yaml'}:2: &y prompt town reads as 'prompt town'" in "\n".join(notes)
+
+
+@pytest.mark.parametrize("written, read", [("off", "false"), ("no", "false"), ("null", "null"), ("~", "null")])
+def test_an_input_of_off_is_offered_input_none_which_loads_not_quotes_which_are_refused(written, read, tmp_path):
+    """`input: off`, meant as no input, was told to be quoted: `input: 'off'` pasted was refused as an unknown
+    input. Offered `input: none`, which loads as no input."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text(f"defaults: {{input: {written}}}\npresets:\n  - {{name: a, prompt: b, input: {written}}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    said = str(err.value)
+    assert said.count(f"input: {written} reads as {read} in YAML, which names no input; for no input write "
+                      "input: none") == 2 and "quote" not in said
+    offered = re.search(r"write (input: \S+)$", said)[1]
+    show.write_text(f"defaults: {{{offered}}}\npresets:\n  - {{name: a, prompt: b, {offered}}}\n")
+    loaded = load_show(show)
+    assert loaded.defaults.input == loaded.presets[0].input == "none"
