@@ -2105,3 +2105,23 @@ def test_an_input_of_off_is_offered_input_none_which_loads_not_quotes_which_are_
     show.write_text(f"defaults: {{{offered}}}\npresets:\n  - {{name: a, prompt: b, {offered}}}\n")
     loaded = load_show(show)
     assert loaded.defaults.input == loaded.presets[0].input == "none"
+
+
+@pytest.mark.parametrize("section, said", [
+    ("output: {out: [off]}\n", "output out entry must be non-empty text, but off is read as false, and as text it is "
+                               "refused too: unknown output 'off'"),
+    ("cues:\n  - {name: c, do: off}\n", "cue 1 'c' do must be non-empty text, but off is read as false, and as text "
+                                        "it is refused too: unknown command 'off'"),
+    ("midi:\n  controls:\n    - {note: 36, command: 5}\n", "midi control 1 command must be non-empty text, but 5 is "
+                                                            "read as a number, and as text it is refused too")])
+def test_an_unquoted_value_refused_as_text_too_is_not_offered_quoted(section, said, tmp_path):
+    """`out: [off]` and a cue's `do: off` were told to quote it, and the line pasted was refused in turn; a value
+    that quoted is taken is still offered so (a preset's name: yes)."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: b}\n" + section)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert said in str(err.value) and "quote it" not in str(err.value)
+    show.write_text("presets:\n  - {name: yes, prompt: b}\n")
+    with pytest.raises(ConfigError, match="but yes is read as true; quote it: 'yes'"):
+        load_show(show)

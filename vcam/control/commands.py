@@ -1316,7 +1316,7 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # `- seed: 5`, written as a show's keys are: the command as typed has no colon
         r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
         return None
-    text = r.string(node, what, MAX_LINE)
+    text = r.string(node, what, MAX_LINE, refused=_refused_command)
     if text is None:
         return None
     try:
@@ -1334,6 +1334,15 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         r.error(node, f"{what}: {why}")
         return None
     return cmd
+
+
+def _refused_command(line: str) -> str | None:
+    """Why `line` is no command a show's file runs (a cue's, a control's), None where it is one."""
+    try:
+        cmd = parse(line, console=False)
+    except CommandError as e:
+        return str(e)
+    return f"{line!r} is a comment, not a command" if cmd is None else typed_only(cmd, "a control or a cue")
 
 
 def _a_command(line: str) -> bool:

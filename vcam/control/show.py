@@ -858,7 +858,7 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
             r.error(item, f"output out entry must be an output written as text (vcam, file:PATH.mp4, window or null), "
                           f"not a {'list' if isinstance(item, SequenceNode) else 'mapping'}")
             continue
-        text = r.string(item, "output out entry", 500)
+        text = r.string(item, "output out entry", 500, refused=lambda written: _out_refused(written, base))
         if text is None:
             continue
         if (refused := _out_refused(text, base)) is not None:

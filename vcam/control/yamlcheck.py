@@ -223,13 +223,21 @@ class Reader:
                                  "the value")
             return INVALID
 
-    def string(self, node: Node, what: str, max_len: int = 2000) -> str | None:
+    def string(self, node: Node, what: str, max_len: int = 2000,
+               refused: Callable[[str], str | None] | None = None) -> str | None:
+        """A text value; None after recording why it is none. `refused`: why the value, were it text, would be
+        refused in turn (None where taken), for an unquoted off or 5 that is not offered quoted where quoted it is
+        no value either (`out: [off]`: 'off' pasted was refused as no output)."""
         v = self.value(node, what)
         if v is INVALID:
             return None
         if not isinstance(v, str) or not v.strip():
             read_as = _read_as(v)
-            if read_as and isinstance(node, ScalarNode) and node.value.strip():
+            why = refused(node.value.strip()) if refused and isinstance(node, ScalarNode) else None
+            if read_as and isinstance(node, ScalarNode) and node.value.strip() and why:
+                self.error(node, f"{what} must be non-empty text, but {node.value} is read as {read_as}, and "
+                                 f"as text it is refused too: {why}")
+            elif read_as and isinstance(node, ScalarNode) and node.value.strip():
                 # YAML turns unquoted off/yes/null and digits into other types; the fix is quoting
                 self.error(node, f"{what} must be non-empty text, but {node.value} is read as {read_as}; "
                                  f"quote it: {_quoted(node.value)}")
