@@ -1751,3 +1751,15 @@ def test_a_hex_prefix_without_its_digits_is_told_how_hex_is_written_not_offered_
         parse(f"seed {word}")
     assert "did you mean" not in str(err.value)
     assert "a hex number is 0x and its digits, as in 0x10" in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [
+    ("seed random", "seed needs a whole number from 0 to 9223372036854775807, not 'random': vcam draws no random seed"),
+    ("seed Auto", "seed needs a whole number from 0 to 9223372036854775807, not 'Auto': vcam draws no random seed")])
+def test_a_seed_typed_as_random_is_told_vcam_draws_none_as_a_show_file_is(line, said):
+    """`seed random` typed was told "needs a whole number" alone, where a show's `seed: random` is told vcam draws
+    no random seed; the number offered is one a seed takes."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(said) and str(err.value).endswith("type any number, as in seed 1234")
+    assert parse("seed 1234") == Command("seed", (1234,))

@@ -2037,7 +2037,9 @@ def test_a_seed_written_as_random_is_told_vcam_draws_none_with_a_line_that_loads
     with pytest.raises(ConfigError) as err:
         load_show(show)
     said = str(err.value)
-    assert "defaults seed must be a whole number from 0 to 9223372036854775807; vcam draws no random seed" in said
+    told = "seed -1 is out of range (0 to 9223372036854775807)" if written == "-1" else \
+        "seed must be a whole number from 0 to 9223372036854775807"
+    assert f"defaults {told}; vcam draws no random seed" in said
     assert "or leave seed: out to start on seed 0" in said and "or leave seed: out to keep the seed on air" in said
     offered = re.search(r"as in (seed: \d+)", said)[1]
     show.write_text(f"defaults: {{{offered}}}\npresets:\n  - {{name: a, prompt: b, {offered}}}\n")

@@ -212,7 +212,17 @@ def _based(text: str) -> int:
     return int(_signed(text))
 
 
+# what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
+# so alike where typed and in a show (each was told the range alone)
+DRAWN_SEEDS = ("random", "rand", "rnd", "auto", "any", "randomize", "randomise", "-1")
+NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each time)"
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
+    # typed -1 stays out of range alone: a fader's sweep sends it too, where no random seed was asked for
+    if name == "seed" and text.lower() in DRAWN_SEEDS and text != "-1":
+        raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {_shown(text)}: {NO_DRAWN_SEED}; type "
+                           "any number, as in seed 1234")
     try:
         value = _based(text)
     except ValueError:

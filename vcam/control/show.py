@@ -47,10 +47,10 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MIN_BPM,
+from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MIN_BPM,
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt,
                                    blank_said, blocks_meant, comment_meant, folded, keyed_names, listed_meant,
-                                   name_key, number_like, parse_quantize, preset_index)
+                                   name_key, NO_DRAWN_SEED, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -672,17 +672,12 @@ def _defaults(r: Reader, node, base: Path) -> Defaults:
     return replace(defaults, written=_written(d, defaults))
 
 
-# what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told so
-# (it was told the range alone)
-_DRAWN_SEEDS = ("random", "rand", "rnd", "auto", "any", "randomize", "randomise", "-1")
-
-
 def _seed(r: Reader, node, what: str, left_out: str) -> int | None:
     """A seed from 0 to MAX_SEED; `random` is told that vcam draws none, and what leaving it out does."""
-    if isinstance(node, ScalarNode) and node.value.strip().lower() in _DRAWN_SEEDS:
-        r.error(node, f"{what} must be a whole number from 0 to {MAX_SEED}; vcam draws no random seed (a seed brings "
-                      f"its look back each time): write any number, as in seed: 1234, or leave seed: out to "
-                      f"{left_out}")
+    if isinstance(node, ScalarNode) and (written := node.value.strip()).lower() in DRAWN_SEEDS:
+        said = f"{what} {written} is out of range (0 to {MAX_SEED})" if written == "-1" else \
+            f"{what} must be a whole number from 0 to {MAX_SEED}"
+        r.error(node, f"{said}; {NO_DRAWN_SEED}: write any number, as in seed: 1234, or leave seed: out to {left_out}")
         return None
     return r.integer(node, what, 0, MAX_SEED)
 
