@@ -2127,3 +2127,18 @@ def test_an_unquoted_value_refused_as_text_too_is_not_offered_quoted(section, sa
     show.write_text("presets:\n  - {name: yes, prompt: b}\n")
     with pytest.raises(ConfigError, match="but yes is read as true; quote it: 'yes'"):
         load_show(show)
+
+
+@pytest.mark.parametrize("prompts", ["{a forest: 70%, fireflies: 30%}", "[a forest: 70%, fireflies: 0.3]"])
+def test_prompts_written_as_texts_and_percentages_are_offered_as_a_list_that_loads(prompts, tmp_path):
+    """`prompts: {a forest: 70%, fireflies: 30%}` was told "must be a list" alone, where with 0.7 and 0.3 it is
+    offered the list meant: offered so, the percentages as the shares they write, as a weight: 70% is."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompts: {prompts}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    offered = re.search(r": (prompts: \[.+\])$", str(err.value))
+    assert offered, str(err.value)
+    show.write_text(f"presets:\n  - name: a\n    {offered[1]}\n")
+    assert load_show(show).presets[0].prompts == {"a forest": 0.7, "fireflies": 0.3}

@@ -551,7 +551,8 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         # and where each weight means what was written: 010 (YAML's octal 8) and 1:30 (base 60, 90) were offered
         # as weight: 8 and weight: 90
         misread = [f"{written} reads as {plain(w)}" for _, w, written in weighted
-                   if not _DECIMAL.fullmatch(written) and abs(w) != float("inf") and w == w]  # .nan said as range
+                   if not _DECIMAL.fullmatch(written) and not _PERCENT.fullmatch(written.strip())
+                   and abs(w) != float("inf") and w == w]  # .nan said as range
         listed = (flow_yaml([{"text": text, "weight": weight} for text, weight, _ in weighted])
                   if fits and not misread else None)
         r.error(p["prompts"], f"{what}: prompts gives each text with its weight as a key and its value; a prompt is "
@@ -608,6 +609,8 @@ def _weighted_by_text(node) -> list[tuple[str, float, str]] | None:
     weighted = []
     for key, value in pairs:
         weight = constructed(value) if isinstance(value, ScalarNode) else None
+        if isinstance(weight, str) and not value.style and (share := _PERCENT.fullmatch(weight.strip())):
+            weight = float(share[1]) / 100  # `{a forest: 70%, fireflies: 30%}`, as _weight offers a weight: 70%
         if not (isinstance(key, ScalarNode) and key.value.strip() and key.value not in PROMPT_KEYS) or \
                 isinstance(weight, bool) or not isinstance(weight, (int, float)):
             return None
