@@ -2142,3 +2142,19 @@ def test_prompts_written_as_texts_and_percentages_are_offered_as_a_list_that_loa
     assert offered, str(err.value)
     show.write_text(f"presets:\n  - name: a\n    {offered[1]}\n")
     assert load_show(show).presets[0].prompts == {"a forest": 0.7, "fireflies": 0.3}
+
+
+def test_an_output_size_named_as_video_names_it_is_offered_its_size_which_loads(tmp_path):
+    """`size: 720p` was told "must be WIDTHxHEIGHT" alone, where --size is offered 1280x720; one of video's sizes
+    that is refused is said so, with why."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text("output: {size: 720p}\npresets:\n  - {name: a, prompt: b}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    offered = re.search(r"output size '720p' is not WIDTHxHEIGHT; did you mean (\S+)\?$", str(err.value))[1]
+    show.write_text(f"output: {{size: {offered}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    assert load_show(show).output.size == (1280, 720)
+    show.write_text("output: {size: 1080p}\npresets:\n  - {name: a, prompt: b}\n")
+    with pytest.raises(ConfigError, match="'1080p' is not WIDTHxHEIGHT, and as 1920x1080 it is refused: .*1920x1088"):
+        load_show(show)

@@ -759,8 +759,10 @@ def _size(r: Reader, node) -> tuple[int, int] | None:
             raise ValueError
         width_height(str(text))
     except ValueError:
-        if isinstance(v, str) and meant_size(v):  # 832×480, as the README writes it: offered as --size offers it
-            r.error(node, f"output size {not_a_size(v, check_size)}")
+        # 832×480, as the README writes it: offered as --size offers it; 720p, as video names it, as its 1280x720
+        # (an output's size, as --size's: it was told WIDTHxHEIGHT alone)
+        if isinstance(v, str) and meant_size(v, video=True):
+            r.error(node, f"output size {not_a_size(v, check_size, video=True)}")
         else:
             r.error(node, f"output size must be WIDTHxHEIGHT, like 832x480 (got {_given(node, v)})")
         return None
