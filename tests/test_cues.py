@@ -1226,3 +1226,17 @@ def test_a_cue_written_as_its_name_and_its_command_is_offered_with_name_and_do(c
     offered = re.search(r"own: (- .+)$", said)[1]
     cue_read = parse_show(text.replace("- " + cue, offered), "show.yaml").cues[0]
     assert (cue_read.name, cue_read.do) == (name, do)
+
+
+@pytest.mark.parametrize("key, written, seconds", [("at", "1m30s", 90), ("at", "2 min 15 sec", 135),
+                                                   ("wait", "1m 5s", 65), ("at", "1h 2m", 3720)])
+def test_a_cue_time_in_several_units_is_offered_in_seconds_which_loads(key, written, seconds):
+    """`at: 1m30s` was told the forms at: takes alone, where `at: 90s` is offered at: 90."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: a, do: next}\n  - {name: b, do: next, " + key
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"{text}: {written}}}\n", "show.yaml")
+    offered = re.search(rf"; write ({key}: \S+)$", str(err.value))
+    assert offered and offered[1] == f"{key}: {seconds}", str(err.value)
+    cue = parse_show(text + offered[1][len(key):] + "}\n", "show.yaml").cues[1]
+    assert (cue.at_s if key == "at" else cue.wait) == seconds

@@ -390,6 +390,15 @@ def _time_meant(v, key: str) -> str | None:
     if not isinstance(v, str):
         return None
     text = v.strip().lower()
+    if re.fullmatch(r"(?:(?:\d+\.?\d*|\.\d+)\s*[a-z]+\s*){2,}", text):
+        # `1m30s`, `2 min 15 sec`: a time in several units, told no more than the form at: takes
+        parts = re.findall(r"(\d+\.?\d*|\.\d+)\s*([a-z]+)", text)
+        if not all(unit in _SECONDS for _, unit in parts):
+            return None
+        seconds = sum(float(number) * _SECONDS[unit] for number, unit in parts)
+        if seconds > MAX_CUE_SECONDS:
+            return f"{v.strip()} is past the longest a cue takes ({clock_text(MAX_CUE_SECONDS)})"
+        return f"write {key}: {seconds:g}"
     if found := re.fullmatch(r"(\d+\.?\d*|\.\d+)\s*([^\W\d_]+)", text):
         number, unit = found[1], found[2]
     elif found := re.fullmatch(r"(bar|measure)\s*(\d+)", text):  # `bar 17`, as a DAW names one
