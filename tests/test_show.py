@@ -2158,3 +2158,20 @@ def test_an_output_size_named_as_video_names_it_is_offered_its_size_which_loads(
     show.write_text("output: {size: 1080p}\npresets:\n  - {name: a, prompt: b}\n")
     with pytest.raises(ConfigError, match="'1080p' is not WIDTHxHEIGHT, and as 1920x1080 it is refused: .*1920x1088"):
         load_show(show)
+
+
+@pytest.mark.parametrize("preset, prompt", [("{name: a, prompt neon: rain}", "neon: rain"),
+                                            ("{name: a, prompt neon city at night}", "neon city at night"),
+                                            ("\n    name: a\n    prompt neon: 'rain, wet'", "neon: rain, wet")])
+def test_a_prompt_written_without_its_colon_is_offered_the_prompt_line_which_loads(preset, prompt, tmp_path):
+    """`prompt neon: rain` in a preset was said as an unknown key 'prompt neon' and a preset with no prompt."""
+    import re
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {preset}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert "(the colon after prompt left out); a prompt is written prompt: TEXT: write prompt: " in said, said
+    offered = re.search(r"write (prompt: .+)$", said)[1]
+    show.write_text(f"presets:\n  - {{name: a, {offered}}}\n")
+    assert load_show(show).presets[0].prompts == {prompt: 1.0}

@@ -248,7 +248,7 @@ def parse_show(text: str, path: str) -> Show:
     for i, node in enumerate(r.sequence(top["presets"], "presets") if listed else []):
         if _a_prompt_alone(r, node, i):
             continue
-        p = r.mapping(node, f"preset {i + 1}", PRESET_KEYS, required=("name",))
+        p = r.mapping(_without_a_prompt_key(r, node, i), f"preset {i + 1}", PRESET_KEYS, required=("name",))
         pname = _preset_name(r, p["name"], i) if "name" in p else None
         what = f"preset {quoted(pname)}" if pname else f"preset {i + 1}"
         if pname:
@@ -636,11 +636,31 @@ def _prompt_text(r: Reader, node, what: str) -> str | None:
     return text
 
 
+def _without_a_prompt_key(r: Reader, node, i: int):
+    """`node` without a key of the prompt's first words (`prompt neon: rain`, the colon after the key left out and
+    one in the text read as the key's), said with the prompt line meant: it was said as an unknown key 'prompt
+    neon', with no word of the prompt."""
+    if not isinstance(node, MappingNode) or "prompt" in key_nodes(node) or "prompts" in key_nodes(node):
+        return node
+    for key, value in node.value:
+        words = key.value.split(None, 1) if isinstance(key, ScalarNode) and key.tag == STR_TAG else []
+        if len(words) == 2 and words[0].lower() == "prompt" and isinstance(value, ScalarNode) and not key.style:
+            text = f"{words[1]}: {value.value}" if value.value else words[1]
+            offered = flow_yaml({"prompt": text})
+            said = f"{key.value}: {value.value} reads as a key {key.value!r} and its value" if value.value else \
+                f"{key.value} reads as a key"
+            r.error(key, f"preset {i + 1}: {said} (the colon after prompt left out); a prompt is written prompt: TEXT"
+                         + (f": write {offered[1:-1]}" if offered else ", the text in quotes where it has ': '"))
+            return MappingNode(node.tag, [pair for pair in node.value if pair[0] is not key], node.start_mark,
+                               node.end_mark, node.flow_style)
+    return node
+
+
 def _prompt_misspelt(node) -> bool:
     """Whether a preset has a key that is not one of its own but near prompt or prompts (`promt:`, `PROMPT:`), or a
     merge key (`<<: *base`), which would have brought its prompt in."""
     return any(isinstance(k, str) and k not in PRESET_KEYS
-               and (nearest(k, PRESET_KEYS, cutoff=0.75) in ("prompt", "prompts")
+               and (nearest(k, PRESET_KEYS, cutoff=0.75) in ("prompt", "prompts") or k.lower().startswith("prompt ")
                     or k.strip().lower() in ("prompt", "prompts") or k == "<<") for k in key_nodes(node))
 
 
