@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
+from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
@@ -1118,8 +1119,6 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
         # a control sends a line; a cue's do: runs several, and `go CUE` fires it
         return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
     if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
-        from vcam.control.yamlcheck import flow_yaml
-
         # the whole do: is offered, its other lines in place: a do: of this line's commands alone dropped them
         listed = flow_yaml([*around[0], *map(str, commands), *around[1]]) if around is not None else None
         return f"one command each: {several}" + (f"; write do: {listed}" if listed else
@@ -1282,8 +1281,6 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
     OSC control's command, which is one (a cue's line is one of its do:). `around`: a cue's other do: lines
     (joined_hint)."""
-    from vcam.control.yamlcheck import colon_read, flow_yaml
-
     if (line := colon_read(node)) is not None and _a_command(line):
         # `- prompt neon: rain`: YAML's key and value, said as "must be non-empty text" with no word of the quotes
         quoted_line = flow_yaml(line)

@@ -21,7 +21,8 @@ from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Comman
                                    comment_meant, joined_commands, joined_hint, listed_meant, name_key, number_like,
                                    parse, presets_found, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader, colon_read, constructed, flow_yaml, key_nodes
+from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
+from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
 
 if TYPE_CHECKING:

@@ -61,8 +61,9 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, in_line_order,
-                                    key_nodes, number_written_as, read_file, written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, in_line_order, key_nodes,
+                                    number_written_as, read_file, written_as)
+from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number
 
@@ -196,7 +197,6 @@ def _unaccented(name: str) -> str:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
-STR_TAG = "tag:yaml.org,2002:str"
 # YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
 # sign (-0x10) is no size either way, said back as written
 HEX = re.compile(r"0x[0-9a-fA-F_]+")
