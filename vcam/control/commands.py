@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MAX_LINE = 4096
 MAX_PROMPT = 2000
 MAX_SEED = 2**63 - 1
+MAX_TRANSITION = 1000  # blocks; one bound wherever it is given: typed, a show, --transition, a control log
 
 USAGE: dict[str, str] = {
     "prompt": "prompt TEXT            generate TEXT (blends in over the transition)",
@@ -563,7 +564,7 @@ _ARGS = {
     "prompt": lambda t: (checked_prompt(t),),
     "preset": lambda t: (_ref("preset", t),),
     "seed": lambda t: (_int(t, "seed", 0, MAX_SEED),),
-    "transition": lambda t: (_int(t, "transition", 0, 1000),),
+    "transition": lambda t: (_int(t, "transition", 0, MAX_TRANSITION),),
     "steps": lambda t: (_int(t, "steps", 1, 50),),
     "strength": lambda t: (_strength(t),),
     "bias": lambda t: (_bias(t),),

@@ -47,8 +47,8 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MIN_BPM,
-                                   MIN_QUANTIZE_BEATS, NAME_FOLDS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt,
+from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION,
+                                   MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt,
                                    blank_said, blocks_meant, comment_meant, folded, keyed_names, listed_meant,
                                    name_key, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
@@ -659,9 +659,9 @@ def _transition(r: Reader, node, what: str) -> int | None:
     if v is INVALID:
         return None
     if isinstance(v, str) and (counted := blocks_meant(v.strip())) is not None:
-        r.error(node, f"{what} must be a whole number from 0 to 1000{counted}")
+        r.error(node, f"{what} must be a whole number from 0 to {MAX_TRANSITION}{counted}")
         return None
-    return r.integer(node, what, 0, 1000)
+    return r.integer(node, what, 0, MAX_TRANSITION)
 
 
 def _bias(r: Reader, node, what: str) -> float | None:
