@@ -61,6 +61,8 @@ MAX_QUANTIZE_BEATS = 64.0
 # A 64th note: a change lands on a block (a dozen frames), so a finer grid places nothing better; and one of 1e-300
 # beats cannot be counted in floats (its next boundary was looked for without end, with the controls locked)
 MIN_QUANTIZE_BEATS = 0.0625
+# what quantize, @ and a show's quantize: take, as their errors say it
+QUANTIZE_FORMS = "beat, bar, a number of beats or off"
 # a musician's note value, which a timing takes in beats: `1/2`, `half`, `quarter note`, `8th`
 _NOTE_VALUE = re.compile(r"\d\s*/\s*\d|half|quarter|eighth|sixteenth|\d+(?:st|nd|rd|th)\b|whole|triplet|note")
 _BARS = re.compile(r"(\d+(?:\.\d+)?|\.\d+) *bars?")  # a timing given as a count of bars: `2 bars`
@@ -371,7 +373,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
                   ) if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
                  or counts)
-        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
+        raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "

@@ -48,9 +48,9 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION,
-                                   MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt,
-                                   blank_said, blocks_meant, comment_meant, folded, keyed_names, listed_meant,
-                                   name_key, number_like, parse_quantize, preset_index)
+                                   MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, QUANTIZE_FORMS, SHOWN_CHARS,
+                                   TYPOGRAPHIC_PAIR, blank_prompt, blank_said, blocks_meant, comment_meant, folded,
+                                   keyed_names, listed_meant, name_key, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -685,17 +685,18 @@ def _quantize(r: Reader, node) -> str:
     beats = (MIN_QUANTIZE_BEATS, MAX_QUANTIZE_BEATS)  # 0100 is 100 beats, refused too: said so, not offered
     if v is INVALID or v is False or r.misread(node, v, "defaults quantize", beats):  # 010 read as 8 beats, 1:00 as 60
         return "off"
-    try:
-        if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
-            raise ValueError("quantize takes beat, bar, a number of beats or off, not "
-                             f"{node.value or 'an empty value'} (did you mean off?)")
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
-            raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {shown}")
-        return parse_quantize(str(v))
-    except ValueError as e:
-        r.error(node, f"defaults {e}")
-        return "off"
+    if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
+        shown = f"{node.value or 'an empty value'} (did you mean off?)"
+    elif isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
+    else:
+        try:
+            return parse_quantize(str(v))
+        except ValueError as e:
+            r.error(node, f"defaults {e}")
+            return "off"
+    r.error(node, f"defaults quantize takes {QUANTIZE_FORMS}, not {shown}")
+    return "off"
 
 
 def _fps(r: Reader, node) -> float | None:
