@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable
 
 from vcam import argtypes
-from vcam.control.commands import MAX_SEED
+from vcam.control.commands import MAX_SEED, MAX_TRANSITION
 from vcam.control.shipped import shipped_show, shipped_shows
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
@@ -449,7 +449,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="noise seed (default: the show's seed:, else 0)")
     r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
                    help="denoising steps (default: the show's steps:, else 4)")
-    r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
+    r.add_argument("--transition", type=argtypes.within(int, 0, MAX_TRANSITION), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (default: the show's transition:, else 4)")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
                    help="generated frame size (default: the show's size:, else the largest up to 832x480 that keeps "

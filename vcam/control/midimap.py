@@ -232,9 +232,6 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
     nrpn_uses = [(f"the NRPN ({k.nrpn}) of {file_line(k)}, the map file this builds on", k.channel)
                  for k in result.knobs if k.nrpn is not None]
-    # the map file's controls on those CCs, which a show's own NRPN knob on their channel would leave dead
-    file_ccs = [(f"{file_line(e)}'s control, in the map file this builds on", c, e.channel)
-                for e in (*result.knobs, *result.buttons) for c in sorted(_ccs(e) - {None}) if c in NRPN_CCS]
     for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
         what = f"{where} control {i + 1}"
         at = (r.path, entry.start_mark.line + 1)
@@ -271,17 +268,9 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
             knobs.append(found)
             if found.nrpn is not None:
                 nrpn_uses.append((f"control {i + 1}'s NRPN ({found.nrpn})", ch))
-                if (on := next(((whose, c) for whose, c, file_ch in file_ccs
-                                 if ch is None or file_ch is None or ch == file_ch), None)) is not None:
-                    r.error(entry, f"{what}: nrpn {found.nrpn} takes cc {on[1]} on its channel, which is {on[0]}: an "
-                                   "NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 "
-                                   "(its steps) on its channel; give this knob another channel")
             else:
                 cc_uses.append((what, entry, tuple(c for c in (found.cc, found.fine_cc) if c is not None), ch))
-                if (dead := _fine_half_taken(result, found)) is not None:
-                    r.error(entry, f"{what}: cc {found.fine_cc} (the fine half of cc {found.cc}) is {dead}'s control, "
-                                   "in the map file this builds on, which would never act again: give this knob "
-                                   f"another channel, or leave bits out if the controller sends cc {found.cc} alone")
+            _check_built_on_taken(r, entry, what, found, result)
         elif isinstance(found, Button):
             buttons.append(found)
             if found.cc is not None:
@@ -543,6 +532,24 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, 
 
 def file_line(e: Knob | Button) -> str:
     return f"{Path(e.where[0]).name} line {e.where[1]}"
+
+
+def _check_built_on_taken(r: Reader, entry, what: str, knob: Knob, built_on: MidiMap) -> None:
+    """Refuses a show's own knob that takes a control of the map file its section builds on, which would never act
+    again: an NRPN knob by the CCs an NRPN takes on its channel, a 14-bit knob by its fine half (_fine_half_taken)."""
+    if knob.nrpn is not None:
+        ch = knob.channel
+        on = next(((f"{file_line(e)}'s control, in the map file this builds on", c)
+                   for e in (*built_on.knobs, *built_on.buttons) for c in sorted(_ccs(e) - {None})
+                   if c in NRPN_CCS and (ch is None or e.channel is None or ch == e.channel)), None)
+        if on is not None:
+            r.error(entry, f"{what}: nrpn {knob.nrpn} takes cc {on[1]} on its channel, which is {on[0]}: an "
+                           "NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 "
+                           "(its steps) on its channel; give this knob another channel")
+    elif (dead := _fine_half_taken(built_on, knob)) is not None:
+        r.error(entry, f"{what}: cc {knob.fine_cc} (the fine half of cc {knob.cc}) is {dead}'s control, "
+                       "in the map file this builds on, which would never act again: give this knob "
+                       f"another channel, or leave bits out if the controller sends cc {knob.cc} alone")
 
 
 def _fine_half_taken(built_on: MidiMap, knob: Knob) -> str | None:
