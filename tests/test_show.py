@@ -2129,7 +2129,7 @@ def test_an_unquoted_value_refused_as_text_too_is_not_offered_quoted(section, sa
         load_show(show)
 
 
-@pytest.mark.parametrize("prompts", ["{a forest: 70%, fireflies: 30%}", "[a forest: 70%, fireflies: 0.3]"])
+@pytest.mark.parametrize("prompts", ["{a forest: 70%, fireflies: 30%}", "[a forest: 70%, fireflies: 30%]"])
 def test_prompts_written_as_texts_and_percentages_are_offered_as_a_list_that_loads(prompts, tmp_path):
     """`prompts: {a forest: 70%, fireflies: 30%}` was told "must be a list" alone, where with 0.7 and 0.3 it is
     offered the list meant: offered so, the percentages as the shares they write, as a weight: 70% is."""
@@ -2142,6 +2142,20 @@ def test_prompts_written_as_texts_and_percentages_are_offered_as_a_list_that_loa
     assert offered, str(err.value)
     show.write_text(f"presets:\n  - name: a\n    {offered[1]}\n")
     assert load_show(show).presets[0].prompts == {"a forest": 0.7, "fireflies": 0.3}
+
+
+@pytest.mark.parametrize("prompts", ["{forest: 70, fireflies: 30%}", "[forest: 70, fireflies: 30%]",
+                                     "{forest: 0.7, fireflies: 30%}"])
+def test_prompts_with_percentages_beside_plain_weights_are_offered_no_list(prompts, tmp_path):
+    """`prompts: {forest: 70, fireflies: 30%}` was offered weight 0.3 beside weight 70: pasted, fireflies all but
+    left the mix. Which way each weight was meant is said, and no list is offered."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompts: {prompts}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert "prompts: [{text: TEXT, weight: N}, …]" in said and "weight: 0.3" not in said, said
+    assert "each weight written the same way" in said, said
 
 
 def test_an_output_size_named_as_video_names_it_is_offered_its_size_which_loads(tmp_path):

@@ -554,14 +554,20 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
         misread = [f"{written} reads as {plain(w)}" for _, w, written in weighted
                    if not _DECIMAL.fullmatch(written) and not _PERCENT.fullmatch(written.strip())
                    and abs(w) != float("inf") and w == w]  # .nan said as range
+        # `{forest: 70, fireflies: 30%}`: 30% is the share 0.3, and offered beside 70 it weighed nothing; which of
+        # the two ways every weight was meant in is the writer's to say
+        shares = {bool(_PERCENT.fullmatch(written.strip())) for _, _, written in weighted}
+        mixed = ", ".join(written for _, _, written in weighted) if len(shares) > 1 else ""
         listed = (flow_yaml([{"text": text, "weight": weight} for text, weight, _ in weighted])
-                  if fits and not misread else None)
+                  if fits and not misread and not mixed else None)
         r.error(p["prompts"], f"{what}: prompts gives each text with its weight as a key and its value; a prompt is "
                               "written {text: TEXT, weight: N}: " + (f"prompts: {listed}" if listed else
                                                                       "prompts: [{text: TEXT, weight: N}, …]")
                 + ("" if fits else f", each weight a number from 0 to {MAX_WEIGHT}, at least one above 0 "
                                    f"(these are {', '.join(plain(w) for w in weights)})")
-                + (f", each weight in plain decimal digits ({', '.join(misread)} in YAML)" if misread else ""))
+                + (f", each weight in plain decimal digits ({', '.join(misread)} in YAML)" if misread else "")
+                + (f", each weight written the same way, all percentages or all plain numbers (these are {mixed})"
+                   if mixed else ""))
         return None
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
