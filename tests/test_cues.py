@@ -1228,6 +1228,23 @@ def test_a_cue_written_as_its_name_and_its_command_is_offered_with_name_and_do(c
     assert (cue_read.name, cue_read.do) == (name, do)
 
 
+@pytest.mark.parametrize("cue, said", [("prompt: blackout", "unknown key 'prompt'"),
+                                       ("preset: next", "unknown key 'preset'"),
+                                       ("prompt: live", "unknown key 'prompt'"),
+                                       ("Do: next", "write it do:"), ("DO: preset b", "write it do:"),
+                                       ("dos: next", "did you mean do?"), ("wait 4: next", "did you mean wait?"),
+                                       ("command: next", "unknown key 'command'"),
+                                       ("action: preset b", "unknown key 'action'")])
+def test_a_cue_key_that_is_a_command_or_a_cue_key_miswritten_is_not_offered_as_a_cue_name(cue, said):
+    """`- prompt: blackout` was offered {name: prompt, do: blackout}, a blackout for the prompt meant; `- Do: next`,
+    `- dos: next`, `- wait 4: next` lost the key meant, and `- command: next` was offered a cue named command."""
+    text = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\ncues:\n  - " + cue + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert any(said in p for p in err.value.problems), err.value.problems
+    assert not any("{name: " in p for p in err.value.problems), err.value.problems
+
+
 @pytest.mark.parametrize("key, written, seconds", [("at", "1m30s", 90), ("at", "2 min 15 sec", 135),
                                                    ("wait", "1m 5s", 65), ("at", "1h 2m", 3720)])
 def test_a_cue_time_in_several_units_is_offered_in_seconds_which_loads(key, written, seconds):

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
-                                   comment_meant, joined_commands, joined_hint, listed_meant, name_key, number_like,
-                                   parse, presets_found, presets_named, read_command, typed_only)
+from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
+                                   blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
+                                   number_like, parse, presets_found, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -164,7 +164,7 @@ def _named_as_key(item: Node) -> dict | None:
     if not isinstance(item, MappingNode) or len(item.value) != 1:
         return None
     key, value = item.value[0]
-    if not isinstance(key, ScalarNode) or key.tag != STR_TAG or not key.value.strip() or key.value in CUE_KEYS:
+    if not isinstance(key, ScalarNode) or key.tag != STR_TAG or not _a_cue_name(key.value):
         return None
     lines = value.value if isinstance(value, SequenceNode) else [value]
     if not lines or not all(isinstance(line, ScalarNode) and line.tag == STR_TAG for line in lines):
@@ -173,6 +173,22 @@ def _named_as_key(item: Node) -> dict | None:
         return None  # `prompt neon: rain`: a command alone, said so
     do = [line.value for line in lines]
     return {"name": key.value.strip(), "do": do if isinstance(value, SequenceNode) else do[0]}
+
+
+# keys that name the command slot itself, as other cue tools name it: `- command: next` is a do: misnamed, not a cue
+# called "command"
+_DO_WORDS = frozenset({"command", "commands", "cmd", "action", "actions", "run", "exec", "execute", "does", "doing",
+                       "then", "cue", "cues", "trigger", "send"})
+
+
+def _a_cue_name(key: str) -> bool:
+    """Whether `key`, written with a command as its value, can be the cue's name: not a command's name (`- prompt:
+    blackout` is a prompt, a colon in it), a cue key written otherwise (`Do:`, `dos:`, `wait 4:`, each said with the
+    key meant) or a word for the command itself (`command:`)."""
+    words = key.casefold().split()
+    if not words or words[0] in USAGE or words[0] in MEANT or words[0] in _DO_WORDS:
+        return False
+    return not any(nearest(word, CUE_KEYS, cutoff=0.75) or word in CUE_KEYS for word in (words[0], " ".join(words)))
 
 
 def _command_key(item: Node) -> tuple[Node, str] | None:
