@@ -2144,6 +2144,23 @@ def test_prompts_written_as_texts_and_percentages_are_offered_as_a_list_that_loa
     assert load_show(show).presets[0].prompts == {"a forest": 0.7, "fireflies": 0.3}
 
 
+@pytest.mark.parametrize("out, path", [("[file: 'a, b.mp4']", "a, b.mp4"), ("[file: '[a].mp4']", "[a].mp4"),
+                                       ("\n    - file: '[a].mp4'", "[a].mp4"), ("[file: 'a #1.mp4']", "a #1.mp4")])
+def test_an_output_with_a_space_after_its_colon_is_offered_a_line_that_loads_in_its_list(out, path, tmp_path):
+    """`out: [file: 'a, b.mp4']` was offered file:a, b.mp4 unquoted, two entries in the list, and `[file: '[a].mp4']`
+    file:[a].mp4, which is no YAML there: pasted in its place, the line offered loads as the recording meant."""
+    import re
+    show = tmp_path / "show.yaml"
+    text = "output:\n  out: {}\npresets:\n  - {{name: a, prompt: b}}\n"
+    show.write_text(text.format(out))
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    offered = re.search(r"write it without the space: (.+)$", said)[1]
+    show.write_text(text.format(out.replace(out.strip("[]\n -"), offered)))
+    assert load_show(show).output.out == (f"file:{tmp_path / path}",)
+
+
 @pytest.mark.parametrize("prompts", ["{forest: 70, fireflies: 30%}", "[forest: 70, fireflies: 30%]",
                                      "{forest: 0.7, fireflies: 30%}"])
 def test_prompts_with_percentages_beside_plain_weights_are_offered_no_list(prompts, tmp_path):

@@ -874,9 +874,12 @@ def _outs(r: Reader, node, base: Path) -> tuple[str, ...] | None:
             if (refused := _out_refused(written, base)) is not None:  # `window: 2`: window:2 is refused in turn
                 r.error(item, f"{said}, and without the space it is refused too: {refused}")
             else:
-                # unquoted null is the null output here (below), as a list of outputs writes it
-                offered = written if written == "null" else flow_yaml(written) or written
-                r.error(item, f"{said}; write it without the space: {offered}")
+                # unquoted null is the null output here (below), as a list of outputs writes it; quoted for a list's
+                # entry, where `file:a, b.mp4` is two and `file:[a].mp4` no YAML at all
+                listed = flow_yaml([written])
+                offered = written if written == "null" else listed[1:-1] if listed else None
+                r.error(item, f"{said}; write it without the space: {offered}" if offered else
+                        f"{said}; write it without the space, in 'single quotes', each ' in it written twice")
             continue
         if isinstance(item, ScalarNode) and item.tag == NULL_TAG and item.value.lower() == "null":
             # unquoted, null is YAML's null; the null output is what the writer means
