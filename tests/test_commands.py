@@ -1753,6 +1753,18 @@ def test_a_hex_prefix_without_its_digits_is_told_how_hex_is_written_not_offered_
     assert "a hex number is 0x and its digits, as in 0x10" in str(err.value)
 
 
+@pytest.mark.parametrize("line, said", [("transition 0bars", "it counts blocks, not bars"),
+                                        ("transition 0bar", "it counts blocks, not bars"),
+                                        ("transition 0beats", "it counts blocks, not beats"),
+                                        ("seed 0bar", "(did you mean 0?)")])
+def test_a_zero_with_a_unit_word_after_it_is_not_told_how_hex_is_written(line, said):
+    """`transition 0bars` was told how a binary number is written (0b and its digits), where it is a count of bars
+    and was told a transition counts blocks."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value) and "binary" not in str(err.value), str(err.value)
+
+
 @pytest.mark.parametrize("line, said", [
     ("seed random", "seed needs a whole number from 0 to 9223372036854775807, not 'random': vcam draws no random seed"),
     ("seed Auto", "seed needs a whole number from 0 to 9223372036854775807, not 'Auto': vcam draws no random seed")])

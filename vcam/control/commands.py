@@ -205,6 +205,8 @@ def _signed(text: str) -> str:
 # number was refused, and a seed copied from one into the other worked one way only. Read one way in both, as the
 # show reads it (a seed copied as hex from another tool keeps its value); 0X10, text in YAML, is refused in both
 _BASED = re.compile(r"([-+]?)0(?:x([0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)|b([01_]*[01][01_]*))")
+# a hex or binary number begun and not written whole (0x, 0xg, 0b2), not a 0 with a unit after it (0bars, 0beats)
+_BASE_BEGUN = re.compile(r"[-+]?0(?:[xX]\w*|[bB][0-9_]*)")
 
 
 def _based(text: str) -> int:
@@ -230,7 +232,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = _based(text)
     except ValueError:
-        if re.fullmatch(r"[-+]?0[xb]\w*", text):  # `seed 0x`: its 0 was offered, read as 0 with a unit after it
+        if _BASE_BEGUN.fullmatch(text):  # `seed 0x`: its 0 was offered, read as 0 with a unit after it
             raise CommandError(f"{name} needs a whole number, not {_shown(text)} (a hex number is 0x and its "
                                f"digits, as in 0x10; a binary one 0b and its digits, as in 0b11); "
                                f"usage: {usage(name)}") from None
