@@ -1765,6 +1765,22 @@ def test_a_zero_with_a_unit_word_after_it_is_not_told_how_hex_is_written(line, s
     assert said in str(err.value) and "binary" not in str(err.value), str(err.value)
 
 
+@pytest.mark.parametrize("value", ["0X10", "0B11", "-0X10"])
+def test_a_number_with_a_capital_x_or_b_is_told_as_a_show_file_tells_it(value, tmp_path):
+    """`seed 0X10` typed was told "needs a whole number" alone, where a show's `seed: 0X10` (text in YAML: its x
+    is a capital) is told to write it in decimal digits, 16."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+    show = tmp_path / "s.yaml"
+    show.write_text(f"defaults: {{seed: {value}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    with pytest.raises(ConfigError) as shown:
+        load_show(str(show))
+    with pytest.raises(CommandError) as typed:
+        parse(f"seed {value}")
+    hint = str(shown.value).split("; ", 1)[1]
+    assert f"; {hint};" in str(typed.value), (str(shown.value), str(typed.value))
+
+
 @pytest.mark.parametrize("line, said", [
     ("seed random", "seed needs a whole number from 0 to 9223372036854775807, not 'random': vcam draws no random seed"),
     ("seed Auto", "seed needs a whole number from 0 to 9223372036854775807, not 'Auto': vcam draws no random seed")])

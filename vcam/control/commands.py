@@ -203,7 +203,8 @@ def _signed(text: str) -> str:
 
 # YAML 1.1's hex and binary whole numbers (0x10, 0b11), which a show's `seed: 0x10` reads as 16: typed, the same
 # number was refused, and a seed copied from one into the other worked one way only. Read one way in both, as the
-# show reads it (a seed copied as hex from another tool keeps its value); 0X10, text in YAML, is refused in both
+# show reads it (a seed copied as hex from another tool keeps its value); 0X10, text in YAML, is refused in both,
+# with the number it writes in decimal digits to write instead
 _BASED = re.compile(r"([-+]?)0(?:x([0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)|b([01_]*[01][01_]*))")
 # a hex or binary number begun and not written whole (0x, 0xg, 0b2), not a 0 with a unit after it (0bars, 0beats)
 _BASE_BEGUN = re.compile(r"[-+]?0(?:[xX]\w*|[bB][0-9_]*)")
@@ -224,6 +225,18 @@ DRAWN_SEEDS = ("random", "rand", "rnd", "auto", "any", "randomize", "randomise",
 NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each time)"
 
 
+def _capital_based(text: str, lo: int, hi: int) -> str | None:
+    """'; write it in decimal digits: 16' for 0X10 or 0B11 (a capital X or B, which a show's YAML reads as text, and
+    says so), said out of range where the number is; None for other text."""
+    if not re.fullmatch(r"[-+]?0[XB]\w+", text):
+        return None
+    try:
+        n = int(text, 0)
+    except ValueError:
+        return None
+    return f"; write it in decimal digits: {n}" if lo <= n <= hi else f"; {text} is {n} in decimal digits, out of range"
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     # typed -1 stays out of range alone: a fader's sweep sends it too, where no random seed was asked for
     if name == "seed" and text.lower() in DRAWN_SEEDS and text != "-1":
@@ -232,6 +245,9 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = _based(text)
     except ValueError:
+        if (upper := _capital_based(text, lo, hi)) is not None:  # `seed 0X10`, as a show's `seed: 0X10` is told
+            raise CommandError(f"{name} needs a whole number, not {_shown(text)}{upper}; usage: {usage(name)}") \
+                from None
         if _BASE_BEGUN.fullmatch(text):  # `seed 0x`: its 0 was offered, read as 0 with a unit after it
             raise CommandError(f"{name} needs a whole number, not {_shown(text)} (a hex number is 0x and its "
                                f"digits, as in 0x10; a binary one 0b and its digits, as in 0b11); "
