@@ -1765,6 +1765,23 @@ def test_a_zero_with_a_unit_word_after_it_is_not_told_how_hex_is_written(line, s
     assert said in str(err.value) and "binary" not in str(err.value), str(err.value)
 
 
+@pytest.mark.parametrize("name, value, said", [("seed", "-0x10", "seed -0x10 (-16) is out of range (0 to "),
+                                               ("steps", "0x0", "steps 0x0 (0) is out of range (1 to 50)"),
+                                               ("steps", "0b1111111", "steps 0b1111111 (127) is out of range")])
+def test_a_hex_number_out_of_range_is_said_as_typed_as_a_show_file_says_it(name, value, said, tmp_path):
+    """`seed -0x10` typed was said as "seed -16 is out of range", a number never typed, where a show's `seed: -0x10`
+    is said as written with the number it writes."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+    with pytest.raises(CommandError) as typed:
+        parse(f"{name} {value}")
+    assert str(typed.value).startswith(said), str(typed.value)
+    show = tmp_path / "s.yaml"
+    show.write_text(f"defaults: {{{name}: {value}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    with pytest.raises(ConfigError, match=re.escape(said)):
+        load_show(str(show))
+
+
 @pytest.mark.parametrize("value", ["0X10", "0B11", "-0X10"])
 def test_a_number_with_a_capital_x_or_b_is_told_as_a_show_file_tells_it(value, tmp_path):
     """`seed 0X10` typed was told "needs a whole number" alone, where a show's `seed: 0X10` (text in YAML: its x

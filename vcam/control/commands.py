@@ -256,7 +256,11 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
                            f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
     if not lo <= value <= hi:
-        raise CommandError(f"{name} {value} is out of range ({lo} to {hi}); usage: {usage(name)}")
+        # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
+        # never typed
+        said = f"{clipped(text, SHOWN_CHARS + 1)} ({clipped(str(value), SHOWN_CHARS + 1)})" if _BASED.fullmatch(
+            text) else value
+        raise CommandError(f"{name} {said} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
 
 
