@@ -503,6 +503,27 @@ def test_vcam_check_lists_the_cues(tmp_path, capsys):
     assert " 6. end (at 4:30): live\n" in out
 
 
+def test_vcam_check_lists_a_cue_seed_in_hex_as_written(tmp_path, capsys):
+    """A cue's `do: seed 0x10` was listed as seed 16, a number the show never wrote; its defaults are listed as
+    written."""
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: c, do: seed 0x10}\n")
+    assert main(["check", str(path)]) == 0
+    assert " 1. c: seed 0x10\n" in capsys.readouterr().out
+
+
+def test_a_run_together_line_with_a_hex_seed_is_offered_split_as_written():
+    """`do: [seed 0x10 steps 3, next]` was offered [seed 16, steps 3, next]: the seed as written, and it loads."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: d, do: [seed 0x10 steps 3, next]}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    offered = re.search(r"; write do: (\[.+\])$", str(err.value))[1]
+    assert offered == "[seed 0x10, steps 3, next]", str(err.value)
+    cue = parse_show(text.replace("[seed 0x10 steps 3, next]", offered), "show.yaml").cues[0]
+    assert [str(c) for c in cue.do] == ["seed 0x10", "steps 3", "next"]
+
+
 def test_vcam_check_lists_a_cue_with_a_long_prompt_on_one_line(tmp_path, capsys):
     """An unnamed cue is named by its first line: a pasted paragraph of a prompt was said whole twice over, as its
     name and as its command, and a short command after a long prompt was lost at the end of that."""

@@ -7,7 +7,7 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
@@ -105,6 +105,9 @@ class Command:
     name: str
     args: tuple = ()
     at: str | None = None  # when it lands: "beat", "bar", a number of beats, "off"; None: the show's quantize
+    # a whole number as typed in hex or binary (`seed 0x10`): said so wherever the command is, as a show's default
+    # is, where `seed 16` was a number never written; the same command as one written in decimal digits
+    written: str | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         if self.name == "prompt":
@@ -120,6 +123,8 @@ class Command:
             text = f"{self.name} {self.args[0]:g}"
         elif self.name == "help" and len(self.args) > 1:  # `help seed steps` asks about seed alone
             text = f"help {', '.join(self.args)}"
+        elif self.written is not None:
+            text = f"{self.name} {self.written}"
         else:
             text = " ".join([self.name, *map(str, self.args)])
         return text + (f" @{self.at}" if self.at else "")
@@ -1230,7 +1235,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:
-        return Command(name, _ARGS[name](rest), at=at)
+        return Command(name, _ARGS[name](rest), at=at, written=rest if _BASED.fullmatch(rest) else None)
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
             raise
