@@ -594,6 +594,14 @@ def test_an_option_past_its_limits_is_one_usage_line(argv, said, capsys):
     assert said in _usage_error(argv, capsys)
 
 
+def test_a_seed_steps_and_transition_in_hex_are_taken_as_typed_and_in_a_show():
+    """`vcam run --seed 0x10` was refused as no whole number, where a typed `seed 0x10` and a show's `seed: 0x10`
+    are 16."""
+    from vcam.control.commands import parse
+    args = _parsed(["run", "--seed", "0x10", "--transition", "0b11", "--steps", "0x4"])
+    assert (args.seed, args.transition, args.steps) == (parse("seed 0x10").args[0], 3, 4) == (16, 3, 4)
+
+
 def test_a_seed_and_a_transition_of_0_are_taken():
     args = _parsed(["run", "--seed", "0", "--transition", "0", "--steps", "50"])
     assert (args.seed, args.transition, args.steps) == (0, 0, 50)

@@ -13,7 +13,7 @@ import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
+from vcam.control.commands import CommandError, based_int, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import (check_output_size, check_size, checked_size, no_size, not_a_size,
@@ -88,6 +88,12 @@ def _port(text: str) -> str:
     return text if text.isdecimal() else "PORT (1 to 65535)"
 
 
+def whole(text: str) -> int:
+    """A whole number in decimal digits, or in hex or binary as a show file's YAML and a typed command read it:
+    `--seed 0x10` is the seed a show's `seed: 0x10` and a typed `seed 0x10` give, where it was refused."""
+    return based_int(text)
+
+
 def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
     """A number from `lo` (more than it, with `above`) to `hi`, finite: nan, inf or a seed past 64 bits would
     only fail later, after minutes of loading or in a loop that never ends."""
@@ -97,10 +103,11 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
         except ValueError:
             # `--fps 29,97`, `--seed 1e3`: offered as `--strength 0,5` and a typed `transition 1e3` are
             meant = _meant(text, kind, lo, hi, above)
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if kind is int else 'a number'}"
+            number = 'a whole number' if kind in (int, whole) else 'a number'
+            raise argparse.ArgumentTypeError(f"{text!r} is not {number}"
                                              f"{meant}") from None
         if not math.isfinite(value) or value < lo or value > hi or (above and value == lo):
-            shown = (lambda v: str(int(v))) if kind is int else (lambda v: f"{v:g}")
+            shown = (lambda v: str(int(v))) if kind in (int, whole) else (lambda v: f"{v:g}")
             limits = f"more than {shown(lo)}" if above else f"at least {shown(lo)}"
             limits += f" and at most {shown(hi)}" if hi < math.inf else ""
             # "inf must be more than 0" would be wrong: say what is asked for instead
@@ -114,7 +121,7 @@ def within(kind, lo: float, hi: float = math.inf, *, above: bool = False):
 def _meant(text: str, kind, lo: float, hi: float, above: bool) -> str:
     """" (did you mean 29.97?)" for a number `within` refused as written that was meant as one it takes (a decimal
     comma, a unit after it, a whole number as 1e3 or 2,000); "" where there is none."""
-    if kind is int:
+    if kind in (int, whole):
         return whole_meant(text.strip(), int(lo), int(min(hi, 2 ** 63)))
     return number_meant(text.strip(), lambda v: math.isfinite(v) and lo <= v <= hi and not (above and v == lo),
                         share=False)

@@ -445,11 +445,11 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="a local folder laid out like the hub repos (default: download from the Hugging Face hub)")
     r.add_argument("--prompt", type=argtypes.prompt, help="what to generate (default: the show's first preset; "
                                                          "with no show, a neon-lit city street at night in the rain)")
-    r.add_argument("--seed", type=argtypes.within(int, 0, MAX_SEED),
+    r.add_argument("--seed", type=argtypes.within(argtypes.whole, 0, MAX_SEED),
                    help="noise seed (default: the show's seed:, else 0)")
-    r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
+    r.add_argument("--steps", type=argtypes.within(argtypes.whole, 1, 50), metavar="N",
                    help="denoising steps (default: the show's steps:, else 4)")
-    r.add_argument("--transition", type=argtypes.within(int, 0, MAX_TRANSITION), metavar="BLOCKS",
+    r.add_argument("--transition", type=argtypes.within(argtypes.whole, 0, MAX_TRANSITION), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (default: the show's transition:, else 4)")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
                    help="generated frame size (default: the show's size:, else the largest up to 832x480 that keeps "

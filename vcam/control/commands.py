@@ -215,7 +215,7 @@ _BASED = re.compile(r"([-+]?)0(?:x([0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)|b([01_
 _BASE_BEGUN = re.compile(r"[-+]?0(?:[xX]\w*|[bB][0-9_]*)")
 
 
-def _based(text: str) -> int:
+def based_int(text: str) -> int:
     """The whole number `text` writes in decimal digits, or in hex or binary as a show file's YAML reads it."""
     if found := _BASED.fullmatch(text):
         sign, hexa, binary = found.groups()
@@ -248,7 +248,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
         raise CommandError(f"seed needs a whole number from {lo} to {hi}, not {_shown(text)}: {NO_DRAWN_SEED}; type "
                            "any number, as in seed 1234")
     try:
-        value = _based(text)
+        value = based_int(text)
     except ValueError:
         if (upper := _capital_based(text, lo, hi)) is not None:  # `seed 0X10`, as a show's `seed: 0X10` is told
             raise CommandError(f"{name} needs a whole number, not {_shown(text)}{upper}; usage: {usage(name)}") \
