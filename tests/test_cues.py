@@ -503,6 +503,25 @@ def test_vcam_check_lists_the_cues(tmp_path, capsys):
     assert " 6. end (at 4:30): live\n" in out
 
 
+@pytest.mark.parametrize("cue", ["{wait: 4, preset b: now}", "preset b: now"])
+def test_a_command_read_as_a_key_is_offered_under_do_only_where_the_show_runs_it(cue):
+    """`- {wait: 4, preset b: now}` was offered do: 'preset b: now', which names no preset 'b: now' and was refused
+    when pasted; where the show has that preset, the line offered loads."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\ncues:\n  - " + cue + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert not any("'preset b: now'" in p for p in err.value.problems), err.value.problems
+    text = text.replace("cues:", "  - {name: 'b: now', prompt: z}\ncues:")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    offered = re.search(r"write it as (do: .+)$|under do: - (\{.+?\}) \(a name", said)
+    assert offered, said
+    pasted = cue.replace("preset b: now", offered[1]) if offered[1] else offered[2]
+    assert [str(c) for c in parse_show(text.replace(cue, pasted), "x").cues[0].do] == ["preset b: now"]
+
+
 def test_vcam_check_lists_a_cue_seed_in_hex_as_written(tmp_path, capsys):
     """A cue's `do: seed 0x10` was listed as seed 16, a number the show never wrote; its defaults are listed as
     written."""

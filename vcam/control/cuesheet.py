@@ -96,8 +96,9 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         if (isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon)):
             # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
             # written, where "must be a mapping" left the do: to find
-            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {_under_do(r, item, colon)} (a "
-                          "name and a time may go with it: - {name: NAME, do: COMMAND, wait: 8})")
+            under = _under_do(r, item, show, colon)
+            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {under} (a name and a time may "
+                          "go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
         if (named := _named_as_key(item)) is not None:
@@ -108,7 +109,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                           + (f"- {offered}" if offered else "- {name: NAME, do: COMMAND}"))
             waits.append(None)
             continue
-        if (stray := _command_key(item)) is not None:
+        if (stray := _command_key(item, show)) is not None:
             # `- prompt neon: rain` with a wait: under it: said as unknown key 'prompt neon' and a do: missing
             key, line = stray
             offered = flow_yaml(line)
@@ -191,27 +192,29 @@ def _a_cue_name(key: str) -> bool:
     return not any(nearest(word, CUE_KEYS, cutoff=0.75) or word in CUE_KEYS for word in (words[0], " ".join(words)))
 
 
-def _command_key(item: Node) -> tuple[Node, str] | None:
+def _command_key(item: Node, show: Show | None) -> tuple[Node, str] | None:
     """The key of a cue with no do: that, with its value, is a command YAML read as a key and its value, beside the
-    cue's own keys; the key and the command; None where there is none."""
+    cue's own keys, and one a cue of `show` runs (`preset b: now` names no preset 'b: now': offered as a do:, it was
+    refused in turn); the key and the command; None where there is none."""
     if not isinstance(item, MappingNode) or "do" in key_nodes(item) or key_nodes(item).keys().isdisjoint(CUE_KEYS):
         return None  # a cue of one such key alone is a command alone, said so above
     for key, value in item.value:
         if isinstance(key, ScalarNode) and key.value not in CUE_KEYS:
             line = colon_read(MappingNode(item.tag, [(key, value)]))
-            if line is not None and _a_cues_command(line):
+            if line is not None and _a_cues_command(line) and (show is None or _runs_in_cue(parse(line), show)):
                 return key, line
     return None
 
 
-def _under_do(r: Reader, item: Node, colon: str | None = None) -> str:
+def _under_do(r: Reader, item: Node, show: Show | None, colon: str | None = None) -> str:
     """The cue to write for a command written alone (`- preset neon`): - {do: preset neon}, quoted where YAML
     needs it (`prompt neon: rain` unquoted is no YAML, and `prompt a, b` a cue of two keys); for one too long to
     offer whole, the shape, the command left as written. `colon`: the line a mapping `item` was written as
     (colon_read), which is never offered as written: it reads as a mapping there too."""
     line = colon if colon is not None else item.value
     command = " ".join(line.split())
-    if not _a_cues_command(command):  # `- go`: offered only as a cue takes it
+    # `- go`: offered only as a cue takes it; `- preset b: now` only where `show` has a preset 'b: now'
+    if not _a_cues_command(command) or (show is not None and not _runs_in_cue(parse(command), show)):
         return "- {do: COMMAND}"
     if (cue := flow_yaml({"do": command})) is not None:
         return f"- {cue}"
