@@ -2191,6 +2191,21 @@ def test_an_output_size_named_as_video_names_it_is_offered_its_size_which_loads(
         load_show(show)
 
 
+@pytest.mark.parametrize("preset", ["\n    name: a\n    prompt neon: &r rain\n  - {name: b, prompt: *r}",
+                                    "\n    name: a\n    prompt neon: |\n      rain\n      on glass",
+                                    "\n    name: a\n    prompt neon: >\n      rain"])
+def test_a_prompt_without_its_colon_whose_value_has_an_anchor_or_spans_lines_is_offered_no_line(preset, tmp_path):
+    """`prompt neon: &r rain` was offered prompt: 'neon: rain', which dropped the &r a later *r repeats, and
+    `prompt neon: |` said its value across lines: said in words, one line, with nothing to paste."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {preset}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    said = next(p for p in err.value.problems if "colon after prompt left out" in p)
+    assert "\n" not in said and "write prompt:" not in said and "rain" not in said, said
+    assert said.endswith("the text in quotes where it has ': '"), said
+
+
 @pytest.mark.parametrize("preset, prompt", [("{name: a, prompt neon: rain}", "neon: rain"),
                                             ("{name: a, prompt neon city at night}", "neon city at night"),
                                             ("\n    name: a\n    prompt neon: 'rain, wet'", "neon: rain, wet")])

@@ -652,9 +652,14 @@ def _without_a_prompt_key(r: Reader, node, i: int):
     for key, value in node.value:
         words = key.value.split(None, 1) if isinstance(key, ScalarNode) and key.tag == STR_TAG else []
         if len(words) == 2 and words[0].lower() == "prompt" and isinstance(value, ScalarNode) and not key.style:
+            # offered only for a value written plainly on the key's line: a line offered for `prompt neon: &r rain`
+            # dropped the &r a later *r repeats, and a block value (`prompt neon: |`) was said across lines
+            written = r.written(value, value) if value.value else ""
+            plain = written is not None and written[:1] not in ("&", "*", "!", "|", ">") and "\n" not in value.value
             text = f"{words[1]}: {value.value}" if value.value else words[1]
-            offered = flow_yaml({"prompt": text})
-            said = f"{key.value}: {value.value} reads as a key {key.value!r} and its value" if value.value else \
+            offered = flow_yaml({"prompt": text}) if plain else None
+            said = (f"{key.value}: {value.value} reads as a key {key.value!r} and its value" if plain else
+                    f"{key.value}: reads as a key {key.value!r} and its value") if value.value else \
                 f"{key.value} reads as a key"
             r.error(key, f"preset {i + 1}: {said} (the colon after prompt left out); a prompt is written prompt: TEXT"
                          + (f": write {offered[1:-1]}" if offered else ", the text in quotes where it has ': '"))
