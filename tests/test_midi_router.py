@@ -327,12 +327,12 @@ def test_a_button_the_controller_toggles_acts_on_every_press_where_its_entry_say
     assert pressed.commands == ["next"] * 5 + ["freeze"] * 2
 
 
-def test_a_knob_used_as_a_button_fires_once_as_it_passes_the_middle():
+def test_a_knob_used_as_a_button_fires_once_each_time_it_leaves_0():
     from vcam.control.midimap import Button
 
     pressed = Pressed()
     router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=16),)), pressed)
-    for value in (10, 40, 63, 64, 70, 90, 127, 100, 50, 20, 80):
+    for value in (10, 40, 63, 64, 70, 90, 127, 100, 50, 20, 80, 0, 3, 9):
         router.handle(cc(16, value))
     assert pressed.commands == ["next"] * 2
 
@@ -353,6 +353,18 @@ def test_learn_tells_buttons_from_knobs_and_guesses_a_control_that_sent_once():
     assert learner.due(9.0) == [] and learner.feed(cc(16, 41), 9.0) != []  # now clear: said as a knob
     [single] = learner.feed(cc(17, 127), 10.0) or learner.due()
     assert "{cc: 17, command: next, channel: 1}" in single and "button?" in single
+
+
+def test_learn_says_a_velocity_sensitive_pad_on_a_cc_is_a_button_however_hard_each_hit():
+    """Its hits send their velocities, a 0 between: told a button by the first soft hit, and never a knob after."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    said = [line for t, value in enumerate((30, 0, 50, 0, 90, 0)) for line in learner.feed(cc(44, value), t)]
+    said += learner.due()
+    assert len(said) == 1 and "{cc: 44, command: next, channel: 1}" in said[0], said
+    fader = [line for t, value in enumerate((0, 1, 2, 3)) for line in learner.feed(cc(16, value), t)]  # from 0
+    assert len(fader) == 1 and "{cc: 16, param: blend, channel: 1}    # a knob or fader" in fader[0], fader
 
 
 def test_learn_listens_again_on_the_default_input_after_alsa_renumbers_it(monkeypatch):
@@ -440,13 +452,15 @@ def test_a_knob_a_reload_takes_out_and_gives_back_is_picked_up_anew(meanwhile):
     assert ctl.state.transition == 8
 
 
-def test_a_button_pressed_at_exactly_the_middle_value_fires_and_one_below_it_does_not():
-    """Some pads send 64 for a press: the middle, where a button counts as pressed."""
+def test_a_velocity_sensitive_pad_on_a_cc_fires_on_a_soft_hit_as_on_a_hard_one():
+    """A pad set to send a CC sends its hit's velocity, then 0: a hit under 64 (the middle) never fired."""
+    from vcam.control.midimap import Button
+
     pressed = Pressed()
     router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), pressed)
-    for value in (63, 0, 64, 0):
+    for value in (30, 0, 1, 0, 64, 0, 127, 0):
         router.handle(cc(41, value))
-    assert pressed.commands == ["next"]
+    assert pressed.commands == ["next"] * 4
 
 
 @pytest.mark.parametrize("button, knob", [

@@ -50,7 +50,7 @@ def learn_line(msg, kind: str | None = None) -> str | None:
             return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
                     f"a knob or fader takes param: blend")
         return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
-                f"a button (127 then 0) takes command: next")
+                f"a button (a value, then 0) takes command: next")
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
     if msg.type == "program_change":
@@ -72,11 +72,15 @@ class _Control:
 
 def _kind(seen: _Control, value: int) -> str | None:
     """The kind `seen` shows once `value` is added to it."""
-    if seen.kind == "knob" or len((seen.values | {value}) - {0}) >= 2:
-        return "knob"  # two different non-zero values: only a knob or fader sends those
     prev = seen.last
-    if prev is not None and max(prev, value) >= PRESSED and (min(prev, value) == 0 or prev == value):
-        return "button"  # pressed then released (or pressed again, the release lost): nothing between
+    if seen.kind == "knob" or (prev and value and prev != value):
+        # two different non-zero values in a row: only a knob or fader sends those. A velocity-sensitive pad sends
+        # its hit's velocity and 0 between hits, so values apart said a pad hit twice was a knob
+        return "knob"
+    if prev and (value == 0 or value == prev):
+        # pressed then released (or pressed again, the release lost): nothing between. A 0 then a value is not
+        # yet one: a fader pushed up from the bottom sends that too, and was said a button before a knob
+        return "button"
     return seen.kind
 
 
@@ -240,19 +244,18 @@ class Presses:
     off-press asks for one press more, the lesser harm."""
 
     def __init__(self) -> None:
-        self._down: set[tuple] = set()  # (channel, control): the last thing it sent was a press
+        # (channel, control) -> its last two values, the last one first (None: none yet)
+        self._values: dict[tuple, tuple[int | None, int | None]] = {}
 
     def released(self, msg: mido.Message) -> bool:
-        """Whether `msg` is a 0 straight after its own control's press."""
+        """Whether `msg` is a 0 straight after its own control's press: a value that came after nothing or a 0 (a
+        velocity-sensitive pad's soft hit as well as a 127); a 0 after a knob's move down is a move of its own."""
         if msg.type != "control_change":
             return False
         key = (msg.channel, msg.control)
-        if msg.value >= PRESSED:
-            self._down.add(key)
-            return False
-        was_down = key in self._down
-        self._down.discard(key)
-        return msg.value == 0 and was_down
+        last, before = self._values.get(key, (None, None))
+        self._values[key] = (msg.value, last)
+        return msg.value == 0 and last is not None and last >= PRESSED and not before
 
 
 def default_port(say: Callable[[str], None]) -> str:
