@@ -355,6 +355,20 @@ def test_learn_tells_buttons_from_knobs_and_guesses_a_control_that_sent_once():
     assert "{cc: 17, command: next, channel: 1}" in single and "button?" in single
 
 
+def test_learn_says_two_knobs_turned_at_once_once_each_and_guesses_one_touched_before_another_control():
+    """A knob's line said the guess of every control still undecided: the second of two knobs turned together was
+    said as a guess, then again as the knob it is."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    said = [line for t, (control, value) in enumerate(((16, 40), (17, 50), (16, 41), (17, 51)))
+            for line in learner.feed(cc(control, value), t)]
+    assert [line.split("# ")[1] for line in said] == ["a knob or fader"] * 2, said
+    learner.feed(cc(18, 40), 5)  # nudged once, then a pad: its guess first
+    said = learner.feed(mido.Message("note_on", note=36, velocity=90), 6)
+    assert ["knob? one value (40)" in said[0], "{note: 36" in said[1]] == [True, True], said
+
+
 def test_learn_says_a_velocity_sensitive_pad_on_a_cc_is_a_button_however_hard_each_hit():
     """Its hits send their velocities, a 0 between: told a button by the first soft hit, and never a knob after."""
     from vcam.control.midilearn import Learner
