@@ -803,6 +803,15 @@ def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, capsys):
         "virtual cameras); vcam midi takes learn")
 
 
+@pytest.mark.parametrize("argv", [["midi"], ["midi", "--help-me"]])
+def test_vcam_midi_alone_says_what_to_type(argv, capsys):
+    """`vcam midi` alone was told "the following arguments are required: learn", not what to type."""
+    assert _last_line(argv, capsys) == (
+        "vcam midi: error: give what to do: vcam midi learn prints each control touched on the controller with the "
+        "line to paste into a map (vcam midi learn --midi NAME for another input than the first; vcam devices lists "
+        "the inputs)")
+
+
 @pytest.mark.parametrize("argv, said", [
     (["run", "--prompt", "-dark"], "vcam run: error: argument --prompt: expected one argument (a value that starts "
                                    "with - is taken for an option: give it as --prompt=-dark)"),

@@ -128,6 +128,11 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
+        if self.prog == "vcam midi" and message.startswith("the following arguments are required: learn"):
+            # `vcam midi` alone read "required: learn", as if learn were a value to give, not what to type
+            message = ("give what to do: vcam midi learn prints each control touched on the controller with the line "
+                       "to paste into a map (vcam midi learn --midi NAME for another input than the first; vcam "
+                       "devices lists the inputs)")
         message = _switch_valued(message) + (self._dash_value(message) or self._value_left_out(message))
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
