@@ -625,3 +625,24 @@ def test_a_shows_problems_are_said_in_line_order_whichever_section_comes_first(t
         load_show(show)
     lines = [int(p.split(":")[1]) for p in err.value.problems]
     assert len(lines) == 4 and lines == sorted(lines), err.value.problems
+
+
+def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_names(tmp_path):
+    """Found as the midi: section is read, the map file's were said first where the show's own came later in the
+    show (its midi: controls, its cues), as if they were the show's first lines to fix."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 16, parm: blend}\n  - {program: presets}\n"
+                                        "  - {program: presets}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a city}\nmidi:\n  map: pads.yaml\n  controls:\n"
+                    "    - {cc: 20, param: blnd}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert [p.split(": ", 1)[0] for p in err.value.problems] == [f"{show}:6", f"{tmp_path / 'pads.yaml'}:2"]
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {program: presets}\n  - {program: presets}\n")
+    show.write_text("presets:\n  - {name: a, prompt: a city}\nmidi:\n  map: pads.yaml\n  port: none\n  controls:\n"
+                    "    - {cc: 20, param: blend}\n    - {cc: 20, param: blend}\n")
+    assert [n.split(": ", 1)[0] for n in load_show(show).notes] == [f"{show}:5", f"{show}:8",
+                                                                     f"{tmp_path / 'pads.yaml'}:3"]
