@@ -348,6 +348,16 @@ def test_a_knob_whose_range_has_one_value_at_both_ends_is_refused(tmp_path, para
         f"MIDI map control 1 {said}")
 
 
+@pytest.mark.parametrize("entry", ["{nrpn: 12, param: steps, range: [3, 3]}",
+                                   "{nrpn: 12, bits: 7, param: steps, range: [3, 3]}",
+                                   "{cc: 1, bits: 14, param: steps, range: [3, 3]}"])
+def test_a_knob_on_an_nrpn_or_a_14_bit_pair_with_equal_ends_is_offered_no_button(tmp_path, entry):
+    """A button is on a plain cc or a note alone: one offered on an nrpn or with bits: 14 is refused when pasted."""
+    said = map_refusal(tmp_path, f"- {entry}")[1]
+    assert said.endswith("MIDI map control 1 range [3, 3] gives steps 3 wherever the control is; give two different "
+                         "ends"), said
+
+
 @pytest.mark.parametrize("param", ["strength", "steps", "transition", "seed", "bias", "blend"])
 @pytest.mark.parametrize("section, own", [("midi", "cc: 16"), ("midi", "cc: 16, channel: 3"),
                                           ("osc", "address: /1/fader1")])
