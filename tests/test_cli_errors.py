@@ -803,6 +803,16 @@ def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, capsys):
         "virtual cameras); vcam midi takes learn")
 
 
+@pytest.mark.parametrize("argv, flag", [(["midi", "--count", "3"], "--count"), (["midi", "--midi", "nano"], "--midi"),
+                                        (["midi", "--midi=nano"], "--midi"), (["midi", "--count", "3", "learn"],
+                                                                              "--count")])
+def test_vcam_midi_learns_option_given_before_learn_says_where_it_goes(argv, flag, capsys):
+    """`vcam midi --count 3` was told "invalid choice: '3' (choose from 'learn')": the option's value was taken for
+    the subcommand, and the option itself went unnamed."""
+    assert _last_line(argv, capsys) == (f"vcam midi: error: {flag} is vcam midi learn's option: it goes after learn "
+                                        f"(vcam midi learn {flag} …)")
+
+
 @pytest.mark.parametrize("argv", [["midi"], ["midi", "--help-me"]])
 def test_vcam_midi_alone_says_what_to_type(argv, capsys):
     """`vcam midi` alone was told "the following arguments are required: learn", not what to type."""

@@ -128,7 +128,9 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
-        if self.prog == "vcam midi" and message.startswith("the following arguments are required: learn"):
+        if message.startswith("the following arguments are required: ") and (said := self._subcommands_option()):
+            message = said
+        elif self.prog == "vcam midi" and message.startswith("the following arguments are required: learn"):
             # `vcam midi` alone read "required: learn", as if learn were a value to give, not what to type
             message = ("give what to do: vcam midi learn prints each control touched on the controller with the line "
                        "to paste into a map (vcam midi learn --midi NAME for another input than the first; vcam "
@@ -190,6 +192,8 @@ class _Parser(argparse.ArgumentParser):
         choices = action.choices
         if choices is None or value in choices or not isinstance(value, str):
             return super()._check_value(action, value)
+        if " " in self.prog and (said := self._subcommands_option()):
+            self.error(said)
         if self.prog == "vcam midi" and value.lower() in MIDI_LISTING:  # a list of learn alone sent no one further
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam devices lists the MIDI inputs (and "
                                                  "the virtual cameras); vcam midi takes learn")
@@ -200,6 +204,17 @@ class _Parser(argparse.ArgumentParser):
             return super()._check_value(action, value)
         raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant}? (choose from "
                                              f"{', '.join(map(repr, choices))})")
+
+    def _subcommands_option(self) -> str | None:
+        """`vcam midi --count 3`: an option of a subcommand of this one (learn's) given before its name, which
+        argparse answered with "invalid choice: '3'", the option's value taken for the subcommand; None where none
+        was given."""
+        subs = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
+        for flag in (arg.split("=", 1)[0] for arg in getattr(self, "_argv", []) if arg.startswith("--")):
+            for name, parser in (subs.choices.items() if subs is not None else ()):
+                if flag in _options(parser) - {"--help"}:
+                    return f"{flag} is {parser.prog}'s option: it goes after {name} ({parser.prog} {flag} …)"
+        return None
 
     def _said_before_subcommand(self, argv: list[str]) -> None:
         """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
