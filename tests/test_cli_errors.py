@@ -813,6 +813,13 @@ def test_vcam_midi_learns_option_given_before_learn_says_where_it_goes(argv, fla
                                         f"(vcam midi learn {flag} …)")
 
 
+def test_vcam_midi_learn_given_the_controllers_name_alone_says_to_give_it_with_midi(capsys):
+    """`vcam midi learn nano` was told "unrecognized arguments: nano" alone."""
+    assert _last_line(["midi", "learn", "nano kontrol"], capsys) == (
+        "vcam midi learn: error: unrecognized arguments: nano kontrol; the input is given with --midi: vcam midi learn "
+        "--midi 'nano kontrol'")
+
+
 @pytest.mark.parametrize("argv", [["midi"], ["midi", "--help-me"]])
 def test_vcam_midi_alone_says_what_to_type(argv, capsys):
     """`vcam midi` alone was told "the following arguments are required: learn", not what to type."""

@@ -409,6 +409,9 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
         return f"; {parser.prog} takes one {places[0]}"
     if not places and not any(a.option_strings != ["-h", "--help"] for a in parser._actions):  # `vcam models all`
         return f"; {parser.prog} takes no arguments"
+    if not places and "--midi" in known and len(extras) == 1 and not extras[0].startswith("-"):
+        # `vcam midi learn nano`: the controller's name, which is --midi's value
+        return f"; the input is given with --midi: {parser.prog} --midi {shlex.quote(extras[0])}"
     for extra in extras:
         flag = extra.split("=", 1)[0]
         if flag.lower() in ("--show", "--show-file") and shows:
