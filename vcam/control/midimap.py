@@ -326,6 +326,13 @@ def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, buil
 
 def _light(r: Reader, node, what: str) -> Light | None:
     """A `light:` ({velocity: 1-127, channel: 1-16}); None where it cannot be read (said)."""
+    if isinstance(node, ScalarNode):  # `light: 127`, `light: true`: told it must be a mapping, with no form to write
+        given = str(node.value).strip()
+        velocity = given if given.isdigit() and 1 <= int(given) <= 127 else 127
+        r.error(node, f"{what} light takes the velocity that lights the button's LED, 1-127, as light: {{velocity: "
+                      f"{velocity}}} (the controller's manual says which; channel: 1-16 beside it where the LED is lit "
+                      "on another channel than the button's)")
+        return None
     keys = r.mapping(node, f"{what} light", ("velocity", "channel"))
     if not isinstance(node, MappingNode) or (node.value and not keys):
         return None  # said: not a mapping, or keys it does not know alone (`light: {}` is asked for its velocity)
