@@ -646,3 +646,14 @@ def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_nam
                     "    - {cc: 20, param: blend}\n    - {cc: 20, param: blend}\n")
     assert [n.split(": ", 1)[0] for n in load_show(show).notes] == [f"{show}:5", f"{show}:8",
                                                                      f"{tmp_path / 'pads.yaml'}:3"]
+
+
+@pytest.mark.parametrize("command, said", [
+    ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, put them in a cue "
+                       "and send go with its name"),
+    ("[next]", "a command is written without brackets: command: next"),
+])
+def test_a_controls_command_given_as_a_list_is_told_what_to_write(tmp_path, command, said):
+    """`command: [next, freeze]` was told only that it "must be non-empty text"."""
+    assert map_refusal(tmp_path, f"- {{cc: 16, command: {command}}}")[1].endswith(
+        f":2: MIDI map control 1 command: {said}")

@@ -1295,6 +1295,9 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # `- seed: 5`, written as a show's keys are: the command as typed has no colon
         r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
         return None
+    if control and (several := _listed(node)) is not None:
+        r.error(node, f"{what}: {several}")
+        return None
     text = r.string(node, what, MAX_LINE)
     if text is None:
         return None
@@ -1313,6 +1316,20 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         r.error(node, f"{what}: {why}")
         return None
     return cmd
+
+
+def _listed(node) -> str | None:
+    """What to write for a control's command given as a YAML list (`command: [next, freeze]`), told only that it
+    "must be non-empty text"; None for any other node."""
+    from yaml.nodes import ScalarNode, SequenceNode
+
+    if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
+        return None
+    lines = [str(n.value).strip() for n in node.value]
+    if len(lines) == 1:
+        return f"a command is written without brackets: command: {lines[0]}"
+    return (f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; for several, put them "
+            "in a cue and send go with its name")
 
 
 def _a_command(line: str) -> bool:
