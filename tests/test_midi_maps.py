@@ -657,3 +657,20 @@ def test_a_controls_command_given_as_a_list_is_told_what_to_write(tmp_path, comm
     """`command: [next, freeze]` was told only that it "must be non-empty text"."""
     assert map_refusal(tmp_path, f"- {{cc: 16, command: {command}}}")[1].endswith(
         f":2: MIDI map control 1 command: {said}")
+
+
+@pytest.mark.parametrize("written", ["preset", "Presets", "prompt"])
+def test_a_knob_written_to_pick_a_preset_is_told_what_blends_and_what_picks(written):
+    """`param: preset` was told only the parameters a knob drives, none of which named what it was meant for."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: d}\nmidi:\n  controls:\n"
+                   f"    - {{cc: 16, param: {written}}}\nosc:\n  controls:\n    - {{address: /a, param: {written}}}\n",
+                   "show.yaml")
+    picks = written.lower().rstrip("s")
+    both = (f"param: a knob or fader does not pick a {picks}: it blends the one on air into the next (param: blend, "
+            "or between: [A, B] for two of them); a button picks one (command: preset 2, or next)")
+    assert err.value.problems == [f"show.yaml:6: midi control 1 {both}, and program change N picks preset N+1 "
+                                  "(program: presets)", f"show.yaml:9: osc control 1 {both}"]
