@@ -209,30 +209,6 @@ def test_learn_says_once_that_a_pitch_wheel_or_pressure_is_not_read_and_counts_n
     assert any("{cc: 41, command: next, channel: 1}" in line for line in out), out  # a button, counted once
 
 
-def test_learn_prints_the_lines_in_the_order_the_controls_were_touched(fake_midi_backend):
-    """A knob nudged by one step, then a pitch wheel and a pad: the wheel's line came first (it overtook the knob's
-    message on its way in) and the knob's guess last, a second after the pad's."""
-    import threading
-
-    import fake_midi
-    from helpers import in_thread, wait_for
-    from vcam.control.midilearn import learn
-
-    nano = "Fake nanoKONTROL2 MIDI 1"
-    said, out, stop = [], [], threading.Event()
-    thread, errors = in_thread(learn, "nano", out.append, said.append, None, stop, 0.02)
-    try:
-        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
-        for msg in (cc(16, 40), mido.Message("pitchwheel", pitch=300), mido.Message("note_on", note=36, velocity=90)):
-            fake_midi.send(nano, msg)
-        assert wait_for(lambda: any("note: 36" in line for line in out), 30), out
-    finally:
-        stop.set()
-    thread.join(30)
-    assert errors == []
-    assert [line.split()[0] for line in out] == ["control_change", "pitchwheel", "note_on"], out
-
-
 def test_learn_shows_each_message_with_the_channel_the_map_line_beside_it_takes():
     """The message learnt was printed as mido has it, channel=2 beside the line's `channel: 3`: copying the first set
     the map a channel off, and that knob did nothing. Both count from 1, as the controller's settings do."""

@@ -355,18 +355,18 @@ def test_learn_tells_buttons_from_knobs_and_guesses_a_control_that_sent_once():
     assert "{cc: 17, command: next, channel: 1}" in single and "button?" in single
 
 
-def test_learn_says_two_knobs_turned_at_once_once_each_and_guesses_one_touched_before_another_control():
-    """A knob's line said the guess of every control still undecided: the second of two knobs turned together was
-    said as a guess, then again as the knob it is."""
+def test_learn_says_each_control_once_while_another_still_moves():
+    """A control still moving (a knob turned a step at a time beside another, a button held while a knob turns) was
+    guessed as soon as the other's line came, then said again once it had shown what it is."""
     from vcam.control.midilearn import Learner
 
-    learner = Learner()
-    said = [line for t, (control, value) in enumerate(((16, 40), (17, 50), (16, 41), (17, 51)))
-            for line in learner.feed(cc(control, value), t)]
-    assert [line.split("# ")[1] for line in said] == ["a knob or fader"] * 2, said
-    learner.feed(cc(18, 40), 5)  # nudged once, then a pad: its guess first
-    said = learner.feed(mido.Message("note_on", note=36, velocity=90), 6)
-    assert ["knob? one value (40)" in said[0], "{note: 36" in said[1]] == [True, True], said
+    for msgs in ([cc(16, 40), cc(17, 50), cc(17, 51), cc(16, 41)],
+                 [cc(41, 127), cc(17, 50), cc(17, 51), cc(17, 52), cc(41, 0)]):
+        learner = Learner()
+        said = [line for t, msg in enumerate(msgs) for line in learner.feed(msg, t * 0.05)] + learner.due()
+        controls = [line.split("{cc: ")[1].split(",")[0] for line in said]
+        assert sorted(controls) == sorted(set(controls)) and len(controls) == 2, said
+        assert not any("?" in line.split("#")[1] for line in said), said
 
 
 def test_learn_says_a_velocity_sensitive_pad_on_a_cc_is_a_button_however_hard_each_hit():

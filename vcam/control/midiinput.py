@@ -177,9 +177,7 @@ class MidiInput:
         self.wanted = wanted
         self.meanwhile = meanwhile  # what goes on while an unplugged controller is waited for
         self.on_message = on_message
-        # told of what no control acts on (pitch bend, aftertouch) on the controls' thread, in order with the rest:
-        # told on the port's reader, a wheel's message overtook a knob's still in the inbox
-        self.unheeded = unheeded
+        self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
         self.on_reconnect = on_reconnect or (lambda: None)
         # told of the port opened, at first and after an unplug (its controller's lights)
         self.on_opened: Callable[[str], None] = lambda name: None
@@ -291,8 +289,10 @@ class MidiInput:
         try:
             if msg.type in CLOCK_MESSAGES:
                 self._act(msg)
-            elif heeded(msg) or self.unheeded is not None:
+            elif heeded(msg):
                 self._inbox.put(msg)
+            elif self.unheeded is not None:
+                self.unheeded(msg)
         except Exception as e:  # noqa: BLE001 - on the port's reader: said, where the reader's guard kept it quiet
             line = f"MIDI: a message from {self.port_name} could not be taken in ({described(e)}); it is lost"
             with self._telling:
@@ -303,10 +303,8 @@ class MidiInput:
     def _work(self) -> None:
         while not self._stop.is_set():
             msg = self._inbox.get(timeout=0.25)
-            if msg is not None and heeded(msg):
+            if msg is not None:
                 self._act(msg)
-            elif msg is not None and self.unheeded is not None:
-                self.unheeded(msg)
 
     def _act(self, msg) -> None:
         control = control_of(msg)

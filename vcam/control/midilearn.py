@@ -98,18 +98,6 @@ class Learner:
         self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
 
     def feed(self, msg, now: float) -> list[str]:
-        """The lines `msg` makes clear, after the guesses of the controls first touched before its own and still
-        undecided: a knob nudged once, then a pitch wheel, had the wheel's line printed first and the knob's a second
-        later. One first touched after it (two knobs turned at once) keeps its time to show itself."""
-        lines = self._feed(msg, now)
-        if not lines:
-            return []
-        touched = list(self._cc)
-        own = (msg.channel, msg.control) if msg.type == "control_change" else None
-        before = set(touched[:touched.index(own)] if own in self._cc else touched)
-        return self._guesses(lambda key: key in before) + lines
-
-    def _feed(self, msg, now: float) -> list[str]:
         if msg.type in UNMAPPABLE:
             return self._unmappable(msg)
         if msg.type == "control_change" and (msg.control in SELECTS or
@@ -230,14 +218,9 @@ class Learner:
 
     def due(self, now: float | None = None) -> list[str]:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""
-        return self._guesses(lambda key: now is None or now - self._cc[key].at >= QUIET)
-
-    def _guesses(self, due: Callable[[tuple], bool]) -> list[str]:
-        """The guesses of the controls still undecided and unsaid that are `due`, in the order they were first
-        touched."""
         lines = []
         for key, seen in self._cc.items():
-            if seen.kind is None and seen.said is None and due(key):
+            if seen.kind is None and seen.said is None and (now is None or now - seen.at >= QUIET):
                 seen.said = "guess"
                 lines.append(_show(self._msg[key], learn_line(self._msg[key], None)))
         return lines
