@@ -304,8 +304,6 @@ def test_learn_count_never_counts_a_0_straight_after_its_own_press_so_a_toggle_c
     assert not presses.released(cc(45, 127))
     assert not presses.released(cc(45, 30))  # a knob turned down through the middle: its 0 is a move
     assert not presses.released(cc(45, 0))
-    assert not presses.released(cc(46, 30))  # a velocity-sensitive pad hit softly, then let go: one press
-    assert presses.released(cc(46, 0))
     assert not presses.released(mido.Message("note_off", note=36))  # a pad's, never counted in the first place
 
 

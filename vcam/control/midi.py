@@ -441,10 +441,9 @@ class MidiRouter:
             if entry is not None:
                 key = ("cc", channel, msg.control)
                 prev = self._button_prev.get(key, 0)
-                # A button sends a value when pressed (127 on most, a velocity-sensitive pad its hit's) and 0 when
-                # released: the same value again was a press again whose release was lost. A knob used as a button
-                # fires as it leaves 0. A button the controller toggles sends one message a press, 127 then 0: each
-                # is a press.
+                # A button sends the same value on every press: seen again, it was pressed again and its release
+                # was lost. A knob used as a button fires once as it passes the middle. A button the controller
+                # toggles sends one message a press, 127 then 0: each is a press.
                 pressed = entry.toggle or msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
                 return partial(self.controller.apply, entry.command, "midi") if pressed else None

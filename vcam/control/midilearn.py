@@ -50,7 +50,7 @@ def learn_line(msg, kind: str | None = None) -> str | None:
             return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
                     f"a knob or fader takes param: blend")
         return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
-                f"a button (a value, then 0) takes command: next")
+                f"a button (127 then 0) takes command: next")
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
     if msg.type == "program_change":
@@ -65,6 +65,8 @@ def learn_line(msg, kind: str | None = None) -> str | None:
 class _Control:
     values: set[int] = field(default_factory=set)
     last: int | None = None
+    before: int | None = None  # the value before `last`
+    soft: int | None = None  # a press under PRESSED that a button's shape followed (then 0, or itself again)
     at: float = 0.0
     kind: str | None = None  # "knob", "button" or None while undecided
     said: str | None = None  # the kind said last ("guess" for a guess)
@@ -72,15 +74,11 @@ class _Control:
 
 def _kind(seen: _Control, value: int) -> str | None:
     """The kind `seen` shows once `value` is added to it."""
+    if seen.kind == "knob" or len((seen.values | {value}) - {0}) >= 2:
+        return "knob"  # two different non-zero values: only a knob or fader sends those
     prev = seen.last
-    if seen.kind == "knob" or (prev and value and prev != value):
-        # two different non-zero values in a row: only a knob or fader sends those. A velocity-sensitive pad sends
-        # its hit's velocity and 0 between hits, so values apart said a pad hit twice was a knob
-        return "knob"
-    if prev and (value == 0 or value == prev):
-        # pressed then released (or pressed again, the release lost): nothing between. A 0 then a value is not
-        # yet one: a fader pushed up from the bottom sends that too, and was said a button before a knob
-        return "button"
+    if prev is not None and max(prev, value) >= PRESSED and (min(prev, value) == 0 or prev == value):
+        return "button"  # pressed then released (or pressed again, the release lost): nothing between
     return seen.kind
 
 
@@ -119,13 +117,21 @@ class Learner:
         key = (msg.channel, msg.control)
         seen = self._cc.setdefault(key, _Control())
         kind = _kind(seen, msg.value)
+        prev, before = seen.last, seen.before
+        if prev and prev < PRESSED and msg.value in (0, prev):
+            seen.soft = prev
         seen.values.add(msg.value)
-        seen.last, seen.at, seen.kind = msg.value, now, kind
+        seen.last, seen.before, seen.at, seen.kind = msg.value, prev, now, kind
         self._msg[key] = msg
         if kind is None or kind == seen.said:
             return []
         seen.said = kind
-        return [_show(msg, learn_line(msg, kind))]
+        line = learn_line(msg, kind)
+        if kind == "knob" and before and prev == 0 and msg.value:
+            # a value, 0, another: a velocity-sensitive pad's hits look so, each its own strength, and as a knob
+            # the pad would move the blend
+            line += f" ({before}, 0, then {msg.value}: if those were a pad's hits, {_SOFT})"
+        return [_show(msg, line)]
 
     def _pair(self, msg, last: int | None) -> list[str] | None:
         """A 14-bit knob's half: its coarse CC (0-31) followed straight by its fine one (CC + 32), which a 7-bit
@@ -222,8 +228,21 @@ class Learner:
         for key, seen in self._cc.items():
             if seen.kind is None and seen.said is None and (now is None or now - seen.at >= QUIET):
                 seen.said = "guess"
-                lines.append(_show(self._msg[key], learn_line(self._msg[key], None)))
+                msg = self._msg[key]
+                if seen.soft is None:
+                    lines.append(_show(msg, learn_line(msg, None)))
+                    continue
+                # a button's shape under 64: a pad hit softly, or a knob nudged near 0; which is not said, as either
+                # sends it, but the pad's hits would not fire
+                lines.append(_show(msg, f"- {{cc: {msg.control}, param: blend, channel: {msg.channel + 1}}}    # a "
+                                        f"knob? it sent {seen.soft} then {msg.value} so far; if it is a pad or "
+                                        f"button, {_SOFT}"))
         return lines
+
+
+# a pad or button whose presses come under PRESSED, which a button never fires on (a knob near 0 sends as much)
+_SOFT = (f"it takes command: next, and fires only on a value of {PRESSED} or more: set it to send 127 (momentary "
+         "or gate mode, a fixed velocity) in the controller's editor, or hit it harder")
 
 
 def _show(msg, line: str) -> str:
@@ -244,18 +263,19 @@ class Presses:
     off-press asks for one press more, the lesser harm."""
 
     def __init__(self) -> None:
-        # (channel, control) -> its last two values, the last one first (None: none yet)
-        self._values: dict[tuple, tuple[int | None, int | None]] = {}
+        self._down: set[tuple] = set()  # (channel, control): the last thing it sent was a press
 
     def released(self, msg: mido.Message) -> bool:
-        """Whether `msg` is a 0 straight after its own control's press: a value that came after nothing or a 0 (a
-        velocity-sensitive pad's soft hit as well as a 127); a 0 after a knob's move down is a move of its own."""
+        """Whether `msg` is a 0 straight after its own control's press."""
         if msg.type != "control_change":
             return False
         key = (msg.channel, msg.control)
-        last, before = self._values.get(key, (None, None))
-        self._values[key] = (msg.value, last)
-        return msg.value == 0 and last is not None and last >= PRESSED and not before
+        if msg.value >= PRESSED:
+            self._down.add(key)
+            return False
+        was_down = key in self._down
+        self._down.discard(key)
+        return msg.value == 0 and was_down
 
 
 def default_port(say: Callable[[str], None]) -> str:

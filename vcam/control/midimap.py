@@ -9,7 +9,7 @@ Written in a show's `midi:` section or in a map file (`presets/midi/*.yaml`) wit
       - {cc: 19, param: strength}                       # how much of the video in survives, 0 to 1
       - {cc: 1, bits: 14, param: blend}                 # a 14-bit fader: coarse on CC 1, fine on CC 33
       - {nrpn: 1234, param: transition, range: [0, 12]} # a 14-bit NRPN knob (CC 99/98 its number, CC 6/38 its value)
-      - {cc: 41, command: next}                         # a button: a value when pressed (any but 0), then 0
+      - {cc: 41, command: next}                         # a button that sends CC 127 then 0
       - {cc: 42, command: next, toggle: true}           # a button set to toggle: 127 one press, 0 the next
       - {note: 36, command: "preset 1"}                 # a pad or key
       - {program: presets}                              # program change N -> preset N+1
@@ -47,9 +47,7 @@ from vcam.words import counted, listed
 
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
-# a CC value at or above which a button counts as pressed: any but 0, as a velocity-sensitive pad set to send a CC
-# sends its hit's velocity (a soft hit under 64, which the middle of the range as the line never fired)
-PRESSED = 1
+PRESSED = 64  # a CC value at or above which a button counts as pressed
 # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine) or its steps (96 up, 97 down)
 NRPN_CCS = (99, 98, 6, 38, 96, 97)
 
