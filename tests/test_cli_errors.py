@@ -785,6 +785,11 @@ def test_a_windows_path_given_as_an_output_is_answered_with_its_file_kind(out, c
     (["Serve"], "vcam: error: argument command: invalid choice: 'Serve'; did you mean serve? (choose from 'run', "),
     (["midi", "lern"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean learn? (choose from "
                        "'learn')"),
+    # beside learn's option, before or after it: the typo was said as the option misplaced, learn's name left wrong
+    (["midi", "lern", "--midi", "nano"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean "
+                                         "learn?"),
+    (["midi", "--midi", "nano", "lern"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean "
+                                         "learn?"),
     (["run", "--fit", "strech"], "vcam run: error: argument --fit: invalid choice: 'strech'; did you mean stretch? "
                                  "(choose from 'letterbox', 'crop', 'stretch')"),
     (["run", "--smooth", "blur"], "vcam run: error: argument --smooth: invalid choice: 'blur' (choose from 'fade', "
@@ -795,10 +800,10 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
     assert _last_line(argv, capsys).startswith(said)
 
 
-@pytest.mark.parametrize("listing", ["devices", "list", "ports"])
-def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, capsys):
+@pytest.mark.parametrize("listing, more", [("devices", []), ("list", []), ("ports", []), ("devices", ["--midi", "x"])])
+def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, more, capsys):
     """`vcam midi devices` was told only to choose from 'learn': the inputs' list, vcam devices, went unnamed."""
-    assert _last_line(["midi", listing], capsys) == (
+    assert _last_line(["midi", listing, *more], capsys) == (
         f"vcam midi: error: argument learn: invalid choice: {listing!r}: vcam devices lists the MIDI inputs (and the "
         "virtual cameras); vcam midi takes learn")
 

@@ -192,8 +192,12 @@ class _Parser(argparse.ArgumentParser):
         choices = action.choices
         if choices is None or value in choices or not isinstance(value, str):
             return super()._check_value(action, value)
-        if " " in self.prog and (said := self._subcommands_option()):
-            self.error(said)
+        if " " in self.prog and value not in (words := self._words()):
+            # argparse's choice is the value of an option of the subcommand given before it (`vcam midi --count 3`)
+            if words and words[0] not in choices:
+                value = words[0]  # `vcam midi --midi nano lern`: the subcommand misspelt, said as such
+            elif said := self._subcommands_option():
+                self.error(said)
         if self.prog == "vcam midi" and value.lower() in MIDI_LISTING:  # a list of learn alone sent no one further
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam devices lists the MIDI inputs (and "
                                                  "the virtual cameras); vcam midi takes learn")
@@ -204,6 +208,14 @@ class _Parser(argparse.ArgumentParser):
             return super()._check_value(action, value)
         raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant}? (choose from "
                                              f"{', '.join(map(repr, choices))})")
+
+    def _words(self) -> list[str]:
+        """This parser's arguments that are neither options nor the value of a subcommand's option given before it
+        (`nano` of `vcam midi --midi nano lern`)."""
+        valued = {o for a in self._actions if isinstance(a, argparse._SubParsersAction) for parser in
+                  a.choices.values() for option in parser._actions if option.nargs != 0 for o in option.option_strings}
+        argv = getattr(self, "_argv", [])
+        return [arg for i, arg in enumerate(argv) if not arg.startswith("-") and not (i and argv[i - 1] in valued)]
 
     def _subcommands_option(self) -> str | None:
         """`vcam midi --count 3`: an option of a subcommand of this one (learn's) given before its name, which
