@@ -825,6 +825,13 @@ def test_vcam_midi_learn_given_the_controllers_name_alone_says_to_give_it_with_m
         "--midi 'nano kontrol'")
 
 
+def test_vcam_midi_learn_given_a_number_alone_says_to_give_it_with_count(capsys):
+    """`vcam midi learn 3` was told to give 3 as the input's name, with --midi."""
+    assert _last_line(["midi", "learn", "3"], capsys) == (
+        "vcam midi learn: error: unrecognized arguments: 3; the number of messages to learn is given with --count: "
+        "vcam midi learn --count 3")
+
+
 @pytest.mark.parametrize("argv", [["midi"], ["midi", "--help-me"]])
 def test_vcam_midi_alone_says_what_to_type(argv, capsys):
     """`vcam midi` alone was told "the following arguments are required: learn", not what to type."""

@@ -421,6 +421,9 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
         return f"; {parser.prog} takes one {places[0]}"
     if not places and not any(a.option_strings != ["-h", "--help"] for a in parser._actions):  # `vcam models all`
         return f"; {parser.prog} takes no arguments"
+    if not places and "--count" in known and len(extras) == 1 and extras[0].isdigit():
+        # `vcam midi learn 3`: how many controls, not an input's name
+        return f"; the number of messages to learn is given with --count: {parser.prog} --count {extras[0]}"
     if not places and "--midi" in known and len(extras) == 1 and not extras[0].startswith("-"):
         # `vcam midi learn nano`: the controller's name, which is --midi's value
         return f"; the input is given with --midi: {parser.prog} --midi {shlex.quote(extras[0])}"
