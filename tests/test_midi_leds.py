@@ -419,6 +419,14 @@ def test_vcam_cams_lights_find_a_button_preset_by_its_name_on_the_server():
     assert lit(mapping, *remote.on_air()) == {("note", 0, 1): 5, ("note", 0, 2): 0, ("note", 0, 3): 0}
 
 
+@pytest.mark.parametrize("light", ["off", "false", "0", "no", "None"])
+def test_a_light_written_off_is_told_to_be_left_out(tmp_path, light):
+    """`light: off` was told to write light: {velocity: 127}, which lights the LED it meant dark."""
+    path, problem = map_refusal(tmp_path, f"- {{note: 36, command: next, light: {light}}}")
+    assert problem == (f"{path}:2: MIDI map control 1 light: {light} is no light: a button is unlit unless a light: is "
+                       "given for it or at the top of its map, so leave light: out")
+
+
 @pytest.mark.parametrize("light, velocity", [("1", 1), ("127", 127), ("true", 127), ("green", 127), ("300", 127)])
 @pytest.mark.parametrize("top", [True, False], ids=["the map's", "a button's"])
 def test_a_light_given_as_one_value_is_told_the_form_with_its_velocity(tmp_path, light, velocity, top):

@@ -48,6 +48,7 @@ from vcam.words import counted, listed
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
 PRESSED = 64  # a CC value at or above which a button counts as pressed
+UNLIT = ("off", "false", "no", "0", "none", "null")  # a light: written to mean none
 # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine) or its steps (96 up, 97 down)
 NRPN_CCS = (99, 98, 6, 38, 96, 97)
 
@@ -326,6 +327,11 @@ def _light(r: Reader, node, what: str) -> Light | None:
     """A `light:` ({velocity: 1-127, channel: 1-16}); None where it cannot be read (said)."""
     if isinstance(node, ScalarNode):  # `light: 127`, `light: true`: told it must be a mapping, with no form to write
         given = str(node.value).strip()
+        if given.lower() in UNLIT:
+            # told to write light: {velocity: 127}, which lights the LED `off` meant dark
+            r.error(node, f"{what} light: {given} is no light: a button is unlit unless a light: is given for it or at "
+                          "the top of its map, so leave light: out")
+            return None
         velocity = given if given.isdigit() and 1 <= int(given) <= 127 else 127
         r.error(node, f"{what} light takes the velocity that lights the button's LED, 1-127, as light: {{velocity: "
                       f"{velocity}}} (the controller's manual says which; channel: 1-16 beside it where the LED is lit "
