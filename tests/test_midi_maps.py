@@ -652,6 +652,8 @@ def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_nam
     ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, put them in a cue "
                        "and send go with its name"),
     ("[next]", "a command is written without brackets: command: next"),
+    ("[preset, 2]", "a command is written without brackets: command: preset 2"),  # was said 2 commands
+    ("[go, 3]", "a command is written without brackets: command: go 3"),
 ])
 def test_a_controls_command_given_as_a_list_is_told_what_to_write(tmp_path, command, said):
     """`command: [next, freeze]` was told only that it "must be non-empty text"."""

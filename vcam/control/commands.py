@@ -1326,8 +1326,9 @@ def _listed(node) -> str | None:
     if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
         return None
     lines = [str(n.value).strip() for n in node.value]
-    if len(lines) == 1:
-        return f"a command is written without brackets: command: {lines[0]}"
+    if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
+        # `[preset, 2]`: one command's words, which read as two commands
+        return f"a command is written without brackets: command: {' '.join(lines)}"
     return (f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; for several, put them "
             "in a cue and send go with its name")
 
