@@ -1353,6 +1353,9 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # `- seed: 5`, written as a show's keys are: the command as typed has no colon
         r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
         return None
+    if control and (several := _listed(node)) is not None:
+        r.error(node, f"{what}: {several}")
+        return None
     text = r.string(node, what, MAX_LINE, refused=_refused_command)
     if text is None:
         return None
@@ -1380,6 +1383,21 @@ def _refused_command(line: str) -> str | None:
     except CommandError as e:
         return str(e)
     return f"{line!r} is a comment, not a command" if cmd is None else typed_only(cmd, "a control or a cue")
+
+
+def _listed(node) -> str | None:
+    """What to write for a control's command given as a YAML list (`command: [next, freeze]`), told only that it
+    "must be non-empty text"; None for any other node."""
+    from yaml.nodes import ScalarNode, SequenceNode
+
+    if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
+        return None
+    lines = [str(n.value).strip() for n in node.value]
+    if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
+        # `[preset, 2]`: one command's words, which read as two commands
+        return f"a command is written without brackets: command: {' '.join(lines)}"
+    return (f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; for several, put them "
+            "in a cue and send go with its name")
 
 
 def _a_command(line: str) -> bool:

@@ -281,10 +281,10 @@ def parse_show(text: str, path: str) -> Show:
                     else None, cues_read is not None) if "osc" in top else None
     # found in passes (the midi: section's entries, then the presets and cues they name; the cues; the osc:
     # section): said in the order found, line 135 came before line 120, and top down they were met out of turn
-    r.problems[:] = in_line_order(r.problems)
+    r.problems[:] = in_line_order(r.problems, first=r.path)
     r.raise_if_any()
     return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
-                map_files=_map_files(top, base), notes=tuple(r.notes))
+                map_files=_map_files(top, base), notes=tuple(in_line_order(r.notes, first=r.path)))
 
 
 def _midi_and_cues(r: Reader, top: dict, show: Show, presets_read: bool, base: Path) -> tuple:

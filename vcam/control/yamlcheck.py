@@ -391,11 +391,12 @@ class Reader:
 PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
 
 
-def in_line_order(problems: list[str]) -> list[str]:
+def in_line_order(problems: list[str], first: str | None = None) -> list[str]:
     """`problems` by line within each file, the files in the order of their first problem: a section read in passes
     (each entry, then what entries share, then the presets they name) said line 10 before line 7, and an operator
-    fixing them top down met them out of turn."""
-    files: dict[str, int] = {}
+    fixing them top down met them out of turn. `first`: the file whose problems come before any other's (the show
+    checked, before the map files it names, whose problems are found as its midi: section is read)."""
+    files: dict[str, int] = {first: 0} if first is not None else {}
     keys = []
     for problem in problems:
         found = PROBLEM_AT.match(problem)
