@@ -1297,3 +1297,21 @@ def test_a_cue_time_in_several_units_is_offered_in_seconds_which_loads(key, writ
     assert offered and offered[1] == f"{key}: {seconds}", str(err.value)
     cue = parse_show(text + offered[1][len(key):] + "}\n", "show.yaml").cues[1]
     assert (cue.at_s if key == "at" else cue.wait) == seconds
+
+
+@pytest.mark.parametrize("cue", ["prompt red sky@bar", "{wait: 4, prompt neon: sky@bar}"])
+def test_a_cue_with_a_glued_timing_is_told_with_its_line_beside_the_other_problems(tmp_path, capsys, cue):
+    """`- prompt red sky@bar` (or `prompt neon: sky@bar` beside a wait:) made vcam check say only "a timing is set
+    apart by a space", with no line, every other problem dropped; the line offered, pasted back, is checked ok."""
+    import re
+    path = tmp_path / "show.yaml"
+    path.write_text("presets:\n  - {name: a, prompt: neon}\ncues:\n  - " + cue + "\n  - {do: nxt}\n")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:4: cue 1" in err and f"{path}:5: cue 2" in err, err
+    offered = re.search(r"under do: (- \{.+?\}) \(a name|write it as (do: .+)$", err, re.M)
+    assert offered, err
+    pasted = "- " + cue.replace("prompt neon: sky@bar", offered[2]) if offered[2] else offered[1]
+    path.write_text("presets:\n  - {name: a, prompt: neon}\ncues:\n  " + pasted + "\n")
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
+    assert "sky@bar" in capsys.readouterr().out

@@ -620,3 +620,17 @@ def test_a_note_is_not_said_again_by_a_save_that_only_moves_its_line(tmp_path, m
     assert save("pads.yaml", "# pads\ncontrols:\n" + twice) == [], said
     assert save("show.yaml", "# the set\n" + show + "  - {program: presets}\n") == [
         "show.yaml:8: midi control 3 is control 1 again (program: presets); it adds nothing: remove one"], said
+
+
+def test_a_save_with_a_cue_timing_glued_is_told_with_its_line(tmp_path, monkeypatch):
+    """A save with `- prompt red sky@bar` as a cue was "not reloaded (CommandError: a timing is set apart...)", with
+    no line of the file; it is said as the show file's problem, at its line."""
+    from vcam.control.reload import ShowWatcher
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\n")
+    said: list[str] = []
+    watcher = ShowWatcher("show.yaml", lambda show, maps: None, said.append, show=load_show(tmp_path / "show.yaml"))
+    (tmp_path / "show.yaml").write_text("presets:\n  - {name: a, prompt: x}\ncues:\n  - prompt red sky@bar\n")
+    watcher.poll(), watcher.poll()
+    assert said[-1].startswith("show file not reloaded, the last good show stays live:\n  show.yaml:4: cue 1"), said

@@ -201,7 +201,7 @@ def _command_key(item: Node, show: Show | None) -> tuple[Node, str] | None:
     for key, value in item.value:
         if isinstance(key, ScalarNode) and key.value not in CUE_KEYS:
             line = colon_read(MappingNode(item.tag, [(key, value)]))
-            if line is not None and _a_cues_command(line) and (show is None or _runs_in_cue(parse(line), show)):
+            if line is not None and (cmd := _cues_command(line)) and (show is None or _runs_in_cue(cmd, show)):
                 return key, line
     return None
 
@@ -214,7 +214,7 @@ def _under_do(r: Reader, item: Node, show: Show | None, colon: str | None = None
     line = colon if colon is not None else item.value
     command = " ".join(line.split())
     # `- go`: offered only as a cue takes it; `- preset b: now` only where `show` has a preset 'b: now'
-    if not _a_cues_command(command) or (show is not None and not _runs_in_cue(parse(command), show)):
+    if not (cmd := _cues_command(command)) or (show is not None and not _runs_in_cue(cmd, show)):
         return "- {do: COMMAND}"
     if (cue := flow_yaml({"do": command})) is not None:
         return f"- {cue}"
@@ -230,11 +230,17 @@ def _under_do(r: Reader, item: Node, show: Show | None, colon: str | None = None
 
 def _a_cues_command(line: str) -> bool:
     """Whether `line` is a command a cue runs (not go, back, status, a typo or a comment)."""
+    return _cues_command(line) is not None
+
+
+def _cues_command(line: str) -> Command | None:
+    """`line` as a cue runs it, read as a show's file has it; None for go, back, status, a typo or a comment. Only
+    what an offer is made from: it never raises, as a refusal here would be the whole report's only line."""
     try:
         cmd = parse(line, console=False)
     except CommandError:
-        return False
-    return cmd is not None and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
+        return None
+    return cmd if cmd is not None and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None else None
 
 
 def _cue_loop(r: Reader, node, what: str, last: bool) -> bool:

@@ -74,7 +74,7 @@ def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> 
     reads += [(f"a map {path} names", map_file) for map_file in show.map_files]
     inputs = list(given) + [(f"an input of {path}", p.input) for p in (show.defaults, *show.presets) if p.input]
     inputs += [(f"a cue's input in {path}", cmd.args[0]) for cue in show.cues for line in cue.do
-               if (cmd := parse(line)) is not None and cmd.name == "input"]
+               if (cmd := parse(line, console=False)) is not None and cmd.name == "input"]
     inputs += _button_inputs(f"a MIDI button's input in {path}", show.midi)
     inputs += _button_inputs(f"an OSC button's input in {path}", show.osc)
     return reads + _input_files(inputs)
