@@ -1315,3 +1315,20 @@ def test_a_cue_with_a_glued_timing_is_told_with_its_line_beside_the_other_proble
     path.write_text("presets:\n  - {name: a, prompt: neon}\ncues:\n  " + pasted + "\n")
     assert main(["check", str(path)]) == 0, capsys.readouterr().err
     assert "sky@bar" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("cue", ["open: preset zz", "open: [next, preset zz]"])
+def test_a_cue_written_as_its_name_and_a_command_the_show_cannot_run_is_not_offered(cue):
+    """`- open: preset zz` was offered - {name: open, do: preset zz}, refused when pasted (no preset zz); it is told
+    as a cue's unknown key, and a cue of a preset the show has is still offered a line that loads."""
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - " + cue + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert not any("{name: " in p for p in err.value.problems), err.value.problems
+    assert any("unknown key 'open'" in p for p in err.value.problems), err.value.problems
+    text = text.replace("zz", "a")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    offered = said.split("keys of their own: ")[1]
+    assert parse_show(text.replace("- " + cue.replace("zz", "a"), offered), "show.yaml").cues[0].name == "open"

@@ -101,7 +101,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                           "go with it: - {name: NAME, do: COMMAND, wait: 8})")
             waits.append(None)
             continue
-        if (named := _named_as_key(item)) is not None:
+        if (named := _named_as_key(item, show)) is not None:
             # `- open: preset 1`, a cue's name as the key of its command: said as unknown key 'open' and no do:
             offered = flow_yaml(named)
             r.error(item, f"cue {i + 1} reads as a key {named['name']!r} and its command; a cue gives its name and its "
@@ -159,9 +159,10 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     return tuple(cues)
 
 
-def _named_as_key(item: Node) -> dict | None:
+def _named_as_key(item: Node, show: Show | None) -> dict | None:
     """The cue meant by one written as its name and its command (`- open: preset 1`, `- drop: [next, strength 0.4]`),
-    as {name:, do:}; None for any other entry."""
+    as {name:, do:}, where a cue of `show` runs each command (`- open: preset zz`, offered, was refused in turn);
+    None for any other entry."""
     if not isinstance(item, MappingNode) or len(item.value) != 1:
         return None
     key, value = item.value[0]
@@ -170,8 +171,11 @@ def _named_as_key(item: Node) -> dict | None:
     lines = value.value if isinstance(value, SequenceNode) else [value]
     if not lines or not all(isinstance(line, ScalarNode) and line.tag == STR_TAG for line in lines):
         return None
-    if _a_cues_command(f"{key.value}: {lines[0].value}") or not all(_a_cues_command(line.value) for line in lines):
+    if _a_cues_command(f"{key.value}: {lines[0].value}"):
         return None  # `prompt neon: rain`: a command alone, said so
+    cmds = [_cues_command(line.value) for line in lines]
+    if not all(cmds) or (show is not None and not all(_runs_in_cue(cmd, show) for cmd in cmds)):
+        return None
     do = [line.value for line in lines]
     return {"name": key.value.strip(), "do": do if isinstance(value, SequenceNode) else do[0]}
 
