@@ -1332,3 +1332,19 @@ def test_a_cue_written_as_its_name_and_a_command_the_show_cannot_run_is_not_offe
     [said] = err.value.problems
     offered = said.split("keys of their own: ")[1]
     assert parse_show(text.replace("- " + cue.replace("zz", "a"), offered), "show.yaml").cues[0].name == "open"
+
+
+@pytest.mark.parametrize("key, meant", [("delay", "wait (seconds after the cue before) or at (a time in the show)"),
+                                        ("sleep", "wait"), ("duration", "wait"), ("after", "wait"), ("when", "wait"),
+                                        ("time", "wait"), ("beat", "wait"), ("bars", "wait"),
+                                        ("label", "name"), ("title", "name"), ("ID", "name")])
+def test_a_cue_key_naming_its_time_or_its_name_in_other_words_is_told_the_key_meant(key, meant):
+    """`- delay: next` was offered - {name: delay, do: next}, a cue named delay that waited for nothing; `- label:
+    next` one named label: each is told the cue key meant, as it is beside a do:."""
+    for cue in (f"{key}: next", f"{{do: next, {key}: 4}}"):
+        text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - " + cue + "\n"
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, "show.yaml")
+        assert not any("{name: " in p for p in err.value.problems), err.value.problems
+        assert err.value.problems[0].startswith(f"show.yaml:4: cue 1: unknown key {key!r}; known keys: name, do, at, "
+                                                f"wait, loop; did you mean {meant}"), err.value.problems

@@ -118,7 +118,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
                          + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice"))
             item = MappingNode(item.tag, [pair for pair in item.value if pair[0] is not key],
                                flow_style=item.flow_style)
-        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray else ("do",))
+        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray else ("do",), meant=_MEANT_KEYS)
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
         items = r.value(c["do"], f"{what} do") if "do" in c else None
@@ -185,13 +185,20 @@ def _named_as_key(item: Node, show: Show | None) -> dict | None:
 _DO_WORDS = frozenset({"command", "commands", "cmd", "action", "actions", "run", "exec", "execute", "does", "doing",
                        "then", "cue", "cues", "trigger", "send"})
 
+# other tools' words for a cue's own keys: `- delay: next` is a wait: misnamed, `- label: next` a name:, not a cue
+# called delay or label
+_MEANT_KEYS = {**dict.fromkeys(("delay", "sleep", "duration", "after", "when", "time", "timing", "beat", "beats",
+                                "bar", "bars", "pause", "hold"),
+                               "wait (seconds after the cue before) or at (a time in the show)"),
+               **dict.fromkeys(("label", "title", "id", "cue name"), "name")}
+
 
 def _a_cue_name(key: str) -> bool:
     """Whether `key`, written with a command as its value, can be the cue's name: not a command's name (`- prompt:
     blackout` is a prompt, a colon in it), a cue key written otherwise (`Do:`, `dos:`, `wait 4:`, each said with the
     key meant) or a word for the command itself (`command:`)."""
     words = key.casefold().split()
-    if not words or words[0] in USAGE or words[0] in MEANT or words[0] in _DO_WORDS:
+    if not words or words[0] in USAGE or words[0] in MEANT or words[0] in _DO_WORDS or " ".join(words) in _MEANT_KEYS:
         return False
     return not any(nearest(word, CUE_KEYS, cutoff=0.75) or word in CUE_KEYS for word in (words[0], " ".join(words)))
 

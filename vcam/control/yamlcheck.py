@@ -138,9 +138,10 @@ class Reader:
                       f"which nothing repeats with *{name}); to keep the &, put the whole text in quotes")
 
     def mapping(self, node: Node, what: str, known: tuple[str, ...], required: tuple[str, ...] = (),
-                elsewhere: dict[str, str] | None = None) -> dict[str, Node]:
+                elsewhere: dict[str, str] | None = None, meant: dict[str, str] | None = None) -> dict[str, Node]:
         """The keys of a mapping `node` among `known`, each other one said (with where it goes, if `elsewhere` names
-        the section that takes it: `size:` at a show's top goes under `output:`)."""
+        the section that takes it: `size:` at a show's top goes under `output:`; with the key meant, if `meant` has
+        the key's other word for it, lower case: a cue's `delay:` is its wait:)."""
         if not isinstance(node, MappingNode):
             hint = ""
             given = node.value.strip() if isinstance(node, ScalarNode) else ""
@@ -177,8 +178,10 @@ class Reader:
                                      "alias repeats one value: seed: *name)")
                 recased.update(required)  # what it would have brought in: writing the keys out gives them
             elif key not in known:
-                meant = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
-                hint = f"; did you mean {meant}?" if meant else ""
+                near = nearest(str(key), known, cutoff=0.75) if isinstance(key, str) else None
+                if isinstance(key, str) and key.strip().casefold() in (meant or {}):
+                    near = meant[key.strip().casefold()]
+                hint = f"; did you mean {near}?" if near else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
                 if (comma := _decimal_comma(node, i, known)) is not None:
