@@ -1164,3 +1164,17 @@ def test_a_second_midi_map_given_is_refused_rather_than_the_first_dropped(comman
     err = capsys.readouterr().err.rstrip().splitlines()[-1]
     assert err.endswith("argument --midi-map: given twice ('nanokontrol2', then 'apc-mini-mk2'): vcam plays with "
                         "one map; give one")
+
+
+@pytest.mark.parametrize("flag, value", [("--seed", "0x"), ("--seed", "0xg"), ("--seed", "0X10"), ("--steps", "0b"),
+                                         ("--steps", "0B11")])
+def test_a_flag_in_hex_or_binary_miswritten_is_told_as_the_command_typed_is(flag, value, capsys):
+    """`--seed 0x` was offered 0 (read as 0 with a unit after it), `--seed 0X10` told only that it is no whole number
+    and `--steps 0b` given no word of what to write; each is told what the command typed is told."""
+    from vcam.control.commands import CommandError, parse
+
+    with pytest.raises(CommandError) as typed:
+        parse(f"{flag[2:]} {value}")
+    hint = str(typed.value).split(f"not {value!r}")[1].split("; usage:")[0]
+    assert hint and "did you mean" not in hint, str(typed.value)
+    assert _last_line(["run", flag, value], capsys).endswith(f"{value!r} is not a whole number{hint}")

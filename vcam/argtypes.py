@@ -13,7 +13,7 @@ import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.control.commands import CommandError, based_int, checked_prompt, number_meant, whole_meant
+from vcam.control.commands import CommandError, based_int, based_meant, checked_prompt, number_meant, whole_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import (check_output_size, check_size, checked_size, no_size, not_a_size,
@@ -122,7 +122,9 @@ def _meant(text: str, kind, lo: float, hi: float, above: bool) -> str:
     """" (did you mean 29.97?)" for a number `within` refused as written that was meant as one it takes (a decimal
     comma, a unit after it, a whole number as 1e3 or 2,000); "" where there is none."""
     if kind in (int, whole):
-        return whole_meant(text.strip(), int(lo), int(min(hi, 2 ** 63)))
+        lo, hi = int(lo), int(min(hi, 2 ** 63))
+        based = based_meant(text.strip(), lo, hi)  # `--seed 0x`: its 0 was offered, as `seed 0x` typed was
+        return whole_meant(text.strip(), lo, hi) if based is None else based
     return number_meant(text.strip(), lambda v: math.isfinite(v) and lo <= v <= hi and not (above and v == lo),
                         share=False)
 

@@ -242,6 +242,17 @@ def _capital_based(text: str, lo: int, hi: int) -> str | None:
     return f"; write it in decimal digits: {n}" if lo <= n <= hi else f"; {text} is {n} in decimal digits, out of range"
 
 
+def based_meant(text: str, lo: int, hi: int) -> str | None:
+    """What to write for a hex or binary whole number YAML does not read as one: `0X10` (its decimal digits), `0x`
+    or `0xg` (how one is written, where its 0 was offered, read as 0 with a unit after it); None for other text.
+    Alike for a typed command and a flag (`--seed 0x`)."""
+    if (upper := _capital_based(text, lo, hi)) is not None:  # `seed 0X10`, as a show's `seed: 0X10` is told
+        return upper
+    if _BASE_BEGUN.fullmatch(text):
+        return " (a hex number is 0x and its digits, as in 0x10; a binary one 0b and its digits, as in 0b11)"
+    return None
+
+
 def _int(text: str, name: str, lo: int, hi: int) -> int:
     # typed -1 stays out of range alone: a fader's sweep sends it too, where no random seed was asked for
     if name == "seed" and text.lower() in DRAWN_SEEDS and text != "-1":
@@ -250,13 +261,9 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     try:
         value = based_int(text)
     except ValueError:
-        if (upper := _capital_based(text, lo, hi)) is not None:  # `seed 0X10`, as a show's `seed: 0X10` is told
-            raise CommandError(f"{name} needs a whole number, not {_shown(text)}{upper}; usage: {usage(name)}") \
+        if (based := based_meant(text, lo, hi)) is not None:
+            raise CommandError(f"{name} needs a whole number, not {_shown(text)}{based}; usage: {usage(name)}") \
                 from None
-        if _BASE_BEGUN.fullmatch(text):  # `seed 0x`: its 0 was offered, read as 0 with a unit after it
-            raise CommandError(f"{name} needs a whole number, not {_shown(text)} (a hex number is 0x and its "
-                               f"digits, as in 0x10; a binary one 0b and its digits, as in 0b11); "
-                               f"usage: {usage(name)}") from None
         meant = blocks_meant(text) if name == "transition" else None
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
                            f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
