@@ -165,6 +165,13 @@ def test_go_on_a_boundary_times_each_change_that_has_no_timing_of_its_own():
         assert [line for _, line in rig.ran] == ["preset 2 @bar", "strength 0.4 @off", "bpm 120"]
 
 
+def test_go_on_a_boundary_times_a_prompt_with_an_at_sign_in_its_text():
+    """`go @bar` ran a cue's `prompt red sky@bar` at once, off the bar: read as typed, its @ was a timing refused."""
+    with Rig("  - {name: a, do: [prompt red sky@bar, 'prompt neon: sky@bar']}\n") as rig:
+        rig.cues.go("bar")
+        assert [line for _, line in rig.ran] == ["prompt red sky@bar @bar", "prompt neon: sky@bar @bar"]
+
+
 def test_a_cue_at_a_time_fires_by_itself_once_when_the_show_clock_reaches_it():
     timed = MANUAL + "  - {name: drop, do: preset 2, at: 1:30}\n"
     with Rig(timed) as rig:

@@ -480,8 +480,8 @@ def _timed(line: str, at: str | None) -> str:
     """`line` landing at `at` (from `go @bar`) where it says nothing of its own and can be timed."""
     if at is None:
         return line
-    try:
-        cmd = parse(line)
+    try:  # read as the show file's line it is: `prompt red sky@bar` is a prompt, timed as any other
+        cmd = parse(line, console=False)
     except CommandError:
         return line  # said when it runs
     if cmd is None or cmd.at is not None or cmd.name in UNTIMED:
