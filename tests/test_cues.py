@@ -1071,6 +1071,20 @@ def test_a_cue_landing_at_once_for_want_of_a_tempo_says_why_once_not_for_each_li
     assert reply.count(NO_TEMPO) == 1 and reply.startswith("cue 3/4 'swell' (cue 2 skipped): preset 2 'ocean'")
 
 
+def test_a_cue_whose_prompt_ends_in_an_at_word_puts_it_on_air_as_the_show_file_was_read():
+    """`- {do: prompt red sky@bar}` checks ok (a show's prompt keeps its @ word), but GO refused it on air with "a
+    timing is set apart by a space", read as a line typed at the console; typed, it is still asked about."""
+    show = parse_show(PRESETS + "cues:\n  - {name: c, do: [prompt red sky@bar, 'prompt neon: sky@bar']}\n",
+                      "show.yaml")
+    producer = RecordingProducer()
+    controller = Controller(show, ShowState(prompts={"x": 1.0}), producer, threading.Event(), lambda text: None)
+    controller.cues = CueList(show.cues, controller.handle_line, lambda text: None)
+    reply = controller.handle_line("go", "stdin")
+    assert "error" not in reply and len(producer.given) == 2, reply
+    assert "red sky@bar" in repr(producer.given[0]) and "sky@bar" in repr(producer.given[1]), producer.given
+    assert controller.handle_line("prompt red sky@bar", "stdin").startswith("error: a timing is set apart")
+
+
 def test_each_line_of_a_cue_that_waits_behind_an_earlier_change_says_it_waits():
     """`seed 7 @bar` and `bias 1 @2` wait for their blocks, then a cue sets the seed, the bias and the input: the wait
     was said for the first line of each block alone, and the lines after them read as if they landed at once."""

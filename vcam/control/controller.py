@@ -174,8 +174,11 @@ class Controller:
         that leaves them raises media.Refused, for the caller to tell its sender and the operator apart). `aim`:
         the beat a screen change on the beat lands on at the earliest (a bar cue fired ahead of its bar, whose
         screen changes belong on its bar, not on the bar before it that comes first)."""
+        # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
+        # as typed, a cue the file checked ok for was refused on air
+        console = not network and not source.startswith("cue ")
         try:
-            cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, which it is refused
+            cmd = parse(line, console=console)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
             if (joined := self._run_together(e.joined, source)) is not None:
                 return f"error: {joined}"
@@ -191,7 +194,7 @@ class Controller:
         # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
         # its cue's name, never split: joined_commands)
         if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
-                and (joined := self._run_together(joined_commands(line, not network), source)) is not None:
+                and (joined := self._run_together(joined_commands(line, console), source)) is not None:
             return f"error: {joined}"
         return self.apply(cmd, source, network=network, aim=aim)
 
