@@ -1729,3 +1729,13 @@ def test_a_stop_after_any_number_or_timing_is_answered_alike(line, meant):
         parse(line)
     assert meant in str(err.value)
     assert "counts beats" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [("strength ０，５", "not '０，５' (did you mean 0.5?)"),
+                                        ("ｓｅｅｄ ｆｉｖｅ", "not 'ｆｉｖｅ' (did you mean 5?)"),
+                                        ("quantize ｂｒａ", "not 'ｂｒａ' (did you mean bar?)")])
+def test_a_full_width_argument_refused_is_quoted_as_typed(line, said):
+    """`strength ０，５` was told "not '0,5'": the text quoted was the folded one, which the operator did not type."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)

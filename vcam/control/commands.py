@@ -6,6 +6,7 @@ import math
 import re
 import shlex
 import unicodedata
+from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -184,8 +185,17 @@ def _help(topic: str) -> Command:
 SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph is not said back in full
 
 
+# The argument of the line being read, as folded (width_folded) and as typed: a message quotes the text typed
+# (`strength ０，５` is told 'not ０，５', not '0,5', which the operator did not type and cannot find on the line)
+_TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
+
+
 def _shown(text: str) -> str:
-    """What was typed, as a message quotes it: cut to SHOWN_CHARS."""
+    """What was typed, as a message quotes it: cut to SHOWN_CHARS; a part of a folded argument as it was typed
+    (width_folded folds one character for one, so the part is where it was)."""
+    folded, typed = _TYPED_REST.get()
+    if text and (at := folded.find(text)) >= 0:
+        text = typed[at:at + len(text)]
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
@@ -1029,13 +1039,14 @@ def parse(line: str, console: bool = True) -> Command | None:
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
-    name, rest = width_folded(word).lower(), (more[0] if more else "").strip()
+    name, typed = width_folded(word).lower(), (more[0] if more else "").strip()
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
-    rest = width_folded(rest) if name in USAGE and name not in _AS_WRITTEN else rest
+    rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
         raise unknown
+    typed_said = _TYPED_REST.set((rest, typed))
     try:
         return _command(name, rest, console)
     except CommandError as e:
@@ -1046,6 +1057,8 @@ def parse(line: str, console: bool = True) -> Command | None:
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
+    finally:
+        _TYPED_REST.reset(typed_said)
 
 
 # a number written in decimal digits: a name no preset or cue has that reads as one (`preset 2.0`, `go ＋２`) is
