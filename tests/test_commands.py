@@ -1739,3 +1739,17 @@ def test_a_full_width_argument_refused_is_quoted_as_typed(line, said):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line, cmds", [("seed 5、steps 3", (Command("seed", (5,)), Command("steps", (3,)))),
+                                        ("ｎｅｘｔ、ｆｒｅｅｚｅ", (Command("next"), Command("freeze")))])
+def test_commands_run_together_with_an_ideographic_comma_are_offered_apart(line, cmds):
+    """`seed 5、steps 3`, with the comma a Japanese or Chinese input method types, was refused as a seed, where
+    `seed 5, steps 3` is offered as two lines."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert err.value.joined == cmds
+
+
+def test_help_takes_commands_listed_with_an_ideographic_comma():
+    assert parse("help seed、steps") == Command("help", ("seed", "steps"))

@@ -149,7 +149,7 @@ def help_text(*names: str) -> str:
 
 # what parts the commands of `help seed, steps`, `help seed and steps` or `help seed, steps, and bpm`; not a space
 # alone: `help go back` asks about go, the command of the line `go back`
-_HELP_LIST = re.compile(r"\s*[,;&/]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+_HELP_LIST = re.compile(r"\s*[,;&/、]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
 
 
 def _help(topic: str) -> Command:
@@ -1078,9 +1078,10 @@ def number_like(ref: str) -> bool:
 _AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
 
 
-# where one command of a line run into another begins: its name, after a comma, a semicolon or a space
-_JOINED = re.compile(rf"\s*[,;]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
-_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;]|$)", re.IGNORECASE)
+# where one command of a line run into another begins: its name, after a comma, a semicolon or a space; the
+# comma may be the ideographic one (、), which Japanese and Chinese input methods type for a list's comma
+_JOINED = re.compile(rf"\s*[,;、]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;、]|$))", re.IGNORECASE)
+_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;、]|$)", re.IGNORECASE)
 # whose words are their own to the end of the line: a prompt's (`prompt rain next to the sea`), a cue's name
 # (`go next` is no cue fired and a move, nor `go drop back` one and a step back: either may be a cue's name) and
 # help's question (`help go back`)
