@@ -1753,3 +1753,13 @@ def test_commands_run_together_with_an_ideographic_comma_are_offered_apart(line,
 
 def test_help_takes_commands_listed_with_an_ideographic_comma():
     assert parse("help seed、steps") == Command("help", ("seed", "steps"))
+
+
+@pytest.mark.parametrize("line, spec", [('input ＂ｆｉｌｅ：ａ b.mp4＂', "file:ａ b.mp4"),
+                                        ('input ｆｉｌｅ：＂ａ b.mp4＂', "file:ａ b.mp4"),
+                                        ("input ＇ｉｍａｇｅ：x.png＇", "image:x.png"),
+                                        ("input ｎｏｎｅ", "none"), ("input ｃａｍｅｒａ：１", "camera:1")])
+def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
+    """`input ＂ｆｉｌｅ：ａ b.mp4＂`, typed with an input method in full-width mode, was an unknown input: its kind,
+    colon and quotes were not read; its path is kept as typed, as a file may be named so."""
+    assert parse(line) == Command("input", (spec,))

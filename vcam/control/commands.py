@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
                         spelled_number, width_folded)
@@ -487,7 +487,7 @@ def _input(text: str) -> str:
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
-    whole = _without_quotes(text)
+    whole = _without_quotes(text := _kind_in_ascii(text))
     kind, colon, path = split_kind(whole)
     try:
         return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
@@ -495,6 +495,21 @@ def _input(text: str) -> str:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
         raise CommandError(f"{e}; usage: {usage('input')}") from None
+
+
+def _kind_in_ascii(text: str) -> str:
+    """`＂ｆｉｌｅ：ａ b.mp4＂` → `"file:ａ b.mp4"`: an input's kind, its colon and the quotes round the whole or the
+    path, typed in an input method's full-width mode, made ASCII (the kind was unknown); a path as typed, as a file
+    may be named in full-width letters. A kind with no path (`ｎｅｔ`, `ｃａｍｅｒａ：１`) is folded whole."""
+    folded = width_folded(text)
+    head = re.match(r"""\s*(["']?)\s*([A-Za-z]+)\s*(?::\s*(["']?))?""", folded)
+    if folded == text or head is None or head[2].lower() not in INPUT_KINDS:
+        return text
+    if head[2].lower() not in ("file", "image"):
+        return folded
+    quote = head[1] or head[3]
+    closed = quote and folded.endswith(quote) and len(folded) > head.end()
+    return folded[:head.end()] + text[head.end():len(text) - 1 if closed else None] + (quote if closed else "")
 
 
 def checked_prompt(text: str) -> str:
