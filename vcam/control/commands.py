@@ -379,8 +379,9 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
         note = _NOTE_VALUE.search(word) and "." not in word
-        counts = (" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)" if note else ""
-                  ) if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        counts = _note_said(word, after_at) or ((" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
+                                                 if note else "") if after_at else
+                                                " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
         beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
                  or counts)
         raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
@@ -402,6 +403,31 @@ def _timing_meant(text: str) -> str | None:
     except ValueError:
         return None
     return text
+
+
+_NOTE_WORDS = {"whole": 4.0, "half": 2.0, "quarter": 1.0, "eighth": 0.5, "8th": 0.5, "sixteenth": 0.25, "16th": 0.25,
+               "32nd": 0.125, "64th": 0.0625}
+
+
+def _note_said(word: str, after_at: bool) -> str:
+    """The hint for a timing given as a note value (`1/4`, `quarter`, `1/8 note`), as a DAW's quantize menu writes
+    it: the beats that note lasts in 4/4 and the timing that says so (a 1/4 note is 1 beat: beat); "" for any other
+    word, or a note no timing takes."""
+    found = re.fullmatch(r"(?:(\d+)\s*/\s*(\d+)|([a-z0-9]+))(?:\s*notes?)?", word)
+    if found is None:
+        return ""
+    if found[3] is not None:
+        beats, said = _NOTE_WORDS.get(found[3]), found[3]
+    else:
+        low = int(found[2])
+        beats, said = (4 * int(found[1]) / low if low and low & (low - 1) == 0 else None), f"{found[1]}/{found[2]}"
+    if beats is None or not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
+        return ""
+    lasts = "1 beat" if beats == 1 else "half a beat" if beats == 0.5 else f"{beats:g} beats"
+    timing = "beat" if beats == 1 else f"{beats:g}"
+    at = "@" if after_at else ""
+    half = "" if beats == 0.5 else f"{at}0.5 is half a beat, "
+    return f" (it counts beats: a {said} note is {lasts} in 4/4: {at or 'quantize '}{timing}; {half}{at}4 a bar of 4/4)"
 
 
 def _bars_meant(word: str, after_at: bool) -> str:
