@@ -1561,6 +1561,26 @@ def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(li
     assert joined_hint(err.value.joined, lambda cmd: cmd is not err.value.joined[-1]) is None  # one refused: none
 
 
+@pytest.mark.parametrize("line, where, said", [
+    ("freeze freeze", "typed", "freeze typed twice: once does it, type freeze"),
+    ("seed 5, seed 5, seed 5", "typed", "seed 5 typed 3 times: once does it, type seed 5"),
+    ("blackout blackout", "cue", "blackout written twice: once does it, write blackout"),
+    ("next next", "typed", "next typed twice on one line: type it on a line of its own each time"),
+])
+def test_one_command_doubled_on_a_line_is_answered_as_a_slip(line, where, said):
+    """`freeze freeze` was offered as two lines, freeze then freeze, and `next next` the same: one command typed
+    twice is a slip, not two commands meant in turn."""
+    with pytest.raises(CommandError) as err:
+        parse(line, console=where == "typed")
+    assert joined_hint(err.value.joined, lambda cmd: True, where) == said
+
+
+def test_a_stepping_command_doubled_in_a_cue_runs_twice():
+    with pytest.raises(CommandError) as err:
+        parse("next next", console=False)
+    assert joined_hint(err.value.joined, lambda cmd: True, "cue").startswith("one command each: next and next")
+
+
 @pytest.mark.parametrize("line", ["go next", "go back", "go drop back", "go drop; next", "help go back",
                                   "help help help help", "next " * 5, "help " * 800])
 def test_a_line_whose_words_may_all_be_one_commands_or_too_many_is_not_offered_apart(line):

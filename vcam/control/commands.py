@@ -1160,6 +1160,10 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     return tuple(commands)
 
 
+# commands that each step on from where the last left the show (a preset, a cue, a tap): given twice, they step twice
+STEPPING = ("next", "prev", "go", "back", "tap")
+
+
 def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed",
                 around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> str | None:
     """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
@@ -1170,6 +1174,13 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     if not commands or not all(map(takes, commands)):
         return None
     shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
+    if len(set(commands)) == 1 and (where == "typed" or commands[0].name not in STEPPING):
+        # `freeze freeze`: one command doubled, a slip (a key held, a line pasted twice), not two to run in turn
+        times = "twice" if len(commands) == 2 else f"{len(commands)} times"
+        if commands[0].name in STEPPING:
+            return f"{shown[0]} typed {times} on one line: type it on a line of its own each time"
+        done, do = {"typed": ("typed", "type"), "sent": ("sent", "send")}.get(where, ("written", "write"))
+        return f"{shown[0]} {done} {times}: once does it, {do} {shown[0]}"
     if where == "typed":
         return f"one command a line: type {shown[0]}, then {', then '.join(shown[1:])}, each on a line of its own"
     several = f"{' and '.join(shown)} are {len(shown)} commands"
