@@ -1794,3 +1794,9 @@ def test_a_timing_given_as_a_note_value_is_said_in_beats(line, said):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["help ?", "help ??", "HELP Commands", "help h"])
+def test_help_asked_with_a_word_for_help_lists_the_commands(line):
+    """`help ?` was refused and offered `help help`, which says only how help is written: the list was asked for."""
+    assert parse(line) == Command("help")

@@ -155,6 +155,10 @@ _HELP_LIST = re.compile(r"\s*[,;&/、]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
 def _help(topic: str) -> Command:
     """`help blend`: how one command is written; the word after help must name one. `help seed, steps`, several
     commands' names, asks how each is written."""
+    # `help ?`, `help commands`: a word for help itself asks for the list, which help alone gives (help help, which
+    # was offered, says only how help is written)
+    if MEANT_COMMAND.get(topic.strip().lower().rstrip(_STOPS) or "?") == "help":
+        return Command("help")
     names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
     if names and all(name in USAGE for name in names):
         return Command("help", tuple(dict.fromkeys(names)))
