@@ -1812,3 +1812,17 @@ def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_p
     ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(),
                      lambda s: None)
     assert ctl.handle_line("input", "stdin").endswith(f"e.g. input image:{logo}")
+
+
+def test_a_preset_s_name_typed_without_preset_is_answered_with_the_line_that_sets_it():
+    """`ocean`, a preset's name typed alone, was an unknown command with no hint, and `Forest @bar` offered
+    nothing either: the operator is told the preset line, and nothing goes on air."""
+    ctl, producer = city_on_air()
+    before = len(producer.actions)
+    assert ctl.handle_line("ocean", "stdin") == \
+        "error: 'ocean' is a preset, not a command: did you mean preset ocean?"
+    assert ctl.handle_line("Forest @bar", "stdin") == \
+        "error: 'Forest' is a preset, not a command: did you mean preset Forest @bar?"
+    assert "preset" not in ctl.handle_line("2", "stdin")  # a number alone may be anything
+    assert "is a preset" not in ctl.handle_line("desert", "stdin")
+    assert len(producer.actions) == before
