@@ -1826,3 +1826,16 @@ def test_a_preset_s_name_typed_without_preset_is_answered_with_the_line_that_set
     assert "preset" not in ctl.handle_line("2", "stdin")  # a number alone may be anything
     assert "is a preset" not in ctl.handle_line("desert", "stdin")
     assert len(producer.actions) == before
+
+
+def test_a_preset_s_name_typed_alone_at_vcam_cam_is_answered_with_the_line_that_sets_it():
+    """At vcam cam, `ocean` typed alone was an unknown command, as it was at the server's console; nothing is sent."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    ctl = RemoteController(lambda line: sent.append(line) or True)
+    assert "is a preset" not in ctl.handle_line("ocean", "stdin")  # no presets heard of yet
+    ctl.update({"presets": ["city", "ocean"]})
+    assert ctl.handle_line("Ocean @bar", "stdin") == \
+        "error: 'Ocean' is a preset, not a command: did you mean preset Ocean @bar?"
+    assert sent == []

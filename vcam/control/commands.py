@@ -1074,6 +1074,21 @@ def preset_choices(missing: str | None, names: list[str]) -> str:
     return f"; the show's presets: {', '.join(named)}{more}"
 
 
+def preset_typed(line: str, takes: Callable[[Command], bool], console: bool = True) -> str | None:
+    """`ocean`, `fire dancers @bar`: a preset's name typed without preset before it, answered with the line
+    `preset …` that sets it (a word that names no command was answered as a typo: `fire dancers` with freeze,
+    `ocean` with nothing); None where `takes` (the show, or what a server said of it) has no such preset, and for a
+    number alone (`2` may be anything)."""
+    try:
+        cmd = parse(f"preset {line.strip()}", console)
+    except CommandError:
+        return None
+    if cmd is None or not isinstance(cmd.args[0], str) or not takes(cmd):
+        return None
+    return (f"{quoted(clipped(cmd.args[0], SHOWN_CHARS + 1))} is a preset, not a command: did you mean "
+            f"{clipped(str(cmd), SHOWN_CHARS + 1)}?")
+
+
 def parse(line: str, console: bool = True) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, SHOWN_CHARS, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
-                                   no_show_file, parse, parse_quantize, preset_choices, presets_found, setting_now,
+from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
+                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
+                                   parse, parse_quantize, preset_choices, preset_typed, presets_found, setting_now,
                                    typed_only)
 from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
@@ -181,7 +181,7 @@ class Controller:
                 return f"error: {joined}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
-            if e.unknown is not None and (preset := self._preset_typed(line, network)) is not None:
+            if e.unknown is not None and (preset := preset_typed(line, self._takes, not network)) is not None:
                 return f"error: {preset}"
             # typed here, a question; from afar or a control, one sending no value (a mistake of its set-up, said as
             # the sender's error): the question asked at vcam cam is answered there
@@ -196,20 +196,6 @@ class Controller:
                 and (joined := self._run_together(joined_commands(line, not network), source)) is not None:
             return f"error: {joined}"
         return self.apply(cmd, source, network=network, aim=aim)
-
-    def _preset_typed(self, line: str, network: bool) -> str | None:
-        """`ocean`, `fire dancers @bar`: a preset's name typed without preset before it, answered with the line
-        `preset …` that sets it (a word that names no command was answered as a typo: `fire dancers` with freeze,
-        `ocean` with nothing); None where the line names no preset of the show (a number alone: `2` may be
-        anything)."""
-        try:
-            cmd = parse(f"preset {line.strip()}", console=not network)
-        except CommandError:
-            return None
-        if cmd is None or not isinstance(cmd.args[0], str) or not self._takes(cmd):
-            return None
-        return (f"{quoted(clipped(cmd.args[0], SHOWN_CHARS + 1))} is a preset, not a command: did you mean "
-                f"{clipped(str(cmd), SHOWN_CHARS + 1)}?")
 
     def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
