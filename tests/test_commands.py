@@ -1800,3 +1800,15 @@ def test_a_timing_given_as_a_note_value_is_said_in_beats(line, said):
 def test_help_asked_with_a_word_for_help_lists_the_commands(line):
     """`help ?` was refused and offered `help help`, which says only how help is written: the list was asked for."""
     assert parse(line) == Command("help")
+
+
+@pytest.mark.parametrize("line, said", [("ｓｔｒｅｎｇｔｈ　０。５", "not '０。５' (did you mean 0.5?)"),
+                                        ("bias 0。3", "(did you mean 0.3?)"),
+                                        ("ｓｅｅｄ　５。", "not '５。' (did you mean 5?)"),
+                                        ("quantize bar。", "(did you mean bar?)")])
+def test_a_number_written_with_an_ideographic_full_stop_is_answered_with_the_number_meant(line, said):
+    """`strength ０。５`, its point typed as a Japanese input method types a full stop, and `seed ５。`, a full stop
+    after the number, were told only that they were no number, where `0,5` and `5.` are offered the number meant."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)

@@ -282,6 +282,8 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
             meant = float(text.rstrip(_STOPS))
         elif text.count(",") == 1:
             meant = float(text.replace(",", "."))
+        elif re.fullmatch(r"[-+]?\d*。\d+", text):  # `０。５`: the point a Japanese input method types as a full stop
+            meant = float(text.replace("。", "."))
         elif share and text.endswith("%"):
             meant = float(text[:-1]) / 100
         elif united := _united(text):
@@ -296,8 +298,9 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
-# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character)
-_STOPS = ".,;:!?…"
+# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character; `steps ３。`, a Japanese or
+# Chinese input method's full stop and comma)
+_STOPS = ".,;:!?…。、"
 _ENDED = re.compile(rf"[-+]?(?:\d+\.?\d*|\.\d+)[{re.escape(_STOPS)}]+")
 
 
