@@ -1812,3 +1812,11 @@ def test_a_number_written_with_an_ideographic_full_stop_is_answered_with_the_num
     with pytest.raises(CommandError) as err:
         parse(line)
     assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["ｂｌｅｎｄ　１　２　５０％", "blend 1 2 ０，５"])
+def test_a_blend_position_typed_in_full_width_is_answered_with_the_number_meant(line):
+    """`blend 1 2 ５０％` was told only that its position was no number, where `blend 1 2 50%` is offered 0.5."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "(did you mean 0.5?)" in str(err.value)

@@ -592,8 +592,9 @@ def _blend(text: str) -> tuple:
     try:
         x = _float(parts[2])
     except ValueError:
+        # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
-                           f"{number_meant(parts[2])}") from None
+                           f"{number_meant(width_folded(parts[2]))}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
