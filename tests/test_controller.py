@@ -1839,3 +1839,22 @@ def test_a_preset_s_name_typed_alone_at_vcam_cam_is_answered_with_the_line_that_
     assert ctl.handle_line("Ocean @bar", "stdin") == \
         "error: 'Ocean' is a preset, not a command: did you mean preset Ocean @bar?"
     assert sent == []
+
+
+def test_a_cue_s_name_typed_without_go_is_answered_with_the_line_that_fires_it():
+    """`drop`, a cue's name typed alone, was offered prompt (its nearest command), and `walk` nothing; a name both
+    a preset's and a cue's is offered both lines. Nothing goes on air."""
+    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: ocean, do: preset 2}\n", "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    from vcam.control.cues import CueList
+
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    before = len(producer.actions)
+    assert ctl.handle_line("Drop @bar", "stdin") == \
+        "error: 'Drop' is a cue, not a command: did you mean go Drop @bar?"
+    assert ctl.handle_line("ocean", "stdin") == \
+        "error: 'ocean' is a preset and a cue, not a command: did you mean preset ocean or go ocean?"
+    assert "is a" not in ctl.handle_line("@ 1", "stdin")  # read as go @1, a go with no cue named
+    assert len(producer.actions) == before and ctl.cues.position == 0

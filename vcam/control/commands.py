@@ -1078,19 +1078,24 @@ def preset_choices(missing: str | None, names: list[str]) -> str:
     return f"; the show's presets: {', '.join(named)}{more}"
 
 
-def preset_typed(line: str, takes: Callable[[Command], bool], console: bool = True) -> str | None:
-    """`ocean`, `fire dancers @bar`: a preset's name typed without preset before it, answered with the line
-    `preset …` that sets it (a word that names no command was answered as a typo: `fire dancers` with freeze,
-    `ocean` with nothing); None where `takes` (the show, or what a server said of it) has no such preset, and for a
-    number alone (`2` may be anything)."""
-    try:
-        cmd = parse(f"preset {line.strip()}", console)
-    except CommandError:
+def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True) -> str | None:
+    """`ocean`, `fire dancers @bar`, `drop`: a preset's or a cue's name typed without preset or go before it,
+    answered with the line `preset …` or `go …` that sets it or fires it (a word that names no command was answered
+    as a typo: `fire dancers` with freeze, `drop` with prompt, `ocean` with nothing); None where `takes` (the show,
+    or what a server said of it) has no such preset or cue, and for a number alone (`2` may be anything)."""
+    lines = []
+    for command in ("preset", "go"):
+        try:
+            cmd = parse(f"{command} {line.strip()}", console)
+        except CommandError:
+            continue
+        if cmd is not None and cmd.args and isinstance(cmd.args[0], str) and takes(cmd):  # `@ 1`: a bare go
+            lines.append(cmd)
+    if not lines:
         return None
-    if cmd is None or not isinstance(cmd.args[0], str) or not takes(cmd):
-        return None
-    return (f"{quoted(clipped(cmd.args[0], SHOWN_CHARS + 1))} is a preset, not a command: did you mean "
-            f"{clipped(str(cmd), SHOWN_CHARS + 1)}?")
+    what = " and a ".join("preset" if cmd.name == "preset" else "cue" for cmd in lines)
+    return (f"{quoted(clipped(lines[0].args[0], SHOWN_CHARS + 1))} is a {what}, not a command: did you mean "
+            f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
 
 
 def parse(line: str, console: bool = True) -> Command | None:

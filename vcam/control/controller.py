@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
-                                   parse, parse_quantize, preset_choices, preset_typed, presets_found, setting_now,
+                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, name_typed,
+                                   no_show_file, parse, parse_quantize, preset_choices, presets_found, setting_now,
                                    typed_only)
 from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
@@ -181,8 +181,8 @@ class Controller:
                 return f"error: {joined}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
-            if e.unknown is not None and (preset := preset_typed(line, self._takes, not network)) is not None:
-                return f"error: {preset}"
+            if e.unknown is not None and (named := name_typed(line, self._takes, not network)) is not None:
+                return f"error: {named}"
             # typed here, a question; from afar or a control, one sending no value (a mistake of its set-up, said as
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
-                                   parse, preset_choices, preset_index, preset_typed, setting_now)
+                                   name_typed, parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
@@ -123,7 +123,7 @@ class RemoteController:
             # a MIDI control's line is no typist's: it is told how a control sends several, not what to type
             said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
             if said is None and e.unknown is not None:  # `ocean`: a preset of the server's show, named alone
-                said = preset_typed(line, self._has_preset, not network)
+                said = name_typed(line, self._has_preset, not network)
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it
@@ -133,8 +133,8 @@ class RemoteController:
         return self.apply(cmd, source) if cmd is not None else None
 
     def _has_preset(self, cmd: Command) -> bool:
-        """Whether the server's show, as it last said its presets, has the preset `cmd` names."""
-        names = self.state.presets or []
+        """Whether `cmd` names a preset the server's show has, as it last said its presets (its cues are not said)."""
+        names = (self.state.presets or []) if cmd.name == "preset" else []
         return preset_index(len(names), keyed_names(names), cmd.args[0]) is not None
 
     def _input_help(self, missing: str | None, network: bool) -> str:
