@@ -1154,3 +1154,16 @@ def test_vcam_check_lists_a_cue_of_many_commands_within_100_columns_and_an_input
     assert lines[0].startswith("   1. Act two") and lines[0].endswith("more)")
     assert lines[1].startswith("   2. input …") and "loop.mp4 (wait 3725.5s): input …" in lines[1]
     assert lines[2].endswith("(then cue 1 again)")
+
+
+def test_a_preset_or_cue_named_in_full_width_letters_is_answered_with_the_name_meant():
+    """`preset ｏｃｅａｎ` and `go ｄｒｏｐ`, typed with an input method left in full-width mode, were told there is no
+    such preset or cue, with no name offered, where `preset ocaen` is offered 'ocean'."""
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show("presets:\n  - {name: ocean, prompt: waves}\n  - {name: city, prompt: lights}\n"
+                      "cues:\n  - {name: drop, do: preset 1}\n  - {name: walk, do: preset 2}\n", "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find("ＯＣＥＡＮ")
+    assert "(did you mean 'ocean'?)" in str(err.value)
+    assert "(did you mean go 'drop'?)" in cue_index(show.cues, "ｄｒｏｐ")
