@@ -1820,3 +1820,10 @@ def test_a_blend_position_typed_in_full_width_is_answered_with_the_number_meant(
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "(did you mean 0.5?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["help me", "HELP PLEASE", "help me, please!", "help all", "help list"])
+def test_help_asked_with_a_plea_lists_the_commands(line):
+    """`help please` was refused and offered `help freeze` (please read as near pause), `help me` and `help list`
+    refused: an operator asking for help is given the list."""
+    assert parse(line) == Command("help")

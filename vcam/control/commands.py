@@ -152,12 +152,17 @@ def help_text(*names: str) -> str:
 _HELP_LIST = re.compile(r"\s*[,;&/、]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
 
 
+# words after help that ask for no command's help but for help itself, as a panicked operator types them
+_PLEAS = frozenset(("me", "please", "pls", "plz", "all", "everything", "list"))
+
+
 def _help(topic: str) -> Command:
     """`help blend`: how one command is written; the word after help must name one. `help seed, steps`, several
     commands' names, asks how each is written."""
     # `help ?`, `help commands`: a word for help itself asks for the list, which help alone gives (help help, which
-    # was offered, says only how help is written)
-    if MEANT_COMMAND.get(topic.strip().lower().rstrip(_STOPS) or "?") == "help":
+    # was offered, says only how help is written); so does a plea (`help me`, `help please`, offered help freeze)
+    words = [word for word in re.split(rf"[\s{re.escape(_STOPS)}]+", topic.lower()) if word]
+    if all(word in _PLEAS or MEANT_COMMAND.get(word) == "help" for word in words):
         return Command("help")
     names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
     if names and all(name in USAGE for name in names):
