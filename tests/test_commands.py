@@ -1827,3 +1827,22 @@ def test_help_asked_with_a_plea_lists_the_commands(line):
     """`help please` was refused and offered `help freeze` (please read as near pause), `help me` and `help list`
     refused: an operator asking for help is given the list."""
     assert parse(line) == Command("help")
+
+
+@pytest.mark.parametrize("line, cmd", [
+    ("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ", Command("input", ("image:logo.png",))),
+    ("input image:ｌｏｇｏ．ｐｎｇ", Command("input", ("image:logo.png",))),
+    ("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ", Command("input", ("image:logo.png",), at="bar")),
+    ("input image:logo.png ＠ｂａｒ", Command("input", ("image:logo.png",), at="bar")),
+    ("input ＂ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ＂　＠４", Command("input", ("image:logo.png",), at="4")),
+    ("input image:ｗｉｄｅ．ｐｎｇ", Command("input", ("image:ｗｉｄｅ．ｐｎｇ",))),  # named so: as typed
+])
+def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path, monkeypatch, line, cmd):
+    """`ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ`, a whole line in full-width mode with logo.png there, was told no such
+    file with no hint, and a timing `＠ｂａｒ` typed so was looked for as part of the path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logo.png").write_bytes(b"png")
+    (tmp_path / "ｗｉｄｅ．ｐｎｇ").write_bytes(b"png")
+    (tmp_path / "wide.png").write_bytes(b"png")
+    assert parse(line) == cmd
+    assert parse(line).read_as == ("ｌｏｇｏ．ｐｎｇ read as logo.png" if "ｌｏｇｏ" in line else "")

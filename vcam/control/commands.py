@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import shlex
 import unicodedata
 from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
@@ -106,6 +107,9 @@ class Command:
     name: str
     args: tuple = ()
     at: str | None = None  # when it lands: "beat", "bar", a number of beats, "off"; None: the show's quantize
+    # an input's path typed in full width where only its ASCII fold names a file: how it was read, for the reply to
+    # say (`ｌｏｇｏ．ｐｎｇ read as logo.png`); no part of the command's identity
+    read_as: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         if self.name == "prompt":
@@ -547,7 +551,27 @@ def _kind_in_ascii(text: str) -> str:
         return folded
     quote = head[1] or head[3]
     closed = quote and folded.endswith(quote) and len(folded) > head.end()
-    return folded[:head.end()] + text[head.end():len(text) - 1 if closed else None] + (quote if closed else "")
+    end = len(text) - 1 if closed else None
+    # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode with its command, names no file where logo.png is there: read as that
+    path = folded if _folded_path(text[head.end():end], folded[head.end():end]) else text
+    return folded[:head.end()] + path[head.end():end] + (quote if closed else "")
+
+
+def _folded_path(typed: str, folded: str) -> bool:
+    """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
+    typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
+    return typed != folded and not os.path.lexists(os.path.expanduser(typed)) \
+        and os.path.lexists(os.path.expanduser(folded))
+
+
+def input_read_as(typed: str, spec: str) -> str:
+    """How an `input` line's path `typed` in full width was read where only its ASCII fold names a file (`ｌｏｇｏ．ｐｎｇ
+    read as logo.png`), for the reply; "" where it was read as typed."""
+    path = split_kind(spec)[2]
+    if not path or path in typed:
+        return ""
+    at = width_folded(typed).find(path)  # not found: the path was read otherwise (its shell escapes taken out)
+    return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
 
 
 def checked_prompt(text: str) -> str:
@@ -710,6 +734,29 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
         _one_timing(name, head.strip(), tail.strip())
     return head.strip(), at
+
+
+def _timing_in_ascii(text: str) -> str:
+    """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
+    ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
+    path with it names a file, nor where neither the kind was typed in full width nor the path before it names one
+    (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed."""
+    end = re.search(r"\s＠(\S+)\s*$", text)
+    if end is None or not _a_timing(width_folded(end[1])):
+        return text
+    body = width_folded(text).lstrip(" \t\"'")  # `＂ｉｍａｇｅ：…＂ ＠４`: the kind within quotes round the whole
+    lead = len(text) - len(body)
+    kind, colon, _ = split_kind(body)
+    start = lead + len(kind) + len(colon)
+
+    def names_file(path: str) -> bool:
+        return bool(path.strip()) and os.path.lexists(os.path.expanduser(unquoted(path.strip())))
+
+    path, whole = text[start:end.start()], text[start:]
+    full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
+    if names_file(whole) or not (full_width_kind or names_file(path) or names_file(width_folded(path))):
+        return text
+    return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
 
 
 def _a_timing(word: str) -> bool:
@@ -1116,6 +1163,8 @@ def parse(line: str, console: bool = True) -> Command | None:
     name, typed = width_folded(word).lower(), (more[0] if more else "").strip()
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
+    if name == "input":
+        rest = _timing_in_ascii(rest)
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
@@ -1278,7 +1327,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:
-        return Command(name, _ARGS[name](rest), at=at)
+        args = _ARGS[name](rest)
+        return Command(name, args, at=at, read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
             raise

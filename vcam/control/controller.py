@@ -689,7 +689,7 @@ class Controller:
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
-        return _from_next_block(f"input {name_said(spec)}", notes=self._unseen())
+        return _from_next_block(f"input {name_said(spec)}", notes=(*filter(None, [cmd.read_as]), *self._unseen()))
 
     def _input_applied(self, action: Action, block: int, origin: Origin | None) -> None:
         if isinstance(action, SetInput):
