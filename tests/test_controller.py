@@ -1858,3 +1858,31 @@ def test_a_cue_s_name_typed_without_go_is_answered_with_the_line_that_fires_it()
         "error: 'ocean' is a preset and a cue, not a command: did you mean preset ocean or go ocean?"
     assert "is a" not in ctl.handle_line("@ 1", "stdin")  # read as go @1, a go with no cue named
     assert len(producer.actions) == before and ctl.cues.position == 0
+
+
+def test_a_cue_or_preset_named_by_a_command_doubled_is_offered_before_the_slip():
+    """A cue named `next next` and a preset `tap tap` were never offered: the line was answered as the command typed
+    twice. At vcam cam, from the presets the server said, the same."""
+    from vcam.control.cues import CueList
+    from vcam.remote.controller import RemoteController
+
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: tap tap, prompt: drums}\n", 1)
+                      + "cues:\n  - {name: next next, do: preset 2}\n", "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    before = len(producer.actions)
+    assert ctl.handle_line("next next", "stdin") == \
+        "error: 'next next' is a cue, not a command: did you mean go next next?"
+    assert ctl.handle_line("tap tap", "stdin") == \
+        "error: 'tap tap' is a preset, not a command: did you mean preset tap tap?"
+    assert ctl.handle_line("freeze freeze", "stdin") == "error: freeze typed twice: once does it, type freeze"
+    assert len(producer.actions) == before and ctl.cues.position == 0
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update({"presets": ["city", "tap tap"]})
+    assert remote.handle_line("tap tap", "stdin") == \
+        "error: 'tap tap' is a preset, not a command: did you mean preset tap tap?"
+    assert "is a" not in remote.handle_line("next next", "stdin")  # its cues are not said
+    assert sent == []

@@ -177,12 +177,13 @@ class Controller:
         try:
             cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
+            # `next next`, `tap tap`: a cue's name, of the whole line, before the commands it doubles
+            if (e.unknown is not None or e.joined) and (named := name_typed(line, self._takes, not network)):
+                return f"error: {named}"
             if (joined := self._run_together(e.joined, source)) is not None:
                 return f"error: {joined}"
             if self.show is None and (instead := no_show_file(e)) is not None:
                 return f"error: {instead}"
-            if e.unknown is not None and (named := name_typed(line, self._takes, not network)) is not None:
-                return f"error: {named}"
             # typed here, a question; from afar or a control, one sending no value (a mistake of its set-up, said as
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:

@@ -121,9 +121,10 @@ class RemoteController:
             # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
             # lines to type where typed, else as commands each sent on its own
             # a MIDI control's line is no typist's: it is told how a control sends several, not what to type
-            said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
-            if said is None and e.unknown is not None:  # `ocean`: a preset of the server's show, named alone
-                said = name_typed(line, self._has_preset, not network)
+            # `ocean`: a preset of the server's show, named alone; `next next` too, before the commands it doubles
+            said = name_typed(line, self._has_preset, not network) if e.unknown is not None or e.joined else None
+            if said is None:
+                said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it
