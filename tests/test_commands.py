@@ -1846,3 +1846,12 @@ def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path
     (tmp_path / "wide.png").write_bytes(b"png")
     assert parse(line) == cmd
     assert parse(line).read_as == ("ｌｏｇｏ．ｐｎｇ read as logo.png" if "ｌｏｇｏ" in line else "")
+
+
+@pytest.mark.parametrize("line", ["quantize " + "1" * 400 + "/4", "next @" + "9" * 310 + "/4", "quantize 1/" + "2" * 400])
+def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
+    """`quantize <400 ones>/4` raised OverflowError: the network client's line, and vcam check of a show with it,
+    ended in a traceback."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "note is" not in str(err.value)

@@ -429,7 +429,8 @@ def _note_said(word: str, after_at: bool) -> str:
     """The hint for a timing given as a note value (`1/4`, `quarter`, `1/8 note`), as a DAW's quantize menu writes
     it: the beats that note lasts in 4/4 and the timing that says so (a 1/4 note is 1 beat: beat); "" for any other
     word, or a note no timing takes."""
-    found = re.fullmatch(r"(?:(\d+)\s*/\s*(\d+)|([a-z0-9]+))(?:\s*notes?)?", word)
+    # a note's numbers have a few digits: `<400 ones>/4` overflowed a float, and the console's line with it
+    found = re.fullmatch(r"(?:(\d{1,4})\s*/\s*(\d{1,4})|([a-z0-9]+))(?:\s*notes?)?", word)
     if found is None:
         return ""
     if found[3] is not None:
