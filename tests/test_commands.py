@@ -1855,3 +1855,13 @@ def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert "note is" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [("input ＂ｎｏｎｅ", "unknown input '＂ｎｏｎｅ'"),
+                                        ("input ｎｏｎｅ：x", "input 'ｎｏｎｅ：x' takes nothing after 'none'"),
+                                        ('input "none', "unknown input '\"none'")])
+def test_a_refused_input_typed_in_full_width_is_quoted_as_typed(line, said):
+    """`input ＂ｎｏｎｅ` was told of '"none', which is not on the line."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(f"{said}")

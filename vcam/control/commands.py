@@ -530,14 +530,29 @@ def _input(text: str) -> str:
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
+    typed = text
     whole = _without_quotes(text := _kind_in_ascii(text))
     kind, colon, path = split_kind(whole)
+    given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     try:
-        return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
+        return str(parse_input(given))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
-        raise CommandError(f"{e}; usage: {usage('input')}") from None
+        raise CommandError(f"{_quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+
+
+def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
+    """`message`, a refusal quoting `given` (a part of `folded`, the argument with its kind and quotes made ASCII),
+    quoting it as `typed` instead: `input ＂ｎｏｎｅ` is told of '＂ｎｏｎｅ', not of '"none', not on the line.
+    _kind_in_ascii folds one character for one, so the part typed is where the folded one is."""
+    at = folded.find(given)
+    if folded == typed or at < 0:
+        return message
+    said = typed[at:at + len(given)]
+    for ours, theirs in ((given, said), (clipped(given, 41), clipped(said, 41))):
+        message = message.replace(repr(ours), repr(theirs))
+    return message
 
 
 def _kind_in_ascii(text: str) -> str:
