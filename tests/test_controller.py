@@ -1886,3 +1886,24 @@ def test_a_cue_or_preset_named_by_a_command_doubled_is_offered_before_the_slip()
         "error: 'tap tap' is a preset, not a command: did you mean preset tap tap?"
     assert "is a" not in remote.handle_line("next next", "stdin")  # its cues are not said
     assert sent == []
+
+
+@pytest.mark.parametrize("line", ["ｏｃｅａｎ", "ocean.", "ocean?", "ocean。", "ocean!"])
+def test_a_preset_s_name_typed_in_full_width_or_with_a_sentence_s_mark_is_offered(line):
+    """`ｏｃｅａｎ` alone, or `ocean?`, was an unknown command with no hint, though `ocean` is offered its preset."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    before = len(producer.actions)
+    assert ctl.handle_line(line, "stdin") == "error: 'ocean' is a preset, not a command: did you mean preset ocean?"
+    assert len(producer.actions) == before
+
+
+def test_a_command_in_quotes_is_that_command_where_a_preset_is_so_named():
+    """`'freeze'` with a preset named freeze was offered preset freeze; typed where none is, it is offered freeze."""
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: freeze, prompt: ice}\n", 1), "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    said = ctl.handle_line("'freeze'", "stdin")
+    assert "(did you mean freeze?)" in said and "preset" not in said

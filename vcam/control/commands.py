@@ -1146,19 +1146,31 @@ def preset_choices(missing: str | None, names: list[str]) -> str:
     return f"; the show's presets: {', '.join(named)}{more}"
 
 
+# what ends a sentence typed after a name (`ocean.`, `ocean?`, an input method's `ocean。`): no part of it
+_SENTENCE_ENDS = ".?!。？！｡"
+
+
 def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True) -> str | None:
     """`ocean`, `fire dancers @bar`, `drop`: a preset's or a cue's name typed without preset or go before it,
     answered with the line `preset …` or `go …` that sets it or fires it (a word that names no command was answered
     as a typo: `fire dancers` with freeze, `drop` with prompt, `ocean` with nothing); None where `takes` (the show,
-    or what a server said of it) has no such preset or cue, and for a number alone (`2` may be anything)."""
+    or what a server said of it) has no such preset or cue, and for a number alone (`2` may be anything). A name
+    typed in full width (`ｏｃｅａｎ`) or ended by a sentence's mark (`ocean?`, `ocean。`) is offered as the show names
+    it; a command in quotes (`'freeze'`) is that command, not a preset so named, as it is offered where none is."""
+    text = line.strip()
+    if (bare := _without_quotes(text)) != text and _parses(bare, console):
+        return None
     lines = []
-    for command in ("preset", "go"):
-        try:
-            cmd = parse(f"{command} {line.strip()}", console)
-        except CommandError:
-            continue
-        if cmd is not None and cmd.args and isinstance(cmd.args[0], str) and takes(cmd):  # `@ 1`: a bare go
-            lines.append(cmd)
+    for name in dict.fromkeys((text, width_folded(text), width_folded(text).rstrip(_SENTENCE_ENDS).rstrip())):
+        for command in ("preset", "go") if name else ():
+            try:
+                cmd = parse(f"{command} {name}", console)
+            except CommandError:
+                continue
+            if cmd is not None and cmd.args and isinstance(cmd.args[0], str) and takes(cmd):  # `@ 1`: a bare go
+                lines.append(cmd)
+        if lines:
+            break
     if not lines:
         return None
     what = " and a ".join("preset" if cmd.name == "preset" else "cue" for cmd in lines)
