@@ -1575,12 +1575,6 @@ def test_one_command_doubled_on_a_line_is_answered_as_a_slip(line, where, said):
     assert joined_hint(err.value.joined, lambda cmd: True, where) == said
 
 
-def test_a_stepping_command_doubled_in_a_cue_runs_twice():
-    with pytest.raises(CommandError) as err:
-        parse("next next", console=False)
-    assert joined_hint(err.value.joined, lambda cmd: True, "cue").startswith("one command each: next and next")
-
-
 @pytest.mark.parametrize("line", ["go next", "go back", "go drop back", "go drop; next", "help go back",
                                   "help help help help", "next " * 5, "help " * 800])
 def test_a_line_whose_words_may_all_be_one_commands_or_too_many_is_not_offered_apart(line):

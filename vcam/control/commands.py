@@ -1480,8 +1480,9 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     except CommandError as e:
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
-        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES,
-                           "control" if control else "cue", around)
+        # next and prev step through whatever presets a show has: `next next`, a cue's two steps, offered as two
+        said = joined_hint(e.joined, lambda cmd: (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev"))
+                           and cmd.name not in NOT_IN_CUES, "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:
