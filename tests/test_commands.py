@@ -1781,7 +1781,15 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
 
 @pytest.mark.parametrize("line, said", [("quantize 1/4", "a 1/4 note is 1 beat in 4/4: quantize beat"),
                                         ("quantize quarter note", "a quarter note is 1 beat in 4/4: quantize beat"),
-                                        ("quantize 1/8", "a 1/8 note is half a beat in 4/4: quantize 0.5"),
+                                        ("quantize 1/8", "a 1/8 note is 0.5 beats in 4/4: quantize 0.5; 0.5 is half "
+                                                         "a beat"),
+                                        ("quantize 8th", "an 8th note is 0.5 beats in 4/4: quantize 0.5"),
+                                        ("quantize eighth note", "an eighth note is 0.5 beats in 4/4"),
+                                        ("quantize 3/4", "3/4 is a meter: a bar of 4/4 is quantize bar, a bar of 3/4 "
+                                                         "quantize 3; 0.5 is half a beat"),
+                                        ("quantize 4/4", "4/4 is a meter: a bar of 4/4 is quantize bar; 0.5 is half "
+                                                         "a beat"),
+                                        ("next @6/8", "6/8 is a meter: a bar of 4/4 is @bar, a bar of 6/8 @3; @0.5"),
                                         ("next @1/2", "a 1/2 note is 2 beats in 4/4: @2")])
 def test_a_timing_given_as_a_note_value_is_said_in_beats(line, said):
     """`quantize 1/4`, a DAW's quantize grid, was told only that 0.5 is half a beat: not that a quarter is 1 beat."""

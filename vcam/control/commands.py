@@ -440,11 +440,16 @@ def _note_said(word: str, after_at: bool) -> str:
         beats, said = (4 * int(found[1]) / low if low and low & (low - 1) == 0 else None), f"{found[1]}/{found[2]}"
     if beats is None or not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         return ""
-    lasts = "1 beat" if beats == 1 else "half a beat" if beats == 0.5 else f"{beats:g} beats"
-    timing = "beat" if beats == 1 else f"{beats:g}"
     at = "@" if after_at else ""
-    half = "" if beats == 0.5 else f"{at}0.5 is half a beat, "
-    return f" (it counts beats: a {said} note is {lasts} in 4/4: {at or 'quantize '}{timing}; {half}{at}4 a bar of 4/4)"
+    command = at or "quantize "
+    if found[1] is not None and int(found[1]) != 1:  # `3/4`, `4/4`: a meter, not a note value (no "3/4 note")
+        bar = "" if beats == 4 else f", a bar of {said} {command}{beats:g}"
+        return f" (it counts beats, and {said} is a meter: a bar of 4/4 is {command}bar{bar}; {at}0.5 is half a beat)"
+    lasts = "1 beat" if beats == 1 else f"{beats:g} beats"
+    timing = "beat" if beats == 1 else f"{beats:g}"
+    article = "an" if said.startswith(("8", "eighth", "11", "18")) else "a"
+    return (f" (it counts beats: {article} {said} note is {lasts} in 4/4: {command}{timing}; {at}0.5 is half a beat, "
+            f"{at}4 a bar of 4/4)")
 
 
 def _bars_meant(word: str, after_at: bool) -> str:
