@@ -192,6 +192,22 @@ def test_frames_smaller_than_the_outputs_are_said_to_be_scaled_up_once_for_each_
                     "as made)"]
 
 
+@pytest.mark.parametrize("fit, said", [("crop", True), ("stretch", True), ("letterbox", False)])
+def test_frames_smaller_in_one_side_are_said_to_be_scaled_up_where_the_fit_scales_them(fit, said):
+    """Frames of 832x240 cropped or stretched to 832x480 are doubled in height: nothing was said, as they were not
+    smaller in both sides. Letterboxed, they keep their size between black bars."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.blocks import Blocks
+
+    heard: list[str] = []
+    blocks = Blocks(Pacer(PacerSettings()), heard.append, out_size=(832, 480), fit=fit)
+    header = proto.FrameHeader(0, 0, 0, 1, 0.0, 832, 240)
+    blocks.add(header, np.zeros((240, 832, 3), np.uint8))
+    blocks.end_if_last(header)
+    assert heard == (["the server makes 832x240 frames: scaled up to the outputs' 832x480, softer (--size 832x240 "
+                      "gives them as made)"] if said else [])
+
+
 # --- the frames vcam serve sends --------------------------------------------------------------------------------
 
 
