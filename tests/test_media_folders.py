@@ -674,3 +674,9 @@ def test_a_path_typed_in_full_width_at_the_console_is_said_read_in_ascii(tmp_pat
     ctl, producer = make_controller(None)
     assert ctl.handle_line("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ", "stdin") == \
         f"input image:{tmp_path}/logo.png from the next block; ｌｏｇｏ．ｐｎｇ read as logo.png"
+
+
+def test_a_camera_typed_in_full_width_is_no_path_read_in_ascii():
+    """`input ｃａｍｅｒａ：１` was told `１ read as 1`, as if a file's name had been read otherwise."""
+    ctl, _ = make_controller(None)
+    assert ctl.handle_line("input ｃａｍｅｒａ：１", "stdin") == "input camera:1 from the next block"

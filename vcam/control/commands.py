@@ -588,8 +588,8 @@ def _folded_path(typed: str, folded: str) -> bool:
 def input_read_as(typed: str, spec: str) -> str:
     """How an `input` line's path `typed` in full width was read where only its ASCII fold names a file (`ｌｏｇｏ．ｐｎｇ
     read as logo.png`), for the reply; "" where it was read as typed."""
-    path = split_kind(spec)[2]
-    if not path or path in typed:
+    kind, _, path = split_kind(spec)
+    if kind not in ("file", "image") or not path or path in typed:  # `ｃａｍｅｒａ：１` is a camera's index, no path
         return ""
     at = width_folded(typed).find(path)  # not found: the path was read otherwise (its shell escapes taken out)
     return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
