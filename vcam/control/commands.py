@@ -1167,6 +1167,8 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
         return None
     lines = []
     for name in dict.fromkeys((text, width_folded(text), width_folded(text).rstrip(_SENTENCE_ENDS).rstrip())):
+        if name != text and _parses(name, console):  # `freeze?`: the command, as 'freeze' is
+            return None
         for command in ("preset", "go") if name else ():
             try:
                 cmd = parse(f"{command} {name}", console)
