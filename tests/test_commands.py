@@ -1837,6 +1837,7 @@ def test_help_asked_with_a_plea_lists_the_commands(line):
     ("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ", Command("input", ("image:logo.png",), at="bar")),
     ("input image:logo.png ＠ｂａｒ", Command("input", ("image:logo.png",), at="bar")),
     ("input ＂ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ＂　＠４", Command("input", ("image:logo.png",), at="4")),
+    ("ｉｎｐｕｔ　ｎｏｎｅ　＠２", Command("input", ("none",), at="2")),
     ("input image:ｗｉｄｅ．ｐｎｇ", Command("input", ("image:ｗｉｄｅ．ｐｎｇ",))),  # named so: as typed
 ])
 def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path, monkeypatch, line, cmd):

@@ -767,8 +767,8 @@ def _timing_in_ascii(text: str) -> str:
         return text
     body = width_folded(text).lstrip(" \t\"'")  # `＂ｉｍａｇｅ：…＂ ＠４`: the kind within quotes round the whole
     lead = len(text) - len(body)
-    kind, colon, _ = split_kind(body)
-    start = lead + len(kind) + len(colon)
+    kind = re.match(r"[A-Za-z]*", body)[0]  # `ｎｏｎｅ ＠２`: a kind with no colon after it
+    start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
 
     def names_file(path: str) -> bool:
         return bool(path.strip()) and os.path.lexists(os.path.expanduser(unquoted(path.strip())))
