@@ -1851,7 +1851,8 @@ def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path
     assert parse(line).read_as == ("ｌｏｇｏ．ｐｎｇ read as logo.png" if "ｌｏｇｏ" in line else "")
 
 
-@pytest.mark.parametrize("line", ["quantize " + "1" * 400 + "/4", "next @" + "9" * 310 + "/4", "quantize 1/" + "2" * 400])
+@pytest.mark.parametrize("line", ["quantize " + "1" * 400 + "/4", "next @" + "9" * 310 + "/4",
+                                  "quantize 1/" + "2" * 400])
 def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
     """`quantize <400 ones>/4` raised OverflowError: the network client's line, and vcam check of a show with it,
     ended in a traceback."""
@@ -1862,7 +1863,8 @@ def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
 
 @pytest.mark.parametrize("line, said", [("input ＂ｎｏｎｅ", "unknown input '＂ｎｏｎｅ'"),
                                         ("input ｎｏｎｅ：x", "input 'ｎｏｎｅ：x' takes nothing after 'none'"),
-                                        ('input "none', "unknown input '\"none'")])
+                                        ('input "none', "unknown input '\"none'"),
+                                        ("input ｃａｍｅｒａ：", "input 'ｃａｍｅｒａ：' needs a device after 'camera:'")])
 def test_a_refused_input_typed_in_full_width_is_quoted_as_typed(line, said):
     """`input ＂ｎｏｎｅ` was told of '"none', which is not on the line."""
     with pytest.raises(CommandError) as err:

@@ -555,8 +555,8 @@ def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
     if folded == typed or at < 0:
         return message
     said = typed[at:at + len(given)]
-    for ours, theirs in ((given, said), (clipped(given, 41), clipped(said, 41))):
-        message = message.replace(repr(ours), repr(theirs))
+    for ours, theirs in dict.fromkeys(((given, said), (clipped(given, 41), clipped(said, 41)))):
+        message = message.replace(repr(ours), repr(theirs), 1)  # not the kind a refusal names after it
     return message
 
 
