@@ -1905,6 +1905,6 @@ def test_a_command_in_quotes_is_that_command_where_a_preset_is_so_named():
     show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: freeze, prompt: ice}\n", 1), "show.yaml")
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
                      threading.Event(), lambda s: None)
-    for line in ("'freeze'", "freeze?", "ｆｒｅｅｚｅ。"):
+    for line in ("'freeze'", "freeze?", "ｆｒｅｅｚｅ。", "＇ｆｒｅｅｚｅ＇"):
         said = ctl.handle_line(line, "stdin")
         assert "(did you mean freeze?)" in said and "preset" not in said

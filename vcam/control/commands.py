@@ -1163,11 +1163,9 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
     typed in full width (`ｏｃｅａｎ`) or ended by a sentence's mark (`ocean?`, `ocean。`) is offered as the show names
     it; a command in quotes (`'freeze'`) is that command, not a preset so named, as it is offered where none is."""
     text = line.strip()
-    if (bare := _without_quotes(text)) != text and _parses(bare, console):
-        return None
     lines = []
     for name in dict.fromkeys((text, width_folded(text), width_folded(text).rstrip(_SENTENCE_ENDS).rstrip())):
-        if name != text and _parses(name, console):  # `freeze?`: the command, as 'freeze' is
+        if (bare := _without_quotes(name)) != text and _parses(bare, console):  # `freeze?`, `＇freeze＇`: the command
             return None
         for command in ("preset", "go") if name else ():
             try:
