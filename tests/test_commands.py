@@ -850,7 +850,7 @@ def test_quantize_in_note_values_or_words_is_told_it_counts_beats():
     for line in ("quantize 1/2", "quantize half"):
         with pytest.raises(CommandError) as err:
             parse(line)
-        assert "(it counts beats: 0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)
+        assert "(it counts beats: " in str(err.value) and "0.5 is half a beat, 4 a bar of 4/4)" in str(err.value)
 
 
 @pytest.mark.parametrize("line, said", [
@@ -1423,7 +1423,7 @@ def test_a_timing_given_as_a_note_value_says_it_counts_beats(line):
     """`seed 5 @1/2` was told only what comes after @, though `quantize 1/2` says what half a beat is written as."""
     with pytest.raises(CommandError) as err:
         parse(line)
-    assert "(it counts beats: @0.5 is half a beat, @4 a bar of 4/4)" in str(err.value)
+    assert "(it counts beats: " in str(err.value) and "@0.5 is half a beat, @4 a bar of 4/4)" in str(err.value)
     assert parse(line.split("@")[0] + "@0.5").at == "0.5"
 
 
@@ -1559,6 +1559,20 @@ def test_commands_run_together_on_one_line_are_answered_with_how_to_give_them(li
         parse(line)
     assert joined_hint(err.value.joined, lambda cmd: True) == said
     assert joined_hint(err.value.joined, lambda cmd: cmd is not err.value.joined[-1]) is None  # one refused: none
+
+
+@pytest.mark.parametrize("line, where, said", [
+    ("freeze freeze", "typed", "freeze typed twice: once does it, type freeze"),
+    ("seed 5, seed 5, seed 5", "typed", "seed 5 typed 3 times: once does it, type seed 5"),
+    ("blackout blackout", "cue", "blackout written twice: once does it, write blackout"),
+    ("next next", "typed", "next typed twice on one line: type it on a line of its own each time"),
+])
+def test_one_command_doubled_on_a_line_is_answered_as_a_slip(line, where, said):
+    """`freeze freeze` was offered as two lines, freeze then freeze, and `next next` the same: one command typed
+    twice is a slip, not two commands meant in turn."""
+    with pytest.raises(CommandError) as err:
+        parse(line, console=where == "typed")
+    assert joined_hint(err.value.joined, lambda cmd: True, where) == said
 
 
 @pytest.mark.parametrize("line", ["go next", "go back", "go drop back", "go drop; next", "help go back",
@@ -1808,3 +1822,130 @@ def test_a_seed_typed_as_random_is_told_vcam_draws_none_as_a_show_file_is(line, 
         parse(line)
     assert str(err.value).startswith(said) and str(err.value).endswith("type any number, as in seed 1234")
     assert parse("seed 1234") == Command("seed", (1234,))
+
+
+@pytest.mark.parametrize("line, said", [("strength ０，５", "not '０，５' (did you mean 0.5?)"),
+                                        ("ｓｅｅｄ ｆｉｖｅ", "not 'ｆｉｖｅ' (did you mean 5?)"),
+                                        ("quantize ｂｒａ", "not 'ｂｒａ' (did you mean bar?)")])
+def test_a_full_width_argument_refused_is_quoted_as_typed(line, said):
+    """`strength ０，５` was told "not '0,5'": the text quoted was the folded one, which the operator did not type."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line, cmds", [("seed 5、steps 3", (Command("seed", (5,)), Command("steps", (3,)))),
+                                        ("ｎｅｘｔ、ｆｒｅｅｚｅ", (Command("next"), Command("freeze")))])
+def test_commands_run_together_with_an_ideographic_comma_are_offered_apart(line, cmds):
+    """`seed 5、steps 3`, with the comma a Japanese or Chinese input method types, was refused as a seed, where
+    `seed 5, steps 3` is offered as two lines."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert err.value.joined == cmds
+
+
+def test_help_takes_commands_listed_with_an_ideographic_comma():
+    assert parse("help seed、steps") == Command("help", ("seed", "steps"))
+
+
+@pytest.mark.parametrize("line, spec", [('input ＂ｆｉｌｅ：ａ b.mp4＂', "file:ａ b.mp4"),
+                                        ('input ｆｉｌｅ：＂ａ b.mp4＂', "file:ａ b.mp4"),
+                                        ("input ＇ｉｍａｇｅ：x.png＇", "image:x.png"),
+                                        ("input ｎｏｎｅ", "none"), ("input ｃａｍｅｒａ：１", "camera:1")])
+def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
+    """`input ＂ｆｉｌｅ：ａ b.mp4＂`, typed with an input method in full-width mode, was an unknown input: its kind,
+    colon and quotes were not read; its path is kept as typed, as a file may be named so."""
+    assert parse(line) == Command("input", (spec,))
+
+
+@pytest.mark.parametrize("line, said", [("quantize 1/4", "a 1/4 note is 1 beat in 4/4: quantize beat"),
+                                        ("quantize quarter note", "a quarter note is 1 beat in 4/4: quantize beat"),
+                                        ("quantize 1/8", "a 1/8 note is 0.5 beats in 4/4: quantize 0.5; 0.5 is half "
+                                                         "a beat"),
+                                        ("quantize 8th", "an 8th note is 0.5 beats in 4/4: quantize 0.5"),
+                                        ("quantize eighth note", "an eighth note is 0.5 beats in 4/4"),
+                                        ("quantize 3/4", "3/4 is a meter: a bar of 4/4 is quantize bar, a bar of 3/4 "
+                                                         "quantize 3; 0.5 is half a beat"),
+                                        ("quantize 4/4", "4/4 is a meter: a bar of 4/4 is quantize bar; 0.5 is half "
+                                                         "a beat"),
+                                        ("next @6/8", "6/8 is a meter: a bar of 4/4 is @bar, a bar of 6/8 @3; @0.5"),
+                                        ("next @1/2", "a 1/2 note is 2 beats in 4/4: @2")])
+def test_a_timing_given_as_a_note_value_is_said_in_beats(line, said):
+    """`quantize 1/4`, a DAW's quantize grid, was told only that 0.5 is half a beat: not that a quarter is 1 beat."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["help ?", "help ??", "HELP Commands", "help h"])
+def test_help_asked_with_a_word_for_help_lists_the_commands(line):
+    """`help ?` was refused and offered `help help`, which says only how help is written: the list was asked for."""
+    assert parse(line) == Command("help")
+
+
+@pytest.mark.parametrize("line, said", [("ｓｔｒｅｎｇｔｈ　０。５", "not '０。５' (did you mean 0.5?)"),
+                                        ("bias 0。3", "(did you mean 0.3?)"),
+                                        ("ｓｅｅｄ　５。", "not '５。' (did you mean 5?)"),
+                                        ("quantize bar。", "(did you mean bar?)")])
+def test_a_number_written_with_an_ideographic_full_stop_is_answered_with_the_number_meant(line, said):
+    """`strength ０。５`, its point typed as a Japanese input method types a full stop, and `seed ５。`, a full stop
+    after the number, were told only that they were no number, where `0,5` and `5.` are offered the number meant."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert said in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["ｂｌｅｎｄ　１　２　５０％", "blend 1 2 ０，５"])
+def test_a_blend_position_typed_in_full_width_is_answered_with_the_number_meant(line):
+    """`blend 1 2 ５０％` was told only that its position was no number, where `blend 1 2 50%` is offered 0.5."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "(did you mean 0.5?)" in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["help me", "HELP PLEASE", "help me, please!", "help all", "help list"])
+def test_help_asked_with_a_plea_lists_the_commands(line):
+    """`help please` was refused and offered `help freeze` (please read as near pause), `help me` and `help list`
+    refused: an operator asking for help is given the list."""
+    assert parse(line) == Command("help")
+
+
+@pytest.mark.parametrize("line, cmd", [
+    ("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ", Command("input", ("image:logo.png",))),
+    ("input image:ｌｏｇｏ．ｐｎｇ", Command("input", ("image:logo.png",))),
+    ("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ", Command("input", ("image:logo.png",), at="bar")),
+    ("input image:logo.png ＠ｂａｒ", Command("input", ("image:logo.png",), at="bar")),
+    ("input ＂ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ＂　＠４", Command("input", ("image:logo.png",), at="4")),
+    ("ｉｎｐｕｔ　ｎｏｎｅ　＠２", Command("input", ("none",), at="2")),
+    ("input image:ｗｉｄｅ．ｐｎｇ", Command("input", ("image:ｗｉｄｅ．ｐｎｇ",))),  # named so: as typed
+])
+def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path, monkeypatch, line, cmd):
+    """`ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ`, a whole line in full-width mode with logo.png there, was told no such
+    file with no hint, and a timing `＠ｂａｒ` typed so was looked for as part of the path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logo.png").write_bytes(b"png")
+    (tmp_path / "ｗｉｄｅ．ｐｎｇ").write_bytes(b"png")
+    (tmp_path / "wide.png").write_bytes(b"png")
+    assert parse(line) == cmd
+    assert parse(line).read_as == ("ｌｏｇｏ．ｐｎｇ read as logo.png" if "ｌｏｇｏ" in line else "")
+
+
+@pytest.mark.parametrize("line", ["quantize " + "1" * 400 + "/4", "next @" + "9" * 310 + "/4",
+                                  "quantize 1/" + "2" * 400])
+def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
+    """`quantize <400 ones>/4` raised OverflowError: the network client's line, and vcam check of a show with it,
+    ended in a traceback."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert "note is" not in str(err.value)
+
+
+@pytest.mark.parametrize("line, said", [("input ＂ｎｏｎｅ", "unknown input '＂ｎｏｎｅ'"),
+                                        ("input ｎｏｎｅ：x", "input 'ｎｏｎｅ：x' takes nothing after 'none'"),
+                                        ('input "none', "unknown input '\"none'"),
+                                        ("input ｃａｍｅｒａ：", "input 'ｃａｍｅｒａ：' needs a device after 'camera:'")])
+def test_a_refused_input_typed_in_full_width_is_quoted_as_typed(line, said):
+    """`input ＂ｎｏｎｅ` was told of '"none', which is not on the line."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(f"{said}")

@@ -1812,3 +1812,99 @@ def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_p
     ctl = Controller(show, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(),
                      lambda s: None)
     assert ctl.handle_line("input", "stdin").endswith(f"e.g. input image:{logo}")
+
+
+def test_a_preset_s_name_typed_without_preset_is_answered_with_the_line_that_sets_it():
+    """`ocean`, a preset's name typed alone, was an unknown command with no hint, and `Forest @bar` offered
+    nothing either: the operator is told the preset line, and nothing goes on air."""
+    ctl, producer = city_on_air()
+    before = len(producer.actions)
+    assert ctl.handle_line("ocean", "stdin") == \
+        "error: 'ocean' is a preset, not a command: did you mean preset ocean?"
+    assert ctl.handle_line("Forest @bar", "stdin") == \
+        "error: 'Forest' is a preset, not a command: did you mean preset Forest @bar?"
+    assert "preset" not in ctl.handle_line("2", "stdin")  # a number alone may be anything
+    assert "is a preset" not in ctl.handle_line("desert", "stdin")
+    assert len(producer.actions) == before
+
+
+def test_a_preset_s_name_typed_alone_at_vcam_cam_is_answered_with_the_line_that_sets_it():
+    """At vcam cam, `ocean` typed alone was an unknown command, as it was at the server's console; nothing is sent."""
+    from vcam.remote.controller import RemoteController
+
+    sent: list[str] = []
+    ctl = RemoteController(lambda line: sent.append(line) or True)
+    assert "is a preset" not in ctl.handle_line("ocean", "stdin")  # no presets heard of yet
+    ctl.update({"presets": ["city", "ocean"]})
+    assert ctl.handle_line("Ocean @bar", "stdin") == \
+        "error: 'Ocean' is a preset, not a command: did you mean preset Ocean @bar?"
+    assert sent == []
+
+
+def test_a_cue_s_name_typed_without_go_is_answered_with_the_line_that_fires_it():
+    """`drop`, a cue's name typed alone, was offered prompt (its nearest command), and `walk` nothing; a name both
+    a preset's and a cue's is offered both lines. Nothing goes on air."""
+    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: ocean, do: preset 2}\n", "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    from vcam.control.cues import CueList
+
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    before = len(producer.actions)
+    assert ctl.handle_line("Drop @bar", "stdin") == \
+        "error: 'Drop' is a cue, not a command: did you mean go Drop @bar?"
+    assert ctl.handle_line("ocean", "stdin") == \
+        "error: 'ocean' is a preset and a cue, not a command: did you mean preset ocean or go ocean?"
+    assert "is a" not in ctl.handle_line("@ 1", "stdin")  # read as go @1, a go with no cue named
+    assert len(producer.actions) == before and ctl.cues.position == 0
+
+
+def test_a_cue_or_preset_named_by_a_command_doubled_is_offered_before_the_slip():
+    """A cue named `next next` and a preset `tap tap` were never offered: the line was answered as the command typed
+    twice. At vcam cam, from the presets the server said, the same."""
+    from vcam.control.cues import CueList
+    from vcam.remote.controller import RemoteController
+
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: tap tap, prompt: drums}\n", 1)
+                      + "cues:\n  - {name: next next, do: preset 2}\n", "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    before = len(producer.actions)
+    assert ctl.handle_line("next next", "stdin") == \
+        "error: 'next next' is a cue, not a command: did you mean go next next?"
+    assert ctl.handle_line("tap tap", "stdin") == \
+        "error: 'tap tap' is a preset, not a command: did you mean preset tap tap?"
+    assert ctl.handle_line("freeze freeze", "stdin") == "error: freeze typed twice: once does it, type freeze"
+    assert len(producer.actions) == before and ctl.cues.position == 0
+    sent: list[str] = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    remote.update({"presets": ["city", "tap tap"]})
+    assert remote.handle_line("tap tap", "stdin") == \
+        "error: 'tap tap' is a preset, not a command: did you mean preset tap tap?"
+    assert "is a" not in remote.handle_line("next next", "stdin")  # its cues are not said
+    assert sent == []
+
+
+@pytest.mark.parametrize("line", ["ｏｃｅａｎ", "ocean.", "ocean?", "ocean。", "ocean!"])
+def test_a_preset_s_name_typed_in_full_width_or_with_a_sentence_s_mark_is_offered(line):
+    """`ｏｃｅａｎ` alone, or `ocean?`, was an unknown command with no hint, though `ocean` is offered its preset."""
+    show = parse_show(SHOW, "show.yaml")
+    producer = RecordingProducer()
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
+                     lambda s: None)
+    before = len(producer.actions)
+    assert ctl.handle_line(line, "stdin") == "error: 'ocean' is a preset, not a command: did you mean preset ocean?"
+    assert len(producer.actions) == before
+
+
+def test_a_command_in_quotes_is_that_command_where_a_preset_is_so_named():
+    """`'freeze'` with a preset named freeze was offered preset freeze; typed where none is, it is offered freeze."""
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: freeze, prompt: ice}\n", 1), "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    for line in ("'freeze'", "freeze?", "ｆｒｅｅｚｅ。", "＇ｆｒｅｅｚｅ＇"):
+        said = ctl.handle_line(line, "stdin")
+        assert "(did you mean freeze?)" in said and "preset" not in said

@@ -1369,3 +1369,31 @@ def test_a_cue_key_naming_its_time_or_its_name_in_other_words_is_told_the_key_me
         assert not any("{name: " in p for p in err.value.problems), err.value.problems
         assert err.value.problems[0].startswith(f"show.yaml:4: cue 1: unknown key {key!r}; known keys: name, do, at, "
                                                 f"wait, loop; did you mean {meant}"), err.value.problems
+
+
+def test_a_preset_or_cue_named_in_full_width_letters_is_answered_with_the_name_meant():
+    """`preset ｏｃｅａｎ` and `go ｄｒｏｐ`, typed with an input method left in full-width mode, were told there is no
+    such preset or cue, with no name offered, where `preset ocaen` is offered 'ocean'."""
+    from vcam.control.cuesheet import cue_index
+
+    show = parse_show("presets:\n  - {name: ocean, prompt: waves}\n  - {name: city, prompt: lights}\n"
+                      "cues:\n  - {name: drop, do: preset 1}\n  - {name: walk, do: preset 2}\n", "show.yaml")
+    with pytest.raises(KeyError) as err:
+        show.find("ＯＣＥＡＮ")
+    assert "(did you mean 'ocean'?)" in str(err.value)
+    assert "(did you mean go 'drop'?)" in cue_index(show.cues, "ｄｒｏｐ")
+
+
+def test_a_stepping_command_doubled_in_a_cue_is_offered_as_two_lines_that_step_twice():
+    """A cue's `do: "next next"` was told only that next takes nothing after it: the do: offered, two lines, loads
+    and steps the presets twice."""
+    presets = "presets:\n  - {name: a, prompt: a}\n  - {name: b, prompt: b}\n  - {name: c, prompt: c}\n"
+    with pytest.raises(ConfigError) as e:
+        parse_show(presets + 'cues:\n  - {name: walk, do: "next next"}\n', "show.yaml")
+    assert "one command each: next and next are 2 commands; write do: [next, next]" in str(e.value)
+    show = parse_show(presets + "cues:\n  - {name: walk, do: [next, next]}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    ctl.handle_line("go", "stdin")
+    assert ctl.state.preset == 2

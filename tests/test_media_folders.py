@@ -652,3 +652,31 @@ def test_a_network_reply_naming_a_shared_and_an_unshared_file_lists_only_the_sha
     assert "video file clips/lost.mp4: no such file (its folder holds Lost.mp4, named alike: check the name's case " \
            "and its ending)" in reply, reply
     assert "video file gone.mp4: no such file (check the path)" in reply and "Gone.mp4" not in reply, reply
+
+
+def test_a_path_typed_in_full_width_names_the_shared_file_its_ascii_names_and_says_so(tree, tmp_path, monkeypatch):
+    """`input image:ｌｏｇｏ．ｐｎｇ ＠ｂａｒ` typed at vcam cam, logo.png in the folder the server shares: told no such
+    file, the timing part of the path."""
+    shared, _ = tree
+    monkeypatch.chdir(tmp_path)  # vcam cam's folder: no logo.png there
+    (shared / "logo.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    line = str(parse("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ"))  # as vcam cam sends it
+    assert line == "input image:ｌｏｇｏ．ｐｎｇ @bar"
+    reply = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:logo.png") and "ｌｏｇｏ．ｐｎｇ read as logo.png" in reply
+    assert producer.actions == [SetInput(f"image:{shared}/logo.png")]
+
+
+def test_a_path_typed_in_full_width_at_the_console_is_said_read_in_ascii(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logo.png").write_bytes(b"png")
+    ctl, producer = make_controller(None)
+    assert ctl.handle_line("ｉｎｐｕｔ　ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ", "stdin") == \
+        f"input image:{tmp_path}/logo.png from the next block; ｌｏｇｏ．ｐｎｇ read as logo.png"
+
+
+def test_a_camera_typed_in_full_width_is_no_path_read_in_ascii():
+    """`input ｃａｍｅｒａ：１` was told `１ read as 1`, as if a file's name had been read otherwise."""
+    ctl, _ = make_controller(None)
+    assert ctl.handle_line("input ｃａｍｅｒａ：１", "stdin") == "input camera:1 from the next block"

@@ -174,6 +174,40 @@ def test_a_block_that_outlasts_the_cap_is_said_as_the_servers_second_block_begin
     assert len(said) == 1 and said[0].startswith("at 2 fps a block of 12 generated frames takes longer than")
 
 
+def test_frames_smaller_than_the_outputs_are_said_to_be_scaled_up_once_for_each_size():
+    """vcam cam recorded a tiny server's 112x64 frames at its default 832x480, scaled up, without a word."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.blocks import Blocks
+
+    said: list[str] = []
+    blocks = Blocks(Pacer(PacerSettings()), said.append, out_size=(832, 480))
+    for block, (w, h) in enumerate([(112, 64), (112, 64), (832, 480), (64, 32)]):
+        for index in range(2):
+            header = proto.FrameHeader(2 * block + index, block, index, 2, 0.0, w, h)
+            blocks.add(header, np.zeros((h, w, 3), np.uint8))
+            blocks.end_if_last(header)
+    assert said == ["the server makes 112x64 frames: scaled up to the outputs' 832x480, softer (--size 112x64 gives "
+                    "them as made)",
+                    "the server makes 64x32 frames: scaled up to the outputs' 832x480, softer (--size 64x32 gives them "
+                    "as made)"]
+
+
+@pytest.mark.parametrize("fit, said", [("crop", True), ("stretch", True), ("letterbox", False)])
+def test_frames_smaller_in_one_side_are_said_to_be_scaled_up_where_the_fit_scales_them(fit, said):
+    """Frames of 832x240 cropped or stretched to 832x480 are doubled in height: nothing was said, as they were not
+    smaller in both sides. Letterboxed, they keep their size between black bars."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.blocks import Blocks
+
+    heard: list[str] = []
+    blocks = Blocks(Pacer(PacerSettings()), heard.append, out_size=(832, 480), fit=fit)
+    header = proto.FrameHeader(0, 0, 0, 1, 0.0, 832, 240)
+    blocks.add(header, np.zeros((240, 832, 3), np.uint8))
+    blocks.end_if_last(header)
+    assert heard == (["the server makes 832x240 frames: scaled up to the outputs' 832x480, softer (--size 832x240 "
+                      "gives them as made)"] if said else [])
+
+
 # --- the frames vcam serve sends --------------------------------------------------------------------------------
 
 

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import shlex
 import unicodedata
+from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
                         spelled_number, width_folded)
@@ -108,6 +110,9 @@ class Command:
     # a whole number as typed in hex or binary (`seed 0x10`): said so wherever the command is, as a show's default
     # is, where `seed 16` was a number never written; the same command as one written in decimal digits
     written: str | None = field(default=None, compare=False, repr=False)
+    # an input's path typed in full width where only its ASCII fold names a file: how it was read, for the reply to
+    # say (`ｌｏｇｏ．ｐｎｇ read as logo.png`); no part of the command's identity
+    read_as: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         if self.name == "prompt":
@@ -153,12 +158,21 @@ def help_text(*names: str) -> str:
 
 # what parts the commands of `help seed, steps`, `help seed and steps` or `help seed, steps, and bpm`; not a space
 # alone: `help go back` asks about go, the command of the line `go back`
-_HELP_LIST = re.compile(r"\s*[,;&/]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+_HELP_LIST = re.compile(r"\s*[,;&/、]\s*(?:and\s+)?|\s+and\s+", re.IGNORECASE)
+
+
+# words after help that ask for no command's help but for help itself, as a panicked operator types them
+_PLEAS = frozenset(("me", "please", "pls", "plz", "all", "everything", "list"))
 
 
 def _help(topic: str) -> Command:
     """`help blend`: how one command is written; the word after help must name one. `help seed, steps`, several
     commands' names, asks how each is written."""
+    # `help ?`, `help commands`: a word for help itself asks for the list, which help alone gives (help help, which
+    # was offered, says only how help is written); so does a plea (`help me`, `help please`, offered help freeze)
+    words = [word for word in re.split(rf"[\s{re.escape(_STOPS)}]+", topic.lower()) if word]
+    if all(word in _PLEAS or MEANT_COMMAND.get(word) == "help" for word in words):
+        return Command("help")
     names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
     if names and all(name in USAGE for name in names):
         return Command("help", tuple(dict.fromkeys(names)))
@@ -189,8 +203,17 @@ def _help(topic: str) -> Command:
 SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph is not said back in full
 
 
+# The argument of the line being read, as folded (width_folded) and as typed: a message quotes the text typed
+# (`strength ０，５` is told 'not ０，５', not '0,5', which the operator did not type and cannot find on the line)
+_TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
+
+
 def _shown(text: str) -> str:
-    """What was typed, as a message quotes it: cut to SHOWN_CHARS."""
+    """What was typed, as a message quotes it: cut to SHOWN_CHARS; a part of a folded argument as it was typed
+    (width_folded folds one character for one, so the part is where it was)."""
+    folded, typed = _TYPED_REST.get()
+    if text and (at := folded.find(text)) >= 0:
+        text = typed[at:at + len(text)]
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
@@ -331,6 +354,8 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
             meant = float(text.rstrip(_STOPS))
         elif text.count(",") == 1:
             meant = float(text.replace(",", "."))
+        elif re.fullmatch(r"[-+]?\d*。\d+", text):  # `０。５`: the point a Japanese input method types as a full stop
+            meant = float(text.replace("。", "."))
         elif share and text.endswith("%"):
             meant = float(text[:-1]) / 100
         elif united := _united(text):
@@ -345,8 +370,9 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
-# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character)
-_STOPS = ".,;:!?…"
+# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character; `steps ３。`, a Japanese or
+# Chinese input method's full stop and comma)
+_STOPS = ".,;:!?…。、"
 _ENDED = re.compile(rf"[-+]?(?:\d+\.?\d*|\.\d+)[{re.escape(_STOPS)}]+")
 
 
@@ -432,8 +458,9 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
         note = _NOTE_VALUE.search(word) and "." not in word
-        counts = (" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)" if note else ""
-                  ) if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        counts = _note_said(word, after_at) or ((" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
+                                                 if note else "") if after_at else
+                                                " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
         beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
                  or counts)
         raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
@@ -455,6 +482,37 @@ def _timing_meant(text: str) -> str | None:
     except ValueError:
         return None
     return text
+
+
+_NOTE_WORDS = {"whole": 4.0, "half": 2.0, "quarter": 1.0, "eighth": 0.5, "8th": 0.5, "sixteenth": 0.25, "16th": 0.25,
+               "32nd": 0.125, "64th": 0.0625}
+
+
+def _note_said(word: str, after_at: bool) -> str:
+    """The hint for a timing given as a note value (`1/4`, `quarter`, `1/8 note`), as a DAW's quantize menu writes
+    it: the beats that note lasts in 4/4 and the timing that says so (a 1/4 note is 1 beat: beat); "" for any other
+    word, or a note no timing takes."""
+    # a note's numbers have a few digits: `<400 ones>/4` overflowed a float, and the console's line with it
+    found = re.fullmatch(r"(?:(\d{1,4})\s*/\s*(\d{1,4})|([a-z0-9]+))(?:\s*notes?)?", word)
+    if found is None:
+        return ""
+    if found[3] is not None:
+        beats, said = _NOTE_WORDS.get(found[3]), found[3]
+    else:
+        low = int(found[2])
+        beats, said = (4 * int(found[1]) / low if low and low & (low - 1) == 0 else None), f"{found[1]}/{found[2]}"
+    if beats is None or not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
+        return ""
+    at = "@" if after_at else ""
+    command = at or "quantize "
+    if found[1] is not None and int(found[1]) != 1:  # `3/4`, `4/4`: a meter, not a note value (no "3/4 note")
+        bar = "" if beats == 4 else f", a bar of {said} {command}{beats:g}"
+        return f" (it counts beats, and {said} is a meter: a bar of 4/4 is {command}bar{bar}; {at}0.5 is half a beat)"
+    lasts = "1 beat" if beats == 1 else f"{beats:g} beats"
+    timing = "beat" if beats == 1 else f"{beats:g}"
+    article = "an" if said.startswith(("8", "eighth", "11", "18")) else "a"
+    return (f" (it counts beats: {article} {said} note is {lasts} in 4/4: {command}{timing}; {at}0.5 is half a beat, "
+            f"{at}4 a bar of 4/4)")
 
 
 def _bars_meant(word: str, after_at: bool) -> str:
@@ -540,14 +598,64 @@ def _input(text: str) -> str:
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
-    whole = _without_quotes(text)
+    typed = text
+    whole = _without_quotes(text := _kind_in_ascii(text))
     kind, colon, path = split_kind(whole)
+    given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     try:
-        return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
+        return str(parse_input(given))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
-        raise CommandError(f"{e}; usage: {usage('input')}") from None
+        raise CommandError(f"{_quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+
+
+def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
+    """`message`, a refusal quoting `given` (a part of `folded`, the argument with its kind and quotes made ASCII),
+    quoting it as `typed` instead: `input ＂ｎｏｎｅ` is told of '＂ｎｏｎｅ', not of '"none', not on the line.
+    _kind_in_ascii folds one character for one, so the part typed is where the folded one is."""
+    at = folded.find(given)
+    if folded == typed or at < 0:
+        return message
+    said = typed[at:at + len(given)]
+    for ours, theirs in dict.fromkeys(((given, said), (clipped(given, 41), clipped(said, 41)))):
+        message = message.replace(repr(ours), repr(theirs), 1)  # not the kind a refusal names after it
+    return message
+
+
+def _kind_in_ascii(text: str) -> str:
+    """`＂ｆｉｌｅ：ａ b.mp4＂` → `"file:ａ b.mp4"`: an input's kind, its colon and the quotes round the whole or the
+    path, typed in an input method's full-width mode, made ASCII (the kind was unknown); a path as typed, as a file
+    may be named in full-width letters. A kind with no path (`ｎｅｔ`, `ｃａｍｅｒａ：１`) is folded whole."""
+    folded = width_folded(text)
+    head = re.match(r"""\s*(["']?)\s*([A-Za-z]+)\s*(?::\s*(["']?))?""", folded)
+    if folded == text or head is None or head[2].lower() not in INPUT_KINDS:
+        return text
+    if head[2].lower() not in ("file", "image"):
+        return folded
+    quote = head[1] or head[3]
+    closed = quote and folded.endswith(quote) and len(folded) > head.end()
+    end = len(text) - 1 if closed else None
+    # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode with its command, names no file where logo.png is there: read as that
+    path = folded if _folded_path(text[head.end():end], folded[head.end():end]) else text
+    return folded[:head.end()] + path[head.end():end] + (quote if closed else "")
+
+
+def _folded_path(typed: str, folded: str) -> bool:
+    """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
+    typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
+    return typed != folded and not os.path.lexists(os.path.expanduser(typed)) \
+        and os.path.lexists(os.path.expanduser(folded))
+
+
+def input_read_as(typed: str, spec: str) -> str:
+    """How an `input` line's path `typed` in full width was read where only its ASCII fold names a file (`ｌｏｇｏ．ｐｎｇ
+    read as logo.png`), for the reply; "" where it was read as typed."""
+    kind, _, path = split_kind(spec)
+    if kind not in ("file", "image") or not path or path in typed:  # `ｃａｍｅｒａ：１` is a camera's index, no path
+        return ""
+    at = width_folded(typed).find(path)  # not found: the path was read otherwise (its shell escapes taken out)
+    return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
 
 
 def checked_prompt(text: str) -> str:
@@ -597,8 +705,9 @@ def _blend(text: str) -> tuple:
     try:
         x = _float(parts[2])
     except ValueError:
+        # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
         raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
-                           f"{number_meant(parts[2])}") from None
+                           f"{number_meant(width_folded(parts[2]))}") from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
@@ -709,6 +818,29 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
         _one_timing(name, head.strip(), tail.strip())
     return head.strip(), at
+
+
+def _timing_in_ascii(text: str) -> str:
+    """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
+    ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
+    path with it names a file, nor where neither the kind was typed in full width nor the path before it names one
+    (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed."""
+    end = re.search(r"\s＠(\S+)\s*$", text)
+    if end is None or not _a_timing(width_folded(end[1])):
+        return text
+    body = width_folded(text).lstrip(" \t\"'")  # `＂ｉｍａｇｅ：…＂ ＠４`: the kind within quotes round the whole
+    lead = len(text) - len(body)
+    kind = re.match(r"[A-Za-z]*", body)[0]  # `ｎｏｎｅ ＠２`: a kind with no colon after it
+    start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
+
+    def names_file(path: str) -> bool:
+        return bool(path.strip()) and os.path.lexists(os.path.expanduser(unquoted(path.strip())))
+
+    path, whole = text[start:end.start()], text[start:]
+    full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
+    if names_file(whole) or not (full_width_kind or names_file(path) or names_file(width_folded(path))):
+        return text
+    return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
 
 
 def _a_timing(word: str) -> bool:
@@ -1082,6 +1214,38 @@ def preset_choices(missing: str | None, names: list[str]) -> str:
     return f"; the show's presets: {', '.join(named)}{more}"
 
 
+# what ends a sentence typed after a name (`ocean.`, `ocean?`, an input method's `ocean。`): no part of it
+_SENTENCE_ENDS = ".?!。？！｡"
+
+
+def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True) -> str | None:
+    """`ocean`, `fire dancers @bar`, `drop`: a preset's or a cue's name typed without preset or go before it,
+    answered with the line `preset …` or `go …` that sets it or fires it (a word that names no command was answered
+    as a typo: `fire dancers` with freeze, `drop` with prompt, `ocean` with nothing); None where `takes` (the show,
+    or what a server said of it) has no such preset or cue, and for a number alone (`2` may be anything). A name
+    typed in full width (`ｏｃｅａｎ`) or ended by a sentence's mark (`ocean?`, `ocean。`) is offered as the show names
+    it; a command in quotes (`'freeze'`) is that command, not a preset so named, as it is offered where none is."""
+    text = line.strip()
+    lines = []
+    for name in dict.fromkeys((text, width_folded(text), width_folded(text).rstrip(_SENTENCE_ENDS).rstrip())):
+        if (bare := _without_quotes(name)) != text and _parses(bare, console):  # `freeze?`, `＇freeze＇`: the command
+            return None
+        for command in ("preset", "go") if name else ():
+            try:
+                cmd = parse(f"{command} {name}", console)
+            except CommandError:
+                continue
+            if cmd is not None and cmd.args and isinstance(cmd.args[0], str) and takes(cmd):  # `@ 1`: a bare go
+                lines.append(cmd)
+        if lines:
+            break
+    if not lines:
+        return None
+    what = " and a ".join("preset" if cmd.name == "preset" else "cue" for cmd in lines)
+    return (f"{quoted(clipped(lines[0].args[0], SHOWN_CHARS + 1))} is a {what}, not a command: did you mean "
+            f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
+
+
 def parse(line: str, console: bool = True) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""
@@ -1092,13 +1256,16 @@ def parse(line: str, console: bool = True) -> Command | None:
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
-    name, rest = width_folded(word).lower(), (more[0] if more else "").strip()
+    name, typed = width_folded(word).lower(), (more[0] if more else "").strip()
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
-    rest = width_folded(rest) if name in USAGE and name not in _AS_WRITTEN else rest
+    rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
+    if name == "input":
+        rest = _timing_in_ascii(rest)
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
         raise unknown
+    typed_said = _TYPED_REST.set((rest, typed))
     try:
         return _command(name, rest, console)
     except CommandError as e:
@@ -1109,6 +1276,8 @@ def parse(line: str, console: bool = True) -> Command | None:
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
         raise CommandError(said, e.missing, e.unknown, e.joined) from None
+    finally:
+        _TYPED_REST.reset(typed_said)
 
 
 # a number written in decimal digits: a name no preset or cue has that reads as one (`preset 2.0`, `go ＋２`) is
@@ -1128,9 +1297,10 @@ def number_like(ref: str) -> bool:
 _AS_WRITTEN = ("prompt", "preset", "go", "input", "blend")
 
 
-# where one command of a line run into another begins: its name, after a comma, a semicolon or a space
-_JOINED = re.compile(rf"\s*[,;]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;]|$))", re.IGNORECASE)
-_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;]|$)", re.IGNORECASE)
+# where one command of a line run into another begins: its name, after a comma, a semicolon or a space; the
+# comma may be the ideographic one (、), which Japanese and Chinese input methods type for a list's comma
+_JOINED = re.compile(rf"\s*[,;、]\s*|\s+(?=(?:{'|'.join(USAGE)})(?:[\s,;、]|$))", re.IGNORECASE)
+_NAMED = re.compile(rf"(?:{'|'.join(USAGE)})(?:[\s,;、]|$)", re.IGNORECASE)
 # whose words are their own to the end of the line: a prompt's (`prompt rain next to the sea`), a cue's name
 # (`go next` is no cue fired and a move, nor `go drop back` one and a step back: either may be a cue's name) and
 # help's question (`help go back`)
@@ -1168,6 +1338,10 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     return tuple(commands)
 
 
+# commands that each step on from where the last left the show (a preset, a cue, a tap): given twice, they step twice
+STEPPING = ("next", "prev", "go", "back", "tap")
+
+
 def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed",
                 around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> str | None:
     """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
@@ -1178,6 +1352,13 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     if not commands or not all(map(takes, commands)):
         return None
     shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
+    if len(set(commands)) == 1 and (where == "typed" or commands[0].name not in STEPPING):
+        # `freeze freeze`: one command doubled, a slip (a key held, a line pasted twice), not two to run in turn
+        times = "twice" if len(commands) == 2 else f"{len(commands)} times"
+        if commands[0].name in STEPPING:
+            return f"{shown[0]} typed {times} on one line: type it on a line of its own each time"
+        done, do = {"typed": ("typed", "type"), "sent": ("sent", "send")}.get(where, ("written", "write"))
+        return f"{shown[0]} {done} {times}: once does it, {do} {shown[0]}"
     if where == "typed":
         return f"one command a line: type {shown[0]}, then {', then '.join(shown[1:])}, each on a line of its own"
     several = f"{' and '.join(shown)} are {len(shown)} commands"
@@ -1242,7 +1423,9 @@ def _command(name: str, rest: str, console: bool) -> Command:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:
-        return Command(name, _ARGS[name](rest), at=at, written=rest if _BASED.fullmatch(rest) else None)
+        args = _ARGS[name](rest)
+        return Command(name, args, at=at, written=rest if _BASED.fullmatch(rest) else None,
+                       read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
             raise
@@ -1371,8 +1554,10 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     except CommandError as e:
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
-        said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE and cmd.name not in NOT_IN_CUES
-                           or takes is not None and takes(cmd), "control" if control else "cue", around)
+        # next and prev step through whatever presets a show has: `next next`, a cue's two steps, offered as two
+        said = joined_hint(e.joined, lambda cmd: (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev"))
+                           and cmd.name not in NOT_IN_CUES or takes is not None and takes(cmd),
+                           "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:

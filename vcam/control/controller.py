@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, no_show_file,
-                                   parse, parse_quantize, preset_choices, presets_found, setting_now,
+                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, name_typed,
+                                   no_show_file, parse, parse_quantize, preset_choices, presets_found, setting_now,
                                    typed_only)
 from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
@@ -180,6 +180,9 @@ class Controller:
         try:
             cmd = parse(line, console=console)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
+            # `next next`, `tap tap`: a cue's name, of the whole line, before the commands it doubles
+            if (e.unknown is not None or e.joined) and (named := name_typed(line, self._takes, not network)):
+                return f"error: {named}"
             if (joined := self._run_together(e.joined, source)) is not None:
                 return f"error: {joined}"
             if self.show is None and (instead := no_show_file(e)) is not None:
@@ -690,7 +693,7 @@ class Controller:
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
-        return _from_next_block(f"input {name_said(spec)}", notes=self._unseen())
+        return _from_next_block(f"input {name_said(spec)}", notes=(*filter(None, [cmd.read_as]), *self._unseen()))
 
     def _input_applied(self, action: Action, block: int, origin: Origin | None) -> None:
         if isinstance(action, SetInput):

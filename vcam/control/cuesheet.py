@@ -23,7 +23,7 @@ from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS,
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
-from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
+from vcam.words import clipped, equally_near, nearest, quoted, spelled_number, width_folded
 
 if TYPE_CHECKING:
     from vcam.control.show import Show
@@ -478,7 +478,8 @@ def _near_cue(cues: tuple[Cue, ...], key: str) -> str | None:
     """The name of the cue `key` (a name_key) was likely meant to name, where one alone is that near (`verse 4`,
     as near `verse 2` as `verse 3`, names neither); else None."""
     keys = {name_key(c.name): c.name for c in reversed(cues)}  # of two of one name, the first
-    typed = " ".join(key.split())
+    # `ｄｒｏｐ`, typed in an input method's full-width mode: its letters are the ASCII ones they are drawn as
+    typed = " ".join(width_folded(key).split())
     meant, tied = nearest(typed, keys, cutoff=0.8), equally_near(typed, keys, cutoff=0.8)
     return keys[meant] if meant is not None and not (len(tied) > 1 and meant in tied) else None
 

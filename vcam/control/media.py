@@ -18,7 +18,7 @@ from vcam.control.commands import Command, CommandError
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
-from vcam.words import name_said
+from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
@@ -77,9 +77,16 @@ class MediaFolders:
         if spec.kind not in ("file", "image"):
             return cmd
         real = self._resolve(spec.target)
+        read_as = cmd.read_as
+        # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode at vcam cam (whose folder is not this one): the shared file its
+        # ASCII fold names, where none is named as typed
+        ascii_real = self._resolve(width_folded(spec.target)) if real is not None and not os.path.lexists(real) \
+            else None
+        if ascii_real is not None and os.path.lexists(ascii_real) and self._shares(ascii_real):
+            real, read_as = ascii_real, f"{spec.target} read as {width_folded(spec.target)}"
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
-        return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at)
+        return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at, read_as=read_as)
 
     def shown(self, spec: str) -> str:
         """An input as the network is told of it (the state, `status`): a file or image by its path within the
@@ -214,7 +221,9 @@ def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
     if asked.name != "input":
         return {}
     theirs, ours = parse_input(asked.args[0]), parse_input(admitted.args[0])
-    return {ours.target: theirs.target} if ours.kind in ("file", "image") else {}
+    # a path read in ASCII (admit) is told as read, as the reply's note says it was
+    spelled = width_folded(theirs.target) if admitted.read_as else theirs.target
+    return {ours.target: spelled} if ours.kind in ("file", "image") else {}
 
 
 def _within(path: str, folder: str) -> bool:

@@ -66,7 +66,7 @@ from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, in
                                     number_written_as, read_file, written_as)
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.errors import VcamError, one_line
-from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number
+from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,8 @@ class Show:
             return f" (did you mean {listed}? a preset's number is written alone)"
         if listed is not None or number_like(ref):  # `preset ２．０` too, where no preset is named that
             return f" (a preset's number is a whole number from 1 to {len(self.presets)})" if self.presets else ""
-        typed = " ".join(name_key(ref).split())
+        # `ｏｃｅａｎ`, typed in an input method's full-width mode: its letters are the ASCII ones they are drawn as
+        typed = " ".join(width_folded(name_key(ref)).split())
         # `cafe` for café, typed on a keyboard without the accent: a letter off in a short name is no near match
         bare = [name for name in self._by_name if typed and _unaccented(name) == _unaccented(typed)]
         starts = [name for name in self._by_name if typed and name.startswith(typed)]

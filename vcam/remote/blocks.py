@@ -22,12 +22,18 @@ class Blocks:
     """The block being received: pushed once its last frame comes, a frame of another block comes (the rest of it
     was lost on the way), or the connection ends."""
 
-    def __init__(self, pacer: Pacer, say: Callable[[str], None] | None = None):
+    def __init__(self, pacer: Pacer, say: Callable[[str], None] | None = None,
+                 out_size: tuple[int, int] | None = None, fit: str = "letterbox"):
         """`say`: told once, as the server's block length becomes known, where one block cannot be shown within
-        the latency cap at the camera's rate (pacer.block_outlasts_cap); and once, where the link sends the blocks
-        in bundles further apart than the cap, each held on screen until the next (Pacer.bundles_held)."""
+        the latency cap at the camera's rate (pacer.block_outlasts_cap); once, where the link sends the blocks
+        in bundles further apart than the cap, each held on screen until the next (Pacer.bundles_held); and once
+        for each size of the server's frames smaller than `out_size`, the outputs' (width, height), which scale
+        them up as `fit` (vcam cam's --fit) fits them."""
         self.pacer = pacer
+        self.fit = fit
         self._say = say
+        self.out_size = out_size
+        self._size_said: tuple[int, int] | None = None
         self._blocks_seen = 0  # blocks begun on this link
         self._longest = 0  # the most frames a block begun on this link was to have (its header's count)
         self._said_slow = False
@@ -43,6 +49,7 @@ class Blocks:
             self._push()
         if header.block != self._number:
             self._began(header)
+            self._say_scaled(frame)
         self._number = header.block
         self._frames.append(frame)
         self._indices.append(header.index)
@@ -62,6 +69,21 @@ class Blocks:
         if (slow := block_outlasts_cap(s.fps, s.max_latency, self._longest)) is not None:
             self._said_slow = True
             self._say(slow)
+
+    def _say_scaled(self, frame: np.ndarray) -> None:
+        """The server's frames smaller than the outputs (a small model's: 112x64 recorded at vcam cam's default
+        832x480), said once for each size: the recording and the camera are scaled up, softer, which nothing said.
+        Letterboxed, a frame is scaled up where it is smaller in both sides; cropped or stretched, in either (a
+        832x240 frame cropped to 832x480 is doubled)."""
+        height, width = frame.shape[:2]
+        if self._say is None or self.out_size is None or (width, height) == self._size_said:
+            return
+        out_w, out_h = self.out_size
+        smaller = (width < out_w, height < out_h)
+        if all(smaller) if self.fit == "letterbox" else any(smaller):
+            self._size_said = (width, height)
+            self._say(f"the server makes {width}x{height} frames: scaled up to the outputs' {out_w}x{out_h}, softer "
+                      f"(--size {width}x{height} gives them as made)")
 
     def end_if_last(self, header: FrameHeader) -> None:
         """Pushes the block where `header` is its last frame's."""

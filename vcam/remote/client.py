@@ -142,7 +142,8 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
 
     remote = RemoteController(send, sending=opts.send is not None, send_typed=lambda line: send(line, typed=True))
     screen = cam_screen(air.pacer)
-    link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen)
+    link = Link(opts.url, opts.token, air.pacer, remote, status.message, uploader, screen, out_size=(width, height),
+                fit=opts.fit)
     parts = cam_midi_parts(opts.midi, midi_map, remote, status.message) if midi_map is not None else []
     parts += _osc_parts(opts, remote, air, status.message)
     parts.append(OlderTakes(specs, status.message))  # last: said once nothing else can refuse the start

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
 from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
-                                   parse, preset_choices, preset_index, setting_now)
+                                   name_typed, parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
@@ -121,7 +121,10 @@ class RemoteController:
             # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
             # lines to type where typed, else as commands each sent on its own
             # a MIDI control's line is no typist's: it is told how a control sends several, not what to type
-            said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
+            # `ocean`: a preset of the server's show, named alone; `next next` too, before the commands it doubles
+            said = name_typed(line, self._has_preset, not network) if e.unknown is not None or e.joined else None
+            if said is None:
+                said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it
@@ -129,6 +132,11 @@ class RemoteController:
                 return asked
             return f"error: {e}{preset_choices(e.missing, self.state.presets)}{self._input_help(e.missing, network)}"
         return self.apply(cmd, source) if cmd is not None else None
+
+    def _has_preset(self, cmd: Command) -> bool:
+        """Whether `cmd` names a preset the server's show has, as it last said its presets (its cues are not said)."""
+        names = (self.state.presets or []) if cmd.name == "preset" else []
+        return preset_index(len(names), keyed_names(names), cmd.args[0]) is not None
 
     def _input_help(self, missing: str | None, network: bool) -> str:
         """input_help as the server's console says it, with a line to type: the uploads of this vcam cam where it

@@ -64,7 +64,7 @@ class Link(Inbox, LinkEnds):
     def __init__(self, url: str, token: str | None, pacer: Pacer, remote: RemoteController,
                  say: Callable[[str], None], uploader: Uploader | None = None, screen: CamScreen | None = None,
                  keepalive: proto.Keepalive = proto.Keepalive(), clock: Callable[[], float] = time.monotonic,
-                 lookup: Lookup | None = None):
+                 lookup: Lookup | None = None, out_size: tuple[int, int] | None = None, fit: str = "letterbox"):
         self.url = url
         self._lookup = lookup or Lookup()
         self.keepalive = keepalive
@@ -122,7 +122,9 @@ class Link(Inbox, LinkEnds):
         self._connected_at, self._frames_at = 0.0, 0
         self._holding_lock = threading.Lock()  # the link thread and the watch both ask whether a connection held
         self._stop = threading.Event()
-        self._blocks = Blocks(pacer, say)  # the frames received, pushed to the pacer a whole block at a time
+        # the frames received, pushed to the pacer a whole block at a time; `out_size`: the outputs' (width, height),
+        # which frames smaller than them are scaled up to as `fit` fits them (said)
+        self._blocks = Blocks(pacer, say, out_size, fit)
         self._thread = threading.Thread(target=self._run, name="link", daemon=True)
         self._watch = threading.Thread(target=self._watch_sends, name="link-watch", daemon=True)
         self._due = threading.Thread(target=self._write_due, name="link-due", daemon=True)
