@@ -12,7 +12,7 @@ import numpy as np
 
 from vcam import jpeg
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
-from vcam.inspec import alike_fix
+from vcam.inspec import HEIC_FIX, HEIC_WHY, alike_fix
 from vcam.words import shell_word
 
 if TYPE_CHECKING:
@@ -186,11 +186,6 @@ def is_png(head: bytes) -> bool:
 DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
 
 
-# Why a HEIC photo does not show, and the fix: OpenCV reads no HEIC, and the fix for any other picture (to convert
-# it, or to give a video as file:) named no tool that reads one
-HEIC_WHY = "it is a HEIC photo (an iPhone's), which OpenCV does not decode"
-HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jpg on a Mac, heif-convert IN.heic "
-            "OUT.jpg on Linux")
 # The brands of a HEIF file whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered; hevc, hevx: a
 # burst): not AVIF's (avif, avis), which OpenCV reads
 _HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
