@@ -521,6 +521,30 @@ def test_an_input_typed_with_a_space_after_its_kind_plays_the_path_meant(line, a
     assert parse(line).args[0] == arg
 
 
+@pytest.mark.parametrize("line,why,meant", [
+    ('input file:"loop.mp4', "loop.mp4 is not closed", "file:loop.mp4"),
+    ("input image:'my pic.png", "my pic.png is not closed", "image:my pic.png"),
+    ("input file: \u201cloop.mp4", "loop.mp4 is not closed", "file:loop.mp4"),
+    ('input "file:my loop.mp4', "file:my loop.mp4 is not closed", "file:my loop.mp4"),
+    ('input "file:"loop.mp4"', "loop.mp4 is not closed", "file:loop.mp4"),
+    ('input "loop.mp4', "loop.mp4 is not closed, and a path needs its kind first", "file:loop.mp4"),
+])
+def test_an_input_with_a_quote_left_open_offers_the_line_without_it(line, why, meant):
+    """`input file:"loop.mp4` (the end quote forgotten) was taken as the file `"loop.mp4`, said not to be there."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"the quote before {why}: did you mean input {meant}?"
+    assert parse(f"input {meant}").args[0] == meant  # the line offered plays it
+
+
+def test_a_file_whose_name_starts_with_a_quote_plays_as_typed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / '"odd.mp4').write_bytes(b"x")
+    assert parse('input file:"odd.mp4').args[0] == 'file:"odd.mp4'
+    # a quote closed further on is no quote left open: not offered the path without its opening one
+    assert parse("input file:'my clips'/a.mp4").args[0] == "file:'my clips'/a.mp4"
+
+
 def test_a_word_for_a_kind_before_a_quoted_path_offers_the_path_without_its_quotes():
     """`input clip: "my x.png"` was answered with `file:"my x.png"`, its quotes kept as part of the name, where
     `input image: "my x.png"` plays my x.png."""

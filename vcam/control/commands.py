@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import shlex
 import unicodedata
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
-                        spelled_number, width_folded)
+from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
+                        quoted, spelled_number, width_folded)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -475,12 +476,39 @@ def _input(text: str) -> str:
     # took both pairs off, and looked for x)
     whole = _without_quotes(text)
     kind, colon, path = split_kind(whole)
+    _unclosed_quote(whole, kind, colon, path)
     try:
         return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
         raise CommandError(f"{e}; usage: {usage('input')}") from None
+
+
+# The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
+_OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
+
+
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str) -> None:
+    """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
+    none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
+    the file was said not to be there. Not where a file is named so (its quote is the name's)."""
+    for typed, before in ((whole, ""), (path, kind + colon)):
+        opening = typed[:1]
+        # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
+        if opening not in _OPENING_QUOTES or any(close in typed[1:] for close in _OPENING_QUOTES[opening]):
+            continue
+        if before and os.path.lexists(os.path.expanduser(path)):
+            return
+        rest = typed[1:].strip()
+        why = f"the quote before {name_said(rest)} is not closed"
+        try:
+            meant = parse_input(before + rest)
+        except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
+            why, meant = f"{why}, and {e.why}", e.meant
+        except ValueError:  # said as the input without its quote is said, when typed
+            return
+        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
 
 
 def checked_prompt(text: str) -> str:
