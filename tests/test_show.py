@@ -1964,3 +1964,24 @@ def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(n
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets: [{{name: a, prompt: b}}]\nmidi: {name}\n", "map.yaml")
     assert yaml.safe_load(offered_yaml(err.value.problems[0], "write midi: ")) == {"map": yaml.safe_load(name)}
+
+
+@pytest.mark.parametrize("written, meant", [('file:"loop.mp4', "file:loop.mp4"),
+                                            ("image:'art/logo.png", "image:art/logo.png")])
+def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path, written, meant):
+    """`input: file:"loop.mp4` (the end quote forgotten) was said not found, "put it there", where loop.mp4 is."""
+    import cv2
+    import numpy as np
+
+    (tmp_path / "art").mkdir()
+    (tmp_path / "loop.mp4").write_bytes(b"x")  # a clip's bytes are read as the run opens it
+    cv2.imwrite(str(tmp_path / "art" / "logo.png"), np.full((8, 8, 3), 90, np.uint8))
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {written}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert said.endswith(f"is not closed: write {meant}"), said
+    show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {meant}\n")
+    kind, path = meant.split(":")
+    assert load_show(show).presets[0].input == f"{kind}:{tmp_path / path}"  # the line offered is read
