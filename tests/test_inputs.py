@@ -1767,3 +1767,45 @@ def test_a_check_after_the_switch_closed_keeps_nothing_open(tmp_path, monkeypatc
     switch.close()
     assert switch.check(f"{kind}:{path}") == InputSpec(kind, str(path))
     assert len(closed) == 1
+
+
+def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_path, monkeypatch):
+    """--replay put a logged image on air by opening it on the stream's thread, between two blocks (no command
+    checked it first, as a typed one is): a large photo held the show's frames for seconds."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput, SetSeed
+    from vcam.control.log import Replay
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.replaystart import InputsAhead
+
+    stills = [str(tmp_path / name) for name in ("a.png", "b.png")]
+    for path in stills:
+        cv2.imwrite(path, np.full((H, W, 3), 90, np.uint8))
+    decoded_on = []
+    real = switch_module.ImageSource
+
+    class Counted(real):
+        def __init__(self, *args, **kwargs):
+            decoded_on.append(threading.current_thread().name)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(switch_module, "ImageSource", Counted)
+    first, second = SetInput(f"image:{stills[0]}"), SetInput(f"image:{stills[1]}")
+    replay = Replay({}, [(2, first), (3, SetSeed(1)), (5, SetInput("camera:7")), (6, second), (9, SetInput("none"))],
+                    None)
+    heard = []
+    producer = SimpleNamespace(on_applied=heard.append, on_not_applied=heard.append)
+    switch = InputSwitch(W, H)
+    ahead = InputsAhead(replay, switch.check, producer)
+    try:
+        assert wait_for(lambda: decoded_on, 30)
+        assert switch.open(first.spec) is not None  # its block
+        heard[0](first, 2, None)
+        assert wait_for(lambda: len(decoded_on) == 2, 30)
+        heard[1](SetInput("camera:7"), None, "no such camera", ())  # refused: no part of the wait
+        switch.open(second.spec)
+        assert decoded_on == ["vcam-replay-inputs"] * 2
+    finally:
+        ahead.stop()
+        switch.close()
