@@ -537,12 +537,25 @@ def test_an_input_with_a_quote_left_open_offers_the_line_without_it(line, why, m
     assert parse(f"input {meant}").args[0] == meant  # the line offered plays it
 
 
+@pytest.mark.parametrize("line,meant", [('input file:loop.mp4"', "file:loop.mp4"),
+                                        ("input image:my pic.png'", "image:my pic.png"),
+                                        ("input file: loop.mp4\u201d", "file:loop.mp4")])
+def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_without_it(line, meant):
+    """`input file:loop.mp4"` (a quote typed at the end alone) was taken as the file `loop.mp4"`, said not there."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"the quote after {meant.split(':')[1]} opens nowhere: did you mean input {meant}?"
+    assert parse(f"input {meant}").args[0] == meant
+
+
 def test_a_file_whose_name_starts_with_a_quote_plays_as_typed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / '"odd.mp4').write_bytes(b"x")
     assert parse('input file:"odd.mp4').args[0] == 'file:"odd.mp4'
     # a quote closed further on is no quote left open: not offered the path without its opening one
     assert parse("input file:'my clips'/a.mp4").args[0] == "file:'my clips'/a.mp4"
+    (tmp_path / 'odd.mp4"').write_bytes(b"x")
+    assert parse('input file:odd.mp4"').args[0] == 'file:odd.mp4"'
 
 
 def test_a_word_for_a_kind_before_a_quoted_path_offers_the_path_without_its_quotes():

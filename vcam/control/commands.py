@@ -509,6 +509,29 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str) -> None:
         except ValueError:  # said as the input without its quote is said, when typed
             return
         raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
+    _unopened_quote(kind, colon, path)
+
+
+# The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
+# the name (`input file:loop.mp4"`)
+_CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
+
+
+def _unopened_quote(kind: str, colon: str, path: str) -> None:
+    """CommandError offering the line without it where a quote ends the input's path and none opens it
+    (`input file:loop.mp4"`); not where a file is named so."""
+    closing = path[-1:]
+    if closing not in _CLOSING_QUOTES or any(opening in path[:-1] for opening in _CLOSING_QUOTES[closing]):
+        return
+    if not colon or os.path.lexists(os.path.expanduser(path)):
+        return
+    rest = path[:-1].strip()
+    try:
+        meant = parse_input(kind + colon + rest)
+    except ValueError:  # said as the input without its quote is said, when typed
+        return
+    raise CommandError(MeantError(f"the quote after {name_said(rest)} opens nowhere", meant)
+                       .as_said(f"input {_quoted_at(str(meant))}"))
 
 
 def checked_prompt(text: str) -> str:
