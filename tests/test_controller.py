@@ -1875,3 +1875,27 @@ def test_an_input_sent_during_a_slow_check_of_another_lands_after_it(tmp_path, m
         second.join(60)
     big, loop = f"image:{tmp_path / 'big.jpg'}", f"file:{tmp_path / 'loop.mp4'}"
     assert checking == [(big, "none"), (loop, big)] and ctl.state.input == loop
+
+
+def test_a_slow_check_of_a_presets_input_lets_other_commands_through_meanwhile():
+    """A preset's photo was checked (decoded) with the controller's lock held, as a typed input's was: every other
+    command waited for it."""
+    show = parse_show("presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a sea, input: 'camera:3'}\n",
+                      "show.yaml")
+    seed_done, checked, during = threading.Event(), [], []
+
+    def check_input(spec):
+        checked.append(spec)
+        during.append(seed_done.wait(30))  # on the old code the seed waits for this check: false after 30 s
+
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     lambda s: None, check_input=check_input)
+    replies = []
+    pressed = threading.Thread(target=lambda: replies.append(ctl.handle_line("next", "midi")))
+    pressed.start()
+    assert wait_for(lambda: checked, 30)
+    assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
+    seed_done.set()
+    pressed.join(60)
+    assert during == [True] and checked == ["camera:3"]  # checked once, not again under the lock
+    assert ctl.state.input == "camera:3" and "input camera:3" in replies[0], replies

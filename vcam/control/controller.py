@@ -308,10 +308,22 @@ class Controller:
             self._ahead.spec = None
 
     def _check_ahead(self, cmd: Command, source: str) -> str | None:
-        """The input an `input` command puts on air, checked before the lock is taken (None for any other command):
-        a check decodes the photo (9 s for 11000x11000), and every other command, from any source, waited for it."""
+        """The input an `input` command, or a preset's, puts on air, checked before the lock is taken (None where
+        there is none): a check decodes the photo (9 s for 11000x11000), and every other command, from any source,
+        waited for it. A preset's that does not open is said as the preset goes on air without it (checked again)."""
         if cmd.name != "input":
-            return None
+            show = self.show
+            try:
+                preset = show.presets[self._preset_index(show, cmd)] if show is not None and show.presets else None
+            except (KeyError, IndexError):  # said under the lock, with the presets to choose from
+                return None
+            if preset is None or preset.input is None or preset.input == self.state.input:
+                return None
+            try:
+                self._check_input(preset.input)
+            except ValueError:
+                return None
+            return preset.input
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
         self._check_input(spec, None if source.startswith("cue ") else parse_input(cmd.args[0]))
@@ -664,15 +676,16 @@ class Controller:
                 raise ValueError(f"blend mixes two different presets: {quoted(show.presets[a].name)} is preset "
                                  f"{a + 1}, named twice; give two, as in blend 1 2 0.5")
             return self._blend(show, a, b, args[2], origin)
-        if name == "preset":
-            index = show.find(args[0])
-        else:
-            step = 1 if name == "next" else -1
-            if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
-                index = self._dropped.neighbour(show, step)
-            else:
-                index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
-        return self._go_to_preset(index, origin)
+        return self._go_to_preset(self._preset_index(show, cmd), origin)
+
+    def _preset_index(self, show: Show, cmd: Command) -> int:
+        """The preset `preset`, `next` or `prev` puts on air; KeyError where the show has no such preset."""
+        if cmd.name == "preset":
+            return show.find(cmd.args[0])
+        step, st = (1 if cmd.name == "next" else -1), self.state
+        if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
+            return self._dropped.neighbour(show, step)
+        return ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
 
     def _set_stream(self, cmd: Command, origin: Origin) -> Reply | str:
         name, st = cmd.name, self.state
@@ -814,7 +827,8 @@ class Controller:
         # a preset's input and strength go on air with it; a preset that leaves them out keeps what is there
         if preset.input is not None and preset.input != st.input:
             try:
-                self._check_input(preset.input)
+                if preset.input != getattr(self._ahead, "spec", None):  # checked already, outside the lock
+                    self._check_input(preset.input)
             except ValueError as e:  # the rest of the preset goes on air; the input on air stays
                 unused = f"; its input is not used: {e}"
             else:
