@@ -1814,43 +1814,20 @@ def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_p
     assert ctl.handle_line("input", "stdin").endswith(f"e.g. input image:{logo}")
 
 
-def test_a_slow_input_check_lets_other_commands_through_meanwhile(tmp_path, monkeypatch):
-    """The check of a typed input decodes the picture (9 s for an 11000x11000 photo) and ran with the controller's
-    lock held: a seed, a preset, every MIDI press waited for it."""
-    monkeypatch.chdir(tmp_path)
-    seed_done, checked, during = threading.Event(), [], []
+def test_a_prompt_sent_during_a_slow_check_of_a_presets_photo_ends_on_air():
+    """A preset's photo is checked (decoded) before the preset goes on air; a prompt sent meanwhile from another
+    source (MIDI, OSC, a cue) was taken first and then replaced by the preset's: the last one sent was not on air."""
+    show = parse_show("presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a sea, input: 'camera:3'}\n",
+                      "show.yaml")
+    release, checked = threading.Event(), []
 
     def check_input(spec):
         checked.append(spec)
-        during.append(seed_done.wait(30))  # on the old code the seed waits for this check: false after 30 s
+        release.wait(30)
 
-    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
-                     check_input=check_input)
-    replies = []
-    typed = threading.Thread(target=lambda: replies.append(ctl.handle_line("input image:big.jpg", "stdin")))
-    typed.start()
-    assert wait_for(lambda: checked, 30)
-    assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
-    seed_done.set()
-    typed.join(60)
-    assert during == [True]  # and checked once, not again under the lock
-    assert replies[0].startswith("input image:") and ctl.state.input == f"image:{tmp_path / 'big.jpg'}", replies
-
-
-def test_an_input_sent_during_a_slow_check_of_another_lands_after_it(tmp_path, monkeypatch):
-    """Checked outside the controller's lock, an input sent while a large photo was checked went on air first and
-    was then replaced by the photo: the last input sent was not the one on air."""
-    monkeypatch.chdir(tmp_path)
-    release, checking = threading.Event(), []
-
-    def check_input(spec):
-        checking.append((spec, ctl.state.input))  # with the input on air as it is checked
-        if spec.endswith("big.jpg"):
-            release.wait(30)
-
-    class Watched:  # the order's lock, telling who waits for it
-        def __init__(self):
-            self.lock, self.waiting = threading.Lock(), []
+    class Watched:  # the controller's lock, telling who waits for it
+        def __init__(self, lock):
+            self.lock, self.waiting = lock, []
 
         def __enter__(self):
             self.waiting.append(threading.current_thread().name)
@@ -1859,43 +1836,18 @@ def test_an_input_sent_during_a_slow_check_of_another_lands_after_it(tmp_path, m
         def __exit__(self, *exc):
             self.lock.release()
 
-    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
-                     check_input=check_input)
-    ctl._inputs_in_order = order = Watched()
-    first = threading.Thread(target=ctl.handle_line, args=("input image:big.jpg", "stdin"), name="first")
-    first.start()
-    assert wait_for(lambda: checking, 30)
-    second = threading.Thread(target=ctl.handle_line, args=("input file:loop.mp4", "midi"), name="second")
-    second.start()
-    try:
-        assert wait_for(lambda: "second" in order.waiting, 30), checking  # not checked beside the first
-    finally:
-        release.set()
-        first.join(60)
-        second.join(60)
-    big, loop = f"image:{tmp_path / 'big.jpg'}", f"file:{tmp_path / 'loop.mp4'}"
-    assert checking == [(big, "none"), (loop, big)] and ctl.state.input == loop
-
-
-def test_a_slow_check_of_a_presets_input_lets_other_commands_through_meanwhile():
-    """A preset's photo was checked (decoded) with the controller's lock held, as a typed input's was: every other
-    command waited for it."""
-    show = parse_show("presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a sea, input: 'camera:3'}\n",
-                      "show.yaml")
-    seed_done, checked, during = threading.Event(), [], []
-
-    def check_input(spec):
-        checked.append(spec)
-        during.append(seed_done.wait(30))  # on the old code the seed waits for this check: false after 30 s
-
     ctl = Controller(show, ShowState(prompts={"a city": 1.0}, preset=0), RecordingProducer(), threading.Event(),
                      lambda s: None, check_input=check_input)
-    replies = []
-    pressed = threading.Thread(target=lambda: replies.append(ctl.handle_line("next", "midi")))
+    ctl._lock = watched = Watched(ctl._lock)
+    pressed = threading.Thread(target=ctl.handle_line, args=("preset b", "midi"), name="preset")
     pressed.start()
     assert wait_for(lambda: checked, 30)
-    assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
-    seed_done.set()
-    pressed.join(60)
-    assert during == [True] and checked == ["camera:3"]  # checked once, not again under the lock
-    assert ctl.state.input == "camera:3" and "input camera:3" in replies[0], replies
+    typed = threading.Thread(target=ctl.handle_line, args=("prompt a desert", "stdin"), name="prompt")
+    typed.start()
+    try:  # the prompt is sent: taken at once, or waiting its turn
+        assert wait_for(lambda: "prompt" in watched.waiting or not typed.is_alive(), 30)
+    finally:
+        release.set()
+        pressed.join(60)
+        typed.join(60)
+    assert ctl.state.prompts == {"a desert": 1.0} and ctl.state.input == "camera:3", ctl.state

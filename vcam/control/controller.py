@@ -94,13 +94,14 @@ class Controller:
                  land: Callable[[str], int | None] | None = None, unquantized: Callable[[], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  media: MediaFolders | None = None, screen: CameraScreen | None = None, replaying: bool = False):
-        self.show, self.state, self.generator = show, state, generator
+        self.show = show
+        self.state = state
+        self.generator = generator
         self.stop = stop
-        self.say, self.log = say, log
+        self.say = say
+        self.log = log
         self.on_fallback = on_fallback or (lambda path: None)
         self._lock = threading.Lock()  # stdin, MIDI and the show watcher call in from their own threads
-        self._ahead = threading.local()  # the input this thread's command checked before taking the lock
-        self._inputs_in_order = threading.Lock()  # held by a command that may put an input on, check and all
         # The show and which of its presets are on air (state.preset, state.blend: indices into it), set together
         # (with `_lock` held too) and read together by the status and the snapshot (`_picked`), which never wait for
         # a command (one may be writing the log to a slow disk): a reload never has them name one show's presets
@@ -286,48 +287,12 @@ class Controller:
 
     def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False,
                    aim: float | None = None) -> str:
-        if cmd.name in _PUTS_INPUT:  # in the order they came: one after a slow check does not land before it
-            with self._inputs_in_order:
-                return self._checked_then_applied(cmd, source, at_once, network, aim)
         if cmd.name not in ("go", "back"):
             return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
         reply = self._cue(cmd)
         self._tell()
         return reply
-
-    def _checked_then_applied(self, cmd: Command, source: str, at_once: bool, network: bool,
-                              aim: float | None) -> str:
-        try:
-            self._ahead.spec = self._check_ahead(cmd, source)
-        except ValueError as e:
-            return f"error: {e}"
-        try:
-            return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
-        finally:
-            self._ahead.spec = None
-
-    def _check_ahead(self, cmd: Command, source: str) -> str | None:
-        """The input an `input` command, or a preset's, puts on air, checked before the lock is taken (None where
-        there is none): a check decodes the photo (9 s for 11000x11000), and every other command, from any source,
-        waited for it. A preset's that does not open is said as the preset goes on air without it (checked again)."""
-        if cmd.name != "input":
-            show = self.show
-            try:
-                preset = show.presets[self._preset_index(show, cmd)] if show is not None and show.presets else None
-            except (KeyError, IndexError):  # said under the lock, with the presets to choose from
-                return None
-            if preset is None or preset.input is None or preset.input == self.state.input:
-                return None
-            try:
-                self._check_input(preset.input)
-            except ValueError:
-                return None
-            return preset.input
-        spec = _whole_path(cmd.args[0])
-        # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if source.startswith("cue ") else parse_input(cmd.args[0]))
-        return spec
 
     def _tell(self) -> None:
         """The listeners are told of a change, on the teller's thread; never waits for them."""
@@ -676,16 +641,15 @@ class Controller:
                 raise ValueError(f"blend mixes two different presets: {quoted(show.presets[a].name)} is preset "
                                  f"{a + 1}, named twice; give two, as in blend 1 2 0.5")
             return self._blend(show, a, b, args[2], origin)
-        return self._go_to_preset(self._preset_index(show, cmd), origin)
-
-    def _preset_index(self, show: Show, cmd: Command) -> int:
-        """The preset `preset`, `next` or `prev` puts on air; KeyError where the show has no such preset."""
-        if cmd.name == "preset":
-            return show.find(cmd.args[0])
-        step, st = (1 if cmd.name == "next" else -1), self.state
-        if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
-            return self._dropped.neighbour(show, step)
-        return ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
+        if name == "preset":
+            index = show.find(args[0])
+        else:
+            step = 1 if name == "next" else -1
+            if st.preset is None and self._dropped is not None:  # from where the preset on air stood in the file
+                index = self._dropped.neighbour(show, step)
+            else:
+                index = ((st.preset if st.preset is not None else -step) + step) % len(show.presets)
+        return self._go_to_preset(index, origin)
 
     def _set_stream(self, cmd: Command, origin: Origin) -> Reply | str:
         name, st = cmd.name, self.state
@@ -718,8 +682,8 @@ class Controller:
                 return f"strength {st.strength:g}, kept for an input: none is on air now (put one on with input SRC)"
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
-        if spec != getattr(self._ahead, "spec", None):  # checked already, outside the lock (_check_ahead)
-            self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
+        # a cue's line is the show file's, its path made whole against its folder as the show was read
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
@@ -827,8 +791,7 @@ class Controller:
         # a preset's input and strength go on air with it; a preset that leaves them out keeps what is there
         if preset.input is not None and preset.input != st.input:
             try:
-                if preset.input != getattr(self._ahead, "spec", None):  # checked already, outside the lock
-                    self._check_input(preset.input)
+                self._check_input(preset.input)
             except ValueError as e:  # the rest of the preset goes on air; the input on air stays
                 unused = f"; its input is not used: {e}"
             else:
@@ -1055,10 +1018,6 @@ def _glued_timing(spec: InputSpec) -> str | None:
         return None
     return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
             f"@{tail}")
-
-
-# The commands that may put an input on: a preset can name one
-_PUTS_INPUT = ("input", "preset", "next", "prev")
 
 
 def _whole_path(text: str) -> str:
