@@ -529,12 +529,39 @@ def test_an_input_typed_with_a_space_after_its_kind_plays_the_path_meant(line, a
     ('input "file:"loop.mp4"', "loop.mp4 is not closed", "file:loop.mp4"),
     ('input "loop.mp4', "loop.mp4 is not closed, and a path needs its kind first", "file:loop.mp4"),
 ])
-def test_an_input_with_a_quote_left_open_offers_the_line_without_it(line, why, meant):
+def test_an_input_with_a_quote_left_open_offers_the_line_without_it(line, why, meant, tmp_path, monkeypatch):
     """`input file:"loop.mp4` (the end quote forgotten) was taken as the file `"loop.mp4`, said not to be there."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("loop.mp4", "my pic.png", "my loop.mp4"):
+        (tmp_path / name).write_bytes(b"x")
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value) == f"the quote before {why}: did you mean input {meant}?"
     assert parse(f"input {meant}").args[0] == meant  # the line offered plays it
+
+
+@pytest.mark.parametrize("line,said", [('input file:"loop.mp4 @bar', "loop.mp4"),
+                                       ('input file:"loop.mp4@bar', "loop.mp4@bar"),
+                                       ('input "loop.mp4 @beat', "loop.mp4")])
+def test_an_input_with_a_quote_left_open_offers_the_line_with_its_timing(line, said, tmp_path, monkeypatch):
+    """The line offered left the timing out (`input file:"loop.mp4 @bar` offered input file:loop.mp4, which lands at
+    once), or kept it glued to the path, to be refused in turn as a file not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop.mp4").write_bytes(b"x")
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    offered = str(err.value).split("did you mean ")[1].rstrip("?")
+    assert str(err.value).startswith(f"the quote before {said} is not closed") and offered.startswith("input file:")
+    cmd = parse(offered)
+    assert cmd.args[0] == "file:loop.mp4" and cmd.at == line.rsplit("@", 1)[1]
+
+
+def test_an_input_with_a_quote_left_open_not_there_is_said_so_and_offered_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError) as err:
+        parse('input file:"gone.mp4 @bar')
+    assert str(err.value) == ("the quote before gone.mp4 is not closed, and no such file gone.mp4: check the path, "
+                              "as in input file:PATH")
 
 
 @pytest.mark.parametrize("line,meant", [('input file:loop.mp4"', "file:loop.mp4"),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
                         quoted, spelled_number, width_folded)
@@ -471,7 +471,7 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
-def _input(text: str) -> str:
+def _input(text: str, at: str | None = None) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
@@ -480,7 +480,7 @@ def _input(text: str) -> str:
     # took both pairs off, and looked for x)
     whole = _without_quotes(text)
     kind, colon, path = split_kind(whole)
-    _unclosed_quote(whole, kind, colon, path)
+    _unclosed_quote(whole, kind, colon, path, at)
     try:
         return str(parse_input(kind + colon + (unquoted(path) if whole != text else _without_quotes(path))))
     except MeantError as e:
@@ -493,10 +493,11 @@ def _input(text: str) -> str:
 _OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
-def _unclosed_quote(whole: str, kind: str, colon: str, path: str) -> None:
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None = None) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
-    the file was said not to be there. Not where a file is named so (its quote is the name's)."""
+    the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
+    keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no line offered."""
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
@@ -512,8 +513,24 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str) -> None:
             why, meant = f"{why}, and {e.why}", e.meant
         except ValueError:  # said as the input without its quote is said, when typed
             return
-        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
+        meant, at = _timing_unglued(meant, at)
+        if meant.kind in ("file", "image") and not os.path.lexists(os.path.expanduser(meant.target)):
+            # a line offered for it would only be refused in turn
+            raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
+                               f"input {meant.kind}:PATH")
+        timing = f" @{at}" if at is not None else ""
+        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
     _unopened_quote(kind, colon, path)
+
+
+def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
+    """`spec` without a timing glued to its path (`loop.mp4@bar`, loop.mp4 there and loop.mp4@bar not), and the
+    timing: the line offered sets it apart, which plays (glued, it is refused as a name not there)."""
+    head, glued, tail = spec.target.rpartition("@")
+    if at is not None or spec.kind not in ("file", "image") or not glued or not head \
+            or os.path.lexists(os.path.expanduser(spec.target)) or not _a_timing(tail):
+        return spec, at
+    return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
 
 
 # The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
@@ -1229,8 +1246,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
         return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
-    try:
-        return Command(name, _ARGS[name](rest), at=at)
+    try:  # an input's offered line (a quote left open) keeps its timing
+        return Command(name, (_input(rest, at),) if name == "input" else _ARGS[name](rest), at=at)
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
             raise
