@@ -1809,3 +1809,62 @@ def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_
     finally:
         ahead.stop()
         switch.close()
+
+
+def test_a_replays_input_being_opened_as_the_show_ends_is_waited_for_and_closed(tmp_path, monkeypatch):
+    """The thread opening a replay's inputs ahead was not waited for: a replay that ended while it decoded a photo
+    aborted the process ("terminate called without an active exception"), and the copy it opened stayed open."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.replaystart import InputsAhead
+
+    still = str(tmp_path / "a.png")
+    cv2.imwrite(still, np.full((H, W, 3), 90, np.uint8))
+    opened, closed, ahead = [], [], None
+    real = switch_module.ImageSource
+
+    class Slow(real):  # still decoding as the show ends: done once the stop is asked
+        def __init__(self, *args, **kwargs):
+            opened.append(self)
+            assert wait_for(lambda: ahead is not None and ahead._stopped, 30)
+            super().__init__(*args, **kwargs)
+
+        def close(self):
+            closed.append(self)
+            super().close()
+
+    monkeypatch.setattr(switch_module, "ImageSource", Slow)
+    producer = SimpleNamespace(on_applied=lambda hear: None, on_not_applied=lambda hear: None)
+    switch = InputSwitch(W, H)
+    ahead = InputsAhead(Replay({}, [(2, SetInput(f"image:{still}"))], None), switch.check, producer)
+    assert wait_for(lambda: opened, 30)
+    ahead.stop()
+    left = ahead._thread.is_alive()
+    switch.close()
+    assert not left and closed == opened, (left, opened, closed)
+
+
+def test_a_replays_input_still_being_opened_after_the_wait_is_said():
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live.replaystart import InputsAhead
+
+    release, said, checked = threading.Event(), [], []
+
+    def check(spec):
+        checked.append(spec)
+        release.wait(30)
+
+    producer = SimpleNamespace(on_applied=lambda hear: None, on_not_applied=lambda hear: None)
+    ahead = InputsAhead(Replay({}, [(2, SetInput("image:/x/a.png"))], None), check, producer, said.append)
+    assert wait_for(lambda: checked, 30)
+    ahead.stop(timeout=0.0)
+    release.set()
+    ahead.stop()
+    assert said == ["the replay's next clip or image was still being opened after 0 s: the show ends without "
+                    "waiting for it"]

@@ -72,11 +72,16 @@ class InputsAhead:
     The next is opened once the one before it went on air (or was refused): one opened copy waits at a time.
     `producer`: what applies the log's actions (its on_applied and on_not_applied)."""
 
-    def __init__(self, replay: Replay, check: Callable[[str], object], producer) -> None:
+    # The longest stop() waits for a clip or image being opened (an 11000x11000 photo: 9 s): a decode left running
+    # as the process ends aborted it ("terminate called without an active exception")
+    STOP_WAIT_S = 30.0
+
+    def __init__(self, replay: Replay, check: Callable[[str], object], producer,
+                 say: Callable[[str], None] = lambda line: None) -> None:
         end = replay.end_block
         self._inputs = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)
                         and parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
-        self._check = check
+        self._check, self.say = check, say
         self._heard: set[int] = set()  # the ids of the log's inputs the stream has put on air or refused
         self._changed = threading.Condition()
         self._stopped = False
@@ -105,7 +110,13 @@ class InputsAhead:
             with self._changed:
                 self._changed.wait_for(lambda: self._stopped or id(action) in self._heard)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = STOP_WAIT_S) -> None:
+        """Ends the thread, waiting for a clip or image it is opening; one opened meanwhile is closed with the
+        switch (kept for the stream, or closed at once where the switch was closed first)."""
         with self._changed:
             self._stopped = True
             self._changed.notify_all()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.say(f"the replay's next clip or image was still being opened after {timeout:g} s: the show ends "
+                     "without waiting for it")

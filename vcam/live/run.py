@@ -297,7 +297,8 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     if cues is not None:
         parts.append(cues)
     if replay is not None:  # its clips and images opened off the stream's thread, as a typed input's are
-        parts.append(_Started(InputsAhead(replay, inputs.check, producer).stop, "the replay's inputs"))
+        ahead = InputsAhead(replay, inputs.check, producer, status.message)
+        parts.append(_Started(ahead.stop, "the replay's inputs"))
     parts.append(OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
     if replay is not None:
         producer.limit = replay.end_block
