@@ -1779,7 +1779,7 @@ def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_
     from vcam.live.inputs import switch as switch_module
     from vcam.live.replaystart import InputsAhead
 
-    stills = [str(tmp_path / name) for name in ("a.png", "b.png")]
+    stills = [str(tmp_path / name) for name in ("a.png", "b.png", "c.png")]
     for path in stills:
         cv2.imwrite(path, np.full((H, W, 3), 90, np.uint8))
     decoded_on = []
@@ -1791,9 +1791,9 @@ def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(switch_module, "ImageSource", Counted)
-    first, second = SetInput(f"image:{stills[0]}"), SetInput(f"image:{stills[1]}")
-    replay = Replay({}, [(2, first), (3, SetSeed(1)), (5, SetInput("camera:7")), (6, second), (9, SetInput("none"))],
-                    None)
+    first, second, refused = (SetInput(f"image:{path}") for path in stills[:2] + stills[2:])
+    replay = Replay({}, [(2, first), (3, SetSeed(1)), (4, refused), (5, SetInput("camera:7")), (6, second),
+                         (9, SetInput("none"))], None)
     heard = []
     producer = SimpleNamespace(on_applied=heard.append, on_not_applied=heard.append)
     switch = InputSwitch(W, H)
@@ -1803,9 +1803,10 @@ def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_
         assert switch.open(first.spec) is not None  # its block
         heard[0](first, 2, None)
         assert wait_for(lambda: len(decoded_on) == 2, 30)
-        heard[1](SetInput("camera:7"), None, "no such camera", ())  # refused: no part of the wait
+        heard[1](refused, None, "deleted since the start", ())  # refused at its block: the next one is opened
+        assert wait_for(lambda: len(decoded_on) == 3, 30)
         switch.open(second.spec)
-        assert decoded_on == ["vcam-replay-inputs"] * 2
+        assert decoded_on == ["vcam-replay-inputs"] * 3
     finally:
         ahead.stop()
         switch.close()

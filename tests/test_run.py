@@ -2106,14 +2106,23 @@ def test_a_replays_image_is_opened_off_the_streams_thread(tmp_path, monkeypatch)
 
     still = str(tmp_path / "still.png")
     cv2.imwrite(still, np.full((64, 112, 3), 90, np.uint8))
-    decoded_on, real = [], switch_module.ImageSource
+    decoded_on, real, opened_ahead = [], switch_module.ImageSource, threading.Event()
 
     class Counted(real):
         def __init__(self, *args, **kwargs):
             decoded_on.append(threading.current_thread().name)
             super().__init__(*args, **kwargs)
+            if threading.current_thread().name == "vcam-replay-inputs":
+                opened_ahead.set()
 
+    def open_at_its_block(self, spec, *args, **kwargs):  # not before the thread had its chance (a loaded machine)
+        if "still.png" in str(spec):
+            opened_ahead.wait(30)
+        return real_open(self, spec, *args, **kwargs)
+
+    real_open = switch_module.InputSwitch.open
     monkeypatch.setattr(switch_module, "ImageSource", Counted)
+    monkeypatch.setattr(switch_module.InputSwitch, "open", open_at_its_block)
     log = tmp_path / "show.jsonl"
     lines = [{"vcam": REPLAY_HEADER}, {"t": 1, "block": 2, "command": f"input image:{still}", "source": "stdin",
                                        "apply": {"op": "input", "spec": f"image:{still}"}}, {"end": {"blocks": 4}}]
