@@ -97,6 +97,14 @@ HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jp
             "OUT.jpg on Linux")
 
 
+def heic_fix(name: str) -> str:
+    """HEIC_FIX for the photo `name`, converted beside it to the JPEG of its name: the commands as they are run."""
+    out = shlex.quote(os.path.splitext(name)[0] + ".jpg")
+    name = shlex.quote(name)
+    return f"convert it to JPEG or PNG: sips -s format jpeg {name} --out {out} on a Mac, heif-convert {name} {out} " \
+           "on Linux"
+
+
 def alike_fix(path: str, kind: str) -> str | None:
     """The fix for a file not there whose folder holds one named alike, of the kind (`kind`: file, image; a
     fallback's is image): with its ending left out or another of the kind's (`logo`, `logo.png` there), or in
@@ -124,7 +132,8 @@ def alike_fix(path: str, kind: str) -> str | None:
         return None
     listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
     # after the list, which a network sender is not told (ALIKE_SAID): this names no file
-    heic = "; a HEIC photo does not show: " + HEIC_FIX if any(n.lower().endswith(_HEIC_ENDINGS) for n in names) else ""
+    photo = next((n for n in names if n.lower().endswith(_HEIC_ENDINGS)), None)
+    heic = "; a HEIC photo does not show: " + heic_fix(photo) if photo is not None else ""
     return f"its folder holds {listed}, {_ALIKE}{heic}"
 
 
