@@ -1966,9 +1966,10 @@ def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(n
     assert yaml.safe_load(offered_yaml(err.value.problems[0], "write midi: ")) == {"map": yaml.safe_load(name)}
 
 
-@pytest.mark.parametrize("written, meant", [('file:"loop.mp4', "file:loop.mp4"),
-                                            ("image:'art/logo.png", "image:art/logo.png")])
-def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path, written, meant):
+@pytest.mark.parametrize("written, meant, why", [('file:"loop.mp4', "file:loop.mp4", "is not closed"),
+                                                 ("image:'art/logo.png", "image:art/logo.png", "is not closed"),
+                                                 ('"file:loop.mp4\\""', "file:loop.mp4", "opens nowhere")])
+def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path, written, meant, why):
     """`input: file:"loop.mp4` (the end quote forgotten) was said not found, "put it there", where loop.mp4 is."""
     import cv2
     import numpy as np
@@ -1981,7 +1982,7 @@ def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path,
     with pytest.raises(ConfigError) as err:
         load_show(show)
     [said] = err.value.problems
-    assert said.endswith(f"is not closed: write {meant}"), said
+    assert said.endswith(f"{why}: write {meant}"), said  # a quote at the end alone: said "not found, put it there"
     show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {meant}\n")
     kind, path = meant.split(":")
     assert load_show(show).presets[0].input == f"{kind}:{tmp_path / path}"  # the line offered is read

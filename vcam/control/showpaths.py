@@ -133,11 +133,15 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
 
 def _quote_fix(path: Path, kind: str, base: Path) -> str | None:
     """The fix for an input whose path, as written, opens with a quote that nothing closes (`input: file:"loop.mp4`,
-    the end quote forgotten) and is there without it: the quote was read as part of the name. None otherwise."""
+    the end quote forgotten), or ends in one that none opens, and is there without it: the quote was read as part
+    of the name. None otherwise."""
     written = os.path.relpath(path, base)
-    if written[:1] not in "\"'“„‘" or not os.path.isfile(os.path.join(base, written[1:])):
-        return None
-    return f"the quote before {name_said(written[1:])} is not closed: write {kind}:{written[1:]}"
+    if written[:1] in "\"'“„‘" and os.path.isfile(os.path.join(base, written[1:])):
+        return f"the quote before {name_said(written[1:])} is not closed: write {kind}:{written[1:]}"
+    # one at the end alone (`file:loop.mp4"`), said as a typed input's is
+    if written[-1:] in "\"'”" and os.path.isfile(os.path.join(base, written[:-1])):
+        return f"the quote after {name_said(written[:-1])} opens nowhere: write {kind}:{written[:-1]}"
+    return None
 
 
 def _too_large(path: Path) -> str | None:
