@@ -575,6 +575,14 @@ def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_without_it(lin
     assert parse(f"input {meant}").args[0] == meant
 
 
+@pytest.mark.parametrize("meant", ["none", "camera", "net"])
+def test_an_input_without_a_path_and_a_quote_that_opens_nowhere_offers_it(meant):
+    """`input none"` was said an unknown input, where `input file:loop.mp4"` is told of its quote."""
+    with pytest.raises(CommandError) as err:
+        parse(f'input {meant}"')
+    assert str(err.value) == f"the quote after {meant} opens nowhere: did you mean input {meant}?"
+
+
 def test_a_file_whose_name_starts_with_a_quote_plays_as_typed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / '"odd.mp4').write_bytes(b"x")

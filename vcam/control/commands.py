@@ -539,16 +539,17 @@ _CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
 def _unopened_quote(kind: str, colon: str, path: str) -> None:
-    """CommandError offering the line without it where a quote ends the input's path and none opens it
-    (`input file:loop.mp4"`); not where a file is named so."""
-    closing = path[-1:]
-    if closing not in _CLOSING_QUOTES or any(opening in path[:-1] for opening in _CLOSING_QUOTES[closing]):
+    """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
+    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
+    typed = path if colon else kind
+    closing = typed[-1:]
+    if closing not in _CLOSING_QUOTES or any(opening in typed[:-1] for opening in _CLOSING_QUOTES[closing]):
         return
-    if not colon or os.path.lexists(os.path.expanduser(path)):
+    if colon and os.path.lexists(os.path.expanduser(path)):
         return
-    rest = path[:-1].strip()
+    rest = typed[:-1].strip()
     try:
-        meant = parse_input(kind + colon + rest)
+        meant = parse_input(kind + colon + rest if colon else rest)
     except ValueError:  # said as the input without its quote is said, when typed
         return
     raise CommandError(MeantError(f"the quote after {name_said(rest)} opens nowhere", meant)
