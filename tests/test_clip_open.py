@@ -764,6 +764,33 @@ def test_a_transparent_png_that_says_no_turn_given_as_a_clip_still_shows_over_bl
         clip.close()
 
 
+def test_a_raw_mjpeg_streams_first_frame_is_read_once_and_not_turned(tmp_path, monkeypatch):
+    """A stream of JPEGs whose EXIF says to turn them had its first frame read again as a still photo is (taken for
+    one by its first bytes): decoded twice, and shown turned where every other frame is not."""
+    import io
+
+    from PIL import Image
+
+    gradient = np.tile(np.linspace(0, 255, 64).astype(np.uint8)[None, :, None], (48, 1, 3))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned a quarter, as a phone's portrait photo says
+    path = tmp_path / "cam.mjpeg"
+    with open(path, "wb") as f:
+        for _ in range(4):
+            jpeg = io.BytesIO()
+            Image.fromarray(gradient).save(jpeg, "JPEG", exif=exif.tobytes(), quality=95)
+            f.write(jpeg.getvalue())
+    read_again, real = [], clip_module.read_shown
+    monkeypatch.setattr(clip_module, "read_shown", lambda *a, **k: read_again.append(a) or real(*a, **k))
+    clip = ClipSource(str(path), 64, 48)
+    try:
+        assert clip.length == 4 and read_again == []
+        first, second = clip.frames(0, 1)[0].astype(int), clip.frames(clip.step, 1)[0].astype(int)
+        assert np.abs(first - second).max() <= 8  # the first frame as the others are
+    finally:
+        clip.close()
+
+
 @pytest.mark.parametrize("name", ["cam.mjpeg", "cam.mjpg"])
 def test_a_raw_mjpeg_stream_plays_every_frame_though_it_starts_as_a_jpeg_does(tmp_path, name):
     """An IP camera's .mjpeg recording starts with a JPEG's bytes: taken for a still picture by them, it played its

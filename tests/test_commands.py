@@ -521,6 +521,78 @@ def test_an_input_typed_with_a_space_after_its_kind_plays_the_path_meant(line, a
     assert parse(line).args[0] == arg
 
 
+@pytest.mark.parametrize("line,why,meant", [
+    ('input file:"loop.mp4', "loop.mp4 is not closed", "file:loop.mp4"),
+    ("input image:'my pic.png", "my pic.png is not closed", "image:my pic.png"),
+    ("input file: \u201cloop.mp4", "loop.mp4 is not closed", "file:loop.mp4"),
+    ('input "file:my loop.mp4', "file:my loop.mp4 is not closed", "file:my loop.mp4"),
+    ('input "file:"loop.mp4"', "loop.mp4 is not closed", "file:loop.mp4"),
+    ('input "loop.mp4', "loop.mp4 is not closed, and a path needs its kind first", "file:loop.mp4"),
+])
+def test_an_input_with_a_quote_left_open_offers_the_line_without_it(line, why, meant, tmp_path, monkeypatch):
+    """`input file:"loop.mp4` (the end quote forgotten) was taken as the file `"loop.mp4`, said not to be there."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("loop.mp4", "my pic.png", "my loop.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"the quote before {why}: did you mean input {meant}?"
+    assert parse(f"input {meant}").args[0] == meant  # the line offered plays it
+
+
+@pytest.mark.parametrize("line,said", [('input file:"loop.mp4 @bar', "loop.mp4"),
+                                       ('input file:"loop.mp4@bar', "loop.mp4@bar"),
+                                       ('input "loop.mp4 @beat', "loop.mp4")])
+def test_an_input_with_a_quote_left_open_offers_the_line_with_its_timing(line, said, tmp_path, monkeypatch):
+    """The line offered left the timing out (`input file:"loop.mp4 @bar` offered input file:loop.mp4, which lands at
+    once), or kept it glued to the path, to be refused in turn as a file not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop.mp4").write_bytes(b"x")
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    offered = str(err.value).split("did you mean ")[1].rstrip("?")
+    assert str(err.value).startswith(f"the quote before {said} is not closed") and offered.startswith("input file:")
+    cmd = parse(offered)
+    assert cmd.args[0] == "file:loop.mp4" and cmd.at == line.rsplit("@", 1)[1]
+
+
+def test_an_input_with_a_quote_left_open_not_there_is_said_so_and_offered_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError) as err:
+        parse('input file:"gone.mp4 @bar')
+    assert str(err.value) == ("the quote before gone.mp4 is not closed, and no such file gone.mp4: check the path, "
+                              "as in input file:PATH")
+
+
+@pytest.mark.parametrize("line,meant", [('input file:loop.mp4"', "file:loop.mp4"),
+                                        ("input image:my pic.png'", "image:my pic.png"),
+                                        ("input file: loop.mp4\u201d", "file:loop.mp4")])
+def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_without_it(line, meant):
+    """`input file:loop.mp4"` (a quote typed at the end alone) was taken as the file `loop.mp4"`, said not there."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"the quote after {meant.split(':')[1]} opens nowhere: did you mean input {meant}?"
+    assert parse(f"input {meant}").args[0] == meant
+
+
+@pytest.mark.parametrize("meant", ["none", "camera", "net"])
+def test_an_input_without_a_path_and_a_quote_that_opens_nowhere_offers_it(meant):
+    """`input none"` was said an unknown input, where `input file:loop.mp4"` is told of its quote."""
+    with pytest.raises(CommandError) as err:
+        parse(f'input {meant}"')
+    assert str(err.value) == f"the quote after {meant} opens nowhere: did you mean input {meant}?"
+
+
+def test_a_file_whose_name_starts_with_a_quote_plays_as_typed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / '"odd.mp4').write_bytes(b"x")
+    assert parse('input file:"odd.mp4').args[0] == 'file:"odd.mp4'
+    # a quote closed further on is no quote left open: not offered the path without its opening one
+    assert parse("input file:'my clips'/a.mp4").args[0] == "file:'my clips'/a.mp4"
+    (tmp_path / 'odd.mp4"').write_bytes(b"x")
+    assert parse('input file:odd.mp4"').args[0] == 'file:odd.mp4"'
+
+
 def test_a_word_for_a_kind_before_a_quoted_path_offers_the_path_without_its_quotes():
     """`input clip: "my x.png"` was answered with `file:"my x.png"`, its quotes kept as part of the name, where
     `input image: "my x.png"` plays my x.png."""
@@ -1940,9 +2012,12 @@ def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
     assert "note is" not in str(err.value)
 
 
-@pytest.mark.parametrize("line, said", [("input ＂ｎｏｎｅ", "unknown input '＂ｎｏｎｅ'"),
+UNCLOSED_NONE = "the quote before none is not closed: did you mean input none?"
+
+
+@pytest.mark.parametrize("line, said", [("input ＂ｎｏｎｅ", UNCLOSED_NONE),
                                         ("input ｎｏｎｅ：x", "input 'ｎｏｎｅ：x' takes nothing after 'none'"),
-                                        ('input "none', "unknown input '\"none'"),
+                                        ('input "none', UNCLOSED_NONE),
                                         ("input ｃａｍｅｒａ：", "input 'ｃａｍｅｒａ：' needs a device after 'camera:'")])
 def test_a_refused_input_typed_in_full_width_is_quoted_as_typed(line, said):
     """`input ＂ｎｏｎｅ` was told of '"none', which is not on the line."""

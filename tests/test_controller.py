@@ -1908,3 +1908,42 @@ def test_a_command_in_quotes_is_that_command_where_a_preset_is_so_named():
     for line in ("'freeze'", "freeze?", "ｆｒｅｅｚｅ。", "＇ｆｒｅｅｚｅ＇"):
         said = ctl.handle_line(line, "stdin")
         assert "(did you mean freeze?)" in said and "preset" not in said
+
+
+def test_a_prompt_sent_during_a_slow_check_of_a_presets_photo_ends_on_air():
+    """A preset's photo is checked (decoded) before the preset goes on air; a prompt sent meanwhile from another
+    source (MIDI, OSC, a cue) was taken first and then replaced by the preset's: the last one sent was not on air."""
+    show = parse_show("presets:\n  - {name: a, prompt: a city}\n  - {name: b, prompt: a sea, input: 'camera:3'}\n",
+                      "show.yaml")
+    release, checked = threading.Event(), []
+
+    def check_input(spec):
+        checked.append(spec)
+        release.wait(30)
+
+    class Watched:  # the controller's lock, telling who waits for it
+        def __init__(self, lock):
+            self.lock, self.waiting = lock, []
+
+        def __enter__(self):
+            self.waiting.append(threading.current_thread().name)
+            self.lock.acquire()
+
+        def __exit__(self, *exc):
+            self.lock.release()
+
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     lambda s: None, check_input=check_input)
+    ctl._lock = watched = Watched(ctl._lock)
+    pressed = threading.Thread(target=ctl.handle_line, args=("preset b", "midi"), name="preset")
+    pressed.start()
+    assert wait_for(lambda: checked, 30)
+    typed = threading.Thread(target=ctl.handle_line, args=("prompt a desert", "stdin"), name="prompt")
+    typed.start()
+    try:  # the prompt is sent: taken at once, or waiting its turn
+        assert wait_for(lambda: "prompt" in watched.waiting or not typed.is_alive(), 30)
+    finally:
+        release.set()
+        pressed.join(60)
+        typed.join(60)
+    assert ctl.state.prompts == {"a desert": 1.0} and ctl.state.input == "camera:3", ctl.state

@@ -19,9 +19,9 @@ def counted(monkeypatch):
     decoded = []
     real = fallbacks_module.load_image
 
-    def load(path, width, height):
+    def load(path, width, height, show=True):
         decoded.append(os.path.basename(path))
-        return real(path, width, height)
+        return real(path, width, height, show)
 
     monkeypatch.setattr(fallbacks_module, "load_image", load)
     return decoded

@@ -1236,6 +1236,28 @@ def test_a_file_not_there_whose_folder_holds_one_named_alike_names_it(tmp_path):
     assert raised.value.fix.startswith("check the path")
 
 
+def test_an_image_not_there_beside_an_iphone_photo_of_its_name_offers_it_with_the_fix_for_heic(tmp_path):
+    """`input image:IMG_1.jpg` with only IMG_1.HEIC (an iPhone's photo) beside it was told to check the path: the
+    photo is there, in a format that does not show until converted (to the very name typed)."""
+    from vcam.live.frames import ImageError, load_image
+    (tmp_path / "IMG_1.HEIC").write_bytes(b"x")
+    (tmp_path / "IMG_2.heif").write_bytes(b"x")
+    for name, holds in (("IMG_1.jpg", "IMG_1.HEIC"), ("img_2.png", "IMG_2.heif")):
+        # the commands name the photo, not placeholders (IN.heic, OUT.jpg) to fill in on a show night
+        heic = (f"convert it to JPEG or PNG: sips -s format jpeg {holds} --out {holds[:5]}.jpg on a Mac, "
+                f"heif-convert {holds} {holds[:5]}.jpg on Linux")
+        with pytest.raises(InputError) as raised:
+            ImageSource(str(tmp_path / name), W, H)
+        assert raised.value.fix == f"its folder holds {holds}, named alike: check the name's case and its ending; " \
+                                   f"a HEIC photo does not show: {heic}", name
+        with pytest.raises(ImageError) as raised:  # a fallback
+            load_image(str(tmp_path / name), W, H)
+        assert raised.value.fix.startswith(f"its folder holds {holds}, named alike") and heic in raised.value.fix
+    with pytest.raises(InputError) as raised:  # a clip is never offered one
+        ClipSource(str(tmp_path / "IMG_1.mp4"), W, H)
+    assert raised.value.fix.startswith("check the path"), raised.value.fix
+
+
 def test_a_file_not_there_is_offered_only_names_of_its_kind_or_in_another_case_alone(tmp_path):
     """`take.2` was offered take.mp4, `scene.2` scene.1, `show.mp4` show.yaml, `intro.mp4` intro.srt and intro.wav,
     and `image:Take.mp4` the video take.mp4: another take, or a file the input refuses as another kind."""

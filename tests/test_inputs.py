@@ -1767,3 +1767,105 @@ def test_a_check_after_the_switch_closed_keeps_nothing_open(tmp_path, monkeypatc
     switch.close()
     assert switch.check(f"{kind}:{path}") == InputSpec(kind, str(path))
     assert len(closed) == 1
+
+
+def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_path, monkeypatch):
+    """--replay put a logged image on air by opening it on the stream's thread, between two blocks (no command
+    checked it first, as a typed one is): a large photo held the show's frames for seconds."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput, SetSeed
+    from vcam.control.log import Replay
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.replaystart import InputsAhead
+
+    stills = [str(tmp_path / name) for name in ("a.png", "b.png", "c.png")]
+    for path in stills:
+        cv2.imwrite(path, np.full((H, W, 3), 90, np.uint8))
+    decoded_on = []
+    real = switch_module.ImageSource
+
+    class Counted(real):
+        def __init__(self, *args, **kwargs):
+            decoded_on.append(threading.current_thread().name)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(switch_module, "ImageSource", Counted)
+    first, second, refused = (SetInput(f"image:{path}") for path in stills[:2] + stills[2:])
+    replay = Replay({}, [(2, first), (3, SetSeed(1)), (4, refused), (5, SetInput("camera:7")), (6, second),
+                         (9, SetInput("none"))], None)
+    heard = []
+    producer = SimpleNamespace(on_applied=heard.append, on_not_applied=heard.append)
+    switch = InputSwitch(W, H)
+    ahead = InputsAhead(replay, switch.check, producer)
+    try:
+        assert wait_for(lambda: decoded_on, 30)
+        assert switch.open(first.spec) is not None  # its block
+        heard[0](first, 2, None)
+        assert wait_for(lambda: len(decoded_on) == 2, 30)
+        heard[1](refused, None, "deleted since the start", ())  # refused at its block: the next one is opened
+        assert wait_for(lambda: len(decoded_on) == 3, 30)
+        switch.open(second.spec)
+        assert decoded_on == ["vcam-replay-inputs"] * 3
+    finally:
+        ahead.stop()
+        switch.close()
+
+
+def test_a_replays_input_being_opened_as_the_show_ends_is_waited_for_and_closed(tmp_path, monkeypatch):
+    """The thread opening a replay's inputs ahead was not waited for: a replay that ended while it decoded a photo
+    aborted the process ("terminate called without an active exception"), and the copy it opened stayed open."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.replaystart import InputsAhead
+
+    still = str(tmp_path / "a.png")
+    cv2.imwrite(still, np.full((H, W, 3), 90, np.uint8))
+    opened, closed, ahead = [], [], None
+    real = switch_module.ImageSource
+
+    class Slow(real):  # still decoding as the show ends: done once the stop is asked
+        def __init__(self, *args, **kwargs):
+            opened.append(self)
+            assert wait_for(lambda: ahead is not None and ahead._stopped, 30)
+            super().__init__(*args, **kwargs)
+
+        def close(self):
+            closed.append(self)
+            super().close()
+
+    monkeypatch.setattr(switch_module, "ImageSource", Slow)
+    producer = SimpleNamespace(on_applied=lambda hear: None, on_not_applied=lambda hear: None)
+    switch = InputSwitch(W, H)
+    ahead = InputsAhead(Replay({}, [(2, SetInput(f"image:{still}"))], None), switch.check, producer)
+    assert wait_for(lambda: opened, 30)
+    ahead.stop()
+    left = ahead._thread.is_alive()
+    switch.close()
+    assert not left and closed == opened, (left, opened, closed)
+
+
+def test_a_replays_input_still_being_opened_after_the_wait_is_said():
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live.replaystart import InputsAhead
+
+    release, said, checked = threading.Event(), [], []
+
+    def check(spec):
+        checked.append(spec)
+        release.wait(30)
+
+    producer = SimpleNamespace(on_applied=lambda hear: None, on_not_applied=lambda hear: None)
+    ahead = InputsAhead(Replay({}, [(2, SetInput("image:/x/a.png"))], None), check, producer, said.append)
+    assert wait_for(lambda: checked, 30)
+    ahead.stop(timeout=0.0)
+    release.set()
+    ahead.stop()
+    assert said == ["the replay's next clip or image was still being opened after 0 s: the show ends without "
+                    "waiting for it"]

@@ -2135,6 +2135,21 @@ def test_vcam_cam_says_an_animated_fallback_shows_its_first_frame(tmp_path, monk
     assert got[0].shape == (24, 32, 3) and int(got[0][12, 16, 0]) in range(30, 51)
 
 
+def test_vcam_cam_s_missing_fallback_is_told_to_check_its_flag_alone(tmp_path):
+    """vcam cam reads no show, yet a --fallback not there (or a folder) was told to check "the show's fallback:"."""
+    from vcam.live.frames import ImageError, load_image
+
+    for given, fix in ((tmp_path / "gone.png", "check the path (--fallback IMAGE)"),
+                       (tmp_path, "name an image file in it (--fallback FOLDER/IMAGE.png)")):
+        with pytest.raises(ImageError) as raised:
+            run_cam(CamOptions(url="ws://127.0.0.1:1", outs=["null"], size=(32, 24), fallback=str(given),
+                               stdin=False, status_out=io.StringIO()))
+        assert raised.value.fix == fix
+    with pytest.raises(ImageError) as raised:  # where a show may have named it
+        load_image(str(tmp_path / "gone.png"), 32, 24)
+    assert raised.value.fix == "check the path (--fallback IMAGE, or the show's fallback:)"
+
+
 @pytest.mark.parametrize("sending, example", [
     (False, "input file:NAME.mp4 (a clip in the folder the server shares)"),
     (True, "input net (the camera this vcam cam sends)")])

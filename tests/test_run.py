@@ -2092,3 +2092,40 @@ def test_a_served_show_without_a_local_output_makes_no_blends_and_no_flows_and_s
     assert code == 0 and "on air" in text and made == [], text
     assert f"--smooth {smooth} is not used: no output here shows the camera's frames" in text
     assert f"vcam cam URL --smooth {smooth}" in text
+
+
+def test_a_replays_image_is_opened_off_the_streams_thread(tmp_path, monkeypatch):
+    """--replay opened the logged inputs on the stream's thread, between two blocks: a large photo held the show's
+    frames for seconds, where a typed one is opened by its command's check."""
+    import json
+
+    import cv2
+    import numpy as np
+
+    from vcam.live.inputs import switch as switch_module
+
+    still = str(tmp_path / "still.png")
+    cv2.imwrite(still, np.full((64, 112, 3), 90, np.uint8))
+    decoded_on, real, opened_ahead = [], switch_module.ImageSource, threading.Event()
+
+    class Counted(real):
+        def __init__(self, *args, **kwargs):
+            decoded_on.append(threading.current_thread().name)
+            super().__init__(*args, **kwargs)
+            if threading.current_thread().name == "vcam-replay-inputs":
+                opened_ahead.set()
+
+    def open_at_its_block(self, spec, *args, **kwargs):  # not before the thread had its chance (a loaded machine)
+        if "still.png" in str(spec):
+            opened_ahead.wait(30)
+        return real_open(self, spec, *args, **kwargs)
+
+    real_open = switch_module.InputSwitch.open
+    monkeypatch.setattr(switch_module, "ImageSource", Counted)
+    monkeypatch.setattr(switch_module.InputSwitch, "open", open_at_its_block)
+    log = tmp_path / "show.jsonl"
+    lines = [{"vcam": REPLAY_HEADER}, {"t": 1, "block": 2, "command": f"input image:{still}", "source": "stdin",
+                                       "apply": {"op": "input", "spec": f"image:{still}"}}, {"end": {"blocks": 4}}]
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    run(RunOptions(model="tiny", replay=str(log), outs=["null"], fps=FAST, stdin=False, status_out=io.StringIO()))
+    assert decoded_on[1:] == ["vcam-replay-inputs"], decoded_on  # the first: the start's check, closed again

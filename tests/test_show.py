@@ -2221,3 +2221,25 @@ def test_a_prompt_written_without_its_colon_is_offered_the_prompt_line_which_loa
     offered = re.search(r"write (prompt: .+)$", said)[1]
     show.write_text(f"presets:\n  - {{name: a, {offered}}}\n")
     assert load_show(show).presets[0].prompts == {prompt: 1.0}
+
+
+@pytest.mark.parametrize("written, meant, why", [('file:"loop.mp4', "file:loop.mp4", "is not closed"),
+                                                 ("image:'art/logo.png", "image:art/logo.png", "is not closed"),
+                                                 ('"file:loop.mp4\\""', "file:loop.mp4", "opens nowhere")])
+def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path, written, meant, why):
+    """`input: file:"loop.mp4` (the end quote forgotten) was said not found, "put it there", where loop.mp4 is."""
+    import cv2
+    import numpy as np
+
+    (tmp_path / "art").mkdir()
+    (tmp_path / "loop.mp4").write_bytes(b"x")  # a clip's bytes are read as the run opens it
+    cv2.imwrite(str(tmp_path / "art" / "logo.png"), np.full((8, 8, 3), 90, np.uint8))
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {written}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert said.endswith(f"{why}: write {meant}"), said  # a quote at the end alone: said "not found, put it there"
+    show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {meant}\n")
+    kind, path = meant.split(":")
+    assert load_show(show).presets[0].input == f"{kind}:{tmp_path / path}"  # the line offered is read

@@ -85,7 +85,24 @@ def missing_fix(kind: str) -> str:
 # fallback, a video's for file:, a sound file's for neither (each is refused as the other kind)
 _PICTURE_ENDINGS = (*_STILL_ENDINGS, ".gif")
 KIND_ENDINGS = {"image": _PICTURE_ENDINGS, "file": (".mp4", *VIDEO_EXTENSIONS)}
-_MEDIA_ENDINGS = (*_PICTURE_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac", ".flac", ".opus")
+# An iPhone's photo is named IMG_1.HEIC: offered for `image:IMG_1.jpg` (the name a converted copy gets), with the
+# fix its own check gives, not as an input to type (it does not show)
+_HEIC_ENDINGS = (".heic", ".heif")
+_MEDIA_ENDINGS = (*_PICTURE_ENDINGS, *_HEIC_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, ".mp3", ".wav", ".m4a", ".aac",
+                  ".flac", ".opus")
+# Why a HEIC photo does not show, and the fix: OpenCV reads no HEIC, and the fix for any other picture (to convert
+# it, or to give a video as file:) named no tool that reads one
+HEIC_WHY = "it is a HEIC photo (an iPhone's), which OpenCV does not decode"
+HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jpg on a Mac, heif-convert IN.heic "
+            "OUT.jpg on Linux")
+
+
+def heic_fix(name: str) -> str:
+    """HEIC_FIX for the photo `name`, converted beside it to the JPEG of its name: the commands as they are run."""
+    out = shlex.quote(os.path.splitext(name)[0] + ".jpg")
+    name = shlex.quote(name)
+    return f"convert it to JPEG or PNG: sips -s format jpeg {name} --out {out} on a Mac, heif-convert {name} {out} " \
+           "on Linux"
 
 
 def alike_fix(path: str, kind: str) -> str | None:
@@ -99,7 +116,7 @@ def alike_fix(path: str, kind: str) -> str | None:
     stem, ending = os.path.splitext(typed)
     if ending not in _MEDIA_ENDINGS:
         stem = typed
-    endings = KIND_ENDINGS[kind]
+    endings = (*KIND_ENDINGS[kind], *_HEIC_ENDINGS) if kind == "image" else KIND_ENDINGS[kind]
 
     def alike(other: str) -> bool:
         other_stem, other_ending = os.path.splitext(other.casefold())
@@ -114,7 +131,10 @@ def alike_fix(path: str, kind: str) -> str | None:
     if not names:
         return None
     listed = ", ".join(name_said(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
-    return f"its folder holds {listed}, {_ALIKE}"
+    # after the list, which a network sender is not told (ALIKE_SAID): this names no file
+    photo = next((n for n in names if n.lower().endswith(_HEIC_ENDINGS)), None)
+    heic = "; a HEIC photo does not show: " + heic_fix(photo) if photo is not None else ""
+    return f"its folder holds {listed}, {_ALIKE}{heic}"
 
 
 _ALIKE = "named alike: check the name's case and its ending"

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import INPUT_KINDS, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import (INPUT_KINDS, InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped,
+                         unquoted)
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
-                        spelled_number, width_folded)
+from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
+                        quoted, spelled_number, width_folded)
 
 if TYPE_CHECKING:
     from vcam.control.yamlcheck import Reader
@@ -591,7 +592,7 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
-def _input(text: str) -> str:
+def _input(text: str, at: str | None = None) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
     out). A path without its kind is answered with the command that plays it."""
@@ -602,6 +603,7 @@ def _input(text: str) -> str:
     whole = _without_quotes(text := _kind_in_ascii(text))
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
+    _unclosed_quote(whole, kind, colon, path, at)
     try:
         return str(parse_input(given))
     except MeantError as e:
@@ -656,6 +658,73 @@ def input_read_as(typed: str, spec: str) -> str:
         return ""
     at = width_folded(typed).find(path)  # not found: the path was read otherwise (its shell escapes taken out)
     return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
+
+
+# The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
+_OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
+
+
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None = None) -> None:
+    """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
+    none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
+    the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
+    keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no line offered."""
+    for typed, before in ((whole, ""), (path, kind + colon)):
+        opening = typed[:1]
+        # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
+        if opening not in _OPENING_QUOTES or any(close in typed[1:] for close in _OPENING_QUOTES[opening]):
+            continue
+        if before and os.path.lexists(os.path.expanduser(path)):
+            return
+        rest = typed[1:].strip()
+        why = f"the quote before {name_said(rest)} is not closed"
+        try:
+            meant = parse_input(before + rest)
+        except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
+            why, meant = f"{why}, and {e.why}", e.meant
+        except ValueError:  # said as the input without its quote is said, when typed
+            return
+        meant, at = _timing_unglued(meant, at)
+        if meant.kind in ("file", "image") and not os.path.lexists(os.path.expanduser(meant.target)):
+            # a line offered for it would only be refused in turn
+            raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
+                               f"input {meant.kind}:PATH")
+        timing = f" @{at}" if at is not None else ""
+        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+    _unopened_quote(kind, colon, path)
+
+
+def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
+    """`spec` without a timing glued to its path (`loop.mp4@bar`, loop.mp4 there and loop.mp4@bar not), and the
+    timing: the line offered sets it apart, which plays (glued, it is refused as a name not there)."""
+    head, glued, tail = spec.target.rpartition("@")
+    if at is not None or spec.kind not in ("file", "image") or not glued or not head \
+            or os.path.lexists(os.path.expanduser(spec.target)) or not _a_timing(tail):
+        return spec, at
+    return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
+
+
+# The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
+# the name (`input file:loop.mp4"`)
+_CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
+
+
+def _unopened_quote(kind: str, colon: str, path: str) -> None:
+    """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
+    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
+    typed = path if colon else kind
+    closing = typed[-1:]
+    if closing not in _CLOSING_QUOTES or any(opening in typed[:-1] for opening in _CLOSING_QUOTES[closing]):
+        return
+    if colon and os.path.lexists(os.path.expanduser(path)):
+        return
+    rest = typed[:-1].strip()
+    try:
+        meant = parse_input(kind + colon + rest if colon else rest)
+    except ValueError:  # said as the input without its quote is said, when typed
+        return
+    raise CommandError(MeantError(f"the quote after {name_said(rest)} opens nowhere", meant)
+                       .as_said(f"input {_quoted_at(str(meant))}"))
 
 
 def checked_prompt(text: str) -> str:
@@ -1422,8 +1491,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
         return Command(name, at=at)
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
-    try:
-        args = _ARGS[name](rest)
+    try:  # an input's offered line (a quote left open) keeps its timing
+        args = (_input(rest, at),) if name == "input" else _ARGS[name](rest)
         return Command(name, args, at=at, written=rest if _BASED.fullmatch(rest) else None,
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:

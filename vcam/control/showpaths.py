@@ -18,7 +18,7 @@ from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader, constructed
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
 from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
-from vcam.words import shell_word
+from vcam.words import name_said, shell_word
 
 
 _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
@@ -108,7 +108,8 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     elif os.path.exists(path) and not os.path.isfile(path):  # said "not found" of a pipe or a device that is there
         r.error(node, f"{named} is not a file (looked at {path}: a pipe or a device); name a file")
     elif not os.path.isfile(path):
-        fix = (kind and base and spaced_fix(str(path), kind, str(base))) or alike_fix(str(path), kind or "image") \
+        fix = (kind and base and (spaced_fix(str(path), kind, str(base)) or _quote_fix(path, kind, base))) \
+            or alike_fix(str(path), kind or "image") \
             or "put it there, or give its path from the folder of the file that names it (or a whole path)"
         r.error(node, f"{named} not found (looked at {path}); {fix}")
     elif not os.access(path, os.R_OK):
@@ -139,6 +140,19 @@ def _usable(r: Reader, node, named: str, path: Path, still: bool, not_still: str
     else:
         return True
     return False
+
+
+def _quote_fix(path: Path, kind: str, base: Path) -> str | None:
+    """The fix for an input whose path, as written, opens with a quote that nothing closes (`input: file:"loop.mp4`,
+    the end quote forgotten), or ends in one that none opens, and is there without it: the quote was read as part
+    of the name. None otherwise."""
+    written = os.path.relpath(path, base)
+    if written[:1] in "\"'“„‘" and os.path.isfile(os.path.join(base, written[1:])):
+        return f"the quote before {name_said(written[1:])} is not closed: write {kind}:{written[1:]}"
+    # one at the end alone (`file:loop.mp4"`), said as a typed input's is
+    if written[-1:] in "\"'”" and os.path.isfile(os.path.join(base, written[:-1])):
+        return f"the quote after {name_said(written[:-1])} opens nowhere: write {kind}:{written[:-1]}"
+    return None
 
 
 def _too_large(path: Path) -> str | None:

@@ -24,10 +24,11 @@ from vcam.words import name_said
 
 class FallbackImages:
     """`get(path)` is the image at `path` fitted to width×height (ImageError, a ValueError, when it cannot be
-    read, and was not decoded before it went); the `keep` most recently used stay decoded."""
+    read, and was not decoded before it went); the `keep` most recently used stay decoded. `show`: whether a show
+    file may name them (load_image's)."""
 
-    def __init__(self, width: int, height: int, keep: int = 32):
-        self.width, self.height, self.keep = width, height, keep
+    def __init__(self, width: int, height: int, keep: int = 32, show: bool = True):
+        self.width, self.height, self.keep, self.show = width, height, keep, show
         self._images: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._last: dict[str, tuple] = {}  # a path's last decoded file, for when it is gone
         self._lock = threading.Lock()  # a press (controller) and a reload's warm-up (watcher) may meet here
@@ -72,7 +73,8 @@ class FallbackImages:
         if broken is not None:
             return self._before(path, key, broken, say)
         try:
-            image = load_image(path, self.width, self.height)  # outside the lock: the other thread need not wait
+            # outside the lock: the other thread need not wait
+            image = load_image(path, self.width, self.height, self.show)
             animated = animated_frames(path)
         except ValueError as e:
             if key is not None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from vcam import jpeg
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX, FileNamingError
-from vcam.inspec import alike_fix
+from vcam.inspec import HEIC_FIX, HEIC_WHY, alike_fix
 from vcam.words import shell_word
 
 if TYPE_CHECKING:
@@ -186,11 +186,6 @@ def is_png(head: bytes) -> bool:
 DAMAGED_IMAGE_FIX = "it is damaged or cut short (a copy or an export that did not finish): copy or export it again"
 
 
-# Why a HEIC photo does not show, and the fix: OpenCV reads no HEIC, and the fix for any other picture (to convert
-# it, or to give a video as file:) named no tool that reads one
-HEIC_WHY = "it is a HEIC photo (an iPhone's), which OpenCV does not decode"
-HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jpg on a Mac, heif-convert IN.heic "
-            "OUT.jpg on Linux")
 # The brands of a HEIF file whose picture is HEVC coded (heic, heix: a photo; heim, heis: layered; hevc, hevx: a
 # burst): not AVIF's (avif, avis), which OpenCV reads
 _HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx")
@@ -696,18 +691,19 @@ def _turned_as(whole: np.ndarray, bgr: np.ndarray) -> np.ndarray | None:
     return whole[:, :, 3:] if whole.shape[:2] == bgr.shape[:2] else None
 
 
-def load_image(path: str, width: int, height: int) -> np.ndarray:
+def load_image(path: str, width: int, height: int, show: bool = True) -> np.ndarray:
     """An image file as an RGB frame fitted to width×height; ImageError naming the file and the fix if it cannot
-    be read."""
+    be read. `show`: whether a show file may have named it (not at `vcam cam`, which reads none: its fix named the
+    show's fallback:)."""
+    also = ", or the show's fallback:" if show else ""
     if os.path.isdir(path):
         raise ImageError(f"image {path} is a folder, not an image",
-                         "name an image file in it (--fallback FOLDER/IMAGE.png, or the show's fallback:)")
+                         f"name an image file in it (--fallback FOLDER/IMAGE.png{also})")
     if os.path.exists(path) and not os.path.isfile(path):  # a device, a pipe
-        raise ImageError(f"image {path} is not a file", "name an image file (--fallback IMAGE, or the show's "
-                         "fallback:)")
+        raise ImageError(f"image {path} is not a file", f"name an image file (--fallback IMAGE{also})")
     if not os.path.isfile(path):
         raise ImageError(f"image {path} not found",
-                         alike_fix(path, "image") or "check the path (--fallback IMAGE, or the show's fallback:)")
+                         alike_fix(path, "image") or f"check the path (--fallback IMAGE{also})")
     if not os.access(path, os.R_OK):  # OpenCV would say only that it could not decode it
         raise ImageError(f"image {path} cannot be read (permission denied)", READ_FIX)
     if os.path.getsize(path) == 0:  # else said as no image OpenCV decodes, to be converted

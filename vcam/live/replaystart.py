@@ -2,11 +2,13 @@
 the clips and images the log switches to opened, all before anything opens."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from vcam.control.actions import SetInput
+from vcam.control.actions import Action, SetInput
 from vcam.control.log import Replay, replay_to_make
 from vcam.errors import VcamError
+from vcam.inspec import parse_input
 from vcam.live.inputs import check_logged_inputs
 from vcam.live.settings import RunOptions
 from vcam.words import counted, shell_word
@@ -61,3 +63,60 @@ def check_replayed_inputs(path: str, replay: Replay, start: str) -> None:
     logged_start = [("the show's input", start)] if start == replay.header.get("input") else []
     check_logged_inputs(path, logged_start + [(f"the input at block {block}", a.spec) for block, a in replay.actions
                                               if isinstance(a, SetInput) and (end is None or block < end)])
+
+
+class InputsAhead:
+    """Opens the clips and images a replayed log switches to ahead of their blocks, one at a time on a thread of its
+    own, through `check` (InputSwitch.check, which keeps each opened for the stream): the stream's thread opened
+    them itself between two blocks, as no typed input is, and a large photo held the show's frames for seconds.
+    The next is opened once the one before it went on air (or was refused): one opened copy waits at a time.
+    `producer`: what applies the log's actions (its on_applied and on_not_applied)."""
+
+    # The longest stop() waits for a clip or image being opened (an 11000x11000 photo: 9 s): a decode left running
+    # as the process ends aborted it ("terminate called without an active exception")
+    STOP_WAIT_S = 30.0
+
+    def __init__(self, replay: Replay, check: Callable[[str], object], producer,
+                 say: Callable[[str], None] = lambda line: None) -> None:
+        end = replay.end_block
+        self._inputs = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)
+                        and parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
+        self._check, self.say = check, say
+        self._heard: set[int] = set()  # the ids of the log's inputs the stream has put on air or refused
+        self._changed = threading.Condition()
+        self._stopped = False
+        producer.on_applied(lambda action, *rest: self._hear(action))
+        producer.on_not_applied(lambda action, *rest: self._hear(action))
+        self._thread = threading.Thread(target=self._run, name="vcam-replay-inputs", daemon=True)
+        self._thread.start()
+
+    def _hear(self, action: Action) -> None:
+        if isinstance(action, SetInput):  # on the stream's thread: it must not wait
+            with self._changed:
+                self._heard.add(id(action))
+                self._changed.notify_all()
+
+    def _run(self) -> None:
+        for action in self._inputs:
+            with self._changed:
+                if self._stopped:
+                    return
+                late = id(action) in self._heard  # on air already (it came within the one before's block)
+            if not late:
+                try:
+                    self._check(action.spec)
+                except Exception:  # noqa: BLE001 - a file gone since the start: said at its block, as it was
+                    pass
+            with self._changed:
+                self._changed.wait_for(lambda: self._stopped or id(action) in self._heard)
+
+    def stop(self, timeout: float = STOP_WAIT_S) -> None:
+        """Ends the thread, waiting for a clip or image it is opening; one opened meanwhile is closed with the
+        switch (kept for the stream, or closed at once where the switch was closed first)."""
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self.say(f"the replay's next clip or image was still being opened after {timeout:g} s: the show ends "
+                     "without waiting for it")

@@ -41,7 +41,7 @@ from vcam.live.onair import AirSettings, OnAir
 from vcam.live.outputs.paths import OlderTakes
 from vcam.live.parts import cue_list, make_osc_parts, make_quantizer, make_tempo, midi_setup, read_osc_map
 from vcam.live.producer import Generator
-from vcam.live.replaystart import check_replayed_inputs, replayed
+from vcam.live.replaystart import InputsAhead, check_replayed_inputs, replayed
 from vcam.live.screen import Screen
 from vcam.live.signals import StoppedLoading, StopsBefore, stop_code, stop_said, stops_held
 from vcam.live.settings import (RunOptions, ShowSettings, as_logged, check_logged_quant, chosen_outs, logged_model,
@@ -296,6 +296,9 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                     opts.duration, quantizer.lands_at)
     if cues is not None:
         parts.append(cues)
+    if replay is not None:  # its clips and images opened off the stream's thread, as a typed input's are
+        ahead = InputsAhead(replay, inputs.check, producer, status.message)
+        parts.append(_Started(ahead.stop, "the replay's inputs"))
     parts.append(OlderTakes(cfg.outs, status.message, log))  # last: said once every other part started
     if replay is not None:
         producer.limit = replay.end_block

@@ -100,7 +100,7 @@ def run_cam(opts: CamOptions) -> int:
     width, height = opts.size or DEFAULT_SIZE
     # read as vcam run reads its own: an animation is said to show its first frame alone, where it showed still
     # without a word
-    fallback = FallbackImages(width, height).get(opts.fallback, status.message) if opts.fallback else None
+    fallback = FallbackImages(width, height, show=False).get(opts.fallback, status.message) if opts.fallback else None
     midi_map = None
     # checked before anything opens: a refusal must not leave a camera open or a stub recording; --midi none opens
     # no input, as vcam run's does

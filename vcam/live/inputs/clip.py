@@ -593,10 +593,10 @@ class ClipSource:
                 raise _undecodable(header)
             declared = None if alpha is not None else int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
             try:
-                first = self._upright(first, header)
                 # a still picture is one frame: OpenCV's check of its count decoded the whole photo again. Its header
                 # alone does not tell: a raw MJPEG stream starts as a JPEG does
                 still = _picture(header) and probe.still
+                first = self._upright(first, header) if still else first
                 length, counted_rate = (1, None) if still else _frame_count(self.path, declared, probe)
             except BaseException:
                 cap.release()
@@ -613,9 +613,11 @@ class ClipSource:
         self._last = self._keep(0, first)
 
     def _upright(self, first: np.ndarray, header: HeadFirst) -> np.ndarray:
-        """The first frame, read as image: reads it where the file is a still picture: OpenCV's capture leaves out
-        its EXIF orientation, so a phone's portrait photo given as file: came in on its side. `header`: as _load's."""
-        if not _picture(header) or _read_upright(header):
+        """The first frame of a still picture (never a raw MJPEG stream's, which starts as a JPEG does: its first
+        frame was read twice, and turned where no other frame is), read as image: reads it: OpenCV's capture leaves
+        out its EXIF orientation, so a phone's portrait photo given as file: came in on its side. `header`: as
+        _load's."""
+        if _read_upright(header):
             return first
         try:
             shown = read_shown(self.path, (self.width, self.height, self.fit_mode))
