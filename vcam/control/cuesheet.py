@@ -90,35 +90,12 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     waits: list[float | None] = []  # each cue's wait:
     loop: Node | None = None  # the last cue's loop: true
     for i, item in enumerate(entries):
-        # `- prompt neon: rain` unquoted is YAML's key and value: a command alone too, said as unknown key
-        # 'prompt neon' and a do: missing
-        colon = colon_read(item) if key_nodes(item).keys().isdisjoint(CUE_KEYS) else None
-        if (isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon)):
-            # `- preset neon`: a list of commands, as a newcomer writes a cue list first; said with how a cue is
-            # written, where "must be a mapping" left the do: to find
-            under = _under_do(r, item, show, colon)
-            r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {under} (a name and a time may "
-                          "go with it: - {name: NAME, do: COMMAND, wait: 8})")
+        if _said_a_command_alone(r, item, i, show) or _said_named_as_key(r, item, i, show):
             waits.append(None)
             continue
-        if (named := _named_as_key(item, show)) is not None:
-            # `- open: preset 1`, a cue's name as the key of its command: said as unknown key 'open' and no do:
-            offered = flow_yaml(named)
-            r.error(item, f"cue {i + 1} reads as a key {named['name']!r} and its command; a cue gives its name and its "
-                          "command under keys of their own: "
-                          + (f"- {offered}" if offered else "- {name: NAME, do: COMMAND}"))
-            waits.append(None)
-            continue
-        if (stray := _command_key(item, show)) is not None:
-            # `- prompt neon: rain` with a wait: under it: said as unknown key 'prompt neon' and a do: missing
-            key, line = stray
-            offered = flow_yaml(line)
-            r.error(key, f"cue {i + 1}: {line} reads as a key and its value (YAML takes ': ' for one), not as a "
-                         "command; a cue gives its command under do: "
-                         + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice"))
-            item = MappingNode(item.tag, [pair for pair in item.value if pair[0] is not key],
-                               flow_style=item.flow_style)
-        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray else ("do",), meant=_MEANT_KEYS)
+        stray = _without_a_command_key(r, item, i, show)
+        item = stray if stray is not None else item
+        c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray is not None else ("do",), meant=_MEANT_KEYS)
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
         items = r.value(c["do"], f"{what} do") if "do" in c else None
@@ -157,6 +134,46 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     if loop is not None:
         _check_the_loop(r, loop, timed, waits)
     return tuple(cues)
+
+
+def _said_a_command_alone(r: Reader, item: Node, i: int, show: Show | None) -> bool:
+    """Whether cue `i` is a command alone (`- preset neon`, as a newcomer writes a cue list first), said with how a
+    cue is written, where "must be a mapping" left the do: to find."""
+    # `- prompt neon: rain` unquoted is YAML's key and value: a command alone too, said as unknown key 'prompt neon'
+    # and a do: missing
+    colon = colon_read(item) if key_nodes(item).keys().isdisjoint(CUE_KEYS) else None
+    if not ((isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon))):
+        return False
+    under = _under_do(r, item, show, colon)
+    r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {under} (a name and a time may "
+                  "go with it: - {name: NAME, do: COMMAND, wait: 8})")
+    return True
+
+
+def _said_named_as_key(r: Reader, item: Node, i: int, show: Show | None) -> bool:
+    """Whether cue `i` is written as its name and its command (`- open: preset 1`), said so with the cue meant: YAML
+    read it as unknown key 'open' and no do:."""
+    if (named := _named_as_key(item, show)) is None:
+        return False
+    offered = flow_yaml(named)
+    r.error(item, f"cue {i + 1} reads as a key {named['name']!r} and its command; a cue gives its name and its "
+                  "command under keys of their own: "
+                  + (f"- {offered}" if offered else "- {name: NAME, do: COMMAND}"))
+    return True
+
+
+def _without_a_command_key(r: Reader, item: Node, i: int, show: Show | None) -> MappingNode | None:
+    """Cue `i` without the command YAML read as a key and its value beside the cue's own keys (`- prompt neon: rain`
+    with a wait: under it), said with the do: to write; None where there is none. The rest is still read, so that
+    its own mistakes are said in the same run."""
+    if (stray := _command_key(item, show)) is None:
+        return None
+    key, line = stray
+    offered = flow_yaml(line)
+    r.error(key, f"cue {i + 1}: {line} reads as a key and its value (YAML takes ': ' for one), not as a "
+                 "command; a cue gives its command under do: "
+                 + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice"))
+    return MappingNode(item.tag, [pair for pair in item.value if pair[0] is not key], flow_style=item.flow_style)
 
 
 def _named_as_key(item: Node, show: Show | None) -> dict | None:
