@@ -64,7 +64,7 @@ from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
 from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, in_line_order, key_nodes,
                                     number_written_as, read_file, written_as)
-from vcam.control.yamlwrite import STR_TAG, flow_yaml
+from vcam.control.yamlwrite import NULL_TAG, STR_TAG, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
@@ -198,7 +198,6 @@ def _unaccented(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
-NULL_TAG = "tag:yaml.org,2002:null"
 # YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
 # sign (-0x10) is no size either way, said back as written
 HEX = re.compile(r"0x[0-9a-fA-F_]+")

@@ -16,17 +16,15 @@ from yaml.nodes import ScalarNode
 
 from vcam.control.commands import Command
 from vcam.control.yamlcheck import Reader, constructed
+from vcam.control.yamlwrite import BOOL_TAG, NULL_TAG
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
 from vcam.inspec import InputSpec, alike_fix, parse_input, spaced_fix
 from vcam.words import name_said, shell_word
 
 
-_BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
-
-
 def read_input(r: Reader, node, what: str, base: Path) -> str | None:
     """An input in its canonical form; a file or image must exist, found relative to the show's folder."""
-    if isinstance(node, ScalarNode) and not node.style and node.tag in (_BOOL_TAG, _NULL_TAG) and node.value:
+    if isinstance(node, ScalarNode) and not node.style and node.tag in (BOOL_TAG, NULL_TAG) and node.value:
         # `input: off`, meant as no input, was told to be quoted: 'off' pasted was refused as an unknown input
         read = constructed(node)
         fix = ("for no input write input: none" if read is not True else

@@ -8,6 +8,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 STR_TAG = "tag:yaml.org,2002:str"
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
 # the longest YAML a message offers to write: past it a pasted prompt filled the message, and cut, the offered
