@@ -45,11 +45,11 @@ def learn_line(msg, kind: str | None = None) -> str | None:
             return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button (a value when pressed, 0 when "
                     "released; one set to toggle on the controller takes toggle: true)")
         if kind == "knob":
-            return f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob or fader"
+            return f"{_knob_entry(msg)}    # a knob or fader"
         if msg.value == 127:
             return (f"- {{cc: {msg.control}, command: next{ch}}}    # a button? one value (127) so far; "
                     f"a knob or fader takes param: blend")
-        return (f"- {{cc: {msg.control}, param: blend{ch}}}    # a knob? one value ({msg.value}) so far; "
+        return (f"{_knob_entry(msg)}    # a knob? one value ({msg.value}) so far; "
                 f"a button (127 then 0) takes command: next")
     if msg.type == "note_on" and msg.velocity > 0:
         return f"- {{note: {msg.note}, command: next{ch}}}    # a pad or key"
@@ -59,6 +59,12 @@ def learn_line(msg, kind: str | None = None) -> str | None:
         return (f"- {{program: presets{ch}}}    # program change: program={msg.program} selects preset "
                 f"{msg.program + 1} (program N, counted from 0 as MIDI sends it, selects preset N+1)")
     return None
+
+
+def _knob_entry(msg) -> str:
+    """The mapping entry for control change `msg` as a knob's: it sets the blend."""
+    ch = f", channel: {msg.channel + 1}" if hasattr(msg, "channel") else ""
+    return f"- {{cc: {msg.control}, param: blend{ch}}}"
 
 
 @dataclass
@@ -234,9 +240,8 @@ class Learner:
                     continue
                 # a button's shape under 64: a pad hit softly, or a knob nudged near 0; which is not said, as either
                 # sends it, but the pad's hits would not fire
-                lines.append(_show(msg, f"- {{cc: {msg.control}, param: blend, channel: {msg.channel + 1}}}    # a "
-                                        f"knob? it sent {seen.soft} then {msg.value} so far; if it is a pad or "
-                                        f"button, {_SOFT}"))
+                lines.append(_show(msg, f"{_knob_entry(msg)}    # a knob? it sent {seen.soft} then {msg.value} so "
+                                        f"far; if it is a pad or button, {_SOFT}"))
         return lines
 
 
