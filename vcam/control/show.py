@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
 from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED,
@@ -643,7 +643,7 @@ def _prompt_text(r: Reader, node, what: str) -> str | None:
     return text
 
 
-def _without_a_prompt_key(r: Reader, node, i: int):
+def _without_a_prompt_key(r: Reader, node, i: int) -> Node:
     """`node` without a key of the prompt's first words (`prompt neon: rain`, the colon after the key left out and
     one in the text read as the key's), said with the prompt line meant: it was said as an unknown key 'prompt
     neon', with no word of the prompt."""
@@ -655,12 +655,15 @@ def _without_a_prompt_key(r: Reader, node, i: int):
             # offered only for a value written plainly on the key's line: a line offered for `prompt neon: &r rain`
             # dropped the &r a later *r repeats, and a block value (`prompt neon: |`) was said across lines
             written = r.written(value, value) if value.value else ""
-            plain = written is not None and written[:1] not in ("&", "*", "!", "|", ">") and "\n" not in value.value
+            on_line = written is not None and written[:1] not in ("&", "*", "!", "|", ">") and "\n" not in value.value
             text = f"{words[1]}: {value.value}" if value.value else words[1]
-            offered = flow_yaml({"prompt": text}) if plain else None
-            said = (f"{key.value}: {value.value} reads as a key {key.value!r} and its value" if plain else
-                    f"{key.value}: reads as a key {key.value!r} and its value") if value.value else \
-                f"{key.value} reads as a key"
+            offered = flow_yaml({"prompt": text}) if on_line else None
+            if not value.value:
+                said = f"{key.value} reads as a key"
+            elif on_line:
+                said = f"{key.value}: {value.value} reads as a key {key.value!r} and its value"
+            else:
+                said = f"{key.value}: reads as a key {key.value!r} and its value"
             r.error(key, f"preset {i + 1}: {said} (the colon after prompt left out); a prompt is written prompt: TEXT"
                          + (f": write {offered[1:-1]}" if offered else ", the text in quotes where it has ': '"))
             return MappingNode(node.tag, [pair for pair in node.value if pair[0] is not key], node.start_mark,
