@@ -376,7 +376,7 @@ def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, ba
     """Whether a cue of `show` runs `cmd`, written in a line with other commands (`seed 5, input file:a.mp4`): its
     input's file found beside the show, its presets in it; said as one refused, the line's commands were not seen."""
     if cmd.name == "input":
-        return cmd.name not in NOT_IN_CUES and whole_command(Reader(r.path), node, what, cmd, base) is not None
+        return whole_command(Reader(r.path), node, what, cmd, base) is not None
     return show is not None and _runs_in_cue(cmd, show)
 
 
