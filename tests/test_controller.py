@@ -1841,16 +1841,23 @@ def test_a_preset_s_name_typed_alone_at_vcam_cam_is_answered_with_the_line_that_
     assert sent == []
 
 
-def test_a_cue_s_name_typed_without_go_is_answered_with_the_line_that_fires_it():
-    """`drop`, a cue's name typed alone, was offered prompt (its nearest command), and `walk` nothing; a name both
-    a preset's and a cue's is offered both lines. Nothing goes on air."""
-    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n  - {name: ocean, do: preset 2}\n", "show.yaml")
+def _on_its_first_preset(show_text: str) -> tuple[Controller, RecordingProducer]:
+    """A controller of `show_text` on its first preset, its cue list loaded."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(show_text, "show.yaml")
     producer = RecordingProducer()
     ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
                      lambda s: None)
-    from vcam.control.cues import CueList
-
     ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    return ctl, producer
+
+
+def test_a_cue_s_name_typed_without_go_is_answered_with_the_line_that_fires_it():
+    """`drop`, a cue's name typed alone, was offered prompt (its nearest command), and `walk` nothing; a name both
+    a preset's and a cue's is offered both lines. Nothing goes on air."""
+    ctl, producer = _on_its_first_preset(SHOW + "cues:\n  - {name: drop, do: preset 2}\n"
+                                               "  - {name: ocean, do: preset 2}\n")
     before = len(producer.actions)
     assert ctl.handle_line("Drop @bar", "stdin") == \
         "error: 'Drop' is a cue, not a command: did you mean go Drop @bar?"
@@ -1863,15 +1870,10 @@ def test_a_cue_s_name_typed_without_go_is_answered_with_the_line_that_fires_it()
 def test_a_cue_or_preset_named_by_a_command_doubled_is_offered_before_the_slip():
     """A cue named `next next` and a preset `tap tap` were never offered: the line was answered as the command typed
     twice. At vcam cam, from the presets the server said, the same."""
-    from vcam.control.cues import CueList
     from vcam.remote.controller import RemoteController
 
-    show = parse_show(SHOW.replace("presets:\n", "presets:\n  - {name: tap tap, prompt: drums}\n", 1)
-                      + "cues:\n  - {name: next next, do: preset 2}\n", "show.yaml")
-    producer = RecordingProducer()
-    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), producer, threading.Event(),
-                     lambda s: None)
-    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    ctl, producer = _on_its_first_preset(SHOW.replace("presets:\n", "presets:\n  - {name: tap tap, prompt: drums}\n", 1)
+                                         + "cues:\n  - {name: next next, do: preset 2}\n")
     before = len(producer.actions)
     assert ctl.handle_line("next next", "stdin") == \
         "error: 'next next' is a cue, not a command: did you mean go next next?"

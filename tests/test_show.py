@@ -1967,19 +1967,24 @@ def test_the_map_offered_for_a_map_named_without_map_pasted_reads_as_that_name(n
     assert yaml.safe_load(offered_yaml(err.value.problems[0], "write midi: ")) == {"map": yaml.safe_load(name)}
 
 
+def _refusal(show: Path, text: str) -> str:
+    """The message `text`, written as the show file `show`, is refused with."""
+    show.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    return str(err.value)
+
+
 @pytest.mark.parametrize("value, said", [
     ("0x_", "seed: YAML reads 0x_ as a whole number, and it is no valid one (0x starts a hex number"),
     ("2024-02-30", "seed: YAML reads 2024-02-30 as a date, and it is no valid one (no such day or time)")])
 def test_a_value_yaml_takes_for_a_number_or_date_it_is_not_is_told_so_with_no_tag_to_remove(value, said, tmp_path):
     """`seed: 0x_` and `seed: 2024-02-30` were told to "remove the tag", where the file writes none."""
     show = tmp_path / "show.yaml"
-    show.write_text(f"presets:\n  - {{name: a, prompt: b, seed: {value}}}\n")
-    with pytest.raises(ConfigError) as err:
-        load_show(show)
-    assert str(err.value).count(said) == 1 and "remove the tag" not in str(err.value)
-    show.write_text("presets:\n  - {name: a, prompt: b, seed: !!int abc}\n")  # a tag written is still named
-    with pytest.raises(ConfigError, match="'abc' is not a valid !!int; remove the tag"):
-        load_show(show)
+    refused = _refusal(show, f"presets:\n  - {{name: a, prompt: b, seed: {value}}}\n")
+    assert refused.count(said) == 1 and "remove the tag" not in refused
+    tagged = _refusal(show, "presets:\n  - {name: a, prompt: b, seed: !!int abc}\n")
+    assert "'abc' is not a valid !!int; remove the tag" in tagged  # a tag written is still named
 
 
 def test_vcam_check_lists_a_bpm_written_in_hex_as_written(tmp_path, capsys):
@@ -2003,10 +2008,8 @@ def test_vcam_check_lists_a_bpm_written_in_hex_as_written(tmp_path, capsys):
 def test_a_fit_named_as_other_tools_name_it_is_said_with_the_fit_meant(word, said, tmp_path):
     """`fit: fill` (a mixer's word) was told the choices alone, with nothing of which one fills the frame."""
     show = tmp_path / "show.yaml"
-    show.write_text(f"output: {{fit: {word}}}\ndefaults: {{input_fit: {word}}}\npresets:\n  - {{name: a, prompt: b}}\n")
-    with pytest.raises(ConfigError) as err:
-        load_show(show)
-    assert str(err.value).count(said) == 2
+    assert _refusal(show, f"output: {{fit: {word}}}\ndefaults: {{input_fit: {word}}}\npresets:\n"
+                          "  - {name: a, prompt: b}\n").count(said) == 2
     for fit in ("crop", "stretch", "letterbox"):  # each fit named loads as written
         show.write_text(f"output: {{fit: {fit}}}\ndefaults: {{input_fit: {fit}}}\npresets:\n"
                         "  - {name: a, prompt: b}\n")
