@@ -61,8 +61,9 @@ class MediaFolders:
     def admit(self, cmd: Command) -> Command:
         """The command as the network may give it: a file or image path made whole and resolved (a relative one
         is read in the first folder), so that what is opened later is what was checked; Refused naming the fix
-        for a path outside the folders, or a camera path that is no capture device. Whether the file exists is
-        not looked at before that: a refusal tells nothing about the paths outside."""
+        for a path outside the folders, or a camera path that is no capture device. Only paths within the folders
+        are looked for (a full-width path's ASCII fold, which parse leaves to this from the network): a refusal
+        or a missing file tells nothing about the paths outside."""
         if cmd.name != "input":
             return cmd
         spec = parse_input(cmd.args[0])
@@ -78,15 +79,19 @@ class MediaFolders:
             return cmd
         real = self._resolve(spec.target)
         read_as = cmd.read_as
-        # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode at vcam cam (whose folder is not this one): the shared file its
+        # only a shared path is looked for: whether one outside exists must not change the reply
+        # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode (parse left it as typed from the network): the shared file its
         # ASCII fold names, where none is named as typed
-        ascii_real = self._resolve(width_folded(spec.target)) if real is not None and not os.path.lexists(real) \
-            else None
-        if ascii_real is not None and os.path.lexists(ascii_real) and self._shares(ascii_real):
-            real, read_as = ascii_real, f"{spec.target} read as {width_folded(spec.target)}"
+        if real is not None and not self._found(real) and (other := self._resolve(width_folded(spec.target))) \
+                is not None and self._found(other):
+            real, read_as = other, f"{spec.target} read as {width_folded(spec.target)}"
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
         return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at, read_as=read_as)
+
+    def _found(self, real: str) -> bool:
+        """Whether the resolved path `real` is a shared one that exists."""
+        return self._shares(real) and os.path.lexists(real)
 
     def shown(self, spec: str) -> str:
         """An input as the network is told of it (the state, `status`): a file or image by its path within the
