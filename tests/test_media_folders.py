@@ -716,3 +716,16 @@ def test_a_network_line_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_
         assert not any("private" in str(a) or "/etc/" in str(a) or "here.png" in str(a) for a in producer.actions)
     assert replies[0] == replies[1]
 
+
+@pytest.mark.parametrize("kind", ["image:", "ｉｍａｇｅ："])
+def test_a_shared_path_typed_in_full_width_with_its_timing_plays_from_the_network(tree, tmp_path, monkeypatch, kind):
+    """`input image:ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`, its kind in ASCII: logo.png was looked for in the server's current
+    folder, not the shared one, and the line was told no such file 'ｌｏｇｏ．ｐｎｇ ＠ｂａｒ'."""
+    shared, _ = tree
+    monkeypatch.chdir(tmp_path)
+    (shared / "logo.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    reply = ctl.handle_line(f"input {kind}ｌｏｇｏ．ｐｎｇ ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:logo.png") and "ｌｏｇｏ．ｐｎｇ read as logo.png" in reply
+    assert "on the bar" in reply
+    assert producer.actions == [SetInput(f"image:{shared}/logo.png")]
