@@ -680,3 +680,52 @@ def test_a_camera_typed_in_full_width_is_no_path_read_in_ascii():
     """`input ｃａｍｅｒａ：１` was told `１ read as 1`, as if a file's name had been read otherwise."""
     ctl, _ = make_controller(None)
     assert ctl.handle_line("input ｃａｍｅｒａ：１", "stdin") == "input camera:1 from the next block"
+
+
+def _full_width(text):
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize("width", [_full_width, str])
+@pytest.mark.parametrize("kind", ["image:", "ｉｍａｇｅ："])
+@pytest.mark.parametrize("timing", ["", " ＠ｂａｒ"])
+@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("../private/secret.png",
+                                                                                       "../private/nope.png"),
+                                            ("~/here.png", "~/nope.png"), ("cwd.png", "nope.png")])
+def test_a_network_line_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_path, monkeypatch, width, kind,
+                                                                      timing, there, missing):
+    """A path typed in full width (or a timing after it), its ASCII fold outside the shared folders: the reply was a
+    refusal where that exists, "no such file" where not, which told a client which of this machine's paths exist."""
+    shared, outside = tree
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    (home / "here.png").write_bytes(b"png")
+    (cwd / "cwd.png").write_bytes(b"png")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    replies = []
+    for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
+        ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+        typed = width(path)
+        try:
+            reply = ctl.handle_line(f"input {kind}{typed}{timing}", "net 10.0.0.2:5000", network=True)
+        except Refused as e:
+            reply = f"refused {e}"
+        replies.append(reply.replace(typed, "PATH"))
+        assert not any("private" in str(a) or "/etc/" in str(a) or "here.png" in str(a) for a in producer.actions)
+    assert replies[0] == replies[1]
+
+
+@pytest.mark.parametrize("kind", ["image:", "ｉｍａｇｅ："])
+def test_a_shared_path_typed_in_full_width_with_its_timing_plays_from_the_network(tree, tmp_path, monkeypatch, kind):
+    """`input image:ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`, its kind in ASCII: logo.png was looked for in the server's current
+    folder, not the shared one, and the line was told no such file 'ｌｏｇｏ．ｐｎｇ ＠ｂａｒ'."""
+    shared, _ = tree
+    monkeypatch.chdir(tmp_path)
+    (shared / "logo.png").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    reply = ctl.handle_line(f"input {kind}ｌｏｇｏ．ｐｎｇ ＠ｂａｒ", "net 10.0.0.2:5000", network=True)
+    assert reply.startswith("input image:logo.png") and "ｌｏｇｏ．ｐｎｇ read as logo.png" in reply
+    assert "on the bar" in reply
+    assert producer.actions == [SetInput(f"image:{shared}/logo.png")]

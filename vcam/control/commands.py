@@ -1,6 +1,7 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import os
@@ -8,7 +9,7 @@ import re
 import shlex
 import unicodedata
 from contextvars import ContextVar
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -207,6 +208,9 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 # The argument of the line being read, as folded (width_folded) and as typed: a message quotes the text typed
 # (`strength ０，５` is told 'not ０，５', not '0,5', which the operator did not type and cannot find on the line)
 _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
+# a line from another machine: whether its path names a file here is not looked at while it is read (the reply
+# would tell its sender which paths exist outside the shared folders); media.admit decides, in those folders
+_FROM_AFAR: ContextVar[bool] = ContextVar("_FROM_AFAR", default=False)
 
 
 def _shown(text: str) -> str:
@@ -646,7 +650,7 @@ def _kind_in_ascii(text: str) -> str:
 def _folded_path(typed: str, folded: str) -> bool:
     """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
     typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
-    return typed != folded and not os.path.lexists(os.path.expanduser(typed)) \
+    return typed != folded and not _FROM_AFAR.get() and not os.path.lexists(os.path.expanduser(typed)) \
         and os.path.lexists(os.path.expanduser(folded))
 
 
@@ -893,7 +897,8 @@ def _timing_in_ascii(text: str) -> str:
     """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
     ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
     path with it names a file, nor where neither the kind was typed in full width nor the path before it names one
-    (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed."""
+    (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed. From the network
+    no file is looked for here: media.admit reads such a timing off, in the shared folders."""
     end = re.search(r"\s＠(\S+)\s*$", text)
     if end is None or not _a_timing(width_folded(end[1])):
         return text
@@ -903,7 +908,8 @@ def _timing_in_ascii(text: str) -> str:
     start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
 
     def names_file(path: str) -> bool:
-        return bool(path.strip()) and os.path.lexists(os.path.expanduser(unquoted(path.strip())))
+        path = unquoted(path.strip())
+        return bool(path) and not _FROM_AFAR.get() and os.path.lexists(os.path.expanduser(path))
 
     path, whole = text[start:end.start()], text[start:]
     full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
@@ -1315,9 +1321,24 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
             f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
 
 
-def parse(line: str, console: bool = True) -> Command | None:
+@contextlib.contextmanager
+def from_network() -> Iterator[None]:
+    """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
+    parts too (joined_commands, name_typed)."""
+    afar = _FROM_AFAR.set(True)
+    try:
+        yield
+    finally:
+        _FROM_AFAR.reset(afar)
+
+
+def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
-    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold."""
+    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
+    `network`: from another machine, so no path of an `input` is looked for here (media.admit reads it)."""
+    if network and not _FROM_AFAR.get():
+        with from_network():
+            return parse(line, console)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()

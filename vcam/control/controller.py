@@ -15,15 +15,15 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, help_text, joined_commands, joined_hint, lands_on, name_typed,
-                                   no_show_file, parse, parse_quantize, preset_choices, presets_found, setting_now,
-                                   typed_only)
+                                   blend_on_air, from_network, help_text, joined_commands, joined_hint, lands_on,
+                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
+                                   setting_now, typed_only)
 from vcam.control.console import TYPED, given_as
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -177,6 +177,12 @@ class Controller:
         # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
         # as typed, a cue the file checked ok for was refused on air
         console = not network and not source.startswith("cue ")
+        with from_network() if network else nullcontext():  # the show's own lines (a cue's) not among them
+            read = self._read_line(line, source, console, network)
+        return self.apply(read, source, network=network, aim=aim) if isinstance(read, Command) else read
+
+    def _read_line(self, line: str, source: str, console: bool, network: bool) -> Command | str | None:
+        """The command `line` gives, else the reply to it (a refusal), None for none."""
         try:
             cmd = parse(line, console=console)  # a typo from afar is not pointed at quit, which it is refused
         except CommandError as e:
@@ -199,7 +205,7 @@ class Controller:
         if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
                 and (joined := self._run_together(joined_commands(line, console), source)) is not None:
             return f"error: {joined}"
-        return self.apply(cmd, source, network=network, aim=aim)
+        return cmd
 
     def _run_together(self, commands: tuple[Command, ...], source: str) -> str | None:
         """How to give `commands`, run together on one line from `source` (joined_commands), where this show would
@@ -245,7 +251,7 @@ class Controller:
         timing after the path and quotes are not the path; held to `media`, made whole); None for any other line, a
         file that is there, or a line refused on other grounds (handle_line says why)."""
         try:
-            cmd = parse(line, console=False)
+            cmd = parse(line, console=False, network=True)
             admitted = self.media.admit(cmd) if cmd is not None and cmd.name == "input" else None
             spec = parse_input(admitted.args[0]) if admitted is not None else None
         except (CommandError, ValueError):  # media.Refused too

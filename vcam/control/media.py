@@ -14,13 +14,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vcam.control.commands import Command, CommandError
+from vcam.control.commands import Command, CommandError, parse_quantize
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
+# a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), left in it where the line was read
+_FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
 _DEVICE = re.compile(r"/dev/video\d+")
 
@@ -61,8 +63,9 @@ class MediaFolders:
     def admit(self, cmd: Command) -> Command:
         """The command as the network may give it: a file or image path made whole and resolved (a relative one
         is read in the first folder), so that what is opened later is what was checked; Refused naming the fix
-        for a path outside the folders, or a camera path that is no capture device. Whether the file exists is
-        not looked at before that: a refusal tells nothing about the paths outside."""
+        for a path outside the folders, or a camera path that is no capture device. Only paths within the folders
+        are looked for (a full-width path's ASCII fold, one before a full-width timing, which parse leaves to this
+        from the network): a refusal or a missing file tells nothing about the paths outside."""
         if cmd.name != "input":
             return cmd
         spec = parse_input(cmd.args[0])
@@ -77,16 +80,27 @@ class MediaFolders:
         if spec.kind not in ("file", "image"):
             return cmd
         real = self._resolve(spec.target)
-        read_as = cmd.read_as
-        # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode at vcam cam (whose folder is not this one): the shared file its
-        # ASCII fold names, where none is named as typed
-        ascii_real = self._resolve(width_folded(spec.target)) if real is not None and not os.path.lexists(real) \
-            else None
-        if ascii_real is not None and os.path.lexists(ascii_real) and self._shares(ascii_real):
-            real, read_as = ascii_real, f"{spec.target} read as {width_folded(spec.target)}"
+        read_as, at = cmd.read_as, cmd.at
+        # only a shared path is looked for: whether one outside exists must not change the reply
+        if real is not None and not self._found(real):
+            # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode (parse left it as typed): the shared file its ASCII fold
+            # names; `ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`, typed after an ASCII kind: the file before its full-width timing
+            timing = _FULL_WIDTH_TIMING.search(spec.target) if at is None else None
+            before = spec.target[:timing.start()] if timing is not None and _timing(timing[1]) else None
+            for path, when in ((width_folded(spec.target), at), (before, _timing(timing[1]) if timing else None),
+                               (width_folded(before or ""), _timing(timing[1]) if timing else None)):
+                if not path or (other := self._resolve(path)) is None or not self._found(other):
+                    continue
+                real, at = other, when
+                read_as = f"{spec.target[:len(path)]} read as {path}" if path not in spec.target else ""
+                break
         if real is None or not self._shares(real):
             raise Refused(self._refusal(spec), self._account(spec, real))
-        return Command("input", (str(InputSpec(spec.kind, real)),), at=cmd.at, read_as=read_as)
+        return Command("input", (str(InputSpec(spec.kind, real)),), at=at, read_as=read_as)
+
+    def _found(self, real: str) -> bool:
+        """Whether the resolved path `real` is a shared one that exists."""
+        return self._shares(real) and os.path.lexists(real)
 
     def shown(self, spec: str) -> str:
         """An input as the network is told of it (the state, `status`): a file or image by its path within the
@@ -221,9 +235,20 @@ def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
     if asked.name != "input":
         return {}
     theirs, ours = parse_input(asked.args[0]), parse_input(admitted.args[0])
+    target = theirs.target
+    if admitted.at != asked.at and (timing := _FULL_WIDTH_TIMING.search(target)) is not None:
+        target = target[:timing.start()]  # its timing, read off its end by admit, is no part of it
     # a path read in ASCII (admit) is told as read, as the reply's note says it was
-    spelled = width_folded(theirs.target) if admitted.read_as else theirs.target
+    spelled = width_folded(target) if admitted.read_as else target
     return {ours.target: spelled} if ours.kind in ("file", "image") else {}
+
+
+def _timing(word: str) -> str | None:
+    """The timing a word after `＠` reads as (`ｂａｒ`: bar); None where it is none."""
+    try:
+        return parse_quantize(width_folded(word), after_at=True)
+    except ValueError:
+        return None
 
 
 def _within(path: str, folder: str) -> bool:

@@ -175,7 +175,7 @@ class OscRouter:
 
     def _line(self, line: str, sender: str) -> str | None:
         try:
-            cmd = parse(line)
+            cmd = parse(line, network=True)
         except CommandError:
             cmd = None  # the controller says what is wrong with it
         if (why := typed_only(cmd, "OSC")) is not None:

@@ -115,7 +115,9 @@ class RemoteController:
         """`network` (an OSC sender's line) is the server's to judge: every line is from the network there. A line
         refused here is answered as the server answers one from `source`, so a sender is told what it can send."""
         try:
-            cmd = parse(line, console=not network)  # a typo from afar is not pointed at quit, as on the server
+            # a typo from afar is not pointed at quit, as on the server; an input's path names the server's files,
+            # which it reads in the folders it shares: none of this machine's is looked for
+            cmd = parse(line, console=not network, network=True)
         except CommandError as e:
             # caught here: a typo never travels; `preset` alone lists the server's presets, as on its console
             # `seed 5, steps 3`: offered apart where no show refuses either (the server's is not known here), as
