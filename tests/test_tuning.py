@@ -1623,3 +1623,41 @@ def test_a_save_refused_by_a_sticky_folder_says_to_use_a_folder_of_ones_own(shar
     err = capsys.readouterr().err
     assert code == 2, err
     assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err
+
+
+@pytest.mark.parametrize("tune_flag, said", [([], "stopped (SIGTERM) before the timing finished: no result"),
+                                             (["--tune"], "stopped (SIGTERM) before any candidate ran")])
+def test_a_sigterm_as_bench_builds_its_settings_is_said(monkeypatch, capsys, tune_flag, said):
+    """Between PyTorch's import and the timing (or tune's own handlers) no handler took a SIGTERM: its default ended
+    the command at once without a word, --json's stdout empty."""
+    import vcam.cmdline.bench
+
+    def stopped_as_built(**kwargs):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the bench unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        return SpeedOptions(**kwargs)
+
+    monkeypatch.setattr(vcam.cmdline.bench, "SpeedOptions", stopped_as_built)
+    code = main(["bench", "--model", "tiny", "--device", "cpu", "--json"] + tune_flag)
+    out = capsys.readouterr()
+    assert code == 143
+    assert out.err.endswith(f"vcam: {said}\n"), out.err
+    assert json.loads(out.out)["error"] == said
+
+
+def test_a_sigterm_as_tune_begins_is_said(monkeypatch, capsys):
+    """At `_tune`'s entry, before its own handlers, a SIGTERM's default ended the tune without a word."""
+    import vcam.cmdline.bench
+
+    tune_cmd = vcam.cmdline.bench._tune
+
+    def stopped_at_entry(*args):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        return tune_cmd(*args)
+
+    monkeypatch.setattr(vcam.cmdline.bench, "_tune", stopped_at_entry)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--tune"]) == 143
+    out = capsys.readouterr()
+    assert out.err.endswith("vcam: stopped (SIGTERM) before any candidate ran\n"), out.err
+    assert "candidate 1/" not in out.err + out.out

@@ -2,6 +2,7 @@
 fastest saved for this card."""
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 from dataclasses import replace
@@ -123,9 +124,24 @@ def _bench(args, out) -> int:
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
         with stops_held(left):
-            from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
+            importlib.import_module("vcam.bench.bench")
     except StoppedLoading as stopped:  # Ctrl-C, held to the import's end: said as `vcam run` says its loading stopped
         raise _Stopped(loading_stopped(stopped.sig), sig=stopped.sig) from None
+
+    # SIGTERM, SIGHUP raised as a stop from here to the result's last line: their default ended the command without
+    # a word wherever a step's own handling does not reach (the settings built, the tune entered), --json's stdout
+    # empty
+    try:
+        with stops_raised():
+            return _measure(args, out)
+    except StoppedLoading as stopped:
+        if args.tune:
+            raise _before_candidates(stopped.sig) from None
+        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
+
+
+def _measure(args, out) -> int:
+    from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench  # imported under stops_held
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
@@ -138,18 +154,13 @@ def _bench(args, out) -> int:
     if args.tune:
         return _tune(args, settings, log, out)
     try:
-        # SIGTERM, SIGHUP: their default ended the card's first look and the timing without a word, --json's stdout
-        # empty
-        with stops_raised():
-            if args.compile is None:
-                settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
-            unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
-            if unused:  # said, and left out of the result, which names what ran
-                log(unused)
-                settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
-            result = bench(settings, log=log)
-    except StoppedLoading as stopped:
-        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
+        if args.compile is None:
+            settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
+        unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
+        if unused:  # said, and left out of the result, which names what ran
+            log(unused)
+            settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
+        result = bench(settings, log=log)
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
         log(f"stopped ({stop_said(stopped.sig)}) during the profiler split: the timing below is whole, the split "
             "left out")
@@ -203,25 +214,22 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    # SIGTERM, SIGHUP raised as a stop from the import to the result's last line: their default ended the tune
-    # without a word wherever tune's own handling does not reach (between candidates, as the fastest is picked)
-    with stops_raised():
-        try:
-            from vcam.bench.tuning import StoppedBeforeCandidates, tune
-        except (KeyboardInterrupt, StoppedLoading) as stop:
-            raise _before_candidates(stop_signal(stop)) from None
-        result = None
-        try:
-            result = tune(settings, log=log, budget_s=args.tune_budget)
-            out(result.to_json() if args.json else result.table())
-        except StoppedBeforeCandidates as stop:
-            raise _before_candidates(stop.sig) from None
-        except StoppedLoading as stop:
-            if result is None:
-                raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
-                               sig=stop.sig) from None
-            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
-                           + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig) from None
+    try:
+        from vcam.bench.tuning import StoppedBeforeCandidates, tune
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        raise _before_candidates(stop_signal(stop)) from None
+    result = None
+    try:
+        result = tune(settings, log=log, budget_s=args.tune_budget)
+        out(result.to_json() if args.json else result.table())
+    except StoppedBeforeCandidates as stop:
+        raise _before_candidates(stop.sig) from None
+    except StoppedLoading as stop:  # between candidates, as the fastest is picked, as the result is said
+        if result is None:
+            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
+                           sig=stop.sig) from None
+        raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
+                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason
