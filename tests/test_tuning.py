@@ -1661,3 +1661,17 @@ def test_a_sigterm_as_tune_begins_is_said(monkeypatch, capsys):
     out = capsys.readouterr()
     assert out.err.endswith("vcam: stopped (SIGTERM) before any candidate ran\n"), out.err
     assert "candidate 1/" not in out.err + out.out
+
+
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt(), 130, "Ctrl-C"),
+                                              (StoppedLoading(signal.SIGTERM), 143, "SIGTERM")])
+def test_a_stop_as_the_tuning_is_imported_says_no_candidate_ran(monkeypatch, capsys, stop, code, said):
+    class Importing:
+        def __getattr__(self, name):
+            raise stop
+
+    monkeypatch.setitem(sys.modules, "vcam.bench.tuning", Importing())
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--json"]) == code
+    out = capsys.readouterr()
+    assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
+    assert json.loads(out.out)["error"] == f"stopped ({said}) before any candidate ran"

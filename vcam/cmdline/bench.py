@@ -12,7 +12,7 @@ from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stop_signal, stops_held, stops_raised
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -216,8 +216,8 @@ def _live_compile(settings) -> bool:
 def _tune(args, settings, log, out) -> int:
     try:
         from vcam.bench.tuning import StoppedBeforeCandidates, tune
-    except (KeyboardInterrupt, StoppedLoading) as stop:
-        raise _before_candidates(stop_signal(stop)) from None
+    except KeyboardInterrupt:  # a SIGTERM's StoppedLoading is _bench's to say, in the same words
+        raise _before_candidates(signal.SIGINT) from None
     result = None
     try:
         result = tune(settings, log=log, budget_s=args.tune_budget)
