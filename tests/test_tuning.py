@@ -595,8 +595,8 @@ def test_a_stop_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys
     assert got == code
     assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
     assert "candidate 1/" not in out.err + out.out
-    if json_out:
-        assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran"}
+    if json_out:  # as a tune's result says its stop: a tool read `interrupted` and no `stopped_by` here
+        assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran", "stopped_by": said}
     else:
         assert out.out == ""
 
@@ -1339,7 +1339,8 @@ def test_a_sigterm_as_the_fastest_candidate_is_picked_is_said(monkeypatch, cache
     monkeypatch.setattr(tuning, "_fastest", stopped_as_picked)
     assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
     out = capsys.readouterr()
-    assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved"}, out
+    assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved",
+                                   "stopped_by": "SIGTERM"}, out
     assert "vcam: stopped (SIGTERM) as the tuning went on: nothing saved\n" in out.err
     assert not (cache_dir / "tuning.json").exists()
 
@@ -1674,4 +1675,4 @@ def test_a_stop_as_the_tuning_is_imported_says_no_candidate_ran(monkeypatch, cap
     assert main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--json"]) == code
     out = capsys.readouterr()
     assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
-    assert json.loads(out.out)["error"] == f"stopped ({said}) before any candidate ran"
+    assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran", "stopped_by": said}

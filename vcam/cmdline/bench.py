@@ -40,7 +40,7 @@ def cmd_bench(args) -> int:
         return READER_GONE
     except _Stopped as stopped:  # in the words stderr has: loading stopped is not a timing stopped
         if not printed:
-            said_as_json({"error": stopped.words})
+            said_as_json(stopped.said_as_json())
         return stopped.said()
     except KeyboardInterrupt:  # outside the loading, the timing (the card read for --compile's default included) and
         # tuning's set-up, where no line says it: a tool still reads an object, and the exit code says the rest
@@ -81,11 +81,15 @@ def stopped_at_start(argv: list[str]) -> int:
 
 class _Stopped(Exception):
     """A stop (`sig`) before there was a result: its `words`, which stderr says (with a `hint`) and --json's object
-    too."""
+    too; with `named`, that object names the signal as `stopped_by`, as a tune's result does."""
 
-    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT):
+    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT, named: bool = False):
         super().__init__(words)
-        self.words, self.hint, self.sig = words, hint, sig
+        self.words, self.hint, self.sig, self.named = words, hint, sig, named
+
+    def said_as_json(self) -> dict[str, str]:
+        """--json's object for this stop."""
+        return {"error": self.words, "stopped_by": stop_said(self.sig)} if self.named else {"error": self.words}
 
     def said(self) -> int:
         """Says it on stderr; the exit code of its signal (130 for Ctrl-C, 143 for SIGTERM)."""
@@ -200,7 +204,7 @@ def _refuse_at_once(args) -> None:
 
 def _before_candidates(sig: int) -> _Stopped:
     """A stop while tuning was set up, in the words of its signal (every one was said as a Ctrl-C)."""
-    return _Stopped(f"stopped ({stop_said(sig)}) before any candidate ran", sig=sig)
+    return _Stopped(f"stopped ({stop_said(sig)}) before any candidate ran", sig=sig, named=True)
 
 
 def _live_compile(settings) -> bool:
@@ -227,9 +231,10 @@ def _tune(args, settings, log, out) -> int:
     except StoppedLoading as stop:  # between candidates, as the fastest is picked, as the result is said
         if result is None:
             raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
-                           sig=stop.sig) from None
+                           sig=stop.sig, named=True) from None
         raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
-                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig) from None
+                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig,
+                       named=True) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason
