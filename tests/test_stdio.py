@@ -355,3 +355,21 @@ def test_the_help_comes_out_on_an_ascii_terminal():
     done = subprocess.run([sys.executable, "-m", "vcam", "run", "--help"], capture_output=True, timeout=120,
                           env=env)
     assert done.returncode == 0 and b"--duration" in done.stdout, done.stderr.decode("ascii", "replace")
+
+
+def test_a_second_stop_while_a_write_is_deferred_stops_it_at_once(own_stop_handlers):
+    """Ctrl-C twice as the tuning file was written: the second waited for the write too, where a second stop
+    leaves at once everywhere else."""
+    import signal
+
+    from vcam.live.signals import stops_deferred
+
+    went_on = []
+    with pytest.raises(KeyboardInterrupt):
+        with stops_deferred():
+            signal.raise_signal(signal.SIGINT)  # held to the end
+            went_on.append("after the first")
+            signal.raise_signal(signal.SIGINT)  # again: the write is given up
+            went_on.append("after the second")
+    assert went_on == ["after the first"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

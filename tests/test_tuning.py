@@ -1676,3 +1676,23 @@ def test_a_stop_as_the_tuning_is_imported_says_no_candidate_ran(monkeypatch, cap
     out = capsys.readouterr()
     assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
     assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran", "stopped_by": said}
+
+
+def test_ctrl_c_twice_as_the_tuning_is_written_gives_the_write_up_and_leaves_no_file_behind(monkeypatch, cache_dir):
+    """The second Ctrl-C waited for the write as the first did: the tune went on saving."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    def pressed_twice(path, tmp):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(tuning, "_keep_mode", pressed_twice)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged = []
+    try:
+        result = tune(TINY, log=logged.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
+    assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
+    assert list(cache_dir.iterdir()) in ([], [tuning.lock_path(tuning_path())]), list(cache_dir.iterdir())

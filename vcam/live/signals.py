@@ -162,18 +162,25 @@ def stops_deferred() -> Iterator[None]:
     """While inside, each stop signal whose handler is the interpreter's own or stops_raised's waits; the first is
     raised on the way out, Ctrl-C as KeyboardInterrupt, the others as StoppedLoading, also past an exception from
     inside, its cause (a write that failed after a SIGTERM ended with that error, exit code 2, the stop lost). For a
-    write that must not be cut half way (a SIGTERM's default ended the process in it, without a word). Outside the
-    main thread nothing changes."""
+    write that must not be cut half way (a SIGTERM's default ended the process in it, without a word). A second stop
+    is raised where it lands, the write given up (its own cleanup runs, the first stop raised on the way out): the
+    user asked twice, as a second Ctrl-C leaves at once everywhere else. Outside the main thread nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     came: list[int] = []
     taken: dict[int, object] = {}
+
+    def wait(sig: int, _frame) -> None:
+        came.append(sig)
+        if len(came) == 2:  # once: a third must not cut short the cleanup the second set going
+            raise _stop(sig)
+
     for sig in _stop_signals():
         handler = signal.getsignal(sig)
         if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
                                                  else signal.SIG_DFL):
-            taken[sig] = signal.signal(sig, lambda sig, _frame: came.append(sig))
+            taken[sig] = signal.signal(sig, wait)
     with _put_back_raising(taken, came, _stop):
         yield
 
