@@ -448,7 +448,11 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     stream.timer = timer
     stream.refuse_non_finite = False  # the check is timed, but random weights that overflow are still timed blocks
     others = warn_if_shared(device, log)
-    log(f"warming up ({counted(settings.warmup_blocks, 'block')}{', compiling' if settings.speed.compile else ''}) …")
+    # more blocks than asked, said with why: `--warmup 1` said as 2 blocks read as a slip of vcam's
+    raised = (f"; --warmup {settings.warmup} runs {settings.warmup_blocks}: the first has no context, so the steady "
+              "state starts at the second" if settings.warmup_blocks != settings.warmup else "")
+    log(f"warming up ({counted(settings.warmup_blocks, 'block')}{', compiling' if settings.speed.compile else ''}"
+        f"{raised}) …")
     with _compiling_said(settings.speed):
         t0 = time.perf_counter()
         _run_blocks(stream, settings.warmup_blocks, timer)
