@@ -1696,3 +1696,19 @@ def test_ctrl_c_twice_as_the_tuning_is_written_gives_the_write_up_and_leaves_no_
     assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
     assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
     assert list(cache_dir.iterdir()) in ([], [tuning.lock_path(tuning_path())]), list(cache_dir.iterdir())
+
+
+def test_ctrl_c_twice_in_a_candidate_says_its_stop_once(monkeypatch, cache_dir):
+    """The second Ctrl-C, landing as the stopped candidate's engine was freed, said "stopped before any candidate
+    finished: nothing to save" a second time."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): KeyboardInterrupt()
+                                                     for c in candidates("cpu", "none")}))
+
+    def release(device, compiled=True):
+        raise KeyboardInterrupt  # the second press
+
+    monkeypatch.setattr(tuning, "release_engines", release)
+    logged = []
+    result = tune(TINY, log=logged.append)
+    assert result.interrupted and not result.saved
+    assert logged.count("  stopped before any candidate finished: nothing to save") == 1, logged

@@ -454,7 +454,8 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                     release_engines(target.device, opt.compile)
             except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
                 # what was measured still counts
-                log(_stopped_line(trials))
+                if not interrupted:  # a second press after the candidate's own stop: its line is said already
+                    log(_stopped_line(trials))
                 stop_sig = stop_sig if interrupted else stop_signal(stop)
                 stopped = interrupted = True
                 untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
