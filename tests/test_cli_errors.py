@@ -785,6 +785,11 @@ def test_a_windows_path_given_as_an_output_is_answered_with_its_file_kind(out, c
     (["Serve"], "vcam: error: argument command: invalid choice: 'Serve'; did you mean serve? (choose from 'run', "),
     (["midi", "lern"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean learn? (choose from "
                        "'learn')"),
+    # beside learn's option, before or after it: the typo was said as the option misplaced, learn's name left wrong
+    (["midi", "lern", "--midi", "nano"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean "
+                                         "learn?"),
+    (["midi", "--midi", "nano", "lern"], "vcam midi: error: argument learn: invalid choice: 'lern'; did you mean "
+                                         "learn?"),
     (["run", "--fit", "strech"], "vcam run: error: argument --fit: invalid choice: 'strech'; did you mean stretch? "
                                  "(choose from 'letterbox', 'crop', 'stretch')"),
     (["run", "--smooth", "blur"], "vcam run: error: argument --smooth: invalid choice: 'blur' (choose from 'fade', "
@@ -795,12 +800,45 @@ def test_an_invalid_choice_names_the_one_likely_meant(argv, said, capsys):
     assert _last_line(argv, capsys).startswith(said)
 
 
-@pytest.mark.parametrize("listing", ["devices", "list", "ports"])
-def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, capsys):
+@pytest.mark.parametrize("listing, more", [("devices", []), ("list", []), ("ports", []), ("devices", ["--midi", "x"])])
+def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, more, capsys):
     """`vcam midi devices` was told only to choose from 'learn': the inputs' list, vcam devices, went unnamed."""
-    assert _last_line(["midi", listing], capsys) == (
+    assert _last_line(["midi", listing, *more], capsys) == (
         f"vcam midi: error: argument learn: invalid choice: {listing!r}: vcam devices lists the MIDI inputs (and the "
         "virtual cameras); vcam midi takes learn")
+
+
+@pytest.mark.parametrize("argv, flag", [(["midi", "--count", "3"], "--count"), (["midi", "--midi", "nano"], "--midi"),
+                                        (["midi", "--midi=nano"], "--midi"), (["midi", "--count", "3", "learn"],
+                                                                              "--count")])
+def test_vcam_midi_learns_option_given_before_learn_says_where_it_goes(argv, flag, capsys):
+    """`vcam midi --count 3` was told "invalid choice: '3' (choose from 'learn')": the option's value was taken for
+    the subcommand, and the option itself went unnamed."""
+    assert _last_line(argv, capsys) == (f"vcam midi: error: {flag} is vcam midi learn's option: it goes after learn "
+                                        f"(vcam midi learn {flag} …)")
+
+
+def test_vcam_midi_learn_given_the_controllers_name_alone_says_to_give_it_with_midi(capsys):
+    """`vcam midi learn nano` was told "unrecognized arguments: nano" alone."""
+    assert _last_line(["midi", "learn", "nano kontrol"], capsys) == (
+        "vcam midi learn: error: unrecognized arguments: nano kontrol; the input is given with --midi: vcam midi learn "
+        "--midi 'nano kontrol'")
+
+
+def test_vcam_midi_learn_given_a_number_alone_says_to_give_it_with_count(capsys):
+    """`vcam midi learn 3` was told to give 3 as the input's name, with --midi."""
+    assert _last_line(["midi", "learn", "3"], capsys) == (
+        "vcam midi learn: error: unrecognized arguments: 3; the number of messages to learn is given with --count: "
+        "vcam midi learn --count 3")
+
+
+@pytest.mark.parametrize("argv", [["midi"], ["midi", "--help-me"]])
+def test_vcam_midi_alone_says_what_to_type(argv, capsys):
+    """`vcam midi` alone was told "the following arguments are required: learn", not what to type."""
+    assert _last_line(argv, capsys) == (
+        "vcam midi: error: give what to do: vcam midi learn prints each control touched on the controller with the "
+        "line to paste into a map (vcam midi learn --midi NAME for another input than the first; vcam devices lists "
+        "the inputs)")
 
 
 @pytest.mark.parametrize("argv, said", [

@@ -148,7 +148,7 @@ def test_a_knobs_flood_among_messages_no_control_acts_on_still_ends_at_its_newes
     flood(midi, [cc(16, 0)])
     flood(midi, [cc(16, 1)])  # moved before: known as a knob
     applied, given = counted(ctl), fired(ctl)
-    acted = flood(midi, [msg for v in range(2, 64) for msg in (cc(16, v), between)])  # below PRESSED: no press
+    acted = flood(midi, [msg for v in range(2, 64) for msg in (cc(16, v), between)])  # all under 64 (PRESSED): one side
     assert ctl.state.strength == 63 / 127
     assert len(acted) == 1, acted
     assert applied == [("strength", 63 / 127)]

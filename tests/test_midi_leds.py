@@ -93,7 +93,7 @@ def test_a_shows_own_buttons_light_as_its_map_files_unless_it_says_otherwise():
     ("- {note: 1, command: freeze, light: {channel: 2}}", ":2: MIDI map control 1 light: give the velocity (1-127)"),
     ("- {note: 1, command: freeze, light: {}}", ":2: MIDI map control 1 light: give the velocity (1-127)"),
     ("- {note: 1, command: freeze}\nlight: {}", ":3: MIDI map light: give the velocity (1-127)"),
-    ("- {note: 1, command: freeze, light: 127}", ":2: MIDI map control 1 light must be a mapping of key: value"),
+    ("- {note: 1, command: freeze, light: [127]}", ":2: MIDI map control 1 light must be a mapping of key: value"),
     ("- {note: 1, command: freeze, light: {velocity: 1, colour: red}}",
      ":2: MIDI map control 1 light: unknown key 'colour'"),
     ("- {cc: 1, param: blend, light: {velocity: 1}}",
@@ -417,3 +417,29 @@ def test_vcam_cams_lights_find_a_button_preset_by_its_name_on_the_server():
     mapping = load_map_text("- {note: 1, command: preset OCEAN}\n  - {note: 2, command: preset 1}\n"
                             "  - {note: 3, command: preset 9}\nlight: {velocity: 5}")
     assert lit(mapping, *remote.on_air()) == {("note", 0, 1): 5, ("note", 0, 2): 0, ("note", 0, 3): 0}
+
+
+@pytest.mark.parametrize("light", ["off", "false", "0", "no", "None"])
+def test_a_light_written_off_is_told_to_be_left_out(tmp_path, light):
+    """`light: off` was told to write light: {velocity: 127}, which lights the LED it meant dark."""
+    path, problem = map_refusal(tmp_path, f"- {{note: 36, command: next, light: {light}}}")
+    assert problem == (f"{path}:2: MIDI map control 1 light: {light} is no light: a button is unlit unless a light: is "
+                       "given for it or at the top of its map, so leave light: out")
+
+
+@pytest.mark.parametrize("light, velocity", [("1", 1), ("127", 127), ("true", 127), ("green", 127), ("300", 127)])
+@pytest.mark.parametrize("top", [True, False], ids=["the map's", "a button's"])
+def test_a_light_given_as_one_value_is_told_the_form_with_its_velocity(tmp_path, light, velocity, top):
+    """`light: 127` was told "must be a mapping of key: value lines", with no word of what to write."""
+    from vcam.control.yamlcheck import ConfigError
+
+    entry = "{note: 36, command: next}" if top else f"{{note: 36, command: next, light: {light}}}"
+    path = tmp_path / "map.yaml"
+    path.write_text((f"light: {light}\n" if top else "") + f"controls:\n  - {entry}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    [problem] = err.value.problems
+    what = "MIDI map" if top else "MIDI map control 1"
+    assert problem.endswith(f"{what} light takes the velocity that lights the button's LED, 1-127, as light: "
+                            f"{{velocity: {velocity}}} (the controller's manual says which; channel: 1-16 beside it "
+                            "where the LED is lit on another channel than the button's)"), problem

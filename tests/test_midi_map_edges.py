@@ -267,6 +267,28 @@ def test_a_seed_knobs_range_is_said_in_the_digits_a_map_is_written_in(tmp_path):
         "range end 2000000 is out of range (0 to 1000000)")
 
 
+@pytest.mark.parametrize("entry, again, other, named", [
+    ("{cc: 41, command: next}", "- cc: 41\n      command: next", "{cc: 41, command: freeze}", "cc 41"),
+    ("{note: 36, command: preset 1, channel: 2}", "- {channel: 2, command: preset 1, note: 36}",
+     "{note: 36, command: preset 2, channel: 2}", "note 36 on channel 2"),
+    ("{cc: 1, bits: 14, param: blend}", "- {param: blend, bits: 14, cc: 1}", "{cc: 1, bits: 14, param: strength}",
+     "cc 1"),
+])
+def test_the_same_cc_or_note_entry_twice_is_noted_as_the_same_program_entry_twice_is(entry, again, other, named):
+    """A copy left from an edit does what the first does: a program entry again was noted, a cc or note entry again
+    refused the whole show. Written another way (keys in another order, block style) it is the same entry; another
+    entry on the same control is still refused."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    head = "presets: [{name: a, prompt: b}]\nmidi:\n  controls:\n"
+    show = parse_show(f"{head}    - {entry}\n    {again}\n", "show.yaml")
+    assert show.notes == (f"show.yaml:5: midi control 2 is control 1 again ({named}); it adds nothing: remove one",)
+    assert len(show.midi.knobs + show.midi.buttons) == 1
+    with pytest.raises(ConfigError, match="control 2: .* is control 1's already: only one of them would act"):
+        parse_show(f"{head}    - {entry}\n    - {other}\n", "show.yaml")
+
+
 @pytest.mark.parametrize("first, second", [("{program: presets}", "{program: presets, channel: 2}"),
                                            ("{program: presets, channel: 2}", "{program: presets, channel: 2}")])
 def test_a_second_program_entry_on_a_channel_the_first_takes_is_refused(tmp_path, first, second):
@@ -324,6 +346,16 @@ def test_a_knob_whose_range_has_one_value_at_both_ends_is_refused(tmp_path, para
     """A knob over [0.5, 0.5] moved nothing wherever it was turned, unsaid."""
     assert map_refusal(tmp_path, f"- {{cc: 16, param: {param}, range: [{end}, {end}]}}")[1].endswith(
         f"MIDI map control 1 {said}")
+
+
+@pytest.mark.parametrize("entry", ["{nrpn: 12, param: steps, range: [3, 3]}",
+                                   "{nrpn: 12, bits: 7, param: steps, range: [3, 3]}",
+                                   "{cc: 1, bits: 14, param: steps, range: [3, 3]}"])
+def test_a_knob_on_an_nrpn_or_a_14_bit_pair_with_equal_ends_is_offered_no_button(tmp_path, entry):
+    """A button is on a plain cc or a note alone: one offered on an nrpn or with bits: 14 is refused when pasted."""
+    said = map_refusal(tmp_path, f"- {entry}")[1]
+    assert said.endswith("MIDI map control 1 range [3, 3] gives steps 3 wherever the control is; give two different "
+                         "ends"), said
 
 
 @pytest.mark.parametrize("param", ["strength", "steps", "transition", "seed", "bias", "blend"])

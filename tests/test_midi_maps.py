@@ -625,3 +625,54 @@ def test_a_shows_problems_are_said_in_line_order_whichever_section_comes_first(t
         load_show(show)
     lines = [int(p.split(":")[1]) for p in err.value.problems]
     assert len(lines) == 4 and lines == sorted(lines), err.value.problems
+
+
+def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_names(tmp_path):
+    """Found as the midi: section is read, the map file's were said first where the show's own came later in the
+    show (its midi: controls, its cues), as if they were the show's first lines to fix."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {cc: 16, parm: blend}\n  - {program: presets}\n"
+                                        "  - {program: presets}\n")
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a city}\nmidi:\n  map: pads.yaml\n  controls:\n"
+                    "    - {cc: 20, param: blnd}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert [p.split(": ", 1)[0] for p in err.value.problems] == [f"{show}:6", f"{tmp_path / 'pads.yaml'}:2"]
+    (tmp_path / "pads.yaml").write_text("controls:\n  - {program: presets}\n  - {program: presets}\n")
+    show.write_text("presets:\n  - {name: a, prompt: a city}\nmidi:\n  map: pads.yaml\n  port: none\n  controls:\n"
+                    "    - {cc: 20, param: blend}\n    - {cc: 20, param: blend}\n")
+    assert [n.split(": ", 1)[0] for n in load_show(show).notes] == [f"{show}:5", f"{show}:8",
+                                                                     f"{tmp_path / 'pads.yaml'}:3"]
+
+
+@pytest.mark.parametrize("command, said", [
+    ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, put them in a cue "
+                       "and send go with its name"),
+    ("[next]", "a command is written without brackets: command: next"),
+    ("[preset, 2]", "a command is written without brackets: command: preset 2"),  # was said 2 commands
+    ("[go, 3]", "a command is written without brackets: command: go 3"),
+])
+def test_a_controls_command_given_as_a_list_is_told_what_to_write(tmp_path, command, said):
+    """`command: [next, freeze]` was told only that it "must be non-empty text"."""
+    assert map_refusal(tmp_path, f"- {{cc: 16, command: {command}}}")[1].endswith(
+        f":2: MIDI map control 1 command: {said}")
+
+
+@pytest.mark.parametrize("written", ["preset", "Presets", "prompt"])
+def test_a_knob_written_to_pick_a_preset_is_told_what_blends_and_what_picks(written):
+    """`param: preset` was told only the parameters a knob drives, none of which named what it was meant for."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\n  - {name: c, prompt: d}\nmidi:\n  controls:\n"
+                   f"    - {{cc: 16, param: {written}}}\nosc:\n  controls:\n    - {{address: /a, param: {written}}}\n",
+                   "show.yaml")
+    picks = written.lower().rstrip("s")
+    both = (f"param: a knob or fader does not pick a {picks}: it blends the one on air into the next (param: blend, "
+            "or between: [A, B] for two of them); a button picks one (command: preset 2, or next)")
+    assert err.value.problems == [f"show.yaml:6: midi control 1 {both}, and program change N picks preset N+1 "
+                                  "(program: presets)", f"show.yaml:9: osc control 1 {both}"]

@@ -355,6 +355,52 @@ def test_learn_tells_buttons_from_knobs_and_guesses_a_control_that_sent_once():
     assert "{cc: 17, command: next, channel: 1}" in single and "button?" in single
 
 
+def test_learn_says_each_control_once_while_another_still_moves():
+    """A control still moving (a knob turned a step at a time beside another, a button held while a knob turns) was
+    guessed as soon as the other's line came, then said again once it had shown what it is."""
+    from vcam.control.midilearn import Learner
+
+    for msgs in ([cc(16, 40), cc(17, 50), cc(17, 51), cc(16, 41)],
+                 [cc(41, 127), cc(17, 50), cc(17, 51), cc(17, 52), cc(41, 0)]):
+        learner = Learner()
+        said = [line for t, msg in enumerate(msgs) for line in learner.feed(msg, t * 0.05)] + learner.due()
+        controls = [line.split("{cc: ")[1].split(",")[0] for line in said]
+        assert sorted(controls) == sorted(set(controls)) and len(controls) == 2, said
+        assert not any("?" in line.split("#")[1] for line in said), said
+
+
+def test_learn_says_a_soft_press_will_not_fire_and_what_to_do_without_calling_it_a_button():
+    """A pad hit softly (30 then 0) was said a button, as were a knob nudged 1 then 0 and a resent value: the line to
+    paste fired by itself. Either could be it: the guess says the pad's hits would not fire, and how to make them."""
+    from vcam.control.midilearn import Learner
+
+    for values in ((30, 0), (1, 0), (0, 1, 0, 1, 0), (40, 40), (1, 1, 1)):
+        learner = Learner()
+        said = [line for t, value in enumerate(values) for line in learner.feed(cc(44, value), t)] + learner.due()
+        assert len(said) == 1 and "{cc: 44, param: blend, channel: 1}    # a knob?" in said[0], (values, said)
+        assert "fires only on a value of 64 or more: set it to send 127" in said[0], said
+    learner = Learner()  # a velocity-sensitive pad's hits, each its own strength: a knob, with the pad's way out
+    [knob] = [line for t, value in enumerate((30, 0, 50, 0, 90, 0)) for line in learner.feed(cc(44, value), t)]
+    assert "# a knob or fader (30, 0, then 50: if those were a pad's hits, it takes command: next" in knob, knob
+    learner = Learner()  # a fader pushed up from 0, and a button: no such word
+    said = [line for t, value in enumerate((0, 1, 2, 3)) for line in learner.feed(cc(16, value), t)]
+    said += [line for t, value in enumerate((127, 0, 127, 0)) for line in learner.feed(cc(41, value), t)]
+    assert len(said) == 2 and not any("64" in line for line in said), said
+
+
+def test_a_knob_mapped_as_a_button_jittering_near_0_or_resending_a_value_under_64_never_fires():
+    """A press is a value of 64 or more: a knob's jitter at 0, a value sent twice, or a light's echo fired again and
+    again where any value after a 0 was one."""
+    from vcam.control.midimap import Button
+
+    for values in ((0, 1) * 5, (40, 40), (5,), (0, 30, 0, 50, 0)):
+        pressed = Pressed()
+        router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), pressed)
+        for value in values:
+            router.handle(cc(41, value))
+        assert pressed.commands == [], values
+
+
 def test_learn_listens_again_on_the_default_input_after_alsa_renumbers_it(monkeypatch):
     from vcam.control import midilearn
 

@@ -653,10 +653,10 @@ def test_a_broken_osc_map_file_leaves_the_shows_own_entries_checked_against_its_
     assert main(["check", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "vcam: error in the show file:",
-        f"  {tmp_path / 'pad.yaml'}:2: OSC map control 1 param must be one of blend, transition, steps, seed, "
-        "strength, bias (got 'nope')",
         f"  {path}:8: osc: /a between: no preset named 'desert'; presets: city, neon city, forest",
-        f"  {path}:9: osc: /b command 'preset 9': no preset 9: this show has presets 1 to 3"]
+        f"  {path}:9: osc: /b command 'preset 9': no preset 9: this show has presets 1 to 3",
+        f"  {tmp_path / 'pad.yaml'}:2: OSC map control 1 param must be one of blend, transition, steps, seed, "
+        "strength, bias (got 'nope')"]
 
 
 @pytest.mark.parametrize("entry,problem", [

@@ -603,11 +603,11 @@ def test_a_broken_map_file_leaves_the_shows_own_controls_checked_against_its_pre
     assert main(["check", str(show)]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "vcam: error in the show file:",
-        f"  {tmp_path / 'mine.yaml'}:2: MIDI map control 1 cc 999 is out of range (0 to 127)",
         f"  {show}:7: midi control 1 between: no preset named 'bb'; presets: a, b",
         f"  {show}:8: midi control 2 between names preset 1 ('a') twice, as 1 and 'A'; a blend moves between two "
         "different presets: name another at one end, e.g. [a, b]",
-        f"  {show}:9: midi control 3 command 'preset 9': no preset 9: this show has presets 1 to 2"]
+        f"  {show}:9: midi control 3 command 'preset 9': no preset 9: this show has presets 1 to 2",
+        f"  {tmp_path / 'mine.yaml'}:2: MIDI map control 1 cc 999 is out of range (0 to 127)"]
 
 
 def test_a_broken_control_leaves_the_others_checked_at_their_own_lines_and_each_problem_said_once():

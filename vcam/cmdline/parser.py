@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable
 
 from vcam import argtypes
-from vcam.control.commands import MAX_SEED
+from vcam.control.commands import MAX_SEED, MAX_TRANSITION
 from vcam.control.shipped import shipped_show, shipped_shows
 from vcam.inspec import DEFAULT_STRENGTH, INPUT_FITS
 from vcam.engine.speed import ATTENTION, ATTENTION_QUANTS, COMPILE_MODES, DECODERS, QUANTS
@@ -128,6 +128,13 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(self._argv, namespace)
 
     def error(self, message: str):
+        if message.startswith("the following arguments are required: ") and (said := self._subcommands_option()):
+            message = said
+        elif self.prog == "vcam midi" and message.startswith("the following arguments are required: learn"):
+            # `vcam midi` alone read "required: learn", as if learn were a value to give, not what to type
+            message = ("give what to do: vcam midi learn prints each control touched on the controller with the line "
+                       "to paste into a map (vcam midi learn --midi NAME for another input than the first; vcam "
+                       "devices lists the inputs)")
         message = _switch_valued(message) + (self._dash_value(message) or self._value_left_out(message))
         if self.on_error is not None:
             self.on_error(getattr(self, "_argv", []), message)
@@ -185,6 +192,12 @@ class _Parser(argparse.ArgumentParser):
         choices = action.choices
         if choices is None or value in choices or not isinstance(value, str):
             return super()._check_value(action, value)
+        if " " in self.prog and value not in (words := self._words()):
+            # argparse's choice is the value of an option of the subcommand given before it (`vcam midi --count 3`)
+            if words and words[0] not in choices:
+                value = words[0]  # `vcam midi --midi nano lern`: the subcommand misspelt, said as such
+            elif said := self._subcommands_option():
+                self.error(said)
         if self.prog == "vcam midi" and value.lower() in MIDI_LISTING:  # a list of learn alone sent no one further
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam devices lists the MIDI inputs (and "
                                                  "the virtual cameras); vcam midi takes learn")
@@ -195,6 +208,25 @@ class _Parser(argparse.ArgumentParser):
             return super()._check_value(action, value)
         raise argparse.ArgumentError(action, f"invalid choice: {value!r}; did you mean {meant}? (choose from "
                                              f"{', '.join(map(repr, choices))})")
+
+    def _words(self) -> list[str]:
+        """This parser's arguments that are neither options nor the value of a subcommand's option given before it
+        (`nano` of `vcam midi --midi nano lern`)."""
+        valued = {o for a in self._actions if isinstance(a, argparse._SubParsersAction) for parser in
+                  a.choices.values() for option in parser._actions if option.nargs != 0 for o in option.option_strings}
+        argv = getattr(self, "_argv", [])
+        return [arg for i, arg in enumerate(argv) if not arg.startswith("-") and not (i and argv[i - 1] in valued)]
+
+    def _subcommands_option(self) -> str | None:
+        """`vcam midi --count 3`: an option of a subcommand of this one (learn's) given before its name, which
+        argparse answered with "invalid choice: '3'", the option's value taken for the subcommand; None where none
+        was given."""
+        subs = next((a for a in self._actions if isinstance(a, argparse._SubParsersAction)), None)
+        for flag in (arg.split("=", 1)[0] for arg in getattr(self, "_argv", []) if arg.startswith("--")):
+            for name, parser in (subs.choices.items() if subs is not None else ()):
+                if flag in _options(parser) - {"--help"}:
+                    return f"{flag} is {parser.prog}'s option: it goes after {name} ({parser.prog} {flag} …)"
+        return None
 
     def _said_before_subcommand(self, argv: list[str]) -> None:
         """`vcam --model tiny run`: argparse took `tiny` for the subcommand ("invalid choice: 'tiny'"), and `vcam
@@ -389,6 +421,12 @@ def _meant(parser: argparse.ArgumentParser, extras: list[str]) -> str:
         return f"; {parser.prog} takes one {places[0]}"
     if not places and not any(a.option_strings != ["-h", "--help"] for a in parser._actions):  # `vcam models all`
         return f"; {parser.prog} takes no arguments"
+    if not places and "--count" in known and len(extras) == 1 and extras[0].isdigit():
+        # `vcam midi learn 3`: how many controls, not an input's name
+        return f"; the number of messages to learn is given with --count: {parser.prog} --count {extras[0]}"
+    if not places and "--midi" in known and len(extras) == 1 and not extras[0].startswith("-"):
+        # `vcam midi learn nano`: the controller's name, which is --midi's value
+        return f"; the input is given with --midi: {parser.prog} --midi {shlex.quote(extras[0])}"
     for extra in extras:
         flag = extra.split("=", 1)[0]
         if flag.lower() in ("--show", "--show-file") and shows:
@@ -449,7 +487,7 @@ def _add_live_args(r: argparse.ArgumentParser, default_out: str) -> None:
                    help="noise seed (default: the show's seed:, else 0)")
     r.add_argument("--steps", type=argtypes.within(int, 1, 50), metavar="N",
                    help="denoising steps (default: the show's steps:, else 4)")
-    r.add_argument("--transition", type=argtypes.within(int, 0, 1000), metavar="BLOCKS",
+    r.add_argument("--transition", type=argtypes.within(int, 0, MAX_TRANSITION), metavar="BLOCKS",
                    help="blocks over which a prompt change blends in (default: the show's transition:, else 4)")
     r.add_argument("--size", type=argtypes.frame_size, metavar="WxH",
                    help="generated frame size (default: the show's size:, else the largest up to 832x480 that keeps "

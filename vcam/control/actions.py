@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Union
 
-from vcam.control.commands import MAX_CLOCK_BPM, MAX_SEED, MIN_CLOCK_BPM, blank_prompt, blank_said
+from vcam.control.commands import (MAX_CLOCK_BPM, MAX_SEED, MAX_TRANSITION, MIN_CLOCK_BPM, blank_prompt,
+                                   blank_said)
 from vcam.bias import check_bias
 from vcam.inspec import check_strength, parse_input
 from vcam.words import clipped, quoted
@@ -238,7 +239,7 @@ def _prompts(d: dict) -> SetPrompts:
                              f"{clipped(repr(weight), 21)}")
     if sum(prompts.values()) <= 0:
         raise ValueError("prompt: the weights add up to 0; one of them must be above 0")
-    return SetPrompts({text: float(w) for text, w in prompts.items()}, _whole(d, "transition", 0, 1000))
+    return SetPrompts({text: float(w) for text, w in prompts.items()}, _whole(d, "transition", 0, MAX_TRANSITION))
 
 
 def _screen(d: dict) -> SetScreen:
@@ -296,7 +297,7 @@ _FROM_DICT: dict[str, tuple[tuple[str, ...], Callable[[dict], Action]]] = {
     "prompt": (("prompts", "transition"), _prompts),
     "seed": (("seed",), lambda d: SetSeed(_whole(d, "seed", 0, MAX_SEED))),
     "steps": (("steps",), lambda d: SetSteps(_whole(d, "steps", 1, 50))),
-    "transition": (("blocks",), lambda d: SetTransition(_whole(d, "blocks", 0, 1000))),
+    "transition": (("blocks",), lambda d: SetTransition(_whole(d, "blocks", 0, MAX_TRANSITION))),
     "reset": ((), lambda d: Reset()),
     "strength": (("strength",), _strength),
     "bias": (("bias",), _bias),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
+from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, nearest, number_said, quoted,
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 MAX_LINE = 4096
 MAX_PROMPT = 2000
 MAX_SEED = 2**63 - 1
+MAX_TRANSITION = 1000  # blocks; one bound wherever it is given: typed, a show, --transition, a control log
 
 USAGE: dict[str, str] = {
     "prompt": "prompt TEXT            generate TEXT (blends in over the transition)",
@@ -59,6 +61,8 @@ MAX_QUANTIZE_BEATS = 64.0
 # A 64th note: a change lands on a block (a dozen frames), so a finer grid places nothing better; and one of 1e-300
 # beats cannot be counted in floats (its next boundary was looked for without end, with the controls locked)
 MIN_QUANTIZE_BEATS = 0.0625
+# what quantize, @ and a show's quantize: take, as their errors say it
+QUANTIZE_FORMS = "beat, bar, a number of beats or off"
 # a musician's note value, which a timing takes in beats: `1/2`, `half`, `quarter note`, `8th`
 _NOTE_VALUE = re.compile(r"\d\s*/\s*\d|half|quarter|eighth|sixteenth|\d+(?:st|nd|rd|th)\b|whole|triplet|note")
 _BARS = re.compile(r"(\d+(?:\.\d+)?|\.\d+) *bars?")  # a timing given as a count of bars: `2 bars`
@@ -369,7 +373,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
                   ) if after_at else " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
                  or counts)
-        raise ValueError(f"{what} beat, bar, a number of beats or off, not {_shown(text)}{beats}") from None
+        raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
         raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
@@ -562,7 +566,7 @@ _ARGS = {
     "prompt": lambda t: (checked_prompt(t),),
     "preset": lambda t: (_ref("preset", t),),
     "seed": lambda t: (_int(t, "seed", 0, MAX_SEED),),
-    "transition": lambda t: (_int(t, "transition", 0, 1000),),
+    "transition": lambda t: (_int(t, "transition", 0, MAX_TRANSITION),),
     "steps": lambda t: (_int(t, "steps", 1, 50),),
     "strength": lambda t: (_strength(t),),
     "bias": lambda t: (_bias(t),),
@@ -1118,8 +1122,6 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
         # a control sends a line; a cue's do: runs several, and `go CUE` fires it
         return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
     if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
-        from vcam.control.yamlcheck import flow_yaml
-
         # the whole do: is offered, its other lines in place: a do: of this line's commands alone dropped them
         listed = flow_yaml([*around[0], *map(str, commands), *around[1]]) if around is not None else None
         return f"one command each: {several}" + (f"; write do: {listed}" if listed else
@@ -1282,8 +1284,6 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     one rule for all three, so a `# comment` or a typo is refused alike wherever it is written. `control`: a MIDI or
     OSC control's command, which is one (a cue's line is one of its do:). `around`: a cue's other do: lines
     (joined_hint)."""
-    from vcam.control.yamlcheck import colon_read, flow_yaml
-
     if (line := colon_read(node)) is not None and _a_command(line):
         # `- prompt neon: rain`: YAML's key and value, said as "must be non-empty text" with no word of the quotes
         quoted_line = flow_yaml(line)
@@ -1294,6 +1294,9 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     if typed and _a_command(typed):
         # `- seed: 5`, written as a show's keys are: the command as typed has no colon
         r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
+        return None
+    if control and (several := _listed(node)) is not None:
+        r.error(node, f"{what}: {several}")
         return None
     text = r.string(node, what, MAX_LINE)
     if text is None:
@@ -1313,6 +1316,21 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         r.error(node, f"{what}: {why}")
         return None
     return cmd
+
+
+def _listed(node) -> str | None:
+    """What to write for a control's command given as a YAML list (`command: [next, freeze]`), told only that it
+    "must be non-empty text"; None for any other node."""
+    from yaml.nodes import ScalarNode, SequenceNode
+
+    if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
+        return None
+    lines = [str(n.value).strip() for n in node.value]
+    if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
+        # `[preset, 2]`: one command's words, which read as two commands
+        return f"a command is written without brackets: command: {' '.join(lines)}"
+    return (f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; for several, put them "
+            "in a cue and send go with its name")
 
 
 def _a_command(line: str) -> bool:

@@ -19,9 +19,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, NOT_IN_CUES, SHOWN_CHARS, Command, CommandError, blend_twice,
                                    comment_meant, joined_commands, joined_hint, listed_meant, name_key, number_like,
-                                   parse, presets_named, read_command, typed_only)
+                                   parse, presets_found, presets_named, read_command, typed_only)
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import INVALID, Reader, colon_read, constructed, flow_yaml, key_nodes
+from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
+from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.words import clipped, equally_near, nearest, quoted, spelled_number
 
 if TYPE_CHECKING:
@@ -265,14 +266,7 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
 
 def _runs_in_cue(cmd: Command, show: Show) -> bool:
     """Whether a cue of `show` runs `cmd` as it stands (its presets there), seen without running it."""
-    if cmd.name in NOT_IN_CUES or blend_twice(show, cmd):
-        return False
-    try:
-        for ref in presets_named(cmd):
-            show.find(ref)
-    except KeyError:
-        return False
-    return True
+    return cmd.name not in NOT_IN_CUES and presets_found(show, cmd)
 
 
 def _cue_at(r: Reader, node, what: str) -> tuple[float | None, int | None]:

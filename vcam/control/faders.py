@@ -24,6 +24,7 @@ PARAMS: dict[str, tuple[float, float, bool]] = {
     "bias": (0.05, 1.0, False),  # Krea's attention bias on the past frames (1 = off); 0 itself is no value
 }
 CURVES = ("linear", "exp", "log")
+PICKS = ("preset", "presets", "prompt", "prompts")  # what a knob is written to pick, which it cannot
 FADER_KEYS = ("param", "range", "curve", "between")  # the keys of a map entry that describe the parameter
 
 TAKEOVER_WINDOW = 0.04  # a knob within 4 % of its range of the parameter's value picks it up
@@ -47,6 +48,15 @@ def read_fader(r: Reader, e: dict, what: str,
     """(param, low, high, curve, between) from a map entry's keys; None (with the problems recorded in `r`) when
     the parameter cannot be read. `own`: the entry's keys that name its control (`cc: 16, channel: 2`), for a
     button offered in its place; None where no button can be on that control."""
+    written = str(getattr(e["param"], "value", "")).strip().lower()
+    if written in PICKS:
+        # a knob to go through the presets, told only the parameters it can drive: which of them does that was
+        # left to guess
+        program = "" if "address" in e else ", and program change N picks preset N+1 (program: presets)"  # OSC's
+        r.error(e["param"], f"{what} param: a knob or fader does not pick a {written.rstrip('s')}: it blends the one "
+                            "on air into the next (param: blend, or between: [A, B] for two of them); a button picks "
+                            f"one (command: preset 2, or next){program}")
+        return None
     param = r.choice(e["param"], f"{what} param", tuple(PARAMS))
     if param is None:
         return None

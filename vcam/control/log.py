@@ -36,7 +36,7 @@ from vcam.control.actions import Action, Origin, Quit, SetInput, SetScreen, SetT
 from vcam.control.protocol import OnFrameShown, Producer, Shown
 from vcam.errors import VcamError
 from vcam.bias import check_bias
-from vcam.control.commands import MAX_SEED
+from vcam.control.commands import MAX_SEED, MAX_TRANSITION
 from vcam.inspec import INPUT_FITS, check_strength, parse_input
 from vcam.sizes import check_size
 from vcam.words import shell_word
@@ -678,7 +678,7 @@ def _check_start(header: dict) -> None:
     """The settings a stream starts from, as the command line bounds them."""
     _whole(header, "seed", 0, MAX_SEED)
     _whole(header, "steps", 1, 50)
-    _whole(header, "transition", 0, 1000)
+    _whole(header, "transition", 0, MAX_TRANSITION)
     if "model" in header and not isinstance(header["model"], str):
         raise ValueError(f"model must be a model's name, not {header['model']!r}")
     if "size" in header:

@@ -65,6 +65,8 @@ def learn_line(msg, kind: str | None = None) -> str | None:
 class _Control:
     values: set[int] = field(default_factory=set)
     last: int | None = None
+    before: int | None = None  # the value before `last`
+    soft: int | None = None  # a press under PRESSED that a button's shape followed (then 0, or itself again)
     at: float = 0.0
     kind: str | None = None  # "knob", "button" or None while undecided
     said: str | None = None  # the kind said last ("guess" for a guess)
@@ -115,13 +117,21 @@ class Learner:
         key = (msg.channel, msg.control)
         seen = self._cc.setdefault(key, _Control())
         kind = _kind(seen, msg.value)
+        prev, before = seen.last, seen.before
+        if prev and prev < PRESSED and msg.value in (0, prev):
+            seen.soft = prev
         seen.values.add(msg.value)
-        seen.last, seen.at, seen.kind = msg.value, now, kind
+        seen.last, seen.before, seen.at, seen.kind = msg.value, prev, now, kind
         self._msg[key] = msg
         if kind is None or kind == seen.said:
             return []
         seen.said = kind
-        return [_show(msg, learn_line(msg, kind))]
+        line = learn_line(msg, kind)
+        if kind == "knob" and before and prev == 0 and msg.value:
+            # a value, 0, another: a velocity-sensitive pad's hits look so, each its own strength, and as a knob
+            # the pad would move the blend
+            line += f" ({before}, 0, then {msg.value}: if those were a pad's hits, {_SOFT})"
+        return [_show(msg, line)]
 
     def _pair(self, msg, last: int | None) -> list[str] | None:
         """A 14-bit knob's half: its coarse CC (0-31) followed straight by its fine one (CC + 32), which a 7-bit
@@ -218,8 +228,21 @@ class Learner:
         for key, seen in self._cc.items():
             if seen.kind is None and seen.said is None and (now is None or now - seen.at >= QUIET):
                 seen.said = "guess"
-                lines.append(_show(self._msg[key], learn_line(self._msg[key], None)))
+                msg = self._msg[key]
+                if seen.soft is None:
+                    lines.append(_show(msg, learn_line(msg, None)))
+                    continue
+                # a button's shape under 64: a pad hit softly, or a knob nudged near 0; which is not said, as either
+                # sends it, but the pad's hits would not fire
+                lines.append(_show(msg, f"- {{cc: {msg.control}, param: blend, channel: {msg.channel + 1}}}    # a "
+                                        f"knob? it sent {seen.soft} then {msg.value} so far; if it is a pad or "
+                                        f"button, {_SOFT}"))
         return lines
+
+
+# a pad or button whose presses come under PRESSED, which a button never fires on (a knob near 0 sends as much)
+_SOFT = (f"it takes command: next, and fires only on a value of {PRESSED} or more: set it to send 127 (momentary "
+         "or gate mode, a fixed velocity) in the controller's editor, or hit it harder")
 
 
 def _show(msg, line: str) -> str:

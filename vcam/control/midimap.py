@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
@@ -48,6 +48,7 @@ from vcam.words import counted, listed
 FINE = 32  # a 14-bit CC's fine half is its coarse CC + 32 (coarse on CC 0-31), as MIDI 1.0 pairs them
 TOP = {7: 127, 14: 16383}  # a control's highest value by its bits
 PRESSED = 64  # a CC value at or above which a button counts as pressed
+UNLIT = ("off", "false", "no", "0", "none", "null")  # a light: written to mean none
 # an NRPN's number (99 coarse, 98 fine), then its value (data entry: 6 coarse, 38 fine) or its steps (96 up, 97 down)
 NRPN_CCS = (99, 98, 6, 38, 96, 97)
 
@@ -232,10 +233,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
     nrpn_uses = [(f"the NRPN ({k.nrpn}) of {file_line(k)}, the map file this builds on", k.channel)
                  for k in result.knobs if k.nrpn is not None]
-    # the map file's controls on those CCs, which a show's own NRPN knob on their channel would leave dead
-    file_ccs = [(f"{file_line(e)}'s control, in the map file this builds on", c, e.channel)
-                for e in (*result.knobs, *result.buttons) for c in sorted(_ccs(e) - {None}) if c in NRPN_CCS]
-    for i, entry in enumerate(r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []):
+    entries = r.sequence(keys["controls"], f"{where} controls") if "controls" in keys else []
+    for i, entry in enumerate(entries):
         what = f"{where} control {i + 1}"
         at = (r.path, entry.start_mark.line + 1)
         if not isinstance(entry, MappingNode):  # `- cc 16 blend`: said once, with the form, not again as keys missing
@@ -264,24 +263,16 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
         if bits is None:
             continue
         if number is not None and (clash := _clash(taken, kind, number, bits, ch, i + 1)) is not None:
-            r.error(entry, f"{what}: {clash}; remove one, or give them different channels")
+            _clash_said(r, entry, entries[clash[0] - 1], what, clash, f"{kind} {number}", ch)
             continue
         found = _control(r, entry, e, what, kind, number, bits, ch, at, base if whole_paths else None, light)
         if isinstance(found, Knob):
             knobs.append(found)
             if found.nrpn is not None:
                 nrpn_uses.append((f"control {i + 1}'s NRPN ({found.nrpn})", ch))
-                if (on := next(((whose, c) for whose, c, file_ch in file_ccs
-                                 if ch is None or file_ch is None or ch == file_ch), None)) is not None:
-                    r.error(entry, f"{what}: nrpn {found.nrpn} takes cc {on[1]} on its channel, which is {on[0]}: an "
-                                   "NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 "
-                                   "(its steps) on its channel; give this knob another channel")
             else:
                 cc_uses.append((what, entry, tuple(c for c in (found.cc, found.fine_cc) if c is not None), ch))
-                if (dead := _fine_half_taken(result, found)) is not None:
-                    r.error(entry, f"{what}: cc {found.fine_cc} (the fine half of cc {found.cc}) is {dead}'s control, "
-                                   "in the map file this builds on, which would never act again: give this knob "
-                                   f"another channel, or leave bits out if the controller sends cc {found.cc} alone")
+            _check_built_on_taken(r, entry, what, found, result)
         elif isinstance(found, Button):
             buttons.append(found)
             if found.cc is not None:
@@ -334,6 +325,18 @@ def _channel_unused(r: Reader, keys: dict, where: str, channel: int | None, buil
 
 def _light(r: Reader, node, what: str) -> Light | None:
     """A `light:` ({velocity: 1-127, channel: 1-16}); None where it cannot be read (said)."""
+    if isinstance(node, ScalarNode):  # `light: 127`, `light: true`: told it must be a mapping, with no form to write
+        given = str(node.value).strip()
+        if given.lower() in UNLIT:
+            # told to write light: {velocity: 127}, which lights the LED `off` meant dark
+            r.error(node, f"{what} light: {given} is no light: a button is unlit unless a light: is given for it or at "
+                          "the top of its map, so leave light: out")
+            return None
+        velocity = given if given.isdigit() and 1 <= int(given) <= 127 else 127
+        r.error(node, f"{what} light takes the velocity that lights the button's LED, 1-127, as light: {{velocity: "
+                      f"{velocity}}} (the controller's manual says which; channel: 1-16 beside it where the LED is lit "
+                      "on another channel than the button's)")
+        return None
     keys = r.mapping(node, f"{what} light", ("velocity", "channel"))
     if not isinstance(node, MappingNode) or (node.value and not keys):
         return None  # said: not a mapping, or keys it does not know alone (`light: {}` is asked for its velocity)
@@ -529,20 +532,60 @@ def _bits(r: Reader, e: dict, what: str, kind: str, number: int | None) -> int |
     return bits
 
 
-def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None, control: int) -> str | None:
-    """What an entry binds that an earlier one of the same list binds on its channel (said as such: both halves of a
-    14-bit pair count), else None, with what it binds noted."""
+def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None,
+           control: int) -> tuple[int, str] | None:
+    """The earlier control of the same list that binds what an entry binds on its channel, and what that is (said as
+    such: both halves of a 14-bit pair count), else None, with what it binds noted."""
     halves = [(kind, number, f"{kind} {number}")]
     if kind == "cc" and bits == 14:
         halves.append(("cc", number + FINE, f"cc {number + FINE} (the fine half of cc {number})"))
     for half, n, named in halves:
         if (other := _taken_by(taken, half, n, channel, control)) is not None:
-            return f"{named} is control {other}'s already: only one of them would act"
+            return other, f"{named} is control {other}'s already: only one of them would act"
     return None
+
+
+def _clash_said(r: Reader, entry, first, what: str, clash: tuple[int, str], named: str, channel: int | None) -> None:
+    """An entry on what an earlier one (`first`, control `clash[0]`) binds: refused, where the same entry again, which
+    does what the first does, is noted, as a program entry again is."""
+    other, said = clash
+    if _as_written(first) != _as_written(entry):
+        r.error(entry, f"{what}: {said}; remove one, or give them different channels")
+        return
+    on = f" on channel {channel + 1}" if channel is not None else ""
+    r.note(r.path, entry.start_mark.line + 1, f"{what} is control {other} again ({named}{on}); it adds nothing: "
+                                              "remove one")
+
+
+def _as_written(node) -> tuple:
+    """A YAML node's keys and values as written, whatever their order and the style (flow or block)."""
+    if isinstance(node, MappingNode):
+        return ("mapping", tuple(sorted((str(k.value), _as_written(v)) for k, v in node.value)))
+    if isinstance(node, SequenceNode):
+        return ("sequence", tuple(_as_written(v) for v in node.value))
+    return (node.tag, node.value)
 
 
 def file_line(e: Knob | Button) -> str:
     return f"{Path(e.where[0]).name} line {e.where[1]}"
+
+
+def _check_built_on_taken(r: Reader, entry, what: str, knob: Knob, built_on: MidiMap) -> None:
+    """Refuses a show's own knob that takes a control of the map file its section builds on, which would never act
+    again: an NRPN knob by the CCs an NRPN takes on its channel, a 14-bit knob by its fine half (_fine_half_taken)."""
+    if knob.nrpn is not None:
+        ch = knob.channel
+        on = next(((f"{file_line(e)}'s control, in the map file this builds on", c)
+                   for e in (*built_on.knobs, *built_on.buttons) for c in sorted(_ccs(e) - {None})
+                   if c in NRPN_CCS and (ch is None or e.channel is None or ch == e.channel)), None)
+        if on is not None:
+            r.error(entry, f"{what}: nrpn {knob.nrpn} takes cc {on[1]} on its channel, which is {on[0]}: an "
+                           "NRPN takes CC 99 and 98 (its number), CC 6 and 38 (its value) and CC 96 and 97 "
+                           "(its steps) on its channel; give this knob another channel")
+    elif (dead := _fine_half_taken(built_on, knob)) is not None:
+        r.error(entry, f"{what}: cc {knob.fine_cc} (the fine half of cc {knob.cc}) is {dead}'s control, "
+                       "in the map file this builds on, which would never act again: give this knob "
+                       f"another channel, or leave bits out if the controller sends cc {knob.cc} alone")
 
 
 def _fine_half_taken(built_on: MidiMap, knob: Knob) -> str | None:

@@ -16,7 +16,6 @@ The built-in addresses /vcam/<command> need no map; an entry of a show overrides
 """
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import math
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from vcam.control.commands import USAGE, Command, blend_twice, presets_named, re
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
 from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset, run_together
+from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
 from vcam.words import counted, quoted, shell_word
@@ -116,8 +116,6 @@ _RUN_FLAGS = {"port": ("osc", "port OSC is heard on"), "reply": ("osc-reply", "a
 def _run_flags_said(node: MappingNode, run_keys: list) -> str:
     """The port: and reply: written in `node` said as vcam run's flags, each with the value written where the flag
     takes it as written (port: 8000 is --osc 8000, not an example's 9000), else its form: one message for both."""
-    from vcam.argtypes import osc_address
-
     values = {k.value: v for k, v in node.value if k in run_keys}
     keys = [f"{k}:" for k in values]  # port: written twice is named once: its second line is said on its own
     flags = []
@@ -125,11 +123,12 @@ def _run_flags_said(node: MappingNode, run_keys: list) -> str:
         flag = _RUN_FLAGS[key][0]
         try:
             if not isinstance(v, ScalarNode) or [k.value for k in run_keys].count(key) > 1:  # which one was meant?
-                raise argparse.ArgumentTypeError(v)
-            word = shell_word(osc_address(key == 'reply')(v.value))
+                raise ValueError(v)
+            (parse_reply if key == "reply" else parse_address)(v.value)  # as the flag reads it
+            word = shell_word(v.value)
             # `--osc-reply -x:9` is read as a switch of its own: joined by '=', the value is the flag's
             flags.append(f"--{flag}={word}" if word.startswith("-") else f"--{flag} {word}")
-        except argparse.ArgumentTypeError:  # no address the flag takes (port: lots): its form, not a value refused
+        except ValueError:  # no address the flag takes (port: lots): its form, not a value refused
             flags.append(f"--{flag} [HOST:]PORT")
     whats = [_RUN_FLAGS[key][1] for key in values]
     return (f"{' and '.join(keys)} {'is' if len(keys) == 1 else 'are'} not read here: the {' and the '.join(whats)} "

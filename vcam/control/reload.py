@@ -27,7 +27,7 @@ from pathlib import Path
 from vcam import filelock
 from vcam.control import midimap, oscmap
 from vcam.control.show import Show, load_show
-from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_file
+from vcam.control.yamlcheck import PROBLEM_AT, ConfigError, Reader, key_nodes, read_file
 from vcam.errors import VcamError, described, one_line
 from vcam.words import clipped, counted
 
@@ -591,7 +591,8 @@ def _controls(mapping) -> dict[str, tuple]:
     return {}
 
 
-LINE_NUMBER = re.compile(r"^(.*?):\d+: |\bline \d+")  # a note's own line (show.yaml:4: ...), and one it names
+# a note's own line (show.yaml:4: ..., as the reader writes it), and one it names
+LINE_NUMBER = re.compile(rf"^{PROBLEM_AT.pattern}|\bline \d+")
 
 
 def _unlined(note: str) -> str:

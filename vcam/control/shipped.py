@@ -9,8 +9,9 @@ import os
 import re
 from pathlib import Path
 
+from vcam.control.yamlwrite import flow_yaml
 from vcam.homefolder import home_expanded
-from vcam.words import nearest
+from vcam.words import nearest, shell_word
 
 SHOW_SUFFIXES = (".yaml", ".yml")
 
@@ -125,16 +126,12 @@ def backup_refused(path: str, what: str, use: str, written: str | None = None) -
     real = os.path.join(folder, backup["real"])
     if not os.path.isfile(real) or _same_bytes(path, real):
         return None
-    from vcam.words import shell_word
-
     kind = "an editor's backup" if backup["end"].endswith("~") else f"a backup copy ({backup['end']})"
     copy = _free_copy(folder, backup["real"])
     said = shell_word(real)  # as the cp line says names: bare, `of my show.yaml` reads as two words
     article = "an" if what[:1] in "AEIOU" else "a"  # an OSC map file, a MIDI map file, a show file
     meant, named = said, ""
     if written is not None:  # the show's line to write, the file named as that line names files
-        from vcam.control.yamlcheck import flow_yaml
-
         def line(name: str) -> str:
             named_so = os.path.join(os.path.dirname(written), name)
             return f"map: {flow_yaml(named_so) or named_so}"

@@ -47,10 +47,10 @@ from pathlib import Path
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MIN_BPM,
-                                   MIN_QUANTIZE_BEATS, NAME_FOLDS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt,
-                                   blank_said, blocks_meant, comment_meant, folded, keyed_names, listed_meant,
-                                   name_key, number_like, parse_quantize, preset_index)
+from vcam.control.commands import (CURLY_APOSTROPHES, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION,
+                                   MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, QUANTIZE_FORMS, SHOWN_CHARS,
+                                   TYPOGRAPHIC_PAIR, blank_prompt, blank_said, blocks_meant, comment_meant, folded,
+                                   keyed_names, listed_meant, name_key, number_like, parse_quantize, preset_index)
 from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -61,8 +61,9 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, as_written, colon_read, constructed, flow_yaml, in_line_order,
-                                    key_nodes, number_written_as, read_file, written_as)
+from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, in_line_order, key_nodes,
+                                    number_written_as, read_file, written_as)
+from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number
 
@@ -196,7 +197,6 @@ def _unaccented(name: str) -> str:
 
 
 NULL_TAG = "tag:yaml.org,2002:null"
-STR_TAG = "tag:yaml.org,2002:str"
 # YAML 1.1's hex integers unsigned: 0x480 unquoted is the number 1152, read as the WIDTHxHEIGHT written. One with a
 # sign (-0x10) is no size either way, said back as written
 HEX = re.compile(r"0x[0-9a-fA-F_]+")
@@ -280,10 +280,10 @@ def parse_show(text: str, path: str) -> Show:
                     else None, cues_read is not None) if "osc" in top else None
     # found in passes (the midi: section's entries, then the presets and cues they name; the cues; the osc:
     # section): said in the order found, line 135 came before line 120, and top down they were met out of turn
-    r.problems[:] = in_line_order(r.problems)
+    r.problems[:] = in_line_order(r.problems, first=r.path)
     r.raise_if_any()
     return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
-                map_files=_map_files(top, base), notes=tuple(r.notes))
+                map_files=_map_files(top, base), notes=tuple(in_line_order(r.notes, first=r.path)))
 
 
 def _midi_and_cues(r: Reader, top: dict, show: Show, presets_read: bool, base: Path) -> tuple:
@@ -659,9 +659,9 @@ def _transition(r: Reader, node, what: str) -> int | None:
     if v is INVALID:
         return None
     if isinstance(v, str) and (counted := blocks_meant(v.strip())) is not None:
-        r.error(node, f"{what} must be a whole number from 0 to 1000{counted}")
+        r.error(node, f"{what} must be a whole number from 0 to {MAX_TRANSITION}{counted}")
         return None
-    return r.integer(node, what, 0, 1000)
+    return r.integer(node, what, 0, MAX_TRANSITION)
 
 
 def _bias(r: Reader, node, what: str) -> float | None:
@@ -685,17 +685,18 @@ def _quantize(r: Reader, node) -> str:
     beats = (MIN_QUANTIZE_BEATS, MAX_QUANTIZE_BEATS)  # 0100 is 100 beats, refused too: said so, not offered
     if v is INVALID or v is False or r.misread(node, v, "defaults quantize", beats):  # 010 read as 8 beats, 1:00 as 60
         return "off"
-    try:
-        if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
-            raise ValueError("quantize takes beat, bar, a number of beats or off, not "
-                             f"{node.value or 'an empty value'} (did you mean off?)")
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
-            raise ValueError(f"quantize takes beat, bar, a number of beats or off, not {shown}")
-        return parse_quantize(str(v))
-    except ValueError as e:
-        r.error(node, f"defaults {e}")
-        return "off"
+    if v is None:  # `quantize: null`, `~` or nothing: no timing, which off is, as `quantize null` typed is told
+        shown = f"{node.value or 'an empty value'} (did you mean off?)"
+    elif isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        shown = node.value if isinstance(node, ScalarNode) else "a list or mapping"
+    else:
+        try:
+            return parse_quantize(str(v))
+        except ValueError as e:
+            r.error(node, f"defaults {e}")
+            return "off"
+    r.error(node, f"defaults quantize takes {QUANTIZE_FORMS}, not {shown}")
+    return "off"
 
 
 def _fps(r: Reader, node) -> float | None:

@@ -27,6 +27,7 @@ from yaml.scanner import Scanner
 
 from vcam.control.commands import DECIMAL, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
+from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
 
@@ -376,11 +377,12 @@ class Reader:
 PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
 
 
-def in_line_order(problems: list[str]) -> list[str]:
+def in_line_order(problems: list[str], first: str | None = None) -> list[str]:
     """`problems` by line within each file, the files in the order of their first problem: a section read in passes
     (each entry, then what entries share, then the presets they name) said line 10 before line 7, and an operator
-    fixing them top down met them out of turn."""
-    files: dict[str, int] = {}
+    fixing them top down met them out of turn. `first`: the file whose problems come before any other's (the show
+    checked, before the map files it names, whose problems are found as its midi: section is read)."""
+    files: dict[str, int] = {first: 0} if first is not None else {}
     keys = []
     for problem in problems:
         found = PROBLEM_AT.match(problem)
@@ -420,7 +422,6 @@ def _choice_meant(v, choices: tuple[str, ...]) -> str:
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
-STR_TAG = "tag:yaml.org,2002:str"
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks, as the marks count lines
 # YAML 1.1's octal form, digits grouped by _ too (0_10 is 8); 0o17 is YAML 1.2's, read as text by PyYAML
 _OCTAL = re.compile(r"([+-]?)0([0-7_]+)")
@@ -907,67 +908,6 @@ def top_keys(node) -> set[str]:
     return {k.value for k, _ in node.value if isinstance(k, ScalarNode)}
 
 
-# the longest YAML a message offers to write: past it a pasted prompt filled the message, and cut, the offered
-# line no longer loaded as the text it came from
-OFFERED_CHARS = 100
-
-
-def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
-    """`value` (a mapping, list or text) written as YAML on one line ({name: neon, prompt: 'a, b'}), each text
-    plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
-    that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
-    offer one that reads as meant."""
-    if value is None:  # nothing meant: `null` is no line to offer
-        return None
-    for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
-        if "\n" in text or len(text) > limit:
-            continue
-        try:
-            if yaml.safe_load(text) == value:
-                return text
-        except yaml.YAMLError:
-            pass
-    return None
-
-
-def _flow(value) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    return value if isinstance(value, str) and _plain(value) else _emitted(value)
-
-
-def _plain(text: str) -> bool:
-    """Whether `text` unquoted reads as itself in a flow list or mapping, as a key or a value: `file:rec.mp4` does;
-    `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
-    if not text or text != text.strip() or "\n" in text:
-        return False
-    try:
-        return (yaml.safe_load(f"[{text}]") == [text] and yaml.safe_load(f"{{k: {text}}}") == {"k": text} and
-                yaml.safe_load(f"{{{text}: k}}") == {text: "k"})
-    except yaml.YAMLError:
-        return False
-
-
-class _FlowDumper(yaml.SafeDumper):
-    pass
-
-
-def _flow_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    # a line break in a text: in "double quotes" it is written \n, where the other styles span lines
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if "\n" in text else None)
-
-
-_FlowDumper.add_representer(str, _flow_str)
-
-
-def _emitted(value) -> str:
-    """`value` as PyYAML's emitter writes it in flow style, on one line."""
-    return yaml.dump(value, Dumper=_FlowDumper, default_flow_style=True, width=10**6, sort_keys=False,
-                     allow_unicode=True).removesuffix("\n").removesuffix("\n...")
-
-
 def constructed(node: Node) -> object:
     """The Python value of a composed node as a safe load reads it, without reporting anything; None where it has
     none (a tag safe loading refuses)."""
@@ -975,19 +915,6 @@ def constructed(node: Node) -> object:
         return SafeConstructor().construct_document(node)
     except Exception:  # the constructors raise their own exceptions (int(), a failed regex match), not YAML's alone
         return None
-
-
-def colon_read(node: Node) -> str | None:
-    """The line a mapping of one key and its value was written as, where YAML took a line with ': ' in it for one
-    (`- prompt neon: rain` is {prompt neon: rain}, not the command meant); None for any other node."""
-    if not isinstance(node, MappingNode) or len(node.value) != 1:
-        return None
-    key, value = node.value[0]
-    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)) or key.style or value.style:
-        return None
-    if key.tag != STR_TAG or not key.value.strip():
-        return None
-    return f"{key.value}: {value.value}".rstrip()
 
 
 def key_nodes(node) -> dict:

@@ -232,7 +232,10 @@ class InputSwitch:
         if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
             # the size read once, before opening: a resize meanwhile finds the source kept for the size it has
             fitting = self._fitting()
-            self._keep_ready(spec, fitting, self._opened(spec, fitting))
+            source = self._opened(spec, fitting)
+            # open_source's for these kinds, which a kept source is: taken, it is asked whether its file is unchanged
+            assert isinstance(source, (ClipSource, ImageSource))
+            self._keep_ready(spec, fitting, source)
             return spec
         if spec.kind != "camera":
             return check_input(spec, self.uploads is not None, self.open_capture)
