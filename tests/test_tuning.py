@@ -1698,6 +1698,45 @@ def test_ctrl_c_twice_as_the_tuning_is_written_gives_the_write_up_and_leaves_no_
     assert list(cache_dir.iterdir()) in ([], [tuning.lock_path(tuning_path())]), list(cache_dir.iterdir())
 
 
+def _pressed_twice_as(monkeypatch, name: str, ours) -> None:
+    """os.`name` does its work and then Ctrl-C lands twice as it returns, for a call `ours` picks out."""
+    real = getattr(os, name)
+
+    def pressed(*args, **kwargs):
+        done = real(*args, **kwargs)
+        if ours(*args):
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(os, name, pressed)
+
+
+def _old_tuning(monkeypatch) -> str:
+    """A first tune's file, the one a stopped second tune must leave whole; the second's candidates run faster."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 2.0 for c in candidates("cpu", "none")}))
+    tune(TINY, log=lambda line: None)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    return tuning_path().read_text(encoding="utf-8")
+
+
+def test_ctrl_c_twice_as_the_new_tuning_file_is_made_leaves_no_file_behind(monkeypatch, cache_dir):
+    """The second press landing as the temporary file was made (before its name was known to the cleanup) left a
+    .tuning-*.json.tmp beside tuning.json for good."""
+    old = _old_tuning(monkeypatch)
+    _pressed_twice_as(monkeypatch, "open", lambda name, *_: str(name).endswith(".json.tmp"))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged = []
+    try:
+        result = tune(TINY, log=logged.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
+    assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
+    assert tuning_path().read_text(encoding="utf-8") == old
+    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+
+
 def test_ctrl_c_twice_in_a_candidate_says_its_stop_once(monkeypatch, cache_dir):
     """The second Ctrl-C, landing as the stopped candidate's engine was freed, said "stopped before any candidate
     finished: nothing to save" a second time."""

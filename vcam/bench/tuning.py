@@ -279,8 +279,10 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
     # Written beside the target and renamed over it: a show starting meanwhile reads the old file or the new one,
     # never half of one.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _new_file_beside(path)
+    named: list[str] = []  # the new file's name, kept before it is made: a second stop as it is made leaves none
     try:
+        fd = _new_file_beside(path, named)
+        tmp = named[0]
         with os.fdopen(fd, "w", encoding="utf-8") as f:  # closes the descriptor whatever fails from here
             _keep_mode(path, tmp)
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
@@ -289,24 +291,27 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        for tmp in named:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
 
 
-def _new_file_beside(path: Path) -> tuple[int, str]:
-    """A new file in the tuning file's folder, made as any file is (0666 less the umask). mkstemp's is 0600: a show
-    run by another user (a service sharing VCAM_CACHE_DIR) could not read it; and the umask cannot be read without
-    being set, for every thread of the process, while it is read."""
+def _new_file_beside(path: Path, named: list[str]) -> int:
+    """A new file in the tuning file's folder, made as any file is (0666 less the umask), its name put in `named`
+    before it is made. mkstemp's is 0600: a show run by another user (a service sharing VCAM_CACHE_DIR) could not read
+    it; and the umask cannot be read without being set, for every thread of the process, while it is read."""
     while True:
         tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
+        named[:] = [str(tmp)]
         try:
             # binary on Windows, as open() makes it: in text mode the C library added a \r to Python's \r\n
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            return os.open(tmp, flags, 0o666), str(tmp)
+            return os.open(tmp, flags, 0o666)
         except FileExistsError:
+            named.clear()  # another's: not ours to remove
             continue
 
 
