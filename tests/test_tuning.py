@@ -181,11 +181,11 @@ def test_two_tunes_ending_together_each_keep_their_entry(monkeypatch, cache_dir)
     first_writing, let_first_finish = threading.Event(), threading.Event()
     write = tuning._write_entries
 
-    def slow_write(p, entries):
+    def slow_write(p, entries, written=None):
         if "first" in entries:
             first_writing.set()
             assert let_first_finish.wait(60)
-        write(p, entries)
+        write(p, entries, written)
 
     monkeypatch.setattr(tuning, "_write_entries", slow_write)
     first = threading.Thread(target=tuning._save_entry, args=(path, "first", {"n": 1}, print))
@@ -604,7 +604,7 @@ def test_a_stop_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys
 def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
 
-    def refuse(path, entries):
+    def refuse(path, entries, written=None):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(tuning, "_write_entries", refuse)
@@ -624,7 +624,7 @@ def test_the_command_says_why_nothing_was_saved_only_as_it_was(monkeypatch, caps
     out = capsys.readouterr()
     assert "stopped before any candidate finished: nothing saved" in out.out and "failed" not in out.err, out
 
-    def refuse(path, entries):
+    def refuse(path, entries, written=None):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
@@ -906,7 +906,7 @@ def test_a_full_disk_under_the_tuning_file_is_refused_before_any_candidate_runs_
 def test_a_tuning_that_found_the_disk_full_at_the_end_is_told_to_free_space_not_to_make_it_writable(monkeypatch,
                                                                                                     capsys):
     """A disk that filled while the candidates ran (the probe passed) was told to make the folder writable."""
-    def full(path, entries):
+    def full(path, entries, written=None):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
@@ -1277,7 +1277,7 @@ def test_a_sigterm_as_the_tuning_is_written_wins_over_the_write_failing_after_it
     null, where the user had stopped the tune."""
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
 
-    def stopped_then_failed(path, entries):
+    def stopped_then_failed(path, entries, written=None):
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
         signal.raise_signal(signal.SIGTERM)
         raise OSError(28, "No space left on device")
@@ -1354,9 +1354,9 @@ def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, c
                                                      "no fuse": 1.0, "no fuse, attention math": 1.0}))
     write = tuning._write_entries
 
-    def pressed_while_writing(path, entries):
+    def pressed_while_writing(path, entries, written=None):
         signal.raise_signal(signal.SIGINT)
-        write(path, entries)
+        write(path, entries, written)
 
     monkeypatch.setattr(tuning, "_write_entries", pressed_while_writing)
     # Python's own Ctrl-C handler, as a terminal's vcam has (under nohup SIGINT is ignored, and this would test nothing)
@@ -1734,6 +1734,24 @@ def test_ctrl_c_twice_as_the_new_tuning_file_is_made_leaves_no_file_behind(monke
     assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
     assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
     assert tuning_path().read_text(encoding="utf-8") == old
+    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+
+
+def test_ctrl_c_twice_as_the_tuning_file_is_replaced_says_it_was_saved(monkeypatch, cache_dir):
+    """The second press landing as os.replace returned said "stopped (Ctrl-C) before the tuning was saved" and
+    "saved": false, where the new file was in place and vcam run used it."""
+    old = _old_tuning(monkeypatch)
+    _pressed_twice_as(monkeypatch, "replace", lambda src, *_: str(src).endswith(".json.tmp"))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged = []
+    try:
+        result = tune(TINY, log=logged.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and result.saved and result.stop_sig == signal.SIGINT
+    assert any("stopped (Ctrl-C) as the tuning was saved" in line for line in logged), logged
+    assert not any("before the tuning was saved" in line for line in logged), logged
+    assert tuning_path().read_text(encoding="utf-8") != old
     assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
 
 

@@ -275,11 +275,14 @@ def _read_entries(path: Path) -> dict[str, dict]:
     return data["entries"]
 
 
-def _write_entries(path: Path, entries: dict[str, dict]) -> None:
+def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | None = None) -> None:
+    """Adds `path` to `written` (where given) once the file is replaced, also where a stop lands as the replace
+    returns: the file is saved, which the tune then says."""
     # Written beside the target and renamed over it: a show starting meanwhile reads the old file or the new one,
     # never half of one.
     path.parent.mkdir(parents=True, exist_ok=True)
     named: list[str] = []  # the new file's name, kept before it is made: a second stop as it is made leaves none
+    replacing = False
     try:
         fd = _new_file_beside(path, named)
         tmp = named[0]
@@ -289,8 +292,15 @@ def _write_entries(path: Path, entries: dict[str, dict]) -> None:
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
+        replacing = True
         os.replace(tmp, path)
+        if written is not None:
+            written.append(path)
     except BaseException:
+        if replacing and named and not os.path.lexists(named[0]):  # renamed: a stop landed as os.replace returned
+            if written is not None and path not in written:
+                written.append(path)
+            raise
         for tmp in named:
             try:
                 os.unlink(tmp)
@@ -632,12 +642,11 @@ def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None],
     # A Ctrl-C (the second, pressed while the first one's "saved" is written) or a SIGTERM waits for the write, not
     # for the lock: another tune's save stopped with Ctrl-Z holds it for as long as it likes.
     with _locked(path), stops_deferred():
-        _write_entry(path, name, entry, log)
-        if written is not None:
-            written.append(path)
+        _write_entry(path, name, entry, log, written)
 
 
-def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None],
+                 written: list[Path] | None = None) -> None:
     try:
         entries = _read_entries(path)
     except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
@@ -650,7 +659,7 @@ def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None])
             + (f"; it is kept as {kept}, where its other entries can be mended by hand" if kept else ""))
         entries = {}
     entries[name] = entry
-    _write_entries(path, entries)
+    _write_entries(path, entries, written)
 
 
 def _keep_aside(path: Path) -> Path | None:
