@@ -1772,3 +1772,32 @@ def test_ctrl_c_twice_in_a_candidate_says_its_stop_once(monkeypatch, cache_dir):
     result = tune(TINY, log=logged.append)
     assert result.interrupted and not result.saved
     assert logged.count("  stopped before any candidate finished: nothing to save") == 1, logged
+
+
+def test_a_sigterm_once_the_bench_result_is_out_does_not_say_there_was_none(monkeypatch, capsys):
+    """A SIGTERM as the result was flushed to stdout said "stopped (SIGTERM) before the timing finished: no result"
+    under the whole result."""
+    import vcam.bench.bench
+    from vcam.bench.bench import BenchResult
+
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: _a_bench_result(BenchResult, settings))
+
+    class StoppedAsFlushed(io.StringIO):
+        def flush(self):
+            if self.getvalue() and not getattr(self, "stopped", False):
+                self.stopped = True
+                signal.raise_signal(signal.SIGTERM)
+
+    stdout = StoppedAsFlushed()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 143
+    said = json.loads(stdout.getvalue())  # the result alone: one object
+    assert "error" not in said, said
+    err = capsys.readouterr().err
+    assert "no result" not in err and "vcam: stopped (SIGTERM) after the result was written\n" in err, err
+
+
+def _a_bench_result(result_type, settings):
+    return result_type(device="cpu", model=settings.model, width=112, height=64, steps=1, dtype="float32",
+                       compile=False, fuse=True, attention="auto", quant="none", blocks=1, frames_per_second=3.0,
+                       ms_per_block=1000.0)

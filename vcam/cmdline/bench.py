@@ -135,10 +135,19 @@ def _bench(args, out) -> int:
     # SIGTERM, SIGHUP raised as a stop from here to the result's last line: their default ended the command without
     # a word wherever a step's own handling does not reach (the settings built, the tune entered), --json's stdout
     # empty
+    written: list[str] = []
+
+    def out_kept(text: str) -> None:
+        written.append(text)  # before: a stop as it is written finds the result (some of it) already out
+        out(text)
+
     try:
         with stops_raised():
-            return _measure(args, out)
+            return _measure(args, out_kept)
     except StoppedLoading as stopped:
+        if written:  # the result stands: "before any candidate ran" or "no result" under it contradicted it
+            raise _Stopped(f"stopped ({stop_said(stopped.sig)}) after the result was written", sig=stopped.sig,
+                           named=bool(args.tune)) from None
         if args.tune:
             raise _before_candidates(stopped.sig) from None
         raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
