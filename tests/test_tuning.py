@@ -1801,3 +1801,21 @@ def _a_bench_result(result_type, settings):
     return result_type(device="cpu", model=settings.model, width=112, height=64, steps=1, dtype="float32",
                        compile=False, fuse=True, attention="auto", quant="none", blocks=1, frames_per_second=3.0,
                        ms_per_block=1000.0)
+
+
+def test_a_tune_says_why_its_warm_up_runs_more_blocks_than_asked_once(monkeypatch, cache_dir):
+    """`--warmup 1` under --tune said "--warmup 1 runs 2: the first has no context ..." once per candidate."""
+    from vcam.bench import bench as bench_module
+
+    said = []
+    rates = fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")})
+
+    def saying(settings, log=print):
+        said.append(bench_module.warmup_said(settings))
+        assert settings.warmup_blocks == 2
+        return rates(settings, log)
+
+    monkeypatch.setattr(tuning, "bench", saying)
+    tune(dataclasses.replace(TINY, warmup=1), log=lambda line: None)
+    assert len(said) == len(candidates("cpu", "none")) > 1
+    assert sum("--warmup 1 runs 2" in line for line in said) == 1, said

@@ -443,8 +443,11 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             trials.append(Trial(opt, skipped=True))
             continue
         log(f"candidate {i}/{len(options)}: {opt.describe()}")
+        # the warm-up's blocks as asked, and after the first candidate as run: `--warmup 1`'s why said once, not per
+        # candidate
         one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
-                                  height=target.height, speed=opt)
+                                  height=target.height, speed=opt,
+                                  warmup=settings.warmup_blocks if trials else settings.warmup)
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
                 result = bench(one, log)
