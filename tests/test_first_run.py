@@ -593,7 +593,8 @@ def test_a_sigterm_as_a_tune_is_set_up_is_said_with_its_exit_code(tmp_path, json
     words = "stopped (SIGTERM) before any candidate ran"
     assert "sent" in done.stderr and done.returncode == 143, done
     assert done.stderr.endswith(f"vcam: {words}\n") and "Traceback" not in done.stderr, done.stderr
-    assert (json.loads(done.stdout) == {"error": words}) if json_out else done.stdout == "", done.stdout
+    assert (json.loads(done.stdout) == {"error": words, "stopped_by": "SIGTERM"}) if json_out else done.stdout == "", \
+        done.stdout
 
 
 @pytest.mark.slow  # a process of its own, with PyTorch

@@ -351,6 +351,22 @@ def test_an_output_size_with_a_sign_is_offered_without_it(text, meant):
     parse_spec(meant)
 
 
+@pytest.mark.parametrize("text, said", [
+    ("file:x.mp4@833x480", "recording size 833x480 must be even in both directions for H.264; did you mean "
+                           "file:x.mp4@832x480?"),
+    ("vcam:/dev/video2@832x481", "camera size 832x481 must be even in both directions; did you mean "
+                                 "vcam:/dev/video2@832x480?"),
+    ("vcam@17x17", "camera size 17x17 must be even in both directions; did you mean vcam@16x16?")])
+def test_an_odd_size_for_a_recording_or_the_camera_is_refused_as_the_output_is_read(text, said):
+    """`--out file:x.mp4@833x480` was taken, then refused as the recording opened, once the model had loaded
+    (minutes for a 14B one), where `@+833x480` was offered 832x480 at once."""
+    with pytest.raises(ValueError) as refused:
+        parse_spec(text)
+    assert str(refused.value) == f"output '{text}': {said}"
+    parse_spec(said.rpartition("did you mean ")[2].rstrip("?"))
+    assert parse_spec("window@833x481").width == 833  # a window shows any size
+
+
 @pytest.mark.parametrize("text, meant", [("file:x.mp4@720p", "file:x.mp4@1280x720"),
                                          ("file:x.mp4@1080p", "file:x.mp4@1920x1080"),
                                          ("window@1440P", "window@2560x1440"), ("null@2160p", "null@3840x2160")])
@@ -751,7 +767,8 @@ def test_vcam_check_checks_a_recording_at_its_own_size_and_the_shows_rate(tmp_pa
     rate of the show's is checked at 30 fps."""
     code, _, err = _checked(tmp_path, capsys, FULL_SHOW.replace("@320x192", "@321x193"))
     assert code == 2
-    assert f"{tmp_path}/show.yaml: output file:{tmp_path}/takes/a.mp4@321x193: recording size 321x193" in err
+    assert (f"{tmp_path}/show.yaml:4: output 'file:takes/a.mp4@321x193': recording size 321x193 must be even in "
+            "both directions for H.264; did you mean file:takes/a.mp4@320x192?") in err, err
     code, out, err = _checked(tmp_path, capsys, FULL_SHOW.replace("fps: 25, ", ""))
     assert (code, err) == (0, "") and "  output: 640x368, 30 fps, crop," in out
 

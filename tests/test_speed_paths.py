@@ -142,9 +142,14 @@ def test_bench_says_the_warm_up_it_runs_and_counts_in_words(monkeypatch):
     real = bench_module._run_blocks
     monkeypatch.setattr(bench_module, "_run_blocks", lambda stream, n, timer: ran.append(n) or real(stream, n, timer))
     result = bench(BenchSettings(model="tiny", blocks=1, warmup=0, steps=1, width=32, height=16), log=said.append)
-    assert ran == [2, 1] and "warming up (2 blocks) …" in said, said
+    # `--warmup 1` was said as "warming up (2 blocks)", the block more unexplained
+    assert ran == [2, 1] and "warming up (2 blocks; --warmup 0 runs 2: the first has no context, so the steady state " \
+        "starts at the second) …" in said, said
     assert ", 1 step, " in result.table() and "(12 frames per block, 1 block timed)" in result.table()
     assert BenchSettings(warmup=5).warmup_blocks == 5
+    said.clear()
+    bench(BenchSettings(model="tiny", blocks=1, warmup=3, steps=1, width=32, height=16), log=said.append)
+    assert "warming up (3 blocks) …" in said, said
 
 
 def test_bench_times_blocks_that_overflow_rather_than_stop(monkeypatch):

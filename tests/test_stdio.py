@@ -1,4 +1,5 @@
 """stderr that outlives its reader: a show's messages never take the show down."""
+import contextlib
 import os
 
 import pytest
@@ -355,3 +356,100 @@ def test_the_help_comes_out_on_an_ascii_terminal():
     done = subprocess.run([sys.executable, "-m", "vcam", "run", "--help"], capture_output=True, timeout=120,
                           env=env)
     assert done.returncode == 0 and b"--duration" in done.stdout, done.stderr.decode("ascii", "replace")
+
+
+def test_a_second_stop_while_a_write_is_deferred_stops_it_at_once(own_stop_handlers):
+    """Ctrl-C twice as the tuning file was written: the second waited for the write too, where a second stop
+    leaves at once everywhere else."""
+    import signal
+
+    from vcam.live.signals import stops_deferred
+
+    went_on = []
+    with pytest.raises(KeyboardInterrupt):
+        with stops_deferred():
+            signal.raise_signal(signal.SIGINT)  # held to the end
+            went_on.append("after the first")
+            signal.raise_signal(signal.SIGINT)  # again: the write is given up
+            went_on.append("after the second")
+    assert went_on == ["after the first"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def _stop_at_each_line_before_the_yield(enter, sig: int, code=None) -> int:
+    """Runs `with enter(): pass` once for each line the context manager's set-up runs, `sig` raised as that line
+    starts where a handler other than the default would take it (the default would end this process); `code`, the
+    set-up's own where `enter` wraps it. Returns how many landed."""
+    import signal
+    import sys
+
+    code = code or enter.__wrapped__.__code__
+    landed = 0
+    for nth in range(1, 60):
+        state = {"lines": 0, "raised": False}
+
+        def tracer(frame, event, _arg, state=state, nth=nth):
+            if frame.f_code is not code:
+                return None
+
+            def local(frame, event, _arg):
+                if event == "line" and not state["raised"]:
+                    state["lines"] += 1
+                    if state["lines"] == nth and signal.getsignal(sig) is not signal.SIG_DFL:
+                        state["raised"] = True
+                        signal.raise_signal(sig)
+                return local
+            return local
+
+        sys.settrace(tracer)
+        try:
+            with enter():
+                sys.settrace(None)
+        except BaseException:  # the stop, raised where it landed or on the way out
+            pass
+        finally:
+            sys.settrace(None)
+        landed += state["raised"]
+        if state["lines"] < nth:  # the set-up ran fewer lines: every one was tried
+            return landed
+    return landed
+
+
+def test_a_stop_as_stops_raised_sets_up_leaves_no_handler_behind(own_stop_handlers):
+    """A SIGTERM landing as stops_raised installed its handlers, before its `try`, left them and its unraisable hook
+    in place after the command returned: a later SIGTERM in the same process raised where none could say it."""
+    import signal
+    import sys
+
+    from vcam.live.signals import stops_raised
+
+    hook = sys.unraisablehook
+    assert _stop_at_each_line_before_the_yield(stops_raised, signal.SIGTERM) > 0
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    if hasattr(signal, "SIGHUP"):
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+    assert sys.unraisablehook is hook
+
+
+def test_a_stop_as_stops_deferred_sets_up_leaves_no_handler_behind(own_stop_handlers):
+    """A SIGHUP raised by an outer stops_raised's handler as stops_deferred installed its own left SIGTERM's waiting
+    handler in place: a later SIGTERM was kept, not acted on."""
+    import signal
+
+    from vcam.live.signals import stops_deferred, stops_raised
+
+    if not hasattr(signal, "SIGHUP"):
+        pytest.skip("no SIGHUP here")
+
+    def inside_a_load():
+        @contextlib.contextmanager
+        def both():
+            with stops_raised():
+                with stops_deferred():
+                    yield
+        return both()
+
+    assert _stop_at_each_line_before_the_yield(inside_a_load, signal.SIGHUP, stops_deferred.__wrapped__.__code__) > 0
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        assert signal.getsignal(sig) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

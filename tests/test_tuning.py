@@ -181,11 +181,11 @@ def test_two_tunes_ending_together_each_keep_their_entry(monkeypatch, cache_dir)
     first_writing, let_first_finish = threading.Event(), threading.Event()
     write = tuning._write_entries
 
-    def slow_write(p, entries):
+    def slow_write(p, entries, written=None):
         if "first" in entries:
             first_writing.set()
             assert let_first_finish.wait(60)
-        write(p, entries)
+        write(p, entries, written)
 
     monkeypatch.setattr(tuning, "_write_entries", slow_write)
     first = threading.Thread(target=tuning._save_entry, args=(path, "first", {"n": 1}, print))
@@ -595,8 +595,8 @@ def test_a_stop_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys
     assert got == code
     assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
     assert "candidate 1/" not in out.err + out.out
-    if json_out:
-        assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran"}
+    if json_out:  # as a tune's result says its stop: a tool read `interrupted` and no `stopped_by` here
+        assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran", "stopped_by": said}
     else:
         assert out.out == ""
 
@@ -604,7 +604,7 @@ def test_a_stop_while_tuning_is_set_up_says_no_candidate_ran(monkeypatch, capsys
 def test_a_tuning_file_that_cannot_be_written_still_gives_the_table(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
 
-    def refuse(path, entries):
+    def refuse(path, entries, written=None):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(tuning, "_write_entries", refuse)
@@ -624,7 +624,7 @@ def test_the_command_says_why_nothing_was_saved_only_as_it_was(monkeypatch, caps
     out = capsys.readouterr()
     assert "stopped before any candidate finished: nothing saved" in out.out and "failed" not in out.err, out
 
-    def refuse(path, entries):
+    def refuse(path, entries, written=None):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
@@ -906,7 +906,7 @@ def test_a_full_disk_under_the_tuning_file_is_refused_before_any_candidate_runs_
 def test_a_tuning_that_found_the_disk_full_at_the_end_is_told_to_free_space_not_to_make_it_writable(monkeypatch,
                                                                                                     capsys):
     """A disk that filled while the candidates ran (the probe passed) was told to make the folder writable."""
-    def full(path, entries):
+    def full(path, entries, written=None):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
@@ -1277,7 +1277,7 @@ def test_a_sigterm_as_the_tuning_is_written_wins_over_the_write_failing_after_it
     null, where the user had stopped the tune."""
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
 
-    def stopped_then_failed(path, entries):
+    def stopped_then_failed(path, entries, written=None):
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
         signal.raise_signal(signal.SIGTERM)
         raise OSError(28, "No space left on device")
@@ -1339,7 +1339,8 @@ def test_a_sigterm_as_the_fastest_candidate_is_picked_is_said(monkeypatch, cache
     monkeypatch.setattr(tuning, "_fastest", stopped_as_picked)
     assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
     out = capsys.readouterr()
-    assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved"}, out
+    assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved",
+                                   "stopped_by": "SIGTERM"}, out
     assert "vcam: stopped (SIGTERM) as the tuning went on: nothing saved\n" in out.err
     assert not (cache_dir / "tuning.json").exists()
 
@@ -1353,9 +1354,9 @@ def test_a_second_ctrl_c_while_the_tuning_is_saved_still_saves_it(monkeypatch, c
                                                      "no fuse": 1.0, "no fuse, attention math": 1.0}))
     write = tuning._write_entries
 
-    def pressed_while_writing(path, entries):
+    def pressed_while_writing(path, entries, written=None):
         signal.raise_signal(signal.SIGINT)
-        write(path, entries)
+        write(path, entries, written)
 
     monkeypatch.setattr(tuning, "_write_entries", pressed_while_writing)
     # Python's own Ctrl-C handler, as a terminal's vcam has (under nohup SIGINT is ignored, and this would test nothing)
@@ -1623,3 +1624,198 @@ def test_a_save_refused_by_a_sticky_folder_says_to_use_a_folder_of_ones_own(shar
     err = capsys.readouterr().err
     assert code == 2, err
     assert "fix: set VCAM_CACHE_DIR to a folder of your own" in err and "writable" not in err, err
+
+
+@pytest.mark.parametrize("tune_flag, said", [([], "stopped (SIGTERM) before the timing finished: no result"),
+                                             (["--tune"], "stopped (SIGTERM) before any candidate ran")])
+def test_a_sigterm_as_bench_builds_its_settings_is_said(monkeypatch, capsys, tune_flag, said):
+    """Between PyTorch's import and the timing (or tune's own handlers) no handler took a SIGTERM: its default ended
+    the command at once without a word, --json's stdout empty."""
+    import vcam.cmdline.bench
+
+    def stopped_as_built(**kwargs):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the bench unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        return SpeedOptions(**kwargs)
+
+    monkeypatch.setattr(vcam.cmdline.bench, "SpeedOptions", stopped_as_built)
+    code = main(["bench", "--model", "tiny", "--device", "cpu", "--json"] + tune_flag)
+    out = capsys.readouterr()
+    assert code == 143
+    assert out.err.endswith(f"vcam: {said}\n"), out.err
+    assert json.loads(out.out)["error"] == said
+    if tune_flag:  # a tune's object names its stop, as one stopped in a candidate does; a plain bench's has none
+        assert json.loads(out.out)["stopped_by"] == "SIGTERM", out.out
+
+
+def test_a_sigterm_as_tune_begins_is_said(monkeypatch, capsys):
+    """At `_tune`'s entry, before its own handlers, a SIGTERM's default ended the tune without a word."""
+    import vcam.cmdline.bench
+
+    tune_cmd = vcam.cmdline.bench._tune
+
+    def stopped_at_entry(*args):
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL, "a SIGTERM here would end the tune unsaid"
+        signal.raise_signal(signal.SIGTERM)
+        return tune_cmd(*args)
+
+    monkeypatch.setattr(vcam.cmdline.bench, "_tune", stopped_at_entry)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--tune"]) == 143
+    out = capsys.readouterr()
+    assert out.err.endswith("vcam: stopped (SIGTERM) before any candidate ran\n"), out.err
+    assert "candidate 1/" not in out.err + out.out
+
+
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt(), 130, "Ctrl-C"),
+                                              (StoppedLoading(signal.SIGTERM), 143, "SIGTERM")])
+def test_a_stop_as_the_tuning_is_imported_says_no_candidate_ran(monkeypatch, capsys, stop, code, said):
+    class Importing:
+        def __getattr__(self, name):
+            raise stop
+
+    monkeypatch.setitem(sys.modules, "vcam.bench.tuning", Importing())
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--json"]) == code
+    out = capsys.readouterr()
+    assert out.err.endswith(f"vcam: stopped ({said}) before any candidate ran\n"), out.err
+    assert json.loads(out.out) == {"error": f"stopped ({said}) before any candidate ran", "stopped_by": said}
+
+
+def test_ctrl_c_twice_as_the_tuning_is_written_gives_the_write_up_and_leaves_no_file_behind(monkeypatch, cache_dir):
+    """The second Ctrl-C waited for the write as the first did: the tune went on saving."""
+    old = _old_tuning(monkeypatch)
+
+    def pressed_twice(path, tmp):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(tuning, "_keep_mode", pressed_twice)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged = []
+    try:
+        result = tune(TINY, log=logged.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
+    assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
+    assert tuning_path().read_text(encoding="utf-8") == old  # the old tuning, whole: a show still reads it
+    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+
+
+def _pressed_twice_as(monkeypatch, name: str, ours) -> None:
+    """os.`name` does its work and then Ctrl-C lands twice as it returns, for a call `ours` picks out."""
+    real = getattr(os, name)
+
+    def pressed(*args, **kwargs):
+        done = real(*args, **kwargs)
+        if ours(*args):
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(os, name, pressed)
+
+
+def _old_tuning(monkeypatch) -> str:
+    """A first tune's file, the one a stopped second tune must leave whole; the second's candidates run faster."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 2.0 for c in candidates("cpu", "none")}))
+    tune(TINY, log=lambda line: None)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    return tuning_path().read_text(encoding="utf-8")
+
+
+def test_ctrl_c_twice_as_the_new_tuning_file_is_made_leaves_no_file_behind(monkeypatch, cache_dir):
+    """The second press landing as the temporary file was made (before its name was known to the cleanup) left a
+    .tuning-*.json.tmp beside tuning.json for good."""
+    old = _old_tuning(monkeypatch)
+    _pressed_twice_as(monkeypatch, "open", lambda name, *_: str(name).endswith(".json.tmp"))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged = []
+    try:
+        result = tune(TINY, log=logged.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
+    assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
+    assert tuning_path().read_text(encoding="utf-8") == old
+    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+
+
+def test_ctrl_c_twice_as_the_tuning_file_is_replaced_says_it_was_saved(monkeypatch, cache_dir):
+    """The second press landing as os.replace returned said "stopped (Ctrl-C) before the tuning was saved" and
+    "saved": false, where the new file was in place and vcam run used it."""
+    old = _old_tuning(monkeypatch)
+    _pressed_twice_as(monkeypatch, "replace", lambda src, *_: str(src).endswith(".json.tmp"))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged = []
+    try:
+        result = tune(TINY, log=logged.append)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert result.interrupted and result.saved and result.stop_sig == signal.SIGINT
+    assert any("stopped (Ctrl-C) as the tuning was saved" in line for line in logged), logged
+    assert not any("before the tuning was saved" in line for line in logged), logged
+    assert tuning_path().read_text(encoding="utf-8") != old
+    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+
+
+def test_ctrl_c_twice_in_a_candidate_says_its_stop_once(monkeypatch, cache_dir):
+    """The second Ctrl-C, landing as the stopped candidate's engine was freed, said "stopped before any candidate
+    finished: nothing to save" a second time."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): KeyboardInterrupt()
+                                                     for c in candidates("cpu", "none")}))
+
+    def release(device, compiled=True):
+        raise KeyboardInterrupt  # the second press
+
+    monkeypatch.setattr(tuning, "release_engines", release)
+    logged = []
+    result = tune(TINY, log=logged.append)
+    assert result.interrupted and not result.saved
+    assert logged.count("  stopped before any candidate finished: nothing to save") == 1, logged
+
+
+def test_a_sigterm_once_the_bench_result_is_out_does_not_say_there_was_none(monkeypatch, capsys):
+    """A SIGTERM as the result was flushed to stdout said "stopped (SIGTERM) before the timing finished: no result"
+    under the whole result."""
+    import vcam.bench.bench
+    from vcam.bench.bench import BenchResult
+
+    monkeypatch.setattr(vcam.bench.bench, "bench", lambda settings, log: _a_bench_result(BenchResult, settings))
+
+    class StoppedAsFlushed(io.StringIO):
+        def flush(self):
+            if self.getvalue() and not getattr(self, "stopped", False):
+                self.stopped = True
+                signal.raise_signal(signal.SIGTERM)
+
+    stdout = StoppedAsFlushed()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(["bench", "--model", "tiny", "--device", "cpu", "--json"]) == 143
+    said = json.loads(stdout.getvalue())  # the result alone: one object
+    assert "error" not in said, said
+    err = capsys.readouterr().err
+    assert "no result" not in err and "vcam: stopped (SIGTERM) after the result was written\n" in err, err
+
+
+def _a_bench_result(result_type, settings):
+    return result_type(device="cpu", model=settings.model, width=112, height=64, steps=1, dtype="float32",
+                       compile=False, fuse=True, attention="auto", quant="none", blocks=1, frames_per_second=3.0,
+                       ms_per_block=1000.0)
+
+
+def test_a_tune_says_why_its_warm_up_runs_more_blocks_than_asked_once(monkeypatch, cache_dir):
+    """`--warmup 1` under --tune said "--warmup 1 runs 2: the first has no context ..." once per candidate."""
+    from vcam.bench import bench as bench_module
+
+    said = []
+    rates = fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")})
+
+    def saying(settings, log=print):
+        said.append(bench_module.warmup_said(settings))
+        assert settings.warmup_blocks == 2
+        return rates(settings, log)
+
+    monkeypatch.setattr(tuning, "bench", saying)
+    tune(dataclasses.replace(TINY, warmup=1), log=lambda line: None)
+    assert len(said) == len(candidates("cpu", "none")) > 1
+    assert sum("--warmup 1 runs 2" in line for line in said) == 1, said

@@ -117,6 +117,13 @@ def parse_spec(text: str) -> OutputSpec:
     if size and not output_in_range(w, h):
         raise ValueError(f"output size {w}x{h} is out of range ({OUTPUT_RANGE}); give one within it, e.g. "
                          f"{body.strip()}@1280x720, or leave @{w}x{h} out for the show's size")
+    if size and kind in _EVEN_KINDS and (w % 2 or h % 2):
+        # refused here, as `@+833x480` is: accepted, it was refused as the output opened, seconds into the start
+        what = "recording size" if kind == "file" else "camera size"
+        even = f"{body}@{w - w % 2}x{h - h % 2}"
+        said = f"did you mean {shell_word(even)}?" if _taken(even) else "give an even WIDTHxHEIGHT"
+        raise ValueError(f"output {quoted(text)}: {what} {w}x{h} must be even in both directions"
+                         f"{' for H.264' if kind == 'file' else ''}; {said}")
     if kind == "file":
         target = os.path.expanduser(target)  # no shell expands a `~` after `file:`
     return OutputSpec(kind, target or None, w, h)

@@ -57,6 +57,15 @@ class BenchSettings:
         return max(MIN_WARMUP, self.warmup)
 
 
+def warmup_said(settings: BenchSettings) -> str:
+    """The line said as the warm-up begins."""
+    # more blocks than asked, said with why: `--warmup 1` said as 2 blocks read as a slip of vcam's
+    raised = (f"; --warmup {settings.warmup} runs {settings.warmup_blocks}: the first has no context, so the steady "
+              "state starts at the second" if settings.warmup_blocks != settings.warmup else "")
+    return (f"warming up ({counted(settings.warmup_blocks, 'block')}{', compiling' if settings.speed.compile else ''}"
+            f"{raised}) …")
+
+
 def moving_clip(width: int, height: int, frames: int = 24) -> np.ndarray:
     """A synthetic input video for `bench --in`: colour bands sliding sideways and a bright square crossing them,
     uint8 RGB [frames, height, width, 3] at the stream's size; looped, every block's 12 frames differ."""
@@ -448,7 +457,7 @@ def _bench(settings: BenchSettings, target: BenchTarget, spec: ModelSpec, log, e
     stream.timer = timer
     stream.refuse_non_finite = False  # the check is timed, but random weights that overflow are still timed blocks
     others = warn_if_shared(device, log)
-    log(f"warming up ({counted(settings.warmup_blocks, 'block')}{', compiling' if settings.speed.compile else ''}) …")
+    log(warmup_said(settings))
     with _compiling_said(settings.speed):
         t0 = time.perf_counter()
         _run_blocks(stream, settings.warmup_blocks, timer)

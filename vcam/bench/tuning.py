@@ -275,38 +275,53 @@ def _read_entries(path: Path) -> dict[str, dict]:
     return data["entries"]
 
 
-def _write_entries(path: Path, entries: dict[str, dict]) -> None:
+def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | None = None) -> None:
+    """Adds `path` to `written` (where given) once the file is replaced, also where a stop lands as the replace
+    returns: the file is saved, which the tune then says."""
     # Written beside the target and renamed over it: a show starting meanwhile reads the old file or the new one,
     # never half of one.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _new_file_beside(path)
+    named: list[str] = []  # the new file's name, kept before it is made: a second stop as it is made leaves none
+    replacing = False
     try:
+        fd = _new_file_beside(path, named)
+        tmp = named[0]
         with os.fdopen(fd, "w", encoding="utf-8") as f:  # closes the descriptor whatever fails from here
             _keep_mode(path, tmp)
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
+        replacing = True
         os.replace(tmp, path)
+        if written is not None:
+            written.append(path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if replacing and named and not os.path.lexists(named[0]):  # renamed: a stop landed as os.replace returned
+            if written is not None and path not in written:
+                written.append(path)
+            raise
+        for tmp in named:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
 
 
-def _new_file_beside(path: Path) -> tuple[int, str]:
-    """A new file in the tuning file's folder, made as any file is (0666 less the umask). mkstemp's is 0600: a show
-    run by another user (a service sharing VCAM_CACHE_DIR) could not read it; and the umask cannot be read without
-    being set, for every thread of the process, while it is read."""
+def _new_file_beside(path: Path, named: list[str]) -> int:
+    """A new file in the tuning file's folder, made as any file is (0666 less the umask), its name put in `named`
+    before it is made. mkstemp's is 0600: a show run by another user (a service sharing VCAM_CACHE_DIR) could not read
+    it; and the umask cannot be read without being set, for every thread of the process, while it is read."""
     while True:
         tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
+        named[:] = [str(tmp)]
         try:
             # binary on Windows, as open() makes it: in text mode the C library added a \r to Python's \r\n
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            return os.open(tmp, flags, 0o666), str(tmp)
+            return os.open(tmp, flags, 0o666)
         except FileExistsError:
+            named.clear()  # another's: not ours to remove
             continue
 
 
@@ -428,8 +443,11 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             trials.append(Trial(opt, skipped=True))
             continue
         log(f"candidate {i}/{len(options)}: {opt.describe()}")
+        # the warm-up's blocks as asked, and after the first candidate as run: `--warmup 1`'s why said once, not per
+        # candidate
         one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
-                                  height=target.height, speed=opt)
+                                  height=target.height, speed=opt,
+                                  warmup=settings.warmup_blocks if trials else settings.warmup)
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
                 result = bench(one, log)
@@ -454,7 +472,8 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                     release_engines(target.device, opt.compile)
             except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
                 # what was measured still counts
-                log(_stopped_line(trials))
+                if not interrupted:  # a second press after the candidate's own stop: its line is said already
+                    log(_stopped_line(trials))
                 stop_sig = stop_sig if interrupted else stop_signal(stop)
                 stopped = interrupted = True
                 untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
@@ -626,12 +645,11 @@ def _save_entry(path: Path, name: str, entry: dict, log: Callable[[str], None],
     # A Ctrl-C (the second, pressed while the first one's "saved" is written) or a SIGTERM waits for the write, not
     # for the lock: another tune's save stopped with Ctrl-Z holds it for as long as it likes.
     with _locked(path), stops_deferred():
-        _write_entry(path, name, entry, log)
-        if written is not None:
-            written.append(path)
+        _write_entry(path, name, entry, log, written)
 
 
-def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None]) -> None:
+def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None],
+                 written: list[Path] | None = None) -> None:
     try:
         entries = _read_entries(path)
     except _Newer as e:  # written there while this tune ran (_check_writable refused it before)
@@ -644,7 +662,7 @@ def _write_entry(path: Path, name: str, entry: dict, log: Callable[[str], None])
             + (f"; it is kept as {kept}, where its other entries can be mended by hand" if kept else ""))
         entries = {}
     entries[name] = entry
-    _write_entries(path, entries)
+    _write_entries(path, entries, written)
 
 
 def _keep_aside(path: Path) -> Path | None:

@@ -2,6 +2,7 @@
 fastest saved for this card."""
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 from dataclasses import replace
@@ -11,7 +12,7 @@ from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stop_signal, stops_held, stops_raised
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -39,7 +40,7 @@ def cmd_bench(args) -> int:
         return READER_GONE
     except _Stopped as stopped:  # in the words stderr has: loading stopped is not a timing stopped
         if not printed:
-            said_as_json({"error": stopped.words})
+            said_as_json(stopped.said_as_json())
         return stopped.said()
     except KeyboardInterrupt:  # outside the loading, the timing (the card read for --compile's default included) and
         # tuning's set-up, where no line says it: a tool still reads an object, and the exit code says the rest
@@ -80,11 +81,15 @@ def stopped_at_start(argv: list[str]) -> int:
 
 class _Stopped(Exception):
     """A stop (`sig`) before there was a result: its `words`, which stderr says (with a `hint`) and --json's object
-    too."""
+    too; with `named`, that object names the signal as `stopped_by`, as a tune's result does."""
 
-    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT):
+    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT, named: bool = False):
         super().__init__(words)
-        self.words, self.hint, self.sig = words, hint, sig
+        self.words, self.hint, self.sig, self.named = words, hint, sig, named
+
+    def said_as_json(self) -> dict[str, str]:
+        """--json's object for this stop."""
+        return {"error": self.words, "stopped_by": stop_said(self.sig)} if self.named else {"error": self.words}
 
     def said(self) -> int:
         """Says it on stderr; the exit code of its signal (130 for Ctrl-C, 143 for SIGTERM)."""
@@ -123,9 +128,33 @@ def _bench(args, out) -> int:
     # PyTorch's import: seconds in which a Ctrl-C could abort the process, and SIGTERM ended it without a word
     try:
         with stops_held(left):
-            from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench
+            importlib.import_module("vcam.bench.bench")
     except StoppedLoading as stopped:  # Ctrl-C, held to the import's end: said as `vcam run` says its loading stopped
         raise _Stopped(loading_stopped(stopped.sig), sig=stopped.sig) from None
+
+    # SIGTERM, SIGHUP raised as a stop from here to the result's last line: their default ended the command without
+    # a word wherever a step's own handling does not reach (the settings built, the tune entered), --json's stdout
+    # empty
+    written: list[str] = []
+
+    def out_kept(text: str) -> None:
+        written.append(text)  # before: a stop as it is written finds the result (some of it) already out
+        out(text)
+
+    try:
+        with stops_raised():
+            return _measure(args, out_kept)
+    except StoppedLoading as stopped:
+        if written:  # the result stands: "before any candidate ran" or "no result" under it contradicted it
+            raise _Stopped(f"stopped ({stop_said(stopped.sig)}) after the result was written", sig=stopped.sig,
+                           named=bool(args.tune)) from None
+        if args.tune:
+            raise _before_candidates(stopped.sig) from None
+        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
+
+
+def _measure(args, out) -> int:
+    from vcam.bench.bench import BenchSettings, StoppedAfterTiming, bench  # imported under stops_held
 
     width, height = args.size or (None, None)
     log = (lambda msg: print(f"vcam: {msg}", file=sys.stderr)) if args.json else (lambda msg: print(f"vcam: {msg}"))
@@ -138,18 +167,13 @@ def _bench(args, out) -> int:
     if args.tune:
         return _tune(args, settings, log, out)
     try:
-        # SIGTERM, SIGHUP: their default ended the card's first look and the timing without a word, --json's stdout
-        # empty
-        with stops_raised():
-            if args.compile is None:
-                settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
-            unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
-            if unused:  # said, and left out of the result, which names what ran
-                log(unused)
-                settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
-            result = bench(settings, log=log)
-    except StoppedLoading as stopped:
-        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
+        if args.compile is None:
+            settings = replace(settings, speed=replace(speed, compile=_live_compile(settings)))
+        unused = unused_compile_mode(args.compile_mode, settings.speed.compile)
+        if unused:  # said, and left out of the result, which names what ran
+            log(unused)
+            settings = replace(settings, speed=replace(settings.speed, compile_mode="default"))
+        result = bench(settings, log=log)
     except StoppedAfterTiming as stopped:  # the timing was thrown away and said as never finished
         log(f"stopped ({stop_said(stopped.sig)}) during the profiler split: the timing below is whole, the split "
             "left out")
@@ -189,7 +213,7 @@ def _refuse_at_once(args) -> None:
 
 def _before_candidates(sig: int) -> _Stopped:
     """A stop while tuning was set up, in the words of its signal (every one was said as a Ctrl-C)."""
-    return _Stopped(f"stopped ({stop_said(sig)}) before any candidate ran", sig=sig)
+    return _Stopped(f"stopped ({stop_said(sig)}) before any candidate ran", sig=sig, named=True)
 
 
 def _live_compile(settings) -> bool:
@@ -203,25 +227,23 @@ def _live_compile(settings) -> bool:
 
 
 def _tune(args, settings, log, out) -> int:
-    # SIGTERM, SIGHUP raised as a stop from the import to the result's last line: their default ended the tune
-    # without a word wherever tune's own handling does not reach (between candidates, as the fastest is picked)
-    with stops_raised():
-        try:
-            from vcam.bench.tuning import StoppedBeforeCandidates, tune
-        except (KeyboardInterrupt, StoppedLoading) as stop:
-            raise _before_candidates(stop_signal(stop)) from None
-        result = None
-        try:
-            result = tune(settings, log=log, budget_s=args.tune_budget)
-            out(result.to_json() if args.json else result.table())
-        except StoppedBeforeCandidates as stop:
-            raise _before_candidates(stop.sig) from None
-        except StoppedLoading as stop:
-            if result is None:
-                raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
-                               sig=stop.sig) from None
-            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
-                           + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig) from None
+    try:
+        from vcam.bench.tuning import StoppedBeforeCandidates, tune
+    except KeyboardInterrupt:  # a SIGTERM's StoppedLoading is _bench's to say, in the same words
+        raise _before_candidates(signal.SIGINT) from None
+    result = None
+    try:
+        result = tune(settings, log=log, budget_s=args.tune_budget)
+        out(result.to_json() if args.json else result.table())
+    except StoppedBeforeCandidates as stop:
+        raise _before_candidates(stop.sig) from None
+    except StoppedLoading as stop:  # between candidates, as the fastest is picked, as the result is said
+        if result is None:
+            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
+                           sig=stop.sig, named=True) from None
+        raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
+                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig,
+                       named=True) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason

@@ -162,19 +162,28 @@ def stops_deferred() -> Iterator[None]:
     """While inside, each stop signal whose handler is the interpreter's own or stops_raised's waits; the first is
     raised on the way out, Ctrl-C as KeyboardInterrupt, the others as StoppedLoading, also past an exception from
     inside, its cause (a write that failed after a SIGTERM ended with that error, exit code 2, the stop lost). For a
-    write that must not be cut half way (a SIGTERM's default ended the process in it, without a word). Outside the
-    main thread nothing changes."""
+    write that must not be cut half way (a SIGTERM's default ended the process in it, without a word). A second stop
+    is raised where it lands, the write given up (its own cleanup runs, the first stop raised on the way out): the
+    user asked twice, as a second Ctrl-C leaves at once everywhere else. Outside the main thread nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     came: list[int] = []
     taken: dict[int, object] = {}
-    for sig in _stop_signals():
-        handler = signal.getsignal(sig)
-        if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
-                                                 else signal.SIG_DFL):
-            taken[sig] = signal.signal(sig, lambda sig, _frame: came.append(sig))
+
+    def wait(sig: int, _frame) -> None:
+        came.append(sig)
+        if len(came) == 2:  # once: a third must not cut short the cleanup the second set going
+            raise _stop(sig)
+
+    # installed inside: a stop raised by a handler not yet taken (an outer stops_raised's) must not leave `wait`
     with _put_back_raising(taken, came, _stop):
+        for sig in _stop_signals():
+            handler = signal.getsignal(sig)
+            if handler is _raise_stop or handler is (signal.default_int_handler if sig == signal.SIGINT
+                                                     else signal.SIG_DFL):
+                taken[sig] = handler  # kept before it is replaced: a stop between the two must not lose it
+                signal.signal(sig, wait)
         yield
 
 
@@ -323,13 +332,14 @@ def stops_raised() -> Iterator[None]:
     changes. On the way out, a handler taken over meanwhile (stop_on_signals' with `raising`) is left as it is. A
     stop raised where Python cannot raise it on (an object's __del__, run as an import drops it) is raised on the way
     out of the innermost stops_raised: Python printed it as ignored and the command went on, the stop lost."""
-    raising = _take_defaults(_raise_stop)
+    raising: dict[int, object] = {}
     hook = sys.unraisablehook
     lost: list[int] = []  # this stops_raised's own: a stop lost in one command must not stop a later one
     ours = _kept_lost(hook, lost)
-    if threading.current_thread() is threading.main_thread():  # nested too: the innermost raises what it kept
-        sys.unraisablehook = ours
-    try:
+    try:  # set up inside: a stop raised as soon as one handler is in must not leave it, or the hook, behind
+        _take_defaults(_raise_stop, into=raising)
+        if threading.current_thread() is threading.main_thread():  # nested too: the innermost raises what it kept
+            sys.unraisablehook = ours
         yield
     finally:
         if sys.unraisablehook is ours:  # one set by another meanwhile (a test runner's) is its to put back
@@ -354,17 +364,20 @@ def _raise_stop(sig: int, _frame) -> None:
     raise StoppedLoading(sig)
 
 
-def _take_defaults(handler: Callable[[int, object], None], ctrl_c: bool = False) -> dict[int, object]:
+def _take_defaults(handler: Callable[[int, object], None], ctrl_c: bool = False,
+                   into: dict[int, object] | None = None) -> dict[int, object]:
     """`handler` on each stop signal but Ctrl-C (with `ctrl_c`, Ctrl-C too) whose handler is still the interpreter's
     own (SIGINT's KeyboardInterrupt, the others' default): one a caller or vcam set stays theirs. In the main thread
-    only, the one that can install handlers; elsewhere none. Returns those replaced, for `_put_back`."""
+    only, the one that can install handlers; elsewhere none. Returns those replaced, for `_put_back`, kept in `into`
+    as each is replaced: a stop raised by one just installed leaves the caller those to put back."""
+    taken: dict[int, object] = {} if into is None else into
     if threading.current_thread() is not threading.main_thread():
-        return {}
-    taken: dict[int, object] = {}
+        return taken
     for sig in _stop_signals():
         own = signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL
         if (ctrl_c or sig != signal.SIGINT) and signal.getsignal(sig) is own:
-            taken[sig] = signal.signal(sig, handler)
+            taken[sig] = own  # kept before it is replaced: a stop between the two must not lose it
+            signal.signal(sig, handler)
     return taken
 
 
