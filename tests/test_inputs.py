@@ -1799,12 +1799,15 @@ def test_a_replays_clips_and_images_are_opened_ahead_off_the_streams_thread(tmp_
     switch = InputSwitch(W, H)
     ahead = InputsAhead(replay, switch.check, producer)
     try:
-        assert wait_for(lambda: decoded_on, 30)
+        def kept(spec):  # its copy made and kept ready, not only begun: else the open below makes its own
+            return lambda: any(str(ready[0]) == spec for ready in switch._ready)
+
+        assert wait_for(kept(first.spec), 30)
         assert switch.open(first.spec) is not None  # its block
         heard[0](first, 2, None)
         assert wait_for(lambda: len(decoded_on) == 2, 30)
         heard[1](refused, None, "deleted since the start", ())  # refused at its block: the next one is opened
-        assert wait_for(lambda: len(decoded_on) == 3, 30)
+        assert wait_for(kept(second.spec), 30)
         switch.open(second.spec)
         assert decoded_on == ["vcam-replay-inputs"] * 3
     finally:
