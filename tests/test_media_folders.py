@@ -729,3 +729,30 @@ def test_a_shared_path_typed_in_full_width_with_its_timing_plays_from_the_networ
     assert reply.startswith("input image:logo.png") and "ｌｏｇｏ．ｐｎｇ read as logo.png" in reply
     assert "on the bar" in reply
     assert producer.actions == [SetInput(f"image:{shared}/logo.png")]
+
+
+@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH'])
+@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
+                                            ("cwd.png", "nope.png")])
+def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_path, monkeypatch,
+                                                                                         line, there, missing):
+    """`input file:"/etc/passwd`, its quote left open: the reply offered the line where the file exists and said no
+    such file where not, which told a client which of this machine's paths exist."""
+    shared, outside = tree
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    (home / "here.png").write_bytes(b"png")
+    (cwd / "cwd.png").write_bytes(b"png")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    replies = []
+    for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
+        ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+        try:
+            reply = ctl.handle_line(line.replace("PATH", path), "net 10.0.0.2:5000", network=True)
+        except Refused as e:
+            reply = f"refused {e}"
+        replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
+        assert producer.actions == []
+    assert replies[0] == replies[1]

@@ -650,8 +650,13 @@ def _kind_in_ascii(text: str) -> str:
 def _folded_path(typed: str, folded: str) -> bool:
     """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
     typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
-    return typed != folded and not _FROM_AFAR.get() and not os.path.lexists(os.path.expanduser(typed)) \
-        and os.path.lexists(os.path.expanduser(folded))
+    return typed != folded and not _names_file_here(typed) and _names_file_here(folded)
+
+
+def _names_file_here(path: str) -> bool:
+    """Whether `path` names a file on this machine, looked for only for a line typed here: a network line's reply
+    must tell nothing of what is on the disk outside the shared folders (media.admit reads its paths)."""
+    return not _FROM_AFAR.get() and os.path.lexists(os.path.expanduser(path))
 
 
 def input_read_as(typed: str, spec: str) -> str:
@@ -678,7 +683,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
         if opening not in _OPENING_QUOTES or any(close in typed[1:] for close in _OPENING_QUOTES[opening]):
             continue
-        if before and os.path.lexists(os.path.expanduser(path)):
+        if before and _names_file_here(path):
             return
         rest = typed[1:].strip()
         why = f"the quote before {name_said(rest)} is not closed"
@@ -689,7 +694,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         except ValueError:  # said as the input without its quote is said, when typed
             return
         meant, at = _timing_unglued(meant, at)
-        if meant.kind in ("file", "image") and not os.path.lexists(os.path.expanduser(meant.target)):
+        if meant.kind in ("file", "image") and not _FROM_AFAR.get() and not _names_file_here(meant.target):
             # a line offered for it would only be refused in turn
             raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                                f"input {meant.kind}:PATH")
@@ -703,7 +708,7 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
     timing: the line offered sets it apart, which plays (glued, it is refused as a name not there)."""
     head, glued, tail = spec.target.rpartition("@")
     if at is not None or spec.kind not in ("file", "image") or not glued or not head \
-            or os.path.lexists(os.path.expanduser(spec.target)) or not _a_timing(tail):
+            or _names_file_here(spec.target) or not _a_timing(tail):
         return spec, at
     return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
 
@@ -720,7 +725,7 @@ def _unopened_quote(kind: str, colon: str, path: str) -> None:
     closing = typed[-1:]
     if closing not in _CLOSING_QUOTES or any(opening in typed[:-1] for opening in _CLOSING_QUOTES[closing]):
         return
-    if colon and os.path.lexists(os.path.expanduser(path)):
+    if colon and _names_file_here(path):
         return
     rest = typed[:-1].strip()
     try:
@@ -909,7 +914,7 @@ def _timing_in_ascii(text: str) -> str:
 
     def names_file(path: str) -> bool:
         path = unquoted(path.strip())
-        return bool(path) and not _FROM_AFAR.get() and os.path.lexists(os.path.expanduser(path))
+        return bool(path) and _names_file_here(path)
 
     path, whole = text[start:end.start()], text[start:]
     full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
