@@ -686,6 +686,19 @@ def _full_width(text):
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
+def _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch):
+    """A home folder holding here.png and a current folder holding cwd.png, neither shared: paths a client may name
+    to learn whether they exist. The home folder, returned."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    (home / "here.png").write_bytes(b"png")
+    (cwd / "cwd.png").write_bytes(b"png")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(cwd)
+    return home
+
+
 @pytest.mark.parametrize("width", [_full_width, str])
 @pytest.mark.parametrize("kind", ["image:", "ｉｍａｇｅ："])
 @pytest.mark.parametrize("timing", ["", " ＠ｂａｒ"])
@@ -697,13 +710,7 @@ def test_a_network_line_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_
     """A path typed in full width (or a timing after it), its ASCII fold outside the shared folders: the reply was a
     refusal where that exists, "no such file" where not, which told a client which of this machine's paths exist."""
     shared, outside = tree
-    home, cwd = tmp_path / "home", tmp_path / "cwd"
-    home.mkdir()
-    cwd.mkdir()
-    (home / "here.png").write_bytes(b"png")
-    (cwd / "cwd.png").write_bytes(b"png")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.chdir(cwd)
+    _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
     replies = []
     for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
         ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
@@ -739,13 +746,7 @@ def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_the
     """`input file:"/etc/passwd`, its quote left open: the reply offered the line where the file exists and said no
     such file where not, which told a client which of this machine's paths exist."""
     shared, outside = tree
-    home, cwd = tmp_path / "home", tmp_path / "cwd"
-    home.mkdir()
-    cwd.mkdir()
-    (home / "here.png").write_bytes(b"png")
-    (cwd / "cwd.png").write_bytes(b"png")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.chdir(cwd)
+    home = _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
     replies = []
     for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
         ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))

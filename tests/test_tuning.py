@@ -1689,16 +1689,11 @@ def test_ctrl_c_twice_as_the_tuning_is_written_gives_the_write_up_and_leaves_no_
         signal.raise_signal(signal.SIGINT)
 
     monkeypatch.setattr(tuning, "_keep_mode", pressed_twice)
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    logged = []
-    try:
-        result = tune(TINY, log=logged.append)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    result, logged = _tuned_as_at_a_terminal()
     assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
     assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
     assert tuning_path().read_text(encoding="utf-8") == old  # the old tuning, whole: a show still reads it
-    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+    assert _left_beside(cache_dir) == ["tuning.json"]
 
 
 def _pressed_twice_as(monkeypatch, name: str, ours) -> None:
@@ -1715,6 +1710,22 @@ def _pressed_twice_as(monkeypatch, name: str, ours) -> None:
     monkeypatch.setattr(os, name, pressed)
 
 
+def _tuned_as_at_a_terminal() -> tuple:
+    """tune(TINY)'s result and log with Ctrl-C raising KeyboardInterrupt, as at a terminal (the runner's own handler
+    put back after)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    logged: list[str] = []
+    try:
+        return tune(TINY, log=logged.append), logged
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _left_beside(cache_dir) -> list[str]:
+    """The files a tune left in the cache folder, its lock file aside."""
+    return sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path()))
+
+
 def _old_tuning(monkeypatch) -> str:
     """A first tune's file, the one a stopped second tune must leave whole; the second's candidates run faster."""
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 2.0 for c in candidates("cpu", "none")}))
@@ -1728,16 +1739,11 @@ def test_ctrl_c_twice_as_the_new_tuning_file_is_made_leaves_no_file_behind(monke
     .tuning-*.json.tmp beside tuning.json for good."""
     old = _old_tuning(monkeypatch)
     _pressed_twice_as(monkeypatch, "open", lambda name, *_: str(name).endswith(".json.tmp"))
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    logged = []
-    try:
-        result = tune(TINY, log=logged.append)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    result, logged = _tuned_as_at_a_terminal()
     assert result.interrupted and not result.saved and result.stop_sig == signal.SIGINT
     assert any("stopped (Ctrl-C) before the tuning was saved" in line for line in logged), logged
     assert tuning_path().read_text(encoding="utf-8") == old
-    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+    assert _left_beside(cache_dir) == ["tuning.json"]
 
 
 def test_ctrl_c_twice_as_the_tuning_file_is_replaced_says_it_was_saved(monkeypatch, cache_dir):
@@ -1745,17 +1751,12 @@ def test_ctrl_c_twice_as_the_tuning_file_is_replaced_says_it_was_saved(monkeypat
     "saved": false, where the new file was in place and vcam run used it."""
     old = _old_tuning(monkeypatch)
     _pressed_twice_as(monkeypatch, "replace", lambda src, *_: str(src).endswith(".json.tmp"))
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    logged = []
-    try:
-        result = tune(TINY, log=logged.append)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    result, logged = _tuned_as_at_a_terminal()
     assert result.interrupted and result.saved and result.stop_sig == signal.SIGINT
     assert any("stopped (Ctrl-C) as the tuning was saved" in line for line in logged), logged
     assert not any("before the tuning was saved" in line for line in logged), logged
     assert tuning_path().read_text(encoding="utf-8") != old
-    assert sorted(p.name for p in cache_dir.iterdir() if p != tuning.lock_path(tuning_path())) == ["tuning.json"]
+    assert _left_beside(cache_dir) == ["tuning.json"]
 
 
 def test_ctrl_c_twice_in_a_candidate_says_its_stop_once(monkeypatch, cache_dir):
