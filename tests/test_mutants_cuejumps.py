@@ -294,9 +294,9 @@ def test_the_broken_saves_kept_are_the_most_recent_ones(tmp_path, monkeypatch):
 
     counted, real = [], fallbacks_module.load_image
 
-    def load(path, width, height):
+    def load(path, width, height, show=True):
         counted.append(os.path.basename(path))
-        return real(path, width, height)
+        return real(path, width, height, show)
 
     monkeypatch.setattr(fallbacks_module, "load_image", load)
 

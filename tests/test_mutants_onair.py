@@ -719,7 +719,7 @@ def test_a_preset_whose_fallback_image_cannot_be_read_on_air_is_said_and_the_sho
 
     cv2.imwrite(str(tmp_path / "stall.png"), np.full((64, 112, 3), 90, np.uint8))  # read well as the show loads
 
-    def unreadable(path, width, height):
+    def unreadable(path, width, height, show=True):
         raise ImageError(f"{os.path.basename(path)} is not an image vcam can read", "convert it to PNG or JPEG")
 
     monkeypatch.setattr(fallbacks, "load_image", unreadable)  # from the start on
