@@ -1872,3 +1872,39 @@ def test_a_replays_input_still_being_opened_after_the_wait_is_said():
     ahead.stop()
     assert said == ["the replay's next clip or image was still being opened after 0 s: the show ends without "
                     "waiting for it"]
+
+
+def test_a_replays_inputs_after_one_the_stream_dropped_unheard_are_still_opened_ahead():
+    """An input held while the camera was busy is dropped once a later one is due, with neither applied nor refused
+    said of it: the thread waited for that one's word and opened no clip or image ahead from then on."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live.replaystart import InputsAhead
+
+    a, dropped, c, d = (SetInput(f"image:/x/{name}.png") for name in "abcd")
+    checked, changed = [], threading.Condition()
+
+    def check(spec):
+        with changed:
+            checked.append(spec)
+            changed.notify_all()
+
+    def opened(count):
+        with changed:
+            return changed.wait_for(lambda: len(checked) >= count, 30)
+
+    heard = []
+    producer = SimpleNamespace(on_applied=heard.append, on_not_applied=heard.append)
+    ahead = InputsAhead(Replay({}, [(2, a), (3, SetInput("camera:7")), (4, dropped), (5, c), (6, d)], None),
+                        check, producer)
+    try:
+        assert opened(1)
+        heard[0](a, 2, None)
+        assert opened(2)
+        heard[0](c, 5, None)  # `dropped` never heard: c replaced it on air
+        assert opened(3), checked
+        assert checked == [a.spec, dropped.spec, d.spec]
+    finally:
+        ahead.stop()

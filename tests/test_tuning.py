@@ -1820,3 +1820,29 @@ def test_a_tune_says_why_its_warm_up_runs_more_blocks_than_asked_once(monkeypatc
     tune(dataclasses.replace(TINY, warmup=1), log=lambda line: None)
     assert len(said) == len(candidates("cpu", "none")) > 1
     assert sum("--warmup 1 runs 2" in line for line in said) == 1, said
+
+
+def test_a_stop_before_the_new_tuning_files_descriptor_is_taken_closes_it(monkeypatch, tmp_path):
+    """Ctrl-C landing after the new file was opened but before a file object took its descriptor removed the file
+    and left the descriptor open for the rest of the process."""
+    made, real_open = [], os.open
+
+    def recording_open(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if str(path).endswith(".json.tmp"):
+            made.append(fd)
+        return fd
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", recording_open)
+    monkeypatch.setattr(os, "fdopen", pressed)
+    with pytest.raises(KeyboardInterrupt):
+        tuning._write_entries(tmp_path / "tuning.json", {})
+    monkeypatch.undo()
+    assert len(made) == 1
+    with pytest.raises(OSError) as closed:
+        os.fstat(made[0])
+    assert closed.value.errno == errno.EBADF
+    assert list(tmp_path.iterdir()) == []

@@ -283,10 +283,13 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
     path.parent.mkdir(parents=True, exist_ok=True)
     named: list[str] = []  # the new file's name, kept before it is made: a second stop as it is made leaves none
     replacing = False
+    fd = -1  # the new file's descriptor while no file object owns it: a stop before fdopen takes it left it open
     try:
         fd = _new_file_beside(path, named)
         tmp = named[0]
-        with os.fdopen(fd, "w", encoding="utf-8") as f:  # closes the descriptor whatever fails from here
+        f = os.fdopen(fd, "w", encoding="utf-8")
+        fd = -1
+        with f:  # closes the descriptor whatever fails from here
             _keep_mode(path, tmp)
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
@@ -297,6 +300,11 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
         if written is not None:
             written.append(path)
     except BaseException:
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
         if replacing and named and not os.path.lexists(named[0]):  # renamed: a stop landed as os.replace returned
             if written is not None and path not in written:
                 written.append(path)

@@ -79,10 +79,15 @@ class InputsAhead:
     def __init__(self, replay: Replay, check: Callable[[str], object], producer,
                  say: Callable[[str], None] = lambda line: None) -> None:
         end = replay.end_block
-        self._inputs = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)
-                        and parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
+        logged = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
+        # Each input's place among the log's: the stream drops a held one (a camera still busy) once a later one is
+        # due, telling neither, so a later one heard counts as hearing all before it; waiting for the dropped one
+        # itself left every clip and image after it unopened.
+        self._index = {id(a): i for i, a in enumerate(logged)}
+        self._inputs = [(i, a) for i, a in enumerate(logged)
+                        if parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
         self._check, self.say = check, say
-        self._heard: set[int] = set()  # the ids of the log's inputs the stream has put on air or refused
+        self._heard_max = -1  # the place of the latest of the log's inputs the stream has put on air or refused
         self._changed = threading.Condition()
         self._stopped = False
         producer.on_applied(lambda action, *rest: self._hear(action))
@@ -91,24 +96,25 @@ class InputsAhead:
         self._thread.start()
 
     def _hear(self, action: Action) -> None:
-        if isinstance(action, SetInput):  # on the stream's thread: it must not wait
+        index = self._index.get(id(action)) if isinstance(action, SetInput) else None
+        if index is not None:  # on the stream's thread: it must not wait
             with self._changed:
-                self._heard.add(id(action))
+                self._heard_max = max(self._heard_max, index)
                 self._changed.notify_all()
 
     def _run(self) -> None:
-        for action in self._inputs:
+        for index, action in self._inputs:
             with self._changed:
                 if self._stopped:
                     return
-                late = id(action) in self._heard  # on air already (it came within the one before's block)
+                late = self._heard_max >= index  # on air already (it came within the one before's block), or passed
             if not late:
                 try:
                     self._check(action.spec)
                 except Exception:  # noqa: BLE001 - a file gone since the start: said at its block, as it was
                     pass
             with self._changed:
-                self._changed.wait_for(lambda: self._stopped or id(action) in self._heard)
+                self._changed.wait_for(lambda: self._stopped or self._heard_max >= index)
 
     def stop(self, timeout: float = STOP_WAIT_S) -> None:
         """Ends the thread, waiting for a clip or image it is opening; one opened meanwhile is closed with the
