@@ -1397,3 +1397,16 @@ def test_a_stepping_command_doubled_in_a_cue_is_offered_as_two_lines_that_step_t
     ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
     ctl.handle_line("go", "stdin")
     assert ctl.state.preset == 2
+
+
+@pytest.mark.parametrize("cue", ["{wait: 4, preset b: now}", "preset b: now"])
+def test_a_command_read_as_a_key_naming_no_preset_is_told_so_beside_the_shape(cue):
+    """`- preset b: now` with no preset 'b: now' (nor 'b') got the shape of a cue alone, not why its command is
+    refused too; the shape written with the preset that is there loads."""
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - " + cue + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert "is refused there too: no preset named 'b: now'; presets: a" in said, said
+    assert "do: 'COMMAND'" in said or "- {do: COMMAND}" in said, said
+    assert [str(c) for c in parse_show(text.replace(cue, "{wait: 4, do: preset a}"), "x").cues[0].do] == ["preset a"]

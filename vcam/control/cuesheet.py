@@ -145,8 +145,12 @@ def _said_a_command_alone(r: Reader, item: Node, i: int, show: Show | None) -> b
     if not ((isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon))):
         return False
     under = _under_do(r, item, show, colon)
+    cmd = _cues_command(" ".join((colon if colon is not None else item.value).split()))
+    # `- preset b: now` with no such preset: the offer is the shape alone, and why its command would be refused too
+    why = _not_in_show(cmd, show) if cmd is not None else None
     r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {under} (a name and a time may "
-                  "go with it: - {name: NAME, do: COMMAND, wait: 8})")
+                  "go with it: - {name: NAME, do: COMMAND, wait: 8})"
+                  + (f"; {cmd} is refused there too: {why}" if why else ""))
     return True
 
 
@@ -168,11 +172,12 @@ def _without_a_command_key(r: Reader, item: Node, i: int, show: Show | None) -> 
     its own mistakes are said in the same run."""
     if (stray := _command_key(item, show)) is None:
         return None
-    key, line = stray
-    offered = flow_yaml(line)
+    key, line, why = stray
+    offered = flow_yaml(line) if why is None else None
     r.error(key, f"cue {i + 1}: {line} reads as a key and its value (YAML takes ': ' for one), not as a "
                  "command; a cue gives its command under do: "
-                 + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice"))
+                 + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice")
+                 + (f"; {line} is refused there too: {why}" if why else ""))
     return MappingNode(item.tag, [pair for pair in item.value if pair[0] is not key], flow_style=item.flow_style)
 
 
@@ -220,17 +225,17 @@ def _a_cue_name(key: str) -> bool:
     return not any(nearest(word, CUE_KEYS, cutoff=0.75) or word in CUE_KEYS for word in (words[0], " ".join(words)))
 
 
-def _command_key(item: Node, show: Show | None) -> tuple[Node, str] | None:
+def _command_key(item: Node, show: Show | None) -> tuple[Node, str, str | None] | None:
     """The key of a cue with no do: that, with its value, is a command YAML read as a key and its value, beside the
-    cue's own keys, and one a cue of `show` runs (`preset b: now` names no preset 'b: now': offered as a do:, it was
-    refused in turn); the key and the command; None where there is none."""
+    cue's own keys; the key, the command and why a cue of `show` refuses it for its presets (`preset b: now` names
+    no preset 'b: now': offered as a do:, it was refused in turn), None where it runs; None where there is none."""
     if not isinstance(item, MappingNode) or "do" in key_nodes(item) or key_nodes(item).keys().isdisjoint(CUE_KEYS):
         return None  # a cue of one such key alone is a command alone, said so above
     for key, value in item.value:
         if isinstance(key, ScalarNode) and key.value not in CUE_KEYS:
             line = colon_read(MappingNode(item.tag, [(key, value)]))
-            if line is not None and (cmd := _cues_command(line)) and (show is None or _runs_in_cue(cmd, show)):
-                return key, line
+            if line is not None and (cmd := _cues_command(line)):
+                return key, line, _not_in_show(cmd, show)
     return None
 
 
@@ -378,6 +383,19 @@ def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, ba
     if cmd.name == "input":
         return whole_command(Reader(r.path), node, what, cmd, base) is not None
     return show is not None and _runs_in_cue(cmd, show)
+
+
+def _not_in_show(cmd: Command, show: Show | None) -> str | None:
+    """Why a cue of `show` would refuse `cmd` for the presets it names (`no preset named 'b: now'; presets: a`), as
+    its do: is told; None where they are there, or no show is given."""
+    if show is None:
+        return None
+    for ref in presets_named(cmd):
+        try:
+            show.find(ref)
+        except KeyError as e:
+            return e.args[0]
+    return blend_twice(show, cmd)
 
 
 def _runs_in_cue(cmd: Command, show: Show) -> bool:
