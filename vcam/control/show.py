@@ -743,7 +743,7 @@ def _bias(r: Reader, node, what: str) -> float | None:
     try:
         return check_bias(v)
     except ValueError as e:
-        r.error(node, f"{what}: {e}")
+        r.error(node, f"{what} {str(e).removeprefix('bias ')}")  # `defaults bias must be ...`: the word once
         return None
 
 
