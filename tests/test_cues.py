@@ -1410,3 +1410,18 @@ def test_a_command_read_as_a_key_naming_no_preset_is_told_so_beside_the_shape(cu
     assert "is refused there too: no preset named 'b: now'; presets: a" in said, said
     assert "do: 'COMMAND'" in said or "- {do: COMMAND}" in said, said
     assert [str(c) for c in parse_show(text.replace(cue, "{wait: 4, do: preset a}"), "x").cues[0].do] == ["preset a"]
+
+
+@pytest.mark.parametrize("do, meant", [("blend a b 50%", ["blend a b 0.5"]),
+                                       ("[next, blend a b 50%]", ["next", "blend a b 0.5"]),
+                                       ("strength 50%", ["strength 0.5"])])
+def test_a_cue_number_written_otherwise_is_offered_its_whole_do_line(do, meant):
+    """`do: blend a b 50%` was offered 0.5 alone, not the do: to write; the do: offered loads as meant."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\ncues:\n  - do: " + do + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert "did you mean" not in said, said
+    offered = re.search(r"; write do: (.+)$", said)[1]
+    assert [str(c) for c in parse_show(text.replace(do, offered), "x").cues[0].do] == meant

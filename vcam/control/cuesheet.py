@@ -352,6 +352,9 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
                  around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
     whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
+    if (said := _number_meant_do(node, show, around)) is not None:
+        r.error(node, f"{what}: {said}")
+        return None
     cmd = read_command(r, node, what, around=around, takes=lambda c: _runs_beside(r, node, what, c, show, base))
     if cmd is None:
         return None
@@ -375,6 +378,30 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
         r.error(node, f"{what}: {twice}")
         return None
     return written, str(cmd)
+
+
+def _number_meant_do(node, show: Show | None, around: tuple[list[str], list[str]] | None) -> str | None:
+    """A do: line refused for a number written otherwise (`blend a b 50%`, "did you mean 0.5?"), said with the whole
+    do: to write (`do: blend a b 0.5`), the lines beside it kept, where that do: runs in `show`; None otherwise."""
+    if not isinstance(node, ScalarNode) or node.tag != STR_TAG or around is None:
+        return None
+    try:
+        parse(node.value, console=False)
+        return None
+    except CommandError as e:
+        said = str(e)
+    meant = re.search(r"not (['\"])(.+?)\1.*?( \(did you mean ([-+]?[\d.]+(?:e[-+]?\d+)?)\?\))", said)
+    words = node.value.split()
+    if meant is None or words.count(meant[2]) != 1:
+        return None
+    fixed = " ".join(meant[4] if word == meant[2] else word for word in words)
+    if (cmd := _cues_command(fixed)) is None or (show is not None and not _runs_in_cue(cmd, show)):
+        return None
+    before, after = around
+    do = flow_yaml([*before, fixed, *after] if before or after else fixed)
+    if do is None:
+        return None
+    return said.replace(meant[3], "", 1) + f"; write do: {do}"
 
 
 def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, base: Path) -> bool:
