@@ -2,6 +2,7 @@
 repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
 recursing or reading them whole."""
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -776,15 +777,19 @@ def test_a_number_cut_by_commas_in_braces_is_told_whole_once(preset, said):
     assert sum("unknown key" in p for p in err.value.problems) == 1, err.value.problems
 
 
-@pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
-                                           ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
+@pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write seed: 4"),
+                                           ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", ""), ("1 23", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):
-    """seed: 1e3 was told only that it must be a whole number, which it is; a fraction or a number past the
-    range is told the range alone."""
+    """seed: 1e3 was told only that it must be a whole number, which it is; 4.0, in digits already, was told to
+    write it in digits; a fraction or a number past the range is told the range alone. The line offered loads as
+    the number meant."""
     with pytest.raises(ConfigError) as err:
-        parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {written}}}\n", "show.yaml")
+        parse_show(f"presets:\n  - name: a\n    prompt: b\n    seed: {written}\n", "show.yaml")
     problem = only_problem(err)
     assert problem.endswith(f"preset 'a' seed must be a whole number from 0 to {2**63 - 1}{said}"), problem
+    if offered := re.search(r"; write (seed: \d+)", said):
+        meant = int(float(re.sub("[ ']", "", written)))
+        assert parse_show(f"presets:\n  - name: a\n    prompt: b\n    {offered[1]}\n", "x").presets[0].seed == meant
 
 
 def test_a_text_after_an_anchor_no_alias_repeats_is_noted_with_what_it_reads_as():

@@ -340,7 +340,7 @@ class Reader:
         if self.misread(node, v, what, (lo, hi)):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            hint = (_in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
+            hint = (_in_digits(self.numeric(node), lo, hi, node, what) or _unquoted(node, v, lo, hi, whole=True)
                     or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else "",
                                    lambda n: lo <= n <= hi))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
@@ -485,12 +485,22 @@ def _typed_as(key: str | None, written: str, meant: int) -> bool:
     return typed is not None and typed.name == key and typed.args == (meant,)
 
 
-def _in_digits(v, lo: int, hi: int) -> str:
-    """'; write it in digits: 1000' for a whole number in range written otherwise (1e3, 1.0e3, 4.0): a number where
-    a whole one is asked for, not a mistake to look for. '' for anything else."""
+def _in_digits(v, lo: int, hi: int, node: Node, what: str) -> str:
+    """'; write it in digits: 1000' for a whole number in range written with an exponent (1e3, 1.0e3), '; write
+    steps: 4' for one written with a point (4.0), which is in digits already: a number where a whole one is asked
+    for, not a mistake to look for. '' for anything else."""
     if isinstance(v, float) and math.isfinite(v) and v.is_integer() and lo <= v <= hi:
+        if isinstance(node, ScalarNode) and "e" not in node.value.lower():
+            return f"; write {_key_line(what, int(v))}"
         return f"; write it in digits: {int(v)}"
     return ""
+
+
+def _key_line(what: str, value: object) -> str:
+    """`steps: 4` for what a message calls 'defaults steps' (its last word the key), `it as 4` where that is no
+    key's name."""
+    key = what.split()[-1] if what.split() else ""
+    return f"{key}: {value}" if re.fullmatch(r"[a-z_]+", key) else f"it as {value}"
 
 
 def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
