@@ -778,11 +778,14 @@ def test_a_number_cut_by_commas_in_braces_is_told_whole_once(preset, said):
 
 
 @pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write seed: 4"),
+                                           ("12 345", "; write seed: 12345 (no space or mark between its digits)"),
+                                           ("12'345", "; write seed: 12345 (no space or mark between its digits)"),
+                                           ("1 234 567", "; write seed: 1234567 (no space or mark between its digits)"),
                                            ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", ""), ("1 23", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):
     """seed: 1e3 was told only that it must be a whole number, which it is; 4.0, in digits already, was told to
-    write it in digits; a fraction or a number past the range is told the range alone. The line offered loads as
-    the number meant."""
+    write it in digits; 12 345 (a space between thousands) had no hint; a fraction or a number past the range is
+    told the range alone. The line offered loads as the number meant."""
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets:\n  - name: a\n    prompt: b\n    seed: {written}\n", "show.yaml")
     problem = only_problem(err)

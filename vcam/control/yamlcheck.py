@@ -341,6 +341,7 @@ class Reader:
             return None
         if isinstance(v, bool) or not isinstance(v, int):
             hint = (_in_digits(self.numeric(node), lo, hi, node, what) or _unquoted(node, v, lo, hi, whole=True)
+                    or _space_grouped(v, lo, hi, what)
                     or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else "",
                                    lambda n: lo <= n <= hi))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
@@ -501,6 +502,19 @@ def _key_line(what: str, value: object) -> str:
     key's name."""
     key = what.split()[-1] if what.split() else ""
     return f"{key}: {value}" if re.fullmatch(r"[a-z_]+", key) else f"it as {value}"
+
+
+# what a hand or a locale puts between thousands: a space, a no-break or thin one, an apostrophe (Swiss 12'345)
+_THOUSANDS = "[ \u00a0\u2009\u202f'\u2019]"
+
+
+def _space_grouped(v, lo: int, hi: int, what: str) -> str:
+    """'; write seed: 12345' for a whole number whose thousands are set apart by a space or an apostrophe (12 345),
+    which YAML reads as text; '' for anything else."""
+    if not isinstance(v, str) or not re.fullmatch(f"\\d{{1,3}}(?:{_THOUSANDS}\\d{{3}})+", text := v.strip()):
+        return ""
+    whole = int(re.sub(_THOUSANDS, "", text))
+    return f"; write {_key_line(what, whole)} (no space or mark between its digits)" if lo <= whole <= hi else ""
 
 
 def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
