@@ -2024,3 +2024,23 @@ def test_a_refused_input_typed_in_full_width_is_quoted_as_typed(line, said):
     with pytest.raises(CommandError) as err:
         parse(line)
     assert str(err.value).startswith(f"{said}")
+
+
+@pytest.mark.parametrize("word, value", [("0x78", 120.0), ("0b1111000", 120.0), ("0x_96", 150.0)])
+def test_a_tempo_typed_in_hex_reads_as_a_shows_bpm_so_written(word, value, tmp_path):
+    """`bpm 0x78` typed was refused where a show's `bpm: 0x78` is 120: read alike, and said as written."""
+    from vcam.control.show import load_show
+    cmd = parse(f"bpm {word}")
+    assert cmd.args == (value,) and str(cmd) == f"bpm {word}"
+    show = tmp_path / "s.yaml"
+    show.write_text(f"defaults: {{bpm: {word}}}\npresets:\n  - {{name: a, prompt: b}}\n")
+    assert load_show(str(show)).defaults.bpm == value
+
+
+@pytest.mark.parametrize("word, said", [("0x10", "bpm 0x10 (16) is out of range (20 to 300)"),
+                                        ("0x", "a hex number is 0x and its digits"),
+                                        ("0X78", "write it in decimal digits: 120")])
+def test_a_tempo_typed_in_hex_out_of_range_or_unwritten_is_told_as_a_seed_is(word, said):
+    with pytest.raises(CommandError) as err:
+        parse(f"bpm {word}")
+    assert said in str(err.value)

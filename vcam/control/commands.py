@@ -126,7 +126,7 @@ class Command:
             text = f"blend {blend_side(a)} {blend_side(b)} {x:g}"
         elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
             text = f"input {_quoted_at(self.args[0])}"
-        elif self.name in ("strength", "bias", "bpm"):
+        elif self.name in ("strength", "bias", "bpm") and self.written is None:
             text = f"{self.name} {self.args[0]:g}"
         elif self.name == "help" and len(self.args) > 1:  # `help seed steps` asks about seed alone
             text = f"help {', '.join(self.args)}"
@@ -821,7 +821,9 @@ _ARGS = {
     "strength": lambda t: (_strength(t),),
     "bias": lambda t: (_bias(t),),
     "input": lambda t: (_input(t),),
-    "bpm": lambda t: (_number(t, "bpm", MIN_BPM, MAX_BPM),),
+    # `bpm 0x78` read as a show's `bpm: 0x78` is, and told as a seed so written is where it is none (`bpm 0x`)
+    "bpm": lambda t: (float(_int(t, "bpm", int(MIN_BPM), int(MAX_BPM))) if _BASED.fullmatch(t) or based_meant(
+        t, MIN_BPM, MAX_BPM) else _number(t, "bpm", MIN_BPM, MAX_BPM),),
     "quantize": lambda t: (_quantize(t),),
     "blend": _blend,
 }
