@@ -212,7 +212,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
     if replay is not None:
         check_replayed_inputs(opts.replay, replay, cfg.input)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    osc_map = read_osc_map(opts, show)
+    osc_map = read_osc_map(opts, show, status.message)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
