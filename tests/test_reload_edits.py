@@ -520,6 +520,21 @@ def test_a_list_item_marked_with_a_typographic_dash_is_said_as_one(tmp_path, das
         "(a word processor's autocorrect makes such dashes)"]
 
 
+@pytest.mark.parametrize("line, number, said", [
+    ("  - name:\u00a0b\n    prompt: y\n", 4, "a no-break space (U+00A0, column 10) after name:"),
+    ("  - name: b\n    prompt:\u202fy\n", 5, "a narrow no-break space (U+202F, column 12) after prompt:")])
+def test_a_no_break_space_after_a_keys_colon_is_said_at_its_line(tmp_path, line, number, said):
+    """`name:` and a no-break space (macOS's Option+Space, a web page's): told a ': ' inside a value reads as a new
+    key, at the line after it, or that a ':' was missing; the line retyped with a plain space loads."""
+    path = tmp_path / "show.yaml"
+    text = "presets:\n  - name: a\n    prompt: x\n" + line
+    assert _problems_of(path, text.encode()) == [
+        f"{path}:{number}: {said}, which YAML does not take for the space a key needs (it read "
+        f"{said.rsplit(' ', 1)[1]} and what follows as one text); retype it as a plain space"]
+    path.write_text(text.replace("\u00a0", " ").replace("\u202f", " "))
+    assert [p.name for p in load_show(path).presets] == ["a", "b"]
+
+
 def test_a_prompt_whose_text_holds_no_break_spaces_and_dashes_is_read_as_written(tmp_path):
     path = tmp_path / "show.yaml"
     path.write_text("presets:\n  - name: a\n    prompt: >-\n      city \u2013 night,\n      \u00a0fog\n")

@@ -737,13 +737,16 @@ PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "
 _SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff"
 _ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
 _ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
+# such a space after a key's colon (`name:\xa0neon`, macOS's Option+Space): the line read as a text, not a key
+_ODD_COLON = re.compile(rf"^ *(?:- +)?([^\s:#'\"{{\[&*!|>-][^\s:#]*):([{_SPACES}])")
 
 
 def _odd_line_start(lines: list[str], text: str) -> str | None:
     """'line: what and the fix' for the first line whose indentation holds a space YAML does not take for one, or
     whose list item starts with a typographic dash; None where there is none. Only before a key or a list item, and
     not inside a value of many lines: such a character in a prompt's own text is the prompt's."""
-    odd = [number for number, line in enumerate(lines, 1) if _ODD_SPACE.match(line) or _ODD_DASH.match(line)]
+    odd = [number for number, line in enumerate(lines, 1)
+           if _ODD_SPACE.match(line) or _ODD_DASH.match(line) or _ODD_COLON.match(line)]
     if not odd:  # the file scanned again only where a line may be one: a long show's reading stays as fast
         return None
     inside, read_to = _scalar_lines(text)
@@ -761,6 +764,11 @@ def _odd_line_start(lines: list[str], text: str) -> str | None:
         if (dash := _ODD_DASH.match(line)) is not None:
             return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
                     "type a plain - (a word processor's autocorrect makes such dashes)")
+        if (colon := _ODD_COLON.match(line)) is not None:
+            char = colon[2]
+            return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {colon.start(2) + 1}) after {colon[1]}:, "
+                    f"which YAML does not take for the space a key needs (it read {colon[1]}: and what follows as one "
+                    "text); retype it as a plain space")
     return None
 
 
