@@ -1425,3 +1425,21 @@ def test_a_cue_number_written_otherwise_is_offered_its_whole_do_line(do, meant):
     assert "did you mean" not in said, said
     offered = re.search(r"; write do: (.+)$", said)[1]
     assert [str(c) for c in parse_show(text.replace(do, offered), "x").cues[0].do] == meant
+
+
+def test_a_cue_named_with_another_cues_number_is_noted_with_a_name_go_finds():
+    """A cue named '2' third in the list loaded unsaid: `go 2` fires cue 2, and this cue was never found by its
+    name. One named with its own number is left alone; the name offered is found by `go`."""
+    import re
+
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+    text = ("presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: '1', do: preset a}\n  - {name: x, do: next}\n"
+            "  - {name: '2', do: prev}\n")
+    show = parse_show(text, "show.yaml")
+    [note] = show.notes
+    assert note.startswith("show.yaml:6: cue 3 is named '2', a number: go 2 fires cue 2 by its place"), note
+    assert cue_index(show.cues, parse("go 2").args[0]) == 1
+    offered = re.search(r"as in ('.+')$", note)[1]
+    renamed = parse_show(text.replace("'2'", offered), "show.yaml")
+    assert renamed.notes == () and cue_index(renamed.cues, parse(f"go {offered[1:-1]}").args[0]) == 2
