@@ -498,6 +498,21 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
     assert "scalar" not in problem
 
 
+@pytest.mark.parametrize("value", ['"neon" city at night', "[glitch] city", "{x} city", "'80s' disco"])
+def test_a_value_that_goes_on_after_its_quotes_or_brackets_close_is_offered_quoted_whole(loader, value):
+    """`prompt: "neon" city` was told "did not find expected key" and to check indentation, quotes and brackets;
+    the line offered loads as the text written."""
+    text = f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    opens = f"show.yaml:3: not valid YAML: prompt's value opens with {value[0]} and goes on "
+    assert problem.startswith(opens), problem
+    offered = re.search(r"; put the whole text in quotes: (prompt: .+)$", problem)[1]
+    show = parse_show(text.replace(f"prompt: {value}", offered), "show.yaml")
+    assert show.presets[0].prompts == {value: 1.0}
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
     text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"

@@ -826,6 +826,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
         unset = f" (no value above sets &{alias[1]})" if alias else ""
         return (f"not valid YAML: a value that starts with * repeats an &anchor{unset}; for a text that starts "
                 "with *, put the value in quotes: \"*…\"")
+    if (closed := _closed_early(e, here)) is not None:
+        return closed
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -846,6 +848,26 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
         what = what.removeprefix("a ").removeprefix("an ")
         started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
     return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+
+
+# a key and a value that opens with a quote or a bracket (`prompt: "neon" city`, `prompt: [glitch] city`)
+_OPENED = re.compile(r"^ *(?:- +)?([^\s:#'\"{\[&*!|>-][^\s:#]*): +([\"'\[{])(.*?) *$")
+_CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
+
+
+def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
+    """What to write for a value that opens with a quote or a bracket and goes on after it closes (`prompt: "neon"
+    city`, `prompt: [glitch] city`): YAML reads the quoted text or the list alone, then finds more where a key
+    should be, said as "did not find expected key"; None for any other complaint."""
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<scalar>'"):
+        return None
+    if (opened := _OPENED.match(here)) is None or e.problem_mark is None or e.problem_mark.column <= opened.end(1):
+        return None
+    key, value = opened[1], opened[2] + opened[3]
+    offered = flow_yaml(value)
+    fix = f"{key}: {offered}" if offered else f"{key}: '…', each ' in it written twice"
+    return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
+            f"{_CLOSING[opened[2]]}, which YAML reads as the whole value; put the whole text in quotes: {fix}")
 
 
 def read_text(path: Path) -> str:
