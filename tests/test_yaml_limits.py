@@ -513,6 +513,16 @@ def test_a_value_that_goes_on_after_its_quotes_or_brackets_close_is_offered_quot
     assert show.presets[0].prompts == {value: 1.0}
 
 
+@pytest.mark.parametrize("char", ["%", "@"])
+def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
+    """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own
+    scanner, whose words name the character)."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompt: {char}70 grain\n", "show.yaml")
+    said = f'show.yaml:3: not valid YAML: a value cannot start with {char}; put the value in quotes: "{char}…"'
+    assert only_problem(err) == said
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
     text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"

@@ -818,7 +818,9 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     if char == "\t" or "tab character" in (e.problem or ""):
         return (f"a tab character (column {mark.column + 1}) where YAML allows only spaces; indent with spaces "
                 "(set the editor to insert spaces for the Tab key)")
-    if e.problem == "found character that cannot start any token" and char in ("@", "`"):
+    # libyaml's words, and PyYAML's own scanner's (which names the character)
+    if re.fullmatch(r"found character (?:'.' )?that cannot start any token", e.problem or "") \
+            and char in ("@", "`", "%"):
         return f"not valid YAML: a value cannot start with {char}; put the value in quotes: \"{char}…\""
     if (e.problem or "").startswith("found undefined alias") or e.context == "while scanning an alias":
         # `prompt: *glitch* city`, a prompt's emphasis: said as an alias missing, or as a character expected
