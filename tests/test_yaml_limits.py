@@ -513,6 +513,24 @@ def test_a_value_that_goes_on_after_its_quotes_or_brackets_close_is_offered_quot
     assert show.presets[0].prompts == {value: 1.0}
 
 
+@pytest.mark.parametrize("text, line, key, spaces", [
+    ("presets:\n  - name: a\n    prompt: x\n  - name: b\n   prompt: y\n", 5, "prompt", 4),
+    ("defaults:\n  seed: 3\n steps: 4\npresets:\n  - {name: a, prompt: b}\n", 3, "steps", 2),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 1\n\n   # ours\n   seed: 3\n", 8, "seed",
+     4)])
+def test_a_key_indented_less_than_the_keys_above_it_is_told_how_far_to_indent_it(loader, text, line, key, spaces):
+    """A key one space short of its mapping was told "did not find expected '-' indicator" (or key) and to check
+    indentation, quotes and brackets; indented as said, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith(f"show.yaml:{line}: not valid YAML: {key}: is indented ") and problem.endswith(
+        f"keys of one mapping line up; indent {key}: {spaces} spaces as well"), problem
+    lines = text.split("\n")
+    lines[line - 1] = " " * spaces + lines[line - 1].lstrip()
+    parse_show("\n".join(lines), "show.yaml")
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

@@ -830,6 +830,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
                 "with *, put the value in quotes: \"*…\"")
     if (closed := _closed_early(e, here)) is not None:
         return closed
+    if (misaligned := _misaligned(e, lines)) is not None:
+        return misaligned
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -870,6 +872,36 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     fix = f"{key}: {offered}" if offered else f"{key}: '…', each ' in it written twice"
     return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
             f"{_CLOSING[opened[2]]}, which YAML reads as the whole value; put the whole text in quotes: {fix}")
+
+
+# a line's key, after its indentation and a list item's `- `: (indentation, key)
+_KEY_LINE = re.compile(r"^( *(?:- +)?)([^\s:#'\"{\[&*!|>-][^:#]*?):(?: |$)")
+
+
+def _misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a key indented less than the key above it in its mapping (`   prompt:` under `    name:`),
+    said by YAML as an expected '-' or key not found; None for any other complaint."""
+    if e.problem not in ("did not find expected '-' indicator", "did not find expected key",
+                         "expected <block end>, but found '<block mapping start>'") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or (here := _KEY_LINE.match(lines[row])) is None or "-" in here[1]:
+        return None
+    column = len(here[1])
+    meant = None  # the key above, of the mappings that hold it, whose column is the nearest past this one's
+    for i in range(row - 1, -1, -1):
+        if (key := _KEY_LINE.match(lines[i])) is None:
+            continue
+        if len(key[1]) <= column:
+            break
+        if meant is None or len(key[1]) < len(meant[1]):
+            meant, at = key, i
+    if meant is None:
+        return None
+    spaces = len(meant[1])
+    return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
+            f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
+            "well")
 
 
 def read_text(path: Path) -> str:
