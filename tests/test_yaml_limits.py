@@ -531,6 +531,22 @@ def test_a_key_indented_less_than_the_keys_above_it_is_told_how_far_to_indent_it
     parse_show("\n".join(lines), "show.yaml")
 
 
+@pytest.mark.parametrize("entry, cut, meant", [
+    ("{name: a, prompt: neon city, rain, fog}", "prompt: neon city, rain, fog", {"neon city, rain, fog": 1.0}),
+    ("{name: a, prompt: neon,rain, seed: 4}", "prompt: neon,rain", {"neon,rain": 1.0}),
+    ("{name: a, prompts: [{text: neon, rain, weight: 2}, {text: fog}]}", "text: neon, rain",
+     {"neon, rain": 2.0, "fog": 1.0})])
+def test_a_prompt_cut_by_commas_in_braces_is_offered_quoted_whole_once(loader, entry, cut, meant):
+    """`{name: a, prompt: neon city, rain, fog}` was told of unknown keys 'rain' and 'fog', each with the known keys,
+    and not that the commas cut the prompt; the text offered loads whole."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    problem = only_problem(err)
+    offered = re.search(r"of (?:their|its) own: put the whole text in quotes: (.+)$", problem)[1]
+    show = parse_show(f"presets:\n  - {entry.replace(cut, offered)}\n", "show.yaml")
+    assert show.presets[0].prompts == meant
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

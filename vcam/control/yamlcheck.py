@@ -184,8 +184,9 @@ class Reader:
                 hint = f"; did you mean {near}?" if near else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
-                if (comma := _decimal_comma(node, i, known)) is not None:
-                    if comma:  # else a later group of the number that the first one's line told whole
+                comma = _decimal_comma(node, i, known)
+                if comma is not None or (comma := self._text_cut(node, i)) is not None:
+                    if comma:  # else a later group of the number (or words of the text) that the first one's told
                         self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
@@ -263,6 +264,47 @@ class Reader:
                              "quotes")
             return None
         return v.strip()
+
+    def _text_cut(self, node: MappingNode, i: int) -> str | None:
+        """'; ...' where the unknown key `i` is words of a prompt, a text or a name cut off by a comma in a mapping in
+        braces (`{name: a, prompt: neon, rain, fog}` reads as prompt 'neon' and keys rain and fog), with the whole
+        text quoted to write; '' for a later key of a text so cut (the first one's line says it); None otherwise."""
+        if not node.flow_style:
+            return None
+        start = i
+        while start > 0 and self._comma_cut(node.value[start - 1], node.value[start]):
+            start -= 1
+        key_before, text = node.value[start]
+        if start == i or not isinstance(key_before, ScalarNode) or key_before.value not in ("prompt", "text", "name"):
+            return None
+        if not isinstance(text, ScalarNode) or text.style or text.tag != STR_TAG:
+            return None
+        if start + 1 < i:
+            return ""
+        end = start + 1
+        while end < len(node.value) and self._comma_cut(node.value[end - 1], node.value[end]):
+            end += 1
+        whole = self.written(text, node.value[end - 1][0])
+        # offered as the braces take it: quoted, where a line of its own would read it plain
+        if whole is None or (offered := flow_yaml({key_before.value: whole})) is None:
+            return None
+        keys = ", ".join(k.value for k, _ in node.value[start + 1:end])
+        them = "as keys of their own" if end - start > 2 else "as a key of its own"
+        return (f"; in {{...}} a comma separates keys, so {key_before.value} reads as {text.value!r} and {keys} "
+                f"{them}: put the whole text in quotes: {offered[1:-1]}")
+
+    def _comma_cut(self, pair: tuple, after: tuple) -> bool:
+        """Whether `after` is a plain word key with no value that follows `pair` (its value, or its own key where it
+        is such a word too) with only a comma between, on one line: `neon, rain` read as `neon` and a key `rain`."""
+        key_node, value = after
+        if not (isinstance(key_node, ScalarNode) and not key_node.style and key_node.tag == STR_TAG
+                and key_node.value and _plain_null(value)):
+            return False
+        end = pair[0] if _plain_null(pair[1]) else pair[1]
+        if not isinstance(end, ScalarNode) or end.end_mark.line != key_node.start_mark.line:
+            return False
+        line = self._lines[end.end_mark.line] if end.end_mark.line < len(self._lines) else ""
+        return re.fullmatch(r"\s*,\s*", line[end.end_mark.column:key_node.start_mark.column]) is not None
 
     def written(self, start: Node, end: Node) -> str | None:
         """The text from `start` to `end` as the file has it (`range: [0, 12]`, a key to its value), for a line
