@@ -547,6 +547,20 @@ def test_a_prompt_cut_by_commas_in_braces_is_offered_quoted_whole_once(loader, e
     assert show.presets[0].prompts == meant
 
 
+@pytest.mark.parametrize("entry, said, fixed", [
+    ("{name: a prompt: neon}", "in {...} a key follows a comma: write a comma before prompt: where it is a key",
+     "{name: a, prompt: neon}"),
+    ('{name: a, prompt: "neon" city}', "in {...} a value that opens with a quote ends at its closing quote, and "
+     "'city' follows it; put the whole text in quotes", """{name: a, prompt: '"neon" city'}""")])
+def test_a_slip_inside_braces_is_said_with_its_fix(loader, entry, said, fixed):
+    """`{name: a prompt: neon}` (a comma left out) and `{prompt: "neon" city}` were told "did not find expected ','
+    or '}'" and to check indentation, quotes and brackets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    assert only_problem(err).startswith(f"show.yaml:2: not valid YAML: {said}"), only_problem(err)
+    assert parse_show(f"presets:\n  - {fixed}\n", "show.yaml").presets[0].name == "a"
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

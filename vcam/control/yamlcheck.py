@@ -874,6 +874,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
         return closed
     if (misaligned := _misaligned(e, lines)) is not None:
         return misaligned
+    if (gap := _flow_gap(e, here)) is not None:
+        return gap
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -914,6 +916,24 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     fix = f"{key}: {offered}" if offered else f"{key}: '…', each ' in it written twice"
     return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
             f"{_CLOSING[opened[2]]}, which YAML reads as the whole value; put the whole text in quotes: {fix}")
+
+
+def _flow_gap(e: yaml.MarkedYAMLError, here: str) -> str | None:
+    """What to write where braces or brackets find more after a value than a comma or their end: a key with no comma
+    before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise."""
+    found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
+    if found is None or e.problem_mark is None or e.problem_mark.column > len(here):
+        return None
+    before, column = here[:e.problem_mark.column].rstrip(), e.problem_mark.column
+    inside = "{...}" if found[1] == "}" else "[...]"
+    if here[column:column + 1] == ":" and (word := re.search(r"[^\s,{}\[\]:]+$", before)) is not None:
+        return (f"not valid YAML: in {inside} a key follows a comma: write a comma before {word[0]}: where it is a "
+                f"key, or put the text in quotes where the ': ' is its own")
+    if before[-1:] in ("'", '"'):
+        return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
+                f"{here[column:].split(',')[0].rstrip(' ]}')!r} follows it; put the whole text in quotes (each "
+                "' in 'single quotes' written twice)")
+    return None
 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
