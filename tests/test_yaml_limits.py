@@ -547,6 +547,18 @@ def test_a_prompt_cut_by_commas_in_braces_is_offered_quoted_whole_once(loader, e
     assert show.presets[0].prompts == meant
 
 
+def test_a_key_at_the_column_of_its_lists_dash_is_offered_the_dash_too(loader):
+    """`  do: preset b` under `  - do: preset a` (a second cue whose '- ' was left out) was told only to indent it
+    under the first cue, where it would be that cue's do: twice; begun with '- ', it is the second cue."""
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - do: preset a\n  do: next\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith("indent do: 4 spaces as well; or, where it starts an entry of its own, begin "
+                                      "it with '- ' as line 4 does"), only_problem(err)
+    show = parse_show(text.replace("\n  do: next", "\n  - do: next"), "show.yaml")
+    assert [c.do for c in show.cues] == [("preset a",), ("next",)]
+
+
 @pytest.mark.parametrize("entry, said, fixed", [
     ("{name: a prompt: neon}", "in {...} a key follows a comma: write a comma before prompt: where it is a key",
      "{name: a, prompt: neon}"),

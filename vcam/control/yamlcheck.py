@@ -943,27 +943,34 @@ _KEY_LINE = re.compile(r"^( *(?:- +)?)([^\s:#'\"{\[&*!|>-][^:#]*?):(?: |$)")
 def _misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a key indented less than the key above it in its mapping (`   prompt:` under `    name:`),
     said by YAML as an expected '-' or key not found; None for any other complaint."""
-    if e.problem not in ("did not find expected '-' indicator", "did not find expected key",
-                         "expected <block end>, but found '<block mapping start>'") or e.problem_mark is None:
+    if e.problem not in ("did not find expected '-' indicator", "did not find expected key",  # libyaml's, PyYAML's
+                         "expected <block end>, but found '<block mapping start>'",
+                         "expected <block end>, but found '?'") or e.problem_mark is None:
         return None
     row = e.problem_mark.line
     if row >= len(lines) or (here := _KEY_LINE.match(lines[row])) is None or "-" in here[1]:
         return None
     column = len(here[1])
     meant = None  # the key above, of the mappings that hold it, whose column is the nearest past this one's
+    item = None  # the line of that mapping's '- ', where it is a list item whose '- ' is at this key's column
     for i in range(row - 1, -1, -1):
         if (key := _KEY_LINE.match(lines[i])) is None:
             continue
         if len(key[1]) <= column:
             break
         if meant is None or len(key[1]) < len(meant[1]):
-            meant, at = key, i
+            meant, at, item = key, i, None
+        if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
+            item = i
     if meant is None:
         return None
     spaces = len(meant[1])
+    # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
+    entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
+                                    f"{item + 1} does"
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
-            "well")
+            f"well{entry}")
 
 
 def read_text(path: Path) -> str:
