@@ -1908,3 +1908,46 @@ def test_a_replays_inputs_after_one_the_stream_dropped_unheard_are_still_opened_
         assert checked == [a.spec, dropped.spec, d.spec]
     finally:
         ahead.stop()
+
+
+def test_a_replays_input_due_as_the_model_loads_is_opened_once(monkeypatch):
+    """An input logged at block 0 or 1 is due as soon as the model has loaded: the stream's thread opened it itself
+    while the replay's thread was still opening it ahead, and one of the two copies was dropped unused."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.replaystart import InputsAhead
+
+    opened, waiting, got = [], threading.Event(), []
+
+    class Slow:  # a large photo, still decoding ahead when its block comes
+        def __init__(self, path, *args, **kwargs):
+            opened.append(threading.current_thread().name)
+            if len(opened) == 1:  # the stream's thread waits for this one, or opens a second
+                assert wait_for(lambda: waiting.is_set() or len(opened) > 1, 30)
+
+        def unchanged(self):
+            return True
+
+        def close(self):
+            pass
+
+    class Watched(threading.Condition):
+        def wait(self, timeout=None):
+            waiting.set()
+            return super().wait(timeout)
+
+    monkeypatch.setattr(switch_module, "ImageSource", Slow)
+    switch = InputSwitch(W, H)
+    switch._kept = Watched(switch._ready_lock)
+    producer = SimpleNamespace(on_applied=lambda hear: None, on_not_applied=lambda hear: None)
+    ahead = InputsAhead(Replay({}, [(0, SetInput("image:/x/big.jpg"))], None), switch.check, producer)
+    assert wait_for(lambda: opened, 30)
+    stream = threading.Thread(target=lambda: got.append(switch.open("image:/x/big.jpg")), name="stream")
+    stream.start()
+    stream.join(30)
+    ahead.stop()
+    switch.close()
+    assert opened == ["vcam-replay-inputs"] and isinstance(got[0], Slow), (opened, got)
