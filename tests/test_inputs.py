@@ -1951,3 +1951,30 @@ def test_a_replays_input_due_as_the_model_loads_is_opened_once(monkeypatch):
     ahead.stop()
     switch.close()
     assert opened == ["vcam-replay-inputs"] and isinstance(got[0], Slow), (opened, got)
+
+
+def test_an_animated_gif_pushed_out_of_the_kept_copies_is_said_once(tmp_path):
+    """More inputs typed within one slow block than the switch keeps open pushed the first out: opened again for
+    its block, a GIF said that only its first frame shows a second time."""
+    from PIL import Image
+
+    from vcam.live.inputs.switch import READY_KEPT
+
+    gif = tmp_path / "loop.gif"
+    frames = [Image.new("RGB", (40, 30), (60 * i, 0, 0)) for i in range(3)]
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    stills = [tmp_path / f"{i}.png" for i in range(READY_KEPT)]
+    for path in stills:
+        _solid_png(path, (0, 90, 0))
+    said: list[str] = []
+    switch = InputSwitch(W, H, say=said.append)
+    try:
+        typed = [f"image:{gif}"] + [f"image:{path}" for path in stills]
+        for spec in typed:
+            switch.check(spec)
+        for spec in typed:  # the block: each applied in turn
+            assert switch.open(spec) is not None
+    finally:
+        switch.close()
+    animated = [line for line in said if "animated" in line]
+    assert len(animated) == 1, said

@@ -141,6 +141,9 @@ class InputSwitch:
         # first input, due as the model finishes loading, was opened by both, one of them dropped)
         self._opening: dict[InputSpec, int] = {}
         self._kept = threading.Condition(self._ready_lock)
+        # A clip or image pushed out of those kept (more checked than a block takes), with what it was opened for:
+        # opened again for its block, what its opening says (an animated GIF's first frame only) was said twice
+        self._pushed_out: dict[InputSpec, tuple[tuple, ClipSource | ImageSource]] = {}
         self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
@@ -166,16 +169,28 @@ class InputSwitch:
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source
-        source = self._take_ready(spec) or self._checked_meanwhile(spec) or self._opened(spec)
+        said = self._said_before(spec)
+        source = self._take_ready(spec) or self._checked_meanwhile(spec) or self._opened(spec, quiet=said)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
         return source
 
-    def _opened(self, spec: InputSpec, fitting: tuple | None = None) -> FrameSource | None:
+    def _opened(self, spec: InputSpec, fitting: tuple | None = None, quiet: bool = False) -> FrameSource | None:
+        """`quiet`: what opening it says was said already; what it says later (a save on air) is said."""
         width, height, fit = fitting or self._fitting()
-        return open_source(spec, width, height, fit, self.say, self.uploads, self.open_capture,
-                           self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+        source = open_source(spec, width, height, fit, (lambda text: None) if quiet else self.say, self.uploads,
+                             self.open_capture, self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+        if quiet and source is not None:
+            source.say = self.say
+        return source
+
+    def _said_before(self, spec: InputSpec) -> bool:
+        """Whether a check's copy of `spec` said its opening and was pushed out of those kept since, the file as it
+        opened it and the size the same."""
+        with self._ready_lock:
+            pushed = self._pushed_out.pop(spec, None)
+        return pushed is not None and pushed[0] == self._fitting() and pushed[1].unchanged()
 
     def _fitting(self) -> tuple:
         """What a source opened ahead must have been opened for to be put on air as it is."""
@@ -219,6 +234,8 @@ class InputSwitch:
             self._ready.append((spec, fitting, source))
             keep = 0 if self._closed else READY_KEPT
             stale, self._ready = self._ready[:len(self._ready) - keep], self._ready[len(self._ready) - keep:]
+            if not self._closed:
+                self._pushed_out.update((old_spec, (old_fitting, old)) for old_spec, old_fitting, old in stale)
         for _, _, old in stale:
             old.close()
 
@@ -287,6 +304,7 @@ class InputSwitch:
     def close(self) -> None:
         with self._ready_lock:
             ready, self._ready, self._closed = self._ready, [], True
+            self._pushed_out.clear()
         for _, _, source in ready:
             source.close()
         self._close(self.source)
