@@ -1949,3 +1949,28 @@ def test_a_prompt_sent_during_a_slow_check_of_a_presets_photo_ends_on_air():
         pressed.join(60)
         typed.join(60)
     assert ctl.state.prompts == {"a desert": 1.0} and ctl.state.input == "camera:3", ctl.state
+
+
+def test_a_command_sent_while_a_reload_opens_its_input_is_not_held_up_by_it():
+    """A save that changed the input of the preset on air opened that input with the controller's lock held: a
+    large photo or a clip on a slow disk held every typed command, fader and cue for as long."""
+    show = parse_show("presets:\n  - {name: a, prompt: a city, input: 'camera:3'}\n", "show.yaml")
+    typed, checked, took = threading.Event(), [], []
+
+    def check_input(spec):
+        checked.append(spec)
+        took.append(typed.wait(10))  # on the old code the command waits for this check to end
+
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}, preset=0, input="camera:3"), RecordingProducer(),
+                     threading.Event(), lambda s: None, check_input=check_input)
+    edited = parse_show("presets:\n  - {name: a, prompt: a city, input: 'camera:4'}\n", "show.yaml")
+    saved = threading.Thread(target=ctl.replace_show, args=(edited,), name="reload")
+    saved.start()
+    try:
+        assert wait_for(lambda: checked, 30)
+        assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
+    finally:
+        typed.set()
+        saved.join(60)
+    assert took == [True] and checked == ["camera:4"], (took, checked)
+    assert ctl.state.seed == 5 and ctl.state.input == "camera:4", ctl.state
