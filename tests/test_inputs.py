@@ -1978,3 +1978,39 @@ def test_an_animated_gif_pushed_out_of_the_kept_copies_is_said_once(tmp_path):
         switch.close()
     animated = [line for line in said if "animated" in line]
     assert len(animated) == 1, said
+
+
+def test_a_replays_inputs_logged_within_one_block_are_not_opened_ahead_beside_the_stream(monkeypatch):
+    """Several inputs logged at one block (typed as the model loaded) are put on air one after the other by the
+    stream's thread: once the first was heard, the next was opened here too, beside the stream opening it itself,
+    and that copy was never used."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live import replaystart
+    from vcam.live.replaystart import InputsAhead
+
+    waits = []
+
+    class Watched(threading.Condition):
+        def wait(self, timeout=None):
+            waits.append(1)
+            return super().wait(timeout)
+
+    monkeypatch.setattr(replaystart, "threading", SimpleNamespace(Condition=Watched, Thread=threading.Thread))
+    a, b, c = (SetInput(f"image:/x/{name}.png") for name in "abc")
+    checked, heard = [], []
+    producer = SimpleNamespace(on_applied=heard.append, on_not_applied=heard.append)
+    ahead = InputsAhead(Replay({}, [(2, a), (2, b), (5, c)], None), checked.append, producer)
+    try:
+        assert wait_for(lambda: waits, 30)  # a opened, waiting for its block
+        before = len(waits)
+        heard[0](a, 2, None)
+        assert wait_for(lambda: len(waits) > before, 30)  # b decided on
+        assert checked == [a.spec]
+        heard[0](b, 2, None)
+        assert wait_for(lambda: len(checked) == 2, 30)
+        assert checked == [a.spec, c.spec]
+    finally:
+        ahead.stop()
