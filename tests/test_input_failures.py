@@ -1020,6 +1020,17 @@ def test_a_damaged_picture_is_said_damaged_as_an_input_a_fallback_and_in_a_show(
     assert raised.value.fix == "convert it to PNG or JPEG"
 
 
+def test_a_damaged_picture_played_as_a_clip_is_said_damaged_not_sent_to_image(tmp_path):
+    """`input file:logo.png` with the PNG cut short was told to show it with image:logo.png, which then said it is
+    damaged: the operator went back and forth between the two."""
+    cut = _cut_png(tmp_path / "logo.png")
+    with pytest.raises(InputError) as raised:
+        ClipSource(cut, 64, 48)
+    assert raised.value.message == (f"cannot decode {cut}: it is a still picture, damaged or cut short (a copy or an "
+                                    "export that did not finish)")
+    assert raised.value.fix == f"copy or export it again, then show it with image:{cut}"
+
+
 def test_an_input_that_did_not_open_at_its_block_is_not_named_on_air_after(tmp_path):
     """The state kept the input refused at its block: `status` named it on air, and a preset naming that file again,
     once it was back, did not send it (it differed from nothing), so it never played."""

@@ -22,7 +22,7 @@ from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
 from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
-from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
+from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
                               fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
                               undecoded_fix, undecoded_why, webp_chunks, webp_flags)
@@ -118,6 +118,9 @@ def _undecodable(file: HeadFirst) -> InputError:
     if _picture(file):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         shown = f"with {shell_word(f'image:{path}')}" if _pastable(path) else \
             f"as an image, image:PATH; {_unpasted('input line')}"
+        if undecoded_fix(path, "") == DAMAGED_IMAGE_FIX:  # image: would refuse it too: that was no fix
+            return InputError(f"cannot decode {path}: it is a still picture, damaged or cut short (a copy or an "
+                              "export that did not finish)", f"copy or export it again, then show it {shown}")
         return InputError(f"cannot decode {path} as a video: it is a still picture", f"show it {shown}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
