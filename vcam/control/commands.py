@@ -562,7 +562,7 @@ def _input(text: str, at: str | None = None) -> str:
 
 
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
-_OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
+OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
 def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None = None) -> None:
@@ -573,7 +573,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
-        if opening not in _OPENING_QUOTES or any(close in typed[1:] for close in _OPENING_QUOTES[opening]):
+        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
         if before and names_file_here(path):
             return
@@ -600,14 +600,14 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
     timing: the line offered sets it apart, which plays (glued, it is refused as a name not there)."""
     head, glued, tail = spec.target.rpartition("@")
     if at is not None or spec.kind not in ("file", "image") or not glued or not head \
-            or names_file_here(spec.target) or not _a_timing(tail):
+            or names_file_here(spec.target) or at_timing(tail) is None:
         return spec, at
     return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
 
 
 # The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
 # the name (`input file:loop.mp4"`)
-_CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
+CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
 def _unopened_quote(kind: str, colon: str, path: str) -> None:
@@ -615,7 +615,7 @@ def _unopened_quote(kind: str, colon: str, path: str) -> None:
     path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
     typed = path if colon else kind
     closing = typed[-1:]
-    if closing not in _CLOSING_QUOTES or any(opening in typed[:-1] for opening in _CLOSING_QUOTES[closing]):
+    if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
         return
     if colon and names_file_here(path):
         return
@@ -782,7 +782,7 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
             keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
-        if name == "blend" and len(tail.split()) > 1 and not _a_timing(tail.split()[0]):  # `blend a @ b c 0.5`
+        if name == "blend" and len(tail.split()) > 1 and at_timing(tail.split()[0]) is None:  # `blend a @ b c 0.5`
             keep = "; for an @ in a preset's name, put the name in quotes, as in blend \"sunset @ beach\" ocean 0.5"
         raise CommandError(f"{e}{keep}") from None
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
@@ -790,12 +790,12 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     return head.strip(), at
 
 
-def _a_timing(word: str) -> bool:
+def at_timing(word: str) -> str | None:
+    """The timing `word`, read after an `@`, is in its plain form (`bar`, `0.5`); None where it is none."""
     try:
-        parse_quantize(word, after_at=True)
+        return parse_quantize(word, after_at=True)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _one_timing(name: str, head: str, tail: str) -> None:
@@ -938,7 +938,7 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
-    if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
+    if timed and (command := timed[1].lower()) in known and at_timing(timed[2]) is not None:
         return _meant_alone(clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1))
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
@@ -1078,9 +1078,9 @@ def _glued_line(command: str, arg: str, console: bool) -> str:
     """The line meant by `command` glued to `arg` (`seed=5`, `seed5@bar`), for a hint: the line that is taken, or
     where the argument is refused (a value out of range, a word for a number) the command's form."""
     # `seed5@bar`: the timing glued to the argument as well; `bpm=120 @bar`: a timing bpm takes none of
-    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if _a_timing(at[1]) else at[0], arg)
+    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if at_timing(at[1]) is not None else at[0], arg)
     timing = re.search(r"\s@(\S+)$", arg)
-    at = timing[1].lower() if timing and _a_timing(timing[1]) else None
+    at = timing[1].lower() if timing and at_timing(timing[1]) is not None else None
     if command in UNTIMED and at:
         arg, at = arg[:timing.start()].rstrip(), None
     if _parses(f"{command} {arg}", console):
@@ -1222,7 +1222,7 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name == "input":
-        rest = timing_in_ascii(rest, _a_timing)
+        rest = timing_in_ascii(rest, at_timing)
     if name not in USAGE:
         unknown = _unknown(word, name, rest, text, console)
         unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
@@ -1338,14 +1338,14 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
 def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
     """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it) is no
     command: with the command or the prompt it may have meant."""
-    if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
+    if name.startswith("@") and at_timing(name[1:]) is not None:  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
         return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
     hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
     # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
-    timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+    timed = re.search(r"\s@(\S+)$", text) is not None and at_timing(text.rsplit("@", 1)[1]) is not None
     # a typo of such a word (`by the sea`: bye) as well
     commands = _commands_named(console)
     typo, typo_of_meant = _nearest_meant(name, commands)
@@ -1398,7 +1398,7 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
     """`seed 5@bar` → `seed 5 @bar`: the line meant by an argument with a timing glued to its end, where that line
     is taken; None for any other."""
     glued = re.fullmatch(r"(.*\S)@(\S+)", rest, re.DOTALL)
-    if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
+    if at is not None or glued is None or name in UNTIMED or at_timing(glued[2]) is None:
         return None
     if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
         return None

@@ -14,6 +14,8 @@ from vcam.words import MINUS_SIGNS, clipped, width_folded
 # a line from another machine: whether its path names a file here is not looked at while it is read (the reply
 # would tell its sender which paths exist outside the shared folders); media.admit decides, in those folders
 FROM_AFAR: ContextVar[bool] = ContextVar("FROM_AFAR", default=False)
+# a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
+FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
 
 # An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
@@ -81,15 +83,15 @@ def input_read_as(typed: str, spec: str) -> str:
     return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
 
 
-def timing_in_ascii(text: str, is_timing: Callable[[str], bool]) -> str:
+def timing_in_ascii(text: str, at_timing: Callable[[str], str | None]) -> str:
     """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
     ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
     path with it names a file, nor where neither the kind was typed in full width nor the path before it names one
     (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed. From the network
-    no file is looked for here: media.admit reads such a timing off, in the shared folders. `is_timing`: whether a
-    word read after @ is a timing (the commands' reader, which imports this module, so it is passed in)."""
-    end = re.search(r"\s＠(\S+)\s*$", text)
-    if end is None or not is_timing(width_folded(end[1])):
+    no file is looked for here: media.admit reads such a timing off, in the shared folders. `at_timing`: the timing a
+    word read after @ is, or None (the commands' reader, which imports this module, so it is passed in)."""
+    end = FULL_WIDTH_TIMING.search(text)
+    if end is None or at_timing(width_folded(end[1])) is None:
         return text
     body = width_folded(text).lstrip(" \t\"'")  # `＂ｉｍａｇｅ：…＂ ＠４`: the kind within quotes round the whole
     lead = len(text) - len(body)
