@@ -407,12 +407,14 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
-        note = _NOTE_VALUE.search(word) and "." not in word
-        counts = _note_said(word, after_at) or ((" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-                                                 if note else "") if after_at else
-                                                " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
-        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
-                 or counts)
+        if meant:
+            beats = f" (did you mean {'@' if after_at else ''}{meant}?)"
+        else:
+            beats = _bars_meant(word, after_at) or _note_said(word, after_at)
+        if not beats and not after_at:
+            beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        elif not beats and _NOTE_VALUE.search(word) and "." not in word:
+            beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
         raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
@@ -565,7 +567,7 @@ def _input(text: str, at: str | None = None) -> str:
 OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
-def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None = None) -> None:
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
     the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
@@ -1517,9 +1519,13 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
         # next and prev step through whatever presets a show has: `next next`, a cue's two steps, offered as two
-        said = joined_hint(e.joined, lambda cmd: (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev"))
-                           and cmd.name not in NOT_IN_CUES or takes is not None and takes(cmd),
-                           "control" if control else "cue", around)
+
+        def offered(cmd: Command) -> bool:
+            if (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev")) and cmd.name not in NOT_IN_CUES:
+                return True
+            return takes is not None and takes(cmd)
+
+        said = joined_hint(e.joined, offered, "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:
