@@ -107,6 +107,16 @@ def _streams(path: str) -> tuple[int, int] | None:
         return None
 
 
+def _shows(path: str) -> bool:
+    """Whether image: reads the picture at `path`: its end marker may be missing from its last bytes and the
+    picture still whole (a phone's trailer after a JPEG's end), which is no damage. Read small, so a huge JPEG is
+    read reduced; one too large to decode is no damage either (image: says so with its own fix)."""
+    try:
+        return read_shown(path, (16, 16, "crop")) is not None
+    except ImageError:
+        return True
+
+
 def _undecodable(file: HeadFirst) -> InputError:
     """Why OpenCV gave no frame of the file (its header: _header), and the fix for that: converting a sound file or
     a recording still being written would not help, so those are told apart from a codec OpenCV does not read."""
@@ -118,7 +128,7 @@ def _undecodable(file: HeadFirst) -> InputError:
     if _picture(file):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         shown = f"with {shell_word(f'image:{path}')}" if _pastable(path) else \
             f"as an image, image:PATH; {_unpasted('input line')}"
-        if undecoded_fix(path, "") == DAMAGED_IMAGE_FIX:  # image: would refuse it too: that was no fix
+        if undecoded_fix(path, "") == DAMAGED_IMAGE_FIX and not _shows(path):  # image: would refuse it too
             return InputError(f"cannot decode {path}: it is a still picture, damaged or cut short (a copy or an "
                               "export that did not finish)", f"copy or export it again, then show it {shown}")
         return InputError(f"cannot decode {path} as a video: it is a still picture", f"show it {shown}")
