@@ -1910,23 +1910,19 @@ def test_a_replays_inputs_after_one_the_stream_dropped_unheard_are_still_opened_
         ahead.stop()
 
 
-def test_a_replays_input_due_as_the_model_loads_is_opened_once(monkeypatch):
-    """An input logged at block 0 or 1 is due as soon as the model has loaded: the stream's thread opened it itself
-    while the replay's thread was still opening it ahead, and one of the two copies was dropped unused."""
-    from types import SimpleNamespace
-
-    from vcam.control.actions import SetInput
-    from vcam.control.log import Replay
+def test_the_stream_opens_an_input_itself_rather_than_wait_for_a_check_opening_it(monkeypatch):
+    """The stream's thread waited for a check opening the same photo (a replay's ahead, a command's): as long as
+    any check of it went on, and where that check failed it then opened the photo again, the show held twice as
+    long as its own open took."""
     from vcam.live.inputs import switch as switch_module
-    from vcam.live.replaystart import InputsAhead
 
-    opened, waiting, got = [], threading.Event(), []
+    release, opening, got = threading.Event(), threading.Event(), []
 
-    class Slow:  # a large photo, still decoding ahead when its block comes
+    class Held:  # the check's copy, held on a drive that hangs; the stream's own opens at once
         def __init__(self, path, *args, **kwargs):
-            opened.append(threading.current_thread().name)
-            if len(opened) == 1:  # the stream's thread waits for this one, or opens a second
-                assert wait_for(lambda: waiting.is_set() or len(opened) > 1, 30)
+            if threading.current_thread().name == "check":
+                opening.set()
+                release.wait(30)
 
         def unchanged(self):
             return True
@@ -1934,23 +1930,20 @@ def test_a_replays_input_due_as_the_model_loads_is_opened_once(monkeypatch):
         def close(self):
             pass
 
-    class Watched(threading.Condition):
-        def wait(self, timeout=None):
-            waiting.set()
-            return super().wait(timeout)
-
-    monkeypatch.setattr(switch_module, "ImageSource", Slow)
+    monkeypatch.setattr(switch_module, "ImageSource", Held)
     switch = InputSwitch(W, H)
-    switch._kept = Watched(switch._ready_lock)
-    producer = SimpleNamespace(on_applied=lambda hear: None, on_not_applied=lambda hear: None)
-    ahead = InputsAhead(Replay({}, [(0, SetInput("image:/x/big.jpg"))], None), switch.check, producer)
-    assert wait_for(lambda: opened, 30)
-    stream = threading.Thread(target=lambda: got.append(switch.open("image:/x/big.jpg")), name="stream")
-    stream.start()
-    stream.join(30)
-    ahead.stop()
-    switch.close()
-    assert opened == ["vcam-replay-inputs"] and isinstance(got[0], Slow), (opened, got)
+    check = threading.Thread(target=switch.check, args=("image:/x/big.jpg",), name="check")
+    check.start()
+    try:
+        assert opening.wait(30)
+        stream = threading.Thread(target=lambda: got.append(switch.open("image:/x/big.jpg")), name="stream",
+                                  daemon=True)
+        stream.start()
+        assert wait_for(lambda: got or not stream.is_alive(), 30) and isinstance(got[0], Held)
+    finally:
+        release.set()
+        check.join(30)
+        switch.close()
 
 
 def test_an_animated_gif_pushed_out_of_the_kept_copies_is_said_once(tmp_path):

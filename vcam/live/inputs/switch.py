@@ -136,11 +136,6 @@ class InputSwitch:
         # in the order checked: one typed twice before a block is taken twice
         self._ready: list[tuple[InputSpec, tuple, ClipSource | ImageSource]] = []
         self._ready_lock = threading.Lock()
-        # The clips and images a check is opening now, by spec (a count: typed twice, two are): the stream's thread,
-        # its block due before one is kept, waits for it rather than opening a spare copy of its own (a replay's
-        # first input, due as the model finishes loading, was opened by both, one of them dropped)
-        self._opening: dict[InputSpec, int] = {}
-        self._kept = threading.Condition(self._ready_lock)
         # A clip or image pushed out of those kept (more checked than a block takes), with what it was opened for:
         # opened again for its block, what its opening says (an animated GIF's first frame only) was said twice
         self._pushed_out: dict[InputSpec, tuple[tuple, ClipSource | ImageSource]] = {}
@@ -149,8 +144,7 @@ class InputSwitch:
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
         """The source for `Stream.set_input` (None for `none`); the previous one is closed once this one opened.
         `wait` False (the stream's thread between blocks): InputBusy, nothing changed, while a command checks a
-        camera that this open would open or close. A clip or image that a check is opening meanwhile is waited for
-        and taken, not opened a second time."""
+        camera that this open would open or close."""
         spec = _spec(spec)
         if spec.kind != "camera" and self.spec.kind != "camera":
             return self._open(spec)  # no camera comes or goes: a check has nothing to wait for
@@ -170,7 +164,7 @@ class InputSwitch:
             self.spec = spec
             return self.source
         said = self._said_before(spec)
-        source = self._take_ready(spec) or self._checked_meanwhile(spec) or self._opened(spec, quiet=said)
+        source = self._take_ready(spec) or self._opened(spec, quiet=said)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
@@ -220,15 +214,6 @@ class InputSwitch:
             source.close()
         return taken
 
-    def _checked_meanwhile(self, spec: InputSpec) -> FrameSource | None:
-        """The source a check under way for `spec` opens, waited for and taken (None where none is under way, or
-        what it opened cannot be taken): opening it here too took as long, and left one of the two unused."""
-        with self._kept:
-            if not self._opening.get(spec):
-                return None
-            self._kept.wait_for(lambda: not self._opening.get(spec))
-        return self._take_ready(spec)
-
     def _keep_ready(self, spec: InputSpec, fitting: tuple, source: ClipSource | ImageSource) -> None:
         with self._ready_lock:
             self._ready.append((spec, fitting, source))
@@ -264,20 +249,10 @@ class InputSwitch:
         if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
             # the size read once, before opening: a resize meanwhile finds the source kept for the size it has
             fitting = self._fitting()
-            with self._kept:
-                self._opening[spec] = self._opening.get(spec, 0) + 1
-            try:
-                source = self._opened(spec, fitting)
-                # open_source's for these kinds, which a kept source is: taken, it is asked whether its file is
-                # unchanged
-                assert isinstance(source, (ClipSource, ImageSource))
-                self._keep_ready(spec, fitting, source)
-            finally:
-                with self._kept:
-                    self._opening[spec] -= 1
-                    if not self._opening[spec]:
-                        del self._opening[spec]
-                    self._kept.notify_all()
+            source = self._opened(spec, fitting)
+            # open_source's for these kinds, which a kept source is: taken, it is asked whether its file is unchanged
+            assert isinstance(source, (ClipSource, ImageSource))
+            self._keep_ready(spec, fitting, source)
             return spec
         if spec.kind != "camera":
             return check_input(spec, self.uploads is not None, self.open_capture)
