@@ -1973,6 +1973,39 @@ def test_an_animated_gif_pushed_out_of_the_kept_copies_is_said_once(tmp_path):
     assert len(animated) == 1, said
 
 
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_copy_pushed_out_of_those_kept_is_let_go_and_only_the_latest_are_remembered(tmp_path, monkeypatch, kind):
+    """What remembered a copy's opening as said kept the closed copy itself, its picture and all, for every input
+    ever pushed out: a folder of 60 stills typed through held 152 MiB."""
+    import gc
+    import weakref
+
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.inputs.switch import READY_KEPT, SAID_KEPT
+
+    stills = [tmp_path / f"{i}.png" for i in range(SAID_KEPT + READY_KEPT + 2)]
+    for path in stills:
+        _solid_png(path, (0, 90, 0))
+    opened, real_open = [], switch_module.open_source
+
+    def watched(*args, **kwargs):
+        source = real_open(*args, **kwargs)
+        opened.append(weakref.ref(source))
+        return source
+
+    monkeypatch.setattr(switch_module, "open_source", watched)
+    switch = InputSwitch(W, H)
+    try:
+        for path in stills:
+            switch.check(f"{kind}:{path}")
+        gc.collect()
+        kept = [source for _, _, source in switch._ready]
+        assert len(opened) == len(stills) and [ref() for ref in opened if ref() is not None] == kept
+        assert len(switch._pushed_out) == SAID_KEPT
+    finally:
+        switch.close()
+
+
 def test_a_replays_inputs_logged_within_one_block_are_not_opened_ahead_beside_the_stream(monkeypatch):
     """Several inputs logged at one block (typed as the model loaded) are put on air one after the other by the
     stream's thread: once the first was heard, the next was opened here too, beside the stream opening it itself,

@@ -14,7 +14,9 @@ import math
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 
@@ -869,6 +871,10 @@ class ClipSource:
         """Whether the file is still the one the clip opened (not written again, replaced or gone since)."""
         return self._stamp is not None and _stamp(self.path) == self._stamp
 
+    def unchanged_later(self) -> Callable[[], bool]:
+        """`unchanged`, to ask once the clip is closed: it holds the path and the stamp, not the clip's frames."""
+        return partial(_same_stamp, self.path, self._stamp, _stamp)
+
     def close(self) -> None:
         self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
@@ -961,6 +967,10 @@ def _may_be_animated(file: HeadFirst) -> bool:
         return False
 
 
+def _same_stamp(path: str, stamp: tuple | None, stamped: Callable[[str], tuple | None]) -> bool:
+    return stamp is not None and stamped(path) == stamp
+
+
 def _image_stamp(path: str) -> tuple | None:
     """An image's file as _stamp has it, with its change time: made readable by `chmod`, it is read again."""
     stamp = _stamp(path)
@@ -1040,6 +1050,10 @@ class ImageSource:
     def unchanged(self) -> bool:
         """Whether the file is still the one the image was read from (not saved again, replaced or gone since)."""
         return self._stamp is not None and _image_stamp(self.path) == self._stamp
+
+    def unchanged_later(self) -> Callable[[], bool]:
+        """`unchanged`, to ask once the image is closed: it holds the path and the stamp, not the picture."""
+        return partial(_same_stamp, self.path, self._stamp, _image_stamp)
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block

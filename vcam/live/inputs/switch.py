@@ -32,6 +32,9 @@ CHECK_WAIT_S = 5.0
 # The most inputs checked and not yet put on air that are kept open for the stream (a command typed, a preset's
 # input): one is taken within a block, so a few are only ever waiting where commands come faster than blocks
 READY_KEPT = 4
+# Inputs pushed out of those kept whose opening is remembered as said: the latest only, each a few hundred bytes
+# (a folder of stills typed through one by one would otherwise grow it for the whole run)
+SAID_KEPT = 64
 
 
 def _net_only() -> InputError:
@@ -136,9 +139,10 @@ class InputSwitch:
         # in the order checked: one typed twice before a block is taken twice
         self._ready: list[tuple[InputSpec, tuple, ClipSource | ImageSource]] = []
         self._ready_lock = threading.Lock()
-        # A clip or image pushed out of those kept (more checked than a block takes), with what it was opened for:
-        # opened again for its block, what its opening says (an animated GIF's first frame only) was said twice
-        self._pushed_out: dict[InputSpec, tuple[tuple, ClipSource | ImageSource]] = {}
+        # A clip or image pushed out of those kept (more checked than a block takes), with what it was opened for
+        # and whether its file is still the one opened: opened again for its block, what its opening says (an
+        # animated GIF's first frame only) was said twice. Not the source itself, closed: a still held its picture.
+        self._pushed_out: dict[InputSpec, tuple[tuple, Callable[[], bool]]] = {}
         self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
@@ -184,7 +188,7 @@ class InputSwitch:
         opened it and the size the same."""
         with self._ready_lock:
             pushed = self._pushed_out.pop(spec, None)
-        return pushed is not None and pushed[0] == self._fitting() and pushed[1].unchanged()
+        return pushed is not None and pushed[0] == self._fitting() and pushed[1]()
 
     def _fitting(self) -> tuple:
         """What a source opened ahead must have been opened for to be put on air as it is."""
@@ -220,7 +224,11 @@ class InputSwitch:
             keep = 0 if self._closed else READY_KEPT
             stale, self._ready = self._ready[:len(self._ready) - keep], self._ready[len(self._ready) - keep:]
             if not self._closed:
-                self._pushed_out.update((old_spec, (old_fitting, old)) for old_spec, old_fitting, old in stale)
+                for old_spec, old_fitting, old in stale:
+                    self._pushed_out.pop(old_spec, None)  # the latest last, the first to stay
+                    self._pushed_out[old_spec] = (old_fitting, old.unchanged_later())
+                for old_spec in list(self._pushed_out)[:-SAID_KEPT]:
+                    del self._pushed_out[old_spec]
         for _, _, old in stale:
             old.close()
 
