@@ -2006,6 +2006,34 @@ def test_a_copy_pushed_out_of_those_kept_is_let_go_and_only_the_latest_are_remem
         switch.close()
 
 
+def test_as_many_inputs_as_are_kept_checked_within_a_block_are_each_taken_as_opened(tmp_path, monkeypatch):
+    """Three inputs checked before a block kept only the last: the first two were closed and opened again on the
+    stream's thread, a large photo holding the show's frames."""
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.inputs.switch import READY_KEPT
+
+    stills = [tmp_path / f"{i}.png" for i in range(READY_KEPT)]
+    for path in stills:
+        _solid_png(path, (0, 90, 0))
+    opened_on, real_open = [], switch_module.open_source
+
+    def watched(*args, **kwargs):
+        opened_on.append(threading.current_thread().name)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(switch_module, "open_source", watched)
+    switch = InputSwitch(W, H)
+    command = threading.Thread(target=lambda: [switch.check(f"image:{path}") for path in stills], name="command")
+    command.start()
+    command.join(30)
+    try:
+        for path in stills:
+            assert switch.open(f"image:{path}") is not None
+        assert opened_on == ["command"] * READY_KEPT
+    finally:
+        switch.close()
+
+
 def test_a_replays_inputs_logged_within_one_block_are_not_opened_ahead_beside_the_stream(monkeypatch):
     """Several inputs logged at one block (typed as the model loaded) are put on air one after the other by the
     stream's thread: once the first was heard, the next was opened here too, beside the stream opening it itself,

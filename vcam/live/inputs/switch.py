@@ -222,7 +222,8 @@ class InputSwitch:
         with self._ready_lock:
             self._ready.append((spec, fitting, source))
             keep = 0 if self._closed else READY_KEPT
-            stale, self._ready = self._ready[:len(self._ready) - keep], self._ready[len(self._ready) - keep:]
+            cut = max(0, len(self._ready) - keep)  # fewer than kept: none pushed out (a negative cut took from the end)
+            stale, self._ready = self._ready[:cut], self._ready[cut:]
             if not self._closed:
                 for old_spec, old_fitting, old in stale:
                     self._pushed_out.pop(old_spec, None)  # the latest last, the first to stay
