@@ -86,6 +86,10 @@ class _Gathered:
 
 
 class Controller:
+    # Lets go of what check_input opened for an input that will not be sent after all (a reload's, made moot by a
+    # command meanwhile): it stayed open, kept for an open that never came. Set beside check_input where it keeps one.
+    discard_input: Callable[[str], object] = staticmethod(lambda spec: None)
+
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
@@ -410,6 +414,10 @@ class Controller:
                 self.on_fallback(edit.fallback)
                 applied.append(f"fallback {os.path.basename(edit.fallback)}" if edit.fallback
                                else "the fallback image the show started with")
+            sent = {action.spec for action in edit.edits if isinstance(action, SetInput)}
+        for spec, error in checked.items():  # outside the lock: closing a clip may wait on its file
+            if error is None and spec not in sent:
+                self.discard_input(spec)
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             told = self.cues.replace(show.cues)
             if told:

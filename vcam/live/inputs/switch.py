@@ -218,6 +218,16 @@ class InputSwitch:
             source.close()
         return taken
 
+    def discard(self, spec: InputSpec | str) -> None:
+        """The copy of `spec` checked last, closed and no longer kept: what it was checked for will not be put on
+        air (a reload's input, a command meanwhile changing the preset), and it held its file and picture open."""
+        spec = _spec(spec)
+        with self._ready_lock:
+            found = next((i for i in range(len(self._ready) - 1, -1, -1) if self._ready[i][0] == spec), None)
+            dropped = self._ready.pop(found)[2] if found is not None else None
+        if dropped is not None:
+            dropped.close()
+
     def _keep_ready(self, spec: InputSpec, fitting: tuple, source: ClipSource | ImageSource) -> None:
         with self._ready_lock:
             self._ready.append((spec, fitting, source))
