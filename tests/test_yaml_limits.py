@@ -573,6 +573,18 @@ def test_a_slip_inside_braces_is_said_with_its_fix(loader, entry, said, fixed):
     assert parse_show(f"presets:\n  - {fixed}\n", "show.yaml").presets[0].name == "a"
 
 
+@pytest.mark.parametrize("text, said", [
+    ("presets: [{name: a, prompt: x}]\nmidi: {name: my desk, port, rain, map: nanokontrol2}\n",
+     "show.yaml:2: midi: unknown key 'rain'; known keys: "),
+    ("presets:\n  - {name: a, prompt: neon, seed, rain}\n", "show.yaml:2: preset 1: unknown key 'rain'; known keys: ")])
+def test_an_unknown_key_after_a_known_one_in_braces_is_said_not_taken_for_cut_text(loader, text, said):
+    """A known key with no value (port, seed) between a text and an unknown key was read as words of the text, and
+    the unknown key went unsaid: the show loaded where it was refused before."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert any(problem.startswith(said) for problem in err.value.problems), err.value.problems
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

@@ -185,7 +185,7 @@ class Reader:
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
                 comma = _decimal_comma(node, i, known)
-                if comma is not None or (comma := self._text_cut(node, i)) is not None:
+                if comma is not None or (comma := self._text_cut(node, i, known)) is not None:
                     if comma:  # else a later group of the number (or words of the text) that the first one's told
                         self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
@@ -265,14 +265,18 @@ class Reader:
             return None
         return v.strip()
 
-    def _text_cut(self, node: MappingNode, i: int) -> str | None:
+    def _text_cut(self, node: MappingNode, i: int, known: tuple[str, ...]) -> str | None:
         """'; ...' where the unknown key `i` is words of a prompt, a text or a name cut off by a comma in a mapping in
         braces (`{name: a, prompt: neon, rain, fog}` reads as prompt 'neon' and keys rain and fog), with the whole
         text quoted to write; '' for a later key of a text so cut (the first one's line says it); None otherwise."""
         if not node.flow_style:
             return None
+
+        def cut(j: int) -> bool:  # a key among `known` (`port`, `seed` with no value) is no word of the text
+            return node.value[j][0].value not in known and self._comma_cut(node.value[j - 1], node.value[j])
+
         start = i
-        while start > 0 and self._comma_cut(node.value[start - 1], node.value[start]):
+        while start > 0 and cut(start):
             start -= 1
         key_before, text = node.value[start]
         if start == i or not isinstance(key_before, ScalarNode) or key_before.value not in ("prompt", "text", "name"):
@@ -282,7 +286,7 @@ class Reader:
         if start + 1 < i:
             return ""
         end = start + 1
-        while end < len(node.value) and self._comma_cut(node.value[end - 1], node.value[end]):
+        while end < len(node.value) and cut(end):
             end += 1
         whole = self.written(text, node.value[end - 1][0])
         # offered as the braces take it: quoted, where a line of its own would read it plain
