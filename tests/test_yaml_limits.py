@@ -585,6 +585,19 @@ def test_an_unknown_key_after_a_known_one_in_braces_is_said_not_taken_for_cut_te
     assert any(problem.startswith(said) for problem in err.value.problems), err.value.problems
 
 
+def test_a_key_misspelt_after_a_text_in_braces_is_asked_after_not_taken_for_cut_text(loader):
+    """`{name: a, prompt: neon, sed}` was offered prompt: 'neon, sed', where before it was asked: did you mean seed?
+    A word after it is said too, not taken for the text's."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: neon, sed}\n", "show.yaml")
+    assert only_problem(err).startswith("show.yaml:2: preset 1: unknown key 'sed'; known keys: ")
+    assert only_problem(err).endswith("; did you mean seed?")
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: neon, sed, fog}\n", "show.yaml")
+    assert [p.split(";")[0] for p in err.value.problems] == ["show.yaml:2: preset 1: unknown key 'sed'",
+                                                             "show.yaml:2: preset 1: unknown key 'fog'"]
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

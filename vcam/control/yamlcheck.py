@@ -272,8 +272,12 @@ class Reader:
         if not node.flow_style:
             return None
 
-        def cut(j: int) -> bool:  # a key among `known` (`port`, `seed` with no value) is no word of the text
-            return node.value[j][0].value not in known and self._comma_cut(node.value[j - 1], node.value[j])
+        def cut(j: int) -> bool:
+            # a key among `known` (`port`, `seed` with no value), or near one (`sed`, a slip for seed), is no word of
+            # the text: taken for one, it went unsaid
+            word = node.value[j][0].value
+            return (word not in known and not (isinstance(word, str) and nearest(word, known, cutoff=0.75))
+                    and self._comma_cut(node.value[j - 1], node.value[j]))
 
         start = i
         while start > 0 and cut(start):
