@@ -608,6 +608,28 @@ def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(load
     assert only_problem(err) == said
 
 
+@pytest.mark.parametrize("value, meant", [('"neon" city  # our opener', '"neon" city'),
+                                         ("[glitch] city #2 take", "[glitch] city")])
+def test_a_value_going_on_after_its_close_is_offered_without_the_comment_after_it(loader, value, meant):
+    """`prompt: "neon" city  # our opener` was offered with the comment inside the prompt."""
+    text = f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    offered = re.search(r"; put the whole text in quotes: (prompt: .+)$", only_problem(err))[1]
+    show = parse_show(text.replace(f"prompt: {value}", offered), "show.yaml")
+    assert show.presets[0].prompts == {meant: 1.0}
+
+
+@pytest.mark.parametrize("value", ["'it''s' neon", '"a \\"b\\" c" d'])
+def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_no_line_copying_them_raw(loader, value):
+    """`prompt: 'it''s' neon` was offered a line that kept '' in the prompt: whether the quotes are YAML's or the
+    text's is unclear, so no line is offered."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n", "show.yaml")
+    assert "put the whole text in quotes" not in only_problem(err)
+    assert only_problem(err).startswith("show.yaml:3: not valid YAML")
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
     text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"

@@ -920,10 +920,31 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     if (opened := _OPENED.match(here)) is None or e.problem_mark is None or e.problem_mark.column <= opened.end(1):
         return None
     key, value = opened[1], opened[2] + opened[3]
+    if (head := _closed_head(value)) is None:
+        return None
+    # ' #' on, after the value's close, is a comment YAML drops: kept in the text offered, it became the prompt's
+    value = head + re.split(r"[ \t]#", value[len(head):], maxsplit=1)[0].rstrip()
     offered = flow_yaml(value)
     fix = f"{key}: {offered}" if offered else f"{key}: '…', each ' in it written twice"
     return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
             f"{_CLOSING[opened[2]]}, which YAML reads as the whole value; put the whole text in quotes: {fix}")
+
+
+def _closed_head(value: str) -> str | None:
+    """The quoted text or the brackets `value` opens with, to their close; None where that holds one of YAML's
+    escapes (`'it''s'`, `"a \\"b\\""`): whether its quotes are the text's or YAML's, and so what was meant, is
+    unclear, and copied raw the escapes became the text's."""
+    if value[0] in "'\"":
+        found = re.match(r"'(?:[^']|'')*'" if value[0] == "'" else r'"(?:[^"\\]|\\.)*"', value)
+        if found is None or "''" in found[0][1:-1] or "\\" in found[0]:
+            return None
+        return found[0]
+    depth = 0
+    for i, char in enumerate(value):
+        depth += (char == value[0]) - (char == _CLOSING[value[0]])
+        if depth == 0:
+            return value[:i + 1]
+    return None
 
 
 def _flow_gap(e: yaml.MarkedYAMLError, here: str) -> str | None:
