@@ -598,6 +598,23 @@ def test_a_key_misspelt_after_a_text_in_braces_is_asked_after_not_taken_for_cut_
                                                              "show.yaml:2: preset 1: unknown key 'fog'"]
 
 
+@pytest.mark.parametrize("entry", ['{name: "a" prompt: x}', "{name: 'a' prompt: x, seed: 2}"])
+def test_a_key_after_a_quoted_value_in_braces_is_told_of_the_missing_comma_with_the_braces_mended(loader, entry):
+    """`{name: "a" prompt: x}` was told to quote the whole text, which made the name `"a" prompt: x`."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    offered = re.search(r"a comma separates keys: write a comma before prompt:, as in (.+)$", only_problem(err))[1]
+    preset = parse_show(f"presets:\n  - {offered}\n", "show.yaml").presets[0]
+    assert (preset.name, preset.prompts) == ("a", {"x": 1.0})
+
+
+@pytest.mark.parametrize("entry", ['{name: a, prompt: "neon" city}  # x', '[{name: a, prompt: "neon" city}]'])
+def test_a_word_after_a_quoted_value_in_braces_is_quoted_without_the_close_or_a_comment(loader, entry):
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    assert "closing quote, and 'city' follows it; put" in only_problem(err), only_problem(err)
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

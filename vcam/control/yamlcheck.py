@@ -958,10 +958,37 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str) -> str | None:
     if here[column:column + 1] == ":" and (word := re.search(r"[^\s,{}\[\]:]+$", before)) is not None:
         return (f"not valid YAML: in {inside} a key follows a comma: write a comma before {word[0]}: where it is a "
                 f"key, or put the text in quotes where the ': ' is its own")
+    if before[-1:] in ("'", '"') and (key := re.match(r"[^\s,{}\[\]:#'\"]+(?=: |:$)", here[column:])):
+        # `{name: "a" prompt: x}`: a key after a quoted value, the comma between left out; quoting the whole text
+        # made the name `"a" prompt: x`
+        mended = here[:len(before)] + "," + here[len(before):]
+        braces = _braces_around(mended, len(before) + 1)
+        as_in = f", as in {braces}" if braces else ""
+        return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
     if before[-1:] in ("'", '"'):
+        follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
         return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
-                f"{here[column:].split(',')[0].rstrip(' ]}')!r} follows it; put the whole text in quotes (each "
-                "' in 'single quotes' written twice)")
+                f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
+    return None
+
+
+def _braces_around(line: str, column: int) -> str | None:
+    """The braces or brackets of `line` that hold `column`, from their opening to their close; None where they do
+    not both lie on the line."""
+    opened: list[int] = []
+    quote, escaped = None, False
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = quote == '"' and char == "\\"
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "{[":
+            opened.append(i)
+        elif char in "}]" and opened and (start := opened.pop()) < column <= i:
+            return line[start:i + 1]
     return None
 
 
