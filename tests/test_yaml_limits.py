@@ -531,6 +531,19 @@ def test_a_key_indented_less_than_the_keys_above_it_is_told_how_far_to_indent_it
     parse_show("\n".join(lines), "show.yaml")
 
 
+@pytest.mark.parametrize("list_indent", [2, 4])
+def test_a_top_key_one_space_in_after_a_list_is_offered_the_start_of_the_line_first(loader, list_indent):
+    """` cues:` one space in after a presets: list was told only to indent it as the preset's keys, which made it a
+    key of the preset; put where it is offered first, the show loads with its cue."""
+    item = " " * list_indent
+    text = f"presets:\n{item}- name: a\n{item}  prompt: x\n cues:\n  - do: preset a\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    spaces = re.search(r"; indent cues: (\d+) spaces, beside presets: \(line 1\), or ", only_problem(err))[1]
+    show = parse_show(text.replace(" cues:", " " * int(spaces) + "cues:"), "show.yaml")
+    assert len(show.cues) == 1
+
+
 @pytest.mark.parametrize("entry, cut, meant", [
     ("{name: a, prompt: neon city, rain, fog}", "prompt: neon city, rain, fog", {"neon city, rain, fog": 1.0}),
     ("{name: a, prompt: neon,rain, seed: 4}", "prompt: neon,rain", {"neon,rain": 1.0}),

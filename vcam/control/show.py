@@ -220,7 +220,7 @@ def parse_show(text: str, path: str) -> Show:
     r = Reader(path)
     base = Path(path).resolve().parent
     _refuse_a_control_log(r, text, path)
-    root = r.compose(text)
+    root = r.compose(text, SHOW_KEYS)
     if root is None:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")

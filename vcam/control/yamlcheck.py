@@ -92,7 +92,9 @@ class Reader:
         """Records what is said of the file at its line without refusing it."""
         self.notes.append(f"{path}:{line}: {message}")
 
-    def compose(self, text: str) -> Node | None:
+    def compose(self, text: str, top: tuple[str, ...] = ()) -> Node | None:
+        """The node of `text`, or None after recording why there is none; `top`: the keys its top mapping takes (a
+        key of them one space in, ` cues:`, is offered its place there)."""
         too_big = _too_big(text)
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
@@ -115,7 +117,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text)}")
+            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top)}")
         except yaml.reader.ReaderError as e:
             at = _unreadable_at(e, text)
             line = text.count("\n", 0, at) + 1
@@ -855,7 +857,7 @@ def _article(char: str) -> str:
 LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
 
 
-def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
+def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
@@ -880,7 +882,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
                 "with *, put the value in quotes: \"*…\"")
     if (closed := _closed_early(e, here)) is not None:
         return closed
-    if (misaligned := _misaligned(e, lines)) is not None:
+    if (misaligned := _misaligned(e, lines, top)) is not None:
         return misaligned
     if (gap := _flow_gap(e, here)) is not None:
         return gap
@@ -996,9 +998,10 @@ def _braces_around(line: str, column: int) -> str | None:
 _KEY_LINE = re.compile(r"^( *(?:- +)?)([^\s:#'\"{\[&*!|>-][^:#]*?):(?: |$)")
 
 
-def _misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = ()) -> str | None:
     """What to write for a key indented less than the key above it in its mapping (`   prompt:` under `    name:`),
-    said by YAML as an expected '-' or key not found; None for any other complaint."""
+    said by YAML as an expected '-' or key not found; None for any other complaint. A key of `top` (the keys the
+    file's top mapping takes) whose search stops at a key at the line's start is offered that column first."""
     if e.problem not in ("did not find expected '-' indicator", "did not find expected key",  # libyaml's, PyYAML's
                          "expected <block end>, but found '<block mapping start>'",
                          "expected <block end>, but found '?'") or e.problem_mark is None:
@@ -1007,12 +1010,14 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     if row >= len(lines) or (here := _KEY_LINE.match(lines[row])) is None or "-" in here[1]:
         return None
     column = len(here[1])
+    stop = None  # the line of the key above at or left of this key's column, where the search stops
     meant = None  # the key above, of the mappings that hold it, whose column is the nearest past this one's
     item = None  # the line of that mapping's '- ', where it is a list item whose '- ' is at this key's column
     for i in range(row - 1, -1, -1):
         if (key := _KEY_LINE.match(lines[i])) is None:
             continue
         if len(key[1]) <= column:
+            stop = i
             break
         if meant is None or len(key[1]) < len(meant[1]):
             meant, at, item = key, i, None
@@ -1024,6 +1029,11 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
     entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
                                     f"{item + 1} does"
+    if stop is not None and here[2] in top and (left := _KEY_LINE.match(lines[stop])) and not left[1]:
+        # ` cues:` one space in after a presets: list: indented as the preset's keys are, it became a preset's key
+        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
+                f"one mapping line up; indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
+                f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
