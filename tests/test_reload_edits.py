@@ -535,6 +535,18 @@ def test_a_no_break_space_after_a_keys_colon_is_said_at_its_line(tmp_path, line,
     assert [p.name for p in load_show(path).presets] == ["a", "b"]
 
 
+def test_a_no_break_space_in_a_list_items_value_with_a_colon_is_offered_the_value_without_it(tmp_path):
+    """`- file:\xa0out.mp4` under out: was told to retype the space as a plain one, and `- file: out.mp4` was then
+    refused; it is offered file:out.mp4 again, which loads."""
+    path = tmp_path / "show.yaml"
+    text = "presets: [{name: a, prompt: x}]\noutput:\n  out:\n    - file:\u00a0out.mp4\n"
+    assert _problems_of(path, text.encode()) == [
+        f"{path}:4: output 'file:\\xa0out.mp4': a space after the colon is read as part of the name; did you mean "
+        "file:out.mp4?"]
+    path.write_text(text.replace("\u00a0", ""))
+    assert len(load_show(path).output.out) == 1
+
+
 def test_a_prompt_whose_text_holds_no_break_spaces_and_dashes_is_read_as_written(tmp_path):
     path = tmp_path / "show.yaml"
     path.write_text("presets:\n  - name: a\n    prompt: >-\n      city \u2013 night,\n      \u00a0fog\n")

@@ -92,15 +92,16 @@ class Reader:
         """Records what is said of the file at its line without refusing it."""
         self.notes.append(f"{path}:{line}: {message}")
 
-    def compose(self, text: str, top: tuple[str, ...] = ()) -> Node | None:
+    def compose(self, text: str, top: tuple[str, ...] = (), keys: tuple[str, ...] = ()) -> Node | None:
         """The node of `text`, or None after recording why there is none; `top`: the keys its top mapping takes (a
-        key of them one space in, ` cues:`, is offered its place there)."""
+        key of them one space in, ` cues:`, is offered its place there); `keys`: all the keys it takes (a list
+        item's word is taken for one only among them)."""
         too_big = _too_big(text)
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
             return None
         self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
-        odd = _odd_line_start(self._lines, text)
+        odd = _odd_line_start(self._lines, text, keys)
         if odd:
             self.problems.append(f"{self.path}:{odd}")
             return None
@@ -790,15 +791,23 @@ _SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff"
 _ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
 _ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
 # such a space after a key's colon (`name:\xa0neon`, macOS's Option+Space): the line read as a text, not a key
-_ODD_COLON = re.compile(rf"^ *(?:- +)?([^\s:#'\"{{\[&*!|>-][^\s:#]*):([{_SPACES}])")
+_ODD_COLON = re.compile(rf"^ *(- +)?([^\s:#'\"{{\[&*!|>-][^\s:#]*):([{_SPACES}])")
 
 
-def _odd_line_start(lines: list[str], text: str) -> str | None:
+def _odd_colon(line: str, keys: tuple[str, ...]) -> re.Match | None:
+    """_ODD_COLON's match of `line`; in a list item only where its word is one of `keys`: `- file:\xa0out.mp4` is
+    a value with its own colon, and retyped with a plain space it became a key the list refuses."""
+    found = _ODD_COLON.match(line)
+    return found if found is not None and (found[1] is None or found[2] in keys) else None
+
+
+def _odd_line_start(lines: list[str], text: str, keys: tuple[str, ...] = ()) -> str | None:
     """'line: what and the fix' for the first line whose indentation holds a space YAML does not take for one, or
-    whose list item starts with a typographic dash; None where there is none. Only before a key or a list item, and
+    whose list item starts with a typographic dash, or whose key (of `keys`, in a list item) has such a space after
+    its colon; None where there is none. Only before a key or a list item, and
     not inside a value of many lines: such a character in a prompt's own text is the prompt's."""
     odd = [number for number, line in enumerate(lines, 1)
-           if _ODD_SPACE.match(line) or _ODD_DASH.match(line) or _ODD_COLON.match(line)]
+           if _ODD_SPACE.match(line) or _ODD_DASH.match(line) or _odd_colon(line, keys)]
     if not odd:  # the file scanned again only where a line may be one: a long show's reading stays as fast
         return None
     inside, read_to = _scalar_lines(text)
@@ -816,10 +825,10 @@ def _odd_line_start(lines: list[str], text: str) -> str | None:
         if (dash := _ODD_DASH.match(line)) is not None:
             return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
                     "type a plain - (a word processor's autocorrect makes such dashes)")
-        if (colon := _ODD_COLON.match(line)) is not None:
-            char = colon[2]
-            return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {colon.start(2) + 1}) after {colon[1]}:, "
-                    f"which YAML does not take for the space a key needs (it read {colon[1]}: and what follows as one "
+        if (colon := _odd_colon(line, keys)) is not None:
+            char = colon[3]
+            return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {colon.start(3) + 1}) after {colon[2]}:, "
+                    f"which YAML does not take for the space a key needs (it read {colon[2]}: and what follows as one "
                     "text); retype it as a plain space")
     return None
 
