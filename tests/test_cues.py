@@ -1443,3 +1443,22 @@ def test_a_cue_named_with_another_cues_number_is_noted_with_a_name_go_finds():
     offered = re.search(r"as in ('.+')$", note)[1]
     renamed = parse_show(text.replace("'2'", offered), "show.yaml")
     assert renamed.notes == () and cue_index(renamed.cues, parse(f"go {offered[1:-1]}").args[0]) == 2
+
+
+@pytest.mark.parametrize("name", ["5", "0"])
+def test_a_cue_named_with_a_number_no_cue_has_is_noted_as_refused_by_go(name):
+    """A cue named '5' of two was noted "go 5 fires cue 5", where go 5 answers that there is no cue 5 (quoted too)."""
+    import re
+
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+    text = f"presets:\n  - {{name: a, prompt: x}}\ncues:\n  - {{name: '{name}', do: preset a}}\n  - {{do: next}}\n"
+    show = parse_show(text, "show.yaml")
+    [note] = show.notes
+    assert note.startswith(f"show.yaml:4: cue 1 is named '{name}', a number: go {name} reads it as a cue number, and "
+                           f"this show has cues 1 to 2, so go {name} is refused, never this one by its name"), note
+    for typed in (f"go {name}", f"go '{name}'", f'go "{name}"'):
+        assert cue_index(show.cues, parse(typed).args[0]).startswith(f"no cue {name}:")
+    offered = re.search(r"as in ('.+')$", note)[1]
+    renamed = parse_show(text.replace(f"'{name}'", offered), "show.yaml")
+    assert renamed.notes == () and cue_index(renamed.cues, parse(f"go {offered[1:-1]}").args[0]) == 0

@@ -98,7 +98,7 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray is not None else ("do",), meant=_MEANT_KEYS)
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
         if cname is not None:
-            _note_a_numbered_name(r, c["name"], i, cname)
+            _note_a_numbered_name(r, c["name"], i, cname, len(entries))
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
         items = r.value(c["do"], f"{what} do") if "do" in c else None
         if isinstance(items, SequenceNode):
@@ -138,19 +138,24 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     return tuple(cues)
 
 
-def _note_a_numbered_name(r: Reader, node: Node, i: int, name: str) -> None:
-    """A cue named with a number that is not its own place (`name: '2'` on cue 3): `go 2` (typed, a button, a cue
-    sheet's call) fires cue 2, and this one is never found by its name. Said, not refused: the show plays, and its
-    numbers move as cues are added above."""
+def _note_a_numbered_name(r: Reader, node: Node, i: int, name: str, count: int) -> None:
+    """A cue named with a number that is not its own place (`name: '2'` on cue 3, of `count`): `go 2` (typed, a
+    button, a cue sheet's call) fires cue 2, and this one is never found by its name; `go 5` of two cues, quoted or
+    not, is refused as no cue 5. Said, not refused: the show plays, and its numbers move as cues are added above."""
     try:
         cmd = parse(f"go {name}", console=False)
     except CommandError:
         return
     if cmd is None or not cmd.args or not isinstance(number := cmd.args[0], int) or number == i + 1:
         return
+    if 1 <= number <= count:
+        reads = f"go {name} fires cue {number} by its place in the list"
+    else:  # no cue has that place: said as "fires cue 5", go 5 answered "no cue 5"
+        reads = (f"go {name} reads it as a cue number, and this show has " +
+                 (f"cues 1 to {count}" if count > 1 else "cue 1") + f", so go {name} is refused")
     r.note(r.path, node.start_mark.line + 1,
-           f"cue {i + 1} is named {quoted(name)}, a number: go {name} fires cue {number} by its place in the list, "
-           "never this one by its name; name it with a word too, as in 'scene " + name.strip() + "'")
+           f"cue {i + 1} is named {quoted(name)}, a number: {reads}, never this one by its name; name it with a word "
+           "too, as in 'scene " + name.strip() + "'")
 
 
 def _said_a_command_alone(r: Reader, item: Node, i: int, show: Show | None) -> bool:
