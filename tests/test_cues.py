@@ -1462,3 +1462,15 @@ def test_a_cue_named_with_a_number_no_cue_has_is_noted_as_refused_by_go(name):
     offered = re.search(r"as in ('.+')$", note)[1]
     renamed = parse_show(text.replace(f"'{name}'", offered), "show.yaml")
     assert renamed.notes == () and cue_index(renamed.cues, parse(f"go {offered[1:-1]}").args[0]) == 0
+
+
+def test_a_cue_line_of_commands_run_together_that_one_refuses_is_said_not_a_crash():
+    """`do: [!!str bias %0.5, 'preset ocean, seed 5']` stopped the reading with an AttributeError (a command read
+    from the line on its own had no line to be said at); the refusals are said at the cue's line."""
+    text = ("presets:\n  - {name: city, prompt: a neon city}\n  - {name: oc\"ean, prompt: ocean waves}\n"
+            "cues:\n  - do: [!!str bias %0.5, 'preset ocean, seed 5']\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert [p.split(":")[:3] for p in err.value.problems] == [["show.yaml", "5", " cue 1 do 1"],
+                                                               ["show.yaml", "5", " cue 1 do 2"]]
+    assert "bias needs a number above 0 and at most 1, not '%0.5'" in err.value.problems[0]

@@ -353,7 +353,9 @@ def _kept_as_written(r: Reader, lines: list, show: Show | None, base: Path) -> t
             continue
         text = constructed(line)
         joined = joined_commands(text, console=False) if isinstance(text, str) else ()
-        runs = all(_cue_command(r.scratch(), ScalarNode(STR_TAG, str(cmd)), "do", show, base, None) for cmd in joined)
+        # each at the line's marks: a command refused is said at its line, and a node with none had no line to say
+        runs = all(_cue_command(r.scratch(), ScalarNode(STR_TAG, str(cmd), line.start_mark, line.end_mark), "do", show,
+                                base, None) for cmd in joined)
         taken.append([str(cmd) for cmd in joined] if runs else [])
     return plain, taken
 
