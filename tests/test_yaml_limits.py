@@ -544,6 +544,24 @@ def test_a_top_key_one_space_in_after_a_list_is_offered_the_start_of_the_line_fi
     assert len(show.cues) == 1
 
 
+@pytest.mark.parametrize("text, count", [
+    ("presets:\n  - name: a\n    prompt: x\n  name: b\n    prompt: y\n", lambda show: len(show.presets)),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - name: a\n    do: next\n  name: b\n    do: next\n",
+     lambda show: len(show.cues)),
+])
+def test_an_entry_missing_its_dash_whose_first_key_is_a_top_key_is_offered_the_dash_first(loader, text, count):
+    """`  name: b` at a preset's '- ' column lost the hint to begin it with '- ' (name: is a top key too, so only
+    the line's start and the keys' column were offered, neither of which loads); begun so, both entries load."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    said = only_problem(err)
+    row = int(re.search(r"; where it starts an entry of its own, begin it with '- ' as line (\d+) does; or indent",
+                        said)[1])
+    dash = text.split("\n")[row - 1].index("-")
+    show = parse_show(text.replace("\n" + " " * dash + "name: b", "\n" + " " * dash + "- name: b"), "show.yaml")
+    assert count(show) == 2
+
+
 @pytest.mark.parametrize("entry, cut, meant", [
     ("{name: a, prompt: neon city, rain, fog}", "prompt: neon city, rain, fog", {"neon city, rain, fog": 1.0}),
     ("{name: a, prompt: neon,rain, seed: 4}", "prompt: neon,rain", {"neon,rain": 1.0}),

@@ -1039,9 +1039,12 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
                                     f"{item + 1} does"
     if stop is not None and here[2] in top and (left := _KEY_LINE.match(lines[stop])) and not left[1]:
-        # ` cues:` one space in after a presets: list: indented as the preset's keys are, it became a preset's key
+        # ` cues:` one space in after a presets: list: indented as the preset's keys are, it became a preset's key.
+        # `  name: b` under a preset's keys, at its '- ' column, is as likely the next preset's '- ' left out
+        first = "" if item is None else f"where it starts an entry of its own, begin it with '- ' as line " \
+                                        f"{item + 1} does; or "
         return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
-                f"one mapping line up; indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
+                f"one mapping line up; {first}indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
                 f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
