@@ -547,6 +547,18 @@ def test_a_no_break_space_in_a_list_items_value_with_a_colon_is_offered_the_valu
     assert len(load_show(path).output.out) == 1
 
 
+@pytest.mark.parametrize("do", ["  - do:\n      - seed:\u00a05\n", "  - do:\n    - next\n    - seed:\u00a05\n"])
+def test_a_no_break_space_after_a_command_word_in_a_do_list_is_offered_the_command(tmp_path, do):
+    """`- seed:\xa05` in a cue's do: list was told to retype the space as a plain one, and `- seed: 5` was then
+    refused as a mapping; it is told the command is unknown and offered seed 5, which loads."""
+    path = tmp_path / "show.yaml"
+    text = "presets: [{name: a, prompt: x}]\ncues:\n" + do
+    said = _problems_of(path, text.encode())
+    assert len(said) == 1 and "unknown command 'seed:' (did you mean seed 5?)" in said[0]
+    path.write_text(text.replace("seed:\u00a05", "seed 5"))
+    assert len(load_show(path).cues) == 1
+
+
 def test_a_prompt_whose_text_holds_no_break_spaces_and_dashes_is_read_as_written(tmp_path):
     path = tmp_path / "show.yaml"
     path.write_text("presets:\n  - name: a\n    prompt: >-\n      city \u2013 night,\n      \u00a0fog\n")

@@ -794,11 +794,25 @@ _ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
 _ODD_COLON = re.compile(rf"^ *(- +)?([^\s:#'\"{{\[&*!|>-][^\s:#]*):([{_SPACES}])")
 
 
-def _odd_colon(line: str, keys: tuple[str, ...]) -> re.Match | None:
-    """_ODD_COLON's match of `line`; in a list item only where its word is one of `keys`: `- file:\xa0out.mp4` is
-    a value with its own colon, and retyped with a plain space it became a key the list refuses."""
+def _odd_colon(line: str, keys: tuple[str, ...], lines: list[str], number: int) -> re.Match | None:
+    """_ODD_COLON's match of `line` (line `number` of `lines`); in a list item only where its word is one of `keys`
+    and the list is no cue's do: list: `- file:\xa0out.mp4` is a value with its own colon, and `- seed:\xa05` a
+    command, and retyped with a plain space each became a key the list refuses."""
     found = _ODD_COLON.match(line)
-    return found if found is not None and (found[1] is None or found[2] in keys) else None
+    if found is None or found[1] is None:
+        return found
+    return found if found[2] in keys and _list_key(lines, number, found.start(1)) != "do" else None
+
+
+def _list_key(lines: list[str], number: int, dash: int) -> str | None:
+    """The key whose list holds the item of line `number` with its '- ' at column `dash`: the nearest key above
+    at or left of the column (a list may start at its key's column); None where there is none."""
+    for line in reversed(lines[:number - 1]):
+        if (key := _KEY_LINE.match(line)) is None:
+            continue
+        if len(key[1]) <= dash:
+            return key[2].strip()
+    return None
 
 
 def _odd_line_start(lines: list[str], text: str, keys: tuple[str, ...] = ()) -> str | None:
@@ -807,7 +821,7 @@ def _odd_line_start(lines: list[str], text: str, keys: tuple[str, ...] = ()) -> 
     its colon; None where there is none. Only before a key or a list item, and
     not inside a value of many lines: such a character in a prompt's own text is the prompt's."""
     odd = [number for number, line in enumerate(lines, 1)
-           if _ODD_SPACE.match(line) or _ODD_DASH.match(line) or _odd_colon(line, keys)]
+           if _ODD_SPACE.match(line) or _ODD_DASH.match(line) or _odd_colon(line, keys, lines, number)]
     if not odd:  # the file scanned again only where a line may be one: a long show's reading stays as fast
         return None
     inside, read_to = _scalar_lines(text)
@@ -825,7 +839,7 @@ def _odd_line_start(lines: list[str], text: str, keys: tuple[str, ...] = ()) -> 
         if (dash := _ODD_DASH.match(line)) is not None:
             return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
                     "type a plain - (a word processor's autocorrect makes such dashes)")
-        if (colon := _odd_colon(line, keys)) is not None:
+        if (colon := _odd_colon(line, keys, lines, number)) is not None:
             char = colon[3]
             return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {colon.start(3) + 1}) after {colon[2]}:, "
                     f"which YAML does not take for the space a key needs (it read {colon[2]}: and what follows as one "
