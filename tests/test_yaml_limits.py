@@ -678,6 +678,46 @@ def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_no_line_copyi
     assert only_problem(err).startswith("show.yaml:3: not valid YAML")
 
 
+@pytest.mark.parametrize("text, line, written", [
+    ("defaults: {seed: 4}}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults: {seed: 4}}"),
+    ("presets: [{name: a, prompt: b}]]\n", 1, "presets: [{name: a, prompt: b}]]"),
+    ("output:\n  out: [window]]  # on screen\npresets:\n  - {name: a, prompt: b}\n", 2, "out: [window]]"),
+    ("presets:\n  - {name: a, prompt: b}\ncues: [{do: next}]]\n", 3, "cues: [{do: next}]]"),
+])
+def test_a_stray_close_after_a_mapping_or_list_is_offered_the_line_without_it(loader, text, line, written):
+    """`defaults: {seed: 4}}` was offered `defaults: '{seed: 4}}'`, a text where a mapping goes; the line offered
+    drops the extra close and loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith(f"show.yaml:{line}: not valid YAML: "), problem
+    offered = re.search(r"one too many; remove it: (.+)$", problem)[1]
+    parse_show(text.replace(written, offered), "show.yaml")
+
+
+@pytest.mark.parametrize("value", ['"preset" a  # c', "'preset' a"])
+def test_a_command_that_goes_on_after_its_quotes_is_not_offered_quoted_whole(loader, value):
+    """`do: "preset" a` was offered `do: '"preset" a'`, a command no one can type; what was meant is unclear, so
+    YAML's complaint is said as it was, with no line offered."""
+    text = f"presets:\n  - {{name: a, prompt: b}}\ncues:\n  - do: {value}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith("show.yaml:4: not valid YAML ("), problem
+    assert problem.endswith("); check indentation, quotes and brackets"), problem
+
+
+def test_a_long_prompt_that_goes_on_after_its_quotes_is_offered_no_placeholder(loader):
+    """Too long to offer on one line, the prompt was offered `prompt: '…', each ' in it written twice`, a line that
+    loads as the text '…'; YAML's complaint is said as it was instead."""
+    text = f"presets:\n  - name: a\n    prompt: \"neon\" {'city ' * 40}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith("show.yaml:3: not valid YAML ("), problem
+    assert "…" not in problem
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
     text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"

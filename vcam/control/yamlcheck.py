@@ -940,7 +940,8 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     """What to write for a value that opens with a quote or a bracket and goes on after it closes (`prompt: "neon"
     city`, `prompt: [glitch] city`): YAML reads the quoted text or the list alone, then finds more where a key
     should be, said as "did not find expected key"; None for any other complaint."""
-    if e.problem not in ("did not find expected key", "expected <block end>, but found '<scalar>'"):
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<scalar>'",
+                         "expected <block end>, but found '}'", "expected <block end>, but found ']'"):
         return None
     if (opened := _OPENED.match(here)) is None or e.problem_mark is None or e.problem_mark.column <= opened.end(1):
         return None
@@ -948,11 +949,23 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     if (head := _closed_head(value)) is None:
         return None
     # ' #' on, after the value's close, is a comment YAML drops: kept in the text offered, it became the prompt's
-    value = head + re.split(r"[ \t]#", value[len(head):], maxsplit=1)[0].rstrip()
-    offered = flow_yaml(value)
-    fix = f"{key}: {offered}" if offered else f"{key}: '…', each ' in it written twice"
+    extra = re.split(r"[ \t]#", value[len(head):], maxsplit=1)[0].rstrip()
+    closing = _CLOSING[opened[2]]
+    if key not in _TEXT_KEYS:
+        # a mapping's, a list's or a command's value quoted whole is text it refuses (`defaults: '{seed: 4}}'`,
+        # `do: '"preset" a'`); only a stray close after brackets is sure to be a slip
+        if opened[2] in "'\"" or re.fullmatch(r"[]}]+", extra) is None:
+            return None
+        return (f"not valid YAML: {key}'s value {head} ends at its closing {closing}, and {extra!r} after it is "
+                f"one too many; remove it: {key}: {head}")
+    if (offered := flow_yaml(head + extra)) is None:
+        return None
     return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
-            f"{_CLOSING[opened[2]]}, which YAML reads as the whole value; put the whole text in quotes: {fix}")
+            f"{closing}, which YAML reads as the whole value; put the whole text in quotes: {key}: {offered}")
+
+
+# the keys whose value is a text, where a value that goes on after its quotes or brackets is the text's own
+_TEXT_KEYS = ("prompt", "text", "name", "map")
 
 
 def _closed_head(value: str) -> str | None:
