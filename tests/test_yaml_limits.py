@@ -646,6 +646,16 @@ def test_a_word_after_a_quoted_value_in_braces_is_quoted_without_the_close_or_a_
     assert "closing quote, and 'city' follows it; put" in only_problem(err), only_problem(err)
 
 
+def test_a_word_with_a_colon_after_a_quoted_value_in_braces_that_is_no_key_is_told_to_quote_the_text(loader):
+    """`{name: a, prompt: "neon" city: x}` was told to write a comma before city:, and then refused as an unknown key
+    'city': a word that is no key, nor near one, is the text's own."""
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: a, prompt: "neon" city: x}\n', "show.yaml")
+    problem = only_problem(err)
+    assert "closing quote, and 'city: x' follows it; put the whole text in quotes" in problem, problem
+    assert "comma" not in problem
+
+
 @pytest.mark.parametrize("char", ["%", "@"])
 def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
     """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own

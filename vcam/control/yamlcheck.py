@@ -118,7 +118,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top)}")
+            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys)}")
         except yaml.reader.ReaderError as e:
             at = _unreadable_at(e, text)
             line = text.count("\n", 0, at) + 1
@@ -880,7 +880,8 @@ def _article(char: str) -> str:
 LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
 
 
-def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = ()) -> str:
+def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
+                  keys: tuple[str, ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
@@ -907,7 +908,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return closed
     if (misaligned := _misaligned(e, lines, top)) is not None:
         return misaligned
-    if (gap := _flow_gap(e, here)) is not None:
+    if (gap := _flow_gap(e, here, keys)) is not None:
         return gap
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
@@ -985,9 +986,11 @@ def _closed_head(value: str) -> str | None:
     return None
 
 
-def _flow_gap(e: yaml.MarkedYAMLError, here: str) -> str | None:
+def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> str | None:
     """What to write where braces or brackets find more after a value than a comma or their end: a key with no comma
-    before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise."""
+    before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise.
+    `keys`: the keys the file takes, a word after a quoted text with a colon being a key left its comma only where
+    it is one of them (or near one)."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
     if found is None or e.problem_mark is None or e.problem_mark.column > len(here):
         return None
@@ -996,7 +999,8 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str) -> str | None:
     if here[column:column + 1] == ":" and (word := re.search(r"[^\s,{}\[\]:]+$", before)) is not None:
         return (f"not valid YAML: in {inside} a key follows a comma: write a comma before {word[0]}: where it is a "
                 f"key, or put the text in quotes where the ': ' is its own")
-    if before[-1:] in ("'", '"') and (key := re.match(r"[^\s,{}\[\]:#'\"]+(?=: |:$)", here[column:])):
+    key = re.match(r"[^\s,{}\[\]:#'\"]+(?=: |:$)", here[column:])
+    if before[-1:] in ("'", '"') and key and (key[0] in keys or nearest(key[0], keys, cutoff=0.75)):
         # `{name: "a" prompt: x}`: a key after a quoted value, the comma between left out; quoting the whole text
         # made the name `"a" prompt: x`
         mended = here[:len(before)] + "," + here[len(before):]
