@@ -676,3 +676,31 @@ def test_a_knob_written_to_pick_a_preset_is_told_what_blends_and_what_picks(writ
             "or between: [A, B] for two of them); a button picks one (command: preset 2, or next)")
     assert err.value.problems == [f"show.yaml:6: midi control 1 {both}, and program change N picks preset N+1 "
                                   "(program: presets)", f"show.yaml:9: osc control 1 {both}"]
+
+
+@pytest.mark.parametrize("kind", ["midi", "osc"])
+def test_a_map_files_top_key_one_space_in_after_its_controls_is_offered_the_start_of_the_line(tmp_path, kind):
+    """` channel: 2` one space in after a block controls: list was offered only the last control's column, which
+    made it that control's channel alone; put where it is offered first, it is the whole map's."""
+    import re
+
+    from vcam.control import midimap, oscmap
+    from vcam.control.yamlcheck import ConfigError
+
+    first, second, top = (("{cc: 1, param: blend}", "cc: 2\n    param: strength", "channel: 2") if kind == "midi" else
+                          ("{address: /a, param: blend}", "address: /b\n    param: strength", "ignore: [/c]"))
+    load = midimap.load_map if kind == "midi" else oscmap.load_map
+    path = tmp_path / "map.yaml"
+    text = f"controls:\n  - {first}\n  - {second}\n {top}\n"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    [problem] = err.value.problems
+    key = top.split(":")[0]
+    spaces = re.search(rf"; indent {key}: (\d+) spaces, beside controls: \(line 1\), or ", problem)[1]
+    path.write_text(text.replace(f" {top}", " " * int(spaces) + top))
+    loaded = load(path)
+    if kind == "midi":
+        assert [knob.channel for knob in loaded.knobs] == [1, 1]
+    else:
+        assert loaded.ignore == ("/c",) and len(loaded.faders) == 2
