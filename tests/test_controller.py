@@ -1710,6 +1710,16 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
         assert "one command" not in said and len(said) < 400, said[:200]
 
 
+@pytest.mark.parametrize("line", ["next; freeze", "next;freeze", "ｎｅｘｔ； ｆｒｅｅｚｅ"])
+def test_commands_joined_by_a_mark_after_the_first_ones_name_are_said_as_two_where_not_offered(line):
+    """With no show to step through, `next; freeze` was an unknown command 'next;' (did you mean next?), as if the
+    semicolon were a typo, where no mark joins two commands."""
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line(line, "stdin") == \
+        "error: one command at a time: next and freeze are 2 commands, each typed on its own"
+    assert ctl.handle_line("nxt; freeze", "stdin").startswith("error: unknown command 'nxt;'")  # not both commands
+
+
 @pytest.mark.parametrize("at_vcam_cam", [False, True])
 def test_a_midi_control_s_line_is_answered_as_a_control_s_not_as_a_typed_one(at_vcam_cam):
     """At vcam cam, a line from a MIDI control was read as typed at its console: `seed 5, steps 3` was told "type

@@ -1357,8 +1357,11 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     if name == "input":
         rest = _timing_in_ascii(rest)
     if name not in USAGE:
+        joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part
+            raise CommandError(_run_together(joined), unknown=name, joined=joined)
         unknown = _unknown(word, name, rest, text, console)
-        unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        unknown.joined = joined
         raise unknown
     typed_said = _TYPED_REST.set((rest, typed))
     try:
@@ -1431,6 +1434,14 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
             return ()
         commands.append(cmd)
     return tuple(commands)
+
+
+def _run_together(commands: Sequence[Command]) -> str:
+    """The refusal of a line typed with `commands` run together by a mark after the first one's name (`next; freeze`,
+    where what runs would not take each as offered: joined_hint): no mark joins commands, each is typed on its own
+    (an unknown command 'next;' was offered next alone)."""
+    shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
+    return f"one command at a time: {' and '.join(shown)} are {len(shown)} commands, each typed on its own"
 
 
 # commands that each step on from where the last left the show (a preset, a cue, a tap): given twice, they step twice
