@@ -74,9 +74,11 @@ def test_every_command_in_the_usage_is_covered():
     assert all(name in help_text() for name in USAGE)
 
 
-@pytest.mark.parametrize("line", ["", "   ", "# a comment"])
+@pytest.mark.parametrize("line", ["", "   ", "# a comment", "＃ a comment", "\u3000＃コメント"])
 def test_blank_and_comments(line):
+    """A full-width ＃ (an input method's full-width mode) was an unknown command '＃', offered as a prompt."""
     assert parse(line) is None
+    assert parse(line, console=False) is None
 
 
 @pytest.mark.parametrize("line,fragment", [

@@ -1337,6 +1337,11 @@ def from_network() -> Iterator[None]:
         _FROM_AFAR.reset(afar)
 
 
+# what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
+# unknown command '＃', and offered as a prompt)
+COMMENT_MARKS = ("#", "＃")
+
+
 def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
@@ -1347,7 +1352,7 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()
-    if not text or text.startswith("#"):
+    if not text or text.startswith(COMMENT_MARKS):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
