@@ -1943,9 +1943,13 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
                                         ("quantize 4/4", "4/4 is a meter: a bar of 4/4 is quantize bar; 0.5 is half "
                                                          "a beat"),
                                         ("next @6/8", "6/8 is a meter: a bar of 4/4 is @bar, a bar of 6/8 @3; @0.5"),
-                                        ("next @1/2", "a 1/2 note is 2 beats in 4/4: @2")])
+                                        ("next @1/2", "a 1/2 note is 2 beats in 4/4: @2"),
+                                        ("quantize 8/1", "(it counts beats: 8/1 is 8 whole notes, 32 beats in 4/4: "
+                                                         "quantize 32; 4 is a bar of 4/4)"),
+                                        ("next @2/1", "2/1 is 2 whole notes, 8 beats in 4/4: @8; @4 is a bar")])
 def test_a_timing_given_as_a_note_value_is_said_in_beats(line, said):
-    """`quantize 1/4`, a DAW's quantize grid, was told only that 0.5 is half a beat: not that a quarter is 1 beat."""
+    """`quantize 1/4`, a DAW's quantize grid, was told only that 0.5 is half a beat: not that a quarter is 1 beat.
+    `quantize 8/1` was called a meter, which no one plays in."""
     with pytest.raises(CommandError) as err:
         parse(line)
     assert said in str(err.value)

@@ -510,6 +510,9 @@ def _note_said(word: str, after_at: bool) -> str:
         return ""
     at = "@" if after_at else ""
     command = at or "quantize "
+    if found[1] is not None and int(found[2]) == 1 and int(found[1]) != 1:  # `8/1`: whole notes, in no common meter
+        return (f" (it counts beats: {said} is {found[1]} whole notes, {beats:g} beats in 4/4: {command}{beats:g}; "
+                f"{at}4 is a bar of 4/4)")
     if found[1] is not None and int(found[1]) != 1:  # `3/4`, `4/4`: a meter, not a note value (no "3/4 note")
         bar = "" if beats == 4 else f", a bar of {said} {command}{beats:g}"
         return f" (it counts beats, and {said} is a meter: a bar of 4/4 is {command}bar{bar}; {at}0.5 is half a beat)"
