@@ -1932,6 +1932,17 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line", ["input none@2", "input ｎｏｎｅ＠２", "input none＠２", "ｉｎｐｕｔ ｎｏｎｅ@2"])
+def test_an_input_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line):
+    """`input ｎｏｎｅ＠２`, typed in full-width mode, was an unknown input 'ｎｏｎｅ＠２', where `input none@2` is
+    offered the line with its timing set apart."""
+    for console in (True, False):
+        with pytest.raises(CommandError) as err:
+            parse(line, console=console)
+        assert str(err.value) == "a timing is set apart by a space: did you mean input none @2?"
+    assert parse("input none @2") == Command("input", ("none",), at="2")
+
+
 @pytest.mark.parametrize("line, said", [("quantize 1/4", "a 1/4 note is 1 beat in 4/4: quantize beat"),
                                         ("quantize quarter note", "a quarter note is 1 beat in 4/4: quantize beat"),
                                         ("quantize 1/8", "a 1/8 note is 0.5 beats in 4/4: quantize 0.5; 0.5 is half "
