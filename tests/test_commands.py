@@ -1932,6 +1932,25 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line, meant", [
+    ("input image:pic.jpg,", "the ',' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
+    ("input file:my clip.mp4. @bar", "the '.' after my clip.mp4 is read as part of its name: did you mean input "
+                                     "file:my clip.mp4 @bar?")])
+def test_an_input_path_ended_by_a_comma_or_a_full_stop_is_offered_the_line_without_it(tmp_path, monkeypatch, line,
+                                                                                       meant):
+    """`input image:pic.jpg,`, typed as a list goes on, was told only no such file 'pic.jpg,'; a file that has the
+    mark in its name is played, and one there neither way is left to be said missing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pic.jpg").write_bytes(b"")
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == meant
+    assert parse("input image:gone.jpg,") == Command("input", ("image:gone.jpg,",))
+    (tmp_path / "pic.jpg,").write_bytes(b"")
+    assert parse("input image:pic.jpg,") == Command("input", ("image:pic.jpg,",))
+
+
 @pytest.mark.parametrize("line", ["input none@2", "input ｎｏｎｅ＠２", "input none＠２", "ｉｎｐｕｔ ｎｏｎｅ@2"])
 def test_an_input_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line):
     """`input ｎｏｎｅ＠２`, typed in full-width mode, was an unknown input 'ｎｏｎｅ＠２', where `input none@2` is

@@ -757,3 +757,25 @@ def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_the
         replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
         assert producer.actions == []
     assert replies[0] == replies[1]
+
+
+@pytest.mark.parametrize("line", ["input image:PATH,", "input file:PATH. @bar"])
+@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
+                                            ("cwd.png", "nope.png")])
+def test_a_network_line_with_a_mark_after_its_path_hears_the_same_of_a_path_there_or_not(tree, tmp_path, monkeypatch,
+                                                                                         line, there, missing):
+    """A line typed here whose path ends in a comma is offered the line without it where that file is there: from
+    the network, the reply must say the same whether this machine has the file or not."""
+    shared, outside = tree
+    home = _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
+    replies = []
+    for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
+        ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+        try:
+            reply = ctl.handle_line(line.replace("PATH", path), "net 10.0.0.2:5000", network=True)
+        except Refused as e:
+            reply = f"refused {e}"
+        replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
+        assert "did you mean" not in reply and not any("secret" in str(a) or "here" in str(a)
+                                                       for a in producer.actions)
+    assert replies[0] == replies[1]

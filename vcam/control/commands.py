@@ -612,11 +612,26 @@ def _input(text: str, at: str | None = None) -> str:
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at)
     try:
-        return str(parse_input(given))
+        spec = parse_input(given)
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
         raise CommandError(f"{_quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+    _mark_ended(spec, at)
+    return str(spec)
+
+
+def _mark_ended(spec: InputSpec, at: str | None) -> None:
+    """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
+    or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
+    the name, and the file said not to be there. Looked for in a line typed here only (_names_file_here)."""
+    bare = spec.target.rstrip(_STOPS)
+    if spec.kind not in ("file", "image") or bare in ("", spec.target) or _names_file_here(spec.target) \
+            or not _names_file_here(bare):
+        return
+    meant, timing = InputSpec(spec.kind, bare), f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(f"the {spec.target[len(bare):]!r} after {name_said(bare)} is read as part of its "
+                                  "name", meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
