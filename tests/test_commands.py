@@ -1932,6 +1932,20 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line, said", [
+    ('input file:"', 'the quote after file: is not closed and holds no path: give one, as in input file:"my clip.mp4"'),
+    ("input image:‘ @bar", 'the quote after image: is not closed and holds no path: give one, as in input '
+                           'image:"my picture.png"')])
+def test_an_input_whose_path_is_a_quote_alone_is_told_the_quote_holds_no_path(tmp_path, monkeypatch, line, said):
+    """`input file:"`, its path not typed yet, was told no such file '"'; a file so named is played."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
+    (tmp_path / '"').write_bytes(b"")
+    assert parse('input file:"') == Command("input", ('file:"',))
+
+
 @pytest.mark.parametrize("line, meant", [
     ("input image:pic.jpg,", "the ',' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
     ("input file:my clip.mp4. @bar", "the '.' after my clip.mp4 is read as part of its name: did you mean input "

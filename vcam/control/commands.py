@@ -704,6 +704,10 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if before and _names_file_here(path):
             return
         rest = typed[1:].strip()
+        if before and not rest:  # `input file:"`, the path not typed yet: no file named `"` was looked for
+            example = "my clip.mp4" if kind.lower() == "file" else "my picture.png"
+            raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
+                               f"{kind.lower()}:\"{example}\"")
         why = f"the quote before {name_said(rest)} is not closed"
         try:
             meant = parse_input(before + rest)
