@@ -1932,6 +1932,19 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line", ["input file:'my clip.mp4’", "input file:‘my clip.mp4'", "input 'file:my clip.mp4’",
+                                  'input file:"my clip.mp4”', 'input “file:my clip.mp4"',
+                                  "input file:'my clip.mp4’ @bar"])
+def test_an_input_path_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(tmp_path, monkeypatch, line):
+    """`input file:'my clip.mp4’`, its closing quote curled by a phone's keyboard, was told the quote was not closed
+    and no such file my clip.mp4’: the curled quote was read as part of the name."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    assert parse(line) == Command("input", ("file:my clip.mp4",), at="bar" if line.endswith("@bar") else None)
+    (tmp_path / "'odd’").write_bytes(b"")  # a file named with both: its name
+    assert parse("input file:'odd’") == Command("input", ("file:'odd’",))
+
+
 @pytest.mark.parametrize("line, said", [
     ('input file:"', 'the quote after file: is not closed and holds no path: give one, as in input file:"my clip.mp4"'),
     ("input image:‘ @bar", 'the quote after image: is not closed and holds no path: give one, as in input '

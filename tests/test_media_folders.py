@@ -759,13 +759,14 @@ def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_the
     assert replies[0] == replies[1]
 
 
-@pytest.mark.parametrize("line", ["input image:PATH,", "input file:PATH. @bar"])
+@pytest.mark.parametrize("line", ["input image:PATH,", "input file:PATH. @bar", "input file:'PATH’"])
 @pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
                                             ("cwd.png", "nope.png")])
 def test_a_network_line_with_a_mark_after_its_path_hears_the_same_of_a_path_there_or_not(tree, tmp_path, monkeypatch,
                                                                                          line, there, missing):
-    """A line typed here whose path ends in a comma is offered the line without it where that file is there: from
-    the network, the reply must say the same whether this machine has the file or not."""
+    """A line typed here whose path ends in a comma is offered the line without it where that file is there, and
+    one in quotes opened one way and closed the other is read as the file named so where one is: from the network,
+    the reply must say the same whether this machine has the file or not."""
     shared, outside = tree
     home = _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
     replies = []

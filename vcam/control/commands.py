@@ -607,7 +607,7 @@ def _input(text: str, at: str | None = None) -> str:
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
     typed = text
-    whole = _without_quotes(text := _kind_in_ascii(text))
+    whole = _without_quotes(text := _one_pair(_kind_in_ascii(text)))
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at)
@@ -632,6 +632,22 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
     meant, timing = InputSpec(spec.kind, bare), f" @{at}" if at is not None else ""
     raise CommandError(MeantError(f"the {spec.target[len(bare):]!r} after {name_said(bare)} is read as part of its "
                                   "name", meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+
+
+# A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
+# curled one of the two): the straight one each pair stands for. Left mixed, the curled one was read as part of the
+# file's name, or as a quote opened and never closed
+_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ('"', "”"): '"', ("“", '"'): '"'}
+
+
+def _one_pair(text: str) -> str:
+    """An input's argument with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its path after
+    its kind, made straight; as typed where its path names a file so (looked for in a line typed here only)."""
+    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“])(.*)(['"’”])(\s*)""", text, re.DOTALL)
+    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None or pair in quoted[3] \
+            or _names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+        return text
+    return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
 
 
 def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
