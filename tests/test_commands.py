@@ -1932,6 +1932,16 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line", ["input file:’my clip.mp4’", "input file:”my clip.mp4” @bar",
+                                  "input ’file:my clip.mp4’"])
+def test_an_input_path_in_quotes_both_curled_as_closing_ones_is_read_within_them(tmp_path, monkeypatch, line):
+    """`input file:’my clip.mp4’`, as smart quotes curl a quote typed after the colon: the quotes were read as the
+    name's, and `file:”my clip.mp4”` offered the line `input file:”my clip.mp4`, one quote left on."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    assert parse(line) == Command("input", ("file:my clip.mp4",), at="bar" if line.endswith("@bar") else None)
+
+
 @pytest.mark.parametrize("line", ["input file:'my clip.mp4’", "input file:‘my clip.mp4'", "input 'file:my clip.mp4’",
                                   'input file:"my clip.mp4”', 'input “file:my clip.mp4"',
                                   "input file:'my clip.mp4’ @bar"])

@@ -635,15 +635,16 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
 
 
 # A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
-# curled one of the two): the straight one each pair stands for. Left mixed, the curled one was read as part of the
+# curled one of the two), or both curled as closing ones (`file:’pic.jpg’`: smart quotes curl a quote after the
+# colon as an apostrophe): the straight one each pair stands for. Left so, a curled one was read as part of the
 # file's name, or as a quote opened and never closed
-_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ('"', "”"): '"', ("“", '"'): '"'}
+_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ("’", "’"): "'", ('"', "”"): '"', ("“", '"'): '"', ("”", "”"): '"'}
 
 
 def _one_pair(text: str) -> str:
     """An input's argument with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its path after
     its kind, made straight; as typed where its path names a file so (looked for in a line typed here only)."""
-    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“])(.*)(['"’”])(\s*)""", text, re.DOTALL)
+    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
     if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None or pair in quoted[3] \
             or _names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
