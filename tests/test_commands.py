@@ -1259,6 +1259,15 @@ def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
     assert "prompt" not in str(err.value)
 
 
+@pytest.mark.parametrize("line", ["blend 'neon city’ ocean 0.5", "blend ‘neon city' ocean 0.5",
+                                  'blend "neon city” ocean 0.5', 'blend “neon city" ocean 0.5'])
+def test_a_blend_name_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(line):
+    """`blend 'neon city’ ocean 0.5`, its closing quote curled, was told a quote is not closed, and `"neon city”`
+    to close it."""
+    assert parse(line) == Command("blend", ("neon city", "ocean", 0.5))
+    assert parse('blend "neon city” "ocean” 0.5') == Command("blend", ("neon city", "ocean", 0.5))  # ran into ocean
+
+
 @pytest.mark.parametrize("line,meant,first", [
     ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5', "“neon city”"),
     ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5', "„neon city“"),

@@ -641,6 +641,17 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
 _MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ("’", "’"): "'", ('"', "”"): '"', ("“", '"'): '"', ("”", "”"): '"'}
 
 
+# a word or words in a mixed pair of quotes (_MIXED_PAIRS), none within: a name of a blend's
+_MIXED_WORDS = re.compile(r"""(?<!\S)(['"‘“’”])([^'"‘“’”]*)(['"’”])(?!\S)""")
+
+
+def _paired(words: re.Match) -> str:
+    """The words of a _MIXED_WORDS match in the straight quotes their pair stands for, where one of the two is
+    straight; as typed for any other pair (two ’ in a blend's line are apostrophes as often: ‘rock ’n’ roll’)."""
+    pair = _MIXED_PAIRS.get((words[1], words[3]))
+    return f"{pair}{words[2]}{pair}" if pair and words[1] != words[3] else words[0]
+
+
 def _one_pair(text: str) -> str:
     """An input's argument with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its path after
     its kind, made straight; as typed where its path names a file so (looked for in a line typed here only)."""
@@ -805,8 +816,8 @@ def blank_said(text: str) -> str:
 
 def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
-    try:
-        parts = shlex.split(_straight_quotes(text))
+    try:  # `'neon city’ ocean 0.5`: a name's quotes, one of them curled, were read as one left open
+        parts = shlex.split(_straight_quotes(_MIXED_WORDS.sub(_paired, text)))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
