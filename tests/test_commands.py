@@ -1980,6 +1980,9 @@ def test_an_input_whose_path_is_a_quote_alone_is_told_the_quote_holds_no_path(tm
 
 @pytest.mark.parametrize("line, meant", [
     ("input image:pic.jpg,", "the ',' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
+    ("input image:pic.jpg ,", "the ' ,' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
+    ('input file:"my clip.mp4",', "the ',' after my clip.mp4 is read as part of its name: did you mean input "
+                                  "file:my clip.mp4?"),
     ("input file:my clip.mp4. @bar", "the '.' after my clip.mp4 is read as part of its name: did you mean input "
                                      "file:my clip.mp4 @bar?")])
 def test_an_input_path_ended_by_a_comma_or_a_full_stop_is_offered_the_line_without_it(tmp_path, monkeypatch, line,

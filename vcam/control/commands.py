@@ -625,12 +625,13 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
     """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
     or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
     the name, and the file said not to be there. Looked for in a line typed here only (_names_file_here)."""
-    bare = spec.target.rstrip(_STOPS)
+    kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
+    bare, mark = unquoted(kept), spec.target[len(kept):]
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or _names_file_here(spec.target) \
             or not _names_file_here(bare):
         return
     meant, timing = InputSpec(spec.kind, bare), f" @{at}" if at is not None else ""
-    raise CommandError(MeantError(f"the {spec.target[len(bare):]!r} after {name_said(bare)} is read as part of its "
+    raise CommandError(MeantError(f"the {mark!r} after {name_said(bare)} is read as part of its "
                                   "name", meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
