@@ -2000,6 +2000,18 @@ def test_an_input_path_ended_by_a_comma_or_a_full_stop_is_offered_the_line_witho
     assert parse("input image:pic.jpg,") == Command("input", ("image:pic.jpg,",))
 
 
+@pytest.mark.parametrize("line, meant", [("preset ２＠ｂａｒ", "preset 2 @bar"), ("go ３＠ｂａｒ", "go 3 @bar"),
+                                         ("blend 1 2 0.5＠ｂａｒ", "blend 1 2 0.5 @bar")])
+def test_a_preset_cue_or_blend_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line, meant):
+    """`preset ２＠ｂａｒ` named no preset '２＠ｂａｒ' and `blend 1 2 0.5＠ｂａｒ` was told its position is no number,
+    where `preset 2@bar` is offered the line with its timing set apart; a prompt's text keeps its own ＠."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a timing is set apart by a space: did you mean {meant}?"
+    assert parse("prompt meet me＠ｂａｒ") == Command("prompt", ("meet me＠ｂａｒ",))
+    assert parse("preset sunset＠ｂａｒ") == Command("preset", ("sunset＠ｂａｒ",))  # may be a name: the show knows
+
+
 @pytest.mark.parametrize("line", ["input none@2", "input ｎｏｎｅ＠２", "input none＠２", "ｉｎｐｕｔ ｎｏｎｅ@2"])
 def test_an_input_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line):
     """`input ｎｏｎｅ＠２`, typed in full-width mode, was an unknown input 'ｎｏｎｅ＠２', where `input none@2` is

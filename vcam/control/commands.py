@@ -1597,10 +1597,13 @@ def _command(name: str, rest: str, console: bool) -> Command:
 def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str | None:
     """`seed 5@bar` → `seed 5 @bar`: the line meant by an argument with a timing glued to its end, where that line
     is taken; None for any other."""
-    # an input's timing may be glued with a full-width ＠ (`ｎｏｎｅ＠２`, typed in full-width mode), as `none@2` is
-    glued = re.fullmatch(r"(.*\S)[@＠](\S+)" if name == "input" else r"(.*\S)@(\S+)", rest, re.DOTALL)
-    if glued is not None and name == "input":
-        glued = (glued[0], _kind_in_ascii(glued[1]), width_folded(glued[2]))
+    # a timing may be glued with a full-width ＠ (`ｎｏｎｅ＠２`, `２＠ｂａｒ`, typed in full-width mode), as `none@2`
+    # is; not a prompt's, whose text may say `meet me＠ｂａｒ`
+    glued = re.fullmatch(r"(.*\S)@(\S+)" if name == "prompt" else r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
+    if glued is not None and name != "prompt":
+        head = glued[1]
+        head = _kind_in_ascii(head) if name == "input" else width_folded(head) if head.isdecimal() else head
+        glued = (glued[0], head, width_folded(glued[2]))
     if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
         return None
     if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
