@@ -974,6 +974,16 @@ def _timing_in_ascii(text: str) -> str:
     return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
 
 
+def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
+    """`２ ＠ｂａｒ`, a number and a timing typed in full width after preset or go (`command`), as a line typed in an
+    input method's full-width mode has them: read as a name (a show may name one so), which none is: the line meant
+    (`preset 2 @bar`) where the number is one of `count`; None for any other."""
+    found = re.fullmatch(r"(\d+)\s+＠(\S+)", ref.strip())
+    if found is None or not 1 <= int(found[1]) <= count or not _a_timing(timing := width_folded(found[2])):
+        return None
+    return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+
+
 def _a_timing(word: str) -> bool:
     try:
         parse_quantize(word, after_at=True)
