@@ -2000,6 +2000,18 @@ def test_an_input_path_ended_by_a_comma_or_a_full_stop_is_offered_the_line_witho
     assert parse("input image:pic.jpg,") == Command("input", ("image:pic.jpg,",))
 
 
+@pytest.mark.parametrize("line, meant", [("blend 1 2 0.5 ＠ｂａｒ", "blend 1 2 0.5 @bar"),
+                                         ("ｂｌｅｎｄ　１　２　０．５　＠２", "blend １ ２ ０．５ @2")])
+def test_a_blend_with_a_timing_after_a_full_width_at_is_offered_the_line_with_an_ascii_one(line, meant):
+    """`blend 1 2 0.5 ＠ｂａｒ`, typed in full-width mode, was told blend takes not 4 words: put a name with spaces in
+    quotes, where its names had none."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == ("blend takes two presets and a position, then its timing after an @: did you mean "
+                              f"{meant}?")
+    assert parse(meant).at == meant.rsplit("@", 1)[1]
+
+
 @pytest.mark.parametrize("line, meant", [("preset ２＠ｂａｒ", "preset 2 @bar"), ("go ３＠ｂａｒ", "go 3 @bar"),
                                          ("blend 1 2 0.5＠ｂａｒ", "blend 1 2 0.5 @bar")])
 def test_a_preset_cue_or_blend_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line, meant):

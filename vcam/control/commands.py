@@ -825,6 +825,11 @@ def _blend(text: str) -> tuple:
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
+    wide = width_folded(parts[-1]) if parts else ""
+    if len(parts) == 4 and parts[-1].startswith("＠") and _a_timing(wide[1:]):  # `blend 1 2 0.5 ＠ｂａｒ`, full width
+        head = text[:text.rindex("＠")].strip()
+        raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
+                           f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
