@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import os
 import re
 import shlex
 import unicodedata
@@ -14,11 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
+from vcam.control.fullwidth import (FROM_AFAR, input_read_as, kind_in_ascii, names_file_here, quoted_as_typed,
+                                    signed, timing_in_ascii)
+from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import (INPUT_KINDS, InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped,
-                         unquoted)
+from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
+from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
                         quoted, spelled_number, width_folded)
 
 if TYPE_CHECKING:
@@ -208,9 +209,6 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 # The argument of the line being read, as folded (width_folded) and as typed: a message quotes the text typed
 # (`strength ０，５` is told 'not ０，５', not '0,5', which the operator did not type and cannot find on the line)
 _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
-# a line from another machine: whether its path names a file here is not looked at while it is read (the reply
-# would tell its sender which paths exist outside the shared folders); media.admit decides, in those folders
-_FROM_AFAR: ContextVar[bool] = ContextVar("_FROM_AFAR", default=False)
 
 
 def _shown(text: str) -> str:
@@ -222,63 +220,10 @@ def _shown(text: str) -> str:
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
-# An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
-_FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
-
-
-def _signed(text: str) -> str:
-    """`text` with a minus sign of another kind (MINUS_SIGNS: a word processor's, a phone's or macOS's smart dash,
-    `−0.5`, `–1`, which int() and float() refuse, saying the number was none though it was only out of range) before
-    its number made the one they read, and a full-width point or plus made the plain one."""
-    text = text.translate(_FULL_WIDTH)
-    return "-" + text[1:] if text[:1] in MINUS_SIGNS else text
-
-
-# YAML 1.1's hex and binary whole numbers (0x10, 0b11), which a show's `seed: 0x10` reads as 16: typed, the same
-# number was refused, and a seed copied from one into the other worked one way only. Read one way in both, as the
-# show reads it (a seed copied as hex from another tool keeps its value); 0X10, text in YAML, is refused in both,
-# with the number it writes in decimal digits to write instead
-_BASED = re.compile(r"([-+]?)0(?:x([0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)|b([01_]*[01][01_]*))")
-# a hex or binary number begun and not written whole (0x, 0xg, 0b2), not a 0 with a unit after it (0bars, 0beats)
-_BASE_BEGUN = re.compile(r"[-+]?0(?:[xX]\w*|[bB][0-9_]*)")
-
-
-def based_int(text: str) -> int:
-    """The whole number `text` writes in decimal digits, or in hex or binary as a show file's YAML reads it."""
-    if found := _BASED.fullmatch(text):
-        sign, hexa, binary = found.groups()
-        value = int((hexa or binary).replace("_", ""), 16 if hexa else 2)
-        return -value if sign == "-" else value
-    return int(_signed(text))
-
-
 # what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
 # so alike where typed and in a show (each was told the range alone)
 DRAWN_SEEDS = ("random", "rand", "rnd", "auto", "any", "randomize", "randomise", "-1")
 NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each time)"
-
-
-def _capital_based(text: str, lo: int, hi: int) -> str | None:
-    """'; write it in decimal digits: 16' for 0X10 or 0B11 (a capital X or B, which a show's YAML reads as text, and
-    says so), said out of range where the number is; None for other text."""
-    if not re.fullmatch(r"[-+]?0[XB]\w+", text):
-        return None
-    try:
-        n = int(text, 0)
-    except ValueError:
-        return None
-    return f"; write it in decimal digits: {n}" if lo <= n <= hi else f"; {text} is {n} in decimal digits, out of range"
-
-
-def based_meant(text: str, lo: int, hi: int) -> str | None:
-    """What to write for a hex or binary whole number YAML does not read as one: `0X10` (its decimal digits), `0x`
-    or `0xg` (how one is written, where its 0 was offered, read as 0 with a unit after it); None for other text.
-    Alike for a typed command and a flag (`--seed 0x`)."""
-    if (upper := _capital_based(text, lo, hi)) is not None:  # `seed 0X10`, as a show's `seed: 0X10` is told
-        return upper
-    if _BASE_BEGUN.fullmatch(text):
-        return " (a hex number is 0x and its digits, as in 0x10; a binary one 0b and its digits, as in 0b11)"
-    return None
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
@@ -298,7 +243,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
         # never typed
-        said = f"{clipped(text, SHOWN_CHARS + 1)} ({clipped(str(value), SHOWN_CHARS + 1)})" if _BASED.fullmatch(
+        said = f"{clipped(text, SHOWN_CHARS + 1)} ({clipped(str(value), SHOWN_CHARS + 1)})" if BASED.fullmatch(
             text) else value
         raise CommandError(f"{name} {said} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
@@ -329,7 +274,7 @@ def blocks_meant(text: str) -> str | None:
 def _float(text: str) -> float:
     """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
     number, not as one out of range."""
-    value = float(_signed(text))
+    value = float(signed(text))
     if math.isnan(value):
         raise ValueError(f"not a number: {text!r}")
     return value
@@ -462,12 +407,14 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
-        note = _NOTE_VALUE.search(word) and "." not in word
-        counts = _note_said(word, after_at) or ((" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-                                                 if note else "") if after_at else
-                                                " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
-        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
-                 or counts)
+        if meant:
+            beats = f" (did you mean {'@' if after_at else ''}{meant}?)"
+        else:
+            beats = _bars_meant(word, after_at) or _note_said(word, after_at)
+        if not beats and not after_at:
+            beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        elif not beats and _NOTE_VALUE.search(word) and "." not in word:
+            beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
         raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
@@ -607,7 +554,7 @@ def _input(text: str, at: str | None = None) -> str:
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
     typed = text
-    whole = _without_quotes(text := _one_pair(_kind_in_ascii(text)))
+    whole = _without_quotes(text := _one_pair(kind_in_ascii(text)))
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at)
@@ -616,7 +563,7 @@ def _input(text: str, at: str | None = None) -> str:
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
-        raise CommandError(f"{_quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+        raise CommandError(f"{quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
     _mark_ended(spec, at)
     return str(spec)
 
@@ -624,11 +571,11 @@ def _input(text: str, at: str | None = None) -> str:
 def _mark_ended(spec: InputSpec, at: str | None) -> None:
     """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
     or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
-    the name, and the file said not to be there. Looked for in a line typed here only (_names_file_here)."""
+    the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
     kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
     bare, mark = unquoted(kept), spec.target[len(kept):]
-    if spec.kind not in ("file", "image") or bare in ("", spec.target) or _names_file_here(spec.target) \
-            or not _names_file_here(bare):
+    if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
+            or not names_file_here(bare):
         return
     meant, timing = InputSpec(spec.kind, bare), f" @{at}" if at is not None else ""
     raise CommandError(MeantError(f"the {mark!r} after {name_said(bare)} is read as part of its "
@@ -658,69 +605,16 @@ def _one_pair(text: str) -> str:
     its kind, made straight; as typed where its path names a file so (looked for in a line typed here only)."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
     if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None or pair in quoted[3] \
-            or _names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
     return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
 
 
-def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
-    """`message`, a refusal quoting `given` (a part of `folded`, the argument with its kind and quotes made ASCII),
-    quoting it as `typed` instead: `input ＂ｎｏｎｅ` is told of '＂ｎｏｎｅ', not of '"none', not on the line.
-    _kind_in_ascii folds one character for one, so the part typed is where the folded one is."""
-    at = folded.find(given)
-    if folded == typed or at < 0:
-        return message
-    said = typed[at:at + len(given)]
-    for ours, theirs in dict.fromkeys(((given, said), (clipped(given, 41), clipped(said, 41)))):
-        message = message.replace(repr(ours), repr(theirs), 1)  # not the kind a refusal names after it
-    return message
-
-
-def _kind_in_ascii(text: str) -> str:
-    """`＂ｆｉｌｅ：ａ b.mp4＂` → `"file:ａ b.mp4"`: an input's kind, its colon and the quotes round the whole or the
-    path, typed in an input method's full-width mode, made ASCII (the kind was unknown); a path as typed, as a file
-    may be named in full-width letters. A kind with no path (`ｎｅｔ`, `ｃａｍｅｒａ：１`) is folded whole."""
-    folded = width_folded(text)
-    head = re.match(r"""\s*(["']?)\s*([A-Za-z]+)\s*(?::\s*(["']?))?""", folded)
-    if folded == text or head is None or head[2].lower() not in INPUT_KINDS:
-        return text
-    if head[2].lower() not in ("file", "image"):
-        return folded
-    quote = head[1] or head[3]
-    closed = quote and folded.endswith(quote) and len(folded) > head.end()
-    end = len(text) - 1 if closed else None
-    # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode with its command, names no file where logo.png is there: read as that
-    path = folded if _folded_path(text[head.end():end], folded[head.end():end]) else text
-    return folded[:head.end()] + path[head.end():end] + (quote if closed else "")
-
-
-def _folded_path(typed: str, folded: str) -> bool:
-    """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
-    typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
-    return typed != folded and not _names_file_here(typed) and _names_file_here(folded)
-
-
-def _names_file_here(path: str) -> bool:
-    """Whether `path` names a file on this machine, looked for only for a line typed here: a network line's reply
-    must tell nothing of what is on the disk outside the shared folders (media.admit reads its paths)."""
-    return not _FROM_AFAR.get() and os.path.lexists(os.path.expanduser(path))
-
-
-def input_read_as(typed: str, spec: str) -> str:
-    """How an `input` line's path `typed` in full width was read where only its ASCII fold names a file (`ｌｏｇｏ．ｐｎｇ
-    read as logo.png`), for the reply; "" where it was read as typed."""
-    kind, _, path = split_kind(spec)
-    if kind not in ("file", "image") or not path or path in typed:  # `ｃａｍｅｒａ：１` is a camera's index, no path
-        return ""
-    at = width_folded(typed).find(path)  # not found: the path was read otherwise (its shell escapes taken out)
-    return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
-
-
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
-_OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
+OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
-def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None = None) -> None:
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
     the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
@@ -728,9 +622,9 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
-        if opening not in _OPENING_QUOTES or any(close in typed[1:] for close in _OPENING_QUOTES[opening]):
+        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
-        if before and _names_file_here(path):
+        if before and names_file_here(path):
             return
         rest = typed[1:].strip()
         if before and not rest:  # `input file:"`, the path not typed yet: no file named `"` was looked for
@@ -745,7 +639,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         except ValueError:  # said as the input without its quote is said, when typed
             return
         meant, at = _timing_unglued(meant, at)
-        if meant.kind in ("file", "image") and not _FROM_AFAR.get() and not _names_file_here(meant.target):
+        if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
             # a line offered for it would only be refused in turn
             raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                                f"input {meant.kind}:PATH")
@@ -759,14 +653,14 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
     timing: the line offered sets it apart, which plays (glued, it is refused as a name not there)."""
     head, glued, tail = spec.target.rpartition("@")
     if at is not None or spec.kind not in ("file", "image") or not glued or not head \
-            or _names_file_here(spec.target) or not _a_timing(tail):
+            or names_file_here(spec.target) or at_timing(tail) is None:
         return spec, at
     return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
 
 
 # The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
 # the name (`input file:loop.mp4"`)
-_CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
+CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
 def _unopened_quote(kind: str, colon: str, path: str) -> None:
@@ -774,9 +668,9 @@ def _unopened_quote(kind: str, colon: str, path: str) -> None:
     path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
     typed = path if colon else kind
     closing = typed[-1:]
-    if closing not in _CLOSING_QUOTES or any(opening in typed[:-1] for opening in _CLOSING_QUOTES[closing]):
+    if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
         return
-    if colon and _names_file_here(path):
+    if colon and names_file_here(path):
         return
     rest = typed[:-1].strip()
     try:
@@ -826,7 +720,8 @@ def _blend(text: str) -> tuple:
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
     wide = width_folded(parts[-1]) if parts else ""
-    if len(parts) == 4 and parts[-1].startswith("＠") and _a_timing(wide[1:]):  # `blend 1 2 0.5 ＠ｂａｒ`, full width
+    # `blend 1 2 0.5 ＠ｂａｒ`, its timing typed in full width
+    if len(parts) == 4 and parts[-1].startswith("＠") and at_timing(wide[1:]) is not None:
         head = text[:text.rindex("＠")].strip()
         raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
                            f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")
@@ -946,7 +841,7 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
             keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
-        if name == "blend" and len(tail.split()) > 1 and not _a_timing(tail.split()[0]):  # `blend a @ b c 0.5`
+        if name == "blend" and len(tail.split()) > 1 and at_timing(tail.split()[0]) is None:  # `blend a @ b c 0.5`
             keep = "; for an @ in a preset's name, put the name in quotes, as in blend \"sunset @ beach\" ocean 0.5"
         raise CommandError(f"{e}{keep}") from None
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
@@ -954,47 +849,22 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     return head.strip(), at
 
 
-def _timing_in_ascii(text: str) -> str:
-    """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
-    ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
-    path with it names a file, nor where neither the kind was typed in full width nor the path before it names one
-    (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed. From the network
-    no file is looked for here: media.admit reads such a timing off, in the shared folders."""
-    end = re.search(r"\s＠(\S+)\s*$", text)
-    if end is None or not _a_timing(width_folded(end[1])):
-        return text
-    body = width_folded(text).lstrip(" \t\"'")  # `＂ｉｍａｇｅ：…＂ ＠４`: the kind within quotes round the whole
-    lead = len(text) - len(body)
-    kind = re.match(r"[A-Za-z]*", body)[0]  # `ｎｏｎｅ ＠２`: a kind with no colon after it
-    start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
-
-    def names_file(path: str) -> bool:
-        path = unquoted(path.strip())
-        return bool(path) and _names_file_here(path)
-
-    path, whole = text[start:end.start()], text[start:]
-    full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
-    if names_file(whole) or not (full_width_kind or names_file(path) or names_file(width_folded(path))):
-        return text
-    return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
-
-
 def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
     """`２ ＠ｂａｒ`, a number and a timing typed in full width after preset or go (`command`), as a line typed in an
     input method's full-width mode has them: read as a name (a show may name one so), which none is: the line meant
     (`preset 2 @bar`) where the number is one of `count`; None for any other."""
     found = re.fullmatch(r"(\d+)\s+＠(\S+)", ref.strip())
-    if found is None or not 1 <= int(found[1]) <= count or not _a_timing(timing := width_folded(found[2])):
+    if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
         return None
     return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
 
 
-def _a_timing(word: str) -> bool:
+def at_timing(word: str) -> str | None:
+    """The timing `word`, read after an `@`, is in its plain form (`bar`, `0.5`); None where it is none."""
     try:
-        parse_quantize(word, after_at=True)
+        return parse_quantize(word, after_at=True)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _one_timing(name: str, head: str, tail: str) -> None:
@@ -1137,7 +1007,7 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
-    if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
+    if timed and (command := timed[1].lower()) in known and at_timing(timed[2]) is not None:
         return _meant_alone(clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1))
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
@@ -1277,9 +1147,9 @@ def _glued_line(command: str, arg: str, console: bool) -> str:
     """The line meant by `command` glued to `arg` (`seed=5`, `seed5@bar`), for a hint: the line that is taken, or
     where the argument is refused (a value out of range, a word for a number) the command's form."""
     # `seed5@bar`: the timing glued to the argument as well; `bpm=120 @bar`: a timing bpm takes none of
-    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if _a_timing(at[1]) else at[0], arg)
+    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if at_timing(at[1]) is not None else at[0], arg)
     timing = re.search(r"\s@(\S+)$", arg)
-    at = timing[1].lower() if timing and _a_timing(timing[1]) else None
+    at = timing[1].lower() if timing and at_timing(timing[1]) is not None else None
     if command in UNTIMED and at:
         arg, at = arg[:timing.start()].rstrip(), None
     if _parses(f"{command} {arg}", console):
@@ -1396,11 +1266,11 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
 def from_network() -> Iterator[None]:
     """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
     parts too (joined_commands, name_typed)."""
-    afar = _FROM_AFAR.set(True)
+    afar = FROM_AFAR.set(True)
     try:
         yield
     finally:
-        _FROM_AFAR.reset(afar)
+        FROM_AFAR.reset(afar)
 
 
 # what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
@@ -1412,7 +1282,7 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
     `network`: from another machine, so no path of an `input` is looked for here (media.admit reads it)."""
-    if network and not _FROM_AFAR.get():
+    if network and not FROM_AFAR.get():
         with from_network():
             return parse(line, console)
     if len(line) > MAX_LINE:
@@ -1426,7 +1296,7 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name == "input":
-        rest = _timing_in_ascii(rest)
+        rest = timing_in_ascii(rest, at_timing)
     if name not in USAGE:
         joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
         if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part
@@ -1553,14 +1423,14 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
 def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
     """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it) is no
     command: with the command or the prompt it may have meant."""
-    if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
+    if name.startswith("@") and at_timing(name[1:]) is not None:  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
         return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
     hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
     # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
-    timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+    timed = re.search(r"\s@(\S+)$", text) is not None and at_timing(text.rsplit("@", 1)[1]) is not None
     # a typo of such a word (`by the sea`: bye) as well
     commands = _commands_named(console)
     typo, typo_of_meant = _nearest_meant(name, commands)
@@ -1601,7 +1471,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:  # an input's offered line (a quote left open) keeps its timing
         args = (_input(rest, at),) if name == "input" else _ARGS[name](rest)
-        return Command(name, args, at=at, written=rest if _BASED.fullmatch(rest) else None,
+        return Command(name, args, at=at, written=rest if BASED.fullmatch(rest) else None,
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
@@ -1617,9 +1487,9 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
     glued = re.fullmatch(r"(.*\S)@(\S+)" if name == "prompt" else r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
     if glued is not None and name != "prompt":
         head = glued[1]
-        head = _kind_in_ascii(head) if name == "input" else width_folded(head) if head.isdecimal() else head
+        head = kind_in_ascii(head) if name == "input" else width_folded(head) if head.isdecimal() else head
         glued = (glued[0], head, width_folded(glued[2]))
-    if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
+    if at is not None or glued is None or name in UNTIMED or at_timing(glued[2]) is None:
         return None
     if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
         return None
@@ -1738,9 +1608,13 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
         # next and prev step through whatever presets a show has: `next next`, a cue's two steps, offered as two
-        said = joined_hint(e.joined, lambda cmd: (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev"))
-                           and cmd.name not in NOT_IN_CUES or takes is not None and takes(cmd),
-                           "control" if control else "cue", around)
+
+        def offered(cmd: Command) -> bool:
+            if (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev")) and cmd.name not in NOT_IN_CUES:
+                return True
+            return takes is not None and takes(cmd)
+
+        said = joined_hint(e.joined, offered, "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from vcam.control.actions import Action, SetInput
 from vcam.control.log import Replay, replay_to_make
+from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.inputs import check_logged_inputs
@@ -65,6 +67,14 @@ def check_replayed_inputs(path: str, replay: Replay, start: str) -> None:
                                               if isinstance(a, SetInput) and (end is None or block < end)])
 
 
+class AppliesActions(Protocol):
+    """What applies a replayed log's actions (the generator), as InputsAhead hears of them."""
+
+    def on_applied(self, listener: AppliedListener) -> None: ...
+
+    def on_not_applied(self, listener: NotAppliedListener) -> None: ...
+
+
 class InputsAhead:
     """Opens the clips and images a replayed log switches to ahead of their blocks, one at a time on a thread of its
     own, through `check` (InputSwitch.check, which keeps each opened for the stream): the stream's thread opened
@@ -76,7 +86,7 @@ class InputsAhead:
     # as the process ends aborted it ("terminate called without an active exception")
     STOP_WAIT_S = 30.0
 
-    def __init__(self, replay: Replay, check: Callable[[str], object], producer,
+    def __init__(self, replay: Replay, check: Callable[[str], object], producer: AppliesActions,
                  say: Callable[[str], None] = lambda line: None) -> None:
         end = replay.end_block
         logged = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
