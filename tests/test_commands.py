@@ -1221,6 +1221,14 @@ def test_a_blend_name_in_quotes_opened_one_way_and_closed_the_other_is_read_with
     assert parse('blend "neon city” "ocean” 0.5') == Command("blend", ("neon city", "ocean", 0.5))  # ran into ocean
 
 
+@pytest.mark.parametrize("line", ["blend 'neon city’ ocean 0.5 @bar", "blend ‘neon city' ocean 0.5 @bar",
+                                  'blend "neon city” ocean 0.5 @bar'])
+def test_a_blend_name_in_a_mixed_pair_of_quotes_keeps_its_timing(line):
+    """`blend 'neon city’ ocean 0.5 @bar` was told it was 4 words: the lone ' was read as a quote left open, and the
+    timing as inside it."""
+    assert parse(line) == Command("blend", ("neon city", "ocean", 0.5), at="bar")
+
+
 @pytest.mark.parametrize("line,meant,first", [
     ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5', "“neon city”"),
     ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5', "„neon city“"),

@@ -888,7 +888,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
     if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
-        quoted = _shell_quoted(rest)
+        quoted = _shell_quoted(_MIXED_WORDS.sub(_paired, rest))  # as _blend reads them: `'neon city’` is one name
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
