@@ -1937,6 +1937,20 @@ def test_a_blend_with_a_timing_after_a_full_width_at_is_offered_the_line_with_an
     assert parse(meant).at == meant.rsplit("@", 1)[1]
 
 
+@pytest.mark.parametrize("line, meant", [("blend 1 2 0.5, ＠ｂａｒ", "blend 1 2 0.5 @bar"),
+                                         ("blend 1 2 0.5! ＠２", "blend 1 2 0.5 @2")])
+def test_a_blend_with_a_mark_before_its_full_width_timing_is_offered_the_line_without_it(line, meant):
+    """`blend 1 2 0.5, ＠ｂａｒ` was offered `blend 1 2 0.5, @bar`, which is refused in turn."""
+    assert refusal(line).endswith(f"did you mean {meant}?")
+    assert parse(meant).at == meant.rsplit("@", 1)[1]
+
+
+def test_a_blend_whose_words_before_a_full_width_timing_are_refused_is_offered_no_line():
+    """`blend 1 2 x ＠ｂａｒ` was offered `blend 1 2 x @bar`, which is refused in turn: it is told what is wrong."""
+    message = refusal("blend 1 2 x ＠ｂａｒ")
+    assert "did you mean" not in message and "position must be a number" in message
+
+
 @pytest.mark.parametrize("line, meant", [("preset ２＠ｂａｒ", "preset 2 @bar"), ("go ３＠ｂａｒ", "go 3 @bar"),
                                          ("blend 1 2 0.5＠ｂａｒ", "blend 1 2 0.5 @bar")])
 def test_a_preset_cue_or_blend_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line, meant):

@@ -722,7 +722,9 @@ def _blend(text: str) -> tuple:
     wide = width_folded(parts[-1]) if parts else ""
     # `blend 1 2 0.5 ＠ｂａｒ`, its timing typed in full width
     if len(parts) == 4 and parts[-1].startswith("＠") and at_timing(wide[1:]) is not None:
-        head = text[:text.rindex("＠")].strip()
+        # `blend 1 2 0.5, ＠ｂａｒ`: a mark typed before it is left out of the line offered, which must be taken
+        head = text[:text.rindex("＠")].rstrip(_STOPS + " \t").strip()
+        _blend(head)  # refused, the three words are told what is wrong with them
         raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
                            f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
