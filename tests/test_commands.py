@@ -1903,6 +1903,25 @@ def test_an_input_whose_path_is_a_quote_alone_is_told_the_quote_holds_no_path(tm
     assert parse('input file:"') == Command("input", ('file:"',))
 
 
+@pytest.mark.parametrize("network", [False, True])
+@pytest.mark.parametrize("line, kind", [("input 'file:\"", "file"), ("input image:\"‘", "image"),
+                                        ("input image:\"'", "image")])
+def test_an_input_whose_path_left_open_is_a_quote_alone_is_offered_no_line(tmp_path, monkeypatch, line, kind,
+                                                                             network):
+    """From the network `input 'file:"` was offered `input file:"`, which is refused in turn as holding no path."""
+    monkeypatch.chdir(tmp_path)
+    message = refusal(line, network=network)
+    assert "did you mean" not in message and f'give a path in quotes, as in input {kind}:"' in message, message
+
+
+@pytest.mark.parametrize("line", ['input image:"', "input file:‘ @bar"])
+def test_a_network_input_whose_path_is_a_quote_alone_is_left_to_the_shared_folders(line):
+    """From the network `input image:"` was told the quote holds no path: a shared file may be named `"`, and
+    media.admit, which reads the shared folders, decides (the reply must not depend on this machine's disk)."""
+    command = parse(line, network=True)
+    assert command.name == "input" and command.args[0].split(":", 1)[1] in ('"', "‘")
+
+
 @pytest.mark.parametrize("line, meant", [
     ("input image:pic.jpg,", "the ',' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
     ("input image:pic.jpg ,", "the ' ,' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),

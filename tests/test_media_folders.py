@@ -780,3 +780,12 @@ def test_a_network_line_with_a_mark_after_its_path_hears_the_same_of_a_path_ther
         assert "did you mean" not in reply and not any("secret" in str(a) or "here" in str(a)
                                                        for a in producer.actions)
     assert replies[0] == replies[1]
+
+
+def test_a_shared_file_named_with_a_quote_alone_plays_from_the_network(tree):
+    """`input image:"` from the network, a file named `"` in the shared folder, was told its quote holds no path."""
+    shared, _ = tree
+    (shared / '"').write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line('input image:"', "net 10.0.0.2:5000", network=True)
+    assert producer.actions == [SetInput(f'image:{shared}/"')]

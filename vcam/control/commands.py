@@ -614,6 +614,15 @@ def _one_pair(text: str) -> str:
 OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
+# every quote a path may be put in, opening or closing it
+_QUOTE_MARKS = "".join(dict.fromkeys("".join(key + value for key, value in OPENING_QUOTES.items())))
+
+
+def _example(kind: str) -> str:
+    """A path with a space, for a refusal's example of `kind`'s input."""
+    return "my clip.mp4" if kind.lower() == "file" else "my picture.png"
+
+
 def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
@@ -627,10 +636,11 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if before and names_file_here(path):
             return
         rest = typed[1:].strip()
-        if before and not rest:  # `input file:"`, the path not typed yet: no file named `"` was looked for
-            example = "my clip.mp4" if kind.lower() == "file" else "my picture.png"
+        # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
+        # media.admit decides, in the shared folders, which may hold one
+        if before and not rest and not FROM_AFAR.get():
             raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
-                               f"{kind.lower()}:\"{example}\"")
+                               f"{kind.lower()}:\"{_example(kind)}\"")
         why = f"the quote before {name_said(rest)} is not closed"
         try:
             meant = parse_input(before + rest)
@@ -639,6 +649,10 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         except ValueError:  # said as the input without its quote is said, when typed
             return
         meant, at = _timing_unglued(meant, at)
+        if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+                and not names_file_here(meant.target):
+            # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
+            raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
         if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
             # a line offered for it would only be refused in turn
             raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
