@@ -316,6 +316,24 @@ def test_an_absolute_input_path_is_kept_and_a_relative_one_is_not_read_from_the_
                                             f"not found (looked at {tmp_path / 's' / 'clip.mp4'})")
 
 
+@pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
+                                                    ('"', "input file:\\\"", "clip.mp4")])
+def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,
+                                                                                           named, written, there):
+    """A cue's `input image:pic.jpg,`, `pic.jpg,` beside the show and pic.jpg in the folder vcam was started in, was
+    offered input image:pic.jpg (refused), and `input file:"` was told its quote holds no path: looked for in the
+    working folder, where the show finds its files beside it."""
+    folder = tmp_path / "show"
+    folder.mkdir()
+    jpeg = cv2.imencode(".jpg", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    (folder / named).write_bytes(jpeg)
+    (tmp_path / there).write_bytes(jpeg)
+    monkeypatch.chdir(tmp_path)
+    show = parse_show(f'presets:\n  - {{name: a, prompt: b}}\ncues:\n  - {{do: "{written}"}}\n',
+                      str(folder / "show.yaml"))
+    assert show.cues[0].do == (f"{written.split()[0]} {written.split()[1].split(':')[0]}:{folder / named}",)
+
+
 def test_several_problems_are_all_reported():
     text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
     with pytest.raises(ConfigError) as err:

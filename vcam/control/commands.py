@@ -546,25 +546,27 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
-def _input(text: str, at: str | None = None) -> str:
+def _input(text: str, at: str | None = None, console: bool = True) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
-    out). A path without its kind is answered with the command that plays it."""
+    out). A path without its kind is answered with the command that plays it. `console`: typed here, where a path
+    is looked for in the current folder; a show's are found beside it (showpaths.whole_command), not looked for."""
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
     typed = text
-    whole = _without_quotes(text := _one_pair(kind_in_ascii(text)))
+    whole = _without_quotes(text := _one_pair(kind_in_ascii(text), console))
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
-    _unclosed_quote(whole, kind, colon, path, at)
+    _unclosed_quote(whole, kind, colon, path, at, console)
     try:
         spec = parse_input(given)
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
         raise CommandError(f"{quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
-    _mark_ended(spec, at)
+    if console:
+        _mark_ended(spec, at)
     return str(spec)
 
 
@@ -600,12 +602,13 @@ def _paired(words: re.Match) -> str:
     return f"{pair}{words[2]}{pair}" if pair and words[1] != words[3] else words[0]
 
 
-def _one_pair(text: str) -> str:
+def _one_pair(text: str, console: bool = True) -> str:
     """An input's argument with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its path after
-    its kind, made straight; as typed where its path names a file so (looked for in a line typed here only)."""
+    its kind, made straight; as typed where its path names a file so (looked for in a line typed here only: not in
+    the current folder for a show's line, whose paths are beside the show)."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
     if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None or pair in quoted[3] \
-            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+            or console and names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
     return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
 
@@ -623,7 +626,7 @@ def _example(kind: str) -> str:
     return "my clip.mp4" if kind.lower() == "file" else "my picture.png"
 
 
-def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None) -> None:
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
     the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
@@ -637,8 +640,8 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
             return
         rest = typed[1:].strip()
         # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
-        # media.admit decides, in the shared folders, which may hold one
-        if before and not rest and not FROM_AFAR.get():
+        # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
+        if before and not rest and console and not FROM_AFAR.get():
             raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
                                f"{kind.lower()}:\"{_example(kind)}\"")
         why = f"the quote before {name_said(rest)} is not closed"
@@ -1486,7 +1489,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:  # an input's offered line (a quote left open) keeps its timing
-        args = (_input(rest, at),) if name == "input" else _ARGS[name](rest)
+        args = (_input(rest, at, console),) if name == "input" else _ARGS[name](rest)
         return Command(name, args, at=at, written=rest if BASED.fullmatch(rest) else None,
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
