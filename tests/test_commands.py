@@ -1903,6 +1903,18 @@ def test_an_input_whose_path_is_a_quote_alone_is_told_the_quote_holds_no_path(tm
     assert parse('input file:"') == Command("input", ('file:"',))
 
 
+@pytest.mark.parametrize("line", ["input FILE:it's.png,\"", "input file:\"it's.png,"])
+def test_an_input_with_a_quote_astray_and_a_mark_after_its_path_is_offered_the_line_without_both(tmp_path,
+                                                                                                 monkeypatch, line):
+    """`input FILE:it's.png,"`, it's.png there, was offered input file:it's.png, which was then offered input
+    file:it's.png; `input file:"it's.png,` was told no such file it's.png,."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "it's.png").write_bytes(b"")
+    message = refusal(line)
+    assert message.endswith("the ',' after it's.png is read as part of its name: did you mean input file:it's.png?")
+    assert parse("input file:it's.png") == Command("input", ("file:it's.png",))
+
+
 @pytest.mark.parametrize("network", [False, True])
 @pytest.mark.parametrize("line, kind", [("input 'file:\"", "file"), ("input image:\"‘", "image"),
                                         ("input image:\"'", "image")])

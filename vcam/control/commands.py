@@ -574,14 +574,21 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
     """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
     or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
     the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
+    if (found := _mark_meant(spec)) is None:
+        return
+    (why, meant), timing = found, f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+
+
+def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
+    """Why a file's or image's path ending in a mark (_mark_ended) is not the one meant, and the input meant; None
+    where it is no such path."""
     kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
     bare, mark = unquoted(kept), spec.target[len(kept):]
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
             or not names_file_here(bare):
-        return
-    meant, timing = InputSpec(spec.kind, bare), f" @{at}" if at is not None else ""
-    raise CommandError(MeantError(f"the {mark!r} after {name_said(bare)} is read as part of its "
-                                  "name", meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+        return None
+    return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
 
 
 # A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
@@ -652,6 +659,8 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         except ValueError:  # said as the input without its quote is said, when typed
             return
         meant, at = _timing_unglued(meant, at)
+        if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
+            why, meant = f"{why}, and {found[0]}", found[1]
         if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
                 and not names_file_here(meant.target):
             # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
@@ -662,7 +671,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
                                f"input {meant.kind}:PATH")
         timing = f" @{at}" if at is not None else ""
         raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
-    _unopened_quote(kind, colon, path)
+    _unopened_quote(kind, colon, path, console)
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -680,9 +689,10 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
 CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
-def _unopened_quote(kind: str, colon: str, path: str) -> None:
+def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> None:
     """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
-    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
+    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so. A mark before
+    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended)."""
     typed = path if colon else kind
     closing = typed[-1:]
     if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
@@ -694,8 +704,10 @@ def _unopened_quote(kind: str, colon: str, path: str) -> None:
         meant = parse_input(kind + colon + rest if colon else rest)
     except ValueError:  # said as the input without its quote is said, when typed
         return
-    raise CommandError(MeantError(f"the quote after {name_said(rest)} opens nowhere", meant)
-                       .as_said(f"input {_quoted_at(str(meant))}"))
+    why = f"the quote after {name_said(rest)} opens nowhere"
+    if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
+        why, meant = f"{why}, and {found[0]}", found[1]
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
 
 
 def checked_prompt(text: str) -> str:
