@@ -1915,6 +1915,14 @@ def test_an_input_with_a_quote_astray_and_a_mark_after_its_path_is_offered_the_l
     assert parse("input file:it's.png") == Command("input", ("file:it's.png",))
 
 
+@pytest.mark.parametrize("spec", ["image:FOLDER,", "file:FOLDER."])
+def test_an_input_naming_a_folder_with_a_mark_after_it_is_offered_no_line_without_it(tmp_path, spec):
+    """`input image:/tmp,` was offered input image:/tmp, which is refused in turn: a folder is no image."""
+    spec = spec.replace("FOLDER", str(tmp_path))
+    assert parse(f"input {spec}") == Command("input", (spec,))
+    assert refusal(f'input {spec}"').endswith(f"did you mean input {spec}?")  # the quote left out, not the mark
+
+
 @pytest.mark.parametrize("network", [False, True])
 @pytest.mark.parametrize("line, kind", [("input 'file:\"", "file"), ("input image:\"‘", "image"),
                                         ("input image:\"'", "image")])

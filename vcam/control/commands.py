@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import re
 import shlex
 import unicodedata
@@ -585,8 +586,9 @@ def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     where it is no such path."""
     kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
     bare, mark = unquoted(kept), spec.target[len(kept):]
+    # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
-            or not names_file_here(bare):
+            or not names_file_here(bare) or not os.path.isfile(os.path.expanduser(bare)):
         return None
     return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
 
