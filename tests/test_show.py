@@ -334,6 +334,25 @@ def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_f
     assert show.cues[0].do == (f"{written.split()[0]} {written.split()[1].split(':')[0]}:{folder / named}",)
 
 
+@pytest.mark.parametrize("written", ["input ‘file:\\\"odd.mp4'", "input file:\\\"odd.mp4"])
+def test_a_cues_input_with_a_quote_not_closed_reads_the_same_whatever_the_working_folder_holds(tmp_path, monkeypatch,
+                                                                                              written):
+    """A cue's `input file:"odd.mp4`, `"odd.mp4` beside the show, loaded where vcam was started beside the show
+    and was refused from any other folder: the quote's file was looked for in the working folder."""
+    folder, empty = tmp_path / "show", tmp_path / "empty"
+    folder.mkdir()
+    empty.mkdir()
+    (folder / '"odd.mp4').write_bytes(b"")
+    text = f'presets:\n  - {{name: a, prompt: b}}\ncues:\n  - {{do: "{written}"}}\n'
+    said = []
+    for working in (folder, empty):
+        monkeypatch.chdir(working)
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, str(folder / "show.yaml"))
+        said.append(str(err.value))
+    assert said[0] == said[1] and "not closed" in said[0]
+
+
 def test_several_problems_are_all_reported():
     text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
     with pytest.raises(ConfigError) as err:

@@ -638,14 +638,16 @@ def _example(kind: str) -> str:
 def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
-    the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
-    keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no line offered."""
+    the file was said not to be there. Not where a file is named so in a line typed here (its quote is the name's).
+    The line offered keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no
+    line offered."""
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
-        if before and names_file_here(path):
+        # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
+        if before and console and names_file_here(path):
             return
         rest = typed[1:].strip()
         # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
@@ -664,7 +666,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
             why, meant = f"{why}, and {found[0]}", found[1]
         if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
-                and not names_file_here(meant.target):
+                and not (console and names_file_here(meant.target)):
             # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
             raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
         if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
