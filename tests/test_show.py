@@ -353,6 +353,17 @@ def test_a_cues_input_with_a_quote_not_closed_reads_the_same_whatever_the_workin
     assert said[0] == said[1] and "not closed" in said[0]
 
 
+def test_a_cues_input_named_in_curled_quotes_loads_the_file_so_named_beside_the_show(tmp_path, monkeypatch):
+    """A cue's `input file:’pic.jpg’`, `’pic.jpg’` beside the show, loaded pic.jpg beside it (refused where none is):
+    its quotes were made straight and taken off, the name read otherwise than written."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("’pic.jpg’", "pic.jpg"):
+        (tmp_path / name).write_bytes(b"")
+    show = parse_show('presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: "input file:’pic.jpg’"}\n',
+                      str(tmp_path / "show.yaml"))
+    assert show.cues[0].do == (f"input file:{tmp_path / '’pic.jpg’'}",)
+
+
 def test_several_problems_are_all_reported():
     text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
     with pytest.raises(ConfigError) as err:

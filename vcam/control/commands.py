@@ -612,12 +612,13 @@ def _paired(words: re.Match) -> str:
 
 
 def _one_pair(text: str, console: bool = True) -> str:
-    """An input's argument with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its path after
-    its kind, made straight; as typed where its path names a file so (looked for in a line typed here only: not in
-    the current folder for a show's line, whose paths are beside the show)."""
+    """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
+    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one
+    are read as written: their file, beside the show or in the shared folders, may be named with those quotes, and
+    whether it is cannot be looked for here."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
-    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None or pair in quoted[3] \
-            or console and names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+    if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+            or pair in quoted[3] or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
     return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
 
