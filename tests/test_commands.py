@@ -1866,6 +1866,16 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line, console", [('input “ｆｉｌｅ：x.png"', True), ("input ’ｆｉｌｅ：x.png’", True),
+                                           ("input 'ｆｉｌｅ：x.png’", True), ("input “ｆｉｌｅ：x.png”", True),
+                                           ("input “ｆｉｌｅ：x.png”", False)])
+def test_an_input_s_kind_typed_in_full_width_within_curled_quotes_is_read(tmp_path, monkeypatch, line, console):
+    """`input “ｆｉｌｅ：x.png"`, its quotes made straight, was asked did you mean input image:ｆｉｌｅ：x.png, an image
+    named after the kind: its kind was folded before the quotes were straight, and within typographic ones not."""
+    monkeypatch.chdir(tmp_path)
+    assert parse(line, console=console) == parse('input "ｆｉｌｅ：x.png"') == Command("input", ("file:x.png",))
+
+
 @pytest.mark.parametrize("line", ["input file:’my clip.mp4’", "input file:”my clip.mp4” @bar",
                                   "input ’file:my clip.mp4’"])
 def test_an_input_path_in_quotes_both_curled_as_closing_ones_is_read_within_them(tmp_path, monkeypatch, line):

@@ -556,7 +556,10 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
     typed = text
-    whole = _without_quotes(text := _one_pair(kind_in_ascii(text), console))
+    # `“ｆｉｌｅ：x.png"`, `“ｆｉｌｅ：x.png”`: a full-width kind within quotes that are straight only once made so, or
+    # typographic ones round the whole, is folded there too (else read as a path: did you mean image:ｆｉｌｅ：x.png)
+    whole = _without_quotes(text := kind_in_ascii(_one_pair(kind_in_ascii(text), console)))
+    whole = kind_in_ascii(whole) if whole != text else whole
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
     _unclosed_quote(whole, kind, colon, path, at, console)
