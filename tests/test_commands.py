@@ -81,9 +81,11 @@ def test_every_command_in_the_usage_is_covered():
     assert all(name in help_text() for name in USAGE)
 
 
-@pytest.mark.parametrize("line", ["", "   ", "# a comment"])
+@pytest.mark.parametrize("line", ["", "   ", "# a comment", "＃ a comment", "\u3000＃コメント"])
 def test_blank_and_comments(line):
+    """A full-width ＃ (an input method's full-width mode) was an unknown command '＃', offered as a prompt."""
     assert parse(line) is None
+    assert parse(line, console=False) is None
 
 
 @pytest.mark.parametrize("line,fragment", [
@@ -1210,6 +1212,23 @@ def test_a_word_or_two_or_a_line_no_prompt_takes_is_not_named_as_a_prompt(line):
     assert "prompt" not in message
 
 
+@pytest.mark.parametrize("line", ["blend 'neon city’ ocean 0.5", "blend ‘neon city' ocean 0.5",
+                                  'blend "neon city” ocean 0.5', 'blend “neon city" ocean 0.5'])
+def test_a_blend_name_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(line):
+    """`blend 'neon city’ ocean 0.5`, its closing quote curled, was told a quote is not closed, and `"neon city”`
+    to close it."""
+    assert parse(line) == Command("blend", ("neon city", "ocean", 0.5))
+    assert parse('blend "neon city” "ocean” 0.5') == Command("blend", ("neon city", "ocean", 0.5))  # ran into ocean
+
+
+@pytest.mark.parametrize("line", ["blend 'neon city’ ocean 0.5 @bar", "blend ‘neon city' ocean 0.5 @bar",
+                                  'blend "neon city” ocean 0.5 @bar'])
+def test_a_blend_name_in_a_mixed_pair_of_quotes_keeps_its_timing(line):
+    """`blend 'neon city’ ocean 0.5 @bar` was told it was 4 words: the lone ' was read as a quote left open, and the
+    timing as inside it."""
+    assert parse(line) == Command("blend", ("neon city", "ocean", 0.5), at="bar")
+
+
 @pytest.mark.parametrize("line,meant,first", [
     ('blend “neon city” ocean 0.5', 'blend "neon city" ocean 0.5', "“neon city”"),
     ('blend „neon city“ “forest dusk” 0.5', 'blend "neon city" "forest dusk" 0.5', "„neon city“"),
@@ -1847,6 +1866,163 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
     assert parse(line) == Command("input", (spec,))
 
 
+@pytest.mark.parametrize("line, console", [('input “ｆｉｌｅ：x.png"', True), ("input ’ｆｉｌｅ：x.png’", True),
+                                           ("input 'ｆｉｌｅ：x.png’", True), ("input “ｆｉｌｅ：x.png”", True),
+                                           ("input “ｆｉｌｅ：x.png”", False)])
+def test_an_input_s_kind_typed_in_full_width_within_curled_quotes_is_read(tmp_path, monkeypatch, line, console):
+    """`input “ｆｉｌｅ：x.png"`, its quotes made straight, was asked did you mean input image:ｆｉｌｅ：x.png, an image
+    named after the kind: its kind was folded before the quotes were straight, and within typographic ones not."""
+    monkeypatch.chdir(tmp_path)
+    assert parse(line, console=console) == parse('input "ｆｉｌｅ：x.png"') == Command("input", ("file:x.png",))
+
+
+@pytest.mark.parametrize("line", ["input file:’my clip.mp4’", "input file:”my clip.mp4” @bar",
+                                  "input ’file:my clip.mp4’"])
+def test_an_input_path_in_quotes_both_curled_as_closing_ones_is_read_within_them(tmp_path, monkeypatch, line):
+    """`input file:’my clip.mp4’`, as smart quotes curl a quote typed after the colon: the quotes were read as the
+    name's, and `file:”my clip.mp4”` offered the line `input file:”my clip.mp4`, one quote left on."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    assert parse(line) == Command("input", ("file:my clip.mp4",), at="bar" if line.endswith("@bar") else None)
+
+
+@pytest.mark.parametrize("line", ["input file:'my clip.mp4’", "input file:‘my clip.mp4'", "input 'file:my clip.mp4’",
+                                  'input file:"my clip.mp4”', 'input “file:my clip.mp4"',
+                                  "input file:'my clip.mp4’ @bar"])
+def test_an_input_path_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(tmp_path, monkeypatch, line):
+    """`input file:'my clip.mp4’`, its closing quote curled by a phone's keyboard, was told the quote was not closed
+    and no such file my clip.mp4’: the curled quote was read as part of the name."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    assert parse(line) == Command("input", ("file:my clip.mp4",), at="bar" if line.endswith("@bar") else None)
+    (tmp_path / "'odd’").write_bytes(b"")  # a file named with both: its name
+    assert parse("input file:'odd’") == Command("input", ("file:'odd’",))
+
+
+@pytest.mark.parametrize("line, said", [
+    ('input file:"', 'the quote after file: is not closed and holds no path: give one, as in input file:"my clip.mp4"'),
+    ("input image:‘ @bar", 'the quote after image: is not closed and holds no path: give one, as in input '
+                           'image:"my picture.png"')])
+def test_an_input_whose_path_is_a_quote_alone_is_told_the_quote_holds_no_path(tmp_path, monkeypatch, line, said):
+    """`input file:"`, its path not typed yet, was told no such file '"'; a file so named is played."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == said
+    (tmp_path / '"').write_bytes(b"")
+    assert parse('input file:"') == Command("input", ('file:"',))
+
+
+@pytest.mark.parametrize("line", ["input FILE:it's.png,\"", "input file:\"it's.png,"])
+def test_an_input_with_a_quote_astray_and_a_mark_after_its_path_is_offered_the_line_without_both(tmp_path,
+                                                                                                 monkeypatch, line):
+    """`input FILE:it's.png,"`, it's.png there, was offered input file:it's.png, which was then offered input
+    file:it's.png; `input file:"it's.png,` was told no such file it's.png,."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "it's.png").write_bytes(b"")
+    message = refusal(line)
+    assert message.endswith("the ',' after it's.png is read as part of its name: did you mean input file:it's.png?")
+    assert parse("input file:it's.png") == Command("input", ("file:it's.png",))
+
+
+@pytest.mark.parametrize("spec", ["image:FOLDER,", "file:FOLDER."])
+def test_an_input_naming_a_folder_with_a_mark_after_it_is_offered_no_line_without_it(tmp_path, spec):
+    """`input image:/tmp,` was offered input image:/tmp, which is refused in turn: a folder is no image."""
+    spec = spec.replace("FOLDER", str(tmp_path))
+    assert parse(f"input {spec}") == Command("input", (spec,))
+    assert refusal(f'input {spec}"').endswith(f"did you mean input {spec}?")  # the quote left out, not the mark
+
+
+@pytest.mark.parametrize("network", [False, True])
+@pytest.mark.parametrize("line, kind", [("input 'file:\"", "file"), ("input image:\"‘", "image"),
+                                        ("input image:\"'", "image")])
+def test_an_input_whose_path_left_open_is_a_quote_alone_is_offered_no_line(tmp_path, monkeypatch, line, kind,
+                                                                             network):
+    """From the network `input 'file:"` was offered `input file:"`, which is refused in turn as holding no path."""
+    monkeypatch.chdir(tmp_path)
+    message = refusal(line, network=network)
+    assert "did you mean" not in message and f'give a path in quotes, as in input {kind}:"' in message, message
+
+
+@pytest.mark.parametrize("line", ['input image:"', "input file:‘ @bar"])
+def test_a_network_input_whose_path_is_a_quote_alone_is_left_to_the_shared_folders(line):
+    """From the network `input image:"` was told the quote holds no path: a shared file may be named `"`, and
+    media.admit, which reads the shared folders, decides (the reply must not depend on this machine's disk)."""
+    command = parse(line, network=True)
+    assert command.name == "input" and command.args[0].split(":", 1)[1] in ('"', "‘")
+
+
+@pytest.mark.parametrize("line, meant", [
+    ("input image:pic.jpg,", "the ',' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
+    ("input image:pic.jpg ,", "the ' ,' after pic.jpg is read as part of its name: did you mean input image:pic.jpg?"),
+    ('input file:"my clip.mp4",', "the ',' after my clip.mp4 is read as part of its name: did you mean input "
+                                  "file:my clip.mp4?"),
+    ("input file:my clip.mp4. @bar", "the '.' after my clip.mp4 is read as part of its name: did you mean input "
+                                     "file:my clip.mp4 @bar?")])
+def test_an_input_path_ended_by_a_comma_or_a_full_stop_is_offered_the_line_without_it(tmp_path, monkeypatch, line,
+                                                                                       meant):
+    """`input image:pic.jpg,`, typed as a list goes on, was told only no such file 'pic.jpg,'; a file that has the
+    mark in its name is played, and one there neither way is left to be said missing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pic.jpg").write_bytes(b"")
+    (tmp_path / "my clip.mp4").write_bytes(b"")
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == meant
+    assert parse("input image:gone.jpg,") == Command("input", ("image:gone.jpg,",))
+    (tmp_path / "pic.jpg,").write_bytes(b"")
+    assert parse("input image:pic.jpg,") == Command("input", ("image:pic.jpg,",))
+
+
+@pytest.mark.parametrize("line, meant", [("blend 1 2 0.5 ＠ｂａｒ", "blend 1 2 0.5 @bar"),
+                                         ("ｂｌｅｎｄ　１　２　０．５　＠２", "blend １ ２ ０．５ @2")])
+def test_a_blend_with_a_timing_after_a_full_width_at_is_offered_the_line_with_an_ascii_one(line, meant):
+    """`blend 1 2 0.5 ＠ｂａｒ`, typed in full-width mode, was told blend takes not 4 words: put a name with spaces in
+    quotes, where its names had none."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == ("blend takes two presets and a position, then its timing after an @: did you mean "
+                              f"{meant}?")
+    assert parse(meant).at == meant.rsplit("@", 1)[1]
+
+
+@pytest.mark.parametrize("line, meant", [("blend 1 2 0.5, ＠ｂａｒ", "blend 1 2 0.5 @bar"),
+                                         ("blend 1 2 0.5! ＠２", "blend 1 2 0.5 @2")])
+def test_a_blend_with_a_mark_before_its_full_width_timing_is_offered_the_line_without_it(line, meant):
+    """`blend 1 2 0.5, ＠ｂａｒ` was offered `blend 1 2 0.5, @bar`, which is refused in turn."""
+    assert refusal(line).endswith(f"did you mean {meant}?")
+    assert parse(meant).at == meant.rsplit("@", 1)[1]
+
+
+def test_a_blend_whose_words_before_a_full_width_timing_are_refused_is_offered_no_line():
+    """`blend 1 2 x ＠ｂａｒ` was offered `blend 1 2 x @bar`, which is refused in turn: it is told what is wrong."""
+    message = refusal("blend 1 2 x ＠ｂａｒ")
+    assert "did you mean" not in message and "position must be a number" in message
+
+
+@pytest.mark.parametrize("line, meant", [("preset ２＠ｂａｒ", "preset 2 @bar"), ("go ３＠ｂａｒ", "go 3 @bar"),
+                                         ("blend 1 2 0.5＠ｂａｒ", "blend 1 2 0.5 @bar")])
+def test_a_preset_cue_or_blend_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line, meant):
+    """`preset ２＠ｂａｒ` named no preset '２＠ｂａｒ' and `blend 1 2 0.5＠ｂａｒ` was told its position is no number,
+    where `preset 2@bar` is offered the line with its timing set apart; a prompt's text keeps its own ＠."""
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value) == f"a timing is set apart by a space: did you mean {meant}?"
+    assert parse("prompt meet me＠ｂａｒ") == Command("prompt", ("meet me＠ｂａｒ",))
+    assert parse("preset sunset＠ｂａｒ") == Command("preset", ("sunset＠ｂａｒ",))  # may be a name: the show knows
+
+
+@pytest.mark.parametrize("line", ["input none@2", "input ｎｏｎｅ＠２", "input none＠２", "ｉｎｐｕｔ ｎｏｎｅ@2"])
+def test_an_input_with_a_timing_glued_in_full_width_is_offered_as_the_ascii_one_is(line):
+    """`input ｎｏｎｅ＠２`, typed in full-width mode, was an unknown input 'ｎｏｎｅ＠２', where `input none@2` is
+    offered the line with its timing set apart."""
+    for console in (True, False):
+        with pytest.raises(CommandError) as err:
+            parse(line, console=console)
+        assert str(err.value) == "a timing is set apart by a space: did you mean input none @2?"
+    assert parse("input none @2") == Command("input", ("none",), at="2")
+
+
 @pytest.mark.parametrize("line, said", [("quantize 1/4", "a 1/4 note is 1 beat in 4/4: quantize beat"),
                                         ("quantize quarter note", "a quarter note is 1 beat in 4/4: quantize beat"),
                                         ("quantize 1/8", "a 1/8 note is 0.5 beats in 4/4: quantize 0.5; 0.5 is half "
@@ -1858,9 +2034,13 @@ def test_an_input_s_kind_and_quotes_typed_in_full_width_are_read(line, spec):
                                         ("quantize 4/4", "4/4 is a meter: a bar of 4/4 is quantize bar; 0.5 is half "
                                                          "a beat"),
                                         ("next @6/8", "6/8 is a meter: a bar of 4/4 is @bar, a bar of 6/8 @3; @0.5"),
-                                        ("next @1/2", "a 1/2 note is 2 beats in 4/4: @2")])
+                                        ("next @1/2", "a 1/2 note is 2 beats in 4/4: @2"),
+                                        ("quantize 8/1", "(it counts beats: 8/1 is 8 whole notes, 32 beats in 4/4: "
+                                                         "quantize 32; 4 is a bar of 4/4)"),
+                                        ("next @2/1", "2/1 is 2 whole notes, 8 beats in 4/4: @8; @4 is a bar")])
 def test_a_timing_given_as_a_note_value_is_said_in_beats(line, said):
-    """`quantize 1/4`, a DAW's quantize grid, was told only that 0.5 is half a beat: not that a quarter is 1 beat."""
+    """`quantize 1/4`, a DAW's quantize grid, was told only that 0.5 is half a beat: not that a quarter is 1 beat.
+    `quantize 8/1` was called a meter, which no one plays in."""
     message = refusal(line)
     assert said in message
 

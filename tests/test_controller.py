@@ -426,6 +426,24 @@ def city_on_air() -> tuple[Controller, RecordingProducer]:
     return Controller(show, state, producer, threading.Event(), lambda s: None), producer
 
 
+def test_a_number_and_a_timing_typed_in_full_width_are_answered_with_the_line_meant():
+    """`ｐｒｅｓｅｔ　２　＠ｂａｒ`, a line typed in an input method's full-width mode, is a name (a show may have one so):
+    where none is, it was told only no preset named '２ ＠ｂａｒ', and `go ３ ＠ｂａｒ` no cue named so."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    assert ctl.handle_line("ｐｒｅｓｅｔ　２　＠ｂａｒ", "stdin").startswith(
+        "error: no preset named '２ ＠ｂａｒ' (did you mean preset 2 @bar?); presets: ")
+    assert ctl.handle_line("go １ ＠ｂｅａｔ", "stdin").startswith(
+        "error: no cue named '１ ＠ｂｅａｔ' (did you mean go 1 @beat?); the cues: ")
+    for line in ("preset ９ ＠ｂａｒ", "go ２ ＠ｂａｒ", "preset ２ ＠ｈｏｍｅ"):  # no such preset or cue, or no timing
+        assert "did you mean" not in ctl.handle_line(line, "stdin"), line
+    assert ctl.state.preset == 0
+
+
 def test_reload_that_renames_the_live_preset_keeps_it_on_air_by_its_new_name():
     """Renaming the preset on air lost it: the status showed its prompt, and next went to preset 1, not the one
     after it; a side of the live blend renamed ended the blend."""
@@ -1708,6 +1726,16 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
     for line in ("help " * 800, "freeze " * 800, "seed 5, " * 500):
         said = ctl.handle_line(line, "stdin")
         assert "one command" not in said and len(said) < 400, said[:200]
+
+
+@pytest.mark.parametrize("line", ["next; freeze", "next;freeze", "ｎｅｘｔ； ｆｒｅｅｚｅ"])
+def test_commands_joined_by_a_mark_after_the_first_ones_name_are_said_as_two_where_not_offered(line):
+    """With no show to step through, `next; freeze` was an unknown command 'next;' (did you mean next?), as if the
+    semicolon were a typo, where no mark joins two commands."""
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line(line, "stdin") == \
+        "error: one command at a time: next and freeze are 2 commands, each typed on its own"
+    assert ctl.handle_line("nxt; freeze", "stdin").startswith("error: unknown command 'nxt;'")  # not both commands
 
 
 @pytest.mark.parametrize("at_vcam_cam", [False, True])

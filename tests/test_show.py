@@ -316,6 +316,54 @@ def test_an_absolute_input_path_is_kept_and_a_relative_one_is_not_read_from_the_
                                             f"not found (looked at {tmp_path / 's' / 'clip.mp4'})")
 
 
+@pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
+                                                    ('"', "input file:\\\"", "clip.mp4")])
+def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,
+                                                                                           named, written, there):
+    """A cue's `input image:pic.jpg,`, `pic.jpg,` beside the show and pic.jpg in the folder vcam was started in, was
+    offered input image:pic.jpg (refused), and `input file:"` was told its quote holds no path: looked for in the
+    working folder, where the show finds its files beside it."""
+    folder = tmp_path / "show"
+    folder.mkdir()
+    jpeg = cv2.imencode(".jpg", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    (folder / named).write_bytes(jpeg)
+    (tmp_path / there).write_bytes(jpeg)
+    monkeypatch.chdir(tmp_path)
+    show = parse_show(f'presets:\n  - {{name: a, prompt: b}}\ncues:\n  - {{do: "{written}"}}\n',
+                      str(folder / "show.yaml"))
+    assert show.cues[0].do == (f"{written.split()[0]} {written.split()[1].split(':')[0]}:{folder / named}",)
+
+
+@pytest.mark.parametrize("written", ["input ‘file:\\\"odd.mp4'", "input file:\\\"odd.mp4"])
+def test_a_cues_input_with_a_quote_not_closed_reads_the_same_whatever_the_working_folder_holds(tmp_path, monkeypatch,
+                                                                                              written):
+    """A cue's `input file:"odd.mp4`, `"odd.mp4` beside the show, loaded where vcam was started beside the show
+    and was refused from any other folder: the quote's file was looked for in the working folder."""
+    folder, empty = tmp_path / "show", tmp_path / "empty"
+    folder.mkdir()
+    empty.mkdir()
+    (folder / '"odd.mp4').write_bytes(b"")
+    text = f'presets:\n  - {{name: a, prompt: b}}\ncues:\n  - {{do: "{written}"}}\n'
+    said = []
+    for working in (folder, empty):
+        monkeypatch.chdir(working)
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, str(folder / "show.yaml"))
+        said.append(str(err.value))
+    assert said[0] == said[1] and "not closed" in said[0]
+
+
+def test_a_cues_input_named_in_curled_quotes_loads_the_file_so_named_beside_the_show(tmp_path, monkeypatch):
+    """A cue's `input file:’pic.jpg’`, `’pic.jpg’` beside the show, loaded pic.jpg beside it (refused where none is):
+    its quotes were made straight and taken off, the name read otherwise than written."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("’pic.jpg’", "pic.jpg"):
+        (tmp_path / name).write_bytes(b"")
+    show = parse_show('presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: "input file:’pic.jpg’"}\n',
+                      str(tmp_path / "show.yaml"))
+    assert show.cues[0].do == (f"input file:{tmp_path / '’pic.jpg’'}",)
+
+
 def test_several_problems_are_all_reported():
     text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
     with pytest.raises(ConfigError) as err:

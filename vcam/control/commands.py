@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import re
 import shlex
 import unicodedata
@@ -457,6 +458,9 @@ def _note_said(word: str, after_at: bool) -> str:
         return ""
     at = "@" if after_at else ""
     command = at or "quantize "
+    if found[1] is not None and int(found[2]) == 1 and int(found[1]) != 1:  # `8/1`: whole notes, in no common meter
+        return (f" (it counts beats: {said} is {found[1]} whole notes, {beats:g} beats in 4/4: {command}{beats:g}; "
+                f"{at}4 is a bar of 4/4)")
     if found[1] is not None and int(found[1]) != 1:  # `3/4`, `4/4`: a meter, not a note value (no "3/4 note")
         bar = "" if beats == 4 else f", a bar of {said} {command}{beats:g}"
         return f" (it counts beats, and {said} is a meter: a bar of 4/4 is {command}bar{bar}; {at}0.5 is half a beat)"
@@ -543,43 +547,118 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
-def _input(text: str, at: str | None = None) -> str:
+def _input(text: str, at: str | None = None, console: bool = True) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
-    out). A path without its kind is answered with the command that plays it."""
+    out). A path without its kind is answered with the command that plays it. `console`: typed here, where a path
+    is looked for in the current folder; a show's are found beside it (showpaths.whole_command), not looked for."""
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
     typed = text
-    whole = _without_quotes(text := kind_in_ascii(text))
+    # `“ｆｉｌｅ：x.png"`, `“ｆｉｌｅ：x.png”`: a full-width kind within quotes that are straight only once made so, or
+    # typographic ones round the whole, is folded there too (else read as a path: did you mean image:ｆｉｌｅ：x.png)
+    whole = _without_quotes(text := kind_in_ascii(_one_pair(kind_in_ascii(text), console)))
+    whole = kind_in_ascii(whole) if whole != text else whole
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
-    _unclosed_quote(whole, kind, colon, path, at)
+    _unclosed_quote(whole, kind, colon, path, at, console)
     try:
-        return str(parse_input(given))
+        spec = parse_input(given)
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
         raise CommandError(f"{quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+    if console:
+        _mark_ended(spec, at)
+    return str(spec)
+
+
+def _mark_ended(spec: InputSpec, at: str | None) -> None:
+    """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
+    or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
+    the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
+    if (found := _mark_meant(spec)) is None:
+        return
+    (why, meant), timing = found, f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+
+
+def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
+    """Why a file's or image's path ending in a mark (_mark_ended) is not the one meant, and the input meant; None
+    where it is no such path."""
+    kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
+    bare, mark = unquoted(kept), spec.target[len(kept):]
+    # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
+    if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
+            or not names_file_here(bare) or not os.path.isfile(os.path.expanduser(bare)):
+        return None
+    return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
+
+
+# A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
+# curled one of the two), or both curled as closing ones (`file:’pic.jpg’`: smart quotes curl a quote after the
+# colon as an apostrophe): the straight one each pair stands for. Left so, a curled one was read as part of the
+# file's name, or as a quote opened and never closed
+_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ("’", "’"): "'", ('"', "”"): '"', ("“", '"'): '"', ("”", "”"): '"'}
+
+
+# a word or words in a mixed pair of quotes (_MIXED_PAIRS), none within: a name of a blend's
+_MIXED_WORDS = re.compile(r"""(?<!\S)(['"‘“’”])([^'"‘“’”]*)(['"’”])(?!\S)""")
+
+
+def _paired(words: re.Match) -> str:
+    """The words of a _MIXED_WORDS match in the straight quotes their pair stands for, where one of the two is
+    straight; as typed for any other pair (two ’ in a blend's line are apostrophes as often: ‘rock ’n’ roll’)."""
+    pair = _MIXED_PAIRS.get((words[1], words[3]))
+    return f"{pair}{words[2]}{pair}" if pair and words[1] != words[3] else words[0]
+
+
+def _one_pair(text: str, console: bool = True) -> str:
+    """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
+    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one
+    are read as written: their file, beside the show or in the shared folders, may be named with those quotes, and
+    whether it is cannot be looked for here."""
+    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
+    if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+            or pair in quoted[3] or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+        return text
+    return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
 
 
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
 OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
-def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None) -> None:
+# every quote a path may be put in, opening or closing it
+_QUOTE_MARKS = "".join(dict.fromkeys("".join(key + value for key, value in OPENING_QUOTES.items())))
+
+
+def _example(kind: str) -> str:
+    """A path with a space, for a refusal's example of `kind`'s input."""
+    return "my clip.mp4" if kind.lower() == "file" else "my picture.png"
+
+
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
-    the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
-    keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no line offered."""
+    the file was said not to be there. Not where a file is named so in a line typed here (its quote is the name's).
+    The line offered keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no
+    line offered."""
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
-        if before and names_file_here(path):
+        # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
+        if before and console and names_file_here(path):
             return
         rest = typed[1:].strip()
+        # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
+        # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
+        if before and not rest and console and not FROM_AFAR.get():
+            raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
+                               f"{kind.lower()}:\"{_example(kind)}\"")
         why = f"the quote before {name_said(rest)} is not closed"
         try:
             meant = parse_input(before + rest)
@@ -588,13 +667,19 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         except ValueError:  # said as the input without its quote is said, when typed
             return
         meant, at = _timing_unglued(meant, at)
+        if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
+            why, meant = f"{why}, and {found[0]}", found[1]
+        if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+                and not (console and names_file_here(meant.target)):
+            # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
+            raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
         if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
             # a line offered for it would only be refused in turn
             raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                                f"input {meant.kind}:PATH")
         timing = f" @{at}" if at is not None else ""
         raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
-    _unopened_quote(kind, colon, path)
+    _unopened_quote(kind, colon, path, console)
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -612,9 +697,10 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
 CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
-def _unopened_quote(kind: str, colon: str, path: str) -> None:
+def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> None:
     """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
-    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
+    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so. A mark before
+    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended)."""
     typed = path if colon else kind
     closing = typed[-1:]
     if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
@@ -626,8 +712,10 @@ def _unopened_quote(kind: str, colon: str, path: str) -> None:
         meant = parse_input(kind + colon + rest if colon else rest)
     except ValueError:  # said as the input without its quote is said, when typed
         return
-    raise CommandError(MeantError(f"the quote after {name_said(rest)} opens nowhere", meant)
-                       .as_said(f"input {_quoted_at(str(meant))}"))
+    why = f"the quote after {name_said(rest)} opens nowhere"
+    if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
+        why, meant = f"{why}, and {found[0]}", found[1]
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
 
 
 def checked_prompt(text: str) -> str:
@@ -660,14 +748,22 @@ def blank_said(text: str) -> str:
 
 def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
-    try:
-        parts = shlex.split(_straight_quotes(text))
+    try:  # `'neon city’ ocean 0.5`: a name's quotes, one of them curled, were read as one left open
+        parts = shlex.split(_straight_quotes(_MIXED_WORDS.sub(_paired, text)))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
+    wide = width_folded(parts[-1]) if parts else ""
+    # `blend 1 2 0.5 ＠ｂａｒ`, its timing typed in full width
+    if len(parts) == 4 and parts[-1].startswith("＠") and at_timing(wide[1:]) is not None:
+        # `blend 1 2 0.5, ＠ｂａｒ`: a mark typed before it is left out of the line offered, which must be taken
+        head = text[:text.rindex("＠")].rstrip(_STOPS + " \t").strip()
+        _blend(head)  # refused, the three words are told what is wrong with them
+        raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
+                           f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -794,6 +890,16 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     return head.strip(), at
 
 
+def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
+    """`２ ＠ｂａｒ`, a number and a timing typed in full width after preset or go (`command`), as a line typed in an
+    input method's full-width mode has them: read as a name (a show may name one so), which none is: the line meant
+    (`preset 2 @bar`) where the number is one of `count`; None for any other."""
+    found = re.fullmatch(r"(\d+)\s+＠(\S+)", ref.strip())
+    if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
+        return None
+    return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+
+
 def at_timing(word: str) -> str | None:
     """The timing `word`, read after an `@`, is in its plain form (`bar`, `0.5`); None where it is none."""
     try:
@@ -823,7 +929,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
     if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
-        quoted = _shell_quoted(rest)
+        quoted = _shell_quoted(_MIXED_WORDS.sub(_paired, rest))  # as _blend reads them: `'neon city’` is one name
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
@@ -1208,6 +1314,11 @@ def from_network() -> Iterator[None]:
         FROM_AFAR.reset(afar)
 
 
+# what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
+# unknown command '＃', and offered as a prompt)
+COMMENT_MARKS = ("#", "＃")
+
+
 def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
@@ -1218,7 +1329,7 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()
-    if not text or text.startswith("#"):
+    if not text or text.startswith(COMMENT_MARKS):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
@@ -1228,8 +1339,11 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     if name == "input":
         rest = timing_in_ascii(rest, at_timing)
     if name not in USAGE:
+        joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part
+            raise CommandError(_run_together(joined), unknown=name, joined=joined)
         unknown = _unknown(word, name, rest, text, console)
-        unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        unknown.joined = joined
         raise unknown
     typed_said = _TYPED_REST.set((rest, typed))
     try:
@@ -1302,6 +1416,14 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
             return ()
         commands.append(cmd)
     return tuple(commands)
+
+
+def _run_together(commands: Sequence[Command]) -> str:
+    """The refusal of a line typed with `commands` run together by a mark after the first one's name (`next; freeze`,
+    where what runs would not take each as offered: joined_hint): no mark joins commands, each is typed on its own
+    (an unknown command 'next;' was offered next alone)."""
+    shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
+    return f"one command at a time: {' and '.join(shown)} are {len(shown)} commands, each typed on its own"
 
 
 # commands that each step on from where the last left the show (a preset, a cue, a tap): given twice, they step twice
@@ -1389,7 +1511,7 @@ def _command(name: str, rest: str, console: bool) -> Command:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:  # an input's offered line (a quote left open) keeps its timing
-        args = (_input(rest, at),) if name == "input" else _ARGS[name](rest)
+        args = (_input(rest, at, console),) if name == "input" else _ARGS[name](rest)
         return Command(name, args, at=at, written=rest if BASED.fullmatch(rest) else None,
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
@@ -1401,7 +1523,13 @@ def _command(name: str, rest: str, console: bool) -> Command:
 def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str | None:
     """`seed 5@bar` → `seed 5 @bar`: the line meant by an argument with a timing glued to its end, where that line
     is taken; None for any other."""
-    glued = re.fullmatch(r"(.*\S)@(\S+)", rest, re.DOTALL)
+    # a timing may be glued with a full-width ＠ (`ｎｏｎｅ＠２`, `２＠ｂａｒ`, typed in full-width mode), as `none@2`
+    # is; not a prompt's, whose text may say `meet me＠ｂａｒ`
+    glued = re.fullmatch(r"(.*\S)@(\S+)" if name == "prompt" else r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
+    if glued is not None and name != "prompt":
+        head = glued[1]
+        head = kind_in_ascii(head) if name == "input" else width_folded(head) if head.isdecimal() else head
+        glued = (glued[0], head, width_folded(glued[2]))
     if at is not None or glued is None or name in UNTIMED or at_timing(glued[2]) is None:
         return None
     if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows

@@ -51,7 +51,7 @@ from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_
                                    MAX_TRANSITION, MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED,
                                    QUANTIZE_FORMS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
                                    blocks_meant, comment_meant, folded, keyed_names, listed_meant, name_key,
-                                   number_like, parse_quantize, preset_index)
+                                   number_like, parse_quantize, preset_index, wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -155,6 +155,8 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
+        if (line := wide_timing_meant("preset", ref, len(self.presets))) is not None:  # `２ ＠ｂａｒ`
+            return f" (did you mean {line}?)"
         listed = listed_meant(ref, [p.name for p in self.presets])
         if isinstance(listed, str):
             return f" (did you mean {quoted(listed)}?)"
