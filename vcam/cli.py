@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                 gc.freeze()
         except KeyboardInterrupt:  # Ctrl-C between the finally's start and its handler taking over: raised on from
             leave_now(LEFT_AT_ONCE)  # there, it printed a traceback
+        _forget_caught_ctrl_c()
         return _stdout_flushed() or code
     else:
         try:
@@ -68,6 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
+
+
+def _forget_caught_ctrl_c() -> None:
+    """Python keeps a mark of a KeyboardInterrupt that left code run from a string (exec or eval of text: each
+    dataclass's methods, as PyTorch's and transformers' imports make them), even one caught and said since, and
+    `python -m` then ends the process by SIGINT, whatever exit code the command returned: -2 in place of vcam's
+    130, after a Ctrl-C in a tune's first candidate. Running a string again clears the mark (a Ctrl-C from here on
+    leaves at once: leave_at_once_on_ctrl_c)."""
+    exec("")
 
 
 def _leave_mid_download(code: int) -> None:
