@@ -1846,3 +1846,67 @@ def test_a_stop_before_the_new_tuning_files_descriptor_is_taken_closes_it(monkey
         os.fstat(made[0])
     assert closed.value.errno == errno.EBADF
     assert list(tmp_path.iterdir()) == []
+
+
+def _stop_raiser(stop: str):
+    """Raises a Ctrl-C's KeyboardInterrupt, or sends the process a SIGTERM (which vcam bench's handler raises)."""
+    def raised() -> None:
+        if stop == "Ctrl-C":
+            raise KeyboardInterrupt
+        signal.raise_signal(signal.SIGTERM)
+
+    return raised
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("where", ["between candidates", "as the fastest is picked"])
+@pytest.mark.parametrize("stop, code", [("Ctrl-C", 130), ("SIGTERM", 143)])
+def test_a_ctrl_c_between_tune_candidates_is_said_as_a_sigterm_there_is(monkeypatch, capsys, cache_dir, where,
+                                                                         json_out, stop, code):
+    """A Ctrl-C between two candidates, or once the last was timed, left as a plain KeyboardInterrupt: exit code 130
+    without a line, and --json's object said "before the timing finished" with no `stopped_by`, where a SIGTERM at
+    the same point says how far the tune got and names itself."""
+    raised = _stop_raiser(stop)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    if where == "between candidates":
+        real_trial = tuning.Trial
+
+        def trial(options, **kwargs):
+            made = real_trial(options, **kwargs)
+            if kwargs.get("frames_per_second") is not None:
+                raised()
+            return made
+
+        monkeypatch.setattr(tuning, "Trial", trial)
+    else:
+        monkeypatch.setattr(tuning, "_fastest", lambda trials: raised())
+    got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--steps", "1", "--blocks", "1"]
+               + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    words = f"stopped ({stop}) as the tuning went on: nothing saved"
+    assert got == code, out
+    assert out.err.endswith(f"vcam: {words}\n"), out.err
+    if json_out:
+        assert json.loads(out.out) == {"error": words, "stopped_by": stop}, out.out
+    assert not (cache_dir / "tuning.json").exists()
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("stop, code", [("Ctrl-C", 130), ("SIGTERM", 143)])
+def test_a_ctrl_c_as_bench_builds_its_settings_is_said_as_a_sigterm_there_is(monkeypatch, capsys, json_out, stop,
+                                                                              code):
+    """A Ctrl-C between PyTorch's import and the timing's own handling left with exit code 130 and not a word."""
+    import vcam.bench.bench
+
+    raised = _stop_raiser(stop)
+
+    def built(**kwargs):
+        raised()
+
+    monkeypatch.setattr(vcam.bench.bench, "BenchSettings", built)
+    got = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    words = f"stopped ({stop}) before the timing finished: no result"
+    assert got == code
+    assert out.err.endswith(f"vcam: {words}\n"), out.err
+    assert (json.loads(out.out) == {"error": words}) if json_out else out.out == "", out.out

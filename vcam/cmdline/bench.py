@@ -12,7 +12,7 @@ from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stop_signal, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -141,16 +141,19 @@ def _bench(args, out) -> int:
         written.append(text)  # before: a stop as it is written finds the result (some of it) already out
         out(text)
 
+    # Ctrl-C too, where no step's own handling reaches: it left with exit code 130 and not a word, --json's object
+    # saying a timing stopped (a tune's without `stopped_by`), where a SIGTERM at the same point is said
     try:
         with stops_raised():
             return _measure(args, out_kept)
-    except StoppedLoading as stopped:
+    except (StoppedLoading, KeyboardInterrupt) as stopped:
+        sig = stop_signal(stopped)
         if written:  # the result stands: "before any candidate ran" or "no result" under it contradicted it
-            raise _Stopped(f"stopped ({stop_said(stopped.sig)}) after the result was written", sig=stopped.sig,
+            raise _Stopped(f"stopped ({stop_said(sig)}) after the result was written", sig=sig,
                            named=bool(args.tune)) from None
         if args.tune:
-            raise _before_candidates(stopped.sig) from None
-        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
+            raise _before_candidates(sig) from None
+        raise _Stopped(timing_stopped(sig), sig=sig) from None
 
 
 def _measure(args, out) -> int:
@@ -237,13 +240,14 @@ def _tune(args, settings, log, out) -> int:
         out(result.to_json() if args.json else result.table())
     except StoppedBeforeCandidates as stop:
         raise _before_candidates(stop.sig) from None
-    except StoppedLoading as stop:  # between candidates, as the fastest is picked, as the result is said
+    except (StoppedLoading, KeyboardInterrupt) as stop:  # between candidates, as the fastest is picked, as the
+        # result is said
+        sig = stop_signal(stop)
         if result is None:
-            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
-                           sig=stop.sig, named=True) from None
-        raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
-                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig,
-                       named=True) from None
+            raise _Stopped(f"stopped ({stop_said(sig)}) as the tuning went on: nothing saved", sig=sig,
+                           named=True) from None
+        raise _Stopped(f"stopped ({stop_said(sig)}) as the tuning's result was said"
+                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=sig, named=True) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason
