@@ -1,6 +1,7 @@
 """`vcam bench --tune` saves the fastest speed options per card; `vcam run` and `vcam serve` pick them up."""
 import dataclasses
 import errno
+import gc
 import io
 import json
 import os
@@ -1910,3 +1911,43 @@ def test_a_ctrl_c_as_bench_builds_its_settings_is_said_as_a_sigterm_there_is(mon
     assert got == code
     assert out.err.endswith(f"vcam: {words}\n"), out.err
     assert (json.loads(out.out) == {"error": words}) if json_out else out.out == "", out.out
+
+
+@pytest.mark.parametrize("call", ["open", "fdopen"])
+def test_a_ctrl_c_as_the_new_tuning_files_descriptor_is_returned_closes_it_once(monkeypatch, tmp_path, call):
+    """A Ctrl-C landing as os.open returned the new file's descriptor, before the caller held it, left it open for the
+    rest of the process; one as os.fdopen returned closed it, then the lost file object closed the same number again
+    (by then, maybe another file's)."""
+    made, real_open, real_fdopen = [], os.open, os.fdopen
+
+    def recording_open(path, *args, **kwargs):
+        fd = real_open(path, *args, **kwargs)
+        if str(path).endswith(".json.tmp"):
+            made.append(fd)
+            if call == "open":
+                signal.raise_signal(signal.SIGINT)  # the Ctrl-C arrives as the call returns
+        return fd
+
+    def pressed_fdopen(fd, *args, **kwargs):
+        f = real_fdopen(fd, *args, **kwargs)
+        signal.raise_signal(signal.SIGINT)
+        return f
+
+    monkeypatch.setattr(os, "open", recording_open)
+    if call == "fdopen":
+        monkeypatch.setattr(os, "fdopen", pressed_fdopen)
+    with pytest.raises(KeyboardInterrupt) as stopped:
+        tuning._write_entries(tmp_path / "tuning.json", {})
+    monkeypatch.undo()
+    reused = os.open(os.devnull, os.O_RDONLY)  # the lowest free number: the new file's, where that was closed
+    del stopped
+    gc.collect()  # a file object lost on the way closes its descriptor as it is collected
+    try:
+        os.fstat(reused)  # not closed by another's file object
+    finally:
+        os.close(reused)
+    assert len(made) == 1
+    with pytest.raises(OSError) as gone:
+        os.fstat(made[0])
+    assert gone.value.errno == errno.EBADF
+    assert list(tmp_path.iterdir()) == []
