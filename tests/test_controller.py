@@ -1949,3 +1949,62 @@ def test_a_prompt_sent_during_a_slow_check_of_a_presets_photo_ends_on_air():
         pressed.join(60)
         typed.join(60)
     assert ctl.state.prompts == {"a desert": 1.0} and ctl.state.input == "camera:3", ctl.state
+
+
+def test_a_command_sent_while_a_reload_opens_its_input_is_not_held_up_by_it():
+    """A save that changed the input of the preset on air opened that input with the controller's lock held: a
+    large photo or a clip on a slow disk held every typed command, fader and cue for as long."""
+    show = parse_show("presets:\n  - {name: a, prompt: a city, input: 'camera:3'}\n", "show.yaml")
+    typed, checked, took = threading.Event(), [], []
+
+    def check_input(spec):
+        checked.append(spec)
+        took.append(typed.wait(10))  # on the old code the command waits for this check to end
+
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}, preset=0, input="camera:3"), RecordingProducer(),
+                     threading.Event(), lambda s: None, check_input=check_input)
+    edited = parse_show("presets:\n  - {name: a, prompt: a city, input: 'camera:4'}\n", "show.yaml")
+    saved = threading.Thread(target=ctl.replace_show, args=(edited,), name="reload")
+    saved.start()
+    try:
+        assert wait_for(lambda: checked, 30)
+        assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
+    finally:
+        typed.set()
+        saved.join(60)
+    assert took == [True] and checked == ["camera:4"], (took, checked)
+    assert ctl.state.seed == 5 and ctl.state.input == "camera:4", ctl.state
+
+
+def test_a_reloads_input_made_moot_by_a_command_meanwhile_is_let_go(tmp_path):
+    """A save gave the preset on air a photo, opened before the reload took the lock; a command meanwhile went to
+    another preset, so the reload sent no input: the photo it opened stayed open, kept for an open that never came."""
+    import cv2
+    import numpy as np
+
+    from vcam.live.inputs.switch import InputSwitch
+
+    photo = tmp_path / "x.png"
+    cv2.imwrite(str(photo), np.zeros((30, 40, 3), np.uint8))
+    switch = InputSwitch(32, 24)
+    presets = "presets:\n  - {{name: a, prompt: a city{}}}\n  - {{name: b, prompt: a sea}}\n"
+    ctl = None
+
+    def check_input(spec):
+        switch.check(spec)
+        if threading.current_thread().name == "reload":  # as the photo is opened, before the reload's lock
+            assert ctl.handle_line("preset 2", "stdin").startswith("preset 2")
+
+    ctl = Controller(parse_show(presets.format(""), str(tmp_path / "show.yaml")),
+                     ShowState(prompts={"a city": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     lambda s: None, check_input=check_input)
+    ctl.discard_input = switch.discard
+    edited = parse_show(presets.format(f", input: 'image:{photo}'"), str(tmp_path / "show.yaml"))
+    saved = threading.Thread(target=ctl.replace_show, args=(edited,), name="reload")
+    saved.start()
+    saved.join(60)
+    try:
+        assert ctl.state.preset == 1 and ctl.state.input == "none", ctl.state
+        assert switch._ready == []
+    finally:
+        switch.close()

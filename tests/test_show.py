@@ -2246,3 +2246,24 @@ def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path,
     show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {meant}\n")
     kind, path = meant.split(":")
     assert load_show(show).presets[0].input == f"{kind}:{tmp_path / path}"  # the line offered is read
+
+
+def test_an_input_on_another_drive_ending_in_a_quote_is_told_the_line_without_it(tmp_path, monkeypatch):
+    """On Windows a path on another drive than the show file's has no relative path (os.path.relpath raises
+    ValueError): a show naming such a clip with a quote after it was refused with that error ("path is on mount
+    'D:', start on mount 'C:'"), not told the line without the quote."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "loop.mp4").write_bytes(b"x")
+    show = tmp_path / "shows" / "show.yaml"
+    show.parent.mkdir()
+    show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: 'file:{clips / 'loop.mp4'}\"'\n")
+
+    def other_drive(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", other_drive)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert said.endswith(f"opens nowhere: write file:{clips / 'loop.mp4'}"), said

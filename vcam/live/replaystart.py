@@ -79,7 +79,8 @@ class InputsAhead:
     """Opens the clips and images a replayed log switches to ahead of their blocks, one at a time on a thread of its
     own, through `check` (InputSwitch.check, which keeps each opened for the stream): the stream's thread opened
     them itself between two blocks, as no typed input is, and a large photo held the show's frames for seconds.
-    The next is opened once the one before it went on air (or was refused): one opened copy waits at a time.
+    The next is opened once the one before it went on air (or was refused): one opened copy waits at a time. One due
+    at a block the stream is already applying is left to the stream, which opens it there.
     `producer`: what applies the log's actions (its on_applied and on_not_applied)."""
 
     # The longest stop() waits for a clip or image being opened (an 11000x11000 photo: 9 s): a decode left running
@@ -94,30 +95,37 @@ class InputsAhead:
         # due, telling neither, so a later one heard counts as hearing all before it; waiting for the dropped one
         # itself left every clip and image after it unopened.
         self._index = {id(a): i for i, a in enumerate(logged)}
-        self._inputs = [(i, a) for i, a in enumerate(logged)
+        blocks = [block for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
+        self._inputs = [(i, blocks[i], a) for i, a in enumerate(logged)
                         if parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
         self._check, self.say = check, say
         self._heard_max = -1  # the place of the latest of the log's inputs the stream has put on air or refused
+        # The latest block the stream has applied a change before: an input due there is being opened by the stream
+        # itself (several logged within one block), and one opened here too was a spare copy
+        self._heard_block = -1
         self._changed = threading.Condition()
         self._stopped = False
-        producer.on_applied(lambda action, *rest: self._hear(action))
+        producer.on_applied(lambda action, block, *rest: self._hear(action, block))
         producer.on_not_applied(lambda action, *rest: self._hear(action))
         self._thread = threading.Thread(target=self._run, name="vcam-replay-inputs", daemon=True)
         self._thread.start()
 
-    def _hear(self, action: Action) -> None:
+    def _hear(self, action: Action, block: int | None = None) -> None:
         index = self._index.get(id(action)) if isinstance(action, SetInput) else None
-        if index is not None:  # on the stream's thread: it must not wait
-            with self._changed:
+        with self._changed:  # on the stream's thread: it must not wait
+            if block is not None:
+                self._heard_block = max(self._heard_block, block)
+            if index is not None:
                 self._heard_max = max(self._heard_max, index)
                 self._changed.notify_all()
 
     def _run(self) -> None:
-        for index, action in self._inputs:
+        for index, block, action in self._inputs:
             with self._changed:
                 if self._stopped:
                     return
-                late = self._heard_max >= index  # on air already (it came within the one before's block), or passed
+                # on air already (it came within the one before's block), passed, or due at the block being applied
+                late = self._heard_max >= index or self._heard_block >= block
             if not late:
                 try:
                     self._check(action.spec)

@@ -270,6 +270,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             check_input=inputs.check, tempo=tempo, land=quantizer.land,
                             unquantized=quantizer.unquantized, media=prep.media, screen=screen,
                             replaying=replay is not None)
+    controller.discard_input = inputs.discard
     # the OSC input reads its map in force, which a reload replaces
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:
