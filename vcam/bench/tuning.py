@@ -23,6 +23,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import torch
 
@@ -283,32 +284,19 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
     path.parent.mkdir(parents=True, exist_ok=True)
     named: list[str] = []  # the new file's name, kept before it is made: a second stop as it is made leaves none
     replacing = False
-    # The new file's descriptor, held here until it is closed: no file object owns it, as one lost to a stop as
-    # fdopen returned closed it again (by then maybe another file's) once this had closed it
-    opened: list[int] = []
     try:
-        _new_file_beside(path, named, opened)
-        tmp = named[0]
-        with os.fdopen(opened[0], "w", encoding="utf-8", closefd=False) as f:
+        with _new_file_beside(path, named) as f:
+            tmp = named[0]
             _keep_mode(path, tmp)
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        os.close(opened[0])
-        opened.clear()
         replacing = True
         os.replace(tmp, path)
         if written is not None:
             written.append(path)
     except BaseException:
-        if named and not opened:  # a stop as os.open returned, before its descriptor was kept
-            _close_lost(named[0])
-        for fd in opened:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
         if replacing and named and not os.path.lexists(named[0]):  # renamed: a stop landed as os.replace returned
             if written is not None and path not in written:
                 written.append(path)
@@ -321,36 +309,17 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
         raise
 
 
-def _close_lost(made: str) -> None:
-    """Closes this process's descriptors on the file `made` (where /proc tells them: Linux): a stop raised as os.open
-    returned lost its descriptor, open for the rest of the process. Blocking the stops around the call would merge a
-    second Ctrl-C into the first, which then no longer gave the write up."""
-    try:
-        held = os.listdir("/proc/self/fd")
-    except OSError:
-        return
-    made = os.path.realpath(made)  # as /proc says it: a cache folder reached through a link is named by its target
-    for fd in held:
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}") == made:
-                os.close(int(fd))
-        except (OSError, ValueError):
-            continue
-
-
-def _new_file_beside(path: Path, named: list[str], opened: list[int]) -> None:
+def _new_file_beside(path: Path, named: list[str]) -> TextIO:
     """A new file in the tuning file's folder, made as any file is (0666 less the umask), its name put in `named`
-    before it is made and its descriptor in `opened`. mkstemp's is 0600: a show run by another user (a service
-    sharing VCAM_CACHE_DIR) could not read it; and the umask cannot be read without being set, for every thread of
-    the process, while it is read."""
+    before it is made. mkstemp's is 0600: a show run by another user (a service sharing VCAM_CACHE_DIR) could not read
+    it; and the umask cannot be read without being set, for every thread of the process, while it is read."""
     while True:
-        tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
-        named[:] = [str(tmp)]
+        tmp = str(path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp")
+        named[:] = [tmp]
         try:
-            # binary on Windows, as open() makes it: in text mode the C library added a \r to Python's \r\n
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            opened.append(os.open(tmp, flags, 0o666))
-            return
+            # "x": O_CREAT|O_EXCL. The file object owns the descriptor from inside open(): a stop as it returns drops
+            # it, closing it once; none is closed by its number, which another file may have by then
+            return open(tmp, "x", encoding="utf-8")
         except FileExistsError:
             named.clear()  # another's: not ours to remove
             continue
