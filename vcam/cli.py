@@ -55,13 +55,15 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             finally:
                 leave_at_once_on_ctrl_c()
+                # Here, past every return and raise above: one that skipped it (a Ctrl-C said as exit 130, argparse's
+                # exit) left the mark of a KeyboardInterrupt in exec'd code, and `python -m` ended by SIGINT
+                _forget_caught_ctrl_c()
                 # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects,
                 # several times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS
                 # frees them.
                 gc.freeze()
         except KeyboardInterrupt:  # Ctrl-C between the finally's start and its handler taking over: raised on from
             leave_now(LEFT_AT_ONCE)  # there, it printed a traceback
-        _forget_caught_ctrl_c()
         return _stdout_flushed() or code
     else:
         try:
