@@ -1323,7 +1323,7 @@ def test_a_sigterm_as_the_fastest_candidate_is_picked_is_said(monkeypatch, cache
     assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
     out = capsys.readouterr()
     assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved",
-                                   "stopped_by": "SIGTERM"}, out
+                                   "stopped_by": "SIGTERM", "saved": False}, out
     assert "vcam: stopped (SIGTERM) as the tuning went on: nothing saved\n" in out.err
     assert not (cache_dir / "tuning.json").exists()
 
@@ -1848,7 +1848,7 @@ def test_a_ctrl_c_between_tune_candidates_is_said_as_a_sigterm_there_is(monkeypa
     assert got == code, out
     assert out.err.endswith(f"vcam: {words}\n"), out.err
     if json_out:
-        assert json.loads(out.out) == {"error": words, "stopped_by": stop}, out.out
+        assert json.loads(out.out) == {"error": words, "stopped_by": stop, "saved": False}, out.out
     assert not (cache_dir / "tuning.json").exists()
 
 
@@ -1871,6 +1871,34 @@ def test_a_ctrl_c_as_bench_builds_its_settings_is_said_as_a_sigterm_there_is(mon
     assert got == code
     assert out.err.endswith(f"vcam: {words}\n"), out.err
     assert (json.loads(out.out) == {"error": words}) if json_out else out.out == "", out.out
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("stop, code", [("Ctrl-C", 130), ("SIGTERM", 143)])
+def test_a_stop_after_the_tuning_is_saved_before_the_tune_returns_says_it_is_saved(monkeypatch, capsys, cache_dir,
+                                                                                  json_out, stop, code):
+    """A stop landing once the tuning file was written, before tune() returned its result, was said "nothing saved"
+    (and --json's object had no word of the file), though the file was there."""
+    raised = _stop_raiser(stop)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    class StoppedAsSaved(tuning.TuneResult):
+        def __setattr__(self, name, value):
+            super().__setattr__(name, value)
+            if name == "saved" and value:  # the stop lands just after the save is noted
+                raised()
+
+    monkeypatch.setattr(tuning, "TuneResult", StoppedAsSaved)
+    got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--steps", "1", "--blocks", "1"]
+               + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    path = cache_dir / "tuning.json"
+    words = f"stopped ({stop}) as the tuning went on: it is saved to {path}"
+    assert got == code, out
+    assert out.err.endswith(f"vcam: {words}\n"), out.err
+    if json_out:
+        assert json.loads(out.out) == {"error": words, "stopped_by": stop, "saved": True}, out.out
+    assert path.exists()
 
 
 @pytest.mark.parametrize("at", ["open", "fsync", "close"])

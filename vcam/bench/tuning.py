@@ -411,10 +411,13 @@ def _error_text(e: BaseException) -> str:
 
 
 def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
-         path: Path | None = None, clock: Callable[[], float] = time.monotonic) -> TuneResult:
+         path: Path | None = None, clock: Callable[[], float] = time.monotonic,
+         written: list[Path] | None = None) -> TuneResult:
     """Benchmarks every candidate for these settings (in place of their speed options), saves the fastest and
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
-    that many seconds have gone by (after at least one has run)."""
+    that many seconds have gone by (after at least one has run). The file is added to `written` (where given) once
+    it is saved: a stop landing after that, before this returns, leaves it saved, which the caller then says."""
+    written = [] if written is None else written
     path = path or tuning_path()
     target, key, options = _candidates_for(settings, path, log)
     trials: list[Trial] = []
@@ -467,7 +470,6 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
                        interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
-        written: list[Path] = []
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
                 _save_entry(path, key.text(), tuned.entry(), log, written)
