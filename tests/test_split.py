@@ -1,16 +1,12 @@
 """The profiler split of a pass (`vcam bench --split`): the kernel names it sorts, and the whole split on a CPU."""
 import json
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
 
-import vcam
 from trace_events import block_trace
 from vcam.bench.bench import BenchSettings, bench
 from vcam.bench.split import (ATTENTION, GEMM, OTHER, PARTS, STAGE_MARK, Split, StageMarks, StageSplit, Timed,
@@ -356,26 +352,3 @@ def test_a_stop_in_the_split_keeps_the_timing(stop, code, said, monkeypatch, cap
     data = json.loads(out.out)
     assert code_got == code and data["frames_per_second"] > 0 and data["split"] is None and data["blocks"] == 1
     assert said in out.err and "no result" not in out.err
-
-
-# A process of its own: PyTorch's profiler library reads its level once, as it first starts in a process
-_PROFILED = """\
-import vcam
-from vcam.bench.split import profile_block
-
-stream = vcam.load("tiny", progress=False).stream("a lighthouse in a storm", seed=4)
-stream.next_block()
-profile_block(stream, stages=("pass 1",), log=lambda line: None)
-"""
-
-
-@pytest.mark.slow  # a process of its own, with PyTorch
-def test_the_profiler_adds_no_lines_of_its_own_to_stderr():
-    """PyTorch's profiler library wrote "USDT:... SyncActivityProfilerHandler.cpp:52] profiler_start" and its
-    profiler_stop on stderr under every `vcam bench --split` on the CPU: two lines that read as a fault."""
-    env = {k: v for k, v in os.environ.items() if k not in ("KINETO_LOG_LEVEL", "VCAM_DEBUG")}
-    env["PYTHONPATH"] = str(Path(vcam.__file__).parent.parent)
-    done = subprocess.run([sys.executable, "-c", _PROFILED], capture_output=True, text=True, timeout=300, env=env)
-    assert done.returncode == 0, done.stderr
-    # what the optional packages say as they load is vcam.cli's to quiet, not the split's
-    assert "profiler_start" not in done.stderr and "profiler_stop" not in done.stderr, done.stderr

@@ -201,22 +201,6 @@ class StageMarks:
         pass
 
 
-@contextmanager
-def _profiler_quiet():
-    """PyTorch's profiler library (kineto) wrote a line of its own on stderr as each profile started and stopped
-    ("USDT:... SyncActivityProfilerHandler.cpp:52] profiler_start"), which reads as a fault under the split. Its
-    level, read once, as the process's first profile starts, is set above its highest only while the block is
-    profiled; one the user gave (KINETO_LOG_LEVEL), or VCAM_DEBUG, keeps them."""
-    if "KINETO_LOG_LEVEL" in os.environ or os.environ.get("VCAM_DEBUG"):
-        yield
-        return
-    os.environ["KINETO_LOG_LEVEL"] = "6"  # above USDT (5), the level those lines have
-    try:
-        yield
-    finally:
-        os.environ.pop("KINETO_LOG_LEVEL", None)
-
-
 def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, trace: Path | None = None,
                   log=print) -> Split:
     """Makes the stream's next block under the profiler and splits the device time of its `stages`; with `trace`,
@@ -231,7 +215,7 @@ def profile_block(stream, stages: Sequence[str] = SPLIT_STAGES, top: int = TOP, 
     try:
         if cuda:
             torch.cuda.synchronize(stream.device)
-        with _profiler_quiet(), profile(activities=activities) as prof:
+        with profile(activities=activities) as prof:
             t0 = time.perf_counter()
             stream.next_block()  # its frames are on the host when it returns: the device is done
             wall_ms = 1000.0 * (time.perf_counter() - t0)
