@@ -685,3 +685,52 @@ def test_a_ctrl_c_during_a_command_reaches_the_command_under_either_entry(entry)
     assert code == 130 and json.loads(out) == {"error": "stopped (Ctrl-C) before the timing finished: no result"}, \
         (out, "".join(lines))
     assert "Traceback" not in "".join(lines)
+
+
+# Put first on PYTHONPATH, as Python imports sitecustomize at start: the model's lookup stopped by a Ctrl-C that
+# lands inside code made from a string (a dataclass's methods, a namedtuple: PyTorch's and transformers' imports make
+# many), as exec() runs it.
+_CTRL_C_IN_EXEC = """\
+import vcam.engine.configs
+
+def pressed(model):
+    exec("raise KeyboardInterrupt")
+
+vcam.engine.configs.get_spec = pressed
+"""
+
+
+@pytest.mark.slow  # a process of its own
+def test_a_ctrl_c_caught_inside_code_run_from_a_string_still_leaves_with_130(tmp_path):
+    """Python remembers a KeyboardInterrupt that left an exec() of a string, caught or not, and `python -m` then ends
+    the process by SIGINT whatever exit code the command returned: -2 where vcam said its stop and returned 130."""
+    (tmp_path / "sitecustomize.py").write_text(_CTRL_C_IN_EXEC, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny", "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])})
+    stopped = "loading stopped (Ctrl-C) before the timing began: no result"
+    assert done.stderr == f"vcam: {stopped}\n" and json.loads(done.stdout) == {"error": stopped}, done
+    assert done.returncode == 130, done
+
+
+# As _CTRL_C_IN_EXEC: a second Ctrl-C as the command returns, inside code made from a string, escapes the command
+_CTRL_C_ESCAPING_FROM_EXEC = """\
+import vcam.cli
+
+def pressed(argv):
+    exec("raise KeyboardInterrupt")
+
+vcam.cli._main = pressed
+"""
+
+
+@pytest.mark.slow  # a process of its own
+def test_a_ctrl_c_escaping_the_command_from_code_run_from_a_string_leaves_with_130(tmp_path):
+    """A KeyboardInterrupt raised in an exec() of a string and escaping the command, said by vcam.cli's main as exit
+    130, still left Python's mark of it, and `python -m` ended the process by SIGINT: exit -2."""
+    (tmp_path / "sitecustomize.py").write_text(_CTRL_C_ESCAPING_FROM_EXEC, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "vcam", "bench", "--model", "tiny"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])})
+    assert done.returncode == 130, done
+    assert "Traceback" not in done.stderr, done

@@ -453,3 +453,32 @@ def test_a_stop_as_stops_deferred_sets_up_leaves_no_handler_behind(own_stop_hand
     for sig in (signal.SIGTERM, signal.SIGHUP):
         assert signal.getsignal(sig) is signal.SIG_DFL
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_stop_as_stop_on_signals_installs_a_handler_leaves_none_behind(own_stop_handlers, monkeypatch):
+    """A SIGHUP raised by stops_raised's handler just as stop_on_signals had installed its SIGTERM handler, before
+    it was kept to put back, left the show's SIGTERM handler in place after the command returned."""
+    import signal
+    from contextlib import ExitStack
+
+    from vcam.live.signals import StopEvent, StoppedLoading, stop_on_signals, stops_raised
+
+    if not hasattr(signal, "SIGHUP"):
+        pytest.skip("no SIGHUP here")
+    real = signal.signal
+
+    def landing(sig, handler):
+        before = real(sig, handler)
+        if sig == signal.SIGTERM and getattr(handler, "__self__", None) is not None:  # the show's own handler
+            signal.raise_signal(signal.SIGHUP)  # as the call returns: stops_raised's handler raises it
+        return before
+
+    monkeypatch.setattr(signal, "signal", landing)
+    with pytest.raises(StoppedLoading):
+        with ExitStack() as raising:
+            raising.enter_context(stops_raised())
+            with stop_on_signals(StopEvent(), raising):
+                pytest.fail("the stop came as the handlers went in")
+    monkeypatch.undo()
+    for sig, handler in own_stop_handlers.items():
+        assert signal.getsignal(sig) is handler, signal.Signals(sig).name

@@ -1,6 +1,7 @@
 """`vcam bench --tune` saves the fastest speed options per card; `vcam run` and `vcam serve` pick them up."""
 import dataclasses
 import errno
+import gc
 import io
 import json
 import os
@@ -1086,24 +1087,6 @@ def test_a_new_tuning_file_follows_a_strict_umask_and_the_umask_is_never_changed
     assert not list(cache_dir.glob(".tuning-*"))
 
 
-def test_a_new_tuning_file_is_opened_binary_where_the_system_has_text_mode(monkeypatch, cache_dir):
-    """On Windows os.open makes a text-mode descriptor unless told O_BINARY (open() and mkstemp always tell it): the C
-    library then added a \\r to each line end Python had written, and the file ended its lines \\r\\r\\n."""
-    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
-    binary = 0x40000000  # a bit no POSIX open flag uses, stood in for Windows' O_BINARY and taken off before opening
-    monkeypatch.setattr(os, "O_BINARY", binary, raising=False)
-    flags, real_open = [], os.open
-
-    def spying_open(path, flag, *args, **kwargs):
-        if str(path).endswith(".json.tmp"):  # the new file, not the lock or the writable probe
-            flags.append(flag)
-        return real_open(path, flag & ~binary, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", spying_open)
-    assert tune(TINY, log=lambda line: None).saved
-    assert flags and all(flag & binary for flag in flags)
-
-
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="giving a file to another user takes root")
 def test_a_tuning_file_of_another_user_or_behind_a_link_keeps_its_mode(monkeypatch, cache_dir):
     monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
@@ -1340,7 +1323,7 @@ def test_a_sigterm_as_the_fastest_candidate_is_picked_is_said(monkeypatch, cache
     assert main(["bench", "--tune", "--model", "tiny", "--steps", "1", "--blocks", "1", "--json"]) == 143
     out = capsys.readouterr()
     assert json.loads(out.out) == {"error": "stopped (SIGTERM) as the tuning went on: nothing saved",
-                                   "stopped_by": "SIGTERM"}, out
+                                   "stopped_by": "SIGTERM", "saved": False}, out
     assert "vcam: stopped (SIGTERM) as the tuning went on: nothing saved\n" in out.err
     assert not (cache_dir / "tuning.json").exists()
 
@@ -1697,8 +1680,9 @@ def test_ctrl_c_twice_as_the_tuning_is_written_gives_the_write_up_and_leaves_no_
 
 
 def _pressed_twice_as(monkeypatch, name: str, ours) -> None:
-    """os.`name` does its work and then Ctrl-C lands twice as it returns, for a call `ours` picks out."""
-    real = getattr(os, name)
+    """os.`name` (or the built-in open, as tuning calls it) does its work and then Ctrl-C lands twice as it returns,
+    for a call `ours` picks out."""
+    real = open if name == "open" else getattr(os, name)
 
     def pressed(*args, **kwargs):
         done = real(*args, **kwargs)
@@ -1707,7 +1691,10 @@ def _pressed_twice_as(monkeypatch, name: str, ours) -> None:
             signal.raise_signal(signal.SIGINT)
         return done
 
-    monkeypatch.setattr(os, name, pressed)
+    if name == "open":
+        monkeypatch.setattr(tuning, "open", pressed, raising=False)
+    else:
+        monkeypatch.setattr(os, name, pressed)
 
 
 def _tuned_as_at_a_terminal() -> tuple:
@@ -1822,27 +1809,141 @@ def test_a_tune_says_why_its_warm_up_runs_more_blocks_than_asked_once(monkeypatc
     assert sum("--warmup 1 runs 2" in line for line in said) == 1, said
 
 
-def test_a_stop_before_the_new_tuning_files_descriptor_is_taken_closes_it(monkeypatch, tmp_path):
-    """Ctrl-C landing after the new file was opened but before a file object took its descriptor removed the file
-    and left the descriptor open for the rest of the process."""
-    made, real_open = [], os.open
+def _stop_raiser(stop: str):
+    """Raises a Ctrl-C's KeyboardInterrupt, or sends the process a SIGTERM (which vcam bench's handler raises)."""
+    def raised() -> None:
+        if stop == "Ctrl-C":
+            raise KeyboardInterrupt
+        signal.raise_signal(signal.SIGTERM)
 
-    def recording_open(path, *args, **kwargs):
-        fd = real_open(path, *args, **kwargs)
-        if str(path).endswith(".json.tmp"):
-            made.append(fd)
-        return fd
+    return raised
 
-    def pressed(*args, **kwargs):
-        raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "open", recording_open)
-    monkeypatch.setattr(os, "fdopen", pressed)
-    with pytest.raises(KeyboardInterrupt):
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("where", ["between candidates", "as the fastest is picked"])
+@pytest.mark.parametrize("stop, code", [("Ctrl-C", 130), ("SIGTERM", 143)])
+def test_a_ctrl_c_between_tune_candidates_is_said_as_a_sigterm_there_is(monkeypatch, capsys, cache_dir, where,
+                                                                         json_out, stop, code):
+    """A Ctrl-C between two candidates, or once the last was timed, left as a plain KeyboardInterrupt: exit code 130
+    without a line, and --json's object said "before the timing finished" with no `stopped_by`, where a SIGTERM at
+    the same point says how far the tune got and names itself."""
+    raised = _stop_raiser(stop)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+    if where == "between candidates":
+        real_trial = tuning.Trial
+
+        def trial(options, **kwargs):
+            made = real_trial(options, **kwargs)
+            if kwargs.get("frames_per_second") is not None:
+                raised()
+            return made
+
+        monkeypatch.setattr(tuning, "Trial", trial)
+    else:
+        monkeypatch.setattr(tuning, "_fastest", lambda trials: raised())
+    got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--steps", "1", "--blocks", "1"]
+               + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    words = f"stopped ({stop}) as the tuning went on: nothing saved"
+    assert got == code, out
+    assert out.err.endswith(f"vcam: {words}\n"), out.err
+    if json_out:
+        assert json.loads(out.out) == {"error": words, "stopped_by": stop, "saved": False}, out.out
+    assert not (cache_dir / "tuning.json").exists()
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("stop, code", [("Ctrl-C", 130), ("SIGTERM", 143)])
+def test_a_ctrl_c_as_bench_builds_its_settings_is_said_as_a_sigterm_there_is(monkeypatch, capsys, json_out, stop,
+                                                                              code):
+    """A Ctrl-C between PyTorch's import and the timing's own handling left with exit code 130 and not a word."""
+    import vcam.bench.bench
+
+    raised = _stop_raiser(stop)
+
+    def built(**kwargs):
+        raised()
+
+    monkeypatch.setattr(vcam.bench.bench, "BenchSettings", built)
+    got = main(["bench", "--model", "tiny", "--device", "cpu"] + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    words = f"stopped ({stop}) before the timing finished: no result"
+    assert got == code
+    assert out.err.endswith(f"vcam: {words}\n"), out.err
+    assert (json.loads(out.out) == {"error": words}) if json_out else out.out == "", out.out
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("stop, code", [("Ctrl-C", 130), ("SIGTERM", 143)])
+def test_a_stop_after_the_tuning_is_saved_before_the_tune_returns_says_it_is_saved(monkeypatch, capsys, cache_dir,
+                                                                                  json_out, stop, code):
+    """A stop landing once the tuning file was written, before tune() returned its result, was said "nothing saved"
+    (and --json's object had no word of the file), though the file was there."""
+    raised = _stop_raiser(stop)
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 for c in candidates("cpu", "none")}))
+
+    class StoppedAsSaved(tuning.TuneResult):
+        def __setattr__(self, name, value):
+            super().__setattr__(name, value)
+            if name == "saved" and value:  # the stop lands just after the save is noted
+                raised()
+
+    monkeypatch.setattr(tuning, "TuneResult", StoppedAsSaved)
+    got = main(["bench", "--model", "tiny", "--device", "cpu", "--tune", "--steps", "1", "--blocks", "1"]
+               + (["--json"] if json_out else []))
+    out = capsys.readouterr()
+    path = cache_dir / "tuning.json"
+    words = f"stopped ({stop}) as the tuning went on: it is saved to {path}"
+    assert got == code, out
+    assert out.err.endswith(f"vcam: {words}\n"), out.err
+    if json_out:
+        assert json.loads(out.out) == {"error": words, "stopped_by": stop, "saved": True}, out.out
+    assert path.exists()
+
+
+@pytest.mark.parametrize("at", ["open", "fsync", "close"])
+def test_a_ctrl_c_as_the_new_tuning_file_is_opened_written_or_closed_closes_its_descriptor_once(monkeypatch, tmp_path,
+                                                                                                 at):
+    """A Ctrl-C landing as the new file was opened left its descriptor open for the rest of the process; one landing
+    as its descriptor was closed closed the same number again, by then another file's (one another thread opened)."""
+    made, taken, real_open, real_fsync, real_close = [], [], open, os.fsync, os.close
+
+    def pressed_open(file, *args, **kwargs):
+        f = real_open(file, *args, **kwargs)
+        if str(file).endswith(".json.tmp"):
+            made.append(f.fileno())
+            signal.raise_signal(signal.SIGINT)  # the Ctrl-C arrives as the call returns
+        return f
+
+    def recording_fsync(fd):
+        made.append(fd)
+        real_fsync(fd)
+        if at == "fsync":
+            signal.raise_signal(signal.SIGINT)
+
+    def close_then_another_opens(fd):
+        real_close(fd)
+        if fd in made and not taken:
+            taken.append(os.open(os.devnull, os.O_RDONLY))  # the lowest free number: the one just closed
+            signal.raise_signal(signal.SIGINT)
+
+    if at == "open":
+        monkeypatch.setattr(tuning, "open", pressed_open, raising=False)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "close", close_then_another_opens)
+    try:
         tuning._write_entries(tmp_path / "tuning.json", {})
+    except KeyboardInterrupt:
+        pass
     monkeypatch.undo()
-    assert len(made) == 1
-    with pytest.raises(OSError) as closed:
+    gc.collect()  # a file object lost on the way closes its descriptor as it is collected
+    for fd in taken:
+        try:
+            os.fstat(fd)  # not closed by the tune
+        finally:
+            os.close(fd)
+    assert made
+    with pytest.raises(OSError) as gone:
         os.fstat(made[0])
-    assert closed.value.errno == errno.EBADF
-    assert list(tmp_path.iterdir()) == []
+    assert gone.value.errno == errno.EBADF
+    assert [p.name for p in tmp_path.iterdir()] in ([], ["tuning.json"])  # no new file left beside it

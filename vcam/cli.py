@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             finally:
                 leave_at_once_on_ctrl_c()
+                # Here, past every return and raise above: one that skipped it (a Ctrl-C said as exit 130, argparse's
+                # exit) left the mark of a KeyboardInterrupt in exec'd code, and `python -m` ended by SIGINT
+                _forget_caught_ctrl_c()
                 # The interpreter's exit collected PyTorch's and the model's hundreds of thousands of objects,
                 # several times over: 1-3 s after a show had ended, its outputs closed. The process is ending; the OS
                 # frees them.
@@ -68,6 +71,15 @@ def main(argv: list[str] | None = None) -> int:
         except LeftInsideABlock as left:
             left.ended.settle()
             return left.ended.code
+
+
+def _forget_caught_ctrl_c() -> None:
+    """Python keeps a mark of a KeyboardInterrupt that left code run from a string (exec or eval of text: each
+    dataclass's methods, as PyTorch's and transformers' imports make them), even one caught and said since, and
+    `python -m` then ends the process by SIGINT, whatever exit code the command returned: -2 in place of vcam's
+    130, after a Ctrl-C in a tune's first candidate. Running a string again clears the mark (a Ctrl-C from here on
+    leaves at once: leave_at_once_on_ctrl_c)."""
+    exec("")
 
 
 def _leave_mid_download(code: int) -> None:

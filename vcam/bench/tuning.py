@@ -23,6 +23,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import torch
 
@@ -283,13 +284,9 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
     path.parent.mkdir(parents=True, exist_ok=True)
     named: list[str] = []  # the new file's name, kept before it is made: a second stop as it is made leaves none
     replacing = False
-    fd = -1  # the new file's descriptor while no file object owns it: a stop before fdopen takes it left it open
     try:
-        fd = _new_file_beside(path, named)
-        tmp = named[0]
-        f = os.fdopen(fd, "w", encoding="utf-8")
-        fd = -1
-        with f:  # closes the descriptor whatever fails from here
+        with _new_file_beside(path, named) as f:
+            tmp = named[0]
             _keep_mode(path, tmp)
             json.dump({"version": FILE_VERSION, "entries": entries}, f, indent=2)
             f.write("\n")
@@ -300,11 +297,6 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
         if written is not None:
             written.append(path)
     except BaseException:
-        if fd >= 0:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
         if replacing and named and not os.path.lexists(named[0]):  # renamed: a stop landed as os.replace returned
             if written is not None and path not in written:
                 written.append(path)
@@ -317,17 +309,17 @@ def _write_entries(path: Path, entries: dict[str, dict], written: list[Path] | N
         raise
 
 
-def _new_file_beside(path: Path, named: list[str]) -> int:
+def _new_file_beside(path: Path, named: list[str]) -> TextIO:
     """A new file in the tuning file's folder, made as any file is (0666 less the umask), its name put in `named`
     before it is made. mkstemp's is 0600: a show run by another user (a service sharing VCAM_CACHE_DIR) could not read
     it; and the umask cannot be read without being set, for every thread of the process, while it is read."""
     while True:
-        tmp = path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp"
-        named[:] = [str(tmp)]
+        tmp = str(path.parent / f".tuning-{secrets.token_hex(8)}.json.tmp")
+        named[:] = [tmp]
         try:
-            # binary on Windows, as open() makes it: in text mode the C library added a \r to Python's \r\n
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            return os.open(tmp, flags, 0o666)
+            # "x": O_CREAT|O_EXCL. The file object owns the descriptor from inside open(): a stop as it returns drops
+            # it, closing it once; none is closed by its number, which another file may have by then
+            return open(tmp, "x", encoding="utf-8")
         except FileExistsError:
             named.clear()  # another's: not ours to remove
             continue
@@ -419,10 +411,13 @@ def _error_text(e: BaseException) -> str:
 
 
 def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_s: float | None = None,
-         path: Path | None = None, clock: Callable[[], float] = time.monotonic) -> TuneResult:
+         path: Path | None = None, clock: Callable[[], float] = time.monotonic,
+         written: list[Path] | None = None) -> TuneResult:
     """Benchmarks every candidate for these settings (in place of their speed options), saves the fastest and
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
-    that many seconds have gone by (after at least one has run)."""
+    that many seconds have gone by (after at least one has run). The file is added to `written` (where given) once
+    it is saved: a stop landing after that, before this returns, leaves it saved, which the caller then says."""
+    written = [] if written is None else written
     path = path or tuning_path()
     target, key, options = _candidates_for(settings, path, log)
     trials: list[Trial] = []
@@ -475,7 +470,6 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
                        best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
                        interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
-        written: list[Path] = []
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
                 _save_entry(path, key.text(), tuned.entry(), log, written)

@@ -12,7 +12,7 @@ from vcam.cmdline.parser import asks_json
 from vcam.cmdline.play import check_compile_mode
 from vcam.engine.speed import SpeedOptions, unused_compile_mode
 from vcam.errors import VcamError, raised_by_vcam
-from vcam.live.signals import StoppedLoading, stop_code, stop_said, stops_held, stops_raised
+from vcam.live.signals import StoppedLoading, stop_code, stop_said, stop_signal, stops_held, stops_raised
 from vcam.stdio import LEFT_AT_ONCE
 
 
@@ -83,13 +83,19 @@ class _Stopped(Exception):
     """A stop (`sig`) before there was a result: its `words`, which stderr says (with a `hint`) and --json's object
     too; with `named`, that object names the signal as `stopped_by`, as a tune's result does."""
 
-    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT, named: bool = False):
+    def __init__(self, words: str, hint: str = "", sig: int = signal.SIGINT, named: bool = False,
+                 saved: bool | None = None):
         super().__init__(words)
-        self.words, self.hint, self.sig, self.named = words, hint, sig, named
+        self.words, self.hint, self.sig, self.named, self.saved = words, hint, sig, named, saved
 
-    def said_as_json(self) -> dict[str, str]:
-        """--json's object for this stop."""
-        return {"error": self.words, "stopped_by": stop_said(self.sig)} if self.named else {"error": self.words}
+    def said_as_json(self) -> dict[str, str | bool]:
+        """--json's object for this stop; a tune's says whether its file was saved (`saved`), as its result does."""
+        said: dict[str, str | bool] = {"error": self.words}
+        if self.named:
+            said["stopped_by"] = stop_said(self.sig)
+        if self.saved is not None:
+            said["saved"] = self.saved
+        return said
 
     def said(self) -> int:
         """Says it on stderr; the exit code of its signal (130 for Ctrl-C, 143 for SIGTERM)."""
@@ -141,16 +147,19 @@ def _bench(args, out) -> int:
         written.append(text)  # before: a stop as it is written finds the result (some of it) already out
         out(text)
 
+    # Ctrl-C too, where no step's own handling reaches: it left with exit code 130 and not a word, --json's object
+    # saying a timing stopped (a tune's without `stopped_by`), where a SIGTERM at the same point is said
     try:
         with stops_raised():
             return _measure(args, out_kept)
-    except StoppedLoading as stopped:
+    except (StoppedLoading, KeyboardInterrupt) as stopped:
+        sig = stop_signal(stopped)
         if written:  # the result stands: "before any candidate ran" or "no result" under it contradicted it
-            raise _Stopped(f"stopped ({stop_said(stopped.sig)}) after the result was written", sig=stopped.sig,
+            raise _Stopped(f"stopped ({stop_said(sig)}) after the result was written", sig=sig,
                            named=bool(args.tune)) from None
         if args.tune:
-            raise _before_candidates(stopped.sig) from None
-        raise _Stopped(timing_stopped(stopped.sig), sig=stopped.sig) from None
+            raise _before_candidates(sig) from None
+        raise _Stopped(timing_stopped(sig), sig=sig) from None
 
 
 def _measure(args, out) -> int:
@@ -232,18 +241,22 @@ def _tune(args, settings, log, out) -> int:
     except KeyboardInterrupt:  # a SIGTERM's StoppedLoading is _bench's to say, in the same words
         raise _before_candidates(signal.SIGINT) from None
     result = None
+    written: list = []  # the tuning file once saved: a stop after that, before tune returned, leaves it saved
     try:
-        result = tune(settings, log=log, budget_s=args.tune_budget)
+        result = tune(settings, log=log, budget_s=args.tune_budget, written=written)
         out(result.to_json() if args.json else result.table())
     except StoppedBeforeCandidates as stop:
         raise _before_candidates(stop.sig) from None
-    except StoppedLoading as stop:  # between candidates, as the fastest is picked, as the result is said
+    except (StoppedLoading, KeyboardInterrupt) as stop:  # between candidates, as the fastest is picked, as the
+        # result is said
+        sig = stop_signal(stop)
         if result is None:
-            raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning went on: nothing saved",
-                           sig=stop.sig, named=True) from None
-        raise _Stopped(f"stopped ({stop_said(stop.sig)}) as the tuning's result was said"
-                       + (f"; it is saved to {result.path}" if result.saved else ""), sig=stop.sig,
-                       named=True) from None
+            raise _Stopped(f"stopped ({stop_said(sig)}) as the tuning went on: "
+                           + (f"it is saved to {written[0]}" if written else "nothing saved"), sig=sig,
+                           named=True, saved=bool(written)) from None
+        raise _Stopped(f"stopped ({stop_said(sig)}) as the tuning's result was said"
+                       + (f"; it is saved to {result.path}" if written else ""), sig=sig, named=True,
+                       saved=bool(written)) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0
     if result.save_fix:  # measured, but the file could not be written: said above with the reason

@@ -126,8 +126,11 @@ def stop_on_signals(stop: StopEvent, raising: ExitStack | None = None) -> Iterat
     try:  # a stop raised as they go in (stops_raised's) leaves none of these behind
         if threading.current_thread() is threading.main_thread():
             for sig in _stop_signals():
-                handler = signal.signal(sig, signals.handle)
+                # kept before it is replaced: a stop raised as signal.signal returns (by a handler of stops_raised
+                # not yet replaced) left this one installed, never put back
+                handler = signal.getsignal(sig)
                 previous[sig] = signal.SIG_DFL if raising is not None and handler is _raise_stop else handler
+                signal.signal(sig, signals.handle)
         if raising is not None:
             raising.close()
         yield signals
