@@ -649,8 +649,9 @@ def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_nam
 
 
 @pytest.mark.parametrize("command, said", [
-    ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, put them in a cue "
-                       "and send go with its name"),
+    ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, add a cue to the "
+                       "show's cues:, {name: next and freeze, do: [next, freeze]}, and write command: go next and "
+                       "freeze (GO goes on from it)"),
     ("[next]", "a command is written without brackets: command: next"),
     ("[preset, 2]", "a command is written without brackets: command: preset 2"),  # was said 2 commands
     ("[go, 3]", "a command is written without brackets: command: go 3"),
@@ -676,3 +677,22 @@ def test_a_knob_written_to_pick_a_preset_is_told_what_blends_and_what_picks(writ
             "or between: [A, B] for two of them); a button picks one (command: preset 2, or next)")
     assert err.value.problems == [f"show.yaml:6: midi control 1 {both}, and program change N picks preset N+1 "
                                   "(program: presets)", f"show.yaml:9: osc control 1 {both}"]
+
+
+@pytest.mark.parametrize("command", ["next; freeze", "[next, freeze]", "'seed 5, steps 3'"])
+def test_a_controls_several_commands_are_told_as_the_cue_and_line_to_write(tmp_path, command):
+    """`command: next; freeze` was told to put them "in a cue and send go with its name", with neither written out:
+    the cue and the button's line offered load back as a show whose button fires both."""
+    import re
+
+    from vcam.control.show import load_show
+
+    said = map_refusal(tmp_path, f"- {{cc: 16, command: {command}}}")[1]
+    found = re.search(r"add a cue to the show's cues:, (\{.*\}), and write command: (go [^(]+?) \(", said)
+    assert found, said
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a red city}\n  - {name: b, prompt: a blue sea}\n"
+                    f"cues:\n  - {found[1]}\nmidi:\n  controls:\n    - {{cc: 16, command: {found[2]}}}\n")
+    loaded = load_show(show)
+    assert list(loaded.cues[0].do) == re.split(r"[;,] ", command.strip("[]'"))
+    assert str(loaded.midi.buttons[0].command) == found[2]

@@ -1459,7 +1459,7 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     several = f"{' and '.join(shown)} are {len(shown)} commands"
     if where == "control":
         # a control sends a line; a cue's do: runs several, and `go CUE` fires it
-        return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
+        return f"a control sends one command: {several}; {in_a_cue([str(cmd) for cmd in commands])}"
     if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
         # the whole do: is offered, its other lines in place: a do: of this line's commands alone dropped them
         listed = flow_yaml([*around[0], *map(str, commands), *around[1]]) if around is not None else None
@@ -1683,8 +1683,20 @@ def _listed(node) -> str | None:
     if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
         # `[preset, 2]`: one command's words, which read as two commands
         return f"a command is written without brackets: command: {' '.join(lines)}"
-    return (f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; for several, put them "
-            "in a cue and send go with its name")
+    return f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; {in_a_cue(lines)}"
+
+
+def in_a_cue(lines: Sequence[str]) -> str:
+    """How a control gives the commands `lines` together: a cue of the show runs them, and the control fires it by
+    its name. Both lines are written out: "put them in a cue" alone left the cue's keys and the go line to guess."""
+    name = " and ".join(lines)
+    if len(name) > 40 or not re.fullmatch(r"[a-z][\w .-]*", name):
+        name = "together"  # a name that `go` reads back whole, and no cue number
+    cue = flow_yaml({"name": name, "do": list(lines)})
+    if cue is None:
+        return "for several, put them in a cue of the show and write command: go with the cue's name"
+    # go NAME also moves the cue list: a GO after it fires the cue after this one
+    return f"for several, add a cue to the show's cues:, {cue}, and write command: go {name} (GO goes on from it)"
 
 
 def _a_command(line: str) -> bool:
