@@ -316,3 +316,15 @@ def test_learn_count_takes_a_shift_buttons_release_as_one_with_its_press_and_lat
     chord = [cc(41, 127), cc(42, 127), cc(42, 0), cc(41, 0)]
     holds = [cc(41, 127), cc(41, 0), cc(41, 127), cc(41, 0)]
     assert [presses.released(msg) for msg in chord + holds] == [False, False, True, True] + [False, True] * 2
+
+
+def test_learns_rpn_note_names_every_kind_a_map_reads_as_the_wheels_note_does():
+    """An RPN's note said a map reads "CCs, NRPNs and notes", leaving out program changes, which a map's
+    `program: presets` reads, and the pitch bend's note names."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = [line for control, v in ((101, 0), (100, 0), (6, 2)) for line in learner.feed(cc(control, v), 0.0)]
+    lines += learner.feed(mido.Message("pitchwheel", pitch=100), 0.0)
+    reads = [line.split("a map reads ", 1)[1].split(";")[0].split(", not this")[0] for line in lines]
+    assert len(reads) == 2 and reads[0] == reads[1] == "CCs, NRPNs, notes and program changes", lines

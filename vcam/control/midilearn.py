@@ -32,6 +32,7 @@ DATA = (6, 38, 96, 97)
 # what a wheel, a touch strip or a key's pressure sends, which no map reads
 UNMAPPABLE = {"pitchwheel": "pitch bend", "aftertouch": "channel pressure (aftertouch)",
               "polytouch": "key pressure (polyphonic aftertouch)"}
+MAP_READS = "CCs, NRPNs, notes and program changes"  # what a map's controls are, said where a control is none
 PAIRED = 2  # times a coarse CC (0-31) came straight before its fine half (+32) for the two to be one 14-bit control
 
 
@@ -217,16 +218,15 @@ class Learner:
         nothing at all was printed and the control looked dead."""
         if not self._first((msg.type, msg.channel)):
             return []
-        return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads CCs, NRPNs, notes and "
-                           "program changes, not this; set this control to send a CC in the controller's editor, "
-                           "or map another")]
+        return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads {MAP_READS}, not "
+                           "this; set this control to send a CC in the controller's editor, or map another")]
 
     def _rpn(self, msg) -> list[str]:
         if not self._first(("RPN", msg.channel)):
             return []
         return [_show(msg, "# RPN (CC 101/100 pick an instrument setting, CC 6/38 carry its value): a map reads "
-                           "CCs, NRPNs and notes; set this control to send one of those in the controller's editor "
-                           "and move it again")]
+                           f"{MAP_READS}; set this control to send one of those in the controller's editor and move "
+                           "it again")]
 
     def due(self, now: float | None = None) -> list[str]:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""
