@@ -711,9 +711,10 @@ def _add_midi_parser(sub) -> None:
     learn.add_argument("--midi", metavar="PORT", action=_OneController, type=argtypes.midi_input,
                        help="the input, by its name or a part of it (default: the first)")
     learn.add_argument("--count", type=argtypes.within(int, 1),
-                       help="stop after this many messages from controls (notes, CCs, program changes; a button's "
-                            "release, MIDI clock, pitch bend and sysex are not counted: no CC's 0 straight after its "
-                            "own 127 is, so a button set to toggle counts once per on and off)")
+                       help="stop after this many messages from controls (notes, CCs, program changes; each value "
+                            "a knob sends is one); not counted: a release (a note's, or a CC's 0 straight after its "
+                            "press of 64 or more, so a button set to toggle counts once per on and off), pitch bend, "
+                            "aftertouch, MIDI clock and sysex")
 
 
 def _add_download_parser(sub) -> None:
