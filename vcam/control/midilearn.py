@@ -77,6 +77,9 @@ class _Control:
     at: float = 0.0
     kind: str | None = None  # "knob", "button" or None while undecided
     said: str | None = None  # the kind said last ("guess" for a guess)
+    # a press straight after a 0 as its first shape: a button's, or a fader's pushed fast from 0, which its next value
+    # tells apart; its button line waits for that, or for another control or a rest, which say it first as before
+    held: bool = False
 
 
 def _kind(seen: _Control, value: int) -> str | None:
@@ -103,6 +106,17 @@ class Learner:
         self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
 
     def feed(self, msg, now: float) -> list[str]:
+        key = (msg.channel, msg.control) if msg.type == "control_change" else None
+        held = [self._say_held(k) for k, seen in self._cc.items() if seen.held and k != key]
+        return held + self._fed(msg, now)
+
+    def _say_held(self, key: tuple) -> str:
+        """The button line kept back for `key` (_Control.held), said now."""
+        seen = self._cc[key]
+        seen.held, seen.kind, seen.said = False, "button", "button"
+        return _show(self._msg[key], learn_line(self._msg[key], "button"))
+
+    def _fed(self, msg, now: float) -> list[str]:
         if msg.type in UNMAPPABLE:
             return self._unmappable(msg)
         if msg.type == "control_change" and (msg.control in SELECTS or
@@ -128,6 +142,9 @@ class Learner:
         if prev and prev < PRESSED and msg.value in (0, prev):
             seen.soft = prev
         seen.values.add(msg.value)
+        seen.held = kind == "button" and seen.kind is None and seen.said is None and prev == 0
+        if seen.held:
+            kind = None
         seen.last, seen.before, seen.at, seen.kind = msg.value, prev, now, kind
         self._msg[key] = msg
         if kind is None or kind == seen.said:
@@ -232,7 +249,9 @@ class Learner:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""
         lines = []
         for key, seen in self._cc.items():
-            if seen.kind is None and seen.said is None and (now is None or now - seen.at >= QUIET):
+            if seen.held and (now is None or now - seen.at >= QUIET):
+                lines.append(self._say_held(key))
+            elif seen.kind is None and seen.said is None and not seen.held and (now is None or now - seen.at >= QUIET):
                 seen.said = "guess"
                 msg = self._msg[key]
                 if seen.soft is None:
