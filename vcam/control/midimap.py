@@ -227,7 +227,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     light = _light(r, keys["light"], where) if "light" in keys else result.light  # else as its map file's light
     knobs, buttons, programs = [], [], []
-    taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
+    # (cc|note|nrpn, number) -> [(channel, control)], and ("fine", cc) -> the 14-bit controls whose fine half it is
+    taken: dict[tuple[str, int], list] = {}
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
     # (whose NRPN, said so, and its channel) of each NRPN knob: the map file's, whose CCs a show's own entry cannot
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
@@ -541,7 +542,13 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None,
         halves.append(("cc", number + FINE, f"cc {number + FINE} (the fine half of cc {number})"))
     for half, n, named in halves:
         if (other := _taken_by(taken, half, n, channel, control)) is not None:
-            return other, f"{named} is control {other}'s already: only one of them would act"
+            # a plain cc on another's fine half: why that cc is taken is not in either line
+            fine = (f", as the fine half of its cc {n - FINE} (bits: 14; a controller with a control of its own on cc "
+                    f"{n} sends 7 bits on cc {n - FINE}: drop bits: 14 there)"
+                    if half == "cc" and other in taken.get(("fine", n), ()) else "")
+            return other, f"{named} is control {other}'s already{fine}: only one of them would act"
+    if kind == "cc" and bits == 14:
+        taken.setdefault(("fine", number + FINE), []).append(control)
     return None
 
 
