@@ -696,3 +696,13 @@ def test_a_controls_several_commands_are_told_as_the_cue_and_line_to_write(tmp_p
     loaded = load_show(show)
     assert list(loaded.cues[0].do) == re.split(r"[;,] ", command.strip("[]'"))
     assert str(loaded.midi.buttons[0].command) == found[2]
+
+
+@pytest.mark.parametrize("entry", ["- {cc: 16, param: blend, channel: 0}", "- {note: 36, command: next, channel: 0}"])
+def test_a_channel_written_as_0_is_told_that_a_map_counts_channels_from_1(tmp_path, entry):
+    """`channel: 0`, as a MIDI monitor counting from 0 names the first channel, was told only that it is out of range
+    (1 to 16), leaving which channel was meant to guess."""
+    path, problem = map_refusal(tmp_path, entry)
+    assert problem == (f"{path}:2: MIDI map control 1 channel 0 is out of range (1 to 16): a map counts channels "
+                       "from 1, as a controller's settings do; the first, which a MIDI monitor counting from 0 calls "
+                       "0, is channel: 1")

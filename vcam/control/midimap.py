@@ -658,6 +658,11 @@ def _channel(r: Reader, node, where: str, left_out: str = EVERY_CHANNEL_LEFT_OUT
         # told "must be a whole number from 1 to 16", the way to hear every channel was left to guess
         r.error(node, f"{where} channel must be a whole number from 1 to 16; {left_out}")
         return None
+    if isinstance(node, ScalarNode) and not node.style and node.value == "0":
+        # a MIDI monitor (and mido) counts from 0: its channel 0 is the first, which the 1 to 16 alone left to guess
+        r.error(node, f"{where} channel 0 is out of range (1 to 16): a map counts channels from 1, as a controller's "
+                      "settings do; the first, which a MIDI monitor counting from 0 calls 0, is channel: 1")
+        return None
     v = r.integer(node, f"{where} channel", 1, 16)
     return v - 1 if v is not None else None
 
