@@ -706,3 +706,16 @@ def test_a_channel_written_as_0_is_told_that_a_map_counts_channels_from_1(tmp_pa
     assert problem == (f"{path}:2: MIDI map control 1 channel 0 is out of range (1 to 16): a map counts channels "
                        "from 1, as a controller's settings do; the first, which a MIDI monitor counting from 0 calls "
                        "0, is channel: 1")
+
+
+@pytest.mark.parametrize("section, where", [("midi", "midi map"), ("osc", "osc map")])
+def test_a_section_naming_two_maps_is_told_it_builds_on_one_and_where_the_others_controls_go(section, where):
+    """`map: [nanokontrol2, midimix]` was told only that map "must be non-empty text"."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: a}}\n{section}:\n  map: [first.yaml, second.yaml]\n", "show.yaml")
+    assert err.value.problems == [
+        f"show.yaml:4: {where} names one map file, which the section's own controls: add to: write map: first.yaml, "
+        "and copy the entries wanted from second.yaml into controls:"]

@@ -57,6 +57,21 @@ def run_together(show: Show, cmd: Command) -> str | None:
     return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control")
 
 
+def map_named_in(r: Reader, node, what: str) -> str | None:
+    """The map file a show's section names by its `map:` (`what`: "midi map"), else None after saying why: one
+    written as a list (`[nanokontrol2, midimix]`) is told the section builds on one, where it was told only that it
+    "must be non-empty text"."""
+    if isinstance(node, SequenceNode) and node.value and all(isinstance(n, ScalarNode) for n in node.value):
+        names = [str(n.value) for n in node.value]
+        if len(names) == 1:
+            r.error(node, f"{what} is written without brackets: map: {names[0]}")
+        else:
+            r.error(node, f"{what} names one map file, which the section's own controls: add to: write map: "
+                          f"{names[0]}, and copy the entries wanted from {' and '.join(names[1:])} into controls:")
+        return None
+    return r.string(node, what)
+
+
 def map_kind(node) -> str | None:
     """"osc" for a map whose controls name addresses (or that ignores some), "midi" for one whose controls name a
     cc, a note, an nrpn or program changes, else None (neither, or both: an entry written wrong is said as such): a

@@ -39,7 +39,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
-from vcam.control.mapfiles import MapFiles
+from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
 from vcam.words import counted, listed
@@ -423,7 +423,7 @@ def note_named(value) -> str | None:
 
 def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
     """The map file a show's `map:` names, read; an empty map where it cannot be (said)."""
-    ref = r.string(node, f"{where} map")
+    ref = map_named_in(r, node, f"{where} map")
     path, problem = MAPS.in_show(ref, base) if ref else (None, None)
     if problem is not None:
         r.error(node, problem)

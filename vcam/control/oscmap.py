@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, ScalarNode
 from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset, run_together
+from vcam.control.mapfiles import MapFiles, between_twice, map_named_in, not_a_preset, run_together
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
@@ -155,7 +155,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     keys = r.mapping(node, where, known)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     result = OscMap()
-    if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
+    if "map" in keys and (ref := map_named_in(r, keys["map"], f"{where} map")):
         path, problem = MAPS.in_show(ref, base)
         if problem is not None:
             r.error(keys["map"], problem)
