@@ -834,6 +834,14 @@ def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, more, capsys
         "virtual cameras); vcam midi takes learn")
 
 
+@pytest.mark.parametrize("word", ["check", "map", "validate"])
+def test_vcam_midi_asked_to_check_a_map_names_vcam_check_and_midi_map(word, capsys):
+    """`vcam midi check` was told only to choose from 'learn': how a map file is checked went unnamed."""
+    assert _last_line(["midi", word, "map.yaml"], capsys) == (
+        f"vcam midi: error: argument learn: invalid choice: {word!r}: a MIDI map is checked with the show that names "
+        "it (midi: map: FILE), by vcam check SHOW.yaml, or as vcam run --midi-map FILE starts; vcam midi takes learn")
+
+
 @pytest.mark.parametrize("argv, flag", [(["midi", "--count", "3"], "--count"), (["midi", "--midi", "nano"], "--midi"),
                                         (["midi", "--midi=nano"], "--midi"), (["midi", "--count", "3", "learn"],
                                                                               "--count")])

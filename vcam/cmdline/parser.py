@@ -201,6 +201,10 @@ class _Parser(argparse.ArgumentParser):
         if self.prog == "vcam midi" and value.lower() in MIDI_LISTING:  # a list of learn alone sent no one further
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam devices lists the MIDI inputs (and "
                                                  "the virtual cameras); vcam midi takes learn")
+        if self.prog == "vcam midi" and value.lower() in MIDI_CHECKING:  # no subcommand reads a map file alone
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}: a MIDI map is checked with the show that "
+                                                 "names it (midi: map: FILE), by vcam check SHOW.yaml, or as vcam run "
+                                                 "--midi-map FILE starts; vcam midi takes learn")
         named = [c for c in choices if isinstance(c, str)]
         # of two as near, the one it begins (`ren`: render, not run)
         meant = nearest(value.lower(), named, cutoff=0.6, prefer=[c for c in named if c.startswith(value.lower())])
@@ -744,6 +748,7 @@ def asks_json(argv: list[str]) -> bool:
 
 # what `vcam midi` is given for the MIDI inputs' list, which is `vcam devices`'s
 MIDI_LISTING = ("devices", "device", "list", "ls", "ports", "inputs", "in")
+MIDI_CHECKING = ("check", "map", "validate", "verify", "lint")
 
 
 def build_parser() -> argparse.ArgumentParser:
