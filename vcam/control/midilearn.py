@@ -104,6 +104,7 @@ class Learner:
         self._last: dict[int, int] = {}  # channel -> the CC that came last on it
         self._paired: dict[tuple, int] = {}  # (channel, coarse CC) -> times its fine half came straight after it
         self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
+        self._held: set[tuple] = set()  # (channel, note) of the keys and pads held down, whose pressure is their own
 
     def feed(self, msg, now: float) -> list[str]:
         key = (msg.channel, msg.control) if msg.type == "control_change" else None
@@ -117,6 +118,9 @@ class Learner:
         return _show(self._msg[key], learn_line(self._msg[key], "button"))
 
     def _fed(self, msg, now: float) -> list[str]:
+        if msg.type in ("note_on", "note_off"):
+            pressed = msg.type == "note_on" and msg.velocity > 0
+            (self._held.add if pressed else self._held.discard)((msg.channel, msg.note))
         if msg.type in UNMAPPABLE:
             return self._unmappable(msg)
         if msg.type == "control_change" and (msg.control in SELECTS or
@@ -233,6 +237,14 @@ class Learner:
     def _unmappable(self, msg) -> list[str]:
         """A wheel, a touch strip or a key's pressure, which no map reads: said once per kind and channel, where
         nothing at all was printed and the control looked dead."""
+        if msg.type != "pitchwheel" and (held := sorted(n for c, n in self._held if c == msg.channel and
+                                                        getattr(msg, "note", n) == n)):
+            # a pad pressed firmly: "set this control to send a CC" read as if the pad just learnt could not be mapped
+            if not self._first((msg.type, msg.channel, "held")):
+                return []
+            return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1} from note {held[0]} held down: "
+                               f"note {held[0]}'s line above is what a map reads of that key or pad; its pressure is "
+                               "not read, and needs nothing set")]
         if not self._first((msg.type, msg.channel)):
             return []
         return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads {MAP_READS}, not "
