@@ -719,29 +719,3 @@ def test_a_section_naming_two_maps_is_told_it_builds_on_one_and_where_the_others
     assert err.value.problems == [
         f"show.yaml:4: {where} names one map file, which the section's own controls: add to: write map: first.yaml, "
         "and copy the entries wanted from second.yaml into controls:"]
-
-
-def test_a_comma_in_a_buttons_prompt_in_braces_is_told_to_quote_the_command_and_the_line_loads_back(tmp_path):
-    """`{cc: 41, command: prompt a red city, at night}` was told of an unknown key 'at night', the known keys listed:
-    in braces the comma ends the command. The line offered reads back as the whole prompt."""
-    import re
-
-    from vcam.control.midimap import load_map
-
-    path, problem = map_refusal(tmp_path, "- {cc: 41, command: prompt a red city, at night}")
-    assert problem == (f"{path}:2: MIDI map control 1: unknown key 'at night'; in {{...}} a comma separates keys: for "
-                       "prompt a red city, at night write command: 'prompt a red city, at night'")
-    fixed = re.search(r"write (command: .*)$", problem)[1]
-    (tmp_path / "fixed.yaml").write_text(f"controls:\n  - {{cc: 41, {fixed}}}\n")
-    assert str(load_map(tmp_path / "fixed.yaml").buttons[0].command) == "prompt a red city, at night"
-
-
-def test_a_comma_in_a_presets_prompt_in_braces_is_told_to_quote_it():
-    from vcam.control.show import parse_show
-    from vcam.control.yamlcheck import ConfigError
-
-    with pytest.raises(ConfigError) as err:
-        parse_show("presets:\n  - {name: a, prompt: a red city, at night, in rain}\n", "show.yaml")
-    assert err.value.problems == [
-        "show.yaml:2: preset 1: unknown key 'at night'; in {...} a comma separates keys: for a red city, at night, in "
-        "rain write prompt: 'a red city, at night, in rain'"]

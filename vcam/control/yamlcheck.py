@@ -184,9 +184,8 @@ class Reader:
                 hint = f"; did you mean {near}?" if near else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
-                if (comma := _decimal_comma(node, i, known)) is not None or \
-                        (comma := _text_comma(node, i, known)) is not None:
-                    if comma:  # else a later group of the number (or piece of the text) the first one's line told
+                if (comma := _decimal_comma(node, i, known)) is not None:
+                    if comma:  # else a later group of the number that the first one's line told whole
                         self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
@@ -543,41 +542,6 @@ def _decimal_comma(node: MappingNode, i: int, known) -> str | None:
     if start + 1 < i:
         return ""
     return f"; in {{...}} a comma separates keys: for {said} write {readings}"
-
-
-def _text_comma(node: MappingNode, i: int, known) -> str | None:
-    """'; ...' where the unknown key `i` is the rest of a text value (TEXT_KEYS) cut off by a comma in a mapping in
-    braces (`{cc: 41, command: prompt a red city, at night}` reads as a key 'at night'), with the value quoted; ''
-    for a later piece of a text so cut (the first piece's line tells it whole); None for anything else."""
-    if not node.flow_style:
-        return None
-    start = i
-    while start > 0 and _cut_piece(node.value[start], known):
-        start -= 1
-    if start == i:
-        return None
-    key_before, value = node.value[start]
-    written = key_before.value if isinstance(key_before, ScalarNode) else None
-    if written not in TEXT_KEYS or written not in known or not isinstance(value, ScalarNode) or value.style \
-            or not value.value:
-        return None
-    end = i + 1
-    while end < len(node.value) and _cut_piece(node.value[end], known):
-        end += 1
-    said = ", ".join([value.value] + [k.value for k, _ in node.value[start + 1:end]])
-    if start + 1 < i:
-        return ""
-    offered = flow_yaml({written: said})  # `{command: '…'}`: its braces are the entry's own, around it
-    return f"; in {{...}} a comma separates keys: for {said} write {offered[1:-1]}" if offered else None
-
-
-def _cut_piece(pair: tuple, known) -> bool:
-    """Whether `pair` is a plain key with no value that is no known key, nor begins with one (`seed 5`: a key's
-    colon missed): the rest of a text cut off by a comma."""
-    key_node, value = pair
-    if not (isinstance(key_node, ScalarNode) and not key_node.style and key_node.value and _plain_null(value)):
-        return False
-    return key_node.value.split()[0].lower() not in known
 
 
 def _cut_group(pair: tuple, after: tuple) -> bool:
