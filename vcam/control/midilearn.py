@@ -77,9 +77,6 @@ class _Control:
     at: float = 0.0
     kind: str | None = None  # "knob", "button" or None while undecided
     said: str | None = None  # the kind said last ("guess" for a guess)
-    # a press straight after a 0 as its first shape: a button's, or a fader's pushed fast from 0, which its next value
-    # tells apart; its button line waits for that, or for another control or a rest, which say it first as before
-    held: bool = False
 
 
 def _kind(seen: _Control, value: int) -> str | None:
@@ -107,17 +104,6 @@ class Learner:
         self._held: set[tuple] = set()  # (channel, note) of the keys and pads held down, whose pressure is their own
 
     def feed(self, msg, now: float) -> list[str]:
-        key = (msg.channel, msg.control) if msg.type == "control_change" else None
-        held = [self._say_held(k) for k, seen in self._cc.items() if seen.held and k != key]
-        return held + self._fed(msg, now)
-
-    def _say_held(self, key: tuple) -> str:
-        """The button line kept back for `key` (_Control.held), said now."""
-        seen = self._cc[key]
-        seen.held, seen.kind, seen.said = False, "button", "button"
-        return _show(self._msg[key], learn_line(self._msg[key], "button"))
-
-    def _fed(self, msg, now: float) -> list[str]:
         if msg.type in ("note_on", "note_off"):
             pressed = msg.type == "note_on" and msg.velocity > 0
             (self._held.add if pressed else self._held.discard)((msg.channel, msg.note))
@@ -146,9 +132,6 @@ class Learner:
         if prev and prev < PRESSED and msg.value in (0, prev):
             seen.soft = prev
         seen.values.add(msg.value)
-        seen.held = kind == "button" and seen.kind is None and seen.said is None and prev == 0
-        if seen.held:
-            kind = None
         seen.last, seen.before, seen.at, seen.kind = msg.value, prev, now, kind
         self._msg[key] = msg
         if kind is None or kind == seen.said:
@@ -261,9 +244,7 @@ class Learner:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""
         lines = []
         for key, seen in self._cc.items():
-            if seen.held and (now is None or now - seen.at >= QUIET):
-                lines.append(self._say_held(key))
-            elif seen.kind is None and seen.said is None and not seen.held and (now is None or now - seen.at >= QUIET):
+            if seen.kind is None and seen.said is None and (now is None or now - seen.at >= QUIET):
                 seen.said = "guess"
                 msg = self._msg[key]
                 if seen.soft is None:
