@@ -447,8 +447,8 @@ def test_a_bias_knob_moves_the_bias_over_its_range(bias_show):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("defaults: {bias: 0}\npresets: [{name: a, prompt: b}]", "defaults bias: bias must be above 0"),
-    ("presets: [{name: a, prompt: b, bias: 2}]", "preset 'a' bias: bias must be above 0 and at most 1"),
+    ("defaults: {bias: 0}\npresets: [{name: a, prompt: b}]", "defaults bias must be above 0 and at most 1"),
+    ("presets: [{name: a, prompt: b, bias: 2}]", "preset 'a' bias must be above 0 and at most 1"),
     ("presets: [{name: a, prompt: b, bias: high}]", "preset 'a' bias must be a number above 0"),
 ])
 def test_a_shows_bad_bias_is_reported_by_its_line(tmp_path, text, fragment):
@@ -458,6 +458,7 @@ def test_a_shows_bad_bias_is_reported_by_its_line(tmp_path, text, fragment):
     with pytest.raises(ConfigError) as err:
         parse_show(text, str(tmp_path / "show.yaml"))
     assert fragment in str(err.value) and "show.yaml:" in str(err.value)
+    assert [p.split("show.yaml:")[1].count("bias") for p in err.value.problems] == [1], err.value.problems
 
 
 def test_the_starting_bias_comes_from_the_command_line_a_replay_the_first_preset_or_the_defaults(tmp_path):

@@ -426,6 +426,24 @@ def city_on_air() -> tuple[Controller, RecordingProducer]:
     return Controller(show, state, producer, threading.Event(), lambda s: None), producer
 
 
+def test_a_number_and_a_timing_typed_in_full_width_are_answered_with_the_line_meant():
+    """`ｐｒｅｓｅｔ　２　＠ｂａｒ`, a line typed in an input method's full-width mode, is a name (a show may have one so):
+    where none is, it was told only no preset named '２ ＠ｂａｒ', and `go ３ ＠ｂａｒ` no cue named so."""
+    from vcam.control.cues import CueList
+
+    show = parse_show(SHOW + "cues:\n  - {name: drop, do: preset 2}\n", "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    assert ctl.handle_line("ｐｒｅｓｅｔ　２　＠ｂａｒ", "stdin").startswith(
+        "error: no preset named '２ ＠ｂａｒ' (did you mean preset 2 @bar?); presets: ")
+    assert ctl.handle_line("go １ ＠ｂｅａｔ", "stdin").startswith(
+        "error: no cue named '１ ＠ｂｅａｔ' (did you mean go 1 @beat?); the cues: ")
+    for line in ("preset ９ ＠ｂａｒ", "go ２ ＠ｂａｒ", "preset ２ ＠ｈｏｍｅ"):  # no such preset or cue, or no timing
+        assert "did you mean" not in ctl.handle_line(line, "stdin"), line
+    assert ctl.state.preset == 0
+
+
 def test_reload_that_renames_the_live_preset_keeps_it_on_air_by_its_new_name():
     """Renaming the preset on air lost it: the status showed its prompt, and next went to preset 1, not the one
     after it; a side of the live blend renamed ended the blend."""
@@ -1710,6 +1728,16 @@ def test_commands_run_together_are_offered_apart_only_where_the_show_takes_each(
         assert "one command" not in said and len(said) < 400, said[:200]
 
 
+@pytest.mark.parametrize("line", ["next; freeze", "next;freeze", "ｎｅｘｔ； ｆｒｅｅｚｅ"])
+def test_commands_joined_by_a_mark_after_the_first_ones_name_are_said_as_two_where_not_offered(line):
+    """With no show to step through, `next; freeze` was an unknown command 'next;' (did you mean next?), as if the
+    semicolon were a typo, where no mark joins two commands."""
+    ctl = Controller(None, ShowState(prompts={"a": 1.0}), RecordingProducer(), threading.Event(), lambda s: None)
+    assert ctl.handle_line(line, "stdin") == \
+        "error: one command at a time: next and freeze are 2 commands, each typed on its own"
+    assert ctl.handle_line("nxt; freeze", "stdin").startswith("error: unknown command 'nxt;'")  # not both commands
+
+
 @pytest.mark.parametrize("at_vcam_cam", [False, True])
 def test_a_midi_control_s_line_is_answered_as_a_control_s_not_as_a_typed_one(at_vcam_cam):
     """At vcam cam, a line from a MIDI control was read as typed at its console: `seed 5, steps 3` was told "type
@@ -1950,3 +1978,62 @@ def test_a_prompt_sent_during_a_slow_check_of_a_presets_photo_ends_on_air():
         pressed.join(60)
         typed.join(60)
     assert ctl.state.prompts == {"a desert": 1.0} and ctl.state.input == "camera:3", ctl.state
+
+
+def test_a_command_sent_while_a_reload_opens_its_input_is_not_held_up_by_it():
+    """A save that changed the input of the preset on air opened that input with the controller's lock held: a
+    large photo or a clip on a slow disk held every typed command, fader and cue for as long."""
+    show = parse_show("presets:\n  - {name: a, prompt: a city, input: 'camera:3'}\n", "show.yaml")
+    typed, checked, took = threading.Event(), [], []
+
+    def check_input(spec):
+        checked.append(spec)
+        took.append(typed.wait(10))  # on the old code the command waits for this check to end
+
+    ctl = Controller(show, ShowState(prompts={"a city": 1.0}, preset=0, input="camera:3"), RecordingProducer(),
+                     threading.Event(), lambda s: None, check_input=check_input)
+    edited = parse_show("presets:\n  - {name: a, prompt: a city, input: 'camera:4'}\n", "show.yaml")
+    saved = threading.Thread(target=ctl.replace_show, args=(edited,), name="reload")
+    saved.start()
+    try:
+        assert wait_for(lambda: checked, 30)
+        assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
+    finally:
+        typed.set()
+        saved.join(60)
+    assert took == [True] and checked == ["camera:4"], (took, checked)
+    assert ctl.state.seed == 5 and ctl.state.input == "camera:4", ctl.state
+
+
+def test_a_reloads_input_made_moot_by_a_command_meanwhile_is_let_go(tmp_path):
+    """A save gave the preset on air a photo, opened before the reload took the lock; a command meanwhile went to
+    another preset, so the reload sent no input: the photo it opened stayed open, kept for an open that never came."""
+    import cv2
+    import numpy as np
+
+    from vcam.live.inputs.switch import InputSwitch
+
+    photo = tmp_path / "x.png"
+    cv2.imwrite(str(photo), np.zeros((30, 40, 3), np.uint8))
+    switch = InputSwitch(32, 24)
+    presets = "presets:\n  - {{name: a, prompt: a city{}}}\n  - {{name: b, prompt: a sea}}\n"
+    ctl = None
+
+    def check_input(spec):
+        switch.check(spec)
+        if threading.current_thread().name == "reload":  # as the photo is opened, before the reload's lock
+            assert ctl.handle_line("preset 2", "stdin").startswith("preset 2")
+
+    ctl = Controller(parse_show(presets.format(""), str(tmp_path / "show.yaml")),
+                     ShowState(prompts={"a city": 1.0}, preset=0), RecordingProducer(), threading.Event(),
+                     lambda s: None, check_input=check_input)
+    ctl.discard_input = switch.discard
+    edited = parse_show(presets.format(f", input: 'image:{photo}'"), str(tmp_path / "show.yaml"))
+    saved = threading.Thread(target=ctl.replace_show, args=(edited,), name="reload")
+    saved.start()
+    saved.join(60)
+    try:
+        assert ctl.state.preset == 1 and ctl.state.input == "none", ctl.state
+        assert switch._ready == []
+    finally:
+        switch.close()

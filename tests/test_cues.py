@@ -1397,3 +1397,80 @@ def test_a_stepping_command_doubled_in_a_cue_is_offered_as_two_lines_that_step_t
     ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
     ctl.handle_line("go", "stdin")
     assert ctl.state.preset == 2
+
+
+@pytest.mark.parametrize("cue", ["{wait: 4, preset b: now}", "preset b: now"])
+def test_a_command_read_as_a_key_naming_no_preset_is_told_so_beside_the_shape(cue):
+    """`- preset b: now` with no preset 'b: now' (nor 'b') got the shape of a cue alone, not why its command is
+    refused too; the shape written with the preset that is there loads."""
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - " + cue + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert "is refused there too: no preset named 'b: now'; presets: a" in said, said
+    assert "do: 'COMMAND'" in said or "- {do: COMMAND}" in said, said
+    assert [str(c) for c in parse_show(text.replace(cue, "{wait: 4, do: preset a}"), "x").cues[0].do] == ["preset a"]
+
+
+@pytest.mark.parametrize("do, meant", [("blend a b 50%", ["blend a b 0.5"]),
+                                       ("[next, blend a b 50%]", ["next", "blend a b 0.5"]),
+                                       ("strength 50%", ["strength 0.5"])])
+def test_a_cue_number_written_otherwise_is_offered_its_whole_do_line(do, meant):
+    """`do: blend a b 50%` was offered 0.5 alone, not the do: to write; the do: offered loads as meant."""
+    import re
+    text = "presets:\n  - {name: a, prompt: x}\n  - {name: b, prompt: y}\ncues:\n  - do: " + do + "\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    [said] = err.value.problems
+    assert "did you mean" not in said, said
+    offered = re.search(r"; write do: (.+)$", said)[1]
+    assert [str(c) for c in parse_show(text.replace(do, offered), "x").cues[0].do] == meant
+
+
+def test_a_cue_named_with_another_cues_number_is_noted_with_a_name_go_finds():
+    """A cue named '2' third in the list loaded unsaid: `go 2` fires cue 2, and this cue was never found by its
+    name. One named with its own number is left alone; the name offered is found by `go`."""
+    import re
+
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+    text = ("presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: '1', do: preset a}\n  - {name: x, do: next}\n"
+            "  - {name: '2', do: prev}\n")
+    show = parse_show(text, "show.yaml")
+    [note] = show.notes
+    assert note.startswith("show.yaml:6: cue 3 is named '2', a number: go 2 fires cue 2 by its place"), note
+    assert cue_index(show.cues, parse("go 2").args[0]) == 1
+    offered = re.search(r"as in ('.+')$", note)[1]
+    renamed = parse_show(text.replace("'2'", offered), "show.yaml")
+    assert renamed.notes == () and cue_index(renamed.cues, parse(f"go {offered[1:-1]}").args[0]) == 2
+
+
+@pytest.mark.parametrize("name", ["5", "0"])
+def test_a_cue_named_with_a_number_no_cue_has_is_noted_as_refused_by_go(name):
+    """A cue named '5' of two was noted "go 5 fires cue 5", where go 5 answers that there is no cue 5 (quoted too)."""
+    import re
+
+    from vcam.control.commands import parse
+    from vcam.control.cuesheet import cue_index
+    text = f"presets:\n  - {{name: a, prompt: x}}\ncues:\n  - {{name: '{name}', do: preset a}}\n  - {{do: next}}\n"
+    show = parse_show(text, "show.yaml")
+    [note] = show.notes
+    assert note.startswith(f"show.yaml:4: cue 1 is named '{name}', a number: go {name} reads it as a cue number, and "
+                           f"this show has cues 1 to 2, so go {name} is refused, never this one by its name"), note
+    for typed in (f"go {name}", f"go '{name}'", f'go "{name}"'):
+        assert cue_index(show.cues, parse(typed).args[0]).startswith(f"no cue {name}:")
+    offered = re.search(r"as in ('.+')$", note)[1]
+    renamed = parse_show(text.replace(f"'{name}'", offered), "show.yaml")
+    assert renamed.notes == () and cue_index(renamed.cues, parse(f"go {offered[1:-1]}").args[0]) == 0
+
+
+def test_a_cue_line_of_commands_run_together_that_one_refuses_is_said_not_a_crash():
+    """`do: [!!str bias %0.5, 'preset ocean, seed 5']` stopped the reading with an AttributeError (a command read
+    from the line on its own had no line to be said at); the refusals are said at the cue's line."""
+    text = ("presets:\n  - {name: city, prompt: a neon city}\n  - {name: oc\"ean, prompt: ocean waves}\n"
+            "cues:\n  - do: [!!str bias %0.5, 'preset ocean, seed 5']\n")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert [p.split(":")[:3] for p in err.value.problems] == [["show.yaml", "5", " cue 1 do 1"],
+                                                               ["show.yaml", "5", " cue 1 do 2"]]
+    assert "bias needs a number above 0 and at most 1, not '%0.5'" in err.value.problems[0]

@@ -1020,6 +1020,31 @@ def test_a_damaged_picture_is_said_damaged_as_an_input_a_fallback_and_in_a_show(
     assert raised.value.fix == "convert it to PNG or JPEG"
 
 
+def test_a_damaged_picture_played_as_a_clip_is_said_damaged_not_sent_to_image(tmp_path):
+    """`input file:logo.png` with the PNG cut short was told to show it with image:logo.png, which then said it is
+    damaged: the operator went back and forth between the two."""
+    cut = _cut_png(tmp_path / "logo.png")
+    with pytest.raises(InputError) as raised:
+        ClipSource(cut, 64, 48)
+    assert raised.value.message == (f"cannot decode {cut}: it is a still picture, damaged or cut short (a copy or an "
+                                    "export that did not finish)")
+    assert raised.value.fix == f"copy or export it again, then show it with image:{cut}"
+
+
+def test_a_whole_picture_with_bytes_after_its_end_refused_by_ffmpeg_is_sent_to_image(tmp_path, monkeypatch):
+    """A phone's photo (a Motion Photo's trailer after the JPEG's end marker) too large for FFmpeg, given as file:,
+    was said damaged, to be copied again: it is whole, and image: shows it."""
+    path = tmp_path / "pano.jpg"
+    cv2.imwrite(str(path), np.full((48, 64, 3), 90, np.uint8))
+    path.write_bytes(path.read_bytes() + b"SEFH" + b"\0\1" * 100)
+    monkeypatch.setattr(clip_module, "_first", lambda path, alpha: (None, None, None))  # as FFmpeg refuses it
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(path), 64, 48)
+    assert raised.value.message == f"cannot decode {path} as a video: it is a still picture"
+    assert raised.value.fix == f"show it with image:{path}"
+    ImageSource(str(path), 64, 48).close()
+
+
 def test_an_input_that_did_not_open_at_its_block_is_not_named_on_air_after(tmp_path):
     """The state kept the input refused at its block: `status` named it on air, and a preset naming that file again,
     once it was back, did not send it (it differed from nothing), so it never played."""

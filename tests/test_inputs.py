@@ -1908,3 +1908,163 @@ def test_a_replays_inputs_after_one_the_stream_dropped_unheard_are_still_opened_
         assert checked == [a.spec, dropped.spec, d.spec]
     finally:
         ahead.stop()
+
+
+def test_the_stream_opens_an_input_itself_rather_than_wait_for_a_check_opening_it(monkeypatch):
+    """The stream's thread waited for a check opening the same photo (a replay's ahead, a command's): as long as
+    any check of it went on, and where that check failed it then opened the photo again, the show held twice as
+    long as its own open took."""
+    from vcam.live.inputs import switch as switch_module
+
+    release, opening, got = threading.Event(), threading.Event(), []
+
+    class Held:  # the check's copy, held on a drive that hangs; the stream's own opens at once
+        def __init__(self, path, *args, **kwargs):
+            if threading.current_thread().name == "check":
+                opening.set()
+                release.wait(30)
+
+        def unchanged(self):
+            return True
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(switch_module, "ImageSource", Held)
+    switch = InputSwitch(W, H)
+    check = threading.Thread(target=switch.check, args=("image:/x/big.jpg",), name="check")
+    check.start()
+    try:
+        assert opening.wait(30)
+        stream = threading.Thread(target=lambda: got.append(switch.open("image:/x/big.jpg")), name="stream",
+                                  daemon=True)
+        stream.start()
+        assert wait_for(lambda: got or not stream.is_alive(), 30) and isinstance(got[0], Held)
+    finally:
+        release.set()
+        check.join(30)
+        switch.close()
+
+
+def test_an_animated_gif_pushed_out_of_the_kept_copies_is_said_once(tmp_path):
+    """More inputs typed within one slow block than the switch keeps open pushed the first out: opened again for
+    its block, a GIF said that only its first frame shows a second time."""
+    from PIL import Image
+
+    from vcam.live.inputs.switch import READY_KEPT
+
+    gif = tmp_path / "loop.gif"
+    frames = [Image.new("RGB", (40, 30), (60 * i, 0, 0)) for i in range(3)]
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    stills = [tmp_path / f"{i}.png" for i in range(READY_KEPT)]
+    for path in stills:
+        _solid_png(path, (0, 90, 0))
+    said: list[str] = []
+    switch = InputSwitch(W, H, say=said.append)
+    try:
+        typed = [f"image:{gif}"] + [f"image:{path}" for path in stills]
+        for spec in typed:
+            switch.check(spec)
+        for spec in typed:  # the block: each applied in turn
+            assert switch.open(spec) is not None
+    finally:
+        switch.close()
+    animated = [line for line in said if "animated" in line]
+    assert len(animated) == 1, said
+
+
+@pytest.mark.parametrize("kind", ["file", "image"])
+def test_a_copy_pushed_out_of_those_kept_is_let_go_and_only_the_latest_are_remembered(tmp_path, monkeypatch, kind):
+    """What remembered a copy's opening as said kept the closed copy itself, its picture and all, for every input
+    ever pushed out: a folder of 60 stills typed through held 152 MiB."""
+    import gc
+    import weakref
+
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.inputs.switch import READY_KEPT, SAID_KEPT
+
+    stills = [tmp_path / f"{i}.png" for i in range(SAID_KEPT + READY_KEPT + 2)]
+    for path in stills:
+        _solid_png(path, (0, 90, 0))
+    opened, real_open = [], switch_module.open_source
+
+    def watched(*args, **kwargs):
+        source = real_open(*args, **kwargs)
+        opened.append(weakref.ref(source))
+        return source
+
+    monkeypatch.setattr(switch_module, "open_source", watched)
+    switch = InputSwitch(W, H)
+    try:
+        for path in stills:
+            switch.check(f"{kind}:{path}")
+        gc.collect()
+        kept = [source for _, _, source in switch._ready]
+        assert len(opened) == len(stills) and [ref() for ref in opened if ref() is not None] == kept
+        assert len(switch._pushed_out) == SAID_KEPT
+    finally:
+        switch.close()
+
+
+def test_as_many_inputs_as_are_kept_checked_within_a_block_are_each_taken_as_opened(tmp_path, monkeypatch):
+    """Three inputs checked before a block kept only the last: the first two were closed and opened again on the
+    stream's thread, a large photo holding the show's frames."""
+    from vcam.live.inputs import switch as switch_module
+    from vcam.live.inputs.switch import READY_KEPT
+
+    stills = [tmp_path / f"{i}.png" for i in range(READY_KEPT)]
+    for path in stills:
+        _solid_png(path, (0, 90, 0))
+    opened_on, real_open = [], switch_module.open_source
+
+    def watched(*args, **kwargs):
+        opened_on.append(threading.current_thread().name)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(switch_module, "open_source", watched)
+    switch = InputSwitch(W, H)
+    command = threading.Thread(target=lambda: [switch.check(f"image:{path}") for path in stills], name="command")
+    command.start()
+    command.join(30)
+    try:
+        for path in stills:
+            assert switch.open(f"image:{path}") is not None
+        assert opened_on == ["command"] * READY_KEPT
+    finally:
+        switch.close()
+
+
+def test_a_replays_inputs_logged_within_one_block_are_not_opened_ahead_beside_the_stream(monkeypatch):
+    """Several inputs logged at one block (typed as the model loaded) are put on air one after the other by the
+    stream's thread: once the first was heard, the next was opened here too, beside the stream opening it itself,
+    and that copy was never used."""
+    from types import SimpleNamespace
+
+    from vcam.control.actions import SetInput
+    from vcam.control.log import Replay
+    from vcam.live import replaystart
+    from vcam.live.replaystart import InputsAhead
+
+    waits = []
+
+    class Watched(threading.Condition):
+        def wait(self, timeout=None):
+            waits.append(1)
+            return super().wait(timeout)
+
+    monkeypatch.setattr(replaystart, "threading", SimpleNamespace(Condition=Watched, Thread=threading.Thread))
+    a, b, c = (SetInput(f"image:/x/{name}.png") for name in "abc")
+    checked, heard = [], []
+    producer = SimpleNamespace(on_applied=heard.append, on_not_applied=heard.append)
+    ahead = InputsAhead(Replay({}, [(2, a), (2, b), (5, c)], None), checked.append, producer)
+    try:
+        assert wait_for(lambda: waits, 30)  # a opened, waiting for its block
+        before = len(waits)
+        heard[0](a, 2, None)
+        assert wait_for(lambda: len(waits) > before, 30)  # b decided on
+        assert checked == [a.spec]
+        heard[0](b, 2, None)
+        assert wait_for(lambda: len(checked) == 2, 30)
+        assert checked == [a.spec, c.spec]
+    finally:
+        ahead.stop()

@@ -738,7 +738,8 @@ def test_a_shared_path_typed_in_full_width_with_its_timing_plays_from_the_networ
     assert producer.actions == [SetInput(f"image:{shared}/logo.png")]
 
 
-@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH'])
+@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH',
+                                  "input file:'PATH’"])
 @pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
                                             ("cwd.png", "nope.png")])
 def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_path, monkeypatch,
@@ -757,3 +758,44 @@ def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_the
         replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
         assert producer.actions == []
     assert replies[0] == replies[1]
+
+
+@pytest.mark.parametrize("line", ["input image:PATH,", "input file:PATH. @bar"])
+@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
+                                            ("cwd.png", "nope.png")])
+def test_a_network_line_with_a_mark_after_its_path_hears_the_same_of_a_path_there_or_not(tree, tmp_path, monkeypatch,
+                                                                                         line, there, missing):
+    """A line typed here whose path ends in a comma is offered the line without it where that file is there: from
+    the network, the reply must say the same whether this machine has the file or not."""
+    shared, outside = tree
+    home = _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
+    replies = []
+    for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
+        ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+        try:
+            reply = ctl.handle_line(line.replace("PATH", path), "net 10.0.0.2:5000", network=True)
+        except Refused as e:
+            reply = f"refused {e}"
+        replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
+        assert "did you mean" not in reply and not any("secret" in str(a) or "here" in str(a)
+                                                       for a in producer.actions)
+    assert replies[0] == replies[1]
+
+
+def test_a_shared_file_named_in_curled_quotes_plays_from_the_network_as_named(tree):
+    """`input file:’pic.jpg’` from the network, `’pic.jpg’` in the shared folder, played shared/pic.jpg, a file not
+    there: its quotes were made straight and taken off, the name read otherwise than typed."""
+    shared, _ = tree
+    (shared / "’pic.jpg’").write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line("input file:’pic.jpg’", "net 10.0.0.2:5000", network=True)
+    assert producer.actions == [SetInput(f"file:{shared}/’pic.jpg’")]
+
+
+def test_a_shared_file_named_with_a_quote_alone_plays_from_the_network(tree):
+    """`input image:"` from the network, a file named `"` in the shared folder, was told its quote holds no path."""
+    shared, _ = tree
+    (shared / '"').write_bytes(b"png")
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line('input image:"', "net 10.0.0.2:5000", network=True)
+    assert producer.actions == [SetInput(f'image:{shared}/"')]

@@ -719,3 +719,31 @@ def test_a_section_naming_two_maps_is_told_it_builds_on_one_and_where_the_others
     assert err.value.problems == [
         f"show.yaml:4: {where} names one map file, which the section's own controls: add to: write map: first.yaml, "
         "and copy the entries wanted from second.yaml into controls:"]
+
+
+@pytest.mark.parametrize("kind", ["midi", "osc"])
+def test_a_map_files_top_key_one_space_in_after_its_controls_is_offered_the_start_of_the_line(tmp_path, kind):
+    """` channel: 2` one space in after a block controls: list was offered only the last control's column, which
+    made it that control's channel alone; put where it is offered first, it is the whole map's."""
+    import re
+
+    from vcam.control import midimap, oscmap
+    from vcam.control.yamlcheck import ConfigError
+
+    first, second, top = (("{cc: 1, param: blend}", "cc: 2\n    param: strength", "channel: 2") if kind == "midi" else
+                          ("{address: /a, param: blend}", "address: /b\n    param: strength", "ignore: [/c]"))
+    load = midimap.load_map if kind == "midi" else oscmap.load_map
+    path = tmp_path / "map.yaml"
+    text = f"controls:\n  - {first}\n  - {second}\n {top}\n"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    [problem] = err.value.problems
+    key = top.split(":")[0]
+    spaces = re.search(rf"; indent {key}: (\d+) spaces, beside controls: \(line 1\), or ", problem)[1]
+    path.write_text(text.replace(f" {top}", " " * int(spaces) + top))
+    loaded = load(path)
+    if kind == "midi":
+        assert [knob.channel for knob in loaded.knobs] == [1, 1]
+    else:
+        assert loaded.ignore == ("/c",) and len(loaded.faders) == 2

@@ -1138,3 +1138,21 @@ def test_a_show_naming_a_shipped_map_of_the_other_kind_is_told_the_section_it_be
         "osc: section (shipped MIDI maps: apc-mini-mk2, midimix, nanokontrol2)",
         f"{path}:2: 'nanokontrol2' is a MIDI map shipped with vcam, not an OSC map; give it as map: in the show's "
         "midi: section (shipped OSC maps: touchosc-simple)"]
+
+
+def test_an_osc_map_files_notes_are_said_as_a_midi_maps_are(tmp_path):
+    """--osc-map's file with an &anchor nothing repeats before a command said nothing, at vcam run and vcam cam,
+    where --midi-map's file and the show's say it."""
+    from vcam.live.parts import read_osc_map
+    from vcam.live.settings import RunOptions
+
+    path = tmp_path / "map.yaml"
+    path.write_text("controls:\n  - {address: /a, command: &x preset 1}\n")
+    note = f"{path}:2: &x preset 1 reads as 'preset 1': &x is a YAML anchor"
+    said: list[str] = []
+    assert read_osc_map(RunOptions(osc="9000", osc_map=str(path)), None, said.append) is not None
+    assert len(said) == 1 and said[0].startswith(note), said
+    said.clear()
+    ctl = Spy()
+    osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False)  # vcam cam's, read there
+    assert [s for s in said if s.startswith(note)] == said[:1] and len(said) == 1, said

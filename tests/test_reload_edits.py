@@ -520,6 +520,45 @@ def test_a_list_item_marked_with_a_typographic_dash_is_said_as_one(tmp_path, das
         "(a word processor's autocorrect makes such dashes)"]
 
 
+@pytest.mark.parametrize("line, number, said", [
+    ("  - name:\u00a0b\n    prompt: y\n", 4, "a no-break space (U+00A0, column 10) after name:"),
+    ("  - name: b\n    prompt:\u202fy\n", 5, "a narrow no-break space (U+202F, column 12) after prompt:")])
+def test_a_no_break_space_after_a_keys_colon_is_said_at_its_line(tmp_path, line, number, said):
+    """`name:` and a no-break space (macOS's Option+Space, a web page's): told a ': ' inside a value reads as a new
+    key, at the line after it, or that a ':' was missing; the line retyped with a plain space loads."""
+    path = tmp_path / "show.yaml"
+    text = "presets:\n  - name: a\n    prompt: x\n" + line
+    assert _problems_of(path, text.encode()) == [
+        f"{path}:{number}: {said}, which YAML does not take for the space a key needs (it read "
+        f"{said.rsplit(' ', 1)[1]} and what follows as one text); retype it as a plain space"]
+    path.write_text(text.replace("\u00a0", " ").replace("\u202f", " "))
+    assert [p.name for p in load_show(path).presets] == ["a", "b"]
+
+
+def test_a_no_break_space_in_a_list_items_value_with_a_colon_is_offered_the_value_without_it(tmp_path):
+    """`- file:\xa0out.mp4` under out: was told to retype the space as a plain one, and `- file: out.mp4` was then
+    refused; it is offered file:out.mp4 again, which loads."""
+    path = tmp_path / "show.yaml"
+    text = "presets: [{name: a, prompt: x}]\noutput:\n  out:\n    - file:\u00a0out.mp4\n"
+    assert _problems_of(path, text.encode()) == [
+        f"{path}:4: output 'file:\\xa0out.mp4': a space after the colon is read as part of the name; did you mean "
+        "file:out.mp4?"]
+    path.write_text(text.replace("\u00a0", ""))
+    assert len(load_show(path).output.out) == 1
+
+
+@pytest.mark.parametrize("do", ["  - do:\n      - seed:\u00a05\n", "  - do:\n    - next\n    - seed:\u00a05\n"])
+def test_a_no_break_space_after_a_command_word_in_a_do_list_is_offered_the_command(tmp_path, do):
+    """`- seed:\xa05` in a cue's do: list was told to retype the space as a plain one, and `- seed: 5` was then
+    refused as a mapping; it is told the command is unknown and offered seed 5, which loads."""
+    path = tmp_path / "show.yaml"
+    text = "presets: [{name: a, prompt: x}]\ncues:\n" + do
+    said = _problems_of(path, text.encode())
+    assert len(said) == 1 and "unknown command 'seed:' (did you mean seed 5?)" in said[0]
+    path.write_text(text.replace("seed:\u00a05", "seed 5"))
+    assert len(load_show(path).cues) == 1
+
+
 def test_a_prompt_whose_text_holds_no_break_spaces_and_dashes_is_read_as_written(tmp_path):
     path = tmp_path / "show.yaml"
     path.write_text("presets:\n  - name: a\n    prompt: >-\n      city \u2013 night,\n      \u00a0fog\n")

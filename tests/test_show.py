@@ -316,6 +316,54 @@ def test_an_absolute_input_path_is_kept_and_a_relative_one_is_not_read_from_the_
                                             f"not found (looked at {tmp_path / 's' / 'clip.mp4'})")
 
 
+@pytest.mark.parametrize("named, written, there", [("pic.jpg,", "input image:pic.jpg,", "pic.jpg"),
+                                                    ('"', "input file:\\\"", "clip.mp4")])
+def test_a_cues_input_is_read_as_the_file_beside_the_show_whatever_the_working_folder_holds(tmp_path, monkeypatch,
+                                                                                           named, written, there):
+    """A cue's `input image:pic.jpg,`, `pic.jpg,` beside the show and pic.jpg in the folder vcam was started in, was
+    offered input image:pic.jpg (refused), and `input file:"` was told its quote holds no path: looked for in the
+    working folder, where the show finds its files beside it."""
+    folder = tmp_path / "show"
+    folder.mkdir()
+    jpeg = cv2.imencode(".jpg", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    (folder / named).write_bytes(jpeg)
+    (tmp_path / there).write_bytes(jpeg)
+    monkeypatch.chdir(tmp_path)
+    show = parse_show(f'presets:\n  - {{name: a, prompt: b}}\ncues:\n  - {{do: "{written}"}}\n',
+                      str(folder / "show.yaml"))
+    assert show.cues[0].do == (f"{written.split()[0]} {written.split()[1].split(':')[0]}:{folder / named}",)
+
+
+@pytest.mark.parametrize("written", ["input ‘file:\\\"odd.mp4'", "input file:\\\"odd.mp4"])
+def test_a_cues_input_with_a_quote_not_closed_reads_the_same_whatever_the_working_folder_holds(tmp_path, monkeypatch,
+                                                                                              written):
+    """A cue's `input file:"odd.mp4`, `"odd.mp4` beside the show, loaded where vcam was started beside the show
+    and was refused from any other folder: the quote's file was looked for in the working folder."""
+    folder, empty = tmp_path / "show", tmp_path / "empty"
+    folder.mkdir()
+    empty.mkdir()
+    (folder / '"odd.mp4').write_bytes(b"")
+    text = f'presets:\n  - {{name: a, prompt: b}}\ncues:\n  - {{do: "{written}"}}\n'
+    said = []
+    for working in (folder, empty):
+        monkeypatch.chdir(working)
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, str(folder / "show.yaml"))
+        said.append(str(err.value))
+    assert said[0] == said[1] and "not closed" in said[0]
+
+
+def test_a_cues_input_named_in_curled_quotes_loads_the_file_so_named_beside_the_show(tmp_path, monkeypatch):
+    """A cue's `input file:’pic.jpg’`, `’pic.jpg’` beside the show, loaded pic.jpg beside it (refused where none is):
+    its quotes were made straight and taken off, the name read otherwise than written."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("’pic.jpg’", "pic.jpg"):
+        (tmp_path / name).write_bytes(b"")
+    show = parse_show('presets:\n  - {name: a, prompt: b}\ncues:\n  - {do: "input file:’pic.jpg’"}\n',
+                      str(tmp_path / "show.yaml"))
+    assert show.cues[0].do == (f"input file:{tmp_path / '’pic.jpg’'}",)
+
+
 def test_several_problems_are_all_reported():
     text = "presets:\n  - name: a\n    promt: x\n  - name: b\n    prompt: y\n    seed: z\n"
     with pytest.raises(ConfigError) as err:
@@ -2246,3 +2294,24 @@ def test_an_input_whose_quote_is_left_open_is_told_the_line_without_it(tmp_path,
     show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: {meant}\n")
     kind, path = meant.split(":")
     assert load_show(show).presets[0].input == f"{kind}:{tmp_path / path}"  # the line offered is read
+
+
+def test_an_input_on_another_drive_ending_in_a_quote_is_told_the_line_without_it(tmp_path, monkeypatch):
+    """On Windows a path on another drive than the show file's has no relative path (os.path.relpath raises
+    ValueError): a show naming such a clip with a quote after it was refused with that error ("path is on mount
+    'D:', start on mount 'C:'"), not told the line without the quote."""
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    (clips / "loop.mp4").write_bytes(b"x")
+    show = tmp_path / "shows" / "show.yaml"
+    show.parent.mkdir()
+    show.write_text(f"presets:\n  - name: a\n    prompt: b\n    input: 'file:{clips / 'loop.mp4'}\"'\n")
+
+    def other_drive(path, start=None):
+        raise ValueError("path is on mount 'D:', start on mount 'C:'")
+
+    monkeypatch.setattr(os.path, "relpath", other_drive)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    [said] = err.value.problems
+    assert said.endswith(f"opens nowhere: write file:{clips / 'loop.mp4'}"), said

@@ -2,6 +2,7 @@
 repeat a list thousands of times) get one file:line error from `vcam check` and from a hot reload, without
 recursing or reading them whole."""
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -497,6 +498,236 @@ def test_the_common_typos_in_a_show_are_named_with_their_fix(text, line, fragmen
     assert "scalar" not in problem
 
 
+@pytest.mark.parametrize("value", ['"neon" city at night', "[glitch] city", "{x} city", "'80s' disco"])
+def test_a_value_that_goes_on_after_its_quotes_or_brackets_close_is_offered_quoted_whole(loader, value):
+    """`prompt: "neon" city` was told "did not find expected key" and to check indentation, quotes and brackets;
+    the line offered loads as the text written."""
+    text = f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    opens = f"show.yaml:3: not valid YAML: prompt's value opens with {value[0]} and goes on "
+    assert problem.startswith(opens), problem
+    offered = re.search(r"; put the whole text in quotes: (prompt: .+)$", problem)[1]
+    show = parse_show(text.replace(f"prompt: {value}", offered), "show.yaml")
+    assert show.presets[0].prompts == {value: 1.0}
+
+
+@pytest.mark.parametrize("text, line, key, spaces", [
+    ("presets:\n  - name: a\n    prompt: x\n  - name: b\n   prompt: y\n", 5, "prompt", 4),
+    ("defaults:\n  seed: 3\n steps: 4\npresets:\n  - {name: a, prompt: b}\n", 3, "steps", 2),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 1\n\n   # ours\n   seed: 3\n", 8, "seed",
+     4)])
+def test_a_key_indented_less_than_the_keys_above_it_is_told_how_far_to_indent_it(loader, text, line, key, spaces):
+    """A key one space short of its mapping was told "did not find expected '-' indicator" (or key) and to check
+    indentation, quotes and brackets; indented as said, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith(f"show.yaml:{line}: not valid YAML: {key}: is indented ") and problem.endswith(
+        f"keys of one mapping line up; indent {key}: {spaces} spaces as well"), problem
+    lines = text.split("\n")
+    lines[line - 1] = " " * spaces + lines[line - 1].lstrip()
+    parse_show("\n".join(lines), "show.yaml")
+
+
+@pytest.mark.parametrize("list_indent", [2, 4])
+def test_a_top_key_one_space_in_after_a_list_is_offered_the_start_of_the_line_first(loader, list_indent):
+    """` cues:` one space in after a presets: list was told only to indent it as the preset's keys, which made it a
+    key of the preset; put where it is offered first, the show loads with its cue."""
+    item = " " * list_indent
+    text = f"presets:\n{item}- name: a\n{item}  prompt: x\n cues:\n  - do: preset a\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    spaces = re.search(r"; indent cues: (\d+) spaces, beside presets: \(line 1\), or ", only_problem(err))[1]
+    show = parse_show(text.replace(" cues:", " " * int(spaces) + "cues:"), "show.yaml")
+    assert len(show.cues) == 1
+
+
+@pytest.mark.parametrize("text, count", [
+    ("presets:\n  - name: a\n    prompt: x\n  name: b\n    prompt: y\n", lambda show: len(show.presets)),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - name: a\n    do: next\n  name: b\n    do: next\n",
+     lambda show: len(show.cues)),
+])
+def test_an_entry_missing_its_dash_whose_first_key_is_a_top_key_is_offered_the_dash_first(loader, text, count):
+    """`  name: b` at a preset's '- ' column lost the hint to begin it with '- ' (name: is a top key too, so only
+    the line's start and the keys' column were offered, neither of which loads); begun so, both entries load."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    said = only_problem(err)
+    row = int(re.search(r"; where it starts an entry of its own, begin it with '- ' as line (\d+) does; or indent",
+                        said)[1])
+    dash = text.split("\n")[row - 1].index("-")
+    show = parse_show(text.replace("\n" + " " * dash + "name: b", "\n" + " " * dash + "- name: b"), "show.yaml")
+    assert count(show) == 2
+
+
+@pytest.mark.parametrize("entry, cut, meant", [
+    ("{name: a, prompt: neon city, rain, fog}", "prompt: neon city, rain, fog", {"neon city, rain, fog": 1.0}),
+    ("{name: a, prompt: neon,rain, seed: 4}", "prompt: neon,rain", {"neon,rain": 1.0}),
+    ("{name: a, prompts: [{text: neon, rain, weight: 2}, {text: fog}]}", "text: neon, rain",
+     {"neon, rain": 2.0, "fog": 1.0})])
+def test_a_prompt_cut_by_commas_in_braces_is_offered_quoted_whole_once(loader, entry, cut, meant):
+    """`{name: a, prompt: neon city, rain, fog}` was told of unknown keys 'rain' and 'fog', each with the known keys,
+    and not that the commas cut the prompt; the text offered loads whole."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    problem = only_problem(err)
+    offered = re.search(r"of (?:their|its) own: put the whole text in quotes: (.+)$", problem)[1]
+    show = parse_show(f"presets:\n  - {entry.replace(cut, offered)}\n", "show.yaml")
+    assert show.presets[0].prompts == meant
+
+
+def test_a_key_at_the_column_of_its_lists_dash_is_offered_the_dash_too(loader):
+    """`  do: preset b` under `  - do: preset a` (a second cue whose '- ' was left out) was told only to indent it
+    under the first cue, where it would be that cue's do: twice; begun with '- ', it is the second cue."""
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - do: preset a\n  do: next\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith("indent do: 4 spaces as well; or, where it starts an entry of its own, begin "
+                                      "it with '- ' as line 4 does"), only_problem(err)
+    show = parse_show(text.replace("\n  do: next", "\n  - do: next"), "show.yaml")
+    assert [c.do for c in show.cues] == [("preset a",), ("next",)]
+
+
+@pytest.mark.parametrize("entry, said, fixed", [
+    ("{name: a prompt: neon}", "in {...} a key follows a comma: write a comma before prompt: where it is a key",
+     "{name: a, prompt: neon}"),
+    ('{name: a, prompt: "neon" city}', "in {...} a value that opens with a quote ends at its closing quote, and "
+     "'city' follows it; put the whole text in quotes", """{name: a, prompt: '"neon" city'}""")])
+def test_a_slip_inside_braces_is_said_with_its_fix(loader, entry, said, fixed):
+    """`{name: a prompt: neon}` (a comma left out) and `{prompt: "neon" city}` were told "did not find expected ','
+    or '}'" and to check indentation, quotes and brackets."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    assert only_problem(err).startswith(f"show.yaml:2: not valid YAML: {said}"), only_problem(err)
+    assert parse_show(f"presets:\n  - {fixed}\n", "show.yaml").presets[0].name == "a"
+
+
+@pytest.mark.parametrize("text, said", [
+    ("presets: [{name: a, prompt: x}]\nmidi: {name: my desk, port, rain, map: nanokontrol2}\n",
+     "show.yaml:2: midi: unknown key 'rain'; known keys: "),
+    ("presets:\n  - {name: a, prompt: neon, seed, rain}\n", "show.yaml:2: preset 1: unknown key 'rain'; known keys: ")])
+def test_an_unknown_key_after_a_known_one_in_braces_is_said_not_taken_for_cut_text(loader, text, said):
+    """A known key with no value (port, seed) between a text and an unknown key was read as words of the text, and
+    the unknown key went unsaid: the show loaded where it was refused before."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert any(problem.startswith(said) for problem in err.value.problems), err.value.problems
+
+
+def test_a_key_misspelt_after_a_text_in_braces_is_asked_after_not_taken_for_cut_text(loader):
+    """`{name: a, prompt: neon, sed}` was offered prompt: 'neon, sed', where before it was asked: did you mean seed?
+    A word after it is said too, not taken for the text's."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: neon, sed}\n", "show.yaml")
+    assert only_problem(err).startswith("show.yaml:2: preset 1: unknown key 'sed'; known keys: ")
+    assert only_problem(err).endswith("; did you mean seed?")
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: neon, sed, fog}\n", "show.yaml")
+    assert [p.split(";")[0] for p in err.value.problems] == ["show.yaml:2: preset 1: unknown key 'sed'",
+                                                             "show.yaml:2: preset 1: unknown key 'fog'"]
+
+
+@pytest.mark.parametrize("entry", ['{name: "a" prompt: x}', "{name: 'a' prompt: x, seed: 2}"])
+def test_a_key_after_a_quoted_value_in_braces_is_told_of_the_missing_comma_with_the_braces_mended(loader, entry):
+    """`{name: "a" prompt: x}` was told to quote the whole text, which made the name `"a" prompt: x`."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    offered = re.search(r"a comma separates keys: write a comma before prompt:, as in (.+)$", only_problem(err))[1]
+    preset = parse_show(f"presets:\n  - {offered}\n", "show.yaml").presets[0]
+    assert (preset.name, preset.prompts) == ("a", {"x": 1.0})
+
+
+@pytest.mark.parametrize("entry", ['{name: a, prompt: "neon" city}  # x', '[{name: a, prompt: "neon" city}]'])
+def test_a_word_after_a_quoted_value_in_braces_is_quoted_without_the_close_or_a_comment(loader, entry):
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {entry}\n", "show.yaml")
+    assert "closing quote, and 'city' follows it; put" in only_problem(err), only_problem(err)
+
+
+def test_a_word_with_a_colon_after_a_quoted_value_in_braces_that_is_no_key_is_told_to_quote_the_text(loader):
+    """`{name: a, prompt: "neon" city: x}` was told to write a comma before city:, and then refused as an unknown key
+    'city': a word that is no key, nor near one, is the text's own."""
+    with pytest.raises(ConfigError) as err:
+        parse_show('presets:\n  - {name: a, prompt: "neon" city: x}\n', "show.yaml")
+    problem = only_problem(err)
+    assert "closing quote, and 'city: x' follows it; put the whole text in quotes" in problem, problem
+    assert "comma" not in problem
+
+
+@pytest.mark.parametrize("char", ["%", "@"])
+def test_a_value_that_starts_with_a_percent_or_at_sign_is_told_to_be_quoted(loader, char):
+    """`prompt: %70 grain` was told only that a character cannot start any token (`@` too, under PyYAML's own
+    scanner, whose words name the character)."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompt: {char}70 grain\n", "show.yaml")
+    said = f'show.yaml:3: not valid YAML: a value cannot start with {char}; put the value in quotes: "{char}…"'
+    assert only_problem(err) == said
+
+
+@pytest.mark.parametrize("value, meant", [('"neon" city  # our opener', '"neon" city'),
+                                         ("[glitch] city #2 take", "[glitch] city")])
+def test_a_value_going_on_after_its_close_is_offered_without_the_comment_after_it(loader, value, meant):
+    """`prompt: "neon" city  # our opener` was offered with the comment inside the prompt."""
+    text = f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    offered = re.search(r"; put the whole text in quotes: (prompt: .+)$", only_problem(err))[1]
+    show = parse_show(text.replace(f"prompt: {value}", offered), "show.yaml")
+    assert show.presets[0].prompts == {meant: 1.0}
+
+
+@pytest.mark.parametrize("value", ["'it''s' neon", '"a \\"b\\" c" d'])
+def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_no_line_copying_them_raw(loader, value):
+    """`prompt: 'it''s' neon` was offered a line that kept '' in the prompt: whether the quotes are YAML's or the
+    text's is unclear, so no line is offered."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n", "show.yaml")
+    assert "put the whole text in quotes" not in only_problem(err)
+    assert only_problem(err).startswith("show.yaml:3: not valid YAML")
+
+
+@pytest.mark.parametrize("text, line, written", [
+    ("defaults: {seed: 4}}\npresets:\n  - {name: a, prompt: b}\n", 1, "defaults: {seed: 4}}"),
+    ("presets: [{name: a, prompt: b}]]\n", 1, "presets: [{name: a, prompt: b}]]"),
+    ("output:\n  out: [window]]  # on screen\npresets:\n  - {name: a, prompt: b}\n", 2, "out: [window]]"),
+    ("presets:\n  - {name: a, prompt: b}\ncues: [{do: next}]]\n", 3, "cues: [{do: next}]]"),
+])
+def test_a_stray_close_after_a_mapping_or_list_is_offered_the_line_without_it(loader, text, line, written):
+    """`defaults: {seed: 4}}` was offered `defaults: '{seed: 4}}'`, a text where a mapping goes; the line offered
+    drops the extra close and loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith(f"show.yaml:{line}: not valid YAML: "), problem
+    offered = re.search(r"one too many; remove it: (.+)$", problem)[1]
+    parse_show(text.replace(written, offered), "show.yaml")
+
+
+@pytest.mark.parametrize("value", ['"preset" a  # c', "'preset' a"])
+def test_a_command_that_goes_on_after_its_quotes_is_not_offered_quoted_whole(loader, value):
+    """`do: "preset" a` was offered `do: '"preset" a'`, a command no one can type; what was meant is unclear, so
+    YAML's complaint is said as it was, with no line offered."""
+    text = f"presets:\n  - {{name: a, prompt: b}}\ncues:\n  - do: {value}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith("show.yaml:4: not valid YAML ("), problem
+    assert problem.endswith("); check indentation, quotes and brackets"), problem
+
+
+def test_a_long_prompt_that_goes_on_after_its_quotes_is_offered_no_placeholder(loader):
+    """Too long to offer on one line, the prompt was offered `prompt: '…', each ' in it written twice`, a line that
+    loads as the text '…'; YAML's complaint is said as it was instead."""
+    text = f"presets:\n  - name: a\n    prompt: \"neon\" {'city ' * 40}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.startswith("show.yaml:3: not valid YAML ("), problem
+    assert "…" not in problem
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_a_comment_after_a_prompt_is_still_a_comment_and_a_quoted_hash_is_kept(loader, newline):
     text = ("presets:\n  - name: a  # the opener\n    prompt: red light#1  #--- part 2 ---\n"
@@ -776,15 +1007,22 @@ def test_a_number_cut_by_commas_in_braces_is_told_whole_once(preset, said):
     assert sum("unknown key" in p for p in err.value.problems) == 1, err.value.problems
 
 
-@pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write it in digits: 4"),
-                                           ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", "")])
+@pytest.mark.parametrize("written, said", [("1e3", "; write it in digits: 1000"), ("4.0", "; write seed: 4"),
+                                           ("12 345", "; write seed: 12345 (no space or mark between its digits)"),
+                                           ("12'345", "; write seed: 12345 (no space or mark between its digits)"),
+                                           ("1 234 567", "; write seed: 1234567 (no space or mark between its digits)"),
+                                           ("1.5", ""), ("1e40", ""), ("1e-9", ""), ("abc", ""), ("1 23", "")])
 def test_a_whole_number_written_otherwise_is_told_in_digits(loader, written, said):
-    """seed: 1e3 was told only that it must be a whole number, which it is; a fraction or a number past the
-    range is told the range alone."""
+    """seed: 1e3 was told only that it must be a whole number, which it is; 4.0, in digits already, was told to
+    write it in digits; 12 345 (a space between thousands) had no hint; a fraction or a number past the range is
+    told the range alone. The line offered loads as the number meant."""
     with pytest.raises(ConfigError) as err:
-        parse_show(f"presets:\n  - {{name: a, prompt: b, seed: {written}}}\n", "show.yaml")
+        parse_show(f"presets:\n  - name: a\n    prompt: b\n    seed: {written}\n", "show.yaml")
     problem = only_problem(err)
     assert problem.endswith(f"preset 'a' seed must be a whole number from 0 to {2**63 - 1}{said}"), problem
+    if offered := re.search(r"; write (seed: \d+)", said):
+        meant = int(float(re.sub("[ ']", "", written)))
+        assert parse_show(f"presets:\n  - name: a\n    prompt: b\n    {offered[1]}\n", "x").presets[0].seed == meant
 
 
 def test_a_text_after_an_anchor_no_alias_repeats_is_noted_with_what_it_reads_as():

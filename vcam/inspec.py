@@ -93,16 +93,20 @@ _MEDIA_ENDINGS = (*_PICTURE_ENDINGS, *_HEIC_ENDINGS, ".mp4", *VIDEO_EXTENSIONS, 
 # Why a HEIC photo does not show, and the fix: OpenCV reads no HEIC, and the fix for any other picture (to convert
 # it, or to give a video as file:) named no tool that reads one
 HEIC_WHY = "it is a HEIC photo (an iPhone's), which OpenCV does not decode"
-HEIC_FIX = ("convert it to JPEG or PNG: sips -s format jpeg IN.heic --out OUT.jpg on a Mac, heif-convert IN.heic "
-            "OUT.jpg on Linux")
+
+
+def _heic_converted(name: str, out: str) -> str:
+    """The fix for a HEIC photo: the commands that convert `name` to `out`, a JPEG, on a Mac and on Linux."""
+    return f"convert it to JPEG or PNG: sips -s format jpeg {name} --out {out} on a Mac, heif-convert {name} {out} " \
+           "on Linux"
+
+
+HEIC_FIX = _heic_converted("IN.heic", "OUT.jpg")
 
 
 def heic_fix(name: str) -> str:
     """HEIC_FIX for the photo `name`, converted beside it to the JPEG of its name: the commands as they are run."""
-    out = shlex.quote(os.path.splitext(name)[0] + ".jpg")
-    name = shlex.quote(name)
-    return f"convert it to JPEG or PNG: sips -s format jpeg {name} --out {out} on a Mac, heif-convert {name} {out} " \
-           "on Linux"
+    return _heic_converted(shlex.quote(name), shlex.quote(os.path.splitext(name)[0] + ".jpg"))
 
 
 def alike_fix(path: str, kind: str) -> str | None:

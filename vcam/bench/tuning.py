@@ -424,20 +424,7 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     returns the table. A failing candidate is recorded and skipped. With `budget_s`, no new candidate starts once
     that many seconds have gone by (after at least one has run)."""
     path = path or tuning_path()
-    # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word, and a
-    # SIGTERM (SIGHUP) at once by its default, without one
-    try:
-        with stops_raised():
-            _check_writable(path)
-            target = bench_target(settings, log)
-            _check_quant(settings.speed.quant, target.device, target.dtype)
-            _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
-            _check_room(target, settings)
-            key = TuningKey.of(settings)
-            options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
-                                 settings.speed.attention_quant)
-    except (KeyboardInterrupt, StoppedLoading) as stop:
-        raise StoppedBeforeCandidates(stop_signal(stop)) from None
+    target, key, options = _candidates_for(settings, path, log)
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -451,14 +438,9 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             trials.append(Trial(opt, skipped=True))
             continue
         log(f"candidate {i}/{len(options)}: {opt.describe()}")
-        # the warm-up's blocks as asked, and after the first candidate as run: `--warmup 1`'s why said once, not per
-        # candidate
-        one = dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
-                                  height=target.height, speed=opt,
-                                  warmup=settings.warmup_blocks if trials else settings.warmup)
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
-                result = bench(one, log)
+                result = bench(_candidate_settings(settings, target, opt, first=not trials), log)
         except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is still worth keeping
             log(_stopped_line(trials))
             trials.append(Trial(opt, stopped=True))
@@ -509,6 +491,37 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
         tuned.saved = bool(written)
     return tuned
+
+
+def _candidates_for(settings: BenchSettings, path: Path, log: Callable[[str], None]
+                    ) -> tuple[BenchTarget, TuningKey, list[SpeedOptions]]:
+    """The card and model `settings` run on, their tuning's key and the options to time, once the tuning file
+    `path` can be written and the card can run them; StoppedBeforeCandidates for a stop signal meanwhile."""
+    # a card's first look starts CUDA, seconds long: a Ctrl-C there left with exit code 130 and not a word, and a
+    # SIGTERM (SIGHUP) at once by its default, without one
+    try:
+        with stops_raised():
+            _check_writable(path)
+            target = bench_target(settings, log)
+            _check_quant(settings.speed.quant, target.device, target.dtype)
+            _check_attention_quant(settings.speed.attention_quant, target.device, target.model)
+            _check_room(target, settings)
+            key = TuningKey.of(settings)
+            options = candidates(target.device, settings.speed.quant, settings.speed.decoder,
+                                 settings.speed.attention_quant)
+    except (KeyboardInterrupt, StoppedLoading) as stop:
+        raise StoppedBeforeCandidates(stop_signal(stop)) from None
+    return target, key, options
+
+
+def _candidate_settings(settings: BenchSettings, target: BenchTarget, opt: SpeedOptions, first: bool
+                        ) -> BenchSettings:
+    """`settings` as the candidate `opt` is benchmarked with, on the card and model `target` resolved them to."""
+    # the warm-up's blocks as asked, and after the first candidate as run: `--warmup 1`'s why said once, not per
+    # candidate
+    return dataclasses.replace(settings, model=target.model, device=str(target.device), width=target.width,
+                               height=target.height, speed=opt,
+                               warmup=settings.warmup if first else settings.warmup_blocks)
 
 
 class StoppedBeforeCandidates(KeyboardInterrupt):

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
+from vcam.control.fullwidth import (FROM_AFAR, input_read_as, kind_in_ascii, names_file_here, quoted_as_typed,
+                                    signed, timing_in_ascii)
+from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import (INPUT_KINDS, InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped,
-                         unquoted)
+from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
 from vcam.prompttext import printed, read_as_encoded
-from vcam.words import (JOINERS, MINUS_SIGNS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
+from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
                         quoted, spelled_number, width_folded)
 
 if TYPE_CHECKING:
@@ -126,7 +128,7 @@ class Command:
             text = f"blend {blend_side(a)} {blend_side(b)} {x:g}"
         elif self.name == "input":  # a path with an ` @` of its own in quotes, not read back as a timing
             text = f"input {_quoted_at(self.args[0])}"
-        elif self.name in ("strength", "bias", "bpm"):
+        elif self.name in ("strength", "bias", "bpm") and self.written is None:
             text = f"{self.name} {self.args[0]:g}"
         elif self.name == "help" and len(self.args) > 1:  # `help seed steps` asks about seed alone
             text = f"help {', '.join(self.args)}"
@@ -208,9 +210,6 @@ SHOWN_CHARS = 40  # of what was typed, in a message about it: a pasted paragraph
 # The argument of the line being read, as folded (width_folded) and as typed: a message quotes the text typed
 # (`strength ０，５` is told 'not ０，５', not '0,5', which the operator did not type and cannot find on the line)
 _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=("", ""))
-# a line from another machine: whether its path names a file here is not looked at while it is read (the reply
-# would tell its sender which paths exist outside the shared folders); media.admit decides, in those folders
-_FROM_AFAR: ContextVar[bool] = ContextVar("_FROM_AFAR", default=False)
 
 
 def _shown(text: str) -> str:
@@ -222,63 +221,10 @@ def _shown(text: str) -> str:
     return repr(clipped(text, SHOWN_CHARS + 1))
 
 
-# An input method's full-width point and plus (`０．５`): int() and float() read its full-width digits, not these
-_FULL_WIDTH = str.maketrans({"．": ".", "＋": "+"})
-
-
-def _signed(text: str) -> str:
-    """`text` with a minus sign of another kind (MINUS_SIGNS: a word processor's, a phone's or macOS's smart dash,
-    `−0.5`, `–1`, which int() and float() refuse, saying the number was none though it was only out of range) before
-    its number made the one they read, and a full-width point or plus made the plain one."""
-    text = text.translate(_FULL_WIDTH)
-    return "-" + text[1:] if text[:1] in MINUS_SIGNS else text
-
-
-# YAML 1.1's hex and binary whole numbers (0x10, 0b11), which a show's `seed: 0x10` reads as 16: typed, the same
-# number was refused, and a seed copied from one into the other worked one way only. Read one way in both, as the
-# show reads it (a seed copied as hex from another tool keeps its value); 0X10, text in YAML, is refused in both,
-# with the number it writes in decimal digits to write instead
-_BASED = re.compile(r"([-+]?)0(?:x([0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*)|b([01_]*[01][01_]*))")
-# a hex or binary number begun and not written whole (0x, 0xg, 0b2), not a 0 with a unit after it (0bars, 0beats)
-_BASE_BEGUN = re.compile(r"[-+]?0(?:[xX]\w*|[bB][0-9_]*)")
-
-
-def based_int(text: str) -> int:
-    """The whole number `text` writes in decimal digits, or in hex or binary as a show file's YAML reads it."""
-    if found := _BASED.fullmatch(text):
-        sign, hexa, binary = found.groups()
-        value = int((hexa or binary).replace("_", ""), 16 if hexa else 2)
-        return -value if sign == "-" else value
-    return int(_signed(text))
-
-
 # what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
 # so alike where typed and in a show (each was told the range alone)
 DRAWN_SEEDS = ("random", "rand", "rnd", "auto", "any", "randomize", "randomise", "-1")
 NO_DRAWN_SEED = "vcam draws no random seed (a seed brings its look back each time)"
-
-
-def _capital_based(text: str, lo: int, hi: int) -> str | None:
-    """'; write it in decimal digits: 16' for 0X10 or 0B11 (a capital X or B, which a show's YAML reads as text, and
-    says so), said out of range where the number is; None for other text."""
-    if not re.fullmatch(r"[-+]?0[XB]\w+", text):
-        return None
-    try:
-        n = int(text, 0)
-    except ValueError:
-        return None
-    return f"; write it in decimal digits: {n}" if lo <= n <= hi else f"; {text} is {n} in decimal digits, out of range"
-
-
-def based_meant(text: str, lo: int, hi: int) -> str | None:
-    """What to write for a hex or binary whole number YAML does not read as one: `0X10` (its decimal digits), `0x`
-    or `0xg` (how one is written, where its 0 was offered, read as 0 with a unit after it); None for other text.
-    Alike for a typed command and a flag (`--seed 0x`)."""
-    if (upper := _capital_based(text, lo, hi)) is not None:  # `seed 0X10`, as a show's `seed: 0X10` is told
-        return upper
-    if _BASE_BEGUN.fullmatch(text):
-        return " (a hex number is 0x and its digits, as in 0x10; a binary one 0b and its digits, as in 0b11)"
-    return None
 
 
 def _int(text: str, name: str, lo: int, hi: int) -> int:
@@ -298,7 +244,7 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
         # never typed
-        said = f"{clipped(text, SHOWN_CHARS + 1)} ({clipped(str(value), SHOWN_CHARS + 1)})" if _BASED.fullmatch(
+        said = f"{clipped(text, SHOWN_CHARS + 1)} ({clipped(str(value), SHOWN_CHARS + 1)})" if BASED.fullmatch(
             text) else value
         raise CommandError(f"{name} {said} is out of range ({lo} to {hi}); usage: {usage(name)}")
     return value
@@ -329,7 +275,7 @@ def blocks_meant(text: str) -> str | None:
 def _float(text: str) -> float:
     """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
     number, not as one out of range."""
-    value = float(_signed(text))
+    value = float(signed(text))
     if math.isnan(value):
         raise ValueError(f"not a number: {text!r}")
     return value
@@ -462,12 +408,14 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
-        note = _NOTE_VALUE.search(word) and "." not in word
-        counts = _note_said(word, after_at) or ((" (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-                                                 if note else "") if after_at else
-                                                " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)")
-        beats = (f" (did you mean {'@' if after_at else ''}{meant}?)" if meant else _bars_meant(word, after_at)
-                 or counts)
+        if meant:
+            beats = f" (did you mean {'@' if after_at else ''}{meant}?)"
+        else:
+            beats = _bars_meant(word, after_at) or _note_said(word, after_at)
+        if not beats and not after_at:
+            beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
+        elif not beats and _NOTE_VALUE.search(word) and "." not in word:
+            beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
         raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
@@ -510,6 +458,9 @@ def _note_said(word: str, after_at: bool) -> str:
         return ""
     at = "@" if after_at else ""
     command = at or "quantize "
+    if found[1] is not None and int(found[2]) == 1 and int(found[1]) != 1:  # `8/1`: whole notes, in no common meter
+        return (f" (it counts beats: {said} is {found[1]} whole notes, {beats:g} beats in 4/4: {command}{beats:g}; "
+                f"{at}4 is a bar of 4/4)")
     if found[1] is not None and int(found[1]) != 1:  # `3/4`, `4/4`: a meter, not a note value (no "3/4 note")
         bar = "" if beats == 4 else f", a bar of {said} {command}{beats:g}"
         return f" (it counts beats, and {said} is a meter: a bar of 4/4 is {command}bar{bar}; {at}0.5 is half a beat)"
@@ -596,96 +547,118 @@ def blend_side(ref: str | int) -> str:
     return _in_quotes(name) if "\\" not in name else "'" + name.replace("'", "'\\''") + "'"
 
 
-def _input(text: str, at: str | None = None) -> str:
+def _input(text: str, at: str | None = None, console: bool = True) -> str:
     """`input "file:my clip.mp4"` or `input file:"my clip.mp4"`: a path with spaces may be quoted, whole or after
     its kind (a file dropped on the terminal comes quoted, or with a shell's backslashes, which parse_input takes
-    out). A path without its kind is answered with the command that plays it."""
+    out). A path without its kind is answered with the command that plays it. `console`: typed here, where a path
+    is looked for in the current folder; a show's are found beside it (showpaths.whole_command), not looked for."""
     # `image: "my x.png"`: the space goes, then the quotes, typographic ones too (a path copied from a document);
     # within quotes round the whole, straight or typographic, typographic ones are the path's own (`“file:“x””`
     # took both pairs off, and looked for x)
     typed = text
-    whole = _without_quotes(text := _kind_in_ascii(text))
+    # `“ｆｉｌｅ：x.png"`, `“ｆｉｌｅ：x.png”`: a full-width kind within quotes that are straight only once made so, or
+    # typographic ones round the whole, is folded there too (else read as a path: did you mean image:ｆｉｌｅ：x.png)
+    whole = _without_quotes(text := kind_in_ascii(_one_pair(kind_in_ascii(text), console)))
+    whole = kind_in_ascii(whole) if whole != text else whole
     kind, colon, path = split_kind(whole)
     given = kind + colon + (unquoted(path) if whole != text else _without_quotes(path))
-    _unclosed_quote(whole, kind, colon, path, at)
+    _unclosed_quote(whole, kind, colon, path, at, console)
     try:
-        return str(parse_input(given))
+        spec = parse_input(given)
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
-        raise CommandError(f"{_quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+        raise CommandError(f"{quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+    if console:
+        _mark_ended(spec, at)
+    return str(spec)
 
 
-def _quoted_as_typed(message: str, given: str, folded: str, typed: str) -> str:
-    """`message`, a refusal quoting `given` (a part of `folded`, the argument with its kind and quotes made ASCII),
-    quoting it as `typed` instead: `input ＂ｎｏｎｅ` is told of '＂ｎｏｎｅ', not of '"none', not on the line.
-    _kind_in_ascii folds one character for one, so the part typed is where the folded one is."""
-    at = folded.find(given)
-    if folded == typed or at < 0:
-        return message
-    said = typed[at:at + len(given)]
-    for ours, theirs in dict.fromkeys(((given, said), (clipped(given, 41), clipped(said, 41)))):
-        message = message.replace(repr(ours), repr(theirs), 1)  # not the kind a refusal names after it
-    return message
+def _mark_ended(spec: InputSpec, at: str | None) -> None:
+    """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
+    or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
+    the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
+    if (found := _mark_meant(spec)) is None:
+        return
+    (why, meant), timing = found, f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
-def _kind_in_ascii(text: str) -> str:
-    """`＂ｆｉｌｅ：ａ b.mp4＂` → `"file:ａ b.mp4"`: an input's kind, its colon and the quotes round the whole or the
-    path, typed in an input method's full-width mode, made ASCII (the kind was unknown); a path as typed, as a file
-    may be named in full-width letters. A kind with no path (`ｎｅｔ`, `ｃａｍｅｒａ：１`) is folded whole."""
-    folded = width_folded(text)
-    head = re.match(r"""\s*(["']?)\s*([A-Za-z]+)\s*(?::\s*(["']?))?""", folded)
-    if folded == text or head is None or head[2].lower() not in INPUT_KINDS:
+def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
+    """Why a file's or image's path ending in a mark (_mark_ended) is not the one meant, and the input meant; None
+    where it is no such path."""
+    kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
+    bare, mark = unquoted(kept), spec.target[len(kept):]
+    # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
+    if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
+            or not names_file_here(bare) or not os.path.isfile(os.path.expanduser(bare)):
+        return None
+    return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
+
+
+# A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
+# curled one of the two), or both curled as closing ones (`file:’pic.jpg’`: smart quotes curl a quote after the
+# colon as an apostrophe): the straight one each pair stands for. Left so, a curled one was read as part of the
+# file's name, or as a quote opened and never closed
+_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ("’", "’"): "'", ('"', "”"): '"', ("“", '"'): '"', ("”", "”"): '"'}
+
+
+# a word or words in a mixed pair of quotes (_MIXED_PAIRS), none within: a name of a blend's
+_MIXED_WORDS = re.compile(r"""(?<!\S)(['"‘“’”])([^'"‘“’”]*)(['"’”])(?!\S)""")
+
+
+def _paired(words: re.Match) -> str:
+    """The words of a _MIXED_WORDS match in the straight quotes their pair stands for, where one of the two is
+    straight; as typed for any other pair (two ’ in a blend's line are apostrophes as often: ‘rock ’n’ roll’)."""
+    pair = _MIXED_PAIRS.get((words[1], words[3]))
+    return f"{pair}{words[2]}{pair}" if pair and words[1] != words[3] else words[0]
+
+
+def _one_pair(text: str, console: bool = True) -> str:
+    """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
+    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one
+    are read as written: their file, beside the show or in the shared folders, may be named with those quotes, and
+    whether it is cannot be looked for here."""
+    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
+    if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+            or pair in quoted[3] or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
-    if head[2].lower() not in ("file", "image"):
-        return folded
-    quote = head[1] or head[3]
-    closed = quote and folded.endswith(quote) and len(folded) > head.end()
-    end = len(text) - 1 if closed else None
-    # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode with its command, names no file where logo.png is there: read as that
-    path = folded if _folded_path(text[head.end():end], folded[head.end():end]) else text
-    return folded[:head.end()] + path[head.end():end] + (quote if closed else "")
-
-
-def _folded_path(typed: str, folded: str) -> bool:
-    """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
-    typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
-    return typed != folded and not _names_file_here(typed) and _names_file_here(folded)
-
-
-def _names_file_here(path: str) -> bool:
-    """Whether `path` names a file on this machine, looked for only for a line typed here: a network line's reply
-    must tell nothing of what is on the disk outside the shared folders (media.admit reads its paths)."""
-    return not _FROM_AFAR.get() and os.path.lexists(os.path.expanduser(path))
-
-
-def input_read_as(typed: str, spec: str) -> str:
-    """How an `input` line's path `typed` in full width was read where only its ASCII fold names a file (`ｌｏｇｏ．ｐｎｇ
-    read as logo.png`), for the reply; "" where it was read as typed."""
-    kind, _, path = split_kind(spec)
-    if kind not in ("file", "image") or not path or path in typed:  # `ｃａｍｅｒａ：１` is a camera's index, no path
-        return ""
-    at = width_folded(typed).find(path)  # not found: the path was read otherwise (its shell escapes taken out)
-    return f"{typed[at:at + len(path)]} read as {path}" if at >= 0 else ""
+    return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
 
 
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
-_OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
+OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
 
 
-def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None = None) -> None:
+# every quote a path may be put in, opening or closing it
+_QUOTE_MARKS = "".join(dict.fromkeys("".join(key + value for key, value in OPENING_QUOTES.items())))
+
+
+def _example(kind: str) -> str:
+    """A path with a space, for a refusal's example of `kind`'s input."""
+    return "my clip.mp4" if kind.lower() == "file" else "my picture.png"
+
+
+def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote opens the input, or its path after the kind, and
     none closes it (`input file:"loop.mp4`, the end quote forgotten): the quote was read as part of the name, and
-    the file was said not to be there. Not where a file is named so (its quote is the name's). The line offered
-    keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no line offered."""
+    the file was said not to be there. Not where a file is named so in a line typed here (its quote is the name's).
+    The line offered keeps the timing (`at`, or one glued to the path); a file or image not there is said so, and no
+    line offered."""
     for typed, before in ((whole, ""), (path, kind + colon)):
         opening = typed[:1]
         # closed anywhere further on (`file:'my clips'/a.mp4`, as a shell quotes a part): that one was closed
-        if opening not in _OPENING_QUOTES or any(close in typed[1:] for close in _OPENING_QUOTES[opening]):
+        if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
-        if before and _names_file_here(path):
+        # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
+        if before and console and names_file_here(path):
             return
         rest = typed[1:].strip()
+        # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
+        # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
+        if before and not rest and console and not FROM_AFAR.get():
+            raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
+                               f"{kind.lower()}:\"{_example(kind)}\"")
         why = f"the quote before {name_said(rest)} is not closed"
         try:
             meant = parse_input(before + rest)
@@ -694,13 +667,19 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         except ValueError:  # said as the input without its quote is said, when typed
             return
         meant, at = _timing_unglued(meant, at)
-        if meant.kind in ("file", "image") and not _FROM_AFAR.get() and not _names_file_here(meant.target):
+        if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
+            why, meant = f"{why}, and {found[0]}", found[1]
+        if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+                and not (console and names_file_here(meant.target)):
+            # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
+            raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
+        if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
             # a line offered for it would only be refused in turn
             raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                                f"input {meant.kind}:PATH")
         timing = f" @{at}" if at is not None else ""
         raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
-    _unopened_quote(kind, colon, path)
+    _unopened_quote(kind, colon, path, console)
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -708,32 +687,35 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
     timing: the line offered sets it apart, which plays (glued, it is refused as a name not there)."""
     head, glued, tail = spec.target.rpartition("@")
     if at is not None or spec.kind not in ("file", "image") or not glued or not head \
-            or _names_file_here(spec.target) or not _a_timing(tail):
+            or names_file_here(spec.target) or at_timing(tail) is None:
         return spec, at
     return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
 
 
 # The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
 # the name (`input file:loop.mp4"`)
-_CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
+CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
-def _unopened_quote(kind: str, colon: str, path: str) -> None:
+def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> None:
     """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
-    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so."""
+    path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so. A mark before
+    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended)."""
     typed = path if colon else kind
     closing = typed[-1:]
-    if closing not in _CLOSING_QUOTES or any(opening in typed[:-1] for opening in _CLOSING_QUOTES[closing]):
+    if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
         return
-    if colon and _names_file_here(path):
+    if colon and names_file_here(path):
         return
     rest = typed[:-1].strip()
     try:
         meant = parse_input(kind + colon + rest if colon else rest)
     except ValueError:  # said as the input without its quote is said, when typed
         return
-    raise CommandError(MeantError(f"the quote after {name_said(rest)} opens nowhere", meant)
-                       .as_said(f"input {_quoted_at(str(meant))}"))
+    why = f"the quote after {name_said(rest)} opens nowhere"
+    if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
+        why, meant = f"{why}, and {found[0]}", found[1]
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
 
 
 def checked_prompt(text: str) -> str:
@@ -766,14 +748,22 @@ def blank_said(text: str) -> str:
 
 def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
-    try:
-        parts = shlex.split(_straight_quotes(text))
+    try:  # `'neon city’ ocean 0.5`: a name's quotes, one of them curled, were read as one left open
+        parts = shlex.split(_straight_quotes(_MIXED_WORDS.sub(_paired, text)))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
                "a quote is not closed: a name with an apostrophe goes in double quotes, as in blend \"bob's dream\" "
                "ocean 0.5, or give the presets' numbers, as in blend 1 2 0.5")
         raise CommandError(f"blend: {why}") from None
+    wide = width_folded(parts[-1]) if parts else ""
+    # `blend 1 2 0.5 ＠ｂａｒ`, its timing typed in full width
+    if len(parts) == 4 and parts[-1].startswith("＠") and at_timing(wide[1:]) is not None:
+        # `blend 1 2 0.5, ＠ｂａｒ`: a mark typed before it is left out of the line offered, which must be taken
+        head = text[:text.rindex("＠")].rstrip(_STOPS + " \t").strip()
+        _blend(head)  # refused, the three words are told what is wrong with them
+        raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
+                           f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")
     if len(parts) > 3:  # `blend neon city ocean 0.5`: the names cannot be told apart
         raise CommandError(f"blend takes two presets and a position, not {len(parts)} words: put a name with spaces "
                            "in quotes, as in blend \"neon city\" ocean 0.5, or give the presets' numbers, as in "
@@ -821,7 +811,9 @@ _ARGS = {
     "strength": lambda t: (_strength(t),),
     "bias": lambda t: (_bias(t),),
     "input": lambda t: (_input(t),),
-    "bpm": lambda t: (_number(t, "bpm", MIN_BPM, MAX_BPM),),
+    # `bpm 0x78` read as a show's `bpm: 0x78` is, and told as a seed so written is where it is none (`bpm 0x`)
+    "bpm": lambda t: (float(_int(t, "bpm", int(MIN_BPM), int(MAX_BPM))) if BASED.fullmatch(t) or based_meant(
+        t, MIN_BPM, MAX_BPM) else _number(t, "bpm", MIN_BPM, MAX_BPM),),
     "quantize": lambda t: (_quantize(t),),
     "blend": _blend,
 }
@@ -890,7 +882,7 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
             keep = f"; for an @ in a path, put the input in quotes: input {_quoted_at(rest.strip())}"
         if name == "preset" and tail.strip() and (tail[:1].isspace() or len(tail.split()) > 1):  # `sunset @ beach`
             keep = f"; for an @ in a preset's name, put the name in quotes: preset {_name_said(rest.strip())}"
-        if name == "blend" and len(tail.split()) > 1 and not _a_timing(tail.split()[0]):  # `blend a @ b c 0.5`
+        if name == "blend" and len(tail.split()) > 1 and at_timing(tail.split()[0]) is None:  # `blend a @ b c 0.5`
             keep = "; for an @ in a preset's name, put the name in quotes, as in blend \"sunset @ beach\" ocean 0.5"
         raise CommandError(f"{e}{keep}") from None
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
@@ -898,37 +890,22 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     return head.strip(), at
 
 
-def _timing_in_ascii(text: str) -> str:
-    """An input's argument with a timing typed in full width at its end (`ｉｍａｇｅ：ｌｏｇｏ．ｐｎｇ　＠ｂａｒ`) made
-    ASCII, one character for one: read as its timing, where it was looked for as part of the path. Not where the
-    path with it names a file, nor where neither the kind was typed in full width nor the path before it names one
-    (`file:ａ ＠ｂａｒ` may be a file's name); a prompt's or a name's is their own text, as typed. From the network
-    no file is looked for here: media.admit reads such a timing off, in the shared folders."""
-    end = re.search(r"\s＠(\S+)\s*$", text)
-    if end is None or not _a_timing(width_folded(end[1])):
-        return text
-    body = width_folded(text).lstrip(" \t\"'")  # `＂ｉｍａｇｅ：…＂ ＠４`: the kind within quotes round the whole
-    lead = len(text) - len(body)
-    kind = re.match(r"[A-Za-z]*", body)[0]  # `ｎｏｎｅ ＠２`: a kind with no colon after it
-    start = lead + len(kind) + (body[len(kind):len(kind) + 1] == ":")
-
-    def names_file(path: str) -> bool:
-        path = unquoted(path.strip())
-        return bool(path) and _names_file_here(path)
-
-    path, whole = text[start:end.start()], text[start:]
-    full_width_kind = kind.lower() in INPUT_KINDS and text[lead:lead + len(kind)] != kind
-    if names_file(whole) or not (full_width_kind or names_file(path) or names_file(width_folded(path))):
-        return text
-    return text[:end.start()] + " @" + width_folded(text[end.start() + 2:])
+def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
+    """`２ ＠ｂａｒ`, a number and a timing typed in full width after preset or go (`command`), as a line typed in an
+    input method's full-width mode has them: read as a name (a show may name one so), which none is: the line meant
+    (`preset 2 @bar`) where the number is one of `count`; None for any other."""
+    found = re.fullmatch(r"(\d+)\s+＠(\S+)", ref.strip())
+    if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
+        return None
+    return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
 
 
-def _a_timing(word: str) -> bool:
+def at_timing(word: str) -> str | None:
+    """The timing `word`, read after an `@`, is in its plain form (`bar`, `0.5`); None where it is none."""
     try:
-        parse_quantize(word, after_at=True)
+        return parse_quantize(word, after_at=True)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _one_timing(name: str, head: str, tail: str) -> None:
@@ -952,7 +929,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
     if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
-        quoted = _shell_quoted(rest)
+        quoted = _shell_quoted(_MIXED_WORDS.sub(_paired, rest))  # as _blend reads them: `'neon city’` is one name
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
@@ -1071,7 +1048,7 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
-    if timed and (command := timed[1].lower()) in known and _a_timing(timed[2]):
+    if timed and (command := timed[1].lower()) in known and at_timing(timed[2]) is not None:
         return _meant_alone(clipped(_timed_line(command, timed[2].lower(), rest, console), SHOWN_CHARS + 1))
     glued = re.fullmatch(r"([a-z]+)(?:[=:](.*)|([^a-z].*))", typed or name, re.IGNORECASE)
     # go takes a cue as its argument, though none is needed: `go2` is go 2, but `go!` is go, not go !
@@ -1211,9 +1188,9 @@ def _glued_line(command: str, arg: str, console: bool) -> str:
     """The line meant by `command` glued to `arg` (`seed=5`, `seed5@bar`), for a hint: the line that is taken, or
     where the argument is refused (a value out of range, a word for a number) the command's form."""
     # `seed5@bar`: the timing glued to the argument as well; `bpm=120 @bar`: a timing bpm takes none of
-    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if _a_timing(at[1]) else at[0], arg)
+    arg = re.sub(r"(?<=\S)@(\S+)$", lambda at: f" @{at[1]}" if at_timing(at[1]) is not None else at[0], arg)
     timing = re.search(r"\s@(\S+)$", arg)
-    at = timing[1].lower() if timing and _a_timing(timing[1]) else None
+    at = timing[1].lower() if timing and at_timing(timing[1]) is not None else None
     if command in UNTIMED and at:
         arg, at = arg[:timing.start()].rstrip(), None
     if _parses(f"{command} {arg}", console):
@@ -1330,24 +1307,29 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
 def from_network() -> Iterator[None]:
     """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
     parts too (joined_commands, name_typed)."""
-    afar = _FROM_AFAR.set(True)
+    afar = FROM_AFAR.set(True)
     try:
         yield
     finally:
-        _FROM_AFAR.reset(afar)
+        FROM_AFAR.reset(afar)
+
+
+# what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
+# unknown command '＃', and offered as a prompt)
+COMMENT_MARKS = ("#", "＃")
 
 
 def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
     typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
     `network`: from another machine, so no path of an `input` is looked for here (media.admit reads it)."""
-    if network and not _FROM_AFAR.get():
+    if network and not FROM_AFAR.get():
         with from_network():
             return parse(line, console)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()
-    if not text or text.startswith("#"):
+    if not text or text.startswith(COMMENT_MARKS):
         return None
     word, *more = text.split(None, 1)  # a tab after the command's name counts as a space
     # `ｓｅｅｄ ５`: an input method's full-width letters are the command's, as its full-width digits are a number
@@ -1355,10 +1337,13 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     # a setting's whole argument too (`ｓｅｅｄ ５ ＠ｂａｒ`): no name or text is in it that a fold could change
     rest = width_folded(typed) if name in USAGE and name not in _AS_WRITTEN else typed
     if name == "input":
-        rest = _timing_in_ascii(rest)
+        rest = timing_in_ascii(rest, at_timing)
     if name not in USAGE:
+        joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        if joined and console:  # a file's line keeps its refusal where a cue or a control would refuse a part
+            raise CommandError(_run_together(joined), unknown=name, joined=joined)
         unknown = _unknown(word, name, rest, text, console)
-        unknown.joined = joined_commands(text, console)  # `next; freeze`: the first command's name ran into the mark
+        unknown.joined = joined
         raise unknown
     typed_said = _TYPED_REST.set((rest, typed))
     try:
@@ -1433,6 +1418,14 @@ def joined_commands(text: str, console: bool = True) -> tuple[Command, ...]:
     return tuple(commands)
 
 
+def _run_together(commands: Sequence[Command]) -> str:
+    """The refusal of a line typed with `commands` run together by a mark after the first one's name (`next; freeze`,
+    where what runs would not take each as offered: joined_hint): no mark joins commands, each is typed on its own
+    (an unknown command 'next;' was offered next alone)."""
+    shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
+    return f"one command at a time: {' and '.join(shown)} are {len(shown)} commands, each typed on its own"
+
+
 # commands that each step on from where the last left the show (a preset, a cue, a tap): given twice, they step twice
 STEPPING = ("next", "prev", "go", "back", "tap")
 
@@ -1471,14 +1464,14 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
 def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> CommandError:
     """The refusal of the line `text`, whose first word `word` (`name` in lower case, `rest` after it) is no
     command: with the command or the prompt it may have meant."""
-    if name.startswith("@") and _a_timing(name[1:]):  # a timing put first, or alone
+    if name.startswith("@") and at_timing(name[1:]) is not None:  # a timing put first, or alone
         said = f"{rest} {word}" if rest else f"next {word} or preset 2 {word}"
         return CommandError(f"{_shown(word)} is a timing: it ends a command, as in {said}", unknown=name)
     hint = _did_you_mean(name, console, rest, width_folded(word))  # `ｓｅｅｄ５` is seed5, glued, as typed
     # `dark forest at night`, `black and white photo`: a prompt typed without prompt, as likely as a word for
     # blackout, whose command alone, followed, would black the show out
     # not a line that ends in a timing (`cue 3 @bar`): a command being typed, which a prompt never ends in
-    timed = re.search(r"\s@(\S+)$", text) is not None and _a_timing(text.rsplit("@", 1)[1])
+    timed = re.search(r"\s@(\S+)$", text) is not None and at_timing(text.rsplit("@", 1)[1]) is not None
     # a typo of such a word (`by the sea`: bye) as well
     commands = _commands_named(console)
     typo, typo_of_meant = _nearest_meant(name, commands)
@@ -1518,8 +1511,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
     if not rest:
         raise CommandError(f"{name} needs an argument; usage: {usage(name)}", missing=name)
     try:  # an input's offered line (a quote left open) keeps its timing
-        args = (_input(rest, at),) if name == "input" else _ARGS[name](rest)
-        return Command(name, args, at=at, written=rest if _BASED.fullmatch(rest) else None,
+        args = (_input(rest, at, console),) if name == "input" else _ARGS[name](rest)
+        return Command(name, args, at=at, written=rest if BASED.fullmatch(rest) else None,
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
@@ -1530,8 +1523,14 @@ def _command(name: str, rest: str, console: bool) -> Command:
 def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str | None:
     """`seed 5@bar` → `seed 5 @bar`: the line meant by an argument with a timing glued to its end, where that line
     is taken; None for any other."""
-    glued = re.fullmatch(r"(.*\S)@(\S+)", rest, re.DOTALL)
-    if at is not None or glued is None or name in UNTIMED or not _a_timing(glued[2]):
+    # a timing may be glued with a full-width ＠ (`ｎｏｎｅ＠２`, `２＠ｂａｒ`, typed in full-width mode), as `none@2`
+    # is; not a prompt's, whose text may say `meet me＠ｂａｒ`
+    glued = re.fullmatch(r"(.*\S)@(\S+)" if name == "prompt" else r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
+    if glued is not None and name != "prompt":
+        head = glued[1]
+        head = kind_in_ascii(head) if name == "input" else width_folded(head) if head.isdecimal() else head
+        glued = (glued[0], head, width_folded(glued[2]))
+    if at is not None or glued is None or name in UNTIMED or at_timing(glued[2]) is None:
         return None
     if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
         return None
@@ -1650,9 +1649,13 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # the show's presets are not read yet: only a line of commands no show refuses is offered apart, and, a
         # cue's line or a cue offered to a control, none that a cue refuses (`seed 5, status`)
         # next and prev step through whatever presets a show has: `next next`, a cue's two steps, offered as two
-        said = joined_hint(e.joined, lambda cmd: (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev"))
-                           and cmd.name not in NOT_IN_CUES or takes is not None and takes(cmd),
-                           "control" if control else "cue", around)
+
+        def offered(cmd: Command) -> bool:
+            if (cmd.name in TAKEN_ANYWHERE or cmd.name in ("next", "prev")) and cmd.name not in NOT_IN_CUES:
+                return True
+            return takes is not None and takes(cmd)
+
+        said = joined_hint(e.joined, offered, "control" if control else "cue", around)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:

@@ -86,6 +86,10 @@ class _Gathered:
 
 
 class Controller:
+    # Lets go of what check_input opened for an input that will not be sent after all (a reload's, made moot by a
+    # command meanwhile): it stayed open, kept for an open that never came. Set beside check_input where it keeps one.
+    discard_input: Callable[[str], object] = staticmethod(lambda spec: None)
+
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
                  on_fallback: Callable[[str | None], None] | None = None,
@@ -396,27 +400,52 @@ class Controller:
         what the edit changed of it goes on air (vcam.control.showedit.ShowEdit.of says what). Returns what the edit
         changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)", "transition 0 for later
         changes"), for the reload's line; what the cue list did too (vcam.control.cues.CueList.replace)."""
+        checked = self._inputs_checked(show)
         with self._lock:
-            st = self.state
-            edit = ShowEdit.of(self.show, show, Playing(st.preset, st.blend, self._dropped, st.seed, st.input,
-                                                      st.strength, st.bias, st.transition))
+            edit = self._edit(show)
             applied = [text for cmd in edit.later if (text := self._reload_default(cmd)) is not None]
             self._pick(edit.preset, edit.blend, show, edit.dropped)
             applied += edit.said
             if edit.edits:
-                applied.append(self._edited(edit))
+                applied.append(self._edited(edit, checked))
             if edit.reblend is not None:
                 applied.append(f"{self._apply(edit.reblend, 'reload', at_once=True)} with the new text")
             if edit.new_fallback:  # the stall's picture only: what is on air stays
                 self.on_fallback(edit.fallback)
                 applied.append(f"fallback {os.path.basename(edit.fallback)}" if edit.fallback
                                else "the fallback image the show started with")
+            sent = {action.spec for action in edit.edits if isinstance(action, SetInput)}
+        for spec, error in checked.items():  # outside the lock: closing a clip may wait on its file
+            if error is None and spec not in sent:
+                self.discard_input(spec)
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             told = self.cues.replace(show.cues)
             if told:
                 applied.append(told)
         self._tell()  # the preset list changed too
         return applied
+
+    def _edit(self, show: Show) -> ShowEdit:
+        """What a reload to `show` changes on air (called with the lock held)."""
+        st = self.state
+        return ShowEdit.of(self.show, show, Playing(st.preset, st.blend, self._dropped, st.seed, st.input,
+                                                    st.strength, st.bias, st.transition))
+
+    def _inputs_checked(self, show: Show) -> dict[str, ValueError | None]:
+        """The inputs a reload to `show` would put on air, opened before its lock is taken (the error of each that
+        does not open, None for one that does): a large photo or a file on a slow disk held every command and fader
+        for as long. A command in the meantime is applied before the reload, whose edit is then found again."""
+        with self._lock:
+            edit = self._edit(show)
+        checked: dict[str, ValueError | None] = {}
+        for action in edit.edits:
+            if isinstance(action, SetInput) and action.spec not in checked:
+                try:
+                    self._check_input(action.spec)
+                    checked[action.spec] = None
+                except ValueError as e:
+                    checked[action.spec] = e
+        return checked
 
     def _reload_default(self, cmd: Command) -> str | None:
         """A default that a reload changed, set as its command sets it (called with the lock held); in words, None
@@ -432,17 +461,21 @@ class Controller:
         reply = self._apply(cmd, "reload", at_once=True)
         return f"transition {value} for later changes" if name == "transition" else reply
 
-    def _edited(self, edit: ShowEdit) -> Reply:
+    def _edited(self, edit: ShowEdit, checked: dict[str, ValueError | None]) -> Reply:
         """What a reload's edit changed in the preset on air goes on air, in one block as a command's changes do
         (called with the lock held, the edit's preset picked); what went on air, in words, as one item. An input
-        that cannot be opened is said, and the rest goes on air."""
+        that cannot be opened is said, and the rest goes on air. `checked`: the inputs opened before the lock was
+        taken (_inputs_checked); one a command meanwhile brought into the edit is opened here."""
         origin = Origin(str(Command("preset", (edit.preset + 1,))), "reload")
         done: list[str] = []
         with self._gathering(None):
             for action in edit.edits:
                 if isinstance(action, SetInput):
                     try:
-                        self._check_input(action.spec)
+                        if action.spec not in checked:
+                            self._check_input(action.spec)
+                        elif (error := checked[action.spec]) is not None:
+                            raise error
                     except ValueError as e:  # the input on air stays
                         done.append(f"its input is not used: {e}")
                         continue

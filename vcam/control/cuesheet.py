@@ -19,7 +19,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
-                                   number_like, parse, presets_found, presets_named, read_command, typed_only)
+                                   number_like, parse, presets_found, presets_named, read_command, typed_only,
+                                   wide_timing_meant)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -97,6 +98,8 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
         item = stray if stray is not None else item
         c = r.mapping(item, f"cue {i + 1}", CUE_KEYS, required=() if stray is not None else ("do",), meant=_MEANT_KEYS)
         cname = r.string(c["name"], f"cue {i + 1} name", 100) if "name" in c else None
+        if cname is not None:
+            _note_a_numbered_name(r, c["name"], i, cname, len(entries))
         what = f"cue {i + 1} {quoted(cname)}" if cname else f"cue {i + 1}"
         items = r.value(c["do"], f"{what} do") if "do" in c else None
         if isinstance(items, SequenceNode):
@@ -136,6 +139,26 @@ def read_cues(r: Reader, node, show: Show | None, base: Path) -> tuple[Cue, ...]
     return tuple(cues)
 
 
+def _note_a_numbered_name(r: Reader, node: Node, i: int, name: str, count: int) -> None:
+    """A cue named with a number that is not its own place (`name: '2'` on cue 3, of `count`): `go 2` (typed, a
+    button, a cue sheet's call) fires cue 2, and this one is never found by its name; `go 5` of two cues, quoted or
+    not, is refused as no cue 5. Said, not refused: the show plays, and its numbers move as cues are added above."""
+    try:
+        cmd = parse(f"go {name}", console=False)
+    except CommandError:
+        return
+    if cmd is None or not cmd.args or not isinstance(number := cmd.args[0], int) or number == i + 1:
+        return
+    if 1 <= number <= count:
+        reads = f"go {name} fires cue {number} by its place in the list"
+    else:  # no cue has that place: said as "fires cue 5", go 5 answered "no cue 5"
+        reads = (f"go {name} reads it as a cue number, and this show has " +
+                 (f"cues 1 to {count}" if count > 1 else "cue 1") + f", so go {name} is refused")
+    r.note(r.path, node.start_mark.line + 1,
+           f"cue {i + 1} is named {quoted(name)}, a number: {reads}, never this one by its name; name it with a word "
+           "too, as in 'scene " + name.strip() + "'")
+
+
 def _said_a_command_alone(r: Reader, item: Node, i: int, show: Show | None) -> bool:
     """Whether cue `i` is a command alone (`- preset neon`, as a newcomer writes a cue list first), said with how a
     cue is written, where "must be a mapping" left the do: to find."""
@@ -145,8 +168,12 @@ def _said_a_command_alone(r: Reader, item: Node, i: int, show: Show | None) -> b
     if not ((isinstance(item, ScalarNode) and item.value.strip()) or (colon is not None and _a_cues_command(colon))):
         return False
     under = _under_do(r, item, show, colon)
+    cmd = _cues_command(" ".join((colon if colon is not None else item.value).split()))
+    # `- preset b: now` with no such preset: the offer is the shape alone, and why its command would be refused too
+    why = _not_in_show(cmd, show) if cmd is not None else None
     r.error(item, f"cue {i + 1} is a command alone; a cue gives it under do: {under} (a name and a time may "
-                  "go with it: - {name: NAME, do: COMMAND, wait: 8})")
+                  "go with it: - {name: NAME, do: COMMAND, wait: 8})"
+                  + (f"; {cmd} is refused there too: {why}" if why else ""))
     return True
 
 
@@ -168,11 +195,12 @@ def _without_a_command_key(r: Reader, item: Node, i: int, show: Show | None) -> 
     its own mistakes are said in the same run."""
     if (stray := _command_key(item, show)) is None:
         return None
-    key, line = stray
-    offered = flow_yaml(line)
+    key, line, why = stray
+    offered = flow_yaml(line) if why is None else None
     r.error(key, f"cue {i + 1}: {line} reads as a key and its value (YAML takes ': ' for one), not as a "
                  "command; a cue gives its command under do: "
-                 + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice"))
+                 + (f"write it as do: {offered}" if offered else "do: 'COMMAND', each ' in it written twice")
+                 + (f"; {line} is refused there too: {why}" if why else ""))
     return MappingNode(item.tag, [pair for pair in item.value if pair[0] is not key], flow_style=item.flow_style)
 
 
@@ -220,17 +248,17 @@ def _a_cue_name(key: str) -> bool:
     return not any(nearest(word, CUE_KEYS, cutoff=0.75) or word in CUE_KEYS for word in (words[0], " ".join(words)))
 
 
-def _command_key(item: Node, show: Show | None) -> tuple[Node, str] | None:
+def _command_key(item: Node, show: Show | None) -> tuple[Node, str, str | None] | None:
     """The key of a cue with no do: that, with its value, is a command YAML read as a key and its value, beside the
-    cue's own keys, and one a cue of `show` runs (`preset b: now` names no preset 'b: now': offered as a do:, it was
-    refused in turn); the key and the command; None where there is none."""
+    cue's own keys; the key, the command and why a cue of `show` refuses it for its presets (`preset b: now` names
+    no preset 'b: now': offered as a do:, it was refused in turn), None where it runs; None where there is none."""
     if not isinstance(item, MappingNode) or "do" in key_nodes(item) or key_nodes(item).keys().isdisjoint(CUE_KEYS):
         return None  # a cue of one such key alone is a command alone, said so above
     for key, value in item.value:
         if isinstance(key, ScalarNode) and key.value not in CUE_KEYS:
             line = colon_read(MappingNode(item.tag, [(key, value)]))
-            if line is not None and (cmd := _cues_command(line)) and (show is None or _runs_in_cue(cmd, show)):
-                return key, line
+            if line is not None and (cmd := _cues_command(line)):
+                return key, line, _not_in_show(cmd, show)
     return None
 
 
@@ -326,7 +354,9 @@ def _kept_as_written(r: Reader, lines: list, show: Show | None, base: Path) -> t
             continue
         text = constructed(line)
         joined = joined_commands(text, console=False) if isinstance(text, str) else ()
-        runs = all(_cue_command(r.scratch(), ScalarNode(STR_TAG, str(cmd)), "do", show, base, None) for cmd in joined)
+        # each at the line's marks: a command refused is said at its line, and a node with none had no line to say
+        runs = all(_cue_command(r.scratch(), ScalarNode(STR_TAG, str(cmd), line.start_mark, line.end_mark), "do", show,
+                                base, None) for cmd in joined)
         taken.append([str(cmd) for cmd in joined] if runs else [])
     return plain, taken
 
@@ -347,6 +377,9 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
                  around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
     whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
+    if (said := _number_meant_do(node, show, around)) is not None:
+        r.error(node, f"{what}: {said}")
+        return None
     cmd = read_command(r, node, what, around=around, takes=lambda c: _runs_beside(r, node, what, c, show, base))
     if cmd is None:
         return None
@@ -372,12 +405,49 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
     return written, str(cmd)
 
 
+def _number_meant_do(node, show: Show | None, around: tuple[list[str], list[str]] | None) -> str | None:
+    """A do: line refused for a number written otherwise (`blend a b 50%`, "did you mean 0.5?"), said with the whole
+    do: to write (`do: blend a b 0.5`), the lines beside it kept, where that do: runs in `show`; None otherwise."""
+    if not isinstance(node, ScalarNode) or node.tag != STR_TAG or around is None:
+        return None
+    try:
+        parse(node.value, console=False)
+        return None
+    except CommandError as e:
+        said = str(e)
+    meant = re.search(r"not (['\"])(.+?)\1.*?( \(did you mean ([-+]?[\d.]+(?:e[-+]?\d+)?)\?\))", said)
+    words = node.value.split()
+    if meant is None or words.count(meant[2]) != 1:
+        return None
+    fixed = " ".join(meant[4] if word == meant[2] else word for word in words)
+    if (cmd := _cues_command(fixed)) is None or (show is not None and not _runs_in_cue(cmd, show)):
+        return None
+    before, after = around
+    do = flow_yaml([*before, fixed, *after] if before or after else fixed)
+    if do is None:
+        return None
+    return said.replace(meant[3], "", 1) + f"; write do: {do}"
+
+
 def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, base: Path) -> bool:
     """Whether a cue of `show` runs `cmd`, written in a line with other commands (`seed 5, input file:a.mp4`): its
     input's file found beside the show, its presets in it; said as one refused, the line's commands were not seen."""
     if cmd.name == "input":
         return whole_command(Reader(r.path), node, what, cmd, base) is not None
     return show is not None and _runs_in_cue(cmd, show)
+
+
+def _not_in_show(cmd: Command, show: Show | None) -> str | None:
+    """Why a cue of `show` would refuse `cmd` for the presets it names (`no preset named 'b: now'; presets: a`), as
+    its do: is told; None where they are there, or no show is given."""
+    if show is None:
+        return None
+    for ref in presets_named(cmd):
+        try:
+            show.find(ref)
+        except KeyError as e:
+            return e.args[0]
+    return blend_twice(show, cmd)
 
 
 def _runs_in_cue(cmd: Command, show: Show) -> bool:
@@ -532,6 +602,8 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     # `go three`: after the names, a name near it being the one meant (`four` of a show's `Fourth`)
     elif not number and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
         number = f" (did you mean go {spelled}?)"
+    if (line := wide_timing_meant("go", cue, len(cues))) is not None:  # `２ ＠ｂａｒ`, typed in full-width mode
+        number = f" (did you mean {line}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 

@@ -86,8 +86,12 @@ def map_kind(node) -> str | None:
 class MapFiles:
     """The maps of one kind: `what` names them in messages ("MIDI map"), `article` goes before it ("an OSC map")."""
 
-    def __init__(self, kind: str, what: str, article: str = "a"):
+    def __init__(self, kind: str, what: str, article: str = "a", top: tuple[str, ...] = (),
+                 keys: tuple[str, ...] = ()):
+        """`top`: the keys of a map file's top mapping; `keys`: all the keys a map file takes (as Reader.compose
+        takes them: a slip of indentation is offered the place of the key meant)."""
         self.kind = kind
+        self.top, self.keys = top, keys
         self.dir = maps_dir(kind)
         self.what = what
         self.one = f"{article} {what}"
@@ -170,7 +174,7 @@ class MapFiles:
 
     def _read(self, path: Path, read: Callable[[Reader, object], Map], empty: Map) -> Map:
         r = Reader(str(path))
-        node = r.compose(read_file(path))
+        node = r.compose(read_file(path), self.top, self.keys)
         if node is None and not r.problems:
             r.error(None, "the file is empty; it needs a controls: list")
         if written_as(node) == "show":  # `--osc-map show.yaml`: said as such, not as a map of unknown keys

@@ -14,15 +14,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vcam.control.commands import Command, CommandError, parse_quantize
+from vcam.control.commands import Command, CommandError, at_timing
+from vcam.control.fullwidth import FULL_WIDTH_TIMING
 from vcam.errors import VcamError
 from vcam.homefolder import home_folder
 from vcam.inspec import ALIKE_SAID, InputSpec, parse_input
 from vcam.words import name_said, width_folded
 
 FLAG = "--media DIR"
-# a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), left in it where the line was read
-_FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 # A capture device on Linux, where device paths are used at all; a udev link (/dev/v4l/by-id/…) resolves to one.
 _DEVICE = re.compile(r"/dev/video\d+")
 
@@ -85,10 +84,10 @@ class MediaFolders:
         if real is not None and not self._found(real):
             # `ｌｏｇｏ．ｐｎｇ`, typed in full-width mode (parse left it as typed): the shared file its ASCII fold
             # names; `ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`, typed after an ASCII kind: the file before its full-width timing
-            timing = _FULL_WIDTH_TIMING.search(spec.target) if at is None else None
-            before = spec.target[:timing.start()] if timing is not None and _timing(timing[1]) else None
-            for path, when in ((width_folded(spec.target), at), (before, _timing(timing[1]) if timing else None),
-                               (width_folded(before or ""), _timing(timing[1]) if timing else None)):
+            timing = FULL_WIDTH_TIMING.search(spec.target) if at is None else None
+            said = at_timing(width_folded(timing[1])) if timing is not None else None
+            before = spec.target[:timing.start()] if said is not None else None
+            for path, when in ((width_folded(spec.target), at), (before, said), (width_folded(before or ""), said)):
                 if not path or (other := self._resolve(path)) is None or not self._found(other):
                     continue
                 real, at = other, when
@@ -236,19 +235,11 @@ def as_asked(asked: Command, admitted: Command) -> dict[str, str]:
         return {}
     theirs, ours = parse_input(asked.args[0]), parse_input(admitted.args[0])
     target = theirs.target
-    if admitted.at != asked.at and (timing := _FULL_WIDTH_TIMING.search(target)) is not None:
+    if admitted.at != asked.at and (timing := FULL_WIDTH_TIMING.search(target)) is not None:
         target = target[:timing.start()]  # its timing, read off its end by admit, is no part of it
     # a path read in ASCII (admit) is told as read, as the reply's note says it was
     spelled = width_folded(target) if admitted.read_as else target
     return {ours.target: spelled} if ours.kind in ("file", "image") else {}
-
-
-def _timing(word: str) -> str | None:
-    """The timing a word after `＠` reads as (`ｂａｒ`: bar); None where it is none."""
-    try:
-        return parse_quantize(width_folded(word), after_at=True)
-    except ValueError:
-        return None
 
 
 def _within(path: str, folder: str) -> bool:

@@ -208,6 +208,8 @@ def _ccs(e: Knob | Button) -> set[int | None]:
     return {e.cc, getattr(e, "fine_cc", None)}
 
 
+FILE_KEYS = ("name", "port", "channel", "controls", "light")  # a map file's own; a show's midi: names a map: too
+LIGHT_KEYS = ("velocity", "channel")
 ENTRY_KEYS = ("cc", "note", "program", "param", "command", "range", "curve", "channel", "between", "nrpn", "bits",
               "toggle", "light")
 KNOB_KEYS = ("range", "curve", "between")  # what shapes a knob's value, read on no button
@@ -219,8 +221,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     show's section may build on a map file (`map:`): a map file naming one could name itself, without end.
     `base`: the folder of the file `node` is in, where a button's `input file:`/`image:` is found and made whole
     (`whole_paths`; else left as written, for commands run on another machine, which finds them there)."""
-    keys = r.mapping(node, where, ("name", "port", "channel", "controls", "light") if in_map_file
-                     else ("name", "port", "map", "channel", "controls", "light"))
+    keys = r.mapping(node, where, FILE_KEYS if in_map_file else ("name", "port", "map", "channel", "controls", "light"))
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     port = _port(r, keys["port"], where, in_map_file) if "port" in keys else None
@@ -338,7 +339,7 @@ def _light(r: Reader, node, what: str) -> Light | None:
                       f"{velocity}}} (the controller's manual says which; channel: 1-16 beside it where the LED is lit "
                       "on another channel than the button's)")
         return None
-    keys = r.mapping(node, f"{what} light", ("velocity", "channel"))
+    keys = r.mapping(node, f"{what} light", LIGHT_KEYS)
     if not isinstance(node, MappingNode) or (node.value and not keys):
         return None  # said: not a mapping, or keys it does not know alone (`light: {}` is asked for its velocity)
     if "velocity" not in keys:
@@ -667,7 +668,7 @@ def _channel(r: Reader, node, where: str, left_out: str = EVERY_CHANNEL_LEFT_OUT
     return v - 1 if v is not None else None
 
 
-MAPS = MapFiles("midi", "MIDI map")
+MAPS = MapFiles("midi", "MIDI map", top=FILE_KEYS, keys=FILE_KEYS + ENTRY_KEYS + LIGHT_KEYS)
 MAPS_DIR = MAPS.dir
 shipped_maps = MAPS.shipped
 find_map_file = MAPS.find

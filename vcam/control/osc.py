@@ -51,7 +51,7 @@ def osc_parts(listen: str | None, reply: str | None, map_ref: str | None, show, 
     if listen is not None and replaying:
         say("--osc is not used while a control log is replayed (the log's commands are the show's)")
     elif listen is not None:
-        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths), controller)
+        router = OscRouter(_mapping(map_ref, show, controller, osc_map, whole_paths, say), controller)
     replies = _replies(reply, router, controller, say, tempo, fps, replaying) if reply is not None else None
     parts: list = []
     if router is not None:
@@ -97,26 +97,31 @@ def _say_if_unreachable(host: str, port: int, reply_host: str, say: Callable[[st
 
 
 def _mapping(map_ref: str | None, show, controller, osc_map: OscMap | Callable[[], OscMap] | None,
-             whole_paths: bool = True) -> OscMap | Callable[[], OscMap | None] | None:
+             whole_paths: bool = True, say: Callable[[str], None] | None = None
+             ) -> OscMap | Callable[[], OscMap | None] | None:
     """The map named on the command line (`osc_map` where it was read already), else the show's `osc:` section as
     the show file has it now."""
     if not map_ref:
         return (lambda: getattr(controller.show, "osc", None)) if show is not None else None
-    return osc_map if osc_map is not None else read_map(map_ref, show, whole_paths)
+    return osc_map if osc_map is not None else read_map(map_ref, show, whole_paths, say)
 
 
-def read_map(map_ref: str, show, whole_paths: bool = True) -> OscMap:
+def read_map(map_ref: str, show, whole_paths: bool = True, say: Callable[[str], None] | None = None) -> OscMap:
     """The map `--osc-map` names, read and checked: VcamError when it names presets `show` (where given) lacks.
     `whole_paths`: its buttons' `input file:`/`image:` found next to it and made whole (oscmap.read_map); False
     keeps them as written, for a server to find in its shared folders."""
-    return read_map_file(map_ref, show, whole_paths)[1]
+    return read_map_file(map_ref, show, whole_paths, say)[1]
 
 
-def read_map_file(map_ref: str, show, whole_paths: bool = True) -> tuple[Path, OscMap]:
-    """read_map's map with the file it was read from."""
+def read_map_file(map_ref: str, show, whole_paths: bool = True,
+                  say: Callable[[str], None] | None = None) -> tuple[Path, OscMap]:
+    """read_map's map with the file it was read from; `say` hears its notes (what reads but does nothing as
+    written), as --midi-map's are said."""
     from vcam.control.oscmap import map_named, missing_presets
 
     path, mapping = map_named(map_ref, whole_paths)
+    for note in mapping.notes if say is not None else ():
+        say(note)
     if show is not None and (problems := missing_presets(show, mapping)):
         raise VcamError(f"OSC map {path} does not fit this show: "
                         + "; ".join(f"line {line}: {problem}" for _, line, problem in problems),

@@ -33,6 +33,7 @@ from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
 from vcam.words import counted, quoted, shell_word
 
+FILE_KEYS = ("name", "controls", "ignore")  # a map file's own; a show's osc: names a map: too
 ENTRY_KEYS = ("address", "arg", "command", "release") + FADER_KEYS
 MAX_ARG = 15  # an OSC message with more values than this is no control surface's
 # characters an address sent by a client cannot hold (OSC reserves them for patterns), space included
@@ -142,7 +143,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`. `base`: the folder
     of the file `node` is in, where a button's `input file:`/`image:` is found and made whole (`whole_paths`; else
     left as written, for commands run on another machine, which finds them there)."""
-    known = ("name", "controls", "ignore") if file else ("name", "map", "controls", "ignore")
+    known = FILE_KEYS if file else ("name", "map", "controls", "ignore")
     if isinstance(node, MappingNode):  # a port: or reply:, as a midi: section names its port: (_RUN_FLAGS)
         run_keys = [k for k, _ in node.value if isinstance(k, ScalarNode) and k.value in _RUN_FLAGS]
         if run_keys:
@@ -312,7 +313,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
     return sorted(problems, key=lambda p: (p[0], p[1]))
 
 
-MAPS = MapFiles("osc", "OSC map", article="an")
+MAPS = MapFiles("osc", "OSC map", article="an", top=FILE_KEYS, keys=FILE_KEYS + ENTRY_KEYS)
 MAPS_DIR = MAPS.dir
 shipped_maps = MAPS.shipped
 find_map_file = MAPS.find

@@ -51,8 +51,8 @@ from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_
                                    MAX_TRANSITION, MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED,
                                    QUANTIZE_FORMS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
                                    blocks_meant, comment_meant, folded, keyed_names, listed_meant, name_key,
-                                   number_like, parse_quantize, preset_index)
-from vcam.control.cuesheet import Cue, idle_without_cues, read_cues
+                                   number_like, parse_quantize, preset_index, wide_timing_meant)
+from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
 from vcam.outspec import KINDS as OUTPUT_KINDS
@@ -155,6 +155,8 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
+        if (line := wide_timing_meant("preset", ref, len(self.presets))) is not None:  # `２ ＠ｂａｒ`
+            return f" (did you mean {line}?)"
         listed = listed_meant(ref, [p.name for p in self.presets])
         if isinstance(listed, str):
             return f" (did you mean {quoted(listed)}?)"
@@ -208,6 +210,8 @@ PROMPT_KEYS = ("text", "weight")  # an entry of a preset's prompts: list
 MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
+# every key a show's mappings take: a list item's word is read as a key (`- name:`) only among them
+_ALL_KEYS = SHOW_KEYS + OUTPUT_KEYS + PRESET_KEYS + PROMPT_KEYS + DEFAULT_KEYS + CUE_KEYS + CUE_AT_KEYS
 # Keys of a section written at the show's top, said with the section that takes them
 MISPLACED_TOP_KEYS = {**{k: "output:" for k in OUTPUT_KEYS},
                       **{k: "defaults: (or a preset)" if k in PRESET_KEYS else "defaults:" for k in DEFAULT_KEYS},
@@ -220,7 +224,7 @@ def parse_show(text: str, path: str) -> Show:
     r = Reader(path)
     base = Path(path).resolve().parent
     _refuse_a_control_log(r, text, path)
-    root = r.compose(text)
+    root = r.compose(text, SHOW_KEYS, _ALL_KEYS)
     if root is None:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")
@@ -743,7 +747,7 @@ def _bias(r: Reader, node, what: str) -> float | None:
     try:
         return check_bias(v)
     except ValueError as e:
-        r.error(node, f"{what}: {e}")
+        r.error(node, f"{what} {str(e).removeprefix('bias ')}")  # `defaults bias must be ...`: the word once
         return None
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from yaml.nodes import ScalarNode
 
-from vcam.control.commands import Command
+from vcam.control.commands import CLOSING_QUOTES, OPENING_QUOTES, Command
 from vcam.control.yamlcheck import Reader, constructed
 from vcam.control.yamlwrite import BOOL_TAG, NULL_TAG
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX
@@ -144,11 +144,14 @@ def _quote_fix(path: Path, kind: str, base: Path) -> str | None:
     """The fix for an input whose path, as written, opens with a quote that nothing closes (`input: file:"loop.mp4`,
     the end quote forgotten), or ends in one that none opens, and is there without it: the quote was read as part
     of the name. None otherwise."""
-    written = os.path.relpath(path, base)
-    if written[:1] in "\"'“„‘" and os.path.isfile(os.path.join(base, written[1:])):
+    try:
+        written = os.path.relpath(path, base)
+    except ValueError:  # Windows: on another drive than the show file, it is written whole
+        written = str(path)
+    if written[:1] in OPENING_QUOTES and os.path.isfile(os.path.join(base, written[1:])):
         return f"the quote before {name_said(written[1:])} is not closed: write {kind}:{written[1:]}"
     # one at the end alone (`file:loop.mp4"`), said as a typed input's is
-    if written[-1:] in "\"'”" and os.path.isfile(os.path.join(base, written[:-1])):
+    if written[-1:] in CLOSING_QUOTES and os.path.isfile(os.path.join(base, written[:-1])):
         return f"the quote after {name_said(written[:-1])} opens nowhere: write {kind}:{written[:-1]}"
     return None
 

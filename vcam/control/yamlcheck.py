@@ -92,13 +92,16 @@ class Reader:
         """Records what is said of the file at its line without refusing it."""
         self.notes.append(f"{path}:{line}: {message}")
 
-    def compose(self, text: str) -> Node | None:
+    def compose(self, text: str, top: tuple[str, ...] = (), keys: tuple[str, ...] = ()) -> Node | None:
+        """The node of `text`, or None after recording why there is none; `top`: the keys its top mapping takes (a
+        key of them one space in, ` cues:`, is offered its place there); `keys`: all the keys it takes (a list
+        item's word is taken for one only among them)."""
         too_big = _too_big(text)
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
             return None
         self._lines = _LINE_BREAK.split(text.removeprefix("\ufeff"))  # the marks' columns leave a BOM out
-        odd = _odd_line_start(self._lines, text)
+        odd = _odd_line_start(self._lines, text, keys)
         if odd:
             self.problems.append(f"{self.path}:{odd}")
             return None
@@ -115,7 +118,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text)}")
+            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys)}")
         except yaml.reader.ReaderError as e:
             at = _unreadable_at(e, text)
             line = text.count("\n", 0, at) + 1
@@ -184,8 +187,9 @@ class Reader:
                 hint = f"; did you mean {near}?" if near else ""
                 if isinstance(key, str) and key in (elsewhere or {}):
                     hint = f"; it goes under {elsewhere[key]}"
-                if (comma := _decimal_comma(node, i, known)) is not None:
-                    if comma:  # else a later group of the number that the first one's line told whole
+                comma = _decimal_comma(node, i, known)
+                if comma is not None or (comma := self._text_cut(node, i, known)) is not None:
+                    if comma:  # else a later group of the number (or words of the text) that the first one's told
                         self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
@@ -264,6 +268,55 @@ class Reader:
             return None
         return v.strip()
 
+    def _text_cut(self, node: MappingNode, i: int, known: tuple[str, ...]) -> str | None:
+        """'; ...' where the unknown key `i` is words of a prompt, a text or a name cut off by a comma in a mapping in
+        braces (`{name: a, prompt: neon, rain, fog}` reads as prompt 'neon' and keys rain and fog), with the whole
+        text quoted to write; '' for a later key of a text so cut (the first one's line says it); None otherwise."""
+        if not node.flow_style:
+            return None
+
+        def cut(j: int) -> bool:
+            # a key among `known` (`port`, `seed` with no value), or near one (`sed`, a slip for seed), is no word of
+            # the text: taken for one, it went unsaid
+            word = node.value[j][0].value
+            return (word not in known and not (isinstance(word, str) and nearest(word, known, cutoff=0.75))
+                    and self._comma_cut(node.value[j - 1], node.value[j]))
+
+        start = i
+        while start > 0 and cut(start):
+            start -= 1
+        key_before, text = node.value[start]
+        if start == i or not isinstance(key_before, ScalarNode) or key_before.value not in ("prompt", "text", "name"):
+            return None
+        if not isinstance(text, ScalarNode) or text.style or text.tag != STR_TAG:
+            return None
+        if start + 1 < i:
+            return ""
+        end = start + 1
+        while end < len(node.value) and cut(end):
+            end += 1
+        whole = self.written(text, node.value[end - 1][0])
+        # offered as the braces take it: quoted, where a line of its own would read it plain
+        if whole is None or (offered := flow_yaml({key_before.value: whole})) is None:
+            return None
+        keys = ", ".join(k.value for k, _ in node.value[start + 1:end])
+        them = "as keys of their own" if end - start > 2 else "as a key of its own"
+        return (f"; in {{...}} a comma separates keys, so {key_before.value} reads as {text.value!r} and {keys} "
+                f"{them}: put the whole text in quotes: {offered[1:-1]}")
+
+    def _comma_cut(self, pair: tuple, after: tuple) -> bool:
+        """Whether `after` is a plain word key with no value that follows `pair` (its value, or its own key where it
+        is such a word too) with only a comma between, on one line: `neon, rain` read as `neon` and a key `rain`."""
+        key_node, value = after
+        if not (isinstance(key_node, ScalarNode) and not key_node.style and key_node.tag == STR_TAG
+                and key_node.value and _plain_null(value)):
+            return False
+        end = pair[0] if _plain_null(pair[1]) else pair[1]
+        if not isinstance(end, ScalarNode) or end.end_mark.line != key_node.start_mark.line:
+            return False
+        line = self._lines[end.end_mark.line] if end.end_mark.line < len(self._lines) else ""
+        return re.fullmatch(r"\s*,\s*", line[end.end_mark.column:key_node.start_mark.column]) is not None
+
     def written(self, start: Node, end: Node) -> str | None:
         """The text from `start` to `end` as the file has it (`range: [0, 12]`, a key to its value), for a line
         that says what to delete; None where it runs over more than one line, or is no text composed here."""
@@ -340,7 +393,8 @@ class Reader:
         if self.misread(node, v, what, (lo, hi)):
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            hint = (_in_digits(self.numeric(node), lo, hi) or _unquoted(node, v, lo, hi, whole=True)
+            hint = (_in_digits(self.numeric(node), lo, hi, node, what) or _unquoted(node, v, lo, hi, whole=True)
+                    or _space_grouped(v, lo, hi, what)
                     or _written_as(v, whole_meant(v.strip(), lo, hi) if isinstance(v, str) else "",
                                    lambda n: lo <= n <= hi))
             self.error(node, f"{what} must be a whole number from {lo} to {hi}{hint}")
@@ -485,12 +539,35 @@ def _typed_as(key: str | None, written: str, meant: int) -> bool:
     return typed is not None and typed.name == key and typed.args == (meant,)
 
 
-def _in_digits(v, lo: int, hi: int) -> str:
-    """'; write it in digits: 1000' for a whole number in range written otherwise (1e3, 1.0e3, 4.0): a number where
-    a whole one is asked for, not a mistake to look for. '' for anything else."""
+def _in_digits(v, lo: int, hi: int, node: Node, what: str) -> str:
+    """'; write it in digits: 1000' for a whole number in range written with an exponent (1e3, 1.0e3), '; write
+    steps: 4' for one written with a point (4.0), which is in digits already: a number where a whole one is asked
+    for, not a mistake to look for. '' for anything else."""
     if isinstance(v, float) and math.isfinite(v) and v.is_integer() and lo <= v <= hi:
+        if isinstance(node, ScalarNode) and "e" not in node.value.lower():
+            return f"; write {_key_line(what, int(v))}"
         return f"; write it in digits: {int(v)}"
     return ""
+
+
+def _key_line(what: str, value: object) -> str:
+    """`steps: 4` for what a message calls 'defaults steps' (its last word the key), `it as 4` where that is no
+    key's name."""
+    key = what.split()[-1] if what.split() else ""
+    return f"{key}: {value}" if re.fullmatch(r"[a-z_]+", key) else f"it as {value}"
+
+
+# what a hand or a locale puts between thousands: a space, a no-break or thin one, an apostrophe (Swiss 12'345)
+_THOUSANDS = "[ \u00a0\u2009\u202f'\u2019]"
+
+
+def _space_grouped(v, lo: int, hi: int, what: str) -> str:
+    """'; write seed: 12345' for a whole number whose thousands are set apart by a space or an apostrophe (12 345),
+    which YAML reads as text; '' for anything else."""
+    if not isinstance(v, str) or not re.fullmatch(f"\\d{{1,3}}(?:{_THOUSANDS}\\d{{3}})+", text := v.strip()):
+        return ""
+    whole = int(re.sub(_THOUSANDS, "", text))
+    return f"; write {_key_line(what, whole)} (no space or mark between its digits)" if lo <= whole <= hi else ""
 
 
 def _unquoted(node: Node, v, lo: float, hi: float, whole: bool = False) -> str:
@@ -713,13 +790,38 @@ PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "
 _SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff"
 _ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
 _ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
+# such a space after a key's colon (`name:\xa0neon`, macOS's Option+Space): the line read as a text, not a key
+_ODD_COLON = re.compile(rf"^ *(- +)?([^\s:#'\"{{\[&*!|>-][^\s:#]*):([{_SPACES}])")
 
 
-def _odd_line_start(lines: list[str], text: str) -> str | None:
+def _odd_colon(line: str, keys: tuple[str, ...], lines: list[str], number: int) -> re.Match | None:
+    """_ODD_COLON's match of `line` (line `number` of `lines`); in a list item only where its word is one of `keys`
+    and the list is no cue's do: list: `- file:\xa0out.mp4` is a value with its own colon, and `- seed:\xa05` a
+    command, and retyped with a plain space each became a key the list refuses."""
+    found = _ODD_COLON.match(line)
+    if found is None or found[1] is None:
+        return found
+    return found if found[2] in keys and _list_key(lines, number, found.start(1)) != "do" else None
+
+
+def _list_key(lines: list[str], number: int, dash: int) -> str | None:
+    """The key whose list holds the item of line `number` with its '- ' at column `dash`: the nearest key above
+    at or left of the column (a list may start at its key's column); None where there is none."""
+    for line in reversed(lines[:number - 1]):
+        if (key := _KEY_LINE.match(line)) is None:
+            continue
+        if len(key[1]) <= dash:
+            return key[2].strip()
+    return None
+
+
+def _odd_line_start(lines: list[str], text: str, keys: tuple[str, ...] = ()) -> str | None:
     """'line: what and the fix' for the first line whose indentation holds a space YAML does not take for one, or
-    whose list item starts with a typographic dash; None where there is none. Only before a key or a list item, and
+    whose list item starts with a typographic dash, or whose key (of `keys`, in a list item) has such a space after
+    its colon; None where there is none. Only before a key or a list item, and
     not inside a value of many lines: such a character in a prompt's own text is the prompt's."""
-    odd = [number for number, line in enumerate(lines, 1) if _ODD_SPACE.match(line) or _ODD_DASH.match(line)]
+    odd = [number for number, line in enumerate(lines, 1)
+           if _ODD_SPACE.match(line) or _ODD_DASH.match(line) or _odd_colon(line, keys, lines, number)]
     if not odd:  # the file scanned again only where a line may be one: a long show's reading stays as fast
         return None
     inside, read_to = _scalar_lines(text)
@@ -737,6 +839,11 @@ def _odd_line_start(lines: list[str], text: str) -> str | None:
         if (dash := _ODD_DASH.match(line)) is not None:
             return (f"{number}: a dash ({dash[1]}, U+{ord(dash[1]):04X}) where a list item starts with a hyphen (-); "
                     "type a plain - (a word processor's autocorrect makes such dashes)")
+        if (colon := _odd_colon(line, keys, lines, number)) is not None:
+            char = colon[3]
+            return (f"{number}: {_article(char)} (U+{ord(char):04X}, column {colon.start(3) + 1}) after {colon[2]}:, "
+                    f"which YAML does not take for the space a key needs (it read {colon[2]}: and what follows as one "
+                    "text); retype it as a plain space")
     return None
 
 
@@ -773,7 +880,8 @@ def _article(char: str) -> str:
 LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
 
 
-def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
+def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
+                  keys: tuple[str, ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
@@ -786,7 +894,9 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
     if char == "\t" or "tab character" in (e.problem or ""):
         return (f"a tab character (column {mark.column + 1}) where YAML allows only spaces; indent with spaces "
                 "(set the editor to insert spaces for the Tab key)")
-    if e.problem == "found character that cannot start any token" and char in ("@", "`"):
+    # libyaml's words, and PyYAML's own scanner's (which names the character)
+    if re.fullmatch(r"found character (?:'.' )?that cannot start any token", e.problem or "") \
+            and char in ("@", "`", "%"):
         return f"not valid YAML: a value cannot start with {char}; put the value in quotes: \"{char}…\""
     if (e.problem or "").startswith("found undefined alias") or e.context == "while scanning an alias":
         # `prompt: *glitch* city`, a prompt's emphasis: said as an alias missing, or as a character expected
@@ -794,6 +904,12 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
         unset = f" (no value above sets &{alias[1]})" if alias else ""
         return (f"not valid YAML: a value that starts with * repeats an &anchor{unset}; for a text that starts "
                 "with *, put the value in quotes: \"*…\"")
+    if (closed := _closed_early(e, here)) is not None:
+        return closed
+    if (misaligned := _misaligned(e, lines, top)) is not None:
+        return misaligned
+    if (gap := _flow_gap(e, here, keys)) is not None:
+        return gap
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -814,6 +930,156 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str) -> str:
         what = what.removeprefix("a ").removeprefix("an ")
         started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
     return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+
+
+# a key and a value that opens with a quote or a bracket (`prompt: "neon" city`, `prompt: [glitch] city`)
+_OPENED = re.compile(r"^ *(?:- +)?([^\s:#'\"{\[&*!|>-][^\s:#]*): +([\"'\[{])(.*?) *$")
+_CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
+
+
+def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
+    """What to write for a value that opens with a quote or a bracket and goes on after it closes (`prompt: "neon"
+    city`, `prompt: [glitch] city`): YAML reads the quoted text or the list alone, then finds more where a key
+    should be, said as "did not find expected key"; None for any other complaint."""
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<scalar>'",
+                         "expected <block end>, but found '}'", "expected <block end>, but found ']'"):
+        return None
+    if (opened := _OPENED.match(here)) is None or e.problem_mark is None or e.problem_mark.column <= opened.end(1):
+        return None
+    key, value = opened[1], opened[2] + opened[3]
+    if (head := _closed_head(value)) is None:
+        return None
+    # ' #' on, after the value's close, is a comment YAML drops: kept in the text offered, it became the prompt's
+    extra = re.split(r"[ \t]#", value[len(head):], maxsplit=1)[0].rstrip()
+    closing = _CLOSING[opened[2]]
+    if key not in _TEXT_KEYS:
+        # a mapping's, a list's or a command's value quoted whole is text it refuses (`defaults: '{seed: 4}}'`,
+        # `do: '"preset" a'`); only a stray close after brackets is sure to be a slip
+        if opened[2] in "'\"" or re.fullmatch(r"[]}]+", extra) is None:
+            return None
+        return (f"not valid YAML: {key}'s value {head} ends at its closing {closing}, and {extra!r} after it is "
+                f"one too many; remove it: {key}: {head}")
+    if (offered := flow_yaml(head + extra)) is None:
+        return None
+    return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
+            f"{closing}, which YAML reads as the whole value; put the whole text in quotes: {key}: {offered}")
+
+
+# the keys whose value is a text, where a value that goes on after its quotes or brackets is the text's own
+_TEXT_KEYS = ("prompt", "text", "name", "map")
+
+
+def _closed_head(value: str) -> str | None:
+    """The quoted text or the brackets `value` opens with, to their close; None where that holds one of YAML's
+    escapes (`'it''s'`, `"a \\"b\\""`): whether its quotes are the text's or YAML's, and so what was meant, is
+    unclear, and copied raw the escapes became the text's."""
+    if value[0] in "'\"":
+        found = re.match(r"'(?:[^']|'')*'" if value[0] == "'" else r'"(?:[^"\\]|\\.)*"', value)
+        if found is None or "''" in found[0][1:-1] or "\\" in found[0]:
+            return None
+        return found[0]
+    depth = 0
+    for i, char in enumerate(value):
+        depth += (char == value[0]) - (char == _CLOSING[value[0]])
+        if depth == 0:
+            return value[:i + 1]
+    return None
+
+
+def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) -> str | None:
+    """What to write where braces or brackets find more after a value than a comma or their end: a key with no comma
+    before it (`{name: a prompt: neon}`), or a word after a quoted text (`{prompt: "neon" city}`); None otherwise.
+    `keys`: the keys the file takes, a word after a quoted text with a colon being a key left its comma only where
+    it is one of them (or near one)."""
+    found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
+    if found is None or e.problem_mark is None or e.problem_mark.column > len(here):
+        return None
+    before, column = here[:e.problem_mark.column].rstrip(), e.problem_mark.column
+    inside = "{...}" if found[1] == "}" else "[...]"
+    if here[column:column + 1] == ":" and (word := re.search(r"[^\s,{}\[\]:]+$", before)) is not None:
+        return (f"not valid YAML: in {inside} a key follows a comma: write a comma before {word[0]}: where it is a "
+                f"key, or put the text in quotes where the ': ' is its own")
+    key = re.match(r"[^\s,{}\[\]:#'\"]+(?=: |:$)", here[column:])
+    if before[-1:] in ("'", '"') and key and (key[0] in keys or nearest(key[0], keys, cutoff=0.75)):
+        # `{name: "a" prompt: x}`: a key after a quoted value, the comma between left out; quoting the whole text
+        # made the name `"a" prompt: x`
+        mended = here[:len(before)] + "," + here[len(before):]
+        braces = _braces_around(mended, len(before) + 1)
+        as_in = f", as in {braces}" if braces else ""
+        return f"not valid YAML: in {inside} a comma separates keys: write a comma before {key[0]}:{as_in}"
+    if before[-1:] in ("'", '"'):
+        follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
+        return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
+                f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
+    return None
+
+
+def _braces_around(line: str, column: int) -> str | None:
+    """The braces or brackets of `line` that hold `column`, from their opening to their close; None where they do
+    not both lie on the line."""
+    opened: list[int] = []
+    quote, escaped = None, False
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif quote:
+            escaped = quote == '"' and char == "\\"
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "{[":
+            opened.append(i)
+        elif char in "}]" and opened and (start := opened.pop()) < column <= i:
+            return line[start:i + 1]
+    return None
+
+
+# a line's key, after its indentation and a list item's `- `: (indentation, key)
+_KEY_LINE = re.compile(r"^( *(?:- +)?)([^\s:#'\"{\[&*!|>-][^:#]*?):(?: |$)")
+
+
+def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = ()) -> str | None:
+    """What to write for a key indented less than the key above it in its mapping (`   prompt:` under `    name:`),
+    said by YAML as an expected '-' or key not found; None for any other complaint. A key of `top` (the keys the
+    file's top mapping takes) whose search stops at a key at the line's start is offered that column first."""
+    if e.problem not in ("did not find expected '-' indicator", "did not find expected key",  # libyaml's, PyYAML's
+                         "expected <block end>, but found '<block mapping start>'",
+                         "expected <block end>, but found '?'") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or (here := _KEY_LINE.match(lines[row])) is None or "-" in here[1]:
+        return None
+    column = len(here[1])
+    stop = None  # the line of the key above at or left of this key's column, where the search stops
+    meant = None  # the key above, of the mappings that hold it, whose column is the nearest past this one's
+    item = None  # the line of that mapping's '- ', where it is a list item whose '- ' is at this key's column
+    for i in range(row - 1, -1, -1):
+        if (key := _KEY_LINE.match(lines[i])) is None:
+            continue
+        if len(key[1]) <= column:
+            stop = i
+            break
+        if meant is None or len(key[1]) < len(meant[1]):
+            meant, at, item = key, i, None
+        if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
+            item = i
+    if meant is None:
+        return None
+    spaces = len(meant[1])
+    # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
+    entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
+                                    f"{item + 1} does"
+    if stop is not None and here[2] in top and (left := _KEY_LINE.match(lines[stop])) and not left[1]:
+        # ` cues:` one space in after a presets: list: indented as the preset's keys are, it became a preset's key.
+        # `  name: b` under a preset's keys, at its '- ' column, is as likely the next preset's '- ' left out
+        first = "" if item is None else f"where it starts an entry of its own, begin it with '- ' as line " \
+                                        f"{item + 1} does; or "
+        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
+                f"one mapping line up; {first}indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
+                f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
+    return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
+            f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
+            f"well{entry}")
 
 
 def read_text(path: Path) -> str:

@@ -121,14 +121,15 @@ def clock_only():
     return MidiMap("clock only")
 
 
-def read_osc_map(opts: RunOptions, show: Show | None) -> tuple[Path, OscMap] | None:
+def read_osc_map(opts: RunOptions, show: Show | None,
+                 say: Callable[[str], None] | None = None) -> tuple[Path, OscMap] | None:
     """The map --osc-map gives the OSC input, which a reload of the show keeps, read and checked against the show
-    before anything opens; None where there is none, or no input."""
+    before anything opens, its notes said; None where there is none, or no input."""
     if not opts.osc_map or opts.osc is None or opts.replay:
         return None
     from vcam.control.osc import read_map_file
 
-    return read_map_file(opts.osc_map, show)
+    return read_map_file(opts.osc_map, show, say=say)
 
 
 def make_osc_parts(opts: RunOptions, show: Show | None, controller: Controller, air: OnAir, given,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from vcam.control.actions import Action, SetInput
 from vcam.control.log import Replay, replay_to_make
+from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.inputs import check_logged_inputs
@@ -65,18 +67,27 @@ def check_replayed_inputs(path: str, replay: Replay, start: str) -> None:
                                               if isinstance(a, SetInput) and (end is None or block < end)])
 
 
+class AppliesActions(Protocol):
+    """What applies a replayed log's actions (the generator), as InputsAhead hears of them."""
+
+    def on_applied(self, listener: AppliedListener) -> None: ...
+
+    def on_not_applied(self, listener: NotAppliedListener) -> None: ...
+
+
 class InputsAhead:
     """Opens the clips and images a replayed log switches to ahead of their blocks, one at a time on a thread of its
     own, through `check` (InputSwitch.check, which keeps each opened for the stream): the stream's thread opened
     them itself between two blocks, as no typed input is, and a large photo held the show's frames for seconds.
-    The next is opened once the one before it went on air (or was refused): one opened copy waits at a time.
+    The next is opened once the one before it went on air (or was refused): one opened copy waits at a time. One due
+    at a block the stream is already applying is left to the stream, which opens it there.
     `producer`: what applies the log's actions (its on_applied and on_not_applied)."""
 
     # The longest stop() waits for a clip or image being opened (an 11000x11000 photo: 9 s): a decode left running
     # as the process ends aborted it ("terminate called without an active exception")
     STOP_WAIT_S = 30.0
 
-    def __init__(self, replay: Replay, check: Callable[[str], object], producer,
+    def __init__(self, replay: Replay, check: Callable[[str], object], producer: AppliesActions,
                  say: Callable[[str], None] = lambda line: None) -> None:
         end = replay.end_block
         logged = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
@@ -84,30 +95,37 @@ class InputsAhead:
         # due, telling neither, so a later one heard counts as hearing all before it; waiting for the dropped one
         # itself left every clip and image after it unopened.
         self._index = {id(a): i for i, a in enumerate(logged)}
-        self._inputs = [(i, a) for i, a in enumerate(logged)
+        blocks = [block for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
+        self._inputs = [(i, blocks[i], a) for i, a in enumerate(logged)
                         if parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
         self._check, self.say = check, say
         self._heard_max = -1  # the place of the latest of the log's inputs the stream has put on air or refused
+        # The latest block the stream has applied a change before: an input due there is being opened by the stream
+        # itself (several logged within one block), and one opened here too was a spare copy
+        self._heard_block = -1
         self._changed = threading.Condition()
         self._stopped = False
-        producer.on_applied(lambda action, *rest: self._hear(action))
+        producer.on_applied(lambda action, block, *rest: self._hear(action, block))
         producer.on_not_applied(lambda action, *rest: self._hear(action))
         self._thread = threading.Thread(target=self._run, name="vcam-replay-inputs", daemon=True)
         self._thread.start()
 
-    def _hear(self, action: Action) -> None:
+    def _hear(self, action: Action, block: int | None = None) -> None:
         index = self._index.get(id(action)) if isinstance(action, SetInput) else None
-        if index is not None:  # on the stream's thread: it must not wait
-            with self._changed:
+        with self._changed:  # on the stream's thread: it must not wait
+            if block is not None:
+                self._heard_block = max(self._heard_block, block)
+            if index is not None:
                 self._heard_max = max(self._heard_max, index)
                 self._changed.notify_all()
 
     def _run(self) -> None:
-        for index, action in self._inputs:
+        for index, block, action in self._inputs:
             with self._changed:
                 if self._stopped:
                     return
-                late = self._heard_max >= index  # on air already (it came within the one before's block), or passed
+                # on air already (it came within the one before's block), passed, or due at the block being applied
+                late = self._heard_max >= index or self._heard_block >= block
             if not late:
                 try:
                     self._check(action.spec)

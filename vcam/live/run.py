@@ -212,7 +212,7 @@ def _prepare(opts: RunOptions, before: StopsBefore | None = None) -> _Prepared:
     if replay is not None:
         check_replayed_inputs(opts.replay, replay, cfg.input)
     midi = midi_setup(opts, show, replay is not None, status.message)  # stops here, before anything opens
-    osc_map = read_osc_map(opts, show)
+    osc_map = read_osc_map(opts, show, status.message)
     given, every = given_maps(opts, (midi[2], midi[1]) if midi and midi[2] is not None else None, osc_map)
     check_written(opts, cfg, show, replay, every)  # their buttons' files are among those the show reads
     return _Prepared(opts, status, replay, show, model, cfg, speed, fallback, fallbacks, midi, given, media)
@@ -270,6 +270,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             check_input=inputs.check, tempo=tempo, land=quantizer.land,
                             unquantized=quantizer.unquantized, media=prep.media, screen=screen,
                             replaying=replay is not None)
+    controller.discard_input = inputs.discard
     # the OSC input reads its map in force, which a reload replaces
     given_osc = next((g for g in prep.given if g.flag == "--osc-map"), None)
     try:

@@ -14,7 +14,9 @@ import math
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
 from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
 from vcam.words import name_said, shell_word
-from vcam.live.frames import (HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
+from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
                               fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
                               undecoded_fix, undecoded_why, webp_chunks, webp_flags)
@@ -107,6 +109,16 @@ def _streams(path: str) -> tuple[int, int] | None:
         return None
 
 
+def _shows(path: str) -> bool:
+    """Whether image: reads the picture at `path`: its end marker may be missing from its last bytes and the
+    picture still whole (a phone's trailer after a JPEG's end), which is no damage. Read small, so a huge JPEG is
+    read reduced; one too large to decode is no damage either (image: says so with its own fix)."""
+    try:
+        return read_shown(path, (16, 16, "crop")) is not None
+    except ImageError:
+        return True
+
+
 def _undecodable(file: HeadFirst) -> InputError:
     """Why OpenCV gave no frame of the file (its header: _header), and the fix for that: converting a sound file or
     a recording still being written would not help, so those are told apart from a codec OpenCV does not read."""
@@ -118,6 +130,9 @@ def _undecodable(file: HeadFirst) -> InputError:
     if _picture(file):  # one FFmpeg's decoders refuse (a 20000x20000 JPEG): converting it would not help
         shown = f"with {shell_word(f'image:{path}')}" if _pastable(path) else \
             f"as an image, image:PATH; {_unpasted('input line')}"
+        if undecoded_fix(path, "") == DAMAGED_IMAGE_FIX and not _shows(path):  # image: would refuse it too
+            return InputError(f"cannot decode {path}: it is a still picture, damaged or cut short (a copy or an "
+                              "export that did not finish)", f"copy or export it again, then show it {shown}")
         return InputError(f"cannot decode {path} as a video: it is a still picture", f"show it {shown}")
     streams = _streams(path)
     if streams is not None and streams[0] == 0 and streams[1] > 0:
@@ -856,6 +871,10 @@ class ClipSource:
         """Whether the file is still the one the clip opened (not written again, replaced or gone since)."""
         return self._stamp is not None and _stamp(self.path) == self._stamp
 
+    def unchanged_later(self) -> Callable[[], bool]:
+        """`unchanged`, to ask once the clip is closed: it holds the path and the stamp, not the clip's frames."""
+        return partial(_same_stamp, self.path, self._stamp, _stamp)
+
     def close(self) -> None:
         self._drop_reload()  # not waited for: an input switched away on air waited on the file opening
         if self._cap is not None:
@@ -948,6 +967,10 @@ def _may_be_animated(file: HeadFirst) -> bool:
         return False
 
 
+def _same_stamp(path: str, stamp: tuple | None, stamped: Callable[[str], tuple | None]) -> bool:
+    return stamp is not None and stamped(path) == stamp
+
+
 def _image_stamp(path: str) -> tuple | None:
     """An image's file as _stamp has it, with its change time: made readable by `chmod`, it is read again."""
     stamp = _stamp(path)
@@ -1027,6 +1050,10 @@ class ImageSource:
     def unchanged(self) -> bool:
         """Whether the file is still the one the image was read from (not saved again, replaced or gone since)."""
         return self._stamp is not None and _image_stamp(self.path) == self._stamp
+
+    def unchanged_later(self) -> Callable[[], bool]:
+        """`unchanged`, to ask once the image is closed: it holds the path and the stamp, not the picture."""
+        return partial(_same_stamp, self.path, self._stamp, _image_stamp)
 
     def _follow_file(self) -> None:
         """The file saved again (or another moved in under its name) is read once it has held still from one block

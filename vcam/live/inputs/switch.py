@@ -32,6 +32,9 @@ CHECK_WAIT_S = 5.0
 # The most inputs checked and not yet put on air that are kept open for the stream (a command typed, a preset's
 # input): one is taken within a block, so a few are only ever waiting where commands come faster than blocks
 READY_KEPT = 4
+# Inputs pushed out of those kept whose opening is remembered as said: the latest only, each a few hundred bytes
+# (a folder of stills typed through one by one would otherwise grow it for the whole run)
+SAID_KEPT = 64
 
 
 def _net_only() -> InputError:
@@ -136,6 +139,10 @@ class InputSwitch:
         # in the order checked: one typed twice before a block is taken twice
         self._ready: list[tuple[InputSpec, tuple, ClipSource | ImageSource]] = []
         self._ready_lock = threading.Lock()
+        # A clip or image pushed out of those kept (more checked than a block takes), with what it was opened for
+        # and whether its file is still the one opened: opened again for its block, what its opening says (an
+        # animated GIF's first frame only) was said twice. Not the source itself, closed: a still held its picture.
+        self._pushed_out: dict[InputSpec, tuple[tuple, Callable[[], bool]]] = {}
         self._closed = False  # the run is over: a check still under way keeps nothing for a stream that is gone
 
     def open(self, spec: InputSpec | str, wait: bool = True) -> FrameSource | None:
@@ -160,16 +167,28 @@ class InputSwitch:
         if spec.kind == "camera" and self.spec.kind == "camera" and _device(spec) == _device(self.spec):
             self.spec = spec
             return self.source
-        source = self._take_ready(spec) or self._opened(spec)
+        said = self._said_before(spec)
+        source = self._take_ready(spec) or self._opened(spec, quiet=said)
         previous, self.source, self.spec = self.source, source, spec
         if previous is not source:
             self._close(previous)
         return source
 
-    def _opened(self, spec: InputSpec, fitting: tuple | None = None) -> FrameSource | None:
+    def _opened(self, spec: InputSpec, fitting: tuple | None = None, quiet: bool = False) -> FrameSource | None:
+        """`quiet`: what opening it says was said already; what it says later (a save on air) is said."""
         width, height, fit = fitting or self._fitting()
-        return open_source(spec, width, height, fit, self.say, self.uploads, self.open_capture,
-                           self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+        source = open_source(spec, width, height, fit, (lambda text: None) if quiet else self.say, self.uploads,
+                             self.open_capture, self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
+        if quiet and source is not None:
+            source.say = self.say
+        return source
+
+    def _said_before(self, spec: InputSpec) -> bool:
+        """Whether a check's copy of `spec` said its opening and was pushed out of those kept since, the file as it
+        opened it and the size the same."""
+        with self._ready_lock:
+            pushed = self._pushed_out.pop(spec, None)
+        return pushed is not None and pushed[0] == self._fitting() and pushed[1]()
 
     def _fitting(self) -> tuple:
         """What a source opened ahead must have been opened for to be put on air as it is."""
@@ -199,11 +218,28 @@ class InputSwitch:
             source.close()
         return taken
 
+    def discard(self, spec: InputSpec | str) -> None:
+        """The copy of `spec` checked last, closed and no longer kept: what it was checked for will not be put on
+        air (a reload's input, a command meanwhile changing the preset), and it held its file and picture open."""
+        spec = _spec(spec)
+        with self._ready_lock:
+            found = next((i for i in range(len(self._ready) - 1, -1, -1) if self._ready[i][0] == spec), None)
+            dropped = self._ready.pop(found)[2] if found is not None else None
+        if dropped is not None:
+            dropped.close()
+
     def _keep_ready(self, spec: InputSpec, fitting: tuple, source: ClipSource | ImageSource) -> None:
         with self._ready_lock:
             self._ready.append((spec, fitting, source))
             keep = 0 if self._closed else READY_KEPT
-            stale, self._ready = self._ready[:len(self._ready) - keep], self._ready[len(self._ready) - keep:]
+            cut = max(0, len(self._ready) - keep)  # fewer than kept: none pushed out (a negative cut took from the end)
+            stale, self._ready = self._ready[:cut], self._ready[cut:]
+            if not self._closed:
+                for old_spec, old_fitting, old in stale:
+                    self._pushed_out.pop(old_spec, None)  # the latest last, the first to stay
+                    self._pushed_out[old_spec] = (old_fitting, old.unchanged_later())
+                for old_spec in list(self._pushed_out)[:-SAID_KEPT]:
+                    del self._pushed_out[old_spec]
         for _, _, old in stale:
             old.close()
 
@@ -262,6 +298,7 @@ class InputSwitch:
     def close(self) -> None:
         with self._ready_lock:
             ready, self._ready, self._closed = self._ready, [], True
+            self._pushed_out.clear()
         for _, _, source in ready:
             source.close()
         self._close(self.source)
