@@ -747,3 +747,20 @@ def test_a_map_files_top_key_one_space_in_after_its_controls_is_offered_the_star
         assert [knob.channel for knob in loaded.knobs] == [1, 1]
     else:
         assert loaded.ignore == ("/c",) and len(loaded.faders) == 2
+
+
+@pytest.mark.parametrize("command", ["[go 2, freeze]", "[back, freeze]", "[status, next]", "[next, quit]"])
+def test_a_controls_list_of_commands_a_cue_refuses_is_offered_no_cue(tmp_path, command):
+    """`command: [go 2, freeze]` was offered the cue {name: go 2 and freeze, do: [go 2, freeze]}, which a show
+    refuses ("go is not allowed in a cue"): the string form `go 2; freeze` was screened, the list was not."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    lines = command.strip("[]").split(", ")
+    path, problem = map_refusal(tmp_path, f"- {{cc: 47, command: {command}}}")
+    assert problem == (f"{path}:2: MIDI map control 1 command: a control sends one command: {' and '.join(lines)} are "
+                       "2 commands, each sent by a control of its own")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: a}}\ncues:\n  - {{name: both, do: {command}}}\n")
+    with pytest.raises(ConfigError):
+        load_show(show)

@@ -1677,7 +1677,9 @@ def _refused_command(line: str) -> str | None:
 
 def _listed(node) -> str | None:
     """What to write for a control's command given as a YAML list (`command: [next, freeze]`), told only that it
-    "must be non-empty text"; None for any other node."""
+    "must be non-empty text"; None for any other node. A cue is offered only where a cue takes each command (`[go
+    2, freeze]` in one was refused); unlike a line run together, each is one command as written (`preset 2`, whose
+    preset is checked once the show is read, is no preset named `2, freeze`)."""
     from yaml.nodes import ScalarNode, SequenceNode
 
     if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
@@ -1686,7 +1688,19 @@ def _listed(node) -> str | None:
     if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
         # `[preset, 2]`: one command's words, which read as two commands
         return f"a command is written without brackets: command: {' '.join(lines)}"
-    return f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; {in_a_cue(lines)}"
+    several = f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands"
+    if not all((cmd := _parsed(line)) and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
+               for line in lines):
+        return f"{several}, each sent by a control of its own"
+    return f"{several}; {in_a_cue(lines)}"
+
+
+def _parsed(line: str) -> Command | None:
+    """The command `line` parses as, None where it is none."""
+    try:
+        return parse(line, console=False)
+    except CommandError:
+        return None
 
 
 def in_a_cue(lines: Sequence[str]) -> str:
