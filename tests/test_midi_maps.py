@@ -764,3 +764,35 @@ def test_a_controls_list_of_commands_a_cue_refuses_is_offered_no_cue(tmp_path, c
     show.write_text(f"presets:\n  - {{name: a, prompt: a}}\ncues:\n  - {{name: both, do: {command}}}\n")
     with pytest.raises(ConfigError):
         load_show(show)
+
+
+def test_cues_offered_to_controls_are_named_apart_from_the_shows_cues_and_each_other(tmp_path):
+    """Two controls were both offered a cue named `together`, and one a cue named as a cue of the show: loaded back,
+    `go` with that name fired the first cue of it, not the one offered. Each is offered a name of its own."""
+    import re
+
+    import yaml
+
+    from vcam.control.cuesheet import cue_index
+    from vcam.control.show import load_show, parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    cues = "  - {name: seed 5 and freeze, do: [seed 6]}\n  - {name: together, do: [seed 7]}\n"
+    together = "[freeze, 'prompt a city, at night']"  # no name of its commands: offered as `together`
+    controls = {45: "[seed 5, freeze]", 46: together, 47: together}
+    text = "presets:\n  - {name: a, prompt: a}\ncues:\n" + cues + "midi:\n  controls:\n" + "".join(
+        f"    - {{cc: {cc}, command: {command}}}\n" for cc, command in controls.items())
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    offers = [re.search(r"add a cue to the show's cues:, (\{.*\}), and write command: (go [^(]+?) \(", problem)
+              for problem in err.value.problems]
+    assert all(offers), err.value.problems
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\ncues:\n" + cues + "".join(f"  - {o[1]}\n" for o in offers) +
+                    "midi:\n  controls:\n" + "".join(f"    - {{cc: {cc}, command: {o[2]}}}\n"
+                                                     for cc, o in zip(controls, offers)))
+    loaded = load_show(show)
+    for button, command in zip(loaded.midi.buttons, controls.values()):
+        assert button.command.name == "go"
+        # of cues of one name, go reaches the first: a name taken fired the show's cue, not the one offered
+        assert list(loaded.cues[cue_index(loaded.cues, button.command.args[0])].do) == yaml.safe_load(command)

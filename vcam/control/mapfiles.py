@@ -51,10 +51,12 @@ def between_twice(show, between: tuple) -> str | None:
             f"different presets: {fix}")
 
 
-def run_together(show: Show, cmd: Command) -> str | None:
+def run_together(show: Show, cmd: Command, taken: set[str] | None = None) -> str | None:
     """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
-    where `show` would take each (joined_hint); None where it would not, or they are one command."""
-    return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control")
+    where `show` would take each (joined_hint); None where it would not, or they are one command. `taken`: the cue
+    names a cue offered is not (in_a_cue)."""
+    return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control",
+                       taken=taken)
 
 
 def map_named_in(r: Reader, node, what: str) -> str | None:
