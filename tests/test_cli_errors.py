@@ -623,6 +623,32 @@ def test_midi_learn_count_says_which_messages_it_counts():
     assert "notes, CCs, program changes" in help_text and "not counted" in help_text
 
 
+def test_midi_learn_counts_help_says_the_press_a_release_follows_and_each_message_it_leaves_out():
+    """--count's help said a CC's 0 is not counted "straight after its own 127": a press of 100 is one as well, and
+    the 0 after it counts for nothing; and aftertouch, not counted either, was not named."""
+    import argparse
+
+    import mido
+
+    from vcam.cli import build_parser
+    from vcam.control.midilearn import Presses, learnable
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    midi = next(a for a in commands.choices["midi"]._actions if isinstance(a, argparse._SubParsersAction))
+    help_text = next(a.help for a in midi.choices["learn"]._actions if "--count" in a.option_strings)
+    presses = Presses()
+    counted = [learnable(m) and not presses.released(m)
+               for m in (mido.Message("control_change", control=41, value=100),
+                         mido.Message("control_change", control=41, value=0))]
+    assert counted == [True, False]
+    assert "127" not in help_text and "press of 64 or more" in help_text, help_text
+    for message, named in ((mido.Message("aftertouch", value=20), "aftertouch"),
+                           (mido.Message("pitchwheel", pitch=99), "pitch bend"),
+                           (mido.Message("clock"), "MIDI clock"), (mido.Message("sysex", data=[1]), "sysex"),
+                           (mido.Message("note_off", note=36), "a release")):
+        assert not learnable(message) and named in help_text.split("not counted")[1], (named, help_text)
+
+
 def test_the_midi_option_says_how_the_input_is_picked_and_that_a_late_one_is_waited_for():
     """--midi's help said "by part of its name" after the whole name came to win over a part, and nothing of a
     controller plugged in after the start, which is waited for now rather than refused."""
@@ -806,6 +832,14 @@ def test_vcam_midi_asked_for_the_inputs_names_vcam_devices(listing, more, capsys
     assert _last_line(["midi", listing, *more], capsys) == (
         f"vcam midi: error: argument learn: invalid choice: {listing!r}: vcam devices lists the MIDI inputs (and the "
         "virtual cameras); vcam midi takes learn")
+
+
+@pytest.mark.parametrize("word", ["check", "map", "validate"])
+def test_vcam_midi_asked_to_check_a_map_names_vcam_check_and_midi_map(word, capsys):
+    """`vcam midi check` was told only to choose from 'learn': how a map file is checked went unnamed."""
+    assert _last_line(["midi", word, "map.yaml"], capsys) == (
+        f"vcam midi: error: argument learn: invalid choice: {word!r}: a MIDI map is checked with the show that names "
+        "it (midi: map: FILE), by vcam check SHOW.yaml, or as vcam run --midi-map FILE starts; vcam midi takes learn")
 
 
 @pytest.mark.parametrize("argv, flag", [(["midi", "--count", "3"], "--count"), (["midi", "--midi", "nano"], "--midi"),

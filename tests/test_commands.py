@@ -1625,8 +1625,9 @@ def test_commands_run_together_in_a_file_are_answered_one_each_and_never_with_qu
         "show.yaml:4: cue 1 'a' do: one command each: seed 5 and steps 3 are 2 commands; write do: [seed 5, steps 3]"]
     said = problems("midi:\n  controls:\n    - {note: 36, command: 'seed 5, steps 3'}\n")
     assert len(said) == 1 and said[0].endswith(
-        "a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and send go "
-        "with its name"), said
+        "a control sends one command: seed 5 and steps 3 are 2 commands; for several, add a cue to the show's cues:, "
+        "{name: seed 5 and steps 3, do: [seed 5, steps 3]}, and write command: go seed 5 and steps 3 (GO goes on from "
+        "it)"), said
     # a preset the file's presets lack, and a command only the console gives: not offered
     for line in ("seed 5, preset town", "seed 5, quit", "seed 5, steps 99", "seed 5, go"):
         assert not any("one command" in p for p in problems(f"cues:\n  - {{name: a, do: '{line}'}}\n")), line
@@ -1651,7 +1652,7 @@ def test_commands_run_together_in_a_file_are_not_offered_apart_where_a_cue_refus
         with pytest.raises(ConfigError) as err:
             parse_show(f"presets:\n  - {{name: city, prompt: a}}\n{text}", "show.yaml")
         assert len(err.value.problems) == 1, err.value.problems
-        assert not any(word in err.value.problems[0] for word in ("one command", "put them in a cue")), text
+        assert not any(word in err.value.problems[0] for word in ("one command", "add a cue")), text
         with pytest.raises(CommandError) as refused:
             parse(line, console=False)
         assert str(refused.value) in err.value.problems[0]

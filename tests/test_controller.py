@@ -1750,8 +1750,9 @@ def test_a_midi_control_s_line_is_answered_as_a_control_s_not_as_a_typed_one(at_
     else:
         ctl, _ = city_on_air()
     assert ctl.handle_line("seed 5, steps 3", "midi") == (
-        "error: a control sends one command: seed 5 and steps 3 are 2 commands; for several, put them in a cue and "
-        "send go with its name")
+        "error: a control sends one command: seed 5 and steps 3 are 2 commands; for several, add a cue to the show's "
+        "cues:, {name: seed 5 and steps 3, do: [seed 5, steps 3]}, and write command: go seed 5 and steps 3 (GO goes "
+        "on from it)")
     assert ctl.handle_line("seed", "midi").startswith("error: seed needs an argument")
     assert ctl.handle_line("seed", "stdin").startswith("seed ") and "now" in ctl.handle_line("seed", "stdin")
     assert ctl.handle_line("seed 5, steps 3", "stdin") == \

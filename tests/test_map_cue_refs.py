@@ -146,5 +146,6 @@ def test_a_buttons_commands_run_together_after_a_preset_are_said_as_such(section
         parse_show("presets:\n  - {name: neon, prompt: a}\n  - {name: ocean, prompt: b}\n" + section, "show.yaml")
     (problem,) = err.value.problems
     assert problem.startswith("show.yaml:6: ") and problem.endswith(
-        "a control sends one command: preset ocean and seed 5 are 2 commands; for several, put them in a cue and send "
-        "go with its name"), problem
+        "a control sends one command: preset ocean and seed 5 are 2 commands; for several, add a cue to the show's "
+        "cues:, {name: preset ocean and seed 5, do: [preset ocean, seed 5]}, and write command: go preset ocean and "
+        "seed 5 (GO goes on from it)"), problem

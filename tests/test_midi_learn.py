@@ -316,3 +316,35 @@ def test_learn_count_takes_a_shift_buttons_release_as_one_with_its_press_and_lat
     chord = [cc(41, 127), cc(42, 127), cc(42, 0), cc(41, 0)]
     holds = [cc(41, 127), cc(41, 0), cc(41, 127), cc(41, 0)]
     assert [presses.released(msg) for msg in chord + holds] == [False, False, True, True] + [False, True] * 2
+
+
+def test_learns_rpn_note_names_every_kind_a_map_reads_as_the_wheels_note_does():
+    """An RPN's note said a map reads "CCs, NRPNs and notes", leaving out program changes, which a map's
+    `program: presets` reads, and the pitch bend's note names."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = [line for control, v in ((101, 0), (100, 0), (6, 2)) for line in learner.feed(cc(control, v), 0.0)]
+    lines += learner.feed(mido.Message("pitchwheel", pitch=100), 0.0)
+    reads = [line.split("a map reads ", 1)[1].split(";")[0].split(", not this")[0] for line in lines]
+    assert len(reads) == 2 and reads[0] == reads[1] == "CCs, NRPNs, notes and program changes", lines
+
+
+def test_learn_says_a_held_pads_pressure_is_the_pads_own_and_needs_nothing_set():
+    """A pad pressed firmly sends its note, then its pressure while held: learn said the pad's line, then that the
+    pressure is not read and to set "this control" to send a CC, as if the pad just learnt could not be mapped. A
+    pressure with no key held (a touch strip's) is still said so."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    lines = learner.feed(mido.Message("note_on", note=36, velocity=90, channel=9), 0.0)
+    for msg in (mido.Message("polytouch", note=36, value=40, channel=9),
+                mido.Message("aftertouch", value=30, channel=9), mido.Message("note_off", note=36, channel=9),
+                mido.Message("aftertouch", value=30, channel=9)):
+        lines += learner.feed(msg, 0.0)
+    notes = [line.split("# ", 1)[1] for line in lines]
+    assert notes[0].startswith("a pad or key") and len(notes) == 4, lines
+    for held in notes[1:3]:
+        assert "note 36's line above" in held and "set this control" not in held, held
+    assert notes[3].startswith("channel pressure (aftertouch) on channel 10: a map reads") and \
+        "set this control to send a CC" in notes[3], notes[3]

@@ -649,8 +649,9 @@ def test_a_shows_own_problems_and_notes_come_before_those_of_the_map_file_it_nam
 
 
 @pytest.mark.parametrize("command, said", [
-    ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, put them in a cue "
-                       "and send go with its name"),
+    ("[next, freeze]", "a control sends one command: next and freeze are 2 commands; for several, add a cue to the "
+                       "show's cues:, {name: next and freeze, do: [next, freeze]}, and write command: go next and "
+                       "freeze (GO goes on from it)"),
     ("[next]", "a command is written without brackets: command: next"),
     ("[preset, 2]", "a command is written without brackets: command: preset 2"),  # was said 2 commands
     ("[go, 3]", "a command is written without brackets: command: go 3"),
@@ -676,6 +677,48 @@ def test_a_knob_written_to_pick_a_preset_is_told_what_blends_and_what_picks(writ
             "or between: [A, B] for two of them); a button picks one (command: preset 2, or next)")
     assert err.value.problems == [f"show.yaml:6: midi control 1 {both}, and program change N picks preset N+1 "
                                   "(program: presets)", f"show.yaml:9: osc control 1 {both}"]
+
+
+@pytest.mark.parametrize("command", ["next; freeze", "[next, freeze]", "'seed 5, steps 3'"])
+def test_a_controls_several_commands_are_told_as_the_cue_and_line_to_write(tmp_path, command):
+    """`command: next; freeze` was told to put them "in a cue and send go with its name", with neither written out:
+    the cue and the button's line offered load back as a show whose button fires both."""
+    import re
+
+    from vcam.control.show import load_show
+
+    said = map_refusal(tmp_path, f"- {{cc: 16, command: {command}}}")[1]
+    found = re.search(r"add a cue to the show's cues:, (\{.*\}), and write command: (go [^(]+?) \(", said)
+    assert found, said
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a red city}\n  - {name: b, prompt: a blue sea}\n"
+                    f"cues:\n  - {found[1]}\nmidi:\n  controls:\n    - {{cc: 16, command: {found[2]}}}\n")
+    loaded = load_show(show)
+    assert list(loaded.cues[0].do) == re.split(r"[;,] ", command.strip("[]'"))
+    assert str(loaded.midi.buttons[0].command) == found[2]
+
+
+@pytest.mark.parametrize("entry", ["- {cc: 16, param: blend, channel: 0}", "- {note: 36, command: next, channel: 0}"])
+def test_a_channel_written_as_0_is_told_that_a_map_counts_channels_from_1(tmp_path, entry):
+    """`channel: 0`, as a MIDI monitor counting from 0 names the first channel, was told only that it is out of range
+    (1 to 16), leaving which channel was meant to guess."""
+    path, problem = map_refusal(tmp_path, entry)
+    assert problem == (f"{path}:2: MIDI map control 1 channel 0 is out of range (1 to 16): a map counts channels "
+                       "from 1, as a controller's settings do; the first, which a MIDI monitor counting from 0 calls "
+                       "0, is channel: 1")
+
+
+@pytest.mark.parametrize("section, where", [("midi", "midi map"), ("osc", "osc map")])
+def test_a_section_naming_two_maps_is_told_it_builds_on_one_and_where_the_others_controls_go(section, where):
+    """`map: [nanokontrol2, midimix]` was told only that map "must be non-empty text"."""
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {{name: a, prompt: a}}\n{section}:\n  map: [first.yaml, second.yaml]\n", "show.yaml")
+    assert err.value.problems == [
+        f"show.yaml:4: {where} names one map file, which the section's own controls: add to: write map: first.yaml, "
+        "and copy the entries wanted from second.yaml into controls:"]
 
 
 @pytest.mark.parametrize("kind", ["midi", "osc"])
@@ -704,3 +747,52 @@ def test_a_map_files_top_key_one_space_in_after_its_controls_is_offered_the_star
         assert [knob.channel for knob in loaded.knobs] == [1, 1]
     else:
         assert loaded.ignore == ("/c",) and len(loaded.faders) == 2
+
+
+@pytest.mark.parametrize("command", ["[go 2, freeze]", "[back, freeze]", "[status, next]", "[next, quit]"])
+def test_a_controls_list_of_commands_a_cue_refuses_is_offered_no_cue(tmp_path, command):
+    """`command: [go 2, freeze]` was offered the cue {name: go 2 and freeze, do: [go 2, freeze]}, which a show
+    refuses ("go is not allowed in a cue"): the string form `go 2; freeze` was screened, the list was not."""
+    from vcam.control.show import load_show
+    from vcam.control.yamlcheck import ConfigError
+
+    lines = command.strip("[]").split(", ")
+    path, problem = map_refusal(tmp_path, f"- {{cc: 47, command: {command}}}")
+    assert problem == (f"{path}:2: MIDI map control 1 command: a control sends one command: {' and '.join(lines)} are "
+                       "2 commands, each sent by a control of its own")
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: a}}\ncues:\n  - {{name: both, do: {command}}}\n")
+    with pytest.raises(ConfigError):
+        load_show(show)
+
+
+def test_cues_offered_to_controls_are_named_apart_from_the_shows_cues_and_each_other(tmp_path):
+    """Two controls were both offered a cue named `together`, and one a cue named as a cue of the show: loaded back,
+    `go` with that name fired the first cue of it, not the one offered. Each is offered a name of its own."""
+    import re
+
+    import yaml
+
+    from vcam.control.cuesheet import cue_index
+    from vcam.control.show import load_show, parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    cues = "  - {name: seed 5 and freeze, do: [seed 6]}\n  - {name: together, do: [seed 7]}\n"
+    together = "[freeze, 'prompt a city, at night']"  # no name of its commands: offered as `together`
+    controls = {45: "[seed 5, freeze]", 46: together, 47: together}
+    text = "presets:\n  - {name: a, prompt: a}\ncues:\n" + cues + "midi:\n  controls:\n" + "".join(
+        f"    - {{cc: {cc}, command: {command}}}\n" for cc, command in controls.items())
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    offers = [re.search(r"add a cue to the show's cues:, (\{.*\}), and write command: (go [^(]+?) \(", problem)
+              for problem in err.value.problems]
+    assert all(offers), err.value.problems
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: a}\ncues:\n" + cues + "".join(f"  - {o[1]}\n" for o in offers) +
+                    "midi:\n  controls:\n" + "".join(f"    - {{cc: {cc}, command: {o[2]}}}\n"
+                                                     for cc, o in zip(controls, offers)))
+    loaded = load_show(show)
+    for button, command in zip(loaded.midi.buttons, controls.values()):
+        assert button.command.name == "go"
+        # of cues of one name, go reaches the first: a name taken fired the show's cue, not the one offered
+        assert list(loaded.cues[cue_index(loaded.cues, button.command.args[0])].do) == yaml.safe_load(command)

@@ -201,6 +201,10 @@ class _Parser(argparse.ArgumentParser):
         if self.prog == "vcam midi" and value.lower() in MIDI_LISTING:  # a list of learn alone sent no one further
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: vcam devices lists the MIDI inputs (and "
                                                  "the virtual cameras); vcam midi takes learn")
+        if self.prog == "vcam midi" and value.lower() in MIDI_CHECKING:  # no subcommand reads a map file alone
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}: a MIDI map is checked with the show that "
+                                                 "names it (midi: map: FILE), by vcam check SHOW.yaml, or as vcam run "
+                                                 "--midi-map FILE starts; vcam midi takes learn")
         named = [c for c in choices if isinstance(c, str)]
         # of two as near, the one it begins (`ren`: render, not run)
         meant = nearest(value.lower(), named, cutoff=0.6, prefer=[c for c in named if c.startswith(value.lower())])
@@ -711,9 +715,10 @@ def _add_midi_parser(sub) -> None:
     learn.add_argument("--midi", metavar="PORT", action=_OneController, type=argtypes.midi_input,
                        help="the input, by its name or a part of it (default: the first)")
     learn.add_argument("--count", type=argtypes.within(int, 1),
-                       help="stop after this many messages from controls (notes, CCs, program changes; a button's "
-                            "release, MIDI clock, pitch bend and sysex are not counted: no CC's 0 straight after its "
-                            "own 127 is, so a button set to toggle counts once per on and off)")
+                       help="stop after this many messages from controls (notes, CCs, program changes; each value "
+                            "a knob sends is one); not counted: a release (a note's, or a CC's 0 straight after its "
+                            "press of 64 or more, so a button set to toggle counts once per on and off), pitch bend, "
+                            "aftertouch, MIDI clock and sysex")
 
 
 def _add_download_parser(sub) -> None:
@@ -743,6 +748,7 @@ def asks_json(argv: list[str]) -> bool:
 
 # what `vcam midi` is given for the MIDI inputs' list, which is `vcam devices`'s
 MIDI_LISTING = ("devices", "device", "list", "ls", "ports", "inputs", "in")
+MIDI_CHECKING = ("check", "map", "validate", "verify", "lint")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 import os
 import re
@@ -1431,12 +1432,14 @@ STEPPING = ("next", "prev", "go", "back", "tap")
 
 
 def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], where: str = "typed",
-                around: tuple[Sequence[str], Sequence[str]] | None = ((), ())) -> str | None:
+                around: tuple[Sequence[str], Sequence[str]] | None = ((), ()),
+                taken: set[str] | None = None) -> str | None:
     """How to give `commands`, typed as one line (joined_commands), where `takes` each of them (what runs would not
     refuse it); None where it would refuse one, or none were run together: the line's own refusal stands. `where`
     says how each is given: typed (a console, a line typed at vcam cam), sent (by OSC or by a program), cue (a line
     of a show's cue), control (a MIDI or OSC control's command). `around`: a cue's other do: lines before and after
-    this one, as written, kept in the do: offered (None where one is no text a line can write back)."""
+    this one, as written, kept in the do: offered (None where one is no text a line can write back). `taken`: the
+    cue names a cue offered to a control is not (in_a_cue)."""
     if not commands or not all(map(takes, commands)):
         return None
     shown = [clipped(str(cmd), SHOWN_CHARS + 1) for cmd in commands]
@@ -1452,7 +1455,7 @@ def joined_hint(commands: Sequence[Command], takes: Callable[[Command], bool], w
     several = f"{' and '.join(shown)} are {len(shown)} commands"
     if where == "control":
         # a control sends a line; a cue's do: runs several, and `go CUE` fires it
-        return f"a control sends one command: {several}; for several, put them in a cue and send go with its name"
+        return f"a control sends one command: {several}; {in_a_cue([str(cmd) for cmd in commands], taken)}"
     if where == "cue":  # a cue runs several as its do: list, offered as YAML that reads back as those commands
         # the whole do: is offered, its other lines in place: a do: of this line's commands alone dropped them
         listed = flow_yaml([*around[0], *map(str, commands), *around[1]]) if around is not None else None
@@ -1637,7 +1640,7 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
         # `- seed: 5`, written as a show's keys are: the command as typed has no colon
         r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
         return None
-    if control and (several := _listed(node)) is not None:
+    if control and (several := _listed(node, r.cue_names)) is not None:
         r.error(node, f"{what}: {several}")
         return None
     text = r.string(node, what, MAX_LINE, refused=_refused_command)
@@ -1655,7 +1658,7 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
                 return True
             return takes is not None and takes(cmd)
 
-        said = joined_hint(e.joined, offered, "control" if control else "cue", around)
+        said = joined_hint(e.joined, offered, "control" if control else "cue", around, r.cue_names)
         r.error(node, f"{what}: {said or e}")
         return None
     if cmd is None:
@@ -1675,9 +1678,12 @@ def _refused_command(line: str) -> str | None:
     return f"{line!r} is a comment, not a command" if cmd is None else typed_only(cmd, "a control or a cue")
 
 
-def _listed(node) -> str | None:
+def _listed(node, taken: set[str]) -> str | None:
     """What to write for a control's command given as a YAML list (`command: [next, freeze]`), told only that it
-    "must be non-empty text"; None for any other node."""
+    "must be non-empty text"; None for any other node. A cue is offered only where a cue takes each command (`[go
+    2, freeze]` in one was refused); unlike a line run together, each is one command as written (`preset 2`, whose
+    preset is checked once the show is read, is no preset named `2, freeze`). `taken`: the cue names the one
+    offered is not (in_a_cue)."""
     from yaml.nodes import ScalarNode, SequenceNode
 
     if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
@@ -1686,8 +1692,40 @@ def _listed(node) -> str | None:
     if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
         # `[preset, 2]`: one command's words, which read as two commands
         return f"a command is written without brackets: command: {' '.join(lines)}"
-    return (f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands; for several, put them "
-            "in a cue and send go with its name")
+    several = f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands"
+    if not all((cmd := _parsed(line)) and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
+               for line in lines):
+        return f"{several}, each sent by a control of its own"
+    return f"{several}; {in_a_cue(lines, taken)}"
+
+
+def _parsed(line: str) -> Command | None:
+    """The command `line` parses as, None where it is none."""
+    try:
+        return parse(line, console=False)
+    except CommandError:
+        return None
+
+
+def in_a_cue(lines: Sequence[str], taken: set[str] | None = None) -> str:
+    """How a control gives the commands `lines` together: a cue of the show runs them, and the control fires it by
+    its name. Both lines are written out: "put them in a cue" alone left the cue's keys and the go line to guess.
+    `taken`: the name_key of the show's cue names and of the cues offered before, which the name offered is not (of
+    cues of one name `go` fires the first: a second control offered `together` fired the first's); the name
+    offered is added to it."""
+    name = " and ".join(lines)
+    if len(name) > 40 or not re.fullmatch(r"[a-z][\w .-]*", name):
+        name = "together"  # a name that `go` reads back whole, and no cue number
+    if taken is not None:
+        # a number after a name of commands reads as theirs (`seed 5 and steps 3 2`): one taken is named together
+        names = itertools.chain((name, "together"), (f"together {n}" for n in itertools.count(2)))
+        name = next(one for one in names if name_key(one) not in taken)
+        taken.add(name_key(name))
+    cue = flow_yaml({"name": name, "do": list(lines)})
+    if cue is None:
+        return "for several, put them in a cue of the show and write command: go with the cue's name"
+    # go NAME also moves the cue list: a GO after it fires the cue after this one
+    return f"for several, add a cue to the show's cues:, {cue}, and write command: go {name} (GO goes on from it)"
 
 
 def _a_command(line: str) -> bool:

@@ -51,10 +51,27 @@ def between_twice(show, between: tuple) -> str | None:
             f"different presets: {fix}")
 
 
-def run_together(show: Show, cmd: Command) -> str | None:
+def run_together(show: Show, cmd: Command, taken: set[str] | None = None) -> str | None:
     """How to give the commands a control's `cmd` runs together (`preset ocean, seed 5`, read as one preset's name),
-    where `show` would take each (joined_hint); None where it would not, or they are one command."""
-    return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control")
+    where `show` would take each (joined_hint); None where it would not, or they are one command. `taken`: the cue
+    names a cue offered is not (in_a_cue)."""
+    return joined_hint(joined_commands(str(cmd), console=False), lambda one: presets_found(show, one), "control",
+                       taken=taken)
+
+
+def map_named_in(r: Reader, node, what: str) -> str | None:
+    """The map file a show's section names by its `map:` (`what`: "midi map"), else None after saying why: one
+    written as a list (`[nanokontrol2, midimix]`) is told the section builds on one, where it was told only that it
+    "must be non-empty text"."""
+    if isinstance(node, SequenceNode) and node.value and all(isinstance(n, ScalarNode) for n in node.value):
+        names = [str(n.value) for n in node.value]
+        if len(names) == 1:
+            r.error(node, f"{what} is written without brackets: map: {names[0]}")
+        else:
+            r.error(node, f"{what} names one map file, which the section's own controls: add to: write map: "
+                          f"{names[0]}, and copy the entries wanted from {' and '.join(names[1:])} into controls:")
+        return None
+    return r.string(node, what)
 
 
 def map_kind(node) -> str | None:

@@ -32,6 +32,7 @@ DATA = (6, 38, 96, 97)
 # what a wheel, a touch strip or a key's pressure sends, which no map reads
 UNMAPPABLE = {"pitchwheel": "pitch bend", "aftertouch": "channel pressure (aftertouch)",
               "polytouch": "key pressure (polyphonic aftertouch)"}
+MAP_READS = "CCs, NRPNs, notes and program changes"  # what a map's controls are, said where a control is none
 PAIRED = 2  # times a coarse CC (0-31) came straight before its fine half (+32) for the two to be one 14-bit control
 
 
@@ -100,8 +101,12 @@ class Learner:
         self._last: dict[int, int] = {}  # channel -> the CC that came last on it
         self._paired: dict[tuple, int] = {}  # (channel, coarse CC) -> times its fine half came straight after it
         self._fine: dict[tuple, set[int]] = {}  # (channel, coarse CC) -> its fine half's values seen
+        self._held: set[tuple] = set()  # (channel, note) of the keys and pads held down, whose pressure is their own
 
     def feed(self, msg, now: float) -> list[str]:
+        if msg.type in ("note_on", "note_off"):
+            pressed = msg.type == "note_on" and msg.velocity > 0
+            (self._held.add if pressed else self._held.discard)((msg.channel, msg.note))
         if msg.type in UNMAPPABLE:
             return self._unmappable(msg)
         if msg.type == "control_change" and (msg.control in SELECTS or
@@ -215,18 +220,25 @@ class Learner:
     def _unmappable(self, msg) -> list[str]:
         """A wheel, a touch strip or a key's pressure, which no map reads: said once per kind and channel, where
         nothing at all was printed and the control looked dead."""
+        if msg.type != "pitchwheel" and (held := sorted(n for c, n in self._held if c == msg.channel and
+                                                        getattr(msg, "note", n) == n)):
+            # a pad pressed firmly: "set this control to send a CC" read as if the pad just learnt could not be mapped
+            if not self._first((msg.type, msg.channel, "held")):
+                return []
+            return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1} from note {held[0]} held down: "
+                               f"note {held[0]}'s line above is what a map reads of that key or pad; its pressure is "
+                               "not read, and needs nothing set")]
         if not self._first((msg.type, msg.channel)):
             return []
-        return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads CCs, NRPNs, notes and "
-                           "program changes, not this; set this control to send a CC in the controller's editor, "
-                           "or map another")]
+        return [_show(msg, f"# {UNMAPPABLE[msg.type]} on channel {msg.channel + 1}: a map reads {MAP_READS}, not "
+                           "this; set this control to send a CC in the controller's editor, or map another")]
 
     def _rpn(self, msg) -> list[str]:
         if not self._first(("RPN", msg.channel)):
             return []
         return [_show(msg, "# RPN (CC 101/100 pick an instrument setting, CC 6/38 carry its value): a map reads "
-                           "CCs, NRPNs and notes; set this control to send one of those in the controller's editor "
-                           "and move it again")]
+                           f"{MAP_READS}; set this control to send one of those in the controller's editor and move "
+                           "it again")]
 
     def due(self, now: float | None = None) -> list[str]:
         """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""

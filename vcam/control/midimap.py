@@ -39,7 +39,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
-from vcam.control.mapfiles import MapFiles
+from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
 from vcam.words import counted, listed
@@ -228,7 +228,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     light = _light(r, keys["light"], where) if "light" in keys else result.light  # else as its map file's light
     knobs, buttons, programs = [], [], []
-    taken: dict[tuple[str, int], list[tuple[int | None, int]]] = {}  # (cc|note|nrpn, number) -> [(channel, control)]
+    # (cc|note|nrpn, number) -> [(channel, control)], and ("fine", cc) -> the 14-bit controls whose fine half it is
+    taken: dict[tuple[str, int], list] = {}
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
     # (whose NRPN, said so, and its channel) of each NRPN knob: the map file's, whose CCs a show's own entry cannot
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
@@ -423,7 +424,7 @@ def note_named(value) -> str | None:
 
 def _built_on(r: Reader, node, where: str, base: Path | None) -> MidiMap:
     """The map file a show's `map:` names, read; an empty map where it cannot be (said)."""
-    ref = r.string(node, f"{where} map")
+    ref = map_named_in(r, node, f"{where} map")
     path, problem = MAPS.in_show(ref, base) if ref else (None, None)
     if problem is not None:
         r.error(node, problem)
@@ -542,7 +543,13 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None,
         halves.append(("cc", number + FINE, f"cc {number + FINE} (the fine half of cc {number})"))
     for half, n, named in halves:
         if (other := _taken_by(taken, half, n, channel, control)) is not None:
-            return other, f"{named} is control {other}'s already: only one of them would act"
+            # a plain cc on another's fine half: why that cc is taken is not in either line
+            fine = (f", as the fine half of its cc {n - FINE} (bits: 14; a controller with a control of its own on cc "
+                    f"{n} sends 7 bits on cc {n - FINE}: drop bits: 14 there)"
+                    if half == "cc" and other in taken.get(("fine", n), ()) else "")
+            return other, f"{named} is control {other}'s already{fine}: only one of them would act"
+    if kind == "cc" and bits == 14:
+        taken.setdefault(("fine", number + FINE), []).append(control)
     return None
 
 
@@ -651,6 +658,11 @@ def _channel(r: Reader, node, where: str, left_out: str = EVERY_CHANNEL_LEFT_OUT
     if isinstance(node, ScalarNode) and re.sub(r"\s+", "", str(node.value)).lower() in EVERY_CHANNEL:
         # told "must be a whole number from 1 to 16", the way to hear every channel was left to guess
         r.error(node, f"{where} channel must be a whole number from 1 to 16; {left_out}")
+        return None
+    if isinstance(node, ScalarNode) and not node.style and node.value == "0":
+        # a MIDI monitor (and mido) counts from 0: its channel 0 is the first, which the 1 to 16 alone left to guess
+        r.error(node, f"{where} channel 0 is out of range (1 to 16): a map counts channels from 1, as a controller's "
+                      "settings do; the first, which a MIDI monitor counting from 0 calls 0, is channel: 1")
         return None
     v = r.integer(node, f"{where} channel", 1, 16)
     return v - 1 if v is not None else None

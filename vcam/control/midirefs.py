@@ -72,7 +72,7 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
                 return
             except KeyError as e:
                 # `preset ocean, seed 5`: no preset of that name, but commands run together, as a cue's are answered
-                reason = (command and run_together(show, command)) or e.args[0]
+                reason = (command and run_together(show, command, r.cue_names)) or e.args[0]
         line = (line_node if line_node is not None else node).start_mark.line + 1
         r.add(entry.path, line, f"{entry.what} {what}: {reason}")
 

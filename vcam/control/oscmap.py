@@ -24,10 +24,10 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, ScalarNode
 
-from vcam.control.commands import USAGE, Command, blend_twice, presets_named, read_command
+from vcam.control.commands import USAGE, Command, blend_twice, name_key, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.mapfiles import MapFiles, between_twice, not_a_preset, run_together
+from vcam.control.mapfiles import MapFiles, between_twice, map_named_in, not_a_preset, run_together
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
@@ -156,7 +156,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     keys = r.mapping(node, where, known)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     result = OscMap()
-    if "map" in keys and (ref := r.string(keys["map"], f"{where} map")):
+    if "map" in keys and (ref := map_named_in(r, keys["map"], f"{where} map")):
         path, problem = MAPS.in_show(ref, base)
         if problem is not None:
             r.error(keys["map"], problem)
@@ -292,6 +292,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
     own): a map file lays out a row of preset buttons for shows of any length, and a button past the end answers
     once per press."""
     problems = []
+    taken = {name_key(cue.name) for cue in show.cues}  # a cue offered to a button is named apart from these
     for what, ref, (path, line), cmd in preset_refs(mapping):
         if reason := not_a_preset(ref):
             problems.append((path, line, f"{what}: {reason}"))
@@ -301,7 +302,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
         try:
             show.find(ref)
         except KeyError as e:  # `preset ocean, seed 5`: commands run together, said as a MIDI button's are
-            problems.append((path, line, f"{what}: {(cmd and run_together(show, cmd)) or e.args[0]}"))
+            problems.append((path, line, f"{what}: {(cmd and run_together(show, cmd, taken)) or e.args[0]}"))
     problems += [(*f.where, f"{f.address} between {twice}") for f in mapping.faders
                  if f.between and (twice := between_twice(show, f.between))]
     problems += [(*b.where, f"{b.address} {key} {twice}") for b in mapping.buttons

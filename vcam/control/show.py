@@ -280,6 +280,7 @@ def parse_show(text: str, path: str) -> Show:
     # each would be said missing from an empty list
     presets_read = len(r.problems) == before_presets and bool(presets)
 
+    r.cue_names.update(_cue_names_written(top.get("cues")))
     midi, port, cues, cues_read = _midi_and_cues(r, top, Show(path, name, tuple(presets)), presets_read, base)
     osc = _read_osc(r, top["osc"], base, Show(path, name, tuple(presets), cues=cues_read or ()) if presets_read
                     else None, cues_read is not None) if "osc" in top else None
@@ -289,6 +290,14 @@ def parse_show(text: str, path: str) -> Show:
     r.raise_if_any()
     return Show(path, name, tuple(presets), defaults, output, midi, port, cues=cues, osc=osc,
                 map_files=_map_files(top, base), notes=tuple(in_line_order(r.notes, first=r.path)))
+
+
+def _cue_names_written(node) -> set[str]:
+    """The name_key of each cue name written in the cues: list `node`, read before the midi: section, whose controls
+    may be offered a cue of their own (Reader.cue_names), and before the cues are."""
+    entries = node.value if isinstance(node, SequenceNode) else []
+    return {name_key(str(v.value)) for e in entries if isinstance(e, MappingNode)
+            for k, v in e.value if isinstance(k, ScalarNode) and k.value == "name" and isinstance(v, ScalarNode)}
 
 
 def _midi_and_cues(r: Reader, top: dict, show: Show, presets_read: bool, base: Path) -> tuple:
