@@ -738,14 +738,9 @@ def test_a_shared_path_typed_in_full_width_with_its_timing_plays_from_the_networ
     assert producer.actions == [SetInput(f"image:{shared}/logo.png")]
 
 
-@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH',
-                                  "input file:'PATH’"])
-@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
-                                            ("cwd.png", "nope.png")])
-def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_path, monkeypatch,
-                                                                                         line, there, missing):
-    """`input file:"/etc/passwd`, its quote left open: the reply offered the line where the file exists and said no
-    such file where not, which told a client which of this machine's paths exist."""
+def _network_replies(tree, tmp_path, monkeypatch, line: str, there: str, missing: str) -> list[tuple[str, list]]:
+    """What a network client hears of `line` naming a path that is there, then one that is not (each path said as
+    PATH), and the actions each sent."""
     shared, outside = tree
     home = _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
     replies = []
@@ -755,9 +750,21 @@ def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_the
             reply = ctl.handle_line(line.replace("PATH", path), "net 10.0.0.2:5000", network=True)
         except Refused as e:
             reply = f"refused {e}"
-        replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
-        assert producer.actions == []
-    assert replies[0] == replies[1]
+        replies.append((reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"), producer.actions))
+    return replies
+
+
+@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH',
+                                  "input file:'PATH’"])
+@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
+                                            ("cwd.png", "nope.png")])
+def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_path, monkeypatch,
+                                                                                         line, there, missing):
+    """`input file:"/etc/passwd`, its quote left open: the reply offered the line where the file exists and said no
+    such file where not, which told a client which of this machine's paths exist."""
+    replies = _network_replies(tree, tmp_path, monkeypatch, line, there, missing)
+    assert [actions for _, actions in replies] == [[], []]
+    assert replies[0][0] == replies[1][0]
 
 
 @pytest.mark.parametrize("line", ["input image:PATH,", "input file:PATH. @bar"])
@@ -767,19 +774,10 @@ def test_a_network_line_with_a_mark_after_its_path_hears_the_same_of_a_path_ther
                                                                                          line, there, missing):
     """A line typed here whose path ends in a comma is offered the line without it where that file is there: from
     the network, the reply must say the same whether this machine has the file or not."""
-    shared, outside = tree
-    home = _a_home_and_a_folder_with_pictures(tmp_path, monkeypatch)
-    replies = []
-    for path in (there.replace("OUTSIDE", str(outside)), missing.replace("OUTSIDE", str(outside))):
-        ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
-        try:
-            reply = ctl.handle_line(line.replace("PATH", path), "net 10.0.0.2:5000", network=True)
-        except Refused as e:
-            reply = f"refused {e}"
-        replies.append(reply.replace(path, "PATH").replace(path.replace("~", str(home)), "PATH"))
-        assert "did you mean" not in reply and not any("secret" in str(a) or "here" in str(a)
-                                                       for a in producer.actions)
-    assert replies[0] == replies[1]
+    replies = _network_replies(tree, tmp_path, monkeypatch, line, there, missing)
+    for reply, actions in replies:
+        assert "did you mean" not in reply and not any("secret" in str(a) or "here" in str(a) for a in actions)
+    assert replies[0][0] == replies[1][0]
 
 
 def test_a_shared_file_named_in_curled_quotes_plays_from_the_network_as_named(tree):
