@@ -2137,3 +2137,12 @@ def test_a_tempo_typed_in_hex_out_of_range_or_unwritten_is_told_as_a_seed_is(wor
     with pytest.raises(CommandError) as err:
         parse(f"bpm {word}")
     assert said in str(err.value)
+
+
+@pytest.mark.parametrize("word", ["0X78", "0x"])
+def test_a_tempo_typed_in_an_unread_hex_form_is_told_a_number_not_a_whole_one(word):
+    """bpm takes 120.5, so its refusal of `0X78` or `0x` says the number and range it takes, not "a whole number"."""
+    with pytest.raises(CommandError) as err:
+        parse(f"bpm {word}")
+    assert str(err.value).startswith(f"bpm needs a number from 20 to 300, not '{word}'")
+    assert "whole" not in str(err.value)

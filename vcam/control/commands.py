@@ -237,8 +237,9 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
         value = based_int(text)
     except ValueError:
         if (based := based_meant(text, lo, hi)) is not None:
-            raise CommandError(f"{name} needs a whole number, not {_shown(text)}{based}; usage: {usage(name)}") \
-                from None
+            # bpm takes 120.5 too: only its hex or binary form is whole, so "needs a whole number" would mislead
+            wanted = f"a number from {lo} to {hi}" if name == "bpm" else "a whole number"
+            raise CommandError(f"{name} needs {wanted}, not {_shown(text)}{based}; usage: {usage(name)}") from None
         meant = blocks_meant(text) if name == "transition" else None
         raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
                            f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
