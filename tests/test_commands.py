@@ -1900,6 +1900,16 @@ def test_an_input_path_in_quotes_opened_one_way_and_closed_the_other_is_read_wit
     assert parse("input file:'odd’") == Command("input", ("file:'odd’",))
 
 
+@pytest.mark.parametrize("line, said", [("input '’", "unknown input \"'’\""), ('input "”', "unknown input '\"”'"),
+                                        ("input ' ’", "unknown input \"' ’\""), ("input “”", "unknown input '“”'")])
+def test_an_input_of_quotes_round_nothing_is_told_them_as_typed(tmp_path, monkeypatch, line, said):
+    """`input '’` was told unknown input '': its pair made straight, then taken off, left nothing to quote."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CommandError) as err:
+        parse(line)
+    assert str(err.value).startswith(f"{said}: use none, camera")
+
+
 @pytest.mark.parametrize("line, said", [
     ('input file:"', 'the quote after file: is not closed and holds no path: give one, as in input file:"my clip.mp4"'),
     ("input image:‘ @bar", 'the quote after image: is not closed and holds no path: give one, as in input '

@@ -570,7 +570,10 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     except MeantError as e:
         raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
     except ValueError as e:
-        raise CommandError(f"{quoted_as_typed(str(e), given, text, typed)}; usage: {usage('input')}") from None
+        # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
+        said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
+            else quoted_as_typed(str(e), given, text, typed)
+        raise CommandError(f"{said}; usage: {usage('input')}") from None
     if console:
         _mark_ended(spec, at)
     return str(spec)
