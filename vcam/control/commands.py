@@ -1084,9 +1084,9 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     meant, typo = _nearest_meant(name, known)
     # `bland 1 2 0.5`: as near blank (a word for blackout) as blend, but only blend takes what follows; a command
     # one slip away only (`tep 2` is no typo of steps)
-    if rest and meant is not None and (meant not in known or not _parses(f"{meant} {rest}", console)):
+    if rest and meant is not None and (meant not in known or not _parsed(f"{meant} {rest}", console)):
         tied = equally_near(name, [*known, *MEANT])
-        taking = [c for c in tied if c in known and _one_slip(name, c) and _parses(f"{c} {rest}", console)]
+        taking = [c for c in tied if c in known and _one_slip(name, c) and _parsed(f"{c} {rest}", console)]
         if meant in tied and taking:
             return _meant_alone(taking[0])
     if typo:
@@ -1132,7 +1132,7 @@ def _prompt_meant(text: str, console: bool) -> str:
     (`dark forest`, `neon city`), but for two that may be a command (_command_in_two). Empty for a word alone, which
     may be a command misspelt, and where the prompt would be refused."""
     words = text.split()
-    if len(words) < 2 or len(words) == 2 and _command_in_two(words) or not _parses(f"prompt {text}", console):
+    if len(words) < 2 or len(words) == 2 and _command_in_two(words) or not _parsed(f"prompt {text}", console):
         return ""
     return f" (words to generate follow prompt, all on one line: {clipped(f'prompt {text}', SHOWN_CHARS + 1)})"
 
@@ -1159,18 +1159,9 @@ def _spaced_line(word: str, known: list[str], rest: str, console: bool) -> str |
         line = " ".join(filter(None, (command, word[len(command):], rest)))
         # `quantizebar @beat`: a timing a command that acts at once takes none of, left out
         for meant in (line, re.sub(r"\s@\S+$", "", line)) if command in UNTIMED else (line,):
-            if _parses(meant, console):
+            if _parsed(meant, console):
                 return clipped(meant, SHOWN_CHARS + 1)
     return None
-
-
-def _parses(line: str, console: bool) -> bool:
-    """Whether `line`, a hint's, is taken: a hint names only a line that works, not one refused next."""
-    try:
-        parse(line, console)
-    except CommandError:
-        return False
-    return True
 
 
 def _timed_line(command: str, timing: str, rest: str, console: bool) -> str:
@@ -1182,7 +1173,7 @@ def _timed_line(command: str, timing: str, rest: str, console: bool) -> str:
     else:
         lines = [" ".join(filter(None, (command, rest, "@" + timing)))]
     for line in lines:
-        if _parses(line, console):
+        if _parsed(line, console):
             return line
     if command in NO_ARGS:  # `back@bar 5`: what follows it is refused either way
         return command if command in UNTIMED else f"{command} @{timing}"
@@ -1198,7 +1189,7 @@ def _glued_line(command: str, arg: str, console: bool) -> str:
     at = timing[1].lower() if timing and at_timing(timing[1]) is not None else None
     if command in UNTIMED and at:
         arg, at = arg[:timing.start()].rstrip(), None
-    if _parses(f"{command} {arg}", console):
+    if _parsed(f"{command} {arg}", console):
         return f"{command} {clipped(arg, SHOWN_CHARS + 1)}"
     return _form(command, at)
 
@@ -1290,7 +1281,7 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
     text = line.strip()
     lines = []
     for name in dict.fromkeys((text, width_folded(text), width_folded(text).rstrip(_SENTENCE_ENDS).rstrip())):
-        if (bare := _without_quotes(name)) != text and _parses(bare, console):  # `freeze?`, `＇freeze＇`: the command
+        if (bare := _without_quotes(name)) != text and _parsed(bare, console):  # `freeze?`, `＇freeze＇`: the command
             return None
         for command in ("preset", "go") if name else ():
             try:
@@ -1356,7 +1347,7 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     except CommandError as e:
         e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
-        if not (meant := comment_meant(name, rest, lambda line: _parses(line, console), console)):
+        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
@@ -1490,7 +1481,7 @@ def _unknown(word: str, name: str, rest: str, text: str, console: bool) -> Comma
     # though qu is as near q, a word for quit), `bl 1 2 0.5`, `pr neon city` (blend, preset), `bland 1 2 0.5`
     # (blend, though bland is as near blank, a word for blackout)
     near = {typo, nearest(name, commands)}
-    taken = bool(rest) and any(_parses(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
+    taken = bool(rest) and any(_parsed(f"{c} {rest}", console) for c in commands if c.startswith(name) or c in near)
     prompted = (_prompt_meant(text, console) if (not hint or (argless or short) and not taken) and not timed
                 else "")
     if prompted:
@@ -1533,18 +1524,20 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
     # a timing may be glued with a full-width ＠ (`ｎｏｎｅ＠２`, `２＠ｂａｒ`, typed in full-width mode), as `none@2`
     # is; not a prompt's, whose text may say `meet me＠ｂａｒ`
     glued = re.fullmatch(r"(.*\S)@(\S+)" if name == "prompt" else r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
-    if glued is not None and name != "prompt":
-        head = glued[1]
+    if at is not None or glued is None or name in UNTIMED:
+        return None
+    head, timing = glued[1], glued[2]
+    if name != "prompt":
         head = kind_in_ascii(head) if name == "input" else width_folded(head) if head.isdecimal() else head
-        glued = (glued[0], head, width_folded(glued[2]))
-    if at is not None or glued is None or name in UNTIMED or at_timing(glued[2]) is None:
+        timing = width_folded(timing)
+    if at_timing(timing) is None:
         return None
-    if name in ("preset", "go") and not glued[1].isdecimal():  # `sunset@2` may be a name: the show knows
+    if name in ("preset", "go") and not head.isdecimal():  # `sunset@2` may be a name: the show knows
         return None
-    if name == "prompt" and glued[2].lower() not in ("bar", "beat", "off"):  # `open 24@7`, `sky@0.5`: its words
+    if name == "prompt" and timing.lower() not in ("bar", "beat", "off"):  # `open 24@7`, `sky@0.5`: its words
         return None
-    line = f"{name} {glued[1]} @{glued[2]}"
-    return clipped(line, SHOWN_CHARS + 1) if _parses(line, console) else None
+    line = f"{name} {head} @{timing}"
+    return clipped(line, SHOWN_CHARS + 1) if _parsed(line, console) else None
 
 
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
@@ -1633,14 +1626,14 @@ def read_command(r: "Reader", node, what: str, control: bool = False,
     OSC control's command, which is one (a cue's line is one of its do:). `around`: a cue's other do: lines
     (joined_hint). `takes`: whether a command of a line run together runs where it is written (a cue's input, its
     file found beside the show; its preset, in the show), for one not taken anywhere."""
-    if (line := colon_read(node)) is not None and _a_command(line):
+    if (line := colon_read(node)) is not None and _parsed(line):
         # `- prompt neon: rain`: YAML's key and value, said as "must be non-empty text" with no word of the quotes
         quoted_line = flow_yaml(line)
         fix = f"write it in quotes: {quoted_line}" if quoted_line else "put the whole command in quotes"
         r.error(node, f"{what}: YAML reads {line} as a key and its value (the ': ' in it); {fix}")
         return None
     typed = " ".join(line.replace(":", " ", 1).split()) if line is not None else ""
-    if typed and _a_command(typed):
+    if typed and _parsed(typed):
         # `- seed: 5`, written as a show's keys are: the command as typed has no colon
         r.error(node, f"{what}: a command is written as it is typed, without a colon: {flow_yaml(typed) or typed}")
         return None
@@ -1693,7 +1686,7 @@ def _listed(node, taken: set[str]) -> str | None:
     if not isinstance(node, SequenceNode) or not node.value or not all(isinstance(n, ScalarNode) for n in node.value):
         return None
     lines = [str(n.value).strip() for n in node.value]
-    if len(lines) == 1 or (_a_command(" ".join(lines)) and not all(map(_a_command, lines))):
+    if len(lines) == 1 or (_parsed(" ".join(lines)) and not all(_parsed(line) for line in lines)):
         # `[preset, 2]`: one command's words, which read as two commands
         return f"a command is written without brackets: command: {' '.join(lines)}"
     several = f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands"
@@ -1703,10 +1696,11 @@ def _listed(node, taken: set[str]) -> str | None:
     return f"{several}; {in_a_cue(lines, taken)}"
 
 
-def _parsed(line: str) -> Command | None:
-    """The command `line` parses as, None where it is none."""
+def _parsed(line: str, console: bool = False) -> Command | None:
+    """The command `line` parses as, None where it is none (refused, blank or a comment): a hint names only a line
+    that works, not one refused next. `console`: as parse's, typed here."""
     try:
-        return parse(line, console=False)
+        return parse(line, console)
     except CommandError:
         return None
 
@@ -1730,14 +1724,6 @@ def in_a_cue(lines: Sequence[str], taken: set[str] | None = None) -> str:
         return "for several, put them in a cue of the show and write command: go with the cue's name"
     # go NAME also moves the cue list: a GO after it fires the cue after this one
     return f"for several, add a cue to the show's cues:, {cue}, and write command: go {name} (GO goes on from it)"
-
-
-def _a_command(line: str) -> bool:
-    """Whether `line` parses as a command."""
-    try:
-        return parse(line, console=False) is not None
-    except CommandError:
-        return False
 
 
 def preset_twice(show, a: str | int, b: str | int) -> int | None:
