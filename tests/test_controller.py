@@ -2037,3 +2037,20 @@ def test_a_reloads_input_made_moot_by_a_command_meanwhile_is_let_go(tmp_path):
         assert switch._ready == []
     finally:
         switch.close()
+
+
+def test_a_reload_that_fails_after_opening_its_input_lets_it_go():
+    """A save gave the preset on air a photo, opened before the reload took the lock; the reload then failed as
+    it put the edit on air (here the producer refusing it): the photo it opened stayed open in the input switch."""
+    class Refusing(RecordingProducer):
+        def submit(self, action, at_block=None, origin=None) -> None:
+            raise RuntimeError("the producer stopped")
+
+    presets = "presets:\n  - {{name: a, prompt: a city{}}}\n"
+    checked, discarded = [], []
+    ctl = Controller(parse_show(presets.format(""), "show.yaml"), ShowState(prompts={"a city": 1.0}, preset=0),
+                     Refusing(), threading.Event(), lambda s: None, check_input=checked.append)
+    ctl.discard_input = discarded.append
+    with pytest.raises(RuntimeError, match="the producer stopped"):
+        ctl.replace_show(parse_show(presets.format(", input: 'camera:3'"), "show.yaml"))
+    assert checked == ["camera:3"] and discarded == ["camera:3"], (checked, discarded)

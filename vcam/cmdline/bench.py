@@ -6,6 +6,7 @@ import importlib
 import signal
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from vcam.cmdline.errorlines import READER_GONE, missing_extra, said_as_json, stdout_to_null
 from vcam.cmdline.parser import asks_json
@@ -241,7 +242,7 @@ def _tune(args, settings, log, out) -> int:
     except KeyboardInterrupt:  # a SIGTERM's StoppedLoading is _bench's to say, in the same words
         raise _before_candidates(signal.SIGINT) from None
     result = None
-    written: list = []  # the tuning file once saved: a stop after that, before tune returned, leaves it saved
+    written: list[Path] = []  # the tuning file once saved: a stop after that, before tune returned, leaves it saved
     try:
         result = tune(settings, log=log, budget_s=args.tune_budget, written=written)
         out(result.to_json() if args.json else result.table())
@@ -255,7 +256,7 @@ def _tune(args, settings, log, out) -> int:
                            + (f"it is saved to {written[0]}" if written else "nothing saved"), sig=sig,
                            named=True, saved=bool(written)) from None
         raise _Stopped(f"stopped ({stop_said(sig)}) as the tuning's result was said"
-                       + (f"; it is saved to {result.path}" if written else ""), sig=sig, named=True,
+                       + (f"; it is saved to {written[0]}" if written else ""), sig=sig, named=True,
                        saved=bool(written)) from None
     if result.saved:  # what was measured before a Ctrl-C is saved, but the run was stopped: `&&` and set -e stop too
         return stop_code(result.stop_sig) if result.interrupted else 0

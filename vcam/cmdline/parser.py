@@ -114,6 +114,12 @@ class _HelpFormatter(argparse.HelpFormatter):
                              subsequent_indent=indent, **self._AT_SPACES)
 
 
+# what `vcam midi` is given for the MIDI inputs' list, which is `vcam devices`'s
+MIDI_LISTING = ("devices", "device", "list", "ls", "ports", "inputs", "in")
+# and for a map's check, which `vcam check` and `vcam run --midi-map` make
+MIDI_CHECKING = ("check", "map", "validate", "verify", "lint")
+
+
 class _Parser(argparse.ArgumentParser):
     # what a subcommand's own parser does too with an error's message before it is said (its arguments and the
     # message); set on that subcommand's parser alone (vcam bench's: its --json), None for the others
@@ -744,11 +750,6 @@ def asks_json(argv: list[str]) -> bool:
     """Whether vcam bench's arguments (`argv`, those after "bench") ask for --json, before argparse read them."""
     # --js too: argparse takes an option's unambiguous start for it; --json=yes, refused for its value, is one too
     return any(len(flag) > 2 and "--json".startswith(flag) for flag in (a.split("=", 1)[0] for a in argv))
-
-
-# what `vcam midi` is given for the MIDI inputs' list, which is `vcam devices`'s
-MIDI_LISTING = ("devices", "device", "list", "ls", "ports", "inputs", "in")
-MIDI_CHECKING = ("check", "map", "validate", "verify", "lint")
 
 
 def build_parser() -> argparse.ArgumentParser:

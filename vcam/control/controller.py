@@ -401,23 +401,26 @@ class Controller:
         changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)", "transition 0 for later
         changes"), for the reload's line; what the cue list did too (vcam.control.cues.CueList.replace)."""
         checked = self._inputs_checked(show)
-        with self._lock:
-            edit = self._edit(show)
-            applied = [text for cmd in edit.later if (text := self._reload_default(cmd)) is not None]
-            self._pick(edit.preset, edit.blend, show, edit.dropped)
-            applied += edit.said
-            if edit.edits:
-                applied.append(self._edited(edit, checked))
-            if edit.reblend is not None:
-                applied.append(f"{self._apply(edit.reblend, 'reload', at_once=True)} with the new text")
-            if edit.new_fallback:  # the stall's picture only: what is on air stays
-                self.on_fallback(edit.fallback)
-                applied.append(f"fallback {os.path.basename(edit.fallback)}" if edit.fallback
-                               else "the fallback image the show started with")
-            sent = {action.spec for action in edit.edits if isinstance(action, SetInput)}
-        for spec, error in checked.items():  # outside the lock: closing a clip may wait on its file
-            if error is None and spec not in sent:
-                self.discard_input(spec)
+        sent: set[str] = set()
+        try:  # a reload that fails after the check lets go of what it opened too, or the switch keeps it open
+            with self._lock:
+                edit = self._edit(show)
+                applied = [text for cmd in edit.later if (text := self._reload_default(cmd)) is not None]
+                self._pick(edit.preset, edit.blend, show, edit.dropped)
+                applied += edit.said
+                if edit.edits:
+                    applied.append(self._edited(edit, checked))
+                    sent = {action.spec for action in edit.edits if isinstance(action, SetInput)}
+                if edit.reblend is not None:
+                    applied.append(f"{self._apply(edit.reblend, 'reload', at_once=True)} with the new text")
+                if edit.new_fallback:  # the stall's picture only: what is on air stays
+                    self.on_fallback(edit.fallback)
+                    applied.append(f"fallback {os.path.basename(edit.fallback)}" if edit.fallback
+                                   else "the fallback image the show started with")
+        finally:
+            for spec, error in checked.items():  # outside the lock: closing a clip may wait on its file
+                if error is None and spec not in sent:
+                    self.discard_input(spec)
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             told = self.cues.replace(show.cues)
             if told:

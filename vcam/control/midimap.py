@@ -221,7 +221,8 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     show's section may build on a map file (`map:`): a map file naming one could name itself, without end.
     `base`: the folder of the file `node` is in, where a button's `input file:`/`image:` is found and made whole
     (`whole_paths`; else left as written, for commands run on another machine, which finds them there)."""
-    keys = r.mapping(node, where, FILE_KEYS if in_map_file else ("name", "port", "map", "channel", "controls", "light"))
+    # a show's midi: has a file's keys and map:, named after port: where an unknown key's line lists them
+    keys = r.mapping(node, where, FILE_KEYS if in_map_file else FILE_KEYS[:2] + ("map",) + FILE_KEYS[2:])
     channel = _channel(r, keys.get("channel"), where)
     name = r.string(keys["name"], f"{where} name") if "name" in keys else ""
     port = _port(r, keys["port"], where, in_map_file) if "port" in keys else None

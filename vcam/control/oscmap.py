@@ -143,7 +143,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, file: bool = False,
     """A map from an `osc:` section or (`file`) a map file's node; problems are recorded in `r`. `base`: the folder
     of the file `node` is in, where a button's `input file:`/`image:` is found and made whole (`whole_paths`; else
     left as written, for commands run on another machine, which finds them there)."""
-    known = FILE_KEYS if file else ("name", "map", "controls", "ignore")
+    known = FILE_KEYS if file else FILE_KEYS[:1] + ("map",) + FILE_KEYS[1:]  # map: after name: in an unknown key's line
     if isinstance(node, MappingNode):  # a port: or reply:, as a midi: section names its port: (_RUN_FLAGS)
         run_keys = [k for k, _ in node.value if isinstance(k, ScalarNode) and k.value in _RUN_FLAGS]
         if run_keys:

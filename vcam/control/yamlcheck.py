@@ -793,8 +793,11 @@ PLAIN_WORDS = {"quoted scalar": "quoted text (is its closing quote missing?)", "
 _SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff"
 _ODD_SPACE = re.compile(rf"^ *([{_SPACES}])[ {_SPACES}]*(- |-$|[^\s:#]+:( |$))")
 _ODD_DASH = re.compile(r"^ *([\u2013\u2014]) +([^\s:#]+:( |$)|\{)")
+# a key's first character: not one that starts YAML's other kinds of node (a quote, a flow, an anchor, a tag, a
+# block text, a list item) or a comment
+_KEY_HEAD = r"[^\s:#'\"{\[&*!|>-]"
 # such a space after a key's colon (`name:\xa0neon`, macOS's Option+Space): the line read as a text, not a key
-_ODD_COLON = re.compile(rf"^ *(- +)?([^\s:#'\"{{\[&*!|>-][^\s:#]*):([{_SPACES}])")
+_ODD_COLON = re.compile(rf"^ *(- +)?({_KEY_HEAD}[^\s:#]*):([{_SPACES}])")
 
 
 def _odd_colon(line: str, keys: tuple[str, ...], lines: list[str], number: int) -> re.Match | None:
@@ -936,7 +939,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
 
 
 # a key and a value that opens with a quote or a bracket (`prompt: "neon" city`, `prompt: [glitch] city`)
-_OPENED = re.compile(r"^ *(?:- +)?([^\s:#'\"{\[&*!|>-][^\s:#]*): +([\"'\[{])(.*?) *$")
+_OPENED = re.compile(r"^ *(?:- +)?(" + _KEY_HEAD + r"[^\s:#]*): +([\"'\[{])(.*?) *$")
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 
 
@@ -1038,7 +1041,7 @@ def _braces_around(line: str, column: int) -> str | None:
 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
-_KEY_LINE = re.compile(r"^( *(?:- +)?)([^\s:#'\"{\[&*!|>-][^:#]*?):(?: |$)")
+_KEY_LINE = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^:#]*?):(?: |$)")
 
 
 def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = ()) -> str | None:

@@ -90,13 +90,12 @@ class InputsAhead:
     def __init__(self, replay: Replay, check: Callable[[str], object], producer: AppliesActions,
                  say: Callable[[str], None] = lambda line: None) -> None:
         end = replay.end_block
-        logged = [a for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
+        logged = [(block, a) for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
         # Each input's place among the log's: the stream drops a held one (a camera still busy) once a later one is
         # due, telling neither, so a later one heard counts as hearing all before it; waiting for the dropped one
         # itself left every clip and image after it unopened.
-        self._index = {id(a): i for i, a in enumerate(logged)}
-        blocks = [block for block, a in replay.actions if isinstance(a, SetInput) and (end is None or block < end)]
-        self._inputs = [(i, blocks[i], a) for i, a in enumerate(logged)
+        self._index = {id(a): i for i, (_, a) in enumerate(logged)}
+        self._inputs = [(i, block, a) for i, (block, a) in enumerate(logged)
                         if parse_input(a.spec).kind in ("file", "image")]  # a camera is opened where it goes on
         self._check, self.say = check, say
         self._heard_max = -1  # the place of the latest of the log's inputs the stream has put on air or refused

@@ -968,6 +968,7 @@ def _may_be_animated(file: HeadFirst) -> bool:
 
 
 def _same_stamp(path: str, stamp: tuple | None, stamped: Callable[[str], tuple | None]) -> bool:
+    """`stamped`: how the file is stamped, which for an image counts its change time too (_image_stamp)."""
     return stamp is not None and stamped(path) == stamp
 
 
