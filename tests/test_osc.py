@@ -1156,3 +1156,14 @@ def test_an_osc_map_files_notes_are_said_as_a_midi_maps_are(tmp_path):
     ctl = Spy()
     osc_parts("9000", None, str(path), ctl.show, ctl, said.append, whole_paths=False)  # vcam cam's, read there
     assert [s for s in said if s.startswith(note)] == said[:1] and len(said) == 1, said
+
+
+def test_an_address_the_loaded_map_does_not_bind_is_said_with_the_map_it_was_looked_for_in():
+    """An operator who gave --osc-map was told "others need an osc: map", and went looking for a map they had."""
+    router = OscRouter(touchosc(), Spy())
+    with pytest.raises(Unfit) as refused:
+        router.handle("/1/push1", [1.0])
+    said = str(refused.value)
+    assert "need an osc: map" not in said
+    assert said.startswith("nothing listens at /1/push1: the OSC map TouchOSC Simple binds /1/fader1, /1/fader2, ")
+    assert "bind it in the map's controls:, or drop it unsaid with its ignore: list" in said

@@ -94,6 +94,15 @@ class OscRouter:
                 return [reply] if reply else []
             if mapping.ignores(address):
                 return []
+            bound = list(dict.fromkeys(e.address for e in mapping.faders + mapping.buttons))
+        if bound:
+            # "others need an osc: map" sent an operator whose map was loaded looking for a map they already had
+            some = ", ".join(shown(a) for a in bound[:3]) + (f", … ({len(bound)} in all)" if len(bound) > 3 else "")
+            which = f"the OSC map {mapping.name}" if mapping.name else "the osc: map"
+            raise Unfit(f"nothing listens at {shown(address)}: {which} binds "
+                        f"{some}, and the built-in addresses are {BUILTIN}<command>; bind it in the map's controls:, "
+                        "or drop it unsaid with its ignore: list (said once while it keeps coming)",
+                        (address,), once=True)
         raise Unfit(f"nothing listens at {shown(address)}: the built-in addresses are {BUILTIN}<command> "
                     f"({BUILTIN}preset 3, {BUILTIN}next, …), others need an osc: map, whose ignore: list drops "
                     "an address unsaid (said once while it keeps coming)", (address,), once=True)
