@@ -27,6 +27,7 @@ from yaml.scanner import Scanner
 
 from vcam.control.commands import DECIMAL, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
+from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
@@ -518,16 +519,11 @@ _KEY_BEFORE = re.compile(r"(?:^|[\s{,])([A-Za-z_][\w-]*)[ \t]*:[ \t]+$")
 _CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
-# YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
-# is nowhere on the line, so as_written says the form written too
-_BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
-
-
 def as_written(node: Node, shown: str) -> str:
     """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
     binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
     plain = isinstance(node, ScalarNode) and not node.style
-    return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
+    return f"{node.value} ({shown})" if plain and BASED.fullmatch(node.value) else shown
 
 
 def _typed_as(key: str | None, written: str, meant: int) -> bool:
