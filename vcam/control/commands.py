@@ -712,35 +712,41 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
-        if before and console and names_file_here(path):
-            return
-        rest = typed[1:].strip()
-        # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
-        # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
-        if before and not rest and console and not FROM_AFAR.get():
-            raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
-                               f"{kind.lower()}:\"{_example(kind)}\"")
-        why = f"the quote before {name_said(rest)} is not closed"
-        try:
-            meant = parse_input(before + rest)
-        except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
-            why, meant = f"{why}, and {e.why}", e.meant
-        except ValueError:  # said as the input without its quote is said, when typed
-            return
-        meant, at = _timing_unglued(meant, at)
-        if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
-            why, meant = f"{why}, and {found[0]}", found[1]
-        if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
-                and not (console and names_file_here(meant.target)):
-            # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
-            raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
-        if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
-            # a line offered for it would only be refused in turn
-            raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
-                               f"input {meant.kind}:PATH")
-        timing = f" @{at}" if at is not None else ""
-        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+        if not (before and console and names_file_here(path)):
+            _offer_unquoted(typed[1:].strip(), before, kind, at, console)
+        return
     _unopened_quote(kind, colon, path, console)
+
+
+def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
+    """CommandError offering the input `before` (its kind and colon, where the quote opened its path) and `rest`, the
+    path after the quote left open, with the timing `at`; returns where that is no input either (said as the input
+    without its quote is said, when typed)."""
+    # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
+    # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
+    if before and not rest and console and not FROM_AFAR.get():
+        raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
+                           f"{kind.lower()}:\"{_example(kind)}\"")
+    why = f"the quote before {name_said(rest)} is not closed"
+    try:
+        meant = parse_input(before + rest)
+    except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
+        why, meant = f"{why}, and {e.why}", e.meant
+    except ValueError:
+        return
+    meant, at = _timing_unglued(meant, at)
+    if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
+        why, meant = f"{why}, and {found[0]}", found[1]
+    if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+            and not (console and names_file_here(meant.target)):
+        # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
+        raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
+    if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
+        # a line offered for it would only be refused in turn
+        raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
+                           f"input {meant.kind}:PATH")
+    timing = f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
