@@ -512,3 +512,31 @@ def test_a_button_on_a_channel_written_above_a_knob_on_any_channel_fires_on_its_
     router = MidiRouter(mapping, pressed)
     router.handle(cc(control, 127, channel=1))
     assert pressed.commands == ["next"]
+
+
+def test_learn_says_a_fader_pushed_fast_from_0_once_as_a_knob_and_keeps_the_lines_order():
+    """A fader at 0 pushed fast to the top sends 0 then 127, a button's shape: it was said a button, and said again a
+    knob at its next value. Its verdict waits for that next value, but never past another control's line: one
+    touched meanwhile, or a guess coming due, still comes after it, as when it was said at once."""
+    from vcam.control.midilearn import QUIET, Learner
+
+    def said(msgs, rest: float | None = None) -> list[str]:
+        learner = Learner()
+        lines = [line for t, msg in enumerate(msgs) for line in learner.feed(msg, t * 0.01)]
+        return lines + (learner.due(rest) if rest is not None else learner.due())
+
+    def kinds(lines: list[str]) -> list[tuple[str, str]]:
+        return [(line.split("{cc: ")[1].split(",")[0], "knob" if "param: blend" in line else "button")
+                for line in lines]
+
+    assert kinds(said([cc(0, 0), cc(0, 127), cc(0, 126), cc(0, 127)])) == [("0", "knob")]
+    assert kinds(said([cc(0, 0), cc(0, 127), cc(0, 90), cc(0, 40), cc(0, 0)])) == [("0", "knob")]
+    assert kinds(said([cc(41, 0), cc(41, 127), cc(41, 0)])) == [("41", "button")]
+    assert kinds(said([cc(41, 0), cc(41, 127), cc(16, 10), cc(16, 20)])) == [("41", "button"), ("16", "knob")]
+    [line] = said([cc(41, 0), cc(41, 127)], rest=0.01 + QUIET)
+    assert kinds([line]) == [("41", "button")] and "value=127" in line
+    assert said([cc(41, 0), cc(41, 127)], rest=0.01 + QUIET / 2) == []
+    # a knob nudged once, then a button pressed from 0: the button's line, then the knob's guess once it rests
+    lines = said([cc(16, 40), cc(41, 0), cc(41, 127)], rest=QUIET)
+    assert kinds(lines) == [("41", "button"), ("16", "knob")] and "knob?" in lines[1], lines
+    assert kinds(said([cc(16, 40), cc(41, 0), cc(41, 127)])) == [("41", "button"), ("16", "knob")]
