@@ -348,3 +348,16 @@ def test_learn_says_a_held_pads_pressure_is_the_pads_own_and_needs_nothing_set()
         assert "note 36's line above" in held and "set this control" not in held, held
     assert notes[3].startswith("channel pressure (aftertouch) on channel 10: a map reads") and \
         "set this control to send a CC" in notes[3], notes[3]
+
+
+def test_learn_without_a_name_beside_two_controllers_says_which_it_learns_from_and_how_to_pick_the_other(monkeypatch):
+    """The first was listened to with no word of the second, whose knobs then printed nothing."""
+    from vcam.control import midilearn
+
+    said = []
+    monkeypatch.setattr(midilearn, "input_names", lambda: ["Midi Through:Midi Through Port-0 14:0", "MIDI Mix 24:0",
+                                                           "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0"])
+    assert midilearn.default_port(said.append) == "MIDI Mix"
+    assert said == ["MIDI: 2 controllers are plugged in (MIDI Mix 24:0, nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0): "
+                    "learning from the first, MIDI Mix 24:0; vcam midi learn --midi NAME (part of its name) learns "
+                    "from another"]

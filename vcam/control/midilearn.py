@@ -334,6 +334,10 @@ def default_port(say: Callable[[str], None]) -> str:
         say(f"no MIDI controller is plugged in: listening on {readable(names[0])}, which passes on only what "
             "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
             "learn --midi NAME (part of its name) to wait for it")
+    if len(controllers) > 1:  # listened to unsaid, the other controller's knobs printed nothing
+        listed = ", ".join(readable(n) for n in controllers)
+        say(f"MIDI: {len(controllers)} controllers are plugged in ({listed}): learning from the first, "
+            f"{readable(controllers[0])}; vcam midi learn --midi NAME (part of its name) learns from another")
     return stable_name((controllers or names)[0])
 
 
