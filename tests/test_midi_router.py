@@ -195,6 +195,22 @@ def test_a_program_change_past_the_shows_presets_is_said_with_the_program_it_cam
     assert ctl.state.preset == 0
 
 
+def test_a_map_button_past_the_shows_presets_names_its_control_and_map_line():
+    """A map file's row of preset buttons is longer than most shows: a press past the end answered "no preset 5",
+    which did not say which of the controller's buttons sent it, nor where it is bound."""
+    ctl = server_controller()
+    router = MidiRouter(nanokontrol2(), ctl)
+    said = router.handle(cc(36, 127))
+    assert said == ("error: MIDI cc 36 (preset 5, nanokontrol2.yaml line 14): no preset 5: this show has presets 1 "
+                    "to 3"), said
+    assert router.handle(cc(36, 0)) is None and ctl.state.preset == 0
+    pad = MidiRouter(MidiMap(buttons=(Button(parse("preset 9"), note=7),)), ctl)  # a show's own: no file to name
+    assert pad.handle(mido.Message("note_on", note=7, velocity=100)) == ("error: MIDI note 7 (preset 9): no preset 9: "
+                                                                        "this show has presets 1 to 3")
+    router.handle(cc(33, 127))  # one the show has: taken as before
+    assert ctl.state.preset == 1
+
+
 def test_program_change_on_any_channel_without_one_given():
     ctl = server_controller()
     router = MidiRouter(MidiMap(program_channels=(None,)), ctl)

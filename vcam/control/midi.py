@@ -446,7 +446,7 @@ class MidiRouter:
                 # toggles sends one message a press, 127 then 0: each is a press.
                 pressed = entry.toggle or msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
-                return partial(self.controller.apply, entry.command, "midi") if pressed else None
+                return partial(self._pressed, entry, f"cc {msg.control}") if pressed else None
             if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
                 return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
             what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
@@ -454,13 +454,22 @@ class MidiRouter:
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
-                return partial(self.controller.apply, entry.command, "midi")
+                return partial(self._pressed, entry, f"note {msg.note}")
             return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
             if not mapping.program_listens(channel):
                 return self._said_unheard("a program change", channel, set(mapping.program_channels))
             return partial(self._program, msg.program)
         return None
+
+    def _pressed(self, entry: Button, what: str) -> str | None:
+        """A button's command carried out; one the show refuses said with the control that sent it and its map line:
+        a map file's row of preset buttons past the show's presets answered "no preset 5", no button named."""
+        reply = self.controller.apply(entry.command, "midi")
+        if not (reply or "").startswith("error: "):  # vcam cam's: None where it has nothing to say
+            return reply
+        at = f", {file_line(entry)}" if entry.where[0] else ""
+        return f"error: MIDI {what} ({entry.command}{at}): {reply.removeprefix('error: ')}"
 
     def _program(self, program: int) -> str | None:
         """A program change's preset selected; one past the show's presets said with the program it came as: a DAW
