@@ -781,3 +781,26 @@ def test_an_apc_notes_port_is_said_only_beside_its_own_control_port():
     other = "APC mini mk2:APC mini mk2 APC mini mk2 Notes 32:1"  # a second APC's
     assert notes_port(APC_ALSA[0], [APC_ALSA[0], other]) is None
     assert notes_port(MIDIMIX_ALSA, [MIDIMIX_ALSA, *APC_ALSA]) is None
+
+
+def test_a_pads_pressure_reaches_learn_after_the_pads_own_note_however_busy_the_controls_thread(fake_midi_backend):
+    """A pad's note waited for the controls' thread while its pressure, told on the port's reader, overtook it: vcam
+    midi learn said the pressure first, as of no key held, and told to set the pad to send a CC."""
+    go = threading.Event()
+    came = []
+
+    def heard(msg) -> None:
+        go.wait(60)  # the controls' thread busy with the note while the pressure comes
+        came.append(msg.type)
+
+    said = []
+    midi, _ = watched("nanokontrol", said, heard, unheeded=lambda msg: came.append(msg.type))
+    try:
+        fake_midi.send(NANO, mido.Message("note_on", note=11, velocity=127))
+        fake_midi.send(NANO, mido.Message("polytouch", note=11, value=40))
+        go.set()
+        assert wait_for(lambda: len(came) == 2, 60)
+        assert came == ["note_on", "polytouch"]
+    finally:
+        go.set()
+        midi.stop()
