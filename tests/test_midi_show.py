@@ -804,3 +804,17 @@ def test_a_pads_pressure_reaches_learn_after_the_pads_own_note_however_busy_the_
     finally:
         go.set()
         midi.stop()
+
+
+def test_a_port_name_typed_wrong_is_waited_for_with_the_controller_it_is_near():
+    """`--midi nanokontrl` waited for a controller that was plugged in all along, the inputs listed to spot it in."""
+    from vcam.control.midi import waiting_line
+
+    names = ["Midi Through:Midi Through Port-0 14:0", "MIDImix:MIDImix MIDI 1 24:0",
+             "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0"]
+    assert waiting_line("nanokontrl", names) == (
+        "waiting for MIDI input 'nanokontrl' (inputs now: Midi Through:Midi Through Port-0 14:0, MIDImix:MIDImix MIDI "
+        "1 24:0, nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0); plug it in, or did you mean 'nanoKONTROL2'?")
+    assert waiting_line("mdimix", names).endswith("plug it in, or did you mean 'MIDImix'?")
+    for other in ("nanokey", "launchpad", "thru"):  # another controller, not plugged in yet: no guess
+        assert waiting_line(other, names).endswith("); plug it in"), other

@@ -19,7 +19,7 @@ from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
 from vcam.control.shipped import shipped_maps
-from vcam.words import counted, listed
+from vcam.words import counted, listed, nearest
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -269,7 +269,20 @@ def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str
     name came from when it is a show file's (`where`)."""
     listed = ", ".join(map(readable, names)) or "none"
     source = f"the midi: port of {where}; " if where else ""
-    return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in"
+    meant = _name_meant(wanted, names)
+    # a typo waited for a controller that was there all along, the inputs alone left to read it in
+    hint = f", or did you mean {meant!r}?" if meant else ""
+    return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in{hint}"
+
+
+def _name_meant(wanted: str, names: list[str]) -> str | None:
+    """The word of a controller's name (not a loopback's) that `wanted` is a slip for (`nanokontrl` for
+    nanoKONTROL2), which names that controller; None where none is near."""
+    words = {w.casefold(): w for n in names if not is_loopback(n) for w in re.findall(r"[^\W_]+", readable(n))
+             if len(w) > 3 and not w.isdigit() and w.casefold() not in ("midi", "port")}
+    typed = re.sub(r"\s+", "", wanted).casefold()
+    near = nearest(typed, words, cutoff=0.75)
+    return words[near] if near and typed != near and find_port(words[near], names) else None
 
 
 def others_named(wanted: str, port: str, names: list[str]) -> str | None:
