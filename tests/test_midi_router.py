@@ -575,3 +575,15 @@ def test_learn_says_a_fader_pushed_fast_from_0_once_as_a_knob_and_keeps_the_line
     lines = said([cc(16, 40), cc(41, 0), cc(41, 127)], rest=QUIET)
     assert kinds(lines) == [("41", "button"), ("16", "knob")] and "knob?" in lines[1], lines
     assert kinds(said([cc(16, 40), cc(41, 0), cc(41, 127)])) == [("41", "button"), ("16", "knob")]
+
+
+def test_a_program_change_on_a_map_without_a_program_entry_is_said_once_with_the_entry_to_add():
+    """A foot controller's program changes selected nothing, and nothing was said."""
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), server_controller())
+    said = [r for r in (router.handle(mido.Message("program_change", program=p)) for p in (1, 2)) if r]
+    assert said == ["MIDI: a program change came (program=1), which the map does nothing with: to select the show's "
+                    "presets with it, add - {program: presets} to the map's controls (program N selects preset N+1)"]
+    assert router.controller.state.preset == 0
+    nano = MidiRouter(nanokontrol2(), server_controller())  # one that reads them: selects, as before
+    nano.handle(mido.Message("program_change", program=1))
+    assert nano.controller.state.preset == 1

@@ -411,6 +411,7 @@ class MidiRouter:
         # (an APC's given to a nanoKONTROL) did nothing and said nothing, every knob dead on air
         self._strangers: list[str] = []
         self._heard = False
+        self._program_said = False  # a program change said to do nothing, where the map reads none
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -430,7 +431,7 @@ class MidiRouter:
         changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
         self._mapping = mapping
         if changed:
-            self._strangers, self._heard = [], False
+            self._strangers, self._heard, self._program_said = [], False, False
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -491,6 +492,13 @@ class MidiRouter:
                 return partial(self._pressed, entry, f"note {msg.note}")
             return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
+            if not mapping.program_channels and not self._program_said:
+                # a foot controller's or a pad's program changes did nothing without a word, the map reading none
+                self._program_said = True
+                line = Unheard(f"MIDI: a program change came (program={msg.program}), which the map does nothing "
+                               "with: to select the show's presets with it, add - {program: presets} to the map's "
+                               "controls (program N selects preset N+1)")
+                return lambda: line
             if not mapping.program_listens(channel):
                 return self._said_unheard("a program change", channel, set(mapping.program_channels))
             return partial(self._program, msg.program)
