@@ -211,25 +211,6 @@ def test_a_map_button_past_the_shows_presets_names_its_control_and_map_line():
     assert ctl.state.preset == 1
 
 
-def test_a_map_for_another_controller_is_said_once_its_controls_come_and_none_of_the_maps():
-    """A nanoKONTROL2 played through the APC mini's map: every fader and button did nothing, and nothing was said."""
-    apc = load_map(find_map_file("apc-mini-mk2", None))
-    router = MidiRouter(apc, server_controller())
-    said = [str(r) for r in (router.handle(msg) for msg in (cc(0, 10), cc(0, 20), cc(41, 127), cc(41, 0), cc(16, 50),
-                                                            cc(17, 50), cc(18, 60))) if r]
-    assert said == ["MIDI: cc 0, cc 41 and cc 16 came, which the map (Akai APC mini mk2) has on no channel, and none "
-                    "of the map's controls has come: is it the map for another controller? vcam midi learn prints the "
-                    "lines for this one's controls; vcam's own maps are apc-mini-mk2, midimix and nanokontrol2"]
-    # a map one of whose controls came first: the others are spare controls, said nothing of
-    router = MidiRouter(nanokontrol2(), server_controller())
-    assert not [r for r in (router.handle(msg) for msg in (cc(16, 10), cc(80, 1), cc(81, 1), cc(82, 1), cc(83, 1)))
-                if r and "map for another" in r]
-    pads = MidiRouter(nanokontrol2(), server_controller())  # a pad controller's notes, on a map of CCs
-    said = [r for r in (pads.handle(mido.Message("note_on", note=n, velocity=127)) for n in (36, 37, 36, 38, 39)) if r]
-    assert len(said) == 1 and said[0].startswith("MIDI: note 36, note 37 and note 38 came, which the map (Korg "
-                                                 "nanoKONTROL2) has on no channel"), said
-
-
 def test_program_change_on_any_channel_without_one_given():
     ctl = server_controller()
     router = MidiRouter(MidiMap(program_channels=(None,)), ctl)

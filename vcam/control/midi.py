@@ -18,8 +18,7 @@ from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
-from vcam.control.shipped import shipped_maps
-from vcam.words import counted, listed, nearest
+from vcam.words import counted, nearest
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -379,18 +378,6 @@ def off_channel_line(what: str, channel: int, listens: set[int | None], entry: K
             f"does nothing; if it is meant to act, set the controller to send on channel {mapped[0]}, or {change}")
 
 
-STRANGERS = 3  # controls the map has nowhere, come before any it has, for the map to be said to be another's
-
-
-def stranger_line(controls: list[str], mapping: MidiMap) -> str:
-    """What is said once `controls` came, none of them on any channel of `mapping`, and nothing it maps came."""
-    named = f" ({mapping.name})" if mapping.name else ""
-    own = listed(shipped_maps("midi"), "and")
-    return (f"MIDI: {listed(controls)} came, which the map{named} has on no channel, and "
-            "none of the map's controls has come: is it the map for another controller? vcam midi learn prints the "
-            f"lines for this one's controls; vcam's own maps are {own}")
-
-
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
@@ -407,10 +394,6 @@ class MidiRouter:
         self._button_prev: dict[tuple, int] = {}
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
         self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
-        # the controls come that the map has on no channel, while none it has came: a map for another controller
-        # (an APC's given to a nanoKONTROL) did nothing and said nothing, every knob dead on air
-        self._strangers: list[str] = []
-        self._heard = False
         self._program_said = False  # a program change said to do nothing, where the map reads none
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
@@ -431,7 +414,7 @@ class MidiRouter:
         changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
         self._mapping = mapping
         if changed:
-            self._strangers, self._heard, self._program_said = [], False, False
+            self._program_said = False
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -462,10 +445,8 @@ class MidiRouter:
             if isinstance(moved, Stepped):
                 return self._step_said(moved)
             if moved is not None:
-                self._heard = True
                 return self._fine(moved) if isinstance(moved, Moved) else None
             entry = mapping.control(channel, cc=msg.control)
-            self._heard |= entry is not None
             if isinstance(entry, Knob):
                 value = entry.value(msg.value)
                 if not self._takeovers.of((channel, msg.control), entry).weigh(entry, value):
@@ -487,7 +468,6 @@ class MidiRouter:
             return self._said_unheard_on(what, channel, mapping.entries_on(cc=msg.control))
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
-            self._heard |= entry is not None
             if entry is not None:
                 return partial(self._pressed, entry, f"note {msg.note}")
             return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
@@ -536,14 +516,8 @@ class MidiRouter:
         return lambda: line
 
     def _said_unheard_on(self, what: str, channel: int | None, entries: list) -> Callable[[], Unheard]:
-        """_said_unheard for a control the map has `entries` on; where it has none, what stranger_line says, once."""
-        if entries or self._heard or what in self._strangers or len(self._strangers) >= STRANGERS:
-            return self._said_unheard(what, channel, {e.channel for e in entries}, entries[0] if entries else None)
-        self._strangers.append(what)
-        if len(self._strangers) < STRANGERS:
-            return _unheard
-        line = Unheard(stranger_line(self._strangers, self.mapping))
-        return lambda: line
+        """_said_unheard for a control the map has `entries` on."""
+        return self._said_unheard(what, channel, {e.channel for e in entries}, entries[0] if entries else None)
 
     def _fine(self, moved: Moved) -> Callable[[], str | None] | None:
         """A 14-bit knob's move, weighed by the takeover of the physical control (both its halves, or its NRPN)."""
