@@ -107,6 +107,10 @@ class Learner:
         self._held: set[tuple] = set()  # (channel, note) of the keys and pads held down, whose pressure is their own
 
     def feed(self, msg, now: float) -> list[str]:
+        if not hasattr(msg, "channel"):
+            # MIDI clock (24 a beat), start/stop, song position, active sensing, sysex: no control's, and a fader's
+            # values come between them, which said a fader pushed fast from 0 a button at the beat, then a knob
+            return self._fed(msg, now)
         key = (msg.channel, msg.control) if msg.type == "control_change" else None
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
         return kept + self._fed(msg, now)
@@ -365,7 +369,8 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                 continue
             now = time.monotonic()
             seen += learnable(msg) and not presses.released(msg)  # a wheel is said, not counted (--count)
-            for line in learner.feed(msg, now):
+            # MIDI clock running never leaves the inbox empty for long: what is due is said between its messages
+            for line in learner.feed(msg, now) + learner.due(now):
                 out(line)
     finally:
         midi.stop()
