@@ -358,9 +358,24 @@ def test_learn_without_a_name_beside_two_controllers_says_which_it_learns_from_a
     monkeypatch.setattr(midilearn, "input_names", lambda: ["Midi Through:Midi Through Port-0 14:0", "MIDI Mix 24:0",
                                                            "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0"])
     assert midilearn.default_port(said.append) == "MIDI Mix"
-    assert said == ["MIDI: 2 controllers are plugged in (MIDI Mix 24:0, nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0): "
-                    "learning from the first, MIDI Mix 24:0; vcam midi learn --midi NAME (part of its name) learns "
-                    "from another"]
+    assert said == ["MIDI: 2 MIDI inputs are plugged in (MIDI Mix 24:0, nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0; one "
+                    "controller may have more than one): learning from the first, MIDI Mix 24:0; vcam midi learn "
+                    "--midi NAME (part of its name) learns from another"]
+
+
+@pytest.mark.parametrize("ports", [["APC mini mk2:APC mini mk2 APC mini mk2 Contr 28:0",
+                                    "APC mini mk2:APC mini mk2 APC mini mk2 Notes 28:1"],
+                                   ["LPX DAW In", "LPX MIDI In"]])
+def test_learn_beside_one_controllers_two_ports_says_two_inputs_not_two_controllers(monkeypatch, ports):
+    """An APC mini mk2 (its Control and Notes ports) or a Launchpad X (DAW and MIDI ports) alone was said to be 2
+    controllers plugged in."""
+    from vcam.control import midilearn
+
+    said = []
+    monkeypatch.setattr(midilearn, "input_names", lambda: ports)
+    midilearn.default_port(said.append)
+    assert len(said) == 1 and said[0].startswith("MIDI: 2 MIDI inputs are plugged in (") and \
+        "controllers are" not in said[0], said
 
 
 @pytest.mark.parametrize("beat", [mido.Message("clock"), mido.Message("start"), mido.Message("stop"),

@@ -339,9 +339,12 @@ def default_port(say: Callable[[str], None]) -> str:
             "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
             "learn --midi NAME (part of its name) to wait for it")
     if len(controllers) > 1:  # listened to unsaid, the other controller's knobs printed nothing
+        # inputs, not controllers: one controller may list two (an APC mini mk2's Control and Notes ports, a
+        # Launchpad X's DAW and MIDI ports), which were counted as two controllers
         listed = ", ".join(readable(n) for n in controllers)
-        say(f"MIDI: {len(controllers)} controllers are plugged in ({listed}): learning from the first, "
-            f"{readable(controllers[0])}; vcam midi learn --midi NAME (part of its name) learns from another")
+        say(f"MIDI: {len(controllers)} MIDI inputs are plugged in ({listed}; one controller may have more than one): "
+            f"learning from the first, {readable(controllers[0])}; vcam midi learn --midi NAME (part of its name) "
+            "learns from another")
     return stable_name((controllers or names)[0])
 
 
