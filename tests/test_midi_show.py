@@ -818,3 +818,16 @@ def test_a_port_name_typed_wrong_is_waited_for_with_the_controller_it_is_near():
     assert waiting_line("mdimix", names).endswith("plug it in, or did you mean 'MIDImix'?")
     for other in ("nanokey", "launchpad", "thru"):  # another controller, not plugged in yet: no guess
         assert waiting_line(other, names).endswith("); plug it in"), other
+
+
+@pytest.mark.parametrize("typed, plugged", [("nanokontrol2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),
+                                            ("nanokontrl2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),
+                                            ("keystep37", "KeyStep Pro:KeyStep Pro MIDI 1 20:0"),
+                                            ("minilab3", "Arturia MiniLab mkII:Arturia MiniLab mkII MIDI 1 20:0"),
+                                            ("launchpad x", "Launchpad Mini:Launchpad Mini MIDI 1 20:0")])
+def test_a_port_name_of_another_model_of_the_controller_plugged_in_is_waited_for_with_no_guess(typed, plugged):
+    """--midi nanokontrol2 beside a nanoKONTROL Studio asked "did you mean 'nanoKONTROL'?": the show's own
+    controller, not plugged in yet, said to be a slip for another model of its make."""
+    from vcam.control.midi import waiting_line
+
+    assert waiting_line(typed, ["Midi Through:Midi Through Port-0 14:0", plugged]).endswith("); plug it in")

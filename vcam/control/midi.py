@@ -281,7 +281,20 @@ def _name_meant(wanted: str, names: list[str]) -> str | None:
              if len(w) > 3 and not w.isdigit() and w.casefold() not in ("midi", "port")}
     typed = re.sub(r"\s+", "", wanted).casefold()
     near = nearest(typed, words, cutoff=0.75)
-    return words[near] if near and typed != near and find_port(words[near], names) else None
+    if not near or typed == near or _another_model(typed, near):
+        return None
+    return words[near] if find_port(words[near], names) else None
+
+
+def _another_model(typed: str, word: str) -> bool:
+    """Whether `typed` names another model of the make whose name has `word`: the word with a model's number or
+    word after it (nanokontrol2 beside a nanoKONTROL Studio, keystep37 beside a KeyStep Pro, minilab3 beside a
+    MiniLab mkII), or a model number other than the word's (nanokontrl2 beside a nanoKONTROL Studio). Such a
+    controller, not plugged in yet, was said to be a slip for the one plugged in."""
+    stem = word.rstrip("0123456789")
+    numbered = re.search(r"\d+$", typed)
+    return (typed.startswith(stem) and len(typed) > len(stem) and typed != word) or \
+        (numbered is not None and not word.endswith(numbered.group()))
 
 
 def others_named(wanted: str, port: str, names: list[str]) -> str | None:
