@@ -568,3 +568,15 @@ def test_a_program_change_on_a_map_without_a_program_entry_is_said_once_with_the
     nano = MidiRouter(nanokontrol2(), server_controller())  # one that reads them: selects, as before
     nano.handle(mido.Message("program_change", program=1))
     assert nano.controller.state.preset == 1
+
+
+def test_a_program_change_on_a_shipped_map_without_a_program_entry_says_to_add_it_in_the_shows_midi_section():
+    """Said on a shipped map, the line told to add - {program: presets} to the map's controls: vcam's own file, which
+    an update rewrites, as the channel line says. (The maps shipped now all have one; the APC's entries stand in.)"""
+    apc = load_map(find_map_file("apc-mini-mk2", None))
+    router = MidiRouter(MidiMap(apc.name, apc.knobs, apc.buttons), server_controller())
+    [line] = [r for r in (router.handle(mido.Message("program_change", program=p)) for p in (1, 2)) if r]
+    assert line == ("MIDI: a program change came (program=1), which the map does nothing with: to select the show's "
+                    "presets with it, add - {program: presets} to the show's midi: controls: beside its map: "
+                    "apc-mini-mk2, not to apc-mini-mk2.yaml, vcam's own, which an update rewrites (program N selects "
+                    "preset N+1)"), line

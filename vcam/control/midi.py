@@ -391,6 +391,20 @@ def off_channel_line(what: str, channel: int, listens: set[int | None], entry: K
             f"does nothing; if it is meant to act, set the controller to send on channel {mapped[0]}, or {change}")
 
 
+def program_line(program: int, mapping: MidiMap) -> str:
+    """What is said of the first program change on `mapping`, which reads none: where to add the entry that would
+    read it. A shipped map is vcam's own, which an update rewrites: the line goes in the show's own section."""
+    shipped = sorted({Path(e.where[0]).name for e in mapping.knobs + mapping.buttons
+                      if e.where[0] and Path(e.where[0]).resolve().parent == Path(MAPS_DIR).resolve()})
+    if shipped:
+        where = (f"the show's midi: controls: beside its map: {Path(shipped[0]).stem}, not to {shipped[0]}, vcam's "
+                 "own, which an update rewrites")
+    else:
+        where = "the map's controls"
+    return (f"MIDI: a program change came (program={program}), which the map does nothing with: to select the show's "
+            f"presets with it, add - {{program: presets}} to {where} (program N selects preset N+1)")
+
+
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
@@ -488,9 +502,7 @@ class MidiRouter:
             if not mapping.program_channels and not self._program_said:
                 # a foot controller's or a pad's program changes did nothing without a word, the map reading none
                 self._program_said = True
-                line = Unheard(f"MIDI: a program change came (program={msg.program}), which the map does nothing "
-                               "with: to select the show's presets with it, add - {program: presets} to the map's "
-                               "controls (program N selects preset N+1)")
+                line = Unheard(program_line(msg.program, mapping))
                 return lambda: line
             if not mapping.program_listens(channel):
                 return self._said_unheard("a program change", channel, set(mapping.program_channels))
