@@ -2191,3 +2191,24 @@ def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_tha
     assert problems("midi:\n  controls:\n    - {note: 36, command: seed 5, steps 99}\n")[0].endswith(
         "unknown key 'steps 99'; known keys: cc, note, program, param, command, range, curve, channel, between, nrpn, "
         "bits, toggle, light")
+
+
+def test_a_prompt_and_a_command_cut_by_a_comma_in_braces_are_also_offered_as_one_prompt_quoted_whole():
+    """`command: prompt neon, blackout` was told only that prompt neon and blackout are 2 commands: a prompt with a
+    comma in it (`neon, blackout` as its words) was offered no quotes, as `prompt a red city, at night` is."""
+    import re
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(head + "midi:\n  controls:\n    - {note: 36, command: prompt neon, blackout}\n", "show.yaml")
+    [said] = err.value.problems
+    assert "prompt neon and blackout are 2 commands" in said, said
+    fixed = re.search(r"if it is one prompt, put the whole text in quotes: (command: .*)$", said)[1]
+    show = parse_show(head + f"midi:\n  controls:\n    - {{note: 36, {fixed}}}\n", "show.yaml")
+    assert str(show.midi.buttons[0].command) == "prompt neon, blackout"
+    with pytest.raises(ConfigError) as err:  # two commands neither of which is a prompt: no quotes offered
+        parse_show(head + "midi:\n  controls:\n    - {note: 36, command: next, blackout}\n", "show.yaml")
+    assert "quotes" not in err.value.problems[0], err.value.problems

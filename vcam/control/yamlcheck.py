@@ -309,6 +309,9 @@ class Reader:
             pieces = [text.value] + [k.value for k, _ in node.value[start + 1:end]]
             if (several := commands_cut(pieces, self.cue_names)) is not None:
                 # offered in quotes, it was told next that a control sends one command: said at once instead
+                if parse(text.value).name == "prompt" and is_command(whole):
+                    # `prompt neon, blackout` is as likely one prompt with a comma as a prompt and a blackout
+                    several += f"; if it is one prompt, put the whole text in quotes: {offered[1:-1]}"
                 return f"; in {{...}} a comma separates keys, and {several}"
             if not is_command(whole):
                 return None  # quoted, it would be refused for a reason of its own: the known keys stand
