@@ -1316,3 +1316,15 @@ def test_a_video_given_as_an_image_is_said_to_be_one_with_the_line_that_plays_it
     said = "'file:my loop.mp4'" if " " in name else f"file:{name}"
     assert err.value.problems == [f"{tmp_path / 'show.yaml'}:2: preset 'a' input: image {name} is a video, not a "
                                   f"still picture (looked at {path}); play it as a clip: {said}"]
+
+
+@pytest.mark.parametrize("name", ["still.mp4", "still.mov"])
+def test_a_clip_of_one_frame_given_as_an_image_is_said_to_be_a_video(tmp_path, name):
+    """An MP4 or MOV cut to one frame, given as image:, was told "cannot read … as an image" with the fix to use a
+    PNG: its one frame made it no video, though it plays as file: as any clip does."""
+    path = pyav_clip(tmp_path / name, 24, count=1)
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a video"
+    assert parse_input(raised.value.fix.removeprefix("play it as a clip: ")) == parse_input(f"file:{path}")
+    ClipSource(path, W, H).close()

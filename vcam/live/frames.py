@@ -741,6 +741,9 @@ def moving_video(container: av.container.InputContainer) -> list[av.video.stream
 # HEIC or an AVIF photo as well, nor those of image formats (ico, gif, png_pipe)
 _VIDEO_DEMUXERS = {"matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "nut", "ogg", "mxf", "h264", "hevc",
                    "m4v", "yuv4mpegpipe"}
+# The brands a HEIF or AVIF still is written under (ISO/IEC 23008-12, AV1 image format): an MP4 or MOV of any other
+# brand holding one frame is a clip cut to it, told to be converted to a picture where it plays as file:
+_STILL_BRANDS = {"mif1", "msf1", "miaf", "heic", "heix", "heim", "heis", "hevc", "hevx", "avif", "avis"}
 
 
 def _plays(container) -> bool:
@@ -750,6 +753,9 @@ def _plays(container) -> bool:
     if not streams:
         return False
     if _VIDEO_DEMUXERS & set(container.format.name.split(",")) or any(s.frames > 1 for s in streams):
+        return True
+    brand = container.metadata.get("major_brand", "").strip().lower()
+    if "mov" in container.format.name.split(",") and brand and brand not in _STILL_BRANDS:
         return True
     seen: dict[int, int] = {}
     try:
