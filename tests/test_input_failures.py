@@ -1328,3 +1328,30 @@ def test_a_clip_of_one_frame_given_as_an_image_is_said_to_be_a_video(tmp_path, n
     assert raised.value.message == f"cannot read {path} as an image: it is a video"
     assert parse_input(raised.value.fix.removeprefix("play it as a clip: ")) == parse_input(f"file:{path}")
     ClipSource(path, W, H).close()
+
+
+@pytest.mark.parametrize("replayed", [True, False])
+def test_a_camera_that_fails_on_air_is_not_told_to_be_given_with_in(tmp_path, monkeypatch, replayed):
+    """A camera that does not open at its block (a replay's, on a machine without it) was told to "restyle a clip
+    or a picture instead (--in file:CLIP.mp4 …)": --in is given at the start, and a replay's inputs are its log's.
+    A replay is told to run where the camera is or to change the log; a show on air names the command."""
+    from test_mutants_runloop import _inputs_generator, _three_blocks
+    from vcam.control.actions import Origin, SetInput
+
+    monkeypatch.setattr(camera_module, "DEVICES", str(tmp_path))  # a machine without any video device
+    log: list[str] = []
+    gen, stream = _inputs_generator([], log)
+
+    def opener(spec):
+        open_device("0").release()
+
+    gen._open_input = opener
+    gen.submit(SetInput("camera"), origin=None if replayed else Origin("preset 2", "stdin"))
+    _three_blocks(gen)
+    said = [line for line in log if line.startswith("control not applied")]
+    assert len(said) == 1 and "no capture device /dev/video0" in said[0], log
+    assert "--in" not in said[0]
+    if replayed:
+        assert "change that input in the log" in said[0] and "input file:" not in said[0]
+    else:
+        assert "(input file:CLIP.mp4, input image:PICTURE)" in said[0]
