@@ -1355,3 +1355,13 @@ def test_a_camera_that_fails_on_air_is_not_told_to_be_given_with_in(tmp_path, mo
         assert "change that input in the log" in said[0] and "input file:" not in said[0]
     else:
         assert "(input file:CLIP.mp4, input image:PICTURE)" in said[0]
+
+
+def test_a_folder_given_as_a_clip_lists_a_name_with_a_quote_or_comma_in_quotes(tmp_path):
+    """A folder holding `"odd.mp4` listed it bare, (it holds "odd.mp4, b.mp4), read as a quote opened round the
+    rest of the list; a name with a comma read as two."""
+    for name in ('"odd.mp4', "a, b.mp4", "c.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path), W, H)
+    assert raised.value.fix.endswith("""(it holds '"odd.mp4', 'a, b.mp4', c.mp4)"""), raised.value.fix
