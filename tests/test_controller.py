@@ -2090,51 +2090,6 @@ def test_a_reloads_input_made_moot_by_a_command_meanwhile_is_let_go(tmp_path):
         switch.close()
 
 
-def test_a_reloads_input_let_go_is_its_own_copy_not_the_one_a_command_meanwhile_kept(tmp_path, monkeypatch):
-    """A save gave the preset on air a photo, opened before the reload's lock; meanwhile `input image:` the same
-    photo was typed, opened and sent, so the reload sent none and let its copy go. It closed the copy checked last,
-    the command's, and the stream put the reload's on air: where the file was saved again in between, that stale
-    copy was dropped and the photo decoded once more on the stream's thread, between two blocks."""
-    import cv2
-    import numpy as np
-
-    from vcam.live.inputs import switch as switch_module
-    from vcam.live.inputs.switch import InputSwitch
-
-    photo = tmp_path / "x.png"
-    cv2.imwrite(str(photo), np.zeros((30, 40, 3), np.uint8))
-    switch = InputSwitch(32, 24)
-    presets = "presets:\n  - {{name: a, prompt: a city{}}}\n"
-    opened: dict[str, object] = {}  # the copy each thread's check opened
-    real_open = switch_module.open_source
-    monkeypatch.setattr(switch_module, "open_source", lambda *args, **kwargs: opened.setdefault(
-        threading.current_thread().name, real_open(*args, **kwargs)))
-    ctl = None
-
-    def check_input(spec):
-        got = switch.check_kept(spec)
-        if threading.current_thread().name == "reload":  # as the photo is opened, before the reload's lock
-            typed = threading.Thread(target=ctl.handle_line, args=(f"input image:{photo}", "stdin"), name="typed")
-            typed.start()
-            typed.join(60)
-        return got
-
-    ctl = Controller(parse_show(presets.format(""), str(tmp_path / "show.yaml")),
-                     ShowState(prompts={"a city": 1.0}, preset=0), RecordingProducer(), threading.Event(),
-                     lambda s: None, check_input=check_input)
-    ctl.discard_input = switch.discard
-    edited = parse_show(presets.format(f", input: 'image:{photo}'"), str(tmp_path / "show.yaml"))
-    saved = threading.Thread(target=ctl.replace_show, args=(edited,), name="reload")
-    saved.start()
-    saved.join(60)
-    try:
-        assert ctl.state.input == f"image:{photo}" and set(opened) == {"reload", "typed"}, (ctl.state, opened)
-        assert switch.open(f"image:{photo}") is opened["typed"]
-        assert switch._ready == []
-    finally:
-        switch.close()
-
-
 def test_a_reload_that_fails_after_opening_its_input_lets_it_go():
     """A save gave the preset on air a photo, opened before the reload took the lock; the reload then failed as
     it put the edit on air (here the producer refusing it): the photo it opened stayed open in the input switch."""

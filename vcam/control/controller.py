@@ -92,15 +92,13 @@ class _Checked:
 
     spec: str
     error: ValueError | None
-    kept: object = None  # what check_input returned: the copy it kept, for discard_input
     sent: bool = False
 
 
 class Controller:
     # Lets go of what check_input opened for an input that will not be sent after all (a reload's, made moot by a
-    # command meanwhile): it stayed open, kept for an open that never came. Set beside check_input where it keeps one;
-    # given what check_input returned (the very copy it kept), else the spec.
-    discard_input: Callable[[object], object] = staticmethod(lambda kept: None)
+    # command meanwhile): it stayed open, kept for an open that never came. Set beside check_input where it keeps one.
+    discard_input: Callable[[str], object] = staticmethod(lambda spec: None)
 
     def __init__(self, show: Show | None, state: ShowState, generator: Producer, stop: threading.Event,
                  say: Callable[[str], None], log: ControlLog | None = None,
@@ -321,7 +319,7 @@ class Controller:
                 return self._locked(lambda: self._apply(cmd, source, at_once, network, aim, checked))
             finally:  # a command refused after its check lets go of what the check opened
                 if checked is not None and checked.error is None and not checked.sent:
-                    self.discard_input(checked.spec if checked.kept is None else checked.kept)
+                    self.discard_input(checked.spec)
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
         reply = self._cue(cmd)
         self._tell()
@@ -339,10 +337,10 @@ class Controller:
         except ValueError:
             return None
         try:
-            kept = self._check_input(spec, typed)
+            self._check_input(spec, typed)
         except ValueError as e:
             return _Checked(spec, e)
-        return _Checked(spec, None, kept)
+        return _Checked(spec, None)
 
     def _tell(self) -> None:
         """The listeners are told of a change, on the teller's thread; never waits for them."""
@@ -434,7 +432,7 @@ class Controller:
         what the edit changed of it goes on air (vcam.control.showedit.ShowEdit.of says what). Returns what the edit
         changed on air, in words ("preset 2 'ocean' on air: prompt (over 2 blocks)", "transition 0 for later
         changes"), for the reload's line; what the cue list did too (vcam.control.cues.CueList.replace)."""
-        checked, kept = self._inputs_checked(show)
+        checked = self._inputs_checked(show)
         sent: set[str] = set()
         try:  # a reload that fails after the check lets go of what it opened too, or the switch keeps it open
             with self._lock:
@@ -454,7 +452,7 @@ class Controller:
         finally:
             for spec, error in checked.items():  # outside the lock: closing a clip may wait on its file
                 if error is None and spec not in sent:
-                    self.discard_input(spec if kept.get(spec) is None else kept[spec])
+                    self.discard_input(spec)
         if self.cues is not None:  # outside the lock: a timed cue may be waiting for it to run its commands
             told = self.cues.replace(show.cues)
             if told:
@@ -468,23 +466,21 @@ class Controller:
         return ShowEdit.of(self.show, show, Playing(st.preset, st.blend, self._dropped, st.seed, st.input,
                                                     st.strength, st.bias, st.transition))
 
-    def _inputs_checked(self, show: Show) -> tuple[dict[str, ValueError | None], dict[str, object]]:
+    def _inputs_checked(self, show: Show) -> dict[str, ValueError | None]:
         """The inputs a reload to `show` would put on air, opened before its lock is taken (the error of each that
-        does not open, None for one that does; and what check_input returned for each that does, the copy it kept):
-        a large photo or a file on a slow disk held every command and fader for as long. A command in the meantime
-        is applied before the reload, whose edit is then found again."""
+        does not open, None for one that does): a large photo or a file on a slow disk held every command and fader
+        for as long. A command in the meantime is applied before the reload, whose edit is then found again."""
         with self._lock:
             edit = self._edit(show)
         checked: dict[str, ValueError | None] = {}
-        kept: dict[str, object] = {}
         for action in edit.edits:
             if isinstance(action, SetInput) and action.spec not in checked:
                 try:
-                    kept[action.spec] = self._check_input(action.spec)
+                    self._check_input(action.spec)
                     checked[action.spec] = None
                 except ValueError as e:
                     checked[action.spec] = e
-        return checked, kept
+        return checked
 
     def _reload_default(self, cmd: Command) -> str | None:
         """A default that a reload changed, set as its command sets it (called with the lock held); in words, None
@@ -838,15 +834,14 @@ class Controller:
         met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
         return f"{reply} ({met})" if met is not None else reply
 
-    def _check_input(self, spec: str, typed: InputSpec | None = None) -> object:
-        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve); else
-        what check_input returned (the copy it kept open for the stream, for discard_input).
+    def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
+        """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
         `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
         a preset's is said as the show file gives it."""
         if self.check_input is None:
-            return None
+            return
         try:
-            return self.check_input(spec)
+            self.check_input(spec)
         except VcamError as e:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
             fix = (typed is not None and _glued_timing(parse_input(spec))) or fix

@@ -267,7 +267,7 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
     quantizer = make_quantizer(air, producer, tempo)
     screen = Screen(state)  # the camera's: a screen change is set through it, between two ticks
     controller = Controller(show, state, producer, air.stop, status.message, log, set_fallback, prompter=prompter,
-                            check_input=inputs.check_kept, tempo=tempo, land=quantizer.land,
+                            check_input=inputs.check, tempo=tempo, land=quantizer.land,
                             unquantized=quantizer.unquantized, media=prep.media, screen=screen,
                             replaying=replay is not None)
     controller.discard_input = inputs.discard

@@ -37,14 +37,6 @@ READY_KEPT = 4
 SAID_KEPT = 64
 
 
-class Kept:
-    """A clip or image a check opened and kept for the stream: what discard() is given to close that very copy.
-    By its spec alone, the copy checked last was closed, one a command had just checked for the stream to take."""
-
-    def __init__(self, spec: InputSpec, source: ClipSource | ImageSource):
-        self.spec, self.source = spec, source
-
-
 def _net_only() -> InputError:
     return InputError("input net is the frames a laptop uploads, only in vcam serve",
                       "here use camera, file:PATH or image:PATH; or run vcam serve and send from the laptop with "
@@ -239,17 +231,12 @@ class InputSwitch:
             source.close()
         return taken
 
-    def discard(self, kept: Kept | InputSpec | str) -> None:
-        """The copy check() kept (`kept`, as check() returned it; a spec: the copy of it checked last), closed and no
-        longer kept: what it was checked for will not be put on air (a reload's input, a command meanwhile changing
-        the preset), and it held its file and picture open."""
-        if not isinstance(kept, Kept):
-            spec = _spec(kept)
+    def discard(self, spec: InputSpec | str) -> None:
+        """The copy of `spec` checked last, closed and no longer kept: what it was checked for will not be put on
+        air (a reload's input, a command meanwhile changing the preset), and it held its file and picture open."""
+        spec = _spec(spec)
         with self._ready_lock:
-            if isinstance(kept, Kept):  # already taken or pushed out: nothing left to close
-                found = next((i for i, entry in enumerate(self._ready) if entry[2] is kept.source), None)
-            else:
-                found = next((i for i in range(len(self._ready) - 1, -1, -1) if self._ready[i][0] == spec), None)
+            found = next((i for i in range(len(self._ready) - 1, -1, -1) if self._ready[i][0] == spec), None)
             dropped = self._ready.pop(found)[2] if found is not None else None
         if dropped is not None:
             dropped.close()
@@ -291,11 +278,6 @@ class InputSwitch:
 
     def check(self, spec: InputSpec | str) -> InputSpec:
         """check_input with this switch's uploads and capture; the camera already open counts as checked."""
-        kept = self.check_kept(spec)
-        return kept.spec if isinstance(kept, Kept) else kept
-
-    def check_kept(self, spec: InputSpec | str) -> InputSpec | Kept:
-        """check(), naming the copy of a clip or an image it kept open for the stream, for discard()."""
         spec = _spec(spec)
         if spec.kind in ("file", "image"):  # opened once, here, off the stream's thread, and kept for it to take
             # the size read once, before opening: a resize meanwhile finds the source kept for the size it has
@@ -304,7 +286,7 @@ class InputSwitch:
             # open_source's for these kinds, which a kept source is: taken, it is asked whether its file is unchanged
             assert isinstance(source, (ClipSource, ImageSource))
             self._keep_ready(spec, fitting, source)
-            return Kept(spec, source)
+            return spec
         if spec.kind != "camera":
             return check_input(spec, self.uploads is not None, self.open_capture)
         # not while the stream's thread opens or closes a camera: the device would be busy
