@@ -2005,57 +2005,6 @@ def test_a_command_sent_while_a_reload_opens_its_input_is_not_held_up_by_it():
     assert ctl.state.seed == 5 and ctl.state.input == "camera:4", ctl.state
 
 
-def test_a_command_sent_while_a_typed_input_opens_is_not_held_up_by_it():
-    """`input image:big.png` opened its photo with the controller's lock held: a large photo or a clip on a slow
-    disk held every other typed command, fader and cue for as long."""
-    opening, took, checked = threading.Event(), [], []
-
-    def check_input(spec):
-        checked.append(spec)
-        if spec == "camera:4":
-            took.append(opening.wait(10))  # on the old code the command waits for this check to end
-
-    producer = RecordingProducer()
-    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), producer, threading.Event(), lambda s: None,
-                     check_input=check_input)
-    replies: list[str] = []
-    typed = threading.Thread(target=lambda: replies.append(ctl.handle_line("input camera:4", "stdin")), name="typed")
-    typed.start()
-    try:
-        assert wait_for(lambda: checked, 30)
-        assert ctl.handle_line("seed 5", "stdin").startswith("seed 5")
-    finally:
-        opening.set()
-        typed.join(60)
-    assert took == [True] and checked == ["camera:4"], (took, checked)
-    assert replies and replies[0].startswith("input camera:4"), replies
-    assert ctl.state.seed == 5 and ctl.state.input == "camera:4", ctl.state
-
-
-def test_a_typed_input_refused_after_its_check_lets_go_of_what_the_check_opened(tmp_path):
-    """A typed input checked (its photo opened and kept for the stream) whose command is then refused under the
-    lock leaves nothing open for an open that never comes."""
-    import cv2
-    import numpy as np
-
-    from vcam.live.inputs.switch import InputSwitch
-
-    photo = tmp_path / "x.png"
-    cv2.imwrite(str(photo), np.zeros((30, 40, 3), np.uint8))
-    switch = InputSwitch(32, 24)
-
-    class Refusing(RecordingProducer):
-        def submit(self, *args, **kwargs):
-            raise ValueError("the stream is gone")
-
-    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), Refusing(), threading.Event(), lambda s: None,
-                     check_input=switch.check)
-    ctl.discard_input = switch.discard
-    assert ctl.handle_line(f"input image:{photo}", "stdin") == "error: the stream is gone"
-    assert switch._ready == []
-    switch.close()
-
-
 def test_a_reloads_input_made_moot_by_a_command_meanwhile_is_let_go(tmp_path):
     """A save gave the preset on air a photo, opened before the reload took the lock; a command meanwhile went to
     another preset, so the reload sent no input: the photo it opened stayed open, kept for an open that never came."""

@@ -85,16 +85,6 @@ class _Gathered:
     waits: int | None = None  # once handed over: the block it waits for behind an earlier change of its kind
 
 
-@dataclass
-class _Checked:
-    """A typed input opened before the controller's lock is taken (Controller._checked_ahead): its whole spec, the
-    error it did not open with (None: it opened, and is kept for the stream), and whether the command sent it."""
-
-    spec: str
-    error: ValueError | None
-    sent: bool = False
-
-
 class Controller:
     # Lets go of what check_input opened for an input that will not be sent after all (a reload's, made moot by a
     # command meanwhile): it stayed open, kept for an open that never came. Set beside check_input where it keeps one.
@@ -314,33 +304,11 @@ class Controller:
     def _apply_any(self, cmd: Command, source: str, at_once: bool, network: bool = False,
                    aim: float | None = None) -> str:
         if cmd.name not in ("go", "back"):
-            checked = self._checked_ahead(cmd, source)
-            try:
-                return self._locked(lambda: self._apply(cmd, source, at_once, network, aim, checked))
-            finally:  # a command refused after its check lets go of what the check opened
-                if checked is not None and checked.error is None and not checked.sent:
-                    self.discard_input(checked.spec)
+            return self._locked(lambda: self._apply(cmd, source, at_once, network, aim))
         # outside the lock: the cue's commands come back in through apply, each logged with "cue N" as source
         reply = self._cue(cmd)
         self._tell()
         return reply
-
-    def _checked_ahead(self, cmd: Command, source: str) -> _Checked | None:
-        """The input an `input` command puts on air, opened before the lock is taken, as a reload's is: a large photo
-        or a clip on a slow disk held every other command, fader and cue for as long. None for any other command,
-        or one whose input does not parse (refused under the lock as before)."""
-        if cmd.name != "input" or not cmd.args:
-            return None
-        try:
-            spec = _whole_path(cmd.args[0])
-            typed = None if source.startswith("cue ") else parse_input(cmd.args[0])
-        except ValueError:
-            return None
-        try:
-            self._check_input(spec, typed)
-        except ValueError as e:
-            return _Checked(spec, e)
-        return _Checked(spec, None)
 
     def _tell(self) -> None:
         """The listeners are told of a change, on the teller's thread; never waits for them."""
@@ -538,7 +506,7 @@ class Controller:
         return self.cues.go(cmd.at, cmd.args[0] if cmd.args else None)
 
     def _apply(self, cmd: Command, source: str, at_once: bool = False, network: bool = False,
-               aim: float | None = None, checked: _Checked | None = None) -> Reply | str:
+               aim: float | None = None) -> Reply | str:
         origin = Origin(str(cmd), source)
         name = cmd.name
         if name in ("help", "status", "quit"):
@@ -550,9 +518,7 @@ class Controller:
             reply = self._screen(name, origin, spec, aim)
             return Reply(reply, _no_tempo_notes("it is set at once", cmd.at)) if untimed else reply
         with self._gathering(spec) as made:
-            reply = Reply.of(self._change(cmd, origin, checked))
-        if checked is not None:  # handed over, the copy the check kept is the stream's to take
-            checked.sent = any(isinstance(a, SetInput) and a.spec == checked.spec for a, _ in made.actions)
+            reply = Reply.of(self._change(cmd, origin))
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
@@ -565,14 +531,14 @@ class Controller:
             return _landing_said(reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
         return _landing_said(reply, lands=f"{lands_on(spec)}, block {at}")
 
-    def _change(self, cmd: Command, origin: Origin, checked: _Checked | None = None) -> Reply | str:
+    def _change(self, cmd: Command, origin: Origin) -> Reply | str:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
         if name in ("seed", "transition", "steps", "reset", "bias"):
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
-            return self._set_input(cmd, origin, checked)
+            return self._set_input(cmd, origin)
         if name in ("tap", "bpm"):
             return self._set_tempo(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
@@ -755,8 +721,7 @@ class Controller:
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
 
-    def _set_input(self, cmd: Command, origin: Origin, checked: _Checked | None = None) -> Reply | str:
-        """`checked`: the input opened before the lock was taken (_checked_ahead)."""
+    def _set_input(self, cmd: Command, origin: Origin) -> Reply | str:
         st = self.state
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
@@ -766,10 +731,7 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        if checked is None or checked.spec != spec:
-            self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
-        elif checked.error is not None:
-            raise checked.error
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
