@@ -1350,11 +1350,31 @@ def test_a_camera_that_fails_on_air_is_not_told_to_be_given_with_in(tmp_path, mo
     _three_blocks(gen)
     said = [line for line in log if line.startswith("control not applied")]
     assert len(said) == 1 and "no capture device /dev/video0" in said[0], log
-    assert "--in" not in said[0]
+    assert "--in" not in said[0].replace("restart it as vcam serve --in net", "")  # the one --in: a restart's
     if replayed:
         assert "change that input in the log" in said[0] and "input file:" not in said[0]
     else:
         assert "(input file:CLIP.mp4, input image:PICTURE)" in said[0]
+        # vcam run refuses input net: the step there is to restart as a serve, the flag given at the start
+        assert "vcam serve with input net" not in said[0] and "restart it as vcam serve --in net" in said[0]
+
+
+def test_a_typed_camera_on_a_machine_without_any_is_told_to_restart_as_a_serve_for_the_net(tmp_path, monkeypatch):
+    """`input camera` typed in vcam run on a machine without a video device was told "here vcam serve with input
+    net", a command vcam run refuses: a serve is started with --in net, and in one input net takes the sent camera."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.controller import Controller, ShowState
+
+    monkeypatch.setattr(camera_module, "DEVICES", str(tmp_path))
+    log: list[str] = []
+    gen, _ = _inputs_generator([], log)
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append, check_input=check_input)
+    reply = ctl.handle_line("input camera", "stdin")
+    assert "no capture device /dev/video0" in reply and "(input file:CLIP.mp4, input image:PICTURE)" in reply
+    assert "vcam serve with input net" not in reply and "restart it as vcam serve --in net" in reply
+    assert ctl.state.input == "none"
 
 
 def test_a_folder_given_as_a_clip_lists_a_name_with_a_quote_or_comma_in_quotes(tmp_path):

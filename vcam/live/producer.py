@@ -15,7 +15,7 @@ from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
-from vcam.inspec import FLAG, missing_fix, split_kind
+from vcam.inspec import FLAG, command_fix, missing_fix, split_kind
 from vcam.live.inputs.camera import HELD
 from vcam.live.pacer import Pacer
 from vcam.words import counted
@@ -474,7 +474,7 @@ def _input_failure(action: Action, error: Exception, on_air: bool = True,
     if kind in ("file", "image") and fix == missing_fix(kind):
         fix = "it was there when the input was given: put it back, or give another input"
     elif f"{FLAG} " in fix:  # the show is on air: --in is given at the start, a command gives the input now
-        fix = fix.replace(f"{FLAG} ", "input ") if origin is not None else \
+        fix = command_fix(fix) if origin is not None else \
             (f"{HELD}; or " if fix.startswith(HELD) else "") + REPLAYED_CAMERA
     stays = "the input on air stays" if on_air else "text only stays"  # no input was on air to stay
     return "", f"{error.message}{f'; {fix}' if fix else ''}; {stays}", False
