@@ -1330,6 +1330,29 @@ def test_a_clip_of_one_frame_given_as_an_image_is_said_to_be_a_video(tmp_path, n
     ClipSource(path, W, H).close()
 
 
+
+@pytest.mark.parametrize("brand,major", [(b, True) for b in ("avci", "hevm", "hevs", "jpeg", "j2ki", "vvic", "mif2")]
+                         + [(b, False) for b in ("mif1", "avif", "msf1")])
+def test_a_heif_or_avif_still_of_one_frame_given_as_an_image_is_not_said_to_be_a_video(tmp_path, brand, major):
+    """A HEIF or AVIF still whose major brand is one that was not known (an AVC or JPEG one), or that an ISO file's
+    compatible brands name, was told "it is a video" with the file: line to play it: it is a picture OpenCV does
+    not decode."""
+    from vcam.live.frames import fallback_refusal
+
+    path = pyav_clip(tmp_path / "still.mp4", 24, count=1)
+    data = bytearray(open(path, "rb").read())
+    assert data[4:8] == b"ftyp" and data[8:12] == data[16:20] == b"isom" and data[20:24] == b"iso2", data[:32]
+    if major:  # the major brand, and the first compatible one FFmpeg writes as it
+        data[8:12] = data[16:20] = brand.encode()
+    else:  # under an MP4's major brand
+        data[20:24] = brand.encode()
+    with open(path, "wb") as f:
+        f.write(data)
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image", raised.value.message
+    assert fallback_refusal(path).kind == ""  # no video, nor a sound file
+
 @pytest.mark.parametrize("replayed", [True, False])
 def test_a_camera_that_fails_on_air_is_not_told_to_be_given_with_in(tmp_path, monkeypatch, replayed):
     """A camera that does not open at its block (a replay's, on a machine without it) was told to "restyle a clip
