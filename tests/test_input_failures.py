@@ -872,7 +872,8 @@ def test_a_name_with_a_control_character_is_escaped_once_wherever_its_error_is_s
     (tmp_path / "clips" / name).write_bytes(b"x")
     with pytest.raises(InputError) as folder:
         check_input(parse_input(f"file:{tmp_path / 'clips'}"))
-    assert f"(it holds {escaped})" in folder.value.fix and "\\\\" not in folder.value.fix
+    # quoted as well, where bare a line break reads as spaces or the list's end
+    assert f"(it holds '{escaped}')" in folder.value.fix and "\\\\" not in folder.value.fix
 
 
 def test_a_fallback_image_named_with_control_characters_is_said_with_them_escaped(tmp_path):
@@ -1408,3 +1409,13 @@ def test_a_folder_given_as_a_clip_lists_a_name_with_a_quote_or_comma_in_quotes(t
     with pytest.raises(InputError) as raised:
         ClipSource(str(tmp_path), W, H)
     assert raised.value.fix.endswith("""(it holds '"odd.mp4', 'a, b.mp4', c.mp4)"""), raised.value.fix
+
+
+def test_a_folder_given_as_a_clip_lists_a_name_with_a_bracket_tab_or_line_break_in_quotes(tmp_path):
+    """A name holding `)` was listed bare, read as the list's end, and one holding a tab or a line break showed
+    it as spaces or a line of its own: each is quoted, the tab and line break escaped."""
+    for name in ("a\nb.mp4", "c\td.mp4", "e).mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path), W, H)
+    assert raised.value.fix.endswith("(it holds 'a\\nb.mp4', 'c\\td.mp4', 'e).mp4')"), raised.value.fix

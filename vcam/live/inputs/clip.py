@@ -81,8 +81,10 @@ def _check_file(path: str, what: str, kind: str) -> str:
 
 def _listed(name: str) -> str:
     """A file's name in a list of them, quoted where bare it would not be read whole: one holding a quote ("odd.mp4
-    read as a quote left open) or the list's comma, or starting or ending in a space."""
-    return quoted(name) if any(ch in name for ch in "'\",") or name != name.strip() else name
+    read as a quote left open), the list's comma or its closing bracket, a tab or a line break (seen as spaces, or
+    as the list's end), or starting or ending in a space."""
+    bare = not any(ch in name for ch in "'\",)") and name.isprintable() and name == name.strip()
+    return name if bare else quoted(name)
 
 
 def _one_file_in(folder: str, kind: str) -> str:
