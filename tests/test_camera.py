@@ -1267,3 +1267,27 @@ def test_a_device_the_kernel_has_but_this_dev_lacks_says_to_pass_it_into_the_con
     assert vcam_devices(monkeypatch, capsys)[1] == ('  /dev/video10 "Dummy video device (0x0000)": there is no '
                                                     '/dev/video10 here; in a container, pass it in: docker run '
                                                     '--device /dev/video10')
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("exclusive", [True, False])
+def test_the_device_the_shows_input_camera_reads_is_never_its_camera_output(loopback, version, exclusive):
+    """--in camera:/dev/video10 (README's OBS round trip) with --out vcam took /dev/video10, the first device that
+    takes output, and named --out vcam:/dev/video10 was opened too: the show read its own frames back as input."""
+    from loopback_model import OUTPUT, Loopback013, Loopback0127
+
+    kind = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]
+    machine = loopback({"/dev/video10": kind(exclusive_caps=exclusive), "/dev/video11": kind(exclusive_caps=exclusive)})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # OpenCV's open, in this process
+    assert one_run().name == "vcam:/dev/video11"
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video10 is this show's input camera" in err.value.message
+    assert "--out vcam:/dev/video11" in err.value.fix
+    # not reset: its reader is the show's own input
+    assert not [c for c in machine.log if c[1] == "/dev/video10" and c[2] == "STREAMON" and c[3] == OUTPUT]
+    del machine.devices["/dev/video11"]
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "/dev/video10 is this show's input camera" in err.value.message and "devices=2" in err.value.fix

@@ -340,6 +340,12 @@ def writes_here(device: str, proc: str = "/proc") -> bool:
     return any(h.writes for h in _holders(device, proc, own=True))
 
 
+def reads_here(device: str, proc: str = "/proc") -> bool:
+    """Whether this process has `device` open without writing to it: the show's input camera (camera:/dev/videoN,
+    which OpenCV opens read-write and non-blocking) reads it."""
+    return any(not h.writes for h in _holders(device, proc, own=True))
+
+
 def _holders(device: str, proc: str, own: bool) -> list[Holder]:
     """The programs other than this process that have `device` open, or (`own`) this process where it has."""
     try:
@@ -496,6 +502,7 @@ class Checked:
     states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
     held: dict[str, list[Holder]] = field(default_factory=dict)  # devices left alone: the programs that have them open
     mine: list[str] = field(default_factory=list)  # devices left alone: this show's other camera outputs send to them
+    inputs: list[str] = field(default_factory=list)  # devices left alone: this show's input camera reads them
 
 
 def prepare(device: str | None) -> Checked:
@@ -506,6 +513,8 @@ def prepare(device: str | None) -> Checked:
         return Checked()
     checked = Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
+        if reads_here(device, checked.calls.proc):
+            raise own_input(device)
         state = release_exclusive_caps(device, checked.calls)
         if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
             raise _in_use(device, checked.calls)
@@ -514,6 +523,9 @@ def prepare(device: str | None) -> Checked:
         for dev in loopback_devices():
             if writes_here(dev, checked.calls.proc):
                 checked.mine.append(dev)
+                continue
+            if reads_here(dev, checked.calls.proc):
+                checked.inputs.append(dev)
                 continue
             found = device_holders(dev, checked.calls.proc)
             if found:
@@ -538,19 +550,33 @@ def past_written(checked: Checked) -> str | None:
     written to."""
     if checked.calls is None:
         return None
-    written = None
+    written = read = None
     for dev in loopback_devices():
         if dev in checked.mine:  # pyvirtualcam's scan passes over the devices this process sends to
             continue
         state = checked.states.get(dev) or output_state(dev, checked.calls)  # held ones were not asked
         if state is not Output.TAKES:
             continue
+        if dev in checked.inputs:  # pyvirtualcam's scan would take it: the show's frames would come back as input
+            read = read or dev
+            continue
         if not any(h.writes for h in checked.held.get(dev, [])):
-            return dev if written else None
+            return dev if written or read else None
         written = written or dev
     if written:
         raise _in_use(written, checked.calls)
+    if read:
+        raise own_input(read)
     return None
+
+
+def own_input(device: str) -> VcamError:
+    """A camera output given the device the show's input camera reads: each of its frames would come back as the
+    input of the next, the picture feeding on itself (README's OBS round trip with 10 and 11 swapped)."""
+    others = [d for d in loopback_devices() if d != device]
+    elsewhere = f"name another device for the output: --out vcam:{others[0]}" if others else OWN_DEVICE
+    return VcamError(f"{device} is this show's input camera, so vcam would read its own frames back as input",
+                     f"{elsewhere}, or take the input from another camera")
 
 
 def refuse_a_written_device(device: str, checked: Checked) -> None:
