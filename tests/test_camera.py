@@ -1291,3 +1291,19 @@ def test_the_device_the_shows_input_camera_reads_is_never_its_camera_output(loop
     with pytest.raises(VcamError) as err:
         one_run()
     assert "/dev/video10 is this show's input camera" in err.value.message and "devices=2" in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("named", ["vcam", "VCAM"])
+def test_a_device_named_by_its_label_is_answered_with_that_devices_path(loopback, named):
+    """vcam:vcam, the label vcam's modprobe line gives, was answered with the first device, OBS's own camera where
+    OBS made /dev/video10 before vcam's /dev/video11."""
+    from loopback_model import Loopback0127
+
+    obs, ours = Loopback0127(), Loopback0127()
+    obs.card_label, ours.card_label = "OBS Cam", "vcam"
+    loopback({"/dev/video10": obs, "/dev/video11": ours})
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message
+    assert "--out vcam:/dev/video11, labelled vcam " in err.value.fix and "video10" not in err.value.fix
