@@ -1307,3 +1307,25 @@ def test_a_device_named_by_its_label_is_answered_with_that_devices_path(loopback
         one_run(named)
     assert f"there is no device {named}" in err.value.message
     assert "--out vcam:/dev/video11, labelled vcam " in err.value.fix and "video10" not in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("target", ["/dev/video10", "10"])
+def test_the_shows_own_camera_output_is_refused_as_its_input(loopback, monkeypatch, target):
+    """input camera:/dev/video10 typed mid-show for 11 opened the device the show writes to: each frame it made came
+    back to be restyled again."""
+    from loopback_model import Loopback0127
+    from vcam.live.inputs import camera as camera_input
+    from vcam.live.inputs.source import InputError
+
+    monkeypatch.setattr(camera_input, "_check_node", lambda path, flag: None)  # a video node, as the machine's are
+    loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        cam.send(gradient(64, 48), 0)
+        with pytest.raises(InputError) as err:
+            camera_input.open_device(target)
+        assert "camera:/dev/video10 is this show's camera output" in err.value.message
+        assert "--in another camera" in err.value.fix
+    finally:
+        cam.close()
