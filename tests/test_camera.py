@@ -1329,3 +1329,16 @@ def test_the_shows_own_camera_output_is_refused_as_its_input(loopback, monkeypat
         assert "--in another camera" in err.value.fix
     finally:
         cam.close()
+
+
+@linux_only
+def test_dev_null_held_as_the_shows_standard_input_is_said_as_no_video_device(loopback):
+    """A show started with its standard input from /dev/null (a service, nohup) and given vcam:/dev/null was told
+    that /dev/null is its input camera."""
+    from loopback_model import ControlDevice, Loopback0127
+
+    machine = loopback({"/dev/null": ControlDevice(), "/dev/video10": Loopback0127()})
+    machine.open("/dev/null", os.O_RDONLY, "vcam")  # this process's standard input
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/null")
+    assert "/dev/null is not a video device" in err.value.message and "input camera" not in err.value.message

@@ -342,7 +342,10 @@ def writes_here(device: str, proc: str = "/proc") -> bool:
 
 def reads_here(device: str, proc: str = "/proc") -> bool:
     """Whether this process has `device` open without writing to it: the show's input camera (camera:/dev/videoN,
-    which OpenCV opens read-write and non-blocking) reads it."""
+    which OpenCV opens read-write and non-blocking) reads it. Video nodes only: a show started with its standard
+    input from /dev/null holds that open too."""
+    if not os.path.basename(os.path.realpath(device)).startswith("video"):
+        return False
     return any(not h.writes for h in _holders(device, proc, own=True))
 
 
