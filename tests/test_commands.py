@@ -2156,3 +2156,30 @@ def test_a_tempo_typed_in_an_unread_hex_form_is_told_a_number_not_a_whole_one(wo
         parse(f"bpm {word}")
     assert str(err.value).startswith(f"bpm needs a number from 20 to 300, not '{word}'")
     assert "whole" not in str(err.value)
+
+
+def _read_as(line: str, **where) -> Command | str | None:
+    """What `line` parses as, or the refusal said of it."""
+    try:
+        return parse(line, **where)
+    except CommandError as e:
+        return f"refused: {e}"
+
+
+@pytest.mark.parametrize("line", ["input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ", 'input "file:loop.mp4', 'input "file:loop.mp4@bar',
+                                  "input file:loop.mp4 ＠ｂａｒ", 'input file:loop.mp4"'])
+def test_a_show_s_input_line_reads_the_same_whatever_folder_vcam_was_started_from(tmp_path, monkeypatch, line):
+    """A show's (or a map's) line was read by what the working folder held: `ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ` folded to logo.png,
+    a timing read off a path, a quote taken as the name's, each where such a file was in the folder vcam was started
+    from and not elsewhere; its files are found beside the show, so the same show meant two things."""
+    empty, full = tmp_path / "empty", tmp_path / "full"
+    empty.mkdir(), full.mkdir()
+    for name in ("logo.png", "loop.mp4", 'loop.mp4"', "loop.mp4@bar"):
+        (full / name).write_bytes(b"x")
+    read = []
+    for folder in (empty, full):
+        monkeypatch.chdir(folder)
+        read.append(_read_as(line, console=False))
+    assert read[0] == read[1]
+    monkeypatch.chdir(full)
+    assert _read_as(line, console=False) == _read_as(line, console=False, network=True)

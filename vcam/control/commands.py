@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, input_read_as, kind_in_ascii, names_file_here, quoted_as_typed,
-                                    signed, timing_in_ascii)
+from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, input_read_as, kind_in_ascii, looks_here, names_file_here,
+                                    quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -661,7 +661,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         rest = typed[1:].strip()
         # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
         # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
-        if before and not rest and console and not FROM_AFAR.get():
+        if before and not rest and console and looks_here():
             raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
                                f"{kind.lower()}:\"{_example(kind)}\"")
         why = f"the quote before {name_said(rest)} is not closed"
@@ -678,7 +678,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
                 and not (console and names_file_here(meant.target)):
             # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
             raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
-        if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
+        if meant.kind in ("file", "image") and looks_here() and not names_file_here(meant.target):
             # a line offered for it would only be refused in turn
             raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                                f"input {meant.kind}:PATH")
@@ -1322,6 +1322,12 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     if network and not FROM_AFAR.get():
         with from_network():
             return parse(line, console)
+    if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
+        written = IN_A_FILE.set(True)
+        try:
+            return parse(line, console)
+        finally:
+            IN_A_FILE.reset(written)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()

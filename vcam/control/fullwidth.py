@@ -14,6 +14,10 @@ from vcam.words import MINUS_SIGNS, clipped, width_folded
 # a line from another machine: whether its path names a file here is not looked at while it is read (the reply
 # would tell its sender which paths exist outside the shared folders); media.admit decides, in those folders
 FROM_AFAR: ContextVar[bool] = ContextVar("FROM_AFAR", default=False)
+# a line written in a file (a show's, a map's): its paths are found beside the show (showpaths), so whether one names
+# a file is not looked at in the folder vcam was started from, which differs between runs: a show's line read one
+# way started from one folder and another way from the next
+IN_A_FILE: ContextVar[bool] = ContextVar("IN_A_FILE", default=False)
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
@@ -67,10 +71,17 @@ def _folded_path(typed: str, folded: str) -> bool:
     return typed != folded and not names_file_here(typed) and names_file_here(folded)
 
 
+def looks_here() -> bool:
+    """Whether the line being read is typed here, where a path is looked for in the working folder: not one from
+    another machine (FROM_AFAR), nor one written in a file (IN_A_FILE)."""
+    return not FROM_AFAR.get() and not IN_A_FILE.get()
+
+
 def names_file_here(path: str) -> bool:
-    """Whether `path` names a file on this machine, looked for only for a line typed here: a network line's reply
-    must tell nothing of what is on the disk outside the shared folders (media.admit reads its paths)."""
-    return not FROM_AFAR.get() and os.path.lexists(os.path.expanduser(path))
+    """Whether `path` names a file on this machine, looked for only for a line typed here (looks_here): a network
+    line's reply must tell nothing of what is on the disk outside the shared folders (media.admit reads its paths),
+    and a show's line must mean the same whatever folder vcam was started from."""
+    return looks_here() and os.path.lexists(os.path.expanduser(path))
 
 
 def input_read_as(typed: str, spec: str) -> str:
