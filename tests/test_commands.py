@@ -560,6 +560,19 @@ def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_without_it(lin
     assert parse(f"input {meant}").args[0] == meant
 
 
+@pytest.mark.parametrize("line,meant", [('input file:loop.mp4" @bar', "input file:loop.mp4 @bar"),
+                                        ('input file:loop.mp4@4"', "input file:loop.mp4 @4"),
+                                        ('input none" @beat', "input none @beat")])
+def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_with_its_timing(line, meant, tmp_path, monkeypatch):
+    """`input file:loop.mp4" @bar` was offered input file:loop.mp4, which lands at once, not on the bar; a timing
+    glued before the quote was offered glued, to be refused in turn as a file not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop.mp4").write_bytes(b"x")
+    for where in ({}, {"console": False}, {"console": False, "network": True}):
+        assert refusal(line, **where).endswith(f"opens nowhere: did you mean {meant}?")
+    assert str(parse(meant)) == meant
+
+
 @pytest.mark.parametrize("meant", ["none", "camera", "net"])
 def test_an_input_without_a_path_and_a_quote_that_opens_nowhere_offers_it(meant):
     """`input none"` was said an unknown input, where `input file:loop.mp4"` is told of its quote."""

@@ -684,7 +684,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
                                f"input {meant.kind}:PATH")
         timing = f" @{at}" if at is not None else ""
         raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
-    _unopened_quote(kind, colon, path, console)
+    _unopened_quote(kind, colon, path, at, console)
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -702,10 +702,11 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
 CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
-def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> None:
+def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
     path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so. A mark before
-    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended)."""
+    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended). The line
+    offered keeps the timing (`at`, or one glued to the path), as _unclosed_quote's does."""
     typed = path if colon else kind
     closing = typed[-1:]
     if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
@@ -718,9 +719,11 @@ def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> N
     except ValueError:  # said as the input without its quote is said, when typed
         return
     why = f"the quote after {name_said(rest)} opens nowhere"
+    meant, at = _timing_unglued(meant, at)
     if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
         why, meant = f"{why}, and {found[0]}", found[1]
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
+    timing = f" @{at}" if at is not None else ""  # `input file:x.png" @bar` was offered the line landing at once
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def checked_prompt(text: str) -> str:
