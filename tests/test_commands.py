@@ -2196,3 +2196,14 @@ def test_a_show_s_input_line_reads_the_same_whatever_folder_vcam_was_started_fro
     assert read[0] == read[1]
     monkeypatch.chdir(full)
     assert _read_as(line, console=False) == _read_as(line, console=False, network=True)
+
+
+@pytest.mark.parametrize("line", ["input file:'don't.mp4’", "input 'file:don't.mp4’", "input file:‘don't.mp4'",
+                                  "input file:'don't.mp4’ @bar"])
+def test_a_path_with_an_apostrophe_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(
+        tmp_path, monkeypatch, line):
+    """`input file:'don't.mp4’` kept both quotes in the name, and was said not there: the apostrophe within was
+    taken for a quote, and the pair not read as one."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "don't.mp4").write_bytes(b"")
+    assert parse(line) == Command("input", ("file:don't.mp4",), at="bar" if line.endswith("@bar") else None)

@@ -626,9 +626,18 @@ def _one_pair(text: str, console: bool = True) -> str:
     whether it is cannot be looked for here."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
     if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
-            or pair in quoted[3] or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
+            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
-    return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
+    # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes, which it does not close
+    inner = f'"{quoted[3]}"' if pair in quoted[3] else f"{pair}{quoted[3]}{pair}"
+    return f"{quoted[1]}{inner}{quoted[5]}"
+
+
+def _apostrophes_only(text: str, pair: str) -> bool:
+    """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
+    (`don't`), and no double quote is there."""
+    return pair == "'" and '"' not in text and re.fullmatch(r"(?:[^']|(?<=\w)'(?=\w))*", text) is not None
 
 
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
