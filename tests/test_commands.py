@@ -2207,3 +2207,15 @@ def test_a_path_with_an_apostrophe_in_quotes_opened_one_way_and_closed_the_other
     monkeypatch.chdir(tmp_path)
     (tmp_path / "don't.mp4").write_bytes(b"")
     assert parse(line) == Command("input", ("file:don't.mp4",), at="bar" if line.endswith("@bar") else None)
+
+
+@pytest.mark.parametrize("line", ["input file:'my clip.mp4’", 'input “file:my clip.mp4"', "input file:‘my clip.mp4'"])
+@pytest.mark.parametrize("where", [{"console": False}, {"console": False, "network": True}])
+def test_a_show_s_or_a_sender_s_input_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(
+        tmp_path, monkeypatch, line, where):
+    """A cue's `input file:'my clip.mp4’` (its closing quote curled by a word processor) was refused as a quote not
+    closed, and offered `input file:my clip.mp4’`, the curled quote kept on, to be refused in turn; a blend's names
+    in such quotes were read as a pair."""
+    monkeypatch.chdir(tmp_path)
+    assert parse(line, **where) == Command("input", ("file:my clip.mp4",))
+    assert parse("input file:’odd’", **where) == Command("input", ("file:’odd’",))  # both curled: as written

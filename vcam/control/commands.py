@@ -621,11 +621,14 @@ def _paired(words: re.Match) -> str:
 
 def _one_pair(text: str, console: bool = True) -> str:
     """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
-    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one
-    are read as written: their file, beside the show or in the shared folders, may be named with those quotes, and
-    whether it is cannot be looked for here."""
+    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one,
+    whose file (beside the show, in the shared folders) is not looked for here, are read as written where both
+    quotes are curled (`’pic.jpg’`: a file may be named so); one of the two straight is a pair there too, as in a
+    blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
+    offered kept the curled one on."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
-    if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+            or not console and quoted[2] == quoted[4] \
             or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
             or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
