@@ -2054,3 +2054,13 @@ def test_a_reload_that_fails_after_opening_its_input_lets_it_go():
     with pytest.raises(RuntimeError, match="the producer stopped"):
         ctl.replace_show(parse_show(presets.format(", input: 'camera:3'"), "show.yaml"))
     assert checked == ["camera:3"] and discarded == ["camera:3"], (checked, discarded)
+
+
+@pytest.mark.parametrize("line", ["preset 'misty forest’", "preset ‘misty forest'", 'preset "misty forest”'])
+def test_a_preset_named_in_quotes_opened_one_way_and_closed_the_other_is_picked(line):
+    """`preset 'misty forest’`, its closing quote curled by a phone's keyboard, was told no preset named
+    "'misty forest’" (did you mean 'misty forest'?), where a blend's names in such quotes were read as a pair."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    assert ctl.handle_line(line, "stdin").startswith("preset 3 'misty forest'")
+    assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("preset 3 'misty forest'")

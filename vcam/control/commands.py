@@ -843,7 +843,10 @@ def _ref(command: str, text: str) -> str | int:
     """The preset (`command` is preset) or cue (go) `text` names: by number (1-based, as int) or by name (str). A name
     in quotes, straight or typographic (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
-    punctuation), and as blend reads its names."""
+    punctuation), and as blend reads its names. Quotes opened one way and closed the other (`'laser tunnel’`, one
+    curled by a phone's keyboard) are a pair, as in a blend's names."""
+    if (mixed := _MIXED_WORDS.fullmatch(text.strip())) is not None:
+        text = _paired(mixed)
     name = _without_quotes(text)
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
