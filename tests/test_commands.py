@@ -2219,3 +2219,12 @@ def test_a_show_s_or_a_sender_s_input_in_quotes_opened_one_way_and_closed_the_ot
     monkeypatch.chdir(tmp_path)
     assert parse(line, **where) == Command("input", ("file:my clip.mp4",))
     assert parse("input file:’odd’", **where) == Command("input", ("file:’odd’",))  # both curled: as written
+
+
+@pytest.mark.parametrize("line", ["qiut", "exti", "stop"])
+def test_a_network_line_parsed_without_saying_where_it_was_typed_is_read_as_one_from_afar(line):
+    """parse(line, network=True) read the line as typed at vcam's console, its typo pointed at quit, which the
+    network is refused: the console's reading was the default for every caller that named only the network."""
+    with pytest.raises(CommandError) as err:
+        parse(line, network=True)
+    assert str(err.value) == refusal(line, console=False, network=True) and "quit?" not in str(err.value)

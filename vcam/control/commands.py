@@ -1333,10 +1333,14 @@ def from_network() -> Iterator[None]:
 COMMENT_MARKS = ("#", "＃")
 
 
-def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
+def parse(line: str, console: bool | None = None, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
-    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
-    `network`: from another machine, so no path of an `input` is looked for here (media.admit reads it)."""
+    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold;
+    left out, a line from the network is none (a typo from afar is not pointed at quit, which it is refused), any
+    other line is. `network`: from another machine, so no path of an `input` is looked for here (media.admit reads
+    it)."""
+    if console is None:
+        console = not network
     if network and not FROM_AFAR.get():
         with from_network():
             return parse(line, console)
