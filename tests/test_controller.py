@@ -2064,3 +2064,15 @@ def test_a_preset_named_in_quotes_opened_one_way_and_closed_the_other_is_picked(
                      ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
     assert ctl.handle_line(line, "stdin").startswith("preset 3 'misty forest'")
     assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("preset 3 'misty forest'")
+
+
+@pytest.mark.parametrize("line,meant", [("preset 2 ＃ the drop", "preset 2"), ("input none ＃ dark", "input none")])
+def test_a_full_width_hash_after_a_name_or_an_input_is_told_as_a_hash_is(line, meant):
+    """`preset 2 ＃ the drop`, typed in an input method's full-width mode, was told no preset named '2 ＃ the drop'
+    with no word of the comment, where `preset 2 # the drop` is told a # starts a comment only at a line's start."""
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), print)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("error: ") and f"a # starts a comment only at the start of a line: did you mean {meant}?" \
+        in said
+    assert said.replace("＃", "#") == ctl.handle_line(line.replace("＃", "#"), "stdin")

@@ -1628,7 +1628,7 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
     Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
-    found = re.search(r"(?:^|\s)#", text)
+    found = re.search(r"(?:^|\s)[#＃]", text)  # an input method's full-width ＃ too, as a comment line's
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
