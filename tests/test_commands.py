@@ -2228,3 +2228,14 @@ def test_a_network_line_parsed_without_saying_where_it_was_typed_is_read_as_one_
     with pytest.raises(CommandError) as err:
         parse(line, network=True)
     assert str(err.value) == refusal(line, console=False, network=True) and "quit?" not in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["next # the drop", "seed 5 # the drop"])
+def test_a_comment_after_a_command_sent_from_afar_is_told_as_a_typed_one_is(line):
+    """An OSC sender's `next # the drop` was told to put its comment after the closing quote: a show file's YAML
+    quotes, which a line sent over the network has none of."""
+    with pytest.raises(CommandError) as err:
+        parse(line, console=False, network=True)
+    assert "a # starts a comment only at the start of a line: did you mean" in str(err.value)
+    assert "quote" not in str(err.value)
+    assert "closing quote" in refusal(line, console=False)  # a show's line: its YAML quotes

@@ -1632,7 +1632,8 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
-    where = COMMENT_WHERE if console else COMMENT_IN_QUOTES
+    # a line sent from afar holds no YAML quotes: its # is said as a typed line's
+    where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
