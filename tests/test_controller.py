@@ -2076,3 +2076,19 @@ def test_a_full_width_hash_after_a_name_or_an_input_is_told_as_a_hash_is(line, m
     assert said.startswith("error: ") and f"a # starts a comment only at the start of a line: did you mean {meant}?" \
         in said
     assert said.replace("＃", "#") == ctl.handle_line(line.replace("＃", "#"), "stdin")
+
+
+@pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),
+                                         ("preset Ocean＠４", "preset Ocean @4"),
+                                         ('preset "misty forest"@beat', "preset misty forest @beat"),
+                                         ("preset ocean@home", None), ("preset oceans@bar", None)])
+def test_a_preset_with_a_timing_glued_to_its_name_is_answered_with_the_line_meant(line, meant):
+    """`preset ocean@bar`, typed in a hurry, was told no preset named 'ocean@bar' and the list: the timing was read
+    as part of the name (a preset may be named with an @), where `preset 2@bar` is told to set its timing apart."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("error: no preset named")
+    assert (f"(a timing is set apart by a space: did you mean {meant}?)" in said) if meant else "set apart" not in said
+    if meant:
+        assert ctl.handle_line(meant, "stdin").startswith("preset 2 'ocean'" if "cean" in meant else "preset 3")

@@ -1474,3 +1474,15 @@ def test_a_cue_line_of_commands_run_together_that_one_refuses_is_said_not_a_cras
     assert [p.split(":")[:3] for p in err.value.problems] == [["show.yaml", "5", " cue 1 do 1"],
                                                                ["show.yaml", "5", " cue 1 do 2"]]
     assert "bias needs a number above 0 and at most 1, not '%0.5'" in err.value.problems[0]
+
+
+@pytest.mark.parametrize("typed, meant", [("woods@bar", "go woods @bar"), ("Swell＠ｂａｒ", "go Swell @bar"),
+                                         ("woods@home", None), ("wood@bar", None)])
+def test_go_to_a_cue_with_a_timing_glued_to_its_name_is_answered_with_the_line_meant(typed, meant):
+    """`go woods@bar`, typed in a hurry, was told only the list of cues: the timing was read as part of the name
+    (a cue may be named with an @), where `go 3@bar` is told to set its timing apart."""
+    with Rig(MANUAL) as rig:
+        said = rig.cues.go(cue=typed)
+        assert (f"(a timing is set apart by a space: did you mean {meant}?)" in said) if meant else \
+            "set apart" not in said, said
+        assert rig.ran == []

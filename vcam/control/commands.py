@@ -923,6 +923,20 @@ def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
     return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
 
 
+def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:
+    """`ocean@bar`, a name no preset or cue has with a timing glued to its end, read as part of the name where that
+    may be one (`sunset@2`): the line meant (`preset ocean @bar`) where the part before it `names` one (a preset,
+    after preset; a cue, after go); None for any other."""
+    glued = re.fullmatch(r"(.*\S)[@＠](\S+)", ref.strip(), re.DOTALL)
+    if glued is None or (timing := at_timing(width_folded(glued[2]))) is None:
+        return None
+    try:
+        head = _ref(command, glued[1])
+    except CommandError:  # `""@bar`: quotes round nothing
+        return None
+    return clipped(str(Command(command, (head,), at=timing)), SHOWN_CHARS + 1) if names(head) else None
+
+
 def at_timing(word: str) -> str | None:
     """The timing `word`, read after an `@`, is in its plain form (`bar`, `0.5`); None where it is none."""
     try:

@@ -19,8 +19,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
-                                   number_like, parse, presets_found, presets_named, read_command, typed_only,
-                                   wide_timing_meant)
+                                   glued_timing_meant, number_like, parse, presets_found, presets_named,
+                                   read_command, typed_only, wide_timing_meant)
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -604,6 +604,9 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
         number = f" (did you mean go {spelled}?)"
     if (line := wide_timing_meant("go", cue, len(cues))) is not None:  # `２ ＠ｂａｒ`, typed in full-width mode
         number = f" (did you mean {line}?)"
+    # `go drop@bar`, typed in a hurry: the timing read as part of the cue's name
+    elif (line := glued_timing_meant("go", cue, lambda head: isinstance(cue_index(cues, head), int))) is not None:
+        number = f" (a timing is set apart by a space: did you mean {line}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 
