@@ -2239,3 +2239,13 @@ def test_a_comment_after_a_command_sent_from_afar_is_told_as_a_typed_one_is(line
     assert "a # starts a comment only at the start of a line: did you mean" in str(err.value)
     assert "quote" not in str(err.value)
     assert "closing quote" in refusal(line, console=False)  # a show's line: its YAML quotes
+
+
+@pytest.mark.parametrize("line,meant", [("input loop.mp4 @bar", "input file:loop.mp4 @bar"),
+                                        ("input 'my pic.png' @4", "input image:my pic.png @4"),
+                                        ("input clip: loop.mp4 @beat", "input file:loop.mp4 @beat")])
+def test_an_input_without_its_kind_is_offered_the_line_with_its_timing(line, meant):
+    """`input loop.mp4 @bar` was offered input file:loop.mp4, which lands at once, not on the bar."""
+    for where in ({}, {"console": False}, {"console": False, "network": True}):
+        assert refusal(line, **where).endswith(f"did you mean {meant}?")
+    assert str(parse(meant)) == meant

@@ -567,8 +567,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     _unclosed_quote(whole, kind, colon, path, at, console)
     try:
         spec = parse_input(given)
-    except MeantError as e:
-        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
+    except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
+        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{f' @{at}' if at is not None else ''}")) \
+            from None
     except ValueError as e:
         # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
         said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
