@@ -1486,3 +1486,19 @@ def test_go_to_a_cue_with_a_timing_glued_to_its_name_is_answered_with_the_line_m
         assert (f"(a timing is set apart by a space: did you mean {meant}?)" in said) if meant else \
             "set apart" not in said, said
         assert rig.ran == []
+
+
+@pytest.mark.parametrize("do", ["input file:logo.png ＠ｂａｒ", "input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ", "input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ ＠ｂａｒ"])
+def test_a_cue_s_full_width_input_line_is_read_by_what_is_beside_the_show(tmp_path, monkeypatch, do):
+    """`do: input file:logo.png ＠ｂａｒ`, logo.png beside the show, was refused from every folder vcam was started in
+    ("file logo.png ＠ｂａｒ not found"): the path was never folded nor its timing read. It is read by what is beside
+    the show, as its files are found, so the show loads from any folder."""
+    here, elsewhere = tmp_path / "show", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / "logo.png").write_bytes(b"x")
+    show = here / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: x}}\ncues:\n  - name: o\n    do: {do}\n", encoding="utf-8")
+    timing = " @bar" if "＠" in do else ""
+    for folder in (elsewhere, here):
+        monkeypatch.chdir(folder)
+        assert load_show(show).cues[0].do == (f"input file:{here / 'logo.png'}{timing}",)

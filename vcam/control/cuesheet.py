@@ -21,6 +21,7 @@ from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
                                    read_command, typed_only, wide_timing_meant)
+from vcam.control.fullwidth import found_beside
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -377,6 +378,13 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
                  around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
     whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
+    with found_beside(base):  # `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ ＠ｂａｒ` read by what is beside the show, as its files are found
+        return _beside_command(r, node, what, show, base, around)
+
+
+def _beside_command(r: Reader, node, what: str, show: Show | None, base: Path,
+                    around: tuple[list[str], list[str]] | None) -> tuple[str, str] | None:
+    """_cue_command, its paths looked for beside the show."""
     if (said := _number_meant_do(node, show, around)) is not None:
         r.error(node, f"{what}: {said}")
         return None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
@@ -18,6 +19,9 @@ FROM_AFAR: ContextVar[bool] = ContextVar("FROM_AFAR", default=False)
 # a file is not looked at in the folder vcam was started from, which differs between runs: a show's line read one
 # way started from one folder and another way from the next
 IN_A_FILE: ContextVar[bool] = ContextVar("IN_A_FILE", default=False)
+# the folder of the file a line is written in, where its paths are looked for (found_beside): a show's
+# `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ` is folded, and its timing read, by what is beside the show, as showpaths finds its files
+BESIDE: ContextVar[str | None] = ContextVar("BESIDE", default=None)
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
@@ -71,17 +75,36 @@ def _folded_path(typed: str, folded: str) -> bool:
     return typed != folded and not names_file_here(typed) and names_file_here(folded)
 
 
+@contextmanager
+def found_beside(base: object) -> Iterator[None]:
+    """Within, a line written in a file has its paths looked for in `base`, the file's folder (None: nowhere, as
+    for a map whose commands run on another machine)."""
+    if base is None:
+        yield
+        return
+    was = BESIDE.set(str(base))
+    try:
+        yield
+    finally:
+        BESIDE.reset(was)
+
+
 def looks_here() -> bool:
-    """Whether the line being read is typed here, where a path is looked for in the working folder: not one from
-    another machine (FROM_AFAR), nor one written in a file (IN_A_FILE)."""
-    return not FROM_AFAR.get() and not IN_A_FILE.get()
+    """Whether a path of the line being read is looked for on this machine: in the working folder for one typed
+    here, beside the file for one written in a file whose folder is known (found_beside); not for one from another
+    machine (FROM_AFAR), nor for one written in a file whose folder is not known."""
+    return not FROM_AFAR.get() and (not IN_A_FILE.get() or BESIDE.get() is not None)
 
 
 def names_file_here(path: str) -> bool:
-    """Whether `path` names a file on this machine, looked for only for a line typed here (looks_here): a network
-    line's reply must tell nothing of what is on the disk outside the shared folders (media.admit reads its paths),
-    and a show's line must mean the same whatever folder vcam was started from."""
-    return looks_here() and os.path.lexists(os.path.expanduser(path))
+    """Whether `path` names a file on this machine, looked for only where looks_here: a network line's reply must
+    tell nothing of what is on the disk outside the shared folders (media.admit reads its paths), and a show's line
+    must mean the same whatever folder vcam was started from (it is looked for beside the show)."""
+    if not looks_here():
+        return False
+    path = os.path.expanduser(path)
+    base = BESIDE.get() if IN_A_FILE.get() else None
+    return os.path.lexists(os.path.join(base, path) if base is not None else path)
 
 
 def input_read_as(typed: str, spec: str) -> str:

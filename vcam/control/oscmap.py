@@ -27,6 +27,7 @@ from yaml.nodes import MappingNode, ScalarNode
 from vcam.control.commands import USAGE, Command, blend_twice, name_key, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
+from vcam.control.fullwidth import found_beside
 from vcam.control.mapfiles import MapFiles, between_twice, map_named_in, not_a_preset, run_together
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
@@ -220,7 +221,8 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
 
 def _button_command(r: Reader, node, what: str, base: Path | None) -> Command | None:
     """A button's command or release, its file made whole in `base` where there is one."""
-    cmd = read_command(r, node, what, control=True)
+    with found_beside(base):  # its paths read by what is beside the file, as they are found
+        cmd = read_command(r, node, what, control=True)
     return whole_command(r, node, what, cmd, base) if cmd is not None else None
 
 
