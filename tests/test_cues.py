@@ -1502,3 +1502,12 @@ def test_a_cue_s_full_width_input_line_is_read_by_what_is_beside_the_show(tmp_pa
     for folder in (elsewhere, here):
         monkeypatch.chdir(folder)
         assert load_show(show).cues[0].do == (f"input file:{here / 'logo.png'}{timing}",)
+
+
+def test_go_to_a_name_of_many_glued_timings_is_answered_not_a_crash():
+    """`go x@bar@bar…`, some 400 timings glued on, looked up each name before an @ as a go of its own, which looked
+    up the one before its own last @: a RecursionError, from the console or the network, for one line."""
+    with Rig(MANUAL) as rig:
+        said = rig.cues.go(cue="x" + "@bar" * 400)
+        assert "no cue named" in said and "set apart" not in said, said
+        assert rig.ran == []

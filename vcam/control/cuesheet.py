@@ -613,7 +613,9 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     if (line := wide_timing_meant("go", cue, len(cues))) is not None:  # `２ ＠ｂａｒ`, typed in full-width mode
         number = f" (did you mean {line}?)"
     # `go drop@bar`, typed in a hurry: the timing read as part of the cue's name
-    elif (line := glued_timing_meant("go", cue, lambda head: isinstance(cue_index(cues, head), int))) is not None:
+    # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
+    elif (line := glued_timing_meant("go", cue, lambda head: (1 <= head <= len(cues)) if isinstance(head, int)
+                                     else any(name_key(c.name) == name_key(head) for c in cues))) is not None:
         number = f" (a timing is set apart by a space: did you mean {line}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
