@@ -2092,3 +2092,13 @@ def test_a_preset_with_a_timing_glued_to_its_name_is_answered_with_the_line_mean
     assert (f"(a timing is set apart by a space: did you mean {meant}?)" in said) if meant else "set apart" not in said
     if meant:
         assert ctl.handle_line(meant, "stdin").startswith("preset 2 'ocean'" if "cean" in meant else "preset 3")
+
+
+def test_a_full_width_at_in_the_name_of_a_preset_so_named_is_answered_with_that_preset():
+    """`preset ocean＠bar`, of a show with presets `ocean` and `ocean@bar`, was offered `preset ocean @bar`, another
+    preset timed: the name typed in full-width mode names `ocean@bar`, which is offered as it was before."""
+    text = SHOW.replace("  - {name: forest,", "  - {name: ocean@bar, prompt: ocean at night}\n  - {name: forest,")
+    ctl = Controller(parse_show(text, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), print)
+    said = ctl.handle_line("preset ocean＠bar", "stdin")
+    assert "did you mean 'ocean@bar'?" in said and "set apart" not in said, said

@@ -1511,3 +1511,12 @@ def test_go_to_a_name_of_many_glued_timings_is_answered_not_a_crash():
         said = rig.cues.go(cue="x" + "@bar" * 400)
         assert "no cue named" in said and "set apart" not in said, said
         assert rig.ran == []
+
+
+def test_go_with_a_full_width_at_in_the_name_of_a_cue_so_named_is_answered_with_that_cue():
+    """`go woods＠bar`, of a show with cues `woods` and `woods@bar`, was offered `go woods @bar`, another cue timed:
+    the name typed in full-width mode names `woods@bar`, which is offered as it was before."""
+    with Rig(MANUAL + "  - {name: woods@bar, do: preset 1}\n") as rig:
+        said = rig.cues.go(cue="woods＠bar")
+        assert "did you mean go 'woods@bar'?" in said and "set apart" not in said, said
+        assert rig.ran == []

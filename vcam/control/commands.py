@@ -933,7 +933,11 @@ def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool
         return None
     try:
         head = _ref(command, glued[1])
+        # `ocean＠bar` of a show with a preset `ocean@bar`: that one meant, typed in full-width mode, not `ocean`
+        whole = _ref(command, width_folded(ref))
     except CommandError:  # `""@bar`: quotes round nothing
+        return None
+    if names(whole):
         return None
     return clipped(str(Command(command, (head,), at=timing)), SHOWN_CHARS + 1) if names(head) else None
 
