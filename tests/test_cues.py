@@ -1520,3 +1520,19 @@ def test_go_with_a_full_width_at_in_the_name_of_a_cue_so_named_is_answered_with_
         said = rig.cues.go(cue="woods＠bar")
         assert "did you mean go 'woods@bar'?" in said and "set apart" not in said, said
         assert rig.ran == []
+
+
+@pytest.mark.parametrize("do", ["input none ＃ dark", "preset 2 ＃ the drop", "next ＃ x"])
+def test_a_cue_line_with_a_full_width_hash_is_told_to_write_a_plain_one(do):
+    """`do: input none ＃ dark` (YAML reads no comment at a full-width ＃) was told to put the comment after a closing
+    quote, of a line without quotes, and `preset 2 ＃ the drop` that a # starts a comment only at a line's start,
+    which in YAML it does not. Each is told to write a plain #, and the line offered loads."""
+    import re
+    text = PRESETS + "cues:\n  - name: o\n    do: DO\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("DO", do), "show.yaml")
+    said = str(err.value)
+    assert "write a plain # with a space before it" in said and "closing quote" not in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    assert offered == do.replace("＃", "#")
+    assert len(parse_show(text.replace("DO", offered), "show.yaml").cues[0].do) == 1

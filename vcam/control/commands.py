@@ -1394,7 +1394,8 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     except CommandError as e:
         e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
-        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console)):
+        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console,
+                                     typed)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
@@ -1590,6 +1591,8 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
 # in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+# in a show or a map, a full-width ＃ (an input method's) starts no YAML comment
+COMMENT_FULL_WIDTH = "a full-width ＃ starts no comment: write a plain # with a space before it"
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
@@ -1643,14 +1646,23 @@ def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:
     return ending[0] if listed[1] and len(ending) == 1 else None
 
 
-def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:
+def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True,
+                  typed: str | None = None) -> str:
     """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
-    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
-    found = re.search(r"(?:^|\s)[#＃]", text)  # an input method's full-width ＃ too, as a comment line's
+    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
+    as typed, where `text` is its width fold."""
+    found = re.search(r"(?:^|\s)([#＃])", text)  # an input method's full-width ＃ too, as a comment line's
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
+    # `next ＃ x`: its argument is read folded, the ＃ typed a #
+    mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
+    if mark == "＃" and IN_A_FILE.get() and not FROM_AFAR.get():
+        # YAML reads no comment at a full-width ＃, quoted or not: told of quotes, the line has none to close
+        comment = text[found.end():].strip()
+        written = f"{line} # {comment}" if comment else line
+        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(written, SHOWN_CHARS + 1)}?" if takes(line) else ""
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
     where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""

@@ -77,16 +77,16 @@ def _folded_path(typed: str, folded: str) -> bool:
 
 @contextmanager
 def found_beside(base: object) -> Iterator[None]:
-    """Within, a line written in a file has its paths looked for in `base`, the file's folder (None: nowhere, as
-    for a map whose commands run on another machine)."""
-    if base is None:
-        yield
-        return
-    was = BESIDE.set(str(base))
+    """Within, lines are read as written in a file (IN_A_FILE: a full-width ＃ is told YAML's comment is a plain #),
+    their paths looked for in `base`, the file's folder (None: nowhere, as for a map whose commands run on another
+    machine)."""
+    written = IN_A_FILE.set(True)
+    was = BESIDE.set(str(base) if base is not None else None)
     try:
         yield
     finally:
         BESIDE.reset(was)
+        IN_A_FILE.reset(written)
 
 
 def looks_here() -> bool:
