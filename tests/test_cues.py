@@ -1536,3 +1536,12 @@ def test_a_cue_line_with_a_full_width_hash_is_told_to_write_a_plain_one(do):
     offered = re.search(r"did you mean (.+?)\?", said)[1]
     assert offered == do.replace("＃", "#")
     assert len(parse_show(text.replace("DO", offered), "show.yaml").cues[0].do) == 1
+
+
+def test_go_with_a_full_width_hash_of_a_show_with_a_cue_so_named_is_no_comment():
+    """Cues `drop` and `drop ＃2`, typed `go drop ＃3`, were offered `go drop`, the ＃ read as a comment's start: a show
+    with a cue named with a ＃, as with a #, may mean that one mistyped."""
+    with Rig(MANUAL + "  - {name: drop, do: preset 1}\n  - {name: drop ＃2, do: preset 2}\n") as rig:
+        said = rig.cues.go(cue="drop ＃3")
+        assert "no cue named" in said and "did you mean go drop?" not in said and "comment" not in said, said
+        assert rig.ran == []

@@ -601,7 +601,7 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
         number = (f" (did you mean go {written}? a cue's number is written alone)" if 1 <= written <= len(cues)
                   else f" (a cue's number is a whole number from 1 to {len(cues)})")
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
-    elif not any("#" in c.name for c in cues) and \
+    elif not any("#" in c.name or "＃" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
