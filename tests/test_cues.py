@@ -1545,3 +1545,51 @@ def test_go_with_a_full_width_hash_of_a_show_with_a_cue_so_named_is_no_comment()
         said = rig.cues.go(cue="drop ＃3")
         assert "no cue named" in said and "did you mean go drop?" not in said and "comment" not in said, said
         assert rig.ran == []
+
+
+@pytest.mark.parametrize("name", ['x.png"', "x.png'", "x.png”", 'ｘ．ｐｎｇ"'])
+def test_a_cue_s_file_named_with_a_quote_at_its_end_checks_and_plays_from_any_folder(tmp_path, monkeypatch, name):
+    """`do: "input file:x.png\\""`, `x.png"` beside the show, loaded, but its line, kept with the path made whole,
+    was read again as the cue fired (and by vcam check) with no folder to look in: the file was never looked for, the
+    cue said "the quote after … opens nowhere" on air, and vcam check failed with it."""
+    from vcam.control.actions import SetInput
+
+    here, elsewhere = tmp_path / "s", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / name).write_bytes(b"x")
+    show_file = here / "show.yaml"
+    show_file.write_text(PRESETS + f"cues:\n  - {{name: o, do: {json.dumps('input file:' + name)}}}\n",
+                         encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert main(["check", str(show_file)]) == 0
+    show = load_show(show_file)
+    whole = f"input file:{here / name}"
+    assert show.cues[0].do == (whole,)
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, input="none", strength=0.5), producer, threading.Event(),
+                     lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    reply = ctl.handle_line("go", "stdin")
+    assert producer.actions == [SetInput(f"file:{here / name}")], reply
+    with Rig(f"  - {{name: o, do: {json.dumps(whole)}}}\n") as rig:  # `go @bar` lands it on the bar as any line
+        rig.cues.go("bar")
+        assert rig.ran == [("cue 1", f"{whole} @bar")]
+
+
+def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tmp_path, monkeypatch):
+    """A cue's line the show loaded, refused when vcam check (or vcam run, at its start) read it again for the files
+    the show reads (its `x.png"` gone in between), escaped as the bare refusal: no show file, no cue to find it at."""
+    from vcam.cmdline.check import _prompts_given
+    from vcam.errors import VcamError
+    from vcam.live.showreads import show_reads
+
+    (tmp_path / 'x.png"').write_bytes(b"x")
+    show_file = tmp_path / "show.yaml"
+    show_file.write_text(PRESETS + "cues:\n  - {name: a, do: prompt dawn}\n  - {name: o, do: 'input file:x.png\"'}\n",
+                         encoding="utf-8")
+    show = load_show(show_file)
+    (tmp_path / 'x.png"').unlink()
+    for read in (lambda: show_reads(str(show_file), show), lambda: _prompts_given(show)):
+        with pytest.raises(VcamError) as err:
+            read()
+        assert str(err.value).startswith(f"{show_file}: cue 2 'o': the quote after "), str(err.value)

@@ -754,7 +754,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
             and not (console and names_file_here(meant.target)):
         # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
         raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
-    if meant.kind in ("file", "image") and looks_here() and not names_file_here(meant.target):
+    if meant.kind in ("file", "image") and looks_here(meant.target) and not names_file_here(meant.target):
         # a line offered for it would only be refused in turn
         raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                            f"input {meant.kind}:PATH")

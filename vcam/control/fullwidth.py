@@ -22,6 +22,8 @@ IN_A_FILE: ContextVar[bool] = ContextVar("IN_A_FILE", default=False)
 # the folder of the file a line is written in, where its paths are looked for (found_beside): a show's
 # `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ` is folded, and its timing read, by what is beside the show, as showpaths finds its files
 BESIDE: ContextVar[str | None] = ContextVar("BESIDE", default=None)
+# a line of a file whose commands run on another machine (found_beside(None)): its paths name files there, not here
+ELSEWHERE: ContextVar[bool] = ContextVar("ELSEWHERE", default=False)
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
@@ -82,25 +84,33 @@ def found_beside(base: object) -> Iterator[None]:
     machine)."""
     written = IN_A_FILE.set(True)
     was = BESIDE.set(str(base) if base is not None else None)
+    away = ELSEWHERE.set(base is None)
     try:
         yield
     finally:
+        ELSEWHERE.reset(away)
         BESIDE.reset(was)
         IN_A_FILE.reset(written)
 
 
-def looks_here() -> bool:
-    """Whether a path of the line being read is looked for on this machine: in the working folder for one typed
-    here, beside the file for one written in a file whose folder is known (found_beside); not for one from another
-    machine (FROM_AFAR), nor for one written in a file whose folder is not known."""
-    return not FROM_AFAR.get() and (not IN_A_FILE.get() or BESIDE.get() is not None)
+def looks_here(path: str | None = None) -> bool:
+    """Whether a path of the line being read (`path`, where known) is looked for on this machine: in the working
+    folder for one typed here, beside the file for one written in a file whose folder is known (found_beside). For
+    one written in a file whose folder is not known, only an absolute `path`: it names the same file from any folder
+    (a show's line kept with its paths made whole, read again as its cue fires or the show is checked). Never for
+    one from another machine (FROM_AFAR), nor for one of a file whose commands run on another machine."""
+    if FROM_AFAR.get() or ELSEWHERE.get():
+        return False
+    if not IN_A_FILE.get() or BESIDE.get() is not None:
+        return True
+    return path is not None and os.path.isabs(os.path.expanduser(path))
 
 
 def names_file_here(path: str) -> bool:
     """Whether `path` names a file on this machine, looked for only where looks_here: a network line's reply must
     tell nothing of what is on the disk outside the shared folders (media.admit reads its paths), and a show's line
     must mean the same whatever folder vcam was started from (it is looked for beside the show)."""
-    if not looks_here():
+    if not looks_here(path):
         return False
     path = os.path.expanduser(path)
     base = BESIDE.get() if IN_A_FILE.get() else None
