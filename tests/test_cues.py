@@ -1522,22 +1522,6 @@ def test_go_with_a_full_width_at_in_the_name_of_a_cue_so_named_is_answered_with_
         assert rig.ran == []
 
 
-@pytest.mark.parametrize("do", ["input none ＃ dark", "preset 2 ＃ the drop", "next ＃ x"])
-def test_a_cue_line_with_a_full_width_hash_is_told_to_write_a_plain_one(do):
-    """`do: input none ＃ dark` (YAML reads no comment at a full-width ＃) was told to put the comment after a closing
-    quote, of a line without quotes, and `preset 2 ＃ the drop` that a # starts a comment only at a line's start,
-    which in YAML it does not. Each is told to write a plain #, and the line offered loads."""
-    import re
-    text = PRESETS + "cues:\n  - name: o\n    do: DO\n"
-    with pytest.raises(ConfigError) as err:
-        parse_show(text.replace("DO", do), "show.yaml")
-    said = str(err.value)
-    assert "write a plain # with a space before it" in said and "closing quote" not in said, said
-    offered = re.search(r"did you mean (.+?)\?", said)[1]
-    assert offered == do.replace("＃", "#")
-    assert len(parse_show(text.replace("DO", offered), "show.yaml").cues[0].do) == 1
-
-
 def test_go_with_a_full_width_hash_of_a_show_with_a_cue_so_named_is_no_comment():
     """Cues `drop` and `drop ＃2`, typed `go drop ＃3`, were offered `go drop`, the ＃ read as a comment's start: a show
     with a cue named with a ＃, as with a #, may mean that one mistyped."""
@@ -1593,3 +1577,28 @@ def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tm
         with pytest.raises(VcamError) as err:
             read()
         assert str(err.value).startswith(f"{show_file}: cue 2 'o': the quote after "), str(err.value)
+
+
+CONTROLS = ["osc:\n  controls:\n    - {address: /a, command: CMD}\n",
+            "midi:\n  controls:\n    - {note: 36, command: CMD}\n"]
+
+
+@pytest.mark.parametrize("style,cmd", [
+    (style, cmd) for style in ["cues:\n  - name: o\n    do: CMD\n", "cues:\n  - {name: o, do: CMD}\n",
+                               "cues:\n  - {name: o, do: [CMD, next]}\n", 'cues:\n  - {name: o, do: "CMD"}\n',
+                               *CONTROLS]
+    for cmd in ["next ＃ x", "input none ＃ dark"] + (["preset 2 ＃ the drop"] if style not in CONTROLS else [])])
+def test_a_line_with_a_full_width_hash_is_offered_without_its_comment_which_loads_however_it_is_written(style, cmd):
+    """`do: preset 2 ＃ the drop` was offered `preset 2 # the drop`, which in braces (`{name: o, do: …}`) comments
+    out the closing brace, in brackets the rest of the list, and in quotes is the command's text, refused in turn.
+    Each is offered the line without the comment, which loads written back as the command was."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", cmd), "show.yaml")
+    [said] = err.value.problems
+    assert "a full-width ＃ starts no comment, and a plain # starts one only outside the command's quotes, brackets " \
+        "or braces: did you mean" in said and "closing quote" not in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    assert offered == cmd.partition(" ＃")[0]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads

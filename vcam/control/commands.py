@@ -1655,7 +1655,8 @@ COMMENT_WHERE = "a # starts a comment only at the start of a line"
 # in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
 # in a show or a map, a full-width ＃ (an input method's) starts no YAML comment
-COMMENT_FULL_WIDTH = "a full-width ＃ starts no comment: write a plain # with a space before it"
+COMMENT_FULL_WIDTH = ("a full-width ＃ starts no comment, and a plain # starts one only outside the command's quotes, "
+                      "brackets or braces")
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
@@ -1722,10 +1723,9 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
     if mark == "＃" and IN_A_FILE.get() and not FROM_AFAR.get():
-        # YAML reads no comment at a full-width ＃, quoted or not: told of quotes, the line has none to close
-        comment = text[found.end():].strip()
-        written = f"{line} # {comment}" if comment else line
-        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(written, SHOWN_CHARS + 1)}?" if takes(line) else ""
+        # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
+        # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
+        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
     where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
