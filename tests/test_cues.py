@@ -1579,19 +1579,22 @@ def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tm
         assert str(err.value).startswith(f"{show_file}: cue 2 'o': the quote after "), str(err.value)
 
 
-CONTROLS = ["osc:\n  controls:\n    - {address: /a, command: CMD}\n",
-            "midi:\n  controls:\n    - {note: 36, command: CMD}\n"]
+# with a cue for a control's go to fire
+CONTROLS = [f"cues:\n  - {{name: open, do: preset 1}}\n{kind}:\n  controls:\n    - {{{key}, command: CMD}}\n"
+            for kind, key in (("osc", "address: /a"), ("midi", "note: 36"))]
 
 
 @pytest.mark.parametrize("style,cmd", [
     (style, cmd) for style in ["cues:\n  - name: o\n    do: CMD\n", "cues:\n  - {name: o, do: CMD}\n",
                                "cues:\n  - {name: o, do: [CMD, next]}\n", 'cues:\n  - {name: o, do: "CMD"}\n',
                                *CONTROLS]
-    for cmd in ["next ＃ x", "input none ＃ dark"] + (["preset 2 ＃ the drop"] if style not in CONTROLS else [])])
+    for cmd in ["next ＃ x", "input none ＃ dark", "preset 2 ＃ the drop"] + ["go open ＃ x"] * (style in CONTROLS)])
 def test_a_line_with_a_full_width_hash_is_offered_without_its_comment_which_loads_however_it_is_written(style, cmd):
     """`do: preset 2 ＃ the drop` was offered `preset 2 # the drop`, which in braces (`{name: o, do: …}`) comments
-    out the closing brace, in brackets the rest of the list, and in quotes is the command's text, refused in turn.
-    Each is offered the line without the comment, which loads written back as the command was."""
+    out the closing brace, in brackets the rest of the list, and in quotes is the command's text, refused in turn; a
+    show's MIDI or OSC control's `preset 2 ＃ x` or `go open ＃ x` was told, as a typed line is, that a # starts a
+    comment only at a line's start. Each is offered the line without the comment, which loads written back as the
+    command was."""
     import re
 
     with pytest.raises(ConfigError) as err:

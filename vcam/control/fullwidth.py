@@ -78,6 +78,17 @@ def _folded_path(typed: str, folded: str) -> bool:
 
 
 @contextmanager
+def in_a_file() -> Iterator[None]:
+    """Within, lines are read as written in a file (IN_A_FILE), as parse(console=False) reads them: a map's preset
+    names, checked against the show apart from the commands they were read in, are answered as the file's."""
+    written = IN_A_FILE.set(True)
+    try:
+        yield
+    finally:
+        IN_A_FILE.reset(written)
+
+
+@contextmanager
 def found_beside(base: object) -> Iterator[None]:
     """Within, lines are read as written in a file (IN_A_FILE: a full-width ＃ is told YAML's comment is a plain #),
     their paths looked for in `base`, the file's folder (None: nowhere, as for a map whose commands run on another
