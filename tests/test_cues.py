@@ -1562,7 +1562,8 @@ def test_a_cue_s_file_named_with_a_quote_at_its_end_checks_and_plays_from_any_fo
 
 def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tmp_path, monkeypatch):
     """A cue's line the show loaded, refused when vcam check (or vcam run, at its start) read it again for the files
-    the show reads (its `x.png"` gone in between), escaped as the bare refusal: no show file, no cue to find it at."""
+    the show reads (its `x.png"` gone in between), escaped as the bare refusal: no show file, no cue to find it at.
+    The file is said to be gone: the line without its quote, offered, named a file the show never named."""
     from vcam.cmdline.check import _prompts_given
     from vcam.errors import VcamError
     from vcam.live.showreads import show_reads
@@ -1576,7 +1577,15 @@ def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tm
     for read in (lambda: show_reads(str(show_file), show), lambda: _prompts_given(show)):
         with pytest.raises(VcamError) as err:
             read()
-        assert str(err.value).startswith(f"{show_file}: cue 2 'o': the quote after "), str(err.value)
+        said = str(err.value)
+        assert said.startswith(f"{show_file}: cue 2 'o': no such file ") and "there when the show was loaded" in said
+        assert str(tmp_path / 'x.png"') in said and "did you mean" not in said, said
+    producer = RecordingProducer(tell_at_once=True)  # on air too
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, input="none", strength=0.5), producer, threading.Event(),
+                     lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    said = ctl.handle_line("go o", "stdin")
+    assert "no such file" in said and "did you mean" not in said and producer.actions == [], said
 
 
 # with a cue for a control's go to fire

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, input_read_as, kind_in_ascii, looks_here, names_file_here,
-                                    quoted_as_typed, signed, timing_in_ascii)
+from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, input_read_as, kind_in_ascii, looks_here,
+                                    names_file_here, quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -788,6 +788,9 @@ def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: b
         return
     if colon and names_file_here(path):
         return
+    if colon and gone_since_read(path):  # the line offered without the quote would name another file
+        raise CommandError(f"no such file {name_said(path)}, there when the show was loaded: put it back, or take "
+                           f"the line out of the show")
     rest = typed[:-1].strip()
     try:
         meant = parse_input(kind + colon + rest if colon else rest)

@@ -24,6 +24,10 @@ IN_A_FILE: ContextVar[bool] = ContextVar("IN_A_FILE", default=False)
 BESIDE: ContextVar[str | None] = ContextVar("BESIDE", default=None)
 # a line of a file whose commands run on another machine (found_beside(None)): its paths name files there, not here
 ELSEWHERE: ContextVar[bool] = ContextVar("ELSEWHERE", default=False)
+# a show's line kept with its paths made whole, read again (read_again): an absolute path names the same file from
+# any folder, so it is looked for though the show's folder is not known then. Only there: any other line read as a
+# file's with no folder (a watcher's, a hint's) may come from another machine, whose paths are not looked for here
+READ_AGAIN: ContextVar[bool] = ContextVar("READ_AGAIN", default=False)
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
@@ -104,17 +108,34 @@ def found_beside(base: object) -> Iterator[None]:
         IN_A_FILE.reset(written)
 
 
+@contextmanager
+def read_again() -> Iterator[None]:
+    """Within, the show's own lines, loaded with their paths made whole, are read again (as a cue fires, as the show
+    is checked): an absolute path of theirs is looked for (READ_AGAIN)."""
+    again = READ_AGAIN.set(True)
+    try:
+        yield
+    finally:
+        READ_AGAIN.reset(again)
+
+
 def looks_here(path: str | None = None) -> bool:
     """Whether a path of the line being read (`path`, where known) is looked for on this machine: in the working
     folder for one typed here, beside the file for one written in a file whose folder is known (found_beside). For
-    one written in a file whose folder is not known, only an absolute `path`: it names the same file from any folder
-    (a show's line kept with its paths made whole, read again as its cue fires or the show is checked). Never for
-    one from another machine (FROM_AFAR), nor for one of a file whose commands run on another machine."""
+    one written in a file whose folder is not known, only an absolute `path` of a show's line read again
+    (read_again): it names the same file from any folder. Never for one from another machine (FROM_AFAR), nor for
+    one of a file whose commands run on another machine."""
     if FROM_AFAR.get() or ELSEWHERE.get():
         return False
     if not IN_A_FILE.get() or BESIDE.get() is not None:
         return True
-    return path is not None and os.path.isabs(os.path.expanduser(path))
+    return path is not None and READ_AGAIN.get() and os.path.isabs(os.path.expanduser(path))
+
+
+def gone_since_read(path: str) -> bool:
+    """Whether `path`, of a show's line read again (read_again), names no file now: the show loaded the line, so
+    it named one then (a quote at its end is the name's, not a typo to offer the line without)."""
+    return READ_AGAIN.get() and looks_here(path) and not names_file_here(path)
 
 
 def names_file_here(path: str) -> bool:

@@ -85,17 +85,19 @@ def cue_commands(path: str, show: Show) -> list[tuple[str, Command]]:
     show loaded it, so the bare refusal names no line to find, nor a file."""
     from vcam.control.commands import CommandError, parse
     from vcam.control.cuesheet import cue_said
+    from vcam.control.fullwidth import read_again
 
     commands = []
-    for i, cue in enumerate(show.cues, 1):
-        who = f"cue {i} {cue_said(cue)}"
-        for line in cue.do:
-            try:
-                cmd = parse(line, console=False)
-            except CommandError as e:
-                raise VcamError(f"{path}: {who}: {e}") from None
-            if cmd is not None:
-                commands.append((who, cmd))
+    with read_again():
+        for i, cue in enumerate(show.cues, 1):
+            who = f"cue {i} {cue_said(cue)}"
+            for line in cue.do:
+                try:
+                    cmd = parse(line, console=False)
+                except CommandError as e:
+                    raise VcamError(f"{path}: {who}: {e}") from None
+                if cmd is not None:
+                    commands.append((who, cmd))
     return commands
 
 
