@@ -1342,3 +1342,20 @@ def test_dev_null_held_as_the_shows_standard_input_is_said_as_no_video_device(lo
     with pytest.raises(VcamError) as err:
         one_run("/dev/null")
     assert "/dev/null is not a video device" in err.value.message and "input camera" not in err.value.message
+
+
+@linux_only
+def test_the_input_camera_named_by_a_link_is_not_offered_as_the_other_device(loopback, tmp_path):
+    """--out vcam:/dev/v4l/by-id/... (a link to the input's /dev/video10) was refused, but told to name
+    --out vcam:/dev/video10, the same device."""
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    link = tmp_path / "by-id" / "usb-vcam-video-index0"
+    link.parent.mkdir()
+    link.symlink_to("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run(str(link))
+    assert f"{link} is this show's input camera" in err.value.message
+    assert "--out vcam:/dev/video11" in err.value.fix and "/dev/video10" not in err.value.fix

@@ -576,7 +576,8 @@ def past_written(checked: Checked) -> str | None:
 def own_input(device: str) -> VcamError:
     """A camera output given the device the show's input camera reads: each of its frames would come back as the
     input of the next, the picture feeding on itself (README's OBS round trip with 10 and 11 swapped)."""
-    others = [d for d in loopback_devices() if d != device]
+    # by its real path: named by a link (/dev/v4l/by-id/...), the device itself was offered as the other one
+    others = [d for d in loopback_devices() if os.path.realpath(d) != os.path.realpath(device)]
     elsewhere = f"name another device for the output: --out vcam:{others[0]}" if others else OWN_DEVICE
     return VcamError(f"{device} is this show's input camera, so vcam would read its own frames back as input",
                      f"{elsewhere}, or take the input from another camera")
