@@ -1359,3 +1359,32 @@ def test_the_input_camera_named_by_a_link_is_not_offered_as_the_other_device(loo
         one_run(str(link))
     assert f"{link} is this show's input camera" in err.value.message
     assert "--out vcam:/dev/video11" in err.value.fix and "/dev/video10" not in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_device_offered_in_place_of_the_input_camera_is_one_that_would_be_taken(loopback, version):
+    """With the input on /dev/video10, --out vcam was told to name /dev/video11 though OBS's own Virtual Camera
+    writes to it, and a second --out vcam was told to name the device the show's first output writes."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    obs = machine.streaming_writer("/dev/video11")
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "/dev/video10 is this show's input camera" in err.value.message
+    assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+    machine.close(obs)
+    first = VirtualCamera(64, 48, 30, backend="v4l2loopback-model")
+    try:
+        first.send(gradient(64, 48), 0)
+        assert first.name == "vcam:/dev/video11"
+        with pytest.raises(VcamError) as err:
+            one_run()
+        assert "/dev/video10 is this show's input camera" in err.value.message
+        assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+        machine.devices["/dev/video12"] = model(version)
+        with pytest.raises(VcamError) as err:
+            one_run("/dev/video10")
+        assert "--out vcam:/dev/video12" in err.value.fix
+    finally:
+        first.close()

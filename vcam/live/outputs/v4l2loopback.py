@@ -517,7 +517,7 @@ def prepare(device: str | None) -> Checked:
     checked = Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
         if reads_here(device, checked.calls.proc):
-            raise own_input(device)
+            raise own_input(device, checked)
         state = release_exclusive_caps(device, checked.calls)
         if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
             raise _in_use(device, checked.calls)
@@ -569,18 +569,37 @@ def past_written(checked: Checked) -> str | None:
     if written:
         raise _in_use(written, checked.calls)
     if read:
-        raise own_input(read)
+        raise own_input(read, checked)
     return None
 
 
-def own_input(device: str) -> VcamError:
+def own_input(device: str, checked: Checked) -> VcamError:
     """A camera output given the device the show's input camera reads: each of its frames would come back as the
     input of the next, the picture feeding on itself (README's OBS round trip with 10 and 11 swapped)."""
-    # by its real path: named by a link (/dev/v4l/by-id/...), the device itself was offered as the other one
-    others = [d for d in loopback_devices() if os.path.realpath(d) != os.path.realpath(device)]
-    elsewhere = f"name another device for the output: --out vcam:{others[0]}" if others else OWN_DEVICE
+    other = _free_device(device, checked)
+    elsewhere = f"name another device for the output: --out vcam:{other}" if other else OWN_DEVICE
     return VcamError(f"{device} is this show's input camera, so vcam would read its own frames back as input",
                      f"{elsewhere}, or take the input from another camera")
+
+
+def _free_device(device: str, checked: Checked) -> str | None:
+    """A device to name in place of `device`: one that takes output once named, that this show neither reads (its
+    input camera) nor writes (its other camera outputs), and that no other program writes to (OBS's own Virtual
+    Camera). The first other device was offered, though it could be any of those and be refused in turn."""
+    calls = checked.calls or system_calls()
+    for dev in loopback_devices():
+        # by its real path: named by a link (/dev/v4l/by-id/...), the device itself was offered as the other one
+        if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
+            continue
+        if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
+            continue
+        if any(h.writes for h in device_holders(dev, calls.proc)):
+            continue
+        state = checked.states.get(dev) or output_state(dev, calls)
+        # one that 0.12 left refusing after its writer closed is reset when named; on 0.13 a refusal is a live writer
+        if state is Output.TAKES or state is Output.REFUSES and not gives_output_back(calls.module_version()):
+            return dev
+    return None
 
 
 def refuse_a_written_device(device: str, checked: Checked) -> None:
