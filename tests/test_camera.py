@@ -1388,3 +1388,27 @@ def test_the_device_offered_in_place_of_the_input_camera_is_one_that_would_be_ta
         assert "--out vcam:/dev/video12" in err.value.fix
     finally:
         first.close()
+
+
+@linux_only
+@pytest.mark.parametrize("named", ["vcam", "/dev/video7"])
+def test_a_device_that_is_not_there_is_not_answered_with_one_the_show_uses(loopback, named):
+    """With the input camera on /dev/video10, labelled vcam as MODPROBE's line labels it, --out vcam:vcam was told to
+    name /dev/video10, labelled vcam, the input itself; a typo (/dev/video7) was told the same, the first device."""
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": labelled(Loopback0127()), "/dev/video11": labelled(Loopback0127(), "OBS Cam")})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message
+    assert "--out vcam:/dev/video11 (vcam devices" in err.value.fix and "video10" not in err.value.fix
+    first = VirtualCamera(64, 48, 30, device="/dev/video11", backend="v4l2loopback-model")
+    try:
+        first.send(gradient(64, 48), 0)
+        with pytest.raises(VcamError) as err:
+            one_run(named)
+        assert "this show uses each of them already" in err.value.message
+        assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+    finally:
+        first.close()

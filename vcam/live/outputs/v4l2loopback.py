@@ -724,18 +724,26 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
     return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
-def _no_such_device(device: str, detail: str, found: list[str], sysfs: str = "/sys") -> VcamError:
+def _no_such_device(device: str, detail: str, found: list[str], sysfs: str = "/sys",
+                    proc: str = "/proc") -> VcamError:
     """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
     number, not its path. Installing v4l2loopback (the fix where there is none) would not help. A label is matched
-    to its device: `vcam:vcam` (the label MODPROBE gives) was offered the first device, OBS's where it has two."""
-    by_number = [d for d in found if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix("/dev/video")]
+    to its device: `vcam:vcam` (the label MODPROBE gives) was offered the first device, OBS's where it has two.
+    Devices this show reads (its input camera) or writes (its other camera outputs) are not offered: they would be
+    refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input."""
+    usable = [d for d in found if not reads_here(d, proc) and not writes_here(d, proc)]
+    by_number = [d for d in usable
+                 if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix("/dev/video")]
     labels = {d: _read_sysfs(os.path.join(_sysfs_node(d, sysfs), "name")) or "" for d in found}
-    by_label = [d for d in found if labels[d].casefold() == device.strip().casefold()]
-    guess = (by_number or by_label or found)[0]
-    labelled = f", labelled {labels[guess]}" if not by_number and by_label else ""
+    by_label = [d for d in usable if labels[d].casefold() == device.strip().casefold()]
     listed = ", ".join(found)
+    guesses = by_number or by_label or usable
+    if not guesses:
+        return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
+                         "and this show uses each of them already", OWN_DEVICE)
+    labelled = f", labelled {labels[guesses[0]]}" if not by_number and by_label else ""
     return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
-                     f"name one by its path, e.g. --out vcam:{guess}{labelled} (vcam devices lists them)")
+                     f"name one by its path, e.g. --out vcam:{guesses[0]}{labelled} (vcam devices lists them)")
 
 
 def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
@@ -843,6 +851,7 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
                          f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
-        return _no_such_device(device, detail, loopback_devices(), checked.calls.sysfs if checked.calls else "/sys")
+        calls = checked.calls or system_calls()
+        return _no_such_device(device, detail, loopback_devices(), calls.sysfs, calls.proc)
     where = f" {device}" if device else ""
     return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
