@@ -356,7 +356,9 @@ def _holders(device: str, proc: str, own: bool) -> list[Holder]:
     except OSError:
         return []
     found = []
-    for fd_dir in sorted(glob.glob(os.path.join(proc, "[0-9]*", "fd"))):
+    # its own handles are all in its own directory: listing every program's (hundreds on a desktop) was wasted
+    fd_dirs = [os.path.join(proc, str(os.getpid()), "fd")] if own else glob.glob(os.path.join(proc, "[0-9]*", "fd"))
+    for fd_dir in sorted(fd_dirs):
         pid_dir = os.path.dirname(fd_dir)
         pid = int(os.path.basename(pid_dir))
         if (pid == os.getpid()) != own:
