@@ -2315,3 +2315,19 @@ def test_an_input_on_another_drive_ending_in_a_quote_is_told_the_line_without_it
         load_show(show)
     [said] = err.value.problems
     assert said.endswith(f"opens nowhere: write file:{clips / 'loop.mp4'}"), said
+
+
+@pytest.mark.parametrize("line, at, said", [
+    ('    prompt: neon city"\n', 3, "preset 'a' prompt 'neon city\"' has a \" that no other quote pairs, which goes on "
+                                 "air as written: to drop it write prompt: neon city"),
+    ("    prompts:\n      - text: \u201cdusk forest\n", 4,
+     "preset 'a' prompt 1 text '\u201cdusk forest' has a \u201c that no other quote pairs, which goes on air as "
+     "written: to drop it write text: dusk forest"),
+])
+def test_a_prompt_with_a_stray_quote_is_noted_with_the_line_without_it(tmp_path, line, at, said):
+    """`prompt: neon city"`, its opening quote lost in an edit, went on air with the quote, unsaid; it still loads."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - name: a\n" + line + "  - name: b\n    prompt: a sign saying \"open\"\n")
+    loaded = load_show(show)
+    assert loaded.notes == (f"{show}:{at}: {said}",)
+    assert list(loaded.presets[1].prompts) == ['a sign saying "open"']

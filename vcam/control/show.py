@@ -586,7 +586,7 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
         e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
-        text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
+        text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text", "text") if "text" in e else None
         weight = _weight(r, e["weight"], f"{what} prompt {j + 1} weight") if "weight" in e else 1.0
         if text and weight is not None:
             out[text] = out.get(text, 0.0) + weight
@@ -646,14 +646,37 @@ def _texts_alone(node) -> list[str]:
     return texts if len(texts) == len(node.value) and all(text.strip() for text in texts) else []
 
 
-def _prompt_text(r: Reader, node, what: str) -> str | None:
+def _prompt_text(r: Reader, node, what: str, key: str = "prompt") -> str | None:
     """A prompt's text; None after recording why where it has none, or none the text encoder reads (`&nbsp;`, a
     zero-width space: a prompt of no words on air, where `prompt &nbsp;` typed is refused)."""
     text = r.string(node, what)
     if text and blank_prompt(text):
         r.error(node, f"{what} {blank_said(text)}")
         return None
+    if text and (stray := _stray_quote(node, text)) is not None:
+        # `prompt: neon city"`, its opening quote lost in an edit: YAML reads the text plain, and the quote went on
+        # air as a word of the prompt, unsaid. Noted, not refused: a show that loaded still loads
+        mended = flow_yaml({key: stray})
+        offer = f": to drop it write {mended[1:-1]}" if mended else ""
+        mark = text[-1] if text[-1] in _QUOTES else text[0]
+        r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} has a {mark} that no other quote pairs, "
+                                                 f"which goes on air as written{offer}")
     return text
+
+
+_QUOTES = '"\u201c\u201d'  # double quotes, plain and a word processor's: a lone ' is as likely an apostrophe
+
+
+def _stray_quote(node, text: str) -> str | None:
+    """`text` without the double quote it starts or ends with and that no other one pairs (`neon city"`), where the
+    value is written without quotes; None otherwise."""
+    if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in _QUOTES) % 2 == 0:
+        return None
+    if text[-1] in _QUOTES:
+        return text[:-1].rstrip() or None
+    if text[0] in _QUOTES:
+        return text[1:].lstrip() or None
+    return None
 
 
 def _without_a_prompt_key(r: Reader, node, i: int) -> Node:
