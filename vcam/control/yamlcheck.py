@@ -196,6 +196,9 @@ class Reader:
                         self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
+                # `at: {bars: 17}`: the key meant, named here, is not said missing as well
+                if near in required and hint.startswith("; did you mean"):
+                    recased.add(near)
             else:
                 out[key] = value
         for key in required:
