@@ -2331,3 +2331,17 @@ def test_a_prompt_with_a_stray_quote_is_noted_with_the_line_without_it(tmp_path,
     loaded = load_show(show)
     assert loaded.notes == (f"{show}:{at}: {said}",)
     assert list(loaded.presets[1].prompts) == ['a sign saying "open"']
+
+
+@pytest.mark.parametrize("written, what, span", [
+    ("defaults: {bpm: .inf}", "defaults bpm .inf", "(20 to 300)"),
+    ("output: {fps: 1e309}", "output fps 1e309", "(1 to 240)"),
+    ("defaults: {strength: -.inf}", "defaults strength -.inf", "(0 to 1)"),
+])
+def test_an_infinite_number_is_said_as_written_with_its_range(tmp_path, written, what, span):
+    """`bpm: .inf` and `fps: 1e309` were told `bpm inf is out of range`: an inf written nowhere in the file."""
+    show = tmp_path / "show.yaml"
+    show.write_text(written + "\npresets:\n  - {name: a, prompt: b}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{show}:1: {what} is out of range {span}"]

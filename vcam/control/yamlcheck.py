@@ -433,7 +433,9 @@ class Reader:
             self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
+            # `.inf`, `1e309`: said as written, not as the inf YAML and float read them as, written nowhere
+            shown = node.value.strip() if math.isinf(v) and isinstance(node, ScalarNode) else as_written(node, plain(v))
+            self.error(node, f"{what} {shown} is out of range ({plain(lo)} to {plain(hi)})")
             return None
         return float(v)
 
