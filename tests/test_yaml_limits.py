@@ -517,7 +517,11 @@ def test_a_value_that_goes_on_after_its_quotes_or_brackets_close_is_offered_quot
     ("presets:\n  - name: a\n    prompt: x\n  - name: b\n   prompt: y\n", 5, "prompt", 4),
     ("defaults:\n  seed: 3\n steps: 4\npresets:\n  - {name: a, prompt: b}\n", 3, "steps", 2),
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 1\n\n   # ours\n   seed: 3\n", 8, "seed",
-     4)])
+     4),
+    # a preset's key between its prompts: and the list of texts under it: offered the text's column, 8, it was then
+    # refused as a key of the text's
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n     transition: 4\n", 5, "transition", 4),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n      transition: 4\n", 5, "transition", 4)])
 def test_a_key_indented_less_than_the_keys_above_it_is_told_how_far_to_indent_it(loader, text, line, key, spaces):
     """A key one space short of its mapping was told "did not find expected '-' indicator" (or key) and to check
     indentation, quotes and brackets; indented as said, the show loads."""

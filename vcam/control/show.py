@@ -211,7 +211,8 @@ MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
 # every key a show's mappings take: a list item's word is read as a key (`- name:`) only among them
-_ALL_KEYS = SHOW_KEYS + OUTPUT_KEYS + PRESET_KEYS + PROMPT_KEYS + DEFAULT_KEYS + CUE_KEYS + CUE_AT_KEYS
+_KEY_GROUPS = (SHOW_KEYS, OUTPUT_KEYS, PRESET_KEYS, PROMPT_KEYS, DEFAULT_KEYS, CUE_KEYS, CUE_AT_KEYS)
+_ALL_KEYS = tuple(key for group in _KEY_GROUPS for key in group)
 # Keys of a section written at the show's top, said with the section that takes them
 MISPLACED_TOP_KEYS = {**{k: "output:" for k in OUTPUT_KEYS},
                       **{k: "defaults: (or a preset)" if k in PRESET_KEYS else "defaults:" for k in DEFAULT_KEYS},
@@ -224,7 +225,7 @@ def parse_show(text: str, path: str) -> Show:
     r = Reader(path)
     base = Path(path).resolve().parent
     _refuse_a_control_log(r, text, path)
-    root = r.compose(text, SHOW_KEYS, _ALL_KEYS)
+    root = r.compose(text, SHOW_KEYS, _ALL_KEYS, _KEY_GROUPS)
     if root is None:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")

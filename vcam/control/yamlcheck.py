@@ -95,10 +95,12 @@ class Reader:
         """Records what is said of the file at its line without refusing it."""
         self.notes.append(f"{path}:{line}: {message}")
 
-    def compose(self, text: str, top: tuple[str, ...] = (), keys: tuple[str, ...] = ()) -> Node | None:
+    def compose(self, text: str, top: tuple[str, ...] = (), keys: tuple[str, ...] = (),
+                groups: tuple[tuple[str, ...], ...] = ()) -> Node | None:
         """The node of `text`, or None after recording why there is none; `top`: the keys its top mapping takes (a
         key of them one space in, ` cues:`, is offered its place there); `keys`: all the keys it takes (a list
-        item's word is taken for one only among them)."""
+        item's word is taken for one only among them); `groups`: the keys of each kind of mapping in it (a key
+        indented between two mappings is offered the column of the one that takes it)."""
         too_big = _too_big(text)
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
@@ -121,7 +123,7 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys)}")
+            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
         except yaml.reader.ReaderError as e:
             at = _unreadable_at(e, text)
             line = text.count("\n", 0, at) + 1
@@ -892,7 +894,7 @@ LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) cha
 
 
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
-                  keys: tuple[str, ...] = ()) -> str:
+                  keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
@@ -917,7 +919,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
                 "with *, put the value in quotes: \"*…\"")
     if (closed := _closed_early(e, here)) is not None:
         return closed
-    if (misaligned := _misaligned(e, lines, top)) is not None:
+    if (misaligned := _misaligned(e, lines, top, groups)) is not None:
         return misaligned
     if (gap := _flow_gap(e, here, keys)) is not None:
         return gap
@@ -1049,10 +1051,13 @@ def _braces_around(line: str, column: int) -> str | None:
 _KEY_LINE = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^:#]*?):(?: |$)")
 
 
-def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = ()) -> str | None:
+def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = (),
+                groups: tuple[tuple[str, ...], ...] = ()) -> str | None:
     """What to write for a key indented less than the key above it in its mapping (`   prompt:` under `    name:`),
     said by YAML as an expected '-' or key not found; None for any other complaint. A key of `top` (the keys the
-    file's top mapping takes) whose search stops at a key at the line's start is offered that column first."""
+    file's top mapping takes) whose search stops at a key at the line's start is offered that column first; one
+    that no key of the mapping above shares a group of `groups` with, but the key where the search stops does, is
+    offered that key's column."""
     if e.problem not in ("did not find expected '-' indicator", "did not find expected key",  # libyaml's, PyYAML's
                          "expected <block end>, but found '<block mapping start>'",
                          "expected <block end>, but found '?'") or e.problem_mark is None:
@@ -1076,6 +1081,12 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
             item = i
     if meant is None:
         return None
+    if stop is not None and (left := _KEY_LINE.match(lines[stop])) and _one_group(here[2], left[2], groups) \
+            and not any(_one_group(here[2], key[2], groups) for line in lines[stop + 1:row]
+                        if (key := _KEY_LINE.match(line)) and len(key[1]) == len(meant[1])):
+        # `  transition:` one space past a preset's `prompts:`, under the list of its texts: a preset's key, not one
+        # of the text's, which was offered and then refused as such
+        meant, at, item = left, stop, None
     spaces = len(meant[1])
     # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
     entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
@@ -1091,6 +1102,11 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
+
+
+def _one_group(key: str, other: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `key` and `other` are keys of one kind of mapping among `groups`."""
+    return any(key in group and other.strip() in group for group in groups)
 
 
 def read_text(path: Path) -> str:
