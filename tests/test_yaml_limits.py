@@ -1039,3 +1039,24 @@ def test_a_text_after_an_anchor_no_alias_repeats_is_noted_with_what_it_reads_as(
     assert show.notes == ("amp.yaml:3: &glitch city lights reads as 'city lights': &glitch is a YAML anchor (a name "
                           "for the value, which nothing repeats with *glitch); to keep the &, put the whole text in "
                           "quotes",)
+
+
+@pytest.mark.parametrize("text, line, first", [
+    ("presets: [{name: a, prompt: city}]\n  - name: b\n    prompt: x\n", 2, 1),
+    ("presets: [{name: a, prompt: city},\n  {name: b, prompt: x}]\n- {name: c, prompt: y}\n", 3, 1),
+])
+def test_a_list_item_after_a_list_in_brackets_is_told_to_write_the_list_one_way(loader, text, line, first):
+    """`presets: [{...}]` and then `  - name: b` below it was told "did not find expected key" and to check
+    indentation, quotes and brackets; written as said, the show loads with every preset."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    head = (f"show.yaml:{line}: not valid YAML: presets: on line {first} is a list in [...] that ends at its ], and "
+            "this '- ' item starts a second list after it; write the list one way, each entry on a '- ' line under "
+            "presets: (those in brackets: ")
+    assert problem.startswith(head), problem
+    entries = problem[len(head):-1].split(", - ")
+    rest = text.split("\n")[line - 1:]
+    dash = rest[0][:rest[0].index("-")]
+    mended = "presets:\n" + "".join(f"{dash}- {entry.removeprefix('- ')}\n" for entry in entries) + "\n".join(rest)
+    assert len(parse_show(mended, "show.yaml").presets) == len(entries) + 1

@@ -921,6 +921,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return closed
     if (misaligned := _misaligned(e, lines, top, groups)) is not None:
         return misaligned
+    if (two_lists := _list_after_flow(e, lines)) is not None:
+        return two_lists
     if (gap := _flow_gap(e, here, keys)) is not None:
         return gap
     if e.problem == "mapping values are not allowed in this context":
@@ -1045,6 +1047,38 @@ def _braces_around(line: str, column: int) -> str | None:
         elif char in "}]" and opened and (start := opened.pop()) < column <= i:
             return line[start:i + 1]
     return None
+
+
+# a key whose value opens a list in brackets (`presets: [{name: a, prompt: b}]`): (indentation, key, the rest)
+_FLOW_LIST = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^\s:#]*): +(\[.*)$")
+
+
+def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item after a key's list in brackets (`presets: [{name: a, prompt: b}]` and then
+    `  - name: c`), the list written both ways, said by YAML as a key not found; None for any other complaint."""
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
+                         "expected <block end>, but found '-'") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or not re.match(r" *- ", lines[row]):
+        return None
+    for i in range(row - 1, -1, -1):
+        if (opened := _FLOW_LIST.match(lines[i])) is not None:
+            break
+        if re.match(r" *[^\s#]", lines[i]) and _KEY_LINE.match(lines[i]):  # a key between: not the list's
+            return None
+    else:
+        return None
+    try:
+        flow = yaml.safe_load("\n".join([opened[3], *lines[i + 1:row]]))
+    except yaml.YAMLError:
+        flow = None
+    offered = [flow_yaml(item) for item in flow[:3]] if isinstance(flow, list) and flow else []
+    as_lines = (" (those in brackets: " + ", ".join(f"- {item}" for item in offered)
+                + (", …" if len(flow) > 3 else "") + ")") if offered and None not in offered else ""
+    return (f"not valid YAML: {opened[2]}: on line {i + 1} is a list in [...] that ends at its ], and this '- ' "
+            f"item starts a second list after it; write the list one way, each entry on a '- ' line under "
+            f"{opened[2]}:{as_lines}")
 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
