@@ -682,14 +682,20 @@ def test_a_value_going_on_after_its_close_is_offered_without_the_comment_after_i
     assert show.presets[0].prompts == {meant: 1.0}
 
 
-@pytest.mark.parametrize("value", ["'it''s' neon", '"a \\"b\\" c" d'])
-def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_no_line_copying_them_raw(loader, value):
-    """`prompt: 'it''s' neon` was offered a line that kept '' in the prompt: whether the quotes are YAML's or the
-    text's is unclear, so no line is offered."""
+@pytest.mark.parametrize("value, yamls, own", [("'it''s' neon", "it's neon", "'it's' neon"),
+                                               ('"a \\"b\\" c" d', 'a "b" c d', '"a "b" c" d')])
+def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_both_readings(loader, value, yamls, own):
+    """`prompt: 'it''s' neon` was offered no line: whether its quotes are YAML's (the escape says so) or the
+    text's is the writer's to say, and each line offered loads as that reading, escapes read, not copied raw."""
+    text = f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n"
     with pytest.raises(ConfigError) as err:
-        parse_show(f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n", "show.yaml")
-    assert "put the whole text in quotes" not in only_problem(err)
-    assert only_problem(err).startswith("show.yaml:3: not valid YAML")
+        parse_show(text, "show.yaml")
+    offered = re.fullmatch(r"show\.yaml:3: not valid YAML: prompt's value opens with . and goes on after its closing "
+                           r".*, which YAML reads as the whole value; where those quotes were YAML's, write "
+                           r"(prompt: .+); where they are the prompt's own, write (prompt: .+)", only_problem(err))
+    assert offered, only_problem(err)
+    for line, meant in zip(offered.groups(), (yamls, own)):
+        assert parse_show(text.replace(f"prompt: {value}", line), "show.yaml").presets[0].prompts == {meant: 1.0}
 
 
 @pytest.mark.parametrize("text, line, written", [

@@ -963,7 +963,7 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
         return None
     key, value = opened[1], opened[2] + opened[3]
     if (head := _closed_head(value)) is None:
-        return None
+        return _escaped_head(key, value)
     # ' #' on, after the value's close, is a comment YAML drops: kept in the text offered, it became the prompt's
     extra = re.split(r"[ \t]#", value[len(head):], maxsplit=1)[0].rstrip()
     closing = _CLOSING[opened[2]]
@@ -982,6 +982,28 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
 
 # the keys whose value is a text, where a value that goes on after its quotes or brackets is the text's own
 _TEXT_KEYS = ("prompt", "text", "name", "map")
+
+
+def _escaped_head(key: str, value: str) -> str | None:
+    """What to write for a text value whose quotes hold one of YAML's escapes and that goes on after them (`prompt:
+    'it''s' neon`): the quotes are YAML's (the escape says so) or the text's, each offered as read; None where the
+    value is no such text."""
+    found = re.match(r"'(?:[^']|'')*'" if value[0] == "'" else r'"(?:[^"\\]|\\.)*"', value)
+    if key not in _TEXT_KEYS or value[0] not in "'\"" or found is None:
+        return None
+    extra = re.split(r"[ \t]#", value[found.end():], maxsplit=1)[0].rstrip()
+    try:
+        inner = yaml.safe_load(found[0])
+    except yaml.YAMLError:
+        return None
+    if not isinstance(inner, str) or not extra:
+        return None
+    plain, kept = flow_yaml({key: inner + extra}), flow_yaml({key: value[0] + inner + value[0] + extra})
+    if plain is None or kept is None:
+        return None
+    return (f"not valid YAML: {key}'s value opens with {value[0]} and goes on after its closing {value[0]}, which "
+            f"YAML reads as the whole value; where those quotes were YAML's, write {plain[1:-1]}; where they are the "
+            f"{key}'s own, write {kept[1:-1]}")
 
 
 def _closed_head(value: str) -> str | None:
