@@ -1066,3 +1066,35 @@ def test_a_list_item_after_a_list_in_brackets_is_told_to_write_the_list_one_way(
     dash = rest[0][:rest[0].index("-")]
     mended = "presets:\n" + "".join(f"{dash}- {entry.removeprefix('- ')}\n" for entry in entries) + "\n".join(rest)
     assert len(parse_show(mended, "show.yaml").presets) == len(entries) + 1
+
+
+@pytest.mark.parametrize("text, line, said", [
+    ("presets: [{name: a, prompt: city}\ncues: []\n", 2,
+     "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 1"),
+    ("presets:\n  - {name: a, prompt: city\n  - {name: b, prompt: x}\n", 3,
+     "the { that opens on line 2 (column 5) is never closed; close it at the end of line 2"),
+    ("presets: [\n  {name: a, prompt: b},\n  {name: c, prompt: d}  # the last\ncues: []\n", 4,
+     "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 3"),
+    ("presets: [{name: a, prompt: city]\n", 1,
+     "the { that opens on line 1 (column 11) is still open at the ] of column 33; close it first"),
+    ("output: {out: [vcam, window}\npresets:\n  - {name: a, prompt: b}\n", 1,
+     "the [ that opens on line 1 (column 15) is still open at the } of column 28; close it first"),
+    ("presets:\n  - name: a\n    prompts: [{text: a, weight: 0.5} {text: b, weight: 0.5}]\n", 3,
+     "in [...] a comma separates entries; write one here"),
+    ("presets:\n  - {name: a, prompt: b}\noutput: {out: [vcam] fps: 30}\n", 3,
+     "in {...} a comma separates entries; write one here"),
+])
+def test_a_bracket_or_comma_left_out_is_told_where_with_the_line_mended(loader, text, line, said):
+    """A flow list or mapping missing its close, closed by the other kind, or missing a comma between entries was
+    told "did not find expected ',' or ']'" and to check indentation, quotes and brackets; the line offered loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    head = f"show.yaml:{line}: not valid YAML: {said}: "
+    assert problem.startswith(head), problem
+    offered = problem[len(head):]
+    lines = text.split("\n")
+    mended = next(i for i, old in enumerate(lines) if old.strip() and offered.startswith(old.strip()[:8]) and
+                  old.split("#")[0].strip() != offered)
+    lines[mended] = lines[mended][:len(lines[mended]) - len(lines[mended].lstrip())] + offered
+    assert parse_show("\n".join(lines), "show.yaml").presets

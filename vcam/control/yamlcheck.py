@@ -925,6 +925,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return two_lists
     if (gap := _flow_gap(e, here, keys)) is not None:
         return gap
+    if (flow := _flow_mended(e, lines)) is not None:
+        return flow
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -1049,6 +1051,96 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
         return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
                 f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
     return None
+
+
+def _open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
+    """The brackets and braces opened and not closed from (line, column) `start` to `end` (each 0-based), outside
+    quotes and comments, each as (character, line, column); a close of the other kind ends the scan."""
+    opened: list[tuple[str, int, int]] = []
+    for row in range(start[0], end[0] + 1):
+        line = lines[row]
+        quote = None
+        for column in range(start[1] if row == start[0] else 0, end[1] if row == end[0] else len(line)):
+            char = line[column]
+            if quote:
+                quote = None if char == quote and not (quote == '"' and line[column - 1] == "\\") else quote
+            elif char in "'\"" and (column == 0 or line[column - 1] in " \t[{,:"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "[{":
+                opened.append((char, row, column))
+            elif char in "]}":
+                if not opened or _CLOSING[opened[-1][0]] != char:
+                    return opened
+                opened.pop()
+    return opened
+
+
+def _code_end(line: str) -> int:
+    """Where `line`'s YAML ends: before a comment (` # ...`) and the spaces before it."""
+    found = re.search(r"(?:^|[ \t])#", line)
+    return len((line[:found.start()] if found else line).rstrip())
+
+
+def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
+    (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
+    between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
+    otherwise."""
+    found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
+    mark = e.problem_mark
+    if found is None or mark is None or mark.line >= len(lines):
+        return None
+    row, column = mark.line, mark.column
+    start = (e.context_mark.line if e.context_mark is not None else row, 0)  # with the brackets around the flow's
+    here = lines[row]
+    inside = "{...}" if found[1] == "}" else "[...]"
+    before = next((i for i in range(row - 1, start[0] - 1, -1) if _code_end(lines[i])), None)
+    tries = []
+    if here[column:column + 1] in ("]", "}"):  # a close of the other kind: what is open before it closed first
+        opened = _open_brackets(lines, start, (row, column))
+        closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+        closes = closes[:closes.index(here[column])] if here[column] in closes else ""
+        if closes:
+            opener, line_of, at = next(o for o in reversed(opened) if _CLOSING[o[0]] == closes[0])
+            tries.append((row, here[:column] + closes + here[column:],
+                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
+                          f"{here[column]} of column {column + 1}; close it first"))
+    elif before is not None and here[:column].strip() in ("", "-"):
+        # the entry ends on a line above, and this line starts the next key or item
+        opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
+        if opened:
+            closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+            end = _code_end(lines[before])
+            opener, line_of, at = opened[0]
+            tries.append((before, lines[before][:end] + closes + lines[before][end:],
+                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; close it "
+                          f"at the end of line {before + 1}"))
+    elif here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip()):
+        gap = len(here[:column].rstrip())
+        tries.append((row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here"))
+    for line, mended, said in tries:
+        if not _reads_past(lines, line, mended, row):
+            continue
+        shown = mended.strip()
+        offer = f": {shown}" if len(shown) <= 100 else ""
+        return f"not valid YAML: {said}{offer}"
+    return None
+
+
+def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
+    """Whether the text with line `line` written `mended` parses past line `row` (to its end, or to a problem of
+    some later line)."""
+    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    try:
+        for _ in yaml.parse(text, Loader=_Loader):
+            pass
+    except yaml.MarkedYAMLError as e:
+        return (e.problem_mark or e.context_mark) is not None and (e.problem_mark or e.context_mark).line > row
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 def _braces_around(line: str, column: int) -> str | None:
