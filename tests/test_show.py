@@ -2345,3 +2345,16 @@ def test_an_infinite_number_is_said_as_written_with_its_range(tmp_path, written,
     with pytest.raises(ConfigError) as err:
         load_show(show)
     assert err.value.problems == [f"{show}:1: {what} is out of range {span}"]
+
+
+def test_a_prompt_in_a_word_processors_quotes_is_noted_with_the_line_without_them(tmp_path):
+    """`prompt: “a city at night”`, pasted from a word processor, went on air with its curly quotes, unsaid: YAML
+    takes only ' and " for quotes. It still loads as before; quotes inside a prompt are its own."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - name: a\n    prompt: \u201ca city at night\u201d\n"
+                    "  - name: b\n    prompt: \u2018neon\u2019 and \u2018rain\u2019\n", encoding="utf-8")
+    loaded = load_show(show)
+    assert loaded.notes == (f"{show}:3: preset 'a' prompt '\u201ca city at night\u201d' is in typographic quotes "
+                            "(\u201c\u201d), which YAML does not read as quotes: they go on air as written: to drop "
+                            "them write prompt: a city at night",)
+    assert list(loaded.presets[0].prompts) == ["\u201ca city at night\u201d"]

@@ -662,7 +662,27 @@ def _prompt_text(r: Reader, node, what: str, key: str = "prompt") -> str | None:
         mark = text[-1] if text[-1] in _QUOTES else text[0]
         r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} has a {mark} that no other quote pairs, "
                                                  f"which goes on air as written{offer}")
+    elif text and (inner := _typographic_quoted(node, text)) is not None:
+        # `prompt: “a city at night”`, quoted in a word processor: YAML takes only ' and " for quotes, and the curly
+        # ones went on air as words of the prompt, unsaid
+        mended = flow_yaml({key: inner})
+        offer = f": to drop them write {mended[1:-1]}" if mended else ""
+        r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} is in typographic quotes ({text[0]}{text[-1]}"
+                                                 f"), which YAML does not read as quotes: they go on air as written"
+                                                 f"{offer}")
     return text
+
+
+_CURLY_PAIRS = ("\u201c\u201d", "\u201e\u201c", "\u201e\u201d", "\u2018\u2019")  # what autocorrect makes of "" and ''
+
+
+def _typographic_quoted(node, text: str) -> str | None:
+    """The text inside the typographic quotes that wrap the whole of `text` (`“a city at night”`) where the value is
+    written without YAML's quotes; None otherwise."""
+    if not isinstance(node, ScalarNode) or node.style or len(text) < 3 or text[0] + text[-1] not in _CURLY_PAIRS:
+        return None
+    inner = text[1:-1].strip()
+    return inner if inner and text[0] not in inner and text[-1] not in inner else None
 
 
 _QUOTES = '"\u201c\u201d'  # double quotes, plain and a word processor's: a lone ' is as likely an apostrophe
