@@ -1098,3 +1098,18 @@ def test_a_bracket_or_comma_left_out_is_told_where_with_the_line_mended(loader, 
                   old.split("#")[0].strip() != offered)
     lines[mended] = lines[mended][:len(lines[mended]) - len(lines[mended].lstrip())] + offered
     assert parse_show("\n".join(lines), "show.yaml").presets
+
+
+@pytest.mark.parametrize("text, line, row, key, value", [
+    ("presets:\n  - name: a\n    prompt neon city\n    seed: 3\n", 4, 3, "prompt", "neon city"),
+    ("presets:\n  - name: a\n    prompt: x\n    seed 4\ncues: []\n", 5, 4, "seed", "4"),
+    ("presets:\n  - name a\n    prompt: x\n", 3, 2, "name", "a"),
+])
+def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, line, row, key, value):
+    """`prompt neon city` was told "could not find expected ':'" (or that mapping values are not allowed) and to
+    check indentation, quotes and brackets; written as offered, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {row} has no ':' after {key}, and YAML read "
+                                 f"it as a text where a key goes; write {key}: {value}")
+    parse_show(text.replace(f"{key} {value}", f"{key}: {value}"), "show.yaml")

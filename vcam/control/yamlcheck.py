@@ -919,6 +919,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
                 "with *, put the value in quotes: \"*…\"")
     if (closed := _closed_early(e, here)) is not None:
         return closed
+    if (colon := _colon_left_out(e, lines, keys)) is not None:
+        return colon
     if (misaligned := _misaligned(e, lines, top, groups)) is not None:
         return misaligned
     if (two_lists := _list_after_flow(e, lines)) is not None:
@@ -1051,6 +1053,24 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
         return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
                 f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
     return None
+
+
+def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to write for a key of `keys` written without its colon (`prompt neon city`), said by YAML at the line
+    after it as a ':' not found; None for any other complaint."""
+    if e.problem == "could not find expected ':'" and e.context_mark is not None:
+        row = e.context_mark.line
+    elif e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
+            and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
+            and re.match(r" *- +\w", lines[e.problem_mark.line - 1]):
+        row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
+    else:
+        return None
+    found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
+    if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
+        return None
+    return (f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key "
+            f"goes; write {found[2]}: {found[3]}")
 
 
 def _open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
