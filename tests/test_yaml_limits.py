@@ -1113,3 +1113,23 @@ def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, li
     assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {row} has no ':' after {key}, and YAML read "
                                  f"it as a text where a key goes; write {key}: {value}")
     parse_show(text.replace(f"{key} {value}", f"{key}: {value}"), "show.yaml")
+
+
+@pytest.mark.parametrize("text, line, row", [
+    ("presets:\r\n  - name: neon\r\n    prompt: x\r\n  - name: dusk\r\n    prompt: [dusk forest\r\n", 6, 5),
+    ("presets:\n  - name: neon\n    prompt: [dusk forest\n  - name: b\n    prompt: x\n", 4, 3),
+])
+def test_a_prompt_opening_a_bracket_never_closed_is_offered_both_readings(loader, text, line, row):
+    """`prompt: [dusk forest`, saved mid-edit, was told "did not find expected ',' or ']'" (at the file's end) or
+    that a comma goes before the next preset's name:; each line offered loads, as a text or as a closed list."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (
+        f"show.yaml:{line}: not valid YAML: the [ that opens on line {row} (column 13) is never closed; where the [ "
+        f"is the prompt's own, put the whole text in quotes: prompt: '[dusk forest'; else close it at the end of "
+        f"line {row}: prompt: [dusk forest]")
+    show = parse_show(text.replace("prompt: [dusk forest", "prompt: '[dusk forest'"), "show.yaml")
+    assert {"[dusk forest": 1.0} in [p.prompts for p in show.presets]
+    with pytest.raises(ConfigError) as err:  # a list of texts alone, said as such: it reads on past the bracket
+        parse_show(text.replace("prompt: [dusk forest", "prompt: [dusk forest]"), "show.yaml")
+    assert "prompt lists texts alone" in only_problem(err)

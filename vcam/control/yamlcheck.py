@@ -925,6 +925,11 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return misaligned
     if (two_lists := _list_after_flow(e, lines)) is not None:
         return two_lists
+    # a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`): the flow left open
+    # is what to mend, not a comma before the key
+    left_open = e.context_mark is not None and mark is not None and e.context_mark.line < mark.line
+    if left_open and _KEY_LINE.match(here) and (flow := _flow_mended(e, lines)) is not None:
+        return flow
     if (gap := _flow_gap(e, here, keys)) is not None:
         return gap
     if (flow := _flow_mended(e, lines)) is not None:
@@ -1110,8 +1115,9 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     otherwise."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
     mark = e.problem_mark
-    if found is None or mark is None or mark.line >= len(lines):
+    if found is None or mark is None or mark.line > len(lines):
         return None
+    lines = [*lines, ""]  # the file's end, where a flow never closed is said
     row, column = mark.line, mark.column
     start = (e.context_mark.line if e.context_mark is not None else row, 0)  # with the brackets around the flow's
     here = lines[row]
@@ -1127,16 +1133,21 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             tries.append((row, here[:column] + closes + here[column:],
                           f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
                           f"{here[column]} of column {column + 1}; close it first"))
-    elif before is not None and here[:column].strip() in ("", "-"):
+    elif before is not None and (here[:column].strip() in ("", "-") or start[0] < row and _KEY_LINE.match(here)):
         # the entry ends on a line above, and this line starts the next key or item
         opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
         if opened:
             closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
             end = _code_end(lines[before])
             opener, line_of, at = opened[0]
+            # `prompt: [dusk forest`: a text that starts with a bracket, as likely as a list left open
+            text = _OPENED.match(lines[line_of])
+            own = flow_yaml({text[1]: text[2] + text[3]}) if text and text[1] in _TEXT_KEYS and len(opened) == 1 \
+                and line_of == before and text.start(2) == at else None
             tries.append((before, lines[before][:end] + closes + lines[before][end:],
-                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; close it "
-                          f"at the end of line {before + 1}"))
+                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
+                          + (f"where the {opener} is the {text[1]}'s own, put the whole text in quotes: {own[1:-1]}; "
+                             "else close it " if own else "close it ") + f"at the end of line {before + 1}"))
     elif here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip()):
         gap = len(here[:column].rstrip())
         tries.append((row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here"))
