@@ -1133,3 +1133,19 @@ def test_a_prompt_opening_a_bracket_never_closed_is_offered_both_readings(loader
     with pytest.raises(ConfigError) as err:  # a list of texts alone, said as such: it reads on past the bracket
         parse_show(text.replace("prompt: [dusk forest", "prompt: [dusk forest]"), "show.yaml")
     assert "prompt lists texts alone" in only_problem(err)
+
+
+@pytest.mark.parametrize("text, line, row", [
+    ("presets:\n  -name: a\n    prompt: x\n", 3, 2),
+    ("presets:\n  - name: a\n    prompt: x\n  -name: b\n    prompt: y\n", 4, 4),
+])
+def test_a_list_dash_without_its_space_is_told_with_the_line_to_write(loader, text, line, row):
+    """`-name: b` was told "did not find expected '-' indicator" (or that mapping values are not allowed) and to
+    check indentation, quotes and brackets; written as offered, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    name = "a" if row == 2 else "b"
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {row} starts -name: with no space after its "
+                                 f"'-', which YAML reads as a key '-name'; a list item is a '-' and a space: write "
+                                 f"- name: {name}")
+    assert len(parse_show(text.replace("-name:", "- name:"), "show.yaml").presets) == row // 2

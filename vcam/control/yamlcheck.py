@@ -921,6 +921,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return closed
     if (colon := _colon_left_out(e, lines, keys)) is not None:
         return colon
+    if (dash := _dash_unspaced(e, lines, keys)) is not None:
+        return dash
     if (misaligned := _misaligned(e, lines, top, groups)) is not None:
         return misaligned
     if (two_lists := _list_after_flow(e, lines)) is not None:
@@ -1057,6 +1059,18 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
         follows = re.split(r"[]}]| #", here[column:], maxsplit=1)[0].split(",")[0].rstrip()
         return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
                 f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
+    return None
+
+
+def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to write for a list item's dash with no space after it (`-name: b`), read as a key '-name' where a list
+    item goes, at the complaint's line or the one above it; None where neither is one."""
+    row = e.problem_mark.line if e.problem_mark is not None else len(lines)
+    for i in (row, row - 1):
+        found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
+        if found is not None and found[2] in keys:
+            return (f"not valid YAML: line {i + 1} starts -{found[2]}: with no space after its '-', which YAML reads "
+                    f"as a key '-{found[2]}'; a list item is a '-' and a space: write - {found[2]}:{found[3] or ''}")
     return None
 
 
