@@ -1149,3 +1149,13 @@ def test_a_list_dash_without_its_space_is_told_with_the_line_to_write(loader, te
                                  f"'-', which YAML reads as a key '-name'; a list item is a '-' and a space: write "
                                  f"- name: {name}")
     assert len(parse_show(text.replace("-name:", "- name:"), "show.yaml").presets) == row // 2
+
+
+def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):
+    """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
+    as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - name: a\n    prompt: city\n      seed: 3\n", "show.yaml")
+    assert only_problem(err) == ("show.yaml:4: not valid YAML: a ': ' inside a value reads as a new key; a prompt "
+                                 "with a colon: put it in quotes; a key indented deeper than the line before: line "
+                                 "it up")

@@ -936,7 +936,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return gap
     if (flow := _flow_mended(e, lines)) is not None:
         return flow
-    if e.problem == "mapping values are not allowed in this context":
+    if e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
     if e.problem and e.problem.startswith("found unknown escape character"):
