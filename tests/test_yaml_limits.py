@@ -1155,7 +1155,24 @@ def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader
     """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
     as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""
     with pytest.raises(ConfigError) as err:
-        parse_show("presets:\n  - name: a\n    prompt: city\n      seed: 3\n", "show.yaml")
-    assert only_problem(err) == ("show.yaml:4: not valid YAML: a ': ' inside a value reads as a new key; a prompt "
+        parse_show("presets:\n  - name: a\n    prompt: city: night\n", "show.yaml")
+    assert only_problem(err) == ("show.yaml:3: not valid YAML: a ': ' inside a value reads as a new key; a prompt "
                                  "with a colon: put it in quotes; a key indented deeper than the line before: line "
                                  "it up")
+
+
+@pytest.mark.parametrize("text, line, key, deeper, spaces", [
+    ("presets:\n  - name: a\n    prompt: city\n      transition: 4\n", 4, "transition", 6, 4),
+    ("presets:\n- name: a\n  prompt: x\n- name: b\n   prompt: y\n", 5, "prompt", 3, 2),
+])
+def test_a_key_deeper_than_a_key_and_value_above_is_told_its_column(loader, text, line, key, deeper, spaces):
+    """`      transition: 4` under `    prompt: city` was told that a ': ' inside a value reads as a new key, with a
+    word of prompts with colons; indented as offered, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).startswith(f"show.yaml:{line}: not valid YAML: {key}: is indented {deeper} spaces, "
+                                        f"deeper than ")
+    assert only_problem(err).endswith(f"keys of one mapping line up: indent {key}: {spaces} spaces")
+    lines = text.split("\n")
+    lines[line - 1] = " " * spaces + lines[line - 1].lstrip()
+    parse_show("\n".join(lines), "show.yaml")

@@ -936,6 +936,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return gap
     if (flow := _flow_mended(e, lines)) is not None:
         return flow
+    if (deeper := _deeper_key(e, lines, keys)) is not None:
+        return deeper
     if e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -1060,6 +1062,22 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
         return (f"not valid YAML: in {inside} a value that opens with a quote ends at its closing quote, and "
                 f"{follows!r} follows it; put the whole text in quotes (each ' in 'single quotes' written twice)")
     return None
+
+
+def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to write for a key of `keys` indented deeper than the key and value on the line above it (`      seed: 3`
+    under `    prompt: city`), read as more of that value, with a ': ' it cannot hold; None otherwise."""
+    if e.problem not in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
+            or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
+        return None
+    row = e.problem_mark.line
+    here, above = _KEY_LINE.match(lines[row]), _KEY_LINE.match(lines[row - 1])
+    if here is None or above is None or "-" in here[1] or here[2] not in keys or above[2].strip() not in keys \
+            or not lines[row - 1][above.end():].strip() or len(here[1]) <= (column := len(above[1])):
+        return None
+    return (f"not valid YAML: {here[2]}: is indented {len(here[1])} spaces, deeper than {above[2]}: and its value on "
+            f"the line above (line {row}), and YAML read it as more of that value; keys of one mapping line up: indent "
+            f"{here[2]}: {column} spaces")
 
 
 def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
