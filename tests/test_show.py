@@ -2358,3 +2358,18 @@ def test_a_prompt_in_a_word_processors_quotes_is_noted_with_the_line_without_the
                             "(\u201c\u201d), which YAML does not read as quotes: they go on air as written: to drop "
                             "them write prompt: a city at night",)
     assert list(loaded.presets[0].prompts) == ["\u201ca city at night\u201d"]
+
+
+@pytest.mark.parametrize("line, said", [
+    ("        transition: 4\n", "unknown key 'transition'; known keys: text, weight; it goes under the preset, lined "
+                                "up with prompts:"),
+    ("        prompt: rain\n", "unknown key 'prompt'; known keys: text, weight; did you mean text?"),
+])
+def test_a_preset_key_in_an_entry_of_its_prompts_is_told_where_it_goes(tmp_path, line, said):
+    """`transition: 4` lined up with a prompt's text: was told of an unknown key with text and weight listed, and
+    no word of the preset it belongs to; `prompt:` there is the entry's text:."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - name: a\n    prompts:\n      - text: city\n" + line)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{show}:5: preset 'a' prompt 1: {said}"]

@@ -586,7 +586,8 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
-        e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
+        e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",),
+                      elsewhere=_PRESET_NOT_PROMPT, meant={"prompt": "text"})
         text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text", "text") if "text" in e else None
         weight = _weight(r, e["weight"], f"{what} prompt {j + 1} weight") if "weight" in e else 1.0
         if text and weight is not None:
@@ -597,6 +598,11 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+# a preset's own keys written in an entry of its prompts: list (lined up with text:), said with where they go
+_PRESET_NOT_PROMPT = {key: "the preset, lined up with prompts:" for key in PRESET_KEYS
+                      if key not in ("prompts", "prompt")}
 
 
 _PERCENT = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+))\s*%")
