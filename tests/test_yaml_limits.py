@@ -1176,3 +1176,16 @@ def test_a_key_deeper_than_a_key_and_value_above_is_told_its_column(loader, text
     lines = text.split("\n")
     lines[line - 1] = " " * spaces + lines[line - 1].lstrip()
     parse_show("\n".join(lines), "show.yaml")
+
+
+def test_a_list_item_indented_as_the_keys_of_the_entry_above_is_told_its_column(loader):
+    """`    - name: b` under a preset's `    prompt: x` was told "did not find expected key" and to check indentation,
+    quotes and brackets; indented as offered, the show loads with both presets."""
+    text = "presets:\n  - name: a\n    prompt: x\n    - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:4: not valid YAML: this '- ' is indented 4 spaces, as the keys of the "
+                                 "entry above it are, and YAML read it inside that entry; a new entry's '- ' lines up "
+                                 "with the '- ' of line 2: indent it 2 spaces")
+    mended = text.replace("    - name: b\n    prompt: y", "  - name: b\n    prompt: y")
+    assert [p.name for p in parse_show(mended, "show.yaml").presets] == ["a", "b"]

@@ -927,6 +927,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         return misaligned
     if (two_lists := _list_after_flow(e, lines)) is not None:
         return two_lists
+    if (item := _item_misaligned(e, lines)) is not None:
+        return item
     # a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`): the flow left open
     # is what to mend, not a comma before the key
     left_open = e.context_mark is not None and mark is not None and e.context_mark.line < mark.line
@@ -1256,6 +1258,28 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     return (f"not valid YAML: {opened[2]}: on line {i + 1} is a list in [...] that ends at its ], and this '- ' "
             f"item starts a second list after it; write the list one way, each entry on a '- ' line under "
             f"{opened[2]}:{as_lines}")
+
+
+def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented as the keys of the entry above it (`    - name: b` under `  - name:
+    a` and its `    prompt:`), said by YAML as a key not found; None for any other complaint."""
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
+                         "expected <block end>, but found '-'") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or (dash := re.match(r"( *)- ", lines[row])) is None:
+        return None
+    column = len(dash[1])
+    for i in range(row - 1, -1, -1):
+        if (item := re.match(r"( *)(- +)(\S)", lines[i])) is not None and len(item[1]) < column:
+            if len(item[1]) + len(item[2]) != column or item[3] in "{[":  # an entry in braces has no keys below
+                return None
+            return (f"not valid YAML: this '- ' is indented {column} spaces, as the keys of the entry above it are, "
+                    f"and YAML read it inside that entry; a new entry's '- ' lines up with the '- ' of line {i + 1}: "
+                    f"indent it {len(item[1])} space{'s' if len(item[1]) != 1 else ''}")
+        if (key := _KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
+            return None
+    return None
 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
