@@ -1189,3 +1189,12 @@ def test_a_list_item_indented_as_the_keys_of_the_entry_above_is_told_its_column(
                                  "with the '- ' of line 2: indent it 2 spaces")
     mended = text.replace("    - name: b\n    prompt: y", "  - name: b\n    prompt: y")
     assert [p.name for p in parse_show(mended, "show.yaml").presets] == ["a", "b"]
+
+
+def test_a_top_key_one_space_in_under_a_section_is_still_offered_the_sections_key_column(loader):
+    """` presets:` one space in under `output:`'s keys is offered column 0 or the column of fit: (line 2), the
+    section's keys: telling which keys share a mapping must not take the top key's column for both offers."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("output:\n  fit: crop\n presets:\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert only_problem(err).endswith("indent presets: 0 spaces, beside output: (line 1), or 2 spaces, beside fit: "
+                                      "(line 2), where it is a key of that mapping")

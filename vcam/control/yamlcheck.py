@@ -1317,6 +1317,7 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     if meant is None:
         return None
     if stop is not None and (left := _KEY_LINE.match(lines[stop])) and _one_group(here[2], left[2], groups) \
+            and not (here[2] in top and not left[1]) \
             and not any(_one_group(here[2], key[2], groups) for line in lines[stop + 1:row]
                         if (key := _KEY_LINE.match(line)) and len(key[1]) == len(meant[1])):
         # `  transition:` one space past a preset's `prompts:`, under the list of its texts: a preset's key, not one
