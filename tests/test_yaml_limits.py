@@ -1198,3 +1198,11 @@ def test_a_top_key_one_space_in_under_a_section_is_still_offered_the_sections_ke
         parse_show("output:\n  fit: crop\n presets:\n  - {name: a, prompt: b}\n", "show.yaml")
     assert only_problem(err).endswith("indent presets: 0 spaces, beside output: (line 1), or 2 spaces, beside fit: "
                                       "(line 2), where it is a key of that mapping")
+
+
+def test_a_flow_with_no_entry_after_it_is_offered_no_comma(loader):
+    """A comma is offered between two entries only where the next one starts (a brace, a bracket, a quote, a key):
+    `[{...}-]` was offered `[{...},-]`, as if a second entry followed."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\nosc: {controls: [{address: /a, param: bias}-]}\n", "show.yaml")
+    assert "a comma separates entries" not in only_problem(err)

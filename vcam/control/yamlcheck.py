@@ -1182,7 +1182,9 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
                           f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
                           + (f"where the {opener} is the {text[1]}'s own, put the whole text in quotes: {own[1:-1]}; "
                              "else close it " if own else "close it ") + f"at the end of line {before + 1}"))
-    elif here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip()):
+    elif (here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip())) \
+            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:])):
+        # an entry ends and the next starts, a comma between them left out
         gap = len(here[:column].rstrip())
         tries.append((row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here"))
     for line, mended, said in tries:
