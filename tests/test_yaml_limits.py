@@ -1164,6 +1164,7 @@ def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader
 @pytest.mark.parametrize("text, line, key, deeper, spaces", [
     ("presets:\n  - name: a\n    prompt: city\n      transition: 4\n", 4, "transition", 6, 4),
     ("presets:\n- name: a\n  prompt: x\n- name: b\n   prompt: y\n", 5, "prompt", 3, 2),
+    ("defaults:\n seed: 3\n  steps: 4\npresets:\n  - {name: a, prompt: b}\n", 3, "steps", 2, 1),
 ])
 def test_a_key_deeper_than_a_key_and_value_above_is_told_its_column(loader, text, line, key, deeper, spaces):
     """`      transition: 4` under `    prompt: city` was told that a ': ' inside a value reads as a new key, with a
@@ -1172,7 +1173,8 @@ def test_a_key_deeper_than_a_key_and_value_above_is_told_its_column(loader, text
         parse_show(text, "show.yaml")
     assert only_problem(err).startswith(f"show.yaml:{line}: not valid YAML: {key}: is indented {deeper} spaces, "
                                         f"deeper than ")
-    assert only_problem(err).endswith(f"keys of one mapping line up: indent {key}: {spaces} spaces")
+    assert only_problem(err).endswith(f"keys of one mapping line up: indent {key}: {spaces} space"
+                                      + ("s" if spaces != 1 else ""))
     lines = text.split("\n")
     lines[line - 1] = " " * spaces + lines[line - 1].lstrip()
     parse_show("\n".join(lines), "show.yaml")

@@ -1077,9 +1077,10 @@ def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
     if here is None or above is None or "-" in here[1] or here[2] not in keys or above[2].strip() not in keys \
             or not lines[row - 1][above.end():].strip() or len(here[1]) <= (column := len(above[1])):
         return None
-    return (f"not valid YAML: {here[2]}: is indented {len(here[1])} spaces, deeper than {above[2]}: and its value on "
-            f"the line above (line {row}), and YAML read it as more of that value; keys of one mapping line up: indent "
-            f"{here[2]}: {column} spaces")
+    deeper = len(here[1])
+    return (f"not valid YAML: {here[2]}: is indented {deeper} space{'s' if deeper != 1 else ''}, deeper than "
+            f"{above[2]}: and its value on the line above (line {row}), and YAML read it as more of that value; keys "
+            f"of one mapping line up: indent {here[2]}: {column} space{'s' if column != 1 else ''}")
 
 
 def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
