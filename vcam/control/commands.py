@@ -92,19 +92,30 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
     return f"{cmd.name} is not taken from {by}: {TYPED_ONLY[cmd.name]}"
 
 
+@dataclass(frozen=True)
+class NumberMeant:
+    """A command's number refused as typed, offered as the one number it reads as (`50%` as 0.5): `typed`, as the
+    message quotes it; `number`, as a line writes it; `said`, the message's words that offer it."""
+    typed: str
+    number: str
+    said: str
+
+
 class CommandError(ValueError):
     """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
     command given without the argument it needs (`preset` alone), which a show can name its choices for. `unknown`:
     the word typed where a command's name goes and that names none (`reload`), which what runs may answer better.
     `joined`: the commands the line ran together (joined_commands), each taken alone, for what runs to offer them
-    where it would take every one (joined_hint); the message is the line's own refusal."""
+    where it would take every one (joined_hint); the message is the line's own refusal. `meant`: the number the
+    message offers for one it refused, for a file to offer the line with it in place."""
 
     def __init__(self, message: str, missing: str | None = None, unknown: str | None = None,
-                 joined: tuple[Command, ...] = ()):
+                 joined: tuple[Command, ...] = (), meant: NumberMeant | None = None):
         super().__init__(message)
         self.missing = missing
         self.unknown = unknown
         self.joined = joined
+        self.meant = meant
 
 
 @dataclass(frozen=True)
@@ -216,10 +227,26 @@ _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=(""
 def _shown(text: str) -> str:
     """What was typed, as a message quotes it: cut to SHOWN_CHARS; a part of a folded argument as it was typed
     (width_folded folds one character for one, so the part is where it was)."""
+    return repr(_typed(text))
+
+
+def _typed(text: str) -> str:
+    """`text` as _shown quotes it, without the quotes."""
     folded, typed = _TYPED_REST.get()
     if text and (at := folded.find(text)) >= 0:
         text = typed[at:at + len(text)]
-    return repr(clipped(text, SHOWN_CHARS + 1))
+    return clipped(text, SHOWN_CHARS + 1)
+
+
+def _offered(text: str, readings: Sequence[str]) -> tuple[str, NumberMeant | None]:
+    """The words that offer the numbers `text` reads as (" (did you mean 0.5?)"), and what is meant where it reads
+    as one alone."""
+    said = _numbers_offered(readings)
+    return said, NumberMeant(_typed(text), readings[0], said) if len(readings) == 1 else None
+
+
+def _numbers_offered(readings: Sequence[str]) -> str:
+    return f" (did you mean {' or '.join(readings)}?)" if readings else ""
 
 
 # what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
@@ -240,9 +267,10 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
             # bpm takes 120.5 too: only its hex or binary form is whole, so "needs a whole number" would mislead
             wanted = f"a number from {lo} to {hi}" if name == "bpm" else "a whole number"
             raise CommandError(f"{name} needs {wanted}, not {_shown(text)}{based}; usage: {usage(name)}") from None
-        meant = blocks_meant(text) if name == "transition" else None
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
-                           f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
+        counted = blocks_meant(text) if name == "transition" else None
+        said, meant = _offered(text, whole_readings(text, lo, hi)) if counted is None else (counted, None)
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{said}; usage: {usage(name)}",
+                           meant=meant) from None
     if not lo <= value <= hi:
         # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
         # never typed
@@ -287,8 +315,9 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = _float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
-                           f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
+        said, meant = _offered(text, number_readings(text, lambda v: lo <= v <= hi, hi == 1))
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{said}; usage: "
+                           f"{usage(name)}", meant=meant) from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
@@ -299,9 +328,14 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
     the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
     meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1. A comma before
     three digits may group thousands too (`--duration 3,600`, an hour): each reading that fits is said."""
+    return _numbers_offered(number_readings(text, fits, share))
+
+
+def number_readings(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0,
+                    share: bool = True) -> tuple[str, ...]:
+    """The numbers number_meant offers for `text`, as it writes them; none for a number it offers none for."""
     if re.fullmatch(r"[1-9]\d{0,2},\d{3}", text):
-        fitting = [v for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v)]
-        return f" (did you mean {' or '.join(f'{v:g}' for v in fitting)}?)" if fitting else ""
+        return tuple(f"{v:g}" for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v))
     try:
         if _ENDED.fullmatch(text):
             meant = float(text.rstrip(_STOPS))
@@ -316,10 +350,10 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
         elif (spelled := spelled_number(text.rstrip(_STOPS))) is not None:  # `strength one`, `bpm ninety!`
             meant = float(spelled)
         else:
-            return ""
+            return ()
     except ValueError:
-        return ""
-    return f" (did you mean {meant + 0.0:g}?)" if fits(meant) else ""  # `-0%` meant 0, as strength -0 is read
+        return ()
+    return (f"{meant + 0.0:g}",) if fits(meant) else ()  # `-0%` meant 0, as strength -0 is read
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
@@ -343,8 +377,13 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
     point or comma: both are said. Where only one reading is a whole number that fits, a dot's is not said (the
     other may be the one meant), a comma's thousands are (`12,500`: a comma groups thousands where numbers are
     written in English, and a decimal comma's 12.5 is no whole number); `2.000.000` is only two million."""
+    return _numbers_offered(whole_readings(text, lo, hi))
+
+
+def whole_readings(text: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The whole numbers whole_meant offers for `text`, as it writes them; none for a number it offers none for."""
     if len(text) > 40:  # no whole number a command or flag takes has as many digits; int() refuses past 4300
-        return ""
+        return ()
     if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
         mark = grouped[1]
         thousands = int(text.replace(mark, ""))
@@ -352,11 +391,11 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
         # hundreds of digits are none at all)
         point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
         if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
-            return f" (did you mean {thousands} or {point:g}?)"
+            return str(thousands), f"{point:g}"
         # `0,500` groups no thousands: English writes five hundred 500; its comma is a decimal one
         if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
-            return f" (did you mean {thousands}?)"
-        return ""
+            return str(thousands),
+        return ()
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
     ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
@@ -367,8 +406,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
         except ValueError:
             continue
         if value.is_integer() and lo <= value <= hi:
-            return f" (did you mean {int(value)}?)"
-    return ""
+            return str(int(value)),
+    return ()
 
 
 def _strength(text: str) -> float:
@@ -380,14 +419,28 @@ def _bias(text: str) -> float:
     try:
         return check_bias(_float(text))
     except ValueError as e:
+        meant = None
         if "bias must" not in str(e):
-            meant = number_meant(text, lambda v: 0 < v <= 1)
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{meant}"
-        raise CommandError(f"{e}; usage: {usage('bias')}") from None
+            said, meant = _offered(text, number_readings(text, lambda v: 0 < v <= 1))
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{said}"
+        raise CommandError(f"{e}; usage: {usage('bias')}", meant=meant) from None
+
+
+class TimingError(ValueError):
+    """A timing refused (parse_quantize); `meant`: the number of beats its message offers for it, where it offers
+    one alone."""
+
+    def __init__(self, message: str, meant: NumberMeant | None = None):
+        super().__init__(message)
+        self.meant = meant
+
+
+# a number of beats in plain digits (not `1_0`, which a timing takes too): one a file's line is offered
+_PLAIN_BEATS = re.compile(r"[-+]?[\d.]+(?:e[-+]?\d+)?")
 
 
 def parse_quantize(text: str, after_at: bool = False) -> str:
-    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; ValueError otherwise,
+    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; TimingError otherwise,
     worded for the `@` that ends a command where `after_at` (no quantize was typed there)."""
     word = text.strip().lower()
     if word in ("beat", "bar", "off"):
@@ -410,19 +463,22 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
+        offered = None
         if meant:
             beats = f" (did you mean {'@' if after_at else ''}{meant}?)"
+            if not after_at and _PLAIN_BEATS.fullmatch(meant):
+                offered = NumberMeant(_typed(text), meant, beats)
         else:
             beats = _bars_meant(word, after_at) or _note_said(word, after_at)
         if not beats and not after_at:
             beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         elif not beats and _NOTE_VALUE.search(word) and "." not in word:
             beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-        raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
+        raise TimingError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}", offered) from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
-        raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
-                         f"{MAX_QUANTIZE_BEATS:g})")
+        raise TimingError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, "
+                          f"to {MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
 
 
@@ -504,8 +560,8 @@ def lands_on(spec: str) -> str:
 def _quantize(text: str) -> str:
     try:
         return parse_quantize(text)
-    except ValueError as e:
-        raise CommandError(f"{e}; usage: {usage('quantize')}") from None
+    except TimingError as e:
+        raise CommandError(f"{e}; usage: {usage('quantize')}", meant=e.meant) from None
 
 
 def _quoted_at(spec: str) -> str:
@@ -656,35 +712,41 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
-        if before and console and names_file_here(path):
-            return
-        rest = typed[1:].strip()
-        # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
-        # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
-        if before and not rest and console and not FROM_AFAR.get():
-            raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
-                               f"{kind.lower()}:\"{_example(kind)}\"")
-        why = f"the quote before {name_said(rest)} is not closed"
-        try:
-            meant = parse_input(before + rest)
-        except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
-            why, meant = f"{why}, and {e.why}", e.meant
-        except ValueError:  # said as the input without its quote is said, when typed
-            return
-        meant, at = _timing_unglued(meant, at)
-        if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
-            why, meant = f"{why}, and {found[0]}", found[1]
-        if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
-                and not (console and names_file_here(meant.target)):
-            # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
-            raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
-        if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
-            # a line offered for it would only be refused in turn
-            raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
-                               f"input {meant.kind}:PATH")
-        timing = f" @{at}" if at is not None else ""
-        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+        if not (before and console and names_file_here(path)):
+            _offer_unquoted(typed[1:].strip(), before, kind, at, console)
+        return
     _unopened_quote(kind, colon, path, console)
+
+
+def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
+    """CommandError offering the input `before` (its kind and colon, where the quote opened its path) and `rest`, the
+    path after the quote left open, with the timing `at`; returns where that is no input either (said as the input
+    without its quote is said, when typed)."""
+    # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
+    # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
+    if before and not rest and console and not FROM_AFAR.get():
+        raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
+                           f"{kind.lower()}:\"{_example(kind)}\"")
+    why = f"the quote before {name_said(rest)} is not closed"
+    try:
+        meant = parse_input(before + rest)
+    except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
+        why, meant = f"{why}, and {e.why}", e.meant
+    except ValueError:
+        return
+    meant, at = _timing_unglued(meant, at)
+    if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
+        why, meant = f"{why}, and {found[0]}", found[1]
+    if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+            and not (console and names_file_here(meant.target)):
+        # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
+        raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
+    if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
+        # a line offered for it would only be refused in turn
+        raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
+                           f"input {meant.kind}:PATH")
+    timing = f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -779,8 +841,9 @@ def _blend(text: str) -> tuple:
         x = _float(parts[2])
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
-        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
-                           f"{number_meant(width_folded(parts[2]))}") from None
+        said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
+        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}{said}",
+                           meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes

@@ -414,19 +414,18 @@ def _number_meant_do(node, show: Show | None, around: tuple[list[str], list[str]
         parse(node.value, console=False)
         return None
     except CommandError as e:
-        said = str(e)
-    meant = re.search(r"not (['\"])(.+?)\1.*?( \(did you mean ([-+]?[\d.]+(?:e[-+]?\d+)?)\?\))", said)
+        said, meant = str(e), e.meant
     words = node.value.split()
-    if meant is None or words.count(meant[2]) != 1:
+    if meant is None or words.count(meant.typed) != 1:
         return None
-    fixed = " ".join(meant[4] if word == meant[2] else word for word in words)
+    fixed = " ".join(meant.number if word == meant.typed else word for word in words)
     if (cmd := _cues_command(fixed)) is None or (show is not None and not _runs_in_cue(cmd, show)):
         return None
     before, after = around
     do = flow_yaml([*before, fixed, *after] if before or after else fixed)
     if do is None:
         return None
-    return said.replace(meant[3], "", 1) + f"; write do: {do}"
+    return said.replace(meant.said, "", 1) + f"; write do: {do}"
 
 
 def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, base: Path) -> bool:

@@ -27,6 +27,7 @@ from yaml.scanner import Scanner
 
 from vcam.control.commands import DECIMAL, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
+from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
@@ -525,16 +526,11 @@ _KEY_BEFORE = re.compile(r"(?:^|[\s{,])([A-Za-z_][\w-]*)[ \t]*:[ \t]+$")
 _CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
-# YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
-# is nowhere on the line, so as_written says the form written too
-_BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
-
-
 def as_written(node: Node, shown: str) -> str:
     """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
     binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
     plain = isinstance(node, ScalarNode) and not node.style
-    return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
+    return f"{node.value} ({shown})" if plain and BASED.fullmatch(node.value) else shown
 
 
 def _typed_as(key: str | None, written: str, meant: int) -> bool:
@@ -900,6 +896,25 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    said = (_slip_said(e, here) or _closed_early(e, here) or _colon_left_out(e, lines, keys)
+            or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
+            or _item_misaligned(e, lines) or _left_open(e, lines, here) or _flow_gap(e, here, keys)
+            or _flow_mended(e, lines) or _deeper_key(e, lines, keys)
+            or _problem_said(e))  # each a message, or None: the first that knows the slip says it
+    if said is not None:
+        return said
+    started = ""
+    if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
+        what = e.context.removeprefix("while parsing ").removeprefix("while scanning ")
+        what = what.removeprefix("a ").removeprefix("an ")
+        started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
+    return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+
+
+def _slip_said(e: yaml.MarkedYAMLError, here: str) -> str | None:
+    """What to write for a slip at the line `here` YAML stopped on that its complaint does not name: a line vcam midi
+    learn printed, a tab, a value that starts with @, ` or %, or with * (read as an alias); None for any other."""
+    mark = e.problem_mark
     char = here[mark.column] if mark is not None and mark.column < len(here) else ""
     if (learnt := LEARNT.match(here)) is not None:
         return (f"not valid YAML: this is a line as vcam midi learn prints it, the MIDI message "
@@ -917,29 +932,20 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         unset = f" (no value above sets &{alias[1]})" if alias else ""
         return (f"not valid YAML: a value that starts with * repeats an &anchor{unset}; for a text that starts "
                 "with *, put the value in quotes: \"*…\"")
-    if (closed := _closed_early(e, here)) is not None:
-        return closed
-    if (colon := _colon_left_out(e, lines, keys)) is not None:
-        return colon
-    if (dash := _dash_unspaced(e, lines, keys)) is not None:
-        return dash
-    if (misaligned := _misaligned(e, lines, top, groups)) is not None:
-        return misaligned
-    if (two_lists := _list_after_flow(e, lines)) is not None:
-        return two_lists
-    if (item := _item_misaligned(e, lines)) is not None:
-        return item
-    # a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`): the flow left open
-    # is what to mend, not a comma before the key
-    left_open = e.context_mark is not None and mark is not None and e.context_mark.line < mark.line
-    if left_open and _KEY_LINE.match(here) and (flow := _flow_mended(e, lines)) is not None:
-        return flow
-    if (gap := _flow_gap(e, here, keys)) is not None:
-        return gap
-    if (flow := _flow_mended(e, lines)) is not None:
-        return flow
-    if (deeper := _deeper_key(e, lines, keys)) is not None:
-        return deeper
+    return None
+
+
+def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | None:
+    """What to write for a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`):
+    the flow left open is what to mend, not a comma before the key; None for any other."""
+    mark = e.problem_mark
+    if e.context_mark is not None and mark is not None and e.context_mark.line < mark.line and _KEY_LINE.match(here):
+        return _flow_mended(e, lines)
+    return None
+
+
+def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
+    """YAML's complaint in words with its fix, for those its own words leave the fix of unsaid; None for others."""
     if e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -954,12 +960,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         anchor = e.context.removeprefix("found duplicate anchor ").split(";")[0]
         return (f"not valid YAML: the anchor &{anchor.strip(chr(39))} is set twice (first on line "
                 f"{e.context_mark.line + 1}); give each anchor a name of its own")
-    started = ""
-    if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
-        what = e.context.removeprefix("while parsing ").removeprefix("while scanning ")
-        what = what.removeprefix("a ").removeprefix("an ")
-        started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
-    return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+    return None
 
 
 # a key and a value that opens with a quote or a bracket (`prompt: "neon" city`, `prompt: [glitch] city`)
@@ -1304,19 +1305,7 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     if row >= len(lines) or (here := _KEY_LINE.match(lines[row])) is None or "-" in here[1]:
         return None
     column = len(here[1])
-    stop = None  # the line of the key above at or left of this key's column, where the search stops
-    meant = None  # the key above, of the mappings that hold it, whose column is the nearest past this one's
-    item = None  # the line of that mapping's '- ', where it is a list item whose '- ' is at this key's column
-    for i in range(row - 1, -1, -1):
-        if (key := _KEY_LINE.match(lines[i])) is None:
-            continue
-        if len(key[1]) <= column:
-            stop = i
-            break
-        if meant is None or len(key[1]) < len(meant[1]):
-            meant, at, item = key, i, None
-        if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
-            item = i
+    stop, meant, at, item = _keys_above(lines, row, column)
     if meant is None:
         return None
     if stop is not None and (left := _KEY_LINE.match(lines[stop])) and _one_group(here[2], left[2], groups) \
@@ -1346,6 +1335,25 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
 def _one_group(key: str, other: str, groups: tuple[tuple[str, ...], ...]) -> bool:
     """Whether `key` and `other` are keys of one kind of mapping among `groups`."""
     return any(key in group and other.strip() in group for group in groups)
+
+
+def _keys_above(lines: list[str], row: int, column: int) -> tuple[int | None, re.Match | None, int, int | None]:
+    """The keys above line `row` that a key at `column` may be meant to line up with: the line of the first at or
+    left of `column`, where the search stops; of the mappings between, the key whose column is the nearest past
+    `column`, and its line; and that mapping's '- ' line, where it is a list item whose '- ' is at `column`."""
+    stop = meant = item = None
+    at = -1
+    for i in range(row - 1, -1, -1):
+        if (key := _KEY_LINE.match(lines[i])) is None:
+            continue
+        if len(key[1]) <= column:
+            stop = i
+            break
+        if meant is None or len(key[1]) < len(meant[1]):
+            meant, at, item = key, i, None
+        if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
+            item = i
+    return stop, meant, at, item
 
 
 def read_text(path: Path) -> str:
