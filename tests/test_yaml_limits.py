@@ -7,11 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 from vcam.control import yamlcheck
 from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
 from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
+from vcam.control.yamlwrite import flow_yaml
 
 DEEP = "presets: " + "[" * 5000 + "]" * 5000 + "\n"  # 10 kB
 BLOCK_DEEP = "".join(" " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 10)) + " " * (MAX_DEPTH + 10) + "x\n"
@@ -1066,6 +1068,25 @@ def test_a_list_item_after_a_list_in_brackets_is_told_to_write_the_list_one_way(
     dash = rest[0][:rest[0].index("-")]
     mended = "presets:\n" + "".join(f"{dash}- {entry.removeprefix('- ')}\n" for entry in entries) + "\n".join(rest)
     assert len(parse_show(mended, "show.yaml").presets) == len(entries) + 1
+
+
+@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30", "!!int x", "!!float x"])
+def test_a_list_item_after_a_list_in_brackets_holding_a_value_yaml_cannot_build_is_told_without_its_entries(value):
+    """A date with no such day or a tag its text does not fit, in the brackets, ended vcam with "ValueError: month
+    must be in 1..12"; the list written both ways is told, without the entries it could not read."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: {value}}}]\n  - name: c\n", "show.yaml")
+    assert only_problem(err) == (
+        "show.yaml:2: not valid YAML: presets: on line 1 is a list in [...] that ends at its ], and this '- ' item "
+        "starts a second list after it; write the list one way, each entry on a '- ' line under presets:")
+
+
+@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30"])
+def test_a_text_that_reads_as_a_date_with_no_such_day_is_offered_quoted(value):
+    """flow_yaml, which every offered line is written by, raised ValueError on a text YAML reads as a date that
+    is none; it offers the text quoted, as it loads back."""
+    offered = flow_yaml({"prompt": value})
+    assert offered is not None and yaml.safe_load(offered) == {"prompt": value}
 
 
 @pytest.mark.parametrize("text, line, said", [
