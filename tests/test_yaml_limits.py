@@ -1136,6 +1136,31 @@ def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, li
     parse_show(text.replace(f"{key} {value}", f"{key}: {value}"), "show.yaml")
 
 
+@pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
+                                   "!x", "&x y", "null", "2020-13-45"])
+def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):
+    """`prompt *star` was offered `prompt: *star`, refused again (or `prompt &x y`, `prompt: &x y`, loaded as 'y');
+    the line offered loads, with the prompt as written."""
+    text = f"presets:\n  - name: a\n    prompt {value}\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    head = ("show.yaml:4: not valid YAML: line 3 has no ':' after prompt, and YAML read it as a text where a key "
+            "goes; write ")
+    problem = only_problem(err)
+    assert problem.startswith(head), problem
+    show = parse_show(text.replace(f"prompt {value}", problem[len(head):]), "show.yaml")
+    assert show.presets[0].prompts == {value: 1.0}
+
+
+@pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
+def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered_no_line(loader, line):
+    """`seed 010` was offered `seed: 010`, which loads as seed 8; `input off` was offered `input: off`, read as
+    false; `seed 3 4` was offered `seed: 3 4`, refused again: where no line reads as written, none is offered."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    {line}\n    prompt: x\n", "show.yaml")
+    assert "write" not in only_problem(err).split("has no ':'")[-1], only_problem(err)
+
+
 @pytest.mark.parametrize("text, line, row", [
     ("presets:\r\n  - name: neon\r\n    prompt: x\r\n  - name: dusk\r\n    prompt: [dusk forest\r\n", 6, 5),
     ("presets:\n  - name: neon\n    prompt: [dusk forest\n  - name: b\n    prompt: x\n", 4, 3),

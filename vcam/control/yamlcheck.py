@@ -1110,8 +1110,29 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
     if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
         return None
+    if (offered := _colon_offered(lines, row, found[1], found[2], found[3])) is None:
+        return None
     return (f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key "
-            f"goes; write {found[2]}: {found[3]}")
+            f"goes; write {offered}")
+
+
+def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) -> str | None:
+    """`key: value` as a line to write at `row` (after `head`, its indentation) that reads as `value` was written
+    and parses past the line: plain where it does so, quoted where a text's does not (`prompt *star`, `prompt
+    null`); None where neither does (`seed 3 4`, `seed 010`, read as 8, `input off`, read as false)."""
+    try:
+        read = yaml.safe_load(f"{key}: {value}")
+    except (yaml.YAMLError, ValueError):
+        read = None
+    meant = read[key] if isinstance(read, dict) and key in read else None
+    written = isinstance(meant, str) and meant == value or type(meant) in (int, float) \
+        and re.fullmatch(r"-?(?:0|[1-9]\d*)(?:\.\d+)?", value) is not None
+    # `seed 3 4`: a number and more, a text only where the key takes one
+    number_and_more = re.match(r"-?\d", value) is not None and type(meant) not in (int, float)
+    tries = [f"{key}: {value}"] if written and not (number_and_more and key not in _TEXT_KEYS) else []
+    if key in _TEXT_KEYS and (quoted := flow_yaml({key: value})) is not None:
+        tries.append(quoted[1:-1])
+    return next((line for line in tries if _reads_past(lines, row, head + line, row)), None)
 
 
 def _open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
