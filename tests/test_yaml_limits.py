@@ -1161,24 +1161,33 @@ def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered
     assert "write" not in only_problem(err).split("has no ':'")[-1], only_problem(err)
 
 
-@pytest.mark.parametrize("text, line, row", [
-    ("presets:\r\n  - name: neon\r\n    prompt: x\r\n  - name: dusk\r\n    prompt: [dusk forest\r\n", 6, 5),
-    ("presets:\n  - name: neon\n    prompt: [dusk forest\n  - name: b\n    prompt: x\n", 4, 3),
+@pytest.mark.parametrize("text, line, row, column, key, opener, value", [
+    ("presets:\r\n  - name: neon\r\n    prompt: x\r\n  - name: dusk\r\n    prompt: [dusk forest\r\n", 6, 5, 13,
+     "prompt", "[", "[dusk forest"),
+    ("presets:\n  - name: neon\n    prompt: [dusk forest\n  - name: b\n    prompt: x\n", 4, 3, 13, "prompt", "[",
+     "[dusk forest"),
+    ("presets:\n  - name: neon\n    prompt: {dusk forest\n  - name: b\n    prompt: x\n", 4, 3, 13, "prompt", "{",
+     "{dusk forest"),
+    ("presets:\n  - name: [c\n    prompt: x\n  - name: b\n    prompt: x\n", 3, 2, 11, "name", "[", "[c"),
+    ("presets:\n  - name: neon\n    prompt: [dusk forest # moody\n  - name: b\n    prompt: x\n", 4, 3, 13,
+     "prompt", "[", "[dusk forest"),
 ])
-def test_a_prompt_opening_a_bracket_never_closed_is_offered_both_readings(loader, text, line, row):
+def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, text, line, row, column, key, opener,
+                                                                      value):
     """`prompt: [dusk forest`, saved mid-edit, was told "did not find expected ',' or ']'" (at the file's end) or
-    that a comma goes before the next preset's name:; each line offered loads, as a text or as a closed list."""
+    that a comma goes before the next preset's name:, then offered it closed, `prompt: [dusk forest]`, refused as a
+    list where a text goes, and the text quoted with the comment after it inside; the text quoted alone loads."""
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
-    assert only_problem(err) == (
-        f"show.yaml:{line}: not valid YAML: the [ that opens on line {row} (column 13) is never closed; where the [ "
-        f"is the prompt's own, put the whole text in quotes: prompt: '[dusk forest'; else close it at the end of "
-        f"line {row}: prompt: [dusk forest]")
-    show = parse_show(text.replace("prompt: [dusk forest", "prompt: '[dusk forest'"), "show.yaml")
-    assert {"[dusk forest": 1.0} in [p.prompts for p in show.presets]
-    with pytest.raises(ConfigError) as err:  # a list of texts alone, said as such: it reads on past the bracket
-        parse_show(text.replace("prompt: [dusk forest", "prompt: [dusk forest]"), "show.yaml")
-    assert "prompt lists texts alone" in only_problem(err)
+    what = "list" if opener == "[" else "mapping"
+    head = (f"show.yaml:{line}: not valid YAML: the {opener} that opens on line {row} (column {column}) is never "
+            f"closed, and {key}: takes a text, not a {what}: put the whole text in quotes: ")
+    problem = only_problem(err)
+    assert problem.startswith(head), problem
+    lines = text.split("\n")
+    lines[row - 1] = lines[row - 1][:lines[row - 1].index(key)] + problem[len(head):].removeprefix("- ")
+    show = parse_show("\n".join(lines), "show.yaml")
+    assert value in {show.presets[0].name, *show.presets[0].prompts, *show.presets[-1].prompts}
 
 
 @pytest.mark.parametrize("text, line, row", [

@@ -1197,14 +1197,20 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
             end = _code_end(lines[before])
             opener, line_of, at = opened[0]
-            # `prompt: [dusk forest`: a text that starts with a bracket, as likely as a list left open
+            # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
+            # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
             text = _OPENED.match(lines[line_of])
-            own = flow_yaml({text[1]: text[2] + text[3]}) if text and text[1] in _TEXT_KEYS and len(opened) == 1 \
-                and line_of == before and text.start(2) == at else None
-            tries.append((before, lines[before][:end] + closes + lines[before][end:],
-                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
-                          + (f"where the {opener} is the {text[1]}'s own, put the whole text in quotes: {own[1:-1]}; "
-                             "else close it " if own else "close it ") + f"at the end of line {before + 1}"))
+            if text and text[1] in _TEXT_KEYS and len(opened) == 1 and line_of == before and text.start(2) == at:
+                own = flow_yaml({text[1]: lines[before][at:end]})
+                if own is not None:
+                    tries.append((before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+                                  f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
+                                  f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                                  "the whole text in quotes"))
+            else:
+                tries.append((before, lines[before][:end] + closes + lines[before][end:],
+                              f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
+                              f"close it at the end of line {before + 1}"))
     elif (here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip())) \
             and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:])):
         # an entry ends and the next starts, a comma between them left out
