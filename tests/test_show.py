@@ -2347,6 +2347,17 @@ def test_an_infinite_number_is_said_as_written_with_its_range(tmp_path, written,
     assert err.value.problems == [f"{show}:1: {what} is out of range {span}"]
 
 
+@pytest.mark.parametrize("opening, closing", [("\u201e", "\u201d"), ("\u201e", "\u201c")])
+def test_a_prompt_in_low_opening_quotes_is_noted_with_the_line_without_both(tmp_path, opening, closing):
+    """`prompt: „a city”`, quoted as German writes it, was noted for a stray ” and offered the line without it alone,
+    the „ left to go on air; it is noted as in typographic quotes, with the line without both."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompt: {opening}a city{closing}\n", encoding="utf-8")
+    assert load_show(show).notes == (f"{show}:3: preset 'a' prompt '{opening}a city{closing}' is in typographic "
+                                     f"quotes ({opening}{closing}), which YAML does not read as quotes: they go on "
+                                     "air as written: to drop them write prompt: a city",)
+
+
 def test_a_prompt_in_a_word_processors_quotes_is_noted_with_the_line_without_them(tmp_path):
     """`prompt: “a city at night”`, pasted from a word processor, went on air with its curly quotes, unsaid: YAML
     takes only ' and " for quotes. It still loads as before; quotes inside a prompt are its own."""

@@ -660,15 +660,7 @@ def _prompt_text(r: Reader, node, what: str, key: str = "prompt") -> str | None:
     if text and blank_prompt(text):
         r.error(node, f"{what} {blank_said(text)}")
         return None
-    if text and (stray := _stray_quote(node, text)) is not None:
-        # `prompt: neon city"`, its opening quote lost in an edit: YAML reads the text plain, and the quote went on
-        # air as a word of the prompt, unsaid. Noted, not refused: a show that loaded still loads
-        mended = flow_yaml({key: stray})
-        offer = f": to drop it write {mended[1:-1]}" if mended else ""
-        mark = text[-1] if text[-1] in _QUOTES else text[0]
-        r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} has a {mark} that no other quote pairs, "
-                                                 f"which goes on air as written{offer}")
-    elif text and (inner := _typographic_quoted(node, text)) is not None:
+    if text and (inner := _typographic_quoted(node, text)) is not None:
         # `prompt: “a city at night”`, quoted in a word processor: YAML takes only ' and " for quotes, and the curly
         # ones went on air as words of the prompt, unsaid
         mended = flow_yaml({key: inner})
@@ -676,6 +668,14 @@ def _prompt_text(r: Reader, node, what: str, key: str = "prompt") -> str | None:
         r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} is in typographic quotes ({text[0]}{text[-1]}"
                                                  f"), which YAML does not read as quotes: they go on air as written"
                                                  f"{offer}")
+    elif text and (stray := _stray_quote(node, text)) is not None:
+        # `prompt: neon city"`, its opening quote lost in an edit: YAML reads the text plain, and the quote went on
+        # air as a word of the prompt, unsaid. Noted, not refused: a show that loaded still loads
+        mended = flow_yaml({key: stray})
+        offer = f": to drop it write {mended[1:-1]}" if mended else ""
+        mark = text[-1] if text[-1] in _QUOTES else text[0]
+        r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} has a {mark} that no other quote pairs, "
+                                                 f"which goes on air as written{offer}")
     return text
 
 
@@ -684,7 +684,8 @@ _CURLY_PAIRS = ("\u201c\u201d", "\u201e\u201c", "\u201e\u201d", "\u2018\u2019") 
 
 def _typographic_quoted(node, text: str) -> str | None:
     """The text inside the typographic quotes that wrap the whole of `text` (`“a city at night”`) where the value is
-    written without YAML's quotes; None otherwise."""
+    written without YAML's quotes; None otherwise. Asked before a stray quote is looked for: `„a city”` pairs
+    a „, which that does not count among quotes, with the ” it does."""
     if not isinstance(node, ScalarNode) or node.style or len(text) < 3 or text[0] + text[-1] not in _CURLY_PAIRS:
         return None
     inner = text[1:-1].strip()
