@@ -1206,6 +1206,20 @@ def test_a_list_dash_without_its_space_is_told_with_the_line_to_write(loader, te
     assert len(parse_show(text.replace("-name:", "- name:"), "show.yaml").presets) == row // 2
 
 
+def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
+    """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
+    '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""
+    text = "presets:\n  - name: a\n    -prompts: [{text: x, weight: 1}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:4: not valid YAML: line 3 starts -prompts: with no space after its '-', "
+                                 "which YAML reads as a key '-prompts'; no list item goes at its column: write "
+                                 "prompts: [{text: x, weight: 1}")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("-prompts:", "prompts:"), "show.yaml")
+    assert "the [ that opens on line 3 (column 14) is never closed" in only_problem(err)
+
+
 def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):
     """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
     as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""

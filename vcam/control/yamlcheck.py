@@ -1090,9 +1090,18 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
-        if found is not None and found[2] in keys:
-            return (f"not valid YAML: line {i + 1} starts -{found[2]}: with no space after its '-', which YAML reads "
-                    f"as a key '-{found[2]}'; a list item is a '-' and a space: write - {found[2]}:{found[3] or ''}")
+        if found is None or found[2] not in keys:
+            continue
+        said = f"not valid YAML: line {i + 1} starts -{found[2]}: with no space after its '-', which YAML reads as a " \
+               f"key '-{found[2]}'"
+        # `    -prompts:` at the column of the entry's keys, where no '- ' item fits: the key, its '-' a slip
+        item, key = f"- {found[2]}:{found[3] or ''}", f"{found[2]}:{found[3] or ''}"
+        ended = [*lines, ""]  # the file's end, where a flow left open is said: past the line
+        if _reads_past(ended, i, found[1] + item, i):
+            return f"{said}; a list item is a '-' and a space: write {item}"
+        if _reads_past(ended, i, found[1] + key, i):
+            return f"{said}; no list item goes at its column: write {key}"
+        return None
     return None
 
 
