@@ -2358,6 +2358,16 @@ def test_a_prompt_in_low_opening_quotes_is_noted_with_the_line_without_both(tmp_
                                      "air as written: to drop them write prompt: a city",)
 
 
+def test_a_prompt_ending_in_an_inch_mark_is_not_noted_for_a_stray_quote(tmp_path):
+    """`prompt: a 7" record` loads unnoted; `prompt: a 7"` was noted for a quote no other pairs, and offered the
+    prompt without its inch mark."""
+    show = tmp_path / "show.yaml"
+    show.write_text('presets:\n  - name: a\n    prompt: a 7"\n  - name: b\n    prompt: a 7" record\n')
+    loaded = load_show(show)
+    assert loaded.notes == ()
+    assert list(loaded.presets[0].prompts) == ['a 7"']
+
+
 def test_a_prompt_in_a_word_processors_quotes_is_noted_with_the_line_without_them(tmp_path):
     """`prompt: “a city at night”`, pasted from a word processor, went on air with its curly quotes, unsaid: YAML
     takes only ' and " for quotes. It still loads as before; quotes inside a prompt are its own."""

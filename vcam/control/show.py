@@ -701,7 +701,8 @@ def _stray_quote(node, text: str) -> str | None:
     if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in _QUOTES) % 2 == 0:
         return None
     if text[-1] in _QUOTES:
-        return text[:-1].rstrip() or None
+        # `a 7"`: an inch mark after a number, the prompt's own, not a quote whose opening was lost
+        return None if text[-1] == '"' and text[-2:-1].isdigit() else text[:-1].rstrip() or None
     if text[0] in _QUOTES:
         return text[1:].lstrip() or None
     return None
