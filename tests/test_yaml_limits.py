@@ -1220,6 +1220,20 @@ def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alo
     assert "the [ that opens on line 3 (column 14) is never closed" in only_problem(err)
 
 
+def test_a_key_the_entry_above_has_already_is_offered_an_entry_of_its_own(loader):
+    """`     name: b` one space past a preset's keys, under its prompts, was offered column 4, where it is the
+    preset's second name: and refused again; it is offered as a new preset's '- name: b', which loads."""
+    text = "presets:\n  - name: a\n    prompts:\n      - text: x\n     name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (
+        "show.yaml:5: not valid YAML: name: is indented 5 spaces, and lined up with prompts: above it (line 3) it "
+        "would be a second name: of that entry (line 2); where it starts an entry of its own, begin it with '- ' as "
+        "line 2 does: write - name: b")
+    show = parse_show(text.replace("     name: b", "  - name: b"), "show.yaml")
+    assert [preset.name for preset in show.presets] == ["a", "b"]
+
+
 def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):
     """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
     as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""

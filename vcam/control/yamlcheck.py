@@ -1363,9 +1363,35 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
         return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
                 f"one mapping line up; {first}indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
                 f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
+    if item is None and (new := _new_entry(lines, row, spaces, here[2])) is not None:
+        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and lined up "
+                f"with {meant[2]}: above it (line {at + 1}) it would be a second {here[2]}: of that entry (line "
+                f"{new[0] + 1}); where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: "
+                f"write {new[2]}")
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
+
+
+def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, int, str] | None:
+    """For a key at line `row` meant for the list entry above whose keys are at `column` and whose '- ' line has
+    that key already (`     name: b` under a preset's `- name: a` and its prompts): the line of the key it would
+    repeat, the line of the entry's '- ' (the same), and line `row` written as a new entry that parses past it; None
+    otherwise."""
+    repeated = None
+    for i in range(row - 1, -1, -1):
+        if (found := _KEY_LINE.match(lines[i])) is None or len(found[1]) > column:
+            continue
+        if len(found[1]) < column:
+            return None
+        repeated = i if found[2] == key and repeated is None else repeated
+        if "-" in found[1]:
+            written = " " * found[1].index("-") + "- " + lines[row].strip()
+            # an entry begins with the key its '- ' line has: `- weight: 2` would be a prompt without its text
+            if repeated != i or not _reads_past([*lines, ""], row, written, row):
+                return None
+            return repeated, i, written.strip()
+    return None
 
 
 def _one_group(key: str, other: str, groups: tuple[tuple[str, ...], ...]) -> bool:
