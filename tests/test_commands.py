@@ -2156,3 +2156,59 @@ def test_a_tempo_typed_in_an_unread_hex_form_is_told_a_number_not_a_whole_one(wo
         parse(f"bpm {word}")
     assert str(err.value).startswith(f"bpm needs a number from 20 to 300, not '{word}'")
     assert "whole" not in str(err.value)
+
+
+def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
+    """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
+    quote the command, only to be told next that a control sends one command. Now that is said at once, with the
+    cue to write; a prompt's words cut by the comma are still told to quote the whole command."""
+    import re
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
+
+    def problems(text: str) -> list[str]:
+        with pytest.raises(ConfigError) as err:
+            parse_show(head + text, "show.yaml")
+        return err.value.problems
+
+    assert problems("midi:\n  controls:\n    - {note: 36, command: next, freeze}\n") == [
+        "show.yaml:6: midi control 1: unknown key 'freeze'; in {...} a comma separates keys, and a control sends one "
+        "command: next and freeze are 2 commands; for several, add a cue to the show's cues:, {name: next and "
+        "freeze, do: [next, freeze]}, and write command: go next and freeze (GO goes on from it)"]
+    parse_show(head + "cues:\n  - {name: next and freeze, do: [next, freeze]}\nmidi:\n  controls:\n"
+               "    - {note: 36, command: go next and freeze}\n", "show.yaml")  # as told: it loads
+    [said] = problems("midi:\n  controls:\n    - {note: 36, command: seed 5, status}\n")
+    assert said.endswith("a control sends one command: seed 5 and status are 2 commands, each sent by a control of "
+                         "its own"), said
+    [said] = problems("midi:\n  controls:\n    - {note: 36, command: prompt a red city, at night}\n")
+    fixed = re.search(r"put the whole text in quotes: (command: .*)$", said)[1]
+    show = parse_show(head + f"midi:\n  controls:\n    - {{note: 36, {fixed}}}\n", "show.yaml")
+    assert str(show.midi.buttons[0].command) == "prompt a red city, at night"
+    # neither a command cut in two nor one quoted whole: the known keys, as before
+    assert problems("midi:\n  controls:\n    - {note: 36, command: seed 5, steps 99}\n")[0].endswith(
+        "unknown key 'steps 99'; known keys: cc, note, program, param, command, range, curve, channel, between, nrpn, "
+        "bits, toggle, light")
+
+
+def test_a_prompt_and_a_command_cut_by_a_comma_in_braces_are_also_offered_as_one_prompt_quoted_whole():
+    """`command: prompt neon, blackout` was told only that prompt neon and blackout are 2 commands: a prompt with a
+    comma in it (`neon, blackout` as its words) was offered no quotes, as `prompt a red city, at night` is."""
+    import re
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(head + "midi:\n  controls:\n    - {note: 36, command: prompt neon, blackout}\n", "show.yaml")
+    [said] = err.value.problems
+    assert "prompt neon and blackout are 2 commands" in said, said
+    fixed = re.search(r"if it is one prompt, put the whole text in quotes: (command: .*)$", said)[1]
+    show = parse_show(head + f"midi:\n  controls:\n    - {{note: 36, {fixed}}}\n", "show.yaml")
+    assert str(show.midi.buttons[0].command) == "prompt neon, blackout"
+    with pytest.raises(ConfigError) as err:  # two commands neither of which is a prompt: no quotes offered
+        parse_show(head + "midi:\n  controls:\n    - {note: 36, command: next, blackout}\n", "show.yaml")
+    assert "quotes" not in err.value.problems[0], err.value.problems

@@ -1752,6 +1752,26 @@ def _listed(node, taken: set[str]) -> str | None:
     if len(lines) == 1 or (_parsed(" ".join(lines)) and not all(_parsed(line) for line in lines)):
         # `[preset, 2]`: one command's words, which read as two commands
         return f"a command is written without brackets: command: {' '.join(lines)}"
+    return sent_apart(lines, taken)
+
+
+def commands_cut(pieces: Sequence[str], taken: set[str]) -> str | None:
+    """What to write for a control's command cut by commas in braces into `pieces` (`{cc: 41, command: next,
+    freeze}` reads as command next and a key freeze), where each piece is a command: a control sends one, and how
+    to send them all (sent_apart); None where a piece is no command (the words of a prompt, to quote whole)."""
+    if len(pieces) < 2 or not all(_parsed(piece) for piece in pieces):
+        return None
+    return sent_apart(pieces, taken)
+
+
+def is_command(line: str) -> bool:
+    """Whether `line` is a command a show's file could run (parsed, not refused)."""
+    return _parsed(line) is not None
+
+
+def sent_apart(lines: Sequence[str], taken: set[str]) -> str:
+    """What a control given the commands `lines` at once is told: it sends one; those a cue takes are offered as a
+    cue (in_a_cue), the others each sent by a control of its own. `taken`: as in_a_cue's."""
     several = f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands"
     if not all((cmd := _parsed(line)) and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
                for line in lines):

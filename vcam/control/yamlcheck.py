@@ -25,7 +25,7 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import DECIMAL, number_meant, parse, whole_meant
+from vcam.control.commands import DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
@@ -295,7 +295,8 @@ class Reader:
         while start > 0 and cut(start):
             start -= 1
         key_before, text = node.value[start]
-        if start == i or not isinstance(key_before, ScalarNode) or key_before.value not in ("prompt", "text", "name"):
+        if start == i or not isinstance(key_before, ScalarNode) or \
+                key_before.value not in ("prompt", "text", "name", "command"):
             return None
         if not isinstance(text, ScalarNode) or text.style or text.tag != STR_TAG:
             return None
@@ -310,6 +311,16 @@ class Reader:
             return None
         keys = ", ".join(k.value for k, _ in node.value[start + 1:end])
         them = "as keys of their own" if end - start > 2 else "as a key of its own"
+        if key_before.value == "command":
+            pieces = [text.value] + [k.value for k, _ in node.value[start + 1:end]]
+            if (several := commands_cut(pieces, self.cue_names)) is not None:
+                # offered in quotes, it was told next that a control sends one command: said at once instead
+                if parse(text.value).name == "prompt" and is_command(whole):
+                    # `prompt neon, blackout` is as likely one prompt with a comma as a prompt and a blackout
+                    several += f"; if it is one prompt, put the whole text in quotes: {offered[1:-1]}"
+                return f"; in {{...}} a comma separates keys, and {several}"
+            if not is_command(whole):
+                return None  # quoted, it would be refused for a reason of its own: the known keys stand
         return (f"; in {{...}} a comma separates keys, so {key_before.value} reads as {text.value!r} and {keys} "
                 f"{them}: put the whole text in quotes: {offered[1:-1]}")
 

@@ -21,6 +21,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from vcam.errors import bug_place, described, one_line
+from vcam.inspec import SERVE_NET
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
@@ -85,8 +86,8 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
 # A rented GPU's container has no /dev/video* at all: listing them finds nothing to pick, and the camera to
 # restyle is the one at home
 NONE_HERE = ("this machine has no video device at all (a rented GPU's container?): restyle a clip or a picture "
-             "instead (--in file:CLIP.mp4, --in image:PICTURE), or the camera of the machine you watch from: here "
-             "vcam serve with --in net, and there vcam cam ws://… --send camera")
+             "instead (--in file:CLIP.mp4, --in image:PICTURE), or the camera of the machine you watch from: "
+             f"{SERVE_NET}, and there vcam cam ws://… --send camera")
 DEVICES = "/dev"  # where Linux keeps the video device nodes, whatever path (a /dev/v4l/by-id/ name) was asked for
 
 
