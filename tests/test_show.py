@@ -2381,6 +2381,21 @@ def test_a_prompt_in_a_word_processors_quotes_is_noted_with_the_line_without_the
     assert list(loaded.presets[0].prompts) == ["\u201ca city at night\u201d"]
 
 
+@pytest.mark.parametrize("written, inner", [
+    ("\u201c!!bool maybe\u201d", "!!bool maybe"), ("\u201d!!bool maybe", "!!bool maybe"),
+    ("\u2018!!timestamp nope\u2019", "!!timestamp nope"), ("\u201e!!bool maybe\u201d", "!!bool maybe"),
+])
+def test_a_quoted_prompt_whose_text_reads_as_a_tag_yaml_cannot_build_still_loads_with_its_note(tmp_path, written,
+                                                                                               inner):
+    """`prompt: “!!bool maybe”` loaded before its quotes were noted; the note's line, tried as YAML, ended vcam with
+    "KeyError: 'maybe'" (or an AttributeError for !!timestamp). It loads, noted with the text quoted."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompt: {written}\n", encoding="utf-8")
+    loaded = load_show(show)
+    assert list(loaded.presets[0].prompts) == [written]
+    assert len(loaded.notes) == 1 and loaded.notes[0].endswith(f"write prompt: '{inner}'"), loaded.notes
+
+
 @pytest.mark.parametrize("line, said", [
     ("        transition: 4\n", "unknown key 'transition'; known keys: text, weight; it goes under the preset, lined "
                                 "up with prompts:"),

@@ -30,7 +30,7 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
         try:
             if yaml.safe_load(text) == value:
                 return text
-        except (yaml.YAMLError, ValueError):  # ValueError: a text such as 2020-13-45 read as a date that is none
+        except Exception:  # a text read as what YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError)
             pass
     return None
 
@@ -51,7 +51,7 @@ def _plain(text: str) -> bool:
     try:
         return (yaml.safe_load(f"[{text}]") == [text] and yaml.safe_load(f"{{k: {text}}}") == {"k": text} and
                 yaml.safe_load(f"{{{text}: k}}") == {text: "k"})
-    except (yaml.YAMLError, ValueError):  # `2020-13-45` reads as a date, which has no month 13
+    except Exception:  # `2020-13-45` reads as a date with no month 13, `!!timestamp nope` as one that fails to build
         return False
 
 
