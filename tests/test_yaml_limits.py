@@ -1152,6 +1152,27 @@ def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_wri
     assert show.presets[0].prompts == {value: 1.0}
 
 
+@pytest.mark.parametrize("text, row, key, value", [
+    ("presets:\n  - name: a\n    prompt !!timestamp nope\n", 3, "prompt", "!!timestamp nope"),
+    ("presets:\n  - name !!bool maybe\n    prompt: x\n", 2, "name", "!!bool maybe"),
+    ("presets:\n  - name: a\n    prompt: x\n    seed !!bool maybe\n", 4, "seed", None),
+])
+def test_a_key_without_its_colon_whose_value_is_a_tag_yaml_cannot_build_is_refused(loader, text, row, key, value):
+    """`prompt !!timestamp nope` or `seed !!bool maybe`, the line tried with its colon, ended vcam with an
+    AttributeError or "KeyError: 'maybe'"; it is refused, a text's key offered its line quoted, which loads as
+    written."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    if value is None:
+        assert "check indentation, quotes and brackets" in problem, problem
+        return
+    said = f"line {row} has no ':' after {key}, and YAML read it as a text where a key goes; write "
+    assert said in problem, problem
+    show = parse_show(text.replace(f"{key} {value}", problem.split(said)[1]), "show.yaml")
+    assert value in (show.presets[0].name, *show.presets[0].prompts)
+
+
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
 def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered_no_line(loader, line):
     """`seed 010` was offered `seed: 010`, which loads as seed 8; `input off` was offered `input: off`, read as

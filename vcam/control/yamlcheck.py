@@ -1021,7 +1021,7 @@ def _escaped_head(key: str, value: str) -> str | None:
     extra = re.split(r"[ \t]#", value[found.end():], maxsplit=1)[0].rstrip()
     try:
         inner = yaml.safe_load(found[0])
-    except yaml.YAMLError:
+    except Exception:  # what YAML cannot build raises the constructors' own exceptions, not YAML's alone
         return None
     if not isinstance(inner, str) or not extra:
         return None
@@ -1142,7 +1142,7 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     null`); None where neither does (`seed 3 4`, `seed 010`, read as 8, `input off`, read as false)."""
     try:
         read = yaml.safe_load(f"{key}: {value}")
-    except (yaml.YAMLError, ValueError):
+    except Exception:  # a value YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError), !!timestamp x
         read = None
     meant = read[key] if isinstance(read, dict) and key in read else None
     written = isinstance(meant, str) and meant == value or type(meant) in (int, float) \
