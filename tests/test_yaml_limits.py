@@ -1070,7 +1070,7 @@ def test_a_list_item_after_a_list_in_brackets_is_told_to_write_the_list_one_way(
     assert len(parse_show(mended, "show.yaml").presets) == len(entries) + 1
 
 
-@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30", "!!int x", "!!float x"])
+@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30", "!!int x", "!!float x", "!!bool maybe", "!!timestamp x"])
 def test_a_list_item_after_a_list_in_brackets_holding_a_value_yaml_cannot_build_is_told_without_its_entries(value):
     """A date with no such day or a tag its text does not fit, in the brackets, ended vcam with "ValueError: month
     must be in 1..12"; the list written both ways is told, without the entries it could not read."""

@@ -1301,7 +1301,7 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         return None
     try:
         flow = yaml.safe_load("\n".join([opened[3], *lines[i + 1:row]]))
-    except (yaml.YAMLError, ValueError):  # a date or a !!int tag that does not read as one: constructing it raises
+    except Exception:  # what YAML cannot build (2020-13-45, !!int x, !!bool maybe) raises the constructors' own
         flow = None
     offered = [flow_yaml(item) for item in flow[:3]] if isinstance(flow, list) and flow else []
     as_lines = (" (those in brackets: " + ", ".join(f"- {item}" for item in offered)
