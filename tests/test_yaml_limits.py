@@ -1137,7 +1137,7 @@ def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, li
 
 
 @pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
-                                   "!x", "&x y", "null", "2020-13-45"])
+                                   "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):
     """`prompt *star` was offered `prompt: *star`, refused again (or `prompt &x y`, `prompt: &x y`, loaded as 'y');
     the line offered loads, with the prompt as written."""
@@ -1171,6 +1171,19 @@ def test_a_key_without_its_colon_whose_value_is_a_tag_yaml_cannot_build_is_refus
     assert said in problem, problem
     show = parse_show(text.replace(f"{key} {value}", problem.split(said)[1]), "show.yaml")
     assert value in (show.presets[0].name, *show.presets[0].prompts)
+
+
+@pytest.mark.parametrize("text, line, written, offered", [
+    ("presets:\n  - name: a\n    prompts:\n      - text 5\n        weight: 1\n", 4, "text 5", "text: '5'"),
+    ("presets:\n  - name 1\n    prompt: x\n", 2, "name 1", "name: '1'"),
+])
+def test_a_text_key_without_its_colon_before_a_number_is_offered_the_number_quoted(text, line, written, offered):
+    """`text 5` was offered `text: 5`, refused again as a number where a text goes; the line offered holds the
+    number as a text."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith(f"line {line} has no ':' after {written.split()[0]}, and YAML read it as a "
+                                      f"text where a key goes; write {offered}")
 
 
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])

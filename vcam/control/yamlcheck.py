@@ -1145,7 +1145,8 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     except Exception:  # a value YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError), !!timestamp x
         read = None
     meant = read[key] if isinstance(read, dict) and key in read else None
-    written = isinstance(meant, str) and meant == value or type(meant) in (int, float) \
+    # a number is written plain only where the key takes one: `prompt: 7` is refused, a prompt being a text
+    written = isinstance(meant, str) and meant == value or type(meant) in (int, float) and key not in _TEXT_KEYS \
         and re.fullmatch(r"-?(?:0|[1-9]\d*)(?:\.\d+)?", value) is not None
     # `seed 3 4`: a number and more, a text only where the key takes one
     number_and_more = re.match(r"-?\d", value) is not None and type(meant) not in (int, float)
