@@ -1186,6 +1186,22 @@ def test_a_text_key_without_its_colon_before_a_number_is_offered_the_number_quot
                                       f"text where a key goes; write {offered}")
 
 
+@pytest.mark.parametrize("header, prompt", [(">-", "neon rain"), ("|", "neon\nrain"), (">", "neon rain")])
+def test_a_prompt_without_its_colon_before_lines_indented_under_it_is_offered_its_block_header(loader, header,
+                                                                                              prompt):
+    """`prompt >-` over the lines of its text was offered `prompt: '>-'`, refused again at the lines below it; the
+    header is offered unquoted, and the show loads with the text of those lines."""
+    text = f"presets:\n  - name: a\n    prompt {header}\n      neon\n      rain\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    head = ("show.yaml:6: not valid YAML: line 3 has no ':' after prompt, and YAML read it as a text where a key "
+            "goes; write ")
+    problem = only_problem(err)
+    assert problem == head + f"prompt: {header}", problem
+    assert parse_show(text.replace(f"prompt {header}", problem[len(head):]), "show.yaml").presets[0].prompts == {
+        prompt: 1.0}
+
+
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
 def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered_no_line(loader, line):
     """`seed 010` was offered `seed: 010`, which loads as seed 8; `input off` was offered `input: off`, read as
