@@ -1221,6 +1221,13 @@ def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered
     ("presets:\n  - name: [c\n    prompt: x\n  - name: b\n    prompt: x\n", 3, 2, 11, "name", "[", "[c"),
     ("presets:\n  - name: neon\n    prompt: [dusk forest # moody\n  - name: b\n    prompt: x\n", 4, 3, 13,
      "prompt", "[", "[dusk forest"),
+    ("presets:\n  - name: neon\n    prompt: [[a\n", 4, 3, 13, "prompt", "[", "[[a"),
+    ("presets:\n  - name: neon\n    prompt: [a, [b\n", 4, 3, 13, "prompt", "[", "[a, [b"),
+    ("presets:\n  - name: neon\n    prompt: {a: [b\n", 4, 3, 13, "prompt", "{", "{a: [b"),
+    ("presets:\n  - name: neon\n    prompt: [{a\n", 4, 3, 13, "prompt", "[", "[{a"),
+    ("presets:\n  - name: [[b\n    prompt: x\n", 3, 2, 11, "name", "[", "[[b"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: [[a\n  - name: b\n    prompt: x\n", 5, 4, 15, "text", "[",
+     "[[a"),
 ])
 def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, text, line, row, column, key, opener,
                                                                       value):

@@ -1226,7 +1226,7 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
             # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
             text = _OPENED.match(lines[line_of])
-            if text and text[1] in _TEXT_KEYS and len(opened) == 1 and line_of == before and text.start(2) == at:
+            if text and text[1] in _TEXT_KEYS and line_of == before and text.start(2) == at:
                 own = flow_yaml({text[1]: lines[before][at:end]})
                 if own is not None:
                     tries.append((before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
