@@ -1291,6 +1291,29 @@ def test_a_key_the_entry_above_has_already_is_offered_an_entry_of_its_own(loader
     assert [preset.name for preset in show.presets] == ["a", "b"]
 
 
+@pytest.mark.parametrize("text, line, above, entry, key, value", [
+    ("presets:\n  - name: a\n    prompt: x\n     name: b\n    prompt: y\n", 4, "prompt", 2, "name", "b"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 1\n         text: y\n        weight: 2\n",
+     6, "weight", 4, "text", "y"),
+])
+def test_a_key_deeper_than_a_value_that_the_entry_has_already_is_offered_an_entry_of_its_own(loader, text, line, above,
+                                                                                             entry, key, value):
+    """`     name: b` one space past a preset's `prompt: x` was offered column 4, where it is the preset's second
+    name: and refused again; it is offered as a new entry's '- name: b', which loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    written = next(row for row in text.split("\n") if row.strip() == f"{key}: {value}" and row.startswith(" " * 5))
+    deeper = len(written) - len(written.lstrip())
+    assert only_problem(err) == (
+        f"show.yaml:{line}: not valid YAML: {key}: is indented {deeper} spaces, deeper than {above}: and its value on "
+        f"the line above (line {line - 1}), and YAML read it as more of that value; lined up with {above}: it would "
+        f"be a second {key}: of that entry (line {entry}); where it starts an entry of its own, begin it with '- ' as "
+        f"line {entry} does: write - {key}: {value}")
+    dash = text.split("\n")[entry - 1].index("-")
+    show = parse_show(text.replace(written, " " * dash + f"- {key}: {value}"), "show.yaml")
+    assert value in {show.presets[-1].name, *show.presets[0].prompts}
+
+
 def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):
     """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
     as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""

@@ -1090,9 +1090,13 @@ def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
             or not lines[row - 1][above.end():].strip() or len(here[1]) <= (column := len(above[1])):
         return None
     deeper = len(here[1])
-    return (f"not valid YAML: {here[2]}: is indented {deeper} space{'s' if deeper != 1 else ''}, deeper than "
-            f"{above[2]}: and its value on the line above (line {row}), and YAML read it as more of that value; keys "
-            f"of one mapping line up: indent {here[2]}: {column} space{'s' if column != 1 else ''}")
+    said = (f"not valid YAML: {here[2]}: is indented {deeper} space{'s' if deeper != 1 else ''}, deeper than "
+            f"{above[2]}: and its value on the line above (line {row}), and YAML read it as more of that value")
+    if (new := _new_entry(lines, row, column, here[2])) is not None:
+        # `     name: b` after a preset's prompt: lined up, a second name: of that preset, refused again
+        return (f"{said}; lined up with {above[2]}: it would be a second {here[2]}: of that entry (line {new[0] + 1}); "
+                f"where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: write {new[2]}")
+    return f"{said}; keys of one mapping line up: indent {here[2]}: {column} space{'s' if column != 1 else ''}"
 
 
 def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
