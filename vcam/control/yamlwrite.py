@@ -4,6 +4,8 @@ offers these lines too, could only import them from there inside its functions.
 """
 from __future__ import annotations
 
+import functools
+
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -22,7 +24,7 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
     that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
     offer one that reads as meant."""
-    if value is None:  # nothing meant: `null` is no line to offer
+    if value is None or _texts_length(value) > limit:  # nothing meant (`null` is no line), or no line that short
         return None
     for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
         if "\n" in text or len(text) > limit:
@@ -35,6 +37,16 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     return None
 
 
+def _texts_length(value) -> int:
+    """The characters of the texts in `value`, keys and values: the fewest any line writing it takes, each written
+    as itself or, quoted or escaped, longer: a long pasted prompt has no line to offer, known before YAML reads it."""
+    if isinstance(value, dict):
+        return sum(_texts_length(k) + _texts_length(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_texts_length(v) for v in value)
+    return len(value) if isinstance(value, str) else 0
+
+
 def _flow(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
@@ -43,6 +55,7 @@ def _flow(value) -> str:
     return value if isinstance(value, str) and _plain(value) else _emitted(value)
 
 
+@functools.lru_cache(maxsize=4096)  # a key (prompt, name) is asked again for each line offered, three YAML reads each
 def _plain(text: str) -> bool:
     """Whether `text` unquoted reads as itself in a flow list or mapping, as a key or a value: `file:rec.mp4` does;
     `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
