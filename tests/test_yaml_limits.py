@@ -1081,6 +1081,17 @@ def test_a_list_item_after_a_list_in_brackets_holding_a_value_yaml_cannot_build_
         "starts a second list after it; write the list one way, each entry on a '- ' line under presets:")
 
 
+@pytest.mark.parametrize("brackets", ["[&a [*a], {name: b, prompt: c}]", "[&a {k: *a}]"])
+def test_a_list_item_after_a_list_in_brackets_holding_itself_is_told_without_its_entries(brackets):
+    """An alias inside its own anchor in the brackets (`[&a [*a]]`) ended vcam with a RecursionError, its line
+    sought for a list in itself; the list written both ways is told, without the entries no line can write."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: {brackets}\n  - name: c\n", "show.yaml")
+    assert only_problem(err) == (
+        "show.yaml:2: not valid YAML: presets: on line 1 is a list in [...] that ends at its ], and this '- ' item "
+        "starts a second list after it; write the list one way, each entry on a '- ' line under presets:")
+
+
 @pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30"])
 def test_a_text_that_reads_as_a_date_with_no_such_day_is_offered_quoted(value):
     """flow_yaml, which every offered line is written by, raised ValueError on a text YAML reads as a date that

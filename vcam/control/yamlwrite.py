@@ -24,7 +24,13 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
     that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
     offer one that reads as meant."""
-    if value is None or _texts_length(value) > limit:  # nothing meant (`null` is no line), or no line that short
+    if value is None:  # nothing meant: `null` is no line
+        return None
+    try:
+        too_long = _texts_length(value) > limit
+    except RecursionError:  # an alias inside its own anchor ([&a [*a]]): a list in itself has no line that ends
+        return None
+    if too_long:
         return None
     for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
         if "\n" in text or len(text) > limit:
