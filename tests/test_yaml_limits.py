@@ -1225,6 +1225,16 @@ def test_a_prompt_without_its_colon_before_lines_indented_under_it_is_offered_it
         prompt: 1.0}
 
 
+@pytest.mark.parametrize("under", ["      # c\n", "\n      # c\n\n"])
+def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block_header(loader, under):
+    """`prompt >-` over an indented `# c` alone was offered `prompt: >-`, which loads '# c' as the prompt, on air:
+    a comment is no line of the text, and the header is not offered."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompt >-\n{under}    seed: 3\n", "show.yaml")
+    problem = only_problem(err)
+    assert "has no ':' after prompt" in problem and not problem.endswith("write prompt: >-"), problem
+
+
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
 def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered_no_line(loader, line):
     """`seed 010` was offered `seed: 010`, which loads as seed 8; `input off` was offered `input: off`, read as

@@ -1155,7 +1155,8 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     # `seed 3 4`: a number and more, a text only where the key takes one
     number_and_more = re.match(r"-?\d", value) is not None and type(meant) not in (int, float)
     tries = [f"{key}: {value}"] if written and not (number_and_more and key not in _TEXT_KEYS) else []
-    below = next((line for line in lines[row + 1:] if line.strip()), "")
+    # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
+    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
     if key in _TEXT_KEYS and re.fullmatch(r"[|>](?:[1-9]?[-+]?|[-+][1-9])", value) \
             and len(below) - len(below.lstrip(" ")) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
