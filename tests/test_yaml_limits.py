@@ -1198,7 +1198,7 @@ def test_a_key_without_its_colon_whose_value_is_a_tag_yaml_cannot_build_is_refus
 
 @pytest.mark.parametrize("text, line, written, offered", [
     ("presets:\n  - name: a\n    prompts:\n      - text 5\n        weight: 1\n", 4, "text 5", "text: '5'"),
-    ("presets:\n  - name 1\n    prompt: x\n", 2, "name 1", "name: '1'"),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - name 1\n    do: next\n", 4, "name 1", "name: '1'"),
 ])
 def test_a_text_key_without_its_colon_before_a_number_is_offered_the_number_quoted(text, line, written, offered):
     """`text 5` was offered `text: 5`, refused again as a number where a text goes; the line offered holds the
@@ -1233,6 +1233,22 @@ def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block
         parse_show(f"presets:\n  - name: a\n    prompt >-\n{under}    seed: 3\n", "show.yaml")
     problem = only_problem(err)
     assert "has no ':' after prompt" in problem and not problem.endswith("write prompt: >-"), problem
+
+
+@pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
+def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
+    """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,
+    quoted or not, as numbers select presets by position; it is told so, and to add a word, as written it loads."""
+    text = "presets:\n  - {name: a, prompt: y}\n" + entry
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    number = entry.split("name ")[1].split()[0]
+    assert problem.endswith(f"has no ':' after name, and YAML read it as a text where a key goes; a preset's name "
+                            "cannot be a plain number (numbers select presets by position): write name: and a word "
+                            f"with it, like name: scene {number}"), problem
+    mended = parse_show(text.replace(f"name {number}", f"name: scene {number}"), "show.yaml")
+    assert mended.presets[1].name == f"scene {number}"
 
 
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])

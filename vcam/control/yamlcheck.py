@@ -1134,10 +1134,14 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
     if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
         return None
+    said = f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key goes"
+    if found[2] == "name" and found[3].isdecimal() and _top_key(lines, row) == "presets":
+        # quoted, `name: '7'` is refused too: `preset 7` selects by position
+        return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
+                f"name: and a word with it, like name: scene {found[3]}")
     if (offered := _colon_offered(lines, row, found[1], found[2], found[3])) is None:
         return None
-    return (f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key "
-            f"goes; write {offered}")
+    return f"{said}; write {offered}"
 
 
 def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) -> str | None:
@@ -1164,6 +1168,12 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     if key in _TEXT_KEYS and (quoted := flow_yaml({key: value})) is not None:
         tries.append(quoted[1:-1])
     return next((line for line in tries if _reads_past(lines, row, head + line, row)), None)
+
+
+def _top_key(lines: list[str], row: int) -> str | None:
+    """The key at the file's left edge whose block holds line `row` (0-based): presets, cues, midi."""
+    return next((found[1] for line in reversed(lines[:row + 1])
+                 if (found := re.match(r"([A-Za-z_]+)[ \t]*:", line)) is not None), None)
 
 
 def _open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
