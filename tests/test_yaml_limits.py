@@ -842,13 +842,14 @@ def test_a_show_saved_as_utf16_without_its_byte_order_mark_is_said_to_be(tmp_pat
     assert show_problems(path) == [utf16_unmarked(path, encoding)]
 
 
-def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path):
+def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path, loader):
+    """Without libyaml, PyYAML's own reader raised its "unacceptable character" uncaught, ending vcam."""
     path = tmp_path / "pasted.yaml"
     path.write_text("name: x\npresets:\n  - {name: a, prompt: neon\x1b[0m city}\n")
     assert show_problems(path) == [control_character(path, 3, 27)]
 
 
-def test_a_control_character_after_accented_text_names_its_own_line_and_column(tmp_path):
+def test_a_control_character_after_accented_text_names_its_own_line_and_column(tmp_path, loader):
     """libyaml counts UTF-8 bytes: after an é or an emoji the line and column said were further on than the
     character (line 5 of a 4-line show)."""
     path = tmp_path / "pasted.yaml"

@@ -111,7 +111,11 @@ class Reader:
         if odd:
             self.problems.append(f"{self.path}:{odd}")
             return None
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)
+        except yaml.reader.ReaderError as e:  # PyYAML's own reader checks the whole text as it starts, libyaml later
+            self._unreadable(e, text)
+            return None
         try:
             node = loader.get_single_node()
             self._note_lone_anchors(loader)
@@ -126,14 +130,17 @@ class Reader:
                 return None
             self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
         except yaml.reader.ReaderError as e:
-            at = _unreadable_at(e, text)
-            line = text.count("\n", 0, at) + 1
-            self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
+            self._unreadable(e, text)
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
             loader.dispose()
         return None
+
+    def _unreadable(self, e: yaml.reader.ReaderError, text: str) -> None:
+        at = _unreadable_at(e, text)
+        line = text.count("\n", 0, at) + 1
+        self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
 
     def _note_lone_anchors(self, loader: _LimitedComposer) -> None:
         """Notes each unquoted text set as an anchor (`prompt: &glitch city`) that no alias repeats: YAML reads the
