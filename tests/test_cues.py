@@ -1476,6 +1476,16 @@ def test_a_cue_line_of_commands_run_together_that_one_refuses_is_said_not_a_cras
     assert "bias needs a number above 0 and at most 1, not '%0.5'" in err.value.problems[0]
 
 
+def test_a_cue_at_key_mistyped_is_said_once_with_the_key_meant(tmp_path):
+    """`at: {bars: 17}` was told of the unknown key with bar offered, and then that 'bar' is missing: two lines for
+    one slip, the second read as another mistake."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: drop, do: next, at: {bars: 17}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{show}:4: cue 1 'drop' at: unknown key 'bars'; known keys: bar; did you mean bar?"]
+
+
 @pytest.mark.parametrize("typed, meant", [("woods@bar", "go woods @bar"), ("Swell＠ｂａｒ", "go Swell @bar"),
                                          ("woods@home", None), ("wood@bar", None)])
 def test_go_to_a_cue_with_a_timing_glued_to_its_name_is_answered_with_the_line_meant(typed, meant):

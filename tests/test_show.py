@@ -121,7 +121,7 @@ presets:
 """
 
 BROKEN = [
-    ("presets:\n  - name: a\n    prompt: [unclosed\n", 4, "started on line 3"),
+    ("presets:\n  - name: a\n    prompt: [unclosed\n", 4, "the [ that opens on line 3 (column 13) is never closed"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n    promt: a dog\n", 5, "unknown key 'promt'"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: b\n", 4, "either prompt"),
     ("presets:\n  - name: a\n    prompt: a cat\n  - name: A\n    prompt: x\n", 4, "already used"),
@@ -2315,6 +2315,100 @@ def test_an_input_on_another_drive_ending_in_a_quote_is_told_the_line_without_it
         load_show(show)
     [said] = err.value.problems
     assert said.endswith(f"opens nowhere: write file:{clips / 'loop.mp4'}"), said
+
+
+@pytest.mark.parametrize("line, at, said", [
+    ('    prompt: neon city"\n', 3, "preset 'a' prompt 'neon city\"' has a \" that no other quote pairs, which goes on "
+                                 "air as written: to drop it write prompt: neon city"),
+    ("    prompts:\n      - text: \u201cdusk forest\n", 4,
+     "preset 'a' prompt 1 text '\u201cdusk forest' has a \u201c that no other quote pairs, which goes on air as "
+     "written: to drop it write text: dusk forest"),
+])
+def test_a_prompt_with_a_stray_quote_is_noted_with_the_line_without_it(tmp_path, line, at, said):
+    """`prompt: neon city"`, its opening quote lost in an edit, went on air with the quote, unsaid; it still loads."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - name: a\n" + line + "  - name: b\n    prompt: a sign saying \"open\"\n")
+    loaded = load_show(show)
+    assert loaded.notes == (f"{show}:{at}: {said}",)
+    assert list(loaded.presets[1].prompts) == ['a sign saying "open"']
+
+
+@pytest.mark.parametrize("written, what, span", [
+    ("defaults: {bpm: .inf}", "defaults bpm .inf", "(20 to 300)"),
+    ("output: {fps: 1e309}", "output fps 1e309", "(1 to 240)"),
+    ("defaults: {strength: -.inf}", "defaults strength -.inf", "(0 to 1)"),
+])
+def test_an_infinite_number_is_said_as_written_with_its_range(tmp_path, written, what, span):
+    """`bpm: .inf` and `fps: 1e309` were told `bpm inf is out of range`: an inf written nowhere in the file."""
+    show = tmp_path / "show.yaml"
+    show.write_text(written + "\npresets:\n  - {name: a, prompt: b}\n")
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{show}:1: {what} is out of range {span}"]
+
+
+@pytest.mark.parametrize("opening, closing", [("\u201e", "\u201d"), ("\u201e", "\u201c")])
+def test_a_prompt_in_low_opening_quotes_is_noted_with_the_line_without_both(tmp_path, opening, closing):
+    """`prompt: „a city”`, quoted as German writes it, was noted for a stray ” and offered the line without it alone,
+    the „ left to go on air; it is noted as in typographic quotes, with the line without both."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompt: {opening}a city{closing}\n", encoding="utf-8")
+    assert load_show(show).notes == (f"{show}:3: preset 'a' prompt '{opening}a city{closing}' is in typographic "
+                                     f"quotes ({opening}{closing}), which YAML does not read as quotes: they go on "
+                                     "air as written: to drop them write prompt: a city",)
+
+
+def test_a_prompt_ending_in_an_inch_mark_is_not_noted_for_a_stray_quote(tmp_path):
+    """`prompt: a 7" record` loads unnoted; `prompt: a 7"` was noted for a quote no other pairs, and offered the
+    prompt without its inch mark."""
+    show = tmp_path / "show.yaml"
+    show.write_text('presets:\n  - name: a\n    prompt: a 7"\n  - name: b\n    prompt: a 7" record\n')
+    loaded = load_show(show)
+    assert loaded.notes == ()
+    assert list(loaded.presets[0].prompts) == ['a 7"']
+
+
+def test_a_prompt_in_a_word_processors_quotes_is_noted_with_the_line_without_them(tmp_path):
+    """`prompt: “a city at night”`, pasted from a word processor, went on air with its curly quotes, unsaid: YAML
+    takes only ' and " for quotes. It still loads as before; quotes inside a prompt are its own."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - name: a\n    prompt: \u201ca city at night\u201d\n"
+                    "  - name: b\n    prompt: \u2018neon\u2019 and \u2018rain\u2019\n", encoding="utf-8")
+    loaded = load_show(show)
+    assert loaded.notes == (f"{show}:3: preset 'a' prompt '\u201ca city at night\u201d' is in typographic quotes "
+                            "(\u201c\u201d), which YAML does not read as quotes: they go on air as written: to drop "
+                            "them write prompt: a city at night",)
+    assert list(loaded.presets[0].prompts) == ["\u201ca city at night\u201d"]
+
+
+@pytest.mark.parametrize("written, inner", [
+    ("\u201c!!bool maybe\u201d", "!!bool maybe"), ("\u201d!!bool maybe", "!!bool maybe"),
+    ("\u2018!!timestamp nope\u2019", "!!timestamp nope"), ("\u201e!!bool maybe\u201d", "!!bool maybe"),
+])
+def test_a_quoted_prompt_whose_text_reads_as_a_tag_yaml_cannot_build_still_loads_with_its_note(tmp_path, written,
+                                                                                               inner):
+    """`prompt: “!!bool maybe”` loaded before its quotes were noted; the note's line, tried as YAML, ended vcam with
+    "KeyError: 'maybe'" (or an AttributeError for !!timestamp). It loads, noted with the text quoted."""
+    show = tmp_path / "show.yaml"
+    show.write_text(f"presets:\n  - name: a\n    prompt: {written}\n", encoding="utf-8")
+    loaded = load_show(show)
+    assert list(loaded.presets[0].prompts) == [written]
+    assert len(loaded.notes) == 1 and loaded.notes[0].endswith(f"write prompt: '{inner}'"), loaded.notes
+
+
+@pytest.mark.parametrize("line, said", [
+    ("        transition: 4\n", "unknown key 'transition'; known keys: text, weight; it goes under the preset, lined "
+                                "up with prompts:"),
+    ("        prompt: rain\n", "unknown key 'prompt'; known keys: text, weight; did you mean text?"),
+])
+def test_a_preset_key_in_an_entry_of_its_prompts_is_told_where_it_goes(tmp_path, line, said):
+    """`transition: 4` lined up with a prompt's text: was told of an unknown key with text and weight listed, and
+    no word of the preset it belongs to; `prompt:` there is the entry's text:."""
+    show = tmp_path / "show.yaml"
+    show.write_text("presets:\n  - name: a\n    prompts:\n      - text: city\n" + line)
+    with pytest.raises(ConfigError) as err:
+        load_show(show)
+    assert err.value.problems == [f"{show}:5: preset 'a' prompt 1: {said}"]
 
 
 def test_a_map_button_s_full_width_input_is_read_by_what_is_beside_the_show(tmp_path, monkeypatch):

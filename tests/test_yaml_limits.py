@@ -7,11 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 from vcam.control import yamlcheck
 from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
 from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
+from vcam.control.yamlwrite import flow_yaml
 
 DEEP = "presets: " + "[" * 5000 + "]" * 5000 + "\n"  # 10 kB
 BLOCK_DEEP = "".join(" " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 10)) + " " * (MAX_DEPTH + 10) + "x\n"
@@ -517,7 +519,11 @@ def test_a_value_that_goes_on_after_its_quotes_or_brackets_close_is_offered_quot
     ("presets:\n  - name: a\n    prompt: x\n  - name: b\n   prompt: y\n", 5, "prompt", 4),
     ("defaults:\n  seed: 3\n steps: 4\npresets:\n  - {name: a, prompt: b}\n", 3, "steps", 2),
     ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 1\n\n   # ours\n   seed: 3\n", 8, "seed",
-     4)])
+     4),
+    # a preset's key between its prompts: and the list of texts under it: offered the text's column, 8, it was then
+    # refused as a key of the text's
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n     transition: 4\n", 5, "transition", 4),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n      transition: 4\n", 5, "transition", 4)])
 def test_a_key_indented_less_than_the_keys_above_it_is_told_how_far_to_indent_it(loader, text, line, key, spaces):
     """A key one space short of its mapping was told "did not find expected '-' indicator" (or key) and to check
     indentation, quotes and brackets; indented as said, the show loads."""
@@ -678,14 +684,20 @@ def test_a_value_going_on_after_its_close_is_offered_without_the_comment_after_i
     assert show.presets[0].prompts == {meant: 1.0}
 
 
-@pytest.mark.parametrize("value", ["'it''s' neon", '"a \\"b\\" c" d'])
-def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_no_line_copying_them_raw(loader, value):
-    """`prompt: 'it''s' neon` was offered a line that kept '' in the prompt: whether the quotes are YAML's or the
-    text's is unclear, so no line is offered."""
+@pytest.mark.parametrize("value, yamls, own", [("'it''s' neon", "it's neon", "'it's' neon"),
+                                               ('"a \\"b\\" c" d', 'a "b" c d', '"a "b" c" d')])
+def test_a_value_with_escapes_going_on_after_its_quotes_is_offered_both_readings(loader, value, yamls, own):
+    """`prompt: 'it''s' neon` was offered no line: whether its quotes are YAML's (the escape says so) or the
+    text's is the writer's to say, and each line offered loads as that reading, escapes read, not copied raw."""
+    text = f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n"
     with pytest.raises(ConfigError) as err:
-        parse_show(f"presets:\n  - name: a\n    prompt: {value}\n    seed: 3\n", "show.yaml")
-    assert "put the whole text in quotes" not in only_problem(err)
-    assert only_problem(err).startswith("show.yaml:3: not valid YAML")
+        parse_show(text, "show.yaml")
+    offered = re.fullmatch(r"show\.yaml:3: not valid YAML: prompt's value opens with . and goes on after its closing "
+                           r".*, which YAML reads as the whole value; where those quotes were YAML's, write "
+                           r"(prompt: .+); where they are the prompt's own, write (prompt: .+)", only_problem(err))
+    assert offered, only_problem(err)
+    for line, meant in zip(offered.groups(), (yamls, own)):
+        assert parse_show(text.replace(f"prompt: {value}", line), "show.yaml").presets[0].prompts == {meant: 1.0}
 
 
 @pytest.mark.parametrize("text, line, written", [
@@ -830,13 +842,14 @@ def test_a_show_saved_as_utf16_without_its_byte_order_mark_is_said_to_be(tmp_pat
     assert show_problems(path) == [utf16_unmarked(path, encoding)]
 
 
-def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path):
+def test_a_control_character_pasted_into_a_show_names_its_line_and_column(tmp_path, loader):
+    """Without libyaml, PyYAML's own reader raised its "unacceptable character" uncaught, ending vcam."""
     path = tmp_path / "pasted.yaml"
     path.write_text("name: x\npresets:\n  - {name: a, prompt: neon\x1b[0m city}\n")
     assert show_problems(path) == [control_character(path, 3, 27)]
 
 
-def test_a_control_character_after_accented_text_names_its_own_line_and_column(tmp_path):
+def test_a_control_character_after_accented_text_names_its_own_line_and_column(tmp_path, loader):
     """libyaml counts UTF-8 bytes: after an é or an emoji the line and column said were further on than the
     character (line 5 of a 4-line show)."""
     path = tmp_path / "pasted.yaml"
@@ -1035,3 +1048,376 @@ def test_a_text_after_an_anchor_no_alias_repeats_is_noted_with_what_it_reads_as(
     assert show.notes == ("amp.yaml:3: &glitch city lights reads as 'city lights': &glitch is a YAML anchor (a name "
                           "for the value, which nothing repeats with *glitch); to keep the &, put the whole text in "
                           "quotes",)
+
+
+@pytest.mark.parametrize("text, line, first", [
+    ("presets: [{name: a, prompt: city}]\n  - name: b\n    prompt: x\n", 2, 1),
+    ("presets: [{name: a, prompt: city},\n  {name: b, prompt: x}]\n- {name: c, prompt: y}\n", 3, 1),
+])
+def test_a_list_item_after_a_list_in_brackets_is_told_to_write_the_list_one_way(loader, text, line, first):
+    """`presets: [{...}]` and then `  - name: b` below it was told "did not find expected key" and to check
+    indentation, quotes and brackets; written as said, the show loads with every preset."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    head = (f"show.yaml:{line}: not valid YAML: presets: on line {first} is a list in [...] that ends at its ], and "
+            "this '- ' item starts a second list after it; write the list one way, each entry on a '- ' line under "
+            "presets: (those in brackets: ")
+    assert problem.startswith(head), problem
+    entries = problem[len(head):-1].split(", - ")
+    rest = text.split("\n")[line - 1:]
+    dash = rest[0][:rest[0].index("-")]
+    mended = "presets:\n" + "".join(f"{dash}- {entry.removeprefix('- ')}\n" for entry in entries) + "\n".join(rest)
+    assert len(parse_show(mended, "show.yaml").presets) == len(entries) + 1
+
+
+@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30", "!!int x", "!!float x", "!!bool maybe", "!!timestamp x"])
+def test_a_list_item_after_a_list_in_brackets_holding_a_value_yaml_cannot_build_is_told_without_its_entries(value):
+    """A date with no such day or a tag its text does not fit, in the brackets, ended vcam with "ValueError: month
+    must be in 1..12"; the list written both ways is told, without the entries it could not read."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: [{{name: a, prompt: {value}}}]\n  - name: c\n", "show.yaml")
+    assert only_problem(err) == (
+        "show.yaml:2: not valid YAML: presets: on line 1 is a list in [...] that ends at its ], and this '- ' item "
+        "starts a second list after it; write the list one way, each entry on a '- ' line under presets:")
+
+
+@pytest.mark.parametrize("brackets", ["[&a [*a], {name: b, prompt: c}]", "[&a {k: *a}]"])
+def test_a_list_item_after_a_list_in_brackets_holding_itself_is_told_without_its_entries(brackets):
+    """An alias inside its own anchor in the brackets (`[&a [*a]]`) ended vcam with a RecursionError, its line
+    sought for a list in itself; the list written both ways is told, without the entries no line can write."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets: {brackets}\n  - name: c\n", "show.yaml")
+    assert only_problem(err) == (
+        "show.yaml:2: not valid YAML: presets: on line 1 is a list in [...] that ends at its ], and this '- ' item "
+        "starts a second list after it; write the list one way, each entry on a '- ' line under presets:")
+
+
+@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30"])
+def test_a_text_that_reads_as_a_date_with_no_such_day_is_offered_quoted(value):
+    """flow_yaml, which every offered line is written by, raised ValueError on a text YAML reads as a date that
+    is none; it offers the text quoted, as it loads back."""
+    offered = flow_yaml({"prompt": value})
+    assert offered is not None and yaml.safe_load(offered) == {"prompt": value}
+
+
+def test_a_text_too_long_for_a_line_offered_is_not_read_as_yaml(monkeypatch):
+    """A show of 1,320 long prompts in typographic quotes took four times as long to load as without them: each
+    note's line was read as YAML thrice over before it was found too long to offer. None is offered, unread."""
+    reads = []
+    real = yaml.safe_load
+    monkeypatch.setattr(yaml, "safe_load", lambda text: reads.append(text) or real(text))
+    assert flow_yaml({"prompt": "neon " * 30 + "city"}) is None
+    assert flow_yaml({"prompt": "n" * 90}) == "{prompt: " + "n" * 90 + "}"  # 100 characters, the most offered
+    assert flow_yaml({"prompt": "n" * 91}) is None
+    assert reads and not any("neon " * 30 in text for text in reads)
+
+
+@pytest.mark.parametrize("text, line, said", [
+    ("presets: [{name: a, prompt: city}\ncues: []\n", 2,
+     "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 1"),
+    ("presets:\n  - {name: a, prompt: city\n  - {name: b, prompt: x}\n", 3,
+     "the { that opens on line 2 (column 5) is never closed; close it at the end of line 2"),
+    ("presets: [\n  {name: a, prompt: b},\n  {name: c, prompt: d}  # the last\ncues: []\n", 4,
+     "the [ that opens on line 1 (column 10) is never closed; close it at the end of line 3"),
+    ("presets: [{name: a, prompt: city]\n", 1,
+     "the { that opens on line 1 (column 11) is still open at the ] of column 33; close it first"),
+    ("output: {out: [vcam, window}\npresets:\n  - {name: a, prompt: b}\n", 1,
+     "the [ that opens on line 1 (column 15) is still open at the } of column 28; close it first"),
+    ("presets:\n  - name: a\n    prompts: [{text: a, weight: 0.5} {text: b, weight: 0.5}]\n", 3,
+     "in [...] a comma separates entries; write one here"),
+    ("presets:\n  - {name: a, prompt: b}\noutput: {out: [vcam] fps: 30}\n", 3,
+     "in {...} a comma separates entries; write one here"),
+])
+def test_a_bracket_or_comma_left_out_is_told_where_with_the_line_mended(loader, text, line, said):
+    """A flow list or mapping missing its close, closed by the other kind, or missing a comma between entries was
+    told "did not find expected ',' or ']'" and to check indentation, quotes and brackets; the line offered loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    head = f"show.yaml:{line}: not valid YAML: {said}: "
+    assert problem.startswith(head), problem
+    offered = problem[len(head):]
+    lines = text.split("\n")
+    mended = next(i for i, old in enumerate(lines) if old.strip() and offered.startswith(old.strip()[:8]) and
+                  old.split("#")[0].strip() != offered)
+    lines[mended] = lines[mended][:len(lines[mended]) - len(lines[mended].lstrip())] + offered
+    assert parse_show("\n".join(lines), "show.yaml").presets
+
+
+@pytest.mark.parametrize("text, line, row, key, value", [
+    ("presets:\n  - name: a\n    prompt neon city\n    seed: 3\n", 4, 3, "prompt", "neon city"),
+    ("presets:\n  - name: a\n    prompt: x\n    seed 4\ncues: []\n", 5, 4, "seed", "4"),
+    ("presets:\n  - name a\n    prompt: x\n", 3, 2, "name", "a"),
+])
+def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, line, row, key, value):
+    """`prompt neon city` was told "could not find expected ':'" (or that mapping values are not allowed) and to
+    check indentation, quotes and brackets; written as offered, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {row} has no ':' after {key}, and YAML read "
+                                 f"it as a text where a key goes; write {key}: {value}")
+    parse_show(text.replace(f"{key} {value}", f"{key}: {value}"), "show.yaml")
+
+
+@pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
+                                   "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
+def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):
+    """`prompt *star` was offered `prompt: *star`, refused again (or `prompt &x y`, `prompt: &x y`, loaded as 'y');
+    the line offered loads, with the prompt as written."""
+    text = f"presets:\n  - name: a\n    prompt {value}\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    head = ("show.yaml:4: not valid YAML: line 3 has no ':' after prompt, and YAML read it as a text where a key "
+            "goes; write ")
+    problem = only_problem(err)
+    assert problem.startswith(head), problem
+    show = parse_show(text.replace(f"prompt {value}", problem[len(head):]), "show.yaml")
+    assert show.presets[0].prompts == {value: 1.0}
+
+
+@pytest.mark.parametrize("text, row, key, value", [
+    ("presets:\n  - name: a\n    prompt !!timestamp nope\n", 3, "prompt", "!!timestamp nope"),
+    ("presets:\n  - name !!bool maybe\n    prompt: x\n", 2, "name", "!!bool maybe"),
+    ("presets:\n  - name: a\n    prompt: x\n    seed !!bool maybe\n", 4, "seed", None),
+])
+def test_a_key_without_its_colon_whose_value_is_a_tag_yaml_cannot_build_is_refused(loader, text, row, key, value):
+    """`prompt !!timestamp nope` or `seed !!bool maybe`, the line tried with its colon, ended vcam with an
+    AttributeError or "KeyError: 'maybe'"; it is refused, a text's key offered its line quoted, which loads as
+    written."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    if value is None:
+        assert "check indentation, quotes and brackets" in problem, problem
+        return
+    said = f"line {row} has no ':' after {key}, and YAML read it as a text where a key goes; write "
+    assert said in problem, problem
+    show = parse_show(text.replace(f"{key} {value}", problem.split(said)[1]), "show.yaml")
+    assert value in (show.presets[0].name, *show.presets[0].prompts)
+
+
+@pytest.mark.parametrize("text, line, written, offered", [
+    ("presets:\n  - name: a\n    prompts:\n      - text 5\n        weight: 1\n", 4, "text 5", "text: '5'"),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - name 1\n    do: next\n", 4, "name 1", "name: '1'"),
+])
+def test_a_text_key_without_its_colon_before_a_number_is_offered_the_number_quoted(text, line, written, offered):
+    """`text 5` was offered `text: 5`, refused again as a number where a text goes; the line offered holds the
+    number as a text."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith(f"line {line} has no ':' after {written.split()[0]}, and YAML read it as a "
+                                      f"text where a key goes; write {offered}")
+
+
+@pytest.mark.parametrize("header, prompt", [(">-", "neon rain"), ("|", "neon\nrain"), (">", "neon rain")])
+def test_a_prompt_without_its_colon_before_lines_indented_under_it_is_offered_its_block_header(loader, header,
+                                                                                              prompt):
+    """`prompt >-` over the lines of its text was offered `prompt: '>-'`, refused again at the lines below it; the
+    header is offered unquoted, and the show loads with the text of those lines."""
+    text = f"presets:\n  - name: a\n    prompt {header}\n      neon\n      rain\n    seed: 3\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    head = ("show.yaml:6: not valid YAML: line 3 has no ':' after prompt, and YAML read it as a text where a key "
+            "goes; write ")
+    problem = only_problem(err)
+    assert problem == head + f"prompt: {header}", problem
+    assert parse_show(text.replace(f"prompt {header}", problem[len(head):]), "show.yaml").presets[0].prompts == {
+        prompt: 1.0}
+
+
+@pytest.mark.parametrize("under", ["      # c\n", "\n      # c\n\n"])
+def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block_header(loader, under):
+    """`prompt >-` over an indented `# c` alone was offered `prompt: >-`, which loads '# c' as the prompt, on air:
+    a comment is no line of the text, and the header is not offered."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    prompt >-\n{under}    seed: 3\n", "show.yaml")
+    problem = only_problem(err)
+    assert "has no ':' after prompt" in problem and not problem.endswith("write prompt: >-"), problem
+
+
+@pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
+def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
+    """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,
+    quoted or not, as numbers select presets by position; it is told so, and to add a word, as written it loads."""
+    text = "presets:\n  - {name: a, prompt: y}\n" + entry
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    number = entry.split("name ")[1].split()[0]
+    assert problem.endswith(f"has no ':' after name, and YAML read it as a text where a key goes; a preset's name "
+                            "cannot be a plain number (numbers select presets by position): write name: and a word "
+                            f"with it, like name: scene {number}"), problem
+    mended = parse_show(text.replace(f"name {number}", f"name: scene {number}"), "show.yaml")
+    assert mended.presets[1].name == f"scene {number}"
+
+
+@pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
+def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered_no_line(loader, line):
+    """`seed 010` was offered `seed: 010`, which loads as seed 8; `input off` was offered `input: off`, read as
+    false; `seed 3 4` was offered `seed: 3 4`, refused again: where no line reads as written, none is offered."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - name: a\n    {line}\n    prompt: x\n", "show.yaml")
+    assert "write" not in only_problem(err).split("has no ':'")[-1], only_problem(err)
+
+
+@pytest.mark.parametrize("text, line, row, column, key, opener, value", [
+    ("presets:\r\n  - name: neon\r\n    prompt: x\r\n  - name: dusk\r\n    prompt: [dusk forest\r\n", 6, 5, 13,
+     "prompt", "[", "[dusk forest"),
+    ("presets:\n  - name: neon\n    prompt: [dusk forest\n  - name: b\n    prompt: x\n", 4, 3, 13, "prompt", "[",
+     "[dusk forest"),
+    ("presets:\n  - name: neon\n    prompt: {dusk forest\n  - name: b\n    prompt: x\n", 4, 3, 13, "prompt", "{",
+     "{dusk forest"),
+    ("presets:\n  - name: [c\n    prompt: x\n  - name: b\n    prompt: x\n", 3, 2, 11, "name", "[", "[c"),
+    ("presets:\n  - name: neon\n    prompt: [dusk forest # moody\n  - name: b\n    prompt: x\n", 4, 3, 13,
+     "prompt", "[", "[dusk forest"),
+    ("presets:\n  - name: neon\n    prompt: [[a\n", 4, 3, 13, "prompt", "[", "[[a"),
+    ("presets:\n  - name: neon\n    prompt: [a, [b\n", 4, 3, 13, "prompt", "[", "[a, [b"),
+    ("presets:\n  - name: neon\n    prompt: {a: [b\n", 4, 3, 13, "prompt", "{", "{a: [b"),
+    ("presets:\n  - name: neon\n    prompt: [{a\n", 4, 3, 13, "prompt", "[", "[{a"),
+    ("presets:\n  - name: [[b\n    prompt: x\n", 3, 2, 11, "name", "[", "[[b"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: [[a\n  - name: b\n    prompt: x\n", 5, 4, 15, "text", "[",
+     "[[a"),
+])
+def test_a_text_opening_a_bracket_never_closed_is_offered_it_in_quotes(loader, text, line, row, column, key, opener,
+                                                                      value):
+    """`prompt: [dusk forest`, saved mid-edit, was told "did not find expected ',' or ']'" (at the file's end) or
+    that a comma goes before the next preset's name:, then offered it closed, `prompt: [dusk forest]`, refused as a
+    list where a text goes, and the text quoted with the comment after it inside; the text quoted alone loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    what = "list" if opener == "[" else "mapping"
+    head = (f"show.yaml:{line}: not valid YAML: the {opener} that opens on line {row} (column {column}) is never "
+            f"closed, and {key}: takes a text, not a {what}: put the whole text in quotes: ")
+    problem = only_problem(err)
+    assert problem.startswith(head), problem
+    lines = text.split("\n")
+    lines[row - 1] = lines[row - 1][:lines[row - 1].index(key)] + problem[len(head):].removeprefix("- ")
+    show = parse_show("\n".join(lines), "show.yaml")
+    assert value in {show.presets[0].name, *show.presets[0].prompts, *show.presets[-1].prompts}
+
+
+@pytest.mark.parametrize("text, line, row", [
+    ("presets:\n  -name: a\n    prompt: x\n", 3, 2),
+    ("presets:\n  - name: a\n    prompt: x\n  -name: b\n    prompt: y\n", 4, 4),
+])
+def test_a_list_dash_without_its_space_is_told_with_the_line_to_write(loader, text, line, row):
+    """`-name: b` was told "did not find expected '-' indicator" (or that mapping values are not allowed) and to
+    check indentation, quotes and brackets; written as offered, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    name = "a" if row == 2 else "b"
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: line {row} starts -name: with no space after its "
+                                 f"'-', which YAML reads as a key '-name'; a list item is a '-' and a space: write "
+                                 f"- name: {name}")
+    assert len(parse_show(text.replace("-name:", "- name:"), "show.yaml").presets) == row // 2
+
+
+def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
+    """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
+    '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""
+    text = "presets:\n  - name: a\n    -prompts: [{text: x, weight: 1}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:4: not valid YAML: line 3 starts -prompts: with no space after its '-', "
+                                 "which YAML reads as a key '-prompts'; no list item goes at its column: write "
+                                 "prompts: [{text: x, weight: 1}")
+    with pytest.raises(ConfigError) as err:
+        parse_show(text.replace("-prompts:", "prompts:"), "show.yaml")
+    assert "the [ that opens on line 3 (column 14) is never closed" in only_problem(err)
+
+
+def test_a_key_the_entry_above_has_already_is_offered_an_entry_of_its_own(loader):
+    """`     name: b` one space past a preset's keys, under its prompts, was offered column 4, where it is the
+    preset's second name: and refused again; it is offered as a new preset's '- name: b', which loads."""
+    text = "presets:\n  - name: a\n    prompts:\n      - text: x\n     name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (
+        "show.yaml:5: not valid YAML: name: is indented 5 spaces, and lined up with prompts: above it (line 3) it "
+        "would be a second name: of that entry (line 2); where it starts an entry of its own, begin it with '- ' as "
+        "line 2 does: write - name: b")
+    show = parse_show(text.replace("     name: b", "  - name: b"), "show.yaml")
+    assert [preset.name for preset in show.presets] == ["a", "b"]
+
+
+@pytest.mark.parametrize("text, line, above, entry, key, value", [
+    ("presets:\n  - name: a\n    prompt: x\n     name: b\n    prompt: y\n", 4, "prompt", 2, "name", "b"),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n        weight: 1\n         text: y\n        weight: 2\n",
+     6, "weight", 4, "text", "y"),
+])
+def test_a_key_deeper_than_a_value_that_the_entry_has_already_is_offered_an_entry_of_its_own(loader, text, line, above,
+                                                                                             entry, key, value):
+    """`     name: b` one space past a preset's `prompt: x` was offered column 4, where it is the preset's second
+    name: and refused again; it is offered as a new entry's '- name: b', which loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    written = next(row for row in text.split("\n") if row.strip() == f"{key}: {value}" and row.startswith(" " * 5))
+    deeper = len(written) - len(written.lstrip())
+    assert only_problem(err) == (
+        f"show.yaml:{line}: not valid YAML: {key}: is indented {deeper} spaces, deeper than {above}: and its value on "
+        f"the line above (line {line - 1}), and YAML read it as more of that value; lined up with {above}: it would "
+        f"be a second {key}: of that entry (line {entry}); where it starts an entry of its own, begin it with '- ' as "
+        f"line {entry} does: write - {key}: {value}")
+    dash = text.split("\n")[entry - 1].index("-")
+    show = parse_show(text.replace(written, " " * dash + f"- {key}: {value}"), "show.yaml")
+    assert value in {show.presets[-1].name, *show.presets[0].prompts}
+
+
+def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):
+    """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
+    as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - name: a\n    prompt: city: night\n", "show.yaml")
+    assert only_problem(err) == ("show.yaml:3: not valid YAML: a ': ' inside a value reads as a new key; a prompt "
+                                 "with a colon: put it in quotes; a key indented deeper than the line before: line "
+                                 "it up")
+
+
+@pytest.mark.parametrize("text, line, key, deeper, spaces", [
+    ("presets:\n  - name: a\n    prompt: city\n      transition: 4\n", 4, "transition", 6, 4),
+    ("presets:\n- name: a\n  prompt: x\n- name: b\n   prompt: y\n", 5, "prompt", 3, 2),
+    ("defaults:\n seed: 3\n  steps: 4\npresets:\n  - {name: a, prompt: b}\n", 3, "steps", 2, 1),
+])
+def test_a_key_deeper_than_a_key_and_value_above_is_told_its_column(loader, text, line, key, deeper, spaces):
+    """`      transition: 4` under `    prompt: city` was told that a ': ' inside a value reads as a new key, with a
+    word of prompts with colons; indented as offered, the show loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).startswith(f"show.yaml:{line}: not valid YAML: {key}: is indented {deeper} spaces, "
+                                        f"deeper than ")
+    assert only_problem(err).endswith(f"keys of one mapping line up: indent {key}: {spaces} space"
+                                      + ("s" if spaces != 1 else ""))
+    lines = text.split("\n")
+    lines[line - 1] = " " * spaces + lines[line - 1].lstrip()
+    parse_show("\n".join(lines), "show.yaml")
+
+
+def test_a_list_item_indented_as_the_keys_of_the_entry_above_is_told_its_column(loader):
+    """`    - name: b` under a preset's `    prompt: x` was told "did not find expected key" and to check indentation,
+    quotes and brackets; indented as offered, the show loads with both presets."""
+    text = "presets:\n  - name: a\n    prompt: x\n    - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:4: not valid YAML: this '- ' is indented 4 spaces, as the keys of the "
+                                 "entry above it are, and YAML read it inside that entry; a new entry's '- ' lines up "
+                                 "with the '- ' of line 2: indent it 2 spaces")
+    mended = text.replace("    - name: b\n    prompt: y", "  - name: b\n    prompt: y")
+    assert [p.name for p in parse_show(mended, "show.yaml").presets] == ["a", "b"]
+
+
+def test_a_top_key_one_space_in_under_a_section_is_still_offered_the_sections_key_column(loader):
+    """` presets:` one space in under `output:`'s keys is offered column 0 or the column of fit: (line 2), the
+    section's keys: telling which keys share a mapping must not take the top key's column for both offers."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("output:\n  fit: crop\n presets:\n  - {name: a, prompt: b}\n", "show.yaml")
+    assert only_problem(err).endswith("indent presets: 0 spaces, beside output: (line 1), or 2 spaces, beside fit: "
+                                      "(line 2), where it is a key of that mapping")
+
+
+def test_a_flow_with_no_entry_after_it_is_offered_no_comma(loader):
+    """A comma is offered between two entries only where the next one starts (a brace, a bracket, a quote, a key):
+    `[{...}-]` was offered `[{...},-]`, as if a second entry followed."""
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\nosc: {controls: [{address: /a, param: bias}-]}\n", "show.yaml")
+    assert "a comma separates entries" not in only_problem(err)

@@ -216,7 +216,8 @@ MAX_WEIGHT = 100  # a prompt's weight, from 0
 DEFAULT_KEYS = ("seed", "steps", "transition", "fallback", "input", "strength", "bias", "input_fit", "quantize",
                 "bpm")
 # every key a show's mappings take: a list item's word is read as a key (`- name:`) only among them
-_ALL_KEYS = SHOW_KEYS + OUTPUT_KEYS + PRESET_KEYS + PROMPT_KEYS + DEFAULT_KEYS + CUE_KEYS + CUE_AT_KEYS
+_KEY_GROUPS = (SHOW_KEYS, OUTPUT_KEYS, PRESET_KEYS, PROMPT_KEYS, DEFAULT_KEYS, CUE_KEYS, CUE_AT_KEYS)
+_ALL_KEYS = tuple(key for group in _KEY_GROUPS for key in group)
 # Keys of a section written at the show's top, said with the section that takes them
 MISPLACED_TOP_KEYS = {**{k: "output:" for k in OUTPUT_KEYS},
                       **{k: "defaults: (or a preset)" if k in PRESET_KEYS else "defaults:" for k in DEFAULT_KEYS},
@@ -229,7 +230,7 @@ def parse_show(text: str, path: str) -> Show:
     r = Reader(path)
     base = Path(path).resolve().parent
     _refuse_a_control_log(r, text, path)
-    root = r.compose(text, SHOW_KEYS, _ALL_KEYS)
+    root = r.compose(text, SHOW_KEYS, _ALL_KEYS, _KEY_GROUPS)
     if root is None:
         if not r.problems:
             r.error(None, "the show file is empty; it needs at least a presets: list")
@@ -590,8 +591,9 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     out: dict[str, float] = {}
     said = len(r.problems)  # the problems of the presets before this one
     for j, item in enumerate(r.sequence(p["prompts"], f"{what} prompts")):
-        e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",))
-        text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text") if "text" in e else None
+        e = r.mapping(item, f"{what} prompt {j + 1}", PROMPT_KEYS, required=("text",),
+                      elsewhere=_PRESET_NOT_PROMPT, meant={"prompt": "text"})
+        text = _prompt_text(r, e["text"], f"{what} prompt {j + 1} text", "text") if "text" in e else None
         weight = _weight(r, e["weight"], f"{what} prompt {j + 1} weight") if "weight" in e else 1.0
         if text and weight is not None:
             out[text] = out.get(text, 0.0) + weight
@@ -601,6 +603,11 @@ def _prompts(r: Reader, node, p: dict, what: str) -> dict[str, float] | None:
     if not out and len(r.problems) == said:  # not where its entries were said wrong already
         r.error(p["prompts"], f"{what}: prompts is empty")
     return out or None
+
+
+# a preset's own keys written in an entry of its prompts: list (lined up with text:), said with where they go
+_PRESET_NOT_PROMPT = {key: "the preset, lined up with prompts:" for key in PRESET_KEYS
+                      if key not in ("prompts", "prompt")}
 
 
 _PERCENT = re.compile(r"((?:\d+(?:\.\d*)?|\.\d+))\s*%")
@@ -651,14 +658,59 @@ def _texts_alone(node) -> list[str]:
     return texts if len(texts) == len(node.value) and all(text.strip() for text in texts) else []
 
 
-def _prompt_text(r: Reader, node, what: str) -> str | None:
+def _prompt_text(r: Reader, node, what: str, key: str = "prompt") -> str | None:
     """A prompt's text; None after recording why where it has none, or none the text encoder reads (`&nbsp;`, a
     zero-width space: a prompt of no words on air, where `prompt &nbsp;` typed is refused)."""
     text = r.string(node, what)
     if text and blank_prompt(text):
         r.error(node, f"{what} {blank_said(text)}")
         return None
+    if text and (inner := _typographic_quoted(node, text)) is not None:
+        # `prompt: “a city at night”`, quoted in a word processor: YAML takes only ' and " for quotes, and the curly
+        # ones went on air as words of the prompt, unsaid
+        mended = flow_yaml({key: inner})
+        offer = f": to drop them write {mended[1:-1]}" if mended else ""
+        r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} is in typographic quotes ({text[0]}{text[-1]}"
+                                                 f"), which YAML does not read as quotes: they go on air as written"
+                                                 f"{offer}")
+    elif text and (stray := _stray_quote(node, text)) is not None:
+        # `prompt: neon city"`, its opening quote lost in an edit: YAML reads the text plain, and the quote went on
+        # air as a word of the prompt, unsaid. Noted, not refused: a show that loaded still loads
+        mended = flow_yaml({key: stray})
+        offer = f": to drop it write {mended[1:-1]}" if mended else ""
+        mark = text[-1] if text[-1] in _QUOTES else text[0]
+        r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} has a {mark} that no other quote pairs, "
+                                                 f"which goes on air as written{offer}")
     return text
+
+
+_CURLY_PAIRS = ("\u201c\u201d", "\u201e\u201c", "\u201e\u201d", "\u2018\u2019")  # what autocorrect makes of "" and ''
+
+
+def _typographic_quoted(node, text: str) -> str | None:
+    """The text inside the typographic quotes that wrap the whole of `text` (`“a city at night”`) where the value is
+    written without YAML's quotes; None otherwise. Asked before a stray quote is looked for: `„a city”` pairs
+    a „, which that does not count among quotes, with the ” it does."""
+    if not isinstance(node, ScalarNode) or node.style or len(text) < 3 or text[0] + text[-1] not in _CURLY_PAIRS:
+        return None
+    inner = text[1:-1].strip()
+    return inner if inner and text[0] not in inner and text[-1] not in inner else None
+
+
+_QUOTES = '"\u201c\u201d'  # double quotes, plain and a word processor's: a lone ' is as likely an apostrophe
+
+
+def _stray_quote(node, text: str) -> str | None:
+    """`text` without the double quote it starts or ends with and that no other one pairs (`neon city"`), where the
+    value is written without quotes; None otherwise."""
+    if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in _QUOTES) % 2 == 0:
+        return None
+    if text[-1] in _QUOTES:
+        # `a 7"`: an inch mark after a number, the prompt's own, not a quote whose opening was lost
+        return None if text[-1] == '"' and text[-2:-1].isdigit() else text[:-1].rstrip() or None
+    if text[0] in _QUOTES:
+        return text[1:].lstrip() or None
+    return None
 
 
 def _without_a_prompt_key(r: Reader, node, i: int) -> Node:

@@ -96,10 +96,12 @@ class Reader:
         """Records what is said of the file at its line without refusing it."""
         self.notes.append(f"{path}:{line}: {message}")
 
-    def compose(self, text: str, top: tuple[str, ...] = (), keys: tuple[str, ...] = ()) -> Node | None:
+    def compose(self, text: str, top: tuple[str, ...] = (), keys: tuple[str, ...] = (),
+                groups: tuple[tuple[str, ...], ...] = ()) -> Node | None:
         """The node of `text`, or None after recording why there is none; `top`: the keys its top mapping takes (a
         key of them one space in, ` cues:`, is offered its place there); `keys`: all the keys it takes (a list
-        item's word is taken for one only among them)."""
+        item's word is taken for one only among them); `groups`: the keys of each kind of mapping in it (a key
+        indented between two mappings is offered the column of the one that takes it)."""
         too_big = _too_big(text)
         if too_big:
             self.problems.append(f"{self.path}:{too_big}")
@@ -109,7 +111,11 @@ class Reader:
         if odd:
             self.problems.append(f"{self.path}:{odd}")
             return None
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)
+        except yaml.reader.ReaderError as e:  # PyYAML's own reader checks the whole text as it starts, libyaml later
+            self._unreadable(e, text)
+            return None
         try:
             node = loader.get_single_node()
             self._note_lone_anchors(loader)
@@ -122,16 +128,19 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys)}")
+            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
         except yaml.reader.ReaderError as e:
-            at = _unreadable_at(e, text)
-            line = text.count("\n", 0, at) + 1
-            self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
+            self._unreadable(e, text)
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
             loader.dispose()
         return None
+
+    def _unreadable(self, e: yaml.reader.ReaderError, text: str) -> None:
+        at = _unreadable_at(e, text)
+        line = text.count("\n", 0, at) + 1
+        self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
 
     def _note_lone_anchors(self, loader: _LimitedComposer) -> None:
         """Notes each unquoted text set as an anchor (`prompt: &glitch city`) that no alias repeats: YAML reads the
@@ -197,6 +206,9 @@ class Reader:
                         self.error(key_node, f"{what}: unknown key {key!r}{comma}")
                     continue
                 self.error(key_node, f"{what}: unknown key {key!r}; known keys: {', '.join(known)}{hint}")
+                # `at: {bars: 17}`: the key meant, named here, is not said missing as well
+                if near in required and hint.startswith("; did you mean"):
+                    recased.add(near)
             else:
                 out[key] = value
         for key in required:
@@ -442,7 +454,9 @@ class Reader:
             self.error(node, f"{what} must be a number from {plain(lo)} to {plain(hi)}{hint}")
             return None
         if not lo <= v <= hi:
-            self.error(node, f"{what} {as_written(node, plain(v))} is out of range ({plain(lo)} to {plain(hi)})")
+            # `.inf`, `1e309`: said as written, not as the inf YAML and float read them as, written nowhere
+            shown = node.value.strip() if math.isinf(v) and isinstance(node, ScalarNode) else as_written(node, plain(v))
+            self.error(node, f"{what} {shown} is out of range ({plain(lo)} to {plain(hi)})")
             return None
         return float(v)
 
@@ -894,13 +908,16 @@ LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) cha
 
 
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
-                  keys: tuple[str, ...] = ()) -> str:
+                  keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
     (YAML indents with spaces only), a ': ' inside a prompt, a value that starts with @ or `."""
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-    said = (_slip_said(e, here) or _closed_early(e, here) or _misaligned(e, lines, top) or _flow_gap(e, here, keys)
+    said = (_slip_said(e, here) or _closed_early(e, here) or _colon_left_out(e, lines, keys)
+            or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
+            or _item_misaligned(e, lines) or _left_open(e, lines, here) or _flow_gap(e, here, keys)
+            or _flow_mended(e, lines) or _deeper_key(e, lines, keys)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -936,9 +953,18 @@ def _slip_said(e: yaml.MarkedYAMLError, here: str) -> str | None:
     return None
 
 
+def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | None:
+    """What to write for a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`):
+    the flow left open is what to mend, not a comma before the key; None for any other."""
+    mark = e.problem_mark
+    if e.context_mark is not None and mark is not None and e.context_mark.line < mark.line and _KEY_LINE.match(here):
+        return _flow_mended(e, lines)
+    return None
+
+
 def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
     """YAML's complaint in words with its fix, for those its own words leave the fix of unsaid; None for others."""
-    if e.problem == "mapping values are not allowed in this context":
+    if e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
     if e.problem and e.problem.startswith("found unknown escape character"):
@@ -971,7 +997,7 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
         return None
     key, value = opened[1], opened[2] + opened[3]
     if (head := _closed_head(value)) is None:
-        return None
+        return _escaped_head(key, value)
     # ' #' on, after the value's close, is a comment YAML drops: kept in the text offered, it became the prompt's
     extra = re.split(r"[ \t]#", value[len(head):], maxsplit=1)[0].rstrip()
     closing = _CLOSING[opened[2]]
@@ -990,6 +1016,28 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
 
 # the keys whose value is a text, where a value that goes on after its quotes or brackets is the text's own
 _TEXT_KEYS = ("prompt", "text", "name", "map")
+
+
+def _escaped_head(key: str, value: str) -> str | None:
+    """What to write for a text value whose quotes hold one of YAML's escapes and that goes on after them (`prompt:
+    'it''s' neon`): the quotes are YAML's (the escape says so) or the text's, each offered as read; None where the
+    value is no such text."""
+    found = re.match(r"'(?:[^']|'')*'" if value[0] == "'" else r'"(?:[^"\\]|\\.)*"', value)
+    if key not in _TEXT_KEYS or value[0] not in "'\"" or found is None:
+        return None
+    extra = re.split(r"[ \t]#", value[found.end():], maxsplit=1)[0].rstrip()
+    try:
+        inner = yaml.safe_load(found[0])
+    except Exception:  # what YAML cannot build raises the constructors' own exceptions, not YAML's alone
+        return None
+    if not isinstance(inner, str) or not extra:
+        return None
+    plain, kept = flow_yaml({key: inner + extra}), flow_yaml({key: value[0] + inner + value[0] + extra})
+    if plain is None or kept is None:
+        return None
+    return (f"not valid YAML: {key}'s value opens with {value[0]} and goes on after its closing {value[0]}, which "
+            f"YAML reads as the whole value; where those quotes were YAML's, write {plain[1:-1]}; where they are the "
+            f"{key}'s own, write {kept[1:-1]}")
 
 
 def _closed_head(value: str) -> str | None:
@@ -1037,6 +1085,208 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
     return None
 
 
+def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to write for a key of `keys` indented deeper than the key and value on the line above it (`      seed: 3`
+    under `    prompt: city`), read as more of that value, with a ': ' it cannot hold; None otherwise."""
+    if e.problem not in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
+            or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
+        return None
+    row = e.problem_mark.line
+    here, above = _KEY_LINE.match(lines[row]), _KEY_LINE.match(lines[row - 1])
+    if here is None or above is None or "-" in here[1] or here[2] not in keys or above[2].strip() not in keys \
+            or not lines[row - 1][above.end():].strip() or len(here[1]) <= (column := len(above[1])):
+        return None
+    deeper = len(here[1])
+    said = (f"not valid YAML: {here[2]}: is indented {deeper} space{'s' if deeper != 1 else ''}, deeper than "
+            f"{above[2]}: and its value on the line above (line {row}), and YAML read it as more of that value")
+    if (new := _new_entry(lines, row, column, here[2])) is not None:
+        # `     name: b` after a preset's prompt: lined up, a second name: of that preset, refused again
+        return (f"{said}; lined up with {above[2]}: it would be a second {here[2]}: of that entry (line {new[0] + 1}); "
+                f"where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: write {new[2]}")
+    return f"{said}; keys of one mapping line up: indent {here[2]}: {column} space{'s' if column != 1 else ''}"
+
+
+def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to write for a list item's dash with no space after it (`-name: b`), read as a key '-name' where a list
+    item goes, at the complaint's line or the one above it; None where neither is one."""
+    row = e.problem_mark.line if e.problem_mark is not None else len(lines)
+    for i in (row, row - 1):
+        found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
+        if found is None or found[2] not in keys:
+            continue
+        said = f"not valid YAML: line {i + 1} starts -{found[2]}: with no space after its '-', which YAML reads as a " \
+               f"key '-{found[2]}'"
+        # `    -prompts:` at the column of the entry's keys, where no '- ' item fits: the key, its '-' a slip
+        item, key = f"- {found[2]}:{found[3] or ''}", f"{found[2]}:{found[3] or ''}"
+        ended = [*lines, ""]  # the file's end, where a flow left open is said: past the line
+        if _reads_past(ended, i, found[1] + item, i):
+            return f"{said}; a list item is a '-' and a space: write {item}"
+        if _reads_past(ended, i, found[1] + key, i):
+            return f"{said}; no list item goes at its column: write {key}"
+        return None
+    return None
+
+
+def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
+    """What to write for a key of `keys` written without its colon (`prompt neon city`), said by YAML at the line
+    after it as a ':' not found; None for any other complaint."""
+    if e.problem == "could not find expected ':'" and e.context_mark is not None:
+        row = e.context_mark.line
+    elif e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
+            and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
+            and re.match(r" *- +\w", lines[e.problem_mark.line - 1]):
+        row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
+    else:
+        return None
+    found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
+    if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
+        return None
+    said = f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key goes"
+    if found[2] == "name" and found[3].isdecimal() and _top_key(lines, row) == "presets":
+        # quoted, `name: '7'` is refused too: `preset 7` selects by position
+        return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
+                f"name: and a word with it, like name: scene {found[3]}")
+    if (offered := _colon_offered(lines, row, found[1], found[2], found[3])) is None:
+        return None
+    return f"{said}; write {offered}"
+
+
+def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) -> str | None:
+    """`key: value` as a line to write at `row` (after `head`, its indentation) that reads as `value` was written
+    and parses past the line: plain where it does so, quoted where a text's does not (`prompt *star`, `prompt
+    null`); None where neither does (`seed 3 4`, `seed 010`, read as 8, `input off`, read as false)."""
+    try:
+        read = yaml.safe_load(f"{key}: {value}")
+    except Exception:  # a value YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError), !!timestamp x
+        read = None
+    meant = read[key] if isinstance(read, dict) and key in read else None
+    # a number is written plain only where the key takes one: `prompt: 7` is refused, a prompt being a text
+    written = isinstance(meant, str) and meant == value or type(meant) in (int, float) and key not in _TEXT_KEYS \
+        and re.fullmatch(r"-?(?:0|[1-9]\d*)(?:\.\d+)?", value) is not None
+    # `seed 3 4`: a number and more, a text only where the key takes one
+    number_and_more = re.match(r"-?\d", value) is not None and type(meant) not in (int, float)
+    tries = [f"{key}: {value}"] if written and not (number_and_more and key not in _TEXT_KEYS) else []
+    # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
+    below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
+    if key in _TEXT_KEYS and re.fullmatch(r"[|>](?:[1-9]?[-+]?|[-+][1-9])", value) \
+            and len(below) - len(below.lstrip(" ")) > len(head):
+        # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
+        tries.append(f"{key}: {value}")
+    if key in _TEXT_KEYS and (quoted := flow_yaml({key: value})) is not None:
+        tries.append(quoted[1:-1])
+    return next((line for line in tries if _reads_past(lines, row, head + line, row)), None)
+
+
+def _top_key(lines: list[str], row: int) -> str | None:
+    """The key at the file's left edge whose block holds line `row` (0-based): presets, cues, midi."""
+    return next((found[1] for line in reversed(lines[:row + 1])
+                 if (found := re.match(r"([A-Za-z_]+)[ \t]*:", line)) is not None), None)
+
+
+def _open_brackets(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> list[tuple[str, int, int]]:
+    """The brackets and braces opened and not closed from (line, column) `start` to `end` (each 0-based), outside
+    quotes and comments, each as (character, line, column); a close of the other kind ends the scan."""
+    opened: list[tuple[str, int, int]] = []
+    for row in range(start[0], end[0] + 1):
+        line = lines[row]
+        quote = None
+        for column in range(start[1] if row == start[0] else 0, end[1] if row == end[0] else len(line)):
+            char = line[column]
+            if quote:
+                quote = None if char == quote and not (quote == '"' and line[column - 1] == "\\") else quote
+            elif char in "'\"" and (column == 0 or line[column - 1] in " \t[{,:"):
+                quote = char
+            elif char == "#" and (column == 0 or line[column - 1] in " \t"):
+                break
+            elif char in "[{":
+                opened.append((char, row, column))
+            elif char in "]}":
+                if not opened or _CLOSING[opened[-1][0]] != char:
+                    return opened
+                opened.pop()
+    return opened
+
+
+def _code_end(line: str) -> int:
+    """Where `line`'s YAML ends: before a comment (` # ...`) and the spaces before it."""
+    found = re.search(r"(?:^|[ \t])#", line)
+    return len((line[:found.start()] if found else line).rstrip())
+
+
+def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
+    (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
+    between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
+    otherwise."""
+    found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
+    mark = e.problem_mark
+    if found is None or mark is None or mark.line > len(lines):
+        return None
+    lines = [*lines, ""]  # the file's end, where a flow never closed is said
+    row, column = mark.line, mark.column
+    start = (e.context_mark.line if e.context_mark is not None else row, 0)  # with the brackets around the flow's
+    here = lines[row]
+    inside = "{...}" if found[1] == "}" else "[...]"
+    before = next((i for i in range(row - 1, start[0] - 1, -1) if _code_end(lines[i])), None)
+    tries = []
+    if here[column:column + 1] in ("]", "}"):  # a close of the other kind: what is open before it closed first
+        opened = _open_brackets(lines, start, (row, column))
+        closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+        closes = closes[:closes.index(here[column])] if here[column] in closes else ""
+        if closes:
+            opener, line_of, at = next(o for o in reversed(opened) if _CLOSING[o[0]] == closes[0])
+            tries.append((row, here[:column] + closes + here[column:],
+                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
+                          f"{here[column]} of column {column + 1}; close it first"))
+    elif before is not None and (here[:column].strip() in ("", "-") or start[0] < row and _KEY_LINE.match(here)):
+        # the entry ends on a line above, and this line starts the next key or item
+        opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
+        if opened:
+            closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+            end = _code_end(lines[before])
+            opener, line_of, at = opened[0]
+            # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
+            # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
+            text = _OPENED.match(lines[line_of])
+            if text and text[1] in _TEXT_KEYS and line_of == before and text.start(2) == at:
+                own = flow_yaml({text[1]: lines[before][at:end]})
+                if own is not None:
+                    tries.append((before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+                                  f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
+                                  f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                                  "the whole text in quotes"))
+            else:
+                tries.append((before, lines[before][:end] + closes + lines[before][end:],
+                              f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
+                              f"close it at the end of line {before + 1}"))
+    elif (here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip())) \
+            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:])):
+        # an entry ends and the next starts, a comma between them left out
+        gap = len(here[:column].rstrip())
+        tries.append((row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here"))
+    for line, mended, said in tries:
+        if not _reads_past(lines, line, mended, row):
+            continue
+        shown = mended.strip()
+        offer = f": {shown}" if len(shown) <= 100 else ""
+        return f"not valid YAML: {said}{offer}"
+    return None
+
+
+def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
+    """Whether the text with line `line` written `mended` parses past line `row` (to its end, or to a problem of
+    some later line)."""
+    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    try:
+        for _ in yaml.parse(text, Loader=_Loader):
+            pass
+    except yaml.MarkedYAMLError as e:
+        return (e.problem_mark or e.context_mark) is not None and (e.problem_mark or e.context_mark).line > row
+    except yaml.YAMLError:
+        return False
+    return True
+
+
 def _braces_around(line: str, column: int) -> str | None:
     """The braces or brackets of `line` that hold `column`, from their opening to their close; None where they do
     not both lie on the line."""
@@ -1057,14 +1307,71 @@ def _braces_around(line: str, column: int) -> str | None:
     return None
 
 
+# a key whose value opens a list in brackets (`presets: [{name: a, prompt: b}]`): (indentation, key, the rest)
+_FLOW_LIST = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^\s:#]*): +(\[.*)$")
+
+
+def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item after a key's list in brackets (`presets: [{name: a, prompt: b}]` and then
+    `  - name: c`), the list written both ways, said by YAML as a key not found; None for any other complaint."""
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
+                         "expected <block end>, but found '-'") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or not re.match(r" *- ", lines[row]):
+        return None
+    for i in range(row - 1, -1, -1):
+        if (opened := _FLOW_LIST.match(lines[i])) is not None:
+            break
+        if re.match(r" *[^\s#]", lines[i]) and _KEY_LINE.match(lines[i]):  # a key between: not the list's
+            return None
+    else:
+        return None
+    try:
+        flow = yaml.safe_load("\n".join([opened[3], *lines[i + 1:row]]))
+    except Exception:  # what YAML cannot build (2020-13-45, !!int x, !!bool maybe) raises the constructors' own
+        flow = None
+    offered = [flow_yaml(item) for item in flow[:3]] if isinstance(flow, list) and flow else []
+    as_lines = (" (those in brackets: " + ", ".join(f"- {item}" for item in offered)
+                + (", …" if len(flow) > 3 else "") + ")") if offered and None not in offered else ""
+    return (f"not valid YAML: {opened[2]}: on line {i + 1} is a list in [...] that ends at its ], and this '- ' "
+            f"item starts a second list after it; write the list one way, each entry on a '- ' line under "
+            f"{opened[2]}:{as_lines}")
+
+
+def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented as the keys of the entry above it (`    - name: b` under `  - name:
+    a` and its `    prompt:`), said by YAML as a key not found; None for any other complaint."""
+    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
+                         "expected <block end>, but found '-'") or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    if row >= len(lines) or (dash := re.match(r"( *)- ", lines[row])) is None:
+        return None
+    column = len(dash[1])
+    for i in range(row - 1, -1, -1):
+        if (item := re.match(r"( *)(- +)(\S)", lines[i])) is not None and len(item[1]) < column:
+            if len(item[1]) + len(item[2]) != column or item[3] in "{[":  # an entry in braces has no keys below
+                return None
+            return (f"not valid YAML: this '- ' is indented {column} spaces, as the keys of the entry above it are, "
+                    f"and YAML read it inside that entry; a new entry's '- ' lines up with the '- ' of line {i + 1}: "
+                    f"indent it {len(item[1])} space{'s' if len(item[1]) != 1 else ''}")
+        if (key := _KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
+            return None
+    return None
+
+
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
 _KEY_LINE = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^:#]*?):(?: |$)")
 
 
-def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = ()) -> str | None:
+def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] = (),
+                groups: tuple[tuple[str, ...], ...] = ()) -> str | None:
     """What to write for a key indented less than the key above it in its mapping (`   prompt:` under `    name:`),
     said by YAML as an expected '-' or key not found; None for any other complaint. A key of `top` (the keys the
-    file's top mapping takes) whose search stops at a key at the line's start is offered that column first."""
+    file's top mapping takes) whose search stops at a key at the line's start is offered that column first; one
+    that no key of the mapping above shares a group of `groups` with, but the key where the search stops does, is
+    offered that key's column."""
     if e.problem not in ("did not find expected '-' indicator", "did not find expected key",  # libyaml's, PyYAML's
                          "expected <block end>, but found '<block mapping start>'",
                          "expected <block end>, but found '?'") or e.problem_mark is None:
@@ -1076,6 +1383,13 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     stop, meant, at, item = _keys_above(lines, row, column)
     if meant is None:
         return None
+    if stop is not None and (left := _KEY_LINE.match(lines[stop])) and _one_group(here[2], left[2], groups) \
+            and not (here[2] in top and not left[1]) \
+            and not any(_one_group(here[2], key[2], groups) for line in lines[stop + 1:row]
+                        if (key := _KEY_LINE.match(line)) and len(key[1]) == len(meant[1])):
+        # `  transition:` one space past a preset's `prompts:`, under the list of its texts: a preset's key, not one
+        # of the text's, which was offered and then refused as such
+        meant, at, item = left, stop, None
     spaces = len(meant[1])
     # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
     entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
@@ -1088,9 +1402,40 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
         return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
                 f"one mapping line up; {first}indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
                 f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
+    if item is None and (new := _new_entry(lines, row, spaces, here[2])) is not None:
+        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and lined up "
+                f"with {meant[2]}: above it (line {at + 1}) it would be a second {here[2]}: of that entry (line "
+                f"{new[0] + 1}); where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: "
+                f"write {new[2]}")
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
+
+
+def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, int, str] | None:
+    """For a key at line `row` meant for the list entry above whose keys are at `column` and whose '- ' line has
+    that key already (`     name: b` under a preset's `- name: a` and its prompts): the line of the key it would
+    repeat, the line of the entry's '- ' (the same), and line `row` written as a new entry that parses past it; None
+    otherwise."""
+    repeated = None
+    for i in range(row - 1, -1, -1):
+        if (found := _KEY_LINE.match(lines[i])) is None or len(found[1]) > column:
+            continue
+        if len(found[1]) < column:
+            return None
+        repeated = i if found[2] == key and repeated is None else repeated
+        if "-" in found[1]:
+            written = " " * found[1].index("-") + "- " + lines[row].strip()
+            # an entry begins with the key its '- ' line has: `- weight: 2` would be a prompt without its text
+            if repeated != i or not _reads_past([*lines, ""], row, written, row):
+                return None
+            return repeated, i, written.strip()
+    return None
+
+
+def _one_group(key: str, other: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `key` and `other` are keys of one kind of mapping among `groups`."""
+    return any(key in group and other.strip() in group for group in groups)
 
 
 def _keys_above(lines: list[str], row: int, column: int) -> tuple[int | None, re.Match | None, int, int | None]:

@@ -4,6 +4,8 @@ offers these lines too, could only import them from there inside its functions.
 """
 from __future__ import annotations
 
+import functools
+
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -22,7 +24,13 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     plain where it reads back as itself and quoted where not, for a message that offers it to paste; None where
     that line is longer than `limit`, or would not load back as `value`: a hint that offers a line to write must
     offer one that reads as meant."""
-    if value is None:  # nothing meant: `null` is no line to offer
+    if value is None:  # nothing meant: `null` is no line
+        return None
+    try:
+        too_long = _texts_length(value) > limit
+    except RecursionError:  # an alias inside its own anchor ([&a [*a]]): a list in itself has no line that ends
+        return None
+    if too_long:
         return None
     for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
         if "\n" in text or len(text) > limit:
@@ -30,9 +38,19 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
         try:
             if yaml.safe_load(text) == value:
                 return text
-        except yaml.YAMLError:
+        except Exception:  # a text read as what YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError)
             pass
     return None
+
+
+def _texts_length(value) -> int:
+    """The characters of the texts in `value`, keys and values: the fewest any line writing it takes, each written
+    as itself or, quoted or escaped, longer: a long pasted prompt has no line to offer, known before YAML reads it."""
+    if isinstance(value, dict):
+        return sum(_texts_length(k) + _texts_length(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_texts_length(v) for v in value)
+    return len(value) if isinstance(value, str) else 0
 
 
 def _flow(value) -> str:
@@ -43,6 +61,7 @@ def _flow(value) -> str:
     return value if isinstance(value, str) and _plain(value) else _emitted(value)
 
 
+@functools.lru_cache(maxsize=4096)  # a key (prompt, name) is asked again for each line offered, three YAML reads each
 def _plain(text: str) -> bool:
     """Whether `text` unquoted reads as itself in a flow list or mapping, as a key or a value: `file:rec.mp4` does;
     `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
@@ -51,7 +70,7 @@ def _plain(text: str) -> bool:
     try:
         return (yaml.safe_load(f"[{text}]") == [text] and yaml.safe_load(f"{{k: {text}}}") == {"k": text} and
                 yaml.safe_load(f"{{{text}: k}}") == {text: "k"})
-    except yaml.YAMLError:
+    except Exception:  # `2020-13-45` reads as a date with no month 13, `!!timestamp nope` as one that fails to build
         return False
 
 
