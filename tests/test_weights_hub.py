@@ -1371,3 +1371,23 @@ def test_a_download_with_no_partial_file_waits_on_no_paths_info_answer(tmp_path,
     hub.released.set()  # every file sent whole
     done = download_past_silent_paths_info(env)
     assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+
+
+def test_a_read_only_cache_that_lacks_files_says_one_line_not_the_hubs_warnings_first(tmp_path, monkeypatch, capfd):
+    """huggingface_hub's dry run writes the repo's ref and, on a read-only disk, logs "Ignored error while writing
+    commit hash to …" for each repo: two lines of its own before vcam's one error, which says the cache is
+    read-only."""
+    from huggingface_hub import _snapshot_download as snap
+
+    real_snapshot_download(monkeypatch, tmp_path)
+    monkeypatch.setattr(W, "_writable", lambda path: False)
+
+    def read_only(storage_folder, *args, **kwargs):
+        raise OSError(30, "Read-only file system", storage_folder)
+
+    monkeypatch.setattr(snap, "_cache_commit_hash_for_specific_revision", read_only)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
+    assert err.value.message.startswith(f"the hub cache {tmp_path / 'hub'} is read-only and lacks")
+    said = capfd.readouterr()
+    assert said.err + said.out == ""

@@ -190,8 +190,9 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     if _offline():  # the download answers from the cache alone, and says what it lacks
         return DownloadPlan(None)
     try:
-        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
-                                  tqdm_class=_silent_bars())
+        with _ref_warning_off():
+            files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
+                                      tqdm_class=_silent_bars())
     except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
         return DownloadPlan(None)
     except _dry_run_error() as e:
@@ -203,6 +204,28 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     pending = [f for f in files if f.will_download]
     sizes = {f.filename: f.file_size or 0 for f in pending}
     return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+# What huggingface_hub logs where it cannot write a repo's ref (a read-only cache): _check_room says that in one line.
+REF_WARNING = "Ignored error while writing commit hash"
+
+
+@contextmanager
+def _ref_warning_off() -> Iterator[None]:
+    """huggingface_hub's warning of a ref it could not write, off for one dry run: on a read-only cache it came as a
+    line per repo before vcam's own error, which says the cache is read-only; a download that does write to the
+    cache logs it again where it still fails."""
+    import logging
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(REF_WARNING)
+
+    logger = logging.getLogger("huggingface_hub._snapshot_download")
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
