@@ -16,7 +16,7 @@ from pathlib import Path
 from vcam.engine.configs import KREA_FILE, ModelSpec
 from vcam.errors import READ_FIX, WeightsError
 from vcam.homefolder import home_expanded
-from vcam.words import shell_word
+from vcam.words import nearest, shell_word
 
 # What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
 # model it can be made from.
@@ -54,7 +54,12 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
                            "and the text_encoder/, tokenizer/ and vae/ folders",
                            f"pass its folder instead: --weights {shell_word(str(root.parent))}")
     if not root.is_dir():
-        raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
+        meant = _folder_meant(root)
+        fix = "pass the folder that holds " + KREA_FILE
+        if meant is not None:
+            case = " (folder names are case-sensitive)" if str(meant).lower() == str(root).lower() else ""
+            fix = f"did you mean --weights {shell_word(str(meant))}?{case} Otherwise {fix}"
+        raise WeightsError(f"weights folder {root} does not exist", fix)
     paths = layout(root, root)
     # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
     fix = (f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ folders of "
@@ -70,6 +75,28 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
         hint = f"{hint}; {fix}"
     check_files(paths, hint or fix)
     return paths
+
+
+def _folder_meant(root: Path) -> Path | None:
+    """The folder a --weights path that is not there was likely meant to be (`/workspace/wieghts`, `/worksapce/…`,
+    `Weights` on Linux): its first part that is not there taken as a slip for a folder beside it; None where none
+    is near, or the path so mended is no folder either."""
+    path, missing = root, []
+    while not path.exists() and path.parent != path:
+        missing.append(path.name)
+        path = path.parent
+    if not missing or not path.is_dir():
+        return None
+    first = missing[-1]
+    try:
+        names = [p.name for p in path.iterdir() if p.is_dir()]
+    except OSError:  # a folder that cannot be listed: nothing to offer
+        return None
+    near = next((n for n in names if n.lower() == first.lower()), None) or nearest(first, names, cutoff=0.75)
+    if near is None:
+        return None
+    meant = path.joinpath(near, *reversed(missing[:-1]))
+    return meant if meant.is_dir() else None
 
 
 def _layout_hint(root: Path) -> str | None:
