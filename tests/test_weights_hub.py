@@ -1391,3 +1391,27 @@ def test_a_read_only_cache_that_lacks_files_says_one_line_not_the_hubs_warnings_
     assert err.value.message.startswith(f"the hub cache {tmp_path / 'hub'} is read-only and lacks")
     said = capfd.readouterr()
     assert said.err + said.out == ""
+
+
+@pytest.mark.parametrize("name, value, hub, cache", [("HF_HOME", "hf/hub", "hf/hub/hub", "hf/hub"),
+                                                     ("HF_HUB_CACHE", "hf", "hf", "hf/hub"),
+                                                     ("XDG_CACHE_HOME", "cache/huggingface", "cache/huggingface/"
+                                                      "huggingface/hub", "cache/huggingface/hub")])
+def test_a_cache_variable_one_level_off_the_cache_that_holds_the_weights_is_said_before_a_download(
+        name, value, hub, cache, tmp_path, weights_folder, monkeypatch):
+    """HF_HOME set to the hub cache itself (HF_HUB_CACHE's folder), or HF_HUB_CACHE to HF_HOME's: the weights in the
+    cache beside were downloaded again, tens of GB, into a folder of their own, filling the volume."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, str(tmp_path / value))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / hub))  # as huggingface_hub reads it at import
+    fill_hub_cache(tmp_path / cache, weights_folder)
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.message == (f"the hub cache is {tmp_path / hub} ({name}={tmp_path / value}), which lacks the "
+                                 f"weights; {tmp_path / cache} is a hub cache that holds them")
+    assert err.value.fix.startswith(f"`export HF_HUB_CACHE={tmp_path / cache}` and run again")

@@ -93,6 +93,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
         _say_relative(where, out)
+        _check_beside(spec, where)
     _check_folder(where)
     _check_alone(spec, where)
     plans = {}
@@ -344,6 +345,22 @@ def _check_set(where: Path) -> None:
         raise WeightsError(f"{name} is set but empty, so the hub cache would be {where.absolute()} (in the "
                            "current folder)", f"unset {name} (the default cache is ~/.cache/huggingface/hub) or "
                            "set it to a folder, then run again")
+
+
+def _check_beside(spec: ModelSpec, where: Path) -> None:
+    """Says a cache variable one level off the hub cache that holds the weights (HF_HOME set to the hub cache itself,
+    HF_HUB_CACHE to HF_HOME's folder, XDG_CACHE_HOME to its huggingface/ folder) before a download: the weights there
+    were downloaded again, tens of GB, into a folder of their own, and a volume sized for one copy filled."""
+    name = _deciding_variable()
+    if name == "HOME" or any(_repo_folder(where, repo).is_dir() for repo, _ in spec.hub_files):
+        return
+    for cache in (where.parent, where.parent.parent, where.parent.parent / "hub", where / "hub"):
+        if cache != where and any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
+            raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
+                               f"{cache} is a hub cache that holds them",
+                               f"`export HF_HUB_CACHE={cache}` and run again (HF_HUB_CACHE names the folder that "
+                               "holds the models--… folders, HF_HOME the one above it); or, to download afresh into "
+                               f"{where}, move {cache}'s models--… folders out of the way")
 
 
 def _check_folder(where: Path) -> None:
