@@ -1135,9 +1135,9 @@ def sigint_mid_transfer(test):
         reason="told by huggingface_hub 2.x's partial files, held open as /proc shows")(test))
 
 
-def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
-    """`command` run until its checkpoint's transfer has begun, then sent a Ctrl-C: (exit code, stderr). The
-    process is killed where it does not leave within a generous time (a loaded machine is slow)."""
+def stopped_mid_transfer(command: list[str], env: dict, blobs: Path, sig: int | None = None):
+    """`command` run until its checkpoint's transfer has begun, then sent a Ctrl-C (or `sig`): (exit code, stderr).
+    The process is killed where it does not leave within a generous time (a loaded machine is slow)."""
     import signal
     import subprocess
     import time
@@ -1149,7 +1149,7 @@ def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
         while not [f for f in blobs.glob("*.incomplete") if f.name.count(".") == 2 and _opened_by(proc.pid, f)]:
             assert proc.poll() is None and time.monotonic() < deadline, "the transfer never began"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT if sig is None else sig)
         try:
             _, err = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
@@ -1415,3 +1415,19 @@ def test_a_cache_variable_one_level_off_the_cache_that_holds_the_weights_is_said
     assert err.value.message == (f"the hub cache is {tmp_path / hub} ({name}={tmp_path / value}), which lacks the "
                                  f"weights; {tmp_path / cache} is a hub cache that holds them")
     assert err.value.fix.startswith(f"`export HF_HUB_CACHE={tmp_path / cache}` and run again")
+
+
+@sigint_mid_transfer
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_download_stopped_by_sigterm_or_a_closed_terminal_says_so_and_leaves_no_partial_file(served_hub, sig, code):
+    """`docker stop`, a job's time limit (SIGTERM) or an SSH session dropped (SIGHUP) ended `vcam download` at once
+    without a word, its partial file (up to the checkpoint's 28.6 GB, never resumed) left taking room."""
+    import signal
+
+    _, env, blobs = served_hub
+    exit_code, err = stopped_mid_transfer([sys.executable, "-m", "vcam", "download"], env, blobs,
+                                          getattr(signal, sig))
+    assert exit_code == code, err
+    assert "vcam: download stopped; " in err and "run the same command again to go on" in err, err
+    assert "Traceback" not in err, err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
