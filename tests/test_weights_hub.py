@@ -588,6 +588,23 @@ def test_a_diffusers_folder_is_said_as_such(tmp_path, weights_folder):
     assert "diffusers' layout" in err.value.fix and KREA_FILE in err.value.fix
 
 
+def test_the_files_of_wans_own_repo_in_place_of_its_diffusers_folders_are_said_as_such(tmp_path, weights_folder):
+    """Wan-AI/Wan2.1-T2V-14B (Wan's own repo: Wan2.1_VAE.pth, models_t5_umt5-xxl-enc-bf16.pth, google/) downloaded
+    beside Krea's checkpoint in place of the -Diffusers repo's folders was told only that the folders are missing."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    shutil.copy(weights_folder / KREA_FILE, folder / KREA_FILE)
+    for name in ("Wan2.1_VAE.pth", "models_t5_umt5-xxl-enc-bf16.pth"):
+        (folder / name).write_bytes(b"\0" * 100)
+    shutil.copytree(weights_folder / "tokenizer", folder / "google" / "umt5-xxl")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert err.value.fix.startswith(f"{folder} holds Wan2.1_VAE.pth and models_t5_umt5-xxl-enc-bf16.pth, the files "
+                                    "of Wan's own repo (Wan-AI/Wan2.1-T2V-14B), which vcam does not read: put the "
+                                    f"text_encoder/, tokenizer/ and vae/ folders of {WAN_REPO} beside {KREA_FILE}"), \
+        err.value.fix
+
+
 @pytest.mark.parametrize("given, variable, cache", [
     ("hf", "HF_HUB_CACHE", "hf/hub"), ("hf/hub", "HF_HUB_CACHE", "hf/hub"),
     ("hf/hub/models--krea--krea-realtime-video", "HF_HUB_CACHE", "hf/hub"),

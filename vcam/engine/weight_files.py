@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from vcam.engine.configs import KREA_FILE, ModelSpec
+from vcam.engine.configs import KREA_FILE, WAN_REPO, ModelSpec
 from vcam.errors import READ_FIX, WeightsError
 from vcam.homefolder import home_expanded
 from vcam.words import nearest, shell_word
@@ -25,6 +25,11 @@ UNREADABLE = "cannot be read by this user"
 # What `git clone` of a hub repo leaves where git-lfs is not installed: a few lines naming the file, not the file.
 LFS_START = b"version https://git-lfs"
 LFS_POINTER = "a Git LFS pointer, not the weights: the repo was cloned without git-lfs; run `git lfs pull` in the clone"
+
+
+# The VAE and text encoder as Wan's own repo (Wan-AI/Wan2.1-T2V-14B, not its -Diffusers one) holds them: a folder
+# filled from the wrong one of the two.
+WAN_OWN_FILES = ("Wan2.1_VAE.pth", "models_t5_umt5-xxl-enc-bf16.pth")
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,11 @@ def _folder_meant(root: Path) -> Path | None:
 
 def _layout_hint(root: Path) -> str | None:
     """What a folder laid out otherwise than vcam reads holds instead, where that is recognisable."""
+    wan_own = [name for name in WAN_OWN_FILES if (root / name).is_file()]
+    if wan_own and not all((root / part / "config.json").is_file() for part in ("text_encoder", "vae")):
+        return (f"{root} holds {' and '.join(wan_own)}, the files of Wan's own repo (Wan-AI/Wan2.1-T2V-14B), which "
+                f"vcam does not read: put the text_encoder/, tokenizer/ and vae/ folders of {WAN_REPO} beside "
+                f"{KREA_FILE}")
     if (root / KREA_FILE).is_file():
         return None
     if (root.parent / KREA_FILE).is_file():  # DIR/vae: its own weights are no checkpoint to rename
