@@ -1448,3 +1448,23 @@ def test_a_download_stopped_by_sigterm_or_a_closed_terminal_says_so_and_leaves_n
     assert "vcam: download stopped; " in err and "run the same command again to go on" in err, err
     assert "Traceback" not in err, err
     assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
+
+@pytest.mark.parametrize("name, end, said", [("HF_HOME", "\r", "a carriage return"), ("HF_HUB_CACHE", " ", "a space")])
+def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_download(name, end, said, tmp_path,
+                                                                                         monkeypatch):
+    """HF_HOME=/workspace/hf read from an env file saved with Windows line ends (docker --env-file) or pasted with a
+    space after it: the weights were downloaded again, tens of GB, into a folder of that name beside the one meant."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    value = f"{tmp_path / 'hf'}{end}"
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", value + ("/hub" if name == "HF_HOME" else ""))
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.message == f"{name}={value!r} ends with {said}, which would name a folder of its own"
+    assert err.value.fix.startswith(f"set it without (`export {name}={tmp_path / 'hf'}`)")

@@ -92,6 +92,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
+        _check_ends()
         _say_relative(where, out)
         _check_beside(spec, where)
     _check_folder(where)
@@ -345,6 +346,26 @@ def _check_set(where: Path) -> None:
         raise WeightsError(f"{name} is set but empty, so the hub cache would be {where.absolute()} (in the "
                            "current folder)", f"unset {name} (the default cache is ~/.cache/huggingface/hub) or "
                            "set it to a folder, then run again")
+
+
+# How a line says the blank a cache variable ends with: a carriage return comes from an env file with Windows line ends.
+BLANKS = {"\r": "a carriage return", "\n": "a line break", "\t": "a tab"}
+
+
+def _check_ends() -> None:
+    """Says a cache variable that begins or ends with a blank (an env file saved with Windows line ends, as docker
+    --env-file reads it; a value pasted with a space) before a download: huggingface_hub takes it as written, and the
+    weights went, tens of GB again, into a folder of that name beside the one meant."""
+    name = _deciding_variable()
+    value = os.environ.get(name, "") if name != "HOME" else ""
+    bare = value.strip()
+    if not bare or bare == value:
+        return
+    blank = value[-1] if value[-1] != bare[-1] else value[0]
+    where_said = "ends" if value[-1] != bare[-1] else "begins"
+    crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
+    raise WeightsError(f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}, which would name a folder "
+                       "of its own", f"set it without (`export {name}={bare}`){crlf}, then run again")
 
 
 def _check_beside(spec: ModelSpec, where: Path) -> None:
