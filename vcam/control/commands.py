@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, input_read_as, kind_in_ascii, names_file_here, quoted_as_typed,
-                                    signed, timing_in_ascii)
+from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, input_read_as, kind_in_ascii, looks_here,
+                                    names_file_here, quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -623,8 +623,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     _unclosed_quote(whole, kind, colon, path, at, console)
     try:
         spec = parse_input(given)
-    except MeantError as e:
-        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
+    except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
+        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{f' @{at}' if at is not None else ''}")) \
+            from None
     except ValueError as e:
         # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
         said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
@@ -677,14 +678,26 @@ def _paired(words: re.Match) -> str:
 
 def _one_pair(text: str, console: bool = True) -> str:
     """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
-    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one
-    are read as written: their file, beside the show or in the shared folders, may be named with those quotes, and
-    whether it is cannot be looked for here."""
+    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one,
+    whose file (beside the show, in the shared folders) is not looked for here, are read as written where both
+    quotes are curled (`’pic.jpg’`: a file may be named so); one of the two straight is a pair there too, as in a
+    blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
+    offered kept the curled one on."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
-    if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
-            or pair in quoted[3] or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+            or not console and quoted[2] == quoted[4] \
+            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
+            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
-    return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
+    # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes, which it does not close
+    inner = f'"{quoted[3]}"' if pair in quoted[3] else f"{pair}{quoted[3]}{pair}"
+    return f"{quoted[1]}{inner}{quoted[5]}"
+
+
+def _apostrophes_only(text: str, pair: str) -> bool:
+    """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
+    (`don't`), and no double quote is there."""
+    return pair == "'" and '"' not in text and re.fullmatch(r"(?:[^']|(?<=\w)'(?=\w))*", text) is not None
 
 
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
@@ -715,7 +728,7 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if not (before and console and names_file_here(path)):
             _offer_unquoted(typed[1:].strip(), before, kind, at, console)
         return
-    _unopened_quote(kind, colon, path, console)
+    _unopened_quote(kind, colon, path, at, console)
 
 
 def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
@@ -724,7 +737,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
     without its quote is said, when typed)."""
     # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
     # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
-    if before and not rest and console and not FROM_AFAR.get():
+    if before and not rest and console and looks_here():
         raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
                            f"{kind.lower()}:\"{_example(kind)}\"")
     why = f"the quote before {name_said(rest)} is not closed"
@@ -741,7 +754,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
             and not (console and names_file_here(meant.target)):
         # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
         raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
-    if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
+    if meant.kind in ("file", "image") and looks_here(meant.target) and not names_file_here(meant.target):
         # a line offered for it would only be refused in turn
         raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                            f"input {meant.kind}:PATH")
@@ -764,25 +777,31 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
 CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
-def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> None:
+def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
     path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so. A mark before
-    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended)."""
+    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended). The line
+    offered keeps the timing (`at`, or one glued to the path), as _unclosed_quote's does."""
     typed = path if colon else kind
     closing = typed[-1:]
     if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
         return
     if colon and names_file_here(path):
         return
+    if colon and gone_since_read(path):  # the line offered without the quote would name another file
+        raise CommandError(f"no such file {name_said(path)}, there when the show was loaded: put it back, or take "
+                           f"the line out of the show")
     rest = typed[:-1].strip()
     try:
         meant = parse_input(kind + colon + rest if colon else rest)
     except ValueError:  # said as the input without its quote is said, when typed
         return
     why = f"the quote after {name_said(rest)} opens nowhere"
+    meant, at = _timing_unglued(meant, at)
     if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
         why, meant = f"{why}, and {found[0]}", found[1]
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
+    timing = f" @{at}" if at is not None else ""  # `input file:x.png" @bar` was offered the line landing at once
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def checked_prompt(text: str) -> str:
@@ -891,7 +910,10 @@ def _ref(command: str, text: str) -> str | int:
     """The preset (`command` is preset) or cue (go) `text` names: by number (1-based, as int) or by name (str). A name
     in quotes, straight or typographic (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
-    punctuation), and as blend reads its names."""
+    punctuation), and as blend reads its names. Quotes opened one way and closed the other (`'laser tunnel’`, one
+    curled by a phone's keyboard) are a pair, as in a blend's names."""
+    if (mixed := _MIXED_WORDS.fullmatch(text.strip())) is not None:
+        text = _paired(mixed)
     name = _without_quotes(text)
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
@@ -966,6 +988,24 @@ def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
     if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
         return None
     return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+
+
+def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:
+    """`ocean@bar`, a name no preset or cue has with a timing glued to its end, read as part of the name where that
+    may be one (`sunset@2`): the line meant (`preset ocean @bar`) where the part before it `names` one (a preset,
+    after preset; a cue, after go); None for any other."""
+    glued = re.fullmatch(r"(.*\S)[@＠](\S+)", ref.strip(), re.DOTALL)
+    if glued is None or (timing := at_timing(width_folded(glued[2]))) is None:
+        return None
+    try:
+        head = _ref(command, glued[1])
+        # `ocean＠bar` of a show with a preset `ocean@bar`: that one meant, typed in full-width mode, not `ocean`
+        whole = _ref(command, width_folded(ref))
+    except CommandError:  # `""@bar`: quotes round nothing
+        return None
+    if names(whole):
+        return None
+    return clipped(str(Command(command, (head,), at=timing)), SHOWN_CHARS + 1) if names(head) else None
 
 
 def at_timing(word: str) -> str | None:
@@ -1378,13 +1418,23 @@ def from_network() -> Iterator[None]:
 COMMENT_MARKS = ("#", "＃")
 
 
-def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
+def parse(line: str, console: bool | None = None, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
-    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
-    `network`: from another machine, so no path of an `input` is looked for here (media.admit reads it)."""
+    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold;
+    left out, a line from the network is none (a typo from afar is not pointed at quit, which it is refused), any
+    other line is. `network`: from another machine, so no path of an `input` is looked for here (media.admit reads
+    it)."""
+    if console is None:
+        console = not network
     if network and not FROM_AFAR.get():
         with from_network():
             return parse(line, console)
+    if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
+        written = IN_A_FILE.set(True)
+        try:
+            return parse(line, console)
+        finally:
+            IN_A_FILE.reset(written)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()
@@ -1410,7 +1460,8 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     except CommandError as e:
         e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
-        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console)):
+        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console,
+                                     typed)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
@@ -1606,6 +1657,9 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
 # in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+# in a show or a map, a full-width ＃ (an input method's) starts no YAML comment
+COMMENT_FULL_WIDTH = ("a full-width ＃ starts no comment, and a plain # starts one only outside the command's quotes, "
+                      "brackets or braces")
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
@@ -1659,15 +1713,24 @@ def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:
     return ending[0] if listed[1] and len(ending) == 1 else None
 
 
-def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:
+def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True,
+                  typed: str | None = None) -> str:
     """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
-    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
-    found = re.search(r"(?:^|\s)#", text)
+    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
+    as typed, where `text` is its width fold."""
+    found = re.search(r"(?:^|\s)([#＃])", text)  # an input method's full-width ＃ too, as a comment line's
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
-    where = COMMENT_WHERE if console else COMMENT_IN_QUOTES
+    # `next ＃ x`: its argument is read folded, the ＃ typed a #
+    mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
+    if mark == "＃" and IN_A_FILE.get() and not FROM_AFAR.get():
+        # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
+        # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
+        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+    # a line sent from afar holds no YAML quotes: its # is said as a typed line's
+    where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 

@@ -39,6 +39,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
+from vcam.control.fullwidth import found_beside
 from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
@@ -461,7 +462,8 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
                            "button's command")
             return None
         shaped = _knob_keys(r, entry, what)
-        cmd = read_command(r, e["command"], f"{what} command", control=True)
+        with found_beside(base):  # its paths read by what is beside the file, as they are found
+            cmd = read_command(r, e["command"], f"{what} command", control=True)
         if cmd is not None:
             cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
         toggle = _toggle(r, e, what, kind) if "toggle" in e else False
