@@ -1468,3 +1468,22 @@ def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_
         from_hub(get_spec("krea-14b"), out=io.StringIO())
     assert err.value.message == f"{name}={value!r} ends with {said}, which would name a folder of its own"
     assert err.value.fix.startswith(f"set it without (`export {name}={tmp_path / 'hf'}`)")
+
+
+def test_a_cache_one_level_off_holding_only_part_of_the_weights_lets_the_download_go_on(tmp_path, monkeypatch):
+    """HF_HOME=/d1/hf on purpose beside /d1/hub with an empty snapshots folder (a download cancelled there): the
+    download was refused, told to use that cache, which holds no weights, with no way past it."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    (tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "snapshots").mkdir(parents=True)
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 1)  # the download stops at the room it needs, past the check
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=out)
+    assert err.value.message.startswith(f"the weights need 51.6 GB more in {tmp_path / 'hf' / 'hub'}")
+    assert f"{tmp_path / 'hub'} holds part of the weights, not all" in out.getvalue()

@@ -94,7 +94,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
         _check_set(where)
         _check_ends()
         _say_relative(where, out)
-        _check_beside(spec, where)
+        _check_beside(spec, where, out)
     _check_folder(where)
     _check_alone(spec, where)
     plans = {}
@@ -368,20 +368,27 @@ def _check_ends() -> None:
                        "of its own", f"set it without (`export {name}={bare}`){crlf}, then run again")
 
 
-def _check_beside(spec: ModelSpec, where: Path) -> None:
+def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
     """Says a cache variable one level off the hub cache that holds the weights (HF_HOME set to the hub cache itself,
     HF_HUB_CACHE to HF_HOME's folder, XDG_CACHE_HOME to its huggingface/ folder) before a download: the weights there
-    were downloaded again, tens of GB, into a folder of their own, and a volume sized for one copy filled."""
+    were downloaded again, tens of GB, into a folder of their own, and a volume sized for one copy filled. A cache
+    there with the model's folders but not every file whole (a download cancelled, a cache kept apart on purpose) is
+    only noted on `out`: refusing would leave no way to download at all."""
     name = _deciding_variable()
     if name == "HOME" or any(_repo_folder(where, repo).is_dir() for repo, _ in spec.hub_files):
         return
     for cache in (where.parent, where.parent.parent, where.parent.parent / "hub", where / "hub"):
-        if cache != where and any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
-            raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
-                               f"{cache} is a hub cache that holds them",
-                               f"`export HF_HUB_CACHE={cache}` and run again (HF_HUB_CACHE names the folder that "
-                               "holds the models--… folders, HF_HOME the one above it); or, to download afresh into "
-                               f"{where}, move {cache}'s models--… folders out of the way")
+        if cache == where or not any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
+            continue
+        if _in_cache(spec, str(cache)) is None:
+            print(f"vcam: {cache} holds part of the weights, not all; downloading into the hub cache {where}",
+                  file=out, flush=True)
+            return
+        raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
+                           f"{cache} is a hub cache that holds them",
+                           f"`export HF_HUB_CACHE={cache}` and run again (HF_HUB_CACHE names the folder "
+                           "that holds the models--… folders, HF_HOME the one above it); or, to download "
+                           f"afresh into {where}, move {cache}'s models--… folders out of the way")
 
 
 def _check_folder(where: Path) -> None:
