@@ -1460,6 +1460,7 @@ def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_
     for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(other, raising=False)
     value = f"{tmp_path / 'hf'}{end}"
+    (tmp_path / "hf").mkdir()  # the folder meant, there already
     monkeypatch.setenv(name, value)
     monkeypatch.setattr(constants, "HF_HUB_CACHE", value + ("/hub" if name == "HF_HOME" else ""))
     fake_hub(monkeypatch, never, dry=sizes)
@@ -1487,3 +1488,24 @@ def test_a_cache_one_level_off_holding_only_part_of_the_weights_lets_the_downloa
         from_hub(get_spec("krea-14b"), out=out)
     assert err.value.message.startswith(f"the weights need 51.6 GB more in {tmp_path / 'hf' / 'hub'}")
     assert f"{tmp_path / 'hub'} holds part of the weights, not all" in out.getvalue()
+
+
+def test_a_cache_variable_ending_in_a_space_whose_folder_holds_a_download_lets_it_go_on(tmp_path, monkeypatch):
+    """HF_HOME="/d3/hf " whose folder, named with the space, holds a download begun there: it was refused and told
+    to use /d3/hf, abandoning the files fetched so far."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    value = f"{tmp_path / 'hf'} "
+    (tmp_path / "hf").mkdir()
+    (Path(value) / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs").mkdir(parents=True)
+    monkeypatch.setenv("HF_HOME", value)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", value + "/hub")
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 1)  # the download stops at the room it needs, past the check
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=out)
+    assert err.value.message.startswith(f"the weights need 51.6 GB more in {value}/hub"), err.value.message
+    assert f"HF_HOME={value!r} ends with a space; the hub cache is " in out.getvalue()

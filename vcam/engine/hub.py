@@ -92,7 +92,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
-        _check_ends()
+        _check_ends(where, out)
         _say_relative(where, out)
         _check_beside(spec, where, out)
     _check_folder(where)
@@ -352,10 +352,12 @@ def _check_set(where: Path) -> None:
 BLANKS = {"\r": "a carriage return", "\n": "a line break", "\t": "a tab"}
 
 
-def _check_ends() -> None:
+def _check_ends(where: Path, out: TextIO) -> None:
     """Says a cache variable that begins or ends with a blank (an env file saved with Windows line ends, as docker
     --env-file reads it; a value pasted with a space) before a download: huggingface_hub takes it as written, and the
-    weights went, tens of GB again, into a folder of that name beside the one meant."""
+    weights went, tens of GB again, into a folder of that name beside the one meant. Refused only where the folder
+    without the blank is there and the one with it is not: a folder named with it already (a download begun there,
+    on purpose or not) is where its files are, and only noted on `out`."""
     name = _deciding_variable()
     value = os.environ.get(name, "") if name != "HOME" else ""
     bare = value.strip()
@@ -363,9 +365,13 @@ def _check_ends() -> None:
         return
     blank = value[-1] if value[-1] != bare[-1] else value[0]
     where_said = "ends" if value[-1] != bare[-1] else "begins"
+    said = f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}"
+    if Path(value).exists() or not Path(bare).exists():
+        print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it", file=out, flush=True)
+        return
     crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
-    raise WeightsError(f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}, which would name a folder "
-                       "of its own", f"set it without (`export {name}={bare}`){crlf}, then run again")
+    raise WeightsError(f"{said}, which would name a folder of its own",
+                       f"set it without (`export {name}={bare}`){crlf}, then run again")
 
 
 def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
