@@ -1509,3 +1509,26 @@ def test_a_cache_variable_ending_in_a_space_whose_folder_holds_a_download_lets_i
         from_hub(get_spec("krea-14b"), out=out)
     assert err.value.message.startswith(f"the weights need 51.6 GB more in {value}/hub"), err.value.message
     assert f"HF_HOME={value!r} ends with a space; the hub cache is " in out.getvalue()
+
+
+def test_the_exports_a_cache_variable_is_told_quote_a_path_with_a_space(tmp_path, weights_folder, monkeypatch):
+    """`export HF_HOME=/mnt/My Drive` as said set HF_HOME to /mnt/My and ran a command named Drive."""
+    from huggingface_hub import constants
+
+    drive = tmp_path / "My Drive"
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    drive.mkdir()
+    monkeypatch.setenv("HF_HOME", f"{drive}\r")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", f"{drive}\r/hub")
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.fix.startswith(f"set it without (`export HF_HOME='{drive}'`)"), err.value.fix
+    monkeypatch.setenv("HF_HOME", str(drive / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(drive / "hub" / "hub"))
+    fill_hub_cache(drive / "hub", weights_folder)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.fix.startswith(f"`export HF_HUB_CACHE='{drive / 'hub'}'` and run again"), err.value.fix

@@ -23,7 +23,7 @@ from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
 from vcam.live.progress import ByteProgress
-from vcam.words import few, size_text
+from vcam.words import few, shell_word, size_text
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
@@ -371,7 +371,7 @@ def _check_ends(where: Path, out: TextIO) -> None:
         return
     crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
     raise WeightsError(f"{said}, which would name a folder of its own",
-                       f"set it without (`export {name}={bare}`){crlf}, then run again")
+                       f"set it without (`export {name}={shell_word(bare)}`){crlf}, then run again")
 
 
 def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
@@ -392,8 +392,8 @@ def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
             return
         raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
                            f"{cache} is a hub cache that holds them",
-                           f"`export HF_HUB_CACHE={cache}` and run again (HF_HUB_CACHE names the folder "
-                           "that holds the models--… folders, HF_HOME the one above it); or, to download "
+                           f"`export HF_HUB_CACHE={shell_word(str(cache))}` and run again (HF_HUB_CACHE names the "
+                           "folder that holds the models--… folders, HF_HOME the one above it); or, to download "
                            f"afresh into {where}, move {cache}'s models--… folders out of the way")
 
 
