@@ -203,6 +203,25 @@ def test_a_missing_folder_with_nothing_near_it_is_told_what_the_folder_holds(tmp
     assert err.value.fix == "pass the folder that holds krea-realtime-video-14b.safetensors"
 
 
+@pytest.mark.parametrize("typed, there", [("weights-v2", "weights-v1"), ("models", "modules"),
+                                           ("weights-v1/../weights-v2", "weights-v1")])
+def test_a_missing_weights_folder_is_offered_no_folder_that_lacks_the_checkpoint(tmp_path, typed, there):
+    """`--weights /w/weights-v2` was asked "did you mean --weights /w/weights-v1?", a folder that merely exists."""
+    (tmp_path / there).mkdir()
+    with pytest.raises(WeightsError) as err:
+        from_folder(f"{tmp_path}/{typed}")
+    assert err.value.fix == "pass the folder that holds krea-realtime-video-14b.safetensors"
+
+
+def test_a_mistyped_case_is_answered_with_the_case_variant_that_holds_the_weights(tmp_path, weights_folder):
+    (tmp_path / "WEIGHTS").mkdir()
+    (tmp_path / "wEIGHTS").mkdir()
+    shutil.copytree(weights_folder, tmp_path / "weights")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / "Weights")
+    assert err.value.fix.startswith(f"did you mean --weights {tmp_path / 'weights'}? (folder names are case-sensitive)")
+
+
 def no_home(monkeypatch) -> None:
     """A user with no home folder (HOME unset, no passwd entry: a container run with --user UID)."""
     import pwd

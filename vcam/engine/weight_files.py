@@ -84,24 +84,23 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
 
 def _folder_meant(root: Path) -> Path | None:
     """The folder a --weights path that is not there was likely meant to be (`/workspace/wieghts`, `/worksapce/…`,
-    `Weights` on Linux): its first part that is not there taken as a slip for a folder beside it; None where none
-    is near, or the path so mended is no folder either."""
+    `Weights` on Linux): its first part that is not there taken as a slip for a folder beside it that, so mended,
+    holds the checkpoint; None where none does. A folder that merely exists is offered for none: weights-v2 not
+    there yet is no slip for weights-v1, nor models for modules."""
     path, missing = root, []
     while not path.exists() and path.parent != path:
         missing.append(path.name)
         path = path.parent
     if not missing or not path.is_dir():
         return None
-    first = missing[-1]
+    first, rest = missing[-1], list(reversed(missing[:-1]))
     try:
-        names = [p.name for p in path.iterdir() if p.is_dir()]
+        names = sorted(p.name for p in path.iterdir() if p.is_dir())  # sorted: one pick among Weights and WEIGHTS
     except OSError:  # a folder that cannot be listed: nothing to offer
         return None
-    near = next((n for n in names if n.lower() == first.lower()), None) or nearest(first, names, cutoff=0.75)
-    if near is None:
-        return None
-    meant = path.joinpath(near, *reversed(missing[:-1]))
-    return meant if meant.is_dir() else None
+    holding = [n for n in names if path.joinpath(n, *rest, KREA_FILE).is_file()]
+    near = next((n for n in holding if n.lower() == first.lower()), None) or nearest(first, holding, cutoff=0.75)
+    return None if near is None else path.joinpath(near, *rest)
 
 
 def _layout_hint(root: Path) -> str | None:
