@@ -1390,10 +1390,11 @@ def test_a_download_with_no_partial_file_waits_on_no_paths_info_answer(tmp_path,
     assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
 
 
-def test_a_read_only_cache_that_lacks_files_says_one_line_not_the_hubs_warnings_first(tmp_path, monkeypatch, capfd):
+def test_a_read_only_cache_that_lacks_files_says_one_line_not_the_hubs_warnings_first(tmp_path, monkeypatch, capfd,
+                                                                                       caplog):
     """huggingface_hub's dry run writes the repo's ref and, on a read-only disk, logs "Ignored error while writing
     commit hash to …" for each repo: two lines of its own before vcam's one error, which says the cache is
-    read-only."""
+    read-only. Looked for in the log records: pytest's logging capture takes them before they reach stderr."""
     from huggingface_hub import _snapshot_download as snap
 
     real_snapshot_download(monkeypatch, tmp_path)
@@ -1406,6 +1407,8 @@ def test_a_read_only_cache_that_lacks_files_says_one_line_not_the_hubs_warnings_
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
     assert err.value.message.startswith(f"the hub cache {tmp_path / 'hub'} is read-only and lacks")
+    assert [r.getMessage() for r in caplog.records if "Ignored error while writing commit hash" in r.getMessage()] \
+        == []
     said = capfd.readouterr()
     assert said.err + said.out == ""
 
