@@ -1453,9 +1453,10 @@ def test_a_download_stopped_by_sigterm_or_a_closed_terminal_says_so_and_leaves_n
     assert not list(blobs.glob("*.incomplete")), "own partial file left"
 
 
+@pytest.mark.parametrize("meant_there", [True, False])  # a fresh machine has neither folder yet
 @pytest.mark.parametrize("name, end, said", [("HF_HOME", "\r", "a carriage return"), ("HF_HUB_CACHE", " ", "a space")])
-def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_download(name, end, said, tmp_path,
-                                                                                         monkeypatch):
+def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_download(name, end, said, meant_there,
+                                                                                         tmp_path, monkeypatch):
     """HF_HOME=/workspace/hf read from an env file saved with Windows line ends (docker --env-file) or pasted with a
     space after it: the weights were downloaded again, tens of GB, into a folder of that name beside the one meant."""
     from huggingface_hub import constants
@@ -1463,7 +1464,8 @@ def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_
     for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
         monkeypatch.delenv(other, raising=False)
     value = f"{tmp_path / 'hf'}{end}"
-    (tmp_path / "hf").mkdir()  # the folder meant, there already
+    if meant_there:
+        (tmp_path / "hf").mkdir()
     monkeypatch.setenv(name, value)
     monkeypatch.setattr(constants, "HF_HUB_CACHE", value + ("/hub" if name == "HF_HOME" else ""))
     fake_hub(monkeypatch, never, dry=sizes)

@@ -355,9 +355,9 @@ BLANKS = {"\r": "a carriage return", "\n": "a line break", "\t": "a tab"}
 def _check_ends(where: Path, out: TextIO) -> None:
     """Says a cache variable that begins or ends with a blank (an env file saved with Windows line ends, as docker
     --env-file reads it; a value pasted with a space) before a download: huggingface_hub takes it as written, and the
-    weights went, tens of GB again, into a folder of that name beside the one meant. Refused only where the folder
-    without the blank is there and the one with it is not: a folder named with it already (a download begun there,
-    on purpose or not) is where its files are, and only noted on `out`."""
+    weights went, tens of GB again, into a folder of that name beside the one meant. Refused unless a folder named
+    with the blank is there already: such a folder (a download begun there, on purpose or not) is where its files
+    are, and only noted on `out`; where there is none, the blank is a slip."""
     name = _deciding_variable()
     value = os.environ.get(name, "") if name != "HOME" else ""
     bare = value.strip()
@@ -366,7 +366,7 @@ def _check_ends(where: Path, out: TextIO) -> None:
     blank = value[-1] if value[-1] != bare[-1] else value[0]
     where_said = "ends" if value[-1] != bare[-1] else "begins"
     said = f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}"
-    if Path(value).exists() or not Path(bare).exists():
+    if Path(value).exists():
         print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it", file=out, flush=True)
         return
     crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
