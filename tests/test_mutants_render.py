@@ -662,3 +662,16 @@ def test_at_most_three_kinds_of_flow_failure_are_said(capsys):
     for kind in (ValueError, KeyError, OSError, TypeError):
         smoother._failed(kind("broken"))
     assert capsys.readouterr().err.count("could not be flowed") == 3
+
+
+def test_a_download_slower_than_a_megabyte_a_second_says_its_rate_not_zero():
+    """A slow link (a mirror, a throttled proxy) at 400 kB/s read "0 MB/s" beside hours left, as if it had
+    stalled."""
+    from vcam.live.progress import ByteProgress
+
+    out, clock = io.StringIO(), _Clock()
+    bar = ByteProgress("downloading x", 10_000_000_000, out, clock=clock, tty=False, every_s=5.0)
+    bar.update(0)
+    clock.t = 10.0
+    bar.update(4_000_000)
+    assert out.getvalue().splitlines()[-1] == "vcam: downloading x: 4.0 MB of 10.0 GB (0%), 400 kB/s, 6:56:30 left"

@@ -178,6 +178,50 @@ def test_missing_folder(tmp_path):
         from_folder(tmp_path / "nope")
 
 
+@pytest.mark.parametrize("typed, meant", [("wieghts", "weights"), ("Weights", "weights"), ("weigths/", "weights")])
+def test_a_weights_folder_mistyped_is_answered_with_the_folder_meant(tmp_path, weights_folder, typed, meant):
+    """`--weights /workspace/wieghts` was told only that it does not exist, beside the folder meant."""
+    shutil.copytree(weights_folder, tmp_path / "volume" / meant)
+    (tmp_path / "volume" / "logs").mkdir()
+    with pytest.raises(WeightsError) as err:
+        from_folder(f"{tmp_path / 'volume'}/{typed}")
+    assert err.value.message == f"weights folder {tmp_path / 'volume' / typed.rstrip('/')} does not exist"
+    assert err.value.fix.startswith(f"did you mean --weights {tmp_path / 'volume' / meant}? ")
+
+
+def test_a_mistyped_folder_above_the_weights_is_answered_with_the_path_meant(tmp_path, weights_folder):
+    shutil.copytree(weights_folder, tmp_path / "workspace" / "weights")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / "worksapce" / "weights")
+    assert err.value.fix.startswith(f"did you mean --weights {tmp_path / 'workspace' / 'weights'}? ")
+
+
+def test_a_missing_folder_with_nothing_near_it_is_told_what_the_folder_holds(tmp_path):
+    (tmp_path / "logs").mkdir()
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / "weights")
+    assert err.value.fix == "pass the folder that holds krea-realtime-video-14b.safetensors"
+
+
+@pytest.mark.parametrize("typed, there", [("weights-v2", "weights-v1"), ("models", "modules"),
+                                           ("weights-v1/../weights-v2", "weights-v1")])
+def test_a_missing_weights_folder_is_offered_no_folder_that_lacks_the_checkpoint(tmp_path, typed, there):
+    """`--weights /w/weights-v2` was asked "did you mean --weights /w/weights-v1?", a folder that merely exists."""
+    (tmp_path / there).mkdir()
+    with pytest.raises(WeightsError) as err:
+        from_folder(f"{tmp_path}/{typed}")
+    assert err.value.fix == "pass the folder that holds krea-realtime-video-14b.safetensors"
+
+
+def test_a_mistyped_case_is_answered_with_the_case_variant_that_holds_the_weights(tmp_path, weights_folder):
+    (tmp_path / "WEIGHTS").mkdir()
+    (tmp_path / "wEIGHTS").mkdir()
+    shutil.copytree(weights_folder, tmp_path / "weights")
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / "Weights")
+    assert err.value.fix.startswith(f"did you mean --weights {tmp_path / 'weights'}? (folder names are case-sensitive)")
+
+
 def no_home(monkeypatch) -> None:
     """A user with no home folder (HOME unset, no passwd entry: a container run with --user UID)."""
     import pwd

@@ -588,6 +588,23 @@ def test_a_diffusers_folder_is_said_as_such(tmp_path, weights_folder):
     assert "diffusers' layout" in err.value.fix and KREA_FILE in err.value.fix
 
 
+def test_the_files_of_wans_own_repo_in_place_of_its_diffusers_folders_are_said_as_such(tmp_path, weights_folder):
+    """Wan-AI/Wan2.1-T2V-14B (Wan's own repo: Wan2.1_VAE.pth, models_t5_umt5-xxl-enc-bf16.pth, google/) downloaded
+    beside Krea's checkpoint in place of the -Diffusers repo's folders was told only that the folders are missing."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    shutil.copy(weights_folder / KREA_FILE, folder / KREA_FILE)
+    for name in ("Wan2.1_VAE.pth", "models_t5_umt5-xxl-enc-bf16.pth"):
+        (folder / name).write_bytes(b"\0" * 100)
+    shutil.copytree(weights_folder / "tokenizer", folder / "google" / "umt5-xxl")
+    with pytest.raises(WeightsError) as err:
+        from_folder(folder)
+    assert err.value.fix.startswith(f"{folder} holds Wan2.1_VAE.pth and models_t5_umt5-xxl-enc-bf16.pth, the files "
+                                    "of Wan's own repo (Wan-AI/Wan2.1-T2V-14B), which vcam does not read: put the "
+                                    f"text_encoder/, tokenizer/ and vae/ folders of {WAN_REPO} beside {KREA_FILE}"), \
+        err.value.fix
+
+
 @pytest.mark.parametrize("given, variable, cache", [
     ("hf", "HF_HUB_CACHE", "hf/hub"), ("hf/hub", "HF_HUB_CACHE", "hf/hub"),
     ("hf/hub/models--krea--krea-realtime-video", "HF_HUB_CACHE", "hf/hub"),
@@ -1135,9 +1152,9 @@ def sigint_mid_transfer(test):
         reason="told by huggingface_hub 2.x's partial files, held open as /proc shows")(test))
 
 
-def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
-    """`command` run until its checkpoint's transfer has begun, then sent a Ctrl-C: (exit code, stderr). The
-    process is killed where it does not leave within a generous time (a loaded machine is slow)."""
+def stopped_mid_transfer(command: list[str], env: dict, blobs: Path, sig: int | None = None):
+    """`command` run until its checkpoint's transfer has begun, then sent a Ctrl-C (or `sig`): (exit code, stderr).
+    The process is killed where it does not leave within a generous time (a loaded machine is slow)."""
     import signal
     import subprocess
     import time
@@ -1149,7 +1166,7 @@ def stopped_mid_transfer(command: list[str], env: dict, blobs: Path):
         while not [f for f in blobs.glob("*.incomplete") if f.name.count(".") == 2 and _opened_by(proc.pid, f)]:
             assert proc.poll() is None and time.monotonic() < deadline, "the transfer never began"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT if sig is None else sig)
         try:
             _, err = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
@@ -1371,3 +1388,152 @@ def test_a_download_with_no_partial_file_waits_on_no_paths_info_answer(tmp_path,
     hub.released.set()  # every file sent whole
     done = download_past_silent_paths_info(env)
     assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+
+
+def test_a_read_only_cache_that_lacks_files_says_one_line_not_the_hubs_warnings_first(tmp_path, monkeypatch, capfd,
+                                                                                       caplog):
+    """huggingface_hub's dry run writes the repo's ref and, on a read-only disk, logs "Ignored error while writing
+    commit hash to …" for each repo: two lines of its own before vcam's one error, which says the cache is
+    read-only. Looked for in the log records: pytest's logging capture takes them before they reach stderr."""
+    from huggingface_hub import _snapshot_download as snap
+
+    real_snapshot_download(monkeypatch, tmp_path)
+    monkeypatch.setattr(W, "_writable", lambda path: False)
+
+    def read_only(storage_folder, *args, **kwargs):
+        raise OSError(30, "Read-only file system", storage_folder)
+
+    monkeypatch.setattr(snap, "_cache_commit_hash_for_specific_revision", read_only)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=io.StringIO())
+    assert err.value.message.startswith(f"the hub cache {tmp_path / 'hub'} is read-only and lacks")
+    assert [r.getMessage() for r in caplog.records if "Ignored error while writing commit hash" in r.getMessage()] \
+        == []
+    said = capfd.readouterr()
+    assert said.err + said.out == ""
+
+
+@pytest.mark.parametrize("name, value, hub, cache", [("HF_HOME", "hf/hub", "hf/hub/hub", "hf/hub"),
+                                                     ("HF_HUB_CACHE", "hf", "hf", "hf/hub"),
+                                                     ("XDG_CACHE_HOME", "cache/huggingface", "cache/huggingface/"
+                                                      "huggingface/hub", "cache/huggingface/hub")])
+def test_a_cache_variable_one_level_off_the_cache_that_holds_the_weights_is_said_before_a_download(
+        name, value, hub, cache, tmp_path, weights_folder, monkeypatch):
+    """HF_HOME set to the hub cache itself (HF_HUB_CACHE's folder), or HF_HUB_CACHE to HF_HOME's: the weights in the
+    cache beside were downloaded again, tens of GB, into a folder of their own, filling the volume."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, str(tmp_path / value))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / hub))  # as huggingface_hub reads it at import
+    fill_hub_cache(tmp_path / cache, weights_folder)
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.message == (f"the hub cache is {tmp_path / hub} ({name}={tmp_path / value}), which lacks the "
+                                 f"weights; {tmp_path / cache} is a hub cache that holds them")
+    assert err.value.fix.startswith(f"`export HF_HUB_CACHE={tmp_path / cache}` and run again")
+
+
+@sigint_mid_transfer
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_download_stopped_by_sigterm_or_a_closed_terminal_says_so_and_leaves_no_partial_file(served_hub, sig, code):
+    """`docker stop`, a job's time limit (SIGTERM) or an SSH session dropped (SIGHUP) ended `vcam download` at once
+    without a word, its partial file (up to the checkpoint's 28.6 GB, never resumed) left taking room."""
+    import signal
+
+    _, env, blobs = served_hub
+    exit_code, err = stopped_mid_transfer([sys.executable, "-m", "vcam", "download"], env, blobs,
+                                          getattr(signal, sig))
+    assert exit_code == code, err
+    assert "vcam: download stopped; " in err and "run the same command again to go on" in err, err
+    assert "Traceback" not in err, err
+    assert not list(blobs.glob("*.incomplete")), "own partial file left"
+
+
+@pytest.mark.parametrize("meant_there", [True, False])  # a fresh machine has neither folder yet
+@pytest.mark.parametrize("name, end, said", [("HF_HOME", "\r", "a carriage return"), ("HF_HUB_CACHE", " ", "a space")])
+def test_a_cache_variable_ending_in_a_space_or_carriage_return_is_said_before_a_download(name, end, said, meant_there,
+                                                                                         tmp_path, monkeypatch):
+    """HF_HOME=/workspace/hf read from an env file saved with Windows line ends (docker --env-file) or pasted with a
+    space after it: the weights were downloaded again, tens of GB, into a folder of that name beside the one meant."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    value = f"{tmp_path / 'hf'}{end}"
+    if meant_there:
+        (tmp_path / "hf").mkdir()
+    monkeypatch.setenv(name, value)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", value + ("/hub" if name == "HF_HOME" else ""))
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.message == f"{name}={value!r} ends with {said}, which would name a folder of its own"
+    assert err.value.fix.startswith(f"set it without (`export {name}={tmp_path / 'hf'}`)")
+
+
+def test_a_cache_one_level_off_holding_only_part_of_the_weights_lets_the_download_go_on(tmp_path, monkeypatch):
+    """HF_HOME=/d1/hf on purpose beside /d1/hub with an empty snapshots folder (a download cancelled there): the
+    download was refused, told to use that cache, which holds no weights, with no way past it."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    (tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "snapshots").mkdir(parents=True)
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 1)  # the download stops at the room it needs, past the check
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=out)
+    assert err.value.message.startswith(f"the weights need 51.6 GB more in {tmp_path / 'hf' / 'hub'}")
+    assert f"{tmp_path / 'hub'} holds part of the weights, not all" in out.getvalue()
+
+
+def test_a_cache_variable_ending_in_a_space_whose_folder_holds_a_download_lets_it_go_on(tmp_path, monkeypatch):
+    """HF_HOME="/d3/hf " whose folder, named with the space, holds a download begun there: it was refused and told
+    to use /d3/hf, abandoning the files fetched so far."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    value = f"{tmp_path / 'hf'} "
+    (tmp_path / "hf").mkdir()
+    (Path(value) / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs").mkdir(parents=True)
+    monkeypatch.setenv("HF_HOME", value)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", value + "/hub")
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 1)  # the download stops at the room it needs, past the check
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=out)
+    assert err.value.message.startswith(f"the weights need 51.6 GB more in {value}/hub"), err.value.message
+    assert f"HF_HOME={value!r} ends with a space; the hub cache is " in out.getvalue()
+
+
+def test_the_exports_a_cache_variable_is_told_quote_a_path_with_a_space(tmp_path, weights_folder, monkeypatch):
+    """`export HF_HOME=/mnt/My Drive` as said set HF_HOME to /mnt/My and ran a command named Drive."""
+    from huggingface_hub import constants
+
+    drive = tmp_path / "My Drive"
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    drive.mkdir()
+    monkeypatch.setenv("HF_HOME", f"{drive}\r")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", f"{drive}\r/hub")
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.fix.startswith(f"set it without (`export HF_HOME='{drive}'`)"), err.value.fix
+    monkeypatch.setenv("HF_HOME", str(drive / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(drive / "hub" / "hub"))
+    fill_hub_cache(drive / "hub", weights_folder)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert err.value.fix.startswith(f"`export HF_HUB_CACHE='{drive / 'hub'}'` and run again"), err.value.fix

@@ -76,14 +76,20 @@ def cmd_download(args) -> int:
     from vcam.engine.taehv_weights import check_taehv
 
     check_taehv(args.decoder, None, at_random=False)  # offline with no file: said before the hub's gigabytes
+    from vcam.live.signals import StoppedLoading, stop_code, stop_signal, stops_raised
+
     try:
-        paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command that takes --weights
-    except KeyboardInterrupt:  # tens of GB in: what is kept matters more than the exit code alone
+        # SIGTERM (docker stop, a job's time limit) and SIGHUP (an SSH session dropped) stop it as Ctrl-C does: their
+        # default ended it without a word, its partial file (tens of GB, never resumed) left taking room
+        with stops_raised():
+            paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command that takes --weights
+    except (KeyboardInterrupt, StoppedLoading) as stop:  # tens of GB in: what is kept matters more than the code
+        code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
-            return 130
+            return code
         print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
               "rest", file=sys.stderr)
-        return 130
+        return code
     print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
     if args.decoder == "taehv":
         from vcam.engine.taehv_weights import find_taehv

@@ -23,7 +23,7 @@ from vcam.engine.weight_files import WeightPaths, check_files, layout
 from vcam.errors import WeightsError
 from vcam.homefolder import expand_home
 from vcam.live.progress import ByteProgress
-from vcam.words import few, size_text
+from vcam.words import few, shell_word, size_text
 
 
 # The Krea checkpoint (28.6 GB), Wan's text encoder (11.4 GB in bf16, 22.7 GB if its shards are float32 as one
@@ -92,7 +92,9 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
+        _check_ends(where, out)
         _say_relative(where, out)
+        _check_beside(spec, where, out)
     _check_folder(where)
     _check_alone(spec, where)
     plans = {}
@@ -190,8 +192,9 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     if _offline():  # the download answers from the cache alone, and says what it lacks
         return DownloadPlan(None)
     try:
-        files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
-                                  tqdm_class=_silent_bars())
+        with _ref_warning_off():
+            files = snapshot_download(repo, allow_patterns=list(patterns), cache_dir=cache_dir, dry_run=True,
+                                      tqdm_class=_silent_bars())
     except TypeError:  # no dry run in this huggingface_hub: the download itself will tell
         return DownloadPlan(None)
     except _dry_run_error() as e:
@@ -203,6 +206,28 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
     pending = [f for f in files if f.will_download]
     sizes = {f.filename: f.file_size or 0 for f in pending}
     return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+# What huggingface_hub logs where it cannot write a repo's ref (a read-only cache): _check_room says that in one line.
+REF_WARNING = "Ignored error while writing commit hash"
+
+
+@contextmanager
+def _ref_warning_off() -> Iterator[None]:
+    """huggingface_hub's warning of a ref it could not write, off for one dry run: on a read-only cache it came as a
+    line per repo before vcam's own error, which says the cache is read-only; a download that does write to the
+    cache logs it again where it still fails."""
+    import logging
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(REF_WARNING)
+
+    logger = logging.getLogger("huggingface_hub._snapshot_download")
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
@@ -321,6 +346,55 @@ def _check_set(where: Path) -> None:
         raise WeightsError(f"{name} is set but empty, so the hub cache would be {where.absolute()} (in the "
                            "current folder)", f"unset {name} (the default cache is ~/.cache/huggingface/hub) or "
                            "set it to a folder, then run again")
+
+
+# How a line says the blank a cache variable ends with: a carriage return comes from an env file with Windows line ends.
+BLANKS = {"\r": "a carriage return", "\n": "a line break", "\t": "a tab"}
+
+
+def _check_ends(where: Path, out: TextIO) -> None:
+    """Says a cache variable that begins or ends with a blank (an env file saved with Windows line ends, as docker
+    --env-file reads it; a value pasted with a space) before a download: huggingface_hub takes it as written, and the
+    weights went, tens of GB again, into a folder of that name beside the one meant. Refused unless a folder named
+    with the blank is there already: such a folder (a download begun there, on purpose or not) is where its files
+    are, and only noted on `out`; where there is none, the blank is a slip."""
+    name = _deciding_variable()
+    value = os.environ.get(name, "") if name != "HOME" else ""
+    bare = value.strip()
+    if not bare or bare == value:
+        return
+    blank = value[-1] if value[-1] != bare[-1] else value[0]
+    where_said = "ends" if value[-1] != bare[-1] else "begins"
+    said = f"{name}={value!r} {where_said} with {BLANKS.get(blank, 'a space')}"
+    if Path(value).exists():
+        print(f"vcam: {said}; the hub cache is {str(where)!r}, named with it", file=out, flush=True)
+        return
+    crlf = " (in an env file: save it with Unix line ends)" if blank == "\r" else ""
+    raise WeightsError(f"{said}, which would name a folder of its own",
+                       f"set it without (`export {name}={shell_word(bare)}`){crlf}, then run again")
+
+
+def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
+    """Says a cache variable one level off the hub cache that holds the weights (HF_HOME set to the hub cache itself,
+    HF_HUB_CACHE to HF_HOME's folder, XDG_CACHE_HOME to its huggingface/ folder) before a download: the weights there
+    were downloaded again, tens of GB, into a folder of their own, and a volume sized for one copy filled. A cache
+    there with the model's folders but not every file whole (a download cancelled, a cache kept apart on purpose) is
+    only noted on `out`: refusing would leave no way to download at all."""
+    name = _deciding_variable()
+    if name == "HOME" or any(_repo_folder(where, repo).is_dir() for repo, _ in spec.hub_files):
+        return
+    for cache in (where.parent, where.parent.parent, where.parent.parent / "hub", where / "hub"):
+        if cache == where or not any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
+            continue
+        if _in_cache(spec, str(cache)) is None:
+            print(f"vcam: {cache} holds part of the weights, not all; downloading into the hub cache {where}",
+                  file=out, flush=True)
+            return
+        raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
+                           f"{cache} is a hub cache that holds them",
+                           f"`export HF_HUB_CACHE={shell_word(str(cache))}` and run again (HF_HUB_CACHE names the "
+                           "folder that holds the models--… folders, HF_HOME the one above it); or, to download "
+                           f"afresh into {where}, move {cache}'s models--… folders out of the way")
 
 
 def _check_folder(where: Path) -> None:

@@ -13,10 +13,10 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from vcam.engine.configs import KREA_FILE, ModelSpec
+from vcam.engine.configs import KREA_FILE, WAN_REPO, ModelSpec
 from vcam.errors import READ_FIX, WeightsError
 from vcam.homefolder import home_expanded
-from vcam.words import shell_word
+from vcam.words import nearest, shell_word
 
 # What the tokenizer is read from (transformers' AutoTokenizer): the fast tokenizer's file, or the SentencePiece
 # model it can be made from.
@@ -25,6 +25,11 @@ UNREADABLE = "cannot be read by this user"
 # What `git clone` of a hub repo leaves where git-lfs is not installed: a few lines naming the file, not the file.
 LFS_START = b"version https://git-lfs"
 LFS_POINTER = "a Git LFS pointer, not the weights: the repo was cloned without git-lfs; run `git lfs pull` in the clone"
+
+
+# The VAE and text encoder as Wan's own repo (Wan-AI/Wan2.1-T2V-14B, not its -Diffusers one) holds them: a folder
+# filled from the wrong one of the two.
+WAN_OWN_FILES = ("Wan2.1_VAE.pth", "models_t5_umt5-xxl-enc-bf16.pth")
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,12 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
                            "and the text_encoder/, tokenizer/ and vae/ folders",
                            f"pass its folder instead: --weights {shell_word(str(root.parent))}")
     if not root.is_dir():
-        raise WeightsError(f"weights folder {root} does not exist", "pass the folder that holds " + KREA_FILE)
+        meant = _folder_meant(root)
+        fix = "pass the folder that holds " + KREA_FILE
+        if meant is not None:
+            case = " (folder names are case-sensitive)" if str(meant).lower() == str(root).lower() else ""
+            fix = f"did you mean --weights {shell_word(str(meant))}?{case} Otherwise {fix}"
+        raise WeightsError(f"weights folder {root} does not exist", fix)
     paths = layout(root, root)
     # nothing is downloaded into a folder given by hand: "run again to download them" would not refill it
     fix = (f"copy complete files into {root}: {KREA_FILE} and the text_encoder/, tokenizer/ and vae/ folders of "
@@ -72,8 +82,34 @@ def from_folder(folder: str | os.PathLike, spec: ModelSpec | None = None) -> Wei
     return paths
 
 
+def _folder_meant(root: Path) -> Path | None:
+    """The folder a --weights path that is not there was likely meant to be (`/workspace/wieghts`, `/worksapce/…`,
+    `Weights` on Linux): its first part that is not there taken as a slip for a folder beside it that, so mended,
+    holds the checkpoint; None where none does. A folder that merely exists is offered for none: weights-v2 not
+    there yet is no slip for weights-v1, nor models for modules."""
+    path, missing = root, []
+    while not path.exists() and path.parent != path:
+        missing.append(path.name)
+        path = path.parent
+    if not missing or not path.is_dir():
+        return None
+    first, rest = missing[-1], list(reversed(missing[:-1]))
+    try:
+        names = sorted(p.name for p in path.iterdir() if p.is_dir())  # sorted: one pick among Weights and WEIGHTS
+    except OSError:  # a folder that cannot be listed: nothing to offer
+        return None
+    holding = [n for n in names if path.joinpath(n, *rest, KREA_FILE).is_file()]
+    near = next((n for n in holding if n.lower() == first.lower()), None) or nearest(first, holding, cutoff=0.75)
+    return None if near is None else path.joinpath(near, *rest)
+
+
 def _layout_hint(root: Path) -> str | None:
     """What a folder laid out otherwise than vcam reads holds instead, where that is recognisable."""
+    wan_own = [name for name in WAN_OWN_FILES if (root / name).is_file()]
+    if wan_own and not all((root / part / "config.json").is_file() for part in ("text_encoder", "vae")):
+        return (f"{root} holds {' and '.join(wan_own)}, the files of Wan's own repo (Wan-AI/Wan2.1-T2V-14B), which "
+                f"vcam does not read: put the text_encoder/, tokenizer/ and vae/ folders of {WAN_REPO} beside "
+                f"{KREA_FILE}")
     if (root / KREA_FILE).is_file():
         return None
     if (root.parent / KREA_FILE).is_file():  # DIR/vae: its own weights are no checkpoint to rename

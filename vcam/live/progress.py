@@ -130,7 +130,8 @@ class ByteProgress(_Line):
             line = f"{self.what}: {size_text(done)}"
         rate = (done - self.first) / elapsed if elapsed > 0 else 0.0
         if rate > 0:
-            line += f", {rate / 1e6:.0f} MB/s"
+            # under a megabyte a second in kB/s: a slow link read "0 MB/s", as if it had stalled
+            line += f", {rate / 1e6:.0f} MB/s" if rate >= 1e6 else f", {rate / 1e3:.0f} kB/s"
             if self.total and done < self.total:
                 line += f", {clock_time((self.total - done) / rate)} left"
         return line
