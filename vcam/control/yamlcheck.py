@@ -28,7 +28,7 @@ from yaml.scanner import Scanner
 from vcam.control.commands import DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
-from vcam.control.yamlwrite import STR_TAG, flow_yaml
+from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
 
@@ -962,9 +962,13 @@ def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | No
     return None
 
 
+# YAML's complaint at a ': ' where no key goes, as libyaml says it and as PyYAML does
+_MAPPING_VALUES = ("mapping values are not allowed in this context", "mapping values are not allowed here")
+
+
 def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
     """YAML's complaint in words with its fix, for those its own words leave the fix of unsaid; None for others."""
-    if e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
+    if e.problem in _MAPPING_VALUES:
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
     if e.problem and e.problem.startswith("found unknown escape character"):
@@ -1026,10 +1030,7 @@ def _escaped_head(key: str, value: str) -> str | None:
     if key not in _TEXT_KEYS or value[0] not in "'\"" or found is None:
         return None
     extra = re.split(r"[ \t]#", value[found.end():], maxsplit=1)[0].rstrip()
-    try:
-        inner = yaml.safe_load(found[0])
-    except Exception:  # what YAML cannot build raises the constructors' own exceptions, not YAML's alone
-        return None
+    inner = _built_or_none(found[0])
     if not isinstance(inner, str) or not extra:
         return None
     plain, kept = flow_yaml({key: inner + extra}), flow_yaml({key: value[0] + inner + value[0] + extra})
@@ -1088,7 +1089,7 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
 def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
     """What to write for a key of `keys` indented deeper than the key and value on the line above it (`      seed: 3`
     under `    prompt: city`), read as more of that value, with a ': ' it cannot hold; None otherwise."""
-    if e.problem not in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
+    if e.problem not in _MAPPING_VALUES \
             or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
         return None
     row = e.problem_mark.line
@@ -1132,7 +1133,7 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     after it as a ':' not found; None for any other complaint."""
     if e.problem == "could not find expected ':'" and e.context_mark is not None:
         row = e.context_mark.line
-    elif e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
+    elif e.problem in _MAPPING_VALUES \
             and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
             and re.match(r" *- +\w", lines[e.problem_mark.line - 1]):
         row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
@@ -1155,10 +1156,7 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     """`key: value` as a line to write at `row` (after `head`, its indentation) that reads as `value` was written
     and parses past the line: plain where it does so, quoted where a text's does not (`prompt *star`, `prompt
     null`); None where neither does (`seed 3 4`, `seed 010`, read as 8, `input off`, read as false)."""
-    try:
-        read = yaml.safe_load(f"{key}: {value}")
-    except Exception:  # a value YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError), !!timestamp x
-        read = None
+    read = _built_or_none(f"{key}: {value}")
     meant = read[key] if isinstance(read, dict) and key in read else None
     # a number is written plain only where the key takes one: `prompt: 7` is refused, a prompt being a text
     written = isinstance(meant, str) and meant == value or type(meant) in (int, float) and key not in _TEXT_KEYS \
@@ -1311,14 +1309,23 @@ def _braces_around(line: str, column: int) -> str | None:
 _FLOW_LIST = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^\s:#]*): +(\[.*)$")
 
 
+# YAML's complaint at a '- ' item where the mapping around it goes on, as libyaml says it and as PyYAML does
+_ITEM_NOT_FOUND = ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
+                   "expected <block end>, but found '-'")
+
+
+def _dash_row(e: yaml.MarkedYAMLError, lines: list[str]) -> int | None:
+    """The line of a '- ' item that YAML said a key was not found at; None for any other complaint."""
+    if e.problem not in _ITEM_NOT_FOUND or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    return row if row < len(lines) and re.match(r" *- ", lines[row]) else None
+
+
 def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a '- ' item after a key's list in brackets (`presets: [{name: a, prompt: b}]` and then
     `  - name: c`), the list written both ways, said by YAML as a key not found; None for any other complaint."""
-    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
-                         "expected <block end>, but found '-'") or e.problem_mark is None:
-        return None
-    row = e.problem_mark.line
-    if row >= len(lines) or not re.match(r" *- ", lines[row]):
+    if (row := _dash_row(e, lines)) is None:
         return None
     for i in range(row - 1, -1, -1):
         if (opened := _FLOW_LIST.match(lines[i])) is not None:
@@ -1327,10 +1334,7 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             return None
     else:
         return None
-    try:
-        flow = yaml.safe_load("\n".join([opened[3], *lines[i + 1:row]]))
-    except Exception:  # what YAML cannot build (2020-13-45, !!int x, !!bool maybe) raises the constructors' own
-        flow = None
+    flow = _built_or_none("\n".join([opened[3], *lines[i + 1:row]]))
     offered = [flow_yaml(item) for item in flow[:3]] if isinstance(flow, list) and flow else []
     as_lines = (" (those in brackets: " + ", ".join(f"- {item}" for item in offered)
                 + (", …" if len(flow) > 3 else "") + ")") if offered and None not in offered else ""
@@ -1342,13 +1346,9 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
 def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a '- ' item indented as the keys of the entry above it (`    - name: b` under `  - name:
     a` and its `    prompt:`), said by YAML as a key not found; None for any other complaint."""
-    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
-                         "expected <block end>, but found '-'") or e.problem_mark is None:
+    if (row := _dash_row(e, lines)) is None:
         return None
-    row = e.problem_mark.line
-    if row >= len(lines) or (dash := re.match(r"( *)- ", lines[row])) is None:
-        return None
-    column = len(dash[1])
+    column = len(lines[row]) - len(lines[row].lstrip(" "))
     for i in range(row - 1, -1, -1):
         if (item := re.match(r"( *)(- +)(\S)", lines[i])) is not None and len(item[1]) < column:
             if len(item[1]) + len(item[2]) != column or item[3] in "{[":  # an entry in braces has no keys below
