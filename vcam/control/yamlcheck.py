@@ -30,7 +30,7 @@ from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
 from vcam.errors import READ_FIX
-from vcam.words import nearest, plain, shell_word
+from vcam.words import counted, nearest, plain, shell_word
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -1089,8 +1089,7 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
 def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
     """What to write for a key of `keys` indented deeper than the key and value on the line above it (`      seed: 3`
     under `    prompt: city`), read as more of that value, with a ': ' it cannot hold; None otherwise."""
-    if e.problem not in _MAPPING_VALUES \
-            or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
+    if e.problem not in _MAPPING_VALUES or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
         return None
     row = e.problem_mark.line
     here, above = _KEY_LINE.match(lines[row]), _KEY_LINE.match(lines[row - 1])
@@ -1098,13 +1097,13 @@ def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
             or not lines[row - 1][above.end():].strip() or len(here[1]) <= (column := len(above[1])):
         return None
     deeper = len(here[1])
-    said = (f"not valid YAML: {here[2]}: is indented {deeper} space{'s' if deeper != 1 else ''}, deeper than "
+    said = (f"not valid YAML: {here[2]}: is indented {counted(deeper, 'space')}, deeper than "
             f"{above[2]}: and its value on the line above (line {row}), and YAML read it as more of that value")
     if (new := _new_entry(lines, row, column, here[2])) is not None:
         # `     name: b` after a preset's prompt: lined up, a second name: of that preset, refused again
         return (f"{said}; lined up with {above[2]}: it would be a second {here[2]}: of that entry (line {new[0] + 1}); "
                 f"where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: write {new[2]}")
-    return f"{said}; keys of one mapping line up: indent {here[2]}: {column} space{'s' if column != 1 else ''}"
+    return f"{said}; keys of one mapping line up: indent {here[2]}: {counted(column, 'space')}"
 
 
 def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
@@ -1133,8 +1132,7 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     after it as a ':' not found; None for any other complaint."""
     if e.problem == "could not find expected ':'" and e.context_mark is not None:
         row = e.context_mark.line
-    elif e.problem in _MAPPING_VALUES \
-            and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
+    elif e.problem in _MAPPING_VALUES and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
             and re.match(r" *- +\w", lines[e.problem_mark.line - 1]):
         row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
     else:
@@ -1355,7 +1353,7 @@ def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
                 return None
             return (f"not valid YAML: this '- ' is indented {column} spaces, as the keys of the entry above it are, "
                     f"and YAML read it inside that entry; a new entry's '- ' lines up with the '- ' of line {i + 1}: "
-                    f"indent it {len(item[1])} space{'s' if len(item[1]) != 1 else ''}")
+                    f"indent it {counted(len(item[1]), 'space')}")
         if (key := _KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
             return None
     return None
@@ -1399,15 +1397,15 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
         # `  name: b` under a preset's keys, at its '- ' column, is as likely the next preset's '- ' left out
         first = "" if item is None else f"where it starts an entry of its own, begin it with '- ' as line " \
                                         f"{item + 1} does; or "
-        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
+        return (f"not valid YAML: {here[2]}: is indented {counted(column, 'space')}, and keys of "
                 f"one mapping line up; {first}indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
                 f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
     if item is None and (new := _new_entry(lines, row, spaces, here[2])) is not None:
-        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and lined up "
+        return (f"not valid YAML: {here[2]}: is indented {counted(column, 'space')}, and lined up "
                 f"with {meant[2]}: above it (line {at + 1}) it would be a second {here[2]}: of that entry (line "
                 f"{new[0] + 1}); where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: "
                 f"write {new[2]}")
-    return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
+    return (f"not valid YAML: {here[2]}: is indented {counted(column, 'space')} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
 
