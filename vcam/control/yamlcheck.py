@@ -114,7 +114,7 @@ class Reader:
         try:
             loader = _Loader(text)
         except yaml.reader.ReaderError as e:  # PyYAML's own reader checks the whole text as it starts, libyaml later
-            self._unreadable(e, text)
+            self._record_unreadable(e, text)
             return None
         try:
             node = loader.get_single_node()
@@ -130,14 +130,14 @@ class Reader:
                 return None
             self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
         except yaml.reader.ReaderError as e:
-            self._unreadable(e, text)
+            self._record_unreadable(e, text)
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
             loader.dispose()
         return None
 
-    def _unreadable(self, e: yaml.reader.ReaderError, text: str) -> None:
+    def _record_unreadable(self, e: yaml.reader.ReaderError, text: str) -> None:
         at = _unreadable_at(e, text)
         line = text.count("\n", 0, at) + 1
         self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
@@ -1222,44 +1222,14 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     row, column = mark.line, mark.column
     start = (e.context_mark.line if e.context_mark is not None else row, 0)  # with the brackets around the flow's
     here = lines[row]
-    inside = "{...}" if found[1] == "}" else "[...]"
     before = next((i for i in range(row - 1, start[0] - 1, -1) if _code_end(lines[i])), None)
-    tries = []
-    if here[column:column + 1] in ("]", "}"):  # a close of the other kind: what is open before it closed first
-        opened = _open_brackets(lines, start, (row, column))
-        closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
-        closes = closes[:closes.index(here[column])] if here[column] in closes else ""
-        if closes:
-            opener, line_of, at = next(o for o in reversed(opened) if _CLOSING[o[0]] == closes[0])
-            tries.append((row, here[:column] + closes + here[column:],
-                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
-                          f"{here[column]} of column {column + 1}; close it first"))
+    if here[column:column + 1] in ("]", "}"):
+        tries = _other_close(lines, start, row, column)
     elif before is not None and (here[:column].strip() in ("", "-") or start[0] < row and _KEY_LINE.match(here)):
         # the entry ends on a line above, and this line starts the next key or item
-        opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
-        if opened:
-            closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
-            end = _code_end(lines[before])
-            opener, line_of, at = opened[0]
-            # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
-            # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
-            text = _OPENED.match(lines[line_of])
-            if text and text[1] in _TEXT_KEYS and line_of == before and text.start(2) == at:
-                own = flow_yaml({text[1]: lines[before][at:end]})
-                if own is not None:
-                    tries.append((before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
-                                  f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
-                                  f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
-                                  "the whole text in quotes"))
-            else:
-                tries.append((before, lines[before][:end] + closes + lines[before][end:],
-                              f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
-                              f"close it at the end of line {before + 1}"))
-    elif (here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip())) \
-            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:])):
-        # an entry ends and the next starts, a comma between them left out
-        gap = len(here[:column].rstrip())
-        tries.append((row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here"))
+        tries = _never_closed(lines, start, before)
+    else:
+        tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
     for line, mended, said in tries:
         if not _reads_past(lines, line, mended, row):
             continue
@@ -1267,6 +1237,57 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         offer = f": {shown}" if len(shown) <= 100 else ""
         return f"not valid YAML: {said}{offer}"
     return None
+
+
+def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
+    """For a close of the other kind at `column` of line `row` (`[{name: a]`): the line with what is open before it
+    closed first, and what to say of it; none where nothing open closes before it."""
+    here = lines[row]
+    opened = _open_brackets(lines, start, (row, column))
+    closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+    closes = closes[:closes.index(here[column])] if here[column] in closes else ""
+    if not closes:
+        return []
+    opener, line_of, at = next(o for o in reversed(opened) if _CLOSING[o[0]] == closes[0])
+    return [(row, here[:column] + closes + here[column:],
+             f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
+             f"{here[column]} of column {column + 1}; close it first")]
+
+
+def _never_closed(lines: list[str], start: tuple[int, int], before: int) -> list[tuple[int, str, str]]:
+    """For braces or brackets still open at the end of line `before`, the last of their entry: that line with them
+    closed, or with a text's whole value quoted, and what to say of it; none where nothing is open there."""
+    opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
+    if not opened:
+        return []
+    closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+    end = _code_end(lines[before])
+    opener, line_of, at = opened[0]
+    # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
+    # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
+    text = _OPENED.match(lines[line_of])
+    if text and text[1] in _TEXT_KEYS and line_of == before and text.start(2) == at:
+        own = flow_yaml({text[1]: lines[before][at:end]})
+        if own is None:
+            return []
+        return [(before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+                 f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
+                 f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                 "the whole text in quotes")]
+    return [(before, lines[before][:end] + closes + lines[before][end:],
+             f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
+             f"close it at the end of line {before + 1}")]
+
+
+def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> list[tuple[int, str, str]]:
+    """For an entry that ends before `column` of line `row` and the next that starts at it, in `inside` ({...} or
+    [...]): the line with a comma between them, and what to say of it; none where no entry ends or starts there."""
+    here = lines[row]
+    if not ((here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip()))
+            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:]))):
+        return []
+    gap = len(here[:column].rstrip())
+    return [(row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here")]
 
 
 def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
@@ -1381,13 +1402,10 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     stop, meant, at, item = _keys_above(lines, row, column)
     if meant is None:
         return None
-    if stop is not None and (left := _KEY_LINE.match(lines[stop])) and _one_group(here[2], left[2], groups) \
-            and not (here[2] in top and not left[1]) \
-            and not any(_one_group(here[2], key[2], groups) for line in lines[stop + 1:row]
-                        if (key := _KEY_LINE.match(line)) and len(key[1]) == len(meant[1])):
+    if stop is not None and _group_meant(lines, row, stop, here[2], meant, top, groups):
         # `  transition:` one space past a preset's `prompts:`, under the list of its texts: a preset's key, not one
         # of the text's, which was offered and then refused as such
-        meant, at, item = left, stop, None
+        meant, at, item = _KEY_LINE.match(lines[stop]), stop, None
     spaces = len(meant[1])
     # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
     entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
@@ -1429,6 +1447,18 @@ def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, 
                 return None
             return repeated, i, written.strip()
     return None
+
+
+def _group_meant(lines: list[str], row: int, stop: int, key: str, meant: re.Match, top: tuple[str, ...],
+                 groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `key` at line `row` is meant for the mapping of the key at line `stop`, where the search above it
+    stopped, rather than for `meant`'s: the two share a group of `groups`, `key` is no key of `top` beside one at
+    the line's start, and no key lined up with `meant` between them shares a group with it."""
+    if (left := _KEY_LINE.match(lines[stop])) is None or not _one_group(key, left[2], groups) \
+            or key in top and not left[1]:
+        return False
+    return not any(_one_group(key, found[2], groups) for line in lines[stop + 1:row]
+                   if (found := _KEY_LINE.match(line)) and len(found[1]) == len(meant[1]))
 
 
 def _one_group(key: str, other: str, groups: tuple[tuple[str, ...], ...]) -> bool:
