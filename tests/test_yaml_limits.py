@@ -1071,21 +1071,14 @@ def test_a_list_item_after_a_list_in_brackets_is_told_to_write_the_list_one_way(
     assert len(parse_show(mended, "show.yaml").presets) == len(entries) + 1
 
 
-@pytest.mark.parametrize("value", ["2020-13-45", "2020-02-30", "!!int x", "!!float x", "!!bool maybe", "!!timestamp x"])
-def test_a_list_item_after_a_list_in_brackets_holding_a_value_yaml_cannot_build_is_told_without_its_entries(value):
+@pytest.mark.parametrize("brackets", [
+    *(f"[{{name: a, prompt: {value}}}]"
+      for value in ("2020-13-45", "2020-02-30", "!!int x", "!!float x", "!!bool maybe", "!!timestamp x")),
+    "[&a [*a], {name: b, prompt: c}]", "[&a {k: *a}]"])
+def test_a_list_item_after_a_list_in_brackets_that_no_line_can_write_is_told_without_its_entries(brackets):
     """A date with no such day or a tag its text does not fit, in the brackets, ended vcam with "ValueError: month
-    must be in 1..12"; the list written both ways is told, without the entries it could not read."""
-    with pytest.raises(ConfigError) as err:
-        parse_show(f"presets: [{{name: a, prompt: {value}}}]\n  - name: c\n", "show.yaml")
-    assert only_problem(err) == (
-        "show.yaml:2: not valid YAML: presets: on line 1 is a list in [...] that ends at its ], and this '- ' item "
-        "starts a second list after it; write the list one way, each entry on a '- ' line under presets:")
-
-
-@pytest.mark.parametrize("brackets", ["[&a [*a], {name: b, prompt: c}]", "[&a {k: *a}]"])
-def test_a_list_item_after_a_list_in_brackets_holding_itself_is_told_without_its_entries(brackets):
-    """An alias inside its own anchor in the brackets (`[&a [*a]]`) ended vcam with a RecursionError, its line
-    sought for a list in itself; the list written both ways is told, without the entries no line can write."""
+    must be in 1..12"; an alias inside its own anchor (`[&a [*a]]`) with a RecursionError, its line sought for a list
+    in itself. The list written both ways is told, without the entries it could not read or no line can write."""
     with pytest.raises(ConfigError) as err:
         parse_show(f"presets: {brackets}\n  - name: c\n", "show.yaml")
     assert only_problem(err) == (

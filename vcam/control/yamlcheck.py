@@ -28,9 +28,9 @@ from yaml.scanner import Scanner
 from vcam.control.commands import DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
-from vcam.control.yamlwrite import STR_TAG, flow_yaml
+from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
 from vcam.errors import READ_FIX
-from vcam.words import nearest, plain, shell_word
+from vcam.words import counted, nearest, plain, shell_word
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -114,7 +114,7 @@ class Reader:
         try:
             loader = _Loader(text)
         except yaml.reader.ReaderError as e:  # PyYAML's own reader checks the whole text as it starts, libyaml later
-            self._unreadable(e, text)
+            self._record_unreadable(e, text)
             return None
         try:
             node = loader.get_single_node()
@@ -130,14 +130,14 @@ class Reader:
                 return None
             self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
         except yaml.reader.ReaderError as e:
-            self._unreadable(e, text)
+            self._record_unreadable(e, text)
         except yaml.YAMLError as e:
             self.problems.append(f"{self.path}:1: not valid YAML ({e})")
         finally:
             loader.dispose()
         return None
 
-    def _unreadable(self, e: yaml.reader.ReaderError, text: str) -> None:
+    def _record_unreadable(self, e: yaml.reader.ReaderError, text: str) -> None:
         at = _unreadable_at(e, text)
         line = text.count("\n", 0, at) + 1
         self.problems.append(f"{self.path}:{line}: {_unreadable_character(e, text, at)}")
@@ -962,9 +962,13 @@ def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | No
     return None
 
 
+# YAML's complaint at a ': ' where no key goes, as libyaml says it and as PyYAML does
+_MAPPING_VALUES = ("mapping values are not allowed in this context", "mapping values are not allowed here")
+
+
 def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
     """YAML's complaint in words with its fix, for those its own words leave the fix of unsaid; None for others."""
-    if e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here"):
+    if e.problem in _MAPPING_VALUES:
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
     if e.problem and e.problem.startswith("found unknown escape character"):
@@ -1026,10 +1030,7 @@ def _escaped_head(key: str, value: str) -> str | None:
     if key not in _TEXT_KEYS or value[0] not in "'\"" or found is None:
         return None
     extra = re.split(r"[ \t]#", value[found.end():], maxsplit=1)[0].rstrip()
-    try:
-        inner = yaml.safe_load(found[0])
-    except Exception:  # what YAML cannot build raises the constructors' own exceptions, not YAML's alone
-        return None
+    inner = _built_or_none(found[0])
     if not isinstance(inner, str) or not extra:
         return None
     plain, kept = flow_yaml({key: inner + extra}), flow_yaml({key: value[0] + inner + value[0] + extra})
@@ -1088,8 +1089,7 @@ def _flow_gap(e: yaml.MarkedYAMLError, here: str, keys: tuple[str, ...] = ()) ->
 def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
     """What to write for a key of `keys` indented deeper than the key and value on the line above it (`      seed: 3`
     under `    prompt: city`), read as more of that value, with a ': ' it cannot hold; None otherwise."""
-    if e.problem not in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
-            or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
+    if e.problem not in _MAPPING_VALUES or e.problem_mark is None or not 0 < e.problem_mark.line < len(lines):
         return None
     row = e.problem_mark.line
     here, above = _KEY_LINE.match(lines[row]), _KEY_LINE.match(lines[row - 1])
@@ -1097,13 +1097,13 @@ def _deeper_key(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]
             or not lines[row - 1][above.end():].strip() or len(here[1]) <= (column := len(above[1])):
         return None
     deeper = len(here[1])
-    said = (f"not valid YAML: {here[2]}: is indented {deeper} space{'s' if deeper != 1 else ''}, deeper than "
+    said = (f"not valid YAML: {here[2]}: is indented {counted(deeper, 'space')}, deeper than "
             f"{above[2]}: and its value on the line above (line {row}), and YAML read it as more of that value")
     if (new := _new_entry(lines, row, column, here[2])) is not None:
         # `     name: b` after a preset's prompt: lined up, a second name: of that preset, refused again
         return (f"{said}; lined up with {above[2]}: it would be a second {here[2]}: of that entry (line {new[0] + 1}); "
                 f"where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: write {new[2]}")
-    return f"{said}; keys of one mapping line up: indent {here[2]}: {column} space{'s' if column != 1 else ''}"
+    return f"{said}; keys of one mapping line up: indent {here[2]}: {counted(column, 'space')}"
 
 
 def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...]) -> str | None:
@@ -1132,8 +1132,7 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     after it as a ':' not found; None for any other complaint."""
     if e.problem == "could not find expected ':'" and e.context_mark is not None:
         row = e.context_mark.line
-    elif e.problem in ("mapping values are not allowed in this context", "mapping values are not allowed here") \
-            and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
+    elif e.problem in _MAPPING_VALUES and e.problem_mark is not None and 0 < e.problem_mark.line < len(lines) \
             and re.match(r" *- +\w", lines[e.problem_mark.line - 1]):
         row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
     else:
@@ -1155,10 +1154,7 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     """`key: value` as a line to write at `row` (after `head`, its indentation) that reads as `value` was written
     and parses past the line: plain where it does so, quoted where a text's does not (`prompt *star`, `prompt
     null`); None where neither does (`seed 3 4`, `seed 010`, read as 8, `input off`, read as false)."""
-    try:
-        read = yaml.safe_load(f"{key}: {value}")
-    except Exception:  # a value YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError), !!timestamp x
-        read = None
+    read = _built_or_none(f"{key}: {value}")
     meant = read[key] if isinstance(read, dict) and key in read else None
     # a number is written plain only where the key takes one: `prompt: 7` is refused, a prompt being a text
     written = isinstance(meant, str) and meant == value or type(meant) in (int, float) and key not in _TEXT_KEYS \
@@ -1226,44 +1222,14 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     row, column = mark.line, mark.column
     start = (e.context_mark.line if e.context_mark is not None else row, 0)  # with the brackets around the flow's
     here = lines[row]
-    inside = "{...}" if found[1] == "}" else "[...]"
     before = next((i for i in range(row - 1, start[0] - 1, -1) if _code_end(lines[i])), None)
-    tries = []
-    if here[column:column + 1] in ("]", "}"):  # a close of the other kind: what is open before it closed first
-        opened = _open_brackets(lines, start, (row, column))
-        closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
-        closes = closes[:closes.index(here[column])] if here[column] in closes else ""
-        if closes:
-            opener, line_of, at = next(o for o in reversed(opened) if _CLOSING[o[0]] == closes[0])
-            tries.append((row, here[:column] + closes + here[column:],
-                          f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
-                          f"{here[column]} of column {column + 1}; close it first"))
+    if here[column:column + 1] in ("]", "}"):
+        tries = _other_close(lines, start, row, column)
     elif before is not None and (here[:column].strip() in ("", "-") or start[0] < row and _KEY_LINE.match(here)):
         # the entry ends on a line above, and this line starts the next key or item
-        opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
-        if opened:
-            closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
-            end = _code_end(lines[before])
-            opener, line_of, at = opened[0]
-            # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
-            # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
-            text = _OPENED.match(lines[line_of])
-            if text and text[1] in _TEXT_KEYS and line_of == before and text.start(2) == at:
-                own = flow_yaml({text[1]: lines[before][at:end]})
-                if own is not None:
-                    tries.append((before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
-                                  f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
-                                  f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
-                                  "the whole text in quotes"))
-            else:
-                tries.append((before, lines[before][:end] + closes + lines[before][end:],
-                              f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
-                              f"close it at the end of line {before + 1}"))
-    elif (here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip())) \
-            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:])):
-        # an entry ends and the next starts, a comma between them left out
-        gap = len(here[:column].rstrip())
-        tries.append((row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here"))
+        tries = _never_closed(lines, start, before)
+    else:
+        tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
     for line, mended, said in tries:
         if not _reads_past(lines, line, mended, row):
             continue
@@ -1271,6 +1237,57 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         offer = f": {shown}" if len(shown) <= 100 else ""
         return f"not valid YAML: {said}{offer}"
     return None
+
+
+def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
+    """For a close of the other kind at `column` of line `row` (`[{name: a]`): the line with what is open before it
+    closed first, and what to say of it; none where nothing open closes before it."""
+    here = lines[row]
+    opened = _open_brackets(lines, start, (row, column))
+    closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+    closes = closes[:closes.index(here[column])] if here[column] in closes else ""
+    if not closes:
+        return []
+    opener, line_of, at = next(o for o in reversed(opened) if _CLOSING[o[0]] == closes[0])
+    return [(row, here[:column] + closes + here[column:],
+             f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is still open at the "
+             f"{here[column]} of column {column + 1}; close it first")]
+
+
+def _never_closed(lines: list[str], start: tuple[int, int], before: int) -> list[tuple[int, str, str]]:
+    """For braces or brackets still open at the end of line `before`, the last of their entry: that line with them
+    closed, or with a text's whole value quoted, and what to say of it; none where nothing is open there."""
+    opened = _open_brackets(lines, start, (before, _code_end(lines[before])))
+    if not opened:
+        return []
+    closes = "".join(_CLOSING[char] for char, _, _ in reversed(opened))
+    end = _code_end(lines[before])
+    opener, line_of, at = opened[0]
+    # `prompt: [dusk forest`: a text that starts with a bracket, the text's own, a text's key taking no
+    # list or mapping closed (`prompt: [dusk forest]` is refused); the comment after it is no part of it
+    text = _OPENED.match(lines[line_of])
+    if text and text[1] in _TEXT_KEYS and line_of == before and text.start(2) == at:
+        own = flow_yaml({text[1]: lines[before][at:end]})
+        if own is None:
+            return []
+        return [(before, lines[before][:text.start(1)] + own[1:-1] + lines[before][end:],
+                 f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed, "
+                 f"and {text[1]}: takes a text, not a {'list' if opener == '[' else 'mapping'}: put "
+                 "the whole text in quotes")]
+    return [(before, lines[before][:end] + closes + lines[before][end:],
+             f"the {opener} that opens on line {line_of + 1} (column {at + 1}) is never closed; "
+             f"close it at the end of line {before + 1}")]
+
+
+def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> list[tuple[int, str, str]]:
+    """For an entry that ends before `column` of line `row` and the next that starts at it, in `inside` ({...} or
+    [...]): the line with a comma between them, and what to say of it; none where no entry ends or starts there."""
+    here = lines[row]
+    if not ((here[:column].rstrip()[-1:] in ("}", "]", "'", '"') or re.search(r"\w$", here[:column].rstrip()))
+            and (here[column:column + 1] in ("{", "[", "'", '"') or re.match(r"[A-Za-z_][\w-]*:", here[column:]))):
+        return []
+    gap = len(here[:column].rstrip())
+    return [(row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here")]
 
 
 def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
@@ -1311,14 +1328,23 @@ def _braces_around(line: str, column: int) -> str | None:
 _FLOW_LIST = re.compile(r"^( *(?:- +)?)(" + _KEY_HEAD + r"[^\s:#]*): +(\[.*)$")
 
 
+# YAML's complaint at a '- ' item where the mapping around it goes on, as libyaml says it and as PyYAML does
+_ITEM_NOT_FOUND = ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
+                   "expected <block end>, but found '-'")
+
+
+def _dash_row(e: yaml.MarkedYAMLError, lines: list[str]) -> int | None:
+    """The line of a '- ' item that YAML said a key was not found at; None for any other complaint."""
+    if e.problem not in _ITEM_NOT_FOUND or e.problem_mark is None:
+        return None
+    row = e.problem_mark.line
+    return row if row < len(lines) and re.match(r" *- ", lines[row]) else None
+
+
 def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a '- ' item after a key's list in brackets (`presets: [{name: a, prompt: b}]` and then
     `  - name: c`), the list written both ways, said by YAML as a key not found; None for any other complaint."""
-    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
-                         "expected <block end>, but found '-'") or e.problem_mark is None:
-        return None
-    row = e.problem_mark.line
-    if row >= len(lines) or not re.match(r" *- ", lines[row]):
+    if (row := _dash_row(e, lines)) is None:
         return None
     for i in range(row - 1, -1, -1):
         if (opened := _FLOW_LIST.match(lines[i])) is not None:
@@ -1327,10 +1353,7 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             return None
     else:
         return None
-    try:
-        flow = yaml.safe_load("\n".join([opened[3], *lines[i + 1:row]]))
-    except Exception:  # what YAML cannot build (2020-13-45, !!int x, !!bool maybe) raises the constructors' own
-        flow = None
+    flow = _built_or_none("\n".join([opened[3], *lines[i + 1:row]]))
     offered = [flow_yaml(item) for item in flow[:3]] if isinstance(flow, list) and flow else []
     as_lines = (" (those in brackets: " + ", ".join(f"- {item}" for item in offered)
                 + (", …" if len(flow) > 3 else "") + ")") if offered and None not in offered else ""
@@ -1342,20 +1365,16 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
 def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a '- ' item indented as the keys of the entry above it (`    - name: b` under `  - name:
     a` and its `    prompt:`), said by YAML as a key not found; None for any other complaint."""
-    if e.problem not in ("did not find expected key", "expected <block end>, but found '<block sequence start>'",
-                         "expected <block end>, but found '-'") or e.problem_mark is None:
+    if (row := _dash_row(e, lines)) is None:
         return None
-    row = e.problem_mark.line
-    if row >= len(lines) or (dash := re.match(r"( *)- ", lines[row])) is None:
-        return None
-    column = len(dash[1])
+    column = len(lines[row]) - len(lines[row].lstrip(" "))
     for i in range(row - 1, -1, -1):
         if (item := re.match(r"( *)(- +)(\S)", lines[i])) is not None and len(item[1]) < column:
             if len(item[1]) + len(item[2]) != column or item[3] in "{[":  # an entry in braces has no keys below
                 return None
             return (f"not valid YAML: this '- ' is indented {column} spaces, as the keys of the entry above it are, "
                     f"and YAML read it inside that entry; a new entry's '- ' lines up with the '- ' of line {i + 1}: "
-                    f"indent it {len(item[1])} space{'s' if len(item[1]) != 1 else ''}")
+                    f"indent it {counted(len(item[1]), 'space')}")
         if (key := _KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
             return None
     return None
@@ -1383,13 +1402,10 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     stop, meant, at, item = _keys_above(lines, row, column)
     if meant is None:
         return None
-    if stop is not None and (left := _KEY_LINE.match(lines[stop])) and _one_group(here[2], left[2], groups) \
-            and not (here[2] in top and not left[1]) \
-            and not any(_one_group(here[2], key[2], groups) for line in lines[stop + 1:row]
-                        if (key := _KEY_LINE.match(line)) and len(key[1]) == len(meant[1])):
+    if stop is not None and _group_meant(lines, row, stop, here[2], meant, top, groups):
         # `  transition:` one space past a preset's `prompts:`, under the list of its texts: a preset's key, not one
         # of the text's, which was offered and then refused as such
-        meant, at, item = left, stop, None
+        meant, at, item = _KEY_LINE.match(lines[stop]), stop, None
     spaces = len(meant[1])
     # `  do: preset b` under `  - do: preset a`: a list item whose '- ' was left out, as likely as a key
     entry = "" if item is None else f"; or, where it starts an entry of its own, begin it with '- ' as line " \
@@ -1399,15 +1415,15 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
         # `  name: b` under a preset's keys, at its '- ' column, is as likely the next preset's '- ' left out
         first = "" if item is None else f"where it starts an entry of its own, begin it with '- ' as line " \
                                         f"{item + 1} does; or "
-        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and keys of "
+        return (f"not valid YAML: {here[2]}: is indented {counted(column, 'space')}, and keys of "
                 f"one mapping line up; {first}indent {here[2]}: 0 spaces, beside {left[2]}: (line {stop + 1}), or "
                 f"{spaces} spaces, beside {meant[2]}: (line {at + 1}), where it is a key of that mapping")
     if item is None and (new := _new_entry(lines, row, spaces, here[2])) is not None:
-        return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''}, and lined up "
+        return (f"not valid YAML: {here[2]}: is indented {counted(column, 'space')}, and lined up "
                 f"with {meant[2]}: above it (line {at + 1}) it would be a second {here[2]}: of that entry (line "
                 f"{new[0] + 1}); where it starts an entry of its own, begin it with '- ' as line {new[1] + 1} does: "
                 f"write {new[2]}")
-    return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
+    return (f"not valid YAML: {here[2]}: is indented {counted(column, 'space')} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
 
@@ -1431,6 +1447,18 @@ def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, 
                 return None
             return repeated, i, written.strip()
     return None
+
+
+def _group_meant(lines: list[str], row: int, stop: int, key: str, meant: re.Match, top: tuple[str, ...],
+                 groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether `key` at line `row` is meant for the mapping of the key at line `stop`, where the search above it
+    stopped, rather than for `meant`'s: the two share a group of `groups`, `key` is no key of `top` beside one at
+    the line's start, and no key lined up with `meant` between them shares a group with it."""
+    if (left := _KEY_LINE.match(lines[stop])) is None or not _one_group(key, left[2], groups) \
+            or key in top and not left[1]:
+        return False
+    return not any(_one_group(key, found[2], groups) for line in lines[stop + 1:row]
+                   if (found := _KEY_LINE.match(line)) and len(found[1]) == len(meant[1]))
 
 
 def _one_group(key: str, other: str, groups: tuple[tuple[str, ...], ...]) -> bool:

@@ -35,11 +35,8 @@ def flow_yaml(value: object, limit: int = OFFERED_CHARS) -> str | None:
     for text in (_flow(value), _emitted(value)):  # the emitter's own, which quotes more, where a plain one misreads
         if "\n" in text or len(text) > limit:
             continue
-        try:
-            if yaml.safe_load(text) == value:
-                return text
-        except Exception:  # a text read as what YAML cannot build: 2020-13-45 (ValueError), !!bool maybe (KeyError)
-            pass
+        if _built_or_none(text) == value:
+            return text
     return None
 
 
@@ -67,11 +64,16 @@ def _plain(text: str) -> bool:
     `a, b`, `neon: rain`, `*glitch*`, `yes` and `1984` do not."""
     if not text or text != text.strip() or "\n" in text:
         return False
+    return (_built_or_none(f"[{text}]") == [text] and _built_or_none(f"{{k: {text}}}") == {"k": text} and
+            _built_or_none(f"{{{text}: k}}") == {text: "k"})
+
+
+def _built_or_none(text: str) -> object:
+    """What a safe load of `text` builds; None where it builds nothing or fails to."""
     try:
-        return (yaml.safe_load(f"[{text}]") == [text] and yaml.safe_load(f"{{k: {text}}}") == {"k": text} and
-                yaml.safe_load(f"{{{text}: k}}") == {text: "k"})
-    except Exception:  # `2020-13-45` reads as a date with no month 13, `!!timestamp nope` as one that fails to build
-        return False
+        return yaml.safe_load(text)
+    except Exception:  # what YAML cannot build (2020-13-45, !!bool maybe, !!timestamp x) raises the constructors' own
+        return None
 
 
 class _FlowDumper(yaml.SafeDumper):
