@@ -1167,3 +1167,23 @@ def test_an_address_the_loaded_map_does_not_bind_is_said_with_the_map_it_was_loo
     assert "need an osc: map" not in said
     assert said.startswith("nothing listens at /1/push1: the OSC map TouchOSC Simple binds /1/fader1, /1/fader2, ")
     assert "bind it in the map's controls:, or drop it unsaid with its ignore: list" in said
+
+
+def test_help_over_osc_lists_only_what_osc_takes():
+    """/vcam/help listed quit, which a sender's /vcam/quit is refused; the console's help still lists it."""
+    from vcam.control.console import TYPED
+    from vcam.remote.controller import RemoteController
+
+    def lists_quit(listed):
+        assert "preset NAME" in listed and "blackout" in listed
+        return any(line.strip().startswith("quit") for line in listed.splitlines())
+
+    spy = Spy()
+    for ctl in (spy, RemoteController(lambda line: True)):  # vcam's own --osc, and vcam cam's
+        router = OscRouter(None, ctl)
+        for address, args in (("/vcam/help", []), ("/vcam/cmd", ["help"])):
+            [listed] = router.handle(address, args)
+            assert not lists_quit(listed), listed
+    assert lists_quit(spy.handle_line("help", TYPED))
+    [refused] = OscRouter(None, spy).handle("/vcam/quit", [])
+    assert "quit is not taken from OSC" in refused
