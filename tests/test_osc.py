@@ -1187,3 +1187,14 @@ def test_help_over_osc_lists_only_what_osc_takes():
     assert lists_quit(spy.handle_line("help", TYPED))
     [refused] = OscRouter(None, spy).handle("/vcam/quit", [])
     assert "quit is not taken from OSC" in refused
+
+
+@pytest.mark.parametrize("address, args", [("/vcam/blend", ["\x1b", "b", 0.5]), ("/vcam/preset", ["\x07"]),
+                                           ("/vcam/cmd", ["preset \x1b"])])
+def test_a_control_character_in_a_value_is_named(address, args):
+    """`/vcam/blend "\\x1b" b 0.5` was told its quotes hold no name, `/vcam/preset "\\x07"` that it needs a value."""
+    spy = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(None, spy).handle(address, args)
+    assert "holds a control character" in str(e.value) and "\x1b" not in str(e.value), e.value
+    assert spy.lines == []
