@@ -1198,3 +1198,19 @@ def test_a_control_character_in_a_value_is_named(address, args):
         OscRouter(None, spy).handle(address, args)
     assert "holds a control character" in str(e.value) and "\x1b" not in str(e.value), e.value
     assert spy.lines == []
+
+
+def test_an_error_counted_with_other_addresses_is_said_before_its_address_s_next_good_line(rig):
+    """Past MAX_KEYS addresses, a preset button's errors were counted with the other addresses, and the count ("1
+    more from other addresses, the last: error: no preset 98") came after the good press that followed them."""
+    clock = FakeClock()
+    r = rig(clock=clock)
+    for page in range(MAX_KEYS):  # TouchOSC's page changes fill the addresses counted apart
+        r.send(f"/layout/page{page}")
+    for n in (99, 98, 2):
+        r.send("/vcam/preset", n)
+        clock.t += 0.1
+    r.stop()
+    said = [s for s in r.said if "preset" in s and "nothing listens" not in s]
+    assert said[-1] == "preset 2 'neon city' (over 4 blocks)", said
+    assert "the last: error: no preset 98" in said[-2], said
