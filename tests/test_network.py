@@ -439,7 +439,8 @@ def test_cam_refuses_what_stands_beside_an_ipv6_address_brackets_with_the_form_t
 
     with pytest.raises(ValueError, match=re.escape(f"{stray!r} stands beside the IPv6 address's brackets")) as e:
         check_url(url)
-    assert str(e.value).endswith(f"use {meant}")
+    said = meant.replace(":pw@", ":***@")  # its password never said (test_cam_never_says_the_password_of_an_address)
+    assert str(e.value).endswith(f"use {said}" + (" (with the password where *** stands)" if said != meant else ""))
     check_url(meant)  # the address named is taken
 
 
@@ -2165,3 +2166,42 @@ def test_vcam_cam_says_what_an_input_is_for_input_typed_alone_as_the_servers_con
         f"camera, a clip, a picture; input none: text only), e.g. {example}")
     assert remote.handle_line("input", "osc", network=True) == f"error: input needs an argument; usage: " \
         f"{usage('input')}"
+
+
+@pytest.mark.parametrize("url, fixed", [("http://vj:s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765"),
+                                        ("vj:s3cret@gpu.box", "ws://vj:***@gpu.box"),
+                                        ("ws://vj:s3cret@::1:8765", "ws://vj:***@[::1]:8765")])
+def test_cam_never_says_the_password_of_an_address(url, fixed):
+    """`vcam cam http://user:pw@host` offered the fixed address with its password, on a screen a show may film."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert "s3cret" not in str(e.value) and f"use {fixed} (with the password where *** stands)" in str(e.value)
+
+
+def test_cam_s_connected_line_hides_the_password():
+    from fake_link import connected
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    said: list[str] = []
+    link = Link("ws://vj:s3cret@127.0.0.1:9/?role=control", None, Pacer(PacerSettings()),
+                RemoteController(lambda line: True), said.append)
+    connected(link)
+    assert said == ["connected to ws://vj:***@127.0.0.1:9/?role=control"], said
+
+
+def test_cam_s_end_and_token_lines_hide_the_password():
+    """Its last line ("no frame came from ws://vj:s3cret@…") and a token's refusal said the password."""
+    from types import SimpleNamespace
+
+    from vcam.remote.client import _no_frame_text, _refusal
+
+    opts = SimpleNamespace(url="ws://vj:s3cret@127.0.0.1:1", first_frame_wait=600.0)
+    link = SimpleNamespace(ever_connected=False, answered=None, broken=None, unreachable="nothing listens", frames=0)
+    said = [_no_frame_text(opts, link, SimpleNamespace(gave_up=False), False),
+            _no_frame_text(opts, link, SimpleNamespace(gave_up=False), False, stopped_by=signal.SIGTERM)]
+    said += [f"{e.message} {e.fix}" for e in (_refusal(opts, "missing token"), _refusal(opts, "bad token"))]
+    assert all("s3cret" not in line and "vj:***@127.0.0.1:1" in line for line in said), said
