@@ -1267,3 +1267,148 @@ def test_a_device_the_kernel_has_but_this_dev_lacks_says_to_pass_it_into_the_con
     assert vcam_devices(monkeypatch, capsys)[1] == ('  /dev/video10 "Dummy video device (0x0000)": there is no '
                                                     '/dev/video10 here; in a container, pass it in: docker run '
                                                     '--device /dev/video10')
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("exclusive", [True, False])
+def test_the_device_the_shows_input_camera_reads_is_never_its_camera_output(loopback, version, exclusive):
+    """--in camera:/dev/video10 (README's OBS round trip) with --out vcam took /dev/video10, the first device that
+    takes output, and named --out vcam:/dev/video10 was opened too: the show read its own frames back as input."""
+    from loopback_model import OUTPUT, Loopback013, Loopback0127
+
+    kind = {"0.12.7": Loopback0127, "0.13.2": Loopback013}[version]
+    machine = loopback({"/dev/video10": kind(exclusive_caps=exclusive), "/dev/video11": kind(exclusive_caps=exclusive)})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # OpenCV's open, in this process
+    assert one_run().name == "vcam:/dev/video11"
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video10 is this show's input camera" in err.value.message
+    assert "--out vcam:/dev/video11" in err.value.fix
+    # not reset: its reader is the show's own input
+    assert not [c for c in machine.log if c[1] == "/dev/video10" and c[2] == "STREAMON" and c[3] == OUTPUT]
+    del machine.devices["/dev/video11"]
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "/dev/video10 is this show's input camera" in err.value.message and "devices=2" in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("named", ["vcam", "VCAM"])
+def test_a_device_named_by_its_label_is_answered_with_that_devices_path(loopback, named):
+    """vcam:vcam, the label vcam's modprobe line gives, was answered with the first device, OBS's own camera where
+    OBS made /dev/video10 before vcam's /dev/video11."""
+    from loopback_model import Loopback0127
+
+    obs, ours = Loopback0127(), Loopback0127()
+    obs.card_label, ours.card_label = "OBS Cam", "vcam"
+    loopback({"/dev/video10": obs, "/dev/video11": ours})
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message
+    assert "--out vcam:/dev/video11, labelled vcam " in err.value.fix and "video10" not in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("target", ["/dev/video10", "10"])
+def test_the_shows_own_camera_output_is_refused_as_its_input(loopback, monkeypatch, target):
+    """input camera:/dev/video10 typed mid-show for 11 opened the device the show writes to: each frame it made came
+    back to be restyled again."""
+    from loopback_model import Loopback0127
+    from vcam.live.inputs import camera as camera_input
+    from vcam.live.inputs.source import InputError
+
+    monkeypatch.setattr(camera_input, "_check_node", lambda path, flag: None)  # a video node, as the machine's are
+    loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        cam.send(gradient(64, 48), 0)
+        with pytest.raises(InputError) as err:
+            camera_input.open_device(target)
+        assert "camera:/dev/video10 is this show's camera output" in err.value.message
+        assert "--in another camera" in err.value.fix
+    finally:
+        cam.close()
+
+
+@linux_only
+def test_dev_null_held_as_the_shows_standard_input_is_said_as_no_video_device(loopback):
+    """A show started with its standard input from /dev/null (a service, nohup) and given vcam:/dev/null was told
+    that /dev/null is its input camera."""
+    from loopback_model import ControlDevice, Loopback0127
+
+    machine = loopback({"/dev/null": ControlDevice(), "/dev/video10": Loopback0127()})
+    machine.open("/dev/null", os.O_RDONLY, "vcam")  # this process's standard input
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/null")
+    assert "/dev/null is not a video device" in err.value.message and "input camera" not in err.value.message
+
+
+@linux_only
+def test_the_input_camera_named_by_a_link_is_not_offered_as_the_other_device(loopback, tmp_path):
+    """--out vcam:/dev/v4l/by-id/... (a link to the input's /dev/video10) was refused, but told to name
+    --out vcam:/dev/video10, the same device."""
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    link = tmp_path / "by-id" / "usb-vcam-video-index0"
+    link.parent.mkdir()
+    link.symlink_to("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run(str(link))
+    assert f"{link} is this show's input camera" in err.value.message
+    assert "--out vcam:/dev/video11" in err.value.fix and "/dev/video10" not in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_device_offered_in_place_of_the_input_camera_is_one_that_would_be_taken(loopback, version):
+    """With the input on /dev/video10, --out vcam was told to name /dev/video11 though OBS's own Virtual Camera
+    writes to it, and a second --out vcam was told to name the device the show's first output writes."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    obs = machine.streaming_writer("/dev/video11")
+    with pytest.raises(VcamError) as err:
+        one_run()
+    assert "/dev/video10 is this show's input camera" in err.value.message
+    assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+    machine.close(obs)
+    first = VirtualCamera(64, 48, 30, backend="v4l2loopback-model")
+    try:
+        first.send(gradient(64, 48), 0)
+        assert first.name == "vcam:/dev/video11"
+        with pytest.raises(VcamError) as err:
+            one_run()
+        assert "/dev/video10 is this show's input camera" in err.value.message
+        assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+        machine.devices["/dev/video12"] = model(version)
+        with pytest.raises(VcamError) as err:
+            one_run("/dev/video10")
+        assert "--out vcam:/dev/video12" in err.value.fix
+    finally:
+        first.close()
+
+
+@linux_only
+@pytest.mark.parametrize("named", ["vcam", "/dev/video7"])
+def test_a_device_that_is_not_there_is_not_answered_with_one_the_show_uses(loopback, named):
+    """With the input camera on /dev/video10, labelled vcam as MODPROBE's line labels it, --out vcam:vcam was told to
+    name /dev/video10, labelled vcam, the input itself; a typo (/dev/video7) was told the same, the first device."""
+    from loopback_model import Loopback0127
+
+    machine = loopback({"/dev/video10": labelled(Loopback0127()), "/dev/video11": labelled(Loopback0127(), "OBS Cam")})
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message
+    assert "--out vcam:/dev/video11 (vcam devices" in err.value.fix and "video10" not in err.value.fix
+    first = VirtualCamera(64, 48, 30, device="/dev/video11", backend="v4l2loopback-model")
+    try:
+        first.send(gradient(64, 48), 0)
+        with pytest.raises(VcamError) as err:
+            one_run(named)
+        assert "this show uses each of them already" in err.value.message
+        assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+    finally:
+        first.close()

@@ -560,6 +560,19 @@ def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_without_it(lin
     assert parse(f"input {meant}").args[0] == meant
 
 
+@pytest.mark.parametrize("line,meant", [('input file:loop.mp4" @bar', "input file:loop.mp4 @bar"),
+                                        ('input file:loop.mp4@4"', "input file:loop.mp4 @4"),
+                                        ('input none" @beat', "input none @beat")])
+def test_an_input_with_a_quote_that_opens_nowhere_offers_the_line_with_its_timing(line, meant, tmp_path, monkeypatch):
+    """`input file:loop.mp4" @bar` was offered input file:loop.mp4, which lands at once, not on the bar; a timing
+    glued before the quote was offered glued, to be refused in turn as a file not there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loop.mp4").write_bytes(b"x")
+    for where in ({}, {"console": False}, {"console": False, "network": True}):
+        assert refusal(line, **where).endswith(f"opens nowhere: did you mean {meant}?")
+    assert str(parse(meant)) == meant
+
+
 @pytest.mark.parametrize("meant", ["none", "camera", "net"])
 def test_an_input_without_a_path_and_a_quote_that_opens_nowhere_offers_it(meant):
     """`input none"` was said an unknown input, where `input file:loop.mp4"` is told of its quote."""
@@ -2156,3 +2169,139 @@ def test_a_tempo_typed_in_an_unread_hex_form_is_told_a_number_not_a_whole_one(wo
         parse(f"bpm {word}")
     assert str(err.value).startswith(f"bpm needs a number from 20 to 300, not '{word}'")
     assert "whole" not in str(err.value)
+
+
+def _read_as(line: str, **where) -> Command | str | None:
+    """What `line` parses as, or the refusal said of it."""
+    try:
+        return parse(line, **where)
+    except CommandError as e:
+        return f"refused: {e}"
+
+
+@pytest.mark.parametrize("line", ["input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ", 'input "file:loop.mp4', 'input "file:loop.mp4@bar',
+                                  "input file:loop.mp4 ＠ｂａｒ", 'input file:loop.mp4"'])
+def test_a_show_s_input_line_reads_the_same_whatever_folder_vcam_was_started_from(tmp_path, monkeypatch, line):
+    """A show's (or a map's) line was read by what the working folder held: `ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ` folded to logo.png,
+    a timing read off a path, a quote taken as the name's, each where such a file was in the folder vcam was started
+    from and not elsewhere; its files are found beside the show, so the same show meant two things."""
+    empty, full = tmp_path / "empty", tmp_path / "full"
+    empty.mkdir(), full.mkdir()
+    for name in ("logo.png", "loop.mp4", 'loop.mp4"', "loop.mp4@bar"):
+        (full / name).write_bytes(b"x")
+    read = []
+    for folder in (empty, full):
+        monkeypatch.chdir(folder)
+        read.append(_read_as(line, console=False))
+    assert read[0] == read[1]
+    monkeypatch.chdir(full)
+    assert _read_as(line, console=False) == _read_as(line, console=False, network=True)
+
+
+@pytest.mark.parametrize("line", ["input file:'don't.mp4’", "input 'file:don't.mp4’", "input file:‘don't.mp4'",
+                                  "input file:'don't.mp4’ @bar"])
+def test_a_path_with_an_apostrophe_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(
+        tmp_path, monkeypatch, line):
+    """`input file:'don't.mp4’` kept both quotes in the name, and was said not there: the apostrophe within was
+    taken for a quote, and the pair not read as one."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "don't.mp4").write_bytes(b"")
+    assert parse(line) == Command("input", ("file:don't.mp4",), at="bar" if line.endswith("@bar") else None)
+
+
+@pytest.mark.parametrize("line", ["input file:'my clip.mp4’", 'input “file:my clip.mp4"', "input file:‘my clip.mp4'"])
+@pytest.mark.parametrize("where", [{"console": False}, {"console": False, "network": True}])
+def test_a_show_s_or_a_sender_s_input_in_quotes_opened_one_way_and_closed_the_other_is_read_within_them(
+        tmp_path, monkeypatch, line, where):
+    """A cue's `input file:'my clip.mp4’` (its closing quote curled by a word processor) was refused as a quote not
+    closed, and offered `input file:my clip.mp4’`, the curled quote kept on, to be refused in turn; a blend's names
+    in such quotes were read as a pair."""
+    monkeypatch.chdir(tmp_path)
+    assert parse(line, **where) == Command("input", ("file:my clip.mp4",))
+    assert parse("input file:’odd’", **where) == Command("input", ("file:’odd’",))  # both curled: as written
+
+
+@pytest.mark.parametrize("line", ["qiut", "exti", "stop"])
+def test_a_network_line_parsed_without_saying_where_it_was_typed_is_read_as_one_from_afar(line):
+    """parse(line, network=True) read the line as typed at vcam's console, its typo pointed at quit, which the
+    network is refused: the console's reading was the default for every caller that named only the network."""
+    with pytest.raises(CommandError) as err:
+        parse(line, network=True)
+    assert str(err.value) == refusal(line, console=False, network=True) and "quit?" not in str(err.value)
+
+
+@pytest.mark.parametrize("line", ["next # the drop", "seed 5 # the drop"])
+def test_a_comment_after_a_command_sent_from_afar_is_told_as_a_typed_one_is(line):
+    """An OSC sender's `next # the drop` was told to put its comment after the closing quote: a show file's YAML
+    quotes, which a line sent over the network has none of."""
+    with pytest.raises(CommandError) as err:
+        parse(line, console=False, network=True)
+    assert "a # starts a comment only at the start of a line: did you mean" in str(err.value)
+    assert "quote" not in str(err.value)
+    assert "closing quote" in refusal(line, console=False)  # a show's line: its YAML quotes
+
+
+@pytest.mark.parametrize("line,meant", [("input loop.mp4 @bar", "input file:loop.mp4 @bar"),
+                                        ("input 'my pic.png' @4", "input image:my pic.png @4"),
+                                        ("input clip: loop.mp4 @beat", "input file:loop.mp4 @beat")])
+def test_an_input_without_its_kind_is_offered_the_line_with_its_timing(line, meant):
+    """`input loop.mp4 @bar` was offered input file:loop.mp4, which lands at once, not on the bar."""
+    for where in ({}, {"console": False}, {"console": False, "network": True}):
+        assert refusal(line, **where).endswith(f"did you mean {meant}?")
+    assert str(parse(meant)) == meant
+
+
+def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
+    """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
+    quote the command, only to be told next that a control sends one command. Now that is said at once, with the
+    cue to write; a prompt's words cut by the comma are still told to quote the whole command."""
+    import re
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
+
+    def problems(text: str) -> list[str]:
+        with pytest.raises(ConfigError) as err:
+            parse_show(head + text, "show.yaml")
+        return err.value.problems
+
+    assert problems("midi:\n  controls:\n    - {note: 36, command: next, freeze}\n") == [
+        "show.yaml:6: midi control 1: unknown key 'freeze'; in {...} a comma separates keys, and a control sends one "
+        "command: next and freeze are 2 commands; for several, add a cue to the show's cues:, {name: next and "
+        "freeze, do: [next, freeze]}, and write command: go next and freeze (GO goes on from it)"]
+    parse_show(head + "cues:\n  - {name: next and freeze, do: [next, freeze]}\nmidi:\n  controls:\n"
+               "    - {note: 36, command: go next and freeze}\n", "show.yaml")  # as told: it loads
+    [said] = problems("midi:\n  controls:\n    - {note: 36, command: seed 5, status}\n")
+    assert said.endswith("a control sends one command: seed 5 and status are 2 commands, each sent by a control of "
+                         "its own"), said
+    [said] = problems("midi:\n  controls:\n    - {note: 36, command: prompt a red city, at night}\n")
+    fixed = re.search(r"put the whole text in quotes: (command: .*)$", said)[1]
+    show = parse_show(head + f"midi:\n  controls:\n    - {{note: 36, {fixed}}}\n", "show.yaml")
+    assert str(show.midi.buttons[0].command) == "prompt a red city, at night"
+    # neither a command cut in two nor one quoted whole: the known keys, as before
+    assert problems("midi:\n  controls:\n    - {note: 36, command: seed 5, steps 99}\n")[0].endswith(
+        "unknown key 'steps 99'; known keys: cc, note, program, param, command, range, curve, channel, between, nrpn, "
+        "bits, toggle, light")
+
+
+def test_a_prompt_and_a_command_cut_by_a_comma_in_braces_are_also_offered_as_one_prompt_quoted_whole():
+    """`command: prompt neon, blackout` was told only that prompt neon and blackout are 2 commands: a prompt with a
+    comma in it (`neon, blackout` as its words) was offered no quotes, as `prompt a red city, at night` is."""
+    import re
+
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    head = "presets:\n  - {name: city, prompt: a}\n  - {name: sea, prompt: b}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(head + "midi:\n  controls:\n    - {note: 36, command: prompt neon, blackout}\n", "show.yaml")
+    [said] = err.value.problems
+    assert "prompt neon and blackout are 2 commands" in said, said
+    fixed = re.search(r"if it is one prompt, put the whole text in quotes: (command: .*)$", said)[1]
+    show = parse_show(head + f"midi:\n  controls:\n    - {{note: 36, {fixed}}}\n", "show.yaml")
+    assert str(show.midi.buttons[0].command) == "prompt neon, blackout"
+    with pytest.raises(ConfigError) as err:  # two commands neither of which is a prompt: no quotes offered
+        parse_show(head + "midi:\n  controls:\n    - {note: 36, command: next, blackout}\n", "show.yaml")
+    assert "quotes" not in err.value.problems[0], err.value.problems

@@ -2054,3 +2054,51 @@ def test_a_reload_that_fails_after_opening_its_input_lets_it_go():
     with pytest.raises(RuntimeError, match="the producer stopped"):
         ctl.replace_show(parse_show(presets.format(", input: 'camera:3'"), "show.yaml"))
     assert checked == ["camera:3"] and discarded == ["camera:3"], (checked, discarded)
+
+
+@pytest.mark.parametrize("line", ["preset 'misty forest’", "preset ‘misty forest'", 'preset "misty forest”'])
+def test_a_preset_named_in_quotes_opened_one_way_and_closed_the_other_is_picked(line):
+    """`preset 'misty forest’`, its closing quote curled by a phone's keyboard, was told no preset named
+    "'misty forest’" (did you mean 'misty forest'?), where a blend's names in such quotes were read as a pair."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    assert ctl.handle_line(line, "stdin").startswith("preset 3 'misty forest'")
+    assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("preset 3 'misty forest'")
+
+
+@pytest.mark.parametrize("line,meant", [("preset 2 ＃ the drop", "preset 2"), ("input none ＃ dark", "input none")])
+def test_a_full_width_hash_after_a_name_or_an_input_is_told_as_a_hash_is(line, meant):
+    """`preset 2 ＃ the drop`, typed in an input method's full-width mode, was told no preset named '2 ＃ the drop'
+    with no word of the comment, where `preset 2 # the drop` is told a # starts a comment only at a line's start."""
+    ctl = Controller(parse_show(SHOW, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), print)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("error: ") and f"a # starts a comment only at the start of a line: did you mean {meant}?" \
+        in said
+    assert said.replace("＃", "#") == ctl.handle_line(line.replace("＃", "#"), "stdin")
+
+
+@pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),
+                                         ("preset Ocean＠４", "preset Ocean @4"),
+                                         ('preset "misty forest"@beat', "preset misty forest @beat"),
+                                         ("preset ocean@home", None), ("preset oceans@bar", None)])
+def test_a_preset_with_a_timing_glued_to_its_name_is_answered_with_the_line_meant(line, meant):
+    """`preset ocean@bar`, typed in a hurry, was told no preset named 'ocean@bar' and the list: the timing was read
+    as part of the name (a preset may be named with an @), where `preset 2@bar` is told to set its timing apart."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    said = ctl.handle_line(line, "stdin")
+    assert said.startswith("error: no preset named")
+    assert (f"(a timing is set apart by a space: did you mean {meant}?)" in said) if meant else "set apart" not in said
+    if meant:
+        assert ctl.handle_line(meant, "stdin").startswith("preset 2 'ocean'" if "cean" in meant else "preset 3")
+
+
+def test_a_full_width_at_in_the_name_of_a_preset_so_named_is_answered_with_that_preset():
+    """`preset ocean＠bar`, of a show with presets `ocean` and `ocean@bar`, was offered `preset ocean @bar`, another
+    preset timed: the name typed in full-width mode names `ocean@bar`, which is offered as it was before."""
+    text = SHOW.replace("  - {name: forest,", "  - {name: ocean@bar, prompt: ocean at night}\n  - {name: forest,")
+    ctl = Controller(parse_show(text, "show.yaml"), ShowState(prompts={"x": 1.0}), RecordingProducer(),
+                     threading.Event(), print)
+    said = ctl.handle_line("preset ocean＠bar", "stdin")
+    assert "did you mean 'ocean@bar'?" in said and "set apart" not in said, said

@@ -1474,3 +1474,143 @@ def test_a_cue_line_of_commands_run_together_that_one_refuses_is_said_not_a_cras
     assert [p.split(":")[:3] for p in err.value.problems] == [["show.yaml", "5", " cue 1 do 1"],
                                                                ["show.yaml", "5", " cue 1 do 2"]]
     assert "bias needs a number above 0 and at most 1, not '%0.5'" in err.value.problems[0]
+
+
+@pytest.mark.parametrize("typed, meant", [("woods@bar", "go woods @bar"), ("Swell＠ｂａｒ", "go Swell @bar"),
+                                         ("woods@home", None), ("wood@bar", None)])
+def test_go_to_a_cue_with_a_timing_glued_to_its_name_is_answered_with_the_line_meant(typed, meant):
+    """`go woods@bar`, typed in a hurry, was told only the list of cues: the timing was read as part of the name
+    (a cue may be named with an @), where `go 3@bar` is told to set its timing apart."""
+    with Rig(MANUAL) as rig:
+        said = rig.cues.go(cue=typed)
+        assert (f"(a timing is set apart by a space: did you mean {meant}?)" in said) if meant else \
+            "set apart" not in said, said
+        assert rig.ran == []
+
+
+@pytest.mark.parametrize("do", ["input file:logo.png ＠ｂａｒ", "input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ", "input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ ＠ｂａｒ"])
+def test_a_cue_s_full_width_input_line_is_read_by_what_is_beside_the_show(tmp_path, monkeypatch, do):
+    """`do: input file:logo.png ＠ｂａｒ`, logo.png beside the show, was refused from every folder vcam was started in
+    ("file logo.png ＠ｂａｒ not found"): the path was never folded nor its timing read. It is read by what is beside
+    the show, as its files are found, so the show loads from any folder."""
+    here, elsewhere = tmp_path / "show", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / "logo.png").write_bytes(b"x")
+    show = here / "show.yaml"
+    show.write_text(f"presets:\n  - {{name: a, prompt: x}}\ncues:\n  - name: o\n    do: {do}\n", encoding="utf-8")
+    timing = " @bar" if "＠" in do else ""
+    for folder in (elsewhere, here):
+        monkeypatch.chdir(folder)
+        assert load_show(show).cues[0].do == (f"input file:{here / 'logo.png'}{timing}",)
+
+
+def test_go_to_a_name_of_many_glued_timings_is_answered_not_a_crash():
+    """`go x@bar@bar…`, some 400 timings glued on, looked up each name before an @ as a go of its own, which looked
+    up the one before its own last @: a RecursionError, from the console or the network, for one line."""
+    with Rig(MANUAL) as rig:
+        said = rig.cues.go(cue="x" + "@bar" * 400)
+        assert "no cue named" in said and "set apart" not in said, said
+        assert rig.ran == []
+
+
+def test_go_with_a_full_width_at_in_the_name_of_a_cue_so_named_is_answered_with_that_cue():
+    """`go woods＠bar`, of a show with cues `woods` and `woods@bar`, was offered `go woods @bar`, another cue timed:
+    the name typed in full-width mode names `woods@bar`, which is offered as it was before."""
+    with Rig(MANUAL + "  - {name: woods@bar, do: preset 1}\n") as rig:
+        said = rig.cues.go(cue="woods＠bar")
+        assert "did you mean go 'woods@bar'?" in said and "set apart" not in said, said
+        assert rig.ran == []
+
+
+def test_go_with_a_full_width_hash_of_a_show_with_a_cue_so_named_is_no_comment():
+    """Cues `drop` and `drop ＃2`, typed `go drop ＃3`, were offered `go drop`, the ＃ read as a comment's start: a show
+    with a cue named with a ＃, as with a #, may mean that one mistyped."""
+    with Rig(MANUAL + "  - {name: drop, do: preset 1}\n  - {name: drop ＃2, do: preset 2}\n") as rig:
+        said = rig.cues.go(cue="drop ＃3")
+        assert "no cue named" in said and "did you mean go drop?" not in said and "comment" not in said, said
+        assert rig.ran == []
+
+
+@pytest.mark.parametrize("name", ['x.png"', "x.png'", "x.png”", 'ｘ．ｐｎｇ"'])
+def test_a_cue_s_file_named_with_a_quote_at_its_end_checks_and_plays_from_any_folder(tmp_path, monkeypatch, name):
+    """`do: "input file:x.png\\""`, `x.png"` beside the show, loaded, but its line, kept with the path made whole,
+    was read again as the cue fired (and by vcam check) with no folder to look in: the file was never looked for, the
+    cue said "the quote after … opens nowhere" on air, and vcam check failed with it."""
+    from vcam.control.actions import SetInput
+
+    here, elsewhere = tmp_path / "s", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / name).write_bytes(b"x")
+    show_file = here / "show.yaml"
+    show_file.write_text(PRESETS + f"cues:\n  - {{name: o, do: {json.dumps('input file:' + name)}}}\n",
+                         encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    assert main(["check", str(show_file)]) == 0
+    show = load_show(show_file)
+    whole = f"input file:{here / name}"
+    assert show.cues[0].do == (whole,)
+    producer = RecordingProducer(tell_at_once=True)
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, input="none", strength=0.5), producer, threading.Event(),
+                     lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    reply = ctl.handle_line("go", "stdin")
+    assert producer.actions == [SetInput(f"file:{here / name}")], reply
+    with Rig(f"  - {{name: o, do: {json.dumps(whole)}}}\n") as rig:  # `go @bar` lands it on the bar as any line
+        rig.cues.go("bar")
+        assert rig.ran == [("cue 1", f"{whole} @bar")]
+
+
+def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tmp_path, monkeypatch):
+    """A cue's line the show loaded, refused when vcam check (or vcam run, at its start) read it again for the files
+    the show reads (its `x.png"` gone in between), escaped as the bare refusal: no show file, no cue to find it at.
+    The file is said to be gone: the line without its quote, offered, named a file the show never named."""
+    from vcam.cmdline.check import _prompts_given
+    from vcam.errors import VcamError
+    from vcam.live.showreads import show_reads
+
+    (tmp_path / 'x.png"').write_bytes(b"x")
+    show_file = tmp_path / "show.yaml"
+    show_file.write_text(PRESETS + "cues:\n  - {name: a, do: prompt dawn}\n  - {name: o, do: 'input file:x.png\"'}\n",
+                         encoding="utf-8")
+    show = load_show(show_file)
+    (tmp_path / 'x.png"').unlink()
+    for read in (lambda: show_reads(str(show_file), show), lambda: _prompts_given(show)):
+        with pytest.raises(VcamError) as err:
+            read()
+        said = str(err.value)
+        assert said.startswith(f"{show_file}: cue 2 'o': no such file ") and "there when the show was loaded" in said
+        assert str(tmp_path / 'x.png"') in said and "did you mean" not in said, said
+    producer = RecordingProducer(tell_at_once=True)  # on air too
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}, input="none", strength=0.5), producer, threading.Event(),
+                     lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    said = ctl.handle_line("go o", "stdin")
+    assert "no such file" in said and "did you mean" not in said and producer.actions == [], said
+
+
+# with a cue for a control's go to fire
+CONTROLS = [f"cues:\n  - {{name: open, do: preset 1}}\n{kind}:\n  controls:\n    - {{{key}, command: CMD}}\n"
+            for kind, key in (("osc", "address: /a"), ("midi", "note: 36"))]
+
+
+@pytest.mark.parametrize("style,cmd", [
+    (style, cmd) for style in ["cues:\n  - name: o\n    do: CMD\n", "cues:\n  - {name: o, do: CMD}\n",
+                               "cues:\n  - {name: o, do: [CMD, next]}\n", 'cues:\n  - {name: o, do: "CMD"}\n',
+                               *CONTROLS]
+    for cmd in ["next ＃ x", "input none ＃ dark", "preset 2 ＃ the drop"] + ["go open ＃ x"] * (style in CONTROLS)])
+def test_a_line_with_a_full_width_hash_is_offered_without_its_comment_which_loads_however_it_is_written(style, cmd):
+    """`do: preset 2 ＃ the drop` was offered `preset 2 # the drop`, which in braces (`{name: o, do: …}`) comments
+    out the closing brace, in brackets the rest of the list, and in quotes is the command's text, refused in turn; a
+    show's MIDI or OSC control's `preset 2 ＃ x` or `go open ＃ x` was told, as a typed line is, that a # starts a
+    comment only at a line's start. Each is offered the line without the comment, which loads written back as the
+    command was."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", cmd), "show.yaml")
+    [said] = err.value.problems
+    assert "a full-width ＃ starts no comment, and a plain # starts one only outside the command's quotes, brackets " \
+        "or braces: did you mean" in said and "closing quote" not in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    assert offered == cmd.partition(" ＃")[0]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads

@@ -872,7 +872,8 @@ def test_a_name_with_a_control_character_is_escaped_once_wherever_its_error_is_s
     (tmp_path / "clips" / name).write_bytes(b"x")
     with pytest.raises(InputError) as folder:
         check_input(parse_input(f"file:{tmp_path / 'clips'}"))
-    assert f"(it holds {escaped})" in folder.value.fix and "\\\\" not in folder.value.fix
+    # quoted as well, where bare a line break reads as spaces or the list's end
+    assert f"(it holds '{escaped}')" in folder.value.fix and "\\\\" not in folder.value.fix
 
 
 def test_a_fallback_image_named_with_control_characters_is_said_with_them_escaped(tmp_path):
@@ -1316,3 +1317,105 @@ def test_a_video_given_as_an_image_is_said_to_be_one_with_the_line_that_plays_it
     said = "'file:my loop.mp4'" if " " in name else f"file:{name}"
     assert err.value.problems == [f"{tmp_path / 'show.yaml'}:2: preset 'a' input: image {name} is a video, not a "
                                   f"still picture (looked at {path}); play it as a clip: {said}"]
+
+
+@pytest.mark.parametrize("name", ["still.mp4", "still.mov"])
+def test_a_clip_of_one_frame_given_as_an_image_is_said_to_be_a_video(tmp_path, name):
+    """An MP4 or MOV cut to one frame, given as image:, was told "cannot read … as an image" with the fix to use a
+    PNG: its one frame made it no video, though it plays as file: as any clip does."""
+    path = pyav_clip(tmp_path / name, 24, count=1)
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image: it is a video"
+    assert parse_input(raised.value.fix.removeprefix("play it as a clip: ")) == parse_input(f"file:{path}")
+    ClipSource(path, W, H).close()
+
+
+
+@pytest.mark.parametrize("brand,major", [(b, True) for b in ("avci", "hevm", "hevs", "jpeg", "j2ki", "vvic", "mif2")]
+                         + [(b, False) for b in ("mif1", "avif", "msf1")])
+def test_a_heif_or_avif_still_of_one_frame_given_as_an_image_is_not_said_to_be_a_video(tmp_path, brand, major):
+    """A HEIF or AVIF still whose major brand is one that was not known (an AVC or JPEG one), or that an ISO file's
+    compatible brands name, was told "it is a video" with the file: line to play it: it is a picture OpenCV does
+    not decode."""
+    from vcam.live.frames import fallback_refusal
+
+    path = pyav_clip(tmp_path / "still.mp4", 24, count=1)
+    data = bytearray(open(path, "rb").read())
+    assert data[4:8] == b"ftyp" and data[8:12] == data[16:20] == b"isom" and data[20:24] == b"iso2", data[:32]
+    if major:  # the major brand, and the first compatible one FFmpeg writes as it
+        data[8:12] = data[16:20] = brand.encode()
+    else:  # under an MP4's major brand
+        data[20:24] = brand.encode()
+    with open(path, "wb") as f:
+        f.write(data)
+    with pytest.raises(InputError) as raised:
+        ImageSource(path, W, H)
+    assert raised.value.message == f"cannot read {path} as an image", raised.value.message
+    assert fallback_refusal(path).kind == ""  # no video, nor a sound file
+
+@pytest.mark.parametrize("replayed", [True, False])
+def test_a_camera_that_fails_on_air_is_not_told_to_be_given_with_in(tmp_path, monkeypatch, replayed):
+    """A camera that does not open at its block (a replay's, on a machine without it) was told to "restyle a clip
+    or a picture instead (--in file:CLIP.mp4 …)": --in is given at the start, and a replay's inputs are its log's.
+    A replay is told to run where the camera is or to change the log; a show on air names the command."""
+    from test_mutants_runloop import _inputs_generator, _three_blocks
+    from vcam.control.actions import Origin, SetInput
+
+    monkeypatch.setattr(camera_module, "DEVICES", str(tmp_path))  # a machine without any video device
+    log: list[str] = []
+    gen, stream = _inputs_generator([], log)
+
+    def opener(spec):
+        open_device("0").release()
+
+    gen._open_input = opener
+    gen.submit(SetInput("camera"), origin=None if replayed else Origin("preset 2", "stdin"))
+    _three_blocks(gen)
+    said = [line for line in log if line.startswith("control not applied")]
+    assert len(said) == 1 and "no capture device /dev/video0" in said[0], log
+    assert "--in" not in said[0].replace("restart it as vcam serve --in net", "")  # the one --in: a restart's
+    if replayed:
+        assert "change that input in the log" in said[0] and "input file:" not in said[0]
+    else:
+        assert "(input file:CLIP.mp4, input image:PICTURE)" in said[0]
+        # vcam run refuses input net: the step there is to restart as a serve, the flag given at the start
+        assert "vcam serve with input net" not in said[0] and "restart it as vcam serve --in net" in said[0]
+
+
+def test_a_typed_camera_on_a_machine_without_any_is_told_to_restart_as_a_serve_for_the_net(tmp_path, monkeypatch):
+    """`input camera` typed in vcam run on a machine without a video device was told "here vcam serve with input
+    net", a command vcam run refuses: a serve is started with --in net, and in one input net takes the sent camera."""
+    import threading
+
+    from test_mutants_runloop import _inputs_generator
+    from vcam.control.controller import Controller, ShowState
+
+    monkeypatch.setattr(camera_module, "DEVICES", str(tmp_path))
+    log: list[str] = []
+    gen, _ = _inputs_generator([], log)
+    ctl = Controller(None, ShowState(prompts={"x": 1.0}), gen, threading.Event(), log.append, check_input=check_input)
+    reply = ctl.handle_line("input camera", "stdin")
+    assert "no capture device /dev/video0" in reply and "(input file:CLIP.mp4, input image:PICTURE)" in reply
+    assert "vcam serve with input net" not in reply and "restart it as vcam serve --in net" in reply
+    assert ctl.state.input == "none"
+
+
+def test_a_folder_given_as_a_clip_lists_a_name_with_a_quote_or_comma_in_quotes(tmp_path):
+    """A folder holding `"odd.mp4` listed it bare, (it holds "odd.mp4, b.mp4), read as a quote opened round the
+    rest of the list; a name with a comma read as two."""
+    for name in ('"odd.mp4', "a, b.mp4", "c.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path), W, H)
+    assert raised.value.fix.endswith("""(it holds '"odd.mp4', 'a, b.mp4', c.mp4)"""), raised.value.fix
+
+
+def test_a_folder_given_as_a_clip_lists_a_name_with_a_bracket_tab_or_line_break_in_quotes(tmp_path):
+    """A name holding `)` was listed bare, read as the list's end, and one holding a tab or a line break showed
+    it as spaces or a line of its own: each is quoted, the tab and line break escaped."""
+    for name in ("a\nb.mp4", "c\td.mp4", "e).mp4"):
+        (tmp_path / name).write_bytes(b"x")
+    with pytest.raises(InputError) as raised:
+        ClipSource(str(tmp_path), W, H)
+    assert raised.value.fix.endswith("(it holds 'a\\nb.mp4', 'c\\td.mp4', 'e).mp4')"), raised.value.fix

@@ -754,8 +754,7 @@ def _network_replies(tree, tmp_path, monkeypatch, line: str, there: str, missing
     return replies
 
 
-@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH',
-                                  "input file:'PATH’"])
+@pytest.mark.parametrize("line", ['input file:"PATH', 'input image:"PATH @bar', 'input file:PATH"', 'input "file:PATH'])
 @pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
                                             ("cwd.png", "nope.png")])
 def test_a_network_line_with_a_quote_astray_hears_the_same_of_a_path_outside_there_or_not(tree, tmp_path, monkeypatch,
@@ -778,6 +777,28 @@ def test_a_network_line_with_a_mark_after_its_path_hears_the_same_of_a_path_ther
     for reply, actions in replies:
         assert "did you mean" not in reply and not any("secret" in str(a) or "here" in str(a) for a in actions)
     assert replies[0][0] == replies[1][0]
+
+
+@pytest.mark.parametrize("there, missing", [("OUTSIDE/secret.png", "OUTSIDE/nope.png"), ("~/here.png", "~/nope.png"),
+                                            ("cwd.png", "nope.png")])
+def test_a_network_path_in_quotes_opened_one_way_and_closed_the_other_hears_the_same_there_or_not(
+        tree, tmp_path, monkeypatch, there, missing):
+    """`input file:'PATH’` from the network is read within its quotes, as typed here: held to the shared folders
+    alike whether this machine has the file outside them or not."""
+    replies = _network_replies(tree, tmp_path, monkeypatch, "input file:'PATH’", there, missing)
+    assert replies[0][0] == replies[1][0]
+    for _, actions in replies:
+        assert all(str(tree[0]) in str(a) for a in actions)
+        assert not any("secret" in str(a) or "here" in str(a) or "cwd/" in str(a) for a in actions)
+
+
+def test_a_shared_file_in_quotes_opened_one_way_and_closed_the_other_plays_from_the_network(tree):
+    """`input file:'clip.mp4’` from the network, its closing quote curled by a phone: the quote was read as left
+    open, and the client offered `input file:clip.mp4’`, the curled one kept on."""
+    shared, _ = tree
+    ctl, producer = make_controller(MediaFolders.chosen([str(shared)], None))
+    ctl.handle_line("input file:'clip.mp4’", "net 10.0.0.2:5000", network=True)
+    assert producer.actions == [SetInput(f"file:{shared}/clip.mp4")]
 
 
 def test_a_shared_file_named_in_curled_quotes_plays_from_the_network_as_named(tree):

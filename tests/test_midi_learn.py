@@ -348,3 +348,86 @@ def test_learn_says_a_held_pads_pressure_is_the_pads_own_and_needs_nothing_set()
         assert "note 36's line above" in held and "set this control" not in held, held
     assert notes[3].startswith("channel pressure (aftertouch) on channel 10: a map reads") and \
         "set this control to send a CC" in notes[3], notes[3]
+
+
+def test_learn_without_a_name_beside_two_controllers_says_which_it_learns_from_and_how_to_pick_the_other(monkeypatch):
+    """The first was listened to with no word of the second, whose knobs then printed nothing."""
+    from vcam.control import midilearn
+
+    said = []
+    monkeypatch.setattr(midilearn, "input_names", lambda: ["Midi Through:Midi Through Port-0 14:0", "MIDI Mix 24:0",
+                                                           "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0"])
+    assert midilearn.default_port(said.append) == "MIDI Mix"
+    assert said == ["MIDI: 2 MIDI inputs are plugged in (MIDI Mix 24:0, nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0; one "
+                    "controller may have more than one): learning from the first, MIDI Mix 24:0; vcam midi learn "
+                    "--midi NAME (part of its name) learns from another"]
+
+
+@pytest.mark.parametrize("ports", [["APC mini mk2:APC mini mk2 APC mini mk2 Contr 28:0",
+                                    "APC mini mk2:APC mini mk2 APC mini mk2 Notes 28:1"],
+                                   ["LPX DAW In", "LPX MIDI In"]])
+def test_learn_beside_one_controllers_two_ports_says_two_inputs_not_two_controllers(monkeypatch, ports):
+    """An APC mini mk2 (its Control and Notes ports) or a Launchpad X (DAW and MIDI ports) alone was said to be 2
+    controllers plugged in."""
+    from vcam.control import midilearn
+
+    said = []
+    monkeypatch.setattr(midilearn, "input_names", lambda: ports)
+    midilearn.default_port(said.append)
+    assert len(said) == 1 and said[0].startswith("MIDI: 2 MIDI inputs are plugged in (") and \
+        "controllers are" not in said[0], said
+
+
+@pytest.mark.parametrize("beat", [mido.Message("clock"), mido.Message("start"), mido.Message("stop"),
+                                  mido.Message("continue"), mido.Message("songpos", pos=16),
+                                  mido.Message("active_sensing")])
+def test_learn_says_a_fader_pushed_fast_from_0_once_as_a_knob_with_midi_clock_running_between_its_values(beat):
+    """A drum machine's clock (24 a beat) or a controller's active sensing came between a fader's 0, 127 and next
+    value: the fader was said a button at the beat, then said again a knob."""
+    from vcam.control.midilearn import Learner
+
+    learner = Learner()
+    msgs = [cc(0, 0), beat, cc(0, 127), beat, beat, cc(0, 120), beat]
+    lines = [line for t, msg in enumerate(msgs) for line in learner.feed(msg, t * 0.001)] + learner.due()
+    assert len(lines) == 1 and "{cc: 0, param: blend" in lines[0] and "a knob or fader" in lines[0], lines
+    # another control touched meanwhile still has the press said a button, before its own line
+    learner = Learner()
+    msgs = [cc(41, 0), cc(41, 127), beat, mido.Message("note_on", note=36, velocity=100)]
+    lines = [line for t, msg in enumerate(msgs) for line in learner.feed(msg, t * 0.001)]
+    assert ["command: next" in line and key in line for line, key in zip(lines, ("{cc: 41", "{note: 36"))] == [
+        True, True], lines
+
+
+def test_learn_says_a_press_from_0_and_a_guess_while_midi_clock_keeps_coming(fake_midi_backend, monkeypatch):
+    """A drum machine's clock never left the inbox quiet: a button pressed from 0 and a knob nudged once were said
+    only once the clock stopped."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control import midilearn
+
+    monkeypatch.setattr(midilearn, "QUIET", 0.05)
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop, beats = [], [], threading.Event(), threading.Event()
+    thread, errors = in_thread(midilearn.learn, "nano", out.append, said.append, None, stop, 0.02)
+
+    def clock():
+        while not beats.wait(0.005):  # 24 a beat at 120 bpm is one each 21 ms: the inbox is never left quiet
+            fake_midi.send(nano, mido.Message("clock"))
+
+    clocked = threading.Thread(target=clock)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        clocked.start()
+        for msg in (cc(41, 0), cc(41, 127), cc(16, 40)):
+            fake_midi.send(nano, msg)
+        assert wait_for(lambda: len(out) >= 2, 10) and clocked.is_alive(), out
+    finally:
+        beats.set()
+        stop.set()
+    thread.join(30)
+    clocked.join(30)
+    assert not thread.is_alive() and errors == []
+    assert "{cc: 41, command: next" in out[0] and "# a button (" in out[0], out
+    assert "{cc: 16, param: blend" in out[1] and "a knob? one value (40)" in out[1], out

@@ -796,3 +796,23 @@ def test_cues_offered_to_controls_are_named_apart_from_the_shows_cues_and_each_o
         assert button.command.name == "go"
         # of cues of one name, go reaches the first: a name taken fired the show's cue, not the one offered
         assert list(loaded.cues[cue_index(loaded.cues, button.command.args[0])].do) == yaml.safe_load(command)
+
+
+def test_a_midi_map_named_for_a_controller_vcam_ships_none_for_says_how_to_make_one(tmp_path):
+    """`--midi-map launchpad` listed the shipped maps alone, leaving the owner of a Launchpad nothing to give."""
+    from vcam.control.midimap import map_named
+    from vcam.control.show import parse_show
+    from vcam.control.yamlcheck import ConfigError
+
+    learn = ("; for another controller, vcam midi learn prints the line of each control touched, to save as a map "
+             "file")
+    with pytest.raises(ValueError) as err:
+        map_named("launchpad")
+    assert str(err.value) == f"MIDI map 'launchpad' not found; shipped maps: apc-mini-mk2, midimix, nanokontrol2{learn}"
+    for near in ("nanokontrol", "pads/launchpad.yaml"):  # a slip for a shipped one, or a file's path: as before
+        with pytest.raises(ValueError) as err:
+            map_named(near)
+        assert "vcam midi learn" not in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        parse_show("presets:\n  - {name: a, prompt: b}\nmidi:\n  map: launchpad\n", str(tmp_path / "show.yaml"))
+    assert err.value.problems[0].endswith(learn), err.value.problems

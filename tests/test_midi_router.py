@@ -195,6 +195,22 @@ def test_a_program_change_past_the_shows_presets_is_said_with_the_program_it_cam
     assert ctl.state.preset == 0
 
 
+def test_a_map_button_past_the_shows_presets_names_its_control_and_map_line():
+    """A map file's row of preset buttons is longer than most shows: a press past the end answered "no preset 5",
+    which did not say which of the controller's buttons sent it, nor where it is bound."""
+    ctl = server_controller()
+    router = MidiRouter(nanokontrol2(), ctl)
+    said = router.handle(cc(36, 127))
+    assert said == ("error: MIDI cc 36 (preset 5, nanokontrol2.yaml line 14): no preset 5: this show has presets 1 "
+                    "to 3"), said
+    assert router.handle(cc(36, 0)) is None and ctl.state.preset == 0
+    pad = MidiRouter(MidiMap(buttons=(Button(parse("preset 9"), note=7),)), ctl)  # a show's own: no file to name
+    assert pad.handle(mido.Message("note_on", note=7, velocity=100)) == ("error: MIDI note 7 (preset 9): no preset 9: "
+                                                                        "this show has presets 1 to 3")
+    router.handle(cc(33, 127))  # one the show has: taken as before
+    assert ctl.state.preset == 1
+
+
 def test_program_change_on_any_channel_without_one_given():
     ctl = server_controller()
     router = MidiRouter(MidiMap(program_channels=(None,)), ctl)
@@ -512,3 +528,55 @@ def test_a_button_on_a_channel_written_above_a_knob_on_any_channel_fires_on_its_
     router = MidiRouter(mapping, pressed)
     router.handle(cc(control, 127, channel=1))
     assert pressed.commands == ["next"]
+
+
+def test_learn_says_a_fader_pushed_fast_from_0_once_as_a_knob_and_keeps_the_lines_order():
+    """A fader at 0 pushed fast to the top sends 0 then 127, a button's shape: it was said a button, and said again a
+    knob at its next value. Its verdict waits for that next value, but never past another control's line: one
+    touched meanwhile, or a guess coming due, still comes after it, as when it was said at once."""
+    from vcam.control.midilearn import QUIET, Learner
+
+    def said(msgs, rest: float | None = None) -> list[str]:
+        learner = Learner()
+        lines = [line for t, msg in enumerate(msgs) for line in learner.feed(msg, t * 0.01)]
+        return lines + (learner.due(rest) if rest is not None else learner.due())
+
+    def kinds(lines: list[str]) -> list[tuple[str, str]]:
+        return [(line.split("{cc: ")[1].split(",")[0], "knob" if "param: blend" in line else "button")
+                for line in lines]
+
+    assert kinds(said([cc(0, 0), cc(0, 127), cc(0, 126), cc(0, 127)])) == [("0", "knob")]
+    assert kinds(said([cc(0, 0), cc(0, 127), cc(0, 90), cc(0, 40), cc(0, 0)])) == [("0", "knob")]
+    assert kinds(said([cc(41, 0), cc(41, 127), cc(41, 0)])) == [("41", "button")]
+    assert kinds(said([cc(41, 0), cc(41, 127), cc(16, 10), cc(16, 20)])) == [("41", "button"), ("16", "knob")]
+    [line] = said([cc(41, 0), cc(41, 127)], rest=0.01 + QUIET)
+    assert kinds([line]) == [("41", "button")] and "value=127" in line
+    assert said([cc(41, 0), cc(41, 127)], rest=0.01 + QUIET / 2) == []
+    # a knob nudged once, then a button pressed from 0: the button's line, then the knob's guess once it rests
+    lines = said([cc(16, 40), cc(41, 0), cc(41, 127)], rest=QUIET)
+    assert kinds(lines) == [("41", "button"), ("16", "knob")] and "knob?" in lines[1], lines
+    assert kinds(said([cc(16, 40), cc(41, 0), cc(41, 127)])) == [("41", "button"), ("16", "knob")]
+
+
+def test_a_program_change_on_a_map_without_a_program_entry_is_said_once_with_the_entry_to_add():
+    """A foot controller's program changes selected nothing, and nothing was said."""
+    router = MidiRouter(MidiMap(buttons=(Button(parse("next"), cc=41),)), server_controller())
+    said = [r for r in (router.handle(mido.Message("program_change", program=p)) for p in (1, 2)) if r]
+    assert said == ["MIDI: a program change came (program=1), which the map does nothing with: to select the show's "
+                    "presets with it, add - {program: presets} to the map's controls (program N selects preset N+1)"]
+    assert router.controller.state.preset == 0
+    nano = MidiRouter(nanokontrol2(), server_controller())  # one that reads them: selects, as before
+    nano.handle(mido.Message("program_change", program=1))
+    assert nano.controller.state.preset == 1
+
+
+def test_a_program_change_on_a_shipped_map_without_a_program_entry_says_to_add_it_in_the_shows_midi_section():
+    """Said on a shipped map, the line told to add - {program: presets} to the map's controls: vcam's own file, which
+    an update rewrites, as the channel line says. (The maps shipped now all have one; the APC's entries stand in.)"""
+    apc = load_map(find_map_file("apc-mini-mk2", None))
+    router = MidiRouter(MidiMap(apc.name, apc.knobs, apc.buttons), server_controller())
+    [line] = [r for r in (router.handle(mido.Message("program_change", program=p)) for p in (1, 2)) if r]
+    assert line == ("MIDI: a program change came (program=1), which the map does nothing with: to select the show's "
+                    "presets with it, add - {program: presets} to the show's midi: controls: beside its map: "
+                    "apc-mini-mk2, not to apc-mini-mk2.yaml, vcam's own, which an update rewrites (program N selects "
+                    "preset N+1)"), line

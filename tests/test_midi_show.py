@@ -781,3 +781,53 @@ def test_an_apc_notes_port_is_said_only_beside_its_own_control_port():
     other = "APC mini mk2:APC mini mk2 APC mini mk2 Notes 32:1"  # a second APC's
     assert notes_port(APC_ALSA[0], [APC_ALSA[0], other]) is None
     assert notes_port(MIDIMIX_ALSA, [MIDIMIX_ALSA, *APC_ALSA]) is None
+
+
+def test_a_pads_pressure_reaches_learn_after_the_pads_own_note_however_busy_the_controls_thread(fake_midi_backend):
+    """A pad's note waited for the controls' thread while its pressure, told on the port's reader, overtook it: vcam
+    midi learn said the pressure first, as of no key held, and told to set the pad to send a CC."""
+    go = threading.Event()
+    came = []
+
+    def heard(msg) -> None:
+        go.wait(60)  # the controls' thread busy with the note while the pressure comes
+        came.append(msg.type)
+
+    said = []
+    midi, _ = watched("nanokontrol", said, heard, unheeded=lambda msg: came.append(msg.type))
+    try:
+        fake_midi.send(NANO, mido.Message("note_on", note=11, velocity=127))
+        fake_midi.send(NANO, mido.Message("polytouch", note=11, value=40))
+        go.set()
+        assert wait_for(lambda: len(came) == 2, 60)
+        assert came == ["note_on", "polytouch"]
+    finally:
+        go.set()
+        midi.stop()
+
+
+def test_a_port_name_typed_wrong_is_waited_for_with_the_controller_it_is_near():
+    """`--midi nanokontrl` waited for a controller that was plugged in all along, the inputs listed to spot it in."""
+    from vcam.control.midi import waiting_line
+
+    names = ["Midi Through:Midi Through Port-0 14:0", "MIDImix:MIDImix MIDI 1 24:0",
+             "nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0"]
+    assert waiting_line("nanokontrl", names) == (
+        "waiting for MIDI input 'nanokontrl' (inputs now: Midi Through:Midi Through Port-0 14:0, MIDImix:MIDImix MIDI "
+        "1 24:0, nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0); plug it in, or did you mean 'nanoKONTROL2'?")
+    assert waiting_line("mdimix", names).endswith("plug it in, or did you mean 'MIDImix'?")
+    for other in ("nanokey", "launchpad", "thru"):  # another controller, not plugged in yet: no guess
+        assert waiting_line(other, names).endswith("); plug it in"), other
+
+
+@pytest.mark.parametrize("typed, plugged", [("nanokontrol2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),
+                                            ("nanokontrl2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),
+                                            ("keystep37", "KeyStep Pro:KeyStep Pro MIDI 1 20:0"),
+                                            ("minilab3", "Arturia MiniLab mkII:Arturia MiniLab mkII MIDI 1 20:0"),
+                                            ("launchpad x", "Launchpad Mini:Launchpad Mini MIDI 1 20:0")])
+def test_a_port_name_of_another_model_of_the_controller_plugged_in_is_waited_for_with_no_guess(typed, plugged):
+    """--midi nanokontrol2 beside a nanoKONTROL Studio asked "did you mean 'nanoKONTROL'?": the show's own
+    controller, not plugged in yet, said to be a slip for another model of its make."""
+    from vcam.control.midi import waiting_line
+
+    assert waiting_line(typed, ["Midi Through:Midi Through Port-0 14:0", plugged]).endswith("); plug it in")

@@ -422,6 +422,8 @@ def test_an_output_path_expands_the_home_folder(monkeypatch, tmp_path):
     ("fil:take", "did you mean file:take?"),
     ("cam:/dev/video2", "did you mean vcam:/dev/video2?"),
     ("cam@640x360", "did you mean vcam@640x360?"),
+    ("video10", "did you mean vcam:/dev/video10?"),
+    ("video10@640x360", "did you mean vcam:/dev/video10@640x360?"),
 ])
 def test_an_output_not_written_as_one_says_the_one_meant(text, said):
     """A size mistyped is said as one, with the output it was given with; a path, a device or a kind written

@@ -2205,3 +2205,49 @@ def test_cam_s_end_and_token_lines_hide_the_password():
             _no_frame_text(opts, link, SimpleNamespace(gave_up=False), False, stopped_by=signal.SIGTERM)]
     said += [f"{e.message} {e.fix}" for e in (_refusal(opts, "missing token"), _refusal(opts, "bad token"))]
     assert all("s3cret" not in line and "vj:***@127.0.0.1:1" in line for line in said), said
+
+
+def _looked_for_here(monkeypatch) -> list[str]:
+    """The paths a line's reading looks for on this machine (names_file_here), recorded."""
+    from vcam.control import fullwidth
+
+    looked = []
+
+    def lexists(path: str) -> bool:
+        looked.append(path)
+        return os.path.lexists(path)
+
+    disk = SimpleNamespace(isabs=os.path.isabs, expanduser=os.path.expanduser, join=os.path.join, lexists=lexists)
+    monkeypatch.setattr(fullwidth, "os", SimpleNamespace(path=disk))
+    return looked
+
+
+def test_a_watchers_input_line_looks_for_no_file_on_the_servers_machine(tmp_path, monkeypatch):
+    """A watcher's line, read to tell a status from a change, was read as a show's line: its absolute path (a
+    quote at its end, `input file:/etc/passwd"`) was looked for on the server's disk, as no client's line is."""
+    from vcam.control.throttle import ErrorThrottle
+    from vcam.remote import answers
+
+    (tmp_path / 'a.png"').write_bytes(b"x")
+    looked = _looked_for_here(monkeypatch)
+    server = SimpleNamespace(handle_line=lambda line, source: pytest.fail(line), state=dict, say=lambda line: None)
+    watcher = SimpleNamespace(name="laptop", role="watch", refusals=ErrorThrottle(1e9), asks_refused=ErrorThrottle(1e9))
+    line = f'input file:{tmp_path}/a.png"'
+    said = json.loads(answers.answer(server, json.dumps({"type": "command", "line": line}), watcher))
+    assert said == {"type": "error", "message": answers.WATCH_ONLY}
+    assert looked == []
+
+
+def test_vcam_cams_hint_to_a_network_line_looks_for_no_file_here(tmp_path, monkeypatch):
+    """An OSC sender's `'input file:/tmp/q/a.png"'`, refused, was read again without its quotes for a hint as a
+    show's line: its path was looked for on vcam cam's disk, though the server's files are what it names."""
+    from vcam.remote.controller import RemoteController
+
+    (tmp_path / 'a.png"').write_bytes(b"x")
+    looked = _looked_for_here(monkeypatch)
+    sent = []
+    remote = RemoteController(lambda line: sent.append(line) or True)
+    for line in (f"'input file:{tmp_path}/a.png\"'", f"＂input file:{tmp_path}/a.png\"＂"):
+        reply = remote.handle_line(line, "osc", network=True)
+        assert reply.startswith("error: unknown command") and "did you mean input?" in reply, reply
+    assert sent == [] and looked == []

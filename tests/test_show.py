@@ -2315,3 +2315,20 @@ def test_an_input_on_another_drive_ending_in_a_quote_is_told_the_line_without_it
         load_show(show)
     [said] = err.value.problems
     assert said.endswith(f"opens nowhere: write file:{clips / 'loop.mp4'}"), said
+
+
+def test_a_map_button_s_full_width_input_is_read_by_what_is_beside_the_show(tmp_path, monkeypatch):
+    """A MIDI or OSC button's `input file:logo.png ＠ｂａｒ` or `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ`, logo.png beside the show, was
+    refused from every folder vcam was started in, as a cue's was: read by what is beside the show, it loads."""
+    here, elsewhere = tmp_path / "show", tmp_path / "elsewhere"
+    here.mkdir(), elsewhere.mkdir()
+    (here / "logo.png").write_bytes(b"x")
+    show = here / "show.yaml"
+    show.write_text("presets:\n  - {name: a, prompt: x}\nmidi:\n  controls:\n"
+                    "    - {note: 36, command: input file:logo.png ＠ｂａｒ}\n"
+                    "osc:\n  controls:\n    - {address: /a, command: input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ}\n", encoding="utf-8")
+    for folder in (elsewhere, here):
+        monkeypatch.chdir(folder)
+        loaded = load_show(show)
+        assert [str(b.command) for b in loaded.midi.buttons] == [f"input file:{here / 'logo.png'} @bar"]
+        assert [str(b.command) for b in loaded.osc.buttons] == [f"input file:{here / 'logo.png'}"]

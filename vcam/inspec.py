@@ -171,12 +171,23 @@ def spaced_fix(path: str, kind: str, base: str | None = None) -> str | None:
     return f"did you mean {shell_word(f'{kind}:{given}')}? a space after the colon is read as part of the name"
 
 
+# The camera of the machine one watches from, restyled here: at the start given as --in net to vcam serve. Said on
+# air, where --in is no longer given, a vcam run has no input net to take (only a serve does): it restarts as one
+SERVE_NET = f"here vcam serve with {FLAG} net"
+SERVE_NET_ON_AIR = f"here input net in vcam serve (vcam run takes none: restart it as vcam serve {FLAG} net)"
+
+
+def command_fix(fix: str) -> str:
+    """`fix` as said to an input given by a command on air: `input camera:N` where it names `--in camera:N`."""
+    return fix.replace(f"{FLAG} ", "input ").replace(SERVE_NET.replace(f"{FLAG} ", "input "), SERVE_NET_ON_AIR)
+
+
 def typed_fix(fix: str, written: InputSpec) -> str:
     """The fix for an input that did not open, as said for the `input` command (`written`: its input as given): the
     command where the fix names the flag (`input camera:N`, not `--in camera:N`), and a path given relative is
     read from the folder vcam was started in (the controller makes it whole there), not the show file's."""
     if written.kind not in ("file", "image") or fix != missing_fix(written.kind):
-        return fix.replace(f"{FLAG} ", "input ")
+        return command_fix(fix)
     if os.path.isabs(os.path.expanduser(written.target)):
         return "check the path"
     return f"check the path; a typed {written.kind}: path is relative to the folder vcam was started in, not to " \

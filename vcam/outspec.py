@@ -194,8 +194,9 @@ def _meant(body: str) -> str | None:
             return f"file:{body}"
         return None  # n:x, C:show.avi: no more a path than anything else
     kind, colon, target = body.partition(":")
-    if not colon and re.fullmatch(r"/dev/video\d+", body):  # not /dev/videos/show.mp4, a folder of recordings
-        return f"vcam:{body}"
+    if not colon and re.fullmatch(r"(/dev/)?video\d+", body):  # not /dev/videos/show.mp4, a folder of recordings
+        # video10 alone is the device's name as v4l2-ctl and OBS's device list show it
+        return f"vcam:/dev/{body.removeprefix('/dev/')}"
     if not colon and os.path.splitext(body)[1].lower() in WRITTEN_EXTENSIONS:
         return f"file:{body}"
     word = _OTHER_WORDS.get(kind.lower()) or nearest(kind.lower(), KINDS, cutoff=0.7)

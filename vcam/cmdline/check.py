@@ -120,14 +120,10 @@ def _cut_prompts(show) -> list[str]:
 def _prompts_given(show) -> list[tuple[str, str]]:
     """Each prompt the show can put on air, with what gives it: its presets', then its cues' and its MIDI and OSC
     buttons' `prompt TEXT` commands."""
-    from vcam.control.commands import SHOWN_CHARS, parse
+    from vcam.live.showreads import cue_commands
 
     given = [(f"preset {i} {quoted(p.name)}", text) for i, p in enumerate(show.presets, 1) for text in p.prompts]
-    for i, cue in enumerate(show.cues, 1):
-        # an unnamed cue is named by its first line: a long prompt's whole, said back cut as a message cuts a name
-        who = f"cue {i} {quoted(clipped(cue.name, SHOWN_CHARS + 1))}"
-        commands = (parse(line, console=False) for line in cue.do)
-        given += [(who, cmd.args[0]) for cmd in commands if cmd is not None and cmd.name == "prompt"]
+    given += [(who, cmd.args[0]) for who, cmd in cue_commands(show.path, show) if cmd.name == "prompt"]
     buttons = show.midi.acting()[1] if show.midi is not None else ()
     given += [(_button_label(b), b.command.args[0]) for b in buttons if b.command.name == "prompt"]
     osc = show.osc.buttons if show.osc is not None else ()

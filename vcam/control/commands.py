@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, input_read_as, kind_in_ascii, names_file_here, quoted_as_typed,
-                                    signed, timing_in_ascii)
+from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, input_read_as, kind_in_ascii, looks_here,
+                                    names_file_here, quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -92,19 +92,30 @@ def typed_only(cmd: Command | None, by: str) -> str | None:
     return f"{cmd.name} is not taken from {by}: {TYPED_ONLY[cmd.name]}"
 
 
+@dataclass(frozen=True)
+class NumberMeant:
+    """A command's number refused as typed, offered as the one number it reads as (`50%` as 0.5): `typed`, as the
+    message quotes it; `number`, as a line writes it; `said`, the message's words that offer it."""
+    typed: str
+    number: str
+    said: str
+
+
 class CommandError(ValueError):
     """A line that is not a command; the message says what is wrong and how the command is written. `missing`: the
     command given without the argument it needs (`preset` alone), which a show can name its choices for. `unknown`:
     the word typed where a command's name goes and that names none (`reload`), which what runs may answer better.
     `joined`: the commands the line ran together (joined_commands), each taken alone, for what runs to offer them
-    where it would take every one (joined_hint); the message is the line's own refusal."""
+    where it would take every one (joined_hint); the message is the line's own refusal. `meant`: the number the
+    message offers for one it refused, for a file to offer the line with it in place."""
 
     def __init__(self, message: str, missing: str | None = None, unknown: str | None = None,
-                 joined: tuple[Command, ...] = ()):
+                 joined: tuple[Command, ...] = (), meant: NumberMeant | None = None):
         super().__init__(message)
         self.missing = missing
         self.unknown = unknown
         self.joined = joined
+        self.meant = meant
 
 
 @dataclass(frozen=True)
@@ -217,10 +228,26 @@ _TYPED_REST: ContextVar[tuple[str, str]] = ContextVar("_TYPED_REST", default=(""
 def _shown(text: str) -> str:
     """What was typed, as a message quotes it: cut to SHOWN_CHARS; a part of a folded argument as it was typed
     (width_folded folds one character for one, so the part is where it was)."""
+    return repr(_typed(text))
+
+
+def _typed(text: str) -> str:
+    """`text` as _shown quotes it, without the quotes."""
     folded, typed = _TYPED_REST.get()
     if text and (at := folded.find(text)) >= 0:
         text = typed[at:at + len(text)]
-    return repr(clipped(text, SHOWN_CHARS + 1))
+    return clipped(text, SHOWN_CHARS + 1)
+
+
+def _offered(text: str, readings: Sequence[str]) -> tuple[str, NumberMeant | None]:
+    """The words that offer the numbers `text` reads as (" (did you mean 0.5?)"), and what is meant where it reads
+    as one alone."""
+    said = _numbers_offered(readings)
+    return said, NumberMeant(_typed(text), readings[0], said) if len(readings) == 1 else None
+
+
+def _numbers_offered(readings: Sequence[str]) -> str:
+    return f" (did you mean {' or '.join(readings)}?)" if readings else ""
 
 
 # what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
@@ -241,9 +268,10 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
             # bpm takes 120.5 too: only its hex or binary form is whole, so "needs a whole number" would mislead
             wanted = f"a number from {lo} to {hi}" if name == "bpm" else "a whole number"
             raise CommandError(f"{name} needs {wanted}, not {_shown(text)}{based}; usage: {usage(name)}") from None
-        meant = blocks_meant(text) if name == "transition" else None
-        raise CommandError(f"{name} needs a whole number, not {_shown(text)}"
-                           f"{whole_meant(text, lo, hi) if meant is None else meant}; usage: {usage(name)}") from None
+        counted = blocks_meant(text) if name == "transition" else None
+        said, meant = _offered(text, whole_readings(text, lo, hi)) if counted is None else (counted, None)
+        raise CommandError(f"{name} needs a whole number, not {_shown(text)}{said}; usage: {usage(name)}",
+                           meant=meant) from None
     if not lo <= value <= hi:
         # `seed -0x10` said as written, with the number it writes, as a show's `seed: -0x10` is: "seed -16" was
         # never typed
@@ -288,8 +316,9 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     try:
         value = _float(text)
     except ValueError:
-        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}"
-                           f"{number_meant(text, lambda v: lo <= v <= hi, hi == 1)}; usage: {usage(name)}") from None
+        said, meant = _offered(text, number_readings(text, lambda v: lo <= v <= hi, hi == 1))
+        raise CommandError(f"{name} needs a number from {lo:g} to {hi:g}, not {_shown(text)}{said}; usage: "
+                           f"{usage(name)}", meant=meant) from None
     if not lo <= value <= hi:
         raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
@@ -300,9 +329,14 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
     the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
     meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1. A comma before
     three digits may group thousands too (`--duration 3,600`, an hour): each reading that fits is said."""
+    return _numbers_offered(number_readings(text, fits, share))
+
+
+def number_readings(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0,
+                    share: bool = True) -> tuple[str, ...]:
+    """The numbers number_meant offers for `text`, as it writes them; none for a number it offers none for."""
     if re.fullmatch(r"[1-9]\d{0,2},\d{3}", text):
-        fitting = [v for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v)]
-        return f" (did you mean {' or '.join(f'{v:g}' for v in fitting)}?)" if fitting else ""
+        return tuple(f"{v:g}" for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v))
     try:
         if _ENDED.fullmatch(text):
             meant = float(text.rstrip(_STOPS))
@@ -317,10 +351,10 @@ def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <
         elif (spelled := spelled_number(text.rstrip(_STOPS))) is not None:  # `strength one`, `bpm ninety!`
             meant = float(spelled)
         else:
-            return ""
+            return ()
     except ValueError:
-        return ""
-    return f" (did you mean {meant + 0.0:g}?)" if fits(meant) else ""  # `-0%` meant 0, as strength -0 is read
+        return ()
+    return (f"{meant + 0.0:g}",) if fits(meant) else ()  # `-0%` meant 0, as strength -0 is read
 
 
 # what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
@@ -344,8 +378,13 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
     point or comma: both are said. Where only one reading is a whole number that fits, a dot's is not said (the
     other may be the one meant), a comma's thousands are (`12,500`: a comma groups thousands where numbers are
     written in English, and a decimal comma's 12.5 is no whole number); `2.000.000` is only two million."""
+    return _numbers_offered(whole_readings(text, lo, hi))
+
+
+def whole_readings(text: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The whole numbers whole_meant offers for `text`, as it writes them; none for a number it offers none for."""
     if len(text) > 40:  # no whole number a command or flag takes has as many digits; int() refuses past 4300
-        return ""
+        return ()
     if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
         mark = grouped[1]
         thousands = int(text.replace(mark, ""))
@@ -353,11 +392,11 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
         # hundreds of digits are none at all)
         point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
         if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
-            return f" (did you mean {thousands} or {point:g}?)"
+            return str(thousands), f"{point:g}"
         # `0,500` groups no thousands: English writes five hundred 500; its comma is a decimal one
         if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
-            return f" (did you mean {thousands}?)"
-        return ""
+            return str(thousands),
+        return ()
     # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
     decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
     ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
@@ -368,8 +407,8 @@ def whole_meant(text: str, lo: int, hi: int) -> str:
         except ValueError:
             continue
         if value.is_integer() and lo <= value <= hi:
-            return f" (did you mean {int(value)}?)"
-    return ""
+            return str(int(value)),
+    return ()
 
 
 def _strength(text: str) -> float:
@@ -381,14 +420,28 @@ def _bias(text: str) -> float:
     try:
         return check_bias(_float(text))
     except ValueError as e:
+        meant = None
         if "bias must" not in str(e):
-            meant = number_meant(text, lambda v: 0 < v <= 1)
-            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{meant}"
-        raise CommandError(f"{e}; usage: {usage('bias')}") from None
+            said, meant = _offered(text, number_readings(text, lambda v: 0 < v <= 1))
+            e = f"bias needs a number above 0 and at most 1, not {_shown(text)}{said}"
+        raise CommandError(f"{e}; usage: {usage('bias')}", meant=meant) from None
+
+
+class TimingError(ValueError):
+    """A timing refused (parse_quantize); `meant`: the number of beats its message offers for it, where it offers
+    one alone."""
+
+    def __init__(self, message: str, meant: NumberMeant | None = None):
+        super().__init__(message)
+        self.meant = meant
+
+
+# a number of beats in plain digits (not `1_0`, which a timing takes too): one a file's line is offered
+_PLAIN_BEATS = re.compile(r"[-+]?[\d.]+(?:e[-+]?\d+)?")
 
 
 def parse_quantize(text: str, after_at: bool = False) -> str:
-    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; ValueError otherwise,
+    """`beat`, `bar`, `off`, or a number of beats (`2`, `0.5`, `8 beats`) in its plain form; TimingError otherwise,
     worded for the `@` that ends a command where `after_at` (no quantize was typed there)."""
     word = text.strip().lower()
     if word in ("beat", "bar", "off"):
@@ -411,19 +464,22 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
             meant = nearest(bare, ("beat", "bar", "off"))
         # `1/2`, `half`, `2 bars`: a musician's note value or a count of bars, said back as beats
         # after @, only for a note value (`@1/2`, `@half`): any other word (`@half.mp4`) may be a prompt's or a path's
+        offered = None
         if meant:
             beats = f" (did you mean {'@' if after_at else ''}{meant}?)"
+            if not after_at and _PLAIN_BEATS.fullmatch(meant):
+                offered = NumberMeant(_typed(text), meant, beats)
         else:
             beats = _bars_meant(word, after_at) or _note_said(word, after_at)
         if not beats and not after_at:
             beats = " (it counts beats: 0.5 is half a beat, 4 a bar of 4/4)"
         elif not beats and _NOTE_VALUE.search(word) and "." not in word:
             beats = " (it counts beats: @0.5 is half a beat, @4 a bar of 4/4)"
-        raise ValueError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}") from None
+        raise TimingError(f"{what} {QUANTIZE_FORMS}, not {_shown(text)}{beats}", offered) from None
     if not MIN_QUANTIZE_BEATS <= beats <= MAX_QUANTIZE_BEATS:
         what = "@" if after_at else "quantize "
-        raise ValueError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, to "
-                         f"{MAX_QUANTIZE_BEATS:g})")
+        raise TimingError(f"{what}{number_said(beats)} beats is out of range ({MIN_QUANTIZE_BEATS:g}, a 64th note, "
+                          f"to {MAX_QUANTIZE_BEATS:g})")
     return "beat" if beats == 1.0 else f"{beats:g}"
 
 
@@ -505,8 +561,8 @@ def lands_on(spec: str) -> str:
 def _quantize(text: str) -> str:
     try:
         return parse_quantize(text)
-    except ValueError as e:
-        raise CommandError(f"{e}; usage: {usage('quantize')}") from None
+    except TimingError as e:
+        raise CommandError(f"{e}; usage: {usage('quantize')}", meant=e.meant) from None
 
 
 def _quoted_at(spec: str) -> str:
@@ -568,8 +624,9 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     _unclosed_quote(whole, kind, colon, path, at, console)
     try:
         spec = parse_input(given)
-    except MeantError as e:
-        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}")) from None
+    except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
+        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{f' @{at}' if at is not None else ''}")) \
+            from None
     except ValueError as e:
         # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
         said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
@@ -622,14 +679,26 @@ def _paired(words: re.Match) -> str:
 
 def _one_pair(text: str, console: bool = True) -> str:
     """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
-    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one
-    are read as written: their file, beside the show or in the shared folders, may be named with those quotes, and
-    whether it is cannot be looked for here."""
+    path after its kind, made straight; as typed where its path names a file so. A show's line and a network one,
+    whose file (beside the show, in the shared folders) is not looked for here, are read as written where both
+    quotes are curled (`’pic.jpg’`: a file may be named so); one of the two straight is a pair there too, as in a
+    blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
+    offered kept the curled one on."""
     quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
-    if not console or quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
-            or pair in quoted[3] or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
+    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+            or not console and quoted[2] == quoted[4] \
+            or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
+            or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
         return text
-    return f"{quoted[1]}{pair}{quoted[3]}{pair}{quoted[5]}"
+    # `'don't.mp4’`: an apostrophe within is no quote; the name goes in double quotes, which it does not close
+    inner = f'"{quoted[3]}"' if pair in quoted[3] else f"{pair}{quoted[3]}{pair}"
+    return f"{quoted[1]}{inner}{quoted[5]}"
+
+
+def _apostrophes_only(text: str, pair: str) -> bool:
+    """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
+    (`don't`), and no double quote is there."""
+    return pair == "'" and '"' not in text and re.fullmatch(r"(?:[^']|(?<=\w)'(?=\w))*", text) is not None
 
 
 # The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
@@ -657,35 +726,41 @@ def _unclosed_quote(whole: str, kind: str, colon: str, path: str, at: str | None
         if opening not in OPENING_QUOTES or any(close in typed[1:] for close in OPENING_QUOTES[opening]):
             continue
         # a show's file is found beside the show (found_input), not in the working folder, which differs between runs
-        if before and console and names_file_here(path):
-            return
-        rest = typed[1:].strip()
-        # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
-        # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
-        if before and not rest and console and not FROM_AFAR.get():
-            raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
-                               f"{kind.lower()}:\"{_example(kind)}\"")
-        why = f"the quote before {name_said(rest)} is not closed"
-        try:
-            meant = parse_input(before + rest)
-        except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
-            why, meant = f"{why}, and {e.why}", e.meant
-        except ValueError:  # said as the input without its quote is said, when typed
-            return
-        meant, at = _timing_unglued(meant, at)
-        if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
-            why, meant = f"{why}, and {found[0]}", found[1]
-        if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
-                and not (console and names_file_here(meant.target)):
-            # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
-            raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
-        if meant.kind in ("file", "image") and not FROM_AFAR.get() and not names_file_here(meant.target):
-            # a line offered for it would only be refused in turn
-            raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
-                               f"input {meant.kind}:PATH")
-        timing = f" @{at}" if at is not None else ""
-        raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
-    _unopened_quote(kind, colon, path, console)
+        if not (before and console and names_file_here(path)):
+            _offer_unquoted(typed[1:].strip(), before, kind, at, console)
+        return
+    _unopened_quote(kind, colon, path, at, console)
+
+
+def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: bool) -> None:
+    """CommandError offering the input `before` (its kind and colon, where the quote opened its path) and `rest`, the
+    path after the quote left open, with the timing `at`; returns where that is no input either (said as the input
+    without its quote is said, when typed)."""
+    # `input file:"`, the path not typed yet: here no file named `"` is there (looked for above); from the network
+    # media.admit decides, in the shared folders, which may hold one, and a show's line is found beside the show
+    if before and not rest and console and looks_here():
+        raise CommandError(f"the quote after {before} is not closed and holds no path: give one, as in input "
+                           f"{kind.lower()}:\"{_example(kind)}\"")
+    why = f"the quote before {name_said(rest)} is not closed"
+    try:
+        meant = parse_input(before + rest)
+    except MeantError as e:  # `input "loop.mp4`: its kind left out too, offered with it
+        why, meant = f"{why}, and {e.why}", e.meant
+    except ValueError:
+        return
+    meant, at = _timing_unglued(meant, at)
+    if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
+        why, meant = f"{why}, and {found[0]}", found[1]
+    if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+            and not (console and names_file_here(meant.target)):
+        # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
+        raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
+    if meant.kind in ("file", "image") and looks_here(meant.target) and not names_file_here(meant.target):
+        # a line offered for it would only be refused in turn
+        raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
+                           f"input {meant.kind}:PATH")
+    timing = f" @{at}" if at is not None else ""
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -703,25 +778,31 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
 CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
-def _unopened_quote(kind: str, colon: str, path: str, console: bool = True) -> None:
+def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
     """CommandError offering the line without it where a quote ends the input's path, or the input where it has no
     path (`input none"`), and none opens it (`input file:loop.mp4"`); not where a file is named so. A mark before
-    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended)."""
+    the quote (`file:it's.png,"`) is left out of the line offered too, in a line typed here (_mark_ended). The line
+    offered keeps the timing (`at`, or one glued to the path), as _unclosed_quote's does."""
     typed = path if colon else kind
     closing = typed[-1:]
     if closing not in CLOSING_QUOTES or any(opening in typed[:-1] for opening in CLOSING_QUOTES[closing]):
         return
     if colon and names_file_here(path):
         return
+    if colon and gone_since_read(path):  # the line offered without the quote would name another file
+        raise CommandError(f"no such file {name_said(path)}, there when the show was loaded: put it back, or take "
+                           f"the line out of the show")
     rest = typed[:-1].strip()
     try:
         meant = parse_input(kind + colon + rest if colon else rest)
     except ValueError:  # said as the input without its quote is said, when typed
         return
     why = f"the quote after {name_said(rest)} opens nowhere"
+    meant, at = _timing_unglued(meant, at)
     if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
         why, meant = f"{why}, and {found[0]}", found[1]
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}"))
+    timing = f" @{at}" if at is not None else ""  # `input file:x.png" @bar` was offered the line landing at once
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
 
 
 def checked_prompt(text: str) -> str:
@@ -780,8 +861,9 @@ def _blend(text: str) -> tuple:
         x = _float(parts[2])
     except ValueError:
         # its names are read as written (_AS_WRITTEN), its position as a setting's number is: `５０％` is 50%
-        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}"
-                           f"{number_meant(width_folded(parts[2]))}") from None
+        said, meant = _offered(parts[2], number_readings(width_folded(parts[2])))
+        raise CommandError(f"blend position must be a number from 0 to 1, not {_shown(parts[2])}{said}",
+                           meant=meant) from None
     if not 0.0 <= x <= 1.0:
         raise CommandError(f"blend position {number_said(x)} is outside 0 to 1; usage: {usage('blend')}")
     a, b = (_numbered(_named("blend", part)) for part in parts[:2])  # shlex took out their quotes and escapes
@@ -829,7 +911,10 @@ def _ref(command: str, text: str) -> str | int:
     """The preset (`command` is preset) or cue (go) `text` names: by number (1-based, as int) or by name (str). A name
     in quotes, straight or typographic (`“neon city”`, TYPOGRAPHIC_PAIR), is taken as written within them; one without
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
-    punctuation), and as blend reads its names."""
+    punctuation), and as blend reads its names. Quotes opened one way and closed the other (`'laser tunnel’`, one
+    curled by a phone's keyboard) are a pair, as in a blend's names."""
+    if (mixed := _MIXED_WORDS.fullmatch(text.strip())) is not None:
+        text = _paired(mixed)
     name = _without_quotes(text)
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
@@ -904,6 +989,24 @@ def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
     if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
         return None
     return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+
+
+def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:
+    """`ocean@bar`, a name no preset or cue has with a timing glued to its end, read as part of the name where that
+    may be one (`sunset@2`): the line meant (`preset ocean @bar`) where the part before it `names` one (a preset,
+    after preset; a cue, after go); None for any other."""
+    glued = re.fullmatch(r"(.*\S)[@＠](\S+)", ref.strip(), re.DOTALL)
+    if glued is None or (timing := at_timing(width_folded(glued[2]))) is None:
+        return None
+    try:
+        head = _ref(command, glued[1])
+        # `ocean＠bar` of a show with a preset `ocean@bar`: that one meant, typed in full-width mode, not `ocean`
+        whole = _ref(command, width_folded(ref))
+    except CommandError:  # `""@bar`: quotes round nothing
+        return None
+    if names(whole):
+        return None
+    return clipped(str(Command(command, (head,), at=timing)), SHOWN_CHARS + 1) if names(head) else None
 
 
 def at_timing(word: str) -> str | None:
@@ -1316,13 +1419,23 @@ def from_network() -> Iterator[None]:
 COMMENT_MARKS = ("#", "＃")
 
 
-def parse(line: str, console: bool = True, network: bool = False) -> Command | None:
+def parse(line: str, console: bool | None = None, network: bool = False) -> Command | None:
     """One line of text → Command; None for a blank line or a # comment; CommandError for anything else. `console`:
-    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold.
-    `network`: from another machine, so no path of an `input` is looked for here (media.admit reads it)."""
+    typed at vcam's own console, else written in a file, whose mistakes are answered with commands it may hold;
+    left out, a line from the network is none (a typo from afar is not pointed at quit, which it is refused), any
+    other line is. `network`: from another machine, so no path of an `input` is looked for here (media.admit reads
+    it)."""
+    if console is None:
+        console = not network
     if network and not FROM_AFAR.get():
         with from_network():
             return parse(line, console)
+    if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
+        written = IN_A_FILE.set(True)
+        try:
+            return parse(line, console)
+        finally:
+            IN_A_FILE.reset(written)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()
@@ -1348,7 +1461,8 @@ def parse(line: str, console: bool = True, network: bool = False) -> Command | N
     except CommandError as e:
         e.joined = joined_commands(text, console)  # `seed 5, steps 3`: 5 refused as a seed, two commands typed
         # `seed 5 # the drop`: a comment after the command, read as its argument
-        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console)):
+        if not (meant := comment_meant(name, rest, lambda line: _parsed(line, console) is not None, console,
+                                     typed)):
             raise
         # the refusal's own "did you mean" (`input camera:# x`) would offer a second, contrary line
         said = meant if "did you mean" in str(e) else f"{e}; {meant}"
@@ -1544,6 +1658,9 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
 # in a show or a map, YAML's own comments start anywhere: one inside a command's quotes is the command's text
 COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+# in a show or a map, a full-width ＃ (an input method's) starts no YAML comment
+COMMENT_FULL_WIDTH = ("a full-width ＃ starts no comment, and a plain # starts one only outside the command's quotes, "
+                      "brackets or braces")
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"
@@ -1597,15 +1714,24 @@ def listed_meant(ref: str, names: Sequence[str]) -> int | str | None:
     return ending[0] if listed[1] and len(ending) == 1 else None
 
 
-def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True) -> str:
+def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: bool = True,
+                  typed: str | None = None) -> str:
     """"a # starts a comment only at the start of a line: did you mean preset 2?" for the argument `text` of command
     `name` with a comment after it (`2 # the drop`), where `takes` takes the line without it; empty for any other.
-    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #."""
-    found = re.search(r"(?:^|\s)#", text)
+    Not read as a comment itself: a prompt (`neon sign #1`) or a preset's name may hold a #. `typed`: the argument
+    as typed, where `text` is its width fold."""
+    found = re.search(r"(?:^|\s)([#＃])", text)  # an input method's full-width ＃ too, as a comment line's
     if found is None:
         return ""
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
-    where = COMMENT_WHERE if console else COMMENT_IN_QUOTES
+    # `next ＃ x`: its argument is read folded, the ＃ typed a #
+    mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
+    if mark == "＃" and IN_A_FILE.get() and not FROM_AFAR.get():
+        # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
+        # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
+        return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
+    # a line sent from afar holds no YAML quotes: its # is said as a typed line's
+    where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
@@ -1690,6 +1816,26 @@ def _listed(node, taken: set[str]) -> str | None:
     if len(lines) == 1 or (_parsed(" ".join(lines)) and not all(_parsed(line) for line in lines)):
         # `[preset, 2]`: one command's words, which read as two commands
         return f"a command is written without brackets: command: {' '.join(lines)}"
+    return sent_apart(lines, taken)
+
+
+def commands_cut(pieces: Sequence[str], taken: set[str]) -> str | None:
+    """What to write for a control's command cut by commas in braces into `pieces` (`{cc: 41, command: next,
+    freeze}` reads as command next and a key freeze), where each piece is a command: a control sends one, and how
+    to send them all (sent_apart); None where a piece is no command (the words of a prompt, to quote whole)."""
+    if len(pieces) < 2 or not all(_parsed(piece) for piece in pieces):
+        return None
+    return sent_apart(pieces, taken)
+
+
+def is_command(line: str) -> bool:
+    """Whether `line` is a command a show's file could run (parsed, not refused)."""
+    return _parsed(line) is not None
+
+
+def sent_apart(lines: Sequence[str], taken: set[str]) -> str:
+    """What a control given the commands `lines` at once is told: it sends one; those a cue takes are offered as a
+    cue (in_a_cue), the others each sent by a control of its own. `taken`: as in_a_cue's."""
     several = f"a control sends one command: {' and '.join(lines)} are {len(lines)} commands"
     if not all((cmd := _parsed(line)) and cmd.name not in NOT_IN_CUES and typed_only(cmd, "a cue") is None
                for line in lines):

@@ -26,6 +26,7 @@ from typing import Protocol
 
 from vcam.control.commands import UNTIMED, CommandError, parse
 from vcam.control.cuesheet import Cue, clock_text, cue_index, cue_said
+from vcam.control.fullwidth import read_again
 from vcam.control.replies import Reply
 from vcam.errors import described
 from vcam.inspec import HIDDEN_BY_STRENGTH
@@ -273,7 +274,8 @@ class CueList:
             self._position = index + 1
             self._fired_at = self.clock()
         source = f"cue {index + 1}"
-        replies = [Reply.of(r) for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
+        with read_again():  # the show's own lines, their paths made whole as it loaded
+            replies = [Reply.of(r) for r in (self.run_line(_timed(line, at), source, aim=aim) for line in cue.do) if r]
         if any(line.split()[:1] == ["strength"] for line in cue.do):  # the cue sets it: "lower it" would contradict
             replies = [r.without(HIDDEN_BY_STRENGTH) for r in replies]
         replies, lands = _landing_once(_notes_once(replies))

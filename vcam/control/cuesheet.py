@@ -19,8 +19,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
-                                   number_like, parse, presets_found, presets_named, read_command, typed_only,
-                                   wide_timing_meant)
+                                   glued_timing_meant, number_like, parse, presets_found, presets_named,
+                                   read_command, typed_only, wide_timing_meant)
+from vcam.control.fullwidth import found_beside, in_a_file
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -377,6 +378,13 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
                  around: tuple[list[str], list[str]] | None = ((), ())) -> tuple[str, str] | None:
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
     whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
+    with found_beside(base):  # `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ ＠ｂａｒ` read by what is beside the show, as its files are found
+        return _beside_command(r, node, what, show, base, around)
+
+
+def _beside_command(r: Reader, node, what: str, show: Show | None, base: Path,
+                    around: tuple[list[str], list[str]] | None) -> tuple[str, str] | None:
+    """_cue_command, its paths looked for beside the show."""
     if (said := _number_meant_do(node, show, around)) is not None:
         r.error(node, f"{what}: {said}")
         return None
@@ -414,19 +422,18 @@ def _number_meant_do(node, show: Show | None, around: tuple[list[str], list[str]
         parse(node.value, console=False)
         return None
     except CommandError as e:
-        said = str(e)
-    meant = re.search(r"not (['\"])(.+?)\1.*?( \(did you mean ([-+]?[\d.]+(?:e[-+]?\d+)?)\?\))", said)
+        said, meant = str(e), e.meant
     words = node.value.split()
-    if meant is None or words.count(meant[2]) != 1:
+    if meant is None or words.count(meant.typed) != 1:
         return None
-    fixed = " ".join(meant[4] if word == meant[2] else word for word in words)
+    fixed = " ".join(meant.number if word == meant.typed else word for word in words)
     if (cmd := _cues_command(fixed)) is None or (show is not None and not _runs_in_cue(cmd, show)):
         return None
     before, after = around
     do = flow_yaml([*before, fixed, *after] if before or after else fixed)
     if do is None:
         return None
-    return said.replace(meant[3], "", 1) + f"; write do: {do}"
+    return said.replace(meant.said, "", 1) + f"; write do: {do}"
 
 
 def _runs_beside(r: Reader, node, what: str, cmd: Command, show: Show | None, base: Path) -> bool:
@@ -593,7 +600,7 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
         number = (f" (did you mean go {written}? a cue's number is written alone)" if 1 <= written <= len(cues)
                   else f" (a cue's number is a whole number from 1 to {len(cues)})")
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
-    elif not any("#" in c.name for c in cues) and \
+    elif not any("#" in c.name or "＃" in c.name for c in cues) and \
             (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
         number = f" ({said})"
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
@@ -604,6 +611,11 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
         number = f" (did you mean go {spelled}?)"
     if (line := wide_timing_meant("go", cue, len(cues))) is not None:  # `２ ＠ｂａｒ`, typed in full-width mode
         number = f" (did you mean {line}?)"
+    # `go drop@bar`, typed in a hurry: the timing read as part of the cue's name
+    # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
+    elif (line := glued_timing_meant("go", cue, lambda head: (1 <= head <= len(cues)) if isinstance(head, int)
+                                     else any(name_key(c.name) == name_key(head) for c in cues))) is not None:
+        number = f" (a timing is set apart by a space: did you mean {line}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 
 
@@ -620,7 +632,8 @@ def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | Non
         return None
     if not cues:
         return "this show has no cues: write them in its cues: list, or give the button another command"
-    found = cue_index(cues, cmd.args[0])
+    with in_a_file():  # `go drop ＃ x` told YAML's comment is a plain #, as a cue's preset is
+        found = cue_index(cues, cmd.args[0])
     return found if isinstance(found, str) else None
 
 

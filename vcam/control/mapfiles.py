@@ -4,6 +4,7 @@ line."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -122,7 +123,7 @@ class MapFiles:
             return f"{self.what} {ref!r} is a named pipe or a device, not a file; save the map there as a file"
         return self._other_kind(ref, in_show=True) or (
             f"{self.what} {ref!r} not found{self._meant(ref)}; give a path relative to the show file or one of: "
-            f"{', '.join(self.shipped())}")
+            f"{', '.join(self.shipped())}{self._own(ref)}")
 
     def in_show(self, ref: str, base: Path | None) -> tuple[Path | None, str | None]:
         """The map file a show's `map:` names, and what it is told where there is none or it is an older copy of one
@@ -144,7 +145,7 @@ class MapFiles:
         if path is None:
             raise ValueError(self._other_kind(ref) or
                              f"{self.what} {ref!r} not found{self._meant(ref)}; shipped maps: "
-                             f"{', '.join(self.shipped())}")
+                             f"{', '.join(self.shipped())}{self._own(ref)}")
         # `--midi-map nano.yaml~`, tab completion's other offer, as a show's backup is refused
         if (refusal := backup_refused(str(path), f"{self.what} file", "use")) is not None:
             raise ValueError(refusal)
@@ -155,6 +156,14 @@ class MapFiles:
         name near none."""
         meant = shipped_map_meant(self.kind, ref)
         return f" (did you mean {meant}?)" if meant else ""
+
+    def _own(self, ref: str) -> str:
+        """How to make a MIDI map of one's own, where `ref` is near no shipped map (`--midi-map launchpad`): the
+        shipped maps alone listed left a controller vcam ships none for with nothing to give."""
+        if self.kind != "midi" or shipped_map_meant(self.kind, ref) or re.search(r"[/\\]|\.ya?ml$", ref):
+            return ""  # a file's path: it was meant to be there
+        return ("; for another controller, vcam midi learn prints the line of each control touched, to save as a "
+                "map file")
 
     def _other_kind(self, ref: str, in_show: bool = False) -> str | None:
         """What a shipped map of the other kind, named where this kind goes, is told (`--osc-map nanokontrol2`, or

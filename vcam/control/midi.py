@@ -18,7 +18,7 @@ from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
-from vcam.words import counted
+from vcam.words import counted, nearest
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -268,7 +268,33 @@ def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str
     name came from when it is a show file's (`where`)."""
     listed = ", ".join(map(readable, names)) or "none"
     source = f"the midi: port of {where}; " if where else ""
-    return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in"
+    meant = _name_meant(wanted, names)
+    # a typo waited for a controller that was there all along, the inputs alone left to read it in
+    hint = f", or did you mean {meant!r}?" if meant else ""
+    return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in{hint}"
+
+
+def _name_meant(wanted: str, names: list[str]) -> str | None:
+    """The word of a controller's name (not a loopback's) that `wanted` is a slip for (`nanokontrl` for
+    nanoKONTROL2), which names that controller; None where none is near."""
+    words = {w.casefold(): w for n in names if not is_loopback(n) for w in re.findall(r"[^\W_]+", readable(n))
+             if len(w) > 3 and not w.isdigit() and w.casefold() not in ("midi", "port")}
+    typed = re.sub(r"\s+", "", wanted).casefold()
+    near = nearest(typed, words, cutoff=0.75)
+    if not near or typed == near or _another_model(typed, near):
+        return None
+    return words[near] if find_port(words[near], names) else None
+
+
+def _another_model(typed: str, word: str) -> bool:
+    """Whether `typed` names another model of the make whose name has `word`: the word with a model's number or
+    word after it (nanokontrol2 beside a nanoKONTROL Studio, keystep37 beside a KeyStep Pro, minilab3 beside a
+    MiniLab mkII), or a model number other than the word's (nanokontrl2 beside a nanoKONTROL Studio). Such a
+    controller, not plugged in yet, was said to be a slip for the one plugged in."""
+    stem = word.rstrip("0123456789")
+    numbered = re.search(r"\d+$", typed)
+    return (typed.startswith(stem) and len(typed) > len(stem) and typed != word) or \
+        (numbered is not None and not word.endswith(numbered.group()))
 
 
 def others_named(wanted: str, port: str, names: list[str]) -> str | None:
@@ -365,6 +391,20 @@ def off_channel_line(what: str, channel: int, listens: set[int | None], entry: K
             f"does nothing; if it is meant to act, set the controller to send on channel {mapped[0]}, or {change}")
 
 
+def program_line(program: int, mapping: MidiMap) -> str:
+    """What is said of the first program change on `mapping`, which reads none: where to add the entry that would
+    read it. A shipped map is vcam's own, which an update rewrites: the line goes in the show's own section."""
+    shipped = sorted({Path(e.where[0]).name for e in mapping.knobs + mapping.buttons
+                      if e.where[0] and Path(e.where[0]).resolve().parent == Path(MAPS_DIR).resolve()})
+    if shipped:
+        where = (f"the show's midi: controls: beside its map: {Path(shipped[0]).stem}, not to {shipped[0]}, vcam's "
+                 "own, which an update rewrites")
+    else:
+        where = "the map's controls"
+    return (f"MIDI: a program change came (program={program}), which the map does nothing with: to select the show's "
+            f"presets with it, add - {{program: presets}} to {where} (program N selects preset N+1)")
+
+
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
@@ -381,6 +421,7 @@ class MidiRouter:
         self._button_prev: dict[tuple, int] = {}
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
         self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
+        self._program_said = False  # a program change said to do nothing, where the map reads none
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -400,6 +441,7 @@ class MidiRouter:
         changed = mapping != self._mapping  # a save that changed no control keeps what the inbox learnt
         self._mapping = mapping
         if changed:
+            self._program_said = False
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -446,7 +488,7 @@ class MidiRouter:
                 # toggles sends one message a press, 127 then 0: each is a press.
                 pressed = entry.toggle or msg.value >= PRESSED and (prev < PRESSED or msg.value == prev)
                 self._button_prev[key] = msg.value
-                return partial(self.controller.apply, entry.command, "midi") if pressed else None
+                return partial(self._pressed, entry, f"cc {msg.control}") if pressed else None
             if msg.control in NRPN_CCS and self._halves.picks_rpn(channel):
                 return _unheard  # an RPN's value (a keyboard's pitch-bend range at power-up), for no NRPN knob
             what = f"cc {msg.control}" + (" (an NRPN's number or value)" if msg.control in NRPN_CCS else "")
@@ -454,13 +496,27 @@ class MidiRouter:
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
-                return partial(self.controller.apply, entry.command, "midi")
+                return partial(self._pressed, entry, f"note {msg.note}")
             return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
+            if not mapping.program_channels and not self._program_said:
+                # a foot controller's or a pad's program changes did nothing without a word, the map reading none
+                self._program_said = True
+                line = Unheard(program_line(msg.program, mapping))
+                return lambda: line
             if not mapping.program_listens(channel):
                 return self._said_unheard("a program change", channel, set(mapping.program_channels))
             return partial(self._program, msg.program)
         return None
+
+    def _pressed(self, entry: Button, what: str) -> str | None:
+        """A button's command carried out; one the show refuses said with the control that sent it and its map line:
+        a map file's row of preset buttons past the show's presets answered "no preset 5", no button named."""
+        reply = self.controller.apply(entry.command, "midi")
+        if not (reply or "").startswith("error: "):  # vcam cam's: None where it has nothing to say
+            return reply
+        at = f", {file_line(entry)}" if entry.where[0] else ""
+        return f"error: MIDI {what} ({entry.command}{at}): {reply.removeprefix('error: ')}"
 
     def _program(self, program: int) -> str | None:
         """A program change's preset selected; one past the show's presets said with the program it came as: a DAW

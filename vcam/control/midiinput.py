@@ -177,7 +177,9 @@ class MidiInput:
         self.wanted = wanted
         self.meanwhile = meanwhile  # what goes on while an unplugged controller is waited for
         self.on_message = on_message
-        self.unheeded = unheeded  # told of what no control acts on (pitch bend, aftertouch), on the port's reader
+        # told of what no control acts on (pitch bend, aftertouch) on the controls' thread, in its place among the
+        # rest: told on the port's reader, a pad's pressure overtook the pad's own note on its way to vcam midi learn
+        self.unheeded = unheeded
         self.on_reconnect = on_reconnect or (lambda: None)
         # told of the port opened, at first and after an unplug (its controller's lights)
         self.on_opened: Callable[[str], None] = lambda name: None
@@ -285,14 +287,12 @@ class MidiInput:
 
     def _deliver(self, msg) -> None:
         """The MIDI library's callback: clock at once, what a control may act on through the inbox, the rest (pitch
-        bend, aftertouch, SysEx) dropped here (midi.heeded)."""
+        bend, aftertouch, SysEx) dropped here (midi.heeded), or put through the inbox too for `unheeded`."""
         try:
             if msg.type in CLOCK_MESSAGES:
                 self._act(msg)
-            elif heeded(msg):
+            elif heeded(msg) or self.unheeded is not None:
                 self._inbox.put(msg)
-            elif self.unheeded is not None:
-                self.unheeded(msg)
         except Exception as e:  # noqa: BLE001 - on the port's reader: said, where the reader's guard kept it quiet
             line = f"MIDI: a message from {self.port_name} could not be taken in ({described(e)}); it is lost"
             with self._telling:
@@ -307,6 +307,9 @@ class MidiInput:
                 self._act(msg)
 
     def _act(self, msg) -> None:
+        if self.unheeded is not None and msg.type not in CLOCK_MESSAGES and not heeded(msg):
+            self.unheeded(msg)
+            return
         control = control_of(msg)
         try:
             reply = self.on_message(msg)

@@ -77,6 +77,9 @@ class _Control:
     at: float = 0.0
     kind: str | None = None  # "knob", "button" or None while undecided
     said: str | None = None  # the kind said last ("guess" for a guess)
+    # a press straight after a 0 as its first shape: a button's, or a fader's pushed fast from 0, which its next value
+    # tells apart; its button line waits for that, but never past another line, so the lines keep their order
+    kept: bool = False
 
 
 def _kind(seen: _Control, value: int) -> str | None:
@@ -104,6 +107,21 @@ class Learner:
         self._held: set[tuple] = set()  # (channel, note) of the keys and pads held down, whose pressure is their own
 
     def feed(self, msg, now: float) -> list[str]:
+        if not hasattr(msg, "channel"):
+            # MIDI clock (24 a beat), start/stop, song position, active sensing, sysex: no control's, and a fader's
+            # values come between them, which said a fader pushed fast from 0 a button at the beat, then a knob
+            return self._fed(msg, now)
+        key = (msg.channel, msg.control) if msg.type == "control_change" else None
+        kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
+        return kept + self._fed(msg, now)
+
+    def _say_kept(self, key: tuple) -> str:
+        """The button line kept back for `key` (_Control.kept), said now."""
+        seen = self._cc[key]
+        seen.kept, seen.kind, seen.said = False, "button", "button"
+        return _show(self._msg[key], learn_line(self._msg[key], "button"))
+
+    def _fed(self, msg, now: float) -> list[str]:
         if msg.type in ("note_on", "note_off"):
             pressed = msg.type == "note_on" and msg.velocity > 0
             (self._held.add if pressed else self._held.discard)((msg.channel, msg.note))
@@ -132,6 +150,9 @@ class Learner:
         if prev and prev < PRESSED and msg.value in (0, prev):
             seen.soft = prev
         seen.values.add(msg.value)
+        seen.kept = kind == "button" and seen.kind is None and seen.said is None and prev == 0
+        if seen.kept:
+            kind = None
         seen.last, seen.before, seen.at, seen.kind = msg.value, prev, now, kind
         self._msg[key] = msg
         if kind is None or kind == seen.said:
@@ -241,19 +262,26 @@ class Learner:
                            "it again")]
 
     def due(self, now: float | None = None) -> list[str]:
-        """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`)."""
-        lines = []
-        for key, seen in self._cc.items():
-            if seen.kind is None and seen.said is None and (now is None or now - seen.at >= QUIET):
-                seen.said = "guess"
-                msg = self._msg[key]
-                if seen.soft is None:
-                    lines.append(_show(msg, learn_line(msg, None)))
-                    continue
-                # a button's shape under 64: a pad hit softly, or a knob nudged near 0; which is not said, as either
-                # sends it, but the pad's hits would not fire
-                lines.append(_show(msg, f"{_knob_entry(msg)}    # a knob? it sent {seen.soft} then {msg.value} so "
-                                        f"far; if it is a pad or button, {_SOFT}"))
+        """Guesses for the controls left undecided and quiet since QUIET seconds (all of them, without `now`), after
+        the kept lines (_Control.kept) of those quiet as long, or of any where a guess is due."""
+        quiet = [key for key, seen in self._cc.items() if seen.kind is None and seen.said is None and not seen.kept
+                 and (now is None or now - seen.at >= QUIET)]
+        kept = [key for key, seen in self._cc.items() if seen.kept]
+        if not quiet:
+            kept = [key for key in kept if now is None or now - self._cc[key].at >= QUIET]
+        # a kept press came after the guessed control's last value: its line goes first, as it did when said at once
+        lines = [self._say_kept(key) for key in kept]
+        for key in quiet:
+            seen = self._cc[key]
+            seen.said = "guess"
+            msg = self._msg[key]
+            if seen.soft is None:
+                lines.append(_show(msg, learn_line(msg, None)))
+                continue
+            # a button's shape under 64: a pad hit softly, or a knob nudged near 0; which is not said, as either
+            # sends it, but the pad's hits would not fire
+            lines.append(_show(msg, f"{_knob_entry(msg)}    # a knob? it sent {seen.soft} then {msg.value} so "
+                                    f"far; if it is a pad or button, {_SOFT}"))
         return lines
 
 
@@ -310,6 +338,13 @@ def default_port(say: Callable[[str], None]) -> str:
         say(f"no MIDI controller is plugged in: listening on {readable(names[0])}, which passes on only what "
             "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
             "learn --midi NAME (part of its name) to wait for it")
+    if len(controllers) > 1:  # listened to unsaid, the other controller's knobs printed nothing
+        # inputs, not controllers: one controller may list two (an APC mini mk2's Control and Notes ports, a
+        # Launchpad X's DAW and MIDI ports), which were counted as two controllers
+        listed = ", ".join(readable(n) for n in controllers)
+        say(f"MIDI: {len(controllers)} MIDI inputs are plugged in ({listed}; one controller may have more than one): "
+            f"learning from the first, {readable(controllers[0])}; vcam midi learn --midi NAME (part of its name) "
+            "learns from another")
     return stable_name((controllers or names)[0])
 
 
@@ -337,7 +372,8 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                 continue
             now = time.monotonic()
             seen += learnable(msg) and not presses.released(msg)  # a wheel is said, not counted (--count)
-            for line in learner.feed(msg, now):
+            # MIDI clock running never leaves the inbox empty for long: what is due is said between its messages
+            for line in learner.feed(msg, now) + learner.due(now):
                 out(line)
     finally:
         midi.stop()

@@ -39,6 +39,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
+from vcam.control.fullwidth import found_beside
 from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order
@@ -229,8 +230,7 @@ def read_map(r: Reader, node, where: str, base: Path | None, in_map_file: bool =
     result = _built_on(r, keys["map"], where, base) if "map" in keys else MidiMap(name or "")
     light = _light(r, keys["light"], where) if "light" in keys else result.light  # else as its map file's light
     knobs, buttons, programs = [], [], []
-    # (cc|note|nrpn, number) -> [(channel, control)], and ("fine", cc) -> the 14-bit controls whose fine half it is
-    taken: dict[tuple[str, int], list] = {}
+    taken = _Taken()
     cc_uses: list[tuple] = []  # (what, entry, its ccs, channel) of each control on a cc
     # (whose NRPN, said so, and its channel) of each NRPN knob: the map file's, whose CCs a show's own entry cannot
     # take (the router reads CC 6 as the NRPN's wherever one listens), and this list's
@@ -352,7 +352,15 @@ def _light(r: Reader, node, what: str) -> Light | None:
     return Light(velocity, channel) if velocity is not None else None
 
 
-def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: int | None, control: int) -> bool:
+@dataclass
+class _Taken:
+    """What the controls of one list bind, noted as each is read: `controls`, (cc|note|nrpn|program, number) → the
+    (channel, control) of each that binds it; `fine_halves`, a cc → the 14-bit controls whose fine half it is."""
+    controls: dict[tuple[str, int], list[tuple[int | None, int]]] = field(default_factory=dict)
+    fine_halves: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _check_program(r: Reader, entry, e: dict, what: str, taken: _Taken, channel: int | None, control: int) -> bool:
     """Whether a program entry selects presets on a channel no program entry before it in `taken` does. A second
     one on every channel the first listens on is refused: one meant for another channel, which it did not get. The
     same entry again is noted, not refused (harmless, and a show with one went on air before)."""
@@ -371,7 +379,7 @@ def _check_program(r: Reader, entry, e: dict, what: str, taken: dict, channel: i
                                "button (cc or note) or a knob (cc or nrpn) an entry of its own")
     if not valid:  # said as such, not as a second program entry too
         return False
-    same = next((other for ch, other in taken.get(("program", 0), []) if ch == channel), None)
+    same = next((other for ch, other in taken.controls.get(("program", 0), []) if ch == channel), None)
     if same is not None:
         on = f" on channel {channel + 1}" if channel is not None else ""
         r.note(r.path, entry.start_mark.line + 1,
@@ -454,7 +462,8 @@ def _control(r: Reader, entry, e: dict, what: str, kind: str, number: int | None
                            "button's command")
             return None
         shaped = _knob_keys(r, entry, what)
-        cmd = read_command(r, e["command"], f"{what} command", control=True)
+        with found_beside(base):  # its paths read by what is beside the file, as they are found
+            cmd = read_command(r, e["command"], f"{what} command", control=True)
         if cmd is not None:
             cmd = whole_command(r, e["command"], f"{what} command", cmd, base)
         toggle = _toggle(r, e, what, kind) if "toggle" in e else False
@@ -535,7 +544,7 @@ def _bits(r: Reader, e: dict, what: str, kind: str, number: int | None) -> int |
     return bits
 
 
-def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None,
+def _clash(taken: _Taken, kind: str, number: int, bits: int, channel: int | None,
            control: int) -> tuple[int, str] | None:
     """The earlier control of the same list that binds what an entry binds on its channel, and what that is (said as
     such: both halves of a 14-bit pair count), else None, with what it binds noted."""
@@ -547,10 +556,10 @@ def _clash(taken: dict, kind: str, number: int, bits: int, channel: int | None,
             # a plain cc on another's fine half: why that cc is taken is not in either line
             fine = (f", as the fine half of its cc {n - FINE} (bits: 14; a controller with a control of its own on cc "
                     f"{n} sends 7 bits on cc {n - FINE}: drop bits: 14 there)"
-                    if half == "cc" and other in taken.get(("fine", n), ()) else "")
+                    if half == "cc" and other in taken.fine_halves.get(n, ()) else "")
             return other, f"{named} is control {other}'s already{fine}: only one of them would act"
     if kind == "cc" and bits == 14:
-        taken.setdefault(("fine", number + FINE), []).append(control)
+        taken.fine_halves.setdefault(number + FINE, []).append(control)
     return None
 
 
@@ -623,14 +632,14 @@ def _check_nrpn_ccs(r: Reader, cc_uses: list[tuple], nrpn_uses: list[tuple[str, 
                            "cc or channel")
 
 
-def _taken_by(taken: dict, kind: str, number: int, channel: int | None, control: int) -> int | None:
+def _taken_by(taken: _Taken, kind: str, number: int, channel: int | None, control: int) -> int | None:
     """The earlier control of the same list that takes every message `channel` gives (the router acts on the first
     entry that matches), else None; `control` is noted as taking it. One on a channel before one on any channel
     leaves the other channels to the second: both act."""
-    for other_channel, other in taken.get((kind, number), []):
+    for other_channel, other in taken.controls.get((kind, number), []):
         if other_channel is None or other_channel == channel:
             return other
-    taken.setdefault((kind, number), []).append((channel, control))
+    taken.controls.setdefault((kind, number), []).append((channel, control))
     return None
 
 

@@ -16,6 +16,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, blend_twice, presets_named
 from vcam.control.cuesheet import idle_without_cues, missing_cue
+from vcam.control.fullwidth import in_a_file
 from vcam.control.mapfiles import between_twice, not_a_preset, run_together
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
@@ -42,7 +43,8 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
             problems.append((where, f"{what}: {reason}"))
             continue
         try:
-            show.find(ref)
+            with in_a_file():  # `preset 2 ＃ x` told YAML's comment is a plain #, as in a cue
+                show.find(ref)
         except KeyError as e:
             problems.append((where, f"{what}: {e.args[0]}"))
     problems += [(k.where, f"knob {k.named} between {twice}") for k in midi.knobs
@@ -68,7 +70,8 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
         reason = not_a_preset(ref, line_node.value if isinstance(line_node, ScalarNode) else None)
         if reason is None:
             try:
-                show.find(ref)
+                with in_a_file():  # `preset 2 ＃ x` told YAML's comment is a plain #, as in a cue
+                    show.find(ref)
                 return
             except KeyError as e:
                 # `preset ocean, seed 5`: no preset of that name, but commands run together, as a cue's are answered

@@ -50,8 +50,9 @@ from vcam.bias import check_bias
 from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED,
                                    MAX_TRANSITION, MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED,
                                    QUANTIZE_FORMS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
-                                   blocks_meant, comment_meant, folded, keyed_names, listed_meant, name_key,
-                                   number_like, parse_quantize, preset_index, wide_timing_meant)
+                                   blocks_meant, comment_meant, folded, glued_timing_meant, keyed_names,
+                                   listed_meant, name_key, number_like, parse_quantize, preset_index,
+                                   wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
@@ -157,6 +158,10 @@ class Show:
         how numbers go."""
         if (line := wide_timing_meant("preset", ref, len(self.presets))) is not None:  # `２ ＠ｂａｒ`
             return f" (did you mean {line}?)"
+        # `ocean@bar`, typed in a hurry: the timing read as part of the name
+        if (line := glued_timing_meant("preset", ref, lambda head: preset_index(
+                len(self.presets), self._by_name, head) is not None)) is not None:
+            return f" (a timing is set apart by a space: did you mean {line}?)"
         listed = listed_meant(ref, [p.name for p in self.presets])
         if isinstance(listed, str):
             return f" (did you mean {quoted(listed)}?)"

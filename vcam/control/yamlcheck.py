@@ -25,8 +25,9 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import DECIMAL, number_meant, parse, whole_meant
+from vcam.control.commands import DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
+from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, flow_yaml
 from vcam.errors import READ_FIX
 from vcam.words import nearest, plain, shell_word
@@ -289,7 +290,8 @@ class Reader:
         while start > 0 and cut(start):
             start -= 1
         key_before, text = node.value[start]
-        if start == i or not isinstance(key_before, ScalarNode) or key_before.value not in ("prompt", "text", "name"):
+        if start == i or not isinstance(key_before, ScalarNode) or \
+                key_before.value not in ("prompt", "text", "name", "command"):
             return None
         if not isinstance(text, ScalarNode) or text.style or text.tag != STR_TAG:
             return None
@@ -304,6 +306,16 @@ class Reader:
             return None
         keys = ", ".join(k.value for k, _ in node.value[start + 1:end])
         them = "as keys of their own" if end - start > 2 else "as a key of its own"
+        if key_before.value == "command":
+            pieces = [text.value] + [k.value for k, _ in node.value[start + 1:end]]
+            if (several := commands_cut(pieces, self.cue_names)) is not None:
+                # offered in quotes, it was told next that a control sends one command: said at once instead
+                if parse(text.value).name == "prompt" and is_command(whole):
+                    # `prompt neon, blackout` is as likely one prompt with a comma as a prompt and a blackout
+                    several += f"; if it is one prompt, put the whole text in quotes: {offered[1:-1]}"
+                return f"; in {{...}} a comma separates keys, and {several}"
+            if not is_command(whole):
+                return None  # quoted, it would be refused for a reason of its own: the known keys stand
         return (f"; in {{...}} a comma separates keys, so {key_before.value} reads as {text.value!r} and {keys} "
                 f"{them}: put the whole text in quotes: {offered[1:-1]}")
 
@@ -518,16 +530,11 @@ _KEY_BEFORE = re.compile(r"(?:^|[\s{,])([A-Za-z_][\w-]*)[ \t]*:[ \t]+$")
 _CUT = re.compile(r"[ \t]+(#\w.*)")
 
 
-# YAML 1.1 reads 0x10 and -0b11 as whole numbers without a word: a message that gives 16 alone names a number that
-# is nowhere on the line, so as_written says the form written too
-_BASED = re.compile(r"[+-]?0[xXbB][0-9a-fA-F_]+")
-
-
 def as_written(node: Node, shown: str) -> str:
     """`shown`, a number read from `node`, with the form it was written in where YAML read it as hexadecimal or
     binary (`0x10 (16)`): said as 16 alone, the number was nowhere on the line the message names."""
     plain = isinstance(node, ScalarNode) and not node.style
-    return f"{node.value} ({shown})" if plain and _BASED.fullmatch(node.value) else shown
+    return f"{node.value} ({shown})" if plain and BASED.fullmatch(node.value) else shown
 
 
 def _typed_as(key: str | None, written: str, meant: int) -> bool:
@@ -893,6 +900,22 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    said = (_slip_said(e, here) or _closed_early(e, here) or _misaligned(e, lines, top) or _flow_gap(e, here, keys)
+            or _problem_said(e))  # each a message, or None: the first that knows the slip says it
+    if said is not None:
+        return said
+    started = ""
+    if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
+        what = e.context.removeprefix("while parsing ").removeprefix("while scanning ")
+        what = what.removeprefix("a ").removeprefix("an ")
+        started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
+    return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+
+
+def _slip_said(e: yaml.MarkedYAMLError, here: str) -> str | None:
+    """What to write for a slip at the line `here` YAML stopped on that its complaint does not name: a line vcam midi
+    learn printed, a tab, a value that starts with @, ` or %, or with * (read as an alias); None for any other."""
+    mark = e.problem_mark
     char = here[mark.column] if mark is not None and mark.column < len(here) else ""
     if (learnt := LEARNT.match(here)) is not None:
         return (f"not valid YAML: this is a line as vcam midi learn prints it, the MIDI message "
@@ -910,12 +933,11 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         unset = f" (no value above sets &{alias[1]})" if alias else ""
         return (f"not valid YAML: a value that starts with * repeats an &anchor{unset}; for a text that starts "
                 "with *, put the value in quotes: \"*…\"")
-    if (closed := _closed_early(e, here)) is not None:
-        return closed
-    if (misaligned := _misaligned(e, lines, top)) is not None:
-        return misaligned
-    if (gap := _flow_gap(e, here, keys)) is not None:
-        return gap
+    return None
+
+
+def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
+    """YAML's complaint in words with its fix, for those its own words leave the fix of unsaid; None for others."""
     if e.problem == "mapping values are not allowed in this context":
         return ("not valid YAML: a ': ' inside a value reads as a new key; a prompt with a colon: put it in quotes; "
                 "a key indented deeper than the line before: line it up")
@@ -930,12 +952,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
         anchor = e.context.removeprefix("found duplicate anchor ").split(";")[0]
         return (f"not valid YAML: the anchor &{anchor.strip(chr(39))} is set twice (first on line "
                 f"{e.context_mark.line + 1}); give each anchor a name of its own")
-    started = ""
-    if e.context and e.context_mark is not None and e.context_mark.line + 1 != line:
-        what = e.context.removeprefix("while parsing ").removeprefix("while scanning ")
-        what = what.removeprefix("a ").removeprefix("an ")
-        started = f"; the {PLAIN_WORDS.get(what, what)} started on line {e.context_mark.line + 1}"
-    return f"not valid YAML ({e.problem}{started}); check indentation, quotes and brackets"
+    return None
 
 
 # a key and a value that opens with a quote or a bracket (`prompt: "neon" city`, `prompt: [glitch] city`)
@@ -1056,19 +1073,7 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     if row >= len(lines) or (here := _KEY_LINE.match(lines[row])) is None or "-" in here[1]:
         return None
     column = len(here[1])
-    stop = None  # the line of the key above at or left of this key's column, where the search stops
-    meant = None  # the key above, of the mappings that hold it, whose column is the nearest past this one's
-    item = None  # the line of that mapping's '- ', where it is a list item whose '- ' is at this key's column
-    for i in range(row - 1, -1, -1):
-        if (key := _KEY_LINE.match(lines[i])) is None:
-            continue
-        if len(key[1]) <= column:
-            stop = i
-            break
-        if meant is None or len(key[1]) < len(meant[1]):
-            meant, at, item = key, i, None
-        if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
-            item = i
+    stop, meant, at, item = _keys_above(lines, row, column)
     if meant is None:
         return None
     spaces = len(meant[1])
@@ -1086,6 +1091,25 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
     return (f"not valid YAML: {here[2]}: is indented {column} space{'s' if column != 1 else ''} and {meant[2]}: "
             f"above it (line {at + 1}) {spaces}: keys of one mapping line up; indent {here[2]}: {spaces} spaces as "
             f"well{entry}")
+
+
+def _keys_above(lines: list[str], row: int, column: int) -> tuple[int | None, re.Match | None, int, int | None]:
+    """The keys above line `row` that a key at `column` may be meant to line up with: the line of the first at or
+    left of `column`, where the search stops; of the mappings between, the key whose column is the nearest past
+    `column`, and its line; and that mapping's '- ' line, where it is a list item whose '- ' is at `column`."""
+    stop = meant = item = None
+    at = -1
+    for i in range(row - 1, -1, -1):
+        if (key := _KEY_LINE.match(lines[i])) is None:
+            continue
+        if len(key[1]) <= column:
+            stop = i
+            break
+        if meant is None or len(key[1]) < len(meant[1]):
+            meant, at, item = key, i, None
+        if len(key[1]) == len(meant[1]) and item is None and key[1].find("-") == column:
+            item = i
+    return stop, meant, at, item
 
 
 def read_text(path: Path) -> str:

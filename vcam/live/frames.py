@@ -741,6 +741,20 @@ def moving_video(container: av.container.InputContainer) -> list[av.video.stream
 # HEIC or an AVIF photo as well, nor those of image formats (ico, gif, png_pipe)
 _VIDEO_DEMUXERS = {"matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "nut", "ogg", "mxf", "h264", "hevc",
                    "m4v", "yuv4mpegpipe"}
+# The brands a HEIF or AVIF still (or its image sequence) is written under (ISO/IEC 23008-12, AV1 image format),
+# as its major brand or a compatible one: an MP4 or MOV that names none of them and holds one frame is a clip cut
+# to it, told to be converted to a picture where it plays as file:
+_STILL_BRANDS = {"mif1", "mif2", "msf1", "miaf", "heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs",
+                 "avci", "avcs", "jpeg", "jpgs", "j2ki", "j2is", "vvic", "vvis", "evbi", "evbs", "evci", "evcs",
+                 "avif", "avis", "avio"}
+
+
+def _brands(container) -> set[str]:
+    """The ISO file's major and compatible brands, lower case, as FFmpeg's metadata holds them (the compatible ones
+    run together, four characters each)."""
+    compatible = container.metadata.get("compatible_brands", "")
+    brands = {compatible[i:i + 4] for i in range(0, len(compatible), 4)} | {container.metadata.get("major_brand", "")}
+    return {brand.strip().lower() for brand in brands} - {""}
 
 
 def _plays(container) -> bool:
@@ -750,6 +764,9 @@ def _plays(container) -> bool:
     if not streams:
         return False
     if _VIDEO_DEMUXERS & set(container.format.name.split(",")) or any(s.frames > 1 for s in streams):
+        return True
+    brands = _brands(container)
+    if "mov" in container.format.name.split(",") and brands and not brands & _STILL_BRANDS:
         return True
     seen: dict[int, int] = {}
     try:

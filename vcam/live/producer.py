@@ -15,7 +15,8 @@ from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
 from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
-from vcam.inspec import missing_fix, split_kind
+from vcam.inspec import FLAG, command_fix, missing_fix, split_kind
+from vcam.live.inputs.camera import HELD
 from vcam.live.pacer import Pacer
 from vcam.words import counted
 
@@ -370,7 +371,7 @@ class Generator:
                 continue
             except Exception as e:  # one bad change must not stop the show
                 on_air = getattr(self.stream, "has_input", True)  # a stand-in stream without it: said as one
-                self._refuse(action, origin, _input_failure(action, e, on_air) or _failure(e))
+                self._refuse(action, origin, _input_failure(action, e, on_air, origin) or _failure(e))
                 continue
             self._tell(action, origin)
         self._say_refused(self._clock())
@@ -454,17 +455,27 @@ def _failure(error: Exception) -> Failure:
     return error.__class__.__name__, text, ran_out_of_memory(error)
 
 
-def _input_failure(action: Action, error: Exception, on_air: bool = True) -> Failure | None:
+# A replayed log's camera that does not open here: the log names it, so the fix is where the replay runs or the log
+REPLAYED_CAMERA = ("a replay restyles the camera its control log names: replay it where that camera is, or change "
+                   "that input in the log to a clip or a picture (file:CLIP.mp4, image:PICTURE)")
+
+
+def _input_failure(action: Action, error: Exception, on_air: bool = True,
+                   origin: Origin | None = None) -> Failure | None:
     """An input that did not open as it came on air, said as its file or device and what to do, without the name
     of the error's class or --in's fix (a path relative to where vcam started), which were said to a typed input
     checked as it was given. It opened then, so a file not there now was there: moved or deleted since. None for
-    any other failure. `on_air`: an input is on air (else the text alone is)."""
+    any other failure. `on_air`: an input is on air (else the text alone is). `origin` None: a replayed log's,
+    whose camera no --in or command replaces (the log names it)."""
     if not isinstance(action, SetInput) or not isinstance(error, VcamError):
         return None
     kind = split_kind(action.spec)[0].strip().lower()  # not parsed again: a spec from an older log may not parse
     fix = error.fix
     if kind in ("file", "image") and fix == missing_fix(kind):
         fix = "it was there when the input was given: put it back, or give another input"
+    elif f"{FLAG} " in fix:  # the show is on air: --in is given at the start, a command gives the input now
+        fix = command_fix(fix) if origin is not None else \
+            (f"{HELD}; or " if fix.startswith(HELD) else "") + REPLAYED_CAMERA
     stays = "the input on air stays" if on_air else "text only stays"  # no input was on air to stay
     return "", f"{error.message}{f'; {fix}' if fix else ''}; {stays}", False
 

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from vcam.control.actions import SetInput
 from vcam.control.log import Replay
 from vcam.control.show import Show
+from vcam.errors import VcamError
 from vcam.inspec import parse_input
 from vcam.live.settings import RunOptions, ShowSettings
 
 if TYPE_CHECKING:
+    from vcam.control.commands import Command
     from vcam.control.oscmap import OscMap
 
 
@@ -67,17 +69,36 @@ def show_reads(path: str, show: Show, given: Sequence[tuple[str, str]] = ()) -> 
     """(what, path) of every file a show file makes its show read: itself, its fallbacks and maps, and the clips and
     images of the inputs `given` ((what, spec), named first), of its presets, of its cues and of its maps' buttons
     (`vcam check` refuses an output of the show's writing over one, as `vcam run` does)."""
-    from vcam.control.commands import parse
-
     reads = [("the show file", path)]
     reads += [(f"the fallback of {path}", fallback) for fallback in fallbacks_of(show)]
     reads += [(f"a map {path} names", map_file) for map_file in show.map_files]
     inputs = list(given) + [(f"an input of {path}", p.input) for p in (show.defaults, *show.presets) if p.input]
-    inputs += [(f"a cue's input in {path}", cmd.args[0]) for cue in show.cues for line in cue.do
-               if (cmd := parse(line, console=False)) is not None and cmd.name == "input"]
+    inputs += [(f"a cue's input in {path}", cmd.args[0]) for _, cmd in cue_commands(path, show) if cmd.name == "input"]
     inputs += _button_inputs(f"a MIDI button's input in {path}", show.midi)
     inputs += _button_inputs(f"an OSC button's input in {path}", show.osc)
     return reads + _input_files(inputs)
+
+
+def cue_commands(path: str, show: Show) -> list[tuple[str, Command]]:
+    """(who, command) of each line of the show's cues, `who` naming its cue as the list does (cue 2 'drop'), read
+    again as its cue reads it when it fires. VcamError naming the show file and the cue where a line is refused: the
+    show loaded it, so the bare refusal names no line to find, nor a file."""
+    from vcam.control.commands import CommandError, parse
+    from vcam.control.cuesheet import cue_said
+    from vcam.control.fullwidth import read_again
+
+    commands = []
+    with read_again():
+        for i, cue in enumerate(show.cues, 1):
+            who = f"cue {i} {cue_said(cue)}"
+            for line in cue.do:
+                try:
+                    cmd = parse(line, console=False)
+                except CommandError as e:
+                    raise VcamError(f"{path}: {who}: {e}") from None
+                if cmd is not None:
+                    commands.append((who, cmd))
+    return commands
 
 
 def _button_inputs(what: str, mapping) -> list[tuple[str, str]]:

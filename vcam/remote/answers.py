@@ -98,7 +98,7 @@ WATCH_ONLY = ("this client only watches (its address asks ?role=watch, or a role
 def _reads_only(line: str) -> bool:
     """Whether `line` only asks the show's state (`status`): a watcher may read what it watches."""
     try:
-        cmd = parse(line, console=False)
+        cmd = parse(line, network=True)  # a watcher's path is not looked for here, as any client's
     except CommandError:
         return False
     return cmd is not None and cmd.name == "status"

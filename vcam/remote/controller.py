@@ -8,8 +8,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
-                                   name_typed, parse, preset_choices, preset_index, setting_now)
+from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, from_network, joined_hint,
+                                   keyed_names, name_typed, parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
@@ -124,9 +124,11 @@ class RemoteController:
             # lines to type where typed, else as commands each sent on its own
             # a MIDI control's line is no typist's: it is told how a control sends several, not what to type
             # `ocean`: a preset of the server's show, named alone; `next next` too, before the commands it doubles
-            said = name_typed(line, self._has_preset, not network) if e.unknown is not None or e.joined else None
-            if said is None:
-                said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
+            # the lines a hint reads (`'input file:/a.png"'` read without its quotes) name the server's files too
+            with from_network():
+                said = name_typed(line, self._has_preset, not network) if e.unknown is not None or e.joined else None
+                if said is None:
+                    said = joined_hint(e.joined, lambda cmd: cmd.name in TAKEN_ANYWHERE, given_as(source))
             if said is not None:
                 return f"error: {said}"
             # typed, a question; from a MIDI or OSC control sending no value: its error, as the server says it

@@ -21,6 +21,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from vcam.errors import bug_place, described, one_line
+from vcam.inspec import SERVE_NET
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
@@ -85,8 +86,8 @@ def _fix(system: str | None = None, flag: str = "--in") -> str:
 # A rented GPU's container has no /dev/video* at all: listing them finds nothing to pick, and the camera to
 # restyle is the one at home
 NONE_HERE = ("this machine has no video device at all (a rented GPU's container?): restyle a clip or a picture "
-             "instead (--in file:CLIP.mp4, --in image:PICTURE), or the camera of the machine you watch from: here "
-             "vcam serve with --in net, and there vcam cam ws://… --send camera")
+             "instead (--in file:CLIP.mp4, --in image:PICTURE), or the camera of the machine you watch from: "
+             f"{SERVE_NET}, and there vcam cam ws://… --send camera")
 DEVICES = "/dev"  # where Linux keeps the video device nodes, whatever path (a /dev/v4l/by-id/ name) was asked for
 
 
@@ -134,6 +135,7 @@ def open_device(target: str, flag: str = "--in") -> Capture:
     path = device_path(target)
     if path is not None:
         _check_node(path, flag)  # first: a clip on a card mounted read-only was told to join the video group
+        _refuse_own_output(path, flag)  # a video node: this process writes to /dev/null too
         if not os.access(path, os.R_OK | os.W_OK):
             raise InputError(f"no permission to open {path}",
                              "add yourself to the video group: sudo usermod -aG video $USER, then log in again")
@@ -141,6 +143,16 @@ def open_device(target: str, flag: str = "--in") -> Capture:
     if target.startswith("/"):
         raise InputError(f"camera:{target}: device paths are for Linux", "name the camera by its index: camera:0")
     return cv2.VideoCapture(int(target or 0), cv2.CAP_ANY)
+
+
+def _refuse_own_output(path: str, flag: str) -> None:
+    """InputError where this process writes to `path`, a camera output of the show: read back as input, each frame
+    the show makes would be restyled again in the next (`input camera:/dev/video10` typed for 11 mid-show)."""
+    from vcam.live.outputs import v4l2loopback
+
+    if v4l2loopback.writes_here(path, v4l2loopback.system_calls().proc):
+        raise InputError(f"camera:{path} is this show's camera output (vcam:{path}), so the show would take its own "
+                         "frames back as input", f"give {flag} another camera (vcam devices lists the virtual ones)")
 
 
 def camera_name(target: str) -> str:

@@ -106,6 +106,18 @@ def check_logged_inputs(log: str, named: Iterable[tuple[str, str]]) -> None:
                                   "relative is read from the log's folder)") from None
 
 
+class _SaidOnceOpen:
+    """A source's `say` that drops what it says as it opens (a check's copy of it said that already) and passes on
+    what it says once `opened` (a save of its file on air)."""
+
+    def __init__(self, say: Say):
+        self._say, self.opened = say, False
+
+    def __call__(self, text: str) -> None:
+        if self.opened:
+            self._say(text)
+
+
 class InputSwitch:
     """The one open input of a run. `uploads`: the LiveFrames a `vcam serve` fills from `vcam cam --send`
     (fitted to width×height from here on); None where there is none, and `net` is then refused. `fps`: the show's
@@ -177,10 +189,11 @@ class InputSwitch:
     def _opened(self, spec: InputSpec, fitting: tuple | None = None, quiet: bool = False) -> FrameSource | None:
         """`quiet`: what opening it says was said already; what it says later (a save on air) is said."""
         width, height, fit = fitting or self._fitting()
-        source = open_source(spec, width, height, fit, (lambda text: None) if quiet else self.say, self.uploads,
-                             self.open_capture, self.clock, self.stall_after_s, self.fps, self.offline, self.stop)
-        if quiet and source is not None:
-            source.say = self.say
+        say = _SaidOnceOpen(self.say) if quiet else self.say
+        source = open_source(spec, width, height, fit, say, self.uploads, self.open_capture, self.clock,
+                             self.stall_after_s, self.fps, self.offline, self.stop)
+        if isinstance(say, _SaidOnceOpen):
+            say.opened = True
         return source
 
     def _said_before(self, spec: InputSpec) -> bool:
@@ -257,8 +270,9 @@ class InputSwitch:
             return self.source
         spec, self.spec = self.spec, InputSpec("none")  # a clip or an image: opened again at the new size
         if spec.kind == "image":  # without a word: what opening it said (an animated image) was said already
-            self.source, self.spec = ImageSource(spec.target, width, height, self.fit, follow=not self.offline), spec
-            self.source.say = self.say  # a save of it on air is said from now on
+            say = _SaidOnceOpen(self.say)
+            self.source = ImageSource(spec.target, width, height, self.fit, say, follow=not self.offline)
+            self.spec, say.opened = spec, True  # a save of it on air is said from now on
             return self.source
         return self.open(spec)
 

@@ -340,6 +340,15 @@ def writes_here(device: str, proc: str = "/proc") -> bool:
     return any(h.writes for h in _holders(device, proc, own=True))
 
 
+def reads_here(device: str, proc: str = "/proc") -> bool:
+    """Whether this process has `device` open without writing to it: the show's input camera (camera:/dev/videoN,
+    which OpenCV opens read-write and non-blocking) reads it. Video nodes only: a show started with its standard
+    input from /dev/null holds that open too."""
+    if not os.path.basename(os.path.realpath(device)).startswith("video"):
+        return False
+    return any(not h.writes for h in _holders(device, proc, own=True))
+
+
 def _holders(device: str, proc: str, own: bool) -> list[Holder]:
     """The programs other than this process that have `device` open, or (`own`) this process where it has."""
     try:
@@ -347,7 +356,9 @@ def _holders(device: str, proc: str, own: bool) -> list[Holder]:
     except OSError:
         return []
     found = []
-    for fd_dir in sorted(glob.glob(os.path.join(proc, "[0-9]*", "fd"))):
+    # its own handles are all in its own directory: listing every program's (hundreds on a desktop) was wasted
+    fd_dirs = [os.path.join(proc, str(os.getpid()), "fd")] if own else glob.glob(os.path.join(proc, "[0-9]*", "fd"))
+    for fd_dir in sorted(fd_dirs):
         pid_dir = os.path.dirname(fd_dir)
         pid = int(os.path.basename(pid_dir))
         if (pid == os.getpid()) != own:
@@ -496,6 +507,7 @@ class Checked:
     states: dict[str, Output] = field(default_factory=dict)  # devices reset (or found free), by path
     held: dict[str, list[Holder]] = field(default_factory=dict)  # devices left alone: the programs that have them open
     mine: list[str] = field(default_factory=list)  # devices left alone: this show's other camera outputs send to them
+    inputs: list[str] = field(default_factory=list)  # devices left alone: this show's input camera reads them
 
 
 def prepare(device: str | None) -> Checked:
@@ -506,6 +518,8 @@ def prepare(device: str | None) -> Checked:
         return Checked()
     checked = Checked(system_calls())
     if device:  # named: reset even while OBS or a browser reads it (a restarted show must get it back)
+        if reads_here(device, checked.calls.proc):
+            raise own_input(device, checked)
         state = release_exclusive_caps(device, checked.calls)
         if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
             raise _in_use(device, checked.calls)
@@ -514,6 +528,9 @@ def prepare(device: str | None) -> Checked:
         for dev in loopback_devices():
             if writes_here(dev, checked.calls.proc):
                 checked.mine.append(dev)
+                continue
+            if reads_here(dev, checked.calls.proc):
+                checked.inputs.append(dev)
                 continue
             found = device_holders(dev, checked.calls.proc)
             if found:
@@ -538,18 +555,52 @@ def past_written(checked: Checked) -> str | None:
     written to."""
     if checked.calls is None:
         return None
-    written = None
+    written = read = None
     for dev in loopback_devices():
         if dev in checked.mine:  # pyvirtualcam's scan passes over the devices this process sends to
             continue
         state = checked.states.get(dev) or output_state(dev, checked.calls)  # held ones were not asked
         if state is not Output.TAKES:
             continue
+        if dev in checked.inputs:  # pyvirtualcam's scan would take it: the show's frames would come back as input
+            read = read or dev
+            continue
         if not any(h.writes for h in checked.held.get(dev, [])):
-            return dev if written else None
+            return dev if written or read else None
         written = written or dev
     if written:
         raise _in_use(written, checked.calls)
+    if read:
+        raise own_input(read, checked)
+    return None
+
+
+def own_input(device: str, checked: Checked) -> VcamError:
+    """A camera output given the device the show's input camera reads: each of its frames would come back as the
+    input of the next, the picture feeding on itself (README's OBS round trip with 10 and 11 swapped)."""
+    other = _free_device(device, checked)
+    elsewhere = f"name another device for the output: --out vcam:{other}" if other else OWN_DEVICE
+    return VcamError(f"{device} is this show's input camera, so vcam would read its own frames back as input",
+                     f"{elsewhere}, or take the input from another camera")
+
+
+def _free_device(device: str, checked: Checked) -> str | None:
+    """A device to name in place of `device`: one that takes output once named, that this show neither reads (its
+    input camera) nor writes (its other camera outputs), and that no other program writes to (OBS's own Virtual
+    Camera). The first other device was offered, though it could be any of those and be refused in turn."""
+    calls = checked.calls or system_calls()
+    for dev in loopback_devices():
+        # by its real path: named by a link (/dev/v4l/by-id/...), the device itself was offered as the other one
+        if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
+            continue
+        if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
+            continue
+        if any(h.writes for h in device_holders(dev, calls.proc)):
+            continue
+        state = checked.states.get(dev) or output_state(dev, calls)
+        # one that 0.12 left refusing after its writer closed is reset when named; on 0.13 a refusal is a live writer
+        if state is Output.TAKES or state is Output.REFUSES and not gives_output_back(calls.module_version()):
+            return dev
     return None
 
 
@@ -675,14 +726,26 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
     return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
-def _no_such_device(device: str, detail: str, found: list[str]) -> VcamError:
+def _no_such_device(device: str, detail: str, found: list[str], sysfs: str = "/sys",
+                    proc: str = "/proc") -> VcamError:
     """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
-    number, not its path. Installing v4l2loopback (the fix where there is none) would not help."""
-    guess = next((d for d in found if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix(
-        "/dev/video")), found[0])
+    number, not its path. Installing v4l2loopback (the fix where there is none) would not help. A label is matched
+    to its device: `vcam:vcam` (the label MODPROBE gives) was offered the first device, OBS's where it has two.
+    Devices this show reads (its input camera) or writes (its other camera outputs) are not offered: they would be
+    refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input."""
+    usable = [d for d in found if not reads_here(d, proc) and not writes_here(d, proc)]
+    by_number = [d for d in usable
+                 if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix("/dev/video")]
+    labels = {d: _read_sysfs(os.path.join(_sysfs_node(d, sysfs), "name")) or "" for d in found}
+    by_label = [d for d in usable if labels[d].casefold() == device.strip().casefold()]
     listed = ", ".join(found)
+    guesses = by_number or by_label or usable
+    if not guesses:
+        return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
+                         "and this show uses each of them already", OWN_DEVICE)
+    labelled = f", labelled {labels[guesses[0]]}" if not by_number and by_label else ""
     return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
-                     f"name one by its path, e.g. --out vcam:{guess} (vcam devices lists them)")
+                     f"name one by its path, e.g. --out vcam:{guesses[0]}{labelled} (vcam devices lists them)")
 
 
 def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
@@ -790,6 +853,7 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
                          f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
-        return _no_such_device(device, detail, loopback_devices())
+        calls = checked.calls or system_calls()
+        return _no_such_device(device, detail, loopback_devices(), calls.sysfs, calls.proc)
     where = f" {device}" if device else ""
     return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
