@@ -443,70 +443,50 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     stopped = interrupted = False
     untried = ""
     stop_sig = signal.SIGINT
-    # a stop between candidates (a line said, the next one set up) or as the fastest is picked saved nothing,
-    # though each candidate's own stop keeps what was measured
-    try:
-        for i, opt in enumerate(options, 1):
-            if not stopped and (budget_s is not None and clock() - start >= budget_s
-                                and any(t.frames_per_second for t in trials)):
-                stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
-            if stopped:
-                trials.append(Trial(opt, skipped=True))
-                continue
-            log(f"candidate {i}/{len(options)}: {opt.describe()}")
+    for i, opt in enumerate(options, 1):
+        if not stopped and (budget_s is not None and clock() - start >= budget_s
+                            and any(t.frames_per_second for t in trials)):
+            stopped, untried = True, f"the time budget (--tune-budget {budget_s:g}) was spent"
+        if stopped:
+            trials.append(Trial(opt, skipped=True))
+            continue
+        log(f"candidate {i}/{len(options)}: {opt.describe()}")
+        try:
+            with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
+                result = bench(_candidate_settings(settings, target, opt, first=not trials), log)
+        except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is still worth keeping
+            log(_stopped_line(trials))
+            trials.append(Trial(opt, stopped=True))
+            stopped = interrupted = True
+            stop_sig = stop_signal(stop)
+            untried = f"tuning was stopped ({stop_said(stop_sig)})"
+        except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
+            trials.append(Trial(opt, error=_error_text(e)))
+            log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
+            if device_unusable(target.device):
+                log("  the GPU cannot run anything more in this process: the rest are not tried")
+                stopped, untried = True, "the GPU could not run anything more in this process"
+        else:
+            trials.append(Trial(opt, frames_per_second=result.frames_per_second))
+            log(f"  {result.frames_per_second:.2f} frames/s")
+        finally:
             try:
                 with stops_raised():  # SIGTERM, SIGHUP: their default ended the tuning without a word, nothing saved
-                    result = bench(_candidate_settings(settings, target, opt, first=not trials), log)
-            except (KeyboardInterrupt, StoppedLoading) as stop:  # what was measured so far is still worth keeping
-                log(_stopped_line(trials))
-                trials.append(Trial(opt, stopped=True))
+                    release_engines(target.device, opt.compile)
+            except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
+                # what was measured still counts
+                if not interrupted:  # a second press after the candidate's own stop: its line is said already
+                    log(_stopped_line(trials))
+                stop_sig = stop_sig if interrupted else stop_signal(stop)
                 stopped = interrupted = True
-                stop_sig = stop_signal(stop)
-                untried = f"tuning was stopped ({stop_said(stop_sig)})"
-            except Exception as e:  # noqa: BLE001 - no kernel for this card, out of memory, ...: the rest still count
-                trials.append(Trial(opt, error=_error_text(e)))
-                log(f"  failed: {_error_text(e).splitlines()[0][:200]}")
-                if device_unusable(target.device):
-                    log("  the GPU cannot run anything more in this process: the rest are not tried")
-                    stopped, untried = True, "the GPU could not run anything more in this process"
-            else:
-                trials.append(Trial(opt, frames_per_second=result.frames_per_second))
-                log(f"  {result.frames_per_second:.2f} frames/s")
-            finally:
-                try:
-                    with stops_raised():  # SIGTERM, SIGHUP: by their default the tuning ended unsaid
-                        release_engines(target.device, opt.compile)
-                except (KeyboardInterrupt, StoppedLoading) as stop:  # freeing a compiled card's engine takes a while:
-                    # what was measured still counts
-                    if not interrupted:  # a second press after the candidate's own stop: its line is said already
-                        log(_stopped_line(trials))
-                    stop_sig = stop_sig if interrupted else stop_signal(stop)
-                    stopped = interrupted = True
-                    untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
-                except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
-                    log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
-                    stopped = True
-                    untried = untried or "the GPU memory could not be freed"
-    except (KeyboardInterrupt, StoppedLoading) as stop:
-        if not interrupted:
-            stop_sig = stop_signal(stop)
-            log(_stopped_line(trials))
-        stopped = interrupted = True
-        untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
-        trials += [Trial(opt, skipped=True) for opt in options[len(trials):]]
-    for tries_left in reversed(range(PICKS)):  # picking is at once: a stop in it picks again, said as the tuning's
-        try:
-            tuned = TuneResult(key=key, trials=trials, path=path,
-                               date=datetime.datetime.now().isoformat(timespec="seconds"), best=_fastest(trials),
-                               blocks=settings.blocks, warmup=settings.warmup_blocks, interrupted=interrupted,
-                               untried=untried, stop_sig=stop_sig)
-            break
-        except (KeyboardInterrupt, StoppedLoading) as stop:
-            if not tries_left:  # stop after stop: the one asking to leave at once is not kept waiting
-                raise
-            if not interrupted:
-                stop_sig, interrupted = stop_signal(stop), True
-                log(_stopped_line(trials))
+                untried = untried or f"tuning was stopped ({stop_said(stop_sig)})"
+            except Exception as e:  # noqa: BLE001 - a broken device; the measurements so far still count
+                log(f"  could not free the GPU memory ({_error_text(e).splitlines()[0][:200]})")
+                stopped = True
+                untried = untried or "the GPU memory could not be freed"
+    tuned = TuneResult(key=key, trials=trials, path=path, date=datetime.datetime.now().isoformat(timespec="seconds"),
+                       best=_fastest(trials), blocks=settings.blocks, warmup=settings.warmup_blocks,
+                       interrupted=interrupted, untried=untried, stop_sig=stop_sig)
     if tuned.best is not None:
         try:
             with stops_raised():  # SIGTERM, SIGHUP: their default ended the tune without a word, nothing saved
@@ -523,9 +503,6 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
             log(f"could not save the tuning to {path} ({e}): the table below is all there is")
         tuned.saved = bool(written)
     return tuned
-
-
-PICKS = 3  # tries at picking the fastest where stops keep landing in it; past them the stop ends the tune unsaved
 
 
 def _candidates_for(settings: BenchSettings, path: Path, log: Callable[[str], None]
