@@ -2251,3 +2251,21 @@ def test_vcam_cams_hint_to_a_network_line_looks_for_no_file_here(tmp_path, monke
         reply = remote.handle_line(line, "osc", network=True)
         assert reply.startswith("error: unknown command") and "did you mean input?" in reply, reply
     assert sent == [] and looked == []
+
+
+def test_cam_s_token_fixes_say_where_the_password_goes():
+    """The fix for a missing, refused or changed token offered `vcam cam 'ws://vj:***@…' --token TOKEN`, which
+    connects with *** as the password if pasted as shown."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import _refusal
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    url = "ws://vj:s3cret@127.0.0.1:9"
+    fixes = [_refusal(SimpleNamespace(url=url), why).fix for why in ("missing token", "bad token")]
+    said: list[str] = []
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.ever_connected = True
+    assert link._refusal(401, b"") is False
+    offered = "vcam cam 'ws://vj:***@127.0.0.1:9' --token TOKEN (with the password where *** stands)"
+    assert all(offered in line for line in fixes + said), fixes + said

@@ -36,8 +36,7 @@ from vcam.remote.feed import FIRST_FRAME_WAIT_S, LinkFeed
 from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.remote.uploader import Uploader, open_capture
-from vcam.remote.urls import asks_to_watch, check_url, said_url
-from vcam.words import shell_word
+from vcam.remote.urls import asks_to_watch, cam_command, check_url, said_url
 
 
 DEFAULT_SIZE = (832, 480)  # the outputs' size where --size is not given: they open before the server is reached
@@ -217,8 +216,7 @@ def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool,
 def _refusal(opts: CamOptions, why: str) -> VcamError:
     if why == "missing token":
         return VcamError(f"{said_url(opts.url)} asks for a token and none was given",
-                         f"vcam cam {shell_word(said_url(opts.url))} --token TOKEN, with the token vcam serve was "
+                         f"{cam_command(opts.url)}, with the token vcam serve was "
                          f"given (or set {TOKEN_ENV})")
     return VcamError(f"{said_url(opts.url)} refused the token given",
-                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): vcam cam "
-                     f"{shell_word(said_url(opts.url))} --token TOKEN")
+                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): {cam_command(opts.url)}")

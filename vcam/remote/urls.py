@@ -10,6 +10,9 @@ from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
+from vcam.words import shell_word
+
+PUT_BACK = " (with the password where *** stands)"
 
 
 def said_url(url: str) -> str:
@@ -24,6 +27,13 @@ def said_url(url: str) -> str:
     if not at or ":" not in userinfo:
         return url
     return f"{scheme}{sep}{rest[:slashes]}{userinfo.partition(':')[0]}:***@{host}{rest[end:]}"
+
+
+def cam_command(url: str) -> str:
+    """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
+    pasted as shown, it would connect with *** as the password."""
+    said = said_url(url)
+    return f"vcam cam {shell_word(said)} --token TOKEN" + (PUT_BACK if said != url else "")
 
 
 def shown_host(parts: SplitResult) -> str:
@@ -115,7 +125,7 @@ def check_url(url: str) -> None:
 def _use(fixed: str) -> str:
     """The fixed address offered, its password hidden (said_url) and said where to put it back."""
     said = said_url(fixed)
-    return f"use {said}" + (" (with the password where *** stands)" if said != fixed else "")
+    return f"use {said}" + (PUT_BACK if said != fixed else "")
 
 
 def _stray_by_brackets(parts: SplitResult) -> tuple[str, str] | None:
