@@ -2269,3 +2269,23 @@ def test_cam_s_token_fixes_say_where_the_password_goes():
     assert link._refusal(401, b"") is False
     offered = "vcam cam 'ws://vj:***@127.0.0.1:9' --token TOKEN (with the password where *** stands)"
     assert all(offered in line for line in fixes + said), fixes + said
+
+
+@pytest.mark.parametrize("url, said, offered", [
+    ("ws://vj:p/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
+    ("ws://vj:p?s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
+    ("ws:/vj:s3cret@gpu.box", "ws:/vj:***@gpu.box", "ws://vj:***@gpu.box"),
+    ("ws//vj:s3cret@gpu.box", "ws//vj:***@gpu.box", "ws://vj:***@gpu.box"),
+    ("ws:vj:s3cret@gpu.box", "ws:vj:***@gpu.box", "ws://vj:***@gpu.box")])
+def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
+    """A raw / ? or # in the password was echoed whole; ws:/…, ws//… said the password twice and offered
+    ws://ws:/vj:s3cret@…; ws:vj:s3cret@… was offered as ws://ws:***@… (the user lost, the password wrong)."""
+    from vcam.remote.urls import check_url, said_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert said_url(url) == said and f"{said!r}" in str(e.value) and "s3cret" not in str(e.value), str(e.value)
+    if offered:
+        assert f"use {offered} (with the password where *** stands)" in str(e.value), str(e.value)
+    else:
+        assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)

@@ -17,16 +17,21 @@ PUT_BACK = " (with the password where *** stands)"
 
 def said_url(url: str) -> str:
     """`url` as said on the terminal: a password in it (user:password@) as ***, as a screen shared or filmed at a
-    show must not show it (the operator has typed it: the rest of the address is what a message is about)."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    slashes = len(rest) - len(rest.lstrip("/"))  # //user:pw@host, as a bare address may be typed
-    end = next((i for i, c in enumerate(rest) if c in "/?#" and i >= slashes), len(rest))
-    userinfo, at, host = rest[slashes:end].rpartition("@")
-    if not at or ":" not in userinfo:
+    show must not show it (the operator has typed it: the rest of the address is what a message is about). Read
+    from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password): hiding too
+    much of an odd address is better than saying a password."""
+    head, at, host = url.rpartition("@")
+    if not at:
         return url
-    return f"{scheme}{sep}{rest[:slashes]}{userinfo.partition(':')[0]}:***@{host}{rest[end:]}"
+    scheme, slashes = re.match(r"([A-Za-z][A-Za-z0-9+.-]*:)?(/*)", head).groups()
+    userinfo = head[len(scheme or "") + len(slashes):]
+    if ":" not in userinfo:
+        if scheme and not slashes:  # bare user:password@host, the user read as a scheme
+            scheme, userinfo = "", head
+        else:
+            return url  # a user without a password
+    prefix = f"{scheme or ''}{slashes}"
+    return f"{prefix}{userinfo.partition(':')[0]}:***@{host}"
 
 
 def cam_command(url: str) -> str:
@@ -69,7 +74,10 @@ def _meant_url(url: str) -> str | None:
     """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
     (host:port), or None where none is sure to be a good one."""
     scheme, sep, rest = url.partition("://")
-    if not sep:
+    if not sep and (mistyped := re.match(r"(?i)(wss?|https?)(:/*|/+)", url)) and "@" in url:
+        # ws:/user:pw@host, ws//…, ws:user:pw@host: the scheme mistyped, else read as a user ws (a mangled address)
+        meant = f"{_SCHEMES_MEANT[mistyped[1].lower()]}://{url[mistyped.end():]}"
+    elif not sep:
         meant = "ws://" + url.removeprefix("//")
     elif scheme.lower() in _SCHEMES_MEANT:
         meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
@@ -114,6 +122,10 @@ def check_url(url: str) -> None:
                          f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{shown!r}: {why}; {looks}")
+    if port == 0 and "@" not in parts.netloc and "@" in url and not parts.netloc.rpartition(":")[2].isdigit():
+        # ws://user:p/w@host:8765 is read as host "user" and port "p": the port message would mislead
+        raise ValueError(f"{shown!r}: a / ? or # in the user name or password ends the host part there; write them "
+                         "as %2F, %3F and %23 (ws://user:p%2Fw@host:8765)")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{shown!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
