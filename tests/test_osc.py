@@ -1214,3 +1214,15 @@ def test_an_error_counted_with_other_addresses_is_said_before_its_address_s_next
     said = [s for s in r.said if "preset" in s and "nothing listens" not in s]
     assert said[-1] == "preset 2 'neon city' (over 4 blocks)", said
     assert "the last: error: no preset 98" in said[-2], said
+
+
+@pytest.mark.parametrize("address, args", [("/vcam/blend", ["\x1c", "b", 0.5]), ("/vcam/preset", ["\x1f"]),
+                                           ("/vcam/preset", ["\x85"]), ("/vcam/cmd", ["preset 3\u2028"])])
+def test_a_separator_control_character_in_a_value_is_named(address, args):
+    """\\x1c-\\x1f, NEL and U+2028 count as space to str.isspace(): `/vcam/blend "\\x1c" b 0.5` was still told its
+    quotes hold no name, `/vcam/preset "\\x1f"` that preset needs an argument."""
+    spy = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(None, spy).handle(address, args)
+    assert "holds a control character" in str(e.value) and args[0][-1] not in str(e.value), e.value
+    assert spy.lines == []

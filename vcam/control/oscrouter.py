@@ -275,14 +275,19 @@ def _word(address: str, v) -> str:
     raise Unfit(f"{shown(address)}: {_kind(v)} values are not understood; send numbers or text", (address,))
 
 
+def _is_control(c: str) -> bool:
+    """A control or line-separating character other than the ordinary white space (tab, newline, CR, VT, FF): the
+    command line drops \x1c-\x1f, NEL and U+2028 too, though str.isspace() counts them as space."""
+    return (unicodedata.category(c) == "Cc" and c not in "\t\n\r\v\f") or unicodedata.category(c) in ("Zl", "Zp")
+
+
 def _no_control(address: str, args: list) -> None:
     """Unfit for a text value holding a control character (an ESC), which the command line drops unsaid:
     `/vcam/blend "\x1b" b 0.5` was told its quotes hold no name, `/vcam/preset "\x07"` that preset needs one."""
     for i, v in enumerate(args):
-        bad = next((c for c in v if unicodedata.category(c) == "Cc" and not c.isspace()), None) \
-            if isinstance(v, str) else None
+        bad = next((c for c in v if _is_control(c)), None) if isinstance(v, str) else None
         if bad is not None:
-            raise Unfit(f"{shown(address)}: value {i + 1} holds a control character ({terminal_safe(bad)}), which no "
+            raise Unfit(f"{shown(address)}: value {i + 1} holds a control character ({ascii(bad)[1:-1]}), which no "
                         "name, prompt or path holds; set the sender to send the text without it", (address,))
 
 
