@@ -1226,3 +1226,19 @@ def test_a_separator_control_character_in_a_value_is_named(address, args):
         OscRouter(None, spy).handle(address, args)
     assert "holds a control character" in str(e.value) and args[0][-1] not in str(e.value), e.value
     assert spy.lines == []
+
+
+def test_help_to_a_network_line_lists_only_what_the_network_may_give():
+    """`help` from `net bob stdin` (typed at vcam cam's console) listed quit, which the server then refused from
+    the network; `help quit` over OSC said how to write it, not that OSC may not send it."""
+    from vcam.remote.controller import RemoteController
+
+    spy = Spy()
+    listed = spy.handle_line("help", "net bob stdin", network=True)
+    assert "blackout" in listed and not any(line.strip().startswith("quit") for line in listed.splitlines()), listed
+    assert "quit is not taken from the network" in spy.handle_line("quit", "net bob stdin", network=True)
+    for ctl in (spy, RemoteController(lambda line: True)):
+        for address, args in (("/vcam/help", ["quit"]), ("/vcam/cmd", ["help quit"])):
+            [said] = OscRouter(None, ctl).handle(address, args)
+            assert said.startswith("quit") and "; not taken from OSC or the network: the show ends where vcam runs" \
+                in said, said

@@ -664,8 +664,10 @@ class Controller:
     def _session(self, cmd: Command, origin: Origin, network: bool) -> str:
         if cmd.name == "help":
             # the list offered OSC's sender quit, which it refuses: a source other than the console is told what it
-            # may give
-            return help_text(*cmd.args, leaving_out=() if typed_by_hand(origin.source) else tuple(TYPED_ONLY))
+            # may give, by the rule apply refuses it with (a line from the network, `net NAME stdin` typed at vcam
+            # cam's console too)
+            console = typed_by_hand(origin.source) and not network
+            return help_text(*cmd.args, leaving_out=() if console else tuple(TYPED_ONLY))
         if cmd.name == "status":
             # the state names a change on the beat as given, not yet on air: what still waits is said with it
             waiting = self._waiting()
