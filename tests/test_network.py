@@ -439,7 +439,8 @@ def test_cam_refuses_what_stands_beside_an_ipv6_address_brackets_with_the_form_t
 
     with pytest.raises(ValueError, match=re.escape(f"{stray!r} stands beside the IPv6 address's brackets")) as e:
         check_url(url)
-    assert str(e.value).endswith(f"use {meant}")
+    said = meant.replace(":pw@", ":***@")  # its password never said (test_cam_never_says_the_password_of_an_address)
+    assert str(e.value).endswith(f"use {said}" + (" (with the password where *** stands)" if said != meant else ""))
     check_url(meant)  # the address named is taken
 
 
@@ -2167,6 +2168,45 @@ def test_vcam_cam_says_what_an_input_is_for_input_typed_alone_as_the_servers_con
         f"{usage('input')}"
 
 
+@pytest.mark.parametrize("url, fixed", [("http://vj:s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765"),
+                                        ("vj:s3cret@gpu.box", "ws://vj:***@gpu.box"),
+                                        ("ws://vj:s3cret@::1:8765", "ws://vj:***@[::1]:8765")])
+def test_cam_never_says_the_password_of_an_address(url, fixed):
+    """`vcam cam http://user:pw@host` offered the fixed address with its password, on a screen a show may film."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert "s3cret" not in str(e.value) and f"use {fixed} (with the password where *** stands)" in str(e.value)
+
+
+def test_cam_s_connected_line_hides_the_password():
+    from fake_link import connected
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    said: list[str] = []
+    link = Link("ws://vj:s3cret@127.0.0.1:9/?role=control", None, Pacer(PacerSettings()),
+                RemoteController(lambda line: True), said.append)
+    connected(link)
+    assert said == ["connected to ws://vj:***@127.0.0.1:9/?role=control"], said
+
+
+def test_cam_s_end_and_token_lines_hide_the_password():
+    """Its last line ("no frame came from ws://vj:s3cret@…") and a token's refusal said the password."""
+    from types import SimpleNamespace
+
+    from vcam.remote.client import _no_frame_text, _refusal
+
+    opts = SimpleNamespace(url="ws://vj:s3cret@127.0.0.1:1", first_frame_wait=600.0)
+    link = SimpleNamespace(ever_connected=False, answered=None, broken=None, unreachable="nothing listens", frames=0)
+    said = [_no_frame_text(opts, link, SimpleNamespace(gave_up=False), False),
+            _no_frame_text(opts, link, SimpleNamespace(gave_up=False), False, stopped_by=signal.SIGTERM)]
+    said += [f"{e.message} {e.fix}" for e in (_refusal(opts, "missing token"), _refusal(opts, "bad token"))]
+    assert all("s3cret" not in line and "vj:***@127.0.0.1:1" in line for line in said), said
+
+
 def _looked_for_here(monkeypatch) -> list[str]:
     """The paths a line's reading looks for on this machine (names_file_here), recorded."""
     from vcam.control import fullwidth
@@ -2211,3 +2251,41 @@ def test_vcam_cams_hint_to_a_network_line_looks_for_no_file_here(tmp_path, monke
         reply = remote.handle_line(line, "osc", network=True)
         assert reply.startswith("error: unknown command") and "did you mean input?" in reply, reply
     assert sent == [] and looked == []
+
+
+def test_cam_s_token_fixes_say_where_the_password_goes():
+    """The fix for a missing, refused or changed token offered `vcam cam 'ws://vj:***@…' --token TOKEN`, which
+    connects with *** as the password if pasted as shown."""
+    from vcam.live.pacer import Pacer, PacerSettings
+    from vcam.remote.client import _refusal
+    from vcam.remote.controller import RemoteController
+    from vcam.remote.link import Link
+
+    url = "ws://vj:s3cret@127.0.0.1:9"
+    fixes = [_refusal(SimpleNamespace(url=url), why).fix for why in ("missing token", "bad token")]
+    said: list[str] = []
+    link = Link(url, None, Pacer(PacerSettings()), RemoteController(lambda line: True), said.append)
+    link.ever_connected = True
+    assert link._refusal(401, b"") is False
+    offered = "vcam cam 'ws://vj:***@127.0.0.1:9' --token TOKEN (with the password where *** stands)"
+    assert all(offered in line for line in fixes + said), fixes + said
+
+
+@pytest.mark.parametrize("url, said, offered", [
+    ("ws://vj:p/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
+    ("ws://vj:p?s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
+    ("ws:/vj:s3cret@gpu.box", "ws:/vj:***@gpu.box", "ws://vj:***@gpu.box"),
+    ("ws//vj:s3cret@gpu.box", "ws//vj:***@gpu.box", "ws://vj:***@gpu.box"),
+    ("ws:vj:s3cret@gpu.box", "ws:vj:***@gpu.box", "ws://vj:***@gpu.box")])
+def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
+    """A raw / ? or # in the password was echoed whole; ws:/…, ws//… said the password twice and offered
+    ws://ws:/vj:s3cret@…; ws:vj:s3cret@… was offered as ws://ws:***@… (the user lost, the password wrong)."""
+    from vcam.remote.urls import check_url, said_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert said_url(url) == said and f"{said!r}" in str(e.value) and "s3cret" not in str(e.value), str(e.value)
+    if offered:
+        assert f"use {offered} (with the password where *** stands)" in str(e.value), str(e.value)
+    else:
+        assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)

@@ -1167,3 +1167,78 @@ def test_an_address_the_loaded_map_does_not_bind_is_said_with_the_map_it_was_loo
     assert "need an osc: map" not in said
     assert said.startswith("nothing listens at /1/push1: the OSC map TouchOSC Simple binds /1/fader1, /1/fader2, ")
     assert "bind it in the map's controls:, or drop it unsaid with its ignore: list" in said
+
+
+def test_help_over_osc_lists_only_what_osc_takes():
+    """/vcam/help listed quit, which a sender's /vcam/quit is refused; the console's help still lists it."""
+    from vcam.control.console import TYPED
+    from vcam.remote.controller import RemoteController
+
+    def lists_quit(listed):
+        assert "preset NAME" in listed and "blackout" in listed
+        return any(line.strip().startswith("quit") for line in listed.splitlines())
+
+    spy = Spy()
+    for ctl in (spy, RemoteController(lambda line: True)):  # vcam's own --osc, and vcam cam's
+        router = OscRouter(None, ctl)
+        for address, args in (("/vcam/help", []), ("/vcam/cmd", ["help"])):
+            [listed] = router.handle(address, args)
+            assert not lists_quit(listed), listed
+    assert lists_quit(spy.handle_line("help", TYPED))
+    [refused] = OscRouter(None, spy).handle("/vcam/quit", [])
+    assert "quit is not taken from OSC" in refused
+
+
+@pytest.mark.parametrize("address, args", [("/vcam/blend", ["\x1b", "b", 0.5]), ("/vcam/preset", ["\x07"]),
+                                           ("/vcam/cmd", ["preset \x1b"])])
+def test_a_control_character_in_a_value_is_named(address, args):
+    """`/vcam/blend "\\x1b" b 0.5` was told its quotes hold no name, `/vcam/preset "\\x07"` that it needs a value."""
+    spy = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(None, spy).handle(address, args)
+    assert "holds a control character" in str(e.value) and "\x1b" not in str(e.value), e.value
+    assert spy.lines == []
+
+
+def test_an_error_counted_with_other_addresses_is_said_before_its_address_s_next_good_line(rig):
+    """Past MAX_KEYS addresses, a preset button's errors were counted with the other addresses, and the count ("1
+    more from other addresses, the last: error: no preset 98") came after the good press that followed them."""
+    clock = FakeClock()
+    r = rig(clock=clock)
+    for page in range(MAX_KEYS):  # TouchOSC's page changes fill the addresses counted apart
+        r.send(f"/layout/page{page}")
+    for n in (99, 98, 2):
+        r.send("/vcam/preset", n)
+        clock.t += 0.1
+    r.stop()
+    said = [s for s in r.said if "preset" in s and "nothing listens" not in s]
+    assert said[-1] == "preset 2 'neon city' (over 4 blocks)", said
+    assert "the last: error: no preset 98" in said[-2], said
+
+
+@pytest.mark.parametrize("address, args", [("/vcam/blend", ["\x1c", "b", 0.5]), ("/vcam/preset", ["\x1f"]),
+                                           ("/vcam/preset", ["\x85"]), ("/vcam/cmd", ["preset 3\u2028"])])
+def test_a_separator_control_character_in_a_value_is_named(address, args):
+    """\\x1c-\\x1f, NEL and U+2028 count as space to str.isspace(): `/vcam/blend "\\x1c" b 0.5` was still told its
+    quotes hold no name, `/vcam/preset "\\x1f"` that preset needs an argument."""
+    spy = Spy()
+    with pytest.raises(Unfit) as e:
+        OscRouter(None, spy).handle(address, args)
+    assert "holds a control character" in str(e.value) and args[0][-1] not in str(e.value), e.value
+    assert spy.lines == []
+
+
+def test_help_to_a_network_line_lists_only_what_the_network_may_give():
+    """`help` from `net bob stdin` (typed at vcam cam's console) listed quit, which the server then refused from
+    the network; `help quit` over OSC said how to write it, not that OSC may not send it."""
+    from vcam.remote.controller import RemoteController
+
+    spy = Spy()
+    listed = spy.handle_line("help", "net bob stdin", network=True)
+    assert "blackout" in listed and not any(line.strip().startswith("quit") for line in listed.splitlines()), listed
+    assert "quit is not taken from the network" in spy.handle_line("quit", "net bob stdin", network=True)
+    for ctl in (spy, RemoteController(lambda line: True)):
+        for address, args in (("/vcam/help", ["quit"]), ("/vcam/cmd", ["help quit"])):
+            [said] = OscRouter(None, ctl).handle(address, args)
+            assert said.startswith("quit") and "; not taken from OSC or the network: the show ends where vcam runs" \
+                in said, said

@@ -1947,3 +1947,17 @@ def test_a_ctrl_c_as_the_new_tuning_file_is_opened_written_or_closed_closes_its_
         os.fstat(made[0])
     assert gone.value.errno == errno.EBADF
     assert [p.name for p in tmp_path.iterdir()] in ([], ["tuning.json"])  # no new file left beside it
+
+
+def test_a_tune_on_too_few_blocks_says_its_pick_may_be_noise(monkeypatch):
+    """`--blocks 1` timed each candidate on one block and named a "fastest" from that, unsaid."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    said = []
+    result = tune(TINY, log=said.append)  # --blocks 1
+    few = ("each candidate was timed on 1 block, too few to tell a faster one from timing noise; for a pick to keep, "
+           "tune with --blocks 3 or more (the default is 8)")
+    assert few in result.table().splitlines() and json.loads(result.to_json())["warning"] == few
+    assert said[0] == few.replace("was timed", "is timed")  # before the candidates' minutes
+    enough = tune(dataclasses.replace(TINY, blocks=3), log=said.append)
+    assert "timing noise;" not in enough.table() and json.loads(enough.to_json())["warning"] is None

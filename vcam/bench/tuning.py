@@ -190,6 +190,8 @@ class TuneResult:
             else:
                 first = (t.error or "").strip().splitlines()[0:1] or ["failed"]
                 lines.append(f"  {'failed':>8s}  {t.options.describe()}: {first[0][:120]}")
+        if (few := self.few_blocks()) is not None:
+            lines.append(few)
         skipped = sum(t.skipped for t in self.trials)
         if skipped:  # once, where every untried row said it (and could not say which of the reasons it was)
             lines.append(f"{counted(skipped, 'candidate')} not tried: {self.untried or 'tuning stopped (see above)'}")
@@ -203,6 +205,13 @@ class TuneResult:
                          else f"not saved to {self.path} (see above)")
         return "\n".join(lines)
 
+    def few_blocks(self) -> str | None:
+        """What a pick among candidates timed on too few blocks is worth (`--blocks 1` picked a "fastest" from
+        noise, unsaid); None where it is not."""
+        if self.blocks >= TRUSTED_BLOCKS or sum(t.frames_per_second is not None for t in self.trials) < 2:
+            return None
+        return few_blocks_said(self.blocks)
+
     def to_json(self) -> str:
         return json.dumps({
             "key": dataclasses.asdict(self.key), "path": str(self.path), "saved": self.saved, "date": self.date,
@@ -215,7 +224,14 @@ class TuneResult:
             "stopped_by": stop_said(self.stop_sig) if self.interrupted else None,
             # a candidate stopped as it ran is no untried one: a Ctrl-C in the last leaves none to say why of
             "untried": (self.untried or None) if any(t.skipped for t in self.trials) else None,
+            "warning": self.few_blocks(),
         }, indent=2)
+
+
+def few_blocks_said(blocks: int, timed: str = "was timed") -> str:
+    """The line for candidates each timed on `blocks` blocks, fewer than TRUSTED_BLOCKS."""
+    return (f"each candidate {timed} on {counted(blocks, 'block')}, too few to tell a faster one from timing noise; "
+            f"for a pick to keep, tune with --blocks {TRUSTED_BLOCKS} or more (the default is 8)")
 
 
 # the fix for a tuning file (or its lock) that is another user's: not theirs to change
@@ -420,6 +436,8 @@ def tune(settings: BenchSettings, log: Callable[[str], None] = print, *, budget_
     written = [] if written is None else written
     path = path or tuning_path()
     target, key, options = _candidates_for(settings, path, log)
+    if settings.blocks < TRUSTED_BLOCKS and len(options) > 1:  # said before the minutes the candidates take
+        log(few_blocks_said(settings.blocks, "is timed"))
     trials: list[Trial] = []
     start = clock()
     stopped = interrupted = False
@@ -797,6 +815,9 @@ def _locked(path: Path):
 
 
 MEANINGFUL_GAIN = 1.03  # a candidate must beat the defaults by this much to be chosen over them
+# fewer timed blocks than this per candidate: one block's time swings by more than MEANINGFUL_GAIN, so which candidate
+# is fastest may be noise (the table, --json and the tune's first line say so)
+TRUSTED_BLOCKS = 3
 
 
 def _fastest(trials: list[Trial]) -> Trial | None:

@@ -159,16 +159,24 @@ def usage(name: str) -> str:
     return f"{form} - {what.strip()}" if what.strip() else form
 
 
-def help_text(*names: str) -> str:
-    """The commands, or how each command of `names` is written (`help blend`; `help seed, steps`: one a line)."""
+def _not_taken(name: str, leaving_out: tuple[str, ...]) -> str:
+    """What `help quit` adds for a sender that may not give it: told only how it is written, it was sent, refused."""
+    return f"; not taken from OSC or the network: {TYPED_ONLY[name]}" if name in leaving_out else ""
+
+
+def help_text(*names: str, leaving_out: tuple[str, ...] = ()) -> str:
+    """The commands, or how each command of `names` is written (`help blend`; `help seed, steps`: one a line).
+    `leaving_out`: commands the whole list leaves out (those a sender that is not the console may not give), and
+    that `help quit` says this sender may not give."""
     if len(names) == 1:
         timing = "" if names[0] in UNTIMED else "; it may end in @beat, @bar, @N (beats) or @off to land on the beat"
-        return f"{usage(names[0])}{timing}"
+        return f"{usage(names[0])}{timing}{_not_taken(names[0], leaving_out)}"
     if names:  # laid out as the whole list is, the timing said once, after the commands that take one
         timed = [name for name in names if name not in UNTIMED]
         said = f"\n  {listed(timed)} may end in @beat, @bar, @N (beats) or @off to land on the beat" if timed else ""
-        return f"{listed(list(names))}:\n" + "\n".join("  " + usage(name) for name in names) + said
-    return ("commands:\n" + "\n".join("  " + line for line in USAGE.values())
+        return (f"{listed(list(names))}:\n" + "\n".join("  " + usage(name) + _not_taken(name, leaving_out)
+                                                        for name in names) + said)
+    return ("commands:\n" + "\n".join("  " + line for name, line in USAGE.items() if name not in leaving_out)
             + "\n  a change may end in @beat, @bar, @N (beats) or @off to land on the beat (or at once)")
 
 

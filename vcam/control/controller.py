@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, UNTIMED, WITH_A_SHOW_FILE, Command, CommandError,
-                                   blend_on_air, from_network, help_text, joined_commands, joined_hint, lands_on,
-                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
-                                   setting_now, typed_only)
-from vcam.control.console import TYPED, given_as
+from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
+                                   CommandError, blend_on_air, from_network, help_text, joined_commands, joined_hint,
+                                   lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
+                                   presets_found, setting_now, typed_only)
+from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
 from vcam.control.log import ControlLog
@@ -663,7 +663,11 @@ class Controller:
 
     def _session(self, cmd: Command, origin: Origin, network: bool) -> str:
         if cmd.name == "help":
-            return help_text(*cmd.args)
+            # the list offered OSC's sender quit, which it refuses: a source other than the console is told what it
+            # may give, by the rule apply refuses it with (a line from the network, `net NAME stdin` typed at vcam
+            # cam's console too)
+            console = typed_by_hand(origin.source) and not network
+            return help_text(*cmd.args, leaving_out=() if console else tuple(TYPED_ONLY))
         if cmd.name == "status":
             # the state names a change on the beat as given, not yet on air: what still waits is said with it
             waiting = self._waiting()

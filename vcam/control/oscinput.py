@@ -239,7 +239,7 @@ class OscInput:
         about the same address, which came before it."""
         if line is None:
             return
-        if earlier := self._lines.flush(other):
+        for earlier in self._lines.flush_with_others(other):
             self.say(earlier)
         self.say(line)
 

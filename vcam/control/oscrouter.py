@@ -10,6 +10,7 @@ import math
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -148,6 +149,7 @@ class OscRouter:
         # a true among values is refused too (/vcam/blend 1 3 T)
         if name not in NO_ARGS and _released(address, args, lambda true: _no_value(address, name, true)):
             return None
+        _no_control(address, args)
         words = [_word(address, a) for a in args]
         if name == "input" and len(words) > 1:
             self._split_path(address, " ".join(words), len(words))
@@ -162,6 +164,7 @@ class OscRouter:
         if _released(address, args, lambda true: f"{shown(address)} got {_got(true)}, which is no command: set the "
                      f"button to send the command line as text, e.g. {address} \"preset 3 @bar\""):
             return None
+        _no_control(address, args)
         line = " ".join(_word(address, a) for a in args).strip()
         if not line:
             raise Unfit(f"{shown(address)} takes a command line as text, e.g. {address} \"preset 3 @bar\"",
@@ -270,6 +273,22 @@ def _word(address: str, v) -> str:
         # OSC floats are 32-bit: 7 digits say all of one (0.1, not 0.10000000149011612)
         return str(int(v)) if v.is_integer() and abs(v) < 1e15 else format(v, ".7g")
     raise Unfit(f"{shown(address)}: {_kind(v)} values are not understood; send numbers or text", (address,))
+
+
+def _is_control(c: str) -> bool:
+    """A control or line-separating character other than the ordinary white space (tab, newline, CR, VT, FF): the
+    command line drops \x1c-\x1f, NEL and U+2028 too, though str.isspace() counts them as space."""
+    return (unicodedata.category(c) == "Cc" and c not in "\t\n\r\v\f") or unicodedata.category(c) in ("Zl", "Zp")
+
+
+def _no_control(address: str, args: list) -> None:
+    """Unfit for a text value holding a control character (an ESC), which the command line drops unsaid:
+    `/vcam/blend "\x1b" b 0.5` was told its quotes hold no name, `/vcam/preset "\x07"` that preset needs one."""
+    for i, v in enumerate(args):
+        bad = next((c for c in v if _is_control(c)), None) if isinstance(v, str) else None
+        if bad is not None:
+            raise Unfit(f"{shown(address)}: value {i + 1} holds a control character ({ascii(bad)[1:-1]}), which no "
+                        "name, prompt or path holds; set the sender to send the text without it", (address,))
 
 
 def _number_at(address: str, args: list, i: int) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 OTHERS = ("others",)  # the control that stands for all controls past `most`
+MAX_LUMPED = 64  # controls OTHERS's window names; past these, a line about any control says its count first
 _NUMBERS = re.compile(r"0x[0-9a-fA-F]+|\d+")
 
 
@@ -28,6 +29,8 @@ class _Said:
     last: str = ""  # the newest line held back: the one a count names, as it is the latest outcome
     last_at: float = 0.0
     bounded: bool = True  # counted towards the throttle's `most`
+    # OTHERS's: the controls whose lines it holds back (None: more than MAX_LUMPED, any control's)
+    lumped: set[tuple] | None = field(default_factory=set)
 
 
 class ErrorThrottle:
@@ -51,11 +54,16 @@ class ErrorThrottle:
         """`line` to say now (with a count of the lines held back since the last one), or None to hold it.
         `bounded`: whether the control counts towards `most` (not one of a known few, which is never lumped)."""
         with self._lock:
+            own = control
             if bounded:
                 control = self._watched(control, now)
             said = self._said.get(control)
             if said is not None and now - said.at < self.every:
                 said.held, said.last, said.last_at = said.held + 1, line, now
+                if control != own and said.lumped is not None:
+                    said.lumped.add(own)
+                    if len(said.lumped) > MAX_LUMPED:
+                        said.lumped = None
                 return None
             self._said[control] = _Said(now, line, bounded=bounded)
         if said is not None and said.held:
@@ -81,6 +89,15 @@ class ErrorThrottle:
         with self._lock:
             said = self._said.get(control)
             return self._count(control, said) if said is not None and said.held else None
+
+    def flush_with_others(self, control: tuple) -> list[str]:
+        """As flush, with the count under OTHERS where lines about `control` are among it (a control past `most`),
+        in the order their newest lines came: a line about `control` said after them came after them, and an
+        error's count said after its control's next good line read as the latest word on it."""
+        with self._lock:
+            held = [(c, s) for c in dict.fromkeys((control, OTHERS)) if (s := self._said.get(c)) is not None
+                    and s.held and (c == control or s.lumped is None or control in s.lumped)]
+            return [self._count(c, s) for c, s in sorted(held, key=lambda cs: cs[1].last_at)]
 
     def held_back(self, now: float | None = None) -> list[str]:
         """Counts of the lines held back whose window has passed (all of them, without `now`): a sweep shorter than
@@ -113,6 +130,8 @@ class ErrorThrottle:
     def _count(self, control: tuple, said: _Said) -> str:
         """The count of the lines held back, naming the newest (said once; the window goes on)."""
         held, said.held = said.held, 0
+        if said.lumped is None or said.lumped:
+            said.lumped = set()
         if control != OTHERS and said.last == said.line:
             return f"{self._more(control, held)}: {said.line}"
         return f"{self._more(control, held)}, the last: {said.last}"

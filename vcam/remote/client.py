@@ -36,8 +36,7 @@ from vcam.remote.feed import FIRST_FRAME_WAIT_S, LinkFeed
 from vcam.remote.link import Link
 from vcam.remote.protocol import TOKEN_ENV
 from vcam.remote.uploader import Uploader, open_capture
-from vcam.remote.urls import asks_to_watch, check_url
-from vcam.words import shell_word
+from vcam.remote.urls import asks_to_watch, cam_command, check_url, said_url
 
 
 DEFAULT_SIZE = (832, 480)  # the outputs' size where --size is not given: they open before the server is reached
@@ -93,7 +92,7 @@ def run_cam(opts: CamOptions) -> int:
         # the server refuses a watching client's input for as long as it is connected: the client asked again every
         # few seconds, uploading nothing, for the whole show
         raise VcamError(f"--send {opts.send} uploads as the server's input, which a client whose address asks "
-                        f"?role= other than control may not: it only watches ({opts.url})",
+                        f"?role= other than control may not: it only watches ({said_url(opts.url)})",
                         "leave ?role= out of the address to steer and send, or leave out --send to only watch")
     specs = [parse_spec(s) for s in opts.outs]
     _check_written(specs, opts.fallback, opts.send)
@@ -130,7 +129,7 @@ def _run_cam(opts: CamOptions, status: StatusLine, specs: list, width: int, heig
     # the server's block length is said as its blocks come (remote.blocks), not taken to be the local model's
     air = OnAir(AirSettings(outs=specs, width=width, height=height, fps=opts.fps, fit=opts.fit, smooth=opts.smooth,
                             max_latency=opts.max_latency, block_frames=None, duration=opts.duration,
-                            fallback=fallback, card=f"connecting to {opts.url}...", stdin=opts.stdin,
+                            fallback=fallback, card=f"connecting to {said_url(opts.url)}...", stdin=opts.stdin,
                             commands=opts.commands), status)
     link: Link | None = None
 
@@ -210,15 +209,14 @@ def _no_frame_text(opts: CamOptions, link: Link, feed: LinkFeed, recorded: bool,
     files = "; nothing was recorded" if recorded else ""  # an older take there is whole: it holds its own frames
     if stopped_by is not None:
         said = f"; exit code {code}" if code else ""
-        return f"stopped ({stop_said(stopped_by)}) before any frame came from {opts.url}: {why}{files}{said}"
-    return f"no frame came from {opts.url}{waited}: {why}{files}; exiting with code {code}"
+        return f"stopped ({stop_said(stopped_by)}) before any frame came from {said_url(opts.url)}: {why}{files}{said}"
+    return f"no frame came from {said_url(opts.url)}{waited}: {why}{files}; exiting with code {code}"
 
 
 def _refusal(opts: CamOptions, why: str) -> VcamError:
     if why == "missing token":
-        return VcamError(f"{opts.url} asks for a token and none was given",
-                         f"vcam cam {shell_word(opts.url)} --token TOKEN, with the token vcam serve was given (or set "
-                         f"{TOKEN_ENV})")
-    return VcamError(f"{opts.url} refused the token given",
-                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): vcam cam "
-                     f"{shell_word(opts.url)} --token TOKEN")
+        return VcamError(f"{said_url(opts.url)} asks for a token and none was given",
+                         f"{cam_command(opts.url)}, with the token vcam serve was "
+                         f"given (or set {TOKEN_ENV})")
+    return VcamError(f"{said_url(opts.url)} refused the token given",
+                     f"pass the token vcam serve was given (its --token or {TOKEN_ENV}): {cam_command(opts.url)}")

@@ -156,9 +156,11 @@ class RemoteController:
 
     def apply(self, cmd: Command, source: str) -> str | None:
         if cmd.name == "help":
-            from vcam.control.commands import help_text
+            from vcam.control.commands import TYPED_ONLY, help_text
 
-            return help_text(*cmd.args)  # `help blend`: how blend is written, as the server's console says it
+            # `help blend`: how blend is written, as the server's console says it; OSC's list without quit, which
+            # it refuses
+            return help_text(*cmd.args, leaving_out=() if source == TYPED else tuple(TYPED_ONLY))
         if (self._send_typed if source == TYPED else self._send)(str(cmd)):
             return _here_only(cmd, self._here_said, self.sending)
         if cmd.name not in PARAMS:  # a press: late, it would fire out of its moment (Waiting)

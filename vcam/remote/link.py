@@ -27,7 +27,7 @@ from vcam.remote.linkends import DROPPED, LinkEnds, close_received, close_within
 from vcam.remote.pending import Unanswered, Waiting
 from vcam.remote.reasons import HandshakeUnanswered
 from vcam.remote.uploader import Uploader
-from vcam.remote.urls import dialled, url_port
+from vcam.remote.urls import dialled, said_url, url_port
 
 # The websockets library fails a try now and then with an AssertionError of its own where the other end closes during
 # the handshake: one such try is not said (the next says what answered); this many in a row are.
@@ -390,7 +390,7 @@ class Link(Inbox, LinkEnds):
         with self._holding_lock:
             self._connected_at, self._frames_at = self._clock(), self.frames
             if self._drops < 2:  # else said once it holds (_holds): the connections that drop as they open are counted
-                self.say(f"connected to {self.url}{after}")
+                self.say(f"connected to {said_url(self.url)}{after}")
         with self._sending():
             lines = self._waiting.take(marked=True)
             # Before the write: a connection that dies under it leaves them unanswered (a knob's value waits again, a
@@ -421,7 +421,8 @@ class Link(Inbox, LinkEnds):
         if held_back:
             self.say(held_back)
         if drops > 1:  # its "connected to" was held back (_reached)
-            self.say(f"connected to {self.url}: the connection holds now, after {drops} that dropped as they opened")
+            self.say(f"connected to {said_url(self.url)}: the connection holds now, after {drops} that dropped as they "
+                     "opened")
         return True
 
     def say_held_back(self, now: float | None = None) -> None:

@@ -11,7 +11,8 @@ from vcam.remote import protocol as proto
 from vcam.remote.camscreen import covering
 from vcam.remote.handshake import unusable
 from vcam.remote.reasons import CLOSED_UNANSWERED, how_lost, not_vcam, stopped_meanwhile, unreachable
-from vcam.words import shell_word, terminal_safe
+from vcam.remote.urls import cam_command
+from vcam.words import terminal_safe
 
 TOO_BIG = 1009  # RFC 6455's close code for a message over the size the end that closes takes
 # What a message over that size is, from vcam serve: a show's state that big (its terminal says so, once), which
@@ -159,7 +160,7 @@ class LinkEnds:
                 token = "the token it accepted before" if self.token else "this client, which has no token,"
                 self.say(f"the server now refuses {token} ({why}): was vcam serve restarted with another "
                          f"--token? Meanwhile: {self._holding()}, retrying; to get back on, restart this client with "
-                         f"that token: vcam cam {shell_word(self.url)} --token TOKEN")
+                         f"that token: {cam_command(self.url)}")
             return False
         reason = terminal_safe((body or b"").decode("utf-8", errors="replace").strip())
         # only the stop's own answer keeps its memory: another (a proxy's page, a refusal) shows the stop is over

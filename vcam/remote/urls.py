@@ -10,6 +10,35 @@ from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
+from vcam.words import shell_word
+
+PUT_BACK = " (with the password where *** stands)"
+
+
+def said_url(url: str) -> str:
+    """`url` as said on the terminal: a password in it (user:password@) as ***, as a screen shared or filmed at a
+    show must not show it (the operator has typed it: the rest of the address is what a message is about). Read
+    from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password): hiding too
+    much of an odd address is better than saying a password."""
+    head, at, host = url.rpartition("@")
+    if not at:
+        return url
+    scheme, slashes = re.match(r"([A-Za-z][A-Za-z0-9+.-]*:)?(/*)", head).groups()
+    userinfo = head[len(scheme or "") + len(slashes):]
+    if ":" not in userinfo:
+        if scheme and not slashes:  # bare user:password@host, the user read as a scheme
+            scheme, userinfo = "", head
+        else:
+            return url  # a user without a password
+    prefix = f"{scheme or ''}{slashes}"
+    return f"{prefix}{userinfo.partition(':')[0]}:***@{host}"
+
+
+def cam_command(url: str) -> str:
+    """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
+    pasted as shown, it would connect with *** as the password."""
+    said = said_url(url)
+    return f"vcam cam {shell_word(said)} --token TOKEN" + (PUT_BACK if said != url else "")
 
 
 def shown_host(parts: SplitResult) -> str:
@@ -45,7 +74,10 @@ def _meant_url(url: str) -> str | None:
     """The ws:// or wss:// address a refused one most likely meant, copied from a browser or typed bare
     (host:port), or None where none is sure to be a good one."""
     scheme, sep, rest = url.partition("://")
-    if not sep:
+    if not sep and (mistyped := re.match(r"(?i)(wss?|https?)(:/*|/+)", url)) and "@" in url:
+        # ws:/user:pw@host, ws//…, ws:user:pw@host: the scheme mistyped, else read as a user ws (a mangled address)
+        meant = f"{_SCHEMES_MEANT[mistyped[1].lower()]}://{url[mistyped.end():]}"
+    elif not sep:
         meant = "ws://" + url.removeprefix("//")
     elif scheme.lower() in _SCHEMES_MEANT:
         meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
@@ -63,37 +95,49 @@ def check_url(url: str) -> None:
     """ValueError for an address no server can have (not ws:// or wss://, no host, a port that is none), said
     before anything opens: trying it again every few seconds could never connect."""
     looks = f"it looks like ws://HOST:PORT (default port {proto.DEFAULT_PORT})"
+    shown = said_url(url)  # `http://user:pw@host` offered the fixed address with its password
     if not url.startswith(("ws://", "wss://")):
         meant = _meant_url(url)
-        raise ValueError(f"{url!r} is not a server address; use {meant}" if meant
-                         else f"{url!r} is not a server address; {looks}")
+        raise ValueError(f"{shown!r} is not a server address; {_use(meant)}" if meant
+                         else f"{shown!r} is not a server address; {looks}")
     if (bracketed := _unbracketed_ipv6(url)) is not None:
         # read as host ':' port, it named no host or a port of its last group, and it was said as such
-        raise ValueError(f"{url!r}: an IPv6 address goes in brackets (a port after them): use {bracketed}")
+        raise ValueError(f"{shown!r}: an IPv6 address goes in brackets (a port after them): "
+                         f"{_use(bracketed)}")
     try:
         parts = urlsplit(url)
     except ValueError as e:  # an IPv6 address without its closing bracket
-        raise ValueError(f"{url!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
+        raise ValueError(f"{shown!r} is not a server address ({e}); {looks}, an IPv6 host in brackets: "
                          "ws://[::1]:8765") from None
     try:
         port = parts.port
     except ValueError:  # not a number, or past 65535
         port = 0
     if not parts.hostname:
-        raise ValueError(f"{url!r} names no host; {looks}")
+        raise ValueError(f"{shown!r} names no host; {looks}")
     if (stray := _stray_by_brackets(parts)) is not None:
         # urlsplit reads the host between the brackets and drops what is beside them: ws://[::1]x:80 dialled ::1
         text, port_typed = stray
-        raise ValueError(f"{url!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
-                         f"after a colon; use {_bracketed_form(parts, port_typed)}")
+        raise ValueError(f"{shown!r}: {text!r} stands beside the IPv6 address's brackets, where only a port goes, "
+                         f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
     if (why := _no_host(parts.hostname)) is not None:
-        raise ValueError(f"{url!r}: {why}; {looks}")
+        raise ValueError(f"{shown!r}: {why}; {looks}")
+    if port == 0 and "@" not in parts.netloc and "@" in url and not parts.netloc.rpartition(":")[2].isdigit():
+        # ws://user:p/w@host:8765 is read as host "user" and port "p": the port message would mislead
+        raise ValueError(f"{shown!r}: a / ? or # in the user name or password ends the host part there; write them "
+                         "as %2F, %3F and %23 (ws://user:p%2Fw@host:8765)")
     if port is not None and not 1 <= port <= 65535:
-        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
+        raise ValueError(f"{shown!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
     if parts.username is not None and parts.password is None:  # refused by the websockets library at each try
-        raise ValueError(f"{url!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
+        raise ValueError(f"{shown!r}: a user name ({parts.username}@) goes with a password (user:password@), or "
                          "leave it out: vcam serve asks for its --token, which vcam cam gives with its own --token")
+
+
+def _use(fixed: str) -> str:
+    """The fixed address offered, its password hidden (said_url) and said where to put it back."""
+    said = said_url(fixed)
+    return f"use {said}" + (PUT_BACK if said != fixed else "")
 
 
 def _stray_by_brackets(parts: SplitResult) -> tuple[str, str] | None:
