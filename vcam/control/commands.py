@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, input_read_as, kind_in_ascii, looks_here,
-                                    names_file_here, quoted_as_typed, signed, timing_in_ascii)
+from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, in_a_file, input_read_as, kind_in_ascii,
+                                    looks_here, names_file_here, quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -1430,11 +1430,8 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
         with from_network():
             return parse(line, console)
     if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
-        written = IN_A_FILE.set(True)
-        try:
+        with in_a_file():
             return parse(line, console)
-        finally:
-            IN_A_FILE.reset(written)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()
