@@ -110,10 +110,10 @@ class Learner:
         if not hasattr(msg, "channel"):
             # MIDI clock (24 a beat), start/stop, song position, active sensing, sysex: no control's, and a fader's
             # values come between them, which said a fader pushed fast from 0 a button at the beat, then a knob
-            return self._fed(msg, now)
+            return self._learn_one(msg, now)
         key = (msg.channel, msg.control) if msg.type == "control_change" else None
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
-        return kept + self._fed(msg, now)
+        return kept + self._learn_one(msg, now)
 
     def _say_kept(self, key: tuple) -> str:
         """The button line kept back for `key` (_Control.kept), said now."""
@@ -121,7 +121,7 @@ class Learner:
         seen.kept, seen.kind, seen.said = False, "button", "button"
         return _show(self._msg[key], learn_line(self._msg[key], "button"))
 
-    def _fed(self, msg, now: float) -> list[str]:
+    def _learn_one(self, msg, now: float) -> list[str]:
         if msg.type in ("note_on", "note_off"):
             pressed = msg.type == "note_on" and msg.velocity > 0
             (self._held.add if pressed else self._held.discard)((msg.channel, msg.note))
