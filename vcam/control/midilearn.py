@@ -329,18 +329,18 @@ def default_port(say: Callable[[str], None]) -> str:
     controller's client anew each time it is plugged in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as
     '... 24:0'). Where there are loopbacks alone, the first, which `say` tells is no controller."""
     names = input_names()
-    if not names:  # no name was given: "no MIDI input matches ''" read as if one had been
+    if not names:  # no name was given, so none is said unmatched ("no MIDI input matches ''")
         raise VcamError("no MIDI input here: is the controller plugged in?",
                          "plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part of its "
                          "name) to wait for it")
     controllers = [n for n in names if not is_loopback(n)]
-    if not controllers:  # listened to unsaid, it waited for knobs that could never come
+    if not controllers:  # listened to unsaid, it waits for knobs that never come
         say(f"no MIDI controller is plugged in: listening on {readable(names[0])}, which passes on only what "
             "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
             "learn --midi NAME (part of its name) to wait for it")
-    if len(controllers) > 1:  # listened to unsaid, the other controller's knobs printed nothing
+    if len(controllers) > 1:  # listened to unsaid, the other controller's knobs print nothing, with no word why
         # inputs, not controllers: one controller may list two (an APC mini mk2's Control and Notes ports, a
-        # Launchpad X's DAW and MIDI ports), which were counted as two controllers
+        # Launchpad X's DAW and MIDI ports), which are one controller
         listed = ", ".join(readable(n) for n in controllers)
         say(f"MIDI: {len(controllers)} MIDI inputs are plugged in ({listed}; one controller may have more than one): "
             f"learning from the first, {readable(controllers[0])}; vcam midi learn --midi NAME (part of its name) "

@@ -503,10 +503,10 @@ def own_input(device: str, checked: Checked) -> VcamError:
 def _free_device(device: str, checked: Checked) -> str | None:
     """A device to name in place of `device`: one that takes output once named, that this show neither reads (its
     input camera) nor writes (its other camera outputs), and that no other program writes to (OBS's own Virtual
-    Camera). The first other device was offered, though it could be any of those and be refused in turn."""
+    Camera): the first other device may be any of those, and be refused in turn."""
     calls = checked.device_calls()
     for dev in loopback_devices():
-        # by its real path: named by a link (/dev/v4l/by-id/...), the device itself was offered as the other one
+        # by its real path: a link (/dev/v4l/by-id/...) names the device itself, which is no other one
         if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
             continue
         if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
@@ -645,7 +645,7 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
 def _no_such_device(device: str, detail: str, found: list[str], calls: DeviceCalls) -> VcamError:
     """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
     number, not its path. Installing v4l2loopback (the fix where there is none) would not help. A label is matched
-    to its device: `vcam:vcam` (the label MODPROBE gives) was offered the first device, OBS's where it has two.
+    to its device: `vcam:vcam` (the label MODPROBE gives) means vcam's, not the first (OBS's where it has two).
     Devices this show reads (its input camera) or writes (its other camera outputs) are not offered: they would be
     refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input."""
     usable = [d for d in found if not reads_here(d, calls.proc) and not writes_here(d, calls.proc)]
