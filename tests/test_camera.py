@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from helpers import wait_for
+from vcam.live.devicehandles import Holder
 from vcam.live.outputs.camera import VirtualCamera
 from vcam.live.outputs.v4l2loopback import loopback_devices, no_device_help
 from vcam.errors import VcamError
@@ -207,7 +208,7 @@ def test_only_free_loopback_devices_are_reset_when_none_is_named(camera, monkeyp
 
     released = []
     monkeypatch.setattr(v4l2loopback, "loopback_devices", lambda: ["/dev/video0", "/dev/video10"])
-    obs = v4l2loopback.Holder("obs", 4242, writes=False)
+    obs = Holder("obs", 4242, writes=False)
     monkeypatch.setattr(v4l2loopback, "device_holders",
                         lambda device, proc="/proc": [obs] if device == "/dev/video0" else [])
     takes = v4l2loopback.Output.TAKES
@@ -246,10 +247,12 @@ def loopback(monkeypatch, tmp_path):
     calls, module version, a /proc and a /sys of its own), and pyvirtualcam (backend "v4l2loopback-model")."""
     import loopback_model
     import vcam.live.outputs.v4l2loopback as v4l2loopback
+    from vcam.live import devicehandles
 
     def make(devices):
         machine = loopback_model.Machine(devices, proc=str(tmp_path / "proc"), sysfs=str(tmp_path / "sys"))
         monkeypatch.setattr(v4l2loopback, "system_calls", lambda: machine.calls)
+        monkeypatch.setattr(devicehandles, "PROC", machine.calls.proc)  # where a camera input looks for its output
         monkeypatch.setattr(v4l2loopback, "loopback_devices",
                             lambda: sorted(p for p, d in devices.items() if d.driver == b"v4l2 loopback"))
         loopback_model.install(machine)
@@ -536,7 +539,7 @@ def test_the_module_version_says_whether_a_refusal_means_a_live_writer(tmp_path)
 def test_writers_are_told_from_readers_by_their_open_flags():
     """pyvirtualcam (so another vcam) opens write-only; readers read-write. OBS's own virtual camera opens read-write
     and blocking (v4l2-output.c), its video source always non-blocking (v4l2-input.c)."""
-    from vcam.live.outputs.v4l2loopback import _writes
+    from vcam.live.devicehandles import _writes
 
     assert _writes("vcam", os.O_WRONLY | os.O_SYNC) and _writes("python3", os.O_WRONLY)
     assert not _writes("ffmpeg", os.O_RDWR) and not _writes("chrome", os.O_RDWR | os.O_NONBLOCK)
@@ -548,7 +551,7 @@ def test_writers_are_told_from_readers_by_their_open_flags():
 @pytest.mark.parametrize("flags,writes", [(os.O_WRONLY | os.O_SYNC, True), (os.O_RDWR | os.O_NONBLOCK, False)],
                          ids=["write-only", "read-write"])
 def test_the_open_flags_of_another_program_are_read_from_proc(tmp_path, flags, writes):
-    from vcam.live.outputs.v4l2loopback import device_holders
+    from vcam.live.devicehandles import device_holders
 
     device = tmp_path / "video10"
     device.write_bytes(b"")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, input_read_as, kind_in_ascii, looks_here,
-                                    names_file_here, quoted_as_typed, signed, timing_in_ascii)
+from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, in_a_file, input_read_as, kind_in_ascii,
+                                    looks_here, names_file_here, quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -632,8 +632,7 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     try:
         spec = parse_input(given)
     except MeantError as e:  # the line offered keeps its timing: `input loop.mp4 @bar` lands on the bar once fixed
-        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{f' @{at}' if at is not None else ''}")) \
-            from None
+        raise CommandError(e.as_said(f"input {_quoted_at(str(e.meant))}{_at_said(at)}")) from None
     except ValueError as e:
         # `input '’`: quotes round nothing are said as typed, not as '' (their pair made straight, then taken off)
         said = str(e).replace(repr(""), repr(clipped(typed.strip(), 41)), 1) if not given.strip() and typed.strip() \
@@ -644,14 +643,20 @@ def _input(text: str, at: str | None = None, console: bool = True) -> str:
     return str(spec)
 
 
+def _at_said(at: str | None) -> str:
+    """` @bar` for a line offered in place of an input's: it keeps the timing given (`input file:x.png" @bar` is
+    offered landing on the bar, not at once), nothing where none was."""
+    return f" @{at}" if at is not None else ""
+
+
 def _mark_ended(spec: InputSpec, at: str | None) -> None:
     """CommandError offering the line without it where a comma or another mark of a list or a sentence ends a file's
     or image's path (`input image:pic.jpg,`) that is there without it and not with it: the mark was read as part of
     the name, and the file said not to be there. Looked for in a line typed here only (names_file_here)."""
     if (found := _mark_meant(spec)) is None:
         return
-    (why, meant), timing = found, f" @{at}" if at is not None else ""
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+    why, meant = found
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
 
 
 def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
@@ -766,8 +771,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
         # a line offered for it would only be refused in turn
         raise CommandError(f"{why}, and no such file {name_said(meant.target)}: check the path, as in "
                            f"input {meant.kind}:PATH")
-    timing = f" @{at}" if at is not None else ""
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
 
 
 def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | None]:
@@ -808,8 +812,7 @@ def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: b
     meant, at = _timing_unglued(meant, at)
     if console and (found := _mark_meant(meant)) is not None:  # offered at once, not the line with the mark on
         why, meant = f"{why}, and {found[0]}", found[1]
-    timing = f" @{at}" if at is not None else ""  # `input file:x.png" @bar` was offered the line landing at once
-    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{timing}"))
+    raise CommandError(MeantError(why, meant).as_said(f"input {_quoted_at(str(meant))}{_at_said(at)}"))
 
 
 def checked_prompt(text: str) -> str:
@@ -1438,11 +1441,8 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
         with from_network():
             return parse(line, console)
     if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
-        written = IN_A_FILE.set(True)
-        try:
+        with in_a_file():
             return parse(line, console)
-        finally:
-            IN_A_FILE.reset(written)
     if len(line) > MAX_LINE:
         raise CommandError(f"line too long ({len(line)} characters, at most {MAX_LINE})")
     text = as_typed(line).strip()

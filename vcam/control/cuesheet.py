@@ -379,38 +379,32 @@ def _cue_command(r: Reader, node, what: str, show: Show | None, base: Path,
     """One command of a cue as written (its paths as the show file spells them) and in its plain form (paths made
     whole), or None after recording why it is no command a cue can run. `around`: the do: lines beside it."""
     with found_beside(base):  # `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ ＠ｂａｒ` read by what is beside the show, as its files are found
-        return _beside_command(r, node, what, show, base, around)
-
-
-def _beside_command(r: Reader, node, what: str, show: Show | None, base: Path,
-                    around: tuple[list[str], list[str]] | None) -> tuple[str, str] | None:
-    """_cue_command, its paths looked for beside the show."""
-    if (said := _number_meant_do(node, show, around)) is not None:
-        r.error(node, f"{what}: {said}")
-        return None
-    cmd = read_command(r, node, what, around=around, takes=lambda c: _runs_beside(r, node, what, c, show, base))
-    if cmd is None:
-        return None
-    written = str(cmd)
-    if cmd.name in NOT_IN_CUES:
-        r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
-        return None
-    cmd = whole_command(r, node, what, cmd, base)  # a clip or still named in a show is found next to it
-    if cmd is None:
-        return None
-    for ref in (presets_named(cmd) if show is not None else ()):
-        try:
-            show.find(ref)
-        except KeyError as e:
-            # `preset ocean, seed 5`: no preset of that name, but commands run together, as the console answers them
-            joined = joined_hint(joined_commands(written, console=False), lambda c: _runs_in_cue(c, show), "cue",
-                                 around)
-            r.error(node, f"{what}: {joined}" if joined else f"{what}: {cmd}: {e.args[0]}")
+        if (said := _number_meant_do(node, show, around)) is not None:
+            r.error(node, f"{what}: {said}")
             return None
-    if show is not None and (twice := blend_twice(show, cmd)):
-        r.error(node, f"{what}: {twice}")
-        return None
-    return written, str(cmd)
+        cmd = read_command(r, node, what, around=around, takes=lambda c: _runs_beside(r, node, what, c, show, base))
+        if cmd is None:
+            return None
+        written = str(cmd)
+        if cmd.name in NOT_IN_CUES:
+            r.error(node, f"{what}: {cmd.name} is not allowed in a cue: {NOT_IN_CUES[cmd.name]}")
+            return None
+        cmd = whole_command(r, node, what, cmd, base)  # a clip or still named in a show is found next to it
+        if cmd is None:
+            return None
+        for ref in (presets_named(cmd) if show is not None else ()):
+            try:
+                show.find(ref)
+            except KeyError as e:
+                # `preset ocean, seed 5`: no preset of that name, but commands run together, as the console answers them
+                joined = joined_hint(joined_commands(written, console=False), lambda c: _runs_in_cue(c, show), "cue",
+                                     around)
+                r.error(node, f"{what}: {joined}" if joined else f"{what}: {cmd}: {e.args[0]}")
+                return None
+        if show is not None and (twice := blend_twice(show, cmd)):
+            r.error(node, f"{what}: {twice}")
+            return None
+        return written, str(cmd)
 
 
 def _number_meant_do(node, show: Show | None, around: tuple[list[str], list[str]] | None) -> str | None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
 from vcam.words import MINUS_SIGNS, clipped, width_folded
@@ -93,7 +94,7 @@ def in_a_file() -> Iterator[None]:
 
 
 @contextmanager
-def found_beside(base: object) -> Iterator[None]:
+def found_beside(base: Path | str | None) -> Iterator[None]:
     """Within, lines are read as written in a file (IN_A_FILE: a full-width ＃ is told YAML's comment is a plain #),
     their paths looked for in `base`, the file's folder (None: nowhere, as for a map whose commands run on another
     machine)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, joined_commands, joined_hint, preset_twice, presets_found
+from vcam.control.fullwidth import in_a_file
 from vcam.control.shipped import backup_refused, maps_dir, shipped_map_meant, shipped_maps
 from vcam.control.yamlcheck import (ConfigError, Reader, key_nodes, read_file, top_keys, written_as,
                                     yaml_files_in)
@@ -35,6 +36,13 @@ def not_a_preset(ref: object, written: str | None = None) -> str | None:
     if isinstance(ref, str) or (isinstance(ref, int) and not isinstance(ref, bool)):
         return None
     return f"{written if written is not None else repr(ref)} is not a preset name or number; quote a name"
+
+
+def find_as_written(show: Show, ref: str | int) -> int:
+    """show.find(ref) for a preset a map file names: read as written in a file (in_a_file), so that `preset 2 ＃ x`
+    is told YAML's comment is a plain #, as in a cue. KeyError saying what exists, as show.find's."""
+    with in_a_file():
+        return show.find(ref)
 
 
 def between_twice(show, between: tuple) -> str | None:

@@ -511,7 +511,7 @@ class MidiRouter:
 
     def _pressed(self, entry: Button, what: str) -> str | None:
         """A button's command carried out; one the show refuses said with the control that sent it and its map line:
-        a map file's row of preset buttons past the show's presets answered "no preset 5", no button named."""
+        a map file's row of preset buttons may run past the show's presets, and "no preset 5" alone names no button."""
         reply = self.controller.apply(entry.command, "midi")
         if not (reply or "").startswith("error: "):  # vcam cam's: None where it has nothing to say
             return reply

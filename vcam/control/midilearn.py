@@ -110,10 +110,10 @@ class Learner:
         if not hasattr(msg, "channel"):
             # MIDI clock (24 a beat), start/stop, song position, active sensing, sysex: no control's, and a fader's
             # values come between them, which said a fader pushed fast from 0 a button at the beat, then a knob
-            return self._fed(msg, now)
+            return self._learn_one(msg, now)
         key = (msg.channel, msg.control) if msg.type == "control_change" else None
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
-        return kept + self._fed(msg, now)
+        return kept + self._learn_one(msg, now)
 
     def _say_kept(self, key: tuple) -> str:
         """The button line kept back for `key` (_Control.kept), said now."""
@@ -121,7 +121,7 @@ class Learner:
         seen.kept, seen.kind, seen.said = False, "button", "button"
         return _show(self._msg[key], learn_line(self._msg[key], "button"))
 
-    def _fed(self, msg, now: float) -> list[str]:
+    def _learn_one(self, msg, now: float) -> list[str]:
         if msg.type in ("note_on", "note_off"):
             pressed = msg.type == "note_on" and msg.velocity > 0
             (self._held.add if pressed else self._held.discard)((msg.channel, msg.note))
@@ -329,18 +329,18 @@ def default_port(say: Callable[[str], None]) -> str:
     controller's client anew each time it is plugged in ('nanoKONTROL2:nanoKONTROL2 MIDI 1 20:0' comes back as
     '... 24:0'). Where there are loopbacks alone, the first, which `say` tells is no controller."""
     names = input_names()
-    if not names:  # no name was given: "no MIDI input matches ''" read as if one had been
+    if not names:  # no name was given, so none is said unmatched ("no MIDI input matches ''")
         raise VcamError("no MIDI input here: is the controller plugged in?",
                          "plug it in and run vcam midi learn again, or run vcam midi learn --midi NAME (part of its "
                          "name) to wait for it")
     controllers = [n for n in names if not is_loopback(n)]
-    if not controllers:  # listened to unsaid, it waited for knobs that could never come
+    if not controllers:  # listened to unsaid, it waits for knobs that never come
         say(f"no MIDI controller is plugged in: listening on {readable(names[0])}, which passes on only what "
             "another program sends it; plug the controller in and run vcam midi learn again, or run vcam midi "
             "learn --midi NAME (part of its name) to wait for it")
-    if len(controllers) > 1:  # listened to unsaid, the other controller's knobs printed nothing
+    if len(controllers) > 1:  # listened to unsaid, the other controller's knobs print nothing, with no word why
         # inputs, not controllers: one controller may list two (an APC mini mk2's Control and Notes ports, a
-        # Launchpad X's DAW and MIDI ports), which were counted as two controllers
+        # Launchpad X's DAW and MIDI ports), which are one controller
         listed = ", ".join(readable(n) for n in controllers)
         say(f"MIDI: {len(controllers)} MIDI inputs are plugged in ({listed}; one controller may have more than one): "
             f"learning from the first, {readable(controllers[0])}; vcam midi learn --midi NAME (part of its name) "

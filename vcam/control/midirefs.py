@@ -16,8 +16,7 @@ from yaml.nodes import ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, blend_twice, presets_named
 from vcam.control.cuesheet import idle_without_cues, missing_cue
-from vcam.control.fullwidth import in_a_file
-from vcam.control.mapfiles import between_twice, not_a_preset, run_together
+from vcam.control.mapfiles import between_twice, find_as_written, not_a_preset, run_together
 from vcam.control.midimap import MidiMap, find_map_file
 from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
 from vcam.words import quoted
@@ -43,8 +42,7 @@ def missing_presets(show: Show, midi: MidiMap) -> list[str]:
             problems.append((where, f"{what}: {reason}"))
             continue
         try:
-            with in_a_file():  # `preset 2 ＃ x` told YAML's comment is a plain #, as in a cue
-                show.find(ref)
+            find_as_written(show, ref)
         except KeyError as e:
             problems.append((where, f"{what}: {e.args[0]}"))
     problems += [(k.where, f"knob {k.named} between {twice}") for k in midi.knobs
@@ -70,8 +68,7 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
         reason = not_a_preset(ref, line_node.value if isinstance(line_node, ScalarNode) else None)
         if reason is None:
             try:
-                with in_a_file():  # `preset 2 ＃ x` told YAML's comment is a plain #, as in a cue
-                    show.find(ref)
+                find_as_written(show, ref)
                 return
             except KeyError as e:
                 # `preset ocean, seed 5`: no preset of that name, but commands run together, as a cue's are answered

@@ -27,8 +27,9 @@ from yaml.nodes import MappingNode, ScalarNode
 from vcam.control.commands import USAGE, Command, blend_twice, name_key, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.fullwidth import found_beside, in_a_file
-from vcam.control.mapfiles import MapFiles, between_twice, map_named_in, not_a_preset, run_together
+from vcam.control.fullwidth import found_beside
+from vcam.control.mapfiles import (MapFiles, between_twice, find_as_written, map_named_in, not_a_preset,
+                                   run_together)
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import ConfigError, Reader
@@ -302,8 +303,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
         if isinstance(ref, int) and path != inline:
             continue
         try:
-            with in_a_file():  # `preset 2 ＃ x` told YAML's comment is a plain #, as in a cue
-                show.find(ref)
+            find_as_written(show, ref)
         except KeyError as e:  # `preset ocean, seed 5`: commands run together, said as a MIDI button's are
             problems.append((path, line, f"{what}: {(cmd and run_together(show, cmd, taken)) or e.args[0]}"))
     problems += [(*f.where, f"{f.address} between {twice}") for f in mapping.faders

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcam.control.actions import SetInput
+from vcam.control.commands import Command, CommandError, parse
+from vcam.control.cuesheet import cue_said
+from vcam.control.fullwidth import read_again
 from vcam.control.log import Replay
 from vcam.control.show import Show
 from vcam.errors import VcamError
@@ -15,7 +18,6 @@ from vcam.inspec import parse_input
 from vcam.live.settings import RunOptions, ShowSettings
 
 if TYPE_CHECKING:
-    from vcam.control.commands import Command
     from vcam.control.oscmap import OscMap
 
 
@@ -83,10 +85,6 @@ def cue_commands(path: str, show: Show) -> list[tuple[str, Command]]:
     """(who, command) of each line of the show's cues, `who` naming its cue as the list does (cue 2 'drop'), read
     again as its cue reads it when it fires. VcamError naming the show file and the cue where a line is refused: the
     show loaded it, so the bare refusal names no line to find, nor a file."""
-    from vcam.control.commands import CommandError, parse
-    from vcam.control.cuesheet import cue_said
-    from vcam.control.fullwidth import read_again
-
     commands = []
     with read_again():
         for i, cue in enumerate(show.cues, 1):

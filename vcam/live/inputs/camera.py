@@ -22,6 +22,7 @@ import numpy as np
 
 from vcam.errors import bug_place, described, one_line
 from vcam.inspec import SERVE_NET
+from vcam.live import devicehandles
 from vcam.live.inputs.live_frames import FIRST_WAIT_S, STALL_AFTER_S, LiveFrames
 from vcam.live.inputs.source import InputError, Say
 from vcam.words import shell_word
@@ -148,9 +149,7 @@ def open_device(target: str, flag: str = "--in") -> Capture:
 def _refuse_own_output(path: str, flag: str) -> None:
     """InputError where this process writes to `path`, a camera output of the show: read back as input, each frame
     the show makes would be restyled again in the next (`input camera:/dev/video10` typed for 11 mid-show)."""
-    from vcam.live.outputs import v4l2loopback
-
-    if v4l2loopback.writes_here(path, v4l2loopback.system_calls().proc):
+    if devicehandles.writes_here(path, devicehandles.PROC):
         raise InputError(f"camera:{path} is this show's camera output (vcam:{path}), so the show would take its own "
                          "frames back as input", f"give {flag} another camera (vcam devices lists the virtual ones)")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from vcam.errors import VcamError
+from vcam.live.devicehandles import Holder, device_holders, reads_here, writes_here
 from vcam.words import shell_word
 
 MODPROBE = 'sudo modprobe v4l2loopback devices=1 video_nr=10 card_label="vcam" exclusive_caps=1'
@@ -296,95 +297,6 @@ def release_exclusive_caps(device: str, calls: DeviceCalls | None = None) -> Out
     return state
 
 
-@dataclass(frozen=True)
-class Holder:
-    """A program that has a device open, and whether one of its handles on it is a writer's."""
-
-    program: str  # its name, as /proc/PID/comm gives it
-    pid: int
-    writes: bool
-
-    def __str__(self) -> str:
-        return f"{self.program} (pid {self.pid})"
-
-
-def _writes(program: str, flags: int) -> bool:
-    """Whether a handle opened with `flags` is a writer's. Readers (OBS's video source, browsers, ffmpeg) open
-    read-write; pyvirtualcam, and so another vcam, opens write-only. OBS's own virtual camera opens read-write too,
-    but blocking, where OBS's video source always adds O_NONBLOCK. A writer that opens read-write (ffmpeg's v4l2
-    output) looks like a reader."""
-    mode = flags & os.O_ACCMODE
-    return mode == os.O_WRONLY or (program == "obs" and mode == os.O_RDWR and not flags & os.O_NONBLOCK)
-
-
-def _open_flags(pid_dir: str, fd: str) -> int | None:
-    """The open flags of a handle, from the octal `flags:` line of /proc/PID/fdinfo/FD."""
-    try:
-        with open(os.path.join(pid_dir, "fdinfo", fd), encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
-    """The other programs that have `device` open, among those this user may look into. A handle whose flags
-    cannot be read does not count as a writer's."""
-    return _holders(device, proc, own=False)
-
-
-def writes_here(device: str, proc: str = "/proc") -> bool:
-    """Whether this process writes to `device` (another camera output of the show sends to it)."""
-    return any(h.writes for h in _holders(device, proc, own=True))
-
-
-def reads_here(device: str, proc: str = "/proc") -> bool:
-    """Whether this process has `device` open without writing to it: the show's input camera (camera:/dev/videoN,
-    which OpenCV opens read-write and non-blocking) reads it. Video nodes only: a show started with its standard
-    input from /dev/null holds that open too."""
-    if not os.path.basename(os.path.realpath(device)).startswith("video"):
-        return False
-    return any(not h.writes for h in _holders(device, proc, own=True))
-
-
-def _holders(device: str, proc: str, own: bool) -> list[Holder]:
-    """The programs other than this process that have `device` open, or (`own`) this process where it has."""
-    try:
-        target = os.path.realpath(device)
-    except OSError:
-        return []
-    found = []
-    # its own handles are all in its own directory: listing every program's (hundreds on a desktop) was wasted
-    fd_dirs = [os.path.join(proc, str(os.getpid()), "fd")] if own else glob.glob(os.path.join(proc, "[0-9]*", "fd"))
-    for fd_dir in sorted(fd_dirs):
-        pid_dir = os.path.dirname(fd_dir)
-        pid = int(os.path.basename(pid_dir))
-        if (pid == os.getpid()) != own:
-            continue
-        try:
-            links = os.listdir(fd_dir)
-        except OSError:  # another user's process, or gone
-            continue
-        flags = []
-        for fd in links:
-            try:
-                if os.readlink(os.path.join(fd_dir, fd)) == target:
-                    flags.append(_open_flags(pid_dir, fd))
-            except OSError:
-                continue
-        if not flags:
-            continue
-        try:
-            with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
-                program = f.read().strip()
-        except OSError:  # gone meanwhile
-            continue
-        found.append(Holder(program, pid, any(f is not None and _writes(program, f) for f in flags)))
-    return found
-
-
 def holders(device: str, proc: str = "/proc") -> list[str]:
     """The other programs (name and pid) that have `device` open, among those this user may look into."""
     return [str(h) for h in device_holders(device, proc)]
@@ -509,6 +421,10 @@ class Checked:
     mine: list[str] = field(default_factory=list)  # devices left alone: this show's other camera outputs send to them
     inputs: list[str] = field(default_factory=list)  # devices left alone: this show's input camera reads them
 
+    def device_calls(self) -> DeviceCalls:
+        """The calls the devices were checked with, else the system's (where nothing was checked, off Linux)."""
+        return self.calls or system_calls()
+
 
 def prepare(device: str | None) -> Checked:
     """Resets the named device, or each free v4l2loopback device where none is named, before pyvirtualcam opens one;
@@ -587,10 +503,10 @@ def own_input(device: str, checked: Checked) -> VcamError:
 def _free_device(device: str, checked: Checked) -> str | None:
     """A device to name in place of `device`: one that takes output once named, that this show neither reads (its
     input camera) nor writes (its other camera outputs), and that no other program writes to (OBS's own Virtual
-    Camera). The first other device was offered, though it could be any of those and be refused in turn."""
-    calls = checked.calls or system_calls()
+    Camera): the first other device may be any of those, and be refused in turn."""
+    calls = checked.device_calls()
     for dev in loopback_devices():
-        # by its real path: named by a link (/dev/v4l/by-id/...), the device itself was offered as the other one
+        # by its real path: a link (/dev/v4l/by-id/...) names the device itself, which is no other one
         if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
             continue
         if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
@@ -726,17 +642,16 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
     return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
-def _no_such_device(device: str, detail: str, found: list[str], sysfs: str = "/sys",
-                    proc: str = "/proc") -> VcamError:
+def _no_such_device(device: str, detail: str, found: list[str], calls: DeviceCalls) -> VcamError:
     """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
     number, not its path. Installing v4l2loopback (the fix where there is none) would not help. A label is matched
-    to its device: `vcam:vcam` (the label MODPROBE gives) was offered the first device, OBS's where it has two.
+    to its device: `vcam:vcam` (the label MODPROBE gives) means vcam's, not the first (OBS's where it has two).
     Devices this show reads (its input camera) or writes (its other camera outputs) are not offered: they would be
     refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input."""
-    usable = [d for d in found if not reads_here(d, proc) and not writes_here(d, proc)]
+    usable = [d for d in found if not reads_here(d, calls.proc) and not writes_here(d, calls.proc)]
     by_number = [d for d in usable
                  if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix("/dev/video")]
-    labels = {d: _read_sysfs(os.path.join(_sysfs_node(d, sysfs), "name")) or "" for d in found}
+    labels = {d: _read_sysfs(os.path.join(_sysfs_node(d, calls.sysfs), "name")) or "" for d in found}
     by_label = [d for d in usable if labels[d].casefold() == device.strip().casefold()]
     listed = ", ".join(found)
     guesses = by_number or by_label or usable
@@ -853,7 +768,6 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
                          f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
-        calls = checked.calls or system_calls()
-        return _no_such_device(device, detail, loopback_devices(), calls.sysfs, calls.proc)
+        return _no_such_device(device, detail, loopback_devices(), checked.device_calls())
     where = f" {device}" if device else ""
     return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())

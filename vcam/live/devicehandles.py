@@ -1,0 +1,99 @@
+"""Which programs have a device open, and whether as its writer or a reader, read from their handles in /proc:
+a camera output looks for the programs holding a loopback device, and a camera input for the show's own output."""
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+
+# where the handles of this machine's programs are read; a model of the driver (tests) stands its own in
+PROC = "/proc"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A program that has a device open, and whether one of its handles on it is a writer's."""
+
+    program: str  # its name, as /proc/PID/comm gives it
+    pid: int
+    writes: bool
+
+    def __str__(self) -> str:
+        return f"{self.program} (pid {self.pid})"
+
+
+def _writes(program: str, flags: int) -> bool:
+    """Whether a handle opened with `flags` is a writer's. Readers (OBS's video source, browsers, ffmpeg) open
+    read-write; pyvirtualcam, and so another vcam, opens write-only. OBS's own virtual camera opens read-write too,
+    but blocking, where OBS's video source always adds O_NONBLOCK. A writer that opens read-write (ffmpeg's v4l2
+    output) looks like a reader."""
+    mode = flags & os.O_ACCMODE
+    return mode == os.O_WRONLY or (program == "obs" and mode == os.O_RDWR and not flags & os.O_NONBLOCK)
+
+
+def _open_flags(pid_dir: str, fd: str) -> int | None:
+    """The open flags of a handle, from the octal `flags:` line of /proc/PID/fdinfo/FD."""
+    try:
+        with open(os.path.join(pid_dir, "fdinfo", fd), encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def device_holders(device: str, proc: str = "/proc") -> list[Holder]:
+    """The other programs that have `device` open, among those this user may look into. A handle whose flags
+    cannot be read does not count as a writer's."""
+    return _holders(device, proc, own=False)
+
+
+def writes_here(device: str, proc: str = "/proc") -> bool:
+    """Whether this process writes to `device` (another camera output of the show sends to it)."""
+    return any(h.writes for h in _holders(device, proc, own=True))
+
+
+def reads_here(device: str, proc: str = "/proc") -> bool:
+    """Whether this process has `device` open without writing to it: the show's input camera (camera:/dev/videoN,
+    which OpenCV opens read-write and non-blocking) reads it. Video nodes only: a show started with its standard
+    input from /dev/null holds that open too."""
+    if not os.path.basename(os.path.realpath(device)).startswith("video"):
+        return False
+    return any(not h.writes for h in _holders(device, proc, own=True))
+
+
+def _holders(device: str, proc: str, own: bool) -> list[Holder]:
+    """The programs other than this process that have `device` open, or (`own`) this process where it has."""
+    try:
+        target = os.path.realpath(device)
+    except OSError:
+        return []
+    found = []
+    # its own handles are all in its own directory: listing every program's (hundreds on a desktop) was wasted
+    fd_dirs = [os.path.join(proc, str(os.getpid()), "fd")] if own else glob.glob(os.path.join(proc, "[0-9]*", "fd"))
+    for fd_dir in sorted(fd_dirs):
+        pid_dir = os.path.dirname(fd_dir)
+        pid = int(os.path.basename(pid_dir))
+        if (pid == os.getpid()) != own:
+            continue
+        try:
+            links = os.listdir(fd_dir)
+        except OSError:  # another user's process, or gone
+            continue
+        flags = []
+        for fd in links:
+            try:
+                if os.readlink(os.path.join(fd_dir, fd)) == target:
+                    flags.append(_open_flags(pid_dir, fd))
+            except OSError:
+                continue
+        if not flags:
+            continue
+        try:
+            with open(os.path.join(pid_dir, "comm"), encoding="utf-8", errors="replace") as f:
+                program = f.read().strip()
+        except OSError:  # gone meanwhile
+            continue
+        found.append(Holder(program, pid, any(f is not None and _writes(program, f) for f in flags)))
+    return found
