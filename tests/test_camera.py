@@ -1,6 +1,7 @@
 """The virtual camera output through an in-memory pyvirtualcam backend, and the no-device path."""
 import glob
 import os
+import re
 import subprocess
 import sys
 
@@ -1415,3 +1416,60 @@ def test_a_device_that_is_not_there_is_not_answered_with_one_the_show_uses(loopb
         assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
     finally:
         first.close()
+
+
+def _the_shows_input_and_obs_on_the_first_devices(machine):
+    """/dev/video10 is read by this show's input camera and OBS's own Virtual Camera writes to /dev/video11: neither
+    takes the show's frames, and /dev/video12 is free."""
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)
+    machine.streaming_writer("/dev/video11")
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("case", ["written", "webcam", "not-video", "denied"])
+def test_each_refusal_offers_a_device_that_the_show_does_not_use_and_no_program_writes_to(loopback, version, case):
+    """A device another program writes to, a real webcam, /dev/null named, and the first device this user may not
+    open (ending pyvirtualcam's scan) were each answered with the first other v4l2loopback device: the show's own
+    input camera or camera output, or OBS's, refused next."""
+    from loopback_model import ControlDevice, Webcam
+
+    devices = {"/dev/video10": model(version), "/dev/video11": model(version), "/dev/video12": model(version),
+               "/dev/video13": model(version)}
+    devices["/dev/video0"] = ControlDevice() if case == "not-video" else Webcam()
+    machine = loopback(devices)
+    if case == "denied":  # pyvirtualcam's scan is left to pick only where the first device that takes output is free
+        machine.denied.add("/dev/video0")
+        first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    else:
+        _the_shows_input_and_obs_on_the_first_devices(machine)
+        first = VirtualCamera(64, 48, 30, device="/dev/video12", backend="v4l2loopback-model")
+    try:
+        named = {"written": "/dev/video13", "webcam": "/dev/video0", "not-video": "/dev/video0", "denied": None}[case]
+        if case == "written":  # ffmpeg writing, as pyvirtualcam does, and still open
+            from loopback_model import VIDIOC_S_FMT, format_buffer
+
+            fd = machine.open("/dev/video13", os.O_WRONLY, "ffmpeg (pid 77)")
+            machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(64, 48, b"YU12"))
+            machine.write(fd, bytes(64 * 48 * 3 // 2))
+            machine.devices["/dev/video14"] = model(version)
+        with pytest.raises(VcamError) as err:
+            one_run(named)
+    finally:
+        first.close()
+    free = {"written": "/dev/video14", "denied": "/dev/video11"}.get(case, "/dev/video13")
+    assert f"--out vcam:{free}" in err.value.fix, err.value.fix
+    assert len(re.findall(r"vcam:/dev/video\d+", err.value.fix)) == 1, err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("case", ["webcam", "not-video"])
+def test_a_refusal_with_every_loopback_device_in_use_says_to_make_one_not_to_install_it(loopback, case):
+    from loopback_model import ControlDevice, Webcam
+
+    machine = loopback({"/dev/video0": ControlDevice() if case == "not-video" else Webcam(),
+                        "/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    _the_shows_input_and_obs_on_the_first_devices(machine)
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video0")
+    assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix and "apt install" not in err.value.fix

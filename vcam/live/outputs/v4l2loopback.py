@@ -438,7 +438,7 @@ def prepare(device: str | None) -> Checked:
             raise own_input(device, checked)
         state = release_exclusive_caps(device, checked.calls)
         if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
-            raise _in_use(device, checked.calls)
+            raise _in_use(device, checked)
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
         for dev in loopback_devices():
@@ -485,7 +485,7 @@ def past_written(checked: Checked) -> str | None:
             return dev if written or read else None
         written = written or dev
     if written:
-        raise _in_use(written, checked.calls)
+        raise _in_use(written, checked)
     if read:
         raise own_input(read, checked)
     return None
@@ -524,7 +524,7 @@ def refuse_a_written_device(device: str, checked: Checked) -> None:
     """After pyvirtualcam's scan opened `device`: one that other programs had open, and one of them writes to (it
     began writing after past_written looked)."""
     if checked.calls is not None and device in checked.held and _written_to(device, checked):
-        raise _in_use(device, checked.calls)
+        raise _in_use(device, checked)
 
 
 # exclusive_caps takes one value per device: a lone 1 covers only the first, and a browser never lists the second
@@ -532,9 +532,10 @@ OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2
               "the modprobe line makes two)")
 
 
-def _in_use(device: str, calls: DeviceCalls) -> VcamError:
+def _in_use(device: str, checked: Checked) -> VcamError:
     """A device another program writes to: taking it as well would make both programs' frames alternate in it (0.12),
     or, while its writer streams, make each of vcam's writes fail (0.13, where pyvirtualcam only prints it)."""
+    calls = checked.device_calls()
     found = device_holders(device, calls.proc)
     writers, names = _who(found)
     if writers:
@@ -543,8 +544,8 @@ def _in_use(device: str, calls: DeviceCalls) -> VcamError:
         who = f"one of {names}" if found else "another program (not one this user can see)"
     stop = ("stop OBS's Virtual Camera (in OBS: Stop Virtual Camera)" if any(h.program == "obs" for h in writers)
             else f"stop {names}" if found else f"stop the program that writes to it (sudo fuser -v {device} names it)")
-    others = [d for d in loopback_devices() if d != device]
-    elsewhere = f"name another device: --out vcam:{others[0]}" if others else OWN_DEVICE
+    other = _free_device(device, checked)
+    elsewhere = f"name another device: --out vcam:{other}" if other else OWN_DEVICE
     return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
                      f"{stop}, or {elsewhere}")
 
@@ -553,12 +554,13 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
     """pyvirtualcam's "not a video output device", said with what the reset found."""
     state = checked.states.get(device)
     if state is Output.NOT_LOOPBACK:
-        others = loopback_devices()
+        other = _free_device(device, checked)
         return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
                          "it is a real camera or another driver's device: name a v4l2loopback device, "
-                         f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
+                         f"--out vcam:{other} (vcam devices lists them)" if other else
+                         OWN_DEVICE if loopback_devices() else no_device_help())
     if state is Output.IN_USE:
-        return _in_use(device, checked.calls)
+        return _in_use(device, checked)
     reload = reload_line(own=device, sysfs=checked.calls.sysfs, proc=checked.calls.proc)
     if state is Output.REFUSES:
         programs = holders(device, checked.calls.proc)
@@ -579,15 +581,18 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
 CONTROL_DEVICE = "/dev/v4l2loopback"
 
 
-def _not_video(device: str, detail: str) -> VcamError:
+def _not_video(device: str, detail: str, checked: Checked) -> VcamError:
     """A named node that is no video device (v4l2loopback's control device, /dev/null, a sound card), with a camera
     to name instead: it was said as no camera that could be opened, with how to install v4l2loopback, loaded
     already where its control device was the one named."""
     found = loopback_devices()
     control = os.path.realpath(device) == CONTROL_DEVICE
     what = "v4l2loopback's control device, not one of its cameras" if control else "not a video device"
-    if found:
-        fix = f"name a v4l2loopback camera: --out vcam:{found[0]} (vcam devices lists them)"
+    other = _free_device(device, checked) if found else None
+    if other:
+        fix = f"name a v4l2loopback camera: --out vcam:{other} (vcam devices lists them)"
+    elif found:
+        fix = OWN_DEVICE
     elif control:
         fix = f"v4l2loopback is loaded but made no camera: reload it:\n    {RELOAD}"
     else:
@@ -744,11 +749,10 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
         dev = _named(text, r"Could not access (\S+) due to", device)
         if os.path.realpath(dev) == CONTROL_DEVICE:  # joining the video group would only lead to the next refusal
-            return _not_video(dev, "this user may not open it")
-        others = [d for d in loopback_devices() if d != dev]
+            return _not_video(dev, "this user may not open it", checked)
+        other = _free_device(dev, checked) if not device else None
         return VcamError(f"this user may not open {dev} ({detail})",
-                         VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{others[0]}"
-                                        if others and not device else ""))
+                         VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{other}" if other else ""))
     if "not a video output device" in text:
         return _refused(device or "the camera device", detail, checked)
     if "is not a V4L2 device" in text:  # another driver's output device: pyvirtualcam writes to v4l2loopback only
@@ -756,7 +760,7 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         checked.states[dev] = Output.NOT_LOOPBACK
         return _refused(dev, detail, checked)
     if "could not be queried" in text:  # no V4L2 device at all: it answers no video request
-        return _not_video(_named(text, r"capabilities of (\S+) could not be queried", device), detail)
+        return _not_video(_named(text, r"capabilities of (\S+) could not be queried", device), detail, checked)
     if "could not be configured" in text:
         return _not_configured(text, detail, asked, device, checked.calls)
     if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
