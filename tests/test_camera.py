@@ -1473,3 +1473,29 @@ def test_a_refusal_with_every_loopback_device_in_use_says_to_make_one_not_to_ins
     with pytest.raises(VcamError) as err:
         one_run("/dev/video0")
     assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix and "apt install" not in err.value.fix
+
+
+@linux_only
+def test_the_input_camera_passed_into_a_container_under_another_name_is_never_its_camera_output(loopback, monkeypatch):
+    """docker run --device /dev/video10:/dev/cam0, then --in camera:/dev/cam0 --out vcam:/dev/cam0: the check for
+    the show's own input knew a video node by its name alone (videoN), so the output was opened on the input camera
+    and the show fed on its own frames."""
+    import stat
+
+    from loopback_model import Loopback0127
+
+    real_stat = os.stat
+
+    def node_stat(path, *args, **kwargs):  # /dev/cam0 as docker makes it: video4linux's character device 81
+        if os.fspath(path) == "/dev/cam0":
+            return os.stat_result((stat.S_IFCHR | 0o660, 0, 0, 1, 0, 44, 0, 0, 0, 0), {"st_rdev": os.makedev(81, 10)})
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", node_stat)
+    machine = loopback({"/dev/cam0": Loopback0127(), "/dev/video11": Loopback0127()})
+    machine.reader("/dev/cam0", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/cam0")
+    assert "/dev/cam0 is this show's input camera" in err.value.message
+    assert "--out vcam:/dev/video11" in err.value.fix
+    assert one_run().name == "vcam:/dev/video11"
