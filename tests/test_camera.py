@@ -1499,3 +1499,32 @@ def test_the_input_camera_passed_into_a_container_under_another_name_is_never_it
     assert "/dev/cam0 is this show's input camera" in err.value.message
     assert "--out vcam:/dev/video11" in err.value.fix
     assert one_run().name == "vcam:/dev/video11"
+
+
+@linux_only
+@pytest.mark.parametrize("keeps_it_open", [True, False], ids=["kept-open", "closed"])
+def test_a_format_another_program_set_before_the_first_frame_stops_the_camera_with_a_message(loopback, capfd,
+                                                                                             keeps_it_open):
+    """v4l2loopback 0.12.7: between vcam's S_FMT (at open, before the model loads) and its first frame, OBS's Virtual
+    Camera, started meanwhile, set its own size; its S_FMT failed but left the device's size changed. Every frame of
+    vcam's then failed (pyvirtualcam printed "error writing frame" with no line end, and each frame counted as
+    sent), or, once OBS had closed, went into buffers of OBS's size, garbled, with nothing said."""
+    from loopback_model import VIDIOC_S_FMT, Loopback0127, format_buffer
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        obs = machine.open("/dev/video10", os.O_RDWR, "obs (pid 4242)")
+        with pytest.raises(OSError):
+            machine.ioctl(obs, VIDIOC_S_FMT, format_buffer(1280, 720, b"YU12"))
+        if not keeps_it_open:
+            machine.close(obs)
+        with pytest.raises(VcamError) as err:
+            cam.send(gradient(64, 48), 0)
+    finally:
+        cam.close()
+    assert "/dev/video10 holds the format 1280x720 YU12, not the 64x48 YU12 vcam sends" in err.value.message
+    assert "--out vcam:/dev/video10@1280x720" in err.value.fix
+    if keeps_it_open:
+        assert "obs (pid 4242)" in err.value.fix
+    assert "error writing frame" not in capfd.readouterr().err
