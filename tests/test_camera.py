@@ -1528,3 +1528,24 @@ def test_a_format_another_program_set_before_the_first_frame_stops_the_camera_wi
     if keeps_it_open:
         assert "obs (pid 4242)" in err.value.fix
     assert "error writing frame" not in capfd.readouterr().err
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_writer_that_started_on_the_device_before_the_first_frame_stops_the_camera_with_a_message(loopback, capfd,
+                                                                                                    version):
+    """OBS's Virtual Camera started at vcam's size while the model loaded: on 0.13 each of vcam's frames then failed
+    (pyvirtualcam printed "error writing frame" with no line end, each frame counted as sent); on 0.12 both
+    programs' frames alternated in the camera."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        machine.streaming_writer("/dev/video10")
+        with pytest.raises(VcamError) as err:
+            cam.send(gradient(64, 48), 0)
+    finally:
+        cam.close()
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
+    assert "Stop Virtual Camera" in err.value.fix and "--out vcam:/dev/video11" in err.value.fix
+    assert "error writing frame" not in capfd.readouterr().err
+    assert not machine.devices["/dev/video10"].frames[1:]  # OBS's one frame alone

@@ -136,11 +136,12 @@ class VirtualCamera:
             cam.close()
             raise
         self._cam = cam
-        # (device, format, calls) to look at again before the first frame; None off Linux, or once looked at
-        self._unsent: tuple[str, v4l2loopback.Format, v4l2loopback.DeviceCalls] | None = None
+        # (device, format, what was checked, its writers) to look at again before the first frame; None off Linux,
+        # or once looked at
+        self._unsent: tuple[str, v4l2loopback.Format, v4l2loopback.Checked, set] | None = None
         if checked.calls and opened.startswith("/dev/"):
             asked = v4l2loopback.Format(width, height, v4l2loopback.V4L2_FOURCC.get(cam.fmt.name, "YU12"))
-            self._unsent = (opened, asked, checked.calls)
+            self._unsent = (opened, asked, checked, v4l2loopback.writers(opened, checked))
             self._refuse_a_format_kept()
         convert = _converter(cam.fmt)
         self._convert = Repeated(convert) if convert else None
@@ -152,20 +153,28 @@ class VirtualCamera:
         """Frames converted to the camera's pixel format (a repeated one is not)."""
         return self._convert.made if self._convert else 0
 
-    def _refuse_a_format_kept(self) -> None:
-        """VcamError (the camera closed) where the device's format is not the one vcam's frames have."""
-        device, asked, calls = self._unsent
-        kept = v4l2loopback.device_format(device, calls)
+    def _refuse_a_format_kept(self, written: bool = False) -> None:
+        """VcamError (the camera closed) where the device's format is not the one vcam's frames have, or (`written`)
+        where another program began writing to it since it was opened."""
+        device, asked, checked, before = self._unsent
+        kept = v4l2loopback.device_format(device, checked.calls)
         if kept is not None and kept != asked:
             self._cam.close()
-            raise v4l2loopback.format_kept(device, asked, kept, calls)
+            raise v4l2loopback.format_kept(device, asked, kept, checked.calls)
+        if written:
+            try:
+                v4l2loopback.refuse_a_new_writer(device, checked, before)
+            except VcamError:
+                self._cam.close()
+                raise
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         if self._unsent is not None:
-            # Until vcam's first frame v4l2loopback 0.12 lets another writer (OBS's Virtual Camera, started while the
-            # model loads) change the device's size, even by an S_FMT that fails: each frame then fails to be written
-            # (which pyvirtualcam only prints), or goes in garbled. From the first frame on, the size is kept.
-            self._refuse_a_format_kept()
+            # Until vcam's first frame the device still takes another writer (OBS's Virtual Camera, started while the
+            # model loads), which 0.12 lets change its size even by an S_FMT that fails: each frame then fails to be
+            # written (which pyvirtualcam only prints), goes in garbled, or mixes with the other's. From the first
+            # frame on, the size is kept and vcam is the writer.
+            self._refuse_a_format_kept(written=True)
             self._unsent = None
         self._cam.send(self._convert(frame) if self._convert else frame)
 

@@ -527,6 +527,18 @@ def refuse_a_written_device(device: str, checked: Checked) -> None:
         raise _in_use(device, checked)
 
 
+def writers(device: str, checked: Checked) -> set[Holder]:
+    """The other programs that write to `device` now."""
+    return {h for h in device_holders(device, checked.device_calls().proc) if h.writes}
+
+
+def refuse_a_new_writer(device: str, checked: Checked, before: set[Holder]) -> None:
+    """Before vcam's first frame: a device another program began writing to since vcam opened it (`before`: the
+    writers then), which it still took while vcam had written nothing."""
+    if writers(device, checked) - before:
+        raise _in_use(device, checked)
+
+
 # exclusive_caps takes one value per device: a lone 1 covers only the first, and a browser never lists the second
 OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2 video_nr=10,11 exclusive_caps=1,1 in "
               "the modprobe line makes two)")
