@@ -1,7 +1,6 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import math
@@ -10,13 +9,13 @@ import re
 import shlex
 import unicodedata
 from contextvars import ContextVar
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, in_a_file, input_read_as, kind_in_ascii,
-                                    looks_here, names_file_here, quoted_as_typed, signed, timing_in_ascii)
+from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
+from vcam.control.linesource import from_network, gone_since_read, in_a_file, line_source, looks_here, names_file_here
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -1413,17 +1412,6 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
             f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
 
 
-@contextlib.contextmanager
-def from_network() -> Iterator[None]:
-    """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
-    parts too (joined_commands, name_typed)."""
-    afar = FROM_AFAR.set(True)
-    try:
-        yield
-    finally:
-        FROM_AFAR.reset(afar)
-
-
 # what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
 # unknown command '＃', and offered as a prompt)
 COMMENT_MARKS = ("#", "＃")
@@ -1437,10 +1425,10 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     it)."""
     if console is None:
         console = not network
-    if network and not FROM_AFAR.get():
+    if network and not line_source().from_afar:
         with from_network():
             return parse(line, console)
-    if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
+    if not console and not line_source().in_a_file:  # the lines made of its parts too (joined_commands, the hints)
         with in_a_file():
             return parse(line, console)
     if len(line) > MAX_LINE:
@@ -1733,12 +1721,12 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
-    if mark == "＃" and IN_A_FILE.get() and not FROM_AFAR.get():
+    if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
         # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
         # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
         return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
-    where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
+    where = COMMENT_WHERE if console or line_source().from_afar else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 
