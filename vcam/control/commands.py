@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
 from vcam.control.linesource import from_network, gone_since_read, in_a_file, line_source, looks_here, names_file_here
+from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
+                                 OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
@@ -576,8 +578,8 @@ def _quoted_at(spec: str) -> str:
     escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
     (unquoted reads them back)."""
     path = split_kind(spec)[2]
-    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _in_typographic_pair(path) is None \
-            and _in_typographic_pair(spec) is None:
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and in_typographic_pair(path) is None \
+            and in_typographic_pair(spec) is None:
         return spec
     return _in_quotes(spec)
 
@@ -670,33 +672,15 @@ def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
 
 
-# A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
-# curled one of the two), or both curled as closing ones (`file:’pic.jpg’`: smart quotes curl a quote after the
-# colon as an apostrophe): the straight one each pair stands for. Left so, a curled one was read as part of the
-# file's name, or as a quote opened and never closed
-_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ("’", "’"): "'", ('"', "”"): '"', ("“", '"'): '"', ("”", "”"): '"'}
-
-
-# a word or words in a mixed pair of quotes (_MIXED_PAIRS), none within: a name of a blend's
-_MIXED_WORDS = re.compile(r"""(?<!\S)(['"‘“’”])([^'"‘“’”]*)(['"’”])(?!\S)""")
-
-
-def _paired(words: re.Match) -> str:
-    """The words of a _MIXED_WORDS match in the straight quotes their pair stands for, where one of the two is
-    straight; as typed for any other pair (two ’ in a blend's line are apostrophes as often: ‘rock ’n’ roll’)."""
-    pair = _MIXED_PAIRS.get((words[1], words[3]))
-    return f"{pair}{words[2]}{pair}" if pair and words[1] != words[3] else words[0]
-
-
 def _one_pair(text: str, console: bool = True) -> str:
-    """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
+    """An input's argument typed here with a mixed pair of quotes (MIXED_PAIRS) round the whole of it, or round its
     path after its kind, made straight; as typed where its path names a file so. A show's line and a network one,
     whose file (beside the show, in the shared folders) is not looked for here, are read as written where both
     quotes are curled (`’pic.jpg’`: a file may be named so); one of the two straight is a pair there too, as in a
     blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
     offered kept the curled one on."""
-    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
-    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+    quoted = re.fullmatch(rf"(\s*(?:[A-Za-z]+:\s*)?)([{MIXED_OPENING}])(.*)([{MIXED_CLOSING}])(\s*)", text, re.DOTALL)
+    if quoted is None or (pair := MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
             or not console and quoted[2] == quoted[4] \
             or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
             or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
@@ -710,14 +694,6 @@ def _apostrophes_only(text: str, pair: str) -> bool:
     """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
     (`don't`), and no double quote is there."""
     return pair == "'" and '"' not in text and re.fullmatch(r"(?:[^']|(?<=\w)'(?=\w))*", text) is not None
-
-
-# The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
-OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
-
-
-# every quote a path may be put in, opening or closing it
-_QUOTE_MARKS = "".join(dict.fromkeys("".join(key + value for key, value in OPENING_QUOTES.items())))
 
 
 def _example(kind: str) -> str:
@@ -762,7 +738,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
     meant, at = _timing_unglued(meant, at)
     if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
         why, meant = f"{why}, and {found[0]}", found[1]
-    if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+    if meant.kind in ("file", "image") and not meant.target.strip(QUOTE_MARKS) \
             and not (console and names_file_here(meant.target)):
         # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
         raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
@@ -781,11 +757,6 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
             or names_file_here(spec.target) or at_timing(tail) is None:
         return spec, at
     return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
-
-
-# The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
-# the name (`input file:loop.mp4"`)
-CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
 def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
@@ -845,7 +816,7 @@ def blank_said(text: str) -> str:
 def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
     try:  # `'neon city’ ocean 0.5`: a name's quotes, one of them curled, were read as one left open
-        parts = shlex.split(_straight_quotes(_MIXED_WORDS.sub(_paired, text)))
+        parts = shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, text)))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
@@ -884,15 +855,6 @@ def _blend(text: str) -> tuple:
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
 
 
-# Typographic quotes round a word or words, as a phone's keyboard, a word processor or a chat message puts them
-# (“neon city”, „neon city“, ‘neon city’): quotes, as the straight ones are. A ’ within a word is an apostrophe
-# (bob’s dream, ‘bob’s’), which closes nothing; so are the two of a word that starts with one (‘rock ’n’ roll’),
-# whose second closed the pair at `’n’`, but where nothing follows that closes it (‘the ’90s’). Each ’ is read one
-# way or, before a space, two: a line of many such words is read once over, not tried every way.
-TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘((?:(?<!\S)’[^\s’]+’(?!\S)|[^’]|’(?=\S))*?)’)(?!\S)",
-                              re.DOTALL)
-
-
 def _straight_quotes(text: str) -> str:
     """`text` with each typographic pair (TYPOGRAPHIC_PAIR) made the straight quotes a line takes."""
     return TYPOGRAPHIC_PAIR.sub(lambda pair: _in_quotes(pair[1] if pair[1] is not None else pair[2]), text)
@@ -922,8 +884,8 @@ def _ref(command: str, text: str) -> str | int:
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
     punctuation), and as blend reads its names. Quotes opened one way and closed the other (`'laser tunnel’`, one
     curled by a phone's keyboard) are a pair, as in a blend's names."""
-    if (mixed := _MIXED_WORDS.fullmatch(text.strip())) is not None:
-        text = _paired(mixed)
+    if (mixed := MIXED_WORDS.fullmatch(text.strip())) is not None:
+        text = paired(mixed)
     name = _without_quotes(text)
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
@@ -932,14 +894,8 @@ def _without_quotes(text: str) -> str:
     """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
     phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none
     are."""
-    inner = _in_typographic_pair(text)
+    inner = in_typographic_pair(text)
     return unquoted(text) if inner is None else inner
-
-
-def _in_typographic_pair(text: str) -> str | None:
-    """What typographic quotes round the whole of `text` hold (`“dancers”`: dancers); None where none are."""
-    pair = TYPOGRAPHIC_PAIR.fullmatch(text)
-    return None if pair is None else pair[1] if pair[1] is not None else pair[2]
 
 
 def _named(command: str, name: str) -> str:
@@ -1047,7 +1003,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
     if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
-        quoted = _shell_quoted(_MIXED_WORDS.sub(_paired, rest))  # as _blend reads them: `'neon city’` is one name
+        quoted = _shell_quoted(MIXED_WORDS.sub(paired, rest))  # as _blend reads them: `'neon city’` is one name
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
@@ -1313,9 +1269,6 @@ def _form(command: str, timing: str | None) -> str:
     return f"{form} @{timing}" if timing else form
 
 
-# An apostrophe as a phone's keyboard, a word processor or macOS's smart punctuation writes it: the ' a terminal types
-CURLY_APOSTROPHES = "’‘ʼ"
-APOSTROPHES = str.maketrans(dict.fromkeys(CURLY_APOSTROPHES, "'"))
 _NO_JOINERS = dict.fromkeys(map(ord, JOINERS))
 
 # The ways name_key reads two names alike once the quotes round them are read, in the order it reads them; a show
@@ -1346,7 +1299,7 @@ def name_key(name: str) -> str:
     apostrophes are the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a
     terminal."""
     key = NAME_FOLDS["joiners"](as_typed(name)).strip()
-    inner = _in_typographic_pair(key)
+    inner = in_typographic_pair(key)
     return folded((key if inner is None else inner).strip())
 
 
