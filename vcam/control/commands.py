@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from vcam.bias import check_bias
 from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
 from vcam.control.linesource import from_network, gone_since_read, in_a_file, line_source, looks_here, names_file_here
+from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
 from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
                                  OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
@@ -195,10 +196,10 @@ def _help(topic: str) -> Command:
     commands' names, asks how each is written."""
     # `help ?`, `help commands`: a word for help itself asks for the list, which help alone gives (help help, which
     # was offered, says only how help is written); so does a plea (`help me`, `help please`, offered help freeze)
-    words = [word for word in re.split(rf"[\s{re.escape(_STOPS)}]+", topic.lower()) if word]
+    words = [word for word in re.split(rf"[\s{re.escape(STOPS)}]+", topic.lower()) if word]
     if all(word in _PLEAS or MEANT_COMMAND.get(word) == "help" for word in words):
         return Command("help")
-    names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
+    names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(STOPS)) if word]  # `help seed?`, `help seed,`
     if names and all(name in USAGE for name in names):
         return Command("help", tuple(dict.fromkeys(names)))
     # a list only where each part is one word, a command's name or near one (`help prompt, sed`): `help prompt cats
@@ -209,8 +210,8 @@ def _help(topic: str) -> Command:
             raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
                                f"{', '.join(meant)}?); help alone lists them")
     name = topic.split()[0].lower() if topic.split() else ""
-    if name.rstrip(_STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
-        name = name.rstrip(_STOPS)
+    if name.rstrip(STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
+        name = name.rstrip(STOPS)
     if name not in USAGE or len(topic.split()) > 1:
         if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
             meant = f" (did you mean help {name}?)"
@@ -250,12 +251,8 @@ def _typed(text: str) -> str:
 def _offered(text: str, readings: Sequence[str]) -> tuple[str, NumberMeant | None]:
     """The words that offer the numbers `text` reads as (" (did you mean 0.5?)"), and what is meant where it reads
     as one alone."""
-    said = _numbers_offered(readings)
+    said = numbers_offered(readings)
     return said, NumberMeant(_typed(text), readings[0], said) if len(readings) == 1 else None
-
-
-def _numbers_offered(readings: Sequence[str]) -> str:
-    return f" (did you mean {' or '.join(readings)}?)" if readings else ""
 
 
 # what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
@@ -289,28 +286,6 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     return value
 
 
-# the units a length is typed in after a transition's number (`2s`, `4 beats`, `1 bar`), each with its word in a
-# reply; `m` may be minutes or measures, so none is named for it
-_LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"),
-            **dict.fromkeys(("ms", "msec", "msecs", "millis", "millisecond", "milliseconds"), "milliseconds"),
-            **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"),
-            **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"), "m": "",
-            "beat": "beats", "beats": "beats", "bar": "bars", "bars": "bars", "measure": "measures",
-            "measures": "measures", "frame": "frames", "frames": "frames"}
-
-
-def blocks_meant(text: str) -> str | None:
-    """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
-    would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
-    text: `2 blocks` (the number is meant), and a word no length is counted in (`2 x`, `2 fps`), which is not said
-    to be one."""
-    found = re.fullmatch(r"\S+?\s*([^\W\d_]+)", text)
-    if _united(text) is None or found is None or (said := _LENGTHS.get(found[1].lower())) is None:
-        return None
-    return f" (it counts blocks{f', not {said}' if said else ''}: a change blends in over N blocks, each a dozen " \
-           "frames or so)"
-
-
 def _float(text: str) -> float:
     """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
     number, not as one out of range."""
@@ -330,93 +305,6 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     if not lo <= value <= hi:
         raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
-
-
-def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
-    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
-    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
-    meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1. A comma before
-    three digits may group thousands too (`--duration 3,600`, an hour): each reading that fits is said."""
-    return _numbers_offered(number_readings(text, fits, share))
-
-
-def number_readings(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0,
-                    share: bool = True) -> tuple[str, ...]:
-    """The numbers number_meant offers for `text`, as it writes them; none for a number it offers none for."""
-    if re.fullmatch(r"[1-9]\d{0,2},\d{3}", text):
-        return tuple(f"{v:g}" for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v))
-    try:
-        if _ENDED.fullmatch(text):
-            meant = float(text.rstrip(_STOPS))
-        elif text.count(",") == 1:
-            meant = float(text.replace(",", "."))
-        elif re.fullmatch(r"[-+]?\d*。\d+", text):  # `０。５`: the point a Japanese input method types as a full stop
-            meant = float(text.replace("。", "."))
-        elif share and text.endswith("%"):
-            meant = float(text[:-1]) / 100
-        elif united := _united(text):
-            meant = float(united)
-        elif (spelled := spelled_number(text.rstrip(_STOPS))) is not None:  # `strength one`, `bpm ninety!`
-            meant = float(spelled)
-        else:
-            return ()
-    except ValueError:
-        return ()
-    return (f"{meant + 0.0:g}",) if fits(meant) else ()  # `-0%` meant 0, as strength -0 is read
-
-
-# what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
-# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character; `steps ３。`, a Japanese or
-# Chinese input method's full stop and comma)
-_STOPS = ".,;:!?…。、"
-_ENDED = re.compile(rf"[-+]?(?:\d+\.?\d*|\.\d+)[{re.escape(_STOPS)}]+")
-
-
-def _united(text: str) -> str | None:
-    """The number of `2 blocks`, `120bpm`: one with a word after it; None for anything else."""
-    found = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+))\s*([^\W\d_]+)", text)
-    # isalpha(): \w takes "²" (4² is no 4 with a unit after it)
-    return found[1] if found and found[2].isalpha() else None
-
-
-def whole_meant(text: str, lo: int, hi: int) -> str:
-    """`2,000,000`, `1e3`, `2 blocks` → " (did you mean 2000000?)": a whole number written with a thousands'
-    separator, as a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with
-    301 digits). `1.000` and `1,000` are one thousand where the mark groups thousands and one where it is a decimal
-    point or comma: both are said. Where only one reading is a whole number that fits, a dot's is not said (the
-    other may be the one meant), a comma's thousands are (`12,500`: a comma groups thousands where numbers are
-    written in English, and a decimal comma's 12.5 is no whole number); `2.000.000` is only two million."""
-    return _numbers_offered(whole_readings(text, lo, hi))
-
-
-def whole_readings(text: str, lo: int, hi: int) -> tuple[str, ...]:
-    """The whole numbers whole_meant offers for `text`, as it writes them; none for a number it offers none for."""
-    if len(text) > 40:  # no whole number a command or flag takes has as many digits; int() refuses past 4300
-        return ()
-    if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
-        mark = grouped[1]
-        thousands = int(text.replace(mark, ""))
-        # two marks or more group thousands only: no float of them (a seed's 19 digits are not one exactly, and
-        # hundreds of digits are none at all)
-        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
-        if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
-            return str(thousands), f"{point:g}"
-        # `0,500` groups no thousands: English writes five hundred 500; its comma is a decimal one
-        if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
-            return str(thousands),
-        return ()
-    # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
-    decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
-    ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
-    spelled = spelled_number(text.rstrip(_STOPS))  # `steps three`, `steps ten!`
-    for candidate in (_united(text) or "", decimal, ended, "" if spelled is None else str(spelled), text):
-        try:
-            value = float(candidate)
-        except ValueError:
-            continue
-        if value.is_integer() and lo <= value <= hi:
-            return str(int(value)),
-    return ()
 
 
 def _strength(text: str) -> float:
@@ -461,7 +349,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         what = "after @ comes" if after_at else "quantize takes"
         # `bar.`, `2!`, typed fast: the timing meant, as `steps 3!` is told 3; else `bra`, `beta`: a timing's word
         # mistyped, said as the word meant (not `2 bars`, a count said as beats)
-        bare = word.rstrip(_STOPS)
+        bare = word.rstrip(STOPS)
         meant = _timing_meant(bare) if bare != word else None
         # `quantize none`: no timing, which off is; not after @, where `@now` may be a prompt's own
         if meant is None and bare in _NO_TIMING and not after_at:
@@ -663,7 +551,7 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
 def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     """Why a file's or image's path ending in a mark (_mark_ended) is not the one meant, and the input meant; None
     where it is no such path."""
-    kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
+    kept = spec.target.rstrip(STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
     bare, mark = unquoted(kept), spec.target[len(kept):]
     # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
@@ -827,7 +715,7 @@ def _blend(text: str) -> tuple:
     # `blend 1 2 0.5 ＠ｂａｒ`, its timing typed in full width
     if len(parts) == 4 and parts[-1].startswith("＠") and at_timing(wide[1:]) is not None:
         # `blend 1 2 0.5, ＠ｂａｒ`: a mark typed before it is left out of the line offered, which must be taken
-        head = text[:text.rindex("＠")].rstrip(_STOPS + " \t").strip()
+        head = text[:text.rindex("＠")].rstrip(STOPS + " \t").strip()
         _blend(head)  # refused, the three words are told what is wrong with them
         raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
                            f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")

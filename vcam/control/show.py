@@ -49,10 +49,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from vcam.bias import check_bias
 from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION, MIN_BPM,
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
-                                   blank_prompt, blank_said, blocks_meant, comment_meant, folded, glued_timing_meant,
-                                   keyed_names, listed_meant, name_key, number_like, parse_quantize, preset_index,
+                                   blank_prompt, blank_said, comment_meant, folded, glued_timing_meant, keyed_names,
+                                   listed_meant, name_key, number_like, parse_quantize, preset_index,
                                    wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
+from vcam.control.numberreadings import blocks_meant
 from vcam.control.quotes import CURLY_APOSTROPHES, DOUBLE_QUOTES, TYPOGRAPHIC_PAIR, YAML_CURLY_PAIRS
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
