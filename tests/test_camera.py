@@ -1503,9 +1503,9 @@ def test_the_input_camera_passed_into_a_container_under_another_name_is_never_it
 
 @linux_only
 @pytest.mark.parametrize("keeps_it_open", [True, False], ids=["kept-open", "closed"])
-def test_a_format_another_program_set_before_the_first_frame_stops_the_camera_with_a_message(loopback, capfd,
-                                                                                             keeps_it_open):
-    """v4l2loopback 0.12.7: between vcam's S_FMT (at open, before the model loads) and its first frame, OBS's Virtual
+def test_a_format_another_program_set_before_the_show_went_on_air_stops_the_camera_with_a_message(loopback, capfd,
+                                                                                                  keeps_it_open):
+    """v4l2loopback 0.12.7: between vcam's S_FMT (at open, before the model loads) and its first write, OBS's Virtual
     Camera, started meanwhile, set its own size; its S_FMT failed but left the device's size changed. Every frame of
     vcam's then failed (pyvirtualcam printed "error writing frame" with no line end, and each frame counted as
     sent), or, once OBS had closed, went into buffers of OBS's size, garbled, with nothing said."""
@@ -1520,7 +1520,7 @@ def test_a_format_another_program_set_before_the_first_frame_stops_the_camera_wi
         if not keeps_it_open:
             machine.close(obs)
         with pytest.raises(VcamError) as err:
-            cam.send(gradient(64, 48), 0)
+            cam.went_on_air()
     finally:
         cam.close()
     assert "/dev/video10 holds the format 1280x720 YU12, not the 64x48 YU12 vcam sends" in err.value.message
@@ -1530,22 +1530,73 @@ def test_a_format_another_program_set_before_the_first_frame_stops_the_camera_wi
     assert "error writing frame" not in capfd.readouterr().err
 
 
+def show_on_model_cameras(monkeypatch, out, after_the_card, width=64, height=48):
+    """A show (the on-air loop, the camera's opener and its worker) on `out`, pyvirtualcam writing to the model's
+    devices: the loading card goes out from the open on, `after_the_card` runs on the camera's thread once the card
+    has been written to it (OBS's Virtual Camera started while the model loads), then two blocks of the show come.
+    Returns the exit code and what the show said."""
+    import io
+    import threading
+    from types import SimpleNamespace
+
+    from vcam.live import outputs
+    from vcam.live.outputs import camera
+    from vcam.live.onair import AirSettings, OnAir
+    from vcam.live.status import StatusLine
+
+    card_sent = threading.Event()
+
+    class ModelCamera(VirtualCamera):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, backend="v4l2loopback-model", **kwargs)
+
+        def send(self, frame, tick):
+            super().send(frame, tick)
+            if not card_sent.is_set():
+                after_the_card()
+                card_sent.set()
+
+    monkeypatch.setattr(camera, "VirtualCamera", ModelCamera)
+    said = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec(out)], width=width, height=height, fps=60, stdin=False),
+                StatusLine(said))
+
+    class Feed:
+        pushed = 0
+
+        def start(self):
+            pass
+
+        def poll(self, stats):
+            if card_sent.is_set():
+                air.pacer.push(np.full((4, height, width, 3), 200, np.uint8))
+                self.pushed += 1
+            return self.pushed > 2
+
+        def status(self, stats, out_fps, failed):
+            return ""
+
+        def stop(self):
+            pass
+
+    code = air.run(Feed(), lambda line, source: None, SimpleNamespace(screen="live"))
+    return code, said.getvalue()
+
+
 @linux_only
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_writer_that_started_on_the_device_before_the_first_frame_stops_the_camera_with_a_message(loopback, capfd,
-                                                                                                    version):
-    """OBS's Virtual Camera started at vcam's size while the model loaded: on 0.13 each of vcam's frames then failed
-    (pyvirtualcam printed "error writing frame" with no line end, each frame counted as sent); on 0.12 both
-    programs' frames alternated in the camera."""
+def test_a_writer_that_started_on_the_device_while_the_model_loaded_stops_the_camera_as_the_show_goes_on_air(
+        loopback, monkeypatch, version):
+    """OBS's Virtual Camera started at vcam's size while the model loaded, the loading card on the camera: both
+    programs' frames then alternated in the camera, with nothing said (looked at as the card's first frame went
+    out, before OBS had started, the device had no other writer)."""
     machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
-    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
-    try:
-        machine.streaming_writer("/dev/video10")
-        with pytest.raises(VcamError) as err:
-            cam.send(gradient(64, 48), 0)
-    finally:
-        cam.close()
-    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
-    assert "Stop Virtual Camera" in err.value.fix and "--out vcam:/dev/video11" in err.value.fix
-    assert "error writing frame" not in capfd.readouterr().err
-    assert not machine.devices["/dev/video10"].frames[1:]  # OBS's one frame alone
+    code, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10",
+                                       lambda: machine.streaming_writer("/dev/video10"))
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in said
+    assert "Stop Virtual Camera" in said and "--out vcam:/dev/video11" in said
+    assert code == 1
+    import cv2
+
+    show = cv2.cvtColor(np.full((48, 64, 3), 200, np.uint8), cv2.COLOR_RGB2YUV_I420).tobytes()
+    assert show not in machine.devices["/dev/video10"].frames  # the loading card's alone mixed with OBS's

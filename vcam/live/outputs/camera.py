@@ -136,8 +136,7 @@ class VirtualCamera:
             cam.close()
             raise
         self._cam = cam
-        # (device, format, what was checked, its writers) to look at again before the first frame; None off Linux,
-        # or once looked at
+        # (device, format, what was checked, its writers) to look at again as the show goes on air; None off Linux
         self._unsent: tuple[str, v4l2loopback.Format, v4l2loopback.Checked, set] | None = None
         if checked.calls and opened.startswith("/dev/"):
             asked = v4l2loopback.Format(width, height, v4l2loopback.V4L2_FOURCC.get(cam.fmt.name, "YU12"))
@@ -168,14 +167,17 @@ class VirtualCamera:
                 self._cam.close()
                 raise
 
-    def send(self, frame: np.ndarray, tick: int) -> None:
+    def went_on_air(self) -> None:
+        """Before the show's first frame (once; the loading card came before it from the open on): while the model
+        loaded, another program (OBS's Virtual Camera) may have begun writing to the device, which mixes its frames
+        with vcam's (0.12) or, where it came before vcam's first write, fails each of vcam's (0.13, where pyvirtualcam
+        only prints it), or set its own size, which 0.12 lets even an S_FMT that fails do: the frames then go in
+        garbled, or fail too. Looked at once, not at each frame: it reads /proc."""
         if self._unsent is not None:
-            # Until vcam's first frame the device still takes another writer (OBS's Virtual Camera, started while the
-            # model loads), which 0.12 lets change its size even by an S_FMT that fails: each frame then fails to be
-            # written (which pyvirtualcam only prints), goes in garbled, or mixes with the other's. From the first
-            # frame on, the size is kept and vcam is the writer.
             self._refuse_a_format_kept(written=True)
             self._unsent = None
+
+    def send(self, frame: np.ndarray, tick: int) -> None:
         self._cam.send(self._convert(frame) if self._convert else frame)
 
     def close(self) -> None:
