@@ -153,19 +153,19 @@ class VirtualCamera:
         return self._convert.made if self._convert else 0
 
     def _refuse_a_format_kept(self, written: bool = False) -> None:
-        """VcamError (the camera closed) where the device's format is not the one vcam's frames have, or (`written`)
-        where another program began writing to it since it was opened."""
+        """VcamError (the camera closed) where (`written`) another program began writing to the device since it was
+        opened, or where its format is not the one vcam's frames have. The writer first: OBS's Virtual Camera set its
+        size as it started, and "send that size" named a device it writes to, which the next run refused as taken."""
         device, asked, checked, before = self._unsent
-        kept = v4l2loopback.device_format(device, checked.calls)
-        if kept is not None and kept != asked:
-            self._cam.close()
-            raise v4l2loopback.format_kept(device, asked, kept, checked.calls)
-        if written:
-            try:
+        try:
+            if written:
                 v4l2loopback.refuse_a_new_writer(device, checked, before)
-            except VcamError:
-                self._cam.close()
-                raise
+            kept = v4l2loopback.device_format(device, checked.calls)
+            if kept is not None and kept != asked:
+                raise v4l2loopback.format_kept(device, asked, kept, checked.calls)
+        except VcamError:
+            self._cam.close()
+            raise
 
     def went_on_air(self) -> None:
         """Before the show's first frame (once; the loading card came before it from the open on): while the model
