@@ -1602,3 +1602,14 @@ def test_a_writer_that_started_on_the_device_while_the_model_loaded_stops_the_ca
 
     show = cv2.cvtColor(np.full((48, 64, 3), 200, np.uint8), cv2.COLOR_RGB2YUV_I420).tobytes()
     assert show not in machine.devices["/dev/video10"].frames  # the loading card's alone mixed with OBS's
+
+
+@linux_only
+def test_a_camera_taken_as_the_show_goes_on_air_offers_another_device_at_the_size_given(loopback, monkeypatch):
+    """--out vcam:/dev/video10@64x48 on a show of another size: the device offered once OBS took it while the model
+    loaded came without the size, and typed as said brought the camera up at the show's size."""
+    machine = loopback({"/dev/video10": model("0.13.2"), "/dev/video11": model("0.13.2")})
+    code, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10@64x48",
+                                       lambda: machine.streaming_writer("/dev/video10"), width=32, height=16)
+    assert "/dev/video10 is taken" in said and "--out vcam:/dev/video11@64x48" in said
+    assert code == 1

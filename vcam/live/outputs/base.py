@@ -34,7 +34,7 @@ def _camera(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
     from vcam.live.outputs.camera import VirtualCamera, keep_size
 
     try:
-        return VirtualCamera(width, height, fps, device=spec.target)
+        return VirtualCamera(width, height, fps, device=spec.target, sized=spec.width is not None)
     except VcamError as e:
         if spec.width is None:
             raise

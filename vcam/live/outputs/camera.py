@@ -105,7 +105,10 @@ def keep_size(error: VcamError, width: int, height: int) -> VcamError:
 class VirtualCamera:
     """A pyvirtualcam camera fed RGB frames, converted once to the pixel format its backend uses natively."""
 
-    def __init__(self, width: int, height: int, fps: float, device: str | None = None, backend: str | None = None):
+    def __init__(self, width: int, height: int, fps: float, device: str | None = None, backend: str | None = None,
+                 sized: bool = False):
+        """`sized`: the size was given with the device (@WxH), which the devices the fixes of its errors on air name
+        keep (keep_size; the opener keeps it in those of the open's)."""
         import pyvirtualcam
         from pyvirtualcam import PixelFormat
 
@@ -136,6 +139,7 @@ class VirtualCamera:
             cam.close()
             raise
         self._cam = cam
+        self._size = (width, height) if sized else None
         # (device, format, what was checked, its writers) to look at again as the show goes on air; None off Linux
         self._unsent: tuple[str, v4l2loopback.Format, v4l2loopback.Checked, set] | None = None
         if checked.calls and opened.startswith("/dev/"):
@@ -174,7 +178,12 @@ class VirtualCamera:
         only prints it), or set its own size, which 0.12 lets even an S_FMT that fails do: the frames then go in
         garbled, or fail too. Looked at once, not at each frame: it reads /proc."""
         if self._unsent is not None:
-            self._refuse_a_format_kept(written=True)
+            try:
+                self._refuse_a_format_kept(written=True)
+            except VcamError as e:
+                if self._size is None:
+                    raise
+                raise keep_size(e, *self._size) from None
             self._unsent = None
 
     def send(self, frame: np.ndarray, tick: int) -> None:
