@@ -1613,3 +1613,60 @@ def test_a_camera_taken_as_the_show_goes_on_air_offers_another_device_at_the_siz
                                        lambda: machine.streaming_writer("/dev/video10"), width=32, height=16)
     assert "/dev/video10 is taken" in said and "--out vcam:/dev/video11@64x48" in said
     assert code == 1
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("free", [False, True], ids=["only-a-held-one", "a-free-one-too"])
+def test_a_device_a_reader_holds_to_another_size_is_offered_last_and_with_that_size(loopback, version, free):
+    """/dev/video10 taken by OBS, /dev/video11 held at 32x24 by a browser still open after an earlier writer: the
+    fix offered --out vcam:/dev/video11, which the next run refused as holding 32x24, not the 64x48 vcam sends."""
+    devices = {"/dev/video10": model(version), "/dev/video11": model(version)}
+    if free:
+        devices["/dev/video12"] = model(version)
+    machine = loopback(devices)
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    earlier = VirtualCamera(32, 24, 30, device="/dev/video11", backend="v4l2loopback-model")
+    earlier.send(gradient(32, 24), 0)
+    earlier.close()
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    offered = re.search(r"--out vcam:(/dev/video\d+)(?:@(\d+)x(\d+))?", err.value.fix)
+    assert offered[0] == ("--out vcam:/dev/video12" if free else "--out vcam:/dev/video11@32x24"), err.value.fix
+    width, height = (int(offered[2]), int(offered[3])) if offered[2] else (64, 48)
+    cam = VirtualCamera(width, height, 30, device=offered[1], backend="v4l2loopback-model")  # the offer is taken
+    cam.send(gradient(width, height), 0)
+    cam.close()
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_a_reader_holds_to_another_pixel_format_is_not_offered_for_a_refused_one(loopback, version):
+    """No size makes a device held to YUYV take vcam's frames: it is no device to offer."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video11")
+    machine.reader("/dev/video11")
+    machine.close(ffmpeg)
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video11" not in err.value.fix and "devices=2" in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_that_is_not_there_is_not_answered_with_one_obs_writes_to(loopback, version):
+    """--out vcam:/dev/video12 with OBS's Virtual Camera on /dev/video10 was told "e.g. --out vcam:/dev/video10",
+    which the next run refused as taken."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video12")
+    assert "there is no device /dev/video12" in err.value.message
+    assert "e.g. --out vcam:/dev/video11 (vcam devices" in err.value.fix and "video10" not in err.value.fix
+    machine.streaming_writer("/dev/video11", program="obs (pid 4243)")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video12")
+    assert "each one this show does not use is held by another program" in err.value.message
+    assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix

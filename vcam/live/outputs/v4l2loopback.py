@@ -503,21 +503,30 @@ def own_input(device: str, checked: Checked) -> VcamError:
 def _free_device(device: str, checked: Checked) -> str | None:
     """A device to name in place of `device`: one that takes output once named, that this show neither reads (its
     input camera) nor writes (its other camera outputs), and that no other program writes to (OBS's own Virtual
-    Camera): the first other device may be any of those, and be refused in turn."""
+    Camera): the first other device may be any of those, and be refused in turn. One that a reader holds to a format
+    (a browser still open after an earlier writer) is refused at any other size: it comes last, with its size
+    (`/dev/video11@1280x720`), and not at all where held to a pixel format vcam does not send."""
     calls = checked.device_calls()
+    held_at = None
     for dev in loopback_devices():
         # by its real path: a link (/dev/v4l/by-id/...) names the device itself, which is no other one
         if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
             continue
         if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
             continue
-        if any(h.writes for h in device_holders(dev, calls.proc)):
+        programs = device_holders(dev, calls.proc)
+        if any(h.writes for h in programs):
             continue
         state = checked.states.get(dev) or output_state(dev, calls)
         # one that 0.12 left refusing after its writer closed is reset when named; on 0.13 a refusal is a live writer
-        if state is Output.TAKES or state is Output.REFUSES and not gives_output_back(calls.module_version()):
+        if not (state is Output.TAKES or state is Output.REFUSES and not gives_output_back(calls.module_version())):
+            continue
+        held = _held_format(dev, calls, programs)
+        if held is None:
             return dev
-    return None
+        if held_at is None and _sent_at(held):
+            held_at = f"{dev}@{held.width}x{held.height}"
+    return held_at
 
 
 def refuse_a_written_device(device: str, checked: Checked) -> None:
@@ -659,25 +668,32 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
     return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
-def _no_such_device(device: str, detail: str, found: list[str], calls: DeviceCalls) -> VcamError:
+def _no_such_device(device: str, detail: str, found: list[str], checked: Checked) -> VcamError:
     """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
     number, not its path. Installing v4l2loopback (the fix where there is none) would not help. A label is matched
     to its device: `vcam:vcam` (the label MODPROBE gives) means vcam's, not the first (OBS's where it has two).
     Devices this show reads (its input camera) or writes (its other camera outputs) are not offered: they would be
-    refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input."""
+    refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input. Where neither
+    the number nor a label names one, the device offered is one the show can use (_free_device): the first may be
+    OBS's."""
+    calls = checked.device_calls()
     usable = [d for d in found if not reads_here(d, calls.proc) and not writes_here(d, calls.proc)]
     by_number = [d for d in usable
                  if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix("/dev/video")]
     labels = {d: _read_sysfs(os.path.join(_sysfs_node(d, calls.sysfs), "name")) or "" for d in found}
     by_label = [d for d in usable if labels[d].casefold() == device.strip().casefold()]
     listed = ", ".join(found)
-    guesses = by_number or by_label or usable
-    if not guesses:
+    if not usable:
         return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
                          "and this show uses each of them already", OWN_DEVICE)
-    labelled = f", labelled {labels[guesses[0]]}" if not by_number and by_label else ""
+    guess = (by_number or by_label or [None])[0] or _free_device(device, checked)
+    if guess is None:
+        return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
+                         "and each one this show does not use is held by another program (vcam devices says which)",
+                         OWN_DEVICE)
+    labelled = f", labelled {labels[guess]}" if not by_number and by_label else ""
     return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
-                     f"name one by its path, e.g. --out vcam:{guesses[0]}{labelled} (vcam devices lists them)")
+                     f"name one by its path, e.g. --out vcam:{guess}{labelled} (vcam devices lists them)")
 
 
 def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
@@ -784,6 +800,6 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
                          f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
-        return _no_such_device(device, detail, loopback_devices(), checked.device_calls())
+        return _no_such_device(device, detail, loopback_devices(), checked)
     where = f" {device}" if device else ""
     return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())
