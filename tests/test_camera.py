@@ -1670,3 +1670,27 @@ def test_a_device_that_is_not_there_is_not_answered_with_one_obs_writes_to(loopb
         one_run("/dev/video12")
     assert "each one this show does not use is held by another program" in err.value.message
     assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("named", ["/dev/video12", "vcam"])
+@pytest.mark.parametrize("held", [False, True], ids=["both-shut", "one-held"])
+def test_a_device_that_is_not_there_with_devices_this_user_may_not_open_says_so_with_the_video_group(loopback, named,
+                                                                                                    held):
+    """Not in the video group, --out vcam:/dev/video12 was told each device "is held by another program", with the
+    modprobe line for two devices: the two there would take vcam's frames once the user may open them."""
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    machine.denied.add("/dev/video11")
+    if held:
+        machine.streaming_writer("/dev/video10")
+    else:
+        machine.denied.add("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message and "each one this show" not in err.value.message
+    shut = "/dev/video11" if held else "/dev/video10, /dev/video11"
+    assert f"this user may not open {shut}" in err.value.message
+    assert err.value.fix.startswith("add yourself to the video group") and "devices=2" not in err.value.fix
+    offered = re.search(r"--out vcam:(\S+)", err.value.fix)[1]
+    machine.denied.clear()  # in the video group
+    assert one_run(offered).name == f"vcam:{shut.split(', ')[0]}"

@@ -355,6 +355,17 @@ def _denied(device: str, calls: DeviceCalls) -> str | None:
     return None
 
 
+def _shut_out(device: str, calls: DeviceCalls) -> bool:
+    """Whether this user may not open `device` (not in the video group)."""
+    try:
+        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
+    except PermissionError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 def describe_device(device: str, calls: DeviceCalls) -> str:
     """One line on a virtual video node: whose it is, whether this user may open it, who has it open and the format
     held, so that a show can be given a device that takes its frames."""
@@ -688,6 +699,13 @@ def _no_such_device(device: str, detail: str, found: list[str], checked: Checked
                          "and this show uses each of them already", OWN_DEVICE)
     guess = (by_number or by_label or [None])[0] or _free_device(device, checked)
     if guess is None:
+        # _free_device passes over the devices it cannot open: not held, they are this user's to join the group for
+        shut = [d for d in usable if _shut_out(d, calls)]
+        if shut:
+            others = "; each other one this show does not use is held by another program" if shut != usable else ""
+            return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
+                             f"and this user may not open {', '.join(shut)}{others}",
+                             f"{VIDEO_GROUP}, then name one by its path: --out vcam:{shut[0]}")
         return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
                          "and each one this show does not use is held by another program (vcam devices says which)",
                          OWN_DEVICE)
