@@ -1694,3 +1694,75 @@ def test_a_device_that_is_not_there_with_devices_this_user_may_not_open_says_so_
     offered = re.search(r"--out vcam:(\S+)", err.value.fix)[1]
     machine.denied.clear()  # in the video group
     assert one_run(offered).name == f"vcam:{shut.split(', ')[0]}"
+
+
+def take_the_offer(fix):
+    """Runs the device a fix offers as the user would type it back (with its size where it names one)."""
+    offered = re.search(r"--out vcam:(/dev/video\d+)(?:@(\d+)x(\d+))?(?=[\s,)]|$)", fix)
+    assert offered, fix
+    width, height = (int(offered[2]), int(offered[3])) if offered[2] else (64, 48)
+    cam = VirtualCamera(width, height, 30, device=offered[1], backend="v4l2loopback-model")
+    cam.send(gradient(width, height), 0)
+    cam.close()
+    return cam.name
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("typed", ["10", "video10", "OBS Cam"])
+def test_a_device_named_by_the_number_or_label_of_one_obs_writes_to_says_it_is_taken(loopback, version, typed):
+    """OBS's Virtual Camera on /dev/video10: --out vcam:10 was told "e.g. --out vcam:/dev/video10", which the next run
+    refused as taken by OBS."""
+    machine = loopback({"/dev/video10": labelled(model(version), "OBS Cam"), "/dev/video11": model(version)})
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run(typed)
+    assert f"there is no device {typed}" in err.value.message
+    assert "the one it names is /dev/video10" in err.value.message
+    assert "it is taken: obs (pid 4242)" in err.value.message
+    assert err.value.fix.startswith("stop OBS's Virtual Camera") and "--out vcam:/dev/video10" not in err.value.fix
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video11"
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("typed", ["11", "video11"])
+def test_a_device_named_by_the_number_of_one_a_reader_holds_to_another_size_is_offered_with_that_size(loopback,
+                                                                                                     version, typed):
+    """A browser holds /dev/video11 at 32x24: --out vcam:11 was told "e.g. --out vcam:/dev/video11", which the next
+    run refused as holding 32x24, not the 64x48 vcam sends."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    earlier = VirtualCamera(32, 24, 30, device="/dev/video11", backend="v4l2loopback-model")
+    earlier.send(gradient(32, 24), 0)
+    earlier.close()
+    with pytest.raises(VcamError) as err:
+        one_run(typed)
+    assert "e.g. --out vcam:/dev/video11@32x24 (vcam devices" in err.value.fix
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video11"
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_named_by_the_number_of_one_held_to_another_pixel_format_offers_another(loopback, version):
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video11")
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    machine.close(ffmpeg)
+    with pytest.raises(VcamError) as err:
+        one_run("11")
+    assert "the one it names is /dev/video11, which holds 64x48 YUYV" in err.value.message
+    assert err.value.fix.startswith("close chrome (pid 99), then name it by its path (/dev/video11)")
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video10"
+
+
+@linux_only
+def test_a_device_named_by_the_number_of_one_this_user_may_not_open_gives_the_video_group(loopback):
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    machine.denied.add("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("10")
+    assert "the one it names is /dev/video10, which this user may not open" in err.value.message
+    assert err.value.fix.startswith("add yourself to the video group")
+    machine.denied.clear()  # in the video group
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video10"

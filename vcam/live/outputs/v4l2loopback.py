@@ -567,6 +567,13 @@ OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2
 def _in_use(device: str, checked: Checked) -> VcamError:
     """A device another program writes to: taking it as well would make both programs' frames alternate in it (0.12),
     or, while its writer streams, make each of vcam's writes fail (0.13, where pyvirtualcam only prints it)."""
+    who, stop, elsewhere = _taken(device, checked)
+    return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
+                     f"{stop}, or {elsewhere}")
+
+
+def _taken(device: str, checked: Checked) -> tuple[str, str, str]:
+    """Of a device another program writes to: who writes to it, how to stop that, and the device to name instead."""
     calls = checked.device_calls()
     found = device_holders(device, calls.proc)
     writers, names = _who(found)
@@ -577,9 +584,7 @@ def _in_use(device: str, checked: Checked) -> VcamError:
     stop = ("stop OBS's Virtual Camera (in OBS: Stop Virtual Camera)" if any(h.program == "obs" for h in writers)
             else f"stop {names}" if found else f"stop the program that writes to it (sudo fuser -v {device} names it)")
     other = _free_device(device, checked)
-    elsewhere = f"name another device: --out vcam:{other}" if other else OWN_DEVICE
-    return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
-                     f"{stop}, or {elsewhere}")
+    return who, stop, f"name another device: --out vcam:{other}" if other else OWN_DEVICE
 
 
 def _refused(device: str, detail: str, checked: Checked) -> VcamError:
@@ -697,7 +702,13 @@ def _no_such_device(device: str, detail: str, found: list[str], checked: Checked
     if not usable:
         return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
                          "and this show uses each of them already", OWN_DEVICE)
-    guess = (by_number or by_label or [None])[0] or _free_device(device, checked)
+    matched = (by_number or by_label or [None])[0]
+    if matched:
+        refused = _matched_refused(matched, f"there is no device {device} ({detail}); the one it names is {matched}"
+                                   + ("" if by_number else f" (labelled {labels[matched]})"), checked)
+        if refused:
+            return refused
+    guess = matched or _free_device(device, checked)
     if guess is None:
         # _free_device passes over the devices it cannot open: not held, they are this user's to join the group for
         shut = [d for d in usable if _shut_out(d, calls)]
@@ -710,8 +721,36 @@ def _no_such_device(device: str, detail: str, found: list[str], checked: Checked
                          "and each one this show does not use is held by another program (vcam devices says which)",
                          OWN_DEVICE)
     labelled = f", labelled {labels[guess]}" if not by_number and by_label else ""
+    held = _held_format(guess, calls, device_holders(guess, calls.proc)) if matched else None
+    size = f"@{held.width}x{held.height}" if held else ""  # _free_device's guess has its size already
     return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
-                     f"name one by its path, e.g. --out vcam:{guess}{labelled} (vcam devices lists them)")
+                     f"name one by its path, e.g. --out vcam:{guess}{size}{labelled} (vcam devices lists them)")
+
+
+def _matched_refused(device: str, head: str, checked: Checked) -> VcamError | None:
+    """The device a missing one's number or label names, where named by its path it would be refused too (`head`
+    says what was typed and which device that is): another program writes to it (OBS's Virtual Camera), this user
+    may not open it, or a reader holds it to a pixel format vcam does not send. None where it takes vcam's frames."""
+    calls = checked.device_calls()
+    programs = device_holders(device, calls.proc)
+    state = checked.states.get(device) or output_state(device, calls)
+    # on 0.13 a device that refuses output has a live writer; 0.12 leaves one refusing after its writer closed
+    if (any(h.writes for h in programs) or state is Output.IN_USE
+            or state is Output.REFUSES and gives_output_back(calls.module_version())):
+        who, stop, elsewhere = _taken(device, checked)
+        return VcamError(f"{head}, and it is taken: {who} writes to it, so vcam's frames would mix with its own or "
+                         "be lost", f"{stop}, then name it by its path ({device}), or {elsewhere}")
+    if state is Output.UNKNOWN and _shut_out(device, calls):
+        return VcamError(f"{head}, which this user may not open", f"{VIDEO_GROUP}, then name it by its path: "
+                         f"--out vcam:{device}")
+    held = _held_format(device, calls, programs)
+    if held and not _sent_at(held):
+        other = _free_device(device, checked)
+        return VcamError(f"{head}, which holds {held}: vcam sends {V4L2_FOURCC['I420']}, so it takes none of vcam's "
+                         "frames", f"close {', '.join(map(str, programs)) or 'the program that has it open'}, then "
+                         f"name it by its path ({device}), or "
+                         + (f"name another device: --out vcam:{other}" if other else OWN_DEVICE))
+    return None
 
 
 def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
