@@ -1766,3 +1766,37 @@ def test_a_device_named_by_the_number_of_one_this_user_may_not_open_gives_the_vi
     assert err.value.fix.startswith("add yourself to the video group")
     machine.denied.clear()  # in the video group
     assert take_the_offer(err.value.fix) == "vcam:/dev/video10"
+
+
+@linux_only
+@pytest.mark.parametrize("size", [(64, 48), (1920, 1080)])
+@pytest.mark.parametrize("reader", [False, True], ids=["none-open", "a-reader-open"])
+def test_a_format_another_program_set_while_vcam_started_says_so_and_to_start_again(loopback, size, reader):
+    """0.12.7: OBS's Virtual Camera set 1280x720 between vcam's open and the show's first frame, then closed. At
+    1920x1080 vcam said the module's max_width x max_height was below 1920x1080 and to reload it with room (its limit
+    is 8192), and at 64x48 to reload it so that it forgets the format: a plain rerun sets vcam's own."""
+    from loopback_model import VIDIOC_S_FMT, Loopback0127, format_buffer
+
+    machine = loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    cam = VirtualCamera(*size, 30, device="/dev/video10", backend="v4l2loopback-model")
+    if reader:
+        machine.reader("/dev/video10", program="chrome (pid 99)")
+    obs = machine.open("/dev/video10", os.O_RDWR, "obs (pid 4242)")
+    with pytest.raises(OSError):
+        machine.ioctl(obs, VIDIOC_S_FMT, format_buffer(1280, 720, b"YU12"))
+    machine.close(obs)
+    cam.send(gradient(*size), 0)  # the loading card
+    with pytest.raises(VcamError) as err:
+        cam.went_on_air()
+    cam.close()
+    assert "another program set it while vcam started" in err.value.message
+    assert "max_width" not in err.value.fix and "modprobe" not in err.value.fix
+    if reader:
+        assert "close chrome (pid 99) and start vcam again" in err.value.fix
+        return
+    assert err.value.fix.startswith("start vcam again")
+    again = VirtualCamera(*size, 30, device="/dev/video10", backend="v4l2loopback-model")
+    again.send(gradient(*size), 0)
+    again.went_on_air()
+    again.close()
+    assert len(machine.devices["/dev/video10"].frames[-1]) == size[0] * size[1] * 3 // 2

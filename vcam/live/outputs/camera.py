@@ -166,7 +166,7 @@ class VirtualCamera:
                 v4l2loopback.refuse_a_new_writer(device, checked, before)
             kept = v4l2loopback.device_format(device, checked.calls)
             if kept is not None and kept != asked:
-                raise v4l2loopback.format_kept(device, asked, kept, checked.calls)
+                raise v4l2loopback.format_kept(device, asked, kept, checked.calls, since_open=written)
         except VcamError:
             self._cam.close()
             raise

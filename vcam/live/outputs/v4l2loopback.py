@@ -753,14 +753,22 @@ def _matched_refused(device: str, head: str, checked: Checked) -> VcamError | No
     return None
 
 
-def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
-    """A device whose format is not the one vcam's frames have: they would come out garbled, or not at all."""
+def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "",
+                since_open: bool = False) -> VcamError:
+    """A device whose format is not the one vcam's frames have: they would come out garbled, or not at all.
+    `since_open`: vcam's own format was taken as it opened the device, and another program set this one since (OBS's
+    Virtual Camera, started while the model loaded): no module limit or stuck format, so a plain rerun sets vcam's."""
     programs = holders(device, calls.proc)
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
     # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
     send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc else ""
-    if programs:
+    if since_open:
+        detail = "; ".join(filter(None, ["another program set it while vcam started", detail]))
+    if since_open and not programs:
+        fix = ("start vcam again: the program that set it has closed the device, and vcam sets its own format as it "
+               "opens it" + (f"; or send that size ({use})" if send else ""))
+    elif programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
                f"while any program has it open: {send}close {names} and start vcam again")
     elif send and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
