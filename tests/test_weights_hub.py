@@ -1537,3 +1537,23 @@ def test_the_exports_a_cache_variable_is_told_quote_a_path_with_a_space(tmp_path
     with pytest.raises(WeightsError) as err:
         from_hub(get_spec("krea-14b"), out=io.StringIO())
     assert err.value.fix.startswith(f"`export HF_HUB_CACHE='{drive / 'hub'}'` and run again"), err.value.fix
+
+
+def test_a_relative_cache_variable_inside_the_cache_that_holds_the_weights_names_that_cache_whole(
+        tmp_path, weights_folder, monkeypatch):
+    """HF_HUB_CACHE=sub set inside the hub cache that holds the weights was told `export HF_HUB_CACHE=.`: a cache
+    that moves with the folder vcam starts in, the same slip again."""
+    from huggingface_hub import constants
+
+    for other in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(other, raising=False)
+    fill_hub_cache(tmp_path / "hub", weights_folder)
+    monkeypatch.chdir(tmp_path / "hub")
+    monkeypatch.setenv("HF_HUB_CACHE", "sub")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "sub")
+    fake_hub(monkeypatch, never, dry=sizes)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), out=io.StringIO())
+    assert f"; {tmp_path / 'hub'} is a hub cache that holds them" in err.value.message
+    assert err.value.fix.startswith(f"`export HF_HUB_CACHE={tmp_path / 'hub'}` and run again"), err.value.fix

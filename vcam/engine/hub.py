@@ -387,9 +387,11 @@ def _check_beside(spec: ModelSpec, where: Path, out: TextIO) -> None:
         if cache == where or not any((_repo_folder(cache, repo) / "snapshots").is_dir() for repo, _ in spec.hub_files):
             continue
         if _in_cache(spec, str(cache)) is None:
-            print(f"vcam: {cache} holds part of the weights, not all; downloading into the hub cache {where}",
-                  file=out, flush=True)
+            print(f"vcam: {cache.absolute()} holds part of the weights, not all; downloading into the hub cache "
+                  f"{where}", file=out, flush=True)
             return
+        # whole paths: a relative variable's "." or ".." would name another folder from wherever vcam starts next
+        where, cache = where.absolute(), cache.absolute()
         raise WeightsError(f"the hub cache is {where} ({name}={os.environ[name]}), which lacks the weights; "
                            f"{cache} is a hub cache that holds them",
                            f"`export HF_HUB_CACHE={shell_word(str(cache))}` and run again (HF_HUB_CACHE names the "
