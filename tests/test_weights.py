@@ -887,3 +887,13 @@ def test_a_cgroup_without_a_memory_limit_leaves_the_hosts_free_memory(tmp_path):
     proc = _proc(tmp_path / "large", f"MemAvailable:   {64 * GIB // 1024} kB\n")
     mount = _cgroup_tree(tmp_path / "large", True, str(512 * GIB), used=9 * GIB, cache=0, proc=proc)
     assert memory.host_ram_free(proc, mount).total == 64 * GIB
+
+
+def test_a_weights_path_with_a_part_too_long_for_a_folder_name_is_said_with_the_fix(tmp_path):
+    """A path pasted twice over, or a line of text in place of it: the file system's "File name too long" came with
+    no fix (and from `--weights DIR` on a GPU machine, as an OSError vcam did not expect)."""
+    long = "weights-" * 40
+    with pytest.raises(WeightsError) as err:
+        from_folder(tmp_path / long / "x")
+    assert "longer than a folder's name can be (255 bytes)" in err.value.message
+    assert f"of {len(long)} bytes" in err.value.message and KREA_FILE in err.value.fix
