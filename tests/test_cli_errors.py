@@ -3,6 +3,7 @@ library, which vcam did not foresee, points at VCAM_DEBUG."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -516,6 +517,42 @@ def test_a_download_stopped_with_ctrl_c_says_what_is_kept(capsys, monkeypatch):
     assert main(["download"]) == 130
     err = capsys.readouterr().err
     assert "download stopped; the files it finished are kept: run `vcam download` again to fetch the rest" in err
+
+
+
+@pytest.fixture
+def stop_handlers():
+    """SIGTERM's and SIGHUP's handlers put back after a test whose command sets them (this process goes on)."""
+    import signal
+
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    yield
+    for sig, handler in kept.items():
+        signal.signal(sig, handler)
+
+
+def test_a_sigterm_while_taehvs_file_downloads_stops_it_as_the_models_download(capsys, monkeypatch, stop_handlers):
+    """`vcam download --decoder taehv` fetched TAEHV's file with SIGTERM's and SIGHUP's defaults back: `docker stop`
+    or a dropped SSH session ended it without a word, its partial file left in the cache."""
+    import signal
+
+    import vcam.engine.hub
+    import vcam.engine.taehv_weights
+    from vcam.engine.weight_files import layout
+
+    monkeypatch.setattr(vcam.engine.taehv_weights, "check_taehv", lambda *args, **kw: None)
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", lambda spec, **kw: layout(Path("krea"), Path("wan")))
+
+    def find_taehv():
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            pytest.fail("TAEHV's file is fetched with SIGTERM's default: it would end the process without a word")
+        signal.raise_signal(signal.SIGTERM)
+        pytest.fail("SIGTERM did not stop the download")
+
+    monkeypatch.setattr(vcam.engine.taehv_weights, "find_taehv", find_taehv)
+    assert main(["download", "--decoder", "taehv"]) == 143
+    err = capsys.readouterr().err
+    assert "vcam: download stopped; the files it finished are kept" in err and "Traceback" not in err, err
 
 
 @pytest.mark.parametrize("argv,fragment", [

@@ -80,9 +80,15 @@ def cmd_download(args) -> int:
 
     try:
         # SIGTERM (docker stop, a job's time limit) and SIGHUP (an SSH session dropped) stop it as Ctrl-C does: their
-        # default ended it without a word, its partial file (tens of GB, never resumed) left taking room
+        # default ended it without a word, its partial file (tens of GB, never resumed) left taking room. TAEHV's
+        # file too: stopped by them, its partial file was left behind.
         with stops_raised():
             paths = from_hub(spec, folder_fix=DOWNLOAD_FOLDER_FIX)  # its fixes name the command that takes --weights
+            print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
+            if args.decoder == "taehv":
+                from vcam.engine.taehv_weights import find_taehv
+
+                print(f"TAEHV's weights ready: {find_taehv()}")
     except (KeyboardInterrupt, StoppedLoading) as stop:  # tens of GB in: what is kept matters more than the code
         code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
@@ -90,9 +96,4 @@ def cmd_download(args) -> int:
         print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
               "rest", file=sys.stderr)
         return code
-    print(f"weights ready: {paths.transformer.parent} and {paths.vae.parent}")
-    if args.decoder == "taehv":
-        from vcam.engine.taehv_weights import find_taehv
-
-        print(f"TAEHV's weights ready: {find_taehv()}")
     return 0
