@@ -555,6 +555,24 @@ def test_a_sigterm_while_taehvs_file_downloads_stops_it_as_the_models_download(c
     assert "vcam: download stopped; the files it finished are kept" in err and "Traceback" not in err, err
 
 
+def test_a_second_stop_while_a_stopped_download_leaves_is_ignored(monkeypatch, stop_handlers):
+    """SIGHUP then SIGTERM (an SSH session dropped, then its shell's children stopped), or docker's SIGTERM twice:
+    the second came as SIGTERM's default was back, before the partial file in transfer was removed, and ended the
+    process with the file left (tens of GB, never resumed)."""
+    import signal
+
+    import vcam.engine.hub
+    from vcam.live.signals import StoppedLoading
+
+    def stopped(spec, **kw):
+        monkeypatch.setitem(vcam.engine.hub._TRANSFERS, object(), ("krea/krea-realtime-video", Path("blobs")))
+        raise StoppedLoading(signal.SIGHUP)
+
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)
+    assert main(["download"]) == 129  # the process itself then leaves at once (cli.main: leave_mid_download)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+
+
 @pytest.mark.parametrize("argv,fragment", [
     (["run", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
     (["render", "x.jsonl", "--out", "null", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),

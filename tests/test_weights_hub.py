@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import shutil
+import signal
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -1333,7 +1334,7 @@ def test_a_stop_before_the_first_byte_says_only_what_is_kept_and_leaves_with_the
         raise Left(code)
 
     monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
-    monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
     monkeypatch.setitem(W._TRANSFERS, object(), (KREA_REPO, tmp_path / "blobs"))
     assert W.downloading()
     with pytest.raises(Left) as left:
@@ -1356,7 +1357,7 @@ def test_a_download_stopped_mid_transfer_names_the_file_cut_short(tmp_path, monk
 
     online_hub(monkeypatch)
     monkeypatch.setattr("vcam.stdio.leave_now", leave_now)
-    monkeypatch.setattr(W.signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # this process goes on: Ctrl-C stays pytest's
     monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
 
     def online(repo, **kw):  # huggingface_hub 2.x's listing and partial file of the checkpoint, open, as a Ctrl-C comes

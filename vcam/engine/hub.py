@@ -8,7 +8,6 @@ import importlib
 import json
 import os
 import shutil
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -626,10 +625,10 @@ def leave_mid_download(code: int) -> None:
     under_way = list(_TRANSFERS.values())
     if not under_way:
         return
+    from vcam.live.signals import ignore_stops
     from vcam.stdio import leave_now
 
-    if threading.current_thread() is threading.main_thread():  # a second Ctrl-C must not cut the line or the removal
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_stops()  # a second Ctrl-C, SIGTERM or SIGHUP must not cut the line or the removal short
     try:
         said = "".join(f"{left}; " for left in (_partials_left(repo, blobs) for repo, blobs in under_way) if left)
         print(f"\nvcam: download stopped; {said}the files it finished are kept: run the same command again to go on",
