@@ -573,6 +573,30 @@ def test_a_second_stop_while_a_stopped_download_leaves_is_ignored(monkeypatch, s
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
 
 
+def test_a_download_stopped_by_sighup_with_its_terminal_gone_leaves_without_a_traceback(monkeypatch, stop_handlers):
+    """The SSH session that sent SIGHUP took the terminal with it: "download stopped" failed with EIO and came out as
+    vcam's internal error."""
+    import errno
+    import signal
+
+    import vcam.engine.hub
+    from vcam.live.signals import StoppedLoading
+
+    class Gone:
+        def write(self, text):
+            raise OSError(errno.EIO, "Input/output error")
+
+        def flush(self):
+            raise OSError(errno.EIO, "Input/output error")
+
+    def stopped(spec, **kw):
+        raise StoppedLoading(signal.SIGHUP)
+
+    monkeypatch.setattr(vcam.engine.hub, "from_hub", stopped)
+    monkeypatch.setattr(sys, "stderr", Gone())
+    assert main(["download"]) == 129
+
+
 @pytest.mark.parametrize("argv,fragment", [
     (["run", "--steps", "0"], "argument --steps: 0 must be at least 1 and at most 50"),
     (["render", "x.jsonl", "--out", "null", "--steps", "51"], "argument --steps: 51 must be at least 1 and at most 50"),

@@ -98,7 +98,10 @@ def cmd_download(args) -> int:
         code = stop_code(stop_signal(stop))
         if downloading():  # said as the process leaves, with what becomes of the file in transfer (cli.main)
             return code
-        print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
-              "rest", file=sys.stderr)
+        try:
+            print("\nvcam: download stopped; the files it finished are kept: run `vcam download` again to fetch the "
+                  "rest", file=sys.stderr)
+        except OSError:  # the terminal gone with the SSH session that sent SIGHUP: there is no one to tell
+            pass
         return code
     return 0
