@@ -1558,3 +1558,23 @@ def test_a_relative_cache_variable_inside_the_cache_that_holds_the_weights_names
         from_hub(get_spec("krea-14b"), out=io.StringIO())
     assert f"; {tmp_path / 'hub'} is a hub cache that holds them" in err.value.message
     assert err.value.fix.startswith(f"`export HF_HUB_CACHE={tmp_path / 'hub'}` and run again"), err.value.fix
+
+
+def test_a_disk_that_fills_as_the_last_bytes_are_written_says_no_100_percent_before_it(tmp_path, monkeypatch):
+    """hf_xet counts the bytes as they arrive and writes them after: the log said "(100%)" and then "the disk
+    holding … is full". The total reached is said once the hub has returned, the file kept."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+
+    def online(repo, **kw):
+        bar = kw["tqdm_class"](total=KREA_BYTES, unit="B", desc="Reconstructing")
+        for _ in range(4):
+            bar.update(KREA_BYTES // 4)
+        raise OSError(28, "No space left on device")
+
+    fake_hub(monkeypatch, online, dry=sizes)
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert "is full" in err.value.message
+    assert f"vcam: downloading {KREA_REPO}: " in out.getvalue() and "(100%)" not in out.getvalue(), out.getvalue()

@@ -551,7 +551,7 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
 
     size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
     print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
-    bars, stop = {}, None
+    bars, stop, progress = {}, None, None
     if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off
         line = ByteProgress(f"downloading {repo}", plan.total, out)
         progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
@@ -561,6 +561,8 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
     try:
         root = Path(_aside(repo, _repo_folder(where, repo) / "blobs", lambda: snapshot_download(
             repo, allow_patterns=list(patterns), cache_dir=cache_dir, **bars, **offline)))
+        if progress is not None:
+            progress.complete()
     except Exception as e:
         raise _said(repo, e, where, folder_fix) from None
     finally:
@@ -843,19 +845,33 @@ class DownloadLine:
         self._written = 0
         self._lock = threading.Lock()
         self._before = _blob_bytes(blobs) - resumed
+        self._last = 0
 
     def add(self, n: int, total: int) -> None:
         with self._lock:
             self.fed = True
             self._written += n
             self.line.total = max(self.line.total, total)  # the hub's total grows as each file starts
-            self.line.update(self._written)
+            self._show(self._written)
 
     def measure(self) -> None:
         """One look at the disk, where the hub's bars report no bytes."""
         with self._lock:
             if not self.fed:
-                self.line.update(max(0, _blob_bytes(self.blobs) - self._before))
+                self._show(max(0, _blob_bytes(self.blobs) - self._before))
+
+    def _show(self, done: int) -> None:
+        self._last = done
+        # The total reached is said once the hub has returned (complete): hf_xet counts bytes as they arrive and
+        # writes them after, and a disk that filled then said "(100%)" just before "the disk is full". Past it, the
+        # total is one grown so far (no dry run), not the whole: said as it comes.
+        if done != self.line.total or not done:
+            self.line.update(done)
+
+    def complete(self) -> None:
+        """The download returned whole: its last count said, the total reached."""
+        with self._lock:
+            self.line.update(self._last)
 
     def done(self) -> None:
         with self._lock:
@@ -931,11 +947,6 @@ def _line_bars(progress: DownloadLine):
             if self._counts and n:
                 progress.add(int(n), int(self.total or 0))
             return super().update(n)
-
-        def close(self):
-            if self._counts:
-                progress.done()
-            return super().close()
 
     return LineBars
 
