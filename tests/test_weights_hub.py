@@ -1578,3 +1578,68 @@ def test_a_disk_that_fills_as_the_last_bytes_are_written_says_no_100_percent_bef
         from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
     assert "is full" in err.value.message
     assert f"vcam: downloading {KREA_REPO}: " in out.getvalue() and "(100%)" not in out.getvalue(), out.getvalue()
+
+
+def test_vcam_download_fetches_again_a_file_the_hub_cache_holds_cut_short(tmp_path, weights_folder, monkeypatch):
+    """A checkpoint cut short in the cache (a full disk, a crash): `vcam download` said "fetching …", fetched nothing
+    (huggingface_hub takes any file there for a whole one) and ended telling the user to delete it by hand."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    link = next(hub.rglob(KREA_FILE))
+    blob = link.parent.parent.parent / "blobs" / "ab12"
+    blob.parent.mkdir()
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob.write_bytes(whole[: len(whole) // 2])
+    link.unlink()
+    link.symlink_to(blob)
+    tokenizer = next(hub.rglob("tokenizer/*"))
+    kept = tokenizer.read_bytes()
+
+    def dry(repo, **kw):  # as huggingface_hub's: a file there is cached, at its size on disk
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        return [SimpleNamespace(filename=str(f.relative_to(snap)), file_size=f.stat().st_size, local_path=str(f),
+                                will_download=False, commit_hash="0") for f in snap.rglob("*") if f.is_file()]
+
+    from huggingface_hub import HfApi
+
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=name, size=(weights_folder / name).stat().st_size) for name in paths])
+
+    fetched = []
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        if repo == KREA_REPO and not (snap / KREA_FILE).exists():
+            fetched.append(KREA_FILE)
+            shutil.copy(weights_folder / KREA_FILE, snap / KREA_FILE)
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=dry)
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert fetched == [KREA_FILE] and paths.transformer.read_bytes() == whole and not blob.exists()
+    assert f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds " in out.getvalue(), out.getvalue()
+    assert "(cut short): removed, to be fetched again" in out.getvalue()
+    assert tokenizer.read_bytes() == kept  # a whole file stays
+
+
+@pytest.mark.slow
+def test_vcam_download_from_a_served_hub_repairs_a_checkpoint_cut_short(served_hub):
+    """huggingface_hub's own download: its dry run takes the cut-short blob for a whole file; vcam's download fetches
+    it again and ends with the weights ready."""
+    import subprocess
+
+    hub, env, blobs = served_hub
+    hub.stall = None
+    done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    blob = blobs / hub.blob(KREA_REPO, KREA_FILE)
+    whole = blob.read_bytes()
+    blob.write_bytes(whole[: len(whole) // 3])  # cut short: a full disk, a crash of a copying tool
+    done = subprocess.run([sys.executable, "-m", "vcam", "download"], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
+    assert "(cut short): removed, to be fetched again" in done.stderr and blob.read_bytes() == whole, done.stderr

@@ -99,7 +99,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     plans = {}
     for repo, patterns in spec.hub_files:
         with _still_waiting(repo, out):
-            plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix)
+            plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix, out)
     _check_room(plans, where, folder_fix)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
              for repo, patterns in spec.hub_files}
@@ -185,7 +185,8 @@ class DownloadPlan:
         return sum(self.sizes.values()) if self.sizes else 0
 
 
-def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, folder_fix: str) -> DownloadPlan:
+def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Path, folder_fix: str,
+          out: TextIO) -> DownloadPlan:
     from huggingface_hub import snapshot_download
 
     if _offline():  # the download answers from the cache alone, and says what it lacks
@@ -202,9 +203,62 @@ def _plan(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: Pa
         return DownloadPlan(None)  # the hub unreachable: the download says so, or completes from the cache
     except Exception as e:
         raise _said(repo, e, where, folder_fix) from None
-    pending = [f for f in files if f.will_download]
-    sizes = {f.filename: f.file_size or 0 for f in pending}
+    held = [f for f in files if not f.will_download and getattr(f, "local_path", None)]
+    said = _paths_sizes(repo, [f.filename for f in held], getattr(held[0], "commit_hash", None)) if held else None
+    cut = [f for f in held if said and _cut_short(repo, f, said.get(f.filename), where, out)]
+    pending = [f for f in files if f.will_download] + cut
+    sizes = {f.filename: (said[f.filename] if f in cut else f.file_size) or 0 for f in pending}
     return DownloadPlan(sizes, *_partial_bytes(repo, pending, _repo_folder(where, repo) / "blobs"))
+
+
+def _paths_sizes(repo: str, names: list[str], revision: str | None) -> dict[str, int] | None:
+    """The size the hub gives each of `names` at `revision`, as it says within PATHS_INFO_S; None where it does not
+    (asked on a thread of its own, left behind where the hub keeps silent, as in _blob_sizes)."""
+    from huggingface_hub import HfApi
+
+    said: dict[str, dict[str, int]] = {}
+
+    def ask() -> None:
+        try:
+            said["sizes"] = {i.path: i.size for i in HfApi().get_paths_info(repo, names, revision=revision)
+                             if getattr(i, "size", None)}
+        except Exception:  # noqa: BLE001 - the hub could not say: the files are taken as they are
+            pass
+
+    thread = threading.Thread(target=ask, name="vcam-hub-sizes", daemon=True)
+    thread.start()
+    thread.join(PATHS_INFO_S)
+    return said.get("sizes")
+
+
+def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> bool:
+    """Whether a file the hub cache holds is not the `size` the hub gives it (a copy cut short by a full disk, a
+    crash, a tool that copied the cache): its link and blob are removed where they can be, so that the download
+    fetches it again. huggingface_hub takes any file there for a whole one (its dry run says the size on disk), and
+    the download that said "fetching …" ended telling the user to delete it by hand. A file of the hub's size is
+    never touched."""
+    local = getattr(info, "local_path", None)
+    if not size or not local:
+        return False
+    link = Path(local)
+    try:
+        held = link.stat().st_size
+    except OSError:  # not there after all: the download fetches it
+        return False
+    if held == size:
+        return False
+    blob = link.resolve()
+    removed = []
+    for path in (link, blob) if blob.parent == _repo_folder(where, repo) / "blobs" else (link,):
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:  # a read-only cache: _check_room says it lacks the file
+            pass
+    if removed:
+        print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
+              "(cut short): removed, to be fetched again", file=out, flush=True)
+    return True
 
 
 # What huggingface_hub logs where it cannot write a repo's ref (a read-only cache): _check_room says that in one line.
