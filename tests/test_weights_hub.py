@@ -1643,3 +1643,37 @@ def test_vcam_download_from_a_served_hub_repairs_a_checkpoint_cut_short(served_h
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "weights ready" in done.stdout, done.stderr
     assert "(cut short): removed, to be fetched again" in done.stderr and blob.read_bytes() == whole, done.stderr
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_partial_files_a_killed_download_left_are_removed_and_said_at_the_next_download_or_run(
+        cached, tmp_path, weights_folder, monkeypatch):
+    """A download killed mid-file (kill -9, a machine reset) left its partial file, tens of GB that huggingface_hub
+    2.x never goes on from, until a disk too small for a download named it. A partial file huggingface_hub resumes,
+    a whole file, and the partial files of a download running now stay."""
+    from filelock import FileLock
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    if cached:
+        fill_hub_cache(hub, weights_folder)
+    partial_blob(tmp_path, "0123abcd.1a2b3c4d", 3_000_000_000)
+    krea_blobs = hub / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    (krea_blobs / "f00d").write_bytes(b"whole")
+    wan_blobs = hub / ("models--" + WAN_REPO.replace("/", "--")) / "blobs"
+    wan_blobs.mkdir(parents=True)
+    (wan_blobs / "beef.5678abcd.incomplete").write_bytes(b"x" * 100)
+    out = io.StringIO()
+    with FileLock(str(hub_lock(hub, WAN_REPO))):  # Wan's repo: being fetched by another process now
+        if cached:
+            from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+        else:
+            monkeypatch.setattr(W, "_check_alone", lambda spec, where: None)
+            fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes)
+            monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+            from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert f"vcam: removed 3.0 GB of partial files a download cut short left in {krea_blobs} " in out.getvalue()
+    assert not list(krea_blobs.glob("*.incomplete")) and (krea_blobs / "f00d").read_bytes() == b"whole"
+    assert (wan_blobs / "beef.5678abcd.incomplete").exists(), "another download's partial file removed"

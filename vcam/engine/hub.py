@@ -85,9 +85,10 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     never taken for whole ones) are resumed by huggingface_hub 1.x and older, started afresh by 2.x. `folder_fix`:
     how a fix says to use a folder of the files instead, as the command that runs takes one."""
     cached = _in_cache(spec, cache_dir)
-    if cached is not None:
-        return cached
     out = out if out is not None else sys.stderr
+    if cached is not None:
+        _clear_stale(spec, _hub_cache(cache_dir), out)
+        return cached
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
         _check_set(where)
@@ -100,7 +101,8 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     for repo, patterns in spec.hub_files:
         with _still_waiting(repo, out):
             plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix, out)
-    _check_room(plans, where, folder_fix)
+    _check_room(plans, where, folder_fix)  # too little room: the partial files never resumed are named there
+    _clear_stale(spec, where, out)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
              for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
@@ -306,6 +308,30 @@ def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
     else:
         resumed = sum(min(size, sizes[blob]) for blob, size in resumable.items() if blob in sizes)
     return resumed, everything - resumed
+
+
+def _clear_stale(spec: ModelSpec, where: Path, out: TextIO) -> None:
+    """Removes the partial files of the model's repos that no download goes on from (those a killed download left
+    under huggingface_hub 2.x's own names, any under 2.x), saying how much room that won back: they stayed, tens of
+    GB, until a disk too small for a download named them. Not while any download of the repo runs (one of its
+    files' locks held: the partial file may be its own), nor one this huggingface_hub resumes (kept, it is gone on
+    from). A whole file is never touched: only *.incomplete ones."""
+    for repo, _ in spec.hub_files:
+        folder = _repo_folder(where, repo)
+        if _locked(where / ".locks" / folder.name):
+            continue
+        try:
+            stale = [f for f in (folder / "blobs").glob("*.incomplete")
+                     if not (_hub_resumes() and _resumed(f.name))]
+        except OSError:
+            continue
+        removed = [size for size in map(_remove, stale) if size is not None]
+        if removed:
+            try:
+                print(f"vcam: removed {size_text(sum(removed))} of partial files a download cut short left in "
+                      f"{folder / 'blobs'} (huggingface_hub never goes on from them)", file=out, flush=True)
+            except (OSError, ValueError):  # the terminal gone: the room is won back all the same
+                pass
 
 
 def _hub_resumes() -> bool:
