@@ -897,3 +897,40 @@ def test_a_weights_path_with_a_part_too_long_for_a_folder_name_is_said_with_the_
         from_folder(tmp_path / long / "x")
     assert "longer than a folder's name can be (255 bytes)" in err.value.message
     assert f"of {len(long)} bytes" in err.value.message and KREA_FILE in err.value.fix
+
+
+def test_the_text_encoders_load_says_how_far_it_has_come_by_the_shard_it_reads(tmp_path):
+    """transformers reads the text encoder's 11.4 GB itself, its bar off: a minute or more said nothing, a show
+    starting on a stage looked hung. The shard it holds open tells how far it has come; 100 % once it has returned,
+    not where it failed."""
+    import io
+
+    from vcam.engine.weights import ShardsRead
+    from vcam.live.progress import ByteProgress
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("the shard read is told by /proc")
+    folder = tmp_path / "text_encoder"
+    folder.mkdir()
+    for i, size in enumerate((1_000_000, 2_000_000, 3_000_000), 1):
+        (folder / f"model-0000{i}-of-00003.safetensors").write_bytes(b"x" * size)
+    for whole in (True, False):
+        out, said = io.StringIO(), []
+        shards = ShardsRead(folder, ByteProgress("loading text encoder", 0, out, clock=lambda: 0.0, every_s=0.0),
+                            said.append)
+        for i in (1, 2, 3):
+            with open(folder / f"model-0000{i}-of-00003.safetensors", "rb"):
+                shards.look()
+        shards.done(whole)
+        lines = out.getvalue().splitlines()
+        assert lines[:3] == ["vcam: loading text encoder: 0.0 of 6.0 MB (0%)",
+                             "vcam: loading text encoder: 1.0 of 6.0 MB (16%)",
+                             "vcam: loading text encoder: 3.0 of 6.0 MB (50%)"], lines
+        assert said == ["loading text encoder 0%", "loading text encoder 16%", "loading text encoder 50%"]
+        assert lines[3:] == (["vcam: loading text encoder: 6.0 of 6.0 MB (100%)"] if whole else []), lines
+
+
+def test_loading_a_weights_folder_says_the_text_encoders_progress(weights_folder, capfd):
+    vcam.load("tiny", weights=weights_folder)
+    err = capfd.readouterr().err
+    assert "vcam: loading text encoder: " in err and "(100%)" in err.split("vcam: loading text encoder: ")[-1], err

@@ -4,7 +4,9 @@ engine/weight_files.py.
 """
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -198,3 +200,80 @@ def check_cuda(spec: ModelSpec) -> torch.device:
             "try vcam out on this one",
         )
     return torch.device("cuda")
+
+
+class ShardsRead:
+    """How far a library that reads a folder's safetensors shards itself (transformers' UMT5 text encoder: 11.4 GB
+    in five shards, a minute or more with nothing said) has come, told by which shard this process holds open or
+    mapped now: the shards before it (in name order, as the library reads them) are read. Said on `line` (None: not
+    said there) and to `report` (a show's status line). `look()` once; `watch()` in a thread of its own until
+    `done()`. Nothing moves where /proc cannot tell (not Linux): the line then says the total once it is read."""
+
+    def __init__(self, folder: Path, line: ByteProgress | None, report: Callable[[str], None] | None = None,
+                 what: str = "text encoder"):
+        shards = sorted(Path(folder).glob("*.safetensors"))
+        self.sizes = {}
+        for shard in shards:
+            try:
+                self.sizes[shard.resolve()] = shard.stat().st_size
+            except OSError:  # a dangling link: the load itself says which file
+                continue
+        self.order = list(self.sizes)
+        self.line, self.report, self.what = line, report, what
+        self.total = sum(self.sizes.values())
+        if self.line is not None:
+            self.line.total = self.total
+        self._reached = -1
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def look(self) -> None:
+        """One look at which shard is open now; the line moves on where a later one is."""
+        index = max((self.order.index(path) for path in _held_open() if path in self.sizes), default=-1)
+        if index <= self._reached:
+            return
+        self._reached = index
+        read = sum(self.sizes[path] for path in self.order[:index])
+        if self.line is not None:
+            self.line.update(read)
+        if self.report is not None and self.total:
+            self.report(f"loading {self.what} {100 * read // self.total}%")
+
+    def watch(self, every_s: float = 0.5) -> None:
+        def run() -> None:
+            while not self._stop.wait(every_s):
+                self.look()
+
+        self._thread = threading.Thread(target=run, name="vcam-shards-read", daemon=True)
+        self._thread.start()
+
+    def done(self, whole: bool = True) -> None:
+        """Stops the watch; `whole`: the load returned, its total said (not said where it failed)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.line is not None:
+            if whole:
+                self.line.update(self.total)
+            self.line.done()
+
+
+def _held_open() -> set[Path]:
+    """The files this process holds open or mapped now, as /proc/self shows them; none where it cannot."""
+    held = set()
+    try:
+        fds = list(Path("/proc/self/fd").iterdir())
+    except OSError:
+        fds = []
+    for fd in fds:
+        try:
+            held.add(Path(os.readlink(fd)))
+        except OSError:  # closed since the listing
+            continue
+    try:  # a file mapped stays read after its descriptor is closed (safetensors maps each shard)
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            parts = [line.split(None, 5) for line in maps]
+    except OSError:
+        return held
+    held.update(Path(part[5].strip()) for part in parts if len(part) == 6 and part[5].startswith("/"))
+    return held
