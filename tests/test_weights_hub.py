@@ -1677,3 +1677,16 @@ def test_partial_files_a_killed_download_left_are_removed_and_said_at_the_next_d
     assert f"vcam: removed 3.0 GB of partial files a download cut short left in {krea_blobs} " in out.getvalue()
     assert not list(krea_blobs.glob("*.incomplete")) and (krea_blobs / "f00d").read_bytes() == b"whole"
     assert (wan_blobs / "beef.5678abcd.incomplete").exists(), "another download's partial file removed"
+
+
+def test_a_repo_the_cache_holds_whole_is_not_said_as_fetched(tmp_path, monkeypatch):
+    """The text encoder's repo whole in the cache, the checkpoint's not: the download said "fetching Wan-AI/… into …"
+    and then "downloading Wan-AI/…: 0 bytes", which read as a download that had failed."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo),
+             dry=lambda repo, **kw: sizes(repo) if repo == KREA_REPO else [])
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    assert f"vcam: fetching {KREA_REPO} " in out.getvalue() and WAN_REPO not in out.getvalue(), out.getvalue()

@@ -629,10 +629,15 @@ def _fetch(repo: str, patterns: tuple[str, ...], cache_dir: str | None, where: P
            out: TextIO, folder_fix: str) -> Path:
     from huggingface_hub import snapshot_download
 
-    size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
-    print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
     bars, stop, progress = {}, None, None
-    if not out.isatty() or _hub_bars_off():  # the hub draws its bars on a terminal, unless they are turned off
+    whole = plan.sizes == {}  # every file here, as the dry run found: "fetching …" then "0 bytes" read as a fault
+    if whole:
+        bars = {"tqdm_class": _silent_bars()}
+    else:
+        size = f", {size_text(plan.total)}" if plan.total else ""  # as the progress line says its total
+        print(f"vcam: fetching {repo} ({', '.join(patterns)}{size}) into {where} …", file=out, flush=True)
+    # the hub draws its bars on a terminal, unless they are turned off
+    if not whole and (not out.isatty() or _hub_bars_off()):
         line = ByteProgress(f"downloading {repo}", plan.total, out)
         progress = DownloadLine(line, _repo_folder(where, repo) / "blobs", plan.partial)
         bars, stop = {"tqdm_class": _line_bars(progress)}, _watch(progress, line.every_s)
