@@ -1690,3 +1690,38 @@ def test_a_repo_the_cache_holds_whole_is_not_said_as_fetched(tmp_path, monkeypat
     out = io.StringIO()
     from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
     assert f"vcam: fetching {KREA_REPO} " in out.getvalue() and WAN_REPO not in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_in_a_read_only_cache_is_said_as_cut_short_not_only_as_lacking(
+        tmp_path, weights_folder, monkeypatch):
+    """A shared read-only cache holding the checkpoint cut short was said to lack it, which its owner, who sees the
+    file there, could not make sense of."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    link = next(hub.rglob(KREA_FILE))
+    link.write_bytes(link.read_bytes()[:1000])
+
+    def dry(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        return [SimpleNamespace(filename=str(f.relative_to(snap)), file_size=f.stat().st_size, local_path=str(f),
+                                will_download=False, commit_hash="0") for f in snap.rglob("*") if f.is_file()]
+
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=name, size=(weights_folder / name).stat().st_size) for name in paths])
+    fake_hub(monkeypatch, never, dry=dry)
+    monkeypatch.setattr(W, "_writable", lambda path: False)
+
+    def refused(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    out = io.StringIO()
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert "is read-only" in err.value.message and link.exists()
+    assert f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds 1.0 kB of its " in out.getvalue(), out.getvalue()
+    assert "(cut short): it cannot be removed here" in out.getvalue()

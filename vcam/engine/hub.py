@@ -257,9 +257,9 @@ def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> b
             removed.append(path)
         except OSError:  # a read-only cache: _check_room says it lacks the file
             pass
-    if removed:
-        print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
-              "(cut short): removed, to be fetched again", file=out, flush=True)
+    done = "removed, to be fetched again" if removed else f"it cannot be removed here ({blob})"
+    print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
+          f"(cut short): {done}", file=out, flush=True)
     return True
 
 
