@@ -1666,7 +1666,9 @@ def test_partial_files_a_killed_download_left_are_removed_and_said_at_the_next_d
     wan_blobs.mkdir(parents=True)
     (wan_blobs / "beef.5678abcd.incomplete").write_bytes(b"x" * 100)
     out = io.StringIO()
-    with FileLock(str(hub_lock(hub, WAN_REPO))):  # Wan's repo: being fetched by another process now
+    open_one = krea_blobs / "0123abcd.99998888.incomplete"  # a process holds it open: its own, written now
+    open_one.write_bytes(b"y" * 10)
+    with FileLock(str(hub_lock(hub, WAN_REPO))), open(open_one, "ab"):  # Wan's repo: fetched by another now
         if cached:
             from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
         else:
@@ -1675,8 +1677,24 @@ def test_partial_files_a_killed_download_left_are_removed_and_said_at_the_next_d
             monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
             from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
     assert f"vcam: removed 3.0 GB of partial files a download cut short left in {krea_blobs} " in out.getvalue()
-    assert not list(krea_blobs.glob("*.incomplete")) and (krea_blobs / "f00d").read_bytes() == b"whole"
+    assert list(krea_blobs.glob("*.incomplete")) == [open_one] and (krea_blobs / "f00d").read_bytes() == b"whole"
     assert (wan_blobs / "beef.5678abcd.incomplete").exists(), "another download's partial file removed"
+
+
+def test_partial_files_left_where_which_are_open_cannot_be_told_are_named_with_the_fix(tmp_path, monkeypatch):
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    monkeypatch.setattr(W, "_open_anywhere", lambda folder: None)  # another user's processes, hidden from this one
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    partial_blob(tmp_path, "0123abcd.1a2b3c4d", 3_000_000_000)
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    assert (f"vcam: 3.0 GB of partial files a download cut short left in {blobs} are never gone on from: with no "
+            f"other download running, delete them ({blobs / '*.incomplete'})") in out.getvalue(), out.getvalue()
+    assert (blobs / "0123abcd.1a2b3c4d.incomplete").exists()
 
 
 def test_a_repo_the_cache_holds_whole_is_not_said_as_fetched(tmp_path, monkeypatch):

@@ -313,25 +313,61 @@ def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
 def _clear_stale(spec: ModelSpec, where: Path, out: TextIO) -> None:
     """Removes the partial files of the model's repos that no download goes on from (those a killed download left
     under huggingface_hub 2.x's own names, any under 2.x), saying how much room that won back: they stayed, tens of
-    GB, until a disk too small for a download named them. Not while any download of the repo runs (one of its
-    files' locks held: the partial file may be its own), nor one this huggingface_hub resumes (kept, it is gone on
-    from). A whole file is never touched: only *.incomplete ones."""
+    GB, until a disk too small for a download named them. Not one a process holds open, nor any while a download of
+    the repo runs (one of its files' locks held), nor one this huggingface_hub resumes (it is gone on from). Where
+    which files are open cannot be told (another user's processes), they are named with the fix instead. A whole
+    file is never touched: only *.incomplete ones."""
     for repo, _ in spec.hub_files:
-        folder = _repo_folder(where, repo)
-        if _locked(where / ".locks" / folder.name):
+        blobs = _repo_folder(where, repo) / "blobs"
+        if _locked(where / ".locks" / blobs.parent.name):
             continue
         try:
-            stale = [f for f in (folder / "blobs").glob("*.incomplete")
-                     if not (_hub_resumes() and _resumed(f.name))]
+            stale = [f for f in blobs.glob("*.incomplete") if not (_hub_resumes() and _resumed(f.name))]
         except OSError:
             continue
-        removed = [size for size in map(_remove, stale) if size is not None]
-        if removed:
+        if not stale:
+            continue
+        held = _open_anywhere(blobs)
+        if held is None:
+            size = sum(map(_size, stale))
+            said = (f"{size_text(size)} of partial files a download cut short left in {blobs} are never gone on "
+                    f"from: with no other download running, delete them ({blobs / '*.incomplete'})")
+        else:
+            removed = [size for size in map(_remove, [f for f in stale if f.resolve() not in held]) if size is not None]
+            if not removed:
+                continue
+            said = (f"removed {size_text(sum(removed))} of partial files a download cut short left in {blobs} "
+                    "(huggingface_hub never goes on from them)")
+        try:
+            print(f"vcam: {said}", file=out, flush=True)
+        except (OSError, ValueError):  # the terminal gone: the room is won back all the same
+            pass
+
+
+def _open_anywhere(folder: Path) -> set[Path] | None:
+    """The files in `folder` any process holds open, as /proc shows them; None where that cannot be told (no /proc,
+    or a process whose files this user may not see)."""
+    try:
+        folder = folder.resolve()
+        processes = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    except OSError:
+        return None
+    held = set()
+    for process in processes:
+        try:
+            fds = list((process / "fd").iterdir())
+        except FileNotFoundError:  # ended since the listing
+            continue
+        except OSError:
+            return None
+        for fd in fds:
             try:
-                print(f"vcam: removed {size_text(sum(removed))} of partial files a download cut short left in "
-                      f"{folder / 'blobs'} (huggingface_hub never goes on from them)", file=out, flush=True)
-            except (OSError, ValueError):  # the terminal gone: the room is won back all the same
-                pass
+                target = Path(os.readlink(fd))
+            except OSError:  # closed since the listing
+                continue
+            if target.parent == folder:
+                held.add(target)
+    return held
 
 
 def _hub_resumes() -> bool:
