@@ -10,7 +10,8 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +88,8 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     cached = _in_cache(spec, cache_dir)
     out = out if out is not None else sys.stderr
     if cached is not None:
-        _clear_stale(spec, _hub_cache(cache_dir), out)
+        where = _hub_cache(cache_dir)
+        _say_stale(_partials(_repo_folder(where, repo) / "blobs" for repo, _ in spec.hub_files), where, out)
         return cached
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
@@ -102,7 +104,7 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
         with _still_waiting(repo, out):
             plans[repo] = _plan(repo, patterns, cache_dir, where, folder_fix, out)
     _check_room(plans, where, folder_fix)  # too little room: the partial files never resumed are named there
-    _clear_stale(spec, where, out)
+    _say_stale([path for plan in plans.values() for path in plan.left], where, out)
     roots = {repo: _fetch(repo, patterns, cache_dir, where, plans[repo], out, folder_fix)
              for repo, patterns in spec.hub_files}
     paths = layout(roots[KREA_REPO], roots[WAN_REPO])
@@ -181,6 +183,7 @@ class DownloadPlan:
     sizes: dict[str, int] | None
     partial: int = 0  # bytes of partial files a cut-short download left, which it resumes from (hub 1.x and older)
     stale: int = 0  # bytes of partial files it will not resume (another revision; huggingface_hub 2.x's own names)
+    left: tuple[Path, ...] = ()  # those files
 
     @property
     def total(self) -> int:
@@ -285,89 +288,94 @@ def _ref_warning_off() -> Iterator[None]:
         logger.removeFilter(keep)
 
 
-def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int]:
-    """Bytes of the partial files the download will resume, and of those it will not. Resumed: only under
-    huggingface_hub 1.x and older, and only BLOB.incomplete ones of the blobs it is about to fetch. A partial file of
-    another revision, or one huggingface_hub 2.x named for a process killed mid-download, is left aside, as is every
-    one under 2.x (it starts each file afresh under a name of its own): counting it would pass a disk that fills up
-    tens of GB later, and it only takes room."""
+def _partial_bytes(repo: str, pending: list, blobs: Path) -> tuple[int, int, tuple[Path, ...]]:
+    """Bytes of the partial files the download will resume, and of those it will not, and those files. Resumed: only
+    under huggingface_hub 1.x and older, and only BLOB.incomplete ones of the blobs it is about to fetch. A partial
+    file of another revision, or one huggingface_hub 2.x named for a process killed mid-download, is left aside, as is
+    every one under 2.x (it starts each file afresh under a name of its own): counting it would pass a disk that fills
+    up tens of GB later, and it only takes room."""
     try:
-        partial = {f.name: f.stat().st_size for f in blobs.glob("*.incomplete")}
+        partial = {f: f.stat().st_size for f in blobs.glob("*.incomplete")}
     except OSError:
-        return 0, 0
+        return 0, 0, ()
     everything = sum(partial.values())
-    resumable = {name.removesuffix(".incomplete"): size for name, size in partial.items()
-                 if _resumed(name)} if _hub_resumes() else {}
+    resumable = {f: size for f, size in partial.items() if _resumed(f.name)} if _hub_resumes() else {}
     # asked only where a file may be resumed: a stale partial file (a killed download's, another download's in the
     # same cache) had every download ask, and a hub that never answered held it for ever
     if not resumable or not pending:
-        return 0, everything
+        return 0, everything, tuple(partial)
     sizes = _blob_sizes(repo, pending)
     if sizes is None:  # the hub could not say, or not in time: the files are taken as the download's, as before
-        resumed = sum(resumable.values())
+        resumed = resumable
     else:
-        resumed = sum(min(size, sizes[blob]) for blob, size in resumable.items() if blob in sizes)
-    return resumed, everything - resumed
+        resumed = {f: min(size, sizes[blob]) for f, size in resumable.items()
+                   if (blob := f.name.removesuffix(".incomplete")) in sizes}
+    done = sum(resumed.values())
+    return done, everything - done, tuple(f for f in partial if f not in resumed)
 
 
-def _clear_stale(spec: ModelSpec, where: Path, out: TextIO) -> None:
-    """Removes the partial files of the model's repos that no download goes on from (those a killed download left
-    under huggingface_hub 2.x's own names, any under 2.x), saying how much room that won back: they stayed, tens of
-    GB, until a disk too small for a download named them. Not one a process holds open, nor any while a download of
-    the repo runs (one of its files' locks held), nor one this huggingface_hub resumes (it is gone on from). Where
-    which files are open cannot be told (another user's processes), they are named with the fix instead. A whole
-    file is never touched: only *.incomplete ones."""
-    for repo, _ in spec.hub_files:
-        blobs = _repo_folder(where, repo) / "blobs"
-        if _locked(where / ".locks" / blobs.parent.name):
-            continue
+def _partials(folders: Iterable[Path]) -> list[Path]:
+    """The partial files in `folders`, but for BLOB.incomplete ones where this huggingface_hub (1.x) goes on from
+    them."""
+    found = []
+    for folder in folders:
         try:
-            stale = [f for f in blobs.glob("*.incomplete") if not (_hub_resumes() and _resumed(f.name))]
+            found += [f for f in folder.glob("*.incomplete") if not (_hub_resumes() and _resumed(f.name))]
         except OSError:
             continue
-        if not stale:
-            continue
-        held = _open_anywhere(blobs)
-        if held is None:
-            size = sum(map(_size, stale))
-            said = (f"{size_text(size)} of partial files a download cut short left in {blobs} are never gone on "
-                    f"from: with no other download running, delete them ({blobs / '*.incomplete'})")
-        else:
-            removed = [size for size in map(_remove, [f for f in stale if f.resolve() not in held]) if size is not None]
-            if not removed:
-                continue
-            said = (f"removed {size_text(sum(removed))} of partial files a download cut short left in {blobs} "
-                    "(huggingface_hub never goes on from them)")
+    return found
+
+
+# How long a partial file must have gone unwritten to be named as one a download cut short left: a download running
+# now, wherever it runs (another container, another machine sharing the cache), writes its own every few seconds.
+STALE_AFTER_S = 600.0
+
+
+def _say_stale(partials: list[Path], where: Path, out: TextIO) -> None:
+    """Names the partial files this download will not go on from that nothing has written for STALE_AFTER_S, with the
+    command that deletes them: they stayed, tens of GB, until a disk too small named them. Never deleted here: which
+    process writes a file cannot be told from another container (its own processes), another machine (a lock on a
+    shared file system may be no lock at all), nor an older huggingface_hub sharing the cache (it goes on from
+    BLOB.incomplete)."""
+    said = _stale_said(partials, where)
+    if said:
         try:
             print(f"vcam: {said}", file=out, flush=True)
-        except (OSError, ValueError):  # the terminal gone: the room is won back all the same
+        except (OSError, ValueError):  # the terminal gone: a note only
             pass
 
 
-def _open_anywhere(folder: Path) -> set[Path] | None:
-    """The files in `folder` any process holds open, as /proc shows them; None where that cannot be told (no /proc,
-    or a process whose files this user may not see)."""
-    try:
-        folder = folder.resolve()
-        processes = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
-    except OSError:
-        return None
-    held = set()
-    for process in processes:
+def _stale_said(partials: list[Path], where: Path) -> str:
+    """Those of `partials` nothing has written for STALE_AFTER_S, said with their size, how long since they were
+    written and the command that deletes them; "" where there are none."""
+    now = time.time()
+    found = []
+    for path in partials:
         try:
-            fds = list((process / "fd").iterdir())
-        except FileNotFoundError:  # ended since the listing
+            stat = path.stat()
+        except OSError:  # gone since the listing
             continue
-        except OSError:
-            return None
-        for fd in fds:
-            try:
-                target = Path(os.readlink(fd))
-            except OSError:  # closed since the listing
-                continue
-            if target.parent == folder:
-                held.add(target)
-    return held
+        if now - stat.st_mtime >= STALE_AFTER_S:
+            found.append((path, stat.st_size, now - stat.st_mtime))
+    if not found:
+        return ""
+    whose = "another download's (running in another container, or on another machine sharing this cache)"
+    if any(_resumed(path.name) for path, _, _ in found):
+        whose += ", or an older huggingface_hub's (1.x and 0.x go on from BLOB.incomplete)"
+    delete = "del" if os.name == "nt" else "rm --"
+    files = " ".join(shell_word(str(path)) for path, _, _ in sorted(found))
+    return (f"{size_text(sum(size for _, size, _ in found))} of partial files in the hub cache {where}, none written "
+            f"for {_while(min(age for _, _, age in found))}, are not gone on from by this download; they may be "
+            f"{whose}: where none is, delete them (`{delete} {files}`)")
+
+
+def _while(seconds: float) -> str:
+    """12 min, 3 h, 2 days: how long since a file was written."""
+    if seconds < 2 * 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
 
 
 def _hub_resumes() -> bool:
@@ -625,14 +633,9 @@ def _device(path: Path) -> int:
 
 
 def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
-    """Deleting the partial files no download will resume, where there are any: room won back in place."""
-    stale = sum(plan.stale for plan in plans.values())
-    if not stale:
-        return ""
-    files = ", ".join(str(_repo_folder(where, repo) / "blobs" / "*.incomplete")
-                      for repo, plan in plans.items() if plan.stale)
-    return (f"partial files of downloads cut short take {size_text(stale)} and are never resumed: with no other "
-            f"download running, delete them ({files}); if that is not room enough, ")
+    """Deleting the partial files no download goes on from, named where there are any: room won back in place."""
+    said = _stale_said([path for plan in plans.values() for path in plan.left], where)
+    return f"{said}; if that is not room enough, " if said else ""
 
 
 def _room_fix(roomy: Path | None, folder_fix: str) -> str:
