@@ -220,7 +220,7 @@ def _built(spec: ModelSpec, weights: str | os.PathLike | None, device: torch.dev
     log(f"loading text encoder from {paths.text_encoder}{_sized_as(paths.text_encoder)}")
     # Straight onto its device, shard by shard: not a whole bf16 copy in host RAM first (it is 11 GB). Loaded
     # last, so that nothing else shares its memory and moving it to the CPU (the memory plan's offload) frees all.
-    # its bar off, transformers said nothing for the minute or more of its 11.4 GB: the shard it reads tells
+    # its bar off, transformers said nothing for the minute or more of its 11.4 GB: the bytes it reads tell
     shards = W.ShardsRead(paths.text_encoder, ByteProgress("loading text encoder", 0, sys.stderr) if progress
                           else None, report)
     shards.watch()

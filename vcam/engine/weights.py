@@ -4,7 +4,6 @@ engine/weight_files.py.
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -204,40 +203,52 @@ def check_cuda(spec: ModelSpec) -> torch.device:
 
 class ShardsRead:
     """How far a library that reads a folder's safetensors shards itself (transformers' UMT5 text encoder: 11.4 GB
-    in five shards, a minute or more with nothing said) has come, told by which shard this process holds open or
-    mapped now: the shards before it (in name order, as the library reads them) are read. Said on `line` (None: not
-    said there) and to `report` (a show's status line). `look()` once; `watch()` in a thread of its own until
-    `done()`. Nothing moves where /proc cannot tell (not Linux): the line then says the total once it is read."""
+    in five shards, a minute or more with nothing said) has come, told by the bytes this process has read or mapped
+    in since the load began (/proc/self/io's rchar, /proc/self/status's RssFile: safetensors maps each shard and
+    reads it by touching its pages, which no read count sees). Which shards are open or mapped tells nothing:
+    transformers 5 maps every shard before it reads any. Counted as it grows, never back (a shard read is unmapped),
+    and held under 100 % until the load returns: other files read or mapped meanwhile count too. Said on `line`
+    (None: not said there) and to `report` (a show's status line). `look()` once; `watch()` in a thread of its own
+    until `done()`. Where /proc cannot tell (not Linux), the line says the size and the time so far, no percentage;
+    with no shard in the folder, nothing."""
 
     def __init__(self, folder: Path, line: ByteProgress | None, report: Callable[[str], None] | None = None,
                  what: str = "text encoder"):
-        shards = sorted(Path(folder).glob("*.safetensors"))
-        self.sizes = {}
-        for shard in shards:
+        self.total = 0
+        for shard in Path(folder).glob("*.safetensors"):
             try:
-                self.sizes[shard.resolve()] = shard.stat().st_size
+                self.total += shard.stat().st_size
             except OSError:  # a dangling link: the load itself says which file
                 continue
-        self.order = list(self.sizes)
-        self.line, self.report, self.what = line, report, what
-        self.total = sum(self.sizes.values())
+        self.line = line if self.total else None  # no shard: the load itself says what the folder lacks
+        self.report = report if self.total else None
+        self.what = what
         if self.line is not None:
             self.line.total = self.total
-        self._reached = -1
+        self._last = _taken_in()
+        self._read = 0
+        self._percent = -1
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def look(self) -> None:
-        """One look at which shard is open now; the line moves on where a later one is."""
-        index = max((self.order.index(path) for path in _held_open() if path in self.sizes), default=-1)
-        if index <= self._reached:
-            return
-        self._reached = index
-        read = sum(self.sizes[path] for path in self.order[:index])
-        if self.line is not None:
-            self.line.update(read)
-        if self.report is not None and self.total:
-            self.report(f"loading {self.what} {100 * read // self.total}%")
+        """One look at how much has been read; the line moves on where more has."""
+        with self._lock:
+            now = _taken_in()
+            if now is None or self._last is None:
+                if self.line is not None:
+                    self.line.wait()
+                return
+            self._read += max(0, now - self._last)
+            self._last = now
+            read = min(self._read, self.total * 99 // 100)
+            if self.line is not None:
+                self.line.update(read)
+            percent = 100 * read // self.total if self.total else 0
+            if self.report is not None and percent > self._percent:
+                self._percent = percent
+                self.report(f"loading {self.what} {percent}%")
 
     def watch(self, every_s: float = 0.5) -> None:
         def run() -> None:
@@ -258,22 +269,15 @@ class ShardsRead:
             self.line.done()
 
 
-def _held_open() -> set[Path]:
-    """The files this process holds open or mapped now, as /proc/self shows them; none where it cannot."""
-    held = set()
+def _taken_in() -> int | None:
+    """Bytes this process has read (rchar) and holds mapped in from files (RssFile) now; None where /proc does not
+    say (not Linux). Two small files: cheap to read every half second, where /proc/self/maps lists thousands of
+    mappings in a CUDA process."""
     try:
-        fds = list(Path("/proc/self/fd").iterdir())
-    except OSError:
-        fds = []
-    for fd in fds:
-        try:
-            held.add(Path(os.readlink(fd)))
-        except OSError:  # closed since the listing
-            continue
-    try:  # a file mapped stays read after its descriptor is closed (safetensors maps each shard)
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            parts = [line.split(None, 5) for line in maps]
-    except OSError:
-        return held
-    held.update(Path(part[5].strip()) for part in parts if len(part) == 6 and part[5].startswith("/"))
-    return held
+        with open("/proc/self/io", encoding="ascii") as io:
+            read = next(int(line.split()[1]) for line in io if line.startswith("rchar:"))
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            mapped = next(int(line.split()[1]) * 1024 for line in status if line.startswith("RssFile:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+    return read + mapped
