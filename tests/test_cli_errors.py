@@ -573,6 +573,39 @@ def test_a_second_stop_while_a_stopped_download_leaves_is_ignored(monkeypatch, s
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
 
 
+SECOND_STOPS = """
+import os, signal, sys
+from pathlib import Path
+import vcam.engine.hub as hub
+
+blobs = Path(sys.argv[1])
+partial = open(blobs / "0123abcd.1a2b3c4d.incomplete", "wb")  # huggingface_hub 2.x's, in transfer in this process
+partial.write(b"x" * 1000)
+partial.flush()
+hub._TRANSFERS[object()] = ("krea/krea-realtime-video", blobs)
+remove = hub._remove
+
+def stopped_again(path):  # SIGTERM and SIGHUP as the partial file is about to go, their defaults back
+    os.kill(os.getpid(), signal.SIGTERM)
+    os.kill(os.getpid(), signal.SIGHUP)
+    return remove(path)
+
+hub._remove = stopped_again
+hub.leave_mid_download(129)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="the partial file in transfer is told by /proc")
+def test_a_second_stop_sent_while_a_stopped_download_leaves_still_has_its_partial_file_removed(tmp_path):
+    """The signals themselves, sent to a process leaving mid-download, not only its handlers looked at."""
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    done = subprocess.run([sys.executable, "-c", SECOND_STOPS, str(blobs)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 129, (done.returncode, done.stderr)
+    assert not list(blobs.iterdir()) and "in transfer removed" in done.stderr, done.stderr
+
+
 def test_a_download_stopped_by_sighup_with_its_terminal_gone_leaves_without_a_traceback(monkeypatch, stop_handlers):
     """The SSH session that sent SIGHUP took the terminal with it: "download stopped" failed with EIO and came out as
     vcam's internal error."""
