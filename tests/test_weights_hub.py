@@ -1634,6 +1634,92 @@ def test_vcam_download_fetches_again_a_file_the_hub_cache_holds_cut_short(tmp_pa
     assert tokenizer.read_bytes() == kept  # a whole file stays
 
 
+def cached_dry(hub):
+    """huggingface_hub's dry run over `hub`: a file there is cached, at its size on disk."""
+    def dry(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        return [SimpleNamespace(filename=str(f.relative_to(snap)), file_size=f.stat().st_size, local_path=str(f),
+                                will_download=False, commit_hash="0") for f in snap.rglob("*") if f.is_file()]
+    return dry
+
+
+def linked_checkpoint(hub: Path, data: bytes) -> Path:
+    """The checkpoint in `hub` as huggingface_hub lays it out: a snapshot link to a blob holding `data`."""
+    link = next(hub.rglob(KREA_FILE))
+    blob = link.parent.parent.parent / "blobs" / "ab12"
+    blob.parent.mkdir(exist_ok=True)
+    blob.write_bytes(data)
+    link.unlink()
+    link.symlink_to(blob)
+    return blob
+
+
+def test_a_cached_file_the_hub_says_smaller_than_it_is_is_kept_whole(tmp_path, weights_folder, monkeypatch):
+    """A hub mirror or proxy (HF_ENDPOINT) that gives an LFS file's pointer size, 135 bytes, as its size: the whole
+    checkpoint in the cache was taken for one cut short and deleted, 28 GB to fetch again. Only a file smaller than
+    the hub's size is cut short."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob = linked_checkpoint(hub, whole)
+    tokenizer = next(hub.rglob("tokenizer/*"))
+    name = str(tokenizer.relative_to(tokenizer.parent.parent))
+    tokenizer.unlink()  # a file to fetch: the cache is not whole, so the hub is asked
+    held = cached_dry(hub)
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=135, lfs=None) for path in paths])
+    fetched = []
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        path = KREA_FILE if repo == KREA_REPO else name
+        if not (snap / path).exists():
+            fetched.append(path)
+            shutil.copy(weights_folder / path, snap / path)
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=lambda repo, **kw: held(repo) + (
+        [SimpleNamespace(filename=name, file_size=100, will_download=True)] if repo == WAN_REPO else []))
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert blob.read_bytes() == whole and paths.transformer.read_bytes() == whole, "a whole checkpoint deleted"
+    assert fetched == [name] and "cut short" not in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_is_measured_against_its_lfs_size_not_a_pointer_size_said_as_its_own(
+        tmp_path, weights_folder, monkeypatch):
+    """Where the hub's paths info gives an LFS file's pointer size as its size, its LFS object's size is the one a
+    file in the cache is measured against (a line said "holds 14 kB of its 135 bytes")."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob = linked_checkpoint(hub, whole[: len(whole) // 2])
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=135, lfs=SimpleNamespace(size=(weights_folder / path).stat().st_size))
+        for path in paths])
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        if not (snap / KREA_FILE).exists():
+            shutil.copy(weights_folder / KREA_FILE, snap / KREA_FILE)
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=cached_dry(hub))
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert paths.transformer.read_bytes() == whole and not blob.exists()
+    assert (f"vcam: {KREA_FILE} ({KREA_REPO}) in the hub cache holds {size_text(len(whole) // 2)} of its "
+            f"{size_text(len(whole))} (cut short): removed, to be fetched again") in out.getvalue(), out.getvalue()
+
+
 @pytest.mark.slow
 def test_vcam_download_from_a_served_hub_repairs_a_checkpoint_cut_short(served_hub):
     """huggingface_hub's own download: its dry run takes the cut-short blob for a whole file; vcam's download fetches

@@ -225,8 +225,8 @@ def _paths_sizes(repo: str, names: list[str], revision: str | None) -> dict[str,
 
     def ask() -> None:
         try:
-            said["sizes"] = {i.path: i.size for i in HfApi().get_paths_info(repo, names, revision=revision)
-                             if getattr(i, "size", None)}
+            said["sizes"] = {i.path: size for i in HfApi().get_paths_info(repo, names, revision=revision)
+                             if (size := _file_size(i))}
         except Exception:  # noqa: BLE001 - the hub could not say: the files are taken as they are
             pass
 
@@ -236,12 +236,19 @@ def _paths_sizes(repo: str, names: list[str], revision: str | None) -> dict[str,
     return said.get("sizes")
 
 
+def _file_size(info) -> int | None:
+    """The size of a file as the hub's paths info gives it: its LFS object's where it has one (a hub mirror or proxy
+    may give the pointer's size, 135 bytes, as the file's), else its own."""
+    lfs = getattr(info, "lfs", None)
+    return getattr(lfs, "size", None) or getattr(info, "size", None)
+
+
 def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> bool:
-    """Whether a file the hub cache holds is not the `size` the hub gives it (a copy cut short by a full disk, a
-    crash, a tool that copied the cache): its link and blob are removed where they can be, so that the download
-    fetches it again. huggingface_hub takes any file there for a whole one (its dry run says the size on disk), and
-    the download that said "fetching …" ended telling the user to delete it by hand. A file of the hub's size is
-    never touched."""
+    """Whether a file the hub cache holds is smaller than the `size` the hub gives it (a copy cut short by a full
+    disk, a crash, a tool that copied the cache): its link and blob are removed where they can be, so that the
+    download fetches it again. huggingface_hub takes any file there for a whole one (its dry run says the size on
+    disk), and the download that said "fetching …" ended telling the user to delete it by hand. A file of the hub's
+    size or larger is never touched: a size said too small (a mirror's pointer size) cost a whole checkpoint."""
     local = getattr(info, "local_path", None)
     if not size or not local:
         return False
@@ -250,7 +257,7 @@ def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> b
         held = link.stat().st_size
     except OSError:  # not there after all: the download fetches it
         return False
-    if held == size:
+    if held >= size:
         return False
     blob = link.resolve()
     removed = []
