@@ -1720,6 +1720,94 @@ def test_a_file_cut_short_is_measured_against_its_lfs_size_not_a_pointer_size_sa
             f"{size_text(len(whole))} (cut short): removed, to be fetched again") in out.getvalue(), out.getvalue()
 
 
+def test_a_file_cut_short_in_huggingface_hubs_shared_blob_store_is_fetched_again(tmp_path, weights_folder,
+                                                                                    monkeypatch):
+    """huggingface_hub 2.4 keeps a Xet file once for all repos, in `<cache>/blobs/ab/<xet hash>`, the repo's blob a
+    link to it. Only the snapshot link was removed: huggingface_hub linked the repo's blob again, the same file cut
+    short, and fetched nothing, where vcam had said it would. The repo's link goes too (never the store's file,
+    which another repo may link to): huggingface_hub then finds the store's file short of its size and fetches it."""
+    shared = pytest.importorskip("huggingface_hub.utils._shared_blobs")
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    xet = "ab" + "3c" * 31
+    repo_blob = linked_checkpoint(hub, whole)
+    assert shared.publish_blob_to_shared_store(blob_path=str(repo_blob), xet_hash=xet, cache_dir=hub,
+                                               expected_size=len(whole))
+    store = shared.shared_blob_path(hub, xet)
+    assert repo_blob.is_symlink() and store.is_file() and not store.is_symlink()
+    link = next(hub.rglob(KREA_FILE))
+    link.unlink()
+    link.symlink_to(os.path.relpath(repo_blob, link.parent))
+    os.chmod(store, 0o600)
+    store.write_bytes(whole[: len(whole) // 3])  # cut short: a full disk, a crash of a copying tool
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=(weights_folder / path).stat().st_size) for path in paths])
+    fetched = []
+
+    def online(repo, **kw):  # as huggingface_hub 2.4 fetches a Xet file into its cache
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        pointer = snap / KREA_FILE
+        if repo == KREA_REPO and not os.path.exists(pointer):
+            assert store.stat().st_size == len(whole) // 3, "the shared store's file was removed"
+            if not os.path.exists(repo_blob) and not shared.try_link_from_shared_store(
+                    blob_path=str(repo_blob), xet_hash=xet, cache_dir=hub, expected_size=len(whole)):
+                fetched.append(KREA_FILE)
+                repo_blob.write_bytes(whole)
+                shared.publish_blob_to_shared_store(blob_path=str(repo_blob), xet_hash=xet, cache_dir=hub,
+                                                    expected_size=len(whole))
+            pointer.symlink_to(os.path.relpath(repo_blob, pointer.parent))
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=cached_dry(hub))
+    out = io.StringIO()
+    paths = from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert fetched == [KREA_FILE] and paths.transformer.read_bytes() == whole and store.read_bytes() == whole
+    assert "(cut short): removed, to be fetched again" in out.getvalue(), out.getvalue()
+
+
+def test_a_file_cut_short_whose_blob_cannot_be_removed_is_not_said_to_be_fetched_again(
+        tmp_path, weights_folder, monkeypatch):
+    """The snapshot link removed but not the blob it links to (a blobs folder another user owns): huggingface_hub
+    links the same cut-short blob again and fetches nothing, where the line said "removed, to be fetched again"."""
+    from huggingface_hub import HfApi
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    hub = tmp_path / "hub"
+    fill_hub_cache(hub, weights_folder)
+    whole = (weights_folder / KREA_FILE).read_bytes()
+    blob = linked_checkpoint(hub, whole[:1000])
+    monkeypatch.setattr(HfApi, "get_paths_info", lambda self, repo, paths, **kw: [
+        SimpleNamespace(path=path, size=(weights_folder / path).stat().st_size) for path in paths])
+    unlink = Path.unlink
+
+    def refused(self, missing_ok=False):
+        if self == blob:
+            raise PermissionError(13, "Permission denied")
+        unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+
+    def online(repo, **kw):
+        snap = hub / ("models--" + repo.replace("/", "--")) / "snapshots" / "0"
+        if not (snap / KREA_FILE).exists():
+            (snap / KREA_FILE).symlink_to(blob)  # as huggingface_hub: the blob is there
+        return str(snap)
+
+    fake_hub(monkeypatch, online, dry=cached_dry(hub))
+    out = io.StringIO()
+    with pytest.raises(WeightsError):
+        from_hub(get_spec("krea-14b"), cache_dir=str(hub), out=out)
+    assert (f"(cut short): it cannot be removed here (delete {blob}, then run `vcam download` again)"
+            in out.getvalue()), out.getvalue()
+    assert "to be fetched again" not in out.getvalue()
+
+
 @pytest.mark.slow
 def test_vcam_download_from_a_served_hub_repairs_a_checkpoint_cut_short(served_hub):
     """huggingface_hub's own download: its dry run takes the cut-short blob for a whole file; vcam's download fetches

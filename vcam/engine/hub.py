@@ -245,10 +245,11 @@ def _file_size(info) -> int | None:
 
 def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> bool:
     """Whether a file the hub cache holds is smaller than the `size` the hub gives it (a copy cut short by a full
-    disk, a crash, a tool that copied the cache): its link and blob are removed where they can be, so that the
-    download fetches it again. huggingface_hub takes any file there for a whole one (its dry run says the size on
-    disk), and the download that said "fetching …" ended telling the user to delete it by hand. A file of the hub's
-    size or larger is never touched: a size said too small (a mirror's pointer size) cost a whole checkpoint."""
+    disk, a crash, a tool that copied the cache): its snapshot link and the repo's blob it links to are removed where
+    they can be, so that the download fetches it again. huggingface_hub takes any file there for a whole one (its dry
+    run says the size on disk), and the download that said "fetching …" ended telling the user to delete it by hand.
+    A file of the hub's size or larger is never touched: a size said too small (a mirror's pointer size) cost a
+    whole checkpoint."""
     local = getattr(info, "local_path", None)
     if not size or not local:
         return False
@@ -259,18 +260,34 @@ def _cut_short(repo: str, info, size: int | None, where: Path, out: TextIO) -> b
         return False
     if held >= size:
         return False
-    blob = link.resolve()
-    removed = []
-    for path in (link, blob) if blob.parent == _repo_folder(where, repo) / "blobs" else (link,):
+    removed, kept = [], []
+    for path in (link, *_repo_blob(link, _repo_folder(where, repo) / "blobs")):
         try:
             path.unlink()
             removed.append(path)
         except OSError:  # a read-only cache: _check_room says it lacks the file
-            pass
-    done = "removed, to be fetched again" if removed else f"it cannot be removed here ({blob})"
+            kept.append(path)
+    done = ("removed, to be fetched again" if removed and not kept else
+            f"it cannot be removed here (delete {' and '.join(str(path) for path in kept)}, then run "
+            "`vcam download` again)")
     print(f"vcam: {info.filename} ({repo}) in the hub cache holds {size_text(held)} of its {size_text(size)} "
           f"(cut short): {done}", file=out, flush=True)
     return True
+
+
+def _repo_blob(link: Path, blobs: Path) -> tuple[Path, ...]:
+    """The entry in the repo's `blobs` folder that a snapshot `link` points at, itself, not followed further: under
+    huggingface_hub 2.4 it is a link into the store of blobs all repos share (`<cache>/blobs/ab/<xet hash>`), which
+    another repo may link to and which huggingface_hub replaces itself where it finds it cut short. Removing only the
+    snapshot link left the repo's link, and the download linked the same cut-short file again, fetching nothing. ()
+    where the link is a file itself (a cache without links) or points elsewhere."""
+    try:
+        target = Path(os.path.normpath(link.parent / os.readlink(link)))
+        if os.path.samefile(target.parent, blobs):
+            return (target,)
+    except (OSError, ValueError):
+        pass
+    return ()
 
 
 # What huggingface_hub logs where it cannot write a repo's ref (a read-only cache): _check_room says that in one line.
