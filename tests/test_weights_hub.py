@@ -1873,6 +1873,31 @@ def test_partial_files_no_download_wrote_for_minutes_are_named_with_their_delete
     assert str(running) not in out.getvalue()
 
 
+def test_a_disk_too_short_says_the_partial_files_written_minutes_ago_as_room_taken_not_to_delete(
+        tmp_path, monkeypatch):
+    """A disk too small named the partial files nothing wrote for 10 minutes, and said nothing of those written since,
+    which may be a download running now: the room they take was not told."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    partial_blob(tmp_path, "0123abcd.00000001", 20_000_000_000)
+    aged(blobs / "0123abcd.00000001.incomplete", 3600)
+    partial_blob(tmp_path, "0123abcd.00000002", 7_000_000_000)  # written now
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 40_000_000_000)
+    fake_hub(monkeypatch, never, dry=sizes_at)
+    with pytest.raises(WeightsError) as err:
+        from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"))
+    assert err.value.fix.startswith(
+        f"20.0 GB of partial files in the hub cache {tmp_path / 'hub'}, none written for 60 min, are not gone on from "
+        "by this download"), err.value.fix
+    assert (f"; 7.0 GB of partial files in the hub cache {tmp_path / 'hub'} were written within the last 10 min, maybe "
+            "by a download running now (in another container, or on another machine sharing this cache); if that is "
+            "not room enough, point HF_HOME") in err.value.fix, err.value.fix
+    assert "00000002" not in err.value.fix
+
+
 def test_partial_files_written_minutes_ago_are_not_named(tmp_path, monkeypatch):
     """A partial file written within STALE_AFTER_S may be a download's running now (its writes come every few
     seconds): not named as one to delete."""

@@ -393,6 +393,24 @@ def _stale_said(partials: list[Path], where: Path) -> str:
             f"{whose}: where none is, delete them (`{delete} {files}`)")
 
 
+def _young_said(partials: list[Path], where: Path) -> str:
+    """The bytes of `partials` written within STALE_AFTER_S, which may be a download's running now, said as such
+    (never as files to delete); "" where there are none."""
+    now, size = time.time(), 0
+    for path in partials:
+        try:
+            stat = path.stat()
+        except OSError:  # gone since the listing
+            continue
+        if now - stat.st_mtime < STALE_AFTER_S:
+            size += stat.st_size
+    if not size:
+        return ""
+    return (f"{size_text(size)} of partial files in the hub cache {where} were written within the last "
+            f"{_while(STALE_AFTER_S)}, maybe by a download running now (in another container, or on another machine "
+            "sharing this cache)")
+
+
 def _while(seconds: float) -> str:
     """12 min, 3 h, 2 days: how long since a file was written."""
     if seconds < 2 * 3600:
@@ -657,9 +675,11 @@ def _device(path: Path) -> int:
 
 
 def _stale_fix(plans: dict[str, DownloadPlan], where: Path) -> str:
-    """Deleting the partial files no download goes on from, named where there are any: room won back in place."""
-    said = _stale_said([path for plan in plans.values() for path in plan.left], where)
-    return f"{said}; if that is not room enough, " if said else ""
+    """Deleting the partial files no download goes on from, named where there are any: room won back in place; and
+    those written within STALE_AFTER_S, which take room too but may be a download's running now."""
+    left = [path for plan in plans.values() for path in plan.left]
+    said = [text for text in (_stale_said(left, where), _young_said(left, where)) if text]
+    return f"{'; '.join(said)}; if that is not room enough, " if said else ""
 
 
 def _room_fix(roomy: Path | None, folder_fix: str) -> str:
