@@ -89,7 +89,8 @@ def from_hub(spec: ModelSpec, cache_dir: str | None = None, out: TextIO | None =
     out = out if out is not None else sys.stderr
     if cached is not None:
         where = _hub_cache(cache_dir)
-        _say_stale(_partials(_repo_folder(where, repo) / "blobs" for repo, _ in spec.hub_files), where, out)
+        _say_stale(_partials(_repo_folder(where, repo) / "blobs" for repo, _ in spec.hub_files), where, out,
+                   whole=True)
         return cached
     where = _hub_cache(cache_dir)
     if cache_dir is None:  # a folder given here is no variable's
@@ -355,13 +356,13 @@ def _partials(folders: Iterable[Path]) -> list[Path]:
 STALE_AFTER_S = 600.0
 
 
-def _say_stale(partials: list[Path], where: Path, out: TextIO) -> None:
+def _say_stale(partials: list[Path], where: Path, out: TextIO, whole: bool = False) -> None:
     """Names the partial files this download will not go on from that nothing has written for STALE_AFTER_S, with the
     command that deletes them: they stayed, tens of GB, until a disk too small named them. Never deleted here: which
     process writes a file cannot be told from another container (its own processes), another machine (a lock on a
     shared file system may be no lock at all), nor an older huggingface_hub sharing the cache (it goes on from
-    BLOB.incomplete)."""
-    said = _stale_said(partials, where)
+    BLOB.incomplete). `whole`: the cache holds every file, and nothing is downloaded."""
+    said = _stale_said(partials, where, whole)
     if said:
         try:
             print(f"vcam: {said}", file=out, flush=True)
@@ -369,7 +370,7 @@ def _say_stale(partials: list[Path], where: Path, out: TextIO) -> None:
             pass
 
 
-def _stale_said(partials: list[Path], where: Path) -> str:
+def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
     """Those of `partials` nothing has written for STALE_AFTER_S, said with their size, how long since they were
     written and the command that deletes them; "" where there are none."""
     now = time.time()
@@ -388,9 +389,11 @@ def _stale_said(partials: list[Path], where: Path) -> str:
         whose += ", or an older huggingface_hub's (1.x and 0.x go on from BLOB.incomplete)"
     delete = "del" if os.name == "nt" else "rm --"
     files = " ".join(shell_word(str(path)) for path, _, _ in sorted(found))
+    done = ("are not needed here (the cache holds every file whole)" if whole else
+            "are not gone on from by this download")
     return (f"{size_text(sum(size for _, size, _ in found))} of partial files in the hub cache {where}, none written "
-            f"for {_while(min(age for _, _, age in found))}, are not gone on from by this download; they may be "
-            f"{whose}: where none is, delete them (`{delete} {files}`)")
+            f"for {_while(min(age for _, _, age in found))}, {done}; they may be {whose}: where none is, delete them "
+            f"(`{delete} {files}`)")
 
 
 def _young_said(partials: list[Path], where: Path) -> str:
