@@ -1875,6 +1875,55 @@ def test_partial_files_no_download_wrote_for_minutes_are_named_with_their_delete
     assert str(running) not in out.getvalue()
 
 
+def test_dozens_of_partial_files_are_named_a_few_with_a_command_that_deletes_them_all_and_no_other(
+        tmp_path, monkeypatch):
+    """A download killed again and again left dozens of partial files, each named in one line too long to read or to
+    paste. A few are named, and a `find` deletes them all, not a partial file written since nor a whole blob."""
+    import subprocess
+
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: False)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    for n in range(12):
+        partial_blob(tmp_path, f"0123abcd.{n:08x}", 1_000_000)
+        aged(blobs / f"0123abcd.{n:08x}.incomplete", 3600 + n)
+    partial_blob(tmp_path, "0123abcd.running", 1_000_000)  # a download writing now
+    (blobs / "f00d").write_bytes(b"whole")
+    aged(blobs / "f00d", 3600)
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    line = next(line for line in out.getvalue().splitlines() if "partial files" in line)
+    assert line.count(str(blobs / "0123abcd.")) == 3 and ", … 9 more: `" in line, line
+    command = line.split("`")[-2]
+    assert command == f"find {blobs} -maxdepth 1 -name '*.incomplete' -mmin +10 -delete", line
+    subprocess.run(command, shell=True, check=True)
+    assert sorted(f.name for f in blobs.iterdir()) == ["0123abcd.running.incomplete", "f00d"]
+
+
+def test_dozens_of_partial_files_beside_one_an_older_hub_goes_on_from_are_each_named(tmp_path, monkeypatch):
+    """Where a folder also holds a partial file this huggingface_hub (1.x) goes on from, a `find` over the folder
+    would delete it too once it has aged (its download killed): each file is named in the command instead."""
+    online_hub(monkeypatch)
+    monkeypatch.setattr(W, "_hub_resumes", lambda: True)
+    monkeypatch.setattr(W, "_free_bytes", lambda path: 10**12)
+    monkeypatch.setattr(W, "check_files", lambda paths, fix="": None)
+    hub_blobs(monkeypatch, {KREA_FILE: "0123abcd"})
+    blobs = tmp_path / "hub" / ("models--" + KREA_REPO.replace("/", "--")) / "blobs"
+    for n in range(5):
+        partial_blob(tmp_path, f"0123abcd.{n:08x}", 1_000_000)
+        aged(blobs / f"0123abcd.{n:08x}.incomplete", 3600)
+    partial_blob(tmp_path, "0123abcd", 1_000_000)  # written now: a `find` run minutes later takes it as well
+    fake_hub(monkeypatch, lambda repo, **kw: downloaded(tmp_path / repo), dry=sizes_at)
+    out = io.StringIO()
+    from_hub(get_spec("krea-14b"), cache_dir=str(tmp_path / "hub"), out=out)
+    line = next(line for line in out.getvalue().splitlines() if "partial files" in line)
+    assert "find" not in line and line.count(str(blobs / "0123abcd.")) == 5, line
+    assert str(blobs / "0123abcd.incomplete") not in line
+
+
 def test_a_disk_too_short_says_the_partial_files_written_minutes_ago_as_room_taken_not_to_delete(
         tmp_path, monkeypatch):
     """A disk too small named the partial files nothing wrote for 10 minutes, and said nothing of those written since,

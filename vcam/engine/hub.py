@@ -370,6 +370,11 @@ def _say_stale(partials: list[Path], where: Path, out: TextIO, whole: bool = Fal
             pass
 
 
+# How many partial files a line names one by one: a download killed again and again left dozens, in one line
+# too long to read or to copy.
+NAMED_PARTIALS = 3
+
+
 def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
     """Those of `partials` nothing has written for STALE_AFTER_S, said with their size, how long since they were
     written and the command that deletes them; "" where there are none."""
@@ -387,13 +392,41 @@ def _stale_said(partials: list[Path], where: Path, whole: bool = False) -> str:
     whose = "another download's (running in another container, or on another machine sharing this cache)"
     if any(_resumed(path.name) for path, _, _ in found):
         whose += ", or an older huggingface_hub's (1.x and 0.x go on from BLOB.incomplete)"
-    delete = "del" if os.name == "nt" else "rm --"
-    files = " ".join(shell_word(str(path)) for path, _, _ in sorted(found))
     done = ("are not needed here (the cache holds every file whole)" if whole else
             "are not gone on from by this download")
     return (f"{size_text(sum(size for _, size, _ in found))} of partial files in the hub cache {where}, none written "
             f"for {_while(min(age for _, _, age in found))}, {done}; they may be {whose}: where none is, delete them "
-            f"(`{delete} {files}`)")
+            f"{_delete_said(sorted(path for path, _, _ in found), now)}")
+
+
+def _delete_said(paths: list[Path], now: float) -> str:
+    """The command that deletes `paths` (partial files nothing wrote for STALE_AFTER_S), in parentheses: each named
+    where they are few; where they are many, the first few and a `find` over their folders that deletes no other
+    file there (one written since, one an older huggingface_hub goes on from), else each named all the same."""
+    words = [shell_word(str(path)) for path in paths]
+    if os.name == "nt":
+        return f"(`del {' '.join(words)}`)"
+    if len(paths) > NAMED_PARTIALS:
+        folders = sorted({path.parent for path in paths})
+        minutes = int(STALE_AFTER_S // 60)
+        if minutes * 60 == STALE_AFTER_S and not _others_old(folders, set(paths), now):
+            # a relative folder starting with "-" would be taken for one of find's options
+            named = " ".join(shell_word(str(folder) if folder.is_absolute() else f"./{folder}") for folder in folders)
+            find = f"find {named} -maxdepth 1 -name '*.incomplete' -mmin +{minutes} -delete"
+            return f"({few(words, NAMED_PARTIALS)}: `{find}`)"
+    return f"(`rm -- {' '.join(words)}`)"
+
+
+def _others_old(folders: list[Path], paths: set[Path], now: float) -> bool:
+    """Whether `folders` hold a partial file not in `paths` that a `find -mmin` may take for one of them: one within a
+    minute of STALE_AFTER_S unwritten, or one this huggingface_hub (1.x) goes on from, which a killed download leaves
+    to age; True where a folder cannot be read."""
+    resumes = _hub_resumes()
+    try:
+        return any(f not in paths and (now - f.stat().st_mtime >= STALE_AFTER_S - 60 or resumes and _resumed(f.name))
+                   for folder in folders for f in folder.glob("*.incomplete"))
+    except OSError:
+        return True
 
 
 def _young_said(partials: list[Path], where: Path) -> str:
