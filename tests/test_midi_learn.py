@@ -431,3 +431,30 @@ def test_learn_says_a_press_from_0_and_a_guess_while_midi_clock_keeps_coming(fak
     assert not thread.is_alive() and errors == []
     assert "{cc: 41, command: next" in out[0] and "# a button (" in out[0], out
     assert "{cc: 16, param: blend" in out[1] and "a knob? one value (40)" in out[1], out
+
+
+def test_learn_count_running_out_on_a_fader_pushed_fast_from_0_waits_for_its_next_value(fake_midi_backend):
+    """--count 2 ended on a fader's 0 and 127 (pushed fast from the bottom) and said it a button, its next value
+    never read; a button's press from 0 with nothing after it is still said a button."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    for values, said_as in (((0, 127, 120, 90), "{cc: 0, param: blend, channel: 1}    # a knob or fader"),
+                            ((0, 127), "{cc: 0, command: next, channel: 1}    # a button")):
+        said, out, stop = [], [], threading.Event()
+        thread, errors = in_thread(learn, "nano", out.append, said.append, 2, stop, 0.02)
+        try:
+            assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+            for value in values:
+                fake_midi.send(nano, cc(0, value))
+            thread.join(30)
+            ended = not thread.is_alive()  # by --count
+        finally:
+            stop.set()
+        thread.join(30)
+        assert ended and errors == []
+        assert len(out) == 1 and said_as in out[0], out

@@ -115,6 +115,13 @@ class Learner:
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
         return kept + self._learn_one(msg, now)
 
+    def kept(self, msg=None) -> bool:
+        """Whether a press waits on its control's next value to be said (_Control.kept): any, or `msg`'s control."""
+        if msg is None:
+            return any(seen.kept for seen in self._cc.values())
+        seen = self._cc.get((msg.channel, msg.control)) if msg.type == "control_change" else None
+        return seen is not None and seen.kept
+
     def _say_kept(self, key: tuple) -> str:
         """The button line kept back for `key` (_Control.kept), said now."""
         seen = self._cc[key]
@@ -362,8 +369,15 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
     presses = Presses()
+    counted: float | None = None  # when --count ran out
     try:
-        while not (stop is not None and stop.is_set()) and not (count and seen >= count):
+        while not (stop is not None and stop.is_set()):
+            if count and seen >= count:
+                # a press from 0 waits on its control's next value (a fader pushed fast from 0 sends 0 and 127, then
+                # more): ended at once, a fader said a button; waited for at most as long as a guess is
+                counted = time.monotonic() if counted is None else counted
+                if not learner.kept() or time.monotonic() - counted >= QUIET:
+                    break
             try:
                 msg = inbox.get(timeout=0.2)
             except queue.Empty:
@@ -371,6 +385,8 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                     out(line)
                 continue
             now = time.monotonic()
+            if counted is not None and not learner.kept(msg):
+                continue  # past --count: only what decides a kept press
             seen += learnable(msg) and not presses.released(msg)  # a wheel is said, not counted (--count)
             # MIDI clock running never leaves the inbox empty for long: what is due is said between its messages
             for line in learner.feed(msg, now) + learner.due(now):
