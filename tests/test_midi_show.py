@@ -820,6 +820,25 @@ def test_a_port_name_typed_wrong_is_waited_for_with_the_controller_it_is_near():
         assert waiting_line(other, names).endswith("); plug it in"), other
 
 
+@pytest.mark.parametrize("typed, plugged, meant", [
+    ("midimixx", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix"),
+    ("MIDIMIXX", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix"),
+    ("midi  mixx", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix"),
+    ("MIDI Mixx MIDI 1 20:0", "MIDI Mix:MIDI Mix MIDI 1 24:0", "MIDI Mix MIDI 1"),
+    ("nanokontrl2:nanoKONTROL2 MIDI 1 20:0", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0",
+     "nanoKONTROL2:nanoKONTROL2 MIDI 1"),
+    ("NanoKontrl 2", "nanoKONTROL2:nanoKONTROL2 MIDI 1 24:0", "nanoKONTROL2")])
+def test_a_port_name_slip_in_case_spaces_short_words_or_alsa_numbers_is_waited_for_with_the_name_meant(typed, plugged,
+                                                                                                         meant):
+    """`midimixx` for a 'MIDI Mix' (words too short to guess from), a slip beside ALSA's numbers of another boot, or
+    one in case and spaces, was waited for without a word of the controller plugged in all along."""
+    from vcam.control.midi import find_port, waiting_line
+
+    names = ["Midi Through:Midi Through Port-0 14:0", plugged]
+    assert waiting_line(typed, names).endswith(f"); plug it in, or did you mean {meant!r}?")
+    assert find_port(meant, names) == plugged
+
+
 @pytest.mark.parametrize("typed, plugged", [("nanokontrol2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),
                                             ("nanokontrl2", "nanoKONTROL Studio:nanoKONTROL Studio MIDI 1 20:0"),
                                             ("keystep37", "KeyStep Pro:KeyStep Pro MIDI 1 20:0"),
