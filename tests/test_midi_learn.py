@@ -458,3 +458,41 @@ def test_learn_count_running_out_on_a_fader_pushed_fast_from_0_waits_for_its_nex
         thread.join(30)
         assert ended and errors == []
         assert len(out) == 1 and said_as in out[0], out
+
+
+def test_learn_with_a_port_name_typed_wrong_says_it_is_not_there_with_the_name_meant_and_waits(fake_midi_backend):
+    """`vcam midi learn --midi midimixx` said "waiting for MIDI input 'midimixx' ...; plug it in" and then "move a
+    knob or press a button", as if it listened, with no word of the MIDI Mix plugged in all along; "move a knob"
+    waits for the input to open."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import MOVE, learn
+
+    fake_midi.PRESENT.clear()
+    fake_midi.PRESENT.update({"Midi Through:Midi Through Port-0 14:0", "MIDI Mix:MIDI Mix MIDI 1 24:0"})
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "midimixx", out.append, said.append, None, stop, 0.02)
+    try:
+        assert wait_for(lambda: said, 30)
+        assert said == ["waiting for MIDI input 'midimixx', which is not plugged in (inputs now: MIDI Mix:MIDI Mix "
+                        "MIDI 1 24:0, Midi Through:Midi Through Port-0 14:0): did you mean 'MIDI Mix'? run vcam midi "
+                        "learn --midi 'MIDI Mix'; else plug it in, and learning starts when it comes (Ctrl-C to "
+                        "stop)"], said
+        fake_midi.plug("MIDImixx")  # plugged in after all: opened, and only then "move a knob"
+        assert wait_for(lambda: MOVE in said, 30), said
+        assert said[1:] == ["MIDI input MIDImixx connected", "MIDI: listening on MIDImixx", MOVE], said
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive() and errors == []
+
+
+def test_learn_with_a_port_not_plugged_in_says_so_and_how_to_pick_another(fake_midi_backend):
+    from vcam.control.midilearn import waiting_line
+
+    assert waiting_line("launchpad", ["Fake MIDImix"]) == (
+        "waiting for MIDI input 'launchpad', which is not plugged in (inputs now: Fake MIDImix): plug it in, and "
+        "learning starts when it comes (Ctrl-C to stop), or run vcam midi learn --midi NAME with part of one of those "
+        "names")

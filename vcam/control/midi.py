@@ -269,13 +269,13 @@ def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str
     name came from when it is a show file's (`where`)."""
     listed = ", ".join(map(readable, names)) or "none"
     source = f"the midi: port of {where}; " if where else ""
-    meant = _name_meant(wanted, names)
+    meant = name_meant(wanted, names)
     # a typo waited for a controller that was there all along, the inputs alone left to read it in
     hint = f", or did you mean {meant!r}?" if meant else ""
     return f"waiting for MIDI input {wanted!r} ({source}inputs now: {listed}); plug it in{hint}"
 
 
-def _name_meant(wanted: str, names: list[str]) -> str | None:
+def name_meant(wanted: str, names: list[str]) -> str | None:
     """The word or name part of a controller's name (not a loopback's) that `wanted` is a slip for (`nanokontrl` for
     nanoKONTROL2, `midimixx` for the 'MIDI Mix', whose words alone are too short to guess from), which names that
     controller; None where none is near. Case, spaces and ALSA's client and port numbers (which change between

@@ -8,13 +8,14 @@ CC it sends: a pair (its coarse CC 0-31 straight before its fine CC + 32), or an
 from __future__ import annotations
 
 import queue
+import shlex
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, readable, stable_name
+from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, name_meant, readable, stable_name
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 from vcam.errors import VcamError
@@ -355,6 +356,22 @@ def default_port(say: Callable[[str], None]) -> str:
     return stable_name((controllers or names)[0])
 
 
+MOVE = "move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)"
+
+
+def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str:
+    """What learn says where no input `wanted` names is there: the name typed may be a slip for one that is (said
+    with the command that learns from it), or the controller is not plugged in yet (it is waited for)."""
+    listed = ", ".join(map(readable, names)) or "none"
+    meant = name_meant(wanted, names)
+    missing = f"waiting for MIDI input {wanted!r}, which is not plugged in (inputs now: {listed})"
+    if meant is not None:
+        return (f"{missing}: did you mean {meant!r}? run vcam midi learn --midi {shlex.quote(meant)}; else plug it "
+                "in, and learning starts when it comes (Ctrl-C to stop)")
+    return (f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop), or run vcam midi learn "
+            "--midi NAME with part of one of those names")
+
+
 def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], count: int | None = None,
           stop: threading.Event | None = None, poll: float = 1.0) -> None:
     """Prints the mapping line of each control touched on the input matching `wanted`, until `count` messages
@@ -364,9 +381,17 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     learner = Learner()
     # no show runs here: "the show goes on" of an unplug read as if something were on air
     midi = MidiInput(wanted, inbox.put, say, poll=poll, unheeded=inbox.put,
-                     meanwhile="plug it back in to go on learning; what was learnt stays")
+                     meanwhile="plug it back in to go on learning; what was learnt stays", waiting=waiting_line)
+    opened = threading.Event()
+
+    def first_open(port: str) -> None:
+        # said before an input was there, "move a knob" read as if one were being listened to
+        if not opened.is_set():
+            opened.set()
+            say(MOVE)
+
+    midi.on_opened = first_open
     midi.start()
-    say("move a knob or press a button: each control's line comes once it is clear which it is (Ctrl-C to stop)")
     seen = 0
     presses = Presses()
     counted: float | None = None  # when --count ran out
