@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 import sys
 import threading
 import unicodedata
@@ -423,6 +424,70 @@ def program_line(program: int, mapping: MidiMap) -> str:
             f"presets with it, add - {{program: presets}} to {where} (program N selects preset N+1)")
 
 
+# A map none of whose CCs has come from the input after this many control changes on this many CCs of its own is said
+# to be likely another controller's. Several CCs, not one fader's sweep: a map that fits, played on controls it does
+# not read (a MIDImix's channel faders beside its master), would be said another's.
+UNFIT_MESSAGES = 100
+UNFIT_CONTROLS = 6
+RPN_CCS = (101, 100)  # an RPN's number: an instrument's setting, no control's
+
+
+def map_ccs(mapping: MidiMap) -> set[int]:
+    """The CCs `mapping` reads, on any channel (a 14-bit knob's fine half too; not an NRPN's)."""
+    ccs = {e.cc for e in mapping.knobs + mapping.buttons if e.cc is not None}
+    return ccs | {fine for k in mapping.knobs if (fine := k.fine_cc) is not None}
+
+
+def names_port(name: str, port: str) -> bool:
+    """Whether a map's `name:` ('Korg nanoKONTROL2', maker first) names the controller of `port`."""
+    listed = _squeezed(_folded(same_port(readable(port))))
+    words = re.findall(r"[^\W_]+", _folded(name))
+    return any(len(c) >= 4 and c in listed for c in ("".join(words), "".join(words[1:])))
+
+
+def _spans(numbers: set[int]) -> str:
+    """'0, 16-19, 32' for {0, 16, 17, 18, 19, 32}."""
+    spans: list[list[int]] = []
+    for n in sorted(numbers):
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def unfit_line(mapping: MidiMap, port: str | None, seen: set[int], messages: int) -> str:
+    """What is said once where none of `mapping`'s CCs came in `messages` control changes on the CCs `seen`."""
+    named = f" ({mapping.name})" if mapping.name else ""
+    source = f" from {readable(port)}" if port else ""
+    learn = f"vcam midi learn --midi {shlex.quote(stable_name(readable(port)))}" if port else "vcam midi learn"
+    return (f"MIDI: {messages} control changes came{source} on CC {_spans(seen)}, and none on a CC the map{named} "
+            f"reads (CC {_spans(map_ccs(mapping))}): the map may be for another controller; {learn} prints the lines "
+            "to map this one's controls")
+
+
+class _Fit:
+    """The CCs come from the input, to tell once a map that is likely another controller's."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.messages = 0
+        self.done = False  # said, or a CC of the map came: nothing more to tell
+
+    def unfit(self, mapping: MidiMap, control: int, port: str | None) -> bool:
+        """Whether a control change on `control` makes it time to say the map is likely another controller's."""
+        if self.done or control in NRPN_CCS or control in RPN_CCS:
+            return False
+        ccs = map_ccs(mapping)
+        if not ccs or control in ccs or (mapping.name and port and names_port(mapping.name, port)):
+            self.done = True
+            return False
+        self.seen.add(control)
+        self.messages += 1
+        self.done = self.messages >= UNFIT_MESSAGES and len(self.seen) >= UNFIT_CONTROLS
+        return self.done
+
+
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
@@ -440,6 +505,8 @@ class MidiRouter:
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
         self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
         self._program_said = False  # a program change said to do nothing, where the map reads none
+        self.port: Callable[[], str | None] = lambda: None  # the input's port, named where the map seems another's
+        self._fit = _Fit()
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -460,6 +527,7 @@ class MidiRouter:
         self._mapping = mapping
         if changed:
             self._program_said = False
+            self._fit = _Fit()
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -483,6 +551,10 @@ class MidiRouter:
         channel = getattr(msg, "channel", None)
         mapping = self.mapping  # read once: a reload on the show watcher's thread may replace it meanwhile
         if msg.type == "control_change":
+            if self._fit.unfit(mapping, msg.control, self.port()):
+                # on none of the map's CCs: the message does nothing either way
+                line = Unheard(unfit_line(mapping, self.port(), self._fit.seen, self._fit.messages))
+                return lambda: line
             moved = self._halves.feed(mapping, channel, msg.control, msg.value)
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
                 self._takeovers.forget(lambda control: control == moved.control)
