@@ -1306,6 +1306,24 @@ def test_a_list_dash_without_its_space_is_told_with_the_line_to_write(loader, te
     assert len(parse_show(text.replace("-name:", "- name:"), "show.yaml").presets) == row // 2
 
 
+@pytest.mark.parametrize("text, row", [
+    ("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n  -{cc: 16, param: steps}\n", 4),
+    ("name: my nano\ncontrols:\n  -{cc: 0, param: blend}\n  - {cc: 16, param: steps}\n", 3),
+])
+def test_a_map_entrys_dash_without_its_space_is_told_with_the_line_to_write(tmp_path, loader, text, row):
+    """`-{cc: 16, param: steps}` in a MIDI map was told "did not find expected '-' indicator" and to check indentation,
+    quotes and brackets; written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    entry = text.split("\n")[row - 1].strip().removeprefix("-")
+    assert only_problem(err) == (f"{path}:{row}: not valid YAML: line {row} starts -{{ with no space after its '-'; a "
+                                 f"list item is a '-' and a space: write - {entry}")
+    path.write_text(text.replace("-{", "- {"))
+    assert len(load_map(path).knobs) == 2
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

@@ -1111,6 +1111,11 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     item goes, at the complaint's line or the one above it; None where neither is one."""
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
+        flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
+        if flow is not None and _reads_past([*lines, ""], i, f"{flow[1]}- {flow[2]}", i):
+            # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
+            return (f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'; a list item is a "
+                    f"'-' and a space: write - {flow[2]}")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
