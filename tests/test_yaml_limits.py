@@ -1324,6 +1324,25 @@ def test_a_map_entrys_dash_without_its_space_is_told_with_the_line_to_write(tmp_
     assert len(load_map(path).knobs) == 2
 
 
+@pytest.mark.parametrize("first, second, fix", [
+    ("  ", "    ", "indent it 2 spaces"), ("  ", " ", "indent it 2 spaces"),
+    ("", "  ", "start it at the start of the line")])
+def test_a_map_entry_indented_otherwise_than_the_one_above_is_told_how_far_to_indent_it(tmp_path, loader, first,
+                                                                                         second, fix):
+    """A line of vcam midi learn pasted at another indentation than the entry above was told "did not find expected
+    '-' indicator" (or key) and to check indentation, quotes and brackets; indented as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n{first}- {{cc: 0, param: blend}}\n\n"
+                    f"{second}- {{cc: 32, command: next}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:5: not valid YAML: this '- ' is indented {len(second)} "
+                                 f"{'space' if len(second) == 1 else 'spaces'} and the '- ' of line 3 above it "
+                                 f"{len(first)}: the entries of one list line up; {fix}")
+    path.write_text(path.read_text().replace(f"\n{second}- {{cc: 32", f"\n{first}- {{cc: 32"))
+    assert len(load_map(path).buttons) == 1
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

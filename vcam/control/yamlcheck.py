@@ -916,7 +916,8 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     said = (_slip_said(e, here) or _closed_early(e, here) or _colon_left_out(e, lines, keys)
             or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
-            or _item_misaligned(e, lines) or _left_open(e, lines, here) or _flow_gap(e, here, keys)
+            or _item_misaligned(e, lines) or _entry_misaligned(e, lines)
+            or _left_open(e, lines, here) or _flow_gap(e, here, keys)
             or _flow_mended(e, lines) or _deeper_key(e, lines, keys)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
@@ -1383,6 +1384,26 @@ def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         if (key := _KEY_LINE.match(lines[i])) is not None and len(key[1]) < column:
             return None
     return None
+
+
+def _entry_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented otherwise than the entry in braces on the line above it (a map's
+    `  - {cc: 0, param: blend}` over `    - {cc: 32, command: next}`, a line of vcam midi learn pasted at another
+    indentation), said by YAML as a '-' or a key not found; None for any other complaint."""
+    if e.problem_mark is None or e.problem not in (*_ITEM_NOT_FOUND, "did not find expected '-' indicator"):
+        return None
+    row = e.problem_mark.line
+    item = re.match(r"( *)- ", lines[row]) if row < len(lines) else None
+    above = next((i for i in range(row - 1, -1, -1) if lines[i].strip() and not lines[i].lstrip().startswith("#")),
+                 None)
+    entry = re.match(r"( *)- +[{\[]", lines[above]) if item is not None and above is not None else None
+    if entry is None or len(entry[1]) == len(item[1]):
+        return None
+    if not _reads_past([*lines, ""], row, entry[1] + lines[row].lstrip(" "), row):
+        return None
+    return (f"not valid YAML: this '- ' is indented {counted(len(item[1]), 'space')} and the '- ' of line {above + 1} "
+            f"above it {len(entry[1])}: the entries of one list line up; "
+            f"{'indent it ' + counted(len(entry[1]), 'space') if entry[1] else 'start it at the start of the line'}")
 
 
 # a line's key, after its indentation and a list item's `- `: (indentation, key)
