@@ -496,3 +496,6 @@ def test_learn_with_a_port_not_plugged_in_says_so_and_how_to_pick_another(fake_m
         "waiting for MIDI input 'launchpad', which is not plugged in (inputs now: Fake MIDImix): plug it in, and "
         "learning starts when it comes (Ctrl-C to stop), or run vcam midi learn --midi NAME with part of one of those "
         "names")
+    # no input at all: no names to pick from
+    assert waiting_line("launchpad", []) == ("waiting for MIDI input 'launchpad', which is not plugged in (inputs now: "
+                                             "none): plug it in, and learning starts when it comes (Ctrl-C to stop)")

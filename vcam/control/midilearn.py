@@ -368,8 +368,8 @@ def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str
     if meant is not None:
         return (f"{missing}: did you mean {meant!r}? run vcam midi learn --midi {shlex.quote(meant)}; else plug it "
                 "in, and learning starts when it comes (Ctrl-C to stop)")
-    return (f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop), or run vcam midi learn "
-            "--midi NAME with part of one of those names")
+    other = ", or run vcam midi learn --midi NAME with part of one of those names" if names else ""
+    return f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop){other}"
 
 
 def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], count: int | None = None,
