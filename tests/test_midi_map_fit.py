@@ -1,5 +1,6 @@
 """A map made for another controller than the one plugged in: said once, and never for a map that fits."""
 import dataclasses
+from pathlib import Path
 
 import mido
 import pytest
@@ -63,3 +64,14 @@ def test_notes_program_changes_and_nrpn_parts_are_not_counted_as_a_controllers_c
     nrpn = [cc(c, v) for v in range(60) for c, v in ((99, 1), (98, v), (6, v), (38, 0))]
     assert played(mapping, APC, others + sweeps([48, 49, 50, 51, 52]) + nrpn) == []
     assert played(mapping, APC, sweeps([48, 49, 50, 51, 52, 53])) != []  # a sixth fader: said
+
+
+@pytest.mark.parametrize("show", ["club", "example", "restyle-camera"])
+def test_the_shipped_shows_maps_are_never_said_to_be_another_controllers_on_the_nanokontrol2(show):
+    """The shows' maps (the nanoKONTROL2's with the show's own controls) on the controller they are written for."""
+    from vcam.control.show import load_show
+
+    mapping = load_show(Path(__file__).parent.parent / "presets" / f"{show}.yaml").midi
+    read = {e.cc for e in mapping.knobs + mapping.buttons}
+    assert played(mapping, NANO, sweeps([c for c in CCS[NANO] if c not in read], 4)) == []
+    assert played(dataclasses.replace(mapping, name=""), NANO, sweeps(CCS[NANO], 4)) == []
