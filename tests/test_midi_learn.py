@@ -499,3 +499,30 @@ def test_learn_with_a_port_not_plugged_in_says_so_and_how_to_pick_another(fake_m
     # no input at all: no names to pick from
     assert waiting_line("launchpad", []) == ("waiting for MIDI input 'launchpad', which is not plugged in (inputs now: "
                                              "none): plug it in, and learning starts when it comes (Ctrl-C to stop)")
+
+
+@pytest.mark.parametrize("values, said_as", [((64, 66, 70), "{cc: 16, param: blend, channel: 1}    # a knob or fader"),
+                                             ((127, 0), "{cc: 16, command: next, channel: 1}    # a button (")])
+def test_learn_count_1_says_the_control_for_what_its_next_value_shows_not_a_guess(fake_midi_backend, values, said_as):
+    """`vcam midi learn --count 1` ended on a knob's first value and on a button's press, and guessed each from that
+    one value ("a knob? one value (64) so far"), though the knob's next step and the button's release came at once."""
+    import threading
+
+    import fake_midi
+    from helpers import in_thread, wait_for
+    from vcam.control.midilearn import learn
+
+    nano = "Fake nanoKONTROL2 MIDI 1"
+    said, out, stop = [], [], threading.Event()
+    thread, errors = in_thread(learn, "nano", out.append, said.append, 1, stop, 0.02)
+    try:
+        assert wait_for(lambda: f"MIDI: listening on {nano}" in said, 30), said
+        for value in values:
+            fake_midi.send(nano, cc(16, value))
+        thread.join(30)
+        ended = not thread.is_alive()  # by --count
+    finally:
+        stop.set()
+    thread.join(30)
+    assert ended and errors == []
+    assert len(out) == 1 and said_as in out[0], out

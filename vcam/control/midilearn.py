@@ -93,6 +93,10 @@ def _kind(seen: _Control, value: int) -> str | None:
     return seen.kind
 
 
+def _waits(seen: _Control) -> bool:
+    return seen.kept or (seen.kind is None and seen.said is None)
+
+
 class Learner:
     """Messages in, lines to print out; `now` is the caller's clock."""
 
@@ -116,12 +120,13 @@ class Learner:
         kept = [self._say_kept(k) for k, seen in self._cc.items() if seen.kept and k != key]
         return kept + self._learn_one(msg, now)
 
-    def kept(self, msg=None) -> bool:
-        """Whether a press waits on its control's next value to be said (_Control.kept): any, or `msg`'s control."""
+    def waiting(self, msg=None) -> bool:
+        """Whether a control waits on its next value to be said for what it is, not guessed: a press kept
+        (_Control.kept), or a single value so far; any, or `msg`'s control."""
         if msg is None:
-            return any(seen.kept for seen in self._cc.values())
+            return any(_waits(seen) for seen in self._cc.values())
         seen = self._cc.get((msg.channel, msg.control)) if msg.type == "control_change" else None
-        return seen is not None and seen.kept
+        return seen is not None and _waits(seen)
 
     def _say_kept(self, key: tuple) -> str:
         """The button line kept back for `key` (_Control.kept), said now."""
@@ -398,10 +403,11 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
     try:
         while not (stop is not None and stop.is_set()):
             if count and seen >= count:
-                # a press from 0 waits on its control's next value (a fader pushed fast from 0 sends 0 and 127, then
-                # more): ended at once, a fader said a button; waited for at most as long as a guess is
+                # the last control counted is said once its next value shows what it is (a knob's next step, a
+                # button's release, a fader pushed fast from 0 past its 0 and 127): ended at once, it was guessed
+                # from one value, a fader said a button; waited for at most as long as a guess is
                 counted = time.monotonic() if counted is None else counted
-                if not learner.kept() or time.monotonic() - counted >= QUIET:
+                if not learner.waiting() or time.monotonic() - counted >= QUIET:
                     break
             try:
                 msg = inbox.get(timeout=0.2)
@@ -410,8 +416,8 @@ def learn(wanted: str, out: Callable[[str], None], say: Callable[[str], None], c
                     out(line)
                 continue
             now = time.monotonic()
-            if counted is not None and not learner.kept(msg):
-                continue  # past --count: only what decides a kept press
+            if counted is not None and not learner.waiting(msg):
+                continue  # past --count: only what shows a counted control for what it is
             seen += learnable(msg) and not presses.released(msg)  # a wheel is said, not counted (--count)
             # MIDI clock running never leaves the inbox empty for long: what is due is said between its messages
             for line in learner.feed(msg, now) + learner.due(now):
