@@ -374,6 +374,9 @@ class MidiInput:
                 else:
                     self._close()
                     self._lost = self.port_name
+                    # a knob's count held back speaks of values that came before the unplug: said after its line, it
+                    # read as if the controller acted once gone
+                    self._say_held_back(None)
                     self.say(f"MIDI controller {readable(self.port_name)} unplugged; waiting for it "
                              f"({self.meanwhile})")
             elif (found := self._returned(names)) is not None:
