@@ -1343,6 +1343,21 @@ def test_a_map_entry_indented_otherwise_than_the_one_above_is_told_how_far_to_in
     assert len(load_map(path).buttons) == 1
 
 
+@pytest.mark.parametrize("line, entry", [("  - cc: 0, param: blend   # fader 1", "{cc: 0, param: blend}"),
+                                         ("  - note: 36, command: preset 3", "{note: 36, command: preset 3}")])
+def test_a_map_control_written_without_its_braces_is_told_to_put_them_around_its_keys(tmp_path, loader, line, entry):
+    """`- cc: 0, param: blend` was told a ': ' inside a value reads as a new key, with a prompt's fix (quotes); written
+    as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: a control's keys on one line go in braces, or YAML reads "
+                                 f"the ', ' as part of the first key's value: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n  - {entry}\n")
+    assert len(load_map(path).knobs + load_map(path).buttons) == 2
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

@@ -918,7 +918,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
             or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
             or _item_misaligned(e, lines) or _entry_misaligned(e, lines)
             or _left_open(e, lines, here) or _flow_gap(e, here, keys)
-            or _flow_mended(e, lines) or _deeper_key(e, lines, keys)
+            or _flow_mended(e, lines) or _deeper_key(e, lines, keys) or _braces_left_out(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -965,6 +965,26 @@ def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | No
 
 # YAML's complaint at a ': ' where no key goes, as libyaml says it and as PyYAML does
 _MAPPING_VALUES = ("mapping values are not allowed in this context", "mapping values are not allowed here")
+
+
+# a map's control written with its keys on one line but without its braces: `- cc: 60, command: tap`
+_UNBRACED = re.compile(r"( *- +)((?:cc|note|nrpn|program): *[^{}\[\],#]+(?:, *\w+: *[^{}\[\],#]+)+?)( *#.*)?")
+
+
+def _braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a MIDI map's control whose keys are on one line without the braces around them, said by
+    YAML as a ': ' where no key goes; None for any other complaint."""
+    if e.problem not in _MAPPING_VALUES or e.problem_mark is None or e.problem_mark.line >= len(lines):
+        return None
+    row = e.problem_mark.line
+    found = _UNBRACED.fullmatch(lines[row].rstrip())
+    if found is None:
+        return None
+    entry = f"{{{found[2].strip()}}}"
+    if not _reads_past([*lines, ""], row, f"{found[1]}{entry}{found[3] or ''}", row):
+        return None
+    return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
+            f"key's value: write - {entry}")
 
 
 def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
