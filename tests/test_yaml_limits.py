@@ -1358,6 +1358,24 @@ def test_a_map_control_written_without_its_braces_is_told_to_put_them_around_its
     assert len(load_map(path).knobs + load_map(path).buttons) == 2
 
 
+@pytest.mark.parametrize("line, said", [
+    ("  - {cc: 60, command: next}}", "this } closes nothing opened before it on its line; remove it: "
+                                     "- {cc: 60, command: next}"),
+    ("  - {cc: 60, command: next]", "the { that opens at column 5 is closed by a ]; close it with }: "
+                                    "- {cc: 60, command: next}")])
+def test_a_map_control_closed_with_a_bracket_too_many_or_of_the_other_kind_is_told_the_line_to_write(tmp_path, loader,
+                                                                                                    line, said):
+    """`- {cc: 60, command: next}}` and `- {cc: 60, command: next]` were told YAML's "did not find expected '-'
+    indicator" (or ',' or '}') and to check indentation, quotes and brackets; written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n{line}\n  - {{cc: 16, param: steps}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == f"{path}:3: not valid YAML: {said}"
+    path.write_text(f"name: my nano\ncontrols:\n  {said[said.index(': - ') + 2:]}\n  - {{cc: 16, param: steps}}\n")
+    assert len(load_map(path).knobs + load_map(path).buttons) == 2
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

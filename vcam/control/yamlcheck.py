@@ -919,6 +919,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
             or _item_misaligned(e, lines) or _entry_misaligned(e, lines)
             or _left_open(e, lines, here) or _flow_gap(e, here, keys)
             or _flow_mended(e, lines) or _deeper_key(e, lines, keys) or _braces_left_out(e, lines)
+            or _wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -985,6 +986,43 @@ def _braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         return None
     return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
             f"key's value: write - {entry}")
+
+
+def _wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a } or ] on one line that closes nothing opened there (`{cc: 60, command: tap}}`) or closes
+    a bracket of the other kind (`{cc: 60, command: tap]`, `between: [a, b}`), where YAML stopped at it; None for any
+    other complaint, and where the line holds quotes (a bracket in a text)."""
+    mark = e.problem_mark
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return None
+    line, column = lines[mark.line], mark.column
+    closer = line[column]
+    if closer not in "}]" or "'" in line[:column] or '"' in line[:column]:
+        return None
+    opened = []
+    for i, char in enumerate(line[:column]):
+        if char in "{[":
+            opened.append(i)
+        elif char in "}]":
+            if not opened or _CLOSING[line[opened[-1]]] != char:  # a mix-up earlier on the line: not this one
+                return None
+            opened.pop()
+    ended = [*lines, ""]
+    if not opened:
+        mended = line[:column] + line[column + 1:]
+        if _reads_past(ended, mark.line, mended, len(lines)):
+            return (f"not valid YAML: this {closer} closes nothing opened before it on its line; remove it: "
+                    f"{mended.strip()}")
+        return None
+    want = _CLOSING[line[opened[-1]]]
+    if want == closer:
+        return None
+    for mended, how in ((line[:column] + want + line[column + 1:], f"close it with {want}"),
+                        (line[:column] + want + line[column:], f"close it before this {closer}")):
+        if _reads_past(ended, mark.line, mended, len(lines)):
+            return (f"not valid YAML: the {line[opened[-1]]} that opens at column {opened[-1] + 1} is closed by a "
+                    f"{closer}; {how}: {mended.strip()}")
+    return None
 
 
 def _problem_said(e: yaml.MarkedYAMLError) -> str | None:
