@@ -75,3 +75,74 @@ def test_the_shipped_shows_maps_are_never_said_to_be_another_controllers_on_the_
     read = {e.cc for e in mapping.knobs + mapping.buttons}
     assert played(mapping, NANO, sweeps([c for c in CCS[NANO] if c not in read], 4)) == []
     assert played(dataclasses.replace(mapping, name=""), NANO, sweeps(CCS[NANO], 4)) == []
+
+
+def note(n, velocity=100, channel=0):
+    return mido.Message("note_on", note=n, velocity=velocity, channel=channel)
+
+
+def written_map(tmp_path, text):
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    return load_map(path)
+
+
+def test_a_note_the_map_reads_settles_that_the_map_is_the_controllers(tmp_path):
+    """An APC mini mk2's hand-written map, its pads and its master fader: the pads pressed (they act), then six
+    channel faders it does not read moved; once a pad the map reads came, the map is this controller's."""
+    mapping = written_map(tmp_path, "controls:\n  - {note: 0, command: preset 1}\n  - {note: 1, command: preset 2}\n"
+                                    "  - {cc: 56, param: blend}\n")
+    assert played(mapping, APC, [note(0), note(1)] + sweeps([48, 49, 50, 51, 52, 53])) == []
+    assert played(mapping, APC, [note(30)] + sweeps([48, 49, 50, 51, 52, 53])) != []  # a pad it does not read
+
+
+def test_a_keyboards_keys_the_map_reads_settle_it_whatever_its_wheels_and_pedals_send(tmp_path):
+    """Keys mapped and one knob (CC 74): the mod wheel, volume, pan, expression, sustain and reverb send CCs the map
+    does not read, as they do on every keyboard."""
+    mapping = written_map(tmp_path, "controls:\n  - {note: 60, command: next}\n  - {cc: 74, param: blend}\n")
+    played_so = [note(60)] + sweeps([1, 7, 10, 11, 64, 91])
+    assert played(mapping, "Keystation 49:Keystation 49 MIDI 1 20:0", played_so) == []
+
+
+def test_a_program_change_the_map_reads_settles_it(tmp_path):
+    mapping = written_map(tmp_path, "controls:\n  - {program: presets}\n  - {cc: 74, param: blend}\n")
+    msgs = [mido.Message("program_change", program=1)] + sweeps([1, 7, 10, 11, 64, 91])
+    assert played(mapping, "FCB1010:FCB1010 MIDI 1 20:0", msgs) == []
+
+
+def test_the_port_the_shows_own_controls_are_written_for_names_their_controller(tmp_path):
+    """A show's section with its own controls and port: naming the controller plugged in is that controller's, as
+    a map's name: is; one that builds on another controller's map file is not made the plugged-in one's by the
+    port: that opens it."""
+    from vcam.control.show import parse_show
+
+    own = parse_show("presets:\n  - {name: city, prompt: a city}\nmidi:\n  port: APC mini mk2\n  controls:\n"
+                     "    - {cc: 56, param: blend}\n", str(tmp_path / "show.yaml"))
+    router = MidiRouter(own.midi, server_controller())
+    router.port, router.written_port = lambda: APC, own.midi_port
+    assert [r for m in sweeps([48, 49, 50, 51, 52, 53]) if (r := router.handle(m)) and "another" in r] == []
+    theirs = parse_show("presets:\n  - {name: city, prompt: a city}\nmidi:\n  port: APC mini mk2\n"
+                        "  map: nanokontrol2\n", str(tmp_path / "show.yaml"))
+    router = MidiRouter(theirs.midi, server_controller())
+    router.port, router.written_port = lambda: APC, theirs.midi_port
+    assert [r for m in sweeps([48, 49, 50, 51, 52, 53]) if (r := router.handle(m)) and "another" in r] != []
+
+
+def test_vcam_run_gives_the_router_the_port_its_shows_own_map_is_written_for(tmp_path, monkeypatch):
+    """Where --midi-map gives the map, the show's port: says nothing of it."""
+    from types import SimpleNamespace
+
+    from vcam.control import midileds
+    from vcam.control.show import parse_show
+    from vcam.control.tempo import Tempo
+    from vcam.live import run
+
+    monkeypatch.setattr(midileds, "midi_parts", lambda *a, **k: [])
+    show = parse_show("presets:\n  - {name: city, prompt: a city}\nmidi:\n  port: APC mini mk2\n  controls:\n"
+                      "    - {cc: 56, param: blend}\n", str(tmp_path / "show.yaml"))
+    opts = SimpleNamespace(link=False, midi=None, show=str(tmp_path / "show.yaml"), log_controls=None)
+    ports = []
+    for given in (None, tmp_path / "other.yaml"):
+        prep = SimpleNamespace(midi=("APC mini mk2", show.midi, given), show=show)
+        ports.append(run._midi_parts(prep, opts, server_controller(), Tempo(), lambda s: None, []).written_port)
+    assert ports == ["APC mini mk2", None]

@@ -445,6 +445,15 @@ def names_port(name: str, port: str) -> bool:
     return any(len(c) >= 4 and c in listed for c in ("".join(words), "".join(words[1:])))
 
 
+def _named(mapping: MidiMap, port: str, written: str | None) -> bool:
+    """Whether the map names the controller of `port`: by its `name:`, or by the `port:` of the show's section whose
+    own controls it is (one that builds on a map file is named by the file's name: the port: names the controller
+    plugged in, not the one the file's controls are for)."""
+    if mapping.name and names_port(mapping.name, port):
+        return True
+    return bool(written) and mapping.inherited == (0, 0) and bool(matching(written, [port]))
+
+
 def _spans(numbers: set[int]) -> str:
     """'0, 16-19, 32' for {0, 16, 17, 18, 19, 32}."""
     spans: list[list[int]] = []
@@ -472,14 +481,20 @@ class _Fit:
     def __init__(self) -> None:
         self.seen: set[int] = set()
         self.messages = 0
-        self.done = False  # said, or a CC of the map came: nothing more to tell
+        self.done = False  # said, or a message the map reads came: nothing more to tell
 
-    def unfit(self, mapping: MidiMap, control: int, port: str | None) -> bool:
-        """Whether a control change on `control` makes it time to say the map is likely another controller's."""
+    def heard(self) -> None:
+        """A note or program change the map reads came: the map is this controller's (an APC's pads mapped, its
+        faders not; a keyboard's keys mapped, its mod wheel and pedals not), whatever CCs come after."""
+        self.done = True
+
+    def unfit(self, mapping: MidiMap, control: int, port: str | None, written: str | None = None) -> bool:
+        """Whether a control change on `control` makes it time to say the map is likely another controller's.
+        `written`: the port: of the show's section whose own controls the map is, which names its controller."""
         if self.done or control in NRPN_CCS or control in RPN_CCS:
             return False
         ccs = map_ccs(mapping)
-        if not ccs or control in ccs or (mapping.name and port and names_port(mapping.name, port)):
+        if not ccs or control in ccs or port and _named(mapping, port, written):
             self.done = True
             return False
         self.seen.add(control)
@@ -506,6 +521,7 @@ class MidiRouter:
         self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
         self._program_said = False  # a program change said to do nothing, where the map reads none
         self.port: Callable[[], str | None] = lambda: None  # the input's port, named where the map seems another's
+        self.written_port: str | None = None  # the port: of the show's section whose map this is: its controller
         self._fit = _Fit()
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
@@ -551,7 +567,7 @@ class MidiRouter:
         channel = getattr(msg, "channel", None)
         mapping = self.mapping  # read once: a reload on the show watcher's thread may replace it meanwhile
         if msg.type == "control_change":
-            if self._fit.unfit(mapping, msg.control, self.port()):
+            if self._fit.unfit(mapping, msg.control, self.port(), self.written_port):
                 # on none of the map's CCs: the message does nothing either way
                 line = Unheard(unfit_line(mapping, self.port(), self._fit.seen, self._fit.messages))
                 return lambda: line
@@ -586,9 +602,15 @@ class MidiRouter:
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
+                self._fit.heard()
                 return partial(self._pressed, entry, f"note {msg.note}")
-            return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
+            entries = mapping.entries_on(note=msg.note)
+            if entries:  # the map's pad, on another channel: still this controller's
+                self._fit.heard()
+            return self._said_unheard_on(f"note {msg.note}", channel, entries)
         elif msg.type == "program_change":
+            if mapping.program_channels:
+                self._fit.heard()
             if not mapping.program_channels and not self._program_said:
                 # a foot controller's or a pad's program changes did nothing without a word, the map reading none
                 self._program_said = True
