@@ -146,3 +146,12 @@ def test_vcam_run_gives_the_router_the_port_its_shows_own_map_is_written_for(tmp
         prep = SimpleNamespace(midi=("APC mini mk2", show.midi, given), show=show)
         ports.append(run._midi_parts(prep, opts, server_controller(), Tempo(), lambda s: None, []).written_port)
     assert ports == ["APC mini mk2", None]
+
+
+def test_a_panics_channel_mode_messages_are_not_counted_as_a_controllers_ccs():
+    """A panic button sends CC 120-127 (all sound off, reset, all notes off…) on all 16 channels: 128 messages on
+    8 CCs, not one a control's."""
+    mapping = dataclasses.replace(load_map(find_map_file("nanokontrol2", None)), name="")
+    panic = [cc(c, 0, channel) for channel in range(16) for c in range(120, 128)]
+    assert played(mapping, APC, panic) == []
+    assert played(mapping, APC, panic + sweeps([48, 49, 50, 51, 52, 53])) != []  # the faders still said

@@ -430,6 +430,9 @@ def program_line(program: int, mapping: MidiMap) -> str:
 UNFIT_MESSAGES = 100
 UNFIT_CONTROLS = 6
 RPN_CCS = (101, 100)  # an RPN's number: an instrument's setting, no control's
+# channel mode messages (all sound off, reset controllers, all notes off…): a DAW's or a keyboard's panic sends them
+# on all 16 channels at once, no control's move
+MODE_CCS = range(120, 128)
 
 
 def map_ccs(mapping: MidiMap) -> set[int]:
@@ -491,7 +494,7 @@ class _Fit:
     def unfit(self, mapping: MidiMap, control: int, port: str | None, written: str | None = None) -> bool:
         """Whether a control change on `control` makes it time to say the map is likely another controller's.
         `written`: the port: of the show's section whose own controls the map is, which names its controller."""
-        if self.done or control in NRPN_CCS or control in RPN_CCS:
+        if self.done or control in NRPN_CCS or control in RPN_CCS or control in MODE_CCS:
             return False
         ccs = map_ccs(mapping)
         if not ccs or control in ccs or port and _named(mapping, port, written):
