@@ -155,3 +155,39 @@ def test_a_panics_channel_mode_messages_are_not_counted_as_a_controllers_ccs():
     panic = [cc(c, 0, channel) for channel in range(16) for c in range(120, 128)]
     assert played(mapping, APC, panic) == []
     assert played(mapping, APC, panic + sweeps([48, 49, 50, 51, 52, 53])) != []  # the faders still said
+
+
+def test_what_the_map_reads_and_names_is_worked_out_once_for_each_map_not_for_each_control_change(monkeypatch):
+    """A show on a controller with fewer than 6 CCs the map does not read counts all night: each of its control
+    changes must not go through the map's every entry and the port's name again."""
+    from vcam.control import midi
+
+    worked = []
+    monkeypatch.setattr(midi, "map_ccs", lambda m, ccs=midi.map_ccs: (worked.append("ccs"), ccs(m))[1])
+    monkeypatch.setattr(midi, "names_port", lambda n, p, names=midi.names_port: (worked.append("name"), names(n, p))[1])
+    mapping = load_map(find_map_file("nanokontrol2", None))
+    router = MidiRouter(mapping, server_controller())
+    router.port = lambda: APC
+    for msg in sweeps([48, 49]):
+        router.handle(msg)
+    assert worked == ["ccs", "name"]
+    router.mapping = load_map(find_map_file("midimix", None))  # a map saved on air: worked out anew
+    for msg in sweeps([48, 49]):
+        router.handle(msg)
+    assert worked == ["ccs", "name"] * 2
+
+
+def test_a_map_reloaded_as_the_count_is_done_does_not_empty_the_line_said():
+    """The show file saved on air just as the 100th control change is weighed: the line says the count it is for."""
+    router = MidiRouter(dataclasses.replace(load_map(find_map_file("nanokontrol2", None)), name=""),
+                        server_controller())
+
+    def port():
+        if router._fit.done and router.mapping.name != "saved":  # the reload lands on the show watcher's thread
+            router.mapping = dataclasses.replace(router.mapping, name="saved")
+        return APC
+
+    router.port = port
+    said = [str(r) for msg in sweeps([48, 49, 50, 51, 52, 53], 1) if (r := router.handle(msg)) and "another" in r]
+    assert len(said) == 1 and said[0].startswith("MIDI: 321 control changes came from APC"), said
+    assert "on CC 48-53, and none" in said[0], said

@@ -485,6 +485,11 @@ class _Fit:
         self.seen: set[int] = set()
         self.messages = 0
         self.done = False  # said, or a message the map reads came: nothing more to tell
+        # what the map and port say, read once for each map and port, not on each of a night's control changes
+        self._for: MidiMap | None = None
+        self._ccs: set[int] = set()
+        self._named_for: tuple | None = None  # (port, written) that _named is for
+        self._named = False
 
     def heard(self) -> None:
         """A note or program change the map reads came: the map is this controller's (an APC's pads mapped, its
@@ -496,8 +501,11 @@ class _Fit:
         `written`: the port: of the show's section whose own controls the map is, which names its controller."""
         if self.done or control in NRPN_CCS or control in RPN_CCS or control in MODE_CCS:
             return False
-        ccs = map_ccs(mapping)
-        if not ccs or control in ccs or port and _named(mapping, port, written):
+        if mapping is not self._for:  # the first message, or a reload
+            self._for, self._ccs, self._named_for = mapping, map_ccs(mapping), None
+        if self._named_for != (port, written):
+            self._named_for, self._named = (port, written), bool(port) and _named(mapping, port, written)
+        if not self._ccs or control in self._ccs or self._named:
             self.done = True
             return False
         self.seen.add(control)
@@ -568,11 +576,15 @@ class MidiRouter:
         """The command `msg` gives, to run once the lock is let go (None: none), with the router's state moved on
         as `msg` moves it."""
         channel = getattr(msg, "channel", None)
-        mapping = self.mapping  # read once: a reload on the show watcher's thread may replace it meanwhile
+        # each read once: a reload on the show watcher's thread may replace them meanwhile (the count first, so that
+        # a fresh count comes with its map)
+        fit = self._fit
+        mapping = self.mapping
         if msg.type == "control_change":
-            if self._fit.unfit(mapping, msg.control, self.port(), self.written_port):
+            port = self.port()
+            if fit.unfit(mapping, msg.control, port, self.written_port):
                 # on none of the map's CCs: the message does nothing either way
-                line = Unheard(unfit_line(mapping, self.port(), self._fit.seen, self._fit.messages))
+                line = Unheard(unfit_line(mapping, port, fit.seen, fit.messages))
                 return lambda: line
             moved = self._halves.feed(mapping, channel, msg.control, msg.value)
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
@@ -605,15 +617,15 @@ class MidiRouter:
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
-                self._fit.heard()
+                fit.heard()
                 return partial(self._pressed, entry, f"note {msg.note}")
             entries = mapping.entries_on(note=msg.note)
             if entries:  # the map's pad, on another channel: still this controller's
-                self._fit.heard()
+                fit.heard()
             return self._said_unheard_on(f"note {msg.note}", channel, entries)
         elif msg.type == "program_change":
             if mapping.program_channels:
-                self._fit.heard()
+                fit.heard()
             if not mapping.program_channels and not self._program_said:
                 # a foot controller's or a pad's program changes did nothing without a word, the map reading none
                 self._program_said = True
