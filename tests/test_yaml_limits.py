@@ -1343,7 +1343,7 @@ def test_a_map_entry_indented_otherwise_than_the_one_above_is_told_how_far_to_in
     assert len(load_map(path).buttons) == 1
 
 
-@pytest.mark.parametrize("line, entry", [("  - cc: 0, param: blend   # fader 1", "{cc: 0, param: blend}"),
+@pytest.mark.parametrize("line, entry", [("  - cc: 0, param: blend   # fader 1", "{cc: 0, param: blend}   # fader 1"),
                                          ("  - note: 36, command: preset 3", "{note: 36, command: preset 3}")])
 def test_a_map_control_written_without_its_braces_is_told_to_put_them_around_its_keys(tmp_path, loader, line, entry):
     """`- cc: 0, param: blend` was told a ': ' inside a value reads as a new key, with a prompt's fix (quotes); written
@@ -1356,6 +1356,18 @@ def test_a_map_control_written_without_its_braces_is_told_to_put_them_around_its
                                  f"the ', ' as part of the first key's value: write - {entry}")
     path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n  - {entry}\n")
     assert len(load_map(path).knobs + load_map(path).buttons) == 2
+
+
+def test_a_map_control_without_braces_whose_keys_a_control_has_not_is_not_offered_them(tmp_path, loader):
+    """`- note: 36, command: prompt city at night, style: noir` was offered `- {note: 36, command: ..., style: noir}`,
+    refused as written ("unknown key 'style'"): the ', style: noir' is the prompt's, and quotes are the fix."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 16, param: steps}\n"
+                    "  - note: 36, command: prompt city at night, style: noir\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: a ': ' inside a value reads as a new key; a prompt with a "
+                                 "colon: put it in quotes; a key indented deeper than the line before: line it up")
 
 
 @pytest.mark.parametrize("line, said", [

@@ -982,8 +982,13 @@ def _braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     found = _UNBRACED.fullmatch(lines[row].rstrip())
     if found is None:
         return None
-    entry = f"{{{found[2].strip()}}}"
-    if not _reads_past([*lines, ""], row, f"{found[1]}{entry}{found[3] or ''}", row):
+    from vcam.control.midimap import ENTRY_KEYS  # here: midimap reads its files through this module
+
+    if any(key not in ENTRY_KEYS for key in re.findall(r", *(\w+):", found[2])):
+        return None  # `- note: 36, command: prompt city at night, style: noir`: braced, a key no control has
+    keys = found[2].rstrip()
+    entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[3]}" if found[3] else "")  # its comment kept
+    if not _reads_past([*lines, ""], row, f"{found[1]}{entry}", row):
         return None
     return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
             f"key's value: write - {entry}")
