@@ -1388,6 +1388,24 @@ def test_a_map_control_closed_with_a_bracket_too_many_or_of_the_other_kind_is_to
     assert len(load_map(path).knobs + load_map(path).buttons) == 2
 
 
+@pytest.mark.parametrize("line, closer, entry", [
+    ("  -{cc: 16, param: steps", "}", "{cc: 16, param: steps}"),
+    ("  -{cc: 16, param: steps   # fader 2", "}", "{cc: 16, param: steps}   # fader 2"),
+    ("  -{cc: 16, param: blend, between: [city, ocean", "]}", "{cc: 16, param: blend, between: [city, ocean]}")])
+def test_a_map_entrys_dash_without_its_space_and_its_close_is_offered_the_line_closed(tmp_path, loader, line, closer,
+                                                                                      entry):
+    """`-{cc: 16, param: steps` was offered `- {cc: 16, param: steps`, the } still left out; written as offered, the
+    map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                                 f"{closer} closes what it opens; a list item is a '-' and a space: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n  - {entry}\n")
+    assert len(load_map(path).knobs) == 2
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

@@ -1177,10 +1177,17 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
-        if flow is not None and _reads_past([*lines, ""], i, f"{flow[1]}- {flow[2]}", i):
+        # `-{cc: 16, param: steps`: closed in the line offered (not where a quote may hold a bracket)
+        closers = _left_unclosed(flow[2]) if flow is not None and re.search(r"['\"]", flow[2]) is None else None
+        entry = None if flow is None else flow[2]
+        if closers:
+            body = re.sub(r" +#.*$", "", flow[2])
+            entry = f"{body}{closers}{flow[2][len(body):]}"
+        if entry is not None and _reads_past([*lines, ""], i, f"{flow[1]}- {entry}", i):
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
-            return (f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'; a list item is a "
-                    f"'-' and a space: write - {flow[2]}")
+            unclosed = f", and no {closers} closes what it opens" if closers else ""
+            return (f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'{unclosed}; a list "
+                    f"item is a '-' and a space: write - {entry}")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
@@ -1372,6 +1379,18 @@ def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
     except yaml.YAMLError:
         return False
     return True
+
+
+def _left_unclosed(text: str) -> str | None:
+    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens);
+    None where it closes one of the other kind or one it never opened."""
+    opened: list[str] = []
+    for char in re.sub(r" +#.*$", "", text):
+        if char in "{[":
+            opened.append(_CLOSING[char])
+        elif char in "}]" and (not opened or opened.pop() != char):
+            return None
+    return "".join(reversed(opened))
 
 
 def _braces_around(line: str, column: int) -> str | None:
