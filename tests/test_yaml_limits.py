@@ -1406,6 +1406,20 @@ def test_a_map_entrys_dash_without_its_space_and_its_close_is_offered_the_line_c
     assert len(load_map(path).knobs) == 2
 
 
+@pytest.mark.parametrize("line", ["  }", "]", "  }  # controls end"])
+def test_a_lone_closer_on_its_own_line_is_told_to_go_with_its_line(tmp_path, loader, line):
+    """A } or ] alone on a line was told "remove it: " with nothing after the colon; deleted, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n  - {{cc: 16, param: steps}}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    closer = line.strip()[0]
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 holds a lone {closer}, which closes nothing "
+                                 "opened before it; delete the line")
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n  - {cc: 16, param: steps}\n")
+    assert len(load_map(path).knobs) == 2
+
+
 def test_a_dash_without_its_space_where_no_list_item_fits_is_offered_the_key_alone(loader):
     """`    -prompts: [...` at the column of the entry's keys was offered `- prompts:`, which YAML then refused as a
     '- ' inside that entry; the key without its '-' is offered, and written so, the slip left is the [ never closed."""

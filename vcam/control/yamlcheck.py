@@ -1017,6 +1017,9 @@ def _wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     if not opened:
         mended = line[:column] + line[column + 1:]
         if _reads_past(ended, mark.line, mended, len(lines)):
+            if not re.sub(r"(^| )#.*$", "", mended).strip():  # a lone }: nothing left to write in its place
+                return (f"not valid YAML: line {mark.line + 1} holds a lone {closer}, which closes nothing opened "
+                        "before it; delete the line")
             return (f"not valid YAML: this {closer} closes nothing opened before it on its line; remove it: "
                     f"{mended.strip()}")
         return None
