@@ -501,6 +501,14 @@ def test_learn_with_a_port_not_plugged_in_says_so_and_how_to_pick_another(fake_m
                                              "none): plug it in, and learning starts when it comes (Ctrl-C to stop)")
 
 
+def test_learn_offers_a_name_meant_with_an_apostrophe_as_it_pastes():
+    """'Dave's Pads' was offered as --midi 'Dave'"'"'s Pads', as no one types it."""
+    from vcam.control.midilearn import waiting_line
+
+    said = waiting_line("daves pad", ["Dave's Pads:Dave's Pads MIDI 1 20:0"])
+    assert """run vcam midi learn --midi "Dave's Pads"; else plug it in""" in said, said
+
+
 @pytest.mark.parametrize("values, said_as", [((64, 66, 70), "{cc: 16, param: blend, channel: 1}    # a knob or fader"),
                                              ((127, 0), "{cc: 16, command: next, channel: 1}    # a button (")])
 def test_learn_count_1_says_the_control_for_what_its_next_value_shows_not_a_guess(fake_midi_backend, values, said_as):

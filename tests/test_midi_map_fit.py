@@ -191,3 +191,11 @@ def test_a_map_reloaded_as_the_count_is_done_does_not_empty_the_line_said():
     said = [str(r) for msg in sweeps([48, 49, 50, 51, 52, 53], 1) if (r := router.handle(msg)) and "another" in r]
     assert len(said) == 1 and said[0].startswith("MIDI: 321 control changes came from APC"), said
     assert "on CC 48-53, and none" in said[0], said
+
+
+def test_the_learn_command_offered_for_a_port_with_an_apostrophe_pastes_as_written():
+    """A controller named by its owner (Dave's Pads) was offered --midi 'Dave'"'"'s Pads:Dave'"'"'s Pads MIDI 1'."""
+    mapping = dataclasses.replace(load_map(find_map_file("nanokontrol2", None)), name="")
+    said = played(mapping, "Dave's Pads:Dave's Pads MIDI 1 20:0", sweeps([48, 49, 50, 51, 52, 53]))
+    assert len(said) == 1 and said[0].endswith(
+        """vcam midi learn --midi "Dave's Pads:Dave's Pads MIDI 1" prints the lines to map this one's controls"""), said

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shlex
 import sys
 import threading
 import unicodedata
@@ -20,7 +19,7 @@ from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
-from vcam.words import counted, nearest
+from vcam.words import counted, nearest, shell_word
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -472,7 +471,7 @@ def unfit_line(mapping: MidiMap, port: str | None, seen: set[int], messages: int
     """What is said once where none of `mapping`'s CCs came in `messages` control changes on the CCs `seen`."""
     named = f" ({mapping.name})" if mapping.name else ""
     source = f" from {readable(port)}" if port else ""
-    learn = f"vcam midi learn --midi {shlex.quote(stable_name(readable(port)))}" if port else "vcam midi learn"
+    learn = f"vcam midi learn --midi {shell_word(stable_name(readable(port)))}" if port else "vcam midi learn"
     return (f"MIDI: {messages} control changes came{source} on CC {_spans(seen)}, and none on a CC the map{named} "
             f"reads (CC {_spans(map_ccs(mapping))}): the map may be for another controller; {learn} prints the lines "
             "to map this one's controls")

@@ -8,7 +8,6 @@ CC it sends: a pair (its coarse CC 0-31 straight before its fine CC + 32), or an
 from __future__ import annotations
 
 import queue
-import shlex
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from vcam.control.midi import PRESSED, input_names, is_loopback, message_text, n
 from vcam.control.midiinput import MidiInput
 from vcam.control.midimap import FINE
 from vcam.errors import VcamError
+from vcam.words import shell_word
 
 if TYPE_CHECKING:
     import mido
@@ -371,7 +371,7 @@ def waiting_line(wanted: str, names: list[str], where: str | None = None) -> str
     meant = name_meant(wanted, names)
     missing = f"waiting for MIDI input {wanted!r}, which is not plugged in (inputs now: {listed})"
     if meant is not None:
-        return (f"{missing}: did you mean {meant!r}? run vcam midi learn --midi {shlex.quote(meant)}; else plug it "
+        return (f"{missing}: did you mean {meant!r}? run vcam midi learn --midi {shell_word(meant)}; else plug it "
                 "in, and learning starts when it comes (Ctrl-C to stop)")
     other = ", or run vcam midi learn --midi NAME with part of one of those names" if names else ""
     return f"{missing}: plug it in, and learning starts when it comes (Ctrl-C to stop){other}"
