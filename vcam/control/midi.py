@@ -19,7 +19,7 @@ from vcam.control.commands import Command
 from vcam.control.faders import Takeovers
 from vcam.control.midifine import Halves, Moved, Stepped, Unmapped
 from vcam.control.midimap import MAPS_DIR, NRPN_CCS, PRESSED, Button, Knob, MidiMap, file_line
-from vcam.words import counted, nearest, shell_word
+from vcam.words import counted, nearest
 
 NO_MIDI = "none"  # --midi none: no input, not even a show's own (a controller missing at the venue)
 CLOCK_MESSAGES = ("clock", "start", "stop", "continue", "songpos")  # the tempo's, not the map's
@@ -423,96 +423,6 @@ def program_line(program: int, mapping: MidiMap) -> str:
             f"presets with it, add - {{program: presets}} to {where} (program N selects preset N+1)")
 
 
-# A map none of whose CCs has come from the input after this many control changes on this many CCs of its own is said
-# to be likely another controller's. Several CCs, not one fader's sweep: a map that fits, played on controls it does
-# not read (a MIDImix's channel faders beside its master), would be said another's.
-UNFIT_MESSAGES = 100
-UNFIT_CONTROLS = 6
-RPN_CCS = (101, 100)  # an RPN's number: an instrument's setting, no control's
-# channel mode messages (all sound off, reset controllers, all notes off…): a DAW's or a keyboard's panic sends them
-# on all 16 channels at once, no control's move
-MODE_CCS = range(120, 128)
-
-
-def map_ccs(mapping: MidiMap) -> set[int]:
-    """The CCs `mapping` reads, on any channel (a 14-bit knob's fine half too; not an NRPN's)."""
-    ccs = {e.cc for e in mapping.knobs + mapping.buttons if e.cc is not None}
-    return ccs | {fine for k in mapping.knobs if (fine := k.fine_cc) is not None}
-
-
-def names_port(name: str, port: str) -> bool:
-    """Whether a map's `name:` ('Korg nanoKONTROL2', maker first) names the controller of `port`."""
-    listed = _squeezed(_folded(same_port(readable(port))))
-    words = re.findall(r"[^\W_]+", _folded(name))
-    return any(len(c) >= 4 and c in listed for c in ("".join(words), "".join(words[1:])))
-
-
-def _named(mapping: MidiMap, port: str, written: str | None) -> bool:
-    """Whether the map names the controller of `port`: by its `name:`, or by the `port:` of the show's section whose
-    own controls it is (one that builds on a map file is named by the file's name: the port: names the controller
-    plugged in, not the one the file's controls are for)."""
-    if mapping.name and names_port(mapping.name, port):
-        return True
-    return bool(written) and mapping.inherited == (0, 0) and bool(matching(written, [port]))
-
-
-def _spans(numbers: set[int]) -> str:
-    """'0, 16-19, 32' for {0, 16, 17, 18, 19, 32}."""
-    spans: list[list[int]] = []
-    for n in sorted(numbers):
-        if spans and n == spans[-1][1] + 1:
-            spans[-1][1] = n
-        else:
-            spans.append([n, n])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
-
-
-def unfit_line(mapping: MidiMap, port: str | None, seen: set[int], messages: int) -> str:
-    """What is said once where none of `mapping`'s CCs came in `messages` control changes on the CCs `seen`."""
-    named = f" ({mapping.name})" if mapping.name else ""
-    source = f" from {readable(port)}" if port else ""
-    learn = f"vcam midi learn --midi {shell_word(stable_name(readable(port)))}" if port else "vcam midi learn"
-    return (f"MIDI: {messages} control changes came{source} on CC {_spans(seen)}, and none on a CC the map{named} "
-            f"reads (CC {_spans(map_ccs(mapping))}): the map may be for another controller; {learn} prints the lines "
-            "to map this one's controls")
-
-
-class _Fit:
-    """The CCs come from the input, to tell once a map that is likely another controller's."""
-
-    def __init__(self) -> None:
-        self.seen: set[int] = set()
-        self.messages = 0
-        self.done = False  # said, or a message the map reads came: nothing more to tell
-        # what the map and port say, read once for each map and port, not on each of a night's control changes
-        self._for: MidiMap | None = None
-        self._ccs: set[int] = set()
-        self._named_for: tuple | None = None  # (port, written) that _named is for
-        self._named = False
-
-    def heard(self) -> None:
-        """A note or program change the map reads came: the map is this controller's (an APC's pads mapped, its
-        faders not; a keyboard's keys mapped, its mod wheel and pedals not), whatever CCs come after."""
-        self.done = True
-
-    def unfit(self, mapping: MidiMap, control: int, port: str | None, written: str | None = None) -> bool:
-        """Whether a control change on `control` makes it time to say the map is likely another controller's.
-        `written`: the port: of the show's section whose own controls the map is, which names its controller."""
-        if self.done or control in NRPN_CCS or control in RPN_CCS or control in MODE_CCS:
-            return False
-        if mapping is not self._for:  # the first message, or a reload
-            self._for, self._ccs, self._named_for = mapping, map_ccs(mapping), None
-        if self._named_for != (port, written):
-            self._named_for, self._named = (port, written), bool(port) and _named(mapping, port, written)
-        if not self._ccs or control in self._ccs or self._named:
-            self.done = True
-            return False
-        self.seen.add(control)
-        self.messages += 1
-        self.done = self.messages >= UNFIT_MESSAGES and len(self.seen) >= UNFIT_CONTROLS
-        return self.done
-
-
 class MidiRouter:
     """Turns MIDI messages into commands and parameter changes through a MidiMap, with soft takeover; MIDI clock
     (clock, start, stop, continue, song position) goes to `clock` (a vcam.control.midiclock.MidiClock), if any.
@@ -530,9 +440,6 @@ class MidiRouter:
         self._stepped: set[tuple] = set()  # the NRPN knobs said to be stepped (CC 96/97), by channel and number
         self._off_channel: set[tuple] = set()  # (a channel, the channels the map has a control on) said to differ
         self._program_said = False  # a program change said to do nothing, where the map reads none
-        self.port: Callable[[], str | None] = lambda: None  # the input's port, named where the map seems another's
-        self.written_port: str | None = None  # the port: of the show's section whose map this is: its controller
-        self._fit = _Fit()
         # The router's own state (the takeovers, the buttons) is weighed and changed under `_lock` alone, never held
         # while a command runs: a command may wait long (vcam cam's send behind a stalled upload, a preset behind
         # the controller's lock), and a replug's reset (forget_buttons, on the port watch, which a stop waits for)
@@ -553,7 +460,6 @@ class MidiRouter:
         self._mapping = mapping
         if changed:
             self._program_said = False
-            self._fit = _Fit()
             self.on_remap()
 
     def _fresh_takeovers(self) -> Takeovers:
@@ -575,16 +481,8 @@ class MidiRouter:
         """The command `msg` gives, to run once the lock is let go (None: none), with the router's state moved on
         as `msg` moves it."""
         channel = getattr(msg, "channel", None)
-        # each read once: a reload on the show watcher's thread may replace them meanwhile (the count first, so that
-        # a fresh count comes with its map)
-        fit = self._fit
-        mapping = self.mapping
+        mapping = self.mapping  # read once: a reload on the show watcher's thread may replace it meanwhile
         if msg.type == "control_change":
-            port = self.port()
-            if fit.unfit(mapping, msg.control, port, self.written_port):
-                # on none of the map's CCs: the message does nothing either way
-                line = Unheard(unfit_line(mapping, port, fit.seen, fit.messages))
-                return lambda: line
             moved = self._halves.feed(mapping, channel, msg.control, msg.value)
             if isinstance(moved, Unmapped):  # moved, driving no fader: picked up anew if a map gives it back
                 self._takeovers.forget(lambda control: control == moved.control)
@@ -616,15 +514,9 @@ class MidiRouter:
         elif msg.type == "note_on" and msg.velocity > 0:
             entry = mapping.control(channel, note=msg.note)
             if entry is not None:
-                fit.heard()
                 return partial(self._pressed, entry, f"note {msg.note}")
-            entries = mapping.entries_on(note=msg.note)
-            if entries:  # the map's pad, on another channel: still this controller's
-                fit.heard()
-            return self._said_unheard_on(f"note {msg.note}", channel, entries)
+            return self._said_unheard_on(f"note {msg.note}", channel, mapping.entries_on(note=msg.note))
         elif msg.type == "program_change":
-            if mapping.program_channels:
-                fit.heard()
             if not mapping.program_channels and not self._program_said:
                 # a foot controller's or a pad's program changes did nothing without a word, the map reading none
                 self._program_said = True

@@ -446,7 +446,6 @@ def routed_input(wanted: str, router: MidiRouter, say: Callable[[str], None], wh
     reloaded on air changes at once how the input's floods are merged."""
     midi = MidiInput(wanted, router.handle, say, on_reconnect=router.forget_buttons, where=where)
     router.on_remap = midi.remapped
-    router.port = lambda: midi.port_name
     return midi
 
 

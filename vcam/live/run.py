@@ -323,8 +323,6 @@ def _midi_parts(prep: _Prepared, opts: RunOptions, controller: Controller, tempo
 
     clock = MidiClock(tempo, say=say, link=opts.link)
     router = MidiRouter(prep.midi[1], controller, say, clock=clock)
-    if prep.midi[2] is None and prep.show is not None:  # the show's own map, written for the port: it names
-        router.written_port = prep.show.midi_port
     parts += midi_parts(prep.midi[0], router, controller, say, where=None if opts.midi else opts.show,
                         verbose=opts.log_controls is not None)
     return router
