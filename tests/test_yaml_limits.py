@@ -1358,12 +1358,15 @@ def test_a_map_control_written_without_its_braces_is_told_to_put_them_around_its
     assert len(load_map(path).knobs + load_map(path).buttons) == 2
 
 
-def test_a_map_control_without_braces_whose_keys_a_control_has_not_is_not_offered_them(tmp_path, loader):
+@pytest.mark.parametrize("line", ["  - note: 36, command: prompt city at night, style: noir",
+                                  "  - note: 36, command: prompt city at night, light: red",
+                                  "  - cc: 0, param: blend, command: next"])
+def test_a_map_control_without_braces_whose_keys_a_control_has_not_is_not_offered_them(tmp_path, loader, line):
     """`- note: 36, command: prompt city at night, style: noir` was offered `- {note: 36, command: ..., style: noir}`,
-    refused as written ("unknown key 'style'"): the ', style: noir' is the prompt's, and quotes are the fix."""
+    refused as written ("unknown key 'style'"), and with `light: red` (a button's key, but no light) too: the
+    ', light: red' is the prompt's, and quotes are the fix."""
     path = tmp_path / "mine.yaml"
-    path.write_text("name: my nano\ncontrols:\n  - {cc: 16, param: steps}\n"
-                    "  - note: 36, command: prompt city at night, style: noir\n")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 16, param: steps}}\n{line}\n")
     with pytest.raises(ConfigError) as err:
         load_map(path)
     assert only_problem(err) == (f"{path}:4: not valid YAML: a ': ' inside a value reads as a new key; a prompt with a "

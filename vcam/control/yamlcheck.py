@@ -982,16 +982,28 @@ def _braces_left_out(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     found = _UNBRACED.fullmatch(lines[row].rstrip())
     if found is None:
         return None
-    from vcam.control.midimap import ENTRY_KEYS  # here: midimap reads its files through this module
-
-    if any(key not in ENTRY_KEYS for key in re.findall(r", *(\w+):", found[2])):
-        return None  # `- note: 36, command: prompt city at night, style: noir`: braced, a key no control has
     keys = found[2].rstrip()
     entry = f"{{{keys.strip()}}}" + (f"{found[2][len(keys):]}{found[3]}" if found[3] else "")  # its comment kept
-    if not _reads_past([*lines, ""], row, f"{found[1]}{entry}", row):
+    if not _reads_past([*lines, ""], row, f"{found[1]}{entry}", row) or not _control_loads(entry):
+        # `- note: 36, command: prompt city at night, light: red`: braced, the prompt's ', light: red' is a key
+        # refused (or keys a control takes, but not together): the quotes _problem_said offers are the fix
         return None
     return (f"not valid YAML: a control's keys on one line go in braces, or YAML reads the ', ' as part of the first "
             f"key's value: write - {entry}")
+
+
+def _control_loads(entry: str) -> bool:
+    """Whether `entry` ({note: 36, command: next}), a map's only control, loads as a map's control does."""
+    from vcam.control.midimap import read_map  # here: midimap reads its files through this module
+
+    r = Reader("")
+    try:
+        node = r.compose(f"controls:\n  - {entry}\n")
+        if node is not None:
+            read_map(r, node, "MIDI map", None, in_map_file=True, whole_paths=False)
+    except ConfigError:  # problems enough to stop the reading
+        return False
+    return node is not None and not r.problems
 
 
 def _wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
