@@ -1409,6 +1409,26 @@ def test_a_map_entrys_dash_without_its_space_and_its_close_is_offered_the_line_c
     assert len(load_map(path).knobs) == 2
 
 
+@pytest.mark.parametrize("lines, row, entry", [
+    (["  -{cc: 16, param: blend,", "    between: [neon city, forest]}"], 4, "{cc: 16, param: blend,"),
+    (["  -{cc: 16,", "    param: steps}"], 4, "{cc: 16,"),
+    (["  -{cc: 16, param: steps,   # fader 2", "    range: [1, 8]}"], 4, "{cc: 16, param: steps,   # fader 2")])
+def test_a_map_entrys_dash_without_its_space_over_lines_is_offered_the_space_alone(tmp_path, loader, lines, row,
+                                                                                   entry):
+    """`-{cc: 16, param: blend,` continued on the next line was offered `- {cc: 16, param: blend,}`, closed early and
+    refused again, and `-{cc: 16,` over `param: steps}` was said at the line after the one it named; written as
+    offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n" + "\n".join(lines) + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:{row}: not valid YAML: line {row} starts -{{ with no space after its '-'; "
+                                 f"a list item is a '-' and a space: write - {entry}")
+    path.write_text("name: my nano\ncontrols:\n  - {cc: 0, param: blend}\n" + "\n".join([f"  - {entry}", *lines[1:]])
+                    + "\n")
+    assert len(load_map(path).knobs) == 2
+
+
 @pytest.mark.parametrize("line", ["  }", "]", "  }  # controls end"])
 def test_a_lone_closer_on_its_own_line_is_told_to_go_with_its_line(tmp_path, loader, line):
     """A } or ] alone on a line was told "remove it: " with nothing after the colon; deleted, the map loads."""

@@ -129,7 +129,8 @@ class Reader:
             if e.problem == "exceeded maximum nesting depth":  # libyaml's own limit, met while reading ahead
                 self.problems.append(f"{self.path}:{line}: {TOO_DEEP}")
                 return None
-            self.problems.append(f"{self.path}:{line}: {_syntax_error(e, line, text, top, keys, groups)}")
+            said = _syntax_error(e, line, text, top, keys, groups)
+            self.problems.append(f"{self.path}:{getattr(said, 'line', line)}: {said}")
         except yaml.reader.ReaderError as e:
             self._record_unreadable(e, text)
         except yaml.YAMLError as e:
@@ -908,6 +909,17 @@ def _article(char: str) -> str:
 LEARNT = re.compile(r"\s*(?:-\s+)?((?:control_change|note_on|program_change) channel=\d+[^-{]*)(- \{[^}]*\})")
 
 
+class _AtLine(str):
+    """A message of a slip on another line than the one YAML complained at: filed at the line to mend."""
+
+    line: int
+
+    def __new__(cls, line: int, message: str) -> "_AtLine":
+        said = super().__new__(cls, message)
+        said.line = line
+        return said
+
+
 def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str, ...] = (),
                   keys: tuple[str, ...] = (), groups: tuple[tuple[str, ...], ...] = ()) -> str:
     """PyYAML's complaint at `line`, in words, with the fix for the slips a show written by hand makes most: a tab
@@ -1192,17 +1204,14 @@ def _dash_unspaced(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, .
     row = e.problem_mark.line if e.problem_mark is not None else len(lines)
     for i in (row, row - 1):
         flow = re.fullmatch(r"( *)-([{\[].*)", lines[i]) if 0 <= i < len(lines) else None
-        # `-{cc: 16, param: steps`: closed in the line offered (not where a quote may hold a bracket)
-        closers = _left_unclosed(flow[2]) if flow is not None and re.search(r"['\"]", flow[2]) is None else None
-        entry = None if flow is None else flow[2]
-        if closers:
-            body = re.sub(r" +#.*$", "", flow[2])
-            entry = f"{body}{closers}{flow[2][len(body):]}"
-        if entry is not None and _reads_past([*lines, ""], i, f"{flow[1]}- {entry}", i):
+        offered = _flow_item_offered(lines, i, flow[1], flow[2]) if flow is not None else None
+        if offered is not None:
             # `-{cc: 16, param: steps}`, a map's entry: read as a text that starts with '-'
+            entry, closers = offered
             unclosed = f", and no {closers} closes what it opens" if closers else ""
-            return (f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its '-'{unclosed}; a list "
-                    f"item is a '-' and a space: write - {entry}")
+            # filed at the line to mend: YAML complains at the line after one whose flow goes on there
+            return _AtLine(i + 1, f"not valid YAML: line {i + 1} starts -{flow[2][0]} with no space after its "
+                                  f"'-'{unclosed}; a list item is a '-' and a space: write - {entry}")
         found = re.fullmatch(r"( *)-([A-Za-z_]+):( .*)?", lines[i]) if 0 <= i < len(lines) else None
         if found is None or found[2] not in keys:
             continue
@@ -1396,16 +1405,69 @@ def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
     return True
 
 
-def _left_unclosed(text: str) -> str | None:
-    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens);
-    None where it closes one of the other kind or one it never opened."""
+def _flow_item_offered(lines: list[str], row: int, indent: str, flow: str) -> tuple[str, str] | None:
+    """What to write after '- ' for the flow `flow` written `-{...` at line `row` (after `indent`), and the closers
+    added to it: as written where what it opens closes (on its line or on the lines after it), else closed on its
+    line (`-{cc: 16, param: steps`); None where neither parses past the line."""
+    ended = [*lines, ""]
+    if _flow_closes(ended, row, f"{indent}- {flow}"):
+        return flow, ""
+    left = _left_unclosed(flow)
+    if left is None or not left[0]:
+        return None
+    closers, end = left
+    entry = f"{flow[:end]}{closers}{flow[end:]}"  # its comment kept after the closers
+    if _reads_past(ended, row, f"{indent}- {entry}", row):
+        return entry, closers
+    return None
+
+
+def _flow_closes(lines: list[str], line: int, mended: str) -> bool:
+    """Whether the text with line `line` written `mended` parses past it, what that line opens closed (a complaint
+    while parsing a flow that opens on the line: left open, and read on to the file's end or the next entry)."""
+    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    try:
+        for _ in yaml.parse(text, Loader=_Loader):
+            pass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        opened_here = e.context_mark is not None and e.context_mark.line == line and "flow" in (e.context or "")
+        return mark is not None and mark.line > line and not opened_here
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+def _left_unclosed(text: str) -> tuple[str, int] | None:
+    """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens),
+    and where what it holds ends (before its comment, if any); None where it closes one of the other kind or one it
+    never opened, or leaves a quote open. A bracket inside quotes is the text's own."""
+    if re.search(r"['\"]", text):  # a quote may hold a bracket
+        return None
     opened: list[str] = []
-    for char in re.sub(r" +#.*$", "", text):
-        if char in "{[":
+    quote = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quote == "'" and text.startswith("''", i):
+            i += 1  # a single-quoted text's own apostrophe
+        elif quote == '"' and char == "\\":
+            i += 1  # an escape: the character after it is the text's
+        elif quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"" and (i == 0 or text[i - 1] in " {[,:"):
+            quote = char
+        elif char == "#" and i > 0 and text[i - 1] in " \t":
+            break
+        elif char in "{[":
             opened.append(_CLOSING[char])
         elif char in "}]" and (not opened or opened.pop() != char):
             return None
-    return "".join(reversed(opened))
+        i += 1
+    if quote is not None:
+        return None
+    end = len(text[:i].rstrip(" \t")) if i < len(text) else len(text)
+    return "".join(reversed(opened)), end
 
 
 def _braces_around(line: str, column: int) -> str | None:
