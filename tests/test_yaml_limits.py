@@ -1429,6 +1429,26 @@ def test_a_map_entrys_dash_without_its_space_over_lines_is_offered_the_space_alo
     assert len(load_map(path).knobs) == 2
 
 
+@pytest.mark.parametrize("line, closer, entry", [
+    ("  -{cc: 16, param: steps, range: [1, 8], curve: 'log'", "}",
+     "{cc: 16, param: steps, range: [1, 8], curve: 'log'}"),
+    ("  -{cc: 16, param: steps, curve: \"log\"  # fader 2", "}", "{cc: 16, param: steps, curve: \"log\"}  # fader 2"),
+    ("  -{note: 36, command: 'prompt city [night]'", "}", "{note: 36, command: 'prompt city [night]'}")])
+def test_a_map_entrys_dash_without_its_space_and_its_close_with_a_quote_is_offered_the_line_closed(tmp_path, loader,
+                                                                                                  line, closer, entry):
+    """`-{cc: 16, param: steps, range: [1, 8], curve: 'log'` was offered the line with its } still left out (a quote
+    on the line kept it from being closed); written as offered, the map loads."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n{line}\n")
+    with pytest.raises(ConfigError) as err:
+        load_map(path)
+    assert only_problem(err) == (f"{path}:4: not valid YAML: line 4 starts -{{ with no space after its '-', and no "
+                                 f"{closer} closes what it opens; a list item is a '-' and a space: write - {entry}")
+    path.write_text(f"name: my nano\ncontrols:\n  - {{cc: 0, param: blend}}\n  - {entry}\n")
+    loaded = load_map(path)
+    assert len(loaded.knobs + loaded.buttons) == 2
+
+
 @pytest.mark.parametrize("line", ["  }", "]", "  }  # controls end"])
 def test_a_lone_closer_on_its_own_line_is_told_to_go_with_its_line(tmp_path, loader, line):
     """A } or ] alone on a line was told "remove it: " with nothing after the colon; deleted, the map loads."""

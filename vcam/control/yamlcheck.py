@@ -1442,8 +1442,6 @@ def _left_unclosed(text: str) -> tuple[str, int] | None:
     """The closers of the braces and brackets `text` leaves open, innermost first ('' where it closes all it opens),
     and where what it holds ends (before its comment, if any); None where it closes one of the other kind or one it
     never opened, or leaves a quote open. A bracket inside quotes is the text's own."""
-    if re.search(r"['\"]", text):  # a quote may hold a bracket
-        return None
     opened: list[str] = []
     quote = None
     i = 0
