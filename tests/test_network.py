@@ -2289,3 +2289,16 @@ def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
         assert f"use {offered} (with the password where *** stands)" in str(e.value), str(e.value)
     else:
         assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)
+
+
+@pytest.mark.parametrize("url, said", [
+    ("ws://gpu.box:8765/?x=a@b", "ws://gpu.box:8765/?x=a@b"),
+    ("ws://gpu.box:8765/?role=watch&by=vj@studio", "ws://gpu.box:8765/?role=watch&by=vj@studio"),
+    ("ws://vj:s3cret@gpu.box:8765/?x=a@b", "ws://vj:***@gpu.box:8765/?x=a@b")])
+def test_an_at_in_the_query_hides_no_host(url, said):
+    """Read from the last @, a query's x=a@b was taken for a password: ws://gpu.box:***@b was said of an address
+    that vcam cam dialled at gpu.box:8765, the host and port a message is about hidden, a made-up host shown."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said

@@ -19,10 +19,12 @@ def said_url(url: str) -> str:
     """`url` as said on the terminal: a password in it (user:password@) as ***, as a screen shared or filmed at a
     show must not show it (the operator has typed it: the rest of the address is what a message is about). Read
     from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password): hiding too
-    much of an odd address is better than saying a password."""
-    head, at, host = url.rpartition("@")
-    if not at:
+    much of an odd address is better than saying a password. An @ in a query's name=value pair (?x=a@b) ends no
+    password: read as one, the host and port were hidden from a message about them."""
+    at = userinfo_at(url)
+    if at < 0:
         return url
+    head, host = url[:at], url[at + 1:]
     scheme, slashes = re.match(r"([A-Za-z][A-Za-z0-9+.-]*:)?(/*)", head).groups()
     userinfo = head[len(scheme or "") + len(slashes):]
     if ":" not in userinfo:
@@ -32,6 +34,16 @@ def said_url(url: str) -> str:
             return url  # a user without a password
     prefix = f"{scheme or ''}{slashes}"
     return f"{prefix}{userinfo.partition(':')[0]}:***@{host}"
+
+
+def userinfo_at(url: str) -> int:
+    """Where the @ that ends the address's user name or password stands, -1 where there is none: the last @ that
+    is not in a query's name=value pair (a raw ? in a password, ws://vj:p?w@host, is no such pair)."""
+    at = len(url)
+    while (at := url.rfind("@", 0, at)) >= 0:
+        if not re.search(r"\?(?:[^?@]*&)?[^&=?@]*=[^&?@]*$", url[:at]):
+            return at
+    return -1
 
 
 def cam_command(url: str) -> str:
