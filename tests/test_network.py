@@ -2274,11 +2274,13 @@ def test_cam_s_token_fixes_say_where_the_password_goes():
 @pytest.mark.parametrize("url, said, offered", [
     ("ws://vj:p/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
     ("ws://vj:p?s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
+    ("ws://vj:12/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765", None),
     ("ws:/vj:s3cret@gpu.box", "ws:/vj:***@gpu.box", "ws://vj:***@gpu.box"),
     ("ws//vj:s3cret@gpu.box", "ws//vj:***@gpu.box", "ws://vj:***@gpu.box"),
     ("ws:vj:s3cret@gpu.box", "ws:vj:***@gpu.box", "ws://vj:***@gpu.box")])
 def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
-    """A raw / ? or # in the password was echoed whole; ws:/…, ws//… said the password twice and offered
+    """A raw / ? or # in the password was echoed whole (one after digits, vj:12/s3cret@, taken for port 12 and
+    dialled there); ws:/…, ws//… said the password twice and offered
     ws://ws:/vj:s3cret@…; ws:vj:s3cret@… was offered as ws://ws:***@… (the user lost, the password wrong)."""
     from vcam.remote.urls import check_url, said_url
 

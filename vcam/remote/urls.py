@@ -134,8 +134,10 @@ def check_url(url: str) -> None:
                          f"after a colon; {_use(_bracketed_form(parts, port_typed))}")
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{shown!r}: {why}; {looks}")
-    if port == 0 and "@" not in parts.netloc and "@" in url and not parts.netloc.rpartition(":")[2].isdigit():
-        # ws://user:p/w@host:8765 is read as host "user" and port "p": the port message would mislead
+    port_typed = parts.netloc.rpartition(":")[2]
+    if "@" not in parts.netloc and userinfo_at(url) >= 0 and not (port == 0 and port_typed.isdigit()):
+        # ws://user:p/w@host:8765 is read as host "user" and port "p" (ws://user:12/w@host as port 12, and dialled
+        # there): the port message would mislead
         raise ValueError(f"{shown!r}: a / ? or # in the user name or password ends the host part there; write them "
                          "as %2F, %3F and %23 (ws://user:p%2Fw@host:8765)")
     if port is not None and not 1 <= port <= 65535:
