@@ -11,6 +11,7 @@ import math
 import os
 import re
 import shlex
+from typing import NoReturn
 
 from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
@@ -66,6 +67,9 @@ def listen_host(text: str) -> str:
     was not seen as loopback and asked for a token); one with its port is refused with the two flags to give (the
     lookup failed on it as a name)."""
     host = text.strip()
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", host):
+        # ws://0.0.0.0:8765, copied from vcam cam's line: first told to set a token, then that the name is unknown
+        _listen_host_of_url(text, host)
     if host.startswith("["):  # [::1] or [::1]:8765
         inner, bracket, rest = host[1:].partition("]")
         if rest.startswith(":") and rest[1:].isdigit():
@@ -82,6 +86,20 @@ def listen_host(text: str) -> str:
         raise argparse.ArgumentTypeError("give an address of this machine: 127.0.0.1 (through an SSH tunnel), 0.0.0.0 "
                                          "(every address, with --token) or :: (IPv6 too)")
     return host
+
+
+def _listen_host_of_url(text: str, url: str) -> NoReturn:
+    """The refusal of an address written as vcam cam's (ws://HOST:PORT), with the flags that say it to vcam serve."""
+    rest = url.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+    try:
+        host, port = (listen_host(rest) if rest else "127.0.0.1"), ""
+    except argparse.ArgumentTypeError as e:  # with its port: the flags to give are in its own message
+        said = str(e)
+        if " holds a port: " not in said:
+            raise argparse.ArgumentTypeError(f"{text!r} is an address vcam cam connects to: {said}") from None
+        host, _, port = said.partition(" holds a port: give --host ")[2].partition(" --port ")
+    raise argparse.ArgumentTypeError(f"{text!r} is an address vcam cam connects to; --host takes this machine's "
+                                     f"address alone: give --host {host}" + (f" --port {port}" if port else ""))
 
 
 def _port(text: str) -> str:
