@@ -1961,3 +1961,17 @@ def test_a_tune_on_too_few_blocks_says_its_pick_may_be_noise(monkeypatch):
     assert said[0] == few.replace("was timed", "is timed")  # before the candidates' minutes
     enough = tune(dataclasses.replace(TINY, blocks=3), log=said.append)
     assert "timing noise;" not in enough.table() and json.loads(enough.to_json())["warning"] is None
+
+
+def test_a_show_running_a_pick_tuned_on_too_few_blocks_says_it_may_be_noise(monkeypatch):
+    """A `--blocks 1` tune was saved, and each show after it ran its pick as one measured, without a word."""
+    monkeypatch.setattr(tuning, "bench", fake_bench({c.describe(): 3.0 + i
+                                                     for i, c in enumerate(candidates("cpu", "none"))}))
+    assert tune(TINY, log=lambda s: None).saved  # --blocks 1
+    noisy = choose_speed(cpu_key(), NO_FLAGS).message
+    assert noisy.endswith("; picked from candidates timed on 1 block each, too few to tell a faster one from timing "
+                          "noise: run `vcam bench --tune --model tiny --steps 1` (8 blocks each) for a pick to "
+                          "keep"), noisy
+    assert tune(dataclasses.replace(TINY, blocks=3), log=lambda s: None).saved
+    kept = choose_speed(cpu_key(), NO_FLAGS).message
+    assert kept.startswith("speed: tuned on ") and "timing noise" not in kept, kept
