@@ -2293,6 +2293,20 @@ def test_cam_hides_the_password_of_an_oddly_typed_address(url, said, offered):
         assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)
 
 
+def test_a_token_in_the_address_s_query_is_hidden():
+    """vcam serve takes its token as ?token= too: `vcam cam ws://gpu.box:8765/?token=s3cret` said it in full in each
+    connecting line, and a refused one was offered again in the line to type beside --token TOKEN."""
+    from vcam.remote.client import _refusal
+    from vcam.remote.urls import said_url
+
+    url = "ws://gpu.box:8765/?role=watch&token=s3cret"
+    assert said_url(url) == "ws://gpu.box:8765/?role=watch&token=***"
+    for why in ("missing token", "bad token"):
+        fix = _refusal(SimpleNamespace(url=url), why).fix
+        assert "vcam cam 'ws://gpu.box:8765/?role=watch' --token TOKEN" in fix and "s3cret" not in fix, fix
+    assert said_url("ws://gpu.box:8765/?tokens=a") == "ws://gpu.box:8765/?tokens=a"
+
+
 @pytest.mark.parametrize("url, said", [
     ("ws://gpu.box:8765/?x=a@b", "ws://gpu.box:8765/?x=a@b"),
     ("ws://gpu.box:8765/?role=watch&by=vj@studio", "ws://gpu.box:8765/?role=watch&by=vj@studio"),

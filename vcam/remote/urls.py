@@ -21,6 +21,7 @@ def said_url(url: str) -> str:
     from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password): hiding too
     much of an odd address is better than saying a password. An @ in a query's name=value pair (?x=a@b) ends no
     password: read as one, the host and port were hidden from a message about them."""
+    url = _token_hidden(url)
     at = userinfo_at(url)
     if at < 0:
         return url
@@ -36,6 +37,24 @@ def said_url(url: str) -> str:
     return f"{prefix}{userinfo.partition(':')[0]}:***@{host}"
 
 
+def _token_hidden(url: str) -> str:
+    """`url` with the value of a ?token= in its query as ***: vcam serve takes its token there too (in place of
+    --token), and the address is said in every connecting and status line."""
+    return re.sub(r"(?i)([?&]token=)[^&#]+", r"\1***", url)
+
+
+def _without_token(url: str) -> str:
+    """`url` without a ?token= in its query (a ? left alone dropped too)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an IPv6 host without its closing bracket: check_url says so
+        return url
+    if not re.search(r"(?i)(^|&)token=", parts.query):
+        return url
+    query = "&".join(pair for pair in parts.query.split("&") if not pair.lower().startswith("token="))
+    return urlunsplit(parts._replace(query=query))
+
+
 def userinfo_at(url: str) -> int:
     """Where the @ that ends the address's user name or password stands, -1 where there is none: the last @ that
     is not in a query's name=value pair (a raw ? in a password, ws://vj:p?w@host, is no such pair)."""
@@ -49,6 +68,7 @@ def userinfo_at(url: str) -> int:
 def cam_command(url: str) -> str:
     """The `vcam cam` line to type again with a token, its password hidden (said_url) and said where to put it back:
     pasted as shown, it would connect with *** as the password."""
+    url = _without_token(url)  # --token gives it: the one in the query was refused or missing
     said = said_url(url)
     return f"vcam cam {shell_word(said)} --token TOKEN" + (PUT_BACK if said != url else "")
 
