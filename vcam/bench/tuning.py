@@ -624,13 +624,16 @@ def _check_writable(path: Path) -> None:
                         f"move {path} out of the way, or set VCAM_CACHE_DIR to another folder, then tune")
     try:
         _make_folder(path)
-        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
-        try:  # bytes too, not a name alone: a full disk still makes an empty file
-            if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        finally:
-            os.close(fd)
-            os.unlink(probe)
+        # a stop (Ctrl-C, SIGTERM) as mkstemp returned, before the unlink was set to run, left the probe in the
+        # cache folder: it waits for the probe to be gone
+        with stops_deferred():
+            fd, probe = tempfile.mkstemp(dir=path.parent, prefix=".tuning-", suffix=".probe")
+            try:  # bytes too, not a name alone: a full disk still makes an empty file
+                if os.write(fd, bytes(PROBE_BYTES)) < PROBE_BYTES:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            finally:
+                os.close(fd)
+                os.unlink(probe)
     except (FileExistsError, NotADirectoryError):
         raise VcamError(f"cannot save the tuning to {path}: a file stands where its folder goes, on the path of "
                         "VCAM_CACHE_DIR (or XDG_CACHE_HOME)",
