@@ -2318,3 +2318,18 @@ def test_an_at_in_the_query_hides_no_host(url, said):
 
     check_url(url)
     assert said_url(url) == said
+
+
+@pytest.mark.parametrize("url, said", [
+    ("ws://vj:ab?c=1@gpu.box:8765", "ws://vj:***@gpu.box:8765"),
+    ("ws://vj:12?x=hunter2@127.0.0.1", "ws://vj:***@127.0.0.1")])
+def test_a_raw_question_mark_in_a_password_is_no_query(url, said):
+    """A user: before a ? before the @ was read as a query's x=a@b: the address was said in full, password and all,
+    and ws://vj:12?x=hunter2@… was dialled at host vj, port 12."""
+    from vcam.remote.urls import check_url, said_url
+
+    assert said_url(url) == said
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r}: ") and "%3F" in str(e.value), str(e.value)
+    assert "ab?c" not in str(e.value) and "hunter2" not in str(e.value)

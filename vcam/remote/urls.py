@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from typing import NamedTuple
 from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 
 from vcam.remote import protocol as proto
@@ -56,13 +57,41 @@ def _without_token(url: str) -> str:
 
 
 def userinfo_at(url: str) -> int:
-    """Where the @ that ends the address's user name or password stands, -1 where there is none: the last @ that
-    is not in a query's name=value pair (a raw ? in a password, ws://vj:p?w@host, is no such pair)."""
-    at = len(url)
-    while (at := url.rfind("@", 0, at)) >= 0:
-        if not re.search(r"\?(?:[^?@]*&)?[^&=?@]*=[^&?@]*$", url[:at]):
-            return at
-    return -1
+    """Where the @ that ends the address's user name or password stands, -1 where there is none: the last @, but
+    for one in a query's name=value pair (?x=a@b) after a host part that holds no password (gpu.box, gpu.box:8765/,
+    vj:pw@gpu.box). Where a user: stands before the ? (ws://vj:ab?c=1@host), a raw ? in the password is as likely:
+    read as the query's, the password was said in full."""
+    at = url.rfind("@")
+    rest, netloc = _host_part(url)
+    after_netloc = len(url) - len(rest) + len(netloc)
+    if at < after_netloc:
+        return at
+    user_at = netloc.rfind("@")
+    no_password = ":" not in netloc or ":" in netloc[:max(user_at, 0)] or (
+        url[after_netloc] == "/" and netloc.rpartition(":")[2].isdigit())
+    if no_password and all(_in_query_pair(url, a) for a in range(after_netloc, len(url)) if url[a] == "@"):
+        return -1 if user_at < 0 else after_netloc - len(netloc) + user_at
+    return at
+
+
+class _HostPart(NamedTuple):
+    rest: str  # the address after its scheme and slashes (all of it where none were typed: u:pw@host)
+    netloc: str  # rest up to its first / ? or #
+
+
+def _host_part(url: str) -> _HostPart:
+    scheme, slashes = re.match(r"([A-Za-z][A-Za-z0-9+.-]*:)?(/*)", url).groups()
+    rest = url[len(scheme or "") + len(slashes):] if slashes else url
+    return _HostPart(rest, re.split(r"[/?#]", rest, maxsplit=1)[0])
+
+
+def _in_query_pair(url: str, at: int) -> bool:
+    """Whether the @ at `at` stands in the value of a name=value pair of the address's query."""
+    query = url.find("?")
+    fragment = url.find("#", query)
+    if query < 0 or at < query or 0 <= fragment < at:
+        return False
+    return "=" in url[max(url.rfind("&", query, at), query) + 1:at]
 
 
 def cam_command(url: str) -> str:
