@@ -2333,3 +2333,24 @@ def test_a_raw_question_mark_in_a_password_is_no_query(url, said):
         check_url(url)
     assert str(e.value).startswith(f"{said!r}: ") and "%3F" in str(e.value), str(e.value)
     assert "ab?c" not in str(e.value) and "hunter2" not in str(e.value)
+
+
+def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
+    """?token= was hidden over the whole address before the password was found: a password holding &token= was
+    said as ws://vj:hunter2&token=***, its start shown and the host lost, and a token hidden in an offered address
+    was said to be the password."""
+    from vcam.remote.urls import check_url, cam_command, said_url
+
+    url = "ws://vj:hunter2&token=b@127.0.0.1:18777"
+    check_url(url)
+    assert said_url(url) == "ws://vj:***@127.0.0.1:18777"
+    assert cam_command(url) == "vcam cam 'ws://vj:***@127.0.0.1:18777' --token TOKEN " \
+                               "(with the password where *** stands)"
+    assert said_url("ws://vj:s3cret?token=x@gpu.box:8765") == "ws://vj:***@gpu.box:8765"
+    with pytest.raises(ValueError) as e:
+        check_url("http://gpu.box:8765/?token=s3cret")
+    assert str(e.value).endswith("use ws://gpu.box:8765/?token=*** (with the token where *** stands)"), str(e.value)
+    with pytest.raises(ValueError) as e:
+        check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
+    assert str(e.value).endswith("(with the password and the token where each *** stands)"), str(e.value)
+    assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"

@@ -13,16 +13,16 @@ from vcam.remote import protocol as proto
 from vcam.remote.addresses import url_host
 from vcam.words import shell_word
 
-PUT_BACK = " (with the password where *** stands)"
-
-
 def said_url(url: str) -> str:
-    """`url` as said on the terminal: a password in it (user:password@) as ***, as a screen shared or filmed at a
-    show must not show it (the operator has typed it: the rest of the address is what a message is about). Read
-    from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password): hiding too
-    much of an odd address is better than saying a password. An @ in a query's name=value pair (?x=a@b) ends no
-    password: read as one, the host and port were hidden from a message about them."""
-    url = _token_hidden(url)
+    """`url` as said on the terminal: a password in it (user:password@) and a ?token= as ***, as a screen shared or
+    filmed at a show must not show them (the operator has typed them: the rest of the address is what a message is
+    about). Read from the last @ back, whatever the form typed (ws:/…, ws//…, a raw / ? or # in the password):
+    hiding too much of an odd address is better than saying a password. An @ in a query's name=value pair (?x=a@b)
+    after a host part with no password in it ends no password: read as one, the host and port were hidden."""
+    return _token_hidden(_password_hidden(url))
+
+
+def _password_hidden(url: str) -> str:
     at = userinfo_at(url)
     if at < 0:
         return url
@@ -39,21 +39,33 @@ def said_url(url: str) -> str:
 
 
 def _token_hidden(url: str) -> str:
-    """`url` with the value of a ?token= in its query as ***: vcam serve takes its token there too (in place of
-    --token), and the address is said in every connecting and status line."""
-    return re.sub(r"(?i)([?&]token=)[^&#]+", r"\1***", url)
+    """`url` (its password hidden) with the value of a ?token= in its query as ***: vcam serve takes its token there
+    too (in place of --token), and the address is said in every connecting and status line. Only the query after
+    the host: over the whole address, a password's &token= was cut there, its start said and the host lost."""
+    at = url.rfind(":***@")
+    query = url.find("?", at + 1 if at >= 0 else 0)
+    if query < 0:
+        return url
+    return url[:query] + re.sub(r"(?i)([?&]token=)[^&#]+", r"\1***", url[query:])
+
+
+def put_back(url: str) -> str:
+    """What to say after an address offered as said_url says `url`: where the password or token goes back."""
+    hidden = [word for word, shown in (("password", _password_hidden(url) != url),
+                                       ("token", said_url(url) != _password_hidden(url))) if shown]
+    if not hidden:
+        return ""
+    return f" (with the {' and the '.join(hidden)} where " + ("each *** stands)" if len(hidden) > 1 else "*** stands)")
 
 
 def _without_token(url: str) -> str:
-    """`url` without a ?token= in its query (a ? left alone dropped too)."""
+    """`url` without a ?token= in its query (a ? left alone dropped too), as far as said_url hides it."""
     try:
         parts = urlsplit(url)
     except ValueError:  # an IPv6 host without its closing bracket: check_url says so
         return url
-    if not re.search(r"(?i)(^|&)token=", parts.query):
-        return url
-    query = "&".join(pair for pair in parts.query.split("&") if not pair.lower().startswith("token="))
-    return urlunsplit(parts._replace(query=query))
+    query = re.sub(r"(?i)[?&]token=[^&#]*", "", "?" + parts.query)[1:]
+    return url if query == parts.query else urlunsplit(parts._replace(query=query))
 
 
 def userinfo_at(url: str) -> int:
@@ -99,7 +111,7 @@ def cam_command(url: str) -> str:
     pasted as shown, it would connect with *** as the password."""
     url = _without_token(url)  # --token gives it: the one in the query was refused or missing
     said = said_url(url)
-    return f"vcam cam {shell_word(said)} --token TOKEN" + (PUT_BACK if said != url else "")
+    return f"vcam cam {shell_word(said)} --token TOKEN" + put_back(url)
 
 
 def shown_host(parts: SplitResult) -> str:
@@ -200,7 +212,7 @@ def check_url(url: str) -> None:
 def _use(fixed: str) -> str:
     """The fixed address offered, its password hidden (said_url) and said where to put it back."""
     said = said_url(fixed)
-    return f"use {said}" + (PUT_BACK if said != fixed else "")
+    return f"use {said}" + put_back(fixed)
 
 
 def _stray_by_brackets(parts: SplitResult) -> tuple[str, str] | None:
