@@ -2331,7 +2331,7 @@ def test_a_raw_question_mark_in_a_password_is_no_query(url, said):
     assert said_url(url) == said
     with pytest.raises(ValueError) as e:
         check_url(url)
-    assert str(e.value).startswith(f"{said!r}: ") and "%3F" in str(e.value), str(e.value)
+    assert str(e.value).startswith(f"{said!r}") and "%3F" in str(e.value), str(e.value)
     assert "ab?c" not in str(e.value) and "hunter2" not in str(e.value)
 
 
@@ -2354,3 +2354,26 @@ def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
         check_url("http://vj:pw@gpu.box:8765/?token=s3cret")
     assert str(e.value).endswith("(with the password and the token where each *** stands)"), str(e.value)
     assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
+
+
+@pytest.mark.parametrize("url", ["ws://gpu.box/?by=vj@studio&cc=ops@studio", "ws://gpu.box/a@b", "ws://gpu.box/#a@b",
+                                 "ws://gpu.box/media/a@b.mp4", "ws://gpu.box/?token=p@ss@word"])
+def test_an_at_after_a_host_with_no_password_is_taken(url):
+    """With no : before the path there is no password to end, yet an @ after the host was refused as a / ? or # in
+    "the user name or password" the address lacks, its host and port hidden."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == url.replace("p@ss@word", "***")
+
+
+@pytest.mark.parametrize("url, said", [("ws://gpu.box:8765/media/a@b.mp4", "ws://gpu.box:***@b.mp4"),
+                                       ("ws://vj:12/s3cret@gpu.box:8765", "ws://vj:***@gpu.box:8765")])
+def test_an_at_after_a_port_says_both_readings(url, said):
+    """host:port/…@… reads as an @ in the path or as a password after a user: the message gave only the second."""
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r} reads two ways: an @ after the server's host and port goes as %40")
+    assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)

@@ -76,6 +76,10 @@ def userinfo_at(url: str) -> int:
     at = url.rfind("@")
     rest, netloc = _host_part(url)
     after_netloc = len(url) - len(rest) + len(netloc)
+    if ":" not in netloc and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
+        # no password before the path (ws://gpu.box/?by=vj@studio): an @ after it is the path's (ws//vj:pw@host, a
+        # scheme mistyped, is read from its last @)
+        return -1 if "@" not in netloc else after_netloc - len(netloc) + netloc.rfind("@")
     if at < after_netloc:
         return at
     user_at = netloc.rfind("@")
@@ -196,11 +200,15 @@ def check_url(url: str) -> None:
     if (why := _no_host(parts.hostname)) is not None:
         raise ValueError(f"{shown!r}: {why}; {looks}")
     port_typed = parts.netloc.rpartition(":")[2]
-    if "@" not in parts.netloc and userinfo_at(url) >= 0 and not (port == 0 and port_typed.isdigit()):
+    if "@" not in parts.netloc and userinfo_at(url) >= 0:
         # ws://user:p/w@host:8765 is read as host "user" and port "p" (ws://user:12/w@host as port 12, and dialled
         # there): the port message would mislead
-        raise ValueError(f"{shown!r}: a / ? or # in the user name or password ends the host part there; write them "
-                         "as %2F, %3F and %23 (ws://user:p%2Fw@host:8765)")
+        passworded = ("a / ? or # in the user name or password ends the host part there; write them as %2F, %3F "
+                      "and %23 (ws://user:p%2Fw@host:8765)")
+        if port_typed.isdecimal():  # ws://host:8765/a@b: an @ in the path, or a password 8765/a for user host
+            raise ValueError(f"{shown!r} reads two ways: an @ after the server's host and port goes as %40 "
+                             f"(ws://host:8765/a%40b); read as user:password@ before the last @, {passworded}")
+        raise ValueError(f"{shown!r}: {passworded}")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{shown!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
