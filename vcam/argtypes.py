@@ -12,12 +12,14 @@ import os
 import re
 import shlex
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from vcam.bias import check_bias
 from vcam.control.commands import CommandError, checked_prompt
 from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.wholenumbers import based_int, based_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
+from vcam.remote import urls
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps
 from vcam.sizes import (check_output_size, check_size, checked_size, no_size, not_a_size,
                          width_height as read_size)
@@ -90,17 +92,26 @@ def listen_host(text: str) -> str:
 
 
 def _listen_host_of_url(text: str, url: str) -> NoReturn:
-    """The refusal of an address written as vcam cam's (ws://HOST:PORT), with the flags that say it to vcam serve."""
-    rest = url.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+    """The refusal of an address written as vcam cam's (ws://HOST:PORT), said as vcam cam says it (its password and
+    token hidden), with the flags that say it to vcam serve where its host and port are ones they take."""
+    flags = _listen_flags(url)
+    raise argparse.ArgumentTypeError(f"{urls.said_url(text)!r} is an address vcam cam connects to; --host takes this "
+                                     "machine's address alone" + (f": give {flags}" if flags else
+                                                                  ", --port its port"))
+
+
+def _listen_flags(url: str) -> str | None:
+    """--host and --port as they say `url`'s host and port, read as vcam cam reads it, or None where it names no
+    host and port that they take (ws://h:99999, ws://u:p/w@h: a guess offered there was refused in turn)."""
+    meant = "ws://" + url.partition("://")[2]
+    meant = urls.unbracketed_ipv6(meant) or meant  # ws://::1:8765 is dialled as [::1]:8765
     try:
-        host, port = (listen_host(rest) if rest else "127.0.0.1"), ""
-    except argparse.ArgumentTypeError as e:  # with its port: the flags to give are in its own message
-        said = str(e)
-        if " holds a port: " not in said:
-            raise argparse.ArgumentTypeError(f"{text!r} is an address vcam cam connects to: {said}") from None
-        host, _, port = said.partition(" holds a port: give --host ")[2].partition(" --port ")
-    raise argparse.ArgumentTypeError(f"{text!r} is an address vcam cam connects to; --host takes this machine's "
-                                     f"address alone: give --host {host}" + (f" --port {port}" if port else ""))
+        urls.check_url(meant)
+        parts = urlsplit(meant)
+        host = listen_host(parts.hostname or "")
+    except (ValueError, argparse.ArgumentTypeError):
+        return None
+    return f"--host {host}" + (f" --port {parts.port}" if parts.port else "")
 
 
 def _port(text: str) -> str:

@@ -160,7 +160,7 @@ def _meant_url(url: str) -> str | None:
         meant = f"{_SCHEMES_MEANT[scheme.lower()]}://{rest}"
     else:
         return None
-    meant = _unbracketed_ipv6(meant) or meant
+    meant = unbracketed_ipv6(meant) or meant
     try:
         check_url(meant)
     except ValueError:
@@ -177,7 +177,7 @@ def check_url(url: str) -> None:
         meant = _meant_url(url)
         raise ValueError(f"{shown!r} is not a server address; {_use(meant)}" if meant
                          else f"{shown!r} is not a server address; {looks}")
-    if (bracketed := _unbracketed_ipv6(url)) is not None:
+    if (bracketed := unbracketed_ipv6(url)) is not None:
         # read as host ':' port, it named no host or a port of its last group, and it was said as such
         raise ValueError(f"{shown!r}: an IPv6 address goes in brackets (a port after them): "
                          f"{_use(bracketed)}")
@@ -241,7 +241,7 @@ def _bracketed_form(parts: SplitResult, port: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _unbracketed_ipv6(url: str) -> str | None:
+def unbracketed_ipv6(url: str) -> str | None:
     """The address `url` meant where its host is an IPv6 address without brackets (ws://::1:8765, ws://fe80::2), else
     None. A last group of digits after an address is taken for the port (fe80::1:8765 is [fe80::1]:8765): an address
     that ends in a decimal group is rarer than a port copied after it."""
