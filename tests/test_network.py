@@ -2377,3 +2377,14 @@ def test_an_at_after_a_port_says_both_readings(url, said):
         check_url(url)
     assert str(e.value).startswith(f"{said!r} reads two ways: an @ after the server's host and port goes as %40")
     assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)
+
+
+def test_a_colon_in_the_path_before_an_at_may_be_a_password():
+    """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
+    in full and dialled at host ws."""
+    from vcam.remote.urls import check_url, said_url
+
+    assert said_url("ws://ws//vj:s3cret@gpu.box") == "ws://ws//vj:***@gpu.box"
+    with pytest.raises(ValueError) as e:
+        check_url("ws://ws//vj:s3cret@gpu.box")
+    assert "s3cret" not in str(e.value) and "%2F" in str(e.value), str(e.value)

@@ -76,9 +76,9 @@ def userinfo_at(url: str) -> int:
     at = url.rfind("@")
     rest, netloc = _host_part(url)
     after_netloc = len(url) - len(rest) + len(netloc)
-    if ":" not in netloc and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
+    if ":" not in netloc and ":" not in url[after_netloc:max(at, 0)] and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
         # no password before the path (ws://gpu.box/?by=vj@studio): an @ after it is the path's (ws//vj:pw@host, a
-        # scheme mistyped, is read from its last @)
+        # scheme mistyped, and ws://ws//vj:pw@host, one typed twice, are read from their last @)
         return -1 if "@" not in netloc else after_netloc - len(netloc) + netloc.rfind("@")
     if at < after_netloc:
         return at
