@@ -2379,6 +2379,19 @@ def test_an_at_after_a_port_says_both_readings(url, said):
     assert "write them as %2F, %3F and %23" in str(e.value), str(e.value)
 
 
+@pytest.mark.parametrize("url, said", [("ws://[::1]:8765/a@b", "ws://[::1]:8765/a@b"),
+                                       ("ws://[::1]:8765?x=a@b", "ws://[::1]:8765?x=a@b"),
+                                       ("ws://[::1]/a@b", "ws://[::1]/a@b"),
+                                       ("ws://vj:pw@[::1]:8765/a@b", "ws://vj:***@[::1]:8765/a@b")])
+def test_an_at_after_a_bracketed_host_is_the_paths(url, said):
+    """No user name or password holds a raw [: an @ after a bracketed host was read as a password's end, and the
+    address (dialled at [::1]:8765) refused and said as ws://[:***@b."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+
+
 def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
     in full and dialled at host ws."""

@@ -76,6 +76,11 @@ def userinfo_at(url: str) -> int:
     at = url.rfind("@")
     rest, netloc = _host_part(url)
     after_netloc = len(url) - len(rest) + len(netloc)
+    bracket = netloc.find("[")
+    if bracket == 0 or bracket > 0 and netloc[bracket - 1] == "@":
+        # a bracketed host ends the host part's user name and password (neither holds a raw [): an @ after it is
+        # the path's or the query's, read as a password's end, ws://[::1]:8765/a@b was said as ws://[:***@b
+        return bracket - 1 + after_netloc - len(netloc) if bracket else -1
     if ":" not in netloc and ":" not in url[after_netloc:max(at, 0)] and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
         # no password before the path (ws://gpu.box/?by=vj@studio): an @ after it is the path's (ws//vj:pw@host, a
         # scheme mistyped, and ws://ws//vj:pw@host, one typed twice, are read from their last @)
