@@ -2392,6 +2392,17 @@ def test_an_at_after_a_bracketed_host_is_the_paths(url, said):
     assert said_url(url) == said
 
 
+@pytest.mark.parametrize("url, said", [("ws://h:8765/@", "ws://h:8765/@"),
+                                       ("ws://vj:pw@h:8765/@", "ws://vj:***@h:8765/@")])
+def test_an_at_ending_the_address_ends_no_password(url, said):
+    """An @ with nothing after it has no host after it to end a password before: ws://h:8765/@ (dialled at h port
+    8765) was refused and said as ws://h:***@."""
+    from vcam.remote.urls import check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+
+
 def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
     in full and dialled at host ws."""

@@ -81,6 +81,9 @@ def userinfo_at(url: str) -> int:
         # a bracketed host ends the host part's user name and password (neither holds a raw [): an @ after it is
         # the path's or the query's, read as a password's end, ws://[::1]:8765/a@b was said as ws://[:***@b
         return bracket - 1 + after_netloc - len(netloc) if bracket else -1
+    if at == len(url) - 1 and at >= after_netloc and netloc.rpartition(":")[2].isdecimal():
+        # no host after it, so it ends no password: ws://h:8765/@ (dialled at h port 8765) was said as ws://h:***@
+        at = url.rfind("@", 0, at)
     if ":" not in netloc and ":" not in url[after_netloc:max(at, 0)] and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url):
         # no password before the path (ws://gpu.box/?by=vj@studio): an @ after it is the path's (ws//vj:pw@host, a
         # scheme mistyped, and ws://ws//vj:pw@host, one typed twice, are read from their last @)
