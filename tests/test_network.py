@@ -2403,6 +2403,20 @@ def test_an_at_ending_the_address_ends_no_password(url, said):
     assert said_url(url) == said
 
 
+@pytest.mark.parametrize("url, said", [("ws://h:8765?token=ab@cd", "ws://h:***@***"),
+                                       ("ws://h:8765?token=SECtk/x@y", "ws://h:***@***"),
+                                       ("ws://h:8765?token=ab@cd&x=1", "ws://h:***@***&x=1")])
+def test_a_token_read_as_a_password_is_hidden_to_its_end(url, said):
+    """host:port?token=…@… reads as a user and password too: said that way, the token's end after the @ was shown
+    (ws://h:***@cd)."""
+    from vcam.remote.urls import check_url, said_url
+
+    assert said_url(url) == said
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r} reads two ways"), str(e.value)
+
+
 def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
     in full and dialled at host ws."""

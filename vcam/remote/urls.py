@@ -35,7 +35,20 @@ def _password_hidden(url: str) -> str:
         else:
             return url  # a user without a password
     prefix = f"{scheme or ''}{slashes}"
-    return f"{prefix}{userinfo.partition(':')[0]}:***@{host}"
+    return f"{prefix}{userinfo.partition(':')[0]}:***@{_token_tail_hidden(head, host)}"
+
+
+def _token_tail_hidden(head: str, host: str) -> str:
+    """`host` (what follows the @ read as a password's end) with the end of a ?token= begun before that @ as ***:
+    ws://h:8765?token=ab@cd reads as user h and password 8765?token=ab too, and was said as ws://h:***@cd."""
+    rest, netloc = _host_part(head)
+    query = head.find("?", len(head) - len(rest) + len(netloc))
+    if ":" in netloc and not netloc.rpartition(":")[2].isdecimal():
+        return host  # no port before the ?, so no query: a raw ? in the password (ws://vj:s3cret?token=x@host)
+    if query < 0 or not re.search(r"(?i)[?&]token=[^&]*$", head[query:]):
+        return host
+    end = host.find("&")
+    return "***" + (host[end:] if end >= 0 else "")
 
 
 def _token_hidden(url: str) -> str:
