@@ -2417,6 +2417,17 @@ def test_a_token_read_as_a_password_is_hidden_to_its_end(url, said):
     assert str(e.value).startswith(f"{said!r} reads two ways"), str(e.value)
 
 
+@pytest.mark.parametrize("url, said", [("ws://vj:pw@h:8765/a@b", "ws://vj:***@h:8765/a@b"),
+                                       ("ws://vj:pw@h/a@b", "ws://vj:***@h/a@b")])
+def test_an_at_after_a_full_user_password_host_is_the_paths(url, said):
+    """The address is dialled at h with user:password@ before it: read from its last @, it was said as
+    ws://vj:***@b, and the line to type again sent the password to host b."""
+    from vcam.remote.urls import cam_command, check_url, said_url
+
+    check_url(url)
+    assert said_url(url) == said
+    assert cam_command(url) == f"vcam cam '{said}' --token TOKEN (with the password where *** stands)"
+
 def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
     in full and dialled at host ws."""

@@ -104,6 +104,10 @@ def userinfo_at(url: str) -> int:
     if at < after_netloc:
         return at
     user_at = netloc.rfind("@")
+    if ":" in netloc[:max(user_at, 0)]:
+        # user:password@host typed in full, which is what is dialled: an @ after it is the path's or the query's
+        # (ws://vj:pw@h/a@b was said, and offered to type again, as ws://vj:***@b: the password sent to host b)
+        return after_netloc - len(netloc) + user_at
     no_password = ":" not in netloc or ":" in netloc[:max(user_at, 0)] or (
         url[after_netloc] == "/" and netloc.rpartition(":")[2].isdigit())
     if no_password and all(_in_query_pair(url, a) for a in range(after_netloc, len(url)) if url[a] == "@"):
