@@ -2356,7 +2356,7 @@ def test_a_token_is_hidden_only_after_the_host_and_said_a_token():
     assert cam_command("ws://gpu.box:8765/p?a=1?token=s3cret") == "vcam cam 'ws://gpu.box:8765/p?a=1' --token TOKEN"
 
 
-@pytest.mark.parametrize("url", ["ws://gpu.box/?by=vj@studio&cc=ops@studio", "ws://gpu.box/a@b", "ws://gpu.box/#a@b",
+@pytest.mark.parametrize("url", ["ws://gpu.box/?by=vj@studio&cc=ops@studio", "ws://gpu.box/a@b", "ws://gpu.box/%23a@b",
                                  "ws://gpu.box/media/a@b.mp4", "ws://gpu.box/?token=p@ss@word"])
 def test_an_at_after_a_host_with_no_password_is_taken(url):
     """With no : before the path there is no password to end, yet an @ after the host was refused as a / ? or # in
@@ -2428,6 +2428,23 @@ def test_an_at_after_a_full_user_password_host_is_the_paths(url, said):
     assert said_url(url) == said
     assert cam_command(url) == f"vcam cam '{said}' --token TOKEN (with the password where *** stands)"
 
+
+@pytest.mark.parametrize("url, said", [("ws://gpu.box/#a@b", "ws://gpu.box/#a@b"),
+                                       ("ws://vj:SECpw@h:8765/?token=SECtk#x", "ws://vj:***@h:8765/?token=***#x")])
+def test_a_hash_in_the_address_is_refused_before_any_try(url, said):
+    """The websockets library refuses an address with a # at each try: it was taken, then refused every few seconds
+    with the address in full (its password and token) in each connecting line and the last one."""
+    from websockets.exceptions import InvalidURI
+
+    from vcam.remote.reasons import unreachable
+    from vcam.remote.urls import check_url
+
+    with pytest.raises(ValueError) as e:
+        check_url(url)
+    assert str(e.value).startswith(f"{said!r}: a # starts no part of a server's address"), str(e.value)
+    assert "as %23" in str(e.value)
+    line = unreachable(url, InvalidURI(url, "fragment is not allowed"))
+    assert "SEC" not in line and said in line, line
 def test_a_colon_in_the_path_before_an_at_may_be_a_password():
     """ws://ws//vj:pw@host (the scheme typed twice) has no : in its host part, and was taken with its password said
     in full and dialled at host ws."""

@@ -105,6 +105,8 @@ def _listen_flags(url: str) -> str | None:
     host and port that they take (ws://h:99999, ws://u:p/w@h: a guess offered there was refused in turn)."""
     meant = "ws://" + url.partition("://")[2]
     meant = urls.unbracketed_ipv6(meant) or meant  # ws://::1:8765 is dialled as [::1]:8765
+    if "@" not in meant.partition("#")[2]:  # vcam cam refuses a # (its library does), which --host never reads
+        meant = meant.partition("#")[0]
     try:
         urls.check_url(meant)
         parts = urlsplit(meant)

@@ -234,6 +234,9 @@ def check_url(url: str) -> None:
             raise ValueError(f"{shown!r} reads two ways: an @ after the server's host and port goes as %40 "
                              f"(ws://host:8765/a%40b); read as user:password@ before the last @, {passworded}")
         raise ValueError(f"{shown!r}: {passworded}")
+    if "#" in url:  # the websockets library refuses a fragment at each try, saying the address in full
+        raise ValueError(f"{shown!r}: a # starts no part of a server's address, and the connection refuses it at "
+                         "each try; write a # in the path, query or password as %23 (ws://host:8765/a%23b)")
     if port is not None and not 1 <= port <= 65535:
         raise ValueError(f"{shown!r}: the port must be a number from 1 to 65535 (vcam serve's first line names the "
                          f"one it listens on); {looks}")
