@@ -2417,6 +2417,18 @@ def test_a_token_read_as_a_password_is_hidden_to_its_end(url, said):
     assert str(e.value).startswith(f"{said!r} reads two ways"), str(e.value)
 
 
+@pytest.mark.parametrize("url, said, offered", [
+    ("ws://h:8765/?token=SEC#SECtk", "ws://h:8765/?token=***", "ws://h:8765/"),
+    ("ws://vj:SEC?token=SECx@h", "ws://vj:***@h", "'ws://vj:***@h'")])
+def test_a_token_is_hidden_to_its_end_and_a_password_with_a_query_in_it_stays_hidden(url, said, offered):
+    """A # after ?token= left the token's end shown (?token=***#SECtk), and a ?token= inside a password (no port
+    before its ?) was cut off as a query, the line to type again saying the password (vcam cam ws://vj:SEC)."""
+    from vcam.remote.urls import cam_command, said_url
+
+    assert said_url(url) == said
+    assert cam_command(url).startswith(f"vcam cam {offered} --token TOKEN"), cam_command(url)
+    assert "SEC" not in cam_command(url)
+
 @pytest.mark.parametrize("url, said", [("ws://vj:pw@h:8765/a@b", "ws://vj:***@h:8765/a@b"),
                                        ("ws://vj:pw@h/a@b", "ws://vj:***@h/a@b")])
 def test_an_at_after_a_full_user_password_host_is_the_paths(url, said):
@@ -2430,7 +2442,7 @@ def test_an_at_after_a_full_user_password_host_is_the_paths(url, said):
 
 
 @pytest.mark.parametrize("url, said", [("ws://gpu.box/#a@b", "ws://gpu.box/#a@b"),
-                                       ("ws://vj:SECpw@h:8765/?token=SECtk#x", "ws://vj:***@h:8765/?token=***#x")])
+                                       ("ws://vj:SECpw@h:8765/?token=SECtk#x", "ws://vj:***@h:8765/?token=***")])
 def test_a_hash_in_the_address_is_refused_before_any_try(url, said):
     """The websockets library refuses an address with a # at each try: it was taken, then refused every few seconds
     with the address in full (its password and token) in each connecting line and the last one."""

@@ -59,7 +59,7 @@ def _token_hidden(url: str) -> str:
     query = url.find("?", at + 1 if at >= 0 else 0)
     if query < 0:
         return url
-    return url[:query] + re.sub(r"(?i)([?&]token=)[^&#]+", r"\1***", url[query:])
+    return url[:query] + re.sub(r"(?i)([?&]token=)[^&]+", r"\1***", url[query:])  # a # too: vcam cam refuses it
 
 
 def put_back(url: str) -> str:
@@ -73,12 +73,15 @@ def put_back(url: str) -> str:
 
 def _without_token(url: str) -> str:
     """`url` without a ?token= in its query (a ? left alone dropped too), as far as said_url hides it."""
+    if "?" in url[:max(userinfo_at(url), 0)]:  # a raw ? in the password (ws://vj:pw?token=x@host): no query
+        return url
     try:
         parts = urlsplit(url)
     except ValueError:  # an IPv6 host without its closing bracket: check_url says so
         return url
     query = re.sub(r"(?i)[?&]token=[^&#]*", "", "?" + parts.query)[1:]
-    return url if query == parts.query else urlunsplit(parts._replace(query=query))
+    # the token read to its end, a # with it (said_url hides it so): ?token=ab#cd offered cd
+    return url if query == parts.query else urlunsplit(parts._replace(query=query, fragment=""))
 
 
 def userinfo_at(url: str) -> int:
