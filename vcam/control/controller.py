@@ -736,7 +736,8 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]),
+                          network=origin.source.startswith("net "))
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
@@ -801,16 +802,16 @@ class Controller:
         met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
         return f"{reply} ({met})" if met is not None else reply
 
-    def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
+    def _check_input(self, spec: str, typed: InputSpec | None = None, network: bool = False) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
         `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
-        a preset's is said as the show file gives it."""
+        a preset's is said as the show file gives it. `network`: a vcam cam's, told as read on its machine."""
         if self.check_input is None:
             return
         try:
             self.check_input(spec)
         except VcamError as e:
-            fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
+            fix = typed_fix(e.fix, typed, network) if typed is not None else _gone_fix(e.fix, spec)
             fix = (typed is not None and _glued_timing(parse_input(spec))) or fix
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
