@@ -702,8 +702,13 @@ _QUOTES = '"\u201c\u201d'  # double quotes, plain and a word processor's: a lone
 
 def _stray_quote(node, text: str) -> str | None:
     """`text` without the double quote it starts or ends with and that no other one pairs (`neon city"`), where the
-    value is written without quotes; None otherwise."""
-    if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in _QUOTES) % 2 == 0:
+    value is written without quotes; None otherwise. A „ that opens the text with no quote after it is one too:
+    German autocorrect's opening quote, never an apostrophe or an inch mark."""
+    if not isinstance(node, ScalarNode) or node.style:
+        return None
+    if text[:1] == "\u201e" and not any(q in text[1:] for q in _QUOTES + "\u201e"):
+        return text[1:].lstrip() or None
+    if sum(text.count(q) for q in _QUOTES) % 2 == 0:
         return None
     if text[-1] in _QUOTES:
         # `a 7"`: an inch mark after a number, the prompt's own, not a quote whose opening was lost
