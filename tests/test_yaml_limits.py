@@ -1229,6 +1229,24 @@ def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block
     assert "has no ':' after prompt" in problem and not problem.endswith("write prompt: >-"), problem
 
 
+@pytest.mark.parametrize("header, under", [(">-", ""), (">-", "    # c\n"), ("|2", ""), ("|-", "      # c\n"),
+                                           (">-", "    neon rain\n")])
+def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_offered_its_header_quoted(
+        loader, header, under):
+    """`prompt >-` over no lines of its text (nothing, a comment, the text not indented under it) was offered
+    `prompt: '>-'`, which loads and puts '>-' on air: a header with its indicators is a block whose text is still
+    to write. It is told the shape, which loads with the text written under it."""
+    text = f"presets:\n  - name: a\n    prompt {header}\n{under}  - name: b\n    prompt: x\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.endswith(f"line 3 has no ':' after prompt, and YAML read it as a text where a key goes; a text "
+                            f"written across lines is prompt: {header} with its lines under it, indented deeper than "
+                            "prompt:"), problem
+    written = text.replace(f"prompt {header}\n{under}", f"prompt: {header}\n      neon rain\n")
+    assert parse_show(written, "show.yaml").presets[0].prompts == {"neon rain": 1.0}
+
+
 @pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
 def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
     """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,

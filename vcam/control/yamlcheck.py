@@ -1146,8 +1146,16 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
                 f"name: and a word with it, like name: scene {found[3]}")
     if (offered := _colon_offered(lines, row, found[1], found[2], found[3])) is None:
+        if found[2] in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(found[3]):
+            # `prompt >-` over no lines of text: a block's header whose text is still to write, not the text '>-'
+            return (f"{said}; a text written across lines is {found[2]}: {found[3]} with its lines under it, indented "
+                    f"deeper than {found[2]}:")
         return None
     return f"{said}; write {offered}"
+
+
+# a block text's header: | or >, then its chomping (-, +) and indentation (1-9) indicators in either order
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])")
 
 
 def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) -> str | None:
@@ -1164,11 +1172,13 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     tries = [f"{key}: {value}"] if written and not (number_and_more and key not in _TEXT_KEYS) else []
     # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
     below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
-    if key in _TEXT_KEYS and re.fullmatch(r"[|>](?:[1-9]?[-+]?|[-+][1-9])", value) \
-            and len(below) - len(below.lstrip(" ")) > len(head):
+    header = key in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(value) is not None
+    if header and len(below) - len(below.lstrip(" ")) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
         tries.append(f"{key}: {value}")
-    if key in _TEXT_KEYS and (quoted := flow_yaml({key: value})) is not None:
+    # a header with its indicators (`>-`, `|2`) over no lines of text is one whose text is still to write: offered
+    # quoted, '>-' went on air; a bare | or > may be the text itself
+    if key in _TEXT_KEYS and not (header and len(value) > 1) and (quoted := flow_yaml({key: value})) is not None:
         tries.append(quoted[1:-1])
     return next((line for line in tries if _reads_past(lines, row, head + line, row)), None)
 
