@@ -1247,6 +1247,29 @@ def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_o
     assert parse_show(written, "show.yaml").presets[0].prompts == {"neon rain": 1.0}
 
 
+@pytest.mark.parametrize("written, said, offered", [
+    ("presets:\n  - name: a\n    proompt: [unclosed\n",
+     "show.yaml:4: not valid YAML: the [ that opens on line 3 (column 14) is never closed",
+     "presets:\n  - name: a\n    proompt: [unclosed]\n"),
+    ("defaults: {{seed: 3}\n", "show.yaml:2: not valid YAML: the { that opens on line 1 (column 11) is never closed",
+     "defaults: {{seed: 3}}\n"),
+    ("defaults: {{seed: 3}}}\n",
+     "show.yaml:1: not valid YAML (", "defaults: {{seed: 3}}\n"),  # YAML's own words: libyaml's or PyYAML's
+])
+def test_a_bracket_mended_into_a_line_that_would_be_refused_is_said_without_that_line(loader, written, said, offered):
+    """`proompt: [unclosed` was offered `proompt: [unclosed]`, refused next as an unknown key (and as prompt:, as a
+    list where a text goes); `defaults: {{seed: 3}` and `{{seed: 3}}}` were offered `defaults: {{seed: 3}}`, a
+    mapping keyed by a mapping, refused. What is open is said without the line."""
+    rest = "  - name: b\n    prompt: x\n" if written.startswith("presets") else "presets:\n  - name: a\n    prompt: x\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(written + rest, "show.yaml")
+    problem = only_problem(err)
+    assert (problem == said or said.endswith("(") and problem.startswith(said)) and offered.split("\n")[-2].strip() \
+        not in problem, problem
+    with pytest.raises(ConfigError):  # the line it was offered, refused
+        parse_show(offered + rest, "show.yaml")
+
+
 @pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
 def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
     """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,

@@ -914,10 +914,10 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-    said = (_slip_said(e, here) or _closed_early(e, here) or _colon_left_out(e, lines, keys)
+    said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
             or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
-            or _item_misaligned(e, lines) or _left_open(e, lines, here) or _flow_gap(e, here, keys)
-            or _flow_mended(e, lines) or _deeper_key(e, lines, keys)
+            or _item_misaligned(e, lines) or _left_open(e, lines, here, keys) or _flow_gap(e, here, keys)
+            or _flow_mended(e, lines, keys) or _deeper_key(e, lines, keys)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -953,12 +953,12 @@ def _slip_said(e: yaml.MarkedYAMLError, here: str) -> str | None:
     return None
 
 
-def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | None:
+def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[str, ...] = ()) -> str | None:
     """What to write for a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`):
     the flow left open is what to mend, not a comma before the key; None for any other."""
     mark = e.problem_mark
     if e.context_mark is not None and mark is not None and e.context_mark.line < mark.line and _KEY_LINE.match(here):
-        return _flow_mended(e, lines)
+        return _flow_mended(e, lines, keys)
     return None
 
 
@@ -990,10 +990,13 @@ _OPENED = re.compile(r"^ *(?:- +)?(" + _KEY_HEAD + r"[^\s:#]*): +([\"'\[{])(.*?)
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 
 
-def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
+def _closed_early(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
     """What to write for a value that opens with a quote or a bracket and goes on after it closes (`prompt: "neon"
     city`, `prompt: [glitch] city`): YAML reads the quoted text or the list alone, then finds more where a key
-    should be, said as "did not find expected key"; None for any other complaint."""
+    should be, said as "did not find expected key"; None for any other complaint, or where the line offered would
+    not load (_offer_loads)."""
+    mark = e.problem_mark
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if e.problem not in ("did not find expected key", "expected <block end>, but found '<scalar>'",
                          "expected <block end>, but found '}'", "expected <block end>, but found ']'"):
         return None
@@ -1008,11 +1011,13 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     if key not in _TEXT_KEYS:
         # a mapping's, a list's or a command's value quoted whole is text it refuses (`defaults: '{seed: 4}}'`,
         # `do: '"preset" a'`); only a stray close after brackets is sure to be a slip
-        if opened[2] in "'\"" or re.fullmatch(r"[]}]+", extra) is None:
+        if opened[2] in "'\"" or re.fullmatch(r"[]}]+", extra) is None \
+                or not _offer_loads(lines, mark.line, here[:opened.start(2)] + head, mark.line, keys):
             return None
         return (f"not valid YAML: {key}'s value {head} ends at its closing {closing}, and {extra!r} after it is "
                 f"one too many; remove it: {key}: {head}")
-    if (offered := flow_yaml(head + extra)) is None:
+    if (offered := flow_yaml(head + extra)) is None \
+            or not _offer_loads(lines, mark.line, here[:opened.start(2)] + offered, mark.line, keys):
         return None
     return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
             f"{closing}, which YAML reads as the whole value; put the whole text in quotes: {key}: {offered}")
@@ -1219,11 +1224,11 @@ def _code_end(line: str) -> int:
     return len((line[:found.start()] if found else line).rstrip())
 
 
-def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
     """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
     (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
     between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
-    otherwise."""
+    otherwise (_offer_loads)."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
     mark = e.problem_mark
     if found is None or mark is None or mark.line > len(lines):
@@ -1240,13 +1245,17 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         tries = _never_closed(lines, start, before)
     else:
         tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
+    unloaded = None
     for line, mended, said in tries:
-        if not _reads_past(lines, line, mended, row):
+        if not _offer_loads(lines, line, mended, row, keys):
+            if unloaded is None and _reads_past(lines, line, mended, row):
+                # what is open stays said, true as it is, without the fix (after its '; ') refused next
+                unloaded = said.split("; ")[0]
             continue
         shown = mended.strip()
         offer = f": {shown}" if len(shown) <= 100 else ""
         return f"not valid YAML: {said}{offer}"
-    return None
+    return f"not valid YAML: {unloaded}" if unloaded else None
 
 
 def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
@@ -1298,6 +1307,25 @@ def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> lis
         return []
     gap = len(here[:column].rstrip())
     return [(row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here")]
+
+
+def _offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple[str, ...] = ()) -> bool:
+    """Whether the text with line `line` written `mended` reads past line `row` (_reads_past), its key no misspelling
+    of a text's key among `keys`, and, where it then parses to its end, builds as a safe load does: a bracket closed
+    after `proompt: [a` was refused next as an unknown key, and as prompt: as a list where a text goes; `defaults:
+    {{seed: 3}}` as a mapping keyed by a mapping."""
+    if not _reads_past(lines, line, mended, row):
+        return False
+    if (key := _KEY_LINE.match(mended)) is not None and (word := key[2].strip()) not in keys \
+            and nearest(word, keys, cutoff=0.75) in _TEXT_KEYS:
+        return False
+    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    try:
+        for _ in yaml.parse(text, Loader=_Loader):
+            pass
+    except yaml.YAMLError:
+        return True  # a problem further on, said once this one is mended: what the text builds is not known yet
+    return _built_or_none(text) is not None
 
 
 def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
