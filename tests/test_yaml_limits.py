@@ -1398,6 +1398,24 @@ def test_a_key_deeper_than_a_value_that_the_entry_has_already_is_offered_an_entr
     assert value in {show.presets[-1].name, *show.presets[0].prompts}
 
 
+@pytest.mark.parametrize("value, offered", [("yes", "- name: 'yes'"), ("null # x", "- name: 'null'"),
+                                            ("2024-01-05", "- name: '2024-01-05'"),
+                                            ("7", "- name: and a word with it, like - name: scene 7 (a preset's name "
+                                                  "is no plain number: numbers select presets by position)")])
+def test_a_key_deeper_than_a_value_that_starts_an_entry_is_offered_a_name_that_reads_as_text(loader, value, offered):
+    """`     name: yes` one space past a preset's `prompt: x` was offered `- name: yes`, which YAML reads as a boolean,
+    refused again as no text; its name is offered quoted, and a number (refused quoted too) is told to take a
+    word."""
+    text = f"presets:\n  - name: a\n    prompt: x\n     name: {value}\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.endswith(f"begin it with '- ' as line 2 does: write {offered}"), problem
+    if offered.startswith("- name: '"):
+        show = parse_show(text.replace(f"     name: {value}", f"  {offered}"), "show.yaml")
+        assert show.presets[1].name == value.split(" #")[0]
+
+
 def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):
     """PyYAML's own scanner (where it has no libyaml) says "mapping values are not allowed here", which was told
     as a generic YAML error to check indentation, quotes and brackets, where libyaml's words got the fix."""

@@ -1469,8 +1469,8 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
 def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, int, str] | None:
     """For a key at line `row` meant for the list entry above whose keys are at `column` and whose '- ' line has
     that key already (`     name: b` under a preset's `- name: a` and its prompts): the line of the key it would
-    repeat, the line of the entry's '- ' (the same), and line `row` written as a new entry that parses past it; None
-    otherwise."""
+    repeat, the line of the entry's '- ' (the same), and line `row` written as a new entry that parses past it, a
+    text's value quoted where YAML reads it as no text (`name: yes`, a boolean); None otherwise."""
     repeated = None
     for i in range(row - 1, -1, -1):
         if (found := _KEY_LINE.match(lines[i])) is None or len(found[1]) > column:
@@ -1479,7 +1479,17 @@ def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, 
             return None
         repeated = i if found[2] == key and repeated is None else repeated
         if "-" in found[1]:
-            written = " " * found[1].index("-") + "- " + lines[row].strip()
+            entry = lines[row].strip()
+            read = _built_or_none(entry)
+            value = re.split(r"[ \t]#", entry[len(key) + 1:], maxsplit=1)[0].strip()
+            if key in _TEXT_KEYS and isinstance(read, dict) and not isinstance(read.get(key), str) and value:
+                if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":
+                    # quoted, `- name: '7'` is refused too: `preset 7` selects by position
+                    return (None if repeated != i else
+                            (repeated, i, f"- name: and a word with it, like - name: scene {value} (a preset's name "
+                                          "is no plain number: numbers select presets by position)"))
+                entry = quoted[1:-1] if (quoted := flow_yaml({key: value})) is not None else entry
+            written = " " * found[1].index("-") + "- " + entry
             # an entry begins with the key its '- ' line has: `- weight: 2` would be a prompt without its text
             if repeated != i or not _reads_past([*lines, ""], row, written, row):
                 return None
