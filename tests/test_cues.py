@@ -1598,6 +1598,25 @@ def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tm
     assert "no such file" in said and "did you mean" not in said and producer.actions == [], said
 
 
+@pytest.mark.parametrize("style", ["cues:\n  - name: o\n    do: |-\n      CMD\n",
+                                   "cues:\n  - name: o\n    do: >-\n      CMD\n",
+                                   "cues:\n  - name: o\n    do:\n      - |-\n        CMD\n",
+                                   "midi:\n  controls:\n    - note: 36\n      command: |\n        CMD\n"])
+def test_a_line_with_a_full_width_hash_in_a_block_is_told_a_plain_hash_is_text_there(style):
+    """`do: |-` over `preset 2 ＃ the drop` was told a plain # starts a comment "only outside the command's quotes,
+    brackets or braces", as if it would in the block, where a # is the text's own: it is told so, and offered the
+    line without the comment, which loads."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", "preset 2 ＃ the drop"), "show.yaml")
+    [said] = err.value.problems
+    assert "(a full-width ＃ starts no comment, nor does a plain # in a | or > block, where it is text: did you mean " \
+           "preset 2?)" in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
+
+
 # with a cue for a control's go to fire
 CONTROLS = [f"cues:\n  - {{name: open, do: preset 1}}\n{kind}:\n  controls:\n    - {{{key}, command: CMD}}\n"
             for kind, key in (("osc", "address: /a"), ("midi", "note: 36"))]

@@ -25,7 +25,8 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant
+from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK, DECIMAL, commands_cut, is_command,
+                                   number_meant, parse, whole_meant)
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
@@ -77,7 +78,7 @@ class Reader:
     _lines: list[str] = field(default_factory=list, init=False, repr=False)  # the text composed, for _comment_cut
 
     def error(self, node: Node | None, message: str) -> None:
-        self.add(self.path, node.start_mark.line + 1 if node is not None else 1, message)
+        self.add(self.path, node.start_mark.line + 1 if node is not None else 1, as_written_in(node, message))
 
     def add(self, path: str, line: int, message: str) -> None:
         """Records a problem; the MAX_PROBLEMS-th stops the reading (ConfigError with those so far)."""
@@ -472,6 +473,14 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def as_written_in(node: Node | None, message: str) -> str:
+    """`message`, said of the value `node`, in the words true where it is written: in a | or > block a plain # is
+    text too, and the words saying it starts a comment outside quotes, brackets and braces were untrue there."""
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        return message.replace(COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK)
+    return message
 
 
 PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
