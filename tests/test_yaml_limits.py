@@ -14,6 +14,7 @@ from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
 from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
 from vcam.control.yamlwrite import flow_yaml
+from vcam.words import counted
 
 DEEP = "presets: " + "[" * 5000 + "]" * 5000 + "\n"  # 10 kB
 BLOCK_DEEP = "".join(" " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 10)) + " " * (MAX_DEPTH + 10) + "x\n"
@@ -1414,6 +1415,31 @@ def test_a_key_deeper_than_a_value_that_starts_an_entry_is_offered_a_name_that_r
     if offered.startswith("- name: '"):
         show = parse_show(text.replace(f"     name: {value}", f"  {offered}"), "show.yaml")
         assert show.presets[1].name == value.split(" #")[0]
+
+
+@pytest.mark.parametrize("text, line, written, start, column", [
+    ("presets:\n  - name: a\n    prompt: x\n   - name: b\n    prompt: y\n", 4, "   - name: b", 2, 2),
+    ("presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: c, do: next}\n   - {name: d, do: next}\n", 5,
+     "   - {name: d, do: next}", 4, 2),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n- name: b\n  prompt: y\n", 5, "- name: b", 2, 2),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n     - text: y\n", 5, "     - text: y", 4, 6),
+])
+def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written, start, column):
+    """`   - name: b` a space past the '- ' of the preset above (or at the left edge, or a space short of its prompts'
+    list) was told only "did not find expected '-' indicator" (or "expected <block end>", "did not find expected
+    key"), to check indentation, quotes and brackets; it is told the column of the nearest list's '- ', where it
+    loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    spaces = len(written) - len(written.lstrip())
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: this '- ' is indented {counted(spaces, 'space')} "
+                                 f"and the '- ' of its list (line {start}) {column}: the items of one list line up; "
+                                 f"indent it {column} spaces as well")
+    lines = text.split("\n")
+    lines[line - 1] = " " * column + written.lstrip()
+    if spaces == 0:  # the item's keys under it too: they lined up with its '- '
+        lines[line] = " " * column + lines[line]
+    parse_show("\n".join(lines), "show.yaml")
 
 
 def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):

@@ -926,7 +926,7 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
             or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
             or _item_misaligned(e, lines) or _left_open(e, lines, here, keys) or _flow_gap(e, here, keys)
-            or _flow_mended(e, lines, keys) or _deeper_key(e, lines, keys)
+            or _flow_mended(e, lines, keys) or _deeper_key(e, lines, keys) or _dash_misaligned(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -1407,6 +1407,37 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     return (f"not valid YAML: {opened[2]}: on line {i + 1} is a list in [...] that ends at its ], and this '- ' "
             f"item starts a second list after it; write the list one way, each entry on a '- ' line under "
             f"{opened[2]}:{as_lines}")
+
+
+def _dash_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented off the '- ' of the list it goes on (`   - name: b` under `  - name:
+    a`), said by YAML as a '-' not found: the column of the list whose '- ' is nearest, where the line then reads on;
+    None otherwise."""
+    if e.problem not in ("did not find expected '-' indicator", *_ITEM_NOT_FOUND) or e.context_mark is None \
+            or e.problem_mark is None or not e.context_mark.line < e.problem_mark.line < len(lines):
+        return None
+    row = e.problem_mark.line
+    if (here := re.match(r"( *)- ", lines[row])) is None:
+        return None
+    # the lists above it, up to the key that holds them all: the one meant is the one whose '- ' is nearest its own
+    # (`     - text: y` a space short of its prompts' list, not the presets' list around it)
+    dashes: dict[int, int] = {}
+    for i in range(row - 1, -1, -1):
+        if (key := _KEY_LINE.match(lines[i])) is not None and "-" not in key[1] and len(key[1]) <= len(here[1]):
+            break
+        if (dash := re.match(r"( *)- ", lines[i])) is not None:
+            dashes.setdefault(len(dash[1]), i)
+    near = sorted(dashes, key=lambda column: abs(column - len(here[1])))
+    if not near or near[0] == len(here[1]) or len(near) > 1 and abs(near[0] - len(here[1])) == abs(
+            near[1] - len(here[1])):
+        return None  # lined up already, or as near one list as another
+    column = near[0]
+    first = dashes[column]
+    mended = " " * column + lines[row].lstrip(" ")
+    if not _reads_past([*lines, ""], row, mended, row):
+        return None
+    return (f"not valid YAML: this '- ' is indented {counted(len(here[1]), 'space')} and the '- ' of its list (line "
+            f"{first + 1}) {column}: the items of one list line up; indent it {counted(column, 'space')} as well")
 
 
 def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
