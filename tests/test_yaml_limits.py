@@ -1154,6 +1154,27 @@ def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, li
     parse_show(text.replace(f"{key} {value}", f"{key}: {value}"), "show.yaml")
 
 
+@pytest.mark.parametrize("entry, row, written, meant", [
+    ("  - name: a\n    prompt:neon city\n", 3, "prompt:neon city", "prompt: neon city"),
+    ("  - name:a\n    prompt: x\n", 2, "name:a", "name: a"),
+    ("  - name: a\n    prompt: x\n    seed:3\n", 4, "seed:3", "seed: 3"),
+    ("  - name: a\n    prompt:*star\n", 3, "prompt:*star", "prompt: '*star'"),
+])
+def test_a_key_without_the_space_after_its_colon_is_offered_the_line_with_it(loader, entry, row, written, meant):
+    """`prompt:neon city`, the space after the colon left out, was told only "could not find expected ':'" (or
+    "mapping values are not allowed"), to check indentation, quotes and brackets: YAML reads it as one text. It is
+    told the line with the space, which loads as written."""
+    text = f"presets:\n{entry}  - name: c\n    prompt: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    key, _, value = written.partition(":")
+    assert problem.endswith(f"line {row} has no space after {key}:, and YAML read {written} as one text where a key "
+                            f"goes; write {meant}"), problem
+    preset = parse_show(text.replace(written, meant), "show.yaml").presets[0]
+    assert value in (preset.name, str(preset.seed), *preset.prompts)
+
+
 @pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):

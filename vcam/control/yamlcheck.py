@@ -1152,9 +1152,14 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     else:
         return None
     found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
+    # `prompt:neon city`, the space after the colon left out: YAML reads a colon with no space after it as text
+    unspaced = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
+    found = found or unspaced
     if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
         return None
-    said = f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key goes"
+    said = (f"not valid YAML: line {row + 1} has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} as "
+            "one text where a key goes" if found is unspaced else
+            f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key goes")
     if found[2] == "name" and found[3].isdecimal() and _top_key(lines, row) == "presets":
         # quoted, `name: '7'` is refused too: `preset 7` selects by position
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
