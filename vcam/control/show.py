@@ -436,6 +436,12 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
+    unspaced = re.fullmatch(r"([a-z]+):(\S.*)", node.value) if not node.style else None
+    if unspaced and unspaced[1] in PRESET_KEYS and (line := flow_yaml({unspaced[1]: unspaced[2]})) is not None:
+        # `- name:neon`: the space after the colon left out, which YAML reads as one text, not as a key and a value
+        r.error(node, f"preset {i + 1} is the text {node.value} alone: with no space after its colon YAML reads "
+                      f"{unspaced[1]}: as part of the text; write - {line[1:-1]}")
+        return True
     # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
     entry = flow_yaml({"name": "NAME", "prompt": node.value})
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: " +
