@@ -1175,6 +1175,22 @@ def test_a_key_without_the_space_after_its_colon_is_offered_the_line_with_it(loa
     assert value in (preset.name, str(preset.seed), *preset.prompts)
 
 
+@pytest.mark.parametrize("written, mark", [("prompt = neon city", "'='"), ("prompt=neon city", "'='"),
+                                           ("prompt\uff1aneon city", "a full-width \uff1a (an input method's)"),
+                                           ("prompt\uff1a neon city", "a full-width \uff1a (an input method's)")])
+def test_a_key_with_another_mark_for_its_colon_is_offered_the_line_with_the_colon(loader, written, mark):
+    """`prompt = neon city` was offered `prompt: = neon city`, the '=' put on air as a word of the prompt;
+    `prompt：neon city`, typed with an input method's full-width colon, was told only "could not find expected ':'".
+    Each is told the mark, with the line to write, which loads with the prompt as meant."""
+    text = f"presets:\n  - name: a\n    {written}\n  - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:4: not valid YAML: line 3 has {mark} after prompt where a key takes a "
+                                 "colon, and YAML read it as a text where a key goes; write prompt: neon city")
+    assert parse_show(text.replace(written, "prompt: neon city"), "show.yaml").presets[0].prompts == {
+        "neon city": 1.0}
+
+
 @pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):

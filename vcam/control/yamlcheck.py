@@ -1151,26 +1151,40 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
         row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
     else:
         return None
-    found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
-    # `prompt:neon city`, the space after the colon left out: YAML reads a colon with no space after it as text
-    unspaced = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
-    found = found or unspaced
-    if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
+    if (written := _key_unmarked(lines[row] if row < len(lines) else "")) is None:
         return None
-    said = (f"not valid YAML: line {row + 1} has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} as "
-            "one text where a key goes" if found is unspaced else
-            f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key goes")
-    if found[2] == "name" and found[3].isdecimal() and _top_key(lines, row) == "presets":
+    head, key, value, said = written
+    if key not in keys or ": " in value or " #" in value:
+        return None
+    said = f"not valid YAML: line {row + 1} {said}"
+    if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":
         # quoted, `name: '7'` is refused too: `preset 7` selects by position
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
-                f"name: and a word with it, like name: scene {found[3]}")
-    if (offered := _colon_offered(lines, row, found[1], found[2], found[3])) is None:
-        if found[2] in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(found[3]):
+                f"name: and a word with it, like name: scene {value}")
+    if (offered := _colon_offered(lines, row, head, key, value)) is None:
+        if key in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(value):
             # `prompt >-` over no lines of text: a block's header whose text is still to write, not the text '>-'
-            return (f"{said}; a text written across lines is {found[2]}: {found[3]} with its lines under it, indented "
-                    f"deeper than {found[2]}:")
+            return (f"{said}; a text written across lines is {key}: {value} with its lines under it, indented "
+                    f"deeper than {key}:")
         return None
     return f"{said}; write {offered}"
+
+
+def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
+    """(indentation, key, value, what is amiss) for a line of a key and a value without the ': ' between them: the
+    colon left out (`prompt neon city`), the space after it left out (`prompt:neon city`, which YAML reads as one
+    text), or written as another mark (`prompt = neon city`, `prompt：neon city`: an input method's full-width
+    colon); None for any other line."""
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a])[ \t]*([^\s:#].*?)[ \t]*", line)):
+        mark = "a full-width \uff1a (an input method's)" if found[3] == "\uff1a" else "'='"
+        return (found[1], found[2], found[4], f"has {mark} after {found[2]} where a key takes a colon, and YAML read "
+                                              "it as a text where a key goes")
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", line)):
+        return found[1], found[2], found[3], f"has no ':' after {found[2]}, and YAML read it as a text where a key goes"
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*?)[ \t]*", line)):
+        return (found[1], found[2], found[3], f"has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} "
+                                              "as one text where a key goes")
+    return None
 
 
 # a block text's header: | or >, then its chomping (-, +) and indentation (1-9) indicators in either order
