@@ -2431,13 +2431,18 @@ def test_a_map_button_s_full_width_input_is_read_by_what_is_beside_the_show(tmp_
         assert [str(b.command) for b in loaded.osc.buttons] == [f"input file:{here / 'logo.png'}"]
 
 
-@pytest.mark.parametrize("written, meant", [("name:neon", "name: neon"), ("name:yes", "name: 'yes'"),
-                                           ("prompt:a city", "prompt: a city")])
-def test_a_preset_written_as_a_key_with_no_space_after_its_colon_is_told_the_key(written, meant):
-    """`- name:neon`, the space after the colon left out, was told it is a text alone and offered as a prompt,
-    `- {name: NAME, prompt: name:neon}`; it is told the key it is, with the line to write."""
+@pytest.mark.parametrize("written, meant, why", [
+    ("name:neon", "name: neon", "with no space after its colon YAML reads name: as part of the text"),
+    ("name:yes", "name: 'yes'", "with no space after its colon YAML reads name: as part of the text"),
+    ("prompt:a city", "prompt: a city", "with no space after its colon YAML reads prompt: as part of the text"),
+    ("name\uff1aneon", "name: neon", "YAML reads name\uff1a as part of the text (a full-width \uff1a is no colon)"),
+    ("name = neon", "name: neon", "YAML reads name= as part of the text (an = is no colon)"),
+])
+def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(written, meant, why):
+    """`- name:neon`, the space after the colon left out (or `- name：neon`, an input method's colon), was told it
+    is a text alone and offered as a prompt, `- {name: NAME, prompt: name:neon}`; it is told the key it is, with the
+    line to write."""
     text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
-    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: with no space after its colon "
-                                  f"YAML reads {written.split(':')[0]}: as part of the text; write - {meant}"]
+    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: {why}; write - {meant}"]

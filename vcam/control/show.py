@@ -436,11 +436,15 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
-    unspaced = re.fullmatch(r"([a-z]+):(\S.*)", node.value) if not node.style else None
-    if unspaced and unspaced[1] in PRESET_KEYS and (line := flow_yaml({unspaced[1]: unspaced[2]})) is not None:
-        # `- name:neon`: the space after the colon left out, which YAML reads as one text, not as a key and a value
-        r.error(node, f"preset {i + 1} is the text {node.value} alone: with no space after its colon YAML reads "
-                      f"{unspaced[1]}: as part of the text; write - {line[1:-1]}")
+    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a])[ \t]*(\S.*)", node.value) if not node.style else None
+    if unmarked and unmarked[1] in PRESET_KEYS and (line := flow_yaml({unmarked[1]: unmarked[3]})) is not None:
+        # `- name:neon`, `- name：neon`: the space after the colon left out, or the colon an input method's full-width
+        # one (or an '='), which YAML reads as one text, not as a key and a value
+        mark = unmarked[2].strip()
+        read = f"YAML reads {unmarked[1]}{mark} as part of the text"
+        why = f"with no space after its colon {read}" if mark == ":" else \
+            f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
+        r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; write - {line[1:-1]}")
         return True
     # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
     entry = flow_yaml({"name": "NAME", "prompt": node.value})
