@@ -1617,6 +1617,32 @@ def test_a_line_with_a_full_width_hash_in_a_block_is_told_a_plain_hash_is_text_t
     parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
 
 
+QUOTED = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+
+
+@pytest.mark.parametrize("style, cmd, where", [
+    ('cues:\n  - name: o\n    do: "CMD"\n', "preset 2 # the drop", QUOTED),
+    ("cues:\n  - name: o\n    do: |-\n      CMD\n", "preset 2 # the drop",
+     "a # in a | or > block is the command's own text: put a comment on a line of its own, above the key"),
+    ('cues:\n  - {name: drop, do: next}\nmidi:\n  controls:\n    - {note: 36, command: "CMD"}\n',
+     "preset 2 # the drop", QUOTED),
+    ('cues:\n  - {name: drop, do: next}\nmidi:\n  controls:\n    - {note: 36, command: "CMD"}\n',
+     "go drop # the big one", QUOTED),
+])
+def test_a_plain_hash_in_a_show_s_quoted_or_block_line_is_told_where_a_comment_goes(style, cmd, where):
+    """`do: "preset 2 # the drop"` was told, as a typed line is, that a # starts a comment only at the start of a
+    line: in a show file YAML's comment starts at any ' #', and this one was kept by the quotes (or the block) as
+    the command's text. It is told so, and offered the line without it, which loads."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", cmd), "show.yaml")
+    [said] = err.value.problems
+    assert f"({where}: did you mean {cmd.partition(' #')[0]}?)" in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
+
+
 # with a cue for a control's go to fire
 CONTROLS = [f"cues:\n  - {{name: open, do: preset 1}}\n{kind}:\n  controls:\n    - {{{key}, command: CMD}}\n"
             for kind, key in (("osc", "address: /a"), ("midi", "note: 36"))]

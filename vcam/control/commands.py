@@ -1670,6 +1670,7 @@ COMMENT_FULL_WIDTH = ("a full-width ＃ starts no comment, and a plain # starts 
                       "brackets or braces")
 # in a | or > block, where a plain # is the text's own as well
 COMMENT_FULL_WIDTH_IN_BLOCK = "a full-width ＃ starts no comment, nor does a plain # in a | or > block, where it is text"
+COMMENT_IN_BLOCK = "a # in a | or > block is the command's own text: put a comment on a line of its own, above the key"
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"

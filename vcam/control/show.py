@@ -54,6 +54,7 @@ from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_
                                    listed_meant, name_key, number_like, parse_quantize, preset_index,
                                    wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
+from vcam.control.fullwidth import IN_A_FILE
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
 from vcam.outspec import KINDS as OUTPUT_KINDS
@@ -187,7 +188,9 @@ class Show:
         # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
         if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
             return f" (did you mean {spelled}?)"
-        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
+        # in a show's or map's line a # is YAML's to read: one that reached the name was in quotes or a block
+        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]),
+                             console=not IN_A_FILE.get())
         return f" ({said})" if said else ""
 
     def _names(self, ref: str) -> bool:

@@ -25,8 +25,8 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK, DECIMAL, commands_cut, is_command,
-                                   number_meant, parse, whole_meant)
+from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK, COMMENT_IN_BLOCK, COMMENT_IN_QUOTES,
+                                   DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant)
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
@@ -477,9 +477,10 @@ class Reader:
 
 def as_written_in(node: Node | None, message: str) -> str:
     """`message`, said of the value `node`, in the words true where it is written: in a | or > block a plain # is
-    text too, and the words saying it starts a comment outside quotes, brackets and braces were untrue there."""
+    text too, where the words for quotes, brackets and braces were untrue."""
     if isinstance(node, ScalarNode) and node.style in ("|", ">"):
-        return message.replace(COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK)
+        return message.replace(COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK).replace(COMMENT_IN_QUOTES,
+                                                                                        COMMENT_IN_BLOCK)
     return message
 
 
