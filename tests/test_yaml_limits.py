@@ -1191,6 +1191,21 @@ def test_a_key_with_another_mark_for_its_colon_is_offered_the_line_with_the_colo
         "neon city": 1.0}
 
 
+@pytest.mark.parametrize("written, inner", [('"a "city" at night"', 'a "city" at night'),
+                                            ("'it's a neon city'", "it's a neon city")])
+def test_a_text_in_quotes_with_the_same_quote_inside_is_offered_both_readings(loader, written, inner):
+    """`prompt: "a "city" at night"` was offered `prompt: '"a "city" at night"'`, its outer quotes (most likely YAML's)
+    kept to go on air; both readings are offered, each loading as said."""
+    text = f"presets:\n  - name: a\n    prompt: {written}\n  - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    found = re.search(r"; where the outer quotes were YAML's, write (.+); where they are the prompt's own, write (.+)$",
+                      only_problem(err))
+    assert found is not None, only_problem(err)
+    for line, meant in zip(found.groups(), (inner, written)):
+        assert list(parse_show(text.replace(f"prompt: {written}", line), "show.yaml").presets[0].prompts) == [meant]
+
+
 @pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):

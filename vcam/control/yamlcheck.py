@@ -1029,8 +1029,15 @@ def _closed_early(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ..
     if (offered := flow_yaml(head + extra)) is None \
             or not _offer_loads(lines, mark.line, here[:opened.start(2)] + offered, mark.line, keys):
         return None
-    return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
-            f"{closing}, which YAML reads as the whole value; put the whole text in quotes: {key}: {offered}")
+    said = (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing {closing}, which YAML "
+            "reads as the whole value")
+    inner = flow_yaml((head + extra)[1:-1]) if opened[2] in "'\"" and extra.endswith(opened[2]) else None
+    if inner is not None and _offer_loads(lines, mark.line, here[:opened.start(2)] + inner, mark.line, keys):
+        # `prompt: "a "city" at night"`: quotes round the whole text as well as in it, the outer ones likely YAML's
+        # (offered kept, they went on air)
+        return (f"{said}; where the outer quotes were YAML's, write {key}: {inner}; where they are the {key}'s own, "
+                f"write {key}: {offered}")
+    return f"{said}; put the whole text in quotes: {key}: {offered}"
 
 
 # the keys whose value is a text, where a value that goes on after its quotes or brackets is the text's own
