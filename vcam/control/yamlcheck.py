@@ -26,7 +26,8 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK, COMMENT_IN_BLOCK, COMMENT_IN_QUOTES,
-                                   DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant)
+                                   DECIMAL, commands_cut, is_command, parse)
+from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
