@@ -1206,6 +1206,28 @@ def test_a_text_in_quotes_with_the_same_quote_inside_is_offered_both_readings(lo
         assert list(parse_show(text.replace(f"prompt: {written}", line), "show.yaml").presets[0].prompts) == [meant]
 
 
+@pytest.mark.parametrize("written", ["prompt:a", "prompt a", "prompt = a", "prompt\uff1aa"])
+def test_a_key_s_value_with_a_long_run_of_spaces_inside_is_told_at_once(written):
+    """`prompt:a`, 300,000 spaces and `b` (a paste gone wrong) kept the check, start or reload for minutes: the
+    line was matched with `(.*?)[ \t]*`, which tried every split of the run of spaces. It is told at once; the
+    minute allowed is many times what it takes."""
+    import signal
+
+    def too_long(*_):
+        raise TimeoutError("the line was still being read after a minute")
+
+    text = f"presets:\n  - name: a\n    {written}{' ' * 300_000}b\n  - name: c\n    prompt: z\n"
+    before = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, "show.yaml")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    assert only_problem(err).startswith("show.yaml:4: not valid YAML: line 3 has "), err.value.problems
+
+
 @pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):

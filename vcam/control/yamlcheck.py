@@ -1184,13 +1184,15 @@ def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
     colon left out (`prompt neon city`), the space after it left out (`prompt:neon city`, which YAML reads as one
     text), or written as another mark (`prompt = neon city`, `prompt：neon city`: an input method's full-width
     colon); None for any other line."""
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a])[ \t]*([^\s:#].*?)[ \t]*", line)):
+    # the spaces at the end cut first: `(.*?)[ \t]*` tried every split of a long run of them, quadratic
+    line = line.rstrip(" \t")
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a])[ \t]*([^\s:#].*)", line)):
         mark = "a full-width \uff1a (an input method's)" if found[3] == "\uff1a" else "'='"
         return (found[1], found[2], found[4], f"has {mark} after {found[2]} where a key takes a colon, and YAML read "
                                               "it as a text where a key goes")
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", line)):
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*)", line)):
         return found[1], found[2], found[3], f"has no ':' after {found[2]}, and YAML read it as a text where a key goes"
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*?)[ \t]*", line)):
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*)", line)):
         return (found[1], found[2], found[3], f"has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} "
                                               "as one text where a key goes")
     return None
