@@ -1206,6 +1206,20 @@ def test_a_text_in_quotes_with_the_same_quote_inside_is_offered_both_readings(lo
         assert list(parse_show(text.replace(f"prompt: {written}", line), "show.yaml").presets[0].prompts) == [meant]
 
 
+@pytest.mark.parametrize("written, meant", [
+    ('prompt:"neon city"', 'prompt: "neon city"'), ("prompt = 'neon city'", "prompt: 'neon city'"),
+    ("prompt\uff1a'neon city'", "prompt: 'neon city'"), ('prompt "neon city"', 'prompt: "neon city"'),
+])
+def test_a_key_s_quoted_value_written_without_its_colon_and_space_keeps_the_quotes_yaml_s(loader, written, meant):
+    """`prompt:"neon city"` was offered prompt: '"neon city"', which loads with the quotes on air: quotes round the
+    whole value are YAML's, as they are after a colon and a space. The line offered loads as the text inside them."""
+    text = f"presets:\n  - name: a\n    {written}\n  - name: c\n    prompt: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith(f"; write {meant}"), err.value.problems
+    assert parse_show(text.replace(written, meant), "show.yaml").presets[0].prompts == {"neon city": 1.0}
+
+
 @pytest.mark.parametrize("written", ["prompt:a", "prompt a", "prompt = a", "prompt\uff1aa"])
 def test_a_key_s_value_with_a_long_run_of_spaces_inside_is_told_at_once(written):
     """`prompt:a`, 300,000 spaces and `b` (a paste gone wrong) kept the check, start or reload for minutes: the

@@ -1214,6 +1214,10 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     # `seed 3 4`: a number and more, a text only where the key takes one
     number_and_more = re.match(r"-?\d", value) is not None and type(meant) not in (int, float)
     tries = [f"{key}: {value}"] if written and not (number_and_more and key not in _TEXT_KEYS) else []
+    if key in _TEXT_KEYS and isinstance(meant, str) and value[:1] in "'\"":
+        # `prompt:"neon city"`: quotes round the whole value are YAML's, as they are after a colon and a space
+        # (quoted again, '"neon city"', they went on air)
+        tries.append(f"{key}: {value}")
     # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
     below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
     header = key in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(value) is not None
