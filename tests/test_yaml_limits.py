@@ -1359,6 +1359,35 @@ def test_a_bracket_mended_into_a_line_that_would_be_refused_is_said_without_that
         parse_show(offered + rest, "show.yaml")
 
 
+@pytest.mark.parametrize("tail, offered", [
+    ("  - {name: open, prompt: b\n  - name: z\n    prompt: q\n", "- {name: open, prompt: b}"),
+    ("defaults: {seed: 3\n", "defaults: {seed: 3}"),
+    ("  - name: open\n    proompt: [b\n  - name: z\n    prompt: q\n", None),
+    ("defaults: {{seed: 3}\n", None),
+])
+def test_a_bracket_left_open_in_a_long_show_is_offered_from_its_own_lines(loader, monkeypatch, tail, offered):
+    """A bracket left open in a long show (600 KB) took seconds more at each check, start and reload: each line
+    offered was checked by building the whole show again in pure Python. Only the lines of the value mended are
+    built, and what is offered, or said without a line, is as in a short show."""
+    body = "presets:\n" + "".join(f"  - name: p{i}\n    prompt: a neon city at night {i}\n" for i in range(2500))
+    built = []
+    load = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda text, Loader: built.append(len(text)) or load(text, Loader=Loader))
+    with pytest.raises(ConfigError) as err:
+        parse_show(body + tail, "show.yaml")
+    problem = only_problem(err)
+    assert len(body) > 100_000 and all(size < 1000 for size in built), built
+    with pytest.raises(ConfigError) as short:  # as said of the same lines in a short show
+        parse_show("presets:\n" + tail, "show.yaml")
+    assert problem.partition("YAML: ")[2].split(" on line")[0] == only_problem(short).partition("YAML: ")[2].split(
+        " on line")[0]
+    assert problem.endswith(f": {offered}") if offered else problem.endswith("is never closed"), problem
+    if offered:
+        written = body + tail.replace(tail.split("\n")[0].strip(), offered)
+        assert parse_show(written, "show.yaml").presets[2500:] in ((), (Preset("open", {"b": 1.0}),
+                                                                         Preset("z", {"q": 1.0})))
+
+
 @pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
 def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
     """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,

@@ -1290,7 +1290,7 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...
         tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
     unloaded = None
     for line, mended, said in tries:
-        if not _offer_loads(lines, line, mended, row, keys):
+        if not _offer_loads(lines, line, mended, row, keys, first=start[0]):
             if unloaded is None and _reads_past(lines, line, mended, row):
                 # what is open stays said, true as it is, without the fix (after its '; ') refused next
                 unloaded = said.split("; ")[0]
@@ -1352,23 +1352,64 @@ def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> lis
     return [(row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here")]
 
 
-def _offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple[str, ...] = ()) -> bool:
+# above this many characters an offer is built from its own lines alone, not with the whole text: built whole, a
+# 600 KB show with a bracket left open took seconds more at each check, start and reload
+_WHOLE_BUILD_CHARS = 64_000
+# the safe load that builds an offer, with libyaml's parser where PyYAML has it
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple[str, ...] = (),
+                 first: int | None = None) -> bool:
     """Whether the text with line `line` written `mended` reads past line `row` (_reads_past), its key no misspelling
     of a text's key among `keys`, and, where it then parses to its end, builds as a safe load does: a bracket closed
     after `proompt: [a` was refused next as an unknown key, and as prompt: as a list where a text goes; `defaults:
-    {{seed: 3}}` as a mapping keyed by a mapping."""
-    if not _reads_past(lines, line, mended, row):
-        return False
+    {{seed: 3}}` as a mapping keyed by a mapping. In a long text what is built is the lines from `first` (where
+    the value mended opens; `line` where None) to `line`, where they read alone."""
     if (key := _KEY_LINE.match(mended)) is not None and (word := key[2].strip()) not in keys \
             and nearest(word, keys, cutoff=0.75) in _TEXT_KEYS:
         return False
     text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    if len(text) <= _WHOLE_BUILD_CHARS:
+        ended = _parsed_to_end(text, row)
+        return ended is not None and (not ended or _builds(text))
+    start = min(line, row if first is None else first)
+    if _parsed_to_end(text, row, stop=max(line, row)) is None:
+        return False
+    # the lines alone, indented as they are relative to each other
+    window = [*lines[start:line], mended]
+    indent = min((len(w) - len(w.lstrip(" ")) for w in window if w.strip()), default=0)
     try:
-        for _ in yaml.parse(text, Loader=_Loader):
-            pass
+        return yaml.load("\n".join(w[indent:] for w in window), Loader=_SafeLoader) is not None
+    except yaml.constructor.ConstructorError:
+        return False
+    except yaml.YAMLError:  # lines that do not read alone (an alias to an anchor above them): the whole text
+        return _builds(text)
+    except Exception:  # what YAML cannot build (2020-13-45) raises the constructors' own
+        return False
+
+
+def _parsed_to_end(text: str, row: int, stop: int | None = None) -> bool | None:
+    """Whether `text` parses to its end (True), or to a problem past line `row` (False); None where a problem
+    comes at or before it. `stop`: the parse ends, as True, at the first event past that line."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if stop is not None and event.start_mark.line > stop:
+                break
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        return False if mark is not None and mark.line > row else None
     except yaml.YAMLError:
-        return True  # a problem further on, said once this one is mended: what the text builds is not known yet
-    return _built_or_none(text) is not None
+        return None
+    return True
+
+
+def _builds(text: str) -> bool:
+    """Whether `text` builds something as a safe load does."""
+    try:
+        return yaml.load(text, Loader=_SafeLoader) is not None
+    except Exception:  # what YAML cannot build (2020-13-45, !!bool maybe) raises the constructors' own
+        return False
 
 
 def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
