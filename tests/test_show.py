@@ -1,5 +1,6 @@
 """Show files and MIDI maps: valid ones load; each broken one names the file, the line and the fix."""
 import os
+import re
 from pathlib import Path
 
 import cv2
@@ -2432,17 +2433,44 @@ def test_a_map_button_s_full_width_input_is_read_by_what_is_beside_the_show(tmp_
 
 
 @pytest.mark.parametrize("written, meant, why", [
-    ("name:neon", "name: neon", "with no space after its colon YAML reads name: as part of the text"),
-    ("name:yes", "name: 'yes'", "with no space after its colon YAML reads name: as part of the text"),
-    ("prompt:a city", "prompt: a city", "with no space after its colon YAML reads prompt: as part of the text"),
-    ("name\uff1aneon", "name: neon", "YAML reads name\uff1a as part of the text (a full-width \uff1a is no colon)"),
-    ("name = neon", "name: neon", "YAML reads name= as part of the text (an = is no colon)"),
+    ("name:neon", "{name: neon, prompt: TEXT}", "with no space after its colon YAML reads name: as part of the text"),
+    ("name:yes", "{name: 'yes', prompt: TEXT}", "with no space after its colon YAML reads name: as part of the text"),
+    ("prompt:a city", "{name: NAME, prompt: a city}",
+     "with no space after its colon YAML reads prompt: as part of the text"),
+    ("name\uff1aneon", "{name: neon, prompt: TEXT}",
+     "YAML reads name\uff1a as part of the text (a full-width \uff1a is no colon)"),
+    ("name = neon", "{name: neon, prompt: TEXT}", "YAML reads name= as part of the text (an = is no colon)"),
+    ("seed:3", "{name: NAME, prompt: TEXT, seed: 3}",
+     "with no space after its colon YAML reads seed: as part of the text"),
+    ("strength:0.5", "{name: NAME, prompt: TEXT, strength: 0.5}",
+     "with no space after its colon YAML reads strength: as part of the text"),
+    ("bias = 0.2", "{name: NAME, prompt: TEXT, bias: 0.2}", "YAML reads bias= as part of the text (an = is no colon)"),
+    ('prompt:"neon city"', "{name: NAME, prompt: neon city}",
+     "with no space after its colon YAML reads prompt: as part of the text"),
 ])
 def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(written, meant, why):
     """`- name:neon`, the space after the colon left out (or `- name：neon`, an input method's colon), was told it
-    is a text alone and offered as a prompt, `- {name: NAME, prompt: name:neon}`; it is told the key it is, with the
-    line to write."""
+    is a text alone and offered as a prompt, `- {name: NAME, prompt: name:neon}`; then offered `- name: neon`,
+    `- seed: '3'`, refused when written (no prompt, no name, the number quoted). It is told the key it is, with a
+    preset to write, which loads."""
     text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
-    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: {why}; write - {meant}"]
+    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: {why}; a preset has a name "
+                                  f"and a prompt: write - {meant}"]
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    key = re.split(r"[:=\uff1a ]", written)[0]
+    assert str(getattr(preset, key) if key not in ("name", "prompt") else preset.name if key == "name" else
+               next(iter(preset.prompts))) == re.split(r"[:=\uff1a] *", written, maxsplit=1)[1].strip('"')
+
+
+@pytest.mark.parametrize("written", ["bias = 2", "input:off", "name:7", "prompts:a", "seed:3 4"])
+def test_a_preset_of_a_key_run_together_that_would_be_refused_is_offered_no_line(written):
+    """`- bias = 2` was offered `- bias: '2'`, refused when written (a quoted number, out of range, and no name or
+    prompt): where the preset with that key would be refused, it is told how a preset is written, without a line."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n", "show.yaml")
+    [said] = err.value.problems
+    assert said.startswith(f"show.yaml:2: preset 1 is the text {written} alone: ") and said.endswith(
+        "; write each key with a space after its colon, in a preset with a name and a prompt: "
+        "- {name: NAME, prompt: TEXT}"), said

@@ -65,9 +65,9 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, in_line_order, key_nodes,
+from vcam.control.yamlcheck import (INVALID, ConfigError, Reader, as_written, constructed, in_line_order, key_nodes,
                                     number_written_as, read_file, written_as)
-from vcam.control.yamlwrite import NULL_TAG, STR_TAG, flow_yaml
+from vcam.control.yamlwrite import NULL_TAG, STR_TAG, _built_or_none, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
@@ -441,14 +441,18 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
                       "delete its line")
         return True
     unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a])[ \t]*(\S.*)", node.value) if not node.style else None
-    if unmarked and unmarked[1] in PRESET_KEYS and (line := flow_yaml({unmarked[1]: unmarked[3]})) is not None:
+    if unmarked and unmarked[1] in PRESET_KEYS:
         # `- name:neon`, `- name：neon`: the space after the colon left out, or the colon an input method's full-width
         # one (or an '='), which YAML reads as one text, not as a key and a value
         mark = unmarked[2].strip()
         read = f"YAML reads {unmarked[1]}{mark} as part of the text"
         why = f"with no space after its colon {read}" if mark == ":" else \
             f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
-        r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; write - {line[1:-1]}")
+        line = _keyed_entry(unmarked[1], unmarked[3], r.path)
+        r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; " +
+                      (f"a preset has a name and a prompt: write - {line}" if line else
+                       "write each key with a space after its colon, in a preset with a name and a prompt: "
+                       "- {name: NAME, prompt: TEXT}"))
         return True
     # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
     entry = flow_yaml({"name": "NAME", "prompt": node.value})
@@ -456,6 +460,26 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
                   (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}, the text as written, quoted where "
                                               "YAML needs it"))
     return True
+
+
+def _keyed_entry(key: str, value: str, path: str) -> str | None:
+    """The preset to write for a list item that is `key` and `value` run together as one text (`- seed:3`): the
+    key and its value, a number where the key takes one, with a name and a prompt to fill in where it lacks them
+    (NAME, TEXT); None where that preset is refused as a show's only one (`- input:off`, `- name:7`), as the
+    item offered alone was (its name missing, its seed quoted)."""
+    read = _built_or_none(f"{key}: {value}")
+    number = read.get(key) if isinstance(read, dict) and key in ("seed", "transition", "strength", "bias") else None
+    # `- prompt:"neon city"`: quotes round the whole value are YAML's, as after a colon and a space
+    quoted = read.get(key) if isinstance(read, dict) and value[:1] in "'\"" else None
+    entry = {"name": "NAME", "prompt": "TEXT",
+             key: number if type(number) in (int, float) else quoted if isinstance(quoted, str) else value}
+    if key == "prompts" or (line := flow_yaml(entry)) is None:
+        return None
+    try:
+        parse_show(f"presets:\n  - {line}\n", path)
+    except ConfigError:
+        return None
+    return line
 
 
 def _refuse_a_control_log(r: Reader, text: str, path: str) -> None:
