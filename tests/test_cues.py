@@ -1643,6 +1643,34 @@ def test_a_plain_hash_in_a_show_s_quoted_or_block_line_is_told_where_a_comment_g
     parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
 
 
+BLOCK = "a # in a | or > block is the command's own text: put a comment on a line of its own, above the key"
+WIDE_IN_BLOCK = "a full-width \uff03 starts no comment, nor does a plain # in a | or > block, where it is text"
+OSC_BUTTON = "cues:\n  - {name: drop, do: next}\nosc:\n  controls:\n    - address: /a\n"
+
+
+@pytest.mark.parametrize("style, cmd, where", [
+    (OSC_BUTTON + "      command: |-\n        CMD\n", "preset 2 # the drop", BLOCK),
+    (OSC_BUTTON + "      command: >-\n        CMD\n", "go drop # the big one", BLOCK),
+    (OSC_BUTTON + "      command: next\n      release: |-\n        CMD\n", "preset 2 # the drop", BLOCK),
+    (OSC_BUTTON + "      command: |-\n        CMD\n", "preset 2 \uff03 the drop", WIDE_IN_BLOCK),
+    (OSC_BUTTON + '      command: "CMD"\n', "preset 2 # the drop", QUOTED),
+    (OSC_BUTTON + '      command: next\n      release: "CMD"\n', "go drop # the big one", QUOTED),
+])
+def test_a_hash_in_an_osc_button_s_block_is_told_where_a_comment_goes_there(style, cmd, where):
+    """An OSC button's `command: |-` block holding `preset 2 # the drop` was told "a # inside the quotes is the
+    command's own text", with no quotes written: it is told in the words for a block, as a cue's and a MIDI
+    button's are, and offered the line without the comment, which loads."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", cmd), "show.yaml")
+    [said] = err.value.problems
+    meant = re.split(" [#\uff03]", cmd)[0]
+    assert f"({where}: did you mean {meant}?)" in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
+
+
 # with a cue for a control's go to fire
 CONTROLS = [f"cues:\n  - {{name: open, do: preset 1}}\n{kind}:\n  controls:\n    - {{{key}, command: CMD}}\n"
             for kind, key in (("osc", "address: /a"), ("midi", "note: 36"))]

@@ -479,10 +479,17 @@ class Reader:
 def as_written_in(node: Node | None, message: str) -> str:
     """`message`, said of the value `node`, in the words true where it is written: in a | or > block a plain # is
     text too, where the words for quotes, brackets and braces were untrue."""
-    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
-        return message.replace(COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK).replace(COMMENT_IN_QUOTES,
-                                                                                        COMMENT_IN_BLOCK)
-    return message
+    return in_a_block(message) if written_in_a_block(node) else message
+
+
+def written_in_a_block(node: Node | None) -> bool:
+    """Whether the value `node` is written as a | or > block."""
+    return isinstance(node, ScalarNode) and node.style in ("|", ">")
+
+
+def in_a_block(message: str) -> str:
+    """`message`, said of a value written as a | or > block, in the words true there (as_written_in)."""
+    return message.replace(COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK).replace(COMMENT_IN_QUOTES, COMMENT_IN_BLOCK)
 
 
 PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
