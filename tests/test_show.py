@@ -2440,6 +2440,8 @@ def test_a_map_button_s_full_width_input_is_read_by_what_is_beside_the_show(tmp_
     ("name\uff1aneon", "{name: neon, prompt: TEXT}",
      "YAML reads name\uff1a as part of the text (a full-width \uff1a is no colon)"),
     ("name = neon", "{name: neon, prompt: TEXT}", "YAML reads name= as part of the text (an = is no colon)"),
+    ("name \uff1d neon", "{name: neon, prompt: TEXT}",
+     "YAML reads name\uff1d as part of the text (a full-width \uff1d is no colon)"),
     ("seed:3", "{name: NAME, prompt: TEXT, seed: 3}",
      "with no space after its colon YAML reads seed: as part of the text"),
     ("strength:0.5", "{name: NAME, prompt: TEXT, strength: 0.5}",
@@ -2459,9 +2461,9 @@ def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(w
     assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: {why}; a preset has a name "
                                   f"and a prompt: write - {meant}"]
     preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
-    key = re.split(r"[:=\uff1a ]", written)[0]
+    key = re.split(r"[:=\uff1a\uff1d ]", written)[0]
     assert str(getattr(preset, key) if key not in ("name", "prompt") else preset.name if key == "name" else
-               next(iter(preset.prompts))) == re.split(r"[:=\uff1a] *", written, maxsplit=1)[1].strip('"')
+               next(iter(preset.prompts))) == re.split(r"[:=\uff1a\uff1d] *", written, maxsplit=1)[1].strip('"')
 
 
 @pytest.mark.parametrize("written", ["bias = 2", "input:off", "name:7", "prompts:a", "seed:3 4"])

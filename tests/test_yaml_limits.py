@@ -1220,6 +1220,26 @@ def test_a_key_s_quoted_value_written_without_its_colon_and_space_keeps_the_quot
     assert parse_show(text.replace(written, meant), "show.yaml").presets[0].prompts == {"neon city": 1.0}
 
 
+@pytest.mark.parametrize("written, mark, meant", [
+    ("prompt == neon city", "'='", "prompt: neon city"),
+    ("prompt \uff1d neon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
+    ("prompt\uff1dneon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
+    ("prompt =", "'='", None),
+])
+def test_a_key_written_with_another_mark_for_its_colon_puts_no_mark_on_air(loader, written, mark, meant):
+    """`prompt == neon city` was offered prompt: = neon city, `prompt ＝ neon city` (a full-width equals sign)
+    prompt: ＝ neon city, and `prompt =` prompt: '=': the mark went on air. The mark is told, and the line offered
+    loads as the text alone; with nothing after the mark, the value is still to write."""
+    text = f"presets:\n  - name: a\n    {written}\n  - name: c\n    prompt: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:4: not valid YAML: line 3 has {mark} after prompt where a key takes a "
+                                 "colon, and YAML read it as a text where a key goes; write " +
+                                 (meant or "prompt: with its value after the colon and a space")), err.value.problems
+    if meant:
+        assert parse_show(text.replace(written, meant), "show.yaml").presets[0].prompts == {"neon city": 1.0}
+
+
 @pytest.mark.parametrize("written", ["prompt:a", "prompt a", "prompt = a", "prompt\uff1aa"])
 def test_a_key_s_value_with_a_long_run_of_spaces_inside_is_told_at_once(written):
     """`prompt:a`, 300,000 spaces and `b` (a paste gone wrong) kept the check, start or reload for minutes: the

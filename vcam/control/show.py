@@ -440,7 +440,7 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
-    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a])[ \t]*(\S.*)", node.value) if not node.style else None
+    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a\uff1d])[ \t]*(\S.*)", node.value) if not node.style else None
     if unmarked and unmarked[1] in PRESET_KEYS:
         # `- name:neon`, `- name：neon`: the space after the colon left out, or the colon an input method's full-width
         # one (or an '='), which YAML reads as one text, not as a key and a value

@@ -1173,6 +1173,8 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
     if key not in keys or ": " in value or " #" in value:
         return None
     said = f"not valid YAML: line {row + 1} {said}"
+    if not value:  # `prompt =`: the value still to write, not a text '='
+        return f"{said}; write {key}: with its value after the colon and a space"
     if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":
         # quoted, `name: '7'` is refused too: `preset 7` selects by position
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
@@ -1193,11 +1195,13 @@ def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
     colon); None for any other line."""
     # the spaces at the end cut first: `(.*?)[ \t]*` tried every split of a long run of them, quadratic
     line = line.rstrip(" \t")
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a])[ \t]*([^\s:#].*)", line)):
-        mark = "a full-width \uff1a (an input method's)" if found[3] == "\uff1a" else "'='"
-        return (found[1], found[2], found[4], f"has {mark} after {found[2]} where a key takes a colon, and YAML read "
-                                              "it as a text where a key goes")
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*)", line)):
+    # `prompt == x`, `prompt = `: the marks doubled are one slip, and one with nothing after it is no text '='
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a\uff1d])[=\uff1a\uff1d]*[ \t]*([^\s:#].*)?",
+                              line)):
+        mark = f"a full-width {found[3]} (an input method's)" if found[3] != "=" else "'='"
+        return (found[1], found[2], found[4] or "", f"has {mark} after {found[2]} where a key takes a colon, and YAML "
+                                                    "read it as a text where a key goes")
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#=\uff1a\uff1d].*)", line)):
         return found[1], found[2], found[3], f"has no ':' after {found[2]}, and YAML read it as a text where a key goes"
     if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*)", line)):
         return (found[1], found[2], found[3], f"has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} "
