@@ -1206,6 +1206,18 @@ def test_a_text_in_quotes_with_the_same_quote_inside_is_offered_both_readings(lo
         assert list(parse_show(text.replace(f"prompt: {written}", line), "show.yaml").presets[0].prompts) == [meant]
 
 
+@pytest.mark.parametrize("written", ['"neon" city "rain"', '"neon" city "rain" at "night"', "'neon' city 'rain'"])
+def test_a_text_in_quotes_whose_inner_quotes_pair_no_words_is_offered_one_reading(loader, written):
+    """`prompt: "neon" city "rain"` was offered, as well, `prompt: neon" city "rain`, read as held in outer quotes
+    whose inner ones pair round no words: only the whole text in quotes is offered, which loads as written."""
+    text = f"presets:\n  - name: a\n    prompt: {written}\n  - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    found = re.search(r"; put the whole text in quotes: (prompt: .+)$", only_problem(err))
+    assert found is not None and "outer quotes" not in only_problem(err), only_problem(err)
+    assert list(parse_show(text.replace(f"prompt: {written}", found[1]), "show.yaml").presets[0].prompts) == [written]
+
+
 @pytest.mark.parametrize("written, meant", [
     ('prompt:"neon city"', 'prompt: "neon city"'), ("prompt = 'neon city'", "prompt: 'neon city'"),
     ("prompt\uff1a'neon city'", "prompt: 'neon city'"), ('prompt "neon city"', 'prompt: "neon city"'),

@@ -1039,7 +1039,12 @@ def _closed_early(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ..
         return None
     said = (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing {closing}, which YAML "
             "reads as the whole value")
-    inner = flow_yaml((head + extra)[1:-1]) if opened[2] in "'\"" and extra.endswith(opened[2]) else None
+    # `"neon" city "rain"`: the quotes inside, `neon" city "rain`, pair round no words: no text held in outer
+    # quotes (an apostrophe, `it's`, is no quote)
+    q = opened[2]
+    paired = q in "'\"" and extra.endswith(q) and q not in re.sub(
+        rf"(?<!\S){q}[^{q}]*{q}(?!\w)", "", re.sub(r"(?<=\w)'(?=\w)", "", (head + extra)[1:-1]))
+    inner = flow_yaml((head + extra)[1:-1]) if paired else None
     if inner is not None and _offer_loads(lines, mark.line, here[:opened.start(2)] + inner, mark.line, keys):
         # `prompt: "a "city" at night"`: quotes round the whole text as well as in it, the outer ones likely YAML's
         # (offered kept, they went on air)
