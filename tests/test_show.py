@@ -2466,6 +2466,28 @@ def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(w
                next(iter(preset.prompts))) == re.split(r"[:=\uff1a\uff1d] *", written, maxsplit=1)[1].strip('"')
 
 
+@pytest.mark.parametrize("written, marks, meant", [
+    ("prompt == neon city", "==", "{name: NAME, prompt: neon city}"),
+    ("prompt = = neon city", "==", "{name: NAME, prompt: neon city}"),
+    ("prompt \uff1d\uff1d neon city", "\uff1d\uff1d", "{name: NAME, prompt: neon city}"),
+    ("prompt =", "=", "{name: NAME, prompt: TEXT}"),
+])
+def test_a_preset_of_a_key_with_a_run_of_marks_puts_no_mark_on_air(written, marks, meant):
+    """`- prompt == neon city` was offered `- {name: NAME, prompt: = neon city}`, `- prompt = = neon` prompt: = neon
+    (the second mark on air), and `- prompt =` `- {name: NAME, prompt: prompt =}`: a run of marks is one slip, none
+    of it the text's, and with nothing after it the text is still to write. The preset offered loads without a
+    mark on air."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    first = marks[0]
+    why = f"(an {first} is no colon)" if first == "=" else f"(a full-width {first} is no colon)"
+    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: YAML reads prompt{marks} as "
+                                  f"part of the text {why}; a preset has a name and a prompt: write - {meant}"]
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    assert not set(next(iter(preset.prompts))) & set("=\uff1d")
+
+
 @pytest.mark.parametrize("written", ["bias = 2", "input:off", "name:7", "prompts:a", "seed:3 4"])
 def test_a_preset_of_a_key_run_together_that_would_be_refused_is_offered_no_line(written):
     """`- bias = 2` was offered `- bias: '2'`, refused when written (a quoted number, out of range, and no name or

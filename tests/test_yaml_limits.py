@@ -1236,6 +1236,8 @@ def test_a_key_s_quoted_value_written_without_its_colon_and_space_keeps_the_quot
     ("prompt == neon city", "'='", "prompt: neon city"),
     ("prompt \uff1d neon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
     ("prompt\uff1dneon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
+    ("prompt = = neon city", "'='", "prompt: neon city"),
+    ("prompt \uff1d\uff1d neon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
     ("prompt =", "'='", None),
 ])
 def test_a_key_written_with_another_mark_for_its_colon_puts_no_mark_on_air(loader, written, mark, meant):
@@ -1245,9 +1247,12 @@ def test_a_key_written_with_another_mark_for_its_colon_puts_no_mark_on_air(loade
     text = f"presets:\n  - name: a\n    {written}\n  - name: c\n    prompt: z\n"
     with pytest.raises(ConfigError) as err:
         parse_show(text, "show.yaml")
+    # with nothing to write, the line offered is a template: a sentence copied with it would go on air
     assert only_problem(err) == (f"show.yaml:4: not valid YAML: line 3 has {mark} after prompt where a key takes a "
-                                 "colon, and YAML read it as a text where a key goes; write " +
-                                 (meant or "prompt: with its value after the colon and a space")), err.value.problems
+                                 "colon, and YAML read it as a text where a key goes; " +
+                                 (f"write {meant}" if meant else
+                                  "its text is still to write, after a colon and a space: prompt: TEXT")), \
+        err.value.problems
     if meant:
         assert parse_show(text.replace(written, meant), "show.yaml").presets[0].prompts == {"neon city": 1.0}
 

@@ -440,15 +440,21 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
-    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a\uff1d])[ \t]*(\S.*)", node.value) if not node.style else None
+    # a run of marks (`prompt == x`, `prompt = = x`) is one slip, none of it the text's; with nothing after it
+    # (`prompt =`) the value is still to write
+    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a\uff1d])([=:\uff1a\uff1d \t]*)([^=:\uff1a\uff1d \t].*)?",
+                            node.value) if not node.style else None
     if unmarked and unmarked[1] in PRESET_KEYS:
         # `- name:neon`, `- name：neon`: the space after the colon left out, or the colon an input method's full-width
         # one (or an '='), which YAML reads as one text, not as a key and a value
         mark = unmarked[2].strip()
-        read = f"YAML reads {unmarked[1]}{mark} as part of the text"
+        marks = mark + re.sub(r"[ \t]", "", unmarked[3])
+        read = f"YAML reads {unmarked[1]}{marks} as part of the text"
         why = f"with no space after its colon {read}" if mark == ":" else \
             f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
-        line = _keyed_entry(unmarked[1], unmarked[3], r.path)
+        blank = {"name": "NAME", "prompt": "TEXT"}.get(unmarked[1])
+        line = _keyed_entry(unmarked[1], unmarked[4], r.path) if unmarked[4] else \
+            _keyed_entry(unmarked[1], blank, r.path) if blank else None
         r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; " +
                       (f"a preset has a name and a prompt: write - {line}" if line else
                        "write each key with a space after its colon, in a preset with a name and a prompt: "

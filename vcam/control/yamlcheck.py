@@ -1179,7 +1179,9 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
         return None
     said = f"not valid YAML: line {row + 1} {said}"
     if not value:  # `prompt =`: the value still to write, not a text '='
-        return f"{said}; write {key}: with its value after the colon and a space"
+        # the line offered is a template: a sentence after `write` is copied onto the line and goes on air
+        what, blank = ("text", "TEXT") if key in _TEXT_KEYS else ("value", "VALUE")
+        return f"{said}; its {what} is still to write, after a colon and a space: {key}: {blank}"
     if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":
         # quoted, `name: '7'` is refused too: `preset 7` selects by position
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
@@ -1200,9 +1202,10 @@ def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
     colon); None for any other line."""
     # the spaces at the end cut first: `(.*?)[ \t]*` tried every split of a long run of them, quadratic
     line = line.rstrip(" \t")
-    # `prompt == x`, `prompt = `: the marks doubled are one slip, and one with nothing after it is no text '='
-    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a\uff1d])[=\uff1a\uff1d]*[ \t]*([^\s:#].*)?",
-                              line)):
+    # `prompt == x`, `prompt = = x`, `prompt = `: a run of marks (spaces between them or not) is one slip, and one
+    # with nothing after it is no text '='
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a\uff1d])[=:\uff1a\uff1d \t]*"
+                              r"([^\s:#=\uff1a\uff1d].*)?", line)):
         mark = f"a full-width {found[3]} (an input method's)" if found[3] != "=" else "'='"
         return (found[1], found[2], found[4] or "", f"has {mark} after {found[2]} where a key takes a colon, and YAML "
                                                     "read it as a text where a key goes")
