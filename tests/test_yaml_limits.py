@@ -1441,6 +1441,21 @@ def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader,
     assert mended.presets[1].name == f"scene {number}"
 
 
+@pytest.mark.parametrize("written", ['name:"7"', "name = '7'", "name:'12'", 'name \uff1a "7"'])
+def test_a_quoted_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, written):
+    """`name:"7"` and `name = '7'` in a preset were offered `name: "7"` and `name: '7'`, refused when written (a
+    preset's name cannot be a plain number, quoted or not): the digits are told as YAML reads the value, with a
+    word to add, and the name written as offered loads."""
+    text = f"presets:\n  - {{name: a, prompt: y}}\n  - prompt: x\n    {written}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    number = re.sub(r"\D", "", written)
+    assert problem.endswith("; a preset's name cannot be a plain number (numbers select presets by position): write "
+                            f"name: and a word with it, like name: scene {number}"), problem
+    assert parse_show(text.replace(written, f"name: scene {number}"), "show.yaml").presets[1].name == f"scene {number}"
+
+
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
 def test_a_key_without_its_colon_whose_value_reads_otherwise_with_one_is_offered_no_line(loader, line):
     """`seed 010` was offered `seed: 010`, which loads as seed 8; `input off` was offered `input: off`, read as

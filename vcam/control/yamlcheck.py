@@ -1182,10 +1182,12 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
         # the line offered is a template: a sentence after `write` is copied onto the line and goes on air
         what, blank = ("text", "TEXT") if key in _TEXT_KEYS else ("value", "VALUE")
         return f"{said}; its {what} is still to write, after a colon and a space: {key}: {blank}"
-    if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":
-        # quoted, `name: '7'` is refused too: `preset 7` selects by position
+    # as YAML reads the value: quoted, `name:"7"`, `name = '7'`, it is refused too (`preset 7` selects by position)
+    read = _built_or_none(f"{key}: {value}") if key == "name" else None
+    digits = read["name"].strip() if isinstance(read, dict) and isinstance(read.get("name"), str) else value
+    if key == "name" and digits.isdecimal() and _top_key(lines, row) == "presets":
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
-                f"name: and a word with it, like name: scene {value}")
+                f"name: and a word with it, like name: scene {digits}")
     if (offered := _colon_offered(lines, row, head, key, value)) is None:
         if key in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(value):
             # `prompt >-` over no lines of text: a block's header whose text is still to write, not the text '>-'
