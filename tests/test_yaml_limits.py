@@ -1425,6 +1425,35 @@ def test_a_bracket_left_open_in_a_long_show_is_offered_from_its_own_lines(loader
                                                                          Preset("z", {"q": 1.0})))
 
 
+@pytest.mark.parametrize("tail", [
+    "  - name: a\n    prompt: !!str\n      [neon, city\n  - name: z\n    prompt: q\n",
+    "  - name: a\n    prompt: b\n    seed: !!int\n      [3\n  - name: z\n    prompt: q\n",
+    "  - name: a\n    prompts: !!map\n      [{text: neon, weight: 1}\n  - name: z\n    prompt: q\n",
+    "  - name: a\n    prompts: !!seq\n      [{text: neon, weight: 1}\n  - name: z\n    prompt: q\n",
+    "  - !!map\n    {name: a, prompt: b\n  - name: z\n    prompt: q\n",
+    # an anchor inside the bracket, merged below by an alias: built alone, the lines never meet the merge
+    "  - name: a\n    prompts:\n      [{text: neon, weight: 1},\n       &p city\n"
+    "  - <<: *p\n    name: z\n    prompt: q\n",
+])
+def test_a_bracket_left_open_under_a_tagged_key_in_a_long_show_is_answered_as_in_a_short_one(loader, tail):
+    """`prompt: !!str` over `[neon, city` left open in a show past 64,000 characters was offered `[neon, city]`,
+    refused when written (a text tagged on a list): the lines offered were built without the key's line and its
+    tag, where a short show is offered no line (as with an anchor merged by an alias further on). The long show is
+    answered as the short one, and a line offered loads in the whole show."""
+    body = "presets:\n" + "".join(f"  - name: p{i}\n    prompt: a neon city at night {i}\n" for i in range(2500))
+    with pytest.raises(ConfigError) as err:
+        parse_show(body + tail, "show.yaml")
+    with pytest.raises(ConfigError) as short:
+        parse_show("presets:\n" + tail, "show.yaml")
+    problem, said = only_problem(err), only_problem(short)
+    told = [re.sub(r"line \d+", "line N", one.partition("is never closed")[2]) for one in (problem, said)]
+    assert len(body) > 64_000 and told[0] == told[1], (problem, said)
+    if offered := problem.partition("close it at the end of line ")[2].partition(": ")[2]:
+        opened = next(line for line in tail.split("\n") if line.strip()[:1] in "[{")
+        written = body + tail.replace(opened, opened[:len(opened) - len(opened.lstrip())] + offered)
+        assert parse_show(written, "show.yaml").presets[2500].name == "a"
+
+
 @pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
 def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
     """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,

@@ -1394,7 +1394,15 @@ def _offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple
     if len(text) <= _WHOLE_BUILD_CHARS:
         ended = _parsed_to_end(text, row)
         return ended is not None and (not ended or _builds(text))
-    start = min(line, row if first is None else first)
+    # from the line of the key the value belongs to: `prompt: !!str` over `[neon, city` is refused as a text tagged
+    # on a list, where the list alone builds
+    start = _value_key_line(lines, min(line, row if first is None else first))
+    opening = lines[start:min(line, row if first is None else first) + 1]
+    if any("!" in w or "&" in w for w in opening) or _ALIAS.search(text):
+        # a tag or an anchor on the lines that open it (an alias elsewhere may merge or repeat what it anchors):
+        # what the value builds to is the whole text's to say
+        ended = _parsed_to_end(text, row)
+        return ended is not None and (not ended or _builds(text))
     if _parsed_to_end(text, row, stop=max(line, row)) is None:
         return False
     # the lines alone, indented as they are relative to each other
@@ -1408,6 +1416,25 @@ def _offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple
         return _builds(text)
     except Exception:  # what YAML cannot build (2020-13-45) raises the constructors' own
         return False
+
+
+# an alias (`*name`) where a value starts
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]")
+# a line that opens a value written on the lines under it: `prompt:`, `- `, each with its tags and anchors
+_OPENS_BELOW = re.compile(r"(?:-[ \t]++)*+-?(?:[^#:\s-][^#:]*+:)?(?:[ \t]*+[!&]\S*+)*+[ \t]*+(?:#.*)?")
+
+
+def _value_key_line(lines: list[str], start: int) -> int:
+    """The line of the key (or list item) whose value opens on line `start` where it opens on a line of its own
+    (`prompt: !!str` over `[neon, city`), else `start`."""
+    indent = len(lines[start]) - len(lines[start].lstrip(" "))
+    for above in range(start - 1, -1, -1):
+        here = lines[above]
+        if not here.strip() or here.lstrip().startswith("#"):
+            continue
+        opens = len(here) - len(here.lstrip(" ")) < indent and _OPENS_BELOW.fullmatch(here.strip(" \t")) is not None
+        return above if opens else start
+    return start
 
 
 def _parsed_to_end(text: str, row: int, stop: int | None = None) -> bool | None:
