@@ -2260,9 +2260,13 @@ def test_a_prompt_without_its_colon_whose_value_has_an_anchor_or_spans_lines_is_
 
 @pytest.mark.parametrize("preset, prompt", [("{name: a, prompt neon: rain}", "neon: rain"),
                                             ("{name: a, prompt neon city at night}", "neon city at night"),
-                                            ("\n    name: a\n    prompt neon: 'rain, wet'", "neon: rain, wet")])
+                                            ("\n    name: a\n    prompt neon: 'rain, wet'", "neon: rain, wet"),
+                                            ("{name: a, prompt =: neon city}", "neon city"),
+                                            ("\n    name: a\n    prompt :: neon city", "neon city"),
+                                            ("\n    name: a\n    prompt \uff1d: neon city", "neon city")])
 def test_a_prompt_written_without_its_colon_is_offered_the_prompt_line_which_loads(preset, prompt, tmp_path):
-    """`prompt neon: rain` in a preset was said as an unknown key 'prompt neon' and a preset with no prompt."""
+    """`prompt neon: rain` in a preset was said as an unknown key 'prompt neon' and a preset with no prompt;
+    `prompt =: neon city` was offered prompt: '=: neon city', the marks typed for the colon on air."""
     import re
     show = tmp_path / "show.yaml"
     show.write_text(f"presets:\n  - {preset}\n")

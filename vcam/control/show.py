@@ -769,8 +769,10 @@ def _without_a_prompt_key(r: Reader, node, i: int) -> Node:
             # dropped the &r a later *r repeats, and a block value (`prompt neon: |`) was said across lines
             written = r.written(value, value) if value.value else ""
             on_line = written is not None and written[:1] not in ("&", "*", "!", "|", ">") and "\n" not in value.value
-            text = f"{words[1]}: {value.value}" if value.value else words[1]
-            offered = flow_yaml({"prompt": text}) if on_line else None
+            # `prompt =: neon`, `prompt :: neon`: marks typed for the colon before it, none of them the text's
+            rest = re.sub(r"^[=:\uff1a\uff1d\s]+", "", words[1])
+            text = f"{rest}: {value.value}" if rest and value.value else rest or value.value
+            offered = flow_yaml({"prompt": text}) if on_line and text else None
             if not value.value:
                 said = f"{key.value} reads as a key"
             elif on_line:
