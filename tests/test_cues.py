@@ -1598,6 +1598,79 @@ def test_a_cue_line_refused_when_read_again_for_vcam_check_is_said_at_its_cue(tm
     assert "no such file" in said and "did you mean" not in said and producer.actions == [], said
 
 
+@pytest.mark.parametrize("style", ["cues:\n  - name: o\n    do: |-\n      CMD\n",
+                                   "cues:\n  - name: o\n    do: >-\n      CMD\n",
+                                   "cues:\n  - name: o\n    do:\n      - |-\n        CMD\n",
+                                   "midi:\n  controls:\n    - note: 36\n      command: |\n        CMD\n"])
+def test_a_line_with_a_full_width_hash_in_a_block_is_told_a_plain_hash_is_text_there(style):
+    """`do: |-` over `preset 2 ＃ the drop` was told a plain # starts a comment "only outside the command's quotes,
+    brackets or braces", as if it would in the block, where a # is the text's own: it is told so, and offered the
+    line without the comment, which loads."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", "preset 2 ＃ the drop"), "show.yaml")
+    [said] = err.value.problems
+    assert "(a full-width ＃ starts no comment, nor does a plain # in a | or > block, where it is text: did you mean " \
+           "preset 2?)" in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
+
+
+QUOTED = "a # inside the quotes is the command's own text: put a comment after the closing quote"
+
+
+@pytest.mark.parametrize("style, cmd, where", [
+    ('cues:\n  - name: o\n    do: "CMD"\n', "preset 2 # the drop", QUOTED),
+    ("cues:\n  - name: o\n    do: |-\n      CMD\n", "preset 2 # the drop",
+     "a # in a | or > block is the command's own text: put a comment on a line of its own, above the key"),
+    ('cues:\n  - {name: drop, do: next}\nmidi:\n  controls:\n    - {note: 36, command: "CMD"}\n',
+     "preset 2 # the drop", QUOTED),
+    ('cues:\n  - {name: drop, do: next}\nmidi:\n  controls:\n    - {note: 36, command: "CMD"}\n',
+     "go drop # the big one", QUOTED),
+])
+def test_a_plain_hash_in_a_show_s_quoted_or_block_line_is_told_where_a_comment_goes(style, cmd, where):
+    """`do: "preset 2 # the drop"` was told, as a typed line is, that a # starts a comment only at the start of a
+    line: in a show file YAML's comment starts at any ' #', and this one was kept by the quotes (or the block) as
+    the command's text. It is told so, and offered the line without it, which loads."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", cmd), "show.yaml")
+    [said] = err.value.problems
+    assert f"({where}: did you mean {cmd.partition(' #')[0]}?)" in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
+
+
+BLOCK = "a # in a | or > block is the command's own text: put a comment on a line of its own, above the key"
+WIDE_IN_BLOCK = "a full-width \uff03 starts no comment, nor does a plain # in a | or > block, where it is text"
+OSC_BUTTON = "cues:\n  - {name: drop, do: next}\nosc:\n  controls:\n    - address: /a\n"
+
+
+@pytest.mark.parametrize("style, cmd, where", [
+    (OSC_BUTTON + "      command: |-\n        CMD\n", "preset 2 # the drop", BLOCK),
+    (OSC_BUTTON + "      command: >-\n        CMD\n", "go drop # the big one", BLOCK),
+    (OSC_BUTTON + "      command: next\n      release: |-\n        CMD\n", "preset 2 # the drop", BLOCK),
+    (OSC_BUTTON + "      command: |-\n        CMD\n", "preset 2 \uff03 the drop", WIDE_IN_BLOCK),
+    (OSC_BUTTON + '      command: "CMD"\n', "preset 2 # the drop", QUOTED),
+    (OSC_BUTTON + '      command: next\n      release: "CMD"\n', "go drop # the big one", QUOTED),
+])
+def test_a_hash_in_an_osc_button_s_block_is_told_where_a_comment_goes_there(style, cmd, where):
+    """An OSC button's `command: |-` block holding `preset 2 # the drop` was told "a # inside the quotes is the
+    command's own text", with no quotes written: it is told in the words for a block, as a cue's and a MIDI
+    button's are, and offered the line without the comment, which loads."""
+    import re
+
+    with pytest.raises(ConfigError) as err:
+        parse_show(PRESETS + style.replace("CMD", cmd), "show.yaml")
+    [said] = err.value.problems
+    meant = re.split(" [#\uff03]", cmd)[0]
+    assert f"({where}: did you mean {meant}?)" in said, said
+    offered = re.search(r"did you mean (.+?)\?", said)[1]
+    parse_show(PRESETS + style.replace("CMD", offered), "show.yaml")  # as offered: it loads
+
+
 # with a cue for a control's go to fire
 CONTROLS = [f"cues:\n  - {{name: open, do: preset 1}}\n{kind}:\n  controls:\n    - {{{key}, command: CMD}}\n"
             for kind, key in (("osc", "address: /a"), ("midi", "note: 36"))]

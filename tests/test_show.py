@@ -1,5 +1,6 @@
 """Show files and MIDI maps: valid ones load; each broken one names the file, the line and the fix."""
 import os
+import re
 from pathlib import Path
 
 import cv2
@@ -2259,9 +2260,13 @@ def test_a_prompt_without_its_colon_whose_value_has_an_anchor_or_spans_lines_is_
 
 @pytest.mark.parametrize("preset, prompt", [("{name: a, prompt neon: rain}", "neon: rain"),
                                             ("{name: a, prompt neon city at night}", "neon city at night"),
-                                            ("\n    name: a\n    prompt neon: 'rain, wet'", "neon: rain, wet")])
+                                            ("\n    name: a\n    prompt neon: 'rain, wet'", "neon: rain, wet"),
+                                            ("{name: a, prompt =: neon city}", "neon city"),
+                                            ("\n    name: a\n    prompt :: neon city", "neon city"),
+                                            ("\n    name: a\n    prompt \uff1d: neon city", "neon city")])
 def test_a_prompt_written_without_its_colon_is_offered_the_prompt_line_which_loads(preset, prompt, tmp_path):
-    """`prompt neon: rain` in a preset was said as an unknown key 'prompt neon' and a preset with no prompt."""
+    """`prompt neon: rain` in a preset was said as an unknown key 'prompt neon' and a preset with no prompt;
+    `prompt =: neon city` was offered prompt: '=: neon city', the marks typed for the colon on air."""
     import re
     show = tmp_path / "show.yaml"
     show.write_text(f"presets:\n  - {preset}\n")
@@ -2323,6 +2328,9 @@ def test_an_input_on_another_drive_ending_in_a_quote_is_told_the_line_without_it
     ("    prompts:\n      - text: \u201cdusk forest\n", 4,
      "preset 'a' prompt 1 text '\u201cdusk forest' has a \u201c that no other quote pairs, which goes on air as "
      "written: to drop it write text: dusk forest"),
+    # German autocorrect's opening quote, its close never typed: it went on air unsaid where the others were noted
+    ("    prompt: \u201eneon city\n", 3, "preset 'a' prompt '\u201eneon city' has a \u201e that no other quote "
+                                       "pairs, which goes on air as written: to drop it write prompt: neon city"),
 ])
 def test_a_prompt_with_a_stray_quote_is_noted_with_the_line_without_it(tmp_path, line, at, said):
     """`prompt: neon city"`, its opening quote lost in an edit, went on air with the quote, unsaid; it still loads."""
@@ -2426,3 +2434,71 @@ def test_a_map_button_s_full_width_input_is_read_by_what_is_beside_the_show(tmp_
         loaded = load_show(show)
         assert [str(b.command) for b in loaded.midi.buttons] == [f"input file:{here / 'logo.png'} @bar"]
         assert [str(b.command) for b in loaded.osc.buttons] == [f"input file:{here / 'logo.png'}"]
+
+
+@pytest.mark.parametrize("written, meant, why", [
+    ("name:neon", "{name: neon, prompt: TEXT}", "with no space after its colon YAML reads name: as part of the text"),
+    ("name:yes", "{name: 'yes', prompt: TEXT}", "with no space after its colon YAML reads name: as part of the text"),
+    ("prompt:a city", "{name: NAME, prompt: a city}",
+     "with no space after its colon YAML reads prompt: as part of the text"),
+    ("name\uff1aneon", "{name: neon, prompt: TEXT}",
+     "YAML reads name\uff1a as part of the text (a full-width \uff1a is no colon)"),
+    ("name = neon", "{name: neon, prompt: TEXT}", "YAML reads name= as part of the text (an = is no colon)"),
+    ("name \uff1d neon", "{name: neon, prompt: TEXT}",
+     "YAML reads name\uff1d as part of the text (a full-width \uff1d is no colon)"),
+    ("seed:3", "{name: NAME, prompt: TEXT, seed: 3}",
+     "with no space after its colon YAML reads seed: as part of the text"),
+    ("strength:0.5", "{name: NAME, prompt: TEXT, strength: 0.5}",
+     "with no space after its colon YAML reads strength: as part of the text"),
+    ("bias = 0.2", "{name: NAME, prompt: TEXT, bias: 0.2}", "YAML reads bias= as part of the text (an = is no colon)"),
+    ('prompt:"neon city"', "{name: NAME, prompt: neon city}",
+     "with no space after its colon YAML reads prompt: as part of the text"),
+])
+def test_a_preset_written_as_a_key_without_its_colon_and_space_is_told_the_key(written, meant, why):
+    """`- name:neon`, the space after the colon left out (or `- name：neon`, an input method's colon), was told it
+    is a text alone and offered as a prompt, `- {name: NAME, prompt: name:neon}`; then offered `- name: neon`,
+    `- seed: '3'`, refused when written (no prompt, no name, the number quoted). It is told the key it is, with a
+    preset to write, which loads."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: {why}; a preset has a name "
+                                  f"and a prompt: write - {meant}"]
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    key = re.split(r"[:=\uff1a\uff1d ]", written)[0]
+    assert str(getattr(preset, key) if key not in ("name", "prompt") else preset.name if key == "name" else
+               next(iter(preset.prompts))) == re.split(r"[:=\uff1a\uff1d] *", written, maxsplit=1)[1].strip('"')
+
+
+@pytest.mark.parametrize("written, marks, meant", [
+    ("prompt == neon city", "==", "{name: NAME, prompt: neon city}"),
+    ("prompt = = neon city", "==", "{name: NAME, prompt: neon city}"),
+    ("prompt \uff1d\uff1d neon city", "\uff1d\uff1d", "{name: NAME, prompt: neon city}"),
+    ("prompt =", "=", "{name: NAME, prompt: TEXT}"),
+])
+def test_a_preset_of_a_key_with_a_run_of_marks_puts_no_mark_on_air(written, marks, meant):
+    """`- prompt == neon city` was offered `- {name: NAME, prompt: = neon city}`, `- prompt = = neon` prompt: = neon
+    (the second mark on air), and `- prompt =` `- {name: NAME, prompt: prompt =}`: a run of marks is one slip, none
+    of it the text's, and with nothing after it the text is still to write. The preset offered loads without a
+    mark on air."""
+    text = f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    first = marks[0]
+    why = f"(an {first} is no colon)" if first == "=" else f"(a full-width {first} is no colon)"
+    assert err.value.problems == [f"show.yaml:2: preset 1 is the text {written} alone: YAML reads prompt{marks} as "
+                                  f"part of the text {why}; a preset has a name and a prompt: write - {meant}"]
+    preset = parse_show(text.replace(f"- {written}", f"- {meant}"), "show.yaml").presets[0]
+    assert not set(next(iter(preset.prompts))) & set("=\uff1d")
+
+
+@pytest.mark.parametrize("written", ["bias = 2", "input:off", "name:7", "prompts:a", "seed:3 4"])
+def test_a_preset_of_a_key_run_together_that_would_be_refused_is_offered_no_line(written):
+    """`- bias = 2` was offered `- bias: '2'`, refused when written (a quoted number, out of range, and no name or
+    prompt): where the preset with that key would be refused, it is told how a preset is written, without a line."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(f"presets:\n  - {written}\n  - {{name: b, prompt: c}}\n", "show.yaml")
+    [said] = err.value.problems
+    assert said.startswith(f"show.yaml:2: preset 1 is the text {written} alone: ") and said.endswith(
+        "; write each key with a space after its colon, in a preset with a name and a prompt: "
+        "- {name: NAME, prompt: TEXT}"), said

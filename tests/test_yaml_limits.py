@@ -14,6 +14,7 @@ from vcam.control.midimap import load_map
 from vcam.control.show import Preset, Show, load_show, parse_show
 from vcam.control.yamlcheck import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_PROBLEMS, ConfigError
 from vcam.control.yamlwrite import flow_yaml
+from vcam.words import counted
 
 DEEP = "presets: " + "[" * 5000 + "]" * 5000 + "\n"  # 10 kB
 BLOCK_DEEP = "".join(" " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 10)) + " " * (MAX_DEPTH + 10) + "x\n"
@@ -1153,6 +1154,131 @@ def test_a_key_without_its_colon_is_told_with_the_line_to_write(loader, text, li
     parse_show(text.replace(f"{key} {value}", f"{key}: {value}"), "show.yaml")
 
 
+@pytest.mark.parametrize("entry, row, written, meant", [
+    ("  - name: a\n    prompt:neon city\n", 3, "prompt:neon city", "prompt: neon city"),
+    ("  - name:a\n    prompt: x\n", 2, "name:a", "name: a"),
+    ("  - name: a\n    prompt: x\n    seed:3\n", 4, "seed:3", "seed: 3"),
+    ("  - name: a\n    prompt:*star\n", 3, "prompt:*star", "prompt: '*star'"),
+])
+def test_a_key_without_the_space_after_its_colon_is_offered_the_line_with_it(loader, entry, row, written, meant):
+    """`prompt:neon city`, the space after the colon left out, was told only "could not find expected ':'" (or
+    "mapping values are not allowed"), to check indentation, quotes and brackets: YAML reads it as one text. It is
+    told the line with the space, which loads as written."""
+    text = f"presets:\n{entry}  - name: c\n    prompt: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    key, _, value = written.partition(":")
+    assert problem.endswith(f"line {row} has no space after {key}:, and YAML read {written} as one text where a key "
+                            f"goes; write {meant}"), problem
+    preset = parse_show(text.replace(written, meant), "show.yaml").presets[0]
+    assert value in (preset.name, str(preset.seed), *preset.prompts)
+
+
+@pytest.mark.parametrize("written, mark", [("prompt = neon city", "'='"), ("prompt=neon city", "'='"),
+                                           ("prompt\uff1aneon city", "a full-width \uff1a (an input method's)"),
+                                           ("prompt\uff1a neon city", "a full-width \uff1a (an input method's)")])
+def test_a_key_with_another_mark_for_its_colon_is_offered_the_line_with_the_colon(loader, written, mark):
+    """`prompt = neon city` was offered `prompt: = neon city`, the '=' put on air as a word of the prompt;
+    `prompt：neon city`, typed with an input method's full-width colon, was told only "could not find expected ':'".
+    Each is told the mark, with the line to write, which loads with the prompt as meant."""
+    text = f"presets:\n  - name: a\n    {written}\n  - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == (f"show.yaml:4: not valid YAML: line 3 has {mark} after prompt where a key takes a "
+                                 "colon, and YAML read it as a text where a key goes; write prompt: neon city")
+    assert parse_show(text.replace(written, "prompt: neon city"), "show.yaml").presets[0].prompts == {
+        "neon city": 1.0}
+
+
+@pytest.mark.parametrize("written, inner", [('"a "city" at night"', 'a "city" at night'),
+                                            ("'it's a neon city'", "it's a neon city")])
+def test_a_text_in_quotes_with_the_same_quote_inside_is_offered_both_readings(loader, written, inner):
+    """`prompt: "a "city" at night"` was offered `prompt: '"a "city" at night"'`, its outer quotes (most likely YAML's)
+    kept to go on air; both readings are offered, each loading as said."""
+    text = f"presets:\n  - name: a\n    prompt: {written}\n  - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    found = re.search(r"; where the outer quotes were YAML's, write (.+); where they are the prompt's own, write (.+)$",
+                      only_problem(err))
+    assert found is not None, only_problem(err)
+    for line, meant in zip(found.groups(), (inner, written)):
+        assert list(parse_show(text.replace(f"prompt: {written}", line), "show.yaml").presets[0].prompts) == [meant]
+
+
+@pytest.mark.parametrize("written", ['"neon" city "rain"', '"neon" city "rain" at "night"', "'neon' city 'rain'"])
+def test_a_text_in_quotes_whose_inner_quotes_pair_no_words_is_offered_one_reading(loader, written):
+    """`prompt: "neon" city "rain"` was offered, as well, `prompt: neon" city "rain`, read as held in outer quotes
+    whose inner ones pair round no words: only the whole text in quotes is offered, which loads as written."""
+    text = f"presets:\n  - name: a\n    prompt: {written}\n  - name: b\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    found = re.search(r"; put the whole text in quotes: (prompt: .+)$", only_problem(err))
+    assert found is not None and "outer quotes" not in only_problem(err), only_problem(err)
+    assert list(parse_show(text.replace(f"prompt: {written}", found[1]), "show.yaml").presets[0].prompts) == [written]
+
+
+@pytest.mark.parametrize("written, meant", [
+    ('prompt:"neon city"', 'prompt: "neon city"'), ("prompt = 'neon city'", "prompt: 'neon city'"),
+    ("prompt\uff1a'neon city'", "prompt: 'neon city'"), ('prompt "neon city"', 'prompt: "neon city"'),
+])
+def test_a_key_s_quoted_value_written_without_its_colon_and_space_keeps_the_quotes_yaml_s(loader, written, meant):
+    """`prompt:"neon city"` was offered prompt: '"neon city"', which loads with the quotes on air: quotes round the
+    whole value are YAML's, as they are after a colon and a space. The line offered loads as the text inside them."""
+    text = f"presets:\n  - name: a\n    {written}\n  - name: c\n    prompt: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err).endswith(f"; write {meant}"), err.value.problems
+    assert parse_show(text.replace(written, meant), "show.yaml").presets[0].prompts == {"neon city": 1.0}
+
+
+@pytest.mark.parametrize("written, mark, meant", [
+    ("prompt == neon city", "'='", "prompt: neon city"),
+    ("prompt \uff1d neon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
+    ("prompt\uff1dneon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
+    ("prompt = = neon city", "'='", "prompt: neon city"),
+    ("prompt \uff1d\uff1d neon city", "a full-width \uff1d (an input method's)", "prompt: neon city"),
+    ("prompt =", "'='", None),
+])
+def test_a_key_written_with_another_mark_for_its_colon_puts_no_mark_on_air(loader, written, mark, meant):
+    """`prompt == neon city` was offered prompt: = neon city, `prompt ＝ neon city` (a full-width equals sign)
+    prompt: ＝ neon city, and `prompt =` prompt: '=': the mark went on air. The mark is told, and the line offered
+    loads as the text alone; with nothing after the mark, the value is still to write."""
+    text = f"presets:\n  - name: a\n    {written}\n  - name: c\n    prompt: z\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    # with nothing to write, the line offered is a template: a sentence copied with it would go on air
+    assert only_problem(err) == (f"show.yaml:4: not valid YAML: line 3 has {mark} after prompt where a key takes a "
+                                 "colon, and YAML read it as a text where a key goes; " +
+                                 (f"write {meant}" if meant else
+                                  "its text is still to write, after a colon and a space: prompt: TEXT")), \
+        err.value.problems
+    if meant:
+        assert parse_show(text.replace(written, meant), "show.yaml").presets[0].prompts == {"neon city": 1.0}
+
+
+@pytest.mark.parametrize("written", ["prompt:a", "prompt a", "prompt = a", "prompt\uff1aa"])
+def test_a_key_s_value_with_a_long_run_of_spaces_inside_is_told_at_once(written):
+    """`prompt:a`, 300,000 spaces and `b` (a paste gone wrong) kept the check, start or reload for minutes: the
+    line was matched with `(.*?)[ \t]*`, which tried every split of the run of spaces. It is told at once; the
+    minute allowed is many times what it takes."""
+    import signal
+
+    def too_long(*_):
+        raise TimeoutError("the line was still being read after a minute")
+
+    text = f"presets:\n  - name: a\n    {written}{' ' * 300_000}b\n  - name: c\n    prompt: z\n"
+    before = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(60)
+    try:
+        with pytest.raises(ConfigError) as err:
+            parse_show(text, "show.yaml")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    assert only_problem(err).startswith("show.yaml:4: not valid YAML: line 3 has "), err.value.problems
+
+
 @pytest.mark.parametrize("value", ["[dusk forest", "*star", "- a", "'it's", "|", "%x", "@x", "`x", "? x", "{a",
                                    "!x", "&x y", "null", "2020-13-45", "7", "-1", "3.5", "0"])
 def test_a_prompt_without_its_colon_is_offered_a_line_that_loads_as_the_text_written(loader, value):
@@ -1229,6 +1355,105 @@ def test_a_prompt_without_its_colon_over_only_a_comment_is_not_offered_its_block
     assert "has no ':' after prompt" in problem and not problem.endswith("write prompt: >-"), problem
 
 
+@pytest.mark.parametrize("header, under", [(">-", ""), (">-", "    # c\n"), ("|2", ""), ("|-", "      # c\n"),
+                                           (">-", "    neon rain\n")])
+def test_a_prompt_without_its_colon_over_no_text_is_told_the_block_s_shape_not_offered_its_header_quoted(
+        loader, header, under):
+    """`prompt >-` over no lines of its text (nothing, a comment, the text not indented under it) was offered
+    `prompt: '>-'`, which loads and puts '>-' on air: a header with its indicators is a block whose text is still
+    to write. It is told the shape, which loads with the text written under it."""
+    text = f"presets:\n  - name: a\n    prompt {header}\n{under}  - name: b\n    prompt: x\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.endswith(f"line 3 has no ':' after prompt, and YAML read it as a text where a key goes; a text "
+                            f"written across lines is prompt: {header} with its lines under it, indented deeper than "
+                            "prompt:"), problem
+    written = text.replace(f"prompt {header}\n{under}", f"prompt: {header}\n      neon rain\n")
+    assert parse_show(written, "show.yaml").presets[0].prompts == {"neon rain": 1.0}
+
+
+@pytest.mark.parametrize("written, said, offered", [
+    ("presets:\n  - name: a\n    proompt: [unclosed\n",
+     "show.yaml:4: not valid YAML: the [ that opens on line 3 (column 14) is never closed",
+     "presets:\n  - name: a\n    proompt: [unclosed]\n"),
+    ("defaults: {{seed: 3}\n", "show.yaml:2: not valid YAML: the { that opens on line 1 (column 11) is never closed",
+     "defaults: {{seed: 3}}\n"),
+    ("defaults: {{seed: 3}}}\n",
+     "show.yaml:1: not valid YAML (", "defaults: {{seed: 3}}\n"),  # YAML's own words: libyaml's or PyYAML's
+])
+def test_a_bracket_mended_into_a_line_that_would_be_refused_is_said_without_that_line(loader, written, said, offered):
+    """`proompt: [unclosed` was offered `proompt: [unclosed]`, refused next as an unknown key (and as prompt:, as a
+    list where a text goes); `defaults: {{seed: 3}` and `{{seed: 3}}}` were offered `defaults: {{seed: 3}}`, a
+    mapping keyed by a mapping, refused. What is open is said without the line."""
+    rest = "  - name: b\n    prompt: x\n" if written.startswith("presets") else "presets:\n  - name: a\n    prompt: x\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(written + rest, "show.yaml")
+    problem = only_problem(err)
+    assert (problem == said or said.endswith("(") and problem.startswith(said)) and offered.split("\n")[-2].strip() \
+        not in problem, problem
+    with pytest.raises(ConfigError):  # the line it was offered, refused
+        parse_show(offered + rest, "show.yaml")
+
+
+@pytest.mark.parametrize("tail, offered", [
+    ("  - {name: open, prompt: b\n  - name: z\n    prompt: q\n", "- {name: open, prompt: b}"),
+    ("defaults: {seed: 3\n", "defaults: {seed: 3}"),
+    ("  - name: open\n    proompt: [b\n  - name: z\n    prompt: q\n", None),
+    ("defaults: {{seed: 3}\n", None),
+])
+def test_a_bracket_left_open_in_a_long_show_is_offered_from_its_own_lines(loader, monkeypatch, tail, offered):
+    """A bracket left open in a long show (600 KB) took seconds more at each check, start and reload: each line
+    offered was checked by building the whole show again in pure Python. Only the lines of the value mended are
+    built, and what is offered, or said without a line, is as in a short show."""
+    body = "presets:\n" + "".join(f"  - name: p{i}\n    prompt: a neon city at night {i}\n" for i in range(2500))
+    built = []
+    load = yaml.load
+    monkeypatch.setattr(yaml, "load", lambda text, Loader: built.append(len(text)) or load(text, Loader=Loader))
+    with pytest.raises(ConfigError) as err:
+        parse_show(body + tail, "show.yaml")
+    problem = only_problem(err)
+    assert len(body) > 100_000 and all(size < 1000 for size in built), built
+    with pytest.raises(ConfigError) as short:  # as said of the same lines in a short show
+        parse_show("presets:\n" + tail, "show.yaml")
+    assert problem.partition("YAML: ")[2].split(" on line")[0] == only_problem(short).partition("YAML: ")[2].split(
+        " on line")[0]
+    assert problem.endswith(f": {offered}") if offered else problem.endswith("is never closed"), problem
+    if offered:
+        written = body + tail.replace(tail.split("\n")[0].strip(), offered)
+        assert parse_show(written, "show.yaml").presets[2500:] in ((), (Preset("open", {"b": 1.0}),
+                                                                         Preset("z", {"q": 1.0})))
+
+
+@pytest.mark.parametrize("tail", [
+    "  - name: a\n    prompt: !!str\n      [neon, city\n  - name: z\n    prompt: q\n",
+    "  - name: a\n    prompt: b\n    seed: !!int\n      [3\n  - name: z\n    prompt: q\n",
+    "  - name: a\n    prompts: !!map\n      [{text: neon, weight: 1}\n  - name: z\n    prompt: q\n",
+    "  - name: a\n    prompts: !!seq\n      [{text: neon, weight: 1}\n  - name: z\n    prompt: q\n",
+    "  - !!map\n    {name: a, prompt: b\n  - name: z\n    prompt: q\n",
+    # an anchor inside the bracket, merged below by an alias: built alone, the lines never meet the merge
+    "  - name: a\n    prompts:\n      [{text: neon, weight: 1},\n       &p city\n"
+    "  - <<: *p\n    name: z\n    prompt: q\n",
+])
+def test_a_bracket_left_open_under_a_tagged_key_in_a_long_show_is_answered_as_in_a_short_one(loader, tail):
+    """`prompt: !!str` over `[neon, city` left open in a show past 64,000 characters was offered `[neon, city]`,
+    refused when written (a text tagged on a list): the lines offered were built without the key's line and its
+    tag, where a short show is offered no line (as with an anchor merged by an alias further on). The long show is
+    answered as the short one, and a line offered loads in the whole show."""
+    body = "presets:\n" + "".join(f"  - name: p{i}\n    prompt: a neon city at night {i}\n" for i in range(2500))
+    with pytest.raises(ConfigError) as err:
+        parse_show(body + tail, "show.yaml")
+    with pytest.raises(ConfigError) as short:
+        parse_show("presets:\n" + tail, "show.yaml")
+    problem, said = only_problem(err), only_problem(short)
+    told = [re.sub(r"line \d+", "line N", one.partition("is never closed")[2]) for one in (problem, said)]
+    assert len(body) > 64_000 and told[0] == told[1], (problem, said)
+    if offered := problem.partition("close it at the end of line ")[2].partition(": ")[2]:
+        opened = next(line for line in tail.split("\n") if line.strip()[:1] in "[{")
+        written = body + tail.replace(opened, opened[:len(opened) - len(opened.lstrip())] + offered)
+        assert parse_show(written, "show.yaml").presets[2500].name == "a"
+
+
 @pytest.mark.parametrize("entry", ["  - name 7\n    prompt: x\n", "  - prompt: x\n    name 12\n"])
 def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, entry):
     """`- name 7` under presets was offered `name: '7'`, refused again: a preset's name cannot be a plain number,
@@ -1243,6 +1468,21 @@ def test_a_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader,
                             f"with it, like name: scene {number}"), problem
     mended = parse_show(text.replace(f"name {number}", f"name: scene {number}"), "show.yaml")
     assert mended.presets[1].name == f"scene {number}"
+
+
+@pytest.mark.parametrize("written", ['name:"7"', "name = '7'", "name:'12'", 'name \uff1a "7"'])
+def test_a_quoted_preset_name_of_digits_without_its_colon_is_told_to_add_a_word(loader, written):
+    """`name:"7"` and `name = '7'` in a preset were offered `name: "7"` and `name: '7'`, refused when written (a
+    preset's name cannot be a plain number, quoted or not): the digits are told as YAML reads the value, with a
+    word to add, and the name written as offered loads."""
+    text = f"presets:\n  - {{name: a, prompt: y}}\n  - prompt: x\n    {written}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    number = re.sub(r"\D", "", written)
+    assert problem.endswith("; a preset's name cannot be a plain number (numbers select presets by position): write "
+                            f"name: and a word with it, like name: scene {number}"), problem
+    assert parse_show(text.replace(written, f"name: scene {number}"), "show.yaml").presets[1].name == f"scene {number}"
 
 
 @pytest.mark.parametrize("line", ["seed 3 4", "seed 010", "input off"])
@@ -1512,6 +1752,59 @@ def test_a_key_deeper_than_a_value_that_the_entry_has_already_is_offered_an_entr
     dash = text.split("\n")[entry - 1].index("-")
     show = parse_show(text.replace(written, " " * dash + f"- {key}: {value}"), "show.yaml")
     assert value in {show.presets[-1].name, *show.presets[0].prompts}
+
+
+@pytest.mark.parametrize("value, offered", [("yes", "- name: 'yes'"), ("null # x", "- name: 'null'"),
+                                            ("2024-01-05", "- name: '2024-01-05'"),
+                                            ("7", "- name: and a word with it, like - name: scene 7 (a preset's name "
+                                                  "is no plain number: numbers select presets by position)")])
+def test_a_key_deeper_than_a_value_that_starts_an_entry_is_offered_a_name_that_reads_as_text(loader, value, offered):
+    """`     name: yes` one space past a preset's `prompt: x` was offered `- name: yes`, which YAML reads as a boolean,
+    refused again as no text; its name is offered quoted, and a number (refused quoted too) is told to take a
+    word."""
+    text = f"presets:\n  - name: a\n    prompt: x\n     name: {value}\n    prompt: y\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    problem = only_problem(err)
+    assert problem.endswith(f"begin it with '- ' as line 2 does: write {offered}"), problem
+    if offered.startswith("- name: '"):
+        show = parse_show(text.replace(f"     name: {value}", f"  {offered}"), "show.yaml")
+        assert show.presets[1].name == value.split(" #")[0]
+
+
+@pytest.mark.parametrize("text, line, written, start, column", [
+    ("presets:\n  - name: a\n    prompt: x\n   - name: b\n    prompt: y\n", 4, "   - name: b", 2, 2),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n- name: b\n  prompt: y\n", 5, "- name: b", 2, 2),
+    ("presets:\n  - name: a\n    prompts:\n      - text: x\n     - text: y\n", 5, "     - text: y", 4, 6),
+])
+def test_a_list_item_off_its_list_is_told_to_line_up(loader, text, line, written, start, column):
+    """`   - name: b` a space past the '- ' of the preset above (or at the left edge, or a space short of its prompts'
+    list) was told only "did not find expected '-' indicator" (or "expected <block end>", "did not find expected
+    key"), to check indentation, quotes and brackets; it is told the column of the nearest list's '- ', where it
+    loads."""
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    spaces = len(written) - len(written.lstrip())
+    assert only_problem(err) == (f"show.yaml:{line}: not valid YAML: this '- ' is indented {counted(spaces, 'space')} "
+                                 f"and the '- ' of its list (line {start}) {column}: the items of one list line up; "
+                                 f"indent it {column} spaces as well")
+    lines = text.split("\n")
+    lines[line - 1] = " " * column + written.lstrip()
+    if spaces == 0:  # the item's keys under it too: they lined up with its '- '
+        lines[line] = " " * column + lines[line]
+    parse_show("\n".join(lines), "show.yaml")
+
+
+def test_a_show_entry_in_braces_off_the_one_above_is_told_how_far_to_indent_it(loader):
+    """A cue in braces a space past the cue in braces above it was told "did not find expected '-' indicator"; it is
+    told the indentation of the entry above it (as in a MIDI map), where it loads."""
+    text = "presets:\n  - {name: a, prompt: x}\ncues:\n  - {name: c, do: next}\n   - {name: d, do: next}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_show(text, "show.yaml")
+    assert only_problem(err) == ("show.yaml:5: not valid YAML: this '- ' is indented 3 spaces and the '- ' of line 4 "
+                                 "above it 2: the entries of one list line up; indent it 2 spaces")
+    mended = text.replace("\n   - {name: d", "\n  - {name: d")
+    assert [c.name for c in parse_show(mended, "show.yaml").cues] == ["c", "d"]
 
 
 def test_a_key_deeper_than_the_line_before_is_told_alike_by_either_parser(loader):

@@ -1498,6 +1498,9 @@ COMMENT_IN_QUOTES = "a # inside the quotes is the command's own text: put a comm
 # in a show or a map, a full-width ＃ (an input method's) starts no YAML comment
 COMMENT_FULL_WIDTH = ("a full-width ＃ starts no comment, and a plain # starts one only outside the command's quotes, "
                       "brackets or braces")
+# in a | or > block, where a plain # is the text's own as well
+COMMENT_FULL_WIDTH_IN_BLOCK = "a full-width ＃ starts no comment, nor does a plain # in a | or > block, where it is text"
+COMMENT_IN_BLOCK = "a # in a | or > block is the command's own text: put a comment on a line of its own, above the key"
 
 
 NO_TEMPO = "no tempo yet: tap, bpm N, a MIDI clock or a peer in the Link session (--link) gives one"

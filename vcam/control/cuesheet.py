@@ -21,7 +21,7 @@ from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
                                    read_command, typed_only, wide_timing_meant)
-from vcam.control.linesource import found_beside, in_a_file
+from vcam.control.linesource import found_beside, in_a_file, line_source
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml
@@ -595,7 +595,8 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
                   else f" (a cue's number is a whole number from 1 to {len(cues)})")
     # a show with a cue named with a # ("drop #2") may mean it, mistyped: not sent to the cue before the #
     elif not any("#" in c.name or "＃" in c.name for c in cues) and \
-            (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]))):
+            (said := comment_meant("go", cue, lambda line: _cue_named(cues, line.partition(" ")[2]),
+                                   console=not line_source().in_a_file)):
         number = f" ({said})"
     # `go doors.`, `go dorps`: a name mistyped on a show night, answered with the cue meant as a preset's is
     elif not number and (meant := _near_cue(cues, key)) is not None:

@@ -18,7 +18,7 @@ from vcam.control.commands import Command, blend_twice, presets_named
 from vcam.control.cuesheet import idle_without_cues, missing_cue
 from vcam.control.mapfiles import between_twice, find_as_written, not_a_preset, run_together
 from vcam.control.midimap import MidiMap, find_map_file
-from vcam.control.yamlcheck import ConfigError, Reader, key_nodes, read_text
+from vcam.control.yamlcheck import ConfigError, Reader, as_written_in, key_nodes, read_text
 from vcam.words import quoted
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def check_preset_refs(r: Reader, show: Show, midi: MidiMap, node, base: Path) ->
                 # `preset ocean, seed 5`: no preset of that name, but commands run together, as a cue's are answered
                 reason = (command and run_together(show, command, r.cue_names)) or e.args[0]
         line = (line_node if line_node is not None else node).start_mark.line + 1
-        r.add(entry.path, line, f"{entry.what} {what}: {reason}")
+        r.add(entry.path, line, as_written_in(line_node, f"{entry.what} {what}: {reason}"))
 
     for knob, entry in zip(midi.knobs, knob_at):
         if knob.between is None:
@@ -104,7 +104,7 @@ def check_cue_refs(r: Reader, cues: tuple, midi: MidiMap, node, base: Path) -> N
         at = entry.keys.get("command")
         line = (at if at is not None else node).start_mark.line + 1
         if why := missing_cue(cues, button.command, numbers=entry.inline):
-            r.add(entry.path, line, f"{entry.what} command {quoted(str(button.command))}: {why}")
+            r.add(entry.path, line, as_written_in(at, f"{entry.what} command {quoted(str(button.command))}: {why}"))
         elif idle := idle_without_cues(cues, button.command, numbers=entry.inline):
             r.note(entry.path, line, f"{entry.what} command {quoted(str(button.command))} {idle}")
 

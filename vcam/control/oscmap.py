@@ -32,7 +32,7 @@ from vcam.control.mapfiles import (MapFiles, between_twice, find_as_written, map
                                    run_together)
 from vcam.control.oscports import parse_address, parse_reply
 from vcam.control.showpaths import whole_command
-from vcam.control.yamlcheck import ConfigError, Reader
+from vcam.control.yamlcheck import ConfigError, Reader, in_a_block, written_in_a_block
 from vcam.words import counted, quoted, shell_word
 
 FILE_KEYS = ("name", "controls", "ignore")  # a map file's own; a show's osc: names a map: too
@@ -81,6 +81,9 @@ class OscButton:
     command: Command
     release: Command | None = None
     where: tuple[str, int] = field(default=("", 0), compare=False)
+    # the keys (command, release) written as a | or > block, where a plain # is the command's text, as in quotes:
+    # what is said of one is worded for where it is written
+    blocks: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,8 @@ def _entry(r: Reader, e: dict, node, what: str, address: str, where: tuple[str, 
         release = _button_command(r, e["release"], f"{what} release", base) if "release" in e else None
         if command is None or ("release" in e and release is None):
             return None
-        return OscButton(address, command, release, where)
+        blocks = frozenset(key for key in ("command", "release") if key in e and written_in_a_block(e[key]))
+        return OscButton(address, command, release, where, blocks)
     if "release" in e:
         r.error(e["release"], f"{what}: release is for a button (command:), not a fader")
     arg = r.integer(e["arg"], f"{what} arg", 0, MAX_ARG) if "arg" in e else 0
@@ -273,16 +277,16 @@ def builtin_command(address: str) -> str | None:
     return name if name in USAGE or name == CMD else None
 
 
-def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int], Command | None]]:
-    """(what, preset, where, command) for every preset the map names: faders' `between` (no command) and buttons'
-    commands."""
+def preset_refs(mapping: OscMap) -> list[tuple[str, str | int, tuple[str, int], Command | None, bool]]:
+    """(what, preset, where, command, in a block) for every preset the map names: faders' `between` (no command)
+    and buttons' commands, each written as a | or > block or not."""
     refs = []
     for f in mapping.faders:
-        refs += [(f"{f.address} between", ref, f.where, None) for ref in f.between or ()]
+        refs += [(f"{f.address} between", ref, f.where, None, False) for ref in f.between or ()]
     for b in mapping.buttons:
         for key, cmd in (("command", b.command), ("release", b.release)):
             named = () if cmd is None else presets_named(cmd)
-            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where, cmd) for ref in named]
+            refs += [(f"{b.address} {key} {quoted(str(cmd))}", ref, b.where, cmd, key in b.blocks) for ref in named]
     return refs
 
 
@@ -296,7 +300,7 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
     once per press."""
     problems = []
     taken = {name_key(cue.name) for cue in show.cues}  # a cue offered to a button is named apart from these
-    for what, ref, (path, line), cmd in preset_refs(mapping):
+    for what, ref, (path, line), cmd, block in preset_refs(mapping):
         if reason := not_a_preset(ref):
             problems.append((path, line, f"{what}: {reason}"))
             continue
@@ -305,13 +309,15 @@ def missing_presets(show, mapping: OscMap, inline: str | None = None,
         try:
             find_as_written(show, ref)
         except KeyError as e:  # `preset ocean, seed 5`: commands run together, said as a MIDI button's are
-            problems.append((path, line, f"{what}: {(cmd and run_together(show, cmd, taken)) or e.args[0]}"))
+            said = f"{what}: {(cmd and run_together(show, cmd, taken)) or e.args[0]}"
+            problems.append((path, line, in_a_block(said) if block else said))
     problems += [(*f.where, f"{f.address} between {twice}") for f in mapping.faders
                  if f.between and (twice := between_twice(show, f.between))]
     problems += [(*b.where, f"{b.address} {key} {twice}") for b in mapping.buttons
                  for key, cmd in (("command", b.command), ("release", b.release))
                  if cmd is not None and (twice := blend_twice(show, cmd))]
-    problems += [(*b.where, f"{b.address} {key} {quoted(str(cmd))}: {why}") for b in mapping.buttons if cues
+    problems += [(*b.where, (in_a_block if key in b.blocks else str)(f"{b.address} {key} {quoted(str(cmd))}: {why}"))
+                 for b in mapping.buttons if cues
                  for key, cmd in (("command", b.command), ("release", b.release))
                  if cmd is not None and (why := missing_cue(show.cues, cmd, numbers=b.where[0] == inline))]
     return sorted(problems, key=lambda p: (p[0], p[1]))

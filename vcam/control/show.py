@@ -53,6 +53,7 @@ from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX
                                    listed_meant, name_key, number_like, parse_quantize, preset_index,
                                    wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
+from vcam.control.linesource import line_source
 from vcam.control.numberreadings import blocks_meant
 from vcam.control.quotes import CURLY_APOSTROPHES, DOUBLE_QUOTES, TYPOGRAPHIC_PAIR, YAML_CURLY_PAIRS
 from vcam.inspec import INPUT_FITS
@@ -64,9 +65,9 @@ from vcam.control.midimap import MidiMap, find_map_file, read_map
 from vcam.control.midirefs import check_cue_refs, check_preset_refs
 from vcam.control import oscmap
 from vcam.control.showpaths import read_image, read_input
-from vcam.control.yamlcheck import (INVALID, Reader, as_written, constructed, in_line_order, key_nodes,
+from vcam.control.yamlcheck import (INVALID, ConfigError, Reader, as_written, constructed, in_line_order, key_nodes,
                                     number_written_as, read_file, written_as)
-from vcam.control.yamlwrite import NULL_TAG, STR_TAG, flow_yaml
+from vcam.control.yamlwrite import NULL_TAG, STR_TAG, _built_or_none, flow_yaml
 from vcam.errors import VcamError, one_line
 from vcam.words import as_typed, clipped, nearest, plain, quoted, shell_word, spelled_number, width_folded
 
@@ -188,7 +189,9 @@ class Show:
         # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
         if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
             return f" (did you mean {spelled}?)"
-        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
+        # in a show's or map's line a # is YAML's to read: one that reached the name was in quotes or a block
+        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]),
+                             console=not line_source().in_a_file)
         return f" ({said})" if said else ""
 
     def _names(self, ref: str) -> bool:
@@ -437,12 +440,52 @@ def _a_prompt_alone(r: Reader, node, i: int) -> bool:
         r.error(node, f"preset {i + 1} is empty; give it a name and a prompt ({{name: NAME, prompt: TEXT}}), or "
                       "delete its line")
         return True
+    # a run of marks (`prompt == x`, `prompt = = x`) is one slip, none of it the text's; with nothing after it
+    # (`prompt =`) the value is still to write
+    unmarked = re.fullmatch(r"([a-z]+)(:|[ \t]*[=\uff1a\uff1d])([=:\uff1a\uff1d \t]*)([^=:\uff1a\uff1d \t].*)?",
+                            node.value) if not node.style else None
+    if unmarked and unmarked[1] in PRESET_KEYS:
+        # `- name:neon`, `- name：neon`: the space after the colon left out, or the colon an input method's full-width
+        # one (or an '='), which YAML reads as one text, not as a key and a value
+        mark = unmarked[2].strip()
+        marks = mark + re.sub(r"[ \t]", "", unmarked[3])
+        read = f"YAML reads {unmarked[1]}{marks} as part of the text"
+        why = f"with no space after its colon {read}" if mark == ":" else \
+            f"{read} (an {mark} is no colon)" if mark == "=" else f"{read} (a full-width {mark} is no colon)"
+        blank = {"name": "NAME", "prompt": "TEXT"}.get(unmarked[1])
+        line = _keyed_entry(unmarked[1], unmarked[4], r.path) if unmarked[4] else \
+            _keyed_entry(unmarked[1], blank, r.path) if blank else None
+        r.error(node, f"preset {i + 1} is the text {node.value} alone: {why}; " +
+                      (f"a preset has a name and a prompt: write - {line}" if line else
+                       "write each key with a space after its colon, in a preset with a name and a prompt: "
+                       "- {name: NAME, prompt: TEXT}"))
+        return True
     # the text offered whole and quoted where YAML needs it: cut, or with its comma bare, the entry read otherwise
     entry = flow_yaml({"name": "NAME", "prompt": node.value})
     r.error(node, f"preset {i + 1} is a text alone; a preset has a name and a prompt: " +
                   (f"- {entry}" if entry else "- {name: NAME, prompt: TEXT}, the text as written, quoted where "
                                               "YAML needs it"))
     return True
+
+
+def _keyed_entry(key: str, value: str, path: str) -> str | None:
+    """The preset to write for a list item that is `key` and `value` run together as one text (`- seed:3`): the
+    key and its value, a number where the key takes one, with a name and a prompt to fill in where it lacks them
+    (NAME, TEXT); None where that preset is refused as a show's only one (`- input:off`, `- name:7`), as the
+    item offered alone was (its name missing, its seed quoted)."""
+    read = _built_or_none(f"{key}: {value}")
+    number = read.get(key) if isinstance(read, dict) and key in ("seed", "transition", "strength", "bias") else None
+    # `- prompt:"neon city"`: quotes round the whole value are YAML's, as after a colon and a space
+    quoted = read.get(key) if isinstance(read, dict) and value[:1] in "'\"" else None
+    entry = {"name": "NAME", "prompt": "TEXT",
+             key: number if type(number) in (int, float) else quoted if isinstance(quoted, str) else value}
+    if key == "prompts" or (line := flow_yaml(entry)) is None:
+        return None
+    try:
+        parse_show(f"presets:\n  - {line}\n", path)
+    except ConfigError:
+        return None
+    return line
 
 
 def _refuse_a_control_log(r: Reader, text: str, path: str) -> None:
@@ -697,8 +740,13 @@ def _typographic_quoted(node, text: str) -> str | None:
 
 def _stray_quote(node, text: str) -> str | None:
     """`text` without the double quote it starts or ends with and that no other one pairs (`neon city"`), where the
-    value is written without quotes; None otherwise."""
-    if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in DOUBLE_QUOTES) % 2 == 0:
+    value is written without quotes; None otherwise. A „ that opens the text with no quote after it is one too:
+    German autocorrect's opening quote, never an apostrophe or an inch mark."""
+    if not isinstance(node, ScalarNode) or node.style:
+        return None
+    if text[:1] == "\u201e" and not any(q in text[1:] for q in DOUBLE_QUOTES + "\u201e"):
+        return text[1:].lstrip() or None
+    if sum(text.count(q) for q in DOUBLE_QUOTES) % 2 == 0:
         return None
     if text[-1] in DOUBLE_QUOTES:
         # `a 7"`: an inch mark after a number, the prompt's own, not a quote whose opening was lost
@@ -721,8 +769,10 @@ def _without_a_prompt_key(r: Reader, node, i: int) -> Node:
             # dropped the &r a later *r repeats, and a block value (`prompt neon: |`) was said across lines
             written = r.written(value, value) if value.value else ""
             on_line = written is not None and written[:1] not in ("&", "*", "!", "|", ">") and "\n" not in value.value
-            text = f"{words[1]}: {value.value}" if value.value else words[1]
-            offered = flow_yaml({"prompt": text}) if on_line else None
+            # `prompt =: neon`, `prompt :: neon`: marks typed for the colon before it, none of them the text's
+            rest = re.sub(r"^[=:\uff1a\uff1d\s]+", "", words[1])
+            text = f"{rest}: {value.value}" if rest and value.value else rest or value.value
+            offered = flow_yaml({"prompt": text}) if on_line and text else None
             if not value.value:
                 said = f"{key.value} reads as a key"
             elif on_line:

@@ -25,7 +25,8 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import DECIMAL, commands_cut, is_command, parse
+from vcam.control.commands import (COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK, COMMENT_IN_BLOCK, COMMENT_IN_QUOTES,
+                                   DECIMAL, commands_cut, is_command, parse)
 from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
@@ -78,7 +79,7 @@ class Reader:
     _lines: list[str] = field(default_factory=list, init=False, repr=False)  # the text composed, for _comment_cut
 
     def error(self, node: Node | None, message: str) -> None:
-        self.add(self.path, node.start_mark.line + 1 if node is not None else 1, message)
+        self.add(self.path, node.start_mark.line + 1 if node is not None else 1, as_written_in(node, message))
 
     def add(self, path: str, line: int, message: str) -> None:
         """Records a problem; the MAX_PROBLEMS-th stops the reading (ConfigError with those so far)."""
@@ -474,6 +475,22 @@ class Reader:
     def raise_if_any(self) -> None:
         if self.problems:
             raise ConfigError(self.problems)
+
+
+def as_written_in(node: Node | None, message: str) -> str:
+    """`message`, said of the value `node`, in the words true where it is written: in a | or > block a plain # is
+    text too, where the words for quotes, brackets and braces were untrue."""
+    return in_a_block(message) if written_in_a_block(node) else message
+
+
+def written_in_a_block(node: Node | None) -> bool:
+    """Whether the value `node` is written as a | or > block."""
+    return isinstance(node, ScalarNode) and node.style in ("|", ">")
+
+
+def in_a_block(message: str) -> str:
+    """`message`, said of a value written as a | or > block, in the words true there (as_written_in)."""
+    return message.replace(COMMENT_FULL_WIDTH, COMMENT_FULL_WIDTH_IN_BLOCK).replace(COMMENT_IN_QUOTES, COMMENT_IN_BLOCK)
 
 
 PROBLEM_AT = re.compile(r"(.*?):(\d+): ")  # a problem's file and line, as Reader.add writes them
@@ -927,12 +944,12 @@ def _syntax_error(e: yaml.MarkedYAMLError, line: int, text: str, top: tuple[str,
     mark = e.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-    said = (_slip_said(e, here) or _closed_early(e, here) or _colon_left_out(e, lines, keys)
+    said = (_slip_said(e, here) or _closed_early(e, lines, keys) or _colon_left_out(e, lines, keys)
             or _dash_unspaced(e, lines, keys) or _misaligned(e, lines, top, groups) or _list_after_flow(e, lines)
-            or _item_misaligned(e, lines) or _entry_misaligned(e, lines)
-            or _left_open(e, lines, here) or _flow_gap(e, here, keys)
-            or _flow_mended(e, lines) or _deeper_key(e, lines, keys) or _braces_left_out(e, lines)
-            or _wrong_closer(e, lines)
+            or _item_misaligned(e, lines) or _entry_misaligned(e, lines) or _dash_misaligned(e, lines)
+            or _left_open(e, lines, here, keys) or _flow_gap(e, here, keys)
+            or _flow_mended(e, lines, keys) or _deeper_key(e, lines, keys)
+            or _braces_left_out(e, lines) or _wrong_closer(e, lines)
             or _problem_said(e))  # each a message, or None: the first that knows the slip says it
     if said is not None:
         return said
@@ -968,12 +985,12 @@ def _slip_said(e: yaml.MarkedYAMLError, here: str) -> str | None:
     return None
 
 
-def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str) -> str | None:
+def _left_open(e: yaml.MarkedYAMLError, lines: list[str], here: str, keys: tuple[str, ...] = ()) -> str | None:
     """What to write for a key on a line below the one a flow opened on (`prompt: [dusk forest` over `  - name: b`):
     the flow left open is what to mend, not a comma before the key; None for any other."""
     mark = e.problem_mark
     if e.context_mark is not None and mark is not None and e.context_mark.line < mark.line and _KEY_LINE.match(here):
-        return _flow_mended(e, lines)
+        return _flow_mended(e, lines, keys)
     return None
 
 
@@ -1037,10 +1054,10 @@ def _wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             if not opened or _CLOSING[line[opened[-1]]] != char:  # a mix-up earlier on the line: not this one
                 return None
             opened.pop()
-    ended = [*lines, ""]
+    ended = [*lines, ""]  # offered must load, not only parse: `defaults: {{seed: 3}}` builds a mapping as a key
     if not opened:
         mended = line[:column] + line[column + 1:]
-        if _reads_past(ended, mark.line, mended, len(lines)):
+        if _offer_loads(ended, mark.line, mended, len(lines)):
             if not re.sub(r"(^| )#.*$", "", mended).strip():  # a lone }: nothing left to write in its place
                 return (f"not valid YAML: line {mark.line + 1} holds a lone {closer}, which closes nothing opened "
                         "before it; delete the line")
@@ -1052,7 +1069,7 @@ def _wrong_closer(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         return None
     for mended, how in ((line[:column] + want + line[column + 1:], f"close it with {want}"),
                         (line[:column] + want + line[column:], f"close it before this {closer}")):
-        if _reads_past(ended, mark.line, mended, len(lines)):
+        if _offer_loads(ended, mark.line, mended, len(lines)):
             return (f"not valid YAML: the {line[opened[-1]]} that opens at column {opened[-1] + 1} is closed by a "
                     f"{closer}; {how}: {mended.strip()}")
     return None
@@ -1082,10 +1099,13 @@ _OPENED = re.compile(r"^ *(?:- +)?(" + _KEY_HEAD + r"[^\s:#]*): +([\"'\[{])(.*?)
 _CLOSING = {'"': '"', "'": "'", "[": "]", "{": "}"}
 
 
-def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
+def _closed_early(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
     """What to write for a value that opens with a quote or a bracket and goes on after it closes (`prompt: "neon"
     city`, `prompt: [glitch] city`): YAML reads the quoted text or the list alone, then finds more where a key
-    should be, said as "did not find expected key"; None for any other complaint."""
+    should be, said as "did not find expected key"; None for any other complaint, or where the line offered would
+    not load (_offer_loads)."""
+    mark = e.problem_mark
+    here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if e.problem not in ("did not find expected key", "expected <block end>, but found '<scalar>'",
                          "expected <block end>, but found '}'", "expected <block end>, but found ']'"):
         return None
@@ -1100,14 +1120,28 @@ def _closed_early(e: yaml.MarkedYAMLError, here: str) -> str | None:
     if key not in _TEXT_KEYS:
         # a mapping's, a list's or a command's value quoted whole is text it refuses (`defaults: '{seed: 4}}'`,
         # `do: '"preset" a'`); only a stray close after brackets is sure to be a slip
-        if opened[2] in "'\"" or re.fullmatch(r"[]}]+", extra) is None:
+        if opened[2] in "'\"" or re.fullmatch(r"[]}]+", extra) is None \
+                or not _offer_loads(lines, mark.line, here[:opened.start(2)] + head, mark.line, keys):
             return None
         return (f"not valid YAML: {key}'s value {head} ends at its closing {closing}, and {extra!r} after it is "
                 f"one too many; remove it: {key}: {head}")
-    if (offered := flow_yaml(head + extra)) is None:
+    if (offered := flow_yaml(head + extra)) is None \
+            or not _offer_loads(lines, mark.line, here[:opened.start(2)] + offered, mark.line, keys):
         return None
-    return (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing "
-            f"{closing}, which YAML reads as the whole value; put the whole text in quotes: {key}: {offered}")
+    said = (f"not valid YAML: {key}'s value opens with {opened[2]} and goes on after its closing {closing}, which YAML "
+            "reads as the whole value")
+    # `"neon" city "rain"`: the quotes inside, `neon" city "rain`, pair round no words: no text held in outer
+    # quotes (an apostrophe, `it's`, is no quote)
+    q = opened[2]
+    paired = q in "'\"" and extra.endswith(q) and q not in re.sub(
+        rf"(?<!\S){q}[^{q}]*{q}(?!\w)", "", re.sub(r"(?<=\w)'(?=\w)", "", (head + extra)[1:-1]))
+    inner = flow_yaml((head + extra)[1:-1]) if paired else None
+    if inner is not None and _offer_loads(lines, mark.line, here[:opened.start(2)] + inner, mark.line, keys):
+        # `prompt: "a "city" at night"`: quotes round the whole text as well as in it, the outer ones likely YAML's
+        # (offered kept, they went on air)
+        return (f"{said}; where the outer quotes were YAML's, write {key}: {inner}; where they are the {key}'s own, "
+                f"write {key}: {offered}")
+    return f"{said}; put the whole text in quotes: {key}: {offered}"
 
 
 # the keys whose value is a text, where a value that goes on after its quotes or brackets is the text's own
@@ -1238,17 +1272,55 @@ def _colon_left_out(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, 
         row = e.problem_mark.line - 1  # `- name a` over `  prompt: x`: the two read as one text, 'name a prompt'
     else:
         return None
-    found = re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#].*?)[ \t]*", lines[row]) if row < len(lines) else None
-    if found is None or found[2] not in keys or ": " in found[3] or " #" in found[3]:
+    if (written := _key_unmarked(lines[row] if row < len(lines) else "")) is None:
         return None
-    said = f"not valid YAML: line {row + 1} has no ':' after {found[2]}, and YAML read it as a text where a key goes"
-    if found[2] == "name" and found[3].isdecimal() and _top_key(lines, row) == "presets":
-        # quoted, `name: '7'` is refused too: `preset 7` selects by position
+    head, key, value, said = written
+    if key not in keys or ": " in value or " #" in value:
+        return None
+    said = f"not valid YAML: line {row + 1} {said}"
+    if not value:  # `prompt =`: the value still to write, not a text '='
+        # the line offered is a template: a sentence after `write` is copied onto the line and goes on air
+        what, blank = ("text", "TEXT") if key in _TEXT_KEYS else ("value", "VALUE")
+        return f"{said}; its {what} is still to write, after a colon and a space: {key}: {blank}"
+    # as YAML reads the value: quoted, `name:"7"`, `name = '7'`, it is refused too (`preset 7` selects by position)
+    read = _built_or_none(f"{key}: {value}") if key == "name" else None
+    digits = read["name"].strip() if isinstance(read, dict) and isinstance(read.get("name"), str) else value
+    if key == "name" and digits.isdecimal() and _top_key(lines, row) == "presets":
         return (f"{said}; a preset's name cannot be a plain number (numbers select presets by position): write "
-                f"name: and a word with it, like name: scene {found[3]}")
-    if (offered := _colon_offered(lines, row, found[1], found[2], found[3])) is None:
+                f"name: and a word with it, like name: scene {digits}")
+    if (offered := _colon_offered(lines, row, head, key, value)) is None:
+        if key in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(value):
+            # `prompt >-` over no lines of text: a block's header whose text is still to write, not the text '>-'
+            return (f"{said}; a text written across lines is {key}: {value} with its lines under it, indented "
+                    f"deeper than {key}:")
         return None
     return f"{said}; write {offered}"
+
+
+def _key_unmarked(line: str) -> tuple[str, str, str, str] | None:
+    """(indentation, key, value, what is amiss) for a line of a key and a value without the ': ' between them: the
+    colon left out (`prompt neon city`), the space after it left out (`prompt:neon city`, which YAML reads as one
+    text), or written as another mark (`prompt = neon city`, `prompt：neon city`: an input method's full-width
+    colon); None for any other line."""
+    # the spaces at the end cut first: `(.*?)[ \t]*` tried every split of a long run of them, quadratic
+    line = line.rstrip(" \t")
+    # `prompt == x`, `prompt = = x`, `prompt = `: a run of marks (spaces between them or not) is one slip, and one
+    # with nothing after it is no text '='
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]*([=\uff1a\uff1d])[=:\uff1a\uff1d \t]*"
+                              r"([^\s:#=\uff1a\uff1d].*)?", line)):
+        mark = f"a full-width {found[3]} (an input method's)" if found[3] != "=" else "'='"
+        return (found[1], found[2], found[4] or "", f"has {mark} after {found[2]} where a key takes a colon, and YAML "
+                                                    "read it as a text where a key goes")
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+)[ \t]+([^\s:#=\uff1a\uff1d].*)", line)):
+        return found[1], found[2], found[3], f"has no ':' after {found[2]}, and YAML read it as a text where a key goes"
+    if (found := re.fullmatch(r"( *(?:- +)?)([A-Za-z_]+):([^\s:#].*)", line)):
+        return (found[1], found[2], found[3], f"has no space after {found[2]}:, and YAML read {found[2]}:{found[3]} "
+                                              "as one text where a key goes")
+    return None
+
+
+# a block text's header: | or >, then its chomping (-, +) and indentation (1-9) indicators in either order
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])")
 
 
 def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) -> str | None:
@@ -1263,13 +1335,19 @@ def _colon_offered(lines: list[str], row: int, head: str, key: str, value: str) 
     # `seed 3 4`: a number and more, a text only where the key takes one
     number_and_more = re.match(r"-?\d", value) is not None and type(meant) not in (int, float)
     tries = [f"{key}: {value}"] if written and not (number_and_more and key not in _TEXT_KEYS) else []
+    if key in _TEXT_KEYS and isinstance(meant, str) and value[:1] in "'\"":
+        # `prompt:"neon city"`: quotes round the whole value are YAML's, as they are after a colon and a space
+        # (quoted again, '"neon city"', they went on air)
+        tries.append(f"{key}: {value}")
     # a comment is no text of the block: under `prompt >-` it would be read as the text, `# c` going on air
     below = next((line for line in lines[row + 1:] if line.strip() and not line.lstrip().startswith("#")), "")
-    if key in _TEXT_KEYS and re.fullmatch(r"[|>](?:[1-9]?[-+]?|[-+][1-9])", value) \
-            and len(below) - len(below.lstrip(" ")) > len(head):
+    header = key in _TEXT_KEYS and _BLOCK_HEADER.fullmatch(value) is not None
+    if header and len(below) - len(below.lstrip(" ")) > len(head):
         # `prompt >-` over lines indented under it: the header of a text written across them, not a text '>-'
         tries.append(f"{key}: {value}")
-    if key in _TEXT_KEYS and (quoted := flow_yaml({key: value})) is not None:
+    # a header with its indicators (`>-`, `|2`) over no lines of text is one whose text is still to write: offered
+    # quoted, '>-' went on air; a bare | or > may be the text itself
+    if key in _TEXT_KEYS and not (header and len(value) > 1) and (quoted := flow_yaml({key: value})) is not None:
         tries.append(quoted[1:-1])
     return next((line for line in tries if _reads_past(lines, row, head + line, row)), None)
 
@@ -1310,11 +1388,11 @@ def _code_end(line: str) -> int:
     return len((line[:found.start()] if found else line).rstrip())
 
 
-def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str], keys: tuple[str, ...] = ()) -> str | None:
     """What to write where braces or brackets find neither a comma nor their close: a close left out at a line's end
     (`presets: [{name: a, prompt: b}` and the next key below), a close of the other kind (`[{name: a]`) or a comma
     between two entries (`[{text: a} {text: b}]`), each offered only where the line mended reads on past it; None
-    otherwise."""
+    otherwise (_offer_loads)."""
     found = re.fullmatch(r"(?:did not find expected|expected) ',' or '([]}])'(?:, but got .*)?", e.problem or "")
     mark = e.problem_mark
     if found is None or mark is None or mark.line > len(lines):
@@ -1331,13 +1409,17 @@ def _flow_mended(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
         tries = _never_closed(lines, start, before)
     else:
         tries = _comma_left_out(lines, row, column, "{...}" if found[1] == "}" else "[...]")
+    unloaded = None
     for line, mended, said in tries:
-        if not _reads_past(lines, line, mended, row):
+        if not _offer_loads(lines, line, mended, row, keys, first=start[0]):
+            if unloaded is None and _reads_past(lines, line, mended, row):
+                # what is open stays said, true as it is, without the fix (after its '; ') refused next
+                unloaded = said.split("; ")[0]
             continue
         shown = mended.strip()
         offer = f": {shown}" if len(shown) <= 100 else ""
         return f"not valid YAML: {said}{offer}"
-    return None
+    return f"not valid YAML: {unloaded}" if unloaded else None
 
 
 def _other_close(lines: list[str], start: tuple[int, int], row: int, column: int) -> list[tuple[int, str, str]]:
@@ -1389,6 +1471,93 @@ def _comma_left_out(lines: list[str], row: int, column: int, inside: str) -> lis
         return []
     gap = len(here[:column].rstrip())
     return [(row, here[:gap] + "," + here[gap:], f"in {inside} a comma separates entries; write one here")]
+
+
+# above this many characters an offer is built from its own lines alone, not with the whole text: built whole, a
+# 600 KB show with a bracket left open took seconds more at each check, start and reload
+_WHOLE_BUILD_CHARS = 64_000
+# the safe load that builds an offer, with libyaml's parser where PyYAML has it
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _offer_loads(lines: list[str], line: int, mended: str, row: int, keys: tuple[str, ...] = (),
+                 first: int | None = None) -> bool:
+    """Whether the text with line `line` written `mended` reads past line `row` (_reads_past), its key no misspelling
+    of a text's key among `keys`, and, where it then parses to its end, builds as a safe load does: a bracket closed
+    after `proompt: [a` was refused next as an unknown key, and as prompt: as a list where a text goes; `defaults:
+    {{seed: 3}}` as a mapping keyed by a mapping. In a long text what is built is the lines from `first` (where
+    the value mended opens; `line` where None) to `line`, where they read alone."""
+    if (key := _KEY_LINE.match(mended)) is not None and (word := key[2].strip()) not in keys \
+            and nearest(word, keys, cutoff=0.75) in _TEXT_KEYS:
+        return False
+    text = "\n".join([*lines[:line], mended, *lines[line + 1:]])
+    if len(text) <= _WHOLE_BUILD_CHARS:
+        ended = _parsed_to_end(text, row)
+        return ended is not None and (not ended or _builds(text))
+    # from the line of the key the value belongs to: `prompt: !!str` over `[neon, city` is refused as a text tagged
+    # on a list, where the list alone builds
+    start = _value_key_line(lines, min(line, row if first is None else first))
+    opening = lines[start:min(line, row if first is None else first) + 1]
+    if any("!" in w or "&" in w for w in opening) or _ALIAS.search(text):
+        # a tag or an anchor on the lines that open it (an alias elsewhere may merge or repeat what it anchors):
+        # what the value builds to is the whole text's to say
+        ended = _parsed_to_end(text, row)
+        return ended is not None and (not ended or _builds(text))
+    if _parsed_to_end(text, row, stop=max(line, row)) is None:
+        return False
+    # the lines alone, indented as they are relative to each other
+    window = [*lines[start:line], mended]
+    indent = min((len(w) - len(w.lstrip(" ")) for w in window if w.strip()), default=0)
+    try:
+        return yaml.load("\n".join(w[indent:] for w in window), Loader=_SafeLoader) is not None
+    except yaml.constructor.ConstructorError:
+        return False
+    except yaml.YAMLError:  # lines that do not read alone (an alias to an anchor above them): the whole text
+        return _builds(text)
+    except Exception:  # what YAML cannot build (2020-13-45) raises the constructors' own
+        return False
+
+
+# an alias (`*name`) where a value starts
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]")
+# a line that opens a value written on the lines under it: `prompt:`, `- `, each with its tags and anchors
+_OPENS_BELOW = re.compile(r"(?:-[ \t]++)*+-?(?:[^#:\s-][^#:]*+:)?(?:[ \t]*+[!&]\S*+)*+[ \t]*+(?:#.*)?")
+
+
+def _value_key_line(lines: list[str], start: int) -> int:
+    """The line of the key (or list item) whose value opens on line `start` where it opens on a line of its own
+    (`prompt: !!str` over `[neon, city`), else `start`."""
+    indent = len(lines[start]) - len(lines[start].lstrip(" "))
+    for above in range(start - 1, -1, -1):
+        here = lines[above]
+        if not here.strip() or here.lstrip().startswith("#"):
+            continue
+        opens = len(here) - len(here.lstrip(" ")) < indent and _OPENS_BELOW.fullmatch(here.strip(" \t")) is not None
+        return above if opens else start
+    return start
+
+
+def _parsed_to_end(text: str, row: int, stop: int | None = None) -> bool | None:
+    """Whether `text` parses to its end (True), or to a problem past line `row` (False); None where a problem
+    comes at or before it. `stop`: the parse ends, as True, at the first event past that line."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if stop is not None and event.start_mark.line > stop:
+                break
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        return False if mark is not None and mark.line > row else None
+    except yaml.YAMLError:
+        return None
+    return True
+
+
+def _builds(text: str) -> bool:
+    """Whether `text` builds something as a safe load does."""
+    try:
+        return yaml.load(text, Loader=_SafeLoader) is not None
+    except Exception:  # what YAML cannot build (2020-13-45, !!bool maybe) raises the constructors' own
+        return False
 
 
 def _reads_past(lines: list[str], line: int, mended: str, row: int) -> bool:
@@ -1526,6 +1695,37 @@ def _list_after_flow(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
             f"{opened[2]}:{as_lines}")
 
 
+def _dash_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """What to write for a '- ' item indented off the '- ' of the list it goes on (`   - name: b` under `  - name:
+    a`), said by YAML as a '-' not found: the column of the list whose '- ' is nearest, where the line then reads on;
+    None otherwise."""
+    if e.problem not in ("did not find expected '-' indicator", *_ITEM_NOT_FOUND) or e.context_mark is None \
+            or e.problem_mark is None or not e.context_mark.line < e.problem_mark.line < len(lines):
+        return None
+    row = e.problem_mark.line
+    if (here := re.match(r"( *)- ", lines[row])) is None:
+        return None
+    # the lists above it, up to the key that holds them all: the one meant is the one whose '- ' is nearest its own
+    # (`     - text: y` a space short of its prompts' list, not the presets' list around it)
+    dashes: dict[int, int] = {}
+    for i in range(row - 1, -1, -1):
+        if (key := _KEY_LINE.match(lines[i])) is not None and "-" not in key[1] and len(key[1]) <= len(here[1]):
+            break
+        if (dash := re.match(r"( *)- ", lines[i])) is not None:
+            dashes.setdefault(len(dash[1]), i)
+    near = sorted(dashes, key=lambda column: abs(column - len(here[1])))
+    if not near or near[0] == len(here[1]) or len(near) > 1 and abs(near[0] - len(here[1])) == abs(
+            near[1] - len(here[1])):
+        return None  # lined up already, or as near one list as another
+    column = near[0]
+    first = dashes[column]
+    mended = " " * column + lines[row].lstrip(" ")
+    if not _reads_past([*lines, ""], row, mended, row):
+        return None
+    return (f"not valid YAML: this '- ' is indented {counted(len(here[1]), 'space')} and the '- ' of its list (line "
+            f"{first + 1}) {column}: the items of one list line up; indent it {counted(column, 'space')} as well")
+
+
 def _item_misaligned(e: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
     """What to write for a '- ' item indented as the keys of the entry above it (`    - name: b` under `  - name:
     a` and its `    prompt:`), said by YAML as a key not found; None for any other complaint."""
@@ -1615,8 +1815,8 @@ def _misaligned(e: yaml.MarkedYAMLError, lines: list[str], top: tuple[str, ...] 
 def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, int, str] | None:
     """For a key at line `row` meant for the list entry above whose keys are at `column` and whose '- ' line has
     that key already (`     name: b` under a preset's `- name: a` and its prompts): the line of the key it would
-    repeat, the line of the entry's '- ' (the same), and line `row` written as a new entry that parses past it; None
-    otherwise."""
+    repeat, the line of the entry's '- ' (the same), and line `row` written as a new entry that parses past it, a
+    text's value quoted where YAML reads it as no text (`name: yes`, a boolean); None otherwise."""
     repeated = None
     for i in range(row - 1, -1, -1):
         if (found := _KEY_LINE.match(lines[i])) is None or len(found[1]) > column:
@@ -1625,7 +1825,17 @@ def _new_entry(lines: list[str], row: int, column: int, key: str) -> tuple[int, 
             return None
         repeated = i if found[2] == key and repeated is None else repeated
         if "-" in found[1]:
-            written = " " * found[1].index("-") + "- " + lines[row].strip()
+            entry = lines[row].strip()
+            read = _built_or_none(entry)
+            value = re.split(r"[ \t]#", entry[len(key) + 1:], maxsplit=1)[0].strip()
+            if key in _TEXT_KEYS and isinstance(read, dict) and not isinstance(read.get(key), str) and value:
+                if key == "name" and value.isdecimal() and _top_key(lines, row) == "presets":
+                    # quoted, `- name: '7'` is refused too: `preset 7` selects by position
+                    return (None if repeated != i else
+                            (repeated, i, f"- name: and a word with it, like - name: scene {value} (a preset's name "
+                                          "is no plain number: numbers select presets by position)"))
+                entry = quoted[1:-1] if (quoted := flow_yaml({key: value})) is not None else entry
+            written = " " * found[1].index("-") + "- " + entry
             # an entry begins with the key its '- ' line has: `- weight: 2` would be a prompt without its text
             if repeated != i or not _reads_past([*lines, ""], row, written, row):
                 return None
