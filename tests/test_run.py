@@ -603,6 +603,34 @@ def test_a_first_prompt_the_text_encoder_overflows_on_is_said_in_one_line_with_i
     assert "Traceback" not in err
 
 
+class _Writes(io.StringIO):
+    """stderr as a log file is: each write kept apart, under a lock, as the show's threads make them."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self.writes.append(text)
+        return super().write(text)
+
+
+def test_every_line_of_a_shows_start_is_written_whole_so_none_runs_on_into_another(monkeypatch, tmp_path):
+    """`vcam run … </dev/null` printed "vcam: building tiny (random weights)vcam: stdin is the null device …" on one
+    line, then an empty one: the load's step was printed with its line end written apart, and the console's line
+    came between the two."""
+    err = _Writes()
+    monkeypatch.setattr(sys, "stderr", err)
+    with open(os.devnull) as null:
+        monkeypatch.setattr(sys, "stdin", null)
+        assert main(["run", "--model", "tiny", "--out", f"file:{tmp_path}/x.mp4", "--duration", "0.5"]) == 0
+    assert "vcam: building tiny (random weights)\n" in err.writes
+    assert "vcam: stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show\n" in err.writes
+    assert [w for w in err.writes if w and not w.endswith("\n")] == []
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="a system with /proc")
 def test_recording_into_a_folder_no_file_can_be_made_in_is_refused_at_the_start(capsys):
     """/proc passes the folder's permission check as root: the show went on air and failed there with a bare

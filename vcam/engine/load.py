@@ -110,7 +110,10 @@ class Engine:
 def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[str], None]:
     def log(message: str) -> None:
         if progress:
-            print(f"vcam: {message}", file=sys.stderr, flush=True)
+            # one write, its line end in it: print writes the end apart, and a line another thread wrote between
+            # the two (the console's, at a show's start) ran on after this one's text, an empty line below
+            sys.stderr.write(f"vcam: {message}\n")
+            sys.stderr.flush()
         if report is not None:
             report(message)
 
