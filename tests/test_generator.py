@@ -818,3 +818,22 @@ def test_a_nan_block_on_air_does_not_start_the_same_blocks_over_up_to_the_same_n
     finally:
         gen.stop()
     assert seeded[:2] == [1, 2] and stream.settings.seed == 2 and set(nans) == {1}, (seeded, log)
+
+
+def test_a_load_asked_to_stop_ends_before_its_first_step_unsaid_and_its_producer_ends_without_an_error(capsys):
+    """A `quit` typed as a show started was answered "stopping", then the load went on with "building tiny (random
+    weights)" (and the producer with it)."""
+    import pytest
+
+    import vcam
+    from vcam.errors import LoadStopped
+
+    with pytest.raises(LoadStopped):
+        vcam.load("tiny", stopped=lambda: True)
+    assert capsys.readouterr().err == ""
+    reported = []
+    gen = Generator(lambda report: vcam.load("tiny", report=reported.append, stopped=lambda: True),
+                    Pacer(PacerSettings(fps=30.0)), reported.append)
+    gen.start()
+    assert gen.stop(timeout=60.0)
+    assert gen.state == "stopped" and gen.error is None and reported == []

@@ -631,6 +631,42 @@ def test_every_line_of_a_shows_start_is_written_whole_so_none_runs_on_into_anoth
     assert [w for w in err.writes if w and not w.endswith("\n")] == []
 
 
+def test_a_quit_typed_as_the_model_starts_loading_ends_the_load_with_no_building_line(monkeypatch, tmp_path, capsys):
+    """`printf 'quit\\n' | vcam run --model tiny --out file:h.mp4` said "stopping", then "building tiny (random
+    weights)": the load, begun before the quit was read, went on."""
+    import vcam.engine.load as load_module
+    from vcam.errors import LoadStopped
+    from vcam.live.signals import StopEvent
+
+    stopped, loaded, ended = threading.Event(), threading.Event(), []
+    stop_set, load = StopEvent.set, load_module.load
+
+    def set_and_tell(self):
+        stop_set(self)
+        stopped.set()
+
+    def load_once_stopped(*args, **kwargs):  # the load's first step comes after the quit, as on a slow start
+        try:
+            assert stopped.wait(60.0)
+            ended.append(load(*args, **kwargs))
+        except LoadStopped as e:
+            ended.append(e)
+            raise
+        finally:
+            loaded.set()
+
+    monkeypatch.setattr(StopEvent, "set", set_and_tell)
+    monkeypatch.setattr(load_module, "load", load_once_stopped)
+    (tmp_path / "commands").write_text("quit\n")
+    with open(tmp_path / "commands") as typed:
+        monkeypatch.setattr(sys, "stdin", typed)
+        assert main(["run", "--model", "tiny", "--out", f"file:{tmp_path}/h.mp4"]) == 0
+    assert loaded.wait(60.0)
+    err = capsys.readouterr().err
+    assert "vcam: stopping\n" in err and "building" not in err
+    assert [type(e) for e in ended] == [LoadStopped]
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="a system with /proc")
 def test_recording_into_a_folder_no_file_can_be_made_in_is_refused_at_the_start(capsys):
     """/proc passes the folder's permission check as root: the show went on air and failed there with a bare
