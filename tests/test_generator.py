@@ -1,5 +1,6 @@
 """The generator thread keeps the show going through bad changes and failing blocks."""
 import contextlib
+import sys
 import threading
 import time
 
@@ -837,3 +838,14 @@ def test_a_load_asked_to_stop_ends_before_its_first_step_unsaid_and_its_producer
     gen.start()
     assert gen.stop(timeout=60.0)
     assert gen.state == "stopped" and gen.error is None and reported == []
+
+
+def test_a_load_without_stderr_says_nothing_and_builds(monkeypatch):
+    """Used as a library where there is no stderr (pythonw, a service), a load's step lines went to a None stream:
+    AttributeError, no model."""
+    from vcam.engine.load import _logger
+
+    monkeypatch.setattr(sys, "stderr", None)
+    said = []
+    _logger(True, said.append)("building tiny (random weights)")
+    assert said == ["building tiny (random weights)"]

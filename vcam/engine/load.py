@@ -117,8 +117,7 @@ def _logger(progress: bool, report: Callable[[str], None] | None,
         if progress:
             # one write, its line end in it: print writes the end apart, and a line another thread wrote between
             # the two (the console's, at a show's start) ran on after this one's text, an empty line below
-            sys.stderr.write(f"vcam: {message}\n")
-            sys.stderr.flush()
+            print(f"vcam: {message}\n", end="", file=sys.stderr, flush=True)  # print: no stderr (pythonw) is no crash
         if report is not None:
             report(message)
 
