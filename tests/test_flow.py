@@ -323,6 +323,46 @@ def test_the_show_says_what_its_in_between_frames_cost(captured):
     assert "smooth flow: " in said.getvalue() and " ms of flow per pair of generated frames" in said.getvalue()
 
 
+def test_with_a_duration_the_flow_line_counts_the_ticks_recorded_not_those_the_camera_made_after():
+    """`--smooth flow --fps 60 --duration 4` ended on "253 camera frames by flow" beside "recorded 240 frames": the
+    camera ticks on past the duration until the show closes, and each of those ticks was counted too."""
+    import io
+
+    from test_onair import air_for
+    from vcam.live.screen import Screen
+
+    said = io.StringIO()
+    air = air_for(["file:show.mp4"], status=said, smooth="flow", duration=0.5)
+    ft = FakeTime()
+    air.pacer = Pacer(PacerSettings(fps=60.0, smooth="flow"), clock=ft.clock)
+    air.screen = Screen(SimpleNamespace(screen="live"))
+    made = [square(3 * i) for i in range(16)]
+    for k in range(4):  # four generated frames a second, for longer than the duration
+        ft.events.append((k * 1.0, lambda k=k: air.pacer.push(made[4 * k:4 * k + 4])))
+    recorded, stop, after = [], threading.Event(), []
+
+    def sleep(dt):  # the flows within reach are ready by the next tick: every in-between tick is flowed
+        ft.sleep(dt)
+        assert air.pacer._flow.wait_idle(WAIT_S)
+
+    def emit(frame, tick):
+        over = air._over.is_set()
+        air._emit(frame, tick)
+        if air.pacer.last_tick().on_air and not air._over.is_set():
+            recorded.append(frame)
+        elif over or air._over.is_set():
+            after.append(frame)
+            if len(after) > 30:  # the camera goes on past the end, as it does until the loop closes the show
+                stop.set()
+
+    air.pacer.run(emit, stop, sleep=sleep)
+    assert len(recorded) == 30
+    flowed = sum(not any(np.array_equal(f, m) for m in made) for f in recorded)
+    assert air.pacer.flow_stats.flowed > flowed > 0  # ticks after the duration's last were flowed too
+    air._report_flow()
+    assert f"smooth flow: {flowed} camera frames by flow (" in said.getvalue()
+
+
 def test_the_end_says_only_the_flow_counts_a_vj_can_act_on():
     """`97 camera frames by flow, 97 cross-faded …; 0 pairs left to the cross-fade` read as a CPU too slow, where a
     generated frame lasting a tick wants no in-between frame at all: those pairs are said apart from late ones."""

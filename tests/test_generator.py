@@ -1,5 +1,6 @@
 """The generator thread keeps the show going through bad changes and failing blocks."""
 import contextlib
+import sys
 import threading
 import time
 
@@ -818,3 +819,33 @@ def test_a_nan_block_on_air_does_not_start_the_same_blocks_over_up_to_the_same_n
     finally:
         gen.stop()
     assert seeded[:2] == [1, 2] and stream.settings.seed == 2 and set(nans) == {1}, (seeded, log)
+
+
+def test_a_load_asked_to_stop_ends_before_its_first_step_unsaid_and_its_producer_ends_without_an_error(capsys):
+    """A `quit` typed as a show started was answered "stopping", then the load went on with "building tiny (random
+    weights)" (and the producer with it)."""
+    import pytest
+
+    import vcam
+    from vcam.errors import LoadStopped
+
+    with pytest.raises(LoadStopped):
+        vcam.load("tiny", stopped=lambda: True)
+    assert capsys.readouterr().err == ""
+    reported = []
+    gen = Generator(lambda report: vcam.load("tiny", report=reported.append, stopped=lambda: True),
+                    Pacer(PacerSettings(fps=30.0)), reported.append)
+    gen.start()
+    assert gen.stop(timeout=60.0)
+    assert gen.state == "stopped" and gen.error is None and reported == []
+
+
+def test_a_load_without_stderr_says_nothing_and_builds(monkeypatch):
+    """Used as a library where there is no stderr (pythonw, a service), a load's step lines went to a None stream:
+    AttributeError, no model."""
+    from vcam.engine.load import _logger
+
+    monkeypatch.setattr(sys, "stderr", None)
+    said = []
+    _logger(True, said.append)("building tiny (random weights)")
+    assert said == ["building tiny (random weights)"]

@@ -603,6 +603,70 @@ def test_a_first_prompt_the_text_encoder_overflows_on_is_said_in_one_line_with_i
     assert "Traceback" not in err
 
 
+class _Writes(io.StringIO):
+    """stderr as a log file is: each write kept apart, under a lock, as the show's threads make them."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            self.writes.append(text)
+        return super().write(text)
+
+
+def test_every_line_of_a_shows_start_is_written_whole_so_none_runs_on_into_another(monkeypatch, tmp_path):
+    """`vcam run … </dev/null` printed "vcam: building tiny (random weights)vcam: stdin is the null device …" on one
+    line, then an empty one: the load's step was printed with its line end written apart, and the console's line
+    came between the two."""
+    err = _Writes()
+    monkeypatch.setattr(sys, "stderr", err)
+    with open(os.devnull) as null:
+        monkeypatch.setattr(sys, "stdin", null)
+        assert main(["run", "--model", "tiny", "--out", f"file:{tmp_path}/x.mp4", "--duration", "0.5"]) == 0
+    assert "vcam: building tiny (random weights)\n" in err.writes
+    assert "vcam: stdin is the null device (</dev/null): no typed commands; Ctrl-C ends the show\n" in err.writes
+    assert [w for w in err.writes if w and not w.endswith("\n")] == []
+
+
+def test_a_quit_typed_as_the_model_starts_loading_ends_the_load_with_no_building_line(monkeypatch, tmp_path, capsys):
+    """`printf 'quit\\n' | vcam run --model tiny --out file:h.mp4` said "stopping", then "building tiny (random
+    weights)": the load, begun before the quit was read, went on."""
+    import vcam.engine.load as load_module
+    from vcam.errors import LoadStopped
+    from vcam.live.signals import StopEvent
+
+    stopped, loaded, ended = threading.Event(), threading.Event(), []
+    stop_set, load = StopEvent.set, load_module.load
+
+    def set_and_tell(self):
+        stop_set(self)
+        stopped.set()
+
+    def load_once_stopped(*args, **kwargs):  # the load's first step comes after the quit, as on a slow start
+        try:
+            assert stopped.wait(60.0)
+            ended.append(load(*args, **kwargs))
+        except LoadStopped as e:
+            ended.append(e)
+            raise
+        finally:
+            loaded.set()
+
+    monkeypatch.setattr(StopEvent, "set", set_and_tell)
+    monkeypatch.setattr(load_module, "load", load_once_stopped)
+    (tmp_path / "commands").write_text("quit\n")
+    with open(tmp_path / "commands") as typed:
+        monkeypatch.setattr(sys, "stdin", typed)
+        assert main(["run", "--model", "tiny", "--out", f"file:{tmp_path}/h.mp4"]) == 0
+    assert loaded.wait(60.0)
+    err = capsys.readouterr().err
+    assert "vcam: stopping\n" in err and "building" not in err
+    assert [type(e) for e in ended] == [LoadStopped]
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="a system with /proc")
 def test_recording_into_a_folder_no_file_can_be_made_in_is_refused_at_the_start(capsys):
     """/proc passes the folder's permission check as root: the show went on air and failed there with a bare

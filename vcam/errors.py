@@ -39,6 +39,10 @@ def from_checkout() -> bool:
     return os.path.isfile(os.path.join(here, "pyproject.toml"))
 
 
+class LoadStopped(Exception):
+    """The show stopped (`quit`, Ctrl-C) before its model was loaded: the load ends at its next step, unsaid."""
+
+
 class VcamError(Exception):
     """Base of every error vcam reports to the user as one clear message (the CLI prints it and exits 2)."""
 

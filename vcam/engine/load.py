@@ -27,7 +27,7 @@ from vcam.engine import hub
 from vcam.engine import weights as W
 from vcam.engine.weight_files import from_folder
 from vcam.engine.memory import GIB, check_host_ram, memory_plan, out_of_memory_said_as_error
-from vcam.errors import VcamError
+from vcam.errors import LoadStopped, VcamError
 from vcam.live.progress import ByteProgress
 from vcam.words import size_text
 
@@ -108,10 +108,17 @@ class Engine:
         return stream
 
 
-def _logger(progress: bool, report: Callable[[str], None] | None) -> Callable[[str], None]:
+def _logger(progress: bool, report: Callable[[str], None] | None,
+            stopped: Callable[[], bool] | None = None) -> Callable[[str], None]:
+    """Says each step of a load as it begins; where `stopped` says so first, raises LoadStopped instead: a `quit`
+    typed as a show started was answered "stopping", then "building tiny (random weights)"."""
     def log(message: str) -> None:
+        if stopped is not None and stopped():
+            raise LoadStopped()
         if progress:
-            print(f"vcam: {message}", file=sys.stderr, flush=True)
+            # one write, its line end in it: print writes the end apart, and a line another thread wrote between
+            # the two (the console's, at a show's start) ran on after this one's text, an empty line below
+            print(f"vcam: {message}\n", end="", file=sys.stderr, flush=True)  # print: no stderr (pythonw) is no crash
         if report is not None:
             report(message)
 
@@ -136,6 +143,7 @@ def load(
     report: Callable[[str], None] | None = None,
     speed: SpeedOptions | None = None,
     adapt: bool = False,
+    stopped: Callable[[], bool] | None = None,
 ) -> Engine:
     """Loads a named model ('krea-14b' or 'tiny') and returns an Engine.
 
@@ -145,11 +153,12 @@ def load(
     `progress` prints steps and progress bars on stderr; `report` is also called with each step's text.
     `speed` picks the speed paths (see `vcam.engine.speed.SpeedOptions`; default: fused q/k/v, eager, SDPA's choice).
     With `adapt`, a card too small for width×height gets a size and quantization that fit (said in the log);
-    `engine.width`/`engine.height` are the size its streams default to.
+    `engine.width`/`engine.height` are the size its streams default to. `stopped`: asked before each step;
+    where it says so, the load ends there with LoadStopped (a show stopped while its model loads).
     """
     speed = speed or SpeedOptions()
     text_repair()  # a missing package is said now, not after minutes of loading
-    log = _logger(progress, report)
+    log = _logger(progress, report, stopped)
     spec = get_spec(model)
     device = torch.device(device) if device is not None else default_device(spec)
     if spec.needs_cuda and device.type != "cuda":

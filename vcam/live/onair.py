@@ -13,7 +13,7 @@ import signal
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Protocol
 
 import numpy as np
@@ -119,6 +119,7 @@ class OnAir:
         self._end_tick: int | float | None = None
         self._over = threading.Event()
         self._said_on_air = False
+        self._flow_in_duration: FlowStats | None = None  # the flow's figures at the last tick --duration records
 
     @property
     def reached_air(self) -> bool:
@@ -219,6 +220,10 @@ class OnAir:
         on_air = last.on_air  # this tick's: a block pushed since the tick made the card is not in `frame`
         if on_air and self._past_duration(tick):
             on_air = False  # the show's time is up: recordings end here, the loop closes the rest
+        elif on_air and self.settings.duration is not None and (flow := self.pacer.flow_stats) is not None:
+            # the camera ticks on past the duration until the loop closes the show: the end's flow line counted
+            # those ticks too ("253 camera frames by flow" beside "recorded 240 frames")
+            self._flow_in_duration = replace(flow)
         if on_air and not self._said_on_air:
             # said before the outputs get the frame: a recording that fails on it is said after, not as a fault of
             # the start (a feed without the method says it from its poll)
@@ -301,8 +306,9 @@ class OnAir:
             self.status.message(f"{counted(errors, 'camera tick')} failed in all; the camera went on after each")
 
     def _report_flow(self) -> None:
-        """With --smooth flow: what its in-between frames were and cost (flow_report)."""
-        fs = self.pacer.flow_stats
+        """With --smooth flow: what its in-between frames were and cost (flow_report), with --duration up to the
+        last tick it records."""
+        fs = self._flow_in_duration or self.pacer.flow_stats
         if fs is not None and (line := flow_report(fs)):
             self.status.message(line)
 

@@ -14,7 +14,7 @@ from vcam.control.commands import MAX_SEED
 from vcam.control.console import TYPED
 from vcam.control.protocol import AppliedListener, NotAppliedListener
 from vcam.control.throttle import ErrorThrottle, words_of
-from vcam.errors import NonFiniteBlockError, VcamError, bug_place, described
+from vcam.errors import LoadStopped, NonFiniteBlockError, VcamError, bug_place, described
 from vcam.inspec import FLAG, command_fix, missing_fix, split_kind
 from vcam.live.inputs.camera import HELD
 from vcam.live.pacer import Pacer
@@ -245,6 +245,9 @@ class Generator:
     def _run(self) -> None:
         try:
             self.stream = self._open_stream(self._on_loading)
+        except LoadStopped:  # the show stopped as the model loaded: nothing to report
+            self.state = "stopped"
+            return
         except Exception as e:  # reported by the main thread, which ends the run with the message
             self.error, self.state = e, "failed"
             return

@@ -245,8 +245,10 @@ def _play(opts: RunOptions, attach: Attach | None, prep: _Prepared, inputs: Inpu
                             stdin=opts.stdin and replay is None, commands=opts.commands), status, producer_waits=True)
     state = ShowState(prompts=dict(cfg.prompts), preset=cfg.preset, seed=cfg.seed, steps=cfg.steps,
                       transition=cfg.transition, input=cfg.input, strength=cfg.strength, bias=cfg.bias)
-    producer = Generator(stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs,
-                                       status.message), air.pacer, status.message, air.set_card,
+    # a `quit` typed as the show starts ends the load at its next step: it went on "building tiny" after "stopping"
+    opener = stream_opener(opts, model, cfg, prep.speed, show.prompts() if show else [], inputs, status.message,
+                           stopped=air.stop.is_set)
+    producer = Generator(opener, air.pacer, status.message, air.set_card,
                          open_input=inputs.open_now)  # a command checking a camera: tried at the next block
     log_file = open_log(opts.log_controls)
     log = _control_log(log_file, opts, prep, air.pacer, producer) if log_file else None

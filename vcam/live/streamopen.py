@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from vcam.errors import NonFinitePromptError
+from vcam.errors import LoadStopped, NonFinitePromptError
 from vcam.live.inputs import InputSwitch
 from vcam.live.settings import RunOptions, ShowSettings
 
@@ -15,16 +15,19 @@ if TYPE_CHECKING:
 
 
 def stream_opener(opts: RunOptions, model: str, cfg: ShowSettings, speed: SpeedChoice, prompts: list[str],
-                   inputs: InputSwitch, say: Callable[[str], None]):
+                   inputs: InputSwitch, say: Callable[[str], None], stopped: Callable[[], bool] = lambda: False):
     """What the producer thread runs first: loads the engine (minutes, with progress on the card) and starts the
     stream on its first input, compiled or warmed up before going on air. `prompts` (the show's presets') are
     encoded with the starting ones before a card short of memory moves the text encoder to the CPU. A prompt longer
-    than the text encoder reads is said with `say` when it is first encoded, wherever that happens."""
+    than the text encoder reads is said with `say` when it is first encoded, wherever that happens. `stopped`: the
+    show is stopping; the load ends at its next step, or before the stream starts, with LoadStopped."""
     def open_stream(report: Callable[[str], None]):
         import vcam
 
         engine = vcam.load(model, weights=opts.weights, width=cfg.width, height=cfg.height, report=report,
-                           speed=speed.options, adapt=cfg.adapt)
+                           speed=speed.options, adapt=cfg.adapt, stopped=stopped)
+        if stopped():  # before the prompts are encoded and the first blocks warm up: seconds, minutes on a card
+            raise LoadStopped()
         engine.text.on_cut = say  # before the first prompt is encoded: a prompt cut short is said as it is
         if engine.offload_text_after_start:
             first = list(cfg.prompts) + [text for text in prompts if text not in cfg.prompts]
