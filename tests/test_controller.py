@@ -2078,6 +2078,18 @@ def test_a_full_width_hash_after_a_name_or_an_input_is_told_as_a_hash_is(line, m
     assert said.replace("＃", "#") == ctl.handle_line(line.replace("＃", "#"), "stdin")
 
 
+@pytest.mark.parametrize("mark", ["＃", "#"])
+def test_a_hash_after_a_name_of_two_words_is_told_as_after_a_number(mark):
+    """`preset misty forest ＃ x` was told only "did you mean 'misty forest'?", the name before the comment being
+    near the whole, where `preset 2 ＃ the drop` is told a # starts a comment only at a line's start."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(f"preset misty forest {mark} x", source, network=network)
+        assert said.startswith("error: ") and "a # starts a comment only at the start of a line: did you mean " \
+            "preset misty forest?" in said
+
+
 @pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),
                                          ("preset Ocean＠４", "preset Ocean @4"),
                                          ('preset "misty forest"@beat', "preset misty forest @beat"),

@@ -176,6 +176,10 @@ class Show:
         starts = [name for name in self._by_name if typed and name.startswith(typed)]
         meant = bare[0] if len(bare) == 1 else starts[0] if len(starts) == 1 else nearest(typed, self._by_name,
                                                                                           cutoff=0.8)
+        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
+        # `laser tunnel ＃ x`: the name before a comment is the near one, so the comment is what went wrong
+        if meant and said and self._by_name[meant] == self._before_comment(ref):
+            return f" ({said})"
         if meant:
             return f" (did you mean {quoted(self.presets[self._by_name[meant]].name)}?)"
         if starts:  # `neon`, the start of two names: each with its number, the short form to type
@@ -187,8 +191,12 @@ class Show:
         # `preset three`: after the names, a name near it being the one meant (`one` of a show's `one love`)
         if (spelled := spelled_number(ref)) is not None and 1 <= spelled <= len(self.presets):
             return f" (did you mean {spelled}?)"
-        said = comment_meant("preset", ref, lambda line: self._names(line.partition(" ")[2]))
         return f" ({said})" if said else ""
+
+    def _before_comment(self, ref: str) -> int | None:
+        """The index of the preset `ref` names before a # or ＃ set apart by a space (`laser tunnel ＃ x`), if any."""
+        found = re.search(r"\s[#＃]", ref)
+        return None if found is None else preset_index(len(self.presets), self._by_name, ref[:found.start()].strip())
 
     def _names(self, ref: str) -> bool:
         """Whether `ref`, typed after preset, names one of the show's (by number or name)."""
