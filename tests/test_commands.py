@@ -2120,6 +2120,15 @@ def test_a_path_typed_in_full_width_that_names_no_file_is_read_in_ascii(tmp_path
     assert parse(line).read_as == ("ｌｏｇｏ．ｐｎｇ read as logo.png" if "ｌｏｇｏ" in line else "")
 
 
+@pytest.mark.parametrize("line", ["input image:'logo.png’ ＠ｂａｒ", 'input image:"logo.png” ＠ｂａｒ'])
+def test_a_full_width_timing_after_a_path_in_a_mixed_pair_of_quotes_is_its_timing(tmp_path, monkeypatch, line):
+    """`input image:'logo.png’ ＠ｂａｒ`, its closing quote curled by a phone's keyboard, was told the quote was not
+    closed and no such file "logo.png’ ＠ｂａｒ", where `input image:'logo.png' ＠ｂａｒ` landed on the bar."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "logo.png").write_bytes(b"png")
+    assert parse(line) == Command("input", ("image:logo.png",), at="bar")
+
+
 @pytest.mark.parametrize("line", ["quantize " + "1" * 400 + "/4", "next @" + "9" * 310 + "/4",
                                   "quantize 1/" + "2" * 400])
 def test_a_note_value_of_absurd_numbers_is_refused_plainly(line):
