@@ -2078,6 +2078,17 @@ def test_a_full_width_hash_after_a_name_or_an_input_is_told_as_a_hash_is(line, m
     assert said.replace("＃", "#") == ctl.handle_line(line.replace("＃", "#"), "stdin")
 
 
+@pytest.mark.parametrize("line", ["preset 'sunset @ beach’", "preset “sunset @ beach”", "preset ‘sunset @ beach'",
+                                  "preset 'sunset @ beach’ @bar"])
+def test_a_name_holding_an_at_in_a_mixed_or_curled_pair_of_quotes_is_the_preset(line):
+    """`preset 'sunset @ beach’`, its closing quote curled by a phone's keyboard, read the @ as its timing (after @
+    comes beat, bar…), where `preset 'sunset @ beach'` picked the preset."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: sunset @ beach"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    assert ctl.handle_line(line, "stdin").startswith("preset 3 'sunset @ beach'")
+    assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("preset 3 'sunset @ beach'")
+
+
 @pytest.mark.parametrize("mark", ["＃", "#"])
 def test_a_hash_after_a_name_of_two_words_is_told_as_after_a_number(mark):
     """`preset misty forest ＃ x` was told only "did you mean 'misty forest'?", the name before the comment being

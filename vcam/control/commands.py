@@ -1052,9 +1052,16 @@ def _last_at(name: str, rest: str, end: int) -> int:
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
-    if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\":
+    if cut < _quoted_end(rest) or rest[cut - 1:cut] == "\\" or name != "input" and cut < _name_quoted_end(rest):
         return _last_at(name, rest, cut + 1)
     return cut
+
+
+def _name_quoted_end(text: str) -> int:
+    """Where the quotes round a preset's or a cue's name at the start of `text` close, opened one way and closed the
+    other (`'sunset @ beach’`, as _ref reads them) or typographic (`“sunset @ beach”`); 0 where none do."""
+    pair = _MIXED_WORDS.match(text) or TYPOGRAPHIC_PAIR.match(text)
+    return pair.end() - 1 if pair else 0
 
 
 def _shell_quoted(text: str) -> set[int]:
