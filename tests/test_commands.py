@@ -2260,6 +2260,17 @@ def test_an_input_without_its_kind_is_offered_the_line_with_its_timing(line, mea
     assert str(parse(meant)) == meant
 
 
+@pytest.mark.parametrize("line,meant", [("input loop.mp4@bar", "input file:loop.mp4 @bar"),
+                                        ("input pic.png＠４", "input image:pic.png @4")])
+def test_an_input_without_its_kind_and_a_timing_glued_on_is_offered_the_line_meant(line, meant):
+    """`input loop.mp4@bar` was told unknown input 'loop.mp4@bar' and the forms, where `input loop.mp4 @bar` is
+    offered the line meant."""
+    for where in ({}, {"console": False}, {"console": False, "network": True}):
+        assert refusal(line, **where).endswith(f"a timing is set apart by a space, and a path needs its kind first: "
+                                               f"did you mean {meant}?")
+    assert str(parse(meant)) == meant
+
+
 def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
     """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
     quote the command, only to be told next that a control sends one command. Now that is said at once, with the

@@ -19,7 +19,8 @@ from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, in_a_
                                     looks_here, names_file_here, quoted_as_typed, signed, timing_in_ascii)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
-from vcam.inspec import InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped, unquoted
+from vcam.inspec import (BarePathError, InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped,
+                         unquoted)
 from vcam.prompttext import printed, read_as_encoded
 from vcam.words import (JOINERS, as_typed, clipped, equally_near, listed, name_said, nearest, number_said,
                         quoted, spelled_number, width_folded)
@@ -1643,6 +1644,8 @@ def _command(name: str, rest: str, console: bool) -> Command:
                        read_as=input_read_as(rest, args[0]) if name == "input" else "")
     except CommandError as e:
         if (spaced := _timing_spaced(name, rest, at, console)) is None:
+            if name == "input" and (kindless := _kindless_glued(rest, at, console)) is not None:
+                raise CommandError(kindless, e.missing, e.unknown) from None
             raise
         raise CommandError(f"a timing is set apart by a space: did you mean {spaced}?", e.missing, e.unknown) from None
 
@@ -1667,6 +1670,23 @@ def _timing_spaced(name: str, rest: str, at: str | None, console: bool) -> str |
         return None
     line = f"{name} {head} @{timing}"
     return clipped(line, SHOWN_CHARS + 1) if _parsed(line, console) else None
+
+
+def _kindless_glued(rest: str, at: str | None, console: bool) -> str | None:
+    """`loop.mp4@bar`, a path typed without its kind and a timing glued to it, answered with the line meant (`input
+    file:loop.mp4 @bar`), as `loop.mp4 @bar` is; None for any other input."""
+    glued = re.fullmatch(r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
+    if at is not None or glued is None or at_timing(timing := width_folded(glued[2])) is None:
+        return None
+    try:
+        parse_input(glued[1])
+    except BarePathError as e:
+        line = f"input {_quoted_at(str(e.meant))} @{timing}"
+        if _parsed(line, console) is not None:
+            return f"a timing is set apart by a space, and {e.why}: did you mean {clipped(line, SHOWN_CHARS + 1)}?"
+    except ValueError:
+        pass
+    return None
 
 
 COMMENT_WHERE = "a # starts a comment only at the start of a line"
