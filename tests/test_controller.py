@@ -1823,6 +1823,25 @@ def test_an_input_with_its_timing_run_into_the_path_says_to_set_it_apart(tmp_pat
     assert "check the path" in ctl.handle_line("input file:loop.mp4@barr", "stdin", network=network)
 
 
+@pytest.mark.parametrize("network", [False, True])
+@pytest.mark.parametrize("path", ["'loop.mp4'", '"loop.mp4"', "'don't.mp4’"])
+def test_an_input_in_quotes_with_its_timing_run_into_them_says_to_set_it_apart(tmp_path, monkeypatch, network, path):
+    """`input file:'don't.mp4’@bar` (one quote curled by a phone's keyboard) and `input file:'loop.mp4'@bar` were
+    said to name no file, with "check the path", where `input file:loop.mp4@bar` is told to set its timing apart."""
+    from helpers import write_clip
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    write_clip(tmp_path / path.strip("'\"’"), count=2)
+    monkeypatch.chdir(tmp_path)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(tmp_path),)))
+    reply = ctl.handle_line(f"input file:{path}@bar", "stdin", network=network)
+    assert reply.endswith("no such file (the file is there without '@bar': a timing is set apart by a space, as in "
+                          "input file:PATH @bar)"), reply
+    assert "check the path" in ctl.handle_line(f"input file:{path}@barr", "stdin", network=network)
+
+
 def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_path, monkeypatch):
     """A show's clip on another drive than the working folder (Windows: D: from C:) has no path relative to it:
     `input` alone failed with the ValueError os.path.relpath raises there."""

@@ -810,7 +810,7 @@ class Controller:
             self.check_input(spec)
         except VcamError as e:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
-            fix = (typed is not None and _glued_timing(parse_input(spec))) or fix
+            fix = (typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed))) or fix
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {name_said(spec)}: {e}") from None
@@ -1070,6 +1070,27 @@ def _glued_timing(spec: InputSpec) -> str | None:
         return None
     return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
             f"@{tail}")
+
+
+def _glued_after_quotes(typed: InputSpec) -> str | None:
+    """_glued_timing's fix for a typed path in quotes with a timing glued after them (`file:'loop.mp4'@bar`,
+    `file:'don't.mp4’@bar`, one quote curled by a phone's keyboard): read as the line set apart reads it, the quotes
+    are not the path's. None for any other input."""
+    head, at, tail = typed.target.rpartition("@")
+    if typed.kind not in ("file", "image") or head[-1:] not in "'\"’”":
+        return None
+    # the quotes open the path as typed, or its part after a network line's shared folder, made whole before it
+    opened = next((i for i, c in enumerate(head) if c in "'\"‘“" and head[i - 1:i] in ("", "/")), None)
+    if opened is None:
+        return None
+    try:  # as a show's line reads it: the quotes are a pair, with no file looked for under either reading
+        meant = parse(f"input {typed.kind}:{head[opened:]}", console=False)
+    except CommandError:
+        return None
+    if meant is None or meant.name != "input":
+        return None
+    path = head[:opened] + parse_input(meant.args[0]).target
+    return _glued_timing(parse_input(_whole_path(str(InputSpec(typed.kind, path + at + tail)))))
 
 
 def _whole_path(text: str) -> str:
