@@ -2271,6 +2271,15 @@ def test_an_input_without_its_kind_and_a_timing_glued_on_is_offered_the_line_mea
     assert str(parse(meant)) == meant
 
 
+@pytest.mark.parametrize("word", ["qiut", "quitt", "QIUT"])
+def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
+    """`qiut` in a show's line or from the network was offered input (the nearest spelling of a command those may
+    give), where `exit` there is told the show ends where vcam runs."""
+    assert refusal(word).endswith("(did you mean quit?); type 'help' for the list")
+    for where in ({"console": False}, {"console": False, "network": True}):
+        assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
+
+
 def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
     """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
     quote the command, only to be told next that a control sends one command. Now that is said at once, with the

@@ -1172,6 +1172,9 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
         return f" ({MEANT_IN_FILES[name]})", None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
+    # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused
+    if not console and _meaning(name, True, rest, typed)[1] in TYPED_ONLY:
+        return f" ({MEANT_IN_FILES['exit']})", None
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
     timed = re.fullmatch(r"([a-z]+)[=:]?@(\S+)", typed or name, re.IGNORECASE)
