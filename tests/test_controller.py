@@ -1842,6 +1842,25 @@ def test_an_input_in_quotes_with_its_timing_run_into_them_says_to_set_it_apart(t
     assert "check the path" in ctl.handle_line(f"input file:{path}@barr", "stdin", network=network)
 
 
+@pytest.mark.parametrize("line", ["input file:loop.mp4", 'input file:"loop.mp4"', "input image:pic.png @bar",
+                                  "input file:loop.mp4@bar", "input file:'loop.mp4'@bar", "input loop.mp4"])
+def test_a_network_line_looks_for_no_file_outside_the_shared_folders(tmp_path, monkeypatch, line):
+    """An input line from the network had its path looked for in the folder vcam was started in, outside the
+    folders the show shares, as it was read (each line's path, whatever the folder)."""
+    from vcam.control.media import MediaFolders
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    monkeypatch.chdir(work)
+    looked: list[str] = []
+    lexists = os.path.lexists
+    monkeypatch.setattr(os.path, "lexists", lambda path: looked.append(os.path.abspath(path)) or lexists(path))
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     media=MediaFolders((str(shared),)))
+    ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    assert all(path.startswith(str(shared)) for path in looked), looked
+
+
 def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_path, monkeypatch):
     """A show's clip on another drive than the working folder (Windows: D: from C:) has no path relative to it:
     `input` alone failed with the ValueError os.path.relpath raises there."""
