@@ -444,6 +444,23 @@ def test_a_number_and_a_timing_typed_in_full_width_are_answered_with_the_line_me
     assert ctl.state.preset == 0
 
 
+def test_a_name_and_a_timing_typed_in_full_width_are_answered_with_the_line_meant():
+    """`preset misty forest ＠ｂａｒ`, its timing typed in full-width mode, was offered preset 'misty forest' alone,
+    which lands at once, where `preset ２ ＠ｂａｒ` is offered preset 2 @bar; `go the drop ＠ｂａｒ` likewise."""
+    from vcam.control.cues import CueList
+
+    cues = "cues:\n  - {name: the drop, do: preset 2}\n"
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest") + cues, "show.yaml")
+    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(),
+                     threading.Event(), lambda s: None)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for line in ("preset misty forest ＠ｂａｒ", "ｐｒｅｓｅｔ　ｍｉｓｔｙ　ｆｏｒｅｓｔ　＠ｂａｒ"):
+        assert "(did you mean preset misty forest @bar?)" in ctl.handle_line(line, "stdin"), line
+    assert "(did you mean go the drop @bar?)" in ctl.handle_line("go the drop ＠ｂａｒ", "stdin")
+    assert "@" not in ctl.handle_line("preset misty forest ＠ｈｏｍｅ", "stdin").split("did you mean")[-1]
+    assert ctl.state.preset == 0
+
+
 def test_reload_that_renames_the_live_preset_keeps_it_on_air_by_its_new_name():
     """Renaming the preset on air lost it: the status showed its prompt, and next went to preset 1, not the one
     after it; a side of the live blend renamed ended the blend."""

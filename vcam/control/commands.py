@@ -992,14 +992,26 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     return head.strip(), at
 
 
-def wide_timing_meant(command: str, ref: str, count: int) -> str | None:
+def wide_timing_meant(command: str, ref: str, count: int,
+                      names: Callable[[str | int], bool] | None = None) -> str | None:
     """`２ ＠ｂａｒ`, a number and a timing typed in full width after preset or go (`command`), as a line typed in an
     input method's full-width mode has them: read as a name (a show may name one so), which none is: the line meant
-    (`preset 2 @bar`) where the number is one of `count`; None for any other."""
+    (`preset 2 @bar`) where the number is one of `count`, or where the words before it, in full width or not,
+    `names` one (`laser tunnel ＠ｂａｒ`: preset laser tunnel @bar); None for any other."""
     found = re.fullmatch(r"(\d+)\s+＠(\S+)", ref.strip())
-    if found is None or not 1 <= int(found[1]) <= count or at_timing(timing := width_folded(found[2])) is None:
+    if found is not None and 1 <= int(found[1]) <= count and at_timing(timing := width_folded(found[2])) is not None:
+        return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+    found = re.fullmatch(r"(.*\S)\s+＠(\S+)", ref.strip(), re.DOTALL)
+    if names is None or found is None or (timing := at_timing(width_folded(found[2]))) is None:
         return None
-    return f"{command} {int(found[1])} @{parse_quantize(timing, after_at=True)}"
+    for head in dict.fromkeys((found[1], " ".join(width_folded(found[1]).split()))):
+        try:
+            named = _ref(command, head)
+        except CommandError:  # `"" ＠ｂａｒ`: quotes round nothing
+            return None
+        if not isinstance(named, int) and names(named):
+            return clipped(str(Command(command, (named,), at=timing)), SHOWN_CHARS + 1)
+    return None
 
 
 def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool]) -> str | None:

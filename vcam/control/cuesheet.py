@@ -603,12 +603,16 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
     # `go three`: after the names, a name near it being the one meant (`four` of a show's `Fourth`)
     elif not number and (spelled := spelled_number(cue)) is not None and 1 <= spelled <= len(cues):
         number = f" (did you mean go {spelled}?)"
-    if (line := wide_timing_meant("go", cue, len(cues))) is not None:  # `２ ＠ｂａｒ`, typed in full-width mode
+    # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
+    def names(head: str | int) -> bool:
+        return (1 <= head <= len(cues)) if isinstance(head, int) else any(name_key(c.name) == name_key(head)
+                                                                          for c in cues)
+
+    # `２ ＠ｂａｒ`, `the drop ＠ｂａｒ`, typed in full-width mode
+    if (line := wide_timing_meant("go", cue, len(cues), names)) is not None:
         number = f" (did you mean {line}?)"
     # `go drop@bar`, typed in a hurry: the timing read as part of the cue's name
-    # a name looked up as it is (by name_key), not by cue_index: `go x@bar@bar…` recursed at each @
-    elif (line := glued_timing_meant("go", cue, lambda head: (1 <= head <= len(cues)) if isinstance(head, int)
-                                     else any(name_key(c.name) == name_key(head) for c in cues))) is not None:
+    elif (line := glued_timing_meant("go", cue, names)) is not None:
         number = f" (a timing is set apart by a space: did you mean {line}?)"
     return f"no cue named {quoted(clipped(cue, SHOWN_CHARS + 1))}{number}; the cues: {listed}{more}"
 

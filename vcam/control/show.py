@@ -156,7 +156,9 @@ class Show:
         """`lazer tunnel` → " (did you mean 'laser tunnel'?)": a mistyped name (a letter off, a space too many, the
         start of one name only) answered with the preset meant; a number that is not a preset's (`-1`, `1.5`) with
         how numbers go."""
-        if (line := wide_timing_meant("preset", ref, len(self.presets))) is not None:  # `２ ＠ｂａｒ`
+        # `２ ＠ｂａｒ`, `laser tunnel ＠ｂａｒ`
+        if (line := wide_timing_meant("preset", ref, len(self.presets), lambda head: self.named(head) is not None)) \
+                is not None:
             return f" (did you mean {line}?)"
         # `ocean@bar`, typed in a hurry: the timing read as part of the name
         if (line := glued_timing_meant("preset", ref, lambda head: preset_index(
