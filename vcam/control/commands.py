@@ -1032,6 +1032,23 @@ def glued_timing_meant(command: str, ref: str, names: Callable[[str | int], bool
     return clipped(str(Command(command, (head,), at=timing)), SHOWN_CHARS + 1) if names(head) else None
 
 
+def timing_glued(spec: InputSpec) -> tuple[InputSpec, str] | None:
+    """`file:loop.mp4@bar`, `file:'loop.mp4'@bar` → (file:loop.mp4, "bar"): a file's or image's path with a timing
+    glued to its end, and its quotes, read as the line with the timing set apart reads them; None for any other."""
+    head, _, tail = spec.target.rpartition("@")
+    if spec.kind not in ("file", "image") or not head or (timing := at_timing(tail)) is None:
+        return None
+    if head[:1] in OPENING_QUOTES or head[-1:] in CLOSING_QUOTES:
+        try:  # as a show's line reads it: the quotes are a pair, no file looked for under either reading
+            meant = parse(f"input {spec.kind}:{head}", console=False)
+        except CommandError:
+            return None
+        if meant is None or meant.name != "input":
+            return None
+        head = parse_input(meant.args[0]).target
+    return InputSpec(spec.kind, head), timing
+
+
 def at_timing(word: str) -> str | None:
     """The timing `word`, read after an `@`, is in its plain form (`bar`, `0.5`); None where it is none."""
     try:
