@@ -2280,6 +2280,17 @@ def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
         assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
 
 
+@pytest.mark.parametrize("line, cmd", [("preset 2 @ｂａｒ", Command("preset", (2,), at="bar")),
+                                       ("blend 1 2 0.5 @ｂｅａｔ", Command("blend", (1, 2, 0.5), at="beat")),
+                                       ("prompt a sky @ｏｆｆ", Command("prompt", ("a sky",), at="off")),
+                                       ("input none @ｂａｒ", Command("input", ("none",), at="bar"))])
+def test_a_plain_at_before_a_timing_typed_in_full_width_is_that_timing(line, cmd):
+    """`preset 2 @ｂａｒ`, the @ typed before switching to full-width mode, was refused: after @ comes beat, bar… not
+    'ｂａｒ', where `next @ｂａｒ` and `blend 1 2 0.5 @４` land on it."""
+    for where in ({}, {"console": False}, {"console": False, "network": True}):
+        assert parse(line, **where) == cmd
+
+
 def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
     """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
     quote the command, only to be told next that a control sends one command. Now that is said at once, with the

@@ -974,8 +974,10 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
         line = " ".join(filter(None, (name, head.strip())))
         raise CommandError(f"the line ends in an @ with no timing after it: give one, as in {line} @bar (beat, bar, "
                            f"a number of beats or off), or leave the @ out")
+    # `@ｂａｒ`: a plain @ before a word typed in full-width mode, read as `＠ｂａｒ` and a folded command's are
+    wide = at_timing(width_folded(tail)) if width_folded(tail) != tail else None
     try:
-        at = parse_quantize(tail, after_at=True)
+        at = wide if wide is not None else parse_quantize(tail, after_at=True)
     except ValueError as e:
         # a prompt's text may hold an @ of its own ("a sign saying @home"): the timing, the last @, lets it through
         keep = (f"; for an @ in the prompt's text, end the line with its timing: {name} {rest.strip()} @off"
