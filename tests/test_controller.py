@@ -2144,6 +2144,21 @@ def test_a_name_holding_an_at_in_a_mixed_or_curled_pair_of_quotes_is_the_preset(
     assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True).startswith("preset 3 'sunset @ beach'")
 
 
+@pytest.mark.parametrize("line, meant", [("blend misty forest ocean 0.3", "blend 'misty forest' ocean 0.3"),
+                                         ("blend ocean misty forest 0.3 @bar", "blend ocean 'misty forest' 0.3 @bar")])
+def test_a_blend_of_a_name_with_spaces_unquoted_is_offered_the_line_with_the_show_s_names(line, meant):
+    """`blend misty forest ocean 0.3` was told to put a name with spaces in quotes "as in blend "neon city" ocean
+    0.5", where the show's names tell the words apart one way only."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said == f"error: blend takes two presets and a position: a name with spaces goes in quotes: did you " \
+            f"mean {meant}?"
+    assert ctl.handle_line(meant, "stdin").startswith("blend ")
+    assert "neon city" in ctl.handle_line("blend misty forest ocean 1.5", "stdin")  # the line offered refused too
+
+
 @pytest.mark.parametrize("mark", ["＃", "#"])
 def test_a_hash_after_a_name_of_two_words_is_told_as_after_a_number(mark):
     """`preset misty forest ＃ x` was told only "did you mean 'misty forest'?", the name before the comment being

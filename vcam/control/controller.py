@@ -42,7 +42,7 @@ from vcam.bias import DEFAULT_BIAS, check_bias
 from vcam.errors import VcamError
 from vcam.inspec import (DEFAULT_STRENGTH, HIDDEN_BY_STRENGTH, InputSpec, check_strength, input_example, input_help,
                          missing_fix, parse_input, typed_fix)
-from vcam.words import clipped, counted, name_said, quoted
+from vcam.words import as_typed, clipped, counted, name_said, quoted, shell_word, width_folded
 
 
 @dataclass
@@ -201,6 +201,9 @@ class Controller:
             # the sender's error): the question asked at vcam cam is answered there
             if source == TYPED and (asked := self._now(e.missing)) is not None:
                 return asked
+            if self.show is not None and (spaced := _blend_spaced(self.show, line, console)) is not None:
+                return f"error: blend takes two presets and a position: a name with spaces goes in quotes: did you " \
+                       f"mean {spaced}?"
             return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
         if cmd is None:
             return None
@@ -1070,6 +1073,26 @@ def _glued_timing(spec: InputSpec) -> str | None:
         return None
     return (f"the file is there without '@{tail}': a timing is set apart by a space, as in input {spec.kind}:PATH "
             f"@{tail}")
+
+
+def _blend_spaced(show: Show, line: str, console: bool) -> str | None:
+    """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
+    position name two of its presets one way only (and that line is taken); None for any other line."""
+    name, *words = as_typed(line).split()
+    timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
+    if width_folded(name).lower() != "blend" or len(words) < 4:
+        return None
+    names = words[:-1]
+    cuts = [(a, b) for i in range(1, len(names)) if show.named(a := " ".join(names[:i])) is not None
+            and show.named(b := " ".join(names[i:])) is not None]
+    if len(cuts) != 1:
+        return None
+    spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
+    try:
+        parse(spaced, console=console)
+    except CommandError:  # its position or timing refused too: the refusal says what is wrong
+        return None
+    return spaced
 
 
 def _glued_after_quotes(typed: InputSpec) -> str | None:
