@@ -2209,7 +2209,7 @@ def test_cam_s_end_and_token_lines_hide_the_password():
 
 def _looked_for_here(monkeypatch) -> list[str]:
     """The paths a line's reading looks for on this machine (names_file_here), recorded."""
-    from vcam.control import fullwidth
+    from vcam.control import linesource
 
     looked = []
 
@@ -2218,7 +2218,7 @@ def _looked_for_here(monkeypatch) -> list[str]:
         return os.path.lexists(path)
 
     disk = SimpleNamespace(isabs=os.path.isabs, expanduser=os.path.expanduser, join=os.path.join, lexists=lexists)
-    monkeypatch.setattr(fullwidth, "os", SimpleNamespace(path=disk))
+    monkeypatch.setattr(linesource, "os", SimpleNamespace(path=disk))
     return looked
 
 

@@ -13,7 +13,8 @@ import re
 import shlex
 
 from vcam.bias import check_bias
-from vcam.control.commands import CommandError, checked_prompt, number_meant, whole_meant
+from vcam.control.commands import CommandError, checked_prompt
+from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.wholenumbers import based_int, based_meant
 from vcam.inspec import FLAG, MeantError, InputSpec, check_strength, missing_said, parse_input
 from vcam.outspec import MAX_FPS, MIN_FPS, fraction_fps

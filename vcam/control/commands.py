@@ -1,7 +1,6 @@
 """The command vocabulary shared by stdin, MIDI mappings, presets and control logs: one parser for all of them."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import math
@@ -10,13 +9,16 @@ import re
 import shlex
 import unicodedata
 from contextvars import ContextVar
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
-from vcam.control.fullwidth import (FROM_AFAR, IN_A_FILE, gone_since_read, in_a_file, input_read_as, kind_in_ascii,
-                                    looks_here, names_file_here, quoted_as_typed, signed, timing_in_ascii)
+from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
+from vcam.control.linesource import from_network, gone_since_read, in_a_file, line_source, looks_here, names_file_here
+from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
+from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
+                                 OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
 from vcam.control.wholenumbers import BASED, based_int, based_meant
 from vcam.control.yamlwrite import colon_read, flow_yaml
 from vcam.inspec import (BarePathError, InputSpec, MeantError, check_strength, parse_input, split_kind, unescaped,
@@ -195,10 +197,10 @@ def _help(topic: str) -> Command:
     commands' names, asks how each is written."""
     # `help ?`, `help commands`: a word for help itself asks for the list, which help alone gives (help help, which
     # was offered, says only how help is written); so does a plea (`help me`, `help please`, offered help freeze)
-    words = [word for word in re.split(rf"[\s{re.escape(_STOPS)}]+", topic.lower()) if word]
+    words = [word for word in re.split(rf"[\s{re.escape(STOPS)}]+", topic.lower()) if word]
     if all(word in _PLEAS or MEANT_COMMAND.get(word) == "help" for word in words):
         return Command("help")
-    names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(_STOPS)) if word]  # `help seed?`, `help seed,`
+    names = [word.lower() for word in _HELP_LIST.split(topic.rstrip(STOPS)) if word]  # `help seed?`, `help seed,`
     if names and all(name in USAGE for name in names):
         return Command("help", tuple(dict.fromkeys(names)))
     # a list only where each part is one word, a command's name or near one (`help prompt, sed`): `help prompt cats
@@ -209,8 +211,8 @@ def _help(topic: str) -> Command:
             raise CommandError(f"help takes commands' names, not {_shown(topic)} (did you mean help "
                                f"{', '.join(meant)}?); help alone lists them")
     name = topic.split()[0].lower() if topic.split() else ""
-    if name.rstrip(_STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
-        name = name.rstrip(_STOPS)
+    if name.rstrip(STOPS) in USAGE:  # `help seed, dogs`: seed's help, not the line `seed N` offered for `seed,`
+        name = name.rstrip(STOPS)
     if name not in USAGE or len(topic.split()) > 1:
         if name in USAGE:  # `help preset 2`: a whole command line, whose command is the one asked about
             meant = f" (did you mean help {name}?)"
@@ -250,12 +252,8 @@ def _typed(text: str) -> str:
 def _offered(text: str, readings: Sequence[str]) -> tuple[str, NumberMeant | None]:
     """The words that offer the numbers `text` reads as (" (did you mean 0.5?)"), and what is meant where it reads
     as one alone."""
-    said = _numbers_offered(readings)
+    said = numbers_offered(readings)
     return said, NumberMeant(_typed(text), readings[0], said) if len(readings) == 1 else None
-
-
-def _numbers_offered(readings: Sequence[str]) -> str:
-    return f" (did you mean {' or '.join(readings)}?)" if readings else ""
 
 
 # what a seed is written as in tools that draw one at each run (-1 in many image generators): vcam draws none, told
@@ -289,28 +287,6 @@ def _int(text: str, name: str, lo: int, hi: int) -> int:
     return value
 
 
-# the units a length is typed in after a transition's number (`2s`, `4 beats`, `1 bar`), each with its word in a
-# reply; `m` may be minutes or measures, so none is named for it
-_LENGTHS = {**dict.fromkeys(("s", "sec", "secs", "second", "seconds"), "seconds"),
-            **dict.fromkeys(("ms", "msec", "msecs", "millis", "millisecond", "milliseconds"), "milliseconds"),
-            **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"),
-            **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), "hours"), "m": "",
-            "beat": "beats", "beats": "beats", "bar": "bars", "bars": "bars", "measure": "measures",
-            "measures": "measures", "frame": "frames", "frames": "frames"}
-
-
-def blocks_meant(text: str) -> str | None:
-    """`transition 2 s`, `4 beats`, `1 bar`: a length in another unit than the blocks transition counts, whose number
-    would be another length (" (did you mean 2?)" sent a 2-second morph to 2 blocks): said so. None for any other
-    text: `2 blocks` (the number is meant), and a word no length is counted in (`2 x`, `2 fps`), which is not said
-    to be one."""
-    found = re.fullmatch(r"\S+?\s*([^\W\d_]+)", text)
-    if _united(text) is None or found is None or (said := _LENGTHS.get(found[1].lower())) is None:
-        return None
-    return f" (it counts blocks{f', not {said}' if said else ''}: a change blends in over N blocks, each a dozen " \
-           "frames or so)"
-
-
 def _float(text: str) -> float:
     """The number `text` writes; ValueError for one that is none, `nan` too (float() reads it): answered as no
     number, not as one out of range."""
@@ -330,93 +306,6 @@ def _number(text: str, name: str, lo: float, hi: float) -> float:
     if not lo <= value <= hi:
         raise CommandError(f"{name} {number_said(value)} is out of range ({lo:g} to {hi:g}); usage: {usage(name)}")
     return value
-
-
-def number_meant(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0, share: bool = True) -> str:
-    """`0,5` → " (did you mean 0.5?)": a decimal comma, as many keyboards and locales write one; `50%` → 0.5 where
-    the number is a `share` (from 0 to 1); `120 bpm`, `120bpm` → 120, a unit after it. Said only where the number
-    meant `fits` the command: not `nan%` as nan, `150%` as a strength of 1.5, or `bpm 1,000` as 1. A comma before
-    three digits may group thousands too (`--duration 3,600`, an hour): each reading that fits is said."""
-    return _numbers_offered(number_readings(text, fits, share))
-
-
-def number_readings(text: str, fits: Callable[[float], bool] = lambda v: 0.0 <= v <= 1.0,
-                    share: bool = True) -> tuple[str, ...]:
-    """The numbers number_meant offers for `text`, as it writes them; none for a number it offers none for."""
-    if re.fullmatch(r"[1-9]\d{0,2},\d{3}", text):
-        return tuple(f"{v:g}" for v in (float(text.replace(",", "")), float(text.replace(",", "."))) if fits(v))
-    try:
-        if _ENDED.fullmatch(text):
-            meant = float(text.rstrip(_STOPS))
-        elif text.count(",") == 1:
-            meant = float(text.replace(",", "."))
-        elif re.fullmatch(r"[-+]?\d*。\d+", text):  # `０。５`: the point a Japanese input method types as a full stop
-            meant = float(text.replace("。", "."))
-        elif share and text.endswith("%"):
-            meant = float(text[:-1]) / 100
-        elif united := _united(text):
-            meant = float(united)
-        elif (spelled := spelled_number(text.rstrip(_STOPS))) is not None:  # `strength one`, `bpm ninety!`
-            meant = float(spelled)
-        else:
-            return ()
-    except ValueError:
-        return ()
-    return (f"{meant + 0.0:g}",) if fits(meant) else ()  # `-0%` meant 0, as strength -0 is read
-
-
-# what a hand typing fast puts after a number or a word (`steps 3!`, `strength 0.5.`, `quantize bar.`): no part of it
-# (`steps 3…`: a phone or a Mac's smart punctuation makes three dots one character; `steps ３。`, a Japanese or
-# Chinese input method's full stop and comma)
-_STOPS = ".,;:!?…。、"
-_ENDED = re.compile(rf"[-+]?(?:\d+\.?\d*|\.\d+)[{re.escape(_STOPS)}]+")
-
-
-def _united(text: str) -> str | None:
-    """The number of `2 blocks`, `120bpm`: one with a word after it; None for anything else."""
-    found = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+))\s*([^\W\d_]+)", text)
-    # isalpha(): \w takes "²" (4² is no 4 with a unit after it)
-    return found[1] if found and found[2].isalpha() else None
-
-
-def whole_meant(text: str, lo: int, hi: int) -> str:
-    """`2,000,000`, `1e3`, `2 blocks` → " (did you mean 2000000?)": a whole number written with a thousands'
-    separator, as a float, or with a unit after it; said only from `lo` to `hi` (`seed 1e300` is not answered with
-    301 digits). `1.000` and `1,000` are one thousand where the mark groups thousands and one where it is a decimal
-    point or comma: both are said. Where only one reading is a whole number that fits, a dot's is not said (the
-    other may be the one meant), a comma's thousands are (`12,500`: a comma groups thousands where numbers are
-    written in English, and a decimal comma's 12.5 is no whole number); `2.000.000` is only two million."""
-    return _numbers_offered(whole_readings(text, lo, hi))
-
-
-def whole_readings(text: str, lo: int, hi: int) -> tuple[str, ...]:
-    """The whole numbers whole_meant offers for `text`, as it writes them; none for a number it offers none for."""
-    if len(text) > 40:  # no whole number a command or flag takes has as many digits; int() refuses past 4300
-        return ()
-    if grouped := re.fullmatch(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*", text):  # not `1,5`, a decimal comma
-        mark = grouped[1]
-        thousands = int(text.replace(mark, ""))
-        # two marks or more group thousands only: no float of them (a seed's 19 digits are not one exactly, and
-        # hundreds of digits are none at all)
-        point = float(text.replace(mark, ".")) if text.count(mark) == 1 else thousands
-        if point != thousands and point.is_integer() and lo <= point and thousands <= hi:
-            return str(thousands), f"{point:g}"
-        # `0,500` groups no thousands: English writes five hundred 500; its comma is a decimal one
-        if lo <= thousands <= hi and (point == thousands or mark == "," and text[0] != "0"):
-            return str(thousands),
-        return ()
-    # `7,0`: a decimal comma, as `bias 0,3` is read (a comma with three digits after it was a group, above)
-    decimal = text.replace(",", ".") if re.fullmatch(r"\d+,\d+", text) else ""
-    ended = text.rstrip(_STOPS) if _ENDED.fullmatch(text) else ""  # `steps 3!`
-    spelled = spelled_number(text.rstrip(_STOPS))  # `steps three`, `steps ten!`
-    for candidate in (_united(text) or "", decimal, ended, "" if spelled is None else str(spelled), text):
-        try:
-            value = float(candidate)
-        except ValueError:
-            continue
-        if value.is_integer() and lo <= value <= hi:
-            return str(int(value)),
-    return ()
 
 
 def _strength(text: str) -> float:
@@ -461,7 +350,7 @@ def parse_quantize(text: str, after_at: bool = False) -> str:
         what = "after @ comes" if after_at else "quantize takes"
         # `bar.`, `2!`, typed fast: the timing meant, as `steps 3!` is told 3; else `bra`, `beta`: a timing's word
         # mistyped, said as the word meant (not `2 bars`, a count said as beats)
-        bare = word.rstrip(_STOPS)
+        bare = word.rstrip(STOPS)
         meant = _timing_meant(bare) if bare != word else None
         # `quantize none`: no timing, which off is; not after @, where `@now` may be a prompt's own
         if meant is None and bare in _NO_TIMING and not after_at:
@@ -578,8 +467,8 @@ def _quoted_at(spec: str) -> str:
     escape the space before a timing, or is in typographic quotes of its own, which would be read as quotes
     (unquoted reads them back)."""
     path = split_kind(spec)[2]
-    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and _in_typographic_pair(path) is None \
-            and _in_typographic_pair(spec) is None:
+    if " @" not in spec and "\t@" not in spec and not spec.endswith("\\") and in_typographic_pair(path) is None \
+            and in_typographic_pair(spec) is None:
         return spec
     return _in_quotes(spec)
 
@@ -663,7 +552,7 @@ def _mark_ended(spec: InputSpec, at: str | None) -> None:
 def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     """Why a file's or image's path ending in a mark (_mark_ended) is not the one meant, and the input meant; None
     where it is no such path."""
-    kept = spec.target.rstrip(_STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
+    kept = spec.target.rstrip(STOPS + " \t")  # `pic.jpg ,`, `"my pic.jpg",`: a space before the mark, quotes too
     bare, mark = unquoted(kept), spec.target[len(kept):]
     # `image:/tmp,`: a folder is no file or image, and the line offered would only be refused in turn
     if spec.kind not in ("file", "image") or bare in ("", spec.target) or names_file_here(spec.target) \
@@ -672,33 +561,15 @@ def _mark_meant(spec: InputSpec) -> tuple[str, InputSpec] | None:
     return f"the {mark!r} after {name_said(bare)} is read as part of its name", InputSpec(spec.kind, bare)
 
 
-# A quote opened one way and closed the other (`'pic.jpg’`, `"my clip.mp4”`: a phone's keyboard or a word processor
-# curled one of the two), or both curled as closing ones (`file:’pic.jpg’`: smart quotes curl a quote after the
-# colon as an apostrophe): the straight one each pair stands for. Left so, a curled one was read as part of the
-# file's name, or as a quote opened and never closed
-_MIXED_PAIRS = {("'", "’"): "'", ("‘", "'"): "'", ("’", "’"): "'", ('"', "”"): '"', ("“", '"'): '"', ("”", "”"): '"'}
-
-
-# a word or words in a mixed pair of quotes (_MIXED_PAIRS), none within: a name of a blend's
-_MIXED_WORDS = re.compile(r"""(?<!\S)(['"‘“’”])([^'"‘“’”]*)(['"’”])(?!\S)""")
-
-
-def _paired(words: re.Match) -> str:
-    """The words of a _MIXED_WORDS match in the straight quotes their pair stands for, where one of the two is
-    straight; as typed for any other pair (two ’ in a blend's line are apostrophes as often: ‘rock ’n’ roll’)."""
-    pair = _MIXED_PAIRS.get((words[1], words[3]))
-    return f"{pair}{words[2]}{pair}" if pair and words[1] != words[3] else words[0]
-
-
 def _one_pair(text: str, console: bool = True) -> str:
-    """An input's argument typed here with a mixed pair of quotes (_MIXED_PAIRS) round the whole of it, or round its
+    """An input's argument typed here with a mixed pair of quotes (MIXED_PAIRS) round the whole of it, or round its
     path after its kind, made straight; as typed where its path names a file so. A show's line and a network one,
     whose file (beside the show, in the shared folders) is not looked for here, are read as written where both
     quotes are curled (`’pic.jpg’`: a file may be named so); one of the two straight is a pair there too, as in a
     blend's names: read as written, its straight quote was refused as opened or closed nowhere, and the line
     offered kept the curled one on."""
-    quoted = re.fullmatch(r"""(\s*(?:[A-Za-z]+:\s*)?)(['"‘“’”])(.*)(['"’”])(\s*)""", text, re.DOTALL)
-    if quoted is None or (pair := _MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
+    quoted = re.fullmatch(rf"(\s*(?:[A-Za-z]+:\s*)?)([{MIXED_OPENING}])(.*)([{MIXED_CLOSING}])(\s*)", text, re.DOTALL)
+    if quoted is None or (pair := MIXED_PAIRS.get((quoted[2], quoted[4]))) is None \
             or not console and quoted[2] == quoted[4] \
             or pair in quoted[3] and not _apostrophes_only(quoted[3], pair) \
             or names_file_here(split_kind(text.strip())[2] if quoted[1] else text.strip()):
@@ -712,14 +583,6 @@ def _apostrophes_only(text: str, pair: str) -> bool:
     """Whether each ' of `text`, quoted in a mixed pair standing for single quotes, is an apostrophe within a word
     (`don't`), and no double quote is there."""
     return pair == "'" and '"' not in text and re.fullmatch(r"(?:[^']|(?<=\w)'(?=\w))*", text) is not None
-
-
-# The quotes a path may be put in, as they open: straight, or typographic (a phone's keyboard, a document)
-OPENING_QUOTES = {'"': '"', "'": "'", "“": "”“", "„": "“”", "‘": "’"}
-
-
-# every quote a path may be put in, opening or closing it
-_QUOTE_MARKS = "".join(dict.fromkeys("".join(key + value for key, value in OPENING_QUOTES.items())))
 
 
 def _example(kind: str) -> str:
@@ -764,7 +627,7 @@ def _offer_unquoted(rest: str, before: str, kind: str, at: str | None, console: 
     meant, at = _timing_unglued(meant, at)
     if console and (found := _mark_meant(meant)) is not None:  # `file:"it's.png,`: offered without both at once
         why, meant = f"{why}, and {found[0]}", found[1]
-    if meant.kind in ("file", "image") and not meant.target.strip(_QUOTE_MARKS) \
+    if meant.kind in ("file", "image") and not meant.target.strip(QUOTE_MARKS) \
             and not (console and names_file_here(meant.target)):
         # `input 'file:"` from the network: the line offered, `input file:"`, holds no path but a quote
         raise CommandError(f"{why}: give a path in quotes, as in input {meant.kind}:\"{_example(meant.kind)}\"")
@@ -783,11 +646,6 @@ def _timing_unglued(spec: InputSpec, at: str | None) -> tuple[InputSpec, str | N
             or names_file_here(spec.target) or at_timing(tail) is None:
         return spec, at
     return InputSpec(spec.kind, head), parse_quantize(tail, after_at=True)
-
-
-# The quotes that close a path, and those that open it: one that ends a path where none opens it was read as part of
-# the name (`input file:loop.mp4"`)
-CLOSING_QUOTES = {'"': '"', "'": "'", "”": "“„"}
 
 
 def _unopened_quote(kind: str, colon: str, path: str, at: str | None, console: bool = True) -> None:
@@ -847,7 +705,7 @@ def blank_said(text: str) -> str:
 def _blend(text: str) -> tuple:
     """blend A B X: preset names may be quoted when they hold spaces, in straight or typographic quotes."""
     try:  # `'neon city’ ocean 0.5`: a name's quotes, one of them curled, were read as one left open
-        parts = shlex.split(_straight_quotes(_MIXED_WORDS.sub(_paired, text)))
+        parts = shlex.split(_straight_quotes(MIXED_WORDS.sub(paired, text)))
     except ValueError as e:  # shlex's own words ("No closing quotation") name nothing the operator typed
         why = ("the line ends in a backslash: take it out" if "escaped" in str(e) else
                "a quote is not closed: close it, as in blend \"neon city\" ocean 0.5" if text.count('"') % 2 else
@@ -858,7 +716,7 @@ def _blend(text: str) -> tuple:
     # `blend 1 2 0.5 ＠ｂａｒ`, its timing typed in full width
     if len(parts) == 4 and parts[-1].startswith("＠") and at_timing(wide[1:]) is not None:
         # `blend 1 2 0.5, ＠ｂａｒ`: a mark typed before it is left out of the line offered, which must be taken
-        head = text[:text.rindex("＠")].rstrip(_STOPS + " \t").strip()
+        head = text[:text.rindex("＠")].rstrip(STOPS + " \t").strip()
         _blend(head)  # refused, the three words are told what is wrong with them
         raise CommandError(f"blend takes two presets and a position, then its timing after an @: did you mean blend "
                            f"{clipped(head, SHOWN_CHARS + 1)} {wide}?")
@@ -884,15 +742,6 @@ def _blend(text: str) -> tuple:
         raise CommandError(f"blend mixes two different presets, not {quoted(clipped(str(a), SHOWN_CHARS + 1))} with "
                            "itself; give two, as in blend 1 2 0.5 (or preset NAME for one)")
     return a, b, x + 0.0  # -0 typed is 0: its reply said "at -0.00"
-
-
-# Typographic quotes round a word or words, as a phone's keyboard, a word processor or a chat message puts them
-# (“neon city”, „neon city“, ‘neon city’): quotes, as the straight ones are. A ’ within a word is an apostrophe
-# (bob’s dream, ‘bob’s’), which closes nothing; so are the two of a word that starts with one (‘rock ’n’ roll’),
-# whose second closed the pair at `’n’`, but where nothing follows that closes it (‘the ’90s’). Each ’ is read one
-# way or, before a space, two: a line of many such words is read once over, not tried every way.
-TYPOGRAPHIC_PAIR = re.compile(r"(?<!\S)(?:[“„](.*?)[”“]|‘((?:(?<!\S)’[^\s’]+’(?!\S)|[^’]|’(?=\S))*?)’)(?!\S)",
-                              re.DOTALL)
 
 
 def _straight_quotes(text: str) -> str:
@@ -924,8 +773,8 @@ def _ref(command: str, text: str) -> str | int:
     reads a shell's escapes as a typed path does (`neon\\ city`, `loop\\ \\(2\\)`: a backslash before a space or
     punctuation), and as blend reads its names. Quotes opened one way and closed the other (`'laser tunnel’`, one
     curled by a phone's keyboard) are a pair, as in a blend's names."""
-    if (mixed := _MIXED_WORDS.fullmatch(text.strip())) is not None:
-        text = _paired(mixed)
+    if (mixed := MIXED_WORDS.fullmatch(text.strip())) is not None:
+        text = paired(mixed)
     name = _without_quotes(text)
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
@@ -934,14 +783,8 @@ def _without_quotes(text: str) -> str:
     """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
     phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none
     are."""
-    inner = _in_typographic_pair(text)
+    inner = in_typographic_pair(text)
     return unquoted(text) if inner is None else inner
-
-
-def _in_typographic_pair(text: str) -> str | None:
-    """What typographic quotes round the whole of `text` hold (`“dancers”`: dancers); None where none are."""
-    pair = TYPOGRAPHIC_PAIR.fullmatch(text)
-    return None if pair is None else pair[1] if pair[1] is not None else pair[2]
 
 
 def _named(command: str, name: str) -> str:
@@ -1080,7 +923,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
     is the path's or the name's, not a timing."""
     cut = max(rest.rfind(" @", 0, end), rest.rfind("\t@", 0, end))
     if name == "blend" and cut >= 0:  # its names are read as a shell reads words: quoted or escaped anywhere
-        quoted = _shell_quoted(_MIXED_WORDS.sub(_paired, rest))  # as _blend reads them: `'neon city’` is one name
+        quoted = _shell_quoted(MIXED_WORDS.sub(paired, rest))  # as _blend reads them: `'neon city’` is one name
         return cut if cut not in quoted and cut + 1 not in quoted else _last_at(name, rest, cut)
     if name not in ("input", "preset", "go") or cut < 0:
         return cut
@@ -1092,7 +935,7 @@ def _last_at(name: str, rest: str, end: int) -> int:
 def _name_quoted_end(text: str) -> int:
     """Where the quotes round a preset's or a cue's name at the start of `text` close, opened one way and closed the
     other (`'sunset @ beach’`, as _ref reads them) or typographic (`“sunset @ beach”`); 0 where none do."""
-    pair = _MIXED_WORDS.match(text) or TYPOGRAPHIC_PAIR.match(text)
+    pair = MIXED_WORDS.match(text) or TYPOGRAPHIC_PAIR.match(text)
     return pair.end() - 1 if pair else 0
 
 
@@ -1356,9 +1199,6 @@ def _form(command: str, timing: str | None) -> str:
     return f"{form} @{timing}" if timing else form
 
 
-# An apostrophe as a phone's keyboard, a word processor or macOS's smart punctuation writes it: the ' a terminal types
-CURLY_APOSTROPHES = "’‘ʼ"
-APOSTROPHES = str.maketrans(dict.fromkeys(CURLY_APOSTROPHES, "'"))
 _NO_JOINERS = dict.fromkeys(map(ord, JOINERS))
 
 # The ways name_key reads two names alike once the quotes round them are read, in the order it reads them; a show
@@ -1389,7 +1229,7 @@ def name_key(name: str) -> str:
     apostrophes are the straight one (APOSTROPHES): `bob’s dream` written in the show is typed `bob's dream` at a
     terminal."""
     key = NAME_FOLDS["joiners"](as_typed(name)).strip()
-    inner = _in_typographic_pair(key)
+    inner = in_typographic_pair(key)
     return folded((key if inner is None else inner).strip())
 
 
@@ -1455,17 +1295,6 @@ def name_typed(line: str, takes: Callable[[Command], bool], console: bool = True
             f"{' or '.join(clipped(str(cmd), SHOWN_CHARS + 1) for cmd in lines)}?")
 
 
-@contextlib.contextmanager
-def from_network() -> Iterator[None]:
-    """Every line read within is from another machine, as parse(network=True) reads one: the lines made of its
-    parts too (joined_commands, name_typed)."""
-    afar = FROM_AFAR.set(True)
-    try:
-        yield
-    finally:
-        FROM_AFAR.reset(afar)
-
-
 # what starts a comment line: a #, or the full-width ＃ an input method's full-width mode types for it (read as an
 # unknown command '＃', and offered as a prompt)
 COMMENT_MARKS = ("#", "＃")
@@ -1479,10 +1308,10 @@ def parse(line: str, console: bool | None = None, network: bool = False) -> Comm
     it)."""
     if console is None:
         console = not network
-    if network and not FROM_AFAR.get():
+    if network and not line_source().from_afar:
         with from_network():
             return parse(line, console)
-    if not console and not IN_A_FILE.get():  # the lines made of its parts too (joined_commands, the hints)
+    if not console and not line_source().in_a_file:  # the lines made of its parts too (joined_commands, the hints)
         with in_a_file():
             return parse(line, console)
     if len(line) > MAX_LINE:
@@ -1794,12 +1623,12 @@ def comment_meant(name: str, text: str, takes: Callable[[str], bool], console: b
     line = " ".join(filter(None, (name, text[:found.start()].strip())))
     # `next ＃ x`: its argument is read folded, the ＃ typed a #
     mark = typed[found.start(1)] if typed is not None and len(typed) == len(text) else found[1]
-    if mark == "＃" and IN_A_FILE.get() and not FROM_AFAR.get():
+    if mark == "＃" and line_source().in_a_file and not line_source().from_afar:
         # YAML reads no comment at a full-width ＃, quoted or not; the line is offered without it, which loads however
         # the command is written: a plain # in braces or brackets comments out their close, in quotes it is text
         return f"{COMMENT_FULL_WIDTH}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
     # a line sent from afar holds no YAML quotes: its # is said as a typed line's
-    where = COMMENT_WHERE if console or FROM_AFAR.get() else COMMENT_IN_QUOTES
+    where = COMMENT_WHERE if console or line_source().from_afar else COMMENT_IN_QUOTES
     return f"{where}: did you mean {clipped(line, SHOWN_CHARS + 1)}?" if takes(line) else ""
 
 

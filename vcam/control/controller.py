@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
 from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
-                                   CommandError, blend_on_air, from_network, help_text, joined_commands, joined_hint,
-                                   lands_on, name_typed, no_show_file, parse, parse_quantize, preset_choices,
-                                   presets_found, setting_now, typed_only)
+                                   CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
+                                   name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
+                                   setting_now, typed_only)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
+from vcam.control.linesource import from_network
 from vcam.control.log import ControlLog
 from vcam.control.media import MediaFolders
 from vcam.control.onbeat import OnTheBeat

@@ -26,7 +26,7 @@ from typing import Protocol
 
 from vcam.control.commands import UNTIMED, CommandError, parse
 from vcam.control.cuesheet import Cue, clock_text, cue_index, cue_said
-from vcam.control.fullwidth import read_again
+from vcam.control.linesource import read_again
 from vcam.control.replies import Reply
 from vcam.errors import described
 from vcam.inspec import HIDDEN_BY_STRENGTH

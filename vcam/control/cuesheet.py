@@ -21,7 +21,7 @@ from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
                                    read_command, typed_only, wide_timing_meant)
-from vcam.control.fullwidth import found_beside, in_a_file
+from vcam.control.linesource import found_beside, in_a_file
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
 from vcam.control.yamlwrite import STR_TAG, colon_read, flow_yaml

@@ -3,32 +3,13 @@ fold where that is what was meant: a number's point and plus, an input's kind an
 only folded, a timing at the end; and a refusal quoting the part as it was typed."""
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from pathlib import Path
+from collections.abc import Callable
 
+from vcam.control.linesource import names_file_here
 from vcam.inspec import INPUT_KINDS, split_kind, unquoted
 from vcam.words import MINUS_SIGNS, clipped, width_folded
 
-# a line from another machine: whether its path names a file here is not looked at while it is read (the reply
-# would tell its sender which paths exist outside the shared folders); media.admit decides, in those folders
-FROM_AFAR: ContextVar[bool] = ContextVar("FROM_AFAR", default=False)
-# a line written in a file (a show's, a map's): its paths are found beside the show (showpaths), so whether one names
-# a file is not looked at in the folder vcam was started from, which differs between runs: a show's line read one
-# way started from one folder and another way from the next
-IN_A_FILE: ContextVar[bool] = ContextVar("IN_A_FILE", default=False)
-# the folder of the file a line is written in, where its paths are looked for (found_beside): a show's
-# `input ｆｉｌｅ：ｌｏｇｏ．ｐｎｇ` is folded, and its timing read, by what is beside the show, as showpaths finds its files
-BESIDE: ContextVar[str | None] = ContextVar("BESIDE", default=None)
-# a line of a file whose commands run on another machine (found_beside(None)): its paths name files there, not here
-ELSEWHERE: ContextVar[bool] = ContextVar("ELSEWHERE", default=False)
-# a show's line kept with its paths made whole, read again (read_again): an absolute path names the same file from
-# any folder, so it is looked for though the show's folder is not known then. Only there: any other line read as a
-# file's with no folder (a watcher's, a hint's) may come from another machine, whose paths are not looked for here
-READ_AGAIN: ContextVar[bool] = ContextVar("READ_AGAIN", default=False)
 # a timing typed in full width at a path's end (`ｌｏｇｏ．ｐｎｇ ＠ｂａｒ`), read as a timing where it is one
 FULL_WIDTH_TIMING = re.compile(r"\s＠(\S+)\s*$")
 
@@ -80,74 +61,6 @@ def _folded_path(typed: str, folded: str) -> bool:
     """Whether a path `typed` in full width names no file where its ASCII fold `folded` names one."""
     typed, folded = unquoted(typed.strip()), unquoted(folded.strip())
     return typed != folded and not names_file_here(typed) and names_file_here(folded)
-
-
-@contextmanager
-def in_a_file() -> Iterator[None]:
-    """Within, lines are read as written in a file (IN_A_FILE), as parse(console=False) reads them: a map's preset
-    names, checked against the show apart from the commands they were read in, are answered as the file's."""
-    written = IN_A_FILE.set(True)
-    try:
-        yield
-    finally:
-        IN_A_FILE.reset(written)
-
-
-@contextmanager
-def found_beside(base: Path | str | None) -> Iterator[None]:
-    """Within, lines are read as written in a file (IN_A_FILE: a full-width ＃ is told YAML's comment is a plain #),
-    their paths looked for in `base`, the file's folder (None: nowhere, as for a map whose commands run on another
-    machine)."""
-    written = IN_A_FILE.set(True)
-    was = BESIDE.set(str(base) if base is not None else None)
-    away = ELSEWHERE.set(base is None)
-    try:
-        yield
-    finally:
-        ELSEWHERE.reset(away)
-        BESIDE.reset(was)
-        IN_A_FILE.reset(written)
-
-
-@contextmanager
-def read_again() -> Iterator[None]:
-    """Within, the show's own lines, loaded with their paths made whole, are read again (as a cue fires, as the show
-    is checked): an absolute path of theirs is looked for (READ_AGAIN)."""
-    again = READ_AGAIN.set(True)
-    try:
-        yield
-    finally:
-        READ_AGAIN.reset(again)
-
-
-def looks_here(path: str | None = None) -> bool:
-    """Whether a path of the line being read (`path`, where known) is looked for on this machine: in the working
-    folder for one typed here, beside the file for one written in a file whose folder is known (found_beside). For
-    one written in a file whose folder is not known, only an absolute `path` of a show's line read again
-    (read_again): it names the same file from any folder. Never for one from another machine (FROM_AFAR), nor for
-    one of a file whose commands run on another machine."""
-    if FROM_AFAR.get() or ELSEWHERE.get():
-        return False
-    if not IN_A_FILE.get() or BESIDE.get() is not None:
-        return True
-    return path is not None and READ_AGAIN.get() and os.path.isabs(os.path.expanduser(path))
-
-
-def gone_since_read(path: str) -> bool:
-    """Whether `path`, of a show's line read again (read_again), names no file now: the show loaded the line, so
-    it named one then (a quote at its end is the name's, not a typo to offer the line without)."""
-    return READ_AGAIN.get() and looks_here(path) and not names_file_here(path)
-
-
-def names_file_here(path: str) -> bool:
-    """Whether `path` names a file on this machine, looked for only where looks_here: a network line's reply must
-    tell nothing of what is on the disk outside the shared folders (media.admit reads its paths), and a show's line
-    must mean the same whatever folder vcam was started from (it is looked for beside the show)."""
-    if not looks_here(path):
-        return False
-    path = os.path.expanduser(path)
-    base = BESIDE.get() if IN_A_FILE.get() else None
-    return os.path.lexists(os.path.join(base, path) if base is not None else path)
 
 
 def input_read_as(typed: str, spec: str) -> str:

@@ -39,7 +39,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from vcam.control.commands import Command, read_command
 from vcam.control.faders import read_fader, scaled
-from vcam.control.fullwidth import found_beside
+from vcam.control.linesource import found_beside
 from vcam.control.mapfiles import MapFiles, map_named_in
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, ConfigError, Reader, in_line_order

@@ -27,7 +27,7 @@ from yaml.nodes import MappingNode, ScalarNode
 from vcam.control.commands import USAGE, Command, blend_twice, name_key, presets_named, read_command
 from vcam.control.cuesheet import missing_cue
 from vcam.control.faders import FADER_KEYS, read_fader, scaled
-from vcam.control.fullwidth import found_beside
+from vcam.control.linesource import found_beside
 from vcam.control.mapfiles import (MapFiles, between_twice, find_as_written, map_named_in, not_a_preset,
                                    run_together)
 from vcam.control.oscports import parse_address, parse_reply

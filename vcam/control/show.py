@@ -47,13 +47,14 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from vcam.bias import check_bias
-from vcam.control.commands import (CURLY_APOSTROPHES, DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED,
-                                   MAX_TRANSITION, MIN_BPM, MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED,
-                                   QUANTIZE_FORMS, SHOWN_CHARS, TYPOGRAPHIC_PAIR, blank_prompt, blank_said,
-                                   blocks_meant, comment_meant, folded, glued_timing_meant, keyed_names,
+from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION, MIN_BPM,
+                                   MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
+                                   blank_prompt, blank_said, comment_meant, folded, glued_timing_meant, keyed_names,
                                    listed_meant, name_key, number_like, parse_quantize, preset_index,
                                    wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
+from vcam.control.numberreadings import blocks_meant
+from vcam.control.quotes import CURLY_APOSTROPHES, DOUBLE_QUOTES, TYPOGRAPHIC_PAIR, YAML_CURLY_PAIRS
 from vcam.inspec import INPUT_FITS
 from vcam.outspec import FITS, MAX_FPS, MIN_FPS, check_recording_name, fraction_fps, parse_spec
 from vcam.outspec import KINDS as OUTPUT_KINDS
@@ -688,37 +689,31 @@ def _prompt_text(r: Reader, node, what: str, key: str = "prompt") -> str | None:
         # air as a word of the prompt, unsaid. Noted, not refused: a show that loaded still loads
         mended = flow_yaml({key: stray})
         offer = f": to drop it write {mended[1:-1]}" if mended else ""
-        mark = text[-1] if text[-1] in _QUOTES else text[0]
+        mark = text[-1] if text[-1] in DOUBLE_QUOTES else text[0]
         r.note(r.path, node.start_mark.line + 1, f"{what} {quoted(text)} has a {mark} that no other quote pairs, "
                                                  f"which goes on air as written{offer}")
     return text
-
-
-_CURLY_PAIRS = ("\u201c\u201d", "\u201e\u201c", "\u201e\u201d", "\u2018\u2019")  # what autocorrect makes of "" and ''
 
 
 def _typographic_quoted(node, text: str) -> str | None:
     """The text inside the typographic quotes that wrap the whole of `text` (`“a city at night”`) where the value is
     written without YAML's quotes; None otherwise. Asked before a stray quote is looked for: `„a city”` pairs
     a „, which that does not count among quotes, with the ” it does."""
-    if not isinstance(node, ScalarNode) or node.style or len(text) < 3 or text[0] + text[-1] not in _CURLY_PAIRS:
+    if not isinstance(node, ScalarNode) or node.style or len(text) < 3 or text[0] + text[-1] not in YAML_CURLY_PAIRS:
         return None
     inner = text[1:-1].strip()
     return inner if inner and text[0] not in inner and text[-1] not in inner else None
 
 
-_QUOTES = '"\u201c\u201d'  # double quotes, plain and a word processor's: a lone ' is as likely an apostrophe
-
-
 def _stray_quote(node, text: str) -> str | None:
     """`text` without the double quote it starts or ends with and that no other one pairs (`neon city"`), where the
     value is written without quotes; None otherwise."""
-    if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in _QUOTES) % 2 == 0:
+    if not isinstance(node, ScalarNode) or node.style or sum(text.count(q) for q in DOUBLE_QUOTES) % 2 == 0:
         return None
-    if text[-1] in _QUOTES:
+    if text[-1] in DOUBLE_QUOTES:
         # `a 7"`: an inch mark after a number, the prompt's own, not a quote whose opening was lost
         return None if text[-1] == '"' and text[-2:-1].isdigit() else text[:-1].rstrip() or None
-    if text[0] in _QUOTES:
+    if text[0] in DOUBLE_QUOTES:
         return text[1:].lstrip() or None
     return None
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from yaml.nodes import ScalarNode
 
-from vcam.control.commands import CLOSING_QUOTES, OPENING_QUOTES, Command, timing_glued
+from vcam.control.commands import Command, timing_glued
+from vcam.control.quotes import CLOSING_QUOTES, OPENING_QUOTES
 from vcam.control.yamlcheck import Reader, constructed
 from vcam.control.yamlwrite import BOOL_TAG, NULL_TAG
 from vcam.errors import EMPTY_FIX, IMAGE_FIX, READ_FIX

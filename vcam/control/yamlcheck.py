@@ -25,7 +25,8 @@ from yaml.reader import Reader as _StreamReader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from vcam.control.commands import DECIMAL, commands_cut, is_command, number_meant, parse, whole_meant
+from vcam.control.commands import DECIMAL, commands_cut, is_command, parse
+from vcam.control.numberreadings import number_meant, whole_meant
 from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml

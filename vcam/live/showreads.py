@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from vcam.control.actions import SetInput
 from vcam.control.commands import Command, CommandError, parse
 from vcam.control.cuesheet import cue_said
-from vcam.control.fullwidth import read_again
+from vcam.control.linesource import read_again
 from vcam.control.log import Replay
 from vcam.control.show import Show
 from vcam.errors import VcamError

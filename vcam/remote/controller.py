@@ -8,10 +8,11 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from vcam.bias import DEFAULT_BIAS
-from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, from_network, joined_hint,
-                                   keyed_names, name_typed, parse, preset_choices, preset_index, setting_now)
+from vcam.control.commands import (TAKEN_ANYWHERE, Command, CommandError, finite_number, joined_hint, keyed_names,
+                                   name_typed, parse, preset_choices, preset_index, setting_now)
 from vcam.control.console import TYPED, given_as
 from vcam.control.faders import PARAMS, StateTrail
+from vcam.control.linesource import from_network
 from vcam.inspec import DEFAULT_STRENGTH, input_help, parse_input
 from vcam.remote.pending import Waiting
 
