@@ -19,7 +19,7 @@ from vcam.control.midiinput import MidiInput
 from vcam.control.midilearn import learn_line
 from vcam.control.midimap import Knob, MidiMap
 from vcam.control.prompter import Prompter
-from vcam.control.show import parse_show
+from vcam.control.show import Show, parse_show
 from vcam.control.showedit import Playing, ShowEdit, in_words
 from vcam.control.tempo import Tempo
 
@@ -2157,6 +2157,22 @@ def test_a_blend_of_a_name_with_spaces_unquoted_is_offered_the_line_with_the_sho
             f"mean {meant}?"
     assert ctl.handle_line(meant, "stdin").startswith("blend ")
     assert "neon city" in ctl.handle_line("blend misty forest ocean 1.5", "stdin")  # the line offered refused too
+
+
+@pytest.mark.parametrize("words", [600, 3000])
+def test_a_long_refused_blend_line_costs_look_ups_as_long_as_the_line_only(monkeypatch, words):
+    """A refused blend line was tried cut after each of its words, each cut looked up whole: a 16 KB network line
+    cost the controller seconds, its look-ups growing as the square of its words. A line of more words than two
+    names hold (600, under the line limit) or over the limit (3000) is no blend mistyped."""
+    ctl = Controller(parse_show(SHOW.replace("name: forest", "name: misty forest"), "show.yaml"),
+                     ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    looked_up = []
+    named = Show.named
+    monkeypatch.setattr(Show, "named", lambda show, name: looked_up.append(len(name)) or named(show, name))
+    line = "blend " + "misty " * words + "0.3"
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        assert "did you mean blend" not in ctl.handle_line(line, source, network=network)
+    assert sum(looked_up) <= 4 * len(line)
 
 
 @pytest.mark.parametrize("mark", ["＃", "#"])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, SetInput, SetPrompts, SetScreen,
                                   SetBias, SetSeed, SetSteps, SetStrength, SetTransition)
-from vcam.control.commands import (NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
+from vcam.control.commands import (MAX_LINE, NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
                                    CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
                                    name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
                                    setting_now, typed_only)
@@ -1076,16 +1076,25 @@ def _glued_timing(spec: InputSpec) -> str | None:
             f"@{tail}")
 
 
+# The most words two presets' names are read from in a blend's line offered with its names in quotes (_blend_spaced)
+_BLEND_WORDS = 32
+
+
 def _blend_spaced(show: Show, line: str, console: bool) -> str | None:
     """`blend dancers neon geometry 0.3`: the line with the show's names in quotes, where the words before the
     position name two of its presets one way only (and that line is taken); None for any other line."""
+    # a line too long to be taken, or of more words than two names hold, is no blend mistyped: each word tried as
+    # a cut would cost a look-up as long as the line, and a network sender could stall the controller with one
+    if len(line) > MAX_LINE:
+        return None
     name, *words = as_typed(line).split()
     timing = [width_folded(words.pop())] if words and words[-1][:1] in "@＠" else []
-    if width_folded(name).lower() != "blend" or len(words) < 4:
+    if width_folded(name).lower() != "blend" or not 4 <= len(words) <= _BLEND_WORDS + 1:  # the names and a position
         return None
-    names = words[:-1]
-    cuts = [(a, b) for i in range(1, len(names)) if show.named(a := " ".join(names[:i])) is not None
-            and show.named(b := " ".join(names[i:])) is not None]
+    joined = " ".join(words[:-1])
+    spaces = [i for i, ch in enumerate(joined) if ch == " "]
+    cuts = [(a, b) for i in spaces if show.named(a := joined[:i]) is not None
+            and show.named(b := joined[i + 1:]) is not None]
     if len(cuts) != 1:
         return None
     spaced = " ".join(["blend", *map(shell_word, cuts[0]), words[-1], *timing])
