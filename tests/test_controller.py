@@ -1878,6 +1878,29 @@ def test_a_network_line_looks_for_no_file_outside_the_shared_folders(tmp_path, m
     assert all(path.startswith(str(shared)) for path in looked), looked
 
 
+@pytest.mark.parametrize("path", ["'../work/loop.mp4'", "\"../work/loop.mp4\""])
+def test_a_network_input_in_quotes_glued_to_its_timing_looks_for_no_file_outside_the_shared_folder(tmp_path,
+                                                                                                   monkeypatch, path):
+    """`input file:'../work/loop.mp4'@bar` from the network, the quotes taken off, looked for the file beside the
+    shared folder and answered "the file is there without '@bar'": its sender learned which files exist outside."""
+    from helpers import write_clip
+    from vcam.control.media import MediaFolders
+    from vcam.live.inputs import check_input
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir()
+    work.mkdir()
+    monkeypatch.chdir(shared)
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     check_input=check_input, media=MediaFolders((str(shared),)))
+    line = f"input file:{path}@bar"
+    unknown = ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+    write_clip(work / "loop.mp4", count=2)
+    assert ctl.handle_line(line, "net 10.0.0.2:5000", network=True) == unknown
+    assert "without '@bar'" not in unknown
+    assert "without '@bar'" in ctl.handle_line(line, "stdin")  # the console names any file
+
+
 def test_input_typed_alone_gives_a_file_on_another_drive_by_its_whole_path(tmp_path, monkeypatch):
     """A show's clip on another drive than the working folder (Windows: D: from C:) has no path relative to it:
     `input` alone failed with the ValueError os.path.relpath raises there."""

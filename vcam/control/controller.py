@@ -522,7 +522,7 @@ class Controller:
             reply = self._screen(name, origin, spec, aim)
             return Reply(reply, _no_tempo_notes("it is set at once", cmd.at)) if untimed else reply
         with self._gathering(spec) as made:
-            reply = Reply.of(self._change(cmd, origin))
+            reply = Reply.of(self._change(cmd, origin, network))
         at, waits = made.at, made.waits
         if waits is not None:
             held = f"it waits for block {waits}, where an earlier change of the same kind lands"
@@ -535,14 +535,14 @@ class Controller:
             return _landing_said(reply, *_no_tempo_notes(f"it lands{NEXT_BLOCK}", cmd.at)) if untimed else reply
         return _landing_said(reply, lands=f"{lands_on(spec)}, block {at}")
 
-    def _change(self, cmd: Command, origin: Origin) -> Reply | str:
+    def _change(self, cmd: Command, origin: Origin, network: bool = False) -> Reply | str:
         name = cmd.name
         if name in ("prompt", "preset", "next", "prev", "blend"):
             return self._choose_prompts(cmd, origin)
         if name in ("seed", "transition", "steps", "reset", "bias"):
             return self._set_stream(cmd, origin)
         if name in ("strength", "input"):
-            return self._set_input(cmd, origin)
+            return self._set_input(cmd, origin, network)
         if name in ("tap", "bpm"):
             return self._set_tempo(cmd, origin)
         raise ValueError(f"command {name} is not handled")  # the parser and this table are out of step
@@ -729,7 +729,7 @@ class Controller:
         self._submit(SetSteps(n), origin)
         return f"steps {n}"
 
-    def _set_input(self, cmd: Command, origin: Origin) -> Reply | str:
+    def _set_input(self, cmd: Command, origin: Origin, network: bool = False) -> Reply | str:
         st = self.state
         if cmd.name == "strength":
             st.strength = check_strength(cmd.args[0])
@@ -739,7 +739,7 @@ class Controller:
             return _from_next_block(f"strength {st.strength:g}")
         spec = _whole_path(cmd.args[0])
         # a cue's line is the show file's, its path made whole against its folder as the show was read
-        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]))
+        self._check_input(spec, None if origin.source.startswith("cue ") else parse_input(cmd.args[0]), network)
         self._submit(self._put_input(SetInput(spec)), origin)
         if spec == "none":
             return _from_next_block("text only")
@@ -804,17 +804,20 @@ class Controller:
         met = by_hand_meets(*got, tempo.heard("link")) if got is not None else None
         return f"{reply} ({met})" if met is not None else reply
 
-    def _check_input(self, spec: str, typed: InputSpec | None = None) -> None:
+    def _check_input(self, spec: str, typed: InputSpec | None = None, network: bool = False) -> None:
         """ValueError saying why `spec` cannot be opened (a missing clip, an unplugged camera, net off serve).
         `typed`: the input as the `input` command gave it, whose fix is said as a command gives it (inspec.typed_fix);
-        a preset's is said as the show file gives it."""
+        a preset's is said as the show file gives it. `network`: a line from the network, whose fix tells nothing of
+        the files outside the shared folders (media)."""
         if self.check_input is None:
             return
         try:
             self.check_input(spec)
         except VcamError as e:
             fix = typed_fix(e.fix, typed) if typed is not None else _gone_fix(e.fix, spec)
-            fix = (typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed))) or fix
+            shared = self.media.holds if network else None
+            glued = typed is not None and (_glued_timing(parse_input(spec)) or _glued_after_quotes(typed, shared))
+            fix = glued or fix
             raise ValueError(e.message + (f" ({fix})" if fix else "")) from None
         except OSError as e:  # a device that cannot be asked: an answer to the operator, not a dead thread
             raise ValueError(f"input {name_said(spec)}: {e}") from None
@@ -1105,10 +1108,12 @@ def _blend_spaced(show: Show, line: str, console: bool) -> str | None:
     return spaced
 
 
-def _glued_after_quotes(typed: InputSpec) -> str | None:
+def _glued_after_quotes(typed: InputSpec, shared: Callable[[str], bool] | None = None) -> str | None:
     """_glued_timing's fix for a typed path in quotes with a timing glued after them (`file:'loop.mp4'@bar`,
     `file:'don't.mp4’@bar`, one quote curled by a phone's keyboard): read as the line set apart reads it, the quotes
-    are not the path's. None for any other input."""
+    are not the path's. None for any other input. `shared`: for a network line, whether a path lies in the shared
+    folders; one outside them is not looked for (`file:'../work/loop.mp4'@bar` after the shared folder: the reply
+    would tell the sender which files exist outside)."""
     head, at, tail = typed.target.rpartition("@")
     if typed.kind not in ("file", "image") or head[-1:] not in "'\"’”":
         return None
@@ -1123,6 +1128,8 @@ def _glued_after_quotes(typed: InputSpec) -> str | None:
     if meant is None or meant.name != "input":
         return None
     path = head[:opened] + parse_input(meant.args[0]).target
+    if shared is not None and not shared(path):
+        return None
     return _glued_timing(parse_input(_whole_path(str(InputSpec(typed.kind, path + at + tail)))))
 
 

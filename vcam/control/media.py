@@ -138,6 +138,12 @@ class MediaFolders:
             path = os.path.join(self.folders[0], path)
         return os.path.realpath(path)
 
+    def holds(self, path: str) -> bool:
+        """Whether `path`, resolved as admit resolves it, lies in a shared folder: only such a path of a network
+        line is looked for."""
+        real = self._resolve(path)
+        return real is not None and self._shares(real)
+
     def _shares(self, real: str) -> bool:
         return any(_within(real, folder) for folder in self.folders)
 
