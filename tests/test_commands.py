@@ -2291,6 +2291,15 @@ def test_a_plain_at_before_a_timing_typed_in_full_width_is_that_timing(line, cmd
         assert parse(line, **where) == cmd
 
 
+def test_a_path_ending_in_a_plain_at_and_a_full_width_word_names_the_file_named_so(tmp_path, monkeypatch):
+    """`input file:clip @ｂａｒ`, where a file is named "clip @ｂａｒ", read file:clip on the bar, the @ word taken as a
+    timing before the file was looked for, as it is for `＠ｂａｒ`; with no file named so it is the timing."""
+    monkeypatch.chdir(tmp_path)
+    assert parse("input file:clip @ｂａｒ") == Command("input", ("file:clip",), at="bar")
+    (tmp_path / "clip @ｂａｒ").write_bytes(b"")
+    assert parse("input file:clip @ｂａｒ") == Command("input", ("file:clip @ｂａｒ",))
+
+
 def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
     """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
     quote the command, only to be told next that a control sends one command. Now that is said at once, with the
