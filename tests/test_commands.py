@@ -2280,6 +2280,22 @@ def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
         assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))
 
 
+@pytest.mark.parametrize("word, meant", [("quite", "quantize"), ("quiz", "quantize"), ("suit", None), ("uit", None),
+                                         ("qui", None), ("quot", None), ("quits", None), ("quit2", None)])
+def test_a_word_only_near_quit_off_the_console_keeps_its_own_answer(word, meant):
+    """Any word the console answers with quit (`quiz`, `quite`, `suit`, `quits`) was told, in a show's line or from
+    the network, that the show ends where vcam runs; `quiz` lost its "did you mean quantize?". Only quit mistyped
+    (two letters swapped, one dropped or doubled within it) is told so."""
+    exit_said = refusal("exit", console=False).split("(", 1)[1]
+    for where in ({"console": False}, {"console": False, "network": True}):
+        said = refusal(word, **where)
+        assert exit_said not in said
+        assert said.endswith(f"(did you mean {meant}?); type 'help' for the list" if meant else
+                             f"'{word}'; type 'help' for the list")
+    for typo in ("quti", "uqit", "qut", "qit"):
+        assert exit_said in refusal(typo, console=False)
+
+
 @pytest.mark.parametrize("line, cmd", [("preset 2 @ｂａｒ", Command("preset", (2,), at="bar")),
                                        ("blend 1 2 0.5 @ｂｅａｔ", Command("blend", (1, 2, 0.5), at="beat")),
                                        ("prompt a sky @ｏｆｆ", Command("prompt", ("a sky",), at="off")),

@@ -1078,7 +1078,7 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
     # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused
-    if not console and _meaning(name, True, rest, typed)[1] in TYPED_ONLY:
+    if not console and _quit_slipped(name):
         return f" ({MEANT_IN_FILES['exit']})", None
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
@@ -1124,6 +1124,19 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
     if meant in MEANT:  # no typo of that word, but perhaps of a command (`reses`: reset; `bam`, nearest webcam: bpm)
         meant = nearest(name, [c for c in known if _one_slip(name, c)])
     return _meant_alone(meant) if meant else ("", None)
+
+
+def _quit_slipped(name: str) -> bool:
+    """Whether `name` is quit mistyped (`qiut`, `qut`, `quitt`): two letters side by side swapped, or a letter within
+    it dropped or doubled, and one slip from no command a file or the network may give. A word one letter off
+    otherwise is a word of its own (`quite`, `suit`, `quits`), or nearer another command (`quiz`: quantize)."""
+    if not _one_slip(name, "quit") or any(_one_slip(name, c) for c in _commands_named(False)):
+        return False
+    if len(name) == len("quit"):
+        return sorted(name) == sorted("quit")  # one slip with the same letters: two swapped
+    if len(name) < len("quit"):
+        return name[0] == "q" and name[-1] == "t"
+    return any(name[i] == name[i - 1] and name[:i] + name[i + 1:] == "quit" for i in range(1, len(name)))
 
 
 def _commands_named(console: bool) -> list[str]:
