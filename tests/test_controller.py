@@ -2234,6 +2234,27 @@ def test_a_hash_after_a_name_of_two_words_is_told_as_after_a_number(mark):
             "preset misty forest?" in said
 
 
+@pytest.mark.parametrize("line, meant", [('preset "misty forest" # x', 'preset "misty forest"'),
+                                         ("preset 'misty forest’ ＃ x", "preset 'misty forest’"),
+                                         ("go 'the drop’ ＃ x", "go 'the drop’"),
+                                         ("go 'the drop' # x", "go 'the drop'")])
+def test_a_hash_after_a_name_in_quotes_is_told_as_after_the_name_unquoted(line, meant):
+    """`preset "misty forest" # x` and `go 'the drop’ ＃ x` were told only "did you mean 'misty forest'?" or nothing,
+    the name in its quotes not looked up, where `preset misty forest ＃ x` is told a # starts a comment only at a
+    line's start."""
+    from vcam.control.cues import CueList
+
+    cues = "cues:\n  - {name: the drop, do: [preset 1]}\n"
+    show = parse_show(SHOW.replace("name: forest", "name: misty forest") + cues, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        assert said.startswith("error: ") and "a # starts a comment only at the start of a line: did you mean " \
+            f"{meant}?" in said, said
+        assert not ctl.handle_line(meant, source, network=network).startswith("error")
+
+
 @pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),
                                          ("preset Ocean＠４", "preset Ocean @4"),
                                          ('preset "misty forest"@beat', "preset misty forest @beat"),

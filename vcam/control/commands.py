@@ -779,6 +779,16 @@ def _ref(command: str, text: str) -> str | int:
     return _numbered(_named(command, unescaped(text, windows=False) if name == text else name))
 
 
+def ref_read(command: str, text: str) -> str | int | None:
+    """The preset (`command` is preset) or cue (go) `text` names, read as the line `command text` reads it (_ref):
+    a name in quotes, straight, typographic or a mixed pair (`"misty forest"`, `'the drop’`), without them; None
+    for quotes round nothing."""
+    try:
+        return _ref(command, text)
+    except CommandError:
+        return None
+
+
 def _without_quotes(text: str) -> str:
     """What the quotes round the whole of `text` hold: typographic ones (`“dancers”`, `‘dancers’`, `„dancers“`, as a
     phone's keyboard, a word processor or a chat message puts them) or straight ones (unquoted); `text` where none

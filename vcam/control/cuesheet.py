@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from vcam.control.commands import (MAX_CHOICES, MEANT, NOT_IN_CUES, SHOWN_CHARS, USAGE, Command, CommandError,
                                    blend_twice, comment_meant, joined_commands, joined_hint, listed_meant, name_key,
                                    glued_timing_meant, number_like, parse, presets_found, presets_named,
-                                   read_command, typed_only, wide_timing_meant)
+                                   read_command, ref_read, typed_only, wide_timing_meant)
 from vcam.control.linesource import found_beside, in_a_file
 from vcam.control.showpaths import whole_command
 from vcam.control.yamlcheck import INVALID, Reader, constructed, key_nodes
@@ -618,8 +618,13 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
 
 
 def _cue_named(cues: tuple[Cue, ...], ref: str) -> bool:
-    """Whether `ref`, typed after go, names one of `cues` (by number or name)."""
-    return isinstance(cue_index(cues, int(ref) if ref.isdecimal() else ref), int) if ref else True  # go: the next
+    """Whether `ref`, typed after go, names one of `cues` (by number or name; in quotes too, `'the drop’`, as go
+    reads them)."""
+    if not ref:
+        return True  # go: the next
+    if isinstance(cue_index(cues, int(ref) if ref.isdecimal() else ref), int):
+        return True
+    return (read := ref_read("go", ref)) is not None and isinstance(cue_index(cues, read), int)
 
 
 def missing_cue(cues: tuple[Cue, ...], cmd: Command, numbers: bool) -> str | None:

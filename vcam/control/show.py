@@ -50,7 +50,7 @@ from vcam.bias import check_bias
 from vcam.control.commands import (DRAWN_SEEDS, MAX_BPM, MAX_QUANTIZE_BEATS, MAX_SEED, MAX_TRANSITION, MIN_BPM,
                                    MIN_QUANTIZE_BEATS, NAME_FOLDS, NO_DRAWN_SEED, QUANTIZE_FORMS, SHOWN_CHARS,
                                    blank_prompt, blank_said, comment_meant, folded, glued_timing_meant, keyed_names,
-                                   listed_meant, name_key, number_like, parse_quantize, preset_index,
+                                   listed_meant, name_key, number_like, parse_quantize, preset_index, ref_read,
                                    wide_timing_meant)
 from vcam.control.cuesheet import CUE_AT_KEYS, CUE_KEYS, Cue, idle_without_cues, read_cues
 from vcam.control.numberreadings import blocks_meant
@@ -199,12 +199,19 @@ class Show:
     def _before_comment(self, ref: str) -> int | None:
         """The index of the preset `ref` names before a # or ＃ set apart by a space (`laser tunnel ＃ x`), if any."""
         found = re.search(r"\s[#＃]", ref)
-        return None if found is None else preset_index(len(self.presets), self._by_name, ref[:found.start()].strip())
+        return None if found is None else self._index(ref[:found.start()].strip())
+
+    def _index(self, ref: str) -> int | None:
+        """The index of the preset `ref` names as it stands, or as `preset REF` reads it (`"misty forest"`, `'laser
+        tunnel’`: the name in its quotes); None where it names none."""
+        index = preset_index(len(self.presets), self._by_name, ref)
+        read = ref_read("preset", ref) if index is None else None
+        return preset_index(len(self.presets), self._by_name, read) if read is not None else index
 
     def _names(self, ref: str) -> bool:
-        """Whether `ref`, typed after preset, names one of the show's (by number or name)."""
+        """Whether `ref`, typed after preset, names one of the show's (by number or name, in quotes too)."""
         number = ref.isdecimal() and 1 <= int(ref) <= len(self.presets)
-        return number or self.named(ref) is not None
+        return number or self._index(ref) is not None
 
     def prompts(self) -> list[str]:
         """Every prompt text of the show, for encoding ahead."""
