@@ -2271,6 +2271,17 @@ def test_an_input_without_its_kind_and_a_timing_glued_on_is_offered_the_line_mea
     assert str(parse(meant)) == meant
 
 
+def test_an_input_without_its_kind_naming_a_file_with_the_timing_is_not_offered_it_apart(tmp_path, monkeypatch):
+    """`input loop.mp4@bar` typed where a file is named `loop.mp4@bar` was offered input file:loop.mp4 @bar, a
+    line that opens another file (or none) on the bar; it is refused as before, offering nothing to set apart."""
+    monkeypatch.chdir(tmp_path)
+    offer = "did you mean input file:loop.mp4 @bar?"
+    assert refusal("input loop.mp4@bar").endswith(offer)
+    (tmp_path / "loop.mp4@bar").write_bytes(b"")
+    assert "set apart" not in refusal("input loop.mp4@bar")
+    assert refusal("input loop.mp4@bar", console=False).endswith(offer)  # a show's path is looked for beside it
+
+
 @pytest.mark.parametrize("word", ["qiut", "quitt", "QIUT"])
 def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
     """`qiut` in a show's line or from the network was offered input (the nearest spelling of a command those may

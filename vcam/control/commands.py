@@ -1595,6 +1595,8 @@ def _kindless_glued(rest: str, at: str | None, console: bool) -> str | None:
     glued = re.fullmatch(r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
     if at is not None or glued is None or at_timing(timing := width_folded(glued[2])) is None:
         return None
+    if names_file_here(unquoted(rest.strip())):  # a file named `loop.mp4@bar` is there: the @ may be its name's
+        return None
     try:
         parse_input(glued[1])
     except BarePathError as e:
