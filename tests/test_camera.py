@@ -1,6 +1,7 @@
 """The virtual camera output through an in-memory pyvirtualcam backend, and the no-device path."""
 import glob
 import os
+import re
 import subprocess
 import sys
 
@@ -1415,3 +1416,387 @@ def test_a_device_that_is_not_there_is_not_answered_with_one_the_show_uses(loopb
         assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
     finally:
         first.close()
+
+
+def _the_shows_input_and_obs_on_the_first_devices(machine):
+    """/dev/video10 is read by this show's input camera and OBS's own Virtual Camera writes to /dev/video11: neither
+    takes the show's frames, and /dev/video12 is free."""
+    machine.reader("/dev/video10", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)
+    machine.streaming_writer("/dev/video11")
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("case", ["written", "webcam", "not-video", "denied"])
+def test_each_refusal_offers_a_device_that_the_show_does_not_use_and_no_program_writes_to(loopback, version, case):
+    """A device another program writes to, a real webcam, /dev/null named, and the first device this user may not
+    open (ending pyvirtualcam's scan) were each answered with the first other v4l2loopback device: the show's own
+    input camera or camera output, or OBS's, refused next."""
+    from loopback_model import ControlDevice, Webcam
+
+    devices = {"/dev/video10": model(version), "/dev/video11": model(version), "/dev/video12": model(version),
+               "/dev/video13": model(version)}
+    devices["/dev/video0"] = ControlDevice() if case == "not-video" else Webcam()
+    machine = loopback(devices)
+    if case == "denied":  # pyvirtualcam's scan is left to pick only where the first device that takes output is free
+        machine.denied.add("/dev/video0")
+        first = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    else:
+        _the_shows_input_and_obs_on_the_first_devices(machine)
+        first = VirtualCamera(64, 48, 30, device="/dev/video12", backend="v4l2loopback-model")
+    try:
+        named = {"written": "/dev/video13", "webcam": "/dev/video0", "not-video": "/dev/video0", "denied": None}[case]
+        if case == "written":  # ffmpeg writing, as pyvirtualcam does, and still open
+            from loopback_model import VIDIOC_S_FMT, format_buffer
+
+            fd = machine.open("/dev/video13", os.O_WRONLY, "ffmpeg (pid 77)")
+            machine.ioctl(fd, VIDIOC_S_FMT, format_buffer(64, 48, b"YU12"))
+            machine.write(fd, bytes(64 * 48 * 3 // 2))
+            machine.devices["/dev/video14"] = model(version)
+        with pytest.raises(VcamError) as err:
+            one_run(named)
+    finally:
+        first.close()
+    free = {"written": "/dev/video14", "denied": "/dev/video11"}.get(case, "/dev/video13")
+    assert f"--out vcam:{free}" in err.value.fix, err.value.fix
+    assert len(re.findall(r"vcam:/dev/video\d+", err.value.fix)) == 1, err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("case", ["webcam", "not-video"])
+def test_a_refusal_with_every_loopback_device_in_use_says_to_make_one_not_to_install_it(loopback, case):
+    from loopback_model import ControlDevice, Webcam
+
+    machine = loopback({"/dev/video0": ControlDevice() if case == "not-video" else Webcam(),
+                        "/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    _the_shows_input_and_obs_on_the_first_devices(machine)
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video0")
+    assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix and "apt install" not in err.value.fix
+
+
+@linux_only
+def test_the_input_camera_passed_into_a_container_under_another_name_is_never_its_camera_output(loopback, monkeypatch):
+    """docker run --device /dev/video10:/dev/cam0, then --in camera:/dev/cam0 --out vcam:/dev/cam0: the check for
+    the show's own input knew a video node by its name alone (videoN), so the output was opened on the input camera
+    and the show fed on its own frames."""
+    import stat
+
+    from loopback_model import Loopback0127
+
+    real_stat = os.stat
+
+    def node_stat(path, *args, **kwargs):  # /dev/cam0 as docker makes it: video4linux's character device 81
+        if os.fspath(path) == "/dev/cam0":
+            return os.stat_result((stat.S_IFCHR | 0o660, 0, 0, 1, 0, 44, 0, 0, 0, 0), {"st_rdev": os.makedev(81, 10)})
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", node_stat)
+    machine = loopback({"/dev/cam0": Loopback0127(), "/dev/video11": Loopback0127()})
+    machine.reader("/dev/cam0", program="vcam", flags=os.O_RDWR | os.O_NONBLOCK)  # the show's input camera
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/cam0")
+    assert "/dev/cam0 is this show's input camera" in err.value.message
+    assert "--out vcam:/dev/video11" in err.value.fix
+    assert one_run().name == "vcam:/dev/video11"
+
+
+@linux_only
+@pytest.mark.parametrize("keeps_it_open", [True, False], ids=["kept-open", "closed"])
+def test_a_format_another_program_set_before_the_show_went_on_air_stops_the_camera_with_a_message(loopback, capfd,
+                                                                                                  keeps_it_open):
+    """v4l2loopback 0.12.7: between vcam's S_FMT (at open, before the model loads) and its first write, OBS's Virtual
+    Camera, started meanwhile, set its own size; its S_FMT failed but left the device's size changed. Every frame of
+    vcam's then failed (pyvirtualcam printed "error writing frame" with no line end, and each frame counted as
+    sent), or, once OBS had closed, went into buffers of OBS's size, garbled, with nothing said."""
+    from loopback_model import VIDIOC_S_FMT, Loopback0127, format_buffer
+
+    machine = loopback({"/dev/video10": Loopback0127()})
+    cam = VirtualCamera(64, 48, 30, device="/dev/video10", backend="v4l2loopback-model")
+    try:
+        obs = machine.open("/dev/video10", os.O_RDWR, "obs (pid 4242)")
+        with pytest.raises(OSError):
+            machine.ioctl(obs, VIDIOC_S_FMT, format_buffer(1280, 720, b"YU12"))
+        if not keeps_it_open:
+            machine.close(obs)
+        with pytest.raises(VcamError) as err:
+            cam.went_on_air()
+    finally:
+        cam.close()
+    if keeps_it_open:  # a writer: sent at its size, the next run was refused as the device was taken
+        assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in err.value.message
+        assert "Stop Virtual Camera" in err.value.fix and "1280x720" not in err.value.fix
+    else:
+        assert "/dev/video10 holds the format 1280x720 YU12, not the 64x48 YU12 vcam sends" in err.value.message
+        assert "--out vcam:/dev/video10@1280x720" in err.value.fix
+    assert "error writing frame" not in capfd.readouterr().err
+
+
+def show_on_model_cameras(monkeypatch, out, after_the_card, width=64, height=48):
+    """A show (the on-air loop, the camera's opener and its worker) on `out`, pyvirtualcam writing to the model's
+    devices: the loading card goes out from the open on, `after_the_card` runs on the camera's thread once the card
+    has been written to it (OBS's Virtual Camera started while the model loads), then two blocks of the show come.
+    Returns the exit code and what the show said."""
+    import io
+    import threading
+    from types import SimpleNamespace
+
+    from vcam.live import outputs
+    from vcam.live.outputs import camera
+    from vcam.live.onair import AirSettings, OnAir
+    from vcam.live.status import StatusLine
+
+    card_sent = threading.Event()
+
+    class ModelCamera(VirtualCamera):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, backend="v4l2loopback-model", **kwargs)
+
+        def send(self, frame, tick):
+            super().send(frame, tick)
+            if not card_sent.is_set():
+                after_the_card()
+                card_sent.set()
+
+    monkeypatch.setattr(camera, "VirtualCamera", ModelCamera)
+    said = io.StringIO()
+    air = OnAir(AirSettings(outs=[outputs.parse_spec(out)], width=width, height=height, fps=60, stdin=False),
+                StatusLine(said))
+
+    class Feed:
+        pushed = 0
+
+        def start(self):
+            pass
+
+        def poll(self, stats):
+            if card_sent.is_set():
+                air.pacer.push(np.full((4, height, width, 3), 200, np.uint8))
+                self.pushed += 1
+            return self.pushed > 2
+
+        def status(self, stats, out_fps, failed):
+            return ""
+
+        def stop(self):
+            pass
+
+    code = air.run(Feed(), lambda line, source: None, SimpleNamespace(screen="live"))
+    return code, said.getvalue()
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_writer_that_started_on_the_device_while_the_model_loaded_stops_the_camera_as_the_show_goes_on_air(
+        loopback, monkeypatch, version):
+    """OBS's Virtual Camera started at vcam's size while the model loaded, the loading card on the camera: both
+    programs' frames then alternated in the camera, with nothing said (looked at as the card's first frame went
+    out, before OBS had started, the device had no other writer)."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    code, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10",
+                                       lambda: machine.streaming_writer("/dev/video10"))
+    assert "/dev/video10 is taken: obs (pid 4242) (OBS's own Virtual Camera) writes to it" in said
+    assert "Stop Virtual Camera" in said and "--out vcam:/dev/video11" in said
+    assert code == 1
+    import cv2
+
+    show = cv2.cvtColor(np.full((48, 64, 3), 200, np.uint8), cv2.COLOR_RGB2YUV_I420).tobytes()
+    assert show not in machine.devices["/dev/video10"].frames  # the loading card's alone mixed with OBS's
+
+
+@linux_only
+def test_a_camera_taken_as_the_show_goes_on_air_offers_another_device_at_the_size_given(loopback, monkeypatch):
+    """--out vcam:/dev/video10@64x48 on a show of another size: the device offered once OBS took it while the model
+    loaded came without the size, and typed as said brought the camera up at the show's size."""
+    machine = loopback({"/dev/video10": model("0.13.2"), "/dev/video11": model("0.13.2")})
+    code, said = show_on_model_cameras(monkeypatch, "vcam:/dev/video10@64x48",
+                                       lambda: machine.streaming_writer("/dev/video10"), width=32, height=16)
+    assert "/dev/video10 is taken" in said and "--out vcam:/dev/video11@64x48" in said
+    assert code == 1
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("free", [False, True], ids=["only-a-held-one", "a-free-one-too"])
+def test_a_device_a_reader_holds_to_another_size_is_offered_last_and_with_that_size(loopback, version, free):
+    """/dev/video10 taken by OBS, /dev/video11 held at 32x24 by a browser still open after an earlier writer: the
+    fix offered --out vcam:/dev/video11, which the next run refused as holding 32x24, not the 64x48 vcam sends."""
+    devices = {"/dev/video10": model(version), "/dev/video11": model(version)}
+    if free:
+        devices["/dev/video12"] = model(version)
+    machine = loopback(devices)
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    earlier = VirtualCamera(32, 24, 30, device="/dev/video11", backend="v4l2loopback-model")
+    earlier.send(gradient(32, 24), 0)
+    earlier.close()
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    offered = re.search(r"--out vcam:(/dev/video\d+)(?:@(\d+)x(\d+))?", err.value.fix)
+    assert offered[0] == ("--out vcam:/dev/video12" if free else "--out vcam:/dev/video11@32x24"), err.value.fix
+    width, height = (int(offered[2]), int(offered[3])) if offered[2] else (64, 48)
+    cam = VirtualCamera(width, height, 30, device=offered[1], backend="v4l2loopback-model")  # the offer is taken
+    cam.send(gradient(width, height), 0)
+    cam.close()
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_a_reader_holds_to_another_pixel_format_is_not_offered_for_a_refused_one(loopback, version):
+    """No size makes a device held to YUYV take vcam's frames: it is no device to offer."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video11")
+    machine.reader("/dev/video11")
+    machine.close(ffmpeg)
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video10")
+    assert "/dev/video11" not in err.value.fix and "devices=2" in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_that_is_not_there_is_not_answered_with_one_obs_writes_to(loopback, version):
+    """--out vcam:/dev/video12 with OBS's Virtual Camera on /dev/video10 was told "e.g. --out vcam:/dev/video10",
+    which the next run refused as taken."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video12")
+    assert "there is no device /dev/video12" in err.value.message
+    assert "e.g. --out vcam:/dev/video11 (vcam devices" in err.value.fix and "video10" not in err.value.fix
+    machine.streaming_writer("/dev/video11", program="obs (pid 4243)")
+    with pytest.raises(VcamError) as err:
+        one_run("/dev/video12")
+    assert "each one this show does not use is held by another program" in err.value.message
+    assert "--out vcam:" not in err.value.fix and "devices=2" in err.value.fix
+
+
+@linux_only
+@pytest.mark.parametrize("named", ["/dev/video12", "vcam"])
+@pytest.mark.parametrize("held", [False, True], ids=["both-shut", "one-held"])
+def test_a_device_that_is_not_there_with_devices_this_user_may_not_open_says_so_with_the_video_group(loopback, named,
+                                                                                                    held):
+    """Not in the video group, --out vcam:/dev/video12 was told each device "is held by another program", with the
+    modprobe line for two devices: the two there would take vcam's frames once the user may open them."""
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    machine.denied.add("/dev/video11")
+    if held:
+        machine.streaming_writer("/dev/video10")
+    else:
+        machine.denied.add("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run(named)
+    assert f"there is no device {named}" in err.value.message and "each one this show" not in err.value.message
+    shut = "/dev/video11" if held else "/dev/video10, /dev/video11"
+    assert f"this user may not open {shut}" in err.value.message
+    assert err.value.fix.startswith("add yourself to the video group") and "devices=2" not in err.value.fix
+    offered = re.search(r"--out vcam:(\S+)", err.value.fix)[1]
+    machine.denied.clear()  # in the video group
+    assert one_run(offered).name == f"vcam:{shut.split(', ')[0]}"
+
+
+def take_the_offer(fix):
+    """Runs the device a fix offers as the user would type it back (with its size where it names one)."""
+    offered = re.search(r"--out vcam:(/dev/video\d+)(?:@(\d+)x(\d+))?(?=[\s,)]|$)", fix)
+    assert offered, fix
+    width, height = (int(offered[2]), int(offered[3])) if offered[2] else (64, 48)
+    cam = VirtualCamera(width, height, 30, device=offered[1], backend="v4l2loopback-model")
+    cam.send(gradient(width, height), 0)
+    cam.close()
+    return cam.name
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("typed", ["10", "video10", "OBS Cam"])
+def test_a_device_named_by_the_number_or_label_of_one_obs_writes_to_says_it_is_taken(loopback, version, typed):
+    """OBS's Virtual Camera on /dev/video10: --out vcam:10 was told "e.g. --out vcam:/dev/video10", which the next run
+    refused as taken by OBS."""
+    machine = loopback({"/dev/video10": labelled(model(version), "OBS Cam"), "/dev/video11": model(version)})
+    machine.streaming_writer("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run(typed)
+    assert f"there is no device {typed}" in err.value.message
+    assert "the one it names is /dev/video10" in err.value.message
+    assert "it is taken: obs (pid 4242)" in err.value.message
+    assert err.value.fix.startswith("stop OBS's Virtual Camera") and "--out vcam:/dev/video10" not in err.value.fix
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video11"
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("typed", ["11", "video11"])
+def test_a_device_named_by_the_number_of_one_a_reader_holds_to_another_size_is_offered_with_that_size(loopback,
+                                                                                                     version, typed):
+    """A browser holds /dev/video11 at 32x24: --out vcam:11 was told "e.g. --out vcam:/dev/video11", which the next
+    run refused as holding 32x24, not the 64x48 vcam sends."""
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    earlier = VirtualCamera(32, 24, 30, device="/dev/video11", backend="v4l2loopback-model")
+    earlier.send(gradient(32, 24), 0)
+    earlier.close()
+    with pytest.raises(VcamError) as err:
+        one_run(typed)
+    assert "e.g. --out vcam:/dev/video11@32x24 (vcam devices" in err.value.fix
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video11"
+
+
+@linux_only
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_device_named_by_the_number_of_one_held_to_another_pixel_format_offers_another(loopback, version):
+    machine = loopback({"/dev/video10": model(version), "/dev/video11": model(version)})
+    ffmpeg = write_another_pixel_format(machine, "/dev/video11")
+    machine.reader("/dev/video11", program="chrome (pid 99)")
+    machine.close(ffmpeg)
+    with pytest.raises(VcamError) as err:
+        one_run("11")
+    assert "the one it names is /dev/video11, which holds 64x48 YUYV" in err.value.message
+    assert err.value.fix.startswith("close chrome (pid 99), then name it by its path (/dev/video11)")
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video10"
+
+
+@linux_only
+def test_a_device_named_by_the_number_of_one_this_user_may_not_open_gives_the_video_group(loopback):
+    machine = loopback({"/dev/video10": model("0.12.7"), "/dev/video11": model("0.12.7")})
+    machine.denied.add("/dev/video10")
+    with pytest.raises(VcamError) as err:
+        one_run("10")
+    assert "the one it names is /dev/video10, which this user may not open" in err.value.message
+    assert err.value.fix.startswith("add yourself to the video group")
+    machine.denied.clear()  # in the video group
+    assert take_the_offer(err.value.fix) == "vcam:/dev/video10"
+
+
+@linux_only
+@pytest.mark.parametrize("size", [(64, 48), (1920, 1080)])
+@pytest.mark.parametrize("reader", [False, True], ids=["none-open", "a-reader-open"])
+def test_a_format_another_program_set_while_vcam_started_says_so_and_to_start_again(loopback, size, reader):
+    """0.12.7: OBS's Virtual Camera set 1280x720 between vcam's open and the show's first frame, then closed. At
+    1920x1080 vcam said the module's max_width x max_height was below 1920x1080 and to reload it with room (its limit
+    is 8192), and at 64x48 to reload it so that it forgets the format: a plain rerun sets vcam's own."""
+    from loopback_model import VIDIOC_S_FMT, Loopback0127, format_buffer
+
+    machine = loopback({"/dev/video10": Loopback0127(), "/dev/video11": Loopback0127()})
+    cam = VirtualCamera(*size, 30, device="/dev/video10", backend="v4l2loopback-model")
+    if reader:
+        machine.reader("/dev/video10", program="chrome (pid 99)")
+    obs = machine.open("/dev/video10", os.O_RDWR, "obs (pid 4242)")
+    with pytest.raises(OSError):
+        machine.ioctl(obs, VIDIOC_S_FMT, format_buffer(1280, 720, b"YU12"))
+    machine.close(obs)
+    cam.send(gradient(*size), 0)  # the loading card
+    with pytest.raises(VcamError) as err:
+        cam.went_on_air()
+    cam.close()
+    assert "another program set it while vcam started" in err.value.message
+    assert "max_width" not in err.value.fix and "modprobe" not in err.value.fix
+    if reader:
+        assert "close chrome (pid 99) and start vcam again" in err.value.fix
+        return
+    assert err.value.fix.startswith("start vcam again")
+    again = VirtualCamera(*size, 30, device="/dev/video10", backend="v4l2loopback-model")
+    again.send(gradient(*size), 0)
+    again.went_on_air()
+    again.close()
+    assert len(machine.devices["/dev/video10"].frames[-1]) == size[0] * size[1] * 3 // 2

@@ -317,6 +317,54 @@ def test_a_left_out_window_whose_close_fails_is_still_said_at_the_end():
                    "exiting with code 1: output window failed (the reason is above)"]
 
 
+class Airing:
+    """An output that notes what it is given: frames by their tick, and `went_on_air` as "on air"."""
+
+    def __init__(self, refuses: VcamError | None = None):
+        self.name, self.got, self.refuses = "airing", [], refuses
+
+    def went_on_air(self):
+        self.got.append("on air")
+        if self.refuses is not None:
+            raise self.refuses
+
+    def send(self, frame, tick):
+        self.got.append(tick)
+
+    def close(self):
+        pass
+
+
+def test_an_output_is_told_once_as_the_show_goes_on_air_after_the_loading_card_and_before_the_shows_first_frame():
+    """A camera looks at its device again as the show goes on air (another program may have begun writing to it
+    while the model loaded): told at the card's first frame, it looked before the program had started."""
+    out = Airing()
+    w = OutputWorker(out, 8, 8, queue=10, say=lambda text: None)
+    try:
+        for tick, on_air in [(0, False), (1, False), (2, True), (3, True), (4, False)]:
+            w.offer(FRAME, tick, on_air)
+        wait_for(lambda: 4 in out.got)
+    finally:
+        _ended(w)
+    assert out.got == [0, 1, "on air", 2, 3, 4]
+
+
+def test_what_an_output_raises_as_the_show_goes_on_air_fails_it_with_its_message_and_fix():
+    said = []
+    out = Airing(VcamError("/dev/video10 is taken", "stop OBS's Virtual Camera"))
+    w = OutputWorker(out, 8, 8, queue=10, say=said.append)
+    try:
+        w.offer(FRAME, 0, False)
+        w.offer(FRAME, 1, True)
+        w.offer(FRAME, 2, True)
+        wait_for(lambda: w.error is not None)
+    finally:
+        _ended(w)
+    assert out.got == [0, "on air"] and w.failed
+    assert said == ["output airing failed and is stopped: /dev/video10 is taken; stop OBS's Virtual Camera; the show "
+                    "goes on"]
+
+
 # --- the preview window ---------------------------------------------------------------------------------------------
 
 class _Cv2:

@@ -476,7 +476,8 @@ def test_a_freeze_during_a_stall_holds_the_generated_frame_it_names_not_the_fall
     state = SimpleNamespace(screen="live")
     air.screen = Screen(state)
     out = []
-    air.workers = [SimpleNamespace(every_frame=False, offer=lambda frame, tick: out.append(int(frame[0, 0, 0])))]
+    air.workers = [SimpleNamespace(every_frame=False,
+                                   offer=lambda frame, tick, on_air: out.append(int(frame[0, 0, 0])))]
 
     def tick(t: float) -> None:
         now[0] = t

@@ -32,6 +32,35 @@ def test_frames_that_never_came_on_screen_are_counted_on_the_status_line():
     assert "| latency  0.0 s | lost 7 | VRAM" in text, text
 
 
+def test_the_generation_rate_is_a_dash_until_a_second_block_times_it():
+    """On air with one block, the pacer knows no rate yet: "gen   0.0 fps" beside frames on screen read as a generator
+    that makes nothing (the first line of a log, or of a slow CPU's show). A second block gives the rate."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from vcam.live.model_feed import ModelFeed
+    from vcam.live.pacer import Pacer, PacerSettings
+
+    now = [0.0]
+    pacer = Pacer(PacerSettings(fps=30.0), clock=lambda: now[0])
+    feed = ModelFeed(SimpleNamespace(state="running", stream=None), lambda s: None, "on air", lambda: None,
+                     lambda: "live")
+    block = np.zeros((12, 16, 16, 3), np.uint8)
+    assert feed.status(pacer.stats, 30.0, []).startswith("LOADING | gen     - fps |")
+    pacer.push(block)
+    for _ in range(3):
+        now[0] += 1 / 30
+        pacer.tick()
+    text = feed.status(pacer.stats, 30.0, [])
+    assert text.startswith("LIVE | gen     - fps | out  30.0 fps"), text
+    now[0] += 1.0
+    pacer.push(block)
+    pacer.tick()
+    text = feed.status(pacer.stats, 30.0, [])
+    assert text.startswith(f"LIVE | gen {12 / (1.0 + 3 / 30):5.1f} fps |"), text  # 12 frames since the first block
+
+
 def test_messages_clear_the_status_line_on_a_terminal():
     out = io.StringIO()
     out.isatty = lambda: True

@@ -1414,3 +1414,12 @@ def test_a_flow_with_no_entry_after_it_is_offered_no_comma(loader):
     with pytest.raises(ConfigError) as err:
         parse_show("presets:\n  - {name: a, prompt: b}\nosc: {controls: [{address: /a, param: bias}-]}\n", "show.yaml")
     assert "a comma separates entries" not in only_problem(err)
+
+
+def test_a_folder_given_as_a_show_lists_names_holding_commas_quotes_or_end_spaces_quoted(tmp_path):
+    """`a, b.yaml`, `it's.yaml` and `end .yaml ` were listed bare: (it holds a, b.yaml, ...) read as two files, and
+    a quote as one opened round the rest of the list."""
+    for name in ("a, b.yaml", "it's.yaml", "plain.yaml", " lead.yaml"):
+        (tmp_path / name).write_text("name: x\n")
+    assert show_problems(tmp_path) == [f"{tmp_path}: the show file is a folder; name the YAML file in it (it holds "
+                                       "' lead.yaml', 'a, b.yaml', \"it's.yaml\", plain.yaml)"]

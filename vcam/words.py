@@ -309,6 +309,14 @@ def anywhere_part(text: str, shortest: int = 3, fits: Callable[[str], bool] = la
     return next((anywhere_word(p) for p in parts if len(p) >= shortest and fits(p)), None)
 
 
+def name_listed(name: str) -> str:
+    """A file's name in a list of them, quoted where bare it would not be read whole: one holding a quote ("odd.mp4
+    read as a quote left open), the list's comma or its closing bracket, a tab or a line break (seen as spaces, or
+    as the list's end), or starting or ending in a space."""
+    bare = not any(ch in name for ch in "'\",)") and name.isprintable() and name == name.strip()
+    return name if bare else quoted(name)
+
+
 def name_said(text: str) -> str:
     """A name (a file's, a device's, an input as typed) or a line naming one as vcam says it: terminal_safe with its
     line breaks and tabs escaped too, so that a name cannot pose as a line of vcam's own, nor a tab be read as

@@ -31,7 +31,7 @@ from vcam.control.shipped import maps_dir, shipped_map_meant
 from vcam.control.wholenumbers import BASED
 from vcam.control.yamlwrite import STR_TAG, _built_or_none, flow_yaml
 from vcam.errors import READ_FIX
-from vcam.words import counted, nearest, plain, shell_word
+from vcam.words import counted, name_listed, nearest, plain, shell_word
 
 MAX_BYTES = 1_000_000  # the example show is 2 kB; 200 presets with long prompts, 60 kB
 MAX_DEPTH = 32  # lists and mappings inside each other; a show needs 5
@@ -1556,7 +1556,7 @@ def yaml_files_in(folder: Path) -> str:
         names = sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     except OSError:
         return ""
-    return f" (it holds {', '.join(names[:5])}{', ...' if len(names) > 5 else ''})" if names else ""
+    return f" (it holds {', '.join(map(name_listed, names[:5]))}{', ...' if len(names) > 5 else ''})" if names else ""
 
 
 def _media_kind(data: bytes) -> tuple[str, str] | None:

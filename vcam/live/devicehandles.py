@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from dataclasses import dataclass
 
 # where the handles of this machine's programs are read; a model of the driver (tests) stands its own in
 PROC = "/proc"
+# Linux's device number for video4linux nodes (/dev/videoN, v4l2loopback's among them)
+V4L2_MAJOR = 81
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,21 @@ def writes_here(device: str, proc: str = "/proc") -> bool:
     return any(h.writes for h in _holders(device, proc, own=True))
 
 
+def is_video_node(device: str) -> bool:
+    """Whether `device` is a video4linux node: by its device number where it is there, as a container may name one
+    anything (docker run --device /dev/video10:/dev/cam0); by its name (videoN) where it cannot be looked at."""
+    try:
+        st = os.stat(device)
+    except (OSError, ValueError):
+        return os.path.basename(os.path.realpath(device)).startswith("video")
+    return stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR
+
+
 def reads_here(device: str, proc: str = "/proc") -> bool:
     """Whether this process has `device` open without writing to it: the show's input camera (camera:/dev/videoN,
     which OpenCV opens read-write and non-blocking) reads it. Video nodes only: a show started with its standard
     input from /dev/null holds that open too."""
-    if not os.path.basename(os.path.realpath(device)).startswith("video"):
+    if not is_video_node(device):
         return False
     return any(not h.writes for h in _holders(device, proc, own=True))
 

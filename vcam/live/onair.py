@@ -228,7 +228,7 @@ class OnAir:
         for w in self.workers:
             if w.every_frame and not on_air:  # recordings hold the show, not the loading card
                 continue
-            w.offer(frame, tick)
+            w.offer(frame, tick, last.on_air)  # past --duration a live output still shows the show
 
     def _past_duration(self, tick: int) -> bool:
         """Whether --duration, counted in camera ticks from the first tick on air, has run out at `tick` (then the

@@ -229,17 +229,19 @@ def with_screen(state: str, mode: str) -> str:
     return state if mode == "live" else f"{state} ({mode})"
 
 
-def format_status(gen_fps: float, out_fps: float, buffered: float, latency: float,
+def format_status(gen_fps: float | None, out_fps: float, buffered: float, latency: float,
                   vram_gb: tuple[float, float] | None, preset: str | None, state: str,
                   failed: Sequence[str] = (), lost: int = 0) -> str:
-    """`vram_gb`: (used, total) of the card, every process counted: what an operator needs to see coming.
+    """`gen_fps`: None until blocks have come far enough apart to be timed (the first one alone says no rate: "gen 0.0"
+    beside frames on screen read as a generator that makes nothing). `vram_gb`: (used, total) of the card, every
+    process counted: what an operator needs to see coming.
     `failed`: outputs that stopped while the show goes on, kept in view until the end. `lost`: generated frames
     that never came on screen (dropped past the latency cap, or passed over), shown once there is one."""
     vram = f"{vram_gb[0]:.1f}/{vram_gb[1]:.0f} GiB" if vram_gb is not None else "-"
     parts = [
         f"{state}",
         *([f"FAILED {', '.join(failed)}"] if failed else []),
-        f"gen {gen_fps:5.1f} fps",
+        f"gen {gen_fps:5.1f} fps" if gen_fps is not None else f"gen {'-':>5} fps",
         f"out {out_fps:5.1f} fps",
         f"buffer {buffered:4.0f}",
         f"latency {latency:4.1f} s",

@@ -40,8 +40,6 @@ RAW_PIXELS = 640 * 480
 # before it counts as giving no frames. A time, not a count: a device nobody writes to fails each read only after
 # the driver's own timeout, which a count of tries would multiply.
 SETTLE_S = 2.0
-# Linux's device number for video4linux nodes (/dev/videoN, v4l2loopback's among them)
-V4L2_MAJOR = 81
 
 
 class Capture(Protocol):
@@ -117,7 +115,7 @@ def _check_node(path: str, flag: str) -> None:
         # with no device to list and pick, the way to restyle a camera from a rented machine instead
         fix = NONE_HERE if flag == "--in" and not _video_nodes() else _fix(flag=flag)
         raise InputError(f"no capture device {path}", fix) from None
-    if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == V4L2_MAJOR:
+    if stat.S_ISCHR(st.st_mode) and os.major(st.st_rdev) == devicehandles.V4L2_MAJOR:
         return
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"camera:{path} is a folder, not a capture device", _fix(flag=flag))

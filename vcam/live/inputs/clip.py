@@ -23,7 +23,7 @@ import numpy as np
 from vcam.errors import EMPTY_FIX, READ_FIX, bug_place, described
 from vcam.inspec import KIND_ENDINGS, alike_fix, missing_fix, spaced_fix, visible_files
 from vcam.outspec import rate_said
-from vcam.words import name_said, quoted, shell_word
+from vcam.words import name_listed, name_said, shell_word
 from vcam.live.frames import (DAMAGED_IMAGE_FIX, HEADER_CHUNKS, PNG_MAGIC, WEBP_ANIMATION, HeadFirst, ImageError,
                               fallback_refusal, fit, is_png, is_webp, jpeg_header, over_black_bgr,
                               png_chunk_before_data, png_chunks, quiet_cv2, read_shown, moving_video, shows_as_decoded,
@@ -79,14 +79,6 @@ def _check_file(path: str, what: str, kind: str) -> str:
     return path
 
 
-def _listed(name: str) -> str:
-    """A file's name in a list of them, quoted where bare it would not be read whole: one holding a quote ("odd.mp4
-    read as a quote left open), the list's comma or its closing bracket, a tab or a line break (seen as spaces, or
-    as the list's end), or starting or ending in a space."""
-    bare = not any(ch in name for ch in "'\",)") and name.isprintable() and name == name.strip()
-    return name if bare else quoted(name)
-
-
 def _one_file_in(folder: str, kind: str) -> str:
     """The fix for a folder given as a clip or an image (`kind`): one file in it, with the first few it holds, in
     shell words as it is typed (`My Clips`); where it holds none, a file elsewhere, as one in it cannot be named."""
@@ -99,7 +91,7 @@ def _one_file_in(folder: str, kind: str) -> str:
         names = None
     if names == []:
         return f"the folder holds no file: name {article} {noun} file, {kind}:PATH"
-    holds = f" (it holds {', '.join(map(_listed, names[:3]))}{', ...' if len(names) > 3 else ''})" if names else ""
+    holds = f" (it holds {', '.join(map(name_listed, names[:3]))}{', ...' if len(names) > 3 else ''})" if names else ""
     if not _pastable(folder):
         return f"name one {noun} in it, {kind}:PATH{holds}; {_unpasted('input line')}"
     named = os.path.join(folder, "NAME")

@@ -15,7 +15,9 @@ class Output(Protocol):
 
     An output may say `never_behind = True` (null): frames it skips are then not reported as its slowness. One
     that may wait long before its first frame (a window waiting for its display) may have `end_wait()`, called
-    from another thread as the show closes: the wait ends at once, and nothing more is shown."""
+    from another thread as the show closes: the wait ends at once, and nothing more is shown. One that has
+    something to look at once the show is on air may have `went_on_air()`, called on its worker's thread before
+    the first frame of the show (after the loading card's); what it raises fails the output as `send` would."""
 
     name: str
 
@@ -32,7 +34,7 @@ def _camera(spec: OutputSpec, width: int, height: int, fps: float) -> Output:
     from vcam.live.outputs.camera import VirtualCamera, keep_size
 
     try:
-        return VirtualCamera(width, height, fps, device=spec.target)
+        return VirtualCamera(width, height, fps, device=spec.target, sized=spec.width is not None)
     except VcamError as e:
         if spec.width is None:
             raise

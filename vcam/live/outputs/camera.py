@@ -105,7 +105,10 @@ def keep_size(error: VcamError, width: int, height: int) -> VcamError:
 class VirtualCamera:
     """A pyvirtualcam camera fed RGB frames, converted once to the pixel format its backend uses natively."""
 
-    def __init__(self, width: int, height: int, fps: float, device: str | None = None, backend: str | None = None):
+    def __init__(self, width: int, height: int, fps: float, device: str | None = None, backend: str | None = None,
+                 sized: bool = False):
+        """`sized`: the size was given with the device (@WxH), which the devices the fixes of its errors on air name
+        keep (keep_size; the opener keeps it in those of the open's)."""
         import pyvirtualcam
         from pyvirtualcam import PixelFormat
 
@@ -135,13 +138,14 @@ class VirtualCamera:
         except VcamError:
             cam.close()
             raise
+        self._cam = cam
+        self._size = (width, height) if sized else None
+        # (device, format, what was checked, its writers) to look at again as the show goes on air; None off Linux
+        self._unsent: tuple[str, v4l2loopback.Format, v4l2loopback.Checked, set] | None = None
         if checked.calls and opened.startswith("/dev/"):
             asked = v4l2loopback.Format(width, height, v4l2loopback.V4L2_FOURCC.get(cam.fmt.name, "YU12"))
-            kept = v4l2loopback.device_format(opened, checked.calls)
-            if kept is not None and kept != asked:
-                cam.close()
-                raise v4l2loopback.format_kept(opened, asked, kept, checked.calls)
-        self._cam = cam
+            self._unsent = (opened, asked, checked, v4l2loopback.writers(opened, checked))
+            self._refuse_a_format_kept()
         convert = _converter(cam.fmt)
         self._convert = Repeated(convert) if convert else None
         self.name = f"vcam:{cam.device}"
@@ -151,6 +155,36 @@ class VirtualCamera:
     def conversions(self) -> int:
         """Frames converted to the camera's pixel format (a repeated one is not)."""
         return self._convert.made if self._convert else 0
+
+    def _refuse_a_format_kept(self, written: bool = False) -> None:
+        """VcamError (the camera closed) where (`written`) another program began writing to the device since it was
+        opened, or where its format is not the one vcam's frames have. The writer first: OBS's Virtual Camera set its
+        size as it started, and "send that size" named a device it writes to, which the next run refused as taken."""
+        device, asked, checked, before = self._unsent
+        try:
+            if written:
+                v4l2loopback.refuse_a_new_writer(device, checked, before)
+            kept = v4l2loopback.device_format(device, checked.calls)
+            if kept is not None and kept != asked:
+                raise v4l2loopback.format_kept(device, asked, kept, checked.calls, since_open=written)
+        except VcamError:
+            self._cam.close()
+            raise
+
+    def went_on_air(self) -> None:
+        """Before the show's first frame (once; the loading card came before it from the open on): while the model
+        loaded, another program (OBS's Virtual Camera) may have begun writing to the device, which mixes its frames
+        with vcam's (0.12) or, where it came before vcam's first write, fails each of vcam's (0.13, where pyvirtualcam
+        only prints it), or set its own size, which 0.12 lets even an S_FMT that fails do: the frames then go in
+        garbled, or fail too. Looked at once, not at each frame: it reads /proc."""
+        if self._unsent is not None:
+            try:
+                self._refuse_a_format_kept(written=True)
+            except VcamError as e:
+                if self._size is None:
+                    raise
+                raise keep_size(e, *self._size) from None
+            self._unsent = None
 
     def send(self, frame: np.ndarray, tick: int) -> None:
         self._cam.send(self._convert(frame) if self._convert else frame)

@@ -355,6 +355,17 @@ def _denied(device: str, calls: DeviceCalls) -> str | None:
     return None
 
 
+def _shut_out(device: str, calls: DeviceCalls) -> bool:
+    """Whether this user may not open `device` (not in the video group)."""
+    try:
+        calls.close(calls.open(device, os.O_RDWR | os.O_NONBLOCK))
+    except PermissionError:
+        return True
+    except OSError:
+        pass
+    return False
+
+
 def describe_device(device: str, calls: DeviceCalls) -> str:
     """One line on a virtual video node: whose it is, whether this user may open it, who has it open and the format
     held, so that a show can be given a device that takes its frames."""
@@ -438,7 +449,7 @@ def prepare(device: str | None) -> Checked:
             raise own_input(device, checked)
         state = release_exclusive_caps(device, checked.calls)
         if state is Output.IN_USE or (state is Output.TAKES and _written_to(device, checked)):
-            raise _in_use(device, checked.calls)
+            raise _in_use(device, checked)
         checked.states[device] = state
     else:  # any free one: devices other programs have open (OBS writing to its own camera) are left alone
         for dev in loopback_devices():
@@ -485,7 +496,7 @@ def past_written(checked: Checked) -> str | None:
             return dev if written or read else None
         written = written or dev
     if written:
-        raise _in_use(written, checked.calls)
+        raise _in_use(written, checked)
     if read:
         raise own_input(read, checked)
     return None
@@ -503,28 +514,49 @@ def own_input(device: str, checked: Checked) -> VcamError:
 def _free_device(device: str, checked: Checked) -> str | None:
     """A device to name in place of `device`: one that takes output once named, that this show neither reads (its
     input camera) nor writes (its other camera outputs), and that no other program writes to (OBS's own Virtual
-    Camera): the first other device may be any of those, and be refused in turn."""
+    Camera): the first other device may be any of those, and be refused in turn. One that a reader holds to a format
+    (a browser still open after an earlier writer) is refused at any other size: it comes last, with its size
+    (`/dev/video11@1280x720`), and not at all where held to a pixel format vcam does not send."""
     calls = checked.device_calls()
+    held_at = None
     for dev in loopback_devices():
         # by its real path: a link (/dev/v4l/by-id/...) names the device itself, which is no other one
         if os.path.realpath(dev) == os.path.realpath(device) or dev in checked.mine:
             continue
         if writes_here(dev, calls.proc) or reads_here(dev, calls.proc):
             continue
-        if any(h.writes for h in device_holders(dev, calls.proc)):
+        programs = device_holders(dev, calls.proc)
+        if any(h.writes for h in programs):
             continue
         state = checked.states.get(dev) or output_state(dev, calls)
         # one that 0.12 left refusing after its writer closed is reset when named; on 0.13 a refusal is a live writer
-        if state is Output.TAKES or state is Output.REFUSES and not gives_output_back(calls.module_version()):
+        if not (state is Output.TAKES or state is Output.REFUSES and not gives_output_back(calls.module_version())):
+            continue
+        held = _held_format(dev, calls, programs)
+        if held is None:
             return dev
-    return None
+        if held_at is None and _sent_at(held):
+            held_at = f"{dev}@{held.width}x{held.height}"
+    return held_at
 
 
 def refuse_a_written_device(device: str, checked: Checked) -> None:
     """After pyvirtualcam's scan opened `device`: one that other programs had open, and one of them writes to (it
     began writing after past_written looked)."""
     if checked.calls is not None and device in checked.held and _written_to(device, checked):
-        raise _in_use(device, checked.calls)
+        raise _in_use(device, checked)
+
+
+def writers(device: str, checked: Checked) -> set[Holder]:
+    """The other programs that write to `device` now."""
+    return {h for h in device_holders(device, checked.device_calls().proc) if h.writes}
+
+
+def refuse_a_new_writer(device: str, checked: Checked, before: set[Holder]) -> None:
+    """Before vcam's first frame: a device another program began writing to since vcam opened it (`before`: the
+    writers then), which it still took while vcam had written nothing."""
+    if writers(device, checked) - before:
+        raise _in_use(device, checked)
 
 
 # exclusive_caps takes one value per device: a lone 1 covers only the first, and a browser never lists the second
@@ -532,9 +564,17 @@ OWN_DEVICE = ("give vcam a device of its own (vcam devices lists them; devices=2
               "the modprobe line makes two)")
 
 
-def _in_use(device: str, calls: DeviceCalls) -> VcamError:
+def _in_use(device: str, checked: Checked) -> VcamError:
     """A device another program writes to: taking it as well would make both programs' frames alternate in it (0.12),
     or, while its writer streams, make each of vcam's writes fail (0.13, where pyvirtualcam only prints it)."""
+    who, stop, elsewhere = _taken(device, checked)
+    return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
+                     f"{stop}, or {elsewhere}")
+
+
+def _taken(device: str, checked: Checked) -> tuple[str, str, str]:
+    """Of a device another program writes to: who writes to it, how to stop that, and the device to name instead."""
+    calls = checked.device_calls()
     found = device_holders(device, calls.proc)
     writers, names = _who(found)
     if writers:
@@ -543,22 +583,21 @@ def _in_use(device: str, calls: DeviceCalls) -> VcamError:
         who = f"one of {names}" if found else "another program (not one this user can see)"
     stop = ("stop OBS's Virtual Camera (in OBS: Stop Virtual Camera)" if any(h.program == "obs" for h in writers)
             else f"stop {names}" if found else f"stop the program that writes to it (sudo fuser -v {device} names it)")
-    others = [d for d in loopback_devices() if d != device]
-    elsewhere = f"name another device: --out vcam:{others[0]}" if others else OWN_DEVICE
-    return VcamError(f"{device} is taken: {who} writes to it, so vcam's frames would mix with its own or be lost",
-                     f"{stop}, or {elsewhere}")
+    other = _free_device(device, checked)
+    return who, stop, f"name another device: --out vcam:{other}" if other else OWN_DEVICE
 
 
 def _refused(device: str, detail: str, checked: Checked) -> VcamError:
     """pyvirtualcam's "not a video output device", said with what the reset found."""
     state = checked.states.get(device)
     if state is Output.NOT_LOOPBACK:
-        others = loopback_devices()
+        other = _free_device(device, checked)
         return VcamError(f"{device} is not a v4l2loopback device, so it cannot take vcam's frames ({detail})",
                          "it is a real camera or another driver's device: name a v4l2loopback device, "
-                         f"--out vcam:{others[0]} (vcam devices lists them)" if others else no_device_help())
+                         f"--out vcam:{other} (vcam devices lists them)" if other else
+                         OWN_DEVICE if loopback_devices() else no_device_help())
     if state is Output.IN_USE:
-        return _in_use(device, checked.calls)
+        return _in_use(device, checked)
     reload = reload_line(own=device, sysfs=checked.calls.sysfs, proc=checked.calls.proc)
     if state is Output.REFUSES:
         programs = holders(device, checked.calls.proc)
@@ -579,15 +618,18 @@ def _refused(device: str, detail: str, checked: Checked) -> VcamError:
 CONTROL_DEVICE = "/dev/v4l2loopback"
 
 
-def _not_video(device: str, detail: str) -> VcamError:
+def _not_video(device: str, detail: str, checked: Checked) -> VcamError:
     """A named node that is no video device (v4l2loopback's control device, /dev/null, a sound card), with a camera
     to name instead: it was said as no camera that could be opened, with how to install v4l2loopback, loaded
     already where its control device was the one named."""
     found = loopback_devices()
     control = os.path.realpath(device) == CONTROL_DEVICE
     what = "v4l2loopback's control device, not one of its cameras" if control else "not a video device"
-    if found:
-        fix = f"name a v4l2loopback camera: --out vcam:{found[0]} (vcam devices lists them)"
+    other = _free_device(device, checked) if found else None
+    if other:
+        fix = f"name a v4l2loopback camera: --out vcam:{other} (vcam devices lists them)"
+    elif found:
+        fix = OWN_DEVICE
     elif control:
         fix = f"v4l2loopback is loaded but made no camera: reload it:\n    {RELOAD}"
     else:
@@ -642,35 +684,91 @@ def _read_fix(device: str, held: Format | None, programs: list[Holder]) -> str:
     return f"name a device to reset it even while it is open: --out vcam:{device}{size}"
 
 
-def _no_such_device(device: str, detail: str, found: list[str], calls: DeviceCalls) -> VcamError:
+def _no_such_device(device: str, detail: str, found: list[str], checked: Checked) -> VcamError:
     """A named device that is not there while v4l2loopback devices are: a typo, or a device named by its label or
     number, not its path. Installing v4l2loopback (the fix where there is none) would not help. A label is matched
     to its device: `vcam:vcam` (the label MODPROBE gives) means vcam's, not the first (OBS's where it has two).
     Devices this show reads (its input camera) or writes (its other camera outputs) are not offered: they would be
-    refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input."""
+    refused next, and MODPROBE's line labels vcam the device README's OBS round trip takes as input. Where neither
+    the number nor a label names one, the device offered is one the show can use (_free_device): the first may be
+    OBS's."""
+    calls = checked.device_calls()
     usable = [d for d in found if not reads_here(d, calls.proc) and not writes_here(d, calls.proc)]
     by_number = [d for d in usable
                  if device.removeprefix("/dev/").removeprefix("video") == d.removeprefix("/dev/video")]
     labels = {d: _read_sysfs(os.path.join(_sysfs_node(d, calls.sysfs), "name")) or "" for d in found}
     by_label = [d for d in usable if labels[d].casefold() == device.strip().casefold()]
     listed = ", ".join(found)
-    guesses = by_number or by_label or usable
-    if not guesses:
+    if not usable:
         return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
                          "and this show uses each of them already", OWN_DEVICE)
-    labelled = f", labelled {labels[guesses[0]]}" if not by_number and by_label else ""
+    matched = (by_number or by_label or [None])[0]
+    if matched:
+        refused = _matched_refused(matched, f"there is no device {device} ({detail}); the one it names is {matched}"
+                                   + ("" if by_number else f" (labelled {labels[matched]})"), checked)
+        if refused:
+            return refused
+    guess = matched or _free_device(device, checked)
+    if guess is None:
+        # _free_device passes over the devices it cannot open: not held, they are this user's to join the group for
+        shut = [d for d in usable if _shut_out(d, calls)]
+        if shut:
+            others = "; each other one this show does not use is held by another program" if shut != usable else ""
+            return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
+                             f"and this user may not open {', '.join(shut)}{others}",
+                             f"{VIDEO_GROUP}, then name one by its path: --out vcam:{shut[0]}")
+        return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}, "
+                         "and each one this show does not use is held by another program (vcam devices says which)",
+                         OWN_DEVICE)
+    labelled = f", labelled {labels[guess]}" if not by_number and by_label else ""
+    held = _held_format(guess, calls, device_holders(guess, calls.proc)) if matched else None
+    size = f"@{held.width}x{held.height}" if held else ""  # _free_device's guess has its size already
     return VcamError(f"there is no device {device} ({detail}); the v4l2loopback devices here are {listed}",
-                     f"name one by its path, e.g. --out vcam:{guesses[0]}{labelled} (vcam devices lists them)")
+                     f"name one by its path, e.g. --out vcam:{guess}{size}{labelled} (vcam devices lists them)")
 
 
-def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "") -> VcamError:
-    """A device whose format is not the one vcam's frames have: they would come out garbled, or not at all."""
+def _matched_refused(device: str, head: str, checked: Checked) -> VcamError | None:
+    """The device a missing one's number or label names, where named by its path it would be refused too (`head`
+    says what was typed and which device that is): another program writes to it (OBS's Virtual Camera), this user
+    may not open it, or a reader holds it to a pixel format vcam does not send. None where it takes vcam's frames."""
+    calls = checked.device_calls()
+    programs = device_holders(device, calls.proc)
+    state = checked.states.get(device) or output_state(device, calls)
+    # on 0.13 a device that refuses output has a live writer; 0.12 leaves one refusing after its writer closed
+    if (any(h.writes for h in programs) or state is Output.IN_USE
+            or state is Output.REFUSES and gives_output_back(calls.module_version())):
+        who, stop, elsewhere = _taken(device, checked)
+        return VcamError(f"{head}, and it is taken: {who} writes to it, so vcam's frames would mix with its own or "
+                         "be lost", f"{stop}, then name it by its path ({device}), or {elsewhere}")
+    if state is Output.UNKNOWN and _shut_out(device, calls):
+        return VcamError(f"{head}, which this user may not open", f"{VIDEO_GROUP}, then name it by its path: "
+                         f"--out vcam:{device}")
+    held = _held_format(device, calls, programs)
+    if held and not _sent_at(held):
+        other = _free_device(device, checked)
+        return VcamError(f"{head}, which holds {held}: vcam sends {V4L2_FOURCC['I420']}, so it takes none of vcam's "
+                         "frames", f"close {', '.join(map(str, programs)) or 'the program that has it open'}, then "
+                         f"name it by its path ({device}), or "
+                         + (f"name another device: --out vcam:{other}" if other else OWN_DEVICE))
+    return None
+
+
+def format_kept(device: str, asked: Format, kept: Format, calls: DeviceCalls, detail: str = "",
+                since_open: bool = False) -> VcamError:
+    """A device whose format is not the one vcam's frames have: they would come out garbled, or not at all.
+    `since_open`: vcam's own format was taken as it opened the device, and another program set this one since (OBS's
+    Virtual Camera, started while the model loaded): no module limit or stuck format, so a plain rerun sets vcam's."""
     programs = holders(device, calls.proc)
     names = ", ".join(programs)
     use = f"--out vcam:{device}@{kept.width}x{kept.height}"
     # a size is all vcam can match: held to another pixel format, the device takes none of vcam's frames at any size
     send = f"send that size ({use}), or " if kept.fourcc == asked.fourcc else ""
-    if programs:
+    if since_open:
+        detail = "; ".join(filter(None, ["another program set it while vcam started", detail]))
+    if since_open and not programs:
+        fix = ("start vcam again: the program that set it has closed the device, and vcam sets its own format as it "
+               "opens it" + (f"; or send that size ({use})" if send else ""))
+    elif programs:
         fix = (f"{names} {'has' if len(programs) == 1 else 'have'} it open, and v4l2loopback keeps a device's format "
                f"while any program has it open: {send}close {names} and start vcam again")
     elif send and (kept.width < asked.width or kept.height < asked.height):  # another pixel format: no size helps
@@ -744,11 +842,10 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
     if "due to missing permissions" in text:  # ends pyvirtualcam's scan at the first such device
         dev = _named(text, r"Could not access (\S+) due to", device)
         if os.path.realpath(dev) == CONTROL_DEVICE:  # joining the video group would only lead to the next refusal
-            return _not_video(dev, "this user may not open it")
-        others = [d for d in loopback_devices() if d != dev]
+            return _not_video(dev, "this user may not open it", checked)
+        other = _free_device(dev, checked) if not device else None
         return VcamError(f"this user may not open {dev} ({detail})",
-                         VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{others[0]}"
-                                        if others and not device else ""))
+                         VIDEO_GROUP + (f"; or name the v4l2loopback device: --out vcam:{other}" if other else ""))
     if "not a video output device" in text:
         return _refused(device or "the camera device", detail, checked)
     if "is not a V4L2 device" in text:  # another driver's output device: pyvirtualcam writes to v4l2loopback only
@@ -756,7 +853,7 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         checked.states[dev] = Output.NOT_LOOPBACK
         return _refused(dev, detail, checked)
     if "could not be queried" in text:  # no V4L2 device at all: it answers no video request
-        return _not_video(_named(text, r"capabilities of (\S+) could not be queried", device), detail)
+        return _not_video(_named(text, r"capabilities of (\S+) could not be queried", device), detail, checked)
     if "could not be configured" in text:
         return _not_configured(text, detail, asked, device, checked.calls)
     if "is already in use" in text:  # pyvirtualcam's own count of the devices this process writes to
@@ -768,6 +865,6 @@ def open_error(error: RuntimeError, device: str | None, checked: Checked, asked:
         return VcamError(f"{device} is a v4l2loopback device of this machine's kernel, but there is no {device} here "
                          f"({detail})", pass_in(device))
     if device and "does not exist" in text and loopback_devices():
-        return _no_such_device(device, detail, loopback_devices(), checked.device_calls())
+        return _no_such_device(device, detail, loopback_devices(), checked)
     where = f" {device}" if device else ""
     return VcamError(f"no virtual camera{where} could be opened ({detail})", no_device_help())

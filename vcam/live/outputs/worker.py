@@ -66,7 +66,8 @@ class OutputWorker:
         self.every_frame = every_frame
         self._say = say or _to_stderr
         self._clock = clock
-        self._mailbox: Mailbox[tuple[np.ndarray, int]] = Mailbox(queue)
+        self._mailbox: Mailbox[tuple[np.ndarray, int, bool]] = Mailbox(queue)
+        self._aired = False  # a frame of the show (not the loading card) has been taken
         self.sent = 0
         self.discarded = 0  # still waiting when the close deadline passed
         self.error: Exception | None = None
@@ -125,8 +126,9 @@ class OutputWorker:
     def failed(self) -> bool:
         return self.error is not None or self.close_error is not None or self.stuck
 
-    def offer(self, frame: np.ndarray, tick: int) -> None:
-        self._mailbox.put((frame, tick))
+    def offer(self, frame: np.ndarray, tick: int, on_air: bool = True) -> None:
+        """`on_air` False: `frame` is the loading card."""
+        self._mailbox.put((frame, tick, on_air))
 
     def _run(self) -> None:
         try:
@@ -142,12 +144,16 @@ class OutputWorker:
 
     def _feed(self) -> None:
         while (item := self._mailbox.get()) is not None:
-            frame, tick = item
+            frame, tick, on_air = item
             if self.error is not None or self._undrawable is not None:
                 continue
             before = self._mailbox.dropped
             waits = getattr(self.output, "awaits_display", False)
             try:
+                if on_air and not self._aired:
+                    self._aired = True
+                    if (went_on_air := getattr(self.output, "went_on_air", None)) is not None:
+                        went_on_air()
                 self.output.send(self._fit(frame), tick)
                 self.sent += 1
             except Exception as e:  # an output failing must not take the show down with it
