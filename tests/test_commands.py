@@ -2307,26 +2307,6 @@ def test_a_word_only_near_quit_off_the_console_keeps_its_own_answer(word, meant)
         assert exit_said in refusal(typo, console=False)
 
 
-@pytest.mark.parametrize("line, cmd", [("preset 2 @ｂａｒ", Command("preset", (2,), at="bar")),
-                                       ("blend 1 2 0.5 @ｂｅａｔ", Command("blend", (1, 2, 0.5), at="beat")),
-                                       ("prompt a sky @ｏｆｆ", Command("prompt", ("a sky",), at="off")),
-                                       ("input none @ｂａｒ", Command("input", ("none",), at="bar"))])
-def test_a_plain_at_before_a_timing_typed_in_full_width_is_that_timing(line, cmd):
-    """`preset 2 @ｂａｒ`, the @ typed before switching to full-width mode, was refused: after @ comes beat, bar… not
-    'ｂａｒ', where `next @ｂａｒ` and `blend 1 2 0.5 @４` land on it."""
-    for where in ({}, {"console": False}, {"console": False, "network": True}):
-        assert parse(line, **where) == cmd
-
-
-def test_a_path_ending_in_a_plain_at_and_a_full_width_word_names_the_file_named_so(tmp_path, monkeypatch):
-    """`input file:clip @ｂａｒ`, where a file is named "clip @ｂａｒ", read file:clip on the bar, the @ word taken as a
-    timing before the file was looked for, as it is for `＠ｂａｒ`; with no file named so it is the timing."""
-    monkeypatch.chdir(tmp_path)
-    assert parse("input file:clip @ｂａｒ") == Command("input", ("file:clip",), at="bar")
-    (tmp_path / "clip @ｂａｒ").write_bytes(b"")
-    assert parse("input file:clip @ｂａｒ") == Command("input", ("file:clip @ｂａｒ",))
-
-
 def test_commands_cut_by_a_comma_in_braces_get_one_hint_that_leads_to_a_show_that_loads():
     """`{note: 36, command: next, freeze}` was told of an unknown key 'freeze' (its known keys listed), and told to
     quote the command, only to be told next that a control sends one command. Now that is said at once, with the

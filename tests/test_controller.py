@@ -192,30 +192,6 @@ cues:
 """
 
 
-@pytest.mark.parametrize("network", [False, True])
-def test_a_name_of_the_show_ending_in_a_plain_at_and_a_full_width_word_is_that_name(network):
-    """`preset 2 @ｂａｒ`, where a preset is named '2 @ｂａｒ', picked preset 2 on the bar, and `go the drop @ｂａｒ` the
-    cue 'the drop', the @ word read as a timing before the show's names were asked, as they are for `＠ｂａｒ`."""
-    from vcam.control.cues import CueList
-
-    show = parse_show("""\
-presets:
-  - {name: city, prompt: a neon city at night}
-  - {name: ocean, prompt: ocean waves}
-  - {name: "2 @ｂａｒ", prompt: a misty forest}
-cues:
-  - {name: the drop, do: [preset 1]}
-  - {name: "the drop @ｂａｒ", do: [preset ocean]}
-""", "show.yaml")
-    ctl = Controller(show, ShowState(prompts=show.presets[0].prompts, preset=0), RecordingProducer(tell_at_once=True),
-                     threading.Event(), lambda s: None)
-    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
-    source = "net 10.0.0.2:5000" if network else "stdin"
-    assert ctl.handle_line("preset 2 @ｂａｒ", source, network=network).startswith("preset 3 '2 @ｂａｒ'")
-    assert ctl.handle_line("go the drop @ｂａｒ", source, network=network).startswith("cue 2/2 'the drop @ｂａｒ'")
-    assert "on the bar" in ctl.handle_line("preset 1 @ｂａｒ", source, network=network)  # named so by none
-
-
 def test_a_name_in_full_width_digits_is_found_as_typed():
     """`preset ２．０` and `go １．５` were read as 2.0 and 1.5 (no preset or cue numbered so), and `blend "room ４０４
     night" city 0.5` looked for `room 404 night`: a name of the show, typed as it is written, was refused."""

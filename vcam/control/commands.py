@@ -827,14 +827,8 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
         line = " ".join(filter(None, (name, head.strip())))
         raise CommandError(f"the line ends in an @ with no timing after it: give one, as in {line} @bar (beat, bar, "
                            f"a number of beats or off), or leave the @ out")
-    # `@ｂａｒ`: a plain @ before a word typed in full-width mode, read as `＠ｂａｒ` and a folded command's are
-    wide = at_timing(width_folded(tail)) if width_folded(tail) != tail else None
-    # as `＠ｂａｒ` is first: not where the path with it names a file (`input file:clip @ｂａｒ`, a file named so); a
-    # preset's or a cue's name with it is asked of the show (Controller reads the line so where one is named so)
-    if wide is not None and name == "input" and _names_file_whole(rest):
-        return rest.strip(), None
     try:
-        at = wide if wide is not None else parse_quantize(tail, after_at=True)
+        at = parse_quantize(tail, after_at=True)
     except ValueError as e:
         # a prompt's text may hold an @ of its own ("a sign saying @home"): the timing, the last @, lets it through
         keep = (f"; for an @ in the prompt's text, end the line with its timing: {name} {rest.strip()} @off"
@@ -849,33 +843,6 @@ def _split_at(name: str, rest: str) -> tuple[str, str | None]:
     if name != "prompt":  # a prompt's text may end in an @ word of its own, before its timing (`@home @off`)
         _one_timing(name, head.strip(), tail.strip())
     return head.strip(), at
-
-
-def _names_file_whole(rest: str) -> bool:
-    """Whether an input's argument `rest`, its kind and a path in quotes or not, names a file here (names_file_here)
-    as a whole."""
-    kind, sep, path = split_kind(rest.strip())
-    path = unquoted((path if sep and kind.strip().lower() in ("file", "image") else rest).strip())
-    return bool(path) and names_file_here(path)
-
-
-def wide_at_named(line: str, names: Callable[[Command], bool]) -> Command | None:
-    """`preset 2 @ｂａｒ`, a plain @ before a timing typed in full width, where the show `names` a preset (or cue,
-    after go) by all that follows the command, the @ word too: that one, as `＠ｂａｒ` is read (a preset named
-    '2 @ｂａｒ' is picked, not preset 2 on the bar); None for any other line."""
-    word, *more = as_typed(line).strip().split(None, 1)
-    name, rest = width_folded(word).lower(), (more[0] if more else "").strip()
-    if name not in ("preset", "go"):
-        return None
-    cut = max(rest.rfind(" @"), rest.rfind("\t@"))
-    tail = rest[cut + 2:]
-    if cut < 0 or width_folded(tail) == tail or at_timing(width_folded(tail)) is None:
-        return None
-    try:
-        whole = Command(name, (_ref(name, rest),))
-    except CommandError:
-        return None
-    return whole if names(whole) else None
 
 
 def wide_timing_meant(command: str, ref: str, count: int,

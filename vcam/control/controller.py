@@ -23,7 +23,7 @@ from vcam.control.actions import (SCREEN_MODES, Action, Origin, Quit, Reset, Set
 from vcam.control.commands import (MAX_LINE, NO_TEMPO, TAKEN_ANYWHERE, TYPED_ONLY, UNTIMED, WITH_A_SHOW_FILE, Command,
                                    CommandError, blend_on_air, help_text, joined_commands, joined_hint, lands_on,
                                    name_typed, no_show_file, parse, parse_quantize, preset_choices, presets_found,
-                                   setting_now, typed_only, wide_at_named)
+                                   setting_now, typed_only)
 from vcam.control.console import TYPED, given_as, typed_by_hand
 from vcam.control.cues import CueList
 from vcam.control.cuesheet import cue_index
@@ -208,9 +208,6 @@ class Controller:
             return f"error: {e}{self._choices(e.missing)}{self._input_help(e.missing, network)}"
         if cmd is None:
             return None
-        # `preset 2 @ｂａｒ` read as preset 2 on the bar: the show's preset named so as a whole is the one meant
-        if cmd.at is not None and (named := wide_at_named(line, self._takes)) is not None:
-            return named
         # `preset 2, seed 5`: a preset the show has none of, named by commands run together (a go's words are all
         # its cue's name, never split: joined_commands)
         if cmd.name == "preset" and cmd.args and isinstance(cmd.args[0], str) and not self._takes(cmd) \
