@@ -2265,9 +2265,13 @@ def test_an_input_without_its_kind_is_offered_the_line_with_its_timing(line, mea
 def test_an_input_without_its_kind_and_a_timing_glued_on_is_offered_the_line_meant(line, meant):
     """`input loop.mp4@bar` was told unknown input 'loop.mp4@bar' and the forms, where `input loop.mp4 @bar` is
     offered the line meant."""
-    for where in ({}, {"console": False}, {"console": False, "network": True}):
-        assert refusal(line, **where).endswith(f"a timing is set apart by a space, and a path needs its kind first: "
-                                               f"did you mean {meant}?")
+    from vcam.control.linesource import from_network
+
+    said = f"a timing is set apart by a space, and a path needs its kind first: did you mean {meant}?"
+    for where in ({}, {"console": False}):
+        assert refusal(line, **where).endswith(said)
+    with from_network(lambda path: False):  # from the network, where the shared folders hold no file named so
+        assert refusal(line, console=False, network=True).endswith(said)
     assert str(parse(meant)) == meant
 
 
@@ -2280,6 +2284,17 @@ def test_an_input_without_its_kind_naming_a_file_with_the_timing_is_not_offered_
     (tmp_path / "loop.mp4@bar").write_bytes(b"")
     assert "set apart" not in refusal("input loop.mp4@bar")
     assert refusal("input loop.mp4@bar", console=False).endswith(offer)  # a show's path is looked for beside it
+
+
+def test_an_input_without_its_kind_whose_file_may_be_on_another_machine_is_not_offered_it_apart():
+    """`input loop.mp4@bar` at a vcam cam, or in a map whose commands run on another machine, was offered input
+    file:loop.mp4 @bar, though the server may hold a file named `loop.mp4@bar` (the line offered opens another file
+    there); its files are not known here, so nothing is offered to set apart."""
+    from vcam.control.linesource import found_beside
+
+    assert "set apart" not in refusal("input loop.mp4@bar", console=False, network=True)
+    with found_beside(None):
+        assert "set apart" not in refusal("input loop.mp4@bar", console=False)
 
 
 @pytest.mark.parametrize("word", ["qiut", "quitt", "QIUT"])

@@ -1878,6 +1878,31 @@ def test_a_network_line_looks_for_no_file_outside_the_shared_folders(tmp_path, m
     assert all(path.startswith(str(shared)) for path in looked), looked
 
 
+def test_a_network_input_without_its_kind_naming_a_shared_file_with_the_timing_is_not_offered_it_apart(tmp_path,
+                                                                                                       monkeypatch):
+    """`input loop.mp4@bar` from the network, the shared folder holding a file named `loop.mp4@bar`, was offered
+    input file:loop.mp4 @bar, a line opening another file on the bar. A file named so outside the shared folder
+    changes nothing (the reply tells nothing of it), and the line offered is taken where none is shared."""
+    from vcam.control.media import MediaFolders
+
+    shared, work = tmp_path / "shared", tmp_path / "work"
+    shared.mkdir(), work.mkdir()
+    monkeypatch.chdir(work)
+    (work / "loop.mp4@bar").write_bytes(b"")
+    ctl = Controller(None, ShowState(prompts={"a city": 1.0}), RecordingProducer(), threading.Event(), lambda s: None,
+                     media=MediaFolders((str(shared),)))
+    offer = "did you mean input file:loop.mp4 @bar?"
+    assert ctl.handle_line("input loop.mp4@bar", "net 10.0.0.2:5000", network=True).endswith(offer)
+    assert not ctl.handle_line(offer[13:-1], "net 10.0.0.2:5000", network=True).startswith("error")
+    # `file:loop.mp4＠ｂａｒ` opens the file `loop.mp4@bar` (its ASCII fold), as `file:loop.mp4@bar` does
+    for name, lines in (("loop.mp4@bar", ("input loop.mp4@bar", "input loop.mp4＠ｂａｒ")),
+                        ("loop.mp4＠ｂａｒ", ("input loop.mp4＠ｂａｒ",))):
+        (shared / name).write_bytes(b"")
+        for line in lines:
+            assert "set apart" not in ctl.handle_line(line, "net 10.0.0.2:5000", network=True)
+        (shared / name).unlink()
+
+
 @pytest.mark.parametrize("path", ["'../work/loop.mp4'", "\"../work/loop.mp4\""])
 def test_a_network_input_in_quotes_glued_to_its_timing_looks_for_no_file_outside_the_shared_folder(tmp_path,
                                                                                                    monkeypatch, path):

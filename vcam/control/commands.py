@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from vcam.bias import check_bias
 from vcam.control.fullwidth import input_read_as, kind_in_ascii, quoted_as_typed, signed, timing_in_ascii
-from vcam.control.linesource import from_network, gone_since_read, in_a_file, line_source, looks_here, names_file_here
+from vcam.control.linesource import (from_network, gone_since_read, in_a_file, line_source, looks_here,
+                                     may_name_a_file, names_file_here)
 from vcam.control.numberreadings import STOPS, blocks_meant, number_readings, numbers_offered, whole_readings
 from vcam.control.quotes import (APOSTROPHES, CLOSING_QUOTES, MIXED_CLOSING, MIXED_OPENING, MIXED_PAIRS, MIXED_WORDS,
                                  OPENING_QUOTES, QUOTE_MARKS, TYPOGRAPHIC_PAIR, in_typographic_pair, paired)
@@ -1562,7 +1563,8 @@ def _kindless_glued(rest: str, at: str | None, console: bool) -> str | None:
     glued = re.fullmatch(r"(.*\S)[@＠](\S+)", rest, re.DOTALL)
     if at is not None or glued is None or at_timing(timing := width_folded(glued[2])) is None:
         return None
-    if names_file_here(unquoted(rest.strip())):  # a file named `loop.mp4@bar` is there: the @ may be its name's
+    # a file named `loop.mp4@bar` may be there (from afar: in the shared folders, where known): the @ may be its name's
+    if may_name_a_file(unquoted(rest.strip())):
         return None
     try:
         parse_input(glued[1])

@@ -182,7 +182,8 @@ class Controller:
         # a cue's line is the show file's, read as vcam check read it (`prompt red sky@bar` is the prompt's text): read
         # as typed, a cue the file checked ok for was refused on air
         console = not network and not source.startswith("cue ")
-        with from_network() if network else nullcontext():  # the show's own lines (a cue's) not among them
+        # the show's own lines (a cue's) not among them; a network line's paths name files in the shared folders
+        with from_network(self.media.names) if network else nullcontext():
             read = self._read_line(line, source, console, network)
         return self.apply(read, source, network=network, aim=aim) if isinstance(read, Command) else read
 

@@ -144,6 +144,11 @@ class MediaFolders:
         real = self._resolve(path)
         return real is not None and self._shares(real)
 
+    def names(self, path: str) -> bool:
+        """Whether `path`, or its ASCII fold, resolved as admit resolves it, names a file in a shared folder."""
+        return any((real := self._resolve(each)) is not None and self._found(real)
+                   for each in dict.fromkeys((path, width_folded(path))))
+
     def _shares(self, real: str) -> bool:
         return any(_within(real, folder) for folder in self.folders)
 
