@@ -2256,6 +2256,31 @@ def test_a_hash_after_a_name_in_quotes_is_told_as_after_the_name_unquoted(line, 
         assert not ctl.handle_line(meant, source, network=network).startswith("error")
 
 
+@pytest.mark.parametrize("line", ["preset 'quoted' # x", "preset 'quoted' ＃ x", "go 'quoted' # x", 'preset "dq" # x',
+                                  "preset \"'quoted'\" # x", "go \"'quoted'\" ＃ x", "preset 'misty forest' # x"])
+def test_a_hash_after_a_name_written_with_quotes_offers_only_lines_taken_when_typed_back(line):
+    """A preset named `'quoted'`, its quotes its name's: `preset 'quoted' # x` was offered "did you mean preset
+    'quoted'?", which `preset` reads as the name without them (no preset named 'quoted'): the name was looked up
+    as written before as the command reads it. Every line offered now is taken when typed back."""
+    import re
+
+    from vcam.control.cues import CueList
+
+    cues = "cues:\n  - {name: \"'quoted'\", do: [preset 1]}\n"
+    extra = ("  - {name: \"'quoted'\", prompt: a}\n  - {name: '\"dq\"', prompt: b}\n"
+             "  - {name: misty forest, prompt: c}\n")
+    show = parse_show(SHOW.replace("presets:\n", "presets:\n" + extra) + cues, "show.yaml")
+    ctl = Controller(show, ShowState(prompts={"x": 1.0}), RecordingProducer(), threading.Event(), print)
+    ctl.cues = CueList(show.cues, ctl.handle_line, lambda s: None)
+    for source, network in (("stdin", False), ("net 10.0.0.2:5000", True)):
+        said = ctl.handle_line(line, source, network=network)
+        offers = re.findall(r"did you mean (.+?)\?(?:\)|;|$)", said)
+        assert said.startswith("error: ") and (offers or '"dq"' in line), said  # `dq` is near no name: none offered
+        for offer in offers:
+            typed = offer if offer.startswith(line.split()[0]) else f"{line.split()[0]} {offer}"
+            assert not ctl.handle_line(typed, source, network=network).startswith("error"), (said, typed)
+
+
 @pytest.mark.parametrize("line, meant", [("preset ocean@bar", "preset ocean @bar"),
                                          ("preset Ocean＠４", "preset Ocean @4"),
                                          ('preset "misty forest"@beat', "preset misty forest @beat"),

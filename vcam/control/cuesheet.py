@@ -618,12 +618,10 @@ def cue_index(cues: tuple[Cue, ...], cue: str | int, nxt: int | None = None) -> 
 
 
 def _cue_named(cues: tuple[Cue, ...], ref: str) -> bool:
-    """Whether `ref`, typed after go, names one of `cues` (by number or name; in quotes too, `'the drop’`, as go
-    reads them)."""
+    """Whether `ref`, typed after go, names one of `cues` (by number or name; in quotes too, `'the drop’`), read as
+    go reads it: a cue named `'quoted'`, quotes and all, is not what `go 'quoted'` fires."""
     if not ref:
         return True  # go: the next
-    if isinstance(cue_index(cues, int(ref) if ref.isdecimal() else ref), int):
-        return True
     return (read := ref_read("go", ref)) is not None and isinstance(cue_index(cues, read), int)
 
 

@@ -202,11 +202,11 @@ class Show:
         return None if found is None else self._index(ref[:found.start()].strip())
 
     def _index(self, ref: str) -> int | None:
-        """The index of the preset `ref` names as it stands, or as `preset REF` reads it (`"misty forest"`, `'laser
-        tunnel’`: the name in its quotes); None where it names none."""
-        index = preset_index(len(self.presets), self._by_name, ref)
-        read = ref_read("preset", ref) if index is None else None
-        return preset_index(len(self.presets), self._by_name, read) if read is not None else index
+        """The index of the preset `preset REF` picks, read as that line reads it (`"misty forest"`, `'laser
+        tunnel’`: the name in its quotes); None where it names none. Never `ref` as it stands: a preset named
+        `'quoted'`, quotes and all, is not what `preset 'quoted'` picks, so that line is not offered for it."""
+        read = ref_read("preset", ref)
+        return preset_index(len(self.presets), self._by_name, read) if read is not None else None
 
     def _names(self, ref: str) -> bool:
         """Whether `ref`, typed after preset, names one of the show's (by number or name, in quotes too)."""
