@@ -2297,10 +2297,11 @@ def test_an_input_without_its_kind_whose_file_may_be_on_another_machine_is_not_o
         assert "set apart" not in refusal("input loop.mp4@bar", console=False)
 
 
-@pytest.mark.parametrize("word", ["qiut", "quitt", "QIUT"])
+@pytest.mark.parametrize("word", ["qiut", "quitt", "QIUT", "qiut?", "qiut.", "qiut!", "qiut…", "quti?"])
 def test_a_typo_of_quit_off_the_console_is_answered_as_exit_is_there(word):
     """`qiut` in a show's line or from the network was offered input (the nearest spelling of a command those may
-    give), where `exit` there is told the show ends where vcam runs."""
+    give), where `exit` there is told the show ends where vcam runs; `qiut?` and `qiut.` were still, where `exit?`
+    is answered as exit."""
     assert refusal(word).endswith("(did you mean quit?); type 'help' for the list")
     for where in ({"console": False}, {"console": False, "network": True}):
         assert refusal(word, **where) == refusal("exit", **where).replace("'exit'", repr(word))

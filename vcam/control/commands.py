@@ -1055,8 +1055,9 @@ def _meaning(name: str, console: bool = True, rest: str = "", typed: str = "") -
         return f" ({MEANT_IN_FILES[name]})", None
     if name in MEANT:
         return f" ({MEANT[name]})", MEANT_COMMAND.get(name)
-    # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused
-    if not console and _quit_slipped(name):
+    # `qiut` from a file or the network: as near no command it may give (input was offered), and quit is refused;
+    # `qiut?`, `qiut.` alike, as `exit?` is answered as exit
+    if not console and _quit_slipped(_unpunctuated(name)):
         return f" ({MEANT_IN_FILES['exit']})", None
     known = _commands_named(console)
     # a timing glued to the command (`go@bar`, `next@4`): NO_ARGS commands are kept out of the glued argument below
@@ -1115,6 +1116,14 @@ def _quit_slipped(name: str) -> bool:
     if len(name) < len("quit"):
         return name[0] == "q" and name[-1] == "t"
     return any(name[i] == name[i - 1] and name[:i] + name[i + 1:] == "quit" for i in range(1, len(name)))
+
+
+def _unpunctuated(word: str) -> str:
+    """`word` without the punctuation it ends in (`qiut?`, `qiut.`, `qiut…`)."""
+    end = len(word)
+    while end and unicodedata.category(word[end - 1]).startswith("P"):
+        end -= 1
+    return word[:end]
 
 
 def _commands_named(console: bool) -> list[str]:
